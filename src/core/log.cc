@@ -1,0 +1,138 @@
+#include "core/log.h"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+
+namespace vigie {
+namespace {
+
+std::atomic<LogFormat> g_format{LogFormat::kHuman};
+
+std::shared_ptr<spdlog::logger> Logger() {
+  static std::shared_ptr<spdlog::logger> logger = [] {
+    auto l = spdlog::stderr_logger_mt("vigie");
+    l->set_pattern("%v");
+    l->set_level(spdlog::level::info);
+    return l;
+  }();
+  return logger;
+}
+
+std::string_view LevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kTrace: return "trace";
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+    case LogLevel::kOff: return "off";
+  }
+  return "info";
+}
+
+spdlog::level::level_enum ToSpd(LogLevel level) {
+  switch (level) {
+    case LogLevel::kTrace: return spdlog::level::trace;
+    case LogLevel::kDebug: return spdlog::level::debug;
+    case LogLevel::kInfo: return spdlog::level::info;
+    case LogLevel::kWarn: return spdlog::level::warn;
+    case LogLevel::kError: return spdlog::level::err;
+    case LogLevel::kOff: return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          static const char* kHex = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+std::string NowIso8601() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(millis.count()));
+  return buf;
+}
+
+}  // namespace
+
+std::string FormatLogLine(LogFormat format, LogLevel level, std::string_view event,
+                          std::initializer_list<LogField> fields) {
+  std::string line;
+  if (format == LogFormat::kJson) {
+    line = "{\"ts\":";
+    AppendJsonString(line, NowIso8601());
+    line += ",\"level\":";
+    AppendJsonString(line, LevelName(level));
+    line += ",\"event\":";
+    AppendJsonString(line, event);
+    for (const auto& f : fields) {
+      line += ',';
+      AppendJsonString(line, f.key);
+      line += ':';
+      AppendJsonString(line, f.value);
+    }
+    line += '}';
+  } else {
+    line = NowIso8601() + " " + std::string(LevelName(level)) + " " + std::string(event);
+    for (const auto& f : fields) {
+      line += ' ';
+      line += f.key;
+      line += '=';
+      bool quote = f.value.find_first_of(" \"=") != std::string::npos || f.value.empty();
+      if (quote) {
+        AppendJsonString(line, f.value);
+      } else {
+        line += f.value;
+      }
+    }
+  }
+  return line;
+}
+
+void InitLogging(LogFormat format, std::string_view level) {
+  g_format = format;
+  LogLevel l = LogLevel::kInfo;
+  for (LogLevel c : {LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn,
+                     LogLevel::kError, LogLevel::kOff}) {
+    if (LevelName(c) == level) l = c;
+  }
+  Logger()->set_level(ToSpd(l));
+}
+
+void Log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
+  auto logger = Logger();
+  if (!logger->should_log(ToSpd(level))) return;
+  logger->log(ToSpd(level), FormatLogLine(g_format.load(), level, event, fields));
+}
+
+}  // namespace vigie

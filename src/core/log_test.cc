@@ -1,0 +1,25 @@
+#include "core/log.h"
+
+#include <gtest/gtest.h>
+
+namespace vigie {
+namespace {
+
+TEST(LogTest, JsonLineEscapesEverything) {
+  std::string line = FormatLogLine(LogFormat::kJson, LogLevel::kWarn, "import.line_refused",
+                                   {{"line", 12}, {"why", "bad \"quote\"\n\x01"}});
+  EXPECT_NE(line.find(R"("level":"warn")"), std::string::npos);
+  EXPECT_NE(line.find(R"("event":"import.line_refused")"), std::string::npos);
+  EXPECT_NE(line.find(R"("line":"12")"), std::string::npos);
+  EXPECT_NE(line.find(R"("why":"bad \"quote\"\n\u0001")"), std::string::npos);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+TEST(LogTest, HumanLineQuotesValuesWithSpaces) {
+  std::string line =
+      FormatLogLine(LogFormat::kHuman, LogLevel::kInfo, "start", {{"a", "x y"}, {"b", "z"}});
+  EXPECT_NE(line.find(R"(info start a="x y" b=z)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigie

@@ -1,0 +1,42 @@
+#include <string>
+
+#include "store/internal/sqlite_connection.h"
+#include "store/store.h"
+
+namespace vigie::store {
+
+Result<std::unique_ptr<Connection>> Open(std::string_view url, const OpenOptions& options) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (url.starts_with(kSqlite) && url.size() > kSqlite.size()) {
+    ASSIGN_OR_RETURN(auto connection,
+                     internal::SqliteConnection::Open(std::string(url.substr(kSqlite.size())),
+                                                      options));
+    return std::unique_ptr<Connection>(std::move(connection));
+  }
+  return Fail(ErrorCode::kInvalidArgument,
+              "unsupported database URL (expected sqlite:<path>): " + std::string(url));
+}
+
+Result<Transaction> Transaction::Begin(Connection& connection) {
+  RETURN_IF_ERROR(connection.Begin());
+  return Transaction(&connection);
+}
+
+Transaction::Transaction(Transaction&& other) noexcept : connection_(other.connection_) {
+  other.connection_ = nullptr;
+}
+
+Transaction::~Transaction() {
+  if (connection_ != nullptr) (void)connection_->Rollback();
+}
+
+Result<void> Transaction::Commit() {
+  if (connection_ == nullptr) return Fail(ErrorCode::kInternal, "transaction already finished");
+  Connection* connection = connection_;
+  connection_ = nullptr;
+  auto committed = connection->Commit();
+  if (!committed) (void)connection->Rollback();
+  return committed;
+}
+
+}  // namespace vigie::store

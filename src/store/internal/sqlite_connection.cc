@@ -1,0 +1,180 @@
+#include "store/internal/sqlite_connection.h"
+
+#include <string>
+
+namespace vigie::store::internal {
+
+Error SqliteError(sqlite3* db, int rc, std::string_view what) {
+  std::string message = std::string(what) + ": " + sqlite3_errstr(rc);
+  if (db != nullptr) {
+    message += " (";
+    message += sqlite3_errmsg(db);
+    message += ")";
+  }
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT: return Error(ErrorCode::kConflict, message);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY: return Error(ErrorCode::kUnavailable, message);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return Error(ErrorCode::kDataLoss, message);
+    default: return Error(ErrorCode::kInternal, message);
+  }
+}
+
+int SqliteStatement::ParameterIndex(int index) {
+  char name[16];
+  std::snprintf(name, sizeof name, "$%d", index);
+  int i = sqlite3_bind_parameter_index(stmt_, name);
+  if (i == 0 && bind_error_.empty()) {
+    bind_error_ = "statement has no parameter " + std::string(name);
+  }
+  return i;
+}
+
+Statement& SqliteStatement::BindInt(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, ParameterIndex(index), value);
+  return *this;
+}
+Statement& SqliteStatement::BindDouble(int index, double value) {
+  sqlite3_bind_double(stmt_, ParameterIndex(index), value);
+  return *this;
+}
+Statement& SqliteStatement::BindText(int index, std::string_view value) {
+  sqlite3_bind_text64(stmt_, ParameterIndex(index), value.data(), value.size(), SQLITE_TRANSIENT,
+                      SQLITE_UTF8);
+  return *this;
+}
+Statement& SqliteStatement::BindBlob(int index, std::span<const uint8_t> value) {
+  // A zero-length blob must still be a blob, not NULL: SQLite needs a non-null pointer.
+  static const uint8_t kEmpty = 0;
+  sqlite3_bind_blob64(stmt_, ParameterIndex(index), value.empty() ? &kEmpty : value.data(),
+                      value.size(), SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& SqliteStatement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, ParameterIndex(index));
+  return *this;
+}
+
+Result<bool> SqliteStatement::Step() {
+  if (!bind_error_.empty()) return Fail(ErrorCode::kInternal, bind_error_);
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Error error = SqliteError(db_, rc, "executing statement");
+  sqlite3_reset(stmt_);
+  return Fail(std::move(error));
+}
+
+Result<int64_t> SqliteStatement::Run() {
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, Step());
+    if (!row) break;
+  }
+  return sqlite3_changes64(db_);
+}
+
+bool SqliteStatement::ColumnIsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+int64_t SqliteStatement::ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
+double SqliteStatement::ColumnDouble(int column) const {
+  return sqlite3_column_double(stmt_, column);
+}
+std::string_view SqliteStatement::ColumnText(int column) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  if (text == nullptr) return {};
+  return {text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
+}
+std::span<const uint8_t> SqliteStatement::ColumnBlob(int column) const {
+  const auto* blob = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, column));
+  if (blob == nullptr) return {};
+  return {blob, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
+}
+
+void SqliteStatement::ResetForReuse() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  bind_error_.clear();
+}
+
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
+                                                                 const OpenOptions& options) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  flags |= options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Error error = SqliteError(db, rc, "opening database " + path);
+    sqlite3_close(db);
+    return Fail(Error(ErrorCode::kUnavailable, error.message()));
+  }
+  auto connection = std::unique_ptr<SqliteConnection>(new SqliteConnection(db));
+  sqlite3_busy_timeout(db, options.busy_timeout_ms);
+  sqlite3_extended_result_codes(db, 1);
+  // Security: defensive mode forbids writes to the schema through SQL and
+  // trusted_schema=OFF stops schema-embedded functions from running.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  std::string pragmas =
+      "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;";
+  if (!options.read_only) pragmas = "PRAGMA journal_mode = WAL; " + pragmas;
+  auto applied = connection->ExecuteScript(pragmas);
+  if (!applied) return Fail(applied.error().WithContext("configuring " + path));
+  // A file that is not a database shows up only on first read.
+  auto probe = connection->ExecuteScript("SELECT count(*) FROM sqlite_schema;");
+  if (!probe) return Fail(probe.error().WithContext("reading " + path));
+  return connection;
+}
+
+SqliteConnection::~SqliteConnection() {
+  cache_.clear();
+  sqlite3_close_v2(db_);
+}
+
+Result<void> SqliteConnection::ExecuteScript(std::string_view sql) {
+  std::string text(sql);
+  char* message = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(message);
+    return Fail(SqliteError(db_, rc, "executing script"));
+  }
+  return {};
+}
+
+Result<Statement*> SqliteConnection::Prepare(std::string_view sql) {
+  std::string key(sql);
+  if (auto it = cache_.find(key); it != cache_.end()) {
+    it->second->ResetForReuse();
+    return it->second.get();
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+  if (rc != SQLITE_OK) {
+    Error error = SqliteError(db_, rc, "preparing statement");
+    sqlite3_finalize(stmt);
+    return Fail(Error(ErrorCode::kInvalidArgument, error.message()));
+  }
+  if (stmt == nullptr) return Fail(ErrorCode::kInvalidArgument, "empty statement");
+  if (tail != nullptr && std::string_view(tail).find_first_not_of(" \t\r\n;") != std::string::npos) {
+    sqlite3_finalize(stmt);
+    return Fail(ErrorCode::kInvalidArgument, "Prepare takes exactly one statement");
+  }
+  auto owned = std::make_unique<SqliteStatement>(db_, stmt);
+  Statement* result = owned.get();
+  cache_.emplace(std::move(key), std::move(owned));
+  return result;
+}
+
+Result<void> SqliteConnection::Begin() { return ExecuteScript("BEGIN IMMEDIATE"); }
+Result<void> SqliteConnection::Commit() { return ExecuteScript("COMMIT"); }
+Result<void> SqliteConnection::Rollback() { return ExecuteScript("ROLLBACK"); }
+
+}  // namespace vigie::store::internal

@@ -1,0 +1,55 @@
+#include <string>
+
+#include "store/store.h"
+
+namespace vigie::store {
+namespace {
+
+constexpr std::string_view kVersionTable =
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+
+}  // namespace
+
+Result<int> SchemaVersion(Connection& connection) {
+  RETURN_IF_ERROR(connection.ExecuteScript(kVersionTable));
+  ASSIGN_OR_RETURN(Statement * stmt,
+                   connection.Prepare("SELECT coalesce(max(version), 0) FROM schema_version"));
+  ASSIGN_OR_RETURN(bool row, stmt->Step());
+  int version = row ? static_cast<int>(stmt->ColumnInt(0)) : 0;
+  (void)stmt->Run();
+  return version;
+}
+
+Result<int> Migrate(Connection& connection, std::span<const Migration> migrations) {
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i) + 1) {
+      return Fail(ErrorCode::kInternal, "migrations must be numbered 1, 2, 3...");
+    }
+  }
+  ASSIGN_OR_RETURN(int current, SchemaVersion(connection));
+  int newest = static_cast<int>(migrations.size());
+  if (current > newest) {
+    return Fail(ErrorCode::kConflict,
+                "database schema version " + std::to_string(current) +
+                    " is newer than this binary knows (" + std::to_string(newest) +
+                    "): upgrade Vigie before using this database");
+  }
+  for (const Migration& m : migrations.subspan(static_cast<size_t>(current))) {
+    ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(connection));
+    auto applied = connection.ExecuteScript(m.sql);
+    if (!applied) {
+      return Fail(applied.error().WithContext("migration " + std::to_string(m.version) + " (" +
+                                              std::string(m.name) + ")"));
+    }
+    ASSIGN_OR_RETURN(Statement * record,
+                     connection.Prepare("INSERT INTO schema_version (version, name, applied_at) "
+                                        "VALUES ($1, $2, CAST(strftime('%s','now') AS INTEGER))"));
+    record->BindInt(1, m.version).BindText(2, m.name);
+    RETURN_IF_ERROR(record->Run());
+    RETURN_IF_ERROR(tx.Commit());
+  }
+  return newest;
+}
+
+}  // namespace vigie::store

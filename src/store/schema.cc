@@ -1,0 +1,55 @@
+// Vigie's database schema, as versioned migrations. Never edit a released
+// migration: add a new one. See docs/formats/database.md.
+
+#include "store/store.h"
+
+namespace vigie::store {
+namespace {
+
+// Security: no column holds a name, date or record content in clear. `sealed`
+// columns are XChaCha20-Poly1305 ciphertexts under the data key `key_id`;
+// `external_ref` is a keyed hash of the source system's id; `keys` holds
+// keyed-hash search postings (docs/formats/search-index.md).
+constexpr Migration kSqlite[] = {
+    {1, "records",
+     R"sql(
+CREATE TABLE person (
+  id            INTEGER PRIMARY KEY,
+  external_ref  BLOB NOT NULL UNIQUE,
+  key_id        INTEGER NOT NULL,
+  sealed        BLOB NOT NULL
+);
+CREATE TABLE person_search (
+  person_id     INTEGER PRIMARY KEY REFERENCES person(id),
+  birth_tag     INTEGER NOT NULL,
+  keys          BLOB NOT NULL
+);
+CREATE TABLE wanted_notice (
+  id            INTEGER PRIMARY KEY,
+  external_ref  BLOB NOT NULL UNIQUE,
+  person_id     INTEGER NOT NULL REFERENCES person(id),
+  key_id        INTEGER NOT NULL,
+  sealed        BLOB NOT NULL
+);
+CREATE INDEX wanted_notice_by_person ON wanted_notice(person_id);
+CREATE TABLE record_entry (
+  id            INTEGER PRIMARY KEY,
+  external_ref  BLOB NOT NULL UNIQUE,
+  person_id     INTEGER NOT NULL REFERENCES person(id),
+  key_id        INTEGER NOT NULL,
+  sealed        BLOB NOT NULL
+);
+CREATE INDEX record_entry_by_person ON record_entry(person_id);
+)sql"},
+};
+
+}  // namespace
+
+std::span<const Migration> VigieSchema(Dialect dialect) {
+  switch (dialect) {
+    case Dialect::kSqlite: return kSqlite;
+  }
+  return {};
+}
+
+}  // namespace vigie::store

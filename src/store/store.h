@@ -1,0 +1,116 @@
+#pragma once
+// store: Vigie's database access — connections, transactions, prepared
+// statements and versioned migrations — behind one interface with an
+// embedded SQLite backend (PostgreSQL joins later with the same interface).
+//
+// SQL is always parameterised (DESIGN invariant 6): callers write `$1`, `$2`…
+// placeholders, which both backends accept, and bind values by number.
+//
+// Thread-safety: a Connection and its Statements belong to one thread at a
+// time. Open one Connection per thread.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace vigie::store {
+
+enum class Dialect { kSqlite };
+
+// A prepared statement owned by its Connection (cached by SQL text).
+// Lifecycle: Prepare() hands it out reset with no bindings; Bind*, then Step()
+// until it returns false (or Run()); column accessors are valid after a Step()
+// that returned true, until the next Step() or Prepare() of the same SQL.
+class Statement {
+ public:
+  virtual ~Statement() = default;
+
+  // Indexes are 1-based, matching $1, $2, ...
+  virtual Statement& BindInt(int index, int64_t value) = 0;
+  virtual Statement& BindDouble(int index, double value) = 0;
+  virtual Statement& BindText(int index, std::string_view value) = 0;
+  virtual Statement& BindBlob(int index, std::span<const uint8_t> value) = 0;
+  virtual Statement& BindNull(int index) = 0;
+
+  // Advances to the next row: true when a row is available, false when done.
+  // Errors: Conflict (constraint violated), Unavailable (busy/locked, disk
+  // full, I/O), Internal (misuse, e.g. an unbound parameter).
+  virtual Result<bool> Step() = 0;
+
+  // Runs to completion, discarding rows; returns the number of rows changed.
+  virtual Result<int64_t> Run() = 0;
+
+  virtual bool ColumnIsNull(int column) const = 0;  // 0-based
+  virtual int64_t ColumnInt(int column) const = 0;
+  virtual double ColumnDouble(int column) const = 0;
+  virtual std::string_view ColumnText(int column) const = 0;
+  virtual std::span<const uint8_t> ColumnBlob(int column) const = 0;
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  virtual Dialect dialect() const = 0;
+
+  // Runs one or more statements without parameters (DDL, pragmas).
+  virtual Result<void> ExecuteScript(std::string_view sql) = 0;
+
+  // Returns the cached prepared statement for `sql`, reset and unbound.
+  // Errors: InvalidArgument when the SQL does not compile.
+  virtual Result<Statement*> Prepare(std::string_view sql) = 0;
+
+  virtual Result<void> Begin() = 0;
+  virtual Result<void> Commit() = 0;
+  virtual Result<void> Rollback() = 0;
+};
+
+// Rolls back on destruction unless Commit() was called.
+class Transaction {
+ public:
+  static Result<Transaction> Begin(Connection& connection);
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  Result<void> Commit();
+
+ private:
+  explicit Transaction(Connection* connection) : connection_(connection) {}
+  Connection* connection_;
+};
+
+struct OpenOptions {
+  int busy_timeout_ms = 5000;
+  bool read_only = false;
+};
+
+// Opens "sqlite:<path>" (created if missing unless read_only). Errors:
+// InvalidArgument for an unsupported URL, Unavailable when it cannot be opened.
+Result<std::unique_ptr<Connection>> Open(std::string_view url, const OpenOptions& options = {});
+
+// A versioned schema change. Versions start at 1 and increase by one.
+struct Migration {
+  int version;
+  std::string_view name;
+  std::string_view sql;
+};
+
+// Applies every migration newer than the database's version, each in its
+// own transaction together with its version record. Refuses (Conflict) a
+// database whose version is newer than the newest migration given: an older
+// binary must not write to a schema it does not know.
+// Returns the schema version now in force.
+Result<int> Migrate(Connection& connection, std::span<const Migration> migrations);
+
+// The schema version recorded in the database (0 for a new database).
+Result<int> SchemaVersion(Connection& connection);
+
+// Vigie's schema for the connection's dialect (see schema.cc).
+std::span<const Migration> VigieSchema(Dialect dialect);
+
+}  // namespace vigie::store
