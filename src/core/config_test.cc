@@ -75,7 +75,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfig{"[log]\nformat = \"xml\"", "'log.format'"},
                       BadConfig{"[log]\nlevel = \"loud\"", "'log.level'"},
                       BadConfig{"[search]\nmax_results = 500", "between 1 and 20"},
-                      BadConfig{"[crypto]\nkey_file = \"\"", "must not be empty"}));
+                      BadConfig{"[crypto]\nkey_file = \"\"", "must not be empty"}),
+    [](const auto& param) { return "case" + std::to_string(param.index); });
 
 TEST(ConfigTest, LoadConfigReportsFileAndResolvesDataDir) {
   vigie::testing::TempDir dir;

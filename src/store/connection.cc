@@ -22,6 +22,11 @@ Result<Transaction> Transaction::Begin(Connection& connection) {
   return Transaction(&connection);
 }
 
+Result<Transaction> Transaction::BeginRead(Connection& connection) {
+  RETURN_IF_ERROR(connection.BeginRead());
+  return Transaction(&connection);
+}
+
 Transaction::Transaction(Transaction&& other) noexcept : connection_(other.connection_) {
   other.connection_ = nullptr;
 }

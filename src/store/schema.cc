@@ -22,7 +22,8 @@ CREATE TABLE person (
 CREATE TABLE person_search (
   person_id     INTEGER PRIMARY KEY REFERENCES person(id),
   birth_tag     INTEGER NOT NULL,
-  keys          BLOB NOT NULL
+  keys          BLOB NOT NULL,
+  names         BLOB NOT NULL
 );
 CREATE TABLE wanted_notice (
   id            INTEGER PRIMARY KEY,

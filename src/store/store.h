@@ -65,7 +65,10 @@ class Connection {
   // Errors: InvalidArgument when the SQL does not compile.
   virtual Result<Statement*> Prepare(std::string_view sql) = 0;
 
+  // A write transaction (takes the write lock at once) or a read transaction
+  // (one consistent snapshot for several reads, one lock for all of them).
   virtual Result<void> Begin() = 0;
+  virtual Result<void> BeginRead() = 0;
   virtual Result<void> Commit() = 0;
   virtual Result<void> Rollback() = 0;
 };
@@ -74,6 +77,7 @@ class Connection {
 class Transaction {
  public:
   static Result<Transaction> Begin(Connection& connection);
+  static Result<Transaction> BeginRead(Connection& connection);
   Transaction(Transaction&& other) noexcept;
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();

@@ -117,6 +117,19 @@ TEST_F(StoreTest, TransactionRollsBackUnlessCommitted) {
   EXPECT_EQ(Count(), 1);
 }
 
+TEST_F(StoreTest, ReadTransactionSeesOneSnapshot) {
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO t (name) VALUES ('a')"));
+  auto other = Open("sqlite:" + (dir_ / "t.db").string());
+  ASSERT_OK(other);
+  auto read = Transaction::BeginRead(*db_);
+  ASSERT_OK(read);
+  EXPECT_EQ(Count(), 1);
+  ASSERT_OK((*other)->ExecuteScript("INSERT INTO t (name) VALUES ('b')"));
+  EXPECT_EQ(Count(), 1);  // still the snapshot taken by the first read
+  ASSERT_OK(read->Commit());
+  EXPECT_EQ(Count(), 2);
+}
+
 TEST(StoreOpenTest, RefusesUnknownUrlAndNonDatabaseFiles) {
   vigie::testing::TempDir dir;
   EXPECT_THAT(Open("mysql://x"), ErrorCodeIs(ErrorCode::kInvalidArgument));

@@ -1,5 +1,6 @@
 #include "store/internal/sqlite_connection.h"
 
+#include <cstdlib>
 #include <string>
 
 namespace vigie::store::internal {
@@ -25,12 +26,23 @@ Error SqliteError(sqlite3* db, int rc, std::string_view what) {
   }
 }
 
+SqliteStatement::SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {
+  for (int i = 1; i <= sqlite3_bind_parameter_count(stmt); ++i) {
+    const char* name = sqlite3_bind_parameter_name(stmt, i);
+    if (name == nullptr || name[0] != '$') continue;
+    int n = std::atoi(name + 1);
+    if (n <= 0) continue;
+    if (parameter_index_.size() <= static_cast<size_t>(n)) parameter_index_.resize(n + 1, 0);
+    parameter_index_[static_cast<size_t>(n)] = i;
+  }
+}
+
 int SqliteStatement::ParameterIndex(int index) {
-  char name[16];
-  std::snprintf(name, sizeof name, "$%d", index);
-  int i = sqlite3_bind_parameter_index(stmt_, name);
+  int i = index > 0 && static_cast<size_t>(index) < parameter_index_.size()
+              ? parameter_index_[static_cast<size_t>(index)]
+              : 0;
   if (i == 0 && bind_error_.empty()) {
-    bind_error_ = "statement has no parameter " + std::string(name);
+    bind_error_ = "statement has no parameter $" + std::to_string(index);
   }
   return i;
 }
@@ -174,6 +186,7 @@ Result<Statement*> SqliteConnection::Prepare(std::string_view sql) {
 }
 
 Result<void> SqliteConnection::Begin() { return ExecuteScript("BEGIN IMMEDIATE"); }
+Result<void> SqliteConnection::BeginRead() { return ExecuteScript("BEGIN DEFERRED"); }
 Result<void> SqliteConnection::Commit() { return ExecuteScript("COMMIT"); }
 Result<void> SqliteConnection::Rollback() { return ExecuteScript("ROLLBACK"); }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "store/store.h"
 
@@ -13,7 +14,7 @@ namespace vigie::store::internal {
 
 class SqliteStatement final : public Statement {
  public:
-  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt);
   ~SqliteStatement() override { sqlite3_finalize(stmt_); }
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
@@ -39,6 +40,7 @@ class SqliteStatement final : public Statement {
 
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  std::vector<int> parameter_index_;  // $N → SQLite's index, resolved once at prepare
   std::string bind_error_;
 };
 
@@ -52,6 +54,7 @@ class SqliteConnection final : public Connection {
   Result<void> ExecuteScript(std::string_view sql) override;
   Result<Statement*> Prepare(std::string_view sql) override;
   Result<void> Begin() override;
+  Result<void> BeginRead() override;
   Result<void> Commit() override;
   Result<void> Rollback() override;
 

@@ -1,0 +1,39 @@
+# Vigie — the two commands a newcomer needs: `make run` and `make test`.
+# Everything else (deps, build, bench) is called by them as needed.
+
+DEMO_DIR      ?= demo
+DEMO_PERSONS  ?= 50000
+BENCH_PERSONS ?= 1000000
+BENCH_LARGE   ?= 0
+JOBS          ?= $(shell nproc)
+
+.PHONY: all deps build build-debug run test bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build build/release -j $(JOBS)
+
+build-debug: deps
+	@cmake --preset debug -DVIGIE_WERROR=ON >/dev/null
+	@cmake --build build/debug -j $(JOBS)
+
+# Creates the demo installation once (synthetic data on SQLite), then runs a
+# sample consultation against it.
+run: build
+	@scripts/demo $(DEMO_DIR) $(DEMO_PERSONS)
+
+test: build-debug
+	@cd build/debug && ctest --output-on-failure -j $(JOBS)
+
+# Benchmarks at BENCH_PERSONS (default 1 M); set BENCH_LARGE=20000000 for the
+# national-scale run. Figures go to stdout; copy them into docs/benchmarks.md.
+bench: build
+	@bench/run-bench $(BENCH_PERSONS) $(BENCH_LARGE)
+
+clean:
+	rm -rf build

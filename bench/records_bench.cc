@@ -1,0 +1,237 @@
+// Records benchmark: import rate and size, in-process search latency, search
+// quality, memory, and the PostgreSQL peer on the same data and queries.
+//
+//   records_bench --workdir DIR --persons 1000000[,20000000] [--queries 2000]
+//                 [--pg "host=127.0.0.1 port=..."]
+// Prints one block per size, then the ratios the issue asks for.
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "bench/bench_workload.h"
+#include "bench/postgres_peer.h"
+#include "core/clock.h"
+#include "crypto/crypto.h"
+#include "records/records.h"
+#include "store/store.h"
+
+namespace vigie::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+struct QueryStats {
+  std::vector<double> latency_us;
+  std::map<records::QueryVariant, std::pair<int, int>> found_of;  // found, total
+  std::map<records::QueryVariant, double> rank_sum;
+};
+
+const char* VariantName(records::QueryVariant v) {
+  switch (v) {
+    case records::QueryVariant::kExact: return "exact";
+    case records::QueryVariant::kPhonetic: return "phonetic";
+    case records::QueryVariant::kTypo: return "typo";
+  }
+  return "?";
+}
+
+void Record(QueryStats& stats, const Probe& p, const std::vector<int64_t>& ids, double us) {
+  stats.latency_us.push_back(us);
+  auto& [found, total] = stats.found_of[p.probe.variant];
+  ++total;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] == p.intended_person_id) {
+      ++found;
+      stats.rank_sum[p.probe.variant] += static_cast<double>(i + 1);
+      break;
+    }
+  }
+}
+
+void PrintStats(const char* who, const QueryStats& s) {
+  double total_us = 0;
+  for (double v : s.latency_us) total_us += v;
+  std::printf("  %-8s queries/s %.0f  p50 %.3f ms  p99 %.3f ms\n", who,
+              1e6 * static_cast<double>(s.latency_us.size()) / total_us,
+              Percentile(s.latency_us, 0.50) / 1000, Percentile(s.latency_us, 0.99) / 1000);
+  int vfound = 0, vtotal = 0;
+  for (const auto& [variant, ft] : s.found_of) {
+    double mean_rank = ft.first > 0 ? s.rank_sum.at(variant) / ft.first : 0;
+    std::printf("  %-8s recall %-8s %.2f %%  mean rank %.2f\n", who, VariantName(variant),
+                100.0 * ft.first / ft.second, mean_rank);
+    if (variant != records::QueryVariant::kExact) {
+      vfound += ft.first;
+      vtotal += ft.second;
+    }
+  }
+  std::printf("  %-8s recall on spelling variants and typos: %.2f %% (target >= 98 %%)\n", who,
+              100.0 * vfound / std::max(vtotal, 1));
+}
+
+struct SizeResult {
+  uint64_t persons = 0;
+  double import_rate = 0, bytes_per_person = 0, p99_ms = 0, vigie_qps = 0, pg_qps = 0;
+  long rss_kib = 0;
+};
+
+int64_t FileSize(const std::filesystem::path& p) {
+  std::error_code ec;
+  auto s = std::filesystem::file_size(p, ec);
+  return ec ? 0 : static_cast<int64_t>(s);
+}
+
+SizeResult RunSize(const std::filesystem::path& workdir, uint64_t persons, size_t queries,
+                   const std::string& pg, const records::PopulationGenerator& generator) {
+  SizeResult result;
+  result.persons = persons;
+  std::printf("\n== %llu persons\n", static_cast<unsigned long long>(persons));
+  auto data = workdir / ("persons-" + std::to_string(persons) + ".jsonl");
+  auto start = Clock::now();
+  WriteJsonLines(generator, persons, data);
+  std::printf("  data file %s (%.1f MB, ready in %.1f s)\n", data.c_str(), FileSize(data) / 1e6,
+              Seconds(start));
+
+  auto db_path = workdir / ("vigie-" + std::to_string(persons) + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path.string() + suffix);
+  auto db = store::Open("sqlite:" + db_path.string());
+  if (!db || !store::Migrate(**db, store::VigieSchema((*db)->dialect()))) {
+    std::fprintf(stderr, "cannot create %s\n", db_path.c_str());
+    std::exit(1);
+  }
+  SeededRandom key_random(persons);
+  auto keyring = crypto::Keyring::CreateInMemory(key_random);
+  auto repository = records::RecordRepository::Create(**db, keyring);
+  (void)(*db)->ExecuteScript("PRAGMA cache_size = -1048576");
+
+  std::ifstream in(data, std::ios::binary);
+  start = Clock::now();
+  auto report = records::Import(in, 0, {}, **db, *repository);
+  double import_s = Seconds(start);
+  if (!report || !report->committed) {
+    std::fprintf(stderr, "import failed\n");
+    std::exit(1);
+  }
+  (void)(*db)->ExecuteScript("PRAGMA wal_checkpoint(TRUNCATE)");
+  int64_t bytes = FileSize(db_path) + FileSize(db_path.string() + "-wal");
+  result.import_rate = report->persons_inserted / import_s;
+  result.bytes_per_person = static_cast<double>(bytes) / report->persons_inserted;
+  std::printf("  import   %.1f s: %.0f persons/s (with %lld notices, %lld entries), "
+              "%.0f bytes/person on disk\n",
+              import_s, result.import_rate, (long long)report->notices_inserted,
+              (long long)report->entries_inserted, result.bytes_per_person);
+
+  long rss_before = ResidentMemoryKiB();
+  start = Clock::now();
+  auto search = records::RecordSearch::Load(*repository);
+  std::printf("  index    loaded in %.1f s: %zu postings, %.0f MB in memory, RSS +%.0f MB "
+              "(process %.0f MB)\n",
+              Seconds(start), search->posting_count(), search->memory_bytes() / 1e6,
+              (ResidentMemoryKiB() - rss_before) / 1024.0, ResidentMemoryKiB() / 1024.0);
+  result.rss_kib = ResidentMemoryKiB();
+
+  auto probes = MakeProbes(generator, persons, queries, 4242);
+  SystemClock clock;
+  // Warm-up so both sides are measured with warm caches.
+  for (size_t i = 0; i < std::min<size_t>(200, probes.size()); ++i) {
+    const auto& p = probes[i].probe;
+    (void)search->Search({p.surname, p.given_name, p.birth_date}, *repository, clock);
+  }
+  QueryStats vigie;
+  for (const auto& p : probes) {
+    records::SearchQuery q{p.probe.surname, p.probe.given_name, p.probe.birth_date};
+    auto t0 = Clock::now();
+    auto r = search->Search(q, *repository, clock);
+    double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+    std::vector<int64_t> ids;
+    if (r) {
+      for (const auto& s : r->summaries) ids.push_back(s.person_id);
+    }
+    Record(vigie, p, ids, us);
+  }
+  PrintStats("vigie", vigie);
+  result.p99_ms = Percentile(vigie.latency_us, 0.99) / 1000;
+  double total_us = 0;
+  for (double v : vigie.latency_us) total_us += v;
+  result.vigie_qps = 1e6 * static_cast<double>(vigie.latency_us.size()) / total_us;
+
+  if (!pg.empty()) {
+    PostgresPeer peer(pg);
+    start = Clock::now();
+    if (peer.ok() && peer.Load(generator, persons)) {
+      std::printf("  postgres loaded in %.1f s\n", Seconds(start));
+      for (size_t i = 0; i < std::min<size_t>(200, probes.size()); ++i) peer.Search(probes[i].probe);
+      QueryStats pgstats;
+      for (const auto& p : probes) {
+        auto t0 = Clock::now();
+        auto ids = peer.Search(p.probe);
+        Record(pgstats, p, ids,
+               std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+      }
+      PrintStats("postgres", pgstats);
+      double pg_total = 0;
+      for (double v : pgstats.latency_us) pg_total += v;
+      result.pg_qps = 1e6 * static_cast<double>(pgstats.latency_us.size()) / pg_total;
+      std::printf("  ratio    vigie queries/s / postgres queries/s = %.2f (target >= 2)\n",
+                  result.vigie_qps / result.pg_qps);
+    }
+  }
+  return result;
+}
+
+}  // namespace
+}  // namespace vigie::bench
+
+int main(int argc, char** argv) {
+  using namespace vigie;
+  std::filesystem::path workdir = "/tmp/vigie-bench";
+  std::vector<uint64_t> sizes = {1000000};
+  size_t queries = 2000;
+  std::string pg;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--workdir") {
+      workdir = value;
+    } else if (flag == "--persons") {
+      sizes.clear();
+      std::stringstream list(value);
+      std::string item;
+      while (std::getline(list, item, ',')) sizes.push_back(std::stoull(item));
+    } else if (flag == "--queries") {
+      queries = std::stoul(value);
+    } else if (flag == "--pg") {
+      pg = value;
+    } else {
+      std::fprintf(stderr, "unknown option %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  std::filesystem::create_directories(workdir);
+  records::PopulationGenerator generator(
+      {}, bench::ReadSurnames(std::filesystem::path(VIGIE_SHARE_DIR) / "surnames-fr.txt"));
+  std::vector<bench::SizeResult> results;
+  for (uint64_t n : sizes) results.push_back(bench::RunSize(workdir, n, queries, pg, generator));
+  std::printf("\n== summary\n");
+  for (const auto& r : results) {
+    std::printf("  %llu persons: import %.0f persons/s (target >= 50000), %.0f bytes/person, "
+                "search p99 %.3f ms (target <= 2 ms at 20 M), RSS %.0f MB",
+                (unsigned long long)r.persons, r.import_rate, r.bytes_per_person, r.p99_ms,
+                r.rss_kib / 1024.0);
+    if (r.pg_qps > 0) std::printf(", vigie/postgres %.2f", r.vigie_qps / r.pg_qps);
+    std::printf("\n");
+  }
+  if (results.size() >= 2) {
+    std::printf("  p99 at %llu / p99 at %llu = %.2f (target <= 1.5)\n",
+                (unsigned long long)results.back().persons,
+                (unsigned long long)results.front().persons,
+                results.back().p99_ms / results.front().p99_ms);
+  }
+  return 0;
+}

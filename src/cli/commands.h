@@ -1,0 +1,47 @@
+#pragma once
+// The `vigie` subcommands. Each returns the process exit code; errors are
+// printed to stderr as "vigie: <message>" (never with secrets).
+// Exit codes: 0 ok, 1 internal, 2 invalid input, 3 not found, 4 refused
+// (permission), 5 conflict, 6 unavailable, 7 data integrity.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "core/error.h"
+
+namespace vigie::cli {
+
+int ExitCodeFor(ErrorCode code);
+int ReportError(const Error& error);  // prints, returns ExitCodeFor
+
+int RunInit(const std::filesystem::path& data_dir);
+
+struct GenerateOptions {
+  uint64_t persons = 1000;
+  uint64_t seed = 1;
+  std::filesystem::path out;
+  std::filesystem::path surnames;  // long-tail surname list
+};
+int RunGenerate(const GenerateOptions& options);
+
+struct ImportCommandOptions {
+  std::filesystem::path file;
+  std::string format;  // "", "jsonl" or "csv"
+  std::string kind = "person";
+  bool skip_bad_lines = false;
+};
+int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions& options);
+
+struct SearchCommandOptions {
+  std::string surname;
+  std::string given_name;
+  std::string birth_date;
+  bool json = false;
+};
+int RunSearch(const std::filesystem::path& data_dir, const SearchCommandOptions& options);
+
+int RunShow(const std::filesystem::path& data_dir, int64_t person_id, bool json);
+
+}  // namespace vigie::cli

@@ -1,0 +1,27 @@
+#include <cstdio>
+
+#include "cli/commands.h"
+
+namespace vigie::cli {
+
+int ExitCodeFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return 2;
+    case ErrorCode::kNotFound: return 3;
+    case ErrorCode::kUnauthenticated:
+    case ErrorCode::kPermissionDenied: return 4;
+    case ErrorCode::kConflict: return 5;
+    case ErrorCode::kResourceExhausted:
+    case ErrorCode::kUnavailable: return 6;
+    case ErrorCode::kDataLoss: return 7;
+    case ErrorCode::kInternal: return 1;
+  }
+  return 1;
+}
+
+int ReportError(const Error& error) {
+  std::fprintf(stderr, "vigie: %s\n", error.message().c_str());
+  return ExitCodeFor(error.code());
+}
+
+}  // namespace vigie::cli

@@ -1,0 +1,63 @@
+#include "cli/installation.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+namespace vigie::cli {
+namespace {
+
+constexpr const char* kConfigName = "vigie.toml";
+
+Result<std::unique_ptr<store::Connection>> OpenDatabase(const Config& config) {
+  std::string url = config.store.url;
+  // sqlite:<relative path> is relative to the data directory.
+  std::string path = url.substr(std::string("sqlite:").size());
+  url = "sqlite:" + config.Resolve(path).string();
+  store::OpenOptions options;
+  options.busy_timeout_ms = config.store.busy_timeout_ms;
+  ASSIGN_OR_RETURN(auto db, store::Open(url, options));
+  RETURN_IF_ERROR(store::Migrate(*db, store::VigieSchema(db->dialect())));
+  return db;
+}
+
+}  // namespace
+
+Result<Installation> Installation::Create(const std::filesystem::path& data_dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(data_dir / kConfigName, ec)) {
+    return Fail(ErrorCode::kConflict,
+                data_dir.string() + " already holds an installation (vigie.toml exists)");
+  }
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Fail(ErrorCode::kUnavailable, "cannot create " + data_dir.string() + ": " + ec.message());
+  // Security: the directory holds the key file and the database: owner only.
+  if (::chmod(data_dir.c_str(), 0700) != 0) {
+    return Fail(ErrorCode::kUnavailable, "cannot restrict permissions of " + data_dir.string());
+  }
+  ASSIGN_OR_RETURN(Config config, ParseConfig(DefaultConfigToml(), data_dir));
+  ASSIGN_OR_RETURN(crypto::Keyring keyring,
+                   crypto::Keyring::CreateKeyFile(config.Resolve(config.crypto.key_file)));
+  ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
+  {
+    std::ofstream out(data_dir / kConfigName, std::ios::trunc);
+    out << DefaultConfigToml();
+    if (!out) return Fail(ErrorCode::kUnavailable, "cannot write the configuration file");
+  }
+  return Installation{std::move(config), std::move(keyring), std::move(db)};
+}
+
+Result<Installation> Installation::Open(const std::filesystem::path& data_dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(data_dir / kConfigName, ec)) {
+    return Fail(ErrorCode::kNotFound, "no installation in " + data_dir.string() +
+                                          " (run `vigie init` first, or pass --data-dir)");
+  }
+  ASSIGN_OR_RETURN(Config config, LoadConfig(data_dir / kConfigName));
+  ASSIGN_OR_RETURN(crypto::Keyring keyring,
+                   crypto::Keyring::LoadKeyFile(config.Resolve(config.crypto.key_file)));
+  ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
+  return Installation{std::move(config), std::move(keyring), std::move(db)};
+}
+
+}  // namespace vigie::cli

@@ -1,0 +1,29 @@
+#pragma once
+// An installation: a data directory holding vigie.toml, the key file and the
+// SQLite database. `Create` lays one out; `Open` loads and checks it.
+// Owns the configuration, the keyring and the database connection.
+
+#include <filesystem>
+#include <memory>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "crypto/crypto.h"
+#include "store/store.h"
+
+namespace vigie::cli {
+
+struct Installation {
+  Config config;
+  crypto::Keyring keyring;
+  std::unique_ptr<store::Connection> db;
+
+  // Creates the directory (mode 0700), config, key file (0600) and database.
+  // Conflict when the directory already holds an installation.
+  static Result<Installation> Create(const std::filesystem::path& data_dir);
+  // NotFound when there is no installation; errors from config, key file and
+  // database otherwise (schema migrated to this binary's version).
+  static Result<Installation> Open(const std::filesystem::path& data_dir);
+};
+
+}  // namespace vigie::cli

@@ -1,0 +1,89 @@
+// `vigie`: the command line. Wires options to the commands; decides nothing.
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+#include "cli/commands.h"
+#include "core/log.h"
+
+#ifndef VIGIE_VERSION
+#define VIGIE_VERSION "dev"
+#endif
+
+namespace {
+
+std::filesystem::path DefaultDataDir() {
+  const char* env = std::getenv("VIGIE_DATA_DIR");
+  return env != nullptr && *env != '\0' ? std::filesystem::path(env) : "vigie-data";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace vigie::cli;
+  CLI::App app{"Vigie — hardened consultation portal for criminal records and wanted persons"};
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 ok, 1 internal error, 2 invalid input, 3 not found, 4 refused, "
+      "5 conflict, 6 unavailable, 7 data integrity.");
+  std::filesystem::path data_dir = DefaultDataDir();
+  app.add_option("-d,--data-dir", data_dir, "Installation directory (env VIGIE_DATA_DIR)")
+      ->capture_default_str();
+
+  int exit_code = 0;
+
+  auto* init = app.add_subcommand("init", "Create an installation: config, key file, database");
+  init->callback([&] { exit_code = RunInit(data_dir); });
+
+  GenerateOptions generate;
+  generate.surnames = std::filesystem::path(VIGIE_SHARE_DIR) / "surnames-fr.txt";
+  auto* gen = app.add_subcommand("generate", "Write deterministic synthetic records (JSON Lines)");
+  gen->add_option("-n,--persons", generate.persons, "How many persons")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{100'000'000}))
+      ->capture_default_str();
+  gen->add_option("--seed", generate.seed, "Random seed")->capture_default_str();
+  gen->add_option("-o,--out", generate.out, "Output file (.jsonl)")->required();
+  gen->add_option("--surnames", generate.surnames, "Long-tail surname list, one per line")
+      ->capture_default_str();
+  gen->callback([&] { exit_code = RunGenerate(generate); });
+
+  ImportCommandOptions import;
+  auto* imp = app.add_subcommand("import", "Import persons, wanted notices and record entries");
+  imp->add_option("file", import.file, "JSON Lines (.jsonl) or CSV (.csv) file")->required();
+  imp->add_option("--format", import.format, "jsonl or csv (default: from the extension)")
+      ->check(CLI::IsMember({"jsonl", "csv"}));
+  imp->add_option("--kind", import.kind, "For CSV: person, wanted_notice or record_entry")
+      ->capture_default_str();
+  imp->add_flag("--skip-bad-lines", import.skip_bad_lines,
+                "Import the good lines and report the bad ones (default: refuse the whole file)");
+  imp->callback([&] { exit_code = RunImport(data_dir, import); });
+
+  SearchCommandOptions search;
+  auto* srch = app.add_subcommand("search", "Search persons by name (at most 20 summaries)");
+  srch->add_option("-s,--surname", search.surname, "Surname (required)")->required();
+  srch->add_option("-g,--given", search.given_name, "Given name");
+  srch->add_option("-b,--birth", search.birth_date, "Birth date: YYYY, YYYY-MM or YYYY-MM-DD");
+  srch->add_flag("--json", search.json, "Print JSON");
+  srch->callback([&] { exit_code = RunSearch(data_dir, search); });
+
+  int64_t person_id = 0;
+  bool show_json = false;
+  auto* show = app.add_subcommand("show", "Open one person's full file");
+  show->add_option("person_id", person_id, "Person id from a search result")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  show->add_flag("--json", show_json, "Print JSON");
+  show->callback([&] { exit_code = RunShow(data_dir, person_id, show_json); });
+
+  auto* version = app.add_subcommand("version", "Print the version");
+  version->callback([&] { std::printf("vigie %s\n", VIGIE_VERSION); });
+
+  vigie::InitLogging(vigie::LogFormat::kHuman, "warn");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  return exit_code;
+}

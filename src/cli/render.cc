@@ -1,0 +1,149 @@
+#include "cli/render.h"
+
+#include <boost/json.hpp>
+#include <cstdio>
+
+namespace vigie::cli {
+namespace {
+
+namespace json = boost::json;
+using records::FormatPartialDate;
+
+std::string Join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += sep;
+    out += items[i];
+  }
+  return out;
+}
+
+json::array ToJsonArray(const std::vector<std::string>& items) {
+  json::array a;
+  for (const auto& s : items) a.emplace_back(s);
+  return a;
+}
+
+std::string ReasonText(const records::MatchReason& r) {
+  std::string text = "surname " + std::string(records::MatchLevelName(r.surname));
+  if (r.surname_via_alias) text += " (alias)";
+  if (r.given_name != records::MatchLevel::kNone) {
+    text += ", given " + std::string(records::MatchLevelName(r.given_name));
+  }
+  if (r.birth != records::BirthMatch::kNotAsked) {
+    text += ", birth " + std::string(records::BirthMatchName(r.birth));
+  }
+  return text;
+}
+
+// Pads by display width (UTF-8 code points), not bytes.
+std::string Pad(const std::string& s, size_t width) {
+  size_t chars = 0;
+  for (unsigned char c : s) chars += (c & 0xC0) != 0x80;
+  return chars >= width ? s : s + std::string(width - chars, ' ');
+}
+
+}  // namespace
+
+std::string RenderSearchText(const records::SearchResult& result) {
+  std::string out;
+  if (result.summaries.empty()) return "No match.\n";
+  out += Pad("id", 10) + Pad("surname", 22) + Pad("given names", 26) + Pad("born", 12) +
+         Pad("birth place", 26) + Pad("wanted", 8) + Pad("entries", 9) + "match\n";
+  for (const auto& s : result.summaries) {
+    out += Pad(std::to_string(s.person_id), 10) + Pad(s.surname, 22) +
+           Pad(Join(s.given_names, " "), 26) + Pad(FormatPartialDate(s.birth_date), 12) +
+           Pad(s.birth_place, 26) + Pad(s.wanted ? "WANTED" : "-", 8) +
+           Pad(std::to_string(s.record_entries), 9) + ReasonText(s.reason) + "\n";
+  }
+  if (result.total_matches > static_cast<int64_t>(result.summaries.size())) {
+    out += std::to_string(result.summaries.size()) + " of " + std::to_string(result.total_matches) +
+           " matches shown: add a given name or a full birth date to narrow the search.\n";
+  }
+  return out;
+}
+
+std::string RenderSearchJson(const records::SearchResult& result) {
+  json::array items;
+  for (const auto& s : result.summaries) {
+    items.push_back(json::object{
+        {"person_id", s.person_id},
+        {"surname", s.surname},
+        {"given_names", ToJsonArray(s.given_names)},
+        {"birth_date", FormatPartialDate(s.birth_date)},
+        {"birth_place", s.birth_place},
+        {"wanted", s.wanted},
+        {"record_entries", s.record_entries},
+        {"score", s.score},
+        {"match",
+         json::object{{"surname", records::MatchLevelName(s.reason.surname)},
+                      {"surname_via_alias", s.reason.surname_via_alias},
+                      {"given_name", records::MatchLevelName(s.reason.given_name)},
+                      {"birth_date", records::BirthMatchName(s.reason.birth)}}}});
+  }
+  return json::serialize(json::object{{"total_matches", result.total_matches},
+                                      {"results", std::move(items)}}) +
+         "\n";
+}
+
+std::string RenderPersonFileText(const records::PersonFile& file) {
+  const auto& p = file.person;
+  std::string out;
+  out += "Person " + std::to_string(p.id) + "\n";
+  out += "  surname:      " + p.surname + "\n";
+  out += "  given names:  " + Join(p.given_names, ", ") + "\n";
+  if (!p.aliases.empty()) out += "  aliases:      " + Join(p.aliases, ", ") + "\n";
+  out += "  born:         " + FormatPartialDate(p.birth_date) + " in " + p.birth_place + "\n";
+  out += "  sex:          " + std::string(records::SexName(p.sex)) + "\n";
+  out += "  nationality:  " + p.nationality + "\n";
+  out += "Wanted notices: " + std::to_string(file.notices.size()) + "\n";
+  for (const auto& n : file.notices) {
+    out += "  - " + std::string(records::WantedReasonName(n.reason)) + " by " +
+           n.issuing_authority + " (ref " + n.reference + "), valid " +
+           FormatPartialDate(n.valid_from) + " to " +
+           (n.valid_until.known() ? FormatPartialDate(n.valid_until) : "open") +
+           "; conduct: " + std::string(records::ConductName(n.conduct)) + "\n";
+  }
+  out += "Criminal-record entries: " + std::to_string(file.entries.size()) + "\n";
+  for (const auto& e : file.entries) {
+    out += "  - " + FormatPartialDate(e.date) + " " +
+           std::string(records::OffenceCategoryName(e.category)) + " as " +
+           std::string(records::EntryRoleName(e.role)) + ", case " + e.case_reference + ", " +
+           e.recording_service + "\n";
+  }
+  return out;
+}
+
+std::string RenderPersonFileJson(const records::PersonFile& file) {
+  const auto& p = file.person;
+  json::array notices, entries;
+  for (const auto& n : file.notices) {
+    notices.push_back(json::object{{"reason", records::WantedReasonName(n.reason)},
+                                   {"issuing_authority", n.issuing_authority},
+                                   {"reference", n.reference},
+                                   {"valid_from", FormatPartialDate(n.valid_from)},
+                                   {"valid_until", FormatPartialDate(n.valid_until)},
+                                   {"conduct", records::ConductName(n.conduct)}});
+  }
+  for (const auto& e : file.entries) {
+    entries.push_back(json::object{{"category", records::OffenceCategoryName(e.category)},
+                                   {"date", FormatPartialDate(e.date)},
+                                   {"role", records::EntryRoleName(e.role)},
+                                   {"case_reference", e.case_reference},
+                                   {"recording_service", e.recording_service}});
+  }
+  return json::serialize(json::object{
+             {"person_id", p.id},
+             {"surname", p.surname},
+             {"given_names", ToJsonArray(p.given_names)},
+             {"aliases", ToJsonArray(p.aliases)},
+             {"birth_date", FormatPartialDate(p.birth_date)},
+             {"birth_place", p.birth_place},
+             {"sex", records::SexName(p.sex)},
+             {"nationality", p.nationality},
+             {"wanted_notices", std::move(notices)},
+             {"record_entries", std::move(entries)}}) +
+         "\n";
+}
+
+}  // namespace vigie::cli

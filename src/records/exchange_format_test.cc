@@ -1,0 +1,109 @@
+#include "records/exchange_format.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/matchers.h"
+
+namespace vigie::records {
+namespace {
+
+using ::vigie::testing::ErrorCodeIs;
+
+TEST(ExchangeFormatTest, PersonRoundTripsThroughJson) {
+  Person p;
+  p.external_id = "P\"1";
+  p.surname = "N'Diaye";
+  p.given_names = {"Aïssatou", "Marie"};
+  p.birth_date = {1988, 12, 0};
+  p.birth_place = "Dakar (Sénégal)";
+  p.sex = Sex::kFemale;
+  p.nationality = "SEN";
+  p.aliases = {"Ndiaye"};
+  auto parsed = ParseJsonLine(ToJsonLine(p));
+  ASSERT_OK(parsed);
+  EXPECT_EQ(std::get<Person>(*parsed), p);
+}
+
+TEST(ExchangeFormatTest, NoticeAndEntryRoundTrip) {
+  WantedNotice n;
+  n.external_id = "W";
+  n.person_external_id = "P";
+  n.reason = WantedReason::kJudicialSupervision;
+  n.issuing_authority = "Juge d'instruction, Lyon";
+  n.reference = "JI-7";
+  n.valid_from = {2024, 2, 1};
+  n.valid_until = {2027, 2, 1};
+  n.conduct = Conduct::kLocateDiscreetly;
+  EXPECT_EQ(std::get<WantedNotice>(*ParseJsonLine(ToJsonLine(n))), n);
+  RecordEntry e;
+  e.external_id = "R";
+  e.person_external_id = "P";
+  e.category = OffenceCategory::kWeapons;
+  e.date = {2003, 3, 3};
+  e.case_reference = "2003/5";
+  e.recording_service = "Brigade de gendarmerie de Vienne";
+  EXPECT_EQ(std::get<RecordEntry>(*ParseJsonLine(ToJsonLine(e))), e);
+}
+
+struct BadLine {
+  const char* line;
+  const char* fragment;
+};
+
+class BadJsonLineTest : public ::testing::TestWithParam<BadLine> {};
+
+TEST_P(BadJsonLineTest, IsRefusedWithAClearMessage) {
+  auto r = ParseJsonLine(GetParam().line);
+  ASSERT_THAT(r, ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_NE(r.error().message().find(GetParam().fragment), std::string::npos)
+      << r.error().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, BadJsonLineTest,
+    ::testing::Values(
+        BadLine{"{", "malformed JSON"},
+        BadLine{"[1]", "must be a JSON object"},
+        BadLine{R"({"id":"P"})", "missing field 'kind'"},
+        BadLine{R"({"kind":"alien"})", "kind must be one of"},
+        BadLine{R"({"kind":"person","id":"P","surname":"A","given_names":["B"],"eye":"x"})",
+                "unknown field 'eye'"},
+        BadLine{R"({"kind":"person","id":"P","surname":7,"given_names":["B"]})",
+                "'surname' must be a string"},
+        BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":[1]})",
+                "list of strings"},
+        BadLine{R"({"kind":"person","id":"P","surname":"Ab"})", "missing field 'given_names'"},
+        BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"birth_date":"1990-02-30"})",
+                "birth_date"},
+        BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"sex":"x"})",
+                "sex must be one of"},
+        BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"nationality":"France"})",
+                "alpha-3"},
+        BadLine{"{\"kind\":\"person\",\"id\":\"P\",\"surname\":\"A\xff\",\"given_names\":[\"B\"]}",
+                "UTF-8"},
+        BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"x":{"a":{"b":{"c":1}}}})",
+                "malformed JSON"},
+        BadLine{R"({"kind":"record_entry","id":"R","person_id":"P","category":"theft","date":"2020","role":"witness","case_reference":"c","recording_service":"s"})",
+                "role must be one of"}),
+    [](const auto& param) { return "case" + std::to_string(param.index); });
+
+TEST(CsvTest, SplitsQuotedFields) {
+  auto f = SplitCsvLine(R"(a,"b,c","say ""hi""",,e)");
+  ASSERT_OK(f);
+  EXPECT_EQ(*f, (std::vector<std::string>{"a", "b,c", "say \"hi\"", "", "e"}));
+  EXPECT_FALSE(SplitCsvLine(R"(a,"b)").has_value());
+  EXPECT_FALSE(SplitCsvLine(R"(a,"b"c)").has_value());
+  EXPECT_FALSE(SplitCsvLine(R"(a,b"c)").has_value());
+}
+
+TEST(CsvTest, HeaderIsChecked) {
+  EXPECT_OK(CsvReader::FromHeader(RecordKind::kPerson, "id,surname,given_names"));
+  EXPECT_FALSE(CsvReader::FromHeader(RecordKind::kPerson, "id,id").has_value());
+  EXPECT_FALSE(CsvReader::FromHeader(RecordKind::kPerson, "id,reason").has_value());
+  auto reader = CsvReader::FromHeader(RecordKind::kPerson, "id,surname,given_names");
+  EXPECT_FALSE(reader->ParseLine("a,b").has_value());
+  EXPECT_FALSE(reader->ParseLine("P,Martin,").has_value());  // given_names required
+}
+
+}  // namespace
+}  // namespace vigie::records

@@ -1,0 +1,1113 @@
+#include "records/generator.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <unordered_set>
+#include <utility>
+
+#include "records/generator_data.h"
+
+namespace vigie::records {
+namespace {
+
+namespace gd = generator_data;
+using gd::Origin;
+
+// Share of persons whose surname comes from the built-in head table; the
+// rest come from the long tail (when one was given).
+constexpr double kHeadSurnameShare = 0.18;
+// Zipf offset for the long tail: rank r has weight 1 / (r + q). With q = 1000
+// the most frequent tail name is rarer than the rarest head names.
+constexpr double kTailZipfOffset = 1000.0;
+// Fixed, so that the same tail names are the "common" ones whatever the seed.
+constexpr uint64_t kTailShuffleSeed = 0x5649474945544149ULL;
+constexpr size_t kMaxTailNameBytes = 60;
+constexpr size_t kMaxFieldBytes = 100;
+
+constexpr double kDoubleBarrelShare = 0.03;
+constexpr double kBornAbroadShare = 0.08;
+constexpr double kYearOnlyShare = 0.02;
+constexpr double kYearMonthShare = 0.01;
+constexpr int kMinAge = 13;
+constexpr int kMaxAge = 95;
+
+// ---------------------------------------------------------------------------
+// Calendar (proleptic Gregorian, days since 1970-01-01; H. Hinnant's algorithms).
+
+int64_t DaysFromCivil(int y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+PartialDate CivilFromDays(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return PartialDate{static_cast<int>(yoe + era * 400 + (m <= 2)), m, d};
+}
+
+int64_t AddYears(int64_t days, int years) {
+  PartialDate c = CivilFromDays(days);
+  if (c.month == 2 && c.day == 29) c.day = 28;
+  return DaysFromCivil(c.year + years, c.month, c.day);
+}
+
+const int64_t kReferenceDays = DaysFromCivil(
+    kGeneratorReferenceDate.year, kGeneratorReferenceDate.month, kGeneratorReferenceDate.day);
+
+// Uniform day in [lo, hi]; with `recent`, skewed toward hi (max of two draws).
+int64_t DayBetween(SeededRandom& rng, int64_t lo, int64_t hi, bool recent) {
+  if (hi <= lo) return lo;
+  const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
+  uint64_t off = rng.Below(span);
+  if (recent) off = std::max(off, rng.Below(span));
+  return lo + static_cast<int64_t>(off);
+}
+
+// ---------------------------------------------------------------------------
+// Weighted choice over a fixed table: cumulative weights + binary search.
+
+class WeightedIndex {
+ public:
+  void Add(double weight) {
+    total_ += std::max(weight, 0.0);
+    cumulative_.push_back(total_);
+  }
+  bool empty() const { return total_ <= 0.0; }
+  size_t size() const { return cumulative_.size(); }
+  // REQUIRES: !empty().
+  size_t Pick(SeededRandom& rng) const {
+    const double x = rng.Unit() * total_;
+    const size_t i = static_cast<size_t>(
+        std::upper_bound(cumulative_.begin(), cumulative_.end(), x) - cumulative_.begin());
+    return std::min(i, cumulative_.size() - 1);
+  }
+
+ private:
+  std::vector<double> cumulative_;
+  double total_ = 0.0;
+};
+
+// A weighted subset of rows of some table: Pick() returns the row number.
+class RowPicker {
+ public:
+  void Add(uint32_t row, double weight) {
+    if (weight <= 0) return;
+    rows_.push_back(row);
+    index_.Add(weight);
+  }
+  bool empty() const { return index_.empty(); }
+  uint32_t Pick(SeededRandom& rng) const { return rows_[index_.Pick(rng)]; }
+
+ private:
+  std::vector<uint32_t> rows_;
+  WeightedIndex index_;
+};
+
+int SexSlot(Sex s) { return s == Sex::kFemale ? 0 : 1; }
+
+// ---------------------------------------------------------------------------
+// Text helpers.
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      n = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+bool HasControlChar(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+}
+
+bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool IsAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
+char ToLowerAscii(char c) { return IsAsciiUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+char ToUpperAscii(char c) { return IsAsciiLower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
+
+// "DE LA FONTAINE" → "De La Fontaine", "ACHARD DE LA VENTE" → "Achard de La Vente",
+// "N'DIAYE" → "N'Diaye", "MARTIN-DUPONT" → "Martin-Dupont". Particles (de, du, des,
+// d', dit, et) are lower case except as the first word. Non-ASCII bytes pass through.
+std::string TitleCase(std::string_view upper) {
+  std::string out(upper);
+  size_t word_start = 0;
+  bool first_word = true;
+  while (word_start < out.size()) {
+    size_t word_end = out.find(' ', word_start);
+    if (word_end == std::string::npos) word_end = out.size();
+    const std::string_view word(out.data() + word_start, word_end - word_start);
+    const bool particle =
+        !first_word && (word == "DE" || word == "DU" || word == "DES" || word == "DIT" ||
+                        word == "ET" || (word.size() > 2 && word.substr(0, 2) == "D'"));
+    bool capitalize_next = !particle;
+    for (size_t i = word_start; i < word_end; ++i) {
+      char& c = out[i];
+      if (IsAsciiUpper(c) || IsAsciiLower(c)) {
+        c = capitalize_next ? ToUpperAscii(c) : ToLowerAscii(c);
+        capitalize_next = false;
+        // A one-letter elided prefix (D', L', N', O') is followed by a capital.
+        if (i + 1 < word_end && out[i + 1] == '\'' && (i == word_start || out[i - 1] == '-')) {
+          capitalize_next = true;
+        }
+      } else if (c == '-') {
+        capitalize_next = true;
+      } else if (c == '\'') {
+        // keep capitalize_next as set by the letter before
+      } else {
+        capitalize_next = false;
+      }
+    }
+    first_word = false;
+    word_start = word_end + 1;
+  }
+  return out;
+}
+
+// ASCII base letters for U+00C0..U+00FF and U+0100..U+017F ('#' = special, '*' = drop).
+constexpr std::string_view kLatin1Fold =
+    "AAAAAA#CEEEEIIIIDNOOOOO*OUUUUY##AAAAAA#CEEEEIIIIDNOOOOO*OUUUUY#Y";
+constexpr std::string_view kLatinExtAFold =
+    "AAAAAACCCCCCCCDDDDEEEEEEEEEEGGGGGGGGHHHHIIIIIIIIII##JJKKKLLLLLLLLLLNNNNNNNNNOOOOOO##RRRRRRSS"
+    "SSSSSSTTTTTTUUUUUUUUUUUUWWYYYZZZZZZS";
+static_assert(kLatin1Fold.size() == 64);
+static_assert(kLatinExtAFold.size() == 128);
+
+void AppendFolded(uint32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out.push_back(ToUpperAscii(static_cast<char>(cp)));
+    return;
+  }
+  if (cp >= 0xC0 && cp <= 0xFF) {
+    const char f = kLatin1Fold[cp - 0xC0];
+    if (f == '*') return;
+    if (f != '#') {
+      out.push_back(f);
+      return;
+    }
+    if (cp == 0xC6 || cp == 0xE6) out += "AE";
+    if (cp == 0xDE || cp == 0xFE) out += "TH";
+    if (cp == 0xDF) out += "SS";
+    return;
+  }
+  if (cp >= 0x100 && cp <= 0x17F) {
+    const char f = kLatinExtAFold[cp - 0x100];
+    if (f != '#') {
+      out.push_back(f);
+    } else if (cp == 0x132 || cp == 0x133) {
+      out += "IJ";
+    } else {
+      out += "OE";
+    }
+    return;
+  }
+  switch (cp) {
+    case 0x218:
+    case 0x219:
+      out.push_back('S');
+      return;  // Ș ș
+    case 0x21A:
+    case 0x21B:
+      out.push_back('T');
+      return;  // Ț ț
+    case 0x2019:
+    case 0x2BC:
+      out.push_back('\'');
+      return;  // typographic apostrophes
+    default:
+      return;
+  }
+}
+
+// Latin-1 / œ aware case mapping that keeps accents ("Hélène" → "HÉLÈNE").
+std::string ChangeCase(std::string_view s, bool upper) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const auto uc = static_cast<unsigned char>(c);
+    if (uc < 0x80) {
+      out.push_back(upper ? ToUpperAscii(c) : ToLowerAscii(c));
+      continue;
+    }
+    if (i + 1 < s.size()) {
+      const auto next = static_cast<unsigned char>(s[i + 1]);
+      if (uc == 0xC3 && upper && next >= 0xA0 && next <= 0xBE && next != 0xB7) {
+        out.push_back(c);
+        out.push_back(static_cast<char>(next - 0x20));
+        ++i;
+        continue;
+      }
+      if (uc == 0xC3 && !upper && next >= 0x80 && next <= 0x9E && next != 0x97) {
+        out.push_back(c);
+        out.push_back(static_cast<char>(next + 0x20));
+        ++i;
+        continue;
+      }
+      if (uc == 0xC5 && (next == 0x92 || next == 0x93)) {  // Œ œ
+        out.push_back(c);
+        out.push_back(static_cast<char>(upper ? 0x92 : 0x93));
+        ++i;
+        continue;
+      }
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+// "de Lyon", "d'Évry", "du Havre", "des Abymes", "de La Rochelle".
+std::string OfPlace(std::string_view place) {
+  if (place.starts_with("Le ")) return "du " + std::string(place.substr(3));
+  if (place.starts_with("Les ")) return "des " + std::string(place.substr(4));
+  const bool vowel =
+      !place.empty() && (std::string_view("AEIOUY").find(place[0]) != std::string_view::npos ||
+                         place.starts_with("É") || place.starts_with("Î") ||
+                         place.starts_with("Hé") || place.starts_with("Hy"));
+  return (vowel ? "d'" : "de ") + std::string(place);
+}
+
+void AppendPadded(std::string& out, uint64_t value, int width) {
+  char buf[24];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  for (int i = n; i < width; ++i) out.push_back('0');
+  while (n > 0) out.push_back(buf[--n]);
+}
+
+std::string ExternalId(char prefix, uint64_t index, int k) {
+  std::string id(1, prefix);
+  id.reserve(16);
+  AppendPadded(id, index, 9);
+  if (k > 0) {
+    id.push_back('-');
+    AppendPadded(id, static_cast<uint64_t>(k), 1);
+  }
+  return id;
+}
+
+uint64_t Mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+double Clamp01(double v) { return v >= 0.0 ? std::min(v, 1.0) : 0.0; }  // NaN → 0
+
+// Person age distribution (ages kMinAge..kMaxAge): a rough French pyramid,
+// denser between 25 and 60, thinning after 70.
+double AgeWeight(int age) {
+  if (age < 18) return 0.55;
+  if (age < 25) return 1.0;
+  if (age <= 60) return 1.15;
+  if (age <= 70) return 0.85;
+  if (age <= 80) return 0.55;
+  if (age <= 90) return 0.25;
+  return 0.08;
+}
+
+struct OffenceMix {
+  OffenceCategory category;
+  double weight;
+  bool can_be_victim;
+};
+constexpr OffenceMix kOffenceMix[] = {
+    {OffenceCategory::kTheft, 24, true},      {OffenceCategory::kTraffic, 18, true},
+    {OffenceCategory::kDrugs, 16, false},     {OffenceCategory::kAssault, 14, true},
+    {OffenceCategory::kFraud, 6, true},       {OffenceCategory::kVandalism, 6, true},
+    {OffenceCategory::kBurglary, 5, true},    {OffenceCategory::kThreats, 5, true},
+    {OffenceCategory::kWeapons, 2.5, false},  {OffenceCategory::kSexualOffence, 1.5, true},
+    {OffenceCategory::kHomicide, 0.3, false}, {OffenceCategory::kOther, 3, true},
+};
+// Victim probability for categories that can have one, so that ~25 % of all
+// entries are victims overall (drugs, weapons and homicide are always suspects).
+constexpr double kVictimShareWhenPossible = 0.31;
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+struct internal::GeneratorTables {
+  std::span<const gd::SurnameRow> head;
+  RowPicker head_all;
+  std::array<RowPicker, gd::kOriginCount> head_by_origin;
+
+  std::span<const gd::GivenNameRow> given;
+  std::array<std::array<RowPicker, gd::kDecadeCount>, 2> given_by_decade;  // [sex][decade]
+  std::array<std::array<RowPicker, gd::kOriginCount>, 2> given_by_origin;  // [sex][origin]
+
+  WeightedIndex ages;  // index + kMinAge
+
+  std::span<const gd::CommuneRow> communes;
+  std::vector<std::string> commune_display;  // "Lyon (69)"
+  WeightedIndex commune_pick;
+
+  std::span<const gd::ForeignPlaceRow> foreign;
+  std::vector<std::string> foreign_display;  // "Alger (Algérie)"
+  WeightedIndex foreign_pick;
+
+  std::span<const gd::CourtRow> courts;
+  std::vector<std::string> court_of;  // "de Lyon", "d'Évry"
+  WeightedIndex court_pick;
+
+  double tail_log_ratio = 0.0;
+  double wanted_if_record = 0.0;
+  double wanted_if_clean = 0.0;
+};
+
+PopulationGenerator::PopulationGenerator(GeneratorOptions options,
+                                         std::vector<std::string> long_tail_surnames)
+    : options_(options) {
+  options_.wanted_share = Clamp01(options_.wanted_share);
+  options_.record_share = Clamp01(options_.record_share);
+  options_.alias_share = Clamp01(options_.alias_share);
+
+  auto t = std::make_shared<internal::GeneratorTables>();
+
+  t->head = gd::HeadSurnames();
+  std::unordered_set<std::string> head_keys;
+  for (uint32_t i = 0; i < t->head.size(); ++i) {
+    const auto& row = t->head[i];
+    t->head_all.Add(i, row.weight);
+    t->head_by_origin[static_cast<int>(row.origin)].Add(i, row.weight);
+    head_keys.insert(FoldToUpperAscii(row.name));
+  }
+
+  t->given = gd::GivenNames();
+  for (uint32_t i = 0; i < t->given.size(); ++i) {
+    const auto& row = t->given[i];
+    const int s = SexSlot(row.sex);
+    for (int d = 0; d < gd::kDecadeCount; ++d) t->given_by_decade[s][d].Add(i, row.per_mille[d]);
+    if (row.origin != Origin::kGeneral) {
+      t->given_by_origin[s][static_cast<int>(row.origin)].Add(i, row.origin_weight);
+    }
+  }
+
+  for (int age = kMinAge; age <= kMaxAge; ++age) t->ages.Add(AgeWeight(age));
+
+  // +20k per commune stands for the small neighbouring communes whose births
+  // are registered at its maternity; it also keeps Paris near its real share.
+  t->communes = gd::Communes();
+  for (const auto& c : t->communes) {
+    t->commune_display.push_back(std::string(c.name) + " (" + std::string(c.department) + ")");
+    t->commune_pick.Add(static_cast<double>(c.population_k) + 20.0);
+  }
+  t->foreign = gd::ForeignPlaces();
+  for (const auto& f : t->foreign) {
+    t->foreign_display.push_back(std::string(f.city) + " (" + std::string(f.country) + ")");
+    t->foreign_pick.Add(f.weight);
+  }
+  t->courts = gd::Courts();
+  for (const auto& c : t->courts) {
+    t->court_of.push_back(OfPlace(c.city));
+    t->court_pick.Add(c.weight);
+  }
+
+  // Long tail: clean, title-case, drop head names and duplicates, then put in
+  // a fixed pseudo-random rank order (the input is alphabetical).
+  tail_.reserve(long_tail_surnames.size());
+  std::unordered_set<std::string> seen;
+  seen.reserve(long_tail_surnames.size());
+  for (std::string& raw : long_tail_surnames) {
+    std::string_view s = raw;
+    while (!s.empty() &&
+           (s.back() == ' ' || s.back() == '\r' || s.back() == '\n' || s.back() == '\t')) {
+      s.remove_suffix(1);
+    }
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    if (s.empty() || s.size() > kMaxTailNameBytes || HasControlChar(s) || !IsValidUtf8(s)) {
+      continue;
+    }
+    std::string key = FoldToUpperAscii(s);
+    if (key.empty() || head_keys.contains(key) || !seen.insert(std::move(key)).second) continue;
+    tail_.push_back(TitleCase(s));
+  }
+  SeededRandom shuffle(kTailShuffleSeed);
+  for (size_t i = tail_.size(); i > 1; --i) {
+    std::swap(tail_[i - 1], tail_[shuffle.Below(i)]);
+  }
+  t->tail_log_ratio =
+      std::log((static_cast<double>(tail_.size()) + kTailZipfOffset) / kTailZipfOffset);
+
+  // Wanted persons more often have a record: P(W | record) = 2.4 w, capped so
+  // that the overall share stays w.
+  const double w = options_.wanted_share;
+  const double r = options_.record_share;
+  t->wanted_if_record = r > 0 ? std::min({1.0, 2.4 * w, w / r}) : 0.0;
+  t->wanted_if_clean = r < 1 ? Clamp01((w - r * t->wanted_if_record) / (1 - r)) : 0.0;
+
+  tables_ = std::move(t);
+}
+
+namespace {
+
+// Per-person drawing state, so helpers read like the domain steps.
+class PersonBuilder {
+ public:
+  PersonBuilder(const internal::GeneratorTables& t, const std::vector<std::string>& tail,
+                SeededRandom& rng)
+      : t_(t), tail_(tail), rng_(rng) {}
+
+  std::string Surname(Origin* origin) {
+    if (tail_.empty() || rng_.Unit() < kHeadSurnameShare) {
+      const auto& row = t_.head[t_.head_all.Pick(rng_)];
+      *origin = row.origin;
+      return std::string(row.name);
+    }
+    *origin = Origin::kGeneral;
+    const double x = kTailZipfOffset * std::expm1(rng_.Unit() * t_.tail_log_ratio);
+    const size_t rank = std::min(static_cast<size_t>(x), tail_.size() - 1);
+    return tail_[rank];
+  }
+
+  std::string SurnameOfOrigin(Origin origin) {
+    return std::string(t_.head[t_.head_by_origin[static_cast<int>(origin)].Pick(rng_)].name);
+  }
+
+  std::string_view GivenName(Sex sex, int decade, Origin origin) {
+    const int s = SexSlot(sex);
+    const RowPicker* picker = &t_.given_by_decade[s][std::clamp(decade, 0, gd::kDecadeCount - 1)];
+    if (origin != Origin::kGeneral && !t_.given_by_origin[s][static_cast<int>(origin)].empty()) {
+      picker = &t_.given_by_origin[s][static_cast<int>(origin)];
+    }
+    return t_.given[picker->Pick(rng_)].name;
+  }
+
+  double Unit() { return rng_.Unit(); }
+  uint64_t Below(uint64_t n) { return rng_.Below(n); }
+  SeededRandom& rng() { return rng_; }
+  const internal::GeneratorTables& tables() const { return t_; }
+
+ private:
+  const internal::GeneratorTables& t_;
+  const std::vector<std::string>& tail_;
+  SeededRandom& rng_;
+};
+
+// "Jean-Paul" and "Jean" (or "Marie-Thérèse" and "Thérèse") would read as a
+// repetition within one person's given names.
+bool SharesPart(std::string_view a, std::string_view b) {
+  auto parts = [](std::string_view s) {
+    std::vector<std::string_view> out;
+    size_t start = 0;
+    while (start <= s.size()) {
+      const size_t end = std::min(s.find('-', start), s.size());
+      out.push_back(s.substr(start, end - start));
+      start = end + 1;
+    }
+    return out;
+  };
+  for (std::string_view x : parts(a)) {
+    for (std::string_view y : parts(b)) {
+      if (x == y) return true;
+    }
+  }
+  return false;
+}
+
+std::string JoinSurnames(const std::string& a, const std::string& b) {
+  if (a.size() + 1 + b.size() > kMaxFieldBytes || a == b) return a;
+  return a + "-" + b;
+}
+
+std::string RecordingService(PersonBuilder& b, OffenceCategory category, int commune_hint) {
+  const auto& t = b.tables();
+  const size_t ci = commune_hint >= 0 && b.Unit() < 0.5 ? static_cast<size_t>(commune_hint)
+                                                        : t.commune_pick.Pick(b.rng());
+  const auto& commune = t.communes[ci];
+  const std::string name(commune.name);
+  const bool paris = commune.department == "75";
+  const bool big = commune.population_k >= 100;
+  const double u = b.Unit();
+  switch (category) {
+    case OffenceCategory::kDrugs:
+      if (big && u < 0.2) return "Brigade des stupéfiants " + OfPlace(name);
+      break;
+    case OffenceCategory::kBurglary:
+    case OffenceCategory::kTheft:
+      if (big && u < 0.05) return "BRI " + name;
+      break;
+    case OffenceCategory::kHomicide:
+      if (paris) return "Brigade criminelle de Paris";
+      if (big) return "Police judiciaire " + OfPlace(name);
+      return "Section de recherches " + OfPlace(name);
+    case OffenceCategory::kSexualOffence:
+      if (u < 0.4) {
+        if (paris) return "Brigade de protection des mineurs de Paris";
+        if (commune.population_k >= 20)
+          return "Brigade de protection des familles " + OfPlace(name);
+        return "Maison de protection des familles " + OfPlace(name);
+      }
+      break;
+    case OffenceCategory::kTraffic:
+      if (commune.population_k < 20 && u < 0.4) return "Brigade motorisée " + OfPlace(name);
+      break;
+    default:
+      break;
+  }
+  if (paris) {
+    const uint64_t arr = 1 + b.Below(20);
+    std::string s = "Commissariat du ";
+    AppendPadded(s, arr, 1);
+    s += arr == 1 ? "er arrondissement de Paris" : "e arrondissement de Paris";
+    return s;
+  }
+  if (commune.population_k >= 150 && b.Unit() < 0.3) return "Commissariat central " + OfPlace(name);
+  if (commune.population_k >= 20) return "Commissariat " + OfPlace(name);
+  return "Brigade de gendarmerie " + OfPlace(name);
+}
+
+struct ReasonSpec {
+  WantedReason reason;
+  Conduct conduct;
+  std::string_view ref_prefix;
+  int max_age_days;  // how far back valid_from may lie
+};
+
+constexpr ReasonSpec kReasons[] = {
+    {WantedReason::kArrestWarrant, Conduct::kArrest, "MA", 15 * 365},
+    {WantedReason::kSearchWarrant, Conduct::kArrest, "MR", 5 * 365},
+    {WantedReason::kJudicialSupervision, Conduct::kInformAuthority, "CJ", 2 * 365},
+    {WantedReason::kEscapee, Conduct::kArrest, "EV", 10 * 365},
+    {WantedReason::kMissingAdult, Conduct::kLocateDiscreetly, "DI", 10 * 365},
+    {WantedReason::kMissingMinor, Conduct::kProtect, "MF", 2 * 365},
+    {WantedReason::kBannedFromTerritory, Conduct::kArrest, "IT", 8 * 365},
+    {WantedReason::kWitness, Conduct::kInformAuthority, "TR", 2 * 365},
+};
+
+// Reason weights (same order as kReasons) by the person's situation.
+std::array<double, 8> ReasonWeights(int age, bool foreign_national) {
+  if (age < 18) return {10, 10, 10, 0, 0, 55, 0, 10};
+  std::array<double, 8> w = {30, 18, 14, 3, 12, 0, foreign_national ? 10.0 : 0.0, 8};
+  if (age >= 70) w[4] = 40;  // disparitions inquiétantes of elderly people
+  return w;
+}
+
+std::string IssuingAuthority(PersonBuilder& b, WantedReason reason) {
+  const auto& t = b.tables();
+  const std::string& of = t.court_of[t.court_pick.Pick(b.rng())];
+  const double u = b.Unit();
+  switch (reason) {
+    case WantedReason::kArrestWarrant:
+      return u < 0.7 ? "Tribunal judiciaire " + of + " — juge d'instruction"
+                     : "Tribunal correctionnel " + of;
+    case WantedReason::kSearchWarrant:
+      return u < 0.6 ? "Parquet " + of : "Tribunal judiciaire " + of + " — juge d'instruction";
+    case WantedReason::kJudicialSupervision:
+      return u < 0.5 ? "Tribunal judiciaire " + of + " — juge d'instruction"
+                     : "Tribunal judiciaire " + of + " — juge des libertés et de la détention";
+    case WantedReason::kMissingMinor:
+      return "Parquet " + of + " — section des mineurs";
+    case WantedReason::kBannedFromTerritory:
+      return "Tribunal correctionnel " + of;
+    case WantedReason::kWitness:
+      return u < 0.7 ? "Tribunal judiciaire " + of + " — juge d'instruction"
+                     : "Cour d'assises " + of;
+    case WantedReason::kEscapee:
+    case WantedReason::kMissingAdult:
+      break;
+  }
+  return "Parquet " + of;
+}
+
+PartialDate WithPrecision(int64_t days, SeededRandom& rng, double year_only, double year_month) {
+  PartialDate d = CivilFromDays(days);
+  const double u = rng.Unit();
+  if (u < year_only) {
+    d.month = 0;
+    d.day = 0;
+  } else if (u < year_only + year_month) {
+    d.day = 0;
+  }
+  return d;
+}
+
+}  // namespace
+
+PopulationGenerator::Generated PopulationGenerator::Make(uint64_t index) const {
+  const internal::GeneratorTables& t = *tables_;
+  SeededRandom rng(
+      Mix64(options_.seed * 0x9E3779B97F4A7C15ULL + Mix64(index ^ 0xD6E8FEB86659FD93ULL)));
+  PersonBuilder b(t, tail_, rng);
+
+  Generated g;
+  Person& p = g.person;
+  p.external_id = ExternalId('P', index, 0);
+  p.sex = rng.Unit() < 0.5 ? Sex::kFemale : Sex::kMale;
+
+  // Birth date: exact age at the reference date, then a day inside that year of age.
+  const int age = kMinAge + static_cast<int>(t.ages.Pick(rng));
+  const int64_t born_days = DayBetween(rng, AddYears(kReferenceDays, -age - 1) + 1,
+                                       AddYears(kReferenceDays, -age), false);
+  p.birth_date = WithPrecision(born_days, rng, kYearOnlyShare, kYearMonthShare);
+  const int birth_year = CivilFromDays(born_days).year;
+  const int decade = (birth_year - gd::kFirstDecade) / 10;
+
+  // Birth place and nationality.
+  Origin place_origin = Origin::kGeneral;
+  int commune = -1;
+  const bool abroad = rng.Unit() < kBornAbroadShare;
+  if (abroad) {
+    const size_t fi = t.foreign_pick.Pick(rng);
+    const auto& row = t.foreign[fi];
+    p.birth_place = t.foreign_display[fi];
+    place_origin = row.origin;
+    p.nationality = rng.Below(100) < row.foreign_nationality_pct ? std::string(row.iso3) : "FRA";
+  } else {
+    commune = static_cast<int>(t.commune_pick.Pick(rng));
+    p.birth_place = t.commune_display[static_cast<size_t>(commune)];
+    p.nationality = "FRA";
+  }
+
+  // Surname.
+  Origin name_origin = Origin::kGeneral;
+  if (place_origin != Origin::kGeneral && rng.Unit() < 0.65 &&
+      !t.head_by_origin[static_cast<int>(place_origin)].empty()) {
+    p.surname = b.SurnameOfOrigin(place_origin);
+    name_origin = place_origin;
+  } else {
+    p.surname = b.Surname(&name_origin);
+  }
+  if (rng.Unit() < kDoubleBarrelShare) {
+    Origin ignored;
+    p.surname = JoinSurnames(p.surname, b.Surname(&ignored));
+  }
+
+  // Given names: 1..3, the first from the birth decade's fashion (or the
+  // family's origin), the next ones often from the grandparents' generation.
+  Origin given_origin = Origin::kGeneral;
+  if (abroad && place_origin != Origin::kGeneral && rng.Unit() < 0.75) {
+    given_origin = place_origin;
+  } else if (!abroad && name_origin != Origin::kGeneral && rng.Unit() < 0.5) {
+    given_origin = name_origin;
+  }
+  const double u_count = rng.Unit();
+  const int count = u_count < 0.30 ? 1 : (u_count < 0.75 ? 2 : 3);
+  p.given_names.reserve(static_cast<size_t>(count));
+  p.given_names.emplace_back(b.GivenName(p.sex, decade, given_origin));
+  for (int k = 1; k < count; ++k) {
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      std::string_view name;
+      const double u = rng.Unit();
+      if (given_origin == Origin::kGeneral && p.sex == Sex::kFemale && u < 0.15) {
+        name = "Marie";
+      } else if (given_origin == Origin::kGeneral && p.sex == Sex::kMale && u < 0.08) {
+        name = "Jean";
+      } else {
+        name = b.GivenName(p.sex, given_origin == Origin::kGeneral ? decade - 3 : decade,
+                           given_origin);
+      }
+      if (std::none_of(p.given_names.begin(), p.given_names.end(),
+                       [&](const std::string& have) { return SharesPart(have, name); })) {
+        p.given_names.emplace_back(name);
+        break;
+      }
+    }
+  }
+
+  // Aliases: usage (married) names for adult women, otherwise another surname.
+  if (rng.Unit() < options_.alias_share) {
+    const int n = rng.Unit() < 0.1 ? 2 : 1;
+    for (int k = 0; k < n; ++k) {
+      Origin ignored;
+      std::string alias = b.Surname(&ignored);
+      if (p.sex == Sex::kFemale && age >= 20 && rng.Unit() < 0.25) {  // "Martin-Dupont"
+        alias = JoinSurnames(p.surname, alias);
+      }
+      if (alias != p.surname &&
+          std::find(p.aliases.begin(), p.aliases.end(), alias) == p.aliases.end()) {
+        p.aliases.push_back(std::move(alias));
+      }
+    }
+  }
+
+  // Criminal record.
+  const bool has_record = rng.Unit() < options_.record_share;
+  if (has_record) {
+    static const WeightedIndex kOffencePick = [] {
+      WeightedIndex w;
+      for (const auto& o : kOffenceMix) w.Add(o.weight);
+      return w;
+    }();
+    int n = 1;
+    while (n < 6 && rng.Unit() < 0.45) ++n;
+    // Dates first, in chronological order, so R...-1 is the oldest entry.
+    const int64_t first_day = AddYears(born_days, 13);
+    std::array<int64_t, 6> days{};
+    for (size_t k = 0; k < static_cast<size_t>(n); ++k)
+      days[k] = DayBetween(rng, first_day, kReferenceDays, true);
+    std::sort(days.begin(), days.begin() + n);
+    g.entries.reserve(static_cast<size_t>(n));
+    for (int k = 1; k <= n; ++k) {
+      RecordEntry e;
+      e.external_id = ExternalId('R', index, k);
+      e.person_external_id = p.external_id;
+      const auto& mix = kOffenceMix[kOffencePick.Pick(rng)];
+      e.category = mix.category;
+      e.role = mix.can_be_victim && rng.Unit() < kVictimShareWhenPossible ? EntryRole::kVictim
+                                                                          : EntryRole::kSuspect;
+      e.date = WithPrecision(days[static_cast<size_t>(k - 1)], rng, 0.01, 0.02);
+      e.case_reference.reserve(11);
+      AppendPadded(e.case_reference, static_cast<uint64_t>(e.date.year), 4);
+      e.case_reference.push_back('/');
+      AppendPadded(e.case_reference, rng.Below(1000000), 6);
+      e.recording_service = RecordingService(b, e.category, commune);
+      g.entries.push_back(std::move(e));
+    }
+  }
+
+  // Wanted notices.
+  if (rng.Unit() < (has_record ? t.wanted_if_record : t.wanted_if_clean)) {
+    const int n = rng.Unit() < 0.1 ? 2 : 1;
+    const auto weights = ReasonWeights(age, p.nationality != "FRA");
+    for (int k = 1; k <= n; ++k) {
+      double total = 0;
+      for (double w : weights) total += w;
+      double x = rng.Unit() * total;
+      size_t ri = 0;
+      for (; ri + 1 < weights.size(); ++ri) {
+        if (x < weights[ri]) break;
+        x -= weights[ri];
+      }
+      while (weights[ri] <= 0) --ri;  // rounding at the top end; weights[0] > 0
+      const ReasonSpec& spec = kReasons[ri];
+
+      WantedNotice w;
+      w.external_id = ExternalId('W', index, k);
+      w.person_external_id = p.external_id;
+      w.reason = spec.reason;
+      w.conduct = spec.conduct;
+      const int64_t earliest =
+          std::max(AddYears(born_days, spec.reason == WantedReason::kMissingMinor ? 12 : 13),
+                   kReferenceDays - spec.max_age_days);
+      const int64_t from = DayBetween(rng, earliest, kReferenceDays, true);
+      w.valid_from = CivilFromDays(from);
+      switch (spec.reason) {
+        case WantedReason::kMissingMinor:
+          w.valid_until = CivilFromDays(AddYears(born_days, 18));
+          break;
+        case WantedReason::kJudicialSupervision:
+          w.valid_until = CivilFromDays(from + 180 + static_cast<int64_t>(rng.Below(541)));
+          break;
+        case WantedReason::kWitness:
+          w.valid_until = CivilFromDays(AddYears(from, 1));
+          break;
+        case WantedReason::kBannedFromTerritory:
+          if (rng.Unit() < 0.6) {
+            w.valid_until = CivilFromDays(AddYears(from, rng.Unit() < 0.5 ? 5 : 10));
+          }
+          break;
+        case WantedReason::kArrestWarrant:
+        case WantedReason::kSearchWarrant:
+        case WantedReason::kEscapee:
+        case WantedReason::kMissingAdult:
+          break;
+      }
+      w.issuing_authority = IssuingAuthority(b, spec.reason);
+      w.reference.reserve(16);
+      w.reference += spec.ref_prefix;
+      w.reference.push_back('-');
+      AppendPadded(w.reference, static_cast<uint64_t>(w.valid_from.year), 4);
+      w.reference.push_back('-');
+      AppendPadded(w.reference, rng.Below(10000000), 7);
+      g.notices.push_back(std::move(w));
+    }
+  }
+  return g;
+}
+
+// ---------------------------------------------------------------------------
+// Search probes.
+
+std::string FoldToUpperAscii(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    uint32_t cp = c;
+    size_t n = 1;
+    if (c >= 0xC0 && c < 0xE0) {
+      n = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c < 0xF0) {
+      n = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0) {
+      n = 4;
+      cp = c & 0x07;
+    } else if (c >= 0x80) {
+      ++i;  // stray continuation byte
+      continue;
+    }
+    if (i + n > s.size()) break;
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    AppendFolded(cp, out);
+    i += n;
+  }
+  return out;
+}
+
+namespace {
+
+bool IsVowel(char c) { return std::string_view("AEIOUY").find(c) != std::string_view::npos; }
+bool IsConsonant(char c) { return IsAsciiUpper(c) && !IsVowel(c); }
+
+// Sound-preserving French respellings of an upper-case ASCII surname.
+std::vector<std::string> PhoneticVariants(const std::string& s) {
+  std::vector<std::string> out;
+  const size_t n = s.size();
+  auto at = [&](size_t i) { return i < n ? s[i] : '\0'; };
+  auto add = [&](size_t pos, size_t len, std::string_view with) {
+    std::string v = s.substr(0, pos) + std::string(with) + s.substr(pos + len);
+    if (v != s && !v.empty() && std::any_of(v.begin(), v.end(), IsAsciiUpper)) {
+      out.push_back(std::move(v));
+    }
+  };
+  auto ends_with = [&](std::string_view suf) { return std::string_view(s).ends_with(suf); };
+
+  for (size_t i = 0; i < n; ++i) {
+    const char c = s[i];
+    const char prev = i > 0 ? s[i - 1] : '\0';
+    const char next = at(i + 1);
+    if (s.compare(i, 3, "EAU") == 0) add(i, 3, "O");
+    if (c == 'A' && next == 'U' && prev != 'E' && at(i + 2) != 'L') add(i, 2, "O");
+    if (c == 'O' && prev != 'A' && prev != 'E' && prev != 'O' &&
+        std::string_view("UINMY").find(next == '\0' ? '#' : next) == std::string_view::npos) {
+      add(i, 1, "AU");
+    }
+    if (c == 'P' && next == 'H') add(i, 2, "F");
+    if (c == 'F' && next != 'F' && prev != 'F') add(i, 1, "PH");
+    if (c == 'T' && next == 'H') add(i, 2, "T");
+    if (c == 'T' && prev != 'T' && prev != 'S' && next != 'H' && i > 0 && IsVowel(next)) {
+      add(i, 1, "TH");
+    }
+    if (c == 'Y' && !IsVowel(next)) add(i, 1, "I");
+    if (c == 'I' && IsConsonant(prev) && (next == '\0' || IsConsonant(next))) add(i, 1, "Y");
+    if (IsConsonant(c) && c != 'S' && next == c && !(c == 'L' && prev == 'I')) add(i, 2, {&c, 1});
+    if (std::string_view("BLMNPRT").find(c) != std::string_view::npos && IsVowel(prev) &&
+        IsVowel(next) && i > 0) {
+      const char dbl[2] = {c, c};
+      add(i, 1, {dbl, 2});
+    }
+    if (c == 'C' && (next == 'A' || next == 'O' || next == 'U') && prev != 'C') add(i, 1, "K");
+    if (c == 'K' && (next == 'A' || next == 'O' || next == 'U')) add(i, 1, "C");
+    if (c == 'C' && (next == 'E' || next == 'I' || next == 'Y') && prev != 'S' && prev != 'C') {
+      add(i, 1, IsVowel(prev) ? "SS" : "S");  // GARCIA → GARSIA, LUCIEN → LUSSIEN
+    }
+    if ((c == 'A' || c == 'E') && next == 'N' && IsConsonant(at(i + 2)) && at(i + 2) != 'N' &&
+        prev != 'I' && prev != 'E') {
+      add(i, 1, c == 'A' ? "E" : "A");
+    }
+    if (c == 'A' && next == 'I' && prev != 'E') add(i, 2, "EI");
+    if (c == 'E' && next == 'I') add(i, 2, "AI");
+    if (c == 'S' && IsVowel(prev) && IsVowel(next)) add(i, 1, "Z");
+    if (c == 'Z' && IsVowel(prev) && IsVowel(next)) add(i, 1, "S");
+    if (c == 'B' && next == 'V') add(i, 1, "");
+  }
+  // Endings.
+  if (ends_with("ER") && n > 3) add(n - 2, 2, "EZ");
+  if (ends_with("EZ") && n > 3) add(n - 2, 2, "ER");
+  if (ends_with("AULT")) {
+    add(n - 4, 4, "AUD");
+    add(n - 4, 4, "AUT");
+  }
+  if (ends_with("AUD")) add(n - 3, 3, "AULT");
+  if (ends_with("AUT")) add(n - 3, 3, "AULT");
+  if (ends_with("CQ")) add(n - 1, 1, "");
+  if (ends_with("RC")) add(n, 0, "Q");
+  if (n >= 4) {
+    const char last = s[n - 1];
+    const char before = s[n - 2];
+    // Silent final consonant dropped: DURAND → DURAN, PETIT → PETI, ROUX → ROU.
+    if (std::string_view("DTSXZ").find(last) != std::string_view::npos &&
+        (IsVowel(before) || before == 'N' || before == 'R') && !ends_with("EZ") &&
+        !ends_with("ET") && !ends_with("ES")) {
+      add(n - 1, 1, "");
+    }
+    // Silent final consonant added: SIMON → SIMOND, BERNAR → BERNARD, ROU → ROUX.
+    if (ends_with("ON") || ends_with("AN") || ends_with("IN")) {
+      add(n, 0, "D");
+      add(n, 0, "T");
+    }
+    if (ends_with("AR")) add(n, 0, "D");
+    if (ends_with("OU")) add(n, 0, "X");
+    // Mute final E after L or R: MOREL ↔ MORELE.
+    if (last == 'L' || (last == 'R' && before != 'E')) add(n, 0, "E");
+    if (last == 'E' && (before == 'L' || before == 'R') && IsVowel(s[n - 3])) add(n - 1, 1, "");
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+constexpr std::array<std::string_view, 3> kAzertyRows = {"AZERTYUIOP", "QSDFGHJKLM", "WXCVBN"};
+
+// Letters adjacent to `c` on a French AZERTY keyboard.
+std::string KeyboardNeighbours(char c) {
+  std::string out;
+  for (int r = 0; r < 3; ++r) {
+    const size_t i = kAzertyRows[r].find(c);
+    if (i == std::string_view::npos) continue;
+    auto take = [&](int row, long col) {
+      if (row < 0 || row > 2 || col < 0) return;
+      if (static_cast<size_t>(col) < kAzertyRows[row].size()) out.push_back(kAzertyRows[row][col]);
+    };
+    const long col = static_cast<long>(i);
+    take(r, col - 1);
+    take(r, col + 1);
+    take(r - 1, col);  // row above is shifted left by half a key
+    take(r - 1, col + 1);
+    take(r + 1, col - 1);
+    take(r + 1, col);
+    break;
+  }
+  if (out.empty()) out = "E";  // not a letter key: any letter will do
+  return out;
+}
+
+bool EndsAreLetters(const std::string& s) {
+  return !s.empty() && IsAsciiUpper(s.front()) && IsAsciiUpper(s.back());
+}
+
+// Exactly one edit to an upper-case ASCII key that has at least one letter.
+std::string OneTypo(const std::string& key, SeededRandom& rng) {
+  std::vector<size_t> letters;
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (IsAsciiUpper(key[i])) letters.push_back(i);
+  }
+  const size_t pos = letters[rng.Below(letters.size())];
+  const double u = rng.Unit();
+  if (u < 0.2 && key.size() >= 2) {  // deletion
+    std::string v = key;
+    v.erase(pos, 1);
+    if (EndsAreLetters(v) && v.find("  ") == std::string::npos) return v;
+  } else if (u < 0.4) {  // insertion: a doubled key or a neighbour, before or after
+    const std::string nb = KeyboardNeighbours(key[pos]);
+    const char ins = rng.Unit() < 0.4 ? key[pos] : nb[rng.Below(nb.size())];
+    std::string v = key;
+    v.insert(v.begin() + static_cast<long>(pos + rng.Below(2)), ins);
+    return v;
+  } else if (u < 0.6) {  // adjacent transposition of two different letters
+    std::vector<size_t> swaps;
+    for (size_t i = 0; i + 1 < key.size(); ++i) {
+      if (IsAsciiUpper(key[i]) && IsAsciiUpper(key[i + 1]) && key[i] != key[i + 1]) {
+        swaps.push_back(i);
+      }
+    }
+    if (!swaps.empty()) {
+      const size_t i = swaps[rng.Below(swaps.size())];
+      std::string v = key;
+      std::swap(v[i], v[i + 1]);
+      return v;
+    }
+  }
+  // Substitution by a keyboard neighbour (also the fallback).
+  const std::string nb = KeyboardNeighbours(key[pos]);
+  std::string v = key;
+  v[pos] = nb[rng.Below(nb.size())];
+  return v;
+}
+
+// As recorded, upper case, upper case without accents, or lower case.
+std::string Recase(std::string_view s, SeededRandom& rng) {
+  const double u = rng.Unit();
+  if (u < 0.4) return std::string(s);
+  if (u < 0.6) return ChangeCase(s, true);
+  if (u < 0.9) return FoldToUpperAscii(s);
+  return ChangeCase(s, false);
+}
+
+}  // namespace
+
+std::optional<SearchProbe> MakeProbe(const Person& p, QueryVariant variant, SeededRandom& rng) {
+  if (p.surname.empty() || p.given_names.empty() || p.given_names.front().empty()) {
+    return std::nullopt;
+  }
+  const std::string& given = p.given_names.front();
+  SearchProbe probe;
+  probe.variant = variant;
+  if (p.birth_date.full() && rng.Unit() < 0.7) {
+    probe.birth_date = p.birth_date;
+  } else if (p.birth_date.known()) {
+    probe.birth_date = PartialDate{p.birth_date.year, 0, 0};
+  }
+
+  switch (variant) {
+    case QueryVariant::kExact:
+      probe.surname = Recase(p.surname, rng);
+      probe.given_name = Recase(given, rng);
+      return probe;
+
+    case QueryVariant::kPhonetic: {
+      const std::vector<std::string> variants = PhoneticVariants(FoldToUpperAscii(p.surname));
+      if (variants.empty()) return std::nullopt;
+      probe.surname = variants[rng.Below(variants.size())];
+      probe.given_name = Recase(given, rng);
+      return probe;
+    }
+
+    case QueryVariant::kTypo: {
+      std::string surname_key = FoldToUpperAscii(p.surname);
+      std::string given_key = FoldToUpperAscii(given);
+      const bool surname_ok = std::any_of(surname_key.begin(), surname_key.end(), IsAsciiUpper);
+      const bool given_ok = std::any_of(given_key.begin(), given_key.end(), IsAsciiUpper);
+      if (!surname_ok && !given_ok) return std::nullopt;
+      const bool on_surname = surname_ok && (!given_ok || rng.Unit() < 0.6);
+      if (on_surname) {
+        probe.surname = OneTypo(surname_key, rng);
+        probe.given_name = Recase(given, rng);
+      } else {
+        probe.surname = Recase(p.surname, rng);
+        probe.given_name = OneTypo(given_key, rng);
+      }
+      return probe;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace vigie::records

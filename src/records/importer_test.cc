@@ -1,0 +1,131 @@
+#include "records/importer.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "tests/support/matchers.h"
+#include "tests/support/records_db.h"
+
+namespace vigie::records {
+namespace {
+
+constexpr const char* kGood =
+    R"({"kind":"person","id":"P1","surname":"Dubois","given_names":["Léa"],"birth_date":"2001-02-03"})"
+    "\n"
+    R"({"kind":"person","id":"P2","surname":"Girard","given_names":["Hugo"],"birth_date":"1999"})"
+    "\n"
+    R"({"kind":"record_entry","id":"R1","person_id":"P1","category":"theft","date":"2019-05-01","role":"victim","case_reference":"2019/77","recording_service":"Commissariat de Lille"})"
+    "\n"
+    R"({"kind":"wanted_notice","id":"W1","person_id":"P2","reason":"escapee","issuing_authority":"Parquet de Lille","reference":"E-1","valid_from":"2025-01-01","conduct":"arrest"})"
+    "\n";
+
+Result<ImportReport> RunImport(testing::RecordsDb& t, const std::string& text,
+                               ImportOptions options = {}) {
+  std::istringstream in(text);
+  return Import(in, text.size(), options, *t.db, *t.repository);
+}
+
+TEST(ImporterTest, ImportsEveryKindAndIsIdempotent) {
+  testing::RecordsDb t;
+  auto first = RunImport(t, kGood);
+  ASSERT_OK(first);
+  EXPECT_TRUE(first->committed);
+  EXPECT_EQ(first->persons_inserted, 2);
+  EXPECT_EQ(first->entries_inserted, 1);
+  EXPECT_EQ(first->notices_inserted, 1);
+  auto again = RunImport(t, kGood);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->persons_inserted, 0);
+  EXPECT_EQ(again->persons_updated, 2);
+  EXPECT_EQ(again->entries_updated, 1);
+  EXPECT_EQ(*t.repository->CountPersons(), 2);
+}
+
+TEST(ImporterTest, OneBadLineRefusesTheWholeBatch) {
+  testing::RecordsDb t;
+  std::string text = std::string(kGood) +
+                     R"({"kind":"person","id":"P3","surname":"X1","given_names":["A"]})" "\n" +
+                     R"({"kind":"person","id":"P4","surname":"Roux","given_names":"Paul"})" "\n";
+  auto report = RunImport(t, text);
+  ASSERT_OK(report);
+  EXPECT_FALSE(report->committed);
+  EXPECT_EQ(report->bad_lines, 2);
+  ASSERT_EQ(report->errors.size(), 2u);
+  EXPECT_EQ(report->errors[0].line, 5);
+  EXPECT_NE(report->errors[0].message.find("surname"), std::string::npos);
+  EXPECT_EQ(report->errors[1].line, 6);
+  EXPECT_NE(report->errors[1].message.find("given_names"), std::string::npos);
+  EXPECT_EQ(*t.repository->CountPersons(), 0);  // nothing written
+}
+
+TEST(ImporterTest, SkipBadLinesKeepsTheGoodOnes) {
+  testing::RecordsDb t;
+  std::string text = std::string("{not json\n") + kGood +
+                     R"({"kind":"record_entry","id":"R9","person_id":"nobody","category":"theft","date":"2019","role":"suspect","case_reference":"x","recording_service":"y"})"
+                     "\n";
+  ImportOptions options;
+  options.skip_bad_lines = true;
+  auto report = RunImport(t, text, options);
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->committed);
+  EXPECT_EQ(report->bad_lines, 2);
+  EXPECT_EQ(report->errors[0].line, 1);
+  EXPECT_EQ(report->errors[1].line, 6);
+  EXPECT_NE(report->errors[1].message.find("nobody"), std::string::npos);
+  EXPECT_EQ(*t.repository->CountPersons(), 2);
+}
+
+TEST(ImporterTest, ImportsCsvWithQuotesAndLists) {
+  testing::RecordsDb t;
+  std::string csv =
+      "id,surname,given_names,birth_date,birth_place,sex,nationality,aliases\r\n"
+      "C1,\"D'Artagnan\",Charles;Ogier,1611,\"Lupiac, Gers (32)\",male,FRA,\r\n"
+      "C2,Dupuis,\"Anne-Marie\",1950-06,,female,,\"Vidal\"\r\n";
+  ImportOptions options;
+  options.format = ImportFormat::kCsv;
+  auto report = RunImport(t, csv, options);
+  ASSERT_OK(report);
+  // 1611 is before 1850: the line is refused with its number.
+  EXPECT_FALSE(report->committed);
+  ASSERT_EQ(report->errors.size(), 1u);
+  EXPECT_EQ(report->errors[0].line, 2);
+  csv.replace(csv.find("1611"), 4, "1961");
+  report = RunImport(t, csv, options);
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->committed) << (report->errors.empty() ? "" : report->errors[0].message);
+  auto p = t.repository->GetPerson(1);
+  ASSERT_OK(p);
+  EXPECT_EQ(p->birth_place, "Lupiac, Gers (32)");
+  EXPECT_EQ(p->given_names, (std::vector<std::string>{"Charles", "Ogier"}));
+  EXPECT_EQ(t.repository->GetPerson(2)->aliases, std::vector<std::string>{"Vidal"});
+}
+
+TEST(ImporterTest, CsvHeaderErrorsStopTheImport) {
+  testing::RecordsDb t;
+  ImportOptions options;
+  options.format = ImportFormat::kCsv;
+  auto report = RunImport(t, "id,surname,shoe_size\nX,Y,42\n", options);
+  ASSERT_OK(report);
+  EXPECT_FALSE(report->committed);
+  EXPECT_NE(report->errors[0].message.find("shoe_size"), std::string::npos);
+}
+
+TEST(ImporterTest, OversizedLinesAreRefused) {
+  testing::RecordsDb t;
+  std::string huge = R"({"kind":"person","id":"P1","surname":")" + std::string(70000, 'A') +
+                     R"(","given_names":["A"]})" "\n";
+  auto report = RunImport(t, huge);
+  ASSERT_OK(report);
+  EXPECT_FALSE(report->committed);
+  EXPECT_NE(report->errors[0].message.find("longer than"), std::string::npos);
+}
+
+TEST(ImporterTest, FormatFromPath) {
+  EXPECT_EQ(*FormatFromPath("a.jsonl"), ImportFormat::kJsonLines);
+  EXPECT_EQ(*FormatFromPath("a.csv"), ImportFormat::kCsv);
+  EXPECT_FALSE(FormatFromPath("a.xlsx").has_value());
+}
+
+}  // namespace
+}  // namespace vigie::records

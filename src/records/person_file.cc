@@ -1,0 +1,44 @@
+#include "records/person_file.h"
+
+#include <ctime>
+
+namespace vigie::records {
+
+Result<PersonFile> OpenPersonFile(RecordRepository& repository, int64_t person_id) {
+  PersonFile file;
+  ASSIGN_OR_RETURN(file.person, repository.GetPerson(person_id));
+  ASSIGN_OR_RETURN(file.notices, repository.WantedNoticesOf(person_id));
+  ASSIGN_OR_RETURN(file.entries, repository.RecordEntriesOf(person_id));
+  return file;
+}
+
+namespace {
+
+// Fills unknown month/day from `fill` (MMDD): 0101 for a start, 1231 for an end.
+int DayKey(const PartialDate& d, int fill) {
+  return d.year * 10000 + (d.month == 0 ? fill / 100 : d.month) * 100 +
+         (d.day == 0 ? fill % 100 : d.day);
+}
+
+}  // namespace
+
+int DayNumber(const PartialDate& full_date) { return DayKey(full_date, 101); }
+
+NoticeWindow WindowOf(const WantedNotice& notice) {
+  // A notice valid until "2026-05" holds all of May.
+  return {DayKey(notice.valid_from, 101),
+          notice.valid_until.known() ? DayKey(notice.valid_until, 1231) : 99991231};
+}
+
+bool NoticeInForce(const WantedNotice& notice, const PartialDate& today) {
+  return WindowOf(notice).Contains(DayNumber(today));
+}
+
+PartialDate DateOf(TimePoint t) {
+  std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return PartialDate{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+}
+
+}  // namespace vigie::records

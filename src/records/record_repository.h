@@ -1,0 +1,122 @@
+#pragma once
+// RecordRepository: persons, wanted notices and criminal-record entries in
+// the database, sealed at rest.
+//
+// Security: every record is sealed with XChaCha20-Poly1305 under the current
+// "records" data key, with associated data binding the ciphertext to its
+// table, its own external reference and (for notices and entries) its
+// person's, so a blob moved to another row or person fails to open. External
+// ids are stored as keyed hashes; search postings as keyed hashes.
+//
+// Thread-safety: one repository per connection, used by one thread at a time.
+// Writes must happen inside a transaction the caller holds (Transaction).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <span>
+#include <vector>
+
+#include "core/error.h"
+#include "crypto/crypto.h"
+#include "records/model.h"
+#include "store/store.h"
+
+namespace vigie::records {
+
+enum class PutOutcome { kInserted, kUpdated };
+
+// A record made ready for the database away from it: encoded, sealed, its
+// references and search postings computed. Lets a bulk import seal on one
+// thread while another writes.
+struct PreparedRecord {
+  enum class Kind { kPerson, kWantedNotice, kRecordEntry } kind = Kind::kPerson;
+  std::vector<uint8_t> ref;         // keyed hash of the external id
+  std::vector<uint8_t> parent_ref;  // the person's, for notices and entries
+  std::string parent_external_id;   // for error messages only
+  uint32_t key_id = 0;
+  std::vector<uint8_t> sealed;
+  uint32_t birth_tag = 0;           // persons only
+  std::vector<uint8_t> keys;        // persons only: packed postings
+  std::vector<uint8_t> names;       // persons only: packed vocabulary keys
+};
+
+class RecordRepository {
+ public:
+  // Errors: NotFound when the keyring lacks the "records" or "search-index" key.
+  static Result<RecordRepository> Create(store::Connection& db, const crypto::Keyring& keys);
+
+  // Thread-safe and free of database access: may run on another thread than
+  // the one that applies the result.
+  Result<PreparedRecord> Prepare(const Person& person) const;
+  Result<PreparedRecord> Prepare(const WantedNotice& notice) const;
+  Result<PreparedRecord> Prepare(const RecordEntry& entry) const;
+
+  // Writes a prepared record: inserts, or replaces the one with the same
+  // external id (keeping its internal id). Returns the outcome and the row id.
+  // NotFound when a notice or entry names a person not imported.
+  Result<std::pair<PutOutcome, int64_t>> Apply(const PreparedRecord& record);
+
+  // Prepare + Apply. Sets person.id.
+  Result<PutOutcome> PutPerson(Person& person);
+  // Resolve person_external_id; NotFound when no such person was imported.
+  Result<PutOutcome> PutWantedNotice(WantedNotice& notice);
+  Result<PutOutcome> PutRecordEntry(RecordEntry& entry);
+
+  // NotFound for an unknown id; DataLoss when the sealed row fails to open.
+  Result<Person> GetPerson(int64_t id);
+  // The persons that exist among `ids` (at most kMaxBatch), in no set order.
+  Result<std::vector<Person>> GetPersons(std::span<const int64_t> ids);
+  Result<std::vector<WantedNotice>> WantedNoticesOf(int64_t person_id);
+  Result<std::vector<RecordEntry>> RecordEntriesOf(int64_t person_id);
+  // Notices of several persons at once (at most kMaxBatch ids).
+  Result<std::vector<WantedNotice>> WantedNoticesOf(std::span<const int64_t> person_ids);
+  Result<int64_t> CountPersons();
+
+  // A read transaction on the repository's connection.
+  Result<store::Transaction> BeginRead() { return store::Transaction::BeginRead(*db_); }
+
+  static constexpr size_t kMaxBatch = 64;
+
+  // Streams every person's search postings and name-vocabulary keys (packed
+  // little-endian u64s), in id order, to `visit`.
+  Result<void> ForEachPostingSet(
+      const std::function<void(int64_t person_id, uint32_t birth_tag,
+                                std::span<const uint8_t> packed_keys,
+                                std::span<const uint8_t> packed_names)>& visit);
+
+  // Streams every wanted notice (opened) and every person's number of
+  // record entries, for the search snapshot's summary facts.
+  Result<void> ForEachWantedNotice(const std::function<void(const WantedNotice&)>& visit);
+  Result<void> ForEachRecordEntryCount(
+      const std::function<void(int64_t person_id, int64_t count)>& visit);
+
+  const crypto::SearchKeyHasher& search_hasher() const { return *search_hasher_; }
+
+ private:
+  RecordRepository(store::Connection& db, const crypto::Keyring& keys,
+                   std::unique_ptr<crypto::SearchKeyHasher> search_hasher,
+                   uint32_t records_key_id);
+
+  std::vector<uint8_t> ExternalRef(std::string_view kind, std::string_view external_id) const;
+  Result<std::optional<int64_t>> FindId(std::string_view table, std::span<const uint8_t> ref);
+  Result<std::vector<uint8_t>> Unseal(std::string_view table, std::span<const uint8_t> ref,
+                                      std::span<const uint8_t> parent_ref, uint32_t key_id,
+                                      std::span<const uint8_t> sealed);
+  Result<std::vector<WantedNotice>> ReadNotices(store::Statement* rows);
+  template <typename Record>
+  Result<PreparedRecord> PrepareChild(PreparedRecord::Kind kind, std::string_view table,
+                                      std::string_view ref_kind, const Record& record,
+                                      std::vector<uint8_t> plaintext) const;
+  template <typename Record>
+  Result<PutOutcome> PutChild(Record& record);
+
+  store::Connection* db_;
+  const crypto::Keyring* keys_;
+  std::unique_ptr<crypto::SearchKeyHasher> search_hasher_;  // pinned: holds key bytes
+  uint32_t records_key_id_;
+};
+
+}  // namespace vigie::records

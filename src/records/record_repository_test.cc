@@ -1,0 +1,162 @@
+#include "records/record_repository.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/matchers.h"
+#include "tests/support/records_db.h"
+
+namespace vigie::records {
+namespace {
+
+using ::vigie::testing::ErrorCodeIs;
+
+Person Sample(std::string id = "P1") {
+  Person p;
+  p.external_id = std::move(id);
+  p.surname = "Moreau";
+  p.given_names = {"Hélène"};
+  p.birth_date = {1985, 7, 14};
+  p.birth_place = "Nantes (44)";
+  p.sex = Sex::kFemale;
+  p.nationality = "FRA";
+  return p;
+}
+
+Result<int64_t> Put(RecordRepository& repo, store::Connection& db, Person& p) {
+  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db));
+  RETURN_IF_ERROR(repo.PutPerson(p));
+  RETURN_IF_ERROR(tx.Commit());
+  return p.id;
+}
+
+TEST(RecordRepositoryTest, StoresAndReadsBackSealedPerson) {
+  testing::RecordsDb t;
+  Person p = Sample();
+  ASSERT_OK(Put(*t.repository, *t.db, p));
+  auto read = t.repository->GetPerson(p.id);
+  ASSERT_OK(read);
+  EXPECT_EQ(*read, p);
+  EXPECT_THAT(t.repository->GetPerson(999), ErrorCodeIs(ErrorCode::kNotFound));
+}
+
+TEST(RecordRepositoryTest, ReimportUpdatesInPlace) {
+  testing::RecordsDb t;
+  Person p = Sample();
+  ASSERT_OK(Put(*t.repository, *t.db, p));
+  Person changed = Sample();
+  changed.birth_place = "Rennes (35)";
+  auto tx = store::Transaction::Begin(*t.db);
+  EXPECT_EQ(*t.repository->PutPerson(changed), PutOutcome::kUpdated);
+  ASSERT_OK(tx->Commit());
+  EXPECT_EQ(changed.id, p.id);
+  EXPECT_EQ(*t.repository->CountPersons(), 1);
+  EXPECT_EQ(t.repository->GetPerson(p.id)->birth_place, "Rennes (35)");
+}
+
+TEST(RecordRepositoryTest, ChildrenNeedAnExistingPerson) {
+  testing::RecordsDb t;
+  Person p = Sample();
+  ASSERT_OK(Put(*t.repository, *t.db, p));
+  auto tx = store::Transaction::Begin(*t.db);
+  RecordEntry e;
+  e.external_id = "R1";
+  e.person_external_id = "nobody";
+  EXPECT_THAT(t.repository->PutRecordEntry(e), ErrorCodeIs(ErrorCode::kNotFound));
+  e.person_external_id = "P1";
+  e.date = {2020, 1, 1};
+  e.case_reference = "2020/1";
+  e.recording_service = "BRI Paris";
+  EXPECT_EQ(*t.repository->PutRecordEntry(e), PutOutcome::kInserted);
+  WantedNotice n;
+  n.external_id = "W1";
+  n.person_external_id = "P1";
+  n.issuing_authority = "Parquet de Paris";
+  n.reference = "X";
+  n.valid_from = {2025, 1, 1};
+  EXPECT_EQ(*t.repository->PutWantedNotice(n), PutOutcome::kInserted);
+  ASSERT_OK(tx->Commit());
+  std::vector<std::pair<int64_t, int64_t>> counts;
+  ASSERT_OK(t.repository->ForEachRecordEntryCount(
+      [&](int64_t person, int64_t count) { counts.emplace_back(person, count); }));
+  EXPECT_EQ(counts, (std::vector<std::pair<int64_t, int64_t>>{{p.id, 1}}));
+  std::vector<int64_t> notice_owners;
+  ASSERT_OK(t.repository->ForEachWantedNotice(
+      [&](const WantedNotice& notice) { notice_owners.push_back(notice.person_id); }));
+  EXPECT_EQ(notice_owners, std::vector<int64_t>{p.id});
+  auto entries = t.repository->RecordEntriesOf(p.id);
+  ASSERT_OK(entries);
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].recording_service, "BRI Paris");
+  EXPECT_EQ(t.repository->WantedNoticesOf(p.id)->size(), 1u);
+}
+
+TEST(RecordRepositoryTest, TamperedOrMovedCiphertextIsDataLoss) {
+  testing::RecordsDb t;
+  Person a = Sample("A"), b = Sample("B");
+  b.surname = "Garnier";
+  ASSERT_OK(Put(*t.repository, *t.db, a));
+  ASSERT_OK(Put(*t.repository, *t.db, b));
+  // Moving B's sealed blob into A's row must not make A read as B.
+  ASSERT_OK(t.db->ExecuteScript(
+      "UPDATE person SET sealed = (SELECT sealed FROM person WHERE id = 2) WHERE id = 1"));
+  EXPECT_THAT(t.repository->GetPerson(1), ErrorCodeIs(ErrorCode::kDataLoss));
+  // Flipping one ciphertext byte is caught too.
+  ASSERT_OK(t.db->ExecuteScript(
+      "UPDATE person SET sealed = substr(sealed, 1, 30) || X'00' || substr(sealed, 32) "
+      "WHERE id = 2"));
+  EXPECT_THAT(t.repository->GetPerson(2), ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
+TEST(RecordRepositoryTest, MovingARecordToAnotherPersonIsDataLoss) {
+  testing::RecordsDb t;
+  Person a = Sample("A"), b = Sample("B");
+  ASSERT_OK(Put(*t.repository, *t.db, a));
+  ASSERT_OK(Put(*t.repository, *t.db, b));
+  auto tx = store::Transaction::Begin(*t.db);
+  RecordEntry e;
+  e.external_id = "R1";
+  e.person_external_id = "A";
+  e.date = {2020, 1, 1};
+  e.case_reference = "2020/1";
+  e.recording_service = "BRI Paris";
+  ASSERT_OK(t.repository->PutRecordEntry(e));
+  ASSERT_OK(tx->Commit());
+  ASSERT_OK(t.db->ExecuteScript("UPDATE record_entry SET person_id = 2"));
+  EXPECT_THAT(t.repository->RecordEntriesOf(b.id), ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
+TEST(RecordRepositoryTest, BatchReadsReturnOnlyExistingPersons) {
+  testing::RecordsDb t;
+  Person a = Sample("A"), b = Sample("B");
+  ASSERT_OK(Put(*t.repository, *t.db, a));
+  ASSERT_OK(Put(*t.repository, *t.db, b));
+  std::vector<int64_t> ids = {b.id, 77, a.id};
+  auto persons = t.repository->GetPersons(ids);
+  ASSERT_OK(persons);
+  ASSERT_EQ(persons->size(), 2u);
+  std::vector<int64_t> too_many(RecordRepository::kMaxBatch + 1, 1);
+  EXPECT_FALSE(t.repository->GetPersons(too_many).has_value());
+}
+
+TEST(RecordRepositoryTest, PostingsAreStreamedPerPerson) {
+  testing::RecordsDb t;
+  Person a = Sample("A");
+  ASSERT_OK(Put(*t.repository, *t.db, a));
+  int calls = 0;
+  ASSERT_OK(t.repository->ForEachPostingSet(
+      [&](int64_t id, uint32_t tag, std::span<const uint8_t> keys,
+          std::span<const uint8_t> names) {
+        // The count of surname keys, then one surname form and one given-name form.
+        EXPECT_EQ(names.size(), 3u * 8);
+        EXPECT_EQ(names[0], 1);
+        ++calls;
+        EXPECT_EQ(id, a.id);
+        EXPECT_GE(tag, 0x40000000u);
+        EXPECT_EQ(keys.size() % 8, 0u);
+        EXPECT_GE(keys.size(), 4u * 8);
+      }));
+  EXPECT_EQ(calls, 1);
+}
+
+}  // namespace
+}  // namespace vigie::records

@@ -1,0 +1,354 @@
+#include "records/search.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "records/internal/key_set.h"
+#include "records/internal/search_keys.h"
+#include "records/name_normaliser.h"
+#include "records/person_file.h"
+#include "records/phonetic_fr.h"
+
+namespace vigie::records {
+namespace {
+
+using internal::KeyFamily;
+using internal::NameForms;
+
+// How many coarse candidates are opened to compute exact reasons and rank.
+constexpr int kRerankExtra = 4;
+
+struct Candidate {
+  uint8_t surname_level = 0;  // MatchLevel as integer
+  uint8_t given_level = 0;
+  bool year = false;
+};
+
+uint8_t L(MatchLevel level) { return static_cast<uint8_t>(level); }
+
+// Typo expansion of given names covers the first form only: for a compound
+// ("JEANPIERE") that is the whole compact name, which is one edit from the
+// recorded one whichever part holds the typo.
+constexpr size_t kGivenFormsWithTypos = 1;
+
+// Looks up every key combination the query implies (exact, phonetic and
+// one-edit forms) and calls found(person, surname_level, given_level, year).
+template <typename Visit>
+void ForEachPackedKey(std::span<const uint8_t> packed, Visit&& visit) {
+  for (size_t i = 0; i + 8 <= packed.size(); i += 8) {
+    uint64_t key = 0;
+    for (int b = 0; b < 8; ++b) key |= static_cast<uint64_t>(packed[i + b]) << (8 * b);
+    visit(key);
+  }
+}
+
+template <typename Found>
+void ProbeIndex(const internal::PostingIndex& index, const internal::NameFilter& surnames,
+                const internal::NameFilter& given_names, const internal::SearchKeyer& keyer,
+                const NameForms& q, int year, Found&& found) {
+  std::vector<uint32_t> hits;
+  auto probe = [&](uint64_t key, MatchLevel s, MatchLevel g, bool y) {
+    hits.clear();
+    index.Lookup(key, hits);
+    for (uint32_t person : hits) found(person, L(s), L(g), y);
+  };
+  // Only the one-edit variants that are somebody's name are worth a look-up.
+  auto real_variants = [&](std::string_view name, KeyFamily vocabulary_family,
+                           const internal::NameFilter& vocabulary) {
+    std::vector<std::string> real;
+    internal::ForEachOneEditVariant(name, [&](std::string_view v) {
+      if (vocabulary.MayContain(keyer.Key(vocabulary_family, v, ""))) real.emplace_back(v);
+    });
+    std::sort(real.begin(), real.end());
+    real.erase(std::unique(real.begin(), real.end()), real.end());
+    return real;
+  };
+  using enum MatchLevel;
+  for (size_t i = 0; i < q.surnames.size(); ++i) {
+    const std::string& s = q.surnames[i];
+    const std::string& ps = q.surname_phonetic[i];
+    std::vector<std::string> surname_typos = real_variants(s, KeyFamily::kSurnameVocabulary, surnames);
+    if (year != 0) {
+      probe(keyer.YearKey(KeyFamily::kSurnameYear, s, year), kExact, kNone, true);
+      probe(keyer.YearKey(KeyFamily::kPhoneticYear, ps, year), kPhonetic, kNone, true);
+      for (const auto& t : surname_typos) {
+        probe(keyer.YearKey(KeyFamily::kSurnameYear, t, year), kTypo, kNone, true);
+      }
+    }
+    for (size_t j = 0; j < q.given.size(); ++j) {
+      const std::string& g = q.given[j];
+      probe(keyer.Key(KeyFamily::kSurnameGiven, s, g), kExact, kExact, false);
+      probe(keyer.Key(KeyFamily::kPhoneticGiven, ps, q.given_phonetic[j]), kPhonetic, kPhonetic,
+            false);
+      if (j >= kGivenFormsWithTypos) continue;
+      for (const auto& t : surname_typos) {
+        probe(keyer.Key(KeyFamily::kSurnameGiven, t, g), kTypo, kExact, false);
+      }
+      for (const auto& u : real_variants(g, KeyFamily::kGivenVocabulary, given_names)) {
+        probe(keyer.Key(KeyFamily::kSurnameGiven, s, u), kExact, kTypo, false);
+      }
+    }
+  }
+}
+
+MatchLevel CompareForms(const std::vector<std::string>& query,
+                        const std::vector<std::string>& query_phonetic,
+                        const std::vector<std::string>& record) {
+  MatchLevel best = MatchLevel::kNone;
+  for (size_t i = 0; i < query.size(); ++i) {
+    for (const auto& r : record) {
+      if (query[i] == r) return MatchLevel::kExact;
+      if (best < MatchLevel::kPhonetic && query_phonetic[i] == PhoneticKeyFr(r)) {
+        best = MatchLevel::kPhonetic;
+      } else if (best < MatchLevel::kTypo && EditDistance(query[i], r, 1) <= 1) {
+        best = MatchLevel::kTypo;
+      }
+    }
+  }
+  return best;
+}
+
+int LevelPoints(MatchLevel level, int exact, int phonetic, int typo) {
+  switch (level) {
+    case MatchLevel::kExact: return exact;
+    case MatchLevel::kPhonetic: return phonetic;
+    case MatchLevel::kTypo: return typo;
+    case MatchLevel::kNone: return 0;
+  }
+  return 0;
+}
+
+BirthMatch CompareBirth(const PartialDate& query, const PartialDate& record) {
+  if (!query.known()) return BirthMatch::kNotAsked;
+  if (!record.known()) return BirthMatch::kUnknownInRecord;
+  if (query.year != record.year) return BirthMatch::kDiffers;
+  if (query.full() && record.full()) {
+    return query == record ? BirthMatch::kSameDate : BirthMatch::kDiffers;
+  }
+  return BirthMatch::kSameYear;
+}
+
+int Score(const MatchReason& r, bool given_asked) {
+  int score = LevelPoints(r.surname, 30, 20, 10) - (r.surname_via_alias ? 2 : 0);
+  score += LevelPoints(r.given_name, 20, 14, 8);
+  if (given_asked && r.given_name == MatchLevel::kNone) score -= 10;
+  switch (r.birth) {
+    case BirthMatch::kSameDate: score += 20; break;
+    case BirthMatch::kSameYear: score += 12; break;
+    case BirthMatch::kDiffers: score -= 10; break;
+    case BirthMatch::kNotAsked:
+    case BirthMatch::kUnknownInRecord: break;
+  }
+  return score;
+}
+
+// The exact reason a decrypted person matches the query.
+MatchReason Explain(const SearchQuery& query, const NameForms& q, const Person& person) {
+  MatchReason reason;
+  NameForms own = internal::PersonForms(person, /*with_aliases=*/false);
+  reason.surname = CompareForms(q.surnames, q.surname_phonetic, own.surnames);
+  if (reason.surname != MatchLevel::kExact && !person.aliases.empty()) {
+    NameForms all = internal::PersonForms(person, /*with_aliases=*/true);
+    MatchLevel via_alias = CompareForms(q.surnames, q.surname_phonetic, all.surnames);
+    if (via_alias > reason.surname) {
+      reason.surname = via_alias;
+      reason.surname_via_alias = true;
+    }
+  }
+  if (!q.given.empty()) reason.given_name = CompareForms(q.given, q.given_phonetic, own.given);
+  reason.birth = CompareBirth(query.birth_date, person.birth_date);
+  return reason;
+}
+
+bool MeetsCriteria(const MatchReason& r) {
+  return r.surname != MatchLevel::kNone &&
+         (r.given_name != MatchLevel::kNone || r.birth == BirthMatch::kSameYear ||
+          r.birth == BirthMatch::kSameDate);
+}
+
+}  // namespace
+
+std::string_view MatchLevelName(MatchLevel level) {
+  switch (level) {
+    case MatchLevel::kExact: return "exact";
+    case MatchLevel::kPhonetic: return "phonetic";
+    case MatchLevel::kTypo: return "typo";
+    case MatchLevel::kNone: return "none";
+  }
+  return "none";
+}
+
+std::string_view BirthMatchName(BirthMatch match) {
+  switch (match) {
+    case BirthMatch::kNotAsked: return "not_asked";
+    case BirthMatch::kUnknownInRecord: return "unknown_in_record";
+    case BirthMatch::kDiffers: return "differs";
+    case BirthMatch::kSameYear: return "same_year";
+    case BirthMatch::kSameDate: return "same_date";
+  }
+  return "not_asked";
+}
+
+Result<void> ValidateQuery(const SearchQuery& query) {
+  // Security: wildcards would turn a lookup into a sweep; refuse them by name
+  // before normalisation would reject them as mere "symbols".
+  for (std::string_view field : {std::string_view(query.surname), std::string_view(query.given_name)}) {
+    if (field.find_first_of("*?%_") != std::string_view::npos) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "wildcards (* ? % _) are not allowed: type the name as known");
+    }
+  }
+  auto surname = NormaliseName(query.surname);
+  if (query.surname.find_first_not_of(" \t") == std::string::npos) {
+    return Fail(ErrorCode::kInvalidArgument, "a surname is required");
+  }
+  if (!surname) return Fail(surname.error().WithContext("surname"));
+  size_t letters = std::count_if(surname->begin(), surname->end(), [](char c) { return c != ' '; });
+  if (letters < 2) {
+    return Fail(ErrorCode::kInvalidArgument, "the surname must have at least 2 letters");
+  }
+  bool has_given = query.given_name.find_first_not_of(" \t") != std::string::npos;
+  if (has_given) {
+    auto given = NormaliseName(query.given_name);
+    if (!given) return Fail(given.error().WithContext("given_name"));
+  }
+  if (!has_given && !query.birth_date.known()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "give a given name or a birth date (year at least) with the surname");
+  }
+  return {};
+}
+
+Result<RecordSearch> RecordSearch::Load(RecordRepository& repository,
+                                        const LoadProgress& progress) {
+  ASSIGN_OR_RETURN(int64_t total, repository.CountPersons());
+  std::vector<internal::Posting> postings;
+  postings.reserve(static_cast<size_t>(total) * 6);
+  RecordSearch search;
+  internal::KeySet surname_vocabulary(1 << 16), given_vocabulary(1 << 12);
+  int64_t done = 0;
+  RETURN_IF_ERROR(repository.ForEachPostingSet(
+      [&](int64_t person_id, uint32_t birth_tag, std::span<const uint8_t> packed,
+          std::span<const uint8_t> names) {
+        auto id = static_cast<uint32_t>(person_id);
+        if (search.birth_tags_.size() <= id) search.birth_tags_.resize(id + 1, 0);
+        search.birth_tags_[id] = birth_tag;
+        ForEachPackedKey(packed, [&](uint64_t key) { postings.push_back({key, id}); });
+        uint64_t surname_count = 0;
+        size_t at = 0;
+        ForEachPackedKey(names, [&](uint64_t key) {
+          if (at == 0) {
+            surname_count = key;
+          } else {
+            (at <= surname_count ? surname_vocabulary : given_vocabulary).Insert(key);
+          }
+          ++at;
+        });
+        if (progress && (++done % 65536 == 0 || done == total)) progress(done, total);
+      }));
+  search.index_ = internal::PostingIndex::Build(std::move(postings));
+  search.entry_counts_.assign(search.birth_tags_.size(), 0);
+  RETURN_IF_ERROR(repository.ForEachRecordEntryCount([&](int64_t person_id, int64_t count) {
+    if (person_id > 0 && static_cast<size_t>(person_id) < search.entry_counts_.size()) {
+      search.entry_counts_[static_cast<size_t>(person_id)] =
+          static_cast<uint16_t>(std::min<int64_t>(count, 65535));
+    }
+  }));
+  RETURN_IF_ERROR(repository.ForEachWantedNotice([&](const WantedNotice& notice) {
+    search.wanted_.push_back({static_cast<uint32_t>(notice.person_id), WindowOf(notice)});
+  }));
+  std::sort(search.wanted_.begin(), search.wanted_.end(),
+            [](const Wanted& a, const Wanted& b) { return a.person < b.person; });
+  search.surnames_ = internal::NameFilter::Build(surname_vocabulary.Keys());
+  search.given_names_ = internal::NameFilter::Build(given_vocabulary.Keys());
+  search.birth_tags_.shrink_to_fit();
+  return search;
+}
+
+size_t RecordSearch::memory_bytes() const {
+  return index_.MemoryBytes() + surnames_.MemoryBytes() + given_names_.MemoryBytes() +
+         birth_tags_.capacity() * sizeof(uint32_t) + entry_counts_.capacity() * sizeof(uint16_t) +
+         wanted_.capacity() * sizeof(Wanted);
+}
+
+Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordRepository& repository,
+                                          const Clock& clock, int max_results) const {
+  RETURN_IF_ERROR(ValidateQuery(query));
+  max_results = std::clamp(max_results, 1, 20);
+  bool given_asked = query.given_name.find_first_not_of(" \t") != std::string::npos;
+  ASSIGN_OR_RETURN(NameForms q,
+                   internal::QueryForms(query.surname, given_asked ? query.given_name : ""));
+  internal::SearchKeyer keyer(repository.search_hasher());
+  std::unordered_map<uint32_t, Candidate> candidates;
+  ProbeIndex(index_, surnames_, given_names_, keyer, q, query.birth_date.year,
+             [&](uint32_t person, uint8_t surname_level, uint8_t given_level, bool year) {
+               Candidate& c = candidates[person];
+               c.surname_level = std::max(c.surname_level, surname_level);
+               c.given_level = std::max(c.given_level, given_level);
+               c.year = c.year || year;
+             });
+
+  // Coarse ranking from the postings alone; no record is opened yet.
+  uint32_t query_tag = keyer.BirthTag(query.birth_date);
+  struct Ranked {
+    int score;
+    uint32_t person;
+  };
+  std::vector<Ranked> ranked;
+  ranked.reserve(candidates.size());
+  for (const auto& [person, c] : candidates) {
+    bool same_date = query.birth_date.full() && person < birth_tags_.size() &&
+                     birth_tags_[person] == query_tag;
+    int score = c.surname_level * 10 + c.given_level * 6 + (c.year ? 4 : 0) + (same_date ? 8 : 0);
+    ranked.push_back({score, person});
+  }
+  size_t to_open = std::min(ranked.size(), static_cast<size_t>(max_results + kRerankExtra));
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(to_open),
+                    ranked.end(), [](const Ranked& a, const Ranked& b) {
+                      return a.score != b.score ? a.score > b.score : a.person < b.person;
+                    });
+
+  // One snapshot for all the reads of this search.
+  ASSIGN_OR_RETURN(store::Transaction snapshot, repository.BeginRead());
+  SearchResult result;
+  result.total_matches = static_cast<int64_t>(ranked.size());
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < to_open; ++i) ids.push_back(ranked[i].person);
+  ASSIGN_OR_RETURN(std::vector<Person> persons, repository.GetPersons(ids));
+  for (Person& person : persons) {
+    MatchReason reason = Explain(query, q, person);
+    if (!MeetsCriteria(reason)) {  // a keyed-hash collision or a stale posting
+      --result.total_matches;
+      continue;
+    }
+    PersonSummary summary;
+    summary.person_id = person.id;
+    summary.surname = std::move(person.surname);
+    summary.given_names = std::move(person.given_names);
+    summary.birth_date = person.birth_date;
+    summary.birth_place = std::move(person.birth_place);
+    summary.reason = reason;
+    summary.score = Score(reason, given_asked);
+    result.summaries.push_back(std::move(summary));
+  }
+  std::sort(result.summaries.begin(), result.summaries.end(),
+            [](const PersonSummary& a, const PersonSummary& b) {
+              return a.score != b.score ? a.score > b.score : a.person_id < b.person_id;
+            });
+  if (result.summaries.size() > static_cast<size_t>(max_results)) {
+    result.summaries.resize(static_cast<size_t>(max_results));
+  }
+  int today = DayNumber(DateOf(clock.Now()));
+  for (PersonSummary& s : result.summaries) {
+    auto person = static_cast<uint32_t>(s.person_id);
+    auto [first, last] = std::equal_range(
+        wanted_.begin(), wanted_.end(), Wanted{person, {}},
+        [](const Wanted& a, const Wanted& b) { return a.person < b.person; });
+    s.wanted = std::any_of(first, last, [&](const Wanted& w) { return w.window.Contains(today); });
+    s.record_entries = person < entry_counts_.size() ? entry_counts_[person] : 0;
+  }
+  RETURN_IF_ERROR(snapshot.Commit());
+  return result;
+}
+
+}  // namespace vigie::records

@@ -1,0 +1,99 @@
+#pragma once
+// Name search over sealed records: exact, phonetic and one-typo matches,
+// ranked with the reason of each match, returning at most 20 minimal
+// summaries. Opening a full file is a separate call (person_file.h).
+//
+// Security: a query needs a surname plus a given name or a birth date; no
+// wildcard, no blank criteria (DESIGN: "searches need real identifying
+// criteria"). Results are capped by the caller's max_results (≤ 20).
+//
+// Thread-safety: after Load, Search may be called from several threads, each
+// with its own RecordRepository (connection).
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "records/internal/name_filter.h"
+#include "records/internal/posting_index.h"
+#include "records/model.h"
+#include "records/person_file.h"
+#include "records/record_repository.h"
+
+namespace vigie::records {
+
+struct SearchQuery {
+  std::string surname;
+  std::string given_name;  // optional
+  PartialDate birth_date;  // optional: year, year-month or full
+};
+
+enum class MatchLevel { kNone, kTypo, kPhonetic, kExact };
+enum class BirthMatch { kNotAsked, kUnknownInRecord, kDiffers, kSameYear, kSameDate };
+
+struct MatchReason {
+  MatchLevel surname = MatchLevel::kNone;
+  bool surname_via_alias = false;
+  MatchLevel given_name = MatchLevel::kNone;  // kNone also when not asked
+  BirthMatch birth = BirthMatch::kNotAsked;
+};
+
+std::string_view MatchLevelName(MatchLevel level);
+std::string_view BirthMatchName(BirthMatch match);
+
+struct PersonSummary {
+  int64_t person_id = 0;
+  std::string surname;
+  std::vector<std::string> given_names;
+  PartialDate birth_date;
+  std::string birth_place;
+  bool wanted = false;         // at least one notice valid today (as of the index load)
+  int64_t record_entries = 0;  // number of criminal-record entries (as of the index load)
+  MatchReason reason;
+  int score = 0;
+};
+
+struct SearchResult {
+  std::vector<PersonSummary> summaries;  // best first, at most max_results
+  int64_t total_matches = 0;             // candidates meeting the criteria
+};
+
+// InvalidArgument with a message an agent can act on.
+Result<void> ValidateQuery(const SearchQuery& query);
+
+// Called with (persons loaded, total) while loading; may be empty.
+using LoadProgress = std::function<void(int64_t done, int64_t total)>;
+
+class RecordSearch {
+ public:
+  // Reads every person's postings and builds the in-memory index, with the
+  // facts summaries show (notice windows, entry counts). The index is a
+  // snapshot: records imported later are found after the next Load. Opening a
+  // file (person_file.h) always reads the database.
+  static Result<RecordSearch> Load(RecordRepository& repository, const LoadProgress& progress = {});
+
+  // Errors: InvalidArgument for a query that fails ValidateQuery, DataLoss
+  // when a record fails authentication.
+  Result<SearchResult> Search(const SearchQuery& query, RecordRepository& repository,
+                              const Clock& clock, int max_results = 20) const;
+
+  size_t posting_count() const { return index_.size(); }
+  size_t memory_bytes() const;
+
+ private:
+  internal::PostingIndex index_;
+  internal::NameFilter surnames_;     // surname forms that exist
+  internal::NameFilter given_names_;  // given-name forms that exist
+  std::vector<uint32_t> birth_tags_;  // by person id
+  std::vector<uint16_t> entry_counts_;  // by person id, saturating
+  struct Wanted {
+    uint32_t person;
+    NoticeWindow window;
+  };
+  std::vector<Wanted> wanted_;  // sorted by person
+};
+
+}  // namespace vigie::records

@@ -1,0 +1,175 @@
+#include "records/search.h"
+
+#include <gtest/gtest.h>
+
+#include "core/clock.h"
+#include "tests/support/matchers.h"
+#include "tests/support/records_db.h"
+
+namespace vigie::records {
+namespace {
+
+using ::vigie::testing::ErrorCodeIs;
+
+class SearchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto tx = store::Transaction::Begin(*t_.db);
+    Add("P1", "Lefèvre", {"Jean-Pierre"}, {1972, 4, 3});
+    Add("P2", "Lefebvre", {"Marie"}, {1990, 1, 1});
+    Add("P3", "Martin-Dupont", {"Chloé"}, {2001, 9, 9});
+    Add("P4", "Nguyen", {"Thi Lan"}, {1965, 0, 0}, {"Garnier"});
+    Add("P5", "Lefèvre", {"Jean"}, {1972, 11, 30});
+    for (int i = 0; i < 30; ++i) {
+      Add("M" + std::to_string(i), "Martin", {"Lucas"}, {1999, 1 + i % 12, 1 + i});
+    }
+    WantedNotice n;
+    n.external_id = "W1";
+    n.person_external_id = "P1";
+    n.issuing_authority = "Tribunal judiciaire de Lyon";
+    n.reference = "MA-2026-1";
+    n.valid_from = {2026, 1, 1};
+    n.valid_until = {2026, 12, 31};
+    ASSERT_OK(t_.repository->PutWantedNotice(n));
+    RecordEntry e;
+    e.external_id = "R1";
+    e.person_external_id = "P1";
+    e.date = {2010, 1, 1};
+    e.case_reference = "2010/1";
+    e.recording_service = "Commissariat de Lyon";
+    ASSERT_OK(t_.repository->PutRecordEntry(e));
+    ASSERT_OK(tx->Commit());
+    auto search = RecordSearch::Load(*t_.repository);
+    ASSERT_OK(search);
+    search_ = std::make_unique<RecordSearch>(std::move(*search));
+  }
+
+  void Add(std::string id, std::string surname, std::vector<std::string> given, PartialDate birth,
+           std::vector<std::string> aliases = {}) {
+    Person p;
+    p.external_id = std::move(id);
+    p.surname = std::move(surname);
+    p.given_names = std::move(given);
+    p.birth_date = birth;
+    p.birth_place = "Lyon (69)";
+    p.aliases = std::move(aliases);
+    ASSERT_OK(t_.repository->PutPerson(p));
+  }
+
+  Result<SearchResult> Run(std::string surname, std::string given, PartialDate birth = {},
+                           int max = 20) {
+    SearchQuery q{std::move(surname), std::move(given), birth};
+    return search_->Search(q, *t_.repository, clock_, max);
+  }
+
+  testing::RecordsDb t_;
+  FakeClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}};
+  std::unique_ptr<RecordSearch> search_;
+};
+
+TEST_F(SearchTest, ExactMatchComesFirstWithItsReason) {
+  auto r = Run("LEFEVRE", "jean-pierre", {1972, 4, 3});
+  ASSERT_OK(r);
+  ASSERT_FALSE(r->summaries.empty());
+  const auto& top = r->summaries[0];
+  EXPECT_EQ(top.given_names, std::vector<std::string>{"Jean-Pierre"});
+  EXPECT_EQ(top.reason.surname, MatchLevel::kExact);
+  EXPECT_EQ(top.reason.given_name, MatchLevel::kExact);
+  EXPECT_EQ(top.reason.birth, BirthMatch::kSameDate);
+  EXPECT_TRUE(top.wanted);
+  EXPECT_EQ(top.record_entries, 1);
+}
+
+TEST_F(SearchTest, PhoneticSpellingFindsThePerson) {
+  auto r = Run("Lefebvre", "", {1972, 0, 0});
+  ASSERT_OK(r);
+  ASSERT_GE(r->summaries.size(), 2u);  // both Lefèvre born 1972
+  for (const auto& s : r->summaries) {
+    EXPECT_EQ(s.surname, "Lefèvre");
+    EXPECT_EQ(s.reason.surname, MatchLevel::kPhonetic);
+    EXPECT_EQ(s.reason.birth, BirthMatch::kSameYear);
+  }
+}
+
+TEST_F(SearchTest, OneTypoInSurnameOrGivenName) {
+  auto surname_typo = Run("Nugyen", "Thi Lan");
+  ASSERT_OK(surname_typo);
+  ASSERT_FALSE(surname_typo->summaries.empty());
+  EXPECT_EQ(surname_typo->summaries[0].surname, "Nguyen");
+  EXPECT_EQ(surname_typo->summaries[0].reason.surname, MatchLevel::kTypo);
+
+  auto given_typo = Run("Martin-Dupont", "Chleo");
+  ASSERT_OK(given_typo);
+  ASSERT_FALSE(given_typo->summaries.empty());
+  EXPECT_EQ(given_typo->summaries[0].surname, "Martin-Dupont");
+  EXPECT_NE(given_typo->summaries[0].reason.given_name, MatchLevel::kNone);
+}
+
+TEST_F(SearchTest, AliasAndCompoundPartsAreSearchable) {
+  auto alias = Run("Garnier", "", {1965, 0, 0});
+  ASSERT_OK(alias);
+  ASSERT_EQ(alias->summaries.size(), 1u);
+  EXPECT_EQ(alias->summaries[0].surname, "Nguyen");
+  EXPECT_TRUE(alias->summaries[0].reason.surname_via_alias);
+
+  auto part = Run("Dupont", "Chloé");
+  ASSERT_OK(part);
+  ASSERT_EQ(part->summaries.size(), 1u);
+  EXPECT_EQ(part->summaries[0].surname, "Martin-Dupont");
+}
+
+TEST_F(SearchTest, ResultsAreCappedAndCounted) {
+  auto r = Run("Martin", "Lucas", {}, 20);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->summaries.size(), 20u);
+  EXPECT_EQ(r->total_matches, 30);
+  auto few = Run("Martin", "Lucas", {}, 5);
+  EXPECT_EQ(few->summaries.size(), 5u);
+}
+
+TEST_F(SearchTest, WrongBirthYearRanksBelowRightOne) {
+  auto r = Run("Lefèvre", "Jean", {1972, 11, 30});
+  ASSERT_OK(r);
+  ASSERT_GE(r->summaries.size(), 1u);
+  EXPECT_EQ(r->summaries[0].given_names[0], "Jean");
+  EXPECT_EQ(r->summaries[0].reason.birth, BirthMatch::kSameDate);
+}
+
+TEST_F(SearchTest, NoMatchIsAnEmptyResultNotAnError) {
+  auto r = Run("Zyxwvutsrq", "Jean");
+  ASSERT_OK(r);
+  EXPECT_TRUE(r->summaries.empty());
+  EXPECT_EQ(r->total_matches, 0);
+}
+
+struct BadQuery {
+  SearchQuery query;
+  const char* fragment;
+};
+
+class BadQueryTest : public SearchTest, public ::testing::WithParamInterface<BadQuery> {};
+
+TEST_P(BadQueryTest, IsRefusedWithAClearMessage) {
+  auto r = search_->Search(GetParam().query, *t_.repository, clock_, 20);
+  ASSERT_THAT(r, ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_NE(r.error().message().find(GetParam().fragment), std::string::npos)
+      << r.error().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, BadQueryTest,
+    ::testing::Values(BadQuery{{"", "Jean", {}}, "surname is required"},
+                      BadQuery{{"   ", "Jean", {}}, "surname is required"},
+                      BadQuery{{"Mart*", "Jean", {}}, "wildcards"},
+                      BadQuery{{"Martin", "J%", {}}, "wildcards"},
+                      BadQuery{{"M_rtin", "", {1990, 0, 0}}, "wildcards"},
+                      BadQuery{{"Martin", "", {}}, "give a given name or a birth date"},
+                      BadQuery{{"M", "Jean", {}}, "at least 2 letters"},
+                      BadQuery{{"Martin1", "Jean", {}}, "surname"},
+                      BadQuery{{"Mar\xC3", "Jean", {}}, "surname"},
+                      BadQuery{{"Martin", "Je\xFFn", {}}, "given_name"},
+                      BadQuery{{"Martin'; DROP TABLE person; --", "Jean", {}}, "surname"}),
+    [](const auto& param) { return "case" + std::to_string(param.index); });
+
+}  // namespace
+}  // namespace vigie::records

@@ -1,0 +1,125 @@
+// The `vigie` binary end to end: init → generate → import → search → show,
+// and its refusals (exit code ≠ 0, a message, nothing changed).
+
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/command.h"
+#include "tests/support/temp_dir.h"
+
+namespace vigie {
+namespace {
+
+using testing::CommandResult;
+
+class CliTest : public ::testing::Test {
+ protected:
+  CommandResult Vigie(const std::string& args) {
+    return testing::RunCommand(std::string(VIGIE_BINARY) + " --data-dir " + data().string() +
+                                   " " + args,
+                               dir_.path());
+  }
+  std::filesystem::path data() const { return dir_ / "data"; }
+  testing::TempDir dir_;
+};
+
+TEST_F(CliTest, InitGenerateImportSearchShow) {
+  auto init = Vigie("init");
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  struct stat st {};
+  ASSERT_EQ(::stat((data() / "vigie.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(data().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+
+  auto file = (dir_ / "people.jsonl").string();
+  auto gen = Vigie("generate --persons 2000 --seed 7 --out " + file);
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  EXPECT_NE(gen.out.find("Generated 2000 persons"), std::string::npos);
+  EXPECT_TRUE(gen.err.empty()) << "progress must stay quiet off a terminal: " << gen.err;
+
+  auto imp = Vigie("import " + file);
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  EXPECT_NE(imp.out.find("persons 2000 new"), std::string::npos) << imp.out;
+  auto again = Vigie("import " + file);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("persons 0 new, 2000 updated"), std::string::npos) << again.out;
+
+  // Take the first person of the file and search for them as an agent would.
+  std::ifstream in(file);
+  std::string first;
+  std::getline(in, first);
+  auto field = [&](const std::string& name) {
+    auto at = first.find("\"" + name + "\":");
+    at = first.find('"', at + name.size() + 3) + 1;
+    return first.substr(at, first.find('"', at) - at);
+  };
+  std::string surname = field("surname"), given = field("given_names"),
+              birth = field("birth_date");
+  auto found = Vigie("search --surname \"" + surname + "\" --given \"" + given + "\" --birth " +
+                     birth.substr(0, 4) + " --json");
+  ASSERT_EQ(found.exit_code, 0) << found.err;
+  EXPECT_NE(found.out.find("\"surname\":\"" + surname + "\""), std::string::npos) << found.out;
+  EXPECT_NE(found.out.find("\"person_id\":1,"), std::string::npos) << found.out;
+
+  auto text = Vigie("search -s \"" + surname + "\" -b " + birth.substr(0, 4));
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("surname exact"), std::string::npos) << text.out;
+
+  auto show = Vigie("show 1");
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find(surname), std::string::npos);
+  EXPECT_NE(show.out.find("Criminal-record entries:"), std::string::npos);
+  auto show_json = Vigie("show 1 --json");
+  EXPECT_NE(show_json.out.find("\"wanted_notices\":["), std::string::npos);
+}
+
+TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
+  auto none = Vigie("search -s Martin -g Jean");
+  EXPECT_EQ(none.exit_code, 3);
+  EXPECT_NE(none.err.find("vigie init"), std::string::npos);
+
+  ASSERT_EQ(Vigie("init").exit_code, 0);
+  auto twice = Vigie("init");
+  EXPECT_EQ(twice.exit_code, 5);
+  EXPECT_NE(twice.err.find("already holds an installation"), std::string::npos);
+
+  auto blank = Vigie("search -s Martin");
+  EXPECT_EQ(blank.exit_code, 2);
+  EXPECT_NE(blank.err.find("given name or a birth date"), std::string::npos);
+  EXPECT_EQ(Vigie("search -s 'Mar*' -g Jean").exit_code, 2);
+  EXPECT_EQ(Vigie("search -s Martin -b 1990-13").exit_code, 2);
+  EXPECT_EQ(Vigie("show 42").exit_code, 3);
+  EXPECT_EQ(Vigie("show -3").exit_code, 2);
+  EXPECT_EQ(Vigie("frobnicate").exit_code, 2);
+
+  auto bad = dir_ / "bad.jsonl";
+  std::ofstream(bad) << R"({"kind":"person","id":"A","surname":"Roux","given_names":["Luc"]})"
+                     << "\n{\"kind\":\"person\",\"id\":\"B\"}\n";
+  auto refused = Vigie("import " + bad.string());
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("bad.jsonl:2: missing field 'surname'"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("nothing was written"), std::string::npos);
+  EXPECT_EQ(Vigie("search -s Roux -g Luc --json").out.find("Roux"), std::string::npos);
+  auto skipped = Vigie("import --skip-bad-lines " + bad.string());
+  EXPECT_EQ(skipped.exit_code, 0);
+  EXPECT_NE(Vigie("search -s Roux -g Luc --json").out.find("Roux"), std::string::npos);
+
+  // A key file readable by others is refused, and so is a broken config.
+  ASSERT_EQ(::chmod((data() / "vigie.key").c_str(), 0644), 0);
+  auto exposed = Vigie("show 1");
+  EXPECT_EQ(exposed.exit_code, 4);
+  EXPECT_NE(exposed.err.find("vigie.key"), std::string::npos) << exposed.err;
+  ASSERT_EQ(::chmod((data() / "vigie.key").c_str(), 0600), 0);
+  std::ofstream(data() / "vigie.toml", std::ios::trunc) << "[search]\nmax_resluts = 3\n";
+  auto config = Vigie("show 1");
+  EXPECT_EQ(config.exit_code, 2);
+  EXPECT_NE(config.err.find("unknown key 'search.max_resluts'"), std::string::npos) << config.err;
+}
+
+}  // namespace
+}  // namespace vigie

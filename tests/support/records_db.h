@@ -1,0 +1,38 @@
+#pragma once
+// A throw-away records database: temp directory, migrated SQLite file,
+// in-memory keyring from a fixed seed, and a repository over them.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "core/random.h"
+#include "crypto/crypto.h"
+#include "records/record_repository.h"
+#include "store/store.h"
+#include "tests/support/temp_dir.h"
+
+namespace vigie::testing {
+
+struct RecordsDb {
+  RecordsDb() : random(99), keyring(crypto::Keyring::CreateInMemory(random)) {
+    path = dir / "records.db";
+    auto opened = store::Open("sqlite:" + path.string());
+    if (!opened) ADD_FAILURE() << opened.error().ToString();
+    db = std::move(*opened);
+    auto migrated = store::Migrate(*db, store::VigieSchema(db->dialect()));
+    if (!migrated) ADD_FAILURE() << migrated.error().ToString();
+    auto repo = records::RecordRepository::Create(*db, keyring);
+    if (!repo) ADD_FAILURE() << repo.error().ToString();
+    repository = std::make_unique<records::RecordRepository>(std::move(*repo));
+  }
+
+  TempDir dir;
+  std::filesystem::path path;
+  SeededRandom random;
+  crypto::Keyring keyring;
+  std::unique_ptr<store::Connection> db;
+  std::unique_ptr<records::RecordRepository> repository;
+};
+
+}  // namespace vigie::testing
