@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/installation.h"
 #include "cli/progress.h"
+#include "core/log.h"
 #include "records/records.h"
 
 namespace vigie::cli {
@@ -33,8 +34,7 @@ int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions&
   if (!installation) return ReportError(installation.error());
   auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
   if (!repository) return ReportError(repository.error());
-  // Bulk load: a large page cache keeps the unique indexes in memory.
-  (void)installation->db->ExecuteScript("PRAGMA cache_size = -1048576");
+  import_options.cache_mib = installation->config.store.import_cache_mib;
 
   ProgressLine progress("importing");
   auto report = records::Import(in, ec ? 0 : size, import_options, *installation->db, *repository,
@@ -51,6 +51,15 @@ int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions&
     std::fprintf(stderr, "... and %lld more bad lines\n",
                  static_cast<long long>(report->bad_lines - report->errors.size()));
   }
+  // Counts only: line contents are personal data and never logged.
+  Log(report->committed ? LogLevel::kInfo : LogLevel::kWarn, "import.finished",
+      {{"lines", report->lines},
+       {"persons_inserted", report->persons_inserted},
+       {"persons_updated", report->persons_updated},
+       {"notices_inserted", report->notices_inserted},
+       {"entries_inserted", report->entries_inserted},
+       {"bad_lines", report->bad_lines},
+       {"committed", report->committed ? "yes" : "no"}});
   if (!report->committed) {
     std::fprintf(stderr,
                  "vigie: import refused: %lld bad line(s); nothing was written "

@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "core/log.h"
+
 namespace vigie::cli {
 namespace {
 
@@ -54,6 +56,7 @@ Result<Installation> Installation::Open(const std::filesystem::path& data_dir) {
                                           " (run `vigie init` first, or pass --data-dir)");
   }
   ASSIGN_OR_RETURN(Config config, LoadConfig(data_dir / kConfigName));
+  InitLogging(config.log.format, config.log.level);
   ASSIGN_OR_RETURN(crypto::Keyring keyring,
                    crypto::Keyring::LoadKeyFile(config.Resolve(config.crypto.key_file)));
   ASSIGN_OR_RETURN(auto db, OpenDatabase(config));

@@ -79,6 +79,7 @@ Result<void> ReadStore(const toml::table* t, Config::Store& s) {
   TableReader r(t, "store");
   RETURN_IF_ERROR(r.Read("url", s.url));
   RETURN_IF_ERROR(r.Read("busy_timeout_ms", s.busy_timeout_ms, 0, 600000));
+  RETURN_IF_ERROR(r.Read("import_cache_mib", s.import_cache_mib, 16, 1048576));
   if (!s.url.starts_with("sqlite:") || s.url.size() == 7) {
     return Fail(ErrorCode::kInvalidArgument, "'store.url' must look like sqlite:<path>");
   }
@@ -171,6 +172,7 @@ std::string DefaultConfigToml() {
 [store]
 url = "sqlite:vigie.db"       # embedded SQLite database
 busy_timeout_ms = 5000
+import_cache_mib = 12288      # page cache a bulk import may fill; ~400 bytes a person
 
 [crypto]
 key_file = "vigie.key"        # master key; must be mode 0600, keep it apart from backups

@@ -23,6 +23,9 @@ struct Config {
     // "sqlite:<path>" (embedded default).
     std::string url = "sqlite:vigie.db";
     int busy_timeout_ms = 5000;
+    // Page cache a bulk import may fill (MiB). Size it to the database
+    // (~400 bytes a person): a smaller cache spills and rewrites pages.
+    int import_cache_mib = 12288;
   } store;
 
   struct Crypto {

@@ -176,6 +176,7 @@ Result<ImportReport> Import(std::istream& in, uint64_t total_bytes, const Import
                             store::Connection& db, RecordRepository& repository,
                             const ImportProgress& progress) {
   ImportReport report;
+  RETURN_IF_ERROR(db.SetCacheSize(options.cache_mib));
   ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
   // Parsing and sealing run on a second thread; this one only writes.
   BatchQueue queue;

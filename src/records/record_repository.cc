@@ -183,9 +183,14 @@ Result<std::pair<PutOutcome, int64_t>> RecordRepository::Apply(const PreparedRec
     RETURN_IF_ERROR(insert->Run());
   }
   if (is_person) {
+    // Plain INSERT or UPDATE, not INSERT OR REPLACE: a REPLACE may delete rows,
+    // which makes SQLite keep a statement journal for every row written.
     ASSIGN_OR_RETURN(store::Statement * postings,
-                     db_->Prepare("INSERT OR REPLACE INTO person_search "
-                                  "(person_id, birth_tag, keys, names) VALUES ($1, $2, $3, $4)"));
+                     db_->Prepare(existing ? "UPDATE person_search SET birth_tag = $2, keys = $3, "
+                                             "names = $4 WHERE person_id = $1"
+                                           : "INSERT INTO person_search "
+                                             "(person_id, birth_tag, keys, names) "
+                                             "VALUES ($1, $2, $3, $4)"));
     postings->BindInt(1, id).BindInt(2, record.birth_tag).BindBlob(3, record.keys);
     postings->BindBlob(4, record.names);
     RETURN_IF_ERROR(postings->Run());

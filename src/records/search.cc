@@ -1,7 +1,6 @@
 #include "records/search.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "records/internal/key_set.h"
 #include "records/internal/search_keys.h"
@@ -18,10 +17,12 @@ using internal::NameForms;
 // How many coarse candidates are opened to compute exact reasons and rank.
 constexpr int kRerankExtra = 4;
 
-struct Candidate {
-  uint8_t surname_level = 0;  // MatchLevel as integer
-  uint8_t given_level = 0;
-  bool year = false;
+// One posting hit: which person, and how well the looked-up key matched.
+struct Hit {
+  uint32_t person;
+  uint8_t surname_level;  // MatchLevel as integer
+  uint8_t given_level;
+  bool year;
 };
 
 uint8_t L(MatchLevel level) { return static_cast<uint8_t>(level); }
@@ -31,8 +32,7 @@ uint8_t L(MatchLevel level) { return static_cast<uint8_t>(level); }
 // recorded one whichever part holds the typo.
 constexpr size_t kGivenFormsWithTypos = 1;
 
-// Looks up every key combination the query implies (exact, phonetic and
-// one-edit forms) and calls found(person, surname_level, given_level, year).
+// Calls visit(key) for each little-endian u64 of a packed key column.
 template <typename Visit>
 void ForEachPackedKey(std::span<const uint8_t> packed, Visit&& visit) {
   for (size_t i = 0; i + 8 <= packed.size(); i += 8) {
@@ -42,6 +42,8 @@ void ForEachPackedKey(std::span<const uint8_t> packed, Visit&& visit) {
   }
 }
 
+// Looks up every key combination the query implies (exact, phonetic and
+// one-edit forms) and calls found(person, surname_level, given_level, year).
 template <typename Found>
 void ProbeIndex(const internal::PostingIndex& index, const internal::NameFilter& surnames,
                 const internal::NameFilter& given_names, const internal::SearchKeyer& keyer,
@@ -93,12 +95,14 @@ void ProbeIndex(const internal::PostingIndex& index, const internal::NameFilter&
 
 MatchLevel CompareForms(const std::vector<std::string>& query,
                         const std::vector<std::string>& query_phonetic,
-                        const std::vector<std::string>& record) {
+                        const std::vector<std::string>& record,
+                        const std::vector<std::string>& record_phonetic) {
   MatchLevel best = MatchLevel::kNone;
   for (size_t i = 0; i < query.size(); ++i) {
-    for (const auto& r : record) {
+    for (size_t j = 0; j < record.size(); ++j) {
+      const std::string& r = record[j];
       if (query[i] == r) return MatchLevel::kExact;
-      if (best < MatchLevel::kPhonetic && query_phonetic[i] == PhoneticKeyFr(r)) {
+      if (best < MatchLevel::kPhonetic && query_phonetic[i] == record_phonetic[j]) {
         best = MatchLevel::kPhonetic;
       } else if (best < MatchLevel::kTypo && EditDistance(query[i], r, 1) <= 1) {
         best = MatchLevel::kTypo;
@@ -146,16 +150,20 @@ int Score(const MatchReason& r, bool given_asked) {
 MatchReason Explain(const SearchQuery& query, const NameForms& q, const Person& person) {
   MatchReason reason;
   NameForms own = internal::PersonForms(person, /*with_aliases=*/false);
-  reason.surname = CompareForms(q.surnames, q.surname_phonetic, own.surnames);
+  reason.surname =
+      CompareForms(q.surnames, q.surname_phonetic, own.surnames, own.surname_phonetic);
   if (reason.surname != MatchLevel::kExact && !person.aliases.empty()) {
     NameForms all = internal::PersonForms(person, /*with_aliases=*/true);
-    MatchLevel via_alias = CompareForms(q.surnames, q.surname_phonetic, all.surnames);
+    MatchLevel via_alias =
+        CompareForms(q.surnames, q.surname_phonetic, all.surnames, all.surname_phonetic);
     if (via_alias > reason.surname) {
       reason.surname = via_alias;
       reason.surname_via_alias = true;
     }
   }
-  if (!q.given.empty()) reason.given_name = CompareForms(q.given, q.given_phonetic, own.given);
+  if (!q.given.empty()) {
+    reason.given_name = CompareForms(q.given, q.given_phonetic, own.given, own.given_phonetic);
+  }
   reason.birth = CompareBirth(query.birth_date, person.birth_date);
   return reason;
 }
@@ -223,7 +231,7 @@ Result<RecordSearch> RecordSearch::Load(RecordRepository& repository,
                                         const LoadProgress& progress) {
   ASSIGN_OR_RETURN(int64_t total, repository.CountPersons());
   std::vector<internal::Posting> postings;
-  postings.reserve(static_cast<size_t>(total) * 6);
+  postings.reserve(static_cast<size_t>(total) * 8);  // ~7.4 postings a person
   RecordSearch search;
   internal::KeySet surname_vocabulary(1 << 16), given_vocabulary(1 << 12);
   int64_t done = 0;
@@ -279,14 +287,15 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
   ASSIGN_OR_RETURN(NameForms q,
                    internal::QueryForms(query.surname, given_asked ? query.given_name : ""));
   internal::SearchKeyer keyer(repository.search_hasher());
-  std::unordered_map<uint32_t, Candidate> candidates;
+  // Hits go to a flat vector, then are merged per person: for common names
+  // (thousands of hits) this is several times cheaper than a hash map.
+  std::vector<Hit> hits;
   ProbeIndex(index_, surnames_, given_names_, keyer, q, query.birth_date.year,
              [&](uint32_t person, uint8_t surname_level, uint8_t given_level, bool year) {
-               Candidate& c = candidates[person];
-               c.surname_level = std::max(c.surname_level, surname_level);
-               c.given_level = std::max(c.given_level, given_level);
-               c.year = c.year || year;
+               hits.push_back({person, surname_level, given_level, year});
              });
+  std::sort(hits.begin(), hits.end(),
+            [](const Hit& a, const Hit& b) { return a.person < b.person; });
 
   // Coarse ranking from the postings alone; no record is opened yet.
   uint32_t query_tag = keyer.BirthTag(query.birth_date);
@@ -295,12 +304,17 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
     uint32_t person;
   };
   std::vector<Ranked> ranked;
-  ranked.reserve(candidates.size());
-  for (const auto& [person, c] : candidates) {
-    bool same_date = query.birth_date.full() && person < birth_tags_.size() &&
-                     birth_tags_[person] == query_tag;
+  for (size_t i = 0; i < hits.size();) {
+    Hit c = hits[i];
+    for (++i; i < hits.size() && hits[i].person == c.person; ++i) {
+      c.surname_level = std::max(c.surname_level, hits[i].surname_level);
+      c.given_level = std::max(c.given_level, hits[i].given_level);
+      c.year = c.year || hits[i].year;
+    }
+    bool same_date = query.birth_date.full() && c.person < birth_tags_.size() &&
+                     birth_tags_[c.person] == query_tag;
     int score = c.surname_level * 10 + c.given_level * 6 + (c.year ? 4 : 0) + (same_date ? 8 : 0);
-    ranked.push_back({score, person});
+    ranked.push_back({score, c.person});
   }
   size_t to_open = std::min(ranked.size(), static_cast<size_t>(max_results + kRerankExtra));
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(to_open),
@@ -308,8 +322,6 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
                       return a.score != b.score ? a.score > b.score : a.person < b.person;
                     });
 
-  // One snapshot for all the reads of this search.
-  ASSIGN_OR_RETURN(store::Transaction snapshot, repository.BeginRead());
   SearchResult result;
   result.total_matches = static_cast<int64_t>(ranked.size());
   std::vector<int64_t> ids;
@@ -347,7 +359,6 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
     s.wanted = std::any_of(first, last, [&](const Wanted& w) { return w.window.Contains(today); });
     s.record_entries = person < entry_counts_.size() ? entry_counts_[person] : 0;
   }
-  RETURN_IF_ERROR(snapshot.Commit());
   return result;
 }
 

@@ -69,6 +69,10 @@ class Connection {
   // (one consistent snapshot for several reads, one lock for all of them).
   virtual Result<void> Begin() = 0;
   virtual Result<void> BeginRead() = 0;
+
+  // Lets this connection keep up to `mib` MiB of database pages in memory
+  // (bulk imports touch random index pages: keep them all cached).
+  virtual Result<void> SetCacheSize(int64_t mib) = 0;
   virtual Result<void> Commit() = 0;
   virtual Result<void> Rollback() = 0;
 };

@@ -132,8 +132,11 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   // trusted_schema=OFF stops schema-embedded functions from running.
   sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  // Security: temp_store=MEMORY keeps sort and statement-journal pages out of
+  // temporary files.
   std::string pragmas =
-      "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;";
+      "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON; "
+      "PRAGMA temp_store = MEMORY;";
   if (!options.read_only) pragmas = "PRAGMA journal_mode = WAL; " + pragmas;
   auto applied = connection->ExecuteScript(pragmas);
   if (!applied) return Fail(applied.error().WithContext("configuring " + path));
@@ -186,6 +189,12 @@ Result<Statement*> SqliteConnection::Prepare(std::string_view sql) {
 }
 
 Result<void> SqliteConnection::Begin() { return ExecuteScript("BEGIN IMMEDIATE"); }
+Result<void> SqliteConnection::SetCacheSize(int64_t mib) {
+  if (mib <= 0) return Fail(ErrorCode::kInvalidArgument, "cache size must be positive");
+  // Negative cache_size is in KiB; sqlite3 allocates the pages lazily.
+  return ExecuteScript("PRAGMA cache_size = -" + std::to_string(mib * 1024));
+}
+
 Result<void> SqliteConnection::BeginRead() { return ExecuteScript("BEGIN DEFERRED"); }
 Result<void> SqliteConnection::Commit() { return ExecuteScript("COMMIT"); }
 Result<void> SqliteConnection::Rollback() { return ExecuteScript("ROLLBACK"); }

@@ -55,6 +55,7 @@ class SqliteConnection final : public Connection {
   Result<Statement*> Prepare(std::string_view sql) override;
   Result<void> Begin() override;
   Result<void> BeginRead() override;
+  Result<void> SetCacheSize(int64_t mib) override;
   Result<void> Commit() override;
   Result<void> Rollback() override;
 
