@@ -161,6 +161,11 @@ void Count(ImportReport& report, PreparedRecord::Kind kind, PutOutcome outcome) 
   }
 }
 
+Result<ImportReport> ImportInTransaction(std::istream& in, uint64_t total_bytes,
+                                         const ImportOptions& options, store::Connection& db,
+                                         RecordRepository& repository,
+                                         const ImportProgress& progress);
+
 }  // namespace
 
 Result<ImportFormat> FormatFromPath(const std::filesystem::path& path) {
@@ -177,6 +182,19 @@ Result<ImportReport> Import(std::istream& in, uint64_t total_bytes, const Import
                             const ImportProgress& progress) {
   ImportReport report;
   RETURN_IF_ERROR(db.SetCacheSize(options.cache_mib));
+  ASSIGN_OR_RETURN(bool bulk, db.EnterBulkLoad());
+  auto result = ImportInTransaction(in, total_bytes, options, db, repository, progress);
+  if (bulk) RETURN_IF_ERROR(db.LeaveBulkLoad());
+  return result;
+}
+
+namespace {
+
+Result<ImportReport> ImportInTransaction(std::istream& in, uint64_t total_bytes,
+                                         const ImportOptions& options, store::Connection& db,
+                                         RecordRepository& repository,
+                                         const ImportProgress& progress) {
+  ImportReport report;
   ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
   // Parsing and sealing run on a second thread; this one only writes.
   BatchQueue queue;
@@ -224,5 +242,7 @@ Result<ImportReport> Import(std::istream& in, uint64_t total_bytes, const Import
   report.committed = true;
   return report;
 }
+
+}  // namespace
 
 }  // namespace vigie::records

@@ -73,6 +73,13 @@ class Connection {
   // Lets this connection keep up to `mib` MiB of database pages in memory
   // (bulk imports touch random index pages: keep them all cached).
   virtual Result<void> SetCacheSize(int64_t mib) = 0;
+
+  // For one large write transaction when nobody else uses the database:
+  // returns true if the connection switched to a mode that writes pages once
+  // (false, harmlessly, when others have it open). LeaveBulkLoad restores
+  // the normal mode; call it after the transaction ends.
+  virtual Result<bool> EnterBulkLoad() = 0;
+  virtual Result<void> LeaveBulkLoad() = 0;
   virtual Result<void> Commit() = 0;
   virtual Result<void> Rollback() = 0;
 };

@@ -130,6 +130,30 @@ TEST_F(StoreTest, ReadTransactionSeesOneSnapshot) {
   EXPECT_EQ(Count(), 2);
 }
 
+std::string JournalMode(Connection& db) {
+  auto stmt = db.Prepare("PRAGMA journal_mode");
+  EXPECT_TRUE(*(*stmt)->Step());
+  std::string mode((*stmt)->ColumnText(0));
+  EXPECT_TRUE((*stmt)->Run().has_value());
+  return mode;
+}
+
+TEST_F(StoreTest, BulkLoadModeOnlyWhenAlone) {
+  auto other = Open("sqlite:" + (dir_ / "t.db").string());
+  ASSERT_OK(other);
+  auto shared = db_->EnterBulkLoad();
+  ASSERT_OK(shared);
+  EXPECT_FALSE(*shared);  // another connection is open: stay in WAL
+  EXPECT_EQ(JournalMode(*db_), "wal");
+  other->reset();
+  auto alone = db_->EnterBulkLoad();
+  ASSERT_OK(alone);
+  EXPECT_TRUE(*alone);
+  EXPECT_EQ(JournalMode(*db_), "truncate");
+  ASSERT_OK(db_->LeaveBulkLoad());
+  EXPECT_EQ(JournalMode(*db_), "wal");
+}
+
 TEST(StoreOpenTest, RefusesUnknownUrlAndNonDatabaseFiles) {
   vigie::testing::TempDir dir;
   EXPECT_THAT(Open("mysql://x"), ErrorCodeIs(ErrorCode::kInvalidArgument));

@@ -195,6 +195,21 @@ Result<void> SqliteConnection::SetCacheSize(int64_t mib) {
   return ExecuteScript("PRAGMA cache_size = -" + std::to_string(mib * 1024));
 }
 
+Result<bool> SqliteConnection::EnterBulkLoad() {
+  // Only possible while no other connection has the database open; then a
+  // bulk transaction writes its pages once, in place, instead of to the WAL
+  // and again at the checkpoint. Atomicity comes from the rollback journal.
+  auto switched = ExecuteScript("PRAGMA journal_mode = TRUNCATE");
+  if (!switched) return false;
+  ASSIGN_OR_RETURN(Statement * mode, Prepare("PRAGMA journal_mode"));
+  ASSIGN_OR_RETURN(bool row, mode->Step());
+  bool bulk = row && mode->ColumnText(0) == "truncate";
+  RETURN_IF_ERROR(mode->Run());
+  return bulk;
+}
+
+Result<void> SqliteConnection::LeaveBulkLoad() { return ExecuteScript("PRAGMA journal_mode = WAL"); }
+
 Result<void> SqliteConnection::BeginRead() { return ExecuteScript("BEGIN DEFERRED"); }
 Result<void> SqliteConnection::Commit() { return ExecuteScript("COMMIT"); }
 Result<void> SqliteConnection::Rollback() { return ExecuteScript("ROLLBACK"); }

@@ -56,6 +56,8 @@ class SqliteConnection final : public Connection {
   Result<void> Begin() override;
   Result<void> BeginRead() override;
   Result<void> SetCacheSize(int64_t mib) override;
+  Result<bool> EnterBulkLoad() override;
+  Result<void> LeaveBulkLoad() override;
   Result<void> Commit() override;
   Result<void> Rollback() override;
 
