@@ -107,18 +107,18 @@ SizeResult RunSize(const std::filesystem::path& workdir, uint64_t persons, size_
   if (!reuse) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path.string() + suffix);
   }
-  auto db = store::Open("sqlite:" + db_path.string());
-  if (!db || !store::Migrate(**db, store::VigieSchema((*db)->dialect()))) {
-    std::fprintf(stderr, "cannot create %s\n", db_path.c_str());
-    std::exit(1);
-  }
   SeededRandom key_random(persons);
   auto keyring = crypto::Keyring::CreateInMemory(key_random);
-  auto repository = records::RecordRepository::Create(**db, keyring);
 
   if (reuse) {
     std::printf("  import   skipped: reusing %s\n", db_path.c_str());
   } else {
+    auto db = store::Open("sqlite:" + db_path.string());
+    if (!db || !store::Migrate(**db, store::VigieSchema((*db)->dialect()))) {
+      std::fprintf(stderr, "cannot create %s\n", db_path.c_str());
+      std::exit(1);
+    }
+    auto repository = records::RecordRepository::Create(**db, keyring);
     std::ifstream in(data, std::ios::binary);
     start = Clock::now();
     auto report = records::Import(in, 0, {}, **db, *repository);
@@ -137,11 +137,19 @@ SizeResult RunSize(const std::filesystem::path& workdir, uint64_t persons, size_
                 (long long)report->entries_inserted, result.bytes_per_person);
   }
 
-  // Search with the same page-cache budget as the PostgreSQL peer's shared_buffers.
-  (void)(*db)->SetCacheSize(2048);
+  // Search as a server would: on a fresh connection (nothing cached by the
+  // import, whatever the size), with the PostgreSQL peer's shared_buffers as
+  // page-cache budget.
+  auto search_db = store::Open("sqlite:" + db_path.string());
+  if (!search_db) {
+    std::fprintf(stderr, "cannot reopen %s\n", db_path.c_str());
+    std::exit(1);
+  }
+  (void)(*search_db)->SetCacheSize(2048);
+  auto search_repository = records::RecordRepository::Create(**search_db, keyring);
   long rss_before = ResidentMemoryKiB();
   start = Clock::now();
-  auto search = records::RecordSearch::Load(*repository);
+  auto search = records::RecordSearch::Load(*search_repository);
   std::printf("  index    loaded in %.1f s: %zu postings, %.0f MB in memory, RSS +%.0f MB "
               "(process %.0f MB)\n",
               Seconds(start), search->posting_count(), search->memory_bytes() / 1e6,
@@ -153,13 +161,13 @@ SizeResult RunSize(const std::filesystem::path& workdir, uint64_t persons, size_
   // Warm-up so both sides are measured with warm caches.
   for (size_t i = 0; i < std::min<size_t>(200, probes.size()); ++i) {
     const auto& p = probes[i].probe;
-    (void)search->Search({p.surname, p.given_name, p.birth_date}, *repository, clock);
+    (void)search->Search({p.surname, p.given_name, p.birth_date}, *search_repository, clock);
   }
   QueryStats vigie;
   for (const auto& p : probes) {
     records::SearchQuery q{p.probe.surname, p.probe.given_name, p.probe.birth_date};
     auto t0 = Clock::now();
-    auto r = search->Search(q, *repository, clock);
+    auto r = search->Search(q, *search_repository, clock);
     double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
     std::vector<int64_t> ids;
     if (r) {
