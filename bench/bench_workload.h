@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "records/generator.h"
+#include "records/search_probe.h"
 
 namespace vigie::bench {
 

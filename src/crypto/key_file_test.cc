@@ -17,6 +17,7 @@
 #include "crypto/keyed_hash.h"
 #include "crypto/keyring.h"
 #include "crypto/signing.h"
+#include "tests/support/temp_dir.h"
 
 namespace vigie::crypto {
 namespace {
@@ -26,14 +27,8 @@ namespace fs = std::filesystem;
 class KeyFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "vigie-keyfile-test-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    dir_ = temp_.path();
     path_ = dir_ / "vigie.key";
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
 
   static unsigned Mode(const fs::path& p) {
@@ -76,6 +71,7 @@ class KeyFileTest : public ::testing::Test {
     EXPECT_EQ(r.error().code(), ErrorCode::kDataLoss) << what << ": " << r.error().ToString();
   }
 
+  vigie::testing::TempDir temp_;
   fs::path dir_;
   fs::path path_;
 };

@@ -1,8 +1,8 @@
 #pragma once
 // Deterministic synthetic French population: persons with realistic names,
 // birth dates and places, plus their wanted notices and criminal-record
-// entries. Used to fill demo and benchmark databases and to build search
-// workloads (MakeProbe) — never real data.
+// entries. Used to fill demo and benchmark databases — never real data.
+// Search workloads drawn from these persons are in search_probe.h.
 //
 // Determinism: Make(i) is a pure function of (options.seed, i, long-tail
 // list): the same inputs give the same person on any machine, in any order,
@@ -10,8 +10,7 @@
 // cryptographic.
 //
 // Thread-safety: a PopulationGenerator is immutable after construction;
-// Make() is const and may be called concurrently. MakeProbe() only touches
-// the caller's SeededRandom.
+// Make() is const and may be called concurrently.
 //
 // All produced strings are valid UTF-8, at most 100 bytes, and every person
 // has a non-empty surname and 1..3 given names.
@@ -70,33 +69,5 @@ class PopulationGenerator {
   std::vector<std::string> tail_;  // title-cased, shuffled into Zipf rank order
   std::shared_ptr<const internal::GeneratorTables> tables_;  // built once, immutable
 };
-
-// What an agent might type when looking a person up.
-enum class QueryVariant {
-  kExact,     // surname and first given name as recorded, maybe re-cased / without accents
-  kPhonetic,  // a surname spelling that sounds the same in French
-  kTypo,      // exactly one keyboard slip in the surname or the given name
-};
-
-struct SearchProbe {
-  std::string surname;
-  std::string given_name;
-  PartialDate birth_date;  // year only, or the full date when the person's is full
-  QueryVariant variant;
-};
-
-// Builds a probe for `p`. kExact always succeeds for a person with a surname
-// and a given name. kPhonetic returns nullopt when no French sound-alike
-// rewrite applies to the surname. kTypo applies exactly one edit
-// (AZERTY-neighbour substitution, deletion, insertion, adjacent
-// transposition) to the upper-case ASCII form of either the surname or the
-// given name, never leaving it empty. Returns nullopt for a person without
-// surname or given name.
-std::optional<SearchProbe> MakeProbe(const Person& p, QueryVariant variant, SeededRandom& rng);
-
-// The upper-case ASCII form search keys are compared on: "Lefèvre" →
-// "LEFEVRE", "Œuvray" → "OEUVRAY", "N'Diaye" → "N'DIAYE". Letters outside
-// Latin-1 / Latin Extended-A/B that have no ASCII base are dropped.
-std::string FoldToUpperAscii(std::string_view utf8);
 
 }  // namespace vigie::records

@@ -1,4 +1,6 @@
 #include "records/generator.h"
+#include "records/name_normaliser.h"
+#include "records/search_probe.h"
 
 #include <gtest/gtest.h>
 
@@ -58,21 +60,6 @@ const std::vector<PopulationGenerator::Generated>& Sample() {
     return v;
   }();
   return *sample;
-}
-
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    if (n == 2 && c < 0xC2) return false;  // overlong
-    i += n;
-  }
-  return true;
 }
 
 void ExpectGoodString(const std::string& s, bool may_be_empty = false) {
@@ -395,7 +382,7 @@ TEST(GeneratorTest, GivenNamesAreDistinctAndSexed) {
 
 TEST(FoldTest, Examples) {
   EXPECT_EQ(FoldToUpperAscii("Lefèvre"), "LEFEVRE");
-  EXPECT_EQ(FoldToUpperAscii("N'Diaye"), "N'DIAYE");
+  EXPECT_EQ(FoldToUpperAscii("N'Diaye"), "NDIAYE");
   EXPECT_EQ(FoldToUpperAscii("Schœlcher"), "SCHOELCHER");
   EXPECT_EQ(FoldToUpperAscii("Wiśniewski"), "WISNIEWSKI");
   EXPECT_EQ(FoldToUpperAscii("Iași"), "IASI");

@@ -231,7 +231,7 @@ Result<ImportReport> ImportInTransaction(std::istream& in, uint64_t total_bytes,
         stop();
         return Fail(applied.error().WithContext("line " + std::to_string(item.line)));
       }
-      Count(report, item.prepared->kind, applied->first);
+      Count(report, item.prepared->kind, applied->outcome);
     }
     if (progress) progress(batch->bytes_read, total_bytes);
   }

@@ -143,7 +143,7 @@ Result<PreparedRecord> RecordRepository::Prepare(const RecordEntry& entry) const
                       internal::EncodeRecordEntry(entry));
 }
 
-Result<std::pair<PutOutcome, int64_t>> RecordRepository::Apply(const PreparedRecord& record) {
+Result<RecordRepository::Applied> RecordRepository::Apply(const PreparedRecord& record) {
   std::string table(TableOf(record.kind));
   bool is_person = record.kind == PreparedRecord::Kind::kPerson;
   int64_t person_id = 0;
@@ -195,24 +195,24 @@ Result<std::pair<PutOutcome, int64_t>> RecordRepository::Apply(const PreparedRec
     postings->BindBlob(4, record.names);
     RETURN_IF_ERROR(postings->Run());
   }
-  return std::pair(existing ? PutOutcome::kUpdated : PutOutcome::kInserted, id);
+  return Applied{existing ? PutOutcome::kUpdated : PutOutcome::kInserted, id,
+                 is_person ? id : person_id};
 }
 
 Result<PutOutcome> RecordRepository::PutPerson(Person& person) {
   ASSIGN_OR_RETURN(PreparedRecord prepared, Prepare(person));
-  ASSIGN_OR_RETURN(auto applied, Apply(prepared));
-  person.id = applied.second;
-  return applied.first;
+  ASSIGN_OR_RETURN(Applied applied, Apply(prepared));
+  person.id = applied.id;
+  return applied.outcome;
 }
 
 template <typename Record>
 Result<PutOutcome> RecordRepository::PutChild(Record& record) {
   ASSIGN_OR_RETURN(PreparedRecord prepared, Prepare(record));
-  ASSIGN_OR_RETURN(auto applied, Apply(prepared));
-  record.id = applied.second;
-  ASSIGN_OR_RETURN(std::optional<int64_t> person, FindId("person", prepared.parent_ref));
-  record.person_id = person.value_or(0);
-  return applied.first;
+  ASSIGN_OR_RETURN(Applied applied, Apply(prepared));
+  record.id = applied.id;
+  record.person_id = applied.person_id;
+  return applied.outcome;
 }
 
 Result<PutOutcome> RecordRepository::PutWantedNotice(WantedNotice& notice) {

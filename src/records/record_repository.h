@@ -55,9 +55,14 @@ class RecordRepository {
   Result<PreparedRecord> Prepare(const RecordEntry& entry) const;
 
   // Writes a prepared record: inserts, or replaces the one with the same
-  // external id (keeping its internal id). Returns the outcome and the row id.
-  // NotFound when a notice or entry names a person not imported.
-  Result<std::pair<PutOutcome, int64_t>> Apply(const PreparedRecord& record);
+  // external id (keeping its internal id). NotFound when a notice or entry
+  // names a person not imported.
+  struct Applied {
+    PutOutcome outcome;
+    int64_t id;         // the row's id
+    int64_t person_id;  // the person's id (the row's own for a person)
+  };
+  Result<Applied> Apply(const PreparedRecord& record);
 
   // Prepare + Apply. Sets person.id.
   Result<PutOutcome> PutPerson(Person& person);

@@ -10,3 +10,4 @@
 #include "records/person_file.h"        // IWYU pragma: export
 #include "records/record_repository.h"  // IWYU pragma: export
 #include "records/search.h"             // IWYU pragma: export
+#include "records/search_probe.h"       // IWYU pragma: export
