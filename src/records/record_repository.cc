@@ -280,21 +280,12 @@ Result<std::vector<WantedNotice>> RecordRepository::ReadNotices(store::Statement
 }
 
 Result<std::vector<WantedNotice>> RecordRepository::WantedNoticesOf(int64_t person_id) {
-  return WantedNoticesOf(std::span(&person_id, 1));
-}
-
-Result<std::vector<WantedNotice>> RecordRepository::WantedNoticesOf(
-    std::span<const int64_t> person_ids) {
-  if (person_ids.empty()) return std::vector<WantedNotice>();
-  if (person_ids.size() > kMaxBatch) return Fail(ErrorCode::kInternal, "batch too large");
   ASSIGN_OR_RETURN(store::Statement * list,
                    db_->Prepare("SELECT n.id, n.person_id, n.key_id, n.external_ref, "
                                 "p.external_ref, n.sealed FROM wanted_notice n "
-                                "JOIN person p ON p.id = n.person_id WHERE n.person_id IN (" +
-                                Placeholders(person_ids.size()) + ") ORDER BY n.id"));
-  for (size_t i = 0; i < person_ids.size(); ++i) {
-    list->BindInt(static_cast<int>(i + 1), person_ids[i]);
-  }
+                                "JOIN person p ON p.id = n.person_id WHERE n.person_id = $1 "
+                                "ORDER BY n.id"));
+  list->BindInt(1, person_id);
   return ReadNotices(list);
 }
 

@@ -76,8 +76,6 @@ class RecordRepository {
   Result<std::vector<Person>> GetPersons(std::span<const int64_t> ids);
   Result<std::vector<WantedNotice>> WantedNoticesOf(int64_t person_id);
   Result<std::vector<RecordEntry>> RecordEntriesOf(int64_t person_id);
-  // Notices of several persons at once (at most kMaxBatch ids).
-  Result<std::vector<WantedNotice>> WantedNoticesOf(std::span<const int64_t> person_ids);
   Result<int64_t> CountPersons();
 
   // A read transaction on the repository's connection.
