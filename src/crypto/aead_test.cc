@@ -2,10 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <set>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -129,6 +130,34 @@ TEST(AeadTest, NoncesNeverRepeatAcrossPoolRefills) {
     nonces.insert(std::vector<uint8_t>(sealed.begin(), sealed.begin() + kAeadNonceSize));
   }
   EXPECT_EQ(nonces.size(), 1000u);
+}
+
+// A forked child inherits the parent's half-used nonce pool; it must draw a
+// fresh one, or parent and child would seal with the same nonces.
+TEST(AeadTest, ForkedChildNeverReusesTheParentsNonces) {
+  const auto key = TestKey(5);
+  auto nonce_of = [](const std::vector<uint8_t>& sealed) {
+    return std::vector<uint8_t>(sealed.begin(), sealed.begin() + kAeadNonceSize);
+  };
+  Seal(key, AsBytes("fill the pool"), {});
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::vector<uint8_t> nonce = nonce_of(Seal(key, AsBytes("child"), {}));
+    ssize_t written = ::write(fds[1], nonce.data(), nonce.size());
+    ::_exit(written == static_cast<ssize_t>(nonce.size()) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::vector<uint8_t> child_nonce(kAeadNonceSize);
+  ASSERT_EQ(::read(fds[0], child_nonce.data(), child_nonce.size()),
+            static_cast<ssize_t>(kAeadNonceSize));
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_NE(nonce_of(Seal(key, AsBytes("parent"), {})), child_nonce);
 }
 
 }  // namespace
