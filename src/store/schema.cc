@@ -10,15 +10,19 @@ namespace {
 // columns are XChaCha20-Poly1305 ciphertexts under the data key `key_id`;
 // `external_ref` is a keyed hash of the source system's id; `keys` holds
 // keyed-hash search postings (docs/formats/search-index.md).
+// The external_ref unique indexes are named, not inline UNIQUE constraints, so
+// that a bulk import into empty tables can drop them and rebuild each once
+// (RecordRepository::SuspendRefIndexes).
 constexpr Migration kSqlite[] = {
     {1, "records",
      R"sql(
 CREATE TABLE person (
   id            INTEGER PRIMARY KEY,
-  external_ref  BLOB NOT NULL UNIQUE,
+  external_ref  BLOB NOT NULL,
   key_id        INTEGER NOT NULL,
   sealed        BLOB NOT NULL
 );
+CREATE UNIQUE INDEX person_by_ref ON person(external_ref);
 CREATE TABLE person_search (
   person_id     INTEGER PRIMARY KEY REFERENCES person(id),
   birth_tag     INTEGER NOT NULL,
@@ -27,19 +31,21 @@ CREATE TABLE person_search (
 );
 CREATE TABLE wanted_notice (
   id            INTEGER PRIMARY KEY,
-  external_ref  BLOB NOT NULL UNIQUE,
+  external_ref  BLOB NOT NULL,
   person_id     INTEGER NOT NULL REFERENCES person(id),
   key_id        INTEGER NOT NULL,
   sealed        BLOB NOT NULL
 );
+CREATE UNIQUE INDEX wanted_notice_by_ref ON wanted_notice(external_ref);
 CREATE INDEX wanted_notice_by_person ON wanted_notice(person_id);
 CREATE TABLE record_entry (
   id            INTEGER PRIMARY KEY,
-  external_ref  BLOB NOT NULL UNIQUE,
+  external_ref  BLOB NOT NULL,
   person_id     INTEGER NOT NULL REFERENCES person(id),
   key_id        INTEGER NOT NULL,
   sealed        BLOB NOT NULL
 );
+CREATE UNIQUE INDEX record_entry_by_ref ON record_entry(external_ref);
 CREATE INDEX record_entry_by_person ON record_entry(person_id);
 )sql"},
 };

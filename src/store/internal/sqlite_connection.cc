@@ -114,8 +114,23 @@ void SqliteStatement::ResetForReuse() {
   bind_error_.clear();
 }
 
+namespace {
+
+// SQLite's memory statistics take a global mutex on every allocation; Vigie
+// never reads them. Must run before SQLite initialises (harmless if too late).
+void ConfigureSqliteOnce() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize() == SQLITE_OK;
+  }();
+  (void)configured;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
                                                                  const OpenOptions& options) {
+  ConfigureSqliteOnce();
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   flags |= options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -163,11 +178,11 @@ Result<void> SqliteConnection::ExecuteScript(std::string_view sql) {
 }
 
 Result<Statement*> SqliteConnection::Prepare(std::string_view sql) {
-  std::string key(sql);
-  if (auto it = cache_.find(key); it != cache_.end()) {
+  if (auto it = cache_.find(sql); it != cache_.end()) {
     it->second->ResetForReuse();
     return it->second.get();
   }
+  std::string key(sql);
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
   int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),

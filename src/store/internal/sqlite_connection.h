@@ -66,7 +66,13 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_;
   // Statement cache: SQL text → prepared statement (statements die before db_).
-  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> cache_;
+  // Transparent hashing: a cache hit needs no std::string copy of the SQL.
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>, SqlHash, std::equal_to<>>
+      cache_;
 };
 
 // Maps a SQLite result code to an Error with the database's message.
