@@ -42,6 +42,71 @@ TEST(ImporterTest, ImportsEveryKindAndIsIdempotent) {
   EXPECT_EQ(*t.repository->CountPersons(), 2);
 }
 
+// The external-ref unique indexes, as SQLite describes them.
+std::string RefIndexes(testing::RecordsDb& t) {
+  auto stmt = t.db->Prepare(
+      "SELECT group_concat(sql, ';') FROM (SELECT sql FROM sqlite_master "
+      "WHERE type = 'index' AND name LIKE '%_by_ref' ORDER BY name)");
+  if (!stmt || !*(*stmt)->Step()) return "";
+  std::string sql((*stmt)->ColumnText(0));
+  (void)(*stmt)->Run();
+  return sql;
+}
+
+// A first import into empty tables suspends the unique indexes and stands in
+// for them in memory: duplicates inside the file still update, orphans are
+// still refused, and the indexes come back exactly as the schema made them.
+TEST(ImporterTest, FreshLoadKeepsReferencesUniqueAndRebuildsTheIndexes) {
+  testing::RecordsDb t;
+  const std::string indexes = RefIndexes(t);
+  ASSERT_NE(indexes.find("person_by_ref"), std::string::npos);
+  std::string text = std::string(kGood) +
+                     R"({"kind":"person","id":"P1","surname":"Dubois","given_names":["Léa"],"birth_date":"2001-02-04"})" "\n" +
+                     R"({"kind":"wanted_notice","id":"W1","person_id":"P1","reason":"escapee","issuing_authority":"Parquet de Lille","reference":"E-2","valid_from":"2025-01-01","conduct":"arrest"})" "\n" +
+                     R"({"kind":"record_entry","id":"R2","person_id":"ghost","category":"theft","date":"2019","role":"suspect","case_reference":"x","recording_service":"y"})" "\n";
+  ImportOptions options;
+  options.skip_bad_lines = true;
+  auto report = RunImport(t, text, options);
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->committed);
+  EXPECT_EQ(report->persons_inserted, 2);
+  EXPECT_EQ(report->persons_updated, 1);
+  EXPECT_EQ(report->notices_inserted, 1);
+  EXPECT_EQ(report->notices_updated, 1);
+  ASSERT_EQ(report->errors.size(), 1u);
+  EXPECT_EQ(report->errors[0].line, 7);
+  EXPECT_NE(report->errors[0].message.find("ghost"), std::string::npos);
+  EXPECT_EQ(RefIndexes(t), indexes);
+  EXPECT_EQ(*t.repository->CountPersons(), 2);
+
+  // The later line won: P1's birth date, and W1 now belongs to P1.
+  auto p1 = t.repository->GetPerson(1);
+  ASSERT_OK(p1);
+  EXPECT_EQ(p1->birth_date.day, 4);
+  auto notices = t.repository->WantedNoticesOf(1);
+  ASSERT_OK(notices);
+  ASSERT_EQ(notices->size(), 1u);
+  EXPECT_EQ((*notices)[0].reference, "E-2");
+  EXPECT_TRUE(t.repository->WantedNoticesOf(2)->empty());
+
+  // The rebuilt index still refuses a second row with the same reference.
+  auto again = RunImport(t, kGood);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->persons_updated, 2);
+  EXPECT_EQ(again->persons_inserted, 0);
+  EXPECT_EQ(*t.repository->CountPersons(), 2);
+}
+
+TEST(ImporterTest, RefusedFreshLoadLeavesTheIndexesInPlace) {
+  testing::RecordsDb t;
+  const std::string indexes = RefIndexes(t);
+  auto report = RunImport(t, std::string(kGood) + "{broken\n");
+  ASSERT_OK(report);
+  EXPECT_FALSE(report->committed);
+  EXPECT_EQ(RefIndexes(t), indexes);
+  EXPECT_EQ(*t.repository->CountPersons(), 0);
+}
+
 TEST(ImporterTest, OneBadLineRefusesTheWholeBatch) {
   testing::RecordsDb t;
   std::string text = std::string(kGood) +

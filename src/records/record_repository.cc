@@ -73,11 +73,9 @@ std::vector<uint8_t> RecordRepository::ExternalRef(std::string_view kind,
   return std::vector<uint8_t>(digest.begin(), digest.begin() + 16);
 }
 
-Result<std::optional<int64_t>> RecordRepository::FindId(std::string_view table,
+Result<std::optional<int64_t>> RecordRepository::FindId(std::string_view find_sql,
                                                         std::span<const uint8_t> ref) {
-  ASSIGN_OR_RETURN(store::Statement * find,
-                   db_->Prepare("SELECT id FROM " + std::string(table) +
-                                " WHERE external_ref = $1"));
+  ASSIGN_OR_RETURN(store::Statement * find, db_->Prepare(find_sql));
   find->BindBlob(1, ref);
   ASSIGN_OR_RETURN(bool found, find->Step());
   if (!found) return std::optional<int64_t>();
@@ -88,13 +86,44 @@ Result<std::optional<int64_t>> RecordRepository::FindId(std::string_view table,
 
 namespace {
 
-std::string_view TableOf(PreparedRecord::Kind kind) {
+// The statements that write one kind of record, built once: the write path
+// runs them millions of times during an import.
+struct TableSql {
+  std::string find, insert, insert_new, update, next_id, drop_ref_index, create_ref_index;
+};
+
+TableSql MakeTableSql(std::string_view table, bool child) {
+  std::string t(table);
+  std::string columns = std::string("id, external_ref, key_id, sealed") + (child ? ", person_id" : "");
+  std::string values = child ? "$1, $2, $3, $4, $5" : "$1, $2, $3, $4";
+  // Must match the index in the schema's migration (store/schema.cc).
+  std::string ref_index = t + "_by_ref";
+  return {
+      .find = "SELECT id FROM " + t + " WHERE external_ref = $1",
+      // Insert first, with an id chosen by the caller: a new row then costs
+      // one index search, and no RETURNING (which SQLite buffers in a
+      // temporary table). Bulk imports are almost all new rows.
+      .insert = "INSERT INTO " + t + " (" + columns + ") VALUES (" + values +
+                ") ON CONFLICT (external_ref) DO NOTHING",
+      .insert_new = "INSERT INTO " + t + " (" + columns + ") VALUES (" + values + ")",
+      .update = "UPDATE " + t + " SET key_id = $2, sealed = $3" +
+                (child ? ", person_id = $4" : "") + " WHERE id = $1",
+      .next_id = "SELECT coalesce(max(id), 0) + 1 FROM " + t,
+      .drop_ref_index = "DROP INDEX " + ref_index,
+      .create_ref_index = "CREATE UNIQUE INDEX " + ref_index + " ON " + t + "(external_ref)",
+  };
+}
+
+const TableSql& SqlFor(PreparedRecord::Kind kind) {
+  static const TableSql person = MakeTableSql("person", false);
+  static const TableSql notice = MakeTableSql("wanted_notice", true);
+  static const TableSql entry = MakeTableSql("record_entry", true);
   switch (kind) {
-    case PreparedRecord::Kind::kPerson: return "person";
-    case PreparedRecord::Kind::kWantedNotice: return "wanted_notice";
-    case PreparedRecord::Kind::kRecordEntry: return "record_entry";
+    case PreparedRecord::Kind::kPerson: return person;
+    case PreparedRecord::Kind::kWantedNotice: return notice;
+    case PreparedRecord::Kind::kRecordEntry: return entry;
   }
-  return "person";
+  return person;
 }
 
 }  // namespace
@@ -143,50 +172,107 @@ Result<PreparedRecord> RecordRepository::Prepare(const RecordEntry& entry) const
                       internal::EncodeRecordEntry(entry));
 }
 
-Result<RecordRepository::Applied> RecordRepository::Apply(const PreparedRecord& record) {
-  std::string table(TableOf(record.kind));
+namespace {
+
+void BindRow(store::Statement& insert, int64_t id, const PreparedRecord& record, int64_t person_id) {
+  insert.BindInt(1, id).BindBlob(2, record.ref).BindInt(3, record.key_id);
+  insert.BindBlob(4, record.sealed);
+  if (record.kind != PreparedRecord::Kind::kPerson) insert.BindInt(5, person_id);
+}
+
+constexpr PreparedRecord::Kind kAllKinds[] = {PreparedRecord::Kind::kPerson,
+                                              PreparedRecord::Kind::kWantedNotice,
+                                              PreparedRecord::Kind::kRecordEntry};
+
+}  // namespace
+
+int64_t& RecordRepository::FreeIds::For(PreparedRecord::Kind kind) {
+  switch (kind) {
+    case PreparedRecord::Kind::kPerson: return person;
+    case PreparedRecord::Kind::kWantedNotice: return notice;
+    case PreparedRecord::Kind::kRecordEntry: return entry;
+  }
+  return person;
+}
+
+Result<int64_t> RecordRepository::NextFreeId(PreparedRecord::Kind kind) {
+  ASSIGN_OR_RETURN(store::Statement * next, db_->Prepare(SqlFor(kind).next_id));
+  ASSIGN_OR_RETURN(bool row, next->Step());
+  if (!row) return Fail(ErrorCode::kInternal, "max(id) returned no row");
+  int64_t id = next->ColumnInt(0);
+  RETURN_IF_ERROR(next->Run());
+  return id;
+}
+
+Result<RecordRepository::FreeIds> RecordRepository::NextFreeIds() {
+  FreeIds ids;
+  for (auto kind : kAllKinds) {
+    ASSIGN_OR_RETURN(ids.For(kind), NextFreeId(kind));
+  }
+  return ids;
+}
+
+Error RecordRepository::UnknownPerson(const PreparedRecord& record) {
+  return Error(ErrorCode::kNotFound,
+               "person_id '" + record.parent_external_id + "' matches no imported person");
+}
+
+Result<void> RecordRepository::SuspendRefIndexes() {
+  for (auto kind : kAllKinds) RETURN_IF_ERROR(db_->ExecuteScript(SqlFor(kind).drop_ref_index));
+  return {};
+}
+
+Result<void> RecordRepository::RestoreRefIndexes() {
+  for (auto kind : kAllKinds) RETURN_IF_ERROR(db_->ExecuteScript(SqlFor(kind).create_ref_index));
+  return {};
+}
+
+Result<RecordRepository::Applied> RecordRepository::Apply(const PreparedRecord& record,
+                                                          const ApplyHints& hints) {
+  const TableSql& sql = SqlFor(record.kind);
   bool is_person = record.kind == PreparedRecord::Kind::kPerson;
   int64_t person_id = 0;
   if (!is_person) {
-    ASSIGN_OR_RETURN(std::optional<int64_t> person, FindId("person", record.parent_ref));
+    std::optional<int64_t> person = hints.person_id;
     if (!person) {
-      return Fail(ErrorCode::kNotFound,
-                  "person_id '" + record.parent_external_id + "' matches no imported person");
+      ASSIGN_OR_RETURN(person, FindId(SqlFor(PreparedRecord::Kind::kPerson).find, record.parent_ref));
     }
+    if (!person) return std::unexpected(UnknownPerson(record));
     person_id = *person;
   }
-  ASSIGN_OR_RETURN(std::optional<int64_t> existing, FindId(table, record.ref));
-  int64_t id = 0;
-  if (existing) {
-    id = *existing;
-    ASSIGN_OR_RETURN(store::Statement * update,
-                     db_->Prepare(is_person ? "UPDATE person SET key_id = $2, sealed = $3 "
-                                              "WHERE id = $1"
-                                            : "UPDATE " + table +
-                                                  " SET key_id = $2, sealed = $3, person_id = $4 "
-                                                  "WHERE id = $1"));
+  using Row = ApplyHints::Row;
+  int64_t id = hints.row_id.value_or(0);
+  bool inserted = false;
+  if (hints.row == Row::kNew) {
+    ASSIGN_OR_RETURN(store::Statement * insert, db_->Prepare(sql.insert_new));
+    BindRow(*insert, id, record, person_id);
+    RETURN_IF_ERROR(insert->Run());
+    inserted = true;
+  } else if (hints.row == Row::kUnknown) {
+    if (!hints.row_id) {
+      ASSIGN_OR_RETURN(id, NextFreeId(record.kind));
+    }
+    ASSIGN_OR_RETURN(store::Statement * insert, db_->Prepare(sql.insert));
+    BindRow(*insert, id, record, person_id);
+    ASSIGN_OR_RETURN(int64_t changed, insert->Run());
+    inserted = changed == 1;
+    if (!inserted) {
+      ASSIGN_OR_RETURN(std::optional<int64_t> existing, FindId(sql.find, record.ref));
+      if (!existing) return Fail(ErrorCode::kInternal, "row neither inserted nor found");
+      id = *existing;
+    }
+  }
+  if (!inserted) {
+    ASSIGN_OR_RETURN(store::Statement * update, db_->Prepare(sql.update));
     update->BindInt(1, id).BindInt(2, record.key_id).BindBlob(3, record.sealed);
     if (!is_person) update->BindInt(4, person_id);
     RETURN_IF_ERROR(update->Run());
-  } else {
-    ASSIGN_OR_RETURN(store::Statement * insert,
-                     db_->Prepare(is_person ? "INSERT INTO person (external_ref, key_id, sealed) "
-                                              "VALUES ($1, $2, $3) RETURNING id"
-                                            : "INSERT INTO " + table +
-                                                  " (external_ref, key_id, sealed, person_id) "
-                                                  "VALUES ($1, $2, $3, $4) RETURNING id"));
-    insert->BindBlob(1, record.ref).BindInt(2, record.key_id).BindBlob(3, record.sealed);
-    if (!is_person) insert->BindInt(4, person_id);
-    ASSIGN_OR_RETURN(bool row, insert->Step());
-    if (!row) return Fail(ErrorCode::kInternal, "insert returned no id");
-    id = insert->ColumnInt(0);
-    RETURN_IF_ERROR(insert->Run());
   }
   if (is_person) {
     // Plain INSERT or UPDATE, not INSERT OR REPLACE: a REPLACE may delete rows,
     // which makes SQLite keep a statement journal for every row written.
     ASSIGN_OR_RETURN(store::Statement * postings,
-                     db_->Prepare(existing ? "UPDATE person_search SET birth_tag = $2, keys = $3, "
+                     db_->Prepare(!inserted ? "UPDATE person_search SET birth_tag = $2, keys = $3, "
                                              "names = $4 WHERE person_id = $1"
                                            : "INSERT INTO person_search "
                                              "(person_id, birth_tag, keys, names) "
@@ -195,7 +281,7 @@ Result<RecordRepository::Applied> RecordRepository::Apply(const PreparedRecord& 
     postings->BindBlob(4, record.names);
     RETURN_IF_ERROR(postings->Run());
   }
-  return Applied{existing ? PutOutcome::kUpdated : PutOutcome::kInserted, id,
+  return Applied{inserted ? PutOutcome::kInserted : PutOutcome::kUpdated, id,
                  is_person ? id : person_id};
 }
 

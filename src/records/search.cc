@@ -27,6 +27,33 @@ struct Hit {
 
 uint8_t L(MatchLevel level) { return static_cast<uint8_t>(level); }
 
+// Each look-up returns its persons in ascending order (the index is built in
+// person order), so the hits are a few sorted runs: merging them costs
+// n·log(runs) instead of n·log(n) for a common name's thousands of hits.
+void SortByPerson(std::vector<Hit>& hits) {
+  auto by_person = [](const Hit& a, const Hit& b) { return a.person < b.person; };
+  std::vector<size_t> run_starts;
+  for (size_t i = 0; i < hits.size(); ++i) {
+    if (i == 0 || hits[i].person < hits[i - 1].person) run_starts.push_back(i);
+  }
+  run_starts.push_back(hits.size());
+  // Bottom-up: merge neighbouring runs pairwise until one remains.
+  while (run_starts.size() > 2) {
+    std::vector<size_t> merged;
+    for (size_t r = 0; r + 1 < run_starts.size(); r += 2) {
+      merged.push_back(run_starts[r]);
+      if (r + 2 < run_starts.size()) {
+        auto first = hits.begin() + static_cast<std::ptrdiff_t>(run_starts[r]);
+        std::inplace_merge(first, hits.begin() + static_cast<std::ptrdiff_t>(run_starts[r + 1]),
+                           hits.begin() + static_cast<std::ptrdiff_t>(run_starts[r + 2]),
+                           by_person);
+      }
+    }
+    merged.push_back(hits.size());
+    run_starts = std::move(merged);
+  }
+}
+
 // Typo expansion of given names covers the first form only: for a compound
 // ("JEANPIERE") that is the whole compact name, which is one edit from the
 // recorded one whichever part holds the typo.
@@ -294,8 +321,7 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
              [&](uint32_t person, uint8_t surname_level, uint8_t given_level, bool year) {
                hits.push_back({person, surname_level, given_level, year});
              });
-  std::sort(hits.begin(), hits.end(),
-            [](const Hit& a, const Hit& b) { return a.person < b.person; });
+  SortByPerson(hits);
 
   // Coarse ranking from the postings alone; no record is opened yet.
   uint32_t query_tag = keyer.BirthTag(query.birth_date);
