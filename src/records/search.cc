@@ -71,28 +71,42 @@ void ForEachPackedKey(std::span<const uint8_t> packed, Visit&& visit) {
 
 // Looks up every key combination the query implies (exact, phonetic and
 // one-edit forms) and calls found(person, surname_level, given_level, year).
+// At national scale the filters and the index outgrow the CPU caches, so keys
+// are computed first and their memory prefetched before anything is read.
 template <typename Found>
 void ProbeIndex(const internal::PostingIndex& index, const internal::NameFilter& surnames,
                 const internal::NameFilter& given_names, const internal::SearchKeyer& keyer,
                 const NameForms& q, int year, Found&& found) {
-  std::vector<uint32_t> hits;
+  struct Probe {
+    uint64_t key;
+    MatchLevel surname, given;
+    bool year;
+  };
+  std::vector<Probe> probes;
   auto probe = [&](uint64_t key, MatchLevel s, MatchLevel g, bool y) {
-    hits.clear();
-    index.Lookup(key, hits);
-    for (uint32_t person : hits) found(person, L(s), L(g), y);
+    probes.push_back({key, s, g, y});
   };
   // Only the one-edit variants that are somebody's name are worth a look-up.
+  std::vector<uint64_t> variant_keys;
   auto real_variants = [&](std::string_view name, KeyFamily vocabulary_family,
                            const internal::NameFilter& vocabulary) {
-    std::vector<std::string> real;
+    variant_keys.clear();
     internal::ForEachOneEditVariant(name, [&](std::string_view v) {
-      if (vocabulary.MayContain(keyer.Key(vocabulary_family, v, ""))) real.emplace_back(v);
+      variant_keys.push_back(keyer.Key(vocabulary_family, v, ""));
+      vocabulary.Prefetch(variant_keys.back());
+    });
+    std::vector<std::string> real;
+    size_t i = 0;
+    internal::ForEachOneEditVariant(name, [&](std::string_view v) {
+      if (vocabulary.MayContain(variant_keys[i++])) real.emplace_back(v);
     });
     std::sort(real.begin(), real.end());
     real.erase(std::unique(real.begin(), real.end()), real.end());
     return real;
   };
   using enum MatchLevel;
+  std::vector<std::string> given_typos;
+  if (!q.given.empty()) given_typos = real_variants(q.given[0], KeyFamily::kGivenVocabulary, given_names);
   for (size_t i = 0; i < q.surnames.size(); ++i) {
     const std::string& s = q.surnames[i];
     const std::string& ps = q.surname_phonetic[i];
@@ -113,10 +127,18 @@ void ProbeIndex(const internal::PostingIndex& index, const internal::NameFilter&
       for (const auto& t : surname_typos) {
         probe(keyer.Key(KeyFamily::kSurnameGiven, t, g), kTypo, kExact, false);
       }
-      for (const auto& u : real_variants(g, KeyFamily::kGivenVocabulary, given_names)) {
+      for (const auto& u : given_typos) {
         probe(keyer.Key(KeyFamily::kSurnameGiven, s, u), kExact, kTypo, false);
       }
     }
+  }
+  for (const Probe& p : probes) index.PrefetchDirectory(p.key);
+  for (const Probe& p : probes) index.PrefetchBucket(p.key);
+  std::vector<uint32_t> hits;
+  for (const Probe& p : probes) {
+    hits.clear();
+    index.Lookup(p.key, hits);
+    for (uint32_t person : hits) found(person, L(p.surname), L(p.given), p.year);
   }
 }
 
@@ -330,14 +352,25 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
     uint32_t person;
   };
   std::vector<Ranked> ranked;
+  const bool check_date = query.birth_date.full();
+  // At national scale birth_tags_ is far larger than the CPU caches, and a
+  // common name has thousands of candidates: fetch their tags ahead so the
+  // cache misses overlap instead of queueing one after another.
+  constexpr size_t kPrefetchDistance = 16;
   for (size_t i = 0; i < hits.size();) {
+    if (check_date && i + kPrefetchDistance < hits.size() && hits[i + kPrefetchDistance].year &&
+        hits[i + kPrefetchDistance].person < birth_tags_.size()) {
+      __builtin_prefetch(&birth_tags_[hits[i + kPrefetchDistance].person]);
+    }
     Hit c = hits[i];
     for (++i; i < hits.size() && hits[i].person == c.person; ++i) {
       c.surname_level = std::max(c.surname_level, hits[i].surname_level);
       c.given_level = std::max(c.given_level, hits[i].given_level);
       c.year = c.year || hits[i].year;
     }
-    bool same_date = query.birth_date.full() && c.person < birth_tags_.size() &&
+    // A same full date implies a year-probe hit, which most candidates of a
+    // common name lack: only those few need their birth tag read.
+    bool same_date = check_date && c.year && c.person < birth_tags_.size() &&
                      birth_tags_[c.person] == query_tag;
     int score = c.surname_level * 10 + c.given_level * 6 + (c.year ? 4 : 0) + (same_date ? 8 : 0);
     ranked.push_back({score, c.person});

@@ -27,8 +27,18 @@ class PostingIndex {
   // Takes the postings (any order, duplicates allowed) and builds the index.
   static PostingIndex Build(std::vector<Posting> postings);
 
-  // Appends every person filed under `key` to `out`.
+  // Appends every person filed under `key` to `out`, in ascending order
+  // (postings are built in person order) unless some were added later.
   void Lookup(uint64_t key, std::vector<uint32_t>& out) const;
+
+  // For a batch of look-ups: call PrefetchDirectory for every key, then
+  // PrefetchBucket for every key, then Lookup, so the two cache misses of
+  // each look-up overlap with those of the others.
+  void PrefetchDirectory(uint64_t key) const { __builtin_prefetch(&directory_[Bucket(key)]); }
+  void PrefetchBucket(uint64_t key) const {
+    uint32_t first = directory_[Bucket(key)];
+    if (first < entries_.size()) __builtin_prefetch(&entries_[first]);
+  }
 
   void Add(uint64_t key, uint32_t person);
 
