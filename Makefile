@@ -7,7 +7,7 @@ BENCH_PERSONS ?= 1000000
 BENCH_LARGE   ?= 0
 JOBS          ?= $(shell nproc)
 
-.PHONY: all deps build build-debug run test bench clean
+.PHONY: all deps build build-debug test-clients run test bench clean
 
 all: build
 
@@ -27,7 +27,12 @@ build-debug: deps
 run: build
 	@scripts/demo $(DEMO_DIR) $(DEMO_PERSONS)
 
-test: build-debug
+# Independent clients the tests check Vigie against (jose for DPoP), pinned
+# by the committed lockfile.
+test-clients:
+	@cd tests/clients && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+
+test: build-debug test-clients
 	@cd build/debug && ctest --output-on-failure -j $(JOBS)
 
 # Benchmarks at BENCH_PERSONS (default 1 M); set BENCH_LARGE=20000000 for the

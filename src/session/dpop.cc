@@ -1,0 +1,169 @@
+#include "session/dpop.h"
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include "crypto/crypto.h"
+
+namespace vigie::session {
+namespace {
+
+namespace json = boost::json;
+
+Error Invalid(std::string_view why) {
+  return Error(ErrorCode::kUnauthenticated, "invalid DPoP proof: " + std::string(why));
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::span<const uint8_t> AsBytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// A JSON object from a base64url segment, or nullopt.
+std::optional<json::object> DecodeObject(std::string_view segment) {
+  auto bytes = crypto::Base64UrlDecode(segment);
+  if (!bytes) return std::nullopt;
+  boost::system::error_code ec;
+  json::value value =
+      json::parse(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  return std::move(value.as_object());
+}
+
+const json::string* StringField(const json::object& object, std::string_view name) {
+  auto it = object.find(name);
+  return it != object.end() && it->value().is_string() ? &it->value().as_string() : nullptr;
+}
+
+std::optional<int64_t> IntegerField(const json::object& object, std::string_view name) {
+  auto it = object.find(name);
+  if (it == object.end()) return std::nullopt;
+  const json::value& v = it->value();
+  if (v.is_int64()) return v.as_int64();
+  if (v.is_uint64() && v.as_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+    return static_cast<int64_t>(v.as_uint64());
+  }
+  return std::nullopt;  // fractions, strings and the rest are refused
+}
+
+}  // namespace
+
+std::string JwkThumbprint(std::string_view x, std::string_view y) {
+  // RFC 7638 §3.2: the required members only, in lexicographic order, no spaces.
+  std::string canonical = R"({"crv":"P-256","kty":"EC","x":")" + std::string(x) + R"(","y":")" +
+                          std::string(y) + R"("})";
+  return crypto::Base64UrlEncode(crypto::Sha256(canonical));
+}
+
+std::string AccessTokenHash(std::string_view access_token) {
+  return crypto::Base64UrlEncode(crypto::Sha256(access_token));
+}
+
+std::optional<std::string> NormaliseHtu(std::string_view url) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed) return std::nullopt;
+  std::string scheme = Lower(parsed->scheme());
+  if ((scheme != "http" && scheme != "https") || !parsed->has_authority() ||
+      parsed->has_userinfo() || parsed->encoded_host().empty()) {
+    return std::nullopt;
+  }
+  std::string port(parsed->port());
+  if ((scheme == "https" && port == "443") || (scheme == "http" && port == "80")) port.clear();
+  std::string path(parsed->encoded_path());
+  if (path.empty()) path = "/";
+  return scheme + "://" + Lower(parsed->encoded_host()) + (port.empty() ? "" : ":" + port) + path;
+}
+
+Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& request,
+                                  const DpopPolicy& policy) {
+  if (proof.empty()) return std::unexpected(Invalid("missing"));
+  if (proof.size() > policy.max_proof_bytes) return std::unexpected(Invalid("too long"));
+  size_t first = proof.find('.');
+  size_t second = first == std::string_view::npos ? first : proof.find('.', first + 1);
+  if (second == std::string_view::npos || proof.find('.', second + 1) != std::string_view::npos) {
+    return std::unexpected(Invalid("not a compact JWS"));
+  }
+  std::string_view header_part = proof.substr(0, first);
+  std::string_view payload_part = proof.substr(first + 1, second - first - 1);
+  std::string_view signature_part = proof.substr(second + 1);
+
+  std::optional<json::object> header = DecodeObject(header_part);
+  if (!header) return std::unexpected(Invalid("header is not base64url JSON"));
+  const json::string* typ = StringField(*header, "typ");
+  if (typ == nullptr || *typ != "dpop+jwt") return std::unexpected(Invalid("typ must be dpop+jwt"));
+  const json::string* alg = StringField(*header, "alg");
+  if (alg == nullptr || *alg != "ES256") return std::unexpected(Invalid("alg must be ES256"));
+  if (header->contains("crit")) return std::unexpected(Invalid("crit is not supported"));
+  auto jwk_it = header->find("jwk");
+  if (jwk_it == header->end() || !jwk_it->value().is_object()) {
+    return std::unexpected(Invalid("jwk missing"));
+  }
+  const json::object& jwk = jwk_it->value().as_object();
+  const json::string* kty = StringField(jwk, "kty");
+  const json::string* crv = StringField(jwk, "crv");
+  const json::string* x = StringField(jwk, "x");
+  const json::string* y = StringField(jwk, "y");
+  if (kty == nullptr || *kty != "EC" || crv == nullptr || *crv != "P-256" || x == nullptr ||
+      y == nullptr) {
+    return std::unexpected(Invalid("jwk must be an EC P-256 public key"));
+  }
+  // Security: a proof carrying its private key is a client bug that exposed
+  // the key; the key can no longer prove anything.
+  if (jwk.contains("d")) return std::unexpected(Invalid("jwk holds a private key"));
+  auto x_bytes = crypto::Base64UrlDecode(*x);
+  auto y_bytes = crypto::Base64UrlDecode(*y);
+  if (!x_bytes || !y_bytes) return std::unexpected(Invalid("jwk coordinates are not base64url"));
+  auto key = crypto::Es256PublicKey::FromCoordinates(*x_bytes, *y_bytes);
+  if (!key) return std::unexpected(Invalid("jwk is not a P-256 point"));
+
+  auto signature = crypto::Base64UrlDecode(signature_part);
+  std::string_view signing_input = proof.substr(0, second);
+  if (!signature || !key->Verify(AsBytes(signing_input), *signature)) {
+    return std::unexpected(Invalid("bad signature"));
+  }
+
+  std::optional<json::object> payload = DecodeObject(payload_part);
+  if (!payload) return std::unexpected(Invalid("payload is not base64url JSON"));
+  const json::string* jti = StringField(*payload, "jti");
+  if (jti == nullptr || jti->empty() || jti->size() > 256) {
+    return std::unexpected(Invalid("jti missing"));
+  }
+  const json::string* htm = StringField(*payload, "htm");
+  if (htm == nullptr || *htm != request.method) {
+    return std::unexpected(Invalid("htm does not match the request method"));
+  }
+  const json::string* htu = StringField(*payload, "htu");
+  std::optional<std::string> claimed = htu ? NormaliseHtu(*htu) : std::nullopt;
+  std::optional<std::string> actual = NormaliseHtu(request.url);
+  if (!claimed || !actual || *claimed != *actual) {
+    return std::unexpected(Invalid("htu does not match the request URL"));
+  }
+  std::optional<int64_t> iat = IntegerField(*payload, "iat");
+  if (!iat) return std::unexpected(Invalid("iat missing"));
+  if (*iat < request.now - policy.max_age_seconds) return std::unexpected(Invalid("iat too old"));
+  if (*iat > request.now + policy.max_future_seconds) {
+    return std::unexpected(Invalid("iat in the future"));
+  }
+  if (request.access_token) {
+    const json::string* ath = StringField(*payload, "ath");
+    std::string expected = AccessTokenHash(*request.access_token);
+    if (ath == nullptr ||
+        !crypto::ConstantTimeEquals(AsBytes(std::string_view(*ath)), AsBytes(expected))) {
+      return std::unexpected(Invalid("ath does not match the access token"));
+    }
+  }
+  return DpopProof{JwkThumbprint(crypto::Base64UrlEncode(*x_bytes),
+                                 crypto::Base64UrlEncode(*y_bytes)),
+                   std::string(*jti), *iat};
+}
+
+}  // namespace vigie::session

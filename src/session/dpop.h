@@ -1,0 +1,59 @@
+#pragma once
+// DPoP proofs (RFC 9449): every API request carries a JWT signed by the
+// client's own key, and every token is bound to that key's thumbprint, so a
+// token lifted from a mailbox or a log is worthless without the private key.
+//
+// VerifyDpopProof checks one proof against the request it came with: compact
+// JWS, header typ "dpop+jwt", alg ES256, an EC P-256 public "jwk" (a private
+// "d" is refused), the signature, then the claims htm, htu, iat (within a
+// window) and jti, and ath when an access token accompanies it. Replay of a
+// jti is the caller's check (DpopReplayCache), after the signature is known good.
+// Thread-safety: stateless functions.
+// Errors: Unauthenticated with a short reason fit for the client (it names
+// the failed check, never a secret).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+
+namespace vigie::session {
+
+struct DpopPolicy {
+  int64_t max_age_seconds = 60;     // a proof older than this is refused
+  int64_t max_future_seconds = 5;   // tolerated client clock advance
+  size_t max_proof_bytes = 4096;
+};
+
+// What the server knows of the request the proof must match.
+struct DpopRequest {
+  std::string_view method;  // "GET", "POST", ...
+  std::string_view url;     // absolute: scheme://host[:port]/path (query ignored)
+  std::optional<std::string_view> access_token;
+  int64_t now = 0;  // Unix seconds
+};
+
+struct DpopProof {
+  std::string jkt;  // RFC 7638 SHA-256 thumbprint of the key, base64url
+  std::string jti;
+  int64_t iat = 0;
+};
+
+Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& request,
+                                  const DpopPolicy& policy = {});
+
+// RFC 7638 thumbprint of an EC P-256 key given its base64url coordinates.
+std::string JwkThumbprint(std::string_view x, std::string_view y);
+
+// The "ath" claim for an access token: base64url(SHA-256(token)).
+std::string AccessTokenHash(std::string_view access_token);
+
+// The URL form htu is compared in (RFC 9449 §4.3: without query and
+// fragment; RFC 3986 §6 normalisation: scheme and host in lower case, the
+// default port dropped, an empty path as "/"). nullopt if not an absolute
+// http(s) URL.
+std::optional<std::string> NormaliseHtu(std::string_view url);
+
+}  // namespace vigie::session

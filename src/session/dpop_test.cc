@@ -1,0 +1,206 @@
+#include "session/dpop.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+
+#include "crypto/crypto.h"
+#include "session/replay_cache.h"
+#include "tests/support/matchers.h"
+
+namespace vigie::session {
+namespace {
+
+namespace json = boost::json;
+using crypto::Base64UrlEncode;
+
+constexpr int64_t kNow = 1'800'000'000;
+constexpr std::string_view kUrl = "https://vigie.example/api/v1/search";
+
+std::string B64uJson(const json::value& v) { return Base64UrlEncode(crypto::AsBytes(json::serialize(v))); }
+
+json::object PublicJwk(const crypto::Es256PrivateKey& key) {
+  return {{"kty", "EC"},
+          {"crv", "P-256"},
+          {"x", Base64UrlEncode(key.public_key().x())},
+          {"y", Base64UrlEncode(key.public_key().y())}};
+}
+
+// A proof made by hand, so each test can break exactly one thing.
+struct ProofParts {
+  json::object header;
+  json::object payload;
+};
+
+ProofParts GoodParts(const crypto::Es256PrivateKey& key, std::string_view token = "") {
+  ProofParts parts;
+  parts.header = {{"typ", "dpop+jwt"}, {"alg", "ES256"}, {"jwk", PublicJwk(key)}};
+  parts.payload = {{"jti", "e1j3V_bKic8-LAEB"}, {"htm", "POST"}, {"htu", kUrl}, {"iat", kNow}};
+  if (!token.empty()) parts.payload["ath"] = AccessTokenHash(token);
+  return parts;
+}
+
+std::string Sign(const crypto::Es256PrivateKey& key, const ProofParts& parts) {
+  std::string input = B64uJson(parts.header) + "." + B64uJson(parts.payload);
+  return input + "." + Base64UrlEncode(key.Sign(crypto::AsBytes(input)));
+}
+
+DpopRequest Request(std::optional<std::string_view> token = std::nullopt) {
+  return {.method = "POST", .url = kUrl, .access_token = token, .now = kNow};
+}
+
+TEST(DpopTest, AcceptsAWellFormedProofAndReportsTheKeyThumbprint) {
+  auto key = crypto::Es256PrivateKey::Generate();
+  auto proof = VerifyDpopProof(Sign(key, GoodParts(key, "token-1")), Request("token-1"));
+  ASSERT_OK(proof);
+  EXPECT_EQ(proof->jti, "e1j3V_bKic8-LAEB");
+  EXPECT_EQ(proof->iat, kNow);
+  EXPECT_EQ(proof->jkt, JwkThumbprint(Base64UrlEncode(key.public_key().x()),
+                                      Base64UrlEncode(key.public_key().y())));
+}
+
+// RFC 7638 §3.1's example is RSA; this P-256 thumbprint is checked against
+// jose's calculateJwkThumbprint in AgreesWithJose below.
+TEST(DpopTest, ThumbprintIsTheSha256OfTheCanonicalJwk) {
+  std::string expected = Base64UrlEncode(crypto::Sha256(
+      std::string_view(R"({"crv":"P-256","kty":"EC","x":"AAA","y":"BBB"})")));
+  EXPECT_EQ(JwkThumbprint("AAA", "BBB"), expected);
+}
+
+TEST(DpopTest, EachBrokenCheckIsRefused) {
+  auto key = crypto::Es256PrivateKey::Generate();
+  auto other = crypto::Es256PrivateKey::Generate();
+  struct Case {
+    const char* name;
+    std::function<void(ProofParts&)> breaks;
+  };
+  const Case cases[] = {
+      {"typ", [](ProofParts& p) { p.header["typ"] = "JWT"; }},
+      {"alg", [](ProofParts& p) { p.header["alg"] = "HS256"; }},
+      {"alg none", [](ProofParts& p) { p.header["alg"] = "none"; }},
+      {"crit", [](ProofParts& p) { p.header["crit"] = json::array{"x"}; }},
+      {"no jwk", [](ProofParts& p) { p.header.erase("jwk"); }},
+      {"rsa jwk", [](ProofParts& p) { p.header["jwk"].as_object()["kty"] = "RSA"; }},
+      {"private jwk", [](ProofParts& p) { p.header["jwk"].as_object()["d"] = "AAAA"; }},
+      {"other key", [&](ProofParts& p) { p.header["jwk"] = PublicJwk(other); }},
+      {"no jti", [](ProofParts& p) { p.payload.erase("jti"); }},
+      {"empty jti", [](ProofParts& p) { p.payload["jti"] = ""; }},
+      {"method", [](ProofParts& p) { p.payload["htm"] = "GET"; }},
+      {"url", [](ProofParts& p) { p.payload["htu"] = "https://vigie.example/api/v1/persons"; }},
+      {"host", [](ProofParts& p) { p.payload["htu"] = "https://evil.example/api/v1/search"; }},
+      {"scheme", [](ProofParts& p) { p.payload["htu"] = "http://vigie.example/api/v1/search"; }},
+      {"stale iat", [](ProofParts& p) { p.payload["iat"] = kNow - 61; }},
+      {"future iat", [](ProofParts& p) { p.payload["iat"] = kNow + 6; }},
+      {"string iat", [](ProofParts& p) { p.payload["iat"] = std::to_string(kNow); }},
+      {"fractional iat", [](ProofParts& p) { p.payload["iat"] = kNow + 0.5; }},
+      {"no ath", [](ProofParts& p) { p.payload.erase("ath"); }},
+      {"other ath", [](ProofParts& p) { p.payload["ath"] = AccessTokenHash("token-2"); }},
+  };
+  for (const Case& c : cases) {
+    ProofParts parts = GoodParts(key, "token-1");
+    c.breaks(parts);
+    auto proof = VerifyDpopProof(Sign(key, parts), Request("token-1"));
+    EXPECT_FALSE(proof.has_value()) << c.name;
+    if (!proof) {
+      EXPECT_EQ(proof.error().code(), ErrorCode::kUnauthenticated) << c.name;
+    }
+  }
+}
+
+TEST(DpopTest, TamperedOrMalformedProofsAreRefused) {
+  auto key = crypto::Es256PrivateKey::Generate();
+  std::string good = Sign(key, GoodParts(key));
+  std::string swapped_payload = good;
+  {  // a payload from another proof under this signature
+    ProofParts parts = GoodParts(key);
+    parts.payload["htu"] = "https://vigie.example/api/v1/persons/1";
+    std::string other = Sign(key, parts);
+    size_t a = good.find('.'), b = good.rfind('.');
+    size_t oa = other.find('.'), ob = other.rfind('.');
+    swapped_payload = good.substr(0, a + 1) + other.substr(oa + 1, ob - oa - 1) + good.substr(b);
+  }
+  for (const std::string& bad :
+       {std::string(""), std::string("a.b"), std::string("a.b.c.d"), good + "x", good + ".x",
+        std::string("!!!") + good, swapped_payload, std::string(5000, 'a')}) {
+    EXPECT_FALSE(VerifyDpopProof(bad, Request()).has_value()) << bad.substr(0, 40);
+  }
+}
+
+TEST(DpopTest, UrlsCompareAfterNormalisation) {
+  EXPECT_EQ(NormaliseHtu("HTTPS://Vigie.Example:443/api/v1/search?q=1#f"),
+            "https://vigie.example/api/v1/search");
+  EXPECT_EQ(NormaliseHtu("http://127.0.0.1:8080"), "http://127.0.0.1:8080/");
+  EXPECT_EQ(NormaliseHtu("http://127.0.0.1:80/x"), "http://127.0.0.1/x");
+  EXPECT_FALSE(NormaliseHtu("/api/v1/search").has_value());
+  EXPECT_FALSE(NormaliseHtu("ftp://vigie.example/x").has_value());
+  EXPECT_FALSE(NormaliseHtu("https://user@vigie.example/x").has_value());
+}
+
+TEST(DpopReplayCacheTest, AJtiWorksOnceUntilItCouldNoLongerBeAccepted) {
+  DpopReplayCache cache(/*remember_seconds=*/65, /*capacity=*/3);
+  EXPECT_OK(cache.Use("key-a", "jti-1", kNow));
+  auto again = cache.Use("key-a", "jti-1", kNow + 10);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code(), ErrorCode::kUnauthenticated);
+  EXPECT_OK(cache.Use("key-b", "jti-1", kNow));  // same jti, other key
+  EXPECT_OK(cache.Use("key-a", "jti-2", kNow));
+  auto full = cache.Use("key-a", "jti-3", kNow);
+  ASSERT_FALSE(full.has_value());
+  EXPECT_EQ(full.error().code(), ErrorCode::kResourceExhausted);
+  EXPECT_OK(cache.Use("key-a", "jti-3", kNow + 66));  // the old pairs expired
+  EXPECT_EQ(cache.size(), 1u);
+}
+
+// jose (npm) makes the proofs: an implementation independent of ours.
+json::object JoseProof(const std::string& method, const std::string& url,
+                       const std::string& token, int iat_offset = 0) {
+  std::string command = "node " VIGIE_SOURCE_DIR "/tests/clients/dpop-proof.mjs '" + method +
+                        "' '" + url + "' '" + token + "' " + std::to_string(iat_offset) + " 2>&1";
+  std::string out;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buffer[4096];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+    ::pclose(pipe);
+  }
+  boost::system::error_code ec;
+  json::value value = json::parse(out, ec);
+  EXPECT_FALSE(ec) << "jose client failed (run `npm ci` in tests/clients): " << out;
+  return ec || !value.is_object() ? json::object{} : value.as_object();
+}
+
+int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TEST(DpopTest, AgreesWithJose) {
+  json::object made = JoseProof("POST", std::string(kUrl), "token-1");
+  ASSERT_TRUE(made.contains("proof"));
+  std::string proof(made["proof"].as_string());
+  DpopRequest request{.method = "POST", .url = kUrl, .access_token = "token-1", .now = UnixNow()};
+  auto verified = VerifyDpopProof(proof, request);
+  ASSERT_OK(verified);
+  EXPECT_EQ(verified->jkt, std::string(made["jkt"].as_string()));
+  // The same proof for another URL, another token or much later: refused.
+  DpopRequest other_url = request;
+  other_url.url = "https://vigie.example/api/v1/persons/7";
+  EXPECT_FALSE(VerifyDpopProof(proof, other_url).has_value());
+  DpopRequest other_token = request;
+  other_token.access_token = "token-2";
+  EXPECT_FALSE(VerifyDpopProof(proof, other_token).has_value());
+  DpopRequest later = request;
+  later.now += 120;
+  EXPECT_FALSE(VerifyDpopProof(proof, later).has_value());
+  json::object stale = JoseProof("POST", std::string(kUrl), "token-1", -300);
+  ASSERT_TRUE(stale.contains("proof"));
+  EXPECT_FALSE(VerifyDpopProof(std::string(stale["proof"].as_string()), request).has_value());
+}
+
+}  // namespace
+}  // namespace vigie::session

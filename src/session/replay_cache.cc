@@ -1,0 +1,41 @@
+#include "session/replay_cache.h"
+
+#include "crypto/crypto.h"
+
+namespace vigie::session {
+
+void DpopReplayCache::ForgetExpired(int64_t now) {
+  // Pairs are appended with non-decreasing expiry as long as the clock does
+  // not go back; if it does, they simply live a little longer.
+  while (!by_expiry_.empty() && by_expiry_.front().first <= now) {
+    seen_.erase(by_expiry_.front().second);
+    by_expiry_.pop_front();
+  }
+}
+
+Result<void> DpopReplayCache::Use(std::string_view jkt, std::string_view jti, int64_t now) {
+  crypto::Sha256Hasher hasher;
+  hasher.Update(jkt);
+  hasher.Update(std::string_view("\0", 1));
+  hasher.Update(jti);
+  auto digest = hasher.Final();
+  std::string key(reinterpret_cast<const char*>(digest.data()), digest.size());
+  std::lock_guard lock(mutex_);
+  ForgetExpired(now);
+  if (seen_.contains(key)) {
+    return Fail(ErrorCode::kUnauthenticated, "invalid DPoP proof: jti already used");
+  }
+  if (seen_.size() >= capacity_) {
+    return Fail(ErrorCode::kResourceExhausted, "too many DPoP proofs in flight; retry shortly");
+  }
+  seen_.insert(key);
+  by_expiry_.emplace_back(now + remember_seconds_, std::move(key));
+  return {};
+}
+
+size_t DpopReplayCache::size() const {
+  std::lock_guard lock(mutex_);
+  return seen_.size();
+}
+
+}  // namespace vigie::session
