@@ -6,6 +6,7 @@
 #include "crypto/crypto.h"
 #include "records/name_normaliser.h"
 #include "records/phonetic_fr.h"
+#include "session/dpop.h"
 
 namespace {
 
@@ -32,6 +33,33 @@ void BM_SealPerson(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(vigie::crypto::Seal(key, plain, plain));
 }
 BENCHMARK(BM_SealPerson);
+
+// The floor of every authenticated request: one ES256 signature check.
+void BM_Es256Verify(benchmark::State& state) {
+  auto key = vigie::crypto::Es256PrivateKey::Generate();
+  auto message = vigie::crypto::AsBytes("a DPoP signing input of about this length, give or take");
+  auto signature = key.Sign(message);
+  for (auto _ : state) benchmark::DoNotOptimize(key.public_key().Verify(message, signature));
+}
+BENCHMARK(BM_Es256Verify);
+
+// A whole DPoP proof: parse, key import, signature, claims.
+void BM_DpopVerifyProof(benchmark::State& state) {
+  using namespace vigie;
+  auto key = crypto::Es256PrivateKey::Generate();
+  auto b64 = [](std::string_view s) { return crypto::Base64UrlEncode(crypto::AsBytes(s)); };
+  std::string header = R"({"typ":"dpop+jwt","alg":"ES256","jwk":{"kty":"EC","crv":"P-256","x":")" +
+                       crypto::Base64UrlEncode(key.public_key().x()) + R"(","y":")" +
+                       crypto::Base64UrlEncode(key.public_key().y()) + R"("}})";
+  std::string payload = R"({"jti":"4b1e6c0a-3c1d","htm":"POST","htu":"https://vigie.example/api/v1/search","iat":1800000000,"ath":")" +
+                        session::AccessTokenHash("token") + R"("})";
+  std::string input = b64(header) + "." + b64(payload);
+  std::string proof = input + "." + crypto::Base64UrlEncode(key.Sign(crypto::AsBytes(input)));
+  session::DpopRequest request{.method = "POST", .url = "https://vigie.example/api/v1/search",
+                               .access_token = "token", .now = 1800000000};
+  for (auto _ : state) benchmark::DoNotOptimize(session::VerifyDpopProof(proof, request));
+}
+BENCHMARK(BM_DpopVerifyProof);
 
 }  // namespace
 
