@@ -38,9 +38,12 @@ LineRead ReadBoundedLine(std::istream& in, std::string& line, uint64_t& bytes) {
 ImportPipeline::ImportPipeline(std::istream& in, const ImportOptions& options,
                                const RecordRepository& repository, int workers)
     : options_(options), repository_(repository) {
-  sealers_running_ = std::max(workers, 1);
+  // The count is set before any sealer starts, and the loop must not read it
+  // back: a sealer that finishes early decrements it.
+  const int sealers = std::max(workers, 1);
+  sealers_running_ = sealers;
   threads_.emplace_back([this, &in] { ReadLines(in); });
-  for (int i = 0; i < sealers_running_; ++i) threads_.emplace_back([this] { SealBatches(); });
+  for (int i = 0; i < sealers; ++i) threads_.emplace_back([this] { SealBatches(); });
 }
 
 ImportPipeline::~ImportPipeline() {
