@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "crypto/bytes.h"
 #include "crypto/hash.h"
 
 namespace vigie::crypto {
@@ -13,10 +14,6 @@ std::vector<uint8_t> B64u(std::string_view text) {
   auto bytes = Base64UrlDecode(text);
   EXPECT_TRUE(bytes.has_value()) << text;
   return bytes.value_or(std::vector<uint8_t>{});
-}
-
-std::span<const uint8_t> AsBytes(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
 // RFC 7515 appendix A.3: a JWS signed with ES256.

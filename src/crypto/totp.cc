@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "crypto/bytes.h"
 #include "crypto/hash.h"
 #include "crypto/secret_bytes.h"
 
@@ -29,7 +30,8 @@ std::string TotpCode(std::span<const uint8_t> seed, int64_t step,
                      const TotpParameters& parameters) {
   std::array<uint8_t, 8> counter;
   auto value = static_cast<uint64_t>(step);
-  for (int i = 7; i >= 0; --i, value >>= 8) counter[static_cast<size_t>(i)] = static_cast<uint8_t>(value);
+  for (int i = 7; i >= 0; --i, value >>= 8)
+    counter[static_cast<size_t>(i)] = static_cast<uint8_t>(value);
   auto mac = HmacSha1(seed, counter);
   // RFC 4226 §5.3 dynamic truncation.
   size_t offset = mac[mac.size() - 1] & 0x0f;
@@ -52,9 +54,7 @@ std::optional<int64_t> TotpVerify(std::span<const uint8_t> seed, std::string_vie
   // tell which one matched.
   for (int64_t step = now + parameters.window; step >= now - parameters.window; --step) {
     std::string expected = TotpCode(seed, step, parameters);
-    bool equal = ConstantTimeEquals(
-        {reinterpret_cast<const uint8_t*>(expected.data()), expected.size()},
-        {reinterpret_cast<const uint8_t*>(code.data()), code.size()});
+    bool equal = ConstantTimeEquals(AsBytes(expected), AsBytes(code));
     if (equal && !matched) matched = step;
   }
   return matched;

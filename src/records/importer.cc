@@ -33,20 +33,21 @@ Result<ImportReport> ImportInTransaction(std::istream& in, uint64_t total_bytes,
                                          RecordRepository& repository,
                                          const ImportProgress& progress);
 
+// An external reference (a 16-byte keyed hash).
+using Ref = std::span<const uint8_t, internal::RefMap::kRefSize>;
+
 // The ids of persons written earlier in this import, by external reference, so
 // that their notices and entries (which usually follow them) skip a random
 // index look-up. Direct-mapped: a collision simply forgets the older person.
 class RecentPersons {
  public:
   RecentPersons() : slots_(kSlots) {}
-  void Remember(std::span<const uint8_t> ref, int64_t id) {
-    if (ref.size() != kRefSize) return;
+  void Remember(Ref ref, int64_t id) {
     Slot& slot = slots_[SlotOf(ref)];
     std::copy(ref.begin(), ref.end(), slot.ref.begin());
     slot.id = id;
   }
-  std::optional<int64_t> Find(std::span<const uint8_t> ref) const {
-    if (ref.size() != kRefSize) return std::nullopt;
+  std::optional<int64_t> Find(Ref ref) const {
     const Slot& slot = slots_[SlotOf(ref)];
     if (slot.id == 0 || !std::equal(ref.begin(), ref.end(), slot.ref.begin())) return std::nullopt;
     return slot.id;
@@ -54,22 +55,18 @@ class RecentPersons {
 
  private:
   static constexpr size_t kSlots = 1 << 16;
-  static constexpr size_t kRefSize = 16;
   struct Slot {
-    std::array<uint8_t, kRefSize> ref{};
+    std::array<uint8_t, internal::RefMap::kRefSize> ref{};
     int64_t id = 0;  // 0: empty (row ids start at 1)
   };
   // The reference is a keyed hash: its first bytes are already uniform.
-  static size_t SlotOf(std::span<const uint8_t> ref) {
-    return (size_t{ref[0]} | size_t{ref[1]} << 8) % kSlots;
-  }
+  static size_t SlotOf(Ref ref) { return (size_t{ref[0]} | size_t{ref[1]} << 8) % kSlots; }
   std::vector<Slot> slots_;
 };
 
-std::optional<std::span<const uint8_t, internal::RefMap::kRefSize>> AsRef(
-    const std::vector<uint8_t>& ref) {
+std::optional<Ref> AsRef(const std::vector<uint8_t>& ref) {
   if (ref.size() != internal::RefMap::kRefSize) return std::nullopt;
-  return std::span<const uint8_t, internal::RefMap::kRefSize>(ref.data(), ref.size());
+  return Ref(ref.data(), ref.size());
 }
 
 // What the importer already knows about each record's row, so the database
@@ -78,12 +75,11 @@ std::optional<std::span<const uint8_t, internal::RefMap::kRefSize>> AsRef(
 // in-memory maps stand in for them (about 40 bytes per row at the peak).
 class RowPlanner {
  public:
-  using Hints = ApplyHints;
   RowPlanner(RecordRepository::FreeIds free_ids, bool fresh) : free_(free_ids), fresh_(fresh) {}
 
   // nullopt: a notice or entry whose person is certainly not in the database.
-  std::optional<Hints> Plan(const PreparedRecord& record) {
-    Hints hints;
+  std::optional<ApplyHints> Plan(const PreparedRecord& record) {
+    ApplyHints hints;
     auto ref = AsRef(record.ref);
     if (record.kind != PreparedRecord::Kind::kPerson) {
       auto parent = AsRef(record.parent_ref);
@@ -97,7 +93,7 @@ class RowPlanner {
     hints.row_id = free_.For(record.kind);
     if (fresh_ && ref) {
       std::optional<int64_t> existing = MapFor(record.kind).Find(*ref);
-      hints.row = existing ? Hints::Row::kExisting : Hints::Row::kNew;
+      hints.row = existing ? ApplyHints::Row::kExisting : ApplyHints::Row::kNew;
       if (existing) hints.row_id = existing;
     }
     return hints;
@@ -117,9 +113,12 @@ class RowPlanner {
  private:
   internal::RefMap& MapFor(PreparedRecord::Kind kind) {
     switch (kind) {
-      case PreparedRecord::Kind::kPerson: return persons_;
-      case PreparedRecord::Kind::kWantedNotice: return notices_;
-      case PreparedRecord::Kind::kRecordEntry: return entries_;
+      case PreparedRecord::Kind::kPerson:
+        return persons_;
+      case PreparedRecord::Kind::kWantedNotice:
+        return notices_;
+      case PreparedRecord::Kind::kRecordEntry:
+        return entries_;
     }
     return persons_;
   }
@@ -136,9 +135,9 @@ Result<ImportFormat> FormatFromPath(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
   if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") return ImportFormat::kJsonLines;
   if (ext == ".csv") return ImportFormat::kCsv;
-  return Fail(ErrorCode::kInvalidArgument,
-              "cannot tell the format of '" + path.filename().string() +
-                  "': use a .jsonl or .csv file, or say --format");
+  return Fail(ErrorCode::kInvalidArgument, "cannot tell the format of '" +
+                                               path.filename().string() +
+                                               "': use a .jsonl or .csv file, or say --format");
 }
 
 Result<ImportReport> Import(std::istream& in, uint64_t total_bytes, const ImportOptions& options,
@@ -171,7 +170,8 @@ Result<ImportReport> ImportInTransaction(std::istream& in, uint64_t total_bytes,
       std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4));
   auto bad_line = [&](int64_t line, const std::string& message) {
     ++report.bad_lines;
-    if (report.errors.size() < options.max_reported_errors) report.errors.push_back({line, message});
+    if (report.errors.size() < options.max_reported_errors)
+      report.errors.push_back({line, message});
   };
   // Once the batch is refused, keep reading only to report every bad line.
   auto refused = [&] { return report.bad_lines > 0 && !options.skip_bad_lines; };
@@ -184,7 +184,7 @@ Result<ImportReport> ImportInTransaction(std::istream& in, uint64_t total_bytes,
         continue;
       }
       if (refused()) continue;
-      std::optional<RowPlanner::Hints> hints = planner.Plan(*item.prepared);
+      std::optional<ApplyHints> hints = planner.Plan(*item.prepared);
       if (!hints) {
         bad_line(item.line, RecordRepository::UnknownPerson(*item.prepared).message());
         continue;

@@ -12,10 +12,6 @@ namespace {
 constexpr std::string_view kRecordsPurpose = "records";
 constexpr std::string_view kSearchPurpose = "search-index";
 
-std::span<const uint8_t> AsBytes(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 // Associated data binding a sealed blob to where it lives: its table, its own
 // external reference and its parent person's (empty for a person).
 std::vector<uint8_t> SealContext(std::string_view table, std::span<const uint8_t> ref,
@@ -69,7 +65,7 @@ std::vector<uint8_t> RecordRepository::ExternalRef(std::string_view kind,
   // store only a keyed hash, enough to recognise a re-import.
   const crypto::DataKey* key = *keys_->Current(kSearchPurpose);
   std::string message = std::string(kind) + '\0' + std::string(external_id);
-  auto digest = crypto::KeyedBlake2b(key->bytes(), AsBytes(message));
+  auto digest = crypto::KeyedBlake2b(key->bytes(), crypto::AsBytes(message));
   return std::vector<uint8_t>(digest.begin(), digest.begin() + 16);
 }
 

@@ -1,9 +1,8 @@
 #include "session/dpop.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
-
-#include <algorithm>
 #include <cctype>
 
 #include "crypto/crypto.h"
@@ -24,17 +23,12 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-std::span<const uint8_t> AsBytes(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 // A JSON object from a base64url segment, or nullopt.
 std::optional<json::object> DecodeObject(std::string_view segment) {
   auto bytes = crypto::Base64UrlDecode(segment);
   if (!bytes) return std::nullopt;
   boost::system::error_code ec;
-  json::value value =
-      json::parse(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), ec);
+  json::value value = json::parse(crypto::AsText(*bytes), ec);
   if (ec || !value.is_object()) return std::nullopt;
   return std::move(value.as_object());
 }
@@ -127,7 +121,7 @@ Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& req
 
   auto signature = crypto::Base64UrlDecode(signature_part);
   std::string_view signing_input = proof.substr(0, second);
-  if (!signature || !key->Verify(AsBytes(signing_input), *signature)) {
+  if (!signature || !key->Verify(crypto::AsBytes(signing_input), *signature)) {
     return std::unexpected(Invalid("bad signature"));
   }
 
@@ -156,14 +150,14 @@ Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& req
   if (request.access_token) {
     const json::string* ath = StringField(*payload, "ath");
     std::string expected = AccessTokenHash(*request.access_token);
-    if (ath == nullptr ||
-        !crypto::ConstantTimeEquals(AsBytes(std::string_view(*ath)), AsBytes(expected))) {
+    if (ath == nullptr || !crypto::ConstantTimeEquals(crypto::AsBytes(std::string_view(*ath)),
+                                                      crypto::AsBytes(expected))) {
       return std::unexpected(Invalid("ath does not match the access token"));
     }
   }
-  return DpopProof{JwkThumbprint(crypto::Base64UrlEncode(*x_bytes),
-                                 crypto::Base64UrlEncode(*y_bytes)),
-                   std::string(*jti), *iat};
+  return DpopProof{
+      JwkThumbprint(crypto::Base64UrlEncode(*x_bytes), crypto::Base64UrlEncode(*y_bytes)),
+      std::string(*jti), *iat};
 }
 
 }  // namespace vigie::session
