@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/huge_page_allocator.h"
+
 namespace vigie::records::internal {
 
 class NameFilter {
@@ -33,7 +35,7 @@ class NameFilter {
   };
   size_t BlockOf(uint64_t key) const { return static_cast<size_t>(key >> shift_); }
 
-  std::vector<Block> blocks_;
+  HugeVector<Block> blocks_;
   int shift_ = 63;
 };
 

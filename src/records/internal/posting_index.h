@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/huge_page_allocator.h"
+
 namespace vigie::records::internal {
 
 struct Posting {
@@ -53,8 +55,8 @@ class PostingIndex {
   size_t Bucket(uint64_t key) const { return bits_ == 0 ? 0 : static_cast<size_t>(key >> (64 - bits_)); }
 
   int bits_ = 0;
-  std::vector<uint32_t> directory_{0, 0};  // bucket b spans [directory_[b], directory_[b+1])
-  std::vector<Entry> entries_;
+  HugeVector<uint32_t> directory_{0, 0};  // bucket b spans [directory_[b], directory_[b+1])
+  HugeVector<Entry> entries_;
   std::unordered_multimap<uint64_t, uint32_t> overflow_;
 };
 
