@@ -309,7 +309,7 @@ Result<std::vector<uint8_t>> RecordRepository::Unseal(std::string_view table,
                                                       std::span<const uint8_t> ref,
                                                       std::span<const uint8_t> parent_ref,
                                                       uint32_t key_id,
-                                                      std::span<const uint8_t> sealed) {
+                                                      std::span<const uint8_t> sealed) const {
   ASSIGN_OR_RETURN(const crypto::DataKey* key, keys_->ById(key_id));
   auto opened = crypto::Open(key->bytes(), sealed, SealContext(table, ref, parent_ref));
   if (!opened) {
@@ -335,14 +335,21 @@ Result<std::vector<Person>> RecordRepository::GetPersons(std::span<const int64_t
   while (true) {
     ASSIGN_OR_RETURN(bool row, get->Step());
     if (!row) break;
-    ASSIGN_OR_RETURN(auto plain, Unseal("person", get->ColumnBlob(3), {},
-                                        static_cast<uint32_t>(get->ColumnInt(1)),
-                                        get->ColumnBlob(2)));
-    ASSIGN_OR_RETURN(Person person, internal::DecodePerson(plain));
-    person.id = get->ColumnInt(0);
+    ASSIGN_OR_RETURN(Person person,
+                     OpenPerson({.id = get->ColumnInt(0),
+                                 .key_id = static_cast<uint32_t>(get->ColumnInt(1)),
+                                 .ref = get->ColumnBlob(3),
+                                 .sealed = get->ColumnBlob(2)}));
     persons.push_back(std::move(person));
   }
   return persons;
+}
+
+Result<Person> RecordRepository::OpenPerson(const SealedPerson& row) const {
+  ASSIGN_OR_RETURN(auto plain, Unseal("person", row.ref, {}, row.key_id, row.sealed));
+  ASSIGN_OR_RETURN(Person person, internal::DecodePerson(plain));
+  person.id = row.id;
+  return person;
 }
 
 Result<std::vector<WantedNotice>> RecordRepository::ReadNotices(store::Statement* rows) {
@@ -425,15 +432,21 @@ Result<int64_t> RecordRepository::CountPersons() {
 }
 
 Result<void> RecordRepository::ForEachPostingSet(
-    const std::function<void(int64_t, uint32_t, std::span<const uint8_t>,
+    const std::function<void(const SealedPerson&, uint32_t, std::span<const uint8_t>,
                              std::span<const uint8_t>)>& visit) {
+  // Both tables are keyed by person id: the join walks them side by side.
   ASSIGN_OR_RETURN(store::Statement * scan,
-                   db_->Prepare("SELECT person_id, birth_tag, keys, names FROM person_search "
-                                "ORDER BY person_id"));
+                   db_->Prepare("SELECT s.person_id, s.birth_tag, s.keys, s.names, p.key_id, "
+                                "p.external_ref, p.sealed FROM person_search s "
+                                "JOIN person p ON p.id = s.person_id ORDER BY s.person_id"));
   while (true) {
     ASSIGN_OR_RETURN(bool row, scan->Step());
     if (!row) break;
-    visit(scan->ColumnInt(0), static_cast<uint32_t>(scan->ColumnInt(1)), scan->ColumnBlob(2),
+    SealedPerson person{.id = scan->ColumnInt(0),
+                        .key_id = static_cast<uint32_t>(scan->ColumnInt(4)),
+                        .ref = scan->ColumnBlob(5),
+                        .sealed = scan->ColumnBlob(6)};
+    visit(person, static_cast<uint32_t>(scan->ColumnInt(1)), scan->ColumnBlob(2),
           scan->ColumnBlob(3));
   }
   return {};

@@ -28,6 +28,15 @@ namespace vigie::records {
 
 enum class PutOutcome { kInserted, kUpdated };
 
+// A person's row as stored: still sealed, viewed in place (valid only as long
+// as the buffer it points into).
+struct SealedPerson {
+  int64_t id = 0;
+  uint32_t key_id = 0;
+  std::span<const uint8_t> ref;     // keyed hash of the external id (the seal's AD)
+  std::span<const uint8_t> sealed;
+};
+
 // A record made ready for the database away from it: encoded, sealed, its
 // references and search postings computed. Lets a bulk import seal on one
 // thread while another writes.
@@ -102,6 +111,9 @@ class RecordRepository {
   Result<Person> GetPerson(int64_t id);
   // The persons that exist among `ids` (at most kMaxBatch), in no set order.
   Result<std::vector<Person>> GetPersons(std::span<const int64_t> ids);
+  // Opens a row read earlier (ForEachPostingSet). DataLoss when it fails
+  // authentication. Thread-safe: no database access.
+  Result<Person> OpenPerson(const SealedPerson& row) const;
   Result<std::vector<WantedNotice>> WantedNoticesOf(int64_t person_id);
   Result<std::vector<RecordEntry>> RecordEntriesOf(int64_t person_id);
   Result<int64_t> CountPersons();
@@ -112,9 +124,9 @@ class RecordRepository {
   static constexpr size_t kMaxBatch = 64;
 
   // Streams every person's search postings and name-vocabulary keys (packed
-  // little-endian u64s), in id order, to `visit`.
+  // little-endian u64s) with its sealed row, in id order, to `visit`.
   Result<void> ForEachPostingSet(
-      const std::function<void(int64_t person_id, uint32_t birth_tag,
+      const std::function<void(const SealedPerson& row, uint32_t birth_tag,
                                 std::span<const uint8_t> packed_keys,
                                 std::span<const uint8_t> packed_names)>& visit);
 
@@ -136,7 +148,7 @@ class RecordRepository {
   Result<std::optional<int64_t>> FindId(std::string_view find_sql, std::span<const uint8_t> ref);
   Result<std::vector<uint8_t>> Unseal(std::string_view table, std::span<const uint8_t> ref,
                                       std::span<const uint8_t> parent_ref, uint32_t key_id,
-                                      std::span<const uint8_t> sealed);
+                                      std::span<const uint8_t> sealed) const;
   Result<std::vector<WantedNotice>> ReadNotices(store::Statement* rows);
   template <typename Record>
   Result<PreparedRecord> PrepareChild(PreparedRecord::Kind kind, std::string_view table,

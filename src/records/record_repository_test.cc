@@ -138,19 +138,30 @@ TEST(RecordRepositoryTest, BatchReadsReturnOnlyExistingPersons) {
   EXPECT_FALSE(t.repository->GetPersons(too_many).has_value());
 }
 
-TEST(RecordRepositoryTest, PostingsAreStreamedPerPerson) {
+TEST(RecordRepositoryTest, PostingsAreStreamedPerPersonWithTheSealedRow) {
   testing::RecordsDb t;
   Person a = Sample("A");
   ASSERT_OK(Put(*t.repository, *t.db, a));
   int calls = 0;
   ASSERT_OK(t.repository->ForEachPostingSet(
-      [&](int64_t id, uint32_t tag, std::span<const uint8_t> keys,
+      [&](const SealedPerson& row, uint32_t tag, std::span<const uint8_t> keys,
           std::span<const uint8_t> names) {
         // The count of surname keys, then one surname form and one given-name form.
         EXPECT_EQ(names.size(), 3u * 8);
         EXPECT_EQ(names[0], 1);
         ++calls;
-        EXPECT_EQ(id, a.id);
+        EXPECT_EQ(row.id, a.id);
+        // The row opens to the person stored, and is still sealed (no name in it).
+        auto opened = t.repository->OpenPerson(row);
+        ASSERT_TRUE(opened.has_value());
+        EXPECT_EQ(opened->surname, a.surname);
+        std::string sealed(row.sealed.begin(), row.sealed.end());
+        EXPECT_EQ(sealed.find(a.surname), std::string::npos);
+        std::vector<uint8_t> tampered(row.sealed.begin(), row.sealed.end());
+        tampered[tampered.size() / 2] ^= 1;
+        SealedPerson bad = row;
+        bad.sealed = tampered;
+        EXPECT_EQ(t.repository->OpenPerson(bad).error().code(), ErrorCode::kDataLoss);
         EXPECT_GE(tag, 0x40000000u);
         EXPECT_EQ(keys.size() % 8, 0u);
         EXPECT_GE(keys.size(), 4u * 8);

@@ -1,6 +1,7 @@
 #include "records/search.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "records/internal/key_set.h"
 #include "records/internal/search_keys.h"
@@ -28,30 +29,39 @@ struct Hit {
 uint8_t L(MatchLevel level) { return static_cast<uint8_t>(level); }
 
 // Each look-up returns its persons in ascending order (the index is built in
-// person order), so the hits are a few sorted runs: merging them costs
-// n·log(runs) instead of n·log(n) for a common name's thousands of hits.
-void SortByPerson(std::vector<Hit>& hits) {
-  auto by_person = [](const Hit& a, const Hit& b) { return a.person < b.person; };
-  std::vector<size_t> run_starts;
+// person order), so the hits are sorted runs. A common name's hits are a few
+// runs of thousands next to dozens of short ones: merging the runs from the
+// shortest up moves the long ones once or twice, where pairwise merging in
+// order would move every hit log2(runs) times.
+void SortByPerson(std::vector<Hit>& hits, std::vector<Hit>& scratch) {
+  struct Run {
+    size_t begin, end;
+  };
+  std::vector<Run> runs;
   for (size_t i = 0; i < hits.size(); ++i) {
-    if (i == 0 || hits[i].person < hits[i - 1].person) run_starts.push_back(i);
-  }
-  run_starts.push_back(hits.size());
-  // Bottom-up: merge neighbouring runs pairwise until one remains.
-  while (run_starts.size() > 2) {
-    std::vector<size_t> merged;
-    for (size_t r = 0; r + 1 < run_starts.size(); r += 2) {
-      merged.push_back(run_starts[r]);
-      if (r + 2 < run_starts.size()) {
-        auto first = hits.begin() + static_cast<std::ptrdiff_t>(run_starts[r]);
-        std::inplace_merge(first, hits.begin() + static_cast<std::ptrdiff_t>(run_starts[r + 1]),
-                           hits.begin() + static_cast<std::ptrdiff_t>(run_starts[r + 2]),
-                           by_person);
-      }
+    if (i == 0 || hits[i].person < hits[i - 1].person) {
+      if (!runs.empty()) runs.back().end = i;
+      runs.push_back({i, hits.size()});
     }
-    merged.push_back(hits.size());
-    run_starts = std::move(merged);
   }
+  if (runs.size() <= 1) return;
+  std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
+    return a.end - a.begin < b.end - b.begin;
+  });
+  auto by_person = [](const Hit& a, const Hit& b) { return a.person < b.person; };
+  std::vector<Hit> merged(hits.begin() + static_cast<std::ptrdiff_t>(runs[0].begin),
+                          hits.begin() + static_cast<std::ptrdiff_t>(runs[0].end));
+  merged.reserve(hits.size());
+  scratch.reserve(hits.size());
+  for (size_t r = 1; r < runs.size(); ++r) {
+    scratch.clear();
+    std::merge(merged.begin(), merged.end(),
+               hits.begin() + static_cast<std::ptrdiff_t>(runs[r].begin),
+               hits.begin() + static_cast<std::ptrdiff_t>(runs[r].end),
+               std::back_inserter(scratch), by_person);
+    merged.swap(scratch);
+  }
+  hits.swap(merged);
 }
 
 // Typo expansion of given names covers the first form only: for a compound
@@ -285,9 +295,10 @@ Result<RecordSearch> RecordSearch::Load(RecordRepository& repository,
   internal::KeySet surname_vocabulary(1 << 16), given_vocabulary(1 << 12);
   int64_t done = 0;
   RETURN_IF_ERROR(repository.ForEachPostingSet(
-      [&](int64_t person_id, uint32_t birth_tag, std::span<const uint8_t> packed,
+      [&](const SealedPerson& row, uint32_t birth_tag, std::span<const uint8_t> packed,
           std::span<const uint8_t> names) {
-        auto id = static_cast<uint32_t>(person_id);
+        auto id = static_cast<uint32_t>(row.id);
+        search.rows_.Add(row);
         if (search.birth_tags_.size() <= id) search.birth_tags_.resize(id + 1, 0);
         search.birth_tags_[id] = birth_tag;
         ForEachPackedKey(packed, [&](uint64_t key) { postings.push_back({key, id}); });
@@ -324,6 +335,7 @@ Result<RecordSearch> RecordSearch::Load(RecordRepository& repository,
 
 size_t RecordSearch::memory_bytes() const {
   return index_.MemoryBytes() + surnames_.MemoryBytes() + given_names_.MemoryBytes() +
+         rows_.MemoryBytes() +
          birth_tags_.capacity() * sizeof(uint32_t) + entry_counts_.capacity() * sizeof(uint16_t) +
          wanted_.capacity() * sizeof(Wanted);
 }
@@ -343,7 +355,8 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
              [&](uint32_t person, uint8_t surname_level, uint8_t given_level, bool year) {
                hits.push_back({person, surname_level, given_level, year});
              });
-  SortByPerson(hits);
+  std::vector<Hit> scratch;
+  SortByPerson(hits, scratch);
 
   // Coarse ranking from the postings alone; no record is opened yet.
   uint32_t query_tag = keyer.BirthTag(query.birth_date);
@@ -383,9 +396,14 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
 
   SearchResult result;
   result.total_matches = static_cast<int64_t>(ranked.size());
-  std::vector<int64_t> ids;
-  for (size_t i = 0; i < to_open; ++i) ids.push_back(ranked[i].person);
-  ASSIGN_OR_RETURN(std::vector<Person> persons, repository.GetPersons(ids));
+  std::vector<Person> persons;
+  for (size_t i = 0; i < to_open; ++i) {
+    // Every indexed person's row was loaded with its postings.
+    std::optional<SealedPerson> row = rows_.Find(ranked[i].person);
+    if (!row) return Fail(ErrorCode::kInternal, "search snapshot lacks an indexed person");
+    ASSIGN_OR_RETURN(Person person, repository.OpenPerson(*row));
+    persons.push_back(std::move(person));
+  }
   for (Person& person : persons) {
     MatchReason reason = Explain(query, q, person);
     if (!MeetsCriteria(reason)) {  // a keyed-hash collision or a stale posting

@@ -17,8 +17,10 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/huge_page_allocator.h"
 #include "records/internal/name_filter.h"
 #include "records/internal/posting_index.h"
+#include "records/internal/sealed_rows.h"
 #include "records/model.h"
 #include "records/person_file.h"
 #include "records/record_repository.h"
@@ -70,9 +72,10 @@ using LoadProgress = std::function<void(int64_t done, int64_t total)>;
 class RecordSearch {
  public:
   // Reads every person's postings and builds the in-memory index, with the
-  // facts summaries show (notice windows, entry counts). The index is a
-  // snapshot: records imported later are found after the next Load. Opening a
-  // file (person_file.h) always reads the database.
+  // facts summaries show (persons' sealed rows, notice windows, entry
+  // counts). The index is a snapshot: records imported later are found, and
+  // corrections show in summaries, after the next Load. Opening a file
+  // (person_file.h) always reads the database.
   static Result<RecordSearch> Load(RecordRepository& repository, const LoadProgress& progress = {});
 
   // Errors: InvalidArgument for a query that fails ValidateQuery, DataLoss
@@ -87,8 +90,9 @@ class RecordSearch {
   internal::PostingIndex index_;
   internal::NameFilter surnames_;     // surname forms that exist
   internal::NameFilter given_names_;  // given-name forms that exist
-  std::vector<uint32_t> birth_tags_;  // by person id
-  std::vector<uint16_t> entry_counts_;  // by person id, saturating
+  internal::SealedRows rows_;         // persons as summaries show them, still sealed
+  HugeVector<uint32_t> birth_tags_;    // by person id
+  HugeVector<uint16_t> entry_counts_;  // by person id, saturating
   struct Wanted {
     uint32_t person;
     NoticeWindow window;
