@@ -1,7 +1,7 @@
 // Records benchmark: import rate and size, in-process search latency, search
 // quality, memory, and the PostgreSQL peer on the same data and queries.
 //
-//   records_bench --workdir DIR --persons 1000000[,20000000] [--queries 2000]
+//   records_bench --workdir DIR --persons 1000000[,20000000] [--queries 2000] [--rounds 5]
 //                 [--pg "host=127.0.0.1 port=..."]
 // Prints one block per size, then the ratios the issue asks for.
 
@@ -90,7 +90,7 @@ int64_t FileSize(const std::filesystem::path& p) {
 }
 
 SizeResult RunSize(const std::filesystem::path& workdir, uint64_t persons, size_t queries,
-                   const std::string& pg, bool reuse_db,
+                   int rounds, const std::string& pg, bool reuse_db,
                    const records::PopulationGenerator& generator) {
   SizeResult result;
   result.persons = persons;
@@ -180,20 +180,43 @@ SizeResult RunSize(const std::filesystem::path& workdir, uint64_t persons, size_
     const Probe* probe;
   };
   std::vector<Timed> timed;
-  for (const auto& p : probes) {
-    records::SearchQuery q{p.probe.surname, p.probe.given_name, p.probe.birth_date};
-    auto t0 = Clock::now();
-    auto r = search->Search(q, *search_repository, clock);
-    double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
-    std::vector<int64_t> ids;
-    if (r) {
-      for (const auto& s : r->summaries) ids.push_back(s.person_id);
+  // The same queries in several rounds: on a shared VM a round's tail can
+  // catch a stall of the host (several ms); the median round's p99 is the
+  // figure, and every round is printed.
+  std::vector<double> round_p99_ms, all_latency_us;
+  for (int round = 0; round < rounds; ++round) {
+    std::vector<double> latency_us;
+    for (const auto& p : probes) {
+      records::SearchQuery q{p.probe.surname, p.probe.given_name, p.probe.birth_date};
+      auto t0 = Clock::now();
+      auto r = search->Search(q, *search_repository, clock);
+      double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+      latency_us.push_back(us);
+      if (round > 0) {
+        // The intrinsic cost of a query: its best round, free of host stalls.
+        size_t at = latency_us.size() - 1;
+        timed[at].us = std::min(timed[at].us, us);
+        continue;
+      }
+      std::vector<int64_t> ids;
+      if (r) {
+        for (const auto& s : r->summaries) ids.push_back(s.person_id);
+      }
+      Record(vigie, p, ids, us);
+      timed.push_back({us, r ? r->total_matches : -1, &p});
     }
-    Record(vigie, p, ids, us);
-    timed.push_back({us, r ? r->total_matches : -1, &p});
+    round_p99_ms.push_back(Percentile(latency_us, 0.99) / 1000);
+    all_latency_us.insert(all_latency_us.end(), latency_us.begin(), latency_us.end());
   }
   PrintStats("vigie", vigie);
-  // Where the tail comes from: the shape of the slowest queries (synthetic names).
+  std::printf("  rounds   p99");
+  for (double v : round_p99_ms) std::printf(" %.3f", v);
+  std::sort(round_p99_ms.begin(), round_p99_ms.end());
+  double median_p99_ms = round_p99_ms[round_p99_ms.size() / 2];
+  std::printf(" ms; median round %.3f ms; all rounds p50 %.3f ms\n", median_p99_ms,
+              Percentile(all_latency_us, 0.50) / 1000);
+  // Where the tail comes from: the shape of the slowest queries (synthetic
+  // names), each at its best round so that host stalls do not hide them.
   std::partial_sort(timed.begin(), timed.begin() + std::min<size_t>(5, timed.size()), timed.end(),
                     [](const Timed& a, const Timed& b) { return a.us > b.us; });
   for (size_t i = 0; i < std::min<size_t>(5, timed.size()); ++i) {
@@ -203,10 +226,10 @@ SizeResult RunSize(const std::filesystem::path& workdir, uint64_t persons, size_
                 sp.birth_date.full() ? " + date" : (sp.birth_date.known() ? " + year" : ""),
                 static_cast<long long>(timed[i].matches));
   }
-  result.p99_ms = Percentile(vigie.latency_us, 0.99) / 1000;
+  result.p99_ms = median_p99_ms;
   double total_us = 0;
-  for (double v : vigie.latency_us) total_us += v;
-  result.vigie_qps = 1e6 * static_cast<double>(vigie.latency_us.size()) / total_us;
+  for (double v : all_latency_us) total_us += v;
+  result.vigie_qps = 1e6 * static_cast<double>(all_latency_us.size()) / total_us;
 
   if (!pg.empty()) {
     PostgresPeer peer(pg);
@@ -241,6 +264,7 @@ int main(int argc, char** argv) {
   std::filesystem::path workdir = "/tmp/vigie-bench";
   std::vector<uint64_t> sizes = {1000000};
   size_t queries = 2000;
+  int rounds = 5;
   std::string pg;
   bool reuse_db = false;
   for (int i = 1; i < argc; ++i) {
@@ -263,6 +287,8 @@ int main(int argc, char** argv) {
       while (std::getline(list, item, ',')) sizes.push_back(std::stoull(item));
     } else if (flag == "--queries") {
       queries = std::stoul(value);
+    } else if (flag == "--rounds") {
+      rounds = std::max(1, std::stoi(value));
     } else if (flag == "--pg") {
       pg = value;
     } else {
@@ -274,7 +300,9 @@ int main(int argc, char** argv) {
   records::PopulationGenerator generator(
       {}, bench::ReadSurnames(std::filesystem::path(VIGIE_SHARE_DIR) / "surnames-fr.txt"));
   std::vector<bench::SizeResult> results;
-  for (uint64_t n : sizes) results.push_back(bench::RunSize(workdir, n, queries, pg, reuse_db, generator));
+  for (uint64_t n : sizes) {
+    results.push_back(bench::RunSize(workdir, n, queries, rounds, pg, reuse_db, generator));
+  }
   std::printf("\n== summary\n");
   for (const auto& r : results) {
     std::printf("  %llu persons: ", (unsigned long long)r.persons);
@@ -282,7 +310,7 @@ int main(int argc, char** argv) {
       std::printf("import %.0f persons/s (target >= 50000), %.0f bytes/person, ", r.import_rate,
                   r.bytes_per_person);
     }
-    std::printf("search p99 %.3f ms (target <= 2 ms at 20 M), RSS %.0f MB", r.p99_ms,
+    std::printf("search p99 %.3f ms (median round; target <= 2 ms at 20 M), RSS %.0f MB", r.p99_ms,
                 r.rss_kib / 1024.0);
     if (r.pg_qps > 0) std::printf(", vigie/postgres %.2f", r.vigie_qps / r.pg_qps);
     std::printf("\n");
