@@ -48,6 +48,12 @@ CREATE TABLE record_entry (
 CREATE UNIQUE INDEX record_entry_by_ref ON record_entry(external_ref);
 CREATE INDEX record_entry_by_person ON record_entry(person_id);
 )sql"},
+    {2, "identity",
+#include "store/internal/migration_0002_identity.inc"
+    },
+    {3, "sessions",
+#include "store/internal/migration_0003_sessions.inc"
+    },
 };
 
 }  // namespace
