@@ -1,10 +1,10 @@
 #include "core/config.h"
 
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 namespace vigie {
 namespace {
@@ -33,9 +33,9 @@ class TableReader {
     }
     int64_t v = *node->value<int64_t>();
     if (v < min || v > max) {
-      return Fail(ErrorCode::kInvalidArgument, Name(key) + " must be between " +
-                                                   std::to_string(min) + " and " +
-                                                   std::to_string(max));
+      return Fail(
+          ErrorCode::kInvalidArgument,
+          Name(key) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
     }
     out = static_cast<int>(v);
     return {};
@@ -121,6 +121,83 @@ Result<void> ReadSearch(const toml::table* t, Config::Search& s) {
   return r.RefuseUnknown();
 }
 
+bool IsLoopbackAddress(std::string_view address) {
+  return address == "::1" || address == "localhost" || address.starts_with("127.");
+}
+
+Result<void> ReadServer(const toml::table* t, Config::Server& s) {
+  TableReader r(t, "server");
+  RETURN_IF_ERROR(r.Read("listen", s.listen));
+  RETURN_IF_ERROR(r.Read("port", s.port, 0, 65535));
+  RETURN_IF_ERROR(r.Read("tls_certificate", s.tls_certificate));
+  RETURN_IF_ERROR(r.Read("tls_key", s.tls_key));
+  RETURN_IF_ERROR(r.Read("metrics_listen", s.metrics_listen));
+  RETURN_IF_ERROR(r.Read("metrics_port", s.metrics_port, 0, 65535));
+  RETURN_IF_ERROR(r.Read("max_connections", s.max_connections, 1, 1000000));
+  RETURN_IF_ERROR(r.Read("max_header_bytes", s.max_header_bytes, 1024, 1 << 20));
+  RETURN_IF_ERROR(r.Read("max_body_bytes", s.max_body_bytes, 1024, 16 << 20));
+  RETURN_IF_ERROR(r.Read("read_timeout_ms", s.read_timeout_ms, 100, 600000));
+  RETURN_IF_ERROR(r.Read("idle_timeout_ms", s.idle_timeout_ms, 100, 3600000));
+  RETURN_IF_ERROR(r.Read("io_threads", s.io_threads, 0, 256));
+  RETURN_IF_ERROR(r.Read("worker_threads", s.worker_threads, 0, 1024));
+  RETURN_IF_ERROR(r.Read("public_url", s.public_url));
+  // Security: plain HTTP exposes tokens and records to the network.
+  if (s.tls_certificate.empty() != s.tls_key.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "'server.tls_certificate' and 'server.tls_key' go together");
+  }
+  if (s.tls_certificate.empty() && !IsLoopbackAddress(s.listen)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "plain HTTP (no 'server.tls_certificate') is only allowed on a loopback "
+                "'server.listen' address");
+  }
+  if (!IsLoopbackAddress(s.metrics_listen)) {
+    return Fail(ErrorCode::kInvalidArgument, "'server.metrics_listen' must be a loopback address");
+  }
+  if (!s.public_url.empty() && !s.public_url.starts_with("https://") &&
+      !s.public_url.starts_with("http://")) {
+    return Fail(ErrorCode::kInvalidArgument, "'server.public_url' must be an http(s) URL");
+  }
+  return r.RefuseUnknown();
+}
+
+Result<void> ReadAuth(const toml::table* t, Config::Auth& a) {
+  TableReader r(t, "auth");
+  RETURN_IF_ERROR(r.Read("activation_valid_hours", a.activation_valid_hours, 1, 24 * 30));
+  RETURN_IF_ERROR(r.Read("lockout_failures", a.lockout_failures, 1, 100));
+  RETURN_IF_ERROR(r.Read("lockout_window_minutes", a.lockout_window_minutes, 1, 24 * 60));
+  RETURN_IF_ERROR(r.Read("lockout_minutes", a.lockout_minutes, 1, 24 * 60));
+  RETURN_IF_ERROR(r.Read("argon2_passes", a.argon2_passes, 1, 10));
+  RETURN_IF_ERROR(r.Read("argon2_memory_kib", a.argon2_memory_kib, 8192, 1 << 20));
+  RETURN_IF_ERROR(r.Read("hashing_threads", a.hashing_threads, 1, 64));
+  RETURN_IF_ERROR(r.Read("hashing_queue", a.hashing_queue, 1, 100000));
+  RETURN_IF_ERROR(r.Read("address_attempts_per_minute", a.address_attempts_per_minute, 1, 100000));
+  return r.RefuseUnknown();
+}
+
+Result<void> ReadSession(const toml::table* t, Config::Session& s) {
+  TableReader r(t, "session");
+  RETURN_IF_ERROR(r.Read("access_token_seconds", s.access_token_seconds, 30, 3600));
+  RETURN_IF_ERROR(r.Read("idle_timeout_minutes", s.idle_timeout_minutes, 1, 24 * 60));
+  RETURN_IF_ERROR(r.Read("absolute_lifetime_hours", s.absolute_lifetime_hours, 1, 24));
+  RETURN_IF_ERROR(r.Read("max_per_agent", s.max_per_agent, 1, 16));
+  RETURN_IF_ERROR(r.Read("step_up_files", s.step_up_files, 1, 10000));
+  RETURN_IF_ERROR(r.Read("step_up_window_minutes", s.step_up_window_minutes, 1, 24 * 60));
+  return r.RefuseUnknown();
+}
+
+Result<void> ReadQuota(const toml::table* t, Config::Quota& q) {
+  TableReader r(t, "quota");
+  RETURN_IF_ERROR(r.Read("searches_per_hour", q.searches_per_hour, 1, 1000000));
+  RETURN_IF_ERROR(r.Read("searches_per_day", q.searches_per_day, 1, 10000000));
+  RETURN_IF_ERROR(r.Read("files_per_hour", q.files_per_hour, 1, 1000000));
+  RETURN_IF_ERROR(r.Read("files_per_day", q.files_per_day, 1, 10000000));
+  if (q.searches_per_day < q.searches_per_hour || q.files_per_day < q.files_per_hour) {
+    return Fail(ErrorCode::kInvalidArgument, "a daily quota must not be below the hourly one");
+  }
+  return r.RefuseUnknown();
+}
+
 }  // namespace
 
 std::filesystem::path Config::Resolve(const std::string& path) const {
@@ -151,6 +228,14 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::filesystem::pa
   RETURN_IF_ERROR(ReadLog(log, config.log));
   ASSIGN_OR_RETURN(const toml::table* search, root.Table("search"));
   RETURN_IF_ERROR(ReadSearch(search, config.search));
+  ASSIGN_OR_RETURN(const toml::table* server, root.Table("server"));
+  RETURN_IF_ERROR(ReadServer(server, config.server));
+  ASSIGN_OR_RETURN(const toml::table* auth, root.Table("auth"));
+  RETURN_IF_ERROR(ReadAuth(auth, config.auth));
+  ASSIGN_OR_RETURN(const toml::table* session, root.Table("session"));
+  RETURN_IF_ERROR(ReadSession(session, config.session));
+  ASSIGN_OR_RETURN(const toml::table* quota, root.Table("quota"));
+  RETURN_IF_ERROR(ReadQuota(quota, config.quota));
   RETURN_IF_ERROR(root.RefuseUnknown());
   return config;
 }
@@ -183,6 +268,47 @@ level = "info"                # trace, debug, info, warn, error, off
 
 [search]
 max_results = 20              # at most 20 summaries per search
+
+[server]
+listen = "127.0.0.1"
+port = 8443
+tls_certificate = "tls/cert.pem"  # "" serves plain HTTP, refused unless listen is loopback
+tls_key = "tls/key.pem"
+metrics_listen = "127.0.0.1"  # /metrics (Prometheus) on its own loopback listener
+metrics_port = 9464           # 0 = no metrics listener
+max_connections = 4096
+max_header_bytes = 8192
+max_body_bytes = 65536
+read_timeout_ms = 10000       # slow clients are cut
+idle_timeout_ms = 60000
+io_threads = 0                # 0 = one per core
+worker_threads = 0            # 0 = two per core
+public_url = ""               # the URL clients use (DPoP htu); "" = https://localhost:<port>
+
+[auth]
+activation_valid_hours = 72
+lockout_failures = 5          # failed logins within the window lock the account
+lockout_window_minutes = 15
+lockout_minutes = 15
+argon2_passes = 2             # Argon2id t; hashes are upgraded at the next login
+argon2_memory_kib = 19456     # Argon2id m
+hashing_threads = 1           # password hashing never takes more than this many cores
+hashing_queue = 64            # logins waiting beyond this are refused (429)
+address_attempts_per_minute = 30
+
+[session]
+access_token_seconds = 600
+idle_timeout_minutes = 30
+absolute_lifetime_hours = 12
+max_per_agent = 1             # a new login ends the agent's older session
+step_up_files = 10            # full files opened within the window before a fresh TOTP
+step_up_window_minutes = 10
+
+[quota]
+searches_per_hour = 300
+searches_per_day = 1500
+files_per_hour = 60
+files_per_day = 300
 )";
 }
 

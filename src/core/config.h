@@ -41,6 +41,55 @@ struct Config {
     int max_results = 20;  // Security: caps what one query can reveal.
   } search;
 
+  // `vigie serve`: the HTTPS listener and its limits.
+  struct Server {
+    std::string listen = "127.0.0.1";  // plain HTTP only on loopback
+    int port = 8443;
+    std::string tls_certificate = "tls/cert.pem";  // "" = plain HTTP (loopback only)
+    std::string tls_key = "tls/key.pem";
+    std::string metrics_listen = "127.0.0.1";  // must be loopback
+    int metrics_port = 9464;                   // 0 = no metrics listener
+    int max_connections = 4096;
+    int max_header_bytes = 8192;
+    int max_body_bytes = 65536;
+    int read_timeout_ms = 10000;  // Security: slow clients are cut
+    int idle_timeout_ms = 60000;
+    int io_threads = 0;      // 0 = one per core
+    int worker_threads = 0;  // 0 = two per core
+    std::string public_url;  // DPoP htu base; "" = https://localhost:<port>
+  } server;
+
+  // Logins, activation and lock-out.
+  struct Auth {
+    int activation_valid_hours = 72;
+    int lockout_failures = 5;  // failures within the window lock the account
+    int lockout_window_minutes = 15;
+    int lockout_minutes = 15;
+    int argon2_passes = 2;          // Argon2id t
+    int argon2_memory_kib = 19456;  // Argon2id m
+    int hashing_threads = 1;        // Security: bounds the CPU a login flood can take
+    int hashing_queue = 64;         // logins waiting beyond this are refused (429)
+    int address_attempts_per_minute = 30;
+  } auth;
+
+  // Sessions bound to the client's DPoP key.
+  struct Session {
+    int access_token_seconds = 600;
+    int idle_timeout_minutes = 30;
+    int absolute_lifetime_hours = 12;
+    int max_per_agent = 1;   // a new login ends the oldest beyond this
+    int step_up_files = 10;  // files opened within the window before a fresh TOTP
+    int step_up_window_minutes = 10;
+  } session;
+
+  // Per-agent consultation quotas (429 with Retry-After beyond them).
+  struct Quota {
+    int searches_per_hour = 300;
+    int searches_per_day = 1500;
+    int files_per_hour = 60;
+    int files_per_day = 300;
+  } quota;
+
   // `path` resolved against data_dir unless absolute.
   std::filesystem::path Resolve(const std::string& path) const;
 };

@@ -27,6 +27,22 @@ TEST(ConfigTest, DefaultTomlParsesToDefaults) {
   ASSERT_OK(config);
   EXPECT_EQ(config->crypto.key_file, "vigie.key");
   EXPECT_EQ(config->log.level, "info");
+  // The written defaults are the built-in ones for every section.
+  Config built_in;
+  EXPECT_EQ(config->server.port, built_in.server.port);
+  EXPECT_EQ(config->server.tls_certificate, built_in.server.tls_certificate);
+  EXPECT_EQ(config->auth.argon2_memory_kib, built_in.auth.argon2_memory_kib);
+  EXPECT_EQ(config->auth.lockout_failures, built_in.auth.lockout_failures);
+  EXPECT_EQ(config->session.idle_timeout_minutes, built_in.session.idle_timeout_minutes);
+  EXPECT_EQ(config->session.step_up_files, built_in.session.step_up_files);
+  EXPECT_EQ(config->quota.files_per_day, built_in.quota.files_per_day);
+}
+
+TEST(ConfigTest, PlainHttpOnLoopbackIsAllowed) {
+  auto config = ParseConfig(
+      "[server]\nlisten = \"127.0.0.1\"\ntls_certificate = \"\"\ntls_key = \"\"\n", "/d");
+  ASSERT_OK(config);
+  EXPECT_TRUE(config->server.tls_certificate.empty());
 }
 
 TEST(ConfigTest, ReadsValues) {
@@ -75,7 +91,20 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfig{"[log]\nformat = \"xml\"", "'log.format'"},
                       BadConfig{"[log]\nlevel = \"loud\"", "'log.level'"},
                       BadConfig{"[search]\nmax_results = 500", "between 1 and 20"},
-                      BadConfig{"[crypto]\nkey_file = \"\"", "must not be empty"}),
+                      BadConfig{"[crypto]\nkey_file = \"\"", "must not be empty"},
+                      BadConfig{"[server]\nlisten = \"0.0.0.0\"\ntls_certificate = \"\"\n"
+                                "tls_key = \"\"",
+                                "plain HTTP"},
+                      BadConfig{"[server]\ntls_key = \"\"", "go together"},
+                      BadConfig{"[server]\nmetrics_listen = \"10.0.0.1\"", "loopback"},
+                      BadConfig{"[server]\nport = 70000", "between 0 and 65535"},
+                      BadConfig{"[server]\npublic_url = \"ftp://x\"", "http(s) URL"},
+                      BadConfig{"[auth]\nargon2_memory_kib = 8", "between 8192"},
+                      BadConfig{"[auth]\nlockout_failures = 0", "between 1 and 100"},
+                      BadConfig{"[session]\nabsolute_lifetime_hours = 48", "between 1 and 24"},
+                      BadConfig{"[quota]\nsearches_per_hour = 10\nsearches_per_day = 5",
+                                "daily quota"},
+                      BadConfig{"[session]\nidle = 5", "unknown key 'session.idle'"}),
     [](const auto& param) { return "case" + std::to_string(param.index); });
 
 TEST(ConfigTest, LoadConfigReportsFileAndResolvesDataDir) {
