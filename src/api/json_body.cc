@@ -1,0 +1,109 @@
+#include "api/json_body.h"
+
+#include <boost/json/parse.hpp>
+
+namespace vigie::api {
+namespace {
+
+namespace json = boost::json;
+
+Error FieldError(std::string_view field, std::string_view problem) {
+  return Error(ErrorCode::kInvalidArgument, "'" + std::string(field) + "' " + std::string(problem));
+}
+
+Result<std::string> CheckedText(std::string_view field, std::string_view text, size_t max_bytes) {
+  if (text.size() > max_bytes) {
+    return std::unexpected(
+        FieldError(field, "must be at most " + std::to_string(max_bytes) + " bytes"));
+  }
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) return std::unexpected(FieldError(field, "holds a control character"));
+  }
+  return std::string(text);
+}
+
+}  // namespace
+
+Result<JsonBody> JsonBody::Parse(std::string_view body,
+                                 std::initializer_list<std::string_view> allowed_fields) {
+  json::parse_options options;
+  options.max_depth = 8;  // Security: bounded recursion on hostile input
+  std::error_code error;
+  json::value value = json::parse(body, error, {}, options);
+  if (error) {
+    return Fail(ErrorCode::kInvalidArgument, "body is not valid JSON (" + error.message() + ")");
+  }
+  if (!value.is_object()) return Fail(ErrorCode::kInvalidArgument, "body must be a JSON object");
+  for (const auto& [key, unused] : value.as_object()) {
+    bool known = false;
+    for (std::string_view allowed : allowed_fields) known = known || allowed == key;
+    if (!known) {
+      std::string shown = std::string(key).substr(0, 64);
+      return Fail(ErrorCode::kInvalidArgument, "unknown field '" + shown + "'");
+    }
+  }
+  return JsonBody(std::move(value.as_object()));
+}
+
+Result<std::optional<std::string>> JsonBody::StringField(std::string_view field, size_t max_bytes,
+                                                         bool required) const {
+  const json::value* value = object_.if_contains(field);
+  if (value == nullptr || value->is_null()) {
+    if (required) return std::unexpected(FieldError(field, "is required"));
+    return std::nullopt;
+  }
+  if (!value->is_string()) return std::unexpected(FieldError(field, "must be a string"));
+  std::string_view text = value->as_string();
+  if (required && text.empty()) return std::unexpected(FieldError(field, "must not be empty"));
+  ASSIGN_OR_RETURN(std::string checked, CheckedText(field, text, max_bytes));
+  return checked;
+}
+
+Result<std::string> JsonBody::RequiredString(std::string_view field, size_t max_bytes) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> text, StringField(field, max_bytes, true));
+  return std::move(*text);
+}
+
+Result<std::optional<std::string>> JsonBody::OptionalString(std::string_view field,
+                                                            size_t max_bytes) const {
+  return StringField(field, max_bytes, false);
+}
+
+Result<int64_t> JsonBody::RequiredInt(std::string_view field, int64_t min, int64_t max) const {
+  const json::value* value = object_.if_contains(field);
+  if (value == nullptr || value->is_null()) return std::unexpected(FieldError(field, "is required"));
+  int64_t number = 0;
+  if (value->is_int64()) {
+    number = value->as_int64();
+  } else if (value->is_uint64() && value->as_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+    number = static_cast<int64_t>(value->as_uint64());
+  } else {
+    return std::unexpected(FieldError(field, "must be an integer"));
+  }
+  if (number < min || number > max) {
+    return std::unexpected(FieldError(
+        field, "must be between " + std::to_string(min) + " and " + std::to_string(max)));
+  }
+  return number;
+}
+
+Result<std::optional<std::vector<std::string>>> JsonBody::OptionalStringList(
+    std::string_view field, size_t max_items, size_t max_bytes) const {
+  const json::value* value = object_.if_contains(field);
+  if (value == nullptr || value->is_null()) return std::nullopt;
+  if (!value->is_array()) return std::unexpected(FieldError(field, "must be an array of strings"));
+  const json::array& items = value->as_array();
+  if (items.size() > max_items) {
+    return std::unexpected(
+        FieldError(field, "must hold at most " + std::to_string(max_items) + " items"));
+  }
+  std::vector<std::string> out;
+  for (const json::value& item : items) {
+    if (!item.is_string()) return std::unexpected(FieldError(field, "must be an array of strings"));
+    ASSIGN_OR_RETURN(std::string text, CheckedText(field, item.as_string(), max_bytes));
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
+}  // namespace vigie::api

@@ -1,0 +1,51 @@
+#pragma once
+// Strict reading of a JSON request body. A body is one JSON object whose
+// every field is known to the route; each field has the expected type and a
+// bounded length. Anything else is refused with a message naming the field,
+// before any use case runs (DESIGN invariant 5: bad input changes nothing).
+//
+// Security: Boost.JSON refuses invalid UTF-8 and we refuse control
+// characters in strings, so no malformed text reaches storage or logs;
+// nesting is limited so a hostile body cannot exhaust the stack.
+// Thread-safety: a JsonBody is a value used by one thread.
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "core/error.h"
+
+namespace vigie::api {
+
+class JsonBody {
+ public:
+  // InvalidArgument: not JSON, not an object, too deep, or a field not in
+  // `allowed_fields`.
+  static Result<JsonBody> Parse(std::string_view body,
+                                std::initializer_list<std::string_view> allowed_fields);
+
+  // InvalidArgument when absent (required), not a string, empty (required),
+  // longer than `max_bytes`, or holding a control character.
+  Result<std::string> RequiredString(std::string_view field, size_t max_bytes) const;
+  Result<std::optional<std::string>> OptionalString(std::string_view field, size_t max_bytes) const;
+
+  // InvalidArgument when absent (required), not an integer, or outside [min, max].
+  Result<int64_t> RequiredInt(std::string_view field, int64_t min, int64_t max) const;
+
+  // InvalidArgument when present but not an array of strings within the bounds.
+  Result<std::optional<std::vector<std::string>>> OptionalStringList(std::string_view field,
+                                                                     size_t max_items,
+                                                                     size_t max_bytes) const;
+
+ private:
+  explicit JsonBody(boost::json::object object) : object_(std::move(object)) {}
+  Result<std::optional<std::string>> StringField(std::string_view field, size_t max_bytes,
+                                                 bool required) const;
+  boost::json::object object_;
+};
+
+}  // namespace vigie::api

@@ -1,0 +1,60 @@
+#include "policy/quota.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/matchers.h"
+
+namespace vigie::policy {
+namespace {
+
+using ::vigie::testing::ErrorCodeIs;
+
+constexpr int64_t kMidnight = 1'795'000'000 / 86400 * 86400;  // a UTC midnight
+
+TEST(QuotaLimiterTest, RefusesBeyondTheHourlyLimitUntilTheNextHour) {
+  QuotaLimiter quota({.searches_per_hour = 3, .searches_per_day = 100});
+  int64_t t = kMidnight + 3600 * 5 + 600;  // 05:10
+  for (int i = 0; i < 3; ++i) ASSERT_OK(quota.Take(7, ConsultationKind::kSearch, t));
+  int64_t retry = 0;
+  auto refused = quota.Take(7, ConsultationKind::kSearch, t + 1, &retry);
+  EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kResourceExhausted));
+  EXPECT_NE(refused.error().message().find("hourly"), std::string::npos);
+  EXPECT_EQ(retry, 3600 - 601);
+  EXPECT_OK(quota.Take(7, ConsultationKind::kSearch, kMidnight + 3600 * 6));  // 06:00
+}
+
+TEST(QuotaLimiterTest, DailyLimitHoldsAcrossHours) {
+  QuotaLimiter quota({.searches_per_hour = 2, .searches_per_day = 3});
+  ASSERT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight + 10));
+  ASSERT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight + 20));
+  ASSERT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight + 3600));
+  int64_t retry = 0;
+  auto refused = quota.Take(1, ConsultationKind::kSearch, kMidnight + 7200, &retry);
+  ASSERT_THAT(refused, ErrorCodeIs(ErrorCode::kResourceExhausted));
+  EXPECT_NE(refused.error().message().find("daily"), std::string::npos);
+  EXPECT_EQ(retry, 86400 - 7200);
+  EXPECT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight + 86400));
+}
+
+TEST(QuotaLimiterTest, AgentsAndKindsAreCountedApart) {
+  QuotaLimiter quota({.searches_per_hour = 1, .searches_per_day = 10, .files_per_hour = 1,
+                      .files_per_day = 10});
+  ASSERT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight));
+  EXPECT_OK(quota.Take(2, ConsultationKind::kSearch, kMidnight));
+  EXPECT_OK(quota.Take(1, ConsultationKind::kFileOpening, kMidnight));
+  EXPECT_THAT(quota.Take(1, ConsultationKind::kFileOpening, kMidnight),
+              ErrorCodeIs(ErrorCode::kResourceExhausted));
+}
+
+TEST(QuotaLimiterTest, ARefusalIsNotCounted) {
+  QuotaLimiter quota({.searches_per_hour = 1, .searches_per_day = 2});
+  ASSERT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight));
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FALSE(quota.Take(1, ConsultationKind::kSearch, kMidnight + 1).has_value());
+  }
+  // The refused attempts did not eat the day's second search.
+  EXPECT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight + 3600));
+}
+
+}  // namespace
+}  // namespace vigie::policy
