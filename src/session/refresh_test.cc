@@ -1,0 +1,126 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "session/session_store.h"
+#include "session/session_test_fixture.h"
+#include "tests/support/matchers.h"
+
+namespace vigie::session {
+namespace {
+
+using ::vigie::testing::ErrorCodeIs;
+
+class RefreshTest : public SessionFixture {};
+
+TEST_F(RefreshTest, RotationIssuesANewPairBoundToTheSameSession) {
+  SessionStore sessions = Store();
+  auto first = sessions.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(first);
+  Advance(540);
+  auto second = sessions.Refresh(first->refresh_token.reveal(), Jkt("key-a"));
+  ASSERT_OK(second);
+  EXPECT_EQ(second->session_id, first->session_id);
+  EXPECT_NE(second->access_token.reveal(), first->access_token.reveal());
+  EXPECT_NE(second->refresh_token.reveal(), first->refresh_token.reveal());
+  EXPECT_EQ(second->access_expires_at, Now() + 600);
+  EXPECT_EQ(second->refresh_expires_at, Now() + 1800);
+
+  auto session = sessions.Authenticate(second->access_token.reveal(), Jkt("key-a"));
+  ASSERT_OK(session);
+  EXPECT_EQ(session->id, first->session_id);
+  EXPECT_EQ(session->last_seen_at, Now());  // a refresh is activity
+  // The previous access token stays valid until its own expiry.
+  EXPECT_OK(sessions.Authenticate(first->access_token.reveal(), Jkt("key-a")));
+  Advance(60);
+  EXPECT_THAT(sessions.Authenticate(first->access_token.reveal(), Jkt("key-a")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_OK(sessions.Authenticate(second->access_token.reveal(), Jkt("key-a")));
+}
+
+TEST_F(RefreshTest, ReusingARefreshTokenEndsTheWholeSession) {
+  SessionStore sessions = Store();
+  auto first = sessions.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(first);
+  Advance(60);
+  auto second = sessions.Refresh(first->refresh_token.reveal(), Jkt("key-a"));
+  ASSERT_OK(second);
+
+  Advance(10);
+  auto reuse = sessions.Refresh(first->refresh_token.reveal(), Jkt("key-a"));
+  EXPECT_THAT(reuse, ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_EQ(reuse.error().message(), "refresh token reused: session ended");
+
+  // Everything the session had is now refused, including the newest pair.
+  EXPECT_THAT(sessions.Authenticate(second->access_token.reveal(), Jkt("key-a")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(sessions.Refresh(second->refresh_token.reveal(), Jkt("key-a")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(sessions.Authenticate(first->access_token.reveal(), Jkt("key-a")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  auto listed = sessions.List(kAgent);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].end_reason, kEndRefreshTokenReuse);
+  EXPECT_EQ((*listed)[0].ended_at, Now());
+}
+
+TEST_F(RefreshTest, ReuseWithAnotherKeyAlsoEndsTheSession) {
+  // Whoever replays a used refresh token, the token has leaked.
+  SessionStore sessions = Store();
+  auto first = sessions.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(first);
+  auto second = sessions.Refresh(first->refresh_token.reveal(), Jkt("key-a"));
+  ASSERT_OK(second);
+  EXPECT_THAT(sessions.Refresh(first->refresh_token.reveal(), Jkt("attacker-key")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(sessions.Authenticate(second->access_token.reveal(), Jkt("key-a")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
+TEST_F(RefreshTest, RefreshWithAnotherKeyIsRefusedWithoutSpendingTheToken) {
+  SessionStore sessions = Store();
+  auto first = sessions.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(first);
+  auto stolen = sessions.Refresh(first->refresh_token.reveal(), Jkt("attacker-key"));
+  EXPECT_THAT(stolen, ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_EQ(stolen.error().message(), "DPoP key does not match the session's");
+  EXPECT_OK(sessions.Refresh(first->refresh_token.reveal(), Jkt("key-a")));
+}
+
+TEST_F(RefreshTest, NewTokensNeverOutliveTheSession) {
+  SessionStore sessions = Store();
+  auto tokens = sessions.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(tokens);
+  std::string refresh(tokens->refresh_token.reveal());
+  // Refresh every 20 minutes until 100 s before the absolute end.
+  while (Now() + 1200 <= kStart + 43200 - 100) {
+    Advance(1200);
+    auto next = sessions.Refresh(refresh, Jkt("key-a"));
+    ASSERT_OK(next);
+    refresh = next->refresh_token.reveal();
+  }
+  clock_.Set(TimePoint(std::chrono::seconds(kStart + 43200 - 100)));
+  auto last = sessions.Refresh(refresh, Jkt("key-a"));
+  ASSERT_OK(last);
+  EXPECT_EQ(last->access_expires_at, kStart + 43200);
+  EXPECT_EQ(last->refresh_expires_at, kStart + 43200);
+}
+
+TEST_F(RefreshTest, ConcurrentConnectionsSeeOneRotationAndOneReuse) {
+  auto other_db = OpenDb();
+  ASSERT_NE(other_db, nullptr);
+  SessionStore node_a = Store();
+  SessionStore node_b(*other_db, clock_);
+  auto tokens = node_a.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(tokens);
+  auto winner = node_a.Refresh(tokens->refresh_token.reveal(), Jkt("key-a"));
+  ASSERT_OK(winner);
+  EXPECT_THAT(node_b.Refresh(tokens->refresh_token.reveal(), Jkt("key-a")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(node_a.Authenticate(winner->access_token.reveal(), Jkt("key-a")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
+}  // namespace
+}  // namespace vigie::session

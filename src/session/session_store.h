@@ -1,0 +1,133 @@
+#pragma once
+// SessionStore: the sessions that exist after a completed login (password and
+// TOTP), and the DPoP-bound access and refresh tokens that carry them.
+//
+//   Create        login done: a new session, its first token pair; older
+//                 sessions of the agent beyond the limit end ("superseded")
+//   Authenticate  every request: access token + the jkt of its verified DPoP
+//                 proof -> the session, or Unauthenticated
+//   Refresh       trade a refresh token for a new pair (rotation); a refresh
+//                 token presented twice ends the whole session
+//   Logout, Revoke, RevokeAllForAgent, List, AcknowledgeNotice
+//
+// Every check reads the database (no cache), so a revocation takes effect on
+// the very next request, on every node sharing the database.
+// Time comes from the injected Clock, read once per call.
+//
+// Thread-safety: a SessionStore is used by one thread at a time, like the
+// Connection it works on (one per thread; the caller owns both and keeps them
+// alive). Several stores on several connections may share one database.
+// REQUIRES: no transaction open on the connection (each call that writes runs
+// its own, so a call is all-or-nothing).
+// Errors: Unauthenticated for any token that does not open a live session
+// (the message says which check failed, for logs; never return it to the
+// client verbatim); InvalidArgument for a malformed jkt or reason; NotFound
+// for an unknown session or agent; Unavailable / Internal / DataLoss from
+// the store.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "session/bearer_token.h"
+#include "session/session_options.h"
+#include "store/store.h"
+
+namespace vigie::session {
+
+// Why a session ended (Session::end_reason). Revoke() also accepts reasons
+// of the caller's own, e.g. "suspended" or "containment".
+inline constexpr std::string_view kEndLogout = "logout";
+inline constexpr std::string_view kEndSuperseded = "superseded";  // a newer login
+inline constexpr std::string_view kEndRefreshTokenReuse = "refresh_token_reuse";
+inline constexpr std::string_view kEndIdleTimeout = "idle_timeout";
+inline constexpr std::string_view kEndExpired = "expired";  // absolute lifetime reached
+
+// A session as stored. Times are Unix seconds.
+struct Session {
+  int64_t id = 0;
+  int64_t agent_id = 0;
+  std::string jkt;  // RFC 7638 thumbprint of the DPoP key it is bound to
+  int64_t created_at = 0;
+  int64_t last_seen_at = 0;  // coarse: see SessionOptions::last_seen_resolution_seconds
+  int64_t expires_at = 0;    // end of the absolute lifetime
+  std::optional<int64_t> notice_acknowledged_at;
+  int64_t last_step_up_at = 0;  // the login's TOTP, then each RecordStepUp
+  std::optional<int64_t> ended_at;
+  std::string end_reason;  // empty while live
+
+  bool live() const { return !ended_at.has_value(); }
+  bool notice_acknowledged() const { return notice_acknowledged_at.has_value(); }
+};
+
+// A token pair, to hand to the client once.
+struct IssuedTokens {
+  int64_t session_id = 0;
+  BearerToken access_token;
+  int64_t access_expires_at = 0;
+  BearerToken refresh_token;
+  int64_t refresh_expires_at = 0;
+};
+
+class SessionStore {
+ public:
+  SessionStore(store::Connection& db, const Clock& clock, SessionOptions options = {})
+      : db_(db), clock_(clock), options_(options) {}
+
+  // Opens a session for `agent_id`, bound to `jkt`, after the caller has
+  // verified the password, the TOTP code and the agent's status. Ends the
+  // agent's oldest live sessions beyond max_sessions_per_agent
+  // ("superseded"). Errors: InvalidArgument (jkt not a base64url SHA-256
+  // thumbprint), NotFound (no such agent), store errors.
+  Result<IssuedTokens> Create(int64_t agent_id, std::string_view jkt);
+
+  // The live session the access token belongs to. `jkt` is the thumbprint of
+  // the key that signed this request's DPoP proof, already verified (with
+  // its ath) by the caller. Refused (Unauthenticated): a malformed or unknown
+  // token, an expired token, an ended session, an idle or too-old session
+  // (which this call then ends), or a key other than the session's.
+  // Moves last_seen (at most one write per resolution period).
+  Result<Session> Authenticate(std::string_view access_token, std::string_view jkt);
+
+  // Rotation: marks the refresh token used and issues a new pair (the old
+  // access token stays valid until it expires). A refresh token already
+  // used ends the session (kEndRefreshTokenReuse). The new tokens never
+  // outlive the session's absolute lifetime; the refresh token also lapses
+  // after the idle timeout. Errors: Unauthenticated as for Authenticate.
+  Result<IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt);
+
+  // Ends the session (kEndLogout). Idempotent. Errors: NotFound.
+  Result<void> Logout(int64_t session_id);
+
+  // Ends the session with `reason` (1 to 64 characters of [a-z0-9_]) and
+  // deletes its tokens. A session already ended keeps its first reason.
+  // Errors: InvalidArgument (reason), NotFound.
+  Result<void> Revoke(int64_t session_id, std::string_view reason);
+
+  // Ends every live session of the agent (suspension, containment). Returns
+  // how many were ended. Errors: InvalidArgument (reason).
+  Result<int64_t> RevokeAllForAgent(int64_t agent_id, std::string_view reason);
+
+  // The agent's sessions, newest first, at most `limit`. A session that has
+  // lapsed but was not yet marked shows as ended (kEndIdleTimeout /
+  // kEndExpired) without being written.
+  Result<std::vector<Session>> List(int64_t agent_id, int64_t limit = 100);
+
+  // Records that the agent acknowledged the use notice in this session (the
+  // first acknowledgement is kept). Errors: NotFound, Unauthenticated (the
+  // session has ended).
+  Result<void> AcknowledgeNotice(int64_t session_id);
+
+ private:
+  Result<IssuedTokens> IssuePair(int64_t session_id, int64_t now, int64_t session_expires_at);
+
+  store::Connection& db_;
+  const Clock& clock_;
+  const SessionOptions options_;
+};
+
+}  // namespace vigie::session

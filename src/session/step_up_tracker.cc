@@ -1,0 +1,65 @@
+#include "session/step_up_tracker.h"
+
+#include <string>
+
+#include "session/internal/session_rows.h"
+
+namespace vigie::session {
+
+Result<void> StepUpTracker::RequireLiveSession(int64_t session_id) {
+  ASSIGN_OR_RETURN(auto session, internal::FindSession(db_, session_id));
+  if (!session) return Fail(ErrorCode::kNotFound, "no session " + std::to_string(session_id));
+  if (!session->live()) return Fail(ErrorCode::kUnauthenticated, "session ended");
+  return {};
+}
+
+Result<void> StepUpTracker::RecordFileOpening(int64_t session_id) {
+  const int64_t now = UnixSeconds(clock_.Now());
+  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+  RETURN_IF_ERROR(RequireLiveSession(session_id));
+  ASSIGN_OR_RETURN(store::Statement * prune,
+                   db_.Prepare("DELETE FROM session_file_opening "
+                               "WHERE session_id = $1 AND opened_at <= $2"));
+  prune->BindInt(1, session_id).BindInt(2, now - rule_.window_seconds);
+  RETURN_IF_ERROR(prune->Run());
+  ASSIGN_OR_RETURN(store::Statement * insert,
+                   db_.Prepare("INSERT INTO session_file_opening (session_id, opened_at) "
+                               "VALUES ($1, $2)"));
+  insert->BindInt(1, session_id).BindInt(2, now);
+  RETURN_IF_ERROR(insert->Run());
+  return tx.Commit();
+}
+
+Result<bool> StepUpTracker::StepUpRequired(int64_t session_id) {
+  const int64_t now = UnixSeconds(clock_.Now());
+  ASSIGN_OR_RETURN(auto tx, store::Transaction::BeginRead(db_));
+  RETURN_IF_ERROR(RequireLiveSession(session_id));
+  // Openings before the last step-up were deleted by RecordStepUp.
+  ASSIGN_OR_RETURN(store::Statement * count,
+                   db_.Prepare("SELECT count(*) FROM session_file_opening "
+                               "WHERE session_id = $1 AND opened_at > $2"));
+  count->BindInt(1, session_id).BindInt(2, now - rule_.window_seconds);
+  ASSIGN_OR_RETURN(bool row, count->Step());
+  if (!row) return Fail(ErrorCode::kInternal, "count returned no row");
+  const int64_t opened = count->ColumnInt(0);
+  RETURN_IF_ERROR(count->Run());
+  RETURN_IF_ERROR(tx.Commit());
+  return opened >= rule_.files;
+}
+
+Result<void> StepUpTracker::RecordStepUp(int64_t session_id) {
+  const int64_t now = UnixSeconds(clock_.Now());
+  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+  RETURN_IF_ERROR(RequireLiveSession(session_id));
+  ASSIGN_OR_RETURN(store::Statement * mark,
+                   db_.Prepare("UPDATE session SET step_up_at = $2 WHERE id = $1"));
+  mark->BindInt(1, session_id).BindInt(2, now);
+  RETURN_IF_ERROR(mark->Run());
+  ASSIGN_OR_RETURN(store::Statement * reset,
+                   db_.Prepare("DELETE FROM session_file_opening WHERE session_id = $1"));
+  reset->BindInt(1, session_id);
+  RETURN_IF_ERROR(reset->Run());
+  return tx.Commit();
+}
+
+}  // namespace vigie::session

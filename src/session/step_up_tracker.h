@@ -1,0 +1,55 @@
+#pragma once
+// StepUpTracker: counts the full files opened in a session so that, after
+// StepUpRule::files of them within StepUpRule::window_seconds, the agent
+// must present a fresh TOTP code before opening another. The caller (app)
+// verifies the code through identity; this class only keeps the counts and
+// the time of the last step-up (in the session row; the login counts as one).
+//
+// Counting is a sliding window over a small table of opening times per
+// session (session_file_opening), pruned to the window on every write and
+// emptied by each step-up, so it holds at most about `files` rows per
+// session. Security: a sliding window, not fixed buckets, so a burst across a
+// bucket boundary cannot open twice the limit without a step-up.
+//
+// Usage per file opening:  StepUpRequired? -> (TOTP, RecordStepUp) -> open ->
+// RecordFileOpening.
+//
+// Thread-safety: one thread at a time, like its Connection (the caller owns
+// it and the clock, and keeps them alive). REQUIRES: no transaction open on
+// the connection (each call runs its own).
+// Errors: NotFound (no such session), Unauthenticated (the session has
+// ended), store errors.
+
+#include <cstdint>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "session/session_options.h"
+#include "store/store.h"
+
+namespace vigie::session {
+
+class StepUpTracker {
+ public:
+  StepUpTracker(store::Connection& db, const Clock& clock, StepUpRule rule = {})
+      : db_(db), clock_(clock), rule_(rule) {}
+
+  // Counts one full file opened now.
+  Result<void> RecordFileOpening(int64_t session_id);
+
+  // True when the files opened within the window since the last step-up have
+  // reached the rule's limit: the next opening needs a fresh TOTP first.
+  Result<bool> StepUpRequired(int64_t session_id);
+
+  // A fresh TOTP code was verified now: the count starts again from zero.
+  Result<void> RecordStepUp(int64_t session_id);
+
+ private:
+  Result<void> RequireLiveSession(int64_t session_id);
+
+  store::Connection& db_;
+  const Clock& clock_;
+  const StepUpRule rule_;
+};
+
+}  // namespace vigie::session

@@ -1,0 +1,110 @@
+#include "session/step_up_tracker.h"
+
+#include <gtest/gtest.h>
+
+#include "session/session_store.h"
+#include "session/session_test_fixture.h"
+#include "tests/support/matchers.h"
+
+namespace vigie::session {
+namespace {
+
+using ::vigie::testing::ErrorCodeIs;
+
+class StepUpTrackerTest : public SessionFixture {
+ protected:
+  void SetUp() override {
+    SessionFixture::SetUp();
+    auto tokens = Store().Create(kAgent, Jkt("key-a"));
+    ASSERT_OK(tokens);
+    session_id_ = tokens->session_id;
+  }
+  bool Required(StepUpTracker& tracker) {
+    auto required = tracker.StepUpRequired(session_id_);
+    EXPECT_TRUE(required.has_value()) << required.error().ToString();
+    return required.value_or(false);
+  }
+  int64_t session_id_ = 0;
+};
+
+TEST_F(StepUpTrackerTest, RequiredAfterNFilesWithinTheWindow) {
+  StepUpTracker tracker(*db_, clock_, {.files = 3, .window_seconds = 600});
+  EXPECT_FALSE(Required(tracker));
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK(tracker.RecordFileOpening(session_id_));
+    Advance(10);
+    EXPECT_FALSE(Required(tracker));
+  }
+  ASSERT_OK(tracker.RecordFileOpening(session_id_));
+  EXPECT_TRUE(Required(tracker));
+}
+
+TEST_F(StepUpTrackerTest, WindowSlides) {
+  StepUpTracker tracker(*db_, clock_, {.files = 3, .window_seconds = 600});
+  ASSERT_OK(tracker.RecordFileOpening(session_id_));  // t = 0
+  Advance(300);
+  ASSERT_OK(tracker.RecordFileOpening(session_id_));  // t = 300
+  Advance(299);
+  ASSERT_OK(tracker.RecordFileOpening(session_id_));  // t = 599: three within 600 s
+  EXPECT_TRUE(Required(tracker));
+  Advance(1);  // t = 600: the first has left the window
+  EXPECT_FALSE(Required(tracker));
+  ASSERT_OK(tracker.RecordFileOpening(session_id_));
+  EXPECT_TRUE(Required(tracker));  // a burst across a bucket boundary does not escape
+}
+
+TEST_F(StepUpTrackerTest, StepUpResetsTheCountAndIsRecordedInTheSession) {
+  StepUpTracker tracker(*db_, clock_, {.files = 2, .window_seconds = 600});
+  ASSERT_OK(tracker.RecordFileOpening(session_id_));
+  ASSERT_OK(tracker.RecordFileOpening(session_id_));
+  ASSERT_TRUE(Required(tracker));
+  Advance(20);
+  ASSERT_OK(tracker.RecordStepUp(session_id_));
+  EXPECT_FALSE(Required(tracker));
+  ASSERT_OK(tracker.RecordFileOpening(session_id_));  // same second as the step-up
+  EXPECT_FALSE(Required(tracker));
+  ASSERT_OK(tracker.RecordFileOpening(session_id_));
+  EXPECT_TRUE(Required(tracker));
+
+  auto listed = Store().List(kAgent);
+  ASSERT_OK(listed);
+  EXPECT_EQ((*listed)[0].last_step_up_at, kStart + 20);
+}
+
+TEST_F(StepUpTrackerTest, DefaultsAreTenFilesPerTenMinutes) {
+  StepUpTracker tracker(*db_, clock_);
+  for (int i = 0; i < 9; ++i) {
+    ASSERT_OK(tracker.RecordFileOpening(session_id_));
+    Advance(60);
+  }
+  EXPECT_FALSE(Required(tracker));  // 9 at t = 0..480, now t = 540
+  ASSERT_OK(tracker.RecordFileOpening(session_id_));
+  EXPECT_TRUE(Required(tracker));
+}
+
+TEST_F(StepUpTrackerTest, CountingKeepsOnlyTheWindow) {
+  StepUpTracker tracker(*db_, clock_, {.files = 1000, .window_seconds = 60});
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK(tracker.RecordFileOpening(session_id_));
+    Advance(10);
+  }
+  auto count = db_->Prepare("SELECT count(*) FROM session_file_opening");
+  ASSERT_OK(count);
+  ASSERT_TRUE(*(*count)->Step());
+  EXPECT_LE((*count)->ColumnInt(0), 6);
+  ASSERT_OK((*count)->Run());
+}
+
+TEST_F(StepUpTrackerTest, RefusesUnknownAndEndedSessions) {
+  StepUpTracker tracker(*db_, clock_);
+  EXPECT_THAT(tracker.RecordFileOpening(9999), ErrorCodeIs(ErrorCode::kNotFound));
+  EXPECT_THAT(tracker.StepUpRequired(9999), ErrorCodeIs(ErrorCode::kNotFound));
+  EXPECT_THAT(tracker.RecordStepUp(9999), ErrorCodeIs(ErrorCode::kNotFound));
+  ASSERT_OK(Store().Logout(session_id_));
+  EXPECT_THAT(tracker.RecordFileOpening(session_id_), ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(tracker.StepUpRequired(session_id_), ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(tracker.RecordStepUp(session_id_), ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
+}  // namespace
+}  // namespace vigie::session
