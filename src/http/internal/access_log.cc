@@ -1,0 +1,55 @@
+#include "http/internal/access_log.h"
+
+#include <cstdio>
+#include <mutex>
+
+#include "http/internal/json_text.h"
+
+namespace vigie::http::internal {
+
+std::string FormatAccessLogLine(const AccessLogEntry& e) {
+  std::string_view route = e.route;
+  if (route.empty()) {
+    route = e.target.substr(0, e.target.find_first_of("?#"));
+  }
+  if (route.size() > kMaxLoggedRouteBytes) route = route.substr(0, kMaxLoggedRouteBytes);
+
+  std::string line;
+  line.reserve(256);
+  line += "{\"time\":";
+  AppendJsonString(line, Rfc3339Millis(e.time));
+  line += ",\"request_id\":";
+  AppendJsonString(line, e.request_id);
+  line += ",\"remote\":";
+  AppendJsonString(line, e.remote_address);
+  line += ",\"method\":";
+  AppendJsonString(line, e.method.substr(0, 32));
+  line += ",\"route\":";
+  AppendJsonString(line, route);
+  line += ",\"status\":";
+  line += std::to_string(e.status);
+  line += ",\"latency_us\":";
+  line += std::to_string(e.latency.count());
+  line += ",\"bytes\":";
+  line += std::to_string(e.response_bytes);
+  line += ",\"tls\":";
+  line += e.tls ? "true" : "false";
+  if (!e.agent_id.empty()) {
+    line += ",\"agent\":";
+    AppendJsonString(line, e.agent_id);
+  }
+  line += '}';
+  return line;
+}
+
+AccessLogSink StdoutAccessLogSink() {
+  return [](std::string_view line) {
+    static std::mutex mutex;
+    std::lock_guard lock(mutex);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+  };
+}
+
+}  // namespace vigie::http::internal

@@ -1,0 +1,361 @@
+#include "http/internal/connection.h"
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <exception>
+#include <limits>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "core/log.h"
+#include "http/internal/access_log.h"
+#include "http/internal/builtin_routes.h"
+#include "http/internal/request_id.h"
+#include "http/internal/response_headers.h"
+#include "http/problem.h"
+
+namespace vigie::http::internal {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kReadChunk = 4096;
+// Security: after an error response, the unread rest of the request is
+// drained for at most this long and this many bytes, then the socket closes.
+constexpr std::chrono::milliseconds kLingerTime{1000};
+constexpr size_t kMaxLingerBytes = 256 * 1024;
+
+std::string ToString(beast::string_view s) { return std::string(s.data(), s.size()); }
+
+// What to do with the connection after one request.
+enum class Next { kContinue, kClose, kCloseAfterDraining, kDrop };
+
+bool IsParseError(const boost::system::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+// The problem for a failed read, or nullopt when there is nobody to answer
+// (timeout, reset, end of stream, cancellation by Stop()).
+std::optional<Response> ProblemForReadError(const boost::system::error_code& ec,
+                                            const Request& request) {
+  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+    return Problem(431, StatusPhrase(431), "The request headers are too large.",
+                   request.request_id);
+  }
+  if (ec == bhttp::error::body_limit) {
+    return Problem(413, StatusPhrase(413), "The request body is too large.", request.request_id);
+  }
+  if (IsParseError(ec) && ec != bhttp::error::end_of_stream &&
+      ec != bhttp::error::partial_message) {
+    return Problem(400, StatusPhrase(400), "The request is not valid HTTP/1.1.",
+                   request.request_id);
+  }
+  return std::nullopt;
+}
+
+Response InternalErrorProblem(std::string_view request_id) {
+  return ProblemFor(Error(ErrorCode::kInternal, "handler failed"), request_id);
+}
+
+// Runs on a worker thread. Security: nothing thrown by application code
+// reaches the I/O loop; the client gets a bare 500.
+Response InvokeHandler(const Handler& handler, const Request& request) {
+  try {
+    return handler(request);
+  } catch (...) {
+    // The exception text may quote request data: not logged (DESIGN invariant 2).
+    Log(LogLevel::kError, "http_handler_exception", {{"request_id", request.request_id}});
+    return InternalErrorProblem(request.request_id);
+  }
+}
+
+template <class Stream>
+class Connection final : public ConnectionControl,
+                         public std::enable_shared_from_this<Connection<Stream>> {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  Connection(ServerContext& context, tcp::socket socket, ListenerRole role) requires(!kTls)
+      : context_(context), role_(role), stream_(std::move(socket)), buffer_(BufferLimit(context)) {}
+  Connection(ServerContext& context, tcp::socket socket, ListenerRole role) requires(kTls)
+      : context_(context),
+        role_(role),
+        stream_(std::move(socket), *context.tls),
+        buffer_(BufferLimit(context)) {}
+
+  void Interrupt(bool force) override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this(), force] {
+      auto& lowest = beast::get_lowest_layer(self->stream_);
+      if (force) {
+        lowest.close();
+      } else if (self->idle_) {
+        lowest.cancel();
+      }
+    });
+  }
+
+  static void Launch(std::shared_ptr<Connection> self) {
+    self->registry_id_ = self->context_.connections.Add(self->role_, self->weak_from_this());
+    if (self->role_ == ListenerRole::kApi) self->context_.metrics->ConnectionOpened();
+    auto executor = self->stream_.get_executor();
+    asio::co_spawn(executor, Run(std::move(self)), [](std::exception_ptr) {});
+  }
+
+ private:
+  // Security: the read buffer holds one request head plus one read's worth;
+  // pipelined bytes beyond it wait in the kernel (TCP flow control).
+  static size_t BufferLimit(const ServerContext& context) {
+    return context.options.max_header_bytes + kReadChunk;
+  }
+
+  static asio::awaitable<void> Run(std::shared_ptr<Connection> self) {
+    try {
+      co_await self->Serve();
+    } catch (const std::exception& e) {
+      Log(LogLevel::kError, "http_connection_failed", {{"error", e.what()}});
+    }
+    beast::get_lowest_layer(self->stream_).close();
+    if (self->role_ == ListenerRole::kApi) self->context_.metrics->ConnectionClosed();
+    bool empty = self->context_.connections.Remove(self->registry_id_);
+    if (empty && self->context_.stopping.load() && self->context_.on_drained) {
+      self->context_.on_drained();
+    }
+  }
+
+  asio::awaitable<void> Serve() {
+    auto& lowest = beast::get_lowest_layer(stream_);
+    boost::system::error_code ec;
+    tcp::endpoint peer = lowest.socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = peer.address().to_string();
+
+    if constexpr (kTls) {
+      lowest.expires_after(context_.options.read_timeout);
+      auto [handshake_ec] =
+          co_await stream_.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+      if (handshake_ec) {
+        context_.metrics->TlsHandshakeFailed();
+        co_return;
+      }
+    }
+
+    bool first = true;
+    Next next = Next::kContinue;
+    while (next == Next::kContinue && !context_.stopping.load()) {
+      if (buffer_.size() == 0) {
+        // Waiting for the next request: the only state Stop() closes at once.
+        idle_ = true;
+        lowest.expires_after(first ? context_.options.read_timeout : context_.options.idle_timeout);
+        auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kNoThrow);
+        idle_ = false;
+        if (read_ec) co_return;
+        buffer_.commit(n);
+      }
+      first = false;
+      next = co_await ServeOneRequest();
+    }
+    if (next != Next::kDrop) co_await Shutdown(next == Next::kCloseAfterDraining);
+  }
+
+  asio::awaitable<Next> ServeOneRequest() {
+    const auto start = std::chrono::steady_clock::now();
+    const ServerOptions& options = context_.options;
+    auto& lowest = beast::get_lowest_layer(stream_);
+
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<uint32_t>(
+        std::min<size_t>(options.max_header_bytes, std::numeric_limits<uint32_t>::max())));
+    parser.body_limit(options.max_body_bytes);
+    lowest.expires_after(options.read_timeout);
+    auto [read_ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kNoThrow);
+
+    Request request;
+    request.request_id = NewRequestId(*context_.random);
+    request.remote_address = remote_address_;
+    request.tls = kTls;
+    if (parser.is_header_done()) {
+      request.method = ToString(parser.get().method_string());
+      request.target = ToString(parser.get().target());
+    }
+    if (read_ec) {
+      std::optional<Response> problem = ProblemForReadError(read_ec, request);
+      if (!problem) co_return Next::kDrop;
+      // Security: the rest of the stream cannot be trusted to be framed
+      // correctly (request smuggling), so the connection ends here.
+      bool written = co_await Respond(request, std::move(*problem), start, 11, false, false);
+      co_return written ? Next::kCloseAfterDraining : Next::kDrop;
+    }
+
+    bhttp::request<bhttp::string_body>& message = parser.get();
+    request.headers.reserve(static_cast<size_t>(std::distance(message.begin(), message.end())));
+    size_t host_fields = 0;
+    for (const auto& field : message) {
+      if (field.name() == bhttp::field::host) {
+        ++host_fields;
+        request.host = ToString(field.value());
+      }
+      request.headers.emplace_back(ToString(field.name_string()), ToString(field.value()));
+    }
+    request.body = std::move(message.body());
+    const unsigned version = message.version();
+    const bool head = message.method() == bhttp::verb::head;
+    bool keep_alive = message.keep_alive();
+
+    if (role_ == ListenerRole::kApi) context_.metrics->RequestStarted();
+    Response response;
+    if (request.target.empty() || request.target.front() != '/') {
+      // Only origin-form targets: no proxying, no "*".
+      response =
+          Problem(400, StatusPhrase(400), "The request target must be a path.", request.request_id);
+      keep_alive = false;
+    } else if (version >= 11 && host_fields != 1) {
+      // RFC 9112 §3.2: exactly one Host in HTTP/1.1.
+      response = Problem(400, StatusPhrase(400), "Exactly one Host header is required.",
+                         request.request_id);
+      keep_alive = false;
+    } else if (role_ == ListenerRole::kMetrics) {
+      response = MetricsListenerResponse(request, *context_.metrics);
+    } else if (request.Path() == kHealthPath) {
+      response = HealthResponse(request);
+    } else if (request.Path() == kMetricsPath || !context_.handler) {
+      // Security: /metrics is never served on the public listener.
+      response = NotFoundResponse(request);
+    } else {
+      response = co_await RunHandler(request);
+    }
+    bool written = co_await Respond(request, std::move(response), start, version, head, keep_alive);
+    if (role_ == ListenerRole::kApi) context_.metrics->RequestFinished();
+    if (!written) co_return Next::kDrop;
+    co_return keep_alive && !context_.stopping.load() ? Next::kContinue : Next::kClose;
+  }
+
+  asio::awaitable<Response> RunHandler(const Request& request) {
+    const Handler& handler = context_.handler;
+    auto [exception, response] = co_await asio::co_spawn(
+        context_.workers,
+        [&handler, &request]() -> asio::awaitable<Response> {
+          co_return InvokeHandler(handler, request);
+        },
+        kNoThrow);
+    if (exception) co_return InternalErrorProblem(request.request_id);
+    co_return std::move(response);
+  }
+
+  // Writes `response` with the server's headers, then logs and counts it.
+  // Returns false if the write failed (the connection is then dropped).
+  asio::awaitable<bool> Respond(const Request& request, Response response,
+                                std::chrono::steady_clock::time_point start, unsigned version,
+                                bool head, bool keep_alive) {
+    if (response.status < 200 || response.status > 599) {
+      Log(LogLevel::kError, "http_handler_bad_status",
+          {{"request_id", request.request_id}, {"status", response.status}});
+      response = InternalErrorProblem(request.request_id);
+    }
+    const int status = response.status;
+    bhttp::response<bhttp::string_body> message;
+    message.version(version);
+    message.result(static_cast<unsigned>(status));
+    const std::string_view phrase = StatusPhrase(status);
+    message.reason(beast::string_view(phrase.data(), phrase.size()));
+    for (const auto& [name, value] : FinalHeaders(response, kTls, request.request_id)) {
+      message.insert(beast::string_view(name.data(), name.size()),
+                     beast::string_view(value.data(), value.size()));
+    }
+    size_t body_bytes = response.body.size();
+    if (status == 204 || status == 304) {
+      body_bytes = 0;
+    } else if (head) {
+      message.content_length(body_bytes);
+      body_bytes = 0;
+    } else {
+      message.body() = std::move(response.body);
+      message.prepare_payload();
+    }
+    message.keep_alive(keep_alive && !context_.stopping.load());
+
+    auto& lowest = beast::get_lowest_layer(stream_);
+    lowest.expires_after(context_.options.write_timeout);
+    auto [write_ec, written] = co_await bhttp::async_write(stream_, message, kNoThrow);
+
+    if (role_ == ListenerRole::kApi) {
+      auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - start);
+      context_.metrics->RecordRequest(status, latency);
+      AccessLogEntry entry;
+      entry.time = context_.clock->Now();
+      entry.request_id = request.request_id;
+      entry.remote_address = request.remote_address;
+      entry.method = request.method;
+      entry.route = response.log_route;
+      entry.target = request.target;
+      entry.status = status;
+      entry.latency = latency;
+      entry.response_bytes = body_bytes;
+      entry.tls = kTls;
+      entry.agent_id = response.log_agent_id;
+      context_.access_log(FormatAccessLogLine(entry));
+    }
+    co_return !write_ec;
+  }
+
+  // Ends the connection. No TLS close_notify exchange: HTTP/1.1 messages are
+  // length-delimited, so its absence cannot truncate a response unnoticed,
+  // and waiting for the peer's would let a client hold the socket open.
+  asio::awaitable<void> Shutdown(bool drain) {
+    auto& lowest = beast::get_lowest_layer(stream_);
+    if (!lowest.socket().is_open()) co_return;
+    boost::system::error_code ec;
+    lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (drain && !ec) {
+      // Security: closing with unread input makes the kernel send RST, which
+      // can destroy the error response before the client reads it; drain a
+      // bounded amount for a bounded time instead (a "lingering close").
+      lowest.expires_after(
+          std::min<std::chrono::milliseconds>(context_.options.read_timeout, kLingerTime));
+      std::array<char, kReadChunk> sink;
+      size_t drained = 0;
+      while (drained < kMaxLingerBytes) {
+        auto [drain_ec, n] = co_await lowest.async_read_some(asio::buffer(sink), kNoThrow);
+        if (drain_ec) break;
+        drained += n;
+      }
+    }
+    lowest.close();
+  }
+
+  ServerContext& context_;
+  const ListenerRole role_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::string remote_address_;
+  uint64_t registry_id_ = 0;
+  bool idle_ = false;  // touched only on the connection's strand
+};
+
+}  // namespace
+
+void ServeConnection(ServerContext& context, tcp::socket socket, ListenerRole role) {
+  if (role == ListenerRole::kApi && context.tls) {
+    Connection<TlsStream>::Launch(
+        std::make_shared<Connection<TlsStream>>(context, std::move(socket), role));
+  } else {
+    Connection<PlainStream>::Launch(
+        std::make_shared<Connection<PlainStream>>(context, std::move(socket), role));
+  }
+}
+
+}  // namespace vigie::http::internal

@@ -1,0 +1,48 @@
+#include "http/internal/connection_registry.h"
+
+#include <vector>
+
+namespace vigie::http::internal {
+
+uint64_t ConnectionRegistry::Add(ListenerRole role, std::weak_ptr<ConnectionControl> connection) {
+  std::lock_guard lock(mutex_);
+  uint64_t id = next_id_++;
+  entries_.emplace(id, Entry{role, std::move(connection)});
+  if (role == ListenerRole::kApi) ++api_count_;
+  return id;
+}
+
+bool ConnectionRegistry::Remove(uint64_t id) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(id);
+  if (it != entries_.end()) {
+    if (it->second.role == ListenerRole::kApi) --api_count_;
+    entries_.erase(it);
+  }
+  return entries_.empty();
+}
+
+size_t ConnectionRegistry::Count(ListenerRole role) const {
+  std::lock_guard lock(mutex_);
+  return role == ListenerRole::kApi ? api_count_ : entries_.size() - api_count_;
+}
+
+bool ConnectionRegistry::Empty() const {
+  std::lock_guard lock(mutex_);
+  return entries_.empty();
+}
+
+void ConnectionRegistry::InterruptAll(bool force) const {
+  std::vector<std::shared_ptr<ConnectionControl>> live;
+  {
+    std::lock_guard lock(mutex_);
+    live.reserve(entries_.size());
+    for (const auto& [id, entry] : entries_) {
+      if (auto c = entry.connection.lock()) live.push_back(std::move(c));
+    }
+  }
+  // Outside the lock: Interrupt posts, and a connection ending may Remove().
+  for (const auto& c : live) c->Interrupt(force);
+}
+
+}  // namespace vigie::http::internal

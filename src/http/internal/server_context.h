@@ -1,0 +1,44 @@
+#pragma once
+// What every connection of one Server shares: options, handler, TLS context,
+// worker pool, metrics, access log, and the registry of open connections
+// that graceful shutdown walks. Internal: includes Asio.
+// Ownership: the Server's Impl owns the ServerContext and outlives every
+// connection (Wait() returns only after the last one ended).
+// Thread-safety: fields are immutable after Start() except the atomics and
+// the registry, which locks.
+
+#include <atomic>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "http/internal/connection_registry.h"
+#include "http/message.h"
+#include "http/metrics.h"
+#include "http/server_options.h"
+
+namespace vigie::http::internal {
+
+struct ServerContext {
+  ServerContext(ServerOptions o, Handler h, size_t worker_threads)
+      : options(std::move(o)), handler(std::move(h)), workers(worker_threads) {}
+
+  const ServerOptions options;
+  const Handler handler;
+  std::unique_ptr<boost::asio::ssl::context> tls;  // null: plain HTTP
+  boost::asio::thread_pool workers;                // runs handlers, never I/O
+  MetricsRegistry* metrics = nullptr;              // owned by the Server
+  AccessLogSink access_log;                        // never null after Start()
+  const Clock* clock = nullptr;                    // never null after Start()
+  RandomSource* random = nullptr;                  // never null after Start()
+  std::atomic<bool> stopping{false};
+  ConnectionRegistry connections;
+  std::function<void()>
+      on_drained;  // called (any thread) when the last connection ends while stopping
+};
+
+}  // namespace vigie::http::internal

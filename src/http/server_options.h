@@ -1,0 +1,88 @@
+#pragma once
+// Everything `Server` can be told, with safe defaults, and the checks Start()
+// runs on it before binding anything.
+// Thread-safety: plain values.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/random.h"
+
+namespace vigie::http {
+
+// PEM files for the TLS listener.
+struct TlsFiles {
+  std::string certificate_file;  // leaf first, then intermediates
+  std::string private_key_file;  // must not be readable by "others"
+};
+
+// The separate plain-HTTP listener for /metrics. Loopback only.
+struct MetricsListenerOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = 0;  // 0: an ephemeral port, see Server::metrics_port()
+};
+
+// Receives one access log line (a JSON object, no trailing newline). Called
+// from I/O threads concurrently: must be thread-safe and quick.
+using AccessLogSink = std::function<void(std::string_view line)>;
+
+struct ServerOptions {
+  // Numeric IPv4 or IPv6 address. Security: without `tls` it must be a
+  // loopback address (127.0.0.0/8, ::1): plain HTTP never leaves the machine.
+  std::string listen_address = "127.0.0.1";
+  uint16_t port = 0;  // 0: an ephemeral port, see Server::port()
+  std::optional<TlsFiles> tls;
+
+  // Security: caps on what one client can make the server buffer. Over the
+  // header cap: 431; over the body cap: 413; the handler is not called.
+  size_t max_header_bytes = 8 * 1024;
+  size_t max_body_bytes = 64 * 1024;
+
+  // Security: slow clients are cut. The read timeout bounds receiving one
+  // whole request (and the TLS handshake) from its first byte; the write
+  // timeout bounds sending one response; the idle timeout bounds the wait for
+  // the next request on a kept-alive connection.
+  std::chrono::milliseconds read_timeout{10'000};
+  std::chrono::milliseconds write_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+
+  // Security: beyond this many open connections a new one is accepted and
+  // closed at once (counted in vigie_http_rejected_connections_total).
+  size_t max_connections = 1024;
+
+  // Threads running socket I/O and TLS, and threads running handlers.
+  size_t io_threads = 1;
+  size_t worker_threads = 2;
+
+  // On Stop(), in-flight requests get this long to finish before their
+  // connections are closed.
+  std::chrono::milliseconds drain_timeout{10'000};
+
+  std::optional<MetricsListenerOptions> metrics;
+
+  // Where access log lines go; null: standard output, one line each.
+  AccessLogSink access_log;
+
+  // Injected for tests; null: the system clock and the OS CSPRNG.
+  // Not owned; must outlive the server and be thread-safe.
+  const Clock* clock = nullptr;
+  RandomSource* random = nullptr;
+};
+
+// The checks Start() applies, exposed for `vigie serve --check`-style use and
+// tests. InvalidArgument naming the offending option: a non-numeric or
+// non-loopback plain-HTTP address, a non-loopback metrics address, a zero
+// limit, timeout or thread count, incomplete TLS file names.
+Result<void> ValidateServerOptions(const ServerOptions& options);
+
+// True for 127.0.0.0/8 and ::1 written numerically ("localhost" is not numeric).
+bool IsLoopbackAddress(std::string_view address);
+
+}  // namespace vigie::http

@@ -1,0 +1,497 @@
+// The server over real sockets, plain HTTP on loopback: built-in routes,
+// security headers, limits, timeouts, caps, pipelining, access log, metrics
+// listener and graceful stop. TLS is in tls_test.cc.
+#include "http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <csignal>
+#include <future>
+#include <thread>
+
+#include "http/problem.h"
+#include "http/testing/server_fixture.h"
+#include "http/testing/test_client.h"
+
+namespace vigie::http {
+namespace {
+
+using testing::ClientResponse;
+using testing::Fetch;
+using testing::Gate;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::RequestText;
+using testing::TestClient;
+using ::vigie::testing::ErrorCodeIs;
+using namespace std::chrono_literals;
+
+class ServerTest : public testing::ServerFixture {
+ protected:
+  // Answers /echo... with the path it saw; /problem with a 409 problem;
+  // /throw by throwing; /slow after slow_gate_ opens; anything else 404.
+  Handler TestHandler() {
+    return [this](const Request& request) -> Response {
+      ++handler_calls_;
+      if (request.Path().starts_with("/echo")) {
+        Response r;
+        r.content_type = "text/plain";
+        r.body = std::string(request.Path()) + "|" + request.body;
+        r.log_route = "/echo/{rest}";
+        r.log_agent_id = "A42";
+        r.headers.emplace_back("X-Seen-Request-Id", request.request_id);
+        return r;
+      }
+      if (request.Path() == "/problem") {
+        return ProblemFor(Error(ErrorCode::kConflict, "internal detail"), request.request_id);
+      }
+      if (request.Path() == "/throw") throw std::runtime_error("secret-in-exception");
+      if (request.Path() == "/slow") {
+        slow_entered_.Open();
+        slow_gate_.Wait();
+        return Response{.status = 200, .content_type = "text/plain", .body = "done"};
+      }
+      return Problem(404, "Not Found", "", request.request_id);
+    };
+  }
+
+  void Start(ServerOptions options) { StartServer(std::move(options), TestHandler()); }
+  void Start() { Start(BaseOptions()); }
+  uint16_t port() const { return server_->port(); }
+
+  void TearDown() override {
+    slow_gate_.Open();
+    ServerFixture::TearDown();
+  }
+
+  std::atomic<int> handler_calls_{0};
+  Gate slow_entered_, slow_gate_;
+};
+
+void ExpectSecurityHeaders(const ClientResponse& r) {
+  EXPECT_EQ(r.Header("Content-Security-Policy"),
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+  EXPECT_EQ(r.Header("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(r.Header("Referrer-Policy"), "no-referrer");
+  EXPECT_EQ(r.Header("X-Frame-Options"), "DENY");
+  EXPECT_EQ(r.Header("Cache-Control"), "no-store");
+  auto id = r.Header("X-Request-Id");
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ(id->size(), 32u);
+  EXPECT_EQ(id->find_first_not_of("0123456789abcdef"), std::string::npos);
+  // Plain HTTP (loopback): HSTS is meaningless there.
+  EXPECT_FALSE(r.Header("Strict-Transport-Security").has_value());
+}
+
+boost::json::object ProblemBody(const ClientResponse& r) {
+  EXPECT_EQ(r.Header("Content-Type"), "application/problem+json");
+  boost::system::error_code ec;
+  auto v = boost::json::parse(r.body, ec);
+  EXPECT_FALSE(ec) << r.body;
+  if (ec || !v.is_object()) return {};
+  EXPECT_EQ(v.as_object()["request_id"],
+            boost::json::value(r.Header("X-Request-Id").value_or("?")));
+  return v.as_object();
+}
+
+TEST_F(ServerTest, PlainHttpOnANonLoopbackAddressIsRefusedAtStart) {
+  ServerOptions o = BaseOptions();
+  o.listen_address = "0.0.0.0";
+  Server server(o, TestHandler());
+  auto started = server.Start();
+  EXPECT_THAT(started, ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(started.error().message(), HasSubstr("loopback"));
+}
+
+TEST_F(ServerTest, AnAddressInUseIsUnavailable) {
+  Start();
+  ServerOptions o = BaseOptions();
+  o.port = port();
+  Server second(o, TestHandler());
+  EXPECT_THAT(second.Start(), ErrorCodeIs(ErrorCode::kUnavailable));
+}
+
+TEST_F(ServerTest, HealthzIsAnsweredByTheServerItself) {
+  Start();
+  auto r = Fetch(port(), "GET", "/healthz");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"status":"ok"})");
+  ExpectSecurityHeaders(*r);
+  EXPECT_EQ(handler_calls_, 0);
+
+  auto head = Fetch(port(), "HEAD", "/healthz");
+  ASSERT_OK(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->body, "");
+  EXPECT_EQ(head->Header("Content-Length"), "15");
+
+  auto post = Fetch(port(), "POST", "/healthz");
+  ASSERT_OK(post);
+  EXPECT_EQ(post->status, 405);
+  EXPECT_EQ(post->Header("Allow"), "GET, HEAD");
+}
+
+TEST_F(ServerTest, SecurityHeadersOnSuccessNotFoundAndProblems) {
+  Start();
+  for (const char* target : {"/echo/x", "/nowhere", "/problem"}) {
+    auto r = Fetch(port(), "GET", target);
+    ASSERT_OK(r);
+    SCOPED_TRACE(target);
+    ExpectSecurityHeaders(*r);
+  }
+  auto problem = Fetch(port(), "GET", "/problem");
+  ASSERT_OK(problem);
+  EXPECT_EQ(problem->status, 409);
+  auto body = ProblemBody(*problem);
+  EXPECT_EQ(body["code"], "Conflict");
+  EXPECT_THAT(problem->body, Not(HasSubstr("internal detail")));
+}
+
+TEST_F(ServerTest, TheClientsRequestIdIsNeverTrusted) {
+  Start();
+  auto r = Fetch(port(), "GET", "/echo/id", std::nullopt, "X-Request-Id: forged-id\r\n");
+  ASSERT_OK(r);
+  EXPECT_NE(r->Header("X-Request-Id"), "forged-id");
+  EXPECT_EQ(r->Header("X-Request-Id"), r->Header("X-Seen-Request-Id"));
+  auto again = Fetch(port(), "GET", "/echo/id");
+  ASSERT_OK(again);
+  EXPECT_NE(again->Header("X-Request-Id"), r->Header("X-Request-Id"));
+}
+
+TEST_F(ServerTest, AMalformedRequestLineGetsA400ProblemAndTheConnectionCloses) {
+  Start();
+  for (std::string_view bad :
+       {"GET /\r\n\r\n", "G@T / HTTP/1.1\r\nHost: x\r\n\r\n", "GET / HTTP/9.9\r\nHost: x\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"}) {
+    auto client = TestClient::Connect(port());
+    ASSERT_OK(client);
+    ASSERT_OK((*client)->Send(bad));
+    auto r = (*client)->ReadResponse();
+    ASSERT_OK(r);
+    EXPECT_EQ(r->status, 400) << bad;
+    EXPECT_EQ(ProblemBody(*r)["status"], 400);
+    ExpectSecurityHeaders(*r);
+    EXPECT_FALSE(r->keep_alive);
+    EXPECT_TRUE((*client)->WaitForClose(5s));
+  }
+  EXPECT_EQ(handler_calls_, 0);
+}
+
+TEST_F(ServerTest, NonOriginFormTargetsAndMissingHostAre400) {
+  Start();
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Send("GET http://evil.example/echo HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto r = (*client)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 400);
+
+  auto no_host = TestClient::Connect(port());
+  ASSERT_OK(no_host);
+  ASSERT_OK((*no_host)->Send("GET /echo HTTP/1.1\r\n\r\n"));
+  auto r2 = (*no_host)->ReadResponse();
+  ASSERT_OK(r2);
+  EXPECT_EQ(r2->status, 400);
+  EXPECT_EQ(handler_calls_, 0);
+}
+
+TEST_F(ServerTest, OversizedHeadersGet431AndNeverReachTheHandler) {
+  ServerOptions o = BaseOptions();
+  o.max_header_bytes = 1024;
+  Start(o);
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  ASSERT_OK(
+      (*client)->Send(RequestText("GET", "/echo", "X-Big: " + std::string(2000, 'a') + "\r\n")));
+  auto r = (*client)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 431);
+  ExpectSecurityHeaders(*r);
+  EXPECT_EQ(ProblemBody(*r)["status"], 431);
+  EXPECT_EQ(handler_calls_, 0);
+
+  // Just under the cap is fine.
+  auto ok = Fetch(port(), "GET", "/echo", std::nullopt, "X-Big: " + std::string(800, 'a') + "\r\n");
+  ASSERT_OK(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(ServerTest, OversizedBodiesGet413AndNeverReachTheHandler) {
+  ServerOptions o = BaseOptions();
+  o.max_body_bytes = 1000;
+  Start(o);
+  // Declared too large: refused from the header alone.
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" +
+                            std::string(500, 'a')));
+  auto r = (*client)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 413);
+  ExpectSecurityHeaders(*r);
+
+  // Chunked, growing past the cap while streaming.
+  auto chunked = TestClient::Connect(port());
+  ASSERT_OK(chunked);
+  std::string chunk = std::string("800\r\n") + std::string(0x800, 'b') + "\r\n";
+  ASSERT_OK((*chunked)->Send(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk + chunk));
+  auto r2 = (*chunked)->ReadResponse();
+  ASSERT_OK(r2);
+  EXPECT_EQ(r2->status, 413);
+  EXPECT_EQ(handler_calls_, 0);
+
+  auto ok = Fetch(port(), "POST", "/echo", std::nullopt, "", std::string(1000, 'c'));
+  ASSERT_OK(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(ok->body, "/echo|" + std::string(1000, 'c'));
+}
+
+TEST_F(ServerTest, ASlowClientIsCutAtTheReadTimeout) {
+  ServerOptions o = BaseOptions();
+  o.read_timeout = 200ms;
+  Start(o);
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Send("GET /echo HTTP/1.1\r\nHost: x\r\nX-Slow: "));
+  auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  // One byte every 50 ms (the wait for close paces the loop), for at most 5 s.
+  for (int i = 0; i < 100 && !closed; ++i) {
+    if (!(*client)->Send("a")) {
+      closed = true;
+      break;
+    }
+    closed = (*client)->WaitForClose(50ms);
+  }
+  EXPECT_TRUE(closed);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(elapsed, 150ms);  // cut by the timeout, not by anything else
+  EXPECT_LT(elapsed, 2s);
+  EXPECT_EQ(handler_calls_, 0);
+}
+
+TEST_F(ServerTest, ASilentConnectionIsCutAtTheReadTimeout) {
+  ServerOptions o = BaseOptions();
+  o.read_timeout = 200ms;
+  Start(o);
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  EXPECT_TRUE((*client)->WaitForClose(3s));
+}
+
+TEST_F(ServerTest, AnIdleKeptAliveConnectionIsClosedAtTheIdleTimeout) {
+  ServerOptions o = BaseOptions();
+  o.idle_timeout = 200ms;
+  Start(o);
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Send(RequestText("GET", "/echo")));
+  auto r = (*client)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_TRUE(r->keep_alive);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE((*client)->WaitForClose(3s));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 150ms);
+}
+
+TEST_F(ServerTest, ConnectionsBeyondTheCapAreClosedAtOnce) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 2;
+  o.metrics = MetricsListenerOptions{};
+  Start(o);
+  std::vector<std::unique_ptr<TestClient>> held;
+  for (int i = 0; i < 2; ++i) {
+    auto c = TestClient::Connect(port());
+    ASSERT_OK(c);
+    ASSERT_OK((*c)->Send(RequestText("GET", "/echo")));
+    ASSERT_OK((*c)->ReadResponse());  // served: surely counted
+    held.push_back(std::move(*c));
+  }
+  auto extra = TestClient::Connect(port());
+  ASSERT_OK(extra);  // the kernel accepts; the server closes it
+  EXPECT_TRUE((*extra)->WaitForClose(3s));
+  EXPECT_EQ(server_->metrics().open_connections(), 2);
+  auto metrics = Fetch(*server_->metrics_port(), "GET", "/metrics");
+  ASSERT_OK(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_total 1\n"));
+
+  held.pop_back();  // a slot frees up once the server sees the close
+  EXPECT_TRUE(Eventually([&] { return server_->metrics().open_connections() == 1; }));
+  auto r = Fetch(port(), "GET", "/echo");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  Start();
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  std::string batch;
+  for (int i = 0; i < 5; ++i) batch += RequestText("GET", "/echo/" + std::to_string(i));
+  batch += RequestText("HEAD", "/healthz");
+  batch += RequestText("POST", "/echo/last", "", "body");
+  ASSERT_OK((*client)->Send(batch));
+  std::set<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    auto r = (*client)->ReadResponse();
+    ASSERT_OK(r);
+    EXPECT_EQ(r->body, "/echo/" + std::to_string(i) + "|");
+    ids.insert(r->Header("X-Request-Id").value_or(""));
+  }
+  auto head = (*client)->ReadResponse(/*head=*/true);
+  ASSERT_OK(head);
+  EXPECT_EQ(head->status, 200);
+  auto last = (*client)->ReadResponse();
+  ASSERT_OK(last);
+  EXPECT_EQ(last->body, "/echo/last|body");
+  EXPECT_EQ(ids.size(), 5u);
+}
+
+TEST_F(ServerTest, TheAccessLogHasOneLinePerRequestAndNoQueryString) {
+  Start();
+  ASSERT_OK(Fetch(port(), "GET", "/echo/x?name=DUPONT&token=s3cr3t", std::nullopt,
+                  "Authorization: DPoP tok-SECRET\r\n"));
+  ASSERT_OK(Fetch(port(), "GET", "/nowhere?q=MARTIN"));
+  ASSERT_TRUE(Eventually([&] { return LogLines().size() == 2; }));
+  auto lines = LogLines();
+  for (const std::string& line : lines) {
+    EXPECT_THAT(line, Not(HasSubstr("DUPONT")));
+    EXPECT_THAT(line, Not(HasSubstr("MARTIN")));
+    EXPECT_THAT(line, Not(HasSubstr("s3cr3t")));
+    EXPECT_THAT(line, Not(HasSubstr("SECRET")));
+    EXPECT_THAT(line, Not(HasSubstr("?")));
+  }
+  auto first = boost::json::parse(lines[0]).as_object();
+  EXPECT_EQ(first["route"], "/echo/{rest}");
+  EXPECT_EQ(first["agent"], "A42");
+  EXPECT_EQ(first["method"], "GET");
+  EXPECT_EQ(first["status"], 200);
+  EXPECT_EQ(first["remote"], "127.0.0.1");
+  EXPECT_EQ(first["request_id"].as_string().size(), 32u);
+  auto second = boost::json::parse(lines[1]).as_object();
+  EXPECT_EQ(second["route"], "/nowhere");
+  EXPECT_EQ(second["status"], 404);
+}
+
+TEST_F(ServerTest, MetricsAreServedOnlyOnTheLoopbackMetricsListener) {
+  ServerOptions o = BaseOptions();
+  o.metrics = MetricsListenerOptions{};
+  Start(o);
+  ASSERT_TRUE(server_->metrics_port().has_value());
+  ASSERT_OK(Fetch(port(), "GET", "/echo"));
+
+  auto on_api = Fetch(port(), "GET", "/metrics");
+  ASSERT_OK(on_api);
+  EXPECT_EQ(on_api->status, 404);
+  EXPECT_EQ(handler_calls_, 1);  // the server refused it, not the handler
+
+  auto r = Fetch(*server_->metrics_port(), "GET", "/metrics");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->Header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_THAT(r->body, HasSubstr("# TYPE vigie_http_requests_total counter\n"));
+  EXPECT_THAT(r->body, HasSubstr("vigie_http_requests_total{code=\"2xx\"} 1\n"));
+  EXPECT_THAT(r->body, HasSubstr("vigie_http_requests_total{code=\"4xx\"} 1\n"));
+  EXPECT_THAT(r->body, HasSubstr("# TYPE vigie_http_request_duration_seconds histogram\n"));
+  EXPECT_THAT(r->body, HasSubstr("vigie_http_request_duration_seconds_count 2\n"));
+  EXPECT_THAT(r->body, HasSubstr("vigie_http_requests_in_flight 0\n"));
+  EXPECT_THAT(r->body, HasSubstr("vigie_http_open_connections "));
+  ExpectSecurityHeaders(*r);
+
+  auto elsewhere = Fetch(*server_->metrics_port(), "GET", "/echo");
+  ASSERT_OK(elsewhere);
+  EXPECT_EQ(elsewhere->status, 404);
+  EXPECT_EQ(handler_calls_, 1);
+}
+
+TEST_F(ServerTest, AHandlerExceptionBecomesABare500) {
+  Start();
+  auto r = Fetch(port(), "GET", "/throw");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 500);
+  EXPECT_THAT(r->body, Not(HasSubstr("secret")));
+  EXPECT_EQ(ProblemBody(*r)["code"], "Internal");
+}
+
+TEST_F(ServerTest, ASlowHandlerDoesNotBlockIo) {
+  ServerOptions o = BaseOptions();
+  o.io_threads = 1;
+  o.worker_threads = 2;
+  Start(o);
+  auto slow = TestClient::Connect(port());
+  ASSERT_OK(slow);
+  ASSERT_OK((*slow)->Send(RequestText("GET", "/slow")));
+  ASSERT_TRUE(slow_entered_.Wait());
+  // The single I/O thread is free while a worker is blocked.
+  auto health = Fetch(port(), "GET", "/healthz");
+  ASSERT_OK(health);
+  EXPECT_EQ(health->status, 200);
+  auto echo = Fetch(port(), "GET", "/echo/while-slow");
+  ASSERT_OK(echo);
+  EXPECT_EQ(echo->status, 200);
+  slow_gate_.Open();
+  auto r = (*slow)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->body, "done");
+}
+
+TEST_F(ServerTest, StopLetsAnInFlightRequestFinishThenReturns) {
+  Start();
+  auto idle = TestClient::Connect(port());
+  ASSERT_OK(idle);
+  ASSERT_OK((*idle)->Send(RequestText("GET", "/echo")));
+  ASSERT_OK((*idle)->ReadResponse());  // now idle, kept alive
+
+  auto slow = TestClient::Connect(port());
+  ASSERT_OK(slow);
+  ASSERT_OK((*slow)->Send(RequestText("GET", "/slow")));
+  ASSERT_TRUE(slow_entered_.Wait());
+
+  server_->Stop();
+  EXPECT_TRUE((*idle)->WaitForClose(3s));  // idle connections close at once
+  // No new connection is served.
+  EXPECT_TRUE(Eventually([&] {
+    auto c = TestClient::Connect(port());
+    return !c || (*c)->WaitForClose(1s);
+  }));
+
+  auto waited = std::async(std::launch::async, [this] { server_->Wait(); });
+  EXPECT_EQ(waited.wait_for(50ms), std::future_status::timeout);  // still draining
+  slow_gate_.Open();
+  auto r = (*slow)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "done");
+  EXPECT_FALSE(r->keep_alive);  // Connection: close while stopping
+  EXPECT_EQ(waited.wait_for(5s), std::future_status::ready);
+}
+
+TEST_F(ServerTest, StopCutsRequestsThatOutliveTheDrainTimeout) {
+  ServerOptions o = BaseOptions();
+  o.drain_timeout = 100ms;
+  o.read_timeout = 10s;
+  Start(o);
+  auto partial = TestClient::Connect(port());
+  ASSERT_OK(partial);
+  ASSERT_OK((*partial)->Send("GET /echo HTTP/1.1\r\nHost: x\r\n"));  // mid-request: not idle
+  ASSERT_TRUE(Eventually([&] { return server_->metrics().open_connections() == 1; }));
+  server_->Stop();
+  EXPECT_TRUE((*partial)->WaitForClose(3s));
+  server_->Wait();
+}
+
+TEST_F(ServerTest, SigtermStopsAServerThatAskedForIt) {
+  Start();
+  server_->StopOnSignals();
+  ASSERT_EQ(std::raise(SIGTERM), 0);  // caught by the server's signal set, not fatal
+  auto waited = std::async(std::launch::async, [this] { server_->Wait(); });
+  EXPECT_EQ(waited.wait_for(5s), std::future_status::ready);
+  EXPECT_FALSE(TestClient::Connect(port()));
+}
+
+}  // namespace
+}  // namespace vigie::http

@@ -1,0 +1,147 @@
+// TLS policy over real sockets, with a certificate made by
+// crypto::WriteSelfSignedCertificate (the one `vigie init` writes).
+#include <gtest/gtest.h>
+#include <openssl/ssl.h>
+#include <sys/stat.h>
+
+#include "crypto/self_signed_certificate.h"
+#include "http/server.h"
+#include "http/testing/server_fixture.h"
+#include "http/testing/test_client.h"
+#include "tests/support/temp_dir.h"
+
+namespace vigie::http {
+namespace {
+
+using testing::ClientTlsOptions;
+using testing::Fetch;
+using ::testing::HasSubstr;
+using testing::TestClient;
+using ::vigie::testing::ErrorCodeIs;
+
+class TlsTest : public testing::ServerFixture {
+ protected:
+  void SetUp() override {
+    ASSERT_OK(
+        crypto::WriteSelfSignedCertificate(cert_, key_, crypto::DefaultDemoCertificateNames(), 2));
+  }
+
+  ServerOptions TlsOptions() {
+    ServerOptions o = BaseOptions();
+    o.tls = TlsFiles{cert_.string(), key_.string()};
+    o.metrics = MetricsListenerOptions{};
+    return o;
+  }
+
+  void Start() {
+    StartServer(TlsOptions(), [](const Request& request) {
+      return Response{
+          .status = 200, .content_type = "text/plain", .body = request.tls ? "tls" : "plain"};
+    });
+  }
+
+  ClientTlsOptions Trusting() {
+    ClientTlsOptions t;
+    t.trusted_certificate_file = cert_.string();
+    return t;
+  }
+
+  std::string MetricsText() {
+    auto r = Fetch(*server_->metrics_port(), "GET", "/metrics");
+    return r ? r->body : "";
+  }
+
+  vigie::testing::TempDir dir_;
+  std::filesystem::path cert_ = dir_ / "server.crt";
+  std::filesystem::path key_ = dir_ / "server.key";
+};
+
+TEST_F(TlsTest, NegotiatesTls13WithTheGeneratedCertificate) {
+  Start();
+  auto client = TestClient::Connect(server_->port(), Trusting());
+  ASSERT_OK(client);
+  EXPECT_EQ((*client)->tls_protocol(), "TLSv1.3");
+  ASSERT_OK((*client)->Send(testing::RequestText("GET", "/x")));
+  auto r = (*client)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "tls");
+  EXPECT_EQ(r->Header("Strict-Transport-Security"), "max-age=63072000; includeSubDomains");
+  EXPECT_EQ(r->Header("X-Content-Type-Options"), "nosniff");
+}
+
+TEST_F(TlsTest, TheCertificateIsCheckedAgainstTheName) {
+  Start();
+  ClientTlsOptions wrong = Trusting();
+  wrong.server_name = "portal.example.org";
+  EXPECT_FALSE(TestClient::Connect(server_->port(), wrong));
+}
+
+TEST_F(TlsTest, Tls12IsAcceptedOnlyWithForwardSecretAeadSuites) {
+  Start();
+  ClientTlsOptions tls12 = Trusting();
+  tls12.max_version = TLS1_2_VERSION;
+  auto client = TestClient::Connect(server_->port(), tls12);
+  ASSERT_OK(client);
+  EXPECT_EQ((*client)->tls_protocol(), "TLSv1.2");
+  EXPECT_THAT((*client)->tls_cipher(), HasSubstr("ECDHE"));
+  std::string cipher = (*client)->tls_cipher();
+  EXPECT_TRUE(cipher.find("GCM") != std::string::npos ||
+              cipher.find("CHACHA20") != std::string::npos)
+      << cipher;
+
+  for (const char* weak :
+       {"ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384", "AES128-GCM-SHA256"}) {
+    ClientTlsOptions cbc = tls12;
+    cbc.allow_legacy = true;
+    cbc.tls12_ciphers = weak;
+    EXPECT_FALSE(TestClient::Connect(server_->port(), cbc)) << weak;
+  }
+}
+
+TEST_F(TlsTest, Tls11AndTls10AreRefused) {
+  Start();
+  for (int version : {TLS1_1_VERSION, TLS1_VERSION}) {
+    ClientTlsOptions old;
+    old.allow_legacy = true;  // the client would speak it; the server must not
+    old.min_version = version;
+    old.max_version = version;
+    EXPECT_FALSE(TestClient::Connect(server_->port(), old)) << version;
+  }
+  EXPECT_THAT(MetricsText(), HasSubstr("vigie_http_tls_handshake_failures_total 2\n"));
+}
+
+TEST_F(TlsTest, PlainHttpToTheTlsPortGetsNoAnswer) {
+  Start();
+  auto client = TestClient::Connect(server_->port());
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Send(testing::RequestText("GET", "/x")));
+  EXPECT_FALSE((*client)->ReadResponse());
+}
+
+TEST_F(TlsTest, AKeyReadableByOthersIsRefusedAtStart) {
+  ASSERT_EQ(::chmod(key_.c_str(), 0644), 0);
+  Server server(TlsOptions(), nullptr);
+  auto started = server.Start();
+  EXPECT_THAT(started, ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(started.error().message(), HasSubstr("others"));
+}
+
+TEST_F(TlsTest, AKeyThatDoesNotMatchTheCertificateIsRefused) {
+  auto other_cert = dir_ / "other.crt", other_key = dir_ / "other.key";
+  ASSERT_OK(crypto::WriteSelfSignedCertificate(other_cert, other_key, {"localhost"}, 1));
+  ServerOptions o = TlsOptions();
+  o.tls->private_key_file = other_key.string();
+  Server server(o, nullptr);
+  EXPECT_THAT(server.Start(), ErrorCodeIs(ErrorCode::kInvalidArgument));
+}
+
+TEST_F(TlsTest, MissingFilesAreRefused) {
+  ServerOptions o = TlsOptions();
+  o.tls->certificate_file = (dir_ / "absent.crt").string();
+  Server server(o, nullptr);
+  EXPECT_THAT(server.Start(), ErrorCodeIs(ErrorCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace vigie::http
