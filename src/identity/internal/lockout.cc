@@ -1,0 +1,57 @@
+#include "identity/internal/lockout.h"
+
+#include <algorithm>
+
+namespace vigie::identity::internal {
+
+Result<bool> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor factor,
+                                std::string_view source_address, int64_t now,
+                                const IdentityOptions& options) {
+  int64_t window_start = now - options.lockout_window.count();
+  ASSIGN_OR_RETURN(store::Statement * prune,
+                   db.Prepare("DELETE FROM login_failure WHERE agent_id = $1 AND at <= $2"));
+  prune->BindInt(1, agent_id).BindInt(2, window_start);
+  RETURN_IF_ERROR(prune->Run());
+
+  ASSIGN_OR_RETURN(store::Statement * insert,
+                   db.Prepare("INSERT INTO login_failure (agent_id, at, factor, source_address) "
+                              "VALUES ($1, $2, $3, $4)"));
+  insert->BindInt(1, agent_id).BindInt(2, now);
+  insert->BindText(3, factor == Factor::kPassword ? "password" : "totp");
+  insert->BindText(4, source_address.substr(0, 64));
+  RETURN_IF_ERROR(insert->Run());
+
+  // Only an active account (or one whose lock has lapsed) can become locked:
+  // failures against a suspended, disabled or still-locked account are
+  // recorded but change nothing.
+  ASSIGN_OR_RETURN(store::Statement * count,
+                   db.Prepare("SELECT count(*) FROM login_failure f JOIN agent a ON a.id = "
+                              "f.agent_id WHERE f.agent_id = $1 AND f.at > $2 "
+                              "AND f.at >= a.failure_count_since AND (a.status = 'active' OR "
+                              "(a.status = 'locked' AND a.locked_until <= $3))"));
+  count->BindInt(1, agent_id).BindInt(2, window_start).BindInt(3, now);
+  ASSIGN_OR_RETURN(bool row, count->Step());
+  int64_t failures = row ? count->ColumnInt(0) : 0;
+  RETURN_IF_ERROR(count->Run());
+  if (failures < std::max(1, options.lockout_threshold)) return false;
+
+  int64_t until = now + options.lockout_duration.count();
+  // Security: failures up to the end of the lock stop counting once it ends,
+  // so an unlocked account gets the full threshold again, not one attempt.
+  ASSIGN_OR_RETURN(store::Statement * lock,
+                   db.Prepare("UPDATE agent SET status = 'locked', locked_until = $2, "
+                              "failure_count_since = $2, updated_at = $3 WHERE id = $1"));
+  lock->BindInt(1, agent_id).BindInt(2, until).BindInt(3, now);
+  RETURN_IF_ERROR(lock->Run());
+  return true;
+}
+
+Result<void> ForgetLoginFailures(store::Connection& db, int64_t agent_id) {
+  ASSIGN_OR_RETURN(store::Statement * forget,
+                   db.Prepare("DELETE FROM login_failure WHERE agent_id = $1"));
+  forget->BindInt(1, agent_id);
+  RETURN_IF_ERROR(forget->Run());
+  return {};
+}
+
+}  // namespace vigie::identity::internal

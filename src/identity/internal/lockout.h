@@ -1,0 +1,31 @@
+#pragma once
+// Lock-out bookkeeping: each failed password or TOTP code is a login_failure
+// row; `threshold` failures within `window` lock an active account for
+// `duration`. A lock sets agent.failure_count_since to its end, so failures
+// made during the lock do not count after it; a successful login, a
+// reinstatement or a reset forgets the agent's failures (ForgetLoginFailures).
+// Rows older than the window are pruned as new ones arrive: these rows serve
+// lock-out only; the audit log is the lasting record of authentications.
+// Thread-safety: as store::Connection. Callers hold a write transaction.
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/error.h"
+#include "identity/options.h"
+#include "store/store.h"
+
+namespace vigie::identity::internal {
+
+enum class Factor { kPassword, kTotp };
+
+// Records one failure and locks the agent if it is active and this failure
+// reaches the threshold. Returns whether it locked the agent now.
+Result<bool> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor factor,
+                                std::string_view source_address, int64_t now,
+                                const IdentityOptions& options);
+
+// Starts a new count for the agent.
+Result<void> ForgetLoginFailures(store::Connection& db, int64_t agent_id);
+
+}  // namespace vigie::identity::internal

@@ -1,0 +1,111 @@
+#include "identity/internal/text.h"
+
+namespace vigie::identity::internal {
+namespace {
+
+void AppendUtf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// The ASCII base of a Latin-1 Supplement letter (U+00C0..U+00FF), lower
+// case; empty when there is none (× and ÷).
+std::string_view Latin1Base(char32_t cp) {
+  // Indexed by cp - 0xC0.
+  static constexpr std::string_view kBases[64] = {
+      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",   // C0
+      "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",  // D0
+      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",   // E0
+      "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",   // F0
+  };
+  return kBases[cp - 0xC0];
+}
+
+}  // namespace
+
+std::optional<std::vector<char32_t>> DecodeUtf8(std::string_view text) {
+  std::vector<char32_t> out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    auto b0 = static_cast<unsigned char>(text[i]);
+    size_t len;
+    char32_t cp;
+    char32_t min;
+    if (b0 < 0x80) {
+      out.push_back(b0);
+      ++i;
+      continue;
+    } else if ((b0 & 0xE0) == 0xC0) {
+      len = 2, cp = b0 & 0x1F, min = 0x80;
+    } else if ((b0 & 0xF0) == 0xE0) {
+      len = 3, cp = b0 & 0x0F, min = 0x800;
+    } else if ((b0 & 0xF8) == 0xF0) {
+      len = 4, cp = b0 & 0x07, min = 0x10000;
+    } else {
+      return std::nullopt;
+    }
+    if (text.size() - i < len) return std::nullopt;
+    for (size_t k = 1; k < len; ++k) {
+      auto b = static_cast<unsigned char>(text[i + k]);
+      if ((b & 0xC0) != 0x80) return std::nullopt;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+    out.push_back(cp);
+    i += len;
+  }
+  return out;
+}
+
+bool IsValidUtf8(std::string_view text) { return DecodeUtf8(text).has_value(); }
+
+size_t CodePointCount(std::string_view text) {
+  size_t count = 0;
+  for (char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
+  }
+  return count;
+}
+
+std::string Fold(std::string_view text) {
+  auto decoded = DecodeUtf8(text);
+  if (!decoded) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  for (char32_t cp : *decoded) {
+    if (cp >= 'A' && cp <= 'Z') {
+      out.push_back(static_cast<char>(cp - 'A' + 'a'));
+    } else if (cp >= 0xC0 && cp <= 0xFF && !Latin1Base(cp).empty()) {
+      out += Latin1Base(cp);
+    } else if (cp == 0x152 || cp == 0x153) {  // Œ œ
+      out += "oe";
+    } else if (cp == 0x178) {  // Ÿ
+      out += "y";
+    } else {
+      AppendUtf8(out, cp);
+    }
+  }
+  return out;
+}
+
+std::string_view TrimSpaces(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace vigie::identity::internal

@@ -1,0 +1,176 @@
+#include "identity/login.h"
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <tuple>
+
+#include "crypto/totp.h"
+#include "identity/internal/agent_rows.h"
+#include "identity/internal/codes.h"
+#include "identity/internal/lockout.h"
+#include "identity/internal/login_challenge.h"
+#include "identity/internal/totp_seed.h"
+
+namespace vigie::identity {
+namespace {
+
+std::unexpected<Error> LoginFailed() {
+  return Fail(ErrorCode::kUnauthenticated, std::string(kLoginFailed));
+}
+
+// A hash of a random password under `params`, made once per parameter set and
+// kept for the process's life: verifying against it costs what verifying a
+// real hash costs.
+Result<std::string> DummyHash(PasswordHasher& hasher, const crypto::Argon2Params& params) {
+  static std::mutex mutex;
+  static std::map<std::tuple<uint32_t, uint32_t, uint32_t>, std::string> hashes;
+  auto key = std::make_tuple(params.t_cost, params.m_cost_kib, params.parallelism);
+  {
+    std::lock_guard lock(mutex);
+    auto found = hashes.find(key);
+    if (found != hashes.end()) return found->second;
+  }
+  crypto::SecretBytes random = crypto::SecretBytes::Random(32);
+  ASSIGN_OR_RETURN(std::string phc, hasher.Hash(crypto::Base64UrlEncode(random.view()), params));
+  std::lock_guard lock(mutex);
+  return hashes.emplace(key, std::move(phc)).first->second;
+}
+
+bool CanLogIn(const internal::AgentRow& row) {
+  return row.agent.status == AgentStatus::kActive && row.password_hash.has_value() &&
+         !row.totp_sealed.empty();
+}
+
+}  // namespace
+
+Result<void> Authenticator::RecordPasswordFailure(int64_t agent_id, std::string_view source_address,
+                                                  int64_t now) {
+  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+  RETURN_IF_ERROR(internal::RecordLoginFailure(*db_, agent_id, internal::Factor::kPassword,
+                                               source_address, now, options_));
+  return tx.Commit();
+}
+
+Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_number,
+                                                     std::string_view password,
+                                                     std::string_view source_address) {
+  int64_t now = UnixSeconds(clock_->Now());
+  std::string normalised = internal::UpperAscii(service_number);
+  std::optional<internal::AgentRow> row;
+  if (ValidateCode("service number", normalised)) {
+    ASSIGN_OR_RETURN(row, internal::LoadAgentByServiceNumber(*db_, normalised, now));
+  }
+
+  // Security: exactly one Argon2id verification on every path, so the time
+  // taken does not reveal whether the account exists or can log in.
+  if (!row || !CanLogIn(*row)) {
+    ASSIGN_OR_RETURN(std::string dummy, DummyHash(*hasher_, options_.argon2));
+    ASSIGN_OR_RETURN(bool ignored, hasher_->Verify(dummy, password));
+    (void)ignored;
+    if (row) RETURN_IF_ERROR(RecordPasswordFailure(row->agent.id, source_address, now));
+    return LoginFailed();
+  }
+  ASSIGN_OR_RETURN(bool matches, hasher_->Verify(*row->password_hash, password));
+  if (!matches) {
+    RETURN_IF_ERROR(RecordPasswordFailure(row->agent.id, source_address, now));
+    return LoginFailed();
+  }
+
+  std::optional<std::string> rehashed;
+  if (crypto::NeedsRehash(*row->password_hash, options_.argon2)) {
+    ASSIGN_OR_RETURN(rehashed, hasher_->Hash(password, options_.argon2));
+  }
+
+  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+  // The agent may have been suspended, reset or locked while we hashed.
+  ASSIGN_OR_RETURN(auto current, internal::LoadAgentById(*db_, row->agent.id, now));
+  if (!current || !CanLogIn(*current) || current->password_hash != row->password_hash) {
+    return LoginFailed();
+  }
+  if (rehashed) {
+    ASSIGN_OR_RETURN(store::Statement * update,
+                     db_->Prepare("UPDATE agent SET password_hash = $2, updated_at = $3 "
+                                  "WHERE id = $1"));
+    update->BindInt(1, row->agent.id).BindText(2, *rehashed).BindInt(3, now);
+    RETURN_IF_ERROR(update->Run());
+  }
+  LoginChallenge challenge;
+  challenge.expires_at = now + options_.challenge_lifetime.count();
+  ASSIGN_OR_RETURN(challenge.token, internal::CreateChallenge(*db_, row->agent.id, source_address,
+                                                              now, challenge.expires_at));
+  RETURN_IF_ERROR(tx.Commit());
+  return challenge;
+}
+
+Result<bool> Authenticator::CheckTotp(int64_t agent_id, std::string_view code,
+                                      std::string_view source_address, int64_t now) {
+  ASSIGN_OR_RETURN(auto row, internal::LoadAgentById(*db_, agent_id, now));
+  if (!row || !CanLogIn(*row)) return false;
+  ASSIGN_OR_RETURN(
+      crypto::SecretBytes seed,
+      internal::OpenTotpSeed(*totp_seed_key_, row->agent.id, row->totp_key_id, row->totp_sealed));
+  std::optional<int64_t> step = crypto::TotpVerify(seed.view(), code, now, options_.totp);
+  // Security: a code works once — its step must be later than the last one
+  // accepted, which also refuses every earlier code still inside the window.
+  if (step && *step > row->totp_last_step) {
+    ASSIGN_OR_RETURN(store::Statement * use,
+                     db_->Prepare("UPDATE agent SET totp_last_step = $2, status = 'active', "
+                                  "locked_until = 0, failure_count_since = $3, updated_at = $3 "
+                                  "WHERE id = $1 AND totp_last_step < $2"));
+    use->BindInt(1, row->agent.id).BindInt(2, *step).BindInt(3, now);
+    ASSIGN_OR_RETURN(int64_t changed, use->Run());
+    if (changed == 1) {
+      RETURN_IF_ERROR(internal::ForgetLoginFailures(*db_, row->agent.id));
+      return true;
+    }
+  }
+  RETURN_IF_ERROR(internal::RecordLoginFailure(*db_, row->agent.id, internal::Factor::kTotp,
+                                               source_address, now, options_));
+  return false;
+}
+
+Result<Agent> Authenticator::VerifySecondFactor(std::string_view challenge_token,
+                                                std::string_view code,
+                                                std::string_view source_address) {
+  if (challenge_token.empty() || challenge_token.size() > internal::kMaxChallengeTokenLength) {
+    return LoginFailed();
+  }
+  int64_t now = UnixSeconds(clock_->Now());
+  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+  ASSIGN_OR_RETURN(auto challenge, internal::FindChallenge(*db_, challenge_token, now));
+  if (!challenge) {
+    RETURN_IF_ERROR(tx.Commit());  // keeps the deletion of an expired challenge
+    return LoginFailed();
+  }
+  ASSIGN_OR_RETURN(auto row, internal::LoadAgentById(*db_, challenge->agent_id, now));
+  if (!row || !CanLogIn(*row)) {
+    RETURN_IF_ERROR(internal::DeleteChallenge(*db_, challenge_token));
+    RETURN_IF_ERROR(tx.Commit());
+    return LoginFailed();
+  }
+  ASSIGN_OR_RETURN(bool accepted, CheckTotp(row->agent.id, code, source_address, now));
+  if (!accepted) {
+    RETURN_IF_ERROR(
+        internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
+    RETURN_IF_ERROR(tx.Commit());
+    return LoginFailed();
+  }
+  RETURN_IF_ERROR(internal::DeleteChallenge(*db_, challenge_token));
+  ASSIGN_OR_RETURN(auto updated, internal::LoadAgentById(*db_, row->agent.id, now));
+  if (!updated) return Fail(ErrorCode::kInternal, "agent vanished during login");
+  RETURN_IF_ERROR(tx.Commit());
+  return std::move(updated->agent);
+}
+
+Result<void> Authenticator::VerifyFreshSecondFactor(int64_t agent_id, std::string_view code,
+                                                    std::string_view source_address) {
+  int64_t now = UnixSeconds(clock_->Now());
+  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+  ASSIGN_OR_RETURN(bool accepted, CheckTotp(agent_id, code, source_address, now));
+  RETURN_IF_ERROR(tx.Commit());
+  if (!accepted) return LoginFailed();
+  return {};
+}
+
+}  // namespace vigie::identity

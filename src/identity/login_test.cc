@@ -1,0 +1,362 @@
+#include "identity/login.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+
+#include "identity/internal/identity_testing.h"
+
+namespace vigie::identity {
+namespace {
+
+using testing::IdentityDb;
+using testing::kGoodPassword;
+using ::vigie::testing::ErrorCodeIs;
+
+constexpr std::string_view kAddress = "192.0.2.10";
+
+std::string Text(const crypto::SecretBytes& s) { return std::string(crypto::AsText(s.view())); }
+
+// Counts the Argon2id computations login asks for.
+class CountingHasher final : public PasswordHasher {
+ public:
+  Result<std::string> Hash(std::string_view password, const crypto::Argon2Params& p) override {
+    ++hashes;
+    return inner.Hash(password, p);
+  }
+  Result<bool> Verify(std::string_view phc, std::string_view password) override {
+    ++verifies;
+    return inner.Verify(phc, password);
+  }
+  InlinePasswordHasher inner;
+  int hashes = 0;
+  int verifies = 0;
+};
+
+class LoginTest : public ::testing::Test {
+ protected:
+  void SetUp() override { seed_ = t_.AddActiveAgent("PN-1001"); }
+
+  std::string CodeAt(int64_t unix_seconds) {
+    return crypto::TotpCode(seed_, crypto::TotpStep(unix_seconds));
+  }
+  std::string CurrentCode() { return CodeAt(t_.Now()); }
+
+  Result<LoginChallenge> Password(std::string_view password,
+                                  std::string_view service_number = "PN-1001") {
+    return t_.Login().VerifyPassword(service_number, password, kAddress);
+  }
+  Result<Agent> FullLogin(std::string_view code) {
+    ASSIGN_OR_RETURN(LoginChallenge challenge, Password(kGoodPassword));
+    return t_.Login().VerifySecondFactor(Text(challenge.token), code, kAddress);
+  }
+  AgentStatus Status() { return t_.Directory().FindAgent("PN-1001")->status; }
+
+  void ExpectGenericRefusal(const auto& result) {
+    ASSERT_THAT(result, ErrorCodeIs(ErrorCode::kUnauthenticated));
+    EXPECT_EQ(result.error().message(), kLoginFailed);
+  }
+
+  IdentityDb t_;
+  std::vector<uint8_t> seed_;
+};
+
+TEST_F(LoginTest, PasswordThenTotpLogsIn) {
+  auto challenge = Password(kGoodPassword);
+  ASSERT_OK(challenge);
+  EXPECT_EQ(challenge->expires_at, t_.Now() + 300);
+  EXPECT_EQ(challenge->token.size(), 43u);
+  auto agent = t_.Login().VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress);
+  ASSERT_OK(agent);
+  EXPECT_EQ(agent->service_number, "PN-1001");
+  EXPECT_EQ(agent->status, AgentStatus::kActive);
+  // The challenge is spent.
+  t_.clock.Advance(std::chrono::seconds(30));
+  ExpectGenericRefusal(
+      t_.Login().VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress));
+}
+
+TEST_F(LoginTest, ServiceNumberIsCaseInsensitive) { EXPECT_OK(Password(kGoodPassword, "pn-1001")); }
+
+TEST_F(LoginTest, EveryRefusalLooksTheSameAndCostsOneHash) {
+  CountingHasher counting;
+  // Warm the dummy hash so the first refusal costs what later ones cost.
+  ExpectGenericRefusal(Authenticator(*t_.db, t_.clock, *t_.totp_key, counting, t_.options)
+                           .VerifyPassword("PN-0", "x", kAddress));
+  t_.AddAgent("PN-PENDING");
+  t_.AddActiveAgent("PN-SUSPENDED");
+  ASSERT_OK(t_.Directory().Suspend("PN-SUSPENDED"));
+  t_.AddActiveAgent("PN-DISABLED");
+  ASSERT_OK(t_.Directory().Disable("PN-DISABLED"));
+  Authenticator login(*t_.db, t_.clock, *t_.totp_key, counting, t_.options);
+  struct Case {
+    std::string_view service_number;
+    std::string_view password;
+  };
+  for (const Case& c :
+       {Case{"PN-404", kGoodPassword}, Case{"PN-1001", "wrong-password-123"},
+        Case{"PN-PENDING", kGoodPassword}, Case{"PN-SUSPENDED", kGoodPassword},
+        Case{"PN-DISABLED", kGoodPassword}, Case{"not a number!", "x"}, Case{"", ""}}) {
+    counting.verifies = 0;
+    counting.hashes = 0;
+    ExpectGenericRefusal(login.VerifyPassword(c.service_number, c.password, kAddress));
+    EXPECT_EQ(counting.verifies, 1) << c.service_number;
+    EXPECT_EQ(counting.hashes, 0) << c.service_number;
+  }
+  // A wrong TOTP code, an unknown challenge: the same answer.
+  auto challenge = login.VerifyPassword("PN-1001", kGoodPassword, kAddress);
+  ASSERT_OK(challenge);
+  std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
+  ExpectGenericRefusal(login.VerifySecondFactor(Text(challenge->token), wrong, kAddress));
+  ExpectGenericRefusal(login.VerifySecondFactor("no-such-challenge", CurrentCode(), kAddress));
+  ExpectGenericRefusal(login.VerifySecondFactor("", CurrentCode(), kAddress));
+  ExpectGenericRefusal(login.VerifySecondFactor(std::string(1000, 'A'), CurrentCode(), kAddress));
+}
+
+TEST_F(LoginTest, FiveFailuresLockForFifteenMinutes) {
+  for (int i = 0; i < 4; ++i) {
+    ExpectGenericRefusal(Password("wrong-password-123"));
+    t_.clock.Advance(std::chrono::minutes(1));
+  }
+  EXPECT_EQ(Status(), AgentStatus::kActive);
+  ExpectGenericRefusal(Password("wrong-password-123"));
+  EXPECT_EQ(Status(), AgentStatus::kLocked);
+  EXPECT_EQ(t_.Directory().FindAgent("PN-1001")->locked_until, t_.Now() + 15 * 60);
+  // The right password gets the same answer while locked.
+  ExpectGenericRefusal(Password(kGoodPassword));
+  t_.clock.Advance(std::chrono::minutes(15) - std::chrono::seconds(1));
+  ExpectGenericRefusal(Password(kGoodPassword));
+  t_.clock.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(Status(), AgentStatus::kActive);
+  // Failures are recorded with their address and factor...
+  auto rows = t_.db->Prepare(
+      "SELECT count(*), min(source_address), min(factor) FROM "
+      "login_failure");
+  ASSERT_TRUE(*(*rows)->Step());
+  EXPECT_GE((*rows)->ColumnInt(0), 1);
+  EXPECT_EQ((*rows)->ColumnText(1), kAddress);
+  EXPECT_EQ((*rows)->ColumnText(2), "password");
+  ASSERT_OK((*rows)->Run());
+  ASSERT_OK(FullLogin(CurrentCode()));
+  // ...and forgotten once the agent logs in.
+  rows = t_.db->Prepare("SELECT count(*) FROM login_failure");
+  ASSERT_TRUE(*(*rows)->Step());
+  EXPECT_EQ((*rows)->ColumnInt(0), 0);
+  ASSERT_OK((*rows)->Run());
+}
+
+TEST_F(LoginTest, AfterALockTheCountStartsAgain) {
+  for (int i = 0; i < 5; ++i) ExpectGenericRefusal(Password("wrong-password-123"));
+  EXPECT_EQ(Status(), AgentStatus::kLocked);
+  // Attempts during the lock do not extend it or count afterwards.
+  for (int i = 0; i < 5; ++i) ExpectGenericRefusal(Password("wrong-password-123"));
+  t_.clock.Advance(std::chrono::minutes(15));
+  EXPECT_EQ(Status(), AgentStatus::kActive);
+  ExpectGenericRefusal(Password("wrong-password-123"));
+  EXPECT_EQ(Status(), AgentStatus::kActive);  // one failure, not a new lock
+  ASSERT_OK(Password(kGoodPassword));
+}
+
+TEST_F(LoginTest, FailuresOutsideTheWindowDoNotCount) {
+  for (int i = 0; i < 4; ++i) ExpectGenericRefusal(Password("wrong-password-123"));
+  t_.clock.Advance(std::chrono::minutes(15));
+  ExpectGenericRefusal(Password("wrong-password-123"));
+  EXPECT_EQ(Status(), AgentStatus::kActive);
+}
+
+TEST_F(LoginTest, ASuccessfulLoginResetsTheCount) {
+  for (int i = 0; i < 4; ++i) ExpectGenericRefusal(Password("wrong-password-123"));
+  ASSERT_OK(FullLogin(CurrentCode()));
+  ExpectGenericRefusal(Password("wrong-password-123"));
+  EXPECT_EQ(Status(), AgentStatus::kActive);
+}
+
+TEST_F(LoginTest, LockOutFiguresAreConfigurable) {
+  t_.options.lockout_threshold = 2;
+  t_.options.lockout_duration = std::chrono::minutes(1);
+  ExpectGenericRefusal(Password("wrong-password-123"));
+  ExpectGenericRefusal(Password("wrong-password-123"));
+  EXPECT_EQ(Status(), AgentStatus::kLocked);
+  t_.clock.Advance(std::chrono::minutes(1));
+  EXPECT_OK(Password(kGoodPassword));
+}
+
+TEST_F(LoginTest, WrongTotpCodesCountTowardsLockOut) {
+  std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
+  for (int i = 0; i < 5; ++i) {
+    auto challenge = Password(kGoodPassword);
+    ASSERT_OK(challenge);
+    ExpectGenericRefusal(t_.Login().VerifySecondFactor(Text(challenge->token), wrong, kAddress));
+  }
+  EXPECT_EQ(Status(), AgentStatus::kLocked);
+  ExpectGenericRefusal(Password(kGoodPassword));
+}
+
+TEST_F(LoginTest, AdministratorCanLiftALock) {
+  for (int i = 0; i < 5; ++i) ExpectGenericRefusal(Password("wrong-password-123"));
+  ASSERT_EQ(Status(), AgentStatus::kLocked);
+  EXPECT_EQ(t_.Directory().Reinstate("PN-1001")->status, AgentStatus::kActive);
+  EXPECT_OK(FullLogin(CurrentCode()));
+}
+
+TEST_F(LoginTest, ACodeWorksOnce) {
+  std::string code = CurrentCode();
+  ASSERT_OK(FullLogin(code));
+  ExpectGenericRefusal(FullLogin(code));
+  // The previous step's code is still inside the window but older: refused.
+  t_.clock.Advance(std::chrono::seconds(30));
+  ExpectGenericRefusal(FullLogin(CodeAt(t_.Now() - 30)));
+  EXPECT_OK(FullLogin(CurrentCode()));
+}
+
+TEST_F(LoginTest, AcceptsOneStepOfDriftButNotTwo) {
+  int64_t now = t_.Now();
+  EXPECT_OK(FullLogin(CodeAt(now - 30)));
+  t_.clock.Advance(std::chrono::seconds(60));
+  now = t_.Now();
+  EXPECT_OK(FullLogin(CodeAt(now + 30)));
+  t_.clock.Advance(std::chrono::seconds(120));
+  now = t_.Now();
+  ExpectGenericRefusal(FullLogin(CodeAt(now + 60)));
+  ExpectGenericRefusal(FullLogin(CodeAt(now - 60)));
+  EXPECT_OK(FullLogin(CodeAt(now)));
+}
+
+TEST_F(LoginTest, LastStepIsPersisted) {
+  ASSERT_OK(FullLogin(CurrentCode()));
+  auto row = t_.db->Prepare("SELECT totp_last_step FROM agent WHERE service_number = 'PN-1001'");
+  ASSERT_TRUE(*(*row)->Step());
+  EXPECT_EQ((*row)->ColumnInt(0), crypto::TotpStep(t_.Now()));
+  ASSERT_OK((*row)->Run());
+}
+
+TEST_F(LoginTest, ChallengeExpiresAndHasLimitedAttempts) {
+  auto challenge = Password(kGoodPassword);
+  ASSERT_OK(challenge);
+  t_.clock.Advance(std::chrono::minutes(5));
+  ExpectGenericRefusal(
+      t_.Login().VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress));
+
+  challenge = Password(kGoodPassword);
+  ASSERT_OK(challenge);
+  std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
+  for (int i = 0; i < 3; ++i) {
+    ExpectGenericRefusal(t_.Login().VerifySecondFactor(Text(challenge->token), wrong, kAddress));
+  }
+  // Spent after three wrong codes: even the right one fails now.
+  ExpectGenericRefusal(
+      t_.Login().VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress));
+}
+
+TEST_F(LoginTest, SuspensionBetweenStepsStopsTheLogin) {
+  auto challenge = Password(kGoodPassword);
+  ASSERT_OK(challenge);
+  ASSERT_OK(t_.Directory().Suspend("PN-1001"));
+  ExpectGenericRefusal(
+      t_.Login().VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress));
+}
+
+TEST_F(LoginTest, ChallengeTokenIsStoredOnlyAsAHash) {
+  auto challenge = Password(kGoodPassword);
+  ASSERT_OK(challenge);
+  auto row = t_.db->Prepare("SELECT token_hash FROM login_challenge");
+  ASSERT_TRUE(*(*row)->Step());
+  auto stored = (*row)->ColumnBlob(0);
+  EXPECT_EQ(stored.size(), 32u);
+  EXPECT_EQ(crypto::AsText(stored).find(Text(challenge->token)), std::string_view::npos);
+  ASSERT_OK((*row)->Run());
+}
+
+TEST_F(LoginTest, HashIsUpgradedWhenParametersChange) {
+  auto read_hash = [&] {
+    auto row = t_.db->Prepare("SELECT password_hash FROM agent WHERE service_number='PN-1001'");
+    EXPECT_TRUE(*(*row)->Step());
+    std::string phc((*row)->ColumnText(0));
+    EXPECT_OK((*row)->Run());
+    return phc;
+  };
+  std::string before = read_hash();
+  EXPECT_TRUE(before.starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
+  // Same parameters: no re-hash.
+  ASSERT_OK(Password(kGoodPassword));
+  EXPECT_EQ(read_hash(), before);
+
+  t_.options.argon2 = {.t_cost = 2, .m_cost_kib = 16};
+  ASSERT_OK(Password(kGoodPassword));
+  std::string after = read_hash();
+  EXPECT_TRUE(after.starts_with("$argon2id$v=19$m=16,t=2,p=1$")) << after;
+  EXPECT_FALSE(crypto::NeedsRehash(after, t_.options.argon2));
+  EXPECT_TRUE(*crypto::VerifyPassword(after, kGoodPassword));
+  // A wrong password does not re-hash anything.
+  t_.options.argon2 = {.t_cost = 3, .m_cost_kib = 16};
+  ExpectGenericRefusal(Password("wrong-password-123"));
+  EXPECT_EQ(read_hash(), after);
+  ASSERT_OK(FullLogin(CurrentCode()));
+}
+
+TEST_F(LoginTest, StepUpNeedsAFreshCode) {
+  ASSERT_OK(FullLogin(CurrentCode()));
+  int64_t id = t_.Directory().FindAgent("PN-1001")->id;
+  Authenticator login = t_.Login();
+  // The code just used for login is refused; the next step's is accepted once.
+  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
+  t_.clock.Advance(std::chrono::seconds(30));
+  EXPECT_OK(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
+  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
+  ExpectGenericRefusal(login.VerifyFreshSecondFactor(9999, CurrentCode(), kAddress));
+  // Wrong step-up codes count towards lock-out.
+  std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
+  for (int i = 0; i < 5; ++i) {
+    ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
+  }
+  EXPECT_EQ(Status(), AgentStatus::kLocked);
+  t_.clock.Advance(std::chrono::seconds(30));
+  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
+}
+
+TEST_F(LoginTest, RunsOnAPasswordHasherPool) {
+  PasswordHasherPool pool(2, 8);
+  Authenticator login(*t_.db, t_.clock, *t_.totp_key, pool, t_.options);
+  auto challenge = login.VerifyPassword("PN-1001", kGoodPassword, kAddress);
+  ASSERT_OK(challenge);
+  EXPECT_OK(login.VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress));
+}
+
+// The seed from the enrolment, fed to the independent oathtool, gives codes
+// Vigie accepts.
+TEST(LoginOathtoolTest, CodesFromOathtoolAreAccepted) {
+  if (std::system("command -v oathtool >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "oathtool is not installed";
+  }
+  IdentityDb t;
+  AgentWithCode added = t.AddAgent();
+  auto activated = t.Activator().Activate(Text(added.activation.code), kGoodPassword);
+  ASSERT_OK(activated);
+  std::string secret(activated->enrolment.secret_base32());
+  for (int i = 0; i < 3; ++i) {
+    t.clock.Advance(std::chrono::seconds(30));
+    std::time_t now = static_cast<std::time_t>(t.Now());
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char when[64];
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &utc);
+    std::string command = "oathtool --totp -b " + secret + " --now '" + when + "'";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+    ASSERT_TRUE(pipe);
+    std::array<char, 32> out{};
+    ASSERT_TRUE(fgets(out.data(), out.size(), pipe.get()));
+    std::string code(out.data());
+    while (!code.empty() && (code.back() == '\n' || code.back() == '\r')) code.pop_back();
+    ASSERT_EQ(code.size(), 6u) << code;
+    auto challenge = t.Login().VerifyPassword("PN-1001", kGoodPassword, kAddress);
+    ASSERT_OK(challenge);
+    auto agent = t.Login().VerifySecondFactor(Text(challenge->token), code, kAddress);
+    EXPECT_TRUE(agent.has_value()) << "oathtool code " << code << " at " << when;
+  }
+}
+
+}  // namespace
+}  // namespace vigie::identity

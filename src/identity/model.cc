@@ -1,0 +1,160 @@
+#include "identity/model.h"
+
+#include <array>
+#include <utility>
+
+#include "identity/internal/text.h"
+
+namespace vigie::identity {
+namespace {
+
+constexpr std::array<std::pair<UnitKind, std::string_view>, 6> kUnitKinds = {{
+    {UnitKind::kPolice, "police"},
+    {UnitKind::kGendarmerie, "gendarmerie"},
+    {UnitKind::kMunicipalPolice, "municipal_police"},
+    {UnitKind::kCustoms, "customs"},
+    {UnitKind::kPrefecture, "prefecture"},
+    {UnitKind::kOther, "other"},
+}};
+
+constexpr std::array<std::pair<Role, std::string_view>, 5> kRoles = {{
+    {Role::kAgent, "agent"},
+    {Role::kInvestigator, "investigator"},
+    {Role::kSupervisor, "supervisor"},
+    {Role::kSecurityOfficer, "security_officer"},
+    {Role::kAdministrator, "administrator"},
+}};
+
+constexpr std::array<std::pair<AgentStatus, std::string_view>, 5> kStatuses = {{
+    {AgentStatus::kPendingActivation, "pending_activation"},
+    {AgentStatus::kActive, "active"},
+    {AgentStatus::kSuspended, "suspended"},
+    {AgentStatus::kLocked, "locked"},
+    {AgentStatus::kDisabled, "disabled"},
+}};
+
+template <typename Enum, size_t N>
+std::string_view NameOf(const std::array<std::pair<Enum, std::string_view>, N>& table, Enum value) {
+  for (const auto& [v, name] : table) {
+    if (v == value) return name;
+  }
+  return "unknown";
+}
+
+// Echoes untrusted text in an error message only when it is short printable
+// ASCII; otherwise just says it was not recognised.
+std::string Quoted(std::string_view text) {
+  if (text.size() > 40) return "(too long)";
+  for (char c : text) {
+    if (c < 0x20 || c > 0x7E) return "(not printable)";
+  }
+  return "\"" + std::string(text) + "\"";
+}
+
+template <typename Enum, size_t N>
+Result<Enum> Parse(const std::array<std::pair<Enum, std::string_view>, N>& table,
+                   std::string_view what, std::string_view text) {
+  std::string known;
+  for (const auto& [v, name] : table) {
+    if (name == text) return v;
+    known += (known.empty() ? "" : ", ") + std::string(name);
+  }
+  return Fail(ErrorCode::kInvalidArgument, "unknown " + std::string(what) + " " + Quoted(text) +
+                                               " (expected one of: " + known + ")");
+}
+
+}  // namespace
+
+std::string_view UnitKindName(UnitKind kind) { return NameOf(kUnitKinds, kind); }
+Result<UnitKind> ParseUnitKind(std::string_view text) {
+  return Parse(kUnitKinds, "unit kind", text);
+}
+
+std::string_view RoleName(Role role) { return NameOf(kRoles, role); }
+Result<Role> ParseRole(std::string_view text) { return Parse(kRoles, "role", text); }
+
+std::string_view AgentStatusName(AgentStatus status) { return NameOf(kStatuses, status); }
+Result<AgentStatus> ParseAgentStatus(std::string_view text) {
+  return Parse(kStatuses, "agent status", text);
+}
+
+std::vector<Role> RoleSet::ToVector() const {
+  std::vector<Role> roles;
+  for (Role r : kAllRoles) {
+    if (Has(r)) roles.push_back(r);
+  }
+  return roles;
+}
+
+std::string RoleSet::ToString() const {
+  std::string text;
+  for (Role r : ToVector()) text += (text.empty() ? "" : ",") + std::string(RoleName(r));
+  return text;
+}
+
+Result<RoleSet> RoleSet::Parse(std::string_view text) {
+  RoleSet set;
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    ASSIGN_OR_RETURN(Role role, ParseRole(text.substr(0, comma)));
+    set.Add(role);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  if (set.empty()) return Fail(ErrorCode::kInvalidArgument, "an agent needs at least one role");
+  return set;
+}
+
+Result<RoleSet> RoleSet::FromNames(std::span<const std::string> names) {
+  RoleSet set;
+  for (const std::string& name : names) {
+    ASSIGN_OR_RETURN(Role role, ParseRole(name));
+    set.Add(role);
+  }
+  if (set.empty()) return Fail(ErrorCode::kInvalidArgument, "an agent needs at least one role");
+  return set;
+}
+
+Result<void> ValidateCode(std::string_view what, std::string_view code) {
+  std::string field(what);
+  if (code.empty()) return Fail(ErrorCode::kInvalidArgument, field + " is empty");
+  if (code.size() > kMaxCodeLength) {
+    return Fail(ErrorCode::kInvalidArgument,
+                field + " is longer than " + std::to_string(kMaxCodeLength) + " characters");
+  }
+  for (char c : code) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  field + " may only contain upper-case letters A-Z, digits and '-'");
+    }
+  }
+  if (code.front() == '-' || code.back() == '-') {
+    return Fail(ErrorCode::kInvalidArgument, field + " must not start or end with '-'");
+  }
+  return {};
+}
+
+Result<std::string> ValidateName(std::string_view what, std::string_view name) {
+  std::string field(what);
+  auto decoded = internal::DecodeUtf8(name);
+  if (!decoded) return Fail(ErrorCode::kInvalidArgument, field + " is not valid UTF-8");
+  for (char32_t cp : *decoded) {
+    // C0 and C1 controls, DEL, line/paragraph separators and bidi overrides
+    // (which can make a name display as something else).
+    bool control = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+                   (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+    if (control) {
+      return Fail(ErrorCode::kInvalidArgument, field + " contains a control character");
+    }
+  }
+  std::string_view trimmed = internal::TrimSpaces(name);
+  if (trimmed.empty()) return Fail(ErrorCode::kInvalidArgument, field + " is empty");
+  if (internal::CodePointCount(trimmed) > kMaxNameCodePoints) {
+    return Fail(ErrorCode::kInvalidArgument,
+                field + " is longer than " + std::to_string(kMaxNameCodePoints) + " characters");
+  }
+  return std::string(trimmed);
+}
+
+}  // namespace vigie::identity

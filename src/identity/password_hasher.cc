@@ -1,0 +1,107 @@
+#include "identity/password_hasher.h"
+
+namespace vigie::identity {
+
+Result<std::string> InlinePasswordHasher::Hash(std::string_view password,
+                                               const crypto::Argon2Params& params) {
+  return crypto::HashPassword(password, params);
+}
+
+Result<bool> InlinePasswordHasher::Verify(std::string_view phc, std::string_view password) {
+  return crypto::VerifyPassword(phc, password);
+}
+
+// A job lives on the submitting thread's stack; that thread waits until the
+// worker marks it done (or the pool drops it), so the pointers stay valid.
+struct PasswordHasherPool::Job {
+  const std::function<void()>* work;
+  bool done = false;
+  bool dropped = false;
+  std::condition_variable finished;
+};
+
+PasswordHasherPool::PasswordHasherPool(size_t threads, size_t queue_capacity)
+    : queue_capacity_(queue_capacity) {
+  if (threads == 0) threads = 1;
+  // Every worker counts as idle from the start, so work submitted before a
+  // thread has reached its first wait is not refused.
+  idle_ = threads;
+  workers_.reserve(threads);
+  for (size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+}
+
+PasswordHasherPool::~PasswordHasherPool() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    for (Job* job : queue_) {
+      job->dropped = true;
+      job->finished.notify_one();
+    }
+    queue_.clear();
+  }
+  wake_.notify_all();
+  for (std::thread& worker : workers_) worker.join();
+}
+
+size_t PasswordHasherPool::queued() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+size_t PasswordHasherPool::running() const {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
+void PasswordHasherPool::WorkerLoop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (stopping_ && queue_.empty()) return;
+    Job* job = queue_.front();
+    queue_.pop_front();
+    --idle_;
+    ++running_;
+    lock.unlock();
+    (*job->work)();
+    lock.lock();
+    --running_;
+    ++idle_;
+    job->done = true;
+    job->finished.notify_one();
+  }
+}
+
+Result<void> PasswordHasherPool::RunOnWorker(const std::function<void()>& work) {
+  Job job{.work = &work};
+  std::unique_lock lock(mutex_);
+  if (stopping_) return Fail(ErrorCode::kUnavailable, "password hashing pool is shutting down");
+  // Security: the bound that keeps a login flood from queueing unbounded work
+  // (each queued job pins a request and, once running, m_cost of memory).
+  if (queue_.size() >= queue_capacity_ + idle_) {
+    return Fail(ErrorCode::kResourceExhausted, "too many logins in progress; try again shortly");
+  }
+  queue_.push_back(&job);
+  wake_.notify_one();
+  job.finished.wait(lock, [&job] { return job.done || job.dropped; });
+  if (job.dropped) return Fail(ErrorCode::kUnavailable, "password hashing pool is shutting down");
+  return {};
+}
+
+Result<std::string> PasswordHasherPool::Hash(std::string_view password,
+                                             const crypto::Argon2Params& params) {
+  Result<std::string> result = Fail(ErrorCode::kInternal, "not run");
+  std::function<void()> work = [&] { result = crypto::HashPassword(password, params); };
+  RETURN_IF_ERROR(RunOnWorker(work));
+  return result;
+}
+
+Result<bool> PasswordHasherPool::Verify(std::string_view phc, std::string_view password) {
+  Result<bool> result = Fail(ErrorCode::kInternal, "not run");
+  std::function<void()> work = [&] { result = crypto::VerifyPassword(phc, password); };
+  RETURN_IF_ERROR(RunOnWorker(work));
+  return result;
+}
+
+}  // namespace vigie::identity

@@ -1,0 +1,84 @@
+#pragma once
+// Where Argon2id runs. Login and activation call a PasswordHasher; the
+// application chooses whether hashing runs on the calling thread
+// (InlinePasswordHasher: tools, tests) or on a PasswordHasherPool.
+//
+// Security: Argon2id costs ~13 ms and ~19 MiB per call by design. On the
+// pool, at most `threads` hashes run at once and at most `queue_capacity`
+// wait; anything beyond is refused at once with ResourceExhausted. So a flood
+// of logins costs at most `threads` cores and threads × m_cost of memory, and
+// cannot starve consultations of CPU or memory. The calling thread waits for
+// its own result (the HTTP layer runs login handlers off its I/O threads, or
+// sizes its pool with this in mind).
+//
+// Thread-safety: both implementations are thread-safe.
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/error.h"
+#include "crypto/password.h"
+
+namespace vigie::identity {
+
+class PasswordHasher {
+ public:
+  virtual ~PasswordHasher() = default;
+  // crypto::HashPassword, plus ResourceExhausted/Unavailable from a pool.
+  virtual Result<std::string> Hash(std::string_view password,
+                                   const crypto::Argon2Params& params) = 0;
+  // crypto::VerifyPassword, plus ResourceExhausted/Unavailable from a pool.
+  virtual Result<bool> Verify(std::string_view phc, std::string_view password) = 0;
+};
+
+// Hashes on the calling thread.
+class InlinePasswordHasher final : public PasswordHasher {
+ public:
+  Result<std::string> Hash(std::string_view password, const crypto::Argon2Params& params) override;
+  Result<bool> Verify(std::string_view phc, std::string_view password) override;
+};
+
+// N worker threads behind a bounded queue.
+class PasswordHasherPool final : public PasswordHasher {
+ public:
+  // REQUIRES: threads >= 1. queue_capacity may be 0 (only idle workers take
+  // work).
+  PasswordHasherPool(size_t threads, size_t queue_capacity);
+  // Finishes the running hashes; queued ones fail with Unavailable.
+  ~PasswordHasherPool() override;
+  PasswordHasherPool(const PasswordHasherPool&) = delete;
+  PasswordHasherPool& operator=(const PasswordHasherPool&) = delete;
+
+  // ResourceExhausted when every worker is busy and the queue is full.
+  Result<std::string> Hash(std::string_view password, const crypto::Argon2Params& params) override;
+  Result<bool> Verify(std::string_view phc, std::string_view password) override;
+
+  // Jobs waiting, and jobs running. For metrics and tests.
+  size_t queued() const;
+  size_t running() const;
+
+ private:
+  struct Job;
+  // Runs `work` on a worker and waits for it. ResourceExhausted when full,
+  // Unavailable when the pool is shutting down.
+  Result<void> RunOnWorker(const std::function<void()>& work);
+  void WorkerLoop();
+
+  const size_t queue_capacity_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job*> queue_;
+  size_t idle_ = 0;
+  size_t running_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace vigie::identity
