@@ -1,0 +1,58 @@
+#include "policy/consultation_policy.h"
+
+#include <algorithm>
+
+namespace vigie::policy {
+
+using identity::Role;
+
+Result<Visibility> DecideConsultation(const identity::RoleSet& roles,
+                                      const ConsultationRequest& request) {
+  if (roles.Has(Role::kAdministrator)) {
+    return Fail(ErrorCode::kPermissionDenied, "administrators do not consult records");
+  }
+  bool investigator = roles.Has(Role::kInvestigator);
+  if (!investigator && !roles.Has(Role::kAgent)) {
+    return Fail(ErrorCode::kPermissionDenied, "this account's roles do not consult records");
+  }
+  bool inquiry = PurposeAllowsCriminalRecords(request.purpose);
+  if (inquiry && !request.case_reference.has_value()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "purpose '" + std::string(PurposeName(request.purpose)) +
+                    "' needs a case reference");
+  }
+  return Visibility{.wanted_persons = true, .criminal_records = investigator && inquiry};
+}
+
+bool MayAdminister(const identity::RoleSet& roles) { return roles.Has(Role::kAdministrator); }
+
+Result<void> CheckSeparationOfDuties(const identity::RoleSet& roles) {
+  if (roles.Has(Role::kAdministrator) &&
+      (roles.Has(Role::kAgent) || roles.Has(Role::kInvestigator))) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "an administrator cannot also hold a role that consults records");
+  }
+  return {};
+}
+
+void MinimiseSearchResult(const Visibility& visibility, records::SearchResult& result) {
+  for (records::PersonSummary& summary : result.summaries) {
+    if (!visibility.wanted_persons) summary.wanted = false;
+    if (!visibility.criminal_records) summary.record_entries = 0;
+  }
+}
+
+void MinimisePersonFile(const Visibility& visibility, const records::PartialDate& today,
+                        records::PersonFile& file) {
+  if (!visibility.criminal_records) file.entries.clear();
+  if (!visibility.wanted_persons) {
+    file.notices.clear();
+  } else if (!visibility.criminal_records) {
+    // A street check needs what is in force now, not the person's history.
+    std::erase_if(file.notices, [&](const records::WantedNotice& notice) {
+      return !records::NoticeInForce(notice, today);
+    });
+  }
+}
+
+}  // namespace vigie::policy
