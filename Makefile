@@ -30,7 +30,7 @@ run: build
 # Independent clients the tests check Vigie against (jose for DPoP), pinned
 # by the committed lockfile.
 test-clients:
-	@cd tests/clients && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@cd tests && npm ci --no-audit --no-fund --loglevel=error >/dev/null
 
 test: build-debug test-clients
 	@cd build/debug && ctest --output-on-failure -j $(JOBS)

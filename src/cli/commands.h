@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "identity/model.h"
 
 namespace vigie::cli {
 
@@ -43,5 +44,19 @@ struct SearchCommandOptions {
 int RunSearch(const std::filesystem::path& data_dir, const SearchCommandOptions& options);
 
 int RunShow(const std::filesystem::path& data_dir, int64_t person_id, bool json);
+
+struct ServeOptions {
+  std::optional<int> port;  // overrides [server] port
+};
+int RunServe(const std::filesystem::path& data_dir, const ServeOptions& options);
+
+int RunUnitAdd(const std::filesystem::path& data_dir, const identity::NewUnit& unit);
+int RunUnitList(const std::filesystem::path& data_dir, bool json);
+
+enum class AgentAction { kShow, kSuspend, kReinstate, kReset };
+int RunAgentAdd(const std::filesystem::path& data_dir, const identity::NewAgent& agent);
+int RunAgentList(const std::filesystem::path& data_dir, const std::string& unit, bool json);
+int RunAgentAction(const std::filesystem::path& data_dir, AgentAction action,
+                   const std::string& service_number, bool json);
 
 }  // namespace vigie::cli

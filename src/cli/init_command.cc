@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/installation.h"
+#include "crypto/self_signed_certificate.h"
 
 namespace vigie::cli {
 
@@ -12,6 +13,19 @@ int RunInit(const std::filesystem::path& data_dir) {
   std::printf("  config:   %s\n", (data_dir / "vigie.toml").c_str());
   std::printf("  key file: %s (mode 0600 — keep it apart from database backups)\n",
               installation->config.Resolve(installation->config.crypto.key_file).c_str());
+  // A self-signed certificate so `vigie serve` speaks TLS from the start; a
+  // deployment replaces it with one from its own authority.
+  const Config& config = installation->config;
+  std::filesystem::path cert = config.Resolve(config.server.tls_certificate);
+  std::filesystem::path key = config.Resolve(config.server.tls_key);
+  std::error_code ec;
+  std::filesystem::create_directories(cert.parent_path(), ec);
+  std::filesystem::create_directories(key.parent_path(), ec);
+  auto written = crypto::WriteSelfSignedCertificate(cert, key,
+                                                    crypto::DefaultDemoCertificateNames(), 365);
+  if (!written) return ReportError(written.error().WithContext("TLS certificate"));
+  std::printf("  TLS:      %s (self-signed for localhost, 365 days; replace for production)\n",
+              cert.c_str());
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/log.h"
+#include "identity/options.h"
 
 namespace vigie::cli {
 namespace {
@@ -21,6 +22,16 @@ Result<std::unique_ptr<store::Connection>> OpenDatabase(const Config& config) {
   ASSIGN_OR_RETURN(auto db, store::Open(url, options));
   RETURN_IF_ERROR(store::Migrate(*db, store::VigieSchema(db->dialect())));
   return db;
+}
+
+// Key files made before a purpose existed gain its data key on first use.
+Result<void> EnsureDataKey(crypto::Keyring& keyring, std::string_view purpose,
+                           const std::filesystem::path& key_file) {
+  auto current = keyring.Current(purpose);
+  if (current) return {};
+  if (current.error().code() != ErrorCode::kNotFound) return std::unexpected(current.error());
+  RETURN_IF_ERROR(keyring.AddDataKey(purpose));
+  return keyring.Save(key_file);
 }
 
 }  // namespace
@@ -40,6 +51,8 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir)
   ASSIGN_OR_RETURN(Config config, ParseConfig(DefaultConfigToml(), data_dir));
   ASSIGN_OR_RETURN(crypto::Keyring keyring,
                    crypto::Keyring::CreateKeyFile(config.Resolve(config.crypto.key_file)));
+  RETURN_IF_ERROR(EnsureDataKey(keyring, identity::kPurposeTotpSeeds,
+                                config.Resolve(config.crypto.key_file)));
   ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
   {
     std::ofstream out(data_dir / kConfigName, std::ios::trunc);
@@ -59,6 +72,8 @@ Result<Installation> Installation::Open(const std::filesystem::path& data_dir) {
   InitLogging(config.log.format, config.log.level);
   ASSIGN_OR_RETURN(crypto::Keyring keyring,
                    crypto::Keyring::LoadKeyFile(config.Resolve(config.crypto.key_file)));
+  RETURN_IF_ERROR(EnsureDataKey(keyring, identity::kPurposeTotpSeeds,
+                                config.Resolve(config.crypto.key_file)));
   ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
   return Installation{std::move(config), std::move(keyring), std::move(db)};
 }

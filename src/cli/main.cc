@@ -21,6 +21,7 @@ std::filesystem::path DefaultDataDir() {
 
 int main(int argc, char** argv) {
   using namespace vigie::cli;
+  namespace identity = vigie::identity;
   CLI::App app{"Vigie — hardened consultation portal for criminal records and wanted persons"};
   app.require_subcommand(1);
   app.footer(
@@ -74,6 +75,67 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   show->add_flag("--json", show_json, "Print JSON");
   show->callback([&] { exit_code = RunShow(data_dir, person_id, show_json); });
+
+  ServeOptions serve;
+  auto* srv = app.add_subcommand("serve", "Serve API v1 over HTTPS until SIGTERM");
+  srv->add_option("--port", serve.port, "Listen on this port instead of [server] port")
+      ->check(CLI::Range(0, 65535));
+  srv->callback([&] { exit_code = RunServe(data_dir, serve); });
+
+  auto* unit = app.add_subcommand("unit", "Manage units (as the local operator)");
+  unit->require_subcommand(1);
+  identity::NewUnit new_unit;
+  auto* unit_add = unit->add_subcommand("add", "Create a unit");
+  unit_add->add_option("--code", new_unit.code, "Unit code, [A-Z0-9-]")->required();
+  unit_add->add_option("--name", new_unit.name, "Unit name")->required();
+  unit_add->add_option("--kind", new_unit.kind,
+                       "police, gendarmerie, municipal_police, customs, prefecture or other")
+      ->required();
+  unit_add->callback([&] { exit_code = RunUnitAdd(data_dir, new_unit); });
+  bool units_json = false;
+  auto* unit_list = unit->add_subcommand("list", "List units");
+  unit_list->add_flag("--json", units_json, "Print JSON");
+  unit_list->callback([&] { exit_code = RunUnitList(data_dir, units_json); });
+
+  auto* agent = app.add_subcommand("agent", "Manage agents (as the local operator)");
+  agent->require_subcommand(1);
+  identity::NewAgent new_agent;
+  auto* agent_add = agent->add_subcommand("add", "Create an agent; prints the activation code once");
+  agent_add->add_option("--service-number", new_agent.service_number, "Service number")
+      ->required();
+  agent_add->add_option("--name", new_agent.display_name, "Display name")->required();
+  agent_add->add_option("--unit", new_agent.unit_code, "Unit code")->required();
+  agent_add->add_option("--role", new_agent.roles,
+                        "Role (repeatable): agent, investigator, supervisor, security_officer, "
+                        "administrator")
+      ->required();
+  agent_add->callback([&] { exit_code = RunAgentAdd(data_dir, new_agent); });
+  std::string list_unit;
+  bool agents_json = false;
+  auto* agent_list = agent->add_subcommand("list", "List agents");
+  agent_list->add_option("--unit", list_unit, "Only this unit's agents");
+  agent_list->add_flag("--json", agents_json, "Print JSON");
+  agent_list->callback([&] { exit_code = RunAgentList(data_dir, list_unit, agents_json); });
+  std::string service_number;
+  bool agent_json = false;
+  struct ActionSpec {
+    const char* name;
+    const char* help;
+    AgentAction action;
+  };
+  for (const ActionSpec& spec :
+       {ActionSpec{"show", "Show an agent", AgentAction::kShow},
+        ActionSpec{"suspend", "Suspend an agent and end their sessions", AgentAction::kSuspend},
+        ActionSpec{"reinstate", "Lift a suspension or a lock", AgentAction::kReinstate},
+        ActionSpec{"reset", "Erase credentials, end sessions, print a new activation code",
+                   AgentAction::kReset}}) {
+    auto* sub = agent->add_subcommand(spec.name, spec.help);
+    sub->add_option("service_number", service_number, "Service number")->required();
+    sub->add_flag("--json", agent_json, "Print JSON");
+    AgentAction action = spec.action;
+    sub->callback(
+        [&, action] { exit_code = RunAgentAction(data_dir, action, service_number, agent_json); });
+  }
 
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([&] { std::printf("vigie %s\n", VIGIE_VERSION); });

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <cstdio>
 
+#include "api/records_json.h"
+
 namespace vigie::cli {
 namespace {
 
@@ -16,12 +18,6 @@ std::string Join(const std::vector<std::string>& items, std::string_view sep) {
     out += items[i];
   }
   return out;
-}
-
-json::array ToJsonArray(const std::vector<std::string>& items) {
-  json::array a;
-  for (const auto& s : items) a.emplace_back(s);
-  return a;
 }
 
 std::string ReasonText(const records::MatchReason& r) {
@@ -63,27 +59,12 @@ std::string RenderSearchText(const records::SearchResult& result) {
   return out;
 }
 
+// The local operator sees everything the file holds (and is audited as
+// such); the JSON shape is the API's.
+constexpr policy::Visibility kEverything{.wanted_persons = true, .criminal_records = true};
+
 std::string RenderSearchJson(const records::SearchResult& result) {
-  json::array items;
-  for (const auto& s : result.summaries) {
-    items.push_back(json::object{
-        {"person_id", s.person_id},
-        {"surname", s.surname},
-        {"given_names", ToJsonArray(s.given_names)},
-        {"birth_date", FormatPartialDate(s.birth_date)},
-        {"birth_place", s.birth_place},
-        {"wanted", s.wanted},
-        {"record_entries", s.record_entries},
-        {"score", s.score},
-        {"match",
-         json::object{{"surname", records::MatchLevelName(s.reason.surname)},
-                      {"surname_via_alias", s.reason.surname_via_alias},
-                      {"given_name", records::MatchLevelName(s.reason.given_name)},
-                      {"birth_date", records::BirthMatchName(s.reason.birth)}}}});
-  }
-  return json::serialize(json::object{{"total_matches", result.total_matches},
-                                      {"results", std::move(items)}}) +
-         "\n";
+  return json::serialize(api::SearchResultJson(result, kEverything)) + "\n";
 }
 
 std::string RenderPersonFileText(const records::PersonFile& file) {
@@ -115,35 +96,7 @@ std::string RenderPersonFileText(const records::PersonFile& file) {
 }
 
 std::string RenderPersonFileJson(const records::PersonFile& file) {
-  const auto& p = file.person;
-  json::array notices, entries;
-  for (const auto& n : file.notices) {
-    notices.push_back(json::object{{"reason", records::WantedReasonName(n.reason)},
-                                   {"issuing_authority", n.issuing_authority},
-                                   {"reference", n.reference},
-                                   {"valid_from", FormatPartialDate(n.valid_from)},
-                                   {"valid_until", FormatPartialDate(n.valid_until)},
-                                   {"conduct", records::ConductName(n.conduct)}});
-  }
-  for (const auto& e : file.entries) {
-    entries.push_back(json::object{{"category", records::OffenceCategoryName(e.category)},
-                                   {"date", FormatPartialDate(e.date)},
-                                   {"role", records::EntryRoleName(e.role)},
-                                   {"case_reference", e.case_reference},
-                                   {"recording_service", e.recording_service}});
-  }
-  return json::serialize(json::object{
-             {"person_id", p.id},
-             {"surname", p.surname},
-             {"given_names", ToJsonArray(p.given_names)},
-             {"aliases", ToJsonArray(p.aliases)},
-             {"birth_date", FormatPartialDate(p.birth_date)},
-             {"birth_place", p.birth_place},
-             {"sex", records::SexName(p.sex)},
-             {"nationality", p.nationality},
-             {"wanted_notices", std::move(notices)},
-             {"record_entries", std::move(entries)}}) +
-         "\n";
+  return json::serialize(api::PersonFileJson(file, kEverything)) + "\n";
 }
 
 }  // namespace vigie::cli

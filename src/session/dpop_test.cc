@@ -169,7 +169,7 @@ json::object JoseProof(const std::string& method, const std::string& url,
   }
   boost::system::error_code ec;
   json::value value = json::parse(out, ec);
-  EXPECT_FALSE(ec) << "jose client failed (run `npm ci` in tests/clients): " << out;
+  EXPECT_FALSE(ec) << "jose client failed (run `npm ci` in tests): " << out;
   return ec || !value.is_object() ? json::object{} : value.as_object();
 }
 

@@ -1,0 +1,58 @@
+#pragma once
+// API v1: the JSON-over-HTTPS adapter onto app::Portal. It checks DPoP
+// proofs, reads strict JSON bodies, calls one use case per route and turns
+// its result or error into a response (RFC 9457 problems for errors). It
+// holds no business rule.
+//
+// Authentication: every route but the public ones (openapi, use notice,
+// activation, login steps) needs `Authorization: DPoP <access token>` and a
+// `DPoP` proof (RFC 9449) signed by the key the session is bound to, made
+// for this method and URL, with the token's `ath`, fresh and never seen
+// before (DESIGN invariant 3). The second login step and refresh need a
+// proof too: it names the key the session is bound to.
+//
+// Thread-safety: Handle may be called from several threads at once.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "app/portal.h"
+#include "http/message.h"
+#include "session/dpop.h"
+#include "session/replay_cache.h"
+
+namespace vigie::api {
+
+struct ApiOptions {
+  // The URL clients reach the server by, without a trailing slash, e.g.
+  // "https://vigie.interieur.example": proofs' htu must match it.
+  std::string public_url;
+  session::DpopPolicy dpop;
+  size_t replay_capacity = 1'000'000;  // proofs remembered within their lifetime
+};
+
+// One route, as the OpenAPI document lists it.
+struct RouteInfo {
+  std::string_view method;
+  std::string_view path;  // with {placeholders}
+  bool authenticated;
+};
+
+class ApiV1 {
+ public:
+  ApiV1(app::Portal& portal, ApiOptions options);
+
+  // Answers requests under /api/v1/; anything else is a 404 problem.
+  http::Response Handle(const http::Request& request);
+
+  static std::span<const RouteInfo> Routes();
+
+ private:
+  app::Portal& portal_;
+  const ApiOptions options_;
+  session::DpopReplayCache replay_;
+};
+
+}  // namespace vigie::api

@@ -1,0 +1,81 @@
+// The OpenAPI document and the router agree: every route is documented and
+// every documented operation exists.
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <set>
+
+#include "api/api_v1.h"
+#include "api/openapi_document.h"
+
+namespace vigie::api {
+namespace {
+
+namespace json = boost::json;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+TEST(OpenApiTest, EveryRouteIsDocumentedAndEveryDocumentedRouteExists) {
+  json::value doc = json::parse(OpenApiDocument());
+  EXPECT_EQ(doc.at("openapi").as_string(), "3.1.0");
+  std::set<std::string> documented, routed;
+  for (const auto& [path, item] : doc.at("paths").as_object()) {
+    for (const auto& [method, operation] : item.as_object()) {
+      if (path == "/healthz") continue;  // answered by the server itself
+      documented.insert(std::string(method) + " " + std::string(path));
+      // Authenticated routes say so; public ones declare no DPoP session.
+      bool session = false;
+      for (const auto& requirement : operation.at("security").as_array()) {
+        session = session || requirement.as_object().contains("DPoP");
+      }
+      for (const RouteInfo& route : ApiV1::Routes()) {
+        if (route.path == path && Lower(route.method) == method) {
+          EXPECT_EQ(route.authenticated, session) << method << " " << path;
+        }
+      }
+    }
+  }
+  for (const RouteInfo& route : ApiV1::Routes()) {
+    routed.insert(Lower(route.method) + " " + std::string(route.path));
+  }
+  EXPECT_EQ(documented, routed);
+}
+
+TEST(OpenApiTest, EveryOperationDocumentsItsErrorsAndReferencesResolve) {
+  json::value doc = json::parse(OpenApiDocument());
+  const json::object& schemas = doc.at("components").at("schemas").as_object();
+  const json::object& responses = doc.at("components").at("responses").as_object();
+  std::function<void(const json::value&)> check_refs = [&](const json::value& v) {
+    if (v.is_object()) {
+      for (const auto& [k, child] : v.as_object()) {
+        if (k == "$ref") {
+          std::string_view ref = child.as_string();
+          std::string_view name = ref.substr(ref.rfind('/') + 1);
+          bool found = ref.starts_with("#/components/schemas/") ? schemas.contains(name)
+                                                                : responses.contains(name);
+          EXPECT_TRUE(found) << ref;
+        } else {
+          check_refs(child);
+        }
+      }
+    } else if (v.is_array()) {
+      for (const auto& child : v.as_array()) check_refs(child);
+    }
+  };
+  check_refs(doc);
+  for (const RouteInfo& route : ApiV1::Routes()) {
+    if (!route.authenticated) continue;
+    const json::object& op =
+        doc.at("paths").at(route.path).at(Lower(route.method)).as_object();
+    EXPECT_TRUE(op.at("responses").as_object().contains("401")) << route.path;
+  }
+}
+
+}  // namespace
+}  // namespace vigie::api

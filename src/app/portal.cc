@@ -1,0 +1,311 @@
+#include "app/portal.h"
+
+namespace vigie::app {
+namespace {
+
+identity::IdentityOptions IdentityOptionsFrom(const Config& config) {
+  identity::IdentityOptions options;
+  options.argon2 = {.t_cost = static_cast<uint32_t>(config.auth.argon2_passes),
+                    .m_cost_kib = static_cast<uint32_t>(config.auth.argon2_memory_kib)};
+  options.activation_code_lifetime = std::chrono::hours(config.auth.activation_valid_hours);
+  options.lockout_threshold = config.auth.lockout_failures;
+  options.lockout_window = std::chrono::minutes(config.auth.lockout_window_minutes);
+  options.lockout_duration = std::chrono::minutes(config.auth.lockout_minutes);
+  return options;
+}
+
+session::SessionOptions SessionOptionsFrom(const Config& config) {
+  session::SessionOptions options;
+  options.access_ttl_seconds = config.session.access_token_seconds;
+  options.idle_timeout_seconds = int64_t{config.session.idle_timeout_minutes} * 60;
+  options.absolute_lifetime_seconds = int64_t{config.session.absolute_lifetime_hours} * 3600;
+  options.max_sessions_per_agent = config.session.max_per_agent;
+  options.step_up = {.files = config.session.step_up_files,
+                     .window_seconds = int64_t{config.session.step_up_window_minutes} * 60};
+  return options;
+}
+
+identity::LoginThrottleOptions ThrottleOptionsFrom(const Config& config) {
+  int per_minute = config.auth.address_attempts_per_minute;
+  return {.burst = per_minute,
+          .refill_interval = std::chrono::milliseconds(60'000 / per_minute)};
+}
+
+policy::QuotaLimits QuotaLimitsFrom(const Config& config) {
+  return {.searches_per_hour = config.quota.searches_per_hour,
+          .searches_per_day = config.quota.searches_per_day,
+          .files_per_hour = config.quota.files_per_hour,
+          .files_per_day = config.quota.files_per_day};
+}
+
+// Security: an agent suspended, locked, reset or disabled holds no session.
+constexpr std::string_view kEndAgentInactive = "agent_inactive";
+constexpr std::string_view kEndSuspended = "suspended";
+constexpr std::string_view kEndReset = "reset";
+
+}  // namespace
+
+Caller LocalOperator() {
+  return Caller{.agent_id = 0,
+                .session_id = 0,
+                .unit_id = 0,
+                .service_number = "local-operator",
+                .roles = identity::RoleSet{identity::Role::kAdministrator},
+                .notice_acknowledged = true};
+}
+
+Result<std::unique_ptr<Portal>> Portal::Create(const PortalParts& parts) {
+  if (parts.config == nullptr || parts.keyring == nullptr || parts.pool == nullptr ||
+      parts.clock == nullptr || parts.password_policy == nullptr ||
+      parts.hasher == nullptr) {
+    return Fail(ErrorCode::kInvalidArgument, "portal: a part is missing");
+  }
+  ASSIGN_OR_RETURN(const crypto::DataKey* seed_key,
+                   parts.keyring->Current(identity::kPurposeTotpSeeds));
+  return std::unique_ptr<Portal>(new Portal(parts, *seed_key));
+}
+
+Portal::Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key)
+    : parts_(parts),
+      totp_seed_key_(&totp_seed_key),
+      identity_options_(IdentityOptionsFrom(*parts.config)),
+      session_options_(SessionOptionsFrom(*parts.config)),
+      throttle_(*parts.clock, ThrottleOptionsFrom(*parts.config)),
+      quota_(QuotaLimitsFrom(*parts.config)) {}
+
+// --- Authentication ---
+
+Result<identity::ActivationResult> Portal::Activate(std::string_view code,
+                                                    std::string_view password,
+                                                    std::string_view source_address,
+                                                    int64_t* retry_after_seconds) {
+  // Security: codes carry 128+ bits, so guessing is hopeless anyway; the
+  // throttle keeps a flood of attempts from reaching the hashing pool.
+  identity::Admission admission = throttle_.Admit(source_address);
+  if (!admission.admitted) {
+    if (retry_after_seconds != nullptr) *retry_after_seconds = admission.retry_after_seconds;
+    return std::unexpected(admission.ToResult().error());
+  }
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  identity::Activation activation(*db, *parts_.clock, *totp_seed_key_, *parts_.password_policy,
+                                  *parts_.hasher, identity_options_);
+  return activation.Activate(code, password);
+}
+
+Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view service_number,
+                                                           std::string_view password,
+                                                           std::string_view source_address,
+                                                           int64_t* retry_after_seconds) {
+  // Security: the address is throttled before any hashing happens.
+  identity::Admission admission = throttle_.Admit(source_address);
+  if (!admission.admitted) {
+    if (retry_after_seconds != nullptr) *retry_after_seconds = admission.retry_after_seconds;
+    return std::unexpected(admission.ToResult().error());
+  }
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
+                                        identity_options_);
+  auto challenge = authenticator.VerifyPassword(service_number, password, source_address);
+  if (!challenge && challenge.error().code() == ErrorCode::kResourceExhausted &&
+      retry_after_seconds != nullptr) {
+    *retry_after_seconds = 1;  // the hashing pool is full: a moment, not a lock-out
+  }
+  return challenge;
+}
+
+Result<LoginTokens> Portal::LoginWithSecondFactor(std::string_view challenge,
+                                                  std::string_view code, std::string_view jkt,
+                                                  std::string_view source_address) {
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
+                                        identity_options_);
+  ASSIGN_OR_RETURN(identity::Agent agent,
+                   authenticator.VerifySecondFactor(challenge, code, source_address));
+  session::SessionStore sessions(*db, *parts_.clock, session_options_);
+  ASSIGN_OR_RETURN(session::IssuedTokens tokens, sessions.Create(agent.id, jkt));
+  return LoginTokens{.tokens = std::move(tokens), .notice_acknowledged = false};
+}
+
+Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token,
+                                              std::string_view jkt) {
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  session::SessionStore sessions(*db, *parts_.clock, session_options_);
+  return sessions.Refresh(refresh_token, jkt);
+}
+
+Result<Caller> Portal::Authenticate(std::string_view access_token, std::string_view jkt) {
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  session::SessionStore sessions(*db, *parts_.clock, session_options_);
+  ASSIGN_OR_RETURN(session::Session session, sessions.Authenticate(access_token, jkt));
+  identity::AgentDirectory directory(*db, *parts_.clock, identity_options_);
+  ASSIGN_OR_RETURN(identity::Agent agent, directory.GetAgent(session.agent_id));
+  if (agent.status != identity::AgentStatus::kActive) {
+    // Defence in depth: status changes also end sessions where they happen.
+    RETURN_IF_ERROR(sessions.Revoke(session.id, kEndAgentInactive));
+    return Fail(ErrorCode::kUnauthenticated, "agent is not active");
+  }
+  return Caller{.agent_id = agent.id,
+                .session_id = session.id,
+                .unit_id = agent.unit_id,
+                .service_number = agent.service_number,
+                .roles = agent.roles,
+                .notice_acknowledged = session.notice_acknowledged()};
+}
+
+// --- The caller's own session ---
+
+Result<void> Portal::Logout(const Caller& caller) {
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return session::SessionStore(*db, *parts_.clock, session_options_).Logout(caller.session_id);
+}
+
+Result<void> Portal::AcknowledgeNotice(const Caller& caller) {
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return session::SessionStore(*db, *parts_.clock, session_options_)
+      .AcknowledgeNotice(caller.session_id);
+}
+
+Result<void> Portal::StepUp(const Caller& caller, std::string_view code,
+                            std::string_view source) {
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
+                                        identity_options_);
+  RETURN_IF_ERROR(authenticator.VerifyFreshSecondFactor(caller.agent_id, code, source));
+  return session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
+      .RecordStepUp(caller.session_id);
+}
+
+Result<identity::Agent> Portal::Self(const Caller& caller) {
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return identity::AgentDirectory(*db, *parts_.clock, identity_options_).GetAgent(caller.agent_id);
+}
+
+// --- Consulting ---
+
+Result<policy::Visibility> Portal::Decide(const Caller& caller, const ConsultationInput& input,
+                                          policy::ConsultationKind kind,
+                                          int64_t* retry_after_seconds) {
+  ASSIGN_OR_RETURN(policy::Purpose purpose, policy::ParsePurpose(input.purpose));
+  policy::ConsultationRequest request{.purpose = purpose};
+  if (input.case_reference.has_value()) {
+    ASSIGN_OR_RETURN(request.case_reference, policy::ValidateCaseReference(*input.case_reference));
+  }
+  ASSIGN_OR_RETURN(policy::Visibility visibility, policy::DecideConsultation(caller.roles, request));
+  if (!caller.notice_acknowledged) {
+    return Fail(ErrorCode::kPermissionDenied, std::string(kNoticeNotAcknowledged));
+  }
+  RETURN_IF_ERROR(quota_.Take(caller.agent_id, kind, UnixSeconds(parts_.clock->Now()),
+                              retry_after_seconds));
+  return visibility;
+}
+
+Result<SearchAnswer> Portal::Search(const Caller& caller, const ConsultationInput& input,
+                                    const records::SearchQuery& query,
+                                    int64_t* retry_after_seconds) {
+  if (parts_.search == nullptr) return Fail(ErrorCode::kUnavailable, "search index not loaded");
+  // A malformed query is refused before it costs quota.
+  RETURN_IF_ERROR(records::ValidateQuery(query));
+  ASSIGN_OR_RETURN(policy::Visibility visibility,
+                   Decide(caller, input, policy::ConsultationKind::kSearch, retry_after_seconds));
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
+  ASSIGN_OR_RETURN(records::SearchResult result,
+                   parts_.search->Search(query, repository, *parts_.clock,
+                                         parts_.config->search.max_results));
+  policy::MinimiseSearchResult(visibility, result);
+  return SearchAnswer{.result = std::move(result), .visibility = visibility};
+}
+
+Result<FileAnswer> Portal::OpenPersonFile(const Caller& caller, const ConsultationInput& input,
+                                          int64_t person_id, int64_t* retry_after_seconds) {
+  if (person_id <= 0) return Fail(ErrorCode::kInvalidArgument, "person id must be positive");
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  session::StepUpTracker step_up(*db, *parts_.clock, session_options_.step_up);
+  ASSIGN_OR_RETURN(bool step_up_required, step_up.StepUpRequired(caller.session_id));
+  if (step_up_required) return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
+  ASSIGN_OR_RETURN(policy::Visibility visibility,
+                   Decide(caller, input, policy::ConsultationKind::kFileOpening,
+                          retry_after_seconds));
+  ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
+  ASSIGN_OR_RETURN(records::PersonFile file, records::OpenPersonFile(repository, person_id));
+  RETURN_IF_ERROR(step_up.RecordFileOpening(caller.session_id));
+  policy::MinimisePersonFile(visibility, records::DateOf(parts_.clock->Now()), file);
+  return FileAnswer{.file = std::move(file), .visibility = visibility};
+}
+
+// --- Administration ---
+
+Result<void> Portal::RequireAdministrator(const Caller& caller) const {
+  if (!policy::MayAdminister(caller.roles)) {
+    return Fail(ErrorCode::kPermissionDenied, "only administrators manage agents and units");
+  }
+  return {};
+}
+
+Result<identity::Unit> Portal::AddUnit(const Caller& caller, const identity::NewUnit& unit) {
+  RETURN_IF_ERROR(RequireAdministrator(caller));
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return identity::AgentDirectory(*db, *parts_.clock, identity_options_).AddUnit(unit);
+}
+
+Result<std::vector<identity::Unit>> Portal::ListUnits(const Caller& caller) {
+  RETURN_IF_ERROR(RequireAdministrator(caller));
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return identity::AgentDirectory(*db, *parts_.clock, identity_options_).ListUnits();
+}
+
+Result<identity::AgentWithCode> Portal::AddAgent(const Caller& caller,
+                                                 const identity::NewAgent& agent) {
+  RETURN_IF_ERROR(RequireAdministrator(caller));
+  ASSIGN_OR_RETURN(identity::RoleSet roles, identity::RoleSet::FromNames(agent.roles));
+  RETURN_IF_ERROR(policy::CheckSeparationOfDuties(roles));
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return identity::AgentDirectory(*db, *parts_.clock, identity_options_).AddAgent(agent);
+}
+
+Result<std::vector<identity::Agent>> Portal::ListAgents(const Caller& caller,
+                                                        const identity::AgentQuery& query) {
+  RETURN_IF_ERROR(RequireAdministrator(caller));
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return identity::AgentDirectory(*db, *parts_.clock, identity_options_).ListAgents(query);
+}
+
+Result<identity::Agent> Portal::ShowAgent(const Caller& caller, std::string_view service_number) {
+  RETURN_IF_ERROR(RequireAdministrator(caller));
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return identity::AgentDirectory(*db, *parts_.clock, identity_options_)
+      .FindAgent(service_number);
+}
+
+Result<identity::Agent> Portal::SuspendAgent(const Caller& caller,
+                                             std::string_view service_number) {
+  RETURN_IF_ERROR(RequireAdministrator(caller));
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  ASSIGN_OR_RETURN(identity::Agent agent,
+                   identity::AgentDirectory(*db, *parts_.clock, identity_options_)
+                       .Suspend(service_number));
+  RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
+                      .RevokeAllForAgent(agent.id, kEndSuspended));
+  return agent;
+}
+
+Result<identity::Agent> Portal::ReinstateAgent(const Caller& caller,
+                                               std::string_view service_number) {
+  RETURN_IF_ERROR(RequireAdministrator(caller));
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return identity::AgentDirectory(*db, *parts_.clock, identity_options_).Reinstate(service_number);
+}
+
+Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
+                                                   std::string_view service_number) {
+  RETURN_IF_ERROR(RequireAdministrator(caller));
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  ASSIGN_OR_RETURN(identity::AgentWithCode reset,
+                   identity::AgentDirectory(*db, *parts_.clock, identity_options_)
+                       .Reset(service_number));
+  RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
+                      .RevokeAllForAgent(reset.agent.id, kEndReset));
+  return reset;
+}
+
+}  // namespace vigie::app

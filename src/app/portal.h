@@ -1,0 +1,175 @@
+#pragma once
+// app: Vigie's use cases, one function each — activation, login, refresh,
+// logout, the use notice, step-up, search, opening a file, and the
+// administration of agents and units. `http` (through `api`) and `cli` are
+// thin adapters onto this; no HTTP type appears here.
+//
+// Every call that acts for an agent takes the Caller that Authenticate
+// returned for this request (a valid access token from the session's own
+// DPoP key): DESIGN invariant 3. Authenticate re-reads the session and the
+// agent on every request, so a revocation or suspension is effective on the
+// very next one (invariant 4).
+//
+// Ownership: the Portal borrows everything in PortalParts, which must
+// outlive it. Thread-safety: every method may be called from several
+// threads at once; each call borrows its own database connection.
+// Errors: as listed per call. Unauthenticated messages are for logs only:
+// adapters answer every 401 with the same public text.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "crypto/keyring.h"
+#include "identity/identity.h"
+#include "policy/consultation_policy.h"
+#include "policy/quota.h"
+#include "records/person_file.h"
+#include "records/search.h"
+#include "session/session.h"
+#include "store/connection_pool.h"
+
+namespace vigie::app {
+
+// What a use case needs, borrowed.
+struct PortalParts {
+  const Config* config = nullptr;
+  const crypto::Keyring* keyring = nullptr;
+  store::ConnectionPool* pool = nullptr;
+  const records::RecordSearch* search = nullptr;  // null: searching is Unavailable (tools)
+  const Clock* clock = nullptr;
+  const identity::PasswordPolicy* password_policy = nullptr;
+  identity::PasswordHasher* hasher = nullptr;
+};
+
+// The agent behind one authenticated request.
+struct Caller {
+  int64_t agent_id = 0;
+  int64_t session_id = 0;
+  int64_t unit_id = 0;
+  std::string service_number;
+  identity::RoleSet roles;
+  bool notice_acknowledged = false;
+};
+
+// The local operator: the person at the server's console running `vigie`
+// commands (administration only; never a consulting role).
+Caller LocalOperator();
+
+struct LoginTokens {
+  session::IssuedTokens tokens;
+  bool notice_acknowledged = false;  // false: the use notice must be acknowledged
+};
+
+// What a consultation states, as typed by the agent.
+struct ConsultationInput {
+  std::string purpose;
+  std::optional<std::string> case_reference;
+};
+
+// A consultation's result with what it was allowed to show, so adapters
+// omit (rather than show as empty) what the caller may not see.
+struct SearchAnswer {
+  records::SearchResult result;
+  policy::Visibility visibility;
+};
+struct FileAnswer {
+  records::PersonFile file;
+  policy::Visibility visibility;
+};
+
+// The step-up error's message: the adapter asks for a fresh second factor.
+inline constexpr std::string_view kStepUpRequired = "a fresh second factor is required";
+// The message when the use notice was not acknowledged in this session.
+inline constexpr std::string_view kNoticeNotAcknowledged =
+    "the use notice must be acknowledged before consulting";
+
+class Portal {
+ public:
+  // InvalidArgument when a part is missing; NotFound when the keyring has no
+  // "totp-seeds" key.
+  static Result<std::unique_ptr<Portal>> Create(const PortalParts& parts);
+
+  // --- Authentication (no Caller yet) ---
+
+  // Activation code + new password -> the TOTP enrolment, shown once.
+  // See identity::Activation for the errors; ResourceExhausted (with
+  // `retry_after_seconds`) when the address is throttled.
+  Result<identity::ActivationResult> Activate(std::string_view code, std::string_view password,
+                                              std::string_view source_address,
+                                              int64_t* retry_after_seconds);
+
+  // Step 1. ResourceExhausted (with `retry_after_seconds`) when the address
+  // is throttled or the hashing pool is full; Unauthenticated otherwise.
+  Result<identity::LoginChallenge> LoginWithPassword(std::string_view service_number,
+                                                     std::string_view password,
+                                                     std::string_view source_address,
+                                                     int64_t* retry_after_seconds);
+
+  // Step 2: the TOTP code; only now does a session exist, bound to `jkt`.
+  Result<LoginTokens> LoginWithSecondFactor(std::string_view challenge, std::string_view code,
+                                            std::string_view jkt, std::string_view source_address);
+
+  Result<session::IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt);
+
+  // The live, active agent behind an access token presented with a proof
+  // from key `jkt`. Unauthenticated otherwise (and the session ends if the
+  // agent is no longer active).
+  Result<Caller> Authenticate(std::string_view access_token, std::string_view jkt);
+
+  // --- The caller's own session ---
+  Result<void> Logout(const Caller& caller);
+  Result<void> AcknowledgeNotice(const Caller& caller);
+  // A fresh TOTP code: clears a pending step-up. Unauthenticated when wrong.
+  Result<void> StepUp(const Caller& caller, std::string_view code, std::string_view source);
+  Result<identity::Agent> Self(const Caller& caller);
+
+  // --- Consulting ---
+
+  // PermissionDenied (roles, notice not acknowledged), InvalidArgument
+  // (purpose, case reference, criteria), ResourceExhausted (quota, with
+  // `retry_after_seconds`).
+  Result<SearchAnswer> Search(const Caller& caller, const ConsultationInput& input,
+                              const records::SearchQuery& query, int64_t* retry_after_seconds);
+  // As Search, plus NotFound and PermissionDenied(kStepUpRequired).
+  Result<FileAnswer> OpenPersonFile(const Caller& caller, const ConsultationInput& input,
+                                    int64_t person_id, int64_t* retry_after_seconds);
+
+  // --- Administration (administrators only: PermissionDenied otherwise) ---
+  Result<identity::Unit> AddUnit(const Caller& caller, const identity::NewUnit& unit);
+  Result<std::vector<identity::Unit>> ListUnits(const Caller& caller);
+  // InvalidArgument also when the roles break separation of duties.
+  Result<identity::AgentWithCode> AddAgent(const Caller& caller, const identity::NewAgent& agent);
+  Result<std::vector<identity::Agent>> ListAgents(const Caller& caller,
+                                                  const identity::AgentQuery& query);
+  Result<identity::Agent> ShowAgent(const Caller& caller, std::string_view service_number);
+  // Suspending ends every session of the agent at once.
+  Result<identity::Agent> SuspendAgent(const Caller& caller, std::string_view service_number);
+  Result<identity::Agent> ReinstateAgent(const Caller& caller, std::string_view service_number);
+  // Resetting ends every session and issues a new activation code.
+  Result<identity::AgentWithCode> ResetAgent(const Caller& caller,
+                                             std::string_view service_number);
+
+  const PortalParts& parts() const { return parts_; }
+
+ private:
+  Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key);
+  Result<policy::Visibility> Decide(const Caller& caller, const ConsultationInput& input,
+                                    policy::ConsultationKind kind, int64_t* retry_after_seconds);
+  Result<void> RequireAdministrator(const Caller& caller) const;
+
+  PortalParts parts_;
+  const crypto::DataKey* totp_seed_key_;
+  identity::IdentityOptions identity_options_;
+  session::SessionOptions session_options_;
+  identity::LoginThrottle throttle_;
+  policy::QuotaLimiter quota_;
+};
+
+}  // namespace vigie::app

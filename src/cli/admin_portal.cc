@@ -1,0 +1,31 @@
+#include "cli/admin_portal.h"
+
+namespace vigie::cli {
+
+std::string DatabaseUrl(const Config& config) {
+  std::string path = config.store.url.substr(std::string("sqlite:").size());
+  return "sqlite:" + config.Resolve(path).string();
+}
+
+AdminPortal::AdminPortal(Installation opened, std::string database_url)
+    : installation(std::move(opened)),
+      pool(std::move(database_url), {.busy_timeout_ms = installation.config.store.busy_timeout_ms},
+           1),
+      password_policy(identity::CommonPasswords()) {}
+
+Result<std::unique_ptr<AdminPortal>> AdminPortal::Open(const std::filesystem::path& data_dir) {
+  ASSIGN_OR_RETURN(Installation installation, Installation::Open(data_dir));
+  std::string url = DatabaseUrl(installation.config);
+  std::unique_ptr<AdminPortal> admin(new AdminPortal(std::move(installation), std::move(url)));
+  // No activation happens here: the password policy's list is not needed.
+  ASSIGN_OR_RETURN(admin->portal, app::Portal::Create({.config = &admin->installation.config,
+                                                       .keyring = &admin->installation.keyring,
+                                                       .pool = &admin->pool,
+                                                       .search = nullptr,
+                                                       .clock = &admin->clock,
+                                                       .password_policy = &admin->password_policy,
+                                                       .hasher = &admin->hasher}));
+  return admin;
+}
+
+}  // namespace vigie::cli

@@ -1,0 +1,125 @@
+// `vigie serve`: loads the search index, then serves API v1 over HTTPS (or
+// plain HTTP on loopback) until SIGTERM/SIGINT, finishing in-flight requests.
+
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
+#include "api/api_v1.h"
+#include "app/portal.h"
+#include "cli/admin_portal.h"
+#include "cli/commands.h"
+#include "cli/installation.h"
+#include "cli/progress.h"
+#include "core/log.h"
+#include "http/problem.h"
+#include "http/server.h"
+#include "identity/identity.h"
+#include "store/connection_pool.h"
+
+namespace vigie::cli {
+namespace {
+
+size_t OrDefault(int configured, size_t fallback) {
+  return configured > 0 ? static_cast<size_t>(configured) : fallback;
+}
+
+http::ServerOptions ServerOptionsFrom(const Config& config) {
+  const Config::Server& s = config.server;
+  size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  http::ServerOptions options;
+  options.listen_address = s.listen;
+  options.port = static_cast<uint16_t>(s.port);
+  if (!s.tls_certificate.empty()) {
+    options.tls = http::TlsFiles{config.Resolve(s.tls_certificate).string(),
+                                 config.Resolve(s.tls_key).string()};
+  }
+  options.max_header_bytes = static_cast<size_t>(s.max_header_bytes);
+  options.max_body_bytes = static_cast<size_t>(s.max_body_bytes);
+  options.read_timeout = std::chrono::milliseconds(s.read_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
+  options.max_connections = static_cast<size_t>(s.max_connections);
+  options.io_threads = OrDefault(s.io_threads, cores);
+  options.worker_threads = OrDefault(s.worker_threads, 2 * cores);
+  if (s.metrics_port > 0) {
+    options.metrics = http::MetricsListenerOptions{s.metrics_listen,
+                                                   static_cast<uint16_t>(s.metrics_port)};
+  }
+  return options;
+}
+
+std::string PublicUrl(const Config& config, uint16_t port) {
+  std::string url = config.server.public_url;
+  if (url.empty()) {
+    url = (config.server.tls_certificate.empty() ? "http://localhost:" : "https://localhost:") +
+          std::to_string(port);
+  }
+  while (url.ends_with('/')) url.pop_back();
+  return url;
+}
+
+}  // namespace
+
+int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
+  auto installation = Installation::Open(data_dir);
+  if (!installation) return ReportError(installation.error());
+  Config& config = installation->config;
+  if (serve.port.has_value()) config.server.port = *serve.port;
+
+  auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
+  if (!repository) return ReportError(repository.error());
+  ProgressLine progress("loading index");
+  auto search = records::RecordSearch::Load(*repository, [&](int64_t done, int64_t total) {
+    progress.Update(static_cast<uint64_t>(done), static_cast<uint64_t>(total), "persons");
+  });
+  progress.Finish();
+  if (!search) return ReportError(search.error());
+
+  auto common = identity::CommonPasswords::Load(std::filesystem::path(VIGIE_SHARE_DIR) /
+                                                "common-passwords.txt");
+  if (!common) return ReportError(common.error());
+  identity::PasswordPolicy password_policy(std::move(*common));
+  identity::PasswordHasherPool hasher(static_cast<size_t>(config.auth.hashing_threads),
+                                      static_cast<size_t>(config.auth.hashing_queue));
+  http::ServerOptions server_options = ServerOptionsFrom(config);
+  store::OpenOptions open_options;
+  open_options.busy_timeout_ms = config.store.busy_timeout_ms;
+  store::ConnectionPool pool(DatabaseUrl(config), open_options, server_options.worker_threads + 2);
+  SystemClock clock;
+  auto portal = app::Portal::Create({.config = &config,
+                                     .keyring = &installation->keyring,
+                                     .pool = &pool,
+                                     .search = &*search,
+                                     .clock = &clock,
+                                     .password_policy = &password_policy,
+                                     .hasher = &hasher});
+  if (!portal) return ReportError(portal.error());
+
+  // With port 0 the API learns its public URL (the DPoP htu) only once the
+  // server has bound; until then requests get a 503.
+  std::unique_ptr<api::ApiV1> api;
+  std::atomic<api::ApiV1*> ready{nullptr};
+  http::Server server(server_options, [&](const http::Request& request) {
+    api::ApiV1* handler = ready.load(std::memory_order_acquire);
+    if (handler == nullptr) {
+      return http::Problem(503, "Service Unavailable", "starting", request.request_id);
+    }
+    return handler->Handle(request);
+  });
+  if (auto started = server.Start(); !started) return ReportError(started.error());
+  api::ApiOptions api_options;
+  api_options.public_url = PublicUrl(config, server.port());
+  api = std::make_unique<api::ApiV1>(**portal, api_options);
+  ready.store(api.get(), std::memory_order_release);
+  server.StopOnSignals();
+  std::printf("Vigie serving %s\n", api_options.public_url.c_str());
+  if (auto metrics = server.metrics_port()) {
+    std::printf("  metrics: http://%s:%u/metrics\n", config.server.metrics_listen.c_str(),
+                static_cast<unsigned>(*metrics));
+  }
+  std::fflush(stdout);
+  server.Wait();
+  return 0;
+}
+
+}  // namespace vigie::cli

@@ -1,0 +1,269 @@
+// Issue 3's front door, proven over real sockets against `vigie serve`:
+// activation, the two login steps, DPoP-bound sessions, refresh rotation,
+// revocation, roles and purposes, and malformed input.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createInstallation, startServer, request, Client, DpopKey, totp, activeClient,
+         PASSWORD } from './harness.mjs';
+
+let installation, server;
+// One agent per test: each login spends a TOTP step, which cannot be reused.
+const AGENTS = [
+  ['ACT-1', ['agent']], ['PWD-1', ['agent']], ['STL-1', ['agent']], ['PRF-1', ['investigator']],
+  ['REF-1', ['agent']], ['REV-1', ['agent']], ['LOG-1', ['agent']], ['INV-2', ['investigator']],
+  ['AGT-5', ['agent']], ['ADM-1', ['administrator']], ['NTC-1', ['agent']], ['ENU-1', ['agent']],
+  ['SUP-1', ['supervisor']], ['ADM-2', ['administrator']],
+].map(([service_number, roles]) => ({ service_number, name: `Agent ${service_number}`, roles }));
+
+before(async () => {
+  installation = createInstallation({
+    agents: AGENTS,
+    config: { auth: { address_attempts_per_minute: 100000 } },
+  });
+  server = await startServer(installation);
+});
+
+after(async () => {
+  const code = await server?.stop();
+  installation?.remove();
+  assert.equal(code, 0, 'graceful stop exits 0');
+});
+
+function assertProblem(r, status) {
+  assert.equal(r.status, status, r.body);
+  assert.match(r.headers['content-type'], /application\/problem\+json/);
+  assert.ok(r.json.request_id, 'problem carries the request id');
+  assert.equal(r.json.request_id, r.headers['x-request-id']);
+}
+
+test('every response carries the security headers and no-store', async () => {
+  for (const path of ['/healthz', '/api/v1/use-notice', '/api/v1/nope']) {
+    const r = await request(server, 'GET', path);
+    assert.match(r.headers['strict-transport-security'], /max-age=\d+/);
+    assert.match(r.headers['content-security-policy'], /frame-ancestors 'none'/);
+    assert.equal(r.headers['x-content-type-options'], 'nosniff');
+    assert.equal(r.headers['referrer-policy'], 'no-referrer');
+    assert.equal(r.headers['cache-control'], 'no-store');
+    assert.match(r.headers['x-request-id'], /^[0-9a-f]{32}$/);
+  }
+});
+
+test('activation sets a password and enrols TOTP once; the code works once', async () => {
+  const client = await Client.create(server);
+  const code = installation.codes['ACT-1'];
+  for (const weak of ['password1234', 'short', 'Agent ACT-1 secret', 'xxACT-1xx-long-enough']) {
+    assertProblem(await client.activate(code, weak), 400);
+  }
+  const act = await client.activate(code.toLowerCase().replaceAll('-', ''), PASSWORD);
+  assert.equal(act.status, 200, act.body);
+  assert.match(act.json.otpauth_uri, /^otpauth:\/\/totp\/Vigie:ACT-1\?secret=[A-Z2-7]+/);
+  assert.match(act.json.qr_svg, /<svg/);
+  assertProblem(await client.activate(code, PASSWORD), 401);
+  // The seed works with an independent TOTP implementation.
+  assert.equal((await client.login('ACT-1', PASSWORD, act.json.totp_secret)).status, 200);
+});
+
+test('a password alone gets no session', async () => {
+  const client = await Client.create(server);
+  const act = await client.activate(installation.codes['PWD-1'], PASSWORD);
+  assert.equal(act.status, 200);
+  const step1 = await request(server, 'POST', '/api/v1/auth/login',
+                              { body: { service_number: 'PWD-1', password: PASSWORD } });
+  assert.equal(step1.status, 200);
+  assert.ok(step1.json.login_challenge);
+  assert.equal(step1.json.access_token, undefined);
+  // The challenge is not a token.
+  assertProblem(await client.call('GET', '/api/v1/self', undefined, { token: step1.json.login_challenge }), 401);
+  // A wrong TOTP code opens nothing; the right one then does.
+  assertProblem(await client.secondFactor(step1.json.login_challenge, '000000'), 401);
+  const ok = await client.secondFactor(step1.json.login_challenge, totp(act.json.totp_secret));
+  assert.equal(ok.status, 200, ok.body);
+  assert.equal(ok.json.token_type, 'DPoP');
+  assert.equal(ok.json.use_notice.acknowledged, false);
+  // A TOTP code once used is refused again.
+  const step1b = await request(server, 'POST', '/api/v1/auth/login',
+                               { body: { service_number: 'PWD-1', password: PASSWORD } });
+  assertProblem(await client.secondFactor(step1b.json.login_challenge, totp(act.json.totp_secret)), 401);
+});
+
+test('a stolen access token without its key is refused', async () => {
+  const victim = await activeClient(server, installation, 'STL-1');
+  assert.equal((await victim.call('GET', '/api/v1/self')).status, 200);
+  const thief = await DpopKey.create();
+  const stolen = await victim.call('GET', '/api/v1/self', undefined, { key: thief });
+  assertProblem(stolen, 401);
+  assert.match(stolen.headers['www-authenticate'], /^DPoP/);
+  const bare = await request(server, 'GET', '/api/v1/self', { headers: { Authorization: `DPoP ${victim.access}` } });
+  assertProblem(bare, 401);
+  const bearer = await request(server, 'GET', '/api/v1/self', {
+    headers: { Authorization: `Bearer ${victim.access}`,
+               DPoP: await victim.key.proof('GET', victim.url('/api/v1/self'), victim.access) } });
+  assertProblem(bearer, 401);
+  // The owner is unaffected.
+  assert.equal((await victim.call('GET', '/api/v1/self')).status, 200);
+});
+
+test('proofs for another method or URL, replayed, stale or from the future are refused', async () => {
+  const client = await activeClient(server, installation, 'PRF-1');
+  for (const proofOptions of [{ htm: 'POST' }, { htu: client.url('/api/v1/agents') },
+                              { iatOffset: -3600 }, { iatOffset: 3600 }]) {
+    assertProblem(await client.call('GET', '/api/v1/self', undefined, { proofOptions }), 401);
+  }
+  const jti = `replayed-${Date.now()}`;
+  assert.equal((await client.call('GET', '/api/v1/self', undefined, { proofOptions: { jti } })).status, 200);
+  assertProblem(await client.call('GET', '/api/v1/self', undefined, { proofOptions: { jti } }), 401);
+});
+
+test('refresh rotates, and reusing a refresh token ends the session', async () => {
+  const client = await activeClient(server, installation, 'REF-1');
+  const oldRefresh = client.refreshToken;
+  assert.equal((await client.refresh()).status, 200);
+  assert.notEqual(client.refreshToken, oldRefresh);
+  assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
+  const newAccess = client.access;
+  client.refreshToken = oldRefresh;
+  assertProblem(await client.refresh(), 401);
+  assertProblem(await client.call('GET', '/api/v1/self', undefined, { token: newAccess }), 401);
+});
+
+test('suspension takes effect on the very next request; so does logout', async () => {
+  const agent = await activeClient(server, installation, 'REV-1');
+  assert.equal((await agent.call('GET', '/api/v1/self')).status, 200);
+  installation.vigie('agent', 'suspend', 'REV-1');
+  assertProblem(await agent.call('GET', '/api/v1/self'), 401);
+  const again = await request(server, 'POST', '/api/v1/auth/login',
+                              { body: { service_number: 'REV-1', password: PASSWORD } });
+  assertProblem(again, 401);
+
+  const leaving = await activeClient(server, installation, 'LOG-1');
+  assert.equal((await leaving.call('POST', '/api/v1/auth/logout')).status, 204);
+  assertProblem(await leaving.call('GET', '/api/v1/self'), 401);
+});
+
+test('no account enumeration: unknown agent, wrong password and inactive agent read the same', async () => {
+  const client = await Client.create(server);
+  assert.equal((await client.activate(installation.codes['ENU-1'], PASSWORD)).status, 200);
+  const cases = { unknown: ['NOBODY-9', PASSWORD], wrong: ['ENU-1', 'wrong password here'],
+                  inactive: ['REV-1', PASSWORD] };
+  const answers = {};
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  for (const [name, [sn, pw]] of Object.entries(cases)) {
+    const times = [];
+    for (let i = 0; i < (name === 'wrong' ? 3 : 5); i++) {  // 3 wrong passwords: below lock-out
+      const started = process.hrtime.bigint();
+      const r = await request(server, 'POST', '/api/v1/auth/login', { body: { service_number: sn, password: pw } });
+      times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      answers[name] = { status: r.status, title: r.json.title, detail: r.json.detail };
+    }
+    answers[name].ms = median(times);
+  }
+  for (const a of Object.values(answers)) {
+    assert.deepEqual([a.status, a.title, a.detail], [401, answers.unknown.title, answers.unknown.detail]);
+  }
+  // Every case pays one Argon2id hash: without the dummy hash an unknown
+  // agent would answer ~10x faster. A loose bound, not a benchmark.
+  for (const name of ['unknown', 'inactive']) {
+    const ratio = answers[name].ms / answers.wrong.ms;
+    assert.ok(ratio > 0.33 && ratio < 3, `${name}: ${answers[name].ms} ms vs ${answers.wrong.ms} ms`);
+  }
+});
+
+test('roles, purposes and the use notice decide what a consultation shows', async () => {
+  const p = installation.firstPerson;
+  const query = { surname: p.surname, given_name: p.given_names[0], birth_date: p.birth_date.slice(0, 4) };
+  const inv = await activeClient(server, installation, 'INV-2');
+  const agent = await activeClient(server, installation, 'AGT-5');
+  const admin = await activeClient(server, installation, 'ADM-1');
+  const supervisor = await activeClient(server, installation, 'SUP-1');
+  const unacknowledged = await activeClient(server, installation, 'NTC-1', { acknowledge: false });
+
+  const inquiry = { purpose: 'judicial_investigation', case_reference: '2026/00412-PJ' };
+  const found = await inv.call('POST', '/api/v1/search', { ...inquiry, ...query });
+  assert.equal(found.status, 200, found.body);
+  assert.ok(found.json.results.length >= 1);
+  const hit = found.json.results.find((r) => r.surname.length > 0);
+  assert.ok('record_entries' in hit, 'investigators on an inquiry see record counts');
+  const file = await inv.call('POST', `/api/v1/persons/${hit.person_id}/file`, inquiry);
+  assert.equal(file.status, 200, file.body);
+  assert.ok(Array.isArray(file.json.criminal_record_entries));
+
+  const street = await agent.call('POST', '/api/v1/search', { purpose: 'identity_check', ...query });
+  assert.equal(street.status, 200, street.body);
+  assert.ok(!('record_entries' in street.json.results[0]), 'agents never see criminal records');
+  const agentFile = await agent.call('POST', `/api/v1/persons/${hit.person_id}/file`, inquiry);
+  assert.equal(agentFile.status, 200, agentFile.body);
+  assert.equal(agentFile.json.criminal_record_entries, undefined);
+
+  assertProblem(await inv.call('POST', '/api/v1/search', { purpose: 'judicial_investigation', ...query }), 400);
+  assertProblem(await inv.call('POST', '/api/v1/search', { purpose: 'curiosity', ...query }), 400);
+  assertProblem(await inv.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: p.surname }), 400);
+  assertProblem(await admin.call('POST', '/api/v1/search', { purpose: 'identity_check', ...query }), 403);
+  assertProblem(await supervisor.call('POST', '/api/v1/search', { purpose: 'identity_check', ...query }), 403);
+  assertProblem(await unacknowledged.call('POST', '/api/v1/search', { purpose: 'identity_check', ...query }), 403);
+  assert.equal((await unacknowledged.acknowledgeNotice()).status, 204);
+  assert.equal((await unacknowledged.call('POST', '/api/v1/search', { purpose: 'identity_check', ...query })).status, 200);
+  // Only administrators administer.
+  assertProblem(await inv.call('GET', '/api/v1/agents'), 403);
+  assert.equal((await admin.call('GET', '/api/v1/agents')).status, 200);
+});
+
+test('administrators manage agents and units; bad input is refused and changes nothing', async () => {
+  const admin = await activeClient(server, installation, 'ADM-2');
+  const created = await admin.call('POST', '/api/v1/agents',
+    { service_number: 'NEW-1', display_name: 'Nouvelle Recrue', unit: 'PN-75', roles: ['agent'] });
+  assert.equal(created.status, 201, created.body);
+  assert.match(created.json.activation_code, /^[0-9A-Z]{4,}(-[0-9A-Z]{4,})+$/);
+  assert.equal(created.json.status, 'pending_activation');
+  const shown = await admin.call('GET', '/api/v1/agents/NEW-1');
+  assert.equal(shown.status, 200);
+  assert.equal(shown.json.activation_code, undefined, 'the code is shown once');
+  assertProblem(await admin.call('POST', '/api/v1/agents',
+    { service_number: 'NEW-1', display_name: 'Doublon', unit: 'PN-75', roles: ['agent'] }), 409);
+  assertProblem(await admin.call('POST', '/api/v1/agents',
+    { service_number: 'MIX-1', display_name: 'Cumul', unit: 'PN-75', roles: ['administrator', 'investigator'] }), 400);
+  assert.equal((await admin.call('POST', '/api/v1/units', { code: 'GN-13', name: 'Brigade de Cassis', kind: 'gendarmerie' })).status, 201);
+  assertProblem(await admin.call('GET', '/api/v1/agents/NOBODY'), 404);
+
+  const before = (await admin.call('GET', '/api/v1/agents')).json.agents.length;
+  const bad = [
+    { rawBody: '{"service_number": "BAD-1", ' },                                    // malformed JSON
+    { rawBody: '[1, 2, 3]' },                                                       // not an object
+    { body: { service_number: 'BAD-1', display_name: 'X', unit: 'PN-75', roles: ['agent'], admin: true } }, // unknown field
+    { body: { service_number: 42, display_name: 'X', unit: 'PN-75', roles: ['agent'] } },                // wrong type
+    { body: { service_number: 'BAD-1', display_name: 'X', unit: 'PN-75', roles: 'agent' } },             // wrong type
+    { body: { service_number: "BAD-1'; DROP TABLE agent;--", display_name: 'X', unit: 'PN-75', roles: ['agent'] } },
+    { body: { service_number: 'BAD-1', display_name: 'X', unit: 'PN-75', roles: ['root'] } },
+    { rawBody: Buffer.from('{"service_number":"BAD-1","display_name":"\xff\xfe","unit":"PN-75","roles":["agent"]}', 'latin1') }, // bad UTF-8
+    { body: { service_number: 'BAD-1', display_name: 'a\u0000b', unit: 'PN-75', roles: ['agent'] } },
+  ];
+  for (const b of bad) {
+    const path = '/api/v1/agents';
+    const headers = { Authorization: `DPoP ${admin.access}`,
+                      DPoP: await admin.key.proof('POST', admin.url(path), admin.access) };
+    const r = await request(server, 'POST', path, { headers, ...b });
+    assertProblem(r, 400);
+  }
+  const huge = 'x'.repeat(200 * 1024);
+  const hugeHeaders = { Authorization: `DPoP ${admin.access}`,
+                        DPoP: await admin.key.proof('POST', admin.url('/api/v1/agents'), admin.access) };
+  const tooBig = await request(server, 'POST', '/api/v1/agents', { headers: hugeHeaders, rawBody: huge })
+    .catch((e) => ({ status: 413, error: e }));
+  assert.equal(tooBig.status, 413);
+  const after = (await admin.call('GET', '/api/v1/agents')).json.agents.length;
+  assert.equal(after, before, 'refused requests created nothing');
+  assertProblem(await admin.call('DELETE', '/api/v1/agents'), 405);
+});
+
+test('the OpenAPI document is served and the access log holds no secret or query term', async () => {
+  const doc = await request(server, 'GET', '/api/v1/openapi.json');
+  assert.equal(doc.status, 200);
+  assert.equal(doc.json.openapi, '3.1.0');
+  const log = server.accessLog.join('\n');
+  assert.ok(log.length > 0, 'access log lines were written');
+  const first = JSON.parse(server.accessLog[0]);
+  for (const field of ['request_id', 'route', 'status', 'latency_us']) assert.ok(field in first, field);
+  assert.ok(!log.includes(PASSWORD), 'no password');
+  assert.ok(!log.includes(installation.firstPerson.surname), 'no query term');
+  assert.ok(!/va_[A-Za-z0-9_-]{20}/.test(log), 'no access token');
+  assert.ok(!/vr_[A-Za-z0-9_-]{20}/.test(log), 'no refresh token');
+});

@@ -1,0 +1,78 @@
+// Lock-out, per-address throttling, quotas and step-up, on a server whose
+// limits are set low enough to reach in a test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createInstallation, startServer, request, Client, totp, activeClient,
+         PASSWORD } from './harness.mjs';
+
+let installation, server;
+
+before(async () => {
+  installation = createInstallation({
+    persons: 1000,
+    agents: [['LCK-1', 'agent'], ['QTA-1', 'agent'], ['STP-1', 'investigator']].map(
+      ([service_number, role]) => ({ service_number, name: `Agent ${service_number}`, roles: [role] })),
+    config: {
+      auth: { address_attempts_per_minute: 12 },
+      quota: { searches_per_hour: 3, searches_per_day: 3 },
+      session: { step_up_files: 2 },
+    },
+  });
+  server = await startServer(installation);
+});
+
+after(async () => {
+  await server?.stop();
+  installation?.remove();
+});
+
+const login = (sn, pw) => request(server, 'POST', '/api/v1/auth/login', { body: { service_number: sn, password: pw } });
+
+test('five failures lock the account, with the same answer as a wrong password', async () => {
+  const client = await Client.create(server);
+  assert.equal((await client.activate(installation.codes['LCK-1'], PASSWORD)).status, 200);
+  const wrong = [];
+  for (let i = 0; i < 5; i++) wrong.push(await login('LCK-1', `not the password ${i}`));
+  for (const r of wrong) assert.equal(r.status, 401);
+  const locked = await login('LCK-1', PASSWORD);
+  assert.equal(locked.status, 401, 'the right password no longer opens the account');
+  assert.equal(locked.json.detail, wrong[0].json.detail);
+  const shown = JSON.parse(installation.vigie('agent', 'show', 'LCK-1', '--json'));
+  assert.equal(shown.status, 'locked');
+});
+
+test('per-agent quotas answer 429 with Retry-After', async () => {
+  const client = await activeClient(server, installation, 'QTA-1');
+  const p = installation.firstPerson;
+  const query = { purpose: 'identity_check', surname: p.surname, birth_date: p.birth_date.slice(0, 4) };
+  for (let i = 0; i < 3; i++) assert.equal((await client.call('POST', '/api/v1/search', query)).status, 200);
+  const over = await client.call('POST', '/api/v1/search', query);
+  assert.equal(over.status, 429, over.body);
+  assert.ok(Number(over.headers['retry-after']) >= 1);
+});
+
+test('opening many files asks for a fresh second factor', async () => {
+  const client = await activeClient(server, installation, 'STP-1');
+  const inquiry = { purpose: 'judicial_investigation', case_reference: 'PV-2026-0001' };
+  for (const id of [1, 2]) {
+    assert.equal((await client.call('POST', `/api/v1/persons/${id}/file`, inquiry)).status, 200);
+  }
+  const held = await client.call('POST', '/api/v1/persons/3/file', inquiry);
+  assert.equal(held.status, 403, held.body);
+  assert.match(held.headers['www-authenticate'], /insufficient_user_authentication/);
+  assert.equal((await client.call('POST', '/api/v1/auth/step-up', { code: '123456' })).status, 401);
+  const stepped = await client.call('POST', '/api/v1/auth/step-up', { code: totp(client.secret, 1) });
+  assert.equal(stepped.status, 204, stepped.body);
+  assert.equal((await client.call('POST', '/api/v1/persons/3/file', inquiry)).status, 200);
+});
+
+test('a flood of logins from one address is throttled before any hashing', async () => {
+  let throttled;
+  for (let i = 0; i < 20 && !throttled; i++) {
+    const r = await login('NOBODY-1', 'whatever password');
+    if (r.status === 429) throttled = r;
+    else assert.equal(r.status, 401);
+  }
+  assert.ok(throttled, 'throttled within 20 attempts');
+  assert.ok(Number(throttled.headers['retry-after']) >= 1);
+});
