@@ -79,9 +79,16 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
                                                 "common-passwords.txt");
   if (!common) return ReportError(common.error());
   identity::PasswordPolicy password_policy(std::move(*common));
-  identity::PasswordHasherPool hasher(static_cast<size_t>(config.auth.hashing_threads),
-                                      static_cast<size_t>(config.auth.hashing_queue));
   http::ServerOptions server_options = ServerOptionsFrom(config);
+  // Security: a login's handler waits on a worker thread while its hash runs
+  // or queues. Running plus queued hashes never exceed half the workers, so
+  // a login flood leaves the other half to consultations (the rest get 429).
+  size_t hashing_threads = static_cast<size_t>(config.auth.hashing_threads);
+  size_t half_of_workers = std::max<size_t>(1, server_options.worker_threads / 2);
+  size_t hashing_queue =
+      std::min(static_cast<size_t>(config.auth.hashing_queue),
+               half_of_workers > hashing_threads ? half_of_workers - hashing_threads : 0);
+  identity::PasswordHasherPool hasher(std::min(hashing_threads, half_of_workers), hashing_queue);
   store::OpenOptions open_options;
   open_options.busy_timeout_ms = config.store.busy_timeout_ms;
   store::ConnectionPool pool(DatabaseUrl(config), open_options, server_options.worker_threads + 2);

@@ -170,7 +170,7 @@ Result<void> ReadAuth(const toml::table* t, Config::Auth& a) {
   RETURN_IF_ERROR(r.Read("argon2_passes", a.argon2_passes, 1, 10));
   RETURN_IF_ERROR(r.Read("argon2_memory_kib", a.argon2_memory_kib, 8192, 1 << 20));
   RETURN_IF_ERROR(r.Read("hashing_threads", a.hashing_threads, 1, 64));
-  RETURN_IF_ERROR(r.Read("hashing_queue", a.hashing_queue, 1, 100000));
+  RETURN_IF_ERROR(r.Read("hashing_queue", a.hashing_queue, 0, 100000));
   RETURN_IF_ERROR(r.Read("address_attempts_per_minute", a.address_attempts_per_minute, 1, 100000));
   return r.RefuseUnknown();
 }
@@ -293,7 +293,8 @@ lockout_minutes = 15
 argon2_passes = 2             # Argon2id t; hashes are upgraded at the next login
 argon2_memory_kib = 19456     # Argon2id m
 hashing_threads = 1           # password hashing never takes more than this many cores
-hashing_queue = 64            # logins waiting beyond this are refused (429)
+hashing_queue = 64            # logins waiting beyond this are refused (429); running plus
+                              # waiting logins never hold more than half the server's workers
 address_attempts_per_minute = 30
 
 [session]
