@@ -7,6 +7,7 @@
 #include "records/name_normaliser.h"
 #include "records/phonetic_fr.h"
 #include "session/dpop.h"
+#include "session/dpop_key_cache.h"
 
 namespace {
 
@@ -43,7 +44,8 @@ void BM_Es256Verify(benchmark::State& state) {
 }
 BENCHMARK(BM_Es256Verify);
 
-// A whole DPoP proof: parse, key import, signature, claims.
+// A whole DPoP proof: parse, key import, signature, claims. Argument 1:
+// the key comes from the server's key cache (a client's later requests).
 void BM_DpopVerifyProof(benchmark::State& state) {
   using namespace vigie;
   auto key = crypto::Es256PrivateKey::Generate();
@@ -57,9 +59,13 @@ void BM_DpopVerifyProof(benchmark::State& state) {
   std::string proof = input + "." + crypto::Base64UrlEncode(key.Sign(crypto::AsBytes(input)));
   session::DpopRequest request{.method = "POST", .url = "https://vigie.example/api/v1/search",
                                .access_token = "token", .now = 1800000000};
-  for (auto _ : state) benchmark::DoNotOptimize(session::VerifyDpopProof(proof, request));
+  session::DpopKeyCache keys;
+  session::DpopKeyCache* cache = state.range(0) == 1 ? &keys : nullptr;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(session::VerifyDpopProof(proof, request, {}, cache));
+  }
 }
-BENCHMARK(BM_DpopVerifyProof);
+BENCHMARK(BM_DpopVerifyProof)->Arg(0)->Arg(1);
 
 }  // namespace
 

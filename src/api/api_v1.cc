@@ -1,9 +1,8 @@
 #include "api/api_v1.h"
 
 #include <array>
-#include <vector>
-
 #include <boost/json/serialize.hpp>
+#include <vector>
 
 #include "api/internal/proof_check.h"
 #include "api/internal/request_context.h"
@@ -116,8 +115,9 @@ Result<http::Response> PostActivate(Call& call) {
                    JsonBody::Parse(call.context.request.body, {"activation_code", "password"}));
   ASSIGN_OR_RETURN(std::string code, body.RequiredString("activation_code", kMaxCode));
   ASSIGN_OR_RETURN(std::string password, body.RequiredString("password", kMaxSecret));
-  ASSIGN_OR_RETURN(identity::ActivationResult activated, call.portal.Activate(code, password, call.context.request.remote_address,
-                                        &call.retry_after));
+  ASSIGN_OR_RETURN(
+      identity::ActivationResult activated,
+      call.portal.Activate(code, password, call.context.request.remote_address, &call.retry_after));
   return Json(200, json::object{{"service_number", activated.agent.service_number},
                                 {"otpauth_uri", activated.enrolment.otpauth_uri()},
                                 {"totp_secret", activated.enrolment.secret_base32()},
@@ -129,10 +129,10 @@ Result<http::Response> PostLogin(Call& call) {
                    JsonBody::Parse(call.context.request.body, {"service_number", "password"}));
   ASSIGN_OR_RETURN(std::string service_number, body.RequiredString("service_number", kMaxShort));
   ASSIGN_OR_RETURN(std::string password, body.RequiredString("password", kMaxSecret));
-  ASSIGN_OR_RETURN(identity::LoginChallenge challenge,
-                   call.portal.LoginWithPassword(service_number, password,
-                                                 call.context.request.remote_address,
-                                                 &call.retry_after));
+  ASSIGN_OR_RETURN(
+      identity::LoginChallenge challenge,
+      call.portal.LoginWithPassword(service_number, password, call.context.request.remote_address,
+                                    &call.retry_after));
   return Json(200, json::object{{"login_challenge", crypto::AsText(challenge.token.view())},
                                 {"expires_in", challenge.expires_at - Now(call)}});
 }
@@ -209,10 +209,9 @@ Result<app::ConsultationInput> ConsultationOf(const JsonBody& body) {
 }
 
 Result<http::Response> PostSearch(Call& call) {
-  ASSIGN_OR_RETURN(JsonBody body,
-                   JsonBody::Parse(call.context.request.body,
-                                   {"purpose", "case_reference", "surname", "given_name",
-                                    "birth_date"}));
+  ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(call.context.request.body,
+                                                  {"purpose", "case_reference", "surname",
+                                                   "given_name", "birth_date"}));
   ASSIGN_OR_RETURN(app::ConsultationInput input, ConsultationOf(body));
   records::SearchQuery query;
   ASSIGN_OR_RETURN(query.surname, body.RequiredString("surname", kMaxName));
@@ -249,9 +248,9 @@ Result<http::Response> PostOpenFile(Call& call) {
   ASSIGN_OR_RETURN(JsonBody body,
                    JsonBody::Parse(call.context.request.body, {"purpose", "case_reference"}));
   ASSIGN_OR_RETURN(app::ConsultationInput input, ConsultationOf(body));
-  ASSIGN_OR_RETURN(app::FileAnswer answer, call.portal.OpenPersonFile(
-                                               *call.context.caller, input, person_id,
-                                               &call.retry_after));
+  ASSIGN_OR_RETURN(
+      app::FileAnswer answer,
+      call.portal.OpenPersonFile(*call.context.caller, input, person_id, &call.retry_after));
   return Json(200, PersonFileJson(answer.file, answer.visibility));
 }
 
@@ -322,8 +321,8 @@ Result<http::Response> PostSuspend(Call& call) {
 
 Result<http::Response> PostReinstate(Call& call) {
   RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
-  ASSIGN_OR_RETURN(identity::Agent agent, call.portal.ReinstateAgent(
-                                              *call.context.caller, ServiceNumberOf(call.context)));
+  ASSIGN_OR_RETURN(identity::Agent agent,
+                   call.portal.ReinstateAgent(*call.context.caller, ServiceNumberOf(call.context)));
   return Json(200, AgentJson(agent));
 }
 
@@ -336,9 +335,9 @@ Result<http::Response> PostReset(Call& call) {
 
 // How a route authenticates its caller.
 enum class Guard {
-  kPublic,       // nothing
-  kProof,        // a DPoP proof (it names the key a new session binds to)
-  kSession,      // access token + proof from the session's key
+  kPublic,   // nothing
+  kProof,    // a DPoP proof (it names the key a new session binds to)
+  kSession,  // access token + proof from the session's key
 };
 
 struct Route {
@@ -407,7 +406,8 @@ bool Matches(std::string_view pattern, std::string_view path,
   return true;
 }
 
-http::Response ErrorResponse(const Error& error, const http::Request& request, int64_t retry_after) {
+http::Response ErrorResponse(const Error& error, const http::Request& request,
+                             int64_t retry_after) {
   http::Response response;
   switch (error.code()) {
     case ErrorCode::kUnauthenticated:
@@ -466,9 +466,8 @@ http::Response ApiV1::Handle(const http::Request& request) {
   }
   if (route == nullptr) {
     http::Response response =
-        path_known ? http::Problem(405, "Method Not Allowed", "this route does not take " +
-                                                               request.method,
-                                   request.request_id)
+        path_known ? http::Problem(405, "Method Not Allowed",
+                                   "this route does not take " + request.method, request.request_id)
                    : http::Problem(404, "Not Found", "no such route", request.request_id);
     response.log_route = path_known ? std::string(path) : "(unknown)";
     return response;
@@ -479,13 +478,12 @@ http::Response ApiV1::Handle(const http::Request& request) {
   auto run = [&]() -> Result<http::Response> {
     int64_t now = UnixSeconds(portal_.parts().clock->Now());
     if (route->guard == Guard::kProof) {
-      ASSIGN_OR_RETURN(context.jkt, internal::CheckProof(request, options_.public_url,
-                                                         std::nullopt, options_.dpop, replay_,
-                                                         now));
+      ASSIGN_OR_RETURN(context.jkt, internal::CheckProof(request, options_.public_url, std::nullopt,
+                                                         options_.dpop, keys_, replay_, now));
     } else if (route->guard == Guard::kSession) {
       ASSIGN_OR_RETURN(std::string token, internal::AccessTokenOf(request));
       ASSIGN_OR_RETURN(context.jkt, internal::CheckProof(request, options_.public_url, token,
-                                                         options_.dpop, replay_, now));
+                                                         options_.dpop, keys_, replay_, now));
       ASSIGN_OR_RETURN(context.caller, portal_.Authenticate(token, context.jkt));
     }
     return route->handler(call);

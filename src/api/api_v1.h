@@ -21,6 +21,7 @@
 #include "app/portal.h"
 #include "http/message.h"
 #include "session/dpop.h"
+#include "session/dpop_key_cache.h"
 #include "session/replay_cache.h"
 
 namespace vigie::api {
@@ -52,6 +53,7 @@ class ApiV1 {
  private:
   app::Portal& portal_;
   const ApiOptions options_;
+  session::DpopKeyCache keys_;
   session::DpopReplayCache replay_;
 };
 

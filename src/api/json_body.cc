@@ -17,7 +17,8 @@ Result<std::string> CheckedText(std::string_view field, std::string_view text, s
         FieldError(field, "must be at most " + std::to_string(max_bytes) + " bytes"));
   }
   for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) return std::unexpected(FieldError(field, "holds a control character"));
+    if (c < 0x20 || c == 0x7f)
+      return std::unexpected(FieldError(field, "holds a control character"));
   }
   return std::string(text);
 }
@@ -71,7 +72,8 @@ Result<std::optional<std::string>> JsonBody::OptionalString(std::string_view fie
 
 Result<int64_t> JsonBody::RequiredInt(std::string_view field, int64_t min, int64_t max) const {
   const json::value* value = object_.if_contains(field);
-  if (value == nullptr || value->is_null()) return std::unexpected(FieldError(field, "is required"));
+  if (value == nullptr || value->is_null())
+    return std::unexpected(FieldError(field, "is required"));
   int64_t number = 0;
   if (value->is_int64()) {
     number = value->as_int64();

@@ -9,13 +9,12 @@
 // nesting is limited so a hostile body cannot exhaust the stack.
 // Thread-safety: a JsonBody is a value used by one thread.
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/json/object.hpp>
 
 #include "core/error.h"
 

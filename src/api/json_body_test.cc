@@ -16,8 +16,8 @@ Error ParseError(std::string_view body) {
 }
 
 TEST(JsonBodyTest, ReadsKnownFields) {
-  auto body = JsonBody::Parse(R"({"name":"Érik","count":3,"tags":["a","b"]})",
-                              {"name", "count", "tags"});
+  auto body =
+      JsonBody::Parse(R"({"name":"Érik","count":3,"tags":["a","b"]})", {"name", "count", "tags"});
   ASSERT_OK(body);
   EXPECT_EQ(*body->RequiredString("name", 10), "Érik");
   EXPECT_EQ(*body->RequiredInt("count", 0, 5), 3);
@@ -60,8 +60,8 @@ TEST(JsonBodyTest, RefusesWrongTypesAndBounds) {
 }
 
 TEST(JsonBodyTest, RefusesEmptyRequiredStringsAndControlCharacters) {
-  auto body = JsonBody::Parse(R"({"name":"","count":1.5,"tags":["a\u0000b"]})",
-                              {"name", "count", "tags"});
+  auto body =
+      JsonBody::Parse(R"({"name":"","count":1.5,"tags":["a\u0000b"]})", {"name", "count", "tags"});
   ASSERT_OK(body);
   EXPECT_THAT(body->RequiredString("name", 10), ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(body->RequiredInt("count", 0, 5), ErrorCodeIs(ErrorCode::kInvalidArgument));

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
 #include <set>
 
 #include "api/api_v1.h"
@@ -71,8 +70,7 @@ TEST(OpenApiTest, EveryOperationDocumentsItsErrorsAndReferencesResolve) {
   check_refs(doc);
   for (const RouteInfo& route : ApiV1::Routes()) {
     if (!route.authenticated) continue;
-    const json::object& op =
-        doc.at("paths").at(route.path).at(Lower(route.method)).as_object();
+    const json::object& op = doc.at("paths").at(route.path).at(Lower(route.method)).as_object();
     EXPECT_TRUE(op.at("responses").as_object().contains("401")) << route.path;
   }
 }

@@ -19,11 +19,10 @@ json::object SummaryJson(const records::PersonSummary& s, const policy::Visibili
       {"birth_date", records::FormatPartialDate(s.birth_date)},
       {"birth_place", s.birth_place},
       {"score", s.score},
-      {"match",
-       json::object{{"surname", records::MatchLevelName(s.reason.surname)},
-                    {"surname_via_alias", s.reason.surname_via_alias},
-                    {"given_name", records::MatchLevelName(s.reason.given_name)},
-                    {"birth_date", records::BirthMatchName(s.reason.birth)}}}};
+      {"match", json::object{{"surname", records::MatchLevelName(s.reason.surname)},
+                             {"surname_via_alias", s.reason.surname_via_alias},
+                             {"given_name", records::MatchLevelName(s.reason.given_name)},
+                             {"birth_date", records::BirthMatchName(s.reason.birth)}}}};
   if (visibility.wanted_persons) out["wanted"] = s.wanted;
   if (visibility.criminal_records) out["record_entries"] = s.record_entries;
   return out;
@@ -40,8 +39,7 @@ json::object SearchResultJson(const records::SearchResult& result,
   return {{"total_matches", result.total_matches}, {"results", std::move(items)}};
 }
 
-json::object PersonFileJson(const records::PersonFile& file,
-                            const policy::Visibility& visibility) {
+json::object PersonFileJson(const records::PersonFile& file, const policy::Visibility& visibility) {
   const records::Person& p = file.person;
   json::object out{{"person_id", p.id},
                    {"surname", p.surname},

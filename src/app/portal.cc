@@ -27,8 +27,7 @@ session::SessionOptions SessionOptionsFrom(const Config& config) {
 
 identity::LoginThrottleOptions ThrottleOptionsFrom(const Config& config) {
   int per_minute = config.auth.address_attempts_per_minute;
-  return {.burst = per_minute,
-          .refill_interval = std::chrono::milliseconds(60'000 / per_minute)};
+  return {.burst = per_minute, .refill_interval = std::chrono::milliseconds(60'000 / per_minute)};
 }
 
 policy::QuotaLimits QuotaLimitsFrom(const Config& config) {
@@ -56,8 +55,7 @@ Caller LocalOperator() {
 
 Result<std::unique_ptr<Portal>> Portal::Create(const PortalParts& parts) {
   if (parts.config == nullptr || parts.keyring == nullptr || parts.pool == nullptr ||
-      parts.clock == nullptr || parts.password_policy == nullptr ||
-      parts.hasher == nullptr) {
+      parts.clock == nullptr || parts.password_policy == nullptr || parts.hasher == nullptr) {
     return Fail(ErrorCode::kInvalidArgument, "portal: a part is missing");
   }
   ASSIGN_OR_RETURN(const crypto::DataKey* seed_key,
@@ -113,8 +111,8 @@ Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view serv
   return challenge;
 }
 
-Result<LoginTokens> Portal::LoginWithSecondFactor(std::string_view challenge,
-                                                  std::string_view code, std::string_view jkt,
+Result<LoginTokens> Portal::LoginWithSecondFactor(std::string_view challenge, std::string_view code,
+                                                  std::string_view jkt,
                                                   std::string_view source_address) {
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
@@ -165,8 +163,7 @@ Result<void> Portal::AcknowledgeNotice(const Caller& caller) {
       .AcknowledgeNotice(caller.session_id);
 }
 
-Result<void> Portal::StepUp(const Caller& caller, std::string_view code,
-                            std::string_view source) {
+Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::string_view source) {
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
                                         identity_options_);
@@ -190,12 +187,13 @@ Result<policy::Visibility> Portal::Decide(const Caller& caller, const Consultati
   if (input.case_reference.has_value()) {
     ASSIGN_OR_RETURN(request.case_reference, policy::ValidateCaseReference(*input.case_reference));
   }
-  ASSIGN_OR_RETURN(policy::Visibility visibility, policy::DecideConsultation(caller.roles, request));
+  ASSIGN_OR_RETURN(policy::Visibility visibility,
+                   policy::DecideConsultation(caller.roles, request));
   if (!caller.notice_acknowledged) {
     return Fail(ErrorCode::kPermissionDenied, std::string(kNoticeNotAcknowledged));
   }
-  RETURN_IF_ERROR(quota_.Take(caller.agent_id, kind, UnixSeconds(parts_.clock->Now()),
-                              retry_after_seconds));
+  RETURN_IF_ERROR(
+      quota_.Take(caller.agent_id, kind, UnixSeconds(parts_.clock->Now()), retry_after_seconds));
   return visibility;
 }
 
@@ -209,9 +207,9 @@ Result<SearchAnswer> Portal::Search(const Caller& caller, const ConsultationInpu
                    Decide(caller, input, policy::ConsultationKind::kSearch, retry_after_seconds));
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
-  ASSIGN_OR_RETURN(records::SearchResult result,
-                   parts_.search->Search(query, repository, *parts_.clock,
-                                         parts_.config->search.max_results));
+  ASSIGN_OR_RETURN(
+      records::SearchResult result,
+      parts_.search->Search(query, repository, *parts_.clock, parts_.config->search.max_results));
   policy::MinimiseSearchResult(visibility, result);
   return SearchAnswer{.result = std::move(result), .visibility = visibility};
 }
@@ -223,9 +221,9 @@ Result<FileAnswer> Portal::OpenPersonFile(const Caller& caller, const Consultati
   session::StepUpTracker step_up(*db, *parts_.clock, session_options_.step_up);
   ASSIGN_OR_RETURN(bool step_up_required, step_up.StepUpRequired(caller.session_id));
   if (step_up_required) return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
-  ASSIGN_OR_RETURN(policy::Visibility visibility,
-                   Decide(caller, input, policy::ConsultationKind::kFileOpening,
-                          retry_after_seconds));
+  ASSIGN_OR_RETURN(
+      policy::Visibility visibility,
+      Decide(caller, input, policy::ConsultationKind::kFileOpening, retry_after_seconds));
   ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
   ASSIGN_OR_RETURN(records::PersonFile file, records::OpenPersonFile(repository, person_id));
   RETURN_IF_ERROR(step_up.RecordFileOpening(caller.session_id));
@@ -273,17 +271,16 @@ Result<std::vector<identity::Agent>> Portal::ListAgents(const Caller& caller,
 Result<identity::Agent> Portal::ShowAgent(const Caller& caller, std::string_view service_number) {
   RETURN_IF_ERROR(RequireAdministrator(caller));
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  return identity::AgentDirectory(*db, *parts_.clock, identity_options_)
-      .FindAgent(service_number);
+  return identity::AgentDirectory(*db, *parts_.clock, identity_options_).FindAgent(service_number);
 }
 
 Result<identity::Agent> Portal::SuspendAgent(const Caller& caller,
                                              std::string_view service_number) {
   RETURN_IF_ERROR(RequireAdministrator(caller));
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  ASSIGN_OR_RETURN(identity::Agent agent,
-                   identity::AgentDirectory(*db, *parts_.clock, identity_options_)
-                       .Suspend(service_number));
+  ASSIGN_OR_RETURN(
+      identity::Agent agent,
+      identity::AgentDirectory(*db, *parts_.clock, identity_options_).Suspend(service_number));
   RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
                       .RevokeAllForAgent(agent.id, kEndSuspended));
   return agent;
@@ -300,9 +297,9 @@ Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
                                                    std::string_view service_number) {
   RETURN_IF_ERROR(RequireAdministrator(caller));
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  ASSIGN_OR_RETURN(identity::AgentWithCode reset,
-                   identity::AgentDirectory(*db, *parts_.clock, identity_options_)
-                       .Reset(service_number));
+  ASSIGN_OR_RETURN(
+      identity::AgentWithCode reset,
+      identity::AgentDirectory(*db, *parts_.clock, identity_options_).Reset(service_number));
   RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
                       .RevokeAllForAgent(reset.agent.id, kEndReset));
   return reset;

@@ -153,8 +153,7 @@ class Portal {
   Result<identity::Agent> SuspendAgent(const Caller& caller, std::string_view service_number);
   Result<identity::Agent> ReinstateAgent(const Caller& caller, std::string_view service_number);
   // Resetting ends every session and issues a new activation code.
-  Result<identity::AgentWithCode> ResetAgent(const Caller& caller,
-                                             std::string_view service_number);
+  Result<identity::AgentWithCode> ResetAgent(const Caller& caller, std::string_view service_number);
 
   const PortalParts& parts() const { return parts_; }
 

@@ -2,9 +2,8 @@
 // administration from the server's console, as the local operator, through
 // the same use cases as the API.
 
-#include <cstdio>
-
 #include <boost/json.hpp>
+#include <cstdio>
 
 #include "cli/admin_portal.h"
 #include "cli/commands.h"
@@ -23,8 +22,10 @@ void PrintAgent(const identity::Agent& agent) {
 }
 
 json::object AgentJson(const identity::Agent& agent) {
-  return {{"service_number", agent.service_number}, {"display_name", agent.display_name},
-          {"unit", agent.unit_code},                {"roles", agent.roles.ToString()},
+  return {{"service_number", agent.service_number},
+          {"display_name", agent.display_name},
+          {"unit", agent.unit_code},
+          {"roles", agent.roles.ToString()},
           {"status", identity::AgentStatusName(agent.status)},
           {"totp_enrolled", agent.totp_enrolled}};
 }
@@ -63,8 +64,8 @@ int RunUnitList(const std::filesystem::path& data_dir, bool as_json) {
     json::array out;
     for (const identity::Unit& unit : *units) {
       if (as_json) {
-        out.emplace_back(json::object{{"code", unit.code}, {"name", unit.name},
-                                      {"kind", identity::UnitKindName(unit.kind)}});
+        out.emplace_back(json::object{
+            {"code", unit.code}, {"name", unit.name}, {"kind", identity::UnitKindName(unit.kind)}});
       } else {
         std::printf("%-10s %-17s %s\n", unit.code.c_str(),
                     std::string(identity::UnitKindName(unit.kind)).c_str(), unit.name.c_str());

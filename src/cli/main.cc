@@ -88,8 +88,9 @@ int main(int argc, char** argv) {
   auto* unit_add = unit->add_subcommand("add", "Create a unit");
   unit_add->add_option("--code", new_unit.code, "Unit code, [A-Z0-9-]")->required();
   unit_add->add_option("--name", new_unit.name, "Unit name")->required();
-  unit_add->add_option("--kind", new_unit.kind,
-                       "police, gendarmerie, municipal_police, customs, prefecture or other")
+  unit_add
+      ->add_option("--kind", new_unit.kind,
+                   "police, gendarmerie, municipal_police, customs, prefecture or other")
       ->required();
   unit_add->callback([&] { exit_code = RunUnitAdd(data_dir, new_unit); });
   bool units_json = false;
@@ -100,14 +101,15 @@ int main(int argc, char** argv) {
   auto* agent = app.add_subcommand("agent", "Manage agents (as the local operator)");
   agent->require_subcommand(1);
   identity::NewAgent new_agent;
-  auto* agent_add = agent->add_subcommand("add", "Create an agent; prints the activation code once");
-  agent_add->add_option("--service-number", new_agent.service_number, "Service number")
-      ->required();
+  auto* agent_add =
+      agent->add_subcommand("add", "Create an agent; prints the activation code once");
+  agent_add->add_option("--service-number", new_agent.service_number, "Service number")->required();
   agent_add->add_option("--name", new_agent.display_name, "Display name")->required();
   agent_add->add_option("--unit", new_agent.unit_code, "Unit code")->required();
-  agent_add->add_option("--role", new_agent.roles,
-                        "Role (repeatable): agent, investigator, supervisor, security_officer, "
-                        "administrator")
+  agent_add
+      ->add_option("--role", new_agent.roles,
+                   "Role (repeatable): agent, investigator, supervisor, security_officer, "
+                   "administrator")
       ->required();
   agent_add->callback([&] { exit_code = RunAgentAdd(data_dir, new_agent); });
   std::string list_unit;

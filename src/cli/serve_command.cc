@@ -42,8 +42,8 @@ http::ServerOptions ServerOptionsFrom(const Config& config) {
   options.io_threads = OrDefault(s.io_threads, cores);
   options.worker_threads = OrDefault(s.worker_threads, 2 * cores);
   if (s.metrics_port > 0) {
-    options.metrics = http::MetricsListenerOptions{s.metrics_listen,
-                                                   static_cast<uint16_t>(s.metrics_port)};
+    options.metrics =
+        http::MetricsListenerOptions{s.metrics_listen, static_cast<uint16_t>(s.metrics_port)};
   }
   return options;
 }

@@ -17,9 +17,9 @@ Result<Visibility> DecideConsultation(const identity::RoleSet& roles,
   }
   bool inquiry = PurposeAllowsCriminalRecords(request.purpose);
   if (inquiry && !request.case_reference.has_value()) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "purpose '" + std::string(PurposeName(request.purpose)) +
-                    "' needs a case reference");
+    return Fail(
+        ErrorCode::kInvalidArgument,
+        "purpose '" + std::string(PurposeName(request.purpose)) + "' needs a case reference");
   }
   return Visibility{.wanted_persons = true, .criminal_records = investigator && inquiry};
 }

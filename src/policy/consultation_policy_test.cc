@@ -38,9 +38,9 @@ TEST(ConsultationPolicyTest, InvestigatorsSeeCriminalRecordsOnlyForAnInquiryWith
 }
 
 TEST(ConsultationPolicyTest, NonConsultingRolesAreRefused) {
-  for (RoleSet roles : {RoleSet{Role::kAdministrator}, RoleSet{Role::kSupervisor},
-                        RoleSet{Role::kSecurityOfficer}, RoleSet{},
-                        RoleSet{Role::kAdministrator, Role::kInvestigator}}) {
+  for (RoleSet roles :
+       {RoleSet{Role::kAdministrator}, RoleSet{Role::kSupervisor}, RoleSet{Role::kSecurityOfficer},
+        RoleSet{}, RoleSet{Role::kAdministrator, Role::kInvestigator}}) {
     EXPECT_THAT(DecideConsultation(roles, Street()), ErrorCodeIs(ErrorCode::kPermissionDenied))
         << roles.ToString();
   }

@@ -22,8 +22,8 @@ constexpr std::array kPurposes = {
 };
 
 constexpr std::array kAll = {
-    Purpose::kIdentityCheck,       Purpose::kRoadsideCheck,         Purpose::kBorderControl,
-    Purpose::kWarrantExecution,    Purpose::kMissingPersonSearch,   Purpose::kJudicialInvestigation,
+    Purpose::kIdentityCheck,         Purpose::kRoadsideCheck,       Purpose::kBorderControl,
+    Purpose::kWarrantExecution,      Purpose::kMissingPersonSearch, Purpose::kJudicialInvestigation,
     Purpose::kAdministrativeInquiry,
 };
 

@@ -13,13 +13,13 @@
 namespace vigie::policy {
 
 enum class Purpose {
-  kIdentityCheck,           // contrôle d'identité
-  kRoadsideCheck,           // contrôle routier
-  kBorderControl,           // contrôle aux frontières
-  kWarrantExecution,        // exécution d'un mandat ou d'une fiche
-  kMissingPersonSearch,     // recherche d'une personne disparue
-  kJudicialInvestigation,   // enquête judiciaire
-  kAdministrativeInquiry,   // enquête administrative (habilitation, titre de séjour…)
+  kIdentityCheck,          // contrôle d'identité
+  kRoadsideCheck,          // contrôle routier
+  kBorderControl,          // contrôle aux frontières
+  kWarrantExecution,       // exécution d'un mandat ou d'une fiche
+  kMissingPersonSearch,    // recherche d'une personne disparue
+  kJudicialInvestigation,  // enquête judiciaire
+  kAdministrativeInquiry,  // enquête administrative (habilitation, titre de séjour…)
 };
 
 std::span<const Purpose> AllPurposes();

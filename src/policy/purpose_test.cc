@@ -39,10 +39,10 @@ TEST(PurposeTest, CaseReferences) {
   ASSERT_OK(ok);
   EXPECT_EQ(*ok, "2026/00412-PJ");
   const std::string too_long(65, 'A');
-  for (std::string_view bad : {std::string_view(""), std::string_view("ab"),
-                               std::string_view("x' OR 1=1 --"), std::string_view("2026 00412"),
-                               std::string_view("réf-2026"), std::string_view("<script>"),
-                               std::string_view(too_long)}) {
+  for (std::string_view bad :
+       {std::string_view(""), std::string_view("ab"), std::string_view("x' OR 1=1 --"),
+        std::string_view("2026 00412"), std::string_view("réf-2026"), std::string_view("<script>"),
+        std::string_view(too_long)}) {
     EXPECT_THAT(ValidateCaseReference(bad), ErrorCodeIs(ErrorCode::kInvalidArgument)) << bad;
   }
 }

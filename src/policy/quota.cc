@@ -33,8 +33,8 @@ Result<void> QuotaLimiter::Take(int64_t agent_id, ConsultationKind kind, int64_t
   const char* what = search ? "searches" : "file openings";
   if (counts.day.count >= per_day) {
     if (retry_after_seconds != nullptr) *retry_after_seconds = kDay - unix_seconds % kDay;
-    return Fail(ErrorCode::kResourceExhausted,
-                std::string("daily quota of ") + what + " reached (" + std::to_string(per_day) + ")");
+    return Fail(ErrorCode::kResourceExhausted, std::string("daily quota of ") + what +
+                                                   " reached (" + std::to_string(per_day) + ")");
   }
   if (counts.hour.count >= per_hour) {
     if (retry_after_seconds != nullptr) *retry_after_seconds = kHour - unix_seconds % kHour;

@@ -37,8 +37,8 @@ TEST(QuotaLimiterTest, DailyLimitHoldsAcrossHours) {
 }
 
 TEST(QuotaLimiterTest, AgentsAndKindsAreCountedApart) {
-  QuotaLimiter quota({.searches_per_hour = 1, .searches_per_day = 10, .files_per_hour = 1,
-                      .files_per_day = 10});
+  QuotaLimiter quota(
+      {.searches_per_hour = 1, .searches_per_day = 10, .files_per_hour = 1, .files_per_day = 10});
   ASSERT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight));
   EXPECT_OK(quota.Take(2, ConsultationKind::kSearch, kMidnight));
   EXPECT_OK(quota.Take(1, ConsultationKind::kFileOpening, kMidnight));

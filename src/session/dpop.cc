@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "crypto/crypto.h"
+#include "session/dpop_key_cache.h"
 
 namespace vigie::session {
 namespace {
@@ -79,6 +80,11 @@ std::optional<std::string> NormaliseHtu(std::string_view url) {
 
 Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& request,
                                   const DpopPolicy& policy) {
+  return VerifyDpopProof(proof, request, policy, nullptr);
+}
+
+Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& request,
+                                  const DpopPolicy& policy, DpopKeyCache* keys) {
   if (proof.empty()) return std::unexpected(Invalid("missing"));
   if (proof.size() > policy.max_proof_bytes) return std::unexpected(Invalid("too long"));
   size_t first = proof.find('.');
@@ -116,12 +122,22 @@ Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& req
   auto x_bytes = crypto::Base64UrlDecode(*x);
   auto y_bytes = crypto::Base64UrlDecode(*y);
   if (!x_bytes || !y_bytes) return std::unexpected(Invalid("jwk coordinates are not base64url"));
-  auto key = crypto::Es256PublicKey::FromCoordinates(*x_bytes, *y_bytes);
-  if (!key) return std::unexpected(Invalid("jwk is not a P-256 point"));
+  std::shared_ptr<const CachedDpopKey> key;
+  if (keys != nullptr) {
+    auto cached = keys->Get(*x_bytes, *y_bytes);
+    if (!cached) return std::unexpected(Invalid("jwk is not a P-256 point"));
+    key = std::move(*cached);
+  } else {
+    auto parsed = crypto::Es256PublicKey::FromCoordinates(*x_bytes, *y_bytes);
+    if (!parsed) return std::unexpected(Invalid("jwk is not a P-256 point"));
+    key = std::make_shared<const CachedDpopKey>(CachedDpopKey{
+        std::move(*parsed),
+        JwkThumbprint(crypto::Base64UrlEncode(*x_bytes), crypto::Base64UrlEncode(*y_bytes))});
+  }
 
   auto signature = crypto::Base64UrlDecode(signature_part);
   std::string_view signing_input = proof.substr(0, second);
-  if (!signature || !key->Verify(crypto::AsBytes(signing_input), *signature)) {
+  if (!signature || !key->key.Verify(crypto::AsBytes(signing_input), *signature)) {
     return std::unexpected(Invalid("bad signature"));
   }
 
@@ -155,9 +171,7 @@ Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& req
       return std::unexpected(Invalid("ath does not match the access token"));
     }
   }
-  return DpopProof{
-      JwkThumbprint(crypto::Base64UrlEncode(*x_bytes), crypto::Base64UrlEncode(*y_bytes)),
-      std::string(*jti), *iat};
+  return DpopProof{key->jkt, std::string(*jti), *iat};
 }
 
 }  // namespace vigie::session

@@ -44,6 +44,11 @@ struct DpopProof {
 Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& request,
                                   const DpopPolicy& policy = {});
 
+class DpopKeyCache;
+// The same, reusing keys parsed by earlier proofs (`keys` may be null).
+Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& request,
+                                  const DpopPolicy& policy, DpopKeyCache* keys);
+
 // RFC 7638 thumbprint of an EC P-256 key given its base64url coordinates.
 std::string JwkThumbprint(std::string_view x, std::string_view y);
 

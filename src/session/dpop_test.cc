@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "crypto/crypto.h"
+#include "session/dpop_key_cache.h"
 #include "session/replay_cache.h"
 #include "tests/support/matchers.h"
 
@@ -100,13 +101,18 @@ TEST(DpopTest, EachBrokenCheckIsRefused) {
       {"no ath", [](ProofParts& p) { p.payload.erase("ath"); }},
       {"other ath", [](ProofParts& p) { p.payload["ath"] = AccessTokenHash("token-2"); }},
   };
+  // With a key cache that already holds the signing key, every check still applies.
+  DpopKeyCache keys;
+  ASSERT_OK(VerifyDpopProof(Sign(key, GoodParts(key, "token-1")), Request("token-1"), {}, &keys));
   for (const Case& c : cases) {
     ProofParts parts = GoodParts(key, "token-1");
     c.breaks(parts);
-    auto proof = VerifyDpopProof(Sign(key, parts), Request("token-1"));
-    EXPECT_FALSE(proof.has_value()) << c.name;
-    if (!proof) {
-      EXPECT_EQ(proof.error().code(), ErrorCode::kUnauthenticated) << c.name;
+    for (DpopKeyCache* cache : {static_cast<DpopKeyCache*>(nullptr), &keys}) {
+      auto proof = VerifyDpopProof(Sign(key, parts), Request("token-1"), {}, cache);
+      EXPECT_FALSE(proof.has_value()) << c.name << (cache ? " (cached key)" : "");
+      if (!proof) {
+        EXPECT_EQ(proof.error().code(), ErrorCode::kUnauthenticated) << c.name;
+      }
     }
   }
 }

@@ -17,6 +17,7 @@
 
 #include "session/bearer_token.h"     // IWYU pragma: export
 #include "session/dpop.h"             // IWYU pragma: export
+#include "session/dpop_key_cache.h"   // IWYU pragma: export
 #include "session/replay_cache.h"     // IWYU pragma: export
 #include "session/session_options.h"  // IWYU pragma: export
 #include "session/session_store.h"    // IWYU pragma: export

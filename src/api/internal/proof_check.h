@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "http/message.h"
 #include "session/dpop.h"
+#include "session/dpop_key_cache.h"
 #include "session/replay_cache.h"
 
 namespace vigie::api::internal {
@@ -24,7 +25,7 @@ Result<std::string> AccessTokenOf(const http::Request& request);
 // invalid or replayed proof (the message says which, for logs).
 Result<std::string> CheckProof(const http::Request& request, std::string_view public_url,
                                std::optional<std::string_view> access_token,
-                               const session::DpopPolicy& policy,
+                               const session::DpopPolicy& policy, session::DpopKeyCache& keys,
                                session::DpopReplayCache& replay, int64_t now);
 
 }  // namespace vigie::api::internal

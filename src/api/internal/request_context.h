@@ -15,8 +15,8 @@ namespace vigie::api::internal {
 struct RequestContext {
   const http::Request& request;
   std::map<std::string, std::string, std::less<>> path;  // {placeholder} -> segment
-  std::string jkt;                                         // when a proof was checked
-  std::optional<app::Caller> caller;                       // on authenticated routes
+  std::string jkt;                                       // when a proof was checked
+  std::optional<app::Caller> caller;                     // on authenticated routes
 };
 
 }  // namespace vigie::api::internal

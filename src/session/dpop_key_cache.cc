@@ -1,0 +1,33 @@
+#include "session/dpop_key_cache.h"
+
+#include "crypto/bytes.h"
+#include "crypto/hash.h"
+#include "session/dpop.h"
+
+namespace vigie::session {
+
+Result<std::shared_ptr<const CachedDpopKey>> DpopKeyCache::Get(std::span<const uint8_t> x,
+                                                               std::span<const uint8_t> y) {
+  std::string id(crypto::AsText(x));
+  id += crypto::AsText(y);
+  {
+    std::lock_guard lock(mutex_);
+    auto found = keys_.find(id);
+    if (found != keys_.end()) return found->second;
+  }
+  // Parse outside the lock: validation is the expensive part.
+  ASSIGN_OR_RETURN(crypto::Es256PublicKey key, crypto::Es256PublicKey::FromCoordinates(x, y));
+  auto cached = std::make_shared<const CachedDpopKey>(CachedDpopKey{
+      std::move(key), JwkThumbprint(crypto::Base64UrlEncode(x), crypto::Base64UrlEncode(y))});
+  std::lock_guard lock(mutex_);
+  if (keys_.size() >= capacity_) keys_.clear();
+  keys_.emplace(std::move(id), cached);
+  return cached;
+}
+
+size_t DpopKeyCache::size() const {
+  std::lock_guard lock(mutex_);
+  return keys_.size();
+}
+
+}  // namespace vigie::session

@@ -1,0 +1,45 @@
+#pragma once
+// Parsed DPoP public keys, kept between requests. A client signs every
+// request with the same key; turning its JWK into a validated curve point
+// costs more than the signature check itself, so the server does it once
+// per key. Keys are looked up by their exact coordinates: a cached key is
+// the very point that was validated, so nothing is trusted that was not
+// checked.
+// Bounded: when full, the cache is emptied and refills with the keys in use.
+// Thread-safety: all methods are thread-safe; returned keys are immutable.
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+
+#include "core/error.h"
+#include "crypto/ecdsa.h"
+
+namespace vigie::session {
+
+struct CachedDpopKey {
+  crypto::Es256PublicKey key;
+  std::string jkt;  // RFC 7638 thumbprint
+};
+
+class DpopKeyCache {
+ public:
+  explicit DpopKeyCache(size_t capacity = 100'000) : capacity_(capacity) {}
+
+  // The key with these coordinates, parsed and validated on first use.
+  // InvalidArgument when they are not a P-256 point.
+  Result<std::shared_ptr<const CachedDpopKey>> Get(std::span<const uint8_t> x,
+                                                   std::span<const uint8_t> y);
+
+  size_t size() const;
+
+ private:
+  const size_t capacity_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const CachedDpopKey>> keys_;
+};
+
+}  // namespace vigie::session

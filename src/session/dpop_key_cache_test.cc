@@ -1,0 +1,49 @@
+#include "session/dpop_key_cache.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/crypto.h"
+#include "session/dpop.h"
+#include "tests/support/matchers.h"
+
+namespace vigie::session {
+namespace {
+
+using ::vigie::testing::ErrorCodeIs;
+
+TEST(DpopKeyCacheTest, ParsesAKeyOnceAndGivesItsThumbprint) {
+  DpopKeyCache cache;
+  auto key = crypto::Es256PrivateKey::Generate();
+  const auto& pub = key.public_key();
+  auto first = cache.Get(pub.x(), pub.y());
+  ASSERT_OK(first);
+  auto second = cache.Get(pub.x(), pub.y());
+  ASSERT_OK(second);
+  EXPECT_EQ(first->get(), second->get());  // the same parsed key
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_EQ((*first)->jkt,
+            JwkThumbprint(crypto::Base64UrlEncode(pub.x()), crypto::Base64UrlEncode(pub.y())));
+  auto message = crypto::AsBytes("signed");
+  EXPECT_TRUE((*first)->key.Verify(message, key.Sign(message)));
+}
+
+TEST(DpopKeyCacheTest, RefusesPointsOffTheCurveAndDoesNotRememberThem) {
+  DpopKeyCache cache;
+  crypto::P256Coordinate x{}, y{};
+  x[31] = 1;
+  y[31] = 1;
+  EXPECT_THAT(cache.Get(x, y), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST(DpopKeyCacheTest, StaysWithinItsCapacity) {
+  DpopKeyCache cache(3);
+  for (int i = 0; i < 10; ++i) {
+    auto key = crypto::Es256PrivateKey::Generate();
+    ASSERT_OK(cache.Get(key.public_key().x(), key.public_key().y()));
+    EXPECT_LE(cache.size(), 3u);
+  }
+}
+
+}  // namespace
+}  // namespace vigie::session
