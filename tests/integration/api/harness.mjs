@@ -31,15 +31,7 @@ function setConfig(text, section, key, value) {
 // given agents; returns their activation codes. `config` overrides settings:
 // { section: { key: value } }.
 export function createInstallation({ persons = 3000, config = {}, agents = [] } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-api-'));
-  const data = join(dir, 'data');
-  run(['--data-dir', data, 'init']);
-  let toml = readFileSync(join(data, 'vigie.toml'), 'utf8');
-  const overrides = { server: { metrics_port: 0 }, ...config };
-  for (const [section, values] of Object.entries(overrides)) {
-    for (const [key, value] of Object.entries(values)) toml = setConfig(toml, section, key, value);
-  }
-  writeFileSync(join(data, 'vigie.toml'), toml);
+  const { dir, data } = createEmptyInstallation(config);
   run(['generate', '--persons', String(persons), '--seed', '7', '--out', join(dir, 'p.jsonl')]);
   run(['--data-dir', data, 'import', join(dir, 'p.jsonl')]);
   run(['--data-dir', data, 'unit', 'add', '--code', 'PN-75', '--name', 'Commissariat Paris 7e',
@@ -53,6 +45,20 @@ export function createInstallation({ persons = 3000, config = {}, agents = [] } 
   const firstPerson = JSON.parse(readFileSync(join(dir, 'p.jsonl'), 'utf8').split('\n')[0]);
   return { dir, data, codes, firstPerson, vigie: (...args) => run(['--data-dir', data, ...args]),
            remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// `vigie init` only, with `config` overrides; no data, no agents.
+export function createEmptyInstallation(config = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-api-'));
+  const data = join(dir, 'data');
+  run(['--data-dir', data, 'init']);
+  let toml = readFileSync(join(data, 'vigie.toml'), 'utf8');
+  const overrides = { ...config, server: { metrics_port: 0, ...(config.server ?? {}) } };
+  for (const [section, values] of Object.entries(overrides)) {
+    for (const [key, value] of Object.entries(values)) toml = setConfig(toml, section, key, value);
+  }
+  writeFileSync(join(data, 'vigie.toml'), toml);
+  return { dir, data, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export function activationCodeIn(output) {

@@ -2,8 +2,9 @@
 // limits are set low enough to reach in a test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInstallation, startServer, request, Client, totp, activeClient,
-         PASSWORD } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { createInstallation, createEmptyInstallation, startServer, request, Client, totp,
+         activeClient, PASSWORD, VIGIE } from './harness.mjs';
 
 let installation, server;
 
@@ -75,4 +76,26 @@ test('a flood of logins from one address is throttled before any hashing', async
   }
   assert.ok(throttled, 'throttled within 20 attempts');
   assert.ok(Number(throttled.headers['retry-after']) >= 1);
+});
+
+test('plain HTTP is served on loopback only', async () => {
+  const open = createEmptyInstallation({ server: { listen: '0.0.0.0', tls_certificate: '', tls_key: '' } });
+  try {
+    const refused = spawnSync(VIGIE, ['--data-dir', open.data, 'serve', '--port', '0'], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /plain HTTP/);
+  } finally {
+    open.remove();
+  }
+  const loopback = createEmptyInstallation({ server: { listen: '127.0.0.1', tls_certificate: '', tls_key: '' } });
+  const plain = await startServer(loopback);
+  try {
+    assert.match(plain.url, /^http:\/\/localhost:\d+$/);
+    const health = await request(plain, 'GET', '/healthz');
+    assert.equal(health.status, 200);
+    assert.equal(health.headers['strict-transport-security'], undefined, 'no HSTS without TLS');
+  } finally {
+    assert.equal(await plain.stop(), 0);
+    loopback.remove();
+  }
 });
