@@ -73,17 +73,21 @@ Portal::Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key)
 
 // --- Authentication ---
 
+Result<void> Portal::Admit(std::string_view source_address, int64_t* retry_after_seconds) {
+  identity::Admission admission = throttle_.Admit(source_address);
+  if (!admission.admitted && retry_after_seconds != nullptr) {
+    *retry_after_seconds = admission.retry_after_seconds;
+  }
+  return admission.ToResult();
+}
+
 Result<identity::ActivationResult> Portal::Activate(std::string_view code,
                                                     std::string_view password,
                                                     std::string_view source_address,
                                                     int64_t* retry_after_seconds) {
   // Security: codes carry 128+ bits, so guessing is hopeless anyway; the
   // throttle keeps a flood of attempts from reaching the hashing pool.
-  identity::Admission admission = throttle_.Admit(source_address);
-  if (!admission.admitted) {
-    if (retry_after_seconds != nullptr) *retry_after_seconds = admission.retry_after_seconds;
-    return std::unexpected(admission.ToResult().error());
-  }
+  RETURN_IF_ERROR(Admit(source_address, retry_after_seconds));
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   identity::Activation activation(*db, *parts_.clock, *totp_seed_key_, *parts_.password_policy,
                                   *parts_.hasher, identity_options_);
@@ -95,11 +99,7 @@ Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view serv
                                                            std::string_view source_address,
                                                            int64_t* retry_after_seconds) {
   // Security: the address is throttled before any hashing happens.
-  identity::Admission admission = throttle_.Admit(source_address);
-  if (!admission.admitted) {
-    if (retry_after_seconds != nullptr) *retry_after_seconds = admission.retry_after_seconds;
-    return std::unexpected(admission.ToResult().error());
-  }
+  RETURN_IF_ERROR(Admit(source_address, retry_after_seconds));
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
                                         identity_options_);

@@ -162,6 +162,8 @@ class Portal {
   Result<policy::Visibility> Decide(const Caller& caller, const ConsultationInput& input,
                                     policy::ConsultationKind kind, int64_t* retry_after_seconds);
   Result<void> RequireAdministrator(const Caller& caller) const;
+  // The per-address throttle of logins and activations, before any hashing.
+  Result<void> Admit(std::string_view source_address, int64_t* retry_after_seconds);
 
   PortalParts parts_;
   const crypto::DataKey* totp_seed_key_;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "crypto/internal/file_error.h"
 #include "crypto/aead.h"
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
@@ -29,20 +30,6 @@ constexpr size_t kWrappedSize = kAeadOverhead + kDataKeySize;
 
 std::string Quote(const std::filesystem::path& path) { return "'" + path.string() + "'"; }
 
-Error ErrnoError(int err, std::string_view what, const std::filesystem::path& path) {
-  std::string msg = std::string(what) + " " + Quote(path) + ": " + std::strerror(err);
-  switch (err) {
-    case ENOENT:
-    case ENOTDIR:
-      return Error(ErrorCode::kNotFound, std::move(msg));
-    case EACCES:
-    case EPERM:
-    case EROFS:
-      return Error(ErrorCode::kPermissionDenied, std::move(msg));
-    default:
-      return Error(ErrorCode::kInternal, std::move(msg));
-  }
-}
 
 class Fd {
  public:
@@ -69,18 +56,18 @@ Result<void> WriteSyncClose(Fd& fd, std::span<const uint8_t> data,
                             const std::filesystem::path& path) {
   // Security: make the mode exact, whatever the umask did (it can only remove
   // bits from 0600, but the owner must keep write access for rotation).
-  if (::fchmod(fd.get(), 0600) != 0) return Fail(ErrnoError(errno, "chmod", path));
+  if (::fchmod(fd.get(), 0600) != 0) return Fail(internal::FileError(errno, "chmod", path));
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Fail(ErrnoError(errno, "writing", path));
+      return Fail(internal::FileError(errno, "writing", path));
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd.get()) != 0) return Fail(ErrnoError(errno, "fsync", path));
-  if (fd.Close() != 0) return Fail(ErrnoError(errno, "closing", path));
+  if (::fsync(fd.get()) != 0) return Fail(internal::FileError(errno, "fsync", path));
+  if (fd.Close() != 0) return Fail(internal::FileError(errno, "closing", path));
   return {};
 }
 
@@ -89,8 +76,8 @@ Result<void> SyncDirectory(const std::filesystem::path& file) {
   std::filesystem::path dir = file.parent_path();
   if (dir.empty()) dir = ".";
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return Fail(ErrnoError(errno, "opening directory", dir));
-  if (::fsync(fd.get()) != 0) return Fail(ErrnoError(errno, "fsync", dir));
+  if (fd.get() < 0) return Fail(internal::FileError(errno, "opening directory", dir));
+  if (::fsync(fd.get()) != 0) return Fail(internal::FileError(errno, "fsync", dir));
   return {};
 }
 
@@ -259,7 +246,7 @@ Result<Keyring> Keyring::CreateKeyFile(const std::filesystem::path& path, Random
       return Fail(ErrorCode::kConflict,
                   "key file " + Quote(path) + " already exists; refusing to overwrite it");
     }
-    return Fail(ErrnoError(errno, "creating key file", path));
+    return Fail(internal::FileError(errno, "creating key file", path));
   }
   if (Result<void> w = WriteSyncClose(fd, text.view(), path); !w) {
     ::unlink(path.c_str());
@@ -278,11 +265,11 @@ Result<Keyring> Keyring::LoadKeyFile(const std::filesystem::path& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) return Fail(ErrorCode::kNotFound, "no key file at " + Quote(path));
-    return Fail(ErrnoError(errno, "opening key file", path));
+    return Fail(internal::FileError(errno, "opening key file", path));
   }
   // fstat on the open descriptor: the checks apply to the very file we read.
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return Fail(ErrnoError(errno, "stat", path));
+  if (::fstat(fd.get(), &st) != 0) return Fail(internal::FileError(errno, "stat", path));
   if (!S_ISREG(st.st_mode)) {
     return Fail(ErrorCode::kInvalidArgument, "key file " + Quote(path) + " is not a regular file");
   }
@@ -312,7 +299,7 @@ Result<Keyring> Keyring::LoadKeyFile(const std::filesystem::path& path) {
     ssize_t n = ::read(fd.get(), buffer.mutable_view().data() + used, buffer.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Fail(ErrnoError(errno, "reading key file", path));
+      return Fail(internal::FileError(errno, "reading key file", path));
     }
     if (n == 0) break;
     used += static_cast<size_t>(n);
@@ -330,10 +317,10 @@ Result<void> Keyring::Save(const std::filesystem::path& path) const {
   std::string tmp = path.string() + ".tmp-XXXXXX";
   // mkostemp creates the file with mode 0600 and O_EXCL.
   Fd fd(::mkostemp(tmp.data(), O_CLOEXEC));
-  if (fd.get() < 0) return Fail(ErrnoError(errno, "creating temporary key file", tmp));
+  if (fd.get() < 0) return Fail(internal::FileError(errno, "creating temporary key file", tmp));
   Result<void> result = WriteSyncClose(fd, text.view(), tmp);
   if (result && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    result = Fail(ErrnoError(errno, "renaming temporary key file to", path));
+    result = Fail(internal::FileError(errno, "renaming temporary key file to", path));
   }
   if (!result) {
     ::unlink(tmp.c_str());

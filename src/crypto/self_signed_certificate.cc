@@ -19,6 +19,8 @@
 #include <span>
 #include <string_view>
 
+#include "crypto/internal/file_error.h"
+
 namespace vigie::crypto {
 namespace {
 
@@ -143,33 +145,16 @@ Result<std::string> CertPem(X509* cert) {
   return std::string(data, static_cast<size_t>(len));
 }
 
-Error FileError(int err, std::string_view what, const std::filesystem::path& path) {
-  std::string msg = std::string(what) + " '" + path.string() + "': " + std::strerror(err);
-  switch (err) {
-    case EEXIST:
-      return Error(ErrorCode::kConflict, std::move(msg));
-    case ENOENT:
-    case ENOTDIR:
-      return Error(ErrorCode::kNotFound, std::move(msg));
-    case EACCES:
-    case EPERM:
-    case EROFS:
-      return Error(ErrorCode::kPermissionDenied, std::move(msg));
-    default:
-      return Error(ErrorCode::kInternal, std::move(msg));
-  }
-}
-
 // Creates `path` exclusively with `mode`, writes `text`, fsyncs, closes.
 Result<void> CreateFileExclusive(const std::filesystem::path& path, std::string_view text,
                                  mode_t mode) {
   // Security: O_EXCL never follows or replaces an existing file (or symlink).
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return Fail(FileError(errno, "creating", path));
+  if (fd < 0) return Fail(internal::FileError(errno, "creating", path));
   auto fail = [&](int err, std::string_view what) {
     ::close(fd);
     ::unlink(path.c_str());
-    return Fail(FileError(err, what, path));
+    return Fail(internal::FileError(err, what, path));
   };
   if (::fchmod(fd, mode) != 0) return fail(errno, "chmod");
   size_t done = 0;
@@ -185,7 +170,7 @@ Result<void> CreateFileExclusive(const std::filesystem::path& path, std::string_
   if (::close(fd) != 0) {
     int err = errno;
     ::unlink(path.c_str());
-    return Fail(FileError(err, "closing", path));
+    return Fail(internal::FileError(err, "closing", path));
   }
   return {};
 }
