@@ -76,14 +76,15 @@ test('a password alone gets no session', async () => {
   assertProblem(await client.call('GET', '/api/v1/self', undefined, { token: step1.json.login_challenge }), 401);
   // A wrong TOTP code opens nothing; the right one then does.
   assertProblem(await client.secondFactor(step1.json.login_challenge, '000000'), 401);
-  const ok = await client.secondFactor(step1.json.login_challenge, totp(act.json.totp_secret));
+  const code = totp(act.json.totp_secret);
+  const ok = await client.secondFactor(step1.json.login_challenge, code);
   assert.equal(ok.status, 200, ok.body);
   assert.equal(ok.json.token_type, 'DPoP');
   assert.equal(ok.json.use_notice.acknowledged, false);
   // A TOTP code once used is refused again.
   const step1b = await request(server, 'POST', '/api/v1/auth/login',
                                { body: { service_number: 'PWD-1', password: PASSWORD } });
-  assertProblem(await client.secondFactor(step1b.json.login_challenge, totp(act.json.totp_secret)), 401);
+  assertProblem(await client.secondFactor(step1b.json.login_challenge, code), 401);
 });
 
 test('a stolen access token without its key is refused', async () => {
@@ -164,7 +165,7 @@ test('no account enumeration: unknown agent, wrong password and inactive agent r
   // agent would answer ~10x faster. A loose bound, not a benchmark.
   for (const name of ['unknown', 'inactive']) {
     const ratio = answers[name].ms / answers.wrong.ms;
-    assert.ok(ratio > 0.33 && ratio < 3, `${name}: ${answers[name].ms} ms vs ${answers.wrong.ms} ms`);
+    assert.ok(ratio > 0.2 && ratio < 5, `${name}: ${answers[name].ms} ms vs ${answers.wrong.ms} ms`);
   }
 });
 
