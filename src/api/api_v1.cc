@@ -452,12 +452,14 @@ std::span<const RouteInfo> ApiV1::Routes() { return kRouteInfos; }
 http::Response ApiV1::Handle(const http::Request& request) {
   std::string_view path = request.Path();
   const Route* route = nullptr;
-  bool path_known = false;
+  std::string_view known_pattern;  // the path exists, maybe for other methods
+  std::string allowed;
   std::map<std::string, std::string, std::less<>> params;
   for (const Route& candidate : kRoutes) {
     std::map<std::string, std::string, std::less<>> candidate_params;
     if (!Matches(candidate.path, path, candidate_params)) continue;
-    path_known = true;
+    known_pattern = candidate.path;
+    allowed += (allowed.empty() ? "" : ", ") + std::string(candidate.method);
     if (candidate.method == request.method) {
       route = &candidate;
       params = std::move(candidate_params);
@@ -465,11 +467,16 @@ http::Response ApiV1::Handle(const http::Request& request) {
     }
   }
   if (route == nullptr) {
-    http::Response response =
-        path_known ? http::Problem(405, "Method Not Allowed",
-                                   "this route does not take " + request.method, request.request_id)
-                   : http::Problem(404, "Not Found", "no such route", request.request_id);
-    response.log_route = path_known ? std::string(path) : "(unknown)";
+    if (known_pattern.empty()) {
+      http::Response response =
+          http::Problem(404, "Not Found", "no such route", request.request_id);
+      response.log_route = "(unknown)";
+      return response;
+    }
+    http::Response response = http::Problem(
+        405, "Method Not Allowed", "this route does not take this method", request.request_id);
+    response.headers.emplace_back("Allow", allowed);
+    response.log_route = std::string(known_pattern);
     return response;
   }
 

@@ -252,7 +252,9 @@ test('administrators manage agents and units; bad input is refused and changes n
   assert.equal(tooBig.status, 413);
   const after = (await admin.call('GET', '/api/v1/agents')).json.agents.length;
   assert.equal(after, before, 'refused requests created nothing');
-  assertProblem(await admin.call('DELETE', '/api/v1/agents'), 405);
+  const wrongMethod = await admin.call('DELETE', '/api/v1/agents');
+  assertProblem(wrongMethod, 405);
+  assert.equal(wrongMethod.headers.allow, 'GET, POST');
 });
 
 test('the OpenAPI document is served and the access log holds no secret or query term', async () => {
