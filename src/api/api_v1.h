@@ -50,6 +50,10 @@ class ApiV1 {
 
   static std::span<const RouteInfo> Routes();
 
+  // For metrics: DPoP proofs remembered against replay, client keys cached.
+  size_t remembered_proofs() const { return replay_.size(); }
+  size_t cached_keys() const { return keys_.size(); }
+
  private:
   app::Portal& portal_;
   const ApiOptions options_;

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <thread>
 
 #include "api/api_v1.h"
@@ -56,6 +57,32 @@ std::string PublicUrl(const Config& config, uint16_t port) {
   }
   while (url.ends_with('/')) url.pop_back();
   return url;
+}
+
+// Gauges of the parts that fill up under abuse, for the operators' alerts.
+void RegisterMetrics(http::MetricsRegistry& metrics, const api::ApiV1& api,
+                     const identity::PasswordHasherPool& hasher,
+                     const records::RecordSearch& search) {
+  using Kind = http::MetricsRegistry::Kind;
+  struct Gauge {
+    const char* name;
+    const char* help;
+    std::function<double()> read;
+  };
+  for (Gauge& gauge :
+       std::vector<Gauge>{{"vigie_password_hashes_queued", "Logins waiting for the Argon2id pool",
+                           [&] { return static_cast<double>(hasher.queued()); }},
+                          {"vigie_dpop_proofs_remembered", "DPoP proofs remembered against replay",
+                           [&] { return static_cast<double>(api.remembered_proofs()); }},
+                          {"vigie_dpop_keys_cached", "Client DPoP keys parsed and cached",
+                           [&] { return static_cast<double>(api.cached_keys()); }},
+                          {"vigie_search_index_bytes", "Memory held by the search index",
+                           [&] { return static_cast<double>(search.memory_bytes()); }}}) {
+    // The names are fixed and valid: a failure here is a programming error.
+    if (!metrics.Register(gauge.name, gauge.help, Kind::kGauge, std::move(gauge.read))) {
+      Log(LogLevel::kWarn, "metric_not_registered", {{"name", gauge.name}});
+    }
+  }
 }
 
 }  // namespace
@@ -118,6 +145,7 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   api_options.public_url = PublicUrl(config, server.port());
   api = std::make_unique<api::ApiV1>(**portal, api_options);
   ready.store(api.get(), std::memory_order_release);
+  RegisterMetrics(server.metrics(), *api, hasher, *search);
   server.StopOnSignals();
   std::printf("Vigie serving %s\n", api_options.public_url.c_str());
   if (auto metrics = server.metrics_port()) {

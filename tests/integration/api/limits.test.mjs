@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { createInstallation, createEmptyInstallation, startServer, request, Client, totp,
          activeClient, PASSWORD, VIGIE } from './harness.mjs';
 
@@ -87,13 +88,28 @@ test('plain HTTP is served on loopback only', async () => {
   } finally {
     open.remove();
   }
-  const loopback = createEmptyInstallation({ server: { listen: '127.0.0.1', tls_certificate: '', tls_key: '' } });
+  const metricsPort = await new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const loopback = createEmptyInstallation({ server: { listen: '127.0.0.1', tls_certificate: '', tls_key: '',
+                                                       metrics_port: metricsPort } });
   const plain = await startServer(loopback);
   try {
     assert.match(plain.url, /^http:\/\/localhost:\d+$/);
     const health = await request(plain, 'GET', '/healthz');
     assert.equal(health.status, 200);
     assert.equal(health.headers['strict-transport-security'], undefined, 'no HSTS without TLS');
+    // /metrics lives on its own loopback listener, with the portal's gauges.
+    assert.equal((await request(plain, 'GET', '/metrics')).status, 404);
+    const metrics = await request({ url: `http://127.0.0.1:${metricsPort}` }, 'GET', '/metrics');
+    assert.equal(metrics.status, 200);
+    for (const name of ['vigie_password_hashes_queued', 'vigie_dpop_proofs_remembered',
+                        'vigie_dpop_keys_cached', 'vigie_search_index_bytes']) {
+      assert.match(metrics.body, new RegExp(`^${name} \\d`, 'm'), name);
+    }
   } finally {
     assert.equal(await plain.stop(), 0);
     loopback.remove();
