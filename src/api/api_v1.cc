@@ -484,14 +484,28 @@ http::Response ApiV1::Handle(const http::Request& request) {
   Call call{.portal = portal_, .context = context};
   auto run = [&]() -> Result<http::Response> {
     int64_t now = UnixSeconds(portal_.parts().clock->Now());
+    // Security: a proof's jti is remembered only once the credential it
+    // comes with is known good, so nobody can fill the replay cache (which
+    // fails closed when full) with proofs from keys of their own making.
     if (route->guard == Guard::kProof) {
-      ASSIGN_OR_RETURN(context.jkt, internal::CheckProof(request, options_.public_url, std::nullopt,
-                                                         options_.dpop, keys_, replay_, now));
-    } else if (route->guard == Guard::kSession) {
+      // The credential (a login challenge, a refresh token) is single-use
+      // and checked by the use case itself: a replayed request fails there.
+      ASSIGN_OR_RETURN(session::DpopProof proof,
+                       internal::CheckProof(request, options_.public_url, std::nullopt,
+                                            options_.dpop, keys_, now));
+      context.jkt = proof.jkt;
+      ASSIGN_OR_RETURN(http::Response response, route->handler(call));
+      RETURN_IF_ERROR(replay_.Use(proof.jkt, proof.jti, now));
+      return response;
+    }
+    if (route->guard == Guard::kSession) {
       ASSIGN_OR_RETURN(std::string token, internal::AccessTokenOf(request));
-      ASSIGN_OR_RETURN(context.jkt, internal::CheckProof(request, options_.public_url, token,
-                                                         options_.dpop, keys_, replay_, now));
+      ASSIGN_OR_RETURN(
+          session::DpopProof proof,
+          internal::CheckProof(request, options_.public_url, token, options_.dpop, keys_, now));
+      context.jkt = proof.jkt;
       ASSIGN_OR_RETURN(context.caller, portal_.Authenticate(token, context.jkt));
+      RETURN_IF_ERROR(replay_.Use(proof.jkt, proof.jti, now));
     }
     return route->handler(call);
   };

@@ -20,10 +20,10 @@ Result<std::string> AccessTokenOf(const http::Request& request) {
   return std::string(value.substr(kScheme.size()));
 }
 
-Result<std::string> CheckProof(const http::Request& request, std::string_view public_url,
-                               std::optional<std::string_view> access_token,
-                               const session::DpopPolicy& policy, session::DpopKeyCache& keys,
-                               session::DpopReplayCache& replay, int64_t now) {
+Result<session::DpopProof> CheckProof(const http::Request& request, std::string_view public_url,
+                                      std::optional<std::string_view> access_token,
+                                      const session::DpopPolicy& policy,
+                                      session::DpopKeyCache& keys, int64_t now) {
   int count = 0;
   std::string_view proof;
   for (const auto& [name, value] : request.headers) {
@@ -35,15 +35,9 @@ Result<std::string> CheckProof(const http::Request& request, std::string_view pu
   // RFC 9449 §4.3: exactly one DPoP header.
   if (count != 1) return Fail(ErrorCode::kUnauthenticated, "one DPoP proof header is needed");
   std::string url = std::string(public_url) + std::string(request.Path());
-  ASSIGN_OR_RETURN(
-      session::DpopProof checked,
-      session::VerifyDpopProof(
-          proof, {.method = request.method, .url = url, .access_token = access_token, .now = now},
-          policy, &keys));
-  // Security: the replay check comes after the signature, so nobody can
-  // fill the cache with jtis of keys they do not hold.
-  RETURN_IF_ERROR(replay.Use(checked.jkt, checked.jti, now));
-  return std::move(checked.jkt);
+  return session::VerifyDpopProof(
+      proof, {.method = request.method, .url = url, .access_token = access_token, .now = now},
+      policy, &keys);
 }
 
 }  // namespace vigie::api::internal

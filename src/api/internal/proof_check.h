@@ -1,8 +1,9 @@
 #pragma once
 // The DPoP proof of one request (RFC 9449 §4.3, §7): exactly one `DPoP`
 // header, a valid proof for this method and URL (and for the access token
-// when one is sent), and a jti this server has not accepted before.
-// Thread-safety: as the replay cache (thread-safe).
+// when one is sent). Remembering its jti against replay is the caller's
+// next step, once the credential the proof accompanies is known good.
+// Thread-safety: as the key cache (thread-safe).
 
 #include <optional>
 #include <string>
@@ -12,7 +13,6 @@
 #include "http/message.h"
 #include "session/dpop.h"
 #include "session/dpop_key_cache.h"
-#include "session/replay_cache.h"
 
 namespace vigie::api::internal {
 
@@ -21,11 +21,11 @@ namespace vigie::api::internal {
 // key binding) or malformed.
 Result<std::string> AccessTokenOf(const http::Request& request);
 
-// Returns the key thumbprint. Unauthenticated for a missing, repeated,
-// invalid or replayed proof (the message says which, for logs).
-Result<std::string> CheckProof(const http::Request& request, std::string_view public_url,
-                               std::optional<std::string_view> access_token,
-                               const session::DpopPolicy& policy, session::DpopKeyCache& keys,
-                               session::DpopReplayCache& replay, int64_t now);
+// The verified proof (key thumbprint, jti, iat). Unauthenticated for a
+// missing, repeated or invalid proof (the message says which, for logs).
+Result<session::DpopProof> CheckProof(const http::Request& request, std::string_view public_url,
+                                      std::optional<std::string_view> access_token,
+                                      const session::DpopPolicy& policy,
+                                      session::DpopKeyCache& keys, int64_t now);
 
 }  // namespace vigie::api::internal

@@ -110,6 +110,12 @@ test('proofs for another method or URL, replayed, stale or from the future are r
                               { iatOffset: -3600 }, { iatOffset: 3600 }]) {
     assertProblem(await client.call('GET', '/api/v1/self', undefined, { proofOptions }), 401);
   }
+  // A proof is remembered only with a good token: proofs sent with made-up
+  // tokens cannot fill the replay cache, and do not burn the jti.
+  const unburnt = `unburnt-${Date.now()}`;
+  assertProblem(await client.call('GET', '/api/v1/self', undefined,
+                                  { token: 'va_made-up-token-made-up-token-made-up-toke', proofOptions: { jti: unburnt } }), 401);
+  assert.equal((await client.call('GET', '/api/v1/self', undefined, { proofOptions: { jti: unburnt } })).status, 200);
   const jti = `replayed-${Date.now()}`;
   assert.equal((await client.call('GET', '/api/v1/self', undefined, { proofOptions: { jti } })).status, 200);
   assertProblem(await client.call('GET', '/api/v1/self', undefined, { proofOptions: { jti } }), 401);
