@@ -1,0 +1,108 @@
+// Agents and units, for administrators.
+
+#include <boost/json.hpp>
+
+#include "api/internal/routes.h"
+#include "api/json_body.h"
+
+namespace vigie::api::internal {
+namespace {
+
+namespace json = boost::json;
+
+json::object UnitJson(const identity::Unit& unit) {
+  return {{"code", unit.code},
+          {"name", unit.name},
+          {"kind", identity::UnitKindName(unit.kind)},
+          {"created_at", unit.created_at}};
+}
+
+json::object AgentWithCodeJson(const identity::AgentWithCode& created) {
+  json::object out = AgentJson(created.agent);
+  // Shown once, to be handed over in person.
+  out["activation_code"] = crypto::AsText(created.activation.code.view());
+  out["activation_expires_at"] = created.activation.expires_at;
+  return out;
+}
+
+std::string_view ServiceNumberOf(const RequestContext& context) {
+  return context.path.at("service_number");
+}
+
+}  // namespace
+
+Result<http::Response> GetUnits(Call& call) {
+  RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
+  ASSIGN_OR_RETURN(std::vector<identity::Unit> units, call.portal.ListUnits(*call.context.caller));
+  json::array out;
+  for (const identity::Unit& unit : units) out.emplace_back(UnitJson(unit));
+  return Json(200, json::object{{"units", std::move(out)}});
+}
+
+Result<http::Response> PostUnit(Call& call) {
+  ASSIGN_OR_RETURN(JsonBody body,
+                   JsonBody::Parse(call.context.request.body, {"code", "name", "kind"}));
+  identity::NewUnit unit;
+  ASSIGN_OR_RETURN(unit.code, body.RequiredString("code", kMaxShort));
+  ASSIGN_OR_RETURN(unit.name, body.RequiredString("name", kMaxName));
+  ASSIGN_OR_RETURN(unit.kind, body.RequiredString("kind", kMaxShort));
+  ASSIGN_OR_RETURN(identity::Unit created, call.portal.AddUnit(*call.context.caller, unit));
+  return Json(201, UnitJson(created));
+}
+
+Result<http::Response> GetAgents(Call& call) {
+  RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
+  identity::AgentQuery query;
+  ASSIGN_OR_RETURN(std::vector<identity::Agent> agents,
+                   call.portal.ListAgents(*call.context.caller, query));
+  json::array out;
+  for (const identity::Agent& agent : agents) out.emplace_back(AgentJson(agent));
+  return Json(200, json::object{{"agents", std::move(out)}});
+}
+
+Result<http::Response> PostAgent(Call& call) {
+  ASSIGN_OR_RETURN(JsonBody body,
+                   JsonBody::Parse(call.context.request.body,
+                                   {"service_number", "display_name", "unit", "roles"}));
+  identity::NewAgent agent;
+  ASSIGN_OR_RETURN(agent.service_number, body.RequiredString("service_number", kMaxShort));
+  ASSIGN_OR_RETURN(agent.display_name, body.RequiredString("display_name", kMaxName));
+  ASSIGN_OR_RETURN(agent.unit_code, body.RequiredString("unit", kMaxShort));
+  ASSIGN_OR_RETURN(auto roles, body.OptionalStringList("roles", 8, kMaxShort));
+  if (!roles.has_value()) return Fail(ErrorCode::kInvalidArgument, "'roles' is required");
+  agent.roles = std::move(*roles);
+  ASSIGN_OR_RETURN(identity::AgentWithCode created,
+                   call.portal.AddAgent(*call.context.caller, agent));
+  return Json(201, AgentWithCodeJson(created));
+}
+
+Result<http::Response> GetAgent(Call& call) {
+  RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
+  ASSIGN_OR_RETURN(identity::Agent agent,
+                   call.portal.ShowAgent(*call.context.caller, ServiceNumberOf(call.context)));
+  return Json(200, AgentJson(agent));
+}
+
+Result<http::Response> PostSuspend(Call& call) {
+  RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
+  ASSIGN_OR_RETURN(identity::Agent agent,
+                   call.portal.SuspendAgent(*call.context.caller, ServiceNumberOf(call.context)));
+  return Json(200, AgentJson(agent));
+}
+
+Result<http::Response> PostReinstate(Call& call) {
+  RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
+  ASSIGN_OR_RETURN(identity::Agent agent,
+                   call.portal.ReinstateAgent(*call.context.caller, ServiceNumberOf(call.context)));
+  return Json(200, AgentJson(agent));
+}
+
+Result<http::Response> PostReset(Call& call) {
+  RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
+  ASSIGN_OR_RETURN(identity::AgentWithCode reset,
+                   call.portal.ResetAgent(*call.context.caller, ServiceNumberOf(call.context)));
+  return Json(200, AgentWithCodeJson(reset));
+}
+
+// How a route authenticates its caller.
+}  // namespace vigie::api::internal

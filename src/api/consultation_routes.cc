@@ -1,0 +1,67 @@
+// Search and file opening: the consultations.
+
+#include <boost/json.hpp>
+
+#include "api/internal/routes.h"
+#include "api/json_body.h"
+#include "api/records_json.h"
+
+namespace vigie::api::internal {
+namespace {
+
+Result<app::ConsultationInput> ConsultationOf(const JsonBody& body) {
+  app::ConsultationInput input;
+  ASSIGN_OR_RETURN(input.purpose, body.RequiredString("purpose", kMaxShort));
+  ASSIGN_OR_RETURN(input.case_reference, body.OptionalString("case_reference", kMaxShort * 2));
+  return input;
+}
+
+Result<int64_t> PersonIdOf(const RequestContext& context) {
+  std::string_view text = context.path.at("person_id");
+  int64_t id = 0;
+  if (text.empty() || text.size() > 18) {
+    return Fail(ErrorCode::kInvalidArgument, "person id must be a positive integer");
+  }
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      return Fail(ErrorCode::kInvalidArgument, "person id must be a positive integer");
+    }
+    id = id * 10 + (c - '0');
+  }
+  return id;
+}
+
+}  // namespace
+
+Result<http::Response> PostSearch(Call& call) {
+  ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(call.context.request.body,
+                                                  {"purpose", "case_reference", "surname",
+                                                   "given_name", "birth_date"}));
+  ASSIGN_OR_RETURN(app::ConsultationInput input, ConsultationOf(body));
+  records::SearchQuery query;
+  ASSIGN_OR_RETURN(query.surname, body.RequiredString("surname", kMaxName));
+  ASSIGN_OR_RETURN(std::optional<std::string> given, body.OptionalString("given_name", kMaxName));
+  query.given_name = given.value_or("");
+  ASSIGN_OR_RETURN(std::optional<std::string> birth, body.OptionalString("birth_date", kMaxShort));
+  if (birth.has_value()) {
+    auto date = records::ParsePartialDate(*birth);
+    if (!date) return Fail(date.error().WithContext("'birth_date'"));
+    query.birth_date = *date;
+  }
+  ASSIGN_OR_RETURN(app::SearchAnswer answer,
+                   call.portal.Search(*call.context.caller, input, query, &call.retry_after));
+  return Json(200, SearchResultJson(answer.result, answer.visibility));
+}
+
+Result<http::Response> PostOpenFile(Call& call) {
+  ASSIGN_OR_RETURN(int64_t person_id, PersonIdOf(call.context));
+  ASSIGN_OR_RETURN(JsonBody body,
+                   JsonBody::Parse(call.context.request.body, {"purpose", "case_reference"}));
+  ASSIGN_OR_RETURN(app::ConsultationInput input, ConsultationOf(body));
+  ASSIGN_OR_RETURN(
+      app::FileAnswer answer,
+      call.portal.OpenPersonFile(*call.context.caller, input, person_id, &call.retry_after));
+  return Json(200, PersonFileJson(answer.file, answer.visibility));
+}
+
+}  // namespace vigie::api::internal

@@ -1,0 +1,54 @@
+#include <boost/json/serialize.hpp>
+
+#include "api/internal/routes.h"
+#include "api/json_body.h"
+
+namespace vigie::api::internal {
+namespace {
+
+namespace json = boost::json;
+
+json::array Names(std::vector<identity::Role> roles) {
+  json::array out;
+  for (identity::Role role : roles) out.emplace_back(identity::RoleName(role));
+  return out;
+}
+
+}  // namespace
+
+http::Response Json(int status, const json::value& value) {
+  http::Response response;
+  response.status = status;
+  response.content_type = "application/json";
+  response.body = json::serialize(value);
+  return response;
+}
+
+http::Response NoContent() {
+  http::Response response;
+  response.status = 204;
+  return response;
+}
+
+int64_t Now(const Call& call) { return UnixSeconds(call.portal.parts().clock->Now()); }
+
+// Nothing a client sends goes unread: a body where none is expected must be
+// empty or "{}".
+Result<void> RequireEmptyBody(const http::Request& request) {
+  if (request.body.empty()) return {};
+  ASSIGN_OR_RETURN(JsonBody unused, JsonBody::Parse(request.body, {}));
+  (void)unused;
+  return {};
+}
+
+json::object AgentJson(const identity::Agent& agent) {
+  return {{"service_number", agent.service_number},
+          {"display_name", agent.display_name},
+          {"unit", agent.unit_code},
+          {"roles", Names(agent.roles.ToVector())},
+          {"status", identity::AgentStatusName(agent.status)},
+          {"totp_enrolled", agent.totp_enrolled},
+          {"created_at", agent.created_at}};
+}
+
+}  // namespace vigie::api::internal
