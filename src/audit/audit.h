@@ -1,0 +1,19 @@
+#pragma once
+// audit: the tamper-evident audit log's building blocks. What others may use:
+//   - AuditEvent and its canonical, versioned encoding (audit_event.h,
+//     audit_event_codec.h; docs/formats/audit-event.md);
+//   - the hash chain over encoded events and their Merkle leaf (hash_chain.h);
+//   - the RFC 6962 / RFC 9162 Merkle tree: hashes, the frontier kept by a
+//     writer, an in-memory tree, proof generation over any LeafHashSource and
+//     the proof verifiers (docs/formats/merkle-tree.md).
+// Thread-safety and errors: see each header. Nothing here does I/O.
+
+#include "audit/audit_event.h"        // IWYU pragma: export
+#include "audit/audit_event_codec.h"  // IWYU pragma: export
+#include "audit/hash_chain.h"         // IWYU pragma: export
+#include "audit/leaf_hash_source.h"   // IWYU pragma: export
+#include "audit/merkle_frontier.h"    // IWYU pragma: export
+#include "audit/merkle_hash.h"        // IWYU pragma: export
+#include "audit/merkle_proof.h"       // IWYU pragma: export
+#include "audit/merkle_tree.h"        // IWYU pragma: export
+#include "audit/merkle_verify.h"      // IWYU pragma: export

@@ -1,0 +1,106 @@
+#pragma once
+// AuditEvent: one entry of the audit log - an authentication step, a
+// consultation (search, file opening), an administrative act or an incident
+// action - with everything "who saw what" needs: the actor, the session and
+// token it used, where from, why, and the ids of every record returned.
+// Its canonical binary form is in audit_event_codec.h and specified in
+// docs/formats/audit-event.md.
+//
+// Security: no field holds a secret or query terms in clear. Tokens appear as
+// a hash of their id, query terms as a keyed hash of the normalised terms
+// (for "who searched for this name") plus the terms sealed elsewhere under
+// the audit key.
+//
+// Thread-safety: plain values.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vigie::audit {
+
+// Wire values are fixed forever (they are in signed history); new types take
+// unused values. Groups leave room: auth 1-31, consultation 32-63,
+// administration 64-95, incident 96-127.
+enum class AuditEventType : uint8_t {
+  // Authentication.
+  kActivation = 1,
+  kLoginPasswordOk = 2,
+  kLoginPasswordFailed = 3,
+  kLoginSecondFactorOk = 4,
+  kLoginSecondFactorFailed = 5,
+  kLockout = 6,
+  kRefresh = 7,
+  kRefreshReuse = 8,
+  kLogout = 9,
+  kStepUp = 10,
+  // Consultation.
+  kSearch = 32,
+  kFileOpening = 33,
+  // Administration.
+  kUnitAdded = 64,
+  kAgentAdded = 65,
+  kAgentSuspended = 66,
+  kAgentReinstated = 67,
+  kAgentReset = 68,
+  // Incident response.
+  kIncidentAction = 96,
+};
+
+// "login_password_ok", ... (the names used in exports and the CLI).
+std::string_view AuditEventTypeName(AuditEventType type);
+// The type whose wire value is `value`, or nullopt for an unassigned value.
+std::optional<AuditEventType> AuditEventTypeFromWire(uint64_t value);
+// The type named `name` (as AuditEventTypeName), or nullopt.
+std::optional<AuditEventType> AuditEventTypeFromName(std::string_view name);
+
+enum class AuditOutcome : uint8_t {
+  kOk = 0,
+  kRefused = 1,  // refusal_code names the ErrorCode (ErrorCodeName)
+};
+
+// Who acted. agent_id 0 when unknown (e.g. a failed login for a name that
+// matches no agent); the local operator account of the CLI has its own id.
+struct AuditActor {
+  int64_t agent_id = 0;
+  std::string service_number;
+  int64_t unit_id = 0;
+
+  bool operator==(const AuditActor&) const = default;
+};
+
+// The query of a search, never in clear.
+struct AuditQuery {
+  std::vector<uint8_t> terms_keyed_hash;  // keyed hash of the normalised terms
+  std::vector<uint8_t> sealed_terms;      // the terms, encrypted under the audit key
+
+  bool operator==(const AuditQuery&) const = default;
+};
+
+struct AuditEvent {
+  uint64_t sequence = 0;         // position in the log, from 0, no gaps
+  int64_t time_unix_micros = 0;  // >= 0
+  AuditEventType type = AuditEventType::kSearch;
+  AuditActor actor;
+  int64_t session_id = 0;              // 0 when there is no session yet
+  std::vector<uint8_t> token_id_hash;  // hash of the access/refresh token id, or empty
+  std::string dpop_jkt;                // RFC 7638 thumbprint of the DPoP key (base64url), or empty
+  std::string source_address;          // client IP address as text
+  std::string user_agent;
+  std::string purpose;         // stated purpose of a consultation
+  std::string case_reference;  // required for criminal-record consultations
+  AuditQuery query;
+  std::vector<int64_t> person_ids;  // every person returned, in the order returned
+  std::vector<int64_t> notice_ids;  // wanted notices shown when a file is opened
+  std::vector<int64_t> entry_ids;   // criminal-record entries shown when a file is opened
+  AuditOutcome outcome = AuditOutcome::kOk;
+  std::string refusal_code;  // ErrorCodeName of the refusal; empty when kOk
+  uint64_t latency_micros = 0;
+  std::string node_id;  // which Vigie node wrote the event
+
+  bool operator==(const AuditEvent&) const = default;
+};
+
+}  // namespace vigie::audit
