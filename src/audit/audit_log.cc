@@ -1,0 +1,473 @@
+#include "audit/audit_log.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "audit/audit_event_codec.h"
+#include "audit/hash_chain.h"
+#include "audit/merkle_frontier.h"
+#include "core/log.h"
+
+namespace vigie::audit {
+namespace {
+
+// Security: the triggers make the log append-only for Vigie itself (a bug
+// cannot rewrite history); someone with the file can drop them, which is what
+// the chain, the checkpoints and the witness file are for.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE audit_event (
+  sequence INTEGER PRIMARY KEY,
+  time_us INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  agent_id INTEGER NOT NULL,
+  unit_id INTEGER NOT NULL,
+  session_id INTEGER NOT NULL,
+  source_address TEXT NOT NULL,
+  terms_hash BLOB,
+  event BLOB NOT NULL,
+  chain_hash BLOB NOT NULL
+);
+CREATE INDEX audit_event_by_agent ON audit_event (agent_id, time_us);
+CREATE INDEX audit_event_by_unit ON audit_event (unit_id, time_us);
+CREATE INDEX audit_event_by_time ON audit_event (time_us);
+CREATE TABLE audit_person_access (
+  person_id INTEGER NOT NULL,
+  sequence INTEGER NOT NULL,
+  PRIMARY KEY (person_id, sequence)
+) WITHOUT ROWID;
+CREATE TABLE audit_checkpoint (
+  tree_size INTEGER PRIMARY KEY,
+  time_us INTEGER NOT NULL,
+  root BLOB NOT NULL,
+  chain_hash BLOB NOT NULL,
+  key_id INTEGER NOT NULL,
+  signature BLOB NOT NULL
+);
+CREATE TABLE audit_tip (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  size INTEGER NOT NULL,
+  chain_hash BLOB NOT NULL,
+  frontier BLOB NOT NULL
+);
+CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_checkpoint_no_update BEFORE UPDATE ON audit_checkpoint
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_checkpoint_no_delete BEFORE DELETE ON audit_checkpoint
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql";
+
+constexpr store::Migration kMigrations[] = {{1, "audit log", kSchemaV1}};
+
+// SQLite's own ceiling for max_page_count: "no cap".
+constexpr int64_t kUncappedPages = 4294967294;
+
+int64_t UnixMicros(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+Result<Sha256Digest> DigestColumn(store::Statement& row, int column, std::string_view what) {
+  std::span<const uint8_t> bytes = row.ColumnBlob(column);
+  Sha256Digest digest;
+  if (bytes.size() != digest.size()) {
+    return Fail(ErrorCode::kDataLoss, std::string(what) + " is not a SHA-256 digest");
+  }
+  std::memcpy(digest.data(), bytes.data(), digest.size());
+  return digest;
+}
+
+struct Tip {
+  Sha256Digest chain_hash = kGenesisChainHash;
+  MerkleFrontier frontier;
+};
+
+struct Pending {
+  AuditEvent event;
+  std::promise<Result<uint64_t>> done;
+};
+
+}  // namespace
+
+std::span<const store::Migration> AuditLogSchema() { return kMigrations; }
+
+Result<std::vector<Checkpoint>> ReadCheckpoints(store::Connection& db) {
+  ASSIGN_OR_RETURN(store::Statement * row,
+                   db.Prepare("SELECT tree_size, time_us, root, chain_hash, key_id, signature "
+                              "FROM audit_checkpoint ORDER BY tree_size"));
+  std::vector<Checkpoint> checkpoints;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, row->Step());
+    if (!more) break;
+    Checkpoint checkpoint;
+    checkpoint.tree_size = static_cast<uint64_t>(row->ColumnInt(0));
+    checkpoint.time_unix_micros = row->ColumnInt(1);
+    ASSIGN_OR_RETURN(checkpoint.root, DigestColumn(*row, 2, "a checkpoint root"));
+    ASSIGN_OR_RETURN(checkpoint.chain_hash, DigestColumn(*row, 3, "a checkpoint chain hash"));
+    checkpoint.key_id = static_cast<uint32_t>(row->ColumnInt(4));
+    std::span<const uint8_t> signature = row->ColumnBlob(5);
+    if (signature.size() != checkpoint.signature.size()) {
+      return Fail(ErrorCode::kDataLoss, "a checkpoint signature is not 64 bytes");
+    }
+    std::memcpy(checkpoint.signature.data(), signature.data(), signature.size());
+    checkpoints.push_back(checkpoint);
+  }
+  return checkpoints;
+}
+
+class AuditLog::Writer {
+ public:
+  Writer(AuditLogOptions options, const crypto::DataKey& signing_key, const Clock& clock,
+         std::unique_ptr<store::Connection> db)
+      : options_(std::move(options)),
+        clock_(clock),
+        key_id_(signing_key.id),
+        signing_key_(crypto::Ed25519KeyPair::FromSeed(signing_key.bytes())),
+        db_(std::move(db)),
+        max_size_mib_(options_.max_size_mib) {}
+
+  Result<void> Load() {
+    ASSIGN_OR_RETURN(store::Statement * tip,
+                     db_->Prepare("SELECT size, chain_hash, frontier FROM audit_tip"));
+    ASSIGN_OR_RETURN(bool has_tip, tip->Step());
+    uint64_t size = 0;
+    if (has_tip) {
+      size = static_cast<uint64_t>(tip->ColumnInt(0));
+      ASSIGN_OR_RETURN(tip_.chain_hash, DigestColumn(*tip, 1, "the tip's chain hash"));
+      std::span<const uint8_t> blob = tip->ColumnBlob(2);
+      if (blob.size() % sizeof(Sha256Digest) != 0) {
+        return Fail(ErrorCode::kDataLoss, "the audit log tip's frontier is malformed");
+      }
+      std::vector<Sha256Digest> nodes(blob.size() / sizeof(Sha256Digest));
+      if (!blob.empty()) std::memcpy(nodes.data(), blob.data(), blob.size());
+      auto frontier = MerkleFrontier::FromNodes(size, std::move(nodes));
+      if (!frontier) return Fail(ErrorCode::kDataLoss, "the audit log tip's frontier is malformed");
+      tip_.frontier = std::move(*frontier);
+    }
+    ASSIGN_OR_RETURN(store::Statement * count,
+                     db_->Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
+    ASSIGN_OR_RETURN(bool counted, count->Step());
+    if (!counted || static_cast<uint64_t>(count->ColumnInt(0)) != size) {
+      return Fail(ErrorCode::kDataLoss,
+                  "the audit log's recorded size does not match its events; run `vigie audit "
+                  "verify`");
+    }
+    ASSIGN_OR_RETURN(std::vector<Checkpoint> checkpoints, ReadCheckpoints(*db_));
+    if (!checkpoints.empty()) {
+      last_checkpoint_size_ = checkpoints.back().tree_size;
+    }
+    last_checkpoint_time_ = clock_.Now();
+    stats_.size = size;
+    RETURN_IF_ERROR(ApplySizeCap(max_size_mib_));
+    thread_ = std::thread([this] { Run(); });
+    return {};
+  }
+
+  ~Writer() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    work_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  Result<uint64_t> Append(AuditEvent event) {
+    std::future<Result<uint64_t>> done;
+    {
+      std::lock_guard lock(mutex_);
+      if (queue_.size() >= options_.max_queue) {
+        return Fail(ErrorCode::kUnavailable, "the audit log is not keeping up");
+      }
+      queue_.push_back(Pending{std::move(event), {}});
+      done = queue_.back().done.get_future();
+    }
+    work_.notify_one();
+    if (done.wait_for(options_.max_wait) != std::future_status::ready) {
+      // Fail closed: the event may still become durable later, which only
+      // over-reports; handing the data out unrecorded is what must not happen.
+      return Fail(ErrorCode::kUnavailable, "the audit log did not confirm the event in time");
+    }
+    return done.get();
+  }
+
+  AuditLogStats stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_;
+  }
+
+  void SetMaxSizeMib(int64_t mib) { max_size_mib_.store(mib); }
+
+ private:
+  void Run() {
+    std::vector<Pending> batch;
+    while (true) {
+      bool stopping = false;
+      {
+        std::unique_lock lock(mutex_);
+        while (queue_.empty() && !stopping_) {
+          if (stats_.size > last_checkpoint_size_) {
+            // Waits on the real clock; the injected one only dates checkpoints.
+            auto elapsed = clock_.Now() - last_checkpoint_time_;
+            auto left = std::max<std::chrono::nanoseconds>(options_.checkpoint_every - elapsed,
+                                                           std::chrono::milliseconds(1));
+            if (work_.wait_for(lock, left) == std::cv_status::timeout) break;
+          } else {
+            work_.wait(lock);
+          }
+        }
+        stopping = stopping_;
+        size_t take = std::min(queue_.size(), options_.max_batch);
+        batch.assign(std::make_move_iterator(queue_.begin()),
+                     std::make_move_iterator(queue_.begin() + static_cast<ptrdiff_t>(take)));
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(take));
+      }
+      bool drained = stopping && batch.empty();
+      if (!batch.empty() || CheckpointDue(stats_size(), drained)) CommitBatch(batch, drained);
+      batch.clear();
+      if (drained) return;
+    }
+  }
+
+  uint64_t stats_size() const {
+    std::lock_guard lock(mutex_);
+    return stats_.size;
+  }
+
+  bool CheckpointDue(uint64_t size, bool final) const {
+    if (size == last_checkpoint_size_) return false;
+    return final || size - last_checkpoint_size_ >= options_.checkpoint_every_events ||
+           clock_.Now() - last_checkpoint_time_ >= options_.checkpoint_every;
+  }
+
+  Result<void> ApplySizeCap(int64_t mib) {
+    int64_t pages = kUncappedPages;
+    if (mib > 0) {
+      ASSIGN_OR_RETURN(store::Statement * page_size, db_->Prepare("PRAGMA page_size"));
+      ASSIGN_OR_RETURN(bool ok, page_size->Step());
+      int64_t bytes = ok && page_size->ColumnInt(0) > 0 ? page_size->ColumnInt(0) : 4096;
+      pages = mib * 1024 * 1024 / bytes;
+    }
+    RETURN_IF_ERROR(db_->ExecuteScript("PRAGMA max_page_count = " + std::to_string(pages)));
+    applied_size_mib_ = mib;
+    return {};
+  }
+
+  // Writes one event's rows.
+  Result<void> InsertEvent(const AuditEvent& event, std::span<const uint8_t> encoded,
+                           const Sha256Digest& chain_hash) {
+    ASSIGN_OR_RETURN(store::Statement * insert,
+                     db_->Prepare("INSERT INTO audit_event (sequence, time_us, type, agent_id, "
+                                  "unit_id, session_id, source_address, terms_hash, event, "
+                                  "chain_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"));
+    insert->BindInt(1, static_cast<int64_t>(event.sequence))
+        .BindInt(2, event.time_unix_micros)
+        .BindInt(3, static_cast<int64_t>(event.type))
+        .BindInt(4, event.actor.agent_id)
+        .BindInt(5, event.actor.unit_id)
+        .BindInt(6, event.session_id)
+        .BindText(7, event.source_address)
+        .BindBlob(9, encoded)
+        .BindBlob(10, chain_hash);
+    if (event.query.terms_keyed_hash.empty()) {
+      insert->BindNull(8);
+    } else {
+      insert->BindBlob(8, event.query.terms_keyed_hash);
+    }
+    RETURN_IF_ERROR(insert->Run());
+    for (int64_t person_id : event.person_ids) {
+      ASSIGN_OR_RETURN(store::Statement * access,
+                       db_->Prepare("INSERT OR IGNORE INTO audit_person_access (person_id, "
+                                    "sequence) VALUES ($1, $2)"));
+      access->BindInt(1, person_id).BindInt(2, static_cast<int64_t>(event.sequence));
+      RETURN_IF_ERROR(access->Run());
+    }
+    return {};
+  }
+
+  Result<void> InsertCheckpoint(const Checkpoint& checkpoint) {
+    ASSIGN_OR_RETURN(
+        store::Statement * insert,
+        db_->Prepare("INSERT INTO audit_checkpoint (tree_size, time_us, root, "
+                     "chain_hash, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)"));
+    insert->BindInt(1, static_cast<int64_t>(checkpoint.tree_size))
+        .BindInt(2, checkpoint.time_unix_micros)
+        .BindBlob(3, checkpoint.root)
+        .BindBlob(4, checkpoint.chain_hash)
+        .BindInt(5, checkpoint.key_id)
+        .BindBlob(6, checkpoint.signature);
+    RETURN_IF_ERROR(insert->Run());
+    return {};
+  }
+
+  Result<void> WriteTip(uint64_t size, const Tip& tip) {
+    std::vector<uint8_t> frontier;
+    for (const Sha256Digest& node : tip.frontier.nodes()) {
+      frontier.insert(frontier.end(), node.begin(), node.end());
+    }
+    ASSIGN_OR_RETURN(store::Statement * upsert,
+                     db_->Prepare("INSERT OR REPLACE INTO audit_tip (id, size, chain_hash, "
+                                  "frontier) VALUES (1, $1, $2, $3)"));
+    upsert->BindInt(1, static_cast<int64_t>(size))
+        .BindBlob(2, tip.chain_hash)
+        .BindBlob(3, frontier);
+    RETURN_IF_ERROR(upsert->Run());
+    return {};
+  }
+
+  // Everything of one transaction; on error the caller rolls back.
+  Result<std::optional<Checkpoint>> WriteBatch(std::vector<Pending>& batch,
+                                               std::vector<Result<uint64_t>>& outcomes, Tip& tip,
+                                               bool final) {
+    uint64_t size = tip.frontier.size();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      AuditEvent& event = batch[i].event;
+      event.sequence = size;
+      if (event.node_id.empty()) event.node_id = options_.node_id;
+      auto encoded = EncodeAuditEvent(event);
+      if (!encoded) {
+        outcomes[i] = std::unexpected(encoded.error());
+        continue;
+      }
+      Sha256Digest chain_hash = ChainHash(tip.chain_hash, *encoded);
+      RETURN_IF_ERROR(InsertEvent(event, *encoded, chain_hash));
+      tip.chain_hash = chain_hash;
+      tip.frontier.Append(AuditEventLeafHash(*encoded));
+      outcomes[i] = size++;
+    }
+    std::optional<Checkpoint> checkpoint;
+    if (CheckpointDue(size, final)) {
+      checkpoint = Checkpoint{.tree_size = size,
+                              .time_unix_micros = UnixMicros(clock_.Now()),
+                              .root = tip.frontier.Root(),
+                              .chain_hash = tip.chain_hash,
+                              .key_id = key_id_};
+      SignCheckpoint(signing_key_, *checkpoint);
+      RETURN_IF_ERROR(InsertCheckpoint(*checkpoint));
+    }
+    RETURN_IF_ERROR(WriteTip(size, tip));
+    return checkpoint;
+  }
+
+  void CommitBatch(std::vector<Pending>& batch, bool final) {
+    std::vector<Result<uint64_t>> outcomes(batch.size(), 0);
+    Tip tip = tip_;
+    Result<std::optional<Checkpoint>> written = std::optional<Checkpoint>{};
+    if (int64_t cap = max_size_mib_.load(); cap != applied_size_mib_) {
+      if (auto capped = ApplySizeCap(cap); !capped) written = std::unexpected(capped.error());
+    }
+    if (written) {
+      if (auto began = db_->Begin(); !began) {
+        written = std::unexpected(began.error());
+      } else {
+        written = WriteBatch(batch, outcomes, tip, final);
+        if (written) {
+          if (auto committed = db_->Commit(); !committed)
+            written = std::unexpected(committed.error());
+        }
+        if (!written) (void)db_->Rollback();
+      }
+    }
+    if (!written) {
+      Error refused(ErrorCode::kUnavailable,
+                    "the audit log cannot be written: " + written.error().message());
+      for (Pending& pending : batch) pending.done.set_value(std::unexpected(refused));
+      bool was_failing = false;
+      {
+        std::lock_guard lock(mutex_);
+        was_failing = stats_.failing;
+        stats_.failing = true;
+        ++stats_.failed_commits;
+      }
+      // The alert: once per outage, not once per refused event.
+      if (!was_failing) {
+        Log(LogLevel::kError, "audit_log_failing",
+            {{"error", written.error().message()}, {"effect", "consultations refused"}});
+      }
+      return;
+    }
+    tip_ = std::move(tip);
+    if (written->has_value()) {
+      last_checkpoint_size_ = (*written)->tree_size;
+      last_checkpoint_time_ = clock_.Now();
+      WriteWitness(**written);
+    }
+    bool recovered = false;
+    {
+      std::lock_guard lock(mutex_);
+      recovered = stats_.failing;
+      stats_.failing = false;
+      stats_.size = tip_.frontier.size();
+      ++stats_.commits;
+      if (written->has_value()) ++stats_.checkpoints;
+    }
+    if (recovered) Log(LogLevel::kWarn, "audit_log_recovered", {{"size", stats_size()}});
+    for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(outcomes[i]));
+  }
+
+  // The checkpoint is already durable in the database; the witness file is a
+  // second copy out of the database's reach, so a failure here is an alert,
+  // not a refusal.
+  void WriteWitness(const Checkpoint& checkpoint) {
+    if (options_.witness_file.empty()) return;
+    std::string line = WitnessLine(checkpoint) + "\n";
+    int fd = ::open(options_.witness_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 &&
+              ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+              ::fdatasync(fd) == 0;
+    if (fd >= 0) ::close(fd);
+    if (!ok) {
+      Log(LogLevel::kError, "audit_witness_file_failing",
+          {{"file", options_.witness_file.string()}, {"error", std::strerror(errno)}});
+    }
+  }
+
+  const AuditLogOptions options_;
+  const Clock& clock_;
+  const uint32_t key_id_;
+  const crypto::Ed25519KeyPair signing_key_;
+  std::unique_ptr<store::Connection> db_;  // the writer thread's alone once it runs
+  std::atomic<int64_t> max_size_mib_;
+  int64_t applied_size_mib_ = 0;
+
+  // Writer thread only (and Load before it starts).
+  Tip tip_;
+  uint64_t last_checkpoint_size_ = 0;
+  TimePoint last_checkpoint_time_{};
+
+  mutable std::mutex mutex_;
+  std::condition_variable work_;
+  std::vector<Pending> queue_;
+  bool stopping_ = false;
+  AuditLogStats stats_;
+  std::thread thread_;
+};
+
+AuditLog::AuditLog(std::unique_ptr<Writer> writer) : writer_(std::move(writer)) {}
+AuditLog::~AuditLog() = default;
+
+Result<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions options,
+                                                 const crypto::DataKey& signing_key,
+                                                 const Clock& clock) {
+  ASSIGN_OR_RETURN(auto db, store::Open(options.url));
+  RETURN_IF_ERROR(store::Migrate(*db, AuditLogSchema()));
+  auto writer = std::make_unique<Writer>(std::move(options), signing_key, clock, std::move(db));
+  RETURN_IF_ERROR(writer->Load());
+  return std::unique_ptr<AuditLog>(new AuditLog(std::move(writer)));
+}
+
+Result<uint64_t> AuditLog::Append(AuditEvent event) { return writer_->Append(std::move(event)); }
+
+AuditLogStats AuditLog::stats() const { return writer_->stats(); }
+
+void AuditLog::SetMaxSizeMib(int64_t mib) { writer_->SetMaxSizeMib(mib); }
+
+}  // namespace vigie::audit

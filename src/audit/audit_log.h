@@ -1,0 +1,94 @@
+#pragma once
+// AuditLog: the durable, append-only audit log, on its own database (so a
+// records import or a vacuum never waits on it, and it can live on another
+// disk). DESIGN invariant 1: Append returns only once the event is durable,
+// and a caller hands out nothing until it has returned successfully.
+//
+// Group commit: one writer thread takes every event queued while the previous
+// transaction was syncing and commits them together - each event gets its
+// sequence number, its chain hash and its Merkle leaf, and many events share
+// one fsync. Every N events or T milliseconds the same transaction adds a
+// signed Checkpoint, also appended (and fsynced) to the witness file.
+//
+// Failing closed: when a commit fails (disk full, I/O error, database
+// locked) the events of that batch are refused and nothing advances; each
+// later batch tries again, so service resumes by itself once the database is
+// writable. A caller never waits longer than `max_wait` for durability.
+//
+// Thread-safety: Append and stats may be called from any thread.
+// Errors: Append returns Unavailable when the event cannot be made durable in
+// time, InvalidArgument / ResourceExhausted when it cannot be encoded
+// (see audit_event_codec.h). Open returns DataLoss when the stored tip does
+// not match the stored events (run `vigie audit verify`).
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "audit/audit_event.h"
+#include "audit/checkpoint.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "crypto/keyring.h"
+#include "store/store.h"
+
+namespace vigie::audit {
+
+struct AuditLogOptions {
+  std::string url;                // e.g. "sqlite:/var/lib/vigie/audit.db"
+  std::string node_id = "vigie";  // written into events that name none
+  std::chrono::milliseconds max_wait{1000};
+  size_t max_batch = 16'384;   // events per transaction
+  size_t max_queue = 262'144;  // events waiting; beyond, Append fails at once
+  uint64_t checkpoint_every_events = 10'000;
+  std::chrono::milliseconds checkpoint_every{10'000};
+  std::filesystem::path witness_file;  // empty: none
+  int64_t max_size_mib = 0;            // cap on the database size; 0: none
+};
+
+struct AuditLogStats {
+  uint64_t size = 0;     // durable events
+  uint64_t commits = 0;  // successful transactions (= fsyncs)
+  uint64_t failed_commits = 0;
+  uint64_t checkpoints = 0;  // issued by this process
+  bool failing = false;      // the last commit failed: consultations are refused
+};
+
+// The audit database's schema (its own migrations, versioned apart from Vigie's).
+std::span<const store::Migration> AuditLogSchema();
+
+// Stored checkpoints, oldest first.
+Result<std::vector<Checkpoint>> ReadCheckpoints(store::Connection& db);
+
+class AuditLog {
+ public:
+  // Opens (creating if needed) the log at options.url; checkpoints are signed
+  // with `signing_key` (an "audit-signing" data key used as an Ed25519 seed).
+  static Result<std::unique_ptr<AuditLog>> Open(AuditLogOptions options,
+                                                const crypto::DataKey& signing_key,
+                                                const Clock& clock);
+  // Commits what is queued, issues a final checkpoint, stops the writer.
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Makes `event` durable and returns the sequence number it was given
+  // (event.sequence is ignored; an empty node_id takes the log's).
+  Result<uint64_t> Append(AuditEvent event);
+
+  AuditLogStats stats() const;
+
+  // Changes the size cap (0: none) without a restart, e.g. after an operator
+  // made room; the next batch uses it.
+  void SetMaxSizeMib(int64_t mib);
+
+  class Writer;
+
+ private:
+  explicit AuditLog(std::unique_ptr<Writer> writer);
+  std::unique_ptr<Writer> writer_;
+};
+
+}  // namespace vigie::audit

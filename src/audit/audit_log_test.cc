@@ -1,0 +1,199 @@
+#include "audit/audit_log.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "audit/audit_event_codec.h"
+#include "audit/audit_log_test_util.h"
+#include "audit/audit_verifier.h"
+
+namespace vigie::audit {
+namespace {
+
+using testing::AuditLogFixture;
+using testing::SearchEvent;
+
+int64_t CountRows(store::Connection& db, std::string_view sql) {
+  auto row = db.Prepare(sql);
+  EXPECT_TRUE(row.has_value());
+  auto more = (*row)->Step();
+  EXPECT_TRUE(more.has_value() && *more);
+  return (*row)->ColumnInt(0);
+}
+
+TEST(AuditLogTest, NumbersEventsAndKeepsThemAcrossRestarts) {
+  AuditLogFixture fixture;
+  {
+    auto log = fixture.OpenLog();
+    for (uint64_t i = 0; i < 3; ++i) {
+      auto sequence = log->Append(SearchEvent(1, {100 + static_cast<int64_t>(i)}));
+      ASSERT_TRUE(sequence.has_value()) << sequence.error().message();
+      EXPECT_EQ(*sequence, i);
+    }
+  }
+  auto log = fixture.OpenLog();
+  auto sequence = log->Append(SearchEvent(2, {}));
+  ASSERT_TRUE(sequence.has_value());
+  EXPECT_EQ(*sequence, 3u);
+
+  auto db = fixture.RawDatabase();
+  EXPECT_EQ(CountRows(*db, "SELECT count(*) FROM audit_event"), 4);
+  auto row = db->Prepare("SELECT event FROM audit_event WHERE sequence = 1");
+  ASSERT_TRUE(row.has_value() && (*row)->Step().value_or(false));
+  auto stored = DecodeAuditEvent((*row)->ColumnBlob(0));
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->sequence, 1u);
+  EXPECT_EQ(stored->person_ids, std::vector<int64_t>{101});
+  EXPECT_EQ(stored->node_id, "vigie");  // the log's, since the event named none
+  // Closing the first log issued a checkpoint covering its three events.
+  auto checkpoints = ReadCheckpoints(*db);
+  ASSERT_TRUE(checkpoints.has_value());
+  ASSERT_FALSE(checkpoints->empty());
+  EXPECT_EQ(checkpoints->front().tree_size, 3u);
+  // "Who consulted this person" has its index row.
+  EXPECT_EQ(CountRows(*db, "SELECT count(*) FROM audit_person_access WHERE person_id = 102"), 1);
+}
+
+TEST(AuditLogTest, ConcurrentAppendsGetEveryNumberOnceAndShareCommits) {
+  AuditLogFixture fixture;
+  auto log = fixture.OpenLog();
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 150;
+  std::vector<std::vector<uint64_t>> numbers(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto sequence = log->Append(SearchEvent(t + 1, {i}));
+        if (sequence) numbers[t].push_back(*sequence);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<uint64_t> all;
+  for (const auto& mine : numbers) {
+    EXPECT_EQ(mine.size(), static_cast<size_t>(kPerThread));
+    EXPECT_TRUE(std::is_sorted(mine.begin(), mine.end()));  // each thread's in its order
+    all.insert(mine.begin(), mine.end());
+  }
+  ASSERT_EQ(all.size(), static_cast<size_t>(kThreads * kPerThread));
+  EXPECT_EQ(*all.rbegin(), static_cast<uint64_t>(kThreads * kPerThread - 1));
+  AuditLogStats stats = log->stats();
+  EXPECT_EQ(stats.size, static_cast<uint64_t>(kThreads * kPerThread));
+  EXPECT_LE(stats.commits, stats.size);
+  EXPECT_FALSE(stats.failing);
+}
+
+TEST(AuditLogTest, WhatItWritesVerifiesWithCheckpointsAndWitness) {
+  AuditLogFixture fixture;
+  {
+    auto log = fixture.OpenLog();
+    for (int i = 0; i < 45; ++i) ASSERT_TRUE(log->Append(SearchEvent(i % 4 + 1, {i})).has_value());
+  }
+  std::vector<Checkpoint> witness;
+  std::ifstream in(fixture.dir() / "witness.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    auto checkpoint = ParseWitnessLine(line);
+    ASSERT_TRUE(checkpoint.has_value()) << line;
+    EXPECT_TRUE(CheckpointSignatureValid(*checkpoint, fixture.PublicKey()));
+    witness.push_back(*checkpoint);
+  }
+  ASSERT_FALSE(witness.empty());
+  EXPECT_EQ(witness.back().tree_size, 45u);
+
+  auto db = fixture.RawDatabase();
+  auto report = VerifyAuditLog(
+      *db, [&](uint32_t id) { return fixture.KeyById(id); }, witness);
+  ASSERT_TRUE(report.has_value()) << report.error().message();
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->events, 45u);
+  EXPECT_GE(report->checkpoints, 2u);
+}
+
+TEST(AuditLogTest, AnEventTooLargeToEncodeIsRefusedAloneWithoutAGap) {
+  AuditLogFixture fixture;
+  auto log = fixture.OpenLog();
+  ASSERT_TRUE(log->Append(SearchEvent(1, {})).has_value());
+  AuditEvent huge = SearchEvent(1, {});
+  huge.user_agent = std::string(kMaxAuditText + 1, 'x');
+  auto refused = log->Append(huge);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kResourceExhausted);
+  auto next = log->Append(SearchEvent(2, {}));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, 1u);
+}
+
+// A full disk, simulated by capping the database's size: appends are refused
+// promptly (never hang), the outage is visible, and service resumes by itself
+// once there is room again, with no gap in the numbering.
+TEST(AuditLogTest, FailsClosedPromptlyWhenFullAndResumesWhenThereIsRoom) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.max_size_mib = 1;
+  options.checkpoint_every_events = 1'000'000;  // no checkpoint-only commit in between
+  auto log = fixture.OpenLog(options);
+  AuditEvent bulky = SearchEvent(1, {});
+  bulky.user_agent = std::string(kMaxAuditText, 'u');
+  bulky.purpose = std::string(kMaxAuditText, 'p');
+  std::optional<Error> refusal;
+  uint64_t accepted = 0;
+  for (int i = 0; i < 5000 && !refusal; ++i) {
+    auto started = std::chrono::steady_clock::now();
+    auto appended = log->Append(bulky);
+    if (appended) {
+      ++accepted;
+      continue;
+    }
+    refusal = appended.error();
+    // Failing closed must not mean hanging (a correctness bound, not a speed target).
+    EXPECT_LT(std::chrono::steady_clock::now() - started,
+              options.max_wait + std::chrono::seconds(1));
+  }
+  ASSERT_TRUE(refusal.has_value()) << "the 1 MiB cap was never reached";
+  EXPECT_EQ(refusal->code(), ErrorCode::kUnavailable);
+  EXPECT_TRUE(log->stats().failing);
+  EXPECT_EQ(log->stats().size, accepted);
+
+  log->SetMaxSizeMib(0);
+  auto resumed = log->Append(SearchEvent(2, {}));
+  ASSERT_TRUE(resumed.has_value()) << resumed.error().message();
+  EXPECT_EQ(*resumed, accepted);
+  EXPECT_FALSE(log->stats().failing);
+  log.reset();
+
+  auto db = fixture.RawDatabase();
+  auto report = VerifyAuditLog(*db, [&](uint32_t id) { return fixture.KeyById(id); }, {});
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->events, accepted + 1);
+}
+
+TEST(AuditLogTest, RefusesToOpenWhenItsTipDoesNotMatchItsEvents) {
+  AuditLogFixture fixture;
+  { ASSERT_TRUE(fixture.OpenLog()->Append(SearchEvent(1, {})).has_value()); }
+  {
+    auto db = fixture.RawDatabase();
+    ASSERT_TRUE(db->ExecuteScript("DROP TRIGGER audit_event_no_delete; "
+                                  "DELETE FROM audit_event WHERE sequence = 0;")
+                    .has_value());
+  }
+  auto reopened = AuditLog::Open(fixture.Options(), fixture.SigningKey(), fixture.clock());
+  ASSERT_FALSE(reopened.has_value());
+  EXPECT_EQ(reopened.error().code(), ErrorCode::kDataLoss);
+}
+
+TEST(AuditLogTest, TheDatabaseRefusesToChangeOrDeleteEvents) {
+  AuditLogFixture fixture;
+  { ASSERT_TRUE(fixture.OpenLog()->Append(SearchEvent(1, {})).has_value()); }
+  auto db = fixture.RawDatabase();
+  EXPECT_FALSE(db->ExecuteScript("UPDATE audit_event SET agent_id = 9").has_value());
+  EXPECT_FALSE(db->ExecuteScript("DELETE FROM audit_event").has_value());
+  EXPECT_FALSE(db->ExecuteScript("DELETE FROM audit_checkpoint").has_value());
+}
+
+}  // namespace
+}  // namespace vigie::audit

@@ -1,0 +1,43 @@
+#pragma once
+// VerifyAuditLog: `vigie audit verify`. Reads a stored audit log from the
+// first event and checks everything that makes it tamper-evident (DESIGN
+// invariant 7): every checkpoint's signature, that the witness file's
+// checkpoints are the database's, that sequence numbers have no gap, that
+// every event decodes and sits at its own number, every chain link, and that
+// the Merkle root and chain hash at each checkpoint size are the signed ones.
+// It stops at the first problem and names the first bad event.
+//
+// Thread-safety: uses `db` alone for the duration of the call.
+// Errors: storage errors only; what verification finds is in the report.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "audit/checkpoint.h"
+#include "core/error.h"
+#include "crypto/signing.h"
+#include "store/store.h"
+
+namespace vigie::audit {
+
+struct AuditVerifyReport {
+  bool ok = true;
+  uint64_t events = 0;  // events checked
+  uint64_t bytes = 0;   // encoded event bytes checked
+  uint64_t checkpoints = 0;
+  std::optional<uint64_t> first_bad_event;  // when the problem is located at an event
+  std::string problem;                      // empty when ok
+};
+
+// The public key of the "audit-signing" key with this id, or nullopt.
+using CheckpointKeyLookup = std::function<std::optional<crypto::Ed25519PublicKey>(uint32_t)>;
+
+// `progress(done, total)` is called now and then while events are checked.
+Result<AuditVerifyReport> VerifyAuditLog(
+    store::Connection& db, const CheckpointKeyLookup& keys, std::span<const Checkpoint> witness,
+    const std::function<void(uint64_t done, uint64_t total)>& progress = {});
+
+}  // namespace vigie::audit

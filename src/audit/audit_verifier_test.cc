@@ -1,0 +1,202 @@
+// Each test plays someone with full access to the audit database who changes,
+// deletes, inserts or reorders one past event (or forges a checkpoint), and
+// checks that `vigie audit verify` notices and names where.
+
+#include "audit/audit_verifier.h"
+
+#include <gtest/gtest.h>
+
+#include "audit/audit_event_codec.h"
+#include "audit/audit_log_test_util.h"
+#include "audit/hash_chain.h"
+
+namespace vigie::audit {
+namespace {
+
+using testing::AuditLogFixture;
+using testing::SearchEvent;
+
+constexpr int kEvents = 50;  // checkpoints every 10 events
+
+class AuditVerifierTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto log = fixture_.OpenLog();
+    for (int i = 0; i < kEvents; ++i) {
+      ASSERT_TRUE(log->Append(SearchEvent(i % 5 + 1, {1000 + i})).has_value());
+    }
+    log.reset();
+    db_ = fixture_.RawDatabase();
+    // What an attacker does first.
+    ASSERT_TRUE(db_->ExecuteScript("DROP TRIGGER audit_event_no_update; "
+                                   "DROP TRIGGER audit_event_no_delete; "
+                                   "DROP TRIGGER audit_checkpoint_no_update; "
+                                   "DROP TRIGGER audit_checkpoint_no_delete;")
+                    .has_value());
+  }
+
+  AuditVerifyReport Verify(std::span<const Checkpoint> witness = {}) {
+    auto report = VerifyAuditLog(
+        *db_, [&](uint32_t id) { return fixture_.KeyById(id); }, witness);
+    EXPECT_TRUE(report.has_value()) << report.error().message();
+    return report.value_or(AuditVerifyReport{});
+  }
+
+  std::vector<uint8_t> StoredEvent(uint64_t sequence) {
+    auto row = db_->Prepare("SELECT event FROM audit_event WHERE sequence = $1");
+    (*row)->BindInt(1, static_cast<int64_t>(sequence));
+    EXPECT_TRUE((*row)->Step().value_or(false));
+    auto bytes = (*row)->ColumnBlob(0);
+    return {bytes.begin(), bytes.end()};
+  }
+
+  void Execute(std::string_view sql, std::initializer_list<int64_t> ints,
+               std::span<const uint8_t> blob = {}) {
+    auto statement = db_->Prepare(sql);
+    ASSERT_TRUE(statement.has_value()) << statement.error().message();
+    int index = 1;
+    for (int64_t value : ints) (*statement)->BindInt(index++, value);
+    if (!blob.empty()) (*statement)->BindBlob(index, blob);
+    ASSERT_TRUE((*statement)->Run().has_value());
+  }
+
+  // The careful attacker: recomputes every stored chain hash from `from` on.
+  void RecomputeChainFrom(uint64_t from) {
+    Sha256Digest chain = kGenesisChainHash;
+    for (uint64_t i = 0; i < static_cast<uint64_t>(kEvents); ++i) {
+      auto row = db_->Prepare("SELECT event FROM audit_event WHERE sequence = $1");
+      (*row)->BindInt(1, static_cast<int64_t>(i));
+      if (!(*row)->Step().value_or(false)) continue;
+      auto bytes = (*row)->ColumnBlob(0);
+      chain = ChainHash(chain, std::vector<uint8_t>(bytes.begin(), bytes.end()));
+      if (i >= from) {
+        Execute("UPDATE audit_event SET chain_hash = $2 WHERE sequence = $1",
+                {static_cast<int64_t>(i)}, chain);
+      }
+    }
+  }
+
+  AuditLogFixture fixture_;
+  std::unique_ptr<store::Connection> db_;
+};
+
+TEST_F(AuditVerifierTest, AnUntouchedLogVerifies) {
+  AuditVerifyReport report = Verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.events, static_cast<uint64_t>(kEvents));
+  EXPECT_EQ(report.checkpoints, 5u);
+  EXPECT_GT(report.bytes, 0u);
+}
+
+TEST_F(AuditVerifierTest, AChangedEventIsNamed) {
+  auto event = DecodeAuditEvent(StoredEvent(23));
+  ASSERT_TRUE(event.has_value());
+  event->person_ids = {};  // hide which person was consulted
+  auto encoded = EncodeAuditEvent(*event);
+  Execute("UPDATE audit_event SET event = $2 WHERE sequence = $1", {23}, *encoded);
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 23u);
+  EXPECT_NE(report.problem.find("chain hash"), std::string::npos) << report.problem;
+}
+
+TEST_F(AuditVerifierTest, AFlippedByteIsNamed) {
+  std::vector<uint8_t> bytes = StoredEvent(7);
+  bytes[bytes.size() / 2] ^= 0x01;
+  Execute("UPDATE audit_event SET event = $2 WHERE sequence = $1", {7}, bytes);
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 7u);
+}
+
+TEST_F(AuditVerifierTest, AChangeWithARecomputedChainIsCaughtByTheSignedCheckpoint) {
+  auto event = DecodeAuditEvent(StoredEvent(23));
+  event->person_ids = {};
+  Execute("UPDATE audit_event SET event = $2 WHERE sequence = $1", {23}, *EncodeAuditEvent(*event));
+  RecomputeChainFrom(23);
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 20u);  // after the last checkpoint that still matches
+  EXPECT_NE(report.problem.find("events 20 to 29"), std::string::npos) << report.problem;
+}
+
+TEST_F(AuditVerifierTest, ADeletedEventIsNamed) {
+  Execute("DELETE FROM audit_event WHERE sequence = $1", {31});
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 31u);
+  EXPECT_NE(report.problem.find("missing"), std::string::npos) << report.problem;
+}
+
+TEST_F(AuditVerifierTest, AnInsertedEventIsFound) {
+  // Make room at 12 by renumbering the later rows, then slip an event in
+  // with a correct chain link from its predecessor.
+  Execute("UPDATE audit_event SET sequence = sequence + 1000 WHERE sequence >= $1", {12});
+  Execute("UPDATE audit_event SET sequence = sequence - 999 WHERE sequence >= $1", {1012});
+  AuditEvent forged = SearchEvent(9, {4242});
+  forged.sequence = 12;
+  auto encoded = EncodeAuditEvent(forged);
+  auto previous = db_->Prepare("SELECT chain_hash FROM audit_event WHERE sequence = 11");
+  ASSERT_TRUE((*previous)->Step().value_or(false));
+  Sha256Digest previous_chain;
+  std::copy_n((*previous)->ColumnBlob(0).begin(), 32, previous_chain.begin());
+  Sha256Digest chain = ChainHash(previous_chain, *encoded);
+  auto insert = db_->Prepare(
+      "INSERT INTO audit_event (sequence, time_us, type, agent_id, unit_id, session_id, "
+      "source_address, event, chain_hash) VALUES (12, 0, 32, 9, 3, 0, '', $1, $2)");
+  ASSERT_TRUE(insert.has_value());
+  (*insert)->BindBlob(1, *encoded).BindBlob(2, chain);
+  ASSERT_TRUE((*insert)->Run().has_value());
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 13u);  // the event pushed out of its place
+  EXPECT_NE(report.problem.find("holds event 12"), std::string::npos) << report.problem;
+}
+
+TEST_F(AuditVerifierTest, TwoSwappedEventsAreNamed) {
+  Execute("UPDATE audit_event SET sequence = -1 WHERE sequence = $1", {40});
+  Execute("UPDATE audit_event SET sequence = 40 WHERE sequence = $1", {41});
+  Execute("UPDATE audit_event SET sequence = 41 WHERE sequence = $1", {-1});
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 40u);
+  EXPECT_NE(report.problem.find("holds event 41"), std::string::npos) << report.problem;
+}
+
+TEST_F(AuditVerifierTest, ATruncatedLogIsFound) {
+  Execute("DELETE FROM audit_event WHERE sequence >= $1", {35});
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 35u);
+  EXPECT_NE(report.problem.find("truncated"), std::string::npos) << report.problem;
+}
+
+TEST_F(AuditVerifierTest, ACheckpointSignedWithAnotherKeyIsRefused) {
+  auto checkpoints = ReadCheckpoints(*db_);
+  ASSERT_TRUE(checkpoints.has_value());
+  Checkpoint forged = checkpoints->back();
+  SignCheckpoint(crypto::Ed25519KeyPair::Generate(), forged);
+  Execute("UPDATE audit_checkpoint SET signature = $2 WHERE tree_size = $1",
+          {static_cast<int64_t>(forged.tree_size)}, forged.signature);
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("invalid signature"), std::string::npos) << report.problem;
+}
+
+TEST_F(AuditVerifierTest, DeletingCheckpointsDoesNotEscapeTheWitnessFile) {
+  std::vector<Checkpoint> witness = *ReadCheckpoints(*db_);
+  // Rewrite history and remove every checkpoint that would show it...
+  auto event = DecodeAuditEvent(StoredEvent(3));
+  event->person_ids = {};
+  Execute("UPDATE audit_event SET event = $2 WHERE sequence = $1", {3}, *EncodeAuditEvent(*event));
+  RecomputeChainFrom(3);
+  Execute("DELETE FROM audit_checkpoint WHERE tree_size > $1", {0});
+  EXPECT_TRUE(Verify().ok);  // the database alone can no longer tell
+  // ...but the witness file kept apart still can.
+  AuditVerifyReport report = Verify(witness);
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 0u);
+}
+
+}  // namespace
+}  // namespace vigie::audit
