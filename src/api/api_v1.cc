@@ -188,6 +188,8 @@ http::Response ApiV1::Handle(const http::Request& request) {
       context.jkt = proof.jkt;
       ASSIGN_OR_RETURN(context.caller, portal_.Authenticate(token, context.jkt));
       RETURN_IF_ERROR(replay_.Use(proof.jkt, proof.jti, now));
+      context.caller->source_address = request.remote_address;
+      context.caller->user_agent = std::string(request.Header("User-Agent").value_or(""));
     }
     return route->handler(call);
   };

@@ -1,5 +1,9 @@
 #include "app/portal.h"
 
+#include <type_traits>
+
+#include "app/audit_trail.h"
+
 namespace vigie::app {
 namespace {
 
@@ -42,6 +46,52 @@ constexpr std::string_view kEndAgentInactive = "agent_inactive";
 constexpr std::string_view kEndSuspended = "suspended";
 constexpr std::string_view kEndReset = "reset";
 
+using audit::AuditEvent;
+using audit::AuditEventType;
+
+AuditTrail::Started Now() { return std::chrono::steady_clock::now(); }
+
+// Records how a step ended: a refusal is recorded as such (and stays the
+// answer); a success is recorded with what `describe` adds, and becomes
+// Unavailable if its event cannot be made durable.
+template <typename T, typename Describe>
+Result<T> Audited(AuditTrail& trail, AuditEvent event, AuditTrail::Started started,
+                  Result<T> outcome, Describe describe) {
+  if (!outcome) {
+    trail.RecordRefusal(std::move(event), outcome.error(), started);
+    return outcome;
+  }
+  if constexpr (std::is_void_v<T>) {
+    describe(event);
+  } else {
+    describe(event, *outcome);
+  }
+  RETURN_IF_ERROR(trail.Record(std::move(event), started));
+  return outcome;
+}
+
+template <typename T>
+Result<T> Audited(AuditTrail& trail, AuditEvent event, AuditTrail::Started started,
+                  Result<T> outcome) {
+  if constexpr (std::is_void_v<T>) {
+    return Audited(trail, std::move(event), started, std::move(outcome), [](AuditEvent&) {});
+  } else {
+    return Audited(trail, std::move(event), started, std::move(outcome),
+                   [](AuditEvent&, const T&) {});
+  }
+}
+
+void DescribeAgent(AuditEvent& event, const identity::Agent& agent) {
+  event.actor.agent_id = agent.id;
+  event.actor.unit_id = agent.unit_id;
+  event.actor.service_number = agent.service_number;
+}
+
+std::vector<uint8_t> TokenIdHash(std::string_view token) {
+  crypto::Sha256Digest digest = crypto::Sha256(token);
+  return {digest.begin(), digest.end()};
+}
+
 }  // namespace
 
 Caller LocalOperator() {
@@ -50,26 +100,37 @@ Caller LocalOperator() {
                 .unit_id = 0,
                 .service_number = "local-operator",
                 .roles = identity::RoleSet{identity::Role::kAdministrator},
-                .notice_acknowledged = true};
+                .notice_acknowledged = true,
+                .jkt = {},
+                .token_id_hash = {},
+                .source_address = "local",
+                .user_agent = "vigie command line"};
 }
 
 Result<std::unique_ptr<Portal>> Portal::Create(const PortalParts& parts) {
   if (parts.config == nullptr || parts.keyring == nullptr || parts.pool == nullptr ||
-      parts.clock == nullptr || parts.password_policy == nullptr || parts.hasher == nullptr) {
+      parts.clock == nullptr || parts.password_policy == nullptr || parts.hasher == nullptr ||
+      parts.audit == nullptr) {
     return Fail(ErrorCode::kInvalidArgument, "portal: a part is missing");
   }
   ASSIGN_OR_RETURN(const crypto::DataKey* seed_key,
                    parts.keyring->Current(identity::kPurposeTotpSeeds));
-  return std::unique_ptr<Portal>(new Portal(parts, *seed_key));
+  ASSIGN_OR_RETURN(const crypto::DataKey* terms_key,
+                   parts.keyring->Current(crypto::kPurposeAuditTerms));
+  return std::unique_ptr<Portal>(new Portal(parts, *seed_key, *terms_key));
 }
 
-Portal::Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key)
+Portal::Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key,
+               const crypto::DataKey& audit_terms_key)
     : parts_(parts),
       totp_seed_key_(&totp_seed_key),
       identity_options_(IdentityOptionsFrom(*parts.config)),
       session_options_(SessionOptionsFrom(*parts.config)),
       throttle_(*parts.clock, ThrottleOptionsFrom(*parts.config)),
-      quota_(QuotaLimitsFrom(*parts.config)) {}
+      quota_(QuotaLimitsFrom(*parts.config)),
+      trail_(std::make_unique<AuditTrail>(*parts.audit, audit_terms_key, *parts.clock)) {}
+
+Portal::~Portal() = default;
 
 // --- Authentication ---
 
@@ -87,48 +148,82 @@ Result<identity::ActivationResult> Portal::Activate(std::string_view code,
                                                     int64_t* retry_after_seconds) {
   // Security: codes carry 128+ bits, so guessing is hopeless anyway; the
   // throttle keeps a flood of attempts from reaching the hashing pool.
-  RETURN_IF_ERROR(Admit(source_address, retry_after_seconds));
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  identity::Activation activation(*db, *parts_.clock, *totp_seed_key_, *parts_.password_policy,
-                                  *parts_.hasher, identity_options_);
-  return activation.Activate(code, password);
+  const auto started = Now();
+  AuditEvent event = trail_->Unauthenticated(AuditEventType::kActivation, "", source_address);
+  auto activated = [&]() -> Result<identity::ActivationResult> {
+    RETURN_IF_ERROR(Admit(source_address, retry_after_seconds));
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    identity::Activation activation(*db, *parts_.clock, *totp_seed_key_, *parts_.password_policy,
+                                    *parts_.hasher, identity_options_);
+    return activation.Activate(code, password);
+  }();
+  return Audited(
+      *trail_, std::move(event), started, std::move(activated),
+      [](AuditEvent& e, const identity::ActivationResult& r) { DescribeAgent(e, r.agent); });
 }
 
 Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view service_number,
                                                            std::string_view password,
                                                            std::string_view source_address,
                                                            int64_t* retry_after_seconds) {
-  // Security: the address is throttled before any hashing happens.
-  RETURN_IF_ERROR(Admit(source_address, retry_after_seconds));
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
-                                        identity_options_);
-  auto challenge = authenticator.VerifyPassword(service_number, password, source_address);
-  if (!challenge && challenge.error().code() == ErrorCode::kResourceExhausted &&
-      retry_after_seconds != nullptr) {
-    *retry_after_seconds = 1;  // the hashing pool is full: a moment, not a lock-out
-  }
-  return challenge;
+  const auto started = Now();
+  AuditEvent event =
+      trail_->Unauthenticated(AuditEventType::kLoginPasswordOk, service_number, source_address);
+  auto challenge = [&]() -> Result<identity::LoginChallenge> {
+    // Security: the address is throttled before any hashing happens.
+    RETURN_IF_ERROR(Admit(source_address, retry_after_seconds));
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
+                                          identity_options_);
+    auto verified = authenticator.VerifyPassword(service_number, password, source_address);
+    if (!verified && verified.error().code() == ErrorCode::kResourceExhausted &&
+        retry_after_seconds != nullptr) {
+      *retry_after_seconds = 1;  // the hashing pool is full: a moment, not a lock-out
+    }
+    return verified;
+  }();
+  if (!challenge) event.type = AuditEventType::kLoginPasswordFailed;
+  return Audited(*trail_, std::move(event), started, std::move(challenge));
 }
 
 Result<LoginTokens> Portal::LoginWithSecondFactor(std::string_view challenge, std::string_view code,
                                                   std::string_view jkt,
                                                   std::string_view source_address) {
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
-                                        identity_options_);
-  ASSIGN_OR_RETURN(identity::Agent agent,
-                   authenticator.VerifySecondFactor(challenge, code, source_address));
-  session::SessionStore sessions(*db, *parts_.clock, session_options_);
-  ASSIGN_OR_RETURN(session::IssuedTokens tokens, sessions.Create(agent.id, jkt));
-  return LoginTokens{.tokens = std::move(tokens), .notice_acknowledged = false};
+  const auto started = Now();
+  AuditEvent event =
+      trail_->Unauthenticated(AuditEventType::kLoginSecondFactorOk, "", source_address, jkt);
+  auto login = [&]() -> Result<LoginTokens> {
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
+                                          identity_options_);
+    ASSIGN_OR_RETURN(identity::Agent agent,
+                     authenticator.VerifySecondFactor(challenge, code, source_address));
+    DescribeAgent(event, agent);
+    session::SessionStore sessions(*db, *parts_.clock, session_options_);
+    ASSIGN_OR_RETURN(session::IssuedTokens tokens, sessions.Create(agent.id, jkt));
+    return LoginTokens{.tokens = std::move(tokens), .notice_acknowledged = false};
+  }();
+  if (!login) event.type = AuditEventType::kLoginSecondFactorFailed;
+  return Audited(*trail_, std::move(event), started, std::move(login),
+                 [](AuditEvent& e, const LoginTokens& t) {
+                   e.session_id = t.tokens.session_id;
+                   e.token_id_hash = TokenIdHash(t.tokens.access_token.reveal());
+                 });
 }
 
 Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token,
                                               std::string_view jkt) {
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  session::SessionStore sessions(*db, *parts_.clock, session_options_);
-  return sessions.Refresh(refresh_token, jkt);
+  const auto started = Now();
+  AuditEvent event = trail_->Unauthenticated(AuditEventType::kRefresh, "", "", jkt);
+  event.token_id_hash = TokenIdHash(refresh_token);
+  auto refreshed = [&]() -> Result<session::IssuedTokens> {
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    session::SessionStore sessions(*db, *parts_.clock, session_options_);
+    return sessions.Refresh(refresh_token, jkt);
+  }();
+  return Audited(
+      *trail_, std::move(event), started, std::move(refreshed),
+      [](AuditEvent& e, const session::IssuedTokens& t) { e.session_id = t.session_id; });
 }
 
 Result<Caller> Portal::Authenticate(std::string_view access_token, std::string_view jkt) {
@@ -147,14 +242,22 @@ Result<Caller> Portal::Authenticate(std::string_view access_token, std::string_v
                 .unit_id = agent.unit_id,
                 .service_number = agent.service_number,
                 .roles = agent.roles,
-                .notice_acknowledged = session.notice_acknowledged()};
+                .notice_acknowledged = session.notice_acknowledged(),
+                .jkt = std::string(jkt),
+                .token_id_hash = TokenIdHash(access_token),
+                .source_address = {},
+                .user_agent = {}};
 }
 
 // --- The caller's own session ---
 
 Result<void> Portal::Logout(const Caller& caller) {
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  return session::SessionStore(*db, *parts_.clock, session_options_).Logout(caller.session_id);
+  const auto started = Now();
+  auto ended = [&]() -> Result<void> {
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    return session::SessionStore(*db, *parts_.clock, session_options_).Logout(caller.session_id);
+  }();
+  return Audited(*trail_, trail_->For(caller, AuditEventType::kLogout), started, std::move(ended));
 }
 
 Result<void> Portal::AcknowledgeNotice(const Caller& caller) {
@@ -164,12 +267,17 @@ Result<void> Portal::AcknowledgeNotice(const Caller& caller) {
 }
 
 Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::string_view source) {
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
-                                        identity_options_);
-  RETURN_IF_ERROR(authenticator.VerifyFreshSecondFactor(caller.agent_id, code, source));
-  return session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
-      .RecordStepUp(caller.session_id);
+  const auto started = Now();
+  auto stepped_up = [&]() -> Result<void> {
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
+                                          identity_options_);
+    RETURN_IF_ERROR(authenticator.VerifyFreshSecondFactor(caller.agent_id, code, source));
+    return session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
+        .RecordStepUp(caller.session_id);
+  }();
+  return Audited(*trail_, trail_->For(caller, AuditEventType::kStepUp), started,
+                 std::move(stepped_up));
 }
 
 Result<identity::Agent> Portal::Self(const Caller& caller) {
@@ -200,6 +308,22 @@ Result<policy::Visibility> Portal::Decide(const Caller& caller, const Consultati
 Result<SearchAnswer> Portal::Search(const Caller& caller, const ConsultationInput& input,
                                     const records::SearchQuery& query,
                                     int64_t* retry_after_seconds) {
+  const auto started = Now();
+  AuditEvent event = trail_->Consultation(caller, AuditEventType::kSearch, input.purpose,
+                                          input.case_reference.value_or(""));
+  trail_->AddQuery(event, query);
+  return Audited(*trail_, std::move(event), started,
+                 SearchRecords(caller, input, query, retry_after_seconds),
+                 [](AuditEvent& e, const SearchAnswer& answer) {
+                   for (const records::PersonSummary& summary : answer.result.summaries) {
+                     e.person_ids.push_back(summary.person_id);
+                   }
+                 });
+}
+
+Result<SearchAnswer> Portal::SearchRecords(const Caller& caller, const ConsultationInput& input,
+                                           const records::SearchQuery& query,
+                                           int64_t* retry_after_seconds) {
   if (parts_.search == nullptr) return Fail(ErrorCode::kUnavailable, "search index not loaded");
   // A malformed query is refused before it costs quota.
   RETURN_IF_ERROR(records::ValidateQuery(query));
@@ -216,6 +340,24 @@ Result<SearchAnswer> Portal::Search(const Caller& caller, const ConsultationInpu
 
 Result<FileAnswer> Portal::OpenPersonFile(const Caller& caller, const ConsultationInput& input,
                                           int64_t person_id, int64_t* retry_after_seconds) {
+  const auto started = Now();
+  return Audited(*trail_,
+                 trail_->Consultation(caller, AuditEventType::kFileOpening, input.purpose,
+                                      input.case_reference.value_or("")),
+                 started, OpenFile(caller, input, person_id, retry_after_seconds),
+                 [](AuditEvent& e, const FileAnswer& answer) {
+                   e.person_ids.push_back(answer.file.person.id);
+                   for (const records::WantedNotice& notice : answer.file.notices) {
+                     e.notice_ids.push_back(notice.id);
+                   }
+                   for (const records::RecordEntry& entry : answer.file.entries) {
+                     e.entry_ids.push_back(entry.id);
+                   }
+                 });
+}
+
+Result<FileAnswer> Portal::OpenFile(const Caller& caller, const ConsultationInput& input,
+                                    int64_t person_id, int64_t* retry_after_seconds) {
   if (person_id <= 0) return Fail(ErrorCode::kInvalidArgument, "person id must be positive");
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   session::StepUpTracker step_up(*db, *parts_.clock, session_options_.step_up);
@@ -241,9 +383,14 @@ Result<void> Portal::RequireAdministrator(const Caller& caller) const {
 }
 
 Result<identity::Unit> Portal::AddUnit(const Caller& caller, const identity::NewUnit& unit) {
-  RETURN_IF_ERROR(RequireAdministrator(caller));
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  return identity::AgentDirectory(*db, *parts_.clock, identity_options_).AddUnit(unit);
+  const auto started = Now();
+  auto added = [&]() -> Result<identity::Unit> {
+    RETURN_IF_ERROR(RequireAdministrator(caller));
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    return identity::AgentDirectory(*db, *parts_.clock, identity_options_).AddUnit(unit);
+  }();
+  return Audited(*trail_, trail_->Administration(caller, AuditEventType::kUnitAdded, unit.code),
+                 started, std::move(added));
 }
 
 Result<std::vector<identity::Unit>> Portal::ListUnits(const Caller& caller) {
@@ -254,11 +401,17 @@ Result<std::vector<identity::Unit>> Portal::ListUnits(const Caller& caller) {
 
 Result<identity::AgentWithCode> Portal::AddAgent(const Caller& caller,
                                                  const identity::NewAgent& agent) {
-  RETURN_IF_ERROR(RequireAdministrator(caller));
-  ASSIGN_OR_RETURN(identity::RoleSet roles, identity::RoleSet::FromNames(agent.roles));
-  RETURN_IF_ERROR(policy::CheckSeparationOfDuties(roles));
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  return identity::AgentDirectory(*db, *parts_.clock, identity_options_).AddAgent(agent);
+  const auto started = Now();
+  auto added = [&]() -> Result<identity::AgentWithCode> {
+    RETURN_IF_ERROR(RequireAdministrator(caller));
+    ASSIGN_OR_RETURN(identity::RoleSet roles, identity::RoleSet::FromNames(agent.roles));
+    RETURN_IF_ERROR(policy::CheckSeparationOfDuties(roles));
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    return identity::AgentDirectory(*db, *parts_.clock, identity_options_).AddAgent(agent);
+  }();
+  return Audited(*trail_,
+                 trail_->Administration(caller, AuditEventType::kAgentAdded, agent.service_number),
+                 started, std::move(added));
 }
 
 Result<std::vector<identity::Agent>> Portal::ListAgents(const Caller& caller,
@@ -276,33 +429,52 @@ Result<identity::Agent> Portal::ShowAgent(const Caller& caller, std::string_view
 
 Result<identity::Agent> Portal::SuspendAgent(const Caller& caller,
                                              std::string_view service_number) {
-  RETURN_IF_ERROR(RequireAdministrator(caller));
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  ASSIGN_OR_RETURN(
-      identity::Agent agent,
-      identity::AgentDirectory(*db, *parts_.clock, identity_options_).Suspend(service_number));
-  RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
-                      .RevokeAllForAgent(agent.id, kEndSuspended));
-  return agent;
+  const auto started = Now();
+  auto suspended = [&]() -> Result<identity::Agent> {
+    RETURN_IF_ERROR(RequireAdministrator(caller));
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    ASSIGN_OR_RETURN(
+        identity::Agent agent,
+        identity::AgentDirectory(*db, *parts_.clock, identity_options_).Suspend(service_number));
+    RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
+                        .RevokeAllForAgent(agent.id, kEndSuspended));
+    return agent;
+  }();
+  return Audited(*trail_,
+                 trail_->Administration(caller, AuditEventType::kAgentSuspended, service_number),
+                 started, std::move(suspended));
 }
 
 Result<identity::Agent> Portal::ReinstateAgent(const Caller& caller,
                                                std::string_view service_number) {
-  RETURN_IF_ERROR(RequireAdministrator(caller));
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  return identity::AgentDirectory(*db, *parts_.clock, identity_options_).Reinstate(service_number);
+  const auto started = Now();
+  auto reinstated = [&]() -> Result<identity::Agent> {
+    RETURN_IF_ERROR(RequireAdministrator(caller));
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    return identity::AgentDirectory(*db, *parts_.clock, identity_options_)
+        .Reinstate(service_number);
+  }();
+  return Audited(*trail_,
+                 trail_->Administration(caller, AuditEventType::kAgentReinstated, service_number),
+                 started, std::move(reinstated));
 }
 
 Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
                                                    std::string_view service_number) {
-  RETURN_IF_ERROR(RequireAdministrator(caller));
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  ASSIGN_OR_RETURN(
-      identity::AgentWithCode reset,
-      identity::AgentDirectory(*db, *parts_.clock, identity_options_).Reset(service_number));
-  RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
-                      .RevokeAllForAgent(reset.agent.id, kEndReset));
-  return reset;
+  const auto started = Now();
+  auto reset = [&]() -> Result<identity::AgentWithCode> {
+    RETURN_IF_ERROR(RequireAdministrator(caller));
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    ASSIGN_OR_RETURN(
+        identity::AgentWithCode done,
+        identity::AgentDirectory(*db, *parts_.clock, identity_options_).Reset(service_number));
+    RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
+                        .RevokeAllForAgent(done.agent.id, kEndReset));
+    return done;
+  }();
+  return Audited(*trail_,
+                 trail_->Administration(caller, AuditEventType::kAgentReset, service_number),
+                 started, std::move(reset));
 }
 
 }  // namespace vigie::app

@@ -4,6 +4,10 @@
 // administration of agents and units. `http` (through `api`) and `cli` are
 // thin adapters onto this; no HTTP type appears here.
 //
+// Every consultation, authentication step and administrative act is written
+// to the audit log; a consultation returns nothing unless its event is
+// durable (DESIGN invariant 1), and fails with Unavailable otherwise.
+//
 // Every call that acts for an agent takes the Caller that Authenticate
 // returned for this request (a valid access token from the session's own
 // DPoP key): DESIGN invariant 3. Authenticate re-reads the session and the
@@ -23,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/audit_log.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/error.h"
@@ -46,7 +51,10 @@ struct PortalParts {
   const Clock* clock = nullptr;
   const identity::PasswordPolicy* password_policy = nullptr;
   identity::PasswordHasher* hasher = nullptr;
+  audit::AuditLog* audit = nullptr;
 };
+
+class AuditTrail;
 
 // The agent behind one authenticated request.
 struct Caller {
@@ -56,6 +64,11 @@ struct Caller {
   std::string service_number;
   identity::RoleSet roles;
   bool notice_acknowledged = false;
+  // For the audit log: set by Authenticate (key, token) and by the adapter.
+  std::string jkt;
+  std::vector<uint8_t> token_id_hash;
+  std::string source_address;
+  std::string user_agent;
 };
 
 // The local operator: the person at the server's console running `vigie`
@@ -93,7 +106,7 @@ inline constexpr std::string_view kNoticeNotAcknowledged =
 class Portal {
  public:
   // InvalidArgument when a part is missing; NotFound when the keyring has no
-  // "totp-seeds" key.
+  // "totp-seeds" or "audit-terms" key.
   static Result<std::unique_ptr<Portal>> Create(const PortalParts& parts);
 
   // --- Authentication (no Caller yet) ---
@@ -156,9 +169,18 @@ class Portal {
   Result<identity::AgentWithCode> ResetAgent(const Caller& caller, std::string_view service_number);
 
   const PortalParts& parts() const { return parts_; }
+  const AuditTrail& audit_trail() const { return *trail_; }
+
+  ~Portal();
 
  private:
-  Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key);
+  Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key,
+         const crypto::DataKey& audit_terms_key);
+  Result<SearchAnswer> SearchRecords(const Caller& caller, const ConsultationInput& input,
+                                     const records::SearchQuery& query,
+                                     int64_t* retry_after_seconds);
+  Result<FileAnswer> OpenFile(const Caller& caller, const ConsultationInput& input,
+                              int64_t person_id, int64_t* retry_after_seconds);
   Result<policy::Visibility> Decide(const Caller& caller, const ConsultationInput& input,
                                     policy::ConsultationKind kind, int64_t* retry_after_seconds);
   Result<void> RequireAdministrator(const Caller& caller) const;
@@ -171,6 +193,7 @@ class Portal {
   session::SessionOptions session_options_;
   identity::LoginThrottle throttle_;
   policy::QuotaLimiter quota_;
+  std::unique_ptr<AuditTrail> trail_;
 };
 
 }  // namespace vigie::app

@@ -99,6 +99,9 @@ struct AuditEvent {
   std::string refusal_code;  // ErrorCodeName of the refusal; empty when kOk
   uint64_t latency_micros = 0;
   std::string node_id;  // which Vigie node wrote the event
+  // What an administrative or incident act was about (an agent's service
+  // number, a unit's code); empty otherwise.
+  std::string subject;
 
   bool operator==(const AuditEvent&) const = default;
 };

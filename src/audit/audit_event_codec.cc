@@ -201,6 +201,7 @@ Result<void> Validate(const AuditEvent& e) {
   RETURN_IF_ERROR(CheckIds("entry ids", e.entry_ids));
   RETURN_IF_ERROR(CheckLength("refusal code", e.refusal_code.size(), kMaxAuditShortText));
   RETURN_IF_ERROR(CheckLength("node id", e.node_id.size(), kMaxAuditShortText));
+  RETURN_IF_ERROR(CheckLength("subject", e.subject.size(), kMaxAuditShortText));
   return {};
 }
 
@@ -231,6 +232,7 @@ Result<std::vector<uint8_t>> EncodeAuditEvent(const AuditEvent& e) {
   w.Text(e.refusal_code);
   w.Varint(e.latency_micros);
   w.Text(e.node_id);
+  w.Text(e.subject);
   std::vector<uint8_t> out = w.Take();
   // Unreachable with the per-field limits above; kept so the encoder can never
   // write what the decoder refuses if a limit changes.
@@ -281,6 +283,7 @@ Result<AuditEvent> DecodeAuditEvent(std::span<const uint8_t> bytes) {
   }
   e.latency_micros = r.Varint("latency");
   e.node_id = r.Text("node id", kMaxAuditShortText);
+  e.subject = r.Text("subject", kMaxAuditShortText);
   RETURN_IF_ERROR(r.Finish());
   return e;
 }

@@ -32,9 +32,10 @@ inline constexpr uint8_t kAuditEventFormatVersion = 1;
 // event), and stop one request from bloating the log. They are part of the
 // format: raising one is a new version.
 inline constexpr size_t kMaxAuditEventSize = 256 * 1024;
-inline constexpr size_t kMaxAuditShortText = 256;  // service number, jkt, address, refusal, node
-inline constexpr size_t kMaxAuditText = 1024;      // user agent, purpose, case reference
-inline constexpr size_t kMaxAuditDigest = 64;      // token id hash, terms keyed hash
+inline constexpr size_t kMaxAuditShortText =
+    256;  // service number, jkt, address, refusal, node, subject
+inline constexpr size_t kMaxAuditText = 1024;  // user agent, purpose, case reference
+inline constexpr size_t kMaxAuditDigest = 64;  // token id hash, terms keyed hash
 inline constexpr size_t kMaxAuditSealedTerms = 4096;
 inline constexpr size_t kMaxAuditRecordIds = 4096;  // per list
 

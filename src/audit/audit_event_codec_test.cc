@@ -42,7 +42,7 @@ void ExpectDataLoss(const std::vector<uint8_t>& bytes, std::string_view why) {
 // Pins format version 1 byte for byte (docs/formats/audit-event.md, example 2).
 constexpr std::string_view kGolden =
     "01 ac02 01 21 07 024131 03 09 01ff 00 00 00 00 00 00 00 02018001 00 00 01"
-    " 08436f6e666c696374 9601 016e";
+    " 08436f6e666c696374 9601 016e 00";
 
 AuditEvent GoldenEvent() {
   AuditEvent e;
@@ -60,8 +60,8 @@ AuditEvent GoldenEvent() {
   return e;
 }
 
-// The smallest event: version, sequence 5, time 0, type search, then 19 zeros.
-constexpr std::string_view kMinimal = "01 05 00 20 00000000000000000000000000000000000000";
+// The smallest event: version, sequence 5, time 0, type search, then 20 zeros.
+constexpr std::string_view kMinimal = "01 05 00 20 0000000000000000000000000000000000000000";
 
 TEST(AuditEventCodecTest, GoldenEncoding) {
   EXPECT_EQ(Encode(GoldenEvent()), Hex(kGolden));
@@ -106,6 +106,7 @@ TEST(AuditEventCodecTest, ExtremeValuesRoundTrip) {
   e.actor.agent_id = INT64_MAX;
   e.user_agent.assign(kMaxAuditText, 'u');
   e.node_id.assign(kMaxAuditShortText, 'n');
+  e.subject.assign(kMaxAuditShortText, 's');
   e.query.sealed_terms.assign(kMaxAuditSealedTerms, 0x42);
   e.token_id_hash.assign(kMaxAuditDigest, 0x01);
   e.person_ids.assign(kMaxAuditRecordIds, INT64_MAX);
@@ -145,8 +146,9 @@ TEST(AuditEventCodecTest, UnknownEnumValuesAreDataLoss) {
     ExpectDataLoss(bytes, "event type " + std::to_string(type));
   }
   std::vector<uint8_t> bytes = Hex(kGolden);
-  // The outcome byte precedes the refusal code (08 "Conflict").
-  const size_t outcome = bytes.size() - 1 - 9 - 2 - 2;
+  // The outcome byte precedes the refusal code (08 "Conflict"), the latency
+  // (9601), the node id (016e) and the empty subject (00).
+  const size_t outcome = bytes.size() - 1 - 1 - 9 - 2 - 2;
   ASSERT_EQ(bytes[outcome], 0x01);
   bytes[outcome] = 0x02;
   ExpectDataLoss(bytes, "outcome 2");
@@ -156,22 +158,22 @@ TEST(AuditEventCodecTest, UnknownEnumValuesAreDataLoss) {
 
 TEST(AuditEventCodecTest, RefusedWithoutCodeIsDataLoss) {
   std::vector<uint8_t> bytes = Hex(kMinimal);
-  bytes[bytes.size() - 4] = 0x01;  // outcome refused, refusal code empty
+  bytes[bytes.size() - 5] = 0x01;  // outcome refused, refusal code empty
   ExpectDataLoss(bytes, "refused without a code");
 }
 
 TEST(AuditEventCodecTest, NonCanonicalVarintsAreDataLoss) {
-  ExpectDataLoss(Hex("01 8500 00 20 00000000000000000000000000000000000000"),
+  ExpectDataLoss(Hex("01 8500 00 20 0000000000000000000000000000000000000000"),
                  "sequence 5 as 85 00");
-  ExpectDataLoss(Hex("01 8080808080808080808000 00 20 00000000000000000000000000000000000000"),
+  ExpectDataLoss(Hex("01 8080808080808080808000 00 20 0000000000000000000000000000000000000000"),
                  "eleven-byte varint");
-  ExpectDataLoss(Hex("01 ffffffffffffffffff02 00 20 00000000000000000000000000000000000000"),
+  ExpectDataLoss(Hex("01 ffffffffffffffffff02 00 20 0000000000000000000000000000000000000000"),
                  "varint above 2^64");
-  ExpectDataLoss(Hex("01 05 80808080808080808001 20 00000000000000000000000000000000000000"),
+  ExpectDataLoss(Hex("01 05 80808080808080808001 20 0000000000000000000000000000000000000000"),
                  "time 2^63 does not fit int64");
   // Exactly 2^64 - 1 is fine for an unsigned field.
-  auto max =
-      DecodeAuditEvent(Hex("01 ffffffffffffffffff01 00 20 00000000000000000000000000000000000000"));
+  auto max = DecodeAuditEvent(
+      Hex("01 ffffffffffffffffff01 00 20 0000000000000000000000000000000000000000"));
   ASSERT_TRUE(max.has_value()) << max.error().ToString();
   EXPECT_EQ(max->sequence, UINT64_MAX);
 }
@@ -180,7 +182,7 @@ TEST(AuditEventCodecTest, FieldsOverTheirLimitsAreDataLoss) {
   // Service number of 257 bytes (limit 256).
   std::vector<uint8_t> bytes = Hex("01 05 00 20 00 8102");
   bytes.insert(bytes.end(), 257, 'a');
-  const std::vector<uint8_t> rest = Hex("00000000000000000000000000000000000000");
+  const std::vector<uint8_t> rest = Hex("0000000000000000000000000000000000000000");
   bytes.insert(bytes.end(), rest.begin() + 2, rest.end());  // 17 zeros after the field
   ExpectDataLoss(bytes, "long service number");
   // A person-id count above the limit (4097), without the ids.

@@ -27,6 +27,7 @@ inline AuditEvent FullAuditEvent() {
   e.refusal_code = "PermissionDenied";
   e.latency_micros = 1834;
   e.node_id = "vigie-node-2";
+  e.subject = "GN-100200";
   return e;
 }
 

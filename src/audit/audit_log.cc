@@ -85,6 +85,16 @@ Result<Sha256Digest> DigestColumn(store::Statement& row, int column, std::string
   return digest;
 }
 
+// Steps a statement to its end. This matters for correctness:
+// a statement left on a row keeps its read snapshot, and a later
+// write transaction on this connection then fails once another process wrote.
+Result<void> Finish(store::Statement& statement) {
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, statement.Step());
+    if (!more) return {};
+  }
+}
+
 struct Tip {
   Sha256Digest chain_hash = kGenesisChainHash;
   MerkleFrontier frontier;
@@ -134,28 +144,38 @@ class AuditLog::Writer {
         db_(std::move(db)),
         max_size_mib_(options_.max_size_mib) {}
 
-  Result<void> Load() {
-    ASSIGN_OR_RETURN(store::Statement * tip,
+  // The stored tip. Read inside each write transaction, so several processes
+  // (the server and an administrator's command) append to one log safely.
+  Result<Tip> ReadTip() {
+    Tip tip;
+    ASSIGN_OR_RETURN(store::Statement * row,
                      db_->Prepare("SELECT size, chain_hash, frontier FROM audit_tip"));
-    ASSIGN_OR_RETURN(bool has_tip, tip->Step());
-    uint64_t size = 0;
-    if (has_tip) {
-      size = static_cast<uint64_t>(tip->ColumnInt(0));
-      ASSIGN_OR_RETURN(tip_.chain_hash, DigestColumn(*tip, 1, "the tip's chain hash"));
-      std::span<const uint8_t> blob = tip->ColumnBlob(2);
-      if (blob.size() % sizeof(Sha256Digest) != 0) {
-        return Fail(ErrorCode::kDataLoss, "the audit log tip's frontier is malformed");
-      }
-      std::vector<Sha256Digest> nodes(blob.size() / sizeof(Sha256Digest));
-      if (!blob.empty()) std::memcpy(nodes.data(), blob.data(), blob.size());
-      auto frontier = MerkleFrontier::FromNodes(size, std::move(nodes));
-      if (!frontier) return Fail(ErrorCode::kDataLoss, "the audit log tip's frontier is malformed");
-      tip_.frontier = std::move(*frontier);
+    ASSIGN_OR_RETURN(bool has_tip, row->Step());
+    if (!has_tip) return tip;
+    const auto size = static_cast<uint64_t>(row->ColumnInt(0));
+    ASSIGN_OR_RETURN(tip.chain_hash, DigestColumn(*row, 1, "the tip's chain hash"));
+    std::span<const uint8_t> blob = row->ColumnBlob(2);
+    if (blob.size() % sizeof(Sha256Digest) != 0) {
+      return Fail(ErrorCode::kDataLoss, "the audit log tip's frontier is malformed");
     }
+    std::vector<Sha256Digest> nodes(blob.size() / sizeof(Sha256Digest));
+    if (!blob.empty()) std::memcpy(nodes.data(), blob.data(), blob.size());
+    auto frontier = MerkleFrontier::FromNodes(size, std::move(nodes));
+    if (!frontier) return Fail(ErrorCode::kDataLoss, "the audit log tip's frontier is malformed");
+    tip.frontier = std::move(*frontier);
+    RETURN_IF_ERROR(Finish(*row));
+    return tip;
+  }
+
+  Result<void> Load() {
+    ASSIGN_OR_RETURN(Tip tip, ReadTip());
+    const uint64_t size = tip.frontier.size();
     ASSIGN_OR_RETURN(store::Statement * count,
                      db_->Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
     ASSIGN_OR_RETURN(bool counted, count->Step());
-    if (!counted || static_cast<uint64_t>(count->ColumnInt(0)) != size) {
+    const uint64_t stored = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
+    RETURN_IF_ERROR(Finish(*count));
+    if (stored != size) {
       return Fail(ErrorCode::kDataLoss,
                   "the audit log's recorded size does not match its events; run `vigie audit "
                   "verify`");
@@ -325,8 +345,9 @@ class AuditLog::Writer {
 
   // Everything of one transaction; on error the caller rolls back.
   Result<std::optional<Checkpoint>> WriteBatch(std::vector<Pending>& batch,
-                                               std::vector<Result<uint64_t>>& outcomes, Tip& tip,
+                                               std::vector<Result<uint64_t>>& outcomes,
                                                bool final) {
+    ASSIGN_OR_RETURN(Tip tip, ReadTip());
     uint64_t size = tip.frontier.size();
     for (size_t i = 0; i < batch.size(); ++i) {
       AuditEvent& event = batch[i].event;
@@ -354,12 +375,12 @@ class AuditLog::Writer {
       RETURN_IF_ERROR(InsertCheckpoint(*checkpoint));
     }
     RETURN_IF_ERROR(WriteTip(size, tip));
+    written_size_ = size;
     return checkpoint;
   }
 
   void CommitBatch(std::vector<Pending>& batch, bool final) {
     std::vector<Result<uint64_t>> outcomes(batch.size(), 0);
-    Tip tip = tip_;
     Result<std::optional<Checkpoint>> written = std::optional<Checkpoint>{};
     if (int64_t cap = max_size_mib_.load(); cap != applied_size_mib_) {
       if (auto capped = ApplySizeCap(cap); !capped) written = std::unexpected(capped.error());
@@ -368,7 +389,7 @@ class AuditLog::Writer {
       if (auto began = db_->Begin(); !began) {
         written = std::unexpected(began.error());
       } else {
-        written = WriteBatch(batch, outcomes, tip, final);
+        written = WriteBatch(batch, outcomes, final);
         if (written) {
           if (auto committed = db_->Commit(); !committed)
             written = std::unexpected(committed.error());
@@ -379,7 +400,6 @@ class AuditLog::Writer {
     if (!written) {
       Error refused(ErrorCode::kUnavailable,
                     "the audit log cannot be written: " + written.error().message());
-      for (Pending& pending : batch) pending.done.set_value(std::unexpected(refused));
       bool was_failing = false;
       {
         std::lock_guard lock(mutex_);
@@ -392,9 +412,10 @@ class AuditLog::Writer {
         Log(LogLevel::kError, "audit_log_failing",
             {{"error", written.error().message()}, {"effect", "consultations refused"}});
       }
+      // Callers learn of the refusal only once the outage is visible in stats.
+      for (Pending& pending : batch) pending.done.set_value(std::unexpected(refused));
       return;
     }
-    tip_ = std::move(tip);
     if (written->has_value()) {
       last_checkpoint_size_ = (*written)->tree_size;
       last_checkpoint_time_ = clock_.Now();
@@ -405,7 +426,7 @@ class AuditLog::Writer {
       std::lock_guard lock(mutex_);
       recovered = stats_.failing;
       stats_.failing = false;
-      stats_.size = tip_.frontier.size();
+      stats_.size = written_size_;
       ++stats_.commits;
       if (written->has_value()) ++stats_.checkpoints;
     }
@@ -439,7 +460,7 @@ class AuditLog::Writer {
   int64_t applied_size_mib_ = 0;
 
   // Writer thread only (and Load before it starts).
-  Tip tip_;
+  uint64_t written_size_ = 0;  // the log's size after the last write transaction
   uint64_t last_checkpoint_size_ = 0;
   TimePoint last_checkpoint_time_{};
 

@@ -113,6 +113,27 @@ TEST(AuditLogTest, WhatItWritesVerifiesWithCheckpointsAndWitness) {
   EXPECT_GE(report->checkpoints, 2u);
 }
 
+// The server and an administrator's command each open the log: their events
+// interleave into one chain.
+TEST(AuditLogTest, TwoWritersOnOneDatabaseShareOneChain) {
+  AuditLogFixture fixture;
+  auto server = fixture.OpenLog();
+  auto command = fixture.OpenLog();
+  for (uint64_t i = 0; i < 6; ++i) {
+    auto& log = i % 2 == 0 ? server : command;
+    auto sequence = log->Append(SearchEvent(static_cast<int64_t>(i) + 1, {}));
+    ASSERT_TRUE(sequence.has_value()) << sequence.error().message();
+    EXPECT_EQ(*sequence, i);
+  }
+  server.reset();
+  command.reset();
+  auto db = fixture.RawDatabase();
+  auto report = VerifyAuditLog(*db, [&](uint32_t id) { return fixture.KeyById(id); }, {});
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->events, 6u);
+}
+
 TEST(AuditLogTest, AnEventTooLargeToEncodeIsRefusedAloneWithoutAGap) {
   AuditLogFixture fixture;
   auto log = fixture.OpenLog();

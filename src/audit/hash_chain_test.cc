@@ -65,6 +65,7 @@ TEST(HashChainTest, ChangesWithEveryFieldOfTheEvent) {
       [](AuditEvent& e) { e.refusal_code = "Unavailable"; },
       [](AuditEvent& e) { e.latency_micros++; },
       [](AuditEvent& e) { e.node_id = "vigie-node-3"; },
+      [](AuditEvent& e) { e.subject = "GN-100201"; },
   };
   const Sha256Digest previous = crypto::Sha256("previous");
   std::set<Sha256Digest> seen{ChainHash(previous, Encode(FullAuditEvent()))};

@@ -17,6 +17,7 @@ Result<std::unique_ptr<AdminPortal>> AdminPortal::Open(const std::filesystem::pa
   ASSIGN_OR_RETURN(Installation installation, Installation::Open(data_dir));
   std::string url = DatabaseUrl(installation.config);
   std::unique_ptr<AdminPortal> admin(new AdminPortal(std::move(installation), std::move(url)));
+  ASSIGN_OR_RETURN(admin->audit, admin->installation.OpenAuditLog(admin->clock));
   // No activation happens here: the password policy's list is not needed.
   ASSIGN_OR_RETURN(admin->portal, app::Portal::Create({.config = &admin->installation.config,
                                                        .keyring = &admin->installation.keyring,
@@ -24,7 +25,8 @@ Result<std::unique_ptr<AdminPortal>> AdminPortal::Open(const std::filesystem::pa
                                                        .search = nullptr,
                                                        .clock = &admin->clock,
                                                        .password_policy = &admin->password_policy,
-                                                       .hasher = &admin->hasher}));
+                                                       .hasher = &admin->hasher,
+                                                       .audit = admin->audit.get()}));
   return admin;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The portal as the command line's administration commands use it: an open
-// installation, no search index, the local operator as the actor.
+// installation, its audit log, no search index, the local operator as the actor.
 
 #include <filesystem>
 #include <memory>
@@ -18,9 +18,10 @@ struct AdminPortal {
   SystemClock clock;
   identity::PasswordPolicy password_policy;
   identity::InlinePasswordHasher hasher;
+  std::unique_ptr<audit::AuditLog> audit;
   std::unique_ptr<app::Portal> portal;
 
-  // Errors from Installation::Open and Portal::Create.
+  // Errors from Installation::Open, OpenAuditLog and Portal::Create.
   static Result<std::unique_ptr<AdminPortal>> Open(const std::filesystem::path& data_dir);
 
  private:

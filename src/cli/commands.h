@@ -35,15 +35,36 @@ struct ImportCommandOptions {
 };
 int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions& options);
 
+// A local consultation's stated reason, written to the audit log.
+struct ConsultationOptions {
+  std::string purpose = "local operator consultation";
+  std::string case_reference;
+};
+
+// Consultations by the local operator: audited, refused (6) when the audit
+// log cannot be written.
 struct SearchCommandOptions {
   std::string surname;
   std::string given_name;
   std::string birth_date;
   bool json = false;
+  ConsultationOptions consultation;
 };
 int RunSearch(const std::filesystem::path& data_dir, const SearchCommandOptions& options);
 
-int RunShow(const std::filesystem::path& data_dir, int64_t person_id, bool json);
+struct ShowCommandOptions {
+  int64_t person_id = 0;
+  bool json = false;
+  ConsultationOptions consultation;
+};
+int RunShow(const std::filesystem::path& data_dir, const ShowCommandOptions& options);
+
+// `vigie audit verify`: 0 when the log verifies, 7 when it does not.
+struct AuditVerifyOptions {
+  std::filesystem::path witness_file;  // empty: [audit] witness_file, if any
+  bool json = false;
+};
+int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptions& options);
 
 struct ServeOptions {
   std::optional<int> port;  // overrides [server] port

@@ -34,7 +34,33 @@ Result<void> EnsureDataKey(crypto::Keyring& keyring, std::string_view purpose,
   return keyring.Save(key_file);
 }
 
+Result<void> EnsureDataKeys(crypto::Keyring& keyring, const std::filesystem::path& key_file) {
+  for (std::string_view purpose :
+       {identity::kPurposeTotpSeeds, crypto::kPurposeAuditSigning, crypto::kPurposeAuditTerms}) {
+    RETURN_IF_ERROR(EnsureDataKey(keyring, purpose, key_file));
+  }
+  return {};
+}
+
 }  // namespace
+
+Result<std::unique_ptr<audit::AuditLog>> Installation::OpenAuditLog(const Clock& clock) const {
+  const Config::Audit& settings = config.audit;
+  audit::AuditLogOptions options;
+  options.url =
+      "sqlite:" + config.Resolve(settings.url.substr(std::string("sqlite:").size())).string();
+  options.node_id = settings.node_id;
+  options.max_wait = std::chrono::milliseconds(settings.max_wait_ms);
+  options.checkpoint_every_events = static_cast<uint64_t>(settings.checkpoint_every_events);
+  options.checkpoint_every = std::chrono::milliseconds(settings.checkpoint_every_ms);
+  if (!settings.witness_file.empty()) options.witness_file = config.Resolve(settings.witness_file);
+  options.max_size_mib = settings.max_size_mib;
+  ASSIGN_OR_RETURN(const crypto::DataKey* signing_key,
+                   keyring.Current(crypto::kPurposeAuditSigning));
+  auto log = audit::AuditLog::Open(std::move(options), *signing_key, clock);
+  if (!log) return Fail(log.error().WithContext("audit log"));
+  return log;
+}
 
 Result<Installation> Installation::Create(const std::filesystem::path& data_dir) {
   std::error_code ec;
@@ -43,7 +69,9 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir)
                 data_dir.string() + " already holds an installation (vigie.toml exists)");
   }
   std::filesystem::create_directories(data_dir, ec);
-  if (ec) return Fail(ErrorCode::kUnavailable, "cannot create " + data_dir.string() + ": " + ec.message());
+  if (ec)
+    return Fail(ErrorCode::kUnavailable,
+                "cannot create " + data_dir.string() + ": " + ec.message());
   // Security: the directory holds the key file and the database: owner only.
   if (::chmod(data_dir.c_str(), 0700) != 0) {
     return Fail(ErrorCode::kUnavailable, "cannot restrict permissions of " + data_dir.string());
@@ -51,8 +79,7 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir)
   ASSIGN_OR_RETURN(Config config, ParseConfig(DefaultConfigToml(), data_dir));
   ASSIGN_OR_RETURN(crypto::Keyring keyring,
                    crypto::Keyring::CreateKeyFile(config.Resolve(config.crypto.key_file)));
-  RETURN_IF_ERROR(EnsureDataKey(keyring, identity::kPurposeTotpSeeds,
-                                config.Resolve(config.crypto.key_file)));
+  RETURN_IF_ERROR(EnsureDataKeys(keyring, config.Resolve(config.crypto.key_file)));
   ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
   {
     std::ofstream out(data_dir / kConfigName, std::ios::trunc);
@@ -72,8 +99,7 @@ Result<Installation> Installation::Open(const std::filesystem::path& data_dir) {
   InitLogging(config.log.format, config.log.level);
   ASSIGN_OR_RETURN(crypto::Keyring keyring,
                    crypto::Keyring::LoadKeyFile(config.Resolve(config.crypto.key_file)));
-  RETURN_IF_ERROR(EnsureDataKey(keyring, identity::kPurposeTotpSeeds,
-                                config.Resolve(config.crypto.key_file)));
+  RETURN_IF_ERROR(EnsureDataKeys(keyring, config.Resolve(config.crypto.key_file)));
   ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
   return Installation{std::move(config), std::move(keyring), std::move(db)};
 }

@@ -1,11 +1,14 @@
 #pragma once
 // An installation: a data directory holding vigie.toml, the key file and the
-// SQLite database. `Create` lays one out; `Open` loads and checks it.
-// Owns the configuration, the keyring and the database connection.
+// SQLite database (and, beside it, the audit log's). `Create` lays one out;
+// `Open` loads and checks it. Owns the configuration, the keyring and the
+// database connection.
 
 #include <filesystem>
 #include <memory>
 
+#include "audit/audit_log.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "crypto/crypto.h"
@@ -24,6 +27,10 @@ struct Installation {
   // NotFound when there is no installation; errors from config, key file and
   // database otherwise (schema migrated to this binary's version).
   static Result<Installation> Open(const std::filesystem::path& data_dir);
+
+  // The audit log as configured ([audit]), its checkpoints signed with the
+  // "audit-signing" key. Errors from AuditLog::Open, with context.
+  Result<std::unique_ptr<audit::AuditLog>> OpenAuditLog(const Clock& clock) const;
 };
 
 }  // namespace vigie::cli

@@ -17,6 +17,13 @@ std::filesystem::path DefaultDataDir() {
   return env != nullptr && *env != '\0' ? std::filesystem::path(env) : "vigie-data";
 }
 
+void AddConsultationOptions(CLI::App& command, vigie::cli::ConsultationOptions& consultation) {
+  command
+      .add_option("--purpose", consultation.purpose, "Why you consult (written to the audit log)")
+      ->capture_default_str();
+  command.add_option("--case", consultation.case_reference, "Case reference (audit log)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,16 +72,28 @@ int main(int argc, char** argv) {
   srch->add_option("-g,--given", search.given_name, "Given name");
   srch->add_option("-b,--birth", search.birth_date, "Birth date: YYYY, YYYY-MM or YYYY-MM-DD");
   srch->add_flag("--json", search.json, "Print JSON");
+  AddConsultationOptions(*srch, search.consultation);
   srch->callback([&] { exit_code = RunSearch(data_dir, search); });
 
-  int64_t person_id = 0;
-  bool show_json = false;
+  ShowCommandOptions show_options;
   auto* show = app.add_subcommand("show", "Open one person's full file");
-  show->add_option("person_id", person_id, "Person id from a search result")
+  show->add_option("person_id", show_options.person_id, "Person id from a search result")
       ->required()
       ->check(CLI::PositiveNumber);
-  show->add_flag("--json", show_json, "Print JSON");
-  show->callback([&] { exit_code = RunShow(data_dir, person_id, show_json); });
+  show->add_flag("--json", show_options.json, "Print JSON");
+  AddConsultationOptions(*show, show_options.consultation);
+  show->callback([&] { exit_code = RunShow(data_dir, show_options); });
+
+  auto* audit = app.add_subcommand("audit", "The audit log");
+  audit->require_subcommand(1);
+  AuditVerifyOptions verify;
+  auto* audit_verify = audit->add_subcommand(
+      "verify",
+      "Check every event, chain link, checkpoint and signature; name the first bad event");
+  audit_verify->add_option("--witness", verify.witness_file,
+                           "Witness file to hold the log to (default: [audit] witness_file)");
+  audit_verify->add_flag("--json", verify.json, "Print JSON");
+  audit_verify->callback([&] { exit_code = RunAuditVerify(data_dir, verify); });
 
   ServeOptions serve;
   auto* srv = app.add_subcommand("serve", "Serve API v1 over HTTPS until SIGTERM");

@@ -62,7 +62,7 @@ std::string PublicUrl(const Config& config, uint16_t port) {
 // Gauges of the parts that fill up under abuse, for the operators' alerts.
 void RegisterMetrics(http::MetricsRegistry& metrics, const api::ApiV1& api,
                      const identity::PasswordHasherPool& hasher,
-                     const records::RecordSearch& search) {
+                     const records::RecordSearch& search, const audit::AuditLog& audit_log) {
   using Kind = http::MetricsRegistry::Kind;
   struct Gauge {
     const char* name;
@@ -77,7 +77,14 @@ void RegisterMetrics(http::MetricsRegistry& metrics, const api::ApiV1& api,
                           {"vigie_dpop_keys_cached", "Client DPoP keys parsed and cached",
                            [&] { return static_cast<double>(api.cached_keys()); }},
                           {"vigie_search_index_bytes", "Memory held by the search index",
-                           [&] { return static_cast<double>(search.memory_bytes()); }}}) {
+                           [&] { return static_cast<double>(search.memory_bytes()); }},
+                          {"vigie_audit_events", "Durable events in the audit log",
+                           [&] { return static_cast<double>(audit_log.stats().size); }},
+                          {"vigie_audit_commits", "Audit log transactions (one fsync each)",
+                           [&] { return static_cast<double>(audit_log.stats().commits); }},
+                          {"vigie_audit_failing",
+                           "1 while the audit log cannot be written (consultations refused)",
+                           [&] { return audit_log.stats().failing ? 1.0 : 0.0; }}}) {
     // The names are fixed and valid: a failure here is a programming error.
     if (!metrics.Register(gauge.name, gauge.help, Kind::kGauge, std::move(gauge.read))) {
       Log(LogLevel::kWarn, "metric_not_registered", {{"name", gauge.name}});
@@ -120,13 +127,16 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   open_options.busy_timeout_ms = config.store.busy_timeout_ms;
   store::ConnectionPool pool(DatabaseUrl(config), open_options, server_options.worker_threads + 2);
   SystemClock clock;
+  auto audit_log = installation->OpenAuditLog(clock);
+  if (!audit_log) return ReportError(audit_log.error());
   auto portal = app::Portal::Create({.config = &config,
                                      .keyring = &installation->keyring,
                                      .pool = &pool,
                                      .search = &*search,
                                      .clock = &clock,
                                      .password_policy = &password_policy,
-                                     .hasher = &hasher});
+                                     .hasher = &hasher,
+                                     .audit = audit_log->get()});
   if (!portal) return ReportError(portal.error());
 
   // With port 0 the API learns its public URL (the DPoP htu) only once the
@@ -145,7 +155,7 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   api_options.public_url = PublicUrl(config, server.port());
   api = std::make_unique<api::ApiV1>(**portal, api_options);
   ready.store(api.get(), std::memory_order_release);
-  RegisterMetrics(server.metrics(), *api, hasher, *search);
+  RegisterMetrics(server.metrics(), *api, hasher, *search, **audit_log);
   server.StopOnSignals();
   std::printf("Vigie serving %s\n", api_options.public_url.c_str());
   if (auto metrics = server.metrics_port()) {

@@ -198,6 +198,24 @@ Result<void> ReadQuota(const toml::table* t, Config::Quota& q) {
   return r.RefuseUnknown();
 }
 
+Result<void> ReadAudit(const toml::table* t, Config::Audit& a) {
+  TableReader r(t, "audit");
+  RETURN_IF_ERROR(r.Read("url", a.url));
+  if (!a.url.starts_with("sqlite:") || a.url.size() == 7) {
+    return Fail(ErrorCode::kInvalidArgument, "'audit.url' must be \"sqlite:<path>\"");
+  }
+  RETURN_IF_ERROR(r.Read("witness_file", a.witness_file));
+  RETURN_IF_ERROR(r.Read("node_id", a.node_id));
+  if (a.node_id.empty() || a.node_id.size() > 64) {
+    return Fail(ErrorCode::kInvalidArgument, "'audit.node_id' must be 1 to 64 characters");
+  }
+  RETURN_IF_ERROR(r.Read("max_wait_ms", a.max_wait_ms, 10, 60000));
+  RETURN_IF_ERROR(r.Read("checkpoint_every_events", a.checkpoint_every_events, 1, 100000000));
+  RETURN_IF_ERROR(r.Read("checkpoint_every_ms", a.checkpoint_every_ms, 10, 86400000));
+  RETURN_IF_ERROR(r.Read("max_size_mib", a.max_size_mib, 0, 1 << 30));
+  return r.RefuseUnknown();
+}
+
 }  // namespace
 
 std::filesystem::path Config::Resolve(const std::string& path) const {
@@ -236,6 +254,8 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::filesystem::pa
   RETURN_IF_ERROR(ReadSession(session, config.session));
   ASSIGN_OR_RETURN(const toml::table* quota, root.Table("quota"));
   RETURN_IF_ERROR(ReadQuota(quota, config.quota));
+  ASSIGN_OR_RETURN(const toml::table* audit, root.Table("audit"));
+  RETURN_IF_ERROR(ReadAudit(audit, config.audit));
   RETURN_IF_ERROR(root.RefuseUnknown());
   return config;
 }
@@ -310,6 +330,15 @@ searches_per_hour = 300
 searches_per_day = 1500
 files_per_hour = 60
 files_per_day = 300
+
+[audit]
+url = "sqlite:audit.db"       # the audit log's own database; put it on another disk if you can
+witness_file = "audit-witness.jsonl"  # signed checkpoints, appended; "" = none. Ship it away.
+node_id = "vigie"             # names this server in the events it writes
+max_wait_ms = 1000            # a consultation whose event is not durable by then is refused
+checkpoint_every_events = 10000
+checkpoint_every_ms = 10000
+max_size_mib = 0              # refuse consultations beyond this size (MiB); 0 = no cap
 )";
 }
 

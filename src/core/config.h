@@ -68,8 +68,8 @@ struct Config {
     int argon2_passes = 2;          // Argon2id t
     int argon2_memory_kib = 19456;  // Argon2id m
     int hashing_threads = 1;        // Security: bounds the CPU a login flood can take
-    int hashing_queue = 64;  // logins waiting beyond this are refused (429); `vigie serve`
-                             // also caps running + waiting at half its worker threads
+    int hashing_queue = 64;         // logins waiting beyond this are refused (429); `vigie serve`
+                                    // also caps running + waiting at half its worker threads
     int address_attempts_per_minute = 30;
   } auth;
 
@@ -90,6 +90,18 @@ struct Config {
     int files_per_hour = 60;
     int files_per_day = 300;
   } quota;
+
+  // The audit log (DESIGN invariant 1): its own database, checkpoints, and
+  // how long a consultation may wait for its event to be durable.
+  struct Audit {
+    std::string url = "sqlite:audit.db";
+    std::string witness_file = "audit-witness.jsonl";  // "" = none
+    std::string node_id = "vigie";
+    int max_wait_ms = 1000;  // beyond this a consultation is refused (503)
+    int checkpoint_every_events = 10000;
+    int checkpoint_every_ms = 10000;
+    int max_size_mib = 0;  // 0 = no cap
+  } audit;
 
   // `path` resolved against data_dir unless absolute.
   std::filesystem::path Resolve(const std::string& path) const;

@@ -36,6 +36,10 @@ TEST(ConfigTest, DefaultTomlParsesToDefaults) {
   EXPECT_EQ(config->session.idle_timeout_minutes, built_in.session.idle_timeout_minutes);
   EXPECT_EQ(config->session.step_up_files, built_in.session.step_up_files);
   EXPECT_EQ(config->quota.files_per_day, built_in.quota.files_per_day);
+  EXPECT_EQ(config->audit.url, built_in.audit.url);
+  EXPECT_EQ(config->audit.witness_file, built_in.audit.witness_file);
+  EXPECT_EQ(config->audit.max_wait_ms, built_in.audit.max_wait_ms);
+  EXPECT_EQ(config->audit.checkpoint_every_events, built_in.audit.checkpoint_every_events);
 }
 
 TEST(ConfigTest, PlainHttpOnLoopbackIsAllowed) {
@@ -104,7 +108,11 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfig{"[session]\nabsolute_lifetime_hours = 48", "between 1 and 24"},
                       BadConfig{"[quota]\nsearches_per_hour = 10\nsearches_per_day = 5",
                                 "daily quota"},
-                      BadConfig{"[session]\nidle = 5", "unknown key 'session.idle'"}),
+                      BadConfig{"[session]\nidle = 5", "unknown key 'session.idle'"},
+                      BadConfig{"[audit]\nurl = \"postgres://x\"", "'audit.url'"},
+                      BadConfig{"[audit]\nmax_wait_ms = 0", "between 10 and"},
+                      BadConfig{"[audit]\nnode_id = \"\"", "'audit.node_id'"},
+                      BadConfig{"[audit]\nwitness = \"w\"", "unknown key 'audit.witness'"}),
     [](const auto& param) { return "case" + std::to_string(param.index); });
 
 TEST(ConfigTest, LoadConfigReportsFileAndResolvesDataDir) {

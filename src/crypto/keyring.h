@@ -38,7 +38,9 @@ inline constexpr size_t kMaxDataKeys = 4096;
 
 inline constexpr std::string_view kPurposeRecords = "records";
 inline constexpr std::string_view kPurposeSearchIndex = "search-index";
-inline constexpr std::string_view kPurposeAuditSigning = "audit-signing";
+inline constexpr std::string_view kPurposeAuditSigning = "audit-signing";  // Ed25519 seed
+// Keys the hash of query terms in audit events and seals the terms.
+inline constexpr std::string_view kPurposeAuditTerms = "audit-terms";
 
 struct DataKey {
   uint32_t id = 0;

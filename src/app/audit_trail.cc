@@ -1,0 +1,130 @@
+#include "app/audit_trail.h"
+
+#include <boost/json.hpp>
+
+#include "audit/audit_event_codec.h"
+#include "core/log.h"
+#include "crypto/aead.h"
+#include "crypto/keyed_hash.h"
+#include "records/name_normaliser.h"
+
+namespace vigie::app {
+namespace {
+
+constexpr std::string_view kTermsAssociatedData = "vigie.audit.terms.v1";
+
+// Requests can carry longer text than the event format holds; the log keeps
+// what fits rather than refusing the consultation.
+std::string Clamp(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  return std::string(text.substr(0, cut));
+}
+
+std::span<const uint8_t> AsBytes(std::string_view text) {
+  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+}
+
+}  // namespace
+
+AuditTrail::AuditTrail(audit::AuditLog& log, const crypto::DataKey& terms_key, const Clock& clock)
+    : log_(log),
+      clock_(clock),
+      hash_key_(crypto::KeyedBlake2b(terms_key.bytes(), "vigie.audit.terms.hash")),
+      seal_key_(crypto::KeyedBlake2b(terms_key.bytes(), "vigie.audit.terms.seal")) {}
+
+audit::AuditEvent AuditTrail::For(const Caller& caller, audit::AuditEventType type) const {
+  audit::AuditEvent event;
+  event.time_unix_micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now().time_since_epoch())
+          .count();
+  event.type = type;
+  event.actor = {.agent_id = caller.agent_id,
+                 .service_number = Clamp(caller.service_number, audit::kMaxAuditShortText),
+                 .unit_id = caller.unit_id};
+  event.session_id = caller.session_id;
+  event.token_id_hash = caller.token_id_hash;
+  event.dpop_jkt = Clamp(caller.jkt, audit::kMaxAuditShortText);
+  event.source_address = Clamp(caller.source_address, audit::kMaxAuditShortText);
+  event.user_agent = Clamp(caller.user_agent, audit::kMaxAuditText);
+  return event;
+}
+
+audit::AuditEvent AuditTrail::Consultation(const Caller& caller, audit::AuditEventType type,
+                                           std::string_view purpose,
+                                           std::string_view case_reference) const {
+  audit::AuditEvent event = For(caller, type);
+  event.purpose = Clamp(purpose, audit::kMaxAuditText);
+  event.case_reference = Clamp(case_reference, audit::kMaxAuditText);
+  return event;
+}
+
+audit::AuditEvent AuditTrail::Administration(const Caller& caller, audit::AuditEventType type,
+                                             std::string_view subject) const {
+  audit::AuditEvent event = For(caller, type);
+  event.subject = Clamp(subject, audit::kMaxAuditShortText);
+  return event;
+}
+
+audit::AuditEvent AuditTrail::Unauthenticated(audit::AuditEventType type,
+                                              std::string_view service_number,
+                                              std::string_view source_address,
+                                              std::string_view jkt) const {
+  Caller nobody;
+  nobody.jkt = std::string(jkt);
+  nobody.service_number = std::string(service_number);
+  nobody.source_address = std::string(source_address);
+  return For(nobody, type);
+}
+
+Result<std::vector<uint8_t>> AuditTrail::SurnameHash(std::string_view surname) const {
+  ASSIGN_OR_RETURN(std::string normalised, records::NormaliseName(surname));
+  auto digest = crypto::KeyedBlake2b(hash_key_, normalised);
+  return std::vector<uint8_t>(digest.begin(), digest.end());
+}
+
+void AuditTrail::AddQuery(audit::AuditEvent& event, const records::SearchQuery& query) const {
+  if (auto hash = SurnameHash(query.surname)) event.query.terms_keyed_hash = std::move(*hash);
+  boost::json::object terms;
+  terms["surname"] = Clamp(query.surname, 1000);
+  if (!query.given_name.empty()) terms["given_name"] = Clamp(query.given_name, 1000);
+  if (std::string birth = records::FormatPartialDate(query.birth_date); !birth.empty()) {
+    terms["birth_date"] = birth;
+  }
+  std::string text = boost::json::serialize(terms);
+  event.query.sealed_terms = crypto::Seal(seal_key_, AsBytes(text), AsBytes(kTermsAssociatedData));
+}
+
+Result<std::string> AuditTrail::OpenTerms(std::span<const uint8_t> sealed) const {
+  ASSIGN_OR_RETURN(std::vector<uint8_t> text,
+                   crypto::Open(seal_key_, sealed, AsBytes(kTermsAssociatedData)));
+  return std::string(text.begin(), text.end());
+}
+
+Result<void> AuditTrail::Record(audit::AuditEvent event, Started started) {
+  event.latency_micros =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::steady_clock::now() - started)
+                                .count());
+  auto appended = log_.Append(std::move(event));
+  if (!appended) {
+    if (appended.error().code() == ErrorCode::kUnavailable)
+      return std::unexpected(appended.error());
+    // An event the format cannot hold is a bug here, but the rule is the same.
+    return Fail(ErrorCode::kUnavailable,
+                "the audit event could not be written: " + appended.error().message());
+  }
+  return {};
+}
+
+void AuditTrail::RecordRefusal(audit::AuditEvent event, const Error& error, Started started) {
+  event.outcome = audit::AuditOutcome::kRefused;
+  event.refusal_code = std::string(ErrorCodeName(error.code()));
+  if (auto recorded = Record(std::move(event), started); !recorded) {
+    Log(LogLevel::kError, "audit_refusal_not_recorded",
+        {{"refusal", ErrorCodeName(error.code())}, {"error", recorded.error().message()}});
+  }
+}
+
+}  // namespace vigie::app

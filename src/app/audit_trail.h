@@ -1,0 +1,64 @@
+#pragma once
+// AuditTrail: how the use cases write the audit log. It fills an AuditEvent
+// from the Caller (agent, unit, session, token id hash, DPoP key, address,
+// user agent), protects query terms (a keyed hash of the normalised surname
+// for "who searched for this name", and the terms sealed under the
+// "audit-terms" key - never in clear), and appends.
+//
+// Record waits until the event is durable: the caller returns nothing to the
+// agent unless it succeeded (DESIGN invariant 1). RecordRefusal is for
+// requests already refused: it tries, and logs when it cannot.
+//
+// Thread-safety: all methods may be called from several threads at once.
+// Errors: Record returns Unavailable when the event could not be made durable.
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+#include "app/portal.h"
+#include "audit/audit_log.h"
+#include "crypto/keyring.h"
+#include "records/search.h"
+
+namespace vigie::app {
+
+// Derives the two audit-terms keys (hashing, sealing) from one data key.
+class AuditTrail {
+ public:
+  using Started = std::chrono::steady_clock::time_point;
+
+  AuditTrail(audit::AuditLog& log, const crypto::DataKey& terms_key, const Clock& clock);
+
+  // An event of `type` acted by `caller`, dated now.
+  audit::AuditEvent For(const Caller& caller, audit::AuditEventType type) const;
+  // A search or file opening, with the reason the caller stated.
+  audit::AuditEvent Consultation(const Caller& caller, audit::AuditEventType type,
+                                 std::string_view purpose, std::string_view case_reference) const;
+  // An administrative act on `subject` (a service number, a unit code).
+  audit::AuditEvent Administration(const Caller& caller, audit::AuditEventType type,
+                                   std::string_view subject) const;
+  // An event before anyone is authenticated (activation, login steps).
+  audit::AuditEvent Unauthenticated(audit::AuditEventType type, std::string_view service_number,
+                                    std::string_view source_address,
+                                    std::string_view jkt = {}) const;
+
+  void AddQuery(audit::AuditEvent& event, const records::SearchQuery& query) const;
+
+  Result<void> Record(audit::AuditEvent event, Started started);
+  void RecordRefusal(audit::AuditEvent event, const Error& error, Started started);
+
+  // The keyed hash an investigator computes for "who searched for `surname`";
+  // InvalidArgument when the name does not normalise.
+  Result<std::vector<uint8_t>> SurnameHash(std::string_view surname) const;
+  // The sealed terms back as JSON text (for an investigator's tools).
+  Result<std::string> OpenTerms(std::span<const uint8_t> sealed) const;
+
+ private:
+  audit::AuditLog& log_;
+  const Clock& clock_;
+  std::array<uint8_t, 32> hash_key_;
+  std::array<uint8_t, 32> seal_key_;
+};
+
+}  // namespace vigie::app
