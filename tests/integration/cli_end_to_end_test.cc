@@ -1,9 +1,8 @@
 // The `vigie` binary end to end: init → generate → import → search → show,
 // and its refusals (exit code ≠ 0, a message, nothing changed).
 
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 
@@ -18,9 +17,8 @@ using testing::CommandResult;
 class CliTest : public ::testing::Test {
  protected:
   CommandResult Vigie(const std::string& args) {
-    return testing::RunCommand(std::string(VIGIE_BINARY) + " --data-dir " + data().string() +
-                                   " " + args,
-                               dir_.path());
+    return testing::RunCommand(
+        std::string(VIGIE_BINARY) + " --data-dir " + data().string() + " " + args, dir_.path());
   }
   std::filesystem::path data() const { return dir_ / "data"; }
   testing::TempDir dir_;
@@ -57,8 +55,7 @@ TEST_F(CliTest, InitGenerateImportSearchShow) {
     at = first.find('"', at + name.size() + 3) + 1;
     return first.substr(at, first.find('"', at) - at);
   };
-  std::string surname = field("surname"), given = field("given_names"),
-              birth = field("birth_date");
+  std::string surname = field("surname"), given = field("given_names"), birth = field("birth_date");
   auto found = Vigie("search --surname \"" + surname + "\" --given \"" + given + "\" --birth " +
                      birth.substr(0, 4) + " --json");
   ASSERT_EQ(found.exit_code, 0) << found.err;
@@ -119,6 +116,51 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
   auto config = Vigie("show 1");
   EXPECT_EQ(config.exit_code, 2);
   EXPECT_NE(config.err.find("unknown key 'search.max_resluts'"), std::string::npos) << config.err;
+}
+
+// The command line's consultations are audited as the local operator's; the
+// log verifies, a changed event is named, and a log that cannot be written
+// refuses the consultation with nothing printed.
+TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
+  ASSERT_EQ(Vigie("init").exit_code, 0);
+  auto file = (dir_ / "people.jsonl").string();
+  ASSERT_EQ(Vigie("generate --persons 300 --seed 3 --out " + file).exit_code, 0);
+  ASSERT_EQ(Vigie("import " + file).exit_code, 0);
+  auto shown = Vigie("show 1 --purpose \"internal control\" --case CTRL-7");
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  ASSERT_EQ(Vigie("show 2").exit_code, 0);
+  auto verified = Vigie("audit verify --json");
+  ASSERT_EQ(verified.exit_code, 0) << verified.err << verified.out;
+  EXPECT_NE(verified.out.find("\"ok\":true"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("\"events\":2"), std::string::npos) << verified.out;
+
+  // Someone with the database file changes the case reference of the first opening.
+  const std::string db = (data() / "audit.db").string();
+  auto tampered = testing::RunCommand(
+      "sqlite3 " + db +
+          " \"DROP TRIGGER audit_event_no_update; UPDATE audit_event SET event = "
+          "CAST(replace(CAST(event AS TEXT), 'CTRL-7', 'CTRL-8') AS BLOB) WHERE sequence = 0;\"",
+      dir_.path());
+  ASSERT_EQ(tampered.exit_code, 0) << tampered.err;
+  auto caught = Vigie("audit verify");
+  EXPECT_EQ(caught.exit_code, 7);
+  EXPECT_NE(caught.out.find("first bad event: 0"), std::string::npos) << caught.out;
+
+  // A full disk, as a size cap the database is already past: refused, nothing shown.
+  auto config = testing::RunCommand(
+      "sed -i 's/^max_size_mib = 0/max_size_mib = 1/' " + (data() / "vigie.toml").string() +
+          " && sqlite3 " + db +
+          " \"CREATE TABLE filler (b BLOB); INSERT INTO filler VALUES (zeroblob(2000000));\"",
+      dir_.path());
+  ASSERT_EQ(config.exit_code, 0) << config.err;
+  CommandResult refused;
+  for (int i = 0; i < 100; ++i) {  // until an event needs a page the cap refuses
+    refused = Vigie("show 3 --json");
+    if (refused.exit_code != 0) break;
+  }
+  EXPECT_EQ(refused.exit_code, 6) << refused.err;
+  EXPECT_TRUE(refused.out.empty()) << refused.out;
+  EXPECT_NE(refused.err.find("audit log"), std::string::npos) << refused.err;
 }
 
 }  // namespace

@@ -95,7 +95,7 @@ export async function startServer(installation) {
   return {
     url, child, accessLog, ca,
     stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve(child.exitCode);
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? child.signalCode);
       child.on('exit', (code) => resolve(code));
       child.kill('SIGTERM');
     }),

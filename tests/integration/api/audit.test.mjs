@@ -1,0 +1,138 @@
+// Issue 4's first promises, proven against `vigie serve`: every consultation
+// a client receives is in the audit log (with the ids of what it showed,
+// query terms never in clear); when the log cannot be written consultations
+// are refused with 503 and nothing, and service resumes by itself; a server
+// killed with SIGKILL under load loses no consultation it answered, and the
+// log still verifies.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInstallation, startServer, activeClient } from './harness.mjs';
+
+const cleanups = [];
+after(async () => { for (const c of cleanups.reverse()) await c(); });
+
+const agents = (names, roles) => names.map((service_number) => ({ service_number, name: `Agent ${service_number}`, roles }));
+
+async function setUp(agentList, config = {}) {
+  const installation = createInstallation({
+    agents: agentList,
+    config: { auth: { address_attempts_per_minute: 100000 },
+              quota: { searches_per_hour: 1000000, searches_per_day: 10000000 }, ...config },
+  });
+  const server = await startServer(installation);
+  cleanups.push(async () => { await server.stop(); installation.remove(); });
+  return { installation, server, auditDb: join(installation.data, 'audit.db') };
+}
+
+// The sqlite3 shell, as an investigator (or an attacker) reads the file.
+function sql(db, statement) {
+  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, statement], { encoding: 'utf8' }).trim();
+}
+
+function verify(installation) {
+  const r = spawnSync(process.env.VIGIE_BINARY, ['--data-dir', installation.data, 'audit', 'verify', '--json'],
+                      { encoding: 'utf8' });
+  return { code: r.status, report: r.stdout ? JSON.parse(r.stdout) : null, stderr: r.stderr };
+}
+
+test('what a consultation returned is in the audit log, and its query terms are not in clear', async () => {
+  const { installation, server, auditDb } = await setUp(agents(['INV-A'], ['investigator']));
+  const p = installation.firstPerson;
+  const inv = await activeClient(server, installation, 'INV-A');
+  const inquiry = { purpose: 'judicial_investigation', case_reference: '2026/00977-PJ' };
+  const found = await inv.call('POST', '/api/v1/search', { ...inquiry, surname: p.surname, given_name: p.given_names[0] });
+  assert.equal(found.status, 200, found.body);
+  const ids = found.json.results.map((r) => r.person_id);
+  assert.ok(ids.length >= 1);
+  const file = await inv.call('POST', `/api/v1/persons/${ids[0]}/file`, inquiry);
+  assert.equal(file.status, 200, file.body);
+
+  const agentId = sql(auditDb, "SELECT agent_id FROM audit_event WHERE type = 4 LIMIT 1");
+  assert.equal(sql(auditDb, `SELECT count(*) FROM audit_event WHERE type = 32 AND agent_id = ${agentId}`), '1');
+  assert.equal(sql(auditDb, `SELECT count(*) FROM audit_event WHERE type = 33 AND agent_id = ${agentId}`), '1');
+  for (const id of ids) {
+    assert.notEqual(sql(auditDb, `SELECT count(*) FROM audit_person_access WHERE person_id = ${id}`), '0',
+                    `person ${id} was returned, so its access is recorded`);
+  }
+  // The unit and agent set up by the command line, then activation and both
+  // login steps, then the consultations.
+  const types = sql(auditDb, 'SELECT group_concat(type) FROM (SELECT type FROM audit_event ORDER BY sequence)');
+  assert.equal(types, '64,65,1,2,4,32,33');
+
+  await server.stop();
+  const bytes = Buffer.concat([auditDb, `${auditDb}-wal`].filter(existsSync).map((f) => readFileSync(f)));
+  assert.ok(!bytes.includes(Buffer.from(p.surname)), 'the searched surname is not stored in clear');
+  assert.ok(!bytes.includes(Buffer.from(p.given_names[0])), 'the searched given name is not stored in clear');
+  const { code, report } = verify(installation);
+  assert.equal(code, 0);
+  assert.equal(report.ok, true);
+  assert.ok(report.events >= 6);
+  assert.ok(report.witness_checkpoints >= 1, 'the final checkpoint reached the witness file');
+});
+
+test('when the audit log cannot be written, consultations get 503 and nothing, then resume by themselves', async () => {
+  const { installation, server, auditDb } = await setUp(agents(['FUL-1'], ['agent']),
+                                                       { audit: { max_size_mib: 1 } });
+  const p = installation.firstPerson;
+  const agent = await activeClient(server, installation, 'FUL-1');
+  const search = () => agent.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: p.surname, given_name: p.given_names[0] });
+  assert.equal((await search()).status, 200);
+
+  // The disk fills up: another writer takes the log's database past its cap.
+  sql(auditDb, 'CREATE TABLE filler (b BLOB); INSERT INTO filler VALUES (zeroblob(2000000));');
+  let refused;
+  for (let i = 0; i < 200 && !refused; ++i) {
+    const started = Date.now();
+    const r = await search();
+    if (r.status === 200) continue;
+    refused = r;
+    assert.ok(Date.now() - started < 3000, 'the refusal is prompt, not a hang');
+  }
+  assert.ok(refused, 'some search needed a page the full disk could not give');
+  assert.equal(refused.status, 503, refused.body);
+  assert.equal(refused.json.results, undefined, 'nothing is returned');
+  assert.ok(!refused.body.includes(p.surname));
+  assert.equal((await search()).status, 503, 'still refused while the disk is full');
+
+  sql(auditDb, 'DROP TABLE filler;');  // room again
+  const resumed = await search();
+  assert.equal(resumed.status, 200, resumed.body);
+  await server.stop();
+  assert.equal(verify(installation).code, 0);
+});
+
+test('after SIGKILL under load, every consultation a client received is in the log, and it verifies', async () => {
+  const names = ['KIL-1', 'KIL-2', 'KIL-3', 'KIL-4'];
+  const { installation, server, auditDb } = await setUp(agents(names, ['agent']));
+  const p = installation.firstPerson;
+  const clients = [];
+  for (const n of names) clients.push(await activeClient(server, installation, n));
+  let answered = 0;
+  let running = true;
+  const load = clients.map(async (c) => {
+    while (running) {
+      let r;
+      try {
+        r = await c.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: p.surname, given_name: p.given_names[0] });
+      } catch { return; }  // the connection died with the server
+      if (r.status === 200) ++answered;
+      else if (running) throw new Error(`search refused under load: ${r.status} ${r.body}`);
+    }
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  server.child.kill('SIGKILL');
+  running = false;
+  await Promise.all(load);
+  await new Promise((resolve) => server.child.exitCode !== null || server.child.signalCode !== null
+    ? resolve() : server.child.on('exit', resolve));
+  assert.ok(answered > 10, `load ran (${answered} answered)`);
+
+  const logged = Number(sql(auditDb, 'SELECT count(*) FROM audit_event WHERE type = 32'));
+  assert.ok(logged >= answered, `${answered} searches answered, ${logged} in the log`);
+  const { code, report, stderr } = verify(installation);
+  assert.equal(code, 0, stderr);
+  assert.equal(report.ok, true);
+});
