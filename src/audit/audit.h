@@ -1,19 +1,29 @@
 #pragma once
-// audit: the tamper-evident audit log's building blocks. What others may use:
+// audit: the tamper-evident audit log. What others may use:
+//   - AuditLog, the durable log with group commit, signed checkpoints and a
+//     witness file (audit_log.h; docs/formats/audit-log.md), and the
+//     verifier behind `vigie audit verify` (audit_verifier.h);
+//   - Checkpoint and its signature and witness-file line (checkpoint.h);
+//   - StoredLeafSource, proofs over a stored log (stored_leaf_source.h);
 //   - AuditEvent and its canonical, versioned encoding (audit_event.h,
 //     audit_event_codec.h; docs/formats/audit-event.md);
 //   - the hash chain over encoded events and their Merkle leaf (hash_chain.h);
 //   - the RFC 6962 / RFC 9162 Merkle tree: hashes, the frontier kept by a
 //     writer, an in-memory tree, proof generation over any LeafHashSource and
 //     the proof verifiers (docs/formats/merkle-tree.md).
-// Thread-safety and errors: see each header. Nothing here does I/O.
+// Thread-safety and errors: see each header. Only AuditLog, the verifier and
+// StoredLeafSource do I/O (through `store`).
 
-#include "audit/audit_event.h"        // IWYU pragma: export
-#include "audit/audit_event_codec.h"  // IWYU pragma: export
-#include "audit/hash_chain.h"         // IWYU pragma: export
-#include "audit/leaf_hash_source.h"   // IWYU pragma: export
-#include "audit/merkle_frontier.h"    // IWYU pragma: export
-#include "audit/merkle_hash.h"        // IWYU pragma: export
-#include "audit/merkle_proof.h"       // IWYU pragma: export
-#include "audit/merkle_tree.h"        // IWYU pragma: export
-#include "audit/merkle_verify.h"      // IWYU pragma: export
+#include "audit/audit_event.h"         // IWYU pragma: export
+#include "audit/audit_event_codec.h"   // IWYU pragma: export
+#include "audit/audit_log.h"           // IWYU pragma: export
+#include "audit/audit_verifier.h"      // IWYU pragma: export
+#include "audit/checkpoint.h"          // IWYU pragma: export
+#include "audit/hash_chain.h"          // IWYU pragma: export
+#include "audit/leaf_hash_source.h"    // IWYU pragma: export
+#include "audit/merkle_frontier.h"     // IWYU pragma: export
+#include "audit/merkle_hash.h"         // IWYU pragma: export
+#include "audit/merkle_proof.h"        // IWYU pragma: export
+#include "audit/merkle_tree.h"         // IWYU pragma: export
+#include "audit/merkle_verify.h"       // IWYU pragma: export
+#include "audit/stored_leaf_source.h"  // IWYU pragma: export

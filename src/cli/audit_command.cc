@@ -1,11 +1,12 @@
 // `vigie audit verify`: the whole log against its signed checkpoints and the
-// witness file.
+// witness file. `vigie audit prove`: RFC 9162 inclusion and consistency
+// proofs anyone can check without Vigie (tools/audit-proof-check).
 
 #include <boost/json.hpp>
 #include <cstdio>
 #include <fstream>
 
-#include "audit/audit_verifier.h"
+#include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
 #include "cli/progress.h"
@@ -30,7 +31,90 @@ Result<std::vector<audit::Checkpoint>> ReadWitnessFile(const std::filesystem::pa
   return checkpoints;
 }
 
+std::string AuditDatabaseUrl(const Config& config) {
+  return "sqlite:" +
+         config.Resolve(config.audit.url.substr(std::string("sqlite:").size())).string();
+}
+
+boost::json::array HexList(const std::vector<audit::Sha256Digest>& hashes) {
+  boost::json::array list;
+  for (const auto& hash : hashes) list.emplace_back(crypto::HexEncode(hash));
+  return list;
+}
+
+// The proof for options.event, in the tree of the checkpoint that first
+// covers it (so its root is signed), or of the whole log when none does yet.
+Result<boost::json::object> InclusionJson(store::Connection& db, const crypto::Keyring& keyring,
+                                          const AuditProveOptions& options) {
+  ASSIGN_OR_RETURN(audit::StoredLeafSource leaves, audit::StoredLeafSource::Open(db));
+  ASSIGN_OR_RETURN(std::vector<audit::Checkpoint> checkpoints, audit::ReadCheckpoints(db));
+  const uint64_t index = *options.event;
+  if (index >= leaves.Size()) {
+    return Fail(ErrorCode::kNotFound, "the audit log has no event " + std::to_string(index));
+  }
+  std::optional<audit::Checkpoint> signed_root;
+  for (const audit::Checkpoint& checkpoint : checkpoints) {
+    if (checkpoint.tree_size > index) {
+      signed_root = checkpoint;
+      break;
+    }
+  }
+  const uint64_t tree_size = signed_root ? signed_root->tree_size : leaves.Size();
+  ASSIGN_OR_RETURN(std::vector<uint8_t> event, leaves.Event(index));
+  ASSIGN_OR_RETURN(auto proof, audit::InclusionProof(leaves, index, tree_size));
+  ASSIGN_OR_RETURN(audit::Sha256Digest root, audit::MerkleRootAt(leaves, tree_size));
+  boost::json::object out{{"index", index},
+                          {"tree_size", tree_size},
+                          {"event", crypto::HexEncode(event)},
+                          {"leaf_hash", crypto::HexEncode(audit::AuditEventLeafHash(event))},
+                          {"inclusion_proof", HexList(proof)},
+                          {"root", crypto::HexEncode(root)}};
+  if (signed_root) {
+    boost::json::object checkpoint =
+        boost::json::parse(audit::WitnessLine(*signed_root)).as_object();
+    // A convenience: an auditor checks against the key they were given.
+    if (auto key = keyring.ById(signed_root->key_id)) {
+      checkpoint["public_key"] =
+          crypto::HexEncode(crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key());
+    }
+    out["checkpoint"] = std::move(checkpoint);
+  }
+  return out;
+}
+
+Result<boost::json::object> ConsistencyJson(store::Connection& db,
+                                            const AuditProveOptions& options) {
+  ASSIGN_OR_RETURN(audit::StoredLeafSource leaves, audit::StoredLeafSource::Open(db));
+  const uint64_t old_size = *options.from, new_size = options.to.value_or(leaves.Size());
+  ASSIGN_OR_RETURN(auto proof, audit::ConsistencyProof(leaves, old_size, new_size));
+  ASSIGN_OR_RETURN(audit::Sha256Digest old_root, audit::MerkleRootAt(leaves, old_size));
+  ASSIGN_OR_RETURN(audit::Sha256Digest new_root, audit::MerkleRootAt(leaves, new_size));
+  return boost::json::object{{"old_size", old_size},
+                             {"new_size", new_size},
+                             {"old_root", crypto::HexEncode(old_root)},
+                             {"new_root", crypto::HexEncode(new_root)},
+                             {"consistency_proof", HexList(proof)}};
+}
+
 }  // namespace
+
+int RunAuditProve(const std::filesystem::path& data_dir, const AuditProveOptions& options) {
+  if (options.event.has_value() == options.from.has_value()) {
+    return ReportError(Error(ErrorCode::kInvalidArgument,
+                             "give either --event (inclusion) or --from (consistency)"));
+  }
+  auto installation = Installation::Open(data_dir);
+  if (!installation) return ReportError(installation.error());
+  auto db = store::Open(AuditDatabaseUrl(installation->config), {.read_only = true});
+  if (!db) return ReportError(db.error().WithContext("audit log"));
+  if (auto read = (*db)->BeginRead(); !read) return ReportError(read.error());
+  auto proof = options.event ? InclusionJson(**db, installation->keyring, options)
+                             : ConsistencyJson(**db, options);
+  (void)(*db)->Rollback();
+  if (!proof) return ReportError(proof.error());
+  std::printf("%s\n", boost::json::serialize(*proof).c_str());
+  return 0;
+}
 
 int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptions& options) {
   auto installation = Installation::Open(data_dir);
@@ -46,9 +130,8 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
     if (!read) return ReportError(read.error());
     witness = std::move(*read);
   }
-  std::string url =
-      "sqlite:" + config.Resolve(config.audit.url.substr(std::string("sqlite:").size())).string();
-  auto db = store::Open(url, {.busy_timeout_ms = config.store.busy_timeout_ms, .read_only = true});
+  auto db = store::Open(AuditDatabaseUrl(config),
+                        {.busy_timeout_ms = config.store.busy_timeout_ms, .read_only = true});
   if (!db) return ReportError(db.error().WithContext("audit log"));
 
   const crypto::Keyring& keyring = installation->keyring;

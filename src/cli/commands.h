@@ -66,6 +66,15 @@ struct AuditVerifyOptions {
 };
 int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptions& options);
 
+// `vigie audit prove`: JSON with an inclusion proof for `event`, or a
+// consistency proof from tree size `from` to `to` (default: the whole log).
+struct AuditProveOptions {
+  std::optional<uint64_t> event;
+  std::optional<uint64_t> from;
+  std::optional<uint64_t> to;
+};
+int RunAuditProve(const std::filesystem::path& data_dir, const AuditProveOptions& options);
+
 struct ServeOptions {
   std::optional<int> port;  // overrides [server] port
 };

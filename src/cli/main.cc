@@ -94,6 +94,13 @@ int main(int argc, char** argv) {
                            "Witness file to hold the log to (default: [audit] witness_file)");
   audit_verify->add_flag("--json", verify.json, "Print JSON");
   audit_verify->callback([&] { exit_code = RunAuditVerify(data_dir, verify); });
+  AuditProveOptions prove;
+  auto* audit_prove = audit->add_subcommand(
+      "prove", "Print an RFC 9162 inclusion (--event) or consistency (--from, --to) proof as JSON");
+  audit_prove->add_option("--event", prove.event, "Sequence number of the event to prove");
+  audit_prove->add_option("--from", prove.from, "Older tree size (consistency)");
+  audit_prove->add_option("--to", prove.to, "Newer tree size (default: the whole log)");
+  audit_prove->callback([&] { exit_code = RunAuditProve(data_dir, prove); });
 
   ServeOptions serve;
   auto* srv = app.add_subcommand("serve", "Serve API v1 over HTTPS until SIGTERM");

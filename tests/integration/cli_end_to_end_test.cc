@@ -134,6 +134,31 @@ TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
   EXPECT_NE(verified.out.find("\"ok\":true"), std::string::npos) << verified.out;
   EXPECT_NE(verified.out.find("\"events\":2"), std::string::npos) << verified.out;
 
+  // Proofs that check without Vigie: RFC 9162 inclusion under a signed
+  // checkpoint, and consistency between two tree sizes.
+  const std::string checker = std::string(VIGIE_SOURCE_DIR) + "/tools/audit-proof-check";
+  auto included = Vigie("audit prove --event 1");
+  ASSERT_EQ(included.exit_code, 0) << included.err;
+  auto key_at = included.out.find("\"public_key\":\"");
+  ASSERT_NE(key_at, std::string::npos) << included.out;
+  const std::string key = included.out.substr(key_at + 14, 64);
+  // The checker reads the proof on stdin (RunCommand's own </dev/null applies outside).
+  auto check = [&](const std::string& proof, const std::string& options = "") {
+    std::ofstream(dir_ / "proof.json") << proof;
+    return testing::RunCommand(
+        "(" + checker + " " + options + " < " + (dir_ / "proof.json").string() + ")", dir_.path());
+  };
+  auto checked = check(included.out, "--public-key " + key);
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+  std::string forged = included.out;
+  const size_t root_at = forged.find("\"root\":\"") + 8;
+  forged[root_at] = forged[root_at] == '0' ? '1' : '0';
+  EXPECT_EQ(check(forged).exit_code, 1);
+  auto consistent = Vigie("audit prove --from 1 --to 2");
+  ASSERT_EQ(consistent.exit_code, 0) << consistent.err;
+  EXPECT_EQ(check(consistent.out).exit_code, 0) << consistent.out;
+  EXPECT_EQ(Vigie("audit prove --event 99").exit_code, 3);
+
   // Someone with the database file changes the case reference of the first opening.
   const std::string db = (data() / "audit.db").string();
   auto tampered = testing::RunCommand(
