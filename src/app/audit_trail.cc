@@ -28,10 +28,18 @@ std::span<const uint8_t> AsBytes(std::string_view text) {
 
 }  // namespace
 
+Result<std::vector<uint8_t>> AuditSurnameHash(const crypto::DataKey& terms_key,
+                                              std::string_view surname) {
+  ASSIGN_OR_RETURN(std::string normalised, records::NormaliseName(surname));
+  const auto hash_key = crypto::KeyedBlake2b(terms_key.bytes(), "vigie.audit.terms.hash");
+  auto digest = crypto::KeyedBlake2b(hash_key, normalised);
+  return std::vector<uint8_t>(digest.begin(), digest.end());
+}
+
 AuditTrail::AuditTrail(audit::AuditLog& log, const crypto::DataKey& terms_key, const Clock& clock)
     : log_(log),
       clock_(clock),
-      hash_key_(crypto::KeyedBlake2b(terms_key.bytes(), "vigie.audit.terms.hash")),
+      terms_key_(terms_key),
       seal_key_(crypto::KeyedBlake2b(terms_key.bytes(), "vigie.audit.terms.seal")) {}
 
 audit::AuditEvent AuditTrail::For(const Caller& caller, audit::AuditEventType type) const {
@@ -78,14 +86,10 @@ audit::AuditEvent AuditTrail::Unauthenticated(audit::AuditEventType type,
   return For(nobody, type);
 }
 
-Result<std::vector<uint8_t>> AuditTrail::SurnameHash(std::string_view surname) const {
-  ASSIGN_OR_RETURN(std::string normalised, records::NormaliseName(surname));
-  auto digest = crypto::KeyedBlake2b(hash_key_, normalised);
-  return std::vector<uint8_t>(digest.begin(), digest.end());
-}
-
 void AuditTrail::AddQuery(audit::AuditEvent& event, const records::SearchQuery& query) const {
-  if (auto hash = SurnameHash(query.surname)) event.query.terms_keyed_hash = std::move(*hash);
+  if (auto hash = AuditSurnameHash(terms_key_, query.surname)) {
+    event.query.terms_keyed_hash = std::move(*hash);
+  }
   boost::json::object terms;
   terms["surname"] = Clamp(query.surname, 1000);
   if (!query.given_name.empty()) terms["given_name"] = Clamp(query.given_name, 1000);

@@ -23,6 +23,12 @@
 
 namespace vigie::app {
 
+// The keyed hash of a surname as audit events store it: what an investigator
+// computes to ask "who searched for this name". InvalidArgument when the
+// name does not normalise.
+Result<std::vector<uint8_t>> AuditSurnameHash(const crypto::DataKey& terms_key,
+                                              std::string_view surname);
+
 // Derives the two audit-terms keys (hashing, sealing) from one data key.
 class AuditTrail {
  public:
@@ -48,16 +54,13 @@ class AuditTrail {
   Result<void> Record(audit::AuditEvent event, Started started);
   void RecordRefusal(audit::AuditEvent event, const Error& error, Started started);
 
-  // The keyed hash an investigator computes for "who searched for `surname`";
-  // InvalidArgument when the name does not normalise.
-  Result<std::vector<uint8_t>> SurnameHash(std::string_view surname) const;
   // The sealed terms back as JSON text (for an investigator's tools).
   Result<std::string> OpenTerms(std::span<const uint8_t> sealed) const;
 
  private:
   audit::AuditLog& log_;
   const Clock& clock_;
-  std::array<uint8_t, 32> hash_key_;
+  const crypto::DataKey& terms_key_;
   std::array<uint8_t, 32> seal_key_;
 };
 

@@ -5,20 +5,22 @@
 //     verifier behind `vigie audit verify` (audit_verifier.h);
 //   - Checkpoint and its signature and witness-file line (checkpoint.h);
 //   - StoredLeafSource, proofs over a stored log (stored_leaf_source.h);
+//   - FindEvents, investigation queries over a stored log (event_search.h);
 //   - AuditEvent and its canonical, versioned encoding (audit_event.h,
 //     audit_event_codec.h; docs/formats/audit-event.md);
 //   - the hash chain over encoded events and their Merkle leaf (hash_chain.h);
 //   - the RFC 6962 / RFC 9162 Merkle tree: hashes, the frontier kept by a
 //     writer, an in-memory tree, proof generation over any LeafHashSource and
 //     the proof verifiers (docs/formats/merkle-tree.md).
-// Thread-safety and errors: see each header. Only AuditLog, the verifier and
-// StoredLeafSource do I/O (through `store`).
+// Thread-safety and errors: see each header. Only AuditLog, the verifier,
+// StoredLeafSource and FindEvents do I/O (through `store`).
 
 #include "audit/audit_event.h"         // IWYU pragma: export
 #include "audit/audit_event_codec.h"   // IWYU pragma: export
 #include "audit/audit_log.h"           // IWYU pragma: export
 #include "audit/audit_verifier.h"      // IWYU pragma: export
 #include "audit/checkpoint.h"          // IWYU pragma: export
+#include "audit/event_search.h"        // IWYU pragma: export
 #include "audit/hash_chain.h"          // IWYU pragma: export
 #include "audit/leaf_hash_source.h"    // IWYU pragma: export
 #include "audit/merkle_frontier.h"     // IWYU pragma: export

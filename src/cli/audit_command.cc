@@ -31,11 +31,6 @@ Result<std::vector<audit::Checkpoint>> ReadWitnessFile(const std::filesystem::pa
   return checkpoints;
 }
 
-std::string AuditDatabaseUrl(const Config& config) {
-  return "sqlite:" +
-         config.Resolve(config.audit.url.substr(std::string("sqlite:").size())).string();
-}
-
 boost::json::array HexList(const std::vector<audit::Sha256Digest>& hashes) {
   boost::json::array list;
   for (const auto& hash : hashes) list.emplace_back(crypto::HexEncode(hash));
@@ -105,7 +100,7 @@ int RunAuditProve(const std::filesystem::path& data_dir, const AuditProveOptions
   }
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
-  auto db = store::Open(AuditDatabaseUrl(installation->config), {.read_only = true});
+  auto db = store::Open(installation->AuditDatabaseUrl(), {.read_only = true});
   if (!db) return ReportError(db.error().WithContext("audit log"));
   if (auto read = (*db)->BeginRead(); !read) return ReportError(read.error());
   auto proof = options.event ? InclusionJson(**db, installation->keyring, options)
@@ -130,7 +125,7 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
     if (!read) return ReportError(read.error());
     witness = std::move(*read);
   }
-  auto db = store::Open(AuditDatabaseUrl(config),
+  auto db = store::Open(installation->AuditDatabaseUrl(),
                         {.busy_timeout_ms = config.store.busy_timeout_ms, .read_only = true});
   if (!db) return ReportError(db.error().WithContext("audit log"));
 

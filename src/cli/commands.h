@@ -75,6 +75,24 @@ struct AuditProveOptions {
 };
 int RunAuditProve(const std::filesystem::path& data_dir, const AuditProveOptions& options);
 
+// `vigie audit search`: events matching every criterion given, as JSON Lines
+// (also the export format: resume with --after). Times are UTC, as
+// YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.
+struct AuditSearchOptions {
+  std::string agent;  // service number
+  std::string unit;   // unit code
+  std::optional<int64_t> session;
+  std::string address;
+  std::string type;               // an event type name, e.g. "search"
+  std::optional<int64_t> person;  // who consulted this person
+  std::string surname;            // who searched for this surname
+  std::string since;
+  std::string until;
+  uint64_t after = 0;
+  size_t limit = 1000;
+};
+int RunAuditSearch(const std::filesystem::path& data_dir, const AuditSearchOptions& options);
+
 struct ServeOptions {
   std::optional<int> port;  // overrides [server] port
 };

@@ -44,11 +44,15 @@ Result<void> EnsureDataKeys(crypto::Keyring& keyring, const std::filesystem::pat
 
 }  // namespace
 
+std::string Installation::AuditDatabaseUrl() const {
+  return "sqlite:" +
+         config.Resolve(config.audit.url.substr(std::string("sqlite:").size())).string();
+}
+
 Result<std::unique_ptr<audit::AuditLog>> Installation::OpenAuditLog(const Clock& clock) const {
   const Config::Audit& settings = config.audit;
   audit::AuditLogOptions options;
-  options.url =
-      "sqlite:" + config.Resolve(settings.url.substr(std::string("sqlite:").size())).string();
+  options.url = AuditDatabaseUrl();
   options.node_id = settings.node_id;
   options.max_wait = std::chrono::milliseconds(settings.max_wait_ms);
   options.checkpoint_every_events = static_cast<uint64_t>(settings.checkpoint_every_events);

@@ -31,6 +31,8 @@ struct Installation {
   // The audit log as configured ([audit]), its checkpoints signed with the
   // "audit-signing" key. Errors from AuditLog::Open, with context.
   Result<std::unique_ptr<audit::AuditLog>> OpenAuditLog(const Clock& clock) const;
+  // "sqlite:<path>" of the audit log, resolved against the data directory.
+  std::string AuditDatabaseUrl() const;
 };
 
 }  // namespace vigie::cli

@@ -101,6 +101,24 @@ int main(int argc, char** argv) {
   audit_prove->add_option("--from", prove.from, "Older tree size (consistency)");
   audit_prove->add_option("--to", prove.to, "Newer tree size (default: the whole log)");
   audit_prove->callback([&] { exit_code = RunAuditProve(data_dir, prove); });
+  AuditSearchOptions find;
+  auto* audit_search = audit->add_subcommand(
+      "search", "Events matching every criterion given, as JSON Lines (an export with --after)");
+  audit_search->add_option("--agent", find.agent, "Service number of the acting agent");
+  audit_search->add_option("--unit", find.unit, "Unit code of the acting agent");
+  audit_search->add_option("--session", find.session, "Session id");
+  audit_search->add_option("--address", find.address, "Source IP address");
+  audit_search->add_option("--type", find.type, "Event type, e.g. search, file_opening");
+  audit_search->add_option("--person", find.person, "Who consulted this person (person id)");
+  audit_search->add_option("--surname", find.surname, "Who searched for this surname");
+  audit_search->add_option("--since", find.since, "From (UTC): YYYY-MM-DD[THH:MM:SSZ]");
+  audit_search->add_option("--until", find.until, "Until (UTC), inclusive");
+  audit_search->add_option("--after", find.after, "Only events numbered from this on")
+      ->capture_default_str();
+  audit_search->add_option("--limit", find.limit, "At most this many events")
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
+      ->capture_default_str();
+  audit_search->callback([&] { exit_code = RunAuditSearch(data_dir, find); });
 
   ServeOptions serve;
   auto* srv = app.add_subcommand("serve", "Serve API v1 over HTTPS until SIGTERM");

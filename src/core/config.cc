@@ -302,7 +302,7 @@ max_body_bytes = 65536
 read_timeout_ms = 10000       # slow clients are cut
 idle_timeout_ms = 60000
 io_threads = 0                # 0 = one per core
-worker_threads = 0            # 0 = two per core
+worker_threads = 0            # 0 = sixteen per core (they wait on audit commits)
 public_url = ""               # the URL clients use (DPoP htu); "" = https://localhost:<port>
 
 [auth]

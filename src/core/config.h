@@ -55,7 +55,7 @@ struct Config {
     int read_timeout_ms = 10000;  // Security: slow clients are cut
     int idle_timeout_ms = 60000;
     int io_threads = 0;      // 0 = one per core
-    int worker_threads = 0;  // 0 = two per core
+    int worker_threads = 0;  // 0 = sixteen per core
     std::string public_url;  // DPoP htu base; "" = https://localhost:<port>
   } server;
 

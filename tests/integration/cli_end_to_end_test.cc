@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "tests/support/command.h"
@@ -186,6 +187,44 @@ TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
   EXPECT_EQ(refused.exit_code, 6) << refused.err;
   EXPECT_TRUE(refused.out.empty()) << refused.out;
   EXPECT_NE(refused.err.find("audit log"), std::string::npos) << refused.err;
+}
+
+// An investigator's questions: who consulted this person, who searched for
+// this name, what happened in a window — one JSON line per event.
+TEST_F(CliTest, AuditSearchAnswersWhoConsultedAndWhoSearched) {
+  ASSERT_EQ(Vigie("init").exit_code, 0);
+  auto file = (dir_ / "people.jsonl").string();
+  ASSERT_EQ(Vigie("generate --persons 300 --seed 5 --out " + file).exit_code, 0);
+  ASSERT_EQ(Vigie("import " + file).exit_code, 0);
+  ASSERT_EQ(Vigie("unit add --code PN-75 --name Paris --kind police").exit_code, 0);
+  std::ifstream in(file);
+  std::string first;
+  std::getline(in, first);
+  auto at = first.find("\"surname\":\"") + 11;
+  const std::string surname = first.substr(at, first.find('"', at) - at);
+  ASSERT_EQ(Vigie("search -s \"" + surname + "\" -b 1900 --purpose triage").exit_code, 0);
+  ASSERT_EQ(Vigie("show 1").exit_code, 0);
+  ASSERT_EQ(Vigie("show 2").exit_code, 0);
+  auto lines = [](const std::string& out) { return std::count(out.begin(), out.end(), '\n'); };
+
+  auto everything = Vigie("audit search");
+  ASSERT_EQ(everything.exit_code, 0) << everything.err;
+  EXPECT_EQ(lines(everything.out), 4) << everything.out;  // unit added, search, two openings
+  auto person = Vigie("audit search --person 2");
+  EXPECT_EQ(lines(person.out), 1) << person.out;
+  EXPECT_NE(person.out.find("\"type\":\"file_opening\""), std::string::npos);
+  EXPECT_NE(person.out.find("\"service_number\":\"local-operator\""), std::string::npos);
+  auto searched = Vigie("audit search --surname \"" + surname + "\"");
+  EXPECT_EQ(lines(searched.out), 1) << searched.out;
+  EXPECT_NE(searched.out.find("\"purpose\":\"triage\""), std::string::npos);
+  EXPECT_EQ(searched.out.find(surname), std::string::npos) << "terms stay hashed";
+  EXPECT_EQ(lines(Vigie("audit search --surname Zzyzx-Unknown").out), 0);
+  EXPECT_EQ(lines(Vigie("audit search --type unit_added").out), 1);
+  EXPECT_EQ(lines(Vigie("audit search --since 2999-01-01").out), 0);
+  EXPECT_EQ(lines(Vigie("audit search --after 3").out), 1);  // resumable export
+  EXPECT_EQ(Vigie("audit search --since yesterday").exit_code, 2);
+  EXPECT_EQ(Vigie("audit search --type sudo").exit_code, 2);
+  EXPECT_EQ(Vigie("audit search --agent NOBODY-1").exit_code, 3);
 }
 
 }  // namespace

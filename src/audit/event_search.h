@@ -1,0 +1,38 @@
+#pragma once
+// Finding events in a stored audit log for an investigation: by agent, unit,
+// session, source address, event type, time window, person returned, or the
+// keyed hash of a searched surname ("who searched for this name"), in
+// sequence order from a starting point (so an export can resume).
+//
+// Thread-safety: uses `db` alone. Errors: storage errors; DataLoss when a
+// stored event does not decode (run `vigie audit verify`).
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit_event.h"
+#include "core/error.h"
+#include "store/store.h"
+
+namespace vigie::audit {
+
+struct EventFilter {
+  std::optional<int64_t> agent_id;
+  std::optional<int64_t> unit_id;
+  std::optional<int64_t> session_id;
+  std::optional<std::string> source_address;
+  std::optional<AuditEventType> type;
+  std::optional<int64_t> person_id;                // events that returned this person
+  std::optional<std::vector<uint8_t>> terms_hash;  // searches for this (keyed) surname
+  int64_t since_unix_micros = 0;
+  int64_t until_unix_micros = std::numeric_limits<int64_t>::max();
+  uint64_t after_sequence = 0;  // only events numbered >= this
+  size_t limit = 1000;
+};
+
+Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFilter& filter);
+
+}  // namespace vigie::audit

@@ -1,0 +1,68 @@
+#include "audit/event_search.h"
+
+#include <gtest/gtest.h>
+
+#include "audit/audit_log_test_util.h"
+
+namespace vigie::audit {
+namespace {
+
+using testing::AuditLogFixture;
+using testing::SearchEvent;
+
+class EventSearchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto log = fixture_.OpenLog();
+    for (int64_t i = 0; i < 30; ++i) {
+      AuditEvent event = SearchEvent(i % 3 + 1, {100 + i % 5});
+      event.time_unix_micros = 1'000'000 * (i + 1);
+      if (i == 7) {
+        event.type = AuditEventType::kFileOpening;
+        event.source_address = "198.51.100.9";
+        event.query.terms_keyed_hash = std::vector<uint8_t>(32, 0x77);
+      }
+      ASSERT_TRUE(log->Append(event).has_value());
+    }
+    log.reset();
+    db_ = fixture_.RawDatabase();
+  }
+
+  std::vector<uint64_t> Sequences(const EventFilter& filter) {
+    auto events = FindEvents(*db_, filter);
+    EXPECT_TRUE(events.has_value()) << events.error().message();
+    std::vector<uint64_t> sequences;
+    for (const AuditEvent& event : events.value_or(std::vector<AuditEvent>{})) {
+      sequences.push_back(event.sequence);
+    }
+    return sequences;
+  }
+
+  AuditLogFixture fixture_;
+  std::unique_ptr<store::Connection> db_;
+};
+
+TEST_F(EventSearchTest, EachCriterionNarrowsTheEvents) {
+  EXPECT_EQ(Sequences({}).size(), 30u);
+  EXPECT_EQ(Sequences({.agent_id = 2}).size(), 10u);
+  EXPECT_EQ(Sequences({.agent_id = 2, .since_unix_micros = 10'000'000}).size(), 7u);
+  EXPECT_EQ(Sequences({.person_id = 103}), (std::vector<uint64_t>{3, 8, 13, 18, 23, 28}));
+  EXPECT_EQ(Sequences({.type = AuditEventType::kFileOpening}), std::vector<uint64_t>{7});
+  EXPECT_EQ(Sequences({.source_address = "198.51.100.9"}), std::vector<uint64_t>{7});
+  EXPECT_EQ(Sequences({.terms_hash = std::vector<uint8_t>(32, 0x77)}), std::vector<uint64_t>{7});
+  EXPECT_EQ(Sequences({.until_unix_micros = 2'000'000}), (std::vector<uint64_t>{0, 1}));
+  EXPECT_TRUE(Sequences({.agent_id = 99}).empty());
+}
+
+TEST_F(EventSearchTest, ResumesFromASequenceNumberWithinALimit) {
+  EXPECT_EQ(Sequences({.after_sequence = 27}), (std::vector<uint64_t>{27, 28, 29}));
+  EXPECT_EQ(Sequences({.after_sequence = 10, .limit = 2}), (std::vector<uint64_t>{10, 11}));
+}
+
+TEST_F(EventSearchTest, AnInjectionAttemptIsJustAnAddressThatMatchesNothing) {
+  EXPECT_TRUE(Sequences({.source_address = "' OR 1=1 --"}).empty());
+  EXPECT_EQ(Sequences({}).size(), 30u);  // and nothing was changed
+}
+
+}  // namespace
+}  // namespace vigie::audit
