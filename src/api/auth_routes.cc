@@ -81,7 +81,9 @@ Result<http::Response> PostSecondFactor(Call& call) {
 Result<http::Response> PostRefresh(Call& call) {
   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(call.context.request.body, {"refresh_token"}));
   ASSIGN_OR_RETURN(std::string token, body.RequiredString("refresh_token", kMaxToken));
-  ASSIGN_OR_RETURN(session::IssuedTokens tokens, call.portal.Refresh(token, call.context.jkt));
+  ASSIGN_OR_RETURN(
+      session::IssuedTokens tokens,
+      call.portal.Refresh(token, call.context.jkt, call.context.request.remote_address));
   return Json(200, TokensJson(tokens, Now(call)));
 }
 

@@ -211,10 +211,10 @@ Result<LoginTokens> Portal::LoginWithSecondFactor(std::string_view challenge, st
                  });
 }
 
-Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token,
-                                              std::string_view jkt) {
+Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, std::string_view jkt,
+                                              std::string_view source_address) {
   const auto started = Now();
-  AuditEvent event = trail_->Unauthenticated(AuditEventType::kRefresh, "", "", jkt);
+  AuditEvent event = trail_->Unauthenticated(AuditEventType::kRefresh, "", source_address, jkt);
   event.token_id_hash = TokenIdHash(refresh_token);
   auto refreshed = [&]() -> Result<session::IssuedTokens> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());

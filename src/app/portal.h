@@ -129,7 +129,8 @@ class Portal {
   Result<LoginTokens> LoginWithSecondFactor(std::string_view challenge, std::string_view code,
                                             std::string_view jkt, std::string_view source_address);
 
-  Result<session::IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt);
+  Result<session::IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
+                                        std::string_view source_address);
 
   // The live, active agent behind an access token presented with a proof
   // from key `jkt`. Unauthenticated otherwise (and the session ends if the

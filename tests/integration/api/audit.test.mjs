@@ -53,6 +53,8 @@ test('what a consultation returned is in the audit log, and its query terms are 
   const agentId = sql(auditDb, "SELECT agent_id FROM audit_event WHERE type = 4 LIMIT 1");
   assert.equal(sql(auditDb, `SELECT count(*) FROM audit_event WHERE type = 32 AND agent_id = ${agentId}`), '1');
   assert.equal(sql(auditDb, `SELECT count(*) FROM audit_event WHERE type = 33 AND agent_id = ${agentId}`), '1');
+  assert.equal(sql(auditDb, "SELECT count(*) FROM audit_event WHERE type IN (2, 4, 32, 33) AND source_address IN ('127.0.0.1', '::1', '::ffff:127.0.0.1')"), '4',
+               'login steps and consultations name the address they came from');
   for (const id of ids) {
     assert.notEqual(sql(auditDb, `SELECT count(*) FROM audit_person_access WHERE person_id = ${id}`), '0',
                     `person ${id} was returned, so its access is recorded`);
