@@ -64,5 +64,42 @@ TEST_F(EventSearchTest, AnInjectionAttemptIsJustAnAddressThatMatchesNothing) {
   EXPECT_EQ(Sequences({}).size(), 30u);  // and nothing was changed
 }
 
+// The person index is extended in segments behind the log: a query sees the
+// events not indexed yet too, and a lost index catches up from the events.
+TEST(EventSearchIndexTest, PersonQueriesSeeTheUnindexedTailAndTheIndexCatchesUp) {
+  AuditLogFixture fixture;
+  auto count_rows = [&](store::Connection& db) {
+    auto row = db.Prepare("SELECT count(*) FROM audit_person_access WHERE person_id = 555");
+    EXPECT_TRUE((*row)->Step().value_or(false));
+    int64_t n = (*row)->ColumnInt(0);
+    (void)(*row)->Step();
+    return n;
+  };
+  {
+    auto log = fixture.OpenLog();
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(log->Append(SearchEvent(1, {555, 7})).has_value());
+    ASSERT_TRUE(log->Append(SearchEvent(2, {8})).has_value());
+    auto db = fixture.RawDatabase();
+    EXPECT_EQ(count_rows(*db), 0) << "not indexed while the log is open and small";
+    auto found = FindEvents(*db, {.person_id = 555});
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->size(), 3u);
+    auto limited = FindEvents(*db, {.person_id = 555, .limit = 2});
+    EXPECT_EQ(limited->size(), 2u);
+  }
+  auto db = fixture.RawDatabase();
+  EXPECT_EQ(count_rows(*db), 3) << "closing the log indexes the rest";
+  EXPECT_EQ(FindEvents(*db, {.person_id = 555})->size(), 3u);
+  EXPECT_EQ(FindEvents(*db, {.person_id = 8})->size(), 1u);
+
+  // Lose the index (a crash before it was extended, or someone deleting it).
+  ASSERT_TRUE(db->ExecuteScript("DELETE FROM audit_person_access; DELETE FROM "
+                                "audit_person_segment; UPDATE audit_tip SET person_indexed = 0;")
+                  .has_value());
+  EXPECT_EQ(FindEvents(*db, {.person_id = 555})->size(), 3u) << "the tail scan still answers";
+  { auto log = fixture.OpenLog(); }
+  EXPECT_EQ(count_rows(*db), 3);
+}
+
 }  // namespace
 }  // namespace vigie::audit
