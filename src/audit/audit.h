@@ -5,7 +5,8 @@
 //     verifier behind `vigie audit verify` (audit_verifier.h);
 //   - Checkpoint and its signature and witness-file line (checkpoint.h);
 //   - StoredLeafSource, proofs over a stored log (stored_leaf_source.h);
-//   - FindEvents, investigation queries over a stored log (event_search.h);
+//   - FindEvents, investigation queries over a stored log (event_search.h),
+//     and each event as a JSON, RFC 5424 syslog or CEF line (event_export.h);
 //   - AuditEvent and its canonical, versioned encoding (audit_event.h,
 //     audit_event_codec.h; docs/formats/audit-event.md);
 //   - the hash chain over encoded events and their Merkle leaf (hash_chain.h);
@@ -20,6 +21,7 @@
 #include "audit/audit_log.h"           // IWYU pragma: export
 #include "audit/audit_verifier.h"      // IWYU pragma: export
 #include "audit/checkpoint.h"          // IWYU pragma: export
+#include "audit/event_export.h"        // IWYU pragma: export
 #include "audit/event_search.h"        // IWYU pragma: export
 #include "audit/hash_chain.h"          // IWYU pragma: export
 #include "audit/leaf_hash_source.h"    // IWYU pragma: export

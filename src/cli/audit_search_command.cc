@@ -1,8 +1,9 @@
 // `vigie audit search`: an investigator's questions to the audit log — who
 // did what, from where, when; who consulted this person; who searched for
-// this name — answered as JSON Lines, one event per line.
+// this name — answered one event per line, as JSON, syslog or CEF (so it is
+// also the SIEM export, resumable with --after).
 
-#include <boost/json.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -28,49 +29,6 @@ Result<int64_t> ParseUtc(const std::string& text, bool end_of_day, std::string_v
   int64_t seconds = timegm(&tm);
   if (date_only && end_of_day) seconds += 86400 - 1;
   return seconds * 1'000'000 + (date_only && end_of_day ? 999'999 : 0);
-}
-
-std::string Iso8601(int64_t unix_micros) {
-  std::time_t seconds = unix_micros / 1'000'000;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[80];  // room for any int the compiler can imagine
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(unix_micros % 1'000'000));
-  return text;
-}
-
-boost::json::array Ids(const std::vector<int64_t>& ids) {
-  boost::json::array list;
-  for (int64_t id : ids) list.emplace_back(id);
-  return list;
-}
-
-// One event as a JSON object; query terms stay hashed (never opened here).
-boost::json::object EventJson(const audit::AuditEvent& e) {
-  return {{"sequence", e.sequence},
-          {"time", Iso8601(e.time_unix_micros)},
-          {"type", audit::AuditEventTypeName(e.type)},
-          {"agent_id", e.actor.agent_id},
-          {"service_number", e.actor.service_number},
-          {"unit_id", e.actor.unit_id},
-          {"session_id", e.session_id},
-          {"token_id_hash", crypto::HexEncode(e.token_id_hash)},
-          {"dpop_jkt", e.dpop_jkt},
-          {"source_address", e.source_address},
-          {"user_agent", e.user_agent},
-          {"purpose", e.purpose},
-          {"case_reference", e.case_reference},
-          {"terms_hash", crypto::HexEncode(e.query.terms_keyed_hash)},
-          {"person_ids", Ids(e.person_ids)},
-          {"notice_ids", Ids(e.notice_ids)},
-          {"entry_ids", Ids(e.entry_ids)},
-          {"outcome", e.outcome == audit::AuditOutcome::kOk ? "ok" : "refused"},
-          {"refusal", e.refusal_code},
-          {"latency_us", e.latency_micros},
-          {"subject", e.subject},
-          {"node", e.node_id}};
 }
 
 Result<audit::EventFilter> FilterFrom(const AuditSearchOptions& options, Installation& installation,
@@ -115,6 +73,10 @@ Result<audit::EventFilter> FilterFrom(const AuditSearchOptions& options, Install
 }  // namespace
 
 int RunAuditSearch(const std::filesystem::path& data_dir, const AuditSearchOptions& options) {
+  auto format = audit::ExportFormatFromName(options.format);
+  if (!format) {
+    return ReportError(Error(ErrorCode::kInvalidArgument, "--format must be jsonl, syslog or cef"));
+  }
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
   SystemClock clock;
@@ -125,7 +87,7 @@ int RunAuditSearch(const std::filesystem::path& data_dir, const AuditSearchOptio
   auto events = audit::FindEvents(**db, *filter);
   if (!events) return ReportError(events.error());
   for (const audit::AuditEvent& event : *events) {
-    std::printf("%s\n", boost::json::serialize(EventJson(event)).c_str());
+    std::printf("%s\n", audit::ExportEvent(event, *format).c_str());
   }
   return 0;
 }

@@ -75,8 +75,8 @@ struct AuditProveOptions {
 };
 int RunAuditProve(const std::filesystem::path& data_dir, const AuditProveOptions& options);
 
-// `vigie audit search`: events matching every criterion given, as JSON Lines
-// (also the export format: resume with --after). Times are UTC, as
+// `vigie audit search`: events matching every criterion given, one per line
+// as JSON, RFC 5424 syslog or CEF (the SIEM export: resume with --after). Times are UTC, as
 // YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.
 struct AuditSearchOptions {
   std::string agent;  // service number
@@ -90,6 +90,7 @@ struct AuditSearchOptions {
   std::string until;
   uint64_t after = 0;
   size_t limit = 1000;
+  std::string format = "jsonl";  // jsonl, syslog (RFC 5424) or cef
 };
 int RunAuditSearch(const std::filesystem::path& data_dir, const AuditSearchOptions& options);
 

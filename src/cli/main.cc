@@ -102,8 +102,9 @@ int main(int argc, char** argv) {
   audit_prove->add_option("--to", prove.to, "Newer tree size (default: the whole log)");
   audit_prove->callback([&] { exit_code = RunAuditProve(data_dir, prove); });
   AuditSearchOptions find;
-  auto* audit_search = audit->add_subcommand(
-      "search", "Events matching every criterion given, as JSON Lines (an export with --after)");
+  auto* audit_search = audit->add_subcommand("search",
+                                             "Events matching every criterion given, one per line: "
+                                             "JSON, syslog or CEF (resume with --after)");
   audit_search->add_option("--agent", find.agent, "Service number of the acting agent");
   audit_search->add_option("--unit", find.unit, "Unit code of the acting agent");
   audit_search->add_option("--session", find.session, "Session id");
@@ -117,6 +118,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   audit_search->add_option("--limit", find.limit, "At most this many events")
       ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
+      ->capture_default_str();
+  audit_search->add_option("--format", find.format, "jsonl, syslog (RFC 5424) or cef")
       ->capture_default_str();
   audit_search->callback([&] { exit_code = RunAuditSearch(data_dir, find); });
 

@@ -224,6 +224,11 @@ TEST_F(CliTest, AuditSearchAnswersWhoConsultedAndWhoSearched) {
   EXPECT_EQ(lines(Vigie("audit search --after 3").out), 1);  // resumable export
   EXPECT_EQ(Vigie("audit search --since yesterday").exit_code, 2);
   EXPECT_EQ(Vigie("audit search --type sudo").exit_code, 2);
+  auto cef = Vigie("audit search --person 2 --format cef");
+  EXPECT_EQ(cef.out.rfind("CEF:0|Vigie|Vigie|1|33|file_opening|3|", 0), 0u) << cef.out;
+  auto syslog = Vigie("audit search --type unit_added --format syslog");
+  EXPECT_EQ(syslog.out.rfind("<110>1 ", 0), 0u) << syslog.out;
+  EXPECT_EQ(Vigie("audit search --format xml").exit_code, 2);
   EXPECT_EQ(Vigie("audit search --agent NOBODY-1").exit_code, 3);
 }
 

@@ -1,0 +1,187 @@
+#include "audit/event_export.h"
+
+#include <boost/json.hpp>
+#include <cstdio>
+#include <ctime>
+
+#include "crypto/hash.h"
+
+namespace vigie::audit {
+namespace {
+
+std::string JoinIds(const std::vector<int64_t>& ids) {
+  std::string out;
+  for (int64_t id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+  return out;
+}
+
+boost::json::array IdArray(const std::vector<int64_t>& ids) {
+  boost::json::array list;
+  for (int64_t id : ids) list.emplace_back(id);
+  return list;
+}
+
+bool Refused(const AuditEvent& e) { return e.outcome == AuditOutcome::kRefused; }
+
+std::string Json(const AuditEvent& e) {
+  boost::json::object line{{"sequence", e.sequence},
+                           {"time", Iso8601Micros(e.time_unix_micros)},
+                           {"type", AuditEventTypeName(e.type)},
+                           {"agent_id", e.actor.agent_id},
+                           {"service_number", e.actor.service_number},
+                           {"unit_id", e.actor.unit_id},
+                           {"session_id", e.session_id},
+                           {"token_id_hash", crypto::HexEncode(e.token_id_hash)},
+                           {"dpop_jkt", e.dpop_jkt},
+                           {"source_address", e.source_address},
+                           {"user_agent", e.user_agent},
+                           {"purpose", e.purpose},
+                           {"case_reference", e.case_reference},
+                           {"terms_hash", crypto::HexEncode(e.query.terms_keyed_hash)},
+                           {"person_ids", IdArray(e.person_ids)},
+                           {"notice_ids", IdArray(e.notice_ids)},
+                           {"entry_ids", IdArray(e.entry_ids)},
+                           {"outcome", Refused(e) ? "refused" : "ok"},
+                           {"refusal", e.refusal_code},
+                           {"latency_us", e.latency_micros},
+                           {"subject", e.subject},
+                           {"node", e.node_id}};
+  return boost::json::serialize(line);
+}
+
+// RFC 5424 §6.3.3: '"', '\' and ']' are escaped in parameter values.
+std::string SdValue(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\' || c == ']') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// RFC 5424 HOSTNAME, APP-NAME...: printable US-ASCII without spaces, or "-".
+std::string Header(std::string_view text, size_t max) {
+  std::string out;
+  for (char c : text.substr(0, max)) out += (c > 32 && c < 127) ? c : '_';
+  return out.empty() ? "-" : out;
+}
+
+std::string Syslog(const AuditEvent& e) {
+  // Facility 13 (log audit); severity 4 (warning) for a refusal, 6 (info) otherwise.
+  const int pri = 13 * 8 + (Refused(e) ? 4 : 6);
+  std::string sd = "[vigie@32473 seq=\"" + std::to_string(e.sequence) + "\"";
+  auto param = [&](std::string_view name, std::string_view value) {
+    if (!value.empty()) sd += " " + std::string(name) + "=\"" + SdValue(value) + "\"";
+  };
+  param("agent", std::to_string(e.actor.agent_id));
+  param("service_number", e.actor.service_number);
+  param("unit", std::to_string(e.actor.unit_id));
+  param("session", std::to_string(e.session_id));
+  param("src", e.source_address);
+  param("purpose", e.purpose);
+  param("case", e.case_reference);
+  param("persons", JoinIds(e.person_ids));
+  param("notices", JoinIds(e.notice_ids));
+  param("entries", JoinIds(e.entry_ids));
+  param("subject", e.subject);
+  param("outcome", Refused(e) ? "refused" : "ok");
+  param("refusal", e.refusal_code);
+  sd += "]";
+  return "<" + std::to_string(pri) + ">1 " + Iso8601Micros(e.time_unix_micros) + " " +
+         Header(e.node_id, 255) + " vigie - " + Header(AuditEventTypeName(e.type), 32) + " " + sd +
+         " " + std::string(AuditEventTypeName(e.type)) + " by " +
+         Header(e.actor.service_number, 64);
+}
+
+// CEF: '\' and '|' are escaped in the header; '\', '=' and line breaks in values.
+std::string CefHeader(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\' || c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string CefValue(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      if (c == '\\' || c == '=') out += '\\';
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string Cef(const AuditEvent& e) {
+  std::string line = "CEF:0|Vigie|Vigie|1|" + std::to_string(static_cast<int>(e.type)) + "|" +
+                     CefHeader(AuditEventTypeName(e.type)) + "|" + (Refused(e) ? "6" : "3") + "|";
+  std::string ext;
+  auto field = [&](std::string_view key, std::string_view value) {
+    if (value.empty()) return;
+    ext += (ext.empty() ? "" : " ") + std::string(key) + "=" + CefValue(value);
+  };
+  field("rt", std::to_string(e.time_unix_micros / 1000));
+  field("suid", std::to_string(e.actor.agent_id));
+  field("suser", e.actor.service_number);
+  field("src", e.source_address);
+  field("requestClientApplication", e.user_agent);
+  field("act", AuditEventTypeName(e.type));
+  field("outcome", Refused(e) ? "failure" : "success");
+  field("reason", e.refusal_code);
+  field("dvchost", e.node_id);
+  field("cn1Label", "sequence");
+  field("cn1", std::to_string(e.sequence));
+  field("cn2Label", "session");
+  field("cn2", std::to_string(e.session_id));
+  field("cs1Label", "purpose");
+  field("cs1", e.purpose);
+  field("cs2Label", "caseReference");
+  field("cs2", e.case_reference);
+  field("cs3Label", "personIds");
+  field("cs3", JoinIds(e.person_ids));
+  field("cs4Label", "subject");
+  field("cs4", e.subject);
+  field("cs5Label", "unit");
+  field("cs5", std::to_string(e.actor.unit_id));
+  return line + ext;
+}
+
+}  // namespace
+
+std::optional<ExportFormat> ExportFormatFromName(std::string_view name) {
+  if (name == "jsonl") return ExportFormat::kJsonLines;
+  if (name == "syslog") return ExportFormat::kSyslog;
+  if (name == "cef") return ExportFormat::kCef;
+  return std::nullopt;
+}
+
+std::string Iso8601Micros(int64_t unix_micros) {
+  std::time_t seconds = unix_micros / 1'000'000;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[80];  // room for any int the compiler can imagine
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(unix_micros % 1'000'000));
+  return text;
+}
+
+std::string ExportEvent(const AuditEvent& event, ExportFormat format) {
+  switch (format) {
+    case ExportFormat::kJsonLines:
+      return Json(event);
+    case ExportFormat::kSyslog:
+      return Syslog(event);
+    case ExportFormat::kCef:
+      return Cef(event);
+  }
+  return Json(event);
+}
+
+}  // namespace vigie::audit

@@ -1,0 +1,26 @@
+#pragma once
+// One audit event as a line for a SIEM: JSON (Vigie's own JSON Lines),
+// RFC 5424 syslog with the event in structured data, or ArcSight CEF.
+// Query terms stay hashed; no format ever carries them in clear.
+//
+// Thread-safety: pure functions. Errors: none (every event formats).
+
+#include <string>
+#include <string_view>
+
+#include "audit/audit_event.h"
+
+namespace vigie::audit {
+
+enum class ExportFormat { kJsonLines, kSyslog, kCef };
+
+// "jsonl", "syslog", "cef"; nullopt otherwise.
+std::optional<ExportFormat> ExportFormatFromName(std::string_view name);
+
+// The line, without its newline.
+std::string ExportEvent(const AuditEvent& event, ExportFormat format);
+
+// "2026-11-29T06:20:59.217946Z".
+std::string Iso8601Micros(int64_t unix_micros);
+
+}  // namespace vigie::audit

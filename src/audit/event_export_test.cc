@@ -1,0 +1,62 @@
+#include "audit/event_export.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "audit/audit_event_test_util.h"
+
+namespace vigie::audit {
+namespace {
+
+using testing::FullAuditEvent;
+
+TEST(EventExportTest, JsonLinesCarryTheEventAndParse) {
+  AuditEvent e = FullAuditEvent();
+  std::string line = ExportEvent(e, ExportFormat::kJsonLines);
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  boost::json::object json = boost::json::parse(line).as_object();
+  EXPECT_EQ(json["sequence"].to_number<uint64_t>(), e.sequence);
+  EXPECT_EQ(json["type"].as_string(), "file_opening");
+  EXPECT_EQ(json["time"].as_string(), "2025-11-24T16:00:00.123456Z");
+  EXPECT_EQ(json["person_ids"].as_array().size(), e.person_ids.size());
+  EXPECT_EQ(json["outcome"].as_string(), "refused");
+  EXPECT_EQ(json["subject"].as_string(), "GN-100200");
+}
+
+TEST(EventExportTest, SyslogIsRfc5424WithEscapedStructuredData) {
+  AuditEvent e = FullAuditEvent();
+  e.purpose = "a\"b]c\\d";
+  std::string line = ExportEvent(e, ExportFormat::kSyslog);
+  // Facility 13 (log audit) x 8 + severity 4 (warning: a refusal).
+  EXPECT_EQ(line.rfind("<108>1 2025-11-24T16:00:00.123456Z vigie-node-2 vigie - file_opening "
+                       "[vigie@32473 seq=\"123456789\"",
+                       0),
+            0u)
+      << line;
+  EXPECT_NE(line.find("purpose=\"a\\\"b\\]c\\\\d\""), std::string::npos) << line;
+  EXPECT_NE(line.find("persons=\"1,127,128,16384,9000000000\""), std::string::npos) << line;
+  e.outcome = AuditOutcome::kOk;
+  e.refusal_code.clear();
+  EXPECT_EQ(ExportEvent(e, ExportFormat::kSyslog).rfind("<110>1 ", 0), 0u);
+}
+
+TEST(EventExportTest, CefEscapesHeaderAndExtension) {
+  AuditEvent e = FullAuditEvent();
+  e.user_agent = "x=y\nz\\";
+  std::string line = ExportEvent(e, ExportFormat::kCef);
+  EXPECT_EQ(line.rfind("CEF:0|Vigie|Vigie|1|33|file_opening|6|rt=1764000000123 ", 0), 0u) << line;
+  EXPECT_NE(line.find("requestClientApplication=x\\=y\\nz\\\\ "), std::string::npos) << line;
+  EXPECT_NE(line.find("outcome=failure reason=PermissionDenied"), std::string::npos) << line;
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+TEST(EventExportTest, FormatsByName) {
+  EXPECT_EQ(ExportFormatFromName("cef"), ExportFormat::kCef);
+  EXPECT_EQ(ExportFormatFromName("syslog"), ExportFormat::kSyslog);
+  EXPECT_EQ(ExportFormatFromName("jsonl"), ExportFormat::kJsonLines);
+  EXPECT_FALSE(ExportFormatFromName("xml").has_value());
+}
+
+}  // namespace
+}  // namespace vigie::audit
