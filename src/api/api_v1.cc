@@ -42,6 +42,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/v1/self", Guard::kSession, GetSelf},
     Route{"POST", "/api/v1/search", Guard::kSession, PostSearch},
     Route{"POST", "/api/v1/persons/{person_id}/file", Guard::kSession, PostOpenFile},
+    Route{"POST", "/api/v1/audit/search", Guard::kSession, PostAuditSearch},
     Route{"GET", "/api/v1/units", Guard::kSession, GetUnits},
     Route{"POST", "/api/v1/units", Guard::kSession, PostUnit},
     Route{"GET", "/api/v1/agents", Guard::kSession, GetAgents},

@@ -89,6 +89,13 @@ Result<int64_t> JsonBody::RequiredInt(std::string_view field, int64_t min, int64
   return number;
 }
 
+Result<std::optional<int64_t>> JsonBody::OptionalInt(std::string_view field, int64_t min,
+                                                     int64_t max) const {
+  const json::value* value = object_.if_contains(field);
+  if (value == nullptr || value->is_null()) return std::nullopt;
+  return RequiredInt(field, min, max);
+}
+
 Result<std::optional<std::vector<std::string>>> JsonBody::OptionalStringList(
     std::string_view field, size_t max_items, size_t max_bytes) const {
   const json::value* value = object_.if_contains(field);

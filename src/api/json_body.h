@@ -34,6 +34,8 @@ class JsonBody {
 
   // InvalidArgument when absent (required), not an integer, or outside [min, max].
   Result<int64_t> RequiredInt(std::string_view field, int64_t min, int64_t max) const;
+  Result<std::optional<int64_t>> OptionalInt(std::string_view field, int64_t min,
+                                             int64_t max) const;
 
   // InvalidArgument when present but not an array of strings within the bounds.
   Result<std::optional<std::vector<std::string>>> OptionalStringList(std::string_view field,

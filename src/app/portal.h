@@ -155,6 +155,14 @@ class Portal {
   Result<FileAnswer> OpenPersonFile(const Caller& caller, const ConsultationInput& input,
                                     int64_t person_id, int64_t* retry_after_seconds);
 
+  // --- Reading the audit log ---
+
+  // Security officers read every event; supervisors only their own unit's
+  // (PermissionDenied when asking for another); nobody else. At most 1 000
+  // events. The read is itself audited (audit_search).
+  Result<std::vector<audit::AuditEvent>> SearchAudit(const Caller& caller,
+                                                     audit::EventFilter filter);
+
   // --- Administration (administrators only: PermissionDenied otherwise) ---
   Result<identity::Unit> AddUnit(const Caller& caller, const identity::NewUnit& unit);
   Result<std::vector<identity::Unit>> ListUnits(const Caller& caller);

@@ -7,7 +7,7 @@ namespace vigie::audit {
 namespace {
 
 using T = AuditEventType;
-constexpr std::array<std::pair<AuditEventType, std::string_view>, 18> kNames = {{
+constexpr std::array<std::pair<AuditEventType, std::string_view>, 19> kNames = {{
     {T::kActivation, "activation"},
     {T::kLoginPasswordOk, "login_password_ok"},
     {T::kLoginPasswordFailed, "login_password_failed"},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<AuditEventType, std::string_view>, 18> kNames = {
     {T::kAgentReinstated, "agent_reinstated"},
     {T::kAgentReset, "agent_reset"},
     {T::kIncidentAction, "incident_action"},
+    {T::kAuditSearch, "audit_search"},
 }};
 
 }  // namespace

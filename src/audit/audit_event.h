@@ -47,6 +47,7 @@ enum class AuditEventType : uint8_t {
   kAgentReset = 68,
   // Incident response.
   kIncidentAction = 96,
+  kAuditSearch = 97,  // someone read the audit log (who watches the watchers)
 };
 
 // "login_password_ok", ... (the names used in exports and the CLI).

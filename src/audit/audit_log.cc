@@ -550,7 +550,8 @@ class AuditLog::Writer {
   std::thread thread_;
 };
 
-AuditLog::AuditLog(std::unique_ptr<Writer> writer) : writer_(std::move(writer)) {}
+AuditLog::AuditLog(std::unique_ptr<Writer> writer, std::string url)
+    : writer_(std::move(writer)), url_(std::move(url)) {}
 AuditLog::~AuditLog() = default;
 
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions options,
@@ -558,14 +559,20 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions options,
                                                  const Clock& clock) {
   ASSIGN_OR_RETURN(auto db, store::Open(options.url));
   RETURN_IF_ERROR(store::Migrate(*db, AuditLogSchema()));
+  std::string url = options.url;
   auto writer = std::make_unique<Writer>(std::move(options), signing_key, clock, std::move(db));
   RETURN_IF_ERROR(writer->Load());
-  return std::unique_ptr<AuditLog>(new AuditLog(std::move(writer)));
+  return std::unique_ptr<AuditLog>(new AuditLog(std::move(writer), std::move(url)));
 }
 
 Result<uint64_t> AuditLog::Append(AuditEvent event) { return writer_->Append(std::move(event)); }
 
 AuditLogStats AuditLog::stats() const { return writer_->stats(); }
+
+Result<std::vector<AuditEvent>> AuditLog::Find(const EventFilter& filter) const {
+  ASSIGN_OR_RETURN(auto db, store::Open(url_, {.read_only = true}));
+  return FindEvents(*db, filter);
+}
 
 void AuditLog::SetMaxSizeMib(int64_t mib) { writer_->SetMaxSizeMib(mib); }
 

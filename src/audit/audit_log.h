@@ -29,6 +29,7 @@
 
 #include "audit/audit_event.h"
 #include "audit/checkpoint.h"
+#include "audit/event_search.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "crypto/keyring.h"
@@ -80,6 +81,10 @@ class AuditLog {
 
   AuditLogStats stats() const;
 
+  // Events matching `filter` (see event_search.h), read on a connection of
+  // the caller's own, so reads never wait on the writer.
+  Result<std::vector<AuditEvent>> Find(const EventFilter& filter) const;
+
   // Changes the size cap (0: none) without a restart, e.g. after an operator
   // made room; the next batch uses it.
   void SetMaxSizeMib(int64_t mib);
@@ -87,8 +92,9 @@ class AuditLog {
   class Writer;
 
  private:
-  explicit AuditLog(std::unique_ptr<Writer> writer);
+  AuditLog(std::unique_ptr<Writer> writer, std::string url);
   std::unique_ptr<Writer> writer_;
+  std::string url_;
 };
 
 }  // namespace vigie::audit

@@ -57,6 +57,9 @@ Result<http::Response> GetSelf(Call& call);
 Result<http::Response> PostSearch(Call& call);
 Result<http::Response> PostOpenFile(Call& call);
 
+// audit_routes.cc
+Result<http::Response> PostAuditSearch(Call& call);
+
 // admin_routes.cc
 Result<http::Response> GetUnits(Call& call);
 Result<http::Response> PostUnit(Call& call);

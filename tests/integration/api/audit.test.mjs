@@ -39,7 +39,9 @@ function verify(installation) {
 }
 
 test('what a consultation returned is in the audit log, and its query terms are not in clear', async () => {
-  const { installation, server, auditDb } = await setUp(agents(['INV-A'], ['investigator']));
+  const { installation, server, auditDb } = await setUp([
+    ...agents(['INV-A'], ['investigator']), ...agents(['SUP-A'], ['supervisor']),
+    ...agents(['SEC-A'], ['security_officer']), ...agents(['AGT-A'], ['agent'])]);
   const p = installation.firstPerson;
   const inv = await activeClient(server, installation, 'INV-A');
   const inquiry = { purpose: 'judicial_investigation', case_reference: '2026/00977-PJ' };
@@ -63,7 +65,27 @@ test('what a consultation returned is in the audit log, and its query terms are 
   // The unit and agent set up by the command line, then activation and both
   // login steps, then the consultations.
   const types = sql(auditDb, 'SELECT group_concat(type) FROM (SELECT type FROM audit_event ORDER BY sequence)');
-  assert.equal(types, '64,65,1,2,4,32,33');
+  assert.equal(types, '64,65,65,65,65,1,2,4,32,33');
+
+  // Reading the log through the API: security officers everything,
+  // supervisors their own unit, nobody else; the read is itself audited.
+  const officer = await activeClient(server, installation, 'SEC-A');
+  const seen = await officer.call('POST', '/api/v1/audit/search', { person_id: ids[0] });
+  assert.equal(seen.status, 200, seen.body);
+  assert.ok(seen.json.events.some((e) => e.service_number === 'INV-A' && e.type === 'file_opening'));
+  assert.ok(seen.json.events.every((e) => !JSON.stringify(e).includes(p.surname)));
+  const supervisor = await activeClient(server, installation, 'SUP-A');
+  const unit = await supervisor.call('POST', '/api/v1/audit/search', { type: 'search' });
+  assert.equal(unit.status, 200, unit.body);
+  assert.equal(unit.json.events.length, 1);
+  assert.equal((await supervisor.call('POST', '/api/v1/audit/search', { unit_id: 999999 })).status, 403);
+  const agentOnly = await activeClient(server, installation, 'AGT-A');
+  assert.equal((await agentOnly.call('POST', '/api/v1/audit/search', {})).status, 403);
+  for (const bad of [{ limit: 5000 }, { since: 'yesterday' }, { type: 'sudo' }, { person: 1 }, { agent_id: 'x' }]) {
+    assert.equal((await officer.call('POST', '/api/v1/audit/search', bad)).status, 400, JSON.stringify(bad));
+  }
+  assert.equal(sql(auditDb, 'SELECT count(*) FROM audit_event WHERE type = 97'), '4',
+               'each read of the log, granted or refused, is itself in the log');
 
   await server.stop();
   const bytes = Buffer.concat([auditDb, `${auditDb}-wal`].filter(existsSync).map((f) => readFileSync(f)));
