@@ -232,6 +232,33 @@ class AuditLog::Writer {
     return done.get();
   }
 
+  // For imports and generators: one hand-off for many events, which then
+  // fill whole batches. Waits without max_wait (nobody is being answered).
+  Result<uint64_t> AppendAll(std::vector<AuditEvent> events) {
+    std::vector<std::future<Result<uint64_t>>> done;
+    done.reserve(events.size());
+    {
+      std::lock_guard lock(mutex_);
+      for (AuditEvent& event : events) {
+        queue_.push_back(Pending{std::move(event), {}});
+        done.push_back(queue_.back().done.get_future());
+      }
+    }
+    work_.notify_one();
+    uint64_t appended = 0;
+    std::optional<Error> first_error;
+    for (auto& future : done) {
+      Result<uint64_t> result = future.get();
+      if (result) {
+        ++appended;
+      } else if (!first_error) {
+        first_error = result.error();
+      }
+    }
+    if (first_error) return std::unexpected(*first_error);
+    return appended;
+  }
+
   AuditLogStats stats() const {
     std::lock_guard lock(mutex_);
     return stats_;
@@ -566,6 +593,10 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions options,
 }
 
 Result<uint64_t> AuditLog::Append(AuditEvent event) { return writer_->Append(std::move(event)); }
+
+Result<uint64_t> AuditLog::AppendAll(std::vector<AuditEvent> events) {
+  return writer_->AppendAll(std::move(events));
+}
 
 AuditLogStats AuditLog::stats() const { return writer_->stats(); }
 

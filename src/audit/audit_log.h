@@ -79,6 +79,11 @@ class AuditLog {
   // (event.sequence is ignored; an empty node_id takes the log's).
   Result<uint64_t> Append(AuditEvent event);
 
+  // Appends many events in one hand-off (generators, imports) and waits until
+  // all are durable, however long that takes; returns how many. The first
+  // error when any was refused (the others may be durable).
+  Result<uint64_t> AppendAll(std::vector<AuditEvent> events);
+
   AuditLogStats stats() const;
 
   // Events matching `filter` (see event_search.h), read on a connection of

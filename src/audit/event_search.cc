@@ -1,6 +1,9 @@
 #include "audit/event_search.h"
 
 #include <algorithm>
+#include <functional>
+#include <limits>
+#include <string>
 
 #include "audit/audit_event_codec.h"
 
@@ -28,49 +31,58 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
   if (filter.person_id) {
     ASSIGN_OR_RETURN(indexed_up_to, PersonIndexedUpTo(db));
   }
-  // One statement for every filter: an absent criterion binds NULL and
-  // matches everything. Parameterised throughout (DESIGN invariant 6).
-  ASSIGN_OR_RETURN(
-      store::Statement * rows,
-      db.Prepare("SELECT event FROM audit_event WHERE sequence >= $1 AND time_us >= $2 "
-                 "AND time_us <= $3 AND ($4 IS NULL OR agent_id = $4) "
-                 "AND ($5 IS NULL OR unit_id = $5) AND ($6 IS NULL OR session_id = $6) "
-                 "AND ($7 IS NULL OR source_address = $7) AND ($8 IS NULL OR type = $8) "
-                 "AND ($9 IS NULL OR sequence >= $12 OR sequence IN (SELECT a.sequence FROM "
-                 "audit_person_segment s JOIN audit_person_access a ON a.segment = s.segment "
-                 "AND a.person_id = $9)) AND ($10 IS NULL OR terms_hash = $10) "
-                 "ORDER BY sequence LIMIT $11"));
-  auto bind_optional = [&](int index, const std::optional<int64_t>& value) {
-    if (value) {
-      rows->BindInt(index, *value);
-    } else {
-      rows->BindNull(index);
-    }
+  // Only the criteria given go into the statement, so SQLite can use the
+  // index that fits (agent, unit, time, the person segments); an "x IS NULL
+  // OR" form would scan the whole log. The fragments are constants and
+  // every value is a parameter (DESIGN invariant 6).
+  std::string sql = "SELECT event FROM audit_event WHERE sequence >= $1";
+  std::vector<std::function<void(store::Statement&, int)>> binders;
+  auto where = [&](std::string_view fragment_before, std::string_view fragment_after,
+                   std::function<void(store::Statement&, int)> bind) {
+    binders.push_back(std::move(bind));
+    sql += " AND " + std::string(fragment_before) + "$" + std::to_string(binders.size() + 1) +
+           std::string(fragment_after);
   };
-  rows->BindInt(1, static_cast<int64_t>(std::min<uint64_t>(filter.after_sequence, INT64_MAX)))
-      .BindInt(2, filter.since_unix_micros)
-      .BindInt(3, filter.until_unix_micros);
-  bind_optional(4, filter.agent_id);
-  bind_optional(5, filter.unit_id);
-  bind_optional(6, filter.session_id);
+  auto int_value = [](int64_t value) {
+    return [value](store::Statement& s, int i) { s.BindInt(i, value); };
+  };
+  if (filter.since_unix_micros > 0) where("time_us >= ", "", int_value(filter.since_unix_micros));
+  if (filter.until_unix_micros < std::numeric_limits<int64_t>::max()) {
+    where("time_us <= ", "", int_value(filter.until_unix_micros));
+  }
+  if (filter.agent_id) where("agent_id = ", "", int_value(*filter.agent_id));
+  if (filter.unit_id) where("unit_id = ", "", int_value(*filter.unit_id));
+  if (filter.session_id) where("session_id = ", "", int_value(*filter.session_id));
   if (filter.source_address) {
-    rows->BindText(7, *filter.source_address);
-  } else {
-    rows->BindNull(7);
+    where("source_address = ", "", [address = *filter.source_address](store::Statement& s, int i) {
+      s.BindText(i, address);
+    });
   }
-  bind_optional(
-      8, filter.type ? std::optional<int64_t>(static_cast<int64_t>(*filter.type)) : std::nullopt);
-  bind_optional(9, filter.person_id);
+  if (filter.type) where("type = ", "", int_value(static_cast<int64_t>(*filter.type)));
   if (filter.terms_hash) {
-    rows->BindBlob(10, *filter.terms_hash);
-  } else {
-    rows->BindNull(10);
+    where("terms_hash = ", "",
+          [hash = *filter.terms_hash](store::Statement& s, int i) { s.BindBlob(i, hash); });
   }
+  if (filter.person_id) {
+    // The segments' entries, plus the tail not indexed yet (filtered below).
+    where(
+        "sequence IN (SELECT a.sequence FROM audit_person_segment s CROSS JOIN audit_person_access "
+        "a "
+        "ON a.segment = s.segment AND a.person_id = ",
+        " UNION ALL SELECT sequence FROM audit_event WHERE sequence >= " + std::string("$") +
+            std::to_string(binders.size() + 3) + ")",
+        int_value(*filter.person_id));
+    binders.push_back(int_value(indexed_up_to));
+  }
+  sql += " ORDER BY sequence LIMIT $" + std::to_string(binders.size() + 2);
+  ASSIGN_OR_RETURN(store::Statement * rows, db.Prepare(sql));
+  rows->BindInt(1, static_cast<int64_t>(std::min<uint64_t>(filter.after_sequence, INT64_MAX)));
+  for (size_t i = 0; i < binders.size(); ++i) binders[i](*rows, static_cast<int>(i) + 2);
   // With a person, the unindexed tail is filtered after decoding, so the
   // limit applies then.
   rows->BindInt(
-      11, filter.person_id ? -1 : static_cast<int64_t>(std::min<size_t>(filter.limit, INT64_MAX)));
-  rows->BindInt(12, indexed_up_to);
+      static_cast<int>(binders.size()) + 2,
+      filter.person_id ? -1 : static_cast<int64_t>(std::min<size_t>(filter.limit, INT64_MAX)));
   std::vector<AuditEvent> events;
   while (events.size() < filter.limit) {
     ASSIGN_OR_RETURN(bool more, rows->Step());
