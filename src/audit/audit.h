@@ -5,6 +5,7 @@
 //     verifier behind `vigie audit verify` (audit_verifier.h);
 //   - Checkpoint and its signature and witness-file line (checkpoint.h);
 //   - StoredLeafSource, proofs over a stored log (stored_leaf_source.h);
+//   - the "who consulted this person" index (person_index.h);
 //   - FindEvents, investigation queries over a stored log (event_search.h),
 //     and each event as a JSON, RFC 5424 syslog or CEF line (event_export.h);
 //   - AuditEvent and its canonical, versioned encoding (audit_event.h,
@@ -13,8 +14,8 @@
 //   - the RFC 6962 / RFC 9162 Merkle tree: hashes, the frontier kept by a
 //     writer, an in-memory tree, proof generation over any LeafHashSource and
 //     the proof verifiers (docs/formats/merkle-tree.md).
-// Thread-safety and errors: see each header. Only AuditLog, the verifier,
-// StoredLeafSource and FindEvents do I/O (through `store`).
+// Thread-safety and errors: see each header. Only AuditLog, the verifier, the
+// person index, StoredLeafSource and FindEvents do I/O (through `store`).
 
 #include "audit/audit_event.h"         // IWYU pragma: export
 #include "audit/audit_event_codec.h"   // IWYU pragma: export
@@ -30,4 +31,5 @@
 #include "audit/merkle_proof.h"        // IWYU pragma: export
 #include "audit/merkle_tree.h"         // IWYU pragma: export
 #include "audit/merkle_verify.h"       // IWYU pragma: export
+#include "audit/person_index.h"        // IWYU pragma: export
 #include "audit/stored_leaf_source.h"  // IWYU pragma: export

@@ -14,6 +14,7 @@
 #include "audit/audit_event_codec.h"
 #include "audit/hash_chain.h"
 #include "audit/merkle_frontier.h"
+#include "audit/person_index.h"
 #include "core/log.h"
 
 namespace vigie::audit {
@@ -92,16 +93,6 @@ Result<Sha256Digest> DigestColumn(store::Statement& row, int column, std::string
   return digest;
 }
 
-// Steps a statement to its end. This matters for correctness:
-// a statement left on a row keeps its read snapshot, and a later
-// write transaction on this connection then fails once another process wrote.
-Result<void> Finish(store::Statement& statement) {
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, statement.Step());
-    if (!more) return {};
-  }
-}
-
 struct Tip {
   Sha256Digest chain_hash = kGenesisChainHash;
   MerkleFrontier frontier;
@@ -170,7 +161,7 @@ class AuditLog::Writer {
     auto frontier = MerkleFrontier::FromNodes(size, std::move(nodes));
     if (!frontier) return Fail(ErrorCode::kDataLoss, "the audit log tip's frontier is malformed");
     tip.frontier = std::move(*frontier);
-    RETURN_IF_ERROR(Finish(*row));
+    RETURN_IF_ERROR(row->Run());  // to its end: no read snapshot left open
     return tip;
   }
 
@@ -181,7 +172,7 @@ class AuditLog::Writer {
                      db_->Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
     ASSIGN_OR_RETURN(bool counted, count->Step());
     const uint64_t stored = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
-    RETURN_IF_ERROR(Finish(*count));
+    RETURN_IF_ERROR(count->Run());
     if (stored != size) {
       return Fail(ErrorCode::kDataLoss,
                   "the audit log's recorded size does not match its events; run `vigie audit "
@@ -194,11 +185,7 @@ class AuditLog::Writer {
     last_checkpoint_time_ = clock_.Now();
     stats_.size = size;
     written_size_ = size;
-    ASSIGN_OR_RETURN(store::Statement * indexed,
-                     db_->Prepare("SELECT person_indexed FROM audit_tip"));
-    ASSIGN_OR_RETURN(bool has_tip, indexed->Step());
-    person_indexed_ = has_tip ? static_cast<uint64_t>(indexed->ColumnInt(0)) : 0;
-    RETURN_IF_ERROR(Finish(*indexed));
+    ASSIGN_OR_RETURN(person_indexed_, PersonIndexedUpTo(*db_));
     RETURN_IF_ERROR(ApplySizeCap(max_size_mib_));
     thread_ = std::thread([this] { Run(); });
     return {};
@@ -347,72 +334,16 @@ class AuditLog::Writer {
     return {};
   }
 
-  // Brings the "who consulted this person" index up to the log's size, in
-  // its own transaction: every person returned by the events not indexed
-  // yet, sorted, under one new segment. Indexing per commit instead wrote a
-  // random index page per person per commit and halved the consultation
-  // rate; in segments the pages are written once, in order. It reads the
-  // events back rather than remembering them, so whichever process appends
-  // (or restarts after a crash) catches the index up.
-  Result<void> IndexPersons() {
-    RETURN_IF_ERROR(db_->Begin());
-    auto indexed = [&]() -> Result<uint64_t> {
-      ASSIGN_OR_RETURN(store::Statement * tip,
-                       db_->Prepare("SELECT person_indexed, size FROM audit_tip"));
-      ASSIGN_OR_RETURN(bool has_tip, tip->Step());
-      if (!has_tip) return 0;
-      const auto from = static_cast<uint64_t>(tip->ColumnInt(0));
-      const auto to = static_cast<uint64_t>(tip->ColumnInt(1));
-      RETURN_IF_ERROR(Finish(*tip));
-      if (from >= to) return to;
-      std::vector<std::pair<int64_t, int64_t>> accesses;  // (person, sequence)
-      ASSIGN_OR_RETURN(store::Statement * events,
-                       db_->Prepare("SELECT event FROM audit_event WHERE sequence >= $1 AND "
-                                    "sequence < $2 ORDER BY sequence"));
-      events->BindInt(1, static_cast<int64_t>(from)).BindInt(2, static_cast<int64_t>(to));
-      while (true) {
-        ASSIGN_OR_RETURN(bool more, events->Step());
-        if (!more) break;
-        ASSIGN_OR_RETURN(AuditEvent event, DecodeAuditEvent(events->ColumnBlob(0)));
-        for (int64_t person : event.person_ids) {
-          accesses.emplace_back(person, static_cast<int64_t>(event.sequence));
-        }
-      }
-      std::sort(accesses.begin(), accesses.end());
-      for (const auto& [person, sequence] : accesses) {
-        ASSIGN_OR_RETURN(store::Statement * insert,
-                         db_->Prepare("INSERT OR IGNORE INTO audit_person_access (segment, "
-                                      "person_id, sequence) VALUES ($1, $2, $3)"));
-        insert->BindInt(1, static_cast<int64_t>(from)).BindInt(2, person).BindInt(3, sequence);
-        RETURN_IF_ERROR(insert->Run());
-      }
-      ASSIGN_OR_RETURN(store::Statement * segment,
-                       db_->Prepare("INSERT OR IGNORE INTO audit_person_segment (segment) "
-                                    "VALUES ($1)"));
-      segment->BindInt(1, static_cast<int64_t>(from));
-      RETURN_IF_ERROR(segment->Run());
-      ASSIGN_OR_RETURN(store::Statement * advance,
-                       db_->Prepare("UPDATE audit_tip SET person_indexed = $1"));
-      advance->BindInt(1, static_cast<int64_t>(to));
-      RETURN_IF_ERROR(advance->Run());
-      return to;
-    }();
-    if (!indexed) {
-      (void)db_->Rollback();
-      return std::unexpected(indexed.error());
-    }
-    RETURN_IF_ERROR(db_->Commit());
-    person_indexed_ = *indexed;
-    return {};
-  }
-
   // The index lags the log by at most kPersonIndexEvery events (queries scan
   // that tail); a failure only makes it lag longer.
   void MaybeIndexPersons(bool final) {
     if (written_size_ < person_indexed_ + (final ? 1 : kPersonIndexEvery)) return;
-    if (auto indexed = IndexPersons(); !indexed) {
+    auto indexed = ExtendPersonIndex(*db_);
+    if (!indexed) {
       Log(LogLevel::kWarn, "audit_person_index_lagging", {{"error", indexed.error().message()}});
+      return;
     }
+    person_indexed_ = *indexed;
   }
 
   Result<void> InsertCheckpoint(const Checkpoint& checkpoint) {

@@ -6,30 +6,15 @@
 #include <string>
 
 #include "audit/audit_event_codec.h"
+#include "audit/person_index.h"
 
 namespace vigie::audit {
-
-namespace {
-
-// Events from this number on are not in the person index yet (see
-// AuditLog): a person query scans them.
-Result<int64_t> PersonIndexedUpTo(store::Connection& db) {
-  ASSIGN_OR_RETURN(store::Statement * tip, db.Prepare("SELECT person_indexed FROM audit_tip"));
-  ASSIGN_OR_RETURN(bool has_tip, tip->Step());
-  int64_t indexed = has_tip ? tip->ColumnInt(0) : 0;
-  while (true) {  // finish: no read snapshot left open
-    ASSIGN_OR_RETURN(bool more, tip->Step());
-    if (!more) break;
-  }
-  return indexed;
-}
-
-}  // namespace
 
 Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFilter& filter) {
   int64_t indexed_up_to = 0;
   if (filter.person_id) {
-    ASSIGN_OR_RETURN(indexed_up_to, PersonIndexedUpTo(db));
+    ASSIGN_OR_RETURN(uint64_t boundary, PersonIndexedUpTo(db));
+    indexed_up_to = static_cast<int64_t>(boundary);
   }
   // Only the criteria given go into the statement, so SQLite can use the
   // index that fits (agent, unit, time, the person segments); an "x IS NULL
@@ -95,13 +80,10 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
     }
     events.push_back(std::move(event));
   }
-  // Finish the statement (no read snapshot left open): bounded, since the SQL
-  // limit holds without a person, and with one the rows left are the
-  // person's accesses plus the unindexed tail.
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, rows->Step());
-    if (!more) break;
-  }
+  // To its end (no read snapshot left open): bounded, since the SQL limit
+  // holds without a person, and with one the rows left are the person's
+  // accesses plus the unindexed tail.
+  RETURN_IF_ERROR(rows->Run());
   return events;
 }
 

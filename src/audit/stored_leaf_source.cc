@@ -9,10 +9,7 @@ Result<StoredLeafSource> StoredLeafSource::Open(store::Connection& db) {
                    db.Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
   ASSIGN_OR_RETURN(bool counted, count->Step());
   const uint64_t size = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
-  while (true) {  // finish the statement: it must not hold a read snapshot
-    ASSIGN_OR_RETURN(bool more, count->Step());
-    if (!more) break;
-  }
+  RETURN_IF_ERROR(count->Run());  // to its end: no read snapshot left open
   return StoredLeafSource(db, size);
 }
 
@@ -26,7 +23,7 @@ Result<std::vector<uint8_t>> StoredLeafSource::Event(uint64_t index) const {
     return Fail(ErrorCode::kDataLoss, "audit event " + std::to_string(index) + " is missing");
   std::span<const uint8_t> bytes = row->ColumnBlob(0);
   std::vector<uint8_t> event(bytes.begin(), bytes.end());
-  RETURN_IF_ERROR(row->Step());  // the single row is done
+  RETURN_IF_ERROR(row->Run());  // the single row is done
   return event;
 }
 

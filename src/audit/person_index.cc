@@ -1,0 +1,84 @@
+#include "audit/person_index.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "audit/audit_event_codec.h"
+
+namespace vigie::audit {
+namespace {
+
+struct Range {
+  uint64_t from = 0;  // first event not indexed
+  uint64_t to = 0;    // the log's size
+};
+
+Result<Range> Unindexed(store::Connection& db) {
+  ASSIGN_OR_RETURN(store::Statement * tip,
+                   db.Prepare("SELECT person_indexed, size FROM audit_tip"));
+  ASSIGN_OR_RETURN(bool has_tip, tip->Step());
+  Range range;
+  if (has_tip) {
+    range = {static_cast<uint64_t>(tip->ColumnInt(0)), static_cast<uint64_t>(tip->ColumnInt(1))};
+  }
+  RETURN_IF_ERROR(tip->Run());  // to its end: no read snapshot left open
+  return range;
+}
+
+// Inside the caller's write transaction.
+Result<uint64_t> IndexRange(store::Connection& db) {
+  ASSIGN_OR_RETURN(Range range, Unindexed(db));
+  if (range.from >= range.to) return range.to;
+  std::vector<std::pair<int64_t, int64_t>> accesses;  // (person, sequence)
+  ASSIGN_OR_RETURN(store::Statement * events,
+                   db.Prepare("SELECT event FROM audit_event WHERE sequence >= $1 AND "
+                              "sequence < $2 ORDER BY sequence"));
+  events->BindInt(1, static_cast<int64_t>(range.from)).BindInt(2, static_cast<int64_t>(range.to));
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, events->Step());
+    if (!more) break;
+    ASSIGN_OR_RETURN(AuditEvent event, DecodeAuditEvent(events->ColumnBlob(0)));
+    for (int64_t person : event.person_ids) {
+      accesses.emplace_back(person, static_cast<int64_t>(event.sequence));
+    }
+  }
+  std::sort(accesses.begin(), accesses.end());
+  const auto segment = static_cast<int64_t>(range.from);
+  for (const auto& [person, sequence] : accesses) {
+    ASSIGN_OR_RETURN(store::Statement * insert,
+                     db.Prepare("INSERT OR IGNORE INTO audit_person_access (segment, person_id, "
+                                "sequence) VALUES ($1, $2, $3)"));
+    insert->BindInt(1, segment).BindInt(2, person).BindInt(3, sequence);
+    RETURN_IF_ERROR(insert->Run());
+  }
+  ASSIGN_OR_RETURN(store::Statement * add,
+                   db.Prepare("INSERT OR IGNORE INTO audit_person_segment (segment) VALUES ($1)"));
+  add->BindInt(1, segment);
+  RETURN_IF_ERROR(add->Run());
+  ASSIGN_OR_RETURN(store::Statement * advance,
+                   db.Prepare("UPDATE audit_tip SET person_indexed = $1"));
+  advance->BindInt(1, static_cast<int64_t>(range.to));
+  RETURN_IF_ERROR(advance->Run());
+  return range.to;
+}
+
+}  // namespace
+
+Result<uint64_t> PersonIndexedUpTo(store::Connection& db) {
+  ASSIGN_OR_RETURN(Range range, Unindexed(db));
+  return range.from;
+}
+
+Result<uint64_t> ExtendPersonIndex(store::Connection& db) {
+  RETURN_IF_ERROR(db.Begin());
+  auto indexed = IndexRange(db);
+  if (!indexed) {
+    (void)db.Rollback();
+    return indexed;
+  }
+  RETURN_IF_ERROR(db.Commit());
+  return indexed;
+}
+
+}  // namespace vigie::audit
