@@ -2,28 +2,12 @@
 // (their own unit), the rule being the portal's.
 
 #include <boost/json.hpp>
-#include <ctime>
 
 #include "api/internal/routes.h"
 #include "api/json_body.h"
 #include "audit/audit.h"
 
 namespace vigie::api::internal {
-namespace {
-
-// "YYYY-MM-DDTHH:MM:SSZ" (UTC) as Unix microseconds.
-Result<int64_t> UtcMicros(const std::string& text, std::string_view field) {
-  std::tm tm{};
-  const char* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (rest == nullptr || *rest != '\0') {
-    return Fail(ErrorCode::kInvalidArgument,
-                "'" + std::string(field) + "' must be a UTC time like 2026-11-29T08:00:00Z");
-  }
-  return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
-}
-
-}  // namespace
-
 Result<http::Response> PostAuditSearch(Call& call) {
   ASSIGN_OR_RETURN(JsonBody body,
                    JsonBody::Parse(call.context.request.body,
@@ -43,11 +27,11 @@ Result<http::Response> PostAuditSearch(Call& call) {
   ASSIGN_OR_RETURN(filter.person_id, body.OptionalInt("person_id", 1, kMaxId));
   ASSIGN_OR_RETURN(std::optional<std::string> since, body.OptionalString("since", kMaxShort));
   if (since) {
-    ASSIGN_OR_RETURN(filter.since_unix_micros, UtcMicros(*since, "since"));
+    ASSIGN_OR_RETURN(filter.since_unix_micros, audit::ParseUtcMicros(*since, false));
   }
   ASSIGN_OR_RETURN(std::optional<std::string> until, body.OptionalString("until", kMaxShort));
   if (until) {
-    ASSIGN_OR_RETURN(filter.until_unix_micros, UtcMicros(*until, "until"));
+    ASSIGN_OR_RETURN(filter.until_unix_micros, audit::ParseUtcMicros(*until, true));
   }
   ASSIGN_OR_RETURN(std::optional<int64_t> after, body.OptionalInt("after", 0, kMaxId));
   filter.after_sequence = static_cast<uint64_t>(after.value_or(0));
@@ -55,12 +39,15 @@ Result<http::Response> PostAuditSearch(Call& call) {
   filter.limit = static_cast<size_t>(limit.value_or(100));
   ASSIGN_OR_RETURN(std::vector<audit::AuditEvent> events,
                    call.portal.SearchAudit(*call.context.caller, std::move(filter)));
-  boost::json::array out;
-  for (const audit::AuditEvent& event : events) {
-    out.emplace_back(
-        boost::json::parse(audit::ExportEvent(event, audit::ExportFormat::kJsonLines)));
+  // Each event is already a JSON object (the export's): join, don't re-parse.
+  http::Response response = Json(200, boost::json::object{});
+  response.body = "{\"events\":[";
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (i > 0) response.body += ',';
+    response.body += audit::ExportEvent(events[i], audit::ExportFormat::kJsonLines);
   }
-  return Json(200, boost::json::object{{"events", std::move(out)}});
+  response.body += "]}";
+  return response;
 }
 
 }  // namespace vigie::api::internal

@@ -26,20 +26,28 @@ std::span<const uint8_t> AsBytes(std::string_view text) {
   return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
 }
 
+std::array<uint8_t, 32> HashKey(const crypto::DataKey& terms_key) {
+  return crypto::KeyedBlake2b(terms_key.bytes(), "vigie.audit.terms.hash");
+}
+
+Result<std::vector<uint8_t>> SurnameHashWith(std::span<const uint8_t, 32> hash_key,
+                                             std::string_view surname) {
+  ASSIGN_OR_RETURN(std::string normalised, records::NormaliseName(surname));
+  auto digest = crypto::KeyedBlake2b(hash_key, normalised);
+  return std::vector<uint8_t>(digest.begin(), digest.end());
+}
+
 }  // namespace
 
 Result<std::vector<uint8_t>> AuditSurnameHash(const crypto::DataKey& terms_key,
                                               std::string_view surname) {
-  ASSIGN_OR_RETURN(std::string normalised, records::NormaliseName(surname));
-  const auto hash_key = crypto::KeyedBlake2b(terms_key.bytes(), "vigie.audit.terms.hash");
-  auto digest = crypto::KeyedBlake2b(hash_key, normalised);
-  return std::vector<uint8_t>(digest.begin(), digest.end());
+  return SurnameHashWith(HashKey(terms_key), surname);
 }
 
 AuditTrail::AuditTrail(audit::AuditLog& log, const crypto::DataKey& terms_key, const Clock& clock)
     : log_(log),
       clock_(clock),
-      terms_key_(terms_key),
+      hash_key_(HashKey(terms_key)),
       seal_key_(crypto::KeyedBlake2b(terms_key.bytes(), "vigie.audit.terms.seal")) {}
 
 audit::AuditEvent AuditTrail::For(const Caller& caller, audit::AuditEventType type) const {
@@ -87,7 +95,7 @@ audit::AuditEvent AuditTrail::Unauthenticated(audit::AuditEventType type,
 }
 
 void AuditTrail::AddQuery(audit::AuditEvent& event, const records::SearchQuery& query) const {
-  if (auto hash = AuditSurnameHash(terms_key_, query.surname)) {
+  if (auto hash = SurnameHashWith(hash_key_, query.surname)) {
     event.query.terms_keyed_hash = std::move(*hash);
   }
   boost::json::object terms;

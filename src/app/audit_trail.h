@@ -60,7 +60,7 @@ class AuditTrail {
  private:
   audit::AuditLog& log_;
   const Clock& clock_;
-  const crypto::DataKey& terms_key_;
+  std::array<uint8_t, 32> hash_key_;
   std::array<uint8_t, 32> seal_key_;
 };
 

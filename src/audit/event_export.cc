@@ -172,6 +172,23 @@ std::string Iso8601Micros(int64_t unix_micros) {
   return text;
 }
 
+Result<int64_t> ParseUtcMicros(std::string_view text, bool end_of_day) {
+  const std::string copy(text);  // strptime needs a terminated string
+  std::tm tm{};
+  const char* rest = strptime(copy.c_str(), "%Y-%m-%d", &tm);
+  const bool date_only = rest != nullptr && *rest == '\0';
+  if (!date_only) {
+    tm = {};
+    rest = strptime(copy.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  }
+  if (rest == nullptr || *rest != '\0') {
+    return Fail(ErrorCode::kInvalidArgument,
+                "a time must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
+  }
+  const int64_t micros = static_cast<int64_t>(timegm(&tm)) * 1'000'000;
+  return date_only && end_of_day ? micros + 86'400'000'000 - 1 : micros;
+}
+
 std::string ExportEvent(const AuditEvent& event, ExportFormat format) {
   switch (format) {
     case ExportFormat::kJsonLines:

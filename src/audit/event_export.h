@@ -3,12 +3,14 @@
 // RFC 5424 syslog with the event in structured data, or ArcSight CEF.
 // Query terms stay hashed; no format ever carries them in clear.
 //
-// Thread-safety: pure functions. Errors: none (every event formats).
+// Thread-safety: pure functions. Errors: every event formats; ParseUtcMicros
+// returns InvalidArgument for a time it cannot read.
 
 #include <string>
 #include <string_view>
 
 #include "audit/audit_event.h"
+#include "core/error.h"
 
 namespace vigie::audit {
 
@@ -22,5 +24,9 @@ std::string ExportEvent(const AuditEvent& event, ExportFormat format);
 
 // "2026-11-29T06:20:59.217946Z".
 std::string Iso8601Micros(int64_t unix_micros);
+
+// The times investigators give (UTC): "YYYY-MM-DDTHH:MM:SSZ", or "YYYY-MM-DD"
+// meaning that day's first microsecond (its last with `end_of_day`).
+Result<int64_t> ParseUtcMicros(std::string_view text, bool end_of_day);
 
 }  // namespace vigie::audit

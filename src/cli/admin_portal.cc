@@ -2,10 +2,7 @@
 
 namespace vigie::cli {
 
-std::string DatabaseUrl(const Config& config) {
-  std::string path = config.store.url.substr(std::string("sqlite:").size());
-  return "sqlite:" + config.Resolve(path).string();
-}
+std::string DatabaseUrl(const Config& config) { return ResolveSqliteUrl(config, config.store.url); }
 
 AdminPortal::AdminPortal(Installation opened, std::string database_url)
     : installation(std::move(opened)),

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 
 #include "app/audit_trail.h"
 #include "audit/audit.h"
@@ -16,19 +15,11 @@
 namespace vigie::cli {
 namespace {
 
-// "YYYY-MM-DD" (that day's first or last microsecond) or "YYYY-MM-DDTHH:MM:SSZ".
-Result<int64_t> ParseUtc(const std::string& text, bool end_of_day, std::string_view option) {
-  std::tm tm{};
-  const char* rest = strptime(text.c_str(), "%Y-%m-%d", &tm);
-  bool date_only = rest != nullptr && *rest == '\0';
-  if (!date_only) rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (rest == nullptr || *rest != '\0') {
-    return Fail(ErrorCode::kInvalidArgument,
-                std::string(option) + " must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
-  }
-  int64_t seconds = timegm(&tm);
-  if (date_only && end_of_day) seconds += 86400 - 1;
-  return seconds * 1'000'000 + (date_only && end_of_day ? 999'999 : 0);
+// An option's time, its error naming the option.
+Result<int64_t> TimeOption(const std::string& text, bool end_of_day, std::string_view option) {
+  auto micros = audit::ParseUtcMicros(text, end_of_day);
+  if (!micros) return Fail(micros.error().WithContext(option));
+  return micros;
 }
 
 Result<audit::EventFilter> FilterFrom(const AuditSearchOptions& options, Installation& installation,
@@ -60,10 +51,10 @@ Result<audit::EventFilter> FilterFrom(const AuditSearchOptions& options, Install
     ASSIGN_OR_RETURN(filter.terms_hash, app::AuditSurnameHash(*terms_key, options.surname));
   }
   if (!options.since.empty()) {
-    ASSIGN_OR_RETURN(filter.since_unix_micros, ParseUtc(options.since, false, "--since"));
+    ASSIGN_OR_RETURN(filter.since_unix_micros, TimeOption(options.since, false, "--since"));
   }
   if (!options.until.empty()) {
-    ASSIGN_OR_RETURN(filter.until_unix_micros, ParseUtc(options.until, true, "--until"));
+    ASSIGN_OR_RETURN(filter.until_unix_micros, TimeOption(options.until, true, "--until"));
   }
   filter.after_sequence = options.after;
   filter.limit = options.limit;

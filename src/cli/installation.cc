@@ -13,10 +13,7 @@ namespace {
 constexpr const char* kConfigName = "vigie.toml";
 
 Result<std::unique_ptr<store::Connection>> OpenDatabase(const Config& config) {
-  std::string url = config.store.url;
-  // sqlite:<relative path> is relative to the data directory.
-  std::string path = url.substr(std::string("sqlite:").size());
-  url = "sqlite:" + config.Resolve(path).string();
+  const std::string url = ResolveSqliteUrl(config, config.store.url);
   store::OpenOptions options;
   options.busy_timeout_ms = config.store.busy_timeout_ms;
   ASSIGN_OR_RETURN(auto db, store::Open(url, options));
@@ -44,9 +41,15 @@ Result<void> EnsureDataKeys(crypto::Keyring& keyring, const std::filesystem::pat
 
 }  // namespace
 
+std::string ResolveSqliteUrl(const Config& config, std::string_view url) {
+  // Config validation guarantees the "sqlite:" prefix; a relative path is
+  // relative to the data directory.
+  const std::string path(url.substr(std::string_view("sqlite:").size()));
+  return "sqlite:" + config.Resolve(path).string();
+}
+
 std::string Installation::AuditDatabaseUrl() const {
-  return "sqlite:" +
-         config.Resolve(config.audit.url.substr(std::string("sqlite:").size())).string();
+  return ResolveSqliteUrl(config, config.audit.url);
 }
 
 Result<std::unique_ptr<audit::AuditLog>> Installation::OpenAuditLog(const Clock& clock) const {

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "audit/audit_log.h"
 #include "core/clock.h"
@@ -15,6 +17,9 @@
 #include "store/store.h"
 
 namespace vigie::cli {
+
+// "sqlite:<path>" with the path resolved against the data directory.
+std::string ResolveSqliteUrl(const Config& config, std::string_view url);
 
 struct Installation {
   Config config;
