@@ -4,7 +4,8 @@
 //     witness file (audit_log.h; docs/formats/audit-log.md), and the
 //     verifier behind `vigie audit verify` (audit_verifier.h);
 //   - Checkpoint and its signature and witness-file line (checkpoint.h);
-//   - StoredLeafSource, proofs over a stored log (stored_leaf_source.h);
+//   - StoredLeafSource, proofs over a stored log (stored_leaf_source.h), and
+//     SubtreeCache, so repeated proofs read each leaf once (subtree_cache.h);
 //   - the "who consulted this person" index (person_index.h);
 //   - FindEvents, investigation queries over a stored log (event_search.h),
 //     and each event as a JSON, RFC 5424 syslog or CEF line (event_export.h);
@@ -33,3 +34,4 @@
 #include "audit/merkle_verify.h"       // IWYU pragma: export
 #include "audit/person_index.h"        // IWYU pragma: export
 #include "audit/stored_leaf_source.h"  // IWYU pragma: export
+#include "audit/subtree_cache.h"       // IWYU pragma: export

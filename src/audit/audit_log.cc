@@ -107,21 +107,20 @@ struct Pending {
 
 std::span<const store::Migration> AuditLogSchema() { return kMigrations; }
 
-Result<std::vector<Checkpoint>> ReadCheckpoints(store::Connection& db) {
-  ASSIGN_OR_RETURN(store::Statement * row,
-                   db.Prepare("SELECT tree_size, time_us, root, chain_hash, key_id, signature "
-                              "FROM audit_checkpoint ORDER BY tree_size"));
+namespace {
+
+Result<std::vector<Checkpoint>> CheckpointsFrom(store::Statement& row) {
   std::vector<Checkpoint> checkpoints;
   while (true) {
-    ASSIGN_OR_RETURN(bool more, row->Step());
+    ASSIGN_OR_RETURN(bool more, row.Step());
     if (!more) break;
     Checkpoint checkpoint;
-    checkpoint.tree_size = static_cast<uint64_t>(row->ColumnInt(0));
-    checkpoint.time_unix_micros = row->ColumnInt(1);
-    ASSIGN_OR_RETURN(checkpoint.root, DigestColumn(*row, 2, "a checkpoint root"));
-    ASSIGN_OR_RETURN(checkpoint.chain_hash, DigestColumn(*row, 3, "a checkpoint chain hash"));
-    checkpoint.key_id = static_cast<uint32_t>(row->ColumnInt(4));
-    std::span<const uint8_t> signature = row->ColumnBlob(5);
+    checkpoint.tree_size = static_cast<uint64_t>(row.ColumnInt(0));
+    checkpoint.time_unix_micros = row.ColumnInt(1);
+    ASSIGN_OR_RETURN(checkpoint.root, DigestColumn(row, 2, "a checkpoint root"));
+    ASSIGN_OR_RETURN(checkpoint.chain_hash, DigestColumn(row, 3, "a checkpoint chain hash"));
+    checkpoint.key_id = static_cast<uint32_t>(row.ColumnInt(4));
+    std::span<const uint8_t> signature = row.ColumnBlob(5);
     if (signature.size() != checkpoint.signature.size()) {
       return Fail(ErrorCode::kDataLoss, "a checkpoint signature is not 64 bytes");
     }
@@ -129,6 +128,24 @@ Result<std::vector<Checkpoint>> ReadCheckpoints(store::Connection& db) {
     checkpoints.push_back(checkpoint);
   }
   return checkpoints;
+}
+
+}  // namespace
+
+Result<std::vector<Checkpoint>> ReadCheckpoints(store::Connection& db) {
+  ASSIGN_OR_RETURN(store::Statement * row,
+                   db.Prepare("SELECT tree_size, time_us, root, chain_hash, key_id, signature "
+                              "FROM audit_checkpoint ORDER BY tree_size"));
+  return CheckpointsFrom(*row);
+}
+
+Result<std::optional<Checkpoint>> ReadLatestCheckpoint(store::Connection& db) {
+  ASSIGN_OR_RETURN(store::Statement * row,
+                   db.Prepare("SELECT tree_size, time_us, root, chain_hash, key_id, signature "
+                              "FROM audit_checkpoint ORDER BY tree_size DESC LIMIT 1"));
+  ASSIGN_OR_RETURN(std::vector<Checkpoint> latest, CheckpointsFrom(*row));
+  if (latest.empty()) return std::nullopt;
+  return latest.front();
 }
 
 class AuditLog::Writer {

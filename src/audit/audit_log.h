@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "audit/audit_event.h"
@@ -62,6 +63,8 @@ std::span<const store::Migration> AuditLogSchema();
 
 // Stored checkpoints, oldest first.
 Result<std::vector<Checkpoint>> ReadCheckpoints(store::Connection& db);
+// The stored checkpoint with the largest tree size, if any.
+Result<std::optional<Checkpoint>> ReadLatestCheckpoint(store::Connection& db);
 
 class AuditLog {
  public:

@@ -9,6 +9,7 @@
 #include "audit/leaf_hash_source.h"
 #include "audit/merkle_tree.h"
 #include "audit/merkle_verify.h"
+#include "audit/subtree_cache.h"
 #include "crypto/bytes.h"
 
 namespace vigie::audit {
@@ -157,6 +158,24 @@ TEST(MerkleProofTest, LeafOnlySourceGivesTheSameProofsAsTheTree) {
       EXPECT_EQ(*ConsistencyProof(leaves, m, n), *ConsistencyProof(tree, m, n));
     }
   }
+}
+
+TEST(MerkleProofTest, SubtreeCacheGivesTheSameProofsAsTheLogGrows) {
+  const MerkleTree tree = TreeOf(kMaxSize);
+  SubtreeCache cache(2);
+  // Attached to ever larger prefixes, as the publisher is to a growing log:
+  // hashes remembered from a smaller log stay right in the larger one.
+  for (uint64_t n = 1; n <= kMaxSize; ++n) {
+    const LeafOnlySource leaves(n);
+    cache.Attach(leaves);
+    EXPECT_EQ(*MerkleRootAt(cache, n), *MerkleRootAt(tree, n));
+    for (uint64_t m = 1; m <= n; ++m) {
+      EXPECT_EQ(*ConsistencyProof(cache, m, n), *ConsistencyProof(tree, m, n));
+    }
+  }
+  const LeafOnlySource all(kMaxSize);
+  cache.Attach(all);
+  EXPECT_EQ(cache.PerfectSubtreeHash(7, 0).error().code(), ErrorCode::kNotFound);
 }
 
 TEST(MerkleProofTest, HistoricalRootsMatchTheIncrementalRoot) {

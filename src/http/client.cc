@@ -1,0 +1,173 @@
+#include "http/client.h"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/url/parse.hpp>
+#include <optional>
+
+#include "http/server_options.h"
+
+namespace vigie::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+struct Target {
+  bool tls = false;
+  std::string host;  // without brackets
+  std::string port;
+  std::string path;  // path and query
+};
+
+Result<Target> ParseTarget(const std::string& url) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||
+      parsed->host().empty() || parsed->has_userinfo() || parsed->has_fragment()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "'" + url + "' is not an absolute http(s) URL without user or fragment");
+  }
+  Target target;
+  target.tls = parsed->scheme() == "https";
+  target.host = parsed->host_address();  // decoded, IPv6 without brackets
+  target.port = parsed->has_port() ? std::string(parsed->port()) : (target.tls ? "443" : "80");
+  target.path = std::string(parsed->encoded_target());
+  if (target.path.empty()) target.path = "/";
+  return target;
+}
+
+Error Failure(std::string_view what, const boost::system::error_code& ec) {
+  return Error(ErrorCode::kUnavailable, std::string(what) + ": " + ec.message());
+}
+
+template <class Stream>
+asio::awaitable<void> SendAndRead(Stream& stream, beast::tcp_stream& tcp_layer,
+                                  const ClientRequest& request, const Target& target,
+                                  std::chrono::steady_clock::time_point deadline,
+                                  Result<ClientReply>& out) {
+  bhttp::request<bhttp::string_body> message{bhttp::string_to_verb(request.method), target.path,
+                                             11};
+  message.set(bhttp::field::host, target.host);
+  message.set(bhttp::field::user_agent, "vigie");
+  message.set(bhttp::field::connection, "close");
+  if (!request.content_type.empty()) message.set(bhttp::field::content_type, request.content_type);
+  message.body() = request.body;
+  message.prepare_payload();
+  tcp_layer.expires_at(deadline);
+  auto [write_ec, written] = co_await bhttp::async_write(
+      stream, message, kNoThrow);
+  (void)written;
+  if (write_ec) {
+    out = Fail(Failure("send", write_ec));
+    co_return;
+  }
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(request.max_response_bytes);
+  tcp_layer.expires_at(deadline);
+  auto [read_ec, read] = co_await bhttp::async_read(
+      stream, buffer, parser, kNoThrow);
+  (void)read;
+  if (read_ec) {
+    out = Fail(Failure("read response", read_ec));
+    co_return;
+  }
+  const auto& response = parser.get();
+  ClientReply reply;
+  reply.status = static_cast<int>(response.result_int());
+  reply.content_type = std::string(response[bhttp::field::content_type]);
+  reply.body = response.body();
+  out = std::move(reply);
+}
+
+asio::awaitable<void> Run(const ClientRequest& request, const Target& target,
+                          ssl::context* tls_context, Result<ClientReply>& out) {
+  auto executor = co_await asio::this_coro::executor;
+  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
+  tcp::resolver resolver(executor);
+  auto [resolve_ec, endpoints] = co_await resolver.async_resolve(
+      target.host, target.port, kNoThrow);
+  if (resolve_ec) {
+    out = Fail(Failure("resolve " + target.host, resolve_ec));
+    co_return;
+  }
+  if (!target.tls) {
+    // Security: nothing goes over the network unencrypted.
+    for (const auto& entry : endpoints) {
+      if (!entry.endpoint().address().is_loopback()) {
+        out = Fail(ErrorCode::kInvalidArgument,
+                   "plain http:// is only for loopback; use https:// for " + target.host);
+        co_return;
+      }
+    }
+  }
+  beast::tcp_stream tcp_layer(executor);
+  tcp_layer.expires_at(deadline);
+  auto [connect_ec, endpoint] = co_await tcp_layer.async_connect(
+      endpoints, kNoThrow);
+  (void)endpoint;
+  if (connect_ec) {
+    out = Fail(Failure("connect to " + target.host, connect_ec));
+    co_return;
+  }
+  if (!target.tls) {
+    co_await SendAndRead(tcp_layer, tcp_layer, request, target, deadline, out);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream&> tls(tcp_layer, *tls_context);
+  SSL_set_tlsext_host_name(tls.native_handle(), target.host.c_str());
+  SSL_set1_host(tls.native_handle(), target.host.c_str());
+  tcp_layer.expires_at(deadline);
+  auto [handshake_ec] = co_await tls.async_handshake(
+      ssl::stream_base::client, kNoThrow);
+  if (handshake_ec) {
+    out = Fail(Failure("TLS handshake with " + target.host, handshake_ec));
+    co_return;
+  }
+  co_await SendAndRead(tls, tcp_layer, request, target, deadline, out);
+}
+
+}  // namespace
+
+Result<ClientReply> Exchange(const ClientRequest& request) {
+  ASSIGN_OR_RETURN(Target target, ParseTarget(request.url));
+  if (!target.tls && target.host != "localhost" && !IsLoopbackAddress(target.host)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "plain http:// is only for loopback; use https:// for " + target.host);
+  }
+  std::optional<ssl::context> tls_context;
+  if (target.tls) {
+    tls_context.emplace(ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(tls_context->native_handle(), TLS1_2_VERSION);
+    boost::system::error_code ec;
+    if (request.trusted_certificate_file.empty()) {
+      tls_context->set_default_verify_paths(ec);
+    } else {
+      tls_context->load_verify_file(request.trusted_certificate_file, ec);
+    }
+    if (ec) return Fail(Failure("trusted certificates", ec));
+    tls_context->set_verify_mode(ssl::verify_peer);
+  }
+  Result<ClientReply> out = Fail(ErrorCode::kUnavailable, "the exchange did not complete");
+  asio::io_context io;
+  asio::co_spawn(io, Run(request, target, tls_context ? &*tls_context : nullptr, out),
+                 asio::detached);
+  io.run();
+  return out;
+}
+
+}  // namespace vigie::http

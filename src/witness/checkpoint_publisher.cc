@@ -1,0 +1,221 @@
+#include "witness/checkpoint_publisher.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "audit/audit_log.h"
+#include "audit/merkle_proof.h"
+#include "audit/stored_leaf_source.h"
+#include "core/log.h"
+#include "crypto/hash.h"
+#include "http/client.h"
+
+namespace vigie::witness {
+namespace {
+
+std::string Endpoint(const PublisherOptions& options, std::string_view path) {
+  std::string base = options.witness_url;
+  while (base.ends_with('/')) base.pop_back();
+  return base + std::string(path);
+}
+
+Result<boost::json::object> JsonReply(const http::ClientReply& reply, std::string_view what) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(reply.body, ec);
+  if (ec || !value.is_object()) {
+    return Fail(ErrorCode::kDataLoss, std::string(what) + ": the witness's answer is not JSON");
+  }
+  return std::move(value.as_object());
+}
+
+// The problem detail a refusal carries, for the log line.
+std::string Detail(const boost::json::object& problem) {
+  const auto* detail = problem.if_contains("detail");
+  return detail && detail->is_string() ? std::string(detail->get_string()) : "";
+}
+
+Result<std::optional<Cosignature>> FetchHeld(const PublisherOptions& options) {
+  ASSIGN_OR_RETURN(http::ClientReply reply,
+                   http::Exchange({.url = Endpoint(options, "/v1/latest"),
+                                   .trusted_certificate_file = options.trusted_certificate_file,
+                                   .timeout = options.timeout}));
+  if (reply.status != 200) {
+    return Fail(ErrorCode::kUnavailable,
+                "the witness answered " + std::to_string(reply.status) + " to /v1/latest");
+  }
+  ASSIGN_OR_RETURN(boost::json::object body, JsonReply(reply, "/v1/latest"));
+  const auto* key = body.if_contains("witness_public_key");
+  if (key == nullptr || !key->is_string() ||
+      key->get_string() != crypto::HexEncode(options.witness_public_key)) {
+    return Fail(ErrorCode::kDataLoss, "the witness at " + options.witness_url +
+                                          " does not have the configured public key");
+  }
+  const auto* held = body.if_contains("cosignature");
+  if (held == nullptr || held->is_null()) return std::nullopt;
+  auto cosignature = CosignatureFromJson(*held);
+  if (!cosignature || !CosignatureValid(*cosignature, options.witness_public_key)) {
+    return Fail(ErrorCode::kDataLoss, "the witness's latest cosignature does not check");
+  }
+  return *cosignature;
+}
+
+Result<void> AppendLine(const std::filesystem::path& file, const std::string& line) {
+  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return Fail(ErrorCode::kUnavailable, "cannot open " + file.string() + ": " + std::strerror(errno));
+  }
+  const std::string text = line + "\n";
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fdatasync(fd) == 0;
+  int saved = errno;
+  ::close(fd);
+  if (!ok) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot append to " + file.string() + ": " + std::strerror(saved));
+  }
+  return {};
+}
+
+boost::json::array HexList(const std::vector<audit::Sha256Digest>& hashes) {
+  boost::json::array list;
+  for (const auto& hash : hashes) list.emplace_back(crypto::HexEncode(hash));
+  return list;
+}
+
+}  // namespace
+
+Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
+    store::Connection& audit_db, const PublisherOptions& options, audit::SubtreeCache& cache) {
+  ASSIGN_OR_RETURN(std::optional<Cosignature> held, FetchHeld(options));
+  ASSIGN_OR_RETURN(std::optional<audit::Checkpoint> ours, audit::ReadLatestCheckpoint(audit_db));
+  const uint64_t held_size = held ? held->checkpoint.tree_size : 0;
+  // The witness holds a tree our log must still extend: a shorter log or
+  // another root at that size means ours was truncated or rewritten.
+  if (held && (!ours || ours->tree_size < held_size ||
+               (ours->tree_size == held_size && ours->root != held->checkpoint.root))) {
+    return Fail(ErrorCode::kDataLoss,
+                "the witness countersigned tree size " + std::to_string(held_size) +
+                    " which this log no longer extends (truncated or rewritten)");
+  }
+  if (!ours || ours->tree_size == held_size) return held;
+
+  ASSIGN_OR_RETURN(audit::StoredLeafSource leaves, audit::StoredLeafSource::Open(audit_db));
+  cache.Attach(leaves);
+  std::vector<audit::Sha256Digest> proof;
+  if (held_size > 0) {
+    ASSIGN_OR_RETURN(proof, audit::ConsistencyProof(cache, held_size, ours->tree_size));
+  }
+  boost::json::object submission{{"checkpoint", CheckpointJson(*ours)},
+                                 {"from_size", held_size},
+                                 {"consistency_proof", HexList(proof)}};
+  ASSIGN_OR_RETURN(http::ClientReply reply,
+                   http::Exchange({.method = "POST",
+                                   .url = Endpoint(options, "/v1/checkpoints"),
+                                   .content_type = "application/json",
+                                   .body = boost::json::serialize(submission),
+                                   .trusted_certificate_file = options.trusted_certificate_file,
+                                   .timeout = options.timeout}));
+  ASSIGN_OR_RETURN(boost::json::object body, JsonReply(reply, "/v1/checkpoints"));
+  switch (reply.status) {
+    case 200:
+      break;
+    case 409:  // it countersigned a newer one meanwhile (another publisher): next round
+      return Fail(ErrorCode::kUnavailable, "the witness moved on: " + Detail(body));
+    case 403:
+      return Fail(ErrorCode::kPermissionDenied, "the witness refused our key: " + Detail(body));
+    case 422:
+      return Fail(ErrorCode::kDataLoss,
+                  "the witness refused checkpoint " + std::to_string(ours->tree_size) +
+                      " as inconsistent with what it countersigned: " + Detail(body));
+    default:
+      return Fail(ErrorCode::kUnavailable,
+                  "the witness answered " + std::to_string(reply.status) + ": " + Detail(body));
+  }
+  const auto* cosigned = body.if_contains("cosignature");
+  auto cosignature = cosigned ? CosignatureFromJson(*cosigned)
+                              : Result<Cosignature>(Fail(ErrorCode::kDataLoss, "no cosignature"));
+  if (!cosignature || cosignature->checkpoint != *ours ||
+      !CosignatureValid(*cosignature, options.witness_public_key)) {
+    return Fail(ErrorCode::kDataLoss, "the witness's cosignature does not check");
+  }
+  RETURN_IF_ERROR(AppendLine(options.cosignature_file, CosignatureLine(*cosignature)));
+  return *cosignature;
+}
+
+CheckpointPublisher::CheckpointPublisher(PublisherOptions options,
+                                         std::unique_ptr<store::Connection> db)
+    : options_(std::move(options)), db_(std::move(db)) {}
+
+Result<std::unique_ptr<CheckpointPublisher>> CheckpointPublisher::Start(PublisherOptions options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<store::Connection> db,
+                   store::Open(options.audit_url, {.read_only = true}));
+  std::unique_ptr<CheckpointPublisher> publisher(
+      new CheckpointPublisher(std::move(options), std::move(db)));
+  publisher->thread_ = std::thread([raw = publisher.get()] { raw->Run(); });
+  return publisher;
+}
+
+CheckpointPublisher::~CheckpointPublisher() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+PublisherStats CheckpointPublisher::stats() const {
+  return {.witnessed_size = witnessed_size_.load(),
+          .refusals = refusals_.load(),
+          .failures = failures_.load()};
+}
+
+void CheckpointPublisher::Run() {
+  bool was_failing = false;
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    auto published = PublishOnce(*db_, options_, cache_);
+    lock.lock();
+    if (published) {
+      if (*published) witnessed_size_ = (*published)->checkpoint.tree_size;
+      if (was_failing) Log(LogLevel::kInfo, "audit_witness_resumed", {});
+      was_failing = false;
+    } else if (published.error().code() == ErrorCode::kDataLoss ||
+               published.error().code() == ErrorCode::kPermissionDenied) {
+      ++refusals_;
+      Log(LogLevel::kError, "audit_witness_refused", {{"error", published.error().message()}});
+    } else {
+      ++failures_;
+      // Once per outage, not every second.
+      if (!was_failing) {
+        Log(LogLevel::kWarn, "audit_witness_unreachable", {{"error", published.error().message()}});
+      }
+      was_failing = true;
+    }
+    wake_.wait_for(lock, options_.interval, [this] { return stopping_; });
+  }
+}
+
+Result<std::vector<Cosignature>> ReadCosignatureFile(const std::filesystem::path& file) {
+  std::vector<Cosignature> cosignatures;
+  std::ifstream in(file);
+  size_t number = 0;
+  for (std::string line; in && std::getline(in, line);) {
+    ++number;
+    auto cosignature = ParseCosignatureLine(line);
+    if (!cosignature) {
+      return Fail(ErrorCode::kDataLoss, file.string() + ":" + std::to_string(number) + ": " +
+                                            cosignature.error().message());
+    }
+    cosignatures.push_back(*cosignature);
+  }
+  return cosignatures;
+}
+
+}  // namespace vigie::witness

@@ -1,0 +1,241 @@
+#include "witness/witness.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "audit/merkle_verify.h"
+#include "core/log.h"
+#include "crypto/hash.h"
+#include "crypto/secret_bytes.h"
+
+namespace vigie::witness {
+namespace {
+
+constexpr const char* kKeyFile = "witness.key";
+constexpr const char* kLogKeysFile = "log-keys.txt";
+constexpr const char* kCosignaturesFile = "cosignatures.jsonl";
+
+Error SystemError(std::string_view what, const std::filesystem::path& path) {
+  return Error(ErrorCode::kUnavailable,
+               std::string(what) + " " + path.string() + ": " + std::strerror(errno));
+}
+
+// Writes a new file (never replacing one) with `mode`, fsynced.
+Result<void> WriteNewFile(const std::filesystem::path& path, std::string_view text, mode_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return Fail(SystemError("cannot create", path));
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  if (!ok) {
+    Error error = SystemError("cannot write", path);
+    ::close(fd);
+    return Fail(std::move(error));
+  }
+  ::close(fd);
+  return {};
+}
+
+Result<std::string> ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Result<crypto::Ed25519KeyPair> LoadKey(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return Fail(SystemError("cannot read", path));
+  // Security: the witness's key is its whole authority.
+  if ((info.st_mode & 077) != 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                path.string() + " is readable by others: chmod 600 it");
+  }
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  auto seed = crypto::HexDecode(text);
+  if (!seed || seed->size() != crypto::kEd25519SeedSize) {
+    return Fail(ErrorCode::kDataLoss, path.string() + " does not hold a 32-byte hex seed");
+  }
+  crypto::SecretBytes secret(*seed);
+  std::memset(seed->data(), 0, seed->size());
+  return crypto::Ed25519KeyPair::FromSeed(
+      std::span<const uint8_t, crypto::kEd25519SeedSize>(secret.view().data(),
+                                                         crypto::kEd25519SeedSize));
+}
+
+}  // namespace
+
+Result<std::vector<LogKey>> ParseLogKeys(std::string_view text) {
+  std::vector<LogKey> keys;
+  std::istringstream lines{std::string(text)};
+  size_t number = 0;
+  for (std::string line; std::getline(lines, line);) {
+    ++number;
+    if (line.empty() || line.starts_with('#')) continue;
+    std::istringstream fields(line);
+    uint64_t id = 0;
+    std::string hex, rest;
+    fields >> id >> hex;
+    auto bytes = crypto::HexDecode(hex);
+    if (fields.fail() || (fields >> rest) || id > UINT32_MAX || !bytes ||
+        bytes->size() != crypto::kEd25519PublicKeySize) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "log key line " + std::to_string(number) +
+                      ": expected \"<key id> <64 hex digits>\"");
+    }
+    LogKey key{.key_id = static_cast<uint32_t>(id)};
+    std::memcpy(key.public_key.data(), bytes->data(), key.public_key.size());
+    keys.push_back(key);
+  }
+  if (keys.empty()) return Fail(ErrorCode::kInvalidArgument, "no log key given");
+  return keys;
+}
+
+struct Witness::State {
+  crypto::Ed25519KeyPair key;
+  std::vector<LogKey> log_keys;
+  std::filesystem::path store;
+  const Clock* clock;
+  mutable std::mutex mutex;
+  std::optional<Cosignature> latest;  // guarded by mutex
+};
+
+Witness::Witness(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Witness::~Witness() = default;
+
+Result<crypto::Ed25519PublicKey> Witness::Init(const std::filesystem::path& dir,
+                                               std::span<const LogKey> log_keys) {
+  if (log_keys.empty()) return Fail(ErrorCode::kInvalidArgument, "no log key given");
+  if (std::filesystem::exists(dir / kKeyFile)) {
+    return Fail(ErrorCode::kConflict, dir.string() + " already holds a witness");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Fail(ErrorCode::kUnavailable, "cannot create " + dir.string() + ": " + ec.message());
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  std::string keys_text =
+      "# The audit log's checkpoint keys this witness accepts: <key id> <Ed25519 public key>\n";
+  for (const LogKey& key : log_keys) {
+    keys_text += std::to_string(key.key_id) + " " + crypto::HexEncode(key.public_key) + "\n";
+  }
+  RETURN_IF_ERROR(WriteNewFile(dir / kLogKeysFile, keys_text, 0644));
+  crypto::SecretBytes seed = crypto::SecretBytes::Random(crypto::kEd25519SeedSize);
+  RETURN_IF_ERROR(WriteNewFile(dir / kKeyFile, crypto::HexEncode(seed.view()) + "\n", 0600));
+  return crypto::Ed25519KeyPair::FromSeed(
+             std::span<const uint8_t, crypto::kEd25519SeedSize>(seed.view().data(),
+                                                                crypto::kEd25519SeedSize))
+      .public_key();
+}
+
+Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
+                                               const Clock& clock) {
+  ASSIGN_OR_RETURN(crypto::Ed25519KeyPair key, LoadKey(dir / kKeyFile));
+  ASSIGN_OR_RETURN(std::string keys_text, ReadFile(dir / kLogKeysFile));
+  ASSIGN_OR_RETURN(std::vector<LogKey> log_keys, ParseLogKeys(keys_text));
+  auto state = std::unique_ptr<State>(new State{.key = std::move(key),
+                                                .log_keys = std::move(log_keys),
+                                                .store = dir / kCosignaturesFile,
+                                                .clock = &clock});
+  std::ifstream in(state->store);
+  size_t number = 0;
+  for (std::string line; in && std::getline(in, line);) {
+    ++number;
+    auto cosignature = ParseCosignatureLine(line);
+    const std::string where = state->store.string() + ":" + std::to_string(number);
+    if (!cosignature) {
+      return Fail(ErrorCode::kDataLoss, where + ": " + cosignature.error().message());
+    }
+    if (!CosignatureValid(*cosignature, state->key.public_key())) {
+      return Fail(ErrorCode::kDataLoss, where + ": not countersigned by this witness's key");
+    }
+    if (state->latest && cosignature->checkpoint.tree_size < state->latest->checkpoint.tree_size) {
+      return Fail(ErrorCode::kDataLoss, where + ": tree size goes backwards");
+    }
+    state->latest = *cosignature;
+  }
+  return std::unique_ptr<Witness>(new Witness(std::move(state)));
+}
+
+const crypto::Ed25519PublicKey& Witness::public_key() const { return state_->key.public_key(); }
+
+std::optional<Cosignature> Witness::Latest() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->latest;
+}
+
+Result<void> Witness::Persist(const Cosignature& cosignature) {
+  const std::string line = CosignatureLine(cosignature) + "\n";
+  int fd = ::open(state_->store.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Fail(SystemError("cannot open", state_->store));
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+            ::fdatasync(fd) == 0;
+  Error error = SystemError("cannot append to", state_->store);
+  ::close(fd);
+  if (!ok) return Fail(std::move(error));
+  return {};
+}
+
+Result<Cosignature> Witness::Submit(const audit::Checkpoint& checkpoint, uint64_t from_size,
+                                    std::span<const audit::Sha256Digest> proof) {
+  const LogKey* signer = nullptr;
+  for (const LogKey& key : state_->log_keys) {
+    if (key.key_id == checkpoint.key_id) signer = &key;
+  }
+  if (signer == nullptr || !audit::CheckpointSignatureValid(checkpoint, signer->public_key)) {
+    return Fail(ErrorCode::kPermissionDenied, "checkpoint is not signed by a key of this log");
+  }
+  std::lock_guard lock(state_->mutex);
+  const std::optional<Cosignature>& latest = state_->latest;
+  const uint64_t held = latest ? latest->checkpoint.tree_size : 0;
+  auto alarm = [&](std::string what) {
+    Log(LogLevel::kError, "witness_inconsistent_checkpoint",
+        {{"problem", what},
+         {"held_size", std::to_string(held)},
+         {"offered_size", std::to_string(checkpoint.tree_size)}});
+    return Fail(ErrorCode::kDataLoss, std::move(what));
+  };
+  if (latest && checkpoint.tree_size < held) {
+    return alarm("the log is shorter than the checkpoint already countersigned: truncated");
+  }
+  if (latest && checkpoint.tree_size == held) {
+    if (checkpoint.root != latest->checkpoint.root) {
+      return alarm("the log has another root at a size already countersigned: forked");
+    }
+    // The same tree (perhaps signed again, e.g. on close): nothing new to hold.
+    return *latest;
+  }
+  if (from_size != held) {
+    return Fail(ErrorCode::kConflict,
+                "the witness holds tree size " + std::to_string(held) + ", not " +
+                    std::to_string(from_size));
+  }
+  if (latest) {
+    if (auto consistent = audit::VerifyConsistency(held, checkpoint.tree_size,
+                                                   latest->checkpoint.root, checkpoint.root, proof);
+        !consistent) {
+      if (consistent.error().code() == ErrorCode::kInvalidArgument) return Fail(consistent.error());
+      return alarm("the checkpoint does not extend the one already countersigned: " +
+                   consistent.error().message());
+    }
+  } else if (!proof.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "the first checkpoint takes no consistency proof");
+  }
+  Cosignature cosignature{
+      .checkpoint = checkpoint,
+      .witnessed_unix_micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                                   state_->clock->Now().time_since_epoch())
+                                   .count()};
+  SignCosignature(state_->key, cosignature);
+  RETURN_IF_ERROR(Persist(cosignature));
+  state_->latest = cosignature;
+  return cosignature;
+}
+
+}  // namespace vigie::witness

@@ -1,0 +1,74 @@
+#pragma once
+// Witness: the core of `vigie witness serve`, a small service run under
+// another authority (an inspection body, the data-protection authority). It
+// receives each audit checkpoint of one Vigie log, checks that it is signed
+// by the log's key and consistent with the last checkpoint it countersigned
+// (RFC 9162 consistency proof), countersigns it and keeps it. Whoever runs
+// Vigie then cannot truncate or fork the log unseen: the witness holds a
+// signed root their rewritten log no longer extends.
+//
+// The witness directory holds witness.key (its Ed25519 seed, hex, mode 0600),
+// log-keys.txt (the log's public checkpoint keys, "<key id> <hex>" per line)
+// and cosignatures.jsonl (every countersigned checkpoint, appended and
+// fsynced before the answer). Format: docs/formats/witness.md.
+//
+// Thread-safety: Submit and Latest may be called from any thread.
+// Errors of Submit: InvalidArgument (sizes or proof malformed),
+// PermissionDenied (not signed by a key of this log), Conflict (from_size is
+// not the size the witness holds: ask Latest and retry), DataLoss (the
+// checkpoint contradicts what the witness countersigned: a truncated or
+// forked log - the alarm this service exists for), Unavailable (the store
+// cannot be written; nothing was countersigned).
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "audit/merkle_hash.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "witness/cosignature.h"
+
+namespace vigie::witness {
+
+struct LogKey {
+  uint32_t key_id = 0;
+  crypto::Ed25519PublicKey public_key{};
+};
+
+// "<key id> <64 hex digits>" lines (as `vigie audit public-keys` prints them).
+Result<std::vector<LogKey>> ParseLogKeys(std::string_view text);
+
+class Witness {
+ public:
+  // Creates `dir` (mode 0700) with a new witness key and the log's keys;
+  // returns the witness's public key. Conflict if `dir` already holds one.
+  static Result<crypto::Ed25519PublicKey> Init(const std::filesystem::path& dir,
+                                               std::span<const LogKey> log_keys);
+  // Loads the key, the log's keys and every stored cosignature (each checked
+  // against the witness's own key, sizes never decreasing): DataLoss if not.
+  static Result<std::unique_ptr<Witness>> Open(const std::filesystem::path& dir,
+                                               const Clock& clock);
+  ~Witness();
+
+  // Countersigns `checkpoint` if it extends the latest countersigned one:
+  // `from_size` must be that one's tree size (0 when there is none) and
+  // `proof` the consistency proof from it to checkpoint.tree_size. The same
+  // checkpoint again returns the stored cosignature.
+  Result<Cosignature> Submit(const audit::Checkpoint& checkpoint, uint64_t from_size,
+                             std::span<const audit::Sha256Digest> proof);
+
+  std::optional<Cosignature> Latest() const;
+  const crypto::Ed25519PublicKey& public_key() const;
+
+ private:
+  struct State;
+  explicit Witness(std::unique_ptr<State> state);
+  Result<void> Persist(const Cosignature& cosignature);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace vigie::witness

@@ -1,0 +1,412 @@
+// The witness: what it countersigns, what it refuses (truncated, forked,
+// foreign-key, malformed), what survives a restart, and Vigie's publisher
+// talking to it over HTTP.
+
+#include "witness/witness.h"
+
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+
+#include "audit/audit_log_test_util.h"
+#include "audit/merkle_proof.h"
+#include "audit/merkle_tree.h"
+#include "crypto/bytes.h"
+#include "crypto/hash.h"
+#include "http/client.h"
+#include "http/server.h"
+#include "tests/support/matchers.h"
+#include "tests/support/temp_dir.h"
+#include "witness/checkpoint_publisher.h"
+#include "witness/witness_routes.h"
+
+namespace vigie::witness {
+namespace {
+
+using ::vigie::testing::ErrorCodeIs;
+
+// A log as the witness sees it: an in-memory Merkle tree and a signing key.
+class FakeLog {
+ public:
+  explicit FakeLog(uint32_t key_id = 1, std::string salt = "")
+      : key_(crypto::Ed25519KeyPair::Generate()), key_id_(key_id), salt_(std::move(salt)) {}
+
+  void Append(uint64_t count) {
+    for (uint64_t i = 0; i < count; ++i) {
+      std::string leaf = "event " + std::to_string(tree_.Size()) + salt_;
+      tree_.AppendLeaf(crypto::AsBytes(leaf));
+    }
+  }
+  audit::Checkpoint Checkpoint() const {
+    audit::Checkpoint checkpoint{.tree_size = tree_.Size(),
+                                 .time_unix_micros = 1'764'000'000'000'000,
+                                 .root = tree_.Root(),
+                                 .key_id = key_id_};
+    audit::SignCheckpoint(key_, checkpoint);
+    return checkpoint;
+  }
+  std::vector<audit::Sha256Digest> ProofFrom(uint64_t old_size) const {
+    auto proof = audit::ConsistencyProof(tree_, old_size, tree_.Size());
+    EXPECT_OK(proof);
+    return proof ? *proof : std::vector<audit::Sha256Digest>{};
+  }
+  LogKey Key() const { return {.key_id = key_id_, .public_key = key_.public_key()}; }
+  const crypto::Ed25519KeyPair& signing_key() const { return key_; }
+
+ private:
+  crypto::Ed25519KeyPair key_;
+  uint32_t key_id_;
+  std::string salt_;
+  audit::MerkleTree tree_;
+};
+
+class WitnessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto key = Witness::Init(dir_.path() / "witness", std::vector<LogKey>{log_.Key()});
+    ASSERT_OK(key);
+    witness_public_key_ = *key;
+    Reopen();
+  }
+  void Reopen() {
+    witness_.reset();
+    auto witness = Witness::Open(dir_.path() / "witness", clock_);
+    ASSERT_OK(witness);
+    witness_ = std::move(*witness);
+  }
+  size_t StoredLines() const {
+    std::ifstream in(dir_.path() / "witness" / "cosignatures.jsonl");
+    size_t lines = 0;
+    for (std::string line; std::getline(in, line);) ++lines;
+    return lines;
+  }
+
+  vigie::testing::TempDir dir_;
+  FakeClock clock_{TimePoint(std::chrono::seconds(1'764'000'100))};
+  FakeLog log_;
+  crypto::Ed25519PublicKey witness_public_key_{};
+  std::unique_ptr<Witness> witness_;
+};
+
+TEST_F(WitnessTest, InitKeepsTheKeyPrivateAndRefusesASecondInit) {
+  struct stat info {};
+  ASSERT_EQ(::stat((dir_.path() / "witness" / "witness.key").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_EQ(witness_->public_key(), witness_public_key_);
+  EXPECT_THAT(Witness::Init(dir_.path() / "witness", std::vector<LogKey>{log_.Key()}),
+              ErrorCodeIs(ErrorCode::kConflict));
+}
+
+TEST_F(WitnessTest, RefusesToStartWithAKeyOthersCanRead) {
+  ::chmod((dir_.path() / "witness" / "witness.key").c_str(), 0644);
+  EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+}
+
+TEST_F(WitnessTest, CountersignsTheFirstCheckpointAndKeepsItAcrossARestart) {
+  log_.Append(5);
+  auto cosigned = witness_->Submit(log_.Checkpoint(), 0, {});
+  ASSERT_OK(cosigned);
+  EXPECT_EQ(cosigned->checkpoint, log_.Checkpoint());
+  EXPECT_EQ(cosigned->witnessed_unix_micros, 1'764'000'100'000'000);
+  EXPECT_TRUE(CosignatureValid(*cosigned, witness_public_key_));
+  EXPECT_FALSE(CosignatureValid(*cosigned, FakeLog().Key().public_key));
+  Cosignature altered = *cosigned;
+  altered.checkpoint.tree_size = 6;
+  EXPECT_FALSE(CosignatureValid(altered, witness_public_key_));
+
+  Reopen();
+  ASSERT_TRUE(witness_->Latest().has_value());
+  EXPECT_EQ(*witness_->Latest(), *cosigned);
+}
+
+TEST_F(WitnessTest, CountersignsAnExtensionProvedConsistent) {
+  log_.Append(7);
+  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  log_.Append(13);
+  auto cosigned = witness_->Submit(log_.Checkpoint(), 7, log_.ProofFrom(7));
+  ASSERT_OK(cosigned);
+  EXPECT_EQ(cosigned->checkpoint.tree_size, 20u);
+  EXPECT_EQ(StoredLines(), 2u);
+  // The same checkpoint again changes nothing.
+  auto again = witness_->Submit(log_.Checkpoint(), 20, {});
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, *cosigned);
+  EXPECT_EQ(StoredLines(), 2u);
+}
+
+TEST_F(WitnessTest, AStaleBaseIsAConflictToRetryNotAnAlarm) {
+  log_.Append(4);
+  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  log_.Append(4);
+  EXPECT_THAT(witness_->Submit(log_.Checkpoint(), 2, log_.ProofFrom(2)),
+              ErrorCodeIs(ErrorCode::kConflict));
+}
+
+TEST_F(WitnessTest, RefusesATruncatedLog) {
+  log_.Append(10);
+  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  // The first six events only, signed with the log's own key.
+  audit::MerkleTree head;
+  for (int i = 0; i < 6; ++i) {
+    std::string leaf = "event " + std::to_string(i);
+    head.AppendLeaf(crypto::AsBytes(leaf));
+  }
+  audit::Checkpoint smaller{.tree_size = 6, .time_unix_micros = 1, .root = head.Root(), .key_id = 1};
+  audit::SignCheckpoint(log_.signing_key(), smaller);
+  EXPECT_THAT(witness_->Submit(smaller, 10, {}), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_EQ(StoredLines(), 1u);
+}
+
+TEST_F(WitnessTest, RefusesAForkAtTheSameSizeAndBeyond) {
+  log_.Append(8);
+  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  // Another history signed with the same key: one event rewritten.
+  audit::MerkleTree forked;
+  for (int i = 0; i < 12; ++i) {
+    std::string leaf = i == 3 ? "event 3 rewritten" : "event " + std::to_string(i);
+    forked.AppendLeaf(crypto::AsBytes(leaf));
+    if (forked.Size() == 8) {
+      audit::Checkpoint same_size{
+          .tree_size = 8, .time_unix_micros = 2, .root = forked.Root(), .key_id = 1};
+      audit::SignCheckpoint(log_.signing_key(), same_size);
+      EXPECT_THAT(witness_->Submit(same_size, 8, {}), ErrorCodeIs(ErrorCode::kDataLoss));
+    }
+  }
+  audit::Checkpoint beyond{
+      .tree_size = 12, .time_unix_micros = 3, .root = forked.Root(), .key_id = 1};
+  audit::SignCheckpoint(log_.signing_key(), beyond);
+  auto proof = audit::ConsistencyProof(forked, 8, 12);
+  ASSERT_OK(proof);
+  EXPECT_THAT(witness_->Submit(beyond, 8, *proof), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_EQ(StoredLines(), 1u);
+  ASSERT_TRUE(witness_->Latest().has_value());
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 8u);
+}
+
+TEST_F(WitnessTest, RefusesCheckpointsNotSignedByTheLogsKey) {
+  log_.Append(3);
+  FakeLog stranger(1);
+  stranger.Append(3);
+  EXPECT_THAT(witness_->Submit(stranger.Checkpoint(), 0, {}),
+              ErrorCodeIs(ErrorCode::kPermissionDenied));
+  audit::Checkpoint tampered = log_.Checkpoint();
+  tampered.time_unix_micros += 1;
+  EXPECT_THAT(witness_->Submit(tampered, 0, {}), ErrorCodeIs(ErrorCode::kPermissionDenied));
+  FakeLog other_id(2);
+  other_id.Append(3);
+  EXPECT_THAT(witness_->Submit(other_id.Checkpoint(), 0, {}),
+              ErrorCodeIs(ErrorCode::kPermissionDenied));
+  EXPECT_FALSE(witness_->Latest().has_value());
+}
+
+TEST_F(WitnessTest, RefusesToStartOnAnAlteredStore) {
+  log_.Append(3);
+  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  const auto store = dir_.path() / "witness" / "cosignatures.jsonl";
+  std::string line;
+  std::getline(std::ifstream(store) >> std::ws, line);
+  auto pos = line.find("\"tree_size\":3");
+  ASSERT_NE(pos, std::string::npos);
+  line.replace(pos, 13, "\"tree_size\":2");
+  std::ofstream(store, std::ios::trunc) << line << "\n";
+  EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
+TEST(LogKeysTest, ParsesKeyLinesAndRefusesOthers) {
+  const std::string hex(64, 'a');
+  auto keys = ParseLogKeys("# comment\n3 " + hex + "\n");
+  ASSERT_OK(keys);
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ((*keys)[0].key_id, 3u);
+  EXPECT_THAT(ParseLogKeys(""), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(ParseLogKeys("3 abc\n"), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(ParseLogKeys("x " + hex + "\n"), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(ParseLogKeys("3 " + hex + " extra\n"), ErrorCodeIs(ErrorCode::kInvalidArgument));
+}
+
+// --- the HTTP API -----------------------------------------------------------
+
+class WitnessRoutesTest : public WitnessTest {
+ protected:
+  http::Response Post(std::string body, std::string content_type = "application/json") {
+    http::Request request{.method = "POST", .target = "/v1/checkpoints", .body = std::move(body)};
+    request.headers.emplace_back("Content-Type", std::move(content_type));
+    return WitnessHandler(*witness_)(request);
+  }
+  std::string Submission(const audit::Checkpoint& checkpoint, uint64_t from,
+                         const std::vector<audit::Sha256Digest>& proof) {
+    boost::json::array hashes;
+    for (const auto& hash : proof) hashes.emplace_back(crypto::HexEncode(hash));
+    return boost::json::serialize(boost::json::object{
+        {"checkpoint", CheckpointJson(checkpoint)}, {"from_size", from}, {"consistency_proof", hashes}});
+  }
+};
+
+TEST_F(WitnessRoutesTest, LatestNamesTheKeyAndTheHeldCosignature) {
+  http::Request get{.method = "GET", .target = "/v1/latest"};
+  auto empty = boost::json::parse(WitnessHandler(*witness_)(get).body).as_object();
+  EXPECT_EQ(empty["witness_public_key"].as_string(), crypto::HexEncode(witness_public_key_));
+  EXPECT_TRUE(empty["cosignature"].is_null());
+  log_.Append(2);
+  EXPECT_EQ(Post(Submission(log_.Checkpoint(), 0, {})).status, 200);
+  auto held = boost::json::parse(WitnessHandler(*witness_)(get).body).as_object();
+  auto cosignature = CosignatureFromJson(held["cosignature"]);
+  ASSERT_OK(cosignature);
+  EXPECT_TRUE(CosignatureValid(*cosignature, witness_public_key_));
+}
+
+TEST_F(WitnessRoutesTest, RefusalsSayWhyAndChangeNothing) {
+  log_.Append(4);
+  const std::string good = Submission(log_.Checkpoint(), 0, {});
+  EXPECT_EQ(Post("{not json").status, 400);
+  EXPECT_EQ(Post("[]").status, 400);
+  EXPECT_EQ(Post(good, "text/plain").status, 400);
+  std::string unknown = good;
+  unknown.insert(1, "\"extra\":1,");
+  EXPECT_EQ(Post(unknown).status, 400);
+  std::string wrong_type = good;
+  wrong_type.replace(wrong_type.find("\"from_size\":0"), 13, "\"from_size\":\"0\"");
+  EXPECT_EQ(Post(wrong_type).status, 400);
+  EXPECT_EQ(Post("{\"checkpoint\":{},\"from_size\":0,\"consistency_proof\":[]}").status, 400);
+  EXPECT_EQ(Post(std::string(kMaxSubmissionBytes + 1, ' ')).status, 400);
+  EXPECT_EQ(Post(Submission(FakeLog().Checkpoint(), 0, {})).status, 403);
+  EXPECT_EQ(StoredLines(), 0u);
+
+  ASSERT_EQ(Post(good).status, 200);
+  log_.Append(4);
+  http::Response stale = Post(Submission(log_.Checkpoint(), 1, {}));
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(boost::json::parse(stale.body).as_object()["latest_size"].as_int64(), 4);
+  FakeLog fork(1, " forked");
+  fork.Append(8);
+  audit::Checkpoint forked = fork.Checkpoint();
+  audit::SignCheckpoint(log_.signing_key(), forked);
+  EXPECT_EQ(Post(Submission(forked, 4, fork.ProofFrom(4))).status, 422);
+  EXPECT_EQ(StoredLines(), 1u);
+  http::Request wrong_method{.method = "DELETE", .target = "/v1/checkpoints"};
+  EXPECT_EQ(WitnessHandler(*witness_)(wrong_method).status, 405);
+}
+
+// --- Vigie's publisher, over HTTP, against a real audit log ------------------
+
+class PublisherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const crypto::Ed25519PublicKey log_key = fixture_.PublicKey();
+    auto key = Witness::Init(witness_dir_.path(),
+                             std::vector<LogKey>{{fixture_.SigningKey().id, log_key}});
+    ASSERT_OK(key);
+    auto witness = Witness::Open(witness_dir_.path(), clock_);
+    ASSERT_OK(witness);
+    witness_ = std::move(*witness);
+    http::ServerOptions server_options;
+    server_options.listen_address = "127.0.0.1";
+    server_options.port = 0;
+    server_options.access_log = [](std::string_view) {};
+    server_ = std::make_unique<http::Server>(server_options, WitnessHandler(*witness_));
+    ASSERT_OK(server_->Start());
+    options_ = {.audit_url = fixture_.Options().url,
+                .witness_url = "http://127.0.0.1:" + std::to_string(server_->port()),
+                .witness_public_key = *key,
+                .cosignature_file = fixture_.dir() / "cosignatures.jsonl"};
+  }
+
+  // Appends `count` events to the log at `url` (signed with the fixture's key) and closes it.
+  void Write(const std::string& url, int count, int64_t agent) {
+    audit::AuditLogOptions options = fixture_.Options();
+    options.url = url;
+    auto log = fixture_.OpenLog(options);
+    for (int i = 0; i < count; ++i) {
+      ASSERT_OK(log->Append(audit::testing::SearchEvent(agent, {i})));
+    }
+  }
+
+  Result<std::optional<Cosignature>> Publish(const std::string& url) {
+    auto db = store::Open(url, {.read_only = true});
+    if (!db) return Fail(db.error());
+    audit::SubtreeCache cache(1);
+    return CheckpointPublisher::PublishOnce(**db, options_, cache);
+  }
+
+  audit::testing::AuditLogFixture fixture_;
+  vigie::testing::TempDir witness_dir_;
+  FakeClock clock_{TimePoint(std::chrono::seconds(1'764'000'100))};
+  std::unique_ptr<Witness> witness_;
+  std::unique_ptr<http::Server> server_;
+  PublisherOptions options_;
+};
+
+TEST_F(PublisherTest, SendsEachNewCheckpointWithItsConsistencyProof) {
+  Write(options_.audit_url, 15, 1);  // checkpoints at 10 and 15 (on close)
+  auto first = Publish(options_.audit_url);
+  ASSERT_OK(first);
+  ASSERT_TRUE(first->has_value());
+  EXPECT_EQ((*first)->checkpoint.tree_size, 15u);
+  Write(options_.audit_url, 22, 2);
+  auto second = Publish(options_.audit_url);
+  ASSERT_OK(second);
+  EXPECT_EQ((*second)->checkpoint.tree_size, 37u);
+  // Nothing new: nothing sent, the held one returned.
+  auto third = Publish(options_.audit_url);
+  ASSERT_OK(third);
+  EXPECT_EQ(**third, **second);
+
+  auto stored = ReadCosignatureFile(options_.cosignature_file);
+  ASSERT_OK(stored);
+  ASSERT_EQ(stored->size(), 2u);
+  for (const Cosignature& cosignature : *stored) {
+    EXPECT_TRUE(CosignatureValid(cosignature, options_.witness_public_key));
+  }
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 37u);
+}
+
+TEST_F(PublisherTest, AForkedOrTruncatedLogIsRefusedByTheWitness) {
+  Write(options_.audit_url, 20, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  // Whoever runs Vigie rebuilds the log without agent 1's events, same key.
+  const std::string rewritten = "sqlite:" + (fixture_.dir() / "rewritten.db").string();
+  Write(rewritten, 30, 2);
+  EXPECT_THAT(Publish(rewritten), ErrorCodeIs(ErrorCode::kDataLoss));
+  const std::string truncated = "sqlite:" + (fixture_.dir() / "truncated.db").string();
+  Write(truncated, 5, 1);
+  EXPECT_THAT(Publish(truncated), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 20u);
+}
+
+TEST_F(PublisherTest, AWitnessWithAnotherKeyIsNotTrusted) {
+  Write(options_.audit_url, 3, 1);
+  options_.witness_public_key = FakeLog().Key().public_key;
+  EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
+TEST_F(PublisherTest, TheBackgroundPublisherKeepsTheWitnessUpToDate) {
+  Write(options_.audit_url, 12, 1);
+  options_.interval = std::chrono::milliseconds(20);
+  auto publisher = CheckpointPublisher::Start(options_);
+  ASSERT_OK(publisher);
+  for (int i = 0; i < 500 && (*publisher)->stats().witnessed_size < 12; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ((*publisher)->stats().witnessed_size, 12u);
+  EXPECT_EQ((*publisher)->stats().refusals, 0u);
+}
+
+TEST_F(PublisherTest, AnUnreachableWitnessIsAFailureToRetry) {
+  Write(options_.audit_url, 3, 1);
+  server_->Stop();
+  server_->Wait();
+  EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(ErrorCode::kUnavailable));
+}
+
+TEST(HttpClientTest, PlainHttpOnlyToLoopbackAndOnlyAbsoluteUrls) {
+  EXPECT_THAT(http::Exchange({.url = "http://192.0.2.1:8444/v1/latest"}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(http::Exchange({.url = "/v1/latest"}), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(http::Exchange({.url = "ftp://127.0.0.1/x"}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace vigie::witness
