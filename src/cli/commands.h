@@ -94,6 +94,29 @@ struct AuditSearchOptions {
 };
 int RunAuditSearch(const std::filesystem::path& data_dir, const AuditSearchOptions& options);
 
+// `vigie audit public-keys`: the log's checkpoint key as "<key id> <hex>",
+// the line a witness is initialised with.
+int RunAuditPublicKeys(const std::filesystem::path& data_dir);
+// `vigie audit witness`: sends the latest checkpoint to the configured
+// witness now (`vigie serve` does it every second) and prints what it holds.
+int RunAuditWitness(const std::filesystem::path& data_dir);
+
+// `vigie witness init|serve`: the countersigning witness, run by another
+// authority, in a directory of its own (no Vigie installation needed).
+struct WitnessInitOptions {
+  std::filesystem::path dir;
+  std::filesystem::path log_keys;  // lines from `vigie audit public-keys`; "-": stdin
+};
+int RunWitnessInit(const WitnessInitOptions& options);
+struct WitnessServeOptions {
+  std::filesystem::path dir;
+  std::string listen = "127.0.0.1";
+  int port = 8444;
+  std::filesystem::path tls_certificate;  // required beyond loopback
+  std::filesystem::path tls_key;
+};
+int RunWitnessServe(const WitnessServeOptions& options);
+
 struct ServeOptions {
   std::optional<int> port;  // overrides [server] port
 };

@@ -2,9 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "core/log.h"
+#include "crypto/hash.h"
 #include "identity/options.h"
 
 namespace vigie::cli {
@@ -67,6 +69,24 @@ Result<std::unique_ptr<audit::AuditLog>> Installation::OpenAuditLog(const Clock&
   auto log = audit::AuditLog::Open(std::move(options), *signing_key, clock);
   if (!log) return Fail(log.error().WithContext("audit log"));
   return log;
+}
+
+std::optional<witness::PublisherOptions> Installation::WitnessPublisherOptions() const {
+  const Config::Audit& settings = config.audit;
+  if (settings.witness_url.empty()) return std::nullopt;
+  witness::PublisherOptions options;
+  options.audit_url = AuditDatabaseUrl();
+  options.witness_url = settings.witness_url;
+  if (!settings.witness_ca_file.empty()) {
+    options.trusted_certificate_file = config.Resolve(settings.witness_ca_file).string();
+  }
+  // The configuration checked it is 64 hex digits.
+  auto key = crypto::HexDecode(settings.witness_public_key);
+  if (key && key->size() == options.witness_public_key.size()) {
+    std::copy(key->begin(), key->end(), options.witness_public_key.begin());
+  }
+  options.cosignature_file = config.Resolve(settings.cosignature_file);
+  return options;
 }
 
 Result<Installation> Installation::Create(const std::filesystem::path& data_dir) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,7 @@
 #include "core/error.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
+#include "witness/checkpoint_publisher.h"
 
 namespace vigie::cli {
 
@@ -38,6 +40,8 @@ struct Installation {
   Result<std::unique_ptr<audit::AuditLog>> OpenAuditLog(const Clock& clock) const;
   // "sqlite:<path>" of the audit log, resolved against the data directory.
   std::string AuditDatabaseUrl() const;
+  // How to reach the witness ([audit] witness_*), or nullopt without one.
+  std::optional<witness::PublisherOptions> WitnessPublisherOptions() const;
 };
 
 }  // namespace vigie::cli

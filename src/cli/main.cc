@@ -123,6 +123,40 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   audit_search->callback([&] { exit_code = RunAuditSearch(data_dir, find); });
 
+  auto* audit_keys = audit->add_subcommand(
+      "public-keys", "Print the checkpoint signing key as \"<key id> <hex>\" (for a witness)");
+  audit_keys->callback([&] { exit_code = RunAuditPublicKeys(data_dir); });
+  auto* audit_witness = audit->add_subcommand(
+      "witness", "Send the latest checkpoint to the configured witness now");
+  audit_witness->callback([&] { exit_code = RunAuditWitness(data_dir); });
+
+  auto* witness = app.add_subcommand(
+      "witness", "The countersigning witness, run by another authority (no installation needed)");
+  witness->require_subcommand(1);
+  WitnessInitOptions witness_init;
+  auto* witness_init_command =
+      witness->add_subcommand("init", "Create a witness for one Vigie log; prints its public key");
+  witness_init_command->add_option("--dir", witness_init.dir, "Directory to create")->required();
+  witness_init_command
+      ->add_option("--log-keys", witness_init.log_keys,
+                   "File with the lines `vigie audit public-keys` printed (- for stdin)")
+      ->required();
+  witness_init_command->callback([&] { exit_code = RunWitnessInit(witness_init); });
+  WitnessServeOptions witness_serve;
+  auto* witness_serve_command =
+      witness->add_subcommand("serve", "Receive, check, countersign and keep checkpoints");
+  witness_serve_command->add_option("--dir", witness_serve.dir, "The witness directory")
+      ->required();
+  witness_serve_command->add_option("--listen", witness_serve.listen, "Address to listen on")
+      ->capture_default_str();
+  witness_serve_command->add_option("--port", witness_serve.port, "Port (0: any)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  witness_serve_command->add_option("--tls-certificate", witness_serve.tls_certificate,
+                                    "PEM certificate chain (required beyond loopback)");
+  witness_serve_command->add_option("--tls-key", witness_serve.tls_key, "PEM private key");
+  witness_serve_command->callback([&] { exit_code = RunWitnessServe(witness_serve); });
+
   ServeOptions serve;
   auto* srv = app.add_subcommand("serve", "Serve API v1 over HTTPS until SIGTERM");
   srv->add_option("--port", serve.port, "Listen on this port instead of [server] port")

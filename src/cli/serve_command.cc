@@ -65,7 +65,8 @@ std::string PublicUrl(const Config& config, uint16_t port) {
 // Gauges of the parts that fill up under abuse, for the operators' alerts.
 void RegisterMetrics(http::MetricsRegistry& metrics, const api::ApiV1& api,
                      const identity::PasswordHasherPool& hasher,
-                     const records::RecordSearch& search, const audit::AuditLog& audit_log) {
+                     const records::RecordSearch& search, const audit::AuditLog& audit_log,
+                     const witness::CheckpointPublisher* publisher) {
   using Kind = http::MetricsRegistry::Kind;
   struct Gauge {
     const char* name;
@@ -87,7 +88,19 @@ void RegisterMetrics(http::MetricsRegistry& metrics, const api::ApiV1& api,
                            [&] { return static_cast<double>(audit_log.stats().commits); }},
                           {"vigie_audit_failing",
                            "1 while the audit log cannot be written (consultations refused)",
-                           [&] { return audit_log.stats().failing ? 1.0 : 0.0; }}}) {
+                           [&] { return audit_log.stats().failing ? 1.0 : 0.0; }},
+                          {"vigie_audit_witnessed_size",
+                           "Largest tree size the witness countersigned (0 without a witness)",
+                           [=] {
+                             return publisher ? static_cast<double>(publisher->stats().witnessed_size)
+                                              : 0.0;
+                           }},
+                          {"vigie_audit_witness_refusals",
+                           "Checkpoints the witness refused as inconsistent: investigate at once",
+                           [=] {
+                             return publisher ? static_cast<double>(publisher->stats().refusals)
+                                              : 0.0;
+                           }}}) {
     // The names are fixed and valid: a failure here is a programming error.
     if (!metrics.Register(gauge.name, gauge.help, Kind::kGauge, std::move(gauge.read))) {
       Log(LogLevel::kWarn, "metric_not_registered", {{"name", gauge.name}});
@@ -132,6 +145,13 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   SystemClock clock;
   auto audit_log = installation->OpenAuditLog(clock);
   if (!audit_log) return ReportError(audit_log.error());
+  // Consultations never wait on the witness: it is told afterwards, each second.
+  std::unique_ptr<witness::CheckpointPublisher> publisher;
+  if (auto witness_options = installation->WitnessPublisherOptions()) {
+    auto started = witness::CheckpointPublisher::Start(*witness_options);
+    if (!started) return ReportError(started.error().WithContext("witness publisher"));
+    publisher = std::move(*started);
+  }
   auto portal = app::Portal::Create({.config = &config,
                                      .keyring = &installation->keyring,
                                      .pool = &pool,
@@ -158,7 +178,7 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   api_options.public_url = PublicUrl(config, server.port());
   api = std::make_unique<api::ApiV1>(**portal, api_options);
   ready.store(api.get(), std::memory_order_release);
-  RegisterMetrics(server.metrics(), *api, hasher, *search, **audit_log);
+  RegisterMetrics(server.metrics(), *api, hasher, *search, **audit_log, publisher.get());
   server.StopOnSignals();
   std::printf("Vigie serving %s\n", api_options.public_url.c_str());
   if (auto metrics = server.metrics_port()) {

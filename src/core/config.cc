@@ -213,6 +213,23 @@ Result<void> ReadAudit(const toml::table* t, Config::Audit& a) {
   RETURN_IF_ERROR(r.Read("checkpoint_every_events", a.checkpoint_every_events, 1, 100000000));
   RETURN_IF_ERROR(r.Read("checkpoint_every_ms", a.checkpoint_every_ms, 10, 86400000));
   RETURN_IF_ERROR(r.Read("max_size_mib", a.max_size_mib, 0, 1 << 30));
+  RETURN_IF_ERROR(r.Read("witness_url", a.witness_url));
+  RETURN_IF_ERROR(r.Read("witness_public_key", a.witness_public_key));
+  RETURN_IF_ERROR(r.Read("witness_ca_file", a.witness_ca_file));
+  RETURN_IF_ERROR(r.Read("cosignature_file", a.cosignature_file));
+  if (!a.witness_url.empty() && !a.witness_url.starts_with("https://") &&
+      !a.witness_url.starts_with("http://")) {
+    return Fail(ErrorCode::kInvalidArgument, "'audit.witness_url' must be an http(s) URL");
+  }
+  const bool hex_key = a.witness_public_key.size() == 64 &&
+                       a.witness_public_key.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if ((!a.witness_url.empty() || !a.witness_public_key.empty()) && !hex_key) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "'audit.witness_public_key' must be the witness's key: 64 lowercase hex digits");
+  }
+  if (!a.witness_url.empty() && a.cosignature_file.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "'audit.cosignature_file' is needed with a witness");
+  }
   return r.RefuseUnknown();
 }
 
@@ -339,6 +356,12 @@ max_wait_ms = 1000            # a consultation whose event is not durable by the
 checkpoint_every_events = 10000
 checkpoint_every_ms = 10000
 max_size_mib = 0              # refuse consultations beyond this size (MiB); 0 = no cap
+# A witness run by another authority countersigns every checkpoint, so not even
+# whoever runs Vigie can truncate or fork the log unseen (`vigie witness init`).
+witness_url = ""              # e.g. "https://witness.inspection.example:8444"; "" = none
+witness_public_key = ""       # the 64 hex digits `vigie witness init` printed
+witness_ca_file = ""          # PEM trust anchors for the witness's https; "" = the system's
+cosignature_file = "audit-cosignatures.jsonl"  # the witness's countersignatures, appended
 )";
 }
 

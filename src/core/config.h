@@ -101,6 +101,12 @@ struct Config {
     int checkpoint_every_events = 10000;
     int checkpoint_every_ms = 10000;
     int max_size_mib = 0;  // 0 = no cap
+    // The witness service (`vigie witness serve`, run by another authority)
+    // that countersigns each checkpoint; "" = none.
+    std::string witness_url;
+    std::string witness_public_key;  // hex Ed25519, as `vigie witness init` printed it
+    std::string witness_ca_file;     // PEM trust anchors for https; "" = the system's
+    std::string cosignature_file = "audit-cosignatures.jsonl";  // the witness's answers
   } audit;
 
   // `path` resolved against data_dir unless absolute.

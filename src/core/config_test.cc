@@ -112,7 +112,10 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfig{"[audit]\nurl = \"postgres://x\"", "'audit.url'"},
                       BadConfig{"[audit]\nmax_wait_ms = 0", "between 10 and"},
                       BadConfig{"[audit]\nnode_id = \"\"", "'audit.node_id'"},
-                      BadConfig{"[audit]\nwitness = \"w\"", "unknown key 'audit.witness'"}),
+                      BadConfig{"[audit]\nwitness = \"w\"", "unknown key 'audit.witness'"},
+                      BadConfig{"[audit]\nwitness_url = \"https://w\"", "'audit.witness_public_key'"},
+                      BadConfig{"[audit]\nwitness_url = \"ftp://w\"", "'audit.witness_url'"},
+                      BadConfig{"[audit]\nwitness_public_key = \"ABC\"", "'audit.witness_public_key'"}),
     [](const auto& param) { return "case" + std::to_string(param.index); });
 
 TEST(ConfigTest, LoadConfigReportsFileAndResolvesDataDir) {

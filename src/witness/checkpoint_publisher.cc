@@ -39,7 +39,9 @@ std::string Detail(const boost::json::object& problem) {
   return detail && detail->is_string() ? std::string(detail->get_string()) : "";
 }
 
-Result<std::optional<Cosignature>> FetchHeld(const PublisherOptions& options) {
+}  // namespace
+
+Result<std::optional<Cosignature>> FetchWitnessed(const PublisherOptions& options) {
   ASSIGN_OR_RETURN(http::ClientReply reply,
                    http::Exchange({.url = Endpoint(options, "/v1/latest"),
                                    .trusted_certificate_file = options.trusted_certificate_file,
@@ -63,6 +65,8 @@ Result<std::optional<Cosignature>> FetchHeld(const PublisherOptions& options) {
   }
   return *cosignature;
 }
+
+namespace {
 
 Result<void> AppendLine(const std::filesystem::path& file, const std::string& line) {
   int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -91,7 +95,7 @@ boost::json::array HexList(const std::vector<audit::Sha256Digest>& hashes) {
 
 Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
     store::Connection& audit_db, const PublisherOptions& options, audit::SubtreeCache& cache) {
-  ASSIGN_OR_RETURN(std::optional<Cosignature> held, FetchHeld(options));
+  ASSIGN_OR_RETURN(std::optional<Cosignature> held, FetchWitnessed(options));
   ASSIGN_OR_RETURN(std::optional<audit::Checkpoint> ours, audit::ReadLatestCheckpoint(audit_db));
   const uint64_t held_size = held ? held->checkpoint.tree_size : 0;
   // The witness holds a tree our log must still extend: a shorter log or

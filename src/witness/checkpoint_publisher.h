@@ -81,6 +81,10 @@ class CheckpointPublisher {
   std::thread thread_;
 };
 
+// What the witness holds for us now (GET /v1/latest), checked against its
+// configured key; nullopt when it holds nothing yet.
+Result<std::optional<Cosignature>> FetchWitnessed(const PublisherOptions& options);
+
 // The cosignatures in `file` (one JSON line each), oldest first; none when
 // the file does not exist. DataLoss names the first malformed line.
 Result<std::vector<Cosignature>> ReadCosignatureFile(const std::filesystem::path& file);

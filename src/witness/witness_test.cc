@@ -14,7 +14,6 @@
 #include "audit/merkle_tree.h"
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
-#include "http/client.h"
 #include "http/server.h"
 #include "tests/support/matchers.h"
 #include "tests/support/temp_dir.h"
@@ -398,14 +397,6 @@ TEST_F(PublisherTest, AnUnreachableWitnessIsAFailureToRetry) {
   server_->Stop();
   server_->Wait();
   EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(ErrorCode::kUnavailable));
-}
-
-TEST(HttpClientTest, PlainHttpOnlyToLoopbackAndOnlyAbsoluteUrls) {
-  EXPECT_THAT(http::Exchange({.url = "http://192.0.2.1:8444/v1/latest"}),
-              ErrorCodeIs(ErrorCode::kInvalidArgument));
-  EXPECT_THAT(http::Exchange({.url = "/v1/latest"}), ErrorCodeIs(ErrorCode::kInvalidArgument));
-  EXPECT_THAT(http::Exchange({.url = "ftp://127.0.0.1/x"}),
-              ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
 }  // namespace

@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "tests/support/command.h"
 #include "tests/support/temp_dir.h"
@@ -187,6 +189,91 @@ TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
   EXPECT_EQ(refused.exit_code, 6) << refused.err;
   EXPECT_TRUE(refused.out.empty()) << refused.out;
   EXPECT_NE(refused.err.find("audit log"), std::string::npos) << refused.err;
+}
+
+// The witness under another authority: it countersigns each checkpoint, and
+// a log rewritten by whoever runs Vigie (database and local files replaced,
+// same signing key) no longer passes - locally, at verify, or at the witness.
+TEST_F(CliTest, TheWitnessCountersignsAndCatchesARewrittenLog) {
+  ASSERT_EQ(Vigie("init").exit_code, 0);
+  auto file = (dir_ / "people.jsonl").string();
+  ASSERT_EQ(Vigie("generate --persons 50 --seed 5 --out " + file).exit_code, 0);
+  ASSERT_EQ(Vigie("import " + file).exit_code, 0);
+  auto keys = Vigie("audit public-keys");
+  ASSERT_EQ(keys.exit_code, 0) << keys.err;
+  std::ofstream(dir_ / "log-keys.txt") << keys.out;
+  const std::string witness_dir = (dir_ / "witness").string();
+  const std::string vigie = VIGIE_BINARY;
+  auto init = testing::RunCommand(
+      vigie + " witness init --dir " + witness_dir + " --log-keys " + (dir_ / "log-keys.txt").string(),
+      dir_.path());
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  const size_t key_at = init.out.find("its public key: ");
+  ASSERT_NE(key_at, std::string::npos) << init.out;
+  const std::string witness_key = init.out.substr(key_at + 16, 64);
+  EXPECT_EQ(testing::RunCommand(vigie + " witness init --dir " + witness_dir + " --log-keys " +
+                                    (dir_ / "log-keys.txt").string(),
+                                dir_.path())
+                .exit_code,
+            5);
+
+  // The witness runs apart, on a port of its own choosing.
+  const auto served = dir_ / "witness.out", alarms = dir_ / "witness.err", pid = dir_ / "pid";
+  ASSERT_EQ(std::system(("(" + vigie + " witness serve --dir " + witness_dir + " --port 0 >" +
+                         served.string() + " 2>" + alarms.string() + " & echo $! >" +
+                         pid.string() + ")")
+                            .c_str()),
+            0);
+  std::string port;
+  for (int i = 0; i < 200 && port.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const std::string banner = testing::ReadWholeFile(served);
+    const size_t at = banner.find("http://127.0.0.1:");
+    if (at != std::string::npos) port = banner.substr(at + 17, banner.find(' ', at) - at - 17);
+  }
+  struct Stop {
+    std::filesystem::path pid;
+    ~Stop() { (void)std::system(("kill $(cat " + pid.string() + ") 2>/dev/null").c_str()); }
+  } stop{pid};
+  ASSERT_FALSE(port.empty()) << testing::ReadWholeFile(alarms);
+  ASSERT_EQ(testing::RunCommand("sed -i -e 's|^witness_url = \"\"|witness_url = \"http://127.0.0.1:" +
+                                    port + "\"|' -e 's|^witness_public_key = \"\"|witness_public_key = \"" +
+                                    witness_key + "\"|' " + (data() / "vigie.toml").string(),
+                                dir_.path())
+                .exit_code,
+            0);
+
+  ASSERT_EQ(Vigie("show 1").exit_code, 0);
+  ASSERT_EQ(Vigie("show 2").exit_code, 0);
+  auto first = Vigie("audit witness");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("tree size 2"), std::string::npos) << first.out;
+  ASSERT_EQ(Vigie("show 3").exit_code, 0);
+  auto second = Vigie("audit witness");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("tree size 3"), std::string::npos) << second.out;
+  auto verified = Vigie("audit verify --json");
+  ASSERT_EQ(verified.exit_code, 0) << verified.err << verified.out;
+  EXPECT_NE(verified.out.find("\"cosigned_checkpoints\":2"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("\"witness_consulted\":true"), std::string::npos) << verified.out;
+
+  // Whoever runs Vigie replaces the log and every local trace of it.
+  for (const char* name : {"audit.db", "audit.db-wal", "audit.db-shm", "audit-witness.jsonl",
+                           "audit-cosignatures.jsonl"}) {
+    std::filesystem::remove(data() / name);
+  }
+  ASSERT_EQ(Vigie("show 4").exit_code, 0);
+  auto shorter = Vigie("audit witness");
+  EXPECT_EQ(shorter.exit_code, 7) << shorter.out;
+  EXPECT_NE(shorter.err.find("no longer extends"), std::string::npos) << shorter.err;
+  auto caught = Vigie("audit verify");
+  EXPECT_EQ(caught.exit_code, 7) << caught.out << caught.err;
+  for (int i = 5; i <= 8; ++i) ASSERT_EQ(Vigie("show " + std::to_string(i)).exit_code, 0);
+  auto forked = Vigie("audit witness");
+  EXPECT_EQ(forked.exit_code, 7) << forked.out;
+  EXPECT_NE(forked.err.find("inconsistent"), std::string::npos) << forked.err;
+  EXPECT_NE(testing::ReadWholeFile(alarms).find("witness_inconsistent_checkpoint"),
+            std::string::npos);
 }
 
 // An investigator's questions: who consulted this person, who searched for

@@ -1,0 +1,96 @@
+// The outbound client against our own server: plain loopback, verified TLS,
+// and each refusal (untrusted or misnamed certificate, plain beyond
+// loopback, oversized answer, a server too slow).
+
+#include "http/client.h"
+
+#include <thread>
+
+#include "crypto/self_signed_certificate.h"
+#include "http/testing/server_fixture.h"
+#include "tests/support/temp_dir.h"
+
+namespace vigie::http {
+namespace {
+
+using ::vigie::testing::ErrorCodeIs;
+
+class ClientTest : public testing::ServerFixture {
+ protected:
+  void Start(bool tls) {
+    ServerOptions options = BaseOptions();
+    if (tls) {
+      ASSERT_OK(crypto::WriteSelfSignedCertificate(cert_, key_,
+                                                   crypto::DefaultDemoCertificateNames(), 2));
+      options.tls = TlsFiles{cert_.string(), key_.string()};
+    }
+    StartServer(options, [](const Request& request) {
+      if (request.Path() == "/slow") std::this_thread::sleep_for(std::chrono::milliseconds(600));
+      if (request.Path() == "/big") return Response{.status = 200, .body = std::string(4096, 'x')};
+      return Response{.status = 201,
+                      .content_type = "text/plain",
+                      .body = request.method + " " + request.body + (request.tls ? " tls" : "")};
+    });
+  }
+  std::string Url(std::string_view scheme, std::string_view path, std::string_view host = "127.0.0.1") {
+    return std::string(scheme) + "://" + std::string(host) + ":" + std::to_string(server_->port()) +
+           std::string(path);
+  }
+
+  vigie::testing::TempDir dir_;
+  std::filesystem::path cert_ = dir_ / "server.crt";
+  std::filesystem::path key_ = dir_ / "server.key";
+};
+
+TEST_F(ClientTest, PlainRequestsOnLoopback) {
+  Start(false);
+  auto reply = Exchange({.method = "POST", .url = Url("http", "/x"), .content_type = "text/plain", .body = "hello"});
+  ASSERT_OK(reply);
+  EXPECT_EQ(reply->status, 201);
+  EXPECT_EQ(reply->content_type, "text/plain");
+  EXPECT_EQ(reply->body, "POST hello");
+  ASSERT_OK(Exchange({.url = Url("http", "/x", "localhost")}));
+}
+
+TEST_F(ClientTest, TlsWithATrustedCertificateForTheHost) {
+  Start(true);
+  auto reply = Exchange({.url = Url("https", "/x"), .trusted_certificate_file = cert_.string()});
+  ASSERT_OK(reply);
+  EXPECT_EQ(reply->body, "GET  tls");
+}
+
+TEST_F(ClientTest, RefusesAnUntrustedOrMisnamedCertificate) {
+  Start(true);
+  // The system's trust store does not know our self-signed certificate.
+  EXPECT_THAT(Exchange({.url = Url("https", "/x")}), ErrorCodeIs(ErrorCode::kUnavailable));
+  // Trusted, but not issued for this name.
+  auto other_cert = dir_ / "other.crt", other_key = dir_ / "other.key";
+  ASSERT_OK(crypto::WriteSelfSignedCertificate(other_cert, other_key, {"witness.example"}, 1));
+  server_->Stop();
+  server_->Wait();
+  ServerOptions options = BaseOptions();
+  options.tls = TlsFiles{other_cert.string(), other_key.string()};
+  StartServer(options, [](const Request&) { return Response{}; });
+  EXPECT_THAT(Exchange({.url = Url("https", "/x"), .trusted_certificate_file = other_cert.string()}),
+              ErrorCodeIs(ErrorCode::kUnavailable));
+}
+
+TEST_F(ClientTest, BoundsTheAnswerAndTheTime) {
+  Start(false);
+  EXPECT_THAT(Exchange({.url = Url("http", "/big"), .max_response_bytes = 1024}),
+              ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_THAT(Exchange({.url = Url("http", "/slow"), .timeout = std::chrono::milliseconds(100)}),
+              ErrorCodeIs(ErrorCode::kUnavailable));
+}
+
+TEST(ClientUrlTest, PlainHttpOnlyToLoopbackAndOnlyAbsoluteUrls) {
+  EXPECT_THAT(Exchange({.url = "http://192.0.2.1:8444/v1/latest"}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Exchange({.url = "/v1/latest"}), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Exchange({.url = "ftp://127.0.0.1/x"}), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Exchange({.url = "http://user@127.0.0.1/x"}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace vigie::http
