@@ -91,7 +91,10 @@ int main(int argc, char** argv) {
     else if (flag == "--events")
       events = std::strtoull(argv[i + 1], nullptr, 10);
     else if (flag == "--writers")
-      writers = std::atoi(argv[i + 1]);
+      writers = std::atoi(argv[i + 1]);  // 0: skip the blocked writers
+    else if (flag == "--persons-per-event")
+      persons_per_event = std::atoi(argv[i + 1]);
+
   }
   const auto dir = workdir / "audit-bench";
   std::filesystem::remove_all(dir);
@@ -146,15 +149,17 @@ int main(int argc, char** argv) {
   const double bulk_rate = static_cast<double>(events) / Seconds(bulk_started);
   const uint64_t bulk_commits = (*log)->stats().commits - stats.commits;
   log->reset();
-  const double append_rate = static_cast<double>(events) / append_seconds;
-  std::printf(
-      "durable appends: %.0f events/s (%.2f s), %llu commits, %.1f events per fsync, "
-      "%llu failed\n",
-      append_rate, append_seconds, static_cast<unsigned long long>(stats.commits),
-      static_cast<double>(stats.size) / static_cast<double>(std::max<uint64_t>(1, stats.commits)),
-      static_cast<unsigned long long>(failed.load()));
-  std::printf("  ratio to the 100 000 events/s target: %.2f; to raw fdatasync: %.1fx\n",
-              append_rate / 100'000.0, append_rate / std::max(raw, 1.0));
+  if (writers > 0) {
+    const double append_rate = static_cast<double>(events) / append_seconds;
+    std::printf(
+        "durable appends: %.0f events/s (%.2f s), %llu commits, %.1f events per fsync, "
+        "%llu failed\n",
+        append_rate, append_seconds, static_cast<unsigned long long>(stats.commits),
+        static_cast<double>(stats.size) / static_cast<double>(std::max<uint64_t>(1, stats.commits)),
+        static_cast<unsigned long long>(failed.load()));
+    std::printf("  ratio to the 100 000 events/s target: %.2f; to raw fdatasync: %.1fx\n",
+                append_rate / 100'000.0, append_rate / std::max(raw, 1.0));
+  }
   std::printf(
       "durable appends handed over in bulk: %.0f events/s, %.0f events per fsync "
       "(ratio to 100 000/s: %.2f)\n",
