@@ -35,3 +35,4 @@
 #include "audit/person_index.h"        // IWYU pragma: export
 #include "audit/stored_leaf_source.h"  // IWYU pragma: export
 #include "audit/subtree_cache.h"       // IWYU pragma: export
+#include "audit/synthetic_events.h"    // IWYU pragma: export

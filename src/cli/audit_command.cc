@@ -192,12 +192,14 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
     if (report->first_bad_event) out["first_bad_event"] = *report->first_bad_event;
     std::printf("%s\n", boost::json::serialize(out).c_str());
   } else if (report->ok) {
-    std::printf(
-        "audit log verified: %llu events, %llu checkpoints (%zu in the witness file, %zu "
-        "countersigned by the witness up to tree size %llu), %.2f s\n",
-        static_cast<unsigned long long>(report->events),
-        static_cast<unsigned long long>(report->checkpoints), in_witness_file, cosigned,
-        static_cast<unsigned long long>(cosigned_size), seconds);
+    std::printf("audit log verified: %llu events, %llu checkpoints (%zu in the witness file",
+                static_cast<unsigned long long>(report->events),
+                static_cast<unsigned long long>(report->checkpoints), in_witness_file);
+    if (cosigned_size > 0) {
+      std::printf("; countersigned by the witness up to tree size %llu",
+                  static_cast<unsigned long long>(cosigned_size));
+    }
+    std::printf("), %.2f s\n", seconds);
   } else {
     std::printf("AUDIT LOG DOES NOT VERIFY: %s\n", report->problem.c_str());
     if (report->first_bad_event) {

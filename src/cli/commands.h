@@ -24,8 +24,9 @@ struct GenerateOptions {
   uint64_t seed = 1;
   std::filesystem::path out;
   std::filesystem::path surnames;  // long-tail surname list
+  uint64_t audit_events = 0;       // > 0: append this many synthetic events to the audit log
 };
-int RunGenerate(const GenerateOptions& options);
+int RunGenerate(const std::filesystem::path& data_dir, const GenerateOptions& options);
 
 struct ImportCommandOptions {
   std::filesystem::path file;

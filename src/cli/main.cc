@@ -50,10 +50,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(uint64_t{1}, uint64_t{100'000'000}))
       ->capture_default_str();
   gen->add_option("--seed", generate.seed, "Random seed")->capture_default_str();
-  gen->add_option("-o,--out", generate.out, "Output file (.jsonl)")->required();
+  gen->add_option("-o,--out", generate.out, "Output file (.jsonl) of persons, notices, entries");
+  gen->add_option("--audit-events", generate.audit_events,
+                  "Instead: append this many synthetic events to the installation's audit log");
   gen->add_option("--surnames", generate.surnames, "Long-tail surname list, one per line")
       ->capture_default_str();
-  gen->callback([&] { exit_code = RunGenerate(generate); });
+  gen->callback([&] { exit_code = RunGenerate(data_dir, generate); });
 
   ImportCommandOptions import;
   auto* imp = app.add_subcommand("import", "Import persons, wanted notices and record entries");

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "tests/support/command.h"
@@ -274,6 +275,34 @@ TEST_F(CliTest, TheWitnessCountersignsAndCatchesARewrittenLog) {
   EXPECT_NE(forked.err.find("inconsistent"), std::string::npos) << forked.err;
   EXPECT_NE(testing::ReadWholeFile(alarms).find("witness_inconsistent_checkpoint"),
             std::string::npos);
+}
+
+// `generate --audit-events`: synthetic events through the real writer, for
+// benchmarks; the log verifies and investigations find them.
+TEST_F(CliTest, GeneratedAuditEventsVerifyAndAreSearchable) {
+  ASSERT_EQ(Vigie("init").exit_code, 0);
+  auto file = (dir_ / "people.jsonl").string();
+  ASSERT_EQ(Vigie("generate --persons 20 --seed 2 --out " + file).exit_code, 0);
+  ASSERT_EQ(Vigie("import " + file).exit_code, 0);
+  auto generated = Vigie("generate --audit-events 3000 --seed 4");
+  ASSERT_EQ(generated.exit_code, 0) << generated.err;
+  EXPECT_NE(generated.out.find("3000 synthetic audit events"), std::string::npos) << generated.out;
+  auto verified = Vigie("audit verify --json");
+  ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("\"events\":3000"), std::string::npos) << verified.out;
+  auto accesses = Vigie("audit search --person 7 --limit 100000");
+  ASSERT_EQ(accesses.exit_code, 0) << accesses.err;
+  // 20 persons, ~2 700 consultations naming up to 20 of them each.
+  EXPECT_GT(std::count(accesses.out.begin(), accesses.out.end(), '\n'), 50);
+  std::istringstream lines(accesses.out);
+  for (std::string line; std::getline(lines, line);) {
+    const bool names_7 = line.find("[7,") != std::string::npos ||
+                         line.find("[7]") != std::string::npos ||
+                         line.find(",7,") != std::string::npos ||
+                         line.find(",7]") != std::string::npos;
+    EXPECT_TRUE(names_7) << line;
+  }
+  EXPECT_EQ(Vigie("generate --seed 4").exit_code, 2);  // neither --out nor --audit-events
 }
 
 // An investigator's questions: who consulted this person, who searched for
