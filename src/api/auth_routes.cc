@@ -38,6 +38,11 @@ Result<http::Response> GetOpenApi(Call&) {
 
 Result<http::Response> GetNotice(Call&) { return Json(200, UseNoticeJson(false)); }
 
+app::Origin OriginOf(const Call& call) {
+  return {.address = call.context.request.remote_address,
+          .user_agent = call.context.request.Header("User-Agent").value_or("")};
+}
+
 Result<http::Response> PostActivate(Call& call) {
   ASSIGN_OR_RETURN(JsonBody body,
                    JsonBody::Parse(call.context.request.body, {"activation_code", "password"}));
@@ -45,7 +50,7 @@ Result<http::Response> PostActivate(Call& call) {
   ASSIGN_OR_RETURN(std::string password, body.RequiredString("password", kMaxSecret));
   ASSIGN_OR_RETURN(
       identity::ActivationResult activated,
-      call.portal.Activate(code, password, call.context.request.remote_address, &call.retry_after));
+      call.portal.Activate(code, password, OriginOf(call), &call.retry_after));
   return Json(200, json::object{{"service_number", activated.agent.service_number},
                                 {"otpauth_uri", activated.enrolment.otpauth_uri()},
                                 {"totp_secret", activated.enrolment.secret_base32()},
@@ -59,8 +64,7 @@ Result<http::Response> PostLogin(Call& call) {
   ASSIGN_OR_RETURN(std::string password, body.RequiredString("password", kMaxSecret));
   ASSIGN_OR_RETURN(
       identity::LoginChallenge challenge,
-      call.portal.LoginWithPassword(service_number, password, call.context.request.remote_address,
-                                    &call.retry_after));
+      call.portal.LoginWithPassword(service_number, password, OriginOf(call), &call.retry_after));
   return Json(200, json::object{{"login_challenge", crypto::AsText(challenge.token.view())},
                                 {"expires_in", challenge.expires_at - Now(call)}});
 }
@@ -72,7 +76,7 @@ Result<http::Response> PostSecondFactor(Call& call) {
   ASSIGN_OR_RETURN(std::string code, body.RequiredString("code", kMaxCode));
   ASSIGN_OR_RETURN(app::LoginTokens login,
                    call.portal.LoginWithSecondFactor(challenge, code, call.context.jkt,
-                                                     call.context.request.remote_address));
+                                                     OriginOf(call)));
   json::object out = TokensJson(login.tokens, Now(call));
   out["use_notice"] = UseNoticeJson(login.notice_acknowledged);
   return Json(200, out);
@@ -83,7 +87,7 @@ Result<http::Response> PostRefresh(Call& call) {
   ASSIGN_OR_RETURN(std::string token, body.RequiredString("refresh_token", kMaxToken));
   ASSIGN_OR_RETURN(
       session::IssuedTokens tokens,
-      call.portal.Refresh(token, call.context.jkt, call.context.request.remote_address));
+      call.portal.Refresh(token, call.context.jkt, OriginOf(call)));
   return Json(200, TokensJson(tokens, Now(call)));
 }
 

@@ -1,5 +1,7 @@
 #include "app/audit_trail.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "audit/audit_event_codec.h"
@@ -15,7 +17,21 @@ constexpr std::string_view kTermsAssociatedData = "vigie.audit.terms.v1";
 
 // Requests can carry longer text than the event format holds; the log keeps
 // what fits rather than refusing the consultation.
-std::string Clamp(std::string_view text, size_t limit) {
+// Text from the client (user agent, service number typed at login) as it
+// goes into the log: valid UTF-8 without control characters, or every byte
+// outside printable ASCII shown as '?', so exports stay valid and a SIEM
+// never receives forged line breaks.
+std::string Clamp(std::string_view raw, size_t limit) {
+  const bool clean = records::IsValidUtf8(raw) &&
+                     std::none_of(raw.begin(), raw.end(), [](char c) {
+                       return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+                     });
+  std::string sanitised;
+  if (!clean) {
+    sanitised.reserve(raw.size());
+    for (char c : raw) sanitised += (c >= 0x20 && c < 0x7F) ? c : '?';
+  }
+  std::string_view text = clean ? raw : sanitised;
   if (text.size() <= limit) return std::string(text);
   size_t cut = limit;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
@@ -85,12 +101,13 @@ audit::AuditEvent AuditTrail::Administration(const Caller& caller, audit::AuditE
 
 audit::AuditEvent AuditTrail::Unauthenticated(audit::AuditEventType type,
                                               std::string_view service_number,
-                                              std::string_view source_address,
+                                              const Origin& origin,
                                               std::string_view jkt) const {
   Caller nobody;
   nobody.jkt = std::string(jkt);
   nobody.service_number = std::string(service_number);
-  nobody.source_address = std::string(source_address);
+  nobody.source_address = std::string(origin.address);
+  nobody.user_agent = std::string(origin.user_agent);
   return For(nobody, type);
 }
 

@@ -46,8 +46,7 @@ class AuditTrail {
                                    std::string_view subject) const;
   // An event before anyone is authenticated (activation, login steps).
   audit::AuditEvent Unauthenticated(audit::AuditEventType type, std::string_view service_number,
-                                    std::string_view source_address,
-                                    std::string_view jkt = {}) const;
+                                    const Origin& origin, std::string_view jkt = {}) const;
 
   void AddQuery(audit::AuditEvent& event, const records::SearchQuery& query) const;
 

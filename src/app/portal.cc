@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "app/audit_trail.h"
+#include "core/log.h"
 
 namespace vigie::app {
 namespace {
@@ -81,6 +82,18 @@ Result<T> Audited(AuditTrail& trail, AuditEvent event, AuditTrail::Started start
   }
 }
 
+// A failure that locked an agent out gets an event of its own besides the
+// failure's, so investigators and detection rules see the lock itself.
+void RecordLockout(AuditTrail& trail, AuditEvent failure, std::optional<int64_t> locked,
+                   AuditTrail::Started started) {
+  if (!locked) return;
+  failure.type = AuditEventType::kLockout;
+  failure.actor.agent_id = *locked;
+  if (auto recorded = trail.Record(std::move(failure), started); !recorded) {
+    Log(LogLevel::kError, "audit_lockout_not_recorded", {{"error", recorded.error().message()}});
+  }
+}
+
 void DescribeAgent(AuditEvent& event, const identity::Agent& agent) {
   event.actor.agent_id = agent.id;
   event.actor.unit_id = agent.unit_id;
@@ -144,14 +157,14 @@ Result<void> Portal::Admit(std::string_view source_address, int64_t* retry_after
 
 Result<identity::ActivationResult> Portal::Activate(std::string_view code,
                                                     std::string_view password,
-                                                    std::string_view source_address,
+                                                    const Origin& origin,
                                                     int64_t* retry_after_seconds) {
   // Security: codes carry 128+ bits, so guessing is hopeless anyway; the
   // throttle keeps a flood of attempts from reaching the hashing pool.
   const auto started = Now();
-  AuditEvent event = trail_->Unauthenticated(AuditEventType::kActivation, "", source_address);
+  AuditEvent event = trail_->Unauthenticated(AuditEventType::kActivation, "", origin);
   auto activated = [&]() -> Result<identity::ActivationResult> {
-    RETURN_IF_ERROR(Admit(source_address, retry_after_seconds));
+    RETURN_IF_ERROR(Admit(origin.address, retry_after_seconds));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     identity::Activation activation(*db, *parts_.clock, *totp_seed_key_, *parts_.password_policy,
                                     *parts_.hasher, identity_options_);
@@ -164,57 +177,67 @@ Result<identity::ActivationResult> Portal::Activate(std::string_view code,
 
 Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view service_number,
                                                            std::string_view password,
-                                                           std::string_view source_address,
+                                                           const Origin& origin,
                                                            int64_t* retry_after_seconds) {
   const auto started = Now();
   AuditEvent event =
-      trail_->Unauthenticated(AuditEventType::kLoginPasswordOk, service_number, source_address);
+      trail_->Unauthenticated(AuditEventType::kLoginPasswordOk, service_number, origin);
+  std::optional<int64_t> locked;
   auto challenge = [&]() -> Result<identity::LoginChallenge> {
     // Security: the address is throttled before any hashing happens.
-    RETURN_IF_ERROR(Admit(source_address, retry_after_seconds));
+    RETURN_IF_ERROR(Admit(origin.address, retry_after_seconds));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
                                           identity_options_);
-    auto verified = authenticator.VerifyPassword(service_number, password, source_address);
+    auto verified = authenticator.VerifyPassword(service_number, password, origin.address);
     if (!verified && verified.error().code() == ErrorCode::kResourceExhausted &&
         retry_after_seconds != nullptr) {
       *retry_after_seconds = 1;  // the hashing pool is full: a moment, not a lock-out
     }
+    locked = authenticator.locked_agent();
     return verified;
   }();
   if (!challenge) event.type = AuditEventType::kLoginPasswordFailed;
-  return Audited(*trail_, std::move(event), started, std::move(challenge));
+  AuditEvent lockout = event;
+  auto audited = Audited(*trail_, std::move(event), started, std::move(challenge));
+  RecordLockout(*trail_, std::move(lockout), locked, started);
+  return audited;
 }
 
 Result<LoginTokens> Portal::LoginWithSecondFactor(std::string_view challenge, std::string_view code,
                                                   std::string_view jkt,
-                                                  std::string_view source_address) {
+                                                  const Origin& origin) {
   const auto started = Now();
   AuditEvent event =
-      trail_->Unauthenticated(AuditEventType::kLoginSecondFactorOk, "", source_address, jkt);
+      trail_->Unauthenticated(AuditEventType::kLoginSecondFactorOk, "", origin, jkt);
+  std::optional<int64_t> locked;
   auto login = [&]() -> Result<LoginTokens> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
                                           identity_options_);
-    ASSIGN_OR_RETURN(identity::Agent agent,
-                     authenticator.VerifySecondFactor(challenge, code, source_address));
+    auto verified = authenticator.VerifySecondFactor(challenge, code, origin.address);
+    locked = authenticator.locked_agent();
+    ASSIGN_OR_RETURN(identity::Agent agent, std::move(verified));
     DescribeAgent(event, agent);
     session::SessionStore sessions(*db, *parts_.clock, session_options_);
     ASSIGN_OR_RETURN(session::IssuedTokens tokens, sessions.Create(agent.id, jkt));
     return LoginTokens{.tokens = std::move(tokens), .notice_acknowledged = false};
   }();
   if (!login) event.type = AuditEventType::kLoginSecondFactorFailed;
-  return Audited(*trail_, std::move(event), started, std::move(login),
-                 [](AuditEvent& e, const LoginTokens& t) {
-                   e.session_id = t.tokens.session_id;
-                   e.token_id_hash = TokenIdHash(t.tokens.access_token.reveal());
-                 });
+  AuditEvent lockout = event;
+  auto audited = Audited(*trail_, std::move(event), started, std::move(login),
+                         [](AuditEvent& e, const LoginTokens& t) {
+                           e.session_id = t.tokens.session_id;
+                           e.token_id_hash = TokenIdHash(t.tokens.access_token.reveal());
+                         });
+  RecordLockout(*trail_, std::move(lockout), locked, started);
+  return audited;
 }
 
 Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, std::string_view jkt,
-                                              std::string_view source_address) {
+                                              const Origin& origin) {
   const auto started = Now();
-  AuditEvent event = trail_->Unauthenticated(AuditEventType::kRefresh, "", source_address, jkt);
+  AuditEvent event = trail_->Unauthenticated(AuditEventType::kRefresh, "", origin, jkt);
   event.token_id_hash = TokenIdHash(refresh_token);
   auto refreshed = [&]() -> Result<session::IssuedTokens> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
@@ -268,16 +291,22 @@ Result<void> Portal::AcknowledgeNotice(const Caller& caller) {
 
 Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::string_view source) {
   const auto started = Now();
+  std::optional<int64_t> locked;
   auto stepped_up = [&]() -> Result<void> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
                                           identity_options_);
-    RETURN_IF_ERROR(authenticator.VerifyFreshSecondFactor(caller.agent_id, code, source));
+    auto verified = authenticator.VerifyFreshSecondFactor(caller.agent_id, code, source);
+    locked = authenticator.locked_agent();
+    RETURN_IF_ERROR(verified);
     return session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
         .RecordStepUp(caller.session_id);
   }();
-  return Audited(*trail_, trail_->For(caller, AuditEventType::kStepUp), started,
-                 std::move(stepped_up));
+  AuditEvent event = trail_->For(caller, AuditEventType::kStepUp);
+  AuditEvent lockout = event;
+  auto audited = Audited(*trail_, std::move(event), started, std::move(stepped_up));
+  RecordLockout(*trail_, std::move(lockout), locked, started);
+  return audited;
 }
 
 Result<identity::Agent> Portal::Self(const Caller& caller) {

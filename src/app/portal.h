@@ -71,6 +71,13 @@ struct Caller {
   std::string user_agent;
 };
 
+// Where a request without a session came from: throttled by address, and
+// both go into the audit log.
+struct Origin {
+  std::string_view address;
+  std::string_view user_agent;
+};
+
 // The local operator: the person at the server's console running `vigie`
 // commands (administration only; never a consulting role).
 Caller LocalOperator();
@@ -115,22 +122,21 @@ class Portal {
   // See identity::Activation for the errors; ResourceExhausted (with
   // `retry_after_seconds`) when the address is throttled.
   Result<identity::ActivationResult> Activate(std::string_view code, std::string_view password,
-                                              std::string_view source_address,
-                                              int64_t* retry_after_seconds);
+                                              const Origin& origin, int64_t* retry_after_seconds);
 
   // Step 1. ResourceExhausted (with `retry_after_seconds`) when the address
   // is throttled or the hashing pool is full; Unauthenticated otherwise.
   Result<identity::LoginChallenge> LoginWithPassword(std::string_view service_number,
                                                      std::string_view password,
-                                                     std::string_view source_address,
+                                                     const Origin& origin,
                                                      int64_t* retry_after_seconds);
 
   // Step 2: the TOTP code; only now does a session exist, bound to `jkt`.
   Result<LoginTokens> LoginWithSecondFactor(std::string_view challenge, std::string_view code,
-                                            std::string_view jkt, std::string_view source_address);
+                                            std::string_view jkt, const Origin& origin);
 
   Result<session::IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
-                                        std::string_view source_address);
+                                        const Origin& origin);
 
   // The live, active agent behind an access token presented with a proof
   // from key `jkt`. Unauthenticated otherwise (and the session ends if the

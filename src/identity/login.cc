@@ -47,9 +47,12 @@ bool CanLogIn(const internal::AgentRow& row) {
 Result<void> Authenticator::RecordPasswordFailure(int64_t agent_id, std::string_view source_address,
                                                   int64_t now) {
   ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  RETURN_IF_ERROR(internal::RecordLoginFailure(*db_, agent_id, internal::Factor::kPassword,
-                                               source_address, now, options_));
-  return tx.Commit();
+  ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, agent_id,
+                                                            internal::Factor::kPassword,
+                                                            source_address, now, options_));
+  RETURN_IF_ERROR(tx.Commit());
+  if (locked) locked_agent_ = agent_id;
+  return {};
 }
 
 Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_number,
@@ -125,8 +128,10 @@ Result<bool> Authenticator::CheckTotp(int64_t agent_id, std::string_view code,
       return true;
     }
   }
-  RETURN_IF_ERROR(internal::RecordLoginFailure(*db_, row->agent.id, internal::Factor::kTotp,
-                                               source_address, now, options_));
+  ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, row->agent.id,
+                                                            internal::Factor::kTotp,
+                                                            source_address, now, options_));
+  if (locked) locked_agent_ = row->agent.id;
   return false;
 }
 

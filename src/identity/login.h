@@ -27,6 +27,7 @@
 // time. The DataKey and hasher must outlive it (the hasher may be shared).
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "core/clock.h"
@@ -81,6 +82,10 @@ class Authenticator {
   Result<void> VerifyFreshSecondFactor(int64_t agent_id, std::string_view code,
                                        std::string_view source_address);
 
+  // The agent a failure of this Authenticator's calls locked out, if any
+  // (for the audit log's distinct lock-out event).
+  std::optional<int64_t> locked_agent() const { return locked_agent_; }
+
  private:
   // Inside the caller's write transaction: checks `code` for an agent that
   // can log in, persists the step on success, records a failure otherwise.
@@ -95,6 +100,7 @@ class Authenticator {
   const crypto::DataKey* totp_seed_key_;
   PasswordHasher* hasher_;
   IdentityOptions options_;
+  std::optional<int64_t> locked_agent_;
 };
 
 }  // namespace vigie::identity

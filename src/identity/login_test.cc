@@ -184,6 +184,22 @@ TEST_F(LoginTest, LockOutFiguresAreConfigurable) {
   EXPECT_OK(Password(kGoodPassword));
 }
 
+TEST_F(LoginTest, TheFailureThatLocksSaysWhomItLocked) {
+  for (int i = 0; i < 4; ++i) {
+    auto login = t_.Login();
+    ExpectGenericRefusal(login.VerifyPassword("PN-1001", "wrong-password-123", kAddress));
+    EXPECT_FALSE(login.locked_agent().has_value());
+  }
+  auto login = t_.Login();
+  ExpectGenericRefusal(login.VerifyPassword("PN-1001", "wrong-password-123", kAddress));
+  ASSERT_TRUE(login.locked_agent().has_value());
+  EXPECT_EQ(*login.locked_agent(), t_.Directory().FindAgent("PN-1001")->id);
+  // Refusals while locked lock nothing new.
+  auto again = t_.Login();
+  ExpectGenericRefusal(again.VerifyPassword("PN-1001", "wrong-password-123", kAddress));
+  EXPECT_FALSE(again.locked_agent().has_value());
+}
+
 TEST_F(LoginTest, WrongTotpCodesCountTowardsLockOut) {
   std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
   for (int i = 0; i < 5; ++i) {

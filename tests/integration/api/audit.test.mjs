@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInstallation, startServer, activeClient } from './harness.mjs';
+import { createInstallation, startServer, activeClient, request } from './harness.mjs';
 
 const cleanups = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -96,6 +96,25 @@ test('what a consultation returned is in the audit log, and its query terms are 
   assert.equal(report.ok, true);
   assert.ok(report.events >= 6);
   assert.ok(report.witness_checkpoints >= 1, 'the final checkpoint reached the witness file');
+});
+
+test('a lock-out is an event of its own, naming the agent it locked, with the user agent', async () => {
+  const { installation, server, auditDb } = await setUp(agents(['LCK-A'], ['agent']));
+  const client = await activeClient(server, installation, 'LCK-A');
+  const agentId = sql(auditDb, "SELECT agent_id FROM audit_event WHERE type = 4 LIMIT 1");
+  for (let i = 0; i < 5; i++) {
+    const r = await request(server, 'POST', '/api/v1/auth/login', {
+      headers: { 'User-Agent': 'lockout-probe/1' },
+      body: { service_number: 'LCK-A', password: 'not the password 1' } });
+    assert.equal(r.status, 401, r.body);
+  }
+  assert.equal(sql(auditDb, 'SELECT count(*) FROM audit_event WHERE type = 3'), '5');
+  assert.equal(sql(auditDb, `SELECT count(*) FROM audit_event WHERE type = 6 AND agent_id = ${agentId}`), '1',
+               'the fifth failure locked the agent: one lock-out event');
+  const events = installation.vigie('audit', 'search', '--type', 'lockout').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(events.length, 1);
+  assert.equal(events[0].service_number, 'LCK-A');
+  assert.equal(events[0].user_agent, 'lockout-probe/1');
 });
 
 test('when the audit log cannot be written, consultations get 503 and nothing, then resume by themselves', async () => {
