@@ -2,6 +2,7 @@
 // commit next to the raw fdatasync rate of the same disk, events per fsync,
 // and verification speed (events/s, MB/s) over the log just written.
 // Usage: audit_bench --workdir DIR [--events N] [--writers T] [--persons-per-event P]
+//        audit_bench --log AUDIT_DB   (only the investigation queries, on an existing log)
 // (defaults: 1 M events, 32 writers as `vigie serve` has on 2 cores, 20 persons
 // as a full search result)
 
@@ -77,6 +78,63 @@ AuditEvent SearchEvent(uint64_t n, int persons_per_event) {
   return event;
 }
 
+
+// "What did these 10 agents see in the last 30 days" and "who consulted this
+// person" (100 persons spread over 1..persons), timed. 0 on success.
+int Investigate(vigie::store::Connection& db, int64_t last_micros, int64_t persons) {
+  const auto agents_started = Clock::now();
+  uint64_t agents_seen = 0;
+  for (int64_t agent = 1; agent <= 10; ++agent) {
+    auto found = vigie::audit::FindEvents(
+        db, {.agent_id = agent,
+             .since_unix_micros = last_micros - int64_t{30} * 86'400'000'000,
+             .limit = 10'000'000});
+    if (!found) return 1;
+    agents_seen += found->size();
+  }
+  const double agents_seconds = Seconds(agents_started);
+  std::printf("what 10 agents did in the last 30 days: %llu events in %.3f s (target <= 1 s)\n",
+              static_cast<unsigned long long>(agents_seen), agents_seconds);
+  double worst = 0, total = 0;
+  uint64_t accesses = 0;
+  for (int64_t i = 1; i <= 100; ++i) {
+    const auto person_started = Clock::now();
+    auto found = vigie::audit::FindEvents(
+        db, {.person_id = (i * 7919) % persons + 1, .limit = 1'000'000});
+    if (!found) return 1;
+    accesses += found->size();
+    const double seconds = Seconds(person_started);
+    worst = std::max(worst, seconds);
+    total += seconds;
+  }
+  std::printf(
+      "who consulted a person (100 persons, %llu accesses): mean %.4f s, worst %.4f s "
+      "(target <= 1 s)\n",
+      static_cast<unsigned long long>(accesses), total / 100, worst);
+  return 0;
+}
+
+// --log FILE: the two questions on a log written by `vigie generate
+// --audit-events N` (for the 100 M-event figure), nothing else.
+int InvestigateExisting(const std::filesystem::path& file) {
+  auto db = vigie::store::Open("sqlite:" + file.string(), {.read_only = true});
+  if (!db) {
+    std::fprintf(stderr, "audit_bench: %s\n", db.error().message().c_str());
+    return 1;
+  }
+  auto scalar = [&](const char* sql) -> int64_t {
+    auto row = (*db)->Prepare(sql);
+    if (!row || !*(*row)->Step()) return 0;
+    const int64_t value = (*row)->ColumnInt(0);
+    (void)(*row)->Run();
+    return value;
+  };
+  const int64_t events = scalar("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event");
+  std::printf("== audit log %s: %lld events\n", file.c_str(), static_cast<long long>(events));
+  return Investigate(**db, scalar("SELECT max(time_us) FROM audit_event"),
+                     std::max<int64_t>(1, scalar("SELECT max(person_id) FROM audit_person_access")));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,6 +152,8 @@ int main(int argc, char** argv) {
       writers = std::atoi(argv[i + 1]);  // 0: skip the blocked writers
     else if (flag == "--persons-per-event")
       persons_per_event = std::atoi(argv[i + 1]);
+    else if (flag == "--log")
+      return InvestigateExisting(argv[i + 1]);
 
   }
   const auto dir = workdir / "audit-bench";
@@ -185,33 +245,5 @@ int main(int argc, char** argv) {
 
   // The investigator's two questions on this log (2 x events).
   const int64_t last_micros = kFirstEventMicros + static_cast<int64_t>(2 * events) * 2'000'000;
-  const auto agents_started = Clock::now();
-  uint64_t agents_seen = 0;
-  for (int64_t agent = 1; agent <= 10; ++agent) {
-    auto found = vigie::audit::FindEvents(
-        **db, {.agent_id = agent,
-               .since_unix_micros = last_micros - int64_t{30} * 86'400'000'000,
-               .limit = 10'000'000});
-    if (!found) return 1;
-    agents_seen += found->size();
-  }
-  const double agents_seconds = Seconds(agents_started);
-  std::printf("what 10 agents did in the last 30 days: %llu events in %.3f s (target <= 1 s)\n",
-              static_cast<unsigned long long>(agents_seen), agents_seconds);
-  double worst = 0, total = 0;
-  uint64_t accesses = 0;
-  for (int64_t person = 1; person <= 100; ++person) {
-    const auto person_started = Clock::now();
-    auto found = vigie::audit::FindEvents(**db, {.person_id = person * 7919, .limit = 1'000'000});
-    if (!found) return 1;
-    accesses += found->size();
-    const double seconds = Seconds(person_started);
-    worst = std::max(worst, seconds);
-    total += seconds;
-  }
-  std::printf(
-      "who consulted a person (100 persons, %llu accesses): mean %.4f s, worst %.4f s "
-      "(target <= 1 s)\n",
-      static_cast<unsigned long long>(accesses), total / 100, worst);
-  return 0;
+  return Investigate(**db, last_micros, 20'000'000);
 }
