@@ -25,6 +25,16 @@ class CliTest : public ::testing::Test {
         std::string(VIGIE_BINARY) + " --data-dir " + data().string() + " " + args, dir_.path());
   }
   std::filesystem::path data() const { return dir_ / "data"; }
+  // init, then `persons` synthetic persons generated and imported.
+  void InstallWithPersons(int persons, int seed) {
+    ASSERT_EQ(Vigie("init").exit_code, 0);
+    const std::string file = (dir_ / "people.jsonl").string();
+    ASSERT_EQ(Vigie("generate --persons " + std::to_string(persons) + " --seed " +
+                    std::to_string(seed) + " --out " + file)
+                  .exit_code,
+              0);
+    ASSERT_EQ(Vigie("import " + file).exit_code, 0);
+  }
   testing::TempDir dir_;
 };
 
@@ -126,10 +136,7 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
 // log verifies, a changed event is named, and a log that cannot be written
 // refuses the consultation with nothing printed.
 TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
-  ASSERT_EQ(Vigie("init").exit_code, 0);
-  auto file = (dir_ / "people.jsonl").string();
-  ASSERT_EQ(Vigie("generate --persons 300 --seed 3 --out " + file).exit_code, 0);
-  ASSERT_EQ(Vigie("import " + file).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(300, 3));
   auto shown = Vigie("show 1 --purpose \"internal control\" --case CTRL-7");
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   ASSERT_EQ(Vigie("show 2").exit_code, 0);
@@ -196,10 +203,7 @@ TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
 // a log rewritten by whoever runs Vigie (database and local files replaced,
 // same signing key) no longer passes - locally, at verify, or at the witness.
 TEST_F(CliTest, TheWitnessCountersignsAndCatchesARewrittenLog) {
-  ASSERT_EQ(Vigie("init").exit_code, 0);
-  auto file = (dir_ / "people.jsonl").string();
-  ASSERT_EQ(Vigie("generate --persons 50 --seed 5 --out " + file).exit_code, 0);
-  ASSERT_EQ(Vigie("import " + file).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(50, 5));
   auto keys = Vigie("audit public-keys");
   ASSERT_EQ(keys.exit_code, 0) << keys.err;
   std::ofstream(dir_ / "log-keys.txt") << keys.out;
@@ -280,10 +284,7 @@ TEST_F(CliTest, TheWitnessCountersignsAndCatchesARewrittenLog) {
 // `generate --audit-events`: synthetic events through the real writer, for
 // benchmarks; the log verifies and investigations find them.
 TEST_F(CliTest, GeneratedAuditEventsVerifyAndAreSearchable) {
-  ASSERT_EQ(Vigie("init").exit_code, 0);
-  auto file = (dir_ / "people.jsonl").string();
-  ASSERT_EQ(Vigie("generate --persons 20 --seed 2 --out " + file).exit_code, 0);
-  ASSERT_EQ(Vigie("import " + file).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(20, 2));
   auto generated = Vigie("generate --audit-events 3000 --seed 4");
   ASSERT_EQ(generated.exit_code, 0) << generated.err;
   EXPECT_NE(generated.out.find("3000 synthetic audit events"), std::string::npos) << generated.out;
@@ -308,12 +309,9 @@ TEST_F(CliTest, GeneratedAuditEventsVerifyAndAreSearchable) {
 // An investigator's questions: who consulted this person, who searched for
 // this name, what happened in a window — one JSON line per event.
 TEST_F(CliTest, AuditSearchAnswersWhoConsultedAndWhoSearched) {
-  ASSERT_EQ(Vigie("init").exit_code, 0);
-  auto file = (dir_ / "people.jsonl").string();
-  ASSERT_EQ(Vigie("generate --persons 300 --seed 5 --out " + file).exit_code, 0);
-  ASSERT_EQ(Vigie("import " + file).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(300, 5));
   ASSERT_EQ(Vigie("unit add --code PN-75 --name Paris --kind police").exit_code, 0);
-  std::ifstream in(file);
+  std::ifstream in(dir_ / "people.jsonl");
   std::string first;
   std::getline(in, first);
   auto at = first.find("\"surname\":\"") + 11;
