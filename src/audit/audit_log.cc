@@ -490,6 +490,7 @@ class AuditLog::Writer {
   // second copy out of the database's reach, so a failure here is an alert,
   // not a refusal.
   void WriteWitness(const Checkpoint& checkpoint) {
+    if (options_.checkpoint_sink) options_.checkpoint_sink(checkpoint);
     if (options_.witness_file.empty()) return;
     std::string line = WitnessLine(checkpoint) + "\n";
     int fd = ::open(options_.witness_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);

@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,9 @@ struct AuditLogOptions {
   std::chrono::milliseconds checkpoint_every{10'000};
   std::filesystem::path witness_file;  // empty: none
   int64_t max_size_mib = 0;            // cap on the database size; 0: none
+  // Also told of every checkpoint once it is durable (e.g. syslog); runs on
+  // the writer thread, so it must be quick and must not throw.
+  std::function<void(const Checkpoint&)> checkpoint_sink;
 };
 
 struct AuditLogStats {

@@ -113,6 +113,23 @@ TEST(AuditLogTest, WhatItWritesVerifiesWithCheckpointsAndWitness) {
   EXPECT_GE(report->checkpoints, 2u);
 }
 
+TEST(AuditLogTest, TheCheckpointSinkHearsOfEachCheckpointAsTheWitnessFileDoes) {
+  AuditLogFixture fixture;
+  std::vector<Checkpoint> heard;  // the writer thread's; read after it ends
+  {
+    AuditLogOptions options = fixture.Options();
+    options.checkpoint_sink = [&](const Checkpoint& checkpoint) { heard.push_back(checkpoint); };
+    auto log = fixture.OpenLog(options);
+    for (int i = 0; i < 25; ++i) ASSERT_TRUE(log->Append(SearchEvent(1, {i})).has_value());
+  }
+  std::vector<Checkpoint> written;
+  std::ifstream in(fixture.dir() / "witness.jsonl");
+  for (std::string line; std::getline(in, line);) written.push_back(*ParseWitnessLine(line));
+  EXPECT_EQ(heard, written);
+  ASSERT_FALSE(heard.empty());
+  EXPECT_EQ(heard.back().tree_size, 25u);
+}
+
 // The server and an administrator's command each open the log: their events
 // interleave into one chain.
 TEST(AuditLogTest, TwoWritersOnOneDatabaseShareOneChain) {

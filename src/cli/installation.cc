@@ -1,6 +1,7 @@
 #include "cli/installation.h"
 
 #include <sys/stat.h>
+#include <syslog.h>
 
 #include <algorithm>
 #include <fstream>
@@ -64,6 +65,14 @@ Result<std::unique_ptr<audit::AuditLog>> Installation::OpenAuditLog(const Clock&
   options.checkpoint_every = std::chrono::milliseconds(settings.checkpoint_every_ms);
   if (!settings.witness_file.empty()) options.witness_file = config.Resolve(settings.witness_file);
   options.max_size_mib = settings.max_size_mib;
+  if (settings.checkpoint_syslog) {
+    // syslog(3): the local daemon forwards them wherever the site sends
+    // authpriv (a SIEM, a log host Vigie's operators do not control).
+    ::openlog("vigie-audit", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+    options.checkpoint_sink = [](const audit::Checkpoint& checkpoint) {
+      ::syslog(LOG_NOTICE, "checkpoint %s", audit::WitnessLine(checkpoint).c_str());
+    };
+  }
   ASSIGN_OR_RETURN(const crypto::DataKey* signing_key,
                    keyring.Current(crypto::kPurposeAuditSigning));
   auto log = audit::AuditLog::Open(std::move(options), *signing_key, clock);

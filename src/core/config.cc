@@ -25,6 +25,16 @@ class TableReader {
     return Fail(ErrorCode::kInvalidArgument, Name(key) + " must be a string");
   }
 
+  Result<void> Read(std::string_view key, bool& out) {
+    const toml::node* node = Take(key);
+    if (node == nullptr) return {};
+    if (auto v = node->value<bool>(); v && node->is_boolean()) {
+      out = *v;
+      return {};
+    }
+    return Fail(ErrorCode::kInvalidArgument, Name(key) + " must be true or false");
+  }
+
   Result<void> Read(std::string_view key, int& out, int min, int max) {
     const toml::node* node = Take(key);
     if (node == nullptr) return {};
@@ -213,6 +223,7 @@ Result<void> ReadAudit(const toml::table* t, Config::Audit& a) {
   RETURN_IF_ERROR(r.Read("checkpoint_every_events", a.checkpoint_every_events, 1, 100000000));
   RETURN_IF_ERROR(r.Read("checkpoint_every_ms", a.checkpoint_every_ms, 10, 86400000));
   RETURN_IF_ERROR(r.Read("max_size_mib", a.max_size_mib, 0, 1 << 30));
+  RETURN_IF_ERROR(r.Read("checkpoint_syslog", a.checkpoint_syslog));
   RETURN_IF_ERROR(r.Read("witness_url", a.witness_url));
   RETURN_IF_ERROR(r.Read("witness_public_key", a.witness_public_key));
   RETURN_IF_ERROR(r.Read("witness_ca_file", a.witness_ca_file));
@@ -356,6 +367,7 @@ max_wait_ms = 1000            # a consultation whose event is not durable by the
 checkpoint_every_events = 10000
 checkpoint_every_ms = 10000
 max_size_mib = 0              # refuse consultations beyond this size (MiB); 0 = no cap
+checkpoint_syslog = false     # also send each signed checkpoint to syslog (authpriv), e.g. to a SIEM
 # A witness run by another authority countersigns every checkpoint, so not even
 # whoever runs Vigie can truncate or fork the log unseen (`vigie witness init`).
 witness_url = ""              # e.g. "https://witness.inspection.example:8444"; "" = none

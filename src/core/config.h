@@ -101,6 +101,7 @@ struct Config {
     int checkpoint_every_events = 10000;
     int checkpoint_every_ms = 10000;
     int max_size_mib = 0;  // 0 = no cap
+    bool checkpoint_syslog = false;  // also send each checkpoint to syslog (authpriv)
     // The witness service (`vigie witness serve`, run by another authority)
     // that countersigns each checkpoint; "" = none.
     std::string witness_url;

@@ -115,6 +115,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfig{"[audit]\nwitness = \"w\"", "unknown key 'audit.witness'"},
                       BadConfig{"[audit]\nwitness_url = \"https://w\"", "'audit.witness_public_key'"},
                       BadConfig{"[audit]\nwitness_url = \"ftp://w\"", "'audit.witness_url'"},
+                      BadConfig{"[audit]\ncheckpoint_syslog = 1", "must be true or false"},
                       BadConfig{"[audit]\nwitness_public_key = \"ABC\"", "'audit.witness_public_key'"}),
     [](const auto& param) { return "case" + std::to_string(param.index); });
 
