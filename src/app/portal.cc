@@ -163,16 +163,23 @@ Result<identity::ActivationResult> Portal::Activate(std::string_view code,
   // throttle keeps a flood of attempts from reaching the hashing pool.
   const auto started = Now();
   AuditEvent event = trail_->Unauthenticated(AuditEventType::kActivation, "", origin);
+  // The event is made durable inside the activation's transaction, before it
+  // commits: if the log cannot be written the code stays unspent and the
+  // agent simply tries again, instead of losing a TOTP secret never shown.
   auto activated = [&]() -> Result<identity::ActivationResult> {
     RETURN_IF_ERROR(Admit(origin.address, retry_after_seconds));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     identity::Activation activation(*db, *parts_.clock, *totp_seed_key_, *parts_.password_policy,
                                     *parts_.hasher, identity_options_);
-    return activation.Activate(code, password);
+    return activation.Activate(code, password, [&](const identity::Agent& agent) -> Result<void> {
+      AuditEvent done = event;
+      DescribeAgent(done, agent);
+      return trail_->Record(std::move(done), started);
+    });
   }();
-  return Audited(
-      *trail_, std::move(event), started, std::move(activated),
-      [](AuditEvent& e, const identity::ActivationResult& r) { DescribeAgent(e, r.agent); });
+  // A refusal is recorded too, even after the event (the commit failed then).
+  if (!activated) trail_->RecordRefusal(std::move(event), activated.error(), started);
+  return activated;
 }
 
 Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view service_number,

@@ -32,7 +32,8 @@ Result<CodeRow> FindUsableCode(store::Connection& db, const crypto::Sha256Digest
 }  // namespace
 
 Result<ActivationResult> Activation::Activate(std::string_view code,
-                                              std::string_view new_password) {
+                                              std::string_view new_password,
+                                              const BeforeCommit& before_commit) {
   ASSIGN_OR_RETURN(crypto::SecretBytes canonical, CanonicalActivationCode(code));
   crypto::Sha256Digest digest = HashActivationCode(canonical);
   int64_t now = UnixSeconds(clock_->Now());
@@ -86,6 +87,7 @@ Result<ActivationResult> Activation::Activate(std::string_view code,
   RETURN_IF_ERROR(internal::ForgetLoginFailures(*db_, agent.agent.id));
   ASSIGN_OR_RETURN(auto reloaded, internal::LoadAgentById(*db_, agent.agent.id, now));
   if (!reloaded) return Fail(ErrorCode::kInternal, "agent vanished during activation");
+  if (before_commit) RETURN_IF_ERROR(before_commit(reloaded->agent));
   RETURN_IF_ERROR(tx.Commit());
   return ActivationResult{std::move(reloaded->agent), std::move(enrolment)};
 }

@@ -15,6 +15,7 @@
 // Thread-safety: one Activation per connection, used by one thread at a time.
 // The DataKey, policy and hasher must outlive it.
 
+#include <functional>
 #include <string_view>
 
 #include "core/clock.h"
@@ -51,7 +52,12 @@ class Activation {
   // Unauthenticated: no such code, or it has expired or been used.
   // Conflict: the agent is not pending activation (suspended or disabled).
   // ResourceExhausted/Unavailable: the hasher pool is full or stopping.
-  Result<ActivationResult> Activate(std::string_view code, std::string_view new_password);
+  // `before_commit`, when given, runs inside the transaction once everything
+  // is written and before it commits (the caller makes its audit event
+  // durable there); its error rolls the activation back, the code unspent.
+  using BeforeCommit = std::function<Result<void>(const Agent&)>;
+  Result<ActivationResult> Activate(std::string_view code, std::string_view new_password,
+                                    const BeforeCommit& before_commit = {});
 
  private:
   store::Connection* db_;

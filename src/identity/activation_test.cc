@@ -32,6 +32,23 @@ AgentStatus StatusOf(IdentityDb& t, std::string_view service_number) {
   return t.Directory().FindAgent(service_number)->status;
 }
 
+TEST(ActivationTest, AFailureBeforeCommitChangesNothingAndTheCodeStillWorks) {
+  IdentityDb t;
+  AgentWithCode added = t.AddAgent();
+  int64_t seen_agent = 0;
+  auto refused = t.Activator().Activate(Text(added.activation.code), kGoodPassword,
+                                        [&](const Agent& agent) -> Result<void> {
+                                          seen_agent = agent.id;
+                                          EXPECT_EQ(agent.status, AgentStatus::kActive);
+                                          return Fail(ErrorCode::kUnavailable, "audit log full");
+                                        });
+  EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_EQ(seen_agent, added.agent.id);
+  EXPECT_EQ(StatusOf(t, "PN-1001"), AgentStatus::kPendingActivation);
+  EXPECT_OK(t.Activator().Activate(Text(added.activation.code), kGoodPassword));
+  EXPECT_EQ(StatusOf(t, "PN-1001"), AgentStatus::kActive);
+}
+
 TEST(ActivationTest, ActivatesWithPasswordAndTotp) {
   IdentityDb t;
   AgentWithCode added = t.AddAgent();

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInstallation, startServer, activeClient, request } from './harness.mjs';
+import { createInstallation, startServer, activeClient, request, Client, PASSWORD } from './harness.mjs';
 
 const cleanups = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -118,7 +118,7 @@ test('a lock-out is an event of its own, naming the agent it locked, with the us
 });
 
 test('when the audit log cannot be written, consultations get 503 and nothing, then resume by themselves', async () => {
-  const { installation, server, auditDb } = await setUp(agents(['FUL-1'], ['agent']),
+  const { installation, server, auditDb } = await setUp(agents(['FUL-1', 'FUL-2'], ['agent']),
                                                        { audit: { max_size_mib: 1 } });
   const p = installation.firstPerson;
   const agent = await activeClient(server, installation, 'FUL-1');
@@ -140,10 +140,17 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.equal(refused.json.results, undefined, 'nothing is returned');
   assert.ok(!refused.body.includes(p.surname));
   assert.equal((await search()).status, 503, 'still refused while the disk is full');
+  // An activation cannot be recorded either: refused, and its code not spent.
+  const newcomer = await Client.create(server);
+  const notYet = await newcomer.activate(installation.codes['FUL-2'], PASSWORD);
+  assert.equal(notYet.status, 503, notYet.body);
+  assert.equal(notYet.json.totp_secret, undefined);
 
   sql(auditDb, 'DROP TABLE filler;');  // room again
   const resumed = await search();
   assert.equal(resumed.status, 200, resumed.body);
+  const activated = await newcomer.activate(installation.codes['FUL-2'], PASSWORD);
+  assert.equal(activated.status, 200, 'the same code works once the log is writable: ' + activated.body);
   await server.stop();
   assert.equal(verify(installation).code, 0);
 });
