@@ -82,6 +82,30 @@ Result<T> Audited(AuditTrail& trail, AuditEvent event, AuditTrail::Started start
   }
 }
 
+void DescribeAgent(AuditEvent& event, const identity::Agent& agent) {
+  event.actor.agent_id = agent.id;
+  event.actor.unit_id = agent.unit_id;
+  event.actor.service_number = agent.service_number;
+}
+
+// For acts that hand out a secret (an activation's TOTP secret, a new
+// activation code): the event is made durable inside the act's transaction,
+// before it commits, so a log that cannot be written refuses the act whole
+// (503, nothing changed) instead of doing it and losing the secret with the
+// answer. `act` receives the hook to run before its commit.
+template <typename T, typename Act>
+Result<T> AuditedBeforeCommit(AuditTrail& trail, AuditEvent event, AuditTrail::Started started,
+                              bool describe_agent, Act act) {
+  Result<T> done = act([&](const identity::Agent& agent) -> Result<void> {
+    AuditEvent durable = event;
+    if (describe_agent) DescribeAgent(durable, agent);
+    return trail.Record(std::move(durable), started);
+  });
+  // A refusal is recorded too (after the event itself if the commit failed).
+  if (!done) trail.RecordRefusal(std::move(event), done.error(), started);
+  return done;
+}
+
 // A failure that locked an agent out gets an event of its own besides the
 // failure's, so investigators and detection rules see the lock itself.
 void RecordLockout(AuditTrail& trail, AuditEvent failure, std::optional<int64_t> locked,
@@ -92,12 +116,6 @@ void RecordLockout(AuditTrail& trail, AuditEvent failure, std::optional<int64_t>
   if (auto recorded = trail.Record(std::move(failure), started); !recorded) {
     Log(LogLevel::kError, "audit_lockout_not_recorded", {{"error", recorded.error().message()}});
   }
-}
-
-void DescribeAgent(AuditEvent& event, const identity::Agent& agent) {
-  event.actor.agent_id = agent.id;
-  event.actor.unit_id = agent.unit_id;
-  event.actor.service_number = agent.service_number;
 }
 
 std::vector<uint8_t> TokenIdHash(std::string_view token) {
@@ -163,23 +181,17 @@ Result<identity::ActivationResult> Portal::Activate(std::string_view code,
   // throttle keeps a flood of attempts from reaching the hashing pool.
   const auto started = Now();
   AuditEvent event = trail_->Unauthenticated(AuditEventType::kActivation, "", origin);
-  // The event is made durable inside the activation's transaction, before it
-  // commits: if the log cannot be written the code stays unspent and the
-  // agent simply tries again, instead of losing a TOTP secret never shown.
-  auto activated = [&]() -> Result<identity::ActivationResult> {
-    RETURN_IF_ERROR(Admit(origin.address, retry_after_seconds));
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    identity::Activation activation(*db, *parts_.clock, *totp_seed_key_, *parts_.password_policy,
-                                    *parts_.hasher, identity_options_);
-    return activation.Activate(code, password, [&](const identity::Agent& agent) -> Result<void> {
-      AuditEvent done = event;
-      DescribeAgent(done, agent);
-      return trail_->Record(std::move(done), started);
-    });
-  }();
-  // A refusal is recorded too, even after the event (the commit failed then).
-  if (!activated) trail_->RecordRefusal(std::move(event), activated.error(), started);
-  return activated;
+  return AuditedBeforeCommit<identity::ActivationResult>(
+      *trail_, std::move(event), started, /*describe_agent=*/true,
+      [&](const identity::Activation::BeforeCommit& before_commit)
+          -> Result<identity::ActivationResult> {
+        RETURN_IF_ERROR(Admit(origin.address, retry_after_seconds));
+        ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+        identity::Activation activation(*db, *parts_.clock, *totp_seed_key_,
+                                        *parts_.password_policy, *parts_.hasher,
+                                        identity_options_);
+        return activation.Activate(code, password, before_commit);
+      });
 }
 
 Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view service_number,
@@ -467,16 +479,18 @@ Result<std::vector<identity::Unit>> Portal::ListUnits(const Caller& caller) {
 Result<identity::AgentWithCode> Portal::AddAgent(const Caller& caller,
                                                  const identity::NewAgent& agent) {
   const auto started = Now();
-  auto added = [&]() -> Result<identity::AgentWithCode> {
-    RETURN_IF_ERROR(RequireAdministrator(caller));
-    ASSIGN_OR_RETURN(identity::RoleSet roles, identity::RoleSet::FromNames(agent.roles));
-    RETURN_IF_ERROR(policy::CheckSeparationOfDuties(roles));
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    return identity::AgentDirectory(*db, *parts_.clock, identity_options_).AddAgent(agent);
-  }();
-  return Audited(*trail_,
-                 trail_->Administration(caller, AuditEventType::kAgentAdded, agent.service_number),
-                 started, std::move(added));
+  return AuditedBeforeCommit<identity::AgentWithCode>(
+      *trail_, trail_->Administration(caller, AuditEventType::kAgentAdded, agent.service_number),
+      started, /*describe_agent=*/false,
+      [&](const identity::AgentDirectory::BeforeCommit& before_commit)
+          -> Result<identity::AgentWithCode> {
+        RETURN_IF_ERROR(RequireAdministrator(caller));
+        ASSIGN_OR_RETURN(identity::RoleSet roles, identity::RoleSet::FromNames(agent.roles));
+        RETURN_IF_ERROR(policy::CheckSeparationOfDuties(roles));
+        ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+        return identity::AgentDirectory(*db, *parts_.clock, identity_options_)
+            .AddAgent(agent, before_commit);
+      });
 }
 
 Result<std::vector<identity::Agent>> Portal::ListAgents(const Caller& caller,
@@ -527,19 +541,20 @@ Result<identity::Agent> Portal::ReinstateAgent(const Caller& caller,
 Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
                                                    std::string_view service_number) {
   const auto started = Now();
-  auto reset = [&]() -> Result<identity::AgentWithCode> {
-    RETURN_IF_ERROR(RequireAdministrator(caller));
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    ASSIGN_OR_RETURN(
-        identity::AgentWithCode done,
-        identity::AgentDirectory(*db, *parts_.clock, identity_options_).Reset(service_number));
-    RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
-                        .RevokeAllForAgent(done.agent.id, kEndReset));
-    return done;
-  }();
-  return Audited(*trail_,
-                 trail_->Administration(caller, AuditEventType::kAgentReset, service_number),
-                 started, std::move(reset));
+  return AuditedBeforeCommit<identity::AgentWithCode>(
+      *trail_, trail_->Administration(caller, AuditEventType::kAgentReset, service_number),
+      started, /*describe_agent=*/false,
+      [&](const identity::AgentDirectory::BeforeCommit& before_commit)
+          -> Result<identity::AgentWithCode> {
+        RETURN_IF_ERROR(RequireAdministrator(caller));
+        ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+        ASSIGN_OR_RETURN(identity::AgentWithCode done,
+                         identity::AgentDirectory(*db, *parts_.clock, identity_options_)
+                             .Reset(service_number, before_commit));
+        RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
+                            .RevokeAllForAgent(done.agent.id, kEndReset));
+        return done;
+      });
 }
 
 }  // namespace vigie::app

@@ -136,7 +136,8 @@ Result<IssuedActivationCode> AgentDirectory::IssueActivationCode(int64_t agent_i
   return issued;
 }
 
-Result<AgentWithCode> AgentDirectory::AddAgent(const NewAgent& input) {
+Result<AgentWithCode> AgentDirectory::AddAgent(const NewAgent& input,
+                                               const BeforeCommit& before_commit) {
   std::string service_number = internal::UpperAscii(input.service_number);
   RETURN_IF_ERROR(ValidateCode("service number", service_number));
   ASSIGN_OR_RETURN(std::string display_name, ValidateName("display name", input.display_name));
@@ -166,6 +167,7 @@ Result<AgentWithCode> AgentDirectory::AddAgent(const NewAgent& input) {
   RETURN_IF_ERROR(insert->Run());
   ASSIGN_OR_RETURN(IssuedActivationCode issued, IssueActivationCode(id, now));
   ASSIGN_OR_RETURN(Agent agent, Reload(id));
+  if (before_commit) RETURN_IF_ERROR(before_commit(agent));
   RETURN_IF_ERROR(tx.Commit());
   return AgentWithCode{std::move(agent), std::move(issued)};
 }
@@ -237,7 +239,8 @@ Result<Agent> AgentDirectory::Reinstate(std::string_view service_number) {
   return agent;
 }
 
-Result<AgentWithCode> AgentDirectory::Reset(std::string_view service_number) {
+Result<AgentWithCode> AgentDirectory::Reset(std::string_view service_number,
+                                            const BeforeCommit& before_commit) {
   int64_t now = UnixSeconds(clock_->Now());
   ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
   ASSIGN_OR_RETURN(AgentRow row, RequireAgent(*db_, service_number, now));
@@ -248,6 +251,7 @@ Result<AgentWithCode> AgentDirectory::Reset(std::string_view service_number) {
   RETURN_IF_ERROR(SetStatus(*db_, row.agent.id, AgentStatus::kPendingActivation, now));
   ASSIGN_OR_RETURN(IssuedActivationCode issued, IssueActivationCode(row.agent.id, now));
   ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
+  if (before_commit) RETURN_IF_ERROR(before_commit(agent));
   RETURN_IF_ERROR(tx.Commit());
   return AgentWithCode{std::move(agent), std::move(issued)};
 }

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -65,7 +66,11 @@ class AgentDirectory {
   // code (valid options.activation_code_lifetime).
   // InvalidArgument: bad service number or name, unknown unit, unknown role,
   // no role. Conflict: the service number exists.
-  Result<AgentWithCode> AddAgent(const NewAgent& agent);
+  // `before_commit`, when given, runs inside the transaction once everything
+  // is written and before it commits (the caller makes its audit event
+  // durable there); its error rolls the change back.
+  using BeforeCommit = std::function<Result<void>(const Agent&)>;
+  Result<AgentWithCode> AddAgent(const NewAgent& agent, const BeforeCommit& before_commit = {});
 
   // InvalidArgument: bad query (limit out of range, unknown unit).
   Result<std::vector<Agent>> ListAgents(const AgentQuery& query = {});
@@ -86,7 +91,8 @@ class AgentDirectory {
   // Forces a new activation: erases the password and TOTP factor, issues a
   // new activation code (the old one stops working), status
   // pending_activation. NotFound. Conflict: the agent is disabled.
-  Result<AgentWithCode> Reset(std::string_view service_number);
+  Result<AgentWithCode> Reset(std::string_view service_number,
+                              const BeforeCommit& before_commit = {});
 
   // Disables an agent for good: erases its credentials and activation code.
   // Idempotent. NotFound.

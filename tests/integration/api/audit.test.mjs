@@ -6,7 +6,7 @@
 // log still verifies.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInstallation, startServer, activeClient, request, Client, PASSWORD } from './harness.mjs';
@@ -30,6 +30,17 @@ async function setUp(agentList, config = {}) {
 // The sqlite3 shell, as an investigator (or an attacker) reads the file.
 function sql(db, statement) {
   return execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, statement], { encoding: 'utf8' }).trim();
+}
+
+// Holds the database's write lock from a sqlite3 shell until released.
+async function holdWriteLock(db) {
+  const shell = spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'inherit'] });
+  shell.stdin.write("BEGIN EXCLUSIVE; SELECT 'locked';\n");
+  await new Promise((resolve) => shell.stdout.once('data', resolve));
+  return async () => {
+    shell.stdin.end('COMMIT;\n');
+    await new Promise((resolve) => shell.once('exit', resolve));
+  };
 }
 
 function verify(installation) {
@@ -118,8 +129,10 @@ test('a lock-out is an event of its own, naming the agent it locked, with the us
 });
 
 test('when the audit log cannot be written, consultations get 503 and nothing, then resume by themselves', async () => {
-  const { installation, server, auditDb } = await setUp(agents(['FUL-1', 'FUL-2'], ['agent']),
-                                                       { audit: { max_size_mib: 1 } });
+  const { installation, server, auditDb } = await setUp(
+    [...agents(['FUL-1', 'FUL-2'], ['agent']), ...agents(['FUL-ADM'], ['administrator'])],
+    { audit: { max_size_mib: 1 } });
+  const admin = await activeClient(server, installation, 'FUL-ADM');
   const p = installation.firstPerson;
   const agent = await activeClient(server, installation, 'FUL-1');
   const search = () => agent.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: p.surname, given_name: p.given_names[0] });
@@ -140,17 +153,28 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.equal(refused.json.results, undefined, 'nothing is returned');
   assert.ok(!refused.body.includes(p.surname));
   assert.equal((await search()).status, 503, 'still refused while the disk is full');
+  // Another process holds the log's write lock (a database error of another
+  // kind): whatever the event's size, nothing can be recorded.
+  const release = await holdWriteLock(auditDb);
   // An activation cannot be recorded either: refused, and its code not spent.
   const newcomer = await Client.create(server);
   const notYet = await newcomer.activate(installation.codes['FUL-2'], PASSWORD);
   assert.equal(notYet.status, 503, notYet.body);
   assert.equal(notYet.json.totp_secret, undefined);
+  // Nor an agent created (its activation code would be lost with the 503).
+  const recruit = { service_number: 'FUL-3', display_name: 'Recrue', unit: 'PN-75', roles: ['agent'] };
+  const notCreated = await admin.call('POST', '/api/v1/agents', recruit);
+  assert.equal(notCreated.status, 503, notCreated.body);
+  assert.equal((await admin.call('GET', '/api/v1/agents/FUL-3')).status, 404, 'nothing was created');
+  await release();
 
   sql(auditDb, 'DROP TABLE filler;');  // room again
   const resumed = await search();
   assert.equal(resumed.status, 200, resumed.body);
   const activated = await newcomer.activate(installation.codes['FUL-2'], PASSWORD);
   assert.equal(activated.status, 200, 'the same code works once the log is writable: ' + activated.body);
+  const created = await admin.call('POST', '/api/v1/agents', recruit);
+  assert.equal(created.status, 201, created.body);
   await server.stop();
   assert.equal(verify(installation).code, 0);
 });
