@@ -1,8 +1,5 @@
 #include "audit/audit_log.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
@@ -15,6 +12,7 @@
 #include "audit/hash_chain.h"
 #include "audit/merkle_frontier.h"
 #include "audit/person_index.h"
+#include "core/durable_file.h"
 #include "core/log.h"
 
 namespace vigie::audit {
@@ -492,15 +490,10 @@ class AuditLog::Writer {
   void WriteWitness(const Checkpoint& checkpoint) {
     if (options_.checkpoint_sink) options_.checkpoint_sink(checkpoint);
     if (options_.witness_file.empty()) return;
-    std::string line = WitnessLine(checkpoint) + "\n";
-    int fd = ::open(options_.witness_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    bool ok = fd >= 0 &&
-              ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
-              ::fdatasync(fd) == 0;
-    if (fd >= 0) ::close(fd);
-    if (!ok) {
+    if (auto written = AppendDurably(options_.witness_file, WitnessLine(checkpoint) + "\n");
+        !written) {
       Log(LogLevel::kError, "audit_witness_file_failing",
-          {{"file", options_.witness_file.string()}, {"error", std::strerror(errno)}});
+          {{"file", options_.witness_file.string()}, {"error", written.error().message()}});
     }
   }
 

@@ -1,16 +1,12 @@
 #include "witness/checkpoint_publisher.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <boost/json.hpp>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 
 #include "audit/audit_log.h"
 #include "audit/merkle_proof.h"
 #include "audit/stored_leaf_source.h"
+#include "core/durable_file.h"
 #include "core/log.h"
 #include "crypto/hash.h"
 #include "http/client.h"
@@ -67,23 +63,6 @@ Result<std::optional<Cosignature>> FetchWitnessed(const PublisherOptions& option
 }
 
 namespace {
-
-Result<void> AppendLine(const std::filesystem::path& file, const std::string& line) {
-  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return Fail(ErrorCode::kUnavailable, "cannot open " + file.string() + ": " + std::strerror(errno));
-  }
-  const std::string text = line + "\n";
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fdatasync(fd) == 0;
-  int saved = errno;
-  ::close(fd);
-  if (!ok) {
-    return Fail(ErrorCode::kUnavailable,
-                "cannot append to " + file.string() + ": " + std::strerror(saved));
-  }
-  return {};
-}
 
 boost::json::array HexList(const std::vector<audit::Sha256Digest>& hashes) {
   boost::json::array list;
@@ -147,7 +126,7 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
       !CosignatureValid(*cosignature, options.witness_public_key)) {
     return Fail(ErrorCode::kDataLoss, "the witness's cosignature does not check");
   }
-  RETURN_IF_ERROR(AppendLine(options.cosignature_file, CosignatureLine(*cosignature)));
+  RETURN_IF_ERROR(AppendDurably(options.cosignature_file, CosignatureLine(*cosignature) + "\n", 0644));
   return *cosignature;
 }
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "audit/merkle_verify.h"
+#include "core/durable_file.h"
 #include "core/log.h"
 #include "crypto/hash.h"
 #include "crypto/secret_bytes.h"
@@ -171,15 +172,7 @@ std::optional<Cosignature> Witness::Latest() const {
 }
 
 Result<void> Witness::Persist(const Cosignature& cosignature) {
-  const std::string line = CosignatureLine(cosignature) + "\n";
-  int fd = ::open(state_->store.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Fail(SystemError("cannot open", state_->store));
-  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
-            ::fdatasync(fd) == 0;
-  Error error = SystemError("cannot append to", state_->store);
-  ::close(fd);
-  if (!ok) return Fail(std::move(error));
-  return {};
+  return AppendDurably(state_->store, CosignatureLine(cosignature) + "\n", 0644);
 }
 
 Result<Cosignature> Witness::Submit(const audit::Checkpoint& checkpoint, uint64_t from_size,
