@@ -116,6 +116,7 @@ http::Handler WitnessHandler(Witness& witness) {
                           : Refusal(cosigned.error(), request, witness);
     } else if (path == "/v1/latest" || path == "/v1/checkpoints") {
       response = http::Problem(405, "Method Not Allowed", "", request.request_id);
+      response.headers.emplace_back("Allow", path == "/v1/latest" ? "GET, HEAD" : "POST");
     } else {
       response = http::Problem(404, "Not Found", "", request.request_id);
     }

@@ -285,7 +285,10 @@ TEST_F(WitnessRoutesTest, RefusalsSayWhyAndChangeNothing) {
   EXPECT_EQ(Post(Submission(forked, 4, fork.ProofFrom(4))).status, 422);
   EXPECT_EQ(StoredLines(), 1u);
   http::Request wrong_method{.method = "DELETE", .target = "/v1/checkpoints"};
-  EXPECT_EQ(WitnessHandler(*witness_)(wrong_method).status, 405);
+  http::Response not_allowed = WitnessHandler(*witness_)(wrong_method);
+  EXPECT_EQ(not_allowed.status, 405);
+  ASSERT_EQ(not_allowed.headers.size(), 1u);
+  EXPECT_EQ(not_allowed.headers[0], (std::pair<std::string, std::string>{"Allow", "POST"}));
 }
 
 // --- Vigie's publisher, over HTTP, against a real audit log ------------------
