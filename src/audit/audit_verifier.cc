@@ -45,7 +45,6 @@ std::optional<std::string> AddTrusted(std::span<const Checkpoint> source, std::s
   return std::nullopt;
 }
 
-
 // Events as the reading stage hands them to the chain stage.
 struct ReadEvent {
   uint64_t number = 0;  // the sequence number it must have
