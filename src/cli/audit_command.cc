@@ -146,16 +146,18 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
       cosigned_size = std::max(cosigned_size, cosignature.checkpoint.tree_size);
       ++cosigned;
     }
-    // The witness's own copy survives whoever deletes the local files.
-    if (auto held = witness::FetchWitnessed(*publisher); !held) {
-      std::fprintf(stderr, "vigie: warning: witness not consulted: %s\n",
-                   held.error().message().c_str());
-    } else if (*held) {
-      witness_reachable = true;
-      witness.push_back((*held)->checkpoint);
-      cosigned_size = std::max(cosigned_size, (*held)->checkpoint.tree_size);
-    } else {
-      witness_reachable = true;
+    // The witness's own copy survives whoever deletes the local files
+    // (offline installations, without witness_url, hold only their file).
+    if (!publisher->witness_url.empty()) {
+      auto held = witness::FetchWitnessed(*publisher);
+      witness_reachable = held.has_value();
+      if (!held) {
+        std::fprintf(stderr, "vigie: warning: witness not consulted: %s\n",
+                     held.error().message().c_str());
+      } else if (*held) {
+        witness.push_back((*held)->checkpoint);
+        cosigned_size = std::max(cosigned_size, (*held)->checkpoint.tree_size);
+      }
     }
   }
   auto db = store::Open(installation->AuditDatabaseUrl(),

@@ -82,7 +82,7 @@ Result<std::unique_ptr<audit::AuditLog>> Installation::OpenAuditLog(const Clock&
 
 std::optional<witness::PublisherOptions> Installation::WitnessPublisherOptions() const {
   const Config::Audit& settings = config.audit;
-  if (settings.witness_url.empty()) return std::nullopt;
+  if (settings.witness_public_key.empty()) return std::nullopt;
   witness::PublisherOptions options;
   options.audit_url = AuditDatabaseUrl();
   options.witness_url = settings.witness_url;

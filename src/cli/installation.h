@@ -40,7 +40,9 @@ struct Installation {
   Result<std::unique_ptr<audit::AuditLog>> OpenAuditLog(const Clock& clock) const;
   // "sqlite:<path>" of the audit log, resolved against the data directory.
   std::string AuditDatabaseUrl() const;
-  // How to reach the witness ([audit] witness_*), or nullopt without one.
+  // The witness ([audit] witness_*), or nullopt when no witness key is set.
+  // witness_url may be empty: an offline installation still checks the
+  // cosignatures it holds, but has no one to send checkpoints to.
   std::optional<witness::PublisherOptions> WitnessPublisherOptions() const;
 };
 

@@ -147,7 +147,8 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   if (!audit_log) return ReportError(audit_log.error());
   // Consultations never wait on the witness: it is told afterwards, each second.
   std::unique_ptr<witness::CheckpointPublisher> publisher;
-  if (auto witness_options = installation->WitnessPublisherOptions()) {
+  if (auto witness_options = installation->WitnessPublisherOptions();
+      witness_options && !witness_options->witness_url.empty()) {
     auto started = witness::CheckpointPublisher::Start(*witness_options);
     if (!started) return ReportError(started.error().WithContext("witness publisher"));
     publisher = std::move(*started);

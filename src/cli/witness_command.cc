@@ -32,7 +32,7 @@ int RunAuditWitness(const std::filesystem::path& data_dir) {
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
   auto options = installation->WitnessPublisherOptions();
-  if (!options) {
+  if (!options || options->witness_url.empty()) {
     return ReportError(Error(ErrorCode::kInvalidArgument,
                              "no witness configured: set [audit] witness_url and "
                              "witness_public_key in vigie.toml"));
