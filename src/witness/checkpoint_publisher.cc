@@ -160,6 +160,10 @@ PublisherStats CheckpointPublisher::stats() const {
 
 void CheckpointPublisher::Run() {
   bool was_failing = false;
+  // A refusal persists until someone acts: logged when it changes and once a
+  // minute while it lasts (the metric counts every one), not every second.
+  std::string last_refusal;
+  auto last_refusal_logged = std::chrono::steady_clock::time_point{};
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
@@ -167,12 +171,19 @@ void CheckpointPublisher::Run() {
     lock.lock();
     if (published) {
       if (*published) witnessed_size_ = (*published)->checkpoint.tree_size;
-      if (was_failing) Log(LogLevel::kInfo, "audit_witness_resumed", {});
+      if (was_failing || !last_refusal.empty()) Log(LogLevel::kInfo, "audit_witness_resumed", {});
       was_failing = false;
+      last_refusal.clear();
     } else if (published.error().code() == ErrorCode::kDataLoss ||
                published.error().code() == ErrorCode::kPermissionDenied) {
       ++refusals_;
-      Log(LogLevel::kError, "audit_witness_refused", {{"error", published.error().message()}});
+      const auto now = std::chrono::steady_clock::now();
+      if (published.error().message() != last_refusal ||
+          now - last_refusal_logged >= std::chrono::minutes(1)) {
+        Log(LogLevel::kError, "audit_witness_refused", {{"error", published.error().message()}});
+        last_refusal = published.error().message();
+        last_refusal_logged = now;
+      }
     } else {
       ++failures_;
       // Once per outage, not every second.

@@ -395,6 +395,33 @@ TEST_F(PublisherTest, TheBackgroundPublisherKeepsTheWitnessUpToDate) {
   EXPECT_EQ((*publisher)->stats().refusals, 0u);
 }
 
+TEST_F(PublisherTest, APersistentRefusalIsCountedEachTimeButLoggedOnce) {
+  Write(options_.audit_url, 20, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  const std::string rewritten = "sqlite:" + (fixture_.dir() / "rewritten.db").string();
+  Write(rewritten, 30, 2);
+  PublisherOptions forked = options_;
+  forked.audit_url = rewritten;
+  forked.interval = std::chrono::milliseconds(10);
+  ::testing::internal::CaptureStderr();
+  {
+    auto publisher = CheckpointPublisher::Start(forked);
+    ASSERT_OK(publisher);
+    for (int i = 0; i < 500 && (*publisher)->stats().refusals < 5; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_GE((*publisher)->stats().refusals, 5u);
+    EXPECT_EQ((*publisher)->stats().witnessed_size, 0u);
+  }
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  size_t lines = 0;
+  for (size_t at = logged.find("audit_witness_refused"); at != std::string::npos;
+       at = logged.find("audit_witness_refused", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1u) << logged;
+}
+
 TEST_F(PublisherTest, AnUnreachableWitnessIsAFailureToRetry) {
   Write(options_.audit_url, 3, 1);
   server_->Stop();
