@@ -106,16 +106,26 @@ Result<T> AuditedBeforeCommit(AuditTrail& trail, AuditEvent event, AuditTrail::S
   return done;
 }
 
-// A failure that locked an agent out gets an event of its own besides the
-// failure's, so investigators and detection rules see the lock itself.
-void RecordLockout(AuditTrail& trail, AuditEvent failure, std::optional<int64_t> locked,
-                   AuditTrail::Started started) {
-  if (!locked) return;
-  failure.type = AuditEventType::kLockout;
-  failure.actor.agent_id = *locked;
-  if (auto recorded = trail.Record(std::move(failure), started); !recorded) {
-    Log(LogLevel::kError, "audit_lockout_not_recorded", {{"error", recorded.error().message()}});
+// Audited, then - when this failure locked an agent out - a lock-out event
+// of its own, so investigators and detection rules see the lock itself. The
+// extra event is built only when there was a lock.
+template <typename T, typename... Describe>
+Result<T> AuditedLockingOut(AuditTrail& trail, AuditEvent event, AuditTrail::Started started,
+                            Result<T> outcome, std::optional<int64_t> locked,
+                            Describe... describe) {
+  std::optional<AuditEvent> lockout;
+  if (locked) {
+    lockout = event;
+    lockout->type = AuditEventType::kLockout;
+    lockout->actor.agent_id = *locked;
   }
+  Result<T> audited = Audited(trail, std::move(event), started, std::move(outcome), describe...);
+  if (lockout) {
+    if (auto recorded = trail.Record(std::move(*lockout), started); !recorded) {
+      Log(LogLevel::kError, "audit_lockout_not_recorded", {{"error", recorded.error().message()}});
+    }
+  }
+  return audited;
 }
 
 std::vector<uint8_t> TokenIdHash(std::string_view token) {
@@ -217,10 +227,7 @@ Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view serv
     return verified;
   }();
   if (!challenge) event.type = AuditEventType::kLoginPasswordFailed;
-  AuditEvent lockout = event;
-  auto audited = Audited(*trail_, std::move(event), started, std::move(challenge));
-  RecordLockout(*trail_, std::move(lockout), locked, started);
-  return audited;
+  return AuditedLockingOut(*trail_, std::move(event), started, std::move(challenge), locked);
 }
 
 Result<LoginTokens> Portal::LoginWithSecondFactor(std::string_view challenge, std::string_view code,
@@ -243,14 +250,11 @@ Result<LoginTokens> Portal::LoginWithSecondFactor(std::string_view challenge, st
     return LoginTokens{.tokens = std::move(tokens), .notice_acknowledged = false};
   }();
   if (!login) event.type = AuditEventType::kLoginSecondFactorFailed;
-  AuditEvent lockout = event;
-  auto audited = Audited(*trail_, std::move(event), started, std::move(login),
-                         [](AuditEvent& e, const LoginTokens& t) {
-                           e.session_id = t.tokens.session_id;
-                           e.token_id_hash = TokenIdHash(t.tokens.access_token.reveal());
-                         });
-  RecordLockout(*trail_, std::move(lockout), locked, started);
-  return audited;
+  return AuditedLockingOut(*trail_, std::move(event), started, std::move(login), locked,
+                           [](AuditEvent& e, const LoginTokens& t) {
+                             e.session_id = t.tokens.session_id;
+                             e.token_id_hash = TokenIdHash(t.tokens.access_token.reveal());
+                           });
 }
 
 Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, std::string_view jkt,
@@ -321,11 +325,8 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
     return session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
         .RecordStepUp(caller.session_id);
   }();
-  AuditEvent event = trail_->For(caller, AuditEventType::kStepUp);
-  AuditEvent lockout = event;
-  auto audited = Audited(*trail_, std::move(event), started, std::move(stepped_up));
-  RecordLockout(*trail_, std::move(lockout), locked, started);
-  return audited;
+  return AuditedLockingOut(*trail_, trail_->For(caller, AuditEventType::kStepUp), started,
+                           std::move(stepped_up), locked);
 }
 
 Result<identity::Agent> Portal::Self(const Caller& caller) {
