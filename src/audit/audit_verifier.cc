@@ -25,8 +25,9 @@ AuditVerifyReport Bad(AuditVerifyReport report, std::string problem,
 
 std::string At(uint64_t size) { return "the checkpoint at size " + std::to_string(size); }
 
-// Adds to the checkpoints the events are held to (the database's and the
-// witness file's): each signed by a known key, agreeing wherever both have one.
+// Adds to the checkpoints the events are held to (the database's, then the
+// witness file's and the witness's): each signed by a known key, agreeing
+// wherever two have one.
 
 std::optional<std::string> AddTrusted(std::span<const Checkpoint> source, std::string_view origin,
                                       const CheckpointKeyLookup& keys,
@@ -39,7 +40,7 @@ std::optional<std::string> AddTrusted(std::span<const Checkpoint> source, std::s
     auto [it, added] = trusted.emplace(checkpoint.tree_size, checkpoint);
     if (!added &&
         (it->second.root != checkpoint.root || it->second.chain_hash != checkpoint.chain_hash)) {
-      return At(checkpoint.tree_size) + " differs between the database and the witness file";
+      return where + " differs from the database's checkpoint of that size";
     }
   }
   return std::nullopt;
@@ -225,7 +226,8 @@ class ChainStage {
 
 Result<AuditVerifyReport> VerifyAuditLog(
     store::Connection& db, const CheckpointKeyLookup& keys, std::span<const Checkpoint> witness,
-    const std::function<void(uint64_t done, uint64_t total)>& progress) {
+    const std::function<void(uint64_t done, uint64_t total)>& progress,
+    std::span<const Checkpoint> countersigned) {
   AuditVerifyReport report;
   RETURN_IF_ERROR(db.BeginRead());
   struct EndRead {
@@ -237,6 +239,9 @@ Result<AuditVerifyReport> VerifyAuditLog(
   std::map<uint64_t, Checkpoint> trusted;
   if (auto problem = AddTrusted(stored, "", keys, trusted)) return Bad(report, *problem);
   if (auto problem = AddTrusted(witness, " in the witness file", keys, trusted)) {
+    return Bad(report, *problem);
+  }
+  if (auto problem = AddTrusted(countersigned, " countersigned by the witness", keys, trusted)) {
     return Bad(report, *problem);
   }
   report.checkpoints = trusted.size();

@@ -40,8 +40,11 @@ struct AuditVerifyReport {
 using CheckpointKeyLookup = std::function<std::optional<crypto::Ed25519PublicKey>(uint32_t)>;
 
 // `progress(done, total)` is called now and then while events are checked.
+// `countersigned`: checkpoints the witness service countersigned (their
+// cosignatures already checked by the caller), held to like the others.
 Result<AuditVerifyReport> VerifyAuditLog(
     store::Connection& db, const CheckpointKeyLookup& keys, std::span<const Checkpoint> witness,
-    const std::function<void(uint64_t done, uint64_t total)>& progress = {});
+    const std::function<void(uint64_t done, uint64_t total)>& progress = {},
+    std::span<const Checkpoint> countersigned = {});
 
 }  // namespace vigie::audit

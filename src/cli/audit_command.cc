@@ -92,6 +92,48 @@ Result<boost::json::object> ConsistencyJson(store::Connection& db,
                              {"consistency_proof", HexList(proof)}};
 }
 
+// What the witness countersigned: the cosignature file's entries (each
+// checked against the witness's key) and, when it can be reached, what the
+// witness holds now - its copy survives whoever deletes the local files.
+struct Countersigned {
+  std::vector<audit::Checkpoint> checkpoints;
+  size_t in_file = 0;
+  uint64_t largest_size = 0;
+  bool witness_consulted = false;
+};
+
+Result<Countersigned> GatherCountersigned(const Installation& installation) {
+  Countersigned out;
+  auto publisher = installation.WitnessPublisherOptions();
+  if (!publisher) return out;
+  ASSIGN_OR_RETURN(std::vector<witness::Cosignature> cosignatures,
+                   witness::ReadCosignatureFile(publisher->cosignature_file));
+  for (const witness::Cosignature& cosignature : cosignatures) {
+    if (!witness::CosignatureValid(cosignature, publisher->witness_public_key)) {
+      return Fail(ErrorCode::kDataLoss, "a cosignature in " + publisher->cosignature_file.string() +
+                                            " is not the witness's (tree size " +
+                                            std::to_string(cosignature.checkpoint.tree_size) + ")");
+    }
+    out.checkpoints.push_back(cosignature.checkpoint);
+  }
+  out.in_file = out.checkpoints.size();
+  // Offline installations (no witness_url) hold only their file.
+  if (!publisher->witness_url.empty()) {
+    auto held = witness::FetchWitnessed(*publisher);
+    out.witness_consulted = held.has_value();
+    if (!held) {
+      std::fprintf(stderr, "vigie: warning: witness not consulted: %s\n",
+                   held.error().message().c_str());
+    } else if (*held) {
+      out.checkpoints.push_back((*held)->checkpoint);
+    }
+  }
+  for (const audit::Checkpoint& checkpoint : out.checkpoints) {
+    out.largest_size = std::max(out.largest_size, checkpoint.tree_size);
+  }
+  return out;
+}
+
 }  // namespace
 
 int RunAuditProve(const std::filesystem::path& data_dir, const AuditProveOptions& options) {
@@ -126,40 +168,8 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
     if (!read) return ReportError(read.error());
     witness = std::move(*read);
   }
-  // Checkpoints the witness countersigned hold the log to them as well: each
-  // is signed by our key and must agree with the database and witness file.
-  const size_t in_witness_file = witness.size();
-  size_t cosigned = 0;  // in the cosignature file
-  uint64_t cosigned_size = 0;
-  bool witness_reachable = false;
-  if (auto publisher = installation->WitnessPublisherOptions()) {
-    auto cosignatures = witness::ReadCosignatureFile(publisher->cosignature_file);
-    if (!cosignatures) return ReportError(cosignatures.error());
-    for (const witness::Cosignature& cosignature : *cosignatures) {
-      if (!witness::CosignatureValid(cosignature, publisher->witness_public_key)) {
-        return ReportError(Error(ErrorCode::kDataLoss,
-                                 "a cosignature in " + publisher->cosignature_file.string() +
-                                     " is not the witness's (tree size " +
-                                     std::to_string(cosignature.checkpoint.tree_size) + ")"));
-      }
-      witness.push_back(cosignature.checkpoint);
-      cosigned_size = std::max(cosigned_size, cosignature.checkpoint.tree_size);
-      ++cosigned;
-    }
-    // The witness's own copy survives whoever deletes the local files
-    // (offline installations, without witness_url, hold only their file).
-    if (!publisher->witness_url.empty()) {
-      auto held = witness::FetchWitnessed(*publisher);
-      witness_reachable = held.has_value();
-      if (!held) {
-        std::fprintf(stderr, "vigie: warning: witness not consulted: %s\n",
-                     held.error().message().c_str());
-      } else if (*held) {
-        witness.push_back((*held)->checkpoint);
-        cosigned_size = std::max(cosigned_size, (*held)->checkpoint.tree_size);
-      }
-    }
-  }
+  auto countersigned = GatherCountersigned(*installation);
+  if (!countersigned) return ReportError(countersigned.error());
   auto db = store::Open(installation->AuditDatabaseUrl(),
                         {.busy_timeout_ms = config.store.busy_timeout_ms, .read_only = true});
   if (!db) return ReportError(db.error().WithContext("audit log"));
@@ -172,9 +182,10 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
   };
   ProgressLine progress("verifying");
   const auto started = std::chrono::steady_clock::now();
-  auto report = audit::VerifyAuditLog(**db, key_by_id, witness, [&](uint64_t done, uint64_t total) {
-    progress.Update(done, total, "events");
-  });
+  auto report = audit::VerifyAuditLog(
+      **db, key_by_id, witness,
+      [&](uint64_t done, uint64_t total) { progress.Update(done, total, "events"); },
+      countersigned->checkpoints);
   progress.Finish();
   if (!report) return ReportError(report.error());
   const double seconds =
@@ -185,10 +196,10 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
                             {"events", report->events},
                             {"bytes", report->bytes},
                             {"checkpoints", report->checkpoints},
-                            {"witness_checkpoints", in_witness_file},
-                            {"cosigned_checkpoints", cosigned},
-                            {"cosigned_size", cosigned_size},
-                            {"witness_consulted", witness_reachable},
+                            {"witness_checkpoints", witness.size()},
+                            {"cosigned_checkpoints", countersigned->in_file},
+                            {"cosigned_size", countersigned->largest_size},
+                            {"witness_consulted", countersigned->witness_consulted},
                             {"seconds", seconds}};
     if (!report->ok) out["problem"] = report->problem;
     if (report->first_bad_event) out["first_bad_event"] = *report->first_bad_event;
@@ -196,10 +207,10 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
   } else if (report->ok) {
     std::printf("audit log verified: %llu events, %llu checkpoints (%zu in the witness file",
                 static_cast<unsigned long long>(report->events),
-                static_cast<unsigned long long>(report->checkpoints), in_witness_file);
-    if (cosigned_size > 0) {
+                static_cast<unsigned long long>(report->checkpoints), witness.size());
+    if (countersigned->largest_size > 0) {
       std::printf("; countersigned by the witness up to tree size %llu",
-                  static_cast<unsigned long long>(cosigned_size));
+                  static_cast<unsigned long long>(countersigned->largest_size));
     }
     std::printf("), %.2f s\n", seconds);
   } else {
