@@ -59,8 +59,12 @@ struct Session {
   int64_t last_step_up_at = 0;  // the login's TOTP, then each RecordStepUp
   std::optional<int64_t> ended_at;
   std::string end_reason;  // empty while live
+  // A detection rule asked for a fresh second factor (StepUpTracker::Demand).
+  std::optional<int64_t> step_up_demanded_at;
 
   bool live() const { return !ended_at.has_value(); }
+  // No consultation until a fresh TOTP code is presented (RecordStepUp).
+  bool step_up_demanded() const { return step_up_demanded_at.has_value(); }
   bool notice_acknowledged() const { return notice_acknowledged_at.has_value(); }
 };
 

@@ -52,7 +52,8 @@ Result<void> StepUpTracker::RecordStepUp(int64_t session_id) {
   ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
   RETURN_IF_ERROR(RequireLiveSession(session_id));
   ASSIGN_OR_RETURN(store::Statement * mark,
-                   db_.Prepare("UPDATE session SET step_up_at = $2 WHERE id = $1"));
+                   db_.Prepare("UPDATE session SET step_up_at = $2, step_up_demanded_at = NULL "
+                               "WHERE id = $1"));
   mark->BindInt(1, session_id).BindInt(2, now);
   RETURN_IF_ERROR(mark->Run());
   ASSIGN_OR_RETURN(store::Statement * reset,
@@ -60,6 +61,15 @@ Result<void> StepUpTracker::RecordStepUp(int64_t session_id) {
   reset->BindInt(1, session_id);
   RETURN_IF_ERROR(reset->Run());
   return tx.Commit();
+}
+
+Result<void> StepUpTracker::DemandForAgent(int64_t agent_id) {
+  ASSIGN_OR_RETURN(store::Statement * demand,
+                   db_.Prepare("UPDATE session SET step_up_demanded_at = $2 "
+                               "WHERE agent_id = $1 AND ended_at IS NULL"));
+  demand->BindInt(1, agent_id).BindInt(2, UnixSeconds(clock_.Now()));
+  RETURN_IF_ERROR(demand->Run());
+  return {};
 }
 
 }  // namespace vigie::session

@@ -41,8 +41,13 @@ class StepUpTracker {
   // reached the rule's limit: the next opening needs a fresh TOTP first.
   Result<bool> StepUpRequired(int64_t session_id);
 
-  // A fresh TOTP code was verified now: the count starts again from zero.
+  // A fresh TOTP code was verified now: the count starts again from zero,
+  // and a demand (below) is met.
   Result<void> RecordStepUp(int64_t session_id);
+
+  // A detection rule demands a fresh TOTP code in every live session of the
+  // agent before any further consultation (Session::step_up_demanded).
+  Result<void> DemandForAgent(int64_t agent_id);
 
  private:
   Result<void> RequireLiveSession(int64_t session_id);

@@ -71,6 +71,28 @@ TEST_F(StepUpTrackerTest, StepUpResetsTheCountAndIsRecordedInTheSession) {
   EXPECT_EQ((*listed)[0].last_step_up_at, kStart + 20);
 }
 
+TEST_F(StepUpTrackerTest, ADemandHoldsEveryLiveSessionOfTheAgentUntilAStepUp) {
+  auto other = Store().Create(kOtherAgent, Jkt("key-b"));
+  ASSERT_OK(other);
+  StepUpTracker tracker(*db_, clock_);
+  auto demanded = [&](std::string_view token, std::string_view key) {
+    auto session = Store().Authenticate(token, key);
+    EXPECT_TRUE(session.has_value());
+    return session && session->step_up_demanded();
+  };
+  ASSERT_OK(tracker.DemandForAgent(kAgent));
+  auto sessions = Store().List(kAgent);
+  ASSERT_OK(sessions);
+  ASSERT_EQ(sessions->size(), 1u);
+  EXPECT_TRUE((*sessions)[0].step_up_demanded());
+  EXPECT_FALSE(demanded(other->access_token.reveal(), Jkt("key-b")));  // another agent's
+  Advance(5);
+  ASSERT_OK(tracker.RecordStepUp(session_id_));
+  sessions = Store().List(kAgent);
+  ASSERT_OK(sessions);
+  EXPECT_FALSE((*sessions)[0].step_up_demanded());
+}
+
 TEST_F(StepUpTrackerTest, DefaultsAreTenFilesPerTenMinutes) {
   StepUpTracker tracker(*db_, clock_);
   for (int i = 0; i < 9; ++i) {

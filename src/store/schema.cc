@@ -54,6 +54,9 @@ CREATE INDEX record_entry_by_person ON record_entry(person_id);
     {3, "sessions",
 #include "store/internal/migration_0003_sessions.inc"
     },
+    {4, "detect and incident",
+#include "store/internal/migration_0004_detect_incident.inc"
+    },
 };
 
 }  // namespace

@@ -24,6 +24,7 @@ Session ReadSession(const store::Statement& row, int first) {
   s.last_step_up_at = row.ColumnInt(first + 7);
   s.ended_at = OptionalInt(row, first + 8);
   if (s.ended_at) s.end_reason = std::string(row.ColumnText(first + 9));
+  s.step_up_demanded_at = OptionalInt(row, first + 10);
   return s;
 }
 

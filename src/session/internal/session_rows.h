@@ -17,8 +17,8 @@ namespace vigie::session::internal {
 // The session columns, in the order ReadSession expects; the table is `s`.
 inline constexpr std::string_view kSessionColumns =
     "s.id, s.agent_id, s.jkt, s.created_at, s.last_seen_at, s.expires_at, "
-    "s.notice_acknowledged_at, s.step_up_at, s.ended_at, s.end_reason";
-inline constexpr int kSessionColumnCount = 10;
+    "s.notice_acknowledged_at, s.step_up_at, s.ended_at, s.end_reason, s.step_up_demanded_at";
+inline constexpr int kSessionColumnCount = 11;
 
 // Reads kSessionColumns starting at column `first` of the current row.
 Session ReadSession(const store::Statement& row, int first = 0);
