@@ -7,7 +7,7 @@ namespace vigie::audit {
 namespace {
 
 using T = AuditEventType;
-constexpr std::array<std::pair<AuditEventType, std::string_view>, 19> kNames = {{
+constexpr std::array<std::pair<AuditEventType, std::string_view>, 22> kNames = {{
     {T::kActivation, "activation"},
     {T::kLoginPasswordOk, "login_password_ok"},
     {T::kLoginPasswordFailed, "login_password_failed"},
@@ -27,6 +27,9 @@ constexpr std::array<std::pair<AuditEventType, std::string_view>, 19> kNames = {
     {T::kAgentReset, "agent_reset"},
     {T::kIncidentAction, "incident_action"},
     {T::kAuditSearch, "audit_search"},
+    {T::kAlertRaised, "alert_raised"},
+    {T::kAlertAcknowledged, "alert_acknowledged"},
+    {T::kIncidentReleased, "incident_released"},
 }};
 
 }  // namespace

@@ -46,8 +46,11 @@ enum class AuditEventType : uint8_t {
   kAgentReinstated = 67,
   kAgentReset = 68,
   // Incident response.
-  kIncidentAction = 96,
+  kIncidentAction = 96,  // a containment (suspensions, revocations, lock-down)
   kAuditSearch = 97,  // someone read the audit log (who watches the watchers)
+  kAlertRaised = 98,        // a detection rule fired; actor: the agent it is about
+  kAlertAcknowledged = 99,  // a security officer acknowledged an alert
+  kIncidentReleased = 100,  // a containment was lifted
 };
 
 // "login_password_ok", ... (the names used in exports and the CLI).

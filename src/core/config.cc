@@ -244,6 +244,49 @@ Result<void> ReadAudit(const toml::table* t, Config::Audit& a) {
   return r.RefuseUnknown();
 }
 
+Result<void> ReadDetectAction(TableReader& r, std::string_view key, std::string& action) {
+  RETURN_IF_ERROR(r.Read(key, action));
+  if (action != "alert" && action != "step_up" && action != "suspend" && action != "off") {
+    return Fail(ErrorCode::kInvalidArgument, "'detect." + std::string(key) +
+                                                 "' must be \"alert\", \"step_up\", "
+                                                 "\"suspend\" or \"off\"");
+  }
+  return {};
+}
+
+Result<void> ReadDetect(const toml::table* t, Config::Detect& d) {
+  TableReader r(t, "detect");
+  RETURN_IF_ERROR(r.Read("enabled", d.enabled));
+  RETURN_IF_ERROR(r.Read("baseline_days", d.baseline_days, 1, 366));
+  RETURN_IF_ERROR(r.Read("realert_minutes", d.realert_minutes, 1, 7 * 24 * 60));
+  RETURN_IF_ERROR(r.Read("query_rate_per_minute", d.query_rate_per_minute, 1, 100000));
+  RETURN_IF_ERROR(ReadDetectAction(r, "query_rate_action", d.query_rate_action));
+  RETURN_IF_ERROR(r.Read("persons_per_hour_floor", d.persons_per_hour_floor, 1, 1000000));
+  RETURN_IF_ERROR(r.Read("persons_per_hour_factor", d.persons_per_hour_factor, 1, 1000));
+  RETURN_IF_ERROR(ReadDetectAction(r, "distinct_persons_action", d.distinct_persons_action));
+  RETURN_IF_ERROR(r.Read("enumeration_run", d.enumeration_run, 2, 1000));
+  RETURN_IF_ERROR(r.Read("enumeration_window", d.enumeration_window, 2, 1000));
+  RETURN_IF_ERROR(r.Read("enumeration_miss_percent", d.enumeration_miss_percent, 1, 100));
+  RETURN_IF_ERROR(r.Read("enumeration_unlinked_percent", d.enumeration_unlinked_percent, 1, 100));
+  RETURN_IF_ERROR(ReadDetectAction(r, "enumeration_action", d.enumeration_action));
+  RETURN_IF_ERROR(r.Read("off_hours_min_events", d.off_hours_min_events, 1, 100000000));
+  RETURN_IF_ERROR(r.Read("off_hours_percent", d.off_hours_percent, 1, 100));
+  RETURN_IF_ERROR(ReadDetectAction(r, "off_hours_action", d.off_hours_action));
+  RETURN_IF_ERROR(ReadDetectAction(r, "new_network_action", d.new_network_action));
+  RETURN_IF_ERROR(ReadDetectAction(r, "new_device_action", d.new_device_action));
+  RETURN_IF_ERROR(r.Read("dormant_days", d.dormant_days, 1, 3650));
+  RETURN_IF_ERROR(ReadDetectAction(r, "dormant_action", d.dormant_action));
+  RETURN_IF_ERROR(r.Read("second_factor_failures", d.second_factor_failures, 1, 1000));
+  RETURN_IF_ERROR(
+      r.Read("second_factor_window_minutes", d.second_factor_window_minutes, 1, 24 * 60));
+  RETURN_IF_ERROR(ReadDetectAction(r, "second_factor_action", d.second_factor_action));
+  RETURN_IF_ERROR(r.Read("concurrent_window_minutes", d.concurrent_window_minutes, 1, 24 * 60));
+  RETURN_IF_ERROR(
+      ReadDetectAction(r, "concurrent_addresses_action", d.concurrent_addresses_action));
+  RETURN_IF_ERROR(ReadDetectAction(r, "canary_action", d.canary_action));
+  return r.RefuseUnknown();
+}
+
 }  // namespace
 
 std::filesystem::path Config::Resolve(const std::string& path) const {
@@ -284,6 +327,8 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::filesystem::pa
   RETURN_IF_ERROR(ReadQuota(quota, config.quota));
   ASSIGN_OR_RETURN(const toml::table* audit, root.Table("audit"));
   RETURN_IF_ERROR(ReadAudit(audit, config.audit));
+  ASSIGN_OR_RETURN(const toml::table* detect, root.Table("detect"));
+  RETURN_IF_ERROR(ReadDetect(detect, config.detect));
   RETURN_IF_ERROR(root.RefuseUnknown());
   return config;
 }
@@ -374,6 +419,37 @@ witness_url = ""              # e.g. "https://witness.inspection.example:8444"; 
 witness_public_key = ""       # the 64 hex digits `vigie witness init` printed
 witness_ca_file = ""          # PEM trust anchors for the witness's https; "" = the system's
 cosignature_file = "audit-cosignatures.jsonl"  # the witness's countersignatures, appended
+
+[detect]
+# Rules over the audit stream (docs/detection.md). Each *_action is "alert",
+# "step_up" (a fresh second factor before any further consultation), "suspend"
+# (the agent and every session, at once) or "off". Every firing is an alert.
+enabled = true
+baseline_days = 28            # each agent's baseline is learnt from this much history
+realert_minutes = 60          # a rule alerts once per agent within this time
+query_rate_per_minute = 30
+query_rate_action = "suspend"
+persons_per_hour_floor = 30   # distinct persons in an hour beyond this ...
+persons_per_hour_factor = 3   # ... and beyond this many times the agent's usual busiest hours
+distinct_persons_action = "suspend"
+enumeration_run = 5           # consecutive searches walking surnames or birth dates in order
+enumeration_window = 20       # the last searches the shares below are taken over
+enumeration_miss_percent = 70       # ... finding nobody
+enumeration_unlinked_percent = 90   # ... with no plausible purpose link
+enumeration_action = "suspend"
+off_hours_min_events = 200    # history needed before an agent's usual hours are known
+off_hours_percent = 1         # an hour holding less than this share of them is unusual
+off_hours_action = "alert"
+new_network_action = "alert"  # an address outside every network the agent used
+new_device_action = "alert"   # a DPoP key never seen for the agent, at login
+dormant_days = 60
+dormant_action = "alert"
+second_factor_failures = 3    # failed second factors within the window
+second_factor_window_minutes = 15
+second_factor_action = "alert"
+concurrent_window_minutes = 15
+concurrent_addresses_action = "alert"  # the agent's sessions used from two networks at once
+canary_action = "suspend"     # a decoy person was found or opened: always critical
 )";
 }
 

@@ -110,6 +110,39 @@ struct Config {
     std::string cosignature_file = "audit-cosignatures.jsonl";  // the witness's answers
   } audit;
 
+  // Detection rules over the audit stream (src/detect, docs/detection.md).
+  // Each rule's action is "alert", "step_up" (a fresh second factor before
+  // any further consultation), "suspend" (the agent, and every session) or
+  // "off".
+  struct Detect {
+    bool enabled = true;
+    int baseline_days = 28;   // the history each agent's baseline is learnt from
+    int realert_minutes = 60;  // a rule alerts once per agent in this time
+    int query_rate_per_minute = 30;
+    std::string query_rate_action = "suspend";
+    int persons_per_hour_floor = 30;  // distinct persons per hour, whatever the baseline
+    int persons_per_hour_factor = 3;  // ... or this many times the agent's busiest usual hours
+    std::string distinct_persons_action = "suspend";
+    int enumeration_run = 5;  // consecutive searches walking surnames or birth dates in order
+    int enumeration_window = 20;            // the last searches the shares are taken over
+    int enumeration_miss_percent = 70;      // share of them finding nobody
+    int enumeration_unlinked_percent = 90;  // share with no plausible purpose link
+    std::string enumeration_action = "suspend";
+    int off_hours_min_events = 200;  // history needed before an agent's hours are known
+    int off_hours_percent = 1;       // an hour holding less than this share of it is unusual
+    std::string off_hours_action = "alert";
+    std::string new_network_action = "alert";
+    std::string new_device_action = "alert";
+    int dormant_days = 60;
+    std::string dormant_action = "alert";
+    int second_factor_failures = 3;
+    int second_factor_window_minutes = 15;
+    std::string second_factor_action = "alert";
+    int concurrent_window_minutes = 15;
+    std::string concurrent_addresses_action = "alert";
+    std::string canary_action = "suspend";
+  } detect;
+
   // `path` resolved against data_dir unless absolute.
   std::filesystem::path Resolve(const std::string& path) const;
 };

@@ -1,0 +1,281 @@
+#include "detect/agent_activity.h"
+
+#include <algorithm>
+#include <ctime>
+
+namespace vigie::detect {
+namespace {
+
+using audit::AuditEvent;
+using audit::AuditEventType;
+using audit::AuditOutcome;
+
+constexpr int64_t kMinute = 60'000'000;
+constexpr int64_t kHour = 60 * kMinute;
+constexpr int64_t kSecond = 1'000'000;
+// Active hours kept for the baseline, and how many are needed before it counts.
+constexpr size_t kBusyHoursKept = 24 * 60;
+constexpr size_t kBusyHoursNeeded = 8;
+// Bounds on the sliding windows, so an agent left running under an
+// alert-only policy cannot grow them without end; far beyond any threshold,
+// so the rules have fired long before they apply.
+constexpr size_t kMaxWindowEntries = 100'000;
+
+bool IsConsultation(AuditEventType type) {
+  return type == AuditEventType::kSearch || type == AuditEventType::kFileOpening;
+}
+
+int LocalHour(int64_t time_us) {
+  std::time_t seconds = static_cast<std::time_t>(time_us / kSecond);
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  return local.tm_hour;
+}
+
+template <typename T, typename Time>
+void PruneBefore(std::deque<T>& window, int64_t limit, Time time_of) {
+  while (!window.empty() && time_of(window.front()) < limit) window.pop_front();
+}
+
+}  // namespace
+
+std::string NetworkOf(std::string_view address) {
+  if (address.find(':') != std::string_view::npos) {
+    // IPv6: the first three groups (a /48); a compressed form ("2001:db8::1")
+    // is kept whole rather than guessed at.
+    int colons = 0;
+    for (size_t i = 0; i < address.size(); ++i) {
+      if (address[i] != ':' || ++colons < 3) continue;
+      std::string_view prefix = address.substr(0, i);
+      if (prefix.find("::") != std::string_view::npos) break;
+      return std::string(prefix) + "::/48";
+    }
+    return std::string(address);
+  }
+  size_t last_dot = address.rfind('.');
+  if (last_dot == std::string_view::npos || std::count(address.begin(), address.end(), '.') != 3) {
+    return std::string(address);
+  }
+  return std::string(address.substr(0, last_dot)) + ".0/24";
+}
+
+void AgentActivity::Fire(std::vector<Finding>& findings, Rule rule, std::string detail,
+                         int64_t now_us, const DetectOptions& options, bool learning) {
+  const Action action = options.ActionFor(rule);
+  if (learning || action == Action::kOff) return;
+  int64_t& last = last_fired_us_[static_cast<size_t>(rule)];
+  if (last != 0 && now_us - last < options.realert_seconds * kSecond) return;
+  last = now_us;
+  findings.push_back(Finding{.rule = rule,
+                             .severity = SeverityOf(rule),
+                             .action = action,
+                             .detail = std::move(detail)});
+}
+
+std::vector<Finding> AgentActivity::Take(const AuditEvent& event, const SearchTerms* terms,
+                                         const DetectOptions& options, bool learning) {
+  std::vector<Finding> findings;
+  CheckNovelty(event, findings, options, learning);
+  CheckRates(event, findings, options, learning);
+  if (terms != nullptr && event.type == AuditEventType::kSearch &&
+      event.outcome == AuditOutcome::kOk) {
+    CheckSearches(event, *terms, findings, options, learning);
+  }
+  last_event_us_ = std::max(last_event_us_, event.time_unix_micros);
+  return findings;
+}
+
+void AgentActivity::CheckNovelty(const AuditEvent& event, std::vector<Finding>& findings,
+                                 const DetectOptions& options, bool learning) {
+  if (event.outcome != AuditOutcome::kOk) return;
+  const int64_t now = event.time_unix_micros;
+  if (last_event_us_ != 0 && now - last_event_us_ >= options.dormant_seconds * kSecond) {
+    Fire(findings, Rule::kDormant,
+         "first activity after " + std::to_string((now - last_event_us_) / (86400 * kSecond)) +
+             " days of silence",
+         now, options, learning);
+  }
+  const int hour = LocalHour(now);
+  if (activity_events_ >= static_cast<uint64_t>(options.off_hours_min_events) &&
+      by_hour_[hour] * 100 < static_cast<uint64_t>(options.off_hours_percent) * activity_events_) {
+    Fire(findings, Rule::kOffHours,
+         "activity at " + std::to_string(hour) + "h, an hour holding " +
+             std::to_string(by_hour_[hour]) + " of the agent's " +
+             std::to_string(activity_events_) + " past events",
+         now, options, learning);
+  }
+  ++activity_events_;
+  ++by_hour_[hour];
+  if (!event.source_address.empty() && event.source_address != "local") {
+    std::string network = NetworkOf(event.source_address);
+    if (!networks_.contains(network)) {
+      if (!networks_.empty()) {
+        Fire(findings, Rule::kNewNetwork,
+             "address " + event.source_address + " is outside every network the agent used",
+             now, options, learning);
+      }
+      networks_.insert(network);
+    }
+    if (event.session_id != 0) {
+      uses_.emplace_back(now, std::move(network));
+      PruneBefore(uses_, now - options.concurrent_window_seconds * kSecond,
+                  [](const auto& use) { return use.first; });
+      std::unordered_set<std::string_view> seen;
+      for (const auto& [at, net] : uses_) seen.insert(net);
+      if (seen.size() >= 2) {
+        Fire(findings, Rule::kConcurrentAddresses,
+             std::to_string(seen.size()) + " networks used within " +
+                 std::to_string(options.concurrent_window_seconds / 60) + " minutes",
+             now, options, learning);
+      }
+    }
+  }
+  if (!event.dpop_jkt.empty() && !devices_.contains(event.dpop_jkt)) {
+    if (!devices_.empty() && event.type == AuditEventType::kLoginSecondFactorOk) {
+      Fire(findings, Rule::kNewDevice, "login with a DPoP key never seen for this agent", now,
+           options, learning);
+    }
+    devices_.insert(event.dpop_jkt);
+  }
+}
+
+void AgentActivity::CheckRates(const AuditEvent& event, std::vector<Finding>& findings,
+                               const DetectOptions& options, bool learning) {
+  const int64_t now = event.time_unix_micros;
+  const bool failed_factor =
+      event.type == AuditEventType::kLoginSecondFactorFailed ||
+      (event.type == AuditEventType::kStepUp && event.outcome != AuditOutcome::kOk);
+  if (failed_factor) {
+    factor_failures_.push_back(now);
+    PruneBefore(factor_failures_, now - options.second_factor_window_seconds * kSecond,
+                [](int64_t t) { return t; });
+    if (factor_failures_.size() >= static_cast<size_t>(options.second_factor_failures)) {
+      Fire(findings, Rule::kSecondFactorFailures,
+           std::to_string(factor_failures_.size()) + " wrong second factors within " +
+               std::to_string(options.second_factor_window_seconds / 60) + " minutes",
+           now, options, learning);
+    }
+  }
+  if (!IsConsultation(event.type)) return;
+  consultations_.push_back(now);
+  PruneBefore(consultations_, now - kMinute, [](int64_t t) { return t; });
+  if (consultations_.size() > kMaxWindowEntries) consultations_.pop_front();
+  if (consultations_.size() > static_cast<size_t>(options.query_rate_per_minute)) {
+    Fire(findings, Rule::kQueryRate,
+         std::to_string(consultations_.size()) + " consultations within a minute (threshold " +
+             std::to_string(options.query_rate_per_minute) + ")",
+         now, options, learning);
+  }
+  if (event.outcome != AuditOutcome::kOk) return;
+  CountPersons(event);
+  const int64_t usual = UsualBusiestHour();
+  const int64_t threshold =
+      std::max<int64_t>(options.persons_per_hour_floor, usual * options.persons_per_hour_factor);
+  if (static_cast<int64_t>(person_counts_.size()) > threshold) {
+    Fire(findings, Rule::kDistinctPersons,
+         std::to_string(person_counts_.size()) + " distinct persons within an hour (threshold " +
+             std::to_string(threshold) + "; the agent's usual busiest hour: " +
+             std::to_string(usual) + ")",
+         now, options, learning);
+  }
+}
+
+void AgentActivity::CountPersons(const AuditEvent& event) {
+  const int64_t now = event.time_unix_micros;
+  const int64_t bucket = now / kHour;
+  if (bucket != hour_bucket_) {
+    if (hour_bucket_ >= 0 && !bucket_persons_.empty()) {
+      busy_hours_.push_back(static_cast<uint32_t>(bucket_persons_.size()));
+      if (busy_hours_.size() > kBusyHoursKept) busy_hours_.pop_front();
+    }
+    bucket_persons_.clear();
+    hour_bucket_ = bucket;
+  }
+  for (int64_t person : event.person_ids) {
+    bucket_persons_.insert(person);
+    persons_.emplace_back(now, person);
+    ++person_counts_[person];
+  }
+  while (!persons_.empty() &&
+         (persons_.front().first < now - kHour || persons_.size() > kMaxWindowEntries)) {
+    auto it = person_counts_.find(persons_.front().second);
+    if (--it->second == 0) person_counts_.erase(it);
+    persons_.pop_front();
+  }
+}
+
+int64_t AgentActivity::UsualBusiestHour() const {
+  if (busy_hours_.size() < kBusyHoursNeeded) return 0;
+  // The 90th percentile of the agent's active hours: a busy but ordinary hour.
+  std::vector<uint32_t> sorted(busy_hours_.begin(), busy_hours_.end());
+  const size_t at = sorted.size() * 9 / 10;
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(at), sorted.end());
+  return sorted[at];
+}
+
+void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& terms,
+                                  std::vector<Finding>& findings, const DetectOptions& options,
+                                  bool learning) {
+  const size_t run = static_cast<size_t>(options.enumeration_run);
+  const size_t window = static_cast<size_t>(options.enumeration_window);
+  searches_.push_back(SearchSample{
+      .surname = terms.surname,
+      .birth_date = terms.birth_date,
+      .case_reference = !event.case_reference.empty(),
+      .found_nobody = event.person_ids.empty(),
+      // An inquiry comes with a case reference; someone checked in the street
+      // comes with their papers: surname, given name and full birth date.
+      .purpose_linked = !event.case_reference.empty() ||
+                        (terms.given_name && terms.birth_date.size() == 10)});
+  while (searches_.size() > std::max(run, window)) searches_.pop_front();
+  const int64_t now = event.time_unix_micros;
+
+  if (searches_.size() >= run) {
+    // A sweep walks a list: surnames in strictly increasing order within one
+    // or two initial letters, or one surname with birth dates in order.
+    auto first = searches_.end() - static_cast<std::ptrdiff_t>(run);
+    bool alphabetical = true, by_birth_date = true;
+    std::unordered_set<char> initials;
+    for (auto it = first; it != searches_.end(); ++it) {
+      const bool casual = !it->case_reference;
+      initials.insert(it->surname.empty() ? ' ' : it->surname[0]);
+      alphabetical = alphabetical && casual;
+      by_birth_date = by_birth_date && casual && !it->birth_date.empty();
+      if (it != first) {
+        alphabetical = alphabetical && (it - 1)->surname < it->surname;
+        by_birth_date = by_birth_date && (it - 1)->surname == it->surname &&
+                        (it - 1)->birth_date < it->birth_date;
+      }
+    }
+    if (alphabetical && initials.size() <= 2) {
+      Fire(findings, Rule::kEnumeration,
+           std::to_string(run) + " searches walking surnames in alphabetical order", now, options,
+           learning);
+    } else if (by_birth_date) {
+      Fire(findings, Rule::kEnumeration,
+           std::to_string(run) + " searches of one surname sweeping birth dates in order", now,
+           options, learning);
+    }
+  }
+  if (searches_.size() >= window) {
+    size_t misses = 0, unlinked = 0;
+    for (auto it = searches_.end() - static_cast<std::ptrdiff_t>(window); it != searches_.end();
+         ++it) {
+      misses += it->found_nobody ? 1 : 0;
+      unlinked += it->purpose_linked ? 0 : 1;
+    }
+    if (misses * 100 >= static_cast<size_t>(options.enumeration_miss_percent) * window) {
+      Fire(findings, Rule::kEnumeration,
+           std::to_string(misses) + " of the last " + std::to_string(window) +
+               " searches found nobody",
+           now, options, learning);
+    } else if (unlinked * 100 >= static_cast<size_t>(options.enumeration_unlinked_percent) * window) {
+      Fire(findings, Rule::kEnumeration,
+           std::to_string(unlinked) + " of the last " + std::to_string(window) +
+               " searches had no plausible purpose link (no case reference, no full identity)",
+           now, options, learning);
+    }
+  }
+}
+
+}  // namespace vigie::detect

@@ -1,0 +1,98 @@
+#pragma once
+// AgentActivity: what detection knows of one agent - the baseline learnt from
+// the agent's own history (usual hours, networks, DPoP keys, how many
+// distinct persons a busy hour of theirs returns) and the sliding windows the
+// rate rules look at - and the rules that judge each new event against it.
+//
+// Every event goes through Take in log order: first the agent's history when
+// the detector first meets them (learning: nothing fires), then each live
+// event. Times are the events' own, so a replay judges as the live run did.
+//
+// Thread-safety: none; the Detector serialises access per agent.
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "audit/audit_event.h"
+#include "detect/detection_rules.h"
+
+namespace vigie::detect {
+
+// A search's terms, which its audit event holds only sealed.
+struct SearchTerms {
+  std::string surname;     // normalised (records::NormaliseName)
+  bool given_name = false;
+  std::string birth_date;  // "YYYY", "YYYY-MM" or "YYYY-MM-DD"; empty when not given
+};
+
+// One rule that fired on an event.
+struct Finding {
+  Rule rule = Rule::kQueryRate;
+  Severity severity = Severity::kWarning;
+  Action action = Action::kAlert;
+  std::string detail;  // for the security officer: what was seen, against which threshold
+};
+
+// "192.0.2.0/24" for IPv4, the /48 for IPv6, the text itself otherwise.
+std::string NetworkOf(std::string_view address);
+
+class AgentActivity {
+ public:
+  // Takes `event` (one of this agent's; `terms` for a search, else null) and
+  // returns the rules it fires, each at most once per realert interval.
+  // `learning`: history being replayed - the state moves, nothing fires.
+  std::vector<Finding> Take(const audit::AuditEvent& event, const SearchTerms* terms,
+                            const DetectOptions& options, bool learning);
+
+  // Activity older than the baseline's window: it only tells when the agent
+  // was last seen (the dormant rule looks further back than the baseline).
+  void NoteEarlierActivity(int64_t time_unix_micros) {
+    last_event_us_ = std::max(last_event_us_, time_unix_micros);
+  }
+
+ private:
+  struct SearchSample {
+    std::string surname;
+    std::string birth_date;
+    bool case_reference = false;
+    bool found_nobody = false;
+    bool purpose_linked = false;
+  };
+
+  void Fire(std::vector<Finding>& findings, Rule rule, std::string detail, int64_t now_us,
+            const DetectOptions& options, bool learning);
+  void CheckNovelty(const audit::AuditEvent& event, std::vector<Finding>& findings,
+                    const DetectOptions& options, bool learning);
+  void CheckRates(const audit::AuditEvent& event, std::vector<Finding>& findings,
+                  const DetectOptions& options, bool learning);
+  void CheckSearches(const audit::AuditEvent& event, const SearchTerms& terms,
+                     std::vector<Finding>& findings, const DetectOptions& options, bool learning);
+  void CountPersons(const audit::AuditEvent& event);
+  int64_t UsualBusiestHour() const;  // distinct persons; 0 without enough history
+
+  // Baseline.
+  int64_t last_event_us_ = 0;
+  uint64_t activity_events_ = 0;
+  std::array<uint64_t, 24> by_hour_{};
+  std::unordered_set<std::string> networks_;
+  std::unordered_set<std::string> devices_;
+  int64_t hour_bucket_ = -1;                   // the clock hour being counted
+  std::unordered_set<int64_t> bucket_persons_;  // its distinct persons
+  std::deque<uint32_t> busy_hours_;             // distinct persons of past active hours
+  // Sliding windows.
+  std::deque<int64_t> consultations_;                   // times, last minute
+  std::deque<std::pair<int64_t, int64_t>> persons_;     // (time, person), last hour
+  std::unordered_map<int64_t, int> person_counts_;      // over persons_
+  std::deque<SearchSample> searches_;                   // the last few
+  std::deque<int64_t> factor_failures_;                 // times
+  std::deque<std::pair<int64_t, std::string>> uses_;    // (time, network) of session use
+  std::array<int64_t, kRuleCount> last_fired_us_{};
+};
+
+}  // namespace vigie::detect

@@ -1,0 +1,104 @@
+#include "detect/alert_store.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/matchers.h"
+#include "tests/support/temp_dir.h"
+
+namespace vigie::detect {
+namespace {
+
+using ::vigie::testing::ErrorCodeIs;
+
+class AlertStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::Open("sqlite:" + (dir_ / "vigie.db").string());
+    ASSERT_TRUE(opened.has_value());
+    db_ = std::move(*opened);
+    ASSERT_OK(store::Migrate(*db_, store::VigieSchema(store::Dialect::kSqlite)));
+  }
+
+  Alert Sample(int64_t agent, std::string rule) {
+    return Alert{.rule = std::move(rule),
+                 .severity = "high",
+                 .action = "suspend",
+                 .agent_id = agent,
+                 .service_number = "A-" + std::to_string(agent),
+                 .session_id = 3,
+                 .source_address = "203.0.113.9",
+                 .detail = "41 distinct persons within an hour",
+                 .event_sequence = 99};
+  }
+
+  vigie::testing::TempDir dir_;
+  std::unique_ptr<store::Connection> db_;
+  FakeClock clock_{std::chrono::system_clock::from_time_t(1'800'000'000)};
+};
+
+TEST_F(AlertStoreTest, StoresListsNewestFirstAndFilters) {
+  AlertStore alerts(*db_, clock_);
+  ASSERT_OK(alerts.Add(Sample(1, "distinct_persons")));
+  ASSERT_OK(alerts.Add(Sample(2, "canary")));
+  ASSERT_OK(alerts.Add(Sample(1, "new_network")));
+  auto all = alerts.List({});
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].rule, "new_network");
+  EXPECT_EQ((*all)[2].rule, "distinct_persons");
+  EXPECT_EQ((*all)[2].raised_at, 1'800'000'000);
+  EXPECT_EQ((*all)[2].event_sequence, 99u);
+  auto of_agent = alerts.List({.agent_id = 2});
+  ASSERT_OK(of_agent);
+  ASSERT_EQ(of_agent->size(), 1u);
+  EXPECT_EQ((*of_agent)[0].rule, "canary");
+  auto page = alerts.List({.before_id = (*all)[0].id, .limit = 1});
+  ASSERT_OK(page);
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ((*page)[0].rule, "canary");
+}
+
+TEST_F(AlertStoreTest, AcknowledgesOnceWithWhoAndWhy) {
+  AlertStore alerts(*db_, clock_);
+  auto id = alerts.Add(Sample(1, "canary"));
+  ASSERT_OK(id);
+  clock_.Advance(std::chrono::seconds(60));
+  auto acknowledged = alerts.Acknowledge(*id, "SO-0001", "false positive: training exercise");
+  ASSERT_OK(acknowledged);
+  EXPECT_EQ(acknowledged->acknowledged_at, 1'800'000'060);
+  EXPECT_EQ(acknowledged->acknowledged_by, "SO-0001");
+  EXPECT_THAT(alerts.Acknowledge(*id, "SO-0002", ""), ErrorCodeIs(ErrorCode::kConflict));
+  EXPECT_THAT(alerts.Acknowledge(*id + 1, "SO-0002", ""), ErrorCodeIs(ErrorCode::kNotFound));
+  auto open = alerts.List({.open_only = true});
+  ASSERT_OK(open);
+  EXPECT_TRUE(open->empty());
+  auto all = alerts.List({.open_only = false});
+  ASSERT_OK(all);
+  EXPECT_EQ(all->size(), 1u);
+}
+
+TEST_F(AlertStoreTest, RefusesANoteThatIsNotPlainText) {
+  AlertStore alerts(*db_, clock_);
+  auto id = alerts.Add(Sample(1, "canary"));
+  ASSERT_OK(id);
+  EXPECT_THAT(alerts.Acknowledge(*id, "SO-1", "bad \xff utf-8"),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(alerts.Acknowledge(*id, "SO-1", std::string("nul\0x", 5)),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(alerts.Acknowledge(*id, "SO-1", std::string(1001, 'a')),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  auto alert = alerts.Get(*id);
+  ASSERT_OK(alert);
+  EXPECT_FALSE(alert->acknowledged_at.has_value());  // nothing changed
+}
+
+TEST_F(AlertStoreTest, CanariesAreKeptOnce) {
+  ASSERT_OK(AddCanaries(*db_, {5, 3, 5}, 100));
+  ASSERT_OK(AddCanaries(*db_, {3, 9}, 200));
+  auto ids = ListCanaries(*db_);
+  ASSERT_OK(ids);
+  EXPECT_EQ(*ids, (std::vector<int64_t>{3, 5, 9}));
+}
+
+}  // namespace
+}  // namespace vigie::detect

@@ -1,0 +1,73 @@
+#pragma once
+// The detection rules, what each may do when it fires, and their settings
+// (from the [detect] section of the configuration). docs/detection.md
+// describes every rule.
+//
+// Thread-safety: plain values and pure functions.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/config.h"
+#include "core/error.h"
+
+namespace vigie::detect {
+
+enum class Rule {
+  kQueryRate,             // consultations per minute
+  kDistinctPersons,       // distinct persons returned per hour, against the agent's baseline
+  kEnumeration,           // sweeps of names or birth dates, misses, searches without purpose
+  kOffHours,              // activity at an hour the agent never works
+  kNewNetwork,            // an address outside every network the agent used
+  kNewDevice,             // a DPoP key never seen for the agent
+  kDormant,               // an account waking up after a long silence
+  kSecondFactorFailures,  // repeated wrong second factors
+  kConcurrentAddresses,   // the agent's sessions used from two networks at once
+  kCanary,                // a decoy person was found or opened
+};
+inline constexpr size_t kRuleCount = 10;
+
+// "query_rate", "distinct_persons", ... (alerts, config keys, the audit log).
+std::string_view RuleName(Rule rule);
+std::optional<Rule> RuleFromName(std::string_view name);
+
+enum class Action { kOff, kAlert, kStepUp, kSuspend };
+std::string_view ActionName(Action action);  // "off", "alert", "step_up", "suspend"
+// InvalidArgument for any other text.
+Result<Action> ParseAction(std::string_view text);
+
+enum class Severity { kWarning, kHigh, kCritical };
+std::string_view SeverityName(Severity severity);  // "warning", "high", "critical"
+// Fixed per rule: a canary is always critical; the extraction rules high.
+Severity SeverityOf(Rule rule);
+
+struct DetectOptions {
+  bool enabled = true;
+  int64_t baseline_seconds = 28 * 86400;
+  int64_t realert_seconds = 3600;
+  int query_rate_per_minute = 30;
+  int persons_per_hour_floor = 30;
+  int persons_per_hour_factor = 3;
+  int enumeration_run = 5;
+  int enumeration_window = 20;
+  int enumeration_miss_percent = 70;
+  int enumeration_unlinked_percent = 90;
+  int64_t off_hours_min_events = 200;
+  int off_hours_percent = 1;
+  int64_t dormant_seconds = 60 * 86400;
+  int second_factor_failures = 3;
+  int64_t second_factor_window_seconds = 15 * 60;
+  int64_t concurrent_window_seconds = 15 * 60;
+  std::array<Action, kRuleCount> actions{};
+
+  Action ActionFor(Rule rule) const { return actions[static_cast<size_t>(rule)]; }
+
+  // InvalidArgument for an action that does not parse (the config reader
+  // already refuses those).
+  static Result<DetectOptions> From(const Config::Detect& config);
+};
+
+}  // namespace vigie::detect

@@ -1,0 +1,99 @@
+#include "detect/detector.h"
+
+#include <algorithm>
+
+#include "core/log.h"
+
+namespace vigie::detect {
+
+using audit::AuditEvent;
+using audit::AuditEventType;
+
+Detector::Detector(DetectOptions options, History history)
+    : options_(std::move(options)), history_(std::move(history)) {}
+
+bool Detector::IsAgentActivity(AuditEventType type) {
+  switch (type) {
+    case AuditEventType::kActivation:
+    case AuditEventType::kLoginPasswordOk:
+    case AuditEventType::kLoginSecondFactorOk:
+    case AuditEventType::kLoginSecondFactorFailed:
+    case AuditEventType::kRefresh:
+    case AuditEventType::kStepUp:
+    case AuditEventType::kSearch:
+    case AuditEventType::kFileOpening: return true;
+    default: return false;
+  }
+}
+
+std::vector<Finding> Detector::Observe(const AuditEvent& event, const SearchTerms* terms) {
+  std::vector<Finding> findings;
+  if (!options_.enabled) return findings;
+  // Whoever meets a decoy - even the local operator - is reported.
+  CheckCanaries(event, findings);
+  if (event.actor.agent_id == 0 || !IsAgentActivity(event.type)) return findings;
+  Shard& shard = shards_[static_cast<uint64_t>(event.actor.agent_id) % shards_.size()];
+  std::lock_guard lock(shard.mutex);
+  AgentActivity& activity = ActivityOf(shard, event);
+  std::vector<Finding> fired = activity.Take(event, terms, options_, /*learning=*/false);
+  findings.insert(findings.end(), std::make_move_iterator(fired.begin()),
+                  std::make_move_iterator(fired.end()));
+  return findings;
+}
+
+AgentActivity& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
+  auto [it, inserted] = shard.agents.try_emplace(event.actor.agent_id);
+  if (!inserted) return *it->second;
+  it->second = std::make_unique<AgentActivity>();
+  if (history_) {
+    // The baseline: the agent's own past, replayed through the same rules;
+    // a little further back, only when they were last seen (dormancy).
+    constexpr int64_t kDay = 86400'000'000;
+    const int64_t baseline_since = event.time_unix_micros - options_.baseline_seconds * 1'000'000;
+    const int64_t since =
+        std::min(baseline_since, event.time_unix_micros - options_.dormant_seconds * 1'000'000 - kDay);
+    auto past = history_(event.actor.agent_id, since, event.sequence);
+    if (past) {
+      for (const AuditEvent& old : *past) {
+        if (!IsAgentActivity(old.type)) continue;
+        if (old.time_unix_micros < baseline_since) {
+          it->second->NoteEarlierActivity(old.time_unix_micros);
+        } else {
+          it->second->Take(old, nullptr, options_, /*learning=*/true);
+        }
+      }
+    } else {
+      Log(LogLevel::kError, "detect_history_unreadable",
+          {{"agent_id", std::to_string(event.actor.agent_id)},
+           {"error", past.error().message()}});
+    }
+  }
+  return *it->second;
+}
+
+void Detector::CheckCanaries(const AuditEvent& event, std::vector<Finding>& findings) const {
+  if (event.outcome != audit::AuditOutcome::kOk || options_.ActionFor(Rule::kCanary) == Action::kOff) {
+    return;
+  }
+  if (event.type != AuditEventType::kSearch && event.type != AuditEventType::kFileOpening) return;
+  std::shared_lock lock(canaries_mutex_);
+  if (canaries_.empty()) return;
+  for (int64_t person : event.person_ids) {
+    if (!canaries_.contains(person)) continue;
+    findings.push_back(Finding{
+        .rule = Rule::kCanary,
+        .severity = Severity::kCritical,
+        .action = options_.ActionFor(Rule::kCanary),
+        .detail = "decoy person " + std::to_string(person) +
+                  (event.type == AuditEventType::kSearch ? " returned by a search"
+                                                         : " opened in full")});
+    return;
+  }
+}
+
+void Detector::SetCanaries(const std::vector<int64_t>& person_ids) {
+  std::unique_lock lock(canaries_mutex_);
+  canaries_ = std::unordered_set<int64_t>(person_ids.begin(), person_ids.end());
+}
+
+}  // namespace vigie::detect

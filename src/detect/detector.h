@@ -1,0 +1,68 @@
+#pragma once
+// Detector: the rules of detection_rules.h run over the audit stream. Each
+// event is handed over once it is in the log; the detector judges it against
+// what it knows of the agent (AgentActivity), first learning the agent's
+// history from the log when it meets them, and says which rules fired and
+// what each asks for. Acting on that (alerts, step-up, suspension) is the
+// caller's: the detector itself changes nothing.
+//
+// Canary persons (decoys planted among the records) fire whoever meets them,
+// every time.
+//
+// Thread-safety: Observe and SetCanaries may be called from any thread; an
+// agent's events are judged one at a time (agents are spread over shards).
+// Errors: none; a history that cannot be read is logged and the agent is
+// judged on what is seen from then on.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "audit/audit_event.h"
+#include "core/error.h"
+#include "detect/agent_activity.h"
+#include "detect/detection_rules.h"
+
+namespace vigie::detect {
+
+class Detector {
+ public:
+  // The agent's events with sequence < before_sequence and time >= since.
+  using History = std::function<Result<std::vector<audit::AuditEvent>>(
+      int64_t agent_id, int64_t since_unix_micros, uint64_t before_sequence)>;
+
+  Detector(DetectOptions options, History history);
+
+  // Whether events of this type are an agent's own activity (logins,
+  // refreshes, step-ups, consultations) - what the rules judge.
+  static bool IsAgentActivity(audit::AuditEventType type);
+
+  // The rules `event` (as stored, with its sequence) fires; `terms` for a
+  // search. Empty when detection is disabled.
+  std::vector<Finding> Observe(const audit::AuditEvent& event, const SearchTerms* terms);
+
+  void SetCanaries(const std::vector<int64_t>& person_ids);
+  const DetectOptions& options() const { return options_; }
+
+ private:
+  struct Shard {
+    std::mutex mutex;
+    std::unordered_map<int64_t, std::unique_ptr<AgentActivity>> agents;
+  };
+  AgentActivity& ActivityOf(Shard& shard, const audit::AuditEvent& event);
+  void CheckCanaries(const audit::AuditEvent& event, std::vector<Finding>& findings) const;
+
+  const DetectOptions options_;
+  const History history_;
+  std::array<Shard, 64> shards_;
+  mutable std::shared_mutex canaries_mutex_;
+  std::unordered_set<int64_t> canaries_;
+};
+
+}  // namespace vigie::detect

@@ -1,0 +1,145 @@
+#include "detect/detector.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace vigie::detect {
+namespace {
+
+using audit::AuditEvent;
+using audit::AuditEventType;
+
+constexpr int64_t kSecond = 1'000'000;
+constexpr int64_t kNow = 1'800'000'000LL * kSecond;
+
+DetectOptions Options() { return *DetectOptions::From(Config::Detect{}); }
+
+AuditEvent Search(int64_t agent, uint64_t sequence, int64_t at, std::vector<int64_t> persons,
+                  std::string address = "10.0.0.1") {
+  AuditEvent e;
+  e.sequence = sequence;
+  e.type = AuditEventType::kSearch;
+  e.time_unix_micros = at;
+  e.actor.agent_id = agent;
+  e.session_id = agent * 100;
+  e.source_address = std::move(address);
+  e.person_ids = std::move(persons);
+  return e;
+}
+
+TEST(DetectorTest, LearnsTheAgentsHistoryOnFirstSightOnly) {
+  int loads = 0;
+  int64_t asked_since = 0;
+  uint64_t asked_before = 0;
+  Detector detector(Options(), [&](int64_t agent, int64_t since, uint64_t before)
+                                   -> Result<std::vector<AuditEvent>> {
+    ++loads;
+    asked_since = since;
+    asked_before = before;
+    // The agent always worked from the office network.
+    return std::vector<AuditEvent>{Search(agent, 1, kNow - 86400 * kSecond, {1})};
+  });
+  auto findings = detector.Observe(Search(7, 50, kNow, {2}, "10.0.0.9"), nullptr);
+  EXPECT_TRUE(findings.empty());
+  EXPECT_EQ(loads, 1);
+  EXPECT_EQ(asked_before, 50u);
+  // The baseline's 28 days, and back to the dormancy horizon (60 days and one).
+  EXPECT_EQ(asked_since, kNow - 61 * 86400 * kSecond);
+  findings = detector.Observe(Search(7, 51, kNow + kSecond, {3}, "198.51.100.4"), nullptr);
+  ASSERT_FALSE(findings.empty());
+  EXPECT_EQ(findings.front().rule, Rule::kNewNetwork);
+  EXPECT_EQ(loads, 1);
+}
+
+TEST(DetectorTest, ADormantAccountIsKnownFromBeyondTheBaselineWindow) {
+  Detector detector(Options(), [](int64_t agent, int64_t, uint64_t)
+                                   -> Result<std::vector<AuditEvent>> {
+    // Last seen 61 days ago, outside the 28-day baseline.
+    return std::vector<AuditEvent>{Search(agent, 1, kNow - 61 * 86400 * kSecond, {1})};
+  });
+  // From another network: had the old event joined the baseline, this would
+  // also be a new network.
+  auto findings = detector.Observe(Search(7, 50, kNow, {2}, "198.51.100.4"), nullptr);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule, Rule::kDormant);
+}
+
+TEST(DetectorTest, AnUnreadableHistoryStillJudgesWhatComes) {
+  Detector detector(Options(), [](int64_t, int64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+    return Fail(ErrorCode::kUnavailable, "disk gone");
+  });
+  std::vector<Finding> findings;
+  for (int i = 0; i < 3 && findings.empty(); ++i) {
+    findings = detector.Observe(
+        Search(7, static_cast<uint64_t>(i), kNow + i * kSecond, [&] {
+          std::vector<int64_t> ids;
+          for (int k = 0; k < 20; ++k) ids.push_back(i * 20 + k);
+          return ids;
+        }()),
+        nullptr);
+  }
+  ASSERT_FALSE(findings.empty());
+  EXPECT_EQ(findings.front().rule, Rule::kDistinctPersons);
+}
+
+TEST(DetectorTest, CanaryFiresForAnyoneEveryTime) {
+  Detector detector(Options(), nullptr);
+  detector.SetCanaries({424242});
+  EXPECT_TRUE(detector.Observe(Search(7, 1, kNow, {1, 2}), nullptr).empty());
+  for (int i = 0; i < 2; ++i) {
+    auto findings = detector.Observe(Search(7, 2 + i, kNow + i, {1, 424242}), nullptr);
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].rule, Rule::kCanary);
+    EXPECT_EQ(findings[0].severity, Severity::kCritical);
+    EXPECT_EQ(findings[0].action, Action::kSuspend);
+    EXPECT_NE(findings[0].detail.find("424242"), std::string::npos);
+  }
+  // The local operator (agent 0) too; refused events returned nothing.
+  EXPECT_EQ(detector.Observe(Search(0, 9, kNow, {424242}), nullptr).size(), 1u);
+  AuditEvent refused = Search(7, 10, kNow, {424242});
+  refused.outcome = audit::AuditOutcome::kRefused;
+  EXPECT_TRUE(detector.Observe(refused, nullptr).empty());
+}
+
+TEST(DetectorTest, IgnoresWhatIsNotAnAgentsOwnActivity) {
+  Detector detector(Options(), nullptr);
+  for (int i = 0; i < 100; ++i) {
+    AuditEvent admin = Search(7, static_cast<uint64_t>(i), kNow + i, {i});
+    admin.type = AuditEventType::kAgentSuspended;
+    EXPECT_TRUE(detector.Observe(admin, nullptr).empty());
+  }
+}
+
+TEST(DetectorTest, DisabledDetectsNothing) {
+  Config::Detect config;
+  config.enabled = false;
+  Detector detector(*DetectOptions::From(config), nullptr);
+  detector.SetCanaries({5});
+  EXPECT_TRUE(detector.Observe(Search(7, 1, kNow, {5}), nullptr).empty());
+}
+
+TEST(DetectorTest, AgentsAreJudgedApartFromSeveralThreads) {
+  Detector detector(Options(), nullptr);
+  std::atomic<int> distinct_persons_alerts{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int agent = 1 + t * 25; agent <= 25 + t * 25; ++agent) {
+        for (int i = 0; i < 3; ++i) {
+          std::vector<int64_t> persons;
+          for (int k = 0; k < 20; ++k) persons.push_back(agent * 1000 + i * 20 + k);
+          for (const Finding& f : detector.Observe(Search(agent, 0, kNow + i, persons), nullptr)) {
+            if (f.rule == Rule::kDistinctPersons) ++distinct_persons_alerts;
+          }
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(distinct_persons_alerts.load(), 100);  // once per agent
+}
+
+}  // namespace
+}  // namespace vigie::detect
