@@ -4,8 +4,11 @@
 //     witness file (audit_log.h; docs/formats/audit-log.md), and the
 //     verifier behind `vigie audit verify` (audit_verifier.h);
 //   - Checkpoint and its signature and witness-file line (checkpoint.h);
-//   - StoredLeafSource, proofs over a stored log (stored_leaf_source.h), and
-//     SubtreeCache, so repeated proofs read each leaf once (subtree_cache.h);
+//   - StoredLeafSource, proofs over a stored log from its leaves alone
+//     (stored_leaf_source.h); StoredSubtreeSource, the same in O(log n) reads
+//     through the stored subtree hashes (stored_subtree_source.h,
+//     subtree_table.h); SubtreeCache, so repeated proofs read each leaf once
+//     (subtree_cache.h);
 //   - the "who consulted this person" index (person_index.h);
 //   - FindEvents, investigation queries over a stored log (event_search.h),
 //     and each event as a JSON, RFC 5424 syslog or CEF line (event_export.h);
@@ -16,23 +19,25 @@
 //     writer, an in-memory tree, proof generation over any LeafHashSource and
 //     the proof verifiers (docs/formats/merkle-tree.md).
 // Thread-safety and errors: see each header. Only AuditLog, the verifier, the
-// person index, StoredLeafSource and FindEvents do I/O (through `store`).
+// person index, the stored sources, the subtree table and FindEvents do I/O (through `store`).
 
-#include "audit/audit_event.h"         // IWYU pragma: export
-#include "audit/audit_event_codec.h"   // IWYU pragma: export
-#include "audit/audit_log.h"           // IWYU pragma: export
-#include "audit/audit_verifier.h"      // IWYU pragma: export
-#include "audit/checkpoint.h"          // IWYU pragma: export
-#include "audit/event_export.h"        // IWYU pragma: export
-#include "audit/event_search.h"        // IWYU pragma: export
-#include "audit/hash_chain.h"          // IWYU pragma: export
-#include "audit/leaf_hash_source.h"    // IWYU pragma: export
-#include "audit/merkle_frontier.h"     // IWYU pragma: export
-#include "audit/merkle_hash.h"         // IWYU pragma: export
-#include "audit/merkle_proof.h"        // IWYU pragma: export
-#include "audit/merkle_tree.h"         // IWYU pragma: export
-#include "audit/merkle_verify.h"       // IWYU pragma: export
-#include "audit/person_index.h"        // IWYU pragma: export
-#include "audit/stored_leaf_source.h"  // IWYU pragma: export
-#include "audit/subtree_cache.h"       // IWYU pragma: export
-#include "audit/synthetic_events.h"    // IWYU pragma: export
+#include "audit/audit_event.h"            // IWYU pragma: export
+#include "audit/audit_event_codec.h"      // IWYU pragma: export
+#include "audit/audit_log.h"              // IWYU pragma: export
+#include "audit/audit_verifier.h"         // IWYU pragma: export
+#include "audit/checkpoint.h"             // IWYU pragma: export
+#include "audit/event_export.h"           // IWYU pragma: export
+#include "audit/event_search.h"           // IWYU pragma: export
+#include "audit/hash_chain.h"             // IWYU pragma: export
+#include "audit/leaf_hash_source.h"       // IWYU pragma: export
+#include "audit/merkle_frontier.h"        // IWYU pragma: export
+#include "audit/merkle_hash.h"            // IWYU pragma: export
+#include "audit/merkle_proof.h"           // IWYU pragma: export
+#include "audit/merkle_tree.h"            // IWYU pragma: export
+#include "audit/merkle_verify.h"          // IWYU pragma: export
+#include "audit/person_index.h"           // IWYU pragma: export
+#include "audit/stored_leaf_source.h"     // IWYU pragma: export
+#include "audit/stored_subtree_source.h"  // IWYU pragma: export
+#include "audit/subtree_cache.h"          // IWYU pragma: export
+#include "audit/subtree_table.h"          // IWYU pragma: export
+#include "audit/synthetic_events.h"       // IWYU pragma: export

@@ -12,6 +12,7 @@
 #include "audit/hash_chain.h"
 #include "audit/merkle_frontier.h"
 #include "audit/person_index.h"
+#include "audit/subtree_table.h"
 #include "core/durable_file.h"
 #include "core/log.h"
 
@@ -69,7 +70,23 @@ CREATE TRIGGER audit_checkpoint_no_delete BEFORE DELETE ON audit_checkpoint
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
-constexpr store::Migration kMigrations[] = {{1, "audit log", kSchemaV1}};
+// Every perfect subtree of >= 2^8 leaves (subtree_table.h), so proofs over a
+// stored log need O(log n) reads. Existing logs are backfilled on open.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE IF NOT EXISTS audit_subtree (
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS audit_subtree_no_update BEFORE UPDATE ON audit_subtree
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_subtree_no_delete BEFORE DELETE ON audit_subtree
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql";
+
+constexpr store::Migration kMigrations[] = {{1, "audit log", kSchemaV1},
+                                            {2, "audit Merkle subtrees", kSchemaV2}};
 
 // Events between two extensions of the "who consulted this person" index.
 constexpr uint64_t kPersonIndexEvery = 4096;
@@ -181,6 +198,7 @@ class AuditLog::Writer {
   }
 
   Result<void> Load() {
+    RETURN_IF_ERROR(BackfillSubtreesIfBehind());
     ASSIGN_OR_RETURN(Tip tip, ReadTip());
     const uint64_t size = tip.frontier.size();
     ASSIGN_OR_RETURN(store::Statement * count,
@@ -203,6 +221,21 @@ class AuditLog::Writer {
     ASSIGN_OR_RETURN(person_indexed_, PersonIndexedUpTo(*db_));
     RETURN_IF_ERROR(ApplySizeCap(max_size_mib_));
     thread_ = std::thread([this] { Run(); });
+    return {};
+  }
+
+  // A log written before the audit_subtree table (or behind it) gets its
+  // rows once, here: one sequential pass over the events, in one transaction
+  // so a concurrent writer cannot append meanwhile.
+  Result<void> BackfillSubtreesIfBehind() {
+    ASSIGN_OR_RETURN(store::Transaction write, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(Tip tip, ReadTip());
+    ASSIGN_OR_RETURN(bool covered, SubtreesCover(*db_, tip.frontier.size()));
+    if (covered) return {};  // rolls back: nothing written
+    ASSIGN_OR_RETURN(uint64_t added, BackfillSubtrees(*db_, tip.frontier.size()));
+    RETURN_IF_ERROR(write.Commit());
+    Log(LogLevel::kInfo, "audit_subtrees_backfilled",
+        {{"size", tip.frontier.size()}, {"rows", added}});
     return {};
   }
 
@@ -399,6 +432,7 @@ class AuditLog::Writer {
                                                bool final) {
     ASSIGN_OR_RETURN(Tip tip, ReadTip());
     uint64_t size = tip.frontier.size();
+    completed_.clear();
     for (size_t i = 0; i < batch.size(); ++i) {
       AuditEvent& event = batch[i].event;
       event.sequence = size;
@@ -411,9 +445,11 @@ class AuditLog::Writer {
       Sha256Digest chain_hash = ChainHash(tip.chain_hash, *encoded);
       RETURN_IF_ERROR(InsertEvent(event, *encoded, chain_hash));
       tip.chain_hash = chain_hash;
-      tip.frontier.Append(AuditEventLeafHash(*encoded));
+      tip.frontier.Append(AuditEventLeafHash(*encoded), kStoredSubtreeMinLevel, completed_);
       outcomes[i] = size++;
     }
+    // Same transaction as the events that complete them: as durable as those.
+    RETURN_IF_ERROR(InsertSubtrees(*db_, completed_));
     std::optional<Checkpoint> checkpoint;
     if (CheckpointDue(size, final)) {
       checkpoint = Checkpoint{.tree_size = size,
@@ -510,6 +546,7 @@ class AuditLog::Writer {
   uint64_t person_indexed_ = 0;  // events the person index covers, as last seen
   uint64_t last_checkpoint_size_ = 0;
   TimePoint last_checkpoint_time_{};
+  std::vector<CompletedSubtree> completed_;  // by the batch being written
 
   mutable std::mutex mutex_;
   std::condition_variable work_;

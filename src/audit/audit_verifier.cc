@@ -11,6 +11,7 @@
 #include "audit/audit_log.h"
 #include "audit/hash_chain.h"
 #include "audit/merkle_frontier.h"
+#include "audit/subtree_table.h"
 
 namespace vigie::audit {
 namespace {
@@ -141,13 +142,53 @@ Result<void> ReadEvents(store::Statement& row, BatchQueue& queue) {
   return {};
 }
 
-// Chain stage: the chain links, the Merkle frontier and the signed
-// checkpoints, strictly in order.
+// The stored subtree hashes (subtree_table.h) of a log of `size` events.
+struct StoredSubtrees {
+  // The log has the table.
+  bool present = false;
+  // [level][index], for the subtrees the log's events complete.
+  std::vector<std::vector<std::optional<Sha256Digest>>> levels;
+  // The first row that is not one of those.
+  std::optional<CompletedSubtree> beyond;
+
+  static Result<StoredSubtrees> Read(store::Connection& db, uint64_t size) {
+    StoredSubtrees stored;
+    ASSIGN_OR_RETURN(stored.present, HasSubtreeTable(db));
+    if (!stored.present) return stored;
+    ASSIGN_OR_RETURN(std::vector<CompletedSubtree> rows, ReadAllSubtrees(db));
+    stored.levels.resize(64);
+    // Security: sized by the log, never by a (possibly forged) row's index.
+    for (uint32_t level = kStoredSubtreeMinLevel; level < 64; ++level) {
+      stored.levels[level].resize(size >> level);
+    }
+    for (const CompletedSubtree& row : rows) {
+      auto& level = stored.levels[row.level];
+      if (row.index < level.size()) {
+        level[row.index] = row.hash;
+      } else if (!stored.beyond) {
+        stored.beyond = row;
+      }
+    }
+    return stored;
+  }
+};
+
+std::string Subtree(uint32_t level, uint64_t index) {
+  const uint64_t first = index << level;
+  return "the stored Merkle subtree at level " + std::to_string(level) + " index " +
+         std::to_string(index) + " (events " + std::to_string(first) + " to " +
+         std::to_string(first + (uint64_t{1} << level) - 1) + ")";
+}
+
+// Chain stage: the chain links, the Merkle frontier, the stored subtree
+// hashes and the signed checkpoints, strictly in order.
 class ChainStage {
  public:
-  ChainStage(const std::map<uint64_t, Checkpoint>& trusted, AuditVerifyReport report,
-             uint64_t total, const std::function<void(uint64_t, uint64_t)>& progress)
+  ChainStage(const std::map<uint64_t, Checkpoint>& trusted, const StoredSubtrees& subtrees,
+             AuditVerifyReport report, uint64_t total,
+             const std::function<void(uint64_t, uint64_t)>& progress)
       : trusted_(trusted),
+        subtrees_(subtrees),
         report_(std::move(report)),
         total_(total),
         progress_(progress),
@@ -173,7 +214,21 @@ class ChainStage {
                         " does not match its chain hash (the event or the chain was changed)",
                     read.number);
       }
-      frontier_.Append(read.leaf);
+      completed_.clear();
+      frontier_.Append(read.leaf, kStoredSubtreeMinLevel, completed_);
+      if (subtrees_.present) {
+        // Derived data, but proofs are served from it: recompute and compare.
+        for (const CompletedSubtree& subtree : completed_) {
+          const std::optional<Sha256Digest>& stored =
+              subtrees_.levels[subtree.level][subtree.index];
+          if (!stored || *stored != subtree.hash) {
+            return Stop(
+                Subtree(subtree.level, subtree.index) +
+                    (stored ? " does not match its events (it was changed)" : " is missing"),
+                subtree.index << subtree.level);
+          }
+        }
+      }
       ++report_.events;
       report_.bytes += encoded.size();
       if (next_checkpoint_ != trusted_.end() && next_checkpoint_->first == report_.events) {
@@ -197,6 +252,12 @@ class ChainStage {
   AuditVerifyReport Finish() {
     if (!report_.ok) return report_;
     if (progress_) progress_(report_.events, total_);
+    if (const auto& extra = subtrees_.beyond) {
+      return Bad(report_,
+                 Subtree(extra->level, extra->index) + " is not a stored subtree of the log's " +
+                     std::to_string(report_.events) + " events",
+                 std::nullopt);
+    }
     if (next_checkpoint_ != trusted_.end()) {
       return Bad(report_,
                  "the log has " + std::to_string(report_.events) + " events but " +
@@ -213,6 +274,8 @@ class ChainStage {
   }
 
   const std::map<uint64_t, Checkpoint>& trusted_;
+  const StoredSubtrees& subtrees_;
+  std::vector<CompletedSubtree> completed_;
   AuditVerifyReport report_;
   const uint64_t total_;
   const std::function<void(uint64_t, uint64_t)>& progress_;
@@ -250,6 +313,8 @@ Result<AuditVerifyReport> VerifyAuditLog(
                    db.Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
   ASSIGN_OR_RETURN(bool counted, count->Step());
   const uint64_t total = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
+  RETURN_IF_ERROR(count->Run());
+  ASSIGN_OR_RETURN(StoredSubtrees subtrees, StoredSubtrees::Read(db, total));
 
   ASSIGN_OR_RETURN(store::Statement * row,
                    db.Prepare("SELECT sequence, event, chain_hash FROM audit_event "
@@ -257,7 +322,7 @@ Result<AuditVerifyReport> VerifyAuditLog(
   // Two stages on two cores: this thread reads and leaf-hashes; the chain
   // stage decodes, links the chain and grows the Merkle frontier, in order.
   BatchQueue queue;
-  ChainStage chain_stage(trusted, report, total, progress);
+  ChainStage chain_stage(trusted, subtrees, report, total, progress);
   std::thread chain_thread([&] {
     while (std::optional<EventBatch> batch = queue.Pop()) {
       if (!chain_stage.Consume(*batch)) queue.Abandon();

@@ -18,16 +18,27 @@ Result<MerkleFrontier> MerkleFrontier::FromNodes(uint64_t size, std::vector<Sha2
 }
 
 void MerkleFrontier::Append(const Sha256Digest& leaf_hash) {
+  std::vector<CompletedSubtree> none;
+  Append(leaf_hash, 64, none);  // no subtree is that large
+}
+
+void MerkleFrontier::Append(const Sha256Digest& leaf_hash, uint32_t min_level,
+                            std::vector<CompletedSubtree>& completed) {
   if (size_ == UINT64_MAX) std::abort();  // unreachable: 2^64 appends
   // Each trailing one bit of the old size is a perfect subtree of the same
   // height as the one being carried: merge them, as in binary addition.
   Sha256Digest carry = leaf_hash;
+  const uint64_t new_size = size_ + 1;
+  if (min_level == 0) completed.push_back({0, size_, carry});
+  uint32_t level = 0;
   for (uint64_t s = size_; (s & 1) != 0; s >>= 1) {
     carry = MerkleNodeHash(nodes_.back(), carry);
     nodes_.pop_back();
+    // new_size is a multiple of 2^level here: the subtree ends at it.
+    if (++level >= min_level) completed.push_back({level, (new_size >> level) - 1, carry});
   }
   nodes_.push_back(carry);
-  ++size_;
+  size_ = new_size;
 }
 
 Sha256Digest MerkleFrontier::Root() const {

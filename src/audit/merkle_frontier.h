@@ -18,6 +18,16 @@
 
 namespace vigie::audit {
 
+// A perfect subtree completed by an Append: the Merkle Tree Hash of leaves
+// [index << level, (index + 1) << level).
+struct CompletedSubtree {
+  uint32_t level = 0;
+  uint64_t index = 0;
+  Sha256Digest hash{};
+
+  bool operator==(const CompletedSubtree&) const = default;
+};
+
 class MerkleFrontier {
  public:
   // The empty tree.
@@ -30,6 +40,11 @@ class MerkleFrontier {
   // Appends the leaf whose RFC 9162 leaf hash is `leaf_hash` (see MerkleLeafHash).
   // REQUIRES: size() < UINT64_MAX (2^64 appends cannot happen in practice).
   void Append(const Sha256Digest& leaf_hash);
+  // The same, and adds to `completed` every perfect subtree of 2^min_level
+  // leaves or more that this leaf completes (smallest first): the merges
+  // compute those hashes anyway, so a writer can store them for free.
+  void Append(const Sha256Digest& leaf_hash, uint32_t min_level,
+              std::vector<CompletedSubtree>& completed);
 
   uint64_t size() const { return size_; }
 

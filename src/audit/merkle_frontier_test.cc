@@ -76,5 +76,26 @@ TEST(MerkleHashTest, LeafAndNodeAreDomainSeparated) {
   EXPECT_NE(MerkleNodeHash(l, r), MerkleNodeHash(r, l));
 }
 
+TEST(MerkleFrontierTest, ReportsEachPerfectSubtreeItCompletesOnce) {
+  for (uint32_t min_level : {0u, 1u, 3u}) {
+    std::vector<Sha256Digest> leaves;
+    std::vector<CompletedSubtree> completed;
+    MerkleFrontier f;
+    for (size_t i = 0; i < 70; ++i) {
+      leaves.push_back(Leaf(i));
+      f.Append(leaves.back(), min_level, completed);
+    }
+    std::vector<CompletedSubtree> expected;
+    for (uint64_t end = 1; end <= leaves.size(); ++end) {
+      for (uint32_t level = min_level; end % (uint64_t{1} << level) == 0; ++level) {
+        const uint64_t width = uint64_t{1} << level;
+        expected.push_back({level, end / width - 1, ReferenceRoot(leaves, end - width, end)});
+      }
+    }
+    EXPECT_EQ(completed, expected) << "min_level " << min_level;
+    EXPECT_EQ(f.Root(), ReferenceRoot(leaves, 0, leaves.size()));
+  }
+}
+
 }  // namespace
 }  // namespace vigie::audit

@@ -3,7 +3,8 @@
 // from its events, so `vigie audit prove` can give RFC 9162 proofs for it.
 //
 // Cost: a proof reads the leaves of the subtrees it needs (O(n) leaves at
-// worst, each once); storing interior nodes would make it O(log n) reads.
+// worst, each once): the leaves-only reference. StoredSubtreeSource
+// (stored_subtree_source.h) uses the stored subtree hashes for O(log n) reads.
 // Thread-safety: uses `db` alone; one thread at a time.
 // Errors: NotFound past Size(); DataLoss for a missing event; storage errors.
 

@@ -42,7 +42,7 @@ boost::json::array HexList(const std::vector<audit::Sha256Digest>& hashes) {
 // covers it (so its root is signed), or of the whole log when none does yet.
 Result<boost::json::object> InclusionJson(store::Connection& db, const crypto::Keyring& keyring,
                                           const AuditProveOptions& options) {
-  ASSIGN_OR_RETURN(audit::StoredLeafSource leaves, audit::StoredLeafSource::Open(db));
+  ASSIGN_OR_RETURN(audit::StoredSubtreeSource leaves, audit::StoredSubtreeSource::Open(db));
   ASSIGN_OR_RETURN(std::vector<audit::Checkpoint> checkpoints, audit::ReadCheckpoints(db));
   const uint64_t index = *options.event;
   if (index >= leaves.Size()) {
@@ -80,7 +80,7 @@ Result<boost::json::object> InclusionJson(store::Connection& db, const crypto::K
 
 Result<boost::json::object> ConsistencyJson(store::Connection& db,
                                             const AuditProveOptions& options) {
-  ASSIGN_OR_RETURN(audit::StoredLeafSource leaves, audit::StoredLeafSource::Open(db));
+  ASSIGN_OR_RETURN(audit::StoredSubtreeSource leaves, audit::StoredSubtreeSource::Open(db));
   const uint64_t old_size = *options.from, new_size = options.to.value_or(leaves.Size());
   ASSIGN_OR_RETURN(auto proof, audit::ConsistencyProof(leaves, old_size, new_size));
   ASSIGN_OR_RETURN(audit::Sha256Digest old_root, audit::MerkleRootAt(leaves, old_size));

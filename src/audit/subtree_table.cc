@@ -1,0 +1,127 @@
+#include "audit/subtree_table.h"
+
+#include <cstring>
+#include <string>
+
+#include "audit/hash_chain.h"
+
+namespace vigie::audit {
+namespace {
+
+// Rows a tree of `size` leaves has: one per complete subtree at each stored level.
+uint64_t ExpectedRows(uint64_t size) {
+  uint64_t rows = 0;
+  for (uint32_t level = kStoredSubtreeMinLevel; level < 64; ++level) rows += size >> level;
+  return rows;
+}
+
+Result<Sha256Digest> HashColumn(store::Statement& row, int column) {
+  std::span<const uint8_t> bytes = row.ColumnBlob(column);
+  Sha256Digest hash;
+  if (bytes.size() != hash.size()) {
+    return Fail(ErrorCode::kDataLoss, "a stored Merkle subtree hash is not 32 bytes");
+  }
+  std::memcpy(hash.data(), bytes.data(), hash.size());
+  return hash;
+}
+
+}  // namespace
+
+Result<bool> HasSubtreeTable(store::Connection& db) {
+  ASSIGN_OR_RETURN(store::Statement * row,
+                   db.Prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                              "name = 'audit_subtree'"));
+  ASSIGN_OR_RETURN(bool counted, row->Step());
+  const bool has = counted && row->ColumnInt(0) > 0;
+  RETURN_IF_ERROR(row->Run());
+  return has;
+}
+
+Result<void> InsertSubtrees(store::Connection& db, std::span<const CompletedSubtree> subtrees) {
+  for (const CompletedSubtree& subtree : subtrees) {
+    ASSIGN_OR_RETURN(
+        store::Statement * insert,
+        db.Prepare("INSERT INTO audit_subtree (level, idx, hash) VALUES ($1, $2, $3)"));
+    insert->BindInt(1, subtree.level)
+        .BindInt(2, static_cast<int64_t>(subtree.index))
+        .BindBlob(3, subtree.hash);
+    RETURN_IF_ERROR(insert->Run());
+  }
+  return {};
+}
+
+Result<std::optional<Sha256Digest>> ReadSubtree(store::Connection& db, uint32_t level,
+                                                uint64_t index) {
+  ASSIGN_OR_RETURN(store::Statement * row,
+                   db.Prepare("SELECT hash FROM audit_subtree WHERE level = $1 AND idx = $2"));
+  row->BindInt(1, level).BindInt(2, static_cast<int64_t>(index));
+  ASSIGN_OR_RETURN(bool found, row->Step());
+  if (!found) return std::nullopt;
+  ASSIGN_OR_RETURN(Sha256Digest hash, HashColumn(*row, 0));
+  RETURN_IF_ERROR(row->Run());  // the single row is done
+  return hash;
+}
+
+Result<std::vector<CompletedSubtree>> ReadAllSubtrees(store::Connection& db) {
+  ASSIGN_OR_RETURN(store::Statement * row,
+                   db.Prepare("SELECT level, idx, hash FROM audit_subtree ORDER BY level, idx"));
+  std::vector<CompletedSubtree> subtrees;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, row->Step());
+    if (!more) break;
+    const int64_t level = row->ColumnInt(0), index = row->ColumnInt(1);
+    if (level < 0 || level > 63 || index < 0) {
+      return Fail(ErrorCode::kDataLoss, "a stored Merkle subtree has an impossible position");
+    }
+    ASSIGN_OR_RETURN(Sha256Digest hash, HashColumn(*row, 2));
+    subtrees.push_back({static_cast<uint32_t>(level), static_cast<uint64_t>(index), hash});
+  }
+  return subtrees;
+}
+
+Result<bool> SubtreesCover(store::Connection& db, uint64_t size) {
+  if (size >> kStoredSubtreeMinLevel == 0) return true;
+  ASSIGN_OR_RETURN(bool has_table, HasSubtreeTable(db));
+  if (!has_table) return false;
+  ASSIGN_OR_RETURN(store::Statement * count,
+                   db.Prepare("SELECT count(*) FROM audit_subtree WHERE idx < ($1 >> level)"));
+  count->BindInt(1, static_cast<int64_t>(size));
+  ASSIGN_OR_RETURN(bool counted, count->Step());
+  const uint64_t rows = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
+  RETURN_IF_ERROR(count->Run());
+  return rows == ExpectedRows(size);
+}
+
+Result<uint64_t> BackfillSubtrees(store::Connection& db, uint64_t size) {
+  ASSIGN_OR_RETURN(store::Statement * rows,
+                   db.Prepare("SELECT sequence, event FROM audit_event WHERE sequence < $1 "
+                              "ORDER BY sequence"));
+  rows->BindInt(1, static_cast<int64_t>(size));
+  MerkleFrontier frontier;
+  std::vector<CompletedSubtree> completed;
+  while (frontier.size() < size) {
+    ASSIGN_OR_RETURN(bool more, rows->Step());
+    if (!more || static_cast<uint64_t>(rows->ColumnInt(0)) != frontier.size()) {
+      return Fail(ErrorCode::kDataLoss, "audit event " + std::to_string(frontier.size()) +
+                                            " is missing; run `vigie audit verify`");
+    }
+    frontier.Append(AuditEventLeafHash(rows->ColumnBlob(1)), kStoredSubtreeMinLevel, completed);
+  }
+  RETURN_IF_ERROR(rows->Run());
+  // Insert after the scan: the rows statement stays on one snapshot, and a
+  // subtree already stored is left alone (verification compares it).
+  uint64_t added = 0;
+  for (const CompletedSubtree& subtree : completed) {
+    ASSIGN_OR_RETURN(store::Statement * insert,
+                     db.Prepare("INSERT OR IGNORE INTO audit_subtree (level, idx, hash) "
+                                "VALUES ($1, $2, $3)"));
+    insert->BindInt(1, subtree.level)
+        .BindInt(2, static_cast<int64_t>(subtree.index))
+        .BindBlob(3, subtree.hash);
+    ASSIGN_OR_RETURN(int64_t changed, insert->Run());
+    added += static_cast<uint64_t>(changed);
+  }
+  return added;
+}
+
+}  // namespace vigie::audit

@@ -1,0 +1,49 @@
+#pragma once
+// The audit_subtree table: the hash of every complete, aligned perfect
+// subtree of 2^level leaves (level >= kStoredSubtreeMinLevel) of a stored
+// audit log's Merkle tree, so proofs over it cost O(log n) lookups instead of
+// reading every leaf. Derived data: the writer adds a subtree's row in the
+// transaction that appends its last event, `vigie audit verify` recomputes
+// and compares every row. Format: docs/formats/audit-log.md.
+//
+// Thread-safety: uses `db` alone; one thread at a time.
+// Errors: storage errors (Unavailable, Internal); DataLoss for a malformed row.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "audit/merkle_frontier.h"
+#include "store/store.h"
+
+namespace vigie::audit {
+
+// 2^8 = 256 leaves: ~1/128 extra row per event, and a proof reads at most
+// ~2 * 256 leaves below the stored levels.
+inline constexpr uint32_t kStoredSubtreeMinLevel = 8;
+
+// True iff the database has the table (an older log opened read-only may not).
+Result<bool> HasSubtreeTable(store::Connection& db);
+
+// Inserts the rows. REQUIRES: inside the write transaction of the events
+// that complete them. Conflict if a row exists already.
+Result<void> InsertSubtrees(store::Connection& db, std::span<const CompletedSubtree> subtrees);
+
+// The stored hash of subtree (level, index), or nullopt when there is no row.
+Result<std::optional<Sha256Digest>> ReadSubtree(store::Connection& db, uint32_t level,
+                                                uint64_t index);
+
+// Every stored row (for verification), by level then index.
+Result<std::vector<CompletedSubtree>> ReadAllSubtrees(store::Connection& db);
+
+// True iff the table has every subtree the first `size` leaves complete
+// (counted, not checked: verification checks the hashes).
+Result<bool> SubtreesCover(store::Connection& db, uint64_t size);
+
+// Adds the rows missing for the first `size` events, hashing them in one
+// sequential pass; returns how many rows it added. REQUIRES: inside a write
+// transaction. DataLoss when an event is missing.
+Result<uint64_t> BackfillSubtrees(store::Connection& db, uint64_t size);
+
+}  // namespace vigie::audit

@@ -1,0 +1,207 @@
+// The audit_subtree table: the writer stores exactly the perfect subtrees
+// its events complete, in their transaction; an older log is backfilled on
+// open; `vigie audit verify` finds a changed, missing or forged row.
+
+#include "audit/subtree_table.h"
+
+#include <gtest/gtest.h>
+
+#include "audit/audit_log_test_util.h"
+#include "audit/audit_verifier.h"
+#include "audit/merkle_tree.h"
+#include "audit/stored_leaf_source.h"
+#include "tests/support/matchers.h"
+
+namespace vigie::audit {
+namespace {
+
+using testing::AuditLogFixture;
+using testing::SearchEvent;
+using vigie::testing::ErrorCodeIs;
+
+// Appends `count` events in batches of varying sizes (many commits), with a
+// restart half way.
+void AppendInBatches(AuditLogFixture& fixture, uint64_t count) {
+  static constexpr uint64_t kBatches[] = {1, 7, 100, 255, 3, 300, 64, 129};
+  uint64_t appended = 0;
+  for (int half = 0; half < 2; ++half) {
+    auto log = fixture.OpenLog();
+    for (size_t b = 0; appended < (half == 0 ? count / 2 : count); ++b) {
+      const uint64_t limit = half == 0 ? count / 2 : count;
+      const uint64_t n = std::min(kBatches[b % std::size(kBatches)], limit - appended);
+      std::vector<AuditEvent> events;
+      for (uint64_t i = 0; i < n; ++i) {
+        events.push_back(SearchEvent(static_cast<int64_t>((appended + i) % 5 + 1),
+                                     {static_cast<int64_t>(appended + i)}));
+      }
+      auto added = log->AppendAll(std::move(events));
+      ASSERT_OK(added);
+      appended += n;
+    }
+  }
+}
+
+// What the table must hold for the stored log, computed from its leaves.
+std::vector<CompletedSubtree> ExpectedSubtrees(store::Connection& db) {
+  auto leaves = StoredLeafSource::Open(db);
+  EXPECT_TRUE(leaves.has_value());
+  MerkleTree tree;
+  for (uint64_t i = 0; i < leaves->Size(); ++i) tree.AppendLeafHash(*leaves->LeafHash(i));
+  std::vector<CompletedSubtree> expected;
+  for (uint32_t level = kStoredSubtreeMinLevel; level < 64; ++level) {
+    for (uint64_t index = 0; index < tree.Size() >> level; ++index) {
+      expected.push_back({level, index, *tree.PerfectSubtreeHash(level, index)});
+    }
+  }
+  return expected;
+}
+
+std::vector<CompletedSubtree> Stored(store::Connection& db) {
+  auto rows = ReadAllSubtrees(db);
+  EXPECT_TRUE(rows.has_value());
+  return rows.value_or(std::vector<CompletedSubtree>{});
+}
+
+AuditVerifyReport Verify(AuditLogFixture& fixture, store::Connection& db) {
+  auto report = VerifyAuditLog(db, [&](uint32_t id) { return fixture.KeyById(id); }, {});
+  EXPECT_TRUE(report.has_value());
+  return report.value_or(AuditVerifyReport{});
+}
+
+TEST(SubtreeTableTest, TheWriterStoresExactlyTheCompletedSubtrees) {
+  for (uint64_t size : {255u, 256u, 257u, 511u, 512u, 1000u, 4099u}) {
+    AuditLogFixture fixture;
+    AppendInBatches(fixture, size);
+    auto db = fixture.RawDatabase();
+    std::vector<CompletedSubtree> expected = ExpectedSubtrees(*db);
+    EXPECT_EQ(expected.size(),
+              (size >> 8) + (size >> 9) + (size >> 10) + (size >> 11) + (size >> 12));
+    EXPECT_EQ(Stored(*db), expected) << size;
+    EXPECT_TRUE(*SubtreesCover(*db, size));
+    AuditVerifyReport report = Verify(fixture, *db);
+    EXPECT_TRUE(report.ok) << report.problem;
+  }
+}
+
+TEST(SubtreeTableTest, ARefusedBatchLeavesNeitherItsEventsNorItsSubtrees) {
+  AuditLogFixture fixture;
+  AppendInBatches(fixture, 200);
+  {
+    // A row in the way of the one the next batch completes: its insert fails.
+    auto db = fixture.RawDatabase();
+    ASSERT_OK(db->ExecuteScript(
+        "INSERT INTO audit_subtree (level, idx, hash) VALUES (9, 0, zeroblob(32))"));
+  }
+  {
+    auto log = fixture.OpenLog();
+    std::vector<AuditEvent> events;
+    for (int i = 0; i < 600; ++i) events.push_back(SearchEvent(1, {i}));
+    EXPECT_THAT(log->AppendAll(std::move(events)), ErrorCodeIs(ErrorCode::kUnavailable));
+    EXPECT_EQ(log->stats().size, 200u);
+  }
+  auto db = fixture.RawDatabase();
+  auto leaves = StoredLeafSource::Open(*db);
+  ASSERT_OK(leaves);
+  EXPECT_EQ(leaves->Size(), 200u);
+  std::vector<CompletedSubtree> rows = Stored(*db);
+  ASSERT_EQ(rows.size(), 1u);  // only the planted one: no level-8 row of the refused batch
+  EXPECT_EQ(rows[0].level, 9u);
+}
+
+TEST(SubtreeTableTest, OpeningALogWrittenWithoutTheTableBackfillsIt) {
+  AuditLogFixture fixture;
+  AppendInBatches(fixture, 1000);
+  {
+    // What a log written by an older Vigie looks like.
+    auto db = fixture.RawDatabase();
+    ASSERT_OK(db->ExecuteScript(
+        "DROP TABLE audit_subtree; DELETE FROM schema_version WHERE version = 2;"));
+    EXPECT_FALSE(*HasSubtreeTable(*db));
+    EXPECT_FALSE(*SubtreesCover(*db, 1000));
+  }
+  { auto log = fixture.OpenLog(); }
+  auto db = fixture.RawDatabase();
+  EXPECT_EQ(Stored(*db), ExpectedSubtrees(*db));
+  AuditVerifyReport report = Verify(fixture, *db);
+  EXPECT_TRUE(report.ok) << report.problem;
+}
+
+TEST(SubtreeTableTest, OpeningALogBehindItsEventsCatchesUp) {
+  AuditLogFixture fixture;
+  AppendInBatches(fixture, 1000);
+  {
+    auto db = fixture.RawDatabase();
+    ASSERT_OK(
+        db->ExecuteScript("DROP TRIGGER audit_subtree_no_delete; "
+                          "DELETE FROM audit_subtree WHERE idx > 0;"));
+  }
+  { auto log = fixture.OpenLog(); }
+  auto db = fixture.RawDatabase();
+  EXPECT_EQ(Stored(*db), ExpectedSubtrees(*db));
+}
+
+TEST(SubtreeTableTest, TheDatabaseRefusesToChangeOrDeleteSubtrees) {
+  AuditLogFixture fixture;
+  AppendInBatches(fixture, 300);
+  auto db = fixture.RawDatabase();
+  EXPECT_FALSE(db->ExecuteScript("UPDATE audit_subtree SET hash = zeroblob(32)").has_value());
+  EXPECT_FALSE(db->ExecuteScript("DELETE FROM audit_subtree").has_value());
+}
+
+class SubtreeVerifyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    AppendInBatches(fixture_, 1100);
+    db_ = fixture_.RawDatabase();
+    ASSERT_OK(
+        db_->ExecuteScript("DROP TRIGGER audit_subtree_no_update; "
+                           "DROP TRIGGER audit_subtree_no_delete;"));
+  }
+  AuditLogFixture fixture_;
+  std::unique_ptr<store::Connection> db_;
+};
+
+TEST_F(SubtreeVerifyTest, AChangedSubtreeIsNamed) {
+  ASSERT_OK(db_->ExecuteScript(
+      "UPDATE audit_subtree SET hash = zeroblob(32) WHERE level = 9 AND idx = 1"));
+  AuditVerifyReport report = Verify(fixture_, *db_);
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 512u);
+  EXPECT_NE(report.problem.find("level 9 index 1 (events 512 to 1023) does not match"),
+            std::string::npos)
+      << report.problem;
+}
+
+TEST_F(SubtreeVerifyTest, AMissingSubtreeIsNamed) {
+  ASSERT_OK(db_->ExecuteScript("DELETE FROM audit_subtree WHERE level = 8 AND idx = 3"));
+  AuditVerifyReport report = Verify(fixture_, *db_);
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 768u);
+  EXPECT_NE(report.problem.find("level 8 index 3 (events 768 to 1023) is missing"),
+            std::string::npos)
+      << report.problem;
+}
+
+TEST_F(SubtreeVerifyTest, ASubtreeBeyondTheLogIsFound) {
+  ASSERT_OK(db_->ExecuteScript(
+      "INSERT INTO audit_subtree (level, idx, hash) VALUES (8, 4, zeroblob(32))"));
+  AuditVerifyReport report = Verify(fixture_, *db_);
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("level 8 index 4 (events 1024 to 1279) is not a stored subtree "
+                                "of the log's 1100 events"),
+            std::string::npos)
+      << report.problem;
+}
+
+TEST_F(SubtreeVerifyTest, ARowBelowTheStoredLevelsIsFound) {
+  ASSERT_OK(db_->ExecuteScript(
+      "INSERT INTO audit_subtree (level, idx, hash) VALUES (2, 0, zeroblob(32))"));
+  AuditVerifyReport report = Verify(fixture_, *db_);
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("level 2 index 0 (events 0 to 3) is not a stored subtree"),
+            std::string::npos)
+      << report.problem;
+}
+
+}  // namespace
+}  // namespace vigie::audit
