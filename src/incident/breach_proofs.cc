@@ -1,0 +1,267 @@
+#include "incident/breach_proofs.h"
+
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+
+#include "audit/hash_chain.h"
+#include "audit/leaf_hash_source.h"
+#include "audit/merkle_proof.h"
+#include "audit/stored_subtree_source.h"
+#include "audit/subtree_table.h"
+
+namespace vigie::incident {
+
+using audit::Sha256Digest;
+
+// The nodes kept for the proofs, served as a LeafHashSource so the proofs
+// themselves come from audit::InclusionProof (one implementation of RFC 9162).
+class BatchInclusionProofs::Nodes final : public audit::LeafHashSource {
+ public:
+  explicit Nodes(uint64_t size) : size_(size) {}
+
+  uint64_t Size() const override { return size_; }
+  Result<Sha256Digest> LeafHash(uint64_t index) const override {
+    return PerfectSubtreeHash(0, index);
+  }
+  Result<Sha256Digest> PerfectSubtreeHash(uint32_t level, uint64_t index) const override {
+    if (level >= kChunkLevel) {
+      const size_t high = level - kChunkLevel;
+      if (high < high_.size() && index < high_[high].size()) return high_[high][index];
+      if (auto it = stored_.find(Key(level, index)); it != stored_.end()) return it->second;
+      if (stored_source_ != nullptr && level <= 63) {
+        ASSIGN_OR_RETURN(Sha256Digest hash, stored_source_->PerfectSubtreeHash(level, index));
+        stored_.emplace(Key(level, index), hash);
+        return hash;
+      }
+    } else if (auto it = low_.find(Key(level, index)); it != low_.end()) {
+      return it->second;
+    }
+    return Fail(ErrorCode::kInvalidArgument, "Merkle node " + std::to_string(index) + " at level " +
+                                                 std::to_string(level) +
+                                                 " was not kept for these proofs");
+  }
+
+  // One chunk of up to 2^kChunkLevel leaf hashes starting at leaf `base`
+  // (a multiple of 2^kChunkLevel); `chosen` are offsets of leaves to prove.
+  // A partial chunk can only be the last one: all its nodes are kept, since
+  // the right edge of the tree is built from them.
+  // `scan`: chunks come in order from leaf 0 and their hashes build every
+  // node above chunk level; otherwise those come from the stored subtrees.
+  void AddChunk(uint64_t base, std::vector<Sha256Digest> leaves,
+                std::span<const uint64_t> chosen_offsets, bool scan) {
+    std::vector<std::vector<Sha256Digest>> tree;
+    tree.push_back(std::move(leaves));
+    for (uint32_t level = 0; level < kChunkLevel && tree.back().size() >= 2; ++level) {
+      const std::vector<Sha256Digest>& below = tree.back();
+      std::vector<Sha256Digest> above(below.size() / 2);
+      for (size_t j = 0; j < above.size(); ++j)
+        above[j] = audit::MerkleNodeHash(below[2 * j], below[2 * j + 1]);
+      tree.push_back(std::move(above));
+    }
+    const bool full = tree.front().size() == (uint64_t{1} << kChunkLevel);
+    if (full) {
+      if (scan) PushHigh(0, tree[kChunkLevel][0]);
+    } else {
+      for (uint32_t level = 0; level < tree.size(); ++level) {
+        for (size_t j = 0; j < tree[level].size(); ++j) {
+          low_[Key(level, (base >> level) + j)] = tree[level][j];
+        }
+      }
+    }
+    for (uint64_t offset : chosen_offsets) {
+      low_[Key(0, base + offset)] = tree[0][offset];
+      for (uint32_t level = 0; level < kChunkLevel && level < tree.size(); ++level) {
+        const uint64_t sibling = (offset >> level) ^ 1;
+        if (sibling < tree[level].size()) {
+          low_[Key(level, (base >> level) + sibling)] = tree[level][sibling];
+        }
+      }
+    }
+  }
+
+  // Nodes above chunk level are read from `source` (and kept) until Seal.
+  void ReadStoredFrom(const audit::LeafHashSource& source) { stored_source_ = &source; }
+  void Seal() { stored_source_ = nullptr; }
+
+  Sha256Digest root;
+  std::vector<uint64_t> chosen;  // sorted, distinct
+
+ private:
+  static uint64_t Key(uint32_t level, uint64_t index) {
+    return (uint64_t{level} << 58) | index;  // logs stay far below 2^58 events
+  }
+
+  // Appends a perfect subtree hash at (relative) level `high` and folds
+  // completed pairs upwards, so every perfect subtree above chunk level is kept.
+  void PushHigh(size_t high, Sha256Digest hash) {
+    while (true) {
+      if (high_.size() <= high) high_.resize(high + 1);
+      std::vector<Sha256Digest>& row = high_[high];
+      row.push_back(hash);
+      if (row.size() % 2 != 0) return;
+      hash = audit::MerkleNodeHash(row[row.size() - 2], row.back());
+      ++high;
+    }
+  }
+
+  uint64_t size_;
+  std::vector<std::vector<Sha256Digest>> high_;  // [level - kChunkLevel][index]
+  std::unordered_map<uint64_t, Sha256Digest> low_;
+  // Nodes above chunk level read from the stored subtrees (only during Build).
+  mutable std::unordered_map<uint64_t, Sha256Digest> stored_;
+  const audit::LeafHashSource* stored_source_ = nullptr;
+};
+
+namespace {
+
+constexpr uint64_t kChunk = uint64_t{1} << BatchInclusionProofs::kChunkLevel;
+
+std::unexpected<Error> Missing(uint64_t sequence) {
+  return Fail(ErrorCode::kDataLoss,
+              "audit event " + std::to_string(sequence) + " is missing; run `vigie audit verify`");
+}
+
+// The leaf hashes of events [begin, end), read in one range scan.
+Result<std::vector<Sha256Digest>> ReadLeafHashes(store::Connection& db, uint64_t begin,
+                                                 uint64_t end) {
+  ASSIGN_OR_RETURN(store::Statement * rows,
+                   db.Prepare("SELECT sequence, event FROM audit_event WHERE sequence >= $1 "
+                              "AND sequence < $2 ORDER BY sequence"));
+  rows->BindInt(1, static_cast<int64_t>(begin)).BindInt(2, static_cast<int64_t>(end));
+  std::vector<Sha256Digest> leaves;
+  leaves.reserve(end - begin);
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, rows->Step());
+    if (!more) break;
+    if (static_cast<uint64_t>(rows->ColumnInt(0)) != begin + leaves.size()) {
+      return Missing(begin + leaves.size());
+    }
+    leaves.push_back(audit::AuditEventLeafHash(rows->ColumnBlob(1)));
+  }
+  if (leaves.size() != end - begin) return Missing(begin + leaves.size());
+  return leaves;
+}
+
+}  // namespace
+
+BatchInclusionProofs::BatchInclusionProofs(std::unique_ptr<Nodes> nodes)
+    : nodes_(std::move(nodes)) {}
+BatchInclusionProofs::BatchInclusionProofs(BatchInclusionProofs&&) noexcept = default;
+BatchInclusionProofs& BatchInclusionProofs::operator=(BatchInclusionProofs&&) noexcept = default;
+BatchInclusionProofs::~BatchInclusionProofs() = default;
+
+Result<BatchInclusionProofs> BatchInclusionProofs::Build(store::Connection& db, uint64_t tree_size,
+                                                         std::span<const uint64_t> leaves,
+                                                         const Progress& progress) {
+  auto nodes = std::make_unique<Nodes>(tree_size);
+  nodes->chosen.assign(leaves.begin(), leaves.end());
+  std::sort(nodes->chosen.begin(), nodes->chosen.end());
+  nodes->chosen.erase(std::unique(nodes->chosen.begin(), nodes->chosen.end()), nodes->chosen.end());
+  if (!nodes->chosen.empty() && nodes->chosen.back() >= tree_size) {
+    return Fail(ErrorCode::kInvalidArgument, "event " + std::to_string(nodes->chosen.back()) +
+                                                 " is not below tree size " +
+                                                 std::to_string(tree_size));
+  }
+  if (tree_size == 0) {
+    nodes->root = audit::MerkleEmptyRoot();
+    return BatchInclusionProofs(std::move(nodes));
+  }
+  ASSIGN_OR_RETURN(bool stored, audit::SubtreesCover(db, tree_size));
+  if (!stored) return BuildByScan(db, std::move(nodes), progress);
+  // Only the chunks holding a chosen leaf, and the last, partial one (the
+  // right edge of the tree); every node above comes from audit_subtree.
+  std::vector<uint64_t> chunks;
+  for (uint64_t leaf : nodes->chosen) {
+    if (chunks.empty() || chunks.back() != leaf / kChunk) chunks.push_back(leaf / kChunk);
+  }
+  if (tree_size % kChunk != 0 && (chunks.empty() || chunks.back() != tree_size / kChunk)) {
+    chunks.push_back(tree_size / kChunk);
+  }
+  std::vector<uint64_t> chosen_offsets;
+  auto next_chosen = nodes->chosen.begin();
+  for (uint64_t chunk : chunks) {
+    const uint64_t base = chunk * kChunk, end = std::min(base + kChunk, tree_size);
+    ASSIGN_OR_RETURN(std::vector<Sha256Digest> hashes, ReadLeafHashes(db, base, end));
+    chosen_offsets.clear();
+    while (next_chosen != nodes->chosen.end() && *next_chosen < end) {
+      chosen_offsets.push_back(*next_chosen++ - base);
+    }
+    nodes->AddChunk(base, std::move(hashes), chosen_offsets, /*scan=*/false);
+  }
+  ASSIGN_OR_RETURN(audit::StoredSubtreeSource source, audit::StoredSubtreeSource::Open(db));
+  nodes->ReadStoredFrom(source);
+  ASSIGN_OR_RETURN(nodes->root, audit::MerkleRootAt(*nodes, tree_size));
+  // Reads (and keeps) every stored node the proofs need, so Prove needs no db.
+  for (uint64_t leaf : nodes->chosen) {
+    RETURN_IF_ERROR(audit::InclusionProof(*nodes, leaf, tree_size));
+  }
+  nodes->Seal();
+  if (progress) progress(tree_size, tree_size);
+  return BatchInclusionProofs(std::move(nodes));
+}
+
+// For a log whose audit_subtree table does not cover the tree (not yet
+// backfilled): every leaf, once, in one sequential scan.
+Result<BatchInclusionProofs> BatchInclusionProofs::BuildByScan(store::Connection& db,
+                                                               std::unique_ptr<Nodes> nodes,
+                                                               const Progress& progress) {
+  const uint64_t tree_size = nodes->Size();
+  ASSIGN_OR_RETURN(store::Statement * rows,
+                   db.Prepare("SELECT sequence, event FROM audit_event WHERE sequence >= $1 "
+                              "AND sequence < $2 ORDER BY sequence"));
+  rows->BindInt(1, 0).BindInt(2, static_cast<int64_t>(tree_size));
+  std::vector<Sha256Digest> chunk;
+  chunk.reserve(kChunk);
+  std::vector<uint64_t> chosen_offsets;
+  auto next_chosen = nodes->chosen.begin();
+  uint64_t expected = 0;
+  auto flush = [&] {
+    const uint64_t base = expected - chunk.size();
+    chosen_offsets.clear();
+    while (next_chosen != nodes->chosen.end() && *next_chosen < expected) {
+      chosen_offsets.push_back(*next_chosen++ - base);
+    }
+    nodes->AddChunk(base, std::move(chunk), chosen_offsets, /*scan=*/true);
+    chunk.clear();
+    chunk.reserve(kChunk);
+  };
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, rows->Step());
+    if (!more) break;
+    if (static_cast<uint64_t>(rows->ColumnInt(0)) != expected) return Missing(expected);
+    chunk.push_back(audit::AuditEventLeafHash(rows->ColumnBlob(1)));
+    ++expected;
+    if (chunk.size() == kChunk) {
+      flush();
+      if (progress && expected % (kChunk * 256) == 0) progress(expected, tree_size);
+    }
+  }
+  if (expected != tree_size) return Missing(expected);
+  if (!chunk.empty()) flush();
+  if (progress) progress(expected, tree_size);
+  ASSIGN_OR_RETURN(nodes->root, audit::MerkleRootAt(*nodes, tree_size));
+  return BatchInclusionProofs(std::move(nodes));
+}
+
+uint64_t BatchInclusionProofs::tree_size() const { return nodes_->Size(); }
+
+const Sha256Digest& BatchInclusionProofs::root() const { return nodes_->root; }
+
+Result<std::vector<Sha256Digest>> BatchInclusionProofs::Prove(uint64_t leaf) const {
+  if (!std::binary_search(nodes_->chosen.begin(), nodes_->chosen.end(), leaf)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "event " + std::to_string(leaf) + " was not among the events to prove");
+  }
+  return audit::InclusionProof(*nodes_, leaf, nodes_->Size());
+}
+
+Result<Sha256Digest> BatchInclusionProofs::LeafHash(uint64_t leaf) const {
+  if (!std::binary_search(nodes_->chosen.begin(), nodes_->chosen.end(), leaf)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "event " + std::to_string(leaf) + " was not among the events to prove");
+  }
+  return nodes_->LeafHash(leaf);
+}
+
+}  // namespace vigie::incident

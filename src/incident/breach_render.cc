@@ -1,0 +1,445 @@
+#include "incident/breach_render.h"
+
+#include <boost/json.hpp>
+#include <map>
+
+#include "audit/event_export.h"
+#include "crypto/hash.h"
+
+namespace vigie::incident {
+namespace {
+
+namespace json = boost::json;
+
+constexpr int64_t kDayMicros = int64_t{86'400'000'000};
+constexpr size_t kHtmlTimelineHours = 168;  // beyond a week of hours, print days
+constexpr size_t kHtmlActorRows = 500;
+
+std::string Time(int64_t unix_micros) { return audit::Iso8601Micros(unix_micros); }
+
+template <typename T>
+json::array Array(const std::vector<T>& values) {
+  json::array out;
+  for (const T& value : values) out.emplace_back(value);
+  return out;
+}
+
+json::array Hexes(const std::vector<audit::Sha256Digest>& hashes) {
+  json::array out;
+  for (const auto& hash : hashes) out.emplace_back(crypto::HexEncode(hash));
+  return out;
+}
+
+json::value Bound(int64_t micros, int64_t open_value) {
+  if (micros == open_value) return nullptr;
+  return json::value(Time(micros));
+}
+
+json::object ScopeJson(const BreachScope& scope) {
+  return {{"agent_ids", Array(scope.agent_ids)},
+          {"session_ids", Array(scope.session_ids)},
+          {"dpop_jkts", Array(scope.dpop_jkts)},
+          {"source_addresses", Array(scope.source_addresses)},
+          {"since", Bound(scope.since_unix_micros, 0)},
+          {"until", Bound(scope.until_unix_micros, std::numeric_limits<int64_t>::max())},
+          {"since_unix_micros", scope.since_unix_micros},
+          {"until_unix_micros", scope.until_unix_micros}};
+}
+
+json::object CountsJson(const BreachCounts& c) {
+  return {{"subjects", c.subjects},
+          {"summary_subjects", c.summary_subjects},
+          {"full_file_subjects", c.full_file_subjects},
+          {"summary_only_subjects", c.summary_only_subjects},
+          {"wanted_notices", c.wanted_notices},
+          {"record_entries", c.record_entries},
+          {"records", c.records},
+          {"search_events", c.search_events},
+          {"file_opening_events", c.file_opening_events},
+          {"refused_events", c.refused_events},
+          {"unproven_events", c.unproven_events}};
+}
+
+json::array DatasetsJson(const BreachReport& report) {
+  json::array out;
+  for (const DatasetExposure& d : report.datasets) {
+    json::array fields;
+    for (std::string_view field : BreachFields(d.dataset, d.view)) fields.emplace_back(field);
+    out.push_back(json::object{{"dataset", BreachDatasetName(d.dataset)},
+                               {"view", BreachViewName(d.view)},
+                               {"subjects", d.subjects},
+                               {"records", d.records},
+                               {"fields", std::move(fields)}});
+  }
+  return out;
+}
+
+std::pair<int64_t, int64_t> EventSpan(const BreachReport& report) {
+  int64_t first = std::numeric_limits<int64_t>::max(), last = std::numeric_limits<int64_t>::min();
+  for (const CountedEvent& e : report.events) {
+    first = std::min(first, e.time_unix_micros);
+    last = std::max(last, e.time_unix_micros);
+  }
+  return {first, last};
+}
+
+json::object TimelineJson(const BreachReport& report) {
+  json::array hours, actors;
+  for (const TimelineHour& h : report.timeline) {
+    hours.push_back(json::object{{"hour", Time(h.hour_unix_micros)},
+                                 {"searches", h.searches},
+                                 {"file_openings", h.file_openings},
+                                 {"persons_returned", h.persons_returned},
+                                 {"new_subjects", h.new_subjects}});
+  }
+  for (const ActorActivity& a : report.actors) {
+    actors.push_back(json::object{{"agent_id", a.agent_id},
+                                  {"service_number", a.service_number},
+                                  {"session_id", a.session_id},
+                                  {"dpop_jkts", Array(a.dpop_jkts)},
+                                  {"source_addresses", Array(a.source_addresses)},
+                                  {"first", Time(a.first_unix_micros)},
+                                  {"last", Time(a.last_unix_micros)},
+                                  {"searches", a.searches},
+                                  {"file_openings", a.file_openings},
+                                  {"refused", a.refused}});
+  }
+  json::object out{{"first", nullptr}, {"last", nullptr}};
+  if (!report.events.empty()) {
+    auto [first, last] = EventSpan(report);
+    out["first"] = Time(first);
+    out["last"] = Time(last);
+  }
+  out["hours"] = std::move(hours);
+  out["actors"] = std::move(actors);
+  return out;
+}
+
+}  // namespace
+
+std::string RenderBreachJson(const BreachReport& report,
+                             std::span<const uint8_t> checkpoint_public_key) {
+  json::object out{{"format", "vigie.breach-report.v1"},
+                   {"generated", Time(report.generated_unix_micros)},
+                   {"scope", ScopeJson(report.scope)},
+                   {"log_size", report.log_size},
+                   {"checkpoint", nullptr},
+                   {"counts", CountsJson(report.counts)},
+                   {"datasets", DatasetsJson(report)}};
+  if (report.checkpoint) {
+    json::object checkpoint = json::parse(audit::WitnessLine(*report.checkpoint)).as_object();
+    checkpoint["signed_text"] = audit::CheckpointSignedText(*report.checkpoint);
+    if (!checkpoint_public_key.empty()) {
+      checkpoint["public_key"] = crypto::HexEncode(checkpoint_public_key);
+    }
+    out["checkpoint"] = std::move(checkpoint);
+  }
+  json::array subjects;
+  subjects.reserve(report.subjects.size());
+  for (const ExposedSubject& s : report.subjects) {
+    subjects.push_back(json::object{{"person_id", s.person_id},
+                                    {"in_records", s.identity.has_value()},
+                                    {"summary_events", s.summary_events},
+                                    {"full_file_events", s.full_file_events},
+                                    {"record_count_in_summary", s.record_count_in_summary},
+                                    {"notice_ids", Array(s.notice_ids)},
+                                    {"entry_ids", Array(s.entry_ids)},
+                                    {"first", Time(s.first_unix_micros)},
+                                    {"last", Time(s.last_unix_micros)}});
+  }
+  out["subjects"] = std::move(subjects);
+  out["timeline"] = TimelineJson(report);
+  json::array events;
+  events.reserve(report.events.size());
+  for (const CountedEvent& e : report.events) {
+    json::object event{{"sequence", e.sequence},
+                       {"time", Time(e.time_unix_micros)},
+                       {"type", audit::AuditEventTypeName(e.type)},
+                       {"agent_id", e.agent_id},
+                       {"service_number", e.service_number},
+                       {"session_id", e.session_id},
+                       {"dpop_jkt", e.dpop_jkt},
+                       {"source_address", e.source_address},
+                       {"purpose", e.purpose},
+                       {"case_reference", e.case_reference},
+                       {"persons", e.persons},
+                       {"notices", e.notices},
+                       {"entries", e.entries},
+                       {"event", crypto::HexEncode(e.encoded)},
+                       {"leaf_hash", crypto::HexEncode(e.leaf_hash)},
+                       {"inclusion_proof", nullptr}};
+    if (e.proven) event["inclusion_proof"] = Hexes(e.inclusion_proof);
+    events.push_back(std::move(event));
+  }
+  out["events"] = std::move(events);
+  return json::serialize(out) + "\n";
+}
+
+std::string CsvCell(std::string_view text) {
+  std::string cell;
+  // Security: a leading = + - @ (or tab, CR) makes spreadsheets evaluate the
+  // cell; the quote makes it plain text (OWASP "CSV injection").
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
+    cell += '\'';
+  }
+  cell += text;
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string quoted = "\"";
+  for (char c : cell) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+std::string RenderSubjectsCsv(const BreachReport& report) {
+  // RFC 4180: CRLF line ends, a header line.
+  std::string out =
+      "person_id,surname,given_names,birth_date,in_records,summary_seen,full_file_opened,"
+      "wanted_notices,criminal_record_entries,first_exposed_utc,last_exposed_utc\r\n";
+  for (const ExposedSubject& s : report.subjects) {
+    std::string surname, given, birth;
+    if (s.identity) {
+      surname = s.identity->surname;
+      for (const std::string& name : s.identity->given_names) {
+        given += (given.empty() ? "" : " ") + name;
+      }
+      birth = records::FormatPartialDate(s.identity->birth_date);
+    }
+    out += std::to_string(s.person_id) + "," + CsvCell(surname) + "," + CsvCell(given) + "," +
+           CsvCell(birth) + "," + (s.identity ? "yes" : "no") + "," +
+           (s.summary_events > 0 ? "yes" : "no") + "," + (s.full_file_events > 0 ? "yes" : "no") +
+           "," + std::to_string(s.notice_ids.size()) + "," + std::to_string(s.entry_ids.size()) +
+           "," + Time(s.first_unix_micros) + "," + Time(s.last_unix_micros) + "\r\n";
+  }
+  return out;
+}
+
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string OrToComplete(const std::string& text) {
+  return text.empty() ? "<em class=\"todo\">[to be completed by the controller]</em>"
+                      : HtmlEscape(text);
+}
+
+std::string DefaultConsequences(const BreachCounts& c) {
+  std::string out;
+  if (c.record_entries > 0) {
+    out += "Criminal-record data (offences, procedures, roles as suspect or victim) of " +
+           std::to_string(c.full_file_subjects) +
+           " persons was disclosed: high risk of stigma, discrimination, pressure on victims and "
+           "witnesses, and harm to the persons' reputation and employment. ";
+  }
+  if (c.wanted_notices > 0) {
+    out +=
+        "Wanted-person notices were disclosed: risk that persons sought are warned or flee, "
+        "that ongoing investigations are compromised, and to the safety of missing or "
+        "vulnerable persons. ";
+  }
+  if (c.summary_subjects > 0) {
+    out += "Identity data (surname, given names, birth date and place) of " +
+           std::to_string(c.summary_subjects) +
+           " persons appeared in search results together with whether they are wanted: risk of "
+           "identity fraud and of being known to the police files. ";
+  }
+  if (out.empty())
+    out = "No personal data was shown to the accounts, sessions or addresses in scope.";
+  return out;
+}
+
+std::string Row(std::initializer_list<std::string> cells, bool header = false) {
+  std::string out = "<tr>";
+  for (const std::string& cell : cells) {
+    out += header ? "<th>" : "<td>";
+    out += cell;  // already escaped
+    out += header ? "</th>" : "</td>";
+  }
+  return out + "</tr>\n";
+}
+
+std::string List(const std::vector<std::string>& values) {
+  std::string out;
+  for (const std::string& v : values) out += (out.empty() ? "" : ", ") + HtmlEscape(v);
+  return out.empty() ? "—" : out;
+}
+
+template <typename T>
+std::string Numbers(const std::vector<T>& values) {
+  std::vector<std::string> text;
+  for (T v : values) text.push_back(std::to_string(v));
+  return List(text);
+}
+
+constexpr std::string_view kStyle = R"css(
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:60rem;color:#111;line-height:1.4}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;border-bottom:1px solid #999;margin-top:2rem}
+.sub{color:#444}table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.9rem}
+th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top}th{background:#eee}
+td.n{text-align:right;font-variant-numeric:tabular-nums}code{font-size:.8rem;word-break:break-all}
+.todo{color:#a00}.big{font-size:1.3rem;font-weight:600}
+@media print{body{margin:0;max-width:none;font-size:10pt}h2{break-after:avoid}tr{break-inside:avoid}
+a{color:inherit;text-decoration:none}@page{size:A4;margin:15mm}}
+)css";
+
+}  // namespace
+
+std::string RenderBreachHtml(const BreachReport& report, const BreachNotice& notice) {
+  const BreachCounts& c = report.counts;
+  const BreachScope& scope = report.scope;
+  std::string h;
+  h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
+  // Security: self-contained and inert - nothing loads, nothing runs.
+  h += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
+       "'unsafe-inline'\">\n";
+  h += "<title>Personal data breach report</title><style>" + std::string(kStyle) +
+       "</style></head><body>\n";
+  h += "<h1>Personal data breach report</h1>\n<p class=\"sub\">Shaped after GDPR art. 33(3) and "
+       "Directive (EU) 2016/680 art. 30(3). Generated by Vigie on " +
+       HtmlEscape(Time(report.generated_unix_micros)) + " from the tamper-evident audit log.</p>\n";
+  h += "<table>" + Row({"Controller", OrToComplete(notice.controller)}) +
+       Row({"Contact point", OrToComplete(notice.contact)}) + "</table>\n";
+
+  h += "<h2>(a) Nature of the breach</h2>\n";
+  h += "<p>Consultations of the wanted-persons and criminal-records files made by the accounts, "
+       "sessions, keys or addresses below";
+  h += scope.since_unix_micros > 0 ? ", from " + HtmlEscape(Time(scope.since_unix_micros)) : "";
+  h += scope.until_unix_micros < std::numeric_limits<int64_t>::max()
+           ? ", until " + HtmlEscape(Time(scope.until_unix_micros))
+           : "";
+  h += ".</p>\n<table>";
+  std::vector<std::string> agents;
+  for (const ActorActivity& a : report.actors) {
+    if (agents.empty() || agents.back() != a.service_number) agents.push_back(a.service_number);
+  }
+  h += Row({"Agents (ids)", Numbers(scope.agent_ids)});
+  h += Row({"Sessions", Numbers(scope.session_ids)});
+  h += Row({"DPoP keys", List(scope.dpop_jkts)});
+  h += Row({"Source addresses", List(scope.source_addresses)});
+  h += Row({"Accounts that acted in scope", List(agents)});
+  if (!report.events.empty()) {
+    auto [first, last] = EventSpan(report);
+    h += Row(
+        {"First / last consultation", HtmlEscape(Time(first)) + " / " + HtmlEscape(Time(last))});
+  }
+  h += Row({"Consultations", std::to_string(c.search_events) + " searches, " +
+                                 std::to_string(c.file_opening_events) + " full files opened, " +
+                                 std::to_string(c.refused_events) + " refused (nothing shown)"});
+  h += "</table>\n";
+  h += "<p>Categories of data subjects: persons recorded in the wanted-persons file and the "
+       "criminal-records file (suspects, victims, persons sought, missing persons).</p>\n";
+  h += "<p class=\"big\">Data subjects: " + std::to_string(c.subjects) + " (" +
+       std::to_string(c.full_file_subjects) + " full files opened, " +
+       std::to_string(c.summary_only_subjects) +
+       " seen in search results only). Records: " + std::to_string(c.records) + " (" +
+       std::to_string(c.subjects) + " persons, " + std::to_string(c.wanted_notices) +
+       " wanted notices, " + std::to_string(c.record_entries) + " criminal-record entries).</p>\n";
+  h += "<p>These are exact counts from the audit log, not estimates.</p>\n";
+  h += "<table>" +
+       Row({"Dataset", "Shown as", "Data subjects", "Records", "Categories of data"}, true);
+  for (const DatasetExposure& d : report.datasets) {
+    std::vector<std::string> fields(BreachFields(d.dataset, d.view).begin(),
+                                    BreachFields(d.dataset, d.view).end());
+    h += Row({std::string(BreachDatasetName(d.dataset)), std::string(BreachViewName(d.view)),
+              std::to_string(d.subjects), d.records ? std::to_string(d.records) : "—",
+              List(fields)});
+  }
+  h += "</table>\n";
+
+  h += "<h2>(b) Contact point</h2>\n<p>" + OrToComplete(notice.contact) + "</p>\n";
+  h += "<h2>(c) Likely consequences</h2>\n<p>" +
+       HtmlEscape(notice.consequences.empty() ? DefaultConsequences(c) : notice.consequences) +
+       "</p>\n";
+  h += "<h2>(d) Measures taken or proposed</h2>\n<p>" + OrToComplete(notice.measures) + "</p>\n";
+
+  h += "<h2>Timeline</h2>\n";
+  const bool by_day = report.timeline.size() > kHtmlTimelineHours;
+  std::map<int64_t, TimelineHour> days;
+  for (const TimelineHour& t : report.timeline) {
+    const int64_t key =
+        by_day ? t.hour_unix_micros - t.hour_unix_micros % kDayMicros : t.hour_unix_micros;
+    TimelineHour& d = days[key];
+    d.hour_unix_micros = key;
+    d.searches += t.searches;
+    d.file_openings += t.file_openings;
+    d.persons_returned += t.persons_returned;
+    d.new_subjects += t.new_subjects;
+  }
+  h += "<table>" + Row({by_day ? "Day (UTC)" : "Hour (UTC)", "Searches", "Full files",
+                        "Persons returned", "New data subjects"},
+                       true);
+  for (const auto& [key, d] : days) {
+    h += Row({HtmlEscape(Time(key)), std::to_string(d.searches), std::to_string(d.file_openings),
+              std::to_string(d.persons_returned), std::to_string(d.new_subjects)});
+  }
+  h += "</table>\n<h3>Accounts and sessions</h3>\n<table>" +
+       Row({"Agent", "Session", "DPoP keys", "Addresses", "First", "Last", "Searches", "Files",
+            "Refused"},
+           true);
+  for (size_t i = 0; i < report.actors.size() && i < kHtmlActorRows; ++i) {
+    const ActorActivity& a = report.actors[i];
+    h += Row({HtmlEscape(a.service_number) + " (" + std::to_string(a.agent_id) + ")",
+              std::to_string(a.session_id), List(a.dpop_jkts), List(a.source_addresses),
+              HtmlEscape(Time(a.first_unix_micros)), HtmlEscape(Time(a.last_unix_micros)),
+              std::to_string(a.searches), std::to_string(a.file_openings),
+              std::to_string(a.refused)});
+  }
+  h += "</table>\n";
+  if (report.actors.size() > kHtmlActorRows) {
+    h += "<p>… and " + std::to_string(report.actors.size() - kHtmlActorRows) +
+         " more sessions (see report.json).</p>\n";
+  }
+
+  h += "<h2>Integrity</h2>\n";
+  if (report.checkpoint) {
+    const audit::Checkpoint& cp = *report.checkpoint;
+    h += "<p>Computed against the signed audit-log checkpoint below. report.json lists every "
+         "event counted (" +
+         std::to_string(report.events.size()) +
+         ") with its RFC 9162 inclusion proof, so anyone holding this checkpoint can check each "
+         "is in the log, and anyone holding the log can re-run the selection.</p>\n<table>";
+    h += Row({"Tree size", std::to_string(cp.tree_size)});
+    h += Row({"Time", HtmlEscape(Time(cp.time_unix_micros))});
+    h += Row({"Merkle root", "<code>" + crypto::HexEncode(cp.root) + "</code>"});
+    h += Row({"Key id", std::to_string(cp.key_id)});
+    h += Row({"Signature (base64)", "<code>" + crypto::Base64Encode(cp.signature) + "</code>"});
+    h += "</table>\n";
+  } else {
+    h += "<p class=\"todo\">The audit log has no signed checkpoint: the events are not "
+         "proven.</p>\n";
+  }
+  if (c.unproven_events > 0) {
+    h += "<p class=\"todo\">" + std::to_string(c.unproven_events) +
+         " events counted are newer than the checkpoint and carry no proof.</p>\n";
+  }
+  h += "</body></html>\n";
+  return h;
+}
+
+}  // namespace vigie::incident

@@ -1,0 +1,380 @@
+#include "incident/breach_report.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "audit/audit_event_codec.h"
+#include "audit/audit_log.h"
+#include "audit/hash_chain.h"
+#include "audit/merkle_verify.h"
+#include "incident/breach_proofs.h"
+#include "policy/purpose.h"
+
+namespace vigie::incident {
+namespace {
+
+using audit::AuditEvent;
+using audit::AuditEventType;
+
+constexpr int64_t kHourMicros = int64_t{3'600'000'000};
+
+// What records::PersonSummary and records::PersonFile carry, as
+// policy::MinimiseSearchResult / MinimisePersonFile leave them.
+constexpr std::string_view kIdentitySummary[] = {"surname", "given_names", "birth_date",
+                                                 "birth_place"};
+constexpr std::string_view kIdentityFull[] = {"external_id", "surname", "given_names", "birth_date",
+                                              "birth_place", "sex",     "nationality", "aliases"};
+constexpr std::string_view kWantedSummary[] = {"wanted_flag"};
+constexpr std::string_view kWantedFull[] = {"reason",     "issuing_authority", "reference",
+                                            "valid_from", "valid_until",       "conduct"};
+constexpr std::string_view kRecordsSummary[] = {"record_entry_count"};
+constexpr std::string_view kRecordsFull[] = {"offence_category", "date", "role", "case_reference",
+                                             "recording_service"};
+
+int64_t UnixMicros(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+// Security: unknown purposes count as reaching criminal records (a report
+// errs towards exposure).
+bool MayShowRecordCount(std::string_view purpose) {
+  auto parsed = policy::ParsePurpose(purpose);
+  return !parsed || policy::PurposeAllowsCriminalRecords(*parsed);
+}
+
+struct Selected {
+  std::vector<uint8_t> encoded;
+  AuditEvent event;
+};
+
+Result<Selected> Decode(store::Statement& row) {
+  std::span<const uint8_t> blob = row.ColumnBlob(3);
+  Selected selected{.encoded = std::vector<uint8_t>(blob.begin(), blob.end()), .event = {}};
+  ASSIGN_OR_RETURN(selected.event, audit::DecodeAuditEvent(selected.encoded));
+  if (selected.event.sequence != static_cast<uint64_t>(row.ColumnInt(0))) {
+    return Fail(ErrorCode::kDataLoss, "audit event " + std::to_string(row.ColumnInt(0)) +
+                                          " holds another sequence number");
+  }
+  return selected;
+}
+
+// Consultations in the window, matching `keep` (given the row's sequence,
+// session and address columns and a way to decode it), into `out`.
+template <typename Keep>
+Result<void> Collect(store::Statement& rows, Keep keep, std::map<uint64_t, Selected>& out) {
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, rows.Step());
+    if (!more) break;
+    const auto sequence = static_cast<uint64_t>(rows.ColumnInt(0));
+    if (out.contains(sequence)) continue;
+    ASSIGN_OR_RETURN(std::optional<Selected> kept, keep(rows));
+    if (kept) out.emplace(sequence, std::move(*kept));
+  }
+  return {};
+}
+
+void BindWindow(store::Statement& rows, int first, const BreachScope& scope) {
+  rows.BindInt(first, scope.since_unix_micros)
+      .BindInt(first + 1, scope.until_unix_micros)
+      .BindInt(first + 2, static_cast<int64_t>(AuditEventType::kSearch))
+      .BindInt(first + 3, static_cast<int64_t>(AuditEventType::kFileOpening));
+}
+
+Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachScope& scope) {
+  std::map<uint64_t, Selected> selected;
+  auto decode_all = [](store::Statement& row) -> Result<std::optional<Selected>> {
+    ASSIGN_OR_RETURN(Selected kept, Decode(row));
+    return std::optional<Selected>(std::move(kept));
+  };
+  // By agent: the (agent_id, time_us) index.
+  for (int64_t agent_id : scope.agent_ids) {
+    ASSIGN_OR_RETURN(store::Statement * rows,
+                     db.Prepare("SELECT sequence, session_id, source_address, event FROM "
+                                "audit_event WHERE agent_id = $1 AND time_us >= $2 AND "
+                                "time_us <= $3 AND type IN ($4, $5)"));
+    rows->BindInt(1, agent_id);
+    BindWindow(*rows, 2, scope);
+    RETURN_IF_ERROR(Collect(*rows, decode_all, selected));
+  }
+  if (scope.session_ids.empty() && scope.dpop_jkts.empty() && scope.source_addresses.empty()) {
+    return selected;
+  }
+  // Sessions, addresses and keys have no index: one pass over the window,
+  // decoding only the rows whose columns match (all of them when keys are
+  // asked for: the key is inside the event).
+  const std::unordered_set<int64_t> sessions(scope.session_ids.begin(), scope.session_ids.end());
+  const std::set<std::string, std::less<>> addresses(scope.source_addresses.begin(),
+                                                     scope.source_addresses.end());
+  const std::set<std::string, std::less<>> jkts(scope.dpop_jkts.begin(), scope.dpop_jkts.end());
+  auto keep = [&](store::Statement& row) -> Result<std::optional<Selected>> {
+    const bool column_match =
+        sessions.contains(row.ColumnInt(1)) || addresses.contains(row.ColumnText(2));
+    if (!column_match && jkts.empty()) return std::optional<Selected>();
+    ASSIGN_OR_RETURN(Selected kept, Decode(row));
+    if (!column_match && !jkts.contains(kept.event.dpop_jkt)) return std::optional<Selected>();
+    return std::optional<Selected>(std::move(kept));
+  };
+  ASSIGN_OR_RETURN(store::Statement * rows,
+                   db.Prepare("SELECT sequence, session_id, source_address, event FROM "
+                              "audit_event WHERE time_us >= $1 AND time_us <= $2 AND "
+                              "type IN ($3, $4)"));
+  BindWindow(*rows, 1, scope);
+  RETURN_IF_ERROR(Collect(*rows, keep, selected));
+  return selected;
+}
+
+template <typename T>
+std::vector<T> SortedDistinct(std::vector<T> values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+// Folds the selected events into subjects, actors, timeline and counts.
+void Aggregate(std::map<uint64_t, Selected>& selected, BreachReport& report) {
+  std::unordered_map<int64_t, ExposedSubject> subjects;
+  std::map<std::pair<int64_t, int64_t>, ActorActivity> actors;
+  std::map<std::pair<int64_t, int64_t>, std::pair<std::set<std::string>, std::set<std::string>>>
+      actor_keys;
+  std::map<int64_t, TimelineHour> hours;
+  std::unordered_set<int64_t> notices, entries;
+  BreachCounts& counts = report.counts;
+  for (auto& [sequence, item] : selected) {
+    AuditEvent& e = item.event;
+    const auto actor_key = std::pair{e.actor.agent_id, e.session_id};
+    auto [actor_it, new_actor] = actors.try_emplace(actor_key);
+    ActorActivity& actor = actor_it->second;
+    if (new_actor) {
+      actor.agent_id = e.actor.agent_id;
+      actor.service_number = e.actor.service_number;
+      actor.session_id = e.session_id;
+      actor.first_unix_micros = actor.last_unix_micros = e.time_unix_micros;
+    }
+    actor.first_unix_micros = std::min(actor.first_unix_micros, e.time_unix_micros);
+    actor.last_unix_micros = std::max(actor.last_unix_micros, e.time_unix_micros);
+    if (!e.dpop_jkt.empty()) actor_keys[actor_key].first.insert(e.dpop_jkt);
+    if (!e.source_address.empty()) actor_keys[actor_key].second.insert(e.source_address);
+    if (e.outcome != audit::AuditOutcome::kOk) {
+      ++actor.refused;
+      ++counts.refused_events;
+      continue;
+    }
+    const bool file = e.type == AuditEventType::kFileOpening;
+    ++(file ? actor.file_openings : actor.searches);
+    ++(file ? counts.file_opening_events : counts.search_events);
+    const int64_t hour = e.time_unix_micros - e.time_unix_micros % kHourMicros;
+    TimelineHour& bucket = hours[hour];
+    bucket.hour_unix_micros = hour;
+    ++(file ? bucket.file_openings : bucket.searches);
+    bucket.persons_returned += e.person_ids.size();
+    const bool record_count = !file && MayShowRecordCount(e.purpose);
+    for (int64_t person_id : e.person_ids) {
+      auto [it, added] = subjects.try_emplace(person_id);
+      ExposedSubject& subject = it->second;
+      if (added) {
+        subject.person_id = person_id;
+        subject.first_unix_micros = subject.last_unix_micros = e.time_unix_micros;
+        ++bucket.new_subjects;
+      }
+      subject.first_unix_micros = std::min(subject.first_unix_micros, e.time_unix_micros);
+      subject.last_unix_micros = std::max(subject.last_unix_micros, e.time_unix_micros);
+      if (file) {
+        ++subject.full_file_events;
+        // An opening names one person: its notices and entries are theirs.
+        subject.notice_ids.insert(subject.notice_ids.end(), e.notice_ids.begin(),
+                                  e.notice_ids.end());
+        subject.entry_ids.insert(subject.entry_ids.end(), e.entry_ids.begin(), e.entry_ids.end());
+      } else {
+        ++subject.summary_events;
+        subject.record_count_in_summary |= record_count;
+      }
+    }
+    if (file) {
+      notices.insert(e.notice_ids.begin(), e.notice_ids.end());
+      entries.insert(e.entry_ids.begin(), e.entry_ids.end());
+    }
+    report.events.push_back(CountedEvent{.sequence = sequence,
+                                         .time_unix_micros = e.time_unix_micros,
+                                         .type = e.type,
+                                         .agent_id = e.actor.agent_id,
+                                         .service_number = e.actor.service_number,
+                                         .session_id = e.session_id,
+                                         .dpop_jkt = e.dpop_jkt,
+                                         .source_address = e.source_address,
+                                         .purpose = e.purpose,
+                                         .case_reference = e.case_reference,
+                                         .persons = e.person_ids.size(),
+                                         .notices = e.notice_ids.size(),
+                                         .entries = e.entry_ids.size(),
+                                         .encoded = std::move(item.encoded),
+                                         .leaf_hash = {},
+                                         .proven = false,
+                                         .inclusion_proof = {}});
+    report.events.back().leaf_hash = audit::AuditEventLeafHash(report.events.back().encoded);
+  }
+
+  uint64_t with_notices = 0, with_entries = 0, record_count_subjects = 0;
+  report.subjects.reserve(subjects.size());
+  for (auto& [id, subject] : subjects) {
+    subject.notice_ids = SortedDistinct(std::move(subject.notice_ids));
+    subject.entry_ids = SortedDistinct(std::move(subject.entry_ids));
+    if (subject.summary_events > 0) ++counts.summary_subjects;
+    if (subject.full_file_events > 0) ++counts.full_file_subjects;
+    if (subject.full_file_events == 0) ++counts.summary_only_subjects;
+    if (!subject.notice_ids.empty()) ++with_notices;
+    if (!subject.entry_ids.empty()) ++with_entries;
+    if (subject.record_count_in_summary) ++record_count_subjects;
+    report.subjects.push_back(std::move(subject));
+  }
+  std::sort(
+      report.subjects.begin(), report.subjects.end(),
+      [](const ExposedSubject& a, const ExposedSubject& b) { return a.person_id < b.person_id; });
+  counts.subjects = report.subjects.size();
+  counts.wanted_notices = notices.size();
+  counts.record_entries = entries.size();
+  counts.records = counts.subjects + counts.wanted_notices + counts.record_entries;
+
+  for (auto& [key, actor] : actors) {
+    auto& [jkts, addresses] = actor_keys[key];
+    actor.dpop_jkts.assign(jkts.begin(), jkts.end());
+    actor.source_addresses.assign(addresses.begin(), addresses.end());
+    report.actors.push_back(std::move(actor));
+  }
+  for (auto& [hour, bucket] : hours) report.timeline.push_back(bucket);
+
+  using D = BreachDataset;
+  using V = BreachView;
+  report.datasets = {
+      {D::kIdentity, V::kSummary, counts.summary_subjects, counts.summary_subjects},
+      {D::kIdentity, V::kFullFile, counts.full_file_subjects, counts.full_file_subjects},
+      {D::kWantedPersons, V::kSummary, counts.summary_subjects, 0},
+      {D::kWantedPersons, V::kFullFile, with_notices, counts.wanted_notices},
+      {D::kCriminalRecords, V::kSummary, record_count_subjects, 0},
+      {D::kCriminalRecords, V::kFullFile, with_entries, counts.record_entries},
+  };
+}
+
+// Proves every counted event below the checkpoint's tree size, and checks
+// each proof against the signed root before it goes out.
+Result<void> Prove(store::Connection& db, const audit::Checkpoint& checkpoint,
+                   const BreachOptions& options, BreachReport& report) {
+  std::vector<uint64_t> leaves;
+  for (const CountedEvent& event : report.events) {
+    if (event.sequence < checkpoint.tree_size) leaves.push_back(event.sequence);
+  }
+  if (leaves.empty()) return {};
+  BatchInclusionProofs::Progress progress;
+  if (options.progress) {
+    progress = [&](uint64_t done, uint64_t total) { options.progress("proving", done, total); };
+  }
+  ASSIGN_OR_RETURN(BatchInclusionProofs proofs,
+                   BatchInclusionProofs::Build(db, checkpoint.tree_size, leaves, progress));
+  if (proofs.root() != checkpoint.root) {
+    return Fail(ErrorCode::kDataLoss,
+                "the audit log does not match its signed checkpoint at tree size " +
+                    std::to_string(checkpoint.tree_size) + "; run `vigie audit verify`");
+  }
+  for (CountedEvent& event : report.events) {
+    if (event.sequence >= checkpoint.tree_size) continue;
+    ASSIGN_OR_RETURN(event.inclusion_proof, proofs.Prove(event.sequence));
+    RETURN_IF_ERROR(audit::VerifyInclusion(event.leaf_hash, event.sequence, checkpoint.tree_size,
+                                           event.inclusion_proof, checkpoint.root));
+    event.proven = true;
+  }
+  return {};
+}
+
+Result<uint64_t> LogSize(store::Connection& db) {
+  ASSIGN_OR_RETURN(store::Statement * count,
+                   db.Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
+  ASSIGN_OR_RETURN(bool counted, count->Step());
+  const uint64_t size = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
+  RETURN_IF_ERROR(count->Run());
+  return size;
+}
+
+}  // namespace
+
+std::string_view BreachDatasetName(BreachDataset dataset) {
+  switch (dataset) {
+    case BreachDataset::kIdentity:
+      return "identity";
+    case BreachDataset::kWantedPersons:
+      return "wanted_persons";
+    case BreachDataset::kCriminalRecords:
+      return "criminal_records";
+  }
+  return "unknown";
+}
+
+std::string_view BreachViewName(BreachView view) {
+  return view == BreachView::kSummary ? "summary" : "full_file";
+}
+
+std::span<const std::string_view> BreachFields(BreachDataset dataset, BreachView view) {
+  using Fields = std::span<const std::string_view>;
+  const bool summary = view == BreachView::kSummary;
+  switch (dataset) {
+    case BreachDataset::kIdentity:
+      return summary ? Fields(kIdentitySummary) : Fields(kIdentityFull);
+    case BreachDataset::kWantedPersons:
+      return summary ? Fields(kWantedSummary) : Fields(kWantedFull);
+    case BreachDataset::kCriminalRecords:
+      return summary ? Fields(kRecordsSummary) : Fields(kRecordsFull);
+  }
+  return {};
+}
+
+Result<void> ValidateBreachScope(const BreachScope& scope) {
+  if (scope.agent_ids.empty() && scope.session_ids.empty() && scope.dpop_jkts.empty() &&
+      scope.source_addresses.empty()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "give at least one agent, session, DPoP key or source address");
+  }
+  if (scope.since_unix_micros > scope.until_unix_micros) {
+    return Fail(ErrorCode::kInvalidArgument, "the window ends before it begins");
+  }
+  for (size_t size : {scope.agent_ids.size(), scope.session_ids.size(), scope.dpop_jkts.size(),
+                      scope.source_addresses.size()}) {
+    if (size > kMaxBreachSelectors) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "at most " + std::to_string(kMaxBreachSelectors) + " of each selector");
+    }
+  }
+  auto empty = [](const std::string& s) { return s.empty(); };
+  if (std::any_of(scope.dpop_jkts.begin(), scope.dpop_jkts.end(), empty) ||
+      std::any_of(scope.source_addresses.begin(), scope.source_addresses.end(), empty)) {
+    return Fail(ErrorCode::kInvalidArgument, "an empty DPoP key or source address selects nothing");
+  }
+  return {};
+}
+
+Result<BreachReport> ComputeBreachReport(store::Connection& audit_db, const BreachScope& scope,
+                                         const Clock& clock, const BreachOptions& options) {
+  RETURN_IF_ERROR(ValidateBreachScope(scope));
+  BreachReport report;
+  report.scope = scope;
+  report.generated_unix_micros = UnixMicros(clock.Now());
+  // One snapshot: the size, the checkpoint, the selection and the proofs agree.
+  ASSIGN_OR_RETURN(store::Transaction read, store::Transaction::BeginRead(audit_db));
+  ASSIGN_OR_RETURN(report.log_size, LogSize(audit_db));
+  ASSIGN_OR_RETURN(report.checkpoint, audit::ReadLatestCheckpoint(audit_db));
+  if (options.progress) options.progress("selecting", 0, 0);
+  ASSIGN_OR_RETURN(auto selected, Select(audit_db, scope));
+  Aggregate(selected, report);
+  selected.clear();
+  const uint64_t covered = report.checkpoint ? report.checkpoint->tree_size : 0;
+  for (const CountedEvent& event : report.events) {
+    if (event.sequence >= covered) ++report.counts.unproven_events;
+  }
+  if (report.checkpoint && options.with_proofs) {
+    RETURN_IF_ERROR(Prove(audit_db, *report.checkpoint, options, report));
+  }
+  return report;
+}
+
+}  // namespace vigie::incident

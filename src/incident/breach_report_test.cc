@@ -1,0 +1,415 @@
+#include "incident/breach_report.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "audit/audit_event_codec.h"
+#include "audit/audit_log_test_util.h"
+#include "audit/merkle_proof.h"
+#include "audit/merkle_verify.h"
+#include "audit/stored_leaf_source.h"
+#include "audit/subtree_table.h"
+#include "incident/breach_proofs.h"
+#include "incident/breach_subjects.h"
+#include "tests/support/matchers.h"
+#include "tests/support/records_db.h"
+
+namespace vigie::incident {
+namespace {
+
+using audit::AuditEvent;
+using audit::AuditEventType;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using vigie::testing::ErrorCodeIs;
+
+constexpr int64_t kT0 = 1'764'000'000'000'000;  // 2025-11-24T16:00:00Z
+constexpr int64_t kHour = 3'600'000'000;
+
+struct Actor {
+  int64_t agent_id;
+  int64_t session_id;
+  std::string jkt;
+  std::string address;
+};
+
+const Actor kAgent1{1, 11, "jkt-one", "192.0.2.1"};
+const Actor kAgent2{2, 12, "jkt-two", "192.0.2.2"};
+const Actor kAgent3{3, 13, "jkt-three", "192.0.2.1"};   // same address as agent 1
+const Actor kAgent4{4, 14, "jkt-one", "198.51.100.4"};  // agent 1's key, elsewhere
+
+AuditEvent Event(const Actor& actor, AuditEventType type, int64_t time,
+                 std::vector<int64_t> persons) {
+  AuditEvent event;
+  event.time_unix_micros = time;
+  event.type = type;
+  event.actor = {.agent_id = actor.agent_id,
+                 .service_number = "GN-" + std::to_string(actor.agent_id),
+                 .unit_id = 3};
+  event.session_id = actor.session_id;
+  event.dpop_jkt = actor.jkt;
+  event.source_address = actor.address;
+  event.purpose = "identity_check";
+  event.person_ids = std::move(persons);
+  return event;
+}
+
+AuditEvent Opening(const Actor& actor, int64_t time, int64_t person, std::vector<int64_t> notices,
+                   std::vector<int64_t> entries) {
+  AuditEvent event = Event(actor, AuditEventType::kFileOpening, time, {person});
+  event.purpose = "judicial_investigation";
+  event.case_reference = "PV-2025-1";
+  event.notice_ids = std::move(notices);
+  event.entry_ids = std::move(entries);
+  return event;
+}
+
+std::vector<AuditEvent> Scenario() {
+  AuditEvent refused = Event(kAgent1, AuditEventType::kSearch, kT0 + 3 * kHour, {9});
+  refused.outcome = audit::AuditOutcome::kRefused;
+  refused.refusal_code = "ResourceExhausted";
+  return {
+      Event(kAgent1, AuditEventType::kLoginPasswordOk, kT0, {}),
+      Event(kAgent1, AuditEventType::kSearch, kT0 + 1, {1, 2, 3}),
+      Opening(kAgent1, kT0 + kHour, 2, {20}, {200, 201}),
+      Event(kAgent2, AuditEventType::kSearch, kT0 + kHour + 5, {4, 5}),
+      Opening(kAgent2, kT0 + kHour + 6, 5, {}, {}),
+      Event(kAgent3, AuditEventType::kSearch, kT0 + 2 * kHour, {6}),
+      refused,
+      Event(kAgent4, AuditEventType::kSearch, kT0 + 4 * kHour, {7}),
+      Event(kAgent1, AuditEventType::kSearch, kT0 + 48 * kHour, {8, 1}),  // two days later
+      Event(kAgent2, AuditEventType::kLogout, kT0 + 49 * kHour, {}),
+      Event(kAgent3, AuditEventType::kSearch, kT0 + 50 * kHour, {10}),
+  };
+}
+
+std::vector<int64_t> SubjectIds(const BreachReport& report) {
+  std::vector<int64_t> ids;
+  for (const ExposedSubject& s : report.subjects) ids.push_back(s.person_id);
+  return ids;
+}
+
+const ExposedSubject* Subject(const BreachReport& report, int64_t id) {
+  for (const ExposedSubject& s : report.subjects) {
+    if (s.person_id == id) return &s;
+  }
+  return nullptr;
+}
+
+class BreachReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto log = fixture_.OpenLog();
+    for (AuditEvent& event : Scenario()) ASSERT_OK(log->Append(std::move(event)));
+    log.reset();  // the closing checkpoint covers every event
+    db_ = fixture_.RawDatabase();
+  }
+
+  Result<BreachReport> Report(const BreachScope& scope, BreachOptions options = {}) {
+    return ComputeBreachReport(*db_, scope, fixture_.clock(), options);
+  }
+
+  audit::testing::AuditLogFixture fixture_;
+  std::unique_ptr<store::Connection> db_;
+};
+
+TEST_F(BreachReportTest, OneAgentExactlyTheirPersonsSplitIntoSummariesAndFiles) {
+  auto report = Report({.agent_ids = {1}});
+  ASSERT_OK(report);
+  EXPECT_THAT(SubjectIds(*report), ElementsAre(1, 2, 3, 8));
+  const BreachCounts& c = report->counts;
+  EXPECT_EQ(c.subjects, 4u);
+  EXPECT_EQ(c.summary_subjects, 4u);
+  EXPECT_EQ(c.full_file_subjects, 1u);
+  EXPECT_EQ(c.summary_only_subjects, 3u);
+  EXPECT_EQ(c.wanted_notices, 1u);
+  EXPECT_EQ(c.record_entries, 2u);
+  EXPECT_EQ(c.records, 4u + 1u + 2u);
+  EXPECT_EQ(c.search_events, 2u);
+  EXPECT_EQ(c.file_opening_events, 1u);
+  EXPECT_EQ(c.refused_events, 1u);  // its person 9 is not exposed
+  EXPECT_EQ(Subject(*report, 9), nullptr);
+  const ExposedSubject* two = Subject(*report, 2);
+  ASSERT_NE(two, nullptr);
+  EXPECT_EQ(two->summary_events, 1u);
+  EXPECT_EQ(two->full_file_events, 1u);
+  EXPECT_THAT(two->notice_ids, ElementsAre(20));
+  EXPECT_THAT(two->entry_ids, ElementsAre(200, 201));
+  const ExposedSubject* one = Subject(*report, 1);
+  EXPECT_EQ(one->summary_events, 2u);
+  EXPECT_EQ(one->first_unix_micros, kT0 + 1);
+  EXPECT_EQ(one->last_unix_micros, kT0 + 48 * kHour);
+  // identity_check does not reach criminal records: no entry count in summaries.
+  EXPECT_FALSE(one->record_count_in_summary);
+  std::vector<uint64_t> sequences;
+  for (const CountedEvent& e : report->events) sequences.push_back(e.sequence);
+  EXPECT_THAT(sequences, ElementsAre(1, 2, 8));
+}
+
+TEST_F(BreachReportTest, DatasetsAndFieldCategories) {
+  auto report = Report({.agent_ids = {1}});
+  ASSERT_OK(report);
+  ASSERT_EQ(report->datasets.size(), 6u);
+  auto find = [&](BreachDataset d, BreachView v) {
+    for (const DatasetExposure& e : report->datasets) {
+      if (e.dataset == d && e.view == v) return e;
+    }
+    ADD_FAILURE() << "missing dataset";
+    return DatasetExposure{};
+  };
+  EXPECT_EQ(find(BreachDataset::kIdentity, BreachView::kSummary).subjects, 4u);
+  EXPECT_EQ(find(BreachDataset::kWantedPersons, BreachView::kFullFile).records, 1u);
+  EXPECT_EQ(find(BreachDataset::kCriminalRecords, BreachView::kFullFile).records, 2u);
+  EXPECT_EQ(find(BreachDataset::kCriminalRecords, BreachView::kSummary).subjects, 0u);
+  EXPECT_THAT(BreachFields(BreachDataset::kWantedPersons, BreachView::kSummary),
+              ElementsAre("wanted_flag"));
+}
+
+TEST_F(BreachReportTest, WindowBoundsAreInclusive) {
+  auto report =
+      Report({.agent_ids = {1}, .since_unix_micros = kT0 + 1, .until_unix_micros = kT0 + kHour});
+  ASSERT_OK(report);
+  EXPECT_THAT(SubjectIds(*report), ElementsAre(1, 2, 3));
+  auto later = Report({.agent_ids = {1}, .since_unix_micros = kT0 + kHour + 1});
+  ASSERT_OK(later);
+  EXPECT_THAT(SubjectIds(*later), ElementsAre(1, 8));
+  auto none = Report({.agent_ids = {1}, .since_unix_micros = kT0 + 100 * kHour});
+  ASSERT_OK(none);
+  EXPECT_THAT(none->subjects, IsEmpty());
+  EXPECT_THAT(none->events, IsEmpty());
+}
+
+TEST_F(BreachReportTest, SessionAddressAndKeySelectors) {
+  auto session = Report({.session_ids = {12}});
+  ASSERT_OK(session);
+  EXPECT_THAT(SubjectIds(*session), ElementsAre(4, 5));
+  auto address = Report({.source_addresses = {"192.0.2.1"}});
+  ASSERT_OK(address);
+  EXPECT_THAT(SubjectIds(*address), ElementsAre(1, 2, 3, 6, 8, 10));
+  auto key = Report({.dpop_jkts = {"jkt-one"}});
+  ASSERT_OK(key);
+  EXPECT_THAT(SubjectIds(*key), ElementsAre(1, 2, 3, 7, 8));
+  // Selectors add up; an event matched twice is counted once.
+  auto both = Report({.agent_ids = {2}, .session_ids = {13, 12}, .dpop_jkts = {"jkt-two"}});
+  ASSERT_OK(both);
+  EXPECT_THAT(SubjectIds(*both), ElementsAre(4, 5, 6, 10));
+  EXPECT_EQ(both->counts.search_events, 3u);
+  EXPECT_EQ(both->counts.file_opening_events, 1u);
+  EXPECT_EQ(both->actors.size(), 2u);
+}
+
+TEST_F(BreachReportTest, TimelineAndActors) {
+  auto report = Report({.agent_ids = {1}});
+  ASSERT_OK(report);
+  ASSERT_EQ(report->timeline.size(), 3u);
+  EXPECT_EQ(report->timeline[0].hour_unix_micros, kT0);
+  EXPECT_EQ(report->timeline[0].searches, 1u);
+  EXPECT_EQ(report->timeline[0].new_subjects, 3u);
+  EXPECT_EQ(report->timeline[1].file_openings, 1u);
+  EXPECT_EQ(report->timeline[1].new_subjects, 0u);
+  EXPECT_EQ(report->timeline[2].new_subjects, 1u);  // person 8; person 1 was seen already
+  ASSERT_EQ(report->actors.size(), 1u);
+  const ActorActivity& actor = report->actors[0];
+  EXPECT_EQ(actor.service_number, "GN-1");
+  EXPECT_EQ(actor.session_id, 11);
+  EXPECT_EQ(actor.searches, 2u);
+  EXPECT_EQ(actor.file_openings, 1u);
+  EXPECT_EQ(actor.refused, 1u);
+  EXPECT_THAT(actor.dpop_jkts, ElementsAre("jkt-one"));
+}
+
+TEST_F(BreachReportTest, EveryEventCountedIsProvenAgainstTheSignedCheckpoint) {
+  auto report = Report({.source_addresses = {"192.0.2.1", "192.0.2.2"}});
+  ASSERT_OK(report);
+  ASSERT_TRUE(report->checkpoint.has_value());
+  const audit::Checkpoint& checkpoint = *report->checkpoint;
+  EXPECT_EQ(checkpoint.tree_size, Scenario().size());
+  EXPECT_TRUE(audit::CheckpointSignatureValid(checkpoint, fixture_.PublicKey()));
+  ASSERT_EQ(report->events.size(), 7u);
+  EXPECT_EQ(report->counts.unproven_events, 0u);
+  for (const CountedEvent& e : report->events) {
+    ASSERT_TRUE(e.proven) << e.sequence;
+    // As a third party would: the leaf from the event bytes, the proof, the signed root.
+    EXPECT_EQ(e.leaf_hash, audit::MerkleLeafHash(e.encoded));
+    EXPECT_OK(audit::VerifyInclusion(audit::MerkleLeafHash(e.encoded), e.sequence,
+                                     checkpoint.tree_size, e.inclusion_proof, checkpoint.root));
+    auto decoded = audit::DecodeAuditEvent(e.encoded);
+    ASSERT_OK(decoded);
+    EXPECT_EQ(decoded->sequence, e.sequence);
+    EXPECT_EQ(decoded->person_ids.size(), e.persons);
+  }
+  // A proof does not carry over to another event.
+  const CountedEvent& first = report->events[0];
+  EXPECT_THAT(audit::VerifyInclusion(report->events[1].leaf_hash, first.sequence,
+                                     checkpoint.tree_size, first.inclusion_proof, checkpoint.root),
+              ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
+TEST_F(BreachReportTest, EventsNewerThanTheCheckpointAreCountedButUnproven) {
+  db_.reset();
+  auto options = fixture_.Options();
+  options.checkpoint_every_events = 1'000'000;  // nothing until close
+  auto log = fixture_.OpenLog(options);
+  ASSERT_OK(log->Append(Event(kAgent1, AuditEventType::kSearch, kT0 + 60 * kHour, {42})));
+  auto db = fixture_.RawDatabase();
+  auto report = ComputeBreachReport(*db, {.agent_ids = {1}}, fixture_.clock());
+  ASSERT_OK(report);
+  EXPECT_THAT(SubjectIds(*report), ElementsAre(1, 2, 3, 8, 42));
+  EXPECT_EQ(report->counts.unproven_events, 1u);
+  EXPECT_EQ(report->log_size, Scenario().size() + 1);
+  EXPECT_FALSE(report->events.back().proven);
+  EXPECT_TRUE(report->events.front().proven);
+}
+
+TEST_F(BreachReportTest, TamperedLogDoesNotMatchItsCheckpoint) {
+  // Someone with the file rewrites an event the selection does not read.
+  ASSERT_OK(db_->ExecuteScript("DROP TRIGGER audit_event_no_update"));
+  auto read = db_->Prepare("SELECT event FROM audit_event WHERE sequence = 9");
+  ASSERT_OK(read);
+  ASSERT_OK((*read)->Step());
+  auto blob = (*read)->ColumnBlob(0);
+  std::vector<uint8_t> changed(blob.begin(), blob.end());
+  ASSERT_OK((*read)->Run());
+  changed.back() ^= 1;
+  auto write = db_->Prepare("UPDATE audit_event SET event = $1 WHERE sequence = 9");
+  ASSERT_OK(write);
+  (*write)->BindBlob(1, changed);
+  ASSERT_OK((*write)->Run());
+  EXPECT_THAT(Report({.agent_ids = {1}}), ErrorCodeIs(ErrorCode::kDataLoss));
+  // Without proofs the selection still answers (and says nothing is proven).
+  auto unproven = Report({.agent_ids = {1}}, {.with_proofs = false});
+  ASSERT_OK(unproven);
+  EXPECT_FALSE(unproven->events.front().proven);
+}
+
+TEST_F(BreachReportTest, RefusesScopesThatSelectNothingOrEverything) {
+  EXPECT_THAT(Report({}), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Report({.since_unix_micros = kT0}), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Report({.agent_ids = {1}, .since_unix_micros = kT0 + 1, .until_unix_micros = kT0}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Report({.dpop_jkts = {""}}), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  BreachScope huge;
+  huge.agent_ids.assign(kMaxBreachSelectors + 1, 1);
+  EXPECT_THAT(Report(huge), ErrorCodeIs(ErrorCode::kInvalidArgument));
+}
+
+TEST_F(BreachReportTest, LogWithoutCheckpointStillReports) {
+  audit::testing::AuditLogFixture empty;
+  auto db = empty.RawDatabase();
+  ASSERT_OK(store::Migrate(*db, audit::AuditLogSchema()));
+  auto report = ComputeBreachReport(*db, {.agent_ids = {1}}, empty.clock());
+  ASSERT_OK(report);
+  EXPECT_FALSE(report->checkpoint.has_value());
+  EXPECT_THAT(report->subjects, IsEmpty());
+}
+
+// The proofs at every shape of tree, against a reference that reads only the
+// leaves: with the stored subtree table (the usual path), then without it
+// (a log not backfilled yet: the sequential scan).
+void ExpectSameProofsAsTheReference(store::Connection& db, uint64_t events) {
+  auto reference = audit::StoredLeafSource::Open(db);
+  ASSERT_OK(reference);
+  for (uint64_t size :
+       {1u, 2u, 3u, 255u, 256u, 257u, 511u, 512u, 513u, 600u, 1023u, 1024u, 1025u, 1100u}) {
+    if (size > events) continue;
+    std::vector<uint64_t> leaves;
+    for (uint64_t leaf : {uint64_t{0}, size / 2, size - 1, uint64_t{255}, uint64_t{256},
+                          uint64_t{1023}, uint64_t{1024}, size / 2}) {
+      if (leaf < size) leaves.push_back(leaf);
+    }
+    auto proofs = BatchInclusionProofs::Build(db, size, leaves);
+    ASSERT_OK(proofs);
+    auto root = audit::MerkleRootAt(*reference, size);
+    ASSERT_OK(root);
+    EXPECT_EQ(proofs->root(), *root) << size;
+    for (uint64_t leaf : leaves) {
+      auto expected = audit::InclusionProof(*reference, leaf, size);
+      auto got = proofs->Prove(leaf);
+      ASSERT_OK(got);
+      EXPECT_EQ(*got, *expected) << "leaf " << leaf << " of " << size;
+      EXPECT_EQ(*proofs->LeafHash(leaf), *reference->LeafHash(leaf));
+    }
+    if (size > 3) {
+      EXPECT_THAT(proofs->Prove(1), ErrorCodeIs(ErrorCode::kInvalidArgument));
+    }
+  }
+  EXPECT_THAT(BatchInclusionProofs::Build(db, 10, std::vector<uint64_t>{10}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(BatchInclusionProofs::Build(db, events + 1, std::vector<uint64_t>{0}),
+              ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
+TEST(BatchInclusionProofsTest, SameProofsAsTheReferenceAtEveryShape) {
+  constexpr uint64_t kEvents = 1100;
+  audit::testing::AuditLogFixture fixture;
+  {
+    auto log = fixture.OpenLog();
+    std::vector<AuditEvent> events;
+    for (uint64_t i = 0; i < kEvents; ++i) {
+      const auto n = static_cast<int64_t>(i);
+      events.push_back(Event(kAgent1, AuditEventType::kSearch, kT0 + n, {n + 1}));
+    }
+    ASSERT_OK(log->AppendAll(std::move(events)));
+  }
+  auto db = fixture.RawDatabase();
+  ASSERT_TRUE(*audit::SubtreesCover(*db, kEvents));
+  ExpectSameProofsAsTheReference(*db, kEvents);
+  // A subtree row missing: not covered, so every leaf is read.
+  ASSERT_OK(
+      db->ExecuteScript("DROP TRIGGER audit_subtree_no_delete; "
+                        "DELETE FROM audit_subtree WHERE level = 8 AND idx = 2;"));
+  ASSERT_FALSE(*audit::SubtreesCover(*db, kEvents));
+  ExpectSameProofsAsTheReference(*db, kEvents);
+  ASSERT_OK(db->ExecuteScript("DROP TABLE audit_subtree"));
+  ExpectSameProofsAsTheReference(*db, kEvents);
+}
+
+TEST(BatchInclusionProofsTest, AChangedSubtreeRowGivesARootThatIsNotTheSignedOne) {
+  audit::testing::AuditLogFixture fixture;
+  {
+    auto log = fixture.OpenLog();
+    std::vector<AuditEvent> events;
+    for (int64_t i = 0; i < 600; ++i) {
+      events.push_back(Event(kAgent1, AuditEventType::kSearch, kT0 + i, {i + 1}));
+    }
+    ASSERT_OK(log->AppendAll(std::move(events)));
+  }
+  auto db = fixture.RawDatabase();
+  auto reference = audit::StoredLeafSource::Open(*db);
+  ASSERT_OK(reference);
+  ASSERT_OK(
+      db->ExecuteScript("DROP TRIGGER audit_subtree_no_update; "
+                        "UPDATE audit_subtree SET hash = zeroblob(32) WHERE level = 9;"));
+  auto proofs = BatchInclusionProofs::Build(*db, 600, std::vector<uint64_t>{10});
+  ASSERT_OK(proofs);
+  // ComputeBreachReport compares it with the checkpoint's and refuses (DataLoss).
+  EXPECT_NE(proofs->root(), *audit::MerkleRootAt(*reference, 600));
+}
+
+TEST(BreachSubjectsTest, NamesPersonsStillRecordedAndListsTheOthersById) {
+  testing::RecordsDb records;
+  records::Person person;
+  person.external_id = "P1";
+  person.surname = "Moreau";
+  person.given_names = {"Hélène", "Marie"};
+  person.birth_date = {1985, 7, 14};
+  person.birth_place = "Nantes (44)";
+  {
+    auto tx = store::Transaction::Begin(*records.db);
+    ASSERT_OK(tx);
+    ASSERT_OK(records.repository->PutPerson(person));
+    ASSERT_OK(tx->Commit());
+  }
+  std::vector<ExposedSubject> subjects(2);
+  subjects[0].person_id = person.id;
+  subjects[1].person_id = person.id + 1000;  // deleted since, or never imported here
+  ASSERT_OK(NameSubjects(*records.repository, subjects));
+  ASSERT_TRUE(subjects[0].identity.has_value());
+  EXPECT_EQ(subjects[0].identity->surname, "Moreau");
+  EXPECT_THAT(subjects[0].identity->given_names, ElementsAre("Hélène", "Marie"));
+  EXPECT_EQ(subjects[0].identity->birth_date, (records::PartialDate{1985, 7, 14}));
+  EXPECT_FALSE(subjects[1].identity.has_value());
+}
+
+}  // namespace
+}  // namespace vigie::incident

@@ -1,0 +1,136 @@
+#include "incident/claim_sample.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace vigie::incident {
+namespace {
+
+std::vector<SampleRow> ReadAll(std::string_view text, SampleFormat format,
+                               std::vector<ColumnOverride> overrides = {}) {
+  auto reader = SampleReader::Open(text, format, overrides);
+  EXPECT_TRUE(reader.has_value()) << reader.error().ToString();
+  std::vector<SampleRow> rows;
+  if (!reader) return rows;
+  SampleRow row;
+  while (reader->Next(row)) rows.push_back(row);
+  return rows;
+}
+
+TEST(SampleReaderTest, FindsFrenchColumnsWithBomSemicolonsAndQuotes) {
+  auto rows = ReadAll(
+      "\xEF\xBB\xBFNOM;Prénom(s);Date de naissance;Identifiant\r\n"
+      "Dupont;\"Jean; Marie\";12/03/1980;P-1\r\n"
+      "\r\n"
+      "\"Le \"\"Grand\"\"\";\"Anne\nSophie\";1975-01-02;\r\n"
+      "Martin;Paul;1990-05-06;P-3",
+      SampleFormat::kCsv);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].surname, "Dupont");
+  EXPECT_EQ(rows[0].given_names, "Jean; Marie");
+  EXPECT_EQ(rows[0].birth_date, "12/03/1980");
+  EXPECT_EQ(rows[0].person_id, "P-1");
+  EXPECT_EQ(rows[0].line, 2);
+  EXPECT_EQ(rows[1].surname, "Le \"Grand\"");
+  EXPECT_EQ(rows[1].given_names, "Anne\nSophie");
+  EXPECT_EQ(rows[1].line, 4);
+  EXPECT_EQ(rows[1].row, 2);
+  EXPECT_EQ(rows[2].surname, "Martin");
+  EXPECT_EQ(rows[2].line, 6);
+  EXPECT_EQ(rows[2].person_id, "P-3");
+}
+
+TEST(SampleReaderTest, MalformedRowsAreReportedAndReadingGoesOn) {
+  auto rows = ReadAll(
+      "surname,first_name,dob\n"
+      "Dupont,\"Jean,1980-03-12\n"  // unclosed quote: only this line is lost
+      "Martin,Paul,1990-05-06\n"
+      "Bad\xff,Paul,1990-05-06\n"  // invalid UTF-8
+      "Too,many,fields,here\n"
+      "Quote\"inside,Paul,1990-05-06\n"
+      "Durand,Luc,1991-01-01\n",
+      SampleFormat::kCsv);
+  ASSERT_EQ(rows.size(), 6u);
+  // The stray quote runs to the next one, four lines down: only its own line is lost.
+  EXPECT_NE(rows[0].error.find("malformed CSV"), std::string::npos) << rows[0].error;
+  EXPECT_EQ(rows[0].line, 2);
+  EXPECT_TRUE(rows[1].error.empty());
+  EXPECT_EQ(rows[1].surname, "Martin");
+  EXPECT_EQ(rows[1].line, 3);
+  EXPECT_NE(rows[2].error.find("UTF-8"), std::string::npos);
+  EXPECT_NE(rows[3].error.find("4 fields"), std::string::npos);
+  EXPECT_NE(rows[4].error.find("malformed"), std::string::npos);
+  EXPECT_EQ(rows[5].surname, "Durand");
+  EXPECT_EQ(rows[5].line, 7);
+}
+
+TEST(SampleReaderTest, AnUnclosedQuoteCostsOneRow) {
+  auto rows = ReadAll("nom,prenom,ddn\n\"Dupont,Jean,1980-03-12\nMartin,Paul,1990-05-06\n",
+                      SampleFormat::kCsv);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].error, "malformed CSV: unclosed quote");
+  EXPECT_EQ(rows[1].surname, "Martin");
+  EXPECT_EQ(rows[1].line, 3);
+
+  std::string huge = "nom,prenom,ddn\n\"" + std::string(kMaxSampleRowBytes, 'a') + "\"\nA,B,1990\n";
+  rows = ReadAll(huge, SampleFormat::kCsv);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].error, "row longer than 64 KiB");
+  EXPECT_EQ(rows[1].surname, "A");
+}
+
+TEST(SampleReaderTest, OverridesNameColumnsAndMissingOnesAreFatal) {
+  std::vector<ColumnOverride> overrides = {{SampleField::kSurname, "col_a"},
+                                           {SampleField::kGivenNames, "col_b"},
+                                           {SampleField::kBirthDate, "col_c"}};
+  auto rows = ReadAll("col_a,col_b,col_c,nom\nDupont,Jean,1980-03-12,Ignored\n", SampleFormat::kCsv,
+                      overrides);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].surname, "Dupont");  // the override wins over the "nom" alias
+
+  auto missing = SampleReader::Open("nom,ville\nDupont,Lyon\n", SampleFormat::kCsv, {});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(missing.error().message().find("given_names, birth_date"), std::string::npos)
+      << missing.error().message();
+  EXPECT_NE(missing.error().message().find("--column"), std::string::npos);
+  EXPECT_FALSE(SampleReader::Open("", SampleFormat::kCsv, {}).has_value());
+  EXPECT_FALSE(ParseColumnOverride("nickname=X").has_value());
+  EXPECT_FALSE(ParseColumnOverride("surname=").has_value());
+  auto parsed = ParseColumnOverride("birth_date=DDN");
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->field, SampleField::kBirthDate);
+  EXPECT_EQ(parsed->column, "DDN");
+}
+
+TEST(SampleReaderTest, ReadsJsonLines) {
+  auto rows = ReadAll(
+      "{\"Nom\":\"Dupont\",\"prenoms\":[\"Jean\",\"Marie\"],\"date_naissance\":\"1980-03-12\","
+      "\"id\":42}\n"
+      "not json\n"
+      "\n"
+      "{\"nom\":\"Martin\",\"prenoms\":\"Paul\",\"date_naissance\":\"1990-05-06\"}\n"
+      "{\"nom\":7,\"prenoms\":\"Paul\",\"date_naissance\":\"1990-05-06\"}\n"
+      "[1,2]\n",
+      SampleFormat::kJsonLines);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0].given_names, "Jean, Marie");
+  EXPECT_EQ(rows[0].person_id, "42");
+  EXPECT_EQ(rows[1].error, "malformed JSON");
+  EXPECT_EQ(rows[2].surname, "Martin");
+  EXPECT_EQ(rows[2].line, 4);
+  EXPECT_NE(rows[3].error.find("surname must be a string"), std::string::npos);
+  EXPECT_EQ(rows[4].error, "not a JSON object");
+
+  EXPECT_FALSE(SampleReader::Open("{\"x\":1}\n", SampleFormat::kJsonLines, {}).has_value());
+}
+
+TEST(SampleReaderTest, FoldsColumnNames) {
+  EXPECT_EQ(FoldColumnName("Date de naissance"), "datedenaissance");
+  EXPECT_EQ(FoldColumnName("PRÉNOM(S)"), "prenoms");
+  EXPECT_EQ(FoldColumnName("first_name"), "firstname");
+}
+
+}  // namespace
+}  // namespace vigie::incident

@@ -1,0 +1,257 @@
+#include "incident/containment.h"
+
+#include <algorithm>
+#include <set>
+
+#include "records/name_normaliser.h"
+#include "session/session_store.h"
+
+namespace vigie::incident {
+namespace {
+
+using identity::Agent;
+using identity::AgentStatus;
+using identity::Role;
+
+Result<void> CheckReason(std::string_view reason) {
+  const bool plain = std::none_of(reason.begin(), reason.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\n' && c != '\t') || u == 0x7F;
+  });
+  const bool blank = reason.find_first_not_of(" \t\n") == std::string_view::npos;
+  if (blank || reason.size() > kMaxReasonBytes || !plain || !records::IsValidUtf8(reason)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "a containment needs its reason: 1 to 500 bytes of UTF-8 text");
+  }
+  return {};
+}
+
+std::string ScopeText(const ContainmentScope& scope) {
+  if (scope.everyone) return "everyone";
+  if (!scope.unit_code.empty()) return "unit " + scope.unit_code;
+  if (scope.service_numbers.empty()) return "none";
+  std::string text = "agents ";
+  for (size_t i = 0; i < scope.service_numbers.size(); ++i) {
+    text += (i == 0 ? "" : ", ") + scope.service_numbers[i];
+  }
+  return text;
+}
+
+Incident ReadIncident(const store::Statement& row) {
+  Incident incident;
+  incident.id = row.ColumnInt(0);
+  incident.opened_at = row.ColumnInt(1);
+  incident.opened_by = std::string(row.ColumnText(2));
+  incident.reason = std::string(row.ColumnText(3));
+  incident.scope = std::string(row.ColumnText(4));
+  incident.lockdown = row.ColumnInt(5) != 0;
+  if (!row.ColumnIsNull(6)) {
+    incident.released_at = row.ColumnInt(6);
+    incident.released_by = std::string(row.ColumnText(7));
+  }
+  return incident;
+}
+
+constexpr std::string_view kIncidentColumns =
+    "id, opened_at, opened_by, reason, scope, lockdown, released_at, released_by";
+
+// The agents an incident holds: (id, service number, status before).
+struct Held {
+  int64_t agent_id;
+  std::string service_number;
+  std::string prior_status;
+};
+
+Result<std::vector<Held>> HeldBy(store::Connection& db, int64_t incident_id) {
+  ASSIGN_OR_RETURN(store::Statement * select,
+                   db.Prepare("SELECT ia.agent_id, a.service_number, ia.prior_status "
+                              "FROM incident_agent ia JOIN agent a ON a.id = ia.agent_id "
+                              "WHERE ia.incident_id = $1 ORDER BY a.service_number"));
+  select->BindInt(1, incident_id);
+  std::vector<Held> held;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, select->Step());
+    if (!row) break;
+    held.push_back(Held{select->ColumnInt(0), std::string(select->ColumnText(1)),
+                        std::string(select->ColumnText(2))});
+  }
+  return held;
+}
+
+}  // namespace
+
+Result<AccessBar> AccessBarred(store::Connection& db, int64_t agent_id) {
+  // One indexed statement per request: an open lock-down, and an open
+  // incident holding this agent.
+  ASSIGN_OR_RETURN(
+      store::Statement * select,
+      db.Prepare("SELECT EXISTS (SELECT 1 FROM incident WHERE released_at IS NULL AND lockdown = 1),"
+                 " EXISTS (SELECT 1 FROM incident_agent ia JOIN incident i ON i.id = ia.incident_id"
+                 " WHERE ia.agent_id = $1 AND i.released_at IS NULL)"));
+  select->BindInt(1, agent_id);
+  ASSIGN_OR_RETURN(bool row, select->Step());
+  if (!row) return Fail(ErrorCode::kInternal, "access check returned no row");
+  AccessBar bar{.lockdown = select->ColumnInt(0) != 0, .contained = select->ColumnInt(1) != 0};
+  RETURN_IF_ERROR(select->Run());
+  return bar;
+}
+
+Result<std::vector<Agent>> Containment::Resolve(const ContainmentScope& scope) {
+  const int chosen = (scope.everyone ? 1 : 0) + (scope.unit_code.empty() ? 0 : 1) +
+                     (scope.service_numbers.empty() ? 0 : 1);
+  if (chosen > 1) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "contain either agents, a unit or everyone, not several at once");
+  }
+  identity::AgentDirectory directory(db_, clock_, identity_);
+  std::vector<Agent> agents;
+  if (!scope.service_numbers.empty()) {
+    std::set<std::string> seen;
+    for (const std::string& number : scope.service_numbers) {
+      if (!seen.insert(number).second) continue;
+      ASSIGN_OR_RETURN(Agent agent, directory.FindAgent(number));
+      agents.push_back(std::move(agent));
+    }
+    return agents;
+  }
+  if (!scope.everyone && scope.unit_code.empty()) return agents;
+  identity::AgentQuery query{.limit = identity::kMaxAgentPage};
+  if (!scope.unit_code.empty()) {
+    ASSIGN_OR_RETURN(identity::Unit unit, directory.FindUnit(scope.unit_code));
+    query.unit_code = unit.code;
+  }
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<Agent> page, directory.ListAgents(query));
+    if (page.empty()) break;
+    query.after_id = page.back().id;
+    for (Agent& agent : page) {
+      if (agent.roles.Has(Role::kSecurityOfficer)) continue;
+      agents.push_back(std::move(agent));
+    }
+  }
+  return agents;
+}
+
+Result<Contained> Containment::Contain(const ContainRequest& request) {
+  RETURN_IF_ERROR(CheckReason(request.reason));
+  ASSIGN_OR_RETURN(std::vector<Agent> agents, Resolve(request.scope));
+  if (agents.empty() && !request.lockdown) {
+    return Fail(ErrorCode::kInvalidArgument, "nobody to contain: name agents, a unit or everyone, "
+                                             "or lock the portal down");
+  }
+  // Disabled accounts hold nothing to contain.
+  std::erase_if(agents, [](const Agent& a) { return a.status == AgentStatus::kDisabled; });
+  const int64_t now = UnixSeconds(clock_.Now());
+  Contained done;
+  {
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+    ASSIGN_OR_RETURN(store::Statement * insert,
+                     db_.Prepare("INSERT INTO incident (opened_at, opened_by, reason, scope, "
+                                 "lockdown) VALUES ($1, $2, $3, $4, $5) RETURNING id"));
+    insert->BindInt(1, now)
+        .BindText(2, request.by)
+        .BindText(3, request.reason)
+        .BindText(4, ScopeText(request.scope))
+        .BindInt(5, request.lockdown ? 1 : 0);
+    ASSIGN_OR_RETURN(bool row, insert->Step());
+    if (!row) return Fail(ErrorCode::kInternal, "incident insert returned no id");
+    const int64_t id = insert->ColumnInt(0);
+    RETURN_IF_ERROR(insert->Run());
+    for (const Agent& agent : agents) {
+      ASSIGN_OR_RETURN(store::Statement * hold,
+                       db_.Prepare("INSERT INTO incident_agent (incident_id, agent_id, "
+                                   "prior_status) VALUES ($1, $2, $3)"));
+      hold->BindInt(1, id).BindInt(2, agent.id).BindText(3, AgentStatusName(agent.status));
+      RETURN_IF_ERROR(hold->Run());
+    }
+    RETURN_IF_ERROR(tx.Commit());
+    done.incident.id = id;
+  }
+  // Held from here on; now make it last.
+  identity::AgentDirectory directory(db_, clock_, identity_);
+  session::SessionStore sessions(db_, clock_, sessions_);
+  for (const Agent& agent : agents) {
+    RETURN_IF_ERROR(directory.Suspend(agent.service_number));
+    ASSIGN_OR_RETURN(int64_t revoked, sessions.RevokeAllForAgent(agent.id, kEndContained));
+    done.sessions_revoked += revoked;
+  }
+  ASSIGN_OR_RETURN(done.incident, Get(done.incident.id));
+  return done;
+}
+
+Result<Released> Containment::Release(int64_t incident_id, std::string_view by, ReleaseMode mode,
+                                      const identity::AgentDirectory::BeforeCommit& before_reset) {
+  Released done;
+  {
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+    ASSIGN_OR_RETURN(Incident incident, Get(incident_id));
+    if (incident.released_at) {
+      return Fail(ErrorCode::kConflict,
+                  "incident " + std::to_string(incident_id) + " was already released");
+    }
+    ASSIGN_OR_RETURN(store::Statement * release,
+                     db_.Prepare("UPDATE incident SET released_at = $2, released_by = $3 "
+                                 "WHERE id = $1"));
+    release->BindInt(1, incident_id).BindInt(2, UnixSeconds(clock_.Now())).BindText(3, by);
+    RETURN_IF_ERROR(release->Run());
+    RETURN_IF_ERROR(tx.Commit());
+  }
+  ASSIGN_OR_RETURN(std::vector<Held> held, HeldBy(db_, incident_id));
+  identity::AgentDirectory directory(db_, clock_, identity_);
+  for (const Held& agent : held) {
+    ASSIGN_OR_RETURN(AccessBar bar, AccessBarred(db_, agent.agent_id));
+    if (bar.contained) {
+      done.still_contained.push_back(agent.service_number);
+      continue;
+    }
+    if (mode == ReleaseMode::kReset) {
+      ASSIGN_OR_RETURN(identity::AgentWithCode reset,
+                       directory.Reset(agent.service_number, before_reset));
+      done.reset.push_back(std::move(reset));
+    } else if (agent.prior_status == "suspended") {
+      // It was suspended before the incident: it stays so.
+      ASSIGN_OR_RETURN(Agent unchanged, directory.FindAgent(agent.service_number));
+      done.reinstated.push_back(std::move(unchanged));
+    } else {
+      ASSIGN_OR_RETURN(Agent reinstated, directory.Reinstate(agent.service_number));
+      done.reinstated.push_back(std::move(reinstated));
+    }
+  }
+  ASSIGN_OR_RETURN(done.incident, Get(incident_id));
+  return done;
+}
+
+Result<Incident> Containment::Get(int64_t incident_id) {
+  static const std::string kSql =
+      "SELECT " + std::string(kIncidentColumns) + " FROM incident WHERE id = $1";
+  ASSIGN_OR_RETURN(store::Statement * select, db_.Prepare(kSql));
+  select->BindInt(1, incident_id);
+  ASSIGN_OR_RETURN(bool found, select->Step());
+  if (!found) return Fail(ErrorCode::kNotFound, "no incident " + std::to_string(incident_id));
+  Incident incident = ReadIncident(*select);
+  RETURN_IF_ERROR(select->Run());
+  ASSIGN_OR_RETURN(std::vector<Held> held, HeldBy(db_, incident_id));
+  for (Held& agent : held) incident.agents.push_back(std::move(agent.service_number));
+  return incident;
+}
+
+Result<std::vector<Incident>> Containment::List(bool open_only) {
+  static const std::string kSql = "SELECT id FROM incident WHERE ($1 = 0 OR released_at IS NULL) "
+                                  "ORDER BY id DESC LIMIT 100";
+  ASSIGN_OR_RETURN(store::Statement * select, db_.Prepare(kSql));
+  select->BindInt(1, open_only ? 1 : 0);
+  std::vector<int64_t> ids;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, select->Step());
+    if (!row) break;
+    ids.push_back(select->ColumnInt(0));
+  }
+  std::vector<Incident> incidents;
+  for (int64_t id : ids) {
+    ASSIGN_OR_RETURN(Incident incident, Get(id));
+    incidents.push_back(std::move(incident));
+  }
+  return incidents;
+}
+
+}  // namespace vigie::incident

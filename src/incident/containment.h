@@ -1,0 +1,112 @@
+#pragma once
+// Containment: one command's worth of incident response. For a list of
+// agents, a unit or everyone it suspends the agents, revokes every session
+// and refresh token they hold, and - when released in the default way -
+// forces a new password and a new second factor through a fresh activation.
+// A lock-down keeps everyone but security officers out while it lasts.
+//
+// Effective on the next request: the incident's rows commit first, in one
+// transaction, and every request checks them (AccessBarred); the suspensions
+// and revocations that follow make it last. Reversible: Release lifts it.
+// Auditing is the caller's (app), with who did it and why.
+//
+// Thread-safety: one Containment per connection, used by one thread at a
+// time. REQUIRES: no transaction open on the connection.
+// Errors: InvalidArgument (reason, scope), NotFound (an agent, unit or
+// incident), Conflict (already released), store errors.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "identity/agent_directory.h"
+#include "identity/options.h"
+#include "session/session_options.h"
+#include "store/store.h"
+
+namespace vigie::incident {
+
+struct ContainmentScope {
+  std::vector<std::string> service_numbers;  // these agents (security officers included)
+  std::string unit_code;                     // this unit's agents
+  bool everyone = false;                     // every agent
+  // Unit and everyone leave security officers out: they are the ones
+  // responding (name one to contain them too).
+};
+
+struct ContainRequest {
+  ContainmentScope scope;  // may be empty only with lockdown
+  std::string reason;      // 1..500 bytes of UTF-8 text, required
+  bool lockdown = false;   // only security officers may log in or act
+  std::string by;          // who ordered it (service number)
+};
+
+struct Incident {
+  int64_t id = 0;
+  int64_t opened_at = 0;  // unix seconds
+  std::string opened_by;
+  std::string reason;
+  std::string scope;  // "agents A-1, A-2", "unit BR-75", "everyone", "none"
+  bool lockdown = false;
+  std::optional<int64_t> released_at;
+  std::string released_by;
+  std::vector<std::string> agents;  // service numbers contained
+};
+
+struct Contained {
+  Incident incident;
+  int64_t sessions_revoked = 0;
+};
+
+enum class ReleaseMode {
+  kReset,      // a new activation code each: new password, new second factor
+  kReinstate,  // back as they were (a false alarm)
+};
+
+struct Released {
+  Incident incident;
+  std::vector<identity::AgentWithCode> reset;  // the codes, to hand over in person
+  std::vector<identity::Agent> reinstated;
+  std::vector<std::string> still_contained;  // held by another open incident
+};
+
+// Why a request must be turned away, read on every request.
+struct AccessBar {
+  bool lockdown = false;   // an open incident locks the portal down
+  bool contained = false;  // the agent is held by an open incident
+};
+Result<AccessBar> AccessBarred(store::Connection& db, int64_t agent_id);
+
+inline constexpr size_t kMaxReasonBytes = 500;
+inline constexpr std::string_view kEndContained = "contained";
+
+class Containment {
+ public:
+  Containment(store::Connection& db, const Clock& clock, const identity::IdentityOptions& identity,
+              const session::SessionOptions& sessions)
+      : db_(db), clock_(clock), identity_(identity), sessions_(sessions) {}
+
+  Result<Contained> Contain(const ContainRequest& request);
+
+  // `before_reset` runs inside each agent's reset before it commits (the
+  // caller makes its audit event durable there).
+  Result<Released> Release(int64_t incident_id, std::string_view by, ReleaseMode mode,
+                           const identity::AgentDirectory::BeforeCommit& before_reset = {});
+
+  Result<Incident> Get(int64_t incident_id);
+  // Newest first, at most 100.
+  Result<std::vector<Incident>> List(bool open_only);
+
+ private:
+  Result<std::vector<identity::Agent>> Resolve(const ContainmentScope& scope);
+
+  store::Connection& db_;
+  const Clock& clock_;
+  identity::IdentityOptions identity_;
+  session::SessionOptions sessions_;
+};
+
+}  // namespace vigie::incident

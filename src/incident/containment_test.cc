@@ -1,0 +1,188 @@
+#include "incident/containment.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/hash.h"
+#include "session/session_store.h"
+#include "tests/support/matchers.h"
+#include "tests/support/temp_dir.h"
+
+namespace vigie::incident {
+namespace {
+
+using ::vigie::testing::ErrorCodeIs;
+
+constexpr int64_t kStart = 1'800'000'000;
+
+class ContainmentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::Open("sqlite:" + (dir_ / "vigie.db").string());
+    ASSERT_TRUE(opened.has_value());
+    db_ = std::move(*opened);
+    ASSERT_OK(store::Migrate(*db_, store::VigieSchema(store::Dialect::kSqlite)));
+    // Two units; agents activated (a password and a factor on file), one
+    // security officer, one already suspended, one disabled.
+    ASSERT_OK(db_->ExecuteScript(
+        "INSERT INTO unit (id, code, name, kind, created_at) VALUES "
+        "(1, 'BR-75', 'Brigade', 'police', 0), (2, 'GN-44', 'Nantes', 'gendarmerie', 0);"
+        "INSERT INTO agent (id, service_number, display_name, unit_id, roles, status, "
+        "password_hash, totp_key_id, totp_sealed, created_at, updated_at) VALUES "
+        "(1, 'A-1', 'One', 1, 'agent', 'active', 'x', 1, X'00', 0, 0),"
+        "(2, 'A-2', 'Two', 1, 'investigator', 'active', 'x', 1, X'00', 0, 0),"
+        "(3, 'SO-1', 'Officer', 1, 'security_officer', 'active', 'x', 1, X'00', 0, 0),"
+        "(4, 'A-4', 'Four', 1, 'agent', 'suspended', 'x', 1, X'00', 0, 0),"
+        "(5, 'A-5', 'Five', 2, 'agent', 'active', 'x', 1, X'00', 0, 0),"
+        "(6, 'A-6', 'Six', 1, 'agent', 'disabled', NULL, NULL, NULL, 0, 0);"));
+  }
+
+  Containment Make() { return Containment(*db_, clock_, {}, {}); }
+  session::SessionStore Sessions() { return session::SessionStore(*db_, clock_, {}); }
+  static std::string Jkt(std::string_view name) {
+    return crypto::Base64UrlEncode(crypto::Sha256(name));
+  }
+  AccessBar Bar(int64_t agent) {
+    auto bar = AccessBarred(*db_, agent);
+    EXPECT_TRUE(bar.has_value());
+    return bar.value_or(AccessBar{});
+  }
+  std::string Status(int64_t agent) {
+    auto found = identity::AgentDirectory(*db_, clock_).GetAgent(agent);
+    return found ? std::string(identity::AgentStatusName(found->status)) : "?";
+  }
+
+  vigie::testing::TempDir dir_;
+  std::unique_ptr<store::Connection> db_;
+  FakeClock clock_{TimePoint(std::chrono::seconds(kStart))};
+};
+
+TEST_F(ContainmentTest, AUnitIsSuspendedAndEverySessionDiesAtOnce) {
+  auto mine = Sessions().Create(1, Jkt("k1"));
+  auto theirs = Sessions().Create(5, Jkt("k5"));
+  auto officer = Sessions().Create(3, Jkt("k3"));
+  ASSERT_OK(mine);
+  ASSERT_OK(theirs);
+  ASSERT_OK(officer);
+  auto contained = Make().Contain({.scope = {.unit_code = "BR-75"},
+                                   .reason = "sweep from an unknown network",
+                                   .by = "SO-1"});
+  ASSERT_OK(contained);
+  // The unit's agents (not its officer, not the disabled one).
+  EXPECT_EQ(contained->incident.agents, (std::vector<std::string>{"A-1", "A-2", "A-4"}));
+  EXPECT_EQ(contained->incident.scope, "unit BR-75");
+  EXPECT_EQ(contained->incident.opened_by, "SO-1");
+  EXPECT_EQ(contained->sessions_revoked, 1);
+  EXPECT_EQ(Status(1), "suspended");
+  EXPECT_EQ(Status(2), "suspended");
+  EXPECT_TRUE(Bar(1).contained);
+  EXPECT_FALSE(Bar(5).contained);
+  EXPECT_FALSE(Bar(1).lockdown);
+  EXPECT_THAT(Sessions().Authenticate(mine->access_token.reveal(), Jkt("k1")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(Sessions().Refresh(mine->refresh_token.reveal(), Jkt("k1")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_OK(Sessions().Authenticate(theirs->access_token.reveal(), Jkt("k5")));
+  EXPECT_OK(Sessions().Authenticate(officer->access_token.reveal(), Jkt("k3")));
+}
+
+TEST_F(ContainmentTest, NamedAgentsIncludeOfficersAndEveryoneLeavesThemOut) {
+  auto named = Make().Contain({.scope = {.service_numbers = {"SO-1", "A-5", "A-5"}},
+                               .reason = "officer account phished",
+                               .by = "local-operator"});
+  ASSERT_OK(named);
+  EXPECT_EQ(named->incident.agents, (std::vector<std::string>{"A-5", "SO-1"}));
+  auto everyone = Make().Contain({.scope = {.everyone = true}, .reason = "r", .by = "x"});
+  ASSERT_OK(everyone);
+  EXPECT_EQ(everyone->incident.agents, (std::vector<std::string>{"A-1", "A-2", "A-4", "A-5"}));
+}
+
+TEST_F(ContainmentTest, LockdownBarsEveryoneUntilReleased) {
+  auto locked = Make().Contain({.reason = "portal under attack", .lockdown = true, .by = "SO-1"});
+  ASSERT_OK(locked);
+  EXPECT_TRUE(locked->incident.agents.empty());
+  EXPECT_EQ(locked->incident.scope, "none");
+  EXPECT_TRUE(Bar(1).lockdown);
+  EXPECT_TRUE(Bar(3).lockdown);  // the app lets officers through
+  ASSERT_OK(Make().Release(locked->incident.id, "SO-1", ReleaseMode::kReinstate));
+  EXPECT_FALSE(Bar(1).lockdown);
+}
+
+TEST_F(ContainmentTest, ReleaseResetsForANewPasswordAndFactor) {
+  auto contained = Make().Contain({.scope = {.service_numbers = {"A-1", "A-2"}}, .reason = "r",
+                                   .by = "SO-1"});
+  ASSERT_OK(contained);
+  int hooks = 0;
+  auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReset,
+                                 [&](const identity::Agent&) -> Result<void> {
+                                   ++hooks;
+                                   return {};
+                                 });
+  ASSERT_OK(released);
+  EXPECT_EQ(hooks, 2);
+  ASSERT_EQ(released->reset.size(), 2u);
+  EXPECT_FALSE(released->reset[0].activation.code.empty());
+  EXPECT_EQ(Status(1), "pending_activation");
+  EXPECT_FALSE(Bar(1).contained);
+  ASSERT_TRUE(released->incident.released_at.has_value());
+  EXPECT_EQ(released->incident.released_by, "SO-1");
+  EXPECT_THAT(Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReset),
+              ErrorCodeIs(ErrorCode::kConflict));
+}
+
+TEST_F(ContainmentTest, ReinstateRestoresWhatWasAndRespectsOtherIncidents) {
+  auto first = Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "r", .by = "SO-1"});
+  auto second = Make().Contain({.scope = {.service_numbers = {"A-2"}}, .reason = "r2", .by = "SO-1"});
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  auto released = Make().Release(first->incident.id, "SO-1", ReleaseMode::kReinstate);
+  ASSERT_OK(released);
+  EXPECT_EQ(released->still_contained, (std::vector<std::string>{"A-2"}));
+  EXPECT_EQ(Status(1), "active");
+  EXPECT_EQ(Status(2), "suspended");
+  EXPECT_EQ(Status(4), "suspended");  // it was suspended before the incident
+  EXPECT_TRUE(Bar(2).contained);
+}
+
+TEST_F(ContainmentTest, BadRequestsChangeNothing) {
+  EXPECT_THAT(Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "  ", .by = "x"}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "bad \xc3", .by = "x"}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = std::string(501, 'r'),
+                              .by = "x"}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Make().Contain({.scope = {.service_numbers = {"A-1", "NOBODY"}}, .reason = "r",
+                              .by = "x"}),
+              ErrorCodeIs(ErrorCode::kNotFound));
+  EXPECT_THAT(Make().Contain({.scope = {.unit_code = "NOPE"}, .reason = "r", .by = "x"}),
+              ErrorCodeIs(ErrorCode::kNotFound));
+  EXPECT_THAT(Make().Contain({.scope = {.unit_code = "BR-75", .everyone = true}, .reason = "r",
+                              .by = "x"}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Make().Contain({.reason = "r", .by = "x"}), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Make().Release(99, "x", ReleaseMode::kReset), ErrorCodeIs(ErrorCode::kNotFound));
+  auto none = Make().List(false);
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(Status(1), "active");
+  EXPECT_FALSE(Bar(1).contained);
+}
+
+TEST_F(ContainmentTest, ListsOpenAndAllNewestFirst) {
+  auto a = Make().Contain({.scope = {.service_numbers = {"A-1"}}, .reason = "a", .by = "x"});
+  auto b = Make().Contain({.scope = {.service_numbers = {"A-5"}}, .reason = "b", .by = "x"});
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  ASSERT_OK(Make().Release(a->incident.id, "x", ReleaseMode::kReinstate));
+  auto open = Make().List(true);
+  ASSERT_OK(open);
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].reason, "b");
+  auto all = Make().List(false);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].reason, "b");
+}
+
+}  // namespace
+}  // namespace vigie::incident
