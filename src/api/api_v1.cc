@@ -51,6 +51,11 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/agents/{service_number}/suspend", Guard::kSession, PostSuspend},
     Route{"POST", "/api/v1/agents/{service_number}/reinstate", Guard::kSession, PostReinstate},
     Route{"POST", "/api/v1/agents/{service_number}/reset", Guard::kSession, PostReset},
+    Route{"POST", "/api/v1/alerts/search", Guard::kSession, PostAlertSearch},
+    Route{"POST", "/api/v1/alerts/{alert_id}/acknowledge", Guard::kSession, PostAcknowledgeAlert},
+    Route{"GET", "/api/v1/incidents", Guard::kSession, GetIncidents},
+    Route{"POST", "/api/v1/incidents", Guard::kSession, PostIncident},
+    Route{"POST", "/api/v1/incidents/{incident_id}/release", Guard::kSession, PostReleaseIncident},
 };
 
 const std::array<RouteInfo, kRoutes.size()> kRouteInfos = [] {

@@ -16,21 +16,6 @@ Result<app::ConsultationInput> ConsultationOf(const JsonBody& body) {
   return input;
 }
 
-Result<int64_t> PersonIdOf(const RequestContext& context) {
-  std::string_view text = context.path.at("person_id");
-  int64_t id = 0;
-  if (text.empty() || text.size() > 18) {
-    return Fail(ErrorCode::kInvalidArgument, "person id must be a positive integer");
-  }
-  for (char c : text) {
-    if (c < '0' || c > '9') {
-      return Fail(ErrorCode::kInvalidArgument, "person id must be a positive integer");
-    }
-    id = id * 10 + (c - '0');
-  }
-  return id;
-}
-
 }  // namespace
 
 Result<http::Response> PostSearch(Call& call) {
@@ -54,7 +39,7 @@ Result<http::Response> PostSearch(Call& call) {
 }
 
 Result<http::Response> PostOpenFile(Call& call) {
-  ASSIGN_OR_RETURN(int64_t person_id, PersonIdOf(call.context));
+  ASSIGN_OR_RETURN(int64_t person_id, PathId(call.context, "person_id", "person id"));
   ASSIGN_OR_RETURN(JsonBody body,
                    JsonBody::Parse(call.context.request.body, {"purpose", "case_reference"}));
   ASSIGN_OR_RETURN(app::ConsultationInput input, ConsultationOf(body));

@@ -96,6 +96,13 @@ Result<std::optional<int64_t>> JsonBody::OptionalInt(std::string_view field, int
   return RequiredInt(field, min, max);
 }
 
+Result<std::optional<bool>> JsonBody::OptionalBool(std::string_view field) const {
+  const json::value* value = object_.if_contains(field);
+  if (value == nullptr || value->is_null()) return std::nullopt;
+  if (!value->is_bool()) return std::unexpected(FieldError(field, "must be true or false"));
+  return value->as_bool();
+}
+
 Result<std::optional<std::vector<std::string>>> JsonBody::OptionalStringList(
     std::string_view field, size_t max_items, size_t max_bytes) const {
   const json::value* value = object_.if_contains(field);

@@ -37,6 +37,9 @@ class JsonBody {
   Result<std::optional<int64_t>> OptionalInt(std::string_view field, int64_t min,
                                              int64_t max) const;
 
+  // InvalidArgument when present but not true or false.
+  Result<std::optional<bool>> OptionalBool(std::string_view field) const;
+
   // InvalidArgument when present but not an array of strings within the bounds.
   Result<std::optional<std::vector<std::string>>> OptionalStringList(std::string_view field,
                                                                      size_t max_items,

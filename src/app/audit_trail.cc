@@ -15,13 +15,14 @@ namespace {
 
 constexpr std::string_view kTermsAssociatedData = "vigie.audit.terms.v1";
 
+}  // namespace
+
 // Requests can carry longer text than the event format holds; the log keeps
-// what fits rather than refusing the consultation.
-// Text from the client (user agent, service number typed at login) as it
-// goes into the log: valid UTF-8 without control characters, or every byte
-// outside printable ASCII shown as '?', so exports stay valid and a SIEM
-// never receives forged line breaks.
-std::string Clamp(std::string_view raw, size_t limit) {
+// what fits rather than refusing the consultation. Client text (user agent,
+// service number typed at login) is made valid UTF-8 without control
+// characters, so exports stay valid and a SIEM never receives forged line
+// breaks.
+std::string AuditText(std::string_view raw, size_t limit) {
   const bool clean = records::IsValidUtf8(raw) &&
                      std::none_of(raw.begin(), raw.end(), [](char c) {
                        return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
@@ -37,6 +38,8 @@ std::string Clamp(std::string_view raw, size_t limit) {
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
   return std::string(text.substr(0, cut));
 }
+
+namespace {
 
 std::span<const uint8_t> AsBytes(std::string_view text) {
   return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
@@ -73,13 +76,13 @@ audit::AuditEvent AuditTrail::For(const Caller& caller, audit::AuditEventType ty
           .count();
   event.type = type;
   event.actor = {.agent_id = caller.agent_id,
-                 .service_number = Clamp(caller.service_number, audit::kMaxAuditShortText),
+                 .service_number = AuditText(caller.service_number, audit::kMaxAuditShortText),
                  .unit_id = caller.unit_id};
   event.session_id = caller.session_id;
   event.token_id_hash = caller.token_id_hash;
-  event.dpop_jkt = Clamp(caller.jkt, audit::kMaxAuditShortText);
-  event.source_address = Clamp(caller.source_address, audit::kMaxAuditShortText);
-  event.user_agent = Clamp(caller.user_agent, audit::kMaxAuditText);
+  event.dpop_jkt = AuditText(caller.jkt, audit::kMaxAuditShortText);
+  event.source_address = AuditText(caller.source_address, audit::kMaxAuditShortText);
+  event.user_agent = AuditText(caller.user_agent, audit::kMaxAuditText);
   return event;
 }
 
@@ -87,15 +90,15 @@ audit::AuditEvent AuditTrail::Consultation(const Caller& caller, audit::AuditEve
                                            std::string_view purpose,
                                            std::string_view case_reference) const {
   audit::AuditEvent event = For(caller, type);
-  event.purpose = Clamp(purpose, audit::kMaxAuditText);
-  event.case_reference = Clamp(case_reference, audit::kMaxAuditText);
+  event.purpose = AuditText(purpose, audit::kMaxAuditText);
+  event.case_reference = AuditText(case_reference, audit::kMaxAuditText);
   return event;
 }
 
 audit::AuditEvent AuditTrail::Administration(const Caller& caller, audit::AuditEventType type,
                                              std::string_view subject) const {
   audit::AuditEvent event = For(caller, type);
-  event.subject = Clamp(subject, audit::kMaxAuditShortText);
+  event.subject = AuditText(subject, audit::kMaxAuditShortText);
   return event;
 }
 
@@ -116,8 +119,8 @@ void AuditTrail::AddQuery(audit::AuditEvent& event, const records::SearchQuery& 
     event.query.terms_keyed_hash = std::move(*hash);
   }
   boost::json::object terms;
-  terms["surname"] = Clamp(query.surname, 1000);
-  if (!query.given_name.empty()) terms["given_name"] = Clamp(query.given_name, 1000);
+  terms["surname"] = AuditText(query.surname, 1000);
+  if (!query.given_name.empty()) terms["given_name"] = AuditText(query.given_name, 1000);
   if (std::string birth = records::FormatPartialDate(query.birth_date); !birth.empty()) {
     terms["birth_date"] = birth;
   }
@@ -136,6 +139,8 @@ Result<void> AuditTrail::Record(audit::AuditEvent event, Started started) {
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                 std::chrono::steady_clock::now() - started)
                                 .count());
+  std::optional<audit::AuditEvent> observed;
+  if (observer_) observed = event;
   auto appended = log_.Append(std::move(event));
   if (!appended) {
     if (appended.error().code() == ErrorCode::kUnavailable)
@@ -143,6 +148,20 @@ Result<void> AuditTrail::Record(audit::AuditEvent event, Started started) {
     // An event the format cannot hold is a bug here, but the rule is the same.
     return Fail(ErrorCode::kUnavailable,
                 "the audit event could not be written: " + appended.error().message());
+  }
+  if (observed) {
+    observed->sequence = *appended;
+    observer_(*observed);
+  }
+  return {};
+}
+
+Result<void> AuditTrail::RecordAll(std::vector<audit::AuditEvent> events) {
+  if (events.empty()) return {};
+  auto appended = log_.AppendAll(std::move(events));
+  if (!appended) {
+    return Fail(ErrorCode::kUnavailable,
+                "the audit events could not be written: " + appended.error().message());
   }
   return {};
 }

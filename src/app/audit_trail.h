@@ -14,6 +14,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <string_view>
 
 #include "app/portal.h"
@@ -28,6 +30,11 @@ namespace vigie::app {
 // name does not normalise.
 Result<std::vector<uint8_t>> AuditSurnameHash(const crypto::DataKey& terms_key,
                                               std::string_view surname);
+
+// Text from a client or an operator as it goes into the log: valid UTF-8
+// without control characters (any other byte shown as '?'), cut at `limit`
+// bytes on a character boundary.
+std::string AuditText(std::string_view raw, size_t limit);
 
 // Derives the two audit-terms keys (hashing, sealing) from one data key.
 class AuditTrail {
@@ -51,16 +58,24 @@ class AuditTrail {
   void AddQuery(audit::AuditEvent& event, const records::SearchQuery& query) const;
 
   Result<void> Record(audit::AuditEvent event, Started started);
+  // Many events at once (a containment's suspensions), durable on return.
+  Result<void> RecordAll(std::vector<audit::AuditEvent> events);
   void RecordRefusal(audit::AuditEvent event, const Error& error, Started started);
 
   // The sealed terms back as JSON text (for an investigator's tools).
   Result<std::string> OpenTerms(std::span<const uint8_t> sealed) const;
+
+  // Called with each event once it is in the log (with its sequence), on the
+  // recording thread, before Record returns: detection. Set once, before use.
+  using Observer = std::function<void(const audit::AuditEvent&)>;
+  void SetObserver(Observer observer) { observer_ = std::move(observer); }
 
  private:
   audit::AuditLog& log_;
   const Clock& clock_;
   std::array<uint8_t, 32> hash_key_;
   std::array<uint8_t, 32> seal_key_;
+  Observer observer_;
 };
 
 }  // namespace vigie::app

@@ -3,7 +3,10 @@
 #include <type_traits>
 
 #include "app/audit_trail.h"
+#include "app/detection_response.h"
+#include "audit/audit_event_codec.h"
 #include "core/log.h"
+#include "detect/detection_rules.h"
 
 namespace vigie::app {
 namespace {
@@ -140,8 +143,10 @@ Caller LocalOperator() {
                 .session_id = 0,
                 .unit_id = 0,
                 .service_number = "local-operator",
-                .roles = identity::RoleSet{identity::Role::kAdministrator},
+                .roles = identity::RoleSet{identity::Role::kAdministrator,
+                                           identity::Role::kSecurityOfficer},
                 .notice_acknowledged = true,
+                .step_up_demanded = false,
                 .jkt = {},
                 .token_id_hash = {},
                 .source_address = "local",
@@ -158,7 +163,24 @@ Result<std::unique_ptr<Portal>> Portal::Create(const PortalParts& parts) {
                    parts.keyring->Current(identity::kPurposeTotpSeeds));
   ASSIGN_OR_RETURN(const crypto::DataKey* terms_key,
                    parts.keyring->Current(crypto::kPurposeAuditTerms));
-  return std::unique_ptr<Portal>(new Portal(parts, *seed_key, *terms_key));
+  ASSIGN_OR_RETURN(detect::DetectOptions detect_options,
+                   detect::DetectOptions::From(parts.config->detect));
+  std::unique_ptr<Portal> portal(new Portal(parts, *seed_key, *terms_key));
+  if (detect_options.enabled) {
+    portal->detection_ = std::make_unique<DetectionResponse>(
+        parts, *portal->trail_, portal->identity_options_, portal->session_options_,
+        std::move(detect_options));
+    RETURN_IF_ERROR(portal->detection_->LoadCanaries());
+    portal->trail_->SetObserver(
+        [detection = portal->detection_.get()](const audit::AuditEvent& event) {
+          detection->OnRecorded(event);
+        });
+  }
+  return portal;
+}
+
+Result<void> Portal::ReloadCanaries() {
+  return detection_ ? detection_->LoadCanaries() : Result<void>{};
 }
 
 Portal::Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key,
@@ -245,6 +267,11 @@ Result<LoginTokens> Portal::LoginWithSecondFactor(std::string_view challenge, st
     locked = authenticator.locked_agent();
     ASSIGN_OR_RETURN(identity::Agent agent, std::move(verified));
     DescribeAgent(event, agent);
+    ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(*db, agent.id));
+    if (bar.contained || (bar.lockdown && !agent.roles.Has(identity::Role::kSecurityOfficer))) {
+      return Fail(ErrorCode::kUnauthenticated,
+                  bar.contained ? "agent is contained" : "the portal is locked down");
+    }
     session::SessionStore sessions(*db, *parts_.clock, session_options_);
     ASSIGN_OR_RETURN(session::IssuedTokens tokens, sessions.Create(agent.id, jkt));
     return LoginTokens{.tokens = std::move(tokens), .notice_acknowledged = false};
@@ -283,12 +310,22 @@ Result<Caller> Portal::Authenticate(std::string_view access_token, std::string_v
     RETURN_IF_ERROR(sessions.Revoke(session.id, kEndAgentInactive));
     return Fail(ErrorCode::kUnauthenticated, "agent is not active");
   }
+  // A containment holds from its commit, before its suspensions are done.
+  ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(*db, agent.id));
+  if (bar.contained) {
+    RETURN_IF_ERROR(sessions.Revoke(session.id, incident::kEndContained));
+    return Fail(ErrorCode::kUnauthenticated, "agent is contained");
+  }
+  if (bar.lockdown && !agent.roles.Has(identity::Role::kSecurityOfficer)) {
+    return Fail(ErrorCode::kUnauthenticated, "the portal is locked down");
+  }
   return Caller{.agent_id = agent.id,
                 .session_id = session.id,
                 .unit_id = agent.unit_id,
                 .service_number = agent.service_number,
                 .roles = agent.roles,
                 .notice_acknowledged = session.notice_acknowledged(),
+                .step_up_demanded = session.step_up_demanded(),
                 .jkt = std::string(jkt),
                 .token_id_hash = TokenIdHash(access_token),
                 .source_address = {},
@@ -346,6 +383,9 @@ Result<policy::Visibility> Portal::Decide(const Caller& caller, const Consultati
   }
   ASSIGN_OR_RETURN(policy::Visibility visibility,
                    policy::DecideConsultation(caller.roles, request));
+  if (caller.step_up_demanded) {
+    return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
+  }
   if (!caller.notice_acknowledged) {
     return Fail(ErrorCode::kPermissionDenied, std::string(kNoticeNotAcknowledged));
   }
@@ -460,6 +500,26 @@ Result<void> Portal::RequireAdministrator(const Caller& caller) const {
   return {};
 }
 
+Result<void> Portal::RequireSecurityOfficer(const Caller& caller) const {
+  if (!caller.roles.Has(identity::Role::kSecurityOfficer)) {
+    return Fail(ErrorCode::kPermissionDenied,
+                "only security officers handle alerts and incidents");
+  }
+  return {};
+}
+
+Result<void> Portal::RequireNotContained(store::Connection& db, std::string_view service_number) {
+  ASSIGN_OR_RETURN(identity::Agent agent,
+                   identity::AgentDirectory(db, *parts_.clock, identity_options_)
+                       .FindAgent(service_number));
+  ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(db, agent.id));
+  if (bar.contained) {
+    return Fail(ErrorCode::kConflict, "agent " + agent.service_number +
+                                          " is held by an open incident: release the incident");
+  }
+  return {};
+}
+
 Result<identity::Unit> Portal::AddUnit(const Caller& caller, const identity::NewUnit& unit) {
   const auto started = Now();
   auto added = [&]() -> Result<identity::Unit> {
@@ -531,6 +591,7 @@ Result<identity::Agent> Portal::ReinstateAgent(const Caller& caller,
   auto reinstated = [&]() -> Result<identity::Agent> {
     RETURN_IF_ERROR(RequireAdministrator(caller));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    RETURN_IF_ERROR(RequireNotContained(*db, service_number));
     return identity::AgentDirectory(*db, *parts_.clock, identity_options_)
         .Reinstate(service_number);
   }();
@@ -549,6 +610,7 @@ Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
           -> Result<identity::AgentWithCode> {
         RETURN_IF_ERROR(RequireAdministrator(caller));
         ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+        RETURN_IF_ERROR(RequireNotContained(*db, service_number));
         ASSIGN_OR_RETURN(identity::AgentWithCode done,
                          identity::AgentDirectory(*db, *parts_.clock, identity_options_)
                              .Reset(service_number, before_commit));
@@ -556,6 +618,118 @@ Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
                             .RevokeAllForAgent(done.agent.id, kEndReset));
         return done;
       });
+}
+
+// --- Alerts and incidents ---
+
+Result<std::vector<detect::Alert>> Portal::ListAlerts(const Caller& caller,
+                                                      const detect::AlertQuery& query) {
+  RETURN_IF_ERROR(RequireSecurityOfficer(caller));
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return detect::AlertStore(*db, *parts_.clock).List(query);
+}
+
+Result<detect::Alert> Portal::AcknowledgeAlert(const Caller& caller, int64_t alert_id,
+                                               std::string_view note) {
+  const auto started = Now();
+  auto acknowledged = [&]() -> Result<detect::Alert> {
+    RETURN_IF_ERROR(RequireSecurityOfficer(caller));
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    return detect::AlertStore(*db, *parts_.clock)
+        .Acknowledge(alert_id, caller.service_number, note);
+  }();
+  return Audited(*trail_,
+                 trail_->Administration(caller, AuditEventType::kAlertAcknowledged,
+                                        "alert " + std::to_string(alert_id)),
+                 started, std::move(acknowledged));
+}
+
+namespace {
+
+std::string IncidentSubject(const incident::Incident& incident, std::string_view what) {
+  std::string subject = "incident " + std::to_string(incident.id) + ": " + std::string(what) +
+                        " " + incident.scope + ", " + std::to_string(incident.agents.size()) +
+                        " agents";
+  if (incident.lockdown) subject += ", lock-down";
+  return subject;
+}
+
+}  // namespace
+
+Result<incident::Contained> Portal::Contain(const Caller& caller,
+                                            incident::ContainRequest request) {
+  const auto started = Now();
+  request.by = caller.service_number;
+  AuditEvent event = trail_->Administration(caller, AuditEventType::kIncidentAction, "");
+  event.purpose = AuditText(request.reason, audit::kMaxAuditText);
+  auto contained = [&]() -> Result<incident::Contained> {
+    RETURN_IF_ERROR(RequireSecurityOfficer(caller));
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    return incident::Containment(*db, *parts_.clock, identity_options_, session_options_)
+        .Contain(request);
+  }();
+  if (!contained) {
+    trail_->RecordRefusal(std::move(event), contained.error(), started);
+    return contained;
+  }
+  // Who did it and why: the incident, then each agent it suspended.
+  event.subject = AuditText(IncidentSubject(contained->incident, "contained"), audit::kMaxAuditShortText);
+  RETURN_IF_ERROR(trail_->Record(std::move(event), started));
+  std::vector<AuditEvent> suspensions;
+  for (const std::string& service_number : contained->incident.agents) {
+    AuditEvent suspended =
+        trail_->Administration(caller, AuditEventType::kAgentSuspended, service_number);
+    suspended.purpose = "incident " + std::to_string(contained->incident.id);
+    suspensions.push_back(std::move(suspended));
+  }
+  RETURN_IF_ERROR(trail_->RecordAll(std::move(suspensions)));
+  return contained;
+}
+
+Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t incident_id,
+                                                   incident::ReleaseMode mode) {
+  const auto started = Now();
+  AuditEvent event = trail_->Administration(caller, AuditEventType::kIncidentReleased,
+                                            "incident " + std::to_string(incident_id));
+  auto released = [&]() -> Result<incident::Released> {
+    RETURN_IF_ERROR(RequireSecurityOfficer(caller));
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    // A new activation code leaves only once its reset is in the log.
+    auto audit_reset = [&](const identity::Agent& agent) -> Result<void> {
+      AuditEvent reset =
+          trail_->Administration(caller, AuditEventType::kAgentReset, agent.service_number);
+      reset.purpose = "incident " + std::to_string(incident_id);
+      return trail_->Record(std::move(reset), started);
+    };
+    return incident::Containment(*db, *parts_.clock, identity_options_, session_options_)
+        .Release(incident_id, caller.service_number, mode, audit_reset);
+  }();
+  if (!released) {
+    trail_->RecordRefusal(std::move(event), released.error(), started);
+    return released;
+  }
+  event.subject = AuditText(IncidentSubject(released->incident,
+                                        mode == incident::ReleaseMode::kReset ? "released (reset)"
+                                                                              : "released"),
+                        audit::kMaxAuditShortText);
+  RETURN_IF_ERROR(trail_->Record(std::move(event), started));
+  std::vector<AuditEvent> reinstated;
+  for (const identity::Agent& agent : released->reinstated) {
+    AuditEvent back =
+        trail_->Administration(caller, AuditEventType::kAgentReinstated, agent.service_number);
+    back.purpose = "incident " + std::to_string(incident_id);
+    reinstated.push_back(std::move(back));
+  }
+  RETURN_IF_ERROR(trail_->RecordAll(std::move(reinstated)));
+  return released;
+}
+
+Result<std::vector<incident::Incident>> Portal::ListIncidents(const Caller& caller,
+                                                              bool open_only) {
+  RETURN_IF_ERROR(RequireSecurityOfficer(caller));
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return incident::Containment(*db, *parts_.clock, identity_options_, session_options_)
+      .List(open_only);
 }
 
 }  // namespace vigie::app

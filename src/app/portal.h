@@ -32,7 +32,9 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "crypto/keyring.h"
+#include "detect/alert_store.h"
 #include "identity/identity.h"
+#include "incident/containment.h"
 #include "policy/consultation_policy.h"
 #include "policy/quota.h"
 #include "records/person_file.h"
@@ -55,6 +57,7 @@ struct PortalParts {
 };
 
 class AuditTrail;
+class DetectionResponse;
 
 // The agent behind one authenticated request.
 struct Caller {
@@ -64,6 +67,7 @@ struct Caller {
   std::string service_number;
   identity::RoleSet roles;
   bool notice_acknowledged = false;
+  bool step_up_demanded = false;  // a detection rule wants a fresh second factor first
   // For the audit log: set by Authenticate (key, token) and by the adapter.
   std::string jkt;
   std::vector<uint8_t> token_id_hash;
@@ -79,7 +83,7 @@ struct Origin {
 };
 
 // The local operator: the person at the server's console running `vigie`
-// commands (administration only; never a consulting role).
+// commands (administration and incident response; never a consulting role).
 Caller LocalOperator();
 
 struct LoginTokens {
@@ -183,6 +187,20 @@ class Portal {
   // Resetting ends every session and issues a new activation code.
   Result<identity::AgentWithCode> ResetAgent(const Caller& caller, std::string_view service_number);
 
+  // --- Alerts and incidents (security officers only: PermissionDenied otherwise) ---
+  Result<std::vector<detect::Alert>> ListAlerts(const Caller& caller,
+                                                const detect::AlertQuery& query);
+  // NotFound, Conflict (already acknowledged), InvalidArgument (note).
+  Result<detect::Alert> AcknowledgeAlert(const Caller& caller, int64_t alert_id,
+                                         std::string_view note);
+  // See incident::Containment; `request.by` is the caller.
+  Result<incident::Contained> Contain(const Caller& caller, incident::ContainRequest request);
+  Result<incident::Released> ReleaseIncident(const Caller& caller, int64_t incident_id,
+                                             incident::ReleaseMode mode);
+  Result<std::vector<incident::Incident>> ListIncidents(const Caller& caller, bool open_only);
+  // Reads the canary persons again (after `vigie canary plant`).
+  Result<void> ReloadCanaries();
+
   const PortalParts& parts() const { return parts_; }
   const AuditTrail& audit_trail() const { return *trail_; }
 
@@ -199,6 +217,9 @@ class Portal {
   Result<policy::Visibility> Decide(const Caller& caller, const ConsultationInput& input,
                                     policy::ConsultationKind kind, int64_t* retry_after_seconds);
   Result<void> RequireAdministrator(const Caller& caller) const;
+  Result<void> RequireSecurityOfficer(const Caller& caller) const;
+  // Conflict while an open incident holds the agent (release it instead).
+  Result<void> RequireNotContained(store::Connection& db, std::string_view service_number);
   // The per-address throttle of logins and activations, before any hashing.
   Result<void> Admit(std::string_view source_address, int64_t* retry_after_seconds);
 
@@ -209,6 +230,7 @@ class Portal {
   identity::LoginThrottle throttle_;
   policy::QuotaLimiter quota_;
   std::unique_ptr<AuditTrail> trail_;
+  std::unique_ptr<DetectionResponse> detection_;  // null when [detect] is disabled
 };
 
 }  // namespace vigie::app

@@ -2,7 +2,7 @@
 // API v1's route handlers, one function per route, grouped by file:
 // auth_routes.cc (activation, login, refresh, the caller's session),
 // consultation_routes.cc (search, file opening), admin_routes.cc (agents and
-// units). Each reads its strict JSON body, calls one use case and shapes the
+// units), incident_routes.cc (alerts, containment). Each reads its strict JSON body, calls one use case and shapes the
 // answer; api_v1.cc routes to them after the DPoP and session checks.
 // Thread-safety: handlers are stateless; the Portal is thread-safe.
 
@@ -40,6 +40,9 @@ http::Response NoContent();
 int64_t Now(const Call& call);
 // Routes without a body still refuse one that is not empty or "{}".
 Result<void> RequireEmptyBody(const http::Request& request);
+// The positive integer in path parameter `name`; InvalidArgument naming `what`.
+Result<int64_t> PathId(const RequestContext& context, std::string_view name,
+                       std::string_view what);
 
 // auth_routes.cc
 Result<http::Response> GetOpenApi(Call& call);
@@ -69,6 +72,13 @@ Result<http::Response> GetAgent(Call& call);
 Result<http::Response> PostSuspend(Call& call);
 Result<http::Response> PostReinstate(Call& call);
 Result<http::Response> PostReset(Call& call);
+
+// incident_routes.cc (security officers)
+Result<http::Response> PostAlertSearch(Call& call);
+Result<http::Response> PostAcknowledgeAlert(Call& call);
+Result<http::Response> GetIncidents(Call& call);
+Result<http::Response> PostIncident(Call& call);
+Result<http::Response> PostReleaseIncident(Call& call);
 
 // Shared by auth and admin routes.
 boost::json::object AgentJson(const identity::Agent& agent);

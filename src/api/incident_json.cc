@@ -1,0 +1,46 @@
+#include "api/incident_json.h"
+
+#include <boost/json.hpp>
+
+namespace vigie::api {
+
+namespace json = boost::json;
+
+json::object AlertJson(const detect::Alert& alert) {
+  json::object out{{"id", alert.id},
+                   {"raised_at", alert.raised_at},
+                   {"rule", alert.rule},
+                   {"severity", alert.severity},
+                   {"action", alert.action},
+                   {"agent_id", alert.agent_id},
+                   {"service_number", alert.service_number},
+                   {"session_id", alert.session_id},
+                   {"source_address", alert.source_address},
+                   {"detail", alert.detail},
+                   {"event_sequence", alert.event_sequence}};
+  if (alert.acknowledged_at) {
+    out["acknowledged_at"] = *alert.acknowledged_at;
+    out["acknowledged_by"] = alert.acknowledged_by;
+    out["note"] = alert.note;
+  }
+  return out;
+}
+
+json::object IncidentJson(const incident::Incident& incident) {
+  json::array agents;
+  for (const std::string& agent : incident.agents) agents.emplace_back(agent);
+  json::object out{{"id", incident.id},
+                   {"opened_at", incident.opened_at},
+                   {"opened_by", incident.opened_by},
+                   {"reason", incident.reason},
+                   {"scope", incident.scope},
+                   {"lockdown", incident.lockdown},
+                   {"agents", std::move(agents)}};
+  if (incident.released_at) {
+    out["released_at"] = *incident.released_at;
+    out["released_by"] = incident.released_by;
+  }
+  return out;
+}
+
+}  // namespace vigie::api

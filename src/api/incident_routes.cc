@@ -1,0 +1,110 @@
+// Alerts and containment, for security officers (the rule being the portal's).
+
+#include <boost/json.hpp>
+
+#include "api/incident_json.h"
+#include "api/internal/routes.h"
+#include "api/json_body.h"
+
+namespace vigie::api::internal {
+namespace {
+
+namespace json = boost::json;
+
+inline constexpr size_t kMaxReason = 500;
+inline constexpr size_t kMaxNote = 1000;
+inline constexpr size_t kMaxScopeAgents = 1000;
+
+}  // namespace
+
+Result<http::Response> PostAlertSearch(Call& call) {
+  ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(call.context.request.body,
+                                                  {"status", "agent_id", "before", "limit"}));
+  detect::AlertQuery query;
+  ASSIGN_OR_RETURN(std::optional<std::string> status, body.OptionalString("status", kMaxShort));
+  if (status && *status != "open" && *status != "all") {
+    return Fail(ErrorCode::kInvalidArgument, "'status' must be \"open\" or \"all\"");
+  }
+  query.open_only = status.value_or("open") == "open";
+  ASSIGN_OR_RETURN(query.agent_id, body.OptionalInt("agent_id", 1, INT64_MAX));
+  ASSIGN_OR_RETURN(std::optional<int64_t> before, body.OptionalInt("before", 1, INT64_MAX));
+  query.before_id = before.value_or(0);
+  ASSIGN_OR_RETURN(std::optional<int64_t> limit, body.OptionalInt("limit", 1, 1000));
+  query.limit = static_cast<int>(limit.value_or(100));
+  ASSIGN_OR_RETURN(std::vector<detect::Alert> alerts,
+                   call.portal.ListAlerts(*call.context.caller, query));
+  json::array out;
+  for (const detect::Alert& alert : alerts) out.emplace_back(AlertJson(alert));
+  return Json(200, json::object{{"alerts", std::move(out)}});
+}
+
+Result<http::Response> PostAcknowledgeAlert(Call& call) {
+  ASSIGN_OR_RETURN(int64_t id, PathId(call.context, "alert_id", "alert id"));
+  ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(call.context.request.body, {"note"}));
+  ASSIGN_OR_RETURN(std::optional<std::string> note, body.OptionalString("note", kMaxNote));
+  ASSIGN_OR_RETURN(detect::Alert alert,
+                   call.portal.AcknowledgeAlert(*call.context.caller, id, note.value_or("")));
+  return Json(200, AlertJson(alert));
+}
+
+Result<http::Response> GetIncidents(Call& call) {
+  RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
+  ASSIGN_OR_RETURN(std::vector<incident::Incident> incidents,
+                   call.portal.ListIncidents(*call.context.caller, /*open_only=*/false));
+  json::array out;
+  for (const incident::Incident& incident : incidents) out.emplace_back(IncidentJson(incident));
+  return Json(200, json::object{{"incidents", std::move(out)}});
+}
+
+Result<http::Response> PostIncident(Call& call) {
+  ASSIGN_OR_RETURN(JsonBody body,
+                   JsonBody::Parse(call.context.request.body,
+                                   {"agents", "unit", "everyone", "lockdown", "reason"}));
+  incident::ContainRequest request;
+  ASSIGN_OR_RETURN(auto agents, body.OptionalStringList("agents", kMaxScopeAgents, kMaxShort));
+  request.scope.service_numbers = agents.value_or(std::vector<std::string>{});
+  ASSIGN_OR_RETURN(auto unit, body.OptionalString("unit", kMaxShort));
+  request.scope.unit_code = unit.value_or("");
+  ASSIGN_OR_RETURN(auto everyone, body.OptionalBool("everyone"));
+  request.scope.everyone = everyone.value_or(false);
+  ASSIGN_OR_RETURN(auto lockdown, body.OptionalBool("lockdown"));
+  request.lockdown = lockdown.value_or(false);
+  ASSIGN_OR_RETURN(request.reason, body.RequiredString("reason", kMaxReason));
+  ASSIGN_OR_RETURN(incident::Contained contained,
+                   call.portal.Contain(*call.context.caller, std::move(request)));
+  json::object out = IncidentJson(contained.incident);
+  out["sessions_revoked"] = contained.sessions_revoked;
+  return Json(201, out);
+}
+
+Result<http::Response> PostReleaseIncident(Call& call) {
+  ASSIGN_OR_RETURN(int64_t id, PathId(call.context, "incident_id", "incident id"));
+  ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(call.context.request.body, {"mode"}));
+  ASSIGN_OR_RETURN(std::optional<std::string> mode, body.OptionalString("mode", kMaxShort));
+  if (mode && *mode != "reset" && *mode != "reinstate") {
+    return Fail(ErrorCode::kInvalidArgument, "'mode' must be \"reset\" or \"reinstate\"");
+  }
+  const auto release_mode = mode.value_or("reset") == "reset" ? incident::ReleaseMode::kReset
+                                                               : incident::ReleaseMode::kReinstate;
+  ASSIGN_OR_RETURN(incident::Released released,
+                   call.portal.ReleaseIncident(*call.context.caller, id, release_mode));
+  json::object out = IncidentJson(released.incident);
+  json::array reset;
+  for (const identity::AgentWithCode& agent : released.reset) {
+    json::object entry = AgentJson(agent.agent);
+    // Shown once, to be handed over in person.
+    entry["activation_code"] = crypto::AsText(agent.activation.code.view());
+    entry["activation_expires_at"] = agent.activation.expires_at;
+    reset.emplace_back(std::move(entry));
+  }
+  json::array reinstated;
+  for (const identity::Agent& agent : released.reinstated) reinstated.emplace_back(AgentJson(agent));
+  json::array still;
+  for (const std::string& agent : released.still_contained) still.emplace_back(agent);
+  out["reset"] = std::move(reset);
+  out["reinstated"] = std::move(reinstated);
+  out["still_contained"] = std::move(still);
+  return Json(200, out);
+}
+
+}  // namespace vigie::api::internal

@@ -1,0 +1,172 @@
+#include "app/detection_response.h"
+
+#include <boost/json.hpp>
+#include <deque>
+
+#include "app/audit_trail.h"
+#include "core/log.h"
+#include "identity/agent_directory.h"
+#include "records/name_normaliser.h"
+#include "session/session_store.h"
+#include "session/step_up_tracker.h"
+
+namespace vigie::app {
+namespace {
+
+using audit::AuditEvent;
+using audit::AuditEventType;
+
+constexpr std::string_view kEndDetection = "suspended_by_detection";
+
+detect::Detector::History HistoryFrom(audit::AuditLog* log) {
+  return [log](int64_t agent_id, int64_t since, uint64_t before_sequence)
+             -> Result<std::vector<AuditEvent>> {
+    // The agent's past since `since`, read by the agent index in pages; a
+    // baseline needs the recent part, so only the last kKept events stay.
+    constexpr size_t kKept = 20'000;
+    std::deque<AuditEvent> history;
+    audit::EventFilter filter{.agent_id = agent_id, .since_unix_micros = since, .limit = 5000};
+    bool done = false;
+    while (!done) {
+      ASSIGN_OR_RETURN(std::vector<AuditEvent> page, log->Find(filter));
+      if (page.empty()) break;
+      filter.after_sequence = page.back().sequence + 1;
+      for (AuditEvent& event : page) {
+        if (event.sequence >= before_sequence) {
+          done = true;
+          break;
+        }
+        history.push_back(std::move(event));
+        if (history.size() > kKept) history.pop_front();
+      }
+    }
+    return std::vector<AuditEvent>(std::make_move_iterator(history.begin()),
+                                   std::make_move_iterator(history.end()));
+  };
+}
+
+}  // namespace
+
+Caller DetectionSystem() {
+  Caller system;
+  system.service_number = "vigie-detect";
+  system.source_address = "local";
+  system.user_agent = "vigie detection";
+  return system;
+}
+
+DetectionResponse::DetectionResponse(const PortalParts& parts, AuditTrail& trail,
+                                     const identity::IdentityOptions& identity,
+                                     const session::SessionOptions& sessions,
+                                     detect::DetectOptions options)
+    : parts_(parts),
+      trail_(trail),
+      identity_(identity),
+      sessions_(sessions),
+      detector_(std::move(options), HistoryFrom(parts.audit)) {}
+
+Result<void> DetectionResponse::LoadCanaries() {
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  ASSIGN_OR_RETURN(std::vector<int64_t> canaries, detect::ListCanaries(*db));
+  detector_.SetCanaries(canaries);
+  return {};
+}
+
+std::optional<detect::SearchTerms> DetectionResponse::TermsOf(const AuditEvent& event) const {
+  if (event.type != AuditEventType::kSearch || event.query.sealed_terms.empty()) {
+    return std::nullopt;
+  }
+  // The event holds the terms sealed; the sweep rules need them in order.
+  auto text = trail_.OpenTerms(event.query.sealed_terms);
+  if (!text) return std::nullopt;
+  boost::system::error_code error;
+  boost::json::value terms = boost::json::parse(*text, error);
+  if (error || !terms.is_object()) return std::nullopt;
+  const boost::json::object& object = terms.as_object();
+  detect::SearchTerms out;
+  if (const auto* surname = object.if_contains("surname"); surname && surname->is_string()) {
+    auto normalised = records::NormaliseName(std::string_view(surname->as_string()));
+    out.surname = normalised ? *normalised : std::string(surname->as_string());
+  }
+  out.given_name = object.contains("given_name");
+  if (const auto* birth = object.if_contains("birth_date"); birth && birth->is_string()) {
+    out.birth_date = std::string(birth->as_string());
+  }
+  return out;
+}
+
+void DetectionResponse::OnRecorded(const AuditEvent& event) {
+  std::optional<detect::SearchTerms> terms = TermsOf(event);
+  for (const detect::Finding& finding : detector_.Observe(event, terms ? &*terms : nullptr)) {
+    Respond(event, finding);
+  }
+}
+
+void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& finding) {
+  // The action first: it is what stops an extraction.
+  if (auto acted = Act(event, finding); !acted) {
+    Log(LogLevel::kError, "detect_action_failed",
+        {{"rule", detect::RuleName(finding.rule)}, {"error", acted.error().message()}});
+  }
+  detect::Alert alert{.rule = std::string(detect::RuleName(finding.rule)),
+                      .severity = std::string(detect::SeverityName(finding.severity)),
+                      .action = std::string(detect::ActionName(finding.action)),
+                      .agent_id = event.actor.agent_id,
+                      .service_number = event.actor.service_number,
+                      .session_id = event.session_id,
+                      .source_address = event.source_address,
+                      .detail = finding.detail,
+                      .event_sequence = event.sequence};
+  int64_t alert_id = 0;
+  if (auto db = parts_.pool->Borrow()) {
+    auto added = detect::AlertStore(**db, *parts_.clock).Add(alert);
+    if (added) alert_id = *added;
+    else Log(LogLevel::kError, "detect_alert_not_stored", {{"error", added.error().message()}});
+  }
+  Log(finding.severity == detect::Severity::kWarning ? LogLevel::kWarn : LogLevel::kError,
+      "detect_alert",
+      {{"rule", alert.rule}, {"action", alert.action}, {"agent", alert.service_number},
+       {"alert_id", std::to_string(alert_id)}});
+  Caller concerned;
+  concerned.agent_id = event.actor.agent_id;
+  concerned.unit_id = event.actor.unit_id;
+  concerned.service_number = event.actor.service_number;
+  concerned.session_id = event.session_id;
+  concerned.jkt = event.dpop_jkt;
+  concerned.token_id_hash = event.token_id_hash;
+  concerned.source_address = event.source_address;
+  concerned.user_agent = event.user_agent;
+  AuditEvent raised = trail_.Administration(
+      concerned, AuditEventType::kAlertRaised,
+      "alert " + std::to_string(alert_id) + ": " + alert.rule + ", " + alert.action);
+  if (auto recorded = trail_.Record(std::move(raised), std::chrono::steady_clock::now());
+      !recorded) {
+    Log(LogLevel::kError, "detect_alert_not_audited", {{"error", recorded.error().message()}});
+  }
+}
+
+Result<void> DetectionResponse::Act(const AuditEvent& event, const detect::Finding& finding) {
+  if (event.actor.agent_id == 0) return {};  // the local operator: an alert is all there is
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  switch (finding.action) {
+    case detect::Action::kOff:
+    case detect::Action::kAlert: return {};
+    case detect::Action::kStepUp:
+      return session::StepUpTracker(*db, *parts_.clock).DemandForAgent(event.actor.agent_id);
+    case detect::Action::kSuspend: {
+      const auto started = std::chrono::steady_clock::now();
+      identity::AgentDirectory directory(*db, *parts_.clock, identity_);
+      ASSIGN_OR_RETURN(identity::Agent agent, directory.GetAgent(event.actor.agent_id));
+      ASSIGN_OR_RETURN(agent, directory.Suspend(agent.service_number));
+      ASSIGN_OR_RETURN(int64_t revoked, session::SessionStore(*db, *parts_.clock, sessions_)
+                                            .RevokeAllForAgent(agent.id, kEndDetection));
+      (void)revoked;
+      return trail_.Record(trail_.Administration(DetectionSystem(), AuditEventType::kAgentSuspended,
+                                                 agent.service_number),
+                           started);
+    }
+  }
+  return {};
+}
+
+}  // namespace vigie::app
