@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "identity/model.h"
@@ -131,5 +132,62 @@ int RunAgentAdd(const std::filesystem::path& data_dir, const identity::NewAgent&
 int RunAgentList(const std::filesystem::path& data_dir, const std::string& unit, bool json);
 int RunAgentAction(const std::filesystem::path& data_dir, AgentAction action,
                    const std::string& service_number, bool json);
+
+// `vigie alert list|ack`, `vigie incident contain|release|list`,
+// `vigie canary plant|list` (incident_commands.cc), as the local operator.
+struct AlertListOptions {
+  bool all = false;  // acknowledged ones too
+  int limit = 100;
+  bool json = false;
+};
+int RunAlertList(const std::filesystem::path& data_dir, const AlertListOptions& options);
+int RunAlertAcknowledge(const std::filesystem::path& data_dir, int64_t alert_id,
+                        const std::string& note);
+struct ContainOptions {
+  std::vector<std::string> agents;
+  std::string unit;
+  bool everyone = false;
+  bool lockdown = false;
+  std::string reason;
+  bool json = false;
+};
+int RunIncidentContain(const std::filesystem::path& data_dir, const ContainOptions& options);
+int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_id, bool reinstate,
+                       bool json);
+int RunIncidentList(const std::filesystem::path& data_dir, bool open_only, bool json);
+int RunCanaryPlant(const std::filesystem::path& data_dir, int count);
+int RunCanaryList(const std::filesystem::path& data_dir);
+
+// `vigie claim check`: a leaked sample checked against the records and the
+// audit log (docs/formats/claim-check.md).
+struct ClaimCheckCommandOptions {
+  std::filesystem::path file;        // "-": stdin
+  std::string format;                // the sample's: "", "csv" or "jsonl" (default: extension)
+  std::vector<std::string> columns;  // FIELD=COLUMN
+  std::filesystem::path out;         // the rows; empty: stdout
+  std::string out_format;            // "", "jsonl" or "csv" (default: --out's extension, jsonl)
+  bool json = false;                 // the summary as JSON
+};
+int RunClaimCheck(const std::filesystem::path& data_dir, const ClaimCheckCommandOptions& options);
+
+// `vigie breach report`: the persons and records exposed through the agents,
+// sessions, DPoP keys or addresses given (at least one), over a window, as
+// report.json, subjects.csv and report.html in a new directory (files 0600;
+// existing ones are never overwritten), or the JSON alone on stdout
+// (docs/formats/breach-report.md).
+struct BreachReportOptions {
+  std::vector<std::string> agents;  // service numbers, looked up in the directory
+  std::vector<int64_t> agent_ids;   // as in the log (agents gone from the directory)
+  std::vector<int64_t> sessions;
+  std::vector<std::string> jkts;
+  std::vector<std::string> addresses;
+  std::string since;  // UTC, as for `audit search`
+  std::string until;
+  std::filesystem::path out;
+  bool json = false;
+  bool no_proofs = false;
+  std::string controller, contact, consequences, measures;  // for report.html
+};
+int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOptions& options);
 
 }  // namespace vigie::cli

@@ -222,6 +222,128 @@ int main(int argc, char** argv) {
         [&, action] { exit_code = RunAgentAction(data_dir, action, service_number, agent_json); });
   }
 
+  AlertListOptions alert_list;
+  auto* alert = app.add_subcommand("alert", "Detection alerts (as the local operator)");
+  alert->require_subcommand(1);
+  auto* alert_list_command = alert->add_subcommand("list", "Open alerts, newest first");
+  alert_list_command->add_flag("--all", alert_list.all, "Acknowledged alerts too");
+  alert_list_command->add_option("--limit", alert_list.limit, "At most this many")
+      ->check(CLI::Range(1, 1000));
+  alert_list_command->add_flag("--json", alert_list.json, "One JSON object per line");
+  alert_list_command->callback([&] { exit_code = RunAlertList(data_dir, alert_list); });
+  int64_t alert_id = 0;
+  std::string alert_note;
+  auto* alert_ack = alert->add_subcommand("ack", "Acknowledge an alert");
+  alert_ack->add_option("alert_id", alert_id, "Alert id")->required()->check(CLI::PositiveNumber);
+  alert_ack->add_option("--note", alert_note, "What was found or done");
+  alert_ack->callback([&] { exit_code = RunAlertAcknowledge(data_dir, alert_id, alert_note); });
+
+  ContainOptions contain;
+  auto* incident = app.add_subcommand("incident", "Contain an incident (as the local operator)");
+  incident->require_subcommand(1);
+  auto* contain_command = incident->add_subcommand(
+      "contain",
+      "Suspend agents, revoke every session, force new credentials at release; lock down");
+  contain_command->add_option("--agent", contain.agents, "Service number (repeatable)");
+  contain_command->add_option("--unit", contain.unit, "Every agent of this unit");
+  contain_command->add_flag("--everyone", contain.everyone,
+                            "Every agent (security officers excepted)");
+  contain_command->add_flag("--lockdown", contain.lockdown,
+                            "Only security officers may log in until released");
+  contain_command->add_option("--reason", contain.reason, "Why (written to the audit log)")
+      ->required();
+  contain_command->add_flag("--json", contain.json, "Print JSON");
+  contain_command->callback([&] { exit_code = RunIncidentContain(data_dir, contain); });
+  int64_t incident_id = 0;
+  bool reinstate = false;
+  bool incident_json = false;
+  auto* release_command = incident->add_subcommand(
+      "release", "Lift a containment: new activation codes (default) or --reinstate");
+  release_command->add_option("incident_id", incident_id, "Incident id")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  release_command->add_flag("--reinstate", reinstate,
+                            "Restore the agents as they were (a false alarm)");
+  release_command->add_flag("--json", incident_json, "Print JSON");
+  release_command->callback(
+      [&] { exit_code = RunIncidentRelease(data_dir, incident_id, reinstate, incident_json); });
+  bool open_only = false;
+  auto* incident_list = incident->add_subcommand("list", "Incidents, newest first");
+  incident_list->add_flag("--open", open_only, "Only those not released");
+  incident_list->add_flag("--json", incident_json, "One JSON object per line");
+  incident_list->callback(
+      [&] { exit_code = RunIncidentList(data_dir, open_only, incident_json); });
+
+  int canary_count = 20;
+  auto* canary = app.add_subcommand("canary", "Decoy persons planted among the records");
+  canary->require_subcommand(1);
+  auto* canary_plant = canary->add_subcommand(
+      "plant", "Add decoy persons: any search hit or opening raises a critical alert");
+  canary_plant->add_option("--count", canary_count, "How many")->check(CLI::Range(1, 10000));
+  canary_plant->callback([&] { exit_code = RunCanaryPlant(data_dir, canary_count); });
+  auto* canary_list = canary->add_subcommand("list", "The decoys' person ids");
+  canary_list->callback([&] { exit_code = RunCanaryList(data_dir); });
+
+  // `vigie claim check`
+  ClaimCheckCommandOptions claim_check;
+  auto* claim = app.add_subcommand("claim", "Check a leaked sample against records and audit log");
+  claim->require_subcommand(1);
+  auto* claim_check_command = claim->add_subcommand(
+      "check", "Per row: a real person? returned by Vigie, to which sessions, when?");
+  claim_check_command
+      ->add_option("file", claim_check.file, "CSV or JSON Lines sample (- for stdin)")
+      ->required();
+  claim_check_command
+      ->add_option("--format", claim_check.format, "csv or jsonl (default: from the extension)")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
+  claim_check_command
+      ->add_option("--column", claim_check.columns,
+                   "FIELD=COLUMN (repeatable): surname, given_names, birth_date, "
+                   "person_id")
+      ->allow_extra_args(false);
+  claim_check_command->add_option("--out", claim_check.out,
+                                  "Write the rows here (default: stdout)");
+  claim_check_command
+      ->add_option("--out-format", claim_check.out_format,
+                   "jsonl or csv (default: from --out's extension, else jsonl)")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
+  claim_check_command->add_flag("--json", claim_check.json, "Print the summary as JSON");
+  claim_check_command->callback([&] { exit_code = RunClaimCheck(data_dir, claim_check); });
+
+  // `vigie breach report`
+  BreachReportOptions breach_report;
+  auto* breach = app.add_subcommand("breach", "Incident response: what a breach exposed");
+  breach->require_subcommand(1);
+  auto* breach_report_command = breach->add_subcommand(
+      "report", "Persons and records exposed through agents, sessions, keys or addresses");
+  breach_report_command->add_option("--agent", breach_report.agents,
+                                    "Service number (repeatable)");
+  breach_report_command->add_option("--agent-id", breach_report.agent_ids,
+                                    "Agent id as in the audit log (repeatable)");
+  breach_report_command->add_option("--session", breach_report.sessions, "Session id (repeatable)");
+  breach_report_command->add_option("--jkt", breach_report.jkts,
+                                    "DPoP key thumbprint (repeatable)");
+  breach_report_command->add_option("--address", breach_report.addresses,
+                                    "Source IP address (repeatable)");
+  breach_report_command->add_option("--since", breach_report.since,
+                                    "From (UTC): YYYY-MM-DD[THH:MM:SSZ]");
+  breach_report_command->add_option("--until", breach_report.until, "Until (UTC), inclusive");
+  breach_report_command->add_option("--out", breach_report.out,
+                                    "Directory for report.json, subjects.csv, report.html");
+  breach_report_command->add_flag("--json", breach_report.json, "Instead: the JSON on stdout");
+  breach_report_command->add_flag("--no-proofs", breach_report.no_proofs,
+                                  "Skip the inclusion proofs (a faster first answer)");
+  breach_report_command->add_option("--controller", breach_report.controller,
+                                    "Controller's name (report.html)");
+  breach_report_command->add_option("--contact", breach_report.contact,
+                                    "DPO or other contact point (report.html)");
+  breach_report_command->add_option("--consequences", breach_report.consequences,
+                                    "Likely consequences (default: from what was exposed)");
+  breach_report_command->add_option("--measures", breach_report.measures,
+                                    "Measures taken or proposed (report.html)");
+  breach_report_command->callback(
+      [&] { exit_code = RunBreachReport(data_dir, breach_report); });
+
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([&] { std::printf("vigie %s\n", VIGIE_VERSION); });
 

@@ -346,5 +346,68 @@ TEST_F(CliTest, AuditSearchAnswersWhoConsultedAndWhoSearched) {
   EXPECT_EQ(Vigie("audit search --agent NOBODY-1").exit_code, 3);
 }
 
+// `vigie claim check`: a sample mixing persons the operator opened, one never
+// consulted, a fabricated one and a bad row; verdicts per row and totals.
+TEST_F(CliTest, ClaimCheckTellsRealAccessedFromFabricated) {
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(50, 3));
+  ASSERT_EQ(Vigie("show 1").exit_code, 0);
+  ASSERT_EQ(Vigie("show 2").exit_code, 0);
+  // The first three persons of the file are persons 1, 2 and 3.
+  std::ifstream in(dir_ / "people.jsonl");
+  std::string sample = "Nom;Prénoms;Date de naissance\n";
+  int persons = 0;
+  for (std::string line; persons < 3 && std::getline(in, line);) {
+    if (line.find("\"kind\":\"person\"") == std::string::npos) continue;
+    auto text = [&](const std::string& name, char end) {
+      auto at = line.find("\"" + name + "\":") + name.size() + 3;
+      std::string value = line.substr(at, line.find(end, at + 1) - at);
+      std::erase(value, '"');
+      std::erase(value, '[');
+      return value;
+    };
+    sample += text("surname", '"') + ";\"" + text("given_names", ']') + "\";" +
+              text("birth_date", '"') + "\n";
+    ++persons;
+  }
+  sample += "Inventé;Personne;1901-01-01\nDupont;Anne;31/02/1980\n";
+  std::ofstream(dir_ / "leak.csv") << sample;
+
+  auto checked = Vigie("claim check " + (dir_ / "leak.csv").string());
+  ASSERT_EQ(checked.exit_code, 0) << checked.err;
+  std::istringstream rows(checked.out);
+  std::vector<std::string> verdicts;
+  for (std::string line; std::getline(rows, line);) {
+    auto at = line.find("\"verdict\":\"") + 11;
+    verdicts.push_back(line.substr(at, line.find('"', at) - at));
+  }
+  EXPECT_EQ(verdicts, (std::vector<std::string>{"real_and_accessed", "real_and_accessed",
+                                                "real_never_accessed", "no_match", "invalid"}))
+      << checked.out;
+  EXPECT_NE(checked.out.find("\"service_number\":\"local-operator\""), std::string::npos);
+  EXPECT_NE(checked.err.find("5 rows"), std::string::npos) << checked.err;
+
+  auto json = Vigie("claim check " + (dir_ / "leak.csv").string() +
+                    " --json --out-format csv --out " + (dir_ / "rows.csv").string());
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"rows\":5,\"real_and_accessed\":2,\"real_never_accessed\":1,"
+                          "\"no_match\":1,\"invalid\":1,\"persons_matched\":3,"
+                          "\"persons_accessed\":2"),
+            std::string::npos)
+      << json.out;
+  EXPECT_EQ(testing::ReadWholeFile(dir_ / "rows.csv").rfind("row,line,verdict,", 0), 0u);
+
+  std::ofstream(dir_ / "columns.csv") << "a,b\nDupont,Anne\n";
+  auto refused = Vigie("claim check " + (dir_ / "columns.csv").string());
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("--column"), std::string::npos) << refused.err;
+  auto mapped = Vigie("claim check " + (dir_ / "columns.csv").string() +
+                      " --column surname=a --column given_names=b --column birth_date=b");
+  EXPECT_EQ(mapped.exit_code, 0) << mapped.err;
+  EXPECT_NE(mapped.out.find("\"verdict\":\"invalid\""), std::string::npos) << mapped.out;
+  EXPECT_EQ(Vigie("claim check " + (dir_ / "absent.csv").string()).exit_code, 3);
+  EXPECT_EQ(Vigie("claim check " + (dir_ / "columns.csv").string() + " --column nick=a").exit_code,
+            2);
+}
+
 }  // namespace
 }  // namespace vigie

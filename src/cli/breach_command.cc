@@ -1,0 +1,226 @@
+// `vigie breach report`: who and what was exposed through a set of agents,
+// sessions, DPoP keys or addresses over a window, as report.json (checkable
+// against a signed checkpoint), subjects.csv (for notifying the persons) and
+// report.html (the art. 33 notification, printable to PDF).
+// Formats: docs/formats/breach-report.md.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <type_traits>
+
+#include "audit/audit.h"
+#include "cli/commands.h"
+#include "cli/installation.h"
+#include "cli/operator_read.h"
+#include "cli/progress.h"
+#include "identity/identity.h"
+#include "incident/breach_render.h"
+#include "incident/breach_report.h"
+#include "incident/breach_subjects.h"
+#include "records/record_repository.h"
+
+namespace vigie::cli {
+namespace {
+
+constexpr const char* kFiles[] = {"report.json", "subjects.csv", "report.html"};
+
+Result<int64_t> TimeOption(const std::string& text, bool end_of_day, std::string_view option) {
+  auto micros = audit::ParseUtcMicros(text, end_of_day);
+  if (!micros) return Fail(micros.error().WithContext(option));
+  return micros;
+}
+
+Result<incident::BreachScope> ScopeFrom(const BreachReportOptions& options,
+                                        Installation& installation, const Clock& clock) {
+  incident::BreachScope scope;
+  identity::AgentDirectory directory(*installation.db, clock);
+  for (const std::string& service_number : options.agents) {
+    auto agent = directory.FindAgent(service_number);
+    if (!agent) return Fail(agent.error().WithContext("--agent " + service_number));
+    scope.agent_ids.push_back(agent->id);
+  }
+  scope.agent_ids.insert(scope.agent_ids.end(), options.agent_ids.begin(), options.agent_ids.end());
+  scope.session_ids = options.sessions;
+  scope.dpop_jkts = options.jkts;
+  scope.source_addresses = options.addresses;
+  if (!options.since.empty()) {
+    ASSIGN_OR_RETURN(scope.since_unix_micros, TimeOption(options.since, false, "--since"));
+  }
+  if (!options.until.empty()) {
+    ASSIGN_OR_RETURN(scope.until_unix_micros, TimeOption(options.until, true, "--until"));
+  }
+  RETURN_IF_ERROR(incident::ValidateBreachScope(scope));
+  return scope;
+}
+
+// Refuses to overwrite an earlier report (evidence is not clobbered); creates
+// the directory (0700) when missing.
+Result<void> PrepareOutDir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (const char* name : kFiles) {
+    if (std::filesystem::exists(dir / name, ec)) {
+      return Fail(ErrorCode::kConflict, (dir / name).string() + " exists already");
+    }
+  }
+  if (!std::filesystem::exists(dir, ec)) {
+    if (!std::filesystem::create_directories(dir, ec) || ec) {
+      return Fail(ErrorCode::kUnavailable, "cannot create " + dir.string() + ": " + ec.message());
+    }
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  } else if (!std::filesystem::is_directory(dir, ec)) {
+    return Fail(ErrorCode::kInvalidArgument, dir.string() + " is not a directory");
+  }
+  return {};
+}
+
+// Security: 0600 (the CSV names persons on police files), never through a
+// symbolic link, never over an existing file.
+Result<void> WriteNewFile(const std::filesystem::path& path, std::string_view content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot create " + path.string() + ": " + std::strerror(errno));
+  }
+  size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = errno;
+      ::close(fd);
+      return Fail(ErrorCode::kUnavailable,
+                  "cannot write " + path.string() + ": " + std::strerror(error));
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot write " + path.string() + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
+// What the report was asked for, as the audit event of the read names it.
+std::string ReadSubject(const BreachReportOptions& options) {
+  std::string subject = "breach report:";
+  auto add = [&](std::string_view label, const auto& values) {
+    if (values.empty()) return;
+    subject += " " + std::string(label);
+    for (const auto& value : values) {
+      if constexpr (std::is_arithmetic_v<std::decay_t<decltype(value)>>) {
+        subject += " " + std::to_string(value);
+      } else {
+        subject += " " + std::string(value);
+      }
+    }
+    subject += ";";
+  };
+  add("agents", options.agents);
+  add("agent ids", options.agent_ids);
+  add("sessions", options.sessions);
+  add("keys", options.jkts);
+  add("addresses", options.addresses);
+  if (!options.since.empty()) subject += " since " + options.since + ";";
+  if (!options.until.empty()) subject += " until " + options.until + ";";
+  return subject;
+}
+
+std::vector<uint8_t> CheckpointKey(const Installation& installation,
+                                   const audit::Checkpoint& checkpoint) {
+  auto key = installation.keyring.ById(checkpoint.key_id);
+  if (!key || (*key)->purpose != crypto::kPurposeAuditSigning) return {};
+  auto public_key = crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key();
+  return std::vector<uint8_t>(public_key.begin(), public_key.end());
+}
+
+}  // namespace
+
+int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOptions& options) {
+  if (options.json == !options.out.empty()) {
+    return ReportError(Error(ErrorCode::kInvalidArgument, "give either --out DIR or --json"));
+  }
+  auto installation = Installation::Open(data_dir);
+  if (!installation) return ReportError(installation.error());
+  SystemClock clock;
+  auto scope = ScopeFrom(options, *installation, clock);
+  if (!scope) return ReportError(scope.error());
+  if (!options.json) {
+    if (auto ready = PrepareOutDir(options.out); !ready) return ReportError(ready.error());
+  }
+  // Audited before it reads (and the checkpoint then covers the whole log).
+  if (auto recorded = RecordOperatorRead(*installation, clock, ReadSubject(options)); !recorded) {
+    return ReportError(recorded.error());
+  }
+
+  auto db = store::Open(
+      installation->AuditDatabaseUrl(),
+      {.busy_timeout_ms = installation->config.store.busy_timeout_ms, .read_only = true});
+  if (!db) return ReportError(db.error().WithContext("audit log"));
+  ProgressLine progress("breach report");
+  const auto started = std::chrono::steady_clock::now();
+  incident::BreachOptions breach_options{
+      .with_proofs = !options.no_proofs,
+      .progress = [&](std::string_view stage, uint64_t done, uint64_t total) {
+        progress.Update(done, total, stage == "proving" ? "events hashed" : "selecting");
+      }};
+  auto report = incident::ComputeBreachReport(**db, *scope, clock, breach_options);
+  progress.Finish();
+  if (!report) return ReportError(report.error());
+
+  std::vector<uint8_t> public_key;
+  if (report->checkpoint) {
+    public_key = CheckpointKey(*installation, *report->checkpoint);
+    if (!public_key.empty() && !audit::CheckpointSignatureValid(*report->checkpoint, public_key)) {
+      return ReportError(Error(ErrorCode::kDataLoss,
+                               "the audit log's latest checkpoint is not validly signed; run "
+                               "`vigie audit verify`"));
+    }
+  }
+  if (options.json) {
+    std::fputs(incident::RenderBreachJson(*report, public_key).c_str(), stdout);
+    return 0;
+  }
+  auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
+  if (!repository) return ReportError(repository.error());
+  if (auto named = incident::NameSubjects(*repository, report->subjects); !named) {
+    return ReportError(named.error());
+  }
+  const incident::BreachNotice notice{.controller = options.controller,
+                                      .contact = options.contact,
+                                      .consequences = options.consequences,
+                                      .measures = options.measures};
+  const std::string contents[] = {incident::RenderBreachJson(*report, public_key),
+                                  incident::RenderSubjectsCsv(*report),
+                                  incident::RenderBreachHtml(*report, notice)};
+  for (size_t i = 0; i < std::size(kFiles); ++i) {
+    if (auto written = WriteNewFile(options.out / kFiles[i], contents[i]); !written) {
+      for (size_t j = 0; j < i; ++j) {  // all three or none
+        std::error_code ignored;
+        std::filesystem::remove(options.out / kFiles[j], ignored);
+      }
+      return ReportError(written.error());
+    }
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const incident::BreachCounts& c = report->counts;
+  std::printf(
+      "breach report: %llu data subjects (%llu full files, %llu summaries only), %llu records, "
+      "%llu events counted (%llu unproven), checkpoint tree size %llu, %.2f s\n",
+      static_cast<unsigned long long>(c.subjects),
+      static_cast<unsigned long long>(c.full_file_subjects),
+      static_cast<unsigned long long>(c.summary_only_subjects),
+      static_cast<unsigned long long>(c.records),
+      static_cast<unsigned long long>(report->events.size()),
+      static_cast<unsigned long long>(c.unproven_events),
+      static_cast<unsigned long long>(report->checkpoint ? report->checkpoint->tree_size : 0),
+      seconds);
+  for (const char* name : kFiles) std::printf("  %s\n", (options.out / name).c_str());
+  return 0;
+}
+
+}  // namespace vigie::cli

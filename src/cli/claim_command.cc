@@ -1,0 +1,151 @@
+// `vigie claim check`: checks a sample attackers published against the
+// records and the audit log (incident/claim_check.h); the rows' verdicts go
+// to --out or stdout, the summary to stdout after --out, else to stderr.
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/operator_read.h"
+#include "cli/installation.h"
+#include "cli/progress.h"
+#include "core/log.h"
+#include "crypto/random.h"
+#include "incident/claim_check.h"
+#include "incident/claim_output.h"
+#include "records/records.h"
+
+namespace vigie::cli {
+namespace {
+
+Result<std::string> ReadSample(const std::filesystem::path& file) {
+  std::ifstream opened;
+  std::istream* in = &std::cin;
+  if (file != "-") {
+    opened.open(file, std::ios::binary);
+    if (!opened) return Fail(ErrorCode::kNotFound, "cannot read " + file.string());
+    in = &opened;
+  }
+  std::error_code ec;
+  const uintmax_t size = file == "-" ? 0 : std::filesystem::file_size(file, ec);
+  if (size == 0 || ec) {  // stdin, a pipe: size unknown
+    std::ostringstream text;
+    text << in->rdbuf();
+    return std::move(text).str();
+  }
+  // Straight into a string of the file's size: a million-row sample is ~100 MB.
+  std::string text(static_cast<size_t>(size), '\0');
+  in->read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in->bad() || static_cast<size_t>(in->gcount()) != text.size()) {
+    return Fail(ErrorCode::kUnavailable, "error reading " + file.string());
+  }
+  return text;
+}
+
+struct CloseFile {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+}  // namespace
+
+int RunClaimCheck(const std::filesystem::path& data_dir, const ClaimCheckCommandOptions& options) {
+  incident::ClaimCheckOptions check;
+  if (!options.format.empty()) {
+    auto format = incident::SampleFormatFromName(options.format);
+    if (!format) return ReportError(format.error().WithContext("--format"));
+    check.format = *format;
+  } else {
+    auto format = incident::SampleFormatFromPath(options.file);
+    if (!format) return ReportError(format.error());
+    check.format = *format;
+  }
+  for (const std::string& column : options.columns) {
+    auto parsed = incident::ParseColumnOverride(column);
+    if (!parsed) return ReportError(parsed.error());
+    check.columns.push_back(std::move(*parsed));
+  }
+  bool csv_rows = options.out_format == "csv" ||
+                  (options.out_format.empty() && options.out.extension() == ".csv");
+  if (!options.out_format.empty() && options.out_format != "csv" && options.out_format != "jsonl") {
+    return ReportError(Error(ErrorCode::kInvalidArgument, "--out-format must be jsonl or csv"));
+  }
+  auto sample = ReadSample(options.file);
+  if (!sample) return ReportError(sample.error());
+
+  auto installation = Installation::Open(data_dir);
+  if (!installation) return ReportError(installation.error());
+  SystemClock clock;
+  if (auto recorded = RecordOperatorRead(*installation, clock,
+                                         "claim check: " + options.file.filename().string());
+      !recorded) {
+    return ReportError(recorded.error());
+  }
+  auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
+  if (!repository) return ReportError(repository.error());
+  auto audit_db = store::Open(installation->AuditDatabaseUrl(), {.read_only = true});
+  if (!audit_db) return ReportError(audit_db.error().WithContext("audit log"));
+
+  std::unique_ptr<std::FILE, CloseFile> owned_out;
+  std::FILE* out = stdout;
+  if (!options.out.empty()) {
+    owned_out.reset(std::fopen(options.out.c_str(), "wb"));
+    if (!owned_out) {
+      return ReportError(Error(ErrorCode::kUnavailable, "cannot write " + options.out.string()));
+    }
+    out = owned_out.get();
+  }
+
+  std::optional<ProgressLine> progress;
+  std::string stage;
+  check.progress = [&](std::string_view now, int64_t done, int64_t total) {
+    if (now != stage) {
+      if (progress) progress->Finish();
+      stage = now;
+      progress.emplace("claim check: " + stage);
+    }
+    progress->Update(static_cast<uint64_t>(done), static_cast<uint64_t>(total),
+                     now == "sample"    ? "bytes"
+                     : now == "persons" ? "persons"
+                                        : "events");
+  };
+  if (csv_rows) std::fprintf(out, "%s\n", incident::ClaimRowCsvHeader().c_str());
+  crypto::SystemRandom random;
+  auto summary = incident::CheckClaim(
+      *sample, check, *repository, **audit_db, random,
+      [&](const incident::ClaimRowResult& row) -> Result<void> {
+        if (progress) {
+          progress->Finish();
+          progress.reset();
+        }
+        std::string line = csv_rows ? incident::ClaimRowCsv(row) : incident::ClaimRowJson(row);
+        line.push_back('\n');
+        if (std::fwrite(line.data(), 1, line.size(), out) != line.size()) {
+          return Fail(ErrorCode::kUnavailable, "cannot write the results");
+        }
+        return {};
+      });
+  if (progress) progress->Finish();
+  if (!summary) return ReportError(summary.error());
+  if (std::fflush(out) != 0 || std::ferror(out) != 0) {
+    return ReportError(Error(ErrorCode::kUnavailable, "cannot write the results"));
+  }
+  // Counts only: the sample's names are personal data and never logged.
+  const incident::ClaimTotals& t = summary->totals;
+  Log(LogLevel::kInfo, "claim.checked",
+      {{"rows", t.rows},
+       {"real_and_accessed", t.real_and_accessed},
+       {"real_never_accessed", t.real_never_accessed},
+       {"no_match", t.no_match},
+       {"invalid", t.invalid}});
+  std::FILE* summary_out = options.out.empty() ? stderr : stdout;
+  std::string text = options.json ? incident::ClaimSummaryJson(*summary) + "\n"
+                                  : incident::ClaimSummaryText(*summary);
+  std::fputs(text.c_str(), summary_out);
+  return 0;
+}
+
+}  // namespace vigie::cli

@@ -1,0 +1,200 @@
+// `vigie alert list|ack`, `vigie incident contain|release|list` and
+// `vigie canary plant|list`: incident response from the server's console, as
+// the local operator, through the same use cases as the API.
+
+#include <boost/json.hpp>
+#include <cstdio>
+
+#include "api/incident_json.h"
+#include "cli/admin_portal.h"
+#include "cli/commands.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+#include "detect/alert_store.h"
+#include "records/generator.h"
+#include "records/record_repository.h"
+
+namespace vigie::cli {
+namespace {
+
+namespace json = boost::json;
+
+template <typename F>
+int WithPortal(const std::filesystem::path& data_dir, F&& body) {
+  auto admin = AdminPortal::Open(data_dir);
+  if (!admin) return ReportError(admin.error());
+  return body(*(*admin)->portal);
+}
+
+std::string UtcText(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+void PrintIncident(const incident::Incident& incident) {
+  std::printf("Incident %lld (%s, by %s): %s; %zu agents%s%s\n",
+              static_cast<long long>(incident.id), UtcText(incident.opened_at).c_str(),
+              incident.opened_by.c_str(), incident.scope.c_str(), incident.agents.size(),
+              incident.lockdown ? "; portal locked down" : "",
+              incident.released_at ? ("; released " + UtcText(*incident.released_at)).c_str()
+                                   : "; open");
+  std::printf("  reason: %s\n", incident.reason.c_str());
+}
+
+}  // namespace
+
+int RunAlertList(const std::filesystem::path& data_dir, const AlertListOptions& options) {
+  return WithPortal(data_dir, [&](app::Portal& portal) {
+    auto alerts = portal.ListAlerts(app::LocalOperator(),
+                                    {.open_only = !options.all, .limit = options.limit});
+    if (!alerts) return ReportError(alerts.error());
+    for (const detect::Alert& alert : *alerts) {
+      if (options.json) {
+        std::printf("%s\n", json::serialize(api::AlertJson(alert)).c_str());
+        continue;
+      }
+      std::printf("%-6lld %s %-8s %-22s %-8s %-12s %s%s\n", static_cast<long long>(alert.id),
+                  UtcText(alert.raised_at).c_str(), alert.severity.c_str(), alert.rule.c_str(),
+                  alert.action.c_str(), alert.service_number.c_str(), alert.detail.c_str(),
+                  alert.acknowledged_at ? " [acknowledged]" : "");
+    }
+    return 0;
+  });
+}
+
+int RunAlertAcknowledge(const std::filesystem::path& data_dir, int64_t alert_id,
+                        const std::string& note) {
+  return WithPortal(data_dir, [&](app::Portal& portal) {
+    auto acknowledged = portal.AcknowledgeAlert(app::LocalOperator(), alert_id, note);
+    if (!acknowledged) return ReportError(acknowledged.error());
+    std::printf("Alert %lld acknowledged\n", static_cast<long long>(acknowledged->id));
+    return 0;
+  });
+}
+
+int RunIncidentContain(const std::filesystem::path& data_dir, const ContainOptions& options) {
+  return WithPortal(data_dir, [&](app::Portal& portal) {
+    incident::ContainRequest request{.scope = {.service_numbers = options.agents,
+                                               .unit_code = options.unit,
+                                               .everyone = options.everyone},
+                                     .reason = options.reason,
+                                     .lockdown = options.lockdown};
+    auto contained = portal.Contain(app::LocalOperator(), std::move(request));
+    if (!contained) return ReportError(contained.error());
+    if (options.json) {
+      json::object out = api::IncidentJson(contained->incident);
+      out["sessions_revoked"] = contained->sessions_revoked;
+      std::printf("%s\n", json::serialize(out).c_str());
+      return 0;
+    }
+    PrintIncident(contained->incident);
+    std::printf("  %lld sessions revoked. Release with: vigie incident release %lld\n",
+                static_cast<long long>(contained->sessions_revoked),
+                static_cast<long long>(contained->incident.id));
+    return 0;
+  });
+}
+
+int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_id,
+                       bool reinstate, bool as_json) {
+  return WithPortal(data_dir, [&](app::Portal& portal) {
+    auto released = portal.ReleaseIncident(
+        app::LocalOperator(), incident_id,
+        reinstate ? incident::ReleaseMode::kReinstate : incident::ReleaseMode::kReset);
+    if (!released) return ReportError(released.error());
+    if (as_json) {
+      json::object out = api::IncidentJson(released->incident);
+      json::array reset;
+      for (const identity::AgentWithCode& agent : released->reset) {
+        reset.emplace_back(json::object{
+            {"service_number", agent.agent.service_number},
+            {"activation_code", crypto::AsText(agent.activation.code.view())},
+            {"activation_expires_at", agent.activation.expires_at}});
+      }
+      out["reset"] = std::move(reset);
+      json::array still;
+      for (const std::string& agent : released->still_contained) still.emplace_back(agent);
+      out["still_contained"] = std::move(still);
+      std::printf("%s\n", json::serialize(out).c_str());
+      return 0;
+    }
+    PrintIncident(released->incident);
+    for (const identity::AgentWithCode& agent : released->reset) {
+      std::printf("  %-12s new activation code (hand it over in person): %s\n",
+                  agent.agent.service_number.c_str(),
+                  std::string(crypto::AsText(agent.activation.code.view())).c_str());
+    }
+    for (const identity::Agent& agent : released->reinstated) {
+      std::printf("  %-12s %s\n", agent.service_number.c_str(),
+                  std::string(identity::AgentStatusName(agent.status)).c_str());
+    }
+    for (const std::string& agent : released->still_contained) {
+      std::printf("  %-12s still held by another open incident\n", agent.c_str());
+    }
+    return 0;
+  });
+}
+
+int RunIncidentList(const std::filesystem::path& data_dir, bool open_only, bool as_json) {
+  return WithPortal(data_dir, [&](app::Portal& portal) {
+    auto incidents = portal.ListIncidents(app::LocalOperator(), open_only);
+    if (!incidents) return ReportError(incidents.error());
+    for (const incident::Incident& incident : *incidents) {
+      if (as_json) {
+        std::printf("%s\n", json::serialize(api::IncidentJson(incident)).c_str());
+      } else {
+        PrintIncident(incident);
+      }
+    }
+    return 0;
+  });
+}
+
+int RunCanaryPlant(const std::filesystem::path& data_dir, int count) {
+  auto installation = Installation::Open(data_dir);
+  if (!installation) return ReportError(installation.error());
+  auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
+  if (!repository) return ReportError(repository.error());
+  // Decoys look like anyone else: common names from the generator, drawn from
+  // an unpredictable seed, with an external id nobody else can hold.
+  uint64_t seed = 0;
+  for (uint8_t byte : crypto::RandomBytes(sizeof seed)) seed = (seed << 8) | byte;
+  records::PopulationGenerator generator({.seed = seed}, {});
+  std::vector<int64_t> planted;
+  auto tx = store::Transaction::Begin(*installation->db);
+  if (!tx) return ReportError(tx.error());
+  for (int i = 0; i < count; ++i) {
+    records::PopulationGenerator::Generated decoy = generator.Make(static_cast<uint64_t>(i));
+    decoy.person.external_id = "P" + crypto::HexEncode(crypto::RandomBytes(12));
+    if (auto put = repository->PutPerson(decoy.person); !put) return ReportError(put.error());
+    for (size_t k = 0; k < decoy.notices.size(); ++k) {
+      records::WantedNotice& notice = decoy.notices[k];
+      notice.external_id = "W" + decoy.person.external_id.substr(1) + "-" + std::to_string(k + 1);
+      notice.person_external_id = decoy.person.external_id;
+      if (auto put = repository->PutWantedNotice(notice); !put) return ReportError(put.error());
+    }
+    planted.push_back(decoy.person.id);
+  }
+  if (auto committed = tx->Commit(); !committed) return ReportError(committed.error());
+  if (auto added = detect::AddCanaries(*installation->db, planted, std::time(nullptr)); !added) {
+    return ReportError(added.error());
+  }
+  std::printf("%zu canary persons planted; `vigie serve` watches them from its next start.\n",
+              planted.size());
+  return 0;
+}
+
+int RunCanaryList(const std::filesystem::path& data_dir) {
+  auto installation = Installation::Open(data_dir);
+  if (!installation) return ReportError(installation.error());
+  auto canaries = detect::ListCanaries(*installation->db);
+  if (!canaries) return ReportError(canaries.error());
+  for (int64_t id : *canaries) std::printf("%lld\n", static_cast<long long>(id));
+  return 0;
+}
+
+}  // namespace vigie::cli

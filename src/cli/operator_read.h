@@ -1,0 +1,19 @@
+#pragma once
+// Reads of the audit log that reveal who was exposed (a breach report, a
+// leaked-sample check) are themselves audited: the local operator's
+// `audit_search` event, naming what was asked, is made durable before the
+// read starts, and closing the log signs a checkpoint over everything up to
+// it. Fails closed: no event, no read (Unavailable).
+
+#include <string_view>
+
+#include "cli/installation.h"
+#include "core/clock.h"
+#include "core/error.h"
+
+namespace vigie::cli {
+
+Result<void> RecordOperatorRead(const Installation& installation, const Clock& clock,
+                                std::string_view what);
+
+}  // namespace vigie::cli
