@@ -103,7 +103,7 @@ export async function startServer(installation) {
 }
 
 // One HTTP(S) request; resolves { status, headers, body, json }.
-export function request(server, method, path, { headers = {}, body, rawBody } = {}) {
+export function request(server, method, path, { headers = {}, body, rawBody, localAddress } = {}) {
   const url = new URL(path, server.url);
   const payload = rawBody !== undefined ? rawBody : body !== undefined ? JSON.stringify(body) : undefined;
   const h = { ...headers };
@@ -112,7 +112,7 @@ export function request(server, method, path, { headers = {}, body, rawBody } = 
   }
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = lib.request(url, { method, headers: h, ca: server.ca, agent: false }, (res) => {
+    const req = lib.request(url, { method, headers: h, ca: server.ca, agent: false, localAddress, family: localAddress ? 4 : undefined }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
@@ -184,7 +184,8 @@ export class Client {
   // An authenticated call with a fresh proof; `proofOptions` break it on purpose.
   async call(method, path, body, { proofOptions = {}, key = this.key, token = this.access, headers = {} } = {}) {
     const h = { Authorization: `DPoP ${token}`, DPoP: await key.proof(method, this.url(path), token, proofOptions), ...headers };
-    return request(this.server, method, path, { headers: h, body });
+    // `localAddress`: which loopback address the request leaves from (another network).
+    return request(this.server, method, path, { headers: h, body, localAddress: this.localAddress });
   }
   async refresh() {
     const path = '/api/v1/auth/refresh';

@@ -1,0 +1,135 @@
+// Detection's other answers, against the real server: canaries, a demanded
+// fresh second factor, and the lock-down.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInstallation, startServer, activeClient, Client, PASSWORD, totp } from '../integration/api/harness.mjs';
+
+const cleanups = [];
+after(async () => { for (const c of cleanups.reverse()) await c(); });
+
+async function serve(config = {}, agents = []) {
+  const installation = createInstallation({ persons: 2000, config, agents });
+  cleanups.push(() => installation.remove());
+  return installation;
+}
+
+async function started(installation) {
+  const server = await startServer(installation);
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+const alertsOf = async (officer, serviceNumber) => {
+  const r = await officer.call('POST', '/api/v1/alerts/search', { status: 'all' });
+  assert.equal(r.status, 200, r.body);
+  return r.json.alerts.filter((a) => a.service_number === serviceNumber);
+};
+
+test('a canary person opened or found raises a critical alert and suspends at once', async () => {
+  const installation = await serve({}, [
+    { service_number: 'C-1', name: 'Un', roles: ['agent'] },
+    { service_number: 'C-2', name: 'Deux', roles: ['agent'] },
+    { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
+  ]);
+  assert.match(installation.vigie('canary', 'plant', '--count', '3'), /3 canary persons planted/);
+  const canaries = installation.vigie('canary', 'list').trim().split('\n').map(Number);
+  assert.equal(canaries.length, 3);
+  const server = await started(installation);
+  const one = await activeClient(server, installation, 'C-1');
+  const two = await activeClient(server, installation, 'C-2');
+  const officer = await activeClient(server, installation, 'SO-1');
+
+  // Opening one: the agent is out on the very next request.
+  const opened = await one.call('POST', `/api/v1/persons/${canaries[0]}/file`,
+                                { purpose: 'identity_check' });
+  assert.equal(opened.status, 200, opened.body);
+  assert.equal((await one.call('GET', '/api/v1/self')).status, 401);
+  const [alert] = await alertsOf(officer, 'C-1');
+  assert.equal(alert.rule, 'canary');
+  assert.equal(alert.severity, 'critical');
+  assert.equal(alert.action, 'suspend');
+  assert.match(alert.detail, new RegExp(`decoy person ${canaries[0]} opened`));
+
+  // Found by a search: its name, read by the first agent's file.
+  const decoy = opened.json;
+  const found = await two.call('POST', '/api/v1/search', {
+    purpose: 'identity_check', surname: decoy.surname, given_name: decoy.given_names[0],
+    birth_date: decoy.birth_date });
+  assert.equal(found.status, 200, found.body);
+  assert.ok(found.json.results.some((s) => s.person_id === canaries[0]));
+  assert.equal((await two.call('GET', '/api/v1/self')).status, 401);
+  assert.equal((await alertsOf(officer, 'C-2'))[0]?.rule, 'canary');
+
+  // Acknowledged once, with a note; audited.
+  const ack = await officer.call('POST', `/api/v1/alerts/${alert.id}/acknowledge`,
+                                 { note: 'decoy test by the security team' });
+  assert.equal(ack.status, 200, ack.body);
+  assert.equal(ack.json.acknowledged_by, 'SO-1');
+  assert.equal((await officer.call('POST', `/api/v1/alerts/${alert.id}/acknowledge`, {})).status, 409);
+  const open = await officer.call('POST', '/api/v1/alerts/search', {});
+  assert.ok(!open.json.alerts.some((a) => a.id === alert.id));
+  // Bad input changes nothing.
+  for (const body of [{ note: 7 }, { note: 'x', extra: 1 }]) {
+    assert.equal((await officer.call('POST', '/api/v1/alerts/1/acknowledge', body)).status, 400);
+  }
+  assert.equal((await officer.call('POST', '/api/v1/alerts/search', { status: 'closed' })).status, 400);
+  // Agents may not read alerts.
+  const plain = await activeClient(server, installation, 'C-1').catch(() => undefined);
+  assert.equal(plain, undefined);  // suspended: cannot even log in
+  assert.match(installation.vigie('audit', 'search', '--type', 'alert_acknowledged'), /SO-1/);
+});
+
+test('a rule set to step_up demands a fresh second factor before the next consultation', async () => {
+  const installation = await serve(
+    { detect: { persons_per_hour_floor: 5, distinct_persons_action: 'step_up' } },
+    [{ service_number: 'S-1', name: 'Un', roles: ['agent'] }]);
+  const server = await started(installation);
+  const agent = await activeClient(server, installation, 'S-1');
+  const persons = readFileSync(join(installation.dir, 'p.jsonl'), 'utf8').split('\n')
+    .filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.kind === 'person');
+  let demanded;
+  for (const p of persons.slice(0, 30)) {
+    const r = await agent.call('POST', '/api/v1/search', {
+      purpose: 'identity_check', surname: p.surname, given_name: p.given_names[0] });
+    if (r.status !== 200) { demanded = r; break; }
+  }
+  assert.equal(demanded?.status, 403);
+  assert.match(demanded.headers['www-authenticate'] ?? '', /insufficient_user_authentication/);
+  const stepUp = await agent.call('POST', '/api/v1/auth/step-up', { code: totp(agent.secret, 1) });
+  assert.equal(stepUp.status, 204, stepUp.body);
+  const after = await agent.call('POST', '/api/v1/search', {
+    purpose: 'identity_check', surname: persons[0].surname, given_name: persons[0].given_names[0] });
+  assert.equal(after.status, 200, after.body);
+});
+
+test('a lock-down keeps everyone but security officers out until released', async () => {
+  const installation = await serve({}, [
+    { service_number: 'L-1', name: 'Un', roles: ['agent'] },
+    { service_number: 'L-2', name: 'Deux', roles: ['agent'] },
+    { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
+  ]);
+  const server = await started(installation);
+  const agent = await activeClient(server, installation, 'L-1');
+  const idle = await Client.create(server);  // activated, not logged in yet
+  idle.secret = (await idle.activate(installation.codes['L-2'], PASSWORD)).json.totp_secret;
+  const officer = await activeClient(server, installation, 'SO-1');
+  const out = installation.vigie('incident', 'contain', '--lockdown', '--reason', 'drill', '--json');
+  const incident = JSON.parse(out);
+  assert.equal(incident.lockdown, true);
+  assert.deepEqual(incident.agents, []);
+  assert.equal((await agent.call('GET', '/api/v1/self')).status, 401);
+  assert.equal((await officer.call('GET', '/api/v1/self')).status, 200);
+  assert.equal((await idle.login('L-2', PASSWORD, idle.secret)).status, 401);
+  // Only security officers contain; bad requests change nothing.
+  assert.equal((await agent.call('POST', '/api/v1/incidents', { reason: 'x', lockdown: true })).status, 401);
+  for (const body of [{ lockdown: true }, { reason: '', lockdown: true }, { reason: 'x', lockdown: 'yes' },
+                      { reason: 'x', unit: 'NOPE' }, { reason: 'x' }]) {
+    const r = await officer.call('POST', '/api/v1/incidents', body);
+    assert.ok(r.status === 400 || r.status === 404, `${JSON.stringify(body)}: ${r.status}`);
+  }
+  installation.vigie('incident', 'release', String(incident.id), '--reinstate');
+  const back = await Client.create(server);
+  assert.equal((await back.login('L-1', PASSWORD, agent.secret, { offsetSteps: 1 })).status, 200);
+});
