@@ -67,6 +67,8 @@ class AuditTrail {
 
   // Called with each event once it is in the log (with its sequence), on the
   // recording thread, before Record returns: detection. Set once, before use.
+  // REQUIRES of the observer: for events recorded inside a caller's
+  // transaction (activation, administration), no database writes.
   using Observer = std::function<void(const audit::AuditEvent&)>;
   void SetObserver(Observer observer) { observer_ = std::move(observer); }
 

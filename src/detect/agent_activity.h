@@ -50,6 +50,9 @@ class AgentActivity {
   std::vector<Finding> Take(const audit::AuditEvent& event, const SearchTerms* terms,
                             const DetectOptions& options, bool learning);
 
+  // The time of the agent's latest event taken in (0: none).
+  int64_t last_event_unix_micros() const { return last_event_us_; }
+
   // Activity older than the baseline's window: it only tells when the agent
   // was last seen (the dormant rule looks further back than the baseline).
   void NoteEarlierActivity(int64_t time_unix_micros) {

@@ -13,8 +13,10 @@ Detector::Detector(DetectOptions options, History history)
     : options_(std::move(options)), history_(std::move(history)) {}
 
 bool Detector::IsAgentActivity(AuditEventType type) {
+  // Not activation: its event is recorded inside the activation's own
+  // transaction, where acting on it would wait on that transaction; the
+  // login that follows is judged.
   switch (type) {
-    case AuditEventType::kActivation:
     case AuditEventType::kLoginPasswordOk:
     case AuditEventType::kLoginSecondFactorOk:
     case AuditEventType::kLoginSecondFactorFailed:
@@ -34,6 +36,7 @@ std::vector<Finding> Detector::Observe(const AuditEvent& event, const SearchTerm
   if (event.actor.agent_id == 0 || !IsAgentActivity(event.type)) return findings;
   Shard& shard = shards_[static_cast<uint64_t>(event.actor.agent_id) % shards_.size()];
   std::lock_guard lock(shard.mutex);
+  if (++shard.observed % 4096 == 0) ForgetIdle(shard, event.time_unix_micros);
   AgentActivity& activity = ActivityOf(shard, event);
   std::vector<Finding> fired = activity.Take(event, terms, options_, /*learning=*/false);
   findings.insert(findings.end(), std::make_move_iterator(fired.begin()),
@@ -69,6 +72,13 @@ AgentActivity& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
     }
   }
   return *it->second;
+}
+
+void Detector::ForgetIdle(Shard& shard, int64_t now_unix_micros) {
+  constexpr int64_t kIdle = 86400'000'000;
+  std::erase_if(shard.agents, [&](const auto& entry) {
+    return entry.second->last_event_unix_micros() < now_unix_micros - kIdle;
+  });
 }
 
 void Detector::CheckCanaries(const AuditEvent& event, std::vector<Finding>& findings) const {

@@ -40,7 +40,8 @@ class Detector {
   Detector(DetectOptions options, History history);
 
   // Whether events of this type are an agent's own activity (logins,
-  // refreshes, step-ups, consultations) - what the rules judge.
+  // refreshes, step-ups, consultations) - what the rules judge. Events
+  // recorded inside another transaction (activation, administration) are not.
   static bool IsAgentActivity(audit::AuditEventType type);
 
   // The rules `event` (as stored, with its sequence) fires; `terms` for a
@@ -54,7 +55,11 @@ class Detector {
   struct Shard {
     std::mutex mutex;
     std::unordered_map<int64_t, std::unique_ptr<AgentActivity>> agents;
+    uint64_t observed = 0;  // events judged, to sweep idle agents now and then
   };
+  // Forgets agents idle for a day (their history is read again if they come
+  // back), so memory follows the agents at work, not every agent ever seen.
+  static void ForgetIdle(Shard& shard, int64_t now_unix_micros);
   AgentActivity& ActivityOf(Shard& shard, const audit::AuditEvent& event);
   void CheckCanaries(const audit::AuditEvent& event, std::vector<Finding>& findings) const;
 

@@ -66,6 +66,23 @@ TEST(DetectorTest, ADormantAccountIsKnownFromBeyondTheBaselineWindow) {
   EXPECT_EQ(findings[0].rule, Rule::kDormant);
 }
 
+TEST(DetectorTest, AnAgentIdleForADayIsForgottenAndLearntAgain) {
+  int loads = 0;
+  Detector detector(Options(), [&](int64_t, int64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+    ++loads;
+    return std::vector<AuditEvent>{};
+  });
+  constexpr int64_t kShards = 64;
+  detector.Observe(Search(kShards, 1, kNow, {1}), nullptr);  // agent 64, then silent
+  // 4096 events of another agent of the same shard, two days later.
+  for (int i = 0; i < 4096; ++i) {
+    detector.Observe(Search(2 * kShards, 2 + i, kNow + 2 * 86400 * kSecond + i, {}), nullptr);
+  }
+  EXPECT_EQ(loads, 2);
+  detector.Observe(Search(kShards, 5000, kNow + 2 * 86400 * kSecond + 5000, {1}), nullptr);
+  EXPECT_EQ(loads, 3);  // read again
+}
+
 TEST(DetectorTest, AnUnreadableHistoryStillJudgesWhatComes) {
   Detector detector(Options(), [](int64_t, int64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
     return Fail(ErrorCode::kUnavailable, "disk gone");
