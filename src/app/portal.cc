@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "app/audit_trail.h"
+#include "app/internal/audited.h"
 #include "app/detection_response.h"
 #include "audit/audit_event_codec.h"
 #include "core/log.h"
@@ -52,38 +53,8 @@ constexpr std::string_view kEndReset = "reset";
 
 using audit::AuditEvent;
 using audit::AuditEventType;
-
-AuditTrail::Started Now() { return std::chrono::steady_clock::now(); }
-
-// Records how a step ended: a refusal is recorded as such (and stays the
-// answer); a success is recorded with what `describe` adds, and becomes
-// Unavailable if its event cannot be made durable.
-template <typename T, typename Describe>
-Result<T> Audited(AuditTrail& trail, AuditEvent event, AuditTrail::Started started,
-                  Result<T> outcome, Describe describe) {
-  if (!outcome) {
-    trail.RecordRefusal(std::move(event), outcome.error(), started);
-    return outcome;
-  }
-  if constexpr (std::is_void_v<T>) {
-    describe(event);
-  } else {
-    describe(event, *outcome);
-  }
-  RETURN_IF_ERROR(trail.Record(std::move(event), started));
-  return outcome;
-}
-
-template <typename T>
-Result<T> Audited(AuditTrail& trail, AuditEvent event, AuditTrail::Started started,
-                  Result<T> outcome) {
-  if constexpr (std::is_void_v<T>) {
-    return Audited(trail, std::move(event), started, std::move(outcome), [](AuditEvent&) {});
-  } else {
-    return Audited(trail, std::move(event), started, std::move(outcome),
-                   [](AuditEvent&, const T&) {});
-  }
-}
+using internal::Audited;
+using internal::Now;
 
 void DescribeAgent(AuditEvent& event, const identity::Agent& agent) {
   event.actor.agent_id = agent.id;
@@ -179,9 +150,6 @@ Result<std::unique_ptr<Portal>> Portal::Create(const PortalParts& parts) {
   return portal;
 }
 
-Result<void> Portal::ReloadCanaries() {
-  return detection_ ? detection_->LoadCanaries() : Result<void>{};
-}
 
 Portal::Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key,
                const crypto::DataKey& audit_terms_key)
@@ -618,118 +586,6 @@ Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
                             .RevokeAllForAgent(done.agent.id, kEndReset));
         return done;
       });
-}
-
-// --- Alerts and incidents ---
-
-Result<std::vector<detect::Alert>> Portal::ListAlerts(const Caller& caller,
-                                                      const detect::AlertQuery& query) {
-  RETURN_IF_ERROR(RequireSecurityOfficer(caller));
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  return detect::AlertStore(*db, *parts_.clock).List(query);
-}
-
-Result<detect::Alert> Portal::AcknowledgeAlert(const Caller& caller, int64_t alert_id,
-                                               std::string_view note) {
-  const auto started = Now();
-  auto acknowledged = [&]() -> Result<detect::Alert> {
-    RETURN_IF_ERROR(RequireSecurityOfficer(caller));
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    return detect::AlertStore(*db, *parts_.clock)
-        .Acknowledge(alert_id, caller.service_number, note);
-  }();
-  return Audited(*trail_,
-                 trail_->Administration(caller, AuditEventType::kAlertAcknowledged,
-                                        "alert " + std::to_string(alert_id)),
-                 started, std::move(acknowledged));
-}
-
-namespace {
-
-std::string IncidentSubject(const incident::Incident& incident, std::string_view what) {
-  std::string subject = "incident " + std::to_string(incident.id) + ": " + std::string(what) +
-                        " " + incident.scope + ", " + std::to_string(incident.agents.size()) +
-                        " agents";
-  if (incident.lockdown) subject += ", lock-down";
-  return subject;
-}
-
-}  // namespace
-
-Result<incident::Contained> Portal::Contain(const Caller& caller,
-                                            incident::ContainRequest request) {
-  const auto started = Now();
-  request.by = caller.service_number;
-  AuditEvent event = trail_->Administration(caller, AuditEventType::kIncidentAction, "");
-  event.purpose = AuditText(request.reason, audit::kMaxAuditText);
-  auto contained = [&]() -> Result<incident::Contained> {
-    RETURN_IF_ERROR(RequireSecurityOfficer(caller));
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    return incident::Containment(*db, *parts_.clock, identity_options_, session_options_)
-        .Contain(request);
-  }();
-  if (!contained) {
-    trail_->RecordRefusal(std::move(event), contained.error(), started);
-    return contained;
-  }
-  // Who did it and why: the incident, then each agent it suspended.
-  event.subject = AuditText(IncidentSubject(contained->incident, "contained"), audit::kMaxAuditShortText);
-  RETURN_IF_ERROR(trail_->Record(std::move(event), started));
-  std::vector<AuditEvent> suspensions;
-  for (const std::string& service_number : contained->incident.agents) {
-    AuditEvent suspended =
-        trail_->Administration(caller, AuditEventType::kAgentSuspended, service_number);
-    suspended.purpose = "incident " + std::to_string(contained->incident.id);
-    suspensions.push_back(std::move(suspended));
-  }
-  RETURN_IF_ERROR(trail_->RecordAll(std::move(suspensions)));
-  return contained;
-}
-
-Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t incident_id,
-                                                   incident::ReleaseMode mode) {
-  const auto started = Now();
-  AuditEvent event = trail_->Administration(caller, AuditEventType::kIncidentReleased,
-                                            "incident " + std::to_string(incident_id));
-  auto released = [&]() -> Result<incident::Released> {
-    RETURN_IF_ERROR(RequireSecurityOfficer(caller));
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    // A new activation code leaves only once its reset is in the log.
-    auto audit_reset = [&](const identity::Agent& agent) -> Result<void> {
-      AuditEvent reset =
-          trail_->Administration(caller, AuditEventType::kAgentReset, agent.service_number);
-      reset.purpose = "incident " + std::to_string(incident_id);
-      return trail_->Record(std::move(reset), started);
-    };
-    return incident::Containment(*db, *parts_.clock, identity_options_, session_options_)
-        .Release(incident_id, caller.service_number, mode, audit_reset);
-  }();
-  if (!released) {
-    trail_->RecordRefusal(std::move(event), released.error(), started);
-    return released;
-  }
-  event.subject = AuditText(IncidentSubject(released->incident,
-                                        mode == incident::ReleaseMode::kReset ? "released (reset)"
-                                                                              : "released"),
-                        audit::kMaxAuditShortText);
-  RETURN_IF_ERROR(trail_->Record(std::move(event), started));
-  std::vector<AuditEvent> reinstated;
-  for (const identity::Agent& agent : released->reinstated) {
-    AuditEvent back =
-        trail_->Administration(caller, AuditEventType::kAgentReinstated, agent.service_number);
-    back.purpose = "incident " + std::to_string(incident_id);
-    reinstated.push_back(std::move(back));
-  }
-  RETURN_IF_ERROR(trail_->RecordAll(std::move(reinstated)));
-  return released;
-}
-
-Result<std::vector<incident::Incident>> Portal::ListIncidents(const Caller& caller,
-                                                              bool open_only) {
-  RETURN_IF_ERROR(RequireSecurityOfficer(caller));
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  return incident::Containment(*db, *parts_.clock, identity_options_, session_options_)
-      .List(open_only);
 }
 
 }  // namespace vigie::app
