@@ -3,9 +3,8 @@
 #include <type_traits>
 
 #include "app/audit_trail.h"
-#include "app/internal/audited.h"
 #include "app/detection_response.h"
-#include "audit/audit_event_codec.h"
+#include "app/internal/audited.h"
 #include "core/log.h"
 #include "detect/detection_rules.h"
 
@@ -149,7 +148,6 @@ Result<std::unique_ptr<Portal>> Portal::Create(const PortalParts& parts) {
   }
   return portal;
 }
-
 
 Portal::Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key,
                const crypto::DataKey& audit_terms_key)

@@ -5,7 +5,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/merkle_proof.h"
-#include "audit/stored_leaf_source.h"
+#include "audit/stored_subtree_source.h"
 #include "core/durable_file.h"
 #include "core/log.h"
 #include "crypto/hash.h"
@@ -87,7 +87,9 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
   }
   if (!ours || ours->tree_size == held_size) return held;
 
-  ASSIGN_OR_RETURN(audit::StoredLeafSource leaves, audit::StoredLeafSource::Open(audit_db));
+  // The stored subtrees spare the first proof after a start a pass over the
+  // whole log; the cache keeps what they do not hold.
+  ASSIGN_OR_RETURN(audit::StoredSubtreeSource leaves, audit::StoredSubtreeSource::Open(audit_db));
   cache.Attach(leaves);
   std::vector<audit::Sha256Digest> proof;
   if (held_size > 0) {
