@@ -245,7 +245,7 @@ std::string HtmlEscape(std::string_view text) {
 namespace {
 
 std::string OrToComplete(const std::string& text) {
-  return text.empty() ? "<em class=\"todo\">[to be completed by the controller]</em>"
+  return text.empty() ? "<em class=\"attention\">[to be completed by the controller]</em>"
                       : HtmlEscape(text);
 }
 
@@ -303,7 +303,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;border-bottom:1px so
 .sub{color:#444}table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.9rem}
 th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top}th{background:#eee}
 td.n{text-align:right;font-variant-numeric:tabular-nums}code{font-size:.8rem;word-break:break-all}
-.todo{color:#a00}.big{font-size:1.3rem;font-weight:600}
+.attention{color:#a00}.big{font-size:1.3rem;font-weight:600}
 @media print{body{margin:0;max-width:none;font-size:10pt}h2{break-after:avoid}tr{break-inside:avoid}
 a{color:inherit;text-decoration:none}@page{size:A4;margin:15mm}}
 )css";
@@ -431,11 +431,11 @@ std::string RenderBreachHtml(const BreachReport& report, const BreachNotice& not
     h += Row({"Signature (base64)", "<code>" + crypto::Base64Encode(cp.signature) + "</code>"});
     h += "</table>\n";
   } else {
-    h += "<p class=\"todo\">The audit log has no signed checkpoint: the events are not "
+    h += "<p class=\"attention\">The audit log has no signed checkpoint: the events are not "
          "proven.</p>\n";
   }
   if (c.unproven_events > 0) {
-    h += "<p class=\"todo\">" + std::to_string(c.unproven_events) +
+    h += "<p class=\"attention\">" + std::to_string(c.unproven_events) +
          " events counted are newer than the checkpoint and carry no proof.</p>\n";
   }
   h += "</body></html>\n";

@@ -116,6 +116,10 @@ test('4. a fully stolen session sweeping surnames from a new network is suspende
   // The alert travels with the audit stream.
   const exported = installation.vigie('audit', 'search', '--type', 'alert_raised');
   assert.match(exported, new RegExp(suspension.rule));
+  // And so does the suspension itself, by detection.
+  const suspended = installation.vigie('audit', 'search', '--type', 'agent_suspended');
+  assert.match(suspended, /vigie-detect/);
+  assert.match(suspended, new RegExp(VICTIM));
 });
 
 test('5. the breach report on the stolen session lists exactly the persons the script received', async () => {
