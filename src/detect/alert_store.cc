@@ -32,13 +32,6 @@ Alert ReadAlert(const store::Statement& row) {
   return a;
 }
 
-bool PlainText(std::string_view text) {
-  if (!records::IsValidUtf8(text)) return false;
-  return std::none_of(text.begin(), text.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return (u < 0x20 && c != '\n' && c != '\t') || u == 0x7F;
-  });
-}
 
 }  // namespace
 
@@ -99,7 +92,7 @@ Result<std::vector<Alert>> AlertStore::List(const AlertQuery& query) {
 }
 
 Result<Alert> AlertStore::Acknowledge(int64_t id, std::string_view by, std::string_view note) {
-  if (note.size() > kMaxAlertNoteBytes || !PlainText(note)) {
+  if (note.size() > kMaxAlertNoteBytes || !records::IsPlainText(note)) {
     return Fail(ErrorCode::kInvalidArgument,
                 "the note must be valid UTF-8 text of at most 1000 bytes");
   }

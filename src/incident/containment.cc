@@ -14,12 +14,8 @@ using identity::AgentStatus;
 using identity::Role;
 
 Result<void> CheckReason(std::string_view reason) {
-  const bool plain = std::none_of(reason.begin(), reason.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return (u < 0x20 && c != '\n' && c != '\t') || u == 0x7F;
-  });
   const bool blank = reason.find_first_not_of(" \t\n") == std::string_view::npos;
-  if (blank || reason.size() > kMaxReasonBytes || !plain || !records::IsValidUtf8(reason)) {
+  if (blank || reason.size() > kMaxReasonBytes || !records::IsPlainText(reason)) {
     return Fail(ErrorCode::kInvalidArgument,
                 "a containment needs its reason: 1 to 500 bytes of UTF-8 text");
   }

@@ -1,5 +1,6 @@
 #include "records/name_normaliser.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -190,6 +191,14 @@ bool IsValidUtf8(std::string_view bytes) {
     if (DecodeOne(bytes, pos) < 0) return false;
   }
   return true;
+}
+
+bool IsPlainText(std::string_view text) {
+  const bool controls = std::any_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\n' && c != '\t') || u == 0x7F;
+  });
+  return !controls && IsValidUtf8(text);
 }
 
 Result<std::string> NormaliseName(std::string_view utf8) {

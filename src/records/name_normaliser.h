@@ -44,6 +44,10 @@ Result<std::string> NormaliseName(std::string_view utf8);
 // no surrogates, nothing above U+10FFFF). The empty string is valid.
 bool IsValidUtf8(std::string_view bytes);
 
+// True iff `text` is valid UTF-8 free of control characters other than tab
+// and line feed: free text an operator may type (a reason, a note).
+bool IsPlainText(std::string_view text);
+
 // Index forms of a normalised SURNAME, spaces removed, deduplicated, at most 4,
 // most specific first:
 //  1. the whole name compacted: "DE LA FONTAINE" -> "DELAFONTAINE";

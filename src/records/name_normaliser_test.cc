@@ -223,6 +223,15 @@ TEST(NormaliseNameTest, ErrorMessagesDoNotEchoTheName) {
       << r.error().message();
 }
 
+TEST(IsPlainTextTest, AllowsTabsAndLineFeedsOnly) {
+  EXPECT_TRUE(IsPlainText(""));
+  EXPECT_TRUE(IsPlainText("faux positif\n\tconfirmé"));
+  EXPECT_FALSE(IsPlainText(std::string("nul\0x", 5)));
+  EXPECT_FALSE(IsPlainText("carriage\rreturn"));
+  EXPECT_FALSE(IsPlainText("delete\x7f"));
+  EXPECT_FALSE(IsPlainText("bad \xc3"));
+}
+
 TEST(IsValidUtf8Test, AcceptsWellFormed) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("plain ascii"));
