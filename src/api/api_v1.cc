@@ -36,10 +36,16 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/auth/login", Guard::kPublic, PostLogin},
     Route{"POST", "/api/v1/auth/second-factor", Guard::kProof, PostSecondFactor},
     Route{"POST", "/api/v1/auth/refresh", Guard::kProof, PostRefresh},
+    Route{"POST", "/api/v1/auth/passkey/options", Guard::kPublic, PostPasskeyLoginOptions},
+    Route{"POST", "/api/v1/auth/passkey", Guard::kProof, PostPasskeyLogin},
     Route{"POST", "/api/v1/auth/logout", Guard::kSession, PostLogout},
     Route{"POST", "/api/v1/auth/use-notice", Guard::kSession, PostAcknowledgeNotice},
     Route{"POST", "/api/v1/auth/step-up", Guard::kSession, PostStepUp},
     Route{"GET", "/api/v1/self", Guard::kSession, GetSelf},
+    Route{"GET", "/api/v1/passkeys", Guard::kSession, GetPasskeys},
+    Route{"POST", "/api/v1/passkeys", Guard::kSession, PostPasskey},
+    Route{"POST", "/api/v1/passkeys/options", Guard::kSession, PostPasskeyOptions},
+    Route{"POST", "/api/v1/passkeys/{passkey_id}/remove", Guard::kSession, PostRemovePasskey},
     Route{"POST", "/api/v1/search", Guard::kSession, PostSearch},
     Route{"POST", "/api/v1/persons/{person_id}/file", Guard::kSession, PostOpenFile},
     Route{"POST", "/api/v1/audit/search", Guard::kSession, PostAuditSearch},
@@ -56,6 +62,9 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/v1/incidents", Guard::kSession, GetIncidents},
     Route{"POST", "/api/v1/incidents", Guard::kSession, PostIncident},
     Route{"POST", "/api/v1/incidents/{incident_id}/release", Guard::kSession, PostReleaseIncident},
+    Route{"GET", "/api/v1/self/consultations", Guard::kSession, GetOwnConsultations},
+    Route{"POST", "/api/v1/breach-reports", Guard::kSession, PostBreachReport},
+    Route{"POST", "/api/v1/claim-checks", Guard::kSession, PostClaimCheck},
 };
 
 const std::array<RouteInfo, kRoutes.size()> kRouteInfos = [] {
@@ -65,6 +74,10 @@ const std::array<RouteInfo, kRoutes.size()> kRouteInfos = [] {
   }
   return infos;
 }();
+
+// Security: the one route whose body is a whole file; every other keeps the
+// small body limit.
+constexpr std::array<std::string_view, 1> kUploadPaths = {"/api/v1/claim-checks"};
 
 std::vector<std::string_view> Segments(std::string_view path) {
   std::vector<std::string_view> out;
@@ -137,6 +150,8 @@ ApiV1::ApiV1(app::Portal& portal, ApiOptions options)
 
 std::span<const RouteInfo> ApiV1::Routes() { return kRouteInfos; }
 
+std::span<const std::string_view> ApiV1::UploadPaths() { return kUploadPaths; }
+
 http::Response ApiV1::Handle(const http::Request& request) {
   std::string_view path = request.Path();
   const Route* route = nullptr;
@@ -168,7 +183,12 @@ http::Response ApiV1::Handle(const http::Request& request) {
     return response;
   }
 
-  RequestContext context{.request = request, .path = std::move(params), .jkt = {}, .caller = {}};
+  RequestContext context{.request = request,
+                         .path = std::move(params),
+                         .jkt = {},
+                         .caller = {},
+                         .relying_party = &options_.relying_party,
+                         .rp_name = options_.rp_name};
   Call call{.portal = portal_, .context = context};
   auto run = [&]() -> Result<http::Response> {
     int64_t now = UnixSeconds(portal_.parts().clock->Now());

@@ -23,6 +23,7 @@
 #include "session/dpop.h"
 #include "session/dpop_key_cache.h"
 #include "session/replay_cache.h"
+#include "webauthn/webauthn.h"
 
 namespace vigie::api {
 
@@ -32,6 +33,9 @@ struct ApiOptions {
   std::string public_url;
   session::DpopPolicy dpop;
   size_t replay_capacity = 1'000'000;  // proofs remembered within their lifetime
+  // Passkeys: the relying party (see api/relying_party.h) and its display name.
+  webauthn::RelyingParty relying_party;
+  std::string rp_name = "Vigie";
 };
 
 // One route, as the OpenAPI document lists it.
@@ -49,6 +53,9 @@ class ApiV1 {
   http::Response Handle(const http::Request& request);
 
   static std::span<const RouteInfo> Routes();
+  // The routes that take a file (a leaked sample): their bodies may grow to
+  // the server's upload limit (http::ServerOptions::upload_paths).
+  static std::span<const std::string_view> UploadPaths();
 
   // For metrics: DPoP proofs remembered against replay, client keys cached.
   size_t remembered_proofs() const { return replay_.size(); }

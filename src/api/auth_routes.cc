@@ -29,6 +29,12 @@ json::object TokensJson(const session::IssuedTokens& tokens, int64_t now) {
 
 }  // namespace
 
+json::object LoginJson(const app::LoginTokens& login, int64_t now) {
+  json::object out = TokensJson(login.tokens, now);
+  out["use_notice"] = UseNoticeJson(login.notice_acknowledged);
+  return out;
+}
+
 Result<http::Response> GetOpenApi(Call&) {
   http::Response response;
   response.content_type = "application/json";
@@ -65,8 +71,11 @@ Result<http::Response> PostLogin(Call& call) {
   ASSIGN_OR_RETURN(
       identity::LoginChallenge challenge,
       call.portal.LoginWithPassword(service_number, password, OriginOf(call), &call.retry_after));
+  json::array factors{"totp"};
+  if (challenge.has_passkey) factors.emplace_back("passkey");
   return Json(200, json::object{{"login_challenge", crypto::AsText(challenge.token.view())},
-                                {"expires_in", challenge.expires_at - Now(call)}});
+                                {"expires_in", challenge.expires_at - Now(call)},
+                                {"second_factors", std::move(factors)}});
 }
 
 Result<http::Response> PostSecondFactor(Call& call) {
@@ -77,9 +86,7 @@ Result<http::Response> PostSecondFactor(Call& call) {
   ASSIGN_OR_RETURN(app::LoginTokens login,
                    call.portal.LoginWithSecondFactor(challenge, code, call.context.jkt,
                                                      OriginOf(call)));
-  json::object out = TokensJson(login.tokens, Now(call));
-  out["use_notice"] = UseNoticeJson(login.notice_acknowledged);
-  return Json(200, out);
+  return Json(200, LoginJson(login, Now(call)));
 }
 
 Result<http::Response> PostRefresh(Call& call) {
@@ -117,8 +124,13 @@ Result<http::Response> PostStepUp(Call& call) {
 
 Result<http::Response> GetSelf(Call& call) {
   ASSIGN_OR_RETURN(identity::Agent agent, call.portal.Self(*call.context.caller));
+  const app::Caller& caller = *call.context.caller;
   json::object out = AgentJson(agent);
-  out["use_notice_acknowledged"] = call.context.caller->notice_acknowledged;
+  out["use_notice_acknowledged"] = caller.notice_acknowledged;
+  // For the page: when to warn that the session is about to end.
+  out["session"] = json::object{{"idle_timeout_seconds", call.portal.idle_timeout_seconds()},
+                                {"expires_at", caller.session_expires_at},
+                                {"second_factor_at", caller.second_factor_at}};
   return Json(200, out);
 }
 

@@ -11,12 +11,14 @@ Error FieldError(std::string_view field, std::string_view problem) {
   return Error(ErrorCode::kInvalidArgument, "'" + std::string(field) + "' " + std::string(problem));
 }
 
-Result<std::string> CheckedText(std::string_view field, std::string_view text, size_t max_bytes) {
+Result<std::string> CheckedText(std::string_view field, std::string_view text, size_t max_bytes,
+                                bool multiline = false) {
   if (text.size() > max_bytes) {
     return std::unexpected(
         FieldError(field, "must be at most " + std::to_string(max_bytes) + " bytes"));
   }
   for (unsigned char c : text) {
+    if (multiline && (c == '\n' || c == '\r' || c == '\t')) continue;
     if (c < 0x20 || c == 0x7f)
       return std::unexpected(FieldError(field, "holds a control character"));
   }
@@ -47,7 +49,7 @@ Result<JsonBody> JsonBody::Parse(std::string_view body,
 }
 
 Result<std::optional<std::string>> JsonBody::StringField(std::string_view field, size_t max_bytes,
-                                                         bool required) const {
+                                                         bool required, bool multiline) const {
   const json::value* value = object_.if_contains(field);
   if (value == nullptr || value->is_null()) {
     if (required) return std::unexpected(FieldError(field, "is required"));
@@ -56,7 +58,7 @@ Result<std::optional<std::string>> JsonBody::StringField(std::string_view field,
   if (!value->is_string()) return std::unexpected(FieldError(field, "must be a string"));
   std::string_view text = value->as_string();
   if (required && text.empty()) return std::unexpected(FieldError(field, "must not be empty"));
-  ASSIGN_OR_RETURN(std::string checked, CheckedText(field, text, max_bytes));
+  ASSIGN_OR_RETURN(std::string checked, CheckedText(field, text, max_bytes, multiline));
   return checked;
 }
 
@@ -68,6 +70,16 @@ Result<std::string> JsonBody::RequiredString(std::string_view field, size_t max_
 Result<std::optional<std::string>> JsonBody::OptionalString(std::string_view field,
                                                             size_t max_bytes) const {
   return StringField(field, max_bytes, false);
+}
+
+Result<std::string> JsonBody::RequiredText(std::string_view field, size_t max_bytes) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> text, StringField(field, max_bytes, true, true));
+  return std::move(*text);
+}
+
+Result<std::optional<std::string>> JsonBody::OptionalText(std::string_view field,
+                                                          size_t max_bytes) const {
+  return StringField(field, max_bytes, false, true);
 }
 
 Result<int64_t> JsonBody::RequiredInt(std::string_view field, int64_t min, int64_t max) const {
@@ -118,6 +130,36 @@ Result<std::optional<std::vector<std::string>>> JsonBody::OptionalStringList(
     if (!item.is_string()) return std::unexpected(FieldError(field, "must be an array of strings"));
     ASSIGN_OR_RETURN(std::string text, CheckedText(field, item.as_string(), max_bytes));
     out.push_back(std::move(text));
+  }
+  return out;
+}
+
+Result<std::optional<std::vector<int64_t>>> JsonBody::OptionalIntList(std::string_view field,
+                                                                      size_t max_items, int64_t min,
+                                                                      int64_t max) const {
+  const json::value* value = object_.if_contains(field);
+  if (value == nullptr || value->is_null()) return std::nullopt;
+  const std::string refusal =
+      "must be an array of integers between " + std::to_string(min) + " and " + std::to_string(max);
+  if (!value->is_array()) return std::unexpected(FieldError(field, refusal));
+  const json::array& items = value->as_array();
+  if (items.size() > max_items) {
+    return std::unexpected(
+        FieldError(field, "must hold at most " + std::to_string(max_items) + " items"));
+  }
+  std::vector<int64_t> out;
+  out.reserve(items.size());
+  for (const json::value& item : items) {
+    int64_t number = 0;
+    if (item.is_int64()) {
+      number = item.as_int64();
+    } else if (item.is_uint64() && item.as_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+      number = static_cast<int64_t>(item.as_uint64());
+    } else {
+      return std::unexpected(FieldError(field, refusal));
+    }
+    if (number < min || number > max) return std::unexpected(FieldError(field, refusal));
+    out.push_back(number);
   }
   return out;
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 
@@ -31,6 +32,10 @@ class JsonBody {
   // longer than `max_bytes`, or holding a control character.
   Result<std::string> RequiredString(std::string_view field, size_t max_bytes) const;
   Result<std::optional<std::string>> OptionalString(std::string_view field, size_t max_bytes) const;
+  // As above, for a text of several lines (a file's content, a paragraph):
+  // line feeds, carriage returns and tabs are allowed, other controls not.
+  Result<std::string> RequiredText(std::string_view field, size_t max_bytes) const;
+  Result<std::optional<std::string>> OptionalText(std::string_view field, size_t max_bytes) const;
 
   // InvalidArgument when absent (required), not an integer, or outside [min, max].
   Result<int64_t> RequiredInt(std::string_view field, int64_t min, int64_t max) const;
@@ -44,11 +49,16 @@ class JsonBody {
   Result<std::optional<std::vector<std::string>>> OptionalStringList(std::string_view field,
                                                                      size_t max_items,
                                                                      size_t max_bytes) const;
+  // InvalidArgument when present but not an array of integers in [min, max]
+  // with at most `max_items` items.
+  Result<std::optional<std::vector<int64_t>>> OptionalIntList(std::string_view field,
+                                                              size_t max_items, int64_t min,
+                                                              int64_t max) const;
 
  private:
   explicit JsonBody(boost::json::object object) : object_(std::move(object)) {}
   Result<std::optional<std::string>> StringField(std::string_view field, size_t max_bytes,
-                                                 bool required) const;
+                                                 bool required, bool multiline = false) const;
   boost::json::object object_;
 };
 

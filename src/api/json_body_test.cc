@@ -71,5 +71,30 @@ TEST(JsonBodyTest, RefusesEmptyRequiredStringsAndControlCharacters) {
   EXPECT_THAT(newline->RequiredString("name", 10), ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
+TEST(JsonBodyTest, TextsMayHoldLineBreaksButNoOtherControls) {
+  auto body =
+      JsonBody::Parse(R"({"name":"nom;prenom\r\nA;B\tC\n","tags":"a\u0007b"})", {"name", "tags"});
+  ASSERT_OK(body);
+  EXPECT_EQ(*body->RequiredText("name", 64), "nom;prenom\r\nA;B\tC\n");
+  EXPECT_THAT(body->RequiredText("name", 8), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(body->OptionalText("tags", 64), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_EQ(*body->OptionalText("absent", 64), std::nullopt);
+  EXPECT_THAT(body->RequiredText("absent", 64), ErrorCodeIs(ErrorCode::kInvalidArgument));
+}
+
+TEST(JsonBodyTest, ReadsBoundedIntegerLists) {
+  auto body = JsonBody::Parse(R"({"ids":[1,2,3],"none":[],"bad":[1,"2"],"neg":[-1],"obj":{"a":1}})",
+                              {"ids", "none", "bad", "neg", "obj"});
+  ASSERT_OK(body);
+  EXPECT_EQ(**body->OptionalIntList("ids", 3, 1, 10), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_TRUE((*body->OptionalIntList("none", 3, 1, 10))->empty());
+  EXPECT_EQ(*body->OptionalIntList("absent", 3, 1, 10), std::nullopt);
+  EXPECT_THAT(body->OptionalIntList("ids", 2, 1, 10), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(body->OptionalIntList("ids", 3, 1, 2), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(body->OptionalIntList("bad", 3, 1, 10), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(body->OptionalIntList("neg", 3, 1, 10), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(body->OptionalIntList("obj", 3, 1, 10), ErrorCodeIs(ErrorCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace vigie::api

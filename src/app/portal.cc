@@ -53,13 +53,10 @@ constexpr std::string_view kEndReset = "reset";
 using audit::AuditEvent;
 using audit::AuditEventType;
 using internal::Audited;
+using internal::AuditedLockingOut;
+using internal::DescribeAgent;
+using internal::TokenIdHash;
 using internal::Now;
-
-void DescribeAgent(AuditEvent& event, const identity::Agent& agent) {
-  event.actor.agent_id = agent.id;
-  event.actor.unit_id = agent.unit_id;
-  event.actor.service_number = agent.service_number;
-}
 
 // For acts that hand out a secret (an activation's TOTP secret, a new
 // activation code): the event is made durable inside the act's transaction,
@@ -77,33 +74,6 @@ Result<T> AuditedBeforeCommit(AuditTrail& trail, AuditEvent event, AuditTrail::S
   // A refusal is recorded too (after the event itself if the commit failed).
   if (!done) trail.RecordRefusal(std::move(event), done.error(), started);
   return done;
-}
-
-// Audited, then - when this failure locked an agent out - a lock-out event
-// of its own, so investigators and detection rules see the lock itself. The
-// extra event is built only when there was a lock.
-template <typename T, typename... Describe>
-Result<T> AuditedLockingOut(AuditTrail& trail, AuditEvent event, AuditTrail::Started started,
-                            Result<T> outcome, std::optional<int64_t> locked,
-                            Describe... describe) {
-  std::optional<AuditEvent> lockout;
-  if (locked) {
-    lockout = event;
-    lockout->type = AuditEventType::kLockout;
-    lockout->actor.agent_id = *locked;
-  }
-  Result<T> audited = Audited(trail, std::move(event), started, std::move(outcome), describe...);
-  if (lockout) {
-    if (auto recorded = trail.Record(std::move(*lockout), started); !recorded) {
-      Log(LogLevel::kError, "audit_lockout_not_recorded", {{"error", recorded.error().message()}});
-    }
-  }
-  return audited;
-}
-
-std::vector<uint8_t> TokenIdHash(std::string_view token) {
-  crypto::Sha256Digest digest = crypto::Sha256(token);
-  return {digest.begin(), digest.end()};
 }
 
 }  // namespace
@@ -233,14 +203,7 @@ Result<LoginTokens> Portal::LoginWithSecondFactor(std::string_view challenge, st
     locked = authenticator.locked_agent();
     ASSIGN_OR_RETURN(identity::Agent agent, std::move(verified));
     DescribeAgent(event, agent);
-    ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(*db, agent.id));
-    if (bar.contained || (bar.lockdown && !agent.roles.Has(identity::Role::kSecurityOfficer))) {
-      return Fail(ErrorCode::kUnauthenticated,
-                  bar.contained ? "agent is contained" : "the portal is locked down");
-    }
-    session::SessionStore sessions(*db, *parts_.clock, session_options_);
-    ASSIGN_OR_RETURN(session::IssuedTokens tokens, sessions.Create(agent.id, jkt));
-    return LoginTokens{.tokens = std::move(tokens), .notice_acknowledged = false};
+    return OpenSession(*db, agent, jkt);
   }();
   if (!login) event.type = AuditEventType::kLoginSecondFactorFailed;
   return AuditedLockingOut(*trail_, std::move(event), started, std::move(login), locked,
@@ -248,6 +211,18 @@ Result<LoginTokens> Portal::LoginWithSecondFactor(std::string_view challenge, st
                              e.session_id = t.tokens.session_id;
                              e.token_id_hash = TokenIdHash(t.tokens.access_token.reveal());
                            });
+}
+
+Result<LoginTokens> Portal::OpenSession(store::Connection& db, const identity::Agent& agent,
+                                        std::string_view jkt) {
+  ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(db, agent.id));
+  if (bar.contained || (bar.lockdown && !agent.roles.Has(identity::Role::kSecurityOfficer))) {
+    return Fail(ErrorCode::kUnauthenticated,
+                bar.contained ? "agent is contained" : "the portal is locked down");
+  }
+  session::SessionStore sessions(db, *parts_.clock, session_options_);
+  ASSIGN_OR_RETURN(session::IssuedTokens tokens, sessions.Create(agent.id, jkt));
+  return LoginTokens{.tokens = std::move(tokens), .notice_acknowledged = false};
 }
 
 Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, std::string_view jkt,
@@ -292,6 +267,8 @@ Result<Caller> Portal::Authenticate(std::string_view access_token, std::string_v
                 .roles = agent.roles,
                 .notice_acknowledged = session.notice_acknowledged(),
                 .step_up_demanded = session.step_up_demanded(),
+                .second_factor_at = session.last_step_up_at,
+                .session_expires_at = session.expires_at,
                 .jkt = std::string(jkt),
                 .token_id_hash = TokenIdHash(access_token),
                 .source_address = {},

@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/investigation.h"
 #include "audit/audit_log.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -41,6 +42,7 @@
 #include "records/search.h"
 #include "session/session.h"
 #include "store/connection_pool.h"
+#include "webauthn/webauthn.h"
 
 namespace vigie::app {
 
@@ -68,6 +70,8 @@ struct Caller {
   identity::RoleSet roles;
   bool notice_acknowledged = false;
   bool step_up_demanded = false;  // a detection rule wants a fresh second factor first
+  int64_t second_factor_at = 0;    // the session's last TOTP or passkey (login or step-up)
+  int64_t session_expires_at = 0;  // the end of its absolute lifetime
   // For the audit log: set by Authenticate (key, token) and by the adapter.
   std::string jkt;
   std::vector<uint8_t> token_id_hash;
@@ -108,6 +112,9 @@ struct FileAnswer {
   policy::Visibility visibility;
 };
 
+// How recent a second factor registering a passkey needs.
+inline constexpr int64_t kPasskeyEnrolmentFreshness = 600;  // seconds
+
 // The step-up error's message: the adapter asks for a fresh second factor.
 inline constexpr std::string_view kStepUpRequired = "a fresh second factor is required";
 // The message when the use notice was not acknowledged in this session.
@@ -139,6 +146,16 @@ class Portal {
   Result<LoginTokens> LoginWithSecondFactor(std::string_view challenge, std::string_view code,
                                             std::string_view jkt, const Origin& origin);
 
+  // Step 2 with a passkey instead of the TOTP code (portal_passkeys.cc):
+  // the WebAuthn challenge and allowed credentials, then the assertion.
+  // Unauthenticated as LoginWithSecondFactor; a refused assertion is audited
+  // as a failed second factor (subject "passkey") and counts towards lock-out.
+  Result<identity::PasskeyLoginOptions> PasskeyLoginOptions(std::string_view challenge);
+  Result<LoginTokens> LoginWithPasskey(std::string_view challenge,
+                                       const identity::PasskeyAssertion& assertion,
+                                       const webauthn::RelyingParty& rp, std::string_view jkt,
+                                       const Origin& origin);
+
   Result<session::IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
                                         const Origin& origin);
 
@@ -153,6 +170,18 @@ class Portal {
   // A fresh TOTP code: clears a pending step-up. Unauthenticated when wrong.
   Result<void> StepUp(const Caller& caller, std::string_view code, std::string_view source);
   Result<identity::Agent> Self(const Caller& caller);
+  // The session's idle timeout, for the page's warning.
+  int64_t idle_timeout_seconds() const;
+
+  // --- The caller's passkeys (portal_passkeys.cc) ---
+  // Registering needs a second factor at most kPasskeyEnrolmentFreshness
+  // old: PermissionDenied(kStepUpRequired) otherwise (a stolen session alone
+  // cannot plant a lasting credential). Registration and removal are audited.
+  Result<std::vector<uint8_t>> BeginPasskeyRegistration(const Caller& caller);
+  Result<identity::Passkey> RegisterPasskey(const Caller& caller, const webauthn::RelyingParty& rp,
+                                            const identity::NewPasskey& answer);
+  Result<std::vector<identity::Passkey>> ListPasskeys(const Caller& caller);
+  Result<identity::Passkey> RemovePasskey(const Caller& caller, int64_t passkey_id);
 
   // --- Consulting ---
 
@@ -201,6 +230,23 @@ class Portal {
   // Reads the canary persons again (after `vigie canary plant`).
   Result<void> ReloadCanaries();
 
+  // --- Investigation (portal_investigation.cc) ---
+
+  // The caller's own latest searches and file openings (refused ones too),
+  // newest first, at most kMaxOwnConsultations. Any active agent; not
+  // itself audited. Unavailable when the log cannot be read.
+  Result<std::vector<audit::AuditEvent>> OwnConsultations(const Caller& caller);
+  // Security officers only (PermissionDenied otherwise). Each read is the
+  // caller's audit_search event naming what was asked, durable before
+  // anything is read (Unavailable otherwise); a refusal is recorded too.
+  // The breach report (incident/breach_report.h): InvalidArgument for a bad
+  // scope or an unknown service number, DataLoss when the log does not match
+  // its checkpoint or the checkpoint is not validly signed.
+  Result<BreachAnswer> ReportBreach(const Caller& caller, const BreachRequest& request);
+  // The leaked-sample check (incident/claim_check.h), each row to `sink`.
+  Result<incident::ClaimSummary> CheckClaim(const Caller& caller, const ClaimRequest& request,
+                                            const incident::ClaimRowSink& sink);
+
   const PortalParts& parts() const { return parts_; }
   const AuditTrail& audit_trail() const { return *trail_; }
 
@@ -216,6 +262,9 @@ class Portal {
                               int64_t person_id, int64_t* retry_after_seconds);
   Result<policy::Visibility> Decide(const Caller& caller, const ConsultationInput& input,
                                     policy::ConsultationKind kind, int64_t* retry_after_seconds);
+  // After a verified second factor: a session for `agent`, unless contained.
+  Result<LoginTokens> OpenSession(store::Connection& db, const identity::Agent& agent,
+                                  std::string_view jkt);
   Result<void> RequireAdministrator(const Caller& caller) const;
   Result<void> RequireSecurityOfficer(const Caller& caller) const;
   // Conflict while an open incident holds the agent (release it instead).

@@ -7,7 +7,7 @@ namespace vigie::audit {
 namespace {
 
 using T = AuditEventType;
-constexpr std::array<std::pair<AuditEventType, std::string_view>, 22> kNames = {{
+constexpr std::array<std::pair<AuditEventType, std::string_view>, 24> kNames = {{
     {T::kActivation, "activation"},
     {T::kLoginPasswordOk, "login_password_ok"},
     {T::kLoginPasswordFailed, "login_password_failed"},
@@ -18,6 +18,8 @@ constexpr std::array<std::pair<AuditEventType, std::string_view>, 22> kNames = {
     {T::kRefreshReuse, "refresh_reuse"},
     {T::kLogout, "logout"},
     {T::kStepUp, "step_up"},
+    {T::kPasskeyRegistered, "passkey_registered"},
+    {T::kPasskeyRemoved, "passkey_removed"},
     {T::kSearch, "search"},
     {T::kFileOpening, "file_opening"},
     {T::kUnitAdded, "unit_added"},

@@ -36,6 +36,8 @@ enum class AuditEventType : uint8_t {
   kRefreshReuse = 8,
   kLogout = 9,
   kStepUp = 10,
+  kPasskeyRegistered = 11,  // subject: the passkey's id and name
+  kPasskeyRemoved = 12,
   // Consultation.
   kSearch = 32,
   kFileOpening = 33,

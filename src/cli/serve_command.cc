@@ -1,5 +1,6 @@
-// `vigie serve`: loads the search index, then serves API v1 over HTTPS (or
-// plain HTTP on loopback) until SIGTERM/SIGINT, finishing in-flight requests.
+// `vigie serve`: loads the search index, then serves API v1 and the web
+// portal over HTTPS (or plain HTTP on loopback) until SIGTERM/SIGINT,
+// finishing in-flight requests.
 
 #include <atomic>
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include <thread>
 
 #include "api/api_v1.h"
+#include "api/relying_party.h"
 #include "app/portal.h"
 #include "cli/admin_portal.h"
 #include "cli/commands.h"
@@ -17,6 +19,7 @@
 #include "http/server.h"
 #include "identity/identity.h"
 #include "store/connection_pool.h"
+#include "web/static_site.h"
 
 namespace vigie::cli {
 namespace {
@@ -37,6 +40,8 @@ http::ServerOptions ServerOptionsFrom(const Config& config) {
   }
   options.max_header_bytes = static_cast<size_t>(s.max_header_bytes);
   options.max_body_bytes = static_cast<size_t>(s.max_body_bytes);
+  options.max_upload_bytes = static_cast<size_t>(s.max_upload_bytes);
+  for (std::string_view path : api::ApiV1::UploadPaths()) options.upload_paths.emplace_back(path);
   options.read_timeout = std::chrono::milliseconds(s.read_timeout_ms);
   options.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
   options.max_connections = static_cast<size_t>(s.max_connections);
@@ -108,6 +113,20 @@ void RegisterMetrics(http::MetricsRegistry& metrics, const api::ApiV1& api,
   }
 }
 
+// The web portal, or none (the API alone) when it was not built: saying so
+// is enough, the API's clients need no page.
+std::optional<web::StaticSite> LoadWebPortal(const Config& config) {
+  const std::filesystem::path root =
+      config.web.root.empty() ? std::filesystem::path(VIGIE_DEFAULT_WEB_ROOT)
+                              : config.Resolve(config.web.root);
+  auto site = web::StaticSite::Load(root);
+  if (!site) {
+    Log(LogLevel::kWarn, "web_portal_not_served", {{"reason", site.error().message()}});
+    return std::nullopt;
+  }
+  return std::move(*site);
+}
+
 }  // namespace
 
 int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
@@ -163,11 +182,16 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
                                      .audit = audit_log->get()});
   if (!portal) return ReportError(portal.error());
 
+  const std::optional<web::StaticSite> site = LoadWebPortal(config);
+
   // With port 0 the API learns its public URL (the DPoP htu) only once the
   // server has bound; until then requests get a 503.
   std::unique_ptr<api::ApiV1> api;
   std::atomic<api::ApiV1*> ready{nullptr};
   http::Server server(server_options, [&](const http::Request& request) {
+    if (site && !request.Path().starts_with("/api/")) {
+      if (auto page = site->Serve(request)) return std::move(*page);
+    }
     api::ApiV1* handler = ready.load(std::memory_order_acquire);
     if (handler == nullptr) {
       return http::Problem(503, "Service Unavailable", "starting", request.request_id);
@@ -177,11 +201,19 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   if (auto started = server.Start(); !started) return ReportError(started.error());
   api::ApiOptions api_options;
   api_options.public_url = PublicUrl(config, server.port());
+  // Without a relying party the API refuses passkeys; TOTP still works.
+  if (auto relying_party = api::RelyingPartyFor(api_options.public_url, config.web.rp_id)) {
+    api_options.relying_party = std::move(*relying_party);
+  } else {
+    Log(LogLevel::kWarn, "passkeys_unavailable", {{"reason", relying_party.error().message()}});
+  }
+  api_options.rp_name = config.web.rp_name;
   api = std::make_unique<api::ApiV1>(**portal, api_options);
   ready.store(api.get(), std::memory_order_release);
   RegisterMetrics(server.metrics(), *api, hasher, *search, **audit_log, publisher.get());
   server.StopOnSignals();
   std::printf("Vigie serving %s\n", api_options.public_url.c_str());
+  if (site) std::printf("  web portal: %s/\n", api_options.public_url.c_str());
   if (auto metrics = server.metrics_port()) {
     std::printf("  metrics: http://%s:%u/metrics\n", config.server.metrics_listen.c_str(),
                 static_cast<unsigned>(*metrics));

@@ -146,6 +146,7 @@ Result<void> ReadServer(const toml::table* t, Config::Server& s) {
   RETURN_IF_ERROR(r.Read("max_connections", s.max_connections, 1, 1000000));
   RETURN_IF_ERROR(r.Read("max_header_bytes", s.max_header_bytes, 1024, 1 << 20));
   RETURN_IF_ERROR(r.Read("max_body_bytes", s.max_body_bytes, 1024, 16 << 20));
+  RETURN_IF_ERROR(r.Read("max_upload_bytes", s.max_upload_bytes, 1024, 64 << 20));
   RETURN_IF_ERROR(r.Read("read_timeout_ms", s.read_timeout_ms, 100, 600000));
   RETURN_IF_ERROR(r.Read("idle_timeout_ms", s.idle_timeout_ms, 100, 3600000));
   RETURN_IF_ERROR(r.Read("io_threads", s.io_threads, 0, 256));
@@ -287,6 +288,24 @@ Result<void> ReadDetect(const toml::table* t, Config::Detect& d) {
   return r.RefuseUnknown();
 }
 
+Result<void> ReadWeb(const toml::table* t, Config::Web& w) {
+  TableReader r(t, "web");
+  RETURN_IF_ERROR(r.Read("root", w.root));
+  RETURN_IF_ERROR(r.Read("rp_id", w.rp_id));
+  RETURN_IF_ERROR(r.Read("rp_name", w.rp_name));
+  // A registrable domain name: lower-case letters, digits, dots and hyphens.
+  for (char c : w.rp_id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "'web.rp_id' must be a lower-case domain name, e.g. \"vigie.example.fr\"");
+    }
+  }
+  if (w.rp_name.empty() || w.rp_name.size() > 64) {
+    return Fail(ErrorCode::kInvalidArgument, "'web.rp_name' must hold 1 to 64 characters");
+  }
+  return r.RefuseUnknown();
+}
+
 }  // namespace
 
 std::filesystem::path Config::Resolve(const std::string& path) const {
@@ -329,6 +348,8 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::filesystem::pa
   RETURN_IF_ERROR(ReadAudit(audit, config.audit));
   ASSIGN_OR_RETURN(const toml::table* detect, root.Table("detect"));
   RETURN_IF_ERROR(ReadDetect(detect, config.detect));
+  ASSIGN_OR_RETURN(const toml::table* web, root.Table("web"));
+  RETURN_IF_ERROR(ReadWeb(web, config.web));
   RETURN_IF_ERROR(root.RefuseUnknown());
   return config;
 }
@@ -372,6 +393,7 @@ metrics_port = 9464           # 0 = no metrics listener
 max_connections = 4096
 max_header_bytes = 8192
 max_body_bytes = 65536
+max_upload_bytes = 8388608    # the few routes taking a file (POST /api/v1/claim-checks)
 read_timeout_ms = 10000       # slow clients are cut
 idle_timeout_ms = 60000
 io_threads = 0                # 0 = one per core
@@ -450,6 +472,11 @@ second_factor_action = "alert"
 concurrent_window_minutes = 15
 concurrent_addresses_action = "alert"  # the agent's sessions used from two networks at once
 canary_action = "suspend"     # a decoy person was found or opened: always critical
+
+[web]
+root = ""                     # the built web portal (web/dist); "" = the source tree's
+rp_id = ""                    # passkeys' relying party; "" = the host of server.public_url
+rp_name = "Vigie"
 )";
 }
 

@@ -52,6 +52,7 @@ struct Config {
     int max_connections = 4096;
     int max_header_bytes = 8192;
     int max_body_bytes = 65536;
+    int max_upload_bytes = 8 << 20;  // routes taking a file (a leaked sample to check)
     int read_timeout_ms = 10000;  // Security: slow clients are cut
     int idle_timeout_ms = 60000;
     int io_threads = 0;      // 0 = one per core
@@ -142,6 +143,17 @@ struct Config {
     std::string concurrent_addresses_action = "alert";
     std::string canary_action = "suspend";
   } detect;
+
+  // The web portal `vigie serve` hosts beside the API, and its passkeys.
+  struct Web {
+    // The built page (web/dist); "" = the one of the source tree this binary
+    // was built from. A root that does not exist serves the API alone.
+    std::string root;
+    // WebAuthn relying party: "" = the host of server.public_url. Passkeys
+    // are bound to it: changing it invalidates every registered passkey.
+    std::string rp_id;
+    std::string rp_name = "Vigie";
+  } web;
 
   // `path` resolved against data_dir unless absolute.
   std::filesystem::path Resolve(const std::string& path) const;

@@ -31,6 +31,9 @@ TEST(ConfigTest, DefaultTomlParsesToDefaults) {
   Config built_in;
   EXPECT_EQ(config->server.port, built_in.server.port);
   EXPECT_EQ(config->server.tls_certificate, built_in.server.tls_certificate);
+  EXPECT_EQ(config->server.max_body_bytes, built_in.server.max_body_bytes);
+  EXPECT_EQ(config->server.max_upload_bytes, built_in.server.max_upload_bytes);
+  EXPECT_EQ(built_in.server.max_upload_bytes, 8 << 20);
   EXPECT_EQ(config->auth.argon2_memory_kib, built_in.auth.argon2_memory_kib);
   EXPECT_EQ(config->auth.lockout_failures, built_in.auth.lockout_failures);
   EXPECT_EQ(config->session.idle_timeout_minutes, built_in.session.idle_timeout_minutes);
@@ -59,9 +62,12 @@ format = "json"
 level = "warn"
 [search]
 max_results = 5
+[server]
+max_upload_bytes = 1048576
 )",
                             "/d");
   ASSERT_OK(config);
+  EXPECT_EQ(config->server.max_upload_bytes, 1 << 20);
   EXPECT_EQ(config->store.url, "sqlite:/var/lib/vigie/v.db");
   EXPECT_EQ(config->store.busy_timeout_ms, 100);
   EXPECT_EQ(config->log.format, LogFormat::kJson);
@@ -102,6 +108,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfig{"[server]\ntls_key = \"\"", "go together"},
                       BadConfig{"[server]\nmetrics_listen = \"10.0.0.1\"", "loopback"},
                       BadConfig{"[server]\nport = 70000", "between 0 and 65535"},
+                      BadConfig{"[server]\nmax_upload_bytes = 100", "'server.max_upload_bytes'"},
+                      BadConfig{"[server]\nmax_upload_bytes = 134217728", "between 1024"},
                       BadConfig{"[server]\npublic_url = \"ftp://x\"", "http(s) URL"},
                       BadConfig{"[auth]\nargon2_memory_kib = 8", "between 8192"},
                       BadConfig{"[auth]\nlockout_failures = 0", "between 1 and 100"},
@@ -116,7 +124,12 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfig{"[audit]\nwitness_url = \"https://w\"", "'audit.witness_public_key'"},
                       BadConfig{"[audit]\nwitness_url = \"ftp://w\"", "'audit.witness_url'"},
                       BadConfig{"[audit]\ncheckpoint_syslog = 1", "must be true or false"},
-                      BadConfig{"[audit]\nwitness_public_key = \"ABC\"", "'audit.witness_public_key'"}),
+                      BadConfig{"[audit]\nwitness_public_key = \"ABC\"", "'audit.witness_public_key'"},
+                      BadConfig{"[web]\nrp_id = \"Vigie.Example\"", "'web.rp_id'"},
+                      BadConfig{"[web]\nrp_id = \"a/b\"", "'web.rp_id'"},
+                      BadConfig{"[web]\nrp_name = \"\"", "'web.rp_name'"},
+                      BadConfig{"[web]\nroot = 3", "must be a string"},
+                      BadConfig{"[web]\nportal = \"x\"", "portal"}),
     [](const auto& param) { return "case" + std::to_string(param.index); });
 
 TEST(ConfigTest, LoadConfigReportsFileAndResolvesDataDir) {

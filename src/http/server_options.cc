@@ -44,7 +44,9 @@ Result<void> ValidateServerOptions(const ServerOptions& o) {
   if (o.tls && (o.tls->certificate_file.empty() || o.tls->private_key_file.empty())) {
     return Invalid("tls needs both certificate_file and private_key_file");
   }
-  if (o.max_header_bytes == 0 || o.max_body_bytes == 0) return Invalid("size limits must be > 0");
+  if (o.max_header_bytes == 0 || o.max_body_bytes == 0 || o.max_upload_bytes == 0) {
+    return Invalid("size limits must be > 0");
+  }
   if (o.read_timeout.count() <= 0 || o.write_timeout.count() <= 0 || o.idle_timeout.count() <= 0 ||
       o.drain_timeout.count() < 0) {
     return Invalid("timeouts must be > 0");

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -44,6 +45,16 @@ struct ServerOptions {
   // header cap: 431; over the body cap: 413; the handler is not called.
   size_t max_header_bytes = 8 * 1024;
   size_t max_body_bytes = 64 * 1024;
+  // Security: the few paths that take a whole file (a leaked sample to
+  // check) may send bodies up to max_upload_bytes; every other request keeps
+  // max_body_bytes. Exact paths, compared without the query. At most
+  // max_concurrent_uploads bodies over max_body_bytes are buffered at once,
+  // so clients (who are not yet authenticated when their body is read)
+  // cannot make the server hold max_connections x max_upload_bytes; beyond
+  // that, the ordinary limit applies (413).
+  std::vector<std::string> upload_paths;
+  size_t max_upload_bytes = 8 * 1024 * 1024;
+  size_t max_concurrent_uploads = 4;
 
   // Security: slow clients are cut. The read timeout bounds receiving one
   // whole request (and the TLS handshake) from its first byte; the write

@@ -250,6 +250,74 @@ TEST_F(ServerTest, OversizedBodiesGet413AndNeverReachTheHandler) {
   EXPECT_EQ(ok->body, "/echo|" + std::string(1000, 'c'));
 }
 
+TEST_F(ServerTest, UploadPathsTakeLargerBodiesOthersKeepTheSmallLimit) {
+  ServerOptions o = BaseOptions();
+  o.max_body_bytes = 1000;
+  o.max_upload_bytes = 5000;
+  o.upload_paths = {"/echo/upload"};
+  Start(o);
+  const std::string mid(3000, 'u');
+  auto upload = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid);
+  ASSERT_OK(upload);
+  EXPECT_EQ(upload->status, 200);
+  EXPECT_EQ(upload->body, "/echo/upload|" + mid);
+  auto with_query = Fetch(port(), "POST", "/echo/upload?name=leak.csv", std::nullopt, "", mid);
+  ASSERT_OK(with_query);
+  EXPECT_EQ(with_query->status, 200);
+  // Another path, even one the upload path starts: the ordinary limit.
+  for (std::string_view other : {"/echo", "/echo/upload/more", "/echo/uploads"}) {
+    auto refused = Fetch(port(), "POST", other, std::nullopt, "", mid);
+    ASSERT_OK(refused);
+    EXPECT_EQ(refused->status, 413) << other;
+  }
+  auto too_big = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", std::string(5001, 'u'));
+  ASSERT_OK(too_big);
+  EXPECT_EQ(too_big->status, 413);
+  // Chunked (length unknown from the head): the upload limit still holds.
+  auto chunked = TestClient::Connect(port());
+  ASSERT_OK(chunked);
+  std::string chunk = std::string("800\r\n") + std::string(0x800, 'b') + "\r\n";
+  ASSERT_OK(
+      (*chunked)->Send("POST /echo/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                       "chunked\r\n\r\n" +
+                       chunk + chunk + chunk));
+  auto r = (*chunked)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(handler_calls_, 2);
+}
+
+TEST_F(ServerTest, OnlySoManyLargeUploadsAreBufferedAtOnce) {
+  ServerOptions o = BaseOptions();
+  o.max_body_bytes = 1000;
+  o.max_upload_bytes = 5000;
+  o.max_concurrent_uploads = 1;
+  o.upload_paths = {"/echo/upload", "/slow"};
+  o.worker_threads = 2;
+  Start(o);
+  const std::string mid(3000, 'u');
+  // One large body held by a handler that has not answered yet...
+  auto slow = TestClient::Connect(port());
+  ASSERT_OK(slow);
+  ASSERT_OK((*slow)->Send(RequestText("POST", "/slow", "", mid)));
+  ASSERT_TRUE(slow_entered_.Wait());
+  // ... so another gets the ordinary limit; a small one is unaffected.
+  auto refused = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid);
+  ASSERT_OK(refused);
+  EXPECT_EQ(refused->status, 413);
+  auto small = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", "tiny");
+  ASSERT_OK(small);
+  EXPECT_EQ(small->status, 200);
+  slow_gate_.Open();
+  auto done = (*slow)->ReadResponse();
+  ASSERT_OK(done);
+  EXPECT_EQ(done->status, 200);
+  // The place is free again once the first was answered.
+  auto again = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->status, 200);
+}
+
 TEST_F(ServerTest, ASlowClientIsCutAtTheReadTimeout) {
   ServerOptions o = BaseOptions();
   o.read_timeout = 200ms;

@@ -56,10 +56,14 @@ Result<void> EraseCredentials(store::Connection& db, int64_t agent_id, int64_t n
                               "WHERE id = $1"));
   update->BindInt(1, agent_id).BindInt(2, now);
   RETURN_IF_ERROR(update->Run());
-  ASSIGN_OR_RETURN(store::Statement * drop,
-                   db.Prepare("DELETE FROM activation_code WHERE agent_id = $1"));
-  drop->BindInt(1, agent_id);
-  RETURN_IF_ERROR(drop->Run());
+  // Security: a reset or a disabling takes every second factor with it,
+  // passkeys too: the agent enrols again from the new activation code.
+  for (std::string_view table : {"activation_code", "passkey", "passkey_challenge"}) {
+    ASSIGN_OR_RETURN(store::Statement * drop,
+                     db.Prepare("DELETE FROM " + std::string(table) + " WHERE agent_id = $1"));
+    drop->BindInt(1, agent_id);
+    RETURN_IF_ERROR(drop->Run());
+  }
   return {};
 }
 

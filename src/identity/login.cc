@@ -5,11 +5,13 @@
 #include <optional>
 #include <tuple>
 
+#include "core/log.h"
 #include "crypto/totp.h"
 #include "identity/internal/agent_rows.h"
 #include "identity/internal/codes.h"
 #include "identity/internal/lockout.h"
 #include "identity/internal/login_challenge.h"
+#include "identity/internal/passkey_rows.h"
 #include "identity/internal/totp_seed.h"
 
 namespace vigie::identity {
@@ -100,6 +102,8 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   }
   LoginChallenge challenge;
   challenge.expires_at = now + options_.challenge_lifetime.count();
+  ASSIGN_OR_RETURN(std::vector<Passkey> passkeys, internal::LoadPasskeys(*db_, row->agent.id));
+  challenge.has_passkey = !passkeys.empty();
   ASSIGN_OR_RETURN(challenge.token, internal::CreateChallenge(*db_, row->agent.id, source_address,
                                                               now, challenge.expires_at));
   RETURN_IF_ERROR(tx.Commit());
@@ -163,6 +167,95 @@ Result<Agent> Authenticator::VerifySecondFactor(std::string_view challenge_token
   }
   RETURN_IF_ERROR(internal::DeleteChallenge(*db_, challenge_token));
   ASSIGN_OR_RETURN(auto updated, internal::LoadAgentById(*db_, row->agent.id, now));
+  if (!updated) return Fail(ErrorCode::kInternal, "agent vanished during login");
+  RETURN_IF_ERROR(tx.Commit());
+  return std::move(updated->agent);
+}
+
+std::vector<uint8_t> Authenticator::PasskeyChallengeFor(std::string_view challenge_token) {
+  crypto::Sha256Hasher hasher;
+  hasher.Update(std::string_view("vigie/passkey-login/v1\n"));
+  hasher.Update(challenge_token);
+  const crypto::Sha256Digest digest = hasher.Final();
+  return {digest.begin(), digest.end()};
+}
+
+Result<std::optional<int64_t>> Authenticator::ChallengeAgent(std::string_view challenge_token,
+                                                             int64_t now) {
+  if (challenge_token.empty() || challenge_token.size() > internal::kMaxChallengeTokenLength) {
+    return std::optional<int64_t>();
+  }
+  ASSIGN_OR_RETURN(auto challenge, internal::FindChallenge(*db_, challenge_token, now));
+  if (!challenge) return std::optional<int64_t>();
+  ASSIGN_OR_RETURN(auto row, internal::LoadAgentById(*db_, challenge->agent_id, now));
+  if (!row || !CanLogIn(*row)) {
+    RETURN_IF_ERROR(internal::DeleteChallenge(*db_, challenge_token));
+    return std::optional<int64_t>();
+  }
+  return std::optional<int64_t>(row->agent.id);
+}
+
+Result<PasskeyLoginOptions> Authenticator::PasskeyOptions(std::string_view challenge_token) {
+  const int64_t now = UnixSeconds(clock_->Now());
+  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+  ASSIGN_OR_RETURN(std::optional<int64_t> agent_id, ChallengeAgent(challenge_token, now));
+  PasskeyLoginOptions options;
+  if (agent_id) {
+    ASSIGN_OR_RETURN(options.passkeys, internal::LoadPasskeys(*db_, *agent_id));
+  }
+  RETURN_IF_ERROR(tx.Commit());
+  if (options.passkeys.empty()) return LoginFailed();
+  options.challenge = PasskeyChallengeFor(challenge_token);
+  return options;
+}
+
+Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
+                                           const PasskeyAssertion& assertion,
+                                           const webauthn::RelyingParty& rp,
+                                           std::string_view source_address) {
+  const int64_t now = UnixSeconds(clock_->Now());
+  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+  ASSIGN_OR_RETURN(std::optional<int64_t> agent_id, ChallengeAgent(challenge_token, now));
+  if (!agent_id) {
+    RETURN_IF_ERROR(tx.Commit());  // keeps the deletions
+    return LoginFailed();
+  }
+  ASSIGN_OR_RETURN(auto stored, internal::FindPasskey(*db_, *agent_id, assertion.credential_id));
+  Result<webauthn::VerifiedAssertion> verified =
+      Fail(ErrorCode::kUnauthenticated, "not one of the agent's passkeys");
+  if (stored) {
+    const webauthn::StoredCredential credential{.public_key_cose = stored->public_key_cose,
+                                                .sign_count = stored->sign_count,
+                                                .backup_eligible = stored->passkey.backup_eligible};
+    verified = webauthn::VerifyAssertion(rp, PasskeyChallengeFor(challenge_token), credential,
+                                         assertion.client_data_json,
+                                         assertion.authenticator_data, assertion.signature);
+  }
+  if (!verified) {
+    // The client hears only kLoginFailed; the operators learn why (a counter
+    // that went back is a cloned authenticator).
+    Log(LogLevel::kWarn, "passkey_refused",
+        {{"agent_id", std::to_string(*agent_id)}, {"reason", verified.error().message()}});
+    RETURN_IF_ERROR(
+        internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
+    ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, *agent_id,
+                                                              internal::Factor::kPasskey,
+                                                              source_address, now, options_));
+    if (locked) locked_agent_ = *agent_id;
+    RETURN_IF_ERROR(tx.Commit());
+    return LoginFailed();
+  }
+  RETURN_IF_ERROR(internal::RecordPasskeyUse(*db_, stored->passkey.id, verified->sign_count,
+                                             verified->backup_state, now));
+  // As a good TOTP code does: the failures so far are forgotten.
+  ASSIGN_OR_RETURN(store::Statement * clear,
+                   db_->Prepare("UPDATE agent SET status = 'active', locked_until = 0, "
+                                "failure_count_since = $2, updated_at = $2 WHERE id = $1"));
+  clear->BindInt(1, *agent_id).BindInt(2, now);
+  RETURN_IF_ERROR(clear->Run());
+  RETURN_IF_ERROR(internal::ForgetLoginFailures(*db_, *agent_id));
+  RETURN_IF_ERROR(internal::DeleteChallenge(*db_, challenge_token));
+  ASSIGN_OR_RETURN(auto updated, internal::LoadAgentById(*db_, *agent_id, now));
   if (!updated) return Fail(ErrorCode::kInternal, "agent vanished during login");
   RETURN_IF_ERROR(tx.Commit());
   return std::move(updated->agent);

@@ -4,6 +4,8 @@
 //
 //   1. VerifyPassword(service number, password, address) -> LoginChallenge
 //   2. VerifySecondFactor(challenge token, TOTP code, address) -> Agent
+//      or, with a passkey: PasskeyOptions(challenge token) -> WebAuthn
+//      challenge, then VerifyPasskey(challenge token, assertion) -> Agent
 //
 // Security:
 //   - Every refusal caused by the caller's input — unknown agent, wrong
@@ -18,7 +20,11 @@
 //     successful password verification.
 //   - TOTP: ±options.totp.window steps; a code for a step at or before the
 //     last step accepted is refused (replay); the accepted step is persisted.
-//   - Lock-out: options.lockout_threshold failures (either factor) within
+//   - Passkeys: the WebAuthn challenge of a login is a hash of its token —
+//     fresh per login, spent with it; a refused assertion counts like a wrong
+//     code (lock-out, challenge attempts). The credential must be one of the
+//     agent's; src/webauthn checks the rest (UV required, counter, RP, origin).
+//   - Lock-out: options.lockout_threshold failures (any factor) within
 //     options.lockout_window lock the account for options.lockout_duration.
 //   - Per-address throttling is the caller's: consult LoginThrottle before
 //     calling VerifyPassword (before any hashing happens).
@@ -29,6 +35,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -36,8 +43,10 @@
 #include "crypto/secret_bytes.h"
 #include "identity/model.h"
 #include "identity/options.h"
+#include "identity/passkeys.h"
 #include "identity/password_hasher.h"
 #include "store/store.h"
+#include "webauthn/webauthn.h"
 
 namespace vigie::identity {
 
@@ -48,6 +57,21 @@ inline constexpr std::string_view kLoginFailed = "authentication failed";
 struct LoginChallenge {
   crypto::SecretBytes token;  // base64url text; stored only as a hash
   int64_t expires_at = 0;     // unix seconds
+  bool has_passkey = false;   // the agent may answer with a passkey
+};
+
+// What a browser needs for navigator.credentials.get() at login.
+struct PasskeyLoginOptions {
+  std::vector<uint8_t> challenge;
+  std::vector<Passkey> passkeys;  // the agent's: the allowed credentials
+};
+
+// What navigator.credentials.get() answered.
+struct PasskeyAssertion {
+  std::vector<uint8_t> credential_id;
+  std::vector<uint8_t> client_data_json;
+  std::vector<uint8_t> authenticator_data;
+  std::vector<uint8_t> signature;
 };
 
 class Authenticator {
@@ -75,6 +99,22 @@ class Authenticator {
   Result<Agent> VerifySecondFactor(std::string_view challenge_token, std::string_view code,
                                    std::string_view source_address);
 
+  // Step 2 with a passkey, first half: the WebAuthn challenge bound to this
+  // login and the agent's passkeys. Does not spend the challenge.
+  // Unauthenticated (kLoginFailed): unknown/expired challenge, an agent that
+  // cannot log in or has no passkey.
+  Result<PasskeyLoginOptions> PasskeyOptions(std::string_view challenge_token);
+
+  // Step 2 with a passkey: spends the challenge on success; a refused
+  // assertion counts towards lock-out and against the challenge.
+  // Unauthenticated (kLoginFailed): as VerifySecondFactor, or any WebAuthn
+  // check failing (logged by the caller's audit event, not told the client).
+  Result<Agent> VerifyPasskey(std::string_view challenge_token, const PasskeyAssertion& assertion,
+                              const webauthn::RelyingParty& rp, std::string_view source_address);
+
+  // The WebAuthn challenge of the login whose token is `challenge_token`.
+  static std::vector<uint8_t> PasskeyChallengeFor(std::string_view challenge_token);
+
   // Step-up: a fresh TOTP code from an agent already logged in (the session
   // component decides when one is due). Same TOTP, replay and lock-out rules
   // as step 2. Unauthenticated (kLoginFailed): inactive agent, wrong or
@@ -94,6 +134,9 @@ class Authenticator {
                          int64_t now);
   Result<void> RecordPasswordFailure(int64_t agent_id, std::string_view source_address,
                                      int64_t now);
+  // The live challenge and its agent, who can log in; nullopt otherwise (a
+  // challenge whose agent cannot log in is deleted).
+  Result<std::optional<int64_t>> ChallengeAgent(std::string_view challenge_token, int64_t now);
 
   store::Connection* db_;
   const Clock* clock_;

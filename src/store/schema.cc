@@ -57,6 +57,9 @@ CREATE INDEX record_entry_by_person ON record_entry(person_id);
     {4, "detect and incident",
 #include "store/internal/migration_0004_detect_incident.inc"
     },
+    {5, "passkeys",
+#include "store/internal/migration_0005_passkeys.inc"
+    },
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "app/portal.h"
 #include "http/message.h"
+#include "webauthn/webauthn.h"
 
 namespace vigie::api::internal {
 
@@ -17,6 +18,8 @@ struct RequestContext {
   std::map<std::string, std::string, std::less<>> path;  // {placeholder} -> segment
   std::string jkt;                                       // when a proof was checked
   std::optional<app::Caller> caller;                     // on authenticated routes
+  const webauthn::RelyingParty* relying_party = nullptr;  // what passkeys are checked against
+  std::string_view rp_name;
 };
 
 }  // namespace vigie::api::internal

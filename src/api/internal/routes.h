@@ -1,7 +1,7 @@
 #pragma once
 // API v1's route handlers, one function per route, grouped by file:
 // auth_routes.cc (activation, login, refresh, the caller's session),
-// consultation_routes.cc (search, file opening), admin_routes.cc (agents and
+// passkey_routes.cc (passkey login and registration), // consultation_routes.cc (search, file opening), admin_routes.cc (agents and
 // units), incident_routes.cc (alerts, containment). Each reads its strict JSON body, calls one use case and shapes the
 // answer; api_v1.cc routes to them after the DPoP and session checks.
 // Thread-safety: handlers are stateless; the Portal is thread-safe.
@@ -45,6 +45,9 @@ Result<int64_t> PathId(const RequestContext& context, std::string_view name,
                        std::string_view what);
 
 // auth_routes.cc
+app::Origin OriginOf(const Call& call);
+// A completed login's answer: the tokens and the use notice.
+boost::json::object LoginJson(const app::LoginTokens& login, int64_t now);
 Result<http::Response> GetOpenApi(Call& call);
 Result<http::Response> GetNotice(Call& call);
 Result<http::Response> PostActivate(Call& call);
@@ -55,6 +58,14 @@ Result<http::Response> PostLogout(Call& call);
 Result<http::Response> PostAcknowledgeNotice(Call& call);
 Result<http::Response> PostStepUp(Call& call);
 Result<http::Response> GetSelf(Call& call);
+
+// passkey_routes.cc
+Result<http::Response> PostPasskeyLoginOptions(Call& call);
+Result<http::Response> PostPasskeyLogin(Call& call);
+Result<http::Response> PostPasskeyOptions(Call& call);
+Result<http::Response> PostPasskey(Call& call);
+Result<http::Response> GetPasskeys(Call& call);
+Result<http::Response> PostRemovePasskey(Call& call);
 
 // consultation_routes.cc
 Result<http::Response> PostSearch(Call& call);
@@ -79,6 +90,12 @@ Result<http::Response> PostAcknowledgeAlert(Call& call);
 Result<http::Response> GetIncidents(Call& call);
 Result<http::Response> PostIncident(Call& call);
 Result<http::Response> PostReleaseIncident(Call& call);
+
+// investigation_routes.cc (own consultations; breach report and claim check
+// for security officers)
+Result<http::Response> GetOwnConsultations(Call& call);
+Result<http::Response> PostBreachReport(Call& call);
+Result<http::Response> PostClaimCheck(Call& call);
 
 // Shared by auth and admin routes.
 boost::json::object AgentJson(const identity::Agent& agent);

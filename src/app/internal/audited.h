@@ -3,14 +3,20 @@
 // files that define Portal's members (internal to app).
 
 #include <chrono>
+#include <optional>
 #include <type_traits>
+#include <vector>
 
 #include "app/audit_trail.h"
 #include "audit/audit_event.h"
+#include "core/log.h"
+#include "crypto/hash.h"
+#include "identity/model.h"
 
 namespace vigie::app::internal {
 
 using audit::AuditEvent;
+using audit::AuditEventType;
 
 inline AuditTrail::Started Now() { return std::chrono::steady_clock::now(); }
 
@@ -42,6 +48,40 @@ Result<T> Audited(AuditTrail& trail, AuditEvent event, AuditTrail::Started start
     return Audited(trail, std::move(event), started, std::move(outcome),
                    [](AuditEvent&, const T&) {});
   }
+}
+
+inline void DescribeAgent(AuditEvent& event, const identity::Agent& agent) {
+  event.actor.agent_id = agent.id;
+  event.actor.unit_id = agent.unit_id;
+  event.actor.service_number = agent.service_number;
+}
+
+// Audited, then - when this failure locked an agent out - a lock-out event
+// of its own, so investigators and detection rules see the lock itself. The
+// extra event is built only when there was a lock.
+template <typename T, typename... Describe>
+Result<T> AuditedLockingOut(AuditTrail& trail, AuditEvent event, AuditTrail::Started started,
+                            Result<T> outcome, std::optional<int64_t> locked,
+                            Describe... describe) {
+  std::optional<AuditEvent> lockout;
+  if (locked) {
+    lockout = event;
+    lockout->type = AuditEventType::kLockout;
+    lockout->actor.agent_id = *locked;
+  }
+  Result<T> audited = Audited(trail, std::move(event), started, std::move(outcome), describe...);
+  if (lockout) {
+    if (auto recorded = trail.Record(std::move(*lockout), started); !recorded) {
+      Log(LogLevel::kError, "audit_lockout_not_recorded", {{"error", recorded.error().message()}});
+    }
+  }
+  return audited;
+}
+
+// What the audit log keeps of a token: its SHA-256, never the token.
+inline std::vector<uint8_t> TokenIdHash(std::string_view token) {
+  crypto::Sha256Digest digest = crypto::Sha256(token);
+  return {digest.begin(), digest.end()};
 }
 
 }  // namespace vigie::app::internal

@@ -41,6 +41,7 @@ constexpr std::chrono::milliseconds kLingerTime{1000};
 constexpr size_t kMaxLingerBytes = 256 * 1024;
 
 std::string ToString(beast::string_view s) { return std::string(s.data(), s.size()); }
+std::string_view ToStringView(beast::string_view s) { return std::string_view(s.data(), s.size()); }
 
 // What to do with the connection after one request.
 enum class Next { kContinue, kClose, kCloseAfterDraining, kDrop };
@@ -66,6 +67,42 @@ std::optional<Response> ProblemForReadError(const boost::system::error_code& ec,
                    request.request_id);
   }
   return std::nullopt;
+}
+
+// A place among the large bodies buffered at once (ServerOptions::
+// max_concurrent_uploads), held until its request has been answered.
+class UploadSlot {
+ public:
+  explicit UploadSlot(std::atomic<size_t>& uploads) : uploads_(uploads) {}
+  UploadSlot(const UploadSlot&) = delete;
+  UploadSlot& operator=(const UploadSlot&) = delete;
+  ~UploadSlot() { Release(); }
+  void Release() {
+    if (held_) uploads_.fetch_sub(1);
+    held_ = false;
+  }
+  bool TryTake(size_t max) {
+    size_t current = uploads_.load();
+    while (current < max) {
+      if (uploads_.compare_exchange_weak(current, current + 1)) return held_ = true;
+    }
+    return false;
+  }
+
+ private:
+  std::atomic<size_t>& uploads_;
+  bool held_ = false;
+};
+
+// Whether a request, known by its head, may send a body over max_body_bytes:
+// one of the upload paths, announcing a larger (or, chunked, unknown) length.
+bool WantsUploadLimit(const ServerOptions& options, std::string_view target,
+                      std::optional<uint64_t> content_length) {
+  if (options.max_upload_bytes <= options.max_body_bytes) return false;
+  if (content_length && *content_length <= options.max_body_bytes) return false;
+  const std::string_view path = target.substr(0, target.find('?'));
+  return std::find(options.upload_paths.begin(), options.upload_paths.end(), path) !=
+         options.upload_paths.end();
 }
 
 Response InternalErrorProblem(std::string_view request_id) {
@@ -179,9 +216,33 @@ class Connection final : public ConnectionControl,
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<uint32_t>(
         std::min<size_t>(options.max_header_bytes, std::numeric_limits<uint32_t>::max())));
-    parser.body_limit(options.max_body_bytes);
+    // Beast checks a Content-Length against the limit while parsing the head,
+    // before the target is known: the head is read under the larger limit,
+    // then the request's own limit is applied before any of its body.
+    const bool any_uploads = !options.upload_paths.empty();
+    parser.body_limit(any_uploads ? std::max(options.max_body_bytes, options.max_upload_bytes)
+                                  : options.max_body_bytes);
     lowest.expires_after(options.read_timeout);
-    auto [read_ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, kNoThrow);
+    auto [read_ec, head_bytes] =
+        co_await bhttp::async_read_header(stream_, buffer_, parser, kNoThrow);
+    UploadSlot upload(context_.uploads);
+    if (!read_ec) {
+      const auto length = parser.content_length();
+      const std::optional<uint64_t> declared =
+          length ? std::optional<uint64_t>(*length) : std::nullopt;
+      if (WantsUploadLimit(options, ToStringView(parser.get().target()), declared) &&
+          upload.TryTake(options.max_concurrent_uploads)) {
+        parser.body_limit(options.max_upload_bytes);
+      } else if (declared && *declared > options.max_body_bytes) {
+        read_ec = bhttp::error::body_limit;  // refused from the head, as Beast would
+      } else {
+        parser.body_limit(options.max_body_bytes);  // a chunked body is counted as it comes
+      }
+    }
+    if (!read_ec) {
+      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, kNoThrow);
+      read_ec = body_ec;
+    }
 
     Request request;
     request.request_id = NewRequestId(*context_.random);
@@ -237,6 +298,10 @@ class Connection final : public ConnectionControl,
     } else {
       response = co_await RunHandler(request);
     }
+    // Answered: the body's memory and its place among uploads are free
+    // before the response goes out.
+    std::string().swap(request.body);
+    upload.Release();
     bool written = co_await Respond(request, std::move(response), start, version, head, keep_alive);
     if (role_ == ListenerRole::kApi) context_.metrics->RequestFinished();
     if (!written) co_return Next::kDrop;

@@ -36,6 +36,7 @@ struct ServerContext {
   const Clock* clock = nullptr;                    // never null after Start()
   RandomSource* random = nullptr;                  // never null after Start()
   std::atomic<bool> stopping{false};
+  std::atomic<size_t> uploads{0};  // requests holding a body over max_body_bytes
   ConnectionRegistry connections;
   std::function<void()>
       on_drained;  // called (any thread) when the last connection ends while stopping

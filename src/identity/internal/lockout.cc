@@ -17,7 +17,9 @@ Result<bool> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor 
                    db.Prepare("INSERT INTO login_failure (agent_id, at, factor, source_address) "
                               "VALUES ($1, $2, $3, $4)"));
   insert->BindInt(1, agent_id).BindInt(2, now);
-  insert->BindText(3, factor == Factor::kPassword ? "password" : "totp");
+  insert->BindText(3, factor == Factor::kPassword ? "password"
+                     : factor == Factor::kTotp   ? "totp"
+                                                 : "passkey");
   insert->BindText(4, source_address.substr(0, 64));
   RETURN_IF_ERROR(insert->Run());
 

@@ -17,7 +17,7 @@
 
 namespace vigie::identity::internal {
 
-enum class Factor { kPassword, kTotp };
+enum class Factor { kPassword, kTotp, kPasskey };
 
 // Records one failure and locks the agent if it is active and this failure
 // reaches the threshold. Returns whether it locked the agent now.

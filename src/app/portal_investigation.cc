@@ -1,0 +1,228 @@
+// Portal's investigation use cases: an agent's own recent consultations,
+// and for security officers the breach report and the leaked-sample check,
+// the same reads `vigie breach report` and `vigie claim check` make at the
+// console, here as the officer's own authenticated, audited acts.
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <iterator>
+#include <limits>
+#include <type_traits>
+
+#include "app/audit_trail.h"
+#include "app/internal/audited.h"
+#include "app/investigation.h"
+#include "app/portal.h"
+#include "audit/audit_event_codec.h"
+#include "audit/event_export.h"
+#include "audit/event_search.h"
+#include "crypto/random.h"
+#include "crypto/signing.h"
+#include "incident/breach_subjects.h"
+#include "records/record_repository.h"
+
+namespace vigie::app {
+namespace {
+
+using audit::AuditEvent;
+using audit::AuditEventType;
+using internal::Now;
+
+// The audit database, read-only, on a connection of this call's own (as
+// AuditLog::Find reads), so a long read never holds up the log's writer.
+// The URL is resolved as the CLI resolves it (cli/installation.cc): the
+// configuration guarantees the "sqlite:" prefix.
+Result<std::unique_ptr<store::Connection>> OpenAuditForReading(const Config& config) {
+  const std::string_view url = config.audit.url;
+  const std::string path(url.substr(std::string_view("sqlite:").size()));
+  auto db = store::Open("sqlite:" + config.Resolve(path).string(),
+                        {.busy_timeout_ms = config.store.busy_timeout_ms, .read_only = true});
+  if (!db) return Fail(db.error().WithContext("audit log"));
+  return db;
+}
+
+// The caller's latest events of `type` since `since_unix_micros`, oldest
+// first, at most kMaxOwnConsultations. The log is read in sequence order, so
+// every page of the window is read and only the tail kept; the (agent,
+// time) index keeps each page to the caller's own events.
+Result<std::vector<AuditEvent>> LatestOwn(store::Connection& audit_db, int64_t agent_id,
+                                          AuditEventType type, int64_t since_unix_micros) {
+  constexpr size_t kPage = 1000;
+  audit::EventFilter filter;
+  filter.agent_id = agent_id;
+  filter.type = type;
+  filter.since_unix_micros = since_unix_micros;
+  filter.limit = kPage;
+  std::deque<AuditEvent> latest;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<AuditEvent> page, audit::FindEvents(audit_db, filter));
+    const size_t read = page.size();
+    if (read > 0) filter.after_sequence = page.back().sequence + 1;
+    for (AuditEvent& event : page) {
+      latest.push_back(std::move(event));
+      if (latest.size() > kMaxOwnConsultations) latest.pop_front();
+    }
+    if (read < kPage) break;
+  }
+  return std::vector<AuditEvent>(std::make_move_iterator(latest.begin()),
+                                 std::make_move_iterator(latest.end()));
+}
+
+// What a breach report was asked for, as the audit event of the read names
+// it (the same words as the CLI's, so one search finds both).
+std::string BreachSubject(const BreachRequest& request) {
+  std::string subject = "breach report:";
+  auto add = [&](std::string_view label, const auto& values) {
+    if (values.empty()) return;
+    subject += " " + std::string(label);
+    for (const auto& value : values) {
+      if constexpr (std::is_arithmetic_v<std::decay_t<decltype(value)>>) {
+        subject += " " + std::to_string(value);
+      } else {
+        subject += " " + std::string(value);
+      }
+    }
+    subject += ";";
+  };
+  const incident::BreachScope& scope = request.scope;
+  add("agents", request.service_numbers);
+  add("agent ids", scope.agent_ids);
+  add("sessions", scope.session_ids);
+  add("keys", scope.dpop_jkts);
+  add("addresses", scope.source_addresses);
+  if (scope.since_unix_micros > 0) {
+    subject += " since " + audit::Iso8601Micros(scope.since_unix_micros) + ";";
+  }
+  if (scope.until_unix_micros < std::numeric_limits<int64_t>::max()) {
+    subject += " until " + audit::Iso8601Micros(scope.until_unix_micros) + ";";
+  }
+  return subject;
+}
+
+// The checkpoint's public key from the keyring; empty when its key is not
+// an audit-signing key held here.
+std::vector<uint8_t> CheckpointKey(const crypto::Keyring& keyring,
+                                   const audit::Checkpoint& checkpoint) {
+  auto key = keyring.ById(checkpoint.key_id);
+  if (!key || (*key)->purpose != crypto::kPurposeAuditSigning) return {};
+  auto public_key = crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key();
+  return std::vector<uint8_t>(public_key.begin(), public_key.end());
+}
+
+}  // namespace
+
+// Reading one's own consultations is not itself audited: it shows the caller
+// only what the log already holds about their own acts (the person ids they
+// were shown, the purposes they typed; no names, no query terms in clear),
+// so it reveals nothing new, and an event for it would be noise in the very
+// history it shows.
+Result<std::vector<AuditEvent>> Portal::OwnConsultations(const Caller& caller) {
+  ASSIGN_OR_RETURN(auto audit_db, OpenAuditForReading(*parts_.config));
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::microseconds>(parts_.clock->Now().time_since_epoch())
+          .count();
+  constexpr int64_t kDay = int64_t{86'400} * 1'000'000;
+  // A window widening back from now until it holds enough: an active
+  // agent's last day, a rare one's whole history (0: from the beginning).
+  std::vector<AuditEvent> newest;
+  for (int64_t days : {int64_t{1}, int64_t{7}, int64_t{31}, int64_t{366}, int64_t{0}}) {
+    const int64_t since = days == 0 ? 0 : std::max<int64_t>(0, now - days * kDay);
+    newest.clear();
+    for (AuditEventType type : {AuditEventType::kSearch, AuditEventType::kFileOpening}) {
+      ASSIGN_OR_RETURN(std::vector<AuditEvent> latest,
+                       LatestOwn(*audit_db, caller.agent_id, type, since));
+      std::move(latest.begin(), latest.end(), std::back_inserter(newest));
+    }
+    if (newest.size() >= kMaxOwnConsultations) break;
+  }
+  std::sort(newest.begin(), newest.end(),
+            [](const AuditEvent& a, const AuditEvent& b) { return a.sequence > b.sequence; });
+  if (newest.size() > kMaxOwnConsultations) newest.resize(kMaxOwnConsultations);
+  return newest;
+}
+
+Result<BreachAnswer> Portal::ReportBreach(const Caller& caller, const BreachRequest& request) {
+  const auto started = Now();
+  AuditEvent event =
+      trail_->Administration(caller, AuditEventType::kAuditSearch, BreachSubject(request));
+  auto scope = [&]() -> Result<incident::BreachScope> {
+    RETURN_IF_ERROR(RequireSecurityOfficer(caller));
+    incident::BreachScope selected = request.scope;
+    if (request.service_numbers.size() > incident::kMaxBreachSelectors) {
+      return Fail(ErrorCode::kInvalidArgument, "too many service numbers");
+    }
+    if (!request.service_numbers.empty()) {
+      ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+      identity::AgentDirectory directory(*db, *parts_.clock, identity_options_);
+      for (const std::string& service_number : request.service_numbers) {
+        auto agent = directory.FindAgent(service_number);
+        if (!agent && agent.error().code() == ErrorCode::kNotFound) {
+          // A field of the request, not a resource of the URL: 400.
+          return Fail(ErrorCode::kInvalidArgument,
+                      "no agent has service number " + AuditText(service_number, 64));
+        }
+        if (!agent) return Fail(agent.error());
+        selected.agent_ids.push_back(agent->id);
+      }
+    }
+    RETURN_IF_ERROR(incident::ValidateBreachScope(selected));
+    return selected;
+  }();
+  if (!scope) {
+    trail_->RecordRefusal(std::move(event), scope.error(), started);
+    return Fail(scope.error());
+  }
+  // Security: the officer's read of who was exposed is in the log, durable,
+  // before anything is read; when it cannot be, nothing is (Unavailable).
+  RETURN_IF_ERROR(trail_->Record(std::move(event), started));
+
+  ASSIGN_OR_RETURN(auto audit_db, OpenAuditForReading(*parts_.config));
+  BreachAnswer answer;
+  // Computed against the log's latest checkpoint: while the server runs,
+  // events newer than it are counted too, as unproven (breach_report.h).
+  ASSIGN_OR_RETURN(answer.report,
+                   incident::ComputeBreachReport(*audit_db, *scope, *parts_.clock,
+                                                 {.with_proofs = request.with_proofs}));
+  if (answer.report.checkpoint) {
+    answer.checkpoint_public_key = CheckpointKey(*parts_.keyring, *answer.report.checkpoint);
+    if (!answer.checkpoint_public_key.empty() &&
+        !audit::CheckpointSignatureValid(*answer.report.checkpoint, answer.checkpoint_public_key)) {
+      return Fail(ErrorCode::kDataLoss,
+                  "the audit log's latest checkpoint is not validly signed; run "
+                  "`vigie audit verify`");
+    }
+  }
+  if (request.name_subjects) {
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
+    RETURN_IF_ERROR(incident::NameSubjects(repository, answer.report.subjects));
+  }
+  return answer;
+}
+
+Result<incident::ClaimSummary> Portal::CheckClaim(const Caller& caller, const ClaimRequest& request,
+                                                  const incident::ClaimRowSink& sink) {
+  const auto started = Now();
+  // The sample's name and size only: its rows are personal data.
+  const std::string subject =
+      "claim check: " +
+      (request.sample_name.empty() ? std::string("sample") : request.sample_name) + " (" +
+      std::to_string(request.sample.size()) + " bytes)";
+  AuditEvent event = trail_->Administration(caller, AuditEventType::kAuditSearch, subject);
+  if (auto allowed = RequireSecurityOfficer(caller); !allowed) {
+    trail_->RecordRefusal(std::move(event), allowed.error(), started);
+    return Fail(allowed.error());
+  }
+  // Security: in the log before anything is read, as for a breach report.
+  RETURN_IF_ERROR(trail_->Record(std::move(event), started));
+
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
+  ASSIGN_OR_RETURN(auto audit_db, OpenAuditForReading(*parts_.config));
+  // A fresh key for the identity hashes, drawn for this check alone.
+  crypto::SystemRandom random;
+  return incident::CheckClaim(request.sample, request.options, repository, *audit_db, random, sink);
+}
+
+}  // namespace vigie::app

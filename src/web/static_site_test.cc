@@ -1,0 +1,143 @@
+#include "web/static_site.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/temp_dir.h"
+
+namespace vigie::web {
+namespace {
+
+namespace fs = std::filesystem;
+
+void Write(const fs::path& path, std::string_view content) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << content;
+}
+
+std::optional<std::string> HeaderOf(const http::Response& r, std::string_view name) {
+  for (const auto& [n, v] : r.headers) {
+    if (http::EqualsIgnoreCase(n, name)) return v;
+  }
+  return std::nullopt;
+}
+
+http::Request Get(std::string target, http::HeaderList headers = {}) {
+  http::Request request;
+  request.method = "GET";
+  request.target = std::move(target);
+  request.headers = std::move(headers);
+  return request;
+}
+
+class StaticSiteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Write(dir_ / "index.html", "<!doctype html><title>Vigie</title>");
+    Write(dir_ / "index.html.gz", "GZ-INDEX");
+    Write(dir_ / "favicon.svg", "<svg/>");
+    Write(dir_ / "assets" / "app-3F2A.js", "console.log(1)");
+    Write(dir_ / "assets" / "app-3F2A.js.gz", "GZ-APP");
+    Write(dir_ / "assets" / "app-3F2A.js.map", "{}");
+  }
+  StaticSite Load() {
+    auto site = StaticSite::Load(dir_.path());
+    EXPECT_TRUE(site.has_value()) << site.error().message();
+    return std::move(*site);
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(StaticSiteTest, ServesTheIndexAtTheRootUnderThePageCsp) {
+  StaticSite site = Load();
+  auto r = site.Serve(Get("/"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "<!doctype html><title>Vigie</title>");
+  EXPECT_EQ(r->content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(r->content_security_policy, kPageContentSecurityPolicy);
+  EXPECT_EQ(HeaderOf(*r, "Cache-Control"), "no-cache");
+  EXPECT_EQ(HeaderOf(*r, "Cross-Origin-Opener-Policy"), "same-origin");
+  EXPECT_FALSE(HeaderOf(*r, "Content-Encoding").has_value());
+  // The page's CSP allows no inline code and enforces Trusted Types.
+  EXPECT_EQ(kPageContentSecurityPolicy.find("unsafe"), std::string_view::npos);
+  EXPECT_NE(kPageContentSecurityPolicy.find("require-trusted-types-for 'script'"),
+            std::string_view::npos);
+}
+
+TEST_F(StaticSiteTest, HashedAssetsAreImmutableAndSentCompressedToWhoeverAcceptsGzip) {
+  StaticSite site = Load();
+  auto plain = site.Serve(Get("/assets/app-3F2A.js"));
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->body, "console.log(1)");
+  EXPECT_EQ(plain->content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(HeaderOf(*plain, "Cache-Control"), "public, max-age=31536000, immutable");
+  auto gz = site.Serve(Get("/assets/app-3F2A.js", {{"accept-encoding", "br, gzip;q=0.8"}}));
+  ASSERT_TRUE(gz.has_value());
+  EXPECT_EQ(gz->body, "GZ-APP");
+  EXPECT_EQ(HeaderOf(*gz, "Content-Encoding"), "gzip");
+  EXPECT_EQ(HeaderOf(*gz, "Vary"), "Accept-Encoding");
+  auto refused = site.Serve(Get("/assets/app-3F2A.js", {{"Accept-Encoding", "gzip;q=0"}}));
+  EXPECT_EQ(refused->body, "console.log(1)");
+  auto identity = site.Serve(Get("/assets/app-3F2A.js", {{"Accept-Encoding", "gzipped"}}));
+  EXPECT_EQ(identity->body, "console.log(1)");
+}
+
+TEST_F(StaticSiteTest, AnUnchangedFileIsNotSentAgain) {
+  StaticSite site = Load();
+  auto first = site.Serve(Get("/"));
+  const auto etag = HeaderOf(*first, "ETag");
+  ASSERT_TRUE(etag.has_value());
+  auto again = site.Serve(Get("/", {{"If-None-Match", "W/" + *etag}}));
+  EXPECT_EQ(again->status, 304);
+  EXPECT_TRUE(again->body.empty());
+  auto other = site.Serve(Get("/", {{"If-None-Match", "\"something-else\""}}));
+  EXPECT_EQ(other->status, 200);
+}
+
+TEST_F(StaticSiteTest, OnlyTheFilesReadAtLoadExist) {
+  StaticSite site = Load();
+  EXPECT_EQ(site.file_count(), 3u);  // index, favicon, the script (not its map)
+  for (const char* path : {"/index.html", "/assets/app-3F2A.js.map", "/assets/../index.html",
+                           "/assets/", "/../vigie.key", "/assets/app-3F2A.js.gz", "/api/v1/self",
+                           "/%2e%2e/etc/passwd", "/assets/APP-3F2A.JS"}) {
+    EXPECT_FALSE(site.Serve(Get(path)).has_value()) << path;
+  }
+  // A query string does not change the file.
+  EXPECT_TRUE(site.Serve(Get("/?lang=en")).has_value());
+}
+
+TEST_F(StaticSiteTest, TheSiteIsReadOnly) {
+  StaticSite site = Load();
+  http::Request post = Get("/");
+  post.method = "POST";
+  auto r = site.Serve(post);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(HeaderOf(*r, "Allow"), "GET");
+}
+
+TEST_F(StaticSiteTest, RefusesASiteWithoutIndexOrWithStrangeFiles) {
+  testing::TempDir empty;
+  auto missing = StaticSite::Load(empty.path());
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+
+  Write(dir_ / "assets" / "evil name.js", "x");
+  auto strange = StaticSite::Load(dir_.path());
+  ASSERT_FALSE(strange.has_value());
+  EXPECT_EQ(strange.error().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(StaticSiteTest, RefusesSymbolicLinks) {
+  Write(dir_ / "secret.txt", "key");
+  fs::create_symlink(dir_ / "secret.txt", dir_ / "assets" / "leak.txt");
+  auto site = StaticSite::Load(dir_.path());
+  ASSERT_FALSE(site.has_value());
+  EXPECT_NE(site.error().message().find("not a regular file"), std::string::npos)
+      << site.error().message();
+}
+
+}  // namespace
+}  // namespace vigie::web
