@@ -7,18 +7,22 @@ BENCH_PERSONS ?= 1000000
 BENCH_LARGE   ?= 0
 JOBS          ?= $(shell nproc)
 
-.PHONY: all deps build build-debug test-clients run test bench clean
+.PHONY: all deps web build build-debug test-clients run test bench clean
 
 all: build
 
 deps:
 	@scripts/install-deps
 
-build: deps
+# The web portal (web/dist, served by `vigie serve`), from the committed lockfile.
+web:
+	@cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run --silent build
+
+build: deps web
 	@cmake --preset release >/dev/null
 	@cmake --build build/release -j $(JOBS)
 
-build-debug: deps
+build-debug: deps web
 	@cmake --preset debug -DVIGIE_WERROR=ON >/dev/null
 	@cmake --build build/debug -j $(JOBS)
 

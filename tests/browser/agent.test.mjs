@@ -1,0 +1,193 @@
+// An agent's day in the portal, in headless Chromium against the real server:
+// the use notice, activation with TOTP, sign-in, search and file opening (with
+// a demanded step-up), sign-out, and a session ended by an officer's
+// containment while the page is open. Along the way: the CSP header, no CSP
+// violation, tokens never in storage, a non-extractable DPoP key.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startPortal, launchBrowser, openPage, acceptNotice, signIn, activate, freshCode, usedCode, storageDump,
+  request, activeClient,
+} from './portal.mjs';
+
+const AGENT = 'PN-2001';
+const OFFICER = 'SO-2001';
+const EXPECTED_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+  "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; " +
+  "require-trusted-types-for 'script'; trusted-types 'none'";
+
+let portal;
+let browser;
+let page;
+let secret;
+const seenTokens = new Set();
+
+before(async () => {
+  portal = await startPortal({
+    agents: [{ service_number: AGENT, name: 'Agent Durand', roles: ['agent'] },
+             { service_number: OFFICER, name: 'Officier SSI', roles: ['security_officer'] }],
+    config: { session: { step_up_files: 2 } },
+  });
+  browser = await launchBrowser();
+  page = await openPage(browser, portal);
+  // Every token the page sends or receives, to look for it where it must not be.
+  page.on('request', (r) => {
+    const auth = r.headers().authorization;
+    if (auth?.startsWith('DPoP ')) seenTokens.add(auth.slice(5));
+  });
+  page.on('response', async (r) => {
+    if (!/\/auth\/(second-factor|refresh|passkey)$/.test(new URL(r.url()).pathname) || r.status() !== 200) return;
+    const body = await r.json().catch(() => null);
+    if (body?.access_token) seenTokens.add(body.access_token);
+    if (body?.refresh_token) seenTokens.add(body.refresh_token);
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await portal?.stop();
+});
+
+test('the portal is served with the CSP, no-cache for the page and immutable assets', async () => {
+  const index = await request(portal.server, 'GET', '/');
+  assert.equal(index.status, 200);
+  assert.match(index.headers['content-type'], /text\/html/);
+  assert.equal(index.headers['content-security-policy'], EXPECTED_CSP);
+  assert.match(index.headers['cache-control'] ?? '', /no-cache|no-store/);
+  const js = index.body.match(/src="(\/assets\/[^"]+\.js)"/)[1];
+  const asset = await request(portal.server, 'GET', js);
+  assert.equal(asset.status, 200);
+  assert.match(asset.headers['cache-control'] ?? '', /immutable/);
+  assert.equal((await request(portal.server, 'GET', '/login')).status, 404);
+});
+
+test('the use notice comes first; activation enrols TOTP, signs in, and the passkey offer can wait', async () => {
+  await page.goto(`${portal.origin}/`);
+  await page.getByRole('heading', { level: 1, name: 'Conditions d’utilisation' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  assert.equal(await page.getByLabel('Matricule').count(), 0, 'no login form before the notice');
+  await page.getByRole('button', { name: /J’ai lu et j’accepte/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  secret = await activate(page, portal.installation.codes[AGENT]);
+  assert.match(secret, /^[A-Z2-7]{16,}$/);
+  const qr = page.getByRole('img', { name: /QR code d’enrôlement/ });
+  assert.match(await qr.getAttribute('src'), /^data:image\/svg\+xml;base64,/);
+  assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR image renders');
+  await page.getByLabel('Premier code affiché par l’application').fill(await freshCode(secret));
+  await page.getByRole('button', { name: 'Vérifier et me connecter' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Ajouter une clé d’accès ?' }).waitFor();
+  await page.getByRole('button', { name: 'Plus tard' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Rechercher une personne' }).waitFor();
+  assert.match(await page.locator('.who').textContent(), /PN-2001/);
+  // The notice was acknowledged for this session.
+  const agent = JSON.parse(portal.installation.vigie('agent', 'show', AGENT, '--json'));
+  assert.equal(agent.status, 'active');
+});
+
+test('search with a purpose, open a file, and answer a demanded step-up', async () => {
+  const person = portal.population[0];
+  await page.getByLabel('Motif').selectOption('identity_check');
+  await page.getByLabel('Nom', { exact: true }).fill(person.surname);
+  await page.getByLabel('Prénom', { exact: true }).fill(person.given_names[0]);
+  await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
+  const results = page.getByRole('table', { name: 'Résultats' });
+  await results.waitFor();
+  assert.ok(await results.getByRole('row').count() >= 2);
+  const open = async () => {
+    await page.getByRole('button', { name: new RegExp(`Ouvrir la fiche de ${person.surname}`) }).first().click();
+  };
+  // step_up_files = 2: the third file in the window needs a fresh code.
+  for (let i = 0; i < 2; i += 1) {
+    await open();
+    await page.getByRole('heading', { level: 1, name: new RegExp(`Fiche de ${person.surname}`) }).waitFor();
+    assert.match(await page.locator('dl.facts').textContent(), new RegExp(person.birth_date));
+    await page.getByRole('link', { name: 'Retour aux résultats' }).click();
+    await results.waitFor();
+  }
+  await open();
+  const dialog = page.getByRole('dialog', { name: 'Confirmez votre identité' });
+  await dialog.waitFor();
+  await dialog.getByLabel('Code à 6 chiffres').fill('000000');
+  await dialog.getByRole('button', { name: 'Confirmer' }).click();
+  await dialog.getByText('Code refusé').waitFor();
+  await dialog.getByLabel('Code à 6 chiffres').fill(await freshCode(secret));
+  await dialog.getByRole('button', { name: 'Confirmer' }).click();
+  await page.getByRole('heading', { level: 1, name: new RegExp(`Fiche de ${person.surname}`) }).waitFor();
+});
+
+test('tokens never reach localStorage, sessionStorage or cookies', async () => {
+  assert.ok(seenTokens.size >= 2, 'the test saw the tokens');
+  const dump = await storageDump(page);
+  const text = JSON.stringify(dump);
+  for (const token of seenTokens) assert.ok(!text.includes(token), 'a token is in storage');
+  assert.equal(dump.cookie, '');
+  assert.deepEqual(Object.keys(dump.session), []);
+  assert.ok(Object.keys(dump.local).every((k) => k === 'vigie.lang'), JSON.stringify(Object.keys(dump.local)));
+});
+
+test('the DPoP private key is kept in IndexedDB and cannot be exported', async () => {
+  const key = await page.evaluate(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const r = indexedDB.open('vigie');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const pair = await new Promise((resolve, reject) => {
+      const r = db.transaction('keys').objectStore('keys').get('dpop');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const out = { type: pair.privateKey.type, extractable: pair.privateKey.extractable,
+                  algorithm: pair.privateKey.algorithm, usages: pair.privateKey.usages };
+    for (const format of ['jwk', 'pkcs8']) {
+      try { await crypto.subtle.exportKey(format, pair.privateKey); out[format] = 'exported'; } catch (e) { out[format] = e.name; }
+    }
+    return out;
+  });
+  assert.equal(key.type, 'private');
+  assert.equal(key.extractable, false);
+  assert.deepEqual(key.algorithm, { name: 'ECDSA', namedCurve: 'P-256' });
+  assert.equal(key.jwk, 'InvalidAccessError');
+  assert.equal(key.pkcs8, 'InvalidAccessError');
+});
+
+test('my recent consultations list the searches and files of this agent', async () => {
+  await page.getByRole('link', { name: 'Mes consultations' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Mes consultations récentes' }).waitFor();
+  const table = page.getByRole('table', { name: 'Mes consultations récentes' });
+  await table.waitFor();
+  assert.match(await table.textContent(), /file_opening|search/);
+});
+
+test('sign out, then sign in again with TOTP; the page switches to English', async () => {
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await page.getByText('Vous êtes déconnecté.').waitFor();
+  await signIn(page, AGENT, secret);
+  await page.getByRole('button', { name: 'Switch to English' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Search for a person' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await page.getByRole('button', { name: 'Passer en français' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Rechercher une personne' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+});
+
+test('an officer’s containment ends the open session on the page’s next action', async () => {
+  const officer = await activeClient(portal.server, portal.installation, OFFICER);
+  usedCode(officer.secret);
+  const contained = await officer.call('POST', '/api/v1/incidents', { agents: [AGENT], reason: 'browser test' });
+  assert.equal(contained.status, 201, contained.body);
+  const person = portal.population[1];
+  await page.getByLabel('Motif').selectOption('identity_check');
+  await page.getByLabel('Nom', { exact: true }).fill(person.surname);
+  await page.getByLabel('Prénom', { exact: true }).fill(person.given_names[0]);
+  await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await page.getByText('Votre session a pris fin').waitFor();
+  assert.equal(await page.getByRole('navigation').count(), 0);
+});
+
+test('no CSP violation and no script error on the way', () => {
+  assert.deepEqual(page.problems.csp, []);
+  assert.deepEqual(page.problems.pageErrors, []);
+});

@@ -1,0 +1,67 @@
+// The idle timeout, with the page's clock driven by Playwright (no waiting):
+// the warning shows 60 s before expiry, "stay signed in" makes a call that
+// keeps the session, and without activity the page drops its tokens and
+// returns to the sign-in form with a message.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPortal, launchBrowser, openPage, acceptNotice, signIn, activeClient, usedCode } from './portal.mjs';
+
+const AGENT = 'PN-3001';
+let portal;
+let browser;
+let page;
+let agent;
+
+before(async () => {
+  portal = await startPortal({
+    agents: [{ service_number: AGENT, name: 'Agent Martin', roles: ['agent'] }],
+    config: { session: { idle_timeout_minutes: 2 } },
+  });
+  agent = await activeClient(portal.server, portal.installation, AGENT);
+  usedCode(agent.secret);
+  browser = await launchBrowser();
+  page = await openPage(browser, portal);
+  await page.clock.install();
+});
+
+after(async () => {
+  await browser?.close();
+  await portal?.stop();
+});
+
+// Moves the page's timers forward by `ms`, then puts its wall clock back on
+// the real time, so that its DPoP proofs (iat) stay acceptable to the server.
+async function advance(ms) {
+  await page.clock.fastForward(ms);
+  await page.clock.setSystemTime(Date.now());
+}
+
+test('the warning appears 60 s before the idle timeout and "stay signed in" keeps the session', async () => {
+  await acceptNotice(page);
+  await signIn(page, AGENT, agent.secret);
+  const warning = page.getByRole('alertdialog', { name: 'Session bientôt fermée' });
+  assert.equal(await warning.isVisible(), false);
+  await advance(50_000);
+  assert.equal(await warning.isVisible(), false);
+  await advance(11_000);  // 61 s without activity: 59 s left
+  await warning.waitFor();
+  assert.match(await warning.textContent(), /secondes/);
+  const stay = warning.getByRole('button', { name: 'Rester connecté' });
+  assert.ok(await stay.evaluate((b) => b === document.activeElement), 'focus moves to the button');
+  const self = page.waitForResponse((r) => r.url().endsWith('/api/v1/self'));
+  await stay.click();
+  assert.equal((await self).status(), 200);
+  await warning.waitFor({ state: 'hidden' });
+  await page.getByRole('heading', { level: 1, name: 'Rechercher une personne' }).waitFor();
+});
+
+test('without activity the page drops the session and says why', async () => {
+  await advance(61_000);
+  await page.getByRole('alertdialog', { name: 'Session bientôt fermée' }).waitFor();
+  await advance(60_000);
+  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await page.getByText('Vous avez été déconnecté après une période d’inactivité.').waitFor();
+  assert.equal(await page.getByRole('navigation').count(), 0);
+  assert.deepEqual(page.problems.csp, []);
+  assert.deepEqual(page.problems.pageErrors, []);
+});

@@ -1,0 +1,137 @@
+// The security officer's pages against the real server: live alerts (a
+// canary opened by an agent shows up, is acknowledged), "who consulted this
+// person", the audit log, the breach report downloaded and parsed, the claim
+// check of an uploaded sample, and containment opened and released.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  startPortal, launchBrowser, openPage, acceptNotice, signIn, activeClient, usedCode,
+} from './portal.mjs';
+
+const OFFICER = 'SO-5001';
+const AGENT = 'PN-5001';
+const OTHER = 'PN-5002';
+let portal;
+let browser;
+let page;
+let officer;
+let agent;
+let canary;
+let opened;
+
+before(async () => {
+  portal = await startPortal({ agents: [
+    { service_number: OFFICER, name: 'Officier Bernard', roles: ['security_officer'] },
+    { service_number: AGENT, name: 'Agent Leroy', roles: ['agent'] },
+    { service_number: OTHER, name: 'Agent Moreau', roles: ['agent'] },
+  ], plant: 2 });
+  officer = await activeClient(portal.server, portal.installation, OFFICER);
+  usedCode(officer.secret);
+  agent = await activeClient(portal.server, portal.installation, AGENT);
+  browser = await launchBrowser();
+  page = await openPage(browser, portal);
+});
+
+after(async () => {
+  await browser?.close();
+  await portal?.stop();
+});
+
+test('the officer lands on live alerts; a canary opened by an agent appears by polling', async () => {
+  await acceptNotice(page);
+  await signIn(page, OFFICER, officer.secret, { landing: 'Alertes en direct' });
+  // Signing in from a new browser key already raised a new_device alert about the officer.
+  await page.getByRole('table', { name: 'Alertes en direct' }).or(page.getByText('Aucune alerte.')).waitFor();
+  assert.equal(await page.getByRole('cell', { name: 'canary' }).count(), 0);
+  canary = Number(portal.installation.vigie('canary', 'list').trim().split('\n')[0]);
+  const r = await agent.call('POST', `/api/v1/persons/${canary}/file`, { purpose: 'identity_check' });
+  assert.equal(r.status, 200, r.body);
+  opened = r.json;
+  const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'canary' }) });
+  await row.waitFor({ timeout: 15000 });  // the next poll, at most 10 s away
+  assert.match(await row.textContent(), new RegExp(`critical[\\s\\S]*${AGENT}`));
+});
+
+test('an alert is acknowledged with a note', async () => {
+  await page.getByRole('combobox', { name: 'Afficher' }).selectOption('all');
+  const table = page.getByRole('table', { name: 'Alertes en direct' });
+  await table.getByRole('button', { name: /Acquitter l’alerte/ }).first().waitFor();
+  await table.getByRole('textbox', { name: /Note d’acquittement/ }).first().fill('vu, test du leurre');
+  await table.getByRole('button', { name: /Acquitter l’alerte/ }).first().click();
+  await table.getByText(`Acquittée par ${OFFICER}`).first().waitFor();
+});
+
+test('who consulted the canary: the audit log names the agent', async () => {
+  await page.getByRole('link', { name: 'Qui a consulté ?' }).click();
+  await page.getByLabel('Identifiant de personne').fill(String(canary));
+  await page.getByRole('button', { name: 'Chercher', exact: true }).click();
+  const table = page.getByRole('table', { name: 'Qui a consulté cette personne ?' });
+  await table.waitFor();
+  assert.match(await table.textContent(), new RegExp(`${AGENT}[\\s\\S]*file_opening|file_opening[\\s\\S]*${AGENT}`));
+});
+
+test('the audit log filtered by type', async () => {
+  await page.getByRole('link', { name: 'Journal d’audit' }).click();
+  await page.getByLabel('Type d’événement').selectOption('file_opening');
+  await page.getByRole('button', { name: 'Chercher dans le journal' }).click();
+  const table = page.getByRole('table', { name: 'Journal d’audit' });
+  await table.waitFor();
+  assert.match(await table.textContent(), new RegExp(AGENT));
+});
+
+test('the breach report for the agent downloads and parses (JSON, then CSV)', async () => {
+  await page.getByRole('link', { name: 'Rapport de violation' }).click();
+  await page.getByLabel('Matricules').fill(AGENT);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Générer et télécharger' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^breach-report-.*\.json$/);
+  const report = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.ok(report.subjects.some((s) => s.person_id === canary), JSON.stringify(report.counts));
+  await page.getByText(/Rapport téléchargé/).waitFor();
+
+  await page.getByLabel('Format').selectOption('csv');
+  const [csv] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Générer et télécharger' }).click(),
+  ]);
+  assert.match(csv.suggestedFilename(), /\.csv$/);
+  const lines = readFileSync(await csv.path(), 'utf8').trim().split('\n');
+  assert.ok(lines.some((l) => l.startsWith(`${canary},`)), lines.slice(0, 3).join('\n'));
+});
+
+test('the claim check of an uploaded sample finds the person really consulted', async () => {
+  const sample = join(portal.installation.dir, 'leak.csv');
+  const other = portal.population[5];
+  writeFileSync(sample, 'nom;prenom;date_naissance\n' +
+    `${opened.surname};${opened.given_names[0]};${opened.birth_date}\n` +
+    `${other.surname};${other.given_names[0]};${other.birth_date}\n` +
+    'INVENTE;Personne;1901-01-01\n');
+  await page.getByRole('link', { name: 'Vérifier une fuite' }).click();
+  await page.getByLabel('Fichier de l’échantillon').setInputFiles(sample);
+  await page.getByRole('button', { name: 'Vérifier', exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: 'Synthèse' }).waitFor();
+  const rows = page.getByRole('table', { name: 'Lignes' });
+  await rows.waitFor();
+  assert.equal(await rows.getByRole('row').count(), 4);
+});
+
+test('containment from the page, then its release with new activation codes', async () => {
+  const other = await activeClient(portal.server, portal.installation, OTHER);
+  await page.getByRole('link', { name: 'Confinement' }).click();
+  await page.getByLabel('Matricules à confiner').fill(OTHER);
+  await page.getByLabel('Motif', { exact: true }).fill('poste compromis (test)');
+  await page.getByLabel(/Confirmer le confinement/).check();
+  await page.getByRole('button', { name: 'Confiner', exact: true }).click();
+  await page.getByText(/Incident \d+ ouvert : 1 session\(s\) révoquée\(s\)/).waitFor();
+  assert.equal((await other.call('GET', '/api/v1/self')).status, 401);
+  const list = page.getByRole('table', { name: 'Incidents récents' });
+  await list.getByRole('button', { name: 'Lever' }).first().click();
+  await page.getByText(/Incident \d+ levé/).waitFor();
+  await page.getByText('Codes d’activation à remettre en main propre (affichés une seule fois)').waitFor();
+  assert.deepEqual(page.problems.csp, []);
+  assert.deepEqual(page.problems.pageErrors, []);
+});

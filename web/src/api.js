@@ -1,0 +1,172 @@
+// The API client: every call carries a fresh DPoP proof; tokens live in this
+// object's memory only (never in storage or cookies), so a reload means a new
+// login. Errors are RFC 9457 problems, thrown as ApiError.
+//
+// Security: a 401 on an authenticated call means the session is over (expired,
+// revoked by containment, suspended): the tokens are dropped at once and the
+// page is told through onSessionEnded. One refresh at a time, because a
+// refresh token presented twice ends the whole session (rotation with reuse
+// detection).
+
+export class ApiError extends Error {
+  constructor(status, problem, headers) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem ?? {};
+    this.retryAfter = Number(headers?.get?.('Retry-After')) || 0;
+    const challenge = headers?.get?.('WWW-Authenticate') ?? '';
+    // RFC 9470: the server wants a fresh second factor before it answers.
+    this.stepUp = status === 403 && /insufficient_user_authentication/.test(challenge);
+  }
+}
+
+/** Seconds before expiry at which the access token is refreshed. */
+export function refreshDelaySeconds(expiresIn) {
+  return Math.max(5, Math.floor(expiresIn * 0.8));
+}
+
+export class Api {
+  /**
+   * origin: the page origin ("http://localhost:8443"); signer: a DpopSigner;
+   * hooks: onSessionEnded(reason), onActivity() (a call the person made).
+   */
+  constructor({ origin, signer, fetch = globalThis.fetch.bind(globalThis), timers = globalThis } = {}) {
+    this.origin = origin;
+    this.signer = signer;
+    this.fetch = fetch;
+    this.timers = timers;
+    this.tokens = null;  // {access, refresh, expiresIn, refreshExpiresIn}
+    this.refreshing = null;
+    this.refreshTimer = null;
+    this.onSessionEnded = () => {};
+    this.onActivity = () => {};
+  }
+
+  get signedIn() { return this.tokens !== null; }
+
+  url(path) { return new URL(path, this.origin).toString(); }
+
+  /** Keeps the tokens of a login or refresh answer and schedules the next refresh. */
+  adopt(answer) {
+    this.tokens = {
+      access: answer.access_token,
+      refresh: answer.refresh_token,
+      expiresIn: answer.expires_in,
+      refreshExpiresIn: answer.refresh_expires_in,
+      expiresAt: Date.now() + answer.expires_in * 1000,
+    };
+    this.timers.clearTimeout(this.refreshTimer);
+    if (answer.expires_in > 0 && answer.refresh_token) {
+      this.refreshTimer = this.timers.setTimeout(() => {
+        this.refresh().catch(() => {});
+      }, refreshDelaySeconds(answer.expires_in) * 1000);
+    }
+  }
+
+  /** Forgets the tokens (no server call). */
+  drop() {
+    this.tokens = null;
+    this.timers.clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    this.refreshing = null;
+  }
+
+  /** Ends the session: drops the tokens and tells the page why. */
+  end(reason) {
+    const had = this.signedIn;
+    this.drop();
+    if (had) this.onSessionEnded(reason);
+  }
+
+  async send(method, path, { body, proof = false, token, raw = false, headers = {} } = {}) {
+    const url = this.url(path);
+    const h = { Accept: 'application/json, application/problem+json', ...headers };
+    if (body !== undefined) h['Content-Type'] = 'application/json';
+    if (proof || token) h.DPoP = await this.signer.proof(method, url, token);
+    if (token) h.Authorization = `DPoP ${token}`;
+    let response;
+    try {
+      response = await this.fetch(url, {
+        method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'omit', cache: 'no-store', redirect: 'error',
+      });
+    } catch {
+      throw new ApiError(0, { title: 'network' });
+    }
+    if (!response.ok) {
+      let problem = null;
+      try { problem = await response.json(); } catch { /* not JSON */ }
+      throw new ApiError(response.status, problem, response.headers);
+    }
+    if (raw) return response;
+    if (response.status === 204) return null;
+    const text = await response.text();
+    return text ? JSON.parse(text) : null;
+  }
+
+  /** A public call (notice, activation, login step 1). */
+  publicCall(method, path, body) { return this.send(method, path, { body }); }
+
+  /** A call with a DPoP proof but no token (login step 2, passkey login). */
+  async proofCall(method, path, body) { return this.send(method, path, { body, proof: true }); }
+
+  /**
+   * An authenticated call. options.background: not the person's doing (polling),
+   * so it does not count against the idle timeout. options.raw: the Response.
+   * options.quiet401: a 401 may mean a wrong code rather than an ended session
+   * (step-up): the session is checked before it is declared over.
+   */
+  async call(method, path, body, { background = false, raw = false, quiet401 = false } = {}) {
+    if (!this.tokens) throw new ApiError(401, { title: 'not signed in' });
+    if (this.refreshing) await this.refreshing.catch(() => {});
+    // A timer held back in a background tab may have missed the refresh.
+    if (this.tokens && Date.now() >= this.tokens.expiresAt - 5000) await this.refresh().catch(() => {});
+    if (!this.tokens) throw new ApiError(401, { title: 'not signed in' });
+    try {
+      const result = await this.send(method, path, { body, token: this.tokens.access, raw });
+      if (!background) this.onActivity();
+      return result;
+    } catch (error) {
+      if (error.status === 401 && this.tokens) {
+        if (quiet401 && (await this.stillAlive())) throw error;
+        this.end('ended');
+      }
+      throw error;
+    }
+  }
+
+  async stillAlive() {
+    try {
+      await this.send('GET', '/api/v1/self', { token: this.tokens.access });
+      return true;
+    } catch (error) {
+      return error.status !== 401;
+    }
+  }
+
+  /** Trades the refresh token for a new pair; one at a time. */
+  refresh() {
+    if (!this.tokens?.refresh) return Promise.reject(new ApiError(401, null));
+    this.refreshing ??= (async () => {
+      try {
+        const answer = await this.send('POST', '/api/v1/auth/refresh',
+                                       { body: { refresh_token: this.tokens.refresh }, proof: true });
+        this.adopt(answer);
+      } catch (error) {
+        if (error.status === 401 || error.status === 400) this.end('ended');
+        throw error;
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /** Logs out on the server (best effort) and forgets the tokens. */
+  async logout() {
+    if (!this.tokens) return;
+    const token = this.tokens.access;
+    this.drop();
+    try { await this.send('POST', '/api/v1/auth/logout', { token }); } catch { /* already over */ }
+  }
+}

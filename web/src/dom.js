@@ -1,0 +1,81 @@
+// A tiny DOM builder. Everything is made with createElement and textContent:
+// no HTML strings are ever parsed (the page runs under Trusted Types 'none').
+
+/**
+ * h('button', {class: 'primary', onclick: fn, type: 'submit'}, 'Text', child)
+ * Attribute values are set as attributes, except: class, on<event> (listeners),
+ * and a few properties (value, checked, disabled, hidden, htmlFor). Children:
+ * strings, numbers, nodes, arrays of those; null/false are skipped.
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'style') throw new Error('inline styles are refused by the CSP');
+    if (name.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(name.slice(2), value);
+    } else if (name === 'class') {
+      el.className = Array.isArray(value) ? value.filter(Boolean).join(' ') : value;
+    } else if (name === 'for') {
+      el.htmlFor = value;
+    } else if (['value', 'checked', 'disabled', 'hidden', 'selected', 'required', 'multiple'].includes(name)) {
+      el[name] = value;
+    } else {
+      el.setAttribute(name, value === true ? '' : String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+export function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Removes every child of `el`, then appends `children`. */
+export function replace(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
+let nextId = 0;
+/** A unique id for label/input pairs. */
+export function uid(prefix = 'f') { nextId += 1; return `${prefix}-${nextId}`; }
+
+/**
+ * A labelled form field. kind: an <input> type, 'select' (options: [[value, label]])
+ * or 'textarea'. Returns {row, input}.
+ */
+export function field(label, { name, kind = 'text', options = [], hint, ...attrs } = {}) {
+  const id = uid(name ?? 'f');
+  let input;
+  if (kind === 'select') {
+    input = h('select', { id, name, ...attrs },
+              options.map(([value, text]) => h('option', { value }, text)));
+  } else if (kind === 'textarea') {
+    input = h('textarea', { id, name, ...attrs });
+  } else {
+    input = h('input', { id, name, type: kind, ...attrs });
+  }
+  const hintId = hint ? `${id}-hint` : null;
+  if (hintId) input.setAttribute('aria-describedby', hintId);
+  const row = h('div', { class: kind === 'checkbox' ? 'field field-check' : 'field' },
+                kind === 'checkbox' ? [input, h('label', { for: id }, label)]
+                                    : [h('label', { for: id }, label), input],
+                hint ? h('p', { class: 'hint', id: hintId }, hint) : null);
+  return { row, input };
+}
+
+/** Starts a download of `blob` named `filename` (object URL + <a download>). */
+export function download(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: filename, class: 'visually-hidden' }, filename);
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}

@@ -1,0 +1,233 @@
+// The Vigie portal: a shell (banner, menu, main area, live region), a hash
+// router, and the session's life (sign-in, refresh, idle timeout, end).
+import './styles.css';
+import { h, replace } from './dom.js';
+import { t, setLang, lang } from './i18n.js';
+import { Api } from './api.js';
+import { DpopSigner } from './dpop.js';
+import { indexedDbKeyStore } from './keystore.js';
+import { IdleWatch } from './idle.js';
+import { ROUTES, homeFor, mayVisit, navItems } from './routes.js';
+
+const LANG_KEY = 'vigie.lang';  // the only thing kept in storage: a preference, not a secret
+
+function savedLang() {
+  try { return localStorage.getItem(LANG_KEY) || 'fr'; } catch { return 'fr'; }
+}
+
+class App {
+  constructor() {
+    this.api = new Api({ origin: location.origin, signer: new DpopSigner(indexedDbKeyStore()) });
+    this.state = { notice: null, noticeAccepted: false, self: null, session: null, flash: null,
+                   search: null, file: null };
+    this.viewState = {};
+    this.routeName = null;
+    this.leaving = [];
+    this.idle = null;
+    this.expiryTimer = null;
+    this.ready = false;
+    this.api.onActivity = () => { this.idle?.touch(); this.hideIdleWarning(); };
+    this.api.onSessionEnded = (reason) => this.sessionEnded(reason);
+  }
+
+  start() {
+    setLang(savedLang());
+    this.skip = h('a', { class: 'skip', href: '#main' }, '');
+    this.banner = h('header', { class: 'banner' });
+    this.nav = h('nav', { class: 'menu', hidden: true });
+    this.idleBox = h('div', { class: 'idle', role: 'alertdialog', 'aria-modal': 'false', hidden: true,
+                              'aria-labelledby': 'idle-title', 'aria-describedby': 'idle-text' });
+    this.main = h('main', { id: 'main', tabindex: '-1' });
+    this.live = h('div', { class: 'visually-hidden', 'aria-live': 'polite', id: 'live' });
+    this.footer = h('footer', { class: 'footer' });
+    this.skip.addEventListener('click', (event) => { event.preventDefault(); this.focusHeading(); });
+    replace(document.body, this.skip, this.banner, this.nav, this.idleBox, this.main, this.footer, this.live);
+    window.addEventListener('hashchange', () => this.render());
+    this.api.signer.keys().catch(() => {});  // make or load the DPoP key early
+    this.render();
+  }
+
+  /** Navigates to `hash` (e.g. '#/search'); renders even when it is already there. */
+  go(hash) {
+    if (location.hash === hash) this.render();
+    else location.hash = hash;
+  }
+
+  announce(text) {
+    replace(this.live);
+    setTimeout(() => replace(this.live, text), 50);
+  }
+
+  toggleLang() {
+    setLang(lang() === 'fr' ? 'en' : 'fr');
+    try { localStorage.setItem(LANG_KEY, lang()); } catch { /* private mode */ }
+    this.render({ keepFocus: true });
+  }
+
+  get roles() { return this.state.self?.roles ?? []; }
+
+  /** Adopts the tokens of a login, acknowledges the notice, and goes home (or to `next`). */
+  async signIn(tokens, { next } = {}) {
+    this.api.adopt(tokens);
+    let self;
+    try {
+      self = await this.api.call('GET', '/api/v1/self');
+      if (!self.use_notice_acknowledged && tokens.use_notice?.acknowledged !== true) {
+        await this.api.call('POST', '/api/v1/auth/use-notice',
+                            { version: this.state.notice?.version ?? tokens.use_notice?.version });
+      }
+    } catch (error) {
+      await this.api.logout();  // half a sign-in is none
+      throw error;
+    }
+    this.state.self = self;
+    this.state.flash = null;
+    const idleSeconds = self.session?.idle_timeout_seconds ?? tokens.refresh_expires_in ?? 1800;
+    this.idle?.stop();
+    this.idle = new IdleWatch({
+      idleSeconds,
+      onWarn: (seconds) => this.showIdleWarning(seconds),
+      onExpire: () => this.expireIdle(),
+    });
+    this.idle.touch();
+    clearTimeout(this.expiryTimer);
+    if (self.session?.expires_at) {
+      const ms = Math.min(self.session.expires_at * 1000 - Date.now(), 2 ** 31 - 1);
+      this.expiryTimer = setTimeout(() => this.api.end('expired'), Math.max(ms, 0));
+    }
+    this.go(next ?? homeFor(this.roles));
+  }
+
+  async signOut() {
+    await this.api.logout();
+    this.clearSession();
+    this.state.flash = 'login.logged_out';
+    this.go('#/login');
+  }
+
+  clearSession() {
+    this.idle?.stop();
+    this.idle = null;
+    clearTimeout(this.expiryTimer);
+    this.hideIdleWarning();
+    this.state.self = null;
+    this.state.search = null;
+    this.state.file = null;
+    this.viewState = {};
+  }
+
+  sessionEnded(reason) {
+    this.clearSession();
+    this.state.flash = reason === 'idle' ? 'login.idle' : reason === 'expired' ? 'login.expired' : 'login.ended';
+    this.go('#/login');
+  }
+
+  async expireIdle() {
+    await this.api.logout();  // best effort: the server may already have closed it
+    this.sessionEnded('idle');
+  }
+
+  showIdleWarning(seconds) {
+    let left = Math.round(seconds);
+    const text = h('p', { id: 'idle-text' }, t('idle.text', { s: left }));
+    const stay = h('button', { type: 'button', class: 'primary', onclick: async () => {
+      try { await this.api.call('GET', '/api/v1/self'); } catch { /* a 401 ends the session */ }
+    } }, t('idle.stay'));
+    replace(this.idleBox, h('h2', { id: 'idle-title' }, t('idle.title')), text, stay);
+    this.idleBox.hidden = false;
+    clearInterval(this.idleTick);
+    this.idleTick = setInterval(() => {
+      left = Math.max(0, left - 1);
+      replace(text, t('idle.text', { s: left }));
+    }, 1000);
+    stay.focus();
+  }
+
+  hideIdleWarning() {
+    clearInterval(this.idleTick);
+    if (this.idleBox && !this.idleBox.hidden) {
+      this.idleBox.hidden = true;
+      replace(this.idleBox);
+      this.focusHeading();
+    }
+  }
+
+  /** Registers `fn` to run when the person leaves the current page (timers). */
+  onLeave(fn) { this.leaving.push(fn); }
+
+  focusHeading() {
+    const heading = this.main.querySelector('h1');
+    (heading ?? this.main).focus();
+  }
+
+  renderChrome() {
+    replace(this.skip, t('app.skip'));
+    const signedIn = this.api.signedIn && this.state.self;
+    replace(this.banner,
+      h('div', { class: 'brand' },
+        h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'V'),
+        h('div', {}, h('p', { class: 'brand-name' }, t('app.name')),
+          h('p', { class: 'brand-tagline' }, t('app.tagline')))),
+      h('div', { class: 'banner-tools' },
+        signedIn ? h('span', { class: 'who' }, t('app.signed_in_as',
+                       { name: this.state.self.display_name, sn: this.state.self.service_number })) : null,
+        h('button', { type: 'button', class: 'link-button', lang: lang() === 'fr' ? 'en' : 'fr',
+                      'aria-label': t('app.lang.switch.label'), onclick: () => this.toggleLang() },
+          t('app.lang.switch')),
+        signedIn ? h('button', { type: 'button', class: 'quiet', onclick: () => this.signOut() },
+                     t('app.logout')) : null));
+    this.nav.hidden = !signedIn;
+    this.nav.setAttribute('aria-label', t('app.nav.label'));
+    if (signedIn) {
+      replace(this.nav, h('ul', {}, navItems(this.roles).map(([name, route]) =>
+        h('li', {}, h('a', { href: `#/${name}`, 'aria-current': name === this.routeName || ROUTES[this.routeName]?.parent === name ? 'page' : null },
+                      t(route.nav))))));
+    } else {
+      replace(this.nav);
+    }
+    replace(this.footer, h('p', {}, t('app.footer')));
+  }
+
+  render({ keepFocus = false } = {}) {
+    const name = (location.hash.replace(/^#\/?/, '').split('?')[0]) || '';
+    let target = name;
+    // The use notice comes before anything else; a session, before its pages.
+    if (!this.state.noticeAccepted && !this.api.signedIn) target = 'notice';
+    else if (!ROUTES[target]) target = this.api.signedIn ? homeFor(this.roles).slice(2) : 'login';
+    else if (ROUTES[target].auth && !this.api.signedIn) target = 'login';
+    else if (!ROUTES[target].auth && ROUTES[target].publicOnly && this.api.signedIn) target = homeFor(this.roles).slice(2);
+    if (target !== name && !(target === 'notice' && name === '')) {
+      history.replaceState(null, '', `#/${target}`);
+    }
+    if (target !== this.routeName) {
+      for (const fn of this.leaving.splice(0)) fn();
+      if (!keepFocus) this.viewState = {};
+    } else {
+      for (const fn of this.leaving.splice(0)) fn();
+    }
+    this.routeName = target;
+    const route = ROUTES[target];
+    this.renderChrome();
+    let content;
+    if (route.roles && !mayVisit(route, this.roles)) {
+      content = h('section', { class: 'page' }, h('h1', { tabindex: '-1' }, t('app.forbidden')));
+    } else {
+      content = route.view(this, this.viewState);
+    }
+    replace(this.main, content);
+    document.title = `${this.main.querySelector('h1')?.textContent ?? ''} — ${t('app.name')}`;
+    if (!keepFocus) this.focusHeading();
+    else this.main.querySelector('h1')?.focus();
+  }
+
+  /** Called by the first view once its form can be used (for the first-load benchmark). */
+  markReady() {
+    if (this.ready) return;
+    this.ready = true;
+    performance.mark('vigie-ready');
+    document.documentElement.dataset.ready = 'true';
+  }
+}
+
+const app = new App();
+app.start();

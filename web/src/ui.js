@@ -1,0 +1,128 @@
+// Pieces shared by the views: error texts, message areas, tables, busy
+// buttons and the step-up dialog.
+import { h, replace, field } from './dom.js';
+import { t } from './i18n.js';
+
+/** What to tell a person about a failed call. */
+export function errorText(error) {
+  if (!error || typeof error.status !== 'number') return t('app.error.generic', { detail: String(error?.message ?? error) });
+  let text;
+  const detail = error.problem?.detail || error.problem?.title || error.message;
+  if (error.status === 0) text = t('app.error.network');
+  else if (error.status === 429) text = t('app.error.quota', { s: error.retryAfter || 60 });
+  else if (error.status === 503) text = t('app.error.unavailable');
+  else if (error.status === 403) text = t('app.error.forbidden', { detail });
+  else text = t('app.error.generic', { detail });
+  return error.problem?.request_id ? `${text} ${t('app.request_id', { id: error.problem.request_id })}` : text;
+}
+
+/**
+ * A message area: role="alert" for errors, role="status" for news. It is in
+ * the page from the start (empty), so screen readers announce what fills it.
+ */
+export function messageArea() {
+  const el = h('div', { class: 'message', role: 'alert', hidden: true });
+  return {
+    el,
+    error(text) { el.className = 'message message-error'; el.hidden = false; replace(el, text); },
+    info(text) { el.className = 'message message-info'; el.hidden = false; replace(el, text); },
+    clear() { el.hidden = true; replace(el); },
+  };
+}
+
+/** A table: columns [{label, cell: row => node|string}], with a caption. */
+export function table(caption, columns, rows, { className = 'data' } = {}) {
+  return h('div', { class: 'table-wrap' },
+    h('table', { class: className },
+      h('caption', {}, caption),
+      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c.label)))),
+      h('tbody', {}, rows.map((row) => h('tr', {}, columns.map((c, i) => {
+        const value = c.cell(row);
+        return i === 0 && c.header ? h('th', { scope: 'row' }, value) : h('td', {}, value);
+      }))))));
+}
+
+/** Disables `button` while `work` runs; returns its result. */
+export async function busy(button, work) {
+  const label = button.textContent;
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  button.textContent = t('common.working');
+  try {
+    return await work();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+    button.textContent = label;
+  }
+}
+
+/** Splits a list typed by a person: commas, semicolons, spaces or new lines. */
+export function splitList(text) {
+  return String(text ?? '').split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+/** A datetime-local value (taken as UTC) to the API's "YYYY-MM-DDTHH:MM:SSZ", or undefined. */
+export function utcStamp(value) {
+  if (!value) return undefined;
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?/.exec(value);
+  return m ? `${m[1]}T${m[2]}${m[3] ?? ':00'}Z` : undefined;
+}
+
+/**
+ * Asks for a fresh TOTP code in a modal dialog and presents it to
+ * POST /api/v1/auth/step-up. Resolves true once accepted, false if cancelled.
+ */
+export function askStepUp(app) {
+  return new Promise((resolve) => {
+    const message = messageArea();
+    const code = field(t('login.code'), {
+      name: 'step-up-code', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{6}',
+      maxlength: '6', required: true, hint: t('login.code.hint') });
+    const submit = h('button', { type: 'submit', class: 'primary' }, t('stepup.submit'));
+    const titleId = 'step-up-title';
+    const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': titleId, 'data-testid': 'step-up' });
+    const finish = (ok) => { dialog.close(); dialog.remove(); resolve(ok); };
+    const form = h('form', {
+      novalidate: true,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        message.clear();
+        try {
+          await busy(submit, () => app.api.call('POST', '/api/v1/auth/step-up', { code: code.input.value.trim() },
+                                                { quiet401: true }));
+          finish(true);
+        } catch (error) {
+          if (!app.api.signedIn) { finish(false); return; }
+          message.error(error.status === 401 || error.status === 400 ? t('stepup.failed') : errorText(error));
+          code.input.value = '';
+          code.input.focus();
+        }
+      },
+    }, h('h2', { id: titleId }, t('stepup.title')), h('p', {}, t('stepup.intro')), message.el, code.row,
+       h('div', { class: 'actions' }, submit,
+         h('button', { type: 'button', onclick: () => finish(false) }, t('common.cancel'))));
+    dialog.append(form);
+    dialog.addEventListener('cancel', (event) => { event.preventDefault(); finish(false); });
+    document.body.append(dialog);
+    dialog.showModal();
+    code.input.focus();
+  });
+}
+
+/** Runs `work`; when the server demands a step-up, asks for it and runs `work` once more. */
+export async function withStepUp(app, work) {
+  try {
+    return await work();
+  } catch (error) {
+    if (!error?.stepUp) throw error;
+    if (!(await askStepUp(app))) throw error;
+    return work();
+  }
+}
+
+/** A page: heading (focused on arrival) plus content. */
+export function page(title, ...content) {
+  return h('section', { class: 'page', 'aria-labelledby': 'page-title' },
+           h('h1', { id: 'page-title', tabindex: '-1' }, title), content);
+}

@@ -1,0 +1,118 @@
+// The administrator's pages: units and agents (the activation code is shown once).
+import { h, replace, field } from '../dom.js';
+import { t, formatTime } from '../i18n.js';
+import { page, messageArea, busy, errorText, table } from '../ui.js';
+
+const KINDS = ['police', 'gendarmerie', 'municipal_police', 'customs', 'prefecture', 'other'];
+const ROLES = ['agent', 'investigator', 'supervisor', 'security_officer', 'administrator'];
+
+export function unitsView(app) {
+  const message = messageArea();
+  const list = h('div', {}, h('p', {}, t('app.loading')));
+  const load = async () => {
+    try {
+      const { units = [] } = await app.api.call('GET', '/api/v1/units');
+      replace(list, units.length ? table(t('units.title'), [
+        { label: t('units.code'), cell: (u) => u.code, header: true },
+        { label: t('units.name'), cell: (u) => u.name },
+        { label: t('units.kind'), cell: (u) => t(`kind.${u.kind}`) },
+      ], units) : h('p', { class: 'empty' }, t('units.none')));
+    } catch (error) { replace(list); if (app.api.signedIn) message.error(errorText(error)); }
+  };
+  const code = field(t('units.code'), { name: 'unit_code', required: true, spellcheck: 'false' });
+  const name = field(t('units.name'), { name: 'unit_name', required: true });
+  const kind = field(t('units.kind'), { name: 'unit_kind', kind: 'select', options: KINDS.map((k) => [k, t(`kind.${k}`)]) });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('units.add'));
+  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    message.clear();
+    try {
+      const unit = await busy(submit, () => app.api.call('POST', '/api/v1/units',
+        { code: code.input.value.trim(), name: name.input.value.trim(), kind: kind.input.value }));
+      message.info(t('units.added', { code: unit.code }));
+      form.reset();
+      load();
+    } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
+  } }, code.row, name.row, kind.row, h('div', { class: 'actions' }, submit));
+  load();
+  return page(t('units.title'), message.el, list, h('h2', {}, t('units.add')), form);
+}
+
+function activationCode(agent) {
+  return h('div', { class: 'card secret-box', role: 'status', 'data-testid': 'activation-code' },
+    h('h2', {}, t('agents.code.title', { sn: agent.service_number })),
+    h('p', { class: 'secret' }, h('code', {}, agent.activation_code)),
+    h('p', {}, t('agents.code.text', { time: formatTime(agent.activation_expires_at) })));
+}
+
+export function agentsView(app) {
+  const message = messageArea();
+  const codeBox = h('div', {});
+  const list = h('div', {}, h('p', {}, t('app.loading')));
+  const act = async (agent, action, button) => {
+    message.clear();
+    if (action !== 'reinstate' &&
+        !window.confirm(t(`agents.confirm.${action}`, { sn: agent.service_number }))) return;
+    try {
+      const answer = await busy(button, () => app.api.call('POST',
+        `/api/v1/agents/${encodeURIComponent(agent.service_number)}/${action}`, {}));
+      replace(codeBox, answer?.activation_code ? activationCode(answer) : null);
+      load();
+    } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
+  };
+  const actions = (agent) => ['suspend', 'reinstate', 'reset']
+    .filter((a) => (a === 'suspend' ? !['suspended', 'disabled'].includes(agent.status) : a === 'reinstate'
+      ? ['suspended', 'locked'].includes(agent.status) : true))
+    .map((a) => {
+      const button = h('button', { type: 'button', class: a === 'reinstate' ? 'small' : 'small danger',
+        'aria-label': t('agents.action.label', { action: t(`agents.${a}`), sn: agent.service_number }),
+        onclick: () => act(agent, a, button) }, t(`agents.${a}`));
+      return button;
+    });
+  let units = [];
+  const load = async () => {
+    try {
+      const { agents = [] } = await app.api.call('GET', '/api/v1/agents');
+      replace(list, agents.length ? table(t('agents.title'), [
+        { label: t('agents.service_number'), cell: (a) => a.service_number, header: true },
+        { label: t('agents.display_name'), cell: (a) => a.display_name },
+        { label: t('agents.unit'), cell: (a) => a.unit },
+        { label: t('agents.roles'), cell: (a) => (a.roles ?? []).map((r) => t(`role.${r}`)).join(', ') },
+        { label: t('agents.status'), cell: (a) => h('span', { class: `tag status-${a.status}` }, t(`status.${a.status}`)) },
+        { label: t('agents.actions'), cell: (a) => h('div', { class: 'row-actions' }, actions(a)) },
+      ], agents) : h('p', { class: 'empty' }, t('agents.none')));
+    } catch (error) { replace(list); if (app.api.signedIn) message.error(errorText(error)); }
+  };
+  const sn = field(t('agents.service_number'), { name: 'new_service_number', required: true, spellcheck: 'false',
+                                                 pattern: '[A-Z0-9-]{1,32}' });
+  const name = field(t('agents.display_name'), { name: 'display_name', required: true });
+  const unit = field(t('agents.unit'), { name: 'unit', kind: 'select', options: [] });
+  const roleBoxes = ROLES.map((r) => field(t(`role.${r}`), { name: `role-${r}`, kind: 'checkbox', value: r }));
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('agents.add'));
+  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    message.clear();
+    const roles = roleBoxes.filter((b) => b.input.checked).map((b) => b.input.value);
+    if (!roles.length) { message.error(t('agents.need_role')); roleBoxes[0].input.focus(); return; }
+    try {
+      const created = await busy(submit, () => app.api.call('POST', '/api/v1/agents', {
+        service_number: sn.input.value.trim().toUpperCase(), display_name: name.input.value.trim(),
+        unit: unit.input.value, roles }));
+      replace(codeBox, activationCode(created));
+      form.reset();
+      codeBox.querySelector('h2').setAttribute('tabindex', '-1');
+      codeBox.querySelector('h2').focus();
+      load();
+    } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
+  } }, sn.row, name.row, unit.row,
+  h('fieldset', {}, h('legend', {}, t('agents.roles')), roleBoxes.map((b) => b.row)),
+  h('div', { class: 'actions' }, submit));
+  (async () => {
+    try {
+      ({ units = [] } = await app.api.call('GET', '/api/v1/units'));
+      replace(unit.input, units.map((u) => h('option', { value: u.code }, `${u.code} — ${u.name}`)));
+    } catch { /* the list shows the error */ }
+  })();
+  load();
+  return page(t('agents.title'), message.el, codeBox, list, h('h2', {}, t('agents.new')), form);
+}

@@ -1,0 +1,182 @@
+// Sign-in (password, then TOTP or passkey), account activation with TOTP
+// enrolment, and the optional passkey offer that follows activation.
+import { h, field } from '../dom.js';
+import { t } from '../i18n.js';
+import { page, messageArea, busy, errorText } from '../ui.js';
+import { requestOptions, assertionBody, supported } from '../webauthn.js';
+import { registerPasskey } from './passkeys.js';
+import { encodeStandard } from '../b64.js';
+
+const CODE_ATTRS = { inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{6}', maxlength: '6',
+                     required: true };
+
+function loginError(error) {
+  if (error.status === 401 || error.status === 400) return t('login.failed');
+  if (error.status === 429) return t('login.throttled', { s: error.retryAfter || 60 });
+  return errorText(error);
+}
+
+export function loginView(app, vs) {
+  const message = messageArea();
+  if (app.state.flash) queueMicrotask(() => message.info(t(app.state.flash)));
+  if (vs.challenge) return secondFactorStep(app, vs, message);
+
+  const sn = field(t('login.service_number'), { name: 'service_number', autocomplete: 'username', required: true,
+                                                autocapitalize: 'characters', spellcheck: 'false' });
+  const pw = field(t('login.password'), { name: 'password', kind: 'password', autocomplete: 'current-password',
+                                          required: true });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('login.continue'));
+  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    message.clear();
+    const serviceNumber = sn.input.value.trim().toUpperCase();
+    if (!serviceNumber || !pw.input.value) { message.error(t('login.failed')); return; }
+    try {
+      const answer = await busy(submit, () => app.api.publicCall('POST', '/api/v1/auth/login',
+        { service_number: serviceNumber, password: pw.input.value }));
+      pw.input.value = '';
+      vs.challenge = { ...answer, service_number: serviceNumber };
+      app.render();
+    } catch (error) {
+      message.error(loginError(error));
+      pw.input.value = '';
+      pw.input.focus();
+    }
+  } }, sn.row, pw.row, h('div', { class: 'actions' }, submit));
+  queueMicrotask(() => app.markReady());
+  return page(t('login.title'), message.el, h('p', {}, t('login.intro')), form,
+              h('p', { class: 'meta' }, t('login.memory_only')),
+              h('p', {}, h('a', { href: '#/activate' }, t('login.activate_link'))));
+}
+
+function secondFactorStep(app, vs, message) {
+  const factors = vs.challenge.second_factors ?? ['totp'];
+  const passkey = factors.includes('passkey') && supported();
+  const code = field(t('login.code'), { name: 'code', hint: t('login.code.hint'), ...CODE_ATTRS });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('login.verify'));
+  const restart = h('button', { type: 'button', onclick: () => { vs.challenge = null; app.render(); } },
+                    t('login.restart'));
+  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    message.clear();
+    try {
+      const tokens = await busy(submit, () => app.api.proofCall('POST', '/api/v1/auth/second-factor',
+        { login_challenge: vs.challenge.login_challenge, code: code.input.value.trim() }));
+      vs.challenge = null;
+      await app.signIn(tokens);
+    } catch (error) {
+      message.error(error.status === 401 || error.status === 400 ? t('login.code_failed') : errorText(error));
+      code.input.value = '';
+      code.input.focus();
+    }
+  } }, code.row, h('div', { class: 'actions' }, submit, restart));
+
+  let passkeyPart = null;
+  if (passkey) {
+    const button = h('button', { type: 'button', class: 'secondary', onclick: async () => {
+      message.clear();
+      try {
+        await busy(button, async () => {
+          const options = await app.api.publicCall('POST', '/api/v1/auth/passkey/options',
+                                                   { login_challenge: vs.challenge.login_challenge });
+          const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
+          const tokens = await app.api.proofCall('POST', '/api/v1/auth/passkey',
+                                                 assertionBody(credential, vs.challenge.login_challenge));
+          vs.challenge = null;
+          await app.signIn(tokens);
+        });
+      } catch (error) {
+        if (error?.name === 'NotAllowedError' || error?.name === 'AbortError') message.error(t('login.passkey.cancelled'));
+        else if (typeof error?.status === 'number' && error.status !== 401) message.error(errorText(error));
+        else message.error(t('login.passkey.failed'));
+      }
+    } }, t('login.passkey'));
+    passkeyPart = h('div', { class: 'card passkey-choice' }, button);
+  }
+  return page(t('login.second.title'), message.el,
+              h('p', {}, t(passkey ? 'login.second.intro' : 'login.second.intro_totp')), passkeyPart, form);
+}
+
+export function activateView(app, vs) {
+  const message = messageArea();
+  if (vs.enrolment) return enrolStep(app, vs, message);
+  const code = field(t('activate.code'), { name: 'activation_code', autocomplete: 'off', required: true,
+                                           spellcheck: 'false' });
+  const pw = field(t('activate.password'), { name: 'new_password', kind: 'password', autocomplete: 'new-password',
+                                             minlength: '12', required: true, hint: t('activate.password.hint') });
+  const confirm = field(t('activate.confirm'), { name: 'confirm_password', kind: 'password',
+                                                 autocomplete: 'new-password', minlength: '12', required: true });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('activate.submit'));
+  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    message.clear();
+    if (pw.input.value !== confirm.input.value) { message.error(t('activate.mismatch')); confirm.input.focus(); return; }
+    try {
+      const enrolment = await busy(submit, () => app.api.publicCall('POST', '/api/v1/auth/activate',
+        { activation_code: code.input.value.trim(), password: pw.input.value }));
+      // Security: the password stays in this view's memory only until the
+      // first sign-in below, then it is dropped.
+      vs.enrolment = enrolment;
+      vs.password = pw.input.value;
+      app.render();
+    } catch (error) {
+      message.error(error.status === 400 || error.status === 401 || error.status === 409
+        ? t('activate.failed', { detail: error.problem?.detail || error.message }) : errorText(error));
+    }
+  } }, code.row, pw.row, confirm.row, h('div', { class: 'actions' }, submit));
+  return page(t('activate.title'), message.el, h('p', {}, t('activate.intro')), form);
+}
+
+function enrolStep(app, vs, message) {
+  const { enrolment } = vs;
+  const code = field(t('activate.totp.first_code'), { name: 'code', hint: t('login.code.hint'), ...CODE_ATTRS });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('activate.totp.verify'));
+  const secretGroups = enrolment.totp_secret.replace(/(.{4})/g, '$1 ').trim();
+  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    message.clear();
+    try {
+      await busy(submit, async () => {
+        const step1 = await app.api.publicCall('POST', '/api/v1/auth/login',
+          { service_number: enrolment.service_number, password: vs.password });
+        const tokens = await app.api.proofCall('POST', '/api/v1/auth/second-factor',
+          { login_challenge: step1.login_challenge, code: code.input.value.trim() });
+        vs.password = null;
+        vs.enrolment = null;
+        await app.signIn(tokens, { next: supported() ? '#/welcome' : undefined });
+      });
+    } catch (error) {
+      message.error(error.status === 401 || error.status === 400 ? t('login.code_failed') : loginError(error));
+      code.input.value = '';
+      code.input.focus();
+    }
+  } }, code.row, h('div', { class: 'actions' }, submit));
+  return page(t('activate.totp.title'), message.el,
+    h('p', {}, t('activate.totp.intro', { sn: enrolment.service_number })),
+    h('div', { class: 'card enrol' },
+      h('img', { class: 'qr', width: '220', height: '220',
+                 src: `data:image/svg+xml;base64,${encodeStandard(new TextEncoder().encode(enrolment.qr_svg))}`,
+                 alt: t('activate.totp.qr_alt', { sn: enrolment.service_number }) }),
+      h('div', {},
+        h('p', { class: 'label' }, t('activate.totp.secret')),
+        h('p', { class: 'secret', 'data-testid': 'totp-secret' }, h('code', {}, secretGroups)))),
+    form);
+}
+
+export function welcomePasskeyView(app) {
+  const message = messageArea();
+  const add = h('button', { type: 'button', class: 'primary', onclick: async () => {
+    message.clear();
+    try {
+      const created = await busy(add, () => registerPasskey(app, t('passkeys.name.default')));
+      app.state.flash = null;
+      app.announce(t('passkeys.added', { name: created.name }));
+      app.go('#/passkeys');
+    } catch (error) {
+      message.error(t('passkeys.failed', { detail: error?.status !== undefined ? errorText(error) : error?.name ?? error }));
+    }
+  } }, t('activate.passkey.add'));
+  const skip = h('button', { type: 'button', onclick: () => app.go('#/') }, t('activate.passkey.skip'));
+  return page(t('activate.passkey.title'), message.el, h('p', {}, t('activate.passkey.intro')),
+              h('div', { class: 'actions' }, add, skip));
+}

@@ -1,0 +1,34 @@
+// The use notice: shown, and accepted, before the sign-in form.
+import { h, replace } from '../dom.js';
+import { t, lang } from '../i18n.js';
+import { page, messageArea } from '../ui.js';
+
+export function noticeView(app) {
+  const body = h('div', { class: 'notice-text' }, h('p', {}, t('app.loading')));
+  const message = messageArea();
+  const accept = h('button', { type: 'button', class: 'primary', disabled: true, onclick: () => {
+    app.state.noticeAccepted = true;
+    app.go('#/login');
+  } }, t('notice.accept'));
+  const fill = (notice) => {
+    const text = (lang() === 'en' ? notice.en : notice.fr) || notice.fr || notice.en || '';
+    replace(body, text.split(/\n\s*\n/).map((para) => h('p', {}, para.trim())),
+            h('p', { class: 'meta' }, t('notice.version', { v: notice.version })));
+    accept.disabled = false;
+    app.markReady();
+  };
+  const load = async () => {
+    message.clear();
+    try {
+      app.state.notice = await app.api.publicCall('GET', '/api/v1/use-notice');
+      fill(app.state.notice);
+    } catch {
+      message.error(t('notice.unavailable'));
+      replace(body, h('button', { type: 'button', onclick: load }, t('notice.retry')));
+    }
+  };
+  if (app.state.notice) queueMicrotask(() => fill(app.state.notice));
+  else load();
+  return page(t('notice.title'), message.el, h('article', { class: 'card notice' }, body),
+              h('div', { class: 'actions' }, accept));
+}

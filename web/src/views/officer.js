@@ -1,0 +1,338 @@
+// The security officer's pages: live alerts, audit search, "who consulted
+// this person", containment, the breach report builder and the claim check.
+import { h, replace, field, download } from '../dom.js';
+import { t, formatTime } from '../i18n.js';
+import { page, messageArea, busy, errorText, table, splitList, utcStamp } from '../ui.js';
+import { eventColumns } from './agent.js';
+
+const POLL_MS = 10000;
+const EVENT_TYPES = ['activation', 'login_password_ok', 'login_password_failed', 'login_second_factor_ok',
+  'login_second_factor_failed', 'lockout', 'refresh', 'refresh_reuse', 'logout', 'step_up', 'search',
+  'file_opening', 'unit_added', 'agent_added', 'agent_suspended', 'agent_reinstated', 'agent_reset',
+  'incident_action', 'audit_search'];
+
+export function alertsView(app, vs) {
+  const message = messageArea();
+  vs.status ??= 'open';
+  const show = field(t('alerts.show'), { name: 'alert_status', kind: 'select',
+    options: [['open', t('alerts.show.open')], ['all', t('alerts.show.all')]] });
+  show.input.value = vs.status;
+  const list = h('div', { 'data-testid': 'alerts' }, h('p', {}, t('app.loading')));
+  const updated = h('p', { class: 'meta' });
+  let seen = null;
+  let timer = null;
+  let stopped = false;
+  const load = async ({ background = true } = {}) => {
+    try {
+      const { alerts = [] } = await app.api.call('POST', '/api/v1/alerts/search', { status: vs.status },
+                                                 { background });
+      if (stopped) return;
+      const ids = new Set(alerts.map((a) => a.id));
+      if (seen) {
+        const fresh = alerts.filter((a) => !seen.has(a.id)).length;
+        if (fresh) app.announce(t('alerts.new', { n: fresh }));
+      }
+      seen = ids;
+      replace(updated, t('alerts.updated', { time: formatTime(Math.floor(Date.now() / 1000)) }));
+      renderAlerts(alerts);
+    } catch (error) {
+      if (app.api.signedIn && !stopped) message.error(errorText(error));
+    }
+  };
+  const renderAlerts = (alerts) => {
+    if (!alerts.length) { replace(list, h('p', { class: 'empty' }, t('alerts.none'))); return; }
+    replace(list, table(t('alerts.title'), [
+      { label: t('alerts.col.raised'), cell: (a) => formatTime(a.raised_at), header: true },
+      { label: t('alerts.col.severity'), cell: (a) => h('span', { class: `tag sev-${a.severity}` }, a.severity ?? '') },
+      { label: t('alerts.col.rule'), cell: (a) => a.rule ?? '' },
+      { label: t('alerts.col.action'), cell: (a) => a.action ?? '' },
+      { label: t('alerts.col.agent'), cell: (a) => a.service_number ?? '' },
+      { label: t('alerts.col.address'), cell: (a) => a.source_address ?? '' },
+      { label: t('alerts.col.detail'), cell: (a) => a.detail ?? '' },
+      { label: t('alerts.col.status'), cell: (a) => (a.acknowledged_at
+        ? [t('alerts.acked', { by: a.acknowledged_by ?? '' }), a.note ? h('span', { class: 'meta block' }, a.note) : null]
+        : ackForm(a)) },
+    ], alerts));
+  };
+  const ackForm = (alert) => {
+    const note = field(t('alerts.ack.note', { id: alert.id }), { name: `note-${alert.id}`, maxlength: '1000' });
+    note.row.classList.add('compact');
+    note.row.querySelector('label').classList.add('visually-hidden');
+    note.input.placeholder = 'Note';
+    const button = h('button', { type: 'submit', class: 'small', 'aria-label': t('alerts.ack.label', { id: alert.id }) },
+                     t('alerts.ack'));
+    return h('form', { class: 'inline', novalidate: true, onsubmit: async (event) => {
+      event.preventDefault();
+      message.clear();
+      try {
+        const body = note.input.value.trim() ? { note: note.input.value.trim() } : {};
+        await busy(button, () => app.api.call('POST', `/api/v1/alerts/${alert.id}/acknowledge`, body));
+        await load({ background: false });
+      } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
+    } }, note.row, button);
+  };
+  show.input.addEventListener('change', () => { vs.status = show.input.value; seen = null; load({ background: false }); });
+  const refresh = h('button', { type: 'button', onclick: () => load({ background: false }) }, t('common.refresh'));
+  load({ background: false });
+  timer = setInterval(() => load(), POLL_MS);
+  app.onLeave(() => { stopped = true; clearInterval(timer); });
+  return page(t('alerts.title'), message.el, h('p', {}, t('alerts.intro')),
+              h('div', { class: 'toolbar' }, show.row, refresh), updated, list);
+}
+
+function numberOrUndefined(value) {
+  const text = String(value ?? '').trim();
+  if (!text) return undefined;
+  return /^\d+$/.test(text) ? Number(text) : NaN;
+}
+
+function auditResults(container, events, title) {
+  replace(container, h('h2', { tabindex: '-1' }, title),
+          h('p', { role: 'status' }, t('audit.count', { n: events.length })),
+          events.length ? table(title, [
+            { label: t('col.sequence'), cell: (e) => String(e.sequence ?? ''), header: true },
+            ...eventColumns({ agent: true })], events) : h('p', { class: 'empty' }, t('audit.none')));
+}
+
+export function auditView(app) {
+  const message = messageArea();
+  const f = {
+    agent_id: field(t('audit.agent_id'), { name: 'agent_id', inputmode: 'numeric' }),
+    session_id: field(t('audit.session_id'), { name: 'session_id', inputmode: 'numeric' }),
+    unit_id: field(t('audit.unit_id'), { name: 'unit_id', inputmode: 'numeric' }),
+    source_address: field(t('audit.source_address'), { name: 'source_address', spellcheck: 'false' }),
+    type: field(t('audit.type'), { name: 'type', kind: 'select',
+                                   options: [['', t('audit.type.any')], ...EVENT_TYPES.map((x) => [x, x])] }),
+    person_id: field(t('audit.person_id'), { name: 'person_id', inputmode: 'numeric' }),
+    since: field(t('audit.since'), { name: 'since', kind: 'datetime-local', step: '1' }),
+    until: field(t('audit.until'), { name: 'until', kind: 'datetime-local', step: '1' }),
+    limit: field(t('audit.limit'), { name: 'limit', kind: 'number', min: '1', max: '1000', value: '100' }),
+  };
+  const results = h('section', { class: 'results' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('audit.submit'));
+  const form = h('form', { class: 'card form grid', novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    message.clear();
+    const body = {};
+    for (const key of ['agent_id', 'session_id', 'unit_id', 'person_id', 'limit']) {
+      const n = numberOrUndefined(f[key].input.value);
+      if (Number.isNaN(n)) { message.error(t('breach.bad_number')); f[key].input.focus(); return; }
+      if (n !== undefined) body[key] = n;
+    }
+    if (f.source_address.input.value.trim()) body.source_address = f.source_address.input.value.trim();
+    if (f.type.input.value) body.type = f.type.input.value;
+    const since = utcStamp(f.since.input.value);
+    const until = utcStamp(f.until.input.value);
+    if (since) body.since = since;
+    if (until) body.until = until;
+    try {
+      const { events = [] } = await busy(submit, () => app.api.call('POST', '/api/v1/audit/search', body));
+      auditResults(results, events, t('audit.title'));
+      results.querySelector('h2').focus();
+    } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
+  } }, Object.values(f).map((x) => x.row), h('div', { class: 'actions' }, submit));
+  return page(t('audit.title'), message.el, h('p', {}, t('audit.intro')), form, results);
+}
+
+export function personView(app) {
+  const message = messageArea();
+  const person = field(t('audit.person_id'), { name: 'person_id', inputmode: 'numeric', required: true });
+  const results = h('section', { class: 'results' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('person.submit'));
+  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    message.clear();
+    const id = numberOrUndefined(person.input.value);
+    if (!id) { message.error(t('breach.bad_number')); person.input.focus(); return; }
+    try {
+      const { events = [] } = await busy(submit, () =>
+        app.api.call('POST', '/api/v1/audit/search', { person_id: id, limit: 1000 }));
+      auditResults(results, events, t('person.title'));
+      results.querySelector('h2').focus();
+    } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
+  } }, person.row, h('div', { class: 'actions' }, submit));
+  return page(t('person.title'), message.el, h('p', {}, t('person.intro')), form, results);
+}
+
+function codesList(released) {
+  const codes = [...(released.reset ?? [])];
+  if (!codes.length) return null;
+  return h('div', { class: 'card secret-box' }, h('h2', {}, t('incidents.codes')),
+    h('ul', {}, codes.map((c) => (typeof c === 'object'
+      ? h('li', {}, h('strong', {}, c.service_number ?? ''), ' : ', h('code', {}, c.activation_code ?? JSON.stringify(c)))
+      : h('li', {}, String(c))))));
+}
+
+export function incidentsView(app) {
+  const message = messageArea();
+  const extra = h('div', {});
+  const list = h('div', {}, h('p', {}, t('app.loading')));
+  const load = async () => {
+    try {
+      const { incidents = [] } = await app.api.call('GET', '/api/v1/incidents');
+      if (!incidents.length) { replace(list, h('p', { class: 'empty' }, t('incidents.none'))); return; }
+      replace(list, table(t('incidents.list'), [
+        { label: t('incidents.col.id'), cell: (i) => String(i.id), header: true },
+        { label: t('incidents.col.opened'), cell: (i) => formatTime(i.opened_at) },
+        { label: t('incidents.col.by'), cell: (i) => i.opened_by ?? '' },
+        { label: t('incidents.col.scope'), cell: (i) => [i.scope ?? '', i.agents?.length ? ` (${i.agents.join(', ')})` : '',
+                                                       i.lockdown ? h('span', { class: 'tag tag-alert' }, 'lockdown') : null] },
+        { label: t('incidents.col.reason'), cell: (i) => i.reason ?? '' },
+        { label: t('incidents.col.state'), cell: (i) => (i.released_at
+          ? t('incidents.released', { time: formatTime(i.released_at) }) : releaseForm(i)) },
+      ], incidents));
+    } catch (error) { replace(list); if (app.api.signedIn) message.error(errorText(error)); }
+  };
+  const releaseForm = (incident) => {
+    const mode = field(t('incidents.release.mode', { id: incident.id }), { name: `mode-${incident.id}`, kind: 'select',
+      options: [['reset', t('incidents.mode.reset')], ['reinstate', t('incidents.mode.reinstate')]] });
+    mode.row.classList.add('compact');
+    mode.row.querySelector('label').classList.add('visually-hidden');
+    const button = h('button', { type: 'submit', class: 'small' }, t('incidents.release'));
+    return [h('span', { class: 'tag tag-alert' }, t('incidents.active')),
+      h('form', { class: 'inline', novalidate: true, onsubmit: async (event) => {
+        event.preventDefault();
+        message.clear();
+        try {
+          const released = await busy(button, () => app.api.call('POST', `/api/v1/incidents/${incident.id}/release`,
+                                                                 { mode: mode.input.value }));
+          message.info(t('incidents.release.done', { id: incident.id }));
+          replace(extra, codesList(released));
+          load();
+        } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
+      } }, mode.row, button)];
+  };
+  const agents = field(t('incidents.agents'), { name: 'agents', kind: 'textarea', rows: '2', hint: t('common.list.hint'),
+                                                spellcheck: 'false' });
+  const unit = field(t('incidents.unit'), { name: 'unit', spellcheck: 'false' });
+  const everyone = field(t('incidents.everyone'), { name: 'everyone', kind: 'checkbox' });
+  const lockdown = field(t('incidents.lockdown'), { name: 'lockdown', kind: 'checkbox' });
+  const reason = field(t('incidents.reason'), { name: 'reason', kind: 'textarea', rows: '2', maxlength: '500', required: true });
+  const confirm = field(t('incidents.confirm'), { name: 'confirm', kind: 'checkbox', required: true });
+  const submit = h('button', { type: 'submit', class: 'danger' }, t('incidents.submit'));
+  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    message.clear();
+    const body = { reason: reason.input.value.trim() };
+    const names = splitList(agents.input.value).map((s) => s.toUpperCase());
+    if (names.length) body.agents = names;
+    if (unit.input.value.trim()) body.unit = unit.input.value.trim();
+    if (everyone.input.checked) body.everyone = true;
+    if (lockdown.input.checked) body.lockdown = true;
+    if (!body.agents && !body.unit && !body.everyone) { message.error(t('incidents.need_scope')); agents.input.focus(); return; }
+    if (!body.reason) { reason.input.focus(); message.error(t('incidents.reason')); return; }
+    if (!confirm.input.checked) { confirm.input.focus(); message.error(t('incidents.confirm')); return; }
+    try {
+      const opened = await busy(submit, () => app.api.call('POST', '/api/v1/incidents', body));
+      message.info(t('incidents.opened', { id: opened.id, n: opened.sessions_revoked ?? 0 }));
+      form.reset();
+      load();
+    } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
+  } }, agents.row, unit.row, everyone.row, lockdown.row, reason.row, confirm.row, h('div', { class: 'actions' }, submit));
+  load();
+  return page(t('incidents.title'), message.el, h('p', {}, t('incidents.intro')), form, extra,
+              h('h2', {}, t('incidents.list')), list);
+}
+
+/** The body of POST /api/v1/breach-reports from the builder's fields, or an error key. */
+export function breachBody(values) {
+  const body = {};
+  const lists = { service_numbers: splitList(values.service_numbers).map((s) => s.toUpperCase()),
+                  dpop_jkts: splitList(values.dpop_jkts), source_addresses: splitList(values.source_addresses) };
+  for (const key of ['agent_ids', 'session_ids']) {
+    const items = splitList(values[key]);
+    if (items.some((x) => !/^\d+$/.test(x))) return { error: 'breach.bad_number' };
+    if (items.length) body[key] = items.map(Number);
+  }
+  for (const [key, items] of Object.entries(lists)) if (items.length) body[key] = items;
+  if (!Object.keys(body).length) return { error: 'breach.need_scope' };
+  const since = utcStamp(values.since);
+  const until = utcStamp(values.until);
+  if (since) body.since = since;
+  if (until) body.until = until;
+  body.format = ['json', 'csv', 'html'].includes(values.format) ? values.format : 'json';
+  return { body };
+}
+
+/** The file name in a Content-Disposition header, or `fallback`. */
+export function dispositionName(header, fallback) {
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header ?? '');
+  if (star) { try { return decodeURIComponent(star[1].trim()); } catch { /* fall through */ } }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header ?? '');
+  const name = plain ? plain[1].trim() : fallback;
+  return name.replace(/[/\\]/g, '_');
+}
+
+export function breachView(app) {
+  const message = messageArea();
+  const hint = t('common.list.hint');
+  const f = {
+    service_numbers: field(t('breach.service_numbers'), { name: 'service_numbers', kind: 'textarea', rows: '2', hint, spellcheck: 'false' }),
+    agent_ids: field(t('breach.agent_ids'), { name: 'agent_ids', kind: 'textarea', rows: '1', spellcheck: 'false' }),
+    session_ids: field(t('breach.session_ids'), { name: 'session_ids', kind: 'textarea', rows: '1', spellcheck: 'false' }),
+    dpop_jkts: field(t('breach.dpop_jkts'), { name: 'dpop_jkts', kind: 'textarea', rows: '1', spellcheck: 'false' }),
+    source_addresses: field(t('breach.source_addresses'), { name: 'source_addresses', kind: 'textarea', rows: '1', spellcheck: 'false' }),
+    since: field(t('breach.since'), { name: 'since', kind: 'datetime-local', step: '1' }),
+    until: field(t('breach.until'), { name: 'until', kind: 'datetime-local', step: '1' }),
+    format: field(t('breach.format'), { name: 'format', kind: 'select', options: [
+      ['json', t('breach.format.json')], ['csv', t('breach.format.csv')], ['html', t('breach.format.html')]] }),
+  };
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('breach.submit'));
+  const form = h('form', { class: 'card form grid', novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    message.clear();
+    const values = Object.fromEntries(Object.entries(f).map(([k, x]) => [k, x.input.value]));
+    const { body, error } = breachBody(values);
+    if (error) { message.error(t(error)); f.service_numbers.input.focus(); return; }
+    try {
+      await busy(submit, async () => {
+        const response = await app.api.call('POST', '/api/v1/breach-reports', body, { raw: true });
+        const blob = await response.blob();
+        const name = dispositionName(response.headers.get('Content-Disposition'), `breach-report.${body.format}`);
+        download(blob, name);
+        message.info(t('breach.done', { file: name }));
+      });
+    } catch (error2) { if (app.api.signedIn) message.error(errorText(error2)); }
+  } }, Object.values(f).map((x) => x.row), h('div', { class: 'actions' }, submit));
+  return page(t('breach.title'), message.el, h('p', {}, t('breach.intro')), form);
+}
+
+const MAX_SAMPLE_BYTES = 8 * 1024 * 1024;
+
+export function claimView(app) {
+  const message = messageArea();
+  const file = field(t('claim.file'), { name: 'sample', kind: 'file', accept: '.csv,.txt,.jsonl,.ndjson,.json',
+                                        required: true });
+  const results = h('section', { class: 'results' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('claim.submit'));
+  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    message.clear();
+    const chosen = file.input.files?.[0];
+    if (!chosen) { message.error(t('claim.need_file')); file.input.focus(); return; }
+    if (chosen.size > MAX_SAMPLE_BYTES) { message.error(t('claim.too_big', { size: chosen.size })); return; }
+    try {
+      const text = await chosen.text();
+      const format = /\.(jsonl|ndjson|json)$/i.test(chosen.name) ? 'jsonl' : 'csv';
+      const answer = await busy(submit, () => app.api.call('POST', '/api/v1/claim-checks',
+                                                           { sample: text, format, file_name: chosen.name }));
+      showClaim(results, answer);
+      results.querySelector('h2').focus();
+    } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
+  } }, file.row, h('div', { class: 'actions' }, submit));
+  return page(t('claim.title'), message.el, h('p', {}, t('claim.intro')), form, results);
+}
+
+function showClaim(container, answer) {
+  const summary = answer.summary ?? Object.fromEntries(Object.entries(answer).filter(([, v]) => typeof v !== 'object'));
+  const rows = Array.isArray(answer.rows) ? answer.rows : [];
+  const dl = h('dl', { class: 'facts' }, Object.entries(summary).map(([k, v]) => [
+    h('dt', {}, k), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))]));
+  const keys = [...new Set(rows.slice(0, 50).flatMap((r) => Object.keys(r)))];
+  replace(container, h('h2', { tabindex: '-1' }, t('claim.summary')), h('div', { class: 'card' }, dl),
+    rows.length ? table(t('claim.rows'), keys.map((k, i) => ({ label: k, header: i === 0,
+      cell: (r) => (typeof r[k] === 'object' ? JSON.stringify(r[k]) : String(r[k] ?? '')) })), rows.slice(0, 500)) : null,
+    h('p', {}, h('button', { type: 'button', onclick: () => download(
+      new Blob([JSON.stringify(answer, null, 2)], { type: 'application/json' }), 'claim-check.json') },
+      t('claim.download'))));
+}

@@ -1,0 +1,34 @@
+// Request bodies built from form values (search, breach report) and the
+// download file name.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { searchBody } from '../src/views/agent.js';
+import { breachBody, dispositionName } from '../src/views/officer.js';
+
+test('a search needs a purpose, a case reference for inquiries, a surname and one more criterion', () => {
+  assert.equal(searchBody({ purpose: '', surname: 'DUPONT', given_name: 'Jean' }).error, 'search.need_purpose');
+  assert.equal(searchBody({ purpose: 'judicial_investigation', surname: 'DUPONT', given_name: 'Jean' }).error,
+               'search.need_case');
+  assert.equal(searchBody({ purpose: 'identity_check', surname: 'DUPONT' }).error, 'search.need_more');
+  assert.equal(searchBody({ purpose: 'identity_check', surname: 'DUPONT', birth_date: '1980-13' }).error, undefined);
+  assert.equal(searchBody({ purpose: 'identity_check', surname: 'DUPONT', birth_date: '80' }).error, 'search.need_more');
+  assert.deepEqual(searchBody({ purpose: 'judicial_investigation', case_reference: 'PV/2026/001',
+                                surname: ' DUPONT ', given_name: 'Jean', birth_date: '' }).body,
+                   { purpose: 'judicial_investigation', case_reference: 'PV/2026/001', surname: 'DUPONT',
+                     given_name: 'Jean' });
+});
+
+test('a breach report needs a scope; ids are numbers', () => {
+  assert.equal(breachBody({ format: 'json' }).error, 'breach.need_scope');
+  assert.equal(breachBody({ agent_ids: '1, x' }).error, 'breach.bad_number');
+  assert.deepEqual(breachBody({ service_numbers: 'pn-1 PN-2', session_ids: '4', since: '2026-01-01T00:00',
+                                format: 'csv' }).body,
+                   { service_numbers: ['PN-1', 'PN-2'], session_ids: [4], since: '2026-01-01T00:00:00Z', format: 'csv' });
+});
+
+test('the file name comes from Content-Disposition, without path separators', () => {
+  assert.equal(dispositionName('attachment; filename="breach-2026.json"', 'x'), 'breach-2026.json');
+  assert.equal(dispositionName("attachment; filename*=UTF-8''rapport%20%C3%A9t%C3%A9.html", 'x'), 'rapport été.html');
+  assert.equal(dispositionName('attachment; filename="../../etc/passwd"', 'x'), '.._.._etc_passwd');
+  assert.equal(dispositionName(null, 'breach-report.csv'), 'breach-report.csv');
+});

@@ -1,0 +1,65 @@
+// Pure helpers: idle timers, WebAuthn conversions, request bodies, strings.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IdleWatch } from '../src/idle.js';
+import { creationOptions, requestOptions, registrationBody, assertionBody } from '../src/webauthn.js';
+import { STRINGS, t, setLang } from '../src/i18n.js';
+import { splitList, utcStamp } from '../src/ui.js';
+
+test('the idle watch warns 60 s before expiry and restarts on touch', () => {
+  const pending = new Map();
+  let next = 0;
+  const timers = { setTimeout: (fn, ms) => { next += 1; pending.set(next, { fn, ms }); return next; },
+                   clearTimeout: (id) => pending.delete(id) };
+  const events = [];
+  const watch = new IdleWatch({ idleSeconds: 300, onWarn: (s) => events.push(['warn', s]),
+                                onExpire: () => events.push(['expire']), timers });
+  watch.touch();
+  assert.deepEqual([...pending.values()].map((x) => x.ms), [240_000, 300_000]);
+  watch.touch();
+  assert.equal(pending.size, 2);
+  for (const { fn } of [...pending.values()]) fn();
+  assert.deepEqual(events, [['warn', 60], ['expire']]);
+});
+
+test('WebAuthn options are built from the API JSON', () => {
+  const c = creationOptions({ challenge: 'AQID', rp: { id: 'localhost', name: 'Vigie' },
+    user: { id: 'BAU', name: 'PN-1', display_name: 'Agent' }, algorithms: [-7, -8], timeout_ms: 60000,
+    exclude_credentials: [{ id: 'Bgc' }] });
+  assert.deepEqual([...c.challenge], [1, 2, 3]);
+  assert.deepEqual([...c.user.id], [4, 5]);
+  assert.equal(c.user.displayName, 'Agent');
+  assert.deepEqual(c.pubKeyCredParams, [{ type: 'public-key', alg: -7 }, { type: 'public-key', alg: -8 }]);
+  assert.equal(c.authenticatorSelection.userVerification, 'required');
+  assert.deepEqual([...c.excludeCredentials[0].id], [6, 7]);
+  const r = requestOptions({ challenge: 'AQID', rp_id: 'localhost', timeout_ms: 1000,
+                             allow_credentials: [{ id: 'Bgc', transports: ['internal'] }] });
+  assert.equal(r.rpId, 'localhost');
+  assert.deepEqual(r.allowCredentials[0].transports, ['internal']);
+});
+
+test('credentials become the API bodies, base64url without padding', () => {
+  const buf = (...b) => new Uint8Array(b).buffer;
+  const reg = registrationBody({ response: { clientDataJSON: buf(1), attestationObject: buf(2, 3),
+                                             getTransports: () => ['internal'] } }, 'Poste');
+  assert.deepEqual(reg, { client_data_json: 'AQ', attestation_object: 'AgM', transports: ['internal'], name: 'Poste' });
+  const login = assertionBody({ rawId: buf(9), response: { clientDataJSON: buf(1), authenticatorData: buf(2),
+                                                           signature: buf(3) } }, 'ch');
+  assert.deepEqual(login, { login_challenge: 'ch', credential_id: 'CQ', client_data_json: 'AQ',
+                            authenticator_data: 'Ag', signature: 'Aw' });
+});
+
+test('both languages hold the same keys and fill parameters', () => {
+  assert.deepEqual(Object.keys(STRINGS.en).sort(), Object.keys(STRINGS.fr).sort());
+  setLang('en');
+  assert.equal(t('idle.text', { s: 42 }), 'Without activity, your session will close in 42 seconds.');
+  setLang('fr');
+  assert.match(t('idle.text', { s: 42 }), /42 secondes/);
+});
+
+test('lists and UTC stamps typed in forms', () => {
+  assert.deepEqual(splitList(' PN-1, PN-2;PN-3\nPN-4 '), ['PN-1', 'PN-2', 'PN-3', 'PN-4']);
+  assert.equal(utcStamp('2026-11-02T08:30'), '2026-11-02T08:30:00Z');
+  assert.equal(utcStamp('2026-11-02T08:30:15'), '2026-11-02T08:30:15Z');
+  assert.equal(utcStamp(''), undefined);
+});
