@@ -41,7 +41,7 @@ test: build-debug test-clients
 
 # Benchmarks at BENCH_PERSONS (default 1 M); set BENCH_LARGE=20000000 for the
 # national-scale run. Figures go to stdout; copy them into docs/benchmarks.md.
-bench: build
+bench: build test-clients
 	@bench/run-bench $(BENCH_PERSONS) $(BENCH_LARGE)
 
 clean:

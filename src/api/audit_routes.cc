@@ -39,15 +39,7 @@ Result<http::Response> PostAuditSearch(Call& call) {
   filter.limit = static_cast<size_t>(limit.value_or(100));
   ASSIGN_OR_RETURN(std::vector<audit::AuditEvent> events,
                    call.portal.SearchAudit(*call.context.caller, std::move(filter)));
-  // Each event is already a JSON object (the export's): join, don't re-parse.
-  http::Response response = Json(200, boost::json::object{});
-  response.body = "{\"events\":[";
-  for (size_t i = 0; i < events.size(); ++i) {
-    if (i > 0) response.body += ',';
-    response.body += audit::ExportEvent(events[i], audit::ExportFormat::kJsonLines);
-  }
-  response.body += "]}";
-  return response;
+  return EventsJson(events);
 }
 
 }  // namespace vigie::api::internal

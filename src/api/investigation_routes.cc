@@ -23,19 +23,6 @@ inline constexpr size_t kMaxFileName = 255;
 inline constexpr size_t kMaxColumns = 8;  // FIELD=COLUMN overrides (4 fields)
 inline constexpr size_t kMaxColumnOverride = 256;
 
-// The events as the audit search answers them: each one already a JSON
-// object (the export's), joined rather than re-parsed.
-http::Response EventsJson(const std::vector<audit::AuditEvent>& events) {
-  http::Response response = Json(200, boost::json::object{});
-  response.body = "{\"events\":[";
-  for (size_t i = 0; i < events.size(); ++i) {
-    if (i > 0) response.body += ',';
-    response.body += audit::ExportEvent(events[i], audit::ExportFormat::kJsonLines);
-  }
-  response.body += "]}";
-  return response;
-}
-
 Result<int64_t> TimeField(const JsonBody& body, std::string_view field, bool end_of_day,
                           int64_t absent) {
   ASSIGN_OR_RETURN(std::optional<std::string> text, body.OptionalString(field, kMaxShort));

@@ -207,10 +207,7 @@ Result<LoginTokens> Portal::LoginWithSecondFactor(std::string_view challenge, st
   }();
   if (!login) event.type = AuditEventType::kLoginSecondFactorFailed;
   return AuditedLockingOut(*trail_, std::move(event), started, std::move(login), locked,
-                           [](AuditEvent& e, const LoginTokens& t) {
-                             e.session_id = t.tokens.session_id;
-                             e.token_id_hash = TokenIdHash(t.tokens.access_token.reveal());
-                           });
+                           internal::DescribeLogin);
 }
 
 Result<LoginTokens> Portal::OpenSession(store::Connection& db, const identity::Agent& agent,

@@ -69,47 +69,6 @@ Result<std::vector<AuditEvent>> LatestOwn(store::Connection& audit_db, int64_t a
                                  std::make_move_iterator(latest.end()));
 }
 
-// What a breach report was asked for, as the audit event of the read names
-// it (the same words as the CLI's, so one search finds both).
-std::string BreachSubject(const BreachRequest& request) {
-  std::string subject = "breach report:";
-  auto add = [&](std::string_view label, const auto& values) {
-    if (values.empty()) return;
-    subject += " " + std::string(label);
-    for (const auto& value : values) {
-      if constexpr (std::is_arithmetic_v<std::decay_t<decltype(value)>>) {
-        subject += " " + std::to_string(value);
-      } else {
-        subject += " " + std::string(value);
-      }
-    }
-    subject += ";";
-  };
-  const incident::BreachScope& scope = request.scope;
-  add("agents", request.service_numbers);
-  add("agent ids", scope.agent_ids);
-  add("sessions", scope.session_ids);
-  add("keys", scope.dpop_jkts);
-  add("addresses", scope.source_addresses);
-  if (scope.since_unix_micros > 0) {
-    subject += " since " + audit::Iso8601Micros(scope.since_unix_micros) + ";";
-  }
-  if (scope.until_unix_micros < std::numeric_limits<int64_t>::max()) {
-    subject += " until " + audit::Iso8601Micros(scope.until_unix_micros) + ";";
-  }
-  return subject;
-}
-
-// The checkpoint's public key from the keyring; empty when its key is not
-// an audit-signing key held here.
-std::vector<uint8_t> CheckpointKey(const crypto::Keyring& keyring,
-                                   const audit::Checkpoint& checkpoint) {
-  auto key = keyring.ById(checkpoint.key_id);
-  if (!key || (*key)->purpose != crypto::kPurposeAuditSigning) return {};
-  auto public_key = crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key();
-  return std::vector<uint8_t>(public_key.begin(), public_key.end());
-}
-
 }  // namespace
 
 // Reading one's own consultations is not itself audited: it shows the caller
@@ -145,7 +104,7 @@ Result<std::vector<AuditEvent>> Portal::OwnConsultations(const Caller& caller) {
 Result<BreachAnswer> Portal::ReportBreach(const Caller& caller, const BreachRequest& request) {
   const auto started = Now();
   AuditEvent event =
-      trail_->Administration(caller, AuditEventType::kAuditSearch, BreachSubject(request));
+      trail_->Administration(caller, AuditEventType::kAuditSearch, incident::BreachReadSubject(request.service_numbers, request.scope));
   auto scope = [&]() -> Result<incident::BreachScope> {
     RETURN_IF_ERROR(RequireSecurityOfficer(caller));
     incident::BreachScope selected = request.scope;
@@ -185,7 +144,7 @@ Result<BreachAnswer> Portal::ReportBreach(const Caller& caller, const BreachRequ
                    incident::ComputeBreachReport(*audit_db, *scope, *parts_.clock,
                                                  {.with_proofs = request.with_proofs}));
   if (answer.report.checkpoint) {
-    answer.checkpoint_public_key = CheckpointKey(*parts_.keyring, *answer.report.checkpoint);
+    answer.checkpoint_public_key = incident::CheckpointPublicKey(*parts_.keyring, *answer.report.checkpoint);
     if (!answer.checkpoint_public_key.empty() &&
         !audit::CheckpointSignatureValid(*answer.report.checkpoint, answer.checkpoint_public_key)) {
       return Fail(ErrorCode::kDataLoss,

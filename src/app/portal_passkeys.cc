@@ -15,7 +15,6 @@ using internal::Audited;
 using internal::AuditedLockingOut;
 using internal::DescribeAgent;
 using internal::Now;
-using internal::TokenIdHash;
 
 // Which factor a login's second step used, in its event's subject.
 constexpr std::string_view kPasskeyFactor = "passkey";
@@ -54,10 +53,7 @@ Result<LoginTokens> Portal::LoginWithPasskey(std::string_view challenge,
   }();
   if (!login) event.type = AuditEventType::kLoginSecondFactorFailed;
   return AuditedLockingOut(*trail_, std::move(event), started, std::move(login), locked,
-                           [](AuditEvent& e, const LoginTokens& t) {
-                             e.session_id = t.tokens.session_id;
-                             e.token_id_hash = TokenIdHash(t.tokens.access_token.reveal());
-                           });
+                           internal::DescribeLogin);
 }
 
 int64_t Portal::idle_timeout_seconds() const { return session_options_.idle_timeout_seconds; }

@@ -104,39 +104,6 @@ Result<void> WriteNewFile(const std::filesystem::path& path, std::string_view co
   return {};
 }
 
-// What the report was asked for, as the audit event of the read names it.
-std::string ReadSubject(const BreachReportOptions& options) {
-  std::string subject = "breach report:";
-  auto add = [&](std::string_view label, const auto& values) {
-    if (values.empty()) return;
-    subject += " " + std::string(label);
-    for (const auto& value : values) {
-      if constexpr (std::is_arithmetic_v<std::decay_t<decltype(value)>>) {
-        subject += " " + std::to_string(value);
-      } else {
-        subject += " " + std::string(value);
-      }
-    }
-    subject += ";";
-  };
-  add("agents", options.agents);
-  add("agent ids", options.agent_ids);
-  add("sessions", options.sessions);
-  add("keys", options.jkts);
-  add("addresses", options.addresses);
-  if (!options.since.empty()) subject += " since " + options.since + ";";
-  if (!options.until.empty()) subject += " until " + options.until + ";";
-  return subject;
-}
-
-std::vector<uint8_t> CheckpointKey(const Installation& installation,
-                                   const audit::Checkpoint& checkpoint) {
-  auto key = installation.keyring.ById(checkpoint.key_id);
-  if (!key || (*key)->purpose != crypto::kPurposeAuditSigning) return {};
-  auto public_key = crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key();
-  return std::vector<uint8_t>(public_key.begin(), public_key.end());
-}
-
 }  // namespace
 
 int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOptions& options) {
@@ -152,7 +119,8 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
     if (auto ready = PrepareOutDir(options.out); !ready) return ReportError(ready.error());
   }
   // Audited before it reads (and the checkpoint then covers the whole log).
-  if (auto recorded = RecordOperatorRead(*installation, clock, ReadSubject(options)); !recorded) {
+  if (auto recorded = RecordOperatorRead(*installation, clock,
+                                            incident::BreachReadSubject(options.agents, *scope)); !recorded) {
     return ReportError(recorded.error());
   }
 
@@ -173,7 +141,7 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
 
   std::vector<uint8_t> public_key;
   if (report->checkpoint) {
-    public_key = CheckpointKey(*installation, *report->checkpoint);
+    public_key = incident::CheckpointPublicKey(installation->keyring, *report->checkpoint);
     if (!public_key.empty() && !audit::CheckpointSignatureValid(*report->checkpoint, public_key)) {
       return ReportError(Error(ErrorCode::kDataLoss,
                                "the audit log's latest checkpoint is not validly signed; run "

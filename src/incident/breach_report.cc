@@ -9,8 +9,10 @@
 
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log.h"
+#include "audit/event_export.h"
 #include "audit/hash_chain.h"
 #include "audit/merkle_verify.h"
+#include "crypto/signing.h"
 #include "incident/breach_proofs.h"
 #include "policy/purpose.h"
 
@@ -327,6 +329,43 @@ std::span<const std::string_view> BreachFields(BreachDataset dataset, BreachView
       return summary ? Fields(kRecordsSummary) : Fields(kRecordsFull);
   }
   return {};
+}
+
+std::string BreachReadSubject(std::span<const std::string> service_numbers,
+                              const BreachScope& scope) {
+  std::string subject = "breach report:";
+  auto add = [&](std::string_view label, const auto& values) {
+    if (values.empty()) return;
+    subject += " " + std::string(label);
+    for (const auto& value : values) {
+      if constexpr (std::is_arithmetic_v<std::decay_t<decltype(value)>>) {
+        subject += " " + std::to_string(value);
+      } else {
+        subject += " " + std::string(value);
+      }
+    }
+    subject += ";";
+  };
+  add("agents", service_numbers);
+  add("agent ids", scope.agent_ids);
+  add("sessions", scope.session_ids);
+  add("keys", scope.dpop_jkts);
+  add("addresses", scope.source_addresses);
+  if (scope.since_unix_micros > 0) {
+    subject += " since " + audit::Iso8601Micros(scope.since_unix_micros) + ";";
+  }
+  if (scope.until_unix_micros < std::numeric_limits<int64_t>::max()) {
+    subject += " until " + audit::Iso8601Micros(scope.until_unix_micros) + ";";
+  }
+  return subject;
+}
+
+std::vector<uint8_t> CheckpointPublicKey(const crypto::Keyring& keyring,
+                                         const audit::Checkpoint& checkpoint) {
+  auto key = keyring.ById(checkpoint.key_id);
+  if (!key || (*key)->purpose != crypto::kPurposeAuditSigning) return {};
+  auto public_key = crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key();
+  return std::vector<uint8_t>(public_key.begin(), public_key.end());
 }
 
 Result<void> ValidateBreachScope(const BreachScope& scope) {

@@ -33,6 +33,7 @@
 #include "audit/checkpoint.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "crypto/keyring.h"
 #include "records/model.h"
 #include "store/store.h"
 
@@ -54,6 +55,19 @@ struct BreachScope {
 // alone is not a breach scope), when since > until, when a list is longer
 // than kMaxBreachSelectors or holds an empty key or address.
 Result<void> ValidateBreachScope(const BreachScope& scope);
+
+// What a report was asked for, as the audit event of its read names it
+// ("breach report: agents A-1; sessions 4; since 2026-11-01T00:00:00Z;"),
+// the same words from the command line and the API so one search finds both.
+// `service_numbers`: the agents as the requester named them, if by number.
+std::string BreachReadSubject(std::span<const std::string> service_numbers,
+                              const BreachScope& scope);
+
+// The public key of the audit-signing key that signed `checkpoint`, from the
+// keyring; empty when the keyring does not hold it (the report then says
+// its proofs cannot be checked against a key here).
+std::vector<uint8_t> CheckpointPublicKey(const crypto::Keyring& keyring,
+                                         const audit::Checkpoint& checkpoint);
 
 // The datasets behind what a consultation shows, and what it shows of each.
 enum class BreachDataset { kIdentity, kWantedPersons, kCriminalRecords };

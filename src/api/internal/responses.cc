@@ -2,6 +2,7 @@
 
 #include "api/internal/routes.h"
 #include "api/json_body.h"
+#include "audit/event_export.h"
 
 namespace vigie::api::internal {
 namespace {
@@ -21,6 +22,19 @@ http::Response Json(int status, const json::value& value) {
   response.status = status;
   response.content_type = "application/json";
   response.body = json::serialize(value);
+  return response;
+}
+
+// The events as the audit search answers them: each one already a JSON
+// object (the export's), joined rather than re-parsed.
+http::Response EventsJson(const std::vector<audit::AuditEvent>& events) {
+  http::Response response = Json(200, boost::json::object{});
+  response.body = "{\"events\":[";
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (i > 0) response.body += ',';
+    response.body += audit::ExportEvent(events[i], audit::ExportFormat::kJsonLines);
+  }
+  response.body += "]}";
   return response;
 }
 

@@ -13,6 +13,7 @@
 
 #include "api/internal/request_context.h"
 #include "app/portal.h"
+#include "audit/audit_event.h"
 #include "core/error.h"
 #include "http/message.h"
 
@@ -37,6 +38,8 @@ using Handler = Result<http::Response> (*)(Call&);
 // Shaping answers.
 http::Response Json(int status, const boost::json::value& value);
 http::Response NoContent();
+// {"events": [...]}: each event as the audit export's JSON object.
+http::Response EventsJson(const std::vector<audit::AuditEvent>& events);
 int64_t Now(const Call& call);
 // Routes without a body still refuse one that is not empty or "{}".
 Result<void> RequireEmptyBody(const http::Request& request);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/audit_trail.h"
+#include "app/portal.h"
 #include "audit/audit_event.h"
 #include "core/log.h"
 #include "crypto/hash.h"
@@ -82,6 +83,12 @@ Result<T> AuditedLockingOut(AuditTrail& trail, AuditEvent event, AuditTrail::Sta
 inline std::vector<uint8_t> TokenIdHash(std::string_view token) {
   crypto::Sha256Digest digest = crypto::Sha256(token);
   return {digest.begin(), digest.end()};
+}
+
+// A login's second step that opened a session: which one, and its token.
+inline void DescribeLogin(AuditEvent& event, const LoginTokens& login) {
+  event.session_id = login.tokens.session_id;
+  event.token_id_hash = TokenIdHash(login.tokens.access_token.reveal());
 }
 
 }  // namespace vigie::app::internal
