@@ -39,6 +39,13 @@ TEST(FinalHeadersTest, AddsSecurityHeadersAndRequestId) {
   EXPECT_EQ(Find(h, "X-Request-Id"), "abc");
 }
 
+TEST(HttpDateTest, ImfFixdate) {
+  using namespace std::chrono;
+  // RFC 9110's own example, and a date past 2038 and a leap day.
+  EXPECT_EQ(HttpDate(system_clock::time_point(seconds(784111777))), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(HttpDate(system_clock::time_point(seconds(3981398399))), "Wed, 29 Feb 2096 23:59:59 GMT");
+}
+
 TEST(FinalHeadersTest, NoHstsOverPlainHttp) {
   EXPECT_FALSE(Find(FinalHeaders({}, false, "x"), "Strict-Transport-Security").has_value());
 }
@@ -46,7 +53,8 @@ TEST(FinalHeadersTest, NoHstsOverPlainHttp) {
 TEST(FinalHeadersTest, HandlerMayOverrideCspAndCacheControlButNotServerHeaders) {
   Response r;
   r.content_security_policy = "default-src 'self'";
-  r.headers = {{"Cache-Control", "public, max-age=3600"},
+  r.headers = {{"Date", "Thu, 01 Jan 1970 00:00:00 GMT"},
+               {"Cache-Control", "public, max-age=3600"},
                {"X-Request-Id", "forged"},
                {"Content-Length", "0"},
                {"Strict-Transport-Security", "max-age=0"},
@@ -56,6 +64,7 @@ TEST(FinalHeadersTest, HandlerMayOverrideCspAndCacheControlButNotServerHeaders) 
   EXPECT_EQ(Find(h, "Content-Security-Policy"), "default-src 'self'");
   EXPECT_EQ(Find(h, "Cache-Control"), "public, max-age=3600");
   EXPECT_EQ(Find(h, "X-Request-Id"), "real");
+  EXPECT_FALSE(Find(h, "Date").has_value()) << "the connection dates every answer itself";
   EXPECT_FALSE(Find(h, "Content-Length").has_value());
   EXPECT_FALSE(Find(h, "Transfer-Encoding").has_value());
   EXPECT_EQ(Find(h, "Strict-Transport-Security"), "max-age=63072000; includeSubDomains");

@@ -149,10 +149,10 @@ std::optional<http::Response> StaticSite::Serve(const http::Request& request) co
   const auto found = files_.find(request.Path());
   if (found == files_.end()) return std::nullopt;
   const File& file = found->second;
-  if (request.method != "GET") {
+  if (request.method != "GET" && request.method != "HEAD") {
     http::Response refused = http::Problem(405, "Method Not Allowed", "the web portal is read-only",
                                            request.request_id);
-    refused.headers.emplace_back("Allow", "GET");
+    refused.headers.emplace_back("Allow", "GET, HEAD");
     return refused;
   }
   http::Response response;

@@ -44,8 +44,9 @@ class StaticSite {
   // kMaxFileBytes; Unavailable when a file cannot be read.
   static Result<StaticSite> Load(const std::filesystem::path& root);
 
-  // The answer for a GET of a site path; nullopt when `request` is not for
-  // the site (the caller answers 404). Methods other than GET get a 405.
+  // The answer for a GET (or HEAD: the server drops the body) of a site
+  // path; nullopt when `request` is not for the site (the caller answers
+  // 404). Other methods get a 405.
   std::optional<http::Response> Serve(const http::Request& request) const;
 
   size_t file_count() const { return files_.size(); }

@@ -115,7 +115,7 @@ TEST_F(StaticSiteTest, TheSiteIsReadOnly) {
   auto r = site.Serve(post);
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 405);
-  EXPECT_EQ(HeaderOf(*r, "Allow"), "GET");
+  EXPECT_EQ(HeaderOf(*r, "Allow"), "GET, HEAD");
 }
 
 TEST_F(StaticSiteTest, RefusesASiteWithoutIndexOrWithStrangeFiles) {

@@ -93,6 +93,7 @@ export class Api {
     } catch {
       throw new ApiError(0, { title: 'network' });
     }
+    this.signer.learnServerTime?.(response.headers?.get?.('Date'));
     if (!response.ok) {
       let problem = null;
       try { problem = await response.json(); } catch { /* not JSON */ }

@@ -61,7 +61,21 @@ export class DpopSigner {
     this.store = store;
     this.subtle = subtle;
     this.now = now;
+    this.skewMs = 0;  // the server's clock minus ours, when it matters
     this.ready = null;
+  }
+
+  /**
+   * Learns the server's time from a response's Date header (RFC 9110, one
+   * second resolution), so a workstation whose clock is off still makes
+   * proofs the server accepts (it allows little drift ahead). Skews under
+   * two seconds are left alone: they are within the header's resolution.
+   */
+  learnServerTime(dateHeader) {
+    const server = Date.parse(dateHeader ?? '');
+    if (Number.isNaN(server)) return;
+    const skew = server - this.now();
+    this.skewMs = Math.abs(skew) > 2000 ? skew : 0;
   }
 
   async keys() {
@@ -78,6 +92,7 @@ export class DpopSigner {
 
   async proof(method, url, accessToken) {
     const { pair, jwk } = await this.keys();
-    return makeProof({ keyPair: pair, jwk, method, url, accessToken, now: this.now(), subtle: this.subtle });
+    return makeProof({ keyPair: pair, jwk, method, url, accessToken, now: this.now() + this.skewMs,
+                       subtle: this.subtle });
   }
 }

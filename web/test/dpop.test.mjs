@@ -55,6 +55,19 @@ test('the signer keeps the stored key and makes one when the store is empty', as
   assert.deepEqual(jwk1, jwk2);
 });
 
+test('proofs follow the server clock learnt from Date headers, not a workstation clock that is off', async () => {
+  const local = 1_800_000_000_000;
+  const signer = new DpopSigner({ load: async () => null, save: async () => {} }, { now: () => local });
+  const iat = async () => parts(await signer.proof('GET', 'http://localhost/api/v1/self', 't')).payload.iat;
+  assert.equal(await iat(), local / 1000);
+  signer.learnServerTime(new Date(local + 10 * 60_000).toUTCString());  // the server is 10 min ahead
+  assert.equal(await iat(), local / 1000 + 600);
+  signer.learnServerTime(new Date(local + 1_000).toUTCString());  // within the header's resolution
+  assert.equal(await iat(), local / 1000);
+  signer.learnServerTime('not a date');
+  assert.equal(await iat(), local / 1000);
+});
+
 test('htu drops query and fragment', () => {
   assert.equal(htuOf('https://vigie.example.fr/api/v1/self?a=b#c'), 'https://vigie.example.fr/api/v1/self');
 });

@@ -340,6 +340,7 @@ class Connection final : public ConnectionControl,
       message.insert(beast::string_view(name.data(), name.size()),
                      beast::string_view(value.data(), value.size()));
     }
+    message.set(bhttp::field::date, HttpDate(std::chrono::system_clock::now()));
     size_t body_bytes = response.body.size();
     if (status == 204 || status == 304) {
       body_bytes = 0;

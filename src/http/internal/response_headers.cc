@@ -1,12 +1,14 @@
 #include "http/internal/response_headers.h"
 
 #include <array>
+#include <cstdio>
+#include <ctime>
 #include <string>
 
 namespace vigie::http::internal {
 namespace {
 
-constexpr std::array<std::string_view, 13> kServerOwned = {"content-length",
+constexpr std::array<std::string_view, 14> kServerOwned = {"content-length",
                                                            "transfer-encoding",
                                                            "connection",
                                                            "keep-alive",
@@ -18,7 +20,8 @@ constexpr std::array<std::string_view, 13> kServerOwned = {"content-length",
                                                            "referrer-policy",
                                                            "x-frame-options",
                                                            "content-type",
-                                                           "trailer"};
+                                                           "trailer",
+                                                           "date"};
 
 bool IsTokenChar(unsigned char c) {
   if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
@@ -43,6 +46,20 @@ bool IsValidHeader(std::string_view name, std::string_view value) {
     if (c == '\r' || c == '\n' || c == '\0') return false;
   }
   return true;
+}
+
+std::string HttpDate(std::chrono::system_clock::time_point when) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[utc.tm_wday],
+                utc.tm_mday, kMonths[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min,
+                utc.tm_sec);
+  return text;
 }
 
 HeaderList FinalHeaders(const Response& response, bool tls, std::string_view request_id) {

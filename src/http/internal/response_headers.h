@@ -4,6 +4,8 @@
 // Cache-Control and X-Request-Id.
 // Thread-safety: pure functions.
 
+#include <chrono>
+#include <string>
 #include <string_view>
 
 #include "http/message.h"
@@ -28,6 +30,11 @@ bool IsServerOwnedHeader(std::string_view name);
 // NUL). Security: a handler echoing input into a header cannot split the
 // response.
 bool IsValidHeader(std::string_view name, std::string_view value);
+
+// The Date header's value (RFC 9110 §5.6.7 IMF-fixdate), e.g.
+// "Sun, 06 Nov 1994 08:49:37 GMT": every answer carries one, which lets a
+// client whose clock is off date its DPoP proofs by ours.
+std::string HttpDate(std::chrono::system_clock::time_point when);
 
 // All headers to send except Content-Length and Connection (the serializer's).
 // Handler headers that are server-owned or invalid are dropped. Content-Type

@@ -45,6 +45,8 @@ test('every response carries the security headers and no-store', async () => {
     assert.equal(r.headers['referrer-policy'], 'no-referrer');
     assert.equal(r.headers['cache-control'], 'no-store');
     assert.match(r.headers['x-request-id'], /^[0-9a-f]{32}$/);
+    // Dated (RFC 9110), so a client whose clock is off can date its proofs by ours.
+    assert.ok(Math.abs(Date.parse(r.headers.date) - Date.now()) < 5000, r.headers.date);
   }
 });
 
