@@ -1,5 +1,6 @@
 #include <string>
 
+#include "store/internal/postgres_connection.h"
 #include "store/internal/sqlite_connection.h"
 #include "store/store.h"
 
@@ -13,8 +14,13 @@ Result<std::unique_ptr<Connection>> Open(std::string_view url, const OpenOptions
                                                       options));
     return std::unique_ptr<Connection>(std::move(connection));
   }
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    ASSIGN_OR_RETURN(auto connection, internal::PostgresConnection::Open(std::string(url), options));
+    return std::unique_ptr<Connection>(std::move(connection));
+  }
   return Fail(ErrorCode::kInvalidArgument,
-              "unsupported database URL (expected sqlite:<path>): " + std::string(url));
+              "unsupported database URL (expected sqlite:<path> or postgresql://...): " +
+                  std::string(url));
 }
 
 Result<Transaction> Transaction::Begin(Connection& connection) {

@@ -4,14 +4,26 @@
 
 #include <thread>
 
-#include "tests/support/temp_dir.h"
+#include "store/test_database.h"
 
 namespace vigie::store {
 namespace {
 
-TEST(ConnectionPoolTest, LendsOpensLazilyAndReuses) {
-  testing::TempDir dir;
-  ConnectionPool pool("sqlite:" + (dir / "pool.db").string(), {}, 2);
+using testing::Backend;
+using testing::TestDatabase;
+
+class ConnectionPoolTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override { VIGIE_REQUIRE_TEST_DATABASE(database_); }
+  TestDatabase database_{GetParam()};
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, ConnectionPoolTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         testing::BackendName);
+
+TEST_P(ConnectionPoolTest, LendsOpensLazilyAndReuses) {
+  ConnectionPool pool(database_.url(), {}, 2);
   EXPECT_EQ(pool.opened(), 0u);
   Connection* first = nullptr;
   {
@@ -26,9 +38,8 @@ TEST(ConnectionPoolTest, LendsOpensLazilyAndReuses) {
   EXPECT_EQ(pool.opened(), 1u);
 }
 
-TEST(ConnectionPoolTest, NeverLendsOneConnectionTwiceAndTimesOutWhenAllAreLent) {
-  testing::TempDir dir;
-  ConnectionPool pool("sqlite:" + (dir / "pool.db").string(), {}, 2, std::chrono::milliseconds(50));
+TEST_P(ConnectionPoolTest, NeverLendsOneConnectionTwiceAndTimesOutWhenAllAreLent) {
+  ConnectionPool pool(database_.url(), {}, 2, std::chrono::milliseconds(50));
   auto a = pool.Borrow();
   auto b = pool.Borrow();
   ASSERT_TRUE(a.has_value() && b.has_value());
@@ -39,9 +50,8 @@ TEST(ConnectionPoolTest, NeverLendsOneConnectionTwiceAndTimesOutWhenAllAreLent) 
   EXPECT_EQ(pool.opened(), 2u);
 }
 
-TEST(ConnectionPoolTest, AWaitingBorrowerGetsTheConnectionGivenBack) {
-  testing::TempDir dir;
-  ConnectionPool pool("sqlite:" + (dir / "pool.db").string(), {}, 1, std::chrono::seconds(10));
+TEST_P(ConnectionPoolTest, AWaitingBorrowerGetsTheConnectionGivenBack) {
+  ConnectionPool pool(database_.url(), {}, 1, std::chrono::seconds(10));
   auto held = pool.Borrow();
   ASSERT_TRUE(held.has_value());
   Connection* only = &**held;
@@ -52,9 +62,11 @@ TEST(ConnectionPoolTest, AWaitingBorrowerGetsTheConnectionGivenBack) {
   EXPECT_EQ(&**waited, only);
 }
 
-TEST(ConnectionPoolTest, AFailedOpenFreesItsSlot) {
-  ConnectionPool pool("sqlite:/nonexistent-dir-for-vigie/x.db", {}, 1,
-                      std::chrono::milliseconds(50));
+TEST_P(ConnectionPoolTest, AFailedOpenFreesItsSlot) {
+  // Port 1 on loopback: nothing listens, the connection is refused at once.
+  ConnectionPool pool(GetParam() == Backend::kSqlite ? "sqlite:/nonexistent-dir-for-vigie/x.db"
+                                                     : "postgresql://vigie@127.0.0.1:1/vigie",
+                      {}, 1, std::chrono::milliseconds(50));
   auto first = pool.Borrow();
   ASSERT_FALSE(first.has_value());
   EXPECT_EQ(first.error().code(), ErrorCode::kUnavailable);

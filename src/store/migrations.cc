@@ -8,11 +8,35 @@ namespace {
 constexpr std::string_view kVersionTable =
     "CREATE TABLE IF NOT EXISTS schema_version ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+// PostgreSQL's INTEGER is 32-bit: applied_at (Unix seconds) needs BIGINT.
+constexpr std::string_view kPostgresVersionTable =
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+std::string_view VersionTable(Dialect dialect) {
+  return dialect == Dialect::kPostgres ? kPostgresVersionTable : kVersionTable;
+}
+
+std::string_view RecordVersion(Dialect dialect) {
+  if (dialect == Dialect::kPostgres) {
+    return "INSERT INTO schema_version (version, name, applied_at) "
+           "VALUES ($1, $2, CAST(extract(epoch FROM now()) AS BIGINT))";
+  }
+  return "INSERT INTO schema_version (version, name, applied_at) "
+         "VALUES ($1, $2, CAST(strftime('%s','now') AS INTEGER))";
+}
+
+// Several nodes may start at once on one PostgreSQL database: a session-level
+// advisory lock (key "vigie" in ASCII) lets one migrate while the others wait.
+constexpr std::string_view kLockMigrations = "SELECT pg_advisory_lock(435526134117)";
+constexpr std::string_view kUnlockMigrations = "SELECT pg_advisory_unlock(435526134117)";
+
+Result<int> MigrateUnlocked(Connection& connection, std::span<const Migration> migrations);
 
 }  // namespace
 
 Result<int> SchemaVersion(Connection& connection) {
-  RETURN_IF_ERROR(connection.ExecuteScript(kVersionTable));
+  RETURN_IF_ERROR(connection.ExecuteScript(VersionTable(connection.dialect())));
   ASSIGN_OR_RETURN(Statement * stmt,
                    connection.Prepare("SELECT coalesce(max(version), 0) FROM schema_version"));
   ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -22,6 +46,16 @@ Result<int> SchemaVersion(Connection& connection) {
 }
 
 Result<int> Migrate(Connection& connection, std::span<const Migration> migrations) {
+  if (connection.dialect() != Dialect::kPostgres) return MigrateUnlocked(connection, migrations);
+  RETURN_IF_ERROR(connection.ExecuteScript(kLockMigrations));
+  auto migrated = MigrateUnlocked(connection, migrations);
+  (void)connection.ExecuteScript(kUnlockMigrations);  // also released if the session ends
+  return migrated;
+}
+
+namespace {
+
+Result<int> MigrateUnlocked(Connection& connection, std::span<const Migration> migrations) {
   for (size_t i = 0; i < migrations.size(); ++i) {
     if (migrations[i].version != static_cast<int>(i) + 1) {
       return Fail(ErrorCode::kInternal, "migrations must be numbered 1, 2, 3...");
@@ -42,9 +76,7 @@ Result<int> Migrate(Connection& connection, std::span<const Migration> migration
       return Fail(applied.error().WithContext("migration " + std::to_string(m.version) + " (" +
                                               std::string(m.name) + ")"));
     }
-    ASSIGN_OR_RETURN(Statement * record,
-                     connection.Prepare("INSERT INTO schema_version (version, name, applied_at) "
-                                        "VALUES ($1, $2, CAST(strftime('%s','now') AS INTEGER))"));
+    ASSIGN_OR_RETURN(Statement * record, connection.Prepare(RecordVersion(connection.dialect())));
     record->BindInt(1, m.version).BindText(2, m.name);
     RETURN_IF_ERROR(record->Run());
     RETURN_IF_ERROR(tx.Commit());
@@ -52,4 +84,5 @@ Result<int> Migrate(Connection& connection, std::span<const Migration> migration
   return newest;
 }
 
+}  // namespace
 }  // namespace vigie::store

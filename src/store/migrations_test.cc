@@ -1,13 +1,15 @@
 #include <gtest/gtest.h>
 
 #include "store/store.h"
+#include "store/test_database.h"
 #include "tests/support/matchers.h"
-#include "tests/support/temp_dir.h"
 
 namespace vigie::store {
 namespace {
 
 using ::vigie::testing::ErrorCodeIs;
+using testing::Backend;
+using testing::TestDatabase;
 
 constexpr Migration kTwo[] = {
     {1, "first", "CREATE TABLE a (x INTEGER);"},
@@ -15,7 +17,10 @@ constexpr Migration kTwo[] = {
 };
 
 bool TableExists(Connection& db, std::string_view name) {
-  auto stmt = db.Prepare("SELECT count(*) FROM sqlite_schema WHERE type='table' AND name=$1");
+  auto stmt = db.Prepare(db.dialect() == Dialect::kSqlite
+                             ? "SELECT count(*) FROM sqlite_schema WHERE type='table' AND name=$1"
+                             : "SELECT count(*) FROM information_schema.tables "
+                               "WHERE table_schema = current_schema() AND table_name = $1");
   (*stmt)->BindText(1, name);
   EXPECT_TRUE(*(*stmt)->Step());
   bool exists = (*stmt)->ColumnInt(0) == 1;
@@ -23,18 +28,23 @@ bool TableExists(Connection& db, std::string_view name) {
   return exists;
 }
 
-class MigrationsTest : public ::testing::Test {
+class MigrationsTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto opened = Open("sqlite:" + (dir_ / "m.db").string());
+    VIGIE_REQUIRE_TEST_DATABASE(database_);
+    auto opened = Open(database_.url());
     ASSERT_OK(opened);
     db_ = std::move(*opened);
   }
-  vigie::testing::TempDir dir_;
+  TestDatabase database_{GetParam()};
   std::unique_ptr<Connection> db_;
 };
 
-TEST_F(MigrationsTest, AppliesInOrderOnceOnly) {
+INSTANTIATE_TEST_SUITE_P(Backends, MigrationsTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         testing::BackendName);
+
+TEST_P(MigrationsTest, AppliesInOrderOnceOnly) {
   EXPECT_EQ(*SchemaVersion(*db_), 0);
   EXPECT_EQ(*Migrate(*db_, std::span(kTwo).first(1)), 1);
   EXPECT_TRUE(TableExists(*db_, "a"));
@@ -44,14 +54,14 @@ TEST_F(MigrationsTest, AppliesInOrderOnceOnly) {
   EXPECT_EQ(*Migrate(*db_, kTwo), 2);  // idempotent
 }
 
-TEST_F(MigrationsTest, RefusesADatabaseNewerThanTheBinary) {
+TEST_P(MigrationsTest, RefusesADatabaseNewerThanTheBinary) {
   ASSERT_OK(Migrate(*db_, kTwo));
   auto older = Migrate(*db_, std::span(kTwo).first(1));
   EXPECT_THAT(older, ErrorCodeIs(ErrorCode::kConflict));
   EXPECT_NE(older.error().message().find("newer"), std::string::npos);
 }
 
-TEST_F(MigrationsTest, AFailingMigrationChangesNothing) {
+TEST_P(MigrationsTest, AFailingMigrationChangesNothing) {
   constexpr Migration kBroken[] = {
       {1, "first", "CREATE TABLE a (x INTEGER);"},
       {2, "broken", "CREATE TABLE c (z INTEGER); CREATE TABLE a (x INTEGER);"},
@@ -63,16 +73,68 @@ TEST_F(MigrationsTest, AFailingMigrationChangesNothing) {
   EXPECT_FALSE(TableExists(*db_, "c"));
 }
 
-TEST_F(MigrationsTest, RefusesMisnumberedMigrations) {
+TEST_P(MigrationsTest, RefusesMisnumberedMigrations) {
   constexpr Migration kGap[] = {{1, "a", "SELECT 1;"}, {3, "c", "SELECT 1;"}};
   EXPECT_THAT(Migrate(*db_, kGap), ErrorCodeIs(ErrorCode::kInternal));
 }
 
-TEST_F(MigrationsTest, VigieSchemaApplies) {
+TEST_P(MigrationsTest, VigieSchemaApplies) {
   auto version = Migrate(*db_, VigieSchema(db_->dialect()));
   ASSERT_OK(version);
   EXPECT_EQ(*version, static_cast<int>(VigieSchema(db_->dialect()).size()));
   EXPECT_TRUE(TableExists(*db_, "person"));
+  EXPECT_TRUE(TableExists(*db_, "passkey"));
+  EXPECT_TRUE(TableExists(*db_, "login_failure"));
+  EXPECT_EQ(*Migrate(*db_, VigieSchema(db_->dialect())), *version);  // idempotent
+}
+
+// Migration 5 widened login_failure.factor to 'passkey' on both backends.
+TEST_P(MigrationsTest, VigieSchemaMeansTheSameOnBothBackends) {
+  ASSERT_OK(Migrate(*db_, VigieSchema(db_->dialect())));
+  ASSERT_OK(db_->ExecuteScript(
+      "INSERT INTO unit (code, name, kind, created_at) VALUES ('U1', 'Unit', 'police', 1)"));
+  auto agent = db_->Prepare(
+      "INSERT INTO agent (service_number, display_name, unit_id, roles, status, created_at, "
+      "updated_at) VALUES ($1, 'A', 1, 'agent', 'active', 1, 1) RETURNING id");
+  ASSERT_OK(agent);
+  (*agent)->BindText(1, "S1");
+  ASSERT_TRUE(*(*agent)->Step());
+  int64_t agent_id = (*agent)->ColumnInt(0);
+  ASSERT_OK((*agent)->Run());
+  auto insert_failure = [&](std::string_view factor) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(Statement * failure,
+                     db_->Prepare("INSERT INTO login_failure (agent_id, at, factor, "
+                                  "source_address) VALUES ($1, $2, $3, '')"));
+    failure->BindInt(1, agent_id).BindInt(2, 1).BindText(3, factor);
+    return failure->Run();
+  };
+  for (const char* factor : {"password", "totp", "passkey"}) EXPECT_OK(insert_failure(factor));
+  EXPECT_THAT(insert_failure("guess"), ErrorCodeIs(ErrorCode::kConflict));
+  // Integers are 64-bit and blobs are bytes on both.
+  auto session = db_->Prepare(
+      "INSERT INTO session (agent_id, jkt, created_at, last_seen_at, expires_at, step_up_at) "
+      "VALUES ($1, 'k', $2, $2, $2, $2) RETURNING id");
+  (*session)->BindInt(1, agent_id).BindInt(2, int64_t{1} << 40);
+  ASSERT_TRUE(*(*session)->Step());
+  int64_t session_id = (*session)->ColumnInt(0);
+  ASSERT_OK((*session)->Run());
+  const std::vector<uint8_t> hash = {0, 0xff, 0x5c, 0x27};
+  auto insert_token = [&]() -> Result<int64_t> {
+    ASSIGN_OR_RETURN(Statement * token,
+                     db_->Prepare("INSERT INTO access_token (token_hash, session_id, "
+                                  "expires_at) VALUES ($1, $2, 9)"));
+    token->BindBlob(1, hash).BindInt(2, session_id);
+    return token->Run();
+  };
+  ASSERT_OK(insert_token());
+  EXPECT_THAT(insert_token(), ErrorCodeIs(ErrorCode::kConflict));  // same hash: primary key
+  auto read = db_->Prepare("SELECT s.expires_at, a.token_hash FROM session s "
+                           "JOIN access_token a ON a.session_id = s.id WHERE a.token_hash = $1");
+  (*read)->BindBlob(1, hash);
+  ASSERT_TRUE(*(*read)->Step());
+  EXPECT_EQ((*read)->ColumnInt(0), int64_t{1} << 40);
+  auto got = (*read)->ColumnBlob(1);
+  EXPECT_EQ(std::vector<uint8_t>(got.begin(), got.end()), hash);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Vigie's database schema, as versioned migrations. Never edit a released
 // migration: add a new one. See docs/formats/database.md.
 
+#include <iterator>
+
 #include "store/store.h"
 
 namespace vigie::store {
@@ -62,11 +64,32 @@ CREATE INDEX record_entry_by_person ON record_entry(person_id);
     },
 };
 
+// The same migrations, same numbers and same meaning, in PostgreSQL SQL.
+constexpr Migration kPostgres[] = {
+    {1, "records",
+#include "store/internal/pg_migration_0001_records.inc"
+    },
+    {2, "identity",
+#include "store/internal/pg_migration_0002_identity.inc"
+    },
+    {3, "sessions",
+#include "store/internal/pg_migration_0003_sessions.inc"
+    },
+    {4, "detect and incident",
+#include "store/internal/pg_migration_0004_detect_incident.inc"
+    },
+    {5, "passkeys",
+#include "store/internal/pg_migration_0005_passkeys.inc"
+    },
+};
+static_assert(std::size(kPostgres) == std::size(kSqlite), "one migration list per dialect");
+
 }  // namespace
 
 std::span<const Migration> VigieSchema(Dialect dialect) {
   switch (dialect) {
     case Dialect::kSqlite: return kSqlite;
+    case Dialect::kPostgres: return kPostgres;
   }
   return {};
 }

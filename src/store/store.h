@@ -1,7 +1,7 @@
 #pragma once
 // store: Vigie's database access — connections, transactions, prepared
 // statements and versioned migrations — behind one interface with an
-// embedded SQLite backend (PostgreSQL joins later with the same interface).
+// embedded SQLite backend and a PostgreSQL one (libpq) for shared deployments.
 //
 // SQL is always parameterised (DESIGN invariant 6): callers write `$1`, `$2`…
 // placeholders, which both backends accept, and bind values by number.
@@ -20,7 +20,7 @@
 
 namespace vigie::store {
 
-enum class Dialect { kSqlite };
+enum class Dialect { kSqlite, kPostgres };
 
 // A prepared statement owned by its Connection (cached by SQL text).
 // Lifecycle: Prepare() hands it out reset with no bindings; Bind*, then Step()
@@ -104,8 +104,11 @@ struct OpenOptions {
   bool read_only = false;
 };
 
-// Opens "sqlite:<path>" (created if missing unless read_only). Errors:
-// InvalidArgument for an unsupported URL, Unavailable when it cannot be opened.
+// Opens "sqlite:<path>" (created if missing unless read_only) or a PostgreSQL
+// database by libpq URI, "postgresql://..." or "postgres://..." (read_only
+// makes every transaction read-only; busy_timeout_ms bounds lock waits).
+// Errors: InvalidArgument for an unsupported URL, Unavailable when it cannot
+// be opened or reached.
 Result<std::unique_ptr<Connection>> Open(std::string_view url, const OpenOptions& options = {});
 
 // A versioned schema change. Versions start at 1 and increase by one.

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 
+#include "store/test_database.h"
 #include "tests/support/matchers.h"
 #include "tests/support/temp_dir.h"
 
@@ -11,15 +13,21 @@ namespace vigie::store {
 namespace {
 
 using ::vigie::testing::ErrorCodeIs;
+using testing::Backend;
+using testing::TestDatabase;
 
-class StoreTest : public ::testing::Test {
+// Runs on both backends: same calls, same answers.
+class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto opened = Open("sqlite:" + (dir_ / "t.db").string());
+    VIGIE_REQUIRE_TEST_DATABASE(database_);
+    auto opened = Open(database_.url());
     ASSERT_OK(opened);
     db_ = std::move(*opened);
-    ASSERT_OK(db_->ExecuteScript("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, "
-                                 "score REAL, data BLOB)"));
+    Backend b = GetParam();
+    ASSERT_OK(db_->ExecuteScript("CREATE TABLE t (id " + testing::RowIdKey(b) +
+                                 ", name TEXT UNIQUE, score " + testing::RealType(b) +
+                                 ", data " + testing::BlobType(b) + ")"));
   }
   int64_t Count() {
     auto stmt = db_->Prepare("SELECT count(*) FROM t");
@@ -29,11 +37,15 @@ class StoreTest : public ::testing::Test {
     EXPECT_OK((*stmt)->Run());
     return n;
   }
-  vigie::testing::TempDir dir_;
+  TestDatabase database_{GetParam()};
   std::unique_ptr<Connection> db_;
 };
 
-TEST_F(StoreTest, BindsAndReadsEveryType) {
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         testing::BackendName);
+
+TEST_P(StoreTest, BindsAndReadsEveryType) {
   auto insert = db_->Prepare("INSERT INTO t (id, name, score, data) VALUES ($1, $2, $3, $4)");
   ASSERT_OK(insert);
   std::vector<uint8_t> blob = {0, 1, 2, 255};
@@ -52,7 +64,7 @@ TEST_F(StoreTest, BindsAndReadsEveryType) {
   EXPECT_FALSE(*(*select)->Step());
 }
 
-TEST_F(StoreTest, EmptyBlobIsNotNull) {
+TEST_P(StoreTest, EmptyBlobIsNotNull) {
   auto insert = db_->Prepare("INSERT INTO t (id, data) VALUES (1, $1)");
   ASSERT_OK(insert);
   (*insert)->BindBlob(1, {});
@@ -63,7 +75,7 @@ TEST_F(StoreTest, EmptyBlobIsNotNull) {
   EXPECT_EQ((*select)->ColumnInt(1), 0);
 }
 
-TEST_F(StoreTest, ParametersAreNeverInterpretedAsSql) {
+TEST_P(StoreTest, ParametersAreNeverInterpretedAsSql) {
   const std::string hostile = "x'); DROP TABLE t; --";
   auto insert = db_->Prepare("INSERT INTO t (name) VALUES ($1)");
   (*insert)->BindText(1, hostile);
@@ -75,7 +87,7 @@ TEST_F(StoreTest, ParametersAreNeverInterpretedAsSql) {
   EXPECT_EQ(Count(), 1);
 }
 
-TEST_F(StoreTest, ConstraintViolationIsConflict) {
+TEST_P(StoreTest, ConstraintViolationIsConflict) {
   auto insert = db_->Prepare("INSERT INTO t (name) VALUES ($1)");
   (*insert)->BindText(1, "a");
   ASSERT_OK((*insert)->Run());
@@ -85,12 +97,12 @@ TEST_F(StoreTest, ConstraintViolationIsConflict) {
   EXPECT_EQ(Count(), 1);
 }
 
-TEST_F(StoreTest, BadSqlIsInvalidArgument) {
+TEST_P(StoreTest, BadSqlIsInvalidArgument) {
   EXPECT_THAT(db_->Prepare("SELEKT 1"), ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(db_->Prepare("SELECT 1; SELECT 2"), ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
-TEST_F(StoreTest, BindingAMissingParameterFailsTheStep) {
+TEST_P(StoreTest, BindingAMissingParameterFailsTheStep) {
   auto insert = db_->Prepare("INSERT INTO t (name) VALUES ($1)");
   (*insert)->BindText(2, "a");
   EXPECT_THAT((*insert)->Run(), ErrorCodeIs(ErrorCode::kInternal));
@@ -101,7 +113,7 @@ TEST_F(StoreTest, BindingAMissingParameterFailsTheStep) {
   EXPECT_OK((*insert)->Run());
 }
 
-TEST_F(StoreTest, TransactionRollsBackUnlessCommitted) {
+TEST_P(StoreTest, TransactionRollsBackUnlessCommitted) {
   {
     auto tx = Transaction::Begin(*db_);
     ASSERT_OK(tx);
@@ -117,9 +129,9 @@ TEST_F(StoreTest, TransactionRollsBackUnlessCommitted) {
   EXPECT_EQ(Count(), 1);
 }
 
-TEST_F(StoreTest, ReadTransactionSeesOneSnapshot) {
+TEST_P(StoreTest, ReadTransactionSeesOneSnapshot) {
   ASSERT_OK(db_->ExecuteScript("INSERT INTO t (name) VALUES ('a')"));
-  auto other = Open("sqlite:" + (dir_ / "t.db").string());
+  auto other = Open(database_.url());
   ASSERT_OK(other);
   auto read = Transaction::BeginRead(*db_);
   ASSERT_OK(read);
@@ -130,6 +142,172 @@ TEST_F(StoreTest, ReadTransactionSeesOneSnapshot) {
   EXPECT_EQ(Count(), 2);
 }
 
+TEST_P(StoreTest, EveryByteValueRoundTrips) {
+  std::vector<uint8_t> all(256);
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint8_t>(i);
+  auto insert = db_->Prepare("INSERT INTO t (id, data) VALUES (1, $1)");
+  ASSERT_OK(insert);
+  (*insert)->BindBlob(1, all);
+  ASSERT_OK((*insert)->Run());
+  auto select = db_->Prepare("SELECT data, length(data) FROM t WHERE data = $1");
+  ASSERT_OK(select);
+  (*select)->BindBlob(1, all);  // compared as bytes by the database too
+  ASSERT_TRUE(*(*select)->Step());
+  auto data = (*select)->ColumnBlob(0);
+  EXPECT_EQ(std::vector<uint8_t>(data.begin(), data.end()), all);
+  EXPECT_EQ((*select)->ColumnInt(1), 256);
+  EXPECT_FALSE(*(*select)->Step());
+}
+
+TEST_P(StoreTest, Int64ExtremesRoundTrip) {
+  const int64_t values[] = {std::numeric_limits<int64_t>::min(), -1, 0, 1,
+                            std::numeric_limits<int64_t>::max()};
+  for (int64_t v : values) {
+    auto insert = db_->Prepare("INSERT INTO t (id, name) VALUES ($1, $2)");
+    ASSERT_OK(insert);
+    (*insert)->BindInt(1, v).BindText(2, std::to_string(v));
+    ASSERT_OK((*insert)->Run());
+  }
+  for (int64_t v : values) {
+    auto select = db_->Prepare("SELECT id, name FROM t WHERE id = $1");
+    (*select)->BindInt(1, v);
+    ASSERT_TRUE(*(*select)->Step()) << v;
+    EXPECT_EQ((*select)->ColumnInt(0), v);
+    EXPECT_EQ((*select)->ColumnText(1), std::to_string(v));
+    ASSERT_OK((*select)->Run());
+  }
+}
+
+TEST_P(StoreTest, NullsReadAsNull) {
+  auto insert = db_->Prepare("INSERT INTO t (id, name, score, data) VALUES (1, $1, $2, $3)");
+  ASSERT_OK(insert);
+  (*insert)->BindNull(1).BindNull(2).BindNull(3);
+  ASSERT_OK((*insert)->Run());
+  auto select = db_->Prepare("SELECT name, score, data, id FROM t");
+  ASSERT_TRUE(*(*select)->Step());
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_TRUE((*select)->ColumnIsNull(c)) << c;
+    EXPECT_EQ((*select)->ColumnInt(c), 0);
+    EXPECT_EQ((*select)->ColumnText(c), "");
+    EXPECT_TRUE((*select)->ColumnBlob(c).empty());
+  }
+  EXPECT_FALSE((*select)->ColumnIsNull(3));
+  // A parameter left unbound is NULL, as in SQLite.
+  auto unbound = db_->Prepare("SELECT count(*) FROM t WHERE name IS NOT DISTINCT FROM $1");
+  ASSERT_OK(unbound);
+  ASSERT_TRUE(*(*unbound)->Step());
+  EXPECT_EQ((*unbound)->ColumnInt(0), 1);
+}
+
+TEST_P(StoreTest, ReturningGivesTheNewRowId) {
+  auto insert = db_->Prepare("INSERT INTO t (name) VALUES ($1) RETURNING id");
+  ASSERT_OK(insert);
+  (*insert)->BindText(1, "first");
+  ASSERT_TRUE(*(*insert)->Step());
+  int64_t first = (*insert)->ColumnInt(0);
+  EXPECT_FALSE(*(*insert)->Step());
+  insert = db_->Prepare("INSERT INTO t (name) VALUES ($1) RETURNING id");
+  (*insert)->BindText(1, "second");
+  ASSERT_TRUE(*(*insert)->Step());
+  EXPECT_GT((*insert)->ColumnInt(0), first);
+  ASSERT_OK((*insert)->Run());
+  EXPECT_EQ(Count(), 2);
+}
+
+TEST_P(StoreTest, RunCountsChangedRows) {
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO t (name) VALUES ('a'); INSERT INTO t (name) VALUES "
+                               "('b'); INSERT INTO t (name) VALUES ('c')"));
+  auto update = db_->Prepare("UPDATE t SET score = $1 WHERE name <> $2");
+  ASSERT_OK(update);
+  (*update)->BindDouble(1, 0.1).BindText(2, "a");
+  EXPECT_EQ(*(*update)->Run(), 2);
+  auto score = db_->Prepare("SELECT score FROM t WHERE name = 'b'");
+  ASSERT_TRUE(*(*score)->Step());
+  EXPECT_EQ((*score)->ColumnDouble(0), 0.1);  // exactly: shortest round-trip text
+}
+
+TEST_P(StoreTest, EveryConstraintViolationIsConflict) {
+  Backend b = GetParam();
+  ASSERT_OK(db_->ExecuteScript("CREATE TABLE child (parent " + testing::IntType(b) +
+                               " NOT NULL REFERENCES t(id), v " + testing::IntType(b) +
+                               " CHECK (v > 0))"));
+  auto child = db_->Prepare("INSERT INTO child (parent, v) VALUES ($1, $2)");
+  ASSERT_OK(child);
+  (*child)->BindInt(1, 99).BindInt(2, 1);  // no such parent
+  EXPECT_THAT((*child)->Run(), ErrorCodeIs(ErrorCode::kConflict));
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id) VALUES (1)"));
+  child = db_->Prepare("INSERT INTO child (parent, v) VALUES ($1, $2)");
+  (*child)->BindInt(1, 1).BindInt(2, 0);  // check fails
+  EXPECT_THAT((*child)->Run(), ErrorCodeIs(ErrorCode::kConflict));
+  child = db_->Prepare("INSERT INTO child (parent, v) VALUES ($1, $2)");
+  (*child)->BindNull(1).BindInt(2, 1);  // not null
+  EXPECT_THAT((*child)->Run(), ErrorCodeIs(ErrorCode::kConflict));
+  child = db_->Prepare("INSERT INTO child (parent, v) VALUES ($1, $2)");
+  (*child)->BindInt(1, 1).BindInt(2, 1);
+  EXPECT_OK((*child)->Run());
+}
+
+// Two write transactions that read, then write what the other read: SQLite
+// refuses the second writer at Begin (the first holds the write lock),
+// PostgreSQL's SERIALIZABLE lets it run and aborts it. Either way it fails
+// with Unavailable (retryable) and only the first writer's row exists.
+TEST_P(StoreTest, TwoWritersCannotBothReadThenWrite) {
+  OpenOptions quick{.busy_timeout_ms = 100};
+  auto a = Open(database_.url(), quick);
+  auto b = Open(database_.url(), quick);
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  auto count_scored = [](Connection& db) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(Statement * count, db.Prepare("SELECT count(*) FROM t WHERE score = 1"));
+    ASSIGN_OR_RETURN(bool row, count->Step());
+    int64_t n = row ? count->ColumnInt(0) : -1;
+    RETURN_IF_ERROR(count->Run());
+    return n;
+  };
+  auto insert_scored = [](Connection& db, std::string_view name) -> Result<void> {
+    ASSIGN_OR_RETURN(Statement * insert, db.Prepare("INSERT INTO t (name, score) VALUES ($1, 1)"));
+    insert->BindText(1, name);
+    RETURN_IF_ERROR(insert->Run());
+    return {};
+  };
+  ASSERT_OK((*a)->Begin());
+  ASSERT_EQ(*count_scored(**a), 0);
+  Result<void> b_wrote = (*b)->Begin();
+  if (b_wrote) {
+    auto seen = count_scored(**b);
+    if (seen) {
+      EXPECT_EQ(*seen, 0);
+    } else {
+      b_wrote = std::unexpected(seen.error());
+    }
+  }
+  ASSERT_OK(insert_scored(**a, "a"));
+  if (b_wrote) b_wrote = insert_scored(**b, "b");
+  ASSERT_OK((*a)->Commit());
+  if (b_wrote) b_wrote = (*b)->Commit();
+  EXPECT_THAT(b_wrote, ErrorCodeIs(ErrorCode::kUnavailable));
+  (void)(*b)->Rollback();
+  EXPECT_EQ(Count(), 1);
+}
+
+TEST_P(StoreTest, BulkLoadCallsAreHarmless) {
+  ASSERT_OK(db_->SetCacheSize(16));
+  EXPECT_THAT(db_->SetCacheSize(0), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  auto bulk = db_->EnterBulkLoad();
+  ASSERT_OK(bulk);
+  if (GetParam() == Backend::kPostgres) {
+    EXPECT_FALSE(*bulk);
+  }
+  {
+    auto tx = Transaction::Begin(*db_);
+    ASSERT_OK(tx);
+    ASSERT_OK(db_->ExecuteScript("INSERT INTO t (name) VALUES ('bulk')"));
+    ASSERT_OK(tx->Commit());
+  }
+  ASSERT_OK(db_->LeaveBulkLoad());
+  EXPECT_EQ(Count(), 1);
+}
+
 std::string JournalMode(Connection& db) {
   auto stmt = db.Prepare("PRAGMA journal_mode");
   EXPECT_TRUE(*(*stmt)->Step());
@@ -138,7 +316,19 @@ std::string JournalMode(Connection& db) {
   return mode;
 }
 
-TEST_F(StoreTest, BulkLoadModeOnlyWhenAlone) {
+// SQLite's journal modes: the rest of this file is SQLite-only.
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Open("sqlite:" + (dir_ / "t.db").string());
+    ASSERT_OK(opened);
+    db_ = std::move(*opened);
+  }
+  vigie::testing::TempDir dir_;
+  std::unique_ptr<Connection> db_;
+};
+
+TEST_F(SqliteStoreTest, BulkLoadModeOnlyWhenAlone) {
   auto other = Open("sqlite:" + (dir_ / "t.db").string());
   ASSERT_OK(other);
   auto shared = db_->EnterBulkLoad();

@@ -1,0 +1,153 @@
+// PostgreSQL-only behaviour of the store: what has no SQLite counterpart
+// (a server that drops connections, serialization failures, aborted
+// transactions). Runs when a test server is configured (see test_database.h).
+
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+#include "store/test_database.h"
+#include "tests/support/matchers.h"
+
+namespace vigie::store {
+namespace {
+
+using testing::Backend;
+using testing::TestDatabase;
+using ::vigie::testing::ErrorCodeIs;
+
+Result<int64_t> QueryInt(Connection& db, std::string_view sql, std::optional<int64_t> arg = {}) {
+  ASSIGN_OR_RETURN(Statement * stmt, db.Prepare(sql));
+  if (arg) stmt->BindInt(1, *arg);
+  ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return Fail(ErrorCode::kNotFound, "no row");
+  int64_t value = stmt->ColumnInt(0);
+  RETURN_IF_ERROR(stmt->Run());
+  return value;
+}
+
+class PostgresConnectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    VIGIE_REQUIRE_TEST_DATABASE(database_);
+    auto opened = Open(database_.url());
+    ASSERT_OK(opened);
+    db_ = std::move(*opened);
+    ASSERT_EQ(db_->dialect(), Dialect::kPostgres);
+    ASSERT_OK(db_->ExecuteScript(
+        "CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT UNIQUE, n BIGINT NOT NULL DEFAULT 0)"));
+  }
+  // Ends this test connection's server process from another connection, and
+  // waits (server-side, up to 5 s) until it has exited.
+  void TerminateBackendOf(Connection& victim) {
+    auto pid = QueryInt(victim, "SELECT pg_backend_pid()");
+    ASSERT_OK(pid);
+    auto ended =
+        QueryInt(*database_.admin(),
+                 "SELECT CAST(pg_terminate_backend(CAST($1 AS INTEGER), 5000) AS INTEGER)", *pid);
+    ASSERT_OK(ended);
+    ASSERT_EQ(*ended, 1);
+  }
+  int64_t Count() { return QueryInt(*db_, "SELECT count(*) FROM t").value_or(-1); }
+
+  TestDatabase database_{Backend::kPostgres};
+  std::unique_ptr<Connection> db_;
+};
+
+TEST_F(PostgresConnectionTest, ReconnectsOnceTheServerClosedTheConnection) {
+  const std::string_view kAddOne = "SELECT CAST($1 AS BIGINT) + 1";
+  ASSERT_EQ(*QueryInt(*db_, kAddOne, 41), 42);
+  auto before = QueryInt(*db_, "SELECT pg_backend_pid()");
+  TerminateBackendOf(*db_);
+  // The next statement finds the connection closed, resets it and re-prepares
+  // the cached statement on the new session.
+  auto after = QueryInt(*db_, kAddOne, 1);
+  ASSERT_OK(after);
+  EXPECT_EQ(*after, 2);
+  EXPECT_NE(*QueryInt(*db_, "SELECT pg_backend_pid()"), *before);
+  // The session settings came back too (search_path from the URL, lock_timeout).
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id) VALUES (1)"));
+  EXPECT_EQ(Count(), 1);
+}
+
+TEST_F(PostgresConnectionTest, ALostConnectionInsideATransactionIsNotReplayed) {
+  ASSERT_OK(db_->Begin());
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id) VALUES (1)"));
+  TerminateBackendOf(*db_);
+  EXPECT_THAT(db_->ExecuteScript("INSERT INTO t (id) VALUES (2)"),
+              ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_THAT(db_->Commit(), ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_OK(db_->Rollback());
+  EXPECT_EQ(Count(), 0);  // reconnected; nothing of the lost transaction
+}
+
+TEST_F(PostgresConnectionTest, AConcurrentUpdateIsASerializationFailure) {
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id, n) VALUES (1, 0)"));
+  auto other = Open(database_.url());
+  ASSERT_OK(other);
+  ASSERT_OK(db_->Begin());
+  ASSERT_EQ(*QueryInt(*db_, "SELECT n FROM t WHERE id = 1"), 0);  // takes the snapshot
+  ASSERT_OK((*other)->ExecuteScript("UPDATE t SET n = n + 1 WHERE id = 1"));
+  EXPECT_THAT(db_->ExecuteScript("UPDATE t SET n = n + 10 WHERE id = 1"),
+              ErrorCodeIs(ErrorCode::kUnavailable));
+  // The transaction is aborted: later statements and the commit say why.
+  EXPECT_THAT(QueryInt(*db_, "SELECT n FROM t WHERE id = 1"), ErrorCodeIs(ErrorCode::kUnavailable));
+  auto committed = db_->Commit();
+  EXPECT_THAT(committed, ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_NE(committed.error().message().find("rolled back"), std::string::npos);
+  EXPECT_EQ(*QueryInt(*db_, "SELECT n FROM t WHERE id = 1"), 1);
+}
+
+TEST_F(PostgresConnectionTest, AFailedStatementAbortsTheTransaction) {
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id, name) VALUES (1, 'a')"));
+  {
+    auto tx = Transaction::Begin(*db_);
+    ASSERT_OK(tx);
+    ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id, name) VALUES (2, 'b')"));
+    EXPECT_THAT(db_->ExecuteScript("INSERT INTO t (id, name) VALUES (3, 'a')"),
+                ErrorCodeIs(ErrorCode::kConflict));
+    EXPECT_THAT(tx->Commit(), ErrorCodeIs(ErrorCode::kConflict));  // not a silent rollback
+  }
+  EXPECT_EQ(Count(), 1);
+  ASSERT_OK(db_->Begin());
+  EXPECT_THAT(db_->Begin(), ErrorCodeIs(ErrorCode::kInternal));  // no nesting
+  ASSERT_OK(db_->Rollback());
+}
+
+TEST_F(PostgresConnectionTest, ReadTransactionsRefuseWrites) {
+  ASSERT_OK(db_->BeginRead());
+  EXPECT_FALSE(db_->ExecuteScript("INSERT INTO t (id) VALUES (1)").has_value());
+  ASSERT_OK(db_->Rollback());
+  auto read_only = Open(database_.url(), {.read_only = true});
+  ASSERT_OK(read_only);
+  EXPECT_THAT((*read_only)->ExecuteScript("INSERT INTO t (id) VALUES (1)"),
+              ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_EQ(Count(), 0);
+}
+
+TEST_F(PostgresConnectionTest, TextWithANulByteIsRefusedNotTruncated) {
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id, name) VALUES (1, 'admin')"));
+  auto select = db_->Prepare("SELECT count(*) FROM t WHERE name = $1");
+  ASSERT_OK(select);
+  (*select)->BindText(1, std::string_view("admin\0x", 7));
+  EXPECT_THAT((*select)->Step(), ErrorCodeIs(ErrorCode::kInvalidArgument));
+}
+
+TEST_F(PostgresConnectionTest, ScriptsRunSeveralStatements) {
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id) VALUES (1); INSERT INTO t (id) VALUES (2);"));
+  EXPECT_EQ(Count(), 2);
+  EXPECT_FALSE(db_->ExecuteScript("INSERT INTO t (id) VALUES (3); SELEKT;").has_value());
+  EXPECT_EQ(Count(), 2);  // a script is one implicit transaction
+}
+
+TEST(PostgresOpenTest, AnUnreachableServerIsUnavailableAndTheUrlStaysSecret) {
+  auto opened = Open("postgresql://vigie:s3cr3t-pw@127.0.0.1:1/vigie");
+  ASSERT_THAT(opened, ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_EQ(opened.error().message().find("s3cr3t-pw"), std::string::npos);
+  EXPECT_THAT(Open("postgres://127.0.0.1:1/vigie"), ErrorCodeIs(ErrorCode::kUnavailable));
+  auto malformed = Open("postgresql://vigie:s3cr3t-pw@[::1/vigie");
+  ASSERT_THAT(malformed, ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_EQ(malformed.error().message().find("s3cr3t-pw"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigie::store
