@@ -34,12 +34,12 @@ Result<Range> Unindexed(store::Connection& db) {
 constexpr size_t kRowsPerInsert = 64;
 
 std::string MultiRowInsert(size_t rows) {
-  std::string sql = "INSERT OR IGNORE INTO audit_person_access (segment, person_id, sequence) VALUES ";
+  std::string sql = "INSERT INTO audit_person_access (segment, person_id, sequence) VALUES ";
   for (size_t i = 0; i < rows; ++i) {
     const size_t p = 2 * i + 2;
     sql += (i == 0 ? "($1, $" : ", ($1, $") + std::to_string(p) + ", $" + std::to_string(p + 1) + ")";
   }
-  return sql;
+  return sql + " ON CONFLICT DO NOTHING";
 }
 
 Result<void> InsertAccesses(store::Connection& db, int64_t segment,
@@ -81,7 +81,8 @@ Result<uint64_t> IndexRange(store::Connection& db) {
   const auto segment = static_cast<int64_t>(range.from);
   RETURN_IF_ERROR(InsertAccesses(db, segment, accesses));
   ASSIGN_OR_RETURN(store::Statement * add,
-                   db.Prepare("INSERT OR IGNORE INTO audit_person_segment (segment) VALUES ($1)"));
+                   db.Prepare("INSERT INTO audit_person_segment (segment) VALUES ($1) "
+                              "ON CONFLICT DO NOTHING"));
   add->BindInt(1, segment);
   RETURN_IF_ERROR(add->Run());
   ASSIGN_OR_RETURN(store::Statement * advance,

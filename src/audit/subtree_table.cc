@@ -113,8 +113,8 @@ Result<uint64_t> BackfillSubtrees(store::Connection& db, uint64_t size) {
   uint64_t added = 0;
   for (const CompletedSubtree& subtree : completed) {
     ASSIGN_OR_RETURN(store::Statement * insert,
-                     db.Prepare("INSERT OR IGNORE INTO audit_subtree (level, idx, hash) "
-                                "VALUES ($1, $2, $3)"));
+                     db.Prepare("INSERT INTO audit_subtree (level, idx, hash) "
+                                "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"));
     insert->BindInt(1, subtree.level)
         .BindInt(2, static_cast<int64_t>(subtree.index))
         .BindBlob(3, subtree.hash);

@@ -128,8 +128,8 @@ Result<void> AddCanaries(store::Connection& db, const std::vector<int64_t>& pers
   ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db));
   for (int64_t id : person_ids) {
     ASSIGN_OR_RETURN(store::Statement * insert,
-                     db.Prepare("INSERT OR IGNORE INTO detect_canary (person_id, planted_at) "
-                                "VALUES ($1, $2)"));
+                     db.Prepare("INSERT INTO detect_canary (person_id, planted_at) "
+                                "VALUES ($1, $2) ON CONFLICT DO NOTHING"));
     insert->BindInt(1, id).BindInt(2, planted_at);
     RETURN_IF_ERROR(insert->Run());
   }

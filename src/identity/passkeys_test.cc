@@ -8,7 +8,7 @@
 
 #include "crypto/hash.h"
 #include "identity/internal/identity_testing.h"
-#include "webauthn/internal/software_authenticator.h"
+#include "webauthn/testing/software_authenticator.h"
 
 namespace vigie::identity {
 namespace {

@@ -7,7 +7,7 @@
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
 #include "webauthn/internal/cose_key.h"
-#include "webauthn/internal/software_authenticator.h"
+#include "webauthn/testing/software_authenticator.h"
 #include "webauthn/webauthn.h"
 
 // Ceremonies not made by us, so that the verifier is checked against other

@@ -112,7 +112,8 @@ Result<VerifiedAssertion> VerifyAssertion(const RelyingParty& rp, ByteView chall
   signed_bytes.insert(signed_bytes.end(), client_data_hash.begin(), client_data_hash.end());
   RETURN_IF_ERROR(key->Verify(signed_bytes, signature));
 
-  // §7.2 step 22. Counters that stay at zero mean "not implemented" (synced passkeys).
+  // §7.2 step 22. A counter that stays at zero is an authenticator that keeps
+  // none (synced passkeys do so): nothing to compare then.
   if ((credential.sign_count != 0 || data.sign_count != 0) &&
       data.sign_count <= credential.sign_count) {
     return Fail(ErrorCode::kUnauthenticated,

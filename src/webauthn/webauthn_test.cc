@@ -7,7 +7,7 @@
 
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
-#include "webauthn/internal/software_authenticator.h"
+#include "webauthn/testing/software_authenticator.h"
 
 namespace vigie::webauthn {
 namespace {

@@ -1,4 +1,4 @@
-#include "webauthn/internal/software_authenticator.h"
+#include "webauthn/testing/software_authenticator.h"
 
 #include <cbor.h>
 
