@@ -191,15 +191,22 @@ Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view serv
 Result<LoginTokens> Portal::LoginWithSecondFactor(std::string_view challenge, std::string_view code,
                                                   std::string_view jkt,
                                                   const Origin& origin) {
+  return FinishLogin(trail_->Unauthenticated(AuditEventType::kLoginSecondFactorOk, "", origin, jkt),
+                     jkt, [&](identity::Authenticator& authenticator) {
+                       return authenticator.VerifySecondFactor(challenge, code, origin.address);
+                     });
+}
+
+Result<LoginTokens> Portal::FinishLogin(
+    AuditEvent event, std::string_view jkt,
+    const std::function<Result<identity::Agent>(identity::Authenticator&)>& verify) {
   const auto started = Now();
-  AuditEvent event =
-      trail_->Unauthenticated(AuditEventType::kLoginSecondFactorOk, "", origin, jkt);
   std::optional<int64_t> locked;
   auto login = [&]() -> Result<LoginTokens> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
                                           identity_options_);
-    auto verified = authenticator.VerifySecondFactor(challenge, code, origin.address);
+    auto verified = verify(authenticator);
     locked = authenticator.locked_agent();
     ASSIGN_OR_RETURN(identity::Agent agent, std::move(verified));
     DescribeAgent(event, agent);

@@ -21,6 +21,7 @@
 // adapters answer every 401 with the same public text.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -262,6 +263,12 @@ class Portal {
                               int64_t person_id, int64_t* retry_after_seconds);
   Result<policy::Visibility> Decide(const Caller& caller, const ConsultationInput& input,
                                     policy::ConsultationKind kind, int64_t* retry_after_seconds);
+  // A login's second step, whichever the factor: `verify` checks it; then a
+  // session opens (OpenSession). Audited as `event` (failed when refused),
+  // with a lock-out event when this failure locked the agent.
+  Result<LoginTokens> FinishLogin(
+      audit::AuditEvent event, std::string_view jkt,
+      const std::function<Result<identity::Agent>(identity::Authenticator&)>& verify);
   // After a verified second factor: a session for `agent`, unless contained.
   Result<LoginTokens> OpenSession(store::Connection& db, const identity::Agent& agent,
                                   std::string_view jkt);

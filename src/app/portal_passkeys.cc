@@ -12,8 +12,6 @@ namespace {
 using audit::AuditEvent;
 using audit::AuditEventType;
 using internal::Audited;
-using internal::AuditedLockingOut;
-using internal::DescribeAgent;
 using internal::Now;
 
 // Which factor a login's second step used, in its event's subject.
@@ -36,24 +34,12 @@ Result<LoginTokens> Portal::LoginWithPasskey(std::string_view challenge,
                                              const identity::PasskeyAssertion& assertion,
                                              const webauthn::RelyingParty& rp,
                                              std::string_view jkt, const Origin& origin) {
-  const auto started = Now();
   AuditEvent event =
       trail_->Unauthenticated(AuditEventType::kLoginSecondFactorOk, "", origin, jkt);
   event.subject = std::string(kPasskeyFactor);
-  std::optional<int64_t> locked;
-  auto login = [&]() -> Result<LoginTokens> {
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
-                                          identity_options_);
-    auto verified = authenticator.VerifyPasskey(challenge, assertion, rp, origin.address);
-    locked = authenticator.locked_agent();
-    ASSIGN_OR_RETURN(identity::Agent agent, std::move(verified));
-    DescribeAgent(event, agent);
-    return OpenSession(*db, agent, jkt);
-  }();
-  if (!login) event.type = AuditEventType::kLoginSecondFactorFailed;
-  return AuditedLockingOut(*trail_, std::move(event), started, std::move(login), locked,
-                           internal::DescribeLogin);
+  return FinishLogin(std::move(event), jkt, [&](identity::Authenticator& authenticator) {
+    return authenticator.VerifyPasskey(challenge, assertion, rp, origin.address);
+  });
 }
 
 int64_t Portal::idle_timeout_seconds() const { return session_options_.idle_timeout_seconds; }
