@@ -31,12 +31,8 @@ using internal::Now;
 
 // The audit database, read-only, on a connection of this call's own (as
 // AuditLog::Find reads), so a long read never holds up the log's writer.
-// The URL is resolved as the CLI resolves it (cli/installation.cc): the
-// configuration guarantees the "sqlite:" prefix.
 Result<std::unique_ptr<store::Connection>> OpenAuditForReading(const Config& config) {
-  const std::string_view url = config.audit.url;
-  const std::string path(url.substr(std::string_view("sqlite:").size()));
-  auto db = store::Open("sqlite:" + config.Resolve(path).string(),
+  auto db = store::Open(config.ResolveDatabaseUrl(config.audit.url),
                         {.busy_timeout_ms = config.store.busy_timeout_ms, .read_only = true});
   if (!db) return Fail(db.error().WithContext("audit log"));
   return db;

@@ -6,6 +6,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "audit/audit_event_codec.h"
@@ -88,6 +89,72 @@ CREATE TRIGGER IF NOT EXISTS audit_subtree_no_delete BEFORE DELETE ON audit_subt
 constexpr store::Migration kMigrations[] = {{1, "audit log", kSchemaV1},
                                             {2, "audit Merkle subtrees", kSchemaV2}};
 
+// The same schema on PostgreSQL. Security: as on SQLite, the triggers keep
+// Vigie itself from rewriting history; in production the audit schema is
+// also owned by another role than the one Vigie connects as
+// (docs/operations.md), so UPDATE and DELETE are not even granted.
+constexpr std::string_view kPgSchemaV1 = R"sql(
+CREATE TABLE audit_event (
+  sequence BIGINT PRIMARY KEY,
+  time_us BIGINT NOT NULL,
+  type BIGINT NOT NULL,
+  agent_id BIGINT NOT NULL,
+  unit_id BIGINT NOT NULL,
+  session_id BIGINT NOT NULL,
+  source_address TEXT NOT NULL,
+  terms_hash BYTEA,
+  event BYTEA NOT NULL,
+  chain_hash BYTEA NOT NULL
+);
+CREATE INDEX audit_event_by_agent ON audit_event (agent_id, time_us);
+CREATE INDEX audit_event_by_unit ON audit_event (unit_id, time_us);
+CREATE INDEX audit_event_by_time ON audit_event (time_us);
+CREATE TABLE audit_person_access (
+  segment BIGINT NOT NULL,
+  person_id BIGINT NOT NULL,
+  sequence BIGINT NOT NULL,
+  PRIMARY KEY (segment, person_id, sequence)
+);
+CREATE TABLE audit_person_segment (segment BIGINT PRIMARY KEY);
+CREATE TABLE audit_checkpoint (
+  tree_size BIGINT PRIMARY KEY,
+  time_us BIGINT NOT NULL,
+  root BYTEA NOT NULL,
+  chain_hash BYTEA NOT NULL,
+  key_id BIGINT NOT NULL,
+  signature BYTEA NOT NULL
+);
+CREATE TABLE audit_tip (
+  id BIGINT PRIMARY KEY CHECK (id = 1),
+  size BIGINT NOT NULL,
+  chain_hash BYTEA NOT NULL,
+  frontier BYTEA NOT NULL,
+  person_indexed BIGINT NOT NULL DEFAULT 0
+);
+CREATE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+CREATE TRIGGER audit_event_no_update BEFORE UPDATE OR DELETE ON audit_event
+  FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
+CREATE TRIGGER audit_checkpoint_no_update BEFORE UPDATE OR DELETE ON audit_checkpoint
+  FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
+CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
+)sql";
+
+constexpr std::string_view kPgSchemaV2 = R"sql(
+CREATE TABLE audit_subtree (
+  level BIGINT NOT NULL,
+  idx BIGINT NOT NULL,
+  hash BYTEA NOT NULL,
+  PRIMARY KEY (level, idx)
+);
+CREATE TRIGGER audit_subtree_no_update BEFORE UPDATE OR DELETE ON audit_subtree
+  FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
+)sql";
+
+constexpr store::Migration kPgMigrations[] = {{1, "audit log", kPgSchemaV1},
+                                              {2, "audit Merkle subtrees", kPgSchemaV2}};
+
 // Events between two extensions of the "who consulted this person" index.
 constexpr uint64_t kPersonIndexEvery = 4096;
 
@@ -118,9 +185,40 @@ struct Pending {
   std::promise<Result<uint64_t>> done;
 };
 
+// One appender at a time for the whole portal. On PostgreSQL, several nodes
+// append to one log: each takes this session lock before its transaction
+// begins, so the transaction's snapshot already holds the previous
+// appender's commit and the batch extends the tip it wrote (a lock taken
+// inside a SERIALIZABLE transaction would only turn the race into
+// serialization failures). On SQLite, BEGIN IMMEDIATE is that lock already.
+// Released by the destructor, or by the server if the connection drops.
+class AppendLock {
+ public:
+  static Result<AppendLock> Take(store::Connection& db) {
+    if (db.dialect() != store::Dialect::kPostgres) return AppendLock(nullptr);
+    RETURN_IF_ERROR(db.ExecuteScript("SELECT pg_advisory_lock(" + std::string(kKey) + ")"));
+    return AppendLock(&db);
+  }
+  AppendLock(AppendLock&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  AppendLock& operator=(AppendLock&&) = delete;
+  ~AppendLock() {
+    if (db_ != nullptr) {
+      (void)db_->ExecuteScript("SELECT pg_advisory_unlock(" + std::string(kKey) + ")");
+    }
+  }
+
+ private:
+  static constexpr std::string_view kKey = "435526134119";  // "vigie" + 2: the migrations' + 2
+  explicit AppendLock(store::Connection* db) : db_(db) {}
+  store::Connection* db_;
+};
+
 }  // namespace
 
-std::span<const store::Migration> AuditLogSchema() { return kMigrations; }
+std::span<const store::Migration> AuditLogSchema(store::Dialect dialect) {
+  if (dialect == store::Dialect::kPostgres) return kPgMigrations;
+  return kMigrations;
+}
 
 namespace {
 
@@ -198,6 +296,14 @@ class AuditLog::Writer {
   }
 
   Result<void> Load() {
+    RETURN_IF_ERROR(LoadTip());
+    thread_ = std::thread([this] { Run(); });
+    return {};
+  }
+
+  // Under the append lock: other nodes may be appending meanwhile.
+  Result<void> LoadTip() {
+    ASSIGN_OR_RETURN(AppendLock lock, AppendLock::Take(*db_));
     RETURN_IF_ERROR(BackfillSubtreesIfBehind());
     ASSIGN_OR_RETURN(Tip tip, ReadTip());
     const uint64_t size = tip.frontier.size();
@@ -220,7 +326,6 @@ class AuditLog::Writer {
     written_size_ = size;
     ASSIGN_OR_RETURN(person_indexed_, PersonIndexedUpTo(*db_));
     RETURN_IF_ERROR(ApplySizeCap(max_size_mib_));
-    thread_ = std::thread([this] { Run(); });
     return {};
   }
 
@@ -344,7 +449,12 @@ class AuditLog::Writer {
            clock_.Now() - last_checkpoint_time_ >= options_.checkpoint_every;
   }
 
+  // SQLite only: a PostgreSQL server's disk is the DBA's to cap.
   Result<void> ApplySizeCap(int64_t mib) {
+    if (db_->dialect() != store::Dialect::kSqlite) {
+      applied_size_mib_ = mib;
+      return {};
+    }
     int64_t pages = kUncappedPages;
     if (mib > 0) {
       ASSIGN_OR_RETURN(store::Statement * page_size, db_->Prepare("PRAGMA page_size"));
@@ -386,12 +496,23 @@ class AuditLog::Writer {
   // that tail); a failure only makes it lag longer.
   void MaybeIndexPersons(bool final) {
     if (written_size_ < person_indexed_ + (final ? 1 : kPersonIndexEvery)) return;
-    auto indexed = ExtendPersonIndex(*db_);
+    auto indexed = [&]() -> Result<uint64_t> {
+      ASSIGN_OR_RETURN(AppendLock lock, AppendLock::Take(*db_));
+      return ExtendPersonIndex(*db_);
+    }();
     if (!indexed) {
       Log(LogLevel::kWarn, "audit_person_index_lagging", {{"error", indexed.error().message()}});
       return;
     }
     person_indexed_ = *indexed;
+  }
+
+  // A batch that appended nothing (a final checkpoint) finds the size
+  // already signed by another node or command: nothing new to sign.
+  Result<bool> CheckpointedElsewhere(uint64_t size, uint64_t size_before) {
+    if (size != size_before) return false;
+    ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, ReadLatestCheckpoint(*db_));
+    return latest.has_value() && latest->tree_size == size;
   }
 
   Result<void> InsertCheckpoint(const Checkpoint& checkpoint) {
@@ -432,6 +553,7 @@ class AuditLog::Writer {
                                                bool final) {
     ASSIGN_OR_RETURN(Tip tip, ReadTip());
     uint64_t size = tip.frontier.size();
+    const uint64_t size_before = size;
     completed_.clear();
     for (size_t i = 0; i < batch.size(); ++i) {
       AuditEvent& event = batch[i].event;
@@ -451,7 +573,8 @@ class AuditLog::Writer {
     // Same transaction as the events that complete them: as durable as those.
     RETURN_IF_ERROR(InsertSubtrees(*db_, completed_));
     std::optional<Checkpoint> checkpoint;
-    if (CheckpointDue(size, final)) {
+    ASSIGN_OR_RETURN(bool signed_already, CheckpointedElsewhere(size, size_before));
+    if (CheckpointDue(size, final) && !signed_already) {
       checkpoint = Checkpoint{.tree_size = size,
                               .time_unix_micros = UnixMicros(clock_.Now()),
                               .root = tip.frontier.Root(),
@@ -471,6 +594,14 @@ class AuditLog::Writer {
     if (int64_t cap = max_size_mib_.load(); cap != applied_size_mib_) {
       if (auto capped = ApplySizeCap(cap); !capped) written = std::unexpected(capped.error());
     }
+    std::optional<AppendLock> append_lock;
+    if (written) {
+      if (auto taken = AppendLock::Take(*db_); taken) {
+        append_lock.emplace(std::move(*taken));
+      } else {
+        written = std::unexpected(taken.error());
+      }
+    }
     if (written) {
       if (auto began = db_->Begin(); !began) {
         written = std::unexpected(began.error());
@@ -483,6 +614,7 @@ class AuditLog::Writer {
         if (!written) (void)db_->Rollback();
       }
     }
+    append_lock.reset();  // other nodes may append from here
     if (!written) {
       Error refused(ErrorCode::kUnavailable,
                     "the audit log cannot be written: " + written.error().message());
@@ -563,8 +695,14 @@ AuditLog::~AuditLog() = default;
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions options,
                                                  const crypto::DataKey& signing_key,
                                                  const Clock& clock) {
-  ASSIGN_OR_RETURN(auto db, store::Open(options.url));
-  RETURN_IF_ERROR(store::Migrate(*db, AuditLogSchema()));
+  store::OpenOptions open_options;
+  if (!options.url.starts_with("sqlite:")) {
+    // PostgreSQL: a lock held elsewhere fails the batch (and the
+    // consultations waiting on it: fail closed) rather than hang the writer.
+    open_options.busy_timeout_ms = static_cast<int>(options.max_wait.count());
+  }
+  ASSIGN_OR_RETURN(auto db, store::Open(options.url, open_options));
+  RETURN_IF_ERROR(store::Migrate(*db, AuditLogSchema(db->dialect())));
   std::string url = options.url;
   auto writer = std::make_unique<Writer>(std::move(options), signing_key, clock, std::move(db));
   RETURN_IF_ERROR(writer->Load());

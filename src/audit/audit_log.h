@@ -63,7 +63,7 @@ struct AuditLogStats {
 };
 
 // The audit database's schema (its own migrations, versioned apart from Vigie's).
-std::span<const store::Migration> AuditLogSchema();
+std::span<const store::Migration> AuditLogSchema(store::Dialect dialect);
 
 // Stored checkpoints, oldest first.
 Result<std::vector<Checkpoint>> ReadCheckpoints(store::Connection& db);

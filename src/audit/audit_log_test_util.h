@@ -1,14 +1,58 @@
 #pragma once
-// Test-only: a temporary audit log with a signing key, and raw access to its
-// database for the tests that play the attacker.
+// Test-only: a temporary audit log with a signing key on the suite's backend
+// (store/test_database.h), and raw access to its database for the tests that
+// play the attacker.
 
 #include <memory>
+#include <string>
 
 #include "audit/audit_log.h"
 #include "crypto/keyring.h"
+#include "store/test_database.h"
 #include "tests/support/temp_dir.h"
 
 namespace vigie::audit::testing {
+
+// What an attacker with full access to the database does first: lift the
+// triggers that keep the log append-only.
+inline Result<void> LiftAppendOnlyGuards(store::Connection& db) {
+  if (db.dialect() == store::Dialect::kPostgres) {
+    return db.ExecuteScript(
+        "ALTER TABLE audit_event DISABLE TRIGGER USER; "
+        "ALTER TABLE audit_checkpoint DISABLE TRIGGER USER; "
+        "ALTER TABLE IF EXISTS audit_subtree DISABLE TRIGGER USER;");
+  }
+  std::string script;
+  for (const char* table : {"audit_event", "audit_checkpoint", "audit_subtree"}) {
+    for (const char* change : {"update", "delete"}) {
+      script += std::string("DROP TRIGGER IF EXISTS ") + table + "_no_" + change + "; ";
+    }
+  }
+  return db.ExecuteScript(script);
+}
+
+// An SQL expression for 32 zero bytes.
+inline std::string ZeroHashSql(const store::Connection& db) {
+  return db.dialect() == store::Dialect::kPostgres ? "decode(repeat('00', 32), 'hex')"
+                                                   : "zeroblob(32)";
+}
+
+// An SQL script that makes every insert into the audit events fail, as a full
+// disk or a failing server does (undone by AcceptInsertsSql).
+inline std::string RefuseInsertsSql(const store::Connection& db) {
+  if (db.dialect() == store::Dialect::kPostgres) {
+    return "CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE "
+           "EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END $$; CREATE "
+           "TRIGGER refuse_insert BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION "
+           "refuse_insert();";
+  }
+  return "CREATE TRIGGER refuse_insert BEFORE INSERT ON audit_event BEGIN SELECT "
+         "RAISE(ABORT, 'database or disk is full'); END;";
+}
+inline std::string AcceptInsertsSql(const store::Connection& db) {
+  return db.dialect() == store::Dialect::kPostgres ? "DROP TRIGGER refuse_insert ON audit_event"
+                                                   : "DROP TRIGGER refuse_insert";
+}
 
 inline AuditEvent SearchEvent(int64_t agent_id, std::vector<int64_t> person_ids) {
   AuditEvent event;
@@ -31,7 +75,7 @@ class AuditLogFixture {
 
   AuditLogOptions Options() const {
     AuditLogOptions options;
-    options.url = "sqlite:" + (dir_ / "audit.db").string();
+    options.url = database_.url();
     options.witness_file = dir_ / "witness.jsonl";
     options.checkpoint_every_events = 10;
     return options;
@@ -63,10 +107,12 @@ class AuditLogFixture {
   }
 
   const vigie::testing::TempDir& dir() const { return dir_; }
+  store::testing::Backend backend() const { return database_.backend(); }
   FakeClock& clock() { return clock_; }
 
  private:
   vigie::testing::TempDir dir_;
+  store::testing::SuiteDatabase database_;
   SeededRandom random_{7};
   crypto::Keyring keyring_;
   FakeClock clock_{TimePoint(std::chrono::seconds(1'764'000'000))};

@@ -14,6 +14,8 @@ namespace vigie::audit {
 namespace {
 
 using testing::AuditLogFixture;
+using testing::LiftAppendOnlyGuards;
+using testing::ZeroHashSql;
 using testing::SearchEvent;
 
 constexpr int kEvents = 50;  // checkpoints every 10 events
@@ -28,11 +30,7 @@ class AuditVerifierTest : public ::testing::Test {
     log.reset();
     db_ = fixture_.RawDatabase();
     // What an attacker does first.
-    ASSERT_TRUE(db_->ExecuteScript("DROP TRIGGER audit_event_no_update; "
-                                   "DROP TRIGGER audit_event_no_delete; "
-                                   "DROP TRIGGER audit_checkpoint_no_update; "
-                                   "DROP TRIGGER audit_checkpoint_no_delete;")
-                    .has_value());
+    ASSERT_TRUE(LiftAppendOnlyGuards(*db_).has_value());
   }
 
   AuditVerifyReport Verify(std::span<const Checkpoint> witness = {}) {

@@ -50,10 +50,12 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
   }
   if (filter.person_id) {
     // The segments' entries, plus the tail not indexed yet (filtered below).
+    // SQLite's CROSS JOIN keeps the segments as the outer loop (one index
+    // probe each); PostgreSQL's planner picks that by itself.
     where(
-        "sequence IN (SELECT a.sequence FROM audit_person_segment s CROSS JOIN audit_person_access "
-        "a "
-        "ON a.segment = s.segment AND a.person_id = ",
+        std::string("sequence IN (SELECT a.sequence FROM audit_person_segment s ") +
+            (db.dialect() == store::Dialect::kSqlite ? "CROSS JOIN" : "JOIN") +
+            " audit_person_access a ON a.segment = s.segment AND a.person_id = ",
         " UNION ALL SELECT sequence FROM audit_event WHERE sequence >= " + std::string("$") +
             std::to_string(binders.size() + 3) + ")",
         int_value(*filter.person_id));
@@ -65,9 +67,9 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
   for (size_t i = 0; i < binders.size(); ++i) binders[i](*rows, static_cast<int>(i) + 2);
   // With a person, the unindexed tail is filtered after decoding, so the
   // limit applies then.
-  rows->BindInt(
-      static_cast<int>(binders.size()) + 2,
-      filter.person_id ? -1 : static_cast<int64_t>(std::min<size_t>(filter.limit, INT64_MAX)));
+  rows->BindInt(static_cast<int>(binders.size()) + 2,
+                filter.person_id ? INT64_MAX
+                                 : static_cast<int64_t>(std::min<size_t>(filter.limit, INT64_MAX)));
   std::vector<AuditEvent> events;
   while (events.size() < filter.limit) {
     ASSIGN_OR_RETURN(bool more, rows->Step());

@@ -13,6 +13,8 @@ namespace vigie::audit {
 namespace {
 
 using testing::AuditLogFixture;
+using testing::LiftAppendOnlyGuards;
+using testing::ZeroHashSql;
 using testing::SearchEvent;
 using vigie::testing::ErrorCodeIs;
 
@@ -72,9 +74,8 @@ class StoredSubtreeSourceTest : public ::testing::Test {
 TEST_F(StoredSubtreeSourceTest, ProofsEqualTheReferenceAndVerify) { ExpectReferenceProofs(); }
 
 TEST_F(StoredSubtreeSourceTest, ProofsFromTheLeavesWhenRowsAreMissing) {
-  ASSERT_OK(
-      db_->ExecuteScript("DROP TRIGGER audit_subtree_no_delete; "
-                         "DELETE FROM audit_subtree WHERE level >= 10 OR idx % 2 = 1;"));
+  ASSERT_OK(LiftAppendOnlyGuards(*db_));
+  ASSERT_OK(db_->ExecuteScript("DELETE FROM audit_subtree WHERE level >= 10 OR idx % 2 = 1;"));
   ExpectReferenceProofs();
 }
 
@@ -85,10 +86,9 @@ TEST_F(StoredSubtreeSourceTest, ProofsFromTheLeavesWithoutTheTable) {
 
 TEST_F(StoredSubtreeSourceTest, ReadsTheStoredRows) {
   // A changed row changes the proofs: they come from the table, not the leaves.
-  ASSERT_OK(
-      db_->ExecuteScript("DROP TRIGGER audit_subtree_no_update; "
-                         "UPDATE audit_subtree SET hash = zeroblob(32) WHERE level = 10 "
-                         "AND idx = 0;"));
+  ASSERT_OK(LiftAppendOnlyGuards(*db_));
+  ASSERT_OK(db_->ExecuteScript("UPDATE audit_subtree SET hash = " + ZeroHashSql(*db_) +
+                               " WHERE level = 10 AND idx = 0;"));
   auto source = StoredSubtreeSource::Open(*db_);
   ASSERT_OK(source);
   auto proof = InclusionProof(*source, 2000, 2048);

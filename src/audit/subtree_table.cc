@@ -28,9 +28,13 @@ Result<Sha256Digest> HashColumn(store::Statement& row, int column) {
 }  // namespace
 
 Result<bool> HasSubtreeTable(store::Connection& db) {
-  ASSIGN_OR_RETURN(store::Statement * row,
-                   db.Prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
-                              "name = 'audit_subtree'"));
+  ASSIGN_OR_RETURN(
+      store::Statement * row,
+      db.Prepare(db.dialect() == store::Dialect::kSqlite
+                     ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                       "name = 'audit_subtree'"
+                     : "SELECT count(*) FROM pg_catalog.pg_tables WHERE "
+                       "schemaname = current_schema() AND tablename = 'audit_subtree'"));
   ASSIGN_OR_RETURN(bool counted, row->Step());
   const bool has = counted && row->ColumnInt(0) > 0;
   RETURN_IF_ERROR(row->Run());
@@ -84,7 +88,8 @@ Result<bool> SubtreesCover(store::Connection& db, uint64_t size) {
   ASSIGN_OR_RETURN(bool has_table, HasSubtreeTable(db));
   if (!has_table) return false;
   ASSIGN_OR_RETURN(store::Statement * count,
-                   db.Prepare("SELECT count(*) FROM audit_subtree WHERE idx < ($1 >> level)"));
+                   db.Prepare("SELECT count(*) FROM audit_subtree "
+                              "WHERE idx < (CAST($1 AS BIGINT) >> CAST(level AS INTEGER))"));
   count->BindInt(1, static_cast<int64_t>(size));
   ASSIGN_OR_RETURN(bool counted, count->Step());
   const uint64_t rows = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;

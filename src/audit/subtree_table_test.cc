@@ -16,6 +16,8 @@ namespace vigie::audit {
 namespace {
 
 using testing::AuditLogFixture;
+using testing::LiftAppendOnlyGuards;
+using testing::ZeroHashSql;
 using testing::SearchEvent;
 using vigie::testing::ErrorCodeIs;
 
@@ -89,8 +91,8 @@ TEST(SubtreeTableTest, ARefusedBatchLeavesNeitherItsEventsNorItsSubtrees) {
   {
     // A row in the way of the one the next batch completes: its insert fails.
     auto db = fixture.RawDatabase();
-    ASSERT_OK(db->ExecuteScript(
-        "INSERT INTO audit_subtree (level, idx, hash) VALUES (9, 0, zeroblob(32))"));
+    ASSERT_OK(db->ExecuteScript("INSERT INTO audit_subtree (level, idx, hash) VALUES (9, 0, " +
+                                ZeroHashSql(*db) + ")"));
   }
   {
     auto log = fixture.OpenLog();
@@ -131,9 +133,8 @@ TEST(SubtreeTableTest, OpeningALogBehindItsEventsCatchesUp) {
   AppendInBatches(fixture, 1000);
   {
     auto db = fixture.RawDatabase();
-    ASSERT_OK(
-        db->ExecuteScript("DROP TRIGGER audit_subtree_no_delete; "
-                          "DELETE FROM audit_subtree WHERE idx > 0;"));
+    ASSERT_OK(LiftAppendOnlyGuards(*db));
+    ASSERT_OK(db->ExecuteScript("DELETE FROM audit_subtree WHERE idx > 0;"));
   }
   { auto log = fixture.OpenLog(); }
   auto db = fixture.RawDatabase();
@@ -144,7 +145,7 @@ TEST(SubtreeTableTest, TheDatabaseRefusesToChangeOrDeleteSubtrees) {
   AuditLogFixture fixture;
   AppendInBatches(fixture, 300);
   auto db = fixture.RawDatabase();
-  EXPECT_FALSE(db->ExecuteScript("UPDATE audit_subtree SET hash = zeroblob(32)").has_value());
+  EXPECT_FALSE(db->ExecuteScript("UPDATE audit_subtree SET hash = " + ZeroHashSql(*db)).has_value());
   EXPECT_FALSE(db->ExecuteScript("DELETE FROM audit_subtree").has_value());
 }
 
@@ -153,17 +154,15 @@ class SubtreeVerifyTest : public ::testing::Test {
   void SetUp() override {
     AppendInBatches(fixture_, 1100);
     db_ = fixture_.RawDatabase();
-    ASSERT_OK(
-        db_->ExecuteScript("DROP TRIGGER audit_subtree_no_update; "
-                           "DROP TRIGGER audit_subtree_no_delete;"));
+    ASSERT_OK(LiftAppendOnlyGuards(*db_));
   }
   AuditLogFixture fixture_;
   std::unique_ptr<store::Connection> db_;
 };
 
 TEST_F(SubtreeVerifyTest, AChangedSubtreeIsNamed) {
-  ASSERT_OK(db_->ExecuteScript(
-      "UPDATE audit_subtree SET hash = zeroblob(32) WHERE level = 9 AND idx = 1"));
+  ASSERT_OK(db_->ExecuteScript("UPDATE audit_subtree SET hash = " + ZeroHashSql(*db_) +
+                               " WHERE level = 9 AND idx = 1"));
   AuditVerifyReport report = Verify(fixture_, *db_);
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.first_bad_event, 512u);
@@ -183,8 +182,8 @@ TEST_F(SubtreeVerifyTest, AMissingSubtreeIsNamed) {
 }
 
 TEST_F(SubtreeVerifyTest, ASubtreeBeyondTheLogIsFound) {
-  ASSERT_OK(db_->ExecuteScript(
-      "INSERT INTO audit_subtree (level, idx, hash) VALUES (8, 4, zeroblob(32))"));
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO audit_subtree (level, idx, hash) VALUES (8, 4, " +
+                               ZeroHashSql(*db_) + ")"));
   AuditVerifyReport report = Verify(fixture_, *db_);
   EXPECT_FALSE(report.ok);
   EXPECT_NE(report.problem.find("level 8 index 4 (events 1024 to 1279) is not a stored subtree "
@@ -194,8 +193,8 @@ TEST_F(SubtreeVerifyTest, ASubtreeBeyondTheLogIsFound) {
 }
 
 TEST_F(SubtreeVerifyTest, ARowBelowTheStoredLevelsIsFound) {
-  ASSERT_OK(db_->ExecuteScript(
-      "INSERT INTO audit_subtree (level, idx, hash) VALUES (2, 0, zeroblob(32))"));
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO audit_subtree (level, idx, hash) VALUES (2, 0, " +
+                               ZeroHashSql(*db_) + ")"));
   AuditVerifyReport report = Verify(fixture_, *db_);
   EXPECT_FALSE(report.ok);
   EXPECT_NE(report.problem.find("level 2 index 0 (events 0 to 3) is not a stored subtree"),

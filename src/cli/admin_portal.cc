@@ -2,7 +2,7 @@
 
 namespace vigie::cli {
 
-std::string DatabaseUrl(const Config& config) { return ResolveSqliteUrl(config, config.store.url); }
+std::string DatabaseUrl(const Config& config) { return config.ResolveDatabaseUrl(config.store.url); }
 
 AdminPortal::AdminPortal(Installation opened, std::string database_url)
     : installation(std::move(opened)),

@@ -28,7 +28,7 @@ struct AdminPortal {
   AdminPortal(Installation opened, std::string database_url);
 };
 
-// "sqlite:<path>" with the path resolved against the data directory.
+// The records database's URL (Config::ResolveDatabaseUrl).
 std::string DatabaseUrl(const Config& config);
 
 }  // namespace vigie::cli

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/installation.h"
 #include "core/error.h"
 #include "identity/model.h"
 
@@ -18,7 +19,7 @@ namespace vigie::cli {
 int ExitCodeFor(ErrorCode code);
 int ReportError(const Error& error);  // prints, returns ExitCodeFor
 
-int RunInit(const std::filesystem::path& data_dir);
+int RunInit(const std::filesystem::path& data_dir, const DatabaseUrls& databases);
 
 struct GenerateOptions {
   uint64_t persons = 1000;

@@ -6,8 +6,8 @@
 
 namespace vigie::cli {
 
-int RunInit(const std::filesystem::path& data_dir) {
-  auto installation = Installation::Create(data_dir);
+int RunInit(const std::filesystem::path& data_dir, const DatabaseUrls& databases) {
+  auto installation = Installation::Create(data_dir, databases);
   if (!installation) return ReportError(installation.error());
   std::printf("Created a Vigie installation in %s\n", data_dir.c_str());
   std::printf("  config:   %s\n", (data_dir / "vigie.toml").c_str());

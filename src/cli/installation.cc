@@ -16,7 +16,7 @@ namespace {
 constexpr const char* kConfigName = "vigie.toml";
 
 Result<std::unique_ptr<store::Connection>> OpenDatabase(const Config& config) {
-  const std::string url = ResolveSqliteUrl(config, config.store.url);
+  const std::string url = config.ResolveDatabaseUrl(config.store.url);
   store::OpenOptions options;
   options.busy_timeout_ms = config.store.busy_timeout_ms;
   ASSIGN_OR_RETURN(auto db, store::Open(url, options));
@@ -44,15 +44,8 @@ Result<void> EnsureDataKeys(crypto::Keyring& keyring, const std::filesystem::pat
 
 }  // namespace
 
-std::string ResolveSqliteUrl(const Config& config, std::string_view url) {
-  // Config validation guarantees the "sqlite:" prefix; a relative path is
-  // relative to the data directory.
-  const std::string path(url.substr(std::string_view("sqlite:").size()));
-  return "sqlite:" + config.Resolve(path).string();
-}
-
 std::string Installation::AuditDatabaseUrl() const {
-  return ResolveSqliteUrl(config, config.audit.url);
+  return config.ResolveDatabaseUrl(config.audit.url);
 }
 
 Result<std::unique_ptr<audit::AuditLog>> Installation::OpenAuditLog(const Clock& clock) const {
@@ -98,7 +91,30 @@ std::optional<witness::PublisherOptions> Installation::WitnessPublisherOptions()
   return options;
 }
 
-Result<Installation> Installation::Create(const std::filesystem::path& data_dir) {
+namespace {
+
+// The default configuration with the database URLs a new installation was
+// given; ParseConfig then validates them like any other setting.
+Result<std::string> InitialConfigToml(const DatabaseUrls& databases) {
+  std::string text = DefaultConfigToml();
+  const std::pair<std::string_view, std::string_view> replacements[] = {
+      {"\"sqlite:vigie.db\"", databases.store}, {"\"sqlite:audit.db\"", databases.audit}};
+  for (const auto& [placeholder, url] : replacements) {
+    if (url.empty()) continue;
+    if (std::ranges::any_of(url, [](char c) { return c == '"' || c == '\\' || c < 0x20; })) {
+      return Fail(ErrorCode::kInvalidArgument, "a database URL may not hold quotes, backslashes "
+                                               "or control characters");
+    }
+    const size_t at = text.find(placeholder);
+    text.replace(at, placeholder.size(), "\"" + std::string(url) + "\"");
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
+                                          const DatabaseUrls& databases) {
   std::error_code ec;
   if (std::filesystem::exists(data_dir / kConfigName, ec)) {
     return Fail(ErrorCode::kConflict,
@@ -112,14 +128,15 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir)
   if (::chmod(data_dir.c_str(), 0700) != 0) {
     return Fail(ErrorCode::kUnavailable, "cannot restrict permissions of " + data_dir.string());
   }
-  ASSIGN_OR_RETURN(Config config, ParseConfig(DefaultConfigToml(), data_dir));
+  ASSIGN_OR_RETURN(std::string config_text, InitialConfigToml(databases));
+  ASSIGN_OR_RETURN(Config config, ParseConfig(config_text, data_dir));
   ASSIGN_OR_RETURN(crypto::Keyring keyring,
                    crypto::Keyring::CreateKeyFile(config.Resolve(config.crypto.key_file)));
   RETURN_IF_ERROR(EnsureDataKeys(keyring, config.Resolve(config.crypto.key_file)));
   ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
   {
     std::ofstream out(data_dir / kConfigName, std::ios::trunc);
-    out << DefaultConfigToml();
+    out << config_text;
     if (!out) return Fail(ErrorCode::kUnavailable, "cannot write the configuration file");
   }
   return Installation{std::move(config), std::move(keyring), std::move(db)};

@@ -1,6 +1,7 @@
 #pragma once
-// An installation: a data directory holding vigie.toml, the key file and the
-// SQLite database (and, beside it, the audit log's). `Create` lays one out;
+// An installation: a data directory holding vigie.toml, the key file and,
+// by default, the SQLite databases of the records and of the audit log (or
+// URLs of PostgreSQL schemas for them). `Create` lays one out;
 // `Open` loads and checks it. Owns the configuration, the keyring and the
 // database connection.
 
@@ -20,8 +21,11 @@
 
 namespace vigie::cli {
 
-// "sqlite:<path>" with the path resolved against the data directory.
-std::string ResolveSqliteUrl(const Config& config, std::string_view url);
+// Where a new installation keeps its data; "" = the SQLite default.
+struct DatabaseUrls {
+  std::string store;
+  std::string audit;
+};
 
 struct Installation {
   Config config;
@@ -30,7 +34,9 @@ struct Installation {
 
   // Creates the directory (mode 0700), config, key file (0600) and database.
   // Conflict when the directory already holds an installation.
-  static Result<Installation> Create(const std::filesystem::path& data_dir);
+  // `databases` replaces the default SQLite URLs (e.g. with postgresql://).
+  static Result<Installation> Create(const std::filesystem::path& data_dir,
+                                     const DatabaseUrls& databases = {});
   // NotFound when there is no installation; errors from config, key file and
   // database otherwise (schema migrated to this binary's version).
   static Result<Installation> Open(const std::filesystem::path& data_dir);
@@ -38,7 +44,7 @@ struct Installation {
   // The audit log as configured ([audit]), its checkpoints signed with the
   // "audit-signing" key. Errors from AuditLog::Open, with context.
   Result<std::unique_ptr<audit::AuditLog>> OpenAuditLog(const Clock& clock) const;
-  // "sqlite:<path>" of the audit log, resolved against the data directory.
+  // The audit log's database URL (Config::ResolveDatabaseUrl).
   std::string AuditDatabaseUrl() const;
   // The witness ([audit] witness_*), or nullopt when no witness key is set.
   // witness_url may be empty: an offline installation still checks the

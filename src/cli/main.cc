@@ -41,7 +41,13 @@ int main(int argc, char** argv) {
   int exit_code = 0;
 
   auto* init = app.add_subcommand("init", "Create an installation: config, key file, database");
-  init->callback([&] { exit_code = RunInit(data_dir); });
+  DatabaseUrls init_databases;
+  init->add_option("--store-url", init_databases.store,
+                   "Records database: sqlite:<path> (default sqlite:vigie.db) or postgresql://...");
+  init->add_option("--audit-url", init_databases.audit,
+                   "Audit log database: sqlite:<path> (default sqlite:audit.db) or "
+                   "postgresql://... (a schema of its own)");
+  init->callback([&] { exit_code = RunInit(data_dir, init_databases); });
 
   GenerateOptions generate;
   generate.surnames = std::filesystem::path(VIGIE_SHARE_DIR) / "surnames-fr.txt";

@@ -85,14 +85,25 @@ class TableReader {
   std::set<std::string> seen_;
 };
 
+bool IsPostgresUrl(std::string_view url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
+Result<void> CheckDatabaseUrl(std::string_view key, std::string_view url) {
+  const bool sqlite = url.starts_with("sqlite:") && url.size() > 7;
+  if (!sqlite && !IsPostgresUrl(url)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "'" + std::string(key) + "' must look like sqlite:<path> or postgresql://...");
+  }
+  return {};
+}
+
 Result<void> ReadStore(const toml::table* t, Config::Store& s) {
   TableReader r(t, "store");
   RETURN_IF_ERROR(r.Read("url", s.url));
   RETURN_IF_ERROR(r.Read("busy_timeout_ms", s.busy_timeout_ms, 0, 600000));
   RETURN_IF_ERROR(r.Read("import_cache_mib", s.import_cache_mib, 16, 1048576));
-  if (!s.url.starts_with("sqlite:") || s.url.size() == 7) {
-    return Fail(ErrorCode::kInvalidArgument, "'store.url' must look like sqlite:<path>");
-  }
+  RETURN_IF_ERROR(CheckDatabaseUrl("store.url", s.url));
   return r.RefuseUnknown();
 }
 
@@ -212,9 +223,7 @@ Result<void> ReadQuota(const toml::table* t, Config::Quota& q) {
 Result<void> ReadAudit(const toml::table* t, Config::Audit& a) {
   TableReader r(t, "audit");
   RETURN_IF_ERROR(r.Read("url", a.url));
-  if (!a.url.starts_with("sqlite:") || a.url.size() == 7) {
-    return Fail(ErrorCode::kInvalidArgument, "'audit.url' must be \"sqlite:<path>\"");
-  }
+  RETURN_IF_ERROR(CheckDatabaseUrl("audit.url", a.url));
   RETURN_IF_ERROR(r.Read("witness_file", a.witness_file));
   RETURN_IF_ERROR(r.Read("node_id", a.node_id));
   if (a.node_id.empty() || a.node_id.size() > 64) {
@@ -313,6 +322,11 @@ std::filesystem::path Config::Resolve(const std::string& path) const {
   return p.is_absolute() ? p : data_dir / p;
 }
 
+std::string Config::ResolveDatabaseUrl(std::string_view url) const {
+  if (!url.starts_with("sqlite:")) return std::string(url);
+  return "sqlite:" + Resolve(std::string(url.substr(std::string_view("sqlite:").size()))).string();
+}
+
 Result<Config> ParseConfig(std::string_view toml_text, const std::filesystem::path& data_dir) {
   // The Debian toml++ library is built with exceptions: catch them here so
   // none crosses the component boundary.
@@ -369,7 +383,9 @@ std::string DefaultConfigToml() {
 # Relative paths are resolved against the directory holding this file.
 
 [store]
-url = "sqlite:vigie.db"       # embedded SQLite database
+url = "sqlite:vigie.db"       # embedded SQLite database, or a PostgreSQL server:
+                              # "postgresql://vigie@db.example/vigie?sslmode=verify-full"
+                              # (password in ~/.pgpass, never here; docs/operations.md)
 busy_timeout_ms = 5000
 import_cache_mib = 12288      # page cache a bulk import may fill; ~400 bytes a person
 
@@ -427,7 +443,8 @@ files_per_hour = 60
 files_per_day = 300
 
 [audit]
-url = "sqlite:audit.db"       # the audit log's own database; put it on another disk if you can
+url = "sqlite:audit.db"       # the audit log's own database; put it on another disk if you can.
+                              # On PostgreSQL, a schema of its own: "postgresql://...?options=-csearch_path%3Daudit"
 witness_file = "audit-witness.jsonl"  # signed checkpoints, appended; "" = none. Ship it away.
 node_id = "vigie"             # names this server in the events it writes
 max_wait_ms = 1000            # a consultation whose event is not durable by then is refused

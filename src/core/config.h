@@ -20,7 +20,7 @@ struct Config {
   std::filesystem::path data_dir;
 
   struct Store {
-    // "sqlite:<path>" (embedded default).
+    // "sqlite:<path>" (embedded default) or "postgresql://..." (libpq URI).
     std::string url = "sqlite:vigie.db";
     int busy_timeout_ms = 5000;
     // Page cache a bulk import may fill (MiB). Size it to the database
@@ -157,6 +157,9 @@ struct Config {
 
   // `path` resolved against data_dir unless absolute.
   std::filesystem::path Resolve(const std::string& path) const;
+  // A store URL ready for store::Open: a relative sqlite: path resolved
+  // against data_dir; a PostgreSQL URL as it is.
+  std::string ResolveDatabaseUrl(std::string_view url) const;
 };
 
 // Parses TOML text. Errors (InvalidArgument) name the key and the problem.

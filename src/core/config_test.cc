@@ -74,6 +74,21 @@ max_upload_bytes = 1048576
   EXPECT_EQ(config->search.max_results, 5);
 }
 
+TEST(ConfigTest, AcceptsPostgresqlAndResolvesOnlySqlitePaths) {
+  auto config = ParseConfig(R"(
+[store]
+url = "postgresql://vigie@db.example/vigie?sslmode=verify-full"
+[audit]
+url = "sqlite:logs/audit.db"
+)",
+                            "/d");
+  ASSERT_OK(config);
+  EXPECT_EQ(config->ResolveDatabaseUrl(config->store.url),
+            "postgresql://vigie@db.example/vigie?sslmode=verify-full");
+  EXPECT_EQ(config->ResolveDatabaseUrl(config->audit.url), "sqlite:/d/logs/audit.db");
+  EXPECT_EQ(config->ResolveDatabaseUrl("sqlite:/abs.db"), "sqlite:/abs.db");
+}
+
 struct BadConfig {
   const char* toml;
   const char* expected_fragment;
@@ -94,7 +109,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfig{"colour = 1", "unknown key 'colour'"},
                       BadConfig{"[store]\nulr = \"x\"", "unknown key 'store.ulr'"},
                       BadConfig{"[store]\nurl = 5", "'store.url' must be a string"},
-                      BadConfig{"[store]\nurl = \"mysql://x\"", "sqlite:<path>"},
+                      BadConfig{"[store]\nurl = \"mysql://x\"", "sqlite:<path> or postgresql://"},
+                      BadConfig{"[audit]\nurl = \"sqlite:\"", "'audit.url'"},
                       BadConfig{"[store]\nbusy_timeout_ms = -1", "between 0 and"},
                       BadConfig{"[store]\nbusy_timeout_ms = 1.5", "must be an integer"},
                       BadConfig{"store = 3", "'store' must be a table"},
@@ -117,7 +133,6 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfig{"[quota]\nsearches_per_hour = 10\nsearches_per_day = 5",
                                 "daily quota"},
                       BadConfig{"[session]\nidle = 5", "unknown key 'session.idle'"},
-                      BadConfig{"[audit]\nurl = \"postgres://x\"", "'audit.url'"},
                       BadConfig{"[audit]\nmax_wait_ms = 0", "between 10 and"},
                       BadConfig{"[audit]\nnode_id = \"\"", "'audit.node_id'"},
                       BadConfig{"[audit]\nwitness = \"w\"", "unknown key 'audit.witness'"},

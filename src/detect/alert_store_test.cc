@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/matchers.h"
-#include "tests/support/temp_dir.h"
+#include "store/test_database.h"
 
 namespace vigie::detect {
 namespace {
@@ -13,10 +13,10 @@ using ::vigie::testing::ErrorCodeIs;
 class AlertStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = store::Open("sqlite:" + (dir_ / "vigie.db").string());
+    auto opened = store::Open(database_.url());
     ASSERT_TRUE(opened.has_value());
     db_ = std::move(*opened);
-    ASSERT_OK(store::Migrate(*db_, store::VigieSchema(store::Dialect::kSqlite)));
+    ASSERT_OK(store::Migrate(*db_, store::VigieSchema(db_->dialect())));
   }
 
   Alert Sample(int64_t agent, std::string rule) {
@@ -31,7 +31,7 @@ class AlertStoreTest : public ::testing::Test {
                  .event_sequence = 99};
   }
 
-  vigie::testing::TempDir dir_;
+  store::testing::SuiteDatabase database_;
   std::unique_ptr<store::Connection> db_;
   FakeClock clock_{std::chrono::system_clock::from_time_t(1'800'000'000)};
 };

@@ -263,7 +263,7 @@ TEST_F(BreachReportTest, EventsNewerThanTheCheckpointAreCountedButUnproven) {
 
 TEST_F(BreachReportTest, TamperedLogDoesNotMatchItsCheckpoint) {
   // Someone with the file rewrites an event the selection does not read.
-  ASSERT_OK(db_->ExecuteScript("DROP TRIGGER audit_event_no_update"));
+  ASSERT_OK(audit::testing::LiftAppendOnlyGuards(*db_));
   auto read = db_->Prepare("SELECT event FROM audit_event WHERE sequence = 9");
   ASSERT_OK(read);
   ASSERT_OK((*read)->Step());
@@ -296,7 +296,7 @@ TEST_F(BreachReportTest, RefusesScopesThatSelectNothingOrEverything) {
 TEST_F(BreachReportTest, LogWithoutCheckpointStillReports) {
   audit::testing::AuditLogFixture empty;
   auto db = empty.RawDatabase();
-  ASSERT_OK(store::Migrate(*db, audit::AuditLogSchema()));
+  ASSERT_OK(store::Migrate(*db, audit::AuditLogSchema(db->dialect())));
   auto report = ComputeBreachReport(*db, {.agent_ids = {1}}, empty.clock());
   ASSERT_OK(report);
   EXPECT_FALSE(report->checkpoint.has_value());
@@ -355,9 +355,8 @@ TEST(BatchInclusionProofsTest, SameProofsAsTheReferenceAtEveryShape) {
   ASSERT_TRUE(*audit::SubtreesCover(*db, kEvents));
   ExpectSameProofsAsTheReference(*db, kEvents);
   // A subtree row missing: not covered, so every leaf is read.
-  ASSERT_OK(
-      db->ExecuteScript("DROP TRIGGER audit_subtree_no_delete; "
-                        "DELETE FROM audit_subtree WHERE level = 8 AND idx = 2;"));
+  ASSERT_OK(audit::testing::LiftAppendOnlyGuards(*db));
+  ASSERT_OK(db->ExecuteScript("DELETE FROM audit_subtree WHERE level = 8 AND idx = 2;"));
   ASSERT_FALSE(*audit::SubtreesCover(*db, kEvents));
   ExpectSameProofsAsTheReference(*db, kEvents);
   ASSERT_OK(db->ExecuteScript("DROP TABLE audit_subtree"));
@@ -377,9 +376,9 @@ TEST(BatchInclusionProofsTest, AChangedSubtreeRowGivesARootThatIsNotTheSignedOne
   auto db = fixture.RawDatabase();
   auto reference = audit::StoredLeafSource::Open(*db);
   ASSERT_OK(reference);
-  ASSERT_OK(
-      db->ExecuteScript("DROP TRIGGER audit_subtree_no_update; "
-                        "UPDATE audit_subtree SET hash = zeroblob(32) WHERE level = 9;"));
+  ASSERT_OK(audit::testing::LiftAppendOnlyGuards(*db));
+  ASSERT_OK(db->ExecuteScript("UPDATE audit_subtree SET hash = " + audit::testing::ZeroHashSql(*db) +
+                              " WHERE level = 9;"));
   auto proofs = BatchInclusionProofs::Build(*db, 600, std::vector<uint64_t>{10});
   ASSERT_OK(proofs);
   // ComputeBreachReport compares it with the checkpoint's and refuses (DataLoss).

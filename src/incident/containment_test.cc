@@ -5,7 +5,7 @@
 #include "crypto/hash.h"
 #include "session/session_store.h"
 #include "tests/support/matchers.h"
-#include "tests/support/temp_dir.h"
+#include "store/test_database.h"
 
 namespace vigie::incident {
 namespace {
@@ -17,10 +17,11 @@ constexpr int64_t kStart = 1'800'000'000;
 class ContainmentTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = store::Open("sqlite:" + (dir_ / "vigie.db").string());
+    auto opened = store::Open(database_.url());
     ASSERT_TRUE(opened.has_value());
     db_ = std::move(*opened);
-    ASSERT_OK(store::Migrate(*db_, store::VigieSchema(store::Dialect::kSqlite)));
+    ASSERT_OK(store::Migrate(*db_, store::VigieSchema(db_->dialect())));
+    const std::string sealed = store::testing::BytesLiteral(db_->dialect(), "00");
     // Two units; agents activated (a password and a factor on file), one
     // security officer, one already suspended, one disabled.
     ASSERT_OK(db_->ExecuteScript(
@@ -28,12 +29,13 @@ class ContainmentTest : public ::testing::Test {
         "(1, 'BR-75', 'Brigade', 'police', 0), (2, 'GN-44', 'Nantes', 'gendarmerie', 0);"
         "INSERT INTO agent (id, service_number, display_name, unit_id, roles, status, "
         "password_hash, totp_key_id, totp_sealed, created_at, updated_at) VALUES "
-        "(1, 'A-1', 'One', 1, 'agent', 'active', 'x', 1, X'00', 0, 0),"
-        "(2, 'A-2', 'Two', 1, 'investigator', 'active', 'x', 1, X'00', 0, 0),"
-        "(3, 'SO-1', 'Officer', 1, 'security_officer', 'active', 'x', 1, X'00', 0, 0),"
-        "(4, 'A-4', 'Four', 1, 'agent', 'suspended', 'x', 1, X'00', 0, 0),"
-        "(5, 'A-5', 'Five', 2, 'agent', 'active', 'x', 1, X'00', 0, 0),"
+        "(1, 'A-1', 'One', 1, 'agent', 'active', 'x', 1, " + sealed + ", 0, 0),"
+        "(2, 'A-2', 'Two', 1, 'investigator', 'active', 'x', 1, " + sealed + ", 0, 0),"
+        "(3, 'SO-1', 'Officer', 1, 'security_officer', 'active', 'x', 1, " + sealed + ", 0, 0),"
+        "(4, 'A-4', 'Four', 1, 'agent', 'suspended', 'x', 1, " + sealed + ", 0, 0),"
+        "(5, 'A-5', 'Five', 2, 'agent', 'active', 'x', 1, " + sealed + ", 0, 0),"
         "(6, 'A-6', 'Six', 1, 'agent', 'disabled', NULL, NULL, NULL, 0, 0);"));
+    ASSERT_OK(store::testing::SyncIdentities(*db_));
   }
 
   Containment Make() { return Containment(*db_, clock_, {}, {}); }
@@ -51,7 +53,7 @@ class ContainmentTest : public ::testing::Test {
     return found ? std::string(identity::AgentStatusName(found->status)) : "?";
   }
 
-  vigie::testing::TempDir dir_;
+  store::testing::SuiteDatabase database_;
   std::unique_ptr<store::Connection> db_;
   FakeClock clock_{TimePoint(std::chrono::seconds(kStart))};
 };

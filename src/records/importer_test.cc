@@ -42,11 +42,14 @@ TEST(ImporterTest, ImportsEveryKindAndIsIdempotent) {
   EXPECT_EQ(*t.repository->CountPersons(), 2);
 }
 
-// The external-ref unique indexes, as SQLite describes them.
+// The external-ref unique indexes, as the database describes them.
 std::string RefIndexes(testing::RecordsDb& t) {
   auto stmt = t.db->Prepare(
-      "SELECT group_concat(sql, ';') FROM (SELECT sql FROM sqlite_master "
-      "WHERE type = 'index' AND name LIKE '%_by_ref' ORDER BY name)");
+      t.db->dialect() == store::Dialect::kSqlite
+          ? "SELECT group_concat(sql, ';') FROM (SELECT sql FROM sqlite_master "
+            "WHERE type = 'index' AND name LIKE '%_by_ref' ORDER BY name)"
+          : "SELECT string_agg(indexdef, ';' ORDER BY indexname) FROM pg_indexes "
+            "WHERE schemaname = current_schema() AND indexname LIKE '%_by_ref'");
   if (!stmt || !*(*stmt)->Step()) return "";
   std::string sql((*stmt)->ColumnText(0));
   (void)(*stmt)->Run();

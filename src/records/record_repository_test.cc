@@ -101,9 +101,9 @@ TEST(RecordRepositoryTest, TamperedOrMovedCiphertextIsDataLoss) {
       "UPDATE person SET sealed = (SELECT sealed FROM person WHERE id = 2) WHERE id = 1"));
   EXPECT_THAT(t.repository->GetPerson(1), ErrorCodeIs(ErrorCode::kDataLoss));
   // Flipping one ciphertext byte is caught too.
-  ASSERT_OK(t.db->ExecuteScript(
-      "UPDATE person SET sealed = substr(sealed, 1, 30) || X'00' || substr(sealed, 32) "
-      "WHERE id = 2"));
+  ASSERT_OK(t.db->ExecuteScript("UPDATE person SET sealed = substr(sealed, 1, 30) || " +
+                                 store::testing::BytesLiteral(t.db->dialect(), "00") +
+                                 " || substr(sealed, 32) WHERE id = 2"));
   EXPECT_THAT(t.repository->GetPerson(2), ErrorCodeIs(ErrorCode::kDataLoss));
 }
 

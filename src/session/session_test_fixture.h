@@ -1,6 +1,6 @@
 #pragma once
-// Test fixture for the session component: a migrated SQLite database in a
-// temporary directory with one unit and three agents, a FakeClock, and
+// Test fixture for the session component: a migrated database on the suite's
+// backend (store/test_database.h) with one unit and three agents, a FakeClock, and
 // helpers for DPoP thumbprints.
 
 #include <gtest/gtest.h>
@@ -14,7 +14,7 @@
 #include "session/session_store.h"
 #include "store/store.h"
 #include "tests/support/matchers.h"
-#include "tests/support/temp_dir.h"
+#include "store/test_database.h"
 
 namespace vigie::session {
 
@@ -27,7 +27,7 @@ class SessionFixture : public ::testing::Test {
   void SetUp() override {
     db_ = OpenDb();
     ASSERT_NE(db_, nullptr);
-    ASSERT_OK(store::Migrate(*db_, store::VigieSchema(store::Dialect::kSqlite)));
+    ASSERT_OK(store::Migrate(*db_, store::VigieSchema(db_->dialect())));
     // Only the columns identity's migration promises to keep.
     ASSERT_OK(db_->ExecuteScript(
         "INSERT INTO unit (id, code, name, kind, created_at) "
@@ -37,16 +37,22 @@ class SessionFixture : public ::testing::Test {
         "(1, 'A-0001', 'Agent One', 1, 'investigator', 'active', 0, 0),"
         "(2, 'A-0002', 'Agent Two', 1, 'agent', 'active', 0, 0),"
         "(3, 'A-0003', 'Agent Three', 1, 'agent', 'active', 0, 0);"));
+    ASSERT_OK(store::testing::SyncIdentities(*db_));
   }
 
   // Another connection to the same database, as another thread or node has.
   std::unique_ptr<store::Connection> OpenDb() {
-    auto opened = store::Open("sqlite:" + db_path().string());
+    auto opened = store::Open(database_.url());
     EXPECT_TRUE(opened.has_value()) << opened.error().ToString();
     return opened ? std::move(*opened) : nullptr;
   }
 
-  std::filesystem::path db_path() const { return dir_ / "vigie.db"; }
+
+  // The database's URL, for pools of connections as a node has.
+  const std::string& url() const { return database_.url(); }
+
+  // What a thief of the database takes away (store/test_database.h).
+  std::string StolenCopy() const { return database_.StolenCopy(); }
 
   SessionStore Store(SessionOptions options = {}) { return SessionStore(*db_, clock_, options); }
 
@@ -58,7 +64,7 @@ class SessionFixture : public ::testing::Test {
     return crypto::Base64UrlEncode(crypto::Sha256(key_name));
   }
 
-  vigie::testing::TempDir dir_;
+  store::testing::SuiteDatabase database_;
   std::unique_ptr<store::Connection> db_;
   FakeClock clock_{TimePoint(std::chrono::seconds(kStart))};
 };

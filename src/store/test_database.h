@@ -3,8 +3,9 @@
 // the store's tests run against SQLite and PostgreSQL alike.
 //
 // PostgreSQL is found through VIGIE_TEST_POSTGRES_URL (a postgresql:// URL of
-// a server the tests may create schemas in) or VIGIE_TEST_POSTGRES_URL_FILE
-// (a file holding that URL, written by the CTest fixture pg_cluster_start).
+// a server the tests may create schemas in), VIGIE_TEST_POSTGRES_URL_FILE
+// (a file holding that URL) or, failing both, the file the CTest fixture
+// pg_cluster_start writes (compiled in as VIGIE_PG_TEST_URL_FILE).
 // Without either, PostgreSQL tests are skipped. Each database is a schema of
 // its own (made the connection's search_path by the URL), dropped afterwards.
 
@@ -17,8 +18,10 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "store/store.h"
+#include "tests/support/command.h"
 #include "tests/support/temp_dir.h"
 
 namespace vigie::store::testing {
@@ -42,7 +45,22 @@ inline std::string PostgresTestUrl() {
     std::ifstream(file) >> url;
     return url;
   }
+#ifdef VIGIE_PG_TEST_URL_FILE
+  // The CTest fixture's cluster, for tests registered by vigie_test(DATABASE).
+  std::string url;
+  std::ifstream(VIGIE_PG_TEST_URL_FILE) >> url;
+  return url;
+#else
   return "";
+#endif
+}
+
+// The backend of this test run: PostgreSQL when VIGIE_TEST_BACKEND=postgres
+// (CTest's second pass over the whole suite), SQLite otherwise.
+inline Backend SuiteBackend() {
+  const char* name = std::getenv("VIGIE_TEST_BACKEND");
+  return name != nullptr && std::string_view(name) == "postgres" ? Backend::kPostgres
+                                                                 : Backend::kSqlite;
 }
 
 // Appends a libpq URI parameter to `url`.
@@ -81,6 +99,7 @@ class TestDatabase {
       error_ = created.error().ToString();
       return;
     }
+    server_ = server;
     url_ = server + "%20-csearch_path%3D" + schema_;  // extends the options parameter
   }
   ~TestDatabase() {
@@ -91,19 +110,50 @@ class TestDatabase {
 
   Backend backend() const { return backend_; }
   const std::string& url() const { return url_; }
+  const std::string& schema() const { return schema_; }  // PostgreSQL only
   const std::string& skip_reason() const { return skip_reason_; }
   const std::string& error() const { return error_; }
   // A connection outside the test's schema (PostgreSQL only).
   Connection* admin() const { return admin_.get(); }
+  // What a thief of the database takes away: the SQLite file with its
+  // write-ahead log, or a pg_dump of the schema.
+  std::string StolenCopy() const {
+    if (backend_ == Backend::kSqlite) {
+      return StolenSqliteFiles(url_.substr(std::string_view("sqlite:").size()));
+    }
+    return vigie::testing::RunCommand("pg_dump --no-owner --schema=" + schema_ + " -d '" +
+                                          server_ + "'",
+                                      dir_.path())
+        .out;
+  }
+  // The bytes of an SQLite database file and its companions.
+  static std::string StolenSqliteFiles(const std::string& path) {
+    std::string all;
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      all += vigie::testing::ReadWholeFile(path + suffix);
+    }
+    return all;
+  }
 
  private:
   Backend backend_;
   vigie::testing::TempDir dir_;
   std::string url_;
   std::string schema_;
+  std::string server_;
   std::string skip_reason_;
   std::string error_;
   std::unique_ptr<Connection> admin_;
+};
+
+// A database on the suite's backend for fixtures that cannot skip: on the
+// PostgreSQL pass a missing server is a failure, not a skip.
+class SuiteDatabase : public TestDatabase {
+ public:
+  SuiteDatabase() : TestDatabase(SuiteBackend()) {
+    if (!skip_reason().empty()) ADD_FAILURE() << skip_reason();
+    if (!error().empty()) ADD_FAILURE() << error();
+  }
 };
 
 // For a fixture's SetUp(): skips or fails the test when the database is not there.
@@ -114,6 +164,27 @@ class TestDatabase {
     }                                                              \
     ASSERT_TRUE((database).error().empty()) << (database).error(); \
   } while (0)
+
+// After rows were inserted with explicit ids: PostgreSQL's identity columns
+// move past them, as SQLite's rowids do by themselves.
+inline Result<void> SyncIdentities(Connection& db) {
+  if (db.dialect() != Dialect::kPostgres) return {};
+  return db.ExecuteScript(R"sql(
+DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT table_name, column_name FROM information_schema.columns
+           WHERE table_schema = current_schema() AND is_identity = 'YES' LOOP
+    EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), '
+                   'coalesce((SELECT max(%I) FROM %I), 0) + 1, false)',
+                   r.table_name, r.column_name, r.column_name, r.table_name);
+  END LOOP;
+END $$)sql");
+}
+
+// An SQL literal for the bytes written in `hex`.
+inline std::string BytesLiteral(Dialect dialect, std::string_view hex) {
+  if (dialect == Dialect::kPostgres) return "decode('" + std::string(hex) + "', 'hex')";
+  return "X'" + std::string(hex) + "'";
+}
 
 // SQL type names that differ between the backends, for test tables.
 inline std::string RowIdKey(Backend backend) {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tests/support/command.h"
+#include "tests/support/installation.h"
 #include "tests/support/temp_dir.h"
 
 namespace vigie {
@@ -25,9 +26,11 @@ class CliTest : public ::testing::Test {
         std::string(VIGIE_BINARY) + " --data-dir " + data().string() + " " + args, dir_.path());
   }
   std::filesystem::path data() const { return dir_ / "data"; }
+  // `vigie init` on the suite's backend.
+  CommandResult Init() { return Vigie("init" + init_arguments_); }
   // init, then `persons` synthetic persons generated and imported.
   void InstallWithPersons(int persons, int seed) {
-    ASSERT_EQ(Vigie("init").exit_code, 0);
+    ASSERT_EQ(Init().exit_code, 0);
     const std::string file = (dir_ / "people.jsonl").string();
     ASSERT_EQ(Vigie("generate --persons " + std::to_string(persons) + " --seed " +
                     std::to_string(seed) + " --out " + file)
@@ -36,10 +39,12 @@ class CliTest : public ::testing::Test {
     ASSERT_EQ(Vigie("import " + file).exit_code, 0);
   }
   testing::TempDir dir_;
+  testing::TestInstallation installation_;
+  std::string init_arguments_ = installation_.InitArguments();
 };
 
 TEST_F(CliTest, InitGenerateImportSearchShow) {
-  auto init = Vigie("init");
+  auto init = Init();
   ASSERT_EQ(init.exit_code, 0) << init.err;
   struct stat st {};
   ASSERT_EQ(::stat((data() / "vigie.key").c_str(), &st), 0);
@@ -93,8 +98,8 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
   EXPECT_EQ(none.exit_code, 3);
   EXPECT_NE(none.err.find("vigie init"), std::string::npos);
 
-  ASSERT_EQ(Vigie("init").exit_code, 0);
-  auto twice = Vigie("init");
+  ASSERT_EQ(Init().exit_code, 0);
+  auto twice = Init();
   EXPECT_EQ(twice.exit_code, 5);
   EXPECT_NE(twice.err.find("already holds an installation"), std::string::npos);
 
@@ -171,22 +176,32 @@ TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
   EXPECT_EQ(Vigie("audit prove --event 99").exit_code, 3);
 
   // Someone with the database file changes the case reference of the first opening.
-  const std::string db = (data() / "audit.db").string();
   auto tampered = testing::RunCommand(
-      "sqlite3 " + db +
-          " \"DROP TRIGGER audit_event_no_update; UPDATE audit_event SET event = "
-          "CAST(replace(CAST(event AS TEXT), 'CTRL-7', 'CTRL-8') AS BLOB) WHERE sequence = 0;\"",
+      installation_.AuditSqlCommand(
+          data(),
+          "DROP TRIGGER audit_event_no_update; UPDATE audit_event SET event = "
+          "CAST(replace(CAST(event AS TEXT), 'CTRL-7', 'CTRL-8') AS BLOB) WHERE sequence = 0;",
+          "ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update; UPDATE audit_event "
+          "SET event = overlay(event placing 'CTRL-8'::bytea from position('CTRL-7'::bytea in "
+          "event) for 6) WHERE sequence = 0;"),
       dir_.path());
   ASSERT_EQ(tampered.exit_code, 0) << tampered.err;
   auto caught = Vigie("audit verify");
   EXPECT_EQ(caught.exit_code, 7);
   EXPECT_NE(caught.out.find("first bad event: 0"), std::string::npos) << caught.out;
 
-  // A full disk, as a size cap the database is already past: refused, nothing shown.
+  // A full disk, as a size cap the database is already past (SQLite), or the
+  // server refusing every write (PostgreSQL): refused, nothing shown.
   auto config = testing::RunCommand(
       "sed -i 's/^max_size_mib = 0/max_size_mib = 1/' " + (data() / "vigie.toml").string() +
-          " && sqlite3 " + db +
-          " \"CREATE TABLE filler (b BLOB); INSERT INTO filler VALUES (zeroblob(2000000));\"",
+          " && " +
+          installation_.AuditSqlCommand(
+              data(),
+              "CREATE TABLE filler (b BLOB); INSERT INTO filler VALUES (zeroblob(2000000));",
+              "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS \\$\\$ BEGIN "
+              "RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END \\$\\$; CREATE "
+              "TRIGGER disk_full BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION "
+              "disk_full();"),
       dir_.path());
   ASSERT_EQ(config.exit_code, 0) << config.err;
   CommandResult refused;
@@ -263,8 +278,8 @@ TEST_F(CliTest, TheWitnessCountersignsAndCatchesARewrittenLog) {
   EXPECT_NE(verified.out.find("\"witness_consulted\":true"), std::string::npos) << verified.out;
 
   // Whoever runs Vigie replaces the log and every local trace of it.
-  for (const char* name : {"audit.db", "audit.db-wal", "audit.db-shm", "audit-witness.jsonl",
-                           "audit-cosignatures.jsonl"}) {
+  ASSERT_EQ(testing::RunCommand(installation_.WipeAuditCommand(data()), dir_.path()).exit_code, 0);
+  for (const char* name : {"audit-witness.jsonl", "audit-cosignatures.jsonl"}) {
     std::filesystem::remove(data() / name);
   }
   ASSERT_EQ(Vigie("show 4").exit_code, 0);

@@ -10,6 +10,7 @@
 #include "records/exchange_format.h"
 #include "records/name_normaliser.h"
 #include "tests/support/command.h"
+#include "tests/support/installation.h"
 #include "tests/support/temp_dir.h"
 
 namespace vigie {
@@ -26,8 +27,10 @@ void AddNeedle(std::set<std::string>& needles, const std::string& s) {
 
 TEST(StolenDatabaseTest, RevealsNoNameDateOrRecordContent) {
   testing::TempDir dir;
+  testing::TestInstallation installation;
   std::string vigie = std::string(VIGIE_BINARY) + " --data-dir " + (dir / "data").string();
-  ASSERT_EQ(testing::RunCommand(vigie + " init", dir.path()).exit_code, 0);
+  ASSERT_EQ(testing::RunCommand(vigie + " init" + installation.InitArguments(), dir.path()).exit_code,
+            0);
   auto file = dir / "people.jsonl";
   ASSERT_EQ(testing::RunCommand(vigie + " generate -n 3000 --seed 11 -o " + file.string(),
                                 dir.path()).exit_code, 0);
@@ -60,10 +63,7 @@ TEST(StolenDatabaseTest, RevealsNoNameDateOrRecordContent) {
   ASSERT_EQ(persons, 3000u);
   ASSERT_GT(needles.size(), 3000u);
 
-  std::string stolen;
-  for (const char* name : {"vigie.db", "vigie.db-wal", "vigie.db-shm"}) {
-    stolen += testing::ReadWholeFile(dir / "data" / name);
-  }
+  const std::string stolen = installation.StolenStore(dir / "data");
   ASSERT_GT(stolen.size(), 500'000u);
   size_t leaked = 0;
   for (const auto& needle : needles) {

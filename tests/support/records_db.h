@@ -1,5 +1,6 @@
 #pragma once
-// A throw-away records database: temp directory, migrated SQLite file,
+// A throw-away records database on the suite's backend (SQLite file or
+// PostgreSQL schema, store/test_database.h), migrated,
 // in-memory keyring from a fixed seed, and a repository over them.
 
 #include <gtest/gtest.h>
@@ -10,14 +11,13 @@
 #include "crypto/crypto.h"
 #include "records/record_repository.h"
 #include "store/store.h"
-#include "tests/support/temp_dir.h"
+#include "store/test_database.h"
 
 namespace vigie::testing {
 
 struct RecordsDb {
   RecordsDb() : random(99), keyring(crypto::Keyring::CreateInMemory(random)) {
-    path = dir / "records.db";
-    auto opened = store::Open("sqlite:" + path.string());
+    auto opened = store::Open(database.url());
     if (!opened) ADD_FAILURE() << opened.error().ToString();
     db = std::move(*opened);
     auto migrated = store::Migrate(*db, store::VigieSchema(db->dialect()));
@@ -27,8 +27,7 @@ struct RecordsDb {
     repository = std::make_unique<records::RecordRepository>(std::move(*repo));
   }
 
-  TempDir dir;
-  std::filesystem::path path;
+  store::testing::SuiteDatabase database;
   SeededRandom random;
   crypto::Keyring keyring;
   std::unique_ptr<store::Connection> db;

@@ -15,7 +15,7 @@
 #include "identity/identity.h"
 #include "store/store.h"
 #include "tests/support/matchers.h"
-#include "tests/support/temp_dir.h"
+#include "store/test_database.h"
 
 namespace vigie::identity::testing {
 
@@ -36,8 +36,7 @@ struct IdentityDb {
       : clock(TimePoint(std::chrono::seconds(kStart))),
         random(7),
         keyring(crypto::Keyring::CreateInMemory(random)) {
-    path = dir / "identity.db";
-    auto opened = store::Open("sqlite:" + path.string());
+    auto opened = store::Open(database.url());
     if (!opened) ADD_FAILURE() << opened.error().ToString();
     db = std::move(*opened);
     auto migrated = store::Migrate(*db, store::VigieSchema(db->dialect()));
@@ -90,8 +89,7 @@ struct IdentityDb {
 
   int64_t Now() const { return UnixSeconds(clock.Now()); }
 
-  vigie::testing::TempDir dir;
-  std::filesystem::path path;
+  store::testing::SuiteDatabase database;
   FakeClock clock;
   SeededRandom random;
   crypto::Keyring keyring;

@@ -6,9 +6,7 @@
 // log still verifies.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { createInstallation, startServer, activeClient, request, Client, PASSWORD } from './harness.mjs';
 
 const cleanups = [];
@@ -24,24 +22,11 @@ async function setUp(agentList, config = {}) {
   });
   const server = await startServer(installation);
   cleanups.push(async () => { await server.stop(); installation.remove(); });
-  return { installation, server, auditDb: join(installation.data, 'audit.db') };
+  return { installation, server, auditDb: installation.databases };
 }
 
-// The sqlite3 shell, as an investigator (or an attacker) reads the file.
-function sql(db, statement) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, statement], { encoding: 'utf8' }).trim();
-}
-
-// Holds the database's write lock from a sqlite3 shell until released.
-async function holdWriteLock(db) {
-  const shell = spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'inherit'] });
-  shell.stdin.write("BEGIN EXCLUSIVE; SELECT 'locked';\n");
-  await new Promise((resolve) => shell.stdout.once('data', resolve));
-  return async () => {
-    shell.stdin.end('COMMIT;\n');
-    await new Promise((resolve) => shell.once('exit', resolve));
-  };
-}
+// SQL on the audit database, as an investigator (or an attacker) runs it.
+function sql(db, statement) { return db.auditSql(statement); }
 
 function verify(installation) {
   const r = spawnSync(process.env.VIGIE_BINARY, ['--data-dir', installation.data, 'audit', 'verify', '--json'],
@@ -75,7 +60,7 @@ test('what a consultation returned is in the audit log, and its query terms are 
   }
   // The unit and agent set up by the command line, then activation and both
   // login steps, then the consultations.
-  const types = sql(auditDb, 'SELECT group_concat(type) FROM (SELECT type FROM audit_event ORDER BY sequence)');
+  const types = sql(auditDb, 'SELECT type FROM audit_event ORDER BY sequence').split('\n').join(',');
   assert.equal(types, '64,65,65,65,65,1,2,4,32,33');
 
   // Reading the log through the API: security officers everything,
@@ -99,7 +84,7 @@ test('what a consultation returned is in the audit log, and its query terms are 
                'each read of the log, granted or refused, is itself in the log');
 
   await server.stop();
-  const bytes = Buffer.concat([auditDb, `${auditDb}-wal`].filter(existsSync).map((f) => readFileSync(f)));
+  const bytes = auditDb.auditBytes();
   assert.ok(!bytes.includes(Buffer.from(p.surname)), 'the searched surname is not stored in clear');
   assert.ok(!bytes.includes(Buffer.from(p.given_names[0])), 'the searched given name is not stored in clear');
   const { code, report } = verify(installation);
@@ -138,8 +123,9 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   const search = () => agent.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: p.surname, given_name: p.given_names[0] });
   assert.equal((await search()).status, 200);
 
-  // The disk fills up: another writer takes the log's database past its cap.
-  sql(auditDb, 'CREATE TABLE filler (b BLOB); INSERT INTO filler VALUES (zeroblob(2000000));');
+  // The disk fills up (SQLite: another writer takes the log's database past
+  // its cap; PostgreSQL: the server refuses the log's writes).
+  auditDb.fillAuditDisk();
   let refused;
   for (let i = 0; i < 200 && !refused; ++i) {
     const started = Date.now();
@@ -155,7 +141,7 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.equal((await search()).status, 503, 'still refused while the disk is full');
   // Another process holds the log's write lock (a database error of another
   // kind): whatever the event's size, nothing can be recorded.
-  const release = await holdWriteLock(auditDb);
+  const release = await auditDb.holdAuditWriteLock();
   // An activation cannot be recorded either: refused, and its code not spent.
   const newcomer = await Client.create(server);
   const notYet = await newcomer.activate(installation.codes['FUL-2'], PASSWORD);
@@ -168,7 +154,7 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.equal((await admin.call('GET', '/api/v1/agents/FUL-3')).status, 404, 'nothing was created');
   await release();
 
-  sql(auditDb, 'DROP TABLE filler;');  // room again
+  auditDb.freeAuditDisk();  // room again
   const resumed = await search();
   assert.equal(resumed.status, 200, resumed.body);
   const activated = await newcomer.activate(installation.codes['FUL-2'], PASSWORD);

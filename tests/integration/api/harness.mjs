@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import https from 'node:https';
 import http from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
+import { createDatabases } from './databases.mjs';
 import { generateKeyPair, exportJWK, calculateJwkThumbprint, SignJWT, base64url } from 'jose';
 
 export const VIGIE = process.env.VIGIE_BINARY;
@@ -18,7 +19,7 @@ function run(args) {
 }
 
 // Sets `key = value` inside [section] of a TOML text written by `vigie init`.
-function setConfig(text, section, key, value) {
+export function setConfig(text, section, key, value) {
   const start = text.indexOf(`[${section}]`);
   if (start < 0) throw new Error(`no [${section}]`);
   const re = new RegExp(`^${key} = .*$`, 'm');
@@ -31,7 +32,7 @@ function setConfig(text, section, key, value) {
 // given agents; returns their activation codes. `config` overrides settings:
 // { section: { key: value } }.
 export function createInstallation({ persons = 3000, config = {}, agents = [] } = {}) {
-  const { dir, data } = createEmptyInstallation(config);
+  const { dir, data, databases, remove } = createEmptyInstallation(config);
   run(['generate', '--persons', String(persons), '--seed', '7', '--out', join(dir, 'p.jsonl')]);
   run(['--data-dir', data, 'import', join(dir, 'p.jsonl')]);
   run(['--data-dir', data, 'unit', 'add', '--code', 'PN-75', '--name', 'Commissariat Paris 7e',
@@ -43,22 +44,25 @@ export function createInstallation({ persons = 3000, config = {}, agents = [] } 
     codes[a.service_number] = activationCodeIn(out);
   }
   const firstPerson = JSON.parse(readFileSync(join(dir, 'p.jsonl'), 'utf8').split('\n')[0]);
-  return { dir, data, codes, firstPerson, vigie: (...args) => run(['--data-dir', data, ...args]),
-           remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, data, codes, firstPerson, databases, vigie: (...args) => run(['--data-dir', data, ...args]),
+           remove };
 }
 
-// `vigie init` only, with `config` overrides; no data, no agents.
+// `vigie init` only, on the suite's backend (databases.mjs), with `config`
+// overrides; no data, no agents.
 export function createEmptyInstallation(config = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-api-'));
   const data = join(dir, 'data');
-  run(['--data-dir', data, 'init']);
+  const { initArguments, handle: databases } = createDatabases(data);
+  run(['--data-dir', data, 'init', ...initArguments]);
   let toml = readFileSync(join(data, 'vigie.toml'), 'utf8');
   const overrides = { ...config, server: { metrics_port: 0, ...(config.server ?? {}) } };
   for (const [section, values] of Object.entries(overrides)) {
     for (const [key, value] of Object.entries(values)) toml = setConfig(toml, section, key, value);
   }
   writeFileSync(join(data, 'vigie.toml'), toml);
-  return { dir, data, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, data, databases,
+           remove: () => { databases.drop(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
 export function activationCodeIn(output) {
@@ -67,9 +71,10 @@ export function activationCodeIn(output) {
   return m[1];
 }
 
-// Starts `vigie serve --port 0` and resolves once it prints its URL.
-export async function startServer(installation) {
-  const child = spawn(VIGIE, ['--data-dir', installation.data, 'serve', '--port', '0'],
+// Starts `vigie serve --port <port>` (0: any free one) and resolves once it
+// prints its URL (server.public_url when the installation sets one).
+export async function startServer(installation, { port = 0 } = {}) {
+  const child = spawn(VIGIE, ['--data-dir', installation.data, 'serve', '--port', String(port)],
                       { stdio: ['ignore', 'pipe', 'pipe'] });
   const accessLog = [];
   let stderr = '';
@@ -160,7 +165,9 @@ export function totp(secret, offsetSteps = 0) {
 export class Client {
   constructor(server, key) { this.server = server; this.key = key; }
   static async create(server) { return new Client(server, await DpopKey.create()); }
-  url(path) { return new URL(path, this.server.url).toString(); }
+  // The URL proofs name (htu): the portal's public one, even when the
+  // request goes straight to one node behind the load balancer.
+  url(path) { return new URL(path, this.server.publicUrl ?? this.server.url).toString(); }
 
   async activate(code, password) {
     return request(this.server, 'POST', '/api/v1/auth/activate',

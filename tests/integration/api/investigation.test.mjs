@@ -6,7 +6,6 @@
 // bad bodies refused with a problem and nothing read.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInstallation, startServer, activeClient, request } from './harness.mjs';
@@ -32,7 +31,7 @@ before(async () => {
       detect: { query_rate_action: 'alert', distinct_persons_action: 'alert', enumeration_action: 'alert' },
     },
   });
-  auditDb = join(installation.data, 'audit.db');
+  auditDb = installation.databases;
   persons = readFileSync(join(installation.dir, 'p.jsonl'), 'utf8').split('\n').filter(Boolean)
     .map((line) => JSON.parse(line)).filter((r) => r.kind === 'person');
   server = await startServer(installation);
@@ -47,7 +46,7 @@ after(async () => {
 });
 
 function sql(statement) {
-  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', auditDb, statement], { encoding: 'utf8' }).trim();
+  return auditDb.auditSql(statement);
 }
 
 function assertProblem(r, status) {
