@@ -150,6 +150,15 @@ ApiV1::ApiV1(app::Portal& portal, ApiOptions options)
 
 std::span<const RouteInfo> ApiV1::Routes() { return kRouteInfos; }
 
+Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t now) {
+  // This node's memory first: most replays are refused without a round trip.
+  RETURN_IF_ERROR(replay_.Use(proof.jkt, proof.jti, now));
+  if (options_.shared_replay != nullptr) {
+    RETURN_IF_ERROR(options_.shared_replay->Use(proof.jkt, proof.jti, now));
+  }
+  return {};
+}
+
 std::span<const std::string_view> ApiV1::UploadPaths() { return kUploadPaths; }
 
 http::Response ApiV1::Handle(const http::Request& request) {
@@ -203,7 +212,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
                                             options_.dpop, keys_, now));
       context.jkt = proof.jkt;
       ASSIGN_OR_RETURN(http::Response response, route->handler(call));
-      RETURN_IF_ERROR(replay_.Use(proof.jkt, proof.jti, now));
+      RETURN_IF_ERROR(RememberProof(proof, now));
       return response;
     }
     if (route->guard == Guard::kSession) {
@@ -213,7 +222,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
           internal::CheckProof(request, options_.public_url, token, options_.dpop, keys_, now));
       context.jkt = proof.jkt;
       ASSIGN_OR_RETURN(context.caller, portal_.Authenticate(token, context.jkt));
-      RETURN_IF_ERROR(replay_.Use(proof.jkt, proof.jti, now));
+      RETURN_IF_ERROR(RememberProof(proof, now));
       context.caller->source_address = request.remote_address;
       context.caller->user_agent = std::string(request.Header("User-Agent").value_or(""));
     }

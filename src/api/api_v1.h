@@ -23,6 +23,7 @@
 #include "session/dpop.h"
 #include "session/dpop_key_cache.h"
 #include "session/replay_cache.h"
+#include "session/shared_replay_guard.h"
 #include "webauthn/webauthn.h"
 
 namespace vigie::api {
@@ -33,6 +34,9 @@ struct ApiOptions {
   std::string public_url;
   session::DpopPolicy dpop;
   size_t replay_capacity = 1'000'000;  // proofs remembered within their lifetime
+  // Several nodes on one database: what they remember together, so a proof
+  // replayed on another node is refused too. nullptr = one node.
+  session::SharedProofReplayGuard* shared_replay = nullptr;
   // Passkeys: the relying party (see api/relying_party.h) and its display name.
   webauthn::RelyingParty relying_party;
   std::string rp_name = "Vigie";
@@ -62,6 +66,9 @@ class ApiV1 {
   size_t cached_keys() const { return keys_.size(); }
 
  private:
+  // After the credential the proof came with is known good (see Handle).
+  Result<void> RememberProof(const session::DpopProof& proof, int64_t now);
+
   app::Portal& portal_;
   const ApiOptions options_;
   session::DpopKeyCache keys_;

@@ -105,6 +105,10 @@ Result<std::unique_ptr<Portal>> Portal::Create(const PortalParts& parts) {
                    parts.keyring->Current(crypto::kPurposeAuditTerms));
   ASSIGN_OR_RETURN(detect::DetectOptions detect_options,
                    detect::DetectOptions::From(parts.config->detect));
+  // A log on PostgreSQL may be shared with other nodes (docs/operations.md).
+  if (!parts.config->audit.url.starts_with("sqlite:")) {
+    detect_options.shared_log_node = parts.config->audit.node_id;
+  }
   std::unique_ptr<Portal> portal(new Portal(parts, *seed_key, *terms_key));
   if (detect_options.enabled) {
     portal->detection_ = std::make_unique<DetectionResponse>(

@@ -208,6 +208,13 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
     Log(LogLevel::kWarn, "passkeys_unavailable", {{"reason", relying_party.error().message()}});
   }
   api_options.rp_name = config.web.rp_name;
+  // On PostgreSQL other nodes may serve the same portal: they share what
+  // they remember of the proofs they accepted (SQLite is one node's own).
+  std::optional<session::SharedProofReplayGuard> shared_replay;
+  if (!config.store.url.starts_with("sqlite:")) {
+    shared_replay.emplace(pool, api_options.dpop.max_age_seconds + api_options.dpop.max_future_seconds);
+    api_options.shared_replay = &*shared_replay;
+  }
   api = std::make_unique<api::ApiV1>(**portal, api_options);
   ready.store(api.get(), std::memory_order_release);
   RegisterMetrics(server.metrics(), *api, hasher, *search, **audit_log, publisher.get());

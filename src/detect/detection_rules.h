@@ -62,6 +62,11 @@ struct DetectOptions {
   int64_t second_factor_window_seconds = 15 * 60;
   int64_t concurrent_window_seconds = 15 * 60;
   std::array<Action, kRuleCount> actions{};
+  // Several nodes append to one log (PostgreSQL): this node's audit.node_id.
+  // Before judging an agent's event the detector then learns, from the log,
+  // the agent's events other nodes wrote since the last one it took, so a
+  // sweep spread across nodes is judged whole. "" = the only node.
+  std::string shared_log_node;
 
   Action ActionFor(Rule rule) const { return actions[static_cast<size_t>(rule)]; }
 

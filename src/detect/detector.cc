@@ -37,17 +37,21 @@ std::vector<Finding> Detector::Observe(const AuditEvent& event, const SearchTerm
   Shard& shard = shards_[static_cast<uint64_t>(event.actor.agent_id) % shards_.size()];
   std::lock_guard lock(shard.mutex);
   if (++shard.observed % 4096 == 0) ForgetIdle(shard, event.time_unix_micros);
-  AgentActivity& activity = ActivityOf(shard, event);
-  std::vector<Finding> fired = activity.Take(event, terms, options_, /*learning=*/false);
+  Known& known = ActivityOf(shard, event);
+  CatchUp(known, event);
+  std::vector<Finding> fired = known.activity->Take(event, terms, options_, /*learning=*/false);
+  known.last_sequence = std::max(known.last_sequence, event.sequence);
   findings.insert(findings.end(), std::make_move_iterator(fired.begin()),
                   std::make_move_iterator(fired.end()));
   return findings;
 }
 
-AgentActivity& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
+Detector::Known& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
   auto [it, inserted] = shard.agents.try_emplace(event.actor.agent_id);
-  if (!inserted) return *it->second;
-  it->second = std::make_unique<AgentActivity>();
+  if (!inserted) return it->second;
+  it->second.activity = std::make_unique<AgentActivity>();
+  // The history below reaches up to this event: nothing to catch up on.
+  it->second.last_sequence = event.sequence == 0 ? 0 : event.sequence - 1;
   if (history_) {
     // The baseline: the agent's own past, replayed through the same rules;
     // a little further back, only when they were last seen (dormancy).
@@ -60,9 +64,9 @@ AgentActivity& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
       for (const AuditEvent& old : *past) {
         if (!IsAgentActivity(old.type)) continue;
         if (old.time_unix_micros < baseline_since) {
-          it->second->NoteEarlierActivity(old.time_unix_micros);
+          it->second.activity->NoteEarlierActivity(old.time_unix_micros);
         } else {
-          it->second->Take(old, nullptr, options_, /*learning=*/true);
+          it->second.activity->Take(old, nullptr, options_, /*learning=*/true);
         }
       }
     } else {
@@ -71,13 +75,39 @@ AgentActivity& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
            {"error", past.error().message()}});
     }
   }
-  return *it->second;
+  return it->second;
+}
+
+void Detector::CatchUp(Known& known, const AuditEvent& event) {
+  if (options_.shared_log_node.empty() || !history_ || event.sequence <= known.last_sequence + 1) {
+    return;
+  }
+  // A minute back: the nodes' clocks and commit order differ a little.
+  constexpr int64_t kSlack = 60'000'000;
+  const int64_t since = known.activity->last_event_unix_micros() - kSlack;
+  auto missed = history_(event.actor.agent_id, since, event.sequence);
+  if (!missed) {
+    Log(LogLevel::kError, "detect_catch_up_failed",
+        {{"agent_id", std::to_string(event.actor.agent_id)}, {"error", missed.error().message()}});
+    return;
+  }
+  for (const AuditEvent& other : *missed) {
+    // This node's own events reach Observe directly (some may still be on
+    // their way): only the other nodes' are learnt here. Their own node
+    // judges them; here they count towards what comes next.
+    if (other.sequence <= known.last_sequence || other.node_id == options_.shared_log_node ||
+        !IsAgentActivity(other.type)) {
+      continue;
+    }
+    known.activity->Take(other, nullptr, options_, /*learning=*/true);
+    known.last_sequence = other.sequence;
+  }
 }
 
 void Detector::ForgetIdle(Shard& shard, int64_t now_unix_micros) {
   constexpr int64_t kIdle = 86400'000'000;
   std::erase_if(shard.agents, [&](const auto& entry) {
-    return entry.second->last_event_unix_micros() < now_unix_micros - kIdle;
+    return entry.second.activity->last_event_unix_micros() < now_unix_micros - kIdle;
   });
 }
 

@@ -52,15 +52,21 @@ class Detector {
   const DetectOptions& options() const { return options_; }
 
  private:
+  struct Known {
+    std::unique_ptr<AgentActivity> activity;
+    uint64_t last_sequence = 0;  // of the last event taken (shared logs)
+  };
   struct Shard {
     std::mutex mutex;
-    std::unordered_map<int64_t, std::unique_ptr<AgentActivity>> agents;
+    std::unordered_map<int64_t, Known> agents;
     uint64_t observed = 0;  // events judged, to sweep idle agents now and then
   };
   // Forgets agents idle for a day (their history is read again if they come
   // back), so memory follows the agents at work, not every agent ever seen.
   static void ForgetIdle(Shard& shard, int64_t now_unix_micros);
-  AgentActivity& ActivityOf(Shard& shard, const audit::AuditEvent& event);
+  Known& ActivityOf(Shard& shard, const audit::AuditEvent& event);
+  // Learns the agent's events other nodes wrote before `event` (shared logs).
+  void CatchUp(Known& known, const audit::AuditEvent& event);
   void CheckCanaries(const audit::AuditEvent& event, std::vector<Finding>& findings) const;
 
   const DetectOptions options_;

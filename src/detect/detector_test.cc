@@ -158,5 +158,47 @@ TEST(DetectorTest, AgentsAreJudgedApartFromSeveralThreads) {
   EXPECT_EQ(distinct_persons_alerts.load(), 100);  // once per agent
 }
 
+// Two nodes on one log: each judges its own events, knowing the other's.
+// An agent's sweep split across them (2 persons a search, alternately on
+// each node) is caught when the whole of it crosses the threshold, not when
+// one node's half does.
+int FirstDistinctPersonsAlert(const std::string& shared_log_node) {
+  DetectOptions options = Options();
+  options.shared_log_node = shared_log_node;
+  std::vector<AuditEvent> log;
+  Detector node_a(options, [&](int64_t agent, int64_t since, uint64_t before)
+                               -> Result<std::vector<AuditEvent>> {
+    std::vector<AuditEvent> found;
+    for (const AuditEvent& e : log) {
+      if (e.actor.agent_id == agent && e.time_unix_micros >= since && e.sequence < before) {
+        found.push_back(e);
+      }
+    }
+    return found;
+  });
+  for (int i = 0; i < 100; ++i) {
+    AuditEvent search = Search(7, static_cast<uint64_t>(i), kNow + i * kSecond, {2 * i, 2 * i + 1});
+    search.node_id = i % 2 == 0 ? "node-b" : "node-a";
+    log.push_back(search);
+    if (search.node_id != "node-a") continue;
+    for (const Finding& finding : node_a.Observe(search, nullptr)) {
+      if (finding.rule == Rule::kDistinctPersons) return i;
+    }
+  }
+  return -1;
+}
+
+TEST(DetectorTest, ASweepSpreadOverTwoNodesIsJudgedWhole) {
+  const int shared = FirstDistinctPersonsAlert("node-a");
+  const int alone = FirstDistinctPersonsAlert("");
+  ASSERT_GT(shared, 0);
+  // Whole: fired once the sweep's persons (2 per search, i + 1 searches)
+  // passed the hourly floor, while node A's own half was still under it.
+  EXPECT_GT(2 * (shared + 1), Options().persons_per_hour_floor);
+  EXPECT_LE((shared + 1), Options().persons_per_hour_floor);
+  // Without the shared log, node A sees only its half, and later.
+  EXPECT_GT(alone, shared);
+}
+
 }  // namespace
 }  // namespace vigie::detect

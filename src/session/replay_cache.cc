@@ -13,12 +13,16 @@ void DpopReplayCache::ForgetExpired(int64_t now) {
   }
 }
 
-Result<void> DpopReplayCache::Use(std::string_view jkt, std::string_view jti, int64_t now) {
+crypto::Sha256Digest DpopProofDigest(std::string_view jkt, std::string_view jti) {
   crypto::Sha256Hasher hasher;
   hasher.Update(jkt);
   hasher.Update(std::string_view("\0", 1));
   hasher.Update(jti);
-  auto digest = hasher.Final();
+  return hasher.Final();
+}
+
+Result<void> DpopReplayCache::Use(std::string_view jkt, std::string_view jti, int64_t now) {
+  auto digest = DpopProofDigest(jkt, jti);
   std::string key(reinterpret_cast<const char*>(digest.data()), digest.size());
   std::lock_guard lock(mutex_);
   ForgetExpired(now);

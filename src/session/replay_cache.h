@@ -1,8 +1,8 @@
 #pragma once
 // Refuses a DPoP proof seen before (RFC 9449 §11.1): remembers each accepted
 // (key thumbprint, jti) pair for as long as a proof with that iat could still
-// be accepted, then forgets it. One process; several nodes share theirs
-// through the database (later).
+// be accepted, then forgets it. One process; the nodes of a portal share
+// theirs through the database (shared_replay_guard.h).
 // Thread-safety: all methods are thread-safe.
 
 #include <cstdint>
@@ -13,8 +13,12 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "crypto/hash.h"
 
 namespace vigie::session {
+
+// What both caches remember of a proof: SHA-256(jkt, 0, jti).
+crypto::Sha256Digest DpopProofDigest(std::string_view jkt, std::string_view jti);
 
 class DpopReplayCache {
  public:

@@ -33,10 +33,24 @@ constexpr std::string_view kUnlockMigrations = "SELECT pg_advisory_unlock(435526
 
 Result<int> MigrateUnlocked(Connection& connection, std::span<const Migration> migrations);
 
+// Whether the version table exists. Asked first on PostgreSQL: CREATE ...
+// IF NOT EXISTS needs the CREATE privilege even when the table is there, and
+// a deployment may deny it (the audit schema's role only appends).
+Result<bool> HasVersionTable(Connection& connection) {
+  if (connection.dialect() != Dialect::kPostgres) return false;  // SQLite: IF NOT EXISTS is free
+  ASSIGN_OR_RETURN(Statement * stmt,
+                   connection.Prepare("SELECT to_regclass('schema_version') IS NOT NULL"));
+  ASSIGN_OR_RETURN(bool row, stmt->Step());
+  const bool exists = row && stmt->ColumnInt(0) != 0;
+  RETURN_IF_ERROR(stmt->Run());
+  return exists;
+}
+
 }  // namespace
 
 Result<int> SchemaVersion(Connection& connection) {
-  RETURN_IF_ERROR(connection.ExecuteScript(VersionTable(connection.dialect())));
+  ASSIGN_OR_RETURN(bool exists, HasVersionTable(connection));
+  if (!exists) RETURN_IF_ERROR(connection.ExecuteScript(VersionTable(connection.dialect())));
   ASSIGN_OR_RETURN(Statement * stmt,
                    connection.Prepare("SELECT coalesce(max(version), 0) FROM schema_version"));
   ASSIGN_OR_RETURN(bool row, stmt->Step());

@@ -62,6 +62,9 @@ CREATE INDEX record_entry_by_person ON record_entry(person_id);
     {5, "passkeys",
 #include "store/internal/migration_0005_passkeys.inc"
     },
+    {6, "DPoP proofs seen",
+#include "store/internal/migration_0006_dpop_replay.inc"
+    },
 };
 
 // The same migrations, same numbers and same meaning, in PostgreSQL SQL.
@@ -80,6 +83,9 @@ constexpr Migration kPostgres[] = {
     },
     {5, "passkeys",
 #include "store/internal/pg_migration_0005_passkeys.inc"
+    },
+    {6, "DPoP proofs seen",
+#include "store/internal/pg_migration_0006_dpop_replay.inc"
     },
 };
 static_assert(std::size(kPostgres) == std::size(kSqlite), "one migration list per dialect");

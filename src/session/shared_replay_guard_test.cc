@@ -1,0 +1,74 @@
+#include "session/shared_replay_guard.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "session/session_test_fixture.h"
+#include "tests/support/matchers.h"
+
+namespace vigie::session {
+namespace {
+
+using ::vigie::testing::ErrorCodeIs;
+
+// Two nodes of one portal: a pool and a guard each, on one database.
+class SharedProofReplayGuardTest : public SessionFixture {
+ protected:
+  static constexpr int64_t kRemember = 120;
+  store::ConnectionPool node_a_{url(), {}, 2};
+  store::ConnectionPool node_b_{url(), {}, 2};
+  SharedProofReplayGuard guard_a_{node_a_, kRemember};
+  SharedProofReplayGuard guard_b_{node_b_, kRemember};
+};
+
+TEST_F(SharedProofReplayGuardTest, AProofAcceptedOnOneNodeIsRefusedOnTheOther) {
+  ASSERT_OK(guard_a_.Use(Jkt("key-a"), "jti-1", Now()));
+  EXPECT_THAT(guard_b_.Use(Jkt("key-a"), "jti-1", Now() + 1),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(guard_a_.Use(Jkt("key-a"), "jti-1", Now() + 1),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  // Another jti, or the same jti from another key, is another proof.
+  EXPECT_OK(guard_b_.Use(Jkt("key-a"), "jti-2", Now()));
+  EXPECT_OK(guard_b_.Use(Jkt("key-b"), "jti-1", Now()));
+}
+
+TEST_F(SharedProofReplayGuardTest, APairIsForgottenOnceNoProofWithItCouldBeAccepted) {
+  ASSERT_OK(guard_a_.Use(Jkt("key-a"), "jti-1", Now()));
+  EXPECT_THAT(guard_b_.Use(Jkt("key-a"), "jti-1", Now() + kRemember - 1),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  // Past its lifetime the row is taken over (the proof's iat check refuses
+  // such an old proof long before this).
+  EXPECT_OK(guard_b_.Use(Jkt("key-a"), "jti-1", Now() + kRemember));
+  // And purged: only live pairs stay in the table.
+  ASSERT_OK(guard_a_.Use(Jkt("key-c"), "jti-9", Now() + 10 * kRemember));
+  auto rows = db_->Prepare("SELECT count(*) FROM dpop_proof_seen");
+  ASSERT_OK(rows);
+  ASSERT_TRUE(*(*rows)->Step());
+  EXPECT_EQ((*rows)->ColumnInt(0), 1);
+  ASSERT_OK((*rows)->Run());
+}
+
+TEST_F(SharedProofReplayGuardTest, OfManyNodesRacingOnOneProofExactlyOneAcceptsIt) {
+  std::atomic<int> accepted{0}, refused{0};
+  std::vector<std::thread> racers;
+  for (int i = 0; i < 8; ++i) {
+    racers.emplace_back([&, i] {
+      SharedProofReplayGuard& guard = i % 2 == 0 ? guard_a_ : guard_b_;
+      auto used = guard.Use(Jkt("key-a"), "contested", Now());
+      if (used) {
+        ++accepted;
+      } else if (used.error().code() == ErrorCode::kUnauthenticated) {
+        ++refused;
+      }
+    });
+  }
+  for (std::thread& racer : racers) racer.join();
+  EXPECT_EQ(accepted.load(), 1);
+  EXPECT_EQ(refused.load(), 7);
+}
+
+}  // namespace
+}  // namespace vigie::session

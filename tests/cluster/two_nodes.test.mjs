@@ -1,0 +1,201 @@
+// Issue 7's several nodes, proven on loopback: PostgreSQL (the CTest
+// fixture's throw-away cluster), two `vigie serve` nodes on it, and HAProxy
+// in front (TCP, round robin, a connection per request). Logins and
+// searches cross the nodes; a revocation, a containment or a DPoP proof on
+// one node holds on the other at once; one node is killed under load and
+// the clients retry on the other: every consultation a client received is
+// in the one audit log, which verifies.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { BACKEND } from '../integration/api/databases.mjs';
+import { createInstallation, startServer, activeClient, request, Client, setConfig } from '../integration/api/harness.mjs';
+
+if (BACKEND !== 'postgres') throw new Error('the two-node test runs on the PostgreSQL pass only');
+
+// An activation code works once: each test has agents of its own, except
+// the load agents, activated once and shared by the first and last tests.
+const OFFICER = 'SEC-1';
+const LOAD = ['LOAD-1', 'LOAD-2', 'LOAD-3', 'LOAD-4'];
+const OTHERS = ['REV-1', 'CON-1', 'RPL-1'];
+let installation, nodeA, nodeB, haproxy, lb, direct;
+let loadClients = [];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+// The second node: the same configuration and key file, its own node id
+// (and so its own witness file beside it).
+function secondNode(data) {
+  const other = `${data}-b`;
+  cpSync(data, other, { recursive: true });
+  const file = join(other, 'vigie.toml');
+  writeFileSync(file, setConfig(readFileSync(file, 'utf8'), 'audit', 'node_id', 'node-b'));
+  return { ...installation, data: other };
+}
+
+async function startHaproxy(port, backends) {
+  const config = join(installation.dir, 'haproxy.cfg');
+  writeFileSync(config, [
+    'global', '  maxconn 512',
+    'defaults', '  mode tcp', '  timeout connect 1s', '  timeout client 30s', '  timeout server 30s',
+    '  retries 3', '  option redispatch',
+    'frontend portal', `  bind 127.0.0.1:${port}`, '  default_backend nodes',
+    'backend nodes', '  balance roundrobin',
+    ...backends.map(([name, p]) => `  server ${name} 127.0.0.1:${p} check inter 200 fall 1 rise 2`),
+    ''].join('\n'));
+  const child = spawn(process.env.VIGIE_HAPROXY ?? 'haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  // Ready once it accepts connections.
+  for (let i = 0; i < 100; ++i) {
+    if (child.exitCode !== null) throw new Error(`haproxy exited: ${stderr}`);
+    try {
+      await request({ url: `https://localhost:${port}`, ca: nodeA.ca }, 'GET', '/healthz');
+      return child;
+    } catch { await new Promise((r) => setTimeout(r, 100)); }
+  }
+  throw new Error(`haproxy did not come up: ${stderr}`);
+}
+
+before(async () => {
+  const lbPort = await freePort();
+  const publicUrl = `https://localhost:${lbPort}`;
+  installation = createInstallation({
+    persons: 2000,
+    agents: [{ service_number: OFFICER, name: 'Officier', roles: ['security_officer'] },
+             ...[...LOAD, ...OTHERS].map((service_number) => ({ service_number, name: `Agent ${service_number}`, roles: ['agent'] }))],
+    config: {
+      server: { public_url: publicUrl },
+      audit: { node_id: 'node-a' },
+      auth: { address_attempts_per_minute: 100000 },
+      quota: { searches_per_hour: 1000000, searches_per_day: 10000000 },
+      // Load from four agents: judged, alerted on, never suspended mid-test.
+      detect: { query_rate_action: 'alert', distinct_persons_action: 'alert', enumeration_action: 'alert' },
+    },
+  });
+  const b = secondNode(installation.data);
+  // Both print the public URL: their own ports are chosen here.
+  const ports = { a: await freePort(), b: await freePort() };
+  nodeA = await startServer(installation, { port: ports.a });
+  nodeB = await startServer(b, { port: ports.b });
+  haproxy = await startHaproxy(lbPort, [['a', ports.a], ['b', ports.b]]);
+  lb = { url: publicUrl, ca: nodeA.ca };
+  // Straight to one node, with proofs naming the portal's public URL.
+  direct = {
+    a: { url: `https://localhost:${ports.a}`, ca: nodeA.ca, publicUrl },
+    b: { url: `https://localhost:${ports.b}`, ca: nodeB.ca, publicUrl },
+  };
+});
+
+after(async () => {
+  haproxy?.kill('SIGTERM');
+  await nodeA?.stop();
+  await nodeB?.stop();
+  installation?.remove();
+});
+
+const search = (client, person) => client.call('POST', '/api/v1/search', {
+  purpose: 'identity_check', surname: person.surname, given_name: person.given_names[0] });
+
+test('logins and searches through the load balancer land on both nodes, in one log', async () => {
+  for (const name of LOAD) loadClients.push(await activeClient(lb, installation, name));
+  for (let i = 0; i < 12; ++i) {
+    assert.equal((await search(loadClients[i % loadClients.length], installation.firstPerson)).status, 200);
+  }
+  const served = (node) => node.accessLog.filter((l) => JSON.parse(l).route === '/api/v1/search').length;
+  assert.ok(served(nodeA) > 0 && served(nodeB) > 0,
+            `both nodes answered searches (a: ${served(nodeA)}, b: ${served(nodeB)})`);
+  const nodes = new Set(installation.vigie('audit', 'search', '--type', 'search').trim().split('\n')
+    .map((line) => JSON.parse(line).node));
+  assert.deepEqual([...nodes].sort(), ['node-a', 'node-b'], 'one log holds both nodes\' events');
+});
+
+test('a session ended on one node is dead on the other at its next request', async () => {
+  const client = await activeClient(lb, installation, 'REV-1');
+  client.server = direct.a;
+  assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
+  client.server = direct.b;
+  assert.equal((await client.call('GET', '/api/v1/self')).status, 200, 'a session serves on every node');
+  client.server = direct.a;
+  assert.equal((await client.call('POST', '/api/v1/auth/logout')).status, 204);
+  client.server = direct.b;
+  assert.equal((await client.call('GET', '/api/v1/self')).status, 401);
+  assert.equal((await client.refresh()).status, 401);
+});
+
+test('a containment on one node bars the agent on the other at once, and its release too', async () => {
+  const officer = await activeClient(lb, installation, OFFICER);
+  const agent = await activeClient(lb, installation, 'CON-1');
+  officer.server = direct.a;
+  agent.server = direct.b;
+  assert.equal((await search(agent, installation.firstPerson)).status, 200);
+  const contained = await officer.call('POST', '/api/v1/incidents', {
+    agents: ['CON-1'], reason: 'two-node test: containment across nodes' });
+  assert.equal(contained.status, 201, contained.body);
+  assert.equal((await search(agent, installation.firstPerson)).status, 401);
+  officer.server = direct.b;
+  const released = await officer.call('POST', `/api/v1/incidents/${contained.json.id}/release`, {});
+  assert.equal(released.status, 200, released.body);
+});
+
+test('a DPoP proof accepted by one node is refused when replayed on the other', async () => {
+  const client = await activeClient(lb, installation, 'RPL-1');
+  const path = '/api/v1/self';
+  const headers = { Authorization: `DPoP ${client.access}`,
+                    DPoP: await client.key.proof('GET', client.url(path), client.access) };
+  assert.equal((await request(direct.a, 'GET', path, { headers })).status, 200);
+  const replayed = await request(direct.b, 'GET', path, { headers });
+  assert.equal(replayed.status, 401, replayed.body);
+  // The session itself is good on that node: only the proof was spent.
+  client.server = direct.b;
+  assert.equal((await client.call('GET', path)).status, 200);
+});
+
+test('a node killed under load: clients retry on the other, and no answered consultation is missing', async () => {
+  const clients = loadClients;
+  assert.equal(clients.length, LOAD.length, 'the first test activated the load agents');
+  const before = Number(installation.databases.auditSql('SELECT count(*) FROM audit_event WHERE type = 32'));
+  let answered = 0, retried = 0, running = true;
+  const load = clients.map(async (client) => {
+    while (running) {
+      let r;
+      try {
+        r = await search(client, installation.firstPerson);
+      } catch {  // the connection died with its node: the client tries again
+        ++retried;
+        continue;
+      }
+      if (r.status === 200) ++answered;
+      else if (r.status === 503) ++retried;  // refused, nothing shown: try again
+      else throw new Error(`search refused under load: ${r.status} ${r.body}`);
+    }
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  nodeA.child.kill('SIGKILL');
+  const answeredAtKill = answered;
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  running = false;
+  await Promise.all(load);
+  assert.ok(answeredAtKill > 10, `load ran before the kill (${answeredAtKill} answered)`);
+  assert.ok(answered > answeredAtKill + 10,
+            `the surviving node carried on (${answered - answeredAtKill} answered after the kill, ${retried} retries)`);
+
+  const logged = Number(installation.databases.auditSql('SELECT count(*) FROM audit_event WHERE type = 32')) - before;
+  assert.ok(logged >= answered, `${answered} searches answered, ${logged} in the log`);
+  const verified = spawnSync(process.env.VIGIE_BINARY, ['--data-dir', installation.data, 'audit', 'verify', '--json'],
+                             { encoding: 'utf8' });
+  assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+  assert.equal(JSON.parse(verified.stdout).ok, true);
+});
