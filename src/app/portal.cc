@@ -137,6 +137,13 @@ Portal::~Portal() = default;
 
 // --- Authentication ---
 
+identity::Authenticator Portal::AuthenticatorOn(store::Connection& db) const {
+  identity::Authenticator authenticator(db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
+                                        identity_options_);
+  authenticator.AcceptEarlierSeedKeys(*parts_.keyring);
+  return authenticator;
+}
+
 Result<void> Portal::Admit(std::string_view source_address, int64_t* retry_after_seconds) {
   identity::Admission admission = throttle_.Admit(source_address);
   if (!admission.admitted && retry_after_seconds != nullptr) {
@@ -178,8 +185,7 @@ Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view serv
     // Security: the address is throttled before any hashing happens.
     RETURN_IF_ERROR(Admit(origin.address, retry_after_seconds));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
-                                          identity_options_);
+    identity::Authenticator authenticator = AuthenticatorOn(*db);
     auto verified = authenticator.VerifyPassword(service_number, password, origin.address);
     if (!verified && verified.error().code() == ErrorCode::kResourceExhausted &&
         retry_after_seconds != nullptr) {
@@ -208,8 +214,7 @@ Result<LoginTokens> Portal::FinishLogin(
   std::optional<int64_t> locked;
   auto login = [&]() -> Result<LoginTokens> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
-                                          identity_options_);
+    identity::Authenticator authenticator = AuthenticatorOn(*db);
     auto verified = verify(authenticator);
     locked = authenticator.locked_agent();
     ASSIGN_OR_RETURN(identity::Agent agent, std::move(verified));
@@ -305,8 +310,7 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
   std::optional<int64_t> locked;
   auto stepped_up = [&]() -> Result<void> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
-                                          identity_options_);
+    identity::Authenticator authenticator = AuthenticatorOn(*db);
     auto verified = authenticator.VerifyFreshSecondFactor(caller.agent_id, code, source);
     locked = authenticator.locked_agent();
     RETURN_IF_ERROR(verified);

@@ -25,8 +25,7 @@ std::string PasskeySubject(const identity::Passkey& passkey) {
 
 Result<identity::PasskeyLoginOptions> Portal::PasskeyLoginOptions(std::string_view challenge) {
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  identity::Authenticator authenticator(*db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
-                                        identity_options_);
+  identity::Authenticator authenticator = AuthenticatorOn(*db);
   return authenticator.PasskeyOptions(challenge);
 }
 

@@ -171,6 +171,29 @@ struct ClaimCheckCommandOptions {
 };
 int RunClaimCheck(const std::filesystem::path& data_dir, const ClaimCheckCommandOptions& options);
 
+// `vigie migrate-store`: copies the records database and the audit log from
+// SQLite to empty PostgreSQL schemas (created by the real migrations), checks
+// the copy (row counts and digests of every table, the whole audit log
+// verified there and its tip compared), then points vigie.toml at them (the
+// old file kept as vigie.toml.before-migrate). Stop every `vigie serve` first.
+// Exit codes: 2 when the source is not SQLite or a URL is not postgresql://,
+// 5 when a target already holds Vigie data, 6 when a database cannot be
+// reached or locked, 7 when the copy differs or the log does not verify
+// (vigie.toml is then left unchanged).
+struct MigrateStoreOptions {
+  std::string store_url;  // --to-store
+  std::string audit_url;  // --to-audit
+};
+int RunMigrateStore(const std::filesystem::path& data_dir, const MigrateStoreOptions& options);
+
+// `vigie keys list|rotate|activate` (keys_command.cc): the key file's keys
+// (ids, purposes, staged/current/previous; never key material), and the two
+// steps of a rotation without downtime. rotate: 5 when one is under way;
+// activate: 3 when nothing is staged.
+int RunKeysList(const std::filesystem::path& data_dir);
+int RunKeysRotate(const std::filesystem::path& data_dir);
+int RunKeysActivate(const std::filesystem::path& data_dir);
+
 // `vigie breach report`: the persons and records exposed through the agents,
 // sessions, DPoP keys or addresses given (at least one), over a window, as
 // report.json, subjects.csv and report.html in a new directory (files 0600;

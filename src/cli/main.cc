@@ -350,6 +350,34 @@ int main(int argc, char** argv) {
   breach_report_command->callback(
       [&] { exit_code = RunBreachReport(data_dir, breach_report); });
 
+  // `vigie migrate-store`
+  MigrateStoreOptions migrate_store;
+  auto* migrate_store_command = app.add_subcommand(
+      "migrate-store",
+      "Copy the records database and the audit log from SQLite to PostgreSQL, verify the copy, "
+      "then point vigie.toml at it (stop `vigie serve` first)");
+  migrate_store_command
+      ->add_option("--to-store", migrate_store.store_url,
+                   "Empty PostgreSQL schema for the records: postgresql://...")
+      ->required();
+  migrate_store_command
+      ->add_option("--to-audit", migrate_store.audit_url,
+                   "Empty PostgreSQL schema of its own for the audit log: postgresql://...")
+      ->required();
+  migrate_store_command->callback([&] { exit_code = RunMigrateStore(data_dir, migrate_store); });
+
+  // `vigie keys`
+  auto* keys = app.add_subcommand("keys", "The key file's keys, and rotating them");
+  keys->require_subcommand(1);
+  keys->add_subcommand("list", "Key ids, purposes and states (no key material)")
+      ->callback([&] { exit_code = RunKeysList(data_dir); });
+  keys->add_subcommand("rotate",
+                       "Step 1: stage new records, TOTP-seed and audit-signing keys "
+                       "(readable by every node that loads the file, not yet written with)")
+      ->callback([&] { exit_code = RunKeysRotate(data_dir); });
+  keys->add_subcommand("activate", "Step 2: make the staged keys current")
+      ->callback([&] { exit_code = RunKeysActivate(data_dir); });
+
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([&] { std::printf("vigie %s\n", VIGIE_VERSION); });
 

@@ -146,6 +146,7 @@ SecretBytes EncodeKeyFile(const Keyring& keyring) {
     out += key.purpose;
     out += ' ';
     out += Base64Encode(wrapped);
+    if (key.staged) out += " staged";
     out += '\n';
   }
   out += kEndLine;
@@ -196,8 +197,9 @@ Result<Keyring> DecodeKeyFile(std::string_view text) {
           break;
         }
         std::vector<std::string_view> f = Fields(line);
-        if (f.size() != 4 || f[0] != "datakey") {
-          return bad(line_no, "expected 'datakey <id> <purpose> <wrapped>' or 'end'");
+        if ((f.size() != 4 && f.size() != 5) || f[0] != "datakey" ||
+            (f.size() == 5 && f[4] != "staged")) {
+          return bad(line_no, "expected 'datakey <id> <purpose> <wrapped> [staged]' or 'end'");
         }
         std::optional<uint32_t> id = ParseId(f[1]);
         if (!id) return bad(line_no, "bad key id");
@@ -219,7 +221,7 @@ Result<Keyring> DecodeKeyFile(std::string_view text) {
                                                 " does not unwrap (wrong master key or the "
                                                 "file was modified)");
         }
-        ring->keys_.push_back(DataKey{*id, std::string(f[2]), SecretBytes(*key)});
+        ring->keys_.push_back(DataKey{*id, std::string(f[2]), SecretBytes(*key), f.size() == 5});
         sodium_memzero(key->data(), key->size());
         break;
       }

@@ -371,6 +371,52 @@ TEST_F(KeyFileTest, RotationKeepsOldKeysReadableById) {
       ConstantTimeEquals((*reloaded->ById(1))->key.view(), (*reloaded->ById(3))->key.view()));
 }
 
+// Rotation on several nodes: a staged key is saved and loaded as staged,
+// readable by id everywhere, and written with only once activated.
+TEST_F(KeyFileTest, AStagedKeyIsReadableByIdButCurrentOnlyOnceActivated) {
+  CreateOrDie();
+  auto ring = Keyring::LoadKeyFile(path_);
+  ASSERT_TRUE(ring.has_value());
+  SeededRandom random(7);
+  auto staged = ring->StageDataKey("records", random);
+  ASSERT_TRUE(staged.has_value());
+  EXPECT_EQ((*ring->Current("records"))->id, 1u);
+  ASSERT_TRUE(ring->Save(path_).has_value());
+  EXPECT_NE(Read(path_).find(" staged\n"), std::string::npos);
+
+  auto other_node = Keyring::LoadKeyFile(path_);
+  ASSERT_TRUE(other_node.has_value()) << other_node.error().ToString();
+  ExpectSameKeys(*ring, *other_node);
+  EXPECT_EQ((*other_node->Current("records"))->id, 1u);
+  auto by_id = other_node->ById(*staged);
+  ASSERT_TRUE(by_id.has_value());
+  EXPECT_TRUE((*by_id)->staged);
+  const std::vector<uint8_t> sealed =
+      Seal((*by_id)->bytes(), AsBytes("written by an activated node"), AsBytes("row:9"));
+
+  EXPECT_EQ(ring->ActivateStagedKeys(), 1u);
+  EXPECT_EQ((*ring->Current("records"))->id, *staged);
+  EXPECT_EQ(ring->ActivateStagedKeys(), 0u);
+  ASSERT_TRUE(ring->Save(path_).has_value());
+  auto reloaded = Keyring::LoadKeyFile(path_);
+  ASSERT_TRUE(reloaded.has_value());
+  EXPECT_EQ((*reloaded->Current("records"))->id, *staged);
+  EXPECT_FALSE((*reloaded->Current("records"))->staged);
+  // What one node sealed with it while the other still wrote with id 1 opens.
+  auto opened = Open((*reloaded->ById(*staged))->bytes(), sealed, AsBytes("row:9"));
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_EQ(AsText(*opened), "written by an activated node");
+  EXPECT_FALSE(Open((*reloaded->ById(1))->bytes(), sealed, AsBytes("row:9")).has_value());
+}
+
+TEST_F(KeyFileTest, AnUnknownKeyFlagIsDataLoss) {
+  CreateOrDie();
+  std::string text = Read(path_);
+  const size_t line_end = text.find('\n', text.find("datakey 1 "));
+  Write(path_, text.substr(0, line_end) + " retired" + text.substr(line_end));
+  ExpectDataLoss("a fifth field other than 'staged'");
+}
+
 TEST_F(KeyFileTest, SaveLeavesNoTemporaryFiles) {
   Keyring ring = CreateOrDie();
   ASSERT_TRUE(ring.AddDataKey("audit-signing").has_value());

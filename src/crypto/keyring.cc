@@ -32,15 +32,15 @@ Keyring Keyring::CreateInMemory(RandomSource& random) {
   return ring;
 }
 
-uint32_t Keyring::AppendKey(std::string_view purpose, SecretBytes key) {
+uint32_t Keyring::AppendKey(std::string_view purpose, SecretBytes key, bool staged) {
   const uint32_t id = keys_.empty() ? 1 : keys_.back().id + 1;
-  keys_.push_back(DataKey{id, std::string(purpose), std::move(key)});
+  keys_.push_back(DataKey{id, std::string(purpose), std::move(key), staged});
   return id;
 }
 
 Result<const DataKey*> Keyring::Current(std::string_view purpose) const {
   for (auto it = keys_.rbegin(); it != keys_.rend(); ++it) {
-    if (it->purpose == purpose) return &*it;
+    if (it->purpose == purpose && !it->staged) return &*it;
   }
   return Fail(ErrorCode::kNotFound, "no data key for purpose '" + std::string(purpose) + "'");
 }
@@ -54,6 +54,23 @@ Result<const DataKey*> Keyring::ById(uint32_t id) const {
 }
 
 Result<uint32_t> Keyring::AddDataKey(std::string_view purpose, RandomSource& random) {
+  ASSIGN_OR_RETURN(uint32_t id, StageDataKey(purpose, random));
+  keys_.back().staged = false;
+  return id;
+}
+
+size_t Keyring::ActivateStagedKeys() {
+  size_t activated = 0;
+  for (DataKey& key : keys_) {
+    if (key.staged) {
+      key.staged = false;
+      ++activated;
+    }
+  }
+  return activated;
+}
+
+Result<uint32_t> Keyring::StageDataKey(std::string_view purpose, RandomSource& random) {
   if (!IsValidKeyPurpose(purpose)) {
     return Fail(ErrorCode::kInvalidArgument,
                 "key purpose must be 1-32 characters of [a-z0-9-] starting with a letter");
@@ -62,7 +79,7 @@ Result<uint32_t> Keyring::AddDataKey(std::string_view purpose, RandomSource& ran
       (!keys_.empty() && keys_.back().id == std::numeric_limits<uint32_t>::max())) {
     return Fail(ErrorCode::kResourceExhausted, "keyring is full");
   }
-  return AppendKey(purpose, RandomKey(random, kDataKeySize));
+  return AppendKey(purpose, RandomKey(random, kDataKeySize), /*staged=*/true);
 }
 
 Result<uint32_t> Keyring::AddDataKey(std::string_view purpose) {

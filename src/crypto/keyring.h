@@ -10,6 +10,9 @@
 // Rotation: AddDataKey() adds a newer key for a purpose; Current() returns the
 // newest, ById() still finds every older one, so data written under an old key
 // stays readable. Save() then persists the keyring atomically.
+// Without downtime on several nodes, in two steps: StageDataKey() adds a key
+// every node can read with (ById) but none writes with yet (Current skips
+// it); once every node has it, ActivateStagedKeys() makes it current.
 //
 // Ownership and thread-safety: the Keyring owns all key material (zeroed on
 // destruction). It is movable, not copyable. Const methods may run concurrently;
@@ -46,6 +49,8 @@ struct DataKey {
   uint32_t id = 0;
   std::string purpose;
   SecretBytes key;  // always kDataKeySize bytes
+  // Readable (ById) but not yet Current: the first step of a rotation.
+  bool staged = false;
 
   // The key as the fixed-size span Seal/Open/KeyedBlake2b take.
   std::span<const uint8_t, kDataKeySize> bytes() const { return key.view().first<kDataKeySize>(); }
@@ -87,7 +92,7 @@ class Keyring {
   Keyring(const Keyring&) = delete;
   Keyring& operator=(const Keyring&) = delete;
 
-  // The newest data key for `purpose`. NotFound if there is none.
+  // The newest data key for `purpose` that is not staged. NotFound if none.
   Result<const DataKey*> Current(std::string_view purpose) const;
   // The data key with this id, whatever its age. NotFound if unknown.
   Result<const DataKey*> ById(uint32_t id) const;
@@ -97,6 +102,10 @@ class Keyring {
   // InvalidArgument: bad purpose. ResourceExhausted: kMaxDataKeys reached.
   Result<uint32_t> AddDataKey(std::string_view purpose, RandomSource& random);
   Result<uint32_t> AddDataKey(std::string_view purpose);  // SystemRandom
+  // As AddDataKey, but the key is staged: found by ById, not yet Current.
+  Result<uint32_t> StageDataKey(std::string_view purpose, RandomSource& random);
+  // Makes every staged key current for its purpose; returns how many.
+  size_t ActivateStagedKeys();
 
   // Writes the keyring to `path` atomically (temp file with mode 0600 in the
   // same directory, fsync, rename, fsync of the directory), replacing any
@@ -112,7 +121,7 @@ class Keyring {
 
   explicit Keyring(SecretBytes master_key) : master_key_(std::move(master_key)) {}
   // REQUIRES: valid purpose, room for one more key; `key` is kDataKeySize bytes.
-  uint32_t AppendKey(std::string_view purpose, SecretBytes key);
+  uint32_t AppendKey(std::string_view purpose, SecretBytes key, bool staged = false);
 
   // Security: never exposed. Only EncodeKeyFile/DecodeKeyFile use it, to wrap
   // and unwrap data keys; that is the seam where an HSM/KMS would plug in.

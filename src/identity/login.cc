@@ -110,13 +110,24 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   return challenge;
 }
 
+Result<const crypto::DataKey*> Authenticator::SeedKey(uint32_t key_id) const {
+  if (key_id == totp_seed_key_->id || earlier_seed_keys_ == nullptr) return totp_seed_key_;
+  ASSIGN_OR_RETURN(const crypto::DataKey* key, earlier_seed_keys_->ById(key_id));
+  // Security: only a seed key opens seeds, whatever id the row names.
+  if (key->purpose != totp_seed_key_->purpose) {
+    return Fail(ErrorCode::kDataLoss, "a TOTP seed names a key of another purpose");
+  }
+  return key;
+}
+
 Result<bool> Authenticator::CheckTotp(int64_t agent_id, std::string_view code,
                                       std::string_view source_address, int64_t now) {
   ASSIGN_OR_RETURN(auto row, internal::LoadAgentById(*db_, agent_id, now));
   if (!row || !CanLogIn(*row)) return false;
+  ASSIGN_OR_RETURN(const crypto::DataKey* seed_key, SeedKey(row->totp_key_id));
   ASSIGN_OR_RETURN(
       crypto::SecretBytes seed,
-      internal::OpenTotpSeed(*totp_seed_key_, row->agent.id, row->totp_key_id, row->totp_sealed));
+      internal::OpenTotpSeed(*seed_key, row->agent.id, row->totp_key_id, row->totp_sealed));
   std::optional<int64_t> step = crypto::TotpVerify(seed.view(), code, now, options_.totp);
   // Security: a code works once — its step must be later than the last one
   // accepted, which also refuses every earlier code still inside the window.

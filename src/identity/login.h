@@ -84,6 +84,14 @@ class Authenticator {
         hasher_(&hasher),
         options_(options) {}
 
+  // Seeds sealed under an earlier "totp-seeds" key (before `vigie keys
+  // rotate`) are opened with that key, found in `keyring` by the id stored
+  // with the seed. Without this, only the current key opens seeds.
+  Authenticator& AcceptEarlierSeedKeys(const crypto::Keyring& keyring) {
+    earlier_seed_keys_ = &keyring;
+    return *this;
+  }
+
   // Step 1. `source_address` is recorded with failures (for investigations).
   // Unauthenticated (kLoginFailed): see above.
   // ResourceExhausted / Unavailable: the hasher pool is full / stopping.
@@ -138,9 +146,14 @@ class Authenticator {
   // challenge whose agent cannot log in is deleted).
   Result<std::optional<int64_t>> ChallengeAgent(std::string_view challenge_token, int64_t now);
 
+  // The key the agent's seed was sealed under: the current one, or (after a
+  // rotation) an earlier one of the keyring by its id.
+  Result<const crypto::DataKey*> SeedKey(uint32_t key_id) const;
+
   store::Connection* db_;
   const Clock* clock_;
   const crypto::DataKey* totp_seed_key_;
+  const crypto::Keyring* earlier_seed_keys_ = nullptr;
   PasswordHasher* hasher_;
   IdentityOptions options_;
   std::optional<int64_t> locked_agent_;

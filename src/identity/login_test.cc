@@ -79,6 +79,27 @@ TEST_F(LoginTest, PasswordThenTotpLogsIn) {
       t_.Login().VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress));
 }
 
+// After `vigie keys rotate` + `activate`, new seeds are sealed under the new
+// "totp-seeds" key; agents enrolled before still log in with theirs.
+TEST_F(LoginTest, ASeedSealedBeforeAKeyRotationStillOpens) {
+  SeededRandom random(31);
+  auto rotated = t_.keyring.AddDataKey(kPurposeTotpSeeds, random);
+  ASSERT_OK(rotated);
+  const crypto::DataKey& current = **t_.keyring.Current(kPurposeTotpSeeds);
+  ASSERT_EQ(current.id, *rotated);
+  auto login = [&](bool accept_earlier) -> Result<Agent> {
+    Authenticator authenticator(*t_.db, t_.clock, current, t_.hasher, t_.options);
+    if (accept_earlier) authenticator.AcceptEarlierSeedKeys(t_.keyring);
+    ASSIGN_OR_RETURN(LoginChallenge challenge,
+                     authenticator.VerifyPassword("PN-1001", kGoodPassword, kAddress));
+    return authenticator.VerifySecondFactor(Text(challenge.token), CurrentCode(), kAddress);
+  };
+  // Only the current key: the old seed cannot be opened.
+  EXPECT_FALSE(login(false).has_value());
+  t_.clock.Advance(std::chrono::seconds(30));
+  ASSERT_OK(login(true));
+}
+
 TEST_F(LoginTest, ServiceNumberIsCaseInsensitive) { EXPECT_OK(Password(kGoodPassword, "pn-1001")); }
 
 TEST_F(LoginTest, EveryRefusalLooksTheSameAndCostsOneHash) {

@@ -1,6 +1,7 @@
 // The `vigie` binary end to end: init → generate → import → search → show,
 // and its refusals (exit code ≠ 0, a message, nothing changed).
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -422,6 +423,112 @@ TEST_F(CliTest, ClaimCheckTellsRealAccessedFromFabricated) {
   EXPECT_EQ(Vigie("claim check " + (dir_ / "absent.csv").string()).exit_code, 3);
   EXPECT_EQ(Vigie("claim check " + (dir_ / "columns.csv").string() + " --column nick=a").exit_code,
             2);
+}
+
+// `vigie migrate-store`: an SQLite installation moved to PostgreSQL, which
+// then serves searches, openings and `audit verify`; refusals change nothing.
+TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) {
+  if (installation_.postgres()) GTEST_SKIP() << "the source of a migration must be SQLite";
+  store::testing::TestDatabase records(store::testing::Backend::kPostgres);
+  store::testing::TestDatabase audit(store::testing::Backend::kPostgres);
+  if (!records.skip_reason().empty()) GTEST_SKIP() << records.skip_reason();
+  ASSERT_TRUE(records.error().empty()) << records.error();
+  ASSERT_TRUE(audit.error().empty()) << audit.error();
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(300, 3));
+  std::ifstream in(dir_ / "people.jsonl");
+  std::string first;
+  std::getline(in, first);
+  auto field = [&](const std::string& name) {
+    auto at = first.find("\"" + name + "\":");
+    at = first.find('"', at + name.size() + 3) + 1;
+    return first.substr(at, first.find('"', at) - at);
+  };
+  const std::string search = "search -s \"" + field("surname") + "\" -g \"" + field("given_names") +
+                             "\" -b " + field("birth_date").substr(0, 4);
+  ASSERT_EQ(Vigie(search).exit_code, 0);
+  ASSERT_EQ(Vigie("show 1").exit_code, 0);
+  ASSERT_EQ(Vigie("show 2").exit_code, 0);
+  const std::string config = testing::ReadWholeFile(data() / "vigie.toml");
+  const std::string targets =
+      " --to-store '" + records.url() + "' --to-audit '" + audit.url() + "'";
+
+  auto not_postgres =
+      Vigie("migrate-store --to-store sqlite:other.db --to-audit '" + audit.url() + "'");
+  EXPECT_EQ(not_postgres.exit_code, 2);
+  EXPECT_NE(not_postgres.err.find("--to-store must be a postgresql:// URL"), std::string::npos)
+      << not_postgres.err;
+  EXPECT_EQ(Vigie("migrate-store --to-store '" + audit.url() + "' --to-audit '" + audit.url() + "'")
+                .exit_code,
+            2);
+
+  auto moved = Vigie("migrate-store" + targets);
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_TRUE(moved.err.empty()) << "progress must stay quiet off a terminal: " << moved.err;
+  EXPECT_NE(moved.out.find("records database:"), std::string::npos) << moved.out;
+  EXPECT_NE(moved.out.find("audit log verified on PostgreSQL: 3 events"), std::string::npos)
+      << moved.out;  // a search, two openings
+  EXPECT_EQ(testing::ReadWholeFile(data() / "vigie.toml.before-migrate"), config);
+  const std::string migrated = testing::ReadWholeFile(data() / "vigie.toml");
+  EXPECT_NE(migrated.find("url = \"" + records.url() + "\""), std::string::npos) << migrated;
+  EXPECT_NE(migrated.find("url = \"" + audit.url() + "\""), std::string::npos) << migrated;
+  EXPECT_NE(migrated.find("# the audit log's own database"), std::string::npos) << "comments kept";
+
+  // Now on PostgreSQL: the same answers, new events on the copied log.
+  auto found = Vigie(search + " --json");
+  ASSERT_EQ(found.exit_code, 0) << found.err;
+  EXPECT_NE(found.out.find("\"person_id\":1,"), std::string::npos) << found.out;
+  auto show = Vigie("show 1");
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find(field("surname")), std::string::npos);
+  auto verified = Vigie("audit verify");
+  ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("audit log verified: 5 events"), std::string::npos) << verified.out;
+
+  auto again = Vigie("migrate-store" + targets);
+  EXPECT_EQ(again.exit_code, 2) << "already on PostgreSQL";
+  EXPECT_NE(again.err.find("not on SQLite"), std::string::npos) << again.err;
+  // Back on the SQLite files: the targets hold Vigie data now.
+  std::ofstream(data() / "vigie.toml", std::ios::trunc) << config;
+  auto conflict = Vigie("migrate-store" + targets);
+  EXPECT_EQ(conflict.exit_code, 5) << conflict.err;
+  EXPECT_NE(conflict.err.find("already holds Vigie data"), std::string::npos) << conflict.err;
+  EXPECT_EQ(testing::ReadWholeFile(data() / "vigie.toml"), config) << "refused: nothing changed";
+}
+
+// Rotation in two steps: staged keys are listed but not written with; once
+// activated, new data and checkpoints use them, and what was sealed and
+// signed before stays readable and verifiable.
+TEST_F(CliTest, KeysRotateThenActivateKeepsOldDataReadableAndOldCheckpointsVerifiable) {
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(200, 5));
+  ASSERT_EQ(Vigie("show 1").exit_code, 0);  // a checkpoint under the first signing key
+  auto before = Vigie("keys list");
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_EQ(before.out.find("staged"), std::string::npos) << before.out;
+  EXPECT_EQ(Vigie("keys activate").exit_code, 3) << "nothing staged yet";
+
+  auto rotated = Vigie("keys rotate");
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
+  EXPECT_EQ(Vigie("keys rotate").exit_code, 5) << "one rotation at a time";
+  auto staged = Vigie("keys list");
+  for (const char* purpose : {"records", "totp-seeds", "audit-signing"}) {
+    EXPECT_THAT(staged.out, ::testing::ContainsRegex(std::string(purpose) + " +staged"));
+  }
+  EXPECT_THAT(staged.out, ::testing::Not(::testing::ContainsRegex("search-index +staged")));
+  ASSERT_EQ(Vigie("show 2").exit_code, 0);  // still signed with the first key
+
+  ASSERT_EQ(Vigie("keys activate").exit_code, 0);
+  auto after = Vigie("keys list");
+  EXPECT_EQ(after.out.find("staged"), std::string::npos) << after.out;
+  EXPECT_THAT(after.out, ::testing::ContainsRegex("1 +records +previous"));
+  EXPECT_THAT(after.out, ::testing::ContainsRegex("6 +records +current"));
+  // A re-import seals every person again, now under the new records key.
+  ASSERT_EQ(Vigie("import " + (dir_ / "people.jsonl").string()).exit_code, 0);
+  ASSERT_EQ(Vigie("show 1").exit_code, 0);
+  ASSERT_EQ(Vigie("show 3").exit_code, 0);  // a checkpoint under the new signing key
+  auto verified = Vigie("audit verify --json");
+  ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("\"ok\":true"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("\"events\":4"), std::string::npos) << verified.out;
 }
 
 }  // namespace
