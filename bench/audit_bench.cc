@@ -1,7 +1,11 @@
 // The audit log's figures (issue 4): durable appends per second with group
 // commit next to the raw fdatasync rate of the same disk, events per fsync,
 // and verification speed (events/s, MB/s) over the log just written.
+// With --pg URL, the durable appends again on SQLite, on PostgreSQL, and on
+// PostgreSQL with two nodes (two writers on one log, as two `vigie serve`),
+// side by side at --compare-events (issue 7).
 // Usage: audit_bench --workdir DIR [--events N] [--writers T] [--persons-per-event P]
+//                    [--pg postgresql://... [--compare-events N]]
 //        audit_bench --log AUDIT_DB   (only the investigation queries, on an existing log)
 // (defaults: 1 M events, 32 writers as `vigie serve` has on 2 cores, 20 persons
 // as a full search result)
@@ -14,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +27,7 @@
 #include "audit/audit_verifier.h"
 #include "core/random.h"
 #include "crypto/keyring.h"
+#include "store/store.h"
 
 namespace {
 
@@ -137,11 +143,86 @@ int InvestigateExisting(const std::filesystem::path& file) {
 
 }  // namespace
 
+// Durable appends per second by `writers` threads spread over `nodes`
+// writers (AuditLog instances, as nodes have) on one log at `url`.
+double DurableAppendRate(const std::string& url, const std::filesystem::path& dir, uint64_t events,
+                         int writers, int nodes, int persons_per_event,
+                         const vigie::crypto::DataKey& signing) {
+  vigie::SystemClock clock;
+  std::vector<std::unique_ptr<vigie::audit::AuditLog>> logs;
+  for (int n = 0; n < nodes; ++n) {
+    vigie::audit::AuditLogOptions options;
+    options.url = url;
+    options.node_id = "node-" + std::to_string(n);
+    options.witness_file = dir / ("witness-" + std::to_string(n) + ".jsonl");
+    options.max_wait = std::chrono::seconds(30);
+    auto log = vigie::audit::AuditLog::Open(options, signing, clock);
+    if (!log) {
+      std::fprintf(stderr, "audit_bench: %s: %s\n", url.c_str(), log.error().message().c_str());
+      return 0;
+    }
+    logs.push_back(std::move(*log));
+  }
+  std::atomic<uint64_t> next{0}, failed{0};
+  const auto started = Clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < writers; ++t) {
+    threads.emplace_back([&, t] {
+      vigie::audit::AuditLog& log = *logs[static_cast<size_t>(t % nodes)];
+      for (uint64_t n = next++; n < events; n = next++) {
+        if (!log.Append(SearchEvent(n, persons_per_event))) ++failed;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const double rate = static_cast<double>(events) / Seconds(started);
+  uint64_t commits = 0;
+  for (const auto& log : logs) commits += log->stats().commits;
+  std::printf("  %s, %d node(s): %.1f events per commit\n", url.substr(0, url.find(':')).c_str(),
+              nodes, static_cast<double>(events) / static_cast<double>(std::max<uint64_t>(1, commits)));
+  if (failed > 0) std::fprintf(stderr, "audit_bench: %llu appends refused\n",
+                               static_cast<unsigned long long>(failed.load()));
+  return rate;
+}
+
+// A fresh schema of the PostgreSQL server for one run; its URL.
+std::string FreshPostgresSchema(const std::string& server, const std::string& schema) {
+  auto admin = vigie::store::Open(server);
+  if (!admin) return "";
+  if (!(*admin)->ExecuteScript("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " +
+                               schema)) {
+    return "";
+  }
+  return server + (server.find('?') == std::string::npos ? "?" : "&") +
+         "options=-csearch_path%3D" + schema;
+}
+
+int CompareBackends(const std::string& server, const std::filesystem::path& dir, uint64_t events,
+                    int writers, int persons_per_event, const vigie::crypto::DataKey& signing) {
+  std::printf("== audit log on SQLite and PostgreSQL: %llu events, %d writers\n",
+              static_cast<unsigned long long>(events), writers);
+  const double sqlite = DurableAppendRate("sqlite:" + (dir / "compare.db").string(), dir, events,
+                                          writers, 1, persons_per_event, signing);
+  const double pg = DurableAppendRate(FreshPostgresSchema(server, "audit_bench_one"), dir, events,
+                                      writers, 1, persons_per_event, signing);
+  const double pg_two = DurableAppendRate(FreshPostgresSchema(server, "audit_bench_two"), dir,
+                                          events, writers, 2, persons_per_event, signing);
+  if (sqlite <= 0 || pg <= 0 || pg_two <= 0) return 1;
+  std::printf("durable appends, SQLite: %.0f events/s\n", sqlite);
+  std::printf("durable appends, PostgreSQL, one node: %.0f events/s (ratio to SQLite: %.2f)\n",
+              pg, pg / sqlite);
+  std::printf("durable appends, PostgreSQL, two nodes: %.0f events/s (ratio to one node: %.2f)\n",
+              pg_two, pg_two / pg);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::filesystem::path workdir = "/tmp/vigie-bench";
   uint64_t events = 1'000'000;
   int writers = 32;
   int persons_per_event = 20;
+  std::string pg_server;
+  uint64_t compare_events = 100'000;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--workdir")
@@ -154,7 +235,10 @@ int main(int argc, char** argv) {
       persons_per_event = std::atoi(argv[i + 1]);
     else if (flag == "--log")
       return InvestigateExisting(argv[i + 1]);
-
+    else if (flag == "--pg")
+      pg_server = argv[i + 1];
+    else if (flag == "--compare-events")
+      compare_events = std::strtoull(argv[i + 1], nullptr, 10);
   }
   const auto dir = workdir / "audit-bench";
   std::filesystem::remove_all(dir);
@@ -166,6 +250,10 @@ int main(int argc, char** argv) {
   const vigie::crypto::DataKey& signing = **keyring.Current(vigie::crypto::kPurposeAuditSigning);
   vigie::SystemClock clock;
 
+  if (!pg_server.empty()) {
+    return CompareBackends(pg_server, dir, compare_events, std::max(writers, 2), persons_per_event,
+                           signing);
+  }
   const double raw = RawFdatasyncPerSecond(dir);
   std::printf("== audit log: %llu events of %d persons each, %d concurrent writers, %s\n",
               static_cast<unsigned long long>(events), persons_per_event, writers, dir.c_str());

@@ -19,13 +19,14 @@ using audit::AuditEventType;
 constexpr std::string_view kEndDetection = "suspended_by_detection";
 
 detect::Detector::History HistoryFrom(audit::AuditLog* log) {
-  return [log](int64_t agent_id, int64_t since, uint64_t before_sequence)
-             -> Result<std::vector<AuditEvent>> {
+  return [log](int64_t agent_id, int64_t since, uint64_t after_sequence,
+                uint64_t before_sequence) -> Result<std::vector<AuditEvent>> {
     // The agent's past since `since`, read by the agent index in pages; a
     // baseline needs the recent part, so only the last kKept events stay.
     constexpr size_t kKept = 20'000;
     std::deque<AuditEvent> history;
     audit::EventFilter filter{.agent_id = agent_id, .since_unix_micros = since, .limit = 5000};
+    filter.after_sequence = after_sequence;
     bool done = false;
     while (!done) {
       ASSIGN_OR_RETURN(std::vector<AuditEvent> page, log->Find(filter));

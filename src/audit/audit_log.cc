@@ -20,140 +20,31 @@
 namespace vigie::audit {
 namespace {
 
-// Security: the triggers make the log append-only for Vigie itself (a bug
-// cannot rewrite history); someone with the file can drop them, which is what
-// the chain, the checkpoints and the witness file are for.
-constexpr std::string_view kSchemaV1 = R"sql(
-CREATE TABLE audit_event (
-  sequence INTEGER PRIMARY KEY,
-  time_us INTEGER NOT NULL,
-  type INTEGER NOT NULL,
-  agent_id INTEGER NOT NULL,
-  unit_id INTEGER NOT NULL,
-  session_id INTEGER NOT NULL,
-  source_address TEXT NOT NULL,
-  terms_hash BLOB,
-  event BLOB NOT NULL,
-  chain_hash BLOB NOT NULL
-);
-CREATE INDEX audit_event_by_agent ON audit_event (agent_id, time_us);
-CREATE INDEX audit_event_by_unit ON audit_event (unit_id, time_us);
-CREATE INDEX audit_event_by_time ON audit_event (time_us);
-CREATE TABLE audit_person_access (
-  segment INTEGER NOT NULL,
-  person_id INTEGER NOT NULL,
-  sequence INTEGER NOT NULL,
-  PRIMARY KEY (segment, person_id, sequence)
-) WITHOUT ROWID;
-CREATE TABLE audit_person_segment (segment INTEGER PRIMARY KEY);
-CREATE TABLE audit_checkpoint (
-  tree_size INTEGER PRIMARY KEY,
-  time_us INTEGER NOT NULL,
-  root BLOB NOT NULL,
-  chain_hash BLOB NOT NULL,
-  key_id INTEGER NOT NULL,
-  signature BLOB NOT NULL
-);
-CREATE TABLE audit_tip (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  size INTEGER NOT NULL,
-  chain_hash BLOB NOT NULL,
-  frontier BLOB NOT NULL,
-  person_indexed INTEGER NOT NULL DEFAULT 0
-);
-CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
-  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
-  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER audit_checkpoint_no_update BEFORE UPDATE ON audit_checkpoint
-  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER audit_checkpoint_no_delete BEFORE DELETE ON audit_checkpoint
-  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-)sql";
+// One stored event: the encoding and chain hash the batch computed for it.
+struct EventRow {
+  const AuditEvent* event;
+  std::vector<uint8_t> encoded;
+  Sha256Digest chain_hash;
+};
 
-// Every perfect subtree of >= 2^8 leaves (subtree_table.h), so proofs over a
-// stored log need O(log n) reads. Existing logs are backfilled on open.
-constexpr std::string_view kSchemaV2 = R"sql(
-CREATE TABLE IF NOT EXISTS audit_subtree (
-  level INTEGER NOT NULL,
-  idx INTEGER NOT NULL,
-  hash BLOB NOT NULL,
-  PRIMARY KEY (level, idx)
-) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS audit_subtree_no_update BEFORE UPDATE ON audit_subtree
-  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_subtree_no_delete BEFORE DELETE ON audit_subtree
-  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-)sql";
+// audit_event rows per INSERT statement (10 parameters each, well under
+// SQLite's 32 766 and PostgreSQL's 65 535).
+constexpr size_t kEventsPerInsert = 64;
+constexpr size_t kEventColumns = 10;
 
-constexpr store::Migration kMigrations[] = {{1, "audit log", kSchemaV1},
-                                            {2, "audit Merkle subtrees", kSchemaV2}};
-
-// The same schema on PostgreSQL. Security: as on SQLite, the triggers keep
-// Vigie itself from rewriting history; in production the audit schema is
-// also owned by another role than the one Vigie connects as
-// (docs/operations.md), so UPDATE and DELETE are not even granted.
-constexpr std::string_view kPgSchemaV1 = R"sql(
-CREATE TABLE audit_event (
-  sequence BIGINT PRIMARY KEY,
-  time_us BIGINT NOT NULL,
-  type BIGINT NOT NULL,
-  agent_id BIGINT NOT NULL,
-  unit_id BIGINT NOT NULL,
-  session_id BIGINT NOT NULL,
-  source_address TEXT NOT NULL,
-  terms_hash BYTEA,
-  event BYTEA NOT NULL,
-  chain_hash BYTEA NOT NULL
-);
-CREATE INDEX audit_event_by_agent ON audit_event (agent_id, time_us);
-CREATE INDEX audit_event_by_unit ON audit_event (unit_id, time_us);
-CREATE INDEX audit_event_by_time ON audit_event (time_us);
-CREATE TABLE audit_person_access (
-  segment BIGINT NOT NULL,
-  person_id BIGINT NOT NULL,
-  sequence BIGINT NOT NULL,
-  PRIMARY KEY (segment, person_id, sequence)
-);
-CREATE TABLE audit_person_segment (segment BIGINT PRIMARY KEY);
-CREATE TABLE audit_checkpoint (
-  tree_size BIGINT PRIMARY KEY,
-  time_us BIGINT NOT NULL,
-  root BYTEA NOT NULL,
-  chain_hash BYTEA NOT NULL,
-  key_id BIGINT NOT NULL,
-  signature BYTEA NOT NULL
-);
-CREATE TABLE audit_tip (
-  id BIGINT PRIMARY KEY CHECK (id = 1),
-  size BIGINT NOT NULL,
-  chain_hash BYTEA NOT NULL,
-  frontier BYTEA NOT NULL,
-  person_indexed BIGINT NOT NULL DEFAULT 0
-);
-CREATE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS
-  $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
-CREATE TRIGGER audit_event_no_update BEFORE UPDATE OR DELETE ON audit_event
-  FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
-CREATE TRIGGER audit_checkpoint_no_update BEFORE UPDATE OR DELETE ON audit_checkpoint
-  FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
-CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
-  FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
-)sql";
-
-constexpr std::string_view kPgSchemaV2 = R"sql(
-CREATE TABLE audit_subtree (
-  level BIGINT NOT NULL,
-  idx BIGINT NOT NULL,
-  hash BYTEA NOT NULL,
-  PRIMARY KEY (level, idx)
-);
-CREATE TRIGGER audit_subtree_no_update BEFORE UPDATE OR DELETE ON audit_subtree
-  FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
-)sql";
-
-constexpr store::Migration kPgMigrations[] = {{1, "audit log", kPgSchemaV1},
-                                              {2, "audit Merkle subtrees", kPgSchemaV2}};
+std::string MultiRowEventInsert(size_t rows) {
+  std::string sql =
+      "INSERT INTO audit_event (sequence, time_us, type, agent_id, unit_id, session_id, "
+      "source_address, terms_hash, event, chain_hash) VALUES ";
+  for (size_t r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ", (";
+    for (size_t c = 1; c <= kEventColumns; ++c) {
+      sql += (c == 1 ? "$" : ", $") + std::to_string(r * kEventColumns + c);
+    }
+    sql += ")";
+  }
+  return sql;
+}
 
 // Events between two extensions of the "who consulted this person" index.
 constexpr uint64_t kPersonIndexEvery = 4096;
@@ -212,15 +103,6 @@ class AppendLock {
   explicit AppendLock(store::Connection* db) : db_(db) {}
   store::Connection* db_;
 };
-
-}  // namespace
-
-std::span<const store::Migration> AuditLogSchema(store::Dialect dialect) {
-  if (dialect == store::Dialect::kPostgres) return kPgMigrations;
-  return kMigrations;
-}
-
-namespace {
 
 Result<std::vector<Checkpoint>> CheckpointsFrom(store::Statement& row) {
   std::vector<Checkpoint> checkpoints;
@@ -467,28 +349,34 @@ class AuditLog::Writer {
     return {};
   }
 
-  // Writes one event's rows.
-  Result<void> InsertEvent(const AuditEvent& event, std::span<const uint8_t> encoded,
-                           const Sha256Digest& chain_hash) {
-    ASSIGN_OR_RETURN(store::Statement * insert,
-                     db_->Prepare("INSERT INTO audit_event (sequence, time_us, type, agent_id, "
-                                  "unit_id, session_id, source_address, terms_hash, event, "
-                                  "chain_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"));
-    insert->BindInt(1, static_cast<int64_t>(event.sequence))
-        .BindInt(2, event.time_unix_micros)
-        .BindInt(3, static_cast<int64_t>(event.type))
-        .BindInt(4, event.actor.agent_id)
-        .BindInt(5, event.actor.unit_id)
-        .BindInt(6, event.session_id)
-        .BindText(7, event.source_address)
-        .BindBlob(9, encoded)
-        .BindBlob(10, chain_hash);
-    if (event.query.terms_keyed_hash.empty()) {
-      insert->BindNull(8);
-    } else {
-      insert->BindBlob(8, event.query.terms_keyed_hash);
+  // Writes the batch's event rows, kEventsPerInsert to a statement: on
+  // PostgreSQL each statement is a round trip, and one per event was most
+  // of a batch's time.
+  Result<void> InsertEvents(std::span<const EventRow> rows) {
+    while (!rows.empty()) {
+      const size_t count = std::min(kEventsPerInsert, rows.size());
+      ASSIGN_OR_RETURN(store::Statement * insert, db_->Prepare(MultiRowEventInsert(count)));
+      for (size_t r = 0; r < count; ++r) {
+        const AuditEvent& event = *rows[r].event;
+        const int p = static_cast<int>(r * kEventColumns);
+        insert->BindInt(p + 1, static_cast<int64_t>(event.sequence))
+            .BindInt(p + 2, event.time_unix_micros)
+            .BindInt(p + 3, static_cast<int64_t>(event.type))
+            .BindInt(p + 4, event.actor.agent_id)
+            .BindInt(p + 5, event.actor.unit_id)
+            .BindInt(p + 6, event.session_id)
+            .BindText(p + 7, event.source_address)
+            .BindBlob(p + 9, rows[r].encoded)
+            .BindBlob(p + 10, rows[r].chain_hash);
+        if (event.query.terms_keyed_hash.empty()) {
+          insert->BindNull(p + 8);
+        } else {
+          insert->BindBlob(p + 8, event.query.terms_keyed_hash);
+        }
+      }
+      RETURN_IF_ERROR(insert->Run());
+      rows = rows.subspan(count);
     }
-    RETURN_IF_ERROR(insert->Run());
     return {};
   }
 
@@ -555,6 +443,8 @@ class AuditLog::Writer {
     uint64_t size = tip.frontier.size();
     const uint64_t size_before = size;
     completed_.clear();
+    std::vector<EventRow> rows;
+    rows.reserve(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
       AuditEvent& event = batch[i].event;
       event.sequence = size;
@@ -565,11 +455,12 @@ class AuditLog::Writer {
         continue;
       }
       Sha256Digest chain_hash = ChainHash(tip.chain_hash, *encoded);
-      RETURN_IF_ERROR(InsertEvent(event, *encoded, chain_hash));
       tip.chain_hash = chain_hash;
       tip.frontier.Append(AuditEventLeafHash(*encoded), kStoredSubtreeMinLevel, completed_);
+      rows.push_back(EventRow{&event, std::move(*encoded), chain_hash});
       outcomes[i] = size++;
     }
+    RETURN_IF_ERROR(InsertEvents(rows));
     // Same transaction as the events that complete them: as durable as those.
     RETURN_IF_ERROR(InsertSubtrees(*db_, completed_));
     std::optional<Checkpoint> checkpoint;
@@ -688,8 +579,13 @@ class AuditLog::Writer {
   std::thread thread_;
 };
 
+// Readers at once: the API's audit searches and detection's history reads.
+constexpr size_t kReaders = 8;
+
 AuditLog::AuditLog(std::unique_ptr<Writer> writer, std::string url)
-    : writer_(std::move(writer)), url_(std::move(url)) {}
+    : writer_(std::move(writer)),
+      url_(std::move(url)),
+      readers_(url_, {.read_only = true}, kReaders) {}
 AuditLog::~AuditLog() = default;
 
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions options,
@@ -718,7 +614,7 @@ Result<uint64_t> AuditLog::AppendAll(std::vector<AuditEvent> events) {
 AuditLogStats AuditLog::stats() const { return writer_->stats(); }
 
 Result<std::vector<AuditEvent>> AuditLog::Find(const EventFilter& filter) const {
-  ASSIGN_OR_RETURN(auto db, store::Open(url_, {.read_only = true}));
+  ASSIGN_OR_RETURN(auto db, readers_.Borrow());
   return FindEvents(*db, filter);
 }
 

@@ -35,6 +35,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "crypto/keyring.h"
+#include "store/connection_pool.h"
 #include "store/store.h"
 
 namespace vigie::audit {
@@ -93,8 +94,9 @@ class AuditLog {
 
   AuditLogStats stats() const;
 
-  // Events matching `filter` (see event_search.h), read on a connection of
-  // the caller's own, so reads never wait on the writer.
+  // Events matching `filter` (see event_search.h), read on a pooled
+  // read-only connection apart from the writer's, so reads never wait on it
+  // (and, on PostgreSQL, detection's frequent reads cost no new session).
   Result<std::vector<AuditEvent>> Find(const EventFilter& filter) const;
 
   // Changes the size cap (0: none) without a restart, e.g. after an operator
@@ -107,6 +109,7 @@ class AuditLog {
   AuditLog(std::unique_ptr<Writer> writer, std::string url);
   std::unique_ptr<Writer> writer_;
   std::string url_;
+  mutable store::ConnectionPool readers_;
 };
 
 }  // namespace vigie::audit

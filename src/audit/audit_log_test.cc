@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <set>
 #include <thread>
@@ -303,6 +305,56 @@ TEST(AuditLogTest, TheDatabaseRefusesToChangeOrDeleteEvents) {
   EXPECT_FALSE(db->ExecuteScript("UPDATE audit_event SET agent_id = 9").has_value());
   EXPECT_FALSE(db->ExecuteScript("DELETE FROM audit_event").has_value());
   EXPECT_FALSE(db->ExecuteScript("DELETE FROM audit_checkpoint").has_value());
+}
+
+// docs/operations.md's PostgreSQL roles: the audit schema owned by another
+// role, the nodes' role granted only what appending needs. The log opens
+// and appends as that role; changing what is written, or lifting the
+// triggers, is refused by the server itself, not only by the triggers.
+TEST(AuditLogTest, OnPostgresqlANodeRoleWithAppendOnlyGrantsWritesButCannotRewrite) {
+  AuditLogFixture fixture;
+  if (fixture.backend() != store::testing::Backend::kPostgres) {
+    GTEST_SKIP() << "PostgreSQL roles and grants";
+  }
+  { ASSERT_TRUE(fixture.OpenLog()->Append(SearchEvent(1, {7})).has_value()); }  // as the owner
+  const std::string role = "vigie_node_" + std::to_string(::getpid());
+  auto owner = fixture.RawDatabase();
+  ASSERT_TRUE(owner->ExecuteScript(R"sql(
+DO $$ DECLARE s text := current_schema(); r text := ')sql" + role + R"sql('; BEGIN
+  EXECUTE format('DROP ROLE IF EXISTS %I', r);
+  EXECUTE format('CREATE ROLE %I LOGIN', r);
+  EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', s, r);
+  EXECUTE format('GRANT SELECT, INSERT ON %I.audit_event, %I.audit_checkpoint, %I.audit_subtree, '
+                 '%I.audit_person_access, %I.audit_person_segment TO %I', s, s, s, s, s, r);
+  EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I.audit_tip TO %I', s, r);
+  EXECUTE format('GRANT SELECT ON %I.schema_version TO %I', s, r);
+END $$)sql").has_value());
+  // The same URL, as the node's role.
+  AuditLogOptions options = fixture.Options();
+  const size_t at = options.url.find('@');
+  ASSERT_NE(at, std::string::npos);
+  options.url = "postgresql://" + role + options.url.substr(at);
+  {
+    auto log = fixture.OpenLog(options);
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE(log->Append(SearchEvent(2, {i})).has_value());
+  }
+  auto node = store::Open(options.url);
+  ASSERT_TRUE(node.has_value()) << node.error().message();
+  for (const char* change :
+       {"UPDATE audit_event SET agent_id = 9", "DELETE FROM audit_event",
+        "TRUNCATE audit_event", "ALTER TABLE audit_event DISABLE TRIGGER USER",
+        "DROP TABLE audit_checkpoint", "INSERT INTO schema_version VALUES (99, 'x', 0)"}) {
+    auto refused = (*node)->ExecuteScript(change);
+    ASSERT_FALSE(refused.has_value()) << change;
+    EXPECT_NE(refused.error().message().find("42501"), std::string::npos)  // insufficient_privilege
+        << change << ": " << refused.error().message();
+  }
+  node->reset();
+  auto report = VerifyAuditLog(*owner, [&](uint32_t id) { return fixture.KeyById(id); }, {});
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->events, 21u);
+  ASSERT_TRUE(owner->ExecuteScript("DROP OWNED BY " + role + "; DROP ROLE " + role).has_value());
 }
 
 }  // namespace

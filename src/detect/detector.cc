@@ -59,7 +59,7 @@ Detector::Known& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
     const int64_t baseline_since = event.time_unix_micros - options_.baseline_seconds * 1'000'000;
     const int64_t since =
         std::min(baseline_since, event.time_unix_micros - options_.dormant_seconds * 1'000'000 - kDay);
-    auto past = history_(event.actor.agent_id, since, event.sequence);
+    auto past = history_(event.actor.agent_id, since, 0, event.sequence);
     if (past) {
       for (const AuditEvent& old : *past) {
         if (!IsAgentActivity(old.type)) continue;
@@ -82,10 +82,11 @@ void Detector::CatchUp(Known& known, const AuditEvent& event) {
   if (options_.shared_log_node.empty() || !history_ || event.sequence <= known.last_sequence + 1) {
     return;
   }
-  // A minute back: the nodes' clocks and commit order differ a little.
-  constexpr int64_t kSlack = 60'000'000;
+  // A little back in time: the nodes' clocks and commit order differ a
+  // little; the sequence bounds do the rest.
+  constexpr int64_t kSlack = 5'000'000;
   const int64_t since = known.activity->last_event_unix_micros() - kSlack;
-  auto missed = history_(event.actor.agent_id, since, event.sequence);
+  auto missed = history_(event.actor.agent_id, since, known.last_sequence + 1, event.sequence);
   if (!missed) {
     Log(LogLevel::kError, "detect_catch_up_failed",
         {{"agent_id", std::to_string(event.actor.agent_id)}, {"error", missed.error().message()}});

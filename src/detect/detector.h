@@ -33,9 +33,11 @@ namespace vigie::detect {
 
 class Detector {
  public:
-  // The agent's events with sequence < before_sequence and time >= since.
+  // The agent's events with after_sequence <= sequence < before_sequence
+  // and time >= since.
   using History = std::function<Result<std::vector<audit::AuditEvent>>(
-      int64_t agent_id, int64_t since_unix_micros, uint64_t before_sequence)>;
+      int64_t agent_id, int64_t since_unix_micros, uint64_t after_sequence,
+      uint64_t before_sequence)>;
 
   Detector(DetectOptions options, History history);
 

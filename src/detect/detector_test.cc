@@ -33,14 +33,15 @@ TEST(DetectorTest, LearnsTheAgentsHistoryOnFirstSightOnly) {
   int loads = 0;
   int64_t asked_since = 0;
   uint64_t asked_before = 0;
-  Detector detector(Options(), [&](int64_t agent, int64_t since, uint64_t before)
-                                   -> Result<std::vector<AuditEvent>> {
-    ++loads;
-    asked_since = since;
-    asked_before = before;
-    // The agent always worked from the office network.
-    return std::vector<AuditEvent>{Search(agent, 1, kNow - 86400 * kSecond, {1})};
-  });
+  Detector detector(Options(),
+                    [&](int64_t agent, int64_t since, uint64_t,
+                        uint64_t before) -> Result<std::vector<AuditEvent>> {
+                      ++loads;
+                      asked_since = since;
+                      asked_before = before;
+                      // The agent always worked from the office network.
+                      return std::vector<AuditEvent>{Search(agent, 1, kNow - 86400 * kSecond, {1})};
+                    });
   auto findings = detector.Observe(Search(7, 50, kNow, {2}, "10.0.0.9"), nullptr);
   EXPECT_TRUE(findings.empty());
   EXPECT_EQ(loads, 1);
@@ -54,11 +55,11 @@ TEST(DetectorTest, LearnsTheAgentsHistoryOnFirstSightOnly) {
 }
 
 TEST(DetectorTest, ADormantAccountIsKnownFromBeyondTheBaselineWindow) {
-  Detector detector(Options(), [](int64_t agent, int64_t, uint64_t)
-                                   -> Result<std::vector<AuditEvent>> {
-    // Last seen 61 days ago, outside the 28-day baseline.
-    return std::vector<AuditEvent>{Search(agent, 1, kNow - 61 * 86400 * kSecond, {1})};
-  });
+  Detector detector(
+      Options(), [](int64_t agent, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+        // Last seen 61 days ago, outside the 28-day baseline.
+        return std::vector<AuditEvent>{Search(agent, 1, kNow - 61 * 86400 * kSecond, {1})};
+      });
   // From another network: had the old event joined the baseline, this would
   // also be a new network.
   auto findings = detector.Observe(Search(7, 50, kNow, {2}, "198.51.100.4"), nullptr);
@@ -68,10 +69,11 @@ TEST(DetectorTest, ADormantAccountIsKnownFromBeyondTheBaselineWindow) {
 
 TEST(DetectorTest, AnAgentIdleForADayIsForgottenAndLearntAgain) {
   int loads = 0;
-  Detector detector(Options(), [&](int64_t, int64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
-    ++loads;
-    return std::vector<AuditEvent>{};
-  });
+  Detector detector(Options(),
+                    [&](int64_t, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+                      ++loads;
+                      return std::vector<AuditEvent>{};
+                    });
   constexpr int64_t kShards = 64;
   detector.Observe(Search(kShards, 1, kNow, {1}), nullptr);  // agent 64, then silent
   // 4096 events of another agent of the same shard, two days later.
@@ -84,18 +86,19 @@ TEST(DetectorTest, AnAgentIdleForADayIsForgottenAndLearntAgain) {
 }
 
 TEST(DetectorTest, AnUnreadableHistoryStillJudgesWhatComes) {
-  Detector detector(Options(), [](int64_t, int64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
-    return Fail(ErrorCode::kUnavailable, "disk gone");
-  });
+  Detector detector(Options(),
+                    [](int64_t, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+                      return Fail(ErrorCode::kUnavailable, "disk gone");
+                    });
   std::vector<Finding> findings;
   for (int i = 0; i < 3 && findings.empty(); ++i) {
-    findings = detector.Observe(
-        Search(7, static_cast<uint64_t>(i), kNow + i * kSecond, [&] {
-          std::vector<int64_t> ids;
-          for (int k = 0; k < 20; ++k) ids.push_back(i * 20 + k);
-          return ids;
-        }()),
-        nullptr);
+    findings = detector.Observe(Search(7, static_cast<uint64_t>(i), kNow + i * kSecond,
+                                       [&] {
+                                         std::vector<int64_t> ids;
+                                         for (int k = 0; k < 20; ++k) ids.push_back(i * 20 + k);
+                                         return ids;
+                                       }()),
+                                nullptr);
   }
   ASSERT_FALSE(findings.empty());
   EXPECT_EQ(findings.front().rule, Rule::kDistinctPersons);
@@ -166,16 +169,18 @@ int FirstDistinctPersonsAlert(const std::string& shared_log_node) {
   DetectOptions options = Options();
   options.shared_log_node = shared_log_node;
   std::vector<AuditEvent> log;
-  Detector node_a(options, [&](int64_t agent, int64_t since, uint64_t before)
-                               -> Result<std::vector<AuditEvent>> {
-    std::vector<AuditEvent> found;
-    for (const AuditEvent& e : log) {
-      if (e.actor.agent_id == agent && e.time_unix_micros >= since && e.sequence < before) {
-        found.push_back(e);
-      }
-    }
-    return found;
-  });
+  Detector node_a(options,
+                  [&](int64_t agent, int64_t since, uint64_t after,
+                      uint64_t before) -> Result<std::vector<AuditEvent>> {
+                    std::vector<AuditEvent> found;
+                    for (const AuditEvent& e : log) {
+                      if (e.actor.agent_id == agent && e.time_unix_micros >= since &&
+                          e.sequence >= after && e.sequence < before) {
+                        found.push_back(e);
+                      }
+                    }
+                    return found;
+                  });
   for (int i = 0; i < 100; ++i) {
     AuditEvent search = Search(7, static_cast<uint64_t>(i), kNow + i * kSecond, {2 * i, 2 * i + 1});
     search.node_id = i % 2 == 0 ? "node-b" : "node-a";
