@@ -5,6 +5,7 @@
 #include "crypto/hash.h"
 #include "session/session_store.h"
 #include "tests/support/matchers.h"
+#include "store/table_copy.h"
 #include "store/test_database.h"
 
 namespace vigie::incident {
@@ -35,7 +36,7 @@ class ContainmentTest : public ::testing::Test {
         "(4, 'A-4', 'Four', 1, 'agent', 'suspended', 'x', 1, " + sealed + ", 0, 0),"
         "(5, 'A-5', 'Five', 2, 'agent', 'active', 'x', 1, " + sealed + ", 0, 0),"
         "(6, 'A-6', 'Six', 1, 'agent', 'disabled', NULL, NULL, NULL, 0, 0);"));
-    ASSERT_OK(store::testing::SyncIdentities(*db_));
+    ASSERT_OK(store::SyncIdentityColumns(*db_));
   }
 
   Containment Make() { return Containment(*db_, clock_, {}, {}); }

@@ -14,6 +14,7 @@
 #include "session/session_store.h"
 #include "store/store.h"
 #include "tests/support/matchers.h"
+#include "store/table_copy.h"
 #include "store/test_database.h"
 
 namespace vigie::session {
@@ -37,7 +38,7 @@ class SessionFixture : public ::testing::Test {
         "(1, 'A-0001', 'Agent One', 1, 'investigator', 'active', 0, 0),"
         "(2, 'A-0002', 'Agent Two', 1, 'agent', 'active', 0, 0),"
         "(3, 'A-0003', 'Agent Three', 1, 'agent', 'active', 0, 0);"));
-    ASSERT_OK(store::testing::SyncIdentities(*db_));
+    ASSERT_OK(store::SyncIdentityColumns(*db_));
   }
 
   // Another connection to the same database, as another thread or node has.

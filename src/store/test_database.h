@@ -165,21 +165,6 @@ class SuiteDatabase : public TestDatabase {
     ASSERT_TRUE((database).error().empty()) << (database).error(); \
   } while (0)
 
-// After rows were inserted with explicit ids: PostgreSQL's identity columns
-// move past them, as SQLite's rowids do by themselves.
-inline Result<void> SyncIdentities(Connection& db) {
-  if (db.dialect() != Dialect::kPostgres) return {};
-  return db.ExecuteScript(R"sql(
-DO $$ DECLARE r record; BEGIN
-  FOR r IN SELECT table_name, column_name FROM information_schema.columns
-           WHERE table_schema = current_schema() AND is_identity = 'YES' LOOP
-    EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), '
-                   'coalesce((SELECT max(%I) FROM %I), 0) + 1, false)',
-                   r.table_name, r.column_name, r.column_name, r.table_name);
-  END LOOP;
-END $$)sql");
-}
-
 // An SQL literal for the bytes written in `hex`.
 inline std::string BytesLiteral(Dialect dialect, std::string_view hex) {
   if (dialect == Dialect::kPostgres) return "decode('" + std::string(hex) + "', 'hex')";
