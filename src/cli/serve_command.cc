@@ -45,6 +45,7 @@ http::ServerOptions ServerOptionsFrom(const Config& config) {
   options.read_timeout = std::chrono::milliseconds(s.read_timeout_ms);
   options.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
   options.max_connections = static_cast<size_t>(s.max_connections);
+  options.proxy_protocol_from = s.proxy_protocol_from;
   options.io_threads = OrDefault(s.io_threads, cores);
   // A consultation's worker waits for its audit event's group commit: with
   // many workers many events share one fsync, instead of a few requests

@@ -25,6 +25,23 @@ class TableReader {
     return Fail(ErrorCode::kInvalidArgument, Name(key) + " must be a string");
   }
 
+  Result<void> Read(std::string_view key, std::vector<std::string>& out) {
+    const toml::node* node = Take(key);
+    if (node == nullptr) return {};
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return Fail(ErrorCode::kInvalidArgument, Name(key) + " must be an array");
+    std::vector<std::string> values;
+    for (const toml::node& element : *array) {
+      auto v = element.value<std::string>();
+      if (!v || !element.is_string()) {
+        return Fail(ErrorCode::kInvalidArgument, Name(key) + " must be an array of strings");
+      }
+      values.push_back(*v);
+    }
+    out = std::move(values);
+    return {};
+  }
+
   Result<void> Read(std::string_view key, bool& out) {
     const toml::node* node = Take(key);
     if (node == nullptr) return {};
@@ -163,6 +180,7 @@ Result<void> ReadServer(const toml::table* t, Config::Server& s) {
   RETURN_IF_ERROR(r.Read("io_threads", s.io_threads, 0, 256));
   RETURN_IF_ERROR(r.Read("worker_threads", s.worker_threads, 0, 1024));
   RETURN_IF_ERROR(r.Read("public_url", s.public_url));
+  RETURN_IF_ERROR(r.Read("proxy_protocol_from", s.proxy_protocol_from));
   // Security: plain HTTP exposes tokens and records to the network.
   if (s.tls_certificate.empty() != s.tls_key.empty()) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -415,6 +433,7 @@ idle_timeout_ms = 60000
 io_threads = 0                # 0 = one per core
 worker_threads = 0            # 0 = sixteen per core (they wait on audit commits)
 public_url = ""               # the URL clients use (DPoP htu); "" = https://localhost:<port>
+proxy_protocol_from = []      # balancers sending a PROXY header (v1/v2), e.g. ["10.10.0.0/24"]
 
 [auth]
 activation_valid_hours = 72

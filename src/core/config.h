@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 
@@ -58,6 +59,9 @@ struct Config {
     int io_threads = 0;      // 0 = one per core
     int worker_threads = 0;  // 0 = sixteen per core
     std::string public_url;  // DPoP htu base; "" = https://localhost:<port>
+    // Load balancers (addresses, CIDR blocks) that must send a PROXY
+    // protocol header naming the client; see http::ServerOptions.
+    std::vector<std::string> proxy_protocol_from;
   } server;
 
   // Logins, activation and lock-out.

@@ -40,6 +40,7 @@ TEST(ConfigTest, DefaultTomlParsesToDefaults) {
   EXPECT_EQ(config->session.step_up_files, built_in.session.step_up_files);
   EXPECT_EQ(config->quota.files_per_day, built_in.quota.files_per_day);
   EXPECT_EQ(config->audit.url, built_in.audit.url);
+  EXPECT_EQ(config->server.proxy_protocol_from, built_in.server.proxy_protocol_from);
   EXPECT_EQ(config->audit.witness_file, built_in.audit.witness_file);
   EXPECT_EQ(config->audit.max_wait_ms, built_in.audit.max_wait_ms);
   EXPECT_EQ(config->audit.checkpoint_every_events, built_in.audit.checkpoint_every_events);
@@ -64,10 +65,13 @@ level = "warn"
 max_results = 5
 [server]
 max_upload_bytes = 1048576
+proxy_protocol_from = ["10.10.0.0/24", "10.10.1.5"]
 )",
                             "/d");
   ASSERT_OK(config);
   EXPECT_EQ(config->server.max_upload_bytes, 1 << 20);
+  EXPECT_EQ(config->server.proxy_protocol_from,
+            (std::vector<std::string>{"10.10.0.0/24", "10.10.1.5"}));
   EXPECT_EQ(config->store.url, "sqlite:/var/lib/vigie/v.db");
   EXPECT_EQ(config->store.busy_timeout_ms, 100);
   EXPECT_EQ(config->log.format, LogFormat::kJson);
@@ -127,6 +131,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfig{"[server]\nmax_upload_bytes = 100", "'server.max_upload_bytes'"},
                       BadConfig{"[server]\nmax_upload_bytes = 134217728", "between 1024"},
                       BadConfig{"[server]\npublic_url = \"ftp://x\"", "http(s) URL"},
+                      BadConfig{"[server]\nproxy_protocol_from = \"10.0.0.1\"", "must be an array"},
+                      BadConfig{"[server]\nproxy_protocol_from = [1]", "array of strings"},
                       BadConfig{"[auth]\nargon2_memory_kib = 8", "between 8192"},
                       BadConfig{"[auth]\nlockout_failures = 0", "between 1 and 100"},
                       BadConfig{"[session]\nabsolute_lifetime_hours = 48", "between 1 and 24"},

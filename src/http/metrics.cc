@@ -117,6 +117,11 @@ std::string MetricsRegistry::RenderPrometheus() const {
   Header(out, "vigie_http_tls_handshake_failures_total", "TLS handshakes that failed.", "counter");
   Sample(out, "vigie_http_tls_handshake_failures_total", "",
          std::to_string(tls_handshake_failures_.load(std::memory_order_relaxed)));
+  Header(out, "vigie_http_proxy_header_refusals_total",
+         "Connections from a trusted balancer closed for a missing or malformed PROXY header.",
+         "counter");
+  Sample(out, "vigie_http_proxy_header_refusals_total", "",
+         std::to_string(proxy_header_refusals_.load(std::memory_order_relaxed)));
 
   std::lock_guard lock(extras_mutex_);
   for (const Extra& e : extras_) {

@@ -36,6 +36,7 @@ class MetricsRegistry {
   void ConnectionClosed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
   void ConnectionRejected() { rejected_connections_.fetch_add(1, std::memory_order_relaxed); }
   void TlsHandshakeFailed() { tls_handshake_failures_.fetch_add(1, std::memory_order_relaxed); }
+  void ProxyHeaderRefused() { proxy_header_refusals_.fetch_add(1, std::memory_order_relaxed); }
 
   int64_t open_connections() const { return open_connections_.load(std::memory_order_relaxed); }
   int64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
@@ -66,6 +67,7 @@ class MetricsRegistry {
   std::atomic<int64_t> open_connections_{0};
   std::atomic<uint64_t> rejected_connections_{0};
   std::atomic<uint64_t> tls_handshake_failures_{0};
+  std::atomic<uint64_t> proxy_header_refusals_{0};
 
   mutable std::mutex extras_mutex_;
   std::vector<Extra> extras_;  // guarded by extras_mutex_

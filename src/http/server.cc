@@ -70,6 +70,9 @@ class Server::Impl {
     context_->random = options_.random != nullptr ? options_.random : &system_random_;
     context_->access_log =
         options_.access_log ? options_.access_log : internal::StdoutAccessLogSink();
+    for (const std::string& source : options_.proxy_protocol_from) {
+      context_->proxy_sources.push_back(*AddressRange::Parse(source));  // validated above
+    }
     context_->on_drained = [this] { asio::post(strand_, [this] { drain_timer_.cancel(); }); };
     if (options_.tls) {
       auto tls = internal::MakeServerTlsContext(*options_.tls);

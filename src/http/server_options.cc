@@ -5,6 +5,8 @@
 #include <array>
 #include <cstring>
 
+#include "http/address_range.h"
+
 namespace vigie::http {
 namespace {
 
@@ -50,6 +52,11 @@ Result<void> ValidateServerOptions(const ServerOptions& o) {
   if (o.read_timeout.count() <= 0 || o.write_timeout.count() <= 0 || o.idle_timeout.count() <= 0 ||
       o.drain_timeout.count() < 0) {
     return Invalid("timeouts must be > 0");
+  }
+  for (const std::string& source : o.proxy_protocol_from) {
+    if (auto range = AddressRange::Parse(source); !range) {
+      return Invalid("proxy_protocol_from: " + range.error().message());
+    }
   }
   if (o.max_connections == 0) return Invalid("max_connections must be > 0");
   if (o.io_threads == 0 || o.worker_threads == 0) return Invalid("thread counts must be > 0");

@@ -41,6 +41,14 @@ struct ServerOptions {
   uint16_t port = 0;  // 0: an ephemeral port, see Server::port()
   std::optional<TlsFiles> tls;
 
+  // Load balancers (addresses or CIDR blocks) that put a PROXY protocol
+  // header (version 1 or 2) before each connection's bytes; the address it
+  // names is the request's remote_address. Security: a peer in this list
+  // must send one (a connection without a valid header is closed, so no
+  // request is ever attributed to the balancer by mistake); a peer outside
+  // it cannot, so nobody else can choose the address the audit records.
+  std::vector<std::string> proxy_protocol_from;
+
   // Security: caps on what one client can make the server buffer. Over the
   // header cap: 431; over the body cap: 413; the handler is not called.
   size_t max_header_bytes = 8 * 1024;
@@ -90,7 +98,8 @@ struct ServerOptions {
 // The checks Start() applies, exposed for `vigie serve --check`-style use and
 // tests. InvalidArgument naming the offending option: a non-numeric or
 // non-loopback plain-HTTP address, a non-loopback metrics address, a zero
-// limit, timeout or thread count, incomplete TLS file names.
+// limit, timeout or thread count, incomplete TLS file names, an entry of
+// proxy_protocol_from that is not an address or CIDR block.
 Result<void> ValidateServerOptions(const ServerOptions& options);
 
 // True for 127.0.0.0/8 and ::1 written numerically ("localhost" is not numeric).

@@ -35,6 +35,16 @@ TEST(ValidateServerOptionsTest, PlainHttpOnlyOnLoopback) {
   EXPECT_OK(ValidateServerOptions(o));
 }
 
+TEST(ValidateServerOptionsTest, ProxyProtocolSourcesMustBeAddressesOrBlocks) {
+  ServerOptions o;
+  o.proxy_protocol_from = {"10.10.1.0/24", "2001:db8::5"};
+  EXPECT_OK(ValidateServerOptions(o));
+  o.proxy_protocol_from.push_back("haproxy.internal");
+  auto refused = ValidateServerOptions(o);
+  EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_NE(refused.error().message().find("proxy_protocol_from"), std::string::npos);
+}
+
 TEST(ValidateServerOptionsTest, RejectsNonNumericAndIncompleteSettings) {
   ServerOptions o;
   o.listen_address = "localhost";

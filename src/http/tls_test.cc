@@ -70,6 +70,30 @@ TEST_F(TlsTest, NegotiatesTls13WithTheGeneratedCertificate) {
   EXPECT_EQ(r->Header("X-Content-Type-Options"), "nosniff");
 }
 
+// A balancer in TCP mode (TLS passthrough) puts its PROXY header before the
+// client's ClientHello; the server reads exactly the header, then TLS.
+TEST_F(TlsTest, APassthroughBalancersProxyHeaderComesBeforeTheHandshake) {
+  ServerOptions o = TlsOptions();
+  o.proxy_protocol_from = {"127.0.0.1"};
+  StartServer(o, [](const Request& request) {
+    return Response{.status = 200, .content_type = "text/plain", .body = request.remote_address};
+  });
+  ClientTlsOptions behind = Trusting();
+  // Version 2, PROXY over TCP6: 2001:db8::7 port 50000 to 2001:db8::1 port 443.
+  behind.before_handshake = std::string("\r\n\r\n\0\r\nQUIT\n\x21\x21\x00\x24", 16) +
+                            std::string("\x20\x01\x0d\xb8", 4) + std::string(11, '\0') + "\x07" +
+                            std::string("\x20\x01\x0d\xb8", 4) + std::string(11, '\0') + "\x01" +
+                            "\xc3\x50\x01\xbb";
+  auto client = TestClient::Connect(server_->port(), behind);
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Send(testing::RequestText("GET", "/x")));
+  auto r = (*client)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->body, "2001:db8::7");
+  // Without the header, the balancer's connection is closed before TLS.
+  EXPECT_FALSE(TestClient::Connect(server_->port(), Trusting()));
+}
+
 TEST_F(TlsTest, TheCertificateIsCheckedAgainstTheName) {
   Start();
   ClientTlsOptions wrong = Trusting();

@@ -1,10 +1,13 @@
 // Issue 7's several nodes, proven on loopback: PostgreSQL (the CTest
 // fixture's throw-away cluster), two `vigie serve` nodes on it, and HAProxy
-// in front (TCP, round robin, a connection per request). Logins and
+// in front (TCP, round robin, a connection per request, the PROXY protocol
+// naming each client to the nodes). Logins and
 // searches cross the nodes; a revocation, a containment or a DPoP proof on
 // one node holds on the other at once; one node is killed under load and
 // the clients retry on the other: every consultation a client received is
-// in the one audit log, which verifies.
+// in the one audit log, which verifies. On loopback the addresses tell who
+// is who: HAProxy reaches the nodes from 127.0.0.3 (the only balancer they
+// trust), the load clients leave from 127.0.0.2, the others from 127.0.0.1.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,6 +24,8 @@ if (BACKEND !== 'postgres') throw new Error('the two-node test runs on the Postg
 const OFFICER = 'SEC-1';
 const LOAD = ['LOAD-1', 'LOAD-2', 'LOAD-3', 'LOAD-4'];
 const OTHERS = ['REV-1', 'CON-1', 'RPL-1'];
+const BALANCER = '127.0.0.3';
+const LOAD_CLIENTS = '127.0.0.2';
 let installation, nodeA, nodeB, haproxy, lb, direct;
 let loadClients = [];
 
@@ -53,7 +58,8 @@ async function startHaproxy(port, backends) {
     '  retries 3', '  option redispatch',
     'frontend portal', `  bind 127.0.0.1:${port}`, '  default_backend nodes',
     'backend nodes', '  balance roundrobin',
-    ...backends.map(([name, p]) => `  server ${name} 127.0.0.1:${p} check inter 200 fall 1 rise 2`),
+    // Health checks carry a PROXY header too (version 2's LOCAL command).
+    ...backends.map(([name, p]) => `  server ${name} 127.0.0.1:${p} check inter 200 fall 1 rise 2 send-proxy-v2 source ${BALANCER}`),
     ''].join('\n'));
   const child = spawn(process.env.VIGIE_HAPROXY ?? 'haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -77,7 +83,7 @@ before(async () => {
     agents: [{ service_number: OFFICER, name: 'Officier', roles: ['security_officer'] },
              ...[...LOAD, ...OTHERS].map((service_number) => ({ service_number, name: `Agent ${service_number}`, roles: ['agent'] }))],
     config: {
-      server: { public_url: publicUrl },
+      server: { public_url: publicUrl, proxy_protocol_from: [BALANCER] },
       audit: { node_id: 'node-a' },
       auth: { address_attempts_per_minute: 100000 },
       quota: { searches_per_hour: 1000000, searches_per_day: 10000000 },
@@ -110,16 +116,23 @@ const search = (client, person) => client.call('POST', '/api/v1/search', {
   purpose: 'identity_check', surname: person.surname, given_name: person.given_names[0] });
 
 test('logins and searches through the load balancer land on both nodes, in one log', async () => {
-  for (const name of LOAD) loadClients.push(await activeClient(lb, installation, name));
+  for (const name of LOAD) {
+    const client = await activeClient(lb, installation, name);
+    client.localAddress = LOAD_CLIENTS;
+    loadClients.push(client);
+  }
   for (let i = 0; i < 12; ++i) {
     assert.equal((await search(loadClients[i % loadClients.length], installation.firstPerson)).status, 200);
   }
   const served = (node) => node.accessLog.filter((l) => JSON.parse(l).route === '/api/v1/search').length;
   assert.ok(served(nodeA) > 0 && served(nodeB) > 0,
             `both nodes answered searches (a: ${served(nodeA)}, b: ${served(nodeB)})`);
-  const nodes = new Set(installation.vigie('audit', 'search', '--type', 'search').trim().split('\n')
-    .map((line) => JSON.parse(line).node));
+  const searches = installation.vigie('audit', 'search', '--type', 'search').trim().split('\n')
+    .map((line) => JSON.parse(line));
+  const nodes = new Set(searches.map((event) => event.node));
   assert.deepEqual([...nodes].sort(), ['node-a', 'node-b'], 'one log holds both nodes\' events');
+  // The balancer named each client: the log has the clients' address, never its own.
+  assert.deepEqual([...new Set(searches.map((event) => event.source_address))], [LOAD_CLIENTS]);
 });
 
 test('a session ended on one node is dead on the other at its next request', async () => {

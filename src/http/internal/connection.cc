@@ -4,6 +4,7 @@
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -22,6 +23,7 @@
 #include "http/internal/request_id.h"
 #include "http/internal/response_headers.h"
 #include "http/problem.h"
+#include "http/proxy_header.h"
 
 namespace vigie::http::internal {
 namespace {
@@ -179,6 +181,7 @@ class Connection final : public ConnectionControl,
     boost::system::error_code ec;
     tcp::endpoint peer = lowest.socket().remote_endpoint(ec);
     if (!ec) remote_address_ = peer.address().to_string();
+    if (FromBalancer() && !co_await ReadProxyHeader()) co_return;
 
     if constexpr (kTls) {
       lowest.expires_after(context_.options.read_timeout);
@@ -206,6 +209,42 @@ class Connection final : public ConnectionControl,
       next = co_await ServeOneRequest();
     }
     if (next != Next::kDrop) co_await Shutdown(next == Next::kCloseAfterDraining);
+  }
+
+  bool FromBalancer() const {
+    if (role_ != ListenerRole::kApi) return false;
+    const auto& sources = context_.proxy_sources;
+    return std::any_of(sources.begin(), sources.end(),
+                       [&](const AddressRange& range) { return range.Contains(remote_address_); });
+  }
+
+  // Reads the balancer's PROXY header, exactly its bytes and no more (what
+  // follows may be a TLS ClientHello), and takes the client's address from
+  // it. False: refused (logged and counted); the connection ends.
+  asio::awaitable<bool> ReadProxyHeader() {
+    auto& lowest = beast::get_lowest_layer(stream_);
+    lowest.expires_after(context_.options.read_timeout);
+    std::string bytes;
+    ProxyHeader header = ParseProxyHeader(bytes);
+    while (header.state == ProxyHeader::State::kNeedMore) {
+      const size_t have = bytes.size();
+      bytes.resize(have + header.more);
+      auto [read_ec, n] = co_await asio::async_read(
+          lowest, asio::buffer(bytes.data() + have, header.more), kNoThrow);
+      if (read_ec) {
+        header = ProxyHeader{ProxyHeader::State::kInvalid, 0, 0, "", "PROXY protocol header: connection ended before it"};
+        break;
+      }
+      header = ParseProxyHeader(bytes);
+    }
+    if (header.state != ProxyHeader::State::kComplete) {
+      context_.metrics->ProxyHeaderRefused();
+      Log(LogLevel::kWarn, "http_proxy_header_refused",
+          {{"balancer", remote_address_}, {"error", header.error}});
+      co_return false;
+    }
+    if (!header.source_address.empty()) remote_address_ = std::move(header.source_address);
+    co_return true;
   }
 
   asio::awaitable<Next> ServeOneRequest() {

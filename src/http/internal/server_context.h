@@ -13,9 +13,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/random.h"
+#include "http/address_range.h"
 #include "http/internal/connection_registry.h"
 #include "http/message.h"
 #include "http/metrics.h"
@@ -30,6 +32,7 @@ struct ServerContext {
   const ServerOptions options;
   const Handler handler;
   std::unique_ptr<boost::asio::ssl::context> tls;  // null: plain HTTP
+  std::vector<AddressRange> proxy_sources;          // options.proxy_protocol_from, parsed
   boost::asio::thread_pool workers;                // runs handlers, never I/O
   MetricsRegistry* metrics = nullptr;              // owned by the Server
   AccessLogSink access_log;                        // never null after Start()

@@ -97,6 +97,15 @@ Result<std::unique_ptr<TestClient>> TestClient::Connect(uint16_t port,
     } else {
       impl->tls_context->set_verify_mode(ssl::verify_none);
     }
+    if (!tls->before_handshake.empty()) {
+      ec = impl->Run(
+          [&](auto done) {
+            asio::async_write(impl->socket, asio::buffer(tls->before_handshake),
+                              [done](boost::system::error_code e, size_t) { done(e); });
+          },
+          timeout);
+      if (ec) return Fail(ClientError("write before handshake", ec));
+    }
     impl->tls = std::make_unique<ssl::stream<tcp::socket&>>(impl->socket, *impl->tls_context);
     SSL* ssl_handle = impl->tls->native_handle();
     SSL_set_tlsext_host_name(ssl_handle, tls->server_name.c_str());

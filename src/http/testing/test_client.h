@@ -23,6 +23,7 @@ struct ClientTlsOptions {
   int max_version = 0;
   std::string tls12_ciphers;  // empty: library default
   bool allow_legacy = false;  // security level 0, so TLS 1.0/1.1 can be offered at all
+  std::string before_handshake;  // raw bytes sent first, as a balancer's PROXY header
 };
 
 struct ClientResponse {
