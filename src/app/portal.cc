@@ -7,6 +7,8 @@
 #include "app/internal/audited.h"
 #include "core/log.h"
 #include "detect/detection_rules.h"
+#include "identity/shared_login_throttle.h"
+#include "policy/shared_quota.h"
 
 namespace vigie::app {
 namespace {
@@ -129,9 +131,20 @@ Portal::Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key,
       totp_seed_key_(&totp_seed_key),
       identity_options_(IdentityOptionsFrom(*parts.config)),
       session_options_(SessionOptionsFrom(*parts.config)),
-      throttle_(*parts.clock, ThrottleOptionsFrom(*parts.config)),
-      quota_(QuotaLimitsFrom(*parts.config)),
-      trail_(std::make_unique<AuditTrail>(*parts.audit, audit_terms_key, *parts.clock)) {}
+      trail_(std::make_unique<AuditTrail>(*parts.audit, audit_terms_key, *parts.clock)) {
+  // Nodes sharing a PostgreSQL count logins per address and consultations
+  // per agent together: N nodes must not give N allowances.
+  if (parts.config->store.url.starts_with("sqlite:")) {
+    throttle_ = std::make_unique<identity::LoginThrottle>(*parts.clock,
+                                                          ThrottleOptionsFrom(*parts.config));
+    quota_ = std::make_unique<policy::QuotaLimiter>(QuotaLimitsFrom(*parts.config));
+  } else {
+    throttle_ = std::make_unique<identity::SharedLoginThrottle>(
+        *parts.pool, *parts.clock, ThrottleOptionsFrom(*parts.config));
+    quota_ = std::make_unique<policy::SharedQuotaLimiter>(*parts.pool,
+                                                          QuotaLimitsFrom(*parts.config));
+  }
+}
 
 Portal::~Portal() = default;
 
@@ -145,7 +158,7 @@ identity::Authenticator Portal::AuthenticatorOn(store::Connection& db) const {
 }
 
 Result<void> Portal::Admit(std::string_view source_address, int64_t* retry_after_seconds) {
-  identity::Admission admission = throttle_.Admit(source_address);
+  identity::Admission admission = throttle_->Admit(source_address);
   if (!admission.admitted && retry_after_seconds != nullptr) {
     *retry_after_seconds = admission.retry_after_seconds;
   }
@@ -345,7 +358,7 @@ Result<policy::Visibility> Portal::Decide(const Caller& caller, const Consultati
     return Fail(ErrorCode::kPermissionDenied, std::string(kNoticeNotAcknowledged));
   }
   RETURN_IF_ERROR(
-      quota_.Take(caller.agent_id, kind, UnixSeconds(parts_.clock->Now()), retry_after_seconds));
+      quota_->Take(caller.agent_id, kind, UnixSeconds(parts_.clock->Now()), retry_after_seconds));
   return visibility;
 }
 

@@ -285,8 +285,9 @@ class Portal {
   const crypto::DataKey* totp_seed_key_;
   identity::IdentityOptions identity_options_;
   session::SessionOptions session_options_;
-  identity::LoginThrottle throttle_;
-  policy::QuotaLimiter quota_;
+  // In this process on SQLite; in the database, shared by every node, on PostgreSQL.
+  std::unique_ptr<identity::AddressThrottle> throttle_;
+  std::unique_ptr<policy::ConsultationQuota> quota_;
   std::unique_ptr<AuditTrail> trail_;
   std::unique_ptr<DetectionResponse> detection_;  // null when [detect] is disabled
 };

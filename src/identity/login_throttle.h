@@ -12,7 +12,9 @@
 // recently seen address is forgotten (it starts again with a full bucket,
 // which only an attacker already holding more than `max_addresses` addresses
 // can exploit — and such an attacker gets a fresh bucket per address anyway).
-// One process: nodes behind a load balancer each throttle on their own.
+// LoginThrottle counts in this process (one node: SQLite);
+// SharedLoginThrottle (shared_login_throttle.h) in the database, for nodes
+// sharing one (PostgreSQL), so N nodes do not give an address N rates.
 //
 // Thread-safety: all methods are thread-safe (one mutex; O(1) per call).
 
@@ -45,12 +47,19 @@ struct Admission {
   Result<void> ToResult() const;
 };
 
-class LoginThrottle {
+class AddressThrottle {
+ public:
+  virtual ~AddressThrottle() = default;
+
+  // Takes one attempt from `source_address`'s bucket.
+  virtual Admission Admit(std::string_view source_address) = 0;
+};
+
+class LoginThrottle final : public AddressThrottle {
  public:
   explicit LoginThrottle(const Clock& clock, const LoginThrottleOptions& options = {});
 
-  // Takes one attempt from `source_address`'s bucket.
-  Admission Admit(std::string_view source_address);
+  Admission Admit(std::string_view source_address) override;
 
   // Buckets held (for metrics and tests).
   size_t size() const;

@@ -17,6 +17,19 @@ void Roll(int64_t now, int64_t length, int64_t& start, int& count) {
 
 }  // namespace
 
+Error QuotaReached(ConsultationKind kind, bool daily, const QuotaLimits& limits,
+                   int64_t unix_seconds, int64_t* retry_after_seconds) {
+  const bool search = kind == ConsultationKind::kSearch;
+  const int limit = daily ? (search ? limits.searches_per_day : limits.files_per_day)
+                          : (search ? limits.searches_per_hour : limits.files_per_hour);
+  const int64_t window = daily ? kDay : kHour;
+  if (retry_after_seconds != nullptr) *retry_after_seconds = window - unix_seconds % window;
+  return Error(ErrorCode::kResourceExhausted,
+               std::string(daily ? "daily" : "hourly") + " quota of " +
+                   (search ? "searches" : "file openings") + " reached (" +
+                   std::to_string(limit) + ")");
+}
+
 QuotaLimiter::Counts& QuotaLimiter::CountsFor(int64_t agent_id, ConsultationKind kind) {
   return (kind == ConsultationKind::kSearch ? searches_ : files_)[agent_id];
 }
@@ -30,16 +43,11 @@ Result<void> QuotaLimiter::Take(int64_t agent_id, ConsultationKind kind, int64_t
   Counts& counts = CountsFor(agent_id, kind);
   Roll(unix_seconds, kHour, counts.hour.start, counts.hour.count);
   Roll(unix_seconds, kDay, counts.day.start, counts.day.count);
-  const char* what = search ? "searches" : "file openings";
   if (counts.day.count >= per_day) {
-    if (retry_after_seconds != nullptr) *retry_after_seconds = kDay - unix_seconds % kDay;
-    return Fail(ErrorCode::kResourceExhausted, std::string("daily quota of ") + what +
-                                                   " reached (" + std::to_string(per_day) + ")");
+    return Fail(QuotaReached(kind, /*daily=*/true, limits_, unix_seconds, retry_after_seconds));
   }
   if (counts.hour.count >= per_hour) {
-    if (retry_after_seconds != nullptr) *retry_after_seconds = kHour - unix_seconds % kHour;
-    return Fail(ErrorCode::kResourceExhausted, std::string("hourly quota of ") + what +
-                                                   " reached (" + std::to_string(per_hour) + ")");
+    return Fail(QuotaReached(kind, /*daily=*/false, limits_, unix_seconds, retry_after_seconds));
   }
   ++counts.hour.count;
   ++counts.day.count;

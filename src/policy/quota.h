@@ -2,10 +2,11 @@
 // Per-agent consultation quotas: searches and file openings counted in the
 // current hour and the current day (UTC calendar windows). Beyond either
 // limit the consultation is refused with the seconds until the window that
-// blocks it ends (HTTP 429 with Retry-After).
-//
-// Counts live in this process: one node's view. A refused attempt is not
+// blocks it ends (HTTP 429 with Retry-After). A refused attempt is not
 // counted, so an agent who waits gets the full allowance back.
+//
+// QuotaLimiter counts in this process (one node: SQLite); SharedQuotaLimiter
+// (shared_quota.h) in the database, for nodes sharing one (PostgreSQL).
 // Thread-safety: all methods are thread-safe.
 
 #include <cstdint>
@@ -25,15 +26,28 @@ struct QuotaLimits {
   int files_per_day = 300;
 };
 
-class QuotaLimiter {
+class ConsultationQuota {
  public:
-  explicit QuotaLimiter(QuotaLimits limits) : limits_(limits) {}
+  virtual ~ConsultationQuota() = default;
 
   // Counts one consultation of `kind` for the agent at `unix_seconds`, or
   // refuses it: ResourceExhausted whose message names the window and ends
   // with no count taken; `retry_after_seconds` (if given) receives the wait.
+  // Unavailable when the count cannot be kept (fail closed).
+  virtual Result<void> Take(int64_t agent_id, ConsultationKind kind, int64_t unix_seconds,
+                            int64_t* retry_after_seconds = nullptr) = 0;
+};
+
+// The refusal Take returns: the daily window when `daily`, else the hourly.
+Error QuotaReached(ConsultationKind kind, bool daily, const QuotaLimits& limits,
+                   int64_t unix_seconds, int64_t* retry_after_seconds);
+
+class QuotaLimiter final : public ConsultationQuota {
+ public:
+  explicit QuotaLimiter(QuotaLimits limits) : limits_(limits) {}
+
   Result<void> Take(int64_t agent_id, ConsultationKind kind, int64_t unix_seconds,
-                    int64_t* retry_after_seconds = nullptr);
+                    int64_t* retry_after_seconds = nullptr) override;
 
  private:
   struct Window {

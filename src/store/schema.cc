@@ -65,6 +65,9 @@ CREATE INDEX record_entry_by_person ON record_entry(person_id);
     {6, "DPoP proofs seen",
 #include "store/internal/migration_0006_dpop_replay.inc"
     },
+    {7, "counts shared by nodes",
+#include "store/internal/migration_0007_shared_counts.inc"
+    },
 };
 
 // The same migrations, same numbers and same meaning, in PostgreSQL SQL.
@@ -86,6 +89,9 @@ constexpr Migration kPostgres[] = {
     },
     {6, "DPoP proofs seen",
 #include "store/internal/pg_migration_0006_dpop_replay.inc"
+    },
+    {7, "counts shared by nodes",
+#include "store/internal/pg_migration_0007_shared_counts.inc"
     },
 };
 static_assert(std::size(kPostgres) == std::size(kSqlite), "one migration list per dialect");
