@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "records/name_normaliser.h"
+#include "store/retry.h"
 
 namespace vigie::detect {
 namespace {
@@ -92,23 +93,25 @@ Result<std::vector<Alert>> AlertStore::List(const AlertQuery& query) {
 }
 
 Result<Alert> AlertStore::Acknowledge(int64_t id, std::string_view by, std::string_view note) {
-  if (note.size() > kMaxAlertNoteBytes || !records::IsPlainText(note)) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "the note must be valid UTF-8 text of at most 1000 bytes");
-  }
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
-  ASSIGN_OR_RETURN(Alert alert, Get(id));
-  if (alert.acknowledged_at) {
-    return Fail(ErrorCode::kConflict, "alert " + std::to_string(id) + " was already acknowledged");
-  }
-  ASSIGN_OR_RETURN(store::Statement * update,
-                   db_.Prepare("UPDATE detect_alert SET acknowledged_at = $2, acknowledged_by = $3, "
-                               "note = $4 WHERE id = $1"));
-  update->BindInt(1, id).BindInt(2, UnixSeconds(clock_.Now())).BindText(3, by).BindText(4, note);
-  RETURN_IF_ERROR(update->Run());
-  ASSIGN_OR_RETURN(Alert acknowledged, Get(id));
-  RETURN_IF_ERROR(tx.Commit());
-  return acknowledged;
+  return store::RetryOnConflict([&]() -> Result<Alert> {
+    if (note.size() > kMaxAlertNoteBytes || !records::IsPlainText(note)) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "the note must be valid UTF-8 text of at most 1000 bytes");
+    }
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+    ASSIGN_OR_RETURN(Alert alert, Get(id));
+    if (alert.acknowledged_at) {
+      return Fail(ErrorCode::kConflict, "alert " + std::to_string(id) + " was already acknowledged");
+    }
+    ASSIGN_OR_RETURN(store::Statement * update,
+                     db_.Prepare("UPDATE detect_alert SET acknowledged_at = $2, acknowledged_by = $3, "
+                                 "note = $4 WHERE id = $1"));
+    update->BindInt(1, id).BindInt(2, UnixSeconds(clock_.Now())).BindText(3, by).BindText(4, note);
+    RETURN_IF_ERROR(update->Run());
+    ASSIGN_OR_RETURN(Alert acknowledged, Get(id));
+    RETURN_IF_ERROR(tx.Commit());
+    return acknowledged;
+  });
 }
 
 Result<std::vector<int64_t>> ListCanaries(store::Connection& db) {

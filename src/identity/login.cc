@@ -10,6 +10,7 @@
 #include "identity/internal/agent_rows.h"
 #include "identity/internal/codes.h"
 #include "identity/internal/lockout.h"
+#include "store/retry.h"
 #include "identity/internal/login_challenge.h"
 #include "identity/internal/passkey_rows.h"
 #include "identity/internal/totp_seed.h"
@@ -48,13 +49,15 @@ bool CanLogIn(const internal::AgentRow& row) {
 
 Result<void> Authenticator::RecordPasswordFailure(int64_t agent_id, std::string_view source_address,
                                                   int64_t now) {
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, agent_id,
-                                                            internal::Factor::kPassword,
-                                                            source_address, now, options_));
-  RETURN_IF_ERROR(tx.Commit());
-  if (locked) locked_agent_ = agent_id;
-  return {};
+  return store::RetryOnConflict([&]() -> Result<void> {
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, agent_id,
+                                                              internal::Factor::kPassword,
+                                                              source_address, now, options_));
+    RETURN_IF_ERROR(tx.Commit());
+    if (locked) locked_agent_ = agent_id;
+    return {};
+  });
 }
 
 Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_number,
@@ -87,27 +90,30 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
     ASSIGN_OR_RETURN(rehashed, hasher_->Hash(password, options_.argon2));
   }
 
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  // The agent may have been suspended, reset or locked while we hashed.
-  ASSIGN_OR_RETURN(auto current, internal::LoadAgentById(*db_, row->agent.id, now));
-  if (!current || !CanLogIn(*current) || current->password_hash != row->password_hash) {
-    return LoginFailed();
-  }
-  if (rehashed) {
-    ASSIGN_OR_RETURN(store::Statement * update,
-                     db_->Prepare("UPDATE agent SET password_hash = $2, updated_at = $3 "
-                                  "WHERE id = $1"));
-    update->BindInt(1, row->agent.id).BindText(2, *rehashed).BindInt(3, now);
-    RETURN_IF_ERROR(update->Run());
-  }
-  LoginChallenge challenge;
-  challenge.expires_at = now + options_.challenge_lifetime.count();
-  ASSIGN_OR_RETURN(std::vector<Passkey> passkeys, internal::LoadPasskeys(*db_, row->agent.id));
-  challenge.has_passkey = !passkeys.empty();
-  ASSIGN_OR_RETURN(challenge.token, internal::CreateChallenge(*db_, row->agent.id, source_address,
-                                                              now, challenge.expires_at));
-  RETURN_IF_ERROR(tx.Commit());
-  return challenge;
+  // Hashed once: only the transaction below runs again on a conflict.
+  return store::RetryOnConflict([&]() -> Result<LoginChallenge> {
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    // The agent may have been suspended, reset or locked while we hashed.
+    ASSIGN_OR_RETURN(auto current, internal::LoadAgentById(*db_, row->agent.id, now));
+    if (!current || !CanLogIn(*current) || current->password_hash != row->password_hash) {
+      return LoginFailed();
+    }
+    if (rehashed) {
+      ASSIGN_OR_RETURN(store::Statement * update,
+                       db_->Prepare("UPDATE agent SET password_hash = $2, updated_at = $3 "
+                                    "WHERE id = $1"));
+      update->BindInt(1, row->agent.id).BindText(2, *rehashed).BindInt(3, now);
+      RETURN_IF_ERROR(update->Run());
+    }
+    LoginChallenge challenge;
+    challenge.expires_at = now + options_.challenge_lifetime.count();
+    ASSIGN_OR_RETURN(std::vector<Passkey> passkeys, internal::LoadPasskeys(*db_, row->agent.id));
+    challenge.has_passkey = !passkeys.empty();
+    ASSIGN_OR_RETURN(challenge.token, internal::CreateChallenge(*db_, row->agent.id, source_address,
+                                                                now, challenge.expires_at));
+    RETURN_IF_ERROR(tx.Commit());
+    return challenge;
+  });
 }
 
 Result<const crypto::DataKey*> Authenticator::SeedKey(uint32_t key_id) const {
@@ -153,34 +159,36 @@ Result<bool> Authenticator::CheckTotp(int64_t agent_id, std::string_view code,
 Result<Agent> Authenticator::VerifySecondFactor(std::string_view challenge_token,
                                                 std::string_view code,
                                                 std::string_view source_address) {
-  if (challenge_token.empty() || challenge_token.size() > internal::kMaxChallengeTokenLength) {
-    return LoginFailed();
-  }
-  int64_t now = UnixSeconds(clock_->Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(auto challenge, internal::FindChallenge(*db_, challenge_token, now));
-  if (!challenge) {
-    RETURN_IF_ERROR(tx.Commit());  // keeps the deletion of an expired challenge
-    return LoginFailed();
-  }
-  ASSIGN_OR_RETURN(auto row, internal::LoadAgentById(*db_, challenge->agent_id, now));
-  if (!row || !CanLogIn(*row)) {
+  return store::RetryOnConflict([&]() -> Result<Agent> {
+    if (challenge_token.empty() || challenge_token.size() > internal::kMaxChallengeTokenLength) {
+      return LoginFailed();
+    }
+    int64_t now = UnixSeconds(clock_->Now());
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(auto challenge, internal::FindChallenge(*db_, challenge_token, now));
+    if (!challenge) {
+      RETURN_IF_ERROR(tx.Commit());  // keeps the deletion of an expired challenge
+      return LoginFailed();
+    }
+    ASSIGN_OR_RETURN(auto row, internal::LoadAgentById(*db_, challenge->agent_id, now));
+    if (!row || !CanLogIn(*row)) {
+      RETURN_IF_ERROR(internal::DeleteChallenge(*db_, challenge_token));
+      RETURN_IF_ERROR(tx.Commit());
+      return LoginFailed();
+    }
+    ASSIGN_OR_RETURN(bool accepted, CheckTotp(row->agent.id, code, source_address, now));
+    if (!accepted) {
+      RETURN_IF_ERROR(
+          internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
+      RETURN_IF_ERROR(tx.Commit());
+      return LoginFailed();
+    }
     RETURN_IF_ERROR(internal::DeleteChallenge(*db_, challenge_token));
+    ASSIGN_OR_RETURN(auto updated, internal::LoadAgentById(*db_, row->agent.id, now));
+    if (!updated) return Fail(ErrorCode::kInternal, "agent vanished during login");
     RETURN_IF_ERROR(tx.Commit());
-    return LoginFailed();
-  }
-  ASSIGN_OR_RETURN(bool accepted, CheckTotp(row->agent.id, code, source_address, now));
-  if (!accepted) {
-    RETURN_IF_ERROR(
-        internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
-    RETURN_IF_ERROR(tx.Commit());
-    return LoginFailed();
-  }
-  RETURN_IF_ERROR(internal::DeleteChallenge(*db_, challenge_token));
-  ASSIGN_OR_RETURN(auto updated, internal::LoadAgentById(*db_, row->agent.id, now));
-  if (!updated) return Fail(ErrorCode::kInternal, "agent vanished during login");
-  RETURN_IF_ERROR(tx.Commit());
-  return std::move(updated->agent);
+    return std::move(updated->agent);
+  });
 }
 
 std::vector<uint8_t> Authenticator::PasskeyChallengeFor(std::string_view challenge_token) {
@@ -224,62 +232,66 @@ Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
                                            const PasskeyAssertion& assertion,
                                            const webauthn::RelyingParty& rp,
                                            std::string_view source_address) {
-  const int64_t now = UnixSeconds(clock_->Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(std::optional<int64_t> agent_id, ChallengeAgent(challenge_token, now));
-  if (!agent_id) {
-    RETURN_IF_ERROR(tx.Commit());  // keeps the deletions
-    return LoginFailed();
-  }
-  ASSIGN_OR_RETURN(auto stored, internal::FindPasskey(*db_, *agent_id, assertion.credential_id));
-  Result<webauthn::VerifiedAssertion> verified =
-      Fail(ErrorCode::kUnauthenticated, "not one of the agent's passkeys");
-  if (stored) {
-    const webauthn::StoredCredential credential{.public_key_cose = stored->public_key_cose,
-                                                .sign_count = stored->sign_count,
-                                                .backup_eligible = stored->passkey.backup_eligible};
-    verified = webauthn::VerifyAssertion(rp, PasskeyChallengeFor(challenge_token), credential,
-                                         assertion.client_data_json,
-                                         assertion.authenticator_data, assertion.signature);
-  }
-  if (!verified) {
-    // The client hears only kLoginFailed; the operators learn why (a counter
-    // that went back is a cloned authenticator).
-    Log(LogLevel::kWarn, "passkey_refused",
-        {{"agent_id", std::to_string(*agent_id)}, {"reason", verified.error().message()}});
-    RETURN_IF_ERROR(
-        internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
-    ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, *agent_id,
-                                                              internal::Factor::kPasskey,
-                                                              source_address, now, options_));
-    if (locked) locked_agent_ = *agent_id;
+  return store::RetryOnConflict([&]() -> Result<Agent> {
+    const int64_t now = UnixSeconds(clock_->Now());
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(std::optional<int64_t> agent_id, ChallengeAgent(challenge_token, now));
+    if (!agent_id) {
+      RETURN_IF_ERROR(tx.Commit());  // keeps the deletions
+      return LoginFailed();
+    }
+    ASSIGN_OR_RETURN(auto stored, internal::FindPasskey(*db_, *agent_id, assertion.credential_id));
+    Result<webauthn::VerifiedAssertion> verified =
+        Fail(ErrorCode::kUnauthenticated, "not one of the agent's passkeys");
+    if (stored) {
+      const webauthn::StoredCredential credential{.public_key_cose = stored->public_key_cose,
+                                                  .sign_count = stored->sign_count,
+                                                  .backup_eligible = stored->passkey.backup_eligible};
+      verified = webauthn::VerifyAssertion(rp, PasskeyChallengeFor(challenge_token), credential,
+                                           assertion.client_data_json,
+                                           assertion.authenticator_data, assertion.signature);
+    }
+    if (!verified) {
+      // The client hears only kLoginFailed; the operators learn why (a counter
+      // that went back is a cloned authenticator).
+      Log(LogLevel::kWarn, "passkey_refused",
+          {{"agent_id", std::to_string(*agent_id)}, {"reason", verified.error().message()}});
+      RETURN_IF_ERROR(
+          internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
+      ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, *agent_id,
+                                                                internal::Factor::kPasskey,
+                                                                source_address, now, options_));
+      if (locked) locked_agent_ = *agent_id;
+      RETURN_IF_ERROR(tx.Commit());
+      return LoginFailed();
+    }
+    RETURN_IF_ERROR(internal::RecordPasskeyUse(*db_, stored->passkey.id, verified->sign_count,
+                                               verified->backup_state, now));
+    // As a good TOTP code does: the failures so far are forgotten.
+    ASSIGN_OR_RETURN(store::Statement * clear,
+                     db_->Prepare("UPDATE agent SET status = 'active', locked_until = 0, "
+                                  "failure_count_since = $2, updated_at = $2 WHERE id = $1"));
+    clear->BindInt(1, *agent_id).BindInt(2, now);
+    RETURN_IF_ERROR(clear->Run());
+    RETURN_IF_ERROR(internal::ForgetLoginFailures(*db_, *agent_id));
+    RETURN_IF_ERROR(internal::DeleteChallenge(*db_, challenge_token));
+    ASSIGN_OR_RETURN(auto updated, internal::LoadAgentById(*db_, *agent_id, now));
+    if (!updated) return Fail(ErrorCode::kInternal, "agent vanished during login");
     RETURN_IF_ERROR(tx.Commit());
-    return LoginFailed();
-  }
-  RETURN_IF_ERROR(internal::RecordPasskeyUse(*db_, stored->passkey.id, verified->sign_count,
-                                             verified->backup_state, now));
-  // As a good TOTP code does: the failures so far are forgotten.
-  ASSIGN_OR_RETURN(store::Statement * clear,
-                   db_->Prepare("UPDATE agent SET status = 'active', locked_until = 0, "
-                                "failure_count_since = $2, updated_at = $2 WHERE id = $1"));
-  clear->BindInt(1, *agent_id).BindInt(2, now);
-  RETURN_IF_ERROR(clear->Run());
-  RETURN_IF_ERROR(internal::ForgetLoginFailures(*db_, *agent_id));
-  RETURN_IF_ERROR(internal::DeleteChallenge(*db_, challenge_token));
-  ASSIGN_OR_RETURN(auto updated, internal::LoadAgentById(*db_, *agent_id, now));
-  if (!updated) return Fail(ErrorCode::kInternal, "agent vanished during login");
-  RETURN_IF_ERROR(tx.Commit());
-  return std::move(updated->agent);
+    return std::move(updated->agent);
+  });
 }
 
 Result<void> Authenticator::VerifyFreshSecondFactor(int64_t agent_id, std::string_view code,
                                                     std::string_view source_address) {
-  int64_t now = UnixSeconds(clock_->Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(bool accepted, CheckTotp(agent_id, code, source_address, now));
-  RETURN_IF_ERROR(tx.Commit());
-  if (!accepted) return LoginFailed();
-  return {};
+  return store::RetryOnConflict([&]() -> Result<void> {
+    int64_t now = UnixSeconds(clock_->Now());
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(bool accepted, CheckTotp(agent_id, code, source_address, now));
+    RETURN_IF_ERROR(tx.Commit());
+    if (!accepted) return LoginFailed();
+    return {};
+  });
 }
 
 }  // namespace vigie::identity

@@ -8,6 +8,7 @@
 #include "crypto/secret_bytes.h"
 #include "session/internal/base64url_text.h"
 #include "session/internal/session_rows.h"
+#include "store/retry.h"
 
 namespace vigie::session {
 namespace {
@@ -57,9 +58,11 @@ Result<std::vector<Session>> EndLapsed(store::Connection& db, std::vector<Sessio
 
 // Ends a lapsed session in its own transaction (the caller holds none).
 Result<void> EndLapsedNow(store::Connection& db, int64_t id, int64_t now, std::string_view reason) {
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db));
-  RETURN_IF_ERROR(EndSession(db, id, now, reason));
-  return tx.Commit();
+  return store::RetryOnConflict([&]() -> Result<void> {
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db));
+    RETURN_IF_ERROR(EndSession(db, id, now, reason));
+    return tx.Commit();
+  });
 }
 
 }  // namespace
@@ -92,43 +95,45 @@ Result<IssuedTokens> SessionStore::IssuePair(int64_t session_id, int64_t now,
 }
 
 Result<IssuedTokens> SessionStore::Create(int64_t agent_id, std::string_view jkt) {
-  if (!internal::IsJwkThumbprint(jkt)) {
-    return Fail(ErrorCode::kInvalidArgument, "jkt is not a base64url SHA-256 JWK thumbprint");
-  }
-  const int64_t now = UnixSeconds(clock_.Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+  return store::RetryOnConflict([&]() -> Result<IssuedTokens> {
+    if (!internal::IsJwkThumbprint(jkt)) {
+      return Fail(ErrorCode::kInvalidArgument, "jkt is not a base64url SHA-256 JWK thumbprint");
+    }
+    const int64_t now = UnixSeconds(clock_.Now());
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
 
-  ASSIGN_OR_RETURN(store::Statement * agent, db_.Prepare("SELECT 1 FROM agent WHERE id = $1"));
-  agent->BindInt(1, agent_id);
-  ASSIGN_OR_RETURN(bool agent_exists, agent->Step());
-  if (!agent_exists) return Fail(ErrorCode::kNotFound, "no agent " + std::to_string(agent_id));
-  RETURN_IF_ERROR(agent->Run());
+    ASSIGN_OR_RETURN(store::Statement * agent, db_.Prepare("SELECT 1 FROM agent WHERE id = $1"));
+    agent->BindInt(1, agent_id);
+    ASSIGN_OR_RETURN(bool agent_exists, agent->Step());
+    if (!agent_exists) return Fail(ErrorCode::kNotFound, "no agent " + std::to_string(agent_id));
+    RETURN_IF_ERROR(agent->Run());
 
-  // Security: one live session per agent by default, so a new login (the
-  // agent's own, or an intruder's, which the agent then notices) ends the
-  // older session instead of leaving it open somewhere.
-  ASSIGN_OR_RETURN(auto unended, UnendedSessions(db_, agent_id));
-  ASSIGN_OR_RETURN(auto live, EndLapsed(db_, std::move(unended), now, options_));
-  const size_t keep =
-      static_cast<size_t>(std::max<int64_t>(options_.max_sessions_per_agent, 1) - 1);
-  for (size_t i = keep; i < live.size(); ++i) {
-    RETURN_IF_ERROR(EndSession(db_, live[i].id, now, kEndSuperseded));
-  }
+    // Security: one live session per agent by default, so a new login (the
+    // agent's own, or an intruder's, which the agent then notices) ends the
+    // older session instead of leaving it open somewhere.
+    ASSIGN_OR_RETURN(auto unended, UnendedSessions(db_, agent_id));
+    ASSIGN_OR_RETURN(auto live, EndLapsed(db_, std::move(unended), now, options_));
+    const size_t keep =
+        static_cast<size_t>(std::max<int64_t>(options_.max_sessions_per_agent, 1) - 1);
+    for (size_t i = keep; i < live.size(); ++i) {
+      RETURN_IF_ERROR(EndSession(db_, live[i].id, now, kEndSuperseded));
+    }
 
-  const int64_t expires_at = now + options_.absolute_lifetime_seconds;
-  ASSIGN_OR_RETURN(store::Statement * insert,
-                   db_.Prepare("INSERT INTO session (agent_id, jkt, created_at, last_seen_at, "
-                               "expires_at, step_up_at) VALUES ($1, $2, $3, $3, $4, $3) "
-                               "RETURNING id"));
-  insert->BindInt(1, agent_id).BindText(2, jkt).BindInt(3, now).BindInt(4, expires_at);
-  ASSIGN_OR_RETURN(bool inserted, insert->Step());
-  if (!inserted) return Fail(ErrorCode::kInternal, "session insert returned no id");
-  const int64_t session_id = insert->ColumnInt(0);
-  RETURN_IF_ERROR(insert->Run());
+    const int64_t expires_at = now + options_.absolute_lifetime_seconds;
+    ASSIGN_OR_RETURN(store::Statement * insert,
+                     db_.Prepare("INSERT INTO session (agent_id, jkt, created_at, last_seen_at, "
+                                 "expires_at, step_up_at) VALUES ($1, $2, $3, $3, $4, $3) "
+                                 "RETURNING id"));
+    insert->BindInt(1, agent_id).BindText(2, jkt).BindInt(3, now).BindInt(4, expires_at);
+    ASSIGN_OR_RETURN(bool inserted, insert->Step());
+    if (!inserted) return Fail(ErrorCode::kInternal, "session insert returned no id");
+    const int64_t session_id = insert->ColumnInt(0);
+    RETURN_IF_ERROR(insert->Run());
 
-  ASSIGN_OR_RETURN(IssuedTokens tokens, IssuePair(session_id, now, expires_at));
-  RETURN_IF_ERROR(tx.Commit());
-  return tokens;
+    ASSIGN_OR_RETURN(IssuedTokens tokens, IssuePair(session_id, now, expires_at));
+    RETURN_IF_ERROR(tx.Commit());
+    return tokens;
+  });
 }
 
 Result<Session> SessionStore::Authenticate(std::string_view access_token, std::string_view jkt) {
@@ -177,92 +182,98 @@ Result<Session> SessionStore::Authenticate(std::string_view access_token, std::s
 }
 
 Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::string_view jkt) {
-  ASSIGN_OR_RETURN(TokenDigest digest, DigestPresentedToken(TokenKind::kRefresh, refresh_token));
-  const int64_t now = UnixSeconds(clock_.Now());
-  // Security: a write transaction from the first read, so two concurrent
-  // uses of one refresh token are serialised: exactly one rotates, the other
-  // is seen as reuse.
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+  return store::RetryOnConflict([&]() -> Result<IssuedTokens> {
+    ASSIGN_OR_RETURN(TokenDigest digest, DigestPresentedToken(TokenKind::kRefresh, refresh_token));
+    const int64_t now = UnixSeconds(clock_.Now());
+    // Security: a write transaction from the first read, so two concurrent
+    // uses of one refresh token are serialised: exactly one rotates, the other
+    // is seen as reuse.
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
 
-  static const std::string kSql =
-      "SELECT r.expires_at, r.used_at IS NOT NULL, " + std::string(internal::kSessionColumns) +
-      " FROM refresh_token r JOIN session s ON s.id = r.session_id WHERE r.token_hash = $1";
-  ASSIGN_OR_RETURN(store::Statement * select, db_.Prepare(kSql));
-  select->BindBlob(1, digest);
-  ASSIGN_OR_RETURN(bool found, select->Step());
-  if (!found) return Fail(Refused("unknown refresh token"));
-  const int64_t token_expires_at = select->ColumnInt(0);
-  const bool used = select->ColumnInt(1) != 0;
-  Session session = internal::ReadSession(*select, 2);
-  RETURN_IF_ERROR(select->Run());
+    static const std::string kSql =
+        "SELECT r.expires_at, r.used_at IS NOT NULL, " + std::string(internal::kSessionColumns) +
+        " FROM refresh_token r JOIN session s ON s.id = r.session_id WHERE r.token_hash = $1";
+    ASSIGN_OR_RETURN(store::Statement * select, db_.Prepare(kSql));
+    select->BindBlob(1, digest);
+    ASSIGN_OR_RETURN(bool found, select->Step());
+    if (!found) return Fail(Refused("unknown refresh token"));
+    const int64_t token_expires_at = select->ColumnInt(0);
+    const bool used = select->ColumnInt(1) != 0;
+    Session session = internal::ReadSession(*select, 2);
+    RETURN_IF_ERROR(select->Run());
 
-  if (!session.live()) return Fail(Refused("session ended: " + session.end_reason));
-  if (used) {
-    // Security: a refresh token is single use, so a second presentation
-    // means two parties hold it (theft, or a client that lost the race). We
-    // cannot tell which is the owner: end the session for both, whatever key
-    // signed this proof.
-    RETURN_IF_ERROR(EndSession(db_, session.id, now, kEndRefreshTokenReuse));
+    if (!session.live()) return Fail(Refused("session ended: " + session.end_reason));
+    if (used) {
+      // Security: a refresh token is single use, so a second presentation
+      // means two parties hold it (theft, or a client that lost the race). We
+      // cannot tell which is the owner: end the session for both, whatever key
+      // signed this proof.
+      RETURN_IF_ERROR(EndSession(db_, session.id, now, kEndRefreshTokenReuse));
+      RETURN_IF_ERROR(tx.Commit());
+      return Fail(Refused("refresh token reused: session ended"));
+    }
+    if (!SameKey(session.jkt, jkt)) return Fail(Refused("DPoP key does not match the session's"));
+    if (auto lapse = LapseReason(session, now, options_)) {
+      RETURN_IF_ERROR(EndSession(db_, session.id, now, *lapse));
+      RETURN_IF_ERROR(tx.Commit());
+      return Fail(Refused("session ended: " + std::string(*lapse)));
+    }
+    if (now >= token_expires_at) return Fail(Refused("refresh token expired"));
+
+    ASSIGN_OR_RETURN(store::Statement * mark,
+                     db_.Prepare("UPDATE refresh_token SET used_at = $2 "
+                                 "WHERE token_hash = $1 AND used_at IS NULL"));
+    mark->BindBlob(1, digest).BindInt(2, now);
+    ASSIGN_OR_RETURN(int64_t marked, mark->Run());
+    if (marked != 1) return Fail(ErrorCode::kInternal, "refresh token changed under a write lock");
+
+    ASSIGN_OR_RETURN(
+        store::Statement * prune,
+        db_.Prepare("DELETE FROM access_token WHERE session_id = $1 AND expires_at <= $2"));
+    prune->BindInt(1, session.id).BindInt(2, now);
+    RETURN_IF_ERROR(prune->Run());
+    ASSIGN_OR_RETURN(store::Statement * touch,
+                     db_.Prepare("UPDATE session SET last_seen_at = $2 WHERE id = $1"));
+    touch->BindInt(1, session.id).BindInt(2, now);
+    RETURN_IF_ERROR(touch->Run());
+
+    ASSIGN_OR_RETURN(IssuedTokens tokens, IssuePair(session.id, now, session.expires_at));
     RETURN_IF_ERROR(tx.Commit());
-    return Fail(Refused("refresh token reused: session ended"));
-  }
-  if (!SameKey(session.jkt, jkt)) return Fail(Refused("DPoP key does not match the session's"));
-  if (auto lapse = LapseReason(session, now, options_)) {
-    RETURN_IF_ERROR(EndSession(db_, session.id, now, *lapse));
-    RETURN_IF_ERROR(tx.Commit());
-    return Fail(Refused("session ended: " + std::string(*lapse)));
-  }
-  if (now >= token_expires_at) return Fail(Refused("refresh token expired"));
-
-  ASSIGN_OR_RETURN(store::Statement * mark,
-                   db_.Prepare("UPDATE refresh_token SET used_at = $2 "
-                               "WHERE token_hash = $1 AND used_at IS NULL"));
-  mark->BindBlob(1, digest).BindInt(2, now);
-  ASSIGN_OR_RETURN(int64_t marked, mark->Run());
-  if (marked != 1) return Fail(ErrorCode::kInternal, "refresh token changed under a write lock");
-
-  ASSIGN_OR_RETURN(
-      store::Statement * prune,
-      db_.Prepare("DELETE FROM access_token WHERE session_id = $1 AND expires_at <= $2"));
-  prune->BindInt(1, session.id).BindInt(2, now);
-  RETURN_IF_ERROR(prune->Run());
-  ASSIGN_OR_RETURN(store::Statement * touch,
-                   db_.Prepare("UPDATE session SET last_seen_at = $2 WHERE id = $1"));
-  touch->BindInt(1, session.id).BindInt(2, now);
-  RETURN_IF_ERROR(touch->Run());
-
-  ASSIGN_OR_RETURN(IssuedTokens tokens, IssuePair(session.id, now, session.expires_at));
-  RETURN_IF_ERROR(tx.Commit());
-  return tokens;
+    return tokens;
+  });
 }
 
 Result<void> SessionStore::Logout(int64_t session_id) { return Revoke(session_id, kEndLogout); }
 
 Result<void> SessionStore::Revoke(int64_t session_id, std::string_view reason) {
-  if (!internal::IsValidEndReason(reason)) {
-    return Fail(ErrorCode::kInvalidArgument, "invalid revocation reason");
-  }
-  const int64_t now = UnixSeconds(clock_.Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
-  ASSIGN_OR_RETURN(auto session, internal::FindSession(db_, session_id));
-  if (!session) return Fail(ErrorCode::kNotFound, "no session " + std::to_string(session_id));
-  RETURN_IF_ERROR(EndSession(db_, session_id, now, reason));
-  return tx.Commit();
+  return store::RetryOnConflict([&]() -> Result<void> {
+    if (!internal::IsValidEndReason(reason)) {
+      return Fail(ErrorCode::kInvalidArgument, "invalid revocation reason");
+    }
+    const int64_t now = UnixSeconds(clock_.Now());
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+    ASSIGN_OR_RETURN(auto session, internal::FindSession(db_, session_id));
+    if (!session) return Fail(ErrorCode::kNotFound, "no session " + std::to_string(session_id));
+    RETURN_IF_ERROR(EndSession(db_, session_id, now, reason));
+    return tx.Commit();
+  });
 }
 
 Result<int64_t> SessionStore::RevokeAllForAgent(int64_t agent_id, std::string_view reason) {
-  if (!internal::IsValidEndReason(reason)) {
-    return Fail(ErrorCode::kInvalidArgument, "invalid revocation reason");
-  }
-  const int64_t now = UnixSeconds(clock_.Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
-  ASSIGN_OR_RETURN(auto unended, UnendedSessions(db_, agent_id));
-  ASSIGN_OR_RETURN(auto live, EndLapsed(db_, std::move(unended), now, options_));
-  for (const Session& session : live) {
-    RETURN_IF_ERROR(EndSession(db_, session.id, now, reason));
-  }
-  RETURN_IF_ERROR(tx.Commit());
-  return static_cast<int64_t>(live.size());
+  return store::RetryOnConflict([&]() -> Result<int64_t> {
+    if (!internal::IsValidEndReason(reason)) {
+      return Fail(ErrorCode::kInvalidArgument, "invalid revocation reason");
+    }
+    const int64_t now = UnixSeconds(clock_.Now());
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+    ASSIGN_OR_RETURN(auto unended, UnendedSessions(db_, agent_id));
+    ASSIGN_OR_RETURN(auto live, EndLapsed(db_, std::move(unended), now, options_));
+    for (const Session& session : live) {
+      RETURN_IF_ERROR(EndSession(db_, session.id, now, reason));
+    }
+    RETURN_IF_ERROR(tx.Commit());
+    return static_cast<int64_t>(live.size());
+  });
 }
 
 Result<std::vector<Session>> SessionStore::List(int64_t agent_id, int64_t limit) {
@@ -291,19 +302,21 @@ Result<std::vector<Session>> SessionStore::List(int64_t agent_id, int64_t limit)
 }
 
 Result<void> SessionStore::AcknowledgeNotice(int64_t session_id) {
-  const int64_t now = UnixSeconds(clock_.Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
-  ASSIGN_OR_RETURN(auto session, internal::FindSession(db_, session_id));
-  if (!session) return Fail(ErrorCode::kNotFound, "no session " + std::to_string(session_id));
-  if (!session->live() || LapseReason(*session, now, options_)) {
-    return Fail(Refused("session ended"));
-  }
-  if (session->notice_acknowledged()) return {};
-  ASSIGN_OR_RETURN(store::Statement * ack,
-                   db_.Prepare("UPDATE session SET notice_acknowledged_at = $2 WHERE id = $1"));
-  ack->BindInt(1, session_id).BindInt(2, now);
-  RETURN_IF_ERROR(ack->Run());
-  return tx.Commit();
+  return store::RetryOnConflict([&]() -> Result<void> {
+    const int64_t now = UnixSeconds(clock_.Now());
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+    ASSIGN_OR_RETURN(auto session, internal::FindSession(db_, session_id));
+    if (!session) return Fail(ErrorCode::kNotFound, "no session " + std::to_string(session_id));
+    if (!session->live() || LapseReason(*session, now, options_)) {
+      return Fail(Refused("session ended"));
+    }
+    if (session->notice_acknowledged()) return {};
+    ASSIGN_OR_RETURN(store::Statement * ack,
+                     db_.Prepare("UPDATE session SET notice_acknowledged_at = $2 WHERE id = $1"));
+    ack->BindInt(1, session_id).BindInt(2, now);
+    RETURN_IF_ERROR(ack->Run());
+    return tx.Commit();
+  });
 }
 
 }  // namespace vigie::session

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "session/session_test_fixture.h"
@@ -42,6 +44,43 @@ TEST_F(SessionStoreTest, CreateOpensASessionBoundToTheKey) {
   EXPECT_EQ(session->last_step_up_at, kStart);  // the login's own TOTP
   EXPECT_TRUE(session->live());
   EXPECT_FALSE(session->notice_acknowledged());
+}
+
+// Logins of many agents at once. On PostgreSQL, SERIALIZABLE writers that
+// touch the same index pages abort one another now and then; each session
+// creation must then run again, not reach the agent as a 503.
+TEST_F(SessionStoreTest, ManyAgentsLoggingInAtOnceAllGetSessions) {
+  constexpr int kThreads = 6, kAgentsEach = 2, kLogins = 6;
+  std::string agents;
+  for (int i = 0; i < kThreads * kAgentsEach; ++i) {
+    const int id = 100 + i;
+    agents += std::string(agents.empty() ? "" : ",") + "(" + std::to_string(id) + ", 'C-" +
+              std::to_string(id) + "', 'Concurrent', 1, 'agent', 'active', 0, 0)";
+  }
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO agent (id, service_number, display_name, unit_id, "
+                               "roles, status, created_at, updated_at) VALUES " + agents));
+  std::atomic<int> created{0};
+  std::vector<std::string> failures(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto db = OpenDb();
+      if (db == nullptr) return;
+      SessionStore sessions(*db, clock_);
+      for (int n = 0; n < kLogins * kAgentsEach; ++n) {
+        const int64_t agent = 100 + t * kAgentsEach + n % kAgentsEach;
+        auto tokens = sessions.Create(agent, Jkt("key-" + std::to_string(n)));
+        if (tokens) {
+          ++created;
+        } else if (failures[t].empty()) {
+          failures[t] = tokens.error().ToString();
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const std::string& failure : failures) EXPECT_EQ(failure, "");
+  EXPECT_EQ(created.load(), kThreads * kAgentsEach * kLogins);
 }
 
 TEST_F(SessionStoreTest, TokensAreNotStoredInClear) {

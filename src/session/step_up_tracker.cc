@@ -3,6 +3,7 @@
 #include <string>
 
 #include "session/internal/session_rows.h"
+#include "store/retry.h"
 
 namespace vigie::session {
 
@@ -14,20 +15,22 @@ Result<void> StepUpTracker::RequireLiveSession(int64_t session_id) {
 }
 
 Result<void> StepUpTracker::RecordFileOpening(int64_t session_id) {
-  const int64_t now = UnixSeconds(clock_.Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
-  RETURN_IF_ERROR(RequireLiveSession(session_id));
-  ASSIGN_OR_RETURN(store::Statement * prune,
-                   db_.Prepare("DELETE FROM session_file_opening "
-                               "WHERE session_id = $1 AND opened_at <= $2"));
-  prune->BindInt(1, session_id).BindInt(2, now - rule_.window_seconds);
-  RETURN_IF_ERROR(prune->Run());
-  ASSIGN_OR_RETURN(store::Statement * insert,
-                   db_.Prepare("INSERT INTO session_file_opening (session_id, opened_at) "
-                               "VALUES ($1, $2)"));
-  insert->BindInt(1, session_id).BindInt(2, now);
-  RETURN_IF_ERROR(insert->Run());
-  return tx.Commit();
+  return store::RetryOnConflict([&]() -> Result<void> {
+    const int64_t now = UnixSeconds(clock_.Now());
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+    RETURN_IF_ERROR(RequireLiveSession(session_id));
+    ASSIGN_OR_RETURN(store::Statement * prune,
+                     db_.Prepare("DELETE FROM session_file_opening "
+                                 "WHERE session_id = $1 AND opened_at <= $2"));
+    prune->BindInt(1, session_id).BindInt(2, now - rule_.window_seconds);
+    RETURN_IF_ERROR(prune->Run());
+    ASSIGN_OR_RETURN(store::Statement * insert,
+                     db_.Prepare("INSERT INTO session_file_opening (session_id, opened_at) "
+                                 "VALUES ($1, $2)"));
+    insert->BindInt(1, session_id).BindInt(2, now);
+    RETURN_IF_ERROR(insert->Run());
+    return tx.Commit();
+  });
 }
 
 Result<bool> StepUpTracker::StepUpRequired(int64_t session_id) {
@@ -48,19 +51,21 @@ Result<bool> StepUpTracker::StepUpRequired(int64_t session_id) {
 }
 
 Result<void> StepUpTracker::RecordStepUp(int64_t session_id) {
-  const int64_t now = UnixSeconds(clock_.Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
-  RETURN_IF_ERROR(RequireLiveSession(session_id));
-  ASSIGN_OR_RETURN(store::Statement * mark,
-                   db_.Prepare("UPDATE session SET step_up_at = $2, step_up_demanded_at = NULL "
-                               "WHERE id = $1"));
-  mark->BindInt(1, session_id).BindInt(2, now);
-  RETURN_IF_ERROR(mark->Run());
-  ASSIGN_OR_RETURN(store::Statement * reset,
-                   db_.Prepare("DELETE FROM session_file_opening WHERE session_id = $1"));
-  reset->BindInt(1, session_id);
-  RETURN_IF_ERROR(reset->Run());
-  return tx.Commit();
+  return store::RetryOnConflict([&]() -> Result<void> {
+    const int64_t now = UnixSeconds(clock_.Now());
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+    RETURN_IF_ERROR(RequireLiveSession(session_id));
+    ASSIGN_OR_RETURN(store::Statement * mark,
+                     db_.Prepare("UPDATE session SET step_up_at = $2, step_up_demanded_at = NULL "
+                                 "WHERE id = $1"));
+    mark->BindInt(1, session_id).BindInt(2, now);
+    RETURN_IF_ERROR(mark->Run());
+    ASSIGN_OR_RETURN(store::Statement * reset,
+                     db_.Prepare("DELETE FROM session_file_opening WHERE session_id = $1"));
+    reset->BindInt(1, session_id);
+    RETURN_IF_ERROR(reset->Run());
+    return tx.Commit();
+  });
 }
 
 Result<void> StepUpTracker::DemandForAgent(int64_t agent_id) {

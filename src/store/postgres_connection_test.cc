@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/retry.h"
 #include "store/store.h"
 #include "store/test_database.h"
 #include "tests/support/matchers.h"
@@ -95,6 +96,46 @@ TEST_F(PostgresConnectionTest, AConcurrentUpdateIsASerializationFailure) {
   EXPECT_THAT(committed, ErrorCodeIs(ErrorCode::kUnavailable));
   EXPECT_NE(committed.error().message().find("rolled back"), std::string::npos);
   EXPECT_EQ(*QueryInt(*db_, "SELECT n FROM t WHERE id = 1"), 1);
+}
+
+TEST_F(PostgresConnectionTest, AConflictIsRecognisedAndTheTransactionRunsAgain) {
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id, n) VALUES (1, 0)"));
+  auto other = Open(database_.url());
+  ASSERT_OK(other);
+  int attempts = 0;
+  auto added = RetryOnConflict([&]() -> Result<int64_t> {
+    ++attempts;
+    ASSIGN_OR_RETURN(auto tx, Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(int64_t n, QueryInt(*db_, "SELECT n FROM t WHERE id = 1"));
+    // Another writer gets in between, the first time only.
+    if (attempts == 1) RETURN_IF_ERROR((*other)->ExecuteScript("UPDATE t SET n = n + 1 WHERE id = 1"));
+    ASSIGN_OR_RETURN(Statement * update, db_->Prepare("UPDATE t SET n = $1 WHERE id = 1"));
+    update->BindInt(1, n + 10);
+    RETURN_IF_ERROR(update->Run());
+    RETURN_IF_ERROR(tx.Commit());
+    return n + 10;
+  });
+  ASSERT_OK(added);
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(*added, 11) << "the second attempt saw the other writer's update";
+  EXPECT_EQ(*QueryInt(*db_, "SELECT n FROM t WHERE id = 1"), 11);
+}
+
+TEST(TransactionConflictTest, OnlySerializationFailuresAndDeadlocksAreRetried) {
+  EXPECT_TRUE(IsTransactionConflict(Error(ErrorCode::kUnavailable,
+                                          "creating session: committing: could not serialize "
+                                          "access [SQLSTATE 40001]")));
+  EXPECT_TRUE(IsTransactionConflict(Error(ErrorCode::kUnavailable, "x: deadlock detected [SQLSTATE 40P01]")));
+  EXPECT_FALSE(IsTransactionConflict(Error(ErrorCode::kUnavailable, "x: server closed the connection")));
+  EXPECT_FALSE(IsTransactionConflict(Error(ErrorCode::kConflict, "x: duplicate key [SQLSTATE 23505]")));
+  EXPECT_FALSE(IsTransactionConflict(Error(ErrorCode::kUnavailable, "database is locked")));
+  int calls = 0;
+  auto refused = RetryOnConflict([&]() -> Result<void> {
+    ++calls;
+    return Fail(ErrorCode::kUnavailable, "x: could not serialize access [SQLSTATE 40001]");
+  });
+  EXPECT_FALSE(refused.has_value());
+  EXPECT_EQ(calls, kConflictAttempts) << "bounded: the last failure is returned";
 }
 
 TEST_F(PostgresConnectionTest, AFailedStatementAbortsTheTransaction) {

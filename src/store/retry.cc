@@ -1,0 +1,22 @@
+#include "store/retry.h"
+
+#include <random>
+
+namespace vigie::store {
+
+bool IsTransactionConflict(const Error& error) {
+  // The PostgreSQL backend ends every server error's message with its SQLSTATE.
+  const std::string& message = error.message();
+  return error.code() == ErrorCode::kUnavailable &&
+         (message.find("[SQLSTATE 40001]") != std::string::npos ||
+          message.find("[SQLSTATE 40P01]") != std::string::npos);
+}
+
+void PauseAfterConflict(int attempt) {
+  thread_local std::minstd_rand jitter(std::random_device{}());
+  const int base_us = 1000 << std::min(attempt - 1, 5);
+  std::uniform_int_distribution<int> spread(base_us, 2 * base_us);
+  std::this_thread::sleep_for(std::chrono::microseconds(spread(jitter)));
+}
+
+}  // namespace vigie::store

@@ -1,0 +1,44 @@
+#pragma once
+// Running a write transaction again when PostgreSQL aborted it to keep
+// SERIALIZABLE's promise. Writers there run side by side, and when two
+// overlap in a way that no serial order explains — or merely share an index
+// page, since PostgreSQL's predicate locks are coarse — one of them fails
+// with a serialization failure (SQLSTATE 40001) or a deadlock (40P01),
+// reported as Unavailable. Nothing of it was written, so doing it again is
+// safe and usually succeeds. (SQLite's writers queue up front and never see
+// one.) Without this, concurrent logins on PostgreSQL were sometimes
+// answered 503.
+// Thread-safety: stateless.
+
+#include <chrono>
+#include <thread>
+
+#include "core/error.h"
+
+namespace vigie::store {
+
+// True for a serialization failure or a deadlock, whatever context was added.
+bool IsTransactionConflict(const Error& error);
+
+inline constexpr int kConflictAttempts = 10;
+
+// A short pause before attempt `attempt` + 1 (random, growing: 1–2 ms, 2–4 ms, …
+// up to 32–64 ms),
+// so the transactions that collided do not collide again in step.
+void PauseAfterConflict(int attempt);
+
+// Runs `transaction` — a whole transaction, Begin to Commit, with no effect
+// outside the database — and runs it again, up to kConflictAttempts times in
+// all, while it fails with a transaction conflict.
+template <class F>
+auto RetryOnConflict(F&& transaction) -> decltype(transaction()) {
+  for (int attempt = 1;; ++attempt) {
+    auto result = transaction();
+    if (result || attempt == kConflictAttempts || !IsTransactionConflict(result.error())) {
+      return result;
+    }
+    PauseAfterConflict(attempt);
+  }
+}
+
+}  // namespace vigie::store
