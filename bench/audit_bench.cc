@@ -6,7 +6,8 @@
 // side by side at --compare-events (issue 7).
 // Usage: audit_bench --workdir DIR [--events N] [--writers T] [--persons-per-event P]
 //                    [--pg postgresql://... [--compare-events N]]
-//        audit_bench --log AUDIT_DB   (only the investigation queries, on an existing log)
+//        audit_bench --log AUDIT_DB|postgresql://...   (only the investigation queries,
+//                                                      on an existing log)
 // (defaults: 1 M events, 32 writers as `vigie serve` has on 2 cores, 20 persons
 // as a full search result)
 
@@ -120,10 +121,13 @@ int Investigate(vigie::store::Connection& db, int64_t last_micros, int64_t perso
   return 0;
 }
 
-// --log FILE: the two questions on a log written by `vigie generate
-// --audit-events N` (for the 100 M-event figure), nothing else.
-int InvestigateExisting(const std::filesystem::path& file) {
-  auto db = vigie::store::Open("sqlite:" + file.string(), {.read_only = true});
+// --log FILE|URL: the two questions on a log written by `vigie generate
+// --audit-events N` (for the 100 M-event figure), nothing else; a
+// postgresql:// URL names a log on PostgreSQL.
+int InvestigateExisting(const std::string& file) {
+  const bool postgres = file.starts_with("postgresql://");
+  auto db = postgres ? vigie::store::Open(file)
+                     : vigie::store::Open("sqlite:" + file, {.read_only = true});
   if (!db) {
     std::fprintf(stderr, "audit_bench: %s\n", db.error().message().c_str());
     return 1;
@@ -136,7 +140,8 @@ int InvestigateExisting(const std::filesystem::path& file) {
     return value;
   };
   const int64_t events = scalar("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event");
-  std::printf("== audit log %s: %lld events\n", file.c_str(), static_cast<long long>(events));
+  std::printf("== audit log %s: %lld events\n", postgres ? "on PostgreSQL" : file.c_str(),
+              static_cast<long long>(events));
   return Investigate(**db, scalar("SELECT max(time_us) FROM audit_event"),
                      std::max<int64_t>(1, scalar("SELECT max(person_id) FROM audit_person_access")));
 }
