@@ -7,6 +7,7 @@
 #include "identity/internal/agent_rows.h"
 #include "identity/internal/codes.h"
 #include "identity/internal/lockout.h"
+#include "store/retry.h"
 
 namespace vigie::identity {
 namespace {
@@ -212,35 +213,39 @@ Result<Agent> AgentDirectory::FindAgent(std::string_view service_number) {
 }
 
 Result<Agent> AgentDirectory::Suspend(std::string_view service_number) {
-  int64_t now = UnixSeconds(clock_->Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(AgentRow row, RequireAgent(*db_, service_number, now));
-  if (row.stored_status == AgentStatus::kDisabled) {
-    return Fail(ErrorCode::kConflict, "agent " + row.agent.service_number + " is disabled");
-  }
-  if (row.stored_status != AgentStatus::kSuspended) {
-    RETURN_IF_ERROR(SetStatus(*db_, row.agent.id, AgentStatus::kSuspended, now));
-  }
-  ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
-  RETURN_IF_ERROR(tx.Commit());
-  return agent;
+  return store::RetryOnConflict([&]() -> Result<Agent> {
+    int64_t now = UnixSeconds(clock_->Now());
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(AgentRow row, RequireAgent(*db_, service_number, now));
+    if (row.stored_status == AgentStatus::kDisabled) {
+      return Fail(ErrorCode::kConflict, "agent " + row.agent.service_number + " is disabled");
+    }
+    if (row.stored_status != AgentStatus::kSuspended) {
+      RETURN_IF_ERROR(SetStatus(*db_, row.agent.id, AgentStatus::kSuspended, now));
+    }
+    ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
+    RETURN_IF_ERROR(tx.Commit());
+    return agent;
+  });
 }
 
 Result<Agent> AgentDirectory::Reinstate(std::string_view service_number) {
-  int64_t now = UnixSeconds(clock_->Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(AgentRow row, RequireAgent(*db_, service_number, now));
-  if (row.stored_status != AgentStatus::kSuspended && row.stored_status != AgentStatus::kLocked) {
-    return Fail(ErrorCode::kConflict, "agent " + row.agent.service_number + " is " +
-                                          std::string(AgentStatusName(row.agent.status)) +
-                                          ", not suspended or locked");
-  }
-  bool activated = row.password_hash.has_value() && !row.totp_sealed.empty();
-  RETURN_IF_ERROR(SetStatus(
-      *db_, row.agent.id, activated ? AgentStatus::kActive : AgentStatus::kPendingActivation, now));
-  ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
-  RETURN_IF_ERROR(tx.Commit());
-  return agent;
+  return store::RetryOnConflict([&]() -> Result<Agent> {
+    int64_t now = UnixSeconds(clock_->Now());
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(AgentRow row, RequireAgent(*db_, service_number, now));
+    if (row.stored_status != AgentStatus::kSuspended && row.stored_status != AgentStatus::kLocked) {
+      return Fail(ErrorCode::kConflict, "agent " + row.agent.service_number + " is " +
+                                            std::string(AgentStatusName(row.agent.status)) +
+                                            ", not suspended or locked");
+    }
+    bool activated = row.password_hash.has_value() && !row.totp_sealed.empty();
+    RETURN_IF_ERROR(SetStatus(
+        *db_, row.agent.id, activated ? AgentStatus::kActive : AgentStatus::kPendingActivation, now));
+    ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
+    RETURN_IF_ERROR(tx.Commit());
+    return agent;
+  });
 }
 
 Result<AgentWithCode> AgentDirectory::Reset(std::string_view service_number,
@@ -261,16 +266,18 @@ Result<AgentWithCode> AgentDirectory::Reset(std::string_view service_number,
 }
 
 Result<Agent> AgentDirectory::Disable(std::string_view service_number) {
-  int64_t now = UnixSeconds(clock_->Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(AgentRow row, RequireAgent(*db_, service_number, now));
-  if (row.stored_status != AgentStatus::kDisabled) {
-    RETURN_IF_ERROR(EraseCredentials(*db_, row.agent.id, now));
-    RETURN_IF_ERROR(SetStatus(*db_, row.agent.id, AgentStatus::kDisabled, now));
-  }
-  ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
-  RETURN_IF_ERROR(tx.Commit());
-  return agent;
+  return store::RetryOnConflict([&]() -> Result<Agent> {
+    int64_t now = UnixSeconds(clock_->Now());
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(AgentRow row, RequireAgent(*db_, service_number, now));
+    if (row.stored_status != AgentStatus::kDisabled) {
+      RETURN_IF_ERROR(EraseCredentials(*db_, row.agent.id, now));
+      RETURN_IF_ERROR(SetStatus(*db_, row.agent.id, AgentStatus::kDisabled, now));
+    }
+    ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
+    RETURN_IF_ERROR(tx.Commit());
+    return agent;
+  });
 }
 
 }  // namespace vigie::identity

@@ -5,6 +5,7 @@
 
 #include "records/name_normaliser.h"
 #include "session/session_store.h"
+#include "store/retry.h"
 
 namespace vigie::incident {
 namespace {
@@ -139,7 +140,8 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
   std::erase_if(agents, [](const Agent& a) { return a.status == AgentStatus::kDisabled; });
   const int64_t now = UnixSeconds(clock_.Now());
   Contained done;
-  {
+  // Agents logging in meanwhile may collide with it on PostgreSQL: run again.
+  ASSIGN_OR_RETURN(done.incident.id, store::RetryOnConflict([&]() -> Result<int64_t> {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
     ASSIGN_OR_RETURN(store::Statement * insert,
                      db_.Prepare("INSERT INTO incident (opened_at, opened_by, reason, scope, "
@@ -161,8 +163,8 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
       RETURN_IF_ERROR(hold->Run());
     }
     RETURN_IF_ERROR(tx.Commit());
-    done.incident.id = id;
-  }
+    return id;
+  }));
   // Held from here on; now make it last.
   identity::AgentDirectory directory(db_, clock_, identity_);
   session::SessionStore sessions(db_, clock_, sessions_);
