@@ -18,6 +18,17 @@
 namespace vigie {
 namespace {
 
+// A string field (the first string of an array field) of the first person
+// of a generated JSON Lines file, as an agent would type it.
+std::string FirstPersonField(const std::filesystem::path& file, const std::string& name) {
+  std::ifstream in(file);
+  std::string first;
+  std::getline(in, first);
+  auto at = first.find("\"" + name + "\":");
+  at = first.find('"', at + name.size() + 3) + 1;
+  return first.substr(at, first.find('"', at) - at);
+}
+
 using testing::CommandResult;
 
 class CliTest : public ::testing::Test {
@@ -67,14 +78,7 @@ TEST_F(CliTest, InitGenerateImportSearchShow) {
   EXPECT_NE(again.out.find("persons 0 new, 2000 updated"), std::string::npos) << again.out;
 
   // Take the first person of the file and search for them as an agent would.
-  std::ifstream in(file);
-  std::string first;
-  std::getline(in, first);
-  auto field = [&](const std::string& name) {
-    auto at = first.find("\"" + name + "\":");
-    at = first.find('"', at + name.size() + 3) + 1;
-    return first.substr(at, first.find('"', at) - at);
-  };
+  auto field = [&](const std::string& name) { return FirstPersonField(file, name); };
   std::string surname = field("surname"), given = field("given_names"), birth = field("birth_date");
   auto found = Vigie("search --surname \"" + surname + "\" --given \"" + given + "\" --birth " +
                      birth.substr(0, 4) + " --json");
@@ -327,11 +331,7 @@ TEST_F(CliTest, GeneratedAuditEventsVerifyAndAreSearchable) {
 TEST_F(CliTest, AuditSearchAnswersWhoConsultedAndWhoSearched) {
   ASSERT_NO_FATAL_FAILURE(InstallWithPersons(300, 5));
   ASSERT_EQ(Vigie("unit add --code PN-75 --name Paris --kind police").exit_code, 0);
-  std::ifstream in(dir_ / "people.jsonl");
-  std::string first;
-  std::getline(in, first);
-  auto at = first.find("\"surname\":\"") + 11;
-  const std::string surname = first.substr(at, first.find('"', at) - at);
+  const std::string surname = FirstPersonField(dir_ / "people.jsonl", "surname");
   ASSERT_EQ(Vigie("search -s \"" + surname + "\" -b 1900 --purpose triage").exit_code, 0);
   ASSERT_EQ(Vigie("show 1").exit_code, 0);
   ASSERT_EQ(Vigie("show 2").exit_code, 0);
@@ -435,13 +435,8 @@ TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) 
   ASSERT_TRUE(records.error().empty()) << records.error();
   ASSERT_TRUE(audit.error().empty()) << audit.error();
   ASSERT_NO_FATAL_FAILURE(InstallWithPersons(300, 3));
-  std::ifstream in(dir_ / "people.jsonl");
-  std::string first;
-  std::getline(in, first);
   auto field = [&](const std::string& name) {
-    auto at = first.find("\"" + name + "\":");
-    at = first.find('"', at + name.size() + 3) + 1;
-    return first.substr(at, first.find('"', at) - at);
+    return FirstPersonField(dir_ / "people.jsonl", name);
   };
   const std::string search = "search -s \"" + field("surname") + "\" -g \"" + field("given_names") +
                              "\" -b " + field("birth_date").substr(0, 4);
