@@ -20,11 +20,14 @@ namespace vigie::store {
 // True for a serialization failure or a deadlock, whatever context was added.
 bool IsTransactionConflict(const Error& error);
 
-inline constexpr int kConflictAttempts = 10;
+// Enough that a burst of logins on a loaded machine gets through (ten were
+// not, with a few dozen writers on two cores); at most about two seconds of
+// pauses before the conflict is reported.
+inline constexpr int kConflictAttempts = 30;
 
 // A short pause before attempt `attempt` + 1 (random, growing: 1–2 ms, 2–4 ms, …
-// up to 32–64 ms),
-// so the transactions that collided do not collide again in step.
+// then 32–64 ms each time), so the transactions that collided do not collide
+// again in step.
 void PauseAfterConflict(int attempt);
 
 // Runs `transaction` — a whole transaction, Begin to Commit, with no effect
