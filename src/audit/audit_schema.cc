@@ -59,7 +59,7 @@ CREATE TRIGGER audit_checkpoint_no_delete BEFORE DELETE ON audit_checkpoint
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
-// Every perfect subtree of >= 2^8 leaves (subtree_table.h), so proofs over a
+// Every perfect subtree of >= 2^kStoredSubtreeMinLevel leaves (subtree_table.h), so proofs over a
 // stored log need O(log n) reads. Existing logs are backfilled on open.
 constexpr std::string_view kSchemaV2 = R"sql(
 CREATE TABLE IF NOT EXISTS audit_subtree (

@@ -1,11 +1,13 @@
 #include "audit/audit_verifier.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log.h"
@@ -60,6 +62,9 @@ struct ReadEvent {
 struct EventBatch {
   std::vector<uint8_t> bytes;
   std::vector<ReadEvent> events;
+  // The stored rows of the subtrees these events complete, by level then
+  // index (subtree_table.h; empty for a log without the table).
+  std::vector<CompletedSubtree> subtrees;
 };
 
 // A small bounded hand-off between the two stages.
@@ -107,12 +112,23 @@ class BatchQueue {
   bool closed_ = false, abandoned_ = false;
 };
 
-// Reading stage: every row, in order, with its leaf hash.
-Result<void> ReadEvents(store::Statement& row, BatchQueue& queue) {
+// Reading stage: every row, in order, with its leaf hash, and the stored
+// subtree rows of each batch (`with_subtrees`).
+Result<void> ReadEvents(store::Connection& db, store::Statement& row, bool with_subtrees,
+                        BatchQueue& queue) {
   constexpr size_t kBatchEvents = 4096;
   EventBatch batch;
   uint64_t number = 0;
   bool stop = false;
+  auto push = [&]() -> Result<void> {
+    if (with_subtrees) {
+      const uint64_t begin = batch.events.front().number;
+      RETURN_IF_ERROR(ReadSubtreesCompletedIn(db, begin, number, batch.subtrees));
+    }
+    queue.Push(std::move(batch));
+    batch = {};
+    return {};
+  };
   while (!stop) {
     ASSIGN_OR_RETURN(bool more, row.Step());
     if (!more) break;
@@ -134,44 +150,12 @@ Result<void> ReadEvents(store::Statement& row, BatchQueue& queue) {
     ++number;
     if (batch.events.size() == kBatchEvents || stop) {
       if (queue.abandoned()) return {};
-      queue.Push(std::move(batch));
-      batch = {};
+      RETURN_IF_ERROR(push());
     }
   }
-  if (!batch.events.empty()) queue.Push(std::move(batch));
+  if (!batch.events.empty()) RETURN_IF_ERROR(push());
   return {};
 }
-
-// The stored subtree hashes (subtree_table.h) of a log of `size` events.
-struct StoredSubtrees {
-  // The log has the table.
-  bool present = false;
-  // [level][index], for the subtrees the log's events complete.
-  std::vector<std::vector<std::optional<Sha256Digest>>> levels;
-  // The first row that is not one of those.
-  std::optional<CompletedSubtree> beyond;
-
-  static Result<StoredSubtrees> Read(store::Connection& db, uint64_t size) {
-    StoredSubtrees stored;
-    ASSIGN_OR_RETURN(stored.present, HasSubtreeTable(db));
-    if (!stored.present) return stored;
-    ASSIGN_OR_RETURN(std::vector<CompletedSubtree> rows, ReadAllSubtrees(db));
-    stored.levels.resize(64);
-    // Security: sized by the log, never by a (possibly forged) row's index.
-    for (uint32_t level = kStoredSubtreeMinLevel; level < 64; ++level) {
-      stored.levels[level].resize(size >> level);
-    }
-    for (const CompletedSubtree& row : rows) {
-      auto& level = stored.levels[row.level];
-      if (row.index < level.size()) {
-        level[row.index] = row.hash;
-      } else if (!stored.beyond) {
-        stored.beyond = row;
-      }
-    }
-    return stored;
-  }
-};
 
 std::string Subtree(uint32_t level, uint64_t index) {
   const uint64_t first = index << level;
@@ -184,11 +168,14 @@ std::string Subtree(uint32_t level, uint64_t index) {
 // hashes and the signed checkpoints, strictly in order.
 class ChainStage {
  public:
-  ChainStage(const std::map<uint64_t, Checkpoint>& trusted, const StoredSubtrees& subtrees,
-             AuditVerifyReport report, uint64_t total,
+  // `subtrees_present`: the log has the subtree table; `beyond`: a row in it
+  // that is no subtree of the log (FindSubtreeBeyond).
+  ChainStage(const std::map<uint64_t, Checkpoint>& trusted, bool subtrees_present,
+             std::optional<CompletedSubtree> beyond, AuditVerifyReport report, uint64_t total,
              const std::function<void(uint64_t, uint64_t)>& progress)
       : trusted_(trusted),
-        subtrees_(subtrees),
+        subtrees_present_(subtrees_present),
+        beyond_(std::move(beyond)),
         report_(std::move(report)),
         total_(total),
         progress_(progress),
@@ -216,12 +203,11 @@ class ChainStage {
       }
       completed_.clear();
       frontier_.Append(read.leaf, kStoredSubtreeMinLevel, completed_);
-      if (subtrees_.present) {
+      if (subtrees_present_) {
         // Derived data, but proofs are served from it: recompute and compare.
         for (const CompletedSubtree& subtree : completed_) {
-          const std::optional<Sha256Digest>& stored =
-              subtrees_.levels[subtree.level][subtree.index];
-          if (!stored || *stored != subtree.hash) {
+          const Sha256Digest* stored = StoredHash(batch, subtree);
+          if (stored == nullptr || *stored != subtree.hash) {
             return Stop(
                 Subtree(subtree.level, subtree.index) +
                     (stored ? " does not match its events (it was changed)" : " is missing"),
@@ -252,29 +238,42 @@ class ChainStage {
   AuditVerifyReport Finish() {
     if (!report_.ok) return report_;
     if (progress_) progress_(report_.events, total_);
-    if (const auto& extra = subtrees_.beyond) {
-      return Bad(report_,
-                 Subtree(extra->level, extra->index) + " is not a stored subtree of the log's " +
-                     std::to_string(report_.events) + " events",
-                 std::nullopt);
-    }
+    // Truncation first: it also leaves the lost events' subtree rows behind.
     if (next_checkpoint_ != trusted_.end()) {
       return Bad(report_,
                  "the log has " + std::to_string(report_.events) + " events but " +
                      At(next_checkpoint_->first) + " vouches for more: it was truncated",
                  report_.events);
     }
+    if (const auto& extra = beyond_) {
+      return Bad(report_,
+                 Subtree(extra->level, extra->index) + " is not a stored subtree of the log's " +
+                     std::to_string(report_.events) + " events",
+                 std::nullopt);
+    }
     return report_;
   }
 
  private:
+  static const Sha256Digest* StoredHash(const EventBatch& batch, const CompletedSubtree& subtree) {
+    auto it = std::lower_bound(batch.subtrees.begin(), batch.subtrees.end(), subtree,
+                               [](const CompletedSubtree& a, const CompletedSubtree& b) {
+                                 return std::tie(a.level, a.index) < std::tie(b.level, b.index);
+                               });
+    if (it == batch.subtrees.end() || it->level != subtree.level || it->index != subtree.index) {
+      return nullptr;
+    }
+    return &it->hash;
+  }
+
   bool Stop(std::string problem, uint64_t event) {
     report_ = Bad(report_, std::move(problem), event);
     return false;
   }
 
   const std::map<uint64_t, Checkpoint>& trusted_;
-  const StoredSubtrees& subtrees_;
+  const bool subtrees_present_;
+  const std::optional<CompletedSubtree> beyond_;
   std::vector<CompletedSubtree> completed_;
   AuditVerifyReport report_;
   const uint64_t total_;
@@ -314,7 +313,11 @@ Result<AuditVerifyReport> VerifyAuditLog(
   ASSIGN_OR_RETURN(bool counted, count->Step());
   const uint64_t total = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
   RETURN_IF_ERROR(count->Run());
-  ASSIGN_OR_RETURN(StoredSubtrees subtrees, StoredSubtrees::Read(db, total));
+  ASSIGN_OR_RETURN(bool subtrees_present, HasSubtreeTable(db));
+  std::optional<CompletedSubtree> beyond;
+  if (subtrees_present) {
+    ASSIGN_OR_RETURN(beyond, FindSubtreeBeyond(db, total));
+  }
 
   ASSIGN_OR_RETURN(store::Statement * row,
                    db.Prepare("SELECT sequence, event, chain_hash FROM audit_event "
@@ -322,13 +325,13 @@ Result<AuditVerifyReport> VerifyAuditLog(
   // Two stages on two cores: this thread reads and leaf-hashes; the chain
   // stage decodes, links the chain and grows the Merkle frontier, in order.
   BatchQueue queue;
-  ChainStage chain_stage(trusted, subtrees, report, total, progress);
+  ChainStage chain_stage(trusted, subtrees_present, std::move(beyond), report, total, progress);
   std::thread chain_thread([&] {
     while (std::optional<EventBatch> batch = queue.Pop()) {
       if (!chain_stage.Consume(*batch)) queue.Abandon();
     }
   });
-  Result<void> read = ReadEvents(*row, queue);
+  Result<void> read = ReadEvents(db, *row, subtrees_present, queue);
   queue.Close();
   chain_thread.join();
   RETURN_IF_ERROR(read);

@@ -9,6 +9,7 @@
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log_test_util.h"
 #include "audit/hash_chain.h"
+#include "audit/subtree_table.h"
 
 namespace vigie::audit {
 namespace {
@@ -58,8 +59,11 @@ class AuditVerifierTest : public ::testing::Test {
     ASSERT_TRUE((*statement)->Run().has_value());
   }
 
-  // The careful attacker: recomputes every stored chain hash from `from` on.
+  // The careful attacker: recomputes every stored chain hash from `from` on,
+  // and every stored Merkle subtree (with Vigie's own code).
   void RecomputeChainFrom(uint64_t from) {
+    Execute("DELETE FROM audit_subtree", {});
+    ASSERT_TRUE(BackfillSubtrees(*db_, kEvents).has_value());
     Sha256Digest chain = kGenesisChainHash;
     for (uint64_t i = 0; i < static_cast<uint64_t>(kEvents); ++i) {
       auto row = db_->Prepare("SELECT event FROM audit_event WHERE sequence = $1");

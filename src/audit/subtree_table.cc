@@ -15,6 +15,10 @@ uint64_t ExpectedRows(uint64_t size) {
   return rows;
 }
 
+std::unexpected<Error> ImpossiblePosition() {
+  return Fail(ErrorCode::kDataLoss, "a stored Merkle subtree has an impossible position");
+}
+
 Result<Sha256Digest> HashColumn(store::Statement& row, int column) {
   std::span<const uint8_t> bytes = row.ColumnBlob(column);
   Sha256Digest hash;
@@ -74,13 +78,49 @@ Result<std::vector<CompletedSubtree>> ReadAllSubtrees(store::Connection& db) {
     ASSIGN_OR_RETURN(bool more, row->Step());
     if (!more) break;
     const int64_t level = row->ColumnInt(0), index = row->ColumnInt(1);
-    if (level < 0 || level > 63 || index < 0) {
-      return Fail(ErrorCode::kDataLoss, "a stored Merkle subtree has an impossible position");
-    }
+    if (level < 0 || level > 63 || index < 0) return ImpossiblePosition();
     ASSIGN_OR_RETURN(Sha256Digest hash, HashColumn(*row, 2));
     subtrees.push_back({static_cast<uint32_t>(level), static_cast<uint64_t>(index), hash});
   }
   return subtrees;
+}
+
+Result<void> ReadSubtreesCompletedIn(store::Connection& db, uint64_t begin, uint64_t end,
+                                     std::vector<CompletedSubtree>& rows) {
+  // Subtree (level, i) ends at leaf ((i + 1) << level) - 1, inside the range
+  // iff begin >> level <= i < end >> level; none at a level means none above.
+  for (uint32_t level = kStoredSubtreeMinLevel; level < 64 && (end >> level) > (begin >> level);
+       ++level) {
+    ASSIGN_OR_RETURN(store::Statement * row,
+                     db.Prepare("SELECT idx, hash FROM audit_subtree WHERE level = $1 AND "
+                                "idx >= $2 AND idx < $3 ORDER BY idx"));
+    row->BindInt(1, level)
+        .BindInt(2, static_cast<int64_t>(begin >> level))
+        .BindInt(3, static_cast<int64_t>(end >> level));
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, row->Step());
+      if (!more) break;
+      ASSIGN_OR_RETURN(Sha256Digest hash, HashColumn(*row, 1));
+      rows.push_back({level, static_cast<uint64_t>(row->ColumnInt(0)), hash});
+    }
+  }
+  return {};
+}
+
+Result<std::optional<CompletedSubtree>> FindSubtreeBeyond(store::Connection& db, uint64_t size) {
+  // `level > 63` first: no shift by it is evaluated in a way that matters.
+  ASSIGN_OR_RETURN(store::Statement * row,
+                   db.Prepare("SELECT level, idx FROM audit_subtree WHERE level < $1 OR "
+                              "level > 63 OR idx < 0 OR "
+                              "idx >= (CAST($2 AS BIGINT) >> CAST(level AS INTEGER)) "
+                              "ORDER BY level, idx LIMIT 1"));
+  row->BindInt(1, kStoredSubtreeMinLevel).BindInt(2, static_cast<int64_t>(size));
+  ASSIGN_OR_RETURN(bool found, row->Step());
+  if (!found) return std::nullopt;
+  const int64_t level = row->ColumnInt(0), index = row->ColumnInt(1);
+  RETURN_IF_ERROR(row->Run());
+  if (level < 0 || level > 63 || index < 0) return ImpossiblePosition();
+  return CompletedSubtree{static_cast<uint32_t>(level), static_cast<uint64_t>(index), {}};
 }
 
 Result<bool> SubtreesCover(store::Connection& db, uint64_t size) {

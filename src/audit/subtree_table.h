@@ -19,9 +19,11 @@
 
 namespace vigie::audit {
 
-// 2^8 = 256 leaves: ~1/128 extra row per event, and a proof reads at most
-// ~2 * 256 leaves below the stored levels.
-inline constexpr uint32_t kStoredSubtreeMinLevel = 8;
+// 2^4 = 16 leaves: ~1/8 extra row per event, and a proof reads at most
+// ~2 * 16 leaves below the stored levels. (Logs written when this was 8 —
+// 256 leaves, the cost of a proven event in a breach report dominated by its
+// 256 reads — get the lower levels backfilled by the next writer to open.)
+inline constexpr uint32_t kStoredSubtreeMinLevel = 4;
 
 // True iff the database has the table (an older log opened read-only may not).
 Result<bool> HasSubtreeTable(store::Connection& db);
@@ -34,8 +36,20 @@ Result<void> InsertSubtrees(store::Connection& db, std::span<const CompletedSubt
 Result<std::optional<Sha256Digest>> ReadSubtree(store::Connection& db, uint32_t level,
                                                 uint64_t index);
 
-// Every stored row (for verification), by level then index.
+// Every stored row, by level then index (for tests and small logs: memory
+// grows with the log).
 Result<std::vector<CompletedSubtree>> ReadAllSubtrees(store::Connection& db);
+
+// Appends to `rows` the stored rows of the subtrees whose last leaf is in
+// [begin, end) — those that appending those leaves completes — by level then
+// index: one indexed range read per level, so verification streams the table
+// alongside the events instead of holding it.
+Result<void> ReadSubtreesCompletedIn(store::Connection& db, uint64_t begin, uint64_t end,
+                                     std::vector<CompletedSubtree>& rows);
+
+// A row that is not a subtree the first `size` leaves complete at a stored
+// level (a forged or stray row), or nullopt.
+Result<std::optional<CompletedSubtree>> FindSubtreeBeyond(store::Connection& db, uint64_t size);
 
 // True iff the table has every subtree the first `size` leaves complete
 // (counted, not checked: verification checks the hashes).

@@ -248,7 +248,7 @@ Result<BatchInclusionProofs> BatchInclusionProofs::BuildByScan(store::Connection
     ++expected;
     if (chunk.size() == kChunk) {
       flush();
-      if (progress && expected % (kChunk * 256) == 0) progress(expected, tree_size);
+      if (progress && expected % (uint64_t{1} << 16) == 0) progress(expected, tree_size);
     }
   }
   if (expected != tree_size) return Missing(expected);

@@ -2,7 +2,7 @@
 // RFC 9162 inclusion proofs for many events of a stored audit log at once,
 // against one tree size (a signed checkpoint's), for a breach report.
 //
-// The audit log stores the hash of every perfect subtree of 2^8 leaves or
+// The audit log stores the hash of every perfect subtree of 2^4 leaves or
 // more (audit/subtree_table.h): Build reads the 2^kChunkLevel events around
 // each chosen leaf (and the tree's last, partial chunk), and the O(log n)
 // stored subtree hashes each audit path and the root need. Every proof is
@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "audit/merkle_hash.h"
+#include "audit/subtree_table.h"
 #include "core/error.h"
 #include "store/store.h"
 
@@ -31,8 +32,8 @@ namespace vigie::incident {
 
 class BatchInclusionProofs {
  public:
-  // Equal to audit::kStoredSubtreeMinLevel: chunks end where stored levels begin.
-  static constexpr uint32_t kChunkLevel = 8;
+  // Chunks end where stored levels begin.
+  static constexpr uint32_t kChunkLevel = audit::kStoredSubtreeMinLevel;
 
   // Called with (events read, tree_size) during the scan.
   using Progress = std::function<void(uint64_t done, uint64_t total)>;
