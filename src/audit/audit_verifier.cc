@@ -11,6 +11,7 @@
 
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log.h"
+#include "audit/event_scan.h"
 #include "audit/hash_chain.h"
 #include "audit/merkle_frontier.h"
 #include "audit/subtree_table.h"
@@ -112,14 +113,13 @@ class BatchQueue {
   bool closed_ = false, abandoned_ = false;
 };
 
-// Reading stage: every row, in order, with its leaf hash, and the stored
-// subtree rows of each batch (`with_subtrees`).
-Result<void> ReadEvents(store::Connection& db, store::Statement& row, bool with_subtrees,
+// Reading stage: every event below `total`, in order, with its leaf hash,
+// and the stored subtree rows of each batch (`with_subtrees`).
+Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtrees,
                         BatchQueue& queue) {
   constexpr size_t kBatchEvents = 4096;
   EventBatch batch;
   uint64_t number = 0;
-  bool stop = false;
   auto push = [&]() -> Result<void> {
     if (with_subtrees) {
       const uint64_t begin = batch.events.front().number;
@@ -129,30 +129,32 @@ Result<void> ReadEvents(store::Connection& db, store::Statement& row, bool with_
     batch = {};
     return {};
   };
-  while (!stop) {
-    ASSIGN_OR_RETURN(bool more, row.Step());
-    if (!more) break;
-    ReadEvent read{.number = number};
-    const auto sequence = static_cast<uint64_t>(row.ColumnInt(0));
-    std::span<const uint8_t> encoded = row.ColumnBlob(1);
-    if (sequence != number) read.problem = "event " + std::to_string(number) + " is missing";
-    read.offset = batch.bytes.size();
-    read.length = encoded.size();
-    batch.bytes.insert(batch.bytes.end(), encoded.begin(), encoded.end());
-    std::span<const uint8_t> stored_chain = row.ColumnBlob(2);
-    read.stored_chain_sized = stored_chain.size() == read.stored_chain.size();
-    if (read.stored_chain_sized) {
-      std::memcpy(read.stored_chain.data(), stored_chain.data(), stored_chain.size());
-    }
-    read.leaf = AuditEventLeafHash(encoded);
-    stop = !read.problem.empty();
-    batch.events.push_back(std::move(read));
-    ++number;
-    if (batch.events.size() == kBatchEvents || stop) {
-      if (queue.abandoned()) return {};
-      RETURN_IF_ERROR(push());
-    }
-  }
+  Result<void> scanned = ScanEvents(
+      db, EventColumns::kEventAndChainHash, 0, total,
+      [&](store::Statement& row) -> Result<bool> {
+        ReadEvent read{.number = number};
+        const auto sequence = static_cast<uint64_t>(row.ColumnInt(0));
+        std::span<const uint8_t> encoded = row.ColumnBlob(1);
+        if (sequence != number) read.problem = "event " + std::to_string(number) + " is missing";
+        read.offset = batch.bytes.size();
+        read.length = encoded.size();
+        batch.bytes.insert(batch.bytes.end(), encoded.begin(), encoded.end());
+        std::span<const uint8_t> stored_chain = row.ColumnBlob(2);
+        read.stored_chain_sized = stored_chain.size() == read.stored_chain.size();
+        if (read.stored_chain_sized) {
+          std::memcpy(read.stored_chain.data(), stored_chain.data(), stored_chain.size());
+        }
+        read.leaf = AuditEventLeafHash(encoded);
+        const bool stop = !read.problem.empty();
+        batch.events.push_back(std::move(read));
+        ++number;
+        if (batch.events.size() == kBatchEvents || stop) {
+          if (queue.abandoned()) return false;
+          RETURN_IF_ERROR(push());
+        }
+        return !stop;
+      });
+  RETURN_IF_ERROR(scanned);
   if (!batch.events.empty()) RETURN_IF_ERROR(push());
   return {};
 }
@@ -309,19 +311,23 @@ Result<AuditVerifyReport> VerifyAuditLog(
   report.checkpoints = trusted.size();
 
   ASSIGN_OR_RETURN(store::Statement * count,
-                   db.Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
+                   db.Prepare("SELECT coalesce(max(sequence) + 1, 0), coalesce(min(sequence), 0) "
+                              "FROM audit_event"));
   ASSIGN_OR_RETURN(bool counted, count->Step());
-  const uint64_t total = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
+  const int64_t end = counted ? count->ColumnInt(0) : 0, lowest = counted ? count->ColumnInt(1) : 0;
   RETURN_IF_ERROR(count->Run());
+  if (lowest < 0) {
+    // The scan below starts at 0: a row below it would go unseen.
+    return Bad(report, "a stored event has sequence " + std::to_string(lowest) +
+                           ", which no event of the log has (it was inserted)");
+  }
+  const auto total = static_cast<uint64_t>(end);
   ASSIGN_OR_RETURN(bool subtrees_present, HasSubtreeTable(db));
   std::optional<CompletedSubtree> beyond;
   if (subtrees_present) {
     ASSIGN_OR_RETURN(beyond, FindSubtreeBeyond(db, total));
   }
 
-  ASSIGN_OR_RETURN(store::Statement * row,
-                   db.Prepare("SELECT sequence, event, chain_hash FROM audit_event "
-                              "ORDER BY sequence"));
   // Two stages on two cores: this thread reads and leaf-hashes; the chain
   // stage decodes, links the chain and grows the Merkle frontier, in order.
   BatchQueue queue;
@@ -331,7 +337,7 @@ Result<AuditVerifyReport> VerifyAuditLog(
       if (!chain_stage.Consume(*batch)) queue.Abandon();
     }
   });
-  Result<void> read = ReadEvents(db, *row, subtrees_present, queue);
+  Result<void> read = ReadEvents(db, total, subtrees_present, queue);
   queue.Close();
   chain_thread.join();
   RETURN_IF_ERROR(read);

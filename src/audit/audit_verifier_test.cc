@@ -165,6 +165,17 @@ TEST_F(AuditVerifierTest, TwoSwappedEventsAreNamed) {
   EXPECT_NE(report.problem.find("holds event 41"), std::string::npos) << report.problem;
 }
 
+TEST_F(AuditVerifierTest, AnEventInsertedBeforeTheFirstIsFound) {
+  Execute("INSERT INTO audit_event (sequence, time_us, type, agent_id, unit_id, session_id, "
+          "source_address, terms_hash, event, chain_hash) SELECT -1, time_us, type, agent_id, "
+          "unit_id, session_id, source_address, terms_hash, event, chain_hash FROM audit_event "
+          "WHERE sequence = $1",
+          {0});
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("sequence -1"), std::string::npos) << report.problem;
+}
+
 TEST_F(AuditVerifierTest, ATruncatedLogIsFound) {
   Execute("DELETE FROM audit_event WHERE sequence >= $1", {35});
   AuditVerifyReport report = Verify();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "audit/audit_event_codec.h"
+#include "audit/event_scan.h"
 
 namespace vigie::audit {
 namespace {
@@ -65,18 +66,16 @@ Result<uint64_t> IndexRange(store::Connection& db) {
   ASSIGN_OR_RETURN(Range range, Unindexed(db));
   if (range.from >= range.to) return range.to;
   std::vector<std::pair<int64_t, int64_t>> accesses;  // (person, sequence)
-  ASSIGN_OR_RETURN(store::Statement * events,
-                   db.Prepare("SELECT event FROM audit_event WHERE sequence >= $1 AND "
-                              "sequence < $2 ORDER BY sequence"));
-  events->BindInt(1, static_cast<int64_t>(range.from)).BindInt(2, static_cast<int64_t>(range.to));
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, events->Step());
-    if (!more) break;
-    ASSIGN_OR_RETURN(AuditEvent event, DecodeAuditEvent(events->ColumnBlob(0)));
-    for (int64_t person : event.person_ids) {
-      accesses.emplace_back(person, static_cast<int64_t>(event.sequence));
-    }
-  }
+  RETURN_IF_ERROR(ScanEvents(db, EventColumns::kEvent, range.from, range.to,
+                             [&](store::Statement& row) -> Result<bool> {
+                               ASSIGN_OR_RETURN(AuditEvent event,
+                                                DecodeAuditEvent(row.ColumnBlob(1)));
+                               for (int64_t person : event.person_ids) {
+                                 accesses.emplace_back(person,
+                                                       static_cast<int64_t>(event.sequence));
+                               }
+                               return true;
+                             }));
   std::sort(accesses.begin(), accesses.end());
   const auto segment = static_cast<int64_t>(range.from);
   RETURN_IF_ERROR(InsertAccesses(db, segment, accesses));

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "audit/event_scan.h"
 #include "audit/hash_chain.h"
 
 namespace vigie::audit {
@@ -138,23 +139,24 @@ Result<bool> SubtreesCover(store::Connection& db, uint64_t size) {
 }
 
 Result<uint64_t> BackfillSubtrees(store::Connection& db, uint64_t size) {
-  ASSIGN_OR_RETURN(store::Statement * rows,
-                   db.Prepare("SELECT sequence, event FROM audit_event WHERE sequence < $1 "
-                              "ORDER BY sequence"));
-  rows->BindInt(1, static_cast<int64_t>(size));
   MerkleFrontier frontier;
   std::vector<CompletedSubtree> completed;
-  while (frontier.size() < size) {
-    ASSIGN_OR_RETURN(bool more, rows->Step());
-    if (!more || static_cast<uint64_t>(rows->ColumnInt(0)) != frontier.size()) {
-      return Fail(ErrorCode::kDataLoss, "audit event " + std::to_string(frontier.size()) +
-                                            " is missing; run `vigie audit verify`");
-    }
-    frontier.Append(AuditEventLeafHash(rows->ColumnBlob(1)), kStoredSubtreeMinLevel, completed);
-  }
-  RETURN_IF_ERROR(rows->Run());
-  // Insert after the scan: the rows statement stays on one snapshot, and a
-  // subtree already stored is left alone (verification compares it).
+  auto missing = [&] {
+    return Fail(ErrorCode::kDataLoss, "audit event " + std::to_string(frontier.size()) +
+                                          " is missing; run `vigie audit verify`");
+  };
+  RETURN_IF_ERROR(ScanEvents(db, EventColumns::kEvent, 0, size,
+                             [&](store::Statement& row) -> Result<bool> {
+                               if (static_cast<uint64_t>(row.ColumnInt(0)) != frontier.size()) {
+                                 return missing();
+                               }
+                               frontier.Append(AuditEventLeafHash(row.ColumnBlob(1)),
+                                               kStoredSubtreeMinLevel, completed);
+                               return true;
+                             }));
+  if (frontier.size() < size) return missing();
+  // Inserted after the scan; a subtree already stored is left alone
+  // (verification compares it).
   uint64_t added = 0;
   for (const CompletedSubtree& subtree : completed) {
     ASSIGN_OR_RETURN(store::Statement * insert,

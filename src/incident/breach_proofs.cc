@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "audit/event_scan.h"
 #include "audit/hash_chain.h"
 #include "audit/leaf_hash_source.h"
 #include "audit/merkle_proof.h"
@@ -221,10 +222,6 @@ Result<BatchInclusionProofs> BatchInclusionProofs::BuildByScan(store::Connection
                                                                std::unique_ptr<Nodes> nodes,
                                                                const Progress& progress) {
   const uint64_t tree_size = nodes->Size();
-  ASSIGN_OR_RETURN(store::Statement * rows,
-                   db.Prepare("SELECT sequence, event FROM audit_event WHERE sequence >= $1 "
-                              "AND sequence < $2 ORDER BY sequence"));
-  rows->BindInt(1, 0).BindInt(2, static_cast<int64_t>(tree_size));
   std::vector<Sha256Digest> chunk;
   chunk.reserve(kChunk);
   std::vector<uint64_t> chosen_offsets;
@@ -240,17 +237,17 @@ Result<BatchInclusionProofs> BatchInclusionProofs::BuildByScan(store::Connection
     chunk.clear();
     chunk.reserve(kChunk);
   };
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, rows->Step());
-    if (!more) break;
-    if (static_cast<uint64_t>(rows->ColumnInt(0)) != expected) return Missing(expected);
-    chunk.push_back(audit::AuditEventLeafHash(rows->ColumnBlob(1)));
-    ++expected;
-    if (chunk.size() == kChunk) {
-      flush();
-      if (progress && expected % (uint64_t{1} << 16) == 0) progress(expected, tree_size);
-    }
-  }
+  RETURN_IF_ERROR(audit::ScanEvents(
+      db, audit::EventColumns::kEvent, 0, tree_size, [&](store::Statement& row) -> Result<bool> {
+        if (static_cast<uint64_t>(row.ColumnInt(0)) != expected) return Missing(expected);
+        chunk.push_back(audit::AuditEventLeafHash(row.ColumnBlob(1)));
+        ++expected;
+        if (chunk.size() == kChunk) {
+          flush();
+          if (progress && expected % (uint64_t{1} << 16) == 0) progress(expected, tree_size);
+        }
+        return true;
+      }));
   if (expected != tree_size) return Missing(expected);
   if (!chunk.empty()) flush();
   if (progress) progress(expected, tree_size);

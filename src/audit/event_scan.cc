@@ -1,0 +1,45 @@
+#include "audit/event_scan.h"
+
+namespace vigie::audit {
+namespace {
+
+std::string_view PageSql(EventColumns columns) {
+  switch (columns) {
+    case EventColumns::kEvent:
+      return "SELECT sequence, event FROM audit_event WHERE sequence >= $1 AND sequence < $2 "
+             "ORDER BY sequence LIMIT $3";
+    case EventColumns::kEventAndChainHash:
+      return "SELECT sequence, event, chain_hash FROM audit_event WHERE sequence >= $1 AND "
+             "sequence < $2 ORDER BY sequence LIMIT $3";
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> ScanEvents(store::Connection& db, EventColumns columns, uint64_t begin,
+                        uint64_t end, const std::function<Result<bool>(store::Statement&)>& row) {
+  const std::string_view sql = PageSql(columns);
+  while (begin < end) {
+    ASSIGN_OR_RETURN(store::Statement * page, db.Prepare(sql));
+    page->BindInt(1, static_cast<int64_t>(begin))
+        .BindInt(2, static_cast<int64_t>(end))
+        .BindInt(3, kEventScanPageRows);
+    int64_t rows = 0;
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, page->Step());
+      if (!more) break;
+      ++rows;
+      begin = static_cast<uint64_t>(page->ColumnInt(0)) + 1;
+      ASSIGN_OR_RETURN(bool go_on, row(*page));
+      if (!go_on) {
+        RETURN_IF_ERROR(page->Run());  // lets the rest of the page go
+        return {};
+      }
+    }
+    if (rows < kEventScanPageRows) break;  // the range holds no more
+  }
+  return {};
+}
+
+}  // namespace vigie::audit

@@ -1,0 +1,36 @@
+#pragma once
+// Reading a range of the audit log in order, a page of events at a time.
+// PostgreSQL's client library receives a statement's whole result before the
+// first row is seen, so one SELECT over a 100 M-event log would need the
+// log's size in memory; pages of kEventScanPageRows keep memory constant on
+// both backends and let the caller run other statements between rows.
+//
+// Thread-safety: uses `db` alone; one thread at a time.
+// Errors: storage errors, and whatever `row` returns.
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "core/error.h"
+#include "store/store.h"
+
+namespace vigie::audit {
+
+inline constexpr int64_t kEventScanPageRows = 4096;
+
+// What a scan reads after `sequence` (column 0): a constant list of columns
+// (DESIGN invariant 6: no value is ever spliced into SQL).
+enum class EventColumns {
+  kEvent,               // 1: event
+  kEventAndChainHash,   // 1: event, 2: chain_hash
+};
+
+// Calls `row` with each stored event whose sequence is in [begin, end), in
+// order, until `row` returns false. Missing sequences are simply absent:
+// callers that need every one check column 0. REQUIRES: a transaction on
+// `db` (read or write) when the log may grow meanwhile.
+Result<void> ScanEvents(store::Connection& db, EventColumns columns, uint64_t begin,
+                        uint64_t end, const std::function<Result<bool>(store::Statement&)>& row);
+
+}  // namespace vigie::audit
