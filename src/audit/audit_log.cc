@@ -475,6 +475,7 @@ class AuditLog::Writer {
       RETURN_IF_ERROR(InsertCheckpoint(*checkpoint));
     }
     RETURN_IF_ERROR(WriteTip(size, tip));
+    RETURN_IF_ERROR(RecordSubtreesCover(*db_, size_before, size));
     written_size_ = size;
     return checkpoint;
   }

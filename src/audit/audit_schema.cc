@@ -74,8 +74,19 @@ CREATE TRIGGER IF NOT EXISTS audit_subtree_no_delete BEFORE DELETE ON audit_subt
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
+// How far audit_subtree is known complete (subtree_table.h): every row from
+// kStoredSubtreeMinLevel for the first `subtrees_to` events, kept by the
+// writers in their append transactions. A node of an older release appends
+// without touching it, so the count stops there until a backfill; 0 for an
+// existing log, whose rows start at a higher level (the next writer to open
+// it backfills the rest).
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE audit_tip ADD COLUMN subtrees_to INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr store::Migration kMigrations[] = {{1, "audit log", kSchemaV1},
-                                            {2, "audit Merkle subtrees", kSchemaV2}};
+                                            {2, "audit Merkle subtrees", kSchemaV2},
+                                            {3, "audit subtree coverage", kSchemaV3}};
 
 // The same schema on PostgreSQL. Security: as on SQLite, the triggers keep
 // Vigie itself from rewriting history; in production the audit schema is
@@ -140,8 +151,13 @@ CREATE TRIGGER audit_subtree_no_update BEFORE UPDATE OR DELETE ON audit_subtree
   FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
 )sql";
 
+constexpr std::string_view kPgSchemaV3 = R"sql(
+ALTER TABLE audit_tip ADD COLUMN subtrees_to BIGINT NOT NULL DEFAULT 0;
+)sql";
+
 constexpr store::Migration kPgMigrations[] = {{1, "audit log", kPgSchemaV1},
-                                              {2, "audit Merkle subtrees", kPgSchemaV2}};
+                                              {2, "audit Merkle subtrees", kPgSchemaV2},
+                                              {3, "audit subtree coverage", kPgSchemaV3}};
 
 }  // namespace
 

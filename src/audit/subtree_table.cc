@@ -1,7 +1,9 @@
 #include "audit/subtree_table.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "audit/event_scan.h"
 #include "audit/hash_chain.h"
@@ -9,15 +11,18 @@
 namespace vigie::audit {
 namespace {
 
-// Rows a tree of `size` leaves has: one per complete subtree at each stored level.
-uint64_t ExpectedRows(uint64_t size) {
-  uint64_t rows = 0;
-  for (uint32_t level = kStoredSubtreeMinLevel; level < 64; ++level) rows += size >> level;
-  return rows;
-}
-
 std::unexpected<Error> ImpossiblePosition() {
   return Fail(ErrorCode::kDataLoss, "a stored Merkle subtree has an impossible position");
+}
+
+std::string MultiRowInsert(size_t rows) {
+  std::string sql = "INSERT INTO audit_subtree (level, idx, hash) VALUES ";
+  for (size_t i = 0; i < rows; ++i) {
+    const size_t p = 3 * i + 1;
+    sql += (i == 0 ? "($" : ", ($") + std::to_string(p) + ", $" + std::to_string(p + 1) + ", $" +
+           std::to_string(p + 2) + ")";
+  }
+  return sql;
 }
 
 Result<Sha256Digest> HashColumn(store::Statement& row, int column) {
@@ -47,14 +52,22 @@ Result<bool> HasSubtreeTable(store::Connection& db) {
 }
 
 Result<void> InsertSubtrees(store::Connection& db, std::span<const CompletedSubtree> subtrees) {
-  for (const CompletedSubtree& subtree : subtrees) {
-    ASSIGN_OR_RETURN(
-        store::Statement * insert,
-        db.Prepare("INSERT INTO audit_subtree (level, idx, hash) VALUES ($1, $2, $3)"));
-    insert->BindInt(1, subtree.level)
-        .BindInt(2, static_cast<int64_t>(subtree.index))
-        .BindBlob(3, subtree.hash);
+  // Several rows per statement: a batch of events completes about one row per
+  // 8 events, and on PostgreSQL each statement is a round trip.
+  constexpr size_t kRowsPerInsert = 32;
+  static const std::string kFull = MultiRowInsert(kRowsPerInsert);
+  while (!subtrees.empty()) {
+    const size_t rows = std::min(kRowsPerInsert, subtrees.size());
+    ASSIGN_OR_RETURN(store::Statement * insert,
+                     db.Prepare(rows == kRowsPerInsert ? kFull : MultiRowInsert(rows)));
+    for (size_t i = 0; i < rows; ++i) {
+      const int first = static_cast<int>(3 * i + 1);
+      insert->BindInt(first, subtrees[i].level)
+          .BindInt(first + 1, static_cast<int64_t>(subtrees[i].index))
+          .BindBlob(first + 2, subtrees[i].hash);
+    }
     RETURN_IF_ERROR(insert->Run());
+    subtrees = subtrees.subspan(rows);
   }
   return {};
 }
@@ -69,6 +82,44 @@ Result<std::optional<Sha256Digest>> ReadSubtree(store::Connection& db, uint32_t 
   ASSIGN_OR_RETURN(Sha256Digest hash, HashColumn(*row, 0));
   RETURN_IF_ERROR(row->Run());  // the single row is done
   return hash;
+}
+
+Result<void> ReadSubtrees(store::Connection& db, std::span<const CompletedSubtree> wanted,
+                          std::vector<CompletedSubtree>& found) {
+  std::vector<std::pair<uint32_t, uint64_t>> positions;
+  positions.reserve(wanted.size());
+  for (const CompletedSubtree& node : wanted) positions.emplace_back(node.level, node.index);
+  std::sort(positions.begin(), positions.end());
+  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  // One statement for every batch: a short last batch repeats its last index.
+  constexpr size_t kIndicesPerQuery = 64;
+  static const std::string kSql = [] {
+    std::string sql = "SELECT idx, hash FROM audit_subtree WHERE level = $1 AND idx IN ($2";
+    for (size_t i = 1; i < kIndicesPerQuery; ++i) sql += ", $" + std::to_string(i + 2);
+    return sql + ") ORDER BY idx";
+  }();
+  for (size_t first = 0; first < positions.size();) {
+    const uint32_t level = positions[first].first;
+    size_t last = first;  // of this batch: same level, at most kIndicesPerQuery
+    while (last + 1 < positions.size() && positions[last + 1].first == level &&
+           last + 1 - first < kIndicesPerQuery) {
+      ++last;
+    }
+    ASSIGN_OR_RETURN(store::Statement * rows, db.Prepare(kSql));
+    rows->BindInt(1, level);
+    for (size_t i = 0; i < kIndicesPerQuery; ++i) {
+      rows->BindInt(static_cast<int>(i + 2),
+                    static_cast<int64_t>(positions[std::min(first + i, last)].second));
+    }
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, rows->Step());
+      if (!more) break;
+      ASSIGN_OR_RETURN(Sha256Digest hash, HashColumn(*rows, 1));
+      found.push_back({level, static_cast<uint64_t>(rows->ColumnInt(0)), hash});
+    }
+    first = last + 1;
+  }
+  return {};
 }
 
 Result<std::vector<CompletedSubtree>> ReadAllSubtrees(store::Connection& db) {
@@ -128,14 +179,26 @@ Result<bool> SubtreesCover(store::Connection& db, uint64_t size) {
   if (size >> kStoredSubtreeMinLevel == 0) return true;
   ASSIGN_OR_RETURN(bool has_table, HasSubtreeTable(db));
   if (!has_table) return false;
-  ASSIGN_OR_RETURN(store::Statement * count,
-                   db.Prepare("SELECT count(*) FROM audit_subtree "
-                              "WHERE idx < (CAST($1 AS BIGINT) >> CAST(level AS INTEGER))"));
-  count->BindInt(1, static_cast<int64_t>(size));
-  ASSIGN_OR_RETURN(bool counted, count->Step());
-  const uint64_t rows = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
-  RETURN_IF_ERROR(count->Run());
-  return rows == ExpectedRows(size);
+  // A log opened read-only may predate the column (schema version 3).
+  ASSIGN_OR_RETURN(store::Statement * version,
+                   db.Prepare("SELECT count(*) FROM schema_version WHERE version = 3"));
+  ASSIGN_OR_RETURN(bool versioned, version->Step());
+  const bool has_column = versioned && version->ColumnInt(0) > 0;
+  RETURN_IF_ERROR(version->Run());
+  if (!has_column) return false;
+  ASSIGN_OR_RETURN(store::Statement * tip, db.Prepare("SELECT subtrees_to FROM audit_tip"));
+  ASSIGN_OR_RETURN(bool has_tip, tip->Step());
+  const int64_t covered = has_tip ? tip->ColumnInt(0) : 0;
+  RETURN_IF_ERROR(tip->Run());
+  return covered >= 0 && static_cast<uint64_t>(covered) >= size;
+}
+
+Result<void> RecordSubtreesCover(store::Connection& db, uint64_t size_before, uint64_t size) {
+  ASSIGN_OR_RETURN(store::Statement * update,
+                   db.Prepare("UPDATE audit_tip SET subtrees_to = $2 WHERE subtrees_to = $1"));
+  update->BindInt(1, static_cast<int64_t>(size_before)).BindInt(2, static_cast<int64_t>(size));
+  RETURN_IF_ERROR(update->Run());
+  return {};
 }
 
 Result<uint64_t> BackfillSubtrees(store::Connection& db, uint64_t size) {
@@ -155,6 +218,10 @@ Result<uint64_t> BackfillSubtrees(store::Connection& db, uint64_t size) {
                                return true;
                              }));
   if (frontier.size() < size) return missing();
+  ASSIGN_OR_RETURN(store::Statement * record,
+                   db.Prepare("UPDATE audit_tip SET subtrees_to = $1 WHERE subtrees_to < $1"));
+  record->BindInt(1, static_cast<int64_t>(size));
+  RETURN_IF_ERROR(record->Run());
   // Inserted after the scan; a subtree already stored is left alone
   // (verification compares it).
   uint64_t added = 0;

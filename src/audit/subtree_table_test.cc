@@ -46,6 +46,13 @@ void AppendInBatches(AuditLogFixture& fixture, uint64_t count) {
   }
 }
 
+// What a log written by the release before subtree coverage (schema
+// version 3) looks like.
+Result<void> BackToSchemaVersion2(store::Connection& db) {
+  return db.ExecuteScript(
+      "ALTER TABLE audit_tip DROP COLUMN subtrees_to; DELETE FROM schema_version WHERE version = 3;");
+}
+
 // What the table must hold for the stored log, computed from its leaves.
 std::vector<CompletedSubtree> ExpectedSubtrees(store::Connection& db) {
   auto leaves = StoredLeafSource::Open(db);
@@ -124,6 +131,7 @@ TEST(SubtreeTableTest, OpeningALogWrittenWithoutTheTableBackfillsIt) {
   {
     // What a log written by an older Vigie looks like.
     auto db = fixture.RawDatabase();
+    ASSERT_OK(BackToSchemaVersion2(*db));
     ASSERT_OK(db->ExecuteScript(
         "DROP TABLE audit_subtree; DELETE FROM schema_version WHERE version = 2;"));
     EXPECT_FALSE(*HasSubtreeTable(*db));
@@ -136,17 +144,63 @@ TEST(SubtreeTableTest, OpeningALogWrittenWithoutTheTableBackfillsIt) {
   EXPECT_TRUE(report.ok) << report.problem;
 }
 
+// A node of an older release appended events 500 to 999: no rows for them,
+// and the recorded coverage left at 500.
 TEST(SubtreeTableTest, OpeningALogBehindItsEventsCatchesUp) {
   AuditLogFixture fixture;
   AppendInBatches(fixture, 1000);
   {
     auto db = fixture.RawDatabase();
     ASSERT_OK(LiftAppendOnlyGuards(*db));
-    ASSERT_OK(db->ExecuteScript("DELETE FROM audit_subtree WHERE idx > 0;"));
+    ASSERT_OK(db->ExecuteScript(
+        "DELETE FROM audit_subtree WHERE ((idx + 1) << CAST(level AS INTEGER)) > 500; "
+        "UPDATE audit_tip SET subtrees_to = 500;"));
+    EXPECT_TRUE(*SubtreesCover(*db, 500));
+    EXPECT_FALSE(*SubtreesCover(*db, 1000));
   }
   { auto log = fixture.OpenLog(); }
   auto db = fixture.RawDatabase();
   EXPECT_EQ(Stored(*db), ExpectedSubtrees(*db));
+  EXPECT_TRUE(*SubtreesCover(*db, 1000));
+}
+
+// The same, with a newer node appending after the older one: the rows of
+// the newer node's events are stored, but the coverage stays behind, so the
+// gap the older node left is filled when a writer next opens the log.
+TEST(SubtreeTableTest, AGapLeftByAnOlderNodeIsFilledOnTheNextOpen) {
+  AuditLogFixture fixture;
+  AppendInBatches(fixture, 1000);
+  {
+    auto db = fixture.RawDatabase();
+    ASSERT_OK(LiftAppendOnlyGuards(*db));
+    ASSERT_OK(db->ExecuteScript(
+        "DELETE FROM audit_subtree WHERE ((idx + 1) << CAST(level AS INTEGER)) > 500 AND level < 8; "
+        "UPDATE audit_tip SET subtrees_to = 500;"));
+  }
+  {
+    auto log = fixture.OpenLog();  // fills the gap, then appends
+    std::vector<AuditEvent> events;
+    for (int i = 0; i < 100; ++i) events.push_back(SearchEvent(1, {i}));
+    ASSERT_OK(log->AppendAll(std::move(events)));
+  }
+  auto db = fixture.RawDatabase();
+  EXPECT_EQ(Stored(*db), ExpectedSubtrees(*db));
+  EXPECT_TRUE(*SubtreesCover(*db, 1100));
+  {
+    // Again, but the log is already open when the older node appends.
+    auto log = fixture.OpenLog();
+    ASSERT_OK(LiftAppendOnlyGuards(*db));
+    ASSERT_OK(db->ExecuteScript(
+        "DELETE FROM audit_subtree WHERE ((idx + 1) << CAST(level AS INTEGER)) > 1050 AND level < 8; "
+        "UPDATE audit_tip SET subtrees_to = 1050;"));
+    std::vector<AuditEvent> events;
+    for (int i = 0; i < 100; ++i) events.push_back(SearchEvent(1, {i}));
+    ASSERT_OK(log->AppendAll(std::move(events)));
+    EXPECT_FALSE(*SubtreesCover(*db, 1200)) << "still behind: rows of 1050 to 1099 are missing";
+  }
+  { auto log = fixture.OpenLog(); }
+  EXPECT_EQ(Stored(*db), ExpectedSubtrees(*db));
+  EXPECT_TRUE(*SubtreesCover(*db, 1200));
 }
 
 // Verification reads the rows range by range, next to the events.
@@ -177,6 +231,25 @@ TEST(SubtreeTableTest, RangesOfLeavesReadExactlyTheSubtreesTheyComplete) {
   EXPECT_EQ((*beyond)->index, 976u >> kStoredSubtreeMinLevel);
 }
 
+TEST(SubtreeTableTest, ReadsTheWantedRowsInBatches) {
+  AuditLogFixture fixture;
+  AppendInBatches(fixture, 4099);
+  auto db = fixture.RawDatabase();
+  std::vector<CompletedSubtree> all = ExpectedSubtrees(*db);
+  // Every row, wanted twice in reverse order, and positions without a row.
+  std::vector<CompletedSubtree> wanted(all.rbegin(), all.rend());
+  wanted.insert(wanted.end(), all.begin(), all.end());
+  wanted.push_back({kStoredSubtreeMinLevel, 4099 >> kStoredSubtreeMinLevel, {}});
+  wanted.push_back({40, 0, {}});
+  std::vector<CompletedSubtree> found;
+  ASSERT_OK(ReadSubtrees(*db, wanted, found));
+  EXPECT_EQ(found, all);  // by level then index, once each
+  found.clear();
+  ASSERT_OK(ReadSubtrees(*db, std::span(all).subspan(3, 1), found));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0], all[3]);
+}
+
 // Vigie stored subtrees from 2^8 leaves until the lower levels made a
 // breach report's proofs 16 times cheaper to read: such a log gets them when
 // a writer opens it.
@@ -188,6 +261,7 @@ TEST(SubtreeTableTest, OpeningALogStoredFromLevelEightAddsTheLowerLevels) {
     auto db = fixture.RawDatabase();
     ASSERT_OK(LiftAppendOnlyGuards(*db));
     ASSERT_OK(db->ExecuteScript("DELETE FROM audit_subtree WHERE level < 8;"));
+    ASSERT_OK(BackToSchemaVersion2(*db));
     EXPECT_EQ(Stored(*db).size(), 4u);  // 1000 events: 3 of 256, 1 of 512
     EXPECT_FALSE(*SubtreesCover(*db, 1000));
   }
