@@ -135,38 +135,68 @@ std::unexpected<Error> Missing(uint64_t sequence) {
               "audit event " + std::to_string(sequence) + " is missing; run `vigie audit verify`");
 }
 
-// The leaf hashes of events [begin, end), read in one range scan. PostgreSQL
+// Chunks per query: each is a round trip, which on PostgreSQL cost more than
+// reading the chunk's 16 events.
+constexpr size_t kChunksPerQuery = 16;
+
+// SELECT of the leaf hashes of kChunksPerQuery ranges of events. PostgreSQL
 // hashes them itself (RFC 9162: SHA-256 of 0x00 then the event): 32 bytes
 // per event cross the connection instead of the whole event, in hex.
-Result<std::vector<Sha256Digest>> ReadLeafHashes(store::Connection& db, uint64_t begin,
-                                                 uint64_t end) {
-  const bool hashed_by_server = db.dialect() == store::Dialect::kPostgres;
-  ASSIGN_OR_RETURN(
-      store::Statement * rows,
-      db.Prepare(hashed_by_server
-                     ? "SELECT sequence, sha256('\\x00'::bytea || event) FROM audit_event "
-                       "WHERE sequence >= $1 AND sequence < $2 ORDER BY sequence"
-                     : "SELECT sequence, event FROM audit_event WHERE sequence >= $1 "
-                       "AND sequence < $2 ORDER BY sequence"));
-  rows->BindInt(1, static_cast<int64_t>(begin)).BindInt(2, static_cast<int64_t>(end));
-  std::vector<Sha256Digest> leaves;
-  leaves.reserve(end - begin);
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, rows->Step());
-    if (!more) break;
-    if (static_cast<uint64_t>(rows->ColumnInt(0)) != begin + leaves.size()) {
-      return Missing(begin + leaves.size());
-    }
-    if (hashed_by_server) {
-      const std::span<const uint8_t> hash = rows->ColumnBlob(1);
-      if (hash.size() != sizeof(Sha256Digest)) return Fail(ErrorCode::kInternal, "bad sha256()");
-      leaves.emplace_back();
-      std::copy(hash.begin(), hash.end(), leaves.back().begin());
-    } else {
-      leaves.push_back(audit::AuditEventLeafHash(rows->ColumnBlob(1)));
-    }
+std::string ChunkRangesSql(bool hashed_by_server) {
+  std::string sql = hashed_by_server
+                        ? "SELECT sequence, sha256('\\x00'::bytea || event) FROM audit_event WHERE "
+                        : "SELECT sequence, event FROM audit_event WHERE ";
+  for (size_t i = 0; i < kChunksPerQuery; ++i) {
+    sql += (i == 0 ? "(sequence >= $" : " OR (sequence >= $") + std::to_string(2 * i + 1) +
+           " AND sequence < $" + std::to_string(2 * i + 2) + ")";
   }
-  if (leaves.size() != end - begin) return Missing(begin + leaves.size());
+  return sql + " ORDER BY sequence";
+}
+
+// The leaf hashes of the events of `chunks` (sorted, distinct; chunk c holds
+// events [c * kChunk, min((c + 1) * kChunk, tree_size))), in that order.
+Result<std::vector<std::vector<Sha256Digest>>> ReadChunkLeafHashes(
+    store::Connection& db, std::span<const uint64_t> chunks, uint64_t tree_size) {
+  const bool hashed_by_server = db.dialect() == store::Dialect::kPostgres;
+  static const std::string kServerHashed = ChunkRangesSql(true), kRaw = ChunkRangesSql(false);
+  auto begin_of = [](uint64_t chunk) { return chunk * kChunk; };
+  auto end_of = [&](uint64_t chunk) { return std::min(chunk * kChunk + kChunk, tree_size); };
+  std::vector<std::vector<Sha256Digest>> leaves(chunks.size());
+  auto complete = [&](size_t i) -> Result<void> {
+    if (begin_of(chunks[i]) + leaves[i].size() != end_of(chunks[i])) {
+      return Missing(begin_of(chunks[i]) + leaves[i].size());
+    }
+    return {};
+  };
+  for (size_t first = 0; first < chunks.size(); first += kChunksPerQuery) {
+    const size_t last = std::min(first + kChunksPerQuery, chunks.size());  // exclusive
+    ASSIGN_OR_RETURN(store::Statement * rows,
+                     db.Prepare(hashed_by_server ? kServerHashed : kRaw));
+    for (size_t i = 0; i < kChunksPerQuery; ++i) {
+      // A short last batch repeats its last range: the same rows, once.
+      const uint64_t chunk = chunks[std::min(first + i, last - 1)];
+      rows->BindInt(static_cast<int>(2 * i + 1), static_cast<int64_t>(begin_of(chunk)))
+          .BindInt(static_cast<int>(2 * i + 2), static_cast<int64_t>(end_of(chunk)));
+    }
+    size_t at = first;  // the chunk being filled
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, rows->Step());
+      if (!more) break;
+      const auto sequence = static_cast<uint64_t>(rows->ColumnInt(0));
+      while (at < last && end_of(chunks[at]) <= sequence) RETURN_IF_ERROR(complete(at++));
+      const uint64_t expected = at < last ? begin_of(chunks[at]) + leaves[at].size() : sequence;
+      if (at == last || sequence != expected) return Missing(expected);
+      if (hashed_by_server) {
+        const std::span<const uint8_t> hash = rows->ColumnBlob(1);
+        if (hash.size() != sizeof(Sha256Digest)) return Fail(ErrorCode::kInternal, "bad sha256()");
+        leaves[at].emplace_back();
+        std::copy(hash.begin(), hash.end(), leaves[at].back().begin());
+      } else {
+        leaves[at].push_back(audit::AuditEventLeafHash(rows->ColumnBlob(1)));
+      }
+    }
+    for (; at < last; ++at) RETURN_IF_ERROR(complete(at));
+  }
   return leaves;
 }
 
@@ -205,16 +235,17 @@ Result<BatchInclusionProofs> BatchInclusionProofs::Build(store::Connection& db, 
   if (tree_size % kChunk != 0 && (chunks.empty() || chunks.back() != tree_size / kChunk)) {
     chunks.push_back(tree_size / kChunk);
   }
+  ASSIGN_OR_RETURN(std::vector<std::vector<Sha256Digest>> chunk_leaves,
+                   ReadChunkLeafHashes(db, chunks, tree_size));
   std::vector<uint64_t> chosen_offsets;
   auto next_chosen = nodes->chosen.begin();
-  for (uint64_t chunk : chunks) {
-    const uint64_t base = chunk * kChunk, end = std::min(base + kChunk, tree_size);
-    ASSIGN_OR_RETURN(std::vector<Sha256Digest> hashes, ReadLeafHashes(db, base, end));
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    const uint64_t base = chunks[i] * kChunk, end = std::min(base + kChunk, tree_size);
     chosen_offsets.clear();
     while (next_chosen != nodes->chosen.end() && *next_chosen < end) {
       chosen_offsets.push_back(*next_chosen++ - base);
     }
-    nodes->AddChunk(base, std::move(hashes), chosen_offsets, /*scan=*/false);
+    nodes->AddChunk(base, std::move(chunk_leaves[i]), chosen_offsets, /*scan=*/false);
   }
   auto walk = [&]() -> Result<void> {
     ASSIGN_OR_RETURN(nodes->root, audit::MerkleRootAt(*nodes, tree_size));

@@ -333,6 +333,18 @@ void ExpectSameProofsAsTheReference(store::Connection& db, uint64_t events) {
       EXPECT_THAT(proofs->Prove(1), ErrorCodeIs(ErrorCode::kInvalidArgument));
     }
   }
+  {
+    // Many chunks: several batched reads.
+    std::vector<uint64_t> leaves;
+    for (uint64_t leaf = 3; leaf < events; leaf += 7) leaves.push_back(leaf);
+    auto proofs = BatchInclusionProofs::Build(db, events, leaves);
+    ASSERT_OK(proofs);
+    for (uint64_t leaf : leaves) {
+      auto got = proofs->Prove(leaf);
+      ASSERT_OK(got);
+      EXPECT_EQ(*got, *audit::InclusionProof(*reference, leaf, events)) << "leaf " << leaf;
+    }
+  }
   EXPECT_THAT(BatchInclusionProofs::Build(db, 10, std::vector<uint64_t>{10}),
               ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(BatchInclusionProofs::Build(db, events + 1, std::vector<uint64_t>{0}),
@@ -354,13 +366,40 @@ TEST(BatchInclusionProofsTest, SameProofsAsTheReferenceAtEveryShape) {
   auto db = fixture.RawDatabase();
   ASSERT_TRUE(*audit::SubtreesCover(*db, kEvents));
   ExpectSameProofsAsTheReference(*db, kEvents);
-  // A subtree row missing: not covered, so every leaf is read.
+  // A subtree row missing though the table is recorded complete: that node
+  // is rebuilt from the events.
   ASSERT_OK(audit::testing::LiftAppendOnlyGuards(*db));
   ASSERT_OK(db->ExecuteScript("DELETE FROM audit_subtree WHERE level = 8 AND idx = 2;"));
+  ExpectSameProofsAsTheReference(*db, kEvents);
+  // Not recorded complete (rows an older node did not write): every leaf is read.
+  ASSERT_OK(db->ExecuteScript("UPDATE audit_tip SET subtrees_to = 0"));
   ASSERT_FALSE(*audit::SubtreesCover(*db, kEvents));
   ExpectSameProofsAsTheReference(*db, kEvents);
   ASSERT_OK(db->ExecuteScript("DROP TABLE audit_subtree"));
   ExpectSameProofsAsTheReference(*db, kEvents);
+}
+
+TEST(BatchInclusionProofsTest, AMissingEventIsNamed) {
+  audit::testing::AuditLogFixture fixture;
+  {
+    auto log = fixture.OpenLog();
+    std::vector<AuditEvent> events;
+    for (int64_t i = 0; i < 1000; ++i) {
+      events.push_back(Event(kAgent1, AuditEventType::kSearch, kT0 + i, {i + 1}));
+    }
+    ASSERT_OK(log->AppendAll(std::move(events)));
+  }
+  auto db = fixture.RawDatabase();
+  ASSERT_OK(audit::testing::LiftAppendOnlyGuards(*db));
+  ASSERT_OK(db->ExecuteScript("DELETE FROM audit_event WHERE sequence = 500"));
+  for (const std::vector<uint64_t>& leaves :
+       {std::vector<uint64_t>{500}, {505}, {3, 100, 200, 300, 400, 505, 600, 700, 800, 900}}) {
+    auto proofs = BatchInclusionProofs::Build(*db, 1000, leaves);
+    ASSERT_FALSE(proofs.has_value());
+    EXPECT_EQ(proofs.error().code(), ErrorCode::kDataLoss);
+    EXPECT_NE(proofs.error().message().find("audit event 500 is missing"), std::string::npos)
+        << proofs.error().message();
+  }
 }
 
 TEST(BatchInclusionProofsTest, AChangedSubtreeRowGivesARootThatIsNotTheSignedOne) {
