@@ -170,13 +170,16 @@ std::string Subtree(uint32_t level, uint64_t index) {
 // hashes and the signed checkpoints, strictly in order.
 class ChainStage {
  public:
-  // `subtrees_present`: the log has the subtree table; `beyond`: a row in it
-  // that is no subtree of the log (FindSubtreeBeyond).
+  // `subtrees_present`: the log has the subtree table; `covered_up_to`: the
+  // events it is recorded complete for; `beyond`: a row in it that is no
+  // subtree of the log (FindSubtreeBeyond).
   ChainStage(const std::map<uint64_t, Checkpoint>& trusted, bool subtrees_present,
-             std::optional<CompletedSubtree> beyond, AuditVerifyReport report, uint64_t total,
+             uint64_t covered_up_to, std::optional<CompletedSubtree> beyond,
+             AuditVerifyReport report, uint64_t total,
              const std::function<void(uint64_t, uint64_t)>& progress)
       : trusted_(trusted),
         subtrees_present_(subtrees_present),
+        covered_up_to_(covered_up_to),
         beyond_(std::move(beyond)),
         report_(std::move(report)),
         total_(total),
@@ -209,6 +212,11 @@ class ChainStage {
         // Derived data, but proofs are served from it: recompute and compare.
         for (const CompletedSubtree& subtree : completed_) {
           const Sha256Digest* stored = StoredHash(batch, subtree);
+          // Rows below the older lowest level, past the recorded coverage,
+          // are not written yet (an older node appended those events).
+          const bool optional = subtree.level < kStoredSubtreeMinLevelBeforeV3 &&
+                                (subtree.index + 1) << subtree.level > covered_up_to_;
+          if (stored == nullptr && optional) continue;
           if (stored == nullptr || *stored != subtree.hash) {
             return Stop(
                 Subtree(subtree.level, subtree.index) +
@@ -275,6 +283,7 @@ class ChainStage {
 
   const std::map<uint64_t, Checkpoint>& trusted_;
   const bool subtrees_present_;
+  const uint64_t covered_up_to_;
   const std::optional<CompletedSubtree> beyond_;
   std::vector<CompletedSubtree> completed_;
   AuditVerifyReport report_;
@@ -324,14 +333,17 @@ Result<AuditVerifyReport> VerifyAuditLog(
   const auto total = static_cast<uint64_t>(end);
   ASSIGN_OR_RETURN(bool subtrees_present, HasSubtreeTable(db));
   std::optional<CompletedSubtree> beyond;
+  uint64_t covered_up_to = 0;
   if (subtrees_present) {
     ASSIGN_OR_RETURN(beyond, FindSubtreeBeyond(db, total));
+    ASSIGN_OR_RETURN(covered_up_to, SubtreesCoveredUpTo(db));
   }
 
   // Two stages on two cores: this thread reads and leaf-hashes; the chain
   // stage decodes, links the chain and grows the Merkle frontier, in order.
   BatchQueue queue;
-  ChainStage chain_stage(trusted, subtrees_present, std::move(beyond), report, total, progress);
+  ChainStage chain_stage(trusted, subtrees_present, covered_up_to, std::move(beyond), report,
+                         total, progress);
   std::thread chain_thread([&] {
     while (std::optional<EventBatch> batch = queue.Pop()) {
       if (!chain_stage.Consume(*batch)) queue.Abandon();

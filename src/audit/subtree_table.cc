@@ -175,22 +175,27 @@ Result<std::optional<CompletedSubtree>> FindSubtreeBeyond(store::Connection& db,
   return CompletedSubtree{static_cast<uint32_t>(level), static_cast<uint64_t>(index), {}};
 }
 
-Result<bool> SubtreesCover(store::Connection& db, uint64_t size) {
-  if (size >> kStoredSubtreeMinLevel == 0) return true;
+Result<uint64_t> SubtreesCoveredUpTo(store::Connection& db) {
   ASSIGN_OR_RETURN(bool has_table, HasSubtreeTable(db));
-  if (!has_table) return false;
+  if (!has_table) return 0;
   // A log opened read-only may predate the column (schema version 3).
   ASSIGN_OR_RETURN(store::Statement * version,
                    db.Prepare("SELECT count(*) FROM schema_version WHERE version = 3"));
   ASSIGN_OR_RETURN(bool versioned, version->Step());
   const bool has_column = versioned && version->ColumnInt(0) > 0;
   RETURN_IF_ERROR(version->Run());
-  if (!has_column) return false;
+  if (!has_column) return 0;
   ASSIGN_OR_RETURN(store::Statement * tip, db.Prepare("SELECT subtrees_to FROM audit_tip"));
   ASSIGN_OR_RETURN(bool has_tip, tip->Step());
   const int64_t covered = has_tip ? tip->ColumnInt(0) : 0;
   RETURN_IF_ERROR(tip->Run());
-  return covered >= 0 && static_cast<uint64_t>(covered) >= size;
+  return static_cast<uint64_t>(std::max<int64_t>(covered, 0));
+}
+
+Result<bool> SubtreesCover(store::Connection& db, uint64_t size) {
+  if (size >> kStoredSubtreeMinLevel == 0) return true;
+  ASSIGN_OR_RETURN(uint64_t covered, SubtreesCoveredUpTo(db));
+  return covered >= size;
 }
 
 Result<void> RecordSubtreesCover(store::Connection& db, uint64_t size_before, uint64_t size) {

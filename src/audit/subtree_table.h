@@ -25,6 +25,11 @@ namespace vigie::audit {
 // 256 reads — get the lower levels backfilled by the next writer to open.)
 inline constexpr uint32_t kStoredSubtreeMinLevel = 4;
 
+// The lowest level stored before schema version 3: rows below it may be
+// missing past the recorded coverage (SubtreesCoveredUpTo) until a writer
+// backfills them; rows from it up never are.
+inline constexpr uint32_t kStoredSubtreeMinLevelBeforeV3 = 8;
+
 // True iff the database has the table (an older log opened read-only may not).
 Result<bool> HasSubtreeTable(store::Connection& db);
 
@@ -56,6 +61,10 @@ Result<void> ReadSubtreesCompletedIn(store::Connection& db, uint64_t begin, uint
 // A row that is not a subtree the first `size` leaves complete at a stored
 // level (a forged or stray row), or nullopt.
 Result<std::optional<CompletedSubtree>> FindSubtreeBeyond(store::Connection& db, uint64_t size);
+
+// How many events the table is recorded complete for (0 without the
+// table, or for a log that predates the record).
+Result<uint64_t> SubtreesCoveredUpTo(store::Connection& db);
 
 // True iff the table has every subtree the first `size` leaves complete, as
 // recorded by the writers (audit_tip.subtrees_to: one row read, where

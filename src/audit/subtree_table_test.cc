@@ -313,6 +313,37 @@ TEST_F(SubtreeVerifyTest, AMissingSubtreeIsNamed) {
       << report.problem;
 }
 
+// A log not backfilled yet (written by the release that stored rows from
+// 256 leaves, or appended to by such a node past the recorded coverage)
+// verifies: those rows are not written yet. The rows it has are still checked.
+TEST_F(SubtreeVerifyTest, LowerRowsNotBackfilledYetAreNotMissing) {
+  ASSERT_OK(db_->ExecuteScript(
+      "DELETE FROM audit_subtree WHERE level < 8 AND ((idx + 1) << CAST(level AS INTEGER)) > 600; "
+      "UPDATE audit_tip SET subtrees_to = 600;"));
+  AuditVerifyReport report = Verify(fixture_, *db_);
+  EXPECT_TRUE(report.ok) << report.problem;
+  ASSERT_OK(BackToSchemaVersion2(*db_));  // and read-only, before any migration
+  ASSERT_OK(db_->ExecuteScript("DELETE FROM audit_subtree WHERE level < 8"));
+  report = Verify(fixture_, *db_);
+  EXPECT_TRUE(report.ok) << report.problem;
+  ASSERT_OK(db_->ExecuteScript("UPDATE audit_subtree SET hash = " + ZeroHashSql(*db_) +
+                               " WHERE level = 8 AND idx = 3"));
+  report = Verify(fixture_, *db_);
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("level 8 index 3 (events 768 to 1023) does not match"),
+            std::string::npos)
+      << report.problem;
+}
+
+TEST_F(SubtreeVerifyTest, ALowerRowMissingWithinTheRecordedCoverageIsNamed) {
+  ASSERT_OK(db_->ExecuteScript("DELETE FROM audit_subtree WHERE level = 5 AND idx = 7"));
+  AuditVerifyReport report = Verify(fixture_, *db_);
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("level 5 index 7 (events 224 to 255) is missing"),
+            std::string::npos)
+      << report.problem;
+}
+
 TEST_F(SubtreeVerifyTest, ASubtreeBeyondTheLogIsFound) {
   ASSERT_OK(db_->ExecuteScript("INSERT INTO audit_subtree (level, idx, hash) VALUES (8, 4, " +
                                ZeroHashSql(*db_) + ")"));
