@@ -53,6 +53,21 @@ Result<void> BackToSchemaVersion2(store::Connection& db) {
       "ALTER TABLE audit_tip DROP COLUMN subtrees_to; DELETE FROM schema_version WHERE version = 3;");
 }
 
+// What a node of the release before schema version 3 leaves when it appends
+// events from `from` on: no rows below level 8 for them, the coverage at `from`.
+Result<void> AsIfAnOlderNodeAppendedFrom(store::Connection& db, uint64_t from) {
+  RETURN_IF_ERROR(LiftAppendOnlyGuards(db));
+  return db.ExecuteScript("DELETE FROM audit_subtree WHERE level < 8 AND "
+                          "((idx + 1) << CAST(level AS INTEGER)) > " + std::to_string(from) +
+                          "; UPDATE audit_tip SET subtrees_to = " + std::to_string(from));
+}
+
+void AppendSearches(AuditLog& log, int count) {
+  std::vector<AuditEvent> events;
+  for (int i = 0; i < count; ++i) events.push_back(SearchEvent(1, {i}));
+  ASSERT_OK(log.AppendAll(std::move(events)));
+}
+
 // What the table must hold for the stored log, computed from its leaves.
 std::vector<CompletedSubtree> ExpectedSubtrees(store::Connection& db) {
   auto leaves = StoredLeafSource::Open(db);
@@ -170,18 +185,10 @@ TEST(SubtreeTableTest, OpeningALogBehindItsEventsCatchesUp) {
 TEST(SubtreeTableTest, AGapLeftByAnOlderNodeIsFilledOnTheNextOpen) {
   AuditLogFixture fixture;
   AppendInBatches(fixture, 1000);
-  {
-    auto db = fixture.RawDatabase();
-    ASSERT_OK(LiftAppendOnlyGuards(*db));
-    ASSERT_OK(db->ExecuteScript(
-        "DELETE FROM audit_subtree WHERE ((idx + 1) << CAST(level AS INTEGER)) > 500 AND level < 8; "
-        "UPDATE audit_tip SET subtrees_to = 500;"));
-  }
+  ASSERT_OK(AsIfAnOlderNodeAppendedFrom(*fixture.RawDatabase(), 500));
   {
     auto log = fixture.OpenLog();  // fills the gap, then appends
-    std::vector<AuditEvent> events;
-    for (int i = 0; i < 100; ++i) events.push_back(SearchEvent(1, {i}));
-    ASSERT_OK(log->AppendAll(std::move(events)));
+    AppendSearches(*log, 100);
   }
   auto db = fixture.RawDatabase();
   EXPECT_EQ(Stored(*db), ExpectedSubtrees(*db));
@@ -189,13 +196,8 @@ TEST(SubtreeTableTest, AGapLeftByAnOlderNodeIsFilledOnTheNextOpen) {
   {
     // Again, but the log is already open when the older node appends.
     auto log = fixture.OpenLog();
-    ASSERT_OK(LiftAppendOnlyGuards(*db));
-    ASSERT_OK(db->ExecuteScript(
-        "DELETE FROM audit_subtree WHERE ((idx + 1) << CAST(level AS INTEGER)) > 1050 AND level < 8; "
-        "UPDATE audit_tip SET subtrees_to = 1050;"));
-    std::vector<AuditEvent> events;
-    for (int i = 0; i < 100; ++i) events.push_back(SearchEvent(1, {i}));
-    ASSERT_OK(log->AppendAll(std::move(events)));
+    ASSERT_OK(AsIfAnOlderNodeAppendedFrom(*db, 1050));
+    AppendSearches(*log, 100);
     EXPECT_FALSE(*SubtreesCover(*db, 1200)) << "still behind: rows of 1050 to 1099 are missing";
   }
   { auto log = fixture.OpenLog(); }
@@ -317,9 +319,7 @@ TEST_F(SubtreeVerifyTest, AMissingSubtreeIsNamed) {
 // 256 leaves, or appended to by such a node past the recorded coverage)
 // verifies: those rows are not written yet. The rows it has are still checked.
 TEST_F(SubtreeVerifyTest, LowerRowsNotBackfilledYetAreNotMissing) {
-  ASSERT_OK(db_->ExecuteScript(
-      "DELETE FROM audit_subtree WHERE level < 8 AND ((idx + 1) << CAST(level AS INTEGER)) > 600; "
-      "UPDATE audit_tip SET subtrees_to = 600;"));
+  ASSERT_OK(AsIfAnOlderNodeAppendedFrom(*db_, 600));
   AuditVerifyReport report = Verify(fixture_, *db_);
   EXPECT_TRUE(report.ok) << report.problem;
   ASSERT_OK(BackToSchemaVersion2(*db_));  // and read-only, before any migration

@@ -303,6 +303,16 @@ TEST_F(BreachReportTest, LogWithoutCheckpointStillReports) {
   EXPECT_THAT(report->subjects, IsEmpty());
 }
 
+// `count` searches by agent 1, one a second, each returning person i + 1.
+void AppendSearches(audit::testing::AuditLogFixture& fixture, int64_t count) {
+  auto log = fixture.OpenLog();
+  std::vector<AuditEvent> events;
+  for (int64_t i = 0; i < count; ++i) {
+    events.push_back(Event(kAgent1, AuditEventType::kSearch, kT0 + i, {i + 1}));
+  }
+  ASSERT_OK(log->AppendAll(std::move(events)));
+}
+
 // The proofs at every shape of tree, against a reference that reads only the
 // leaves: with the stored subtree table (the usual path), then without it
 // (a log not backfilled yet: the sequential scan).
@@ -354,15 +364,7 @@ void ExpectSameProofsAsTheReference(store::Connection& db, uint64_t events) {
 TEST(BatchInclusionProofsTest, SameProofsAsTheReferenceAtEveryShape) {
   constexpr uint64_t kEvents = 1100;
   audit::testing::AuditLogFixture fixture;
-  {
-    auto log = fixture.OpenLog();
-    std::vector<AuditEvent> events;
-    for (uint64_t i = 0; i < kEvents; ++i) {
-      const auto n = static_cast<int64_t>(i);
-      events.push_back(Event(kAgent1, AuditEventType::kSearch, kT0 + n, {n + 1}));
-    }
-    ASSERT_OK(log->AppendAll(std::move(events)));
-  }
+  AppendSearches(fixture, static_cast<int64_t>(kEvents));
   auto db = fixture.RawDatabase();
   ASSERT_TRUE(*audit::SubtreesCover(*db, kEvents));
   ExpectSameProofsAsTheReference(*db, kEvents);
@@ -381,14 +383,7 @@ TEST(BatchInclusionProofsTest, SameProofsAsTheReferenceAtEveryShape) {
 
 TEST(BatchInclusionProofsTest, AMissingEventIsNamed) {
   audit::testing::AuditLogFixture fixture;
-  {
-    auto log = fixture.OpenLog();
-    std::vector<AuditEvent> events;
-    for (int64_t i = 0; i < 1000; ++i) {
-      events.push_back(Event(kAgent1, AuditEventType::kSearch, kT0 + i, {i + 1}));
-    }
-    ASSERT_OK(log->AppendAll(std::move(events)));
-  }
+  AppendSearches(fixture, 1000);
   auto db = fixture.RawDatabase();
   ASSERT_OK(audit::testing::LiftAppendOnlyGuards(*db));
   ASSERT_OK(db->ExecuteScript("DELETE FROM audit_event WHERE sequence = 500"));
@@ -404,14 +399,7 @@ TEST(BatchInclusionProofsTest, AMissingEventIsNamed) {
 
 TEST(BatchInclusionProofsTest, AChangedSubtreeRowGivesARootThatIsNotTheSignedOne) {
   audit::testing::AuditLogFixture fixture;
-  {
-    auto log = fixture.OpenLog();
-    std::vector<AuditEvent> events;
-    for (int64_t i = 0; i < 600; ++i) {
-      events.push_back(Event(kAgent1, AuditEventType::kSearch, kT0 + i, {i + 1}));
-    }
-    ASSERT_OK(log->AppendAll(std::move(events)));
-  }
+  AppendSearches(fixture, 600);
   auto db = fixture.RawDatabase();
   auto reference = audit::StoredLeafSource::Open(*db);
   ASSERT_OK(reference);
