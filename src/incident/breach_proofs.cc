@@ -135,18 +135,19 @@ std::unexpected<Error> Missing(uint64_t sequence) {
               "audit event " + std::to_string(sequence) + " is missing; run `vigie audit verify`");
 }
 
-// Chunks per query: each is a round trip, which on PostgreSQL cost more than
-// reading the chunk's 16 events.
-constexpr size_t kChunksPerQuery = 16;
+// Chunks per query on PostgreSQL: each query is a round trip, which cost
+// more than reading the chunk's 16 events. One on SQLite: no round trips,
+// and its planner scans the whole table for 16 OR-ed ranges of parameters.
+constexpr size_t kChunksPerPostgresQuery = 16;
 
-// SELECT of the leaf hashes of kChunksPerQuery ranges of events. PostgreSQL
+// SELECT of the leaf hashes of `ranges` ranges of events. PostgreSQL
 // hashes them itself (RFC 9162: SHA-256 of 0x00 then the event): 32 bytes
 // per event cross the connection instead of the whole event, in hex.
-std::string ChunkRangesSql(bool hashed_by_server) {
+std::string ChunkRangesSql(bool hashed_by_server, size_t ranges) {
   std::string sql = hashed_by_server
                         ? "SELECT sequence, sha256('\\x00'::bytea || event) FROM audit_event WHERE "
                         : "SELECT sequence, event FROM audit_event WHERE ";
-  for (size_t i = 0; i < kChunksPerQuery; ++i) {
+  for (size_t i = 0; i < ranges; ++i) {
     sql += (i == 0 ? "(sequence >= $" : " OR (sequence >= $") + std::to_string(2 * i + 1) +
            " AND sequence < $" + std::to_string(2 * i + 2) + ")";
   }
@@ -158,7 +159,9 @@ std::string ChunkRangesSql(bool hashed_by_server) {
 Result<std::vector<std::vector<Sha256Digest>>> ReadChunkLeafHashes(
     store::Connection& db, std::span<const uint64_t> chunks, uint64_t tree_size) {
   const bool hashed_by_server = db.dialect() == store::Dialect::kPostgres;
-  static const std::string kServerHashed = ChunkRangesSql(true), kRaw = ChunkRangesSql(false);
+  static const std::string kServerHashed = ChunkRangesSql(true, kChunksPerPostgresQuery),
+                           kRaw = ChunkRangesSql(false, 1);
+  const size_t per_query = hashed_by_server ? kChunksPerPostgresQuery : 1;
   auto begin_of = [](uint64_t chunk) { return chunk * kChunk; };
   auto end_of = [&](uint64_t chunk) { return std::min(chunk * kChunk + kChunk, tree_size); };
   std::vector<std::vector<Sha256Digest>> leaves(chunks.size());
@@ -168,11 +171,11 @@ Result<std::vector<std::vector<Sha256Digest>>> ReadChunkLeafHashes(
     }
     return {};
   };
-  for (size_t first = 0; first < chunks.size(); first += kChunksPerQuery) {
-    const size_t last = std::min(first + kChunksPerQuery, chunks.size());  // exclusive
+  for (size_t first = 0; first < chunks.size(); first += per_query) {
+    const size_t last = std::min(first + per_query, chunks.size());  // exclusive
     ASSIGN_OR_RETURN(store::Statement * rows,
                      db.Prepare(hashed_by_server ? kServerHashed : kRaw));
-    for (size_t i = 0; i < kChunksPerQuery; ++i) {
+    for (size_t i = 0; i < per_query; ++i) {
       // A short last batch repeats its last range: the same rows, once.
       const uint64_t chunk = chunks[std::min(first + i, last - 1)];
       rows->BindInt(static_cast<int>(2 * i + 1), static_cast<int64_t>(begin_of(chunk)))
