@@ -34,7 +34,10 @@ test('the administrator creates a unit', async () => {
   await page.getByLabel('Type').selectOption('gendarmerie');
   await page.getByRole('button', { name: 'Créer l’unité' }).click();
   await page.getByText('Unité GN-13 créée.').waitFor();
-  assert.match(await page.getByRole('table', { name: 'Unités' }).textContent(), /Brigade de Marseille/);
+  // The list is loaded again after the message: wait for the new row.
+  const row = page.getByRole('table', { name: 'Unités' }).getByRole('row').filter({ hasText: 'GN-13' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /Brigade de Marseille/);
 });
 
 test('creating an agent shows the activation code once, and it activates the account', async () => {

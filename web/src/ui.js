@@ -42,6 +42,25 @@ export function table(caption, columns, rows, { className = 'data' } = {}) {
       }))))));
 }
 
+/**
+ * Wraps a loader so that only the newest call's answer counts: after a change
+ * the list is loaded again, and the answer of an older, slower load must not
+ * overwrite it. An overtaken call resolves to null (and drops its error).
+ */
+export function newestOnly(load) {
+  let newest = 0;
+  return async (...args) => {
+    const mine = ++newest;
+    try {
+      const answer = await load(...args);
+      return mine === newest ? answer : null;
+    } catch (error) {
+      if (mine === newest) throw error;
+      return null;
+    }
+  };
+}
+
 /** Disables `button` while `work` runs; returns its result. */
 export async function busy(button, work) {
   const label = button.textContent;

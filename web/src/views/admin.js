@@ -1,7 +1,7 @@
 // The administrator's pages: units and agents (the activation code is shown once).
 import { h, replace, field } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
-import { page, messageArea, busy, errorText, table } from '../ui.js';
+import { page, messageArea, busy, errorText, table, newestOnly } from '../ui.js';
 
 const KINDS = ['police', 'gendarmerie', 'municipal_police', 'customs', 'prefecture', 'other'];
 const ROLES = ['agent', 'investigator', 'supervisor', 'security_officer', 'administrator'];
@@ -9,9 +9,12 @@ const ROLES = ['agent', 'investigator', 'supervisor', 'security_officer', 'admin
 export function unitsView(app) {
   const message = messageArea();
   const list = h('div', {}, h('p', {}, t('app.loading')));
+  const fetchUnits = newestOnly(() => app.api.call('GET', '/api/v1/units'));
   const load = async () => {
     try {
-      const { units = [] } = await app.api.call('GET', '/api/v1/units');
+      const answer = await fetchUnits();
+      if (!answer) return;
+      const { units = [] } = answer;
       replace(list, units.length ? table(t('units.title'), [
         { label: t('units.code'), cell: (u) => u.code, header: true },
         { label: t('units.name'), cell: (u) => u.name },
@@ -70,9 +73,12 @@ export function agentsView(app) {
       return button;
     });
   let units = [];
+  const fetchAgents = newestOnly(() => app.api.call('GET', '/api/v1/agents'));
   const load = async () => {
     try {
-      const { agents = [] } = await app.api.call('GET', '/api/v1/agents');
+      const answer = await fetchAgents();
+      if (!answer) return;
+      const { agents = [] } = answer;
       replace(list, agents.length ? table(t('agents.title'), [
         { label: t('agents.service_number'), cell: (a) => a.service_number, header: true },
         { label: t('agents.display_name'), cell: (a) => a.display_name },

@@ -2,7 +2,7 @@
 // this person", containment, the breach report builder and the claim check.
 import { h, replace, field, download } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
-import { page, messageArea, busy, errorText, table, splitList, utcStamp } from '../ui.js';
+import { page, messageArea, busy, errorText, table, splitList, utcStamp, newestOnly } from '../ui.js';
 import { eventColumns } from './agent.js';
 
 const POLL_MS = 10000;
@@ -22,11 +22,13 @@ export function alertsView(app, vs) {
   let seen = null;
   let timer = null;
   let stopped = false;
+  const search = newestOnly((background) => app.api.call('POST', '/api/v1/alerts/search', { status: vs.status },
+                                                        { background }));
   const load = async ({ background = true } = {}) => {
     try {
-      const { alerts = [] } = await app.api.call('POST', '/api/v1/alerts/search', { status: vs.status },
-                                                 { background });
-      if (stopped) return;
+      const answer = await search(background);
+      if (stopped || !answer) return;
+      const { alerts = [] } = answer;
       const ids = new Set(alerts.map((a) => a.id));
       if (seen) {
         const fresh = alerts.filter((a) => !seen.has(a.id)).length;
@@ -167,9 +169,12 @@ export function incidentsView(app) {
   const message = messageArea();
   const extra = h('div', {});
   const list = h('div', {}, h('p', {}, t('app.loading')));
+  const fetchIncidents = newestOnly(() => app.api.call('GET', '/api/v1/incidents'));
   const load = async () => {
     try {
-      const { incidents = [] } = await app.api.call('GET', '/api/v1/incidents');
+      const answer = await fetchIncidents();
+      if (!answer) return;
+      const { incidents = [] } = answer;
       if (!incidents.length) { replace(list, h('p', { class: 'empty' }, t('incidents.none'))); return; }
       replace(list, table(t('incidents.list'), [
         { label: t('incidents.col.id'), cell: (i) => String(i.id), header: true },

@@ -1,7 +1,7 @@
 // "My passkeys": list, register (WebAuthn create), remove.
 import { h, replace, field } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
-import { page, messageArea, busy, errorText, table, withStepUp } from '../ui.js';
+import { page, messageArea, busy, errorText, table, withStepUp, newestOnly } from '../ui.js';
 import { creationOptions, registrationBody, supported } from '../webauthn.js';
 
 /**
@@ -22,9 +22,12 @@ function failure(error) {
 export function passkeysView(app) {
   const message = messageArea();
   const list = h('div', {}, h('p', {}, t('app.loading')));
+  const fetchPasskeys = newestOnly(() => app.api.call('GET', '/api/v1/passkeys'));
   const load = async () => {
     try {
-      const { passkeys = [] } = await app.api.call('GET', '/api/v1/passkeys');
+      const answer = await fetchPasskeys();
+      if (!answer) return;
+      const { passkeys = [] } = answer;
       if (!passkeys.length) { replace(list, h('p', { class: 'empty' }, t('passkeys.none'))); return; }
       replace(list, table(t('passkeys.title'), [
         { label: t('passkeys.col.name'), cell: (p) => p.name, header: true },
