@@ -4,6 +4,7 @@
 #include <map>
 
 #include "audit/event_export.h"
+#include "core/json_writer.h"
 #include "crypto/hash.h"
 
 namespace vigie::incident {
@@ -24,10 +25,10 @@ json::array Array(const std::vector<T>& values) {
   return out;
 }
 
-json::array Hexes(const std::vector<audit::Sha256Digest>& hashes) {
-  json::array out;
-  for (const auto& hash : hashes) out.emplace_back(crypto::HexEncode(hash));
-  return out;
+void WriteInts(JsonWriter& w, const std::vector<int64_t>& values) {
+  w.BeginArray();
+  for (int64_t value : values) w.Int(value);
+  w.EndArray();
 }
 
 json::value Bound(int64_t micros, int64_t open_value) {
@@ -119,60 +120,72 @@ json::object TimelineJson(const BreachReport& report) {
 
 std::string RenderBreachJson(const BreachReport& report,
                              std::span<const uint8_t> checkpoint_public_key) {
-  json::object out{{"format", "vigie.breach-report.v1"},
-                   {"generated", Time(report.generated_unix_micros)},
-                   {"scope", ScopeJson(report.scope)},
-                   {"log_size", report.log_size},
-                   {"checkpoint", nullptr},
-                   {"counts", CountsJson(report.counts)},
-                   {"datasets", DatasetsJson(report)}};
+  // The small parts as boost::json values; subjects and events, megabytes at
+  // scale, written straight out (core/json_writer.h).
+  std::string out;
+  out.reserve(256 * report.subjects.size() + 2048 * report.events.size() + 4096);
+  JsonWriter w(out);
+  w.BeginObject()
+      .Member("format", "vigie.breach-report.v1")
+      .Member("generated", Time(report.generated_unix_micros))
+      .Key("scope").Raw(json::serialize(ScopeJson(report.scope)))
+      .Member("log_size", report.log_size)
+      .Key("checkpoint");
   if (report.checkpoint) {
     json::object checkpoint = json::parse(audit::WitnessLine(*report.checkpoint)).as_object();
     checkpoint["signed_text"] = audit::CheckpointSignedText(*report.checkpoint);
     if (!checkpoint_public_key.empty()) {
       checkpoint["public_key"] = crypto::HexEncode(checkpoint_public_key);
     }
-    out["checkpoint"] = std::move(checkpoint);
+    w.Raw(json::serialize(checkpoint));
+  } else {
+    w.Null();
   }
-  json::array subjects;
-  subjects.reserve(report.subjects.size());
+  w.Key("counts").Raw(json::serialize(CountsJson(report.counts)));
+  w.Key("datasets").Raw(json::serialize(DatasetsJson(report)));
+  w.Key("subjects").BeginArray();
   for (const ExposedSubject& s : report.subjects) {
-    subjects.push_back(json::object{{"person_id", s.person_id},
-                                    {"in_records", s.identity.has_value()},
-                                    {"summary_events", s.summary_events},
-                                    {"full_file_events", s.full_file_events},
-                                    {"record_count_in_summary", s.record_count_in_summary},
-                                    {"notice_ids", Array(s.notice_ids)},
-                                    {"entry_ids", Array(s.entry_ids)},
-                                    {"first", Time(s.first_unix_micros)},
-                                    {"last", Time(s.last_unix_micros)}});
+    w.BeginObject()
+        .Member("person_id", s.person_id)
+        .Member("in_records", s.identity.has_value())
+        .Member("summary_events", s.summary_events)
+        .Member("full_file_events", s.full_file_events)
+        .Member("record_count_in_summary", s.record_count_in_summary);
+    WriteInts(w.Key("notice_ids"), s.notice_ids);
+    WriteInts(w.Key("entry_ids"), s.entry_ids);
+    w.Member("first", Time(s.first_unix_micros)).Member("last", Time(s.last_unix_micros)).EndObject();
   }
-  out["subjects"] = std::move(subjects);
-  out["timeline"] = TimelineJson(report);
-  json::array events;
-  events.reserve(report.events.size());
+  w.EndArray();
+  w.Key("timeline").Raw(json::serialize(TimelineJson(report)));
+  w.Key("events").BeginArray();
   for (const CountedEvent& e : report.events) {
-    json::object event{{"sequence", e.sequence},
-                       {"time", Time(e.time_unix_micros)},
-                       {"type", audit::AuditEventTypeName(e.type)},
-                       {"agent_id", e.agent_id},
-                       {"service_number", e.service_number},
-                       {"session_id", e.session_id},
-                       {"dpop_jkt", e.dpop_jkt},
-                       {"source_address", e.source_address},
-                       {"purpose", e.purpose},
-                       {"case_reference", e.case_reference},
-                       {"persons", e.persons},
-                       {"notices", e.notices},
-                       {"entries", e.entries},
-                       {"event", crypto::HexEncode(e.encoded)},
-                       {"leaf_hash", crypto::HexEncode(e.leaf_hash)},
-                       {"inclusion_proof", nullptr}};
-    if (e.proven) event["inclusion_proof"] = Hexes(e.inclusion_proof);
-    events.push_back(std::move(event));
+    w.BeginObject()
+        .Member("sequence", e.sequence)
+        .Member("time", Time(e.time_unix_micros))
+        .Member("type", audit::AuditEventTypeName(e.type))
+        .Member("agent_id", e.agent_id)
+        .Member("service_number", e.service_number)
+        .Member("session_id", e.session_id)
+        .Member("dpop_jkt", e.dpop_jkt)
+        .Member("source_address", e.source_address)
+        .Member("purpose", e.purpose)
+        .Member("case_reference", e.case_reference)
+        .Member("persons", uint64_t{e.persons})
+        .Member("notices", uint64_t{e.notices})
+        .Member("entries", uint64_t{e.entries});
+    w.Key("event").Hex(e.encoded).Key("leaf_hash").Hex(e.leaf_hash).Key("inclusion_proof");
+    if (e.proven) {
+      w.BeginArray();
+      for (const audit::Sha256Digest& hash : e.inclusion_proof) w.Hex(hash);
+      w.EndArray();
+    } else {
+      w.Null();
+    }
+    w.EndObject();
   }
-  out["events"] = std::move(events);
-  return json::serialize(out) + "\n";
+  w.EndArray().EndObject();
+  out += '\n';
+  return out;
 }
 
 std::string CsvCell(std::string_view text) {
