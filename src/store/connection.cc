@@ -1,3 +1,4 @@
+#include <charconv>
 #include <string>
 
 #include "store/internal/postgres_connection.h"
@@ -48,6 +49,16 @@ Result<void> Transaction::Commit() {
   auto committed = connection->Commit();
   if (!committed) (void)connection->Rollback();
   return committed;
+}
+
+std::string PostgresArrayLiteral(std::span<const int64_t> values) {
+  std::string literal = "{";
+  char digits[24];
+  for (int64_t value : values) {
+    if (literal.size() > 1) literal += ',';
+    literal.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+  }
+  return literal + "}";
 }
 
 }  // namespace vigie::store

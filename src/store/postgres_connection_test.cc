@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "store/retry.h"
 #include "store/store.h"
 #include "store/test_database.h"
@@ -178,6 +180,57 @@ TEST_F(PostgresConnectionTest, ScriptsRunSeveralStatements) {
   EXPECT_EQ(Count(), 2);
   EXPECT_FALSE(db_->ExecuteScript("INSERT INTO t (id) VALUES (3); SELEKT;").has_value());
   EXPECT_EQ(Count(), 2);  // a script is one implicit transaction
+}
+
+TEST_F(PostgresConnectionTest, AnArrayLiteralBindsAWholeBatchOfIntegers) {
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id) SELECT generate_series(-5, 100)"));
+  auto select = db_->Prepare("SELECT id FROM t WHERE id = ANY($1::bigint[]) ORDER BY id");
+  ASSERT_OK(select);
+  const std::vector<int64_t> ids = {-5, 0, 7, 100, 101, std::numeric_limits<int64_t>::max(),
+                                    std::numeric_limits<int64_t>::min()};
+  EXPECT_EQ(PostgresArrayLiteral(ids), "{-5,0,7,100,101,9223372036854775807,-9223372036854775808}");
+  std::vector<int64_t> found;
+  for (const std::vector<int64_t>& batch : {ids, std::vector<int64_t>{}}) {
+    (*select)->BindText(1, PostgresArrayLiteral(batch));
+    while (true) {
+      auto row = (*select)->Step();
+      ASSERT_OK(row);
+      if (!*row) break;
+      found.push_back((*select)->ColumnInt(0));
+    }
+  }
+  EXPECT_EQ(found, (std::vector<int64_t>{-5, 0, 7, 100}));
+  EXPECT_EQ(PostgresArrayLiteral({}), "{}");
+}
+
+// Bytea values are decoded into buffers reused from row to row: each row,
+// longer or shorter than the one before, reads back as it was written.
+TEST_F(PostgresConnectionTest, ByteaColumnsReadBackRowAfterRow) {
+  ASSERT_OK(db_->ExecuteScript("CREATE TABLE b (id BIGINT PRIMARY KEY, x BYTEA, y BYTEA)"));
+  std::vector<std::vector<uint8_t>> values;
+  for (size_t size : {40u, 0u, 3u, 300u, 1u, 64u}) {
+    std::vector<uint8_t> value(size);
+    for (size_t i = 0; i < size; ++i) value[i] = static_cast<uint8_t>(i * 37 + size);
+    values.push_back(std::move(value));
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    auto insert = db_->Prepare("INSERT INTO b (id, x, y) VALUES ($1, $2, $3)");
+    ASSERT_OK(insert);
+    (*insert)->BindInt(1, static_cast<int64_t>(i)).BindBlob(2, values[i]);
+    (*insert)->BindBlob(3, values[values.size() - 1 - i]);
+    ASSERT_OK((*insert)->Run());
+  }
+  auto select = db_->Prepare("SELECT id, x, y FROM b ORDER BY id");
+  ASSERT_OK(select);
+  for (size_t i = 0; i < values.size(); ++i) {
+    ASSERT_TRUE(*(*select)->Step());
+    const auto x = (*select)->ColumnBlob(1), y = (*select)->ColumnBlob(2);
+    EXPECT_EQ(std::vector<uint8_t>(x.begin(), x.end()), values[i]) << i;
+    EXPECT_EQ(std::vector<uint8_t>(y.begin(), y.end()), values[values.size() - 1 - i]) << i;
+    const auto again = (*select)->ColumnBlob(1);  // the same row twice: the same bytes
+    EXPECT_EQ(std::vector<uint8_t>(again.begin(), again.end()), values[i]) << i;
+  }
+  EXPECT_FALSE(*(*select)->Step());
 }
 
 TEST(PostgresOpenTest, AnUnreachableServerIsUnavailableAndTheUrlStaysSecret) {

@@ -99,6 +99,11 @@ class Transaction {
   Connection* connection_;
 };
 
+// A PostgreSQL array literal of `values` ("{1,2,3}"), bound as text to a
+// `$n::bigint[]` parameter: one statement for a batch of any size, where
+// SQLite takes a list of placeholders.
+std::string PostgresArrayLiteral(std::span<const int64_t> values);
+
 struct OpenOptions {
   int busy_timeout_ms = 5000;
   bool read_only = false;

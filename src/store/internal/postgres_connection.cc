@@ -55,18 +55,24 @@ int HexValue(char c) {
 }
 
 // Decodes bytea's hex output ("\x0aff..."); the session sets bytea_output=hex.
-std::string DecodeHexBytea(std::string_view text) {
-  std::string bytes;
-  if (!text.starts_with("\\x")) return std::string(text);
-  text.remove_prefix(2);
-  bytes.reserve(text.size() / 2);
-  for (size_t i = 0; i + 1 < text.size(); i += 2) {
-    int high = HexValue(text[i]);
-    int low = HexValue(text[i + 1]);
-    if (high < 0 || low < 0) break;  // cannot happen with hex output
-    bytes.push_back(static_cast<char>((high << 4) | low));
+// Into `bytes`, reusing its capacity: rows of a result decode one after another.
+void DecodeHexBytea(std::string_view text, std::string& bytes) {
+  bytes.clear();
+  if (!text.starts_with("\\x")) {
+    bytes.assign(text);
+    return;
   }
-  return bytes;
+  text.remove_prefix(2);
+  bytes.resize(text.size() / 2);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    int high = HexValue(text[2 * i]);
+    int low = HexValue(text[2 * i + 1]);
+    if (high < 0 || low < 0) {  // cannot happen with hex output
+      bytes.resize(i);
+      break;
+    }
+    bytes[i] = static_cast<char>((high << 4) | low);
+  }
 }
 
 }  // namespace
@@ -144,7 +150,7 @@ void PostgresStatement::ClearResult() {
   executed_ = false;
   row_ = -1;
   bytea_columns_.clear();
-  decoded_.clear();
+  decoded_row_.clear();
 }
 
 void PostgresStatement::ResetForReuse() {
@@ -189,6 +195,8 @@ Result<void> PostgresStatement::Execute() {
   }
   int columns = PQnfields(result);
   bytea_columns_.resize(static_cast<size_t>(columns));
+  decoded_.resize(static_cast<size_t>(columns));
+  decoded_row_.assign(static_cast<size_t>(columns), -1);
   for (int c = 0; c < columns; ++c) {
     bytea_columns_[static_cast<size_t>(c)] = PQftype(result, c) == kByteaOid;
   }
@@ -201,10 +209,7 @@ Result<bool> PostgresStatement::Step() {
     RETURN_IF_ERROR(Execute());
   }
   ++row_;
-  if (row_ < PQntuples(result_)) {
-    decoded_.assign(bytea_columns_.size(), std::nullopt);
-    return true;
-  }
+  if (row_ < PQntuples(result_)) return true;
   // Done: like sqlite3_step, the next Step() runs the statement again.
   ClearResult();
   return false;
@@ -229,8 +234,11 @@ std::string_view PostgresStatement::Bytes(int column) const {
   std::string_view text(PQgetvalue(result_, row_, column),
                         static_cast<size_t>(PQgetlength(result_, row_, column)));
   if (!bytea_columns_[c]) return text;
-  if (!decoded_[c]) decoded_[c] = DecodeHexBytea(text);
-  return *decoded_[c];
+  if (decoded_row_[c] != row_) {
+    DecodeHexBytea(text, decoded_[c]);
+    decoded_row_[c] = row_;
+  }
+  return decoded_[c];
 }
 
 int64_t PostgresStatement::ColumnInt(int column) const {
@@ -300,10 +308,12 @@ PostgresConnection::~PostgresConnection() {
 Result<void> PostgresConnection::Configure() {
   // lock_timeout plays SQLite's busy timeout: a blocked writer gives up
   // (Unavailable) instead of waiting forever. bytea_output=hex is what
-  // PostgresStatement decodes.
+  // PostgresStatement decodes. No JIT: Vigie's queries are index reads, and
+  // compiling one a planner thinks costly took longer than running it
+  // (~0.2 s for a breach report's batched proof reads).
   std::string settings =
       "SET bytea_output = 'hex'; SET lock_timeout = " + std::to_string(options_.busy_timeout_ms) +
-      "; SET client_min_messages = warning;";
+      "; SET client_min_messages = warning; SET jit = off;";
   if (options_.read_only) settings += " SET default_transaction_read_only = on;";
   OwnedResult result(PQexec(conn_, settings.c_str()));
   if (!Succeeded(result.get())) {

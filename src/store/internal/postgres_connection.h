@@ -89,7 +89,10 @@ class PostgresStatement final : public Statement {
   int row_ = -1;
   int64_t changes_ = 0;
   std::vector<bool> bytea_columns_;
-  mutable std::vector<std::optional<std::string>> decoded_;  // this row's bytea values
+  // Bytea values decoded, per column, and the row each holds (-1: none);
+  // the buffers keep their capacity from row to row.
+  mutable std::vector<std::string> decoded_;
+  mutable std::vector<int> decoded_row_;
 };
 
 class PostgresConnection final : public Connection {
