@@ -136,9 +136,16 @@ Result<BreachAnswer> Portal::ReportBreach(const Caller& caller, const BreachRequ
   BreachAnswer answer;
   // Computed against the log's latest checkpoint: while the server runs,
   // events newer than it are counted too, as unproven (breach_report.h).
+  incident::BreachOptions options{.with_proofs = request.with_proofs};
+  if (request.name_subjects) {
+    options.with_subjects = [this](std::vector<incident::ExposedSubject>& subjects) -> Result<void> {
+      ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+      ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
+      return incident::NameSubjects(repository, subjects);
+    };
+  }
   ASSIGN_OR_RETURN(answer.report,
-                   incident::ComputeBreachReport(*audit_db, *scope, *parts_.clock,
-                                                 {.with_proofs = request.with_proofs}));
+                   incident::ComputeBreachReport(*audit_db, *scope, *parts_.clock, options));
   if (answer.report.checkpoint) {
     answer.checkpoint_public_key = incident::CheckpointPublicKey(*parts_.keyring, *answer.report.checkpoint);
     if (!answer.checkpoint_public_key.empty() &&
@@ -147,11 +154,6 @@ Result<BreachAnswer> Portal::ReportBreach(const Caller& caller, const BreachRequ
                   "the audit log's latest checkpoint is not validly signed; run "
                   "`vigie audit verify`");
     }
-  }
-  if (request.name_subjects) {
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
-    RETURN_IF_ERROR(incident::NameSubjects(repository, answer.report.subjects));
   }
   return answer;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -84,13 +85,46 @@ Result<std::optional<Sha256Digest>> ReadSubtree(store::Connection& db, uint32_t 
   return hash;
 }
 
-Result<void> ReadSubtrees(store::Connection& db, std::span<const CompletedSubtree> wanted,
-                          std::vector<CompletedSubtree>& found) {
-  std::vector<std::pair<uint32_t, uint64_t>> positions;
-  positions.reserve(wanted.size());
-  for (const CompletedSubtree& node : wanted) positions.emplace_back(node.level, node.index);
-  std::sort(positions.begin(), positions.end());
-  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+namespace {
+
+// PostgreSQL: the positions as two arrays, one statement per batch of
+// thousands. LIMIT keeps the planner from turning the lateral lookups into
+// a join over the whole table.
+Result<void> ReadSubtreesByArrays(store::Connection& db,
+                                  std::span<const std::pair<uint32_t, uint64_t>> positions,
+                                  std::vector<CompletedSubtree>& found) {
+  constexpr size_t kPositionsPerQuery = 8192;
+  std::vector<int64_t> levels, indices;
+  for (size_t first = 0; first < positions.size(); first += kPositionsPerQuery) {
+    const size_t end = std::min(first + kPositionsPerQuery, positions.size());
+    levels.clear();
+    indices.clear();
+    for (size_t i = first; i < end; ++i) {
+      levels.push_back(positions[i].first);
+      indices.push_back(static_cast<int64_t>(positions[i].second));
+    }
+    ASSIGN_OR_RETURN(store::Statement * rows,
+                     db.Prepare("SELECT w.level, w.idx, s.hash FROM unnest($1::bigint[], "
+                                "$2::bigint[]) AS w(level, idx) CROSS JOIN LATERAL (SELECT hash "
+                                "FROM audit_subtree WHERE level = w.level AND idx = w.idx "
+                                "LIMIT 1) s ORDER BY w.level, w.idx"));
+    rows->BindText(1, store::PostgresArrayLiteral(levels))
+        .BindText(2, store::PostgresArrayLiteral(indices));
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, rows->Step());
+      if (!more) break;
+      ASSIGN_OR_RETURN(Sha256Digest hash, HashColumn(*rows, 2));
+      found.push_back({static_cast<uint32_t>(rows->ColumnInt(0)),
+                       static_cast<uint64_t>(rows->ColumnInt(1)), hash});
+    }
+  }
+  return {};
+}
+
+// SQLite: no round trips; a level and a list of placeholders per statement.
+Result<void> ReadSubtreesByLists(store::Connection& db,
+                                 std::span<const std::pair<uint32_t, uint64_t>> positions,
+                                 std::vector<CompletedSubtree>& found) {
   // One statement for every batch: a short last batch repeats its last index.
   constexpr size_t kIndicesPerQuery = 64;
   static const std::string kSql = [] {
@@ -120,6 +154,22 @@ Result<void> ReadSubtrees(store::Connection& db, std::span<const CompletedSubtre
     first = last + 1;
   }
   return {};
+}
+
+}  // namespace
+
+Result<void> ReadSubtrees(store::Connection& db, std::span<const CompletedSubtree> wanted,
+                          std::vector<CompletedSubtree>& found) {
+  std::vector<std::pair<uint32_t, uint64_t>> positions;
+  positions.reserve(wanted.size());
+  for (const CompletedSubtree& node : wanted) {
+    if (node.level > 63 || node.index > uint64_t{std::numeric_limits<int64_t>::max()}) continue;
+    positions.emplace_back(node.level, node.index);
+  }
+  std::sort(positions.begin(), positions.end());
+  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  return db.dialect() == store::Dialect::kPostgres ? ReadSubtreesByArrays(db, positions, found)
+                                                   : ReadSubtreesByLists(db, positions, found);
 }
 
 Result<std::vector<CompletedSubtree>> ReadAllSubtrees(store::Connection& db) {

@@ -250,6 +250,11 @@ TEST(SubtreeTableTest, ReadsTheWantedRowsInBatches) {
   ASSERT_OK(ReadSubtrees(*db, std::span(all).subspan(3, 1), found));
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0], all[3]);
+  // More positions than one statement takes, most without a row.
+  for (uint64_t i = 0; i < 20000; ++i) wanted.push_back({kStoredSubtreeMinLevel + 1, 1000 + i, {}});
+  found.clear();
+  ASSERT_OK(ReadSubtrees(*db, wanted, found));
+  EXPECT_EQ(found, all);
 }
 
 // Vigie stored subtrees from 2^8 leaves until the lower levels made a

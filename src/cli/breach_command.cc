@@ -128,12 +128,17 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
       installation->AuditDatabaseUrl(),
       {.busy_timeout_ms = installation->config.store.busy_timeout_ms, .read_only = true});
   if (!db) return ReportError(db.error().WithContext("audit log"));
+  auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
+  if (!repository) return ReportError(repository.error());
   ProgressLine progress("breach report");
   const auto started = std::chrono::steady_clock::now();
   incident::BreachOptions breach_options{
       .with_proofs = !options.no_proofs,
       .progress = [&](std::string_view stage, uint64_t done, uint64_t total) {
         progress.Update(done, total, stage == "proving" ? "events hashed" : "selecting");
+      },
+      .with_subjects = [&](std::vector<incident::ExposedSubject>& subjects) {
+        return incident::NameSubjects(*repository, subjects);
       }};
   auto report = incident::ComputeBreachReport(**db, *scope, clock, breach_options);
   progress.Finish();
@@ -151,11 +156,6 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
   if (options.json) {
     std::fputs(incident::RenderBreachJson(*report, public_key).c_str(), stdout);
     return 0;
-  }
-  auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
-  if (!repository) return ReportError(repository.error());
-  if (auto named = incident::NameSubjects(*repository, report->subjects); !named) {
-    return ReportError(named.error());
   }
   const incident::BreachNotice notice{.controller = options.controller,
                                       .contact = options.contact,

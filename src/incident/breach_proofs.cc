@@ -135,33 +135,22 @@ std::unexpected<Error> Missing(uint64_t sequence) {
               "audit event " + std::to_string(sequence) + " is missing; run `vigie audit verify`");
 }
 
-// Chunks per query on PostgreSQL: each query is a round trip, which cost
-// more than reading the chunk's 16 events. One on SQLite: no round trips,
-// and its planner scans the whole table for 16 OR-ed ranges of parameters.
-constexpr size_t kChunksPerPostgresQuery = 16;
-
-// SELECT of the leaf hashes of `ranges` ranges of events. PostgreSQL
-// hashes them itself (RFC 9162: SHA-256 of 0x00 then the event): 32 bytes
-// per event cross the connection instead of the whole event, in hex.
-std::string ChunkRangesSql(bool hashed_by_server, size_t ranges) {
-  std::string sql = hashed_by_server
-                        ? "SELECT sequence, sha256('\\x00'::bytea || event) FROM audit_event WHERE "
-                        : "SELECT sequence, event FROM audit_event WHERE ";
-  for (size_t i = 0; i < ranges; ++i) {
-    sql += (i == 0 ? "(sequence >= $" : " OR (sequence >= $") + std::to_string(2 * i + 1) +
-           " AND sequence < $" + std::to_string(2 * i + 2) + ")";
-  }
-  return sql + " ORDER BY sequence";
-}
-
 // The leaf hashes of the events of `chunks` (sorted, distinct; chunk c holds
 // events [c * kChunk, min((c + 1) * kChunk, tree_size))), in that order.
+//
+// PostgreSQL: a batch of chunks per statement, their first events in an
+// array (each statement is a round trip, which cost more than reading a
+// chunk), and the server hashes the events itself (RFC 9162: SHA-256 of 0x00
+// then the event): 32 bytes per event cross the connection, not the event
+// in hex. LIMIT keeps the planner from turning the lateral range reads into
+// a join over the whole log. SQLite: one range per statement (no round
+// trips; its planner scans the table for OR-ed ranges of parameters).
 Result<std::vector<std::vector<Sha256Digest>>> ReadChunkLeafHashes(
     store::Connection& db, std::span<const uint64_t> chunks, uint64_t tree_size) {
-  const bool hashed_by_server = db.dialect() == store::Dialect::kPostgres;
-  static const std::string kServerHashed = ChunkRangesSql(true, kChunksPerPostgresQuery),
-                           kRaw = ChunkRangesSql(false, 1);
-  const size_t per_query = hashed_by_server ? kChunksPerPostgresQuery : 1;
+  static_assert(kChunk == 16, "the LIMIT below");
+  const bool postgres = db.dialect() == store::Dialect::kPostgres;
+  constexpr size_t kChunksPerPostgresQuery = 256;
+  const size_t per_query = postgres ? kChunksPerPostgresQuery : 1;
   auto begin_of = [](uint64_t chunk) { return chunk * kChunk; };
   auto end_of = [&](uint64_t chunk) { return std::min(chunk * kChunk + kChunk, tree_size); };
   std::vector<std::vector<Sha256Digest>> leaves(chunks.size());
@@ -171,15 +160,25 @@ Result<std::vector<std::vector<Sha256Digest>>> ReadChunkLeafHashes(
     }
     return {};
   };
+  std::vector<int64_t> firsts;
   for (size_t first = 0; first < chunks.size(); first += per_query) {
     const size_t last = std::min(first + per_query, chunks.size());  // exclusive
-    ASSIGN_OR_RETURN(store::Statement * rows,
-                     db.Prepare(hashed_by_server ? kServerHashed : kRaw));
-    for (size_t i = 0; i < per_query; ++i) {
-      // A short last batch repeats its last range: the same rows, once.
-      const uint64_t chunk = chunks[std::min(first + i, last - 1)];
-      rows->BindInt(static_cast<int>(2 * i + 1), static_cast<int64_t>(begin_of(chunk)))
-          .BindInt(static_cast<int>(2 * i + 2), static_cast<int64_t>(end_of(chunk)));
+    store::Statement* rows = nullptr;
+    if (postgres) {
+      ASSIGN_OR_RETURN(rows, db.Prepare(
+          "SELECT e.sequence, sha256('\\x00'::bytea || e.event) FROM unnest($1::bigint[]) AS "
+          "c(first) CROSS JOIN LATERAL (SELECT sequence, event FROM audit_event WHERE sequence "
+          ">= c.first AND sequence < c.first + 16 AND sequence < $2 LIMIT 16) e "
+          "ORDER BY e.sequence"));
+      firsts.clear();
+      for (size_t i = first; i < last; ++i) firsts.push_back(static_cast<int64_t>(begin_of(chunks[i])));
+      rows->BindText(1, store::PostgresArrayLiteral(firsts))
+          .BindInt(2, static_cast<int64_t>(tree_size));
+    } else {
+      ASSIGN_OR_RETURN(rows, db.Prepare("SELECT sequence, event FROM audit_event WHERE "
+                                        "sequence >= $1 AND sequence < $2 ORDER BY sequence"));
+      rows->BindInt(1, static_cast<int64_t>(begin_of(chunks[first])))
+          .BindInt(2, static_cast<int64_t>(end_of(chunks[first])));
     }
     size_t at = first;  // the chunk being filled
     while (true) {
@@ -189,7 +188,7 @@ Result<std::vector<std::vector<Sha256Digest>>> ReadChunkLeafHashes(
       while (at < last && end_of(chunks[at]) <= sequence) RETURN_IF_ERROR(complete(at++));
       const uint64_t expected = at < last ? begin_of(chunks[at]) + leaves[at].size() : sequence;
       if (at == last || sequence != expected) return Missing(expected);
-      if (hashed_by_server) {
+      if (postgres) {
         const std::span<const uint8_t> hash = rows->ColumnBlob(1);
         if (hash.size() != sizeof(Sha256Digest)) return Fail(ErrorCode::kInternal, "bad sha256()");
         leaves[at].emplace_back();

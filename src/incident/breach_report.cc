@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <future>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -410,9 +411,16 @@ Result<BreachReport> ComputeBreachReport(store::Connection& audit_db, const Brea
   for (const CountedEvent& event : report.events) {
     if (event.sequence >= covered) ++report.counts.unproven_events;
   }
-  if (report.checkpoint && options.with_proofs) {
-    RETURN_IF_ERROR(Prove(audit_db, *report.checkpoint, options, report));
+  std::future<Result<void>> with_subjects;
+  if (options.with_subjects) {
+    with_subjects = std::async(std::launch::async, options.with_subjects, std::ref(report.subjects));
   }
+  Result<void> proved;
+  if (report.checkpoint && options.with_proofs) {
+    proved = Prove(audit_db, *report.checkpoint, options, report);
+  }
+  if (with_subjects.valid()) RETURN_IF_ERROR(with_subjects.get());
+  RETURN_IF_ERROR(proved);
   return report;
 }
 

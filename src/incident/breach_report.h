@@ -17,7 +17,8 @@
 // counted, also those newer than the checkpoint (reported as unproven):
 // Security: a breach report must never under-report to keep its proofs tidy.
 //
-// Thread-safety: ComputeBreachReport uses `audit_db` alone.
+// Thread-safety: ComputeBreachReport uses `audit_db` alone (and, through
+// BreachOptions::with_subjects, one more thread).
 // No HTTP or CLI types here: the CLI (and later the API) adapt onto it.
 
 #include <cstdint>
@@ -179,6 +180,11 @@ struct BreachOptions {
   bool with_proofs = true;
   // (stage, done, total) for long steps; total 0 when unknown.
   std::function<void(std::string_view stage, uint64_t done, uint64_t total)> progress;
+  // When set, called once the subjects are known, on a thread of its own
+  // while the proofs are built (NameSubjects on the records store: the two
+  // databases are read at once). It must not use `audit_db`; it may change
+  // the subjects' `identity` only. Its error is the report's.
+  std::function<Result<void>(std::vector<ExposedSubject>& subjects)> with_subjects;
 };
 
 // Computes the report from the audit log on `audit_db` against its latest

@@ -6,6 +6,7 @@
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log_test_util.h"
 #include "audit/merkle_proof.h"
+#include "audit/merkle_tree.h"
 #include "audit/merkle_verify.h"
 #include "audit/stored_leaf_source.h"
 #include "audit/subtree_table.h"
@@ -293,6 +294,32 @@ TEST_F(BreachReportTest, RefusesScopesThatSelectNothingOrEverything) {
   EXPECT_THAT(Report(huge), ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
+TEST_F(BreachReportTest, SubjectsAreHandedOverOnceWhileTheProofsAreBuilt) {
+  int calls = 0;
+  std::vector<int64_t> handed;
+  auto report = Report({.agent_ids = {1}}, {.with_subjects = [&](std::vector<ExposedSubject>& subjects) {
+    ++calls;
+    for (ExposedSubject& s : subjects) {
+      handed.push_back(s.person_id);
+      if (s.person_id == 2) s.identity = SubjectIdentity{.surname = "Moreau"};
+    }
+    return Result<void>{};
+  }});
+  ASSERT_OK(report);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(handed, SubjectIds(*report));
+  EXPECT_TRUE(report->events.front().proven);
+  ASSERT_TRUE(Subject(*report, 2)->identity.has_value());
+  EXPECT_EQ(Subject(*report, 2)->identity->surname, "Moreau");
+  EXPECT_FALSE(Subject(*report, 1)->identity.has_value());
+
+  // Its failure is the report's.
+  auto failed = Report({.agent_ids = {1}}, {.with_subjects = [](std::vector<ExposedSubject>&) -> Result<void> {
+    return Fail(ErrorCode::kUnavailable, "records database unreachable");
+  }});
+  EXPECT_THAT(failed, ErrorCodeIs(ErrorCode::kUnavailable));
+}
+
 TEST_F(BreachReportTest, LogWithoutCheckpointStillReports) {
   audit::testing::AuditLogFixture empty;
   auto db = empty.RawDatabase();
@@ -313,12 +340,36 @@ void AppendSearches(audit::testing::AuditLogFixture& fixture, int64_t count) {
   ASSERT_OK(log->AppendAll(std::move(events)));
 }
 
+void ExpectProofsAsTheReference(store::Connection& db, const audit::LeafHashSource& reference,
+                                uint64_t size, std::span<const uint64_t> leaves) {
+  auto proofs = BatchInclusionProofs::Build(db, size, leaves);
+  ASSERT_OK(proofs);
+  EXPECT_EQ(proofs->root(), *audit::MerkleRootAt(reference, size));
+  for (uint64_t leaf : leaves) {
+    auto got = proofs->Prove(leaf);
+    ASSERT_OK(got);
+    EXPECT_EQ(*got, *audit::InclusionProof(reference, leaf, size)) << "leaf " << leaf;
+  }
+}
+
+// The reference: a tree in memory from the leaves as stored, one read each.
+std::unique_ptr<audit::MerkleTree> LeavesInMemory(store::Connection& db) {
+  auto leaves = audit::StoredLeafSource::Open(db);
+  EXPECT_TRUE(leaves.has_value());
+  auto tree = std::make_unique<audit::MerkleTree>();
+  for (uint64_t i = 0; leaves && i < leaves->Size(); ++i) {
+    auto hash = leaves->LeafHash(i);
+    EXPECT_TRUE(hash.has_value()) << i;
+    if (hash) tree->AppendLeafHash(*hash);
+  }
+  return tree;
+}
+
 // The proofs at every shape of tree, against a reference that reads only the
 // leaves: with the stored subtree table (the usual path), then without it
 // (a log not backfilled yet: the sequential scan).
 void ExpectSameProofsAsTheReference(store::Connection& db, uint64_t events) {
-  auto reference = audit::StoredLeafSource::Open(db);
-  ASSERT_OK(reference);
+  const std::unique_ptr<audit::MerkleTree> reference = LeavesInMemory(db);
   for (uint64_t size :
        {1u, 2u, 3u, 255u, 256u, 257u, 511u, 512u, 513u, 600u, 1023u, 1024u, 1025u, 1100u}) {
     if (size > events) continue;
@@ -344,16 +395,9 @@ void ExpectSameProofsAsTheReference(store::Connection& db, uint64_t events) {
     }
   }
   {
-    // Many chunks: several batched reads.
     std::vector<uint64_t> leaves;
     for (uint64_t leaf = 3; leaf < events; leaf += 7) leaves.push_back(leaf);
-    auto proofs = BatchInclusionProofs::Build(db, events, leaves);
-    ASSERT_OK(proofs);
-    for (uint64_t leaf : leaves) {
-      auto got = proofs->Prove(leaf);
-      ASSERT_OK(got);
-      EXPECT_EQ(*got, *audit::InclusionProof(*reference, leaf, events)) << "leaf " << leaf;
-    }
+    ExpectProofsAsTheReference(db, *reference, events, leaves);
   }
   EXPECT_THAT(BatchInclusionProofs::Build(db, 10, std::vector<uint64_t>{10}),
               ErrorCodeIs(ErrorCode::kInvalidArgument));
@@ -381,6 +425,23 @@ TEST(BatchInclusionProofsTest, SameProofsAsTheReferenceAtEveryShape) {
   ExpectSameProofsAsTheReference(*db, kEvents);
 }
 
+// Chunks are read a few hundred to a statement on PostgreSQL: a report over
+// more chunks than that, every one of them chosen, and one in three.
+TEST(BatchInclusionProofsTest, MoreChunksThanOneReadTakes) {
+  constexpr uint64_t kEvents = 4200;  // 263 chunks of 16
+  audit::testing::AuditLogFixture fixture;
+  AppendSearches(fixture, static_cast<int64_t>(kEvents));
+  auto db = fixture.RawDatabase();
+  ASSERT_TRUE(*audit::SubtreesCover(*db, kEvents));
+  const std::unique_ptr<audit::MerkleTree> reference = LeavesInMemory(*db);
+  for (uint64_t step : {5u, 48u}) {
+    std::vector<uint64_t> leaves;
+    for (uint64_t leaf = 1; leaf < kEvents; leaf += step) leaves.push_back(leaf);
+    ExpectProofsAsTheReference(*db, *reference, kEvents, leaves);
+    ExpectProofsAsTheReference(*db, *reference, kEvents - 7, std::span(leaves).first(leaves.size() - 2));
+  }
+}
+
 TEST(BatchInclusionProofsTest, AMissingEventIsNamed) {
   audit::testing::AuditLogFixture fixture;
   AppendSearches(fixture, 1000);
@@ -401,8 +462,7 @@ TEST(BatchInclusionProofsTest, AChangedSubtreeRowGivesARootThatIsNotTheSignedOne
   audit::testing::AuditLogFixture fixture;
   AppendSearches(fixture, 600);
   auto db = fixture.RawDatabase();
-  auto reference = audit::StoredLeafSource::Open(*db);
-  ASSERT_OK(reference);
+  const std::unique_ptr<audit::MerkleTree> reference = LeavesInMemory(*db);
   ASSERT_OK(audit::testing::LiftAppendOnlyGuards(*db));
   ASSERT_OK(db->ExecuteScript("UPDATE audit_subtree SET hash = " + audit::testing::ZeroHashSql(*db) +
                               " WHERE level = 9;"));

@@ -131,6 +131,10 @@ test('5. the breach report on the stolen session lists exactly the persons the s
   assert.equal(report.counts.subjects, received.size);
   assert.equal(report.counts.full_file_subjects, 0);  // summaries only
   assert.ok(report.counts.unproven_events === 0, 'every event proven against a checkpoint');
+  assert.ok(report.subjects.every((s) => s.in_records), 'every exposed person is still in the records');
+  // The same report on standard output.
+  const printed = JSON.parse(installation.vigie('breach', 'report', '--address', THIEF_ADDRESS, '--json'));
+  assert.deepEqual(printed.subjects, report.subjects);
   // The list for notification names each of them.
   const csv = readFileSync(join(out, 'subjects.csv'), 'utf8').trim().split('\n');
   assert.equal(csv.length, 1 + received.size);
