@@ -114,17 +114,25 @@ Verdict LoginConversation::Advance(std::string_view body) {
       if (sink_) sink_(ApiSession{lease_->service_number, access_token_, signer_});
       pool_.Release(lease_->index);
       lease_.reset();
+      transport_retries_ = 0;
       return {.outcome = Outcome::kSuccess, .completes_operation = true};
   }
   Abandon();  // a 2xx without the fields the API documents
   return {.outcome = Outcome::kFailure, .completes_operation = false};
 }
 
-void LoginConversation::OnTransportError() { Abandon(); }
+void LoginConversation::OnTransportError() {
+  // The server closes a connection idle past its read timeout, which one
+  // waiting for a fresh TOTP step (up to 30 s) can be: the same step again
+  // on the new connection, a few times, rather than losing the agent.
+  if (lease_.has_value() && ++transport_retries_ <= kTransportRetries) return;
+  Abandon();
+}
 
 void LoginConversation::Abandon() {
   if (lease_.has_value()) pool_.Release(lease_->index);
   lease_.reset();
+  transport_retries_ = 0;
 }
 
 }  // namespace vigie::bench

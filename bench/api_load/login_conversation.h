@@ -54,6 +54,8 @@ class LoginConversation final : public Conversation {
   std::string access_token_;
   std::string notice_version_;
   std::string request_;
+  static constexpr int kTransportRetries = 3;
+  int transport_retries_ = 0;  // of the agent being logged in
 };
 
 }  // namespace vigie::bench
