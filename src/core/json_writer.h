@@ -21,10 +21,10 @@ class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
 
-  JsonWriter& BeginObject();
-  JsonWriter& EndObject();
-  JsonWriter& BeginArray();
-  JsonWriter& EndArray();
+  JsonWriter& BeginObject() { return Open('{'); }
+  JsonWriter& EndObject() { return Close('}'); }
+  JsonWriter& BeginArray() { return Open('['); }
+  JsonWriter& EndArray() { return Close(']'); }
   JsonWriter& Key(std::string_view name);
 
   JsonWriter& String(std::string_view text);
@@ -48,6 +48,8 @@ class JsonWriter {
   // Before a value or key: a comma unless it is the first in its container
   // or the value of the key just written.
   void Separate();
+  JsonWriter& Open(char bracket);
+  JsonWriter& Close(char bracket);
 
   std::string& out_;
   std::vector<bool> empty_;  // per open container: nothing written in it yet
