@@ -54,6 +54,8 @@ int HexValue(char c) {
   return -1;
 }
 
+constexpr size_t kKeptDecodeBufferBytes = 64 * 1024;
+
 // Decodes bytea's hex output ("\x0aff..."); the session sets bytea_output=hex.
 // Into `bytes`, reusing its capacity: rows of a result decode one after another.
 void DecodeHexBytea(std::string_view text, std::string& bytes) {
@@ -151,6 +153,11 @@ void PostgresStatement::ClearResult() {
   row_ = -1;
   bytea_columns_.clear();
   decoded_row_.clear();
+  // Buffers stay for the statement's next run, but not a large value's:
+  // statements are cached for the connection's life.
+  for (std::string& buffer : decoded_) {
+    if (buffer.capacity() > kKeptDecodeBufferBytes) std::string().swap(buffer);
+  }
 }
 
 void PostgresStatement::ResetForReuse() {
