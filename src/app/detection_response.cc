@@ -64,7 +64,10 @@ DetectionResponse::DetectionResponse(const PortalParts& parts, AuditTrail& trail
       trail_(trail),
       identity_(identity),
       sessions_(sessions),
-      detector_(std::move(options), HistoryFrom(parts.audit)) {}
+      detector_(std::move(options), HistoryFrom(parts.audit),
+                [log = parts.audit](uint64_t after, uint64_t before) {
+                  return log->AppendedElsewhere(after, before);
+                }) {}
 
 Result<void> DetectionResponse::LoadCanaries() {
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());

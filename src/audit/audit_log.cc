@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "audit/audit_event_codec.h"
+#include "audit/foreign_appends.h"
 #include "audit/hash_chain.h"
 #include "audit/merkle_frontier.h"
 #include "audit/person_index.h"
@@ -206,6 +207,7 @@ class AuditLog::Writer {
     last_checkpoint_time_ = clock_.Now();
     stats_.size = size;
     written_size_ = size;
+    foreign_.Opened(size);
     ASSIGN_OR_RETURN(person_indexed_, PersonIndexedUpTo(*db_));
     RETURN_IF_ERROR(ApplySizeCap(max_size_mib_));
     return {};
@@ -287,6 +289,10 @@ class AuditLog::Writer {
   }
 
   void SetMaxSizeMib(int64_t mib) { max_size_mib_.store(mib); }
+
+  bool AppendedElsewhere(uint64_t after, uint64_t before) const {
+    return foreign_.AnyBetween(after, before);
+  }
 
  private:
   void Run() {
@@ -442,6 +448,7 @@ class AuditLog::Writer {
     ASSIGN_OR_RETURN(Tip tip, ReadTip());
     uint64_t size = tip.frontier.size();
     const uint64_t size_before = size;
+    batch_first_ = size_before;
     completed_.clear();
     std::vector<EventRow> rows;
     rows.reserve(batch.size());
@@ -526,6 +533,8 @@ class AuditLog::Writer {
       for (Pending& pending : batch) pending.done.set_value(std::unexpected(refused));
       return;
     }
+    // Before anyone learns of these events: detection asks about them.
+    foreign_.AppendedOwn(batch_first_, written_size_);
     if (written->has_value()) {
       last_checkpoint_size_ = (*written)->tree_size;
       last_checkpoint_time_ = clock_.Now();
@@ -571,6 +580,8 @@ class AuditLog::Writer {
   uint64_t last_checkpoint_size_ = 0;
   TimePoint last_checkpoint_time_{};
   std::vector<CompletedSubtree> completed_;  // by the batch being written
+  uint64_t batch_first_ = 0;                 // the log's size when it began
+  ForeignAppends foreign_;                   // any thread
 
   mutable std::mutex mutex_;
   std::condition_variable work_;
@@ -617,6 +628,10 @@ AuditLogStats AuditLog::stats() const { return writer_->stats(); }
 Result<std::vector<AuditEvent>> AuditLog::Find(const EventFilter& filter) const {
   ASSIGN_OR_RETURN(auto db, readers_.Borrow());
   return FindEvents(*db, filter);
+}
+
+bool AuditLog::AppendedElsewhere(uint64_t after, uint64_t before) const {
+  return writer_->AppendedElsewhere(after, before);
 }
 
 void AuditLog::SetMaxSizeMib(int64_t mib) { writer_->SetMaxSizeMib(mib); }

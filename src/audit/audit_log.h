@@ -99,6 +99,11 @@ class AuditLog {
   // (and, on PostgreSQL, detection's frequent reads cost no new session).
   Result<std::vector<AuditEvent>> Find(const EventFilter& filter) const;
 
+  // Whether a sequence s with after < s < before may have been appended by
+  // another node or process (foreign_appends.h): detection on a shared log
+  // reads the others' events only when there are some.
+  bool AppendedElsewhere(uint64_t after, uint64_t before) const;
+
   // Changes the size cap (0: none) without a restart, e.g. after an operator
   // made room; the next batch uses it.
   void SetMaxSizeMib(int64_t mib);

@@ -155,6 +155,28 @@ TEST(AuditLogTest, TwoWritersOnOneDatabaseShareOneChain) {
   EXPECT_EQ(report->events, 6u);
 }
 
+// Each writer knows which sequences the other took, from the tip it reads
+// under the append lock; what came before it opened the log is not its own.
+TEST(AuditLogTest, AWriterKnowsWhichEventsItDidNotAppend) {
+  AuditLogFixture fixture;
+  {
+    auto earlier = fixture.OpenLog();
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(earlier->Append(SearchEvent(1, {})).has_value());
+  }
+  auto server = fixture.OpenLog();
+  auto command = fixture.OpenLog();
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(server->Append(SearchEvent(1, {})).has_value());  // 2, 3
+  ASSERT_TRUE(command->Append(SearchEvent(2, {})).has_value());                            // 4
+  ASSERT_TRUE(server->Append(SearchEvent(1, {})).has_value());                             // 5
+  EXPECT_TRUE(server->AppendedElsewhere(0, 2));   // 1: there before it opened
+  EXPECT_FALSE(server->AppendedElsewhere(1, 4));  // 2, 3: its own
+  EXPECT_TRUE(server->AppendedElsewhere(3, 5));   // 4: the command's
+  EXPECT_FALSE(server->AppendedElsewhere(4, 6));  // 5
+  EXPECT_TRUE(server->AppendedElsewhere(4, 7));   // 6: not written yet
+  EXPECT_TRUE(command->AppendedElsewhere(1, 4));  // 2, 3: the server's
+  EXPECT_FALSE(command->AppendedElsewhere(3, 5));
+}
+
 // Two nodes appending at the same time to one log: every event is numbered
 // once, none is refused, and the whole log is one verifiable chain.
 TEST(AuditLogTest, TwoNodesAppendingAtOnceMakeOneVerifiableOrder) {

@@ -9,8 +9,8 @@ namespace vigie::detect {
 using audit::AuditEvent;
 using audit::AuditEventType;
 
-Detector::Detector(DetectOptions options, History history)
-    : options_(std::move(options)), history_(std::move(history)) {}
+Detector::Detector(DetectOptions options, History history, AppendedElsewhere elsewhere)
+    : options_(std::move(options)), history_(std::move(history)), elsewhere_(std::move(elsewhere)) {}
 
 bool Detector::IsAgentActivity(AuditEventType type) {
   // Not activation: its event is recorded inside the activation's own
@@ -82,6 +82,8 @@ void Detector::CatchUp(Known& known, const AuditEvent& event) {
   if (options_.shared_log_node.empty() || !history_ || event.sequence <= known.last_sequence + 1) {
     return;
   }
+  // Only this node wrote since: nothing to learn (one query per event saved).
+  if (elsewhere_ && !elsewhere_(known.last_sequence, event.sequence)) return;
   // A little back in time: the nodes' clocks and commit order differ a
   // little; the sequence bounds do the rest.
   constexpr int64_t kSlack = 5'000'000;

@@ -39,7 +39,11 @@ class Detector {
       int64_t agent_id, int64_t since_unix_micros, uint64_t after_sequence,
       uint64_t before_sequence)>;
 
-  Detector(DetectOptions options, History history);
+  // Whether a sequence s with after < s < before may be another node's: when
+  // it says no, catching up skips reading the log. Null: always read.
+  using AppendedElsewhere = std::function<bool(uint64_t after, uint64_t before)>;
+
+  Detector(DetectOptions options, History history, AppendedElsewhere elsewhere = nullptr);
 
   // Whether events of this type are an agent's own activity (logins,
   // refreshes, step-ups, consultations) - what the rules judge. Events
@@ -73,6 +77,7 @@ class Detector {
 
   const DetectOptions options_;
   const History history_;
+  const AppendedElsewhere elsewhere_;
   std::array<Shard, 64> shards_;
   mutable std::shared_mutex canaries_mutex_;
   std::unordered_set<int64_t> canaries_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -161,30 +162,48 @@ TEST(DetectorTest, AgentsAreJudgedApartFromSeveralThreads) {
   EXPECT_EQ(distinct_persons_alerts.load(), 100);  // once per agent
 }
 
+// A shared log as node A sees it: the agent's events in a window, and
+// whether another node wrote between two sequences; counts the reads.
+struct SharedLog {
+  std::vector<AuditEvent> events;
+  int reads = 0;
+
+  Detector::History History() {
+    return [this](int64_t agent, int64_t since, uint64_t after,
+                  uint64_t before) -> Result<std::vector<AuditEvent>> {
+      ++reads;
+      std::vector<AuditEvent> found;
+      for (const AuditEvent& e : events) {
+        if (e.actor.agent_id == agent && e.time_unix_micros >= since && e.sequence >= after &&
+            e.sequence < before) {
+          found.push_back(e);
+        }
+      }
+      return found;
+    };
+  }
+  Detector::AppendedElsewhere Elsewhere() {
+    return [this](uint64_t after, uint64_t before) {
+      return std::ranges::any_of(events, [&](const AuditEvent& e) {
+        return e.sequence > after && e.sequence < before && e.node_id != "node-a";
+      });
+    };
+  }
+};
+
 // Two nodes on one log: each judges its own events, knowing the other's.
 // An agent's sweep split across them (2 persons a search, alternately on
 // each node) is caught when the whole of it crosses the threshold, not when
 // one node's half does.
-int FirstDistinctPersonsAlert(const std::string& shared_log_node) {
+int FirstDistinctPersonsAlert(const std::string& shared_log_node, bool ask_elsewhere = false) {
   DetectOptions options = Options();
   options.shared_log_node = shared_log_node;
-  std::vector<AuditEvent> log;
-  Detector node_a(options,
-                  [&](int64_t agent, int64_t since, uint64_t after,
-                      uint64_t before) -> Result<std::vector<AuditEvent>> {
-                    std::vector<AuditEvent> found;
-                    for (const AuditEvent& e : log) {
-                      if (e.actor.agent_id == agent && e.time_unix_micros >= since &&
-                          e.sequence >= after && e.sequence < before) {
-                        found.push_back(e);
-                      }
-                    }
-                    return found;
-                  });
+  SharedLog log;
+  Detector node_a(options, log.History(), ask_elsewhere ? log.Elsewhere() : nullptr);
   for (int i = 0; i < 100; ++i) {
     AuditEvent search = Search(7, static_cast<uint64_t>(i), kNow + i * kSecond, {2 * i, 2 * i + 1});
     search.node_id = i % 2 == 0 ? "node-b" : "node-a";
-    log.push_back(search);
+    log.events.push_back(search);
     if (search.node_id != "node-a") continue;
     for (const Finding& finding : node_a.Observe(search, nullptr)) {
       if (finding.rule == Rule::kDistinctPersons) return i;
@@ -203,6 +222,39 @@ TEST(DetectorTest, ASweepSpreadOverTwoNodesIsJudgedWhole) {
   EXPECT_LE((shared + 1), Options().persons_per_hour_floor);
   // Without the shared log, node A sees only its half, and later.
   EXPECT_GT(alone, shared);
+  // Knowing where the other node wrote changes nothing to the judgement.
+  EXPECT_EQ(FirstDistinctPersonsAlert("node-a", /*ask_elsewhere=*/true), shared);
+}
+
+TEST(DetectorTest, CatchingUpReadsTheLogOnlyWhenAnotherNodeWrote) {
+  DetectOptions options = Options();
+  options.shared_log_node = "node-a";
+  SharedLog log;
+  Detector node_a(options, log.History(), log.Elsewhere());
+  uint64_t sequence = 0;
+  auto append = [&](int64_t agent, const std::string& node, int64_t person) {
+    AuditEvent search = Search(agent, sequence, kNow + static_cast<int64_t>(sequence) * kSecond,
+                               {person});
+    ++sequence;
+    search.node_id = node;
+    log.events.push_back(search);
+    return search;
+  };
+  // Agents 7 and 8 alternate on node A alone: each event follows a gap (the
+  // other agent's), but only node A wrote in it.
+  for (int i = 0; i < 10; ++i) {
+    for (int64_t agent : {7, 8}) node_a.Observe(append(agent, "node-a", i), nullptr);
+  }
+  EXPECT_EQ(log.reads, 2);  // each agent's history, when first met
+  // Node B serves agent 7: node A reads that before agent 7's next event.
+  append(7, "node-b", 100);
+  node_a.Observe(append(8, "node-a", 101), nullptr);
+  EXPECT_EQ(log.reads, 3);
+  node_a.Observe(append(7, "node-a", 102), nullptr);
+  EXPECT_EQ(log.reads, 4);
+  node_a.Observe(append(7, "node-a", 103), nullptr);  // no gap at all
+  node_a.Observe(append(8, "node-a", 104), nullptr);  // node B's event is behind agent 8's last
+  EXPECT_EQ(log.reads, 4);
 }
 
 }  // namespace

@@ -1,0 +1,38 @@
+#include "audit/foreign_appends.h"
+
+#include <algorithm>
+
+namespace vigie::audit {
+
+void ForeignAppends::Opened(uint64_t size) {
+  std::lock_guard lock(mutex_);
+  horizon_ = size;
+  known_end_ = size;
+  foreign_.clear();
+}
+
+void ForeignAppends::AppendedOwn(uint64_t first, uint64_t end) {
+  std::lock_guard lock(mutex_);
+  if (first < known_end_) return;  // the tip never moves back; nothing to learn
+  if (first > known_end_) {
+    foreign_.push_back(Range{known_end_, first});
+    if (foreign_.size() > max_ranges_) {
+      horizon_ = foreign_.front().end;
+      foreign_.pop_front();
+    }
+  }
+  known_end_ = std::max(first, end);
+}
+
+bool ForeignAppends::AnyBetween(uint64_t after, uint64_t before) const {
+  if (before <= after + 1) return false;  // no sequence in between
+  const uint64_t first = after + 1;
+  std::lock_guard lock(mutex_);
+  if (first < horizon_ || before > known_end_) return true;
+  // The first foreign range ending after `first`: does it start before `before`?
+  auto range = std::upper_bound(foreign_.begin(), foreign_.end(), first,
+                                [](uint64_t value, const Range& r) { return value < r.end; });
+  return range != foreign_.end() && range->begin < before;
+}
+
+}  // namespace vigie::audit
