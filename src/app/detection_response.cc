@@ -65,8 +65,8 @@ DetectionResponse::DetectionResponse(const PortalParts& parts, AuditTrail& trail
       identity_(identity),
       sessions_(sessions),
       detector_(std::move(options), HistoryFrom(parts.audit),
-                [log = parts.audit](uint64_t after, uint64_t before) {
-                  return log->AppendedElsewhere(after, before);
+                [log = parts.audit](int64_t agent_id, uint64_t after, uint64_t before) {
+                  return log->ForeignEventsOf(agent_id, after, before);
                 }) {}
 
 Result<void> DetectionResponse::LoadCanaries() {

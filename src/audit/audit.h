@@ -10,6 +10,8 @@
 //     subtree_table.h); SubtreeCache, so repeated proofs read each leaf once
 //     (subtree_cache.h);
 //   - the "who consulted this person" index (person_index.h);
+//   - AuditLog::ForeignEventsOf: what other nodes appended to a shared log,
+//     read once for all agents (foreign_appends.h, foreign_event_cache.h);
 //   - FindEvents, investigation queries over a stored log (event_search.h),
 //     and each event as a JSON, RFC 5424 syslog or CEF line (event_export.h);
 //   - AuditEvent and its canonical, versioned encoding (audit_event.h,

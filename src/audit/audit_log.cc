@@ -290,9 +290,7 @@ class AuditLog::Writer {
 
   void SetMaxSizeMib(int64_t mib) { max_size_mib_.store(mib); }
 
-  bool AppendedElsewhere(uint64_t after, uint64_t before) const {
-    return foreign_.AnyBetween(after, before);
-  }
+  const ForeignAppends& foreign() const { return foreign_; }
 
  private:
   void Run() {
@@ -597,7 +595,10 @@ constexpr size_t kReaders = 8;
 AuditLog::AuditLog(std::unique_ptr<Writer> writer, std::string url)
     : writer_(std::move(writer)),
       url_(std::move(url)),
-      readers_(url_, {.read_only = true}, kReaders) {}
+      readers_(url_, {.read_only = true}, kReaders),
+      foreign_events_([this](uint64_t begin, uint64_t end) {
+        return Find(EventFilter{.after_sequence = begin, .limit = end - begin});
+      }) {}
 AuditLog::~AuditLog() = default;
 
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions options,
@@ -630,8 +631,14 @@ Result<std::vector<AuditEvent>> AuditLog::Find(const EventFilter& filter) const 
   return FindEvents(*db, filter);
 }
 
-bool AuditLog::AppendedElsewhere(uint64_t after, uint64_t before) const {
-  return writer_->AppendedElsewhere(after, before);
+Result<std::optional<std::vector<AuditEvent>>> AuditLog::ForeignEventsOf(int64_t agent_id,
+                                                                          uint64_t after,
+                                                                          uint64_t before) const {
+  std::optional<std::vector<ForeignAppends::Range>> ranges =
+      writer_->foreign().Between(after, before);
+  if (!ranges) return std::nullopt;
+  if (ranges->empty()) return std::vector<AuditEvent>{};
+  return foreign_events_.EventsOf(agent_id, *ranges, after, before);
 }
 
 void AuditLog::SetMaxSizeMib(int64_t mib) { writer_->SetMaxSizeMib(mib); }

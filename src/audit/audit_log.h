@@ -32,6 +32,7 @@
 #include "audit/audit_event.h"
 #include "audit/checkpoint.h"
 #include "audit/event_search.h"
+#include "audit/foreign_event_cache.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "crypto/keyring.h"
@@ -99,10 +100,14 @@ class AuditLog {
   // (and, on PostgreSQL, detection's frequent reads cost no new session).
   Result<std::vector<AuditEvent>> Find(const EventFilter& filter) const;
 
-  // Whether a sequence s with after < s < before may have been appended by
-  // another node or process (foreign_appends.h): detection on a shared log
-  // reads the others' events only when there are some.
-  bool AppendedElsewhere(uint64_t after, uint64_t before) const;
+  // The events of `agent_id` that other nodes or processes appended with
+  // after < sequence < before (foreign_appends.h), each of their batches
+  // read once for every agent (foreign_event_cache.h): empty without a read
+  // when there are none; nullopt when that stretch is not known here (read
+  // the agent's events with Find instead). For detection on a shared log.
+  Result<std::optional<std::vector<AuditEvent>>> ForeignEventsOf(int64_t agent_id,
+                                                                 uint64_t after,
+                                                                 uint64_t before) const;
 
   // Changes the size cap (0: none) without a restart, e.g. after an operator
   // made room; the next batch uses it.
@@ -115,6 +120,7 @@ class AuditLog {
   std::unique_ptr<Writer> writer_;
   std::string url_;
   mutable store::ConnectionPool readers_;
+  mutable ForeignEventCache foreign_events_;
 };
 
 }  // namespace vigie::audit

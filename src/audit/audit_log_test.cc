@@ -155,9 +155,21 @@ TEST(AuditLogTest, TwoWritersOnOneDatabaseShareOneChain) {
   EXPECT_EQ(report->events, 6u);
 }
 
-// Each writer knows which sequences the other took, from the tip it reads
-// under the append lock; what came before it opened the log is not its own.
-TEST(AuditLogTest, AWriterKnowsWhichEventsItDidNotAppend) {
+// Each writer knows which sequences the others took, from the tip it reads
+// under the append lock, and hands out their events for one agent; what came
+// before it opened the log, or after its last batch, is not known to it.
+std::vector<uint64_t> ForeignSequences(const AuditLog& log, int64_t agent, uint64_t after,
+                                       uint64_t before) {
+  auto events = log.ForeignEventsOf(agent, after, before);
+  EXPECT_TRUE(events.has_value() && events->has_value()) << "known: " << after << "-" << before;
+  std::vector<uint64_t> sequences;
+  if (events && *events) {
+    for (const AuditEvent& event : **events) sequences.push_back(event.sequence);
+  }
+  return sequences;
+}
+
+TEST(AuditLogTest, AWriterHandsOutWhatTheOthersAppended) {
   AuditLogFixture fixture;
   {
     auto earlier = fixture.OpenLog();
@@ -168,13 +180,17 @@ TEST(AuditLogTest, AWriterKnowsWhichEventsItDidNotAppend) {
   for (int i = 0; i < 2; ++i) ASSERT_TRUE(server->Append(SearchEvent(1, {})).has_value());  // 2, 3
   ASSERT_TRUE(command->Append(SearchEvent(2, {})).has_value());                            // 4
   ASSERT_TRUE(server->Append(SearchEvent(1, {})).has_value());                             // 5
-  EXPECT_TRUE(server->AppendedElsewhere(0, 2));   // 1: there before it opened
-  EXPECT_FALSE(server->AppendedElsewhere(1, 4));  // 2, 3: its own
-  EXPECT_TRUE(server->AppendedElsewhere(3, 5));   // 4: the command's
-  EXPECT_FALSE(server->AppendedElsewhere(4, 6));  // 5
-  EXPECT_TRUE(server->AppendedElsewhere(4, 7));   // 6: not written yet
-  EXPECT_TRUE(command->AppendedElsewhere(1, 4));  // 2, 3: the server's
-  EXPECT_FALSE(command->AppendedElsewhere(3, 5));
+  EXPECT_EQ(ForeignSequences(*server, 2, 3, 5), std::vector<uint64_t>{4});
+  EXPECT_TRUE(ForeignSequences(*server, 1, 3, 6).empty());  // 4 is agent 2's
+  EXPECT_TRUE(ForeignSequences(*server, 1, 1, 4).empty());  // 2, 3: its own
+  EXPECT_EQ(ForeignSequences(*command, 1, 1, 4), (std::vector<uint64_t>{2, 3}));
+  EXPECT_TRUE(ForeignSequences(*command, 2, 3, 5).empty());
+  auto before_opening = server->ForeignEventsOf(1, 0, 2);  // 1
+  ASSERT_TRUE(before_opening.has_value());
+  EXPECT_FALSE(before_opening->has_value());
+  auto not_written = server->ForeignEventsOf(1, 4, 7);  // 6
+  ASSERT_TRUE(not_written.has_value());
+  EXPECT_FALSE(not_written->has_value());
 }
 
 // Two nodes appending at the same time to one log: every event is numbered

@@ -24,15 +24,20 @@ void ForeignAppends::AppendedOwn(uint64_t first, uint64_t end) {
   known_end_ = std::max(first, end);
 }
 
-bool ForeignAppends::AnyBetween(uint64_t after, uint64_t before) const {
-  if (before <= after + 1) return false;  // no sequence in between
+std::optional<std::vector<ForeignAppends::Range>> ForeignAppends::Between(uint64_t after,
+                                                                          uint64_t before) const {
+  std::vector<Range> ranges;
+  if (before <= after + 1) return ranges;  // no sequence in between
   const uint64_t first = after + 1;
   std::lock_guard lock(mutex_);
-  if (first < horizon_ || before > known_end_) return true;
-  // The first foreign range ending after `first`: does it start before `before`?
+  if (first < horizon_ || before > known_end_) return std::nullopt;
+  // From the first foreign range ending after `first`, those starting before `before`.
   auto range = std::upper_bound(foreign_.begin(), foreign_.end(), first,
                                 [](uint64_t value, const Range& r) { return value < r.end; });
-  return range != foreign_.end() && range->begin < before;
+  for (; range != foreign_.end() && range->begin < before; ++range) {
+    ranges.push_back(*range);
+  }
+  return ranges;
 }
 
 }  // namespace vigie::audit

@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <vector>
 
 namespace vigie::audit {
 
@@ -33,20 +35,22 @@ class ForeignAppends {
   // batch and `first` are someone else's.
   void AppendedOwn(uint64_t first, uint64_t end);
 
-  // Whether some sequence s with after < s < before may not be this
-  // process's own.
-  bool AnyBetween(uint64_t after, uint64_t before) const;
-
- private:
   struct Range {
     uint64_t begin;
     uint64_t end;  // exclusive
+    bool operator==(const Range&) const = default;
   };
 
+  // The ranges others appended (whole, ascending, as each batch of ours
+  // found them) holding some sequence s with after < s < before; empty when
+  // every such s is this process's own; nullopt when some are not known here.
+  std::optional<std::vector<Range>> Between(uint64_t after, uint64_t before) const;
+
+ private:
   const size_t max_ranges_;
   mutable std::mutex mutex_;
-  uint64_t horizon_ = 0;    // sequences below it are not known
-  uint64_t known_end_ = 0;  // nor are those from here on
+  uint64_t horizon_ = 0;       // sequences below it are not known
+  uint64_t known_end_ = 0;     // nor are those from here on
   std::deque<Range> foreign_;  // ascending, disjoint, within [horizon_, known_end_)
 };
 

@@ -9,8 +9,8 @@ namespace vigie::detect {
 using audit::AuditEvent;
 using audit::AuditEventType;
 
-Detector::Detector(DetectOptions options, History history, AppendedElsewhere elsewhere)
-    : options_(std::move(options)), history_(std::move(history)), elsewhere_(std::move(elsewhere)) {}
+Detector::Detector(DetectOptions options, History history, Foreign foreign)
+    : options_(std::move(options)), history_(std::move(history)), foreign_(std::move(foreign)) {}
 
 bool Detector::IsAgentActivity(AuditEventType type) {
   // Not activation: its event is recorded inside the activation's own
@@ -82,16 +82,22 @@ void Detector::CatchUp(Known& known, const AuditEvent& event) {
   if (options_.shared_log_node.empty() || !history_ || event.sequence <= known.last_sequence + 1) {
     return;
   }
-  // Only this node wrote since: nothing to learn (one query per event saved).
-  if (elsewhere_ && !elsewhere_(known.last_sequence, event.sequence)) return;
-  // A little back in time: the nodes' clocks and commit order differ a
-  // little; the sequence bounds do the rest.
-  constexpr int64_t kSlack = 5'000'000;
-  const int64_t since = known.activity->last_event_unix_micros() - kSlack;
-  auto missed = history_(event.actor.agent_id, since, known.last_sequence + 1, event.sequence);
+  const int64_t agent = event.actor.agent_id;
+  Result<std::vector<AuditEvent>> missed = std::vector<AuditEvent>{};
+  auto foreign = foreign_ ? foreign_(agent, known.last_sequence, event.sequence)
+                          : Result<std::optional<std::vector<AuditEvent>>>(std::nullopt);
+  if (foreign && *foreign) {
+    missed = std::move(**foreign);  // the other nodes' batches, read once for all agents
+  } else {
+    // A little back in time: the nodes' clocks and commit order differ a
+    // little; the sequence bounds do the rest.
+    constexpr int64_t kSlack = 5'000'000;
+    const int64_t since = known.activity->last_event_unix_micros() - kSlack;
+    missed = history_(agent, since, known.last_sequence + 1, event.sequence);
+  }
   if (!missed) {
     Log(LogLevel::kError, "detect_catch_up_failed",
-        {{"agent_id", std::to_string(event.actor.agent_id)}, {"error", missed.error().message()}});
+        {{"agent_id", std::to_string(agent)}, {"error", missed.error().message()}});
     return;
   }
   for (const AuditEvent& other : *missed) {

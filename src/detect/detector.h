@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -39,11 +40,13 @@ class Detector {
       int64_t agent_id, int64_t since_unix_micros, uint64_t after_sequence,
       uint64_t before_sequence)>;
 
-  // Whether a sequence s with after < s < before may be another node's: when
-  // it says no, catching up skips reading the log. Null: always read.
-  using AppendedElsewhere = std::function<bool(uint64_t after, uint64_t before)>;
+  // The agent's events other nodes appended with after < sequence < before,
+  // when known without reading the agent's history (AuditLog::ForeignEventsOf);
+  // nullopt or an error: History is read instead. Null: History always.
+  using Foreign = std::function<Result<std::optional<std::vector<audit::AuditEvent>>>(
+      int64_t agent_id, uint64_t after, uint64_t before)>;
 
-  Detector(DetectOptions options, History history, AppendedElsewhere elsewhere = nullptr);
+  Detector(DetectOptions options, History history, Foreign foreign = nullptr);
 
   // Whether events of this type are an agent's own activity (logins,
   // refreshes, step-ups, consultations) - what the rules judge. Events
@@ -77,7 +80,7 @@ class Detector {
 
   const DetectOptions options_;
   const History history_;
-  const AppendedElsewhere elsewhere_;
+  const Foreign foreign_;
   std::array<Shard, 64> shards_;
   mutable std::shared_mutex canaries_mutex_;
   std::unordered_set<int64_t> canaries_;

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -182,11 +181,21 @@ struct SharedLog {
       return found;
     };
   }
-  Detector::AppendedElsewhere Elsewhere() {
-    return [this](uint64_t after, uint64_t before) {
-      return std::ranges::any_of(events, [&](const AuditEvent& e) {
-        return e.sequence > after && e.sequence < before && e.node_id != "node-a";
-      });
+  // As AuditLog::ForeignEventsOf: the other node's events, without a read
+  // of the agent's history (counted apart).
+  int foreign_reads = 0;
+  Detector::Foreign Foreign() {
+    return [this](int64_t agent, uint64_t after,
+                  uint64_t before) -> Result<std::optional<std::vector<AuditEvent>>> {
+      ++foreign_reads;
+      std::vector<AuditEvent> found;
+      for (const AuditEvent& e : events) {
+        if (e.actor.agent_id == agent && e.sequence > after && e.sequence < before &&
+            e.node_id != "node-a") {
+          found.push_back(e);
+        }
+      }
+      return found;
     };
   }
 };
@@ -195,11 +204,11 @@ struct SharedLog {
 // An agent's sweep split across them (2 persons a search, alternately on
 // each node) is caught when the whole of it crosses the threshold, not when
 // one node's half does.
-int FirstDistinctPersonsAlert(const std::string& shared_log_node, bool ask_elsewhere = false) {
+int FirstDistinctPersonsAlert(const std::string& shared_log_node, bool foreign_known = false) {
   DetectOptions options = Options();
   options.shared_log_node = shared_log_node;
   SharedLog log;
-  Detector node_a(options, log.History(), ask_elsewhere ? log.Elsewhere() : nullptr);
+  Detector node_a(options, log.History(), foreign_known ? log.Foreign() : nullptr);
   for (int i = 0; i < 100; ++i) {
     AuditEvent search = Search(7, static_cast<uint64_t>(i), kNow + i * kSecond, {2 * i, 2 * i + 1});
     search.node_id = i % 2 == 0 ? "node-b" : "node-a";
@@ -222,39 +231,58 @@ TEST(DetectorTest, ASweepSpreadOverTwoNodesIsJudgedWhole) {
   EXPECT_LE((shared + 1), Options().persons_per_hour_floor);
   // Without the shared log, node A sees only its half, and later.
   EXPECT_GT(alone, shared);
-  // Knowing where the other node wrote changes nothing to the judgement.
-  EXPECT_EQ(FirstDistinctPersonsAlert("node-a", /*ask_elsewhere=*/true), shared);
+  // Learning the other node's events without reading the agent's history
+  // changes nothing to the judgement.
+  EXPECT_EQ(FirstDistinctPersonsAlert("node-a", /*foreign_known=*/true), shared);
 }
 
-TEST(DetectorTest, CatchingUpReadsTheLogOnlyWhenAnotherNodeWrote) {
+TEST(DetectorTest, CatchingUpTakesTheOtherNodesEventsWithoutReadingTheAgentsHistory) {
   DetectOptions options = Options();
   options.shared_log_node = "node-a";
   SharedLog log;
-  Detector node_a(options, log.History(), log.Elsewhere());
+  Detector node_a(options, log.History(), log.Foreign());
   uint64_t sequence = 0;
   auto append = [&](int64_t agent, const std::string& node, int64_t person) {
-    AuditEvent search = Search(agent, sequence, kNow + static_cast<int64_t>(sequence) * kSecond,
-                               {person});
+    AuditEvent search =
+        Search(agent, sequence, kNow + static_cast<int64_t>(sequence) * kSecond, {person});
     ++sequence;
     search.node_id = node;
     log.events.push_back(search);
     return search;
   };
-  // Agents 7 and 8 alternate on node A alone: each event follows a gap (the
-  // other agent's), but only node A wrote in it.
-  for (int i = 0; i < 10; ++i) {
-    for (int64_t agent : {7, 8}) node_a.Observe(append(agent, "node-a", i), nullptr);
+  // Agents 7 and 8 alternate, node B serving one search in three: node A
+  // reads each agent's history once, when it first meets them.
+  for (int i = 0; i < 30; ++i) {
+    const int64_t agent = i % 2 == 0 ? 7 : 8;
+    AuditEvent search = append(agent, i % 3 == 0 ? "node-b" : "node-a", i);
+    if (search.node_id == "node-a") node_a.Observe(search, nullptr);
   }
-  EXPECT_EQ(log.reads, 2);  // each agent's history, when first met
-  // Node B serves agent 7: node A reads that before agent 7's next event.
-  append(7, "node-b", 100);
-  node_a.Observe(append(8, "node-a", 101), nullptr);
-  EXPECT_EQ(log.reads, 3);
-  node_a.Observe(append(7, "node-a", 102), nullptr);
-  EXPECT_EQ(log.reads, 4);
-  node_a.Observe(append(7, "node-a", 103), nullptr);  // no gap at all
-  node_a.Observe(append(8, "node-a", 104), nullptr);  // node B's event is behind agent 8's last
-  EXPECT_EQ(log.reads, 4);
+  EXPECT_EQ(log.reads, 2);
+  EXPECT_GT(log.foreign_reads, 0);
+}
+
+// When the other node's stretch is not known (ForeignEventsOf's nullopt), or
+// cannot be read, the agent's history is read instead.
+TEST(DetectorTest, CatchingUpReadsTheHistoryWhenTheOtherNodesEventsAreNotKnown) {
+  DetectOptions options = Options();
+  options.shared_log_node = "node-a";
+  for (bool failing : {false, true}) {
+    SharedLog log;
+    Detector node_a(
+        options, log.History(),
+        [&](int64_t, uint64_t, uint64_t) -> Result<std::optional<std::vector<AuditEvent>>> {
+          if (failing) return Fail(ErrorCode::kUnavailable, "no reader");
+          return std::nullopt;
+        });
+    for (uint64_t i = 0; i < 4; ++i) {
+      AuditEvent search =
+          Search(7, i, kNow + static_cast<int64_t>(i) * kSecond, {static_cast<int64_t>(i)});
+      search.node_id = i % 2 == 0 ? "node-a" : "node-b";
+      log.events.push_back(search);
+      if (search.node_id == "node-a") node_a.Observe(search, nullptr);
+    }
+    EXPECT_EQ(log.reads, 2) << "failing " << failing;  // first sight, then the catch-up
+  }
 }
 
 }  // namespace
