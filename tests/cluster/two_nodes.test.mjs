@@ -3,7 +3,8 @@
 // in front (TCP, round robin, a connection per request, the PROXY protocol
 // naming each client to the nodes). Logins and
 // searches cross the nodes; a revocation, a containment or a DPoP proof on
-// one node holds on the other at once; one node is killed under load and
+// one node holds on the other at once; a sweep split between the nodes is
+// judged whole by detection; one node is killed under load and
 // the clients retry on the other: every consultation a client received is
 // in the one audit log, which verifies. On loopback the addresses tell who
 // is who: HAProxy reaches the nodes from 127.0.0.3 (the only balancer they
@@ -22,8 +23,9 @@ if (BACKEND !== 'postgres') throw new Error('the two-node test runs on the Postg
 // An activation code works once: each test has agents of its own, except
 // the load agents, activated once and shared by the first and last tests.
 const OFFICER = 'SEC-1';
+const SWEEP_OFFICER = 'SEC-2';
 const LOAD = ['LOAD-1', 'LOAD-2', 'LOAD-3', 'LOAD-4'];
-const OTHERS = ['REV-1', 'CON-1', 'RPL-1'];
+const OTHERS = ['REV-1', 'CON-1', 'RPL-1', 'SWP-1'];
 const BALANCER = '127.0.0.3';
 const LOAD_CLIENTS = '127.0.0.2';
 let installation, nodeA, nodeB, haproxy, lb, direct;
@@ -81,6 +83,7 @@ before(async () => {
   installation = createInstallation({
     persons: 2000,
     agents: [{ service_number: OFFICER, name: 'Officier', roles: ['security_officer'] },
+             { service_number: SWEEP_OFFICER, name: 'Officière', roles: ['security_officer'] },
              ...[...LOAD, ...OTHERS].map((service_number) => ({ service_number, name: `Agent ${service_number}`, roles: ['agent'] }))],
     config: {
       server: { public_url: publicUrl, proxy_protocol_from: [BALANCER] },
@@ -174,6 +177,33 @@ test('a DPoP proof accepted by one node is refused when replayed on the other', 
   // The session itself is good on that node: only the proof was spent.
   client.server = direct.b;
   assert.equal((await client.call('GET', path)).status, 200);
+});
+
+test('a sweep split between the nodes is judged whole: each node counts the other\'s searches', async () => {
+  const officer = await activeClient(lb, installation, SWEEP_OFFICER);
+  const agent = await activeClient(lb, installation, 'SWP-1');
+  // 40 searches in a minute, 20 on each node: over the query-rate threshold
+  // (30 a minute) only when both halves are counted.
+  const rate = 30;
+  for (let i = 0; i < 40; ++i) {
+    agent.server = i % 2 === 0 ? direct.a : direct.b;
+    assert.equal((await search(agent, installation.firstPerson)).status, 200);
+  }
+  let alerts = [];
+  for (let tries = 0; tries < 30 && alerts.length === 0; ++tries) {
+    const r = await officer.call('POST', '/api/v1/alerts/search', { status: 'all' });
+    assert.equal(r.status, 200, r.body);
+    alerts = r.json.alerts.filter((a) => a.service_number === 'SWP-1' && a.rule === 'query_rate');
+    if (alerts.length === 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(alerts.length > 0, 'the query-rate alert was raised');
+  // Raised by the search that took the whole past the threshold, which
+  // neither node's half reaches.
+  const searches = installation.vigie('audit', 'search', '--type', 'search').trim().split('\n')
+    .map((line) => JSON.parse(line)).filter((e) => e.service_number === 'SWP-1');
+  const first = Math.min(...alerts.map((a) => a.event_sequence));
+  const firing = searches.findIndex((e) => e.sequence === first);
+  assert.ok(firing >= rate && firing < 40, `fired at the sweep's search ${firing + 1}`);
 });
 
 test('a node killed under load: clients retry on the other, and no answered consultation is missing', async () => {
