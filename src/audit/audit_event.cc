@@ -7,7 +7,7 @@ namespace vigie::audit {
 namespace {
 
 using T = AuditEventType;
-constexpr std::array<std::pair<AuditEventType, std::string_view>, 24> kNames = {{
+constexpr std::array<std::pair<AuditEventType, std::string_view>, 25> kNames = {{
     {T::kActivation, "activation"},
     {T::kLoginPasswordOk, "login_password_ok"},
     {T::kLoginPasswordFailed, "login_password_failed"},
@@ -32,6 +32,7 @@ constexpr std::array<std::pair<AuditEventType, std::string_view>, 24> kNames = {
     {T::kAlertRaised, "alert_raised"},
     {T::kAlertAcknowledged, "alert_acknowledged"},
     {T::kIncidentReleased, "incident_released"},
+    {T::kAuditLogResumed, "audit_log_resumed"},
 }};
 
 }  // namespace

@@ -53,6 +53,7 @@ enum class AuditEventType : uint8_t {
   kAlertRaised = 98,        // a detection rule fired; actor: the agent it is about
   kAlertAcknowledged = 99,  // a security officer acknowledged an alert
   kIncidentReleased = 100,  // a containment was lifted
+  kAuditLogResumed = 101,   // the log is written again after an outage (by the log itself)
 };
 
 // "login_password_ok", ... (the names used in exports and the CLI).

@@ -297,10 +297,16 @@ class AuditLog::Writer {
     std::vector<Pending> batch;
     while (true) {
       bool stopping = false;
+      bool probe = false;
       {
         std::unique_lock lock(mutex_);
         while (queue_.empty() && !stopping_) {
-          if (stats_.size > last_checkpoint_size_) {
+          if (stats_.failing) {
+            // Idle while failing: no caller's batch will find the log
+            // writable again, so a batch of its own does (the outage event).
+            probe = work_.wait_for(lock, options_.recovery_probe_every) == std::cv_status::timeout;
+            if (probe) break;
+          } else if (stats_.size > last_checkpoint_size_) {
             // Waits on the real clock; the injected one only dates checkpoints.
             auto elapsed = clock_.Now() - last_checkpoint_time_;
             auto left = std::max<std::chrono::nanoseconds>(options_.checkpoint_every - elapsed,
@@ -317,7 +323,9 @@ class AuditLog::Writer {
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(take));
       }
       bool drained = stopping && batch.empty();
-      if (!batch.empty() || CheckpointDue(stats_size(), drained)) CommitBatch(batch, drained);
+      if (!batch.empty() || probe || CheckpointDue(stats_size(), drained)) {
+        CommitBatch(batch, drained);
+      }
       batch.clear();
       MaybeIndexPersons(drained);
       if (drained) return;
@@ -485,7 +493,27 @@ class AuditLog::Writer {
     return checkpoint;
   }
 
+  // What the audit_log_resumed event will say.
+  struct Outage {
+    TimePoint since;
+    uint64_t refused = 0;  // events refused (the outage events tried meanwhile aside)
+  };
+
+  AuditEvent OutageEvent() const {
+    AuditEvent event;
+    event.type = AuditEventType::kAuditLogResumed;
+    event.time_unix_micros = UnixMicros(clock_.Now());
+    event.actor.service_number = "vigie-audit";
+    event.source_address = "local";
+    event.subject = "failing_since_us=" + std::to_string(UnixMicros(outage_->since)) +
+                    " refused_events=" + std::to_string(outage_->refused);
+    return event;
+  }
+
   void CommitBatch(std::vector<Pending>& batch, bool final) {
+    // The first batch written after an outage records it, first.
+    const bool records_outage = outage_.has_value();
+    if (records_outage) batch.insert(batch.begin(), Pending{OutageEvent(), {}});
     std::vector<Result<uint64_t>> outcomes(batch.size(), 0);
     Result<std::optional<Checkpoint>> written = std::optional<Checkpoint>{};
     if (int64_t cap = max_size_mib_.load(); cap != applied_size_mib_) {
@@ -522,6 +550,8 @@ class AuditLog::Writer {
         stats_.failing = true;
         ++stats_.failed_commits;
       }
+      if (!outage_) outage_ = Outage{.since = clock_.Now()};
+      outage_->refused += batch.size() - (records_outage ? 1 : 0);
       // The alert: once per outage, not once per refused event.
       if (!was_failing) {
         Log(LogLevel::kError, "audit_log_failing",
@@ -531,6 +561,7 @@ class AuditLog::Writer {
       for (Pending& pending : batch) pending.done.set_value(std::unexpected(refused));
       return;
     }
+    outage_.reset();
     // Before anyone learns of these events: detection asks about them.
     foreign_.AppendedOwn(batch_first_, written_size_);
     if (written->has_value()) {
@@ -579,6 +610,7 @@ class AuditLog::Writer {
   TimePoint last_checkpoint_time_{};
   std::vector<CompletedSubtree> completed_;  // by the batch being written
   uint64_t batch_first_ = 0;                 // the log's size when it began
+  std::optional<Outage> outage_;             // since the last commit failed
   ForeignAppends foreign_;                   // any thread
 
   mutable std::mutex mutex_;

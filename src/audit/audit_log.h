@@ -12,8 +12,13 @@
 //
 // Failing closed: when a commit fails (disk full, I/O error, database
 // locked) the events of that batch are refused and nothing advances; each
-// later batch tries again, so service resumes by itself once the database is
-// writable. A caller never waits longer than `max_wait` for durability.
+// later batch tries again, and while no event comes the writer tries on its
+// own every `recovery_probe_every`, so the log recovers by itself (and
+// stats().failing clears: readiness, metrics) once the database is
+// writable. The first batch written after an outage records it, ahead of its
+// own events: an `audit_log_resumed` event saying since when the log failed
+// and how many events it refused. A caller never waits longer than
+// `max_wait` for durability.
 //
 // Thread-safety: Append and stats may be called from any thread.
 // Errors: Append returns Unavailable when the event cannot be made durable in
@@ -45,6 +50,7 @@ struct AuditLogOptions {
   std::string url;                // e.g. "sqlite:/var/lib/vigie/audit.db"
   std::string node_id = "vigie";  // written into events that name none
   std::chrono::milliseconds max_wait{1000};
+  std::chrono::milliseconds recovery_probe_every{1000};  // while failing and idle
   size_t max_batch = 16'384;   // events per transaction
   size_t max_queue = 262'144;  // events waiting; beyond, Append fails at once
   uint64_t checkpoint_every_events = 10'000;

@@ -28,6 +28,21 @@ int64_t CountRows(store::Connection& db, std::string_view sql) {
   return (*row)->ColumnInt(0);
 }
 
+// The audit_log_resumed event at `sequence`, written by the log itself,
+// counting `refused` events refused during the outage.
+void ExpectOutageRecordedAt(const AuditLog& log, uint64_t sequence, uint64_t refused) {
+  auto found = log.Find(EventFilter{.after_sequence = sequence, .limit = 1});
+  ASSERT_TRUE(found.has_value() && found->size() == 1u);
+  const AuditEvent& outage = found->front();
+  EXPECT_EQ(outage.sequence, sequence);
+  EXPECT_EQ(outage.type, AuditEventType::kAuditLogResumed);
+  EXPECT_EQ(outage.actor.agent_id, 0);
+  EXPECT_EQ(outage.actor.service_number, "vigie-audit");
+  EXPECT_TRUE(outage.subject.starts_with("failing_since_us=")) << outage.subject;
+  EXPECT_TRUE(outage.subject.ends_with(" refused_events=" + std::to_string(refused)))
+      << outage.subject;
+}
+
 TEST(AuditLogTest, NumbersEventsAndKeepsThemAcrossRestarts) {
   AuditLogFixture fixture;
   {
@@ -257,6 +272,7 @@ TEST(AuditLogTest, FailsClosedPromptlyWhenFullAndResumesWhenThereIsRoom) {
   AuditLogOptions options = fixture.Options();
   options.max_size_mib = 1;
   options.checkpoint_every_events = 1'000'000;  // no checkpoint-only commit in between
+  options.recovery_probe_every = std::chrono::hours(1);  // resumed by the next append
   auto log = fixture.OpenLog(options);
   AuditEvent bulky = SearchEvent(1, {});
   bulky.user_agent = std::string(kMaxAuditText, 'u');
@@ -283,15 +299,16 @@ TEST(AuditLogTest, FailsClosedPromptlyWhenFullAndResumesWhenThereIsRoom) {
   log->SetMaxSizeMib(0);
   auto resumed = log->Append(SearchEvent(2, {}));
   ASSERT_TRUE(resumed.has_value()) << resumed.error().message();
-  EXPECT_EQ(*resumed, accepted);
+  EXPECT_EQ(*resumed, accepted + 1);  // after the outage's own record
   EXPECT_FALSE(log->stats().failing);
-  log.reset();
+  ExpectOutageRecordedAt(*log, accepted, 1);
 
+  log.reset();
   auto db = fixture.RawDatabase();
   auto report = VerifyAuditLog(*db, [&](uint32_t id) { return fixture.KeyById(id); }, {});
   ASSERT_TRUE(report.has_value());
   EXPECT_TRUE(report->ok) << report->problem;
-  EXPECT_EQ(report->events, accepted + 1);
+  EXPECT_EQ(report->events, accepted + 2);
 }
 
 // The database refuses every write (a full disk on a server, a failing
@@ -300,6 +317,7 @@ TEST(AuditLogTest, FailsClosedWhenTheDatabaseRefusesAndResumes) {
   AuditLogFixture fixture;
   AuditLogOptions options = fixture.Options();
   options.checkpoint_every_events = 1'000'000;
+  options.recovery_probe_every = std::chrono::hours(1);  // resumed by the next append
   auto log = fixture.OpenLog(options);
   ASSERT_TRUE(log->Append(SearchEvent(1, {})).has_value());
   auto db = fixture.RawDatabase();
@@ -314,13 +332,47 @@ TEST(AuditLogTest, FailsClosedWhenTheDatabaseRefusesAndResumes) {
   ASSERT_TRUE(db->ExecuteScript(testing::AcceptInsertsSql(*db)).has_value());
   auto resumed = log->Append(SearchEvent(3, {}));
   ASSERT_TRUE(resumed.has_value()) << resumed.error().message();
-  EXPECT_EQ(*resumed, 1u);  // no gap: the refused event took no number
+  // No gap: the refused event took no number; the outage's record took 1.
+  EXPECT_EQ(*resumed, 2u);
   EXPECT_FALSE(log->stats().failing);
+  ExpectOutageRecordedAt(*log, 1, 1);
   log.reset();
   auto report = VerifyAuditLog(*db, [&](uint32_t id) { return fixture.KeyById(id); }, {});
   ASSERT_TRUE(report.has_value());
   EXPECT_TRUE(report->ok) << report->problem;
-  EXPECT_EQ(report->events, 2u);
+  EXPECT_EQ(report->events, 3u);
+}
+
+// Nobody appends while the log fails (a balancer took the node out: its
+// readiness follows stats().failing): the writer finds out by itself that
+// the log is writable again, and records the outage.
+TEST(AuditLogTest, AnIdleFailingLogRecoversByItselfAndRecordsTheOutage) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.checkpoint_every_events = 1'000'000;
+  options.recovery_probe_every = std::chrono::milliseconds(50);
+  auto log = fixture.OpenLog(options);
+  ASSERT_TRUE(log->Append(SearchEvent(1, {})).has_value());
+  auto db = fixture.RawDatabase();
+  ASSERT_TRUE(db->ExecuteScript(testing::RefuseInsertsSql(*db)).has_value());
+  for (int i = 0; i < 2; ++i) ASSERT_FALSE(log->Append(SearchEvent(2, {})).has_value());
+  EXPECT_TRUE(log->stats().failing);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // probes fail meanwhile
+  EXPECT_TRUE(log->stats().failing);
+  EXPECT_EQ(log->stats().size, 1u);
+
+  ASSERT_TRUE(db->ExecuteScript(testing::AcceptInsertsSql(*db)).has_value());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (log->stats().failing && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_FALSE(log->stats().failing) << "recovered without any append";
+  EXPECT_EQ(log->stats().size, 2u);
+  ExpectOutageRecordedAt(*log, 1, 2);
+  log.reset();
+  auto report = VerifyAuditLog(*db, [&](uint32_t id) { return fixture.KeyById(id); }, {});
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok) << report->problem;
 }
 
 TEST(AuditLogTest, RefusesToOpenWhenItsTipDoesNotMatchItsEvents) {
