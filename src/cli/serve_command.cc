@@ -189,6 +189,11 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   // server has bound; until then requests get a 503.
   std::unique_ptr<api::ApiV1> api;
   std::atomic<api::ApiV1*> ready{nullptr};
+  // /readyz: once the API is, and while the audit log can be written - a
+  // balancer then sends nothing to a node that would refuse consultations.
+  server_options.readiness = [&ready, log = audit_log->get()] {
+    return ready.load(std::memory_order_acquire) != nullptr && !log->stats().failing;
+  };
   http::Server server(server_options, [&](const http::Request& request) {
     if (site && !request.Path().starts_with("/api/")) {
       if (auto page = site->Serve(request)) return std::move(*page);

@@ -86,6 +86,11 @@ struct ServerOptions {
 
   std::optional<MetricsListenerOptions> metrics;
 
+  // GET/HEAD /readyz on the main listener: 200 while this says the node can
+  // serve (a load balancer's check), 503 otherwise and while stopping. Null:
+  // ready whenever the server runs. Called on I/O threads: quick, thread-safe.
+  std::function<bool()> readiness;
+
   // Where access log lines go; null: standard output, one line each.
   AccessLogSink access_log;
 

@@ -134,6 +134,45 @@ TEST_F(ServerTest, HealthzIsAnsweredByTheServerItself) {
   EXPECT_EQ(post->Header("Allow"), "GET, HEAD");
 }
 
+// A load balancer's check: /readyz follows the readiness the owner gives
+// (e.g. the audit log writable), without saying why, and never reaches the
+// handler.
+TEST_F(ServerTest, ReadyzFollowsTheOwnersReadinessAndSaysNoWhy) {
+  std::atomic<bool> ready{true};
+  ServerOptions options = BaseOptions();
+  options.readiness = [&] { return ready.load(); };
+  Start(options);
+  auto r = Fetch(port(), "GET", "/readyz");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"status":"ready"})");
+  ExpectSecurityHeaders(*r);
+
+  ready = false;
+  auto down = Fetch(port(), "GET", "/readyz");
+  ASSERT_OK(down);
+  EXPECT_EQ(down->status, 503);
+  EXPECT_EQ(down->Header("Content-Type"), "application/problem+json");
+  EXPECT_THAT(down->body, HasSubstr("This node cannot serve now."));
+  auto head = Fetch(port(), "HEAD", "/readyz");
+  ASSERT_OK(head);
+  EXPECT_EQ(head->status, 503);
+  // Liveness is another question: the process still answers.
+  EXPECT_EQ(Fetch(port(), "GET", "/healthz")->status, 200);
+
+  ready = true;
+  EXPECT_EQ(Fetch(port(), "GET", "/readyz")->status, 200);
+  EXPECT_EQ(Fetch(port(), "POST", "/readyz")->status, 405);
+  EXPECT_EQ(handler_calls_, 0);
+}
+
+TEST_F(ServerTest, WithoutAReadinessCheckARunningServerIsReady) {
+  Start();
+  auto r = Fetch(port(), "GET", "/readyz");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+}
+
 TEST_F(ServerTest, SecurityHeadersOnSuccessNotFoundAndProblems) {
   Start();
   for (const char* target : {"/echo/x", "/nowhere", "/problem"}) {

@@ -27,6 +27,20 @@ Response HealthResponse(const Request& request) {
   return r;
 }
 
+Response ReadinessResponse(const Request& request, bool ready) {
+  if (!IsGetOrHead(request)) return MethodNotAllowed(request);
+  Response r;
+  if (ready) {
+    r.content_type = "application/json";
+    r.body = R"({"status":"ready"})";
+  } else {
+    // Security: why not is for the operators (metrics, logs), not for anyone asking.
+    r = Problem(503, StatusPhrase(503), "This node cannot serve now.", request.request_id);
+  }
+  r.log_route = std::string(kReadyPath);
+  return r;
+}
+
 Response MetricsListenerResponse(const Request& request, const MetricsRegistry& metrics) {
   if (request.Path() != kMetricsPath) return NotFoundResponse(request);
   if (!IsGetOrHead(request)) return MethodNotAllowed(request);

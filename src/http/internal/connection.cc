@@ -331,6 +331,10 @@ class Connection final : public ConnectionControl,
       response = MetricsListenerResponse(request, *context_.metrics);
     } else if (request.Path() == kHealthPath) {
       response = HealthResponse(request);
+    } else if (request.Path() == kReadyPath) {
+      const bool ready = !context_.stopping.load() &&
+                         (!context_.options.readiness || context_.options.readiness());
+      response = ReadinessResponse(request, ready);
     } else if (request.Path() == kMetricsPath || !context_.handler) {
       // Security: /metrics is never served on the public listener.
       response = NotFoundResponse(request);

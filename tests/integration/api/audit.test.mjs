@@ -139,6 +139,10 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.equal(refused.json.results, undefined, 'nothing is returned');
   assert.ok(!refused.body.includes(p.surname));
   assert.equal((await search()).status, 503, 'still refused while the disk is full');
+  // A balancer's check takes the node out, told no reason.
+  const notReady = await request(server, 'GET', '/readyz');
+  assert.equal(notReady.status, 503, notReady.body);
+  assert.ok(!/audit|disk|full/i.test(notReady.body), notReady.body);
   // Another process holds the log's write lock (a database error of another
   // kind): whatever the event's size, nothing can be recorded.
   const release = await auditDb.holdAuditWriteLock();
@@ -155,6 +159,13 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   await release();
 
   auditDb.freeAuditDisk();  // room again
+  // No consultation comes (the balancer sends none): the node finds out by itself.
+  let ready;
+  for (let i = 0; i < 100 && ready?.status !== 200; ++i) {
+    if (i) await new Promise((resolve) => setTimeout(resolve, 100));
+    ready = await request(server, 'GET', '/readyz');
+  }
+  assert.equal(ready.status, 200, 'ready again without any consultation: ' + ready.body);
   const resumed = await search();
   assert.equal(resumed.status, 200, resumed.body);
   const activated = await newcomer.activate(installation.codes['FUL-2'], PASSWORD);
@@ -163,6 +174,12 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.equal(created.status, 201, created.body);
   await server.stop();
   assert.equal(verify(installation).code, 0);
+  // The outage is in the log itself: since when, and how much was refused.
+  const outages = installation.vigie('audit', 'search', '--type', 'audit_log_resumed').trim().split('\n')
+    .map((line) => JSON.parse(line));
+  assert.ok(outages.length >= 1, 'the outage is recorded');
+  assert.equal(outages[0].service_number, 'vigie-audit');
+  assert.match(outages[0].subject, /^failing_since_us=\d+ refused_events=[1-9]\d*$/);
 });
 
 test('after SIGKILL under load, every consultation a client received is in the log, and it verifies', async () => {
