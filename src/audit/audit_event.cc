@@ -44,6 +44,12 @@ std::string_view AuditEventTypeName(AuditEventType type) {
   return "unknown";
 }
 
+std::vector<std::string_view> AuditEventTypeNames() {
+  std::vector<std::string_view> names;
+  for (const auto& [t, name] : kNames) names.push_back(name);
+  return names;
+}
+
 std::optional<AuditEventType> AuditEventTypeFromWire(uint64_t value) {
   for (const auto& [t, name] : kNames) {
     if (static_cast<uint64_t>(t) == value) return t;

@@ -62,6 +62,8 @@ std::string_view AuditEventTypeName(AuditEventType type);
 std::optional<AuditEventType> AuditEventTypeFromWire(uint64_t value);
 // The type named `name` (as AuditEventTypeName), or nullopt.
 std::optional<AuditEventType> AuditEventTypeFromName(std::string_view name);
+// Every type's name, in wire order (what the API and the portal offer).
+std::vector<std::string_view> AuditEventTypeNames();
 
 enum class AuditOutcome : uint8_t {
   kOk = 0,

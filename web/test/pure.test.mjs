@@ -5,6 +5,8 @@ import { IdleWatch } from '../src/idle.js';
 import { creationOptions, requestOptions, registrationBody, assertionBody } from '../src/webauthn.js';
 import { STRINGS, t, setLang } from '../src/i18n.js';
 import { splitList, utcStamp } from '../src/ui.js';
+import { AUDIT_EVENT_TYPES } from '../src/event_types.js';
+import { readFileSync } from 'node:fs';
 
 test('the idle watch warns 60 s before expiry and restarts on touch', () => {
   const pending = new Map();
@@ -62,4 +64,10 @@ test('lists and UTC stamps typed in forms', () => {
   assert.equal(utcStamp('2026-11-02T08:30'), '2026-11-02T08:30:00Z');
   assert.equal(utcStamp('2026-11-02T08:30:15'), '2026-11-02T08:30:15Z');
   assert.equal(utcStamp(''), undefined);
+});
+
+test('the audit search offers every event type the API accepts', () => {
+  const doc = JSON.parse(readFileSync(new URL('../../docs/api/openapi.json', import.meta.url), 'utf8'));
+  const schema = doc.paths['/api/v1/audit/search'].post.requestBody.content['application/json'].schema;
+  assert.deepEqual(AUDIT_EVENT_TYPES, schema.properties.type.enum);
 });
