@@ -20,6 +20,8 @@ constexpr size_t kBusyHoursNeeded = 8;
 // alert-only policy cannot grow them without end; far beyond any threshold,
 // so the rules have fired long before they apply.
 constexpr size_t kMaxWindowEntries = 100'000;
+// Networks remembered for the concurrent-addresses window (two fire it).
+constexpr size_t kMaxSessionNetworks = 64;
 
 bool IsConsultation(AuditEventType type) {
   return type == AuditEventType::kSearch || type == AuditEventType::kFileOpening;
@@ -117,14 +119,10 @@ void AgentActivity::CheckNovelty(const AuditEvent& event, std::vector<Finding>& 
       networks_.insert(network);
     }
     if (event.session_id != 0) {
-      uses_.emplace_back(now, std::move(network));
-      PruneBefore(uses_, now - options.concurrent_window_seconds * kSecond,
-                  [](const auto& use) { return use.first; });
-      std::unordered_set<std::string_view> seen;
-      for (const auto& [at, net] : uses_) seen.insert(net);
-      if (seen.size() >= 2) {
+      NoteSessionNetwork(std::move(network), now, now - options.concurrent_window_seconds * kSecond);
+      if (session_networks_.size() >= 2) {
         Fire(findings, Rule::kConcurrentAddresses,
-             std::to_string(seen.size()) + " networks used within " +
+             std::to_string(session_networks_.size()) + " networks used within " +
                  std::to_string(options.concurrent_window_seconds / 60) + " minutes",
              now, options, learning);
       }
@@ -137,6 +135,19 @@ void AgentActivity::CheckNovelty(const AuditEvent& event, std::vector<Finding>& 
     }
     devices_.insert(event.dpop_jkt);
   }
+}
+
+void AgentActivity::NoteSessionNetwork(std::string network, int64_t now, int64_t since) {
+  std::erase_if(session_networks_, [since](const NetworkUse& use) { return use.last_us < since; });
+  auto used = std::ranges::find(session_networks_, network, &NetworkUse::network);
+  if (used != session_networks_.end()) {
+    used->last_us = std::max(used->last_us, now);
+    return;
+  }
+  if (session_networks_.size() >= kMaxSessionNetworks) {
+    session_networks_.erase(std::ranges::min_element(session_networks_, {}, &NetworkUse::last_us));
+  }
+  session_networks_.push_back({std::move(network), now});
 }
 
 void AgentActivity::CheckRates(const AuditEvent& event, std::vector<Finding>& findings,
@@ -168,7 +179,7 @@ void AgentActivity::CheckRates(const AuditEvent& event, std::vector<Finding>& fi
   }
   if (event.outcome != AuditOutcome::kOk) return;
   CountPersons(event);
-  const int64_t usual = UsualBusiestHour();
+  const int64_t usual = usual_busiest_hour_;
   const int64_t threshold =
       std::max<int64_t>(options.persons_per_hour_floor, usual * options.persons_per_hour_factor);
   if (static_cast<int64_t>(person_counts_.size()) > threshold) {
@@ -187,6 +198,7 @@ void AgentActivity::CountPersons(const AuditEvent& event) {
     if (hour_bucket_ >= 0 && !bucket_persons_.empty()) {
       busy_hours_.push_back(static_cast<uint32_t>(bucket_persons_.size()));
       if (busy_hours_.size() > kBusyHoursKept) busy_hours_.pop_front();
+      LearnBusiestHour();
     }
     bucket_persons_.clear();
     hour_bucket_ = bucket;
@@ -204,13 +216,14 @@ void AgentActivity::CountPersons(const AuditEvent& event) {
   }
 }
 
-int64_t AgentActivity::UsualBusiestHour() const {
-  if (busy_hours_.size() < kBusyHoursNeeded) return 0;
+// Once per past hour, not per event: the baseline only moves when an hour ends.
+void AgentActivity::LearnBusiestHour() {
+  if (busy_hours_.size() < kBusyHoursNeeded) return;
   // The 90th percentile of the agent's active hours: a busy but ordinary hour.
   std::vector<uint32_t> sorted(busy_hours_.begin(), busy_hours_.end());
   const size_t at = sorted.size() * 9 / 10;
   std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(at), sorted.end());
-  return sorted[at];
+  usual_busiest_hour_ = sorted[at];
 }
 
 void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& terms,

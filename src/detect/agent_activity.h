@@ -77,7 +77,8 @@ class AgentActivity {
   void CheckSearches(const audit::AuditEvent& event, const SearchTerms& terms,
                      std::vector<Finding>& findings, const DetectOptions& options, bool learning);
   void CountPersons(const audit::AuditEvent& event);
-  int64_t UsualBusiestHour() const;  // distinct persons; 0 without enough history
+  void NoteSessionNetwork(std::string network, int64_t now, int64_t since);
+  void LearnBusiestHour();  // after busy_hours_ changed
 
   // Baseline.
   int64_t last_event_us_ = 0;
@@ -88,13 +89,21 @@ class AgentActivity {
   int64_t hour_bucket_ = -1;                   // the clock hour being counted
   std::unordered_set<int64_t> bucket_persons_;  // its distinct persons
   std::deque<uint32_t> busy_hours_;             // distinct persons of past active hours
+  int64_t usual_busiest_hour_ = 0;  // distinct persons; 0 without enough history
   // Sliding windows.
   std::deque<int64_t> consultations_;                   // times, last minute
   std::deque<std::pair<int64_t, int64_t>> persons_;     // (time, person), last hour
   std::unordered_map<int64_t, int> person_counts_;      // over persons_
   std::deque<SearchSample> searches_;                   // the last few
   std::deque<int64_t> factor_failures_;                 // times
-  std::deque<std::pair<int64_t, std::string>> uses_;    // (time, network) of session use
+  // Networks used in a session within the concurrent-addresses window, each
+  // with its last use: not every use, which made each event of a busy agent
+  // cost the whole window.
+  struct NetworkUse {
+    std::string network;
+    int64_t last_us = 0;
+  };
+  std::vector<NetworkUse> session_networks_;
   std::array<int64_t, kRuleCount> last_fired_us_{};
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -257,6 +258,30 @@ TEST(AgentActivityTest, NewNetworkAndConcurrentAddresses) {
   findings = activity.Take(Search(kMorning + 2 * kSecond, {}, "198.51.100.7"), nullptr, options,
                            false);
   EXPECT_FALSE(Fired(findings, Rule::kNewNetwork));
+}
+
+TEST(AgentActivityTest, ConcurrentAddressesCountNetworksUsedWithinTheWindowOnly) {
+  AgentActivity activity;
+  DetectOptions options = Options();
+  const int64_t window = options.concurrent_window_seconds * kSecond;
+  // A long busy stretch from the office: one network, however many uses.
+  for (int i = 0; i < 2000; ++i) {
+    auto findings =
+        activity.Take(Search(kMorning + i * 100'000, {}, "10.1.2.3"), nullptr, options, false);
+    EXPECT_FALSE(Fired(findings, Rule::kConcurrentAddresses)) << i;
+  }
+  const int64_t last_office = kMorning + 1999 * 100'000;
+  // The office's last use is older than the window: a new network alone.
+  auto findings = activity.Take(Search(last_office + window + kSecond, {}, "203.0.113.5"),
+                                nullptr, options, false);
+  EXPECT_TRUE(Fired(findings, Rule::kNewNetwork));
+  EXPECT_FALSE(Fired(findings, Rule::kConcurrentAddresses));
+  // Back at the office within the window of that use: two networks.
+  findings = activity.Take(Search(last_office + window + 2 * kSecond, {}, "10.1.2.3"), nullptr,
+                           options, false);
+  auto concurrent = std::ranges::find(findings, Rule::kConcurrentAddresses, &Finding::rule);
+  ASSERT_NE(concurrent, findings.end());
+  EXPECT_NE(concurrent->detail.find("2 networks"), std::string::npos) << concurrent->detail;
 }
 
 TEST(AgentActivityTest, NewDeviceAtLogin) {
