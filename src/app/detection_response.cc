@@ -1,7 +1,7 @@
 #include "app/detection_response.h"
 
 #include <boost/json.hpp>
-#include <deque>
+#include <algorithm>
 
 #include "app/audit_trail.h"
 #include "core/log.h"
@@ -21,28 +21,19 @@ constexpr std::string_view kEndDetection = "suspended_by_detection";
 detect::Detector::History HistoryFrom(audit::AuditLog* log) {
   return [log](int64_t agent_id, int64_t since, uint64_t after_sequence,
                 uint64_t before_sequence) -> Result<std::vector<AuditEvent>> {
-    // The agent's past since `since`, read by the agent index in pages; a
-    // baseline needs the recent part, so only the last kKept events stay.
+    // The agent's past since `since`: a baseline needs the recent part, so
+    // only the latest kKept events are read (newest first, by the agent
+    // index), however busy the agent was; replayed in sequence order.
     constexpr size_t kKept = 20'000;
-    std::deque<AuditEvent> history;
-    audit::EventFilter filter{.agent_id = agent_id, .since_unix_micros = since, .limit = 5000};
-    filter.after_sequence = after_sequence;
-    bool done = false;
-    while (!done) {
-      ASSIGN_OR_RETURN(std::vector<AuditEvent> page, log->Find(filter));
-      if (page.empty()) break;
-      filter.after_sequence = page.back().sequence + 1;
-      for (AuditEvent& event : page) {
-        if (event.sequence >= before_sequence) {
-          done = true;
-          break;
-        }
-        history.push_back(std::move(event));
-        if (history.size() > kKept) history.pop_front();
-      }
-    }
-    return std::vector<AuditEvent>(std::make_move_iterator(history.begin()),
-                                   std::make_move_iterator(history.end()));
+    audit::EventFilter filter{.agent_id = agent_id,
+                              .since_unix_micros = since,
+                              .after_sequence = after_sequence,
+                              .before_sequence = before_sequence,
+                              .limit = kKept,
+                              .newest_first = true};
+    ASSIGN_OR_RETURN(std::vector<AuditEvent> history, log->Find(filter));
+    std::ranges::sort(history, {}, &AuditEvent::sequence);
+    return history;
   };
 }
 

@@ -31,6 +31,9 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
   auto int_value = [](int64_t value) {
     return [value](store::Statement& s, int i) { s.BindInt(i, value); };
   };
+  if (filter.before_sequence < static_cast<uint64_t>(INT64_MAX)) {
+    where("sequence < ", "", int_value(static_cast<int64_t>(filter.before_sequence)));
+  }
   if (filter.since_unix_micros > 0) where("time_us >= ", "", int_value(filter.since_unix_micros));
   if (filter.until_unix_micros < std::numeric_limits<int64_t>::max()) {
     where("time_us <= ", "", int_value(filter.until_unix_micros));
@@ -61,7 +64,10 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
         int_value(*filter.person_id));
     binders.push_back(int_value(indexed_up_to));
   }
-  sql += " ORDER BY sequence LIMIT $" + std::to_string(binders.size() + 2);
+  // Newest first walks the agent (or unit, or time) index backwards and
+  // stops at the limit.
+  sql += filter.newest_first ? " ORDER BY time_us DESC, sequence DESC" : " ORDER BY sequence";
+  sql += " LIMIT $" + std::to_string(binders.size() + 2);
   ASSIGN_OR_RETURN(store::Statement * rows, db.Prepare(sql));
   rows->BindInt(1, static_cast<int64_t>(std::min<uint64_t>(filter.after_sequence, INT64_MAX)));
   for (size_t i = 0; i < binders.size(); ++i) binders[i](*rows, static_cast<int>(i) + 2);

@@ -2,7 +2,8 @@
 // Finding events in a stored audit log for an investigation: by agent, unit,
 // session, source address, event type, time window, person returned, or the
 // keyed hash of a searched surname ("who searched for this name"), in
-// sequence order from a starting point (so an export can resume).
+// sequence order from a starting point (so an export can resume), or the
+// latest ones first.
 //
 // Thread-safety: uses `db` alone. Errors: storage errors; DataLoss when a
 // stored event does not decode (run `vigie audit verify`).
@@ -29,8 +30,13 @@ struct EventFilter {
   std::optional<std::vector<uint8_t>> terms_hash;  // searches for this (keyed) surname
   int64_t since_unix_micros = 0;
   int64_t until_unix_micros = std::numeric_limits<int64_t>::max();
-  uint64_t after_sequence = 0;  // only events numbered >= this
+  uint64_t after_sequence = 0;                                    // only events numbered >= this
+  uint64_t before_sequence = std::numeric_limits<uint64_t>::max();  // only events numbered < this
   size_t limit = 1000;
+  // The `limit` latest events (by time, then sequence), newest first,
+  // instead of the first ones in sequence order: an agent's recent past
+  // without reading all of it.
+  bool newest_first = false;
 };
 
 Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFilter& filter);

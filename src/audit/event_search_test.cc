@@ -59,6 +59,17 @@ TEST_F(EventSearchTest, ResumesFromASequenceNumberWithinALimit) {
   EXPECT_EQ(Sequences({.after_sequence = 10, .limit = 2}), (std::vector<uint64_t>{10, 11}));
 }
 
+TEST_F(EventSearchTest, EndsBeforeASequenceNumberAndGivesTheLatestFirst) {
+  EXPECT_EQ(Sequences({.before_sequence = 3}), (std::vector<uint64_t>{0, 1, 2}));
+  EXPECT_EQ(Sequences({.agent_id = 2, .before_sequence = 20, .limit = 3, .newest_first = true}),
+            (std::vector<uint64_t>{19, 16, 13}));
+  EXPECT_EQ(Sequences({.agent_id = 2, .after_sequence = 10, .before_sequence = 20,
+                       .newest_first = true}),
+            (std::vector<uint64_t>{19, 16, 13, 10}));
+  EXPECT_EQ(Sequences({.person_id = 103, .limit = 2, .newest_first = true}),
+            (std::vector<uint64_t>{28, 23}));
+}
+
 TEST_F(EventSearchTest, AnInjectionAttemptIsJustAnAddressThatMatchesNothing) {
   EXPECT_TRUE(Sequences({.source_address = "' OR 1=1 --"}).empty());
   EXPECT_EQ(Sequences({}).size(), 30u);  // and nothing was changed
