@@ -1,74 +1,29 @@
 // The server over real sockets, plain HTTP on loopback: built-in routes,
-// security headers, limits, timeouts, caps, pipelining, access log, metrics
-// listener and graceful stop. TLS is in tls_test.cc.
+// security headers, limits, timeouts, caps, pipelining, access log and
+// metrics listener. Handlers failing or blocking and the graceful stop are in
+// server_handler_test.cc, TLS in tls_test.cc.
 #include "http/server.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <boost/json.hpp>
-#include <csignal>
-#include <future>
 #include <thread>
 
-#include "http/problem.h"
-#include "http/testing/server_fixture.h"
-#include "http/testing/test_client.h"
+#include "http/testing/server_test_fixture.h"
 
 namespace vigie::http {
 namespace {
 
 using testing::ClientResponse;
 using testing::Fetch;
-using testing::Gate;
+using testing::ProblemBody;
+using testing::RequestText;
+using testing::ServerTest;
+using testing::TestClient;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::RequestText;
-using testing::TestClient;
 using ::vigie::testing::ErrorCodeIs;
 using namespace std::chrono_literals;
-
-class ServerTest : public testing::ServerFixture {
- protected:
-  // Answers /echo... with the path it saw; /problem with a 409 problem;
-  // /throw by throwing; /slow after slow_gate_ opens; anything else 404.
-  Handler TestHandler() {
-    return [this](const Request& request) -> Response {
-      ++handler_calls_;
-      if (request.Path().starts_with("/echo")) {
-        Response r;
-        r.content_type = "text/plain";
-        r.body = std::string(request.Path()) + "|" + request.body;
-        r.log_route = "/echo/{rest}";
-        r.log_agent_id = "A42";
-        r.headers.emplace_back("X-Seen-Request-Id", request.request_id);
-        return r;
-      }
-      if (request.Path() == "/problem") {
-        return ProblemFor(Error(ErrorCode::kConflict, "internal detail"), request.request_id);
-      }
-      if (request.Path() == "/throw") throw std::runtime_error("secret-in-exception");
-      if (request.Path() == "/slow") {
-        slow_entered_.Open();
-        slow_gate_.Wait();
-        return Response{.status = 200, .content_type = "text/plain", .body = "done"};
-      }
-      return Problem(404, "Not Found", "", request.request_id);
-    };
-  }
-
-  void Start(ServerOptions options) { StartServer(std::move(options), TestHandler()); }
-  void Start() { Start(BaseOptions()); }
-  uint16_t port() const { return server_->port(); }
-
-  void TearDown() override {
-    slow_gate_.Open();
-    ServerFixture::TearDown();
-  }
-
-  std::atomic<int> handler_calls_{0};
-  Gate slow_entered_, slow_gate_;
-};
 
 void ExpectSecurityHeaders(const ClientResponse& r) {
   EXPECT_EQ(r.Header("Content-Security-Policy"),
@@ -85,16 +40,6 @@ void ExpectSecurityHeaders(const ClientResponse& r) {
   EXPECT_FALSE(r.Header("Strict-Transport-Security").has_value());
 }
 
-boost::json::object ProblemBody(const ClientResponse& r) {
-  EXPECT_EQ(r.Header("Content-Type"), "application/problem+json");
-  boost::system::error_code ec;
-  auto v = boost::json::parse(r.body, ec);
-  EXPECT_FALSE(ec) << r.body;
-  if (ec || !v.is_object()) return {};
-  EXPECT_EQ(v.as_object()["request_id"],
-            boost::json::value(r.Header("X-Request-Id").value_or("?")));
-  return v.as_object();
-}
 
 TEST_F(ServerTest, PlainHttpOnANonLoopbackAddressIsRefusedAtStart) {
   ServerOptions o = BaseOptions();
@@ -513,91 +458,6 @@ TEST_F(ServerTest, MetricsAreServedOnlyOnTheLoopbackMetricsListener) {
   ASSERT_OK(elsewhere);
   EXPECT_EQ(elsewhere->status, 404);
   EXPECT_EQ(handler_calls_, 1);
-}
-
-TEST_F(ServerTest, AHandlerExceptionBecomesABare500) {
-  Start();
-  auto r = Fetch(port(), "GET", "/throw");
-  ASSERT_OK(r);
-  EXPECT_EQ(r->status, 500);
-  EXPECT_THAT(r->body, Not(HasSubstr("secret")));
-  EXPECT_EQ(ProblemBody(*r)["code"], "Internal");
-}
-
-TEST_F(ServerTest, ASlowHandlerDoesNotBlockIo) {
-  ServerOptions o = BaseOptions();
-  o.io_threads = 1;
-  o.worker_threads = 2;
-  Start(o);
-  auto slow = TestClient::Connect(port());
-  ASSERT_OK(slow);
-  ASSERT_OK((*slow)->Send(RequestText("GET", "/slow")));
-  ASSERT_TRUE(slow_entered_.Wait());
-  // The single I/O thread is free while a worker is blocked.
-  auto health = Fetch(port(), "GET", "/healthz");
-  ASSERT_OK(health);
-  EXPECT_EQ(health->status, 200);
-  auto echo = Fetch(port(), "GET", "/echo/while-slow");
-  ASSERT_OK(echo);
-  EXPECT_EQ(echo->status, 200);
-  slow_gate_.Open();
-  auto r = (*slow)->ReadResponse();
-  ASSERT_OK(r);
-  EXPECT_EQ(r->body, "done");
-}
-
-TEST_F(ServerTest, StopLetsAnInFlightRequestFinishThenReturns) {
-  Start();
-  auto idle = TestClient::Connect(port());
-  ASSERT_OK(idle);
-  ASSERT_OK((*idle)->Send(RequestText("GET", "/echo")));
-  ASSERT_OK((*idle)->ReadResponse());  // now idle, kept alive
-
-  auto slow = TestClient::Connect(port());
-  ASSERT_OK(slow);
-  ASSERT_OK((*slow)->Send(RequestText("GET", "/slow")));
-  ASSERT_TRUE(slow_entered_.Wait());
-
-  server_->Stop();
-  EXPECT_TRUE((*idle)->WaitForClose(3s));  // idle connections close at once
-  // No new connection is served.
-  EXPECT_TRUE(Eventually([&] {
-    auto c = TestClient::Connect(port());
-    return !c || (*c)->WaitForClose(1s);
-  }));
-
-  auto waited = std::async(std::launch::async, [this] { server_->Wait(); });
-  EXPECT_EQ(waited.wait_for(50ms), std::future_status::timeout);  // still draining
-  slow_gate_.Open();
-  auto r = (*slow)->ReadResponse();
-  ASSERT_OK(r);
-  EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(r->body, "done");
-  EXPECT_FALSE(r->keep_alive);  // Connection: close while stopping
-  EXPECT_EQ(waited.wait_for(5s), std::future_status::ready);
-}
-
-TEST_F(ServerTest, StopCutsRequestsThatOutliveTheDrainTimeout) {
-  ServerOptions o = BaseOptions();
-  o.drain_timeout = 100ms;
-  o.read_timeout = 10s;
-  Start(o);
-  auto partial = TestClient::Connect(port());
-  ASSERT_OK(partial);
-  ASSERT_OK((*partial)->Send("GET /echo HTTP/1.1\r\nHost: x\r\n"));  // mid-request: not idle
-  ASSERT_TRUE(Eventually([&] { return server_->metrics().open_connections() == 1; }));
-  server_->Stop();
-  EXPECT_TRUE((*partial)->WaitForClose(3s));
-  server_->Wait();
-}
-
-TEST_F(ServerTest, SigtermStopsAServerThatAskedForIt) {
-  Start();
-  server_->StopOnSignals();
-  ASSERT_EQ(std::raise(SIGTERM), 0);  // caught by the server's signal set, not fatal
-  auto waited = std::async(std::launch::async, [this] { server_->Wait(); });
-  EXPECT_EQ(waited.wait_for(5s), std::future_status::ready);
-  EXPECT_FALSE(TestClient::Connect(port()));
 }
 
 }  // namespace
