@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <cstring>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -12,6 +11,7 @@
 #include "audit/audit_event_codec.h"
 #include "audit/foreign_appends.h"
 #include "audit/hash_chain.h"
+#include "audit/log_tables.h"
 #include "audit/merkle_frontier.h"
 #include "audit/person_index.h"
 #include "audit/subtree_table.h"
@@ -20,32 +20,6 @@
 
 namespace vigie::audit {
 namespace {
-
-// One stored event: the encoding and chain hash the batch computed for it.
-struct EventRow {
-  const AuditEvent* event;
-  std::vector<uint8_t> encoded;
-  Sha256Digest chain_hash;
-};
-
-// audit_event rows per INSERT statement (10 parameters each, well under
-// SQLite's 32 766 and PostgreSQL's 65 535).
-constexpr size_t kEventsPerInsert = 64;
-constexpr size_t kEventColumns = 10;
-
-std::string MultiRowEventInsert(size_t rows) {
-  std::string sql =
-      "INSERT INTO audit_event (sequence, time_us, type, agent_id, unit_id, session_id, "
-      "source_address, terms_hash, event, chain_hash) VALUES ";
-  for (size_t r = 0; r < rows; ++r) {
-    sql += r == 0 ? "(" : ", (";
-    for (size_t c = 1; c <= kEventColumns; ++c) {
-      sql += (c == 1 ? "$" : ", $") + std::to_string(r * kEventColumns + c);
-    }
-    sql += ")";
-  }
-  return sql;
-}
 
 // Events between two extensions of the "who consulted this person" index.
 constexpr uint64_t kPersonIndexEvery = 4096;
@@ -57,92 +31,12 @@ int64_t UnixMicros(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
-Result<Sha256Digest> DigestColumn(store::Statement& row, int column, std::string_view what) {
-  std::span<const uint8_t> bytes = row.ColumnBlob(column);
-  Sha256Digest digest;
-  if (bytes.size() != digest.size()) {
-    return Fail(ErrorCode::kDataLoss, std::string(what) + " is not a SHA-256 digest");
-  }
-  std::memcpy(digest.data(), bytes.data(), digest.size());
-  return digest;
-}
-
-struct Tip {
-  Sha256Digest chain_hash = kGenesisChainHash;
-  MerkleFrontier frontier;
-};
-
 struct Pending {
   AuditEvent event;
   std::promise<Result<uint64_t>> done;
 };
 
-// One appender at a time for the whole portal. On PostgreSQL, several nodes
-// append to one log: each takes this session lock before its transaction
-// begins, so the transaction's snapshot already holds the previous
-// appender's commit and the batch extends the tip it wrote (a lock taken
-// inside a SERIALIZABLE transaction would only turn the race into
-// serialization failures). On SQLite, BEGIN IMMEDIATE is that lock already.
-// Released by the destructor, or by the server if the connection drops.
-class AppendLock {
- public:
-  static Result<AppendLock> Take(store::Connection& db) {
-    if (db.dialect() != store::Dialect::kPostgres) return AppendLock(nullptr);
-    RETURN_IF_ERROR(db.ExecuteScript("SELECT pg_advisory_lock(" + std::string(kKey) + ")"));
-    return AppendLock(&db);
-  }
-  AppendLock(AppendLock&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
-  AppendLock& operator=(AppendLock&&) = delete;
-  ~AppendLock() {
-    if (db_ != nullptr) {
-      (void)db_->ExecuteScript("SELECT pg_advisory_unlock(" + std::string(kKey) + ")");
-    }
-  }
-
- private:
-  static constexpr std::string_view kKey = "435526134119";  // "vigie" + 2: the migrations' + 2
-  explicit AppendLock(store::Connection* db) : db_(db) {}
-  store::Connection* db_;
-};
-
-Result<std::vector<Checkpoint>> CheckpointsFrom(store::Statement& row) {
-  std::vector<Checkpoint> checkpoints;
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, row.Step());
-    if (!more) break;
-    Checkpoint checkpoint;
-    checkpoint.tree_size = static_cast<uint64_t>(row.ColumnInt(0));
-    checkpoint.time_unix_micros = row.ColumnInt(1);
-    ASSIGN_OR_RETURN(checkpoint.root, DigestColumn(row, 2, "a checkpoint root"));
-    ASSIGN_OR_RETURN(checkpoint.chain_hash, DigestColumn(row, 3, "a checkpoint chain hash"));
-    checkpoint.key_id = static_cast<uint32_t>(row.ColumnInt(4));
-    std::span<const uint8_t> signature = row.ColumnBlob(5);
-    if (signature.size() != checkpoint.signature.size()) {
-      return Fail(ErrorCode::kDataLoss, "a checkpoint signature is not 64 bytes");
-    }
-    std::memcpy(checkpoint.signature.data(), signature.data(), signature.size());
-    checkpoints.push_back(checkpoint);
-  }
-  return checkpoints;
-}
-
 }  // namespace
-
-Result<std::vector<Checkpoint>> ReadCheckpoints(store::Connection& db) {
-  ASSIGN_OR_RETURN(store::Statement * row,
-                   db.Prepare("SELECT tree_size, time_us, root, chain_hash, key_id, signature "
-                              "FROM audit_checkpoint ORDER BY tree_size"));
-  return CheckpointsFrom(*row);
-}
-
-Result<std::optional<Checkpoint>> ReadLatestCheckpoint(store::Connection& db) {
-  ASSIGN_OR_RETURN(store::Statement * row,
-                   db.Prepare("SELECT tree_size, time_us, root, chain_hash, key_id, signature "
-                              "FROM audit_checkpoint ORDER BY tree_size DESC LIMIT 1"));
-  ASSIGN_OR_RETURN(std::vector<Checkpoint> latest, CheckpointsFrom(*row));
-  if (latest.empty()) return std::nullopt;
-  return latest.front();
-}
 
 class AuditLog::Writer {
  public:
@@ -155,29 +49,6 @@ class AuditLog::Writer {
         db_(std::move(db)),
         max_size_mib_(options_.max_size_mib) {}
 
-  // The stored tip. Read inside each write transaction, so several processes
-  // (the server and an administrator's command) append to one log safely.
-  Result<Tip> ReadTip() {
-    Tip tip;
-    ASSIGN_OR_RETURN(store::Statement * row,
-                     db_->Prepare("SELECT size, chain_hash, frontier FROM audit_tip"));
-    ASSIGN_OR_RETURN(bool has_tip, row->Step());
-    if (!has_tip) return tip;
-    const auto size = static_cast<uint64_t>(row->ColumnInt(0));
-    ASSIGN_OR_RETURN(tip.chain_hash, DigestColumn(*row, 1, "the tip's chain hash"));
-    std::span<const uint8_t> blob = row->ColumnBlob(2);
-    if (blob.size() % sizeof(Sha256Digest) != 0) {
-      return Fail(ErrorCode::kDataLoss, "the audit log tip's frontier is malformed");
-    }
-    std::vector<Sha256Digest> nodes(blob.size() / sizeof(Sha256Digest));
-    if (!blob.empty()) std::memcpy(nodes.data(), blob.data(), blob.size());
-    auto frontier = MerkleFrontier::FromNodes(size, std::move(nodes));
-    if (!frontier) return Fail(ErrorCode::kDataLoss, "the audit log tip's frontier is malformed");
-    tip.frontier = std::move(*frontier);
-    RETURN_IF_ERROR(row->Run());  // to its end: no read snapshot left open
-    return tip;
-  }
-
   Result<void> Load() {
     RETURN_IF_ERROR(LoadTip());
     thread_ = std::thread([this] { Run(); });
@@ -188,7 +59,7 @@ class AuditLog::Writer {
   Result<void> LoadTip() {
     ASSIGN_OR_RETURN(AppendLock lock, AppendLock::Take(*db_));
     RETURN_IF_ERROR(BackfillSubtreesIfBehind());
-    ASSIGN_OR_RETURN(Tip tip, ReadTip());
+    ASSIGN_OR_RETURN(Tip tip, ReadTip(*db_));
     const uint64_t size = tip.frontier.size();
     ASSIGN_OR_RETURN(store::Statement * count,
                      db_->Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
@@ -218,7 +89,7 @@ class AuditLog::Writer {
   // so a concurrent writer cannot append meanwhile.
   Result<void> BackfillSubtreesIfBehind() {
     ASSIGN_OR_RETURN(store::Transaction write, store::Transaction::Begin(*db_));
-    ASSIGN_OR_RETURN(Tip tip, ReadTip());
+    ASSIGN_OR_RETURN(Tip tip, ReadTip(*db_));
     ASSIGN_OR_RETURN(bool covered, SubtreesCover(*db_, tip.frontier.size()));
     if (covered) return {};  // rolls back: nothing written
     ASSIGN_OR_RETURN(uint64_t added, BackfillSubtrees(*db_, tip.frontier.size()));
@@ -361,37 +232,6 @@ class AuditLog::Writer {
     return {};
   }
 
-  // Writes the batch's event rows, kEventsPerInsert to a statement: on
-  // PostgreSQL each statement is a round trip, and one per event was most
-  // of a batch's time.
-  Result<void> InsertEvents(std::span<const EventRow> rows) {
-    while (!rows.empty()) {
-      const size_t count = std::min(kEventsPerInsert, rows.size());
-      ASSIGN_OR_RETURN(store::Statement * insert, db_->Prepare(MultiRowEventInsert(count)));
-      for (size_t r = 0; r < count; ++r) {
-        const AuditEvent& event = *rows[r].event;
-        const int p = static_cast<int>(r * kEventColumns);
-        insert->BindInt(p + 1, static_cast<int64_t>(event.sequence))
-            .BindInt(p + 2, event.time_unix_micros)
-            .BindInt(p + 3, static_cast<int64_t>(event.type))
-            .BindInt(p + 4, event.actor.agent_id)
-            .BindInt(p + 5, event.actor.unit_id)
-            .BindInt(p + 6, event.session_id)
-            .BindText(p + 7, event.source_address)
-            .BindBlob(p + 9, rows[r].encoded)
-            .BindBlob(p + 10, rows[r].chain_hash);
-        if (event.query.terms_keyed_hash.empty()) {
-          insert->BindNull(p + 8);
-        } else {
-          insert->BindBlob(p + 8, event.query.terms_keyed_hash);
-        }
-      }
-      RETURN_IF_ERROR(insert->Run());
-      rows = rows.subspan(count);
-    }
-    return {};
-  }
-
   // The index lags the log by at most kPersonIndexEvery events (queries scan
   // that tail); a failure only makes it lag longer.
   void MaybeIndexPersons(bool final) {
@@ -415,43 +255,11 @@ class AuditLog::Writer {
     return latest.has_value() && latest->tree_size == size;
   }
 
-  Result<void> InsertCheckpoint(const Checkpoint& checkpoint) {
-    ASSIGN_OR_RETURN(
-        store::Statement * insert,
-        db_->Prepare("INSERT INTO audit_checkpoint (tree_size, time_us, root, "
-                     "chain_hash, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)"));
-    insert->BindInt(1, static_cast<int64_t>(checkpoint.tree_size))
-        .BindInt(2, checkpoint.time_unix_micros)
-        .BindBlob(3, checkpoint.root)
-        .BindBlob(4, checkpoint.chain_hash)
-        .BindInt(5, checkpoint.key_id)
-        .BindBlob(6, checkpoint.signature);
-    RETURN_IF_ERROR(insert->Run());
-    return {};
-  }
-
-  Result<void> WriteTip(uint64_t size, const Tip& tip) {
-    std::vector<uint8_t> frontier;
-    for (const Sha256Digest& node : tip.frontier.nodes()) {
-      frontier.insert(frontier.end(), node.begin(), node.end());
-    }
-    ASSIGN_OR_RETURN(store::Statement * upsert,
-                     db_->Prepare("INSERT INTO audit_tip (id, size, chain_hash, frontier) "
-                                  "VALUES (1, $1, $2, $3) ON CONFLICT (id) DO UPDATE SET "
-                                  "size = excluded.size, chain_hash = excluded.chain_hash, "
-                                  "frontier = excluded.frontier"));
-    upsert->BindInt(1, static_cast<int64_t>(size))
-        .BindBlob(2, tip.chain_hash)
-        .BindBlob(3, frontier);
-    RETURN_IF_ERROR(upsert->Run());
-    return {};
-  }
-
   // Everything of one transaction; on error the caller rolls back.
   Result<std::optional<Checkpoint>> WriteBatch(std::vector<Pending>& batch,
                                                std::vector<Result<uint64_t>>& outcomes,
                                                bool final) {
-    ASSIGN_OR_RETURN(Tip tip, ReadTip());
+    ASSIGN_OR_RETURN(Tip tip, ReadTip(*db_));
     uint64_t size = tip.frontier.size();
     const uint64_t size_before = size;
     batch_first_ = size_before;
@@ -473,7 +281,7 @@ class AuditLog::Writer {
       rows.push_back(EventRow{&event, std::move(*encoded), chain_hash});
       outcomes[i] = size++;
     }
-    RETURN_IF_ERROR(InsertEvents(rows));
+    RETURN_IF_ERROR(InsertEvents(*db_, rows));
     // Same transaction as the events that complete them: as durable as those.
     RETURN_IF_ERROR(InsertSubtrees(*db_, completed_));
     std::optional<Checkpoint> checkpoint;
@@ -485,9 +293,9 @@ class AuditLog::Writer {
                               .chain_hash = tip.chain_hash,
                               .key_id = key_id_};
       SignCheckpoint(signing_key_, *checkpoint);
-      RETURN_IF_ERROR(InsertCheckpoint(*checkpoint));
+      RETURN_IF_ERROR(InsertCheckpoint(*db_, *checkpoint));
     }
-    RETURN_IF_ERROR(WriteTip(size, tip));
+    RETURN_IF_ERROR(WriteTip(*db_, size, tip));
     RETURN_IF_ERROR(RecordSubtreesCover(*db_, size_before, size));
     written_size_ = size;
     return checkpoint;

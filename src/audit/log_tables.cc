@@ -1,0 +1,173 @@
+#include "audit/log_tables.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "audit/audit_log.h"
+
+namespace vigie::audit {
+namespace {
+
+// audit_event rows per INSERT statement (10 parameters each, well under
+// SQLite's 32 766 and PostgreSQL's 65 535).
+constexpr size_t kEventsPerInsert = 64;
+constexpr size_t kEventColumns = 10;
+
+std::string MultiRowEventInsert(size_t rows) {
+  std::string sql =
+      "INSERT INTO audit_event (sequence, time_us, type, agent_id, unit_id, session_id, "
+      "source_address, terms_hash, event, chain_hash) VALUES ";
+  for (size_t r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ", (";
+    for (size_t c = 1; c <= kEventColumns; ++c) {
+      sql += (c == 1 ? "$" : ", $") + std::to_string(r * kEventColumns + c);
+    }
+    sql += ")";
+  }
+  return sql;
+}
+
+Result<Sha256Digest> DigestColumn(store::Statement& row, int column, std::string_view what) {
+  std::span<const uint8_t> bytes = row.ColumnBlob(column);
+  Sha256Digest digest;
+  if (bytes.size() != digest.size()) {
+    return Fail(ErrorCode::kDataLoss, std::string(what) + " is not a SHA-256 digest");
+  }
+  std::memcpy(digest.data(), bytes.data(), digest.size());
+  return digest;
+}
+
+Result<std::vector<Checkpoint>> CheckpointsFrom(store::Statement& row) {
+  std::vector<Checkpoint> checkpoints;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, row.Step());
+    if (!more) break;
+    Checkpoint checkpoint;
+    checkpoint.tree_size = static_cast<uint64_t>(row.ColumnInt(0));
+    checkpoint.time_unix_micros = row.ColumnInt(1);
+    ASSIGN_OR_RETURN(checkpoint.root, DigestColumn(row, 2, "a checkpoint root"));
+    ASSIGN_OR_RETURN(checkpoint.chain_hash, DigestColumn(row, 3, "a checkpoint chain hash"));
+    checkpoint.key_id = static_cast<uint32_t>(row.ColumnInt(4));
+    std::span<const uint8_t> signature = row.ColumnBlob(5);
+    if (signature.size() != checkpoint.signature.size()) {
+      return Fail(ErrorCode::kDataLoss, "a checkpoint signature is not 64 bytes");
+    }
+    std::memcpy(checkpoint.signature.data(), signature.data(), signature.size());
+    checkpoints.push_back(checkpoint);
+  }
+  return checkpoints;
+}
+
+}  // namespace
+
+Result<std::vector<Checkpoint>> ReadCheckpoints(store::Connection& db) {
+  ASSIGN_OR_RETURN(store::Statement * row,
+                   db.Prepare("SELECT tree_size, time_us, root, chain_hash, key_id, signature "
+                              "FROM audit_checkpoint ORDER BY tree_size"));
+  return CheckpointsFrom(*row);
+}
+
+Result<std::optional<Checkpoint>> ReadLatestCheckpoint(store::Connection& db) {
+  ASSIGN_OR_RETURN(store::Statement * row,
+                   db.Prepare("SELECT tree_size, time_us, root, chain_hash, key_id, signature "
+                              "FROM audit_checkpoint ORDER BY tree_size DESC LIMIT 1"));
+  ASSIGN_OR_RETURN(std::vector<Checkpoint> latest, CheckpointsFrom(*row));
+  if (latest.empty()) return std::nullopt;
+  return latest.front();
+}
+
+Result<Tip> ReadTip(store::Connection& db) {
+  Tip tip;
+  ASSIGN_OR_RETURN(store::Statement * row,
+                   db.Prepare("SELECT size, chain_hash, frontier FROM audit_tip"));
+  ASSIGN_OR_RETURN(bool has_tip, row->Step());
+  if (!has_tip) return tip;
+  const auto size = static_cast<uint64_t>(row->ColumnInt(0));
+  ASSIGN_OR_RETURN(tip.chain_hash, DigestColumn(*row, 1, "the tip's chain hash"));
+  std::span<const uint8_t> blob = row->ColumnBlob(2);
+  if (blob.size() % sizeof(Sha256Digest) != 0) {
+    return Fail(ErrorCode::kDataLoss, "the audit log tip's frontier is malformed");
+  }
+  std::vector<Sha256Digest> nodes(blob.size() / sizeof(Sha256Digest));
+  if (!blob.empty()) std::memcpy(nodes.data(), blob.data(), blob.size());
+  auto frontier = MerkleFrontier::FromNodes(size, std::move(nodes));
+  if (!frontier) return Fail(ErrorCode::kDataLoss, "the audit log tip's frontier is malformed");
+  tip.frontier = std::move(*frontier);
+  RETURN_IF_ERROR(row->Run());  // to its end: no read snapshot left open
+  return tip;
+}
+
+Result<void> WriteTip(store::Connection& db, uint64_t size, const Tip& tip) {
+  std::vector<uint8_t> frontier;
+  for (const Sha256Digest& node : tip.frontier.nodes()) {
+    frontier.insert(frontier.end(), node.begin(), node.end());
+  }
+  ASSIGN_OR_RETURN(store::Statement * upsert,
+                   db.Prepare("INSERT INTO audit_tip (id, size, chain_hash, frontier) "
+                              "VALUES (1, $1, $2, $3) ON CONFLICT (id) DO UPDATE SET "
+                              "size = excluded.size, chain_hash = excluded.chain_hash, "
+                              "frontier = excluded.frontier"));
+  upsert->BindInt(1, static_cast<int64_t>(size)).BindBlob(2, tip.chain_hash).BindBlob(3, frontier);
+  RETURN_IF_ERROR(upsert->Run());
+  return {};
+}
+
+// Writes the batch's event rows, kEventsPerInsert to a statement: on
+// PostgreSQL each statement is a round trip, and one per event was most
+// of a batch's time.
+Result<void> InsertEvents(store::Connection& db, std::span<const EventRow> rows) {
+  while (!rows.empty()) {
+    const size_t count = std::min(kEventsPerInsert, rows.size());
+    ASSIGN_OR_RETURN(store::Statement * insert, db.Prepare(MultiRowEventInsert(count)));
+    for (size_t r = 0; r < count; ++r) {
+      const AuditEvent& event = *rows[r].event;
+      const int p = static_cast<int>(r * kEventColumns);
+      insert->BindInt(p + 1, static_cast<int64_t>(event.sequence))
+          .BindInt(p + 2, event.time_unix_micros)
+          .BindInt(p + 3, static_cast<int64_t>(event.type))
+          .BindInt(p + 4, event.actor.agent_id)
+          .BindInt(p + 5, event.actor.unit_id)
+          .BindInt(p + 6, event.session_id)
+          .BindText(p + 7, event.source_address)
+          .BindBlob(p + 9, rows[r].encoded)
+          .BindBlob(p + 10, rows[r].chain_hash);
+      if (event.query.terms_keyed_hash.empty()) {
+        insert->BindNull(p + 8);
+      } else {
+        insert->BindBlob(p + 8, event.query.terms_keyed_hash);
+      }
+    }
+    RETURN_IF_ERROR(insert->Run());
+    rows = rows.subspan(count);
+  }
+  return {};
+}
+
+Result<void> InsertCheckpoint(store::Connection& db, const Checkpoint& checkpoint) {
+  ASSIGN_OR_RETURN(store::Statement * insert,
+                   db.Prepare("INSERT INTO audit_checkpoint (tree_size, time_us, root, "
+                              "chain_hash, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)"));
+  insert->BindInt(1, static_cast<int64_t>(checkpoint.tree_size))
+      .BindInt(2, checkpoint.time_unix_micros)
+      .BindBlob(3, checkpoint.root)
+      .BindBlob(4, checkpoint.chain_hash)
+      .BindInt(5, checkpoint.key_id)
+      .BindBlob(6, checkpoint.signature);
+  RETURN_IF_ERROR(insert->Run());
+  return {};
+}
+
+Result<AppendLock> AppendLock::Take(store::Connection& db) {
+  if (db.dialect() != store::Dialect::kPostgres) return AppendLock(nullptr);
+  RETURN_IF_ERROR(db.ExecuteScript("SELECT pg_advisory_lock(" + std::string(kKey) + ")"));
+  return AppendLock(&db);
+}
+
+AppendLock::~AppendLock() {
+  if (db_ != nullptr) {
+    (void)db_->ExecuteScript("SELECT pg_advisory_unlock(" + std::string(kKey) + ")");
+  }
+}
+
+}  // namespace vigie::audit

@@ -1,0 +1,69 @@
+#pragma once
+// The audit log's own tables as its writer uses them, inside the writer's
+// transaction: the tip (size, chain hash, Merkle frontier), event rows,
+// checkpoint rows, and the append lock that keeps one appender at a time
+// across nodes. No state of their own; the schema is audit_schema.cc's.
+//
+// Errors: storage errors; DataLoss when a stored tip or checkpoint is
+// malformed.
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "audit/audit_event.h"
+#include "audit/checkpoint.h"
+#include "audit/hash_chain.h"
+#include "audit/merkle_frontier.h"
+#include "core/error.h"
+#include "store/store.h"
+
+namespace vigie::audit {
+
+// The log's end: what the next event chains to and extends.
+struct Tip {
+  Sha256Digest chain_hash = kGenesisChainHash;
+  MerkleFrontier frontier;
+};
+
+// The stored tip; an empty log's when there is none. Read inside each write
+// transaction, so several processes (the server and an administrator's
+// command, or several nodes) append to one log safely.
+Result<Tip> ReadTip(store::Connection& db);
+Result<void> WriteTip(store::Connection& db, uint64_t size, const Tip& tip);
+
+// One stored event: the encoding and chain hash the batch computed for it.
+struct EventRow {
+  const AuditEvent* event;
+  std::vector<uint8_t> encoded;
+  Sha256Digest chain_hash;
+};
+
+// Writes the rows in multi-row statements.
+Result<void> InsertEvents(store::Connection& db, std::span<const EventRow> rows);
+
+Result<void> InsertCheckpoint(store::Connection& db, const Checkpoint& checkpoint);
+
+// One appender at a time for the whole portal. On PostgreSQL, several nodes
+// append to one log: each takes this session lock before its transaction
+// begins, so the transaction's snapshot already holds the previous
+// appender's commit and the batch extends the tip it wrote (a lock taken
+// inside a SERIALIZABLE transaction would only turn the race into
+// serialization failures). On SQLite, BEGIN IMMEDIATE is that lock already.
+// Released by the destructor, or by the server if the connection drops.
+class AppendLock {
+ public:
+  static Result<AppendLock> Take(store::Connection& db);
+  AppendLock(AppendLock&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  AppendLock& operator=(AppendLock&&) = delete;
+  ~AppendLock();
+
+ private:
+  static constexpr std::string_view kKey = "435526134119";  // "vigie" + 2: the migrations' + 2
+  explicit AppendLock(store::Connection* db) : db_(db) {}
+  store::Connection* db_;
+};
+
+}  // namespace vigie::audit
