@@ -4,8 +4,6 @@
 // console, here as the officer's own authenticated, audited acts.
 
 #include <algorithm>
-#include <chrono>
-#include <deque>
 #include <iterator>
 #include <limits>
 #include <type_traits>
@@ -38,33 +36,6 @@ Result<std::unique_ptr<store::Connection>> OpenAuditForReading(const Config& con
   return db;
 }
 
-// The caller's latest events of `type` since `since_unix_micros`, oldest
-// first, at most kMaxOwnConsultations. The log is read in sequence order, so
-// every page of the window is read and only the tail kept; the (agent,
-// time) index keeps each page to the caller's own events.
-Result<std::vector<AuditEvent>> LatestOwn(store::Connection& audit_db, int64_t agent_id,
-                                          AuditEventType type, int64_t since_unix_micros) {
-  constexpr size_t kPage = 1000;
-  audit::EventFilter filter;
-  filter.agent_id = agent_id;
-  filter.type = type;
-  filter.since_unix_micros = since_unix_micros;
-  filter.limit = kPage;
-  std::deque<AuditEvent> latest;
-  while (true) {
-    ASSIGN_OR_RETURN(std::vector<AuditEvent> page, audit::FindEvents(audit_db, filter));
-    const size_t read = page.size();
-    if (read > 0) filter.after_sequence = page.back().sequence + 1;
-    for (AuditEvent& event : page) {
-      latest.push_back(std::move(event));
-      if (latest.size() > kMaxOwnConsultations) latest.pop_front();
-    }
-    if (read < kPage) break;
-  }
-  return std::vector<AuditEvent>(std::make_move_iterator(latest.begin()),
-                                 std::make_move_iterator(latest.end()));
-}
-
 }  // namespace
 
 // Reading one's own consultations is not itself audited: it shows the caller
@@ -74,22 +45,16 @@ Result<std::vector<AuditEvent>> LatestOwn(store::Connection& audit_db, int64_t a
 // history it shows.
 Result<std::vector<AuditEvent>> Portal::OwnConsultations(const Caller& caller) {
   ASSIGN_OR_RETURN(auto audit_db, OpenAuditForReading(*parts_.config));
-  const int64_t now =
-      std::chrono::duration_cast<std::chrono::microseconds>(parts_.clock->Now().time_since_epoch())
-          .count();
-  constexpr int64_t kDay = int64_t{86'400} * 1'000'000;
-  // A window widening back from now until it holds enough: an active
-  // agent's last day, a rare one's whole history (0: from the beginning).
+  // Each type's latest, newest first by the (agent, time) index: however
+  // long the caller's history, only what is shown is read.
   std::vector<AuditEvent> newest;
-  for (int64_t days : {int64_t{1}, int64_t{7}, int64_t{31}, int64_t{366}, int64_t{0}}) {
-    const int64_t since = days == 0 ? 0 : std::max<int64_t>(0, now - days * kDay);
-    newest.clear();
-    for (AuditEventType type : {AuditEventType::kSearch, AuditEventType::kFileOpening}) {
-      ASSIGN_OR_RETURN(std::vector<AuditEvent> latest,
-                       LatestOwn(*audit_db, caller.agent_id, type, since));
-      std::move(latest.begin(), latest.end(), std::back_inserter(newest));
-    }
-    if (newest.size() >= kMaxOwnConsultations) break;
+  for (AuditEventType type : {AuditEventType::kSearch, AuditEventType::kFileOpening}) {
+    ASSIGN_OR_RETURN(std::vector<AuditEvent> latest,
+                     audit::FindEvents(*audit_db, {.agent_id = caller.agent_id,
+                                                   .type = type,
+                                                   .limit = kMaxOwnConsultations,
+                                                   .newest_first = true}));
+    std::move(latest.begin(), latest.end(), std::back_inserter(newest));
   }
   std::sort(newest.begin(), newest.end(),
             [](const AuditEvent& a, const AuditEvent& b) { return a.sequence > b.sequence; });
