@@ -22,6 +22,9 @@ constexpr size_t kBusyHoursNeeded = 8;
 constexpr size_t kMaxWindowEntries = 100'000;
 // Networks remembered for the concurrent-addresses window (two fire it).
 constexpr size_t kMaxSessionNetworks = 64;
+// Networks an agent is known to use: an agent of many networks is already
+// alerted on; the cap bounds what a session used from many addresses holds.
+constexpr size_t kMaxKnownNetworks = 4096;
 
 bool IsConsultation(AuditEventType type) {
   return type == AuditEventType::kSearch || type == AuditEventType::kFileOpening;
@@ -116,7 +119,8 @@ void AgentActivity::CheckNovelty(const AuditEvent& event, std::vector<Finding>& 
              "address " + event.source_address + " is outside every network the agent used",
              now, options, learning);
       }
-      networks_.insert(network);
+      // Beyond the cap a network stays new: more alerts, never fewer.
+      if (networks_.size() < kMaxKnownNetworks) networks_.insert(network);
     }
     if (event.session_id != 0) {
       NoteSessionNetwork(std::move(network), now, now - options.concurrent_window_seconds * kSecond);
@@ -204,7 +208,8 @@ void AgentActivity::CountPersons(const AuditEvent& event) {
     hour_bucket_ = bucket;
   }
   for (int64_t person : event.person_ids) {
-    bucket_persons_.insert(person);
+    // The hour's count saturates at the cap (far beyond any threshold).
+    if (bucket_persons_.size() < kMaxWindowEntries) bucket_persons_.insert(person);
     persons_.emplace_back(now, person);
     ++person_counts_[person];
   }

@@ -284,6 +284,23 @@ TEST(AgentActivityTest, ConcurrentAddressesCountNetworksUsedWithinTheWindowOnly)
   EXPECT_NE(concurrent->detail.find("2 networks"), std::string::npos) << concurrent->detail;
 }
 
+TEST(AgentActivityTest, NetworksBeyondTheCapStayNew) {
+  AgentActivity activity;
+  DetectOptions options = Options();
+  auto address = [](int n) {
+    return "10." + std::to_string(n / 256) + "." + std::to_string(n % 256) + ".1";
+  };
+  // History from 5 000 networks, the first 4 096 remembered.
+  for (int n = 0; n < 5000; ++n) {
+    activity.Take(Search(kMorning - 48 * kHour + n * kSecond, {}, address(n)), nullptr, options,
+                  true);
+  }
+  auto findings = activity.Take(Search(kMorning, {}, address(7)), nullptr, options, false);
+  EXPECT_FALSE(Fired(findings, Rule::kNewNetwork));
+  findings = activity.Take(Search(kMorning + kSecond, {}, address(4999)), nullptr, options, false);
+  EXPECT_TRUE(Fired(findings, Rule::kNewNetwork));
+}
+
 TEST(AgentActivityTest, NewDeviceAtLogin) {
   AgentActivity activity;
   DetectOptions options = Options();
