@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -423,7 +424,7 @@ class AuditLog::Writer {
 
   mutable std::mutex mutex_;
   std::condition_variable work_;
-  std::vector<Pending> queue_;
+  std::deque<Pending> queue_;  // taken from the front, max_batch at a time
   bool stopping_ = false;
   AuditLogStats stats_;
   std::thread thread_;
