@@ -476,7 +476,7 @@ Result<std::optional<std::vector<AuditEvent>>> AuditLog::ForeignEventsOf(int64_t
                                                                           uint64_t after,
                                                                           uint64_t before) const {
   std::optional<std::vector<ForeignAppends::Range>> ranges =
-      writer_->foreign().Between(after, before);
+      writer_->foreign().Between(after, before, foreign_events_.max_stretch());
   if (!ranges) return std::nullopt;
   if (ranges->empty()) return std::vector<AuditEvent>{};
   return foreign_events_.EventsOf(agent_id, *ranges, after, before);

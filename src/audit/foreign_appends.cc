@@ -24,8 +24,8 @@ void ForeignAppends::AppendedOwn(uint64_t first, uint64_t end) {
   known_end_ = std::max(first, end);
 }
 
-std::optional<std::vector<ForeignAppends::Range>> ForeignAppends::Between(uint64_t after,
-                                                                          uint64_t before) const {
+std::optional<std::vector<ForeignAppends::Range>> ForeignAppends::Between(
+    uint64_t after, uint64_t before, uint64_t max_length) const {
   std::vector<Range> ranges;
   if (before <= after + 1) return ranges;  // no sequence in between
   const uint64_t first = after + 1;
@@ -34,7 +34,10 @@ std::optional<std::vector<ForeignAppends::Range>> ForeignAppends::Between(uint64
   // From the first foreign range ending after `first`, those starting before `before`.
   auto range = std::upper_bound(foreign_.begin(), foreign_.end(), first,
                                 [](uint64_t value, const Range& r) { return value < r.end; });
+  uint64_t length = 0;
   for (; range != foreign_.end() && range->begin < before; ++range) {
+    length += range->end - range->begin;
+    if (length > max_length) return std::nullopt;
     ranges.push_back(*range);
   }
   return ranges;

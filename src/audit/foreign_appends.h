@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -43,8 +44,12 @@ class ForeignAppends {
 
   // The ranges others appended (whole, ascending, as each batch of ours
   // found them) holding some sequence s with after < s < before; empty when
-  // every such s is this process's own; nullopt when some are not known here.
-  std::optional<std::vector<Range>> Between(uint64_t after, uint64_t before) const;
+  // every such s is this process's own; nullopt when some are not known here,
+  // or when the ranges hold more than `max_length` sequences (the caller
+  // then reads the log its own way, and the copy stays bounded).
+  std::optional<std::vector<Range>> Between(
+      uint64_t after, uint64_t before,
+      uint64_t max_length = std::numeric_limits<uint64_t>::max()) const;
 
  private:
   const size_t max_ranges_;

@@ -7,7 +7,7 @@ Result<std::optional<std::vector<AuditEvent>>> ForeignEventCache::EventsOf(
     uint64_t before) {
   uint64_t length = 0;
   for (const ForeignAppends::Range& range : ranges) length += range.end - range.begin;
-  if (length > max_events_ / 4) return std::nullopt;
+  if (length > max_stretch()) return std::nullopt;
   std::vector<AuditEvent> found;
   for (const ForeignAppends::Range& range : ranges) {
     ASSIGN_OR_RETURN(Events events, Range(range));

@@ -39,6 +39,9 @@ class ForeignEventCache {
   explicit ForeignEventCache(ReadRange read, size_t max_events = 32'768)
       : read_(std::move(read)), max_events_(max_events) {}
 
+  // The longest stretch of ranges EventsOf reads (a quarter of max_events).
+  size_t max_stretch() const { return max_events_ / 4; }
+
   // The events of `agent_id` with after < sequence < before among `ranges`,
   // in sequence order; nullopt when the ranges are too long to hold.
   Result<std::optional<std::vector<AuditEvent>>> EventsOf(
