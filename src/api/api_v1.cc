@@ -146,7 +146,7 @@ ApiV1::ApiV1(app::Portal& portal, ApiOptions options)
     : portal_(portal),
       options_(std::move(options)),
       replay_(options_.dpop.max_age_seconds + options_.dpop.max_future_seconds,
-              options_.replay_capacity) {}
+              options_.replay_capacity, options_.replay_per_key) {}
 
 std::span<const RouteInfo> ApiV1::Routes() { return kRouteInfos; }
 

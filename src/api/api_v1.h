@@ -34,6 +34,9 @@ struct ApiOptions {
   std::string public_url;
   session::DpopPolicy dpop;
   size_t replay_capacity = 1'000'000;  // proofs remembered within their lifetime
+  // Of those, one key's at most: ~1 000 requests a second for a minute,
+  // far beyond a person's, well short of refusing everyone else.
+  size_t replay_per_key = 65'536;
   // Several nodes on one database: what they remember together, so a proof
   // replayed on another node is refused too. nullptr = one node.
   session::SharedProofReplayGuard* shared_replay = nullptr;

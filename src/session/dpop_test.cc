@@ -161,6 +161,19 @@ TEST(DpopReplayCacheTest, AJtiWorksOnceUntilItCouldNoLongerBeAccepted) {
   EXPECT_EQ(cache.size(), 1u);
 }
 
+TEST(DpopReplayCacheTest, OneKeyCannotTakeMoreThanItsShare) {
+  DpopReplayCache cache(/*remember_seconds=*/65, /*capacity=*/10, /*per_key=*/2);
+  EXPECT_OK(cache.Use("flood", "jti-1", kNow));
+  EXPECT_OK(cache.Use("flood", "jti-2", kNow));
+  auto over = cache.Use("flood", "jti-3", kNow);
+  ASSERT_FALSE(over.has_value());
+  EXPECT_EQ(over.error().code(), ErrorCode::kResourceExhausted);
+  EXPECT_OK(cache.Use("other", "jti-1", kNow));  // everyone else is still served
+  EXPECT_OK(cache.Use("other", "jti-2", kNow));
+  EXPECT_OK(cache.Use("flood", "jti-3", kNow + 66));  // its old proofs expired
+  EXPECT_EQ(cache.size(), 1u);
+}
+
 // jose (npm) makes the proofs: an implementation independent of ours.
 json::object JoseProof(const std::string& method, const std::string& url,
                        const std::string& token, int iat_offset = 0) {

@@ -1,5 +1,7 @@
 #include "session/replay_cache.h"
 
+#include <functional>
+
 #include "crypto/crypto.h"
 
 namespace vigie::session {
@@ -7,8 +9,13 @@ namespace vigie::session {
 void DpopReplayCache::ForgetExpired(int64_t now) {
   // Pairs are appended with non-decreasing expiry as long as the clock does
   // not go back; if it does, they simply live a little longer.
-  while (!by_expiry_.empty() && by_expiry_.front().first <= now) {
-    seen_.erase(by_expiry_.front().second);
+  while (!by_expiry_.empty() && by_expiry_.front().expiry <= now) {
+    const Remembered& oldest = by_expiry_.front();
+    seen_.erase(oldest.digest);
+    if (auto live = live_by_key_.find(oldest.key);
+        live != live_by_key_.end() && --live->second == 0) {
+      live_by_key_.erase(live);
+    }
     by_expiry_.pop_front();
   }
 }
@@ -32,8 +39,15 @@ Result<void> DpopReplayCache::Use(std::string_view jkt, std::string_view jti, in
   if (seen_.size() >= capacity_) {
     return Fail(ErrorCode::kResourceExhausted, "too many DPoP proofs in flight; retry shortly");
   }
+  const uint64_t key_hash = std::hash<std::string_view>{}(jkt);
+  size_t& live = live_by_key_[key_hash];
+  if (per_key_ != 0 && live >= per_key_) {
+    return Fail(ErrorCode::kResourceExhausted,
+                "too many DPoP proofs in flight for this key; retry shortly");
+  }
+  ++live;
   seen_.insert(key);
-  by_expiry_.emplace_back(now + remember_seconds_, std::move(key));
+  by_expiry_.push_back({now + remember_seconds_, std::move(key), key_hash});
   return {};
 }
 

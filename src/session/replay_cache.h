@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/error.h"
@@ -23,13 +24,16 @@ crypto::Sha256Digest DpopProofDigest(std::string_view jkt, std::string_view jti)
 class DpopReplayCache {
  public:
   // `remember_seconds`: how long a proof stays acceptable (max age + future
-  // skew); `capacity`: pairs remembered at most.
-  DpopReplayCache(int64_t remember_seconds, size_t capacity)
-      : remember_seconds_(remember_seconds), capacity_(capacity) {}
+  // skew); `capacity`: pairs remembered at most; `per_key`: of those, at
+  // most so many for one key (0: no share), so that one session's flood of
+  // proofs cannot fill the cache and refuse everyone else.
+  DpopReplayCache(int64_t remember_seconds, size_t capacity, size_t per_key = 0)
+      : remember_seconds_(remember_seconds), capacity_(capacity), per_key_(per_key) {}
 
   // Records the pair. Errors: Unauthenticated when it was already used;
-  // ResourceExhausted when the cache is full of live pairs (fail closed:
-  // forgetting one early would let its proof be replayed).
+  // ResourceExhausted when the cache is full of live pairs, or this key has
+  // its share of them (fail closed: forgetting one early would let its
+  // proof be replayed).
   Result<void> Use(std::string_view jkt, std::string_view jti, int64_t now);
 
   size_t size() const;
@@ -37,11 +41,19 @@ class DpopReplayCache {
  private:
   void ForgetExpired(int64_t now);
 
+  struct Remembered {
+    int64_t expiry;
+    std::string digest;  // SHA-256 of jkt and jti
+    uint64_t key;        // a hash of jkt, for its share
+  };
+
   const int64_t remember_seconds_;
   const size_t capacity_;
+  const size_t per_key_;
   mutable std::mutex mutex_;
-  std::unordered_set<std::string> seen_;  // SHA-256 of jkt and jti: fixed size
-  std::deque<std::pair<int64_t, std::string>> by_expiry_;
+  std::unordered_set<std::string> seen_;  // digests: fixed size
+  std::unordered_map<uint64_t, size_t> live_by_key_;
+  std::deque<Remembered> by_expiry_;
 };
 
 }  // namespace vigie::session
