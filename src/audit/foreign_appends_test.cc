@@ -84,14 +84,7 @@ TEST(ForeignAppendsTest, GivesTheOthersRangesWholeOrSaysItDoesNotKnow) {
   EXPECT_EQ(appends.Between(5, 8), Ranges(std::vector<Range>{{7, 9}}));  // 6, 7
   EXPECT_EQ(appends.Between(9, 12), Ranges(std::vector<Range>{}));
   EXPECT_EQ(appends.Between(9, 13), std::nullopt);  // 12: not known yet
-}
-
-TEST(ForeignAppendsTest, RangesLongerThanAskedForAreNotCopied) {
-  ForeignAppends appends;
-  appends.Opened(0);
-  appends.AppendedOwn(2, 4);   // 0-1 foreign
-  appends.AppendedOwn(6, 7);   // 4-5 foreign
-  appends.AppendedOwn(9, 12);  // 7-8 foreign
+  // Nor copied when longer than the caller can take.
   EXPECT_EQ(appends.Between(0, 12, 6), Ranges(std::vector<Range>{{0, 2}, {4, 6}, {7, 9}}));
   EXPECT_EQ(appends.Between(0, 12, 5), std::nullopt);
   EXPECT_EQ(appends.Between(3, 8, 4), Ranges(std::vector<Range>{{4, 6}, {7, 9}}));
