@@ -1,7 +1,7 @@
 #include "app/detection_response.h"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "app/audit_trail.h"
 #include "core/log.h"
@@ -20,7 +20,7 @@ constexpr std::string_view kEndDetection = "suspended_by_detection";
 
 detect::Detector::History HistoryFrom(audit::AuditLog* log) {
   return [log](int64_t agent_id, int64_t since, uint64_t after_sequence,
-                uint64_t before_sequence) -> Result<std::vector<AuditEvent>> {
+               uint64_t before_sequence) -> Result<std::vector<AuditEvent>> {
     // The agent's past since `since`: a baseline needs the recent part, so
     // only the latest kKept events are read (newest first, by the agent
     // index), however busy the agent was; replayed in sequence order.

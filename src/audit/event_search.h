@@ -30,7 +30,7 @@ struct EventFilter {
   std::optional<std::vector<uint8_t>> terms_hash;  // searches for this (keyed) surname
   int64_t since_unix_micros = 0;
   int64_t until_unix_micros = std::numeric_limits<int64_t>::max();
-  uint64_t after_sequence = 0;                                    // only events numbered >= this
+  uint64_t after_sequence = 0;                                      // only events numbered >= this
   uint64_t before_sequence = std::numeric_limits<uint64_t>::max();  // only events numbered < this
   size_t limit = 1000;
   // The `limit` latest events (by time, then sequence), newest first,

@@ -63,9 +63,9 @@ TEST_F(EventSearchTest, EndsBeforeASequenceNumberAndGivesTheLatestFirst) {
   EXPECT_EQ(Sequences({.before_sequence = 3}), (std::vector<uint64_t>{0, 1, 2}));
   EXPECT_EQ(Sequences({.agent_id = 2, .before_sequence = 20, .limit = 3, .newest_first = true}),
             (std::vector<uint64_t>{19, 16, 13}));
-  EXPECT_EQ(Sequences({.agent_id = 2, .after_sequence = 10, .before_sequence = 20,
-                       .newest_first = true}),
-            (std::vector<uint64_t>{19, 16, 13, 10}));
+  EXPECT_EQ(
+      Sequences({.agent_id = 2, .after_sequence = 10, .before_sequence = 20, .newest_first = true}),
+      (std::vector<uint64_t>{19, 16, 13, 10}));
   EXPECT_EQ(Sequences({.person_id = 103, .limit = 2, .newest_first = true}),
             (std::vector<uint64_t>{28, 23}));
 }

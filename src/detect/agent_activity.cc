@@ -123,7 +123,8 @@ void AgentActivity::CheckNovelty(const AuditEvent& event, std::vector<Finding>& 
       if (networks_.size() < kMaxKnownNetworks) networks_.insert(network);
     }
     if (event.session_id != 0) {
-      NoteSessionNetwork(std::move(network), now, now - options.concurrent_window_seconds * kSecond);
+      NoteSessionNetwork(std::move(network), now,
+                         now - options.concurrent_window_seconds * kSecond);
       if (session_networks_.size() >= 2) {
         Fire(findings, Rule::kConcurrentAddresses,
              std::to_string(session_networks_.size()) + " networks used within " +

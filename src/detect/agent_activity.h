@@ -89,7 +89,7 @@ class AgentActivity {
   int64_t hour_bucket_ = -1;                   // the clock hour being counted
   std::unordered_set<int64_t> bucket_persons_;  // its distinct persons
   std::deque<uint32_t> busy_hours_;             // distinct persons of past active hours
-  int64_t usual_busiest_hour_ = 0;  // distinct persons; 0 without enough history
+  int64_t usual_busiest_hour_ = 0;              // distinct persons; 0 without enough history
   // Sliding windows.
   std::deque<int64_t> consultations_;                   // times, last minute
   std::deque<std::pair<int64_t, int64_t>> persons_;     // (time, person), last hour

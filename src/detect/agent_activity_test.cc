@@ -272,8 +272,8 @@ TEST(AgentActivityTest, ConcurrentAddressesCountNetworksUsedWithinTheWindowOnly)
   }
   const int64_t last_office = kMorning + 1999 * 100'000;
   // The office's last use is older than the window: a new network alone.
-  auto findings = activity.Take(Search(last_office + window + kSecond, {}, "203.0.113.5"),
-                                nullptr, options, false);
+  auto findings = activity.Take(Search(last_office + window + kSecond, {}, "203.0.113.5"), nullptr,
+                                options, false);
   EXPECT_TRUE(Fired(findings, Rule::kNewNetwork));
   EXPECT_FALSE(Fired(findings, Rule::kConcurrentAddresses));
   // Back at the office within the window of that use: two networks.

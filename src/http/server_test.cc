@@ -16,12 +16,12 @@ namespace {
 
 using testing::ClientResponse;
 using testing::Fetch;
+using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::ProblemBody;
 using testing::RequestText;
 using testing::ServerTest;
 using testing::TestClient;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using ::vigie::testing::ErrorCodeIs;
 using namespace std::chrono_literals;
 
@@ -39,7 +39,6 @@ void ExpectSecurityHeaders(const ClientResponse& r) {
   // Plain HTTP (loopback): HSTS is meaningless there.
   EXPECT_FALSE(r.Header("Strict-Transport-Security").has_value());
 }
-
 
 TEST_F(ServerTest, PlainHttpOnANonLoopbackAddressIsRefusedAtStart) {
   ServerOptions o = BaseOptions();
