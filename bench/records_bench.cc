@@ -2,7 +2,9 @@
 // quality, memory, and the PostgreSQL peer on the same data and queries.
 //
 //   records_bench --workdir DIR --persons 1000000[,20000000] [--queries 2000] [--rounds 5]
-//                 [--pg "host=127.0.0.1 port=..."]
+//                 [--pg "host=127.0.0.1 port=..."] [--tail-rounds N]
+// --tail-rounds re-runs the slowest 1 % of the queries N more times after the
+// measurement and prints their mean: something for a profiler to look at.
 // Prints one block per size, then the ratios the issue asks for.
 
 #include <algorithm>
@@ -90,7 +92,7 @@ int64_t FileSize(const std::filesystem::path& p) {
 }
 
 SizeResult RunSize(const std::filesystem::path& workdir, uint64_t persons, size_t queries,
-                   int rounds, const std::string& pg, bool reuse_db,
+                   int rounds, int tail_rounds, const std::string& pg, bool reuse_db,
                    const records::PopulationGenerator& generator) {
   SizeResult result;
   result.persons = persons;
@@ -226,6 +228,20 @@ SizeResult RunSize(const std::filesystem::path& workdir, uint64_t persons, size_
                 sp.birth_date.full() ? " + date" : (sp.birth_date.known() ? " + year" : ""),
                 static_cast<long long>(timed[i].matches));
   }
+  if (tail_rounds > 0) {
+    std::sort(timed.begin(), timed.end(), [](const Timed& a, const Timed& b) { return a.us > b.us; });
+    timed.resize(std::max<size_t>(1, timed.size() / 100));
+    auto t0 = Clock::now();
+    for (int round = 0; round < tail_rounds; ++round) {
+      for (const Timed& t : timed) {
+        const records::SearchProbe& sp = t.probe->probe;
+        (void)search->Search({sp.surname, sp.given_name, sp.birth_date}, *search_repository, clock);
+      }
+    }
+    std::printf("  tail     the slowest %zu queries, %d more rounds: mean %.3f ms\n", timed.size(),
+                tail_rounds,
+                Seconds(t0) * 1000 / static_cast<double>(timed.size() * static_cast<size_t>(tail_rounds)));
+  }
   result.p99_ms = median_p99_ms;
   double total_us = 0;
   for (double v : all_latency_us) total_us += v;
@@ -264,7 +280,7 @@ int main(int argc, char** argv) {
   std::filesystem::path workdir = "/tmp/vigie-bench";
   std::vector<uint64_t> sizes = {1000000};
   size_t queries = 2000;
-  int rounds = 5;
+  int rounds = 5, tail_rounds = 0;
   std::string pg;
   bool reuse_db = false;
   for (int i = 1; i < argc; ++i) {
@@ -289,6 +305,8 @@ int main(int argc, char** argv) {
       queries = std::stoul(value);
     } else if (flag == "--rounds") {
       rounds = std::max(1, std::stoi(value));
+    } else if (flag == "--tail-rounds") {
+      tail_rounds = std::max(0, std::stoi(value));
     } else if (flag == "--pg") {
       pg = value;
     } else {
@@ -301,7 +319,7 @@ int main(int argc, char** argv) {
       {}, bench::ReadSurnames(std::filesystem::path(VIGIE_SHARE_DIR) / "surnames-fr.txt"));
   std::vector<bench::SizeResult> results;
   for (uint64_t n : sizes) {
-    results.push_back(bench::RunSize(workdir, n, queries, rounds, pg, reuse_db, generator));
+    results.push_back(bench::RunSize(workdir, n, queries, rounds, tail_rounds, pg, reuse_db, generator));
   }
   std::printf("\n== summary\n");
   for (const auto& r : results) {
