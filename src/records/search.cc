@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <memory>
 
 #include "records/internal/key_set.h"
 #include "records/internal/search_keys.h"
@@ -28,18 +29,44 @@ struct Hit {
 
 uint8_t L(MatchLevel level) { return static_cast<uint8_t>(level); }
 
-// Each look-up returns its persons in ascending order (the index is built in
-// person order), so the hits are sorted runs. A common name's hits are a few
-// runs of thousands next to dozens of short ones: merging the runs from the
-// shortest up moves the long ones once or twice, where pairwise merging in
-// order would move every hit log2(runs) times.
-void SortByPerson(std::vector<Hit>& hits, std::vector<Hit>& scratch) {
+// One person's hits folded into one: the best level of each name, any year.
+Hit Combined(Hit a, const Hit& b) {
+  a.surname_level = std::max(a.surname_level, b.surname_level);
+  a.given_level = std::max(a.given_level, b.given_level);
+  a.year = a.year || b.year;
+  return a;
+}
+
+// Merges two runs sorted by person with no person twice in either, folding a
+// person present in both; returns the end of the output.
+Hit* MergeFolding(const Hit* a, const Hit* a_end, const Hit* b, const Hit* b_end, Hit* out) {
+  while (a != a_end && b != b_end) {
+    if (a->person < b->person) {
+      *out++ = *a++;
+    } else if (b->person < a->person) {
+      *out++ = *b++;
+    } else {
+      *out++ = Combined(*a++, *b++);
+    }
+  }
+  out = std::copy(a, a_end, out);
+  return std::copy(b, b_end, out);
+}
+
+// Leaves one hit per person, sorted by person. Each look-up returns its
+// persons in ascending order (the index is built in person order), so the
+// hits are sorted runs. A common name's hits are a few runs of thousands next
+// to dozens of short ones: merging the runs from the shortest up moves the
+// long ones once or twice, where pairwise merging in order would move every
+// hit log2(runs) times; folding duplicates while merging shrinks what later
+// merges move.
+void FoldByPerson(std::vector<Hit>& hits) {
   struct Run {
     size_t begin, end;
   };
   std::vector<Run> runs;
   for (size_t i = 0; i < hits.size(); ++i) {
-    if (i == 0 || hits[i].person < hits[i - 1].person) {
+    if (i == 0 || hits[i].person <= hits[i - 1].person) {  // strictly ascending runs
       if (!runs.empty()) runs.back().end = i;
       runs.push_back({i, hits.size()});
     }
@@ -48,20 +75,20 @@ void SortByPerson(std::vector<Hit>& hits, std::vector<Hit>& scratch) {
   std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
     return a.end - a.begin < b.end - b.begin;
   });
-  auto by_person = [](const Hit& a, const Hit& b) { return a.person < b.person; };
-  std::vector<Hit> merged(hits.begin() + static_cast<std::ptrdiff_t>(runs[0].begin),
-                          hits.begin() + static_cast<std::ptrdiff_t>(runs[0].end));
-  merged.reserve(hits.size());
-  scratch.reserve(hits.size());
+  // Two buffers the merges alternate between, left uninitialised: a common
+  // name has tens of thousands of hits.
+  auto buffer = std::make_unique_for_overwrite<Hit[]>(2 * hits.size());
+  Hit* merged = buffer.get();
+  Hit* spare = merged + hits.size();
+  Hit* merged_end = std::copy(hits.begin() + static_cast<std::ptrdiff_t>(runs[0].begin),
+                              hits.begin() + static_cast<std::ptrdiff_t>(runs[0].end), merged);
   for (size_t r = 1; r < runs.size(); ++r) {
-    scratch.clear();
-    std::merge(merged.begin(), merged.end(),
-               hits.begin() + static_cast<std::ptrdiff_t>(runs[r].begin),
-               hits.begin() + static_cast<std::ptrdiff_t>(runs[r].end),
-               std::back_inserter(scratch), by_person);
-    merged.swap(scratch);
+    Hit* out_end = MergeFolding(merged, merged_end, hits.data() + runs[r].begin,
+                                hits.data() + runs[r].end, spare);
+    std::swap(merged, spare);
+    merged_end = out_end;
   }
-  hits.swap(merged);
+  hits.assign(merged, merged_end);
 }
 
 // Typo expansion of given names covers the first form only: for a compound
@@ -315,15 +342,20 @@ Result<RecordSearch> RecordSearch::Load(RecordRepository& repository,
         if (progress && (++done % 65536 == 0 || done == total)) progress(done, total);
       }));
   search.index_ = internal::PostingIndex::Build(std::move(postings));
-  search.entry_counts_.assign(search.birth_tags_.size(), 0);
+  search.person_facts_.assign(search.birth_tags_.size(), 0);
+  auto facts_of = [&](int64_t person_id) -> uint16_t* {
+    if (person_id <= 0 || static_cast<size_t>(person_id) >= search.person_facts_.size()) return nullptr;
+    return &search.person_facts_[static_cast<size_t>(person_id)];
+  };
   RETURN_IF_ERROR(repository.ForEachRecordEntryCount([&](int64_t person_id, int64_t count) {
-    if (person_id > 0 && static_cast<size_t>(person_id) < search.entry_counts_.size()) {
-      search.entry_counts_[static_cast<size_t>(person_id)] =
-          static_cast<uint16_t>(std::min<int64_t>(count, 65535));
+    if (uint16_t* facts = facts_of(person_id)) {
+      *facts = static_cast<uint16_t>((*facts & kNamedInNotice) |
+                                     std::min<int64_t>(count, kMaxEntryCount));
     }
   }));
   RETURN_IF_ERROR(repository.ForEachWantedNotice([&](const WantedNotice& notice) {
     search.wanted_.push_back({static_cast<uint32_t>(notice.person_id), WindowOf(notice)});
+    if (uint16_t* facts = facts_of(notice.person_id)) *facts |= kNamedInNotice;
   }));
   std::sort(search.wanted_.begin(), search.wanted_.end(),
             [](const Wanted& a, const Wanted& b) { return a.person < b.person; });
@@ -336,7 +368,7 @@ Result<RecordSearch> RecordSearch::Load(RecordRepository& repository,
 size_t RecordSearch::memory_bytes() const {
   return index_.MemoryBytes() + surnames_.MemoryBytes() + given_names_.MemoryBytes() +
          rows_.MemoryBytes() +
-         birth_tags_.capacity() * sizeof(uint32_t) + entry_counts_.capacity() * sizeof(uint16_t) +
+         birth_tags_.capacity() * sizeof(uint32_t) + person_facts_.capacity() * sizeof(uint16_t) +
          wanted_.capacity() * sizeof(Wanted);
 }
 
@@ -355,8 +387,7 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
              [&](uint32_t person, uint8_t surname_level, uint8_t given_level, bool year) {
                hits.push_back({person, surname_level, given_level, year});
              });
-  std::vector<Hit> scratch;
-  SortByPerson(hits, scratch);
+  FoldByPerson(hits);
 
   // Coarse ranking from the postings alone; no record is opened yet.
   uint32_t query_tag = keyer.BirthTag(query.birth_date);
@@ -370,17 +401,13 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
   // common name has thousands of candidates: fetch their tags ahead so the
   // cache misses overlap instead of queueing one after another.
   constexpr size_t kPrefetchDistance = 16;
-  for (size_t i = 0; i < hits.size();) {
+  ranked.reserve(hits.size());
+  for (size_t i = 0; i < hits.size(); ++i) {
     if (check_date && i + kPrefetchDistance < hits.size() && hits[i + kPrefetchDistance].year &&
         hits[i + kPrefetchDistance].person < birth_tags_.size()) {
       __builtin_prefetch(&birth_tags_[hits[i + kPrefetchDistance].person]);
     }
-    Hit c = hits[i];
-    for (++i; i < hits.size() && hits[i].person == c.person; ++i) {
-      c.surname_level = std::max(c.surname_level, hits[i].surname_level);
-      c.given_level = std::max(c.given_level, hits[i].given_level);
-      c.year = c.year || hits[i].year;
-    }
+    const Hit& c = hits[i];
     // A same full date implies a year-probe hit, which most candidates of a
     // common name lack: only those few need their birth tag read.
     bool same_date = check_date && c.year && c.person < birth_tags_.size() &&
@@ -397,6 +424,8 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
   SearchResult result;
   result.total_matches = static_cast<int64_t>(ranked.size());
   std::vector<Person> persons;
+  for (size_t i = 0; i < to_open; ++i) rows_.PrefetchSlot(ranked[i].person);
+  for (size_t i = 0; i < to_open; ++i) rows_.PrefetchRow(ranked[i].person);
   for (size_t i = 0; i < to_open; ++i) {
     // Every indexed person's row was loaded with its postings.
     std::optional<SealedPerson> row = rows_.Find(ranked[i].person);
@@ -430,11 +459,13 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
   int today = DayNumber(DateOf(clock.Now()));
   for (PersonSummary& s : result.summaries) {
     auto person = static_cast<uint32_t>(s.person_id);
+    uint16_t facts = person < person_facts_.size() ? person_facts_[person] : 0;
+    s.record_entries = facts & kMaxEntryCount;
+    if ((facts & kNamedInNotice) == 0) continue;
     auto [first, last] = std::equal_range(
         wanted_.begin(), wanted_.end(), Wanted{person, {}},
         [](const Wanted& a, const Wanted& b) { return a.person < b.person; });
     s.wanted = std::any_of(first, last, [&](const Wanted& w) { return w.window.Contains(today); });
-    s.record_entries = person < entry_counts_.size() ? entry_counts_[person] : 0;
   }
   return result;
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/clock.h"
 #include "tests/support/matchers.h"
 #include "tests/support/records_db.h"
@@ -31,6 +33,13 @@ class SearchTest : public ::testing::Test {
     n.valid_from = {2026, 1, 1};
     n.valid_until = {2026, 12, 31};
     ASSERT_OK(t_.repository->PutWantedNotice(n));
+    WantedNotice expired = n;
+    expired.external_id = "W2";
+    expired.person_external_id = "P5";
+    expired.reference = "MA-2020-7";
+    expired.valid_from = {2020, 1, 1};
+    expired.valid_until = {2021, 12, 31};
+    ASSERT_OK(t_.repository->PutWantedNotice(expired));
     RecordEntry e;
     e.external_id = "R1";
     e.person_external_id = "P1";
@@ -78,6 +87,26 @@ TEST_F(SearchTest, ExactMatchComesFirstWithItsReason) {
   EXPECT_EQ(top.reason.birth, BirthMatch::kSameDate);
   EXPECT_TRUE(top.wanted);
   EXPECT_EQ(top.record_entries, 1);
+}
+
+TEST_F(SearchTest, WantedAndEntriesAreEachPersonsOwn) {
+  auto r = Run("Lefèvre", "Jean", {1972, 0, 0});
+  ASSERT_OK(r);
+  std::map<std::string, const PersonSummary*> by_given;
+  for (const auto& s : r->summaries) by_given[s.given_names[0]] = &s;
+  ASSERT_TRUE(by_given.contains("Jean-Pierre") && by_given.contains("Jean"));
+  EXPECT_TRUE(by_given["Jean-Pierre"]->wanted);
+  EXPECT_EQ(by_given["Jean-Pierre"]->record_entries, 1);
+  // Named in a notice that expired in 2021: not wanted today.
+  EXPECT_FALSE(by_given["Jean"]->wanted);
+  EXPECT_EQ(by_given["Jean"]->record_entries, 0);
+
+  auto none = Run("Lefebvre", "Marie");
+  ASSERT_OK(none);
+  ASSERT_FALSE(none->summaries.empty());
+  EXPECT_EQ(none->summaries[0].given_names[0], "Marie");
+  EXPECT_FALSE(none->summaries[0].wanted);
+  EXPECT_EQ(none->summaries[0].record_entries, 0);
 }
 
 TEST_F(SearchTest, PhoneticSpellingFindsThePerson) {

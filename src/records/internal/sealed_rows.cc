@@ -48,6 +48,16 @@ std::optional<SealedPerson> SealedRows::Find(int64_t id) const {
   return row;
 }
 
+void SealedRows::PrefetchRow(int64_t id) const {
+  if (id <= 0 || static_cast<size_t>(id) >= offsets_.size()) return;
+  uint64_t slot = offsets_[static_cast<size_t>(id)];
+  if (slot == 0) return;
+  --slot;
+  const uint8_t* at = chunks_[slot >> 32].data() + (slot & 0xffffffffu);
+  __builtin_prefetch(at);
+  __builtin_prefetch(at + 64);
+}
+
 size_t SealedRows::MemoryBytes() const {
   size_t bytes = offsets_.capacity() * sizeof(uint64_t);
   for (const auto& chunk : chunks_) bytes += chunk.size();

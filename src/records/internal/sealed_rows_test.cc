@@ -35,6 +35,22 @@ TEST(SealedRowsTest, UnknownIdsAreAbsent) {
   EXPECT_FALSE(rows.Find(6).has_value());
 }
 
+TEST(SealedRowsTest, PrefetchingAnyIdIsHarmless) {
+  SealedRows rows;
+  for (int64_t id : {-1, 0, 1, 5}) {  // nothing added yet
+    rows.PrefetchSlot(id);
+    rows.PrefetchRow(id);
+  }
+  auto ref = Bytes("r");
+  rows.Add({.id = 5, .key_id = 1, .ref = ref, .sealed = ref});
+  for (int64_t id : std::initializer_list<int64_t>{-1, 0, 4, 5, 6, int64_t{1} << 40}) {
+    rows.PrefetchSlot(id);
+    rows.PrefetchRow(id);
+  }
+  ASSERT_TRUE(rows.Find(5).has_value());
+  EXPECT_EQ(rows.Find(5)->key_id, 1u);
+}
+
 TEST(SealedRowsTest, SpansChunksAndKeepsEveryRowIntact) {
   // ~90 bytes a row: 400 000 rows fill more than two 16 MiB chunks.
   SealedRows rows;
