@@ -229,7 +229,8 @@ SizeResult RunSize(const std::filesystem::path& workdir, uint64_t persons, size_
                 static_cast<long long>(timed[i].matches));
   }
   if (tail_rounds > 0) {
-    std::sort(timed.begin(), timed.end(), [](const Timed& a, const Timed& b) { return a.us > b.us; });
+    std::sort(timed.begin(), timed.end(),
+              [](const Timed& a, const Timed& b) { return a.us > b.us; });
     timed.resize(std::max<size_t>(1, timed.size() / 100));
     auto t0 = Clock::now();
     for (int round = 0; round < tail_rounds; ++round) {
@@ -238,9 +239,10 @@ SizeResult RunSize(const std::filesystem::path& workdir, uint64_t persons, size_
         (void)search->Search({sp.surname, sp.given_name, sp.birth_date}, *search_repository, clock);
       }
     }
-    std::printf("  tail     the slowest %zu queries, %d more rounds: mean %.3f ms\n", timed.size(),
-                tail_rounds,
-                Seconds(t0) * 1000 / static_cast<double>(timed.size() * static_cast<size_t>(tail_rounds)));
+    std::printf(
+        "  tail     the slowest %zu queries, %d more rounds: mean %.3f ms\n", timed.size(),
+        tail_rounds,
+        Seconds(t0) * 1000 / static_cast<double>(timed.size() * static_cast<size_t>(tail_rounds)));
   }
   result.p99_ms = median_p99_ms;
   double total_us = 0;
@@ -319,7 +321,8 @@ int main(int argc, char** argv) {
       {}, bench::ReadSurnames(std::filesystem::path(VIGIE_SHARE_DIR) / "surnames-fr.txt"));
   std::vector<bench::SizeResult> results;
   for (uint64_t n : sizes) {
-    results.push_back(bench::RunSize(workdir, n, queries, rounds, tail_rounds, pg, reuse_db, generator));
+    results.push_back(
+        bench::RunSize(workdir, n, queries, rounds, tail_rounds, pg, reuse_db, generator));
   }
   std::printf("\n== summary\n");
   for (const auto& r : results) {

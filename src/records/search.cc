@@ -344,7 +344,8 @@ Result<RecordSearch> RecordSearch::Load(RecordRepository& repository,
   search.index_ = internal::PostingIndex::Build(std::move(postings));
   search.person_facts_.assign(search.birth_tags_.size(), 0);
   auto facts_of = [&](int64_t person_id) -> uint16_t* {
-    if (person_id <= 0 || static_cast<size_t>(person_id) >= search.person_facts_.size()) return nullptr;
+    if (person_id <= 0 || static_cast<size_t>(person_id) >= search.person_facts_.size())
+      return nullptr;
     return &search.person_facts_[static_cast<size_t>(person_id)];
   };
   RETURN_IF_ERROR(repository.ForEachRecordEntryCount([&](int64_t person_id, int64_t count) {
@@ -367,9 +368,8 @@ Result<RecordSearch> RecordSearch::Load(RecordRepository& repository,
 
 size_t RecordSearch::memory_bytes() const {
   return index_.MemoryBytes() + surnames_.MemoryBytes() + given_names_.MemoryBytes() +
-         rows_.MemoryBytes() +
-         birth_tags_.capacity() * sizeof(uint32_t) + person_facts_.capacity() * sizeof(uint16_t) +
-         wanted_.capacity() * sizeof(Wanted);
+         rows_.MemoryBytes() + birth_tags_.capacity() * sizeof(uint32_t) +
+         person_facts_.capacity() * sizeof(uint16_t) + wanted_.capacity() * sizeof(Wanted);
 }
 
 Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordRepository& repository,

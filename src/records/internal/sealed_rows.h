@@ -31,7 +31,8 @@ class SealedRows {
   // every id, then Find, so their cache and TLB misses overlap (at national
   // scale the slots span 160 MB and the rows gigabytes).
   void PrefetchSlot(int64_t id) const {
-    if (id > 0 && static_cast<size_t>(id) < offsets_.size()) __builtin_prefetch(&offsets_[static_cast<size_t>(id)]);
+    if (id > 0 && static_cast<size_t>(id) < offsets_.size())
+      __builtin_prefetch(&offsets_[static_cast<size_t>(id)]);
   }
   void PrefetchRow(int64_t id) const;
 
