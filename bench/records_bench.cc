@@ -8,6 +8,7 @@
 // Prints one block per size, then the ratios the issue asks for.
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -273,6 +274,27 @@ SizeResult RunSize(const std::filesystem::path& workdir, uint64_t persons, size_
   return result;
 }
 
+// This VM's speed moves by tens of percent from one hour to the next; a
+// fixed CPU-bound loop printed with every run says which host a figure saw.
+void PrintHostCalibration() {
+  std::array<uint8_t, crypto::SearchKeyHasher::kKeySize> key{};
+  crypto::SearchKeyHasher hasher(key);
+  std::string text = "\x01MARTIN|1980";
+  uint64_t sink = 0, count = 0;
+  auto start = Clock::now();
+  while (Seconds(start) < 0.5) {
+    for (int i = 0; i < 10000; ++i, ++count) {
+      text[1] = static_cast<char>('A' + (sink & 15));
+      sink += hasher.Hash(text);
+    }
+  }
+  asm volatile("" : : "r"(sink));  // the hashes are used: the loop stays
+  std::printf(
+      "host     %.1f M search keys/s on one core (SipHash-2-4, 13 bytes; compare runs by "
+      "it)\n",
+      static_cast<double>(count) / Seconds(start) / 1e6);
+}
+
 }  // namespace
 }  // namespace vigie::bench
 
@@ -317,6 +339,7 @@ int main(int argc, char** argv) {
     }
   }
   std::filesystem::create_directories(workdir);
+  bench::PrintHostCalibration();
   records::PopulationGenerator generator(
       {}, bench::ReadSurnames(std::filesystem::path(VIGIE_SHARE_DIR) / "surnames-fr.txt"));
   std::vector<bench::SizeResult> results;
