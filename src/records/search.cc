@@ -274,8 +274,9 @@ Result<RecordSearch> RecordSearch::Load(RecordRepository& repository,
   search.index_ = internal::PostingIndex::Build(std::move(postings));
   search.person_facts_.assign(search.birth_tags_.size(), 0);
   auto facts_of = [&](int64_t person_id) -> uint16_t* {
-    if (person_id <= 0 || static_cast<size_t>(person_id) >= search.person_facts_.size())
+    if (person_id <= 0 || static_cast<size_t>(person_id) >= search.person_facts_.size()) {
       return nullptr;
+    }
     return &search.person_facts_[static_cast<size_t>(person_id)];
   };
   RETURN_IF_ERROR(repository.ForEachRecordEntryCount([&](int64_t person_id, int64_t count) {

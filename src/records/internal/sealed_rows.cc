@@ -30,12 +30,16 @@ void SealedRows::Add(const SealedPerson& row) {
   used_in_last_ += bytes;
 }
 
+const uint8_t* SealedRows::RowAt(int64_t id) const {
+  if (id <= 0 || static_cast<size_t>(id) >= offsets_.size()) return nullptr;
+  const uint64_t slot = offsets_[static_cast<size_t>(id)];
+  if (slot == 0) return nullptr;
+  return chunks_[(slot - 1) >> 32].data() + ((slot - 1) & 0xffffffffu);
+}
+
 std::optional<SealedPerson> SealedRows::Find(int64_t id) const {
-  if (id <= 0 || static_cast<size_t>(id) >= offsets_.size()) return std::nullopt;
-  uint64_t slot = offsets_[static_cast<size_t>(id)];
-  if (slot == 0) return std::nullopt;
-  --slot;
-  const uint8_t* at = chunks_[slot >> 32].data() + (slot & 0xffffffffu);
+  const uint8_t* at = RowAt(id);
+  if (at == nullptr) return std::nullopt;
   SealedPerson row;
   row.id = id;
   std::memcpy(&row.key_id, at, 4);
@@ -49,13 +53,10 @@ std::optional<SealedPerson> SealedRows::Find(int64_t id) const {
 }
 
 void SealedRows::PrefetchRow(int64_t id) const {
-  if (id <= 0 || static_cast<size_t>(id) >= offsets_.size()) return;
-  uint64_t slot = offsets_[static_cast<size_t>(id)];
-  if (slot == 0) return;
-  --slot;
-  const uint8_t* at = chunks_[slot >> 32].data() + (slot & 0xffffffffu);
-  __builtin_prefetch(at);
-  __builtin_prefetch(at + 64);
+  if (const uint8_t* at = RowAt(id)) {
+    __builtin_prefetch(at);
+    __builtin_prefetch(at + 64);  // a row is ~100 bytes: two cache lines
+  }
 }
 
 size_t SealedRows::MemoryBytes() const {

@@ -31,8 +31,9 @@ class SealedRows {
   // every id, then Find, so their cache and TLB misses overlap (at national
   // scale the slots span 160 MB and the rows gigabytes).
   void PrefetchSlot(int64_t id) const {
-    if (id > 0 && static_cast<size_t>(id) < offsets_.size())
+    if (id > 0 && static_cast<size_t>(id) < offsets_.size()) {
       __builtin_prefetch(&offsets_[static_cast<size_t>(id)]);
+    }
   }
   void PrefetchRow(int64_t id) const;
 
@@ -43,6 +44,8 @@ class SealedRows {
   static constexpr size_t kChunkBytes = size_t{1} << 24;
   // Entry: key_id u32, ref length u16, sealed length u32, ref, sealed.
   static constexpr size_t kHeaderBytes = 10;
+
+  const uint8_t* RowAt(int64_t id) const;  // the entry of `id`, or nullptr
 
   std::vector<HugeVector<uint8_t>> chunks_;
   size_t used_in_last_ = 0;
