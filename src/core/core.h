@@ -4,6 +4,7 @@
 
 #include "core/clock.h"    // IWYU pragma: export
 #include "core/config.h"   // IWYU pragma: export
+#include "core/confirmation.h"  // IWYU pragma: export
 #include "core/durable_file.h"  // IWYU pragma: export
 #include "core/error.h"    // IWYU pragma: export
 #include "core/log.h"      // IWYU pragma: export
