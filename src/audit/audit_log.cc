@@ -34,8 +34,18 @@ int64_t UnixMicros(TimePoint t) {
 
 struct Pending {
   AuditEvent event;
-  std::promise<Result<uint64_t>> done;
+  AuditLog::Done done;  // may be empty (the writer's own events)
 };
+
+void Tell(Pending& pending, Result<uint64_t> outcome) {
+  if (pending.done) pending.done(std::move(outcome));
+}
+
+// A Done that fulfils a promise, for the callers that block.
+AuditLog::Done Fulfilling(std::promise<Result<uint64_t>>& promise) {
+  return [shared = std::make_shared<std::promise<Result<uint64_t>>>(std::move(promise))](
+             Result<uint64_t> outcome) { shared->set_value(std::move(outcome)); };
+}
 
 }  // namespace
 
@@ -110,16 +120,12 @@ class AuditLog::Writer {
   }
 
   Result<uint64_t> Append(AuditEvent event) {
-    std::future<Result<uint64_t>> done;
-    {
-      std::lock_guard lock(mutex_);
-      if (queue_.size() >= options_.max_queue) {
-        return Fail(ErrorCode::kUnavailable, "the audit log is not keeping up");
-      }
-      queue_.push_back(Pending{std::move(event), {}});
-      done = queue_.back().done.get_future();
+    std::promise<Result<uint64_t>> promise;
+    std::future<Result<uint64_t>> done = promise.get_future();
+    Done fulfil = Fulfilling(promise);
+    if (auto queued = Enqueue(std::move(event), fulfil); !queued) {
+      return std::unexpected(queued.error());
     }
-    work_.notify_one();
     if (done.wait_for(options_.max_wait) != std::future_status::ready) {
       // Fail closed: the event may still become durable later, which only
       // over-reports; handing the data out unrecorded is what must not happen.
@@ -127,6 +133,14 @@ class AuditLog::Writer {
     }
     return done.get();
   }
+
+  void AppendThen(AuditEvent event, Done done) {
+    if (auto queued = Enqueue(std::move(event), done); !queued) {
+      done(std::unexpected(queued.error()));
+    }
+  }
+
+  std::chrono::milliseconds max_wait() const { return options_.max_wait; }
 
   // For imports and generators: one hand-off for many events, which then
   // fill whole batches. Waits without max_wait (nobody is being answered).
@@ -136,8 +150,9 @@ class AuditLog::Writer {
     {
       std::lock_guard lock(mutex_);
       for (AuditEvent& event : events) {
-        queue_.push_back(Pending{std::move(event), {}});
-        done.push_back(queue_.back().done.get_future());
+        std::promise<Result<uint64_t>> promise;
+        done.push_back(promise.get_future());
+        queue_.push_back(Pending{std::move(event), Fulfilling(promise)});
       }
     }
     work_.notify_one();
@@ -165,6 +180,19 @@ class AuditLog::Writer {
   const ForeignAppends& foreign() const { return foreign_; }
 
  private:
+  // Queues one event for the next batch; `done` is moved from only then.
+  Result<void> Enqueue(AuditEvent event, Done& done) {
+    {
+      std::lock_guard lock(mutex_);
+      if (queue_.size() >= options_.max_queue) {
+        return Fail(ErrorCode::kUnavailable, "the audit log is not keeping up");
+      }
+      queue_.push_back(Pending{std::move(event), std::move(done)});
+    }
+    work_.notify_one();
+    return {};
+  }
+
   void Run() {
     std::vector<Pending> batch;
     while (true) {
@@ -367,7 +395,7 @@ class AuditLog::Writer {
             {{"error", written.error().message()}, {"effect", "consultations refused"}});
       }
       // Callers learn of the refusal only once the outage is visible in stats.
-      for (Pending& pending : batch) pending.done.set_value(std::unexpected(refused));
+      for (Pending& pending : batch) Tell(pending, std::unexpected(refused));
       return;
     }
     outage_.reset();
@@ -388,7 +416,7 @@ class AuditLog::Writer {
       if (written->has_value()) ++stats_.checkpoints;
     }
     if (recovered) Log(LogLevel::kWarn, "audit_log_recovered", {{"size", stats_size()}});
-    for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(outcomes[i]));
+    for (size_t i = 0; i < batch.size(); ++i) Tell(batch[i], std::move(outcomes[i]));
   }
 
   // The checkpoint is already durable in the database; the witness file is a
@@ -460,6 +488,12 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions options,
 }
 
 Result<uint64_t> AuditLog::Append(AuditEvent event) { return writer_->Append(std::move(event)); }
+
+void AuditLog::AppendThen(AuditEvent event, Done done) {
+  writer_->AppendThen(std::move(event), std::move(done));
+}
+
+std::chrono::milliseconds AuditLog::max_wait() const { return writer_->max_wait(); }
 
 Result<uint64_t> AuditLog::AppendAll(std::vector<AuditEvent> events) {
   return writer_->AppendAll(std::move(events));

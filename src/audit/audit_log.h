@@ -20,7 +20,7 @@
 // and how many events it refused. A caller never waits longer than
 // `max_wait` for durability.
 //
-// Thread-safety: Append and stats may be called from any thread.
+// Thread-safety: Append, AppendThen and stats may be called from any thread.
 // Errors: Append returns Unavailable when the event cannot be made durable in
 // time, InvalidArgument / ResourceExhausted when it cannot be encoded
 // (see audit_event_codec.h). Open returns DataLoss when the stored tip does
@@ -93,6 +93,16 @@ class AuditLog {
   // Makes `event` durable and returns the sequence number it was given
   // (event.sequence is ignored; an empty node_id takes the log's).
   Result<uint64_t> Append(AuditEvent event);
+
+  // As Append, without waiting: `done` is called once with the outcome -
+  // on the writer thread once the event's batch committed or failed, or at
+  // once on this thread when the event cannot be queued. `done` must be
+  // quick and must not throw (it holds up the next batch). It has no
+  // deadline: a caller answering someone applies max_wait() itself.
+  using Done = std::function<void(Result<uint64_t>)>;
+  void AppendThen(AuditEvent event, Done done);
+  // How long Append waits for durability before refusing.
+  std::chrono::milliseconds max_wait() const;
 
   // Appends many events in one hand-off (generators, imports) and waits until
   // all are durable, however long that takes; returns how many. The first

@@ -1,0 +1,95 @@
+// AuditLog::AppendThen: the same durability as Append, told by a callback so
+// that a server holds the response instead of a thread.
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+#include "audit/audit_log.h"
+#include "audit/audit_log_test_util.h"
+
+namespace vigie::audit {
+namespace {
+
+using testing::AuditLogFixture;
+using testing::SearchEvent;
+
+// Collects the outcomes AppendThen reports, from whichever thread.
+class Outcomes {
+ public:
+  AuditLog::Done Add() {
+    return [this](Result<uint64_t> outcome) {
+      std::lock_guard lock(mutex_);
+      outcomes_.push_back(std::move(outcome));
+      arrived_.notify_all();
+    };
+  }
+  std::vector<Result<uint64_t>> WaitFor(size_t count) {
+    std::unique_lock lock(mutex_);
+    EXPECT_TRUE(arrived_.wait_for(lock, std::chrono::seconds(10),
+                                  [&] { return outcomes_.size() >= count; }));
+    return outcomes_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::vector<Result<uint64_t>> outcomes_;
+};
+
+TEST(AuditLogAppendThenTest, TellsEachEventsNumberOnceItIsDurable) {
+  AuditLogFixture fixture;
+  auto log = fixture.OpenLog();
+  Outcomes outcomes;
+  constexpr uint64_t kEvents = 200;
+  for (uint64_t i = 0; i < kEvents; ++i) {
+    log->AppendThen(SearchEvent(1, {static_cast<int64_t>(i)}), outcomes.Add());
+  }
+  std::vector<Result<uint64_t>> told = outcomes.WaitFor(kEvents);
+  ASSERT_EQ(told.size(), kEvents);
+  for (uint64_t i = 0; i < kEvents; ++i) {
+    ASSERT_TRUE(told[i].has_value()) << told[i].error().message();
+    EXPECT_EQ(*told[i], i);  // one caller: numbered in its order, told in that order
+  }
+  // Told means durable: the events are in the database.
+  EXPECT_GE(log->stats().size, kEvents);
+  auto found = log->Find(EventFilter{.after_sequence = kEvents - 1, .limit = 5});  // from
+  ASSERT_TRUE(found.has_value());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->front().person_ids, std::vector<int64_t>{static_cast<int64_t>(kEvents - 1)});
+}
+
+TEST(AuditLogAppendThenTest, ARefusedBatchIsToldAsUnavailable) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.recovery_probe_every = std::chrono::hours(1);
+  auto log = fixture.OpenLog(options);
+  auto db = fixture.RawDatabase();
+  ASSERT_TRUE(db->ExecuteScript(testing::RefuseInsertsSql(*db)).has_value());
+  Outcomes outcomes;
+  log->AppendThen(SearchEvent(1, {}), outcomes.Add());
+  std::vector<Result<uint64_t>> told = outcomes.WaitFor(1);
+  ASSERT_EQ(told.size(), 1u);
+  ASSERT_FALSE(told[0].has_value());
+  EXPECT_EQ(told[0].error().code(), ErrorCode::kUnavailable);
+  EXPECT_TRUE(log->stats().failing);
+}
+
+TEST(AuditLogAppendThenTest, AnEventThatCannotBeQueuedIsRefusedAtOnceOnTheCallersThread) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.max_queue = 0;  // "not keeping up" from the first event
+  auto log = fixture.OpenLog(options);
+  bool told = false;
+  log->AppendThen(SearchEvent(1, {}), [&](Result<uint64_t> outcome) {
+    told = true;
+    ASSERT_FALSE(outcome.has_value());
+    EXPECT_EQ(outcome.error().code(), ErrorCode::kUnavailable);
+  });
+  EXPECT_TRUE(told);  // before AppendThen returned
+  EXPECT_EQ(log->stats().size, 0u);
+}
+
+}  // namespace
+}  // namespace vigie::audit
