@@ -16,6 +16,14 @@ Result<app::ConsultationInput> ConsultationOf(const JsonBody& body) {
   return input;
 }
 
+// A consultation's answer, which the server sends only once its audit event
+// is durable.
+http::Response HeldJson(const boost::json::value& body, std::shared_ptr<Confirmation> durable) {
+  http::Response response = Json(200, body);
+  response.hold_until = std::move(durable);
+  return response;
+}
+
 }  // namespace
 
 Result<http::Response> PostSearch(Call& call) {
@@ -33,9 +41,10 @@ Result<http::Response> PostSearch(Call& call) {
     if (!date) return Fail(date.error().WithContext("'birth_date'"));
     query.birth_date = *date;
   }
-  ASSIGN_OR_RETURN(app::SearchAnswer answer,
-                   call.portal.Search(*call.context.caller, input, query, &call.retry_after));
-  return Json(200, SearchResultJson(answer.result, answer.visibility));
+  ASSIGN_OR_RETURN(app::Held<app::SearchAnswer> held,
+                   call.portal.SearchHeld(*call.context.caller, input, query, &call.retry_after));
+  return HeldJson(SearchResultJson(held.answer.result, held.answer.visibility),
+                  std::move(held.durable));
 }
 
 Result<http::Response> PostOpenFile(Call& call) {
@@ -44,9 +53,10 @@ Result<http::Response> PostOpenFile(Call& call) {
                    JsonBody::Parse(call.context.request.body, {"purpose", "case_reference"}));
   ASSIGN_OR_RETURN(app::ConsultationInput input, ConsultationOf(body));
   ASSIGN_OR_RETURN(
-      app::FileAnswer answer,
-      call.portal.OpenPersonFile(*call.context.caller, input, person_id, &call.retry_after));
-  return Json(200, PersonFileJson(answer.file, answer.visibility));
+      app::Held<app::FileAnswer> held,
+      call.portal.OpenPersonFileHeld(*call.context.caller, input, person_id, &call.retry_after));
+  return HeldJson(PersonFileJson(held.answer.file, held.answer.visibility),
+                  std::move(held.durable));
 }
 
 }  // namespace vigie::api::internal

@@ -134,26 +134,52 @@ Result<std::string> AuditTrail::OpenTerms(std::span<const uint8_t> sealed) const
   return std::string(text.begin(), text.end());
 }
 
-Result<void> AuditTrail::Record(audit::AuditEvent event, Started started) {
+namespace {
+
+void StampLatency(audit::AuditEvent& event, AuditTrail::Started started) {
   event.latency_micros =
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                 std::chrono::steady_clock::now() - started)
                                 .count());
+}
+
+// Every failure to append refuses the consultation the same way.
+Error AsUnavailable(const Error& error) {
+  if (error.code() == ErrorCode::kUnavailable) return error;
+  // An event the format cannot hold is a bug here, but the rule is the same.
+  return Error(ErrorCode::kUnavailable, "the audit event could not be written: " + error.message());
+}
+
+}  // namespace
+
+Result<void> AuditTrail::Record(audit::AuditEvent event, Started started) {
+  StampLatency(event, started);
   std::optional<audit::AuditEvent> observed;
   if (observer_) observed = event;
   auto appended = log_.Append(std::move(event));
-  if (!appended) {
-    if (appended.error().code() == ErrorCode::kUnavailable)
-      return std::unexpected(appended.error());
-    // An event the format cannot hold is a bug here, but the rule is the same.
-    return Fail(ErrorCode::kUnavailable,
-                "the audit event could not be written: " + appended.error().message());
-  }
+  if (!appended) return std::unexpected(AsUnavailable(appended.error()));
   if (observed) {
     observed->sequence = *appended;
     observer_(*observed);
   }
   return {};
+}
+
+std::shared_ptr<Confirmation> AuditTrail::RecordAsync(audit::AuditEvent event, Started started) {
+  StampLatency(event, started);
+  auto confirmation =
+      std::make_shared<Confirmation>(std::chrono::steady_clock::now() + log_.max_wait());
+  std::shared_ptr<audit::AuditEvent> observed;
+  if (observer_) observed = std::make_shared<audit::AuditEvent>(event);
+  // Runs on the writer thread: it only answers; the observer runs later, on
+  // the waiter's thread, before the answer is released.
+  log_.AppendThen(std::move(event), [this, confirmation, observed](Result<uint64_t> appended) {
+    if (!appended) return confirmation->Refuse(AsUnavailable(appended.error()));
+    if (!observed) return confirmation->Confirm();
+    observed->sequence = *appended;
+    confirmation->Confirm([this, observed] { observer_(*observed); });
+  });
+  return confirmation;
 }
 
 Result<void> AuditTrail::RecordAll(std::vector<audit::AuditEvent> events) {

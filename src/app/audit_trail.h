@@ -15,11 +15,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <vector>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 #include "app/portal.h"
 #include "audit/audit_log.h"
+#include "core/confirmation.h"
 #include "crypto/keyring.h"
 #include "records/search.h"
 
@@ -58,6 +60,11 @@ class AuditTrail {
   void AddQuery(audit::AuditEvent& event, const records::SearchQuery& query) const;
 
   Result<void> Record(audit::AuditEvent event, Started started);
+  // As Record, without blocking: the confirmation that the event is durable,
+  // which whatever it protects must wait for (its deadline is the log's
+  // max_wait). Confirmed, it carries the observer's call as the step to run
+  // before release; refused, Unavailable.
+  std::shared_ptr<Confirmation> RecordAsync(audit::AuditEvent event, Started started);
   // Many events at once (a containment's suspensions), durable on return.
   Result<void> RecordAll(std::vector<audit::AuditEvent> events);
   void RecordRefusal(audit::AuditEvent event, const Error& error, Started started);
@@ -66,7 +73,8 @@ class AuditTrail {
   Result<std::string> OpenTerms(std::span<const uint8_t> sealed) const;
 
   // Called with each event once it is in the log (with its sequence), on the
-  // recording thread, before Record returns: detection. Set once, before use.
+  // recording thread, before Record returns (RecordAsync: by the waiter of its
+  // confirmation, before release): detection. Set once, before use.
   // REQUIRES of the observer: for events recorded inside a caller's
   // transaction (activation, administration), no database writes.
   using Observer = std::function<void(const audit::AuditEvent&)>;

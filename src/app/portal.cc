@@ -55,10 +55,12 @@ constexpr std::string_view kEndReset = "reset";
 using audit::AuditEvent;
 using audit::AuditEventType;
 using internal::Audited;
+using internal::AuditedHeld;
 using internal::AuditedLockingOut;
 using internal::DescribeAgent;
-using internal::TokenIdHash;
 using internal::Now;
+using internal::Released;
+using internal::TokenIdHash;
 
 // For acts that hand out a secret (an activation's TOTP secret, a new
 // activation code): the event is made durable inside the act's transaction,
@@ -362,20 +364,26 @@ Result<policy::Visibility> Portal::Decide(const Caller& caller, const Consultati
   return visibility;
 }
 
-Result<SearchAnswer> Portal::Search(const Caller& caller, const ConsultationInput& input,
-                                    const records::SearchQuery& query,
-                                    int64_t* retry_after_seconds) {
+Result<Held<SearchAnswer>> Portal::SearchHeld(const Caller& caller, const ConsultationInput& input,
+                                              const records::SearchQuery& query,
+                                              int64_t* retry_after_seconds) {
   const auto started = Now();
   AuditEvent event = trail_->Consultation(caller, AuditEventType::kSearch, input.purpose,
                                           input.case_reference.value_or(""));
   trail_->AddQuery(event, query);
-  return Audited(*trail_, std::move(event), started,
-                 SearchRecords(caller, input, query, retry_after_seconds),
-                 [](AuditEvent& e, const SearchAnswer& answer) {
-                   for (const records::PersonSummary& summary : answer.result.summaries) {
-                     e.person_ids.push_back(summary.person_id);
-                   }
-                 });
+  return AuditedHeld(*trail_, std::move(event), started,
+                     SearchRecords(caller, input, query, retry_after_seconds),
+                     [](AuditEvent& e, const SearchAnswer& answer) {
+                       for (const records::PersonSummary& summary : answer.result.summaries) {
+                         e.person_ids.push_back(summary.person_id);
+                       }
+                     });
+}
+
+Result<SearchAnswer> Portal::Search(const Caller& caller, const ConsultationInput& input,
+                                    const records::SearchQuery& query,
+                                    int64_t* retry_after_seconds) {
+  return Released(SearchHeld(caller, input, query, retry_after_seconds));
 }
 
 Result<SearchAnswer> Portal::SearchRecords(const Caller& caller, const ConsultationInput& input,
@@ -395,22 +403,29 @@ Result<SearchAnswer> Portal::SearchRecords(const Caller& caller, const Consultat
   return SearchAnswer{.result = std::move(result), .visibility = visibility};
 }
 
+Result<Held<FileAnswer>> Portal::OpenPersonFileHeld(const Caller& caller,
+                                                    const ConsultationInput& input,
+                                                    int64_t person_id,
+                                                    int64_t* retry_after_seconds) {
+  const auto started = Now();
+  return AuditedHeld(*trail_,
+                     trail_->Consultation(caller, AuditEventType::kFileOpening, input.purpose,
+                                          input.case_reference.value_or("")),
+                     started, OpenFile(caller, input, person_id, retry_after_seconds),
+                     [](AuditEvent& e, const FileAnswer& answer) {
+                       e.person_ids.push_back(answer.file.person.id);
+                       for (const records::WantedNotice& notice : answer.file.notices) {
+                         e.notice_ids.push_back(notice.id);
+                       }
+                       for (const records::RecordEntry& entry : answer.file.entries) {
+                         e.entry_ids.push_back(entry.id);
+                       }
+                     });
+}
+
 Result<FileAnswer> Portal::OpenPersonFile(const Caller& caller, const ConsultationInput& input,
                                           int64_t person_id, int64_t* retry_after_seconds) {
-  const auto started = Now();
-  return Audited(*trail_,
-                 trail_->Consultation(caller, AuditEventType::kFileOpening, input.purpose,
-                                      input.case_reference.value_or("")),
-                 started, OpenFile(caller, input, person_id, retry_after_seconds),
-                 [](AuditEvent& e, const FileAnswer& answer) {
-                   e.person_ids.push_back(answer.file.person.id);
-                   for (const records::WantedNotice& notice : answer.file.notices) {
-                     e.notice_ids.push_back(notice.id);
-                   }
-                   for (const records::RecordEntry& entry : answer.file.entries) {
-                     e.entry_ids.push_back(entry.id);
-                   }
-                 });
+  return Released(OpenPersonFileHeld(caller, input, person_id, retry_after_seconds));
 }
 
 Result<FileAnswer> Portal::OpenFile(const Caller& caller, const ConsultationInput& input,

@@ -6,7 +6,9 @@
 //
 // Every consultation, authentication step and administrative act is written
 // to the audit log; a consultation returns nothing unless its event is
-// durable (DESIGN invariant 1), and fails with Unavailable otherwise.
+// durable (DESIGN invariant 1), and fails with Unavailable otherwise. The
+// Held variants return the answer at once with the confirmation it must wait
+// for, so a server holds the response rather than a thread.
 //
 // Every call that acts for an agent takes the Caller that Authenticate
 // returned for this request (a valid access token from the session's own
@@ -32,6 +34,7 @@
 #include "audit/audit_log.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/confirmation.h"
 #include "core/error.h"
 #include "crypto/keyring.h"
 #include "detect/alert_store.h"
@@ -111,6 +114,15 @@ struct SearchAnswer {
 struct FileAnswer {
   records::PersonFile file;
   policy::Visibility visibility;
+};
+
+// A consultation's answer that may not be shown yet: nothing of `answer`
+// may leave before `durable` confirms (Confirmation::Wait, or the HTTP
+// server holding the response). Refused or late, the caller answers 503.
+template <typename Answer>
+struct Held {
+  Answer answer;
+  std::shared_ptr<Confirmation> durable;  // never null
 };
 
 // How recent a second factor registering a passkey needs.
@@ -194,6 +206,12 @@ class Portal {
   // As Search, plus NotFound and PermissionDenied(kStepUpRequired).
   Result<FileAnswer> OpenPersonFile(const Caller& caller, const ConsultationInput& input,
                                     int64_t person_id, int64_t* retry_after_seconds);
+  // The same, returning before the event is durable (see Held).
+  Result<Held<SearchAnswer>> SearchHeld(const Caller& caller, const ConsultationInput& input,
+                                        const records::SearchQuery& query,
+                                        int64_t* retry_after_seconds);
+  Result<Held<FileAnswer>> OpenPersonFileHeld(const Caller& caller, const ConsultationInput& input,
+                                              int64_t person_id, int64_t* retry_after_seconds);
 
   // --- Reading the audit log ---
 

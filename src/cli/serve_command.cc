@@ -47,10 +47,11 @@ http::ServerOptions ServerOptionsFrom(const Config& config) {
   options.max_connections = static_cast<size_t>(s.max_connections);
   options.proxy_protocol_from = s.proxy_protocol_from;
   options.io_threads = OrDefault(s.io_threads, cores);
-  // A consultation's worker waits for its audit event's group commit: with
-  // many workers many events share one fsync, instead of a few requests
-  // each paying a commit (measured: 2 per core gave a third of the rate).
-  options.worker_threads = OrDefault(s.worker_threads, 16 * cores);
+  // A consultation holds no worker while its audit event commits (the
+  // server holds its response instead), so workers only compute: two per
+  // core measured best (docs/benchmarks.md); logins and administrative acts
+  // still wait on a worker for their own events.
+  options.worker_threads = OrDefault(s.worker_threads, 2 * cores);
   if (s.metrics_port > 0) {
     options.metrics =
         http::MetricsListenerOptions{s.metrics_listen, static_cast<uint16_t>(s.metrics_port)};

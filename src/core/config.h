@@ -57,7 +57,7 @@ struct Config {
     int read_timeout_ms = 10000;  // Security: slow clients are cut
     int idle_timeout_ms = 60000;
     int io_threads = 0;      // 0 = one per core
-    int worker_threads = 0;  // 0 = sixteen per core
+    int worker_threads = 0;  // 0 = two per core
     std::string public_url;  // DPoP htu base; "" = https://localhost:<port>
     // Load balancers (addresses, CIDR blocks) that must send a PROXY
     // protocol header naming the client; see http::ServerOptions.

@@ -5,11 +5,14 @@
 // Thread-safety: plain values; a Request is read-only to its handler.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "core/confirmation.h"
 
 namespace vigie::http {
 
@@ -50,6 +53,13 @@ struct Response {
   // For the access log only; never sent to the client.
   std::string log_route;     // the matched route pattern, e.g. "/api/v1/persons/{id}"
   std::string log_agent_id;  // the authenticated agent, if any
+
+  // Set when this response may leave only once something else confirms (a
+  // consultation's audit event is durable, DESIGN invariant 1). The server
+  // holds the response - not a thread - until then, runs the confirmation's
+  // step on a worker, and sends the refusal's problem instead (503 for
+  // Unavailable) when it is refused or does not come by its deadline.
+  std::shared_ptr<Confirmation> hold_until;
 };
 
 // Answers one request. Runs on the server's worker pool, never on an I/O

@@ -3,6 +3,7 @@
 // files that define Portal's members (internal to app).
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <type_traits>
 #include <vector>
@@ -38,6 +39,28 @@ Result<T> Audited(AuditTrail& trail, AuditEvent event, AuditTrail::Started start
   }
   RETURN_IF_ERROR(trail.Record(std::move(event), started));
   return outcome;
+}
+
+// As Audited, for a consultation's answer: returned at once, with the
+// confirmation of its event it must wait for (Held).
+template <typename T, typename Describe>
+Result<Held<T>> AuditedHeld(AuditTrail& trail, AuditEvent event, AuditTrail::Started started,
+                            Result<T> outcome, Describe describe) {
+  if (!outcome) {
+    trail.RecordRefusal(std::move(event), outcome.error(), started);
+    return std::unexpected(outcome.error());
+  }
+  describe(event, *outcome);
+  std::shared_ptr<Confirmation> durable = trail.RecordAsync(std::move(event), started);
+  return Held<T>{.answer = std::move(*outcome), .durable = std::move(durable)};
+}
+
+// A held answer once its event is durable, for callers that may block.
+template <typename T>
+Result<T> Released(Result<Held<T>> held) {
+  if (!held) return std::unexpected(held.error());
+  RETURN_IF_ERROR(held->durable->Wait());
+  return std::move(held->answer);
 }
 
 template <typename T>

@@ -4,15 +4,19 @@
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -360,7 +364,44 @@ class Connection final : public ConnectionControl,
         },
         kNoThrow);
     if (exception) co_return InternalErrorProblem(request.request_id);
+    if (response.hold_until) {
+      std::shared_ptr<Confirmation> confirmation = std::move(response.hold_until);
+      if (Result<void> confirmed = co_await AwaitConfirmation(*confirmation); !confirmed) {
+        Response refusal = ProblemFor(confirmed.error(), request.request_id);
+        refusal.log_route = std::move(response.log_route);
+        refusal.log_agent_id = std::move(response.log_agent_id);
+        co_return refusal;
+      }
+    }
     co_return std::move(response);
+  }
+
+  // Waits until `confirmation` is answered or its deadline passes, holding
+  // no thread, then runs its step (detection) on a worker. Runs on the
+  // connection's strand, so the wake-up, posted there, always finds the
+  // timer waiting.
+  asio::awaitable<Result<void>> AwaitConfirmation(Confirmation& confirmation) {
+    auto executor = co_await asio::this_coro::executor;
+    auto timer = std::make_shared<asio::steady_timer>(executor, confirmation.deadline());
+    confirmation.OnSettled(
+        [timer, executor] { asio::post(executor, [timer] { timer->cancel(); }); });
+    co_await timer->async_wait(kNoThrow);
+    std::function<void()> step;
+    Result<void> outcome = confirmation.Conclude(step);
+    if (outcome && step) {
+      auto [exception] = co_await asio::co_spawn(
+          context_.workers,
+          [&step]() -> asio::awaitable<void> {
+            step();
+            co_return;
+          },
+          kNoThrow);
+      if (exception) {
+        Log(LogLevel::kError, "http_confirmation_step_exception", {});
+        co_return Fail(ErrorCode::kInternal, "the confirmation's step failed");
+      }
+    }
+    co_return outcome;
   }
 
   // Writes `response` with the server's headers, then logs and counts it.
