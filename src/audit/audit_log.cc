@@ -188,6 +188,8 @@ class AuditLog::Writer {
         return Fail(ErrorCode::kUnavailable, "the audit log is not keeping up");
       }
       queue_.push_back(Pending{std::move(event), std::move(done)});
+      // A gathering writer wakes for a full batch, not for each event.
+      if (gathering_ && queue_.size() < options_.gather_events) return {};
     }
     work_.notify_one();
     return {};
@@ -217,7 +219,15 @@ class AuditLog::Writer {
           }
         }
         stopping = stopping_;
+        if (!stopping && last_batch_ > 1 && queue_.size() < options_.gather_events) {
+          gathering_ = true;
+          work_.wait_for(lock, options_.gather_delay,
+                         [&] { return stopping_ || queue_.size() >= options_.gather_events; });
+          gathering_ = false;
+          stopping = stopping_;
+        }
         size_t take = std::min(queue_.size(), options_.max_batch);
+        last_batch_ = take;
         batch.assign(std::make_move_iterator(queue_.begin()),
                      std::make_move_iterator(queue_.begin() + static_cast<ptrdiff_t>(take)));
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(take));
@@ -452,7 +462,10 @@ class AuditLog::Writer {
 
   mutable std::mutex mutex_;
   std::condition_variable work_;
-  std::deque<Pending> queue_;  // taken from the front, max_batch at a time
+  std::deque<Pending> queue_;
+  size_t last_batch_ = 0;   // events in the last batch taken (writer only, under mutex_)
+  bool gathering_ = false;  // the writer waits for more events (under mutex_)  // taken from the
+                            // front, max_batch at a time
   bool stopping_ = false;
   AuditLogStats stats_;
   std::thread thread_;

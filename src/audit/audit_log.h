@@ -5,10 +5,10 @@
 // and a caller hands out nothing until it has returned successfully.
 //
 // Group commit: one writer thread takes every event queued while the previous
-// transaction was syncing and commits them together - each event gets its
-// sequence number, its chain hash and its Merkle leaf, and many events share
-// one fsync. Every N events or T milliseconds the same transaction adds a
-// signed Checkpoint, also appended (and fsynced) to the witness file.
+// transaction was syncing (and, under concurrency, up to gather_delay more)
+// and commits them together - each event gets its sequence number, its chain
+// hash and its Merkle leaf, and many events share one fsync. Every N events or T milliseconds the
+// same transaction adds a signed Checkpoint, also appended (and fsynced) to the witness file.
 //
 // Failing closed: when a commit fails (disk full, I/O error, database
 // locked) the events of that batch are refused and nothing advances; each
@@ -53,6 +53,12 @@ struct AuditLogOptions {
   std::chrono::milliseconds recovery_probe_every{1000};  // while failing and idle
   size_t max_batch = 16'384;   // events per transaction
   size_t max_queue = 262'144;  // events waiting; beyond, Append fails at once
+  // Under concurrency (the last batch had more than one event), the writer
+  // waits up to gather_delay for gather_events to queue before committing:
+  // fewer, larger commits for a little latency, as PostgreSQL's commit_delay.
+  // A lone appender never waits.
+  std::chrono::microseconds gather_delay{1000};
+  size_t gather_events = 32;
   uint64_t checkpoint_every_events = 10'000;
   std::chrono::milliseconds checkpoint_every{10'000};
   std::filesystem::path witness_file;  // empty: none

@@ -1,9 +1,11 @@
 // AuditLog::AppendThen: the same durability as Append, told by a callback so
-// that a server holds the response instead of a thread.
+// that a server holds the response instead of a thread; and the writer
+// gathering concurrent events into fuller commits.
 #include <gtest/gtest.h>
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "audit/audit_log.h"
@@ -89,6 +91,42 @@ TEST(AuditLogAppendThenTest, AnEventThatCannotBeQueuedIsRefusedAtOnceOnTheCaller
   });
   EXPECT_TRUE(told);  // before AppendThen returned
   EXPECT_EQ(log->stats().size, 0u);
+}
+
+// Gathering (AuditLogOptions::gather_delay): concurrent appenders fill
+// batches; a lone appender is never kept waiting for company.
+TEST(AuditLogGatherTest, ConcurrentAppendersFillBatches) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 40;
+  options.gather_delay = std::chrono::milliseconds(300);  // under max_wait
+  options.gather_events = kThreads;                       // every waiting appender
+  auto log = fixture.OpenLog(options);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) ASSERT_TRUE(log->Append(SearchEvent(t + 1, {i})));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  AuditLogStats stats = log->stats();
+  EXPECT_EQ(stats.size, static_cast<uint64_t>(kThreads * kPerThread));
+  // Once a batch had company, each commit waits for all eight (the last
+  // few, as threads finish, by the delay).
+  EXPECT_LE(stats.commits, static_cast<uint64_t>(kPerThread + kThreads + 2));
+}
+
+TEST(AuditLogGatherTest, ALoneAppenderIsNotKeptWaiting) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.gather_delay = std::chrono::seconds(5);
+  auto log = fixture.OpenLog(options);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(log->Append(SearchEvent(1, {i})));
+  // Each waiting out the delay would take 20 s or more.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+  EXPECT_EQ(log->stats().commits, 5u);
 }
 
 }  // namespace
