@@ -60,16 +60,24 @@ class HeldResponseTest : public ServerFixture {
     return held;
   }
 
+  // A connection whose GET /held the server now holds; its confirmation in `held`.
+  std::unique_ptr<TestClient> RequestHeld(std::shared_ptr<Confirmation>& held) {
+    auto client = TestClient::Connect(server_->port());
+    EXPECT_TRUE(client.has_value());
+    if (!client || !(*client)->Send(RequestText("GET", "/held"))) return nullptr;
+    held = Held();
+    return std::move(*client);
+  }
+
   std::mutex mutex_;
   std::shared_ptr<Confirmation> held_;  // guarded by mutex_
 };
 
 TEST_F(HeldResponseTest, LeavesOnlyOnceConfirmedAndHoldsNoWorkerMeanwhile) {
   Start();
-  auto client = TestClient::Connect(server_->port());
-  ASSERT_OK(client);
-  ASSERT_OK((*client)->Send(RequestText("GET", "/held")));
-  std::shared_ptr<Confirmation> held = Held();
+  std::shared_ptr<Confirmation> held;
+  std::unique_ptr<TestClient> client = RequestHeld(held);
+  ASSERT_NE(client, nullptr);
   ASSERT_NE(held, nullptr);
 
   // The only worker is free: another request is answered meanwhile.
@@ -83,7 +91,7 @@ TEST_F(HeldResponseTest, LeavesOnlyOnceConfirmedAndHoldsNoWorkerMeanwhile) {
     confirmed = true;
     held->Confirm();
   });
-  auto r = (*client)->ReadResponse();
+  auto r = client->ReadResponse();
   const bool confirmed_before_the_answer = confirmed;
   confirmer.join();
   ASSERT_OK(r);
@@ -95,13 +103,12 @@ TEST_F(HeldResponseTest, LeavesOnlyOnceConfirmedAndHoldsNoWorkerMeanwhile) {
 
 TEST_F(HeldResponseTest, ARefusalIsAnsweredInsteadAndNothingOfTheAnswerLeaves) {
   Start();
-  auto client = TestClient::Connect(server_->port());
-  ASSERT_OK(client);
-  ASSERT_OK((*client)->Send(RequestText("GET", "/held")));
-  std::shared_ptr<Confirmation> held = Held();
+  std::shared_ptr<Confirmation> held;
+  std::unique_ptr<TestClient> client = RequestHeld(held);
+  ASSERT_NE(client, nullptr);
   ASSERT_NE(held, nullptr);
   held->Refuse(Error(ErrorCode::kUnavailable, "disk full on /var/lib/vigie"));
-  auto r = (*client)->ReadResponse();
+  auto r = client->ReadResponse();
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 503);
   EXPECT_THAT(r->body, Not(HasSubstr("secret-answer")));
@@ -137,17 +144,16 @@ TEST_F(HeldResponseTest, NoConfirmationByTheDeadlineIsA503AndALateOneChangesNoth
 
 TEST_F(HeldResponseTest, TheStepRunsBeforeTheAnswerLeaves) {
   Start();
-  auto client = TestClient::Connect(server_->port());
-  ASSERT_OK(client);
-  ASSERT_OK((*client)->Send(RequestText("GET", "/held")));
-  std::shared_ptr<Confirmation> held = Held();
+  std::shared_ptr<Confirmation> held;
+  std::unique_ptr<TestClient> client = RequestHeld(held);
+  ASSERT_NE(client, nullptr);
   ASSERT_NE(held, nullptr);
   std::atomic<bool> stepped = false;
   held->Confirm([&] {
     std::this_thread::sleep_for(50ms);
     stepped = true;
   });
-  auto r = (*client)->ReadResponse();
+  auto r = client->ReadResponse();
   ASSERT_OK(r);
   EXPECT_TRUE(stepped);
   EXPECT_EQ(r->body, "secret-answer");
@@ -155,13 +161,12 @@ TEST_F(HeldResponseTest, TheStepRunsBeforeTheAnswerLeaves) {
 
 TEST_F(HeldResponseTest, AStepThatThrowsBecomesABare500) {
   Start();
-  auto client = TestClient::Connect(server_->port());
-  ASSERT_OK(client);
-  ASSERT_OK((*client)->Send(RequestText("GET", "/held")));
-  std::shared_ptr<Confirmation> held = Held();
+  std::shared_ptr<Confirmation> held;
+  std::unique_ptr<TestClient> client = RequestHeld(held);
+  ASSERT_NE(client, nullptr);
   ASSERT_NE(held, nullptr);
   held->Confirm([] { throw std::runtime_error("secret-in-step"); });
-  auto r = (*client)->ReadResponse();
+  auto r = client->ReadResponse();
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 500);
   EXPECT_THAT(r->body, Not(HasSubstr("secret")));
