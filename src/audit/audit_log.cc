@@ -462,10 +462,9 @@ class AuditLog::Writer {
 
   mutable std::mutex mutex_;
   std::condition_variable work_;
-  std::deque<Pending> queue_;
-  size_t last_batch_ = 0;   // events in the last batch taken (writer only, under mutex_)
-  bool gathering_ = false;  // the writer waits for more events (under mutex_)  // taken from the
-                            // front, max_batch at a time
+  std::deque<Pending> queue_;  // taken from the front, max_batch at a time
+  size_t last_batch_ = 0;      // events in the last batch taken (under mutex_)
+  bool gathering_ = false;     // the writer waits for more events (under mutex_)
   bool stopping_ = false;
   AuditLogStats stats_;
   std::thread thread_;

@@ -7,8 +7,9 @@
 // Group commit: one writer thread takes every event queued while the previous
 // transaction was syncing (and, under concurrency, up to gather_delay more)
 // and commits them together - each event gets its sequence number, its chain
-// hash and its Merkle leaf, and many events share one fsync. Every N events or T milliseconds the
-// same transaction adds a signed Checkpoint, also appended (and fsynced) to the witness file.
+// hash and its Merkle leaf, and many events share one fsync. Every N events
+// or T milliseconds the same transaction adds a signed Checkpoint, also
+// appended (and fsynced) to the witness file.
 //
 // Failing closed: when a commit fails (disk full, I/O error, database
 // locked) the events of that batch are refused and nothing advances; each
