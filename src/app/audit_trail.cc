@@ -152,17 +152,10 @@ Error AsUnavailable(const Error& error) {
 
 }  // namespace
 
+// One way of recording: the blocking caller waits for the same confirmation
+// (and so runs the observer on its own thread, before returning).
 Result<void> AuditTrail::Record(audit::AuditEvent event, Started started) {
-  StampLatency(event, started);
-  std::optional<audit::AuditEvent> observed;
-  if (observer_) observed = event;
-  auto appended = log_.Append(std::move(event));
-  if (!appended) return std::unexpected(AsUnavailable(appended.error()));
-  if (observed) {
-    observed->sequence = *appended;
-    observer_(*observed);
-  }
-  return {};
+  return RecordAsync(std::move(event), started)->Wait();
 }
 
 std::shared_ptr<Confirmation> AuditTrail::RecordAsync(audit::AuditEvent event, Started started) {
