@@ -163,6 +163,40 @@ TEST_F(ServerTest, AMalformedRequestLineGetsA400ProblemAndTheConnectionCloses) {
   EXPECT_EQ(handler_calls_, 0);
 }
 
+// RFC 9112 §6.1: a body framed by anything but Content-Length or "chunked"
+// alone cannot be delimited; read as "no body", its bytes would be served as
+// a second, smuggled request.
+TEST_F(ServerTest, TransferCodingsOtherThanChunkedAloneAre400AndNothingIsSmuggled) {
+  Start();
+  const std::string smuggled = "GET /echo/smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (std::string_view coding :
+       {"HTTP/1.1\r\nTransfer-Encoding: gzip", "HTTP/1.1\r\nTransfer-Encoding: identity",
+        "HTTP/1.1\r\nTransfer-Encoding: xchunked", "HTTP/1.1\r\nTransfer-Encoding: chunked, identity",
+        "HTTP/1.1\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked",
+        "HTTP/1.0\r\nTransfer-Encoding: chunked"}) {
+    auto client = TestClient::Connect(port());
+    ASSERT_OK(client);
+    ASSERT_OK((*client)->Send("POST /echo " + std::string(coding) + "\r\nHost: x\r\n\r\n" +
+                              (coding.ends_with("chunked") ? "0\r\n\r\n" : "") + smuggled));
+    auto r = (*client)->ReadResponse();
+    ASSERT_OK(r);
+    EXPECT_EQ(r->status, 400) << coding;
+    EXPECT_FALSE(r->keep_alive) << coding;
+    EXPECT_TRUE((*client)->WaitForClose(5s)) << coding;
+  }
+  EXPECT_EQ(handler_calls_, 0);
+
+  // "chunked" alone (any case, padded) still frames a body.
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Send(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:  Chunked \r\n\r\n3\r\nabc\r\n0\r\n\r\n"));
+  auto ok = (*client)->ReadResponse();
+  ASSERT_OK(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(ok->body, "/echo|abc");
+}
+
 TEST_F(ServerTest, NonOriginFormTargetsAndMissingHostAre400) {
   Start();
   auto client = TestClient::Connect(port());

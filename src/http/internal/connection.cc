@@ -75,6 +75,21 @@ std::optional<Response> ProblemForReadError(const boost::system::error_code& ec,
   return std::nullopt;
 }
 
+// Security (request smuggling, RFC 9112 §6.1): a body is framed by
+// Content-Length or by "chunked" alone. Beast reads a Transfer-Encoding that
+// does not end in chunked ("gzip", "identity") as "no body", so the bytes
+// that follow would be taken for the next request; HTTP/1.0 has no transfer
+// codings at all. Such a request is refused and its connection closed.
+bool FramedOnlyByUs(const bhttp::request<bhttp::string_body>& head) {
+  auto codings = head.equal_range(bhttp::field::transfer_encoding);
+  if (codings.first == codings.second) return true;
+  if (head.version() < 11 || std::next(codings.first) != codings.second) return false;
+  std::string_view value = ToStringView(codings.first->value());
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return boost::beast::iequals(value, "chunked");
+}
+
 // A place among the large bodies buffered at once (ServerOptions::
 // max_concurrent_uploads), held until its request has been answered.
 class UploadSlot {
@@ -269,6 +284,7 @@ class Connection final : public ConnectionControl,
     auto [read_ec, head_bytes] =
         co_await bhttp::async_read_header(stream_, buffer_, parser, kNoThrow);
     UploadSlot upload(context_.uploads);
+    if (!read_ec && !FramedOnlyByUs(parser.get())) read_ec = bhttp::error::bad_transfer_encoding;
     if (!read_ec) {
       const auto length = parser.content_length();
       const std::optional<uint64_t> declared =
