@@ -458,8 +458,26 @@ TEST_F(ServerTest, TheAccessLogHasOneLinePerRequestAndNoQueryString) {
   EXPECT_EQ(first["remote"], "127.0.0.1");
   EXPECT_EQ(first["request_id"].as_string().size(), 32u);
   auto second = boost::json::parse(lines[1]).as_object();
-  EXPECT_EQ(second["route"], "/nowhere");
+  EXPECT_EQ(second["route"], "(unrouted)");  // the handler named no pattern
   EXPECT_EQ(second["status"], 404);
+}
+
+// A request refused before any handler saw it is logged without its path,
+// which may hold a person's id.
+TEST_F(ServerTest, ARequestRefusedBeforeRoutingIsLoggedWithoutItsPath) {
+  ServerOptions o = BaseOptions();
+  o.max_body_bytes = 100;
+  Start(o);
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Send("POST /echo/persons/73519/file HTTP/1.1\r\nHost: x\r\n"
+                            "Content-Length: 5000\r\n\r\n"));
+  auto r = (*client)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 413);
+  ASSERT_TRUE(Eventually([&] { return LogLines().size() == 1; }));
+  EXPECT_THAT(LogLines()[0], Not(HasSubstr("73519")));
+  EXPECT_EQ(boost::json::parse(LogLines()[0]).as_object()["route"], "(unrouted)");
 }
 
 TEST_F(ServerTest, MetricsAreServedOnlyOnTheLoopbackMetricsListener) {

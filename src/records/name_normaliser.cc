@@ -8,41 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.h"
+
 namespace vigie::records {
 namespace {
-
-// Decodes the UTF-8 sequence starting at bytes[pos] and advances pos past it.
-// Returns -1 for an ill-formed sequence (RFC 3629): stray continuation byte,
-// C0/C1/F5..FF lead byte, truncated sequence, overlong form, surrogate, or a
-// code point above U+10FFFF.
-int32_t DecodeOne(std::string_view bytes, size_t& pos) {
-  const auto lead = static_cast<unsigned char>(bytes[pos]);
-  if (lead < 0x80) {
-    ++pos;
-    return lead;
-  }
-  size_t len = 0;
-  uint32_t cp = 0;
-  uint32_t min = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    len = 2, cp = lead & 0x1Fu, min = 0x80;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    len = 3, cp = lead & 0x0Fu, min = 0x800;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    len = 4, cp = lead & 0x07u, min = 0x10000;
-  } else {
-    return -1;
-  }
-  if (bytes.size() - pos < len) return -1;
-  for (size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(bytes[pos + k]);
-    if ((b & 0xC0u) != 0x80u) return -1;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
-  pos += len;
-  return static_cast<int32_t>(cp);
-}
 
 // ASCII folding of U+00C0..U+017F (Latin-1 letters and Latin Extended-A).
 // nullptr marks the two non-letters of the block, × and ÷.
@@ -188,7 +157,7 @@ void AddForm(std::vector<std::string>& forms, std::string form) {
 bool IsValidUtf8(std::string_view bytes) {
   size_t pos = 0;
   while (pos < bytes.size()) {
-    if (DecodeOne(bytes, pos) < 0) return false;
+    if (DecodeUtf8CodePoint(bytes, pos) < 0) return false;
   }
   return true;
 }
@@ -218,7 +187,7 @@ Result<std::string> NormaliseName(std::string_view utf8) {
   size_t pos = 0;
   while (pos < utf8.size()) {
     const size_t offset = pos;
-    const int32_t cp = DecodeOne(utf8, pos);
+    const int32_t cp = DecodeUtf8CodePoint(utf8, pos);
     if (cp < 0) {
       return Fail(ErrorCode::kInvalidArgument,
                   "name: invalid UTF-8 at byte " + std::to_string(offset));

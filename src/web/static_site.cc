@@ -153,9 +153,11 @@ std::optional<http::Response> StaticSite::Serve(const http::Request& request) co
     http::Response refused = http::Problem(405, "Method Not Allowed", "the web portal is read-only",
                                            request.request_id);
     refused.headers.emplace_back("Allow", "GET, HEAD");
+    refused.log_route = found->first;
     return refused;
   }
   http::Response response;
+  response.log_route = found->first;  // one of our files: no personal data in it
   response.content_security_policy = std::string(kPageContentSecurityPolicy);
   response.headers = {{"Cache-Control", std::string(file.immutable ? kImmutable : kRevalidate)},
                       {"ETag", file.etag},

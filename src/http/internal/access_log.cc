@@ -8,10 +8,10 @@
 namespace vigie::http::internal {
 
 std::string FormatAccessLogLine(const AccessLogEntry& e) {
-  std::string_view route = e.route;
-  if (route.empty()) {
-    route = e.target.substr(0, e.target.find_first_of("?#"));
-  }
+  // Security: never the raw target: its path may hold a person's id or an
+  // agent's service number (a request refused before routing, a handler that
+  // names no pattern).
+  std::string_view route = e.route.empty() ? kUnroutedRoute : e.route;
   if (route.size() > kMaxLoggedRouteBytes) route = route.substr(0, kMaxLoggedRouteBytes);
 
   std::string line;

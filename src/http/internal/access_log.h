@@ -4,8 +4,9 @@
 //    "route":"/api/v1/persons/{id}","status":200,"latency_us":812,
 //    "bytes":341,"tls":true,"agent":"A123"}
 // Security: never the query string, a header or a body (they carry search
-// terms, tokens and DPoP proofs: DESIGN invariant 2). The route is the
-// handler's pattern when it gives one, else the path cut at '?' and capped.
+// terms, tokens and DPoP proofs: DESIGN invariant 2), nor the raw path (it
+// may hold a person's id): the route is the handler's pattern, capped, or
+// kUnroutedRoute.
 // Thread-safety: pure functions; the default sink serialises writes.
 
 #include <chrono>
@@ -20,14 +21,16 @@ namespace vigie::http::internal {
 
 // Security: a path is attacker-chosen; a long one must not bloat the log.
 inline constexpr size_t kMaxLoggedRouteBytes = 256;
+// The route of a request refused before routing, or of a handler that names
+// no pattern.
+inline constexpr std::string_view kUnroutedRoute = "(unrouted)";
 
 struct AccessLogEntry {
   std::chrono::system_clock::time_point time;
   std::string_view request_id;
   std::string_view remote_address;
   std::string_view method;  // "" when the request line could not be parsed
-  std::string_view route;   // handler pattern, or "" to fall back on target
-  std::string_view target;  // raw target; only its path part is ever logged
+  std::string_view route;   // handler pattern, or "" (logged as kUnroutedRoute)
   int status = 0;
   std::chrono::microseconds latency{0};
   size_t response_bytes = 0;

@@ -467,7 +467,6 @@ class Connection final : public ConnectionControl,
       entry.remote_address = request.remote_address;
       entry.method = request.method;
       entry.route = response.log_route;
-      entry.target = request.target;
       entry.status = status;
       entry.latency = latency;
       entry.response_bytes = body_bytes;

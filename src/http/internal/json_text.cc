@@ -3,36 +3,39 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/utf8.h"
+
 namespace vigie::http::internal {
 
 void AppendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  auto escaped = [&](uint32_t cp) {
+    out += "\\u00";
+    out += kHex[cp >> 4];
+    out += kHex[cp & 15];
+  };
   out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
+  size_t pos = 0;
+  while (pos < s.size()) {
+    const size_t start = pos;
+    const int32_t cp = DecodeUtf8CodePoint(s, pos);
+    if (cp < 0) {
+      out += "\\ufffd";  // not UTF-8: one replacement character per byte
+      ++pos;
+    } else if (cp == '"') {
+      out += "\\\"";
+    } else if (cp == '\\') {
+      out += "\\\\";
+    } else if (cp == '\n') {
+      out += "\\n";
+    } else if (cp == '\r') {
+      out += "\\r";
+    } else if (cp == '\t') {
+      out += "\\t";
+    } else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+      escaped(static_cast<uint32_t>(cp));  // C0, DEL and C1: nothing a terminal acts on
+    } else {
+      out.append(s.substr(start, pos - start));
     }
   }
   out += '"';

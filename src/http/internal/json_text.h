@@ -9,9 +9,10 @@
 
 namespace vigie::http::internal {
 
-// Appends `s` as a JSON string literal. Control characters are escaped, and
-// so is every byte >= 0x80 (as \u00XX), so the output is always valid,
-// pure-ASCII JSON even when `s` is not valid UTF-8 (untrusted request bytes).
+// Appends `s` as a JSON string literal: UTF-8 text as it is (a French name
+// stays readable), control characters (C0, DEL, C1) escaped, and each byte
+// that is not part of well-formed UTF-8 (untrusted request bytes) written as
+// \ufffd, so the output is always valid JSON.
 void AppendJsonString(std::string& out, std::string_view s);
 
 // "2024-05-01T12:00:00.123Z"

@@ -1,0 +1,19 @@
+#pragma once
+// UTF-8 as RFC 3629 defines it, one code point at a time: for the places
+// that must tell well-formed text from arbitrary bytes (names, JSON text
+// written from untrusted input).
+// Thread-safety: pure functions.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace vigie {
+
+// The code point starting at bytes[pos], advancing pos past it; -1, pos
+// unchanged, for an ill-formed sequence: stray continuation byte, C0/C1/F5..FF
+// lead byte, truncated sequence, overlong form, surrogate, or a code point
+// above U+10FFFF. REQUIRES: pos < bytes.size().
+int32_t DecodeUtf8CodePoint(std::string_view bytes, size_t& pos);
+
+}  // namespace vigie
