@@ -399,8 +399,11 @@ class Connection final : public ConnectionControl,
   asio::awaitable<Result<void>> AwaitConfirmation(Confirmation& confirmation) {
     auto executor = co_await asio::this_coro::executor;
     auto timer = std::make_shared<asio::steady_timer>(executor, confirmation.deadline());
+    // Tracked: the I/O threads cannot run out of work, and the server finish
+    // stopping, while a writer thread settling late may still post here.
+    auto tracked = asio::prefer(executor, asio::execution::outstanding_work.tracked);
     confirmation.OnSettled(
-        [timer, executor] { asio::post(executor, [timer] { timer->cancel(); }); });
+        [timer, tracked] { asio::post(tracked, [timer] { timer->cancel(); }); });
     co_await timer->async_wait(kNoThrow);
     std::function<void()> step;
     Result<void> outcome = confirmation.Conclude(step);
