@@ -227,10 +227,7 @@ class AuditLog::Writer {
         }
         stopping = stopping_;
         if (!stopping && last_batch_ > 1 && queue_.size() < options_.gather_events) {
-          gathering_ = true;
-          work_.wait_for(lock, options_.gather_delay,
-                         [&] { return stopping_ || queue_.size() >= options_.gather_events; });
-          gathering_ = false;
+          Gather(lock);
           stopping = stopping_;
         }
         size_t take = std::min(queue_.size(), options_.max_batch);
@@ -247,6 +244,26 @@ class AuditLog::Writer {
       MaybeIndexPersons(drained);
       if (drained) return;
     }
+  }
+
+  // Waits, within gather_delay, for gather_events to queue, and stops after
+  // gather_quiet in which nobody new came: then every appender still out is
+  // likely waiting on this very batch (blocked callers, keep-alive clients
+  // one request at a time), and waiting longer would only delay them.
+  void Gather(std::unique_lock<std::mutex>& lock) {
+    gathering_ = true;
+    const auto until = std::chrono::steady_clock::now() + options_.gather_delay;
+    const auto slice = std::max<std::chrono::microseconds>(
+        std::min(options_.gather_delay, options_.gather_quiet),
+        std::chrono::microseconds(1));
+    auto full = [&] { return stopping_ || queue_.size() >= options_.gather_events; };
+    for (size_t seen = queue_.size(); !full(); seen = queue_.size()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= until) break;
+      work_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(slice, until - now), full);
+      if (queue_.size() == seen) break;
+    }
+    gathering_ = false;
   }
 
   uint64_t stats_size() const {

@@ -57,8 +57,10 @@ struct AuditLogOptions {
   // Under concurrency (the last batch had more than one event), the writer
   // waits up to gather_delay for gather_events to queue before committing:
   // fewer, larger commits for a little latency, as PostgreSQL's commit_delay.
-  // A lone appender never waits.
+  // It stops early once gather_quiet brings no new event (the appenders left
+  // are then likely all waiting on this batch); a lone appender never waits.
   std::chrono::microseconds gather_delay{1000};
+  std::chrono::microseconds gather_quiet{250};
   size_t gather_events = 32;
   uint64_t checkpoint_every_events = 10'000;
   std::chrono::milliseconds checkpoint_every{10'000};

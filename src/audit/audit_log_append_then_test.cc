@@ -101,6 +101,7 @@ TEST(AuditLogGatherTest, ConcurrentAppendersFillBatches) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 40;
   options.gather_delay = std::chrono::milliseconds(300);  // under max_wait
+  options.gather_quiet = options.gather_delay;            // a loaded machine's stragglers too
   options.gather_events = kThreads;                       // every waiting appender
   auto log = fixture.OpenLog(options);
   std::vector<std::thread> threads;
@@ -127,6 +128,30 @@ TEST(AuditLogGatherTest, ALoneAppenderIsNotKeptWaiting) {
   // Each waiting out the delay would take 20 s or more.
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
   EXPECT_EQ(log->stats().commits, 5u);
+}
+
+// Four appenders that each wait for their own event: once all are queued
+// nobody else can come, so the writer stops gathering after a short quiet
+// spell instead of waiting the whole delay for company.
+TEST(AuditLogGatherTest, AppendersAllWaitingOnTheBatchAreNotKeptTheWholeDelay) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.gather_delay = std::chrono::seconds(20);
+  options.max_wait = std::chrono::seconds(60);
+  auto log = fixture.OpenLog(options);
+  constexpr int kThreads = 4;
+  constexpr int kRounds = 4;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRounds; ++i) ASSERT_TRUE(log->Append(SearchEvent(t + 1, {i})));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(log->stats().size, static_cast<uint64_t>(kThreads * kRounds));
+  // Waiting out the delay would take 20 s a round once a batch had company.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
 }
 
 }  // namespace
