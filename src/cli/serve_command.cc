@@ -2,6 +2,7 @@
 // portal over HTTPS (or plain HTTP on loopback) until SIGTERM/SIGINT,
 // finishing in-flight requests.
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <functional>
@@ -49,9 +50,10 @@ http::ServerOptions ServerOptionsFrom(const Config& config) {
   options.io_threads = OrDefault(s.io_threads, cores);
   // A consultation holds no worker while its audit event commits (the
   // server holds its response instead), so workers only compute: two per
-  // core measured best (docs/benchmarks.md); logins and administrative acts
-  // still wait on a worker for their own events.
-  options.worker_threads = OrDefault(s.worker_threads, 2 * cores);
+  // core measured best (docs/benchmarks.md). Logins still wait on a worker
+  // for their hash and may take half the workers (below): at least 8, so a
+  // small machine does not refuse its third simultaneous login.
+  options.worker_threads = OrDefault(s.worker_threads, std::max<size_t>(2 * cores, 8));
   if (s.metrics_port > 0) {
     options.metrics =
         http::MetricsListenerOptions{s.metrics_listen, static_cast<uint16_t>(s.metrics_port)};

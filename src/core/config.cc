@@ -431,7 +431,7 @@ max_upload_bytes = 8388608    # the few routes taking a file (POST /api/v1/claim
 read_timeout_ms = 10000       # slow clients are cut
 idle_timeout_ms = 60000
 io_threads = 0                # 0 = one per core
-worker_threads = 0            # 0 = two per core (consultations hold no thread while audited)
+worker_threads = 0            # 0 = two per core, at least 8 (logins may hold half)
 public_url = ""               # the URL clients use (DPoP htu); "" = https://localhost:<port>
 proxy_protocol_from = []      # balancers sending a PROXY header (v1/v2), e.g. ["10.10.0.0/24"]
 
