@@ -10,17 +10,11 @@
 #include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
+#include "cli/investigation_options.h"
 #include "identity/identity.h"
 
 namespace vigie::cli {
 namespace {
-
-// An option's time, its error naming the option.
-Result<int64_t> TimeOption(const std::string& text, bool end_of_day, std::string_view option) {
-  auto micros = audit::ParseUtcMicros(text, end_of_day);
-  if (!micros) return Fail(micros.error().WithContext(option));
-  return micros;
-}
 
 Result<audit::EventFilter> FilterFrom(const AuditSearchOptions& options, Installation& installation,
                                       const Clock& clock) {
@@ -38,7 +32,9 @@ Result<audit::EventFilter> FilterFrom(const AuditSearchOptions& options, Install
     filter.unit_id = unit->id;
   }
   filter.session_id = options.session;
-  if (!options.address.empty()) filter.source_address = options.address;
+  if (!options.address.empty()) {
+    ASSIGN_OR_RETURN(filter.source_address, AddressOption(options.address, "--address"));
+  }
   if (!options.type.empty()) {
     filter.type = audit::AuditEventTypeFromName(options.type);
     if (!filter.type)
@@ -55,6 +51,9 @@ Result<audit::EventFilter> FilterFrom(const AuditSearchOptions& options, Install
   }
   if (!options.until.empty()) {
     ASSIGN_OR_RETURN(filter.until_unix_micros, TimeOption(options.until, true, "--until"));
+  }
+  if (filter.since_unix_micros > filter.until_unix_micros) {
+    return Fail(ErrorCode::kInvalidArgument, "--until must not be before --since");
   }
   filter.after_sequence = options.after;
   filter.limit = options.limit;

@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
+#include "cli/investigation_options.h"
 #include "cli/operator_read.h"
 #include "cli/progress.h"
 #include "identity/identity.h"
@@ -28,12 +29,6 @@ namespace {
 
 constexpr const char* kFiles[] = {"report.json", "subjects.csv", "report.html"};
 
-Result<int64_t> TimeOption(const std::string& text, bool end_of_day, std::string_view option) {
-  auto micros = audit::ParseUtcMicros(text, end_of_day);
-  if (!micros) return Fail(micros.error().WithContext(option));
-  return micros;
-}
-
 Result<incident::BreachScope> ScopeFrom(const BreachReportOptions& options,
                                         Installation& installation, const Clock& clock) {
   incident::BreachScope scope;
@@ -46,7 +41,10 @@ Result<incident::BreachScope> ScopeFrom(const BreachReportOptions& options,
   scope.agent_ids.insert(scope.agent_ids.end(), options.agent_ids.begin(), options.agent_ids.end());
   scope.session_ids = options.sessions;
   scope.dpop_jkts = options.jkts;
-  scope.source_addresses = options.addresses;
+  for (const std::string& address : options.addresses) {
+    ASSIGN_OR_RETURN(std::string canonical, AddressOption(address, "--address"));
+    scope.source_addresses.push_back(std::move(canonical));
+  }
   if (!options.since.empty()) {
     ASSIGN_OR_RETURN(scope.since_unix_micros, TimeOption(options.since, false, "--since"));
   }

@@ -360,6 +360,15 @@ TEST_F(CliTest, AuditSearchAnswersWhoConsultedAndWhoSearched) {
   EXPECT_EQ(syslog.out.rfind("<110>1 ", 0), 0u) << syslog.out;
   EXPECT_EQ(Vigie("audit search --format xml").exit_code, 2);
   EXPECT_EQ(Vigie("audit search --agent NOBODY-1").exit_code, 3);
+  // Addresses are read as the server records them; a network or a window
+  // ending before it starts is an error, not an empty answer.
+  auto network = Vigie("audit search --address 127.0.0.0/8");
+  EXPECT_EQ(network.exit_code, 2);
+  EXPECT_NE(network.err.find("--address expects an IP address"), std::string::npos) << network.err;
+  EXPECT_EQ(Vigie("audit search --address ::ffff:127.0.0.1").exit_code, 0);
+  EXPECT_EQ(Vigie("audit search --since 2030-01-02 --until 2030-01-01").exit_code, 2);
+  EXPECT_EQ(
+      Vigie("breach report --address 127.000.000.001 --out " + (dir_ / "r").string()).exit_code, 2);
 }
 
 // `vigie claim check`: a sample mixing persons the operator opened, one never

@@ -26,6 +26,7 @@
 #include "http/internal/builtin_routes.h"
 #include "http/internal/request_id.h"
 #include "http/internal/response_headers.h"
+#include "http/peer_address.h"
 #include "http/problem.h"
 #include "http/proxy_header.h"
 
@@ -88,6 +89,12 @@ bool FramedOnlyByUs(const bhttp::request<bhttp::string_body>& head) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   return boost::beast::iequals(value, "chunked");
+}
+
+// A peer's address as logged and audited: a dual-stack listener's or a
+// balancer's "::ffff:a.b.c.d" as a.b.c.d, so one client has one address.
+std::string RecordedAddress(const std::string& address) {
+  return CanonicalPeerAddress(address).value_or(address);
 }
 
 // A place among the large bodies buffered at once (ServerOptions::
@@ -199,7 +206,7 @@ class Connection final : public ConnectionControl,
     auto& lowest = beast::get_lowest_layer(stream_);
     boost::system::error_code ec;
     tcp::endpoint peer = lowest.socket().remote_endpoint(ec);
-    if (!ec) remote_address_ = peer.address().to_string();
+    if (!ec) remote_address_ = RecordedAddress(peer.address().to_string());
     if (FromBalancer() && !co_await ReadProxyHeader()) co_return;
 
     if constexpr (kTls) {
@@ -262,7 +269,7 @@ class Connection final : public ConnectionControl,
           {{"balancer", remote_address_}, {"error", header.error}});
       co_return false;
     }
-    if (!header.source_address.empty()) remote_address_ = std::move(header.source_address);
+    if (!header.source_address.empty()) remote_address_ = RecordedAddress(header.source_address);
     co_return true;
   }
 
