@@ -3,6 +3,7 @@
 #include <array>
 #include <vector>
 
+#include "api/internal/content_type.h"
 #include "api/internal/proof_check.h"
 #include "api/internal/request_context.h"
 #include "api/internal/routes.h"
@@ -167,12 +168,17 @@ http::Response ApiV1::Handle(const http::Request& request) {
   std::string_view known_pattern;  // the path exists, maybe for other methods
   std::string allowed;
   std::map<std::string, std::string, std::less<>> params;
+  // RFC 9110 §9.3.2: HEAD wherever GET is, answered as GET (the server
+  // sends the headers and no body). It takes the GET route whole: the same
+  // guard, a proof made for HEAD, the same handler and so the same audit.
+  const bool head = request.method == "HEAD";
   for (const Route& candidate : kRoutes) {
     std::map<std::string, std::string, std::less<>> candidate_params;
     if (!Matches(candidate.path, path, candidate_params)) continue;
     known_pattern = candidate.path;
     allowed += (allowed.empty() ? "" : ", ") + std::string(candidate.method);
-    if (candidate.method == request.method) {
+    if (candidate.method == "GET") allowed += ", HEAD";
+    if (candidate.method == request.method || (head && candidate.method == "GET")) {
       route = &candidate;
       params = std::move(candidate_params);
       break;
@@ -190,6 +196,19 @@ http::Response ApiV1::Handle(const http::Request& request) {
     response.headers.emplace_back("Allow", allowed);
     response.log_route = std::string(known_pattern);
     return response;
+  }
+  // Security: every body here is JSON, and only JSON is read. A cross-site
+  // form or fetch() with a text/plain (or form) body is a CORS "simple"
+  // request, sent by an agent's browser without a preflight: refusing
+  // every other media type, here for every route and before any handler,
+  // keeps such requests away from activation, login and the rest.
+  if (!request.body.empty()) {
+    if (Result<void> media = internal::CheckJsonContentType(request); !media) {
+      http::Response response =
+          http::Problem(415, http::StatusPhrase(415), media.error().message(), request.request_id);
+      response.log_route = std::string(route->path);
+      return response;
+    }
   }
 
   RequestContext context{.request = request,

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "api/internal/routes.h"
+#include "api/internal/source_address.h"
 #include "api/json_body.h"
 #include "audit/audit.h"
 
@@ -18,7 +19,11 @@ Result<http::Response> PostAuditSearch(Call& call) {
   ASSIGN_OR_RETURN(filter.agent_id, body.OptionalInt("agent_id", 0, kMaxId));
   ASSIGN_OR_RETURN(filter.unit_id, body.OptionalInt("unit_id", 0, kMaxId));
   ASSIGN_OR_RETURN(filter.session_id, body.OptionalInt("session_id", 0, kMaxId));
-  ASSIGN_OR_RETURN(filter.source_address, body.OptionalString("source_address", kMaxShort));
+  ASSIGN_OR_RETURN(std::optional<std::string> address,
+                   body.OptionalString("source_address", kMaxShort));
+  if (address) {
+    ASSIGN_OR_RETURN(filter.source_address, CanonicalSourceAddress("source_address", *address));
+  }
   ASSIGN_OR_RETURN(std::optional<std::string> type, body.OptionalString("type", kMaxShort));
   if (type) {
     filter.type = audit::AuditEventTypeFromName(*type);
@@ -32,6 +37,9 @@ Result<http::Response> PostAuditSearch(Call& call) {
   ASSIGN_OR_RETURN(std::optional<std::string> until, body.OptionalString("until", kMaxShort));
   if (until) {
     ASSIGN_OR_RETURN(filter.until_unix_micros, audit::ParseUtcMicros(*until, true));
+  }
+  if (filter.since_unix_micros > filter.until_unix_micros) {
+    return Fail(ErrorCode::kInvalidArgument, "'until' must not be before 'since'");
   }
   ASSIGN_OR_RETURN(std::optional<int64_t> after, body.OptionalInt("after", 0, kMaxId));
   filter.after_sequence = static_cast<uint64_t>(after.value_or(0));

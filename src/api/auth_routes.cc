@@ -35,14 +35,18 @@ json::object LoginJson(const app::LoginTokens& login, int64_t now) {
   return out;
 }
 
-Result<http::Response> GetOpenApi(Call&) {
+Result<http::Response> GetOpenApi(Call& call) {
+  RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
   http::Response response;
   response.content_type = "application/json";
   response.body = std::string(OpenApiDocument());
   return response;
 }
 
-Result<http::Response> GetNotice(Call&) { return Json(200, UseNoticeJson(false)); }
+Result<http::Response> GetNotice(Call& call) {
+  RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
+  return Json(200, UseNoticeJson(false));
+}
 
 app::Origin OriginOf(const Call& call) {
   return {.address = call.context.request.remote_address,
@@ -123,6 +127,7 @@ Result<http::Response> PostStepUp(Call& call) {
 }
 
 Result<http::Response> GetSelf(Call& call) {
+  RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
   ASSIGN_OR_RETURN(identity::Agent agent, call.portal.Self(*call.context.caller));
   const app::Caller& caller = *call.context.caller;
   json::object out = AgentJson(agent);

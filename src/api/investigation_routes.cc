@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "api/internal/routes.h"
+#include "api/internal/source_address.h"
 #include "api/json_body.h"
 #include "audit/audit.h"
 #include "incident/breach_render.h"
@@ -88,7 +89,11 @@ Result<http::Response> PostBreachReport(Call& call) {
   ASSIGN_OR_RETURN(auto jkts, body.OptionalStringList("dpop_jkts", kMax, kMaxJkt));
   scope.dpop_jkts = jkts.value_or(std::vector<std::string>{});
   ASSIGN_OR_RETURN(auto addresses, body.OptionalStringList("source_addresses", kMax, kMaxShort));
-  scope.source_addresses = addresses.value_or(std::vector<std::string>{});
+  // As the server records a peer's address, so that the same address matches.
+  for (const std::string& address : addresses.value_or(std::vector<std::string>{})) {
+    ASSIGN_OR_RETURN(std::string canonical, CanonicalSourceAddress("source_addresses", address));
+    scope.source_addresses.push_back(std::move(canonical));
+  }
   ASSIGN_OR_RETURN(scope.since_unix_micros, TimeField(body, "since", false, 0));
   ASSIGN_OR_RETURN(scope.until_unix_micros,
                    TimeField(body, "until", true, std::numeric_limits<int64_t>::max()));

@@ -5,8 +5,10 @@
 // before any use case runs (DESIGN invariant 5: bad input changes nothing).
 //
 // Security: Boost.JSON refuses invalid UTF-8 and we refuse control
-// characters in strings, so no malformed text reaches storage or logs;
-// nesting is limited so a hostile body cannot exhaust the stack.
+// characters (C0, DEL, C1) and bidirectional overrides and isolates in
+// strings, so no malformed or misleading text reaches storage, logs or
+// reports; a key repeated in any object is refused (readers disagree on which
+// one counts); nesting is limited so a hostile body cannot exhaust the stack.
 // Thread-safety: a JsonBody is a value used by one thread.
 
 #include <boost/json/object.hpp>
@@ -23,13 +25,16 @@ namespace vigie::api {
 
 class JsonBody {
  public:
-  // InvalidArgument: not JSON, not an object, too deep, or a field not in
-  // `allowed_fields`.
+  // InvalidArgument: not JSON, not an object, too deep, a key twice in one
+  // object (at any depth; "a" and "\u0061" are the same key), or a field
+  // not in `allowed_fields`.
   static Result<JsonBody> Parse(std::string_view body,
                                 std::initializer_list<std::string_view> allowed_fields);
 
   // InvalidArgument when absent (required), not a string, empty (required),
-  // longer than `max_bytes`, or holding a control character.
+  // longer than `max_bytes`, or holding a control character (U+0000-U+001F,
+  // U+007F-U+009F) or a bidirectional override or isolate (U+202A-U+202E,
+  // U+2066-U+2069).
   Result<std::string> RequiredString(std::string_view field, size_t max_bytes) const;
   Result<std::optional<std::string>> OptionalString(std::string_view field, size_t max_bytes) const;
   // As above, for a text of several lines (a file's content, a paragraph):

@@ -82,6 +82,75 @@ TEST(JsonBodyTest, TextsMayHoldLineBreaksButNoOtherControls) {
   EXPECT_THAT(body->RequiredText("absent", 64), ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
+// Two equal keys in one object mean one thing to a reader keeping the last
+// and another to one keeping the first: refused, however they are spelled.
+TEST(JsonBodyTest, RefusesDuplicateKeysAtEveryLevel) {
+  auto duplicate = [](std::string_view body) {
+    auto parsed = JsonBody::Parse(body, {"name", "count", "tags", "a", "b"});
+    EXPECT_THAT(parsed, ErrorCodeIs(ErrorCode::kInvalidArgument)) << body;
+    return parsed ? std::string() : parsed.error().message();
+  };
+  EXPECT_EQ(duplicate(R"({"name":"x","name":"y"})"), "duplicate field 'name'");
+  EXPECT_EQ(duplicate(R"({"name":"x","count":1,"name":"x"})"), "duplicate field 'name'");
+  // Escaped spellings of the same key ("a", "\u0061"; "é" raw and escaped).
+  EXPECT_EQ(duplicate(R"({"a":1,"\u0061":2})"), "duplicate field 'a'");
+  EXPECT_EQ(duplicate(R"({"n\u0061me":"x","name":"y"})"), "duplicate field 'name'");
+  EXPECT_EQ(duplicate("{\"b\":{\"\xc3\xa9\":1,\"\\u00e9\":2}}"), "duplicate field '\xc3\xa9'");
+  EXPECT_EQ(duplicate(R"({"b":{"\/":1,"/":2}})"), "duplicate field '/'");
+  // Nested: in an object, in an object inside an array, deeper still.
+  EXPECT_EQ(duplicate(R"({"a":{"x":1,"y":2,"x":3}})"), "duplicate field 'x'");
+  EXPECT_EQ(duplicate(R"({"tags":[{"k":1},{"k":1,"k":2}]})"), "duplicate field 'k'");
+  EXPECT_EQ(duplicate(R"({"a":{"b":{"c":{"d":1,"d":1}}},"b":0})"), "duplicate field 'd'");
+  // A duplicated unknown field is named as a duplicate.
+  EXPECT_NE(duplicate(R"({"admin":1,"admin":2})").find("duplicate field 'admin'"),
+            std::string::npos);
+  // A long key is named by its first 64 bytes, never cut inside a character.
+  std::string key = "x";
+  for (int i = 0; i < 40; ++i) key += "\xc3\xa9";  // "x" then 80 bytes of "é"
+  EXPECT_EQ(duplicate("{\"" + key + "\":1,\"" + key + "\":2}"),
+            "duplicate field '" + key.substr(0, 63) + "'");
+}
+
+TEST(JsonBodyTest, AcceptsTheSameKeyInDifferentObjects) {
+  auto body =
+      JsonBody::Parse(R"({"a":{"x":1,"y":{"x":2}},"b":[{"x":1},{"x":1}],"name":"x","count":1})",
+                      {"a", "b", "name", "count"});
+  ASSERT_OK(body);
+  EXPECT_EQ(*body->RequiredString("name", 10), "x");
+  // Keys that differ only after an escape are different keys.
+  ASSERT_OK(JsonBody::Parse(R"({"a":{"\u0061":1,"\u0062":2,"a\u0000":3,"A":4}})", {"a"}));
+}
+
+TEST(JsonBodyTest, RefusesC1ControlsAndBidirectionalFormatting) {
+  // U+0085 NEL, U+009B CSI, U+0080 and U+009F: C1 controls, in strings,
+  // texts and lists alike; U+202A-U+202E and U+2066-U+2069 reorder text.
+  for (const char* escaped :
+       {"\\u0080", "\\u0085", "\\u009b", "\\u009f", "\\u202a", "\\u202b", "\\u202c", "\\u202d",
+        "\\u202e", "\\u2066", "\\u2067", "\\u2068", "\\u2069"}) {
+    const std::string text = std::string("ab") + escaped + "cd";
+    auto body = JsonBody::Parse("{\"name\":\"" + text + "\",\"tags\":[\"" + text + "\"]}",
+                                {"name", "tags"});
+    ASSERT_OK(body);
+    auto as_string = body->RequiredString("name", 64);
+    ASSERT_THAT(as_string, ErrorCodeIs(ErrorCode::kInvalidArgument)) << escaped;
+    EXPECT_NE(as_string.error().message().find("'name'"), std::string::npos);
+    EXPECT_THAT(body->OptionalString("name", 64), ErrorCodeIs(ErrorCode::kInvalidArgument));
+    EXPECT_THAT(body->RequiredText("name", 64), ErrorCodeIs(ErrorCode::kInvalidArgument))
+        << escaped;
+    EXPECT_THAT(body->OptionalText("name", 64), ErrorCodeIs(ErrorCode::kInvalidArgument));
+    EXPECT_THAT(body->OptionalStringList("tags", 4, 64), ErrorCodeIs(ErrorCode::kInvalidArgument))
+        << escaped;
+  }
+  // The neighbours stay allowed: U+00A0, U+00E9, U+2029 is not in the
+  // ranges, nor U+2065 or U+206A; and a line break in a text.
+  auto body = JsonBody::Parse(
+      R"({"name":"\u00a0\u00e9\u007e\u2029\u2065\u206a\u2010\u2070","tags":"l1\nl2\tx"})",
+      {"name", "tags"});
+  ASSERT_OK(body);
+  EXPECT_OK(body->RequiredString("name", 64));
+  EXPECT_EQ(*body->RequiredText("tags", 64), "l1\nl2\tx");
+}
+
 TEST(JsonBodyTest, ReadsBoundedIntegerLists) {
   auto body = JsonBody::Parse(R"({"ids":[1,2,3],"none":[],"bad":[1,"2"],"neg":[-1],"obj":{"a":1}})",
                               {"ids", "none", "bad", "neg", "obj"});

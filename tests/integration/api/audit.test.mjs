@@ -77,11 +77,29 @@ test('what a consultation returned is in the audit log, and its query terms are 
   assert.equal((await supervisor.call('POST', '/api/v1/audit/search', { unit_id: 999999 })).status, 403);
   const agentOnly = await activeClient(server, installation, 'AGT-A');
   assert.equal((await agentOnly.call('POST', '/api/v1/audit/search', {})).status, 403);
-  for (const bad of [{ limit: 5000 }, { since: 'yesterday' }, { type: 'sudo' }, { person: 1 }, { agent_id: 'x' }]) {
-    assert.equal((await officer.call('POST', '/api/v1/audit/search', bad)).status, 400, JSON.stringify(bad));
+  // The address the consultations came from, as the server recorded it.
+  const recorded = sql(auditDb, 'SELECT source_address FROM audit_event WHERE type = 33');
+  assert.match(recorded, /^127\.\d+\.\d+\.\d+$/, 'the test server listens on IPv4 loopback');
+  // Refused before the portal: not recorded as reads (the count below).
+  for (const bad of [{ limit: 5000 }, { since: 'yesterday' }, { type: 'sudo' }, { person: 1 }, { agent_id: 'x' },
+                     { source_address: '127.000.000.001' }, { source_address: '127.0.0.0/8' },
+                     { source_address: ` ${recorded}` }, { source_address: 'not-an-ip' },
+                     { since: '2026-03-02', until: '2026-03-01' },
+                     { since: '2026-03-01T12:00:00Z', until: '2026-03-01T11:59:59Z' }]) {
+    const r = await officer.call('POST', '/api/v1/audit/search', bad);
+    assert.equal(r.status, 400, JSON.stringify(bad));
+    assert.match(r.headers['content-type'], /^application\/problem\+json/);
   }
   assert.equal(sql(auditDb, 'SELECT count(*) FROM audit_event WHERE type = 97'), '4',
                'each read of the log, granted or refused, is itself in the log');
+  // An IPv4-mapped spelling finds what the plain address does.
+  for (const address of [recorded, `::ffff:${recorded}`]) {
+    const found = await officer.call('POST', '/api/v1/audit/search', { source_address: address, type: 'file_opening' });
+    assert.equal(found.status, 200, found.body);
+    assert.deepEqual(found.json.events.map((e) => e.service_number), ['INV-A'], address);
+  }
+  const oneDay = await officer.call('POST', '/api/v1/audit/search', { since: '2026-03-01', until: '2026-03-01' });
+  assert.equal(oneDay.status, 200, 'a window of one day: since its start, until its end');
 
   await server.stop();
   const bytes = auditDb.auditBytes();

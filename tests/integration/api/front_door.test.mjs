@@ -12,7 +12,8 @@ const AGENTS = [
   ['ACT-1', ['agent']], ['PWD-1', ['agent']], ['STL-1', ['agent']], ['PRF-1', ['investigator']],
   ['REF-1', ['agent']], ['REV-1', ['agent']], ['LOG-1', ['agent']], ['INV-2', ['investigator']],
   ['AGT-5', ['agent']], ['ADM-1', ['administrator']], ['NTC-1', ['agent']], ['ENU-1', ['agent']],
-  ['SUP-1', ['supervisor']], ['ADM-2', ['administrator']],
+  ['SUP-1', ['supervisor']], ['ADM-2', ['administrator']], ['MED-1', ['agent']],
+  ['BDY-1', ['agent']], ['HED-1', ['agent']],
 ].map(([service_number, roles]) => ({ service_number, name: `Agent ${service_number}`, roles }));
 
 before(async () => {
@@ -262,7 +263,7 @@ test('administrators manage agents and units; bad input is refused and changes n
   assert.equal(after, before, 'refused requests created nothing');
   const wrongMethod = await admin.call('DELETE', '/api/v1/agents');
   assertProblem(wrongMethod, 405);
-  assert.equal(wrongMethod.headers.allow, 'GET, POST');
+  assert.equal(wrongMethod.headers.allow, 'GET, HEAD, POST');
 });
 
 test('the OpenAPI document is served and the access log holds no secret or query term', async () => {
@@ -278,3 +279,87 @@ test('the OpenAPI document is served and the access log holds no secret or query
   assert.ok(!/va_[A-Za-z0-9_-]{20}/.test(log), 'no access token');
   assert.ok(!/vr_[A-Za-z0-9_-]{20}/.test(log), 'no refresh token');
 });
+
+test('a body must be sent as application/json: anything else is refused with 415 and changes nothing', async () => {
+  const client = await Client.create(server);
+  const code = installation.codes['MED-1'];
+  // What a cross-site form or fetch() sends without a CORS preflight, a
+  // near miss, or another charset: refused before any handler runs.
+  const refused = ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded',
+                   'multipart/form-data; boundary=x', 'application/jsonx', 'application/problem+json',
+                   'application/json; charset=iso-8859-1'];
+  for (const type of refused) {
+    const r = await request(server, 'POST', '/api/v1/auth/activate', {
+      headers: { 'Content-Type': type }, body: { activation_code: code, password: PASSWORD } });
+    assertProblem(r, 415);
+    assert.match(r.json.detail, /application\/json|utf-8/);
+  }
+  // The code was never used: it activates the account now.
+  const act = await request(server, 'POST', '/api/v1/auth/activate', {
+    headers: { 'Content-Type': 'Application/JSON; charset="UTF-8"' },
+    body: { activation_code: code, password: PASSWORD } });
+  assert.equal(act.status, 200, act.body);
+  for (const type of refused) {
+    const r = await request(server, 'POST', '/api/v1/auth/login', {
+      headers: { 'Content-Type': type }, body: { service_number: 'MED-1', password: PASSWORD } });
+    assertProblem(r, 415);
+  }
+  assert.equal((await client.login('MED-1', PASSWORD, act.json.totp_secret)).status, 200);
+  // With a session too: the notice stays unacknowledged.
+  const ack = await client.call('POST', '/api/v1/auth/use-notice', { version: '2026-11' },
+                                { headers: { 'Content-Type': 'text/plain' } });
+  assertProblem(ack, 415);
+  const self = await client.call('GET', '/api/v1/self');
+  assert.equal(self.status, 200, self.body);
+  assert.equal(self.json.use_notice_acknowledged, false);
+  // A body-less request needs no Content-Type.
+  assert.equal((await client.call('GET', '/api/v1/self', undefined,
+                                  { headers: { 'Content-Type': 'text/plain' } })).status, 200);
+});
+
+test('GET /api/v1/self refuses a body, like every body-less route', async () => {
+  const client = await activeClient(server, installation, 'BDY-1');
+  const body = JSON.stringify({ service_number: 'ADM-1' });
+  for (const path of ['/api/v1/self', '/api/v1/use-notice', '/api/v1/openapi.json']) {
+    const r = await client.call('GET', path, { service_number: 'ADM-1' },
+                                { headers: { 'Content-Length': String(Buffer.byteLength(body)) } });
+    assertProblem(r, 400);
+    assert.match(r.json.detail, /unknown field 'service_number'/);
+    assert.equal((await client.call('GET', path, {}, { headers: { 'Content-Length': '2' } })).status, 200);
+  }
+});
+
+test('HEAD answers every GET route as GET does, through the same checks', async () => {
+  for (const path of ['/api/v1/openapi.json', '/api/v1/use-notice']) {
+    const get = await request(server, 'GET', path);
+    const head = await request(server, 'HEAD', path);
+    assert.equal(head.status, 200, path);
+    assert.equal(head.body, '');
+    assert.equal(head.headers['content-type'], get.headers['content-type']);
+    assert.equal(head.headers['content-length'], get.headers['content-length']);
+  }
+  // An authenticated route: the same token and proof checks, with a proof
+  // made for HEAD (a GET's proof does not do).
+  const owner = await activeClient(server, installation, 'HED-1');
+  const get = await owner.call('GET', '/api/v1/self');
+  const head = await owner.call('HEAD', '/api/v1/self');
+  assert.equal(head.status, 200, head.body);
+  assert.equal(head.body, '');
+  assert.equal(head.headers['content-length'], get.headers['content-length']);
+  assertNoBodyProblem(await owner.call('HEAD', '/api/v1/self', undefined, { proofOptions: { htm: 'GET' } }), 401);
+  assertNoBodyProblem(await request(server, 'HEAD', '/api/v1/self'), 401);
+  assertNoBodyProblem(await owner.call('HEAD', '/api/v1/agents'), 403);
+  // Allow names HEAD beside GET; HEAD is no way onto a POST-only route.
+  const notHere = await request(server, 'HEAD', '/api/v1/auth/login');
+  assertNoBodyProblem(notHere, 405);
+  assert.equal(notHere.headers.allow, 'POST');
+  const put = await request(server, 'PUT', '/api/v1/self');
+  assertProblem(put, 405);
+  assert.equal(put.headers.allow, 'GET, HEAD');
+});
+
+function assertNoBodyProblem(r, status) {
+  assert.equal(r.status, status, r.body);
+  assert.match(r.headers['content-type'], /application\/problem\+json/);
+  assert.equal(r.body, '', 'a HEAD answer has no body');
+}

@@ -195,6 +195,37 @@ test('a security officer downloads the breach report as JSON, CSV and HTML', asy
   assert.equal(html.headers['cache-control'], 'no-store');
 });
 
+test('breach-report source addresses are single IP addresses, matched as the server records them', async () => {
+  const report = async (source_addresses) => {
+    const r = await officer.call('POST', '/api/v1/breach-reports', { source_addresses, format: 'json', proofs: false });
+    assert.equal(r.status, 200, r.body);
+    return JSON.parse(r.body);
+  };
+  const byAgent = JSON.parse((await officer.call('POST', '/api/v1/breach-reports',
+    { service_numbers: [INVESTIGATOR], format: 'json', proofs: false })).body);
+  const address = byAgent.events[0].source_address;
+  assert.match(address, /^127\.\d+\.\d+\.\d+$/, 'the test server listens on IPv4 loopback');
+  const plain = await report([address]);
+  const exposed = plain.subjects.map((s) => s.person_id);
+  for (const id of firstIds) assert.ok(exposed.includes(id));
+  // Other spellings of the same address find the same, and the report says
+  // which address it looked for.
+  for (const spelled of [`::ffff:${address}`, `::FFFF:${address}`, `0:0:0:0:0:ffff:${address}`]) {
+    const same = await report([spelled]);
+    assert.deepEqual(same.subjects.map((s) => s.person_id), exposed, spelled);
+    assert.deepEqual(same.scope.source_addresses, [address]);
+  }
+  // Not an address: refused, naming the field, before anything is read.
+  const reads = auditSearches().length;
+  for (const bad of ['127.000.000.001', '127.0.0.0/8', ` ${address}`, `${address} `, 'not-an-ip',
+                     'localhost', '::ffff:127.0.0.0/104']) {
+    const r = await officer.call('POST', '/api/v1/breach-reports', { source_addresses: [address, bad], format: 'json' });
+    assertProblem(r, 400);
+    assert.match(r.json.detail, /'source_addresses' expects an IP address .*not a network/);
+  }
+  assert.equal(auditSearches().length, reads, 'no read was recorded: none was made');
+});
+
 test('others may not read a breach report; the refusal is in the log too', async () => {
   for (const client of [investigator, agent]) {
     const r = await client.call('POST', '/api/v1/breach-reports', { service_numbers: [INVESTIGATOR], format: 'json' });
