@@ -12,7 +12,7 @@ TEST(PeerAddressTest, OneAddressHasOneText) {
   EXPECT_EQ(CanonicalPeerAddress("2001:DB8:0:0:0:0:0:7"), "2001:db8::7");
   EXPECT_EQ(CanonicalPeerAddress("::1"), "::1");
   EXPECT_EQ(CanonicalPeerAddress("0:0:0:0:0:0:0:1"), "::1");
-  EXPECT_EQ(CanonicalPeerAddress("::127.0.0.1"), "::7f00:1");  // IPv4-compatible: not mapped
+  EXPECT_EQ(CanonicalPeerAddress("::127.0.0.1"), "::127.0.0.1");  // IPv4-compatible: stays IPv6
 }
 
 TEST(PeerAddressTest, RefusesNetworksNamesAndLooseForms) {
