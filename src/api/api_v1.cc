@@ -79,6 +79,8 @@ const std::array<RouteInfo, kRoutes.size()> kRouteInfos = [] {
 // Security: the one route whose body is a whole file; every other keeps the
 // small body limit.
 constexpr std::array<std::string_view, 1> kUploadPaths = {"/api/v1/claim-checks"};
+constexpr std::array<std::string_view, 2> kPasswordHashingPaths = {"/api/v1/auth/activate",
+                                                                   "/api/v1/auth/login"};
 
 std::vector<std::string_view> Segments(std::string_view path) {
   std::vector<std::string_view> out;
@@ -161,6 +163,7 @@ Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t now) 
 }
 
 std::span<const std::string_view> ApiV1::UploadPaths() { return kUploadPaths; }
+std::span<const std::string_view> ApiV1::PasswordHashingPaths() { return kPasswordHashingPaths; }
 
 http::Response ApiV1::Handle(const http::Request& request) {
   std::string_view path = request.Path();

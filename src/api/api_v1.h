@@ -63,6 +63,10 @@ class ApiV1 {
   // The routes that take a file (a leaked sample): their bodies may grow to
   // the server's upload limit (http::ServerOptions::upload_paths).
   static std::span<const std::string_view> UploadPaths();
+  // The routes whose handler waits on a password hash (activation, login's
+  // first step), for a worker pool of their own
+  // (http::ServerOptions::waiting_paths).
+  static std::span<const std::string_view> PasswordHashingPaths();
 
   // For metrics: DPoP proofs remembered against replay, client keys cached.
   size_t remembered_proofs() const { return replay_.size(); }

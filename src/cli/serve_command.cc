@@ -50,10 +50,9 @@ http::ServerOptions ServerOptionsFrom(const Config& config) {
   options.io_threads = OrDefault(s.io_threads, cores);
   // A consultation holds no worker while its audit event commits (the
   // server holds its response instead), so workers only compute: two per
-  // core measured best (docs/benchmarks.md). Logins still wait on a worker
-  // for their hash and may take half the workers (below): at least 8, so a
-  // small machine does not refuse its third simultaneous login.
-  options.worker_threads = OrDefault(s.worker_threads, std::max<size_t>(2 * cores, 8));
+  // core measured best (docs/benchmarks.md). Logins wait on a pool of their
+  // own (RunServe).
+  options.worker_threads = OrDefault(s.worker_threads, 2 * cores);
   if (s.metrics_port > 0) {
     options.metrics =
         http::MetricsListenerOptions{s.metrics_listen, static_cast<uint16_t>(s.metrics_port)};
@@ -153,18 +152,26 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   if (!common) return ReportError(common.error());
   identity::PasswordPolicy password_policy(std::move(*common));
   http::ServerOptions server_options = ServerOptionsFrom(config);
-  // Security: a login's handler waits on a worker thread while its hash runs
-  // or queues. Running plus queued hashes never exceed half the workers, so
-  // a login flood leaves the other half to consultations (the rest get 429).
-  size_t hashing_threads = static_cast<size_t>(config.auth.hashing_threads);
-  size_t half_of_workers = std::max<size_t>(1, server_options.worker_threads / 2);
-  size_t hashing_queue =
-      std::min(static_cast<size_t>(config.auth.hashing_queue),
-               half_of_workers > hashing_threads ? half_of_workers - hashing_threads : 0);
-  identity::PasswordHasherPool hasher(std::min(hashing_threads, half_of_workers), hashing_queue);
+  // Security: activation and login wait on a thread while their hash runs or
+  // queues: threads of their own, one per running or queued hash, so a login
+  // flood never holds the workers consultations need (beyond the queue:
+  // 429). Each waiting login is a thread: at most kMaxQueuedHashes wait.
+  constexpr size_t kMaxQueuedHashes = 16;
+  const auto hashing_threads = static_cast<size_t>(config.auth.hashing_threads);
+  const size_t hashing_queue =
+      std::min(static_cast<size_t>(config.auth.hashing_queue), kMaxQueuedHashes);
+  identity::PasswordHasherPool hasher(hashing_threads, hashing_queue);
+  for (std::string_view path : api::ApiV1::PasswordHashingPaths()) {
+    server_options.waiting_paths.emplace_back(path);
+  }
+  server_options.waiting_workers = hashing_threads + hashing_queue;
   store::OpenOptions open_options;
   open_options.busy_timeout_ms = config.store.busy_timeout_ms;
-  store::ConnectionPool pool(DatabaseUrl(config), open_options, server_options.worker_threads + 2);
+  // A login holds its connection while its hash runs or queues: one each
+  // for the login pool too, so logins never take the workers' connections.
+  store::ConnectionPool pool(
+      DatabaseUrl(config), open_options,
+      server_options.worker_threads + server_options.waiting_workers + 2);
   SystemClock clock;
   auto audit_log = installation->OpenAuditLog(clock);
   if (!audit_log) return ReportError(audit_log.error());

@@ -431,7 +431,7 @@ max_upload_bytes = 8388608    # the few routes taking a file (POST /api/v1/claim
 read_timeout_ms = 10000       # slow clients are cut
 idle_timeout_ms = 60000
 io_threads = 0                # 0 = one per core
-worker_threads = 0            # 0 = two per core, at least 8 (logins may hold half)
+worker_threads = 0            # 0 = two per core (consultations hold no thread while audited)
 public_url = ""               # the URL clients use (DPoP htu); "" = https://localhost:<port>
 proxy_protocol_from = []      # balancers sending a PROXY header (v1/v2), e.g. ["10.10.0.0/24"]
 
@@ -443,8 +443,9 @@ lockout_minutes = 15
 argon2_passes = 2             # Argon2id t; hashes are upgraded at the next login
 argon2_memory_kib = 19456     # Argon2id m
 hashing_threads = 1           # password hashing never takes more than this many cores
-hashing_queue = 64            # logins waiting beyond this are refused (429); running plus
-                              # waiting logins never hold more than half the server's workers
+hashing_queue = 16            # logins waiting beyond this are refused (429); each running
+                              # or waiting one holds a thread of its own, never a worker
+                              # (`vigie serve` keeps at most 16 waiting)
 address_attempts_per_minute = 30
 
 [session]

@@ -73,8 +73,9 @@ struct Config {
     int argon2_passes = 2;          // Argon2id t
     int argon2_memory_kib = 19456;  // Argon2id m
     int hashing_threads = 1;        // Security: bounds the CPU a login flood can take
-    int hashing_queue = 64;         // logins waiting beyond this are refused (429); `vigie serve`
-                                    // also caps running + waiting at half its worker threads
+    int hashing_queue = 16;         // logins waiting beyond this are refused (429); each running
+                                    // or waiting one holds a thread of its own (`vigie serve`
+                                    // keeps at most 16 waiting)
     int address_attempts_per_minute = 30;
   } auth;
 

@@ -63,8 +63,7 @@ class Server::Impl {
   Result<void> Start() {
     if (started_) return Fail(ErrorCode::kConflict, "server already started");
     RETURN_IF_ERROR(ValidateServerOptions(options_));
-    const size_t workers = options_.worker_threads;
-    context_ = std::make_unique<internal::ServerContext>(options_, handler_, workers);
+    context_ = std::make_unique<internal::ServerContext>(options_, handler_);
     context_->metrics = &metrics_;
     context_->clock = options_.clock != nullptr ? options_.clock : &system_clock_;
     context_->random = options_.random != nullptr ? options_.random : &system_random_;
@@ -77,7 +76,7 @@ class Server::Impl {
     if (options_.tls) {
       auto tls = internal::MakeServerTlsContext(*options_.tls);
       if (!tls) {
-        context_->workers.join();
+        context_->JoinWorkers();
         return Fail(tls.error());
       }
       context_->tls = std::move(*tls);
@@ -85,7 +84,7 @@ class Server::Impl {
 
     auto api = Listen(io_, options_.listen_address, options_.port);
     if (!api) {
-      context_->workers.join();
+      context_->JoinWorkers();
       return Fail(api.error());
     }
     api_acceptor_.emplace(std::move(*api));
@@ -93,7 +92,7 @@ class Server::Impl {
     if (options_.metrics) {
       auto metrics = Listen(io_, options_.metrics->address, options_.metrics->port);
       if (!metrics) {
-        context_->workers.join();
+        context_->JoinWorkers();
         return Fail(metrics.error().WithContext("metrics listener"));
       }
       metrics_acceptor_.emplace(std::move(*metrics));
@@ -158,7 +157,7 @@ class Server::Impl {
     for (std::thread& t : io_threads_) {
       if (t.joinable()) t.join();
     }
-    if (context_) context_->workers.join();
+    if (context_) context_->JoinWorkers();
   }
 
   uint16_t port() const { return port_; }

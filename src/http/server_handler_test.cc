@@ -52,6 +52,27 @@ TEST_F(ServerTest, ASlowHandlerDoesNotBlockIo) {
   EXPECT_EQ(r->body, "done");
 }
 
+// A handler that waits (a login's password hash) runs on the waiting pool:
+// with the one worker free, every other request is still served.
+TEST_F(ServerTest, WaitingPathsRunOnTheirOwnPoolAndLeaveTheWorkersFree) {
+  ServerOptions o = BaseOptions();
+  o.worker_threads = 1;
+  o.waiting_paths = {"/slow"};
+  o.waiting_workers = 1;
+  Start(o);
+  auto slow = TestClient::Connect(port());
+  ASSERT_OK(slow);
+  ASSERT_OK((*slow)->Send(RequestText("GET", "/slow")));
+  ASSERT_TRUE(slow_entered_.Wait());
+  auto echo = Fetch(port(), "GET", "/echo/while-waiting");
+  ASSERT_OK(echo);
+  EXPECT_EQ(echo->status, 200);
+  slow_gate_.Open();
+  auto r = (*slow)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->body, "done");
+}
+
 TEST_F(ServerTest, StopLetsAnInFlightRequestFinishThenReturns) {
   Start();
   auto idle = TestClient::Connect(port());

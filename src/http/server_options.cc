@@ -60,6 +60,9 @@ Result<void> ValidateServerOptions(const ServerOptions& o) {
   }
   if (o.max_connections == 0) return Invalid("max_connections must be > 0");
   if (o.io_threads == 0 || o.worker_threads == 0) return Invalid("thread counts must be > 0");
+  if (!o.waiting_paths.empty() && o.waiting_workers == 0) {
+    return Invalid("waiting_paths need waiting_workers > 0");
+  }
   if (o.metrics) {
     if (!IsNumericAddress(o.metrics->address)) {
       return Invalid("metrics address '" + o.metrics->address + "' is not a numeric IP address");

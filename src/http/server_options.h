@@ -79,6 +79,12 @@ struct ServerOptions {
   // Threads running socket I/O and TLS, and threads running handlers.
   size_t io_threads = 1;
   size_t worker_threads = 2;
+  // Requests to these exact paths (compared without the query) run on a
+  // pool of their own, waiting_workers threads: handlers that mostly wait (a
+  // login's password hash, queued behind others) then never hold the
+  // workers every other request needs. Empty: every handler on the workers.
+  std::vector<std::string> waiting_paths;
+  size_t waiting_workers = 0;
 
   // On Stop(), in-flight requests get this long to finish before their
   // connections are closed.

@@ -65,6 +65,12 @@ TEST(ValidateServerOptionsTest, RejectsNonNumericAndIncompleteSettings) {
   o = {};
   o.worker_threads = 0;
   EXPECT_THAT(ValidateServerOptions(o), ErrorCodeIs(ErrorCode::kInvalidArgument));
+
+  o = {};
+  o.waiting_paths = {"/api/v1/auth/login"};  // a pool of no thread would never answer
+  EXPECT_THAT(ValidateServerOptions(o), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  o.waiting_workers = 1;
+  EXPECT_OK(ValidateServerOptions(o));
 }
 
 TEST(ValidateServerOptionsTest, MetricsListenerMustBeLoopback) {

@@ -381,7 +381,7 @@ class Connection final : public ConnectionControl,
   asio::awaitable<Response> RunHandler(const Request& request) {
     const Handler& handler = context_.handler;
     auto [exception, response] = co_await asio::co_spawn(
-        context_.workers,
+        context_.PoolFor(request.Path()),
         [&handler, &request]() -> asio::awaitable<Response> {
           co_return InvokeHandler(handler, request);
         },

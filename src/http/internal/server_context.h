@@ -7,12 +7,15 @@
 // Thread-safety: fields are immutable after Start() except the atomics and
 // the registry, which locks.
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -26,14 +29,29 @@
 namespace vigie::http::internal {
 
 struct ServerContext {
-  ServerContext(ServerOptions o, Handler h, size_t worker_threads)
-      : options(std::move(o)), handler(std::move(h)), workers(worker_threads) {}
+  ServerContext(ServerOptions o, Handler h)
+      : options(std::move(o)), handler(std::move(h)), workers(options.worker_threads) {
+    if (!options.waiting_paths.empty()) waiting.emplace(options.waiting_workers);
+  }
+
+  // The pool that runs a handler for `path` (ServerOptions::waiting_paths).
+  boost::asio::thread_pool& PoolFor(std::string_view path) {
+    const auto& paths = options.waiting_paths;
+    if (waiting && std::find(paths.begin(), paths.end(), path) != paths.end()) return *waiting;
+    return workers;
+  }
+
+  void JoinWorkers() {
+    workers.join();
+    if (waiting) waiting->join();
+  }
 
   const ServerOptions options;
   const Handler handler;
   std::unique_ptr<boost::asio::ssl::context> tls;  // null: plain HTTP
   std::vector<AddressRange> proxy_sources;          // options.proxy_protocol_from, parsed
   boost::asio::thread_pool workers;                // runs handlers, never I/O
+  std::optional<boost::asio::thread_pool> waiting;  // runs options.waiting_paths' handlers
   MetricsRegistry* metrics = nullptr;              // owned by the Server
   AccessLogSink access_log;                        // never null after Start()
   const Clock* clock = nullptr;                    // never null after Start()
