@@ -18,6 +18,7 @@ namespace {
 
 namespace json = boost::json;
 using crypto::Base64UrlEncode;
+using ::vigie::testing::ErrorCodeIs;
 
 constexpr int64_t kNow = 1'800'000'000;
 constexpr std::string_view kUrl = "https://vigie.example/api/v1/search";
@@ -159,6 +160,29 @@ TEST(DpopReplayCacheTest, AJtiWorksOnceUntilItCouldNoLongerBeAccepted) {
   EXPECT_EQ(full.error().code(), ErrorCode::kResourceExhausted);
   EXPECT_OK(cache.Use("key-a", "jti-3", kNow + 66));  // the old pairs expired
   EXPECT_EQ(cache.size(), 1u);
+}
+
+// A proof is acceptable from iat - max_future to iat + max_age, both ends
+// included. Used first at the start of that window, it must still be
+// refused as a replay at its very end.
+TEST(DpopReplayCacheTest, AProofIsRememberedThroughTheLastSecondItIsAcceptable) {
+  const DpopPolicy policy;
+  const crypto::Es256PrivateKey key = crypto::Es256PrivateKey::Generate();
+  ProofParts parts = GoodParts(key);
+  parts.payload["iat"] = kNow + policy.max_future_seconds;
+  const std::string proof = Sign(key, parts);
+  DpopReplayCache cache(policy.max_age_seconds + policy.max_future_seconds, /*capacity=*/8);
+  DpopRequest request = Request();
+  auto first = VerifyDpopProof(proof, request, policy);
+  ASSERT_OK(first);
+  ASSERT_OK(cache.Use(first->jkt, first->jti, request.now));
+  request.now = kNow + policy.max_future_seconds + policy.max_age_seconds;
+  auto last = VerifyDpopProof(proof, request, policy);
+  ASSERT_OK(last);  // the proof itself is still fresh enough
+  EXPECT_THAT(cache.Use(last->jkt, last->jti, request.now),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  request.now += 1;
+  EXPECT_FALSE(VerifyDpopProof(proof, request, policy).has_value());  // too old from here on
 }
 
 TEST(DpopReplayCacheTest, OneKeyCannotTakeMoreThanItsShare) {

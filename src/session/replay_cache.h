@@ -24,7 +24,8 @@ crypto::Sha256Digest DpopProofDigest(std::string_view jkt, std::string_view jti)
 class DpopReplayCache {
  public:
   // `remember_seconds`: how long a proof stays acceptable (max age + future
-  // skew); `capacity`: pairs remembered at most; `per_key`: of those, at
+  // skew); a pair used at `now` is refused through `now + remember_seconds`
+  // inclusive; `capacity`: pairs remembered at most; `per_key`: of those, at
   // most so many for one key (0: no share), so that one session's flood of
   // proofs cannot fill the cache and refuse everyone else.
   DpopReplayCache(int64_t remember_seconds, size_t capacity, size_t per_key = 0)

@@ -17,17 +17,19 @@ Result<void> SharedProofReplayGuard::Use(std::string_view jkt, std::string_view 
   int64_t due = next_purge_.load();
   if (now >= due && next_purge_.compare_exchange_strong(due, now + kPurgeEvery)) {
     ASSIGN_OR_RETURN(store::Statement * purge,
-                     db->Prepare("DELETE FROM dpop_proof_seen WHERE expires_at <= $1"));
+                     db->Prepare("DELETE FROM dpop_proof_seen WHERE expires_at < $1"));
     purge->BindInt(1, now);
     RETURN_IF_ERROR(purge->Run());
   }
   // Each statement commits on its own: two nodes racing on one pair are
   // ordered by the primary key, and exactly one of them inserts it. A row
-  // left past its expiry (not purged yet) is taken over, not a replay.
-  ASSIGN_OR_RETURN(store::Statement * remember,
-                   db->Prepare("INSERT INTO dpop_proof_seen (digest, expires_at) VALUES ($1, $2) "
-                               "ON CONFLICT (digest) DO UPDATE SET expires_at = excluded.expires_at "
-                               "WHERE dpop_proof_seen.expires_at <= $3"));
+  // left past its expiry second (not purged yet) is taken over, not a
+  // replay; at its expiry second it still refuses, as the local cache does.
+  ASSIGN_OR_RETURN(
+      store::Statement * remember,
+      db->Prepare("INSERT INTO dpop_proof_seen (digest, expires_at) VALUES ($1, $2) "
+                  "ON CONFLICT (digest) DO UPDATE SET expires_at = excluded.expires_at "
+                  "WHERE dpop_proof_seen.expires_at < $3"));
   remember->BindBlob(1, digest).BindInt(2, now + remember_seconds_).BindInt(3, now);
   ASSIGN_OR_RETURN(int64_t inserted, remember->Run());
   if (inserted == 0) {

@@ -19,7 +19,9 @@ namespace vigie::session {
 
 class SharedProofReplayGuard {
  public:
-  // `remember_seconds`: how long a proof stays acceptable (max age + future skew).
+  // `remember_seconds`: how long a proof stays acceptable (max age + future
+  // skew); a pair used at `now` is refused through `now + remember_seconds`
+  // inclusive, as by DpopReplayCache.
   SharedProofReplayGuard(store::ConnectionPool& pool, int64_t remember_seconds)
       : pool_(pool), remember_seconds_(remember_seconds) {}
 

@@ -37,11 +37,12 @@ TEST_F(SharedProofReplayGuardTest, AProofAcceptedOnOneNodeIsRefusedOnTheOther) {
 
 TEST_F(SharedProofReplayGuardTest, APairIsForgottenOnceNoProofWithItCouldBeAccepted) {
   ASSERT_OK(guard_a_.Use(Jkt("key-a"), "jti-1", Now()));
-  EXPECT_THAT(guard_b_.Use(Jkt("key-a"), "jti-1", Now() + kRemember - 1),
+  // Through its last acceptable second, included.
+  EXPECT_THAT(guard_b_.Use(Jkt("key-a"), "jti-1", Now() + kRemember),
               ErrorCodeIs(ErrorCode::kUnauthenticated));
   // Past its lifetime the row is taken over (the proof's iat check refuses
-  // such an old proof long before this).
-  EXPECT_OK(guard_b_.Use(Jkt("key-a"), "jti-1", Now() + kRemember));
+  // such an old proof by then).
+  EXPECT_OK(guard_b_.Use(Jkt("key-a"), "jti-1", Now() + kRemember + 1));
   // And purged: only live pairs stay in the table.
   ASSERT_OK(guard_a_.Use(Jkt("key-c"), "jti-9", Now() + 10 * kRemember));
   auto rows = db_->Prepare("SELECT count(*) FROM dpop_proof_seen");
