@@ -234,7 +234,10 @@ http::Response ApiV1::Handle(const http::Request& request) {
                                             options_.dpop, keys_, now));
       context.jkt = proof.jkt;
       ASSIGN_OR_RETURN(http::Response response, route->handler(call));
-      RETURN_IF_ERROR(RememberProof(proof, now));
+      // The credential is spent and the new tokens exist: refusing now (a
+      // full replay cache, the shared guard unreachable) would only lose
+      // them, and a retry with the spent refresh token would end the session.
+      (void)RememberProof(proof, now);
       return response;
     }
     if (route->guard == Guard::kSession) {

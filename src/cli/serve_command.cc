@@ -224,6 +224,7 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
     Log(LogLevel::kWarn, "passkeys_unavailable", {{"reason", relying_party.error().message()}});
   }
   api_options.rp_name = config.web.rp_name;
+  api_options.replay_capacity = static_cast<size_t>(config.session.dpop_proofs_remembered);
   // On PostgreSQL other nodes may serve the same portal: they share what
   // they remember of the proofs they accepted (SQLite is one node's own).
   std::optional<session::SharedProofReplayGuard> shared_replay;

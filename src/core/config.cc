@@ -223,6 +223,7 @@ Result<void> ReadSession(const toml::table* t, Config::Session& s) {
   RETURN_IF_ERROR(r.Read("max_per_agent", s.max_per_agent, 1, 16));
   RETURN_IF_ERROR(r.Read("step_up_files", s.step_up_files, 1, 10000));
   RETURN_IF_ERROR(r.Read("step_up_window_minutes", s.step_up_window_minutes, 1, 24 * 60));
+  RETURN_IF_ERROR(r.Read("dpop_proofs_remembered", s.dpop_proofs_remembered, 1, 100'000'000));
   return r.RefuseUnknown();
 }
 
@@ -455,6 +456,8 @@ absolute_lifetime_hours = 12
 max_per_agent = 1             # a new login ends the agent's older session
 step_up_files = 10            # full files opened within the window before a fresh TOTP
 step_up_window_minutes = 10
+dpop_proofs_remembered = 1000000  # against replay, for a proof's lifetime (~100 B each);
+                              # beyond, requests get 429 until some expire
 
 [quota]
 searches_per_hour = 300

@@ -87,6 +87,9 @@ struct Config {
     int max_per_agent = 1;   // a new login ends the oldest beyond this
     int step_up_files = 10;  // files opened within the window before a fresh TOTP
     int step_up_window_minutes = 10;
+    // DPoP proofs a node remembers against replay for their lifetime (about
+    // 100 bytes each); beyond, requests are refused (429) until some expire.
+    int dpop_proofs_remembered = 1'000'000;
   } session;
 
   // Per-agent consultation quotas (429 with Retry-After beyond them).

@@ -115,3 +115,28 @@ test('plain HTTP is served on loopback only', async () => {
     loopback.remove();
   }
 });
+
+test('a full replay cache refuses new proofs but never loses a refresh already done', async () => {
+  // One proof remembered at most: the login's fills the cache.
+  const small = createInstallation({
+    persons: 100,
+    agents: [{ service_number: 'RPL-1', name: 'Agent RPL-1', roles: ['agent'] }],
+    config: { session: { dpop_proofs_remembered: 1 } },
+  });
+  const node = await startServer(small);
+  try {
+    const agent = await activeClient(node, small, 'RPL-1', { acknowledge: false });
+    const full = await agent.call('GET', '/api/v1/self');
+    assert.equal(full.status, 429, 'fails closed: no room to remember this proof');
+    // The refresh token is spent once the rotation commits: its new tokens
+    // must reach the client even though its proof cannot be remembered.
+    const spent = agent.refreshToken;
+    const rotated = await agent.refresh();
+    assert.equal(rotated.status, 200, rotated.body);
+    assert.notEqual(agent.refreshToken, spent);
+    assert.equal((await agent.refresh()).status, 200, 'the new refresh token is live');
+  } finally {
+    assert.equal(await node.stop(), 0);
+    small.remove();
+  }
+});
