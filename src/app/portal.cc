@@ -47,10 +47,41 @@ policy::QuotaLimits QuotaLimitsFrom(const Config& config) {
           .files_per_day = config.quota.files_per_day};
 }
 
-// Security: an agent suspended, locked, reset or disabled holds no session.
+// Security: an agent suspended, reset or disabled holds no session. A lock-out
+// stops logins only (Authenticate), except for a session whose own wrong
+// step-up codes locked the account (StepUp).
 constexpr std::string_view kEndAgentInactive = "agent_inactive";
+constexpr std::string_view kEndLockedOut = "locked_out";
 constexpr std::string_view kEndSuspended = "suspended";
 constexpr std::string_view kEndReset = "reset";
+
+// Why an agent's live session may not be used now. `end_reason` set: the
+// session ends on it; empty: refused while the bar lasts (a lock-down).
+struct SessionBar {
+  std::string_view end_reason;
+  std::string_view why;
+};
+
+Result<std::optional<SessionBar>> SessionBarFor(store::Connection& db,
+                                                const identity::Agent& agent) {
+  // Security: a lock-out stops password guessing; ending live sessions on it
+  // would let anyone who knows a service number throw its agent out with
+  // five wrong passwords.
+  if (agent.status != identity::AgentStatus::kActive &&
+      agent.status != identity::AgentStatus::kLocked) {
+    // Defence in depth: status changes also end sessions where they happen.
+    return SessionBar{.end_reason = kEndAgentInactive, .why = "agent is not active"};
+  }
+  // A containment holds from its commit, before its suspensions are done.
+  ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(db, agent.id));
+  if (bar.contained) {
+    return SessionBar{.end_reason = incident::kEndContained, .why = "agent is contained"};
+  }
+  if (bar.lockdown && !agent.roles.Has(identity::Role::kSecurityOfficer)) {
+    return SessionBar{.end_reason = {}, .why = "the portal is locked down"};
+  }
+  return std::nullopt;
+}
 
 using audit::AuditEvent;
 using audit::AuditEventType;
@@ -232,6 +263,11 @@ Result<LoginTokens> Portal::FinishLogin(
     identity::Authenticator authenticator = AuthenticatorOn(*db);
     auto verified = verify(authenticator);
     locked = authenticator.locked_agent();
+    if (std::optional<int64_t> refused = authenticator.refused_agent()) {
+      // Named in the log, so detection counts the failures against the agent.
+      identity::AgentDirectory directory(*db, *parts_.clock, identity_options_);
+      if (auto agent = directory.GetAgent(*refused)) DescribeAgent(event, *agent);
+    }
     ASSIGN_OR_RETURN(identity::Agent agent, std::move(verified));
     DescribeAgent(event, agent);
     return OpenSession(*db, agent, jkt);
@@ -261,7 +297,19 @@ Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, st
   auto refreshed = [&]() -> Result<session::IssuedTokens> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     session::SessionStore sessions(*db, *parts_.clock, session_options_);
-    return sessions.Refresh(refresh_token, jkt);
+    // Security: the same bars as every request, before anything rotates: a
+    // stolen session must not be kept alive through a suspension,
+    // containment or lock-down by refreshing it.
+    return sessions.Refresh(
+        refresh_token, jkt, [&](const session::Session& session) -> Result<void> {
+          identity::AgentDirectory directory(*db, *parts_.clock, identity_options_);
+          ASSIGN_OR_RETURN(identity::Agent agent, directory.GetAgent(session.agent_id));
+          DescribeAgent(event, agent);
+          event.session_id = session.id;
+          ASSIGN_OR_RETURN(std::optional<SessionBar> bar, SessionBarFor(*db, agent));
+          if (bar) return Fail(ErrorCode::kUnauthenticated, std::string(bar->why));
+          return {};
+        });
   }();
   return Audited(
       *trail_, std::move(event), started, std::move(refreshed),
@@ -274,19 +322,10 @@ Result<Caller> Portal::Authenticate(std::string_view access_token, std::string_v
   ASSIGN_OR_RETURN(session::Session session, sessions.Authenticate(access_token, jkt));
   identity::AgentDirectory directory(*db, *parts_.clock, identity_options_);
   ASSIGN_OR_RETURN(identity::Agent agent, directory.GetAgent(session.agent_id));
-  if (agent.status != identity::AgentStatus::kActive) {
-    // Defence in depth: status changes also end sessions where they happen.
-    RETURN_IF_ERROR(sessions.Revoke(session.id, kEndAgentInactive));
-    return Fail(ErrorCode::kUnauthenticated, "agent is not active");
-  }
-  // A containment holds from its commit, before its suspensions are done.
-  ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(*db, agent.id));
-  if (bar.contained) {
-    RETURN_IF_ERROR(sessions.Revoke(session.id, incident::kEndContained));
-    return Fail(ErrorCode::kUnauthenticated, "agent is contained");
-  }
-  if (bar.lockdown && !agent.roles.Has(identity::Role::kSecurityOfficer)) {
-    return Fail(ErrorCode::kUnauthenticated, "the portal is locked down");
+  ASSIGN_OR_RETURN(std::optional<SessionBar> bar, SessionBarFor(*db, agent));
+  if (bar) {
+    if (!bar->end_reason.empty()) RETURN_IF_ERROR(sessions.Revoke(session.id, bar->end_reason));
+    return Fail(ErrorCode::kUnauthenticated, std::string(bar->why));
   }
   return Caller{.agent_id = agent.id,
                 .session_id = session.id,
@@ -332,6 +371,18 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
     return session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
         .RecordStepUp(caller.session_id);
   }();
+  if (locked) {
+    // Security: this session's own wrong codes locked the account; it may be
+    // a stolen one, so it ends with the lock.
+    auto ended = [&]() -> Result<void> {
+      ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+      return session::SessionStore(*db, *parts_.clock, session_options_)
+          .Revoke(caller.session_id, kEndLockedOut);
+    }();
+    if (!ended) {
+      Log(LogLevel::kError, "locked_out_session_not_ended", {{"error", ended.error().message()}});
+    }
+  }
   return AuditedLockingOut(*trail_, trail_->For(caller, AuditEventType::kStepUp), started,
                            std::move(stepped_up), locked);
 }

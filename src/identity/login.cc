@@ -178,6 +178,7 @@ Result<Agent> Authenticator::VerifySecondFactor(std::string_view challenge_token
     }
     ASSIGN_OR_RETURN(bool accepted, CheckTotp(row->agent.id, code, source_address, now));
     if (!accepted) {
+      refused_agent_ = row->agent.id;
       RETURN_IF_ERROR(
           internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
       RETURN_IF_ERROR(tx.Commit());
@@ -256,6 +257,7 @@ Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
       // that went back is a cloned authenticator).
       Log(LogLevel::kWarn, "passkey_refused",
           {{"agent_id", std::to_string(*agent_id)}, {"reason", verified.error().message()}});
+      refused_agent_ = *agent_id;
       RETURN_IF_ERROR(
           internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
       ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, *agent_id,

@@ -133,6 +133,10 @@ class Authenticator {
   // The agent a failure of this Authenticator's calls locked out, if any
   // (for the audit log's distinct lock-out event).
   std::optional<int64_t> locked_agent() const { return locked_agent_; }
+  // The agent a refused second factor was for (a live login challenge's,
+  // with a wrong code or passkey), if any: the audit log names it, so the
+  // detection rules count login failures against their agent.
+  std::optional<int64_t> refused_agent() const { return refused_agent_; }
 
  private:
   // Inside the caller's write transaction: checks `code` for an agent that
@@ -157,6 +161,7 @@ class Authenticator {
   PasswordHasher* hasher_;
   IdentityOptions options_;
   std::optional<int64_t> locked_agent_;
+  std::optional<int64_t> refused_agent_;
 };
 
 }  // namespace vigie::identity

@@ -181,7 +181,8 @@ Result<Session> SessionStore::Authenticate(std::string_view access_token, std::s
   return session;
 }
 
-Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::string_view jkt) {
+Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::string_view jkt,
+                                           const Admit& admit) {
   return store::RetryOnConflict([&]() -> Result<IssuedTokens> {
     ASSIGN_OR_RETURN(TokenDigest digest, DigestPresentedToken(TokenKind::kRefresh, refresh_token));
     const int64_t now = UnixSeconds(clock_.Now());
@@ -219,6 +220,7 @@ Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::
       return Fail(Refused("session ended: " + std::string(*lapse)));
     }
     if (now >= token_expires_at) return Fail(Refused("refresh token expired"));
+    if (admit) RETURN_IF_ERROR(admit(session));
 
     ASSIGN_OR_RETURN(store::Statement * mark,
                      db_.Prepare("UPDATE refresh_token SET used_at = $2 "

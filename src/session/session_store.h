@@ -26,6 +26,7 @@
 // the store.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -102,7 +103,13 @@ class SessionStore {
   // used ends the session (kEndRefreshTokenReuse). The new tokens never
   // outlive the session's absolute lifetime; the refresh token also lapses
   // after the idle timeout. Errors: Unauthenticated as for Authenticate.
-  Result<IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt);
+  // `admit`, if given, runs inside the rotation's transaction once token,
+  // key and session are good, before anything changes: its error refuses
+  // the refresh and rotates nothing (the caller's own bars: an agent
+  // suspended or contained, a lock-down).
+  using Admit = std::function<Result<void>(const Session&)>;
+  Result<IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
+                               const Admit& admit = {});
 
   // Ends the session (kEndLogout). Idempotent. Errors: NotFound.
   Result<void> Logout(int64_t session_id);

@@ -120,6 +120,9 @@ test('a lock-down keeps everyone but security officers out until released', asyn
   assert.equal(incident.lockdown, true);
   assert.deepEqual(incident.agents, []);
   assert.equal((await agent.call('GET', '/api/v1/self')).status, 401);
+  // Nor can a session be kept alive through it by refreshing.
+  const refreshToken = agent.refreshToken;
+  assert.equal((await agent.refresh()).status, 401);
   assert.equal((await officer.call('GET', '/api/v1/self')).status, 200);
   assert.equal((await idle.login('L-2', PASSWORD, idle.secret)).status, 401);
   // Only security officers contain; bad requests change nothing.
@@ -130,6 +133,35 @@ test('a lock-down keeps everyone but security officers out until released', asyn
     assert.ok(r.status === 400 || r.status === 404, `${JSON.stringify(body)}: ${r.status}`);
   }
   installation.vigie('incident', 'release', String(incident.id), '--reinstate');
+  // Refused, not ended: the same refresh token works once the lock-down is lifted.
+  assert.equal(agent.refreshToken, refreshToken);
+  assert.equal((await agent.refresh()).status, 200);
   const back = await Client.create(server);
   assert.equal((await back.login('L-1', PASSWORD, agent.secret, { offsetSteps: 1 })).status, 200);
+});
+
+test('wrong second factors at login are counted against their agent and raise an alert', async () => {
+  const installation = await serve({}, [
+    { service_number: 'F-1', name: 'Un', roles: ['agent'] },
+    { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
+  ]);
+  const server = await started(installation);
+  const officer = await activeClient(server, installation, 'SO-1');
+  const victim = await activeClient(server, installation, 'F-1');
+  // Someone with the password, without the second factor.
+  const thief = await Client.create(server);
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await thief.login('F-1', PASSWORD, victim.secret, { offsetSteps: 40 + i })).status, 401);
+  }
+  const failures = installation.vigie('audit', 'search', '--type', 'login_second_factor_failed')
+    .trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(failures.length, 3);
+  assert.ok(failures.every((e) => e.service_number === 'F-1'), JSON.stringify(failures[0]));
+  // Detection judges each event once it is durable: within a second.
+  let alerts = [];
+  for (let i = 0; i < 20 && !alerts.some((a) => a.rule === 'second_factor_failures'); i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 100));
+    alerts = await alertsOf(officer, 'F-1');
+  }
+  assert.ok(alerts.some((a) => a.rule === 'second_factor_failures'), JSON.stringify(alerts));
 });

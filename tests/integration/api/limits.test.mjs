@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { createInstallation, createEmptyInstallation, startServer, request, Client, totp,
+import { createInstallation, createEmptyInstallation, startServer, request, totp,
          activeClient, PASSWORD, VIGIE } from './harness.mjs';
 
 let installation, server;
@@ -12,7 +12,8 @@ let installation, server;
 before(async () => {
   installation = createInstallation({
     persons: 1000,
-    agents: [['LCK-1', 'agent'], ['QTA-1', 'agent'], ['STP-1', 'investigator']].map(
+    agents: [['LCK-1', 'agent'], ['LCK-2', 'agent'], ['QTA-1', 'agent'],
+             ['STP-1', 'investigator']].map(
       ([service_number, role]) => ({ service_number, name: `Agent ${service_number}`, roles: [role] })),
     config: {
       auth: { address_attempts_per_minute: 12 },
@@ -31,16 +32,32 @@ after(async () => {
 const login = (sn, pw) => request(server, 'POST', '/api/v1/auth/login', { body: { service_number: sn, password: pw } });
 
 test('five failures lock the account, with the same answer as a wrong password', async () => {
-  const client = await Client.create(server);
-  assert.equal((await client.activate(installation.codes['LCK-1'], PASSWORD)).status, 200);
+  const agent = await activeClient(server, installation, 'LCK-1');
+  // Someone else, from another address, who only knows the service number.
+  const guess = (pw) => request(server, 'POST', '/api/v1/auth/login',
+                                { body: { service_number: 'LCK-1', password: pw }, localAddress: '127.0.0.7' });
   const wrong = [];
-  for (let i = 0; i < 5; i++) wrong.push(await login('LCK-1', `not the password ${i}`));
+  for (let i = 0; i < 5; i++) wrong.push(await guess(`not the password ${i}`));
   for (const r of wrong) assert.equal(r.status, 401);
-  const locked = await login('LCK-1', PASSWORD);
+  const locked = await guess(PASSWORD);
   assert.equal(locked.status, 401, 'the right password no longer opens the account');
   assert.equal(locked.json.detail, wrong[0].json.detail);
   const shown = JSON.parse(installation.vigie('agent', 'show', 'LCK-1', '--json'));
   assert.equal(shown.status, 'locked');
+  // The lock stops logins, not the agent at work: wrong passwords from
+  // anyone must not end the live session.
+  assert.equal((await agent.call('GET', '/api/v1/self')).status, 200);
+});
+
+test("a session whose own wrong step-up codes lock the account ends", async () => {
+  const agent = await activeClient(server, installation, 'LCK-2');
+  for (let i = 0; i < 4; i++) {
+    assert.equal((await agent.call('POST', '/api/v1/auth/step-up', { code: '000000' })).status, 401);
+    assert.equal((await agent.call('GET', '/api/v1/self')).status, 200, 'not locked yet');
+  }
+  assert.equal((await agent.call('POST', '/api/v1/auth/step-up', { code: '000000' })).status, 401);
+  assert.equal(JSON.parse(installation.vigie('agent', 'show', 'LCK-2', '--json')).status, 'locked');
+  assert.equal((await agent.call('GET', '/api/v1/self')).status, 401, 'the session ended with the lock');
 });
 
 test('per-agent quotas answer 429 with Retry-After', async () => {
