@@ -5,6 +5,7 @@
 #include <boost/url/parse.hpp>
 #include <cctype>
 
+#include "core/json_keys.h"
 #include "crypto/crypto.h"
 #include "session/dpop_key_cache.h"
 
@@ -24,13 +25,15 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// A JSON object from a base64url segment, or nullopt.
+// A JSON object from a base64url segment, or nullopt. Security: a member
+// named twice is refused (RFC 7515 §4 allows that or last-wins; a proof read
+// one way here and another by the client's library must not pass).
 std::optional<json::object> DecodeObject(std::string_view segment) {
   auto bytes = crypto::Base64UrlDecode(segment);
   if (!bytes) return std::nullopt;
   boost::system::error_code ec;
   json::value value = json::parse(crypto::AsText(*bytes), ec);
-  if (ec || !value.is_object()) return std::nullopt;
+  if (ec || !value.is_object() || RepeatedJsonKey(crypto::AsText(*bytes))) return std::nullopt;
   return std::move(value.as_object());
 }
 

@@ -137,6 +137,26 @@ TEST(DpopTest, TamperedOrMalformedProofsAreRefused) {
   }
 }
 
+// A member named twice reads differently to last-wins and first-wins
+// parsers: refused in the header and in the payload, even when signed.
+TEST(DpopTest, AMemberNamedTwiceIsRefused) {
+  auto key = crypto::Es256PrivateKey::Generate();
+  const ProofParts parts = GoodParts(key);
+  auto sign_text = [&](const std::string& header, const std::string& payload) {
+    std::string input =
+        Base64UrlEncode(crypto::AsBytes(header)) + "." + Base64UrlEncode(crypto::AsBytes(payload));
+    return input + "." + Base64UrlEncode(key.Sign(crypto::AsBytes(input)));
+  };
+  const std::string header = json::serialize(parts.header);
+  const std::string payload = json::serialize(parts.payload);
+  ASSERT_OK(VerifyDpopProof(sign_text(header, payload), Request()));
+  // {"htm":"GET", ...the good payload with "htm":"POST"}: POST to a last-wins reader.
+  const std::string twice_htm = R"({"htm":"GET",)" + payload.substr(1);
+  EXPECT_FALSE(VerifyDpopProof(sign_text(header, twice_htm), Request()).has_value());
+  const std::string twice_typ = R"({"typ":"JWT",)" + header.substr(1);
+  EXPECT_FALSE(VerifyDpopProof(sign_text(twice_typ, payload), Request()).has_value());
+}
+
 TEST(DpopTest, UrlsCompareAfterNormalisation) {
   EXPECT_EQ(NormaliseHtu("HTTPS://Vigie.Example:443/api/v1/search?q=1#f"),
             "https://vigie.example/api/v1/search");
