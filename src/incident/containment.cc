@@ -202,14 +202,16 @@ Result<Released> Containment::Release(int64_t incident_id, std::string_view by, 
       done.still_contained.push_back(agent.service_number);
       continue;
     }
-    if (mode == ReleaseMode::kReset) {
+    if (agent.prior_status == "suspended") {
+      // Security: it was suspended before the incident (by detection, by an
+      // administrator): it stays so whatever the mode - a reset would hand
+      // it a fresh activation code and bring it back.
+      ASSIGN_OR_RETURN(Agent unchanged, directory.FindAgent(agent.service_number));
+      done.reinstated.push_back(std::move(unchanged));
+    } else if (mode == ReleaseMode::kReset) {
       ASSIGN_OR_RETURN(identity::AgentWithCode reset,
                        directory.Reset(agent.service_number, before_reset));
       done.reset.push_back(std::move(reset));
-    } else if (agent.prior_status == "suspended") {
-      // It was suspended before the incident: it stays so.
-      ASSIGN_OR_RETURN(Agent unchanged, directory.FindAgent(agent.service_number));
-      done.reinstated.push_back(std::move(unchanged));
     } else {
       ASSIGN_OR_RETURN(Agent reinstated, directory.Reinstate(agent.service_number));
       done.reinstated.push_back(std::move(reinstated));

@@ -69,6 +69,8 @@ enum class ReleaseMode {
 struct Released {
   Incident incident;
   std::vector<identity::AgentWithCode> reset;  // the codes, to hand over in person
+  // Back as they were; one suspended before the incident stays suspended
+  // (whatever the mode) and is listed here as it is.
   std::vector<identity::Agent> reinstated;
   std::vector<std::string> still_contained;  // held by another open incident
 };

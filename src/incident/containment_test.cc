@@ -146,6 +146,24 @@ TEST_F(ContainmentTest, ReinstateRestoresWhatWasAndRespectsOtherIncidents) {
   EXPECT_TRUE(Bar(2).contained);
 }
 
+// A reset hands each agent a fresh activation code: never to one that was
+// suspended before the incident swept it in.
+TEST_F(ContainmentTest, AResetLeavesAnAgentSuspendedBeforeTheIncidentSuspended) {
+  auto contained = Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReset);
+  ASSERT_OK(released);
+  std::vector<std::string> reset;
+  for (const identity::AgentWithCode& agent : released->reset) {
+    reset.push_back(agent.agent.service_number);
+  }
+  EXPECT_EQ(reset, (std::vector<std::string>{"A-1", "A-2"}));
+  EXPECT_EQ(Status(1), "pending_activation");
+  EXPECT_EQ(Status(4), "suspended");
+  ASSERT_EQ(released->reinstated.size(), 1u);  // listed as it is
+  EXPECT_EQ(released->reinstated[0].service_number, "A-4");
+}
+
 TEST_F(ContainmentTest, BadRequestsChangeNothing) {
   EXPECT_THAT(Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "  ", .by = "x"}),
               ErrorCodeIs(ErrorCode::kInvalidArgument));
