@@ -194,8 +194,14 @@ Result<Cosignature> Witness::Submit(const audit::Checkpoint& checkpoint, uint64_
          {"offered_size", std::to_string(checkpoint.tree_size)}});
     return Fail(ErrorCode::kDataLoss, std::move(what));
   };
+  // A smaller tree is an older checkpoint of the log (a publisher that lost a
+  // race, or anyone replaying one: they are public): not an alarm, since it
+  // cannot be told from a truncation here. A truncated log is caught when
+  // it grows again (no proof leads from the held tree) and by its own
+  // publisher and `vigie audit verify`, which compare with the held tree.
   if (latest && checkpoint.tree_size < held) {
-    return alarm("the log is shorter than the checkpoint already countersigned: truncated");
+    return Fail(ErrorCode::kConflict, "the witness holds tree size " + std::to_string(held) +
+                                          ", larger than " + std::to_string(checkpoint.tree_size));
   }
   if (latest && checkpoint.tree_size == held) {
     if (checkpoint.root != latest->checkpoint.root) {

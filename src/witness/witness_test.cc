@@ -143,19 +143,32 @@ TEST_F(WitnessTest, AStaleBaseIsAConflictToRetryNotAnAlarm) {
               ErrorCodeIs(ErrorCode::kConflict));
 }
 
+// A smaller checkpoint cannot be told from an older one, which anyone can
+// replay (they are public): refused as stale, without the alarm. The
+// truncated log is caught once it grows past the held tree again.
 TEST_F(WitnessTest, RefusesATruncatedLog) {
   log_.Append(10);
   ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
-  // The first six events only, signed with the log's own key.
-  audit::MerkleTree head;
-  for (int i = 0; i < 6; ++i) {
-    std::string leaf = "event " + std::to_string(i);
-    head.AppendLeaf(crypto::AsBytes(leaf));
+  // The first six events, then other ones, signed with the log's own key.
+  audit::MerkleTree truncated;
+  for (int i = 0; i < 12; ++i) {
+    std::string leaf = i < 6 ? "event " + std::to_string(i) : "forged " + std::to_string(i);
+    truncated.AppendLeaf(crypto::AsBytes(leaf));
+    if (truncated.Size() == 6) {
+      audit::Checkpoint smaller{
+          .tree_size = 6, .time_unix_micros = 1, .root = truncated.Root(), .key_id = 1};
+      audit::SignCheckpoint(log_.signing_key(), smaller);
+      EXPECT_THAT(witness_->Submit(smaller, 10, {}), ErrorCodeIs(ErrorCode::kConflict));
+    }
   }
-  audit::Checkpoint smaller{.tree_size = 6, .time_unix_micros = 1, .root = head.Root(), .key_id = 1};
-  audit::SignCheckpoint(log_.signing_key(), smaller);
-  EXPECT_THAT(witness_->Submit(smaller, 10, {}), ErrorCodeIs(ErrorCode::kDataLoss));
+  audit::Checkpoint regrown{
+      .tree_size = 12, .time_unix_micros = 2, .root = truncated.Root(), .key_id = 1};
+  audit::SignCheckpoint(log_.signing_key(), regrown);
+  auto proof = audit::ConsistencyProof(truncated, 10, 12);
+  ASSERT_OK(proof);
+  EXPECT_THAT(witness_->Submit(regrown, 10, *proof), ErrorCodeIs(ErrorCode::kDataLoss));
   EXPECT_EQ(StoredLines(), 1u);
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 10u);
 }
 
 TEST_F(WitnessTest, RefusesAForkAtTheSameSizeAndBeyond) {
