@@ -15,9 +15,13 @@
 namespace vigie::cli {
 namespace {
 
-Result<std::vector<audit::Checkpoint>> ReadWitnessFile(const std::filesystem::path& file) {
+// `named`: given on the command line, so it must exist (a typo or a lost
+// copy must not pass as "nothing to compare with").
+Result<std::vector<audit::Checkpoint>> ReadWitnessFile(const std::filesystem::path& file,
+                                                       bool named) {
   std::vector<audit::Checkpoint> checkpoints;
   std::ifstream in(file);
+  if (!in && named) return Fail(ErrorCode::kNotFound, "cannot read witness file " + file.string());
   if (!in) return checkpoints;  // none written yet
   size_t line_number = 0;
   for (std::string line; std::getline(in, line);) {
@@ -121,6 +125,9 @@ Result<Countersigned> GatherCountersigned(const Installation& installation) {
   if (!publisher->witness_url.empty()) {
     auto held = witness::FetchWitnessed(*publisher);
     out.witness_consulted = held.has_value();
+    // Security: a witness that answers with a cosignature that does not
+    // check (another key, a forgery) is evidence, not an outage.
+    if (!held && held.error().code() == ErrorCode::kDataLoss) return Fail(held.error());
     if (!held) {
       std::fprintf(stderr, "vigie: warning: witness not consulted: %s\n",
                    held.error().message().c_str());
@@ -164,7 +171,7 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
   }
   std::vector<audit::Checkpoint> witness;
   if (!witness_file.empty()) {
-    auto read = ReadWitnessFile(witness_file);
+    auto read = ReadWitnessFile(witness_file, !options.witness_file.empty());
     if (!read) return ReportError(read.error());
     witness = std::move(*read);
   }

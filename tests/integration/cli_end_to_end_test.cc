@@ -154,6 +154,11 @@ TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
   ASSERT_EQ(verified.exit_code, 0) << verified.err << verified.out;
   EXPECT_NE(verified.out.find("\"ok\":true"), std::string::npos) << verified.out;
   EXPECT_NE(verified.out.find("\"events\":2"), std::string::npos) << verified.out;
+  // A witness file named on the command line must be there: a typo or a
+  // lost copy is not "nothing to compare with".
+  auto missing = Vigie("audit verify --witness " + (data() / "no-such-witness.jsonl").string());
+  EXPECT_EQ(missing.exit_code, 3) << missing.out << missing.err;
+  EXPECT_NE(missing.err.find("cannot read witness file"), std::string::npos) << missing.err;
 
   // Proofs that check without Vigie: RFC 9162 inclusion under a signed
   // checkpoint, and consistency between two tree sizes.
