@@ -7,17 +7,45 @@
 #include <cstring>
 
 namespace vigie {
+namespace {
+
+// Makes a new file's directory entry durable too (the file's own fdatasync
+// does not): a crash must not lose the first record of a new file.
+bool SyncDirectoryOf(const std::filesystem::path& path) {
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
 
 Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text,
                            unsigned mode) {
+  std::error_code unused;
+  const bool created = !std::filesystem::exists(path, unused);
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode);
   if (fd < 0) {
     return Fail(ErrorCode::kUnavailable, "cannot open " + path.string() + ": " + std::strerror(errno));
   }
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+  const off_t size_before = ::lseek(fd, 0, SEEK_END);
+  bool ok = size_before >= 0 &&
+            ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
             ::fdatasync(fd) == 0;
   const int saved = errno;
+  if (!ok && size_before >= 0) {
+    // A short write (disk full, a size limit) left part of a record: cut it
+    // off, or the next append would glue onto it and make one unreadable
+    // line in the middle of the file. The caller was told nothing was kept.
+    if (::ftruncate(fd, size_before) == 0) (void)::fdatasync(fd);
+  }
   ::close(fd);
+  if (ok && created && !SyncDirectoryOf(path)) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot sync the directory of " + path.string() + ": " + std::strerror(errno));
+  }
   if (!ok) {
     return Fail(ErrorCode::kUnavailable,
                 "cannot append to " + path.string() + ": " + std::strerror(saved));

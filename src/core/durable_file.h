@@ -14,7 +14,9 @@
 
 namespace vigie {
 
-// Appends `text` to `path` (created with `mode` if absent) and fdatasyncs it.
+// Appends `text` to `path` (created with `mode` if absent, its directory
+// synced then) and fdatasyncs it. On failure nothing of `text` is left in
+// the file: a short write is cut off.
 Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text,
                            unsigned mode = 0600);
 

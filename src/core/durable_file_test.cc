@@ -1,0 +1,57 @@
+#include "core/durable_file.h"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+#include "tests/support/temp_dir.h"
+
+namespace vigie {
+namespace {
+
+std::string Contents(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+TEST(AppendDurablyTest, AppendsWholeRecordsAndCreatesTheFile) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "records.jsonl";
+  ASSERT_TRUE(AppendDurably(file, "{\"n\":1}\n").has_value());
+  ASSERT_TRUE(AppendDurably(file, "{\"n\":2}\n").has_value());
+  EXPECT_EQ(Contents(file), "{\"n\":1}\n{\"n\":2}\n");
+  EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+// A write cut short (here by a file size limit, as by a full disk) must not
+// leave a fragment the next record would glue onto.
+TEST(AppendDurablyTest, AShortWriteLeavesNothingBehind) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "records.jsonl";
+  const std::string first = "{\"tree_size\":1}\n";
+  ASSERT_TRUE(AppendDurably(file, first).has_value());
+
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  auto* previous = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit limited = saved;
+  limited.rlim_cur = first.size() + 5;  // room for 5 bytes of the next record
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+  const auto refused = AppendDurably(file, "{\"tree_size\":2}\n");
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, previous);
+
+  EXPECT_FALSE(refused.has_value());
+  EXPECT_EQ(Contents(file), first);
+  ASSERT_TRUE(AppendDurably(file, "{\"tree_size\":3}\n").has_value());
+  EXPECT_EQ(Contents(file), first + "{\"tree_size\":3}\n");
+}
+
+}  // namespace
+}  // namespace vigie
