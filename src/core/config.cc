@@ -488,7 +488,7 @@ cosignature_file = "audit-cosignatures.jsonl"  # the witness's countersignatures
 # (the agent and every session, at once) or "off". Every firing is an alert.
 enabled = true
 baseline_days = 28            # each agent's baseline is learnt from this much history
-realert_minutes = 60          # a rule alerts once per agent within this time
+realert_minutes = 60          # a rule alerts once per agent within this time (suspending rules: once a minute)
 query_rate_per_minute = 30
 query_rate_action = "suspend"
 persons_per_hour_floor = 30   # distinct persons in an hour beyond this ...

@@ -377,6 +377,38 @@ TEST(AgentActivityTest, ActionsFollowTheConfigurationAndOffSilencesARule) {
   EXPECT_EQ(findings.front().action, Action::kStepUp);
 }
 
+// The re-alert interval holds back alerts, not suspensions: an agent back at
+// work (reinstated, or its suspension failed) and sweeping again within the
+// hour is suspended again.
+TEST(AgentActivityTest, ASuspendingRuleFiresAgainWithinTheRealertInterval) {
+  auto sweep = [](AgentActivity& activity, int64_t from, const DetectOptions& options) {
+    bool fired = false;
+    for (int i = 0; i <= options.query_rate_per_minute; ++i) {
+      fired = Fired(activity.Take(Search(from + i * kSecond, {}), nullptr, options, false),
+                    Rule::kQueryRate) ||
+              fired;
+    }
+    return fired;
+  };
+  Config::Detect config;
+  config.query_rate_action = "suspend";
+  auto suspending = DetectOptions::From(config);
+  ASSERT_TRUE(suspending.has_value());
+  AgentActivity suspended;
+  EXPECT_TRUE(sweep(suspended, kMorning, *suspending));
+  // Not for the requests still in flight when it fired...
+  EXPECT_FALSE(sweep(suspended, kMorning + 31 * kSecond, *suspending));
+  // ...but for a sweep ten minutes on.
+  EXPECT_TRUE(sweep(suspended, kMorning + 600 * kSecond, *suspending));
+  // An alert-only rule keeps its interval.
+  config.query_rate_action = "alert";
+  auto alerting = DetectOptions::From(config);
+  ASSERT_TRUE(alerting.has_value());
+  AgentActivity alerted;
+  EXPECT_TRUE(sweep(alerted, kMorning, *alerting));
+  EXPECT_FALSE(sweep(alerted, kMorning + 600 * kSecond, *alerting));
+}
+
 TEST(DetectOptionsTest, RefusesAnUnknownAction) {
   Config::Detect config;
   config.canary_action = "shout";
