@@ -176,6 +176,11 @@ TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
   };
   auto checked = check(included.out, "--public-key " + key);
   EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+  EXPECT_NE(checked.out.find("the checkpoint signs (signature checked)"), std::string::npos)
+      << checked.out;
+  // Without the key it still holds, and says the signature went unchecked.
+  auto unkeyed = check(included.out);
+  EXPECT_NE(unkeyed.out.find("signature NOT checked"), std::string::npos) << unkeyed.out;
   std::string forged = included.out;
   const size_t root_at = forged.find("\"root\":\"") + 8;
   forged[root_at] = forged[root_at] == '0' ? '1' : '0';
