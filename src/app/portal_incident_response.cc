@@ -30,10 +30,12 @@ Result<detect::Alert> Portal::AcknowledgeAlert(const Caller& caller, int64_t ale
     return detect::AlertStore(*db, *parts_.clock)
         .Acknowledge(alert_id, caller.service_number, note);
   }();
-  return Audited(*trail_,
-                 trail_->Administration(caller, AuditEventType::kAlertAcknowledged,
-                                        "alert " + std::to_string(alert_id)),
-                 started, std::move(acknowledged));
+  AuditEvent event = trail_->Administration(caller, AuditEventType::kAlertAcknowledged,
+                                            "alert " + std::to_string(alert_id));
+  // The officer's why, in the log that nobody can alter (the alert's own
+  // row can be).
+  event.purpose = AuditText(note, audit::kMaxAuditText);
+  return Audited(*trail_, std::move(event), started, std::move(acknowledged));
 }
 
 namespace {

@@ -103,6 +103,13 @@ Result<Alert> AlertStore::Acknowledge(int64_t id, std::string_view by, std::stri
     if (alert.acknowledged_at) {
       return Fail(ErrorCode::kConflict, "alert " + std::to_string(id) + " was already acknowledged");
     }
+    // Security: separation of duties. An officer's own alerts are for another
+    // officer to judge, or a stolen officer account could close its own.
+    if (!alert.service_number.empty() && alert.service_number == by) {
+      return Fail(ErrorCode::kPermissionDenied,
+                  "alert " + std::to_string(id) +
+                      " is about your own account: another security officer acknowledges it");
+    }
     ASSIGN_OR_RETURN(store::Statement * update,
                      db_.Prepare("UPDATE detect_alert SET acknowledged_at = $2, acknowledged_by = $3, "
                                  "note = $4 WHERE id = $1"));

@@ -53,6 +53,9 @@ class AlertStore {
   Result<Alert> Get(int64_t id);
   // Newest first.
   Result<std::vector<Alert>> List(const AlertQuery& query);
+  // `by`: the acknowledging officer's service number. Errors: NotFound,
+  // Conflict (already acknowledged), PermissionDenied (an alert about `by`
+  // itself), InvalidArgument (the note).
   Result<Alert> Acknowledge(int64_t id, std::string_view by, std::string_view note);
 
  private:

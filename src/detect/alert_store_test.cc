@@ -77,6 +77,18 @@ TEST_F(AlertStoreTest, AcknowledgesOnceWithWhoAndWhy) {
   EXPECT_EQ(all->size(), 1u);
 }
 
+TEST_F(AlertStoreTest, AnOfficerCannotAcknowledgeAnAlertAboutThemselves) {
+  AlertStore alerts(*db_, clock_);
+  auto id = alerts.Add(Sample(7, "new_network"));  // about A-7
+  ASSERT_OK(id);
+  EXPECT_THAT(alerts.Acknowledge(*id, "A-7", "that was me"),
+              ErrorCodeIs(ErrorCode::kPermissionDenied));
+  auto still = alerts.Get(*id);
+  ASSERT_OK(still);
+  EXPECT_FALSE(still->acknowledged_at.has_value());
+  EXPECT_OK(alerts.Acknowledge(*id, "SO-0001", "checked with A-7"));
+}
+
 TEST_F(AlertStoreTest, RefusesANoteThatIsNotPlainText) {
   AlertStore alerts(*db_, clock_);
   auto id = alerts.Add(Sample(1, "canary"));
