@@ -123,6 +123,10 @@ Result<BreachAnswer> Portal::ReportBreach(const Caller& caller, const BreachRequ
   return answer;
 }
 
+// Persons named per audit event of a claim check: 20 000 ids stay far below
+// an event's 256 KiB.
+constexpr size_t kClaimPersonsPerEvent = 20'000;
+
 Result<incident::ClaimSummary> Portal::CheckClaim(const Caller& caller, const ClaimRequest& request,
                                                   const incident::ClaimRowSink& sink) {
   const auto started = Now();
@@ -144,7 +148,34 @@ Result<incident::ClaimSummary> Portal::CheckClaim(const Caller& caller, const Cl
   ASSIGN_OR_RETURN(auto audit_db, OpenAuditForReading(*parts_.config));
   // A fresh key for the identity hashes, drawn for this check alone.
   crypto::SystemRandom random;
-  return incident::CheckClaim(request.sample, request.options, repository, *audit_db, random, sink);
+  // Security: the check tells the officer which sample rows are real
+  // persons, so those persons are named in the log, for "who consulted this
+  // person", before `sink`'s rows leave (the caller answers once this returns).
+  std::vector<int64_t> named;
+  ASSIGN_OR_RETURN(
+      incident::ClaimSummary summary,
+      incident::CheckClaim(request.sample, request.options, repository, *audit_db, random,
+                           [&](const incident::ClaimRowResult& row) {
+                             for (const incident::MatchedPerson& person : row.persons) {
+                               named.push_back(person.person_id);
+                             }
+                             return sink(row);
+                           }));
+  std::sort(named.begin(), named.end());
+  named.erase(std::unique(named.begin(), named.end()), named.end());
+  const size_t parts = (named.size() + kClaimPersonsPerEvent - 1) / kClaimPersonsPerEvent;
+  for (size_t part = 0; part < parts; ++part) {
+    AuditEvent named_event =
+        trail_->Administration(caller, AuditEventType::kAuditSearch,
+                               subject + ": real persons named, part " + std::to_string(part + 1) +
+                                   " of " + std::to_string(parts));
+    const auto first = named.begin() + static_cast<ptrdiff_t>(part * kClaimPersonsPerEvent);
+    named_event.person_ids.assign(
+        first, first + static_cast<ptrdiff_t>(std::min(
+                           kClaimPersonsPerEvent, named.size() - part * kClaimPersonsPerEvent)));
+    RETURN_IF_ERROR(trail_->Record(std::move(named_event), started));
+  }
+  return summary;
 }
 
 }  // namespace vigie::app

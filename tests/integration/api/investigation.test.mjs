@@ -313,9 +313,17 @@ test('a security officer checks a leaked sample larger than the ordinary body li
   assert.ok(summary.sessions.some((s) => s.service_number === INVESTIGATOR));
 
   const read = auditSearches().filter((e) => e.service_number === OFFICER && /^claim check: leak\.csv/.test(e.subject));
-  assert.equal(read.length, 1);
+  assert.equal(read.length, 2);
   assert.equal(read[0].outcome, 'ok');
   assert.ok(!JSON.stringify(read).includes(p.surname), 'the sample\'s names are not in the log');
+  // The read, then the real persons it named, so that "who consulted this
+  // person" finds the officer's check too.
+  assert.match(read[1].subject, /real persons named, part 1 of 1$/);
+  const named = [...new Set(results.flatMap((row) => (row.persons ?? []).map((x) => x.person_id)))].sort((a, b) => a - b);
+  assert.deepEqual(read[1].person_ids, named);
+  const whoSaw = installation.vigie('audit', 'search', '--person', String(results[0].persons[0].person_id))
+    .trim().split('\n').map((line) => JSON.parse(line));
+  assert.ok(whoSaw.some((e) => e.service_number === OFFICER && e.type === 'audit_search'), 'the check is found by person');
 
   // JSON Lines, with the format given and a column named.
   const jsonl = [{ family: p.surname, prenom: p.given_names[0], dob: p.birth_date, id: 'X' }]
