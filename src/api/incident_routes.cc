@@ -99,10 +99,15 @@ Result<http::Response> PostReleaseIncident(Call& call) {
   }
   json::array reinstated;
   for (const identity::Agent& agent : released.reinstated) reinstated.emplace_back(AgentJson(agent));
+  json::array kept_suspended;
+  for (const identity::Agent& agent : released.kept_suspended) {
+    kept_suspended.emplace_back(AgentJson(agent));
+  }
   json::array still;
   for (const std::string& agent : released.still_contained) still.emplace_back(agent);
   out["reset"] = std::move(reset);
   out["reinstated"] = std::move(reinstated);
+  out["kept_suspended"] = std::move(kept_suspended);
   out["still_contained"] = std::move(still);
   return Json(200, out);
 }

@@ -238,7 +238,8 @@ class Portal {
   // --- Alerts and incidents (security officers only: PermissionDenied otherwise) ---
   Result<std::vector<detect::Alert>> ListAlerts(const Caller& caller,
                                                 const detect::AlertQuery& query);
-  // NotFound, Conflict (already acknowledged), InvalidArgument (note).
+  // NotFound, Conflict (already acknowledged), PermissionDenied (an alert
+  // about the caller), InvalidArgument (note).
   Result<detect::Alert> AcknowledgeAlert(const Caller& caller, int64_t alert_id,
                                          std::string_view note);
   // See incident::Containment; `request.by` is the caller.

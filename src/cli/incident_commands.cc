@@ -116,6 +116,11 @@ int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_i
             {"activation_expires_at", agent.activation.expires_at}});
       }
       out["reset"] = std::move(reset);
+      json::array kept;
+      for (const identity::Agent& agent : released->kept_suspended) {
+        kept.emplace_back(agent.service_number);
+      }
+      out["kept_suspended"] = std::move(kept);
       json::array still;
       for (const std::string& agent : released->still_contained) still.emplace_back(agent);
       out["still_contained"] = std::move(still);
@@ -131,6 +136,10 @@ int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_i
     for (const identity::Agent& agent : released->reinstated) {
       std::printf("  %-12s %s\n", agent.service_number.c_str(),
                   std::string(identity::AgentStatusName(agent.status)).c_str());
+    }
+    for (const identity::Agent& agent : released->kept_suspended) {
+      std::printf("  %-12s kept suspended (suspended before the incident)\n",
+                  agent.service_number.c_str());
     }
     for (const std::string& agent : released->still_contained) {
       std::printf("  %-12s still held by another open incident\n", agent.c_str());

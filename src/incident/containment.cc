@@ -207,7 +207,7 @@ Result<Released> Containment::Release(int64_t incident_id, std::string_view by, 
       // administrator): it stays so whatever the mode - a reset would hand
       // it a fresh activation code and bring it back.
       ASSIGN_OR_RETURN(Agent unchanged, directory.FindAgent(agent.service_number));
-      done.reinstated.push_back(std::move(unchanged));
+      done.kept_suspended.push_back(std::move(unchanged));
     } else if (mode == ReleaseMode::kReset) {
       ASSIGN_OR_RETURN(identity::AgentWithCode reset,
                        directory.Reset(agent.service_number, before_reset));

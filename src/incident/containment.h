@@ -69,9 +69,10 @@ enum class ReleaseMode {
 struct Released {
   Incident incident;
   std::vector<identity::AgentWithCode> reset;  // the codes, to hand over in person
-  // Back as they were; one suspended before the incident stays suspended
-  // (whatever the mode) and is listed here as it is.
   std::vector<identity::Agent> reinstated;
+  // Suspended before the incident swept them in: left suspended, whatever
+  // the mode (lifting that is a decision of its own).
+  std::vector<identity::Agent> kept_suspended;
   std::vector<std::string> still_contained;  // held by another open incident
 };
 

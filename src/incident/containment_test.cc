@@ -143,6 +143,9 @@ TEST_F(ContainmentTest, ReinstateRestoresWhatWasAndRespectsOtherIncidents) {
   EXPECT_EQ(Status(1), "active");
   EXPECT_EQ(Status(2), "suspended");
   EXPECT_EQ(Status(4), "suspended");  // it was suspended before the incident
+  ASSERT_EQ(released->kept_suspended.size(), 1u);
+  EXPECT_EQ(released->kept_suspended[0].service_number, "A-4");
+  for (const identity::Agent& agent : released->reinstated) EXPECT_NE(agent.service_number, "A-4");
   EXPECT_TRUE(Bar(2).contained);
 }
 
@@ -160,8 +163,9 @@ TEST_F(ContainmentTest, AResetLeavesAnAgentSuspendedBeforeTheIncidentSuspended) 
   EXPECT_EQ(reset, (std::vector<std::string>{"A-1", "A-2"}));
   EXPECT_EQ(Status(1), "pending_activation");
   EXPECT_EQ(Status(4), "suspended");
-  ASSERT_EQ(released->reinstated.size(), 1u);  // listed as it is
-  EXPECT_EQ(released->reinstated[0].service_number, "A-4");
+  EXPECT_TRUE(released->reinstated.empty());
+  ASSERT_EQ(released->kept_suspended.size(), 1u);
+  EXPECT_EQ(released->kept_suspended[0].service_number, "A-4");
 }
 
 TEST_F(ContainmentTest, BadRequestsChangeNothing) {

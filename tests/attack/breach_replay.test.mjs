@@ -204,8 +204,9 @@ test('7. containing the unit kills every session on its next request', async () 
   // decision of its own (`vigie agent reset`), not the incident's release.
   assert.deepEqual(released.json.reset.map((a) => a.service_number), [COLLEAGUE]);
   assert.ok(released.json.reset.every((a) => a.status === 'pending_activation' && a.activation_code));
-  assert.deepEqual(released.json.reinstated.map((a) => [a.service_number, a.status]),
+  assert.deepEqual(released.json.kept_suspended.map((a) => [a.service_number, a.status]),
                    [[VICTIM, 'suspended']]);
+  assert.deepEqual(released.json.reinstated, []);
   const audit = installation.vigie('audit', 'search', '--type', 'incident_action');
   assert.match(audit, /breach replay/);
 });
