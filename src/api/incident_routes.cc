@@ -79,15 +79,18 @@ Result<http::Response> PostIncident(Call& call) {
 
 Result<http::Response> PostReleaseIncident(Call& call) {
   ASSIGN_OR_RETURN(int64_t id, PathId(call.context, "incident_id", "incident id"));
-  ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(call.context.request.body, {"mode"}));
+  ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(call.context.request.body, {"mode", "reason"}));
   ASSIGN_OR_RETURN(std::optional<std::string> mode, body.OptionalString("mode", kMaxShort));
+  ASSIGN_OR_RETURN(std::optional<std::string> reason,
+                   body.OptionalString("reason", incident::kMaxReasonBytes));
   if (mode && *mode != "reset" && *mode != "reinstate") {
     return Fail(ErrorCode::kInvalidArgument, "'mode' must be \"reset\" or \"reinstate\"");
   }
   const auto release_mode = mode.value_or("reset") == "reset" ? incident::ReleaseMode::kReset
                                                                : incident::ReleaseMode::kReinstate;
-  ASSIGN_OR_RETURN(incident::Released released,
-                   call.portal.ReleaseIncident(*call.context.caller, id, release_mode));
+  ASSIGN_OR_RETURN(
+      incident::Released released,
+      call.portal.ReleaseIncident(*call.context.caller, id, release_mode, reason.value_or("")));
   json::object out = IncidentJson(released.incident);
   json::array reset;
   for (const identity::AgentWithCode& agent : released.reset) {

@@ -244,8 +244,10 @@ class Portal {
                                          std::string_view note);
   // See incident::Containment; `request.by` is the caller.
   Result<incident::Contained> Contain(const Caller& caller, incident::ContainRequest request);
+  // `reason`: why (may be empty), the audit event's purpose.
   Result<incident::Released> ReleaseIncident(const Caller& caller, int64_t incident_id,
-                                             incident::ReleaseMode mode);
+                                             incident::ReleaseMode mode,
+                                             std::string_view reason = {});
   Result<std::vector<incident::Incident>> ListIncidents(const Caller& caller, bool open_only);
   // Reads the canary persons again (after `vigie canary plant`).
   Result<void> ReloadCanaries();

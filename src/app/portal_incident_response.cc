@@ -81,10 +81,12 @@ Result<incident::Contained> Portal::Contain(const Caller& caller,
 }
 
 Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t incident_id,
-                                                   incident::ReleaseMode mode) {
+                                                   incident::ReleaseMode mode,
+                                                   std::string_view reason) {
   const auto started = Now();
   AuditEvent event = trail_->Administration(caller, AuditEventType::kIncidentReleased,
                                             "incident " + std::to_string(incident_id));
+  event.purpose = AuditText(reason, audit::kMaxAuditText);
   auto released = [&]() -> Result<incident::Released> {
     RETURN_IF_ERROR(RequireSecurityOfficer(caller));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());

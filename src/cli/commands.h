@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/installation.h"
@@ -154,7 +155,7 @@ struct ContainOptions {
 };
 int RunIncidentContain(const std::filesystem::path& data_dir, const ContainOptions& options);
 int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_id, bool reinstate,
-                       bool json);
+                       std::string_view reason, bool json);
 int RunIncidentList(const std::filesystem::path& data_dir, bool open_only, bool json);
 int RunCanaryPlant(const std::filesystem::path& data_dir, int count);
 int RunCanaryList(const std::filesystem::path& data_dir);

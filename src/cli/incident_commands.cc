@@ -99,12 +99,12 @@ int RunIncidentContain(const std::filesystem::path& data_dir, const ContainOptio
   });
 }
 
-int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_id,
-                       bool reinstate, bool as_json) {
+int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_id, bool reinstate,
+                       std::string_view reason, bool as_json) {
   return WithPortal(data_dir, [&](app::Portal& portal) {
     auto released = portal.ReleaseIncident(
         app::LocalOperator(), incident_id,
-        reinstate ? incident::ReleaseMode::kReinstate : incident::ReleaseMode::kReset);
+        reinstate ? incident::ReleaseMode::kReinstate : incident::ReleaseMode::kReset, reason);
     if (!released) return ReportError(released.error());
     if (as_json) {
       json::object out = api::IncidentJson(released->incident);

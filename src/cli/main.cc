@@ -270,9 +270,12 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   release_command->add_flag("--reinstate", reinstate,
                             "Restore the agents as they were (a false alarm)");
+  std::string release_reason;
+  release_command->add_option("--reason", release_reason, "Why (written to the audit log)");
   release_command->add_flag("--json", incident_json, "Print JSON");
-  release_command->callback(
-      [&] { exit_code = RunIncidentRelease(data_dir, incident_id, reinstate, incident_json); });
+  release_command->callback([&] {
+    exit_code = RunIncidentRelease(data_dir, incident_id, reinstate, release_reason, incident_json);
+  });
   bool open_only = false;
   auto* incident_list = incident->add_subcommand("list", "Incidents, newest first");
   incident_list->add_flag("--open", open_only, "Only those not released");

@@ -132,7 +132,10 @@ test('a lock-down keeps everyone but security officers out until released', asyn
     const r = await officer.call('POST', '/api/v1/incidents', body);
     assert.ok(r.status === 400 || r.status === 404, `${JSON.stringify(body)}: ${r.status}`);
   }
-  installation.vigie('incident', 'release', String(incident.id), '--reinstate');
+  installation.vigie('incident', 'release', String(incident.id), '--reinstate', '--reason', 'drill over');
+  const [releasedEvent] = installation.vigie('audit', 'search', '--type', 'incident_released')
+    .trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(releasedEvent.purpose, 'drill over');
   // Refused, not ended: the same refresh token works once the lock-down is lifted.
   assert.equal(agent.refreshToken, refreshToken);
   assert.equal((await agent.refresh()).status, 200);
