@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -37,6 +38,13 @@ Result<std::vector<uint8_t>> AuditSurnameHash(const crypto::DataKey& terms_key,
 // without control characters (any other byte shown as '?'), cut at `limit`
 // bytes on a character boundary.
 std::string AuditText(std::string_view raw, size_t limit);
+
+// `event` once per part of `persons`, each naming at most
+// audit::kMaxAuditRecordIds of them, its subject followed by "persons
+// named, part i of n" (one event with none when `persons` is empty). For a
+// read that names many persons at once: a claim check.
+std::vector<audit::AuditEvent> EventsNamingPersons(const audit::AuditEvent& event,
+                                                   std::span<const int64_t> persons);
 
 // Derives the two audit-terms keys (hashing, sealing) from one data key.
 class AuditTrail {

@@ -27,10 +27,6 @@ using audit::AuditEvent;
 using audit::AuditEventType;
 using internal::Now;
 
-// Persons named per audit event of a claim check: 20 000 ids stay far below
-// an event's 256 KiB.
-constexpr size_t kClaimPersonsPerEvent = 20'000;
-
 // The audit database, read-only, on a connection of this call's own (as
 // AuditLog::Find reads), so a long read never holds up the log's writer.
 Result<std::unique_ptr<store::Connection>> OpenAuditForReading(const Config& config) {
@@ -163,16 +159,11 @@ Result<incident::ClaimSummary> Portal::CheckClaim(const Caller& caller, const Cl
                            }));
   std::sort(named.begin(), named.end());
   named.erase(std::unique(named.begin(), named.end()), named.end());
-  const size_t parts = (named.size() + kClaimPersonsPerEvent - 1) / kClaimPersonsPerEvent;
-  for (size_t from = 0, part = 1; from < named.size(); from += kClaimPersonsPerEvent, ++part) {
-    const size_t to = std::min(named.size(), from + kClaimPersonsPerEvent);
-    AuditEvent named_event =
-        trail_->Administration(caller, AuditEventType::kAuditSearch,
-                               subject + ": real persons named, part " + std::to_string(part) +
-                                   " of " + std::to_string(parts));
-    named_event.person_ids.assign(named.begin() + static_cast<ptrdiff_t>(from),
-                                  named.begin() + static_cast<ptrdiff_t>(to));
-    RETURN_IF_ERROR(trail_->Record(std::move(named_event), started));
+  if (!named.empty()) {
+    const AuditEvent read = trail_->Administration(caller, AuditEventType::kAuditSearch, subject);
+    for (AuditEvent& part : EventsNamingPersons(read, named)) {
+      RETURN_IF_ERROR(trail_->Record(std::move(part), started));
+    }
   }
   return summary;
 }

@@ -2,16 +2,18 @@
 // records and the audit log (incident/claim_check.h); the rows' verdicts go
 // to --out or stdout, the summary to stdout after --out, else to stderr.
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include "cli/commands.h"
-#include "cli/operator_read.h"
 #include "cli/installation.h"
+#include "cli/operator_read.h"
 #include "cli/progress.h"
 #include "core/log.h"
 #include "crypto/random.h"
@@ -114,9 +116,11 @@ int RunClaimCheck(const std::filesystem::path& data_dir, const ClaimCheckCommand
   };
   if (csv_rows) std::fprintf(out, "%s\n", incident::ClaimRowCsvHeader().c_str());
   crypto::SystemRandom random;
+  std::vector<int64_t> named;  // the real persons the check names
   auto summary = incident::CheckClaim(
       *sample, check, *repository, **audit_db, random,
       [&](const incident::ClaimRowResult& row) -> Result<void> {
+        for (const incident::MatchedPerson& person : row.persons) named.push_back(person.person_id);
         if (progress) {
           progress->Finish();
           progress.reset();
@@ -132,6 +136,13 @@ int RunClaimCheck(const std::filesystem::path& data_dir, const ClaimCheckCommand
   if (!summary) return ReportError(summary.error());
   if (std::fflush(out) != 0 || std::ferror(out) != 0) {
     return ReportError(Error(ErrorCode::kUnavailable, "cannot write the results"));
+  }
+  std::sort(named.begin(), named.end());
+  named.erase(std::unique(named.begin(), named.end()), named.end());
+  if (auto recorded = RecordPersonsNamed(*installation, clock,
+                                         "claim check: " + options.file.filename().string(), named);
+      !recorded) {
+    return ReportError(recorded.error());
   }
   // Counts only: the sample's names are personal data and never logged.
   const incident::ClaimTotals& t = summary->totals;

@@ -6,9 +6,9 @@
 
 namespace vigie::cli {
 
-Result<void> RecordOperatorRead(const Installation& installation, const Clock& clock,
-                                std::string_view what) {
-  ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> log, installation.OpenAuditLog(clock));
+namespace {
+
+audit::AuditEvent OperatorRead(const Clock& clock, std::string_view what) {
   const app::Caller operator_caller = app::LocalOperator();
   audit::AuditEvent event;
   event.time_unix_micros =
@@ -20,12 +20,35 @@ Result<void> RecordOperatorRead(const Installation& installation, const Clock& c
   event.source_address = operator_caller.source_address;
   event.user_agent = operator_caller.user_agent;
   event.subject = app::AuditText(what, audit::kMaxAuditShortText);
-  auto appended = log->Append(std::move(event));
-  if (!appended) {
-    return Fail(ErrorCode::kUnavailable,
-                "the audit log cannot record this read: " + appended.error().message());
+  return event;
+}
+
+Result<void> AppendAll(const Installation& installation, const Clock& clock,
+                       std::vector<audit::AuditEvent> events) {
+  ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> log, installation.OpenAuditLog(clock));
+  for (audit::AuditEvent& event : events) {
+    if (auto appended = log->Append(std::move(event)); !appended) {
+      return Fail(ErrorCode::kUnavailable,
+                  "the audit log cannot record this read: " + appended.error().message());
+    }
   }
-  return {};  // closing the log signs a checkpoint covering it
+  return {};  // closing the log signs a checkpoint covering them
+}
+
+}  // namespace
+
+Result<void> RecordOperatorRead(const Installation& installation, const Clock& clock,
+                                std::string_view what) {
+  std::vector<audit::AuditEvent> read;
+  read.push_back(OperatorRead(clock, what));
+  return AppendAll(installation, clock, std::move(read));
+}
+
+Result<void> RecordPersonsNamed(const Installation& installation, const Clock& clock,
+                                std::string_view what, std::span<const int64_t> persons) {
+  if (persons.empty()) return {};
+  return AppendAll(installation, clock,
+                   app::EventsNamingPersons(OperatorRead(clock, what), persons));
 }
 
 }  // namespace vigie::cli

@@ -5,6 +5,8 @@
 // read starts, and closing the log signs a checkpoint over everything up to
 // it. Fails closed: no event, no read (Unavailable).
 
+#include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "cli/installation.h"
@@ -15,5 +17,11 @@ namespace vigie::cli {
 
 Result<void> RecordOperatorRead(const Installation& installation, const Clock& clock,
                                 std::string_view what);
+
+// The persons such a read named (a claim check's real persons), once it has
+// run: events of the operator's naming them (app::EventsNamingPersons), so
+// "who consulted this person" finds the read. Nothing when `persons` is empty.
+Result<void> RecordPersonsNamed(const Installation& installation, const Clock& clock,
+                                std::string_view what, std::span<const int64_t> persons);
 
 }  // namespace vigie::cli

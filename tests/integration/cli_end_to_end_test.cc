@@ -50,6 +50,26 @@ class CliTest : public ::testing::Test {
               0);
     ASSERT_EQ(Vigie("import " + file).exit_code, 0);
   }
+  // A leaked-sample CSV naming the first `count` persons of people.jsonl.
+  std::string SampleOfFirstPersons(int count) {
+    std::ifstream in(dir_ / "people.jsonl");
+    std::string sample = "Nom;Prénoms;Date de naissance\n";
+    int persons = 0;
+    for (std::string line; persons < count && std::getline(in, line);) {
+      if (line.find("\"kind\":\"person\"") == std::string::npos) continue;
+      auto text = [&](const std::string& name, char end) {
+        auto at = line.find("\"" + name + "\":") + name.size() + 3;
+        std::string value = line.substr(at, line.find(end, at + 1) - at);
+        std::erase(value, '"');
+        std::erase(value, '[');
+        return value;
+      };
+      sample += text("surname", '"') + ";\"" + text("given_names", ']') + "\";" +
+                text("birth_date", '"') + "\n";
+      ++persons;
+    }
+    return sample;
+  }
   testing::TempDir dir_;
   testing::TestInstallation installation_;
   std::string init_arguments_ = installation_.InitArguments();
@@ -388,22 +408,7 @@ TEST_F(CliTest, ClaimCheckTellsRealAccessedFromFabricated) {
   ASSERT_EQ(Vigie("show 1").exit_code, 0);
   ASSERT_EQ(Vigie("show 2").exit_code, 0);
   // The first three persons of the file are persons 1, 2 and 3.
-  std::ifstream in(dir_ / "people.jsonl");
-  std::string sample = "Nom;Prénoms;Date de naissance\n";
-  int persons = 0;
-  for (std::string line; persons < 3 && std::getline(in, line);) {
-    if (line.find("\"kind\":\"person\"") == std::string::npos) continue;
-    auto text = [&](const std::string& name, char end) {
-      auto at = line.find("\"" + name + "\":") + name.size() + 3;
-      std::string value = line.substr(at, line.find(end, at + 1) - at);
-      std::erase(value, '"');
-      std::erase(value, '[');
-      return value;
-    };
-    sample += text("surname", '"') + ";\"" + text("given_names", ']') + "\";" +
-              text("birth_date", '"') + "\n";
-    ++persons;
-  }
+  std::string sample = SampleOfFirstPersons(3);
   sample += "Inventé;Personne;1901-01-01\nDupont;Anne;31/02/1980\n";
   std::ofstream(dir_ / "leak.csv") << sample;
 
@@ -431,6 +436,11 @@ TEST_F(CliTest, ClaimCheckTellsRealAccessedFromFabricated) {
       << json.out;
   EXPECT_EQ(testing::ReadWholeFile(dir_ / "rows.csv").rfind("row,line,verdict,", 0), 0u);
 
+  // The real persons it named are in the log, for "who consulted this person".
+  auto named = Vigie("audit search --person 3");
+  EXPECT_NE(named.out.find("claim check: leak.csv: persons named, part 1 of 1"), std::string::npos)
+      << named.out;
+
   std::ofstream(dir_ / "columns.csv") << "a,b\nDupont,Anne\n";
   auto refused = Vigie("claim check " + (dir_ / "columns.csv").string());
   EXPECT_EQ(refused.exit_code, 2);
@@ -446,6 +456,19 @@ TEST_F(CliTest, ClaimCheckTellsRealAccessedFromFabricated) {
 
 // `vigie migrate-store`: an SQLite installation moved to PostgreSQL, which
 // then serves searches, openings and `audit verify`; refusals change nothing.
+// More real persons than one audit event may list: named over several.
+TEST_F(CliTest, AClaimCheckNamingManyPersonsRecordsThemAll) {
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(4200, 7));
+  std::ofstream(dir_ / "big.csv") << SampleOfFirstPersons(4200);
+  auto checked = Vigie("claim check " + (dir_ / "big.csv").string() + " --json --out " +
+                       (dir_ / "rows.jsonl").string());
+  ASSERT_EQ(checked.exit_code, 0) << checked.err;
+  auto first = Vigie("audit search --person 1");
+  EXPECT_NE(first.out.find("persons named, part 1 of 2"), std::string::npos) << first.out;
+  auto last = Vigie("audit search --person 4200");
+  EXPECT_NE(last.out.find("persons named, part 2 of 2"), std::string::npos) << last.out;
+}
+
 TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) {
   if (installation_.postgres()) GTEST_SKIP() << "the source of a migration must be SQLite";
   store::testing::TestDatabase records(store::testing::Backend::kPostgres);

@@ -318,7 +318,7 @@ test('a security officer checks a leaked sample larger than the ordinary body li
   assert.ok(!JSON.stringify(read).includes(p.surname), 'the sample\'s names are not in the log');
   // The read, then the real persons it named, so that "who consulted this
   // person" finds the officer's check too.
-  assert.match(read[1].subject, /real persons named, part 1 of 1$/);
+  assert.match(read[1].subject, /: persons named, part 1 of 1$/);
   const named = [...new Set(results.flatMap((row) => (row.persons ?? []).map((x) => x.person_id)))].sort((a, b) => a - b);
   assert.deepEqual(read[1].person_ids, named);
   const whoSaw = installation.vigie('audit', 'search', '--person', String(results[0].persons[0].person_id))
