@@ -40,18 +40,20 @@ std::string AuditText(std::string_view raw, size_t limit) {
 }
 
 std::vector<audit::AuditEvent> EventsNamingPersons(const audit::AuditEvent& event,
-                                                   std::span<const int64_t> persons) {
+                                                   std::vector<int64_t> persons) {
+  std::sort(persons.begin(), persons.end());
+  persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
   const size_t per_event = audit::kMaxAuditRecordIds;
-  const size_t parts = std::max<size_t>(1, (persons.size() + per_event - 1) / per_event);
+  const size_t parts = (persons.size() + per_event - 1) / per_event;
   std::vector<audit::AuditEvent> events;
   for (size_t part = 0; part < parts; ++part) {
     audit::AuditEvent named = event;
     const std::string suffix =
         ": persons named, part " + std::to_string(part + 1) + " of " + std::to_string(parts);
     named.subject = AuditText(event.subject, audit::kMaxAuditShortText - suffix.size()) + suffix;
-    const auto from = persons.subspan(std::min(persons.size(), part * per_event));
-    const auto these = from.first(std::min(from.size(), per_event));
-    named.person_ids.assign(these.begin(), these.end());
+    const auto from = persons.begin() + static_cast<ptrdiff_t>(part * per_event);
+    named.person_ids.assign(from, from + static_cast<ptrdiff_t>(std::min(
+                                             per_event, persons.size() - part * per_event)));
     events.push_back(std::move(named));
   }
   return events;

@@ -16,7 +16,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <span>
 #include <string_view>
 #include <vector>
 
@@ -39,12 +38,12 @@ Result<std::vector<uint8_t>> AuditSurnameHash(const crypto::DataKey& terms_key,
 // bytes on a character boundary.
 std::string AuditText(std::string_view raw, size_t limit);
 
-// `event` once per part of `persons`, each naming at most
-// audit::kMaxAuditRecordIds of them, its subject followed by "persons
-// named, part i of n" (one event with none when `persons` is empty). For a
-// read that names many persons at once: a claim check.
+// `event` once per part of `persons` (sorted, each once), each naming at
+// most audit::kMaxAuditRecordIds of them, its subject followed by "persons
+// named, part i of n"; none when `persons` is empty. For a read that names
+// many persons at once: a claim check.
 std::vector<audit::AuditEvent> EventsNamingPersons(const audit::AuditEvent& event,
-                                                   std::span<const int64_t> persons);
+                                                   std::vector<int64_t> persons);
 
 // Derives the two audit-terms keys (hashing, sealing) from one data key.
 class AuditTrail {

@@ -157,14 +157,9 @@ Result<incident::ClaimSummary> Portal::CheckClaim(const Caller& caller, const Cl
                              }
                              return sink(row);
                            }));
-  std::sort(named.begin(), named.end());
-  named.erase(std::unique(named.begin(), named.end()), named.end());
-  if (!named.empty()) {
-    const AuditEvent read = trail_->Administration(caller, AuditEventType::kAuditSearch, subject);
-    for (AuditEvent& part : EventsNamingPersons(read, named)) {
-      RETURN_IF_ERROR(trail_->Record(std::move(part), started));
-    }
-  }
+  // One group commit for all the parts.
+  RETURN_IF_ERROR(trail_->RecordAll(EventsNamingPersons(
+      trail_->Administration(caller, AuditEventType::kAuditSearch, subject), std::move(named))));
   return summary;
 }
 

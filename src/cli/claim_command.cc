@@ -2,7 +2,6 @@
 // records and the audit log (incident/claim_check.h); the rows' verdicts go
 // to --out or stdout, the summary to stdout after --out, else to stderr.
 
-#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -137,10 +136,9 @@ int RunClaimCheck(const std::filesystem::path& data_dir, const ClaimCheckCommand
   if (std::fflush(out) != 0 || std::ferror(out) != 0) {
     return ReportError(Error(ErrorCode::kUnavailable, "cannot write the results"));
   }
-  std::sort(named.begin(), named.end());
-  named.erase(std::unique(named.begin(), named.end()), named.end());
-  if (auto recorded = RecordPersonsNamed(*installation, clock,
-                                         "claim check: " + options.file.filename().string(), named);
+  if (auto recorded =
+          RecordPersonsNamed(*installation, clock,
+                             "claim check: " + options.file.filename().string(), std::move(named));
       !recorded) {
     return ReportError(recorded.error());
   }

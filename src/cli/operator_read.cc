@@ -45,10 +45,10 @@ Result<void> RecordOperatorRead(const Installation& installation, const Clock& c
 }
 
 Result<void> RecordPersonsNamed(const Installation& installation, const Clock& clock,
-                                std::string_view what, std::span<const int64_t> persons) {
+                                std::string_view what, std::vector<int64_t> persons) {
   if (persons.empty()) return {};
   return AppendAll(installation, clock,
-                   app::EventsNamingPersons(OperatorRead(clock, what), persons));
+                   app::EventsNamingPersons(OperatorRead(clock, what), std::move(persons)));
 }
 
 }  // namespace vigie::cli

@@ -6,8 +6,8 @@
 // it. Fails closed: no event, no read (Unavailable).
 
 #include <cstdint>
-#include <span>
 #include <string_view>
+#include <vector>
 
 #include "cli/installation.h"
 #include "core/clock.h"
@@ -22,6 +22,6 @@ Result<void> RecordOperatorRead(const Installation& installation, const Clock& c
 // run: events of the operator's naming them (app::EventsNamingPersons), so
 // "who consulted this person" finds the read. Nothing when `persons` is empty.
 Result<void> RecordPersonsNamed(const Installation& installation, const Clock& clock,
-                                std::string_view what, std::span<const int64_t> persons);
+                                std::string_view what, std::vector<int64_t> persons);
 
 }  // namespace vigie::cli
