@@ -5,6 +5,7 @@
 #include "app/audit_trail.h"
 #include "app/detection_response.h"
 #include "app/internal/audited.h"
+#include "app/internal/session_bar.h"
 #include "core/log.h"
 #include "detect/detection_rules.h"
 #include "identity/shared_login_throttle.h"
@@ -50,42 +51,16 @@ policy::QuotaLimits QuotaLimitsFrom(const Config& config) {
 // Security: an agent suspended, reset or disabled holds no session. A lock-out
 // stops logins only (Authenticate), except for a session whose own wrong
 // step-up codes locked the account (StepUp).
-constexpr std::string_view kEndAgentInactive = "agent_inactive";
 constexpr std::string_view kEndLockedOut = "locked_out";
 constexpr std::string_view kEndSuspended = "suspended";
 constexpr std::string_view kEndReset = "reset";
 
-// Why an agent's live session may not be used now. `end_reason` set: the
-// session ends on it; empty: refused while the bar lasts (a lock-down).
-struct SessionBar {
-  std::string_view end_reason;
-  std::string_view why;
-};
-
-Result<std::optional<SessionBar>> SessionBarFor(store::Connection& db,
-                                                const identity::Agent& agent) {
-  // Security: a lock-out stops password guessing; ending live sessions on it
-  // would let anyone who knows a service number throw its agent out with
-  // five wrong passwords.
-  if (agent.status != identity::AgentStatus::kActive &&
-      agent.status != identity::AgentStatus::kLocked) {
-    // Defence in depth: status changes also end sessions where they happen.
-    return SessionBar{.end_reason = kEndAgentInactive, .why = "agent is not active"};
-  }
-  // A containment holds from its commit, before its suspensions are done.
-  ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(db, agent.id));
-  if (bar.contained) {
-    return SessionBar{.end_reason = incident::kEndContained, .why = "agent is contained"};
-  }
-  if (bar.lockdown && !agent.roles.Has(identity::Role::kSecurityOfficer)) {
-    return SessionBar{.end_reason = {}, .why = "the portal is locked down"};
-  }
-  return std::nullopt;
-}
 
 using audit::AuditEvent;
 using audit::AuditEventType;
 using internal::Audited;
+using internal::SessionBar;
+using internal::SessionBarFor;
 using internal::AuditedHeld;
 using internal::AuditedLockingOut;
 using internal::DescribeAgent;
