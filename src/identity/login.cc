@@ -47,11 +47,15 @@ bool CanLogIn(const internal::AgentRow& row) {
 
 }  // namespace
 
-Result<void> Authenticator::RecordPasswordFailure(int64_t agent_id, std::string_view source_address,
-                                                  int64_t now) {
+Result<void> Authenticator::RecordPasswordFailure(std::optional<int64_t> agent_id,
+                                                  std::string_view source_address, int64_t now) {
   return store::RetryOnConflict([&]() -> Result<void> {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-    ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, agent_id,
+    if (!agent_id) {
+      RETURN_IF_ERROR(internal::RecordUnknownLoginFailure(*db_, source_address, now, options_));
+      return tx.Commit();
+    }
+    ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, *agent_id,
                                                               internal::Factor::kPassword,
                                                               source_address, now, options_));
     RETURN_IF_ERROR(tx.Commit());
@@ -70,13 +74,16 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
     ASSIGN_OR_RETURN(row, internal::LoadAgentByServiceNumber(*db_, normalised, now));
   }
 
-  // Security: exactly one Argon2id verification on every path, so the time
-  // taken does not reveal whether the account exists or can log in.
+  // Security: exactly one Argon2id verification and one committed failure on
+  // every refusal's path, so the time taken does not reveal whether the
+  // account exists or can log in.
   if (!row || !CanLogIn(*row)) {
     ASSIGN_OR_RETURN(std::string dummy, DummyHash(*hasher_, options_.argon2));
     ASSIGN_OR_RETURN(bool ignored, hasher_->Verify(dummy, password));
     (void)ignored;
-    if (row) RETURN_IF_ERROR(RecordPasswordFailure(row->agent.id, source_address, now));
+    std::optional<int64_t> agent_id;
+    if (row) agent_id = row->agent.id;
+    RETURN_IF_ERROR(RecordPasswordFailure(agent_id, source_address, now));
     return LoginFailed();
   }
   ASSIGN_OR_RETURN(bool matches, hasher_->Verify(*row->password_hash, password));

@@ -144,8 +144,10 @@ class Authenticator {
   // Returns whether the code was accepted.
   Result<bool> CheckTotp(int64_t agent_id, std::string_view code, std::string_view source_address,
                          int64_t now);
-  Result<void> RecordPasswordFailure(int64_t agent_id, std::string_view source_address,
-                                     int64_t now);
+  // A wrong password, or a refusal naming no agent that can be found
+  // (`agent_id` nullopt): either way one committed write.
+  Result<void> RecordPasswordFailure(std::optional<int64_t> agent_id,
+                                     std::string_view source_address, int64_t now);
   // The live challenge and its agent, who can log in; nullopt otherwise (a
   // challenge whose agent cannot log in is deleted).
   Result<std::optional<int64_t>> ChallengeAgent(std::string_view challenge_token, int64_t now);

@@ -54,6 +54,16 @@ class LoginTest : public ::testing::Test {
     return t_.Login().VerifySecondFactor(Text(challenge.token), code, kAddress);
   }
   AgentStatus Status() { return t_.Directory().FindAgent("PN-1001")->status; }
+  // Failed logins written down, naming an agent or not.
+  int64_t FailuresWritten() {
+    auto rows = t_.db->Prepare(
+        "SELECT (SELECT count(*) FROM login_failure) + (SELECT count(*) FROM "
+        "unknown_login_failure)");
+    if (!rows || !(*rows)->Step().value_or(false)) return -1;
+    const int64_t count = (*rows)->ColumnInt(0);
+    (void)(*rows)->Run();
+    return count;
+  }
 
   void ExpectGenericRefusal(const auto& result) {
     ASSERT_THAT(result, ErrorCodeIs(ErrorCode::kUnauthenticated));
@@ -123,9 +133,12 @@ TEST_F(LoginTest, EveryRefusalLooksTheSameAndCostsOneHash) {
         Case{"PN-DISABLED", kGoodPassword}, Case{"not a number!", "x"}, Case{"", ""}}) {
     counting.verifies = 0;
     counting.hashes = 0;
+    const int64_t failures_before = FailuresWritten();
     ExpectGenericRefusal(login.VerifyPassword(c.service_number, c.password, kAddress));
     EXPECT_EQ(counting.verifies, 1) << c.service_number;
     EXPECT_EQ(counting.hashes, 0) << c.service_number;
+    // The same write too: whether the service number exists is not in the time.
+    EXPECT_EQ(FailuresWritten(), failures_before + 1) << c.service_number;
   }
   // A wrong TOTP code, an unknown challenge: the same answer.
   auto challenge = login.VerifyPassword("PN-1001", kGoodPassword, kAddress);
@@ -135,6 +148,21 @@ TEST_F(LoginTest, EveryRefusalLooksTheSameAndCostsOneHash) {
   ExpectGenericRefusal(login.VerifySecondFactor("no-such-challenge", CurrentCode(), kAddress));
   ExpectGenericRefusal(login.VerifySecondFactor("", CurrentCode(), kAddress));
   ExpectGenericRefusal(login.VerifySecondFactor(std::string(1000, 'A'), CurrentCode(), kAddress));
+}
+
+TEST_F(LoginTest, FailuresNamingNoAgentAreKeptForTheWindowOnly) {
+  ExpectGenericRefusal(Password(kGoodPassword, "PN-404"));
+  t_.clock.Advance(std::chrono::minutes(15) - std::chrono::seconds(1));
+  ExpectGenericRefusal(Password(kGoodPassword, "PN-405"));
+  EXPECT_EQ(FailuresWritten(), 2);
+  t_.clock.Advance(std::chrono::minutes(15));
+  ExpectGenericRefusal(Password(kGoodPassword, "PN-406"));
+  EXPECT_EQ(FailuresWritten(), 1);  // the two before are out of the window
+  auto rows = t_.db->Prepare("SELECT at, source_address FROM unknown_login_failure");
+  ASSERT_TRUE(*(*rows)->Step());
+  EXPECT_EQ((*rows)->ColumnInt(0), t_.Now());
+  EXPECT_EQ((*rows)->ColumnText(1), kAddress);
+  ASSERT_OK((*rows)->Run());
 }
 
 TEST_F(LoginTest, FiveFailuresLockForFifteenMinutes) {

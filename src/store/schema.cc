@@ -68,6 +68,9 @@ CREATE INDEX record_entry_by_person ON record_entry(person_id);
     {7, "counts shared by nodes",
 #include "store/internal/migration_0007_shared_counts.inc"
     },
+    {8, "failed logins naming no agent",
+#include "store/internal/migration_0008_unknown_login_failures.inc"
+    },
 };
 
 // The same migrations, same numbers and same meaning, in PostgreSQL SQL.
@@ -92,6 +95,9 @@ constexpr Migration kPostgres[] = {
     },
     {7, "counts shared by nodes",
 #include "store/internal/pg_migration_0007_shared_counts.inc"
+    },
+    {8, "failed logins naming no agent",
+#include "store/internal/pg_migration_0008_unknown_login_failures.inc"
     },
 };
 static_assert(std::size(kPostgres) == std::size(kSqlite), "one migration list per dialect");

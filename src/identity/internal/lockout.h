@@ -25,6 +25,13 @@ Result<bool> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor 
                                 std::string_view source_address, int64_t now,
                                 const IdentityOptions& options);
 
+// Records a failed login that names no agent that can be found (unknown or
+// malformed service number). Security: this is the write a failure against a
+// real agent makes, in a transaction of its own, so both refusals cost one
+// commit and their timing does not tell which service numbers exist.
+Result<void> RecordUnknownLoginFailure(store::Connection& db, std::string_view source_address,
+                                       int64_t now, const IdentityOptions& options);
+
 // Starts a new count for the agent.
 Result<void> ForgetLoginFailures(store::Connection& db, int64_t agent_id);
 

@@ -1,0 +1,161 @@
+// login_timing_bench: does the time of a refused login tell whether the
+// service number exists? (issue 3: "unknown agent, wrong password and wrong
+// code give the same answer in the same time").
+//
+// On a SQLite installation on disk (synchronous=FULL, as served), it
+// alternates refused password steps for unknown service numbers and for a
+// real agent's wrong password, and prints each one's median and 90th
+// percentile and the ratio of the medians: once with the production Argon2id
+// parameters (the whole refusal), once with the cheapest ones (what is left
+// when hashing is taken out: the database's part, where a missing commit
+// would show).
+//
+// Usage: login_timing_bench [--workdir DIR] [--attempts N]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "crypto/crypto.h"
+#include "crypto/random.h"
+#include "identity/identity.h"
+#include "store/store.h"
+
+namespace {
+
+using namespace vigie;
+constexpr std::string_view kPassword = "correct-Lantern-57-Orbit";
+constexpr std::string_view kAddress = "192.0.2.10";
+
+[[noreturn]] void Die(const std::string& what, const Error& error) {
+  std::fprintf(stderr, "login_timing_bench: %s: %s\n", what.c_str(), error.ToString().c_str());
+  std::exit(1);
+}
+
+template <typename T>
+T Must(Result<T> result, const std::string& what) {
+  if (!result) Die(what, result.error());
+  return std::move(*result);
+}
+
+struct Installation {
+  std::unique_ptr<store::Connection> db;
+  SystemClock clock;
+  crypto::SystemRandom random;
+  crypto::Keyring keyring = crypto::Keyring::CreateInMemory(random);
+  const crypto::DataKey* totp_key = nullptr;
+  identity::InlinePasswordHasher hasher;
+};
+
+void AddTotpKey(Installation& site) {
+  Must(site.keyring.AddDataKey(identity::kPurposeTotpSeeds, site.random), "TOTP key");
+  site.totp_key = Must(site.keyring.Current(identity::kPurposeTotpSeeds), "TOTP key");
+}
+
+// An active agent with kPassword, hashed under `options`, and a TOTP factor.
+void AddAgent(Installation& site, const std::string& service_number,
+              const identity::IdentityOptions& options) {
+  identity::AgentDirectory directory(*site.db, site.clock, options);
+  if (!directory.FindUnit("U1")) {
+    Must(directory.AddUnit({.code = "U1", .name = "Commissariat Nantes", .kind = "police"}),
+         "unit");
+  }
+  identity::AgentWithCode added = Must(directory.AddAgent({.service_number = service_number,
+                                                           .display_name = "Hélène Moreau",
+                                                           .unit_code = "U1",
+                                                           .roles = {"agent"}}),
+                                       "agent");
+  auto common = Must(identity::CommonPasswords::Parse("password\n"), "password list");
+  identity::PasswordPolicy policy(std::move(common));
+  identity::Activation activation(*site.db, site.clock, *site.totp_key, policy, site.hasher,
+                                  options);
+  Must(activation.Activate(crypto::AsText(added.activation.code.view()), kPassword), "activate");
+}
+
+struct Spread {
+  double median_ms;
+  double p90_ms;
+};
+
+Spread SpreadOf(std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  return {ms[ms.size() / 2], ms[ms.size() * 9 / 10]};
+}
+
+// Alternates the two kinds of refusal so that both see the same disk and host.
+void Measure(Installation& site, const std::string& agent, const identity::IdentityOptions& options,
+             int attempts, const char* label) {
+  identity::Authenticator login(*site.db, site.clock, *site.totp_key, site.hasher, options);
+  std::vector<double> unknown;
+  std::vector<double> known;
+  auto time_one = [&](std::string_view service_number, std::string_view password) {
+    const auto start = std::chrono::steady_clock::now();
+    auto refused = login.VerifyPassword(service_number, password, kAddress);
+    const auto end = std::chrono::steady_clock::now();
+    if (refused || refused.error().code() != ErrorCode::kUnauthenticated) {
+      std::fprintf(stderr, "login_timing_bench: expected a refusal for %.*s\n",
+                   static_cast<int>(service_number.size()), service_number.data());
+      std::exit(1);
+    }
+    return std::chrono::duration<double, std::milli>(end - start).count();
+  };
+  for (int i = 0; i < attempts; ++i) {
+    const std::string absent = "PN-9" + std::to_string(100000 + i);
+    unknown.push_back(time_one(absent, kPassword));
+    known.push_back(time_one(agent, "wrong-password-" + std::to_string(i)));
+  }
+  const Spread u = SpreadOf(unknown);
+  const Spread k = SpreadOf(known);
+  std::printf(
+      "  %s: unknown service number median %.3f ms (p90 %.3f), real agent's wrong password "
+      "median %.3f ms (p90 %.3f); ratio of the medians %.3f\n",
+      label, u.median_ms, u.p90_ms, k.median_ms, k.p90_ms, u.median_ms / k.median_ms);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::filesystem::path workdir = "/tmp/vigie-bench";
+  int attempts = 200;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string_view flag = argv[i];
+    if (flag == "--workdir") {
+      workdir = argv[i + 1];
+    } else if (flag == "--attempts") {
+      attempts = std::max(10, std::atoi(argv[i + 1]));
+    } else {
+      std::fprintf(stderr, "usage: login_timing_bench [--workdir DIR] [--attempts N]\n");
+      return 2;
+    }
+  }
+  std::filesystem::create_directories(workdir);
+  const std::filesystem::path file = workdir / "login-timing.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(file.string() + suffix);
+  }
+  Installation site;
+  site.db = Must(store::Open("sqlite:" + file.string()), "open");
+  Must(store::Migrate(*site.db, store::VigieSchema(site.db->dialect())), "migrate");
+  // The agent is never locked here: every refusal of it is a wrong password.
+  identity::IdentityOptions production;
+  production.lockout_threshold = 1 << 30;
+  identity::IdentityOptions cheapest = production;
+  cheapest.argon2 = {.t_cost = 1, .m_cost_kib = 8};
+  AddTotpKey(site);
+  AddAgent(site, "PN-1001", production);
+  AddAgent(site, "PN-1002", cheapest);
+
+  std::printf("== refused logins (%d of each kind, alternated; SQLite on %s)\n", attempts,
+              workdir.c_str());
+  Measure(site, "PN-1001", production, attempts, "production Argon2id");
+  Measure(site, "PN-1002", cheapest, attempts, "hashing taken out");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(file.string() + suffix);
+  }
+  return 0;
+}
