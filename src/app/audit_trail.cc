@@ -186,13 +186,31 @@ std::shared_ptr<Confirmation> AuditTrail::RecordAsync(audit::AuditEvent event, S
   if (observer_) observed = std::make_shared<audit::AuditEvent>(event);
   // Runs on the writer thread: it only answers; the observer runs later, on
   // the waiter's thread, before the answer is released.
-  log_.AppendThen(std::move(event), [this, confirmation, observed](Result<uint64_t> appended) {
-    if (!appended) return confirmation->Refuse(AsUnavailable(appended.error()));
-    if (!observed) return confirmation->Confirm();
-    observed->sequence = *appended;
-    confirmation->Confirm([this, observed] { observer_(*observed); });
-  });
+  log_.AppendThen(std::move(event),
+                  [this, confirmation, observed, late = late_](Result<uint64_t> appended) {
+                    if (!appended) return confirmation->Refuse(AsUnavailable(appended.error()));
+                    if (!observed) {
+                      confirmation->Confirm();
+                      return;
+                    }
+                    observed->sequence = *appended;
+                    if (confirmation->Confirm([this, observed] { observer_(*observed); })) return;
+                    // Too late for the request, which was refused; the event is in the log.
+                    std::lock_guard lock(late->mutex);
+                    if (late->observer) late->observer(*observed);
+                  });
   return confirmation;
+}
+
+void AuditTrail::SetObserver(Observer observer, Observer late) {
+  observer_ = std::move(observer);
+  std::lock_guard lock(late_->mutex);
+  late_->observer = std::move(late);
+}
+
+void AuditTrail::StopObserving() {
+  std::lock_guard lock(late_->mutex);
+  late_->observer = nullptr;
 }
 
 Result<void> AuditTrail::RecordAll(std::vector<audit::AuditEvent> events) {

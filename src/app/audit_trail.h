@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -84,8 +85,15 @@ class AuditTrail {
   // confirmation, before release): detection. Set once, before use.
   // REQUIRES of the observer: for events recorded inside a caller's
   // transaction (activation, administration), no database writes.
+  // `late` is called instead for an event the log made durable only after
+  // its confirmation's deadline (the caller was refused, yet the event is in
+  // the log and must be judged all the same): on the log's writer thread, so
+  // it must only hand the event on, quickly, without throwing.
+  // StopObserving disconnects `late` (appends may settle after the trail,
+  // and the observers, are gone): call it before the observers go.
   using Observer = std::function<void(const audit::AuditEvent&)>;
-  void SetObserver(Observer observer) { observer_ = std::move(observer); }
+  void SetObserver(Observer observer, Observer late);
+  void StopObserving();
 
  private:
   audit::AuditLog& log_;
@@ -93,6 +101,12 @@ class AuditTrail {
   std::array<uint8_t, 32> hash_key_;
   std::array<uint8_t, 32> seal_key_;
   Observer observer_;
+  // Shared with the appends still in flight, which may outlive the trail.
+  struct LateObserver {
+    std::mutex mutex;
+    Observer observer;  // guarded by mutex; empty once disconnected
+  };
+  std::shared_ptr<LateObserver> late_ = std::make_shared<LateObserver>();
 };
 
 }  // namespace vigie::app

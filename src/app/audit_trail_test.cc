@@ -6,6 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log_test_util.h"
 
@@ -43,6 +47,55 @@ TEST_F(AuditTrailTest, LongTextIsCutOnACharacterBoundary) {
   long_text += "\xc3\xa9\xc3\xa9";
   const std::string kept = EventFor(long_text).user_agent;
   EXPECT_EQ(kept, std::string(audit::kMaxAuditText - 1, 'a'));
+}
+
+// An event the log makes durable only after its confirmation's deadline: the
+// request was refused, but the event is in the log, so detection must still
+// judge it (a canary search refused for slowness is still a canary search).
+TEST(AuditTrailLateTest, AnEventDurableAfterItsDeadlineGoesToTheLateObserver) {
+  audit::testing::AuditLogFixture fixture;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  audit::AuditLogOptions options = fixture.Options();
+  options.max_wait = std::chrono::milliseconds(50);
+  options.checkpoint_every_events = 1;
+  // On the writer thread after the commit and before anyone is told: holds
+  // the answer past the deadline until the test lets it go.
+  options.checkpoint_sink = [released](const audit::Checkpoint&) { released.wait(); };
+  std::unique_ptr<audit::AuditLog> log = fixture.OpenLog(options);
+  AuditTrail trail(*log, fixture.SigningKey(), fixture.clock());
+
+  std::mutex mutex;
+  std::condition_variable seen;
+  std::vector<uint64_t> on_time;
+  std::vector<uint64_t> late;
+  trail.SetObserver(
+      [&](const audit::AuditEvent& event) {
+        std::lock_guard lock(mutex);
+        on_time.push_back(event.sequence);
+      },
+      [&](const audit::AuditEvent& event) {
+        std::lock_guard lock(mutex);
+        late.push_back(event.sequence);
+        seen.notify_all();
+      });
+  Caller caller;
+  caller.agent_id = 7;
+  caller.service_number = "GN-1";
+  std::shared_ptr<Confirmation> durable = trail.RecordAsync(
+      trail.For(caller, audit::AuditEventType::kSearch), std::chrono::steady_clock::now());
+  Result<void> outcome = durable->Wait();
+  ASSERT_FALSE(outcome.has_value());
+  EXPECT_EQ(outcome.error().code(), ErrorCode::kUnavailable);
+  release.set_value();
+
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(seen.wait_for(lock, std::chrono::seconds(30), [&] { return !late.empty(); }));
+  EXPECT_EQ(late, std::vector<uint64_t>{0});  // the first event
+  EXPECT_TRUE(on_time.empty());
+  lock.unlock();
+  EXPECT_EQ(log->stats().size, 1u);  // the refused request's event is in the log
+  trail.StopObserving();
 }
 
 }  // namespace

@@ -97,6 +97,13 @@ void DetectionResponse::OnRecorded(const AuditEvent& event) {
   }
 }
 
+void DetectionResponse::OnRecordedLate(const AuditEvent& event) {
+  if (!late_events_.Post([this, event] { OnRecorded(event); })) {
+    Log(LogLevel::kError, "detect_late_event_dropped",
+        {{"sequence", event.sequence}, {"reason", "too many late events waiting"}});
+  }
+}
+
 void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& finding) {
   // The action first: it is what stops an extraction.
   if (auto acted = Act(event, finding); !acted) {

@@ -17,6 +17,7 @@
 
 #include "app/portal.h"
 #include "audit/audit_event.h"
+#include "core/serial_worker.h"
 #include "detect/detect.h"
 #include "identity/options.h"
 #include "session/session_options.h"
@@ -38,6 +39,10 @@ class DetectionResponse {
   Result<void> LoadCanaries();
 
   void OnRecorded(const audit::AuditEvent& event);
+  // An event durable only after its request was refused (AuditTrail's late
+  // observer, on the log's writer thread): judged on a thread of detection's
+  // own, as soon as may be.
+  void OnRecordedLate(const audit::AuditEvent& event);
 
  private:
   std::optional<detect::SearchTerms> TermsOf(const audit::AuditEvent& event) const;
@@ -49,6 +54,8 @@ class DetectionResponse {
   identity::IdentityOptions identity_;
   session::SessionOptions sessions_;
   detect::Detector detector_;
+  // Last: stopped (its queue judged) before the members it uses go.
+  SerialWorker late_events_{65'536};
 };
 
 }  // namespace vigie::app

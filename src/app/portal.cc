@@ -125,10 +125,10 @@ Result<std::unique_ptr<Portal>> Portal::Create(const PortalParts& parts) {
         parts, *portal->trail_, portal->identity_options_, portal->session_options_,
         std::move(detect_options));
     RETURN_IF_ERROR(portal->detection_->LoadCanaries());
+    DetectionResponse* detection = portal->detection_.get();
     portal->trail_->SetObserver(
-        [detection = portal->detection_.get()](const audit::AuditEvent& event) {
-          detection->OnRecorded(event);
-        });
+        [detection](const audit::AuditEvent& event) { detection->OnRecorded(event); },
+        [detection](const audit::AuditEvent& event) { detection->OnRecordedLate(event); });
   }
   return portal;
 }
@@ -154,7 +154,10 @@ Portal::Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key,
   }
 }
 
-Portal::~Portal() = default;
+Portal::~Portal() {
+  // Appends settling late must not reach detection once it is gone.
+  trail_->StopObserving();
+}
 
 // --- Authentication ---
 

@@ -4,17 +4,18 @@
 
 namespace vigie {
 
-void Confirmation::Confirm(std::function<void()> before_release) {
+bool Confirmation::Confirm(std::function<void()> before_release) {
   std::function<void()> wake;
   {
     std::lock_guard lock(mutex_);
-    if (outcome_) return;
+    if (outcome_) return false;
     outcome_.emplace();
     before_release_ = std::move(before_release);
     wake = std::move(wake_);
   }
   settled_.notify_all();
   if (wake) wake();
+  return true;
 }
 
 void Confirmation::Refuse(Error error) {

@@ -32,8 +32,12 @@ class Confirmation {
   Confirmation& operator=(const Confirmation&) = delete;
 
   // The answer. `before_release` runs on the waiter's thread once it sees
-  // the confirmation, before anything is released.
-  void Confirm(std::function<void()> before_release = {});
+  // the confirmation, before anything is released. Returns false when the
+  // answer came too late to count (the deadline passed, or another answer
+  // came first): `before_release` is then dropped, and a caller whose step
+  // must run all the same (detection of an event that is in the log) runs
+  // it another way.
+  bool Confirm(std::function<void()> before_release = {});
   void Refuse(Error error);
 
   Deadline deadline() const { return deadline_; }

@@ -26,13 +26,13 @@ TEST(ConfirmationTest, WaitReturnsOnceConfirmedFromAnotherThread) {
 TEST(ConfirmationTest, WaitRunsTheStepBeforeReturningAndOnlyOnConfirmation) {
   int runs = 0;
   Confirmation confirmed(In(milliseconds(1'000)));
-  confirmed.Confirm([&] { ++runs; });
+  EXPECT_TRUE(confirmed.Confirm([&] { ++runs; }));
   ASSERT_TRUE(confirmed.Wait().has_value());
   EXPECT_EQ(runs, 1);
 
   Confirmation refused(In(milliseconds(1'000)));
   refused.Refuse(Error(ErrorCode::kUnavailable, "disk full"));
-  refused.Confirm([&] { ++runs; });  // too late: the first answer counts
+  EXPECT_FALSE(refused.Confirm([&] { ++runs; }));  // too late: the first answer counts
   Result<void> outcome = refused.Wait();
   ASSERT_FALSE(outcome.has_value());
   EXPECT_EQ(outcome.error().code(), ErrorCode::kUnavailable);
@@ -49,7 +49,7 @@ TEST(ConfirmationTest, NoAnswerByTheDeadlineIsARefusalThatALaterAnswerCannotUndo
   EXPECT_EQ(outcome.error().code(), ErrorCode::kUnavailable);
 
   bool ran = false;
-  confirmation.Confirm([&] { ran = true; });
+  EXPECT_FALSE(confirmation.Confirm([&] { ran = true; }));  // the caller is told
   std::function<void()> step;
   EXPECT_FALSE(confirmation.Conclude(step).has_value());
   EXPECT_FALSE(step);
