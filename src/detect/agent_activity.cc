@@ -44,6 +44,13 @@ void PruneBefore(std::deque<T>& window, int64_t limit, Time time_of) {
   while (!window.empty() && time_of(window.front()) < limit) window.pop_front();
 }
 
+// Whether `later` comes after `earlier` in a list sorted by surname, then
+// birth date.
+bool InOrder(const auto& earlier, const auto& later) {
+  if (earlier.surname != later.surname) return earlier.surname < later.surname;
+  return !later.birth_date.empty() && earlier.birth_date < later.birth_date;
+}
+
 }  // namespace
 
 std::string NetworkOf(std::string_view address) {
@@ -246,40 +253,54 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
                                   bool learning) {
   const size_t run = static_cast<size_t>(options.enumeration_run);
   const size_t window = static_cast<size_t>(options.enumeration_window);
-  searches_.push_back(SearchSample{
-      .surname = terms.surname,
-      .birth_date = terms.birth_date,
-      .case_reference = !event.case_reference.empty(),
-      .found_nobody = event.person_ids.empty(),
-      // An inquiry comes with a case reference; someone checked in the street
-      // comes with their papers: surname, given name and full birth date.
-      .purpose_linked = !event.case_reference.empty() ||
-                        (terms.given_name && terms.birth_date.size() == 10)});
+  searches_.push_back(
+      SearchSample{.surname = terms.surname,
+                   .birth_date = terms.birth_date,
+                   .case_reference = event.case_reference,
+                   .found_nobody = event.person_ids.empty(),
+                   // An inquiry comes with a case reference; someone checked in the street
+                   // comes with their papers: surname, given name and full birth date.
+                   .purpose_linked = !event.case_reference.empty() ||
+                                     (terms.given_name && terms.birth_date.size() == 10)});
   while (searches_.size() > std::max(run, window)) searches_.pop_front();
   const int64_t now = event.time_unix_micros;
+  const SearchSample& latest = searches_.back();
+  const bool continues_list =
+      searches_.size() >= 2 && !latest.case_reference.empty() &&
+      latest.case_reference == searches_[searches_.size() - 2].case_reference &&
+      InOrder(searches_[searches_.size() - 2], latest);
+  case_list_streak_ = continues_list ? case_list_streak_ + 1 : 1;
 
   if (searches_.size() >= run) {
     // A sweep walks a list: surnames in strictly increasing order within one
     // or two initial letters, or one surname with birth dates in order.
+    // Worked through under one case reference it is an inquiry's list, up to
+    // enumeration_case_list searches: a reference anyone can type must not
+    // switch the rule off for good.
     auto first = searches_.end() - static_cast<std::ptrdiff_t>(run);
     bool alphabetical = true, by_birth_date = true;
     std::unordered_set<char> initials;
     for (auto it = first; it != searches_.end(); ++it) {
-      const bool casual = !it->case_reference;
       initials.insert(it->surname.empty() ? ' ' : it->surname[0]);
-      alphabetical = alphabetical && casual;
-      by_birth_date = by_birth_date && casual && !it->birth_date.empty();
+      by_birth_date = by_birth_date && !it->birth_date.empty();
       if (it != first) {
         alphabetical = alphabetical && (it - 1)->surname < it->surname;
         by_birth_date = by_birth_date && (it - 1)->surname == it->surname &&
                         (it - 1)->birth_date < it->birth_date;
       }
     }
-    if (alphabetical && initials.size() <= 2) {
+    const bool one_inquiry = case_list_streak_ >= run;
+    const size_t case_list = static_cast<size_t>(options.enumeration_case_list);
+    if (one_inquiry && case_list_streak_ > case_list) {
+      Fire(findings, Rule::kEnumeration,
+           std::to_string(case_list_streak_) +
+               " searches under one case reference walking names in order",
+           now, options, learning);
+    } else if (!one_inquiry && alphabetical && initials.size() <= 2) {
       Fire(findings, Rule::kEnumeration,
            std::to_string(run) + " searches walking surnames in alphabetical order", now, options,
            learning);
-    } else if (by_birth_date) {
+    } else if (!one_inquiry && by_birth_date) {
       Fire(findings, Rule::kEnumeration,
            std::to_string(run) + " searches of one surname sweeping birth dates in order", now,
            options, learning);

@@ -63,7 +63,7 @@ class AgentActivity {
   struct SearchSample {
     std::string surname;
     std::string birth_date;
-    bool case_reference = false;
+    std::string case_reference;  // "" when none was given
     bool found_nobody = false;
     bool purpose_linked = false;
   };
@@ -95,6 +95,9 @@ class AgentActivity {
   std::deque<std::pair<int64_t, int64_t>> persons_;     // (time, person), last hour
   std::unordered_map<int64_t, int> person_counts_;      // over persons_
   std::deque<SearchSample> searches_;                   // the last few
+  // Consecutive searches, ending with the latest, under one case reference
+  // and each after the one before in order (surname, then birth date).
+  size_t case_list_streak_ = 0;
   std::deque<int64_t> factor_failures_;                 // times
   // Networks used in a session within the concurrent-addresses window, each
   // with its last use: not every use, which made each event of a busy agent

@@ -183,6 +183,56 @@ TEST(AgentActivityTest, AlphabeticalByChanceOrWithACaseIsNotASweep) {
   }
 }
 
+// A case reference anyone can type must not switch the sweep rule off: an
+// inquiry's list is one reference and of bounded length.
+TEST(AgentActivityTest, ACaseReferenceCoversAListOnlyUpToItsLength) {
+  DetectOptions options = Options();
+  options.enumeration_case_list = 12;
+  auto surname = [](int i) {  // "AA", "AB", ... "BA": in order, across initials
+    return std::string{static_cast<char>('A' + i / 26), static_cast<char>('A' + i % 26)};
+  };
+  {
+    AgentActivity activity;
+    for (int i = 0; i < 13; ++i) {
+      SearchTerms terms{.surname = surname(i * 5), .given_name = true};
+      AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
+      search.case_reference = "2026/00412-PJ";
+      std::vector<Finding> findings = activity.Take(search, &terms, options, false);
+      EXPECT_EQ(Fired(findings, Rule::kEnumeration), i == 12) << i;
+      if (i == 12) {
+        ASSERT_FALSE(findings.empty());
+        EXPECT_NE(findings.front().detail.find("one case reference"), std::string::npos);
+      }
+    }
+  }
+  {
+    // A sweep whose every search names another reference is no inquiry's list.
+    AgentActivity activity;
+    const char* names[] = {"ABADIE", "ABBAS", "ABEL", "ABGRALL", "ABIDI"};
+    std::vector<Finding> findings;
+    for (int i = 0; i < 5; ++i) {
+      SearchTerms terms{.surname = names[i], .given_name = true};
+      AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
+      search.case_reference = "2026/0041" + std::to_string(i) + "-PJ";
+      findings = activity.Take(search, &terms, options, false);
+    }
+    EXPECT_TRUE(Fired(findings, Rule::kEnumeration));
+  }
+  {
+    // Nor is one where only some searches name one.
+    AgentActivity activity;
+    const char* names[] = {"ABADIE", "ABBAS", "ABEL", "ABGRALL", "ABIDI"};
+    std::vector<Finding> findings;
+    for (int i = 0; i < 5; ++i) {
+      SearchTerms terms{.surname = names[i], .given_name = true};
+      AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
+      if (i % 2 == 0) search.case_reference = "2026/00412-PJ";
+      findings = activity.Take(search, &terms, options, false);
+    }
+    EXPECT_TRUE(Fired(findings, Rule::kEnumeration));
+  }
+}
+
 TEST(AgentActivityTest, OrdinarySearchesAreNotEnumeration) {
   AgentActivity activity;
   DetectOptions options = Options();
