@@ -26,9 +26,18 @@ json::object AlertJson(const detect::Alert& alert) {
   return out;
 }
 
+namespace {
+
+json::array StringArray(const std::vector<std::string>& texts) {
+  json::array out;
+  for (const std::string& text : texts) out.emplace_back(text);
+  return out;
+}
+
+}  // namespace
+
 json::object IncidentJson(const incident::Incident& incident) {
-  json::array agents;
-  for (const std::string& agent : incident.agents) agents.emplace_back(agent);
+  json::array agents = StringArray(incident.agents);
   json::object out{{"id", incident.id},
                    {"opened_at", incident.opened_at},
                    {"opened_by", incident.opened_by},
@@ -40,6 +49,13 @@ json::object IncidentJson(const incident::Incident& incident) {
     out["released_at"] = *incident.released_at;
     out["released_by"] = incident.released_by;
   }
+  return out;
+}
+
+json::object ContainedJson(const incident::Contained& contained) {
+  json::object out = IncidentJson(contained.incident);
+  out["sessions_revoked"] = contained.sessions_revoked;
+  out["not_suspended"] = StringArray(contained.not_suspended);
   return out;
 }
 

@@ -12,5 +12,7 @@ namespace vigie::api {
 
 boost::json::object AlertJson(const detect::Alert& alert);
 boost::json::object IncidentJson(const incident::Incident& incident);
+// The incident, the sessions revoked and the agents left to suspend.
+boost::json::object ContainedJson(const incident::Contained& contained);
 
 }  // namespace vigie::api

@@ -72,9 +72,7 @@ Result<http::Response> PostIncident(Call& call) {
   ASSIGN_OR_RETURN(request.reason, body.RequiredString("reason", kMaxReason));
   ASSIGN_OR_RETURN(incident::Contained contained,
                    call.portal.Contain(*call.context.caller, std::move(request)));
-  json::object out = IncidentJson(contained.incident);
-  out["sessions_revoked"] = contained.sessions_revoked;
-  return Json(201, out);
+  return Json(201, ContainedJson(contained));
 }
 
 Result<http::Response> PostReleaseIncident(Call& call) {

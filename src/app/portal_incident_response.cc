@@ -67,10 +67,18 @@ Result<incident::Contained> Portal::Contain(const Caller& caller,
     return contained;
   }
   // Who did it and why: the incident, then each agent it suspended.
-  event.subject = AuditText(IncidentSubject(contained->incident, "contained"), audit::kMaxAuditShortText);
+  std::string subject = IncidentSubject(contained->incident, "contained");
+  if (!contained->not_suspended.empty()) {
+    subject += ", " + std::to_string(contained->not_suspended.size()) + " not suspended";
+  }
+  event.subject = AuditText(subject, audit::kMaxAuditShortText);
   RETURN_IF_ERROR(trail_->Record(std::move(event), started));
   std::vector<AuditEvent> suspensions;
   for (const std::string& service_number : contained->incident.agents) {
+    if (std::ranges::find(contained->not_suspended, service_number) !=
+        contained->not_suspended.end()) {
+      continue;
+    }
     AuditEvent suspended =
         trail_->Administration(caller, AuditEventType::kAgentSuspended, service_number);
     suspended.purpose = "incident " + std::to_string(contained->incident.id);

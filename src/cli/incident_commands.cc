@@ -85,17 +85,25 @@ int RunIncidentContain(const std::filesystem::path& data_dir, const ContainOptio
                                      .lockdown = options.lockdown};
     auto contained = portal.Contain(app::LocalOperator(), std::move(request));
     if (!contained) return ReportError(contained.error());
+    // Exit 1 while some agent is left to suspend: a script must not take it as done.
+    const int status = contained->not_suspended.empty() ? 0 : 1;
     if (options.json) {
-      json::object out = api::IncidentJson(contained->incident);
-      out["sessions_revoked"] = contained->sessions_revoked;
-      std::printf("%s\n", json::serialize(out).c_str());
-      return 0;
+      std::printf("%s\n", json::serialize(api::ContainedJson(*contained)).c_str());
+      return status;
     }
     PrintIncident(contained->incident);
     std::printf("  %lld sessions revoked. Release with: vigie incident release %lld\n",
                 static_cast<long long>(contained->sessions_revoked),
                 static_cast<long long>(contained->incident.id));
-    return 0;
+    if (status != 0) {
+      std::string names;
+      for (const std::string& agent : contained->not_suspended) names += " " + agent;
+      std::fprintf(stderr,
+                   "vigie: not suspended (the incident bars their sessions; contain them again "
+                   "to finish):%s\n",
+                   names.c_str());
+    }
+    return status;
   });
 }
 

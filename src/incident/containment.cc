@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/log.h"
 #include "records/name_normaliser.h"
 #include "session/session_store.h"
 #include "store/retry.h"
@@ -168,10 +169,21 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
   // Held from here on; now make it last.
   identity::AgentDirectory directory(db_, clock_, identity_);
   session::SessionStore sessions(db_, clock_, sessions_);
+  // One agent's failure does not leave the others as they were: each is
+  // tried, and the ones that failed are reported (the incident holds them).
   for (const Agent& agent : agents) {
-    RETURN_IF_ERROR(directory.Suspend(agent.service_number));
-    ASSIGN_OR_RETURN(int64_t revoked, sessions.RevokeAllForAgent(agent.id, kEndContained));
-    done.sessions_revoked += revoked;
+    Result<Agent> suspended = directory.Suspend(agent.service_number);
+    Result<int64_t> revoked = suspended ? sessions.RevokeAllForAgent(agent.id, kEndContained) : 0;
+    if (suspended && revoked) {
+      done.sessions_revoked += *revoked;
+      continue;
+    }
+    const Error& error = suspended ? revoked.error() : suspended.error();
+    Log(LogLevel::kError, "incident_agent_not_suspended",
+        {{"incident", done.incident.id},
+         {"agent", agent.service_number},
+         {"error", error.message()}});
+    done.not_suspended.push_back(agent.service_number);
   }
   ASSIGN_OR_RETURN(done.incident, Get(done.incident.id));
   return done;

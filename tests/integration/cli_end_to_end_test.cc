@@ -469,6 +469,56 @@ TEST_F(CliTest, AClaimCheckNamingManyPersonsRecordsThemAll) {
   EXPECT_NE(last.out.find("persons named, part 2 of 2"), std::string::npos) << last.out;
 }
 
+// One agent whose suspension fails does not leave the others uncontained,
+// nor the log saying the containment was refused: the incident holds, the
+// others are suspended, the failure is named, and containing again finishes.
+TEST_F(CliTest, AContainmentFailingForOneAgentContainsTheOthersAndSaysWho) {
+  ASSERT_EQ(Init().exit_code, 0);
+  ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
+  for (const char* agent : {"A-1", "A-2", "A-3"}) {
+    auto added = Vigie(std::string("agent add --service-number ") + agent +
+                       " --name Agent --unit BR-75 --role agent");
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+  }
+  // Writes to A-2's row fail, as a failing disk or database would.
+  auto broken = testing::RunCommand(
+      installation_.StoreSqlCommand(
+          data(),
+          "CREATE TRIGGER refuse_a2 BEFORE UPDATE ON agent WHEN OLD.service_number = 'A-2' "
+          "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
+          "CREATE FUNCTION refuse_a2() RETURNS trigger AS 'BEGIN IF OLD.service_number = "
+          "''A-2'' THEN RAISE EXCEPTION ''disk trouble''; END IF; RETURN NEW; END' LANGUAGE "
+          "plpgsql; CREATE TRIGGER refuse_a2 BEFORE UPDATE ON agent FOR EACH ROW EXECUTE "
+          "FUNCTION refuse_a2();"),
+      dir_.path());
+  ASSERT_EQ(broken.exit_code, 0) << broken.err;
+
+  auto contained =
+      Vigie("incident contain --agent A-1 --agent A-2 --agent A-3 --reason sweep --json");
+  EXPECT_EQ(contained.exit_code, 1) << contained.err;
+  EXPECT_NE(contained.out.find("\"not_suspended\":[\"A-2\"]"), std::string::npos) << contained.out;
+  for (const char* agent : {"A-1", "A-3"}) {
+    EXPECT_NE(Vigie(std::string("agent show ") + agent).out.find("suspended"), std::string::npos);
+  }
+  EXPECT_NE(Vigie("agent show A-2").out.find("pending"), std::string::npos);
+  auto logged = Vigie("audit search --type incident_action");
+  EXPECT_NE(logged.out.find("1 not suspended"), std::string::npos) << logged.out;
+  EXPECT_EQ(logged.out.find("\"refused\""), std::string::npos) << logged.out;
+  auto suspensions = Vigie("audit search --type agent_suspended");
+  EXPECT_NE(suspensions.out.find("A-1"), std::string::npos) << suspensions.out;
+  EXPECT_NE(suspensions.out.find("A-3"), std::string::npos) << suspensions.out;
+  EXPECT_EQ(suspensions.out.find("A-2"), std::string::npos) << suspensions.out;
+
+  ASSERT_EQ(testing::RunCommand(installation_.StoreSqlCommand(data(), "DROP TRIGGER refuse_a2;",
+                                                              "DROP TRIGGER refuse_a2 ON agent;"),
+                                dir_.path())
+                .exit_code,
+            0);
+  auto finished = Vigie("incident contain --agent A-2 --reason sweep");
+  EXPECT_EQ(finished.exit_code, 0) << finished.err;
+  EXPECT_NE(Vigie("agent show A-2").out.find("suspended"), std::string::npos);
+}
+
 TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) {
   if (installation_.postgres()) GTEST_SKIP() << "the source of a migration must be SQLite";
   store::testing::TestDatabase records(store::testing::Backend::kPostgres);

@@ -32,6 +32,14 @@ class TestInstallation {
     return "psql -q -v ON_ERROR_STOP=1 -d '" + audit_->url() + "' -c \"" + pg_sql + "\"";
   }
 
+  // The same on the records database (agents, units, incidents).
+  std::string StoreSqlCommand(const std::filesystem::path& data_dir, const std::string& sqlite_sql,
+                              const std::string& pg_sql) const {
+    if (store_ == nullptr)
+      return "sqlite3 " + (data_dir / "vigie.db").string() + " \"" + sqlite_sql + "\"";
+    return "psql -q -v ON_ERROR_STOP=1 -d '" + store_->url() + "' -c \"" + pg_sql + "\"";
+  }
+
   // A shell command that throws the whole audit log away.
   std::string WipeAuditCommand(const std::filesystem::path& data_dir) const {
     if (audit_ == nullptr) {

@@ -229,7 +229,9 @@ export function incidentsView(app) {
     if (!confirm.input.checked) { confirm.input.focus(); message.error(t('incidents.confirm')); return; }
     try {
       const opened = await busy(submit, () => app.api.call('POST', '/api/v1/incidents', body));
-      message.info(t('incidents.opened', { id: opened.id, n: opened.sessions_revoked ?? 0 }));
+      const left = opened.not_suspended ?? [];
+      if (left.length) message.error(t('incidents.not_suspended', { id: opened.id, agents: left.join(', ') }));
+      else message.info(t('incidents.opened', { id: opened.id, n: opened.sessions_revoked ?? 0 }));
       form.reset();
       load();
     } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
