@@ -122,7 +122,10 @@ int main(int argc, char** argv) {
   audit_search->add_option("--surname", find.surname, "Who searched for this surname");
   audit_search->add_option("--since", find.since, "From (UTC): YYYY-MM-DD[THH:MM:SSZ]");
   audit_search->add_option("--until", find.until, "Until (UTC), inclusive");
-  audit_search->add_option("--after", find.after, "Only events numbered from this on")
+  audit_search
+      ->add_option(
+          "--after", find.after,
+          "Only events numbered from this on, this one included (resume: last received + 1)")
       ->capture_default_str();
   audit_search->add_option("--limit", find.limit, "At most this many events")
       ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
