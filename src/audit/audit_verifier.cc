@@ -117,7 +117,11 @@ class BatchQueue {
 // and the stored subtree rows of each batch (`with_subtrees`).
 Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtrees,
                         BatchQueue& queue) {
+  // A batch ends at 4 096 events or 16 MiB, and a row larger than any event
+  // can be is a problem in itself: a tampered log's huge rows do not make
+  // the verifier hold gigabytes.
   constexpr size_t kBatchEvents = 4096;
+  constexpr size_t kBatchBytes = size_t{16} << 20;
   EventBatch batch;
   uint64_t number = 0;
   auto push = [&]() -> Result<void> {
@@ -135,7 +139,13 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
         ReadEvent read{.number = number};
         const auto sequence = static_cast<uint64_t>(row.ColumnInt(0));
         std::span<const uint8_t> encoded = row.ColumnBlob(1);
-        if (sequence != number) read.problem = "event " + std::to_string(number) + " is missing";
+        if (sequence != number) {
+          read.problem = "event " + std::to_string(number) + " is missing";
+        } else if (encoded.size() > kMaxAuditEventSize) {
+          read.problem = "event " + std::to_string(number) + " holds " +
+                         std::to_string(encoded.size()) + " bytes, more than any event can";
+          encoded = {};
+        }
         read.offset = batch.bytes.size();
         read.length = encoded.size();
         batch.bytes.insert(batch.bytes.end(), encoded.begin(), encoded.end());
@@ -148,7 +158,7 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
         const bool stop = !read.problem.empty();
         batch.events.push_back(std::move(read));
         ++number;
-        if (batch.events.size() == kBatchEvents || stop) {
+        if (batch.events.size() == kBatchEvents || batch.bytes.size() >= kBatchBytes || stop) {
           if (queue.abandoned()) return false;
           RETURN_IF_ERROR(push());
         }

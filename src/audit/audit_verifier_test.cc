@@ -111,6 +111,18 @@ TEST_F(AuditVerifierTest, AFlippedByteIsNamed) {
   EXPECT_EQ(report.first_bad_event, 7u);
 }
 
+// A row larger than any event can be is named without being held: a log
+// tampered with huge rows does not make verification take gigabytes.
+TEST_F(AuditVerifierTest, ARowLargerThanAnyEventIsNamed) {
+  std::vector<uint8_t> bytes = StoredEvent(12);
+  bytes.resize(kMaxAuditEventSize + 1, 0x41);
+  Execute("UPDATE audit_event SET event = $2 WHERE sequence = $1", {12}, bytes);
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 12u);
+  EXPECT_NE(report.problem.find("more than any event can"), std::string::npos) << report.problem;
+}
+
 TEST_F(AuditVerifierTest, AChangeWithARecomputedChainIsCaughtByTheSignedCheckpoint) {
   auto event = DecodeAuditEvent(StoredEvent(23));
   event->person_ids = {};
