@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -329,18 +330,25 @@ Result<AuditVerifyReport> VerifyAuditLog(
   }
   report.checkpoints = trusted.size();
 
+  // The largest sequence plus one, counted here: in SQL an inserted row
+  // numbered 2^63 - 1 would overflow (an error on PostgreSQL, a float on
+  // SQLite) instead of being named.
   ASSIGN_OR_RETURN(store::Statement * count,
-                   db.Prepare("SELECT coalesce(max(sequence) + 1, 0), coalesce(min(sequence), 0) "
-                              "FROM audit_event"));
+                   db.Prepare("SELECT count(*), coalesce(max(sequence), 0), "
+                              "coalesce(min(sequence), 0) FROM audit_event"));
   ASSIGN_OR_RETURN(bool counted, count->Step());
-  const int64_t end = counted ? count->ColumnInt(0) : 0, lowest = counted ? count->ColumnInt(1) : 0;
+  const bool empty = !counted || count->ColumnInt(0) == 0;
+  const int64_t highest = empty ? -1 : count->ColumnInt(1);
+  const int64_t lowest = empty ? 0 : count->ColumnInt(2);
   RETURN_IF_ERROR(count->Run());
-  if (lowest < 0) {
-    // The scan below starts at 0: a row below it would go unseen.
-    return Bad(report, "a stored event has sequence " + std::to_string(lowest) +
-                           ", which no event of the log has (it was inserted)");
+  // The scan below starts at 0: a row below it would go unseen.
+  for (const int64_t sequence : {lowest, highest}) {
+    if (!empty && (sequence < 0 || sequence == std::numeric_limits<int64_t>::max())) {
+      return Bad(report, "a stored event has sequence " + std::to_string(sequence) +
+                             ", which no event of the log has (it was inserted)");
+    }
   }
-  const auto total = static_cast<uint64_t>(end);
+  const auto total = static_cast<uint64_t>(highest + 1);
   ASSIGN_OR_RETURN(bool subtrees_present, HasSubtreeTable(db));
   std::optional<CompletedSubtree> beyond;
   uint64_t covered_up_to = 0;

@@ -188,6 +188,20 @@ TEST_F(AuditVerifierTest, AnEventInsertedBeforeTheFirstIsFound) {
   EXPECT_NE(report.problem.find("sequence -1"), std::string::npos) << report.problem;
 }
 
+// Numbered at the very end of the range: max + 1 would overflow.
+TEST_F(AuditVerifierTest, AnEventInsertedAtTheLargestSequenceIsFound) {
+  Execute(
+      "INSERT INTO audit_event (sequence, time_us, type, agent_id, unit_id, session_id, "
+      "source_address, terms_hash, event, chain_hash) SELECT 9223372036854775807, time_us, "
+      "type, agent_id, unit_id, session_id, source_address, terms_hash, event, chain_hash "
+      "FROM audit_event WHERE sequence = $1",
+      {3});
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("sequence 9223372036854775807"), std::string::npos)
+      << report.problem;
+}
+
 TEST_F(AuditVerifierTest, ATruncatedLogIsFound) {
   Execute("DELETE FROM audit_event WHERE sequence >= $1", {35});
   AuditVerifyReport report = Verify();
