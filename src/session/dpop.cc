@@ -125,24 +125,17 @@ Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& req
   auto x_bytes = crypto::Base64UrlDecode(*x);
   auto y_bytes = crypto::Base64UrlDecode(*y);
   if (!x_bytes || !y_bytes) return std::unexpected(Invalid("jwk coordinates are not base64url"));
-  std::shared_ptr<const CachedDpopKey> key;
-  if (keys != nullptr) {
-    auto cached = keys->Get(*x_bytes, *y_bytes);
-    if (!cached) return std::unexpected(Invalid("jwk is not a P-256 point"));
-    key = std::move(*cached);
-  } else {
-    auto parsed = crypto::Es256PublicKey::FromCoordinates(*x_bytes, *y_bytes);
-    if (!parsed) return std::unexpected(Invalid("jwk is not a P-256 point"));
-    key = std::make_shared<const CachedDpopKey>(CachedDpopKey{
-        std::move(*parsed),
-        JwkThumbprint(crypto::Base64UrlEncode(*x_bytes), crypto::Base64UrlEncode(*y_bytes))});
-  }
+  auto found =
+      keys != nullptr ? keys->Get(*x_bytes, *y_bytes) : DpopKeyCache::Parse(*x_bytes, *y_bytes);
+  if (!found) return std::unexpected(Invalid("jwk is not a P-256 point"));
+  std::shared_ptr<const CachedDpopKey> key = std::move(*found);
 
   auto signature = crypto::Base64UrlDecode(signature_part);
   std::string_view signing_input = proof.substr(0, second);
   if (!signature || !key->key.Verify(crypto::AsBytes(signing_input), *signature)) {
     return std::unexpected(Invalid("bad signature"));
   }
+  if (keys != nullptr) keys->Remember(key);
 
   std::optional<json::object> payload = DecodeObject(payload_part);
   if (!payload) return std::unexpected(Invalid("payload is not base64url JSON"));

@@ -6,23 +6,35 @@
 
 namespace vigie::session {
 
+Result<std::shared_ptr<const CachedDpopKey>> DpopKeyCache::Parse(std::span<const uint8_t> x,
+                                                                 std::span<const uint8_t> y) {
+  ASSIGN_OR_RETURN(crypto::Es256PublicKey key, crypto::Es256PublicKey::FromCoordinates(x, y));
+  std::string coordinates(crypto::AsText(x));
+  coordinates += crypto::AsText(y);
+  return std::make_shared<const CachedDpopKey>(CachedDpopKey{
+      std::move(key), JwkThumbprint(crypto::Base64UrlEncode(x), crypto::Base64UrlEncode(y)),
+      std::move(coordinates)});
+}
+
 Result<std::shared_ptr<const CachedDpopKey>> DpopKeyCache::Get(std::span<const uint8_t> x,
                                                                std::span<const uint8_t> y) {
-  std::string id(crypto::AsText(x));
-  id += crypto::AsText(y);
+  std::string coordinates(crypto::AsText(x));
+  coordinates += crypto::AsText(y);
   {
     std::lock_guard lock(mutex_);
-    auto found = keys_.find(id);
+    auto found = keys_.find(coordinates);
     if (found != keys_.end()) return found->second;
   }
   // Parse outside the lock: validation is the expensive part.
-  ASSIGN_OR_RETURN(crypto::Es256PublicKey key, crypto::Es256PublicKey::FromCoordinates(x, y));
-  auto cached = std::make_shared<const CachedDpopKey>(CachedDpopKey{
-      std::move(key), JwkThumbprint(crypto::Base64UrlEncode(x), crypto::Base64UrlEncode(y))});
+  return Parse(x, y);
+}
+
+void DpopKeyCache::Remember(std::shared_ptr<const CachedDpopKey> key) {
   std::lock_guard lock(mutex_);
+  if (keys_.contains(key->coordinates)) return;
   if (keys_.size() >= capacity_) keys_.clear();
-  keys_.emplace(std::move(id), cached);
-  return cached;
+  const std::string& coordinates = key->coordinates;
+  keys_.emplace(coordinates, std::move(key));
 }
 
 size_t DpopKeyCache::size() const {

@@ -5,6 +5,8 @@
 // per key. Keys are looked up by their exact coordinates: a cached key is
 // the very point that was validated, so nothing is trusted that was not
 // checked.
+// Only keys whose signature checked are kept (Remember), so proofs with
+// garbage signatures cannot push the keys in use out.
 // Bounded: when full, the cache is emptied and refills with the keys in use.
 // Thread-safety: all methods are thread-safe; returned keys are immutable.
 
@@ -22,17 +24,23 @@ namespace vigie::session {
 
 struct CachedDpopKey {
   crypto::Es256PublicKey key;
-  std::string jkt;  // RFC 7638 thumbprint
+  std::string jkt;          // RFC 7638 thumbprint
+  std::string coordinates;  // x || y: what the cache finds it by
 };
 
 class DpopKeyCache {
  public:
   explicit DpopKeyCache(size_t capacity = 100'000) : capacity_(capacity) {}
 
-  // The key with these coordinates, parsed and validated on first use.
-  // InvalidArgument when they are not a P-256 point.
+  // The key with these coordinates: the one kept, or parsed and validated
+  // now (and not kept). InvalidArgument when they are not a P-256 point.
   Result<std::shared_ptr<const CachedDpopKey>> Get(std::span<const uint8_t> x,
                                                    std::span<const uint8_t> y);
+  // Keeps `key` for later requests: call it once a signature under it checked.
+  void Remember(std::shared_ptr<const CachedDpopKey> key);
+  // Parses and validates, without a cache.
+  static Result<std::shared_ptr<const CachedDpopKey>> Parse(std::span<const uint8_t> x,
+                                                            std::span<const uint8_t> y);
 
   size_t size() const;
 

@@ -11,12 +11,14 @@ namespace {
 
 using ::vigie::testing::ErrorCodeIs;
 
-TEST(DpopKeyCacheTest, ParsesAKeyOnceAndGivesItsThumbprint) {
+TEST(DpopKeyCacheTest, KeepsAKeyOnceRememberedAndGivesItsThumbprint) {
   DpopKeyCache cache;
   auto key = crypto::Es256PrivateKey::Generate();
   const auto& pub = key.public_key();
   auto first = cache.Get(pub.x(), pub.y());
   ASSERT_OK(first);
+  EXPECT_EQ(cache.size(), 0u);  // parsed, not kept until its signature checked
+  cache.Remember(*first);
   auto second = cache.Get(pub.x(), pub.y());
   ASSERT_OK(second);
   EXPECT_EQ(first->get(), second->get());  // the same parsed key
@@ -40,7 +42,9 @@ TEST(DpopKeyCacheTest, StaysWithinItsCapacity) {
   DpopKeyCache cache(3);
   for (int i = 0; i < 10; ++i) {
     auto key = crypto::Es256PrivateKey::Generate();
-    ASSERT_OK(cache.Get(key.public_key().x(), key.public_key().y()));
+    auto parsed = cache.Get(key.public_key().x(), key.public_key().y());
+    ASSERT_OK(parsed);
+    cache.Remember(*parsed);
     EXPECT_LE(cache.size(), 3u);
   }
 }

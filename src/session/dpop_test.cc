@@ -105,6 +105,7 @@ TEST(DpopTest, EachBrokenCheckIsRefused) {
   // With a key cache that already holds the signing key, every check still applies.
   DpopKeyCache keys;
   ASSERT_OK(VerifyDpopProof(Sign(key, GoodParts(key, "token-1")), Request("token-1"), {}, &keys));
+  ASSERT_EQ(keys.size(), 1u);
   for (const Case& c : cases) {
     ProofParts parts = GoodParts(key, "token-1");
     c.breaks(parts);
@@ -135,6 +136,20 @@ TEST(DpopTest, TamperedOrMalformedProofsAreRefused) {
         std::string("!!!") + good, swapped_payload, std::string(5000, 'a')}) {
     EXPECT_FALSE(VerifyDpopProof(bad, Request()).has_value()) << bad.substr(0, 40);
   }
+}
+
+// Proofs whose signature does not check cannot fill the key cache and push
+// the keys in use out of it.
+TEST(DpopTest, OnlyAKeyWhoseSignatureCheckedIsKept) {
+  DpopKeyCache keys;
+  auto key = crypto::Es256PrivateKey::Generate();
+  std::string forged = Sign(key, GoodParts(key));
+  char& inside = forged[forged.size() - 10];  // within the signature, clear of its padding bits
+  inside = inside == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(VerifyDpopProof(forged, Request(), {}, &keys).has_value());
+  EXPECT_EQ(keys.size(), 0u);
+  ASSERT_OK(VerifyDpopProof(Sign(key, GoodParts(key)), Request(), {}, &keys));
+  EXPECT_EQ(keys.size(), 1u);
 }
 
 // A member named twice reads differently to last-wins and first-wins
