@@ -205,32 +205,23 @@ TEST(AgentActivityTest, ACaseReferenceCoversAListOnlyUpToItsLength) {
       }
     }
   }
-  {
-    // A sweep whose every search names another reference is no inquiry's list.
+  // Five searches walking ABADIE..ABIDI, the i-th naming `reference(i)`.
+  auto sweep = [&](auto reference) {
     AgentActivity activity;
     const char* names[] = {"ABADIE", "ABBAS", "ABEL", "ABGRALL", "ABIDI"};
     std::vector<Finding> findings;
     for (int i = 0; i < 5; ++i) {
       SearchTerms terms{.surname = names[i], .given_name = true};
       AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
-      search.case_reference = "2026/0041" + std::to_string(i) + "-PJ";
+      search.case_reference = reference(i);
       findings = activity.Take(search, &terms, options, false);
     }
-    EXPECT_TRUE(Fired(findings, Rule::kEnumeration));
-  }
-  {
-    // Nor is one where only some searches name one.
-    AgentActivity activity;
-    const char* names[] = {"ABADIE", "ABBAS", "ABEL", "ABGRALL", "ABIDI"};
-    std::vector<Finding> findings;
-    for (int i = 0; i < 5; ++i) {
-      SearchTerms terms{.surname = names[i], .given_name = true};
-      AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
-      if (i % 2 == 0) search.case_reference = "2026/00412-PJ";
-      findings = activity.Take(search, &terms, options, false);
-    }
-    EXPECT_TRUE(Fired(findings, Rule::kEnumeration));
-  }
+    return Fired(findings, Rule::kEnumeration);
+  };
+  // A sweep whose every search names another reference is no inquiry's list,
+  EXPECT_TRUE(sweep([](int i) { return "2026/0041" + std::to_string(i) + "-PJ"; }));
+  // nor is one where only some searches name one.
+  EXPECT_TRUE(sweep([](int i) { return i % 2 == 0 ? std::string("2026/00412-PJ") : ""; }));
 }
 
 TEST(AgentActivityTest, OrdinarySearchesAreNotEnumeration) {
