@@ -64,6 +64,21 @@ TEST(AuditTrailLateTest, AnEventDurableAfterItsDeadlineGoesToTheLateObserver) {
   options.checkpoint_sink = [released](const audit::Checkpoint&) { released.wait(); };
   std::unique_ptr<audit::AuditLog> log = fixture.OpenLog(options);
   AuditTrail trail(*log, fixture.SigningKey(), fixture.clock());
+  // Let the writer go however the test ends, or the log's destructor (run
+  // after this one's) waits; the observers below are gone by then.
+  struct Releaser {
+    std::promise<void>& release;
+    AuditTrail& trail;
+    bool done = false;
+    void operator()() {
+      if (!done) release.set_value();
+      done = true;
+    }
+    ~Releaser() {
+      trail.StopObserving();
+      (*this)();
+    }
+  } releaser{release, trail};
 
   std::mutex mutex;
   std::condition_variable seen;
@@ -87,7 +102,7 @@ TEST(AuditTrailLateTest, AnEventDurableAfterItsDeadlineGoesToTheLateObserver) {
   Result<void> outcome = durable->Wait();
   ASSERT_FALSE(outcome.has_value());
   EXPECT_EQ(outcome.error().code(), ErrorCode::kUnavailable);
-  release.set_value();
+  releaser();
 
   std::unique_lock lock(mutex);
   ASSERT_TRUE(seen.wait_for(lock, std::chrono::seconds(30), [&] { return !late.empty(); }));
@@ -95,7 +110,6 @@ TEST(AuditTrailLateTest, AnEventDurableAfterItsDeadlineGoesToTheLateObserver) {
   EXPECT_TRUE(on_time.empty());
   lock.unlock();
   EXPECT_EQ(log->stats().size, 1u);  // the refused request's event is in the log
-  trail.StopObserving();
 }
 
 }  // namespace

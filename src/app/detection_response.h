@@ -41,7 +41,9 @@ class DetectionResponse {
   void OnRecorded(const audit::AuditEvent& event);
   // An event durable only after its request was refused (AuditTrail's late
   // observer, on the log's writer thread): judged on a thread of detection's
-  // own, as soon as may be.
+  // own, as soon as may be - possibly after the agent's later events, which
+  // the rate and order rules then see slightly out of time order (rare: the
+  // log was slower than max_wait).
   void OnRecordedLate(const audit::AuditEvent& event);
 
  private:

@@ -334,10 +334,11 @@ Result<AuditVerifyReport> VerifyAuditLog(
   // numbered 2^63 - 1 would overflow (an error on PostgreSQL, a float on
   // SQLite) instead of being named.
   ASSIGN_OR_RETURN(store::Statement * count,
-                   db.Prepare("SELECT count(*), coalesce(max(sequence), 0), "
-                              "coalesce(min(sequence), 0) FROM audit_event"));
+                   db.Prepare("SELECT CASE WHEN max(sequence) IS NULL THEN 1 ELSE 0 END, "
+                              "coalesce(max(sequence), 0), coalesce(min(sequence), 0) "
+                              "FROM audit_event"));
   ASSIGN_OR_RETURN(bool counted, count->Step());
-  const bool empty = !counted || count->ColumnInt(0) == 0;
+  const bool empty = !counted || count->ColumnInt(0) == 1;
   const int64_t highest = empty ? -1 : count->ColumnInt(1);
   const int64_t lowest = empty ? 0 : count->ColumnInt(2);
   RETURN_IF_ERROR(count->Run());

@@ -44,6 +44,9 @@ void PruneBefore(std::deque<T>& window, int64_t limit, Time time_of) {
   while (!window.empty() && time_of(window.front()) < limit) window.pop_front();
 }
 
+// Case references remembered per agent before the counts start again.
+constexpr size_t kMaxReferences = 1024;
+
 // Whether `later` comes after `earlier` in a list sorted by surname, then
 // birth date.
 bool InOrder(const auto& earlier, const auto& later) {
@@ -270,6 +273,11 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
       latest.case_reference == searches_[searches_.size() - 2].case_reference &&
       InOrder(searches_[searches_.size() - 2], latest);
   case_list_streak_ = continues_list ? case_list_streak_ + 1 : 1;
+  size_t under_reference = 0;
+  if (!latest.case_reference.empty()) {
+    if (searches_by_reference_.size() >= kMaxReferences) searches_by_reference_.clear();
+    under_reference = ++searches_by_reference_[latest.case_reference];
+  }
 
   if (searches_.size() >= run) {
     // A sweep walks a list: surnames in strictly increasing order within one
@@ -289,12 +297,14 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
                         (it - 1)->birth_date < it->birth_date;
       }
     }
+    // Counted over every search under the reference, not the unbroken run:
+    // one search out of order now and then does not start a new list.
     const bool one_inquiry = case_list_streak_ >= run;
     const size_t case_list = static_cast<size_t>(options.enumeration_case_list);
-    if (one_inquiry && case_list_streak_ > case_list) {
+    if (one_inquiry && under_reference > case_list) {
       Fire(findings, Rule::kEnumeration,
-           std::to_string(case_list_streak_) +
-               " searches under one case reference walking names in order",
+           std::to_string(under_reference) +
+               " searches under one case reference, walking names in order",
            now, options, learning);
     } else if (!one_inquiry && alphabetical && initials.size() <= 2) {
       Fire(findings, Rule::kEnumeration,

@@ -98,6 +98,9 @@ class AgentActivity {
   // Consecutive searches, ending with the latest, under one case reference
   // and each after the one before in order (surname, then birth date).
   size_t case_list_streak_ = 0;
+  // Searches under each case reference since the agent was learnt (cleared
+  // past kMaxReferences): a break in the order does not start a list anew.
+  std::unordered_map<std::string, size_t> searches_by_reference_;
   std::deque<int64_t> factor_failures_;                 // times
   // Networks used in a session within the concurrent-addresses window, each
   // with its last use: not every use, which made each event of a busy agent

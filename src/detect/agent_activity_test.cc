@@ -205,6 +205,18 @@ TEST(AgentActivityTest, ACaseReferenceCoversAListOnlyUpToItsLength) {
       }
     }
   }
+  {
+    // One search out of order every sixth does not start the list anew.
+    AgentActivity activity;
+    bool fired = false;
+    for (int i = 0; i < 30 && !fired; ++i) {
+      SearchTerms terms{.surname = i % 6 == 5 ? "A" : surname(i * 5), .given_name = true};
+      AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
+      search.case_reference = "2026/00412-PJ";
+      fired = Fired(activity.Take(search, &terms, options, false), Rule::kEnumeration);
+    }
+    EXPECT_TRUE(fired);
+  }
   // Five searches walking ABADIE..ABIDI, the i-th naming `reference(i)`.
   auto sweep = [&](auto reference) {
     AgentActivity activity;

@@ -52,7 +52,7 @@ Result<void> Authenticator::RecordPasswordFailure(std::optional<int64_t> agent_i
   return store::RetryOnConflict([&]() -> Result<void> {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
     if (!agent_id) {
-      RETURN_IF_ERROR(internal::RecordUnknownLoginFailure(*db_, source_address, now, options_));
+      RETURN_IF_ERROR(internal::RecordUnknownLoginFailure(*db_, source_address, now));
       return tx.Commit();
     }
     ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, *agent_id,
@@ -153,6 +153,7 @@ Result<bool> Authenticator::CheckTotp(int64_t agent_id, std::string_view code,
     ASSIGN_OR_RETURN(int64_t changed, use->Run());
     if (changed == 1) {
       RETURN_IF_ERROR(internal::ForgetLoginFailures(*db_, row->agent.id));
+      RETURN_IF_ERROR(internal::PruneUnknownLoginFailures(*db_, now, options_));
       return true;
     }
   }
@@ -283,6 +284,7 @@ Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
     clear->BindInt(1, *agent_id).BindInt(2, now);
     RETURN_IF_ERROR(clear->Run());
     RETURN_IF_ERROR(internal::ForgetLoginFailures(*db_, *agent_id));
+    RETURN_IF_ERROR(internal::PruneUnknownLoginFailures(*db_, now, options_));
     RETURN_IF_ERROR(internal::DeleteChallenge(*db_, challenge_token));
     ASSIGN_OR_RETURN(auto updated, internal::LoadAgentById(*db_, *agent_id, now));
     if (!updated) return Fail(ErrorCode::kInternal, "agent vanished during login");

@@ -172,18 +172,24 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
   // One agent's failure does not leave the others as they were: each is
   // tried, and the ones that failed are reported (the incident holds them).
   for (const Agent& agent : agents) {
-    Result<Agent> suspended = directory.Suspend(agent.service_number);
-    Result<int64_t> revoked = suspended ? sessions.RevokeAllForAgent(agent.id, kEndContained) : 0;
-    if (suspended && revoked) {
-      done.sessions_revoked += *revoked;
+    if (Result<Agent> suspended = directory.Suspend(agent.service_number); !suspended) {
+      Log(LogLevel::kError, "incident_agent_not_suspended",
+          {{"incident", done.incident.id},
+           {"agent", agent.service_number},
+           {"error", suspended.error().message()}});
+      done.not_suspended.push_back(agent.service_number);
       continue;
     }
-    const Error& error = suspended ? revoked.error() : suspended.error();
-    Log(LogLevel::kError, "incident_agent_not_suspended",
-        {{"incident", done.incident.id},
-         {"agent", agent.service_number},
-         {"error", error.message()}});
-    done.not_suspended.push_back(agent.service_number);
+    // Suspended: a session left unrevoked is refused on its next request all
+    // the same (the incident and the suspension bar it), so this is logged.
+    if (Result<int64_t> revoked = sessions.RevokeAllForAgent(agent.id, kEndContained); revoked) {
+      done.sessions_revoked += *revoked;
+    } else {
+      Log(LogLevel::kError, "incident_sessions_not_revoked",
+          {{"incident", done.incident.id},
+           {"agent", agent.service_number},
+           {"error", revoked.error().message()}});
+    }
   }
   ASSIGN_OR_RETURN(done.incident, Get(done.incident.id));
   return done;

@@ -60,8 +60,8 @@ struct Contained {
   Incident incident;
   int64_t sessions_revoked = 0;
   // Agents the incident holds (their sessions are barred from its commit on)
-  // whose suspension or session revocation failed: containing them again
-  // finishes it. Empty when everything was done.
+  // whose suspension failed: containing them again finishes it. Empty when
+  // every agent was suspended.
   std::vector<std::string> not_suspended;
 };
 

@@ -135,7 +135,6 @@ Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& req
   if (!signature || !key->key.Verify(crypto::AsBytes(signing_input), *signature)) {
     return std::unexpected(Invalid("bad signature"));
   }
-  if (keys != nullptr) keys->Remember(key);
 
   std::optional<json::object> payload = DecodeObject(payload_part);
   if (!payload) return std::unexpected(Invalid("payload is not base64url JSON"));
@@ -167,6 +166,9 @@ Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& req
       return std::unexpected(Invalid("ath does not match the access token"));
     }
   }
+  // Kept only once the whole proof checked, so that failed proofs cannot
+  // push the keys in use out of the cache.
+  if (keys != nullptr) keys->Remember(key);
   return DpopProof{key->jkt, std::string(*jti), *iat};
 }
 

@@ -5,8 +5,9 @@
 // per key. Keys are looked up by their exact coordinates: a cached key is
 // the very point that was validated, so nothing is trusted that was not
 // checked.
-// Only keys whose signature checked are kept (Remember), so proofs with
-// garbage signatures cannot push the keys in use out.
+// Only keys of proofs that checked are kept (Remember), so failed proofs
+// cannot push the keys in use out. (A client makes its own keys, so fresh
+// keys with good proofs still can: emptying when full keeps that bounded.)
 // Bounded: when full, the cache is emptied and refills with the keys in use.
 // Thread-safety: all methods are thread-safe; returned keys are immutable.
 

@@ -49,16 +49,21 @@ Result<bool> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor 
 }
 
 Result<void> RecordUnknownLoginFailure(store::Connection& db, std::string_view source_address,
-                                       int64_t now, const IdentityOptions& options) {
-  ASSIGN_OR_RETURN(store::Statement * prune,
-                   db.Prepare("DELETE FROM unknown_login_failure WHERE at <= $1"));
-  prune->BindInt(1, now - options.lockout_window.count());
-  RETURN_IF_ERROR(prune->Run());
+                                       int64_t now) {
   ASSIGN_OR_RETURN(store::Statement * insert,
                    db.Prepare("INSERT INTO unknown_login_failure (at, source_address) "
                               "VALUES ($1, $2)"));
   insert->BindInt(1, now).BindText(2, source_address.substr(0, 64));
   RETURN_IF_ERROR(insert->Run());
+  return {};
+}
+
+Result<void> PruneUnknownLoginFailures(store::Connection& db, int64_t now,
+                                       const IdentityOptions& options) {
+  ASSIGN_OR_RETURN(store::Statement * prune,
+                   db.Prepare("DELETE FROM unknown_login_failure WHERE at <= $1"));
+  prune->BindInt(1, now - options.lockout_window.count());
+  RETURN_IF_ERROR(prune->Run());
   return {};
 }
 

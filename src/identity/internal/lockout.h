@@ -28,9 +28,16 @@ Result<bool> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor 
 // Records a failed login that names no agent that can be found (unknown or
 // malformed service number). Security: this is the write a failure against a
 // real agent makes, in a transaction of its own, so both refusals cost one
-// commit and their timing does not tell which service numbers exist.
+// commit and their timing does not tell which service numbers exist. A plain
+// insert: no read of the shared table, so concurrent refusals never conflict
+// (on PostgreSQL a conflict's retry would itself be a timing signal).
 Result<void> RecordUnknownLoginFailure(store::Connection& db, std::string_view source_address,
-                                       int64_t now, const IdentityOptions& options);
+                                       int64_t now);
+
+// Drops those records older than the lock-out window: called by successful
+// logins, whose timing tells nothing.
+Result<void> PruneUnknownLoginFailures(store::Connection& db, int64_t now,
+                                       const IdentityOptions& options);
 
 // Starts a new count for the agent.
 Result<void> ForgetLoginFailures(store::Connection& db, int64_t agent_id);
