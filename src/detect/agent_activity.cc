@@ -268,11 +268,6 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
   while (searches_.size() > std::max(run, window)) searches_.pop_front();
   const int64_t now = event.time_unix_micros;
   const SearchSample& latest = searches_.back();
-  const bool continues_list =
-      searches_.size() >= 2 && !latest.case_reference.empty() &&
-      latest.case_reference == searches_[searches_.size() - 2].case_reference &&
-      InOrder(searches_[searches_.size() - 2], latest);
-  case_list_streak_ = continues_list ? case_list_streak_ + 1 : 1;
   size_t under_reference = 0;
   if (!latest.case_reference.empty()) {
     if (searches_by_reference_.size() >= kMaxReferences) searches_by_reference_.clear();
@@ -282,24 +277,26 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
   if (searches_.size() >= run) {
     // A sweep walks a list: surnames in strictly increasing order within one
     // or two initial letters, or one surname with birth dates in order.
-    // Worked through under one case reference it is an inquiry's list, up to
-    // enumeration_case_list searches: a reference anyone can type must not
+    // Worked through in order under one case reference it is an inquiry's
+    // list, while the agent's searches under that reference (all of them:
+    // one out of order now and then does not start a new list) number at
+    // most enumeration_case_list: a reference anyone can type must not
     // switch the rule off for good.
     auto first = searches_.end() - static_cast<std::ptrdiff_t>(run);
     bool alphabetical = true, by_birth_date = true;
+    bool one_inquiry = !latest.case_reference.empty();
     std::unordered_set<char> initials;
     for (auto it = first; it != searches_.end(); ++it) {
       initials.insert(it->surname.empty() ? ' ' : it->surname[0]);
       by_birth_date = by_birth_date && !it->birth_date.empty();
+      one_inquiry = one_inquiry && it->case_reference == latest.case_reference;
       if (it != first) {
         alphabetical = alphabetical && (it - 1)->surname < it->surname;
         by_birth_date = by_birth_date && (it - 1)->surname == it->surname &&
                         (it - 1)->birth_date < it->birth_date;
+        one_inquiry = one_inquiry && InOrder(*(it - 1), *it);
       }
     }
-    // Counted over every search under the reference, not the unbroken run:
-    // one search out of order now and then does not start a new list.
-    const bool one_inquiry = case_list_streak_ >= run;
     const size_t case_list = static_cast<size_t>(options.enumeration_case_list);
     if (one_inquiry && under_reference > case_list) {
       Fire(findings, Rule::kEnumeration,

@@ -95,9 +95,6 @@ class AgentActivity {
   std::deque<std::pair<int64_t, int64_t>> persons_;     // (time, person), last hour
   std::unordered_map<int64_t, int> person_counts_;      // over persons_
   std::deque<SearchSample> searches_;                   // the last few
-  // Consecutive searches, ending with the latest, under one case reference
-  // and each after the one before in order (surname, then birth date).
-  size_t case_list_streak_ = 0;
   // Searches under each case reference since the agent was learnt (cleared
   // past kMaxReferences): a break in the order does not start a list anew.
   std::unordered_map<std::string, size_t> searches_by_reference_;

@@ -125,8 +125,9 @@ Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& req
   auto x_bytes = crypto::Base64UrlDecode(*x);
   auto y_bytes = crypto::Base64UrlDecode(*y);
   if (!x_bytes || !y_bytes) return std::unexpected(Invalid("jwk coordinates are not base64url"));
-  auto found =
-      keys != nullptr ? keys->Get(*x_bytes, *y_bytes) : DpopKeyCache::Parse(*x_bytes, *y_bytes);
+  bool kept = false;
+  auto found = keys != nullptr ? keys->Get(*x_bytes, *y_bytes, &kept)
+                               : DpopKeyCache::Parse(*x_bytes, *y_bytes);
   if (!found) return std::unexpected(Invalid("jwk is not a P-256 point"));
   std::shared_ptr<const CachedDpopKey> key = std::move(*found);
 
@@ -167,8 +168,8 @@ Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& req
     }
   }
   // Kept only once the whole proof checked, so that failed proofs cannot
-  // push the keys in use out of the cache.
-  if (keys != nullptr) keys->Remember(key);
+  // push the keys in use out of the cache; a key already kept costs nothing more.
+  if (keys != nullptr && !kept) keys->Remember(key);
   return DpopProof{key->jkt, std::string(*jti), *iat};
 }
 

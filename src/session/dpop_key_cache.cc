@@ -17,12 +17,14 @@ Result<std::shared_ptr<const CachedDpopKey>> DpopKeyCache::Parse(std::span<const
 }
 
 Result<std::shared_ptr<const CachedDpopKey>> DpopKeyCache::Get(std::span<const uint8_t> x,
-                                                               std::span<const uint8_t> y) {
+                                                               std::span<const uint8_t> y,
+                                                               bool* kept) {
   std::string coordinates(crypto::AsText(x));
   coordinates += crypto::AsText(y);
   {
     std::lock_guard lock(mutex_);
     auto found = keys_.find(coordinates);
+    if (kept != nullptr) *kept = found != keys_.end();
     if (found != keys_.end()) return found->second;
   }
   // Parse outside the lock: validation is the expensive part.

@@ -33,10 +33,12 @@ class DpopKeyCache {
  public:
   explicit DpopKeyCache(size_t capacity = 100'000) : capacity_(capacity) {}
 
-  // The key with these coordinates: the one kept, or parsed and validated
-  // now (and not kept). InvalidArgument when they are not a P-256 point.
+  // The key with these coordinates: the one kept (`*kept` set true), or
+  // parsed and validated now and not kept. InvalidArgument when they are not
+  // a P-256 point.
   Result<std::shared_ptr<const CachedDpopKey>> Get(std::span<const uint8_t> x,
-                                                   std::span<const uint8_t> y);
+                                                   std::span<const uint8_t> y,
+                                                   bool* kept = nullptr);
   // Keeps `key` for later requests: call it once a signature under it checked.
   void Remember(std::shared_ptr<const CachedDpopKey> key);
   // Parses and validates, without a cache.

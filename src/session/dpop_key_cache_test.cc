@@ -19,7 +19,9 @@ TEST(DpopKeyCacheTest, KeepsAKeyOnceRememberedAndGivesItsThumbprint) {
   ASSERT_OK(first);
   EXPECT_EQ(cache.size(), 0u);  // parsed, not kept until its signature checked
   cache.Remember(*first);
-  auto second = cache.Get(pub.x(), pub.y());
+  bool kept = false;
+  auto second = cache.Get(pub.x(), pub.y(), &kept);
+  EXPECT_TRUE(kept);
   ASSERT_OK(second);
   EXPECT_EQ(first->get(), second->get());  // the same parsed key
   EXPECT_EQ(cache.size(), 1u);
