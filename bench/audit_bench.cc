@@ -87,8 +87,10 @@ AuditEvent SearchEvent(uint64_t n, int persons_per_event) {
 
 
 // "What did these 10 agents see in the last 30 days" and "who consulted this
-// person" (100 persons spread over 1..persons), timed. 0 on success.
-int Investigate(vigie::store::Connection& db, int64_t last_micros, int64_t persons) {
+// person" (100 persons spread over the ids the log holds), timed. 0 on success.
+int Investigate(vigie::store::Connection& db, int64_t last_micros, int64_t first_person,
+                int64_t last_person) {
+  const int64_t persons = std::max<int64_t>(1, last_person - first_person + 1);
   const auto agents_started = Clock::now();
   uint64_t agents_seen = 0;
   for (int64_t agent = 1; agent <= 10; ++agent) {
@@ -107,7 +109,7 @@ int Investigate(vigie::store::Connection& db, int64_t last_micros, int64_t perso
   for (int64_t i = 1; i <= 100; ++i) {
     const auto person_started = Clock::now();
     auto found = vigie::audit::FindEvents(
-        db, {.person_id = (i * 7919) % persons + 1, .limit = 1'000'000});
+        db, {.person_id = first_person + (i * 7919) % persons, .limit = 1'000'000});
     if (!found) return 1;
     accesses += found->size();
     const double seconds = Seconds(person_started);
@@ -143,7 +145,8 @@ int InvestigateExisting(const std::string& file) {
   std::printf("== audit log %s: %lld events\n", postgres ? "on PostgreSQL" : file.c_str(),
               static_cast<long long>(events));
   return Investigate(**db, scalar("SELECT max(time_us) FROM audit_event"),
-                     std::max<int64_t>(1, scalar("SELECT max(person_id) FROM audit_person_access")));
+                     scalar("SELECT min(first_person) FROM audit_person_chunk"),
+                     scalar("SELECT max(last_person) FROM audit_person_chunk"));
 }
 
 }  // namespace
@@ -338,5 +341,9 @@ int main(int argc, char** argv) {
 
   // The investigator's two questions on this log (2 x events).
   const int64_t last_micros = kFirstEventMicros + static_cast<int64_t>(2 * events) * 2'000'000;
-  return Investigate(**db, last_micros, 20'000'000);
+  // SearchEvent's persons: (n * 7 + i) % 20 M + 1, n from the first phase's
+  // 0 (the bulk phase's `events` without writers) to 2 x events.
+  const uint64_t first_n = writers > 0 ? 0 : events;
+  return Investigate(**db, last_micros, static_cast<int64_t>(first_n * 7 % 20'000'000 + 1),
+                     static_cast<int64_t>(std::min<uint64_t>(2 * events * 7, 20'000'000)));
 }

@@ -91,6 +91,7 @@ class AuditLog::Writer {
     written_size_ = size;
     foreign_.Opened(size);
     ASSIGN_OR_RETURN(person_indexed_, PersonIndexedUpTo(*db_));
+    person_catch_up_ = written_size_ >= person_indexed_ + kPersonIndexEvery;
     RETURN_IF_ERROR(ApplySizeCap(max_size_mib_));
     return {};
   }
@@ -207,9 +208,14 @@ class AuditLog::Writer {
     while (true) {
       bool stopping = false;
       bool probe = false;
+      bool catch_up = false;
       {
         std::unique_lock lock(mutex_);
         while (queue_.empty() && !stopping_) {
+          if (person_catch_up_ && !stats_.failing) {
+            catch_up = true;  // idle: a long unindexed stretch gets indexed now
+            break;
+          }
           if (stats_.failing) {
             // Idle while failing: no caller's batch will find the log
             // writable again, so a batch of its own does (the outage event).
@@ -226,7 +232,7 @@ class AuditLog::Writer {
           }
         }
         stopping = stopping_;
-        if (!stopping && last_batch_ > 1 && queue_.size() < options_.gather_events) {
+        if (!stopping && !catch_up && last_batch_ > 1 && queue_.size() < options_.gather_events) {
           Gather(lock);
           stopping = stopping_;
         }
@@ -296,7 +302,9 @@ class AuditLog::Writer {
   }
 
   // The index lags the log by at most kPersonIndexEvery events (queries scan
-  // that tail); a failure only makes it lag longer.
+  // that tail); a failure only makes it lag longer. Further behind (a
+  // rebuilt index), it catches up kMaxSegmentEvents at a time, between
+  // batches and while idle.
   void MaybeIndexPersons(bool final) {
     if (written_size_ < person_indexed_ + (final ? 1 : kPersonIndexEvery)) return;
     auto indexed = [&]() -> Result<uint64_t> {
@@ -304,10 +312,12 @@ class AuditLog::Writer {
       return ExtendPersonIndex(*db_);
     }();
     if (!indexed) {
+      person_catch_up_ = false;  // no busy retry: the next batch tries again
       Log(LogLevel::kWarn, "audit_person_index_lagging", {{"error", indexed.error().message()}});
       return;
     }
     person_indexed_ = *indexed;
+    person_catch_up_ = written_size_ >= person_indexed_ + kPersonIndexEvery;
   }
 
   // A batch that appended nothing (a final checkpoint) finds the size
@@ -477,6 +487,7 @@ class AuditLog::Writer {
   // Writer thread only (and Load before it starts).
   uint64_t written_size_ = 0;    // the log's size after the last write transaction
   uint64_t person_indexed_ = 0;  // events the person index covers, as last seen
+  bool person_catch_up_ = false;  // far behind, and the last extension worked
   uint64_t last_checkpoint_size_ = 0;
   TimePoint last_checkpoint_time_{};
   std::vector<CompletedSubtree> completed_;  // by the batch being written

@@ -31,6 +31,17 @@ inline Result<void> LiftAppendOnlyGuards(store::Connection& db) {
   return db.ExecuteScript(script);
 }
 
+// What a log written before the person index went into chunks (schema
+// version 4) looks like: a row per access (none here, nothing indexed).
+inline Result<void> BackToSchemaVersion3(store::Connection& db) {
+  return db.ExecuteScript(
+      "DROP TABLE audit_person_chunk; DELETE FROM audit_person_segment; "
+      "UPDATE audit_tip SET person_indexed = 0; "
+      "CREATE TABLE audit_person_access (segment BIGINT NOT NULL, person_id BIGINT NOT NULL, "
+      "sequence BIGINT NOT NULL, PRIMARY KEY (segment, person_id, sequence)); "
+      "DELETE FROM schema_version WHERE version = 4;");
+}
+
 // An SQL expression for 32 zero bytes.
 inline std::string ZeroHashSql(const store::Connection& db) {
   return db.dialect() == store::Dialect::kPostgres ? "decode(repeat('00', 32), 'hex')"

@@ -84,9 +84,27 @@ constexpr std::string_view kSchemaV3 = R"sql(
 ALTER TABLE audit_tip ADD COLUMN subtrees_to INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// The person index in chunks of sorted pairs (person_chunk.h) instead of a
+// row per pair. The index is derived data: the old one is dropped and the
+// writer rebuilds the new one from the events, behind the log (queries scan
+// what is not indexed yet meanwhile).
+constexpr std::string_view kSchemaV4 = R"sql(
+DROP TABLE audit_person_access;
+DELETE FROM audit_person_segment;
+UPDATE audit_tip SET person_indexed = 0;
+CREATE TABLE audit_person_chunk (
+  segment INTEGER NOT NULL,
+  first_person INTEGER NOT NULL,
+  last_person INTEGER NOT NULL,
+  pairs BLOB NOT NULL,
+  PRIMARY KEY (segment, first_person)
+) WITHOUT ROWID;
+)sql";
+
 constexpr store::Migration kMigrations[] = {{1, "audit log", kSchemaV1},
                                             {2, "audit Merkle subtrees", kSchemaV2},
-                                            {3, "audit subtree coverage", kSchemaV3}};
+                                            {3, "audit subtree coverage", kSchemaV3},
+                                            {4, "audit person index in chunks", kSchemaV4}};
 
 // The same schema on PostgreSQL. Security: as on SQLite, the triggers keep
 // Vigie itself from rewriting history; in production the audit schema is
@@ -155,9 +173,23 @@ constexpr std::string_view kPgSchemaV3 = R"sql(
 ALTER TABLE audit_tip ADD COLUMN subtrees_to BIGINT NOT NULL DEFAULT 0;
 )sql";
 
+constexpr std::string_view kPgSchemaV4 = R"sql(
+DROP TABLE audit_person_access;
+DELETE FROM audit_person_segment;
+UPDATE audit_tip SET person_indexed = 0;
+CREATE TABLE audit_person_chunk (
+  segment BIGINT NOT NULL,
+  first_person BIGINT NOT NULL,
+  last_person BIGINT NOT NULL,
+  pairs BYTEA NOT NULL,
+  PRIMARY KEY (segment, first_person)
+);
+)sql";
+
 constexpr store::Migration kPgMigrations[] = {{1, "audit log", kPgSchemaV1},
                                               {2, "audit Merkle subtrees", kPgSchemaV2},
-                                              {3, "audit subtree coverage", kPgSchemaV3}};
+                                              {3, "audit subtree coverage", kPgSchemaV3},
+                                              {4, "audit person index in chunks", kPgSchemaV4}};
 
 }  // namespace
 

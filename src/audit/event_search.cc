@@ -3,18 +3,39 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "audit/audit_event_codec.h"
 #include "audit/person_index.h"
 
 namespace vigie::audit {
+namespace {
+
+// A list of sequences as one parameter: a JSON array for SQLite's
+// json_each, an array literal for PostgreSQL.
+std::string SequenceList(store::Dialect dialect, std::span<const uint64_t> sequences) {
+  const bool sqlite = dialect == store::Dialect::kSqlite;
+  std::string list(1, sqlite ? '[' : '{');
+  for (uint64_t sequence : sequences) {
+    if (list.size() > 1) list += ',';
+    list += std::to_string(sequence);
+  }
+  list += sqlite ? ']' : '}';
+  return list;
+}
+
+}  // namespace
 
 Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFilter& filter) {
   int64_t indexed_up_to = 0;
+  std::string person_sequences;  // the index's answer, as a list for the statement
   if (filter.person_id) {
     ASSIGN_OR_RETURN(uint64_t boundary, PersonIndexedUpTo(db));
     indexed_up_to = static_cast<int64_t>(boundary);
+    ASSIGN_OR_RETURN(std::vector<uint64_t> indexed, IndexedAccessesOf(db, *filter.person_id));
+    person_sequences = SequenceList(db.dialect(), indexed);
   }
   // Only the criteria given go into the statement, so SQLite can use the
   // index that fits (agent, unit, time, the person segments); an "x IS NULL
@@ -52,16 +73,15 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
           [hash = *filter.terms_hash](store::Statement& s, int i) { s.BindBlob(i, hash); });
   }
   if (filter.person_id) {
-    // The segments' entries, plus the tail not indexed yet (filtered below).
-    // SQLite's CROSS JOIN keeps the segments as the outer loop (one index
-    // probe each); PostgreSQL's planner picks that by itself.
+    // The index's sequences, plus the tail not indexed yet (filtered below).
     where(
-        std::string("sequence IN (SELECT a.sequence FROM audit_person_segment s ") +
-            (db.dialect() == store::Dialect::kSqlite ? "CROSS JOIN" : "JOIN") +
-            " audit_person_access a ON a.segment = s.segment AND a.person_id = ",
-        " UNION ALL SELECT sequence FROM audit_event WHERE sequence >= " + std::string("$") +
+        db.dialect() == store::Dialect::kSqlite ? "sequence IN (SELECT value FROM json_each("
+                                                : "sequence IN (SELECT unnest(CAST(",
+        (db.dialect() == store::Dialect::kSqlite ? std::string(")")
+                                                 : std::string(" AS BIGINT[]))")) +
+            " UNION ALL SELECT sequence FROM audit_event WHERE sequence >= $" +
             std::to_string(binders.size() + 3) + ")",
-        int_value(*filter.person_id));
+        [list = std::move(person_sequences)](store::Statement& s, int i) { s.BindText(i, list); });
     binders.push_back(int_value(indexed_up_to));
   }
   // Newest first walks the agent (or unit, or time) index backwards and
@@ -71,8 +91,9 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
   ASSIGN_OR_RETURN(store::Statement * rows, db.Prepare(sql));
   rows->BindInt(1, static_cast<int64_t>(std::min<uint64_t>(filter.after_sequence, INT64_MAX)));
   for (size_t i = 0; i < binders.size(); ++i) binders[i](*rows, static_cast<int>(i) + 2);
-  // With a person, the unindexed tail is filtered after decoding, so the
-  // limit applies then.
+  // With a person, events are filtered after decoding (the unindexed tail,
+  // and whatever the derived index claims: it may only lose events, never
+  // add one), so the limit applies then.
   rows->BindInt(static_cast<int>(binders.size()) + 2,
                 filter.person_id ? INT64_MAX
                                  : static_cast<int64_t>(std::min<size_t>(filter.limit, INT64_MAX)));
@@ -81,9 +102,8 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
     ASSIGN_OR_RETURN(bool more, rows->Step());
     if (!more) break;
     ASSIGN_OR_RETURN(AuditEvent event, DecodeAuditEvent(rows->ColumnBlob(0)));
-    if (filter.person_id && static_cast<int64_t>(event.sequence) >= indexed_up_to &&
-        std::find(event.person_ids.begin(), event.person_ids.end(), *filter.person_id) ==
-            event.person_ids.end()) {
+    if (filter.person_id && std::find(event.person_ids.begin(), event.person_ids.end(),
+                                      *filter.person_id) == event.person_ids.end()) {
       continue;
     }
     events.push_back(std::move(event));

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "audit/audit_log_test_util.h"
+#include "audit/person_chunk.h"
+#include "audit/person_index.h"
 
 namespace vigie::audit {
 namespace {
@@ -79,19 +84,17 @@ TEST_F(EventSearchTest, AnInjectionAttemptIsJustAnAddressThatMatchesNothing) {
 // events not indexed yet too, and a lost index catches up from the events.
 TEST(EventSearchIndexTest, PersonQueriesSeeTheUnindexedTailAndTheIndexCatchesUp) {
   AuditLogFixture fixture;
-  auto count_rows = [&](store::Connection& db) {
-    auto row = db.Prepare("SELECT count(*) FROM audit_person_access WHERE person_id = 555");
-    EXPECT_TRUE((*row)->Step().value_or(false));
-    int64_t n = (*row)->ColumnInt(0);
-    (void)(*row)->Step();
-    return n;
+  auto indexed_accesses = [&](store::Connection& db) {
+    auto indexed = IndexedAccessesOf(db, 555);
+    EXPECT_TRUE(indexed.has_value());
+    return indexed ? indexed->size() : 0;
   };
   {
     auto log = fixture.OpenLog();
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(log->Append(SearchEvent(1, {555, 7})).has_value());
     ASSERT_TRUE(log->Append(SearchEvent(2, {8})).has_value());
     auto db = fixture.RawDatabase();
-    EXPECT_EQ(count_rows(*db), 0) << "not indexed while the log is open and small";
+    EXPECT_EQ(indexed_accesses(*db), 0u) << "not indexed while the log is open and small";
     auto found = FindEvents(*db, {.person_id = 555});
     ASSERT_TRUE(found.has_value());
     EXPECT_EQ(found->size(), 3u);
@@ -99,17 +102,69 @@ TEST(EventSearchIndexTest, PersonQueriesSeeTheUnindexedTailAndTheIndexCatchesUp)
     EXPECT_EQ(limited->size(), 2u);
   }
   auto db = fixture.RawDatabase();
-  EXPECT_EQ(count_rows(*db), 3) << "closing the log indexes the rest";
+  EXPECT_EQ(indexed_accesses(*db), 3u) << "closing the log indexes the rest";
   EXPECT_EQ(FindEvents(*db, {.person_id = 555})->size(), 3u);
   EXPECT_EQ(FindEvents(*db, {.person_id = 8})->size(), 1u);
 
   // Lose the index (a crash before it was extended, or someone deleting it).
-  ASSERT_TRUE(db->ExecuteScript("DELETE FROM audit_person_access; DELETE FROM "
+  ASSERT_TRUE(db->ExecuteScript("DELETE FROM audit_person_chunk; DELETE FROM "
                                 "audit_person_segment; UPDATE audit_tip SET person_indexed = 0;")
                   .has_value());
   EXPECT_EQ(FindEvents(*db, {.person_id = 555})->size(), 3u) << "the tail scan still answers";
   { auto log = fixture.OpenLog(); }
-  EXPECT_EQ(count_rows(*db), 3);
+  EXPECT_EQ(indexed_accesses(*db), 3u);
+}
+
+// The index is derived data someone with the database could forge: it may
+// hide an access (verification, not the index, is what proves the log), but
+// it cannot make an event that did not return a person answer for them.
+TEST_F(EventSearchTest, AForgedIndexChunkCannotAddAnEventToAPersonsAccesses) {
+  const auto chunks = ChunkAccesses(std::vector<PersonAccess>{{103, 3}, {103, 4}}, 0);
+  ASSERT_EQ(chunks.size(), 1u);
+  auto forge = db_->Prepare(
+      "INSERT INTO audit_person_chunk (segment, first_person, last_person, pairs) "
+      "VALUES (0, 103, 103, $1) ON CONFLICT (segment, first_person) DO UPDATE SET pairs = "
+      "excluded.pairs");
+  ASSERT_TRUE(forge.has_value());
+  (*forge)->BindBlob(1, chunks[0].pairs);
+  ASSERT_TRUE((*forge)->Run().has_value());
+  ASSERT_EQ(IndexedAccessesOf(*db_, 103).value_or(std::vector<uint64_t>{}),
+            (std::vector<uint64_t>{3, 4}));
+  // Event 4 returned person 104, not 103; the forged index lost 8, 13, ...
+  EXPECT_EQ(Sequences({.person_id = 103}), (std::vector<uint64_t>{3}));
+}
+
+// A log written before the index went into chunks (schema version 3, a row
+// per access): the migration drops the old index and the writer rebuilds the
+// new one from the events, by itself while idle; queries answer throughout.
+TEST(EventSearchIndexTest, AnUpgradedLogIsReindexedFromItsEventsWhileIdle) {
+  AuditLogFixture fixture;
+  constexpr int kEvents = 5000;  // more than the writer lets the index lag
+  {
+    auto log = fixture.OpenLog();
+    std::vector<AuditEvent> events;
+    for (int i = 0; i < kEvents; ++i) events.push_back(SearchEvent(1, {i % 50, 1000 + i}));
+    ASSERT_EQ(log->AppendAll(std::move(events)).value_or(0), static_cast<uint64_t>(kEvents));
+  }
+  auto db = fixture.RawDatabase();
+  ASSERT_TRUE(testing::BackToSchemaVersion3(*db).has_value());
+  ASSERT_TRUE(db->ExecuteScript("INSERT INTO audit_person_access VALUES (0, 7, 7); "
+                                "INSERT INTO audit_person_segment VALUES (0); "
+                                "UPDATE audit_tip SET person_indexed = " +
+                                std::to_string(kEvents))
+                  .has_value());
+  auto log = fixture.OpenLog();  // migrates: the index restarts from nothing
+  EXPECT_EQ(FindEvents(*db, {.person_id = 1234})->size(), 1u) << "answered from the events";
+  for (int waited = 0; waited < 200 && PersonIndexedUpTo(*db).value_or(0) < kEvents; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(PersonIndexedUpTo(*db).value_or(0), static_cast<uint64_t>(kEvents))
+      << "caught up with no append to prompt it";
+  EXPECT_EQ(IndexedAccessesOf(*db, 1234).value_or(std::vector<uint64_t>{}),
+            std::vector<uint64_t>{234});
+  auto person7 = FindEvents(*db, {.person_id = 7});
+  ASSERT_TRUE(person7.has_value());
+  EXPECT_EQ(person7->size(), static_cast<size_t>(kEvents / 50));
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ namespace vigie::audit {
 namespace {
 
 using testing::AuditLogFixture;
+using testing::BackToSchemaVersion3;
 using testing::LiftAppendOnlyGuards;
 using testing::ZeroHashSql;
 using testing::SearchEvent;
@@ -49,6 +50,7 @@ void AppendInBatches(AuditLogFixture& fixture, uint64_t count) {
 // What a log written by the release before subtree coverage (schema
 // version 3) looks like.
 Result<void> BackToSchemaVersion2(store::Connection& db) {
+  RETURN_IF_ERROR(BackToSchemaVersion3(db));
   return db.ExecuteScript(
       "ALTER TABLE audit_tip DROP COLUMN subtrees_to; DELETE FROM schema_version WHERE version = 3;");
 }

@@ -1,0 +1,50 @@
+#pragma once
+// A chunk of the "who consulted this person" index (person_index.h): about
+// kAccessesPerChunk (person, sequence) pairs of one segment, sorted, stored
+// as one row. A row per pair made the index most of the writer's cost (a
+// B-tree entry for each of the 20 persons a search returns); a row per chunk
+// is written once, in order. A person's accesses within a segment never
+// straddle two chunks, so a query reads one chunk per segment: the one with
+// the largest first person not above it. Format (docs/formats/audit-log.md):
+// for each pair, the person as a minimal LEB128 delta from the previous
+// pair's (the chunk's first person for the first pair), then the sequence
+// as a minimal LEB128 offset from the segment's number (its first event).
+//
+// Thread-safety: pure functions. Errors: DataLoss for pairs that do not
+// decode (truncated, overlong, or past the chunk's range).
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/error.h"
+
+namespace vigie::audit {
+
+struct PersonAccess {
+  int64_t person_id = 0;
+  uint64_t sequence = 0;
+  auto operator<=>(const PersonAccess&) const = default;
+};
+
+struct PersonChunk {
+  int64_t first_person = 0;
+  int64_t last_person = 0;
+  std::vector<uint8_t> pairs;
+};
+
+inline constexpr size_t kAccessesPerChunk = 128;
+
+// Splits one segment's accesses, sorted and all at or after `segment`, into
+// chunks of at least kAccessesPerChunk pairs (the last may hold fewer; one
+// person's accesses stay together, so a chunk may hold more).
+std::vector<PersonChunk> ChunkAccesses(std::span<const PersonAccess> sorted, uint64_t segment);
+
+// Appends to `sequences`, in order, the sequences at which `person_id`
+// appears in `chunk` (a chunk of the segment numbered `segment`).
+Result<void> AccessesOf(const PersonChunk& chunk, uint64_t segment, int64_t person_id,
+                        std::vector<uint64_t>& sequences);
+
+}  // namespace vigie::audit
