@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -84,7 +85,6 @@ AuditEvent SearchEvent(uint64_t n, int persons_per_event) {
   event.latency_micros = 900;
   return event;
 }
-
 
 // "What did these 10 agents see in the last 30 days" and "who consulted this
 // person" (100 persons spread over the ids the log holds), timed. 0 on success.
@@ -187,9 +187,11 @@ double DurableAppendRate(const std::string& url, const std::filesystem::path& di
   uint64_t commits = 0;
   for (const auto& log : logs) commits += log->stats().commits;
   std::printf("  %s, %d node(s): %.1f events per commit\n", url.substr(0, url.find(':')).c_str(),
-              nodes, static_cast<double>(events) / static_cast<double>(std::max<uint64_t>(1, commits)));
-  if (failed > 0) std::fprintf(stderr, "audit_bench: %llu appends refused\n",
-                               static_cast<unsigned long long>(failed.load()));
+              nodes,
+              static_cast<double>(events) / static_cast<double>(std::max<uint64_t>(1, commits)));
+  if (failed > 0)
+    std::fprintf(stderr, "audit_bench: %llu appends refused\n",
+                 static_cast<unsigned long long>(failed.load()));
   return rate;
 }
 
@@ -201,8 +203,8 @@ std::string FreshPostgresSchema(const std::string& server, const std::string& sc
                                schema)) {
     return "";
   }
-  return server + (server.find('?') == std::string::npos ? "?" : "&") +
-         "options=-csearch_path%3D" + schema;
+  return server + (server.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         schema;
 }
 
 int CompareBackends(const std::string& server, const std::filesystem::path& dir, uint64_t events,
@@ -217,8 +219,8 @@ int CompareBackends(const std::string& server, const std::filesystem::path& dir,
                                           events, writers, 2, persons_per_event, signing);
   if (sqlite <= 0 || pg <= 0 || pg_two <= 0) return 1;
   std::printf("durable appends, SQLite: %.0f events/s\n", sqlite);
-  std::printf("durable appends, PostgreSQL, one node: %.0f events/s (ratio to SQLite: %.2f)\n",
-              pg, pg / sqlite);
+  std::printf("durable appends, PostgreSQL, one node: %.0f events/s (ratio to SQLite: %.2f)\n", pg,
+              pg / sqlite);
   std::printf("durable appends, PostgreSQL, two nodes: %.0f events/s (ratio to one node: %.2f)\n",
               pg_two, pg_two / pg);
   return 0;
@@ -291,14 +293,24 @@ int main(int argc, char** argv) {
   const double append_seconds = Seconds(started);
   const vigie::audit::AuditLogStats stats = (*log)->stats();
 
-  // The same again, handed over 16 384 at a time by one thread: what the log
-  // itself sustains when callers do not each block a thread.
+  // The same again, handed over 16 384 at a time: what the log itself
+  // sustains when callers do not each block a thread. The next chunk is made
+  // while the log writes this one, as requests make events while it writes.
   const auto bulk_started = Clock::now();
   constexpr uint64_t kChunk = 16'384;
-  for (uint64_t first = events; first < 2 * events; first += kChunk) {
+  auto make_chunk = [&](uint64_t first) {
     std::vector<AuditEvent> chunk;
     for (uint64_t n = first; n < std::min(first + kChunk, 2 * events); ++n) {
       chunk.push_back(SearchEvent(n, persons_per_event));
+    }
+    return chunk;
+  };
+  std::future<std::vector<AuditEvent>> next_chunk =
+      std::async(std::launch::async, make_chunk, events);
+  for (uint64_t first = events; first < 2 * events; first += kChunk) {
+    std::vector<AuditEvent> chunk = next_chunk.get();
+    if (first + kChunk < 2 * events) {
+      next_chunk = std::async(std::launch::async, make_chunk, first + kChunk);
     }
     if (!(*log)->AppendAll(std::move(chunk))) ++failed;
   }

@@ -1,5 +1,7 @@
 #include <cstdio>
 #include <fstream>
+#include <future>
+#include <vector>
 
 #include "app/audit_trail.h"
 #include "audit/synthetic_events.h"
@@ -60,7 +62,7 @@ int GenerateAuditEvents(const std::filesystem::path& data_dir, const GenerateOpt
       synthetic.spacing_micros * events;
   ProgressLine progress("generating");
   constexpr uint64_t kChunk = 16'384;
-  for (uint64_t first = 0; first < options.audit_events; first += kChunk) {
+  auto make_chunk = [&](uint64_t first) {
     std::vector<audit::AuditEvent> chunk;
     const uint64_t end = std::min(first + kChunk, options.audit_events);
     chunk.reserve(end - first);
@@ -71,6 +73,15 @@ int GenerateAuditEvents(const std::filesystem::path& data_dir, const GenerateOpt
       }
       chunk.push_back(std::move(event));
     }
+    return chunk;
+  };
+  // The next chunk is made (and its terms sealed) on another core while the
+  // writer commits this one.
+  std::future<std::vector<audit::AuditEvent>> next = std::async(std::launch::async, make_chunk, 0);
+  for (uint64_t first = 0; first < options.audit_events; first += kChunk) {
+    std::vector<audit::AuditEvent> chunk = next.get();
+    const uint64_t end = first + chunk.size();
+    if (end < options.audit_events) next = std::async(std::launch::async, make_chunk, end);
     if (auto appended = (*log)->AppendAll(std::move(chunk)); !appended) {
       progress.Finish();
       return ReportError(appended.error());
