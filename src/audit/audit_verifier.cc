@@ -135,16 +135,17 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
     return {};
   };
   Result<void> scanned = ScanEvents(
-      db, EventColumns::kEventAndChainHash, 0, total,
+      db, EventColumns::kBoundedEventAndChainHash, 0, total,
       [&](store::Statement& row) -> Result<bool> {
         ReadEvent read{.number = number};
         const auto sequence = static_cast<uint64_t>(row.ColumnInt(0));
         std::span<const uint8_t> encoded = row.ColumnBlob(1);
+        const int64_t length = row.ColumnInt(3);
         if (sequence != number) {
           read.problem = "event " + std::to_string(number) + " is missing";
-        } else if (encoded.size() > kMaxAuditEventSize) {
-          read.problem = "event " + std::to_string(number) + " holds " +
-                         std::to_string(encoded.size()) + " bytes, more than any event can";
+        } else if (length > static_cast<int64_t>(kMaxAuditEventSize)) {
+          read.problem = "event " + std::to_string(number) + " holds " + std::to_string(length) +
+                         " bytes, more than any event can";
           encoded = {};
         }
         read.offset = batch.bytes.size();

@@ -1,5 +1,7 @@
 #include "audit/event_scan.h"
 
+#include "audit/audit_event_codec.h"
+
 namespace vigie::audit {
 namespace {
 
@@ -8,9 +10,11 @@ std::string_view PageSql(EventColumns columns) {
     case EventColumns::kEvent:
       return "SELECT sequence, event FROM audit_event WHERE sequence >= $1 AND sequence < $2 "
              "ORDER BY sequence LIMIT $3";
-    case EventColumns::kEventAndChainHash:
-      return "SELECT sequence, event, chain_hash FROM audit_event WHERE sequence >= $1 AND "
-             "sequence < $2 ORDER BY sequence LIMIT $3";
+    case EventColumns::kBoundedEventAndChainHash:
+      // Both SQLite and PostgreSQL read a value's length from its header.
+      return "SELECT sequence, CASE WHEN length(event) <= $4 THEN event END, chain_hash, "
+             "length(event) FROM audit_event WHERE sequence >= $1 AND sequence < $2 "
+             "ORDER BY sequence LIMIT $3";
   }
   return {};
 }
@@ -25,6 +29,9 @@ Result<void> ScanEvents(store::Connection& db, EventColumns columns, uint64_t be
     page->BindInt(1, static_cast<int64_t>(begin))
         .BindInt(2, static_cast<int64_t>(end))
         .BindInt(3, kEventScanPageRows);
+    if (columns == EventColumns::kBoundedEventAndChainHash) {
+      page->BindInt(4, static_cast<int64_t>(kMaxAuditEventSize));
+    }
     int64_t rows = 0;
     while (true) {
       ASSIGN_OR_RETURN(bool more, page->Step());

@@ -22,8 +22,11 @@ inline constexpr int64_t kEventScanPageRows = 4096;
 // What a scan reads after `sequence` (column 0): a constant list of columns
 // (DESIGN invariant 6: no value is ever spliced into SQL).
 enum class EventColumns {
-  kEvent,               // 1: event
-  kEventAndChainHash,   // 1: event, 2: chain_hash
+  kEvent,  // 1: event
+  // 1: event, NULL when longer than kMaxAuditEventSize (never loaded: a
+  // tampered row of gigabytes is not read), 2: chain_hash, 3: the event's
+  // length in bytes.
+  kBoundedEventAndChainHash,
 };
 
 // Calls `row` with each stored event whose sequence is in [begin, end), in

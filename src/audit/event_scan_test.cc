@@ -83,7 +83,7 @@ TEST_F(EventScanTest, AGapIsLeftToTheCallerToNotice) {
 
 TEST_F(EventScanTest, OtherStatementsRunBetweenRows) {
   uint64_t rows = 0;
-  ASSERT_OK(ScanEvents(*db_, EventColumns::kEventAndChainHash, 0, kEvents,
+  ASSERT_OK(ScanEvents(*db_, EventColumns::kBoundedEventAndChainHash, 0, kEvents,
                        [&](store::Statement& row) -> Result<bool> {
                          EXPECT_EQ(row.ColumnBlob(2).size(), 32u);
                          ASSIGN_OR_RETURN(store::Statement * count,
@@ -95,6 +95,28 @@ TEST_F(EventScanTest, OtherStatementsRunBetweenRows) {
                          return true;
                        }));
   EXPECT_EQ(rows, kEvents);
+}
+
+// The verifier's columns give a row too long for any event as its length
+// alone: the row itself is never loaded.
+TEST_F(EventScanTest, TheBoundedColumnsGiveAnOversizedRowsLengthWithoutIt) {
+  ASSERT_OK(testing::LiftAppendOnlyGuards(*db_));
+  auto grow = db_->Prepare("UPDATE audit_event SET event = $1 WHERE sequence = 5");
+  ASSERT_OK(grow);
+  const std::vector<uint8_t> huge(kMaxAuditEventSize + 1, 0x41);
+  (*grow)->BindBlob(1, huge);
+  ASSERT_OK((*grow)->Run());
+  std::vector<std::pair<size_t, int64_t>> seen;  // (bytes given, length told)
+  ASSERT_OK(ScanEvents(*db_, EventColumns::kBoundedEventAndChainHash, 4, 7,
+                       [&](store::Statement& row) -> Result<bool> {
+                         seen.emplace_back(row.ColumnBlob(1).size(), row.ColumnInt(3));
+                         return true;
+                       }));
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[1], std::make_pair(size_t{0}, static_cast<int64_t>(huge.size())));
+  EXPECT_GT(seen[0].first, 0u);
+  EXPECT_EQ(static_cast<int64_t>(seen[0].first), seen[0].second);
+  EXPECT_EQ(static_cast<int64_t>(seen[2].first), seen[2].second);
 }
 
 TEST_F(EventScanTest, AnErrorFromTheCallerStopsTheScan) {
