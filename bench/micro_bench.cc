@@ -61,6 +61,10 @@ void BM_DpopVerifyProof(benchmark::State& state) {
                                .access_token = "token", .now = 1800000000};
   session::DpopKeyCache keys;
   session::DpopKeyCache* cache = state.range(0) == 1 ? &keys : nullptr;
+  if (cache != nullptr) {  // as the API does once the session checked
+    auto first = session::VerifyDpopProof(proof, request, {}, cache);
+    if (first && first->key_to_keep) keys.Remember(first->key_to_keep);
+  }
   for (auto _ : state) {
     benchmark::DoNotOptimize(session::VerifyDpopProof(proof, request, {}, cache));
   }

@@ -154,6 +154,8 @@ ApiV1::ApiV1(app::Portal& portal, ApiOptions options)
 std::span<const RouteInfo> ApiV1::Routes() { return kRouteInfos; }
 
 Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t now) {
+  // The credential checked: the key belongs to a real session, worth keeping.
+  if (proof.key_to_keep) keys_.Remember(proof.key_to_keep);
   // This node's memory first: most replays are refused without a round trip.
   RETURN_IF_ERROR(replay_.Use(proof.jkt, proof.jti, now));
   if (options_.shared_replay != nullptr) {
@@ -223,9 +225,10 @@ http::Response ApiV1::Handle(const http::Request& request) {
   Call call{.portal = portal_, .context = context};
   auto run = [&]() -> Result<http::Response> {
     int64_t now = UnixSeconds(portal_.parts().clock->Now());
-    // Security: a proof's jti is remembered only once the credential it
-    // comes with is known good, so nobody can fill the replay cache (which
-    // fails closed when full) with proofs from keys of their own making.
+    // Security: a proof's jti is remembered, and its key kept, only once the
+    // credential it comes with is known good, so nobody can fill the replay
+    // cache (which fails closed when full), or push the keys in use out of
+    // the key cache, with proofs from keys of their own making.
     if (route->guard == Guard::kProof) {
       // The credential (a login challenge, a refresh token) is single-use
       // and checked by the use case itself: a replayed request fails there.

@@ -167,10 +167,11 @@ Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& req
       return std::unexpected(Invalid("ath does not match the access token"));
     }
   }
-  // Kept only once the whole proof checked, so that failed proofs cannot
-  // push the keys in use out of the cache; a key already kept costs nothing more.
-  if (keys != nullptr && !kept) keys->Remember(key);
-  return DpopProof{key->jkt, std::string(*jti), *iat};
+  // Not kept here: the caller keeps it once the proof's credential checks
+  // too, so made-up keys cannot push the keys in use out of the cache.
+  DpopProof checked{key->jkt, std::string(*jti), *iat, nullptr};
+  if (keys != nullptr && !kept) checked.key_to_keep = std::move(key);
+  return checked;
 }
 
 }  // namespace vigie::session

@@ -13,6 +13,7 @@
 // the failed check, never a secret).
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,10 +36,17 @@ struct DpopRequest {
   int64_t now = 0;  // Unix seconds
 };
 
+struct CachedDpopKey;
+
 struct DpopProof {
   std::string jkt;  // RFC 7638 SHA-256 thumbprint of the key, base64url
   std::string jti;
   int64_t iat = 0;
+  // With a key cache: the proof's key when the cache does not hold it yet.
+  // The caller hands it to DpopKeyCache::Remember once the credential the
+  // proof came with checks, as it remembers the jti: anyone can make keys
+  // and sign good proofs, and only keys of real sessions are worth keeping.
+  std::shared_ptr<const CachedDpopKey> key_to_keep;
 };
 
 Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& request,

@@ -5,10 +5,11 @@
 // per key. Keys are looked up by their exact coordinates: a cached key is
 // the very point that was validated, so nothing is trusted that was not
 // checked.
-// Only keys of proofs that checked are kept (Remember), so failed proofs
-// cannot push the keys in use out. (A client makes its own keys, so fresh
-// keys with good proofs still can: emptying when full keeps that bounded.)
-// Bounded: when full, the cache is emptied and refills with the keys in use.
+// Only keys whose proof and credential checked are kept (Remember, called
+// by the API once the request's token or login credential is known good),
+// so nobody can push the keys in use out with keys of their own making.
+// Bounded: when full (more live sessions' keys than its capacity), the
+// cache is emptied and refills with the keys in use.
 // Thread-safety: all methods are thread-safe; returned keys are immutable.
 
 #include <cstddef>

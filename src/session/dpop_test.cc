@@ -104,7 +104,9 @@ TEST(DpopTest, EachBrokenCheckIsRefused) {
   };
   // With a key cache that already holds the signing key, every check still applies.
   DpopKeyCache keys;
-  ASSERT_OK(VerifyDpopProof(Sign(key, GoodParts(key, "token-1")), Request("token-1"), {}, &keys));
+  auto first = VerifyDpopProof(Sign(key, GoodParts(key, "token-1")), Request("token-1"), {}, &keys);
+  ASSERT_OK(first);
+  keys.Remember(first->key_to_keep);
   ASSERT_EQ(keys.size(), 1u);
   for (const Case& c : cases) {
     ProofParts parts = GoodParts(key, "token-1");
@@ -138,18 +140,30 @@ TEST(DpopTest, TamperedOrMalformedProofsAreRefused) {
   }
 }
 
-// Proofs whose signature does not check cannot fill the key cache and push
-// the keys in use out of it.
-TEST(DpopTest, OnlyAKeyWhoseSignatureCheckedIsKept) {
+// Checking a proof keeps nothing: a good proof hands its key back for the
+// caller to keep once the credential checks too (anyone can make keys and
+// sign good proofs), a forged one nothing; a kept key is not handed back.
+TEST(DpopTest, AProofHandsBackItsKeyToKeepAndKeepsNothingItself) {
   DpopKeyCache keys;
   auto key = crypto::Es256PrivateKey::Generate();
   std::string forged = Sign(key, GoodParts(key));
   char& inside = forged[forged.size() - 10];  // within the signature, clear of its padding bits
   inside = inside == 'A' ? 'B' : 'A';
   EXPECT_FALSE(VerifyDpopProof(forged, Request(), {}, &keys).has_value());
+  auto good = VerifyDpopProof(Sign(key, GoodParts(key)), Request(), {}, &keys);
+  ASSERT_OK(good);
   EXPECT_EQ(keys.size(), 0u);
-  ASSERT_OK(VerifyDpopProof(Sign(key, GoodParts(key)), Request(), {}, &keys));
+  ASSERT_NE(good->key_to_keep, nullptr);
+  EXPECT_EQ(good->key_to_keep->jkt, good->jkt);
+  keys.Remember(good->key_to_keep);
   EXPECT_EQ(keys.size(), 1u);
+  auto again = VerifyDpopProof(Sign(key, GoodParts(key)), Request(), {}, &keys);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->key_to_keep, nullptr) << "already kept";
+  EXPECT_EQ(again->jkt, good->jkt);
+  auto uncached = VerifyDpopProof(Sign(key, GoodParts(key)), Request());
+  ASSERT_OK(uncached);
+  EXPECT_EQ(uncached->key_to_keep, nullptr) << "no cache, nothing to keep";
 }
 
 // A member named twice reads differently to last-wins and first-wins

@@ -5,9 +5,27 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { createInstallation, createEmptyInstallation, startServer, request, totp,
-         activeClient, PASSWORD, VIGIE } from './harness.mjs';
+         activeClient, DpopKey, PASSWORD, VIGIE } from './harness.mjs';
 
 let installation, server;
+
+// A loopback port nobody listens on, for a metrics listener.
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function gauge(metricsPort, name) {
+  const metrics = await request({ url: `http://127.0.0.1:${metricsPort}` }, 'GET', '/metrics');
+  assert.equal(metrics.status, 200);
+  const value = metrics.body.match(new RegExp(`^${name} (\\d+)`, 'm'));
+  assert.ok(value, name);
+  return Number(value[1]);
+}
 
 before(async () => {
   installation = createInstallation({
@@ -105,12 +123,7 @@ test('plain HTTP is served on loopback only', async () => {
   } finally {
     open.remove();
   }
-  const metricsPort = await new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
+  const metricsPort = await freePort();
   const loopback = createEmptyInstallation({ server: { listen: '127.0.0.1', tls_certificate: '', tls_key: '',
                                                        metrics_port: metricsPort } });
   const plain = await startServer(loopback);
@@ -130,6 +143,37 @@ test('plain HTTP is served on loopback only', async () => {
   } finally {
     assert.equal(await plain.stop(), 0);
     loopback.remove();
+  }
+});
+
+test('only keys of real sessions are kept: made-up keys with good proofs cannot flush the key cache', async () => {
+  const metricsPort = await freePort();
+  const small = createInstallation({
+    persons: 100,
+    agents: [{ service_number: 'KEY-1', name: 'Agent KEY-1', roles: ['agent'] }],
+    config: { server: { metrics_port: metricsPort } },
+  });
+  const node = await startServer(small);
+  try {
+    const agent = await activeClient(node, small, 'KEY-1', { acknowledge: false });
+    assert.equal((await agent.call('GET', '/api/v1/self')).status, 200);
+    const kept = await gauge(metricsPort, 'vigie_dpop_keys_cached');
+    assert.ok(kept >= 1, 'the session key is kept');
+    // Good proofs from fresh keys, with the agent's stolen token or a
+    // made-up one: refused, and none of their keys is kept.
+    for (let i = 0; i < 5; i++) {
+      const thief = await DpopKey.create();
+      for (const token of [agent.access, 'va_made-up-token-made-up-token-made-up-toke']) {
+        const r = await agent.call('GET', '/api/v1/self', undefined, { key: thief, token });
+        assert.equal(r.status, 401, r.body);
+      }
+    }
+    assert.equal(await gauge(metricsPort, 'vigie_dpop_keys_cached'), kept);
+    assert.equal((await agent.call('GET', '/api/v1/self')).status, 200);
+    assert.equal(await gauge(metricsPort, 'vigie_dpop_keys_cached'), kept, 'the same key, kept once');
+  } finally {
+    assert.equal(await node.stop(), 0);
+    small.remove();
   }
 });
 
