@@ -10,7 +10,13 @@
 // when hashing is taken out: the database's part, where a missing commit
 // would show).
 //
-// Usage: login_timing_bench [--workdir DIR] [--attempts N]
+// With --pg URL, the same on a fresh schema of that PostgreSQL server. With
+// --threads T (> 1), then T threads at once, each alternating unknown service
+// numbers and its own real agent's wrong password on its own connection
+// (hashing taken out): concurrent refusals, where a serialization conflict
+// and its retry would be a delay of its own.
+//
+// Usage: login_timing_bench [--workdir DIR] [--attempts N] [--pg URL] [--threads T]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +24,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "core/clock.h"
@@ -87,34 +94,84 @@ Spread SpreadOf(std::vector<double> ms) {
   return {ms[ms.size() / 2], ms[ms.size() * 9 / 10]};
 }
 
-// Alternates the two kinds of refusal so that both see the same disk and host.
-void Measure(Installation& site, const std::string& agent, const identity::IdentityOptions& options,
-             int attempts, const char* label) {
-  identity::Authenticator login(*site.db, site.clock, *site.totp_key, site.hasher, options);
+struct Timings {
   std::vector<double> unknown;
   std::vector<double> known;
+};
+
+// Alternates the two kinds of refusal so that both see the same disk and
+// host; unknown service numbers are PN-9<lane><i>, never an agent's.
+void Alternate(store::Connection& db, Installation& site, const std::string& agent,
+               const identity::IdentityOptions& options, int attempts, int lane, Timings& out) {
+  identity::Authenticator login(db, site.clock, *site.totp_key, site.hasher, options);
   auto time_one = [&](std::string_view service_number, std::string_view password) {
     const auto start = std::chrono::steady_clock::now();
     auto refused = login.VerifyPassword(service_number, password, kAddress);
     const auto end = std::chrono::steady_clock::now();
     if (refused || refused.error().code() != ErrorCode::kUnauthenticated) {
-      std::fprintf(stderr, "login_timing_bench: expected a refusal for %.*s\n",
-                   static_cast<int>(service_number.size()), service_number.data());
+      std::fprintf(stderr, "login_timing_bench: expected a refusal for %.*s: %s\n",
+                   static_cast<int>(service_number.size()), service_number.data(),
+                   refused ? "accepted" : refused.error().ToString().c_str());
       std::exit(1);
     }
     return std::chrono::duration<double, std::milli>(end - start).count();
   };
   for (int i = 0; i < attempts; ++i) {
-    const std::string absent = "PN-9" + std::to_string(100000 + i);
-    unknown.push_back(time_one(absent, kPassword));
-    known.push_back(time_one(agent, "wrong-password-" + std::to_string(i)));
+    const std::string absent = "PN-9" + std::to_string(lane) + std::to_string(100000 + i);
+    out.unknown.push_back(time_one(absent, kPassword));
+    out.known.push_back(time_one(agent, "wrong-password-" + std::to_string(i)));
   }
-  const Spread u = SpreadOf(unknown);
-  const Spread k = SpreadOf(known);
+}
+
+void Print(const char* label, const Timings& timings) {
+  const Spread u = SpreadOf(timings.unknown);
+  const Spread k = SpreadOf(timings.known);
   std::printf(
       "  %s: unknown service number median %.3f ms (p90 %.3f), real agent's wrong password "
       "median %.3f ms (p90 %.3f); ratio of the medians %.3f\n",
       label, u.median_ms, u.p90_ms, k.median_ms, k.p90_ms, u.median_ms / k.median_ms);
+}
+
+void Measure(Installation& site, const std::string& agent, const identity::IdentityOptions& options,
+             int attempts, const char* label) {
+  Timings timings;
+  Alternate(*site.db, site, agent, options, attempts, 0, timings);
+  Print(label, timings);
+}
+
+// `threads` lanes at once, lane t refusing agent PN-200<t> and unknown numbers.
+void MeasureConcurrent(const std::string& url, Installation& site,
+                       const identity::IdentityOptions& options, int attempts, int threads) {
+  std::vector<Timings> lanes(static_cast<size_t>(threads));
+  std::vector<std::unique_ptr<store::Connection>> connections;
+  for (int t = 0; t < threads; ++t) connections.push_back(Must(store::Open(url), "open"));
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) {
+    running.emplace_back([&, t] {
+      Alternate(*connections[static_cast<size_t>(t)], site, "PN-200" + std::to_string(t + 1),
+                options, attempts, t + 1, lanes[static_cast<size_t>(t)]);
+    });
+  }
+  for (std::thread& thread : running) thread.join();
+  Timings all;
+  for (const Timings& lane : lanes) {
+    all.unknown.insert(all.unknown.end(), lane.unknown.begin(), lane.unknown.end());
+    all.known.insert(all.known.end(), lane.known.begin(), lane.known.end());
+  }
+  const std::string label = "hashing taken out, " + std::to_string(threads) + " threads at once";
+  Print(label.c_str(), all);
+}
+
+// A fresh schema of the PostgreSQL server at `server`; its URL.
+std::string FreshPostgresSchema(const std::string& server) {
+  auto admin = Must(store::Open(server), "open PostgreSQL");
+  if (auto made = admin->ExecuteScript(
+          "DROP SCHEMA IF EXISTS login_timing CASCADE; CREATE SCHEMA login_timing");
+      !made) {
+    Die("schema", made.error());
+  }
+  return server + (server.find('?') == std::string::npos ? "?" : "&") +
+         "options=-csearch_path%3Dlogin_timing";
 }
 
 }  // namespace
@@ -122,26 +179,38 @@ void Measure(Installation& site, const std::string& agent, const identity::Ident
 int main(int argc, char** argv) {
   std::filesystem::path workdir = "/tmp/vigie-bench";
   int attempts = 200;
+  int threads = 1;
+  std::string pg;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view flag = argv[i];
     if (flag == "--workdir") {
       workdir = argv[i + 1];
     } else if (flag == "--attempts") {
       attempts = std::max(10, std::atoi(argv[i + 1]));
+    } else if (flag == "--pg") {
+      pg = argv[i + 1];
+    } else if (flag == "--threads") {
+      threads = std::clamp(std::atoi(argv[i + 1]), 1, 64);
     } else {
-      std::fprintf(stderr, "usage: login_timing_bench [--workdir DIR] [--attempts N]\n");
+      std::fprintf(stderr,
+                   "usage: login_timing_bench [--workdir DIR] [--attempts N] [--pg URL] "
+                   "[--threads T]\n");
       return 2;
     }
   }
   std::filesystem::create_directories(workdir);
   const std::filesystem::path file = workdir / "login-timing.db";
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::filesystem::remove(file.string() + suffix);
-  }
+  auto remove_file = [&] {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(file.string() + suffix);
+    }
+  };
+  remove_file();
+  const std::string url = pg.empty() ? "sqlite:" + file.string() : FreshPostgresSchema(pg);
   Installation site;
-  site.db = Must(store::Open("sqlite:" + file.string()), "open");
+  site.db = Must(store::Open(url), "open");
   Must(store::Migrate(*site.db, store::VigieSchema(site.db->dialect())), "migrate");
-  // The agent is never locked here: every refusal of it is a wrong password.
+  // The agents are never locked here: every refusal of them is a wrong password.
   identity::IdentityOptions production;
   production.lockout_threshold = 1 << 30;
   identity::IdentityOptions cheapest = production;
@@ -149,13 +218,15 @@ int main(int argc, char** argv) {
   AddTotpKey(site);
   AddAgent(site, "PN-1001", production);
   AddAgent(site, "PN-1002", cheapest);
+  if (threads > 1) {
+    for (int t = 1; t <= threads; ++t) AddAgent(site, "PN-200" + std::to_string(t), cheapest);
+  }
 
-  std::printf("== refused logins (%d of each kind, alternated; SQLite on %s)\n", attempts,
-              workdir.c_str());
+  std::printf("== refused logins (%d of each kind, alternated; %s)\n", attempts,
+              pg.empty() ? ("SQLite on " + workdir.string()).c_str() : "PostgreSQL");
   Measure(site, "PN-1001", production, attempts, "production Argon2id");
   Measure(site, "PN-1002", cheapest, attempts, "hashing taken out");
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::filesystem::remove(file.string() + suffix);
-  }
+  if (threads > 1) MeasureConcurrent(url, site, cheapest, attempts, threads);
+  if (pg.empty()) remove_file();
   return 0;
 }
