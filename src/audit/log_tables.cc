@@ -15,17 +15,9 @@ constexpr size_t kEventsPerInsert = 64;
 constexpr size_t kEventColumns = 10;
 
 std::string MultiRowEventInsert(size_t rows) {
-  std::string sql =
-      "INSERT INTO audit_event (sequence, time_us, type, agent_id, unit_id, session_id, "
-      "source_address, terms_hash, event, chain_hash) VALUES ";
-  for (size_t r = 0; r < rows; ++r) {
-    sql += r == 0 ? "(" : ", (";
-    for (size_t c = 1; c <= kEventColumns; ++c) {
-      sql += (c == 1 ? "$" : ", $") + std::to_string(r * kEventColumns + c);
-    }
-    sql += ")";
-  }
-  return sql;
+  return "INSERT INTO audit_event (sequence, time_us, type, agent_id, unit_id, session_id, "
+         "source_address, terms_hash, event, chain_hash) VALUES " +
+         MultiRowValues(rows, kEventColumns);
 }
 
 Result<Sha256Digest> DigestColumn(store::Statement& row, int column, std::string_view what) {
@@ -60,6 +52,18 @@ Result<std::vector<Checkpoint>> CheckpointsFrom(store::Statement& row) {
 }
 
 }  // namespace
+
+std::string MultiRowValues(size_t rows, size_t columns) {
+  std::string values;
+  for (size_t r = 0; r < rows; ++r) {
+    values += r == 0 ? "(" : ", (";
+    for (size_t c = 1; c <= columns; ++c) {
+      values += (c == 1 ? "$" : ", $") + std::to_string(r * columns + c);
+    }
+    values += ")";
+  }
+  return values;
+}
 
 Result<std::vector<Checkpoint>> ReadCheckpoints(store::Connection& db) {
   ASSIGN_OR_RETURN(store::Statement * row,

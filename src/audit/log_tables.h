@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -21,6 +22,10 @@
 #include "store/store.h"
 
 namespace vigie::audit {
+
+// "($1, $2, ...), (...)": the VALUES of a multi-row INSERT of `rows` rows of
+// `columns` parameters each, numbered from $1 row by row.
+std::string MultiRowValues(size_t rows, size_t columns);
 
 // The log's end: what the next event chains to and extends.
 struct Tip {

@@ -8,6 +8,7 @@
 
 #include "audit/audit_event_codec.h"
 #include "audit/event_scan.h"
+#include "audit/log_tables.h"
 #include "audit/person_chunk.h"
 
 namespace vigie::audit {
@@ -33,19 +34,11 @@ Result<Range> Unindexed(store::Connection& db) {
 // Chunks go in kChunksPerInsert at a time: on PostgreSQL each statement is
 // a round trip.
 constexpr size_t kChunksPerInsert = 32;
-constexpr int kChunkColumns = 4;
+constexpr size_t kChunkColumns = 4;
 
 std::string MultiRowInsert(size_t rows) {
-  std::string sql =
-      "INSERT INTO audit_person_chunk (segment, first_person, last_person, pairs) VALUES ";
-  for (size_t r = 0; r < rows; ++r) {
-    sql += r == 0 ? "(" : ", (";
-    for (int c = 1; c <= kChunkColumns; ++c) {
-      sql += (c == 1 ? "$" : ", $") + std::to_string(r * kChunkColumns + c);
-    }
-    sql += ")";
-  }
-  return sql + " ON CONFLICT DO NOTHING";
+  return "INSERT INTO audit_person_chunk (segment, first_person, last_person, pairs) VALUES " +
+         MultiRowValues(rows, kChunkColumns) + " ON CONFLICT DO NOTHING";
 }
 
 Result<void> InsertChunks(store::Connection& db, int64_t segment,
@@ -56,7 +49,7 @@ Result<void> InsertChunks(store::Connection& db, int64_t segment,
     ASSIGN_OR_RETURN(store::Statement * insert,
                      db.Prepare(rows == kChunksPerInsert ? kFull : MultiRowInsert(rows)));
     for (size_t r = 0; r < rows; ++r) {
-      const int p = static_cast<int>(r) * kChunkColumns;
+      const int p = static_cast<int>(r * kChunkColumns);
       insert->BindInt(p + 1, segment)
           .BindInt(p + 2, chunks[r].first_person)
           .BindInt(p + 3, chunks[r].last_person)
