@@ -24,6 +24,7 @@ namespace {
 
 // Events between two extensions of the "who consulted this person" index.
 constexpr uint64_t kPersonIndexEvery = 4096;
+constexpr std::chrono::seconds kIndexRetryAfter{10};
 
 // SQLite's own ceiling for max_page_count: "no cap".
 constexpr int64_t kUncappedPages = 4294967294;
@@ -90,7 +91,7 @@ class AuditLog::Writer {
     stats_.size = size;
     written_size_ = size;
     foreign_.Opened(size);
-    ASSIGN_OR_RETURN(person_indexed_, PersonIndexedUpTo(*db_));
+    ASSIGN_OR_RETURN(person_indexed_, PersonIndexBuiltUpTo(*db_));
     person_catch_up_ = written_size_ >= person_indexed_ + kPersonIndexEvery;
     RETURN_IF_ERROR(ApplySizeCap(max_size_mib_));
     return {};
@@ -212,7 +213,8 @@ class AuditLog::Writer {
       {
         std::unique_lock lock(mutex_);
         while (queue_.empty() && !stopping_) {
-          if (person_catch_up_ && !stats_.failing) {
+          if (person_catch_up_ && !stats_.failing &&
+              written_size_ >= person_indexed_ + kPersonIndexEvery) {
             catch_up = true;  // idle: a long unindexed stretch gets indexed now
             break;
           }
@@ -246,8 +248,9 @@ class AuditLog::Writer {
       if (!batch.empty() || probe || CheckpointDue(stats_size(), drained)) {
         CommitBatch(batch, drained);
       }
+      const size_t batch_size = batch.size();
       batch.clear();
-      MaybeIndexPersons(drained);
+      MaybeIndexPersons(drained, batch_size);
       if (drained) return;
     }
   }
@@ -305,14 +308,27 @@ class AuditLog::Writer {
   // that tail); a failure only makes it lag longer. Further behind (a
   // rebuilt index), it catches up kMaxSegmentEvents at a time, between
   // batches and while idle.
-  void MaybeIndexPersons(bool final) {
-    if (written_size_ < person_indexed_ + (final ? 1 : kPersonIndexEvery)) return;
+  //
+  // Under traffic an extension takes the append lock from the batches: it
+  // covers what the last batch added and kPersonIndexEvery more, so it keeps
+  // pace with bulk appends and catches up without holding appenders for
+  // long; idle, it takes kMaxSegmentEvents. After a failure (a missing
+  // grant, an event that does not decode) it waits kIndexRetryAfter.
+  void MaybeIndexPersons(bool final, size_t batch_size) {
+    if (written_size_ < person_indexed_ + (final ? 1 : kPersonIndexEvery)) {
+      person_catch_up_ = false;
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!final && now < next_index_attempt_) return;
+    const uint64_t step = batch_size == 0 ? kMaxSegmentEvents : batch_size + kPersonIndexEvery;
     auto indexed = [&]() -> Result<uint64_t> {
       ASSIGN_OR_RETURN(AppendLock lock, AppendLock::Take(*db_));
-      return ExtendPersonIndex(*db_);
+      return ExtendPersonIndex(*db_, step);
     }();
     if (!indexed) {
-      person_catch_up_ = false;  // no busy retry: the next batch tries again
+      person_catch_up_ = false;  // no busy retry
+      next_index_attempt_ = now + kIndexRetryAfter;
       Log(LogLevel::kWarn, "audit_person_index_lagging", {{"error", indexed.error().message()}});
       return;
     }
@@ -396,6 +412,7 @@ class AuditLog::Writer {
     const bool records_outage = outage_.has_value();
     if (records_outage) batch.insert(batch.begin(), Pending{OutageEvent(), {}});
     std::vector<Result<uint64_t>> outcomes(batch.size(), 0);
+    const uint64_t size_before = written_size_;
     Result<std::optional<Checkpoint>> written = std::optional<Checkpoint>{};
     if (int64_t cap = max_size_mib_.load(); cap != applied_size_mib_) {
       if (auto capped = ApplySizeCap(cap); !capped) written = std::unexpected(capped.error());
@@ -422,6 +439,7 @@ class AuditLog::Writer {
     }
     append_lock.reset();  // other nodes may append from here
     if (!written) {
+      written_size_ = size_before;  // nothing of this batch is in the log
       Error refused(ErrorCode::kUnavailable,
                     "the audit log cannot be written: " + written.error().message());
       bool was_failing = false;
@@ -486,8 +504,9 @@ class AuditLog::Writer {
 
   // Writer thread only (and Load before it starts).
   uint64_t written_size_ = 0;    // the log's size after the last write transaction
-  uint64_t person_indexed_ = 0;  // events the person index covers, as last seen
+  uint64_t person_indexed_ = 0;  // events the person index's chunks cover, as last seen
   bool person_catch_up_ = false;  // far behind, and the last extension worked
+  std::chrono::steady_clock::time_point next_index_attempt_{};
   uint64_t last_checkpoint_size_ = 0;
   TimePoint last_checkpoint_time_{};
   std::vector<CompletedSubtree> completed_;  // by the batch being written

@@ -32,13 +32,13 @@ inline Result<void> LiftAppendOnlyGuards(store::Connection& db) {
 }
 
 // What a log written before the person index went into chunks (schema
-// version 4) looks like: a row per access (none here, nothing indexed).
+// version 4) looks like: its rows per access (audit_person_access) are the
+// index, up to person_indexed (none here: 0).
 inline Result<void> BackToSchemaVersion3(store::Connection& db) {
   return db.ExecuteScript(
       "DROP TABLE audit_person_chunk; DELETE FROM audit_person_segment; "
+      "ALTER TABLE audit_tip DROP COLUMN person_chunked; "
       "UPDATE audit_tip SET person_indexed = 0; "
-      "CREATE TABLE audit_person_access (segment BIGINT NOT NULL, person_id BIGINT NOT NULL, "
-      "sequence BIGINT NOT NULL, PRIMARY KEY (segment, person_id, sequence)); "
       "DELETE FROM schema_version WHERE version = 4;");
 }
 

@@ -85,13 +85,13 @@ ALTER TABLE audit_tip ADD COLUMN subtrees_to INTEGER NOT NULL DEFAULT 0;
 )sql";
 
 // The person index in chunks of sorted pairs (person_chunk.h) instead of a
-// row per pair. The index is derived data: the old one is dropped and the
-// writer rebuilds the new one from the events, behind the log (queries scan
-// what is not indexed yet meanwhile).
+// row per pair. The chunks are derived data, rebuilt by the writers from the
+// events, behind `person_chunked`. The old rows (audit_person_access, up to
+// `person_indexed`) are left to nodes of the previous release, which keep
+// extending them during a rolling upgrade, and answer past the chunks until
+// these catch up, so queries stay as quick as before the upgrade.
 constexpr std::string_view kSchemaV4 = R"sql(
-DROP TABLE audit_person_access;
-DELETE FROM audit_person_segment;
-UPDATE audit_tip SET person_indexed = 0;
+ALTER TABLE audit_tip ADD COLUMN person_chunked INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE audit_person_chunk (
   segment INTEGER NOT NULL,
   first_person INTEGER NOT NULL,
@@ -174,9 +174,7 @@ ALTER TABLE audit_tip ADD COLUMN subtrees_to BIGINT NOT NULL DEFAULT 0;
 )sql";
 
 constexpr std::string_view kPgSchemaV4 = R"sql(
-DROP TABLE audit_person_access;
-DELETE FROM audit_person_segment;
-UPDATE audit_tip SET person_indexed = 0;
+ALTER TABLE audit_tip ADD COLUMN person_chunked BIGINT NOT NULL DEFAULT 0;
 CREATE TABLE audit_person_chunk (
   segment BIGINT NOT NULL,
   first_person BIGINT NOT NULL,

@@ -143,6 +143,9 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
         const int64_t length = row.ColumnInt(3);
         if (sequence != number) {
           read.problem = "event " + std::to_string(number) + " is missing";
+        } else if (length < 0) {
+          read.problem = "event " + std::to_string(number) + " is not stored as bytes";
+          encoded = {};
         } else if (length > static_cast<int64_t>(kMaxAuditEventSize)) {
           read.problem = "event " + std::to_string(number) + " holds " + std::to_string(length) +
                          " bytes, more than any event can";

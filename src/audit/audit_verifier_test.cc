@@ -123,6 +123,20 @@ TEST_F(AuditVerifierTest, ARowLargerThanAnyEventIsNamed) {
   EXPECT_NE(report.problem.find("more than any event can"), std::string::npos) << report.problem;
 }
 
+// SQLite keeps whatever type is written: an event rewritten as text (whose
+// length SQLite would count up to a NUL, reading it whole) is named without
+// being read.
+TEST_F(AuditVerifierTest, AnEventStoredAsTextIsNamedWithoutBeingRead) {
+  if (db_->dialect() != store::Dialect::kSqlite) GTEST_SKIP() << "PostgreSQL types its columns";
+  ASSERT_TRUE(db_->ExecuteScript("UPDATE audit_event SET event = "
+                                 "CAST(x'00' || zeroblob(400000) AS TEXT) WHERE sequence = 9")
+                  .has_value());
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 9u);
+  EXPECT_NE(report.problem.find("not stored as bytes"), std::string::npos) << report.problem;
+}
+
 TEST_F(AuditVerifierTest, AChangeWithARecomputedChainIsCaughtByTheSignedCheckpoint) {
   auto event = DecodeAuditEvent(StoredEvent(23));
   event->person_ids = {};

@@ -5,15 +5,28 @@
 namespace vigie::audit {
 namespace {
 
-std::string_view PageSql(EventColumns columns) {
+std::string_view PageSql(EventColumns columns, store::Dialect dialect) {
   switch (columns) {
     case EventColumns::kEvent:
       return "SELECT sequence, event FROM audit_event WHERE sequence >= $1 AND sequence < $2 "
              "ORDER BY sequence LIMIT $3";
     case EventColumns::kBoundedEventAndChainHash:
-      // Both SQLite and PostgreSQL read a value's length from its header.
-      return "SELECT sequence, CASE WHEN length(event) <= $4 THEN event END, chain_hash, "
-             "length(event) FROM audit_event WHERE sequence >= $1 AND sequence < $2 "
+      // Both read a value's length from its header. SQLite stores whatever
+      // type is written, and the length of TEXT is counted up to its first
+      // NUL, reading it whole: a value that is not a BLOB is never loaded
+      // and its length is given as -1. CASE tries its conditions in order.
+      if (dialect == store::Dialect::kSqlite) {
+        return "SELECT sequence, CASE WHEN typeof(event) <> 'blob' THEN NULL "
+               "WHEN length(event) <= $4 THEN event END, "
+               "CASE WHEN typeof(chain_hash) <> 'blob' THEN NULL "
+               "WHEN length(chain_hash) <= 64 THEN chain_hash END, "
+               "CASE WHEN typeof(event) = 'blob' THEN length(event) ELSE -1 END "
+               "FROM audit_event WHERE sequence >= $1 AND sequence < $2 "
+               "ORDER BY sequence LIMIT $3";
+      }
+      return "SELECT sequence, CASE WHEN length(event) <= $4 THEN event END, "
+             "CASE WHEN length(chain_hash) <= 64 THEN chain_hash END, length(event) "
+             "FROM audit_event WHERE sequence >= $1 AND sequence < $2 "
              "ORDER BY sequence LIMIT $3";
   }
   return {};
@@ -23,7 +36,7 @@ std::string_view PageSql(EventColumns columns) {
 
 Result<void> ScanEvents(store::Connection& db, EventColumns columns, uint64_t begin,
                         uint64_t end, const std::function<Result<bool>(store::Statement&)>& row) {
-  const std::string_view sql = PageSql(columns);
+  const std::string_view sql = PageSql(columns, db.dialect());
   while (begin < end) {
     ASSIGN_OR_RETURN(store::Statement * page, db.Prepare(sql));
     page->BindInt(1, static_cast<int64_t>(begin))

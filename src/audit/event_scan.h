@@ -23,9 +23,10 @@ inline constexpr int64_t kEventScanPageRows = 4096;
 // (DESIGN invariant 6: no value is ever spliced into SQL).
 enum class EventColumns {
   kEvent,  // 1: event
-  // 1: event, NULL when longer than kMaxAuditEventSize (never loaded: a
-  // tampered row of gigabytes is not read), 2: chain_hash, 3: the event's
-  // length in bytes.
+  // 1: event, NULL when longer than kMaxAuditEventSize or not stored as
+  // bytes (never loaded: a tampered row of gigabytes is not read),
+  // 2: chain_hash, NULL when longer than 64 bytes, 3: the event's length in
+  // bytes, -1 when it is not stored as bytes.
   kBoundedEventAndChainHash,
 };
 

@@ -35,10 +35,14 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
     ASSIGN_OR_RETURN(uint64_t boundary, PersonIndexedUpTo(db));
     indexed_up_to = static_cast<int64_t>(boundary);
     ASSIGN_OR_RETURN(std::vector<uint64_t> indexed, IndexedAccessesOf(db, *filter.person_id));
-    person_sequences = SequenceList(db.dialect(), indexed);
+    // Only the page's stretch goes into the statement (pages of a person's
+    // accesses would otherwise each send all of them).
+    auto first = std::lower_bound(indexed.begin(), indexed.end(), filter.after_sequence);
+    auto last = std::lower_bound(first, indexed.end(), filter.before_sequence);
+    person_sequences = SequenceList(db.dialect(), std::span<const uint64_t>(first, last));
   }
   // Only the criteria given go into the statement, so SQLite can use the
-  // index that fits (agent, unit, time, the person segments); an "x IS NULL
+  // index that fits (agent, unit, time, the person's list); an "x IS NULL
   // OR" form would scan the whole log. The fragments are constants and
   // every value is a parameter (DESIGN invariant 6).
   std::string sql = "SELECT event FROM audit_event WHERE sequence >= $1";

@@ -1,6 +1,7 @@
 #include "audit/person_index.h"
 
 #include <algorithm>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -19,16 +20,51 @@ struct Range {
   uint64_t to = 0;    // the log's size
 };
 
-Result<Range> Unindexed(store::Connection& db) {
+// Where the chunks end, where the legacy index ends (a row per access,
+// schema versions 1-3, still extended by nodes of those releases), and the
+// log's size.
+struct Boundaries {
+  uint64_t chunked = 0;
+  uint64_t legacy_to = 0;
+  uint64_t size = 0;
+};
+
+Result<Boundaries> ReadBoundaries(store::Connection& db) {
   ASSIGN_OR_RETURN(store::Statement * tip,
-                   db.Prepare("SELECT person_indexed, size FROM audit_tip"));
+                   db.Prepare("SELECT person_chunked, person_indexed, size FROM audit_tip"));
   ASSIGN_OR_RETURN(bool has_tip, tip->Step());
-  Range range;
+  Boundaries read;
   if (has_tip) {
-    range = {static_cast<uint64_t>(tip->ColumnInt(0)), static_cast<uint64_t>(tip->ColumnInt(1))};
+    read = {static_cast<uint64_t>(tip->ColumnInt(0)), static_cast<uint64_t>(tip->ColumnInt(1)),
+            static_cast<uint64_t>(tip->ColumnInt(2))};
   }
   RETURN_IF_ERROR(tip->Run());  // to its end: no read snapshot left open
-  return range;
+  return read;
+}
+
+Result<Range> Unindexed(store::Connection& db) {
+  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db));
+  return Range{read.chunked, read.size};
+}
+
+// The legacy index's accesses of `person_id` in [from, to), in order.
+Result<void> LegacyAccessesOf(store::Connection& db, int64_t person_id, uint64_t from, uint64_t to,
+                              std::vector<uint64_t>& sequences) {
+  ASSIGN_OR_RETURN(
+      store::Statement * rows,
+      db.Prepare(std::string("SELECT a.sequence FROM audit_person_segment s ") +
+                 (db.dialect() == store::Dialect::kSqlite ? "CROSS JOIN" : "JOIN") +
+                 " audit_person_access a ON a.segment = s.segment AND a.person_id = $1 "
+                 "WHERE a.sequence >= $2 AND a.sequence < $3 ORDER BY a.sequence"));
+  rows->BindInt(1, person_id)
+      .BindInt(2, static_cast<int64_t>(from))
+      .BindInt(3, static_cast<int64_t>(to));
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, rows->Step());
+    if (!more) break;
+    sequences.push_back(static_cast<uint64_t>(rows->ColumnInt(0)));
+  }
+  return {};
 }
 
 // Chunks go in kChunksPerInsert at a time: on PostgreSQL each statement is
@@ -61,14 +97,14 @@ Result<void> InsertChunks(store::Connection& db, int64_t segment,
   return {};
 }
 
-// Inside the caller's write transaction. At most kMaxSegmentEvents at once,
-// so catching up a long unindexed stretch (an index rebuilt after an
-// upgrade) holds bounded memory.
-Result<uint64_t> IndexRange(store::Connection& db) {
+// Inside the caller's write transaction.
+Result<uint64_t> IndexRange(store::Connection& db, uint64_t max_events) {
   ASSIGN_OR_RETURN(Range range, Unindexed(db));
   if (range.from >= range.to) return range.to;
-  range.to = std::min(range.to, range.from + kMaxSegmentEvents);
+  range.to =
+      std::min(range.to, range.from + std::clamp<uint64_t>(max_events, 1, kMaxSegmentEvents));
   std::vector<PersonAccess> accesses;
+  std::optional<uint64_t> stopped_at;  // the pair budget ran out before this event
   RETURN_IF_ERROR(ScanEvents(db, EventColumns::kEvent, range.from, range.to,
                              [&](store::Statement& row) -> Result<bool> {
                                ASSIGN_OR_RETURN(AuditEvent event,
@@ -76,8 +112,11 @@ Result<uint64_t> IndexRange(store::Connection& db) {
                                for (int64_t person : event.person_ids) {
                                  accesses.push_back({person, event.sequence});
                                }
-                               return true;
+                               if (accesses.size() < kMaxSegmentPairs) return true;
+                               stopped_at = static_cast<uint64_t>(row.ColumnInt(0)) + 1;
+                               return false;
                              }));
+  if (stopped_at) range.to = *stopped_at;  // after at least one event: progress
   std::sort(accesses.begin(), accesses.end());
   // An event naming a person twice is one access.
   accesses.erase(std::unique(accesses.begin(), accesses.end()), accesses.end());
@@ -89,7 +128,7 @@ Result<uint64_t> IndexRange(store::Connection& db) {
   add->BindInt(1, segment);
   RETURN_IF_ERROR(add->Run());
   ASSIGN_OR_RETURN(store::Statement * advance,
-                   db.Prepare("UPDATE audit_tip SET person_indexed = $1"));
+                   db.Prepare("UPDATE audit_tip SET person_chunked = $1"));
   advance->BindInt(1, static_cast<int64_t>(range.to));
   RETURN_IF_ERROR(advance->Run());
   return range.to;
@@ -98,13 +137,18 @@ Result<uint64_t> IndexRange(store::Connection& db) {
 }  // namespace
 
 Result<uint64_t> PersonIndexedUpTo(store::Connection& db) {
-  ASSIGN_OR_RETURN(Range range, Unindexed(db));
-  return range.from;
+  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db));
+  return std::max(read.chunked, read.legacy_to);
 }
 
-Result<uint64_t> ExtendPersonIndex(store::Connection& db) {
+Result<uint64_t> PersonIndexBuiltUpTo(store::Connection& db) {
+  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db));
+  return read.chunked;
+}
+
+Result<uint64_t> ExtendPersonIndex(store::Connection& db, uint64_t max_events) {
   RETURN_IF_ERROR(db.Begin());
-  auto indexed = IndexRange(db);
+  auto indexed = IndexRange(db, max_events);
   if (!indexed) {
     (void)db.Rollback();
     return indexed;
@@ -114,17 +158,27 @@ Result<uint64_t> ExtendPersonIndex(store::Connection& db) {
 }
 
 Result<std::vector<uint64_t>> IndexedAccessesOf(store::Connection& db, int64_t person_id) {
+  // Read first: the chunks may only grow past it meanwhile, and the legacy
+  // range below covers at least what they do not.
+  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db));
   // Per segment, the one chunk that can hold the person: the largest first
   // person not above it (an index seek), kept if its last person reaches it.
-  // SQLite's CROSS JOIN keeps the segments as the outer loop.
-  const std::string sql = std::string(
-                              "SELECT c.segment, c.first_person, c.last_person, c.pairs "
-                              "FROM audit_person_segment s ") +
-                          (db.dialect() == store::Dialect::kSqlite ? "CROSS JOIN" : "JOIN") +
-                          " audit_person_chunk c ON c.segment = s.segment AND c.first_person = "
-                          "(SELECT max(m.first_person) FROM audit_person_chunk m "
-                          "WHERE m.segment = s.segment AND m.first_person <= $1) "
-                          "WHERE c.last_person >= $1 ORDER BY c.segment";
+  // SQLite's CROSS JOIN keeps the segments as the outer loop; PostgreSQL's
+  // LATERAL makes the seek explicit.
+  const std::string sql =
+      db.dialect() == store::Dialect::kSqlite
+          ? "SELECT c.segment, c.first_person, c.last_person, c.pairs "
+            "FROM audit_person_segment s CROSS JOIN audit_person_chunk c "
+            "ON c.segment = s.segment AND c.first_person = "
+            "(SELECT max(m.first_person) FROM audit_person_chunk m "
+            "WHERE m.segment = s.segment AND m.first_person <= $1) "
+            "WHERE c.last_person >= $1 ORDER BY c.segment"
+          : "SELECT c.segment, c.first_person, c.last_person, c.pairs "
+            "FROM audit_person_segment s CROSS JOIN LATERAL "
+            "(SELECT m.segment, m.first_person, m.last_person, m.pairs "
+            "FROM audit_person_chunk m WHERE m.segment = s.segment AND m.first_person <= $1 "
+            "ORDER BY m.first_person DESC LIMIT 1) c "
+            "WHERE c.last_person >= $1 ORDER BY c.segment";
   ASSIGN_OR_RETURN(store::Statement * rows, db.Prepare(sql));
   rows->BindInt(1, person_id);
   std::vector<uint64_t> sequences;
@@ -138,6 +192,13 @@ Result<std::vector<uint64_t>> IndexedAccessesOf(store::Connection& db, int64_t p
     std::span<const uint8_t> pairs = rows->ColumnBlob(3);
     chunk.pairs.assign(pairs.begin(), pairs.end());
     RETURN_IF_ERROR(AccessesOf(chunk, segment, person_id, sequences));
+  }
+  // Past the chunks, the legacy index answers where it reaches further (after
+  // the upgrade, until the chunks are built past it).
+  const uint64_t chunks_end = sequences.empty() ? 0 : sequences.back() + 1;
+  const uint64_t legacy_from = std::max(read.chunked, chunks_end);
+  if (read.legacy_to > legacy_from) {
+    RETURN_IF_ERROR(LegacyAccessesOf(db, person_id, legacy_from, read.legacy_to, sequences));
   }
   return sequences;
 }

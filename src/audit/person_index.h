@@ -20,19 +20,28 @@
 
 namespace vigie::audit {
 
-// Events numbered from this on are not in the index yet (queries scan them).
+// Events numbered from this on are not in the index yet (queries scan them):
+// the chunks' end, or the legacy index's (a row per access, from schema
+// versions 1-3, which their nodes extend during a rolling upgrade) if
+// further.
 Result<uint64_t> PersonIndexedUpTo(store::Connection& db);
+// The chunks' own end: where the next extension starts.
+Result<uint64_t> PersonIndexBuiltUpTo(store::Connection& db);
 
-// Events one extension indexes at most (bounded memory while catching up).
+// Events one extension indexes at most, and (person, sequence) pairs: the
+// memory of one extension stays bounded while catching up, even over events
+// that each name thousands of persons.
 inline constexpr uint64_t kMaxSegmentEvents = 65'536;
+inline constexpr size_t kMaxSegmentPairs = 4'000'000;
 
-// Indexes the events not indexed yet, up to kMaxSegmentEvents of them, in
-// its own write transaction; returns the new boundary (the log's size once
-// caught up).
-Result<uint64_t> ExtendPersonIndex(store::Connection& db);
+// Indexes the events not indexed yet, up to `max_events` of them (and
+// kMaxSegmentPairs pairs), in its own write transaction; returns the new
+// boundary (the log's size once caught up).
+Result<uint64_t> ExtendPersonIndex(store::Connection& db, uint64_t max_events = kMaxSegmentEvents);
 
-// The sequences, in order, of the indexed events that returned `person_id`.
-// Errors: DataLoss for a chunk that does not decode.
+// The sequences, in order, of the indexed events that returned `person_id`
+// (from the chunks, then from the legacy index past them). Errors: DataLoss
+// for a chunk that does not decode.
 Result<std::vector<uint64_t>> IndexedAccessesOf(store::Connection& db, int64_t person_id);
 
 }  // namespace vigie::audit
