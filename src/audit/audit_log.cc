@@ -92,7 +92,6 @@ class AuditLog::Writer {
     written_size_ = size;
     foreign_.Opened(size);
     ASSIGN_OR_RETURN(person_indexed_, PersonIndexBuiltUpTo(*db_));
-    person_catch_up_ = written_size_ >= person_indexed_ + kPersonIndexEvery;
     RETURN_IF_ERROR(ApplySizeCap(max_size_mib_));
     return {};
   }
@@ -213,8 +212,7 @@ class AuditLog::Writer {
       {
         std::unique_lock lock(mutex_);
         while (queue_.empty() && !stopping_) {
-          if (person_catch_up_ && !stats_.failing &&
-              written_size_ >= person_indexed_ + kPersonIndexEvery) {
+          if (!stats_.failing && PersonIndexBehind()) {
             catch_up = true;  // idle: a long unindexed stretch gets indexed now
             break;
           }
@@ -315,10 +313,7 @@ class AuditLog::Writer {
   // long; idle, it takes kMaxSegmentEvents. After a failure (a missing
   // grant, an event that does not decode) it waits kIndexRetryAfter.
   void MaybeIndexPersons(bool final, size_t batch_size) {
-    if (written_size_ < person_indexed_ + (final ? 1 : kPersonIndexEvery)) {
-      person_catch_up_ = false;
-      return;
-    }
+    if (written_size_ < person_indexed_ + (final ? 1 : kPersonIndexEvery)) return;
     const auto now = std::chrono::steady_clock::now();
     if (!final && now < next_index_attempt_) return;
     const uint64_t step = batch_size == 0 ? kMaxSegmentEvents : batch_size + kPersonIndexEvery;
@@ -327,13 +322,17 @@ class AuditLog::Writer {
       return ExtendPersonIndex(*db_, step);
     }();
     if (!indexed) {
-      person_catch_up_ = false;  // no busy retry
-      next_index_attempt_ = now + kIndexRetryAfter;
+      next_index_attempt_ = now + kIndexRetryAfter;  // and no busy retry while idle
       Log(LogLevel::kWarn, "audit_person_index_lagging", {{"error", indexed.error().message()}});
       return;
     }
     person_indexed_ = *indexed;
-    person_catch_up_ = written_size_ >= person_indexed_ + kPersonIndexEvery;
+  }
+
+  // Far enough behind for an extension, and not backing off after a failure.
+  bool PersonIndexBehind() const {
+    return written_size_ >= person_indexed_ + kPersonIndexEvery &&
+           std::chrono::steady_clock::now() >= next_index_attempt_;
   }
 
   // A batch that appended nothing (a final checkpoint) finds the size
@@ -505,7 +504,6 @@ class AuditLog::Writer {
   // Writer thread only (and Load before it starts).
   uint64_t written_size_ = 0;    // the log's size after the last write transaction
   uint64_t person_indexed_ = 0;  // events the person index's chunks cover, as last seen
-  bool person_catch_up_ = false;  // far behind, and the last extension worked
   std::chrono::steady_clock::time_point next_index_attempt_{};
   uint64_t last_checkpoint_size_ = 0;
   TimePoint last_checkpoint_time_{};

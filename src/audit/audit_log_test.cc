@@ -73,7 +73,7 @@ TEST(AuditLogTest, NumbersEventsAndKeepsThemAcrossRestarts) {
   ASSERT_FALSE(checkpoints->empty());
   EXPECT_EQ(checkpoints->front().tree_size, 3u);
   // "Who consulted this person" has its index row.
-  EXPECT_EQ(IndexedAccessesOf(*db, 102).value_or(std::vector<uint64_t>{}),
+  EXPECT_EQ(IndexedAccessesOf(*db, 102).value_or(IndexedAccesses{}).sequences,
             std::vector<uint64_t>{2});
 }
 

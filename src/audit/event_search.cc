@@ -32,9 +32,9 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
   int64_t indexed_up_to = 0;
   std::string person_sequences;  // the index's answer, as a list for the statement
   if (filter.person_id) {
-    ASSIGN_OR_RETURN(uint64_t boundary, PersonIndexedUpTo(db));
-    indexed_up_to = static_cast<int64_t>(boundary);
-    ASSIGN_OR_RETURN(std::vector<uint64_t> indexed, IndexedAccessesOf(db, *filter.person_id));
+    ASSIGN_OR_RETURN(IndexedAccesses found, IndexedAccessesOf(db, *filter.person_id));
+    indexed_up_to = static_cast<int64_t>(found.indexed_up_to);
+    const std::vector<uint64_t>& indexed = found.sequences;
     // Only the page's stretch goes into the statement (pages of a person's
     // accesses would otherwise each send all of them).
     auto first = std::lower_bound(indexed.begin(), indexed.end(), filter.after_sequence);

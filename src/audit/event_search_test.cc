@@ -89,7 +89,7 @@ TEST(EventSearchIndexTest, PersonQueriesSeeTheUnindexedTailAndTheIndexCatchesUp)
   auto indexed_accesses = [&](store::Connection& db) {
     auto indexed = IndexedAccessesOf(db, 555);
     EXPECT_TRUE(indexed.has_value());
-    return indexed ? indexed->size() : 0;
+    return indexed ? indexed->sequences.size() : 0;
   };
   {
     auto log = fixture.OpenLog();
@@ -130,7 +130,7 @@ TEST_F(EventSearchTest, AForgedIndexChunkCannotAddAnEventToAPersonsAccesses) {
   ASSERT_TRUE(forge.has_value());
   (*forge)->BindBlob(1, chunks[0].pairs);
   ASSERT_TRUE((*forge)->Run().has_value());
-  ASSERT_EQ(IndexedAccessesOf(*db_, 103).value_or(std::vector<uint64_t>{}),
+  ASSERT_EQ(IndexedAccessesOf(*db_, 103).value_or(IndexedAccesses{}).sequences,
             (std::vector<uint64_t>{3, 4}));
   // Event 4 returned person 104, not 103; the forged index lost 8, 13, ...
   EXPECT_EQ(Sequences({.person_id = 103}), (std::vector<uint64_t>{3}));
@@ -174,7 +174,7 @@ TEST(EventSearchIndexTest, AnUpgradedLogAnswersFromItsOldRowsUntilRebuiltWhileId
   }
   EXPECT_EQ(PersonIndexBuiltUpTo(*db).value_or(0), static_cast<uint64_t>(kEvents))
       << "rebuilt with no append to prompt it";
-  EXPECT_EQ(IndexedAccessesOf(*db, 1234).value_or(std::vector<uint64_t>{}),
+  EXPECT_EQ(IndexedAccessesOf(*db, 1234).value_or(IndexedAccesses{}).sequences,
             std::vector<uint64_t>{234});
   EXPECT_EQ(FindEvents(*db, {.person_id = 7})->size(), static_cast<size_t>(kEvents / 50));
   EXPECT_EQ(FindEvents(*db, {.person_id = 1234})->size(), 1u);

@@ -57,9 +57,9 @@ std::vector<PersonChunk> ChunkAccesses(std::span<const PersonAccess> sorted, uin
   return chunks;
 }
 
-Result<void> AccessesOf(const PersonChunk& chunk, uint64_t segment, int64_t person_id,
+Result<void> AccessesOf(const PersonChunkView& chunk, uint64_t segment, int64_t person_id,
                         std::vector<uint64_t>& sequences) {
-  std::span<const uint8_t> in(chunk.pairs);
+  std::span<const uint8_t> in = chunk.pairs;
   auto person = static_cast<uint64_t>(chunk.first_person);
   const uint64_t span = Delta(chunk.first_person, chunk.last_person);
   uint64_t walked = 0;  // from the first person: catches a delta past last_person

@@ -29,10 +29,18 @@ struct PersonAccess {
   auto operator<=>(const PersonAccess&) const = default;
 };
 
+// A stored chunk as read, its pairs left where the row holds them.
+struct PersonChunkView {
+  int64_t first_person = 0;
+  int64_t last_person = 0;
+  std::span<const uint8_t> pairs;
+};
+
 struct PersonChunk {
   int64_t first_person = 0;
   int64_t last_person = 0;
   std::vector<uint8_t> pairs;
+  PersonChunkView View() const { return {first_person, last_person, pairs}; }
 };
 
 inline constexpr size_t kAccessesPerChunk = 128;
@@ -44,7 +52,7 @@ std::vector<PersonChunk> ChunkAccesses(std::span<const PersonAccess> sorted, uin
 
 // Appends to `sequences`, in order, the sequences at which `person_id`
 // appears in `chunk` (a chunk of the segment numbered `segment`).
-Result<void> AccessesOf(const PersonChunk& chunk, uint64_t segment, int64_t person_id,
+Result<void> AccessesOf(const PersonChunkView& chunk, uint64_t segment, int64_t person_id,
                         std::vector<uint64_t>& sequences);
 
 }  // namespace vigie::audit

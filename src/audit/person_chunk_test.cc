@@ -15,7 +15,7 @@ std::vector<uint64_t> Lookup(const std::vector<PersonChunk>& chunks, uint64_t se
                              int64_t person) {
   std::vector<uint64_t> found;
   for (const PersonChunk& chunk : chunks) {
-    EXPECT_TRUE(AccessesOf(chunk, segment, person, found).has_value());
+    EXPECT_TRUE(AccessesOf(chunk.View(), segment, person, found).has_value());
   }
   return found;
 }
@@ -52,7 +52,7 @@ TEST(PersonChunkTest, EveryAccessIsFoundInTheOneChunkThatCanHoldItsPerson) {
     }
     ASSERT_NE(holder, nullptr);
     std::vector<uint64_t> found;
-    ASSERT_TRUE(AccessesOf(*holder, segment, person, found).has_value());
+    ASSERT_TRUE(AccessesOf(holder->View(), segment, person, found).has_value());
     EXPECT_EQ(found, sequences) << person;
   }
   EXPECT_TRUE(Lookup(chunks, segment, 3001).empty());
@@ -78,24 +78,24 @@ TEST(PersonChunkTest, ADamagedChunkIsRefusedNotMisread) {
 
   PersonChunk truncated = chunks[0];
   truncated.pairs.pop_back();
-  EXPECT_EQ(AccessesOf(truncated, 10, 9, found).error().code(), ErrorCode::kDataLoss);
+  EXPECT_EQ(AccessesOf(truncated.View(), 10, 9, found).error().code(), ErrorCode::kDataLoss);
 
   PersonChunk overlong = chunks[0];
   overlong.pairs.push_back(0x80);  // a varint continued as zero: not minimal
   overlong.pairs.push_back(0x00);
   overlong.pairs.push_back(0x00);
-  EXPECT_EQ(AccessesOf(overlong, 10, 9, found).error().code(), ErrorCode::kDataLoss);
+  EXPECT_EQ(AccessesOf(overlong.View(), 10, 9, found).error().code(), ErrorCode::kDataLoss);
 
   PersonChunk past_range = chunks[0];
   past_range.last_person = 8;  // the second pair's person (9) is beyond it
-  EXPECT_EQ(AccessesOf(past_range, 10, 9, found).error().code(), ErrorCode::kDataLoss);
+  EXPECT_EQ(AccessesOf(past_range.View(), 10, 9, found).error().code(), ErrorCode::kDataLoss);
 
   PersonChunk reversed = chunks[0];
   std::swap(reversed.first_person, reversed.last_person);
-  EXPECT_EQ(AccessesOf(reversed, 10, 9, found).error().code(), ErrorCode::kDataLoss);
+  EXPECT_EQ(AccessesOf(reversed.View(), 10, 9, found).error().code(), ErrorCode::kDataLoss);
 
   found.clear();
-  ASSERT_TRUE(AccessesOf(chunks[0], 10, 9, found).has_value());
+  ASSERT_TRUE(AccessesOf(chunks[0].View(), 10, 9, found).has_value());
   EXPECT_EQ(found, std::vector<uint64_t>{11}) << "the undamaged chunk reads";
 }
 

@@ -157,7 +157,7 @@ Result<uint64_t> ExtendPersonIndex(store::Connection& db, uint64_t max_events) {
   return indexed;
 }
 
-Result<std::vector<uint64_t>> IndexedAccessesOf(store::Connection& db, int64_t person_id) {
+Result<IndexedAccesses> IndexedAccessesOf(store::Connection& db, int64_t person_id) {
   // Read first: the chunks may only grow past it meanwhile, and the legacy
   // range below covers at least what they do not.
   ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db));
@@ -182,16 +182,12 @@ Result<std::vector<uint64_t>> IndexedAccessesOf(store::Connection& db, int64_t p
   ASSIGN_OR_RETURN(store::Statement * rows, db.Prepare(sql));
   rows->BindInt(1, person_id);
   std::vector<uint64_t> sequences;
-  PersonChunk chunk;
   while (true) {
     ASSIGN_OR_RETURN(bool more, rows->Step());
     if (!more) break;
-    const auto segment = static_cast<uint64_t>(rows->ColumnInt(0));
-    chunk.first_person = rows->ColumnInt(1);
-    chunk.last_person = rows->ColumnInt(2);
-    std::span<const uint8_t> pairs = rows->ColumnBlob(3);
-    chunk.pairs.assign(pairs.begin(), pairs.end());
-    RETURN_IF_ERROR(AccessesOf(chunk, segment, person_id, sequences));
+    const PersonChunkView chunk{rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnBlob(3)};
+    RETURN_IF_ERROR(
+        AccessesOf(chunk, static_cast<uint64_t>(rows->ColumnInt(0)), person_id, sequences));
   }
   // Past the chunks, the legacy index answers where it reaches further (after
   // the upgrade, until the chunks are built past it).
@@ -200,7 +196,7 @@ Result<std::vector<uint64_t>> IndexedAccessesOf(store::Connection& db, int64_t p
   if (read.legacy_to > legacy_from) {
     RETURN_IF_ERROR(LegacyAccessesOf(db, person_id, legacy_from, read.legacy_to, sequences));
   }
-  return sequences;
+  return IndexedAccesses{std::move(sequences), std::max(read.chunked, read.legacy_to)};
 }
 
 }  // namespace vigie::audit

@@ -40,8 +40,14 @@ inline constexpr size_t kMaxSegmentPairs = 4'000'000;
 Result<uint64_t> ExtendPersonIndex(store::Connection& db, uint64_t max_events = kMaxSegmentEvents);
 
 // The sequences, in order, of the indexed events that returned `person_id`
-// (from the chunks, then from the legacy index past them). Errors: DataLoss
-// for a chunk that does not decode.
-Result<std::vector<uint64_t>> IndexedAccessesOf(store::Connection& db, int64_t person_id);
+// (from the chunks, then from the legacy index past them), and where the
+// index ended when the answer began (PersonIndexedUpTo, read first: events
+// from there on may be missing from `sequences`). Errors: DataLoss for a
+// chunk that does not decode.
+struct IndexedAccesses {
+  std::vector<uint64_t> sequences;
+  uint64_t indexed_up_to = 0;
+};
+Result<IndexedAccesses> IndexedAccessesOf(store::Connection& db, int64_t person_id);
 
 }  // namespace vigie::audit
