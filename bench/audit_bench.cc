@@ -27,6 +27,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/audit_verifier.h"
+#include "bench/fresh_schema.h"
 #include "core/random.h"
 #include "crypto/keyring.h"
 #include "store/store.h"
@@ -195,28 +196,17 @@ double DurableAppendRate(const std::string& url, const std::filesystem::path& di
   return rate;
 }
 
-// A fresh schema of the PostgreSQL server for one run; its URL.
-std::string FreshPostgresSchema(const std::string& server, const std::string& schema) {
-  auto admin = vigie::store::Open(server);
-  if (!admin) return "";
-  if (!(*admin)->ExecuteScript("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " +
-                               schema)) {
-    return "";
-  }
-  return server + (server.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
-         schema;
-}
-
 int CompareBackends(const std::string& server, const std::filesystem::path& dir, uint64_t events,
                     int writers, int persons_per_event, const vigie::crypto::DataKey& signing) {
   std::printf("== audit log on SQLite and PostgreSQL: %llu events, %d writers\n",
               static_cast<unsigned long long>(events), writers);
   const double sqlite = DurableAppendRate("sqlite:" + (dir / "compare.db").string(), dir, events,
                                           writers, 1, persons_per_event, signing);
-  const double pg = DurableAppendRate(FreshPostgresSchema(server, "audit_bench_one"), dir, events,
-                                      writers, 1, persons_per_event, signing);
-  const double pg_two = DurableAppendRate(FreshPostgresSchema(server, "audit_bench_two"), dir,
-                                          events, writers, 2, persons_per_event, signing);
+  const double pg = DurableAppendRate(vigie::bench::FreshPostgresSchema(server, "audit_bench_one"),
+                                      dir, events, writers, 1, persons_per_event, signing);
+  const double pg_two =
+      DurableAppendRate(vigie::bench::FreshPostgresSchema(server, "audit_bench_two"), dir, events,
+                        writers, 2, persons_per_event, signing);
   if (sqlite <= 0 || pg <= 0 || pg_two <= 0) return 1;
   std::printf("durable appends, SQLite: %.0f events/s\n", sqlite);
   std::printf("durable appends, PostgreSQL, one node: %.0f events/s (ratio to SQLite: %.2f)\n", pg,

@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/fresh_schema.h"
 #include "core/clock.h"
 #include "crypto/crypto.h"
 #include "crypto/random.h"
@@ -162,18 +163,6 @@ void MeasureConcurrent(const std::string& url, Installation& site,
   Print(label.c_str(), all);
 }
 
-// A fresh schema of the PostgreSQL server at `server`; its URL.
-std::string FreshPostgresSchema(const std::string& server) {
-  auto admin = Must(store::Open(server), "open PostgreSQL");
-  if (auto made = admin->ExecuteScript(
-          "DROP SCHEMA IF EXISTS login_timing CASCADE; CREATE SCHEMA login_timing");
-      !made) {
-    Die("schema", made.error());
-  }
-  return server + (server.find('?') == std::string::npos ? "?" : "&") +
-         "options=-csearch_path%3Dlogin_timing";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -206,7 +195,12 @@ int main(int argc, char** argv) {
     }
   };
   remove_file();
-  const std::string url = pg.empty() ? "sqlite:" + file.string() : FreshPostgresSchema(pg);
+  const std::string url =
+      pg.empty() ? "sqlite:" + file.string() : bench::FreshPostgresSchema(pg, "login_timing");
+  if (url.empty()) {
+    std::fprintf(stderr, "login_timing_bench: cannot make a schema on %s\n", pg.c_str());
+    return 1;
+  }
   Installation site;
   site.db = Must(store::Open(url), "open");
   Must(store::Migrate(*site.db, store::VigieSchema(site.db->dialect())), "migrate");
