@@ -136,6 +136,28 @@ TEST_F(EventSearchTest, AForgedIndexChunkCannotAddAnEventToAPersonsAccesses) {
   EXPECT_EQ(Sequences({.person_id = 103}), (std::vector<uint64_t>{3}));
 }
 
+// A chunk damaged on disk (or forged into garbage) does not make the
+// person's accesses unanswerable, nor incomplete: its segment is answered
+// from the events themselves.
+TEST_F(EventSearchTest, ADamagedChunkIsAnsweredFromItsSegmentsEvents) {
+  const std::vector<uint64_t> accesses{3, 8, 13, 18, 23, 28};  // person 103's
+  ASSERT_EQ(Sequences({.person_id = 103}), accesses);
+  for (const std::vector<uint8_t>& garbage :
+       {std::vector<uint8_t>{0x80},                 // a varint cut short
+        std::vector<uint8_t>{0x7f, 0x00, 0x01}}) {  // past the chunk's last person
+    auto damage = db_->Prepare("UPDATE audit_person_chunk SET pairs = $1");
+    ASSERT_TRUE(damage.has_value());
+    (*damage)->BindBlob(1, garbage);
+    ASSERT_TRUE((*damage)->Run().has_value());
+    auto indexed = IndexedAccessesOf(*db_, 103);
+    ASSERT_TRUE(indexed.has_value()) << indexed.error().message();
+    EXPECT_EQ(indexed->sequences, accesses);
+    EXPECT_EQ(Sequences({.person_id = 103}), accesses);
+    EXPECT_EQ(Sequences({.person_id = 103, .after_sequence = 10, .limit = 2}),
+              (std::vector<uint64_t>{13, 18}));
+  }
+}
+
 // A log written before the index went into chunks (schema version 3, a row
 // per access): after the migration its rows still answer for the events
 // they cover, until the writer has rebuilt the chunks from the events past
@@ -178,6 +200,36 @@ TEST(EventSearchIndexTest, AnUpgradedLogAnswersFromItsOldRowsUntilRebuiltWhileId
             std::vector<uint64_t>{234});
   EXPECT_EQ(FindEvents(*db, {.person_id = 7})->size(), static_cast<size_t>(kEvents / 50));
   EXPECT_EQ(FindEvents(*db, {.person_id = 1234})->size(), 1u);
+}
+
+// A read-only command (`vigie audit search`, a breach report) run on a log
+// that no writer of this release has opened yet: no chunk table, no
+// migration allowed; the old rows answer, and the tail is scanned.
+TEST(EventSearchIndexTest, AReadOnlyQueryAnswersFromALogNotMigratedYet) {
+  AuditLogFixture fixture;
+  {
+    auto log = fixture.OpenLog();
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE(log->Append(SearchEvent(1, {i % 2})).has_value());
+  }
+  {
+    auto db = fixture.RawDatabase();
+    ASSERT_TRUE(testing::BackToSchemaVersion3(*db).has_value());
+    // The old index covers events 0-5 and holds person 1's accesses 1 and 5
+    // (3's row lost: tells the index's answer from a scan's).
+    ASSERT_TRUE(db->ExecuteScript("INSERT INTO audit_person_segment VALUES (0); "
+                                  "INSERT INTO audit_person_access VALUES (0, 1, 1); "
+                                  "INSERT INTO audit_person_access VALUES (0, 1, 5); "
+                                  "UPDATE audit_tip SET person_indexed = 6;")
+                    .has_value());
+  }
+  auto read_only = store::Open(fixture.Options().url, {.read_only = true});
+  ASSERT_TRUE(read_only.has_value()) << read_only.error().message();
+  auto found = FindEvents(**read_only, {.person_id = 1});
+  ASSERT_TRUE(found.has_value()) << found.error().message();
+  std::vector<uint64_t> sequences;
+  for (const AuditEvent& event : *found) sequences.push_back(event.sequence);
+  EXPECT_EQ(sequences, (std::vector<uint64_t>{1, 5, 7, 9}));
+  EXPECT_EQ(PersonIndexedUpTo(**read_only).value_or(0), 6u);
 }
 
 }  // namespace

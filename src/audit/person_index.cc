@@ -11,6 +11,7 @@
 #include "audit/event_scan.h"
 #include "audit/log_tables.h"
 #include "audit/person_chunk.h"
+#include "core/log.h"
 
 namespace vigie::audit {
 namespace {
@@ -20,23 +21,34 @@ struct Range {
   uint64_t to = 0;    // the log's size
 };
 
+// The audit schema version that brought the chunks. A read-only command
+// (`vigie audit search`, a breach report) may open a log no writer of this
+// release has migrated yet: it has no chunks, and its old rows answer.
+constexpr int kChunksSchemaVersion = 4;
+
 // Where the chunks end, where the legacy index ends (a row per access,
 // schema versions 1-3, still extended by nodes of those releases), and the
 // log's size.
 struct Boundaries {
+  bool has_chunks = false;
   uint64_t chunked = 0;
   uint64_t legacy_to = 0;
   uint64_t size = 0;
 };
 
 Result<Boundaries> ReadBoundaries(store::Connection& db) {
+  ASSIGN_OR_RETURN(int version, store::SchemaVersion(db));
+  const bool has_chunks = version >= kChunksSchemaVersion;
   ASSIGN_OR_RETURN(store::Statement * tip,
-                   db.Prepare("SELECT person_chunked, person_indexed, size FROM audit_tip"));
+                   db.Prepare(has_chunks
+                                  ? "SELECT person_chunked, person_indexed, size FROM audit_tip"
+                                  : "SELECT 0, person_indexed, size FROM audit_tip"));
   ASSIGN_OR_RETURN(bool has_tip, tip->Step());
-  Boundaries read;
+  Boundaries read{.has_chunks = has_chunks};
   if (has_tip) {
-    read = {static_cast<uint64_t>(tip->ColumnInt(0)), static_cast<uint64_t>(tip->ColumnInt(1)),
-            static_cast<uint64_t>(tip->ColumnInt(2))};
+    read.chunked = static_cast<uint64_t>(tip->ColumnInt(0));
+    read.legacy_to = static_cast<uint64_t>(tip->ColumnInt(1));
+    read.size = static_cast<uint64_t>(tip->ColumnInt(2));
   }
   RETURN_IF_ERROR(tip->Run());  // to its end: no read snapshot left open
   return read;
@@ -64,6 +76,84 @@ Result<void> LegacyAccessesOf(store::Connection& db, int64_t person_id, uint64_t
     if (!more) break;
     sequences.push_back(static_cast<uint64_t>(rows->ColumnInt(0)));
   }
+  return {};
+}
+
+// Where the segment starting at `segment` ends: the next one's start, or
+// the chunks' end.
+Result<uint64_t> SegmentEnd(store::Connection& db, uint64_t segment) {
+  ASSIGN_OR_RETURN(store::Statement * next,
+                   db.Prepare("SELECT min(segment) FROM audit_person_segment WHERE segment > $1"));
+  next->BindInt(1, static_cast<int64_t>(segment));
+  ASSIGN_OR_RETURN(bool has_row, next->Step());
+  const bool has_next = has_row && !next->ColumnIsNull(0);
+  const auto next_start = has_next ? static_cast<uint64_t>(next->ColumnInt(0)) : 0;
+  RETURN_IF_ERROR(next->Run());
+  if (has_next) return next_start;
+  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db));
+  return std::max(read.chunked, segment + 1);
+}
+
+// The accesses of `person_id` in the events of a segment whose chunk does
+// not decode (damaged on disk, or forged): read from the events themselves,
+// so the answer stays complete. The log says which segment, for the
+// operator; the chunk is not rewritten (the writer may only add rows).
+Result<void> ScanDamagedSegment(store::Connection& db, uint64_t segment, int64_t person_id,
+                                const Error& damage, std::vector<uint64_t>& sequences) {
+  Log(LogLevel::kWarn, "audit_person_chunk_damaged",
+      {{"segment", static_cast<unsigned long long>(segment)}, {"error", damage.message()}});
+  ASSIGN_OR_RETURN(uint64_t end, SegmentEnd(db, segment));
+  return ScanEvents(db, EventColumns::kEvent, segment, end,
+                    [&](store::Statement& row) -> Result<bool> {
+                      ASSIGN_OR_RETURN(AuditEvent event, DecodeAuditEvent(row.ColumnBlob(1)));
+                      if (std::find(event.person_ids.begin(), event.person_ids.end(),
+                                    person_id) != event.person_ids.end()) {
+                        sequences.push_back(event.sequence);
+                      }
+                      return true;
+                    });
+}
+
+// The chunks' accesses of `person_id`, in order.
+Result<void> ChunkedAccessesOf(store::Connection& db, int64_t person_id,
+                               std::vector<uint64_t>& sequences) {
+  // Per segment, the one chunk that can hold the person: the largest first
+  // person not above it (an index seek), kept if its last person reaches it.
+  // SQLite's CROSS JOIN keeps the segments as the outer loop; PostgreSQL's
+  // LATERAL makes the seek explicit.
+  const std::string sql =
+      db.dialect() == store::Dialect::kSqlite
+          ? "SELECT c.segment, c.first_person, c.last_person, c.pairs "
+            "FROM audit_person_segment s CROSS JOIN audit_person_chunk c "
+            "ON c.segment = s.segment AND c.first_person = "
+            "(SELECT max(m.first_person) FROM audit_person_chunk m "
+            "WHERE m.segment = s.segment AND m.first_person <= $1) "
+            "WHERE c.last_person >= $1 ORDER BY c.segment"
+          : "SELECT c.segment, c.first_person, c.last_person, c.pairs "
+            "FROM audit_person_segment s CROSS JOIN LATERAL "
+            "(SELECT m.segment, m.first_person, m.last_person, m.pairs "
+            "FROM audit_person_chunk m WHERE m.segment = s.segment AND m.first_person <= $1 "
+            "ORDER BY m.first_person DESC LIMIT 1) c "
+            "WHERE c.last_person >= $1 ORDER BY c.segment";
+  ASSIGN_OR_RETURN(store::Statement * rows, db.Prepare(sql));
+  rows->BindInt(1, person_id);
+  std::vector<std::pair<uint64_t, Error>> damaged;  // segment, what its chunk failed with
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, rows->Step());
+    if (!more) break;
+    const PersonChunkView chunk{rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnBlob(3)};
+    const auto segment = static_cast<uint64_t>(rows->ColumnInt(0));
+    const size_t before = sequences.size();
+    auto decoded = AccessesOf(chunk, segment, person_id, sequences);
+    if (!decoded) {
+      sequences.resize(before);  // what it gave before failing is not trusted either
+      damaged.emplace_back(segment, decoded.error());
+    }
+  }
+  for (const auto& [segment, damage] : damaged) {
+    RETURN_IF_ERROR(ScanDamagedSegment(db, segment, person_id, damage, sequences));
+  }
+  if (!damaged.empty()) std::sort(sequences.begin(), sequences.end());
   return {};
 }
 
@@ -161,34 +251,8 @@ Result<IndexedAccesses> IndexedAccessesOf(store::Connection& db, int64_t person_
   // Read first: the chunks may only grow past it meanwhile, and the legacy
   // range below covers at least what they do not.
   ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db));
-  // Per segment, the one chunk that can hold the person: the largest first
-  // person not above it (an index seek), kept if its last person reaches it.
-  // SQLite's CROSS JOIN keeps the segments as the outer loop; PostgreSQL's
-  // LATERAL makes the seek explicit.
-  const std::string sql =
-      db.dialect() == store::Dialect::kSqlite
-          ? "SELECT c.segment, c.first_person, c.last_person, c.pairs "
-            "FROM audit_person_segment s CROSS JOIN audit_person_chunk c "
-            "ON c.segment = s.segment AND c.first_person = "
-            "(SELECT max(m.first_person) FROM audit_person_chunk m "
-            "WHERE m.segment = s.segment AND m.first_person <= $1) "
-            "WHERE c.last_person >= $1 ORDER BY c.segment"
-          : "SELECT c.segment, c.first_person, c.last_person, c.pairs "
-            "FROM audit_person_segment s CROSS JOIN LATERAL "
-            "(SELECT m.segment, m.first_person, m.last_person, m.pairs "
-            "FROM audit_person_chunk m WHERE m.segment = s.segment AND m.first_person <= $1 "
-            "ORDER BY m.first_person DESC LIMIT 1) c "
-            "WHERE c.last_person >= $1 ORDER BY c.segment";
-  ASSIGN_OR_RETURN(store::Statement * rows, db.Prepare(sql));
-  rows->BindInt(1, person_id);
   std::vector<uint64_t> sequences;
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, rows->Step());
-    if (!more) break;
-    const PersonChunkView chunk{rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnBlob(3)};
-    RETURN_IF_ERROR(
-        AccessesOf(chunk, static_cast<uint64_t>(rows->ColumnInt(0)), person_id, sequences));
-  }
+  if (read.has_chunks) RETURN_IF_ERROR(ChunkedAccessesOf(db, person_id, sequences));
   // Past the chunks, the legacy index answers where it reaches further (after
   // the upgrade, until the chunks are built past it).
   const uint64_t chunks_end = sequences.empty() ? 0 : sequences.back() + 1;

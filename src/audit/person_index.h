@@ -42,8 +42,10 @@ Result<uint64_t> ExtendPersonIndex(store::Connection& db, uint64_t max_events = 
 // The sequences, in order, of the indexed events that returned `person_id`
 // (from the chunks, then from the legacy index past them), and where the
 // index ended when the answer began (PersonIndexedUpTo, read first: events
-// from there on may be missing from `sequences`). Errors: DataLoss for a
-// chunk that does not decode.
+// from there on may be missing from `sequences`). A segment whose chunk
+// does not decode is answered from its events instead (and logged). On a log
+// not migrated to the chunks yet (a read-only command before any writer of
+// this release), the legacy index alone answers.
 struct IndexedAccesses {
   std::vector<uint64_t> sequences;
   uint64_t indexed_up_to = 0;
