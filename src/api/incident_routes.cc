@@ -106,10 +106,13 @@ Result<http::Response> PostReleaseIncident(Call& call) {
   }
   json::array still;
   for (const std::string& agent : released.still_contained) still.emplace_back(agent);
+  json::array not_released;
+  for (const std::string& agent : released.not_released) not_released.emplace_back(agent);
   out["reset"] = std::move(reset);
   out["reinstated"] = std::move(reinstated);
   out["kept_suspended"] = std::move(kept_suspended);
   out["still_contained"] = std::move(still);
+  out["not_released"] = std::move(not_released);
   return Json(200, out);
 }
 

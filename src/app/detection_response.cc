@@ -37,6 +37,25 @@ detect::Detector::History HistoryFrom(audit::AuditLog* log) {
   };
 }
 
+// When the agent last acted before `before_sequence`: the newest of their
+// latest few events that is activity (events about them, recorded with them
+// as actor, are rare; past a few, they are taken as never seen).
+detect::Detector::LastSeen LastSeenFrom(audit::AuditLog* log) {
+  return [log](int64_t agent_id,
+               uint64_t before_sequence) -> Result<std::optional<int64_t>> {
+    constexpr size_t kLooked = 64;
+    ASSIGN_OR_RETURN(std::vector<AuditEvent> latest,
+                     log->Find({.agent_id = agent_id,
+                                .before_sequence = before_sequence,
+                                .limit = kLooked,
+                                .newest_first = true}));
+    for (const AuditEvent& event : latest) {
+      if (detect::Detector::IsAgentActivity(event.type)) return event.time_unix_micros;
+    }
+    return std::nullopt;
+  };
+}
+
 }  // namespace
 
 Caller DetectionSystem() {
@@ -58,7 +77,8 @@ DetectionResponse::DetectionResponse(const PortalParts& parts, AuditTrail& trail
       detector_(std::move(options), HistoryFrom(parts.audit),
                 [log = parts.audit](int64_t agent_id, uint64_t after, uint64_t before) {
                   return log->ForeignEventsOf(agent_id, after, before);
-                }) {}
+                },
+                LastSeenFrom(parts.audit)) {}
 
 Result<void> DetectionResponse::LoadCanaries() {
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());

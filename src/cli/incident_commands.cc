@@ -132,6 +132,9 @@ int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_i
       json::array still;
       for (const std::string& agent : released->still_contained) still.emplace_back(agent);
       out["still_contained"] = std::move(still);
+      json::array failed;
+      for (const std::string& agent : released->not_released) failed.emplace_back(agent);
+      out["not_released"] = std::move(failed);
       std::printf("%s\n", json::serialize(out).c_str());
       return 0;
     }
@@ -152,7 +155,11 @@ int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_i
     for (const std::string& agent : released->still_contained) {
       std::printf("  %-12s still held by another open incident\n", agent.c_str());
     }
-    return 0;
+    for (const std::string& agent : released->not_released) {
+      std::printf("  %-12s NOT released (left suspended; see the log, then reinstate or reset)\n",
+                  agent.c_str());
+    }
+    return released->not_released.empty() ? 0 : 1;
   });
 }
 

@@ -9,8 +9,11 @@ namespace vigie::detect {
 using audit::AuditEvent;
 using audit::AuditEventType;
 
-Detector::Detector(DetectOptions options, History history, Foreign foreign)
-    : options_(std::move(options)), history_(std::move(history)), foreign_(std::move(foreign)) {}
+Detector::Detector(DetectOptions options, History history, Foreign foreign, LastSeen last_seen)
+    : options_(std::move(options)),
+      history_(std::move(history)),
+      foreign_(std::move(foreign)),
+      last_seen_(std::move(last_seen)) {}
 
 bool Detector::IsAgentActivity(AuditEventType type) {
   // Not activation: its event is recorded inside the activation's own
@@ -60,9 +63,11 @@ Detector::Known& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
     const int64_t since =
         std::min(baseline_since, event.time_unix_micros - options_.dormant_seconds * 1'000'000 - kDay);
     auto past = history_(event.actor.agent_id, since, 0, event.sequence);
+    bool active = false;  // in the window read
     if (past) {
       for (const AuditEvent& old : *past) {
         if (!IsAgentActivity(old.type)) continue;
+        active = true;
         if (old.time_unix_micros < baseline_since) {
           it->second.activity->NoteEarlierActivity(old.time_unix_micros);
         } else {
@@ -73,6 +78,16 @@ Detector::Known& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
       Log(LogLevel::kError, "detect_history_unreadable",
           {{"agent_id", std::to_string(event.actor.agent_id)},
            {"error", past.error().message()}});
+    }
+    if (past && !active && last_seen_) {
+      auto seen = last_seen_(event.actor.agent_id, event.sequence);
+      if (!seen) {
+        Log(LogLevel::kError, "detect_history_unreadable",
+            {{"agent_id", std::to_string(event.actor.agent_id)},
+             {"error", seen.error().message()}});
+      } else if (*seen) {
+        it->second.activity->NoteEarlierActivity(**seen);
+      }
     }
   }
   return it->second;

@@ -46,7 +46,15 @@ class Detector {
   using Foreign = std::function<Result<std::optional<std::vector<audit::AuditEvent>>>(
       int64_t agent_id, uint64_t after, uint64_t before)>;
 
-  Detector(DetectOptions options, History history, Foreign foreign = nullptr);
+  // When the agent last acted (their newest activity event) before
+  // `before_sequence`, or nullopt if never. Asked on first sight only when
+  // the history read back to the dormancy horizon holds no activity: a
+  // dormant account's last sign of life lies before it. Null: not asked.
+  using LastSeen = std::function<Result<std::optional<int64_t>>(int64_t agent_id,
+                                                                uint64_t before_sequence)>;
+
+  Detector(DetectOptions options, History history, Foreign foreign = nullptr,
+           LastSeen last_seen = nullptr);
 
   // Whether events of this type are an agent's own activity (logins,
   // refreshes, step-ups, consultations) - what the rules judge. Events
@@ -81,6 +89,7 @@ class Detector {
   const DetectOptions options_;
   const History history_;
   const Foreign foreign_;
+  const LastSeen last_seen_;
   std::array<Shard, 64> shards_;
   mutable std::shared_mutex canaries_mutex_;
   std::unordered_set<int64_t> canaries_;

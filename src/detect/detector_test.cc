@@ -67,6 +67,57 @@ TEST(DetectorTest, ADormantAccountIsKnownFromBeyondTheBaselineWindow) {
   EXPECT_EQ(findings[0].rule, Rule::kDormant);
 }
 
+// An account silent for longer than the history read on first sight (the
+// baseline and the dormancy horizon): its last sign of life is asked for
+// on its own, so waking up after 90 days is seen as it is after 61.
+TEST(DetectorTest, AnAccountSilentBeyondTheHistoryReadIsDormantToo) {
+  int asked = 0;
+  uint64_t asked_before = 0;
+  Detector detector(
+      Options(),
+      [](int64_t agent, int64_t since, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+        const AuditEvent last = Search(agent, 1, kNow - 90 * 86400 * kSecond, {1});
+        if (last.time_unix_micros < since) return std::vector<AuditEvent>{};
+        return std::vector<AuditEvent>{last};
+      },
+      nullptr,
+      [&](int64_t, uint64_t before) -> Result<std::optional<int64_t>> {
+        ++asked;
+        asked_before = before;
+        return kNow - 90 * 86400 * kSecond;
+      });
+  auto findings = detector.Observe(Search(7, 50, kNow, {2}), nullptr);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule, Rule::kDormant);
+  EXPECT_NE(findings[0].detail.find("90 days"), std::string::npos) << findings[0].detail;
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(asked_before, 50u);
+}
+
+TEST(DetectorTest, ANewAgentIsNotDormantAndTheLastSightIsAskedOnlyWithoutHistory) {
+  int asked = 0;
+  auto last_seen = [&](int64_t, uint64_t) -> Result<std::optional<int64_t>> {
+    ++asked;
+    return std::nullopt;
+  };
+  Detector fresh(
+      Options(),
+      [](int64_t, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+        return std::vector<AuditEvent>{};
+      },
+      nullptr, last_seen);
+  EXPECT_TRUE(fresh.Observe(Search(7, 50, kNow, {2}), nullptr).empty());
+  EXPECT_EQ(asked, 1);
+  Detector known(
+      Options(),
+      [](int64_t agent, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+        return std::vector<AuditEvent>{Search(agent, 1, kNow - 86400 * kSecond, {1})};
+      },
+      nullptr, last_seen);
+  EXPECT_TRUE(known.Observe(Search(7, 50, kNow, {2}), nullptr).empty());
+  EXPECT_EQ(asked, 1) << "the history already held the last sight";
+}
+
 TEST(DetectorTest, AnAgentIdleForADayIsForgottenAndLearntAgain) {
   int loads = 0;
   Detector detector(Options(),

@@ -94,6 +94,39 @@ Result<AccessBar> AccessBarred(store::Connection& db, int64_t agent_id) {
   return bar;
 }
 
+namespace {
+
+// Lifts one agent's hold, into `done`'s lists.
+Result<void> ReleaseAgent(store::Connection& db, const Held& agent, ReleaseMode mode,
+                          const identity::AgentDirectory::BeforeCommit& before_reset,
+                          identity::AgentDirectory& directory, Released& done) {
+  ASSIGN_OR_RETURN(AccessBar bar, AccessBarred(db, agent.agent_id));
+  if (bar.contained) {
+    done.still_contained.push_back(agent.service_number);
+    return {};
+  }
+  ASSIGN_OR_RETURN(Agent now, directory.FindAgent(agent.service_number));
+  if (agent.prior_status == "suspended") {
+    // Security: it was suspended before the incident (by detection, by an
+    // administrator): it stays so whatever the mode - a reset would hand
+    // it a fresh activation code and bring it back.
+    done.kept_suspended.push_back(std::move(now));
+  } else if (mode == ReleaseMode::kReset) {
+    ASSIGN_OR_RETURN(identity::AgentWithCode reset,
+                     directory.Reset(agent.service_number, before_reset));
+    done.reset.push_back(std::move(reset));
+  } else if (now.status != AgentStatus::kSuspended) {
+    // Never suspended (its suspension failed at containment): nothing to lift.
+    done.reinstated.push_back(std::move(now));
+  } else {
+    ASSIGN_OR_RETURN(Agent reinstated, directory.Reinstate(agent.service_number));
+    done.reinstated.push_back(std::move(reinstated));
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<std::vector<Agent>> Containment::Resolve(const ContainmentScope& scope) {
   const int chosen = (scope.everyone ? 1 : 0) + (scope.unit_code.empty() ? 0 : 1) +
                      (scope.service_numbers.empty() ? 0 : 1);
@@ -104,10 +137,10 @@ Result<std::vector<Agent>> Containment::Resolve(const ContainmentScope& scope) {
   identity::AgentDirectory directory(db_, clock_, identity_);
   std::vector<Agent> agents;
   if (!scope.service_numbers.empty()) {
-    std::set<std::string> seen;
+    std::set<int64_t> seen;  // by id: "gn-1" and "GN-1" are one agent
     for (const std::string& number : scope.service_numbers) {
-      if (!seen.insert(number).second) continue;
       ASSIGN_OR_RETURN(Agent agent, directory.FindAgent(number));
+      if (!seen.insert(agent.id).second) continue;
       agents.push_back(std::move(agent));
     }
     return agents;
@@ -157,9 +190,14 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
     const int64_t id = insert->ColumnInt(0);
     RETURN_IF_ERROR(insert->Run());
     for (const Agent& agent : agents) {
-      ASSIGN_OR_RETURN(store::Statement * hold,
-                       db_.Prepare("INSERT INTO incident_agent (incident_id, agent_id, "
-                                   "prior_status) VALUES ($1, $2, $3)"));
+      // An agent another open incident already holds is suspended by it: the
+      // status to come back to is the one that incident kept.
+      ASSIGN_OR_RETURN(
+          store::Statement * hold,
+          db_.Prepare("INSERT INTO incident_agent (incident_id, agent_id, prior_status) "
+                      "VALUES ($1, $2, coalesce((SELECT h.prior_status FROM incident_agent h "
+                      "JOIN incident i ON i.id = h.incident_id WHERE h.agent_id = $2 AND "
+                      "i.released_at IS NULL AND i.id <> $1 ORDER BY i.id LIMIT 1), $3))"));
       hold->BindInt(1, id).BindInt(2, agent.id).BindText(3, AgentStatusName(agent.status));
       RETURN_IF_ERROR(hold->Run());
     }
@@ -214,30 +252,23 @@ Result<Released> Containment::Release(int64_t incident_id, std::string_view by, 
   }
   ASSIGN_OR_RETURN(std::vector<Held> held, HeldBy(db_, incident_id));
   identity::AgentDirectory directory(db_, clock_, identity_);
+  // Released from here on (a second release is refused): one agent's failure
+  // does not leave the others held; it is logged and reported, and the
+  // agent stays suspended for an administrator to reinstate or reset.
   for (const Held& agent : held) {
-    ASSIGN_OR_RETURN(AccessBar bar, AccessBarred(db_, agent.agent_id));
-    if (bar.contained) {
-      done.still_contained.push_back(agent.service_number);
-      continue;
-    }
-    if (agent.prior_status == "suspended") {
-      // Security: it was suspended before the incident (by detection, by an
-      // administrator): it stays so whatever the mode - a reset would hand
-      // it a fresh activation code and bring it back.
-      ASSIGN_OR_RETURN(Agent unchanged, directory.FindAgent(agent.service_number));
-      done.kept_suspended.push_back(std::move(unchanged));
-    } else if (mode == ReleaseMode::kReset) {
-      ASSIGN_OR_RETURN(identity::AgentWithCode reset,
-                       directory.Reset(agent.service_number, before_reset));
-      done.reset.push_back(std::move(reset));
-    } else {
-      ASSIGN_OR_RETURN(Agent reinstated, directory.Reinstate(agent.service_number));
-      done.reinstated.push_back(std::move(reinstated));
+    if (Result<void> handled = ReleaseAgent(db_, agent, mode, before_reset, directory, done);
+        !handled) {
+      Log(LogLevel::kError, "incident_agent_not_released",
+          {{"incident", incident_id},
+           {"agent", agent.service_number},
+           {"error", handled.error().message()}});
+      done.not_released.push_back(agent.service_number);
     }
   }
   ASSIGN_OR_RETURN(done.incident, Get(incident_id));
   return done;
 }
+
 
 Result<Incident> Containment::Get(int64_t incident_id) {
   static const std::string kSql =

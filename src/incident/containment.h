@@ -78,6 +78,9 @@ struct Released {
   // the mode (lifting that is a decision of its own).
   std::vector<identity::Agent> kept_suspended;
   std::vector<std::string> still_contained;  // held by another open incident
+  // Failed (logged): left suspended, for an administrator to reinstate or
+  // reset; the others were released all the same.
+  std::vector<std::string> not_released;
 };
 
 // Why a request must be turned away, read on every request.

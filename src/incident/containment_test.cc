@@ -149,6 +149,59 @@ TEST_F(ContainmentTest, ReinstateRestoresWhatWasAndRespectsOtherIncidents) {
   EXPECT_TRUE(Bar(2).contained);
 }
 
+// An agent held by two incidents comes back as it was before the first,
+// whichever is released last: the second incident found it suspended by the
+// first, not before it.
+TEST_F(ContainmentTest, AnAgentHeldTwiceIsResetWhenTheLastIncidentIsReleased) {
+  auto first = Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "r", .by = "SO-1"});
+  auto second = Make().Contain({.scope = {.service_numbers = {"A-2"}}, .reason = "r2", .by = "SO-1"});
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  ASSERT_OK(Make().Release(first->incident.id, "SO-1", ReleaseMode::kReset));
+  EXPECT_EQ(Status(2), "suspended");
+  auto released = Make().Release(second->incident.id, "SO-1", ReleaseMode::kReset);
+  ASSERT_OK(released);
+  EXPECT_TRUE(released->kept_suspended.empty());
+  ASSERT_EQ(released->reset.size(), 1u);
+  EXPECT_EQ(released->reset[0].agent.service_number, "A-2");
+  EXPECT_EQ(Status(2), "pending_activation");
+}
+
+TEST_F(ContainmentTest, AnAgentNamedTwiceInAnotherCaseIsHeldOnce) {
+  auto contained = Make().Contain(
+      {.scope = {.service_numbers = {"A-1", "a-1", "A-2"}}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  EXPECT_EQ(contained->incident.agents, (std::vector<std::string>{"A-1", "A-2"}));
+  EXPECT_EQ(Status(1), "suspended");
+}
+
+// One agent's failure at release does not stop the others from being
+// released, and is reported, not lost.
+TEST_F(ContainmentTest, AFailedAgentDoesNotStopTheRestOfTheRelease) {
+  auto contained = Make().Contain({.scope = {.service_numbers = {"A-1", "A-2", "A-5"}},
+                                   .reason = "r",
+                                   .by = "SO-1"});
+  ASSERT_OK(contained);
+  auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReset,
+                                 [](const identity::Agent& agent) -> Result<void> {
+                                   if (agent.service_number == "A-2") {
+                                     return Fail(ErrorCode::kUnavailable, "audit log down");
+                                   }
+                                   return {};
+                                 });
+  ASSERT_OK(released);
+  EXPECT_EQ(released->not_released, (std::vector<std::string>{"A-2"}));
+  std::vector<std::string> reset;
+  for (const identity::AgentWithCode& agent : released->reset) {
+    reset.push_back(agent.agent.service_number);
+  }
+  EXPECT_EQ(reset, (std::vector<std::string>{"A-1", "A-5"}));
+  EXPECT_EQ(Status(1), "pending_activation");
+  EXPECT_EQ(Status(2), "suspended");
+  EXPECT_EQ(Status(5), "pending_activation");
+  EXPECT_FALSE(Bar(2).contained) << "released: an administrator takes it from here";
+}
+
 // A reset hands each agent a fresh activation code: never to one that was
 // suspended before the incident swept it in.
 TEST_F(ContainmentTest, AResetLeavesAnAgentSuspendedBeforeTheIncidentSuspended) {
