@@ -276,6 +276,7 @@ export const STRINGS = {
     'incidents.release.done': 'Incident {id} levé.',
     'incidents.codes': 'Codes d’activation à remettre en main propre (affichés une seule fois)',
     'incidents.kept_suspended': 'Restent suspendus (ils l’étaient avant l’incident) : {agents}.',
+    'incidents.not_released': 'Non libérés (restés suspendus, voir le journal ; à réactiver ou réinitialiser) : {agents}.',
     'incidents.need_scope': 'Indiquez des matricules, une unité ou « tous les agents ».',
 
     'breach.title': 'Rapport de violation',
@@ -623,6 +624,7 @@ export const STRINGS = {
     'incidents.release.done': 'Incident {id} released.',
     'incidents.codes': 'Activation codes to hand over in person (shown once)',
     'incidents.kept_suspended': 'Kept suspended (they were before the incident): {agents}.',
+    'incidents.not_released': 'Not released (left suspended, see the log; reinstate or reset them): {agents}.',
     'incidents.need_scope': 'Give service numbers, a unit or “every agent”.',
 
     'breach.title': 'Breach report',

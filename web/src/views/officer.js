@@ -156,13 +156,15 @@ export function personView(app) {
 function codesList(released) {
   const codes = [...(released.reset ?? [])];
   const kept = released.kept_suspended ?? [];
-  if (!codes.length && !kept.length) return null;
+  const failed = released.not_released ?? [];
+  if (!codes.length && !kept.length && !failed.length) return null;
   return h('div', {},
     codes.length ? h('div', { class: 'card secret-box' }, h('h2', {}, t('incidents.codes')),
       h('ul', {}, codes.map((c) => (typeof c === 'object'
         ? h('li', {}, h('strong', {}, c.service_number ?? ''), ' : ', h('code', {}, c.activation_code ?? JSON.stringify(c)))
         : h('li', {}, String(c)))))) : null,
-    kept.length ? h('p', {}, t('incidents.kept_suspended', { agents: kept.map((a) => a.service_number).join(', ') })) : null);
+    kept.length ? h('p', {}, t('incidents.kept_suspended', { agents: kept.map((a) => a.service_number).join(', ') })) : null,
+    failed.length ? h('p', { class: 'message message-error' }, t('incidents.not_released', { agents: failed.join(', ') })) : null);
 }
 
 export function incidentsView(app) {
