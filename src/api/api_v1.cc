@@ -230,11 +230,16 @@ http::Response ApiV1::Handle(const http::Request& request) {
     // cache (which fails closed when full), or push the keys in use out of
     // the key cache, with proofs from keys of their own making.
     if (route->guard == Guard::kProof) {
-      // The credential (a login challenge, a refresh token) is single-use
-      // and checked by the use case itself: a replayed request fails there.
+      // The credential (a login challenge, a refresh token) is checked by
+      // the use case itself; the proof must not have been used before
+      // (RFC 9449 §11.1), which is checked here and recorded after.
       ASSIGN_OR_RETURN(session::DpopProof proof,
                        internal::CheckProof(request, options_.public_url, std::nullopt,
                                             options_.dpop, keys_, now));
+      RETURN_IF_ERROR(replay_.CheckUnused(proof.jkt, proof.jti, now));
+      if (options_.shared_replay != nullptr) {
+        RETURN_IF_ERROR(options_.shared_replay->CheckUnused(proof.jkt, proof.jti, now));
+      }
       context.jkt = proof.jkt;
       ASSIGN_OR_RETURN(http::Response response, route->handler(call));
       // The credential is spent and the new tokens exist: refusing now (a

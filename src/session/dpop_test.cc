@@ -234,6 +234,18 @@ TEST(DpopReplayCacheTest, AProofIsRememberedThroughTheLastSecondItIsAcceptable) 
   EXPECT_FALSE(VerifyDpopProof(proof, request, policy).has_value());  // too old from here on
 }
 
+TEST(DpopReplayCacheTest, CheckingAPairDoesNotRecordIt) {
+  DpopReplayCache cache(/*remember_seconds=*/65, /*capacity=*/3);
+  EXPECT_OK(cache.CheckUnused("key-a", "jti-1", kNow));
+  EXPECT_OK(cache.CheckUnused("key-a", "jti-1", kNow));
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_OK(cache.Use("key-a", "jti-1", kNow));
+  EXPECT_THAT(cache.CheckUnused("key-a", "jti-1", kNow + 65),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_OK(cache.CheckUnused("key-a", "jti-1", kNow + 66));
+  EXPECT_OK(cache.CheckUnused("key-b", "jti-1", kNow));
+}
+
 TEST(DpopReplayCacheTest, OneKeyCannotTakeMoreThanItsShare) {
   DpopReplayCache cache(/*remember_seconds=*/65, /*capacity=*/10, /*per_key=*/2);
   EXPECT_OK(cache.Use("flood", "jti-1", kNow));

@@ -30,14 +30,32 @@ crypto::Sha256Digest DpopProofDigest(std::string_view jkt, std::string_view jti)
   return hasher.Final();
 }
 
-Result<void> DpopReplayCache::Use(std::string_view jkt, std::string_view jti, int64_t now) {
-  auto digest = DpopProofDigest(jkt, jti);
-  std::string key(reinterpret_cast<const char*>(digest.data()), digest.size());
+namespace {
+
+std::string DigestKey(std::string_view jkt, std::string_view jti) {
+  const crypto::Sha256Digest digest = DpopProofDigest(jkt, jti);
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+std::unexpected<Error> AlreadyUsed() {
+  return Fail(ErrorCode::kUnauthenticated, "invalid DPoP proof: jti already used");
+}
+
+}  // namespace
+
+Result<void> DpopReplayCache::CheckUnused(std::string_view jkt, std::string_view jti, int64_t now) {
+  const std::string key = DigestKey(jkt, jti);
   std::lock_guard lock(mutex_);
   ForgetExpired(now);
-  if (seen_.contains(key)) {
-    return Fail(ErrorCode::kUnauthenticated, "invalid DPoP proof: jti already used");
-  }
+  if (seen_.contains(key)) return AlreadyUsed();
+  return {};
+}
+
+Result<void> DpopReplayCache::Use(std::string_view jkt, std::string_view jti, int64_t now) {
+  std::string key = DigestKey(jkt, jti);
+  std::lock_guard lock(mutex_);
+  ForgetExpired(now);
+  if (seen_.contains(key)) return AlreadyUsed();
   if (seen_.size() >= capacity_) {
     return Fail(ErrorCode::kResourceExhausted, "too many DPoP proofs in flight; retry shortly");
   }

@@ -36,6 +36,9 @@ class DpopReplayCache {
   // its share of them (fail closed: forgetting one early would let its
   // proof be replayed).
   Result<void> Use(std::string_view jkt, std::string_view jti, int64_t now);
+  // Refuses (Unauthenticated) a pair already used, without recording it: for
+  // a proof whose credential is checked after, then Use.
+  Result<void> CheckUnused(std::string_view jkt, std::string_view jti, int64_t now);
 
   size_t size() const;
 

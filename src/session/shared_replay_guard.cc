@@ -38,4 +38,19 @@ Result<void> SharedProofReplayGuard::Use(std::string_view jkt, std::string_view 
   return {};
 }
 
+Result<void> SharedProofReplayGuard::CheckUnused(std::string_view jkt, std::string_view jti,
+                                                 int64_t now) {
+  const crypto::Sha256Digest digest = DpopProofDigest(jkt, jti);
+  ASSIGN_OR_RETURN(auto db, pool_.Borrow());
+  ASSIGN_OR_RETURN(store::Statement * seen,
+                   db->Prepare("SELECT count(*) FROM dpop_proof_seen WHERE digest = $1 AND "
+                               "expires_at >= $2"));
+  seen->BindBlob(1, digest).BindInt(2, now);
+  ASSIGN_OR_RETURN(bool row, seen->Step());
+  const bool used = row && seen->ColumnInt(0) != 0;
+  RETURN_IF_ERROR(seen->Run());
+  if (used) return Fail(ErrorCode::kUnauthenticated, "invalid DPoP proof: jti already used");
+  return {};
+}
+
 }  // namespace vigie::session

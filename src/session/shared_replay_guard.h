@@ -28,6 +28,9 @@ class SharedProofReplayGuard {
   // Records the pair. Errors: Unauthenticated when any node accepted it
   // already; Unavailable when the database cannot tell (fail closed).
   Result<void> Use(std::string_view jkt, std::string_view jti, int64_t now);
+  // Refuses (Unauthenticated) a pair any node used already, without
+  // recording it; Unavailable when the database cannot tell.
+  Result<void> CheckUnused(std::string_view jkt, std::string_view jti, int64_t now);
 
  private:
   store::ConnectionPool& pool_;

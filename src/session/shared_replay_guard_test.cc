@@ -35,6 +35,16 @@ TEST_F(SharedProofReplayGuardTest, AProofAcceptedOnOneNodeIsRefusedOnTheOther) {
   EXPECT_OK(guard_b_.Use(Jkt("key-b"), "jti-1", Now()));
 }
 
+TEST_F(SharedProofReplayGuardTest, CheckingAPairOnAnyNodeDoesNotRecordIt) {
+  ASSERT_OK(guard_a_.CheckUnused(Jkt("key-a"), "jti-1", Now()));
+  ASSERT_OK(guard_b_.CheckUnused(Jkt("key-a"), "jti-1", Now()));
+  ASSERT_OK(guard_a_.Use(Jkt("key-a"), "jti-1", Now()));
+  EXPECT_THAT(guard_b_.CheckUnused(Jkt("key-a"), "jti-1", Now() + kRemember),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_OK(guard_b_.CheckUnused(Jkt("key-a"), "jti-1", Now() + kRemember + 1));
+  EXPECT_OK(guard_b_.CheckUnused(Jkt("key-a"), "jti-2", Now()));
+}
+
 TEST_F(SharedProofReplayGuardTest, APairIsForgottenOnceNoProofWithItCouldBeAccepted) {
   ASSERT_OK(guard_a_.Use(Jkt("key-a"), "jti-1", Now()));
   // Through its last acceptable second, included.

@@ -10,7 +10,7 @@ let installation, server;
 // One agent per test: each login spends a TOTP step, which cannot be reused.
 const AGENTS = [
   ['ACT-1', ['agent']], ['PWD-1', ['agent']], ['STL-1', ['agent']], ['PRF-1', ['investigator']],
-  ['REF-1', ['agent']], ['REV-1', ['agent']], ['LOG-1', ['agent']], ['INV-2', ['investigator']],
+  ['REF-1', ['agent']], ['REF-2', ['agent']], ['REV-1', ['agent']], ['LOG-1', ['agent']], ['INV-2', ['investigator']],
   ['AGT-5', ['agent']], ['ADM-1', ['administrator']], ['NTC-1', ['agent']], ['ENU-1', ['agent']],
   ['SUP-1', ['supervisor']], ['ADM-2', ['administrator']], ['MED-1', ['agent']],
   ['BDY-1', ['agent']], ['HED-1', ['agent']],
@@ -134,6 +134,22 @@ test('refresh rotates, and reusing a refresh token ends the session', async () =
   client.refreshToken = oldRefresh;
   assertProblem(await client.refresh(), 401);
   assertProblem(await client.call('GET', '/api/v1/self', undefined, { token: newAccess }), 401);
+});
+
+test('a refresh proof replayed with the next refresh token is refused, and spends nothing', async () => {
+  const client = await activeClient(server, installation, 'REF-2');
+  const path = '/api/v1/auth/refresh';
+  const proof = await client.key.proof('POST', client.url(path));
+  const first = await request(server, 'POST', path,
+                              { headers: { DPoP: proof }, body: { refresh_token: client.refreshToken } });
+  assert.equal(first.status, 200);
+  client.adopt(first.json);
+  const replayed = await request(server, 'POST', path,
+                                 { headers: { DPoP: proof }, body: { refresh_token: client.refreshToken } });
+  assertProblem(replayed, 401);
+  // The refresh token the replay came with is still good, and so is the session.
+  assert.equal((await client.refresh()).status, 200);
+  assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
 });
 
 test('suspension takes effect on the very next request; so does logout', async () => {
