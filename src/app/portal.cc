@@ -462,6 +462,8 @@ Result<FileAnswer> Portal::OpenFile(const Caller& caller, const ConsultationInpu
   if (person_id <= 0) return Fail(ErrorCode::kInvalidArgument, "person id must be positive");
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   session::StepUpTracker step_up(*db, *parts_.clock, session_options_.step_up);
+  // Checked first so a refused opening spends no quota, and again as the
+  // opening is counted: openings sent at once all pass the first check.
   ASSIGN_OR_RETURN(bool step_up_required, step_up.StepUpRequired(caller.session_id));
   if (step_up_required) return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
   ASSIGN_OR_RETURN(
@@ -469,7 +471,8 @@ Result<FileAnswer> Portal::OpenFile(const Caller& caller, const ConsultationInpu
       Decide(caller, input, policy::ConsultationKind::kFileOpening, retry_after_seconds));
   ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
   ASSIGN_OR_RETURN(records::PersonFile file, records::OpenPersonFile(repository, person_id));
-  RETURN_IF_ERROR(step_up.RecordFileOpening(caller.session_id));
+  ASSIGN_OR_RETURN(bool counted, step_up.RecordFileOpening(caller.session_id));
+  if (!counted) return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
   policy::MinimisePersonFile(visibility, records::DateOf(parts_.clock->Now()), file);
   return FileAnswer{.file = std::move(file), .visibility = visibility};
 }

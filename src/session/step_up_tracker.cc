@@ -14,11 +14,28 @@ Result<void> StepUpTracker::RequireLiveSession(int64_t session_id) {
   return {};
 }
 
-Result<void> StepUpTracker::RecordFileOpening(int64_t session_id) {
-  return store::RetryOnConflict([&]() -> Result<void> {
+Result<int64_t> StepUpTracker::OpenedInWindow(int64_t session_id, int64_t now) {
+  // Openings before the last step-up were deleted by RecordStepUp.
+  ASSIGN_OR_RETURN(store::Statement * count,
+                   db_.Prepare("SELECT count(*) FROM session_file_opening "
+                               "WHERE session_id = $1 AND opened_at > $2"));
+  count->BindInt(1, session_id).BindInt(2, now - rule_.window_seconds);
+  ASSIGN_OR_RETURN(bool row, count->Step());
+  if (!row) return Fail(ErrorCode::kInternal, "count returned no row");
+  const int64_t opened = count->ColumnInt(0);
+  RETURN_IF_ERROR(count->Run());
+  return opened;
+}
+
+Result<bool> StepUpTracker::RecordFileOpening(int64_t session_id) {
+  // Security: SQLite's write transaction is exclusive, PostgreSQL's is
+  // serializable (two counting the same rows conflict, one runs again).
+  return store::RetryOnConflict([&]() -> Result<bool> {
     const int64_t now = UnixSeconds(clock_.Now());
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
     RETURN_IF_ERROR(RequireLiveSession(session_id));
+    ASSIGN_OR_RETURN(int64_t opened, OpenedInWindow(session_id, now));
+    if (opened >= rule_.files) return false;  // rolls back: nothing written
     ASSIGN_OR_RETURN(store::Statement * prune,
                      db_.Prepare("DELETE FROM session_file_opening "
                                  "WHERE session_id = $1 AND opened_at <= $2"));
@@ -29,7 +46,8 @@ Result<void> StepUpTracker::RecordFileOpening(int64_t session_id) {
                                  "VALUES ($1, $2)"));
     insert->BindInt(1, session_id).BindInt(2, now);
     RETURN_IF_ERROR(insert->Run());
-    return tx.Commit();
+    RETURN_IF_ERROR(tx.Commit());
+    return true;
   });
 }
 
@@ -37,15 +55,7 @@ Result<bool> StepUpTracker::StepUpRequired(int64_t session_id) {
   const int64_t now = UnixSeconds(clock_.Now());
   ASSIGN_OR_RETURN(auto tx, store::Transaction::BeginRead(db_));
   RETURN_IF_ERROR(RequireLiveSession(session_id));
-  // Openings before the last step-up were deleted by RecordStepUp.
-  ASSIGN_OR_RETURN(store::Statement * count,
-                   db_.Prepare("SELECT count(*) FROM session_file_opening "
-                               "WHERE session_id = $1 AND opened_at > $2"));
-  count->BindInt(1, session_id).BindInt(2, now - rule_.window_seconds);
-  ASSIGN_OR_RETURN(bool row, count->Step());
-  if (!row) return Fail(ErrorCode::kInternal, "count returned no row");
-  const int64_t opened = count->ColumnInt(0);
-  RETURN_IF_ERROR(count->Run());
+  ASSIGN_OR_RETURN(int64_t opened, OpenedInWindow(session_id, now));
   RETURN_IF_ERROR(tx.Commit());
   return opened >= rule_.files;
 }

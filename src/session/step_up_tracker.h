@@ -11,8 +11,9 @@
 // session. Security: a sliding window, not fixed buckets, so a burst across a
 // bucket boundary cannot open twice the limit without a step-up.
 //
-// Usage per file opening:  StepUpRequired? -> (TOTP, RecordStepUp) -> open ->
-// RecordFileOpening.
+// Usage per file opening:  StepUpRequired? -> (TOTP, RecordStepUp) -> read
+// the file -> RecordFileOpening (false: the limit was reached meanwhile, by
+// openings running at the same time; nothing leaves).
 //
 // Thread-safety: one thread at a time, like its Connection (the caller owns
 // it and the clock, and keeps them alive). REQUIRES: no transaction open on
@@ -34,8 +35,11 @@ class StepUpTracker {
   StepUpTracker(store::Connection& db, const Clock& clock, StepUpRule rule = {})
       : db_(db), clock_(clock), rule_(rule) {}
 
-  // Counts one full file opened now.
-  Result<void> RecordFileOpening(int64_t session_id);
+  // Counts one full file opened now, unless the files opened within the
+  // window since the last step-up have reached the limit: then nothing is
+  // counted and false comes back. The count and the record are one write
+  // transaction, so openings sent at once cannot all pass on one count.
+  Result<bool> RecordFileOpening(int64_t session_id);
 
   // True when the files opened within the window since the last step-up have
   // reached the rule's limit: the next opening needs a fresh TOTP first.
@@ -51,6 +55,8 @@ class StepUpTracker {
 
  private:
   Result<void> RequireLiveSession(int64_t session_id);
+  // Files opened within the window ending at `now` (seconds).
+  Result<int64_t> OpenedInWindow(int64_t session_id, int64_t now);
 
   store::Connection& db_;
   const Clock& clock_;

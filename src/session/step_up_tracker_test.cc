@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "session/session_store.h"
 #include "session/session_test_fixture.h"
 #include "tests/support/matchers.h"
@@ -37,6 +41,41 @@ TEST_F(StepUpTrackerTest, RequiredAfterNFilesWithinTheWindow) {
   }
   ASSERT_OK(tracker.RecordFileOpening(session_id_));
   EXPECT_TRUE(Required(tracker));
+}
+
+TEST_F(StepUpTrackerTest, AtTheLimitAnOpeningIsNotCounted) {
+  StepUpTracker tracker(*db_, clock_, {.files = 2, .window_seconds = 600});
+  EXPECT_EQ(tracker.RecordFileOpening(session_id_).value_or(false), true);
+  EXPECT_EQ(tracker.RecordFileOpening(session_id_).value_or(false), true);
+  EXPECT_EQ(tracker.RecordFileOpening(session_id_).value_or(true), false);
+  ASSERT_OK(tracker.RecordStepUp(session_id_));
+  EXPECT_EQ(tracker.RecordFileOpening(session_id_).value_or(false), true);
+}
+
+// Openings sent at once, each having checked StepUpRequired before any was
+// counted: exactly the limit's worth is counted, the rest are refused.
+TEST_F(StepUpTrackerTest, ConcurrentOpeningsCannotPassTheLimitTogether) {
+  constexpr int kOpenings = 8;
+  constexpr int kLimit = 3;
+  std::vector<std::unique_ptr<store::Connection>> connections;
+  for (int i = 0; i < kOpenings; ++i) connections.push_back(OpenDb());
+  std::atomic<int> counted{0}, refused{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kOpenings; ++i) {
+    threads.emplace_back([&, i] {
+      StepUpTracker tracker(*connections[i], clock_, {.files = kLimit, .window_seconds = 600});
+      auto recorded = tracker.RecordFileOpening(session_id_);
+      if (!recorded) {
+        ++failed;
+      } else {
+        ++(*recorded ? counted : refused);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(counted.load(), kLimit);
+  EXPECT_EQ(refused.load(), kOpenings - kLimit);
 }
 
 TEST_F(StepUpTrackerTest, WindowSlides) {
