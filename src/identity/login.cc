@@ -168,6 +168,7 @@ Result<Agent> Authenticator::VerifySecondFactor(std::string_view challenge_token
                                                 std::string_view code,
                                                 std::string_view source_address) {
   return store::RetryOnConflict([&]() -> Result<Agent> {
+    ForgetAttemptOutcome();  // an attempt rolled back on a conflict locked no one
     if (challenge_token.empty() || challenge_token.size() > internal::kMaxChallengeTokenLength) {
       return LoginFailed();
     }
@@ -242,6 +243,7 @@ Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
                                            const webauthn::RelyingParty& rp,
                                            std::string_view source_address) {
   return store::RetryOnConflict([&]() -> Result<Agent> {
+    ForgetAttemptOutcome();  // an attempt rolled back on a conflict locked no one
     const int64_t now = UnixSeconds(clock_->Now());
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
     ASSIGN_OR_RETURN(std::optional<int64_t> agent_id, ChallengeAgent(challenge_token, now));
@@ -296,6 +298,7 @@ Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
 Result<void> Authenticator::VerifyFreshSecondFactor(int64_t agent_id, std::string_view code,
                                                     std::string_view source_address) {
   return store::RetryOnConflict([&]() -> Result<void> {
+    ForgetAttemptOutcome();  // an attempt rolled back on a conflict locked no one
     int64_t now = UnixSeconds(clock_->Now());
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
     ASSIGN_OR_RETURN(bool accepted, CheckTotp(agent_id, code, source_address, now));

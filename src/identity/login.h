@@ -139,6 +139,10 @@ class Authenticator {
   std::optional<int64_t> refused_agent() const { return refused_agent_; }
 
  private:
+  void ForgetAttemptOutcome() {
+    locked_agent_.reset();
+    refused_agent_.reset();
+  }
   // Inside the caller's write transaction: checks `code` for an agent that
   // can log in, persists the step on success, records a failure otherwise.
   // Returns whether the code was accepted.

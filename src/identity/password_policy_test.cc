@@ -73,6 +73,14 @@ TEST(PasswordPolicyTest, RefusesNamePartsCaselessAndAccentless) {
   ExpectRefused(policy, "lantern-MOREAU-57", "name");
   // "Le" has 2 characters: allowed inside a password.
   EXPECT_OK(policy.Check("lantern-le-orbit-57", kOwner));
+  // Names past Latin-1 fold too.
+  const PasswordOwner polish{.service_number = "PN-1", .display_name = "Łukasz Dvořák"};
+  EXPECT_THAT(policy.Check("lukasz-lantern-2024", polish),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(policy.Check("lantern-DVORAK-2024", polish),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(policy.Check("łukasz-lantern-2024", polish),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
 TEST(PasswordPolicyTest, LoadsTheShippedList) {

@@ -61,6 +61,7 @@ std::string_view Trim(std::string_view s) {
 // another field. One column may serve two fields when the operator says so.
 bool HoldsField(std::string_view folded, SampleField field,
                 std::span<const ColumnOverride> overrides) {
+  if (folded.empty()) return false;  // a name of symbols alone is no field's
   bool named = false;
   for (const ColumnOverride& o : overrides) {
     if (o.field == field) {
@@ -257,6 +258,15 @@ std::string FoldColumnName(std::string_view name) {
       auto d = static_cast<unsigned char>(name[++i]) & 0x1F;  // same for upper and lower case
       static constexpr char kFold[33] = "aaaaaaaceeeeiiiidnooooo ouuuuy  ";
       if (d < 32 && kFold[d] != ' ') folded.push_back(kFold[d]);
+    } else if (c >= 0xC4 && c <= 0xF4) {
+      // Past Latin-1 (Cyrillic, Greek, Arabic, CJK... "Фамилия"): kept as
+      // written, so such names stay apart and match themselves; but general
+      // punctuation (U+2000-U+206F: dashes, quotes, spaces) goes like ASCII's.
+      const size_t length = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      const bool punctuation = c == 0xE2 && i + 1 < name.size() &&
+                               (static_cast<unsigned char>(name[i + 1]) & 0xFE) == 0x80;
+      if (!punctuation) folded.append(name.substr(i, length));
+      i += length - 1;
     }
   }
   return folded;

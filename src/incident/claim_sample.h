@@ -98,8 +98,9 @@ class SampleReader {
 };
 
 // A column name folded for comparison: ASCII letters and digits lower-cased,
-// common Latin-1 accented letters folded, everything else dropped
-// ("Date de naissance" → "datedenaissance", "Prénom(s)" → "prenoms").
+// common Latin-1 accented letters folded, letters past Latin-1 kept as
+// written, everything else dropped ("Date de naissance" → "datedenaissance",
+// "Prénom(s)" → "prenoms", "Фамилия" → "Фамилия").
 std::string FoldColumnName(std::string_view name);
 
 }  // namespace vigie::incident

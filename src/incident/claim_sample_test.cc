@@ -130,6 +130,42 @@ TEST(SampleReaderTest, FoldsColumnNames) {
   EXPECT_EQ(FoldColumnName("Date de naissance"), "datedenaissance");
   EXPECT_EQ(FoldColumnName("PRÉNOM(S)"), "prenoms");
   EXPECT_EQ(FoldColumnName("first_name"), "firstname");
+  // Past Latin-1, letters are kept as written; punctuation still goes.
+  EXPECT_EQ(FoldColumnName("Фамилия"), "Фамилия");
+  EXPECT_EQ(FoldColumnName("Дата рождения"), "Датарождения");
+  EXPECT_EQ(FoldColumnName("date\u2013de\u00a0naissance"), "datedenaissance");
+  EXPECT_EQ(FoldColumnName("date\xe2\x80\x93"
+                           "de naissance"),
+            "datedenaissance");
+}
+
+// Columns named in another script, mapped by option: each is read from its
+// own column, in CSV and in JSON Lines.
+TEST(SampleReaderTest, ColumnsNamedInAnotherScriptAreMappedByOption) {
+  std::vector<ColumnOverride> overrides = {{SampleField::kSurname, "Фамилия"},
+                                           {SampleField::kGivenNames, "Имя"},
+                                           {SampleField::kBirthDate, "Дата рождения"}};
+  auto csv =
+      ReadAll("Фамилия,Имя,Дата рождения\nDupont,Jean,1980-03-12\n", SampleFormat::kCsv, overrides);
+  ASSERT_EQ(csv.size(), 1u);
+  EXPECT_EQ(csv[0].surname, "Dupont");
+  EXPECT_EQ(csv[0].given_names, "Jean");
+  EXPECT_EQ(csv[0].birth_date, "1980-03-12");
+  auto jsonl =
+      ReadAll("{\"Фамилия\":\"Martin\",\"Имя\":\"Paul\",\"Дата рождения\":\"1990-05-06\"}\n",
+              SampleFormat::kJsonLines, overrides);
+  ASSERT_EQ(jsonl.size(), 1u);
+  EXPECT_EQ(jsonl[0].error, "");
+  EXPECT_EQ(jsonl[0].surname, "Martin");
+  EXPECT_EQ(jsonl[0].given_names, "Paul");
+  EXPECT_EQ(jsonl[0].birth_date, "1990-05-06");
+  // A name of symbols alone is nobody's column.
+  const std::vector<ColumnOverride> symbols = {{SampleField::kSurname, "***"},
+                                               {SampleField::kGivenNames, "+++"},
+                                               {SampleField::kBirthDate, "###"}};
+  EXPECT_FALSE(
+      SampleReader::Open("***,+++,###\nDupont,Jean,1980-03-12\n", SampleFormat::kCsv, symbols)
+          .has_value());
 }
 
 }  // namespace

@@ -91,10 +91,18 @@ std::string Fold(std::string_view text) {
       out.push_back(static_cast<char>(cp - 'A' + 'a'));
     } else if (cp >= 0xC0 && cp <= 0xFF && !Latin1Base(cp).empty()) {
       out += Latin1Base(cp);
-    } else if (cp == 0x152 || cp == 0x153) {  // Œ œ
-      out += "oe";
-    } else if (cp == 0x178) {  // Ÿ
-      out += "y";
+    } else if (cp >= 0x100 && cp <= 0x17F) {
+      // Latin Extended-A (Central European, Baltic, Turkish, Maltese...):
+      // Ł→l, ř→r, Ş→s, ă→a; '*' for the two ligatures, Ĳ ĳ and Œ œ.
+      static constexpr std::string_view kBase =
+          "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii**jjkkkllllllllllnnnnnnnnnoooooo**"
+          "rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+      const char base = kBase[cp - 0x100];
+      if (base != '*') {
+        out.push_back(base);
+      } else {
+        out += cp < 0x140 ? "ij" : "oe";
+      }
     } else {
       AppendUtf8(out, cp);
     }

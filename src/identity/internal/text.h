@@ -21,7 +21,7 @@ bool IsValidUtf8(std::string_view text);
 // Number of code points. REQUIRES: IsValidUtf8(text).
 size_t CodePointCount(std::string_view text);
 
-// Lower-cases ASCII and folds Latin-1 and common Latin Extended-A letters to
+// Lower-cases ASCII and folds Latin-1 and Latin Extended-A letters to
 // their unaccented lower-case ASCII base ("Élodie" -> "elodie", "Œ" -> "oe",
 // "ß" -> "ss"). Other code points are kept as they are. Invalid UTF-8 is
 // returned byte for byte (callers validate first).

@@ -27,6 +27,10 @@ TEST(TextTest, FoldsCaseAndAccents) {
   EXPECT_EQ(Fold("Œuvre Straße Ÿ"), "oeuvre strasse y");
   EXPECT_EQ(Fold("Ñandú ×"), "nandu ×");
   EXPECT_EQ(Fold("Ωмега"), "Ωмега");  // outside Latin: unchanged
+  // Latin Extended-A: the names of agents from Poland, Czechia, Romania, Turkey...
+  EXPECT_EQ(Fold("Łukasz Dvořák"), "lukasz dvorak");
+  EXPECT_EQ(Fold("ŞTEFAN Ţăranu"), "stefan taranu");
+  EXPECT_EQ(Fold("Ĳssel ŁŽŚĆ ſ"), "ijssel lzsc s");
 }
 
 TEST(TextTest, TrimsSpacesAndTabs) {
