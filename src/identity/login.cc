@@ -1,8 +1,12 @@
 #include "identity/login.h"
 
+#include <atomic>
+#include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <tuple>
 
 #include "core/log.h"
@@ -10,10 +14,10 @@
 #include "identity/internal/agent_rows.h"
 #include "identity/internal/codes.h"
 #include "identity/internal/lockout.h"
-#include "store/retry.h"
 #include "identity/internal/login_challenge.h"
 #include "identity/internal/passkey_rows.h"
 #include "identity/internal/totp_seed.h"
+#include "store/retry.h"
 
 namespace vigie::identity {
 namespace {
@@ -22,22 +26,39 @@ std::unexpected<Error> LoginFailed() {
   return Fail(ErrorCode::kUnauthenticated, std::string(kLoginFailed));
 }
 
-// A hash of a random password under `params`, made once per parameter set and
-// kept for the process's life: verifying against it costs what verifying a
-// real hash costs.
-Result<std::string> DummyHash(PasswordHasher& hasher, const crypto::Argon2Params& params) {
+// A hash of a random password under one parameter set, made once and kept
+// for the process's life: verifying against it costs what verifying a real
+// hash costs. `verify_ns`: how long the last such verification took.
+struct DummyHash {
+  std::string phc;
+  std::atomic<int64_t> verify_ns{0};
+};
+
+Result<DummyHash*> DummyFor(PasswordHasher& hasher, const crypto::Argon2Params& params) {
   static std::mutex mutex;
-  static std::map<std::tuple<uint32_t, uint32_t, uint32_t>, std::string> hashes;
+  static std::map<std::tuple<uint32_t, uint32_t, uint32_t>, std::unique_ptr<DummyHash>> hashes;
   auto key = std::make_tuple(params.t_cost, params.m_cost_kib, params.parallelism);
   {
     std::lock_guard lock(mutex);
     auto found = hashes.find(key);
-    if (found != hashes.end()) return found->second;
+    if (found != hashes.end()) return found->second.get();
   }
   crypto::SecretBytes random = crypto::SecretBytes::Random(32);
   ASSIGN_OR_RETURN(std::string phc, hasher.Hash(crypto::Base64UrlEncode(random.view()), params));
+  auto made = std::make_unique<DummyHash>();
+  made->phc = std::move(phc);
   std::lock_guard lock(mutex);
-  return hashes.emplace(key, std::move(phc)).first->second;
+  return hashes.emplace(key, std::move(made)).first->second.get();
+}
+
+Result<void> VerifyDummy(PasswordHasher& hasher, DummyHash& dummy, std::string_view password) {
+  const auto started = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(bool ignored, hasher.Verify(dummy.phc, password));
+  (void)ignored;
+  dummy.verify_ns.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count());
+  return {};
 }
 
 bool CanLogIn(const internal::AgentRow& row) {
@@ -78,16 +99,28 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   // every refusal's path, so the time taken does not reveal whether the
   // account exists or can log in.
   if (!row || !CanLogIn(*row)) {
-    ASSIGN_OR_RETURN(std::string dummy, DummyHash(*hasher_, options_.argon2));
-    ASSIGN_OR_RETURN(bool ignored, hasher_->Verify(dummy, password));
-    (void)ignored;
+    ASSIGN_OR_RETURN(DummyHash * dummy, DummyFor(*hasher_, options_.argon2));
+    RETURN_IF_ERROR(VerifyDummy(*hasher_, *dummy, password));
     std::optional<int64_t> agent_id;
     if (row) agent_id = row->agent.id;
     RETURN_IF_ERROR(RecordPasswordFailure(agent_id, source_address, now));
     return LoginFailed();
   }
+  const auto verify_started = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(bool matches, hasher_->Verify(*row->password_hash, password));
   if (!matches) {
+    if (crypto::NeedsRehash(*row->password_hash, options_.argon2)) {
+      // Security: a hash made under older, cheaper parameters (the agent has
+      // not logged in since they were raised) verifies faster than the
+      // dummy: the refusal lasts as long as one at the current parameters,
+      // or its time would single out the dormant accounts.
+      ASSIGN_OR_RETURN(DummyHash * dummy, DummyFor(*hasher_, options_.argon2));
+      if (const int64_t ns = dummy->verify_ns.load(); ns != 0) {
+        std::this_thread::sleep_until(verify_started + std::chrono::nanoseconds(ns));
+      } else {
+        RETURN_IF_ERROR(VerifyDummy(*hasher_, *dummy, password));
+      }
+    }
     RETURN_IF_ERROR(RecordPasswordFailure(row->agent.id, source_address, now));
     return LoginFailed();
   }

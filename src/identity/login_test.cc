@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <thread>
 
 #include "identity/internal/identity_testing.h"
 
@@ -361,6 +363,44 @@ TEST_F(LoginTest, HashIsUpgradedWhenParametersChange) {
   ExpectGenericRefusal(Password("wrong-password-123"));
   EXPECT_EQ(read_hash(), after);
   ASSERT_OK(FullLogin(CurrentCode()));
+}
+
+// Verifies as InlinePasswordHasher does, taking longer for costlier
+// parameters (as Argon2id does): 5 ms at t=1, 80 ms at t=3.
+class ParameterPacedHasher final : public PasswordHasher {
+ public:
+  Result<std::string> Hash(std::string_view password, const crypto::Argon2Params& p) override {
+    return inner.Hash(password, p);
+  }
+  Result<bool> Verify(std::string_view phc, std::string_view password) override {
+    ++verifies;
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(phc.find(",t=3,") != std::string_view::npos ? 80 : 5));
+    return inner.Verify(phc, password);
+  }
+  InlinePasswordHasher inner;
+  int verifies = 0;
+};
+
+// After the parameters are raised, an agent who has not logged in since
+// holds a cheaper hash: their wrong password is refused no sooner than an
+// unknown service number is (which is verified against a dummy hash made
+// under the current parameters).
+TEST_F(LoginTest, ARefusalAgainstAnOlderCheaperHashLastsAsLongAsACurrentOne) {
+  t_.options.argon2 = {.t_cost = 3, .m_cost_kib = 16};
+  ParameterPacedHasher paced;
+  Authenticator login(*t_.db, t_.clock, *t_.totp_key, paced, t_.options);
+  auto timed = [&](std::string_view service_number) {
+    const auto started = std::chrono::steady_clock::now();
+    ExpectGenericRefusal(login.VerifyPassword(service_number, "wrong-password-123", kAddress));
+    return std::chrono::steady_clock::now() - started;
+  };
+  const auto unknown = timed("PN-404");
+  EXPECT_GE(unknown, std::chrono::milliseconds(80));
+  paced.verifies = 0;
+  const auto older_hash = timed("PN-1001");  // hashed at t=1 when it was activated
+  EXPECT_GE(older_hash, std::chrono::milliseconds(75));
+  EXPECT_EQ(paced.verifies, 1) << "waited out, not hashed twice";
 }
 
 TEST_F(LoginTest, StepUpNeedsAFreshCode) {
