@@ -189,13 +189,17 @@ std::shared_ptr<Confirmation> AuditTrail::RecordAsync(audit::AuditEvent event, S
   log_.AppendThen(std::move(event),
                   [this, confirmation, observed, late = late_](Result<uint64_t> appended) {
                     if (!appended) return confirmation->Refuse(AsUnavailable(appended.error()));
-                    if (!observed) {
-                      confirmation->Confirm();
-                      return;
-                    }
-                    observed->sequence = *appended;
-                    if (confirmation->Confirm([this, observed] { observer_(*observed); })) return;
-                    // Too late for the request, which was refused; the event is in the log.
+                    if (observed) observed->sequence = *appended;
+                    const bool in_time =
+                        observed ? confirmation->Confirm([this, observed] { observer_(*observed); })
+                                 : confirmation->Confirm();
+                    if (in_time) return;
+                    // Too late for the request, which was refused; the event is in the log,
+                    // and reads as a consultation that returned its persons: named for
+                    // whoever must tell such events apart (a breach report counts them).
+                    Log(LogLevel::kWarn, "audit_event_durable_after_refusal",
+                        {{"sequence", static_cast<unsigned long long>(*appended)}});
+                    if (!observed) return;
                     std::lock_guard lock(late->mutex);
                     if (late->observer) late->observer(*observed);
                   });
