@@ -186,7 +186,9 @@ Result<int64_t> ParseUtcMicros(std::string_view text, bool end_of_day) {
                 "a time must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
   }
   const int64_t micros = static_cast<int64_t>(timegm(&tm)) * 1'000'000;
-  return date_only && end_of_day ? micros + 86'400'000'000 - 1 : micros;
+  if (!end_of_day) return micros;
+  // An inclusive end takes in the whole day, or the whole second, it names.
+  return micros + (date_only ? 86'400'000'000 : 1'000'000) - 1;
 }
 
 std::string ExportEvent(const AuditEvent& event, ExportFormat format) {

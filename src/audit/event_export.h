@@ -26,7 +26,8 @@ std::string ExportEvent(const AuditEvent& event, ExportFormat format);
 std::string Iso8601Micros(int64_t unix_micros);
 
 // The times investigators give (UTC): "YYYY-MM-DDTHH:MM:SSZ", or "YYYY-MM-DD"
-// meaning that day's first microsecond (its last with `end_of_day`).
+// meaning that day's first microsecond; with `end_of_day` (an inclusive
+// end), the last microsecond of the day or of the second given.
 Result<int64_t> ParseUtcMicros(std::string_view text, bool end_of_day);
 
 }  // namespace vigie::audit

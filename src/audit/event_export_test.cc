@@ -55,7 +55,9 @@ TEST(EventExportTest, ReadsTheTimesInvestigatorsGive) {
   constexpr int64_t kDay = 1'764'374'400'000'000;  // 2025-11-29T00:00:00Z
   EXPECT_EQ(ParseUtcMicros("2025-11-29", false), kDay);
   EXPECT_EQ(ParseUtcMicros("2025-11-29", true), kDay + 86'400'000'000 - 1);
-  EXPECT_EQ(ParseUtcMicros("2025-11-29T08:00:00Z", true), kDay + 8 * 3'600'000'000);
+  EXPECT_EQ(ParseUtcMicros("2025-11-29T08:00:00Z", false), kDay + 8 * 3'600'000'000);
+  // An inclusive end takes in the whole second: events at 08:00:00.5 too.
+  EXPECT_EQ(ParseUtcMicros("2025-11-29T08:00:00Z", true), kDay + 8 * 3'600'000'000 + 999'999);
   for (std::string_view bad :
        {"yesterday", "2025-11-29T08:00:00", "2025-11-29 08:00:00Z", "", "2025-11-29Tx"}) {
     auto parsed = ParseUtcMicros(bad, false);

@@ -1,6 +1,9 @@
 #include "detect/agent_activity.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 
 namespace vigie::detect {
@@ -58,16 +61,21 @@ bool InOrder(const auto& earlier, const auto& later) {
 
 std::string NetworkOf(std::string_view address) {
   if (address.find(':') != std::string_view::npos) {
-    // IPv6: the first three groups (a /48); a compressed form ("2001:db8::1")
-    // is kept whole rather than guessed at.
-    int colons = 0;
-    for (size_t i = 0; i < address.size(); ++i) {
-      if (address[i] != ':' || ++colons < 3) continue;
-      std::string_view prefix = address.substr(0, i);
-      if (prefix.find("::") != std::string_view::npos) break;
-      return std::string(prefix) + "::/48";
+    // IPv6: its /48, from the parsed address, so every spelling of one
+    // network ("2001:db8:0:1::5", "2001:db8::1:0:0:5") is one network.
+    in6_addr parsed{};
+    const std::string text(address);
+    if (inet_pton(AF_INET6, text.c_str(), &parsed) != 1) return text;
+    const uint8_t* b = parsed.s6_addr;
+    static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::equal(b, b + 12, kMapped)) {  // ::ffff:192.0.2.7 is IPv4's
+      return std::to_string(b[12]) + "." + std::to_string(b[13]) + "." + std::to_string(b[14]) +
+             ".0/24";
     }
-    return std::string(address);
+    char prefix[32];
+    std::snprintf(prefix, sizeof prefix, "%x:%x:%x::/48", (b[0] << 8) | b[1], (b[2] << 8) | b[3],
+                  (b[4] << 8) | b[5]);
+    return prefix;
   }
   size_t last_dot = address.rfind('.');
   if (last_dot == std::string_view::npos || std::count(address.begin(), address.end(), '.') != 3) {

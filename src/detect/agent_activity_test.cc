@@ -64,7 +64,14 @@ TEST(NetworkOfTest, GroupsAddressesByNetwork) {
   EXPECT_EQ(NetworkOf("192.0.2.200"), NetworkOf("192.0.2.1"));
   EXPECT_NE(NetworkOf("192.0.3.1"), NetworkOf("192.0.2.1"));
   EXPECT_EQ(NetworkOf("2001:db8:aa:1::5"), "2001:db8:aa::/48");
-  EXPECT_EQ(NetworkOf("::1"), "::1");
+  // Every spelling of one IPv6 network is one network, compressed or not.
+  EXPECT_EQ(NetworkOf("2001:db8::5"), "2001:db8:0::/48");
+  EXPECT_EQ(NetworkOf("2001:db8::1:0:0:5"), NetworkOf("2001:db8:0:1::5"));
+  EXPECT_EQ(NetworkOf("2001:DB8:0000:0001::5"), "2001:db8:0::/48");
+  EXPECT_NE(NetworkOf("2001:db8:1::5"), NetworkOf("2001:db8::5"));
+  EXPECT_EQ(NetworkOf("::ffff:192.0.2.7"), "192.0.2.0/24");
+  EXPECT_EQ(NetworkOf("::1"), "0:0:0::/48");
+  EXPECT_EQ(NetworkOf("2001:db8::zz"), "2001:db8::zz");  // not an address: kept as sent
   EXPECT_EQ(NetworkOf("local"), "local");
 }
 
