@@ -279,8 +279,7 @@ Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, st
     // stolen session must not be kept alive through a suspension,
     // containment or lock-down by refreshing it.
     return sessions.Refresh(
-        refresh_token, jkt,
-        [&](const session::Session& session) -> Result<void> {
+        refresh_token, jkt, [&](const session::Session& session) -> Result<void> {
           identity::AgentDirectory directory(*db, *parts_.clock, identity_options_);
           ASSIGN_OR_RETURN(identity::Agent agent, directory.GetAgent(session.agent_id));
           DescribeAgent(event, agent);
@@ -288,19 +287,11 @@ Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, st
           ASSIGN_OR_RETURN(std::optional<SessionBar> bar, SessionBarFor(*db, agent));
           if (bar) return Fail(ErrorCode::kUnauthenticated, std::string(bar->why));
           return {};
-        },
-        // Durable before the rotation commits: a log that cannot be written
-        // refuses the refresh whole (503, the refresh token still good),
-        // where rotating first would lose the new pair with the answer and
-        // make the client's retry a reuse that ends the session.
-        [&](const session::IssuedTokens& tokens) -> Result<void> {
-          AuditEvent durable = event;
-          durable.session_id = tokens.session_id;
-          return trail_->Record(std::move(durable), started);
         });
   }();
-  if (!refreshed) trail_->RecordRefusal(std::move(event), refreshed.error(), started);
-  return refreshed;
+  return Audited(
+      *trail_, std::move(event), started, std::move(refreshed),
+      [](AuditEvent& e, const session::IssuedTokens& t) { e.session_id = t.session_id; });
 }
 
 Result<Caller> Portal::Authenticate(std::string_view access_token, std::string_view jkt) {

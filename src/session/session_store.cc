@@ -182,7 +182,7 @@ Result<Session> SessionStore::Authenticate(std::string_view access_token, std::s
 }
 
 Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::string_view jkt,
-                                           const Admit& admit, const BeforeCommit& before_commit) {
+                                           const Admit& admit) {
   return store::RetryOnConflict([&]() -> Result<IssuedTokens> {
     ASSIGN_OR_RETURN(TokenDigest digest, DigestPresentedToken(TokenKind::kRefresh, refresh_token));
     const int64_t now = UnixSeconds(clock_.Now());
@@ -240,7 +240,6 @@ Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::
     RETURN_IF_ERROR(touch->Run());
 
     ASSIGN_OR_RETURN(IssuedTokens tokens, IssuePair(session.id, now, session.expires_at));
-    if (before_commit) RETURN_IF_ERROR(before_commit(tokens));
     RETURN_IF_ERROR(tx.Commit());
     return tokens;
   });

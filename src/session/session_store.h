@@ -107,13 +107,9 @@ class SessionStore {
   // key and session are good, before anything changes: its error refuses
   // the refresh and rotates nothing (the caller's own bars: an agent
   // suspended or contained, a lock-down).
-  // `before_commit`, if given, runs once the new pair is written, before the
-  // rotation commits: its error rotates nothing, and the refresh token stays
-  // good (the caller's audit event, made durable first).
   using Admit = std::function<Result<void>(const Session&)>;
-  using BeforeCommit = std::function<Result<void>(const IssuedTokens&)>;
   Result<IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
-                               const Admit& admit = {}, const BeforeCommit& before_commit = {});
+                               const Admit& admit = {});
 
   // Ends the session (kEndLogout). Idempotent. Errors: NotFound.
   Result<void> Logout(int64_t session_id);

@@ -111,26 +111,6 @@ TEST_F(SessionStoreTest, TokensAreNotStoredInClear) {
   }
 }
 
-// What the caller does before the rotation commits (its audit event made
-// durable) failing: nothing rotates, and the same refresh token works on
-// the retry instead of reading as a reuse that ends the session.
-TEST_F(SessionStoreTest, ARefreshWhoseLastStepFailsRotatesNothing) {
-  SessionStore sessions = Store();
-  auto tokens = sessions.Create(kAgent, Jkt("key-a"));
-  ASSERT_OK(tokens);
-  int64_t seen_session = 0;
-  auto failed = sessions.Refresh(tokens->refresh_token.reveal(), Jkt("key-a"), {},
-                                 [&](const IssuedTokens& issued) -> Result<void> {
-                                   seen_session = issued.session_id;
-                                   return Fail(ErrorCode::kUnavailable, "audit log down");
-                                 });
-  EXPECT_THAT(failed, ErrorCodeIs(ErrorCode::kUnavailable));
-  EXPECT_EQ(seen_session, tokens->session_id);
-  auto retried = sessions.Refresh(tokens->refresh_token.reveal(), Jkt("key-a"));
-  ASSERT_OK(retried);
-  EXPECT_OK(sessions.Authenticate(retried->access_token.reveal(), Jkt("key-a")));
-}
-
 TEST_F(SessionStoreTest, AccessTokenExpiresAfterTenMinutes) {
   SessionStore sessions = Store();
   auto tokens = sessions.Create(kAgent, Jkt("key-a"));
