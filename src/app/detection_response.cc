@@ -37,20 +37,25 @@ detect::Detector::History HistoryFrom(audit::AuditLog* log) {
   };
 }
 
-// When the agent last acted before `before_sequence`: the newest of their
-// latest few events that is activity (events about them, recorded with them
-// as actor, are rare; past a few, they are taken as never seen).
+// When the agent last acted before `before_sequence`: their newest activity
+// event, read back a page at a time through the agent index (events recorded
+// with them as actor that are not activity, failed logins say, cannot hide
+// it), up to kPages pages; past those, taken as never seen.
 detect::Detector::LastSeen LastSeenFrom(audit::AuditLog* log) {
-  return [log](int64_t agent_id,
-               uint64_t before_sequence) -> Result<std::optional<int64_t>> {
-    constexpr size_t kLooked = 64;
-    ASSIGN_OR_RETURN(std::vector<AuditEvent> latest,
-                     log->Find({.agent_id = agent_id,
-                                .before_sequence = before_sequence,
-                                .limit = kLooked,
-                                .newest_first = true}));
-    for (const AuditEvent& event : latest) {
-      if (detect::Detector::IsAgentActivity(event.type)) return event.time_unix_micros;
+  return [log](int64_t agent_id, uint64_t before_sequence) -> Result<std::optional<int64_t>> {
+    constexpr size_t kPageEvents = 256;
+    constexpr int kPages = 64;
+    for (int page = 0; page < kPages; ++page) {
+      ASSIGN_OR_RETURN(std::vector<AuditEvent> latest,
+                       log->Find({.agent_id = agent_id,
+                                  .before_sequence = before_sequence,
+                                  .limit = kPageEvents,
+                                  .newest_first = true}));
+      for (const AuditEvent& event : latest) {
+        if (detect::Detector::IsAgentActivity(event.type)) return event.time_unix_micros;
+      }
+      if (latest.size() < kPageEvents) break;
+      before_sequence = std::ranges::min(latest, {}, &AuditEvent::sequence).sequence;
     }
     return std::nullopt;
   };

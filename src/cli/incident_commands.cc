@@ -136,7 +136,7 @@ int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_i
       for (const std::string& agent : released->not_released) failed.emplace_back(agent);
       out["not_released"] = std::move(failed);
       std::printf("%s\n", json::serialize(out).c_str());
-      return 0;
+      return released->not_released.empty() ? 0 : 1;
     }
     PrintIncident(released->incident);
     for (const identity::AgentWithCode& agent : released->reset) {

@@ -245,6 +245,32 @@ Result<ColumnOverride> ParseColumnOverride(std::string_view text) {
               "person_id");
 }
 
+namespace {
+
+// The code point a UTF-8 sequence starting with a lead byte of 0xC4 or more
+// encodes (0 when cut short; the text was validated as UTF-8 before).
+char32_t DecodeLead(std::string_view sequence) {
+  const auto lead = static_cast<unsigned char>(sequence[0]);
+  const size_t length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+  if (sequence.size() < length) return 0;
+  char32_t cp = lead & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07);
+  for (size_t k = 1; k < length; ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(sequence[k]) & 0x3F);
+  return cp;
+}
+
+// Letter blocks of the scripts a sample's column names are written in:
+// Latin Extended, Greek, Cyrillic, Armenian, Hebrew, Arabic, kana, CJK, Hangul.
+bool IsLetterOfAnotherScript(char32_t cp) {
+  static constexpr std::pair<char32_t, char32_t> kBlocks[] = {
+      {0x0100, 0x024F}, {0x0370, 0x03FF}, {0x0400, 0x052F}, {0x0531, 0x058F}, {0x05D0, 0x05EA},
+      {0x0620, 0x064A}, {0x3041, 0x30FF}, {0x4E00, 0x9FFF}, {0xAC00, 0xD7A3}};
+  return std::any_of(std::begin(kBlocks), std::end(kBlocks),
+                     [cp](const auto& block) { return cp >= block.first && cp <= block.second; });
+}
+
+}  // namespace
+
 std::string FoldColumnName(std::string_view name) {
   std::string folded;
   for (size_t i = 0; i < name.size(); ++i) {
@@ -259,13 +285,13 @@ std::string FoldColumnName(std::string_view name) {
       static constexpr char kFold[33] = "aaaaaaaceeeeiiiidnooooo ouuuuy  ";
       if (d < 32 && kFold[d] != ' ') folded.push_back(kFold[d]);
     } else if (c >= 0xC4 && c <= 0xF4) {
-      // Past Latin-1 (Cyrillic, Greek, Arabic, CJK... "Фамилия"): kept as
-      // written, so such names stay apart and match themselves; but general
-      // punctuation (U+2000-U+206F: dashes, quotes, spaces) goes like ASCII's.
+      // Past Latin-1: the letters of other scripts ("Фамилия") are kept as
+      // written, so such names stay apart and match themselves; combining
+      // marks, punctuation and symbols go, as ASCII's do.
       const size_t length = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-      const bool punctuation = c == 0xE2 && i + 1 < name.size() &&
-                               (static_cast<unsigned char>(name[i + 1]) & 0xFE) == 0x80;
-      if (!punctuation) folded.append(name.substr(i, length));
+      if (IsLetterOfAnotherScript(DecodeLead(name.substr(i, length)))) {
+        folded.append(name.substr(i, length));
+      }
       i += length - 1;
     }
   }

@@ -137,6 +137,10 @@ TEST(SampleReaderTest, FoldsColumnNames) {
   EXPECT_EQ(FoldColumnName("date\xe2\x80\x93"
                            "de naissance"),
             "datedenaissance");
+  // Combining marks and symbols go: a decomposed "Prénom", "Nom ▼".
+  EXPECT_EQ(FoldColumnName("Pre\u0301nom"), "prenom");
+  EXPECT_EQ(FoldColumnName("Nom \u25bc"), "nom");
+  EXPECT_EQ(FoldColumnName("Имя \u2731"), "Имя");
 }
 
 // Columns named in another script, mapped by option: each is read from its

@@ -115,9 +115,12 @@ Result<void> ReleaseAgent(store::Connection& db, const Held& agent, ReleaseMode 
     ASSIGN_OR_RETURN(identity::AgentWithCode reset,
                      directory.Reset(agent.service_number, before_reset));
     done.reset.push_back(std::move(reset));
-  } else if (now.status != AgentStatus::kSuspended) {
+  } else if (now.status == AgentStatus::kActive) {
     // Never suspended (its suspension failed at containment): nothing to lift.
     done.reinstated.push_back(std::move(now));
+  } else if (now.status != AgentStatus::kSuspended) {
+    return Fail(ErrorCode::kConflict, "the agent is " + std::string(AgentStatusName(now.status)) +
+                                          ", not suspended: left as it is");
   } else {
     ASSIGN_OR_RETURN(Agent reinstated, directory.Reinstate(agent.service_number));
     done.reinstated.push_back(std::move(reinstated));
