@@ -36,9 +36,17 @@ struct Boundaries {
   uint64_t size = 0;
 };
 
-Result<Boundaries> ReadBoundaries(store::Connection& db) {
-  ASSIGN_OR_RETURN(int version, store::SchemaVersion(db));
-  const bool has_chunks = version >= kChunksSchemaVersion;
+// Whether the log may be older than the chunks: only a read-only reader
+// can meet one (every writer migrates first), so only readers ask, and the
+// writer's extension after each batch pays no schema lookup.
+enum class Schema { kMigrated, kMaybeOlder };
+
+Result<Boundaries> ReadBoundaries(store::Connection& db, Schema schema) {
+  bool has_chunks = true;
+  if (schema == Schema::kMaybeOlder) {
+    ASSIGN_OR_RETURN(int version, store::SchemaVersion(db));
+    has_chunks = version >= kChunksSchemaVersion;
+  }
   ASSIGN_OR_RETURN(store::Statement * tip,
                    db.Prepare(has_chunks
                                   ? "SELECT person_chunked, person_indexed, size FROM audit_tip"
@@ -55,7 +63,7 @@ Result<Boundaries> ReadBoundaries(store::Connection& db) {
 }
 
 Result<Range> Unindexed(store::Connection& db) {
-  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db));
+  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db, Schema::kMigrated));
   return Range{read.chunked, read.size};
 }
 
@@ -90,7 +98,7 @@ Result<uint64_t> SegmentEnd(store::Connection& db, uint64_t segment) {
   const auto next_start = has_next ? static_cast<uint64_t>(next->ColumnInt(0)) : 0;
   RETURN_IF_ERROR(next->Run());
   if (has_next) return next_start;
-  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db));
+  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db, Schema::kMigrated));
   return std::max(read.chunked, segment + 1);
 }
 
@@ -227,12 +235,12 @@ Result<uint64_t> IndexRange(store::Connection& db, uint64_t max_events) {
 }  // namespace
 
 Result<uint64_t> PersonIndexedUpTo(store::Connection& db) {
-  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db));
+  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db, Schema::kMaybeOlder));
   return std::max(read.chunked, read.legacy_to);
 }
 
 Result<uint64_t> PersonIndexBuiltUpTo(store::Connection& db) {
-  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db));
+  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db, Schema::kMigrated));
   return read.chunked;
 }
 
@@ -250,7 +258,7 @@ Result<uint64_t> ExtendPersonIndex(store::Connection& db, uint64_t max_events) {
 Result<IndexedAccesses> IndexedAccessesOf(store::Connection& db, int64_t person_id) {
   // Read first: the chunks may only grow past it meanwhile, and the legacy
   // range below covers at least what they do not.
-  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db));
+  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db, Schema::kMaybeOlder));
   std::vector<uint64_t> sequences;
   if (read.has_chunks) RETURN_IF_ERROR(ChunkedAccessesOf(db, person_id, sequences));
   // Past the chunks, the legacy index answers where it reaches further (after
