@@ -20,6 +20,7 @@
 #include "http/server.h"
 #include "identity/identity.h"
 #include "store/connection_pool.h"
+#include "store/retry.h"
 #include "web/static_site.h"
 
 namespace vigie::cli {
@@ -113,6 +114,12 @@ void RegisterMetrics(http::MetricsRegistry& metrics, const api::ApiV1& api,
     if (!metrics.Register(gauge.name, gauge.help, Kind::kGauge, std::move(gauge.read))) {
       Log(LogLevel::kWarn, "metric_not_registered", {{"name", gauge.name}});
     }
+  }
+  if (!metrics.Register("vigie_store_conflicts_total",
+                        "Write transactions PostgreSQL aborted as conflicting (then run again)",
+                        Kind::kCounter,
+                        [] { return static_cast<double>(store::TransactionConflictsSeen()); })) {
+    Log(LogLevel::kWarn, "metric_not_registered", {{"name", "vigie_store_conflicts_total"}});
   }
 }
 

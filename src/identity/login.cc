@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "core/log.h"
+#include "crypto/hash.h"
 #include "crypto/totp.h"
 #include "identity/internal/agent_rows.h"
 #include "identity/internal/codes.h"
@@ -66,12 +67,30 @@ bool CanLogIn(const internal::AgentRow& row) {
          !row.totp_sealed.empty();
 }
 
+// Security: concurrent refusals for one service number take turns behind
+// its queue rather than conflicting. On PostgreSQL, conflicting failures
+// against a real agent (they count its failures) were run again after a
+// pause, and unknown service numbers' (plain inserts) never were: a burst of
+// attempts told which service numbers exist by its slowest answers. Both
+// now wait in the same queue, keyed by the service number alone.
+int64_t RefusalQueue(std::string_view service_number) {
+  crypto::Sha256Hasher hasher;
+  hasher.Update(std::string_view("vigie/login-refusal-queue/v1\n"));
+  hasher.Update(service_number);
+  const crypto::Sha256Digest digest = hasher.Final();
+  uint64_t queue = 0;
+  for (int i = 0; i < 8; ++i) queue = (queue << 8) | digest[i];
+  return static_cast<int64_t>(queue);
+}
+
 }  // namespace
 
-Result<void> Authenticator::RecordPasswordFailure(std::optional<int64_t> agent_id,
+Result<void> Authenticator::RecordPasswordFailure(std::string_view service_number,
+                                                  std::optional<int64_t> agent_id,
                                                   std::string_view source_address, int64_t now) {
+  const int64_t queue = RefusalQueue(service_number);
   return store::RetryOnConflict([&]() -> Result<void> {
-    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::BeginQueued(*db_, queue));
     if (!agent_id) {
       RETURN_IF_ERROR(internal::RecordUnknownLoginFailure(*db_, source_address, now));
       return tx.Commit();
@@ -103,7 +122,7 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
     RETURN_IF_ERROR(VerifyDummy(*hasher_, *dummy, password));
     std::optional<int64_t> agent_id;
     if (row) agent_id = row->agent.id;
-    RETURN_IF_ERROR(RecordPasswordFailure(agent_id, source_address, now));
+    RETURN_IF_ERROR(RecordPasswordFailure(normalised, agent_id, source_address, now));
     return LoginFailed();
   }
   const auto verify_started = std::chrono::steady_clock::now();
@@ -121,7 +140,7 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
         RETURN_IF_ERROR(VerifyDummy(*hasher_, *dummy, password));
       }
     }
-    RETURN_IF_ERROR(RecordPasswordFailure(row->agent.id, source_address, now));
+    RETURN_IF_ERROR(RecordPasswordFailure(normalised, row->agent.id, source_address, now));
     return LoginFailed();
   }
 

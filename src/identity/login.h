@@ -149,8 +149,10 @@ class Authenticator {
   Result<bool> CheckTotp(int64_t agent_id, std::string_view code, std::string_view source_address,
                          int64_t now);
   // A wrong password, or a refusal naming no agent that can be found
-  // (`agent_id` nullopt): either way one committed write.
-  Result<void> RecordPasswordFailure(std::optional<int64_t> agent_id,
+  // (`agent_id` nullopt): either way one committed write, queued behind the
+  // other refusals for the same `service_number` (normalised).
+  Result<void> RecordPasswordFailure(std::string_view service_number,
+                                     std::optional<int64_t> agent_id,
                                      std::string_view source_address, int64_t now);
   // The live challenge and its agent, who can log in; nullopt otherwise (a
   // challenge whose agent cannot log in is deleted).

@@ -2,14 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <latch>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "identity/internal/identity_testing.h"
+#include "store/retry.h"
 
 namespace vigie::identity {
 namespace {
@@ -198,6 +202,43 @@ TEST_F(LoginTest, FiveFailuresLockForFifteenMinutes) {
   ASSERT_TRUE(*(*rows)->Step());
   EXPECT_EQ((*rows)->ColumnInt(0), 0);
   ASSERT_OK((*rows)->Run());
+}
+
+// A burst of wrong passwords at once, for a real agent and for an unknown
+// service number: on PostgreSQL no refusal met a transaction conflict (whose
+// retry, only ever on the real agent's path, made its answers slower), and
+// the failures were all counted: the one that reached the threshold locked.
+TEST_F(LoginTest, SimultaneousRefusalsTakeTurnsWithoutConflicts) {
+  constexpr int kAttempts = 6;
+  t_.options.lockout_threshold = kAttempts;
+  auto burst = [&](std::string_view service_number) {
+    std::latch start(kAttempts);
+    std::vector<std::string> answers(kAttempts);
+    std::vector<std::optional<int64_t>> locked(kAttempts);
+    std::vector<std::jthread> attempts;
+    for (int i = 0; i < kAttempts; ++i) {
+      attempts.emplace_back([&, i] {
+        auto db = store::Open(t_.database.url());
+        ASSERT_OK(db);
+        Authenticator login(**db, t_.clock, *t_.totp_key, t_.hasher, t_.options);
+        start.arrive_and_wait();
+        auto answer = login.VerifyPassword(service_number, "wrong-password-123", kAddress);
+        answers[i] = answer ? "a challenge" : answer.error().ToString();
+        locked[i] = login.locked_agent();
+      });
+    }
+    attempts.clear();  // joins
+    for (const std::string& answer : answers) {
+      EXPECT_EQ(answer, Error(ErrorCode::kUnauthenticated, std::string(kLoginFailed)).ToString());
+    }
+    return std::ranges::count_if(locked, [](const auto& agent) { return agent.has_value(); });
+  };
+  const int64_t conflicts_before = store::TransactionConflictsSeen();
+  EXPECT_EQ(burst("PN-404"), 0);
+  EXPECT_EQ(burst("PN-1001"), 1);
+  EXPECT_EQ(store::TransactionConflictsSeen(), conflicts_before);
+  EXPECT_EQ(Status(), AgentStatus::kLocked);
+  EXPECT_EQ(FailuresWritten(), 2 * kAttempts);
 }
 
 TEST_F(LoginTest, AfterALockTheCountStartsAgain) {

@@ -34,6 +34,11 @@ Result<Transaction> Transaction::BeginRead(Connection& connection) {
   return Transaction(&connection);
 }
 
+Result<Transaction> Transaction::BeginQueued(Connection& connection, int64_t queue) {
+  RETURN_IF_ERROR(connection.BeginQueued(queue));
+  return Transaction(&connection);
+}
+
 Transaction::Transaction(Transaction&& other) noexcept : connection_(other.connection_) {
   other.connection_ = nullptr;
 }

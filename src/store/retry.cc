@@ -1,8 +1,15 @@
 #include "store/retry.h"
 
+#include <atomic>
 #include <random>
 
 namespace vigie::store {
+namespace {
+std::atomic<int64_t> conflicts_seen{0};
+}  // namespace
+
+int64_t TransactionConflictsSeen() { return conflicts_seen.load(std::memory_order_relaxed); }
+void CountTransactionConflict() { conflicts_seen.fetch_add(1, std::memory_order_relaxed); }
 
 bool IsTransactionConflict(const Error& error) {
   // The PostgreSQL backend ends every server error's message with its SQLSTATE.

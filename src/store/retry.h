@@ -11,6 +11,7 @@
 // Thread-safety: stateless.
 
 #include <chrono>
+#include <cstdint>
 #include <thread>
 
 #include "core/error.h"
@@ -30,6 +31,12 @@ inline constexpr int kConflictAttempts = 30;
 // again in step.
 void PauseAfterConflict(int attempt);
 
+// Transaction conflicts met by RetryOnConflict in this process so far
+// (retried or finally reported): for operators' metrics, and for tests that
+// show a path does not conflict.
+int64_t TransactionConflictsSeen();
+void CountTransactionConflict();
+
 // Runs `transaction` — a whole transaction, Begin to Commit, with no effect
 // outside the database — and runs it again, up to kConflictAttempts times in
 // all, while it fails with a transaction conflict.
@@ -37,9 +44,9 @@ template <class F>
 auto RetryOnConflict(F&& transaction) -> decltype(transaction()) {
   for (int attempt = 1;; ++attempt) {
     auto result = transaction();
-    if (result || attempt == kConflictAttempts || !IsTransactionConflict(result.error())) {
-      return result;
-    }
+    if (result || !IsTransactionConflict(result.error())) return result;
+    CountTransactionConflict();
+    if (attempt == kConflictAttempts) return result;
     PauseAfterConflict(attempt);
   }
 }

@@ -69,6 +69,9 @@ class Connection {
   // (one consistent snapshot for several reads, one lock for all of them).
   virtual Result<void> Begin() = 0;
   virtual Result<void> BeginRead() = 0;
+  // A write transaction that waits behind the others of the same `queue`
+  // instead of conflicting with them (see Transaction::BeginQueued).
+  virtual Result<void> BeginQueued(int64_t queue) = 0;
 
   // Lets this connection keep up to `mib` MiB of database pages in memory
   // (bulk imports touch random index pages: keep them all cached).
@@ -89,6 +92,13 @@ class Transaction {
  public:
   static Result<Transaction> Begin(Connection& connection);
   static Result<Transaction> BeginRead(Connection& connection);
+  // A write transaction that takes its turn behind every other transaction
+  // begun with the same `queue` and never fails with a transaction conflict
+  // against them. On SQLite, Begin() (writers queue up front anyway). On
+  // PostgreSQL, READ COMMITTED holding an advisory lock on `queue` until it
+  // ends: each statement sees what the previous holders committed, so only
+  // for writes whose every reader and writer holds the same queue's lock.
+  static Result<Transaction> BeginQueued(Connection& connection, int64_t queue);
   Transaction(Transaction&& other) noexcept;
   Transaction& operator=(Transaction&&) = delete;
   ~Transaction();

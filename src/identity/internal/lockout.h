@@ -6,7 +6,11 @@
 // reinstatement or a reset forgets the agent's failures (ForgetLoginFailures).
 // Rows older than the window are pruned as new ones arrive: these rows serve
 // lock-out only; the audit log is the lasting record of authentications.
-// Thread-safety: as store::Connection. Callers hold a write transaction.
+// Thread-safety: as store::Connection. Callers hold a write transaction: a
+// serializable one, or one queued (store::Transaction::BeginQueued) behind
+// the agent's other password refusals. (A second-factor failure, serializable,
+// and a password failure, queued, made at the same moment for one agent can
+// miss each other's row: the lock then comes one failure later.)
 
 #include <cstdint>
 #include <string_view>
@@ -29,8 +33,8 @@ Result<bool> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor 
 // malformed service number). Security: this is the write a failure against a
 // real agent makes, in a transaction of its own, so both refusals cost one
 // commit and their timing does not tell which service numbers exist. A plain
-// insert: no read of the shared table, so concurrent refusals never conflict
-// (on PostgreSQL a conflict's retry would itself be a timing signal).
+// insert: no read of the shared table, so refusals for different service
+// numbers never wait for each other.
 Result<void> RecordUnknownLoginFailure(store::Connection& db, std::string_view source_address,
                                        int64_t now);
 

@@ -446,6 +446,28 @@ Result<void> PostgresConnection::BeginRead() {
   return {};
 }
 
+Result<void> PostgresConnection::BeginQueued(int64_t queue) {
+  if (in_transaction_) return Fail(ErrorCode::kInternal, "a transaction is already open");
+  RETURN_IF_ERROR(EnsureConnected());
+  RETURN_IF_ERROR(Control("BEGIN ISOLATION LEVEL READ COMMITTED"));
+  in_transaction_ = true;
+  transaction_error_.reset();
+  auto take_lock = [&]() -> Result<void> {
+    const auto bits = static_cast<uint64_t>(queue);
+    ASSIGN_OR_RETURN(Statement * lock,
+                     Prepare("SELECT pg_advisory_xact_lock($1::integer, $2::integer)"));
+    lock->BindInt(1, static_cast<int32_t>(bits >> 32));
+    lock->BindInt(2, static_cast<int32_t>(bits & 0xffffffffu));
+    RETURN_IF_ERROR(lock->Run());
+    return {};
+  };
+  if (auto locked = take_lock(); !locked) {
+    (void)Rollback();
+    return locked;
+  }
+  return {};
+}
+
 Result<void> PostgresConnection::Commit() {
   if (!in_transaction_) return Fail(ErrorCode::kInternal, "no transaction is open");
   in_transaction_ = false;

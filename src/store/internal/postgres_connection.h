@@ -108,6 +108,9 @@ class PostgresConnection final : public Connection {
   Result<Statement*> Prepare(std::string_view sql) override;
   Result<void> Begin() override;
   Result<void> BeginRead() override;
+  // READ COMMITTED behind pg_advisory_xact_lock on the queue's two 32-bit
+  // halves: that key space is apart from the single 64-bit keys used elsewhere.
+  Result<void> BeginQueued(int64_t queue) override;
   // PostgreSQL's buffer cache is the server's: accepted and ignored.
   Result<void> SetCacheSize(int64_t mib) override;
   // Always false: the server's WAL is not the client's to switch off.

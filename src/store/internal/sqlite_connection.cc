@@ -225,6 +225,7 @@ Result<bool> SqliteConnection::EnterBulkLoad() {
 
 Result<void> SqliteConnection::LeaveBulkLoad() { return ExecuteScript("PRAGMA journal_mode = WAL"); }
 
+Result<void> SqliteConnection::BeginQueued(int64_t /*queue*/) { return Begin(); }
 Result<void> SqliteConnection::BeginRead() { return ExecuteScript("BEGIN DEFERRED"); }
 Result<void> SqliteConnection::Commit() { return ExecuteScript("COMMIT"); }
 Result<void> SqliteConnection::Rollback() { return ExecuteScript("ROLLBACK"); }

@@ -55,6 +55,8 @@ class SqliteConnection final : public Connection {
   Result<Statement*> Prepare(std::string_view sql) override;
   Result<void> Begin() override;
   Result<void> BeginRead() override;
+  // Begin(): SQLite's writers already queue, each behind the write lock.
+  Result<void> BeginQueued(int64_t queue) override;
   Result<void> SetCacheSize(int64_t mib) override;
   Result<bool> EnterBulkLoad() override;
   Result<void> LeaveBulkLoad() override;
