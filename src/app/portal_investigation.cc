@@ -111,6 +111,19 @@ Result<BreachAnswer> Portal::ReportBreach(const Caller& caller, const BreachRequ
   }
   ASSIGN_OR_RETURN(answer.report,
                    incident::ComputeBreachReport(*audit_db, *scope, *parts_.clock, options));
+  if (request.name_subjects) {
+    // Security: the subjects' names leave with the answer, so they are named
+    // in the log first, for "who consulted this person" and for a breach
+    // report over this officer's own session (as a claim check's are).
+    std::vector<int64_t> named;
+    for (const incident::ExposedSubject& subject : answer.report.subjects) {
+      if (subject.identity) named.push_back(subject.person_id);
+    }
+    RETURN_IF_ERROR(trail_->RecordAll(EventsNamingPersons(
+        trail_->Administration(caller, AuditEventType::kAuditSearch,
+                               incident::BreachReadSubject(request.service_numbers, request.scope)),
+        std::move(named))));
+  }
   if (answer.report.checkpoint) {
     answer.checkpoint_public_key = incident::CheckpointPublicKey(*parts_.keyring, *answer.report.checkpoint);
     if (!answer.checkpoint_public_key.empty() &&

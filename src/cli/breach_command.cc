@@ -155,6 +155,18 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
     std::fputs(incident::RenderBreachJson(*report, public_key).c_str(), stdout);
     return 0;
   }
+  // subjects.csv names them: they are named in the log first (a claim
+  // check's are too), and nothing is written when that fails.
+  std::vector<int64_t> named;
+  for (const incident::ExposedSubject& subject : report->subjects) {
+    if (subject.identity) named.push_back(subject.person_id);
+  }
+  if (auto recorded =
+          RecordPersonsNamed(*installation, clock,
+                             incident::BreachReadSubject(options.agents, *scope), std::move(named));
+      !recorded) {
+    return ReportError(recorded.error());
+  }
   const incident::BreachNotice notice{.controller = options.controller,
                                       .contact = options.contact,
                                       .consequences = options.consequences,

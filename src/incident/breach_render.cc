@@ -52,11 +52,13 @@ json::object CountsJson(const BreachCounts& c) {
           {"summary_subjects", c.summary_subjects},
           {"full_file_subjects", c.full_file_subjects},
           {"summary_only_subjects", c.summary_only_subjects},
+          {"named_subjects", c.named_subjects},
           {"wanted_notices", c.wanted_notices},
           {"record_entries", c.record_entries},
           {"records", c.records},
           {"search_events", c.search_events},
           {"file_opening_events", c.file_opening_events},
+          {"investigation_events", c.investigation_events},
           {"refused_events", c.refused_events},
           {"unproven_events", c.unproven_events}};
 }
@@ -90,6 +92,7 @@ json::object TimelineJson(const BreachReport& report) {
     hours.push_back(json::object{{"hour", Time(h.hour_unix_micros)},
                                  {"searches", h.searches},
                                  {"file_openings", h.file_openings},
+                                 {"investigations", h.investigations},
                                  {"persons_returned", h.persons_returned},
                                  {"new_subjects", h.new_subjects}});
   }
@@ -103,6 +106,7 @@ json::object TimelineJson(const BreachReport& report) {
                                   {"last", Time(a.last_unix_micros)},
                                   {"searches", a.searches},
                                   {"file_openings", a.file_openings},
+                                  {"investigations", a.investigations},
                                   {"refused", a.refused}});
   }
   json::object out{{"first", nullptr}, {"last", nullptr}};
@@ -145,11 +149,15 @@ std::string RenderBreachJson(const BreachReport& report,
   w.Key("datasets").Raw(json::serialize(DatasetsJson(report)));
   w.Key("subjects").BeginArray();
   for (const ExposedSubject& s : report.subjects) {
-    w.BeginObject()
-        .Member("person_id", s.person_id)
-        .Member("in_records", s.identity.has_value())
-        .Member("summary_events", s.summary_events)
+    w.BeginObject().Member("person_id", s.person_id).Key("in_records");
+    if (report.subjects_looked_up) {
+      w.Bool(s.identity.has_value());
+    } else {
+      w.Null();  // not looked up: unknown, not "gone"
+    }
+    w.Member("summary_events", s.summary_events)
         .Member("full_file_events", s.full_file_events)
+        .Member("named_events", s.named_events)
         .Member("record_count_in_summary", s.record_count_in_summary);
     WriteInts(w.Key("notice_ids"), s.notice_ids);
     WriteInts(w.Key("entry_ids"), s.entry_ids);
@@ -209,7 +217,8 @@ std::string RenderSubjectsCsv(const BreachReport& report) {
   // RFC 4180: CRLF line ends, a header line.
   std::string out =
       "person_id,surname,given_names,birth_date,in_records,summary_seen,full_file_opened,"
-      "wanted_notices,criminal_record_entries,first_exposed_utc,last_exposed_utc\r\n";
+      "named_by_investigation,wanted_notices,criminal_record_entries,first_exposed_utc,last_"
+      "exposed_utc\r\n";
   for (const ExposedSubject& s : report.subjects) {
     std::string surname, given, birth;
     if (s.identity) {
@@ -222,8 +231,9 @@ std::string RenderSubjectsCsv(const BreachReport& report) {
     out += std::to_string(s.person_id) + "," + CsvCell(surname) + "," + CsvCell(given) + "," +
            CsvCell(birth) + "," + (s.identity ? "yes" : "no") + "," +
            (s.summary_events > 0 ? "yes" : "no") + "," + (s.full_file_events > 0 ? "yes" : "no") +
-           "," + std::to_string(s.notice_ids.size()) + "," + std::to_string(s.entry_ids.size()) +
-           "," + Time(s.first_unix_micros) + "," + Time(s.last_unix_micros) + "\r\n";
+           "," + (s.named_events > 0 ? "yes" : "no") + "," + std::to_string(s.notice_ids.size()) +
+           "," + std::to_string(s.entry_ids.size()) + "," + Time(s.first_unix_micros) + "," +
+           Time(s.last_unix_micros) + "\r\n";
   }
   return out;
 }
@@ -262,11 +272,21 @@ std::string OrToComplete(const std::string& text) {
                       : HtmlEscape(text);
 }
 
-std::string DefaultConsequences(const BreachCounts& c) {
+// The subjects of `dataset` shown as `view` (report.datasets).
+uint64_t SubjectsShown(const BreachReport& report, BreachDataset dataset, BreachView view) {
+  for (const DatasetExposure& d : report.datasets) {
+    if (d.dataset == dataset && d.view == view) return d.subjects;
+  }
+  return 0;
+}
+
+std::string DefaultConsequences(const BreachReport& report) {
+  const BreachCounts& c = report.counts;
   std::string out;
   if (c.record_entries > 0) {
     out += "Criminal-record data (offences, procedures, roles as suspect or victim) of " +
-           std::to_string(c.full_file_subjects) +
+           std::to_string(
+               SubjectsShown(report, BreachDataset::kCriminalRecords, BreachView::kFullFile)) +
            " persons was disclosed: high risk of stigma, discrimination, pressure on victims and "
            "witnesses, and harm to the persons' reputation and employment. ";
   }
@@ -276,11 +296,22 @@ std::string DefaultConsequences(const BreachCounts& c) {
         "that ongoing investigations are compromised, and to the safety of missing or "
         "vulnerable persons. ";
   }
+  if (c.full_file_subjects > 0) {
+    out += "The full identity (names, aliases, birth date and place, sex, nationality) of " +
+           std::to_string(c.full_file_subjects) +
+           " persons was disclosed with their police file: risk of identity fraud and of being "
+           "known to the police files. ";
+  }
   if (c.summary_subjects > 0) {
     out += "Identity data (surname, given names, birth date and place) of " +
            std::to_string(c.summary_subjects) +
            " persons appeared in search results together with whether they are wanted: risk of "
            "identity fraud and of being known to the police files. ";
+  }
+  if (c.named_subjects > 0) {
+    out += "The names and birth dates of " + std::to_string(c.named_subjects) +
+           " persons were given by investigation tools (breach reports, leaked-sample checks) as "
+           "known to the police files: risk of being known to the police files. ";
   }
   if (out.empty())
     out = "No personal data was shown to the accounts, sessions or addresses in scope.";
@@ -363,14 +394,17 @@ std::string RenderBreachHtml(const BreachReport& report, const BreachNotice& not
   }
   h += Row({"Consultations", std::to_string(c.search_events) + " searches, " +
                                  std::to_string(c.file_opening_events) + " full files opened, " +
-                                 std::to_string(c.refused_events) + " refused (nothing shown)"});
+                                 std::to_string(c.refused_events) + " refused (nothing shown), " +
+                                 std::to_string(c.investigation_events) +
+                                 " investigation answers naming persons"});
   h += "</table>\n";
   h += "<p>Categories of data subjects: persons recorded in the wanted-persons file and the "
        "criminal-records file (suspects, victims, persons sought, missing persons).</p>\n";
   h += "<p class=\"big\">Data subjects: " + std::to_string(c.subjects) + " (" +
        std::to_string(c.full_file_subjects) + " full files opened, " +
-       std::to_string(c.summary_only_subjects) +
-       " seen in search results only). Records: " + std::to_string(c.records) + " (" +
+       std::to_string(c.summary_only_subjects) + " seen in search results only, " +
+       std::to_string(c.named_subjects) +
+       " named by investigation tools). Records: " + std::to_string(c.records) + " (" +
        std::to_string(c.subjects) + " persons, " + std::to_string(c.wanted_notices) +
        " wanted notices, " + std::to_string(c.record_entries) + " criminal-record entries).</p>\n";
   h += "<p>These are exact counts from the audit log, not estimates.</p>\n";
@@ -387,7 +421,7 @@ std::string RenderBreachHtml(const BreachReport& report, const BreachNotice& not
 
   h += "<h2>(b) Contact point</h2>\n<p>" + OrToComplete(notice.contact) + "</p>\n";
   h += "<h2>(c) Likely consequences</h2>\n<p>" +
-       HtmlEscape(notice.consequences.empty() ? DefaultConsequences(c) : notice.consequences) +
+       HtmlEscape(notice.consequences.empty() ? DefaultConsequences(report) : notice.consequences) +
        "</p>\n";
   h += "<h2>(d) Measures taken or proposed</h2>\n<p>" + OrToComplete(notice.measures) + "</p>\n";
 
@@ -401,19 +435,21 @@ std::string RenderBreachHtml(const BreachReport& report, const BreachNotice& not
     d.hour_unix_micros = key;
     d.searches += t.searches;
     d.file_openings += t.file_openings;
+    d.investigations += t.investigations;
     d.persons_returned += t.persons_returned;
     d.new_subjects += t.new_subjects;
   }
   h += "<table>" + Row({by_day ? "Day (UTC)" : "Hour (UTC)", "Searches", "Full files",
-                        "Persons returned", "New data subjects"},
+                        "Investigations", "Persons returned", "New data subjects"},
                        true);
   for (const auto& [key, d] : days) {
     h += Row({HtmlEscape(Time(key)), std::to_string(d.searches), std::to_string(d.file_openings),
-              std::to_string(d.persons_returned), std::to_string(d.new_subjects)});
+              std::to_string(d.investigations), std::to_string(d.persons_returned),
+              std::to_string(d.new_subjects)});
   }
   h += "</table>\n<h3>Accounts and sessions</h3>\n<table>" +
        Row({"Agent", "Session", "DPoP keys", "Addresses", "First", "Last", "Searches", "Files",
-            "Refused"},
+            "Investigations", "Refused"},
            true);
   for (size_t i = 0; i < report.actors.size() && i < kHtmlActorRows; ++i) {
     const ActorActivity& a = report.actors[i];
@@ -421,7 +457,7 @@ std::string RenderBreachHtml(const BreachReport& report, const BreachNotice& not
               std::to_string(a.session_id), List(a.dpop_jkts), List(a.source_addresses),
               HtmlEscape(Time(a.first_unix_micros)), HtmlEscape(Time(a.last_unix_micros)),
               std::to_string(a.searches), std::to_string(a.file_openings),
-              std::to_string(a.refused)});
+              std::to_string(a.investigations), std::to_string(a.refused)});
   }
   h += "</table>\n";
   if (report.actors.size() > kHtmlActorRows) {

@@ -53,6 +53,7 @@ BreachReport HostileReport() {
   event.inclusion_proof = {audit::MerkleLeafHash(std::vector<uint8_t>{9})};
   report.events = {event};
   report.datasets = {{BreachDataset::kWantedPersons, BreachView::kFullFile, 1, 1}};
+  report.subjects_looked_up = true;
   return report;
 }
 
@@ -71,10 +72,11 @@ TEST(BreachRenderTest, CsvCellsCannotRunAsFormulas) {
 
 TEST(BreachRenderTest, SubjectsCsvNamesAndListsMissingPersonsById) {
   const std::string csv = RenderSubjectsCsv(HostileReport());
-  EXPECT_THAT(csv, HasSubstr("person_id,surname,given_names,birth_date,in_records,"));
+  EXPECT_THAT(csv, HasSubstr("person_id,surname,given_names,birth_date,in_records,summary_seen,"
+                             "full_file_opened,named_by_investigation,"));
   EXPECT_THAT(csv, HasSubstr("\r\n7,\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",'+Jean @Pierre,"
-                             "1974-03-12,yes,yes,no,0,0,"));
-  EXPECT_THAT(csv, HasSubstr("\r\n8,,,,no,yes,yes,1,0,"));
+                             "1974-03-12,yes,yes,no,no,0,0,"));
+  EXPECT_THAT(csv, HasSubstr("\r\n8,,,,no,yes,yes,no,1,0,"));
   EXPECT_THAT(csv, Not(HasSubstr("\n=")));
   EXPECT_EQ(csv.substr(csv.size() - 2), "\r\n");
 }
@@ -106,6 +108,23 @@ TEST(BreachRenderTest, HtmlEscapesEverythingAndRunsNothing) {
   EXPECT_THAT(html, Not(HasSubstr("Jean")));
 }
 
+// A file opened by id that held no notice and no entry still disclosed the
+// person's identity: the default consequences must not say nothing was.
+TEST(BreachRenderTest, DefaultConsequencesNameEveryKindOfDisclosure) {
+  BreachReport files_only;
+  files_only.counts.subjects = files_only.counts.full_file_subjects = 1;
+  const std::string html = RenderBreachHtml(files_only, BreachNotice{});
+  EXPECT_THAT(html, Not(HasSubstr("No personal data was shown")));
+  EXPECT_THAT(html, HasSubstr("The full identity"));
+
+  BreachReport named_only;
+  named_only.counts.subjects = named_only.counts.named_subjects = 2;
+  EXPECT_THAT(RenderBreachHtml(named_only, BreachNotice{}),
+              HasSubstr("The names and birth dates of 2 persons were given by investigation"));
+  EXPECT_THAT(RenderBreachHtml(BreachReport{}, BreachNotice{}),
+              HasSubstr("No personal data was shown"));
+}
+
 TEST(BreachRenderTest, JsonHasEverythingToCheckAndNoNames) {
   const BreachReport report = HostileReport();
   const std::vector<uint8_t> key(32, 0xab);
@@ -125,6 +144,11 @@ TEST(BreachRenderTest, JsonHasEverythingToCheckAndNoNames) {
   const auto& gone = json.at("subjects").as_array().at(1).as_object();
   EXPECT_EQ(gone.at("person_id").as_int64(), 8);
   EXPECT_FALSE(gone.at("in_records").as_bool());
+  // Not looked up (the API's JSON): unknown, not "no longer in the records".
+  BreachReport unnamed = report;
+  unnamed.subjects_looked_up = false;
+  const boost::json::value unknown = boost::json::parse(RenderBreachJson(unnamed, key));
+  EXPECT_TRUE(unknown.at("subjects").as_array().at(1).at("in_records").is_null());
   EXPECT_THAT(text, Not(HasSubstr("HYPERLINK")));
   EXPECT_TRUE(json.at("scope").at("since").is_null());
 }

@@ -37,6 +37,9 @@ constexpr std::string_view kWantedFull[] = {"reason",     "issuing_authority", "
 constexpr std::string_view kRecordsSummary[] = {"record_entry_count"};
 constexpr std::string_view kRecordsFull[] = {"offence_category", "date", "role", "case_reference",
                                              "recording_service"};
+// What an investigation's answer names: subjects.csv's columns (a claim
+// check confirms the sample's, at most these).
+constexpr std::string_view kIdentityNamed[] = {"surname", "given_names", "birth_date"};
 
 int64_t UnixMicros(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
@@ -65,6 +68,12 @@ Result<Selected> Decode(store::Statement& row) {
   return selected;
 }
 
+// An investigation's read that named no one (its scope, a refusal) showed
+// no personal data: not counted, not even as an attempt.
+bool ShowsPersons(const AuditEvent& event) {
+  return event.type != AuditEventType::kAuditSearch || !event.person_ids.empty();
+}
+
 // Consultations in the window, matching `keep` (given the row's sequence,
 // session and address columns and a way to decode it), into `out`.
 template <typename Keep>
@@ -75,7 +84,7 @@ Result<void> Collect(store::Statement& rows, Keep keep, std::map<uint64_t, Selec
     const auto sequence = static_cast<uint64_t>(rows.ColumnInt(0));
     if (out.contains(sequence)) continue;
     ASSIGN_OR_RETURN(std::optional<Selected> kept, keep(rows));
-    if (kept) out.emplace(sequence, std::move(*kept));
+    if (kept && ShowsPersons(kept->event)) out.emplace(sequence, std::move(*kept));
   }
   return {};
 }
@@ -84,7 +93,8 @@ void BindWindow(store::Statement& rows, int first, const BreachScope& scope) {
   rows.BindInt(first, scope.since_unix_micros)
       .BindInt(first + 1, scope.until_unix_micros)
       .BindInt(first + 2, static_cast<int64_t>(AuditEventType::kSearch))
-      .BindInt(first + 3, static_cast<int64_t>(AuditEventType::kFileOpening));
+      .BindInt(first + 3, static_cast<int64_t>(AuditEventType::kFileOpening))
+      .BindInt(first + 4, static_cast<int64_t>(AuditEventType::kAuditSearch));
 }
 
 Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachScope& scope) {
@@ -98,7 +108,7 @@ Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachS
     ASSIGN_OR_RETURN(store::Statement * rows,
                      db.Prepare("SELECT sequence, session_id, source_address, event FROM "
                                 "audit_event WHERE agent_id = $1 AND time_us >= $2 AND "
-                                "time_us <= $3 AND type IN ($4, $5)"));
+                                "time_us <= $3 AND type IN ($4, $5, $6)"));
     rows->BindInt(1, agent_id);
     BindWindow(*rows, 2, scope);
     RETURN_IF_ERROR(Collect(*rows, decode_all, selected));
@@ -124,7 +134,7 @@ Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachS
   ASSIGN_OR_RETURN(store::Statement * rows,
                    db.Prepare("SELECT sequence, session_id, source_address, event FROM "
                               "audit_event WHERE time_us >= $1 AND time_us <= $2 AND "
-                              "type IN ($3, $4)"));
+                              "type IN ($3, $4, $5)"));
   BindWindow(*rows, 1, scope);
   RETURN_IF_ERROR(Collect(*rows, keep, selected));
   return selected;
@@ -167,14 +177,21 @@ void Aggregate(std::map<uint64_t, Selected>& selected, BreachReport& report) {
       continue;
     }
     const bool file = e.type == AuditEventType::kFileOpening;
-    ++(file ? actor.file_openings : actor.searches);
-    ++(file ? counts.file_opening_events : counts.search_events);
+    const bool named = e.type == AuditEventType::kAuditSearch;
     const int64_t hour = e.time_unix_micros - e.time_unix_micros % kHourMicros;
     TimelineHour& bucket = hours[hour];
     bucket.hour_unix_micros = hour;
-    ++(file ? bucket.file_openings : bucket.searches);
+    if (named) {
+      ++actor.investigations;
+      ++counts.investigation_events;
+      ++bucket.investigations;
+    } else {
+      ++(file ? actor.file_openings : actor.searches);
+      ++(file ? counts.file_opening_events : counts.search_events);
+      ++(file ? bucket.file_openings : bucket.searches);
+    }
     bucket.persons_returned += e.person_ids.size();
-    const bool record_count = !file && MayShowRecordCount(e.purpose);
+    const bool record_count = !file && !named && MayShowRecordCount(e.purpose);
     for (int64_t person_id : e.person_ids) {
       auto [it, added] = subjects.try_emplace(person_id);
       ExposedSubject& subject = it->second;
@@ -185,7 +202,9 @@ void Aggregate(std::map<uint64_t, Selected>& selected, BreachReport& report) {
       }
       subject.first_unix_micros = std::min(subject.first_unix_micros, e.time_unix_micros);
       subject.last_unix_micros = std::max(subject.last_unix_micros, e.time_unix_micros);
-      if (file) {
+      if (named) {
+        ++subject.named_events;
+      } else if (file) {
         ++subject.full_file_events;
         // An opening names one person: its notices and entries are theirs.
         subject.notice_ids.insert(subject.notice_ids.end(), e.notice_ids.begin(),
@@ -227,7 +246,10 @@ void Aggregate(std::map<uint64_t, Selected>& selected, BreachReport& report) {
     subject.entry_ids = SortedDistinct(std::move(subject.entry_ids));
     if (subject.summary_events > 0) ++counts.summary_subjects;
     if (subject.full_file_events > 0) ++counts.full_file_subjects;
-    if (subject.full_file_events == 0) ++counts.summary_only_subjects;
+    if (subject.summary_events > 0 && subject.full_file_events == 0) {
+      ++counts.summary_only_subjects;
+    }
+    if (subject.named_events > 0) ++counts.named_subjects;
     if (!subject.notice_ids.empty()) ++with_notices;
     if (!subject.entry_ids.empty()) ++with_entries;
     if (subject.record_count_in_summary) ++record_count_subjects;
@@ -254,6 +276,7 @@ void Aggregate(std::map<uint64_t, Selected>& selected, BreachReport& report) {
   report.datasets = {
       {D::kIdentity, V::kSummary, counts.summary_subjects, counts.summary_subjects},
       {D::kIdentity, V::kFullFile, counts.full_file_subjects, counts.full_file_subjects},
+      {D::kIdentity, V::kNamed, counts.named_subjects, counts.named_subjects},
       {D::kWantedPersons, V::kSummary, counts.summary_subjects, 0},
       {D::kWantedPersons, V::kFullFile, with_notices, counts.wanted_notices},
       {D::kCriminalRecords, V::kSummary, record_count_subjects, 0},
@@ -315,11 +338,22 @@ std::string_view BreachDatasetName(BreachDataset dataset) {
 }
 
 std::string_view BreachViewName(BreachView view) {
-  return view == BreachView::kSummary ? "summary" : "full_file";
+  switch (view) {
+    case BreachView::kSummary:
+      return "summary";
+    case BreachView::kFullFile:
+      return "full_file";
+    case BreachView::kNamed:
+      return "named";
+  }
+  return "unknown";
 }
 
 std::span<const std::string_view> BreachFields(BreachDataset dataset, BreachView view) {
   using Fields = std::span<const std::string_view>;
+  if (view == BreachView::kNamed) {
+    return dataset == BreachDataset::kIdentity ? Fields(kIdentityNamed) : Fields();
+  }
   const bool summary = view == BreachView::kSummary;
   switch (dataset) {
     case BreachDataset::kIdentity:
@@ -419,7 +453,10 @@ Result<BreachReport> ComputeBreachReport(store::Connection& audit_db, const Brea
   if (report.checkpoint && options.with_proofs) {
     proved = Prove(audit_db, *report.checkpoint, options, report);
   }
-  if (with_subjects.valid()) RETURN_IF_ERROR(with_subjects.get());
+  if (with_subjects.valid()) {
+    RETURN_IF_ERROR(with_subjects.get());
+    report.subjects_looked_up = true;
+  }
   RETURN_IF_ERROR(proved);
   return report;
 }

@@ -7,9 +7,12 @@
 // proof for every event counted (docs/formats/breach-report.md).
 //
 // What counts: successful (outcome ok) `search` events (their persons are
-// summaries seen) and `file_opening` events (their persons, wanted notices
-// and criminal-record entries are full files opened). Refused consultations
-// showed nothing: they are only counted as attempts.
+// summaries seen), `file_opening` events (their persons, wanted notices
+// and criminal-record entries are full files opened) and `audit_search`
+// events that name persons (an investigation's answer: a breach report's
+// subject list or a claim check's matches told the officer who these
+// persons are — a stolen officer's session is a breach too). Refused
+// consultations showed nothing: they are only counted as attempts.
 //
 // Selection: an event is in scope when its agent, OR its session, OR its
 // DPoP key, OR its source address is one of those given, AND its time is
@@ -72,9 +75,10 @@ std::vector<uint8_t> CheckpointPublicKey(const crypto::Keyring& keyring,
 
 // The datasets behind what a consultation shows, and what it shows of each.
 enum class BreachDataset { kIdentity, kWantedPersons, kCriminalRecords };
-enum class BreachView { kSummary, kFullFile };
+// kNamed: identity fields an investigation's answer named (identity only).
+enum class BreachView { kSummary, kFullFile, kNamed };
 std::string_view BreachDatasetName(BreachDataset dataset);  // "identity", ...
-std::string_view BreachViewName(BreachView view);           // "summary", "full_file"
+std::string_view BreachViewName(BreachView view);           // "summary", "full_file", "named"
 // The fields of `dataset` a `view` shows (from records::PersonSummary,
 // records::PersonFile and policy::Minimise*): e.g. a summary shows the
 // wanted flag of the wanted-persons dataset, a full file the notices.
@@ -98,6 +102,7 @@ struct ExposedSubject {
   int64_t person_id = 0;
   uint64_t summary_events = 0;    // searches that returned the person
   uint64_t full_file_events = 0;  // openings of the person's file
+  uint64_t named_events = 0;      // investigation answers that named the person
   // A summary may have shown the person's criminal-record entry count: a
   // search under a purpose that reaches criminal records. Roles are not in
   // the event, so this errs towards exposure.
@@ -140,12 +145,13 @@ struct ActorActivity {
   int64_t first_unix_micros = 0;
   int64_t last_unix_micros = 0;
   uint64_t searches = 0, file_openings = 0, refused = 0;
+  uint64_t investigations = 0;  // answers naming persons
 };
 
 // One UTC hour with counted events.
 struct TimelineHour {
   int64_t hour_unix_micros = 0;  // start of the hour
-  uint64_t searches = 0, file_openings = 0;
+  uint64_t searches = 0, file_openings = 0, investigations = 0;
   uint64_t persons_returned = 0;  // with repeats
   uint64_t new_subjects = 0;      // persons exposed for the first time in this hour
 };
@@ -154,11 +160,13 @@ struct BreachCounts {
   uint64_t subjects = 0;            // distinct persons exposed in any way
   uint64_t summary_subjects = 0;    // seen in at least one summary
   uint64_t full_file_subjects = 0;  // whose file was opened
-  uint64_t summary_only_subjects = 0;
+  uint64_t summary_only_subjects = 0;  // seen in a summary, file never opened
+  uint64_t named_subjects = 0;         // named by an investigation's answer
   uint64_t wanted_notices = 0;  // distinct notices shown
   uint64_t record_entries = 0;  // distinct criminal-record entries shown
   uint64_t records = 0;         // persons + notices + entries
   uint64_t search_events = 0, file_opening_events = 0;
+  uint64_t investigation_events = 0;  // audit_search events naming persons
   uint64_t refused_events = 0;   // refused consultations in scope (nothing shown)
   uint64_t unproven_events = 0;  // counted events newer than the checkpoint
 };
@@ -174,6 +182,9 @@ struct BreachReport {
   std::vector<CountedEvent> events;       // by sequence
   std::vector<ActorActivity> actors;      // by agent, then session
   std::vector<TimelineHour> timeline;     // hours with events, in order
+  // Whether BreachOptions::with_subjects looked the subjects up: without it
+  // no `identity` says whether a person is still in the records.
+  bool subjects_looked_up = false;
 };
 
 struct BreachOptions {

@@ -147,10 +147,52 @@ TEST_F(BreachReportTest, OneAgentExactlyTheirPersonsSplitIntoSummariesAndFiles) 
   EXPECT_THAT(sequences, ElementsAre(1, 2, 8));
 }
 
+// A stolen officer's session: the persons a breach report's subject list
+// or a claim check named to it are exposed too, as "named" (identity only).
+TEST_F(BreachReportTest, PersonsNamedByAnInvestigationAreExposedAsNamed) {
+  const Actor officer{5, 15, "jkt-officer", "192.0.2.5"};
+  {
+    auto log = fixture_.OpenLog();
+    // The report's read (naming no one), then the persons its list named.
+    ASSERT_OK(log->Append(Event(officer, AuditEventType::kAuditSearch, kT0 + 5 * kHour, {})));
+    ASSERT_OK(
+        log->Append(Event(officer, AuditEventType::kAuditSearch, kT0 + 5 * kHour + 1, {3, 11})));
+  }
+  db_ = fixture_.RawDatabase();
+  for (const BreachScope& scope :
+       {BreachScope{.agent_ids = {5}}, BreachScope{.session_ids = {15}}}) {
+    auto report = Report(scope);
+    ASSERT_OK(report);
+    EXPECT_THAT(SubjectIds(*report), ElementsAre(3, 11));
+    const BreachCounts& c = report->counts;
+    EXPECT_EQ(c.subjects, 2u);
+    EXPECT_EQ(c.named_subjects, 2u);
+    EXPECT_EQ(c.summary_subjects, 0u);
+    EXPECT_EQ(c.summary_only_subjects, 0u);
+    EXPECT_EQ(c.full_file_subjects, 0u);
+    EXPECT_EQ(c.investigation_events, 1u);
+    EXPECT_EQ(c.search_events, 0u);
+    EXPECT_EQ(c.refused_events, 0u);
+    ASSERT_EQ(report->events.size(), 1u);  // the read naming no one is not counted
+    EXPECT_TRUE(report->events[0].proven);
+    EXPECT_EQ(Subject(*report, 11)->named_events, 1u);
+    ASSERT_EQ(report->actors.size(), 1u);
+    EXPECT_EQ(report->actors[0].investigations, 1u);
+    bool named_row = false;
+    for (const DatasetExposure& d : report->datasets) {
+      if (d.view != BreachView::kNamed) continue;
+      named_row = true;
+      EXPECT_EQ(d.dataset, BreachDataset::kIdentity);
+      EXPECT_EQ(d.subjects, 2u);
+    }
+    EXPECT_TRUE(named_row);
+  }
+}
+
 TEST_F(BreachReportTest, DatasetsAndFieldCategories) {
   auto report = Report({.agent_ids = {1}});
   ASSERT_OK(report);
-  ASSERT_EQ(report->datasets.size(), 6u);
+  ASSERT_EQ(report->datasets.size(), 7u);
   auto find = [&](BreachDataset d, BreachView v) {
     for (const DatasetExposure& e : report->datasets) {
       if (e.dataset == d && e.view == v) return e;
@@ -162,8 +204,12 @@ TEST_F(BreachReportTest, DatasetsAndFieldCategories) {
   EXPECT_EQ(find(BreachDataset::kWantedPersons, BreachView::kFullFile).records, 1u);
   EXPECT_EQ(find(BreachDataset::kCriminalRecords, BreachView::kFullFile).records, 2u);
   EXPECT_EQ(find(BreachDataset::kCriminalRecords, BreachView::kSummary).subjects, 0u);
+  EXPECT_EQ(find(BreachDataset::kIdentity, BreachView::kNamed).subjects, 0u);
   EXPECT_THAT(BreachFields(BreachDataset::kWantedPersons, BreachView::kSummary),
               ElementsAre("wanted_flag"));
+  EXPECT_THAT(BreachFields(BreachDataset::kIdentity, BreachView::kNamed),
+              ElementsAre("surname", "given_names", "birth_date"));
+  EXPECT_THAT(BreachFields(BreachDataset::kWantedPersons, BreachView::kNamed), IsEmpty());
 }
 
 TEST_F(BreachReportTest, WindowBoundsAreInclusive) {

@@ -12,9 +12,13 @@ namespace {
 constexpr size_t kPage = 4096;
 
 // Only what was really shown counts: a refused consultation returned nothing.
+// An investigation's answer that named persons (a breach report's subject
+// list, an earlier claim check's matches) showed them too: an officer's
+// stolen session leaks through those as well (breach_report.h).
 bool Returned(const audit::AuditEvent& event) {
   return (event.type == audit::AuditEventType::kSearch ||
-          event.type == audit::AuditEventType::kFileOpening) &&
+          event.type == audit::AuditEventType::kFileOpening ||
+          event.type == audit::AuditEventType::kAuditSearch) &&
          event.outcome == audit::AuditOutcome::kOk;
 }
 

@@ -202,6 +202,27 @@ TEST_F(MixedSampleTest, TheLogScanAgreesWithThePersonIndex) {
   }
 }
 
+// An officer's investigation answer that named a person (a breach report's
+// subject list, an earlier claim check) showed them: a stolen officer's
+// session leaks that way too. The officer's read that named no one does not.
+TEST_F(MixedSampleTest, PersonsNamedByAnInvestigationWereReturnedToo) {
+  AuditEvent named = SearchEvent(7, {nguyen_});
+  named.type = AuditEventType::kAuditSearch;
+  AuditEvent scope_read = SearchEvent(8, {});
+  scope_read.type = AuditEventType::kAuditSearch;
+  Append({named, scope_read});
+  ClaimCheckOptions scan;
+  scan.access.max_indexed_persons = 0;
+  for (const ClaimCheckOptions& options : {ClaimCheckOptions{}, scan}) {
+    auto checked = Check(kSample, options);
+    ASSERT_OK(checked);
+    EXPECT_EQ(checked->rows[2].verdict, ClaimVerdict::kRealAndAccessed) << checked->json[2];
+    EXPECT_NE(checked->json[2].find("\"agent_id\":7"), std::string::npos) << checked->json[2];
+    EXPECT_EQ(checked->summary.totals.real_and_accessed, 5);
+    EXPECT_EQ(checked->summary.agents, 5);  // not agent 8
+  }
+}
+
 TEST_F(MixedSampleTest, CapsTheSessionsListedPerPerson) {
   ClaimCheckOptions options;
   options.access.max_sessions_per_person = 1;

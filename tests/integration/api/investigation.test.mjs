@@ -174,10 +174,22 @@ test('a security officer downloads the breach report as JSON, CSV and HTML', asy
   assert.match(csv.headers['content-disposition'], /\.csv"$/);
   const lines = csv.body.trim().split('\r\n');
   assert.equal(lines[0], 'person_id,surname,given_names,birth_date,in_records,summary_seen,full_file_opened,' +
-                         'wanted_notices,criminal_record_entries,first_exposed_utc,last_exposed_utc');
+                         'named_by_investigation,wanted_notices,criminal_record_entries,first_exposed_utc,' +
+                         'last_exposed_utc');
   assert.equal(lines.length, 1 + exposed.length);
   assert.ok(lines.some((l) => l.startsWith(`${firstIds[0]},`)));
   assert.ok(lines.some((l) => l.includes(persons[0].surname)), 'the CSV names the persons, for their notification');
+  // The persons it named are named in the log, as the officer's own act...
+  const named = auditSearches().filter((e) => e.service_number === OFFICER &&
+    e.subject.startsWith(`breach report: agents ${INVESTIGATOR};: persons named`));
+  assert.equal(named.length, 1, JSON.stringify(auditSearches()));
+  assert.deepEqual(named[0].person_ids, [...exposed].sort((a, b) => a - b));
+  // ...so a report on the officer's own session (stolen, say) counts them.
+  const onOfficer = JSON.parse((await officer.call('POST', '/api/v1/breach-reports',
+    { session_ids: [named[0].session_id], format: 'json', proofs: false })).body);
+  assert.equal(onOfficer.counts.named_subjects, exposed.length);
+  assert.equal(onOfficer.counts.investigation_events, 1);
+  assert.ok(onOfficer.subjects.every((s) => s.in_records === null), 'not looked up: unknown');
 
   const html = await officer.call('POST', '/api/v1/breach-reports', {
     agent_ids: [report.events[0].agent_id], since: '2000-01-01', until: '2999-12-31T23:59:59Z', format: 'html',
