@@ -374,6 +374,7 @@ class AuditLog::Writer {
     RETURN_IF_ERROR(InsertSubtrees(*db_, completed_));
     std::optional<Checkpoint> checkpoint;
     ASSIGN_OR_RETURN(bool signed_already, CheckpointedElsewhere(size, size_before));
+    tip_signed_elsewhere_ = signed_already;
     if (CheckpointDue(size, final) && !signed_already) {
       checkpoint = Checkpoint{.tree_size = size,
                               .time_unix_micros = UnixMicros(clock_.Now()),
@@ -466,6 +467,11 @@ class AuditLog::Writer {
       last_checkpoint_size_ = (*written)->tree_size;
       last_checkpoint_time_ = clock_.Now();
       WriteWitness(**written);
+    } else if (tip_signed_elsewhere_) {
+      // Nothing left to sign: without this the idle loop found a checkpoint
+      // due at once, again and again (an empty commit every millisecond).
+      last_checkpoint_size_ = written_size_;
+      last_checkpoint_time_ = clock_.Now();
     }
     bool recovered = false;
     {
@@ -509,6 +515,7 @@ class AuditLog::Writer {
   TimePoint last_checkpoint_time_{};
   std::vector<CompletedSubtree> completed_;  // by the batch being written
   uint64_t batch_first_ = 0;                 // the log's size when it began
+  bool tip_signed_elsewhere_ = false;        // it appended nothing to a signed log
   std::optional<Outage> outage_;             // since the last commit failed
   ForeignAppends foreign_;                   // any thread
 

@@ -171,6 +171,33 @@ TEST(AuditLogTest, TwoWritersOnOneDatabaseShareOneChain) {
   EXPECT_EQ(report->events, 6u);
 }
 
+// The server's unsigned events were signed by a command's closing
+// checkpoint: the server's next checkpoint finds nothing left to sign, and
+// then waits for new events instead of committing empty batches on a loop.
+TEST(AuditLogTest, AWriterWhoseTailOthersSignedStaysIdle) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.checkpoint_every = std::chrono::milliseconds(20);
+  options.checkpoint_every_events = 1000;
+  auto server = fixture.OpenLog(options);
+  // Not signed yet (the injected clock stands still).
+  ASSERT_TRUE(server->Append(SearchEvent(1, {})).has_value());
+  {
+    auto command = fixture.OpenLog();
+    ASSERT_TRUE(command->Append(SearchEvent(2, {})).has_value());
+  }                                                  // its closing checkpoint signs both events
+  fixture.clock().Advance(std::chrono::seconds(1));  // the server's checkpoint is due
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const uint64_t commits = server->stats().commits;
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_LE(server->stats().commits, commits + 1);  // 20 or so empty commits before the fix
+  server.reset();
+  auto db = fixture.RawDatabase();
+  auto report = VerifyAuditLog(*db, [&](uint32_t id) { return fixture.KeyById(id); }, {});
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok) << report->problem;
+}
+
 // Each writer knows which sequences the others took, from the tip it reads
 // under the append lock, and hands out their events for one agent; what came
 // before it opened the log, or after its last batch, is not known to it.
