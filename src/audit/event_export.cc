@@ -173,19 +173,44 @@ std::string Iso8601Micros(int64_t unix_micros) {
 }
 
 Result<int64_t> ParseUtcMicros(std::string_view text, bool end_of_day) {
-  const std::string copy(text);  // strptime needs a terminated string
-  std::tm tm{};
-  const char* rest = strptime(copy.c_str(), "%Y-%m-%d", &tm);
-  const bool date_only = rest != nullptr && *rest == '\0';
-  if (!date_only) {
-    tm = {};
-    rest = strptime(copy.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  }
-  if (rest == nullptr || *rest != '\0') {
+  auto refused = [] {
     return Fail(ErrorCode::kInvalidArgument,
-                "a time must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
+                "a time must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC), a real date");
+  };
+  // Exactly these shapes, digit by digit: strptime let spaces in, and
+  // timegm moved 2026-02-30 to 2 March without a word.
+  constexpr std::string_view kDate = "dddd-dd-dd", kTime = "dddd-dd-ddTdd:dd:ddZ";
+  const bool date_only = text.size() == kDate.size();
+  const std::string_view shape = date_only ? kDate : kTime;
+  if (text.size() != shape.size()) return refused();
+  for (size_t i = 0; i < shape.size(); ++i) {
+    const bool digit = text[i] >= '0' && text[i] <= '9';
+    if (shape[i] == 'd' ? !digit : text[i] != shape[i]) return refused();
   }
-  const int64_t micros = static_cast<int64_t>(timegm(&tm)) * 1'000'000;
+  auto number = [&](size_t at, size_t digits) {
+    int value = 0;
+    for (size_t i = at; i < at + digits; ++i) value = value * 10 + (text[i] - '0');
+    return value;
+  };
+  std::tm tm{};
+  tm.tm_year = number(0, 4) - 1900;
+  tm.tm_mon = number(5, 2) - 1;
+  tm.tm_mday = number(8, 2);
+  if (!date_only) {
+    tm.tm_hour = number(11, 2);
+    tm.tm_min = number(14, 2);
+    tm.tm_sec = number(17, 2);
+  }
+  const std::tm asked = tm;
+  const std::time_t seconds = timegm(&tm);
+  std::tm back{};
+  gmtime_r(&seconds, &back);
+  if (back.tm_year != asked.tm_year || back.tm_mon != asked.tm_mon ||
+      back.tm_mday != asked.tm_mday || back.tm_hour != asked.tm_hour ||
+      back.tm_min != asked.tm_min || back.tm_sec != asked.tm_sec) {
+    return refused();  // no such day or time (31 November, 24:00:00, a leap second)
+  }
+  const int64_t micros = static_cast<int64_t>(seconds) * 1'000'000;
   if (!end_of_day) return micros;
   // An inclusive end takes in the whole day, or the whole second, it names.
   return micros + (date_only ? 86'400'000'000 : 1'000'000) - 1;

@@ -58,8 +58,14 @@ TEST(EventExportTest, ReadsTheTimesInvestigatorsGive) {
   EXPECT_EQ(ParseUtcMicros("2025-11-29T08:00:00Z", false), kDay + 8 * 3'600'000'000);
   // An inclusive end takes in the whole second: events at 08:00:00.5 too.
   EXPECT_EQ(ParseUtcMicros("2025-11-29T08:00:00Z", true), kDay + 8 * 3'600'000'000 + 999'999);
+  EXPECT_TRUE(ParseUtcMicros("2024-02-29", false).has_value());  // a leap year's
   for (std::string_view bad :
-       {"yesterday", "2025-11-29T08:00:00", "2025-11-29 08:00:00Z", "", "2025-11-29Tx"}) {
+       {"yesterday", "2025-11-29T08:00:00", "2025-11-29 08:00:00Z", "", "2025-11-29Tx",
+        // No such day or time: refused, not moved to the next one.
+        "2026-11-31", "2026-02-29", "2026-02-30T00:00:00Z", "2026-13-01", "2026-00-10",
+        "2026-01-01T24:00:00Z", "2026-01-01T10:60:00Z", "2026-01-01T10:00:60Z",
+        // Spaces, signs and short fields.
+        " 2026-12-01", "2026-12-01 ", "+026-12-01", "2026-1-01", "2026-12-1"}) {
     auto parsed = ParseUtcMicros(bad, false);
     ASSERT_FALSE(parsed.has_value()) << bad;
     EXPECT_EQ(parsed.error().code(), ErrorCode::kInvalidArgument);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <future>
 #include <map>
 #include <set>
@@ -423,6 +424,17 @@ Result<void> ValidateBreachScope(const BreachScope& scope) {
   if (std::any_of(scope.dpop_jkts.begin(), scope.dpop_jkts.end(), empty) ||
       std::any_of(scope.source_addresses.begin(), scope.source_addresses.end(), empty)) {
     return Fail(ErrorCode::kInvalidArgument, "an empty DPoP key or source address selects nothing");
+  }
+  // A key mistyped, in hex or padded would select nothing and read as
+  // "nothing exposed": only the form the log records is taken.
+  auto thumbprint = [](const std::string& s) {
+    return s.size() == 43 && std::all_of(s.begin(), s.end(), [](char c) {
+             return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+           });
+  };
+  if (!std::all_of(scope.dpop_jkts.begin(), scope.dpop_jkts.end(), thumbprint)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "a DPoP key is its RFC 7638 SHA-256 thumbprint: 43 base64url characters");
   }
   return {};
 }

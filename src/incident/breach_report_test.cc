@@ -34,10 +34,14 @@ struct Actor {
   std::string address;
 };
 
-const Actor kAgent1{1, 11, "jkt-one", "192.0.2.1"};
-const Actor kAgent2{2, 12, "jkt-two", "192.0.2.2"};
-const Actor kAgent3{3, 13, "jkt-three", "192.0.2.1"};   // same address as agent 1
-const Actor kAgent4{4, 14, "jkt-one", "198.51.100.4"};  // agent 1's key, elsewhere
+// DPoP keys by their RFC 7638 thumbprints: 43 base64url characters.
+const std::string kJktOne(43, 'A');
+const std::string kJktTwo(43, 'B');
+
+const Actor kAgent1{1, 11, kJktOne, "192.0.2.1"};
+const Actor kAgent2{2, 12, kJktTwo, "192.0.2.2"};
+const Actor kAgent3{3, 13, std::string(42, 'C') + "_", "192.0.2.1"};  // same address as agent 1
+const Actor kAgent4{4, 14, kJktOne, "198.51.100.4"};                  // agent 1's key, elsewhere
 
 AuditEvent Event(const Actor& actor, AuditEventType type, int64_t time,
                  std::vector<int64_t> persons) {
@@ -150,7 +154,7 @@ TEST_F(BreachReportTest, OneAgentExactlyTheirPersonsSplitIntoSummariesAndFiles) 
 // A stolen officer's session: the persons a breach report's subject list
 // or a claim check named to it are exposed too, as "named" (identity only).
 TEST_F(BreachReportTest, PersonsNamedByAnInvestigationAreExposedAsNamed) {
-  const Actor officer{5, 15, "jkt-officer", "192.0.2.5"};
+  const Actor officer{5, 15, std::string(42, 'D') + "-", "192.0.2.5"};
   {
     auto log = fixture_.OpenLog();
     // The report's read (naming no one), then the persons its list named.
@@ -233,11 +237,11 @@ TEST_F(BreachReportTest, SessionAddressAndKeySelectors) {
   auto address = Report({.source_addresses = {"192.0.2.1"}});
   ASSERT_OK(address);
   EXPECT_THAT(SubjectIds(*address), ElementsAre(1, 2, 3, 6, 8, 10));
-  auto key = Report({.dpop_jkts = {"jkt-one"}});
+  auto key = Report({.dpop_jkts = {kJktOne}});
   ASSERT_OK(key);
   EXPECT_THAT(SubjectIds(*key), ElementsAre(1, 2, 3, 7, 8));
   // Selectors add up; an event matched twice is counted once.
-  auto both = Report({.agent_ids = {2}, .session_ids = {13, 12}, .dpop_jkts = {"jkt-two"}});
+  auto both = Report({.agent_ids = {2}, .session_ids = {13, 12}, .dpop_jkts = {kJktTwo}});
   ASSERT_OK(both);
   EXPECT_THAT(SubjectIds(*both), ElementsAre(4, 5, 6, 10));
   EXPECT_EQ(both->counts.search_events, 3u);
@@ -262,7 +266,7 @@ TEST_F(BreachReportTest, TimelineAndActors) {
   EXPECT_EQ(actor.searches, 2u);
   EXPECT_EQ(actor.file_openings, 1u);
   EXPECT_EQ(actor.refused, 1u);
-  EXPECT_THAT(actor.dpop_jkts, ElementsAre("jkt-one"));
+  EXPECT_THAT(actor.dpop_jkts, ElementsAre(kJktOne));
 }
 
 TEST_F(BreachReportTest, EveryEventCountedIsProvenAgainstTheSignedCheckpoint) {
@@ -335,6 +339,11 @@ TEST_F(BreachReportTest, RefusesScopesThatSelectNothingOrEverything) {
   EXPECT_THAT(Report({.agent_ids = {1}, .since_unix_micros = kT0 + 1, .until_unix_micros = kT0}),
               ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(Report({.dpop_jkts = {""}}), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  // Not a thumbprint (hex, padded, mistyped): refused, not "nothing exposed".
+  for (const std::string& bad : {kJktOne + "=", kJktOne.substr(1), std::string(64, 'a'),
+                                 std::string(42, 'A') + "+", std::string("-abc")}) {
+    EXPECT_THAT(Report({.dpop_jkts = {bad}}), ErrorCodeIs(ErrorCode::kInvalidArgument)) << bad;
+  }
   BreachScope huge;
   huge.agent_ids.assign(kMaxBreachSelectors + 1, 1);
   EXPECT_THAT(Report(huge), ErrorCodeIs(ErrorCode::kInvalidArgument));

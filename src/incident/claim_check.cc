@@ -56,7 +56,10 @@ Result<ClaimSummary> CheckClaim(std::string_view sample, const ClaimCheckOptions
   // 1. The sample: every row's identity key.
   const IdentityKeyer keyer(random);
   std::vector<ReadRow> rows;
-  rows.reserve(static_cast<size_t>(std::count(sample.begin(), sample.end(), '\n')) + 1);
+  // A line per row, but no room for blank lines: a row holds three fields
+  // and their separators, at least 6 bytes.
+  rows.reserve(std::min(static_cast<size_t>(std::count(sample.begin(), sample.end(), '\n')) + 1,
+                        sample.size() / 6 + 1));
   IdentityMatches matches;
   SampleRow row;
   while (reader.Next(row)) {

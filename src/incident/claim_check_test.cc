@@ -223,6 +223,23 @@ TEST_F(MixedSampleTest, PersonsNamedByAnInvestigationWereReturnedToo) {
   }
 }
 
+// Dates as SQL dumps write them; a date that cannot be read is refused with
+// a reason that does not quote the row (it is personal data).
+TEST_F(MixedSampleTest, ReadsDumpedDatesAndNeverQuotesTheRowInAReason) {
+  auto checked = Check(
+      "Nom,Prénom,Date de naissance\n"
+      "Lefèvre,Jean-Pierre,1972-04-03 00:00:00\n"
+      "Dupont,Anne,1980-02-30\n"
+      "Dupont,Anne,1980-05-05T10:00:00Z\n");
+  ASSERT_OK(checked);
+  ASSERT_EQ(checked->rows.size(), 3u);
+  EXPECT_EQ(checked->rows[0].verdict, ClaimVerdict::kRealAndAccessed) << checked->json[0];
+  EXPECT_EQ(checked->rows[1].verdict, ClaimVerdict::kInvalid);
+  EXPECT_NE(checked->rows[1].error.find("birth_date"), std::string::npos);
+  EXPECT_EQ(checked->json[1].find("1980"), std::string::npos) << checked->json[1];
+  EXPECT_EQ(checked->rows[2].verdict, ClaimVerdict::kRealNeverAccessed) << checked->json[2];
+}
+
 TEST_F(MixedSampleTest, CapsTheSessionsListedPerPerson) {
   ClaimCheckOptions options;
   options.access.max_sessions_per_person = 1;

@@ -32,7 +32,8 @@ bool AllDigits(std::string_view s) {
 }  // namespace
 
 Result<records::PartialDate> ParseSampleDate(std::string_view text) {
-  if (size_t t = text.find('T'); t == 10) text = text.substr(0, t);  // "1980-03-12T00:00:00Z"
+  // A time after an ISO date: "1980-03-12T00:00:00Z", "1980-03-12 00:00:00" (SQL dumps).
+  if (text.size() > 10 && (text[10] == 'T' || text[10] == ' ')) text = text.substr(0, 10);
   // Day first: DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY (one-digit day or month too).
   for (char sep : {'/', '-', '.'}) {
     size_t a = text.find(sep);
@@ -76,7 +77,12 @@ Result<uint64_t> IdentityKeyer::RowKey(std::string_view surname, std::string_vie
   auto g = Compact(given);
   if (!g) return Fail(g.error().WithContext("given_names"));
   auto birth = ParseSampleDate(birth_date);
-  if (!birth) return Fail(birth.error().WithContext("birth_date"));
+  // Security: a reason never quotes the row (it is personal data, and it
+  // goes into the check's answer); the records' parser does.
+  if (!birth) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "birth_date: not a date (YYYY, YYYY-MM, YYYY-MM-DD or DD/MM/YYYY, a real day)");
+  }
   return Key(*s, *g, *birth);
 }
 
