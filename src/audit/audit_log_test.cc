@@ -423,6 +423,11 @@ TEST(AuditLogTest, TheDatabaseRefusesToChangeOrDeleteEvents) {
   EXPECT_FALSE(db->ExecuteScript("UPDATE audit_event SET agent_id = 9").has_value());
   EXPECT_FALSE(db->ExecuteScript("DELETE FROM audit_event").has_value());
   EXPECT_FALSE(db->ExecuteScript("DELETE FROM audit_checkpoint").has_value());
+  if (db->dialect() == store::Dialect::kPostgres) {
+    for (const char* table : {"audit_event", "audit_checkpoint", "audit_subtree"}) {
+      EXPECT_FALSE(db->ExecuteScript(std::string("TRUNCATE ") + table).has_value()) << table;
+    }
+  }
 }
 
 // docs/operations.md's PostgreSQL roles: the audit schema owned by another

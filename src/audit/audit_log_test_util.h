@@ -31,10 +31,22 @@ inline Result<void> LiftAppendOnlyGuards(store::Connection& db) {
   return db.ExecuteScript(script);
 }
 
+// What a log written before its tables refused TRUNCATE (schema version 5)
+// looks like.
+inline Result<void> BackToSchemaVersion4(store::Connection& db) {
+  if (db.dialect() == store::Dialect::kPostgres) {
+    RETURN_IF_ERROR(
+        db.ExecuteScript("DROP TRIGGER audit_checkpoint_no_truncate ON audit_checkpoint; "
+                         "DROP TRIGGER audit_subtree_no_truncate ON audit_subtree;"));
+  }
+  return db.ExecuteScript("DELETE FROM schema_version WHERE version = 5;");
+}
+
 // What a log written before the person index went into chunks (schema
 // version 4) looks like: its rows per access (audit_person_access) are the
 // index, up to person_indexed (none here: 0).
 inline Result<void> BackToSchemaVersion3(store::Connection& db) {
+  RETURN_IF_ERROR(BackToSchemaVersion4(db));
   return db.ExecuteScript(
       "DROP TABLE audit_person_chunk; DELETE FROM audit_person_segment; "
       "ALTER TABLE audit_tip DROP COLUMN person_chunked; "

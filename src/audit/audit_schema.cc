@@ -101,10 +101,15 @@ CREATE TABLE audit_person_chunk (
 ) WITHOUT ROWID;
 )sql";
 
+// SQLite has no TRUNCATE (a DELETE without WHERE meets the row triggers):
+// version 5 is PostgreSQL's alone, kept here so both count the same versions.
+constexpr std::string_view kSchemaV5 = "SELECT 1;";
+
 constexpr store::Migration kMigrations[] = {{1, "audit log", kSchemaV1},
                                             {2, "audit Merkle subtrees", kSchemaV2},
                                             {3, "audit subtree coverage", kSchemaV3},
-                                            {4, "audit person index in chunks", kSchemaV4}};
+                                            {4, "audit person index in chunks", kSchemaV4},
+                                            {5, "audit tables refuse TRUNCATE", kSchemaV5}};
 
 // The same schema on PostgreSQL. Security: as on SQLite, the triggers keep
 // Vigie itself from rewriting history; in production the audit schema is
@@ -184,10 +189,20 @@ CREATE TABLE audit_person_chunk (
 );
 )sql";
 
+// Only the events refused TRUNCATE before: a role owning the schema could
+// empty the checkpoints or the stored subtrees in one statement.
+constexpr std::string_view kPgSchemaV5 = R"sql(
+CREATE TRIGGER audit_checkpoint_no_truncate BEFORE TRUNCATE ON audit_checkpoint
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
+CREATE TRIGGER audit_subtree_no_truncate BEFORE TRUNCATE ON audit_subtree
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
+)sql";
+
 constexpr store::Migration kPgMigrations[] = {{1, "audit log", kPgSchemaV1},
                                               {2, "audit Merkle subtrees", kPgSchemaV2},
                                               {3, "audit subtree coverage", kPgSchemaV3},
-                                              {4, "audit person index in chunks", kPgSchemaV4}};
+                                              {4, "audit person index in chunks", kPgSchemaV4},
+                                              {5, "audit tables refuse TRUNCATE", kPgSchemaV5}};
 
 }  // namespace
 
