@@ -31,6 +31,10 @@ class LeafHashSource {
   // for level > 63. The default computes it from 2^level LeafHash reads;
   // sources that store interior nodes override it.
   virtual Result<Sha256Digest> PerfectSubtreeHash(uint32_t level, uint64_t index) const;
+
+  // True when PerfectSubtreeHash of a large subtree costs a look-up, not
+  // 2^level leaf reads (a cache over it then asks it before recomputing).
+  virtual bool StoresInteriorNodes() const { return false; }
 };
 
 }  // namespace vigie::audit

@@ -178,6 +178,40 @@ TEST(MerkleProofTest, SubtreeCacheGivesTheSameProofsAsTheLogGrows) {
   EXPECT_EQ(cache.PerfectSubtreeHash(7, 0).error().code(), ErrorCode::kNotFound);
 }
 
+// A source that stores interior nodes, counting what the cache asks of it.
+class StoredNodesSource final : public LeafHashSource {
+ public:
+  explicit StoredNodesSource(const MerkleTree& tree) : tree_(tree) {}
+  uint64_t Size() const override { return tree_.Size(); }
+  Result<Sha256Digest> LeafHash(uint64_t index) const override {
+    ++reads;
+    return tree_.LeafHash(index);
+  }
+  Result<Sha256Digest> PerfectSubtreeHash(uint32_t level, uint64_t index) const override {
+    ++reads;
+    return tree_.PerfectSubtreeHash(level, index);
+  }
+  bool StoresInteriorNodes() const override { return true; }
+  mutable int reads = 0;
+
+ private:
+  const MerkleTree& tree_;
+};
+
+// Over stored interior nodes, a first proof costs a look-up per subtree,
+// not one per half down to the cache's lowest level.
+TEST(MerkleProofTest, SubtreeCacheAsksASourceThatStoresNodesBeforeRecomputing) {
+  const MerkleTree tree = TreeOf(kMaxSize);
+  const StoredNodesSource stored(tree);
+  SubtreeCache cache(2);
+  cache.Attach(stored);
+  EXPECT_EQ(*ConsistencyProof(cache, 33, kMaxSize), *ConsistencyProof(tree, 33, kMaxSize));
+  EXPECT_LE(stored.reads, 8);  // 17 when recomputed from level-2 nodes
+  const int first = stored.reads;
+  EXPECT_EQ(*ConsistencyProof(cache, 33, kMaxSize), *ConsistencyProof(tree, 33, kMaxSize));
+  EXPECT_LE(stored.reads - first, first);  // what the cache holds is not asked again
+}
+
 TEST(MerkleProofTest, HistoricalRootsMatchTheIncrementalRoot) {
   MerkleTree tree;
   std::vector<Sha256Digest> seen{tree.Root()};

@@ -29,6 +29,7 @@ class StoredSubtreeSource final : public LeafHashSource {
   uint64_t Size() const override { return leaves_.Size(); }
   Result<Sha256Digest> LeafHash(uint64_t index) const override { return leaves_.LeafHash(index); }
   Result<Sha256Digest> PerfectSubtreeHash(uint32_t level, uint64_t index) const override;
+  bool StoresInteriorNodes() const override { return has_table_; }
   // The encoded event itself (what the leaf hashes).
   Result<std::vector<uint8_t>> Event(uint64_t index) const { return leaves_.Event(index); }
 

@@ -90,6 +90,13 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
   // The stored subtrees spare the first proof after a start a pass over the
   // whole log; the cache keeps what they do not hold.
   ASSIGN_OR_RETURN(audit::StoredSubtreeSource leaves, audit::StoredSubtreeSource::Open(audit_db));
+  // Events gone from under our own signed checkpoint: an alarm, not a proof
+  // that cannot be made (it read as an unreachable witness).
+  if (leaves.Size() < ours->tree_size) {
+    return Fail(ErrorCode::kDataLoss, "the log holds " + std::to_string(leaves.Size()) +
+                                          " events under its checkpoint of tree size " +
+                                          std::to_string(ours->tree_size) + " (truncated)");
+  }
   cache.Attach(leaves);
   std::vector<audit::Sha256Digest> proof;
   if (held_size > 0) {

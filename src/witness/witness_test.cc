@@ -390,6 +390,28 @@ TEST_F(PublisherTest, AForkedOrTruncatedLogIsRefusedByTheWitness) {
   EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 20u);
 }
 
+// Events deleted from under the log's own latest checkpoint: refused as data
+// loss (an alarm), not counted as a witness that could not be reached.
+TEST_F(PublisherTest, EventsMissingUnderOurOwnCheckpointAreDataLoss) {
+  Write(options_.audit_url, 20, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  Write(options_.audit_url, 10, 2);  // checkpoint at 30, not yet witnessed
+  {
+    auto db = store::Open(options_.audit_url);
+    ASSERT_OK(db);
+    const bool postgres = (*db)->dialect() == store::Dialect::kPostgres;
+    ASSERT_OK((*db)->ExecuteScript(postgres ? "DROP TRIGGER audit_event_no_update ON audit_event"
+                                            : "DROP TRIGGER audit_event_no_delete"));
+    ASSERT_OK((*db)->ExecuteScript("DELETE FROM audit_event WHERE sequence >= 25"));
+  }
+  auto published = Publish(options_.audit_url);
+  EXPECT_THAT(published, ErrorCodeIs(ErrorCode::kDataLoss));
+  if (!published) {
+    EXPECT_NE(published.error().message().find("truncated"), std::string::npos);
+  }
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 20u);
+}
+
 TEST_F(PublisherTest, AWitnessWithAnotherKeyIsNotTrusted) {
   Write(options_.audit_url, 3, 1);
   options_.witness_public_key = FakeLog().Key().public_key;
