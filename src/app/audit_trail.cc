@@ -219,7 +219,8 @@ void AuditTrail::StopObserving() {
 
 Result<void> AuditTrail::RecordAll(std::vector<audit::AuditEvent> events) {
   if (events.empty()) return {};
-  auto appended = log_.AppendAll(std::move(events));
+  // Someone is being answered: refused within max_wait, never hanging.
+  auto appended = log_.AppendAllWithin(std::move(events), log_.max_wait());
   if (!appended) {
     return Fail(ErrorCode::kUnavailable,
                 "the audit events could not be written: " + appended.error().message());

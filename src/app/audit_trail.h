@@ -73,7 +73,8 @@ class AuditTrail {
   // max_wait). Confirmed, it carries the observer's call as the step to run
   // before release; refused, Unavailable.
   std::shared_ptr<Confirmation> RecordAsync(audit::AuditEvent event, Started started);
-  // Many events at once (a containment's suspensions), durable on return.
+  // Many events at once (a containment's suspensions), durable on return;
+  // Unavailable when they are not within the log's max_wait.
   Result<void> RecordAll(std::vector<audit::AuditEvent> events);
   void RecordRefusal(audit::AuditEvent event, const Error& error, Started started);
 

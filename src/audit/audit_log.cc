@@ -144,38 +144,50 @@ class AuditLog::Writer {
   std::chrono::milliseconds max_wait() const { return options_.max_wait; }
 
   // For imports and generators: one hand-off for many events, which then
-  // fill whole batches. Waits without max_wait (nobody is being answered).
+  // fill whole batches; they wait without a deadline (nobody is being
+  // answered). With one (AppendAllWithin), a full queue refuses at once.
   // One tally for the hand-off, not a promise per event: those cost the
   // writer a tenth of a bulk append (docs/benchmarks.md).
-  Result<uint64_t> AppendAll(std::vector<AuditEvent> events) {
+  Result<uint64_t> AppendAll(std::vector<AuditEvent> events,
+                             std::optional<std::chrono::milliseconds> deadline) {
     struct Tally {
       std::mutex mutex;
       std::condition_variable settled;
       size_t outstanding = 0;
       uint64_t appended = 0;
       std::optional<Error> first_error;
-    } tally;
-    tally.outstanding = events.size();
-    // Every queued event is told exactly once (the writer drains its queue
-    // before it stops), so `tally` outlives every call.
-    auto count = [&tally](Result<uint64_t> outcome) {
-      std::lock_guard lock(tally.mutex);
+    };
+    // Shared with the writer's callbacks: a caller that stops waiting at its
+    // deadline must not leave them a dangling tally.
+    auto tally = std::make_shared<Tally>();
+    tally->outstanding = events.size();
+    auto count = [tally](Result<uint64_t> outcome) {
+      std::lock_guard lock(tally->mutex);
       if (outcome) {
-        ++tally.appended;
-      } else if (!tally.first_error) {
-        tally.first_error = outcome.error();
+        ++tally->appended;
+      } else if (!tally->first_error) {
+        tally->first_error = outcome.error();
       }
-      if (--tally.outstanding == 0) tally.settled.notify_one();
+      if (--tally->outstanding == 0) tally->settled.notify_one();
     };
     {
       std::lock_guard lock(mutex_);
+      if (deadline && queue_.size() >= options_.max_queue) {
+        return Fail(ErrorCode::kUnavailable, "the audit log is not keeping up");
+      }
       for (AuditEvent& event : events) queue_.push_back(Pending{std::move(event), count});
     }
     work_.notify_one();
-    std::unique_lock lock(tally.mutex);
-    tally.settled.wait(lock, [&] { return tally.outstanding == 0; });
-    if (tally.first_error) return std::unexpected(*tally.first_error);
-    return tally.appended;
+    std::unique_lock lock(tally->mutex);
+    auto settled = [&] { return tally->outstanding == 0; };
+    if (!deadline) {
+      tally->settled.wait(lock, settled);
+    } else if (!tally->settled.wait_for(lock, *deadline, settled)) {
+      return Fail(ErrorCode::kUnavailable, "the audit log did not make the events durable within " +
+                                               std::to_string(deadline->count()) + " ms");
+    }
+    if (tally->first_error) return std::unexpected(*tally->first_error);
+    return tally->appended;
   }
 
   AuditLogStats stats() const {
@@ -567,7 +579,12 @@ void AuditLog::AppendThen(AuditEvent event, Done done) {
 std::chrono::milliseconds AuditLog::max_wait() const { return writer_->max_wait(); }
 
 Result<uint64_t> AuditLog::AppendAll(std::vector<AuditEvent> events) {
-  return writer_->AppendAll(std::move(events));
+  return writer_->AppendAll(std::move(events), std::nullopt);
+}
+
+Result<uint64_t> AuditLog::AppendAllWithin(std::vector<AuditEvent> events,
+                                           std::chrono::milliseconds max_wait) {
+  return writer_->AppendAll(std::move(events), max_wait);
 }
 
 AuditLogStats AuditLog::stats() const { return writer_->stats(); }
