@@ -2,7 +2,11 @@
 // records and the audit log (incident/claim_check.h); the rows' verdicts go
 // to --out or stdout, the summary to stdout after --out, else to stderr.
 
+#include <fcntl.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -22,6 +26,27 @@
 
 namespace vigie::cli {
 namespace {
+
+// An error after --out was created: it holds nothing worth keeping.
+int FailAndRemove(const std::filesystem::path& out, const Error& error) {
+  if (!out.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove(out, ignored);
+  }
+  return ReportError(error);
+}
+
+Result<void> CopyAll(std::FILE* from, std::FILE* to) {
+  std::rewind(from);
+  char buffer[1 << 16];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, from)) > 0;) {
+    if (std::fwrite(buffer, 1, n, to) != n) break;
+  }
+  if (std::ferror(from) != 0 || std::fflush(to) != 0 || std::ferror(to) != 0) {
+    return Fail(ErrorCode::kUnavailable, "cannot write the results");
+  }
+  return {};
+}
 
 Result<std::string> ReadSample(const std::filesystem::path& file) {
   std::ifstream opened;
@@ -90,15 +115,25 @@ int RunClaimCheck(const std::filesystem::path& data_dir, const ClaimCheckCommand
   auto audit_db = store::Open(installation->AuditDatabaseUrl(), {.read_only = true});
   if (!audit_db) return ReportError(audit_db.error().WithContext("audit log"));
 
-  std::unique_ptr<std::FILE, CloseFile> owned_out;
-  std::FILE* out = stdout;
+  // Security: the rows say which persons are real. They wait in an
+  // anonymous 0600 file until those persons are named in the log, then go
+  // to stdout or to --out, created 0600 and never over an existing file.
+  std::unique_ptr<std::FILE, CloseFile> destination;
   if (!options.out.empty()) {
-    owned_out.reset(std::fopen(options.out.c_str(), "wb"));
-    if (!owned_out) {
-      return ReportError(Error(ErrorCode::kUnavailable, "cannot write " + options.out.string()));
+    const int fd =
+        ::open(options.out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return ReportError(
+          Error(errno == EEXIST ? ErrorCode::kConflict : ErrorCode::kUnavailable,
+                "cannot create " + options.out.string() + ": " + std::strerror(errno)));
     }
-    out = owned_out.get();
+    destination.reset(::fdopen(fd, "wb"));
   }
+  std::unique_ptr<std::FILE, CloseFile> pending(std::tmpfile());
+  if (!pending || (!options.out.empty() && !destination)) {
+    return FailAndRemove(options.out, Error(ErrorCode::kUnavailable, "cannot hold the results"));
+  }
+  std::FILE* out = pending.get();
 
   std::optional<ProgressLine> progress;
   std::string stage;
@@ -132,15 +167,18 @@ int RunClaimCheck(const std::filesystem::path& data_dir, const ClaimCheckCommand
         return {};
       });
   if (progress) progress->Finish();
-  if (!summary) return ReportError(summary.error());
+  if (!summary) return FailAndRemove(options.out, summary.error());
   if (std::fflush(out) != 0 || std::ferror(out) != 0) {
-    return ReportError(Error(ErrorCode::kUnavailable, "cannot write the results"));
+    return FailAndRemove(options.out, Error(ErrorCode::kUnavailable, "cannot hold the results"));
   }
   if (auto recorded =
           RecordPersonsNamed(*installation, clock,
                              "claim check: " + options.file.filename().string(), std::move(named));
       !recorded) {
-    return ReportError(recorded.error());
+    return FailAndRemove(options.out, recorded.error());
+  }
+  if (auto copied = CopyAll(out, destination ? destination.get() : stdout); !copied) {
+    return FailAndRemove(options.out, copied.error());
   }
   // Counts only: the sample's names are personal data and never logged.
   const incident::ClaimTotals& t = summary->totals;

@@ -437,6 +437,16 @@ TEST_F(CliTest, ClaimCheckTellsRealAccessedFromFabricated) {
             std::string::npos)
       << json.out;
   EXPECT_EQ(testing::ReadWholeFile(dir_ / "rows.csv").rfind("row,line,verdict,", 0), 0u);
+  // Which persons are real is sensitive: the file is the operator's alone,
+  // and results are never written over an existing file.
+  EXPECT_EQ(std::filesystem::status(dir_ / "rows.csv").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const std::string first_rows = testing::ReadWholeFile(dir_ / "rows.csv");
+  auto again = Vigie("claim check " + (dir_ / "leak.csv").string() + " --out " +
+                     (dir_ / "rows.csv").string());
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("rows.csv"), std::string::npos) << again.err;
+  EXPECT_EQ(testing::ReadWholeFile(dir_ / "rows.csv"), first_rows);
 
   // The real persons it named are in the log, for "who consulted this person".
   auto named = Vigie("audit search --person 3");
