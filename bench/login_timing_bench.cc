@@ -14,14 +14,17 @@
 // --threads T (> 1), then T threads at once, each alternating unknown service
 // numbers and its own real agent's wrong password on its own connection
 // (hashing taken out): concurrent refusals, where a serialization conflict
-// and its retry would be a delay of its own.
+// and its retry would be a delay of its own; then bursts of T refusals at
+// once for one service number, real or unknown.
 //
 // Usage: login_timing_bench [--workdir DIR] [--attempts N] [--pg URL] [--threads T]
 #include <algorithm>
+#include <barrier>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -32,6 +35,7 @@
 #include "crypto/crypto.h"
 #include "crypto/random.h"
 #include "identity/identity.h"
+#include "store/retry.h"
 #include "store/store.h"
 
 namespace {
@@ -163,6 +167,50 @@ void MeasureConcurrent(const std::string& url, Installation& site,
   Print(label.c_str(), all);
 }
 
+// Bursts: `threads` refusals at the same moment for ONE service number,
+// alternately a real agent's (PN-1002) and an unknown one: where refusals
+// for one real agent conflicted on PostgreSQL and were run again after a
+// pause, and an unknown number's never did. Also counts the conflicts met.
+void MeasureBursts(const std::string& url, Installation& site,
+                   const identity::IdentityOptions& options, int rounds, int threads) {
+  std::vector<std::unique_ptr<store::Connection>> connections;
+  for (int t = 0; t < threads; ++t) connections.push_back(Must(store::Open(url), "open"));
+  Timings timings;
+  std::mutex mutex;
+  const int64_t conflicts_before = store::TransactionConflictsSeen();
+  for (int round = 0; round < 2 * rounds; ++round) {
+    const bool known = round % 2 == 1;
+    const std::string target = known ? "PN-1002" : "PN-9BURST" + std::to_string(round);
+    std::barrier start(threads);
+    std::vector<std::thread> running;
+    for (int t = 0; t < threads; ++t) {
+      running.emplace_back([&, t] {
+        identity::Authenticator login(*connections[static_cast<size_t>(t)], site.clock,
+                                      *site.totp_key, site.hasher, options);
+        start.arrive_and_wait();
+        const auto begun = std::chrono::steady_clock::now();
+        auto refused = login.VerifyPassword(target, "wrong-password-burst", kAddress);
+        const double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begun)
+                .count();
+        if (refused || refused.error().code() != ErrorCode::kUnauthenticated) {
+          std::fprintf(stderr, "login_timing_bench: a burst refusal failed: %s\n",
+                       refused ? "accepted" : refused.error().ToString().c_str());
+          std::exit(1);
+        }
+        std::lock_guard lock(mutex);
+        (known ? timings.known : timings.unknown).push_back(ms);
+      });
+    }
+    for (std::thread& thread : running) thread.join();
+  }
+  const std::string label =
+      "hashing taken out, bursts of " + std::to_string(threads) + " at once for one service number";
+  Print(label.c_str(), timings);
+  std::printf("  transaction conflicts met during the bursts: %lld\n",
+              static_cast<long long>(store::TransactionConflictsSeen() - conflicts_before));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -220,7 +268,10 @@ int main(int argc, char** argv) {
               pg.empty() ? ("SQLite on " + workdir.string()).c_str() : "PostgreSQL");
   Measure(site, "PN-1001", production, attempts, "production Argon2id");
   Measure(site, "PN-1002", cheapest, attempts, "hashing taken out");
-  if (threads > 1) MeasureConcurrent(url, site, cheapest, attempts, threads);
+  if (threads > 1) {
+    MeasureConcurrent(url, site, cheapest, attempts, threads);
+    MeasureBursts(url, site, cheapest, std::max(10, attempts / threads), threads);
+  }
   if (pg.empty()) remove_file();
   return 0;
 }

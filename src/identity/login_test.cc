@@ -241,6 +241,26 @@ TEST_F(LoginTest, SimultaneousRefusalsTakeTurnsWithoutConflicts) {
   EXPECT_EQ(FailuresWritten(), 2 * kAttempts);
 }
 
+// Another node suspends the agent between the count of its failures and
+// the lock (simulated by a trigger on the failure's insert): the lock must
+// not overwrite the suspension, or it would lapse into an active account.
+TEST_F(LoginTest, ALockDoesNotOverwriteASuspensionMadeMeanwhile) {
+  t_.options.lockout_threshold = 1;
+  const bool postgres = t_.db->dialect() == store::Dialect::kPostgres;
+  ASSERT_OK(t_.db->ExecuteScript(
+      postgres ? "CREATE FUNCTION suspend_meanwhile() RETURNS trigger LANGUAGE plpgsql AS "
+                 "$$ BEGIN UPDATE agent SET status = 'suspended' WHERE id = NEW.agent_id; "
+                 "RETURN NEW; END $$; "
+                 "CREATE TRIGGER suspend_meanwhile AFTER INSERT ON login_failure "
+                 "FOR EACH ROW EXECUTE FUNCTION suspend_meanwhile();"
+               : "CREATE TEMP TRIGGER suspend_meanwhile AFTER INSERT ON login_failure BEGIN "
+                 "UPDATE agent SET status = 'suspended' WHERE id = NEW.agent_id; END;"));
+  Authenticator login = t_.Login();
+  ExpectGenericRefusal(login.VerifyPassword("PN-1001", "wrong-password-123", kAddress));
+  EXPECT_EQ(Status(), AgentStatus::kSuspended);
+  EXPECT_FALSE(login.locked_agent().has_value());
+}
+
 TEST_F(LoginTest, AfterALockTheCountStartsAgain) {
   for (int i = 0; i < 5; ++i) ExpectGenericRefusal(Password("wrong-password-123"));
   EXPECT_EQ(Status(), AgentStatus::kLocked);

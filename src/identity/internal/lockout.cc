@@ -86,12 +86,17 @@ Result<bool> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor 
   int64_t until = now + options.lockout_duration.count();
   // Security: failures up to the end of the lock stop counting once it ends,
   // so an unlocked account gets the full threshold again, not one attempt.
+  // Security: only an account that can still be locked. A password
+  // failure's transaction is queued, not serializable (login.cc): a
+  // suspension, reset or disabling committed since the count must not be
+  // overwritten by a lock that lapses into an active account.
   ASSIGN_OR_RETURN(store::Statement * lock,
                    db.Prepare("UPDATE agent SET status = 'locked', locked_until = $2, "
-                              "failure_count_since = $2, updated_at = $3 WHERE id = $1"));
+                              "failure_count_since = $2, updated_at = $3 WHERE id = $1 AND "
+                              "(status = 'active' OR (status = 'locked' AND locked_until <= $3))"));
   lock->BindInt(1, agent_id).BindInt(2, until).BindInt(3, now);
-  RETURN_IF_ERROR(lock->Run());
-  return true;
+  ASSIGN_OR_RETURN(int64_t locked, lock->Run());
+  return locked == 1;
 }
 
 Result<void> RecordUnknownLoginFailure(store::Connection& db, std::string_view source_address,
