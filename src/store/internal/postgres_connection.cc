@@ -289,9 +289,17 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::
   if (parsed == nullptr) return Fail(ErrorCode::kInvalidArgument, "malformed PostgreSQL URL");
   PQconninfoFree(parsed);
   // Keywords before dbname are defaults the URL may override; after it, ours win.
-  const char* keywords[] = {"connect_timeout", "application_name", "dbname", "client_encoding",
-                            nullptr};
-  const char* values[] = {"10", "vigie", url.c_str(), "UTF8", nullptr};
+  // A server that vanishes without closing (a failed-over primary, a cut
+  // link) must fail a query within seconds, not after the kernel's ~15
+  // minutes of retransmissions with every worker and the audit writer stuck
+  // in it: TCP keepalives for an idle connection, a user timeout for
+  // unacknowledged data (10 s). Both ignored on a Unix socket.
+  const char* keywords[] = {"connect_timeout",     "application_name",
+                            "keepalives",          "keepalives_idle",
+                            "keepalives_interval", "keepalives_count",
+                            "tcp_user_timeout",    "dbname",
+                            "client_encoding",     nullptr};
+  const char* values[] = {"10", "vigie", "1", "5", "2", "3", "10000", url.c_str(), "UTF8", nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Fail(ErrorCode::kUnavailable, "libpq could not allocate");
   if (PQstatus(conn) != CONNECTION_OK) {
