@@ -11,6 +11,7 @@
 #include "api/api_v1.h"
 #include "api/relying_party.h"
 #include "app/portal.h"
+#include "audit/node_claim.h"
 #include "cli/admin_portal.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
@@ -182,6 +183,10 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   SystemClock clock;
   auto audit_log = installation->OpenAuditLog(clock);
   if (!audit_log) return ReportError(audit_log.error());
+  // Held while serving: two nodes with one id would each skip the other's
+  // events in detection (node_claim.h).
+  auto node_claim = audit::NodeClaim::Take(installation->AuditDatabaseUrl(), config.audit.node_id);
+  if (!node_claim) return ReportError(node_claim.error());
   // Consultations never wait on the witness: it is told afterwards, each second.
   std::unique_ptr<witness::CheckpointPublisher> publisher;
   if (auto witness_options = installation->WitnessPublisherOptions();
