@@ -197,6 +197,23 @@ TEST_F(ServerTest, TransferCodingsOtherThanChunkedAloneAre400AndNothingIsSmuggle
   EXPECT_EQ(ok->body, "/echo|abc");
 }
 
+// RFC 9110 §6.5.1: trailer fields are not headers. Beast would add them to
+// the head, where a Content-Type or Authorization no proxy saw would pass for
+// one; no request needs them, so a body with trailers is refused.
+TEST_F(ServerTest, AChunkedBodyWithTrailerFieldsIs400) {
+  Start();
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  ASSERT_OK(
+      (*client)->Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "3\r\nabc\r\n0\r\nContent-Type: application/json\r\n\r\n"));
+  auto r = (*client)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_FALSE(r->keep_alive);
+  EXPECT_EQ(handler_calls_, 0);
+}
+
 TEST_F(ServerTest, NonOriginFormTargetsAndMissingHostAre400) {
   Start();
   auto client = TestClient::Connect(port());

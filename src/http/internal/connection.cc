@@ -306,8 +306,15 @@ class Connection final : public ConnectionControl,
       }
     }
     if (!read_ec) {
+      const auto head_fields = std::distance(parser.get().begin(), parser.get().end());
       auto [body_ec, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, kNoThrow);
       read_ec = body_ec;
+      // Security (RFC 9110 §6.5.1): Beast adds a chunked body's trailer
+      // fields to the head, where they would pass for headers no proxy saw
+      // (Content-Type, Authorization, DPoP). No request needs a trailer: refused.
+      if (!read_ec && std::distance(parser.get().begin(), parser.get().end()) != head_fields) {
+        read_ec = bhttp::error::bad_field;
+      }
     }
 
     Request request;
