@@ -278,13 +278,16 @@ Result<std::optional<int64_t>> Authenticator::ChallengeAgent(std::string_view ch
 
 Result<PasskeyLoginOptions> Authenticator::PasskeyOptions(std::string_view challenge_token) {
   const int64_t now = UnixSeconds(clock_->Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(std::optional<int64_t> agent_id, ChallengeAgent(challenge_token, now));
   PasskeyLoginOptions options;
-  if (agent_id) {
-    ASSIGN_OR_RETURN(options.passkeys, internal::LoadPasskeys(*db_, *agent_id));
-  }
-  RETURN_IF_ERROR(tx.Commit());
+  RETURN_IF_ERROR(store::RetryOnConflict([&]() -> Result<void> {
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(std::optional<int64_t> agent_id, ChallengeAgent(challenge_token, now));
+    options.passkeys.clear();
+    if (agent_id) {
+      ASSIGN_OR_RETURN(options.passkeys, internal::LoadPasskeys(*db_, *agent_id));
+    }
+    return tx.Commit();
+  }));
   if (options.passkeys.empty()) return LoginFailed();
   options.challenge = PasskeyChallengeFor(challenge_token);
   return options;

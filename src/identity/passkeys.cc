@@ -6,6 +6,7 @@
 #include "identity/internal/passkey_rows.h"
 #include "identity/internal/text.h"
 #include "identity/model.h"
+#include "store/retry.h"
 
 namespace vigie::identity {
 namespace {
@@ -30,20 +31,24 @@ Result<std::vector<Passkey>> PasskeyRegistry::List(int64_t agent_id) {
 
 Result<std::vector<uint8_t>> PasskeyRegistry::BeginRegistration(int64_t agent_id) {
   const int64_t now = UnixSeconds(clock_->Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(std::vector<Passkey> existing, internal::LoadPasskeys(*db_, agent_id));
-  if (existing.size() >= kMaxPasskeysPerAgent) {
-    return Fail(ErrorCode::kConflict, "at most 10 passkeys per agent: remove one first");
-  }
-  std::vector<uint8_t> challenge = crypto::RandomBytes(kChallengeBytes);
-  ASSIGN_OR_RETURN(store::Statement * upsert,
-                   db_->Prepare("INSERT INTO passkey_challenge (agent_id, challenge, expires_at) "
-                                "VALUES ($1, $2, $3) ON CONFLICT (agent_id) DO UPDATE SET "
-                                "challenge = excluded.challenge, expires_at = excluded.expires_at"));
-  upsert->BindInt(1, agent_id).BindBlob(2, challenge).BindInt(3, now + kPasskeyChallengeSeconds);
-  RETURN_IF_ERROR(upsert->Run());
-  RETURN_IF_ERROR(tx.Commit());
-  return challenge;
+  // A conflict on PostgreSQL (another request for the same agent) is run again.
+  return store::RetryOnConflict([&]() -> Result<std::vector<uint8_t>> {
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(std::vector<Passkey> existing, internal::LoadPasskeys(*db_, agent_id));
+    if (existing.size() >= kMaxPasskeysPerAgent) {
+      return Fail(ErrorCode::kConflict, "at most 10 passkeys per agent: remove one first");
+    }
+    std::vector<uint8_t> challenge = crypto::RandomBytes(kChallengeBytes);
+    ASSIGN_OR_RETURN(
+        store::Statement * upsert,
+        db_->Prepare("INSERT INTO passkey_challenge (agent_id, challenge, expires_at) "
+                     "VALUES ($1, $2, $3) ON CONFLICT (agent_id) DO UPDATE SET "
+                     "challenge = excluded.challenge, expires_at = excluded.expires_at"));
+    upsert->BindInt(1, agent_id).BindBlob(2, challenge).BindInt(3, now + kPasskeyChallengeSeconds);
+    RETURN_IF_ERROR(upsert->Run());
+    RETURN_IF_ERROR(tx.Commit());
+    return challenge;
+  });
 }
 
 Result<Passkey> PasskeyRegistry::FinishRegistration(int64_t agent_id,
@@ -51,52 +56,58 @@ Result<Passkey> PasskeyRegistry::FinishRegistration(int64_t agent_id,
                                                     const NewPasskey& answer) {
   const int64_t now = UnixSeconds(clock_->Now());
   ASSIGN_OR_RETURN(std::string name, ValidatePasskeyName(answer.name));
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(std::optional<std::vector<uint8_t>> challenge,
-                   internal::TakeRegistrationChallenge(*db_, agent_id, now));
-  if (!challenge) {
-    RETURN_IF_ERROR(tx.Commit());  // keeps the deletion of an expired one
-    return Fail(ErrorCode::kUnauthenticated,
-                "no passkey registration in progress (or it expired): start again");
-  }
-  auto verified = webauthn::VerifyRegistration(rp, *challenge, answer.client_data_json,
-                                               answer.attestation_object);
-  if (!verified) {
-    // Security: the challenge is spent even by a bad answer (no retries on it).
+  // A conflict on PostgreSQL (another request for the same agent) is run again.
+  return store::RetryOnConflict([&]() -> Result<Passkey> {
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(std::optional<std::vector<uint8_t>> challenge,
+                     internal::TakeRegistrationChallenge(*db_, agent_id, now));
+    if (!challenge) {
+      RETURN_IF_ERROR(tx.Commit());  // keeps the deletion of an expired one
+      return Fail(ErrorCode::kUnauthenticated,
+                  "no passkey registration in progress (or it expired): start again");
+    }
+    auto verified = webauthn::VerifyRegistration(rp, *challenge, answer.client_data_json,
+                                                 answer.attestation_object);
+    if (!verified) {
+      // Security: the challenge is spent even by a bad answer (no retries on it).
+      RETURN_IF_ERROR(tx.Commit());
+      return std::unexpected(verified.error());
+    }
+    ASSIGN_OR_RETURN(bool taken, internal::CredentialExists(*db_, verified->credential_id));
+    if (taken) {
+      RETURN_IF_ERROR(tx.Commit());
+      return Fail(ErrorCode::kConflict, "this passkey is registered already");
+    }
+    Passkey passkey{.agent_id = agent_id,
+                    .credential_id = std::move(verified->credential_id),
+                    .name = std::move(name),
+                    .algorithm = verified->algorithm,
+                    .backup_eligible = verified->backup_eligible,
+                    .backup_state = verified->backup_state,
+                    .transports = internal::KnownTransports(answer.transports),
+                    .created_at = now};
+    ASSIGN_OR_RETURN(passkey.id, internal::InsertPasskey(*db_, passkey, verified->public_key_cose,
+                                                         verified->sign_count));
     RETURN_IF_ERROR(tx.Commit());
-    return std::unexpected(verified.error());
-  }
-  ASSIGN_OR_RETURN(bool taken, internal::CredentialExists(*db_, verified->credential_id));
-  if (taken) {
-    RETURN_IF_ERROR(tx.Commit());
-    return Fail(ErrorCode::kConflict, "this passkey is registered already");
-  }
-  Passkey passkey{.agent_id = agent_id,
-                  .credential_id = std::move(verified->credential_id),
-                  .name = std::move(name),
-                  .algorithm = verified->algorithm,
-                  .backup_eligible = verified->backup_eligible,
-                  .backup_state = verified->backup_state,
-                  .transports = internal::KnownTransports(answer.transports),
-                  .created_at = now};
-  ASSIGN_OR_RETURN(passkey.id, internal::InsertPasskey(*db_, passkey, verified->public_key_cose,
-                                                       verified->sign_count));
-  RETURN_IF_ERROR(tx.Commit());
-  return passkey;
+    return passkey;
+  });
 }
 
 Result<Passkey> PasskeyRegistry::Remove(int64_t agent_id, int64_t passkey_id) {
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(std::vector<Passkey> passkeys, internal::LoadPasskeys(*db_, agent_id));
-  auto found = std::find_if(passkeys.begin(), passkeys.end(),
-                            [&](const Passkey& p) { return p.id == passkey_id; });
-  if (found == passkeys.end()) return Fail(ErrorCode::kNotFound, "no such passkey");
-  ASSIGN_OR_RETURN(store::Statement * drop,
-                   db_->Prepare("DELETE FROM passkey WHERE id = $1 AND agent_id = $2"));
-  drop->BindInt(1, passkey_id).BindInt(2, agent_id);
-  RETURN_IF_ERROR(drop->Run());
-  RETURN_IF_ERROR(tx.Commit());
-  return std::move(*found);
+  // A conflict on PostgreSQL (another request for the same agent) is run again.
+  return store::RetryOnConflict([&]() -> Result<Passkey> {
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(std::vector<Passkey> passkeys, internal::LoadPasskeys(*db_, agent_id));
+    auto found = std::find_if(passkeys.begin(), passkeys.end(),
+                              [&](const Passkey& p) { return p.id == passkey_id; });
+    if (found == passkeys.end()) return Fail(ErrorCode::kNotFound, "no such passkey");
+    ASSIGN_OR_RETURN(store::Statement * drop,
+                     db_->Prepare("DELETE FROM passkey WHERE id = $1 AND agent_id = $2"));
+    drop->BindInt(1, passkey_id).BindInt(2, agent_id);
+    RETURN_IF_ERROR(drop->Run());
+    RETURN_IF_ERROR(tx.Commit());
+    return std::move(*found);
+  });
 }
 
 }  // namespace vigie::identity
