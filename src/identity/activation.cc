@@ -4,6 +4,7 @@
 #include "identity/internal/agent_rows.h"
 #include "identity/internal/lockout.h"
 #include "identity/internal/totp_seed.h"
+#include "store/retry.h"
 
 namespace vigie::identity {
 namespace {
@@ -62,34 +63,41 @@ Result<ActivationResult> Activation::Activate(std::string_view code,
   ASSIGN_OR_RETURN(TotpEnrolment enrolment,
                    MakeTotpEnrolment(seed.view(), agent.agent.service_number, options_.totp));
 
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  // Spend the code only if it is still the agent's, unused and unexpired:
-  // a concurrent activation or a reset in between makes this change nothing.
-  ASSIGN_OR_RETURN(store::Statement * spend,
-                   db_->Prepare("UPDATE activation_code SET used_at = $1 WHERE agent_id = $2 "
-                                "AND code_hash = $3 AND used_at IS NULL AND expires_at > $1"));
-  spend->BindInt(1, now).BindInt(2, agent.agent.id).BindBlob(3, digest);
-  ASSIGN_OR_RETURN(int64_t spent, spend->Run());
-  if (spent != 1) return Fail(ErrorCode::kUnauthenticated, "activation code already used");
-  ASSIGN_OR_RETURN(store::Statement * update,
-                   db_->Prepare("UPDATE agent SET status = $2, password_hash = $3, "
-                                "totp_key_id = $4, totp_sealed = $5, totp_last_step = 0, "
-                                "locked_until = 0, failure_count_since = $6, updated_at = $6 "
-                                "WHERE id = $1 AND status = $7"));
-  update->BindInt(1, agent.agent.id).BindText(2, AgentStatusName(AgentStatus::kActive));
-  update->BindText(3, password_hash).BindInt(4, totp_seed_key_->id).BindBlob(5, sealed);
-  update->BindInt(6, now).BindText(7, AgentStatusName(AgentStatus::kPendingActivation));
-  ASSIGN_OR_RETURN(int64_t updated, update->Run());
-  if (updated != 1) {
-    return Fail(ErrorCode::kConflict,
-                "agent " + agent.agent.service_number + " changed status during activation");
-  }
-  RETURN_IF_ERROR(internal::ForgetLoginFailures(*db_, agent.agent.id));
-  ASSIGN_OR_RETURN(auto reloaded, internal::LoadAgentById(*db_, agent.agent.id, now));
-  if (!reloaded) return Fail(ErrorCode::kInternal, "agent vanished during activation");
-  if (before_commit) RETURN_IF_ERROR(before_commit(reloaded->agent));
-  RETURN_IF_ERROR(tx.Commit());
-  return ActivationResult{std::move(reloaded->agent), std::move(enrolment)};
+  // Hashed once: only the transaction runs again on a PostgreSQL conflict (its
+  // audit hook too: a second event only over-reports).
+  ASSIGN_OR_RETURN(
+      Agent activated, store::RetryOnConflict([&]() -> Result<Agent> {
+        ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+        // Spend the code only if it is still the agent's, unused and unexpired:
+        // a concurrent activation or a reset in between makes this change nothing.
+        ASSIGN_OR_RETURN(
+            store::Statement * spend,
+            db_->Prepare("UPDATE activation_code SET used_at = $1 WHERE agent_id = $2 "
+                         "AND code_hash = $3 AND used_at IS NULL AND expires_at > $1"));
+        spend->BindInt(1, now).BindInt(2, agent.agent.id).BindBlob(3, digest);
+        ASSIGN_OR_RETURN(int64_t spent, spend->Run());
+        if (spent != 1) return Fail(ErrorCode::kUnauthenticated, "activation code already used");
+        ASSIGN_OR_RETURN(store::Statement * update,
+                         db_->Prepare("UPDATE agent SET status = $2, password_hash = $3, "
+                                      "totp_key_id = $4, totp_sealed = $5, totp_last_step = 0, "
+                                      "locked_until = 0, failure_count_since = $6, updated_at = $6 "
+                                      "WHERE id = $1 AND status = $7"));
+        update->BindInt(1, agent.agent.id).BindText(2, AgentStatusName(AgentStatus::kActive));
+        update->BindText(3, password_hash).BindInt(4, totp_seed_key_->id).BindBlob(5, sealed);
+        update->BindInt(6, now).BindText(7, AgentStatusName(AgentStatus::kPendingActivation));
+        ASSIGN_OR_RETURN(int64_t updated, update->Run());
+        if (updated != 1) {
+          return Fail(ErrorCode::kConflict,
+                      "agent " + agent.agent.service_number + " changed status during activation");
+        }
+        RETURN_IF_ERROR(internal::ForgetLoginFailures(*db_, agent.agent.id));
+        ASSIGN_OR_RETURN(auto reloaded, internal::LoadAgentById(*db_, agent.agent.id, now));
+        if (!reloaded) return Fail(ErrorCode::kInternal, "agent vanished during activation");
+        if (before_commit) RETURN_IF_ERROR(before_commit(reloaded->agent));
+        RETURN_IF_ERROR(tx.Commit());
+        return std::move(reloaded->agent);
+      }));
+  return ActivationResult{std::move(activated), std::move(enrolment)};
 }
 
 }  // namespace vigie::identity
