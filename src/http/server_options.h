@@ -59,10 +59,12 @@ struct ServerOptions {
   // max_concurrent_uploads bodies over max_body_bytes are buffered at once,
   // so clients (who are not yet authenticated when their body is read)
   // cannot make the server hold max_connections x max_upload_bytes; beyond
-  // that, the ordinary limit applies (413).
+  // that, the ordinary limit applies (413). At most max_uploads_per_address
+  // of them per client address, so one client cannot hold them all.
   std::vector<std::string> upload_paths;
   size_t max_upload_bytes = 8 * 1024 * 1024;
   size_t max_concurrent_uploads = 4;
+  size_t max_uploads_per_address = 1;
 
   // Security: slow clients are cut. The read timeout bounds receiving one
   // whole request (and the TLS handshake) from its first byte; the write

@@ -352,6 +352,33 @@ TEST_F(ServerTest, OnlySoManyLargeUploadsAreBufferedAtOnce) {
   EXPECT_EQ(again->status, 200);
 }
 
+// Large bodies are read before anyone is authenticated: one client address
+// holds at most max_uploads_per_address of the places, however many are free.
+TEST_F(ServerTest, OneAddressCannotHoldEveryUploadPlace) {
+  ServerOptions o = BaseOptions();
+  o.max_body_bytes = 1000;
+  o.max_upload_bytes = 5000;
+  o.max_concurrent_uploads = 4;
+  o.max_uploads_per_address = 1;
+  o.upload_paths = {"/echo/upload", "/slow"};
+  o.worker_threads = 2;
+  Start(o);
+  const std::string mid(3000, 'u');
+  auto slow = TestClient::Connect(port());
+  ASSERT_OK(slow);
+  ASSERT_OK((*slow)->Send(RequestText("POST", "/slow", "", mid)));
+  ASSERT_TRUE(slow_entered_.Wait());
+  // Three places are free, but not for this address.
+  auto refused = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid);
+  ASSERT_OK(refused);
+  EXPECT_EQ(refused->status, 413);
+  slow_gate_.Open();
+  ASSERT_OK((*slow)->ReadResponse());
+  auto again = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->status, 200);
+}
+
 TEST_F(ServerTest, ASlowClientIsCutAtTheReadTimeout) {
   ServerOptions o = BaseOptions();
   o.read_timeout = 200ms;

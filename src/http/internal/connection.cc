@@ -26,6 +26,7 @@
 #include "http/internal/builtin_routes.h"
 #include "http/internal/request_id.h"
 #include "http/internal/response_headers.h"
+#include "http/internal/upload_slots.h"
 #include "http/peer_address.h"
 #include "http/problem.h"
 #include "http/proxy_header.h"
@@ -96,31 +97,6 @@ bool FramedOnlyByUs(const bhttp::request<bhttp::string_body>& head) {
 std::string RecordedAddress(const std::string& address) {
   return CanonicalPeerAddress(address).value_or(address);
 }
-
-// A place among the large bodies buffered at once (ServerOptions::
-// max_concurrent_uploads), held until its request has been answered.
-class UploadSlot {
- public:
-  explicit UploadSlot(std::atomic<size_t>& uploads) : uploads_(uploads) {}
-  UploadSlot(const UploadSlot&) = delete;
-  UploadSlot& operator=(const UploadSlot&) = delete;
-  ~UploadSlot() { Release(); }
-  void Release() {
-    if (held_) uploads_.fetch_sub(1);
-    held_ = false;
-  }
-  bool TryTake(size_t max) {
-    size_t current = uploads_.load();
-    while (current < max) {
-      if (uploads_.compare_exchange_weak(current, current + 1)) return held_ = true;
-    }
-    return false;
-  }
-
- private:
-  std::atomic<size_t>& uploads_;
-  bool held_ = false;
-};
 
 // Whether a request, known by its head, may send a body over max_body_bytes:
 // one of the upload paths, announcing a larger (or, chunked, unknown) length.
@@ -290,14 +266,14 @@ class Connection final : public ConnectionControl,
     lowest.expires_after(options.read_timeout);
     auto [read_ec, head_bytes] =
         co_await bhttp::async_read_header(stream_, buffer_, parser, kNoThrow);
-    UploadSlot upload(context_.uploads);
+    UploadSlot upload(context_.uploads, remote_address_);
     if (!read_ec && !FramedOnlyByUs(parser.get())) read_ec = bhttp::error::bad_transfer_encoding;
     if (!read_ec) {
       const auto length = parser.content_length();
       const std::optional<uint64_t> declared =
           length ? std::optional<uint64_t>(*length) : std::nullopt;
       if (WantsUploadLimit(options, ToStringView(parser.get().target()), declared) &&
-          upload.TryTake(options.max_concurrent_uploads)) {
+          upload.TryTake(options.max_concurrent_uploads, options.max_uploads_per_address)) {
         parser.body_limit(options.max_upload_bytes);
       } else if (declared && *declared > options.max_body_bytes) {
         read_ec = bhttp::error::body_limit;  // refused from the head, as Beast would

@@ -22,6 +22,7 @@
 #include "core/random.h"
 #include "http/address_range.h"
 #include "http/internal/connection_registry.h"
+#include "http/internal/upload_slots.h"
 #include "http/message.h"
 #include "http/metrics.h"
 #include "http/server_options.h"
@@ -57,7 +58,7 @@ struct ServerContext {
   const Clock* clock = nullptr;                    // never null after Start()
   RandomSource* random = nullptr;                  // never null after Start()
   std::atomic<bool> stopping{false};
-  std::atomic<size_t> uploads{0};  // requests holding a body over max_body_bytes
+  UploadSlots uploads;  // requests holding a body over max_body_bytes
   ConnectionRegistry connections;
   std::function<void()>
       on_drained;  // called (any thread) when the last connection ends while stopping
