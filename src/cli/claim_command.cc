@@ -3,9 +3,11 @@
 // to --out or stdout, the summary to stdout after --out, else to stderr.
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -27,13 +29,39 @@
 namespace vigie::cli {
 namespace {
 
-// An error after --out was created: it holds nothing worth keeping.
-int FailAndRemove(const std::filesystem::path& out, const Error& error) {
-  if (!out.empty()) {
-    std::error_code ignored;
-    std::filesystem::remove(out, ignored);
+struct CloseFile {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+std::filesystem::path TemporaryDirectory() {
+  const char* dir = std::getenv("TMPDIR");
+  return dir != nullptr && *dir != '\0' ? dir : "/tmp";
+}
+
+// A 0600 file with no name in `dir` (O_TMPFILE), gone when closed unless
+// linked (LinkAs).
+Result<std::unique_ptr<std::FILE, CloseFile>> AnonymousFile(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot hold the results in " + dir.string() + ": " + std::strerror(errno));
   }
-  return ReportError(error);
+  std::unique_ptr<std::FILE, CloseFile> file(::fdopen(fd, "w+b"));
+  if (!file) {
+    ::close(fd);
+    return Fail(ErrorCode::kUnavailable, "cannot hold the results");
+  }
+  return file;
+}
+
+// Gives the anonymous file `file` the name `path`; refused if it exists.
+Result<void> LinkAs(std::FILE* file, const std::filesystem::path& path) {
+  const std::string self = "/proc/self/fd/" + std::to_string(::fileno(file));
+  if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+    return Fail(errno == EEXIST ? ErrorCode::kConflict : ErrorCode::kUnavailable,
+                "cannot create " + path.string() + ": " + std::strerror(errno));
+  }
+  return {};
 }
 
 Result<void> CopyAll(std::FILE* from, std::FILE* to) {
@@ -71,10 +99,6 @@ Result<std::string> ReadSample(const std::filesystem::path& file) {
   }
   return text;
 }
-
-struct CloseFile {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
 
 }  // namespace
 
@@ -116,24 +140,19 @@ int RunClaimCheck(const std::filesystem::path& data_dir, const ClaimCheckCommand
   if (!audit_db) return ReportError(audit_db.error().WithContext("audit log"));
 
   // Security: the rows say which persons are real. They wait in an
-  // anonymous 0600 file until those persons are named in the log, then go
-  // to stdout or to --out, created 0600 and never over an existing file.
-  std::unique_ptr<std::FILE, CloseFile> destination;
-  if (!options.out.empty()) {
-    const int fd =
-        ::open(options.out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      return ReportError(
-          Error(errno == EEXIST ? ErrorCode::kConflict : ErrorCode::kUnavailable,
-                "cannot create " + options.out.string() + ": " + std::strerror(errno)));
-    }
-    destination.reset(::fdopen(fd, "wb"));
+  // anonymous 0600 file (in --out's directory, or TMPDIR for stdout) until
+  // those persons are named in the log; then the file is linked as --out,
+  // never over an existing one, or copied to stdout. Interrupted, it leaves
+  // nothing behind.
+  const std::filesystem::path out_dir =
+      options.out.empty() ? TemporaryDirectory() : options.out.parent_path();
+  if (!options.out.empty() && std::filesystem::symlink_status(options.out).type() !=
+                                  std::filesystem::file_type::not_found) {
+    return ReportError(Error(ErrorCode::kConflict, options.out.string() + " exists already"));
   }
-  std::unique_ptr<std::FILE, CloseFile> pending(std::tmpfile());
-  if (!pending || (!options.out.empty() && !destination)) {
-    return FailAndRemove(options.out, Error(ErrorCode::kUnavailable, "cannot hold the results"));
-  }
-  std::FILE* out = pending.get();
+  auto pending = AnonymousFile(out_dir.empty() ? std::filesystem::path(".") : out_dir);
+  if (!pending) return ReportError(pending.error());
+  std::FILE* out = pending->get();
 
   std::optional<ProgressLine> progress;
   std::string stage;
@@ -167,19 +186,18 @@ int RunClaimCheck(const std::filesystem::path& data_dir, const ClaimCheckCommand
         return {};
       });
   if (progress) progress->Finish();
-  if (!summary) return FailAndRemove(options.out, summary.error());
-  if (std::fflush(out) != 0 || std::ferror(out) != 0) {
-    return FailAndRemove(options.out, Error(ErrorCode::kUnavailable, "cannot hold the results"));
+  if (!summary) return ReportError(summary.error());
+  if (std::fflush(out) != 0 || std::ferror(out) != 0 || ::fsync(::fileno(out)) != 0) {
+    return ReportError(Error(ErrorCode::kUnavailable, "cannot hold the results"));
   }
   if (auto recorded =
           RecordPersonsNamed(*installation, clock,
                              "claim check: " + options.file.filename().string(), std::move(named));
       !recorded) {
-    return FailAndRemove(options.out, recorded.error());
+    return ReportError(recorded.error());
   }
-  if (auto copied = CopyAll(out, destination ? destination.get() : stdout); !copied) {
-    return FailAndRemove(options.out, copied.error());
-  }
+  auto delivered = options.out.empty() ? CopyAll(out, stdout) : LinkAs(out, options.out);
+  if (!delivered) return ReportError(delivered.error());
   // Counts only: the sample's names are personal data and never logged.
   const incident::ClaimTotals& t = summary->totals;
   Log(LogLevel::kInfo, "claim.checked",

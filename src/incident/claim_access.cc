@@ -12,13 +12,14 @@ namespace {
 constexpr size_t kPage = 4096;
 
 // Only what was really shown counts: a refused consultation returned nothing.
-// An investigation's answer that named persons (a breach report's subject
-// list, an earlier claim check's matches) showed them too: an officer's
-// stolen session leaks through those as well (breach_report.h).
+// Investigation answers that named persons are not accesses here: a breach
+// report names only persons consultations had shown (already counted), and
+// counting a claim check's own matches would make every real row of any
+// later check "accessed" (a breach report counts them, for an officer's
+// stolen session: breach_report.h).
 bool Returned(const audit::AuditEvent& event) {
   return (event.type == audit::AuditEventType::kSearch ||
-          event.type == audit::AuditEventType::kFileOpening ||
-          event.type == audit::AuditEventType::kAuditSearch) &&
+          event.type == audit::AuditEventType::kFileOpening) &&
          event.outcome == audit::AuditOutcome::kOk;
 }
 
