@@ -217,15 +217,27 @@ void AuditTrail::StopObserving() {
   late_->observer = nullptr;
 }
 
-Result<void> AuditTrail::RecordAll(std::vector<audit::AuditEvent> events) {
-  if (events.empty()) return {};
-  // Someone is being answered: refused within max_wait, never hanging.
-  auto appended = log_.AppendAllWithin(std::move(events), log_.max_wait());
+namespace {
+
+Result<void> AllAppended(const Result<uint64_t>& appended) {
   if (!appended) {
     return Fail(ErrorCode::kUnavailable,
                 "the audit events could not be written: " + appended.error().message());
   }
   return {};
+}
+
+}  // namespace
+
+Result<void> AuditTrail::RecordAll(std::vector<audit::AuditEvent> events) {
+  if (events.empty()) return {};
+  return AllAppended(log_.AppendAll(std::move(events)));
+}
+
+Result<void> AuditTrail::RecordAllBeforeAnswer(std::vector<audit::AuditEvent> events) {
+  if (events.empty()) return {};
+  // Someone is being answered: refused within max_wait, never hanging.
+  return AllAppended(log_.AppendAllWithin(std::move(events), log_.max_wait()));
 }
 
 void AuditTrail::RecordRefusal(audit::AuditEvent event, const Error& error, Started started) {

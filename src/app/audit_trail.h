@@ -73,9 +73,13 @@ class AuditTrail {
   // max_wait). Confirmed, it carries the observer's call as the step to run
   // before release; refused, Unavailable.
   std::shared_ptr<Confirmation> RecordAsync(audit::AuditEvent event, Started started);
-  // Many events at once (a containment's suspensions), durable on return;
-  // Unavailable when they are not within the log's max_wait.
+  // Many events at once for acts already committed (a containment's
+  // suspensions), durable on return however long that takes: a deadline
+  // would report a done act as failed and invite the officer to redo it.
   Result<void> RecordAll(std::vector<audit::AuditEvent> events);
+  // Many events that must be durable before an answer leaves (the persons an
+  // investigation names): Unavailable when they are not within max_wait.
+  Result<void> RecordAllBeforeAnswer(std::vector<audit::AuditEvent> events);
   void RecordRefusal(audit::AuditEvent event, const Error& error, Started started);
 
   // The sealed terms back as JSON text (for an investigator's tools).

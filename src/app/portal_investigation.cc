@@ -119,7 +119,7 @@ Result<BreachAnswer> Portal::ReportBreach(const Caller& caller, const BreachRequ
     for (const incident::ExposedSubject& subject : answer.report.subjects) {
       if (subject.identity) named.push_back(subject.person_id);
     }
-    RETURN_IF_ERROR(trail_->RecordAll(EventsNamingPersons(
+    RETURN_IF_ERROR(trail_->RecordAllBeforeAnswer(EventsNamingPersons(
         trail_->Administration(caller, AuditEventType::kAuditSearch,
                                incident::BreachReadSubject(request.service_numbers, request.scope)),
         std::move(named))));
@@ -171,7 +171,7 @@ Result<incident::ClaimSummary> Portal::CheckClaim(const Caller& caller, const Cl
                              return sink(row);
                            }));
   // One group commit for all the parts.
-  RETURN_IF_ERROR(trail_->RecordAll(EventsNamingPersons(
+  RETURN_IF_ERROR(trail_->RecordAllBeforeAnswer(EventsNamingPersons(
       trail_->Administration(caller, AuditEventType::kAuditSearch, subject), std::move(named))));
   return summary;
 }

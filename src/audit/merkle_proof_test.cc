@@ -209,7 +209,8 @@ TEST(MerkleProofTest, SubtreeCacheAsksASourceThatStoresNodesBeforeRecomputing) {
   EXPECT_LE(stored.reads, 8);  // 17 when recomputed from level-2 nodes
   const int first = stored.reads;
   EXPECT_EQ(*ConsistencyProof(cache, 33, kMaxSize), *ConsistencyProof(tree, 33, kMaxSize));
-  EXPECT_LE(stored.reads - first, first);  // what the cache holds is not asked again
+  // What the cache holds is not asked again: only the levels below its own.
+  EXPECT_LT(stored.reads - first, first);
 }
 
 TEST(MerkleProofTest, HistoricalRootsMatchTheIncrementalRoot) {

@@ -26,6 +26,8 @@ TEST(NodeClaimTest, OneRunningServerPerNodeIdOnASharedLog) {
     EXPECT_THAT(again, ErrorCodeIs(ErrorCode::kConflict));
     if (!again) {
       EXPECT_NE(again.error().message().find("node_id"), std::string::npos);
+      EXPECT_NE(again.error().message().find("pg_terminate_backend("), std::string::npos);
+      EXPECT_EQ(again.error().message().find("(?)"), std::string::npos);  // the holder is named
     }
   } else {
     EXPECT_OK(again);

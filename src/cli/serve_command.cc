@@ -181,12 +181,13 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
       DatabaseUrl(config), open_options,
       server_options.worker_threads + server_options.waiting_workers + 2);
   SystemClock clock;
-  auto audit_log = installation->OpenAuditLog(clock);
-  if (!audit_log) return ReportError(audit_log.error());
-  // Held while serving: two nodes with one id would each skip the other's
-  // events in detection (node_claim.h).
+  // Held while serving, and taken before the log is opened (a refused node
+  // migrates and signs nothing): two nodes with one id would each skip the
+  // other's events in detection (node_claim.h).
   auto node_claim = audit::NodeClaim::Take(installation->AuditDatabaseUrl(), config.audit.node_id);
   if (!node_claim) return ReportError(node_claim.error());
+  auto audit_log = installation->OpenAuditLog(clock);
+  if (!audit_log) return ReportError(audit_log.error());
   // Consultations never wait on the witness: it is told afterwards, each second.
   std::unique_ptr<witness::CheckpointPublisher> publisher;
   if (auto witness_options = installation->WitnessPublisherOptions();

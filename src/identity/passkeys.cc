@@ -80,7 +80,7 @@ Result<Passkey> PasskeyRegistry::FinishRegistration(int64_t agent_id,
     }
     Passkey passkey{.agent_id = agent_id,
                     .credential_id = std::move(verified->credential_id),
-                    .name = std::move(name),
+                    .name = name,  // a copy: a retried attempt needs it again
                     .algorithm = verified->algorithm,
                     .backup_eligible = verified->backup_eligible,
                     .backup_state = verified->backup_state,

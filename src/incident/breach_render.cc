@@ -1,5 +1,6 @@
 #include "incident/breach_render.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <map>
 
@@ -356,6 +357,11 @@ a{color:inherit;text-decoration:none}@page{size:A4;margin:15mm}}
 
 std::string RenderBreachHtml(const BreachReport& report, const BreachNotice& notice) {
   const BreachCounts& c = report.counts;
+  // The three parts of the subjects add up: files, summaries only, named only.
+  const auto named_only =
+      std::count_if(report.subjects.begin(), report.subjects.end(), [](const ExposedSubject& s) {
+        return s.named_events > 0 && s.summary_events == 0 && s.full_file_events == 0;
+      });
   const BreachScope& scope = report.scope;
   std::string h;
   h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
@@ -403,8 +409,8 @@ std::string RenderBreachHtml(const BreachReport& report, const BreachNotice& not
   h += "<p class=\"big\">Data subjects: " + std::to_string(c.subjects) + " (" +
        std::to_string(c.full_file_subjects) + " full files opened, " +
        std::to_string(c.summary_only_subjects) + " seen in search results only, " +
-       std::to_string(c.named_subjects) +
-       " named by investigation tools). Records: " + std::to_string(c.records) + " (" +
+       std::to_string(named_only) +
+       " only named by investigation tools). Records: " + std::to_string(c.records) + " (" +
        std::to_string(c.subjects) + " persons, " + std::to_string(c.wanted_notices) +
        " wanted notices, " + std::to_string(c.record_entries) + " criminal-record entries).</p>\n";
   h += "<p>These are exact counts from the audit log, not estimates.</p>\n";

@@ -119,8 +119,12 @@ TEST(BreachRenderTest, DefaultConsequencesNameEveryKindOfDisclosure) {
 
   BreachReport named_only;
   named_only.counts.subjects = named_only.counts.named_subjects = 2;
-  EXPECT_THAT(RenderBreachHtml(named_only, BreachNotice{}),
+  named_only.subjects = {{.person_id = 1, .named_events = 1}, {.person_id = 2, .named_events = 2}};
+  const std::string named_html = RenderBreachHtml(named_only, BreachNotice{});
+  EXPECT_THAT(named_html,
               HasSubstr("The names and birth dates of 2 persons were given by investigation"));
+  // The subjects' parts add up: 0 files, 0 summaries only, 2 named only.
+  EXPECT_THAT(named_html, HasSubstr("0 seen in search results only, 2 only named"));
   EXPECT_THAT(RenderBreachHtml(BreachReport{}, BreachNotice{}),
               HasSubstr("No personal data was shown"));
 }

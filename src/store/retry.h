@@ -38,8 +38,9 @@ int64_t TransactionConflictsSeen();
 void CountTransactionConflict();
 
 // Runs `transaction` — a whole transaction, Begin to Commit, with no effect
-// outside the database — and runs it again, up to kConflictAttempts times in
-// all, while it fails with a transaction conflict.
+// outside the database but audit events (recorded twice, a retried act only
+// over-reports) — and runs it again, up to kConflictAttempts times in all,
+// while it fails with a transaction conflict.
 template <class F>
 auto RetryOnConflict(F&& transaction) -> decltype(transaction()) {
   for (int attempt = 1;; ++attempt) {

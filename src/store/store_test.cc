@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <fstream>
 #include <limits>
 #include <thread>
@@ -306,7 +305,6 @@ TEST_P(StoreTest, QueuedWritersTakeTurnsInsteadOfConflicting) {
     if (!row) return Fail(ErrorCode::kNotFound, "no counter");
     const double seen = read->ColumnDouble(0);
     RETURN_IF_ERROR(read->Run());
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // let the others arrive
     ASSIGN_OR_RETURN(Statement * write, db->Prepare("UPDATE t SET score = $1 WHERE id = 1"));
     write->BindDouble(1, seen + 1);
     RETURN_IF_ERROR(write->Run());
