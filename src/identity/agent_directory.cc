@@ -77,23 +77,26 @@ Result<Unit> AgentDirectory::AddUnit(const NewUnit& input) {
   ASSIGN_OR_RETURN(UnitKind kind, ParseUnitKind(input.kind));
   int64_t now = UnixSeconds(clock_->Now());
 
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(store::Statement * exists, db_->Prepare("SELECT 1 FROM unit WHERE code = $1"));
-  exists->BindText(1, code);
-  ASSIGN_OR_RETURN(bool duplicate, exists->Step());
-  RETURN_IF_ERROR(exists->Run());
-  if (duplicate) return Fail(ErrorCode::kConflict, "a unit with code " + code + " exists");
-  ASSIGN_OR_RETURN(store::Statement * insert,
-                   db_->Prepare("INSERT INTO unit (code, name, kind, created_at) "
-                                "VALUES ($1, $2, $3, $4) RETURNING id"));
-  insert->BindText(1, code).BindText(2, name).BindText(3, UnitKindName(kind)).BindInt(4, now);
-  ASSIGN_OR_RETURN(bool row, insert->Step());
-  if (!row) return Fail(ErrorCode::kInternal, "INSERT ... RETURNING gave no row");
-  Unit unit{
-      .id = insert->ColumnInt(0), .code = code, .name = name, .kind = kind, .created_at = now};
-  RETURN_IF_ERROR(insert->Run());
-  RETURN_IF_ERROR(tx.Commit());
-  return unit;
+  // Run again on a PostgreSQL conflict.
+  return store::RetryOnConflict([&]() -> Result<Unit> {
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(store::Statement * exists, db_->Prepare("SELECT 1 FROM unit WHERE code = $1"));
+    exists->BindText(1, code);
+    ASSIGN_OR_RETURN(bool duplicate, exists->Step());
+    RETURN_IF_ERROR(exists->Run());
+    if (duplicate) return Fail(ErrorCode::kConflict, "a unit with code " + code + " exists");
+    ASSIGN_OR_RETURN(store::Statement * insert,
+                     db_->Prepare("INSERT INTO unit (code, name, kind, created_at) "
+                                  "VALUES ($1, $2, $3, $4) RETURNING id"));
+    insert->BindText(1, code).BindText(2, name).BindText(3, UnitKindName(kind)).BindInt(4, now);
+    ASSIGN_OR_RETURN(bool row, insert->Step());
+    if (!row) return Fail(ErrorCode::kInternal, "INSERT ... RETURNING gave no row");
+    Unit unit{
+        .id = insert->ColumnInt(0), .code = code, .name = name, .kind = kind, .created_at = now};
+    RETURN_IF_ERROR(insert->Run());
+    RETURN_IF_ERROR(tx.Commit());
+    return unit;
+  });
 }
 
 Result<std::vector<Unit>> AgentDirectory::ListUnits() {
@@ -149,32 +152,38 @@ Result<AgentWithCode> AgentDirectory::AddAgent(const NewAgent& input,
   ASSIGN_OR_RETURN(RoleSet roles, RoleSet::FromNames(input.roles));
   int64_t now = UnixSeconds(clock_->Now());
 
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  auto unit = FindUnit(input.unit_code);
-  if (!unit) {
-    if (unit.error().code() != ErrorCode::kNotFound) return Fail(unit.error());
-    return Fail(ErrorCode::kInvalidArgument, "unknown unit (no unit has this code)");
-  }
-  ASSIGN_OR_RETURN(auto existing, internal::LoadAgentByServiceNumber(*db_, service_number, now));
-  if (existing) {
-    return Fail(ErrorCode::kConflict, "an agent with service number " + service_number + " exists");
-  }
-  ASSIGN_OR_RETURN(store::Statement * insert,
-                   db_->Prepare("INSERT INTO agent (service_number, display_name, unit_id, roles, "
-                                "status, failure_count_since, created_at, updated_at) "
-                                "VALUES ($1, $2, $3, $4, $5, $6, $6, $6) RETURNING id"));
-  insert->BindText(1, service_number).BindText(2, display_name).BindInt(3, unit->id);
-  insert->BindText(4, roles.ToString());
-  insert->BindText(5, AgentStatusName(AgentStatus::kPendingActivation)).BindInt(6, now);
-  ASSIGN_OR_RETURN(bool row, insert->Step());
-  if (!row) return Fail(ErrorCode::kInternal, "INSERT ... RETURNING gave no row");
-  int64_t id = insert->ColumnInt(0);
-  RETURN_IF_ERROR(insert->Run());
-  ASSIGN_OR_RETURN(IssuedActivationCode issued, IssueActivationCode(id, now));
-  ASSIGN_OR_RETURN(Agent agent, Reload(id));
-  if (before_commit) RETURN_IF_ERROR(before_commit(agent));
-  RETURN_IF_ERROR(tx.Commit());
-  return AgentWithCode{std::move(agent), std::move(issued)};
+  // Run again on a PostgreSQL conflict (a rolled-back attempt issued no
+  // code; its audit hook may have recorded the act twice: over-reporting).
+  return store::RetryOnConflict([&]() -> Result<AgentWithCode> {
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    auto unit = FindUnit(input.unit_code);
+    if (!unit) {
+      if (unit.error().code() != ErrorCode::kNotFound) return Fail(unit.error());
+      return Fail(ErrorCode::kInvalidArgument, "unknown unit (no unit has this code)");
+    }
+    ASSIGN_OR_RETURN(auto existing, internal::LoadAgentByServiceNumber(*db_, service_number, now));
+    if (existing) {
+      return Fail(ErrorCode::kConflict,
+                  "an agent with service number " + service_number + " exists");
+    }
+    ASSIGN_OR_RETURN(
+        store::Statement * insert,
+        db_->Prepare("INSERT INTO agent (service_number, display_name, unit_id, roles, "
+                     "status, failure_count_since, created_at, updated_at) "
+                     "VALUES ($1, $2, $3, $4, $5, $6, $6, $6) RETURNING id"));
+    insert->BindText(1, service_number).BindText(2, display_name).BindInt(3, unit->id);
+    insert->BindText(4, roles.ToString());
+    insert->BindText(5, AgentStatusName(AgentStatus::kPendingActivation)).BindInt(6, now);
+    ASSIGN_OR_RETURN(bool row, insert->Step());
+    if (!row) return Fail(ErrorCode::kInternal, "INSERT ... RETURNING gave no row");
+    int64_t id = insert->ColumnInt(0);
+    RETURN_IF_ERROR(insert->Run());
+    ASSIGN_OR_RETURN(IssuedActivationCode issued, IssueActivationCode(id, now));
+    ASSIGN_OR_RETURN(Agent agent, Reload(id));
+    if (before_commit) RETURN_IF_ERROR(before_commit(agent));
+    RETURN_IF_ERROR(tx.Commit());
+    return AgentWithCode{std::move(agent), std::move(issued)};
+  });
 }
 
 Result<std::vector<Agent>> AgentDirectory::ListAgents(const AgentQuery& query) {
@@ -251,18 +260,22 @@ Result<Agent> AgentDirectory::Reinstate(std::string_view service_number) {
 Result<AgentWithCode> AgentDirectory::Reset(std::string_view service_number,
                                             const BeforeCommit& before_commit) {
   int64_t now = UnixSeconds(clock_->Now());
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-  ASSIGN_OR_RETURN(AgentRow row, RequireAgent(*db_, service_number, now));
-  if (row.stored_status == AgentStatus::kDisabled) {
-    return Fail(ErrorCode::kConflict, "agent " + row.agent.service_number + " is disabled");
-  }
-  RETURN_IF_ERROR(EraseCredentials(*db_, row.agent.id, now));
-  RETURN_IF_ERROR(SetStatus(*db_, row.agent.id, AgentStatus::kPendingActivation, now));
-  ASSIGN_OR_RETURN(IssuedActivationCode issued, IssueActivationCode(row.agent.id, now));
-  ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
-  if (before_commit) RETURN_IF_ERROR(before_commit(agent));
-  RETURN_IF_ERROR(tx.Commit());
-  return AgentWithCode{std::move(agent), std::move(issued)};
+  // Run again on a PostgreSQL conflict (a rolled-back attempt issued no
+  // code; its audit hook may have recorded the act twice: over-reporting).
+  return store::RetryOnConflict([&]() -> Result<AgentWithCode> {
+    ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+    ASSIGN_OR_RETURN(AgentRow row, RequireAgent(*db_, service_number, now));
+    if (row.stored_status == AgentStatus::kDisabled) {
+      return Fail(ErrorCode::kConflict, "agent " + row.agent.service_number + " is disabled");
+    }
+    RETURN_IF_ERROR(EraseCredentials(*db_, row.agent.id, now));
+    RETURN_IF_ERROR(SetStatus(*db_, row.agent.id, AgentStatus::kPendingActivation, now));
+    ASSIGN_OR_RETURN(IssuedActivationCode issued, IssueActivationCode(row.agent.id, now));
+    ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
+    if (before_commit) RETURN_IF_ERROR(before_commit(agent));
+    RETURN_IF_ERROR(tx.Commit());
+    return AgentWithCode{std::move(agent), std::move(issued)};
+  });
 }
 
 Result<Agent> AgentDirectory::Disable(std::string_view service_number) {
