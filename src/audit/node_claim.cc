@@ -2,28 +2,9 @@
 
 #include <cstdint>
 
-#include "crypto/hash.h"
+#include "store/advisory_key.h"
 
 namespace vigie::audit {
-namespace {
-
-// The advisory lock's two 32-bit keys: a class of Vigie's own ("vnid") and
-// the node id's hash.
-constexpr int32_t kNodeIdLockClass = 0x766e6964;
-
-// Per log: several logs (schemas) may share one database, each with its nodes.
-int32_t NodeIdKey(std::string_view log_schema, std::string_view node_id) {
-  crypto::Sha256Hasher hasher;
-  hasher.Update(std::string_view("vigie/audit-node-id/v1\n"));
-  hasher.Update(log_schema);
-  hasher.Update(std::string_view("\n"));
-  hasher.Update(node_id);
-  const crypto::Sha256Digest digest = hasher.Final();
-  return static_cast<int32_t>((uint32_t{digest[0]} << 24) | (uint32_t{digest[1]} << 16) |
-                              (uint32_t{digest[2]} << 8) | uint32_t{digest[3]});
-}
-
-}  // namespace
 
 Result<NodeClaim> NodeClaim::Take(const std::string& audit_url, std::string_view node_id) {
   ASSIGN_OR_RETURN(std::unique_ptr<store::Connection> db, store::Open(audit_url));
@@ -40,8 +21,9 @@ Result<NodeClaim> NodeClaim::Take(const std::string& audit_url, std::string_view
   RETURN_IF_ERROR(schema->Run());
   ASSIGN_OR_RETURN(store::Statement * lock,
                    db->Prepare("SELECT pg_try_advisory_lock($1::integer, $2::integer)"));
-  const int32_t key = NodeIdKey(log_schema, node_id);
-  lock->BindInt(1, kNodeIdLockClass).BindInt(2, key);
+  // Per log: several logs (schemas) may share one database, each with its nodes.
+  const int64_t key = store::AdvisoryKey("audit-node-id", log_schema + "\n" + std::string(node_id));
+  lock->BindInt(1, store::AdvisoryKeyHigh(key)).BindInt(2, store::AdvisoryKeyLow(key));
   ASSIGN_OR_RETURN(bool row, lock->Step());
   const bool taken = row && lock->ColumnInt(0) != 0;
   RETURN_IF_ERROR(lock->Run());
@@ -51,7 +33,7 @@ Result<NodeClaim> NodeClaim::Take(const std::string& audit_url, std::string_view
                      db->Prepare("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND "
                                  "classid = $1::integer::oid AND objid = $2::integer::oid AND "
                                  "objsubid = 2 AND granted"));
-    holder->BindInt(1, kNodeIdLockClass).BindInt(2, key);
+    holder->BindInt(1, store::AdvisoryKeyHigh(key)).BindInt(2, store::AdvisoryKeyLow(key));
     ASSIGN_OR_RETURN(bool held, holder->Step());
     const std::string pid = held ? std::to_string(holder->ColumnInt(0)) : "?";
     RETURN_IF_ERROR(holder->Run());

@@ -18,6 +18,7 @@
 #include "identity/internal/login_challenge.h"
 #include "identity/internal/passkey_rows.h"
 #include "identity/internal/totp_seed.h"
+#include "store/advisory_key.h"
 #include "store/retry.h"
 
 namespace vigie::identity {
@@ -67,28 +68,18 @@ bool CanLogIn(const internal::AgentRow& row) {
          !row.totp_sealed.empty();
 }
 
-// Security: concurrent refusals for one service number take turns behind
-// its queue rather than conflicting. On PostgreSQL, conflicting failures
-// against a real agent (they count its failures) were run again after a
-// pause, and unknown service numbers' (plain inserts) never were: a burst of
-// attempts told which service numbers exist by its slowest answers. Both
-// now wait in the same queue, keyed by the service number alone.
-int64_t RefusalQueue(std::string_view service_number) {
-  crypto::Sha256Hasher hasher;
-  hasher.Update(std::string_view("vigie/login-refusal-queue/v1\n"));
-  hasher.Update(service_number);
-  const crypto::Sha256Digest digest = hasher.Final();
-  uint64_t queue = 0;
-  for (int i = 0; i < 8; ++i) queue = (queue << 8) | digest[i];
-  return static_cast<int64_t>(queue);
-}
-
 }  // namespace
 
 Result<void> Authenticator::RecordPasswordFailure(std::string_view service_number,
                                                   std::optional<int64_t> agent_id,
                                                   std::string_view source_address, int64_t now) {
-  const int64_t queue = RefusalQueue(service_number);
+  // Security: concurrent refusals for one service number take turns in its
+  // queue rather than conflicting. On PostgreSQL, conflicting failures
+  // against a real agent (they count its failures) were run again after a
+  // pause, and unknown service numbers' (plain inserts) never were: a burst
+  // of attempts told which service numbers exist by its slowest answers.
+  // Both now wait in the same queue, keyed by the service number alone.
+  const int64_t queue = store::AdvisoryKey("login-refusal", service_number);
   return store::RetryOnConflict([&]() -> Result<void> {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::BeginQueued(*db_, queue));
     if (!agent_id) {

@@ -7,6 +7,8 @@
 #include <limits>
 #include <string>
 
+#include "store/advisory_key.h"
+
 namespace vigie::store::internal {
 namespace {
 
@@ -461,11 +463,9 @@ Result<void> PostgresConnection::BeginQueued(int64_t queue) {
   in_transaction_ = true;
   transaction_error_.reset();
   auto take_lock = [&]() -> Result<void> {
-    const auto bits = static_cast<uint64_t>(queue);
     ASSIGN_OR_RETURN(Statement * lock,
                      Prepare("SELECT pg_advisory_xact_lock($1::integer, $2::integer)"));
-    lock->BindInt(1, static_cast<int32_t>(bits >> 32));
-    lock->BindInt(2, static_cast<int32_t>(bits & 0xffffffffu));
+    lock->BindInt(1, AdvisoryKeyHigh(queue)).BindInt(2, AdvisoryKeyLow(queue));
     RETURN_IF_ERROR(lock->Run());
     return {};
   };
