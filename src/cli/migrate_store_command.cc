@@ -16,6 +16,7 @@
 #include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
+#include "cli/installation_lease.h"
 #include "cli/progress.h"
 #include "core/durable_file.h"
 #include "store/table_copy.h"
@@ -234,6 +235,7 @@ Result<void> ApplyConfigChange(const std::filesystem::path& data_dir, const Conf
 
 // What a run works on: the installation, its two databases and their targets.
 struct Run {
+  InstallationLease lease;
   Installation installation;
   std::unique_ptr<store::Connection> audit_source;
   Move moves[2];
@@ -252,6 +254,9 @@ Result<void> OpenAndCheck(const std::filesystem::path& data_dir, const MigrateSt
   // Opening migrates the records database to this binary's schema version,
   // which the target's migrations then match; the same for the audit log below.
   ASSIGN_OR_RETURN(Installation installation, Installation::Open(data_dir));
+  // Security: no server may be left running on the old files (installation_lease.h).
+  ASSIGN_OR_RETURN(InstallationLease lease,
+                   InstallationLease::Take(data_dir, InstallationLease::Kind::kMoving));
   const Config& config = installation.config;
   RETURN_IF_ERROR(RequireSqlite(config.ResolveDatabaseUrl(config.store.url), "records database"));
   RETURN_IF_ERROR(RequireSqlite(installation.AuditDatabaseUrl(), "audit log"));
@@ -260,7 +265,8 @@ Result<void> OpenAndCheck(const std::filesystem::path& data_dir, const MigrateSt
                                {.busy_timeout_ms = config.store.busy_timeout_ms}));
   RETURN_IF_ERROR(store::Migrate(*audit_source, audit::AuditLogSchema(store::Dialect::kSqlite)));
   ASSIGN_OR_RETURN(ConfigChange config_change, PlanConfigChange(data_dir, options));
-  run.emplace(Run{.installation = std::move(installation),
+  run.emplace(Run{.lease = std::move(lease),
+                  .installation = std::move(installation),
                   .audit_source = std::move(audit_source),
                   .config_change = std::move(config_change)});
   run->moves[0] = {.what = "records database", .from = run->installation.db.get()};

@@ -15,6 +15,7 @@
 #include "cli/admin_portal.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
+#include "cli/installation_lease.h"
 #include "cli/progress.h"
 #include "core/log.h"
 #include "http/problem.h"
@@ -143,6 +144,10 @@ std::optional<web::StaticSite> LoadWebPortal(const Config& config) {
 int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
+  // Held while serving: a move to PostgreSQL waits for no server to be left
+  // on these files (installation_lease.h).
+  auto lease = InstallationLease::Take(data_dir, InstallationLease::Kind::kServing);
+  if (!lease) return ReportError(lease.error());
   Config& config = installation->config;
   if (serve.port.has_value()) config.server.port = *serve.port;
 

@@ -466,8 +466,6 @@ TEST_F(CliTest, ClaimCheckTellsRealAccessedFromFabricated) {
             2);
 }
 
-// `vigie migrate-store`: an SQLite installation moved to PostgreSQL, which
-// then serves searches, openings and `audit verify`; refusals change nothing.
 // More real persons than one audit event may list: named over several.
 TEST_F(CliTest, AClaimCheckNamingManyPersonsRecordsThemAll) {
   ASSERT_NO_FATAL_FAILURE(InstallWithPersons(4200, 7));
@@ -531,6 +529,8 @@ TEST_F(CliTest, AContainmentFailingForOneAgentContainsTheOthersAndSaysWho) {
   EXPECT_NE(Vigie("agent show A-2").out.find("suspended"), std::string::npos);
 }
 
+// `vigie migrate-store`: an SQLite installation moved to PostgreSQL, which
+// then serves searches, openings and `audit verify`; refusals change nothing.
 TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) {
   if (installation_.postgres()) GTEST_SKIP() << "the source of a migration must be SQLite";
   store::testing::TestDatabase records(store::testing::Backend::kPostgres);
@@ -559,6 +559,26 @@ TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) 
   EXPECT_EQ(Vigie("migrate-store --to-store '" + audit.url() + "' --to-audit '" + audit.url() + "'")
                 .exit_code,
             2);
+
+  // A server left running on the SQLite files would go on writing its
+  // consultations' events there, unseen by the copied log: its lease (held
+  // here by flock(1), the lock `vigie serve` takes) stops the move, and a
+  // server does not start during one.
+  const std::string lease = (data() / "serve.lock").string();
+  const std::string vigie = std::string(VIGIE_BINARY) + " --data-dir " + data().string();
+  auto while_serving = testing::RunCommand(
+      "flock --shared " + lease + " " + vigie + " migrate-store" + targets, dir_.path());
+  EXPECT_EQ(while_serving.exit_code, 5) << while_serving.err;
+  EXPECT_NE(while_serving.err.find("`vigie serve` is running on this installation"),
+            std::string::npos)
+      << while_serving.err;
+  EXPECT_EQ(testing::ReadWholeFile(data() / "vigie.toml"), config) << "refused: nothing changed";
+  auto serve_while_moving = testing::RunCommand(
+      "timeout 30 flock --exclusive " + lease + " " + vigie + " serve", dir_.path());
+  EXPECT_EQ(serve_while_moving.exit_code, 5) << serve_while_moving.err;
+  EXPECT_NE(serve_while_moving.err.find("`vigie migrate-store` is moving this installation"),
+            std::string::npos)
+      << serve_while_moving.err;
 
   auto moved = Vigie("migrate-store" + targets);
   ASSERT_EQ(moved.exit_code, 0) << moved.err;

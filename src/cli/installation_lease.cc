@@ -1,0 +1,54 @@
+#include "cli/installation_lease.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace vigie::cli {
+
+Result<InstallationLease> InstallationLease::Take(const std::filesystem::path& data_dir,
+                                                  Kind kind) {
+  const std::filesystem::path path = data_dir / "serve.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot open " + path.string() + ": " + std::strerror(errno));
+  }
+  const int operation = (kind == Kind::kServing ? LOCK_SH : LOCK_EX) | LOCK_NB;
+  int locked = 0;
+  do {
+    locked = ::flock(fd, operation);
+  } while (locked != 0 && errno == EINTR);
+  if (locked == 0) return InstallationLease(fd);
+  const int error = errno;
+  ::close(fd);
+  if (error != EWOULDBLOCK) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot lock " + path.string() + ": " + std::strerror(error));
+  }
+  return Fail(ErrorCode::kConflict, kind == Kind::kServing
+                                        ? "`vigie migrate-store` is moving this installation"
+                                        : "`vigie serve` is running on this installation: stop "
+                                          "it first");
+}
+
+InstallationLease::InstallationLease(InstallationLease&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)) {}
+
+InstallationLease& InstallationLease::operator=(InstallationLease&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+InstallationLease::~InstallationLease() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+}  // namespace vigie::cli

@@ -1,0 +1,38 @@
+#pragma once
+// Who works on an installation's data directory for long. `vigie serve`
+// holds a shared lease for as long as it runs (several may); `vigie
+// migrate-store` holds the exclusive one for its whole run. Without it, a
+// server left running through a move to PostgreSQL would go on serving
+// consultations and writing their events into the old SQLite log, unseen by
+// the portal's real one: it holds no lock between requests, so the move's
+// own database locks do not see it.
+//
+// The lease is an flock(2) on <data dir>/serve.lock, released by the kernel
+// when the process ends, however it ends.
+//
+// Thread-safety: a lease is held, not used. Errors: Conflict when the other
+// kind is held (the message says by whom); Unavailable when the lock file
+// cannot be opened.
+
+#include <filesystem>
+
+#include "core/error.h"
+
+namespace vigie::cli {
+
+class InstallationLease {
+ public:
+  enum class Kind { kServing, kMoving };
+
+  static Result<InstallationLease> Take(const std::filesystem::path& data_dir, Kind kind);
+
+  InstallationLease(InstallationLease&& other) noexcept;
+  InstallationLease& operator=(InstallationLease&& other) noexcept;
+  ~InstallationLease();
+
+ private:
+  explicit InstallationLease(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+}  // namespace vigie::cli
