@@ -68,7 +68,7 @@ class Server::Impl {
     context_->clock = options_.clock != nullptr ? options_.clock : &system_clock_;
     context_->random = options_.random != nullptr ? options_.random : &system_random_;
     context_->access_log =
-        options_.access_log ? options_.access_log : internal::StdoutAccessLogSink();
+        options_.access_log ? options_.access_log : internal::StdoutAccessLogSink(metrics_);
     for (const std::string& source : options_.proxy_protocol_from) {
       context_->proxy_sources.push_back(*AddressRange::Parse(source));  // validated above
     }

@@ -1,9 +1,11 @@
 #include "http/internal/access_log.h"
 
-#include <cstdio>
-#include <mutex>
+#include <unistd.h>
+
+#include <memory>
 
 #include "http/internal/json_text.h"
+#include "http/internal/line_writer.h"
 
 namespace vigie::http::internal {
 
@@ -42,14 +44,15 @@ std::string FormatAccessLogLine(const AccessLogEntry& e) {
   return line;
 }
 
-AccessLogSink StdoutAccessLogSink() {
-  return [](std::string_view line) {
-    static std::mutex mutex;
-    std::lock_guard lock(mutex);
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
-  };
+AccessLogSink StdoutAccessLogSink(MetricsRegistry& metrics) {
+  auto writer = std::make_shared<LineWriter>(STDOUT_FILENO, kMaxBufferedAccessLogBytes);
+  // The name is free: one server registers it, once (Server::Start runs once).
+  (void)metrics.Register(
+      "vigie_access_log_dropped_lines_total",
+      "Access log lines dropped because standard output was not read fast enough.",
+      MetricsRegistry::Kind::kCounter,
+      [writer] { return static_cast<double>(writer->dropped_lines()); });
+  return [writer](std::string_view line) { writer->Write(line); };
 }
 
 }  // namespace vigie::http::internal

@@ -7,7 +7,7 @@
 // terms, tokens and DPoP proofs: DESIGN invariant 2), nor the raw path (it
 // may hold a person's id): the route is the handler's pattern, capped, or
 // kUnroutedRoute.
-// Thread-safety: pure functions; the default sink serialises writes.
+// Thread-safety: pure functions; the default sink may be called from any thread.
 
 #include <chrono>
 #include <cstddef>
@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/metrics.h"
 #include "http/server_options.h"
 
 namespace vigie::http::internal {
@@ -40,7 +41,12 @@ struct AccessLogEntry {
 
 std::string FormatAccessLogLine(const AccessLogEntry& entry);
 
-// Writes each line and a newline to standard output, whole lines only.
-AccessLogSink StdoutAccessLogSink();
+// What may wait for a slow standard output before lines are dropped.
+inline constexpr size_t kMaxBufferedAccessLogBytes = size_t{8} << 20;
+
+// Each line and a newline to standard output, whole lines only, written by a
+// thread of its own (line_writer.h); counts the lines dropped in `metrics`
+// (vigie_access_log_dropped_lines_total), which keeps the writer alive.
+AccessLogSink StdoutAccessLogSink(MetricsRegistry& metrics);
 
 }  // namespace vigie::http::internal
