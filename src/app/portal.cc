@@ -427,7 +427,8 @@ Result<SearchAnswer> Portal::SearchRecords(const Caller& caller, const Consultat
   ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
   ASSIGN_OR_RETURN(
       records::SearchResult result,
-      parts_.search->Search(query, repository, *parts_.clock, parts_.config->search.max_results));
+      parts_.search->Search(query, repository, *parts_.clock, parts_.config->search.max_results,
+                            policy::SearchScopeFor(visibility)));
   policy::MinimiseSearchResult(visibility, result);
   return SearchAnswer{.result = std::move(result), .visibility = visibility};
 }
@@ -471,9 +472,10 @@ Result<FileAnswer> Portal::OpenFile(const Caller& caller, const ConsultationInpu
       Decide(caller, input, policy::ConsultationKind::kFileOpening, retry_after_seconds));
   ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
   ASSIGN_OR_RETURN(records::PersonFile file, records::OpenPersonFile(repository, person_id));
+  RETURN_IF_ERROR(
+      policy::MinimisePersonFile(visibility, records::DateOf(parts_.clock->Now()), file));
   ASSIGN_OR_RETURN(bool counted, step_up.RecordFileOpening(caller.session_id));
   if (!counted) return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
-  policy::MinimisePersonFile(visibility, records::DateOf(parts_.clock->Now()), file);
   return FileAnswer{.file = std::move(file), .visibility = visibility};
 }
 

@@ -2,7 +2,9 @@
 // `vigie canary plant|list`: incident response from the server's console, as
 // the local operator, through the same use cases as the API.
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdio>
 
 #include "api/incident_json.h"
@@ -12,6 +14,7 @@
 #include "crypto/random.h"
 #include "detect/alert_store.h"
 #include "records/generator.h"
+#include "records/person_file.h"
 #include "records/record_repository.h"
 
 namespace vigie::cli {
@@ -184,15 +187,32 @@ int RunCanaryPlant(const std::filesystem::path& data_dir, int count) {
   auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
   if (!repository) return ReportError(repository.error());
   // Decoys look like anyone else: common names from the generator, drawn from
-  // an unpredictable seed, with an external id nobody else can hold.
+  // an unpredictable seed, with an external id nobody else can hold. Each is
+  // wanted today, so that every consulting role's searches can find it (an
+  // agent's find wanted persons only).
   uint64_t seed = 0;
   for (uint8_t byte : crypto::RandomBytes(sizeof seed)) seed = (seed << 8) | byte;
   records::PopulationGenerator generator({.seed = seed}, {});
+  const records::PartialDate today = records::DateOf(std::chrono::system_clock::now());
+  auto wanted_today = [&](const records::PopulationGenerator::Generated& g) {
+    return std::ranges::any_of(g.notices, [&](const records::WantedNotice& notice) {
+      return records::NoticeInForce(notice, today);
+    });
+  };
   std::vector<int64_t> planted;
+  // One transaction: decoys nobody watches would be real-looking persons.
   auto tx = store::Transaction::Begin(*installation->db);
   if (!tx) return ReportError(tx.error());
+  uint64_t index = 0;
   for (int i = 0; i < count; ++i) {
-    records::PopulationGenerator::Generated decoy = generator.Make(static_cast<uint64_t>(i));
+    records::PopulationGenerator::Generated decoy = generator.Make(index++);
+    // About one person in twenty is wanted: a bounded draw finds one.
+    for (int draws = 1; !wanted_today(decoy) && draws < 10'000; ++draws) {
+      decoy = generator.Make(index++);
+    }
+    if (!wanted_today(decoy)) {
+      return ReportError(Error(ErrorCode::kInternal, "the generator made no wanted decoy"));
+    }
     decoy.person.external_id = "P" + crypto::HexEncode(crypto::RandomBytes(12));
     if (auto put = repository->PutPerson(decoy.person); !put) return ReportError(put.error());
     for (size_t k = 0; k < decoy.notices.size(); ++k) {
@@ -203,10 +223,10 @@ int RunCanaryPlant(const std::filesystem::path& data_dir, int count) {
     }
     planted.push_back(decoy.person.id);
   }
-  if (auto committed = tx->Commit(); !committed) return ReportError(committed.error());
   if (auto added = detect::AddCanaries(*installation->db, planted, std::time(nullptr)); !added) {
     return ReportError(added.error());
   }
+  if (auto committed = tx->Commit(); !committed) return ReportError(committed.error());
   std::printf("%zu canary persons planted; `vigie serve` watches them from its next start.\n",
               planted.size());
   return 0;

@@ -135,7 +135,6 @@ Result<std::vector<int64_t>> ListCanaries(store::Connection& db) {
 
 Result<void> AddCanaries(store::Connection& db, const std::vector<int64_t>& person_ids,
                          int64_t planted_at) {
-  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db));
   for (int64_t id : person_ids) {
     ASSIGN_OR_RETURN(store::Statement * insert,
                      db.Prepare("INSERT INTO detect_canary (person_id, planted_at) "
@@ -143,7 +142,7 @@ Result<void> AddCanaries(store::Connection& db, const std::vector<int64_t>& pers
     insert->BindInt(1, id).BindInt(2, planted_at);
     RETURN_IF_ERROR(insert->Run());
   }
-  return tx.Commit();
+  return {};
 }
 
 }  // namespace vigie::detect

@@ -65,6 +65,7 @@ class AlertStore {
 
 // Canary persons: decoys planted among the records (`vigie canary plant`).
 Result<std::vector<int64_t>> ListCanaries(store::Connection& db);
+// In the caller's transaction, so decoys and their watch commit together.
 Result<void> AddCanaries(store::Connection& db, const std::vector<int64_t>& person_ids,
                          int64_t planted_at);
 

@@ -1,6 +1,7 @@
 #include "policy/consultation_policy.h"
 
 #include <algorithm>
+#include <string>
 
 namespace vigie::policy {
 
@@ -35,6 +36,11 @@ Result<void> CheckSeparationOfDuties(const identity::RoleSet& roles) {
   return {};
 }
 
+records::SearchScope SearchScopeFor(const Visibility& visibility) {
+  return visibility.criminal_records ? records::SearchScope::kEveryPerson
+                                     : records::SearchScope::kWantedToday;
+}
+
 void MinimiseSearchResult(const Visibility& visibility, records::SearchResult& result) {
   for (records::PersonSummary& summary : result.summaries) {
     if (!visibility.wanted_persons) summary.wanted = false;
@@ -42,8 +48,8 @@ void MinimiseSearchResult(const Visibility& visibility, records::SearchResult& r
   }
 }
 
-void MinimisePersonFile(const Visibility& visibility, const records::PartialDate& today,
-                        records::PersonFile& file) {
+Result<void> MinimisePersonFile(const Visibility& visibility, const records::PartialDate& today,
+                                records::PersonFile& file) {
   if (!visibility.criminal_records) file.entries.clear();
   if (!visibility.wanted_persons) {
     file.notices.clear();
@@ -53,6 +59,12 @@ void MinimisePersonFile(const Visibility& visibility, const records::PartialDate
       return !records::NoticeInForce(notice, today);
     });
   }
+  if (!visibility.criminal_records && file.notices.empty()) {
+    const int64_t id = file.person.id;
+    file = {};
+    return Fail(ErrorCode::kNotFound, "no person " + std::to_string(id));
+  }
+  return {};
 }
 
 }  // namespace vigie::policy

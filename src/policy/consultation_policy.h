@@ -46,12 +46,19 @@ bool MayAdminister(const identity::RoleSet& roles);
 // administrator together with agent or investigator.
 Result<void> CheckSeparationOfDuties(const identity::RoleSet& roles);
 
+// Whom a search under `visibility` may find: without criminal records, only
+// persons wanted today (a listed person who is not wanted would be one on
+// file for something the consultation may not see).
+records::SearchScope SearchScopeFor(const Visibility& visibility);
+
 // Removes from search results what `visibility` does not allow.
 void MinimiseSearchResult(const Visibility& visibility, records::SearchResult& result);
 
 // Removes from a full file what `visibility` does not allow; `today` decides
-// which notices are in force.
-void MinimisePersonFile(const Visibility& visibility, const records::PartialDate& today,
-                        records::PersonFile& file);
+// which notices are in force. NotFound, as for a person who does not exist,
+// when nothing of the file is left for this consultation to see: the
+// person's mere presence would tell what the search scope hides.
+Result<void> MinimisePersonFile(const Visibility& visibility, const records::PartialDate& today,
+                                records::PersonFile& file);
 
 }  // namespace vigie::policy

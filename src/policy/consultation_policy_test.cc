@@ -70,15 +70,43 @@ records::PersonFile AFile() {
 TEST(ConsultationPolicyTest, FilesAreCutToWhatTheConsultationAllows) {
   records::PartialDate today{2026, 11, 28};
   records::PersonFile street = AFile();
-  MinimisePersonFile({.wanted_persons = true}, today, street);
+  ASSERT_TRUE(MinimisePersonFile({.wanted_persons = true}, today, street));
   EXPECT_TRUE(street.entries.empty());
   ASSERT_EQ(street.notices.size(), 1u);  // only the notice in force
   EXPECT_EQ(street.notices[0].valid_from.year, 2020);
 
   records::PersonFile inquiry = AFile();
-  MinimisePersonFile({.wanted_persons = true, .criminal_records = true}, today, inquiry);
+  ASSERT_TRUE(
+      MinimisePersonFile({.wanted_persons = true, .criminal_records = true}, today, inquiry));
   EXPECT_EQ(inquiry.entries.size(), 3u);
   EXPECT_EQ(inquiry.notices.size(), 2u);
+}
+
+// A person with record entries and a lapsed notice only, opened without
+// criminal records: as if absent (an empty file would still say "on file").
+TEST(ConsultationPolicyTest, AFileWithNothingTheConsultationMaySeeIsNotFound) {
+  records::PartialDate today{2026, 11, 28};
+  records::PersonFile file = AFile();
+  file.person.id = 42;
+  file.notices.erase(file.notices.begin());  // the one in force
+  auto street = MinimisePersonFile({.wanted_persons = true}, today, file);
+  ASSERT_FALSE(street);
+  EXPECT_EQ(street.error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(street.error().message(), "no person 42");
+  EXPECT_TRUE(file.person.surname.empty()) << "nothing of it is left to leak";
+  EXPECT_TRUE(file.entries.empty());
+
+  records::PersonFile inquiry = AFile();
+  inquiry.notices.clear();
+  EXPECT_TRUE(
+      MinimisePersonFile({.wanted_persons = true, .criminal_records = true}, today, inquiry));
+  EXPECT_EQ(inquiry.entries.size(), 3u);
+}
+
+TEST(ConsultationPolicyTest, SearchesWithoutCriminalRecordsFindWantedPersonsOnly) {
+  EXPECT_EQ(SearchScopeFor({.wanted_persons = true}), records::SearchScope::kWantedToday);
+  EXPECT_EQ(SearchScopeFor({.wanted_persons = true, .criminal_records = true}),
+            records::SearchScope::kEveryPerson);
 }
 
 TEST(ConsultationPolicyTest, SummariesHideRecordCountsWithoutCriminalRecords) {

@@ -303,9 +303,21 @@ size_t RecordSearch::memory_bytes() const {
          person_facts_.capacity() * sizeof(uint16_t) + wanted_.capacity() * sizeof(Wanted);
 }
 
+bool RecordSearch::WantedOn(uint32_t person, int today) const {
+  const uint16_t facts = person < person_facts_.size() ? person_facts_[person] : 0;
+  if ((facts & kNamedInNotice) == 0) return false;
+  auto [first, last] =
+      std::equal_range(wanted_.begin(), wanted_.end(), Wanted{person, {}},
+                       [](const Wanted& a, const Wanted& b) { return a.person < b.person; });
+  return std::any_of(first, last, [&](const Wanted& w) { return w.window.Contains(today); });
+}
+
 Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordRepository& repository,
-                                          const Clock& clock, int max_results) const {
+                                          const Clock& clock, int max_results,
+                                          SearchScope scope) const {
   RETURN_IF_ERROR(ValidateQuery(query));
+  const int today = DayNumber(DateOf(clock.Now()));
+  const bool wanted_only = scope == SearchScope::kWantedToday;
   max_results = std::clamp(max_results, 1, 20);
   bool given_asked = query.given_name.find_first_not_of(" \t") != std::string::npos;
   ASSIGN_OR_RETURN(NameForms q,
@@ -339,6 +351,7 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
       __builtin_prefetch(&birth_tags_[hits[i + kPrefetchDistance].person]);
     }
     const Hit& c = hits[i];
+    if (wanted_only && !WantedOn(c.person, today)) continue;
     // A same full date implies a year-probe hit, which most candidates of a
     // common name lack: only those few need their birth tag read.
     bool same_date = check_date && c.year && c.person < birth_tags_.size() &&
@@ -387,16 +400,10 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
   if (result.summaries.size() > static_cast<size_t>(max_results)) {
     result.summaries.resize(static_cast<size_t>(max_results));
   }
-  int today = DayNumber(DateOf(clock.Now()));
   for (PersonSummary& s : result.summaries) {
     auto person = static_cast<uint32_t>(s.person_id);
-    uint16_t facts = person < person_facts_.size() ? person_facts_[person] : 0;
-    s.record_entries = facts & kMaxEntryCount;
-    if ((facts & kNamedInNotice) == 0) continue;
-    auto [first, last] = std::equal_range(
-        wanted_.begin(), wanted_.end(), Wanted{person, {}},
-        [](const Wanted& a, const Wanted& b) { return a.person < b.person; });
-    s.wanted = std::any_of(first, last, [&](const Wanted& w) { return w.window.Contains(today); });
+    s.record_entries = person < person_facts_.size() ? person_facts_[person] & kMaxEntryCount : 0;
+    s.wanted = WantedOn(person, today);
   }
   return result;
 }

@@ -58,6 +58,11 @@ struct PersonSummary {
   int score = 0;
 };
 
+// Whom a search may find. Wanted persons alone is what a consultation that
+// may not see criminal records gets: a person listed without a notice in
+// force would tell the agent they are on file for something else.
+enum class SearchScope { kEveryPerson, kWantedToday };
+
 struct SearchResult {
   std::vector<PersonSummary> summaries;  // best first, at most max_results
   int64_t total_matches = 0;             // candidates meeting the criteria
@@ -79,9 +84,11 @@ class RecordSearch {
   static Result<RecordSearch> Load(RecordRepository& repository, const LoadProgress& progress = {});
 
   // Errors: InvalidArgument for a query that fails ValidateQuery, DataLoss
-  // when a record fails authentication.
+  // when a record fails authentication. With kWantedToday, persons without a
+  // notice in force today (as of the load) are neither listed nor counted.
   Result<SearchResult> Search(const SearchQuery& query, RecordRepository& repository,
-                              const Clock& clock, int max_results = 20) const;
+                              const Clock& clock, int max_results = 20,
+                              SearchScope scope = SearchScope::kEveryPerson) const;
 
   size_t posting_count() const { return index_.size(); }
   size_t memory_bytes() const;
@@ -103,6 +110,8 @@ class RecordSearch {
     NoticeWindow window;
   };
   std::vector<Wanted> wanted_;  // sorted by person
+  // Whether a notice names `person` and is in force on day `today`.
+  bool WantedOn(uint32_t person, int today) const;
 };
 
 }  // namespace vigie::records

@@ -109,6 +109,26 @@ TEST_F(SearchTest, WantedAndEntriesAreEachPersonsOwn) {
   EXPECT_EQ(none->summaries[0].record_entries, 0);
 }
 
+// Scoped to wanted persons, the same query finds Jean-Pierre alone: Jean's
+// notice lapsed in 2021, and the count does not tell of him either.
+TEST_F(SearchTest, AWantedOnlySearchNeitherListsNorCountsOthers) {
+  SearchQuery q{"Lefèvre", "Jean", {1972, 0, 0}};
+  auto everyone = search_->Search(q, *t_.repository, clock_, 20, SearchScope::kEveryPerson);
+  ASSERT_OK(everyone);
+  EXPECT_EQ(everyone->total_matches, 2);
+  auto wanted = search_->Search(q, *t_.repository, clock_, 20, SearchScope::kWantedToday);
+  ASSERT_OK(wanted);
+  ASSERT_EQ(wanted->summaries.size(), 1u);
+  EXPECT_EQ(wanted->summaries[0].given_names[0], "Jean-Pierre");
+  EXPECT_TRUE(wanted->summaries[0].wanted);
+  EXPECT_EQ(wanted->total_matches, 1);
+  auto nobody = search_->Search({"Lefebvre", "Marie", {}}, *t_.repository, clock_, 20,
+                                SearchScope::kWantedToday);
+  ASSERT_OK(nobody);
+  EXPECT_TRUE(nobody->summaries.empty());
+  EXPECT_EQ(nobody->total_matches, 0);
+}
+
 TEST_F(SearchTest, PhoneticSpellingFindsThePerson) {
   auto r = Run("Lefebvre", "", {1972, 0, 0});
   ASSERT_OK(r);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  createInstallation, startServer, request, activeClient, Client, PASSWORD, totp,
+  createInstallation, startServer, request, activeClient, Client, PASSWORD, totp, wantedToday,
 } from '../integration/api/harness.mjs';
 
 export { request, activeClient, Client, PASSWORD, totp };
@@ -50,8 +50,9 @@ export async function startPortal({ persons = 400, agents = [], config = {}, pla
     throw new Error(`vigie serve does not serve the portal at / (status ${index.status}); ` +
                     'a binary built with the web portal (src/web) is needed');
   }
-  const population = readFileSync(join(installation.dir, 'p.jsonl'), 'utf8').split('\n').filter(Boolean)
-    .map((line) => JSON.parse(line)).filter((r) => r.kind === 'person');
+  // The persons an agent's search can find: those wanted today.
+  const population = wantedToday(readFileSync(join(installation.dir, 'p.jsonl'), 'utf8').split('\n')
+    .filter(Boolean).map((line) => JSON.parse(line)));
   return {
     installation, server, origin, population,
     async stop() { await server.stop(); installation.remove(); },

@@ -6,8 +6,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
+#include <ctime>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -527,6 +530,66 @@ TEST_F(CliTest, AContainmentFailingForOneAgentContainsTheOthersAndSaysWho) {
   auto finished = Vigie("incident contain --agent A-2 --reason sweep");
   EXPECT_EQ(finished.exit_code, 0) << finished.err;
   EXPECT_NE(Vigie("agent show A-2").out.find("suspended"), std::string::npos);
+}
+
+// Canary persons are wanted today, so every consulting role's searches can
+// find them; a plant that cannot register its decoys as canaries leaves no
+// decoy behind (unwatched, they would pass for real persons).
+TEST_F(CliTest, CanariesAreWantedAndPlantedWithTheirWatchOrNotAtAll) {
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(50, 4));
+  auto count_persons = [&]() -> int {
+    auto counted =
+        testing::RunCommand(installation_.StoreSqlCommand(data(), "SELECT count(*) FROM person;",
+                                                          "SELECT count(*) FROM person;"),
+                            dir_.path());
+    EXPECT_EQ(counted.exit_code, 0) << counted.err;
+    std::smatch number;
+    static const std::regex kNumberLine(R"((?:^|\n)\s*(\d+)\s*(?:\n|$))");
+    return std::regex_search(counted.out, number, kNumberLine) ? std::stoi(number[1]) : -1;
+  };
+  const int before = count_persons();
+  ASSERT_EQ(before, 50);
+  auto broken = testing::RunCommand(
+      installation_.StoreSqlCommand(
+          data(),
+          "CREATE TRIGGER refuse_canary BEFORE INSERT ON detect_canary "
+          "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
+          "CREATE FUNCTION refuse_canary() RETURNS trigger AS 'BEGIN RAISE EXCEPTION ''disk "
+          "trouble''; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_canary BEFORE INSERT ON "
+          "detect_canary FOR EACH ROW EXECUTE FUNCTION refuse_canary();"),
+      dir_.path());
+  ASSERT_EQ(broken.exit_code, 0) << broken.err;
+  EXPECT_NE(Vigie("canary plant --count 3").exit_code, 0);
+  EXPECT_EQ(count_persons(), before) << "no decoy left unwatched";
+  ASSERT_EQ(testing::RunCommand(installation_.StoreSqlCommand(data(), "DROP TRIGGER refuse_canary;",
+                                                              "DROP TRIGGER refuse_canary ON "
+                                                              "detect_canary;"),
+                                dir_.path())
+                .exit_code,
+            0);
+
+  auto planted = Vigie("canary plant --count 3");
+  ASSERT_EQ(planted.exit_code, 0) << planted.err;
+  char today[16];
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  std::strftime(today, sizeof today, "%F", gmtime_r(&now, &utc));
+  EXPECT_EQ(count_persons(), before + 3);
+  auto listed = Vigie("canary list");
+  std::istringstream ids(listed.out);
+  int shown = 0;
+  for (std::string id; std::getline(ids, id);) {
+    auto file = Vigie("show " + id + " --json");
+    ASSERT_EQ(file.exit_code, 0) << file.err;
+    const auto notices = boost::json::parse(file.out).as_object().at("wanted_notices").as_array();
+    EXPECT_TRUE(std::ranges::any_of(notices, [&](const boost::json::value& notice) {
+      const std::string from(notice.as_object().at("valid_from").as_string());
+      const std::string until(notice.as_object().at("valid_until").as_string());
+      return from <= today && (until.empty() || until >= today);
+    })) << file.out;
+    ++shown;
+  }
+  EXPECT_EQ(shown, 3);
 }
 
 // `vigie migrate-store`: an SQLite installation moved to PostgreSQL, which

@@ -134,6 +134,13 @@ test('refresh rotates, and reusing a refresh token ends the session', async () =
   client.refreshToken = oldRefresh;
   assertProblem(await client.refresh(), 401);
   assertProblem(await client.call('GET', '/api/v1/self', undefined, { token: newAccess }), 401);
+  // The strongest sign of a stolen session names its agent and session in
+  // the log, and raises an alert.
+  const reuses = installation.vigie('audit', 'search', '--type', 'refresh_reuse').trim().split('\n')
+    .filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.service_number === 'REF-1');
+  assert.equal(reuses.length, 1, JSON.stringify(reuses));
+  assert.ok(reuses[0].session_id > 0, JSON.stringify(reuses[0]));
+  assert.match(installation.vigie('alert', 'list'), /refresh_reuse[^\n]*REF-1|REF-1[^\n]*refresh_reuse/);
 });
 
 test('a refresh proof replayed with the next refresh token is refused, and spends nothing', async () => {
@@ -195,7 +202,7 @@ test('no account enumeration: unknown agent, wrong password and inactive agent r
 });
 
 test('roles, purposes and the use notice decide what a consultation shows', async () => {
-  const p = installation.firstPerson;
+  const p = installation.wantedPerson;
   const query = { surname: p.surname, given_name: p.given_names[0], birth_date: p.birth_date.slice(0, 4) };
   const inv = await activeClient(server, installation, 'INV-2');
   const agent = await activeClient(server, installation, 'AGT-5');
@@ -219,6 +226,19 @@ test('roles, purposes and the use notice decide what a consultation shows', asyn
   const agentFile = await agent.call('POST', `/api/v1/persons/${hit.person_id}/file`, inquiry);
   assert.equal(agentFile.status, 200, agentFile.body);
   assert.equal(agentFile.json.criminal_record_entries, undefined);
+  // Someone on file but not wanted is, to an agent, nobody: neither found
+  // nor counted nor opened (being listed would tell of the criminal records).
+  const notWanted = installation.notWantedPerson;
+  const other = { surname: notWanted.surname, given_name: notWanted.given_names[0],
+                  birth_date: notWanted.birth_date };
+  const seenByInquiry = await inv.call('POST', '/api/v1/search', { ...inquiry, ...other });
+  const otherId = seenByInquiry.json.results.find((r) => r.birth_date === notWanted.birth_date)?.person_id;
+  assert.ok(otherId, seenByInquiry.body);
+  const unseen = await agent.call('POST', '/api/v1/search', { purpose: 'identity_check', ...other });
+  assert.equal(unseen.status, 200, unseen.body);
+  assert.ok(!unseen.json.results.some((r) => r.person_id === otherId), unseen.body);
+  assert.ok(unseen.json.results.every((r) => r.wanted), 'agents find wanted persons only');
+  assertProblem(await agent.call('POST', `/api/v1/persons/${otherId}/file`, { purpose: 'identity_check' }), 404);
 
   assertProblem(await inv.call('POST', '/api/v1/search', { purpose: 'judicial_investigation', ...query }), 400);
   assertProblem(await inv.call('POST', '/api/v1/search', { purpose: 'curiosity', ...query }), 400);

@@ -43,9 +43,25 @@ export function createInstallation({ persons = 3000, config = {}, agents = [] } 
                      '--name', a.name, '--unit', 'PN-75', ...a.roles.flatMap((r) => ['--role', r])]);
     codes[a.service_number] = activationCodeIn(out);
   }
-  const firstPerson = JSON.parse(readFileSync(join(dir, 'p.jsonl'), 'utf8').split('\n')[0]);
-  return { dir, data, codes, firstPerson, databases, vigie: (...args) => run(['--data-dir', data, ...args]),
-           remove };
+  const lines = readFileSync(join(dir, 'p.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const firstPerson = lines[0];
+  const wantedPerson = wantedToday(lines)[0];
+  // A person with record entries and no notice in force: investigators on
+  // an inquiry find them, agents must not.
+  const wanted = new Set(wantedToday(lines).map((l) => l.id));
+  const withEntries = new Set(lines.filter((l) => l.kind === 'record_entry').map((l) => l.person_id));
+  const notWantedPerson = lines.find((l) => l.kind === 'person' && withEntries.has(l.id) && !wanted.has(l.id));
+  return { dir, data, codes, firstPerson, wantedPerson, notWantedPerson, databases,
+           vigie: (...args) => run(['--data-dir', data, ...args]), remove };
+}
+
+// The persons of a generated file (its parsed lines) named in a wanted
+// notice in force today: the only ones an agent's search may find.
+export function wantedToday(lines, today = new Date().toISOString().slice(0, 10)) {
+  const wanted = new Set(lines.filter((l) => l.kind === 'wanted_notice' && l.valid_from <= today &&
+                                             (!l.valid_until || l.valid_until >= today))
+                              .map((l) => l.person_id));
+  return lines.filter((l) => l.kind === 'person' && wanted.has(l.id));
 }
 
 // `vigie init` only, on the suite's backend (databases.mjs), with `config`
