@@ -59,32 +59,18 @@ constexpr std::string_view kEndReset = "reset";
 using audit::AuditEvent;
 using audit::AuditEventType;
 using internal::Audited;
-using internal::SessionBar;
-using internal::SessionBarFor;
+using internal::AuditedBeforeCommit;
 using internal::AuditedHeld;
 using internal::AuditedLockingOut;
 using internal::DescribeAgent;
 using internal::Now;
 using internal::Released;
+using internal::SessionBar;
+using internal::SessionBarFor;
 using internal::TokenIdHash;
 
-// For acts that hand out a secret (an activation's TOTP secret, a new
-// activation code): the event is made durable inside the act's transaction,
-// before it commits, so a log that cannot be written refuses the act whole
-// (503, nothing changed) instead of doing it and losing the secret with the
-// answer. `act` receives the hook to run before its commit.
-template <typename T, typename Act>
-Result<T> AuditedBeforeCommit(AuditTrail& trail, AuditEvent event, AuditTrail::Started started,
-                              bool describe_agent, Act act) {
-  Result<T> done = act([&](const identity::Agent& agent) -> Result<void> {
-    AuditEvent durable = event;
-    if (describe_agent) DescribeAgent(durable, agent);
-    return trail.Record(std::move(durable), started);
-  });
-  // A refusal is recorded too (after the event itself if the commit failed).
-  if (!done) trail.RecordRefusal(std::move(event), done.error(), started);
-  return done;
-}
+// An administrator's event names the agent by service number already.
+void DescribeNothing(AuditEvent&, const identity::Agent&) {}
 
 }  // namespace
 
@@ -184,8 +170,8 @@ Result<identity::ActivationResult> Portal::Activate(std::string_view code,
   // throttle keeps a flood of attempts from reaching the hashing pool.
   const auto started = Now();
   AuditEvent event = trail_->Unauthenticated(AuditEventType::kActivation, "", origin);
-  return AuditedBeforeCommit<identity::ActivationResult>(
-      *trail_, std::move(event), started, /*describe_agent=*/true,
+  return AuditedBeforeCommit<identity::ActivationResult, identity::Agent>(
+      *trail_, std::move(event), started, DescribeAgent,
       [&](const identity::Activation::BeforeCommit& before_commit)
           -> Result<identity::ActivationResult> {
         RETURN_IF_ERROR(Admit(origin.address, retry_after_seconds));
@@ -557,9 +543,9 @@ Result<std::vector<identity::Unit>> Portal::ListUnits(const Caller& caller) {
 Result<identity::AgentWithCode> Portal::AddAgent(const Caller& caller,
                                                  const identity::NewAgent& agent) {
   const auto started = Now();
-  return AuditedBeforeCommit<identity::AgentWithCode>(
+  return AuditedBeforeCommit<identity::AgentWithCode, identity::Agent>(
       *trail_, trail_->Administration(caller, AuditEventType::kAgentAdded, agent.service_number),
-      started, /*describe_agent=*/false,
+      started, DescribeNothing,
       [&](const identity::AgentDirectory::BeforeCommit& before_commit)
           -> Result<identity::AgentWithCode> {
         RETURN_IF_ERROR(RequireAdministrator(caller));
@@ -620,9 +606,9 @@ Result<identity::Agent> Portal::ReinstateAgent(const Caller& caller,
 Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
                                                    std::string_view service_number) {
   const auto started = Now();
-  return AuditedBeforeCommit<identity::AgentWithCode>(
-      *trail_, trail_->Administration(caller, AuditEventType::kAgentReset, service_number),
-      started, /*describe_agent=*/false,
+  return AuditedBeforeCommit<identity::AgentWithCode, identity::Agent>(
+      *trail_, trail_->Administration(caller, AuditEventType::kAgentReset, service_number), started,
+      DescribeNothing,
       [&](const identity::AgentDirectory::BeforeCommit& before_commit)
           -> Result<identity::AgentWithCode> {
         RETURN_IF_ERROR(RequireAdministrator(caller));

@@ -11,14 +11,14 @@ namespace {
 
 using audit::AuditEvent;
 using audit::AuditEventType;
-using internal::Audited;
+using internal::AuditedBeforeCommit;
 using internal::Now;
 
 // Which factor a login's second step used, in its event's subject.
 constexpr std::string_view kPasskeyFactor = "passkey";
 
-std::string PasskeySubject(const identity::Passkey& passkey) {
-  return "passkey=" + std::to_string(passkey.id) + " name=" + passkey.name;
+void DescribePasskey(AuditEvent& event, const identity::Passkey& passkey) {
+  event.subject = "passkey=" + std::to_string(passkey.id) + " name=" + passkey.name;
 }
 
 }  // namespace
@@ -55,22 +55,22 @@ Result<std::vector<uint8_t>> Portal::BeginPasskeyRegistration(const Caller& call
 Result<identity::Passkey> Portal::RegisterPasskey(const Caller& caller,
                                                   const webauthn::RelyingParty& rp,
                                                   const identity::NewPasskey& answer) {
-  const auto started = Now();
-  auto registered = [&]() -> Result<identity::Passkey> {
-    // The challenge was handed out to a fresh second factor; the answer must
-    // come soon after too, not from a session left open since.
-    const int64_t now = UnixSeconds(parts_.clock->Now());
-    if (now - caller.second_factor_at > kPasskeyEnrolmentFreshness) {
-      return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
-    }
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    return identity::PasskeyRegistry(*db, *parts_.clock)
-        .FinishRegistration(caller.agent_id, rp, answer);
-  }();
-  return Audited(*trail_, trail_->For(caller, AuditEventType::kPasskeyRegistered), started,
-                 std::move(registered), [](AuditEvent& e, const identity::Passkey& passkey) {
-                   e.subject = PasskeySubject(passkey);
-                 });
+  // A factor added unseen is what a stolen session would want: recorded
+  // before it commits (a log that cannot be written refuses it).
+  return AuditedBeforeCommit<identity::Passkey, identity::Passkey>(
+      *trail_, trail_->For(caller, AuditEventType::kPasskeyRegistered), Now(), DescribePasskey,
+      [&](const identity::PasskeyRegistry::BeforeCommit& before_commit)
+          -> Result<identity::Passkey> {
+        // The challenge was handed out to a fresh second factor; the answer
+        // must come soon after too, not from a session left open since.
+        const int64_t now = UnixSeconds(parts_.clock->Now());
+        if (now - caller.second_factor_at > kPasskeyEnrolmentFreshness) {
+          return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
+        }
+        ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+        return identity::PasskeyRegistry(*db, *parts_.clock)
+            .FinishRegistration(caller.agent_id, rp, answer, before_commit);
+      });
 }
 
 Result<std::vector<identity::Passkey>> Portal::ListPasskeys(const Caller& caller) {
@@ -79,15 +79,14 @@ Result<std::vector<identity::Passkey>> Portal::ListPasskeys(const Caller& caller
 }
 
 Result<identity::Passkey> Portal::RemovePasskey(const Caller& caller, int64_t passkey_id) {
-  const auto started = Now();
-  auto removed = [&]() -> Result<identity::Passkey> {
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    return identity::PasskeyRegistry(*db, *parts_.clock).Remove(caller.agent_id, passkey_id);
-  }();
-  return Audited(*trail_, trail_->For(caller, AuditEventType::kPasskeyRemoved), started,
-                 std::move(removed), [](AuditEvent& e, const identity::Passkey& passkey) {
-                   e.subject = PasskeySubject(passkey);
-                 });
+  return AuditedBeforeCommit<identity::Passkey, identity::Passkey>(
+      *trail_, trail_->For(caller, AuditEventType::kPasskeyRemoved), Now(), DescribePasskey,
+      [&](const identity::PasskeyRegistry::BeforeCommit& before_commit)
+          -> Result<identity::Passkey> {
+        ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+        return identity::PasskeyRegistry(*db, *parts_.clock)
+            .Remove(caller.agent_id, passkey_id, before_commit);
+      });
 }
 
 }  // namespace vigie::app

@@ -53,7 +53,8 @@ Result<std::vector<uint8_t>> PasskeyRegistry::BeginRegistration(int64_t agent_id
 
 Result<Passkey> PasskeyRegistry::FinishRegistration(int64_t agent_id,
                                                     const webauthn::RelyingParty& rp,
-                                                    const NewPasskey& answer) {
+                                                    const NewPasskey& answer,
+                                                    const BeforeCommit& before_commit) {
   const int64_t now = UnixSeconds(clock_->Now());
   ASSIGN_OR_RETURN(std::string name, ValidatePasskeyName(answer.name));
   // A conflict on PostgreSQL (another request for the same agent) is run again.
@@ -63,7 +64,7 @@ Result<Passkey> PasskeyRegistry::FinishRegistration(int64_t agent_id,
                      internal::TakeRegistrationChallenge(*db_, agent_id, now));
     if (!challenge) {
       RETURN_IF_ERROR(tx.Commit());  // keeps the deletion of an expired one
-      return Fail(ErrorCode::kUnauthenticated,
+      return Fail(ErrorCode::kConflict,
                   "no passkey registration in progress (or it expired): start again");
     }
     auto verified = webauthn::VerifyRegistration(rp, *challenge, answer.client_data_json,
@@ -71,7 +72,8 @@ Result<Passkey> PasskeyRegistry::FinishRegistration(int64_t agent_id,
     if (!verified) {
       // Security: the challenge is spent even by a bad answer (no retries on it).
       RETURN_IF_ERROR(tx.Commit());
-      return std::unexpected(verified.error());
+      return Fail(ErrorCode::kInvalidArgument,
+                  "the passkey was not accepted: " + verified.error().message());
     }
     ASSIGN_OR_RETURN(bool taken, internal::CredentialExists(*db_, verified->credential_id));
     if (taken) {
@@ -88,12 +90,14 @@ Result<Passkey> PasskeyRegistry::FinishRegistration(int64_t agent_id,
                     .created_at = now};
     ASSIGN_OR_RETURN(passkey.id, internal::InsertPasskey(*db_, passkey, verified->public_key_cose,
                                                          verified->sign_count));
+    if (before_commit) RETURN_IF_ERROR(before_commit(passkey));
     RETURN_IF_ERROR(tx.Commit());
     return passkey;
   });
 }
 
-Result<Passkey> PasskeyRegistry::Remove(int64_t agent_id, int64_t passkey_id) {
+Result<Passkey> PasskeyRegistry::Remove(int64_t agent_id, int64_t passkey_id,
+                                        const BeforeCommit& before_commit) {
   // A conflict on PostgreSQL (another request for the same agent) is run again.
   return store::RetryOnConflict([&]() -> Result<Passkey> {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
@@ -105,6 +109,7 @@ Result<Passkey> PasskeyRegistry::Remove(int64_t agent_id, int64_t passkey_id) {
                      db_->Prepare("DELETE FROM passkey WHERE id = $1 AND agent_id = $2"));
     drop->BindInt(1, passkey_id).BindInt(2, agent_id);
     RETURN_IF_ERROR(drop->Run());
+    if (before_commit) RETURN_IF_ERROR(before_commit(*found));
     RETURN_IF_ERROR(tx.Commit());
     return std::move(*found);
   });

@@ -20,6 +20,7 @@
 // Thread-safety: as store::Connection (one thread at a time).
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -69,15 +70,22 @@ class PasskeyRegistry {
   // Conflict: the agent has kMaxPasskeysPerAgent passkeys already.
   Result<std::vector<uint8_t>> BeginRegistration(int64_t agent_id);
 
+  // Run inside the act's transaction, before it commits (to make its audit
+  // event durable first); an error undoes the act.
+  using BeforeCommit = std::function<Result<void>(const Passkey&)>;
+
   // Checks the answer against the agent's challenge and stores the passkey.
-  // Unauthenticated: no live challenge, or a WebAuthn check failed (the
-  // message says which). InvalidArgument: malformed answer or name.
-  // Conflict: the credential is registered already.
+  // The agent is signed in, so a refusal says why: InvalidArgument for a
+  // malformed answer or name, or a WebAuthn check that failed (named);
+  // Conflict when no challenge is live (none asked, expired or spent) or the
+  // credential is registered already.
   Result<Passkey> FinishRegistration(int64_t agent_id, const webauthn::RelyingParty& rp,
-                                     const NewPasskey& answer);
+                                     const NewPasskey& answer,
+                                     const BeforeCommit& before_commit = {});
 
   // NotFound unless `passkey_id` is one of the agent's passkeys.
-  Result<Passkey> Remove(int64_t agent_id, int64_t passkey_id);
+  Result<Passkey> Remove(int64_t agent_id, int64_t passkey_id,
+                         const BeforeCommit& before_commit = {});
 
  private:
   store::Connection* db_;

@@ -105,15 +105,15 @@ TEST_F(PasskeysTest, AChallengeServesOneAnswerAndExpires) {
   // A bad answer (no user verification) spends it...
   auto refused = Registry().FinishRegistration(
       agent_id_, kRp, Answer(authenticator, *challenge, credential_, /*flags=UP|AT*/ 0x41));
-  EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kInvalidArgument));
   // ... so the good one that follows finds none.
   auto late = Registry().FinishRegistration(agent_id_, kRp, Answer(authenticator, *challenge, credential_));
-  EXPECT_THAT(late, ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(late, ErrorCodeIs(ErrorCode::kConflict));
 
   auto fresh = Registry().BeginRegistration(agent_id_);
   t_.clock.Advance(std::chrono::seconds(kPasskeyChallengeSeconds + 1));
   auto expired = Registry().FinishRegistration(agent_id_, kRp, Answer(authenticator, *fresh, credential_));
-  EXPECT_THAT(expired, ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(expired, ErrorCodeIs(ErrorCode::kConflict));
   EXPECT_TRUE(Registry().List(agent_id_)->empty());
 }
 

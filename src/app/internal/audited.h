@@ -74,6 +74,25 @@ Result<T> Audited(AuditTrail& trail, AuditEvent event, AuditTrail::Started start
   }
 }
 
+// For acts that must not exist unrecorded (a secret handed out, a factor
+// added or removed): the event is made durable inside the act's
+// transaction, before it commits, so a log that cannot be written refuses
+// the act whole (503, nothing changed) instead of doing it unseen. `act`
+// receives the hook to run before its commit; the hook `describe`s the event
+// with the Subject it is given.
+template <typename T, typename Subject, typename Describe, typename Act>
+Result<T> AuditedBeforeCommit(AuditTrail& trail, AuditEvent event, AuditTrail::Started started,
+                              Describe describe, Act act) {
+  Result<T> done = act([&](const Subject& subject) -> Result<void> {
+    AuditEvent durable = event;
+    describe(durable, subject);
+    return trail.Record(std::move(durable), started);
+  });
+  // A refusal is recorded too (after the event itself if the commit failed).
+  if (!done) trail.RecordRefusal(std::move(event), done.error(), started);
+  return done;
+}
+
 inline void DescribeAgent(AuditEvent& event, const identity::Agent& agent) {
   event.actor.agent_id = agent.id;
   event.actor.unit_id = agent.unit_id;

@@ -8,6 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createInstallation, startServer, activeClient, request, Client, PASSWORD } from './harness.mjs';
+import { SoftwareAuthenticator } from '../../clients/webauthn-authenticator.mjs';
 
 const cleanups = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -174,7 +175,14 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   const notCreated = await admin.call('POST', '/api/v1/agents', recruit);
   assert.equal(notCreated.status, 503, notCreated.body);
   assert.equal((await admin.call('GET', '/api/v1/agents/FUL-3')).status, 404, 'nothing was created');
+  // Nor a passkey added to an agent's factors unseen.
+  const options = await agent.call('POST', '/api/v1/passkeys/options');
+  assert.equal(options.status, 200, options.body);
+  const answer = new SoftwareAuthenticator().register(options.json, new URL(server.url).origin);
+  const notAdded = await agent.call('POST', '/api/v1/passkeys', { ...answer, name: 'laptop' });
+  assert.equal(notAdded.status, 503, notAdded.body);
   await release();
+  assert.deepEqual((await agent.call('GET', '/api/v1/passkeys')).json.passkeys, [], 'no passkey was stored');
 
   auditDb.freeAuditDisk();  // room again
   // No consultation comes (the balancer sends none): the node finds out by itself.
