@@ -38,9 +38,9 @@ detect::Detector::History HistoryFrom(audit::AuditLog* log) {
 }
 
 // When the agent last acted before `before_sequence`: their newest activity
-// event, read back a page at a time through the agent index (events recorded
-// with them as actor that are not activity, failed logins say, cannot hide
-// it), up to kPages pages; past those, taken as never seen.
+// event that succeeded, read back a page at a time through the agent index
+// (events recorded with them as actor that are not activity, or refused
+// attempts, cannot hide it), up to kPages pages; past those, never seen.
 detect::Detector::LastSeen LastSeenFrom(audit::AuditLog* log) {
   return [log](int64_t agent_id, uint64_t before_sequence) -> Result<std::optional<int64_t>> {
     constexpr size_t kPageEvents = 256;
@@ -52,7 +52,10 @@ detect::Detector::LastSeen LastSeenFrom(audit::AuditLog* log) {
                                   .limit = kPageEvents,
                                   .newest_first = true}));
       for (const AuditEvent& event : latest) {
-        if (detect::Detector::IsAgentActivity(event.type)) return event.time_unix_micros;
+        if (detect::Detector::IsAgentActivity(event.type) &&
+            event.outcome == audit::AuditOutcome::kOk) {
+          return event.time_unix_micros;
+        }
       }
       if (latest.size() < kPageEvents) break;
       before_sequence = std::ranges::min(latest, {}, &AuditEvent::sequence).sequence;

@@ -258,23 +258,34 @@ Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, st
   const auto started = Now();
   AuditEvent event = trail_->Unauthenticated(AuditEventType::kRefresh, "", origin, jkt);
   event.token_id_hash = TokenIdHash(refresh_token);
+  session::SessionStore::RefreshSeen seen;
   auto refreshed = [&]() -> Result<session::IssuedTokens> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     session::SessionStore sessions(*db, *parts_.clock, session_options_);
     // Security: the same bars as every request, before anything rotates: a
     // stolen session must not be kept alive through a suspension,
     // containment or lock-down by refreshing it.
-    return sessions.Refresh(
-        refresh_token, jkt, [&](const session::Session& session) -> Result<void> {
+    auto rotated = sessions.Refresh(
+        refresh_token, jkt,
+        [&](const session::Session& session) -> Result<void> {
           identity::AgentDirectory directory(*db, *parts_.clock, identity_options_);
           ASSIGN_OR_RETURN(identity::Agent agent, directory.GetAgent(session.agent_id));
           DescribeAgent(event, agent);
-          event.session_id = session.id;
           ASSIGN_OR_RETURN(std::optional<SessionBar> bar, SessionBarFor(*db, agent));
           if (bar) return Fail(ErrorCode::kUnauthenticated, std::string(bar->why));
           return {};
-        });
+        },
+        &seen);
+    if (!rotated && seen.agent_id != 0 && event.actor.agent_id == 0) {
+      // A refusal names whose session it was: a reused token above all (a
+      // stolen one), which investigators and detection look for by agent.
+      identity::AgentDirectory directory(*db, *parts_.clock, identity_options_);
+      if (auto agent = directory.GetAgent(seen.agent_id)) DescribeAgent(event, *agent);
+    }
+    return rotated;
   }();
+  event.session_id = seen.session_id;
+  if (seen.reused) event.type = AuditEventType::kRefreshReuse;
   return Audited(
       *trail_, std::move(event), started, std::move(refreshed),
       [](AuditEvent& e, const session::IssuedTokens& t) { e.session_id = t.session_id; });

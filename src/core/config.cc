@@ -314,6 +314,7 @@ Result<void> ReadDetect(const toml::table* t, Config::Detect& d) {
   RETURN_IF_ERROR(
       ReadDetectAction(r, "concurrent_addresses_action", d.concurrent_addresses_action));
   RETURN_IF_ERROR(ReadDetectAction(r, "canary_action", d.canary_action));
+  RETURN_IF_ERROR(ReadDetectAction(r, "refresh_reuse_action", d.refresh_reuse_action));
   return r.RefuseUnknown();
 }
 
@@ -514,6 +515,7 @@ second_factor_action = "alert"
 concurrent_window_minutes = 15
 concurrent_addresses_action = "alert"  # the agent's sessions used from two networks at once
 canary_action = "suspend"     # a decoy person was found or opened: always critical
+refresh_reuse_action = "alert"  # a refresh token presented twice: the session was stolen
 
 [web]
 root = ""                     # the built web portal (web/dist); "" = the source tree's

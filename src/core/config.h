@@ -151,6 +151,7 @@ struct Config {
     int concurrent_window_minutes = 15;
     std::string concurrent_addresses_action = "alert";
     std::string canary_action = "suspend";
+    std::string refresh_reuse_action = "alert";
   } detect;
 
   // The web portal `vigie serve` hosts beside the API, and its passkeys.

@@ -30,6 +30,8 @@ constexpr size_t kMaxSessionNetworks = 64;
 // Networks an agent is known to use: an agent of many networks is already
 // alerted on; the cap bounds what a session used from many addresses holds.
 constexpr size_t kMaxKnownNetworks = 4096;
+// The DPoP keys an agent has logged in with, learnt up to this many.
+constexpr size_t kMaxKnownDevices = 1024;
 
 bool IsConsultation(AuditEventType type) {
   return type == AuditEventType::kSearch || type == AuditEventType::kFileOpening;
@@ -107,13 +109,26 @@ void AgentActivity::Fire(std::vector<Finding>& findings, Rule rule, std::string 
 std::vector<Finding> AgentActivity::Take(const AuditEvent& event, const SearchTerms* terms,
                                          const DetectOptions& options, bool learning) {
   std::vector<Finding> findings;
+  if (event.type == AuditEventType::kRefreshReuse) {
+    // The session is already ended (session_store.h); who held the token
+    // twice is for a security officer to find out.
+    Fire(findings, Rule::kRefreshReuse,
+         "a refresh token of session " + std::to_string(event.session_id) +
+             " was presented again: two parties held it, the session was ended",
+         event.time_unix_micros, options, learning);
+    return findings;
+  }
   CheckNovelty(event, findings, options, learning);
   CheckRates(event, findings, options, learning);
   if (terms != nullptr && event.type == AuditEventType::kSearch &&
       event.outcome == AuditOutcome::kOk) {
     CheckSearches(event, *terms, findings, options, learning);
   }
-  last_event_us_ = std::max(last_event_us_, event.time_unix_micros);
+  // Only what the agent did counts as a sign of life: a refused attempt (a
+  // wrong code before the right one) must not wake a dormant account quietly.
+  if (event.outcome == AuditOutcome::kOk) {
+    last_event_us_ = std::max(last_event_us_, event.time_unix_micros);
+  }
   return findings;
 }
 
@@ -165,7 +180,8 @@ void AgentActivity::CheckNovelty(const AuditEvent& event, std::vector<Finding>& 
       Fire(findings, Rule::kNewDevice, "login with a DPoP key never seen for this agent", now,
            options, learning);
     }
-    devices_.insert(event.dpop_jkt);
+    // Beyond the cap a key stays new: more alerts, never fewer.
+    if (devices_.size() < kMaxKnownDevices) devices_.insert(event.dpop_jkt);
   }
 }
 

@@ -417,6 +417,21 @@ TEST(AgentActivityTest, RepeatedSecondFactorFailures) {
   EXPECT_TRUE(Fired(findings, Rule::kSecondFactorFailures));
 }
 
+// A refresh token presented again (the session was stolen, or its client
+// lost it in a race): high severity, the configured action, and learning
+// from the agent's past never raises it.
+TEST(AgentActivityTest, ARefreshTokenPresentedAgainFiresItsRule) {
+  AgentActivity activity;
+  DetectOptions options = Options();
+  AuditEvent reuse = Event(AuditEventType::kRefreshReuse, kMorning);
+  reuse.outcome = audit::AuditOutcome::kRefused;
+  EXPECT_TRUE(activity.Take(reuse, nullptr, options, /*learning=*/true).empty());
+  std::vector<Finding> findings = activity.Take(reuse, nullptr, options, false);
+  ASSERT_TRUE(Fired(findings, Rule::kRefreshReuse));
+  EXPECT_EQ(findings[0].severity, Severity::kHigh);
+  EXPECT_EQ(findings[0].action, Action::kAlert);
+}
+
 TEST(AgentActivityTest, ActionsFollowTheConfigurationAndOffSilencesARule) {
   Config::Detect config;
   config.distinct_persons_action = "step_up";

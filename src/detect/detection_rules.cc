@@ -16,6 +16,7 @@ constexpr std::array<std::pair<Rule, std::string_view>, kRuleCount> kRuleNames =
     {Rule::kSecondFactorFailures, "second_factor_failures"},
     {Rule::kConcurrentAddresses, "concurrent_addresses"},
     {Rule::kCanary, "canary"},
+    {Rule::kRefreshReuse, "refresh_reuse"},
 }};
 
 }  // namespace
@@ -66,7 +67,9 @@ Severity SeverityOf(Rule rule) {
     case Rule::kCanary: return Severity::kCritical;
     case Rule::kQueryRate:
     case Rule::kDistinctPersons:
-    case Rule::kEnumeration: return Severity::kHigh;
+    case Rule::kEnumeration:
+    case Rule::kRefreshReuse:
+      return Severity::kHigh;
     default: return Severity::kWarning;
   }
 }
@@ -101,6 +104,7 @@ Result<DetectOptions> DetectOptions::From(const Config::Detect& c) {
       {Rule::kSecondFactorFailures, &c.second_factor_action},
       {Rule::kConcurrentAddresses, &c.concurrent_addresses_action},
       {Rule::kCanary, &c.canary_action},
+      {Rule::kRefreshReuse, &c.refresh_reuse_action},
   };
   for (const auto& [rule, text] : actions) {
     auto action = ParseAction(*text);

@@ -27,8 +27,9 @@ enum class Rule {
   kSecondFactorFailures,  // repeated wrong second factors
   kConcurrentAddresses,   // the agent's sessions used from two networks at once
   kCanary,                // a decoy person was found or opened
+  kRefreshReuse,          // a refresh token presented again: two parties hold the session
 };
-inline constexpr size_t kRuleCount = 10;
+inline constexpr size_t kRuleCount = 11;
 
 // "query_rate", "distinct_persons", ... (alerts, config keys, the audit log).
 std::string_view RuleName(Rule rule);

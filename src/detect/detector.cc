@@ -24,6 +24,7 @@ bool Detector::IsAgentActivity(AuditEventType type) {
     case AuditEventType::kLoginSecondFactorOk:
     case AuditEventType::kLoginSecondFactorFailed:
     case AuditEventType::kRefresh:
+    case AuditEventType::kRefreshReuse:
     case AuditEventType::kStepUp:
     case AuditEventType::kSearch:
     case AuditEventType::kFileOpening: return true;

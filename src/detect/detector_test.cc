@@ -94,6 +94,29 @@ TEST(DetectorTest, AnAccountSilentBeyondTheHistoryReadIsDormantToo) {
   EXPECT_EQ(asked_before, 50u);
 }
 
+// A wrong second-factor code just before the right one is no sign of life:
+// the login that follows still wakes a dormant account, and the alarm rings.
+TEST(DetectorTest, AWrongCodeDoesNotHideDormancy) {
+  Detector detector(
+      Options(),
+      [](int64_t, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+        return std::vector<AuditEvent>{};
+      },
+      nullptr,
+      [](int64_t, uint64_t) -> Result<std::optional<int64_t>> {
+        return kNow - 90 * 86400 * kSecond;
+      });
+  AuditEvent wrong = Search(7, 10, kNow, {});
+  wrong.type = AuditEventType::kLoginSecondFactorFailed;
+  wrong.outcome = audit::AuditOutcome::kRefused;
+  EXPECT_TRUE(detector.Observe(wrong, nullptr).empty());
+  AuditEvent login = Search(7, 11, kNow + 10 * kSecond, {});
+  login.type = AuditEventType::kLoginSecondFactorOk;
+  auto findings = detector.Observe(login, nullptr);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule, Rule::kDormant);
+}
+
 TEST(DetectorTest, ANewAgentIsNotDormantAndTheLastSightIsAskedOnlyWithoutHistory) {
   int asked = 0;
   auto last_seen = [&](int64_t, uint64_t) -> Result<std::optional<int64_t>> {

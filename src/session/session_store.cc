@@ -182,7 +182,7 @@ Result<Session> SessionStore::Authenticate(std::string_view access_token, std::s
 }
 
 Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::string_view jkt,
-                                           const Admit& admit) {
+                                           const Admit& admit, RefreshSeen* seen) {
   return store::RetryOnConflict([&]() -> Result<IssuedTokens> {
     ASSIGN_OR_RETURN(TokenDigest digest, DigestPresentedToken(TokenKind::kRefresh, refresh_token));
     const int64_t now = UnixSeconds(clock_.Now());
@@ -202,6 +202,7 @@ Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::
     const bool used = select->ColumnInt(1) != 0;
     Session session = internal::ReadSession(*select, 2);
     RETURN_IF_ERROR(select->Run());
+    if (seen != nullptr) *seen = {.session_id = session.id, .agent_id = session.agent_id};
 
     if (!session.live()) return Fail(Refused("session ended: " + session.end_reason));
     if (used) {
@@ -211,6 +212,7 @@ Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::
       // signed this proof.
       RETURN_IF_ERROR(EndSession(db_, session.id, now, kEndRefreshTokenReuse));
       RETURN_IF_ERROR(tx.Commit());
+      if (seen != nullptr) seen->reused = true;
       return Fail(Refused("refresh token reused: session ended"));
     }
     if (!SameKey(session.jkt, jkt)) return Fail(Refused("DPoP key does not match the session's"));

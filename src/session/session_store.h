@@ -107,9 +107,17 @@ class SessionStore {
   // key and session are good, before anything changes: its error refuses
   // the refresh and rotates nothing (the caller's own bars: an agent
   // suspended or contained, a lock-down).
+  // `seen`, if given, tells what the token named, refused or not: for the
+  // audit trail, a reuse (the strongest sign of a stolen token) must name
+  // the agent and the session it ended.
   using Admit = std::function<Result<void>(const Session&)>;
+  struct RefreshSeen {
+    int64_t session_id = 0;  // 0: the token names no session
+    int64_t agent_id = 0;
+    bool reused = false;  // the token had been used: the session was ended
+  };
   Result<IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
-                               const Admit& admit = {});
+                               const Admit& admit = {}, RefreshSeen* seen = nullptr);
 
   // Ends the session (kEndLogout). Idempotent. Errors: NotFound.
   Result<void> Logout(int64_t session_id);
