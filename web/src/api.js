@@ -25,16 +25,36 @@ export function refreshDelaySeconds(expiresIn) {
   return Math.max(5, Math.floor(expiresIn * 0.8));
 }
 
+/** How many times a scheduled refresh that failed for a passing reason is tried again. */
+export const REFRESH_RETRIES = 4;
+
+/** Seconds before try `attempt` (0, 1, ...) of a failed refresh: 2, 4, 8, 16, or the server's Retry-After. */
+export function refreshRetrySeconds(attempt, retryAfter = 0) {
+  return Math.max(2 ** (attempt + 1), retryAfter);
+}
+
+// A failure that may pass (no network, a server or proxy error, a quota):
+// worth another try. Had a lost answer spent the refresh token after all, the
+// server refuses it (401) and the session ends, as it would have anyway.
+function passing(error) {
+  return error?.status === 0 || error?.status === 429 || error?.status >= 500;
+}
+
+// An access token this close to its expiry is renewed before it is sent.
+const EXPIRY_MARGIN_MS = 5000;
+
 export class Api {
   /**
    * origin: the page origin ("http://localhost:8443"); signer: a DpopSigner;
    * hooks: onSessionEnded(reason), onActivity() (a call the person made).
    */
-  constructor({ origin, signer, fetch = globalThis.fetch.bind(globalThis), timers = globalThis } = {}) {
+  constructor({ origin, signer, fetch = globalThis.fetch.bind(globalThis), timers = globalThis,
+                now = () => Date.now() } = {}) {
     this.origin = origin;
     this.signer = signer;
     this.fetch = fetch;
     this.timers = timers;
+    this.now = now;
     this.tokens = null;  // {access, refresh, expiresIn, refreshExpiresIn}
     this.refreshing = null;
     this.refreshTimer = null;
@@ -53,13 +73,28 @@ export class Api {
       refresh: answer.refresh_token,
       expiresIn: answer.expires_in,
       refreshExpiresIn: answer.refresh_expires_in,
-      expiresAt: Date.now() + answer.expires_in * 1000,
+      expiresAt: this.now() + answer.expires_in * 1000,
     };
     this.timers.clearTimeout(this.refreshTimer);
     if (answer.expires_in > 0 && answer.refresh_token) {
-      this.refreshTimer = this.timers.setTimeout(() => {
-        this.refresh().catch(() => {});
-      }, refreshDelaySeconds(answer.expires_in) * 1000);
+      this.refreshTimer = this.timers.setTimeout(() => this.refreshOnSchedule(0),
+                                                 refreshDelaySeconds(answer.expires_in) * 1000);
+    }
+  }
+
+  /**
+   * The scheduled refresh. A passing failure is tried again with backoff
+   * rather than left for the token to lapse; a refusal (401) has already
+   * ended the session in refresh().
+   */
+  async refreshOnSchedule(attempt) {
+    const tokens = this.tokens;
+    try {
+      await this.refresh();
+    } catch (error) {
+      if (this.tokens !== tokens || !passing(error) || attempt >= REFRESH_RETRIES) return;
+      this.refreshTimer = this.timers.setTimeout(() => this.refreshOnSchedule(attempt + 1),
+                                                 refreshRetrySeconds(attempt, error.retryAfter) * 1000);
     }
   }
 
@@ -121,7 +156,7 @@ export class Api {
     if (!this.tokens) throw new ApiError(401, { title: 'not signed in' });
     if (this.refreshing) await this.refreshing.catch(() => {});
     // A timer held back in a background tab may have missed the refresh.
-    if (this.tokens && Date.now() >= this.tokens.expiresAt - 5000) await this.refresh().catch(() => {});
+    if (this.tokens && this.now() >= this.tokens.expiresAt - EXPIRY_MARGIN_MS) await this.refresh().catch(() => {});
     if (!this.tokens) throw new ApiError(401, { title: 'not signed in' });
     try {
       const result = await this.send(method, path, { body, token: this.tokens.access, raw });
@@ -149,12 +184,13 @@ export class Api {
   refresh() {
     if (!this.tokens?.refresh) return Promise.reject(new ApiError(401, null));
     this.refreshing ??= (async () => {
+      const tokens = this.tokens;
       try {
         const answer = await this.send('POST', '/api/v1/auth/refresh',
-                                       { body: { refresh_token: this.tokens.refresh }, proof: true });
-        this.adopt(answer);
+                                       { body: { refresh_token: tokens.refresh }, proof: true });
+        if (this.tokens === tokens) this.adopt(answer);  // not after a logout or an end
       } catch (error) {
-        if (error.status === 401 || error.status === 400) this.end('ended');
+        if ((error.status === 401 || error.status === 400) && this.tokens === tokens) this.end('ended');
         throw error;
       } finally {
         this.refreshing = null;
@@ -163,11 +199,26 @@ export class Api {
     return this.refreshing;
   }
 
-  /** Logs out on the server (best effort) and forgets the tokens. */
+  /**
+   * Logs out on the server (best effort) and forgets the tokens.
+   *
+   * Security: an expired access token would be answered 401 and leave the
+   * server session alive until its idle timeout, so it is renewed first.
+   */
   async logout() {
+    // A refresh under way spends the refresh token: wait for the pair it brings.
+    if (this.refreshing) await this.refreshing.catch(() => {});
     if (!this.tokens) return;
-    const token = this.tokens.access;
+    let { access } = this.tokens;
+    const { refresh, expiresAt } = this.tokens;
     this.drop();
-    try { await this.send('POST', '/api/v1/auth/logout', { token }); } catch { /* already over */ }
+    try {
+      if (refresh && this.now() >= expiresAt - EXPIRY_MARGIN_MS) {
+        const answer = await this.send('POST', '/api/v1/auth/refresh',
+                                       { body: { refresh_token: refresh }, proof: true });
+        access = answer.access_token;
+      }
+      await this.send('POST', '/api/v1/auth/logout', { token: access });
+    } catch { /* already over */ }
   }
 }

@@ -278,6 +278,10 @@ export const STRINGS = {
     'incidents.kept_suspended': 'Restent suspendus (ils l’étaient avant l’incident) : {agents}.',
     'incidents.not_released': 'Non libérés (restés suspendus, voir le journal ; à réactiver ou réinitialiser) : {agents}.',
     'incidents.need_scope': 'Indiquez des matricules, une unité ou « tous les agents ».',
+    'incidents.reason.hint': 'Une ligne, 500 octets au plus (une lettre accentuée en compte deux).',
+    'incidents.need_reason': 'Indiquez le motif du confinement.',
+    'incidents.reason_control': 'Le motif doit tenir sur une ligne, sans tabulation ni caractère de contrôle.',
+    'incidents.reason_too_long': 'Le motif est trop long : {bytes} octets pour {max} au plus (une lettre accentuée en compte deux). Raccourcissez-le.',
 
     'breach.title': 'Rapport de violation',
     'breach.intro': 'Calcule exactement les personnes et mentions exposées pour des agents, sessions, clés ou adresses sur une période. La génération est journalisée.',
@@ -626,6 +630,10 @@ export const STRINGS = {
     'incidents.kept_suspended': 'Kept suspended (they were before the incident): {agents}.',
     'incidents.not_released': 'Not released (left suspended, see the log; reinstate or reset them): {agents}.',
     'incidents.need_scope': 'Give service numbers, a unit or “every agent”.',
+    'incidents.reason.hint': 'One line, at most 500 bytes (an accented letter counts as two).',
+    'incidents.need_reason': 'Give the reason for the containment.',
+    'incidents.reason_control': 'The reason must fit on one line, without tabs or control characters.',
+    'incidents.reason_too_long': 'The reason is too long: {bytes} bytes, at most {max} (an accented letter counts as two). Shorten it.',
 
     'breach.title': 'Breach report',
     'breach.intro': 'Computes exactly which persons and entries were exposed for agents, sessions, keys or addresses over a period. Generating it is recorded.',

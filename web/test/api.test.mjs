@@ -1,8 +1,9 @@
 // The API client against a fake fetch: proofs on every call, tokens in memory,
-// 401 ends the session, one refresh at a time, step-up recognised.
+// 401 ends the session, one refresh at a time (tried again when the failure
+// passes), logout ends the server session, step-up recognised.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Api, ApiError, refreshDelaySeconds } from '../src/api.js';
+import { Api, ApiError, refreshDelaySeconds, REFRESH_RETRIES } from '../src/api.js';
 
 function fakeTimers() {
   const timers = [];
@@ -77,4 +78,102 @@ test('a wrong step-up code (401) does not end a live session', async () => {
   api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
   await assert.rejects(api.call('POST', '/api/v1/auth/step-up', { code: '000000' }, { quiet401: true }));
   assert.equal(api.signedIn, true);
+});
+
+// A fetch that answers by path and notes each call's path and Authorization.
+function routed(routes) {
+  const seen = [];
+  const fetch = async (url, init) => {
+    const path = new URL(url).pathname;
+    seen.push({ path, auth: init.headers.Authorization, body: init.body ? JSON.parse(init.body) : undefined });
+    const answer = routes[path];
+    if (!answer) return response(404, { title: 'Not Found' });
+    return typeof answer === 'function' ? answer() : answer.clone();
+  };
+  return { seen, fetch };
+}
+
+test('logging out with an expired access token renews it first, so the server session ends', async () => {
+  let clock = 1_800_000_000_000;
+  const { seen, fetch } = routed({
+    '/api/v1/auth/refresh': response(200, { access_token: 'A2', refresh_token: 'R2', expires_in: 600 }),
+    '/api/v1/auth/logout': response(204) });
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), fetch, now: () => clock });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  clock += 601_000;  // a background tab: the timer never ran
+  await api.logout();
+  assert.deepEqual(seen.map((s) => [s.path, s.auth]),
+                   [['/api/v1/auth/refresh', undefined], ['/api/v1/auth/logout', 'DPoP A2']]);
+  assert.deepEqual(seen[0].body, { refresh_token: 'R1' });
+  assert.equal(api.signedIn, false);
+});
+
+test('logging out with a live access token sends it as it is', async () => {
+  const { seen, fetch } = routed({ '/api/v1/auth/logout': response(204) });
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), fetch });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  await api.logout();
+  assert.deepEqual(seen.map((s) => [s.path, s.auth]), [['/api/v1/auth/logout', 'DPoP A1']]);
+});
+
+test('a refresh under way when logging out does not bring the tokens back', async () => {
+  let release;
+  const { seen, fetch } = routed({
+    '/api/v1/auth/refresh': () => new Promise((resolve) => {
+      release = () => resolve(response(200, { access_token: 'A2', refresh_token: 'R2', expires_in: 600 }));
+    }),
+    '/api/v1/auth/logout': response(204) });
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), fetch });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  const refreshing = api.refresh();
+  const out = api.logout();
+  await new Promise((r) => setImmediate(r));
+  release();
+  await Promise.all([refreshing, out]);
+  assert.equal(api.signedIn, false);
+  assert.deepEqual(seen.map((s) => [s.path, s.auth]),
+                   [['/api/v1/auth/refresh', undefined], ['/api/v1/auth/logout', 'DPoP A2']]);
+});
+
+test('a scheduled refresh that fails for a passing reason is tried again with backoff', async () => {
+  const timers = fakeTimers();
+  const answers = [() => response(503, { title: 'Service Unavailable' }),
+                   () => { throw new TypeError('network'); },
+                   () => response(429, { title: 'Too Many Requests' }, { 'Retry-After': '30' }),
+                   () => response(200, { access_token: 'A2', refresh_token: 'R2', expires_in: 600 })];
+  let ended = null;
+  const api = new Api({ origin: 'http://localhost:9', signer, timers, fetch: async () => answers.shift()() });
+  api.onSessionEnded = (reason) => { ended = reason; };
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  await timers.timers[0].fn();
+  assert.equal(timers.timers[1].ms, 2_000);
+  await timers.timers[1].fn();
+  assert.equal(timers.timers[2].ms, 4_000);
+  await timers.timers[2].fn();
+  assert.equal(timers.timers[3].ms, 30_000);  // Retry-After, when longer
+  await timers.timers[3].fn();
+  assert.equal(api.tokens.access, 'A2');
+  assert.equal(timers.timers[4].ms, 480_000);  // the next one, as usual
+  assert.equal(ended, null);
+});
+
+test('a scheduled refresh gives up after a few passing failures, and a 401 ends the session', async () => {
+  const timers = fakeTimers();
+  const api = new Api({ origin: 'http://localhost:9', signer, timers,
+                        fetch: async () => response(502, { title: 'Bad Gateway' }) });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  for (let i = 0; i < timers.timers.length; i += 1) await timers.timers[i].fn();
+  assert.equal(timers.timers.length, 1 + REFRESH_RETRIES);
+  assert.equal(api.signedIn, true);  // the next call tries once more before it sends
+
+  const timers2 = fakeTimers();
+  let ended = null;
+  const refused = new Api({ origin: 'http://localhost:9', signer, timers: timers2,
+                            fetch: async () => response(401, { title: 'Unauthorized' }) });
+  refused.onSessionEnded = (reason) => { ended = reason; };
+  refused.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  await timers2.timers[0].fn();
+  assert.equal(timers2.timers.length, 1);
+  assert.equal(refused.signedIn, false);
+  assert.equal(ended, 'ended');
 });

@@ -1,9 +1,9 @@
-// Request bodies built from form values (search, breach report) and the
-// download file name.
+// Request bodies built from form values (search, breach report, containment)
+// and the download file name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { searchBody } from '../src/views/agent.js';
-import { breachBody, dispositionName } from '../src/views/officer.js';
+import { breachBody, dispositionName, containmentBody, REASON_FIELD } from '../src/views/officer.js';
 
 test('a search needs a purpose, a case reference for inquiries, a surname and one more criterion', () => {
   assert.equal(searchBody({ purpose: '', surname: 'DUPONT', given_name: 'Jean' }).error, 'search.need_purpose');
@@ -31,4 +31,22 @@ test('the file name comes from Content-Disposition, without path separators', ()
   assert.equal(dispositionName("attachment; filename*=UTF-8''rapport%20%C3%A9t%C3%A9.html", 'x'), 'rapport été.html');
   assert.equal(dispositionName('attachment; filename="../../etc/passwd"', 'x'), '.._.._etc_passwd');
   assert.equal(dispositionName(null, 'breach-report.csv'), 'breach-report.csv');
+});
+
+test('a containment reason is one line of at most 500 UTF-8 bytes, as the API counts', () => {
+  assert.equal(REASON_FIELD.kind, 'text');  // an <input>: a line, not a <textarea>
+  const scope = { agents: 'pn-1 pn-2' };
+  assert.deepEqual(containmentBody({ ...scope, reason: ' poste compromis ' }).body,
+                   { reason: 'poste compromis', agents: ['PN-1', 'PN-2'] });
+  assert.deepEqual(containmentBody({ ...scope, reason: 'é'.repeat(250) }).body?.reason, 'é'.repeat(250));
+  assert.deepEqual(containmentBody({ ...scope, reason: 'é'.repeat(251) }),
+                   { error: 'incidents.reason_too_long', params: { bytes: 502, max: 500 }, field: 'reason' });
+  assert.equal(containmentBody({ ...scope, reason: 'x'.repeat(501) }).error, 'incidents.reason_too_long');
+  assert.equal(containmentBody({ ...scope, reason: 'ligne 1\nligne 2' }).error, 'incidents.reason_control');
+  assert.equal(containmentBody({ ...scope, reason: 'a\tb' }).error, 'incidents.reason_control');
+  assert.equal(containmentBody({ ...scope, reason: 'a\u202eb' }).error, 'incidents.reason_control');
+  assert.equal(containmentBody({ ...scope, reason: '  ' }).error, 'incidents.need_reason');
+  assert.equal(containmentBody({ reason: 'x' }).error, 'incidents.need_scope');
+  assert.deepEqual(containmentBody({ unit: ' PN-75 ', everyone: true, lockdown: true, reason: 'x' }).body,
+                   { reason: 'x', unit: 'PN-75', everyone: true, lockdown: true });
 });

@@ -4,7 +4,7 @@ import { h, field } from '../dom.js';
 import { t } from '../i18n.js';
 import { page, messageArea, busy, errorText } from '../ui.js';
 import { requestOptions, assertionBody, supported } from '../webauthn.js';
-import { registerPasskey } from './passkeys.js';
+import { registerPasskey, passkeyFailure } from './passkeys.js';
 import { encodeStandard } from '../b64.js';
 
 const CODE_ATTRS = { inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{6}', maxlength: '6',
@@ -173,7 +173,7 @@ export function welcomePasskeyView(app) {
       app.announce(t('passkeys.added', { name: created.name }));
       app.go('#/passkeys');
     } catch (error) {
-      message.error(t('passkeys.failed', { detail: error?.status !== undefined ? errorText(error) : error?.name ?? error }));
+      message.error(passkeyFailure(error));
     }
   } }, t('activate.passkey.add'));
   const skip = h('button', { type: 'button', onclick: () => app.go('#/') }, t('activate.passkey.skip'));

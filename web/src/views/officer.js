@@ -153,6 +153,39 @@ export function personView(app) {
   return page(t('person.title'), message.el, h('p', {}, t('person.intro')), form, results);
 }
 
+/** The most a containment reason may hold, in UTF-8 bytes: the API's limit. */
+const MAX_REASON_BYTES = 500;
+
+// The reason is one line: the API refuses control characters (a new line
+// included) and bidirectional overrides in it. maxlength counts UTF-16 units,
+// a bound only; the byte count is checked before sending.
+export const REASON_FIELD = { name: 'reason', kind: 'text', maxlength: String(MAX_REASON_BYTES), required: true };
+
+/**
+ * The body of POST /api/v1/incidents from the form's values, or an error key
+ * (with its parameters and the field to go back to), so that a reason the API
+ * would refuse is told plainly before sending rather than failing mid-incident.
+ */
+export function containmentBody(values) {
+  const body = { reason: String(values.reason ?? '').trim() };
+  const names = splitList(values.agents).map((s) => s.toUpperCase());
+  if (names.length) body.agents = names;
+  const unit = String(values.unit ?? '').trim();
+  if (unit) body.unit = unit;
+  if (values.everyone) body.everyone = true;
+  if (values.lockdown) body.lockdown = true;
+  if (!body.agents && !body.unit && !body.everyone) return { error: 'incidents.need_scope', field: 'agents' };
+  if (!body.reason) return { error: 'incidents.need_reason', field: 'reason' };
+  if (/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(body.reason)) {
+    return { error: 'incidents.reason_control', field: 'reason' };
+  }
+  const bytes = new TextEncoder().encode(body.reason).length;
+  if (bytes > MAX_REASON_BYTES) {
+    return { error: 'incidents.reason_too_long', params: { bytes, max: MAX_REASON_BYTES }, field: 'reason' };
+  }
+  return { body };
+}
+
 function codesList(released) {
   const codes = [...(released.reset ?? [])];
   const kept = released.kept_suspended ?? [];
@@ -214,20 +247,16 @@ export function incidentsView(app) {
   const unit = field(t('incidents.unit'), { name: 'unit', spellcheck: 'false' });
   const everyone = field(t('incidents.everyone'), { name: 'everyone', kind: 'checkbox' });
   const lockdown = field(t('incidents.lockdown'), { name: 'lockdown', kind: 'checkbox' });
-  const reason = field(t('incidents.reason'), { name: 'reason', kind: 'textarea', rows: '2', maxlength: '500', required: true });
+  const reason = field(t('incidents.reason'), { ...REASON_FIELD, hint: t('incidents.reason.hint') });
   const confirm = field(t('incidents.confirm'), { name: 'confirm', kind: 'checkbox', required: true });
   const submit = h('button', { type: 'submit', class: 'danger' }, t('incidents.submit'));
   const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
     message.clear();
-    const body = { reason: reason.input.value.trim() };
-    const names = splitList(agents.input.value).map((s) => s.toUpperCase());
-    if (names.length) body.agents = names;
-    if (unit.input.value.trim()) body.unit = unit.input.value.trim();
-    if (everyone.input.checked) body.everyone = true;
-    if (lockdown.input.checked) body.lockdown = true;
-    if (!body.agents && !body.unit && !body.everyone) { message.error(t('incidents.need_scope')); agents.input.focus(); return; }
-    if (!body.reason) { reason.input.focus(); message.error(t('incidents.reason')); return; }
+    const { body, error, params, field: wrong } = containmentBody({
+      agents: agents.input.value, unit: unit.input.value, everyone: everyone.input.checked,
+      lockdown: lockdown.input.checked, reason: reason.input.value });
+    if (error) { message.error(t(error, params)); (wrong === 'reason' ? reason : agents).input.focus(); return; }
     if (!confirm.input.checked) { confirm.input.focus(); message.error(t('incidents.confirm')); return; }
     try {
       const opened = await busy(submit, () => app.api.call('POST', '/api/v1/incidents', body));

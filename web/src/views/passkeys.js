@@ -7,6 +7,8 @@ import { creationOptions, registrationBody, supported } from '../webauthn.js';
 /**
  * Registers a passkey named `name` for the signed-in agent: options (after a
  * step-up when the last second factor is old), create(), then the server's check.
+ * A refused registration is a 400 naming the failed check: the session goes on.
+ * A 401 is the session's end, as on any call (no quiet401 here).
  */
 export async function registerPasskey(app, name) {
   const options = await withStepUp(app, () => app.api.call('POST', '/api/v1/passkeys/options', {}));
@@ -14,7 +16,14 @@ export async function registerPasskey(app, name) {
   return app.api.call('POST', '/api/v1/passkeys', registrationBody(credential, name));
 }
 
-function failure(error) {
+/** What to tell the agent about a failed registration. */
+export function passkeyFailure(error) {
+  // The server's `detail` names the check that failed (origin, challenge,
+  // authenticator...): the agent can act on it, e.g. with another authenticator.
+  if (error?.status === 400) {
+    const text = t('passkeys.failed', { detail: error.problem?.detail || error.problem?.title || error.message });
+    return error.problem?.request_id ? `${text} ${t('app.request_id', { id: error.problem.request_id })}` : text;
+  }
   if (typeof error?.status === 'number') return errorText(error);
   return t('passkeys.failed', { detail: error?.name ?? String(error) });
 }
@@ -44,7 +53,7 @@ export function passkeysView(app) {
                 app.api.call('POST', `/api/v1/passkeys/${encodeURIComponent(p.id)}/remove`, {})));
               message.info(t('passkeys.removed'));
               load();
-            } catch (error) { message.error(failure(error)); }
+            } catch (error) { message.error(errorText(error)); }
           } }, t('passkeys.remove'));
           return remove;
         } },
@@ -68,7 +77,7 @@ export function passkeysView(app) {
         const created = await busy(submit, () => registerPasskey(app, name.input.value.trim() || t('passkeys.name.default')));
         message.info(t('passkeys.added', { name: created.name }));
         load();
-      } catch (error) { message.error(failure(error)); }
+      } catch (error) { message.error(passkeyFailure(error)); }
     } }, name.row, h('div', { class: 'actions' }, submit));
   }
   return page(t('passkeys.title'), message.el, h('p', {}, t('passkeys.intro')), list, form);
