@@ -4,12 +4,7 @@
 // report.html (the art. 33 notification, printable to PDF).
 // Formats: docs/formats/breach-report.md.
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <type_traits>
 
 #include "audit/audit.h"
@@ -18,6 +13,7 @@
 #include "cli/investigation_options.h"
 #include "cli/operator_read.h"
 #include "cli/progress.h"
+#include "core/durable_file.h"
 #include "identity/identity.h"
 #include "incident/breach_render.h"
 #include "incident/breach_report.h"
@@ -71,33 +67,6 @@ Result<void> PrepareOutDir(const std::filesystem::path& dir) {
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   } else if (!std::filesystem::is_directory(dir, ec)) {
     return Fail(ErrorCode::kInvalidArgument, dir.string() + " is not a directory");
-  }
-  return {};
-}
-
-// Security: 0600 (the CSV names persons on police files), never through a
-// symbolic link, never over an existing file.
-Result<void> WriteNewFile(const std::filesystem::path& path, std::string_view content) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return Fail(ErrorCode::kUnavailable,
-                "cannot create " + path.string() + ": " + std::strerror(errno));
-  }
-  size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int error = errno;
-      ::close(fd);
-      return Fail(ErrorCode::kUnavailable,
-                  "cannot write " + path.string() + ": " + std::strerror(error));
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return Fail(ErrorCode::kUnavailable,
-                "cannot write " + path.string() + ": " + std::strerror(errno));
   }
   return {};
 }
@@ -175,7 +144,9 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
                                   incident::RenderSubjectsCsv(*report),
                                   incident::RenderBreachHtml(*report, notice)};
   for (size_t i = 0; i < std::size(kFiles); ++i) {
-    if (auto written = WriteNewFile(options.out / kFiles[i], contents[i]); !written) {
+    // Security: 0600 (the CSV names persons on police files), never through
+    // a symbolic link, never over an existing file.
+    if (auto written = WriteNewFileDurably(options.out / kFiles[i], contents[i]); !written) {
       for (size_t j = 0; j < i; ++j) {  // all three or none
         std::error_code ignored;
         std::filesystem::remove(options.out / kFiles[j], ignored);

@@ -53,4 +53,32 @@ Result<void> AppendDurably(const std::filesystem::path& path, std::string_view t
   return {};
 }
 
+Result<void> WriteNewFileDurably(const std::filesystem::path& path, std::string_view content,
+                                 unsigned mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot create " + path.string() + ": " + std::strerror(errno));
+  }
+  size_t written = 0;
+  int error = 0;
+  while (written < content.size() && error == 0) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error = n < 0 ? errno : EIO;
+    } else {
+      written += static_cast<size_t>(n);
+    }
+  }
+  if (error == 0 && ::fsync(fd) != 0) error = errno;
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error != 0) {
+    ::unlink(path.c_str());  // ours: O_EXCL created it
+    return Fail(ErrorCode::kUnavailable,
+                "cannot write " + path.string() + ": " + std::strerror(error));
+  }
+  return {};
+}
+
 }  // namespace vigie

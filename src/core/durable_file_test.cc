@@ -53,5 +53,37 @@ TEST(AppendDurablyTest, AShortWriteLeavesNothingBehind) {
   EXPECT_EQ(Contents(file), first + "{\"tree_size\":3}\n");
 }
 
+TEST(WriteNewFileDurablyTest, WritesANewFileAndNeverReplacesOne) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "report.json";
+  ASSERT_TRUE(WriteNewFileDurably(file, "{}\n").has_value());
+  EXPECT_EQ(Contents(file), "{}\n");
+  EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_FALSE(WriteNewFileDurably(file, "other").has_value());
+  EXPECT_EQ(Contents(file), "{}\n") << "an existing file is left as it was";
+  std::filesystem::create_symlink(file, dir.path() / "link");
+  EXPECT_FALSE(WriteNewFileDurably(dir.path() / "link", "other").has_value());
+  EXPECT_EQ(Contents(file), "{}\n") << "never through a link";
+}
+
+// A report cut short (here by a file size limit, as by a full disk) leaves
+// no truncated file a reader would take for the whole.
+TEST(WriteNewFileDurablyTest, AShortWriteLeavesNoFile) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "subjects.csv";
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  auto* previous = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit limited = saved;
+  limited.rlim_cur = 10;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+  const auto refused = WriteNewFileDurably(file, std::string(100, 'x'));
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, previous);
+  EXPECT_FALSE(refused.has_value());
+  EXPECT_FALSE(std::filesystem::exists(file));
+}
+
 }  // namespace
 }  // namespace vigie
