@@ -130,16 +130,25 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
   }
   ASSIGN_OR_RETURN(std::string config_text, InitialConfigToml(databases));
   ASSIGN_OR_RETURN(Config config, ParseConfig(config_text, data_dir));
-  ASSIGN_OR_RETURN(crypto::Keyring keyring,
-                   crypto::Keyring::CreateKeyFile(config.Resolve(config.crypto.key_file)));
-  RETURN_IF_ERROR(EnsureDataKeys(keyring, config.Resolve(config.crypto.key_file)));
-  ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
-  {
+  const std::filesystem::path key_file = config.Resolve(config.crypto.key_file);
+  ASSIGN_OR_RETURN(crypto::Keyring keyring, crypto::Keyring::CreateKeyFile(key_file));
+  // Until vigie.toml is written nothing uses the new key file: a failure
+  // before (an unreachable database, say) removes it, or every retry of
+  // `vigie init` would be refused for the key file it left behind.
+  auto rest = [&]() -> Result<std::unique_ptr<store::Connection>> {
+    RETURN_IF_ERROR(EnsureDataKeys(keyring, key_file));
+    ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
     std::ofstream out(data_dir / kConfigName, std::ios::trunc);
     out << config_text;
     if (!out) return Fail(ErrorCode::kUnavailable, "cannot write the configuration file");
+    return db;
+  }();
+  if (!rest) {
+    std::filesystem::remove(key_file, ec);
+    std::filesystem::remove(data_dir / kConfigName, ec);
+    return Fail(rest.error());
   }
-  return Installation{std::move(config), std::move(keyring), std::move(db)};
+  return Installation{std::move(config), std::move(keyring), std::move(*rest)};
 }
 
 Result<Installation> Installation::Open(const std::filesystem::path& data_dir) {

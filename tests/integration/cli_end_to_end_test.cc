@@ -126,6 +126,14 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
   EXPECT_EQ(none.exit_code, 3);
   EXPECT_NE(none.err.find("vigie init"), std::string::npos);
 
+  // An unreachable database fails `vigie init` and leaves nothing that
+  // would refuse the next try (the key file it had made above all).
+  auto unreachable =
+      Vigie("init --store-url 'postgresql://vigie@127.0.0.1:1/none?connect_timeout=2'");
+  EXPECT_EQ(unreachable.exit_code, 6) << unreachable.err;
+  EXPECT_FALSE(std::filesystem::exists(data() / "vigie.key"));
+  EXPECT_FALSE(std::filesystem::exists(data() / "vigie.toml"));
+
   ASSERT_EQ(Init().exit_code, 0);
   auto twice = Init();
   EXPECT_EQ(twice.exit_code, 5);
