@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "core/json_keys.h"
 #include "records/name_normaliser.h"
 
 namespace vigie::records {
@@ -195,6 +196,11 @@ Result<ImportRecord> ParseJsonLine(std::string_view line) {
   if (ec) return Fail(ErrorCode::kInvalidArgument, "malformed JSON: " + ec.message());
   if (!value.is_object()) {
     return Fail(ErrorCode::kInvalidArgument, "each line must be a JSON object");
+  }
+  // The parser keeps the last of a repeated key: a line naming two ids, or
+  // two kinds, would be imported as whichever came last. Refused instead.
+  if (std::optional<std::string> twice = RepeatedJsonKey(line, options.max_depth)) {
+    return Fail(ErrorCode::kInvalidArgument, "field '" + *twice + "' appears twice");
   }
   std::map<std::string, FieldValue> fields;
   std::optional<RecordKind> kind;

@@ -62,8 +62,7 @@ TEST_P(BadJsonLineTest, IsRefusedWithAClearMessage) {
 INSTANTIATE_TEST_SUITE_P(
     All, BadJsonLineTest,
     ::testing::Values(
-        BadLine{"{", "malformed JSON"},
-        BadLine{"[1]", "must be a JSON object"},
+        BadLine{"{", "malformed JSON"}, BadLine{"[1]", "must be a JSON object"},
         BadLine{R"({"id":"P"})", "missing field 'kind'"},
         BadLine{R"({"kind":"alien"})", "kind must be one of"},
         BadLine{R"({"kind":"person","id":"P","surname":"A","given_names":["B"],"eye":"x"})",
@@ -73,18 +72,31 @@ INSTANTIATE_TEST_SUITE_P(
         BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":[1]})",
                 "list of strings"},
         BadLine{R"({"kind":"person","id":"P","surname":"Ab"})", "missing field 'given_names'"},
-        BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"birth_date":"1990-02-30"})",
-                "birth_date"},
+        BadLine{
+            R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"birth_date":"1990-02-30"})",
+            "birth_date"},
         BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"sex":"x"})",
                 "sex must be one of"},
-        BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"nationality":"France"})",
-                "alpha-3"},
+        BadLine{
+            R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"nationality":"France"})",
+            "alpha-3"},
         BadLine{"{\"kind\":\"person\",\"id\":\"P\",\"surname\":\"A\xff\",\"given_names\":[\"B\"]}",
                 "UTF-8"},
-        BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"x":{"a":{"b":{"c":1}}}})",
-                "malformed JSON"},
-        BadLine{R"({"kind":"record_entry","id":"R","person_id":"P","category":"theft","date":"2020","role":"witness","case_reference":"c","recording_service":"s"})",
-                "role must be one of"}),
+        BadLine{
+            R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"x":{"a":{"b":{"c":1}}}})",
+            "malformed JSON"},
+        BadLine{
+            R"({"kind":"record_entry","id":"R","person_id":"P","category":"theft","date":"2020","role":"witness","case_reference":"c","recording_service":"s"})",
+            "role must be one of"},
+        // The parser alone would keep the last of each: P2, Martin.
+        BadLine{
+            R"({"kind":"person","id":"P1","surname":"Dupont","given_names":["B"],"id":"P2","surname":"Martin"})",
+            "field 'id' appears twice"},
+        BadLine{
+            R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"kind":"record_entry"})",
+            "field 'kind' appears twice"},
+        BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"\u0069d":"Q"})",
+                "field 'id' appears twice"}),
     [](const auto& param) { return "case" + std::to_string(param.index); });
 
 TEST(CsvTest, SplitsQuotedFields) {
