@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
+#include <thread>
 
 #include "app/audit_trail.h"
 #include "core/log.h"
@@ -133,19 +135,35 @@ void DetectionResponse::OnRecordedLate(const AuditEvent& event) {
 }
 
 void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& finding) {
-  // The action first: it is what stops an extraction.
-  if (auto acted = Act(event, finding); !acted) {
+  // The action first: it is what stops an extraction. A failure (the pool
+  // exhausted by the very flood being judged, a conflict) is tried again
+  // within the second the action is due in; the alert says if it still failed.
+  constexpr std::chrono::milliseconds kActionRetryPauses[] = {std::chrono::milliseconds(50),
+                                                              std::chrono::milliseconds(150),
+                                                              std::chrono::milliseconds(300)};
+  Result<void> acted = Act(event, finding);
+  for (std::chrono::milliseconds pause : kActionRetryPauses) {
+    if (acted) break;
+    std::this_thread::sleep_for(pause);
+    acted = Act(event, finding);
+  }
+  std::string action(detect::ActionName(finding.action));
+  std::string detail = finding.detail;
+  if (!acted) {
     Log(LogLevel::kError, "detect_action_failed",
         {{"rule", detect::RuleName(finding.rule)}, {"error", acted.error().message()}});
+    // Only the alert was done: the officer must not read "suspend" there.
+    detail += " (action " + action + " failed: " + acted.error().message() + ")";
+    action = "alert";
   }
   detect::Alert alert{.rule = std::string(detect::RuleName(finding.rule)),
                       .severity = std::string(detect::SeverityName(finding.severity)),
-                      .action = std::string(detect::ActionName(finding.action)),
+                      .action = std::move(action),
                       .agent_id = event.actor.agent_id,
                       .service_number = event.actor.service_number,
                       .session_id = event.session_id,
                       .source_address = event.source_address,
-                      .detail = finding.detail,
+                      .detail = std::move(detail),
                       .event_sequence = event.sequence};
   int64_t alert_id = 0;
   if (auto db = parts_.pool->Borrow()) {

@@ -81,6 +81,35 @@ test('a canary person opened or found raises a critical alert and suspends at on
   assert.match(installation.vigie('audit', 'search', '--type', 'alert_acknowledged'), /SO-1/);
 });
 
+// The database refuses the suspension (a failing disk would): detection tries
+// again within its second, then says in the alert that only an alert was
+// done, rather than "suspend" for an agent still at work.
+test('a detection action that cannot be carried out is not reported as done', async () => {
+  const installation = await serve({}, [
+    { service_number: 'X-1', name: 'Un', roles: ['agent'] },
+    { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
+  ]);
+  installation.vigie('canary', 'plant', '--count', '1');
+  const [canary] = installation.vigie('canary', 'list').trim().split('\n').map(Number);
+  const server = await started(installation);
+  const agent = await activeClient(server, installation, 'X-1');
+  const officer = await activeClient(server, installation, 'SO-1');
+  const sqlite = installation.databases.backend === 'sqlite';
+  installation.databases.storeSql(sqlite
+    ? "CREATE TRIGGER no_suspension BEFORE UPDATE OF status ON agent BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;"
+    : "CREATE FUNCTION no_suspension() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk trouble'; END $$; " +
+      'CREATE TRIGGER no_suspension BEFORE UPDATE OF status ON agent FOR EACH ROW EXECUTE FUNCTION no_suspension();');
+  const opened = await agent.call('POST', `/api/v1/persons/${canary}/file`, { purpose: 'identity_check' });
+  assert.equal(opened.status, 200, opened.body);
+  const [alert] = await alertsOf(officer, 'X-1');
+  assert.equal(alert?.rule, 'canary', JSON.stringify(alert));
+  assert.equal(alert.action, 'alert');
+  assert.match(alert.detail, /action suspend failed/);
+  assert.equal((await agent.call('GET', '/api/v1/self')).status, 200, 'not suspended: the alert says so');
+  installation.databases.storeSql(sqlite ? 'DROP TRIGGER no_suspension;'
+    : 'DROP TRIGGER no_suspension ON agent; DROP FUNCTION no_suspension();');
+});
+
 test('a rule set to step_up demands a fresh second factor before the next consultation', async () => {
   const installation = await serve(
     { detect: { persons_per_hour_floor: 5, distinct_persons_action: 'step_up' } },

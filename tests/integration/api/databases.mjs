@@ -33,17 +33,19 @@ export function createDatabases(data) {
   const url = (schema) => `${server}%20-csearch_path%3D${schema}`;
   return {
     initArguments: ['--store-url', url(schemas.store), '--audit-url', url(schemas.audit)],
-    handle: postgresDatabases(server, url(schemas.audit), schemas),
+    handle: postgresDatabases(server, url(schemas.audit), schemas, url(schemas.store)),
   };
 }
 
 function sqliteDatabases(data) {
   const auditDb = join(data, 'audit.db');
-  const auditSql = (statement) =>
-    execFileSync('sqlite3', ['-cmd', '.timeout 5000', auditDb, statement], { encoding: 'utf8' }).trim();
+  const sql = (file) => (statement) =>
+    execFileSync('sqlite3', ['-cmd', '.timeout 5000', file, statement], { encoding: 'utf8' }).trim();
+  const auditSql = sql(auditDb);
   return {
     backend: 'sqlite',
     auditSql,
+    storeSql: sql(join(data, 'vigie.db')),
     // Every byte of the audit database a thief would take.
     auditBytes: () => Buffer.concat([auditDb, `${auditDb}-wal`].filter(existsSync).map((f) => readFileSync(f))),
     // The disk fills up: another writer takes the log's database past its cap
@@ -57,11 +59,12 @@ function sqliteDatabases(data) {
   };
 }
 
-function postgresDatabases(server, auditUrl, schemas) {
+function postgresDatabases(server, auditUrl, schemas, storeUrl) {
   const auditSql = (statement) => psql(auditUrl, statement);
   return {
     backend: 'postgres',
     auditSql,
+    storeSql: (statement) => psql(storeUrl, statement),
     auditBytes: () => execFileSync('pg_dump', ['--no-owner', `--schema=${schemas.audit}`, '-d', server]),
     // The server refuses every write to the log, as a full disk makes it.
     fillAuditDisk: () => auditSql(
