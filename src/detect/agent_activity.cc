@@ -306,21 +306,30 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
     // one out of order now and then does not start a new list) number at
     // most enumeration_case_list: a reference anyone can type must not
     // switch the rule off for good.
+    // A list walked backwards is a sweep too: each order is checked both ways.
     auto first = searches_.end() - static_cast<std::ptrdiff_t>(run);
-    bool alphabetical = true, by_birth_date = true;
-    bool one_inquiry = !latest.case_reference.empty();
+    bool names_up = true, names_down = true, dates_up = true, dates_down = true;
+    bool dated = true, one_reference = !latest.case_reference.empty();
+    bool listed_up = true, listed_down = true;
     std::unordered_set<char> initials;
     for (auto it = first; it != searches_.end(); ++it) {
       initials.insert(it->surname.empty() ? ' ' : it->surname[0]);
-      by_birth_date = by_birth_date && !it->birth_date.empty();
-      one_inquiry = one_inquiry && it->case_reference == latest.case_reference;
+      dated = dated && !it->birth_date.empty();
+      one_reference = one_reference && it->case_reference == latest.case_reference;
       if (it != first) {
-        alphabetical = alphabetical && (it - 1)->surname < it->surname;
-        by_birth_date = by_birth_date && (it - 1)->surname == it->surname &&
-                        (it - 1)->birth_date < it->birth_date;
-        one_inquiry = one_inquiry && InOrder(*(it - 1), *it);
+        const SearchSample& before = *(it - 1);
+        names_up = names_up && before.surname < it->surname;
+        names_down = names_down && before.surname > it->surname;
+        const bool same_name = before.surname == it->surname;
+        dates_up = dates_up && same_name && before.birth_date < it->birth_date;
+        dates_down = dates_down && same_name && before.birth_date > it->birth_date;
+        listed_up = listed_up && InOrder(before, *it);
+        listed_down = listed_down && InOrder(*it, before);
       }
     }
+    const bool one_inquiry = one_reference && (listed_up || listed_down);
+    const bool alphabetical = names_up || names_down;
+    const bool by_birth_date = dated && (dates_up || dates_down);
     const size_t case_list = static_cast<size_t>(options.enumeration_case_list);
     if (one_inquiry && under_reference > case_list) {
       Fire(findings, Rule::kEnumeration,

@@ -164,6 +164,23 @@ TEST(AgentActivityTest, AlphabeticalSweepOfSurnamesIsEnumeration) {
   EXPECT_NE(findings.front().detail.find("alphabetical"), std::string::npos);
 }
 
+// The same list walked backwards, each search under a reference of its own
+// (a typed one is no inquiry's list): a sweep all the same.
+TEST(AgentActivityTest, ADescendingSweepIsEnumerationToo) {
+  AgentActivity activity;
+  DetectOptions options = Options();
+  const char* names[] = {"ABIDI", "ABGRALL", "ABEL", "ABBAS", "ABADIE"};
+  std::vector<Finding> findings;
+  for (int i = 0; i < 5; ++i) {
+    SearchTerms terms{.surname = names[i], .given_name = true};
+    AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
+    search.case_reference = "X" + std::to_string(1000 + i);
+    findings = activity.Take(search, &terms, options, false);
+  }
+  ASSERT_TRUE(Fired(findings, Rule::kEnumeration));
+  EXPECT_NE(findings.front().detail.find("alphabetical"), std::string::npos);
+}
+
 TEST(AgentActivityTest, AlphabeticalByChanceOrWithACaseIsNotASweep) {
   DetectOptions options = Options();
   {
