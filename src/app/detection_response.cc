@@ -8,6 +8,7 @@
 #include "app/audit_trail.h"
 #include "core/log.h"
 #include "identity/agent_directory.h"
+#include "policy/purpose.h"
 #include "records/name_normaliser.h"
 #include "session/session_store.h"
 #include "session/step_up_tracker.h"
@@ -117,6 +118,8 @@ std::optional<detect::SearchTerms> DetectionResponse::TermsOf(const AuditEvent& 
   if (const auto* birth = object.if_contains("birth_date"); birth && birth->is_string()) {
     out.birth_date = std::string(birth->as_string());
   }
+  auto purpose = policy::ParsePurpose(event.purpose);
+  out.wanted_only = !purpose || !policy::PurposeAllowsCriminalRecords(*purpose);
   return out;
 }
 
@@ -135,15 +138,19 @@ void DetectionResponse::OnRecordedLate(const AuditEvent& event) {
 }
 
 void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& finding) {
-  // The action first: it is what stops an extraction. A failure (the pool
-  // exhausted by the very flood being judged, a conflict) is tried again
-  // within the second the action is due in; the alert says if it still failed.
-  constexpr std::chrono::milliseconds kActionRetryPauses[] = {std::chrono::milliseconds(50),
-                                                              std::chrono::milliseconds(150),
-                                                              std::chrono::milliseconds(300)};
+  // The action first: it is what stops an extraction. A failure that may
+  // pass (a conflict, a busy database) is tried again while the second the
+  // action is due in lasts; the alert says if it still failed. Its steps
+  // (suspend, revoke) are idempotent, so a retry after a partial success
+  // only records the suspension twice.
+  const auto due = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   Result<void> acted = Act(event, finding);
-  for (std::chrono::milliseconds pause : kActionRetryPauses) {
-    if (acted) break;
+  for (auto pause = std::chrono::milliseconds(50);
+       !acted &&
+       (acted.error().code() == ErrorCode::kConflict ||
+        acted.error().code() == ErrorCode::kUnavailable) &&
+       std::chrono::steady_clock::now() + pause < due;
+       pause *= 2) {
     std::this_thread::sleep_for(pause);
     acted = Act(event, finding);
   }

@@ -284,7 +284,7 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
       SearchSample{.surname = terms.surname,
                    .birth_date = terms.birth_date,
                    .case_reference = event.case_reference,
-                   .found_nobody = event.person_ids.empty(),
+                   .found_nobody = event.person_ids.empty() && !terms.wanted_only,
                    // An inquiry comes with a case reference; someone checked in the street
                    // comes with their papers: surname, given name and full birth date.
                    .purpose_linked = !event.case_reference.empty() ||

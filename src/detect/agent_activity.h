@@ -29,6 +29,10 @@ struct SearchTerms {
   std::string surname;     // normalised (records::NormaliseName)
   bool given_name = false;
   std::string birth_date;  // "YYYY", "YYYY-MM" or "YYYY-MM-DD"; empty when not given
+  // A search that could find wanted persons only (its purpose does not reach
+  // criminal records): an empty answer then means nobody wanted - the usual
+  // outcome of a street check - not that nobody matched, so it is no miss.
+  bool wanted_only = false;
 };
 
 // One rule that fired on an event.

@@ -305,6 +305,22 @@ TEST(AgentActivityTest, BirthDateSweepAndMissesAreEnumeration) {
   }
 }
 
+// Street checks find wanted persons only: most find nobody, as they should.
+TEST(AgentActivityTest, StreetChecksThatFindNobodyWantedAreNoMisses) {
+  DetectOptions options = Options();
+  AgentActivity activity;
+  for (int i = 0; i < 40; ++i) {
+    SearchTerms terms{.surname = std::string(1, static_cast<char>('Z' - i % 26)) + "ORRO",
+                      .given_name = true,
+                      .birth_date = "1970-01-01",
+                      .wanted_only = true};
+    EXPECT_FALSE(
+        Fired(activity.Take(Search(kMorning + i * 60 * kSecond, {}), &terms, options, false),
+              Rule::kEnumeration))
+        << i;
+  }
+}
+
 TEST(AgentActivityTest, SearchesWithoutPurposeLinkAreEnumeration) {
   DetectOptions options = Options();
   AgentActivity activity;

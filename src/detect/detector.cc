@@ -68,8 +68,11 @@ Detector::Known& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
     if (past) {
       for (const AuditEvent& old : *past) {
         if (!IsAgentActivity(old.type)) continue;
-        active = true;
+        // Only what succeeded is a sign of life (a refused attempt must not
+        // hide a dormant account): refused events still feed the rates.
+        active = active || old.outcome == audit::AuditOutcome::kOk;
         if (old.time_unix_micros < baseline_since) {
+          if (old.outcome != audit::AuditOutcome::kOk) continue;
           it->second.activity->NoteEarlierActivity(old.time_unix_micros);
         } else {
           it->second.activity->Take(old, nullptr, options_, /*learning=*/true);

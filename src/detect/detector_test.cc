@@ -117,6 +117,29 @@ TEST(DetectorTest, AWrongCodeDoesNotHideDormancy) {
   EXPECT_EQ(findings[0].rule, Rule::kDormant);
 }
 
+// The same when the agent's state is rebuilt from the log (another node, or
+// after being forgotten idle): a history holding only a refused attempt
+// still asks when they last acted, and the login wakes a dormant account.
+TEST(DetectorTest, ARefusedAttemptInTheHistoryDoesNotHideDormancy) {
+  Detector detector(
+      Options(),
+      [](int64_t agent, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+        AuditEvent wrong = Search(agent, 10, kNow - 10 * kSecond, {});
+        wrong.type = AuditEventType::kLoginSecondFactorFailed;
+        wrong.outcome = audit::AuditOutcome::kRefused;
+        return std::vector<AuditEvent>{wrong};
+      },
+      nullptr,
+      [](int64_t, uint64_t) -> Result<std::optional<int64_t>> {
+        return kNow - 90 * 86400 * kSecond;
+      });
+  AuditEvent login = Search(7, 11, kNow, {});
+  login.type = AuditEventType::kLoginSecondFactorOk;
+  auto findings = detector.Observe(login, nullptr);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule, Rule::kDormant);
+}
+
 TEST(DetectorTest, ANewAgentIsNotDormantAndTheLastSightIsAskedOnlyWithoutHistory) {
   int asked = 0;
   auto last_seen = [&](int64_t, uint64_t) -> Result<std::optional<int64_t>> {
