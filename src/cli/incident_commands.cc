@@ -2,10 +2,10 @@
 // `vigie canary plant|list`: incident response from the server's console, as
 // the local operator, through the same use cases as the API.
 
-#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 
 #include "api/incident_json.h"
 #include "cli/admin_portal.h"
@@ -181,24 +181,46 @@ int RunIncidentList(const std::filesystem::path& data_dir, bool open_only, bool 
   });
 }
 
+namespace {
+
+// A wanted notice no one acts on harshly, open-ended so the decoy stays
+// findable by agents (who find wanted persons only): should a real namesake
+// be checked one day, the conduct is to inform, never to arrest.
+records::WantedNotice DecoyNotice(records::WantedNotice generated,
+                                  const records::PartialDate& today) {
+  generated.reason = records::WantedReason::kWitness;
+  generated.conduct = records::Conduct::kInformAuthority;
+  if (records::DayNumber(generated.valid_from) > records::DayNumber(today)) {
+    generated.valid_from = today;
+  }
+  generated.valid_until = {};
+  return generated;
+}
+
+}  // namespace
+
 int RunCanaryPlant(const std::filesystem::path& data_dir, int count) {
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
   auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
   if (!repository) return ReportError(repository.error());
-  // Decoys look like anyone else: common names from the generator, drawn from
-  // an unpredictable seed, with an external id nobody else can hold. Each is
-  // wanted today, so that every consulting role's searches can find it (an
-  // agent's find wanted persons only).
+  // Decoys look like anyone else - a generated person, drawn from an
+  // unpredictable seed, with an external id nobody else can hold - but bear
+  // a rare surname (the rarer half of the long tail), so that honest
+  // searches almost never list one, while a sweep meets them as it meets
+  // anyone. Each is wanted today, open-ended, so every consulting role's
+  // searches can find one (agents' find wanted persons only).
+  std::vector<std::string> tail;
+  if (std::ifstream in(std::filesystem::path(VIGIE_SHARE_DIR) / "surnames-fr.txt"); in) {
+    for (std::string line; std::getline(in, line);) tail.push_back(line);
+  }
   uint64_t seed = 0;
   for (uint8_t byte : crypto::RandomBytes(sizeof seed)) seed = (seed << 8) | byte;
-  records::PopulationGenerator generator({.seed = seed}, {});
+  records::PopulationGenerator generator({.seed = seed, .wanted_share = 1.0}, std::move(tail));
+  if (generator.long_tail_size() < 2) {
+    return ReportError(Error(ErrorCode::kInternal, "the surname list is missing: no rare names"));
+  }
   const records::PartialDate today = records::DateOf(std::chrono::system_clock::now());
-  auto wanted_today = [&](const records::PopulationGenerator::Generated& g) {
-    return std::ranges::any_of(g.notices, [&](const records::WantedNotice& notice) {
-      return records::NoticeInForce(notice, today);
-    });
-  };
   std::vector<int64_t> planted;
   // One transaction: decoys nobody watches would be real-looking persons.
   auto tx = store::Transaction::Begin(*installation->db);
@@ -206,21 +228,21 @@ int RunCanaryPlant(const std::filesystem::path& data_dir, int count) {
   uint64_t index = 0;
   for (int i = 0; i < count; ++i) {
     records::PopulationGenerator::Generated decoy = generator.Make(index++);
-    // About one person in twenty is wanted: a bounded draw finds one.
-    for (int draws = 1; !wanted_today(decoy) && draws < 10'000; ++draws) {
+    for (int draws = 1; decoy.notices.empty() && draws < 1000; ++draws) {
       decoy = generator.Make(index++);
     }
-    if (!wanted_today(decoy)) {
+    if (decoy.notices.empty()) {
       return ReportError(Error(ErrorCode::kInternal, "the generator made no wanted decoy"));
     }
+    const size_t half = generator.long_tail_size() / 2;
+    decoy.person.surname = generator.LongTailSurname(half + seed % half);
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
     decoy.person.external_id = "P" + crypto::HexEncode(crypto::RandomBytes(12));
     if (auto put = repository->PutPerson(decoy.person); !put) return ReportError(put.error());
-    for (size_t k = 0; k < decoy.notices.size(); ++k) {
-      records::WantedNotice& notice = decoy.notices[k];
-      notice.external_id = "W" + decoy.person.external_id.substr(1) + "-" + std::to_string(k + 1);
-      notice.person_external_id = decoy.person.external_id;
-      if (auto put = repository->PutWantedNotice(notice); !put) return ReportError(put.error());
-    }
+    records::WantedNotice notice = DecoyNotice(decoy.notices.front(), today);
+    notice.external_id = "W" + decoy.person.external_id.substr(1) + "-1";
+    notice.person_external_id = decoy.person.external_id;
+    if (auto put = repository->PutWantedNotice(notice); !put) return ReportError(put.error());
     planted.push_back(decoy.person.id);
   }
   if (auto added = detect::AddCanaries(*installation->db, planted, std::time(nullptr)); !added) {

@@ -63,6 +63,9 @@ class PopulationGenerator {
 
   const GeneratorOptions& options() const { return options_; }
   size_t long_tail_size() const { return tail_.size(); }
+  // The long tail's surname of Zipf rank `rank` (title-cased; rank <
+  // long_tail_size()): the higher the rank, the rarer the name.
+  const std::string& LongTailSurname(size_t rank) const { return tail_.at(rank); }
 
  private:
   GeneratorOptions options_;
