@@ -25,7 +25,7 @@ export function refreshDelaySeconds(expiresIn) {
   return Math.max(5, Math.floor(expiresIn * 0.8));
 }
 
-/** How many times a scheduled refresh that failed for a passing reason is tried again. */
+/** How many times a scheduled refresh the server turned away (429) is tried again. */
 export const REFRESH_RETRIES = 4;
 
 /** Seconds before try `attempt` (0, 1, ...) of a failed refresh: 2, 4, 8, 16, or the server's Retry-After. */
@@ -33,11 +33,12 @@ export function refreshRetrySeconds(attempt, retryAfter = 0) {
   return Math.max(2 ** (attempt + 1), retryAfter);
 }
 
-// A failure that may pass (no network, a server or proxy error, a quota):
-// worth another try. Had a lost answer spent the refresh token after all, the
-// server refuses it (401) and the session ends, as it would have anyway.
+// Only a 429 is sure to have spent nothing (the throttle answers before the
+// refresh runs). After a 5xx or a lost answer the server may have rotated the
+// token already: presenting it again would be a reuse, which ends the session
+// as stolen and raises an alert. The next call then finds the session gone.
 function passing(error) {
-  return error?.status === 0 || error?.status === 429 || error?.status >= 500;
+  return error?.status === 429;
 }
 
 // An access token this close to its expiry is renewed before it is sent.
@@ -83,7 +84,7 @@ export class Api {
   }
 
   /**
-   * The scheduled refresh. A passing failure is tried again with backoff
+   * The scheduled refresh. A throttled one (429) is tried again with backoff
    * rather than left for the token to lapse; a refusal (401) has already
    * ended the session in refresh().
    */

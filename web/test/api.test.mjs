@@ -135,10 +135,10 @@ test('a refresh under way when logging out does not bring the tokens back', asyn
                    [['/api/v1/auth/refresh', undefined], ['/api/v1/auth/logout', 'DPoP A2']]);
 });
 
-test('a scheduled refresh that fails for a passing reason is tried again with backoff', async () => {
+test('a scheduled refresh the server throttled is tried again with backoff', async () => {
   const timers = fakeTimers();
-  const answers = [() => response(503, { title: 'Service Unavailable' }),
-                   () => { throw new TypeError('network'); },
+  const answers = [() => response(429, { title: 'Too Many Requests' }),
+                   () => response(429, { title: 'Too Many Requests' }),
                    () => response(429, { title: 'Too Many Requests' }, { 'Retry-After': '30' }),
                    () => response(200, { access_token: 'A2', refresh_token: 'R2', expires_in: 600 })];
   let ended = null;
@@ -157,14 +157,28 @@ test('a scheduled refresh that fails for a passing reason is tried again with ba
   assert.equal(ended, null);
 });
 
-test('a scheduled refresh gives up after a few passing failures, and a 401 ends the session', async () => {
+test('a scheduled refresh gives up after a few throttlings; after a 5xx or a lost answer it never retries', async () => {
   const timers = fakeTimers();
   const api = new Api({ origin: 'http://localhost:9', signer, timers,
-                        fetch: async () => response(502, { title: 'Bad Gateway' }) });
+                        fetch: async () => response(429, { title: 'Too Many Requests' }) });
   api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
   for (let i = 0; i < timers.timers.length; i += 1) await timers.timers[i].fn();
   assert.equal(timers.timers.length, 1 + REFRESH_RETRIES);
   assert.equal(api.signedIn, true);  // the next call tries once more before it sends
+
+  // The server may have rotated before failing: the spent token is not sent again.
+  for (const fail of [() => response(503, { title: 'Service Unavailable' }),
+                      () => response(502, { title: 'Bad Gateway' }),
+                      () => { throw new TypeError('network'); }]) {
+    const t = fakeTimers();
+    let sent = 0;
+    const once = new Api({ origin: 'http://localhost:9', signer, timers: t,
+                           fetch: async () => { sent += 1; return fail(); } });
+    once.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+    await t.timers[0].fn();
+    assert.equal(t.timers.length, 1, 'no retry scheduled');
+    assert.equal(sent, 1);
+  }
 
   const timers2 = fakeTimers();
   let ended = null;

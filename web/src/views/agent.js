@@ -80,7 +80,13 @@ function showResults(app, container, search, message) {
   const { result, body } = search;
   const rows = result.results ?? [];
   const heading = h('h2', { id: 'results-title', tabindex: '-1' }, t('search.results'));
-  if (!rows.length) { replace(container, heading, h('p', { class: 'empty' }, t('search.none'))); return; }
+  if (!rows.length) {
+    // Without criminal records a search finds wanted persons only: nobody
+    // found then means nobody wanted, not nobody on file.
+    const everyone = NEEDS_CASE.has(body?.purpose) && app.roles.includes('investigator');
+    replace(container, heading, h('p', { class: 'empty' }, t(everyone ? 'search.none' : 'search.none_wanted')));
+    return;
+  }
   const showWanted = rows.some((r) => 'wanted' in r);
   const showRecords = rows.some((r) => 'record_entries' in r);
   const columns = [
