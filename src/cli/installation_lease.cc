@@ -14,6 +14,10 @@ Result<InstallationLease> InstallationLease::Take(const std::filesystem::path& d
                                                   Kind kind) {
   const std::filesystem::path path = data_dir / "serve.lock";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0 && errno == ENOENT) {
+    return Fail(ErrorCode::kNotFound, "no installation in " + data_dir.string() +
+                                          " (run `vigie init` first, or pass --data-dir)");
+  }
   if (fd < 0) {
     return Fail(ErrorCode::kUnavailable,
                 "cannot open " + path.string() + ": " + std::strerror(errno));

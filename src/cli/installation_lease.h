@@ -10,9 +10,12 @@
 // The lease is an flock(2) on <data dir>/serve.lock, released by the kernel
 // when the process ends, however it ends.
 //
+// Taken before the installation is opened: opening migrates its schema,
+// which must not happen under a running server of another release.
+//
 // Thread-safety: a lease is held, not used. Errors: Conflict when the other
-// kind is held (the message says by whom); Unavailable when the lock file
-// cannot be opened.
+// kind is held (the message says by whom); NotFound when there is no data
+// directory; Unavailable when the lock file cannot be opened.
 
 #include <filesystem>
 

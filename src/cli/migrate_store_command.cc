@@ -251,12 +251,13 @@ Result<void> OpenAndCheck(const std::filesystem::path& data_dir, const MigrateSt
   if (options.store_url == options.audit_url) {
     return Fail(ErrorCode::kInvalidArgument, "the audit log needs a schema of its own");
   }
+  // Security: no server may be left running on the old files, nor have its
+  // schema migrated under it (installation_lease.h).
+  ASSIGN_OR_RETURN(InstallationLease lease,
+                   InstallationLease::Take(data_dir, InstallationLease::Kind::kMoving));
   // Opening migrates the records database to this binary's schema version,
   // which the target's migrations then match; the same for the audit log below.
   ASSIGN_OR_RETURN(Installation installation, Installation::Open(data_dir));
-  // Security: no server may be left running on the old files (installation_lease.h).
-  ASSIGN_OR_RETURN(InstallationLease lease,
-                   InstallationLease::Take(data_dir, InstallationLease::Kind::kMoving));
   const Config& config = installation.config;
   RETURN_IF_ERROR(RequireSqlite(config.ResolveDatabaseUrl(config.store.url), "records database"));
   RETURN_IF_ERROR(RequireSqlite(installation.AuditDatabaseUrl(), "audit log"));

@@ -142,12 +142,12 @@ std::optional<web::StaticSite> LoadWebPortal(const Config& config) {
 }  // namespace
 
 int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
-  auto installation = Installation::Open(data_dir);
-  if (!installation) return ReportError(installation.error());
   // Held while serving: a move to PostgreSQL waits for no server to be left
   // on these files (installation_lease.h).
   auto lease = InstallationLease::Take(data_dir, InstallationLease::Kind::kServing);
   if (!lease) return ReportError(lease.error());
+  auto installation = Installation::Open(data_dir);
+  if (!installation) return ReportError(installation.error());
   Config& config = installation->config;
   if (serve.port.has_value()) config.server.port = *serve.port;
 
