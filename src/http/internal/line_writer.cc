@@ -1,18 +1,33 @@
 #include "http/internal/line_writer.h"
 
+#include <limits.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <functional>
 
 namespace vigie::http::internal {
 namespace {
 
-// False when the descriptor refused the rest (a closed pipe, a disk error).
-bool WriteAll(int fd, std::string_view bytes) {
+// False when the descriptor refused the rest (a closed pipe, a disk error),
+// or when `give_up` says so while the reader is stalled. Pieces of at most
+// PIPE_BUF bytes, each once the descriptor can take one, so no write blocks
+// for long: a stalled reader cannot hold the process at its exit.
+bool WriteAll(int fd, std::string_view bytes, const std::function<bool()>& give_up) {
   while (!bytes.empty()) {
-    const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+    pollfd ready{.fd = fd, .events = POLLOUT, .revents = 0};
+    const int polled = ::poll(&ready, 1, 100);
+    if (polled < 0 && errno != EINTR) return false;
+    if (polled <= 0) {
+      if (give_up()) return false;
+      continue;
+    }
+    const ssize_t written = ::write(fd, bytes.data(), std::min<size_t>(bytes.size(), PIPE_BUF));
     if (written < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR || errno == EAGAIN) continue;
       return false;
     }
     bytes.remove_prefix(static_cast<size_t>(written));
@@ -35,6 +50,7 @@ LineWriter::~LineWriter() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    stop_requested_at_ = std::chrono::steady_clock::now();
   }
   wake_.notify_one();
   thread_.join();
@@ -74,7 +90,12 @@ void LineWriter::Run() {
       batch.swap(pending_);
       pending_.clear();
     }
-    if (!WriteAll(fd_, batch)) {
+    // Once stopping, a reader stalled for kFinalFlush loses what is left.
+    auto give_up = [this] {
+      std::lock_guard lock(mutex_);
+      return stopping_ && std::chrono::steady_clock::now() - stop_requested_at_ > kFinalFlush;
+    };
+    if (!WriteAll(fd_, batch, give_up)) {
       dropped_total_.fetch_add(LineCount(batch), std::memory_order_relaxed);
     }
     batch.clear();

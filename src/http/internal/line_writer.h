@@ -8,10 +8,14 @@
 // end. The access log
 // is an operational record; the audit log is the one that never drops.
 //
+// At the end, what waits is written for at most kFinalFlush; a reader
+// stalled longer loses it (a server must be able to stop).
+//
 // Thread-safety: Write and dropped_lines may be called from any thread.
 // Errors: none reported; a failing descriptor (EPIPE, EIO) drops its lines.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +40,8 @@ class LineWriter {
   uint64_t dropped_lines() const { return dropped_total_.load(std::memory_order_relaxed); }
 
  private:
+  static constexpr std::chrono::seconds kFinalFlush{2};
+
   void Run();
   // The drops not yet told, as a line of pending_ (mutex_ held).
   void AppendDroppedCount();
@@ -47,6 +53,7 @@ class LineWriter {
   std::string pending_;              // guarded by mutex_
   uint64_t dropped_unreported_ = 0;  // guarded by mutex_
   bool stopping_ = false;            // guarded by mutex_
+  std::chrono::steady_clock::time_point stop_requested_at_;  // guarded by mutex_
   std::atomic<uint64_t> dropped_total_{0};
   std::thread thread_;
 };
