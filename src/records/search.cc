@@ -350,6 +350,10 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
         hits[i + kPrefetchDistance].person < birth_tags_.size()) {
       __builtin_prefetch(&birth_tags_[hits[i + kPrefetchDistance].person]);
     }
+    if (wanted_only && i + kPrefetchDistance < hits.size() &&
+        hits[i + kPrefetchDistance].person < person_facts_.size()) {
+      __builtin_prefetch(&person_facts_[hits[i + kPrefetchDistance].person]);
+    }
     const Hit& c = hits[i];
     if (wanted_only && !WantedOn(c.person, today)) continue;
     // A same full date implies a year-probe hit, which most candidates of a
