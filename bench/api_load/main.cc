@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   app.add_option("--queries", options.queries, "search: persons read for queries")
       ->capture_default_str();
   app.add_option("--purpose", options.purpose, "search: stated purpose")->capture_default_str();
+  app.add_option("--case-reference", options.case_reference,
+                 "search: case reference sent with each search (inquiry purposes need one)");
   app.add_option("--proofs", options.proofs,
                  "search: requests to pre-sign (0 = ES256 verify ceiling x run time)");
   app.add_option("--proof-lifetime", options.proof_lifetime_seconds,

@@ -33,6 +33,7 @@ struct ApiLoadOptions {
   size_t agents = 8;
   size_t queries = 10000;
   std::string purpose = "identity_check";
+  std::string case_reference;  // "" = none (an inquiry's purpose needs one)
   size_t proofs = 0;  // 0 = enough for the verify ceiling over the run
   int proof_lifetime_seconds = 60;
   double verify_seconds = 2;

@@ -17,7 +17,8 @@ const json::string* StringAt(const json::object& object, std::string_view key) {
 
 // The search body for one person line, or an empty string if the line is
 // not a usable person.
-std::string SearchBodyOf(std::string_view line, std::string_view purpose) {
+std::string SearchBodyOf(std::string_view line, std::string_view purpose,
+                         std::string_view case_reference) {
   boost::system::error_code ec;
   json::value parsed = json::parse(line, ec);
   const json::object* person = ec ? nullptr : parsed.if_object();
@@ -35,19 +36,21 @@ std::string SearchBodyOf(std::string_view line, std::string_view purpose) {
                     {"surname", *surname},
                     {"given_name", given->as_array()[0].as_string()},
                     {"birth_date", birth->subview(0, 4)}};
+  if (!case_reference.empty()) body["case_reference"] = case_reference;
   return json::serialize(body);
 }
 
 }  // namespace
 
 Result<std::vector<std::string>> LoadSearchBodies(const std::filesystem::path& persons_file,
-                                                  size_t limit, std::string_view purpose) {
+                                                  size_t limit, std::string_view purpose,
+                                                  std::string_view case_reference) {
   std::ifstream in(persons_file);
   if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + persons_file.string());
   std::vector<std::string> bodies;
   std::string line;
   while (bodies.size() < limit && std::getline(in, line)) {
-    std::string body = SearchBodyOf(line, purpose);
+    std::string body = SearchBodyOf(line, purpose, case_reference);
     if (!body.empty()) bodies.push_back(std::move(body));
   }
   if (bodies.empty()) {

@@ -47,7 +47,8 @@ int RunSearchMode(const ApiLoadOptions& options) {
                         "need " + std::to_string(options.agents) + " agents in " +
                             options.credentials_file.string()));
   }
-  auto bodies = LoadSearchBodies(options.persons_file, options.queries, options.purpose);
+  auto bodies = LoadSearchBodies(options.persons_file, options.queries, options.purpose,
+                                 options.case_reference);
   if (!bodies) return Report(bodies.error());
 
   std::vector<AgentCredential> agents(all_agents->begin(),
