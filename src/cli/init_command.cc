@@ -23,7 +23,12 @@ int RunInit(const std::filesystem::path& data_dir, const DatabaseUrls& databases
   std::filesystem::create_directories(key.parent_path(), ec);
   auto written = crypto::WriteSelfSignedCertificate(cert, key,
                                                     crypto::DefaultDemoCertificateNames(), 365);
-  if (!written) return ReportError(written.error().WithContext("TLS certificate"));
+  if (!written) {
+    // The installation itself is made and usable: say what is missing.
+    return ReportError(written.error().WithContext(
+        "TLS certificate (the installation was created; put a certificate and key at " +
+        cert.string() + " and " + key.string() + ")"));
+  }
   std::printf("  TLS:      %s (self-signed for localhost, 365 days; replace for production)\n",
               cert.c_str());
   return 0;
