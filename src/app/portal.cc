@@ -1,5 +1,6 @@
 #include "app/portal.h"
 
+#include <algorithm>
 #include <type_traits>
 
 #include "app/audit_trail.h"
@@ -468,9 +469,21 @@ Result<FileAnswer> Portal::OpenFile(const Caller& caller, const ConsultationInpu
       policy::Visibility visibility,
       Decide(caller, input, policy::ConsultationKind::kFileOpening, retry_after_seconds));
   ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
+  const records::PartialDate today = records::DateOf(parts_.clock->Now());
+  if (!visibility.criminal_records) {
+    // Security: the notices first, by person id. Someone on file but not
+    // wanted then costs what an unknown id does (one query finding nothing
+    // in force), and the 404 does not tell them apart by its time either.
+    ASSIGN_OR_RETURN(std::vector<records::WantedNotice> notices,
+                     repository.WantedNoticesOf(person_id));
+    if (std::ranges::none_of(notices, [&](const records::WantedNotice& notice) {
+          return records::NoticeInForce(notice, today);
+        })) {
+      return Fail(ErrorCode::kNotFound, "no person " + std::to_string(person_id));
+    }
+  }
   ASSIGN_OR_RETURN(records::PersonFile file, records::OpenPersonFile(repository, person_id));
-  RETURN_IF_ERROR(
-      policy::MinimisePersonFile(visibility, records::DateOf(parts_.clock->Now()), file));
+  RETURN_IF_ERROR(policy::MinimisePersonFile(visibility, today, file));
   ASSIGN_OR_RETURN(bool counted, step_up.RecordFileOpening(caller.session_id));
   if (!counted) return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
   return FileAnswer{.file = std::move(file), .visibility = visibility};
