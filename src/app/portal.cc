@@ -470,19 +470,22 @@ Result<FileAnswer> Portal::OpenFile(const Caller& caller, const ConsultationInpu
       Decide(caller, input, policy::ConsultationKind::kFileOpening, retry_after_seconds));
   ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
   const records::PartialDate today = records::DateOf(parts_.clock->Now());
-  if (!visibility.criminal_records) {
+  records::PersonFile file;
+  if (visibility.criminal_records) {
+    ASSIGN_OR_RETURN(file, records::OpenPersonFile(repository, person_id));
+  } else {
     // Security: the notices first, by person id. Someone on file but not
     // wanted then costs what an unknown id does (one query finding nothing
     // in force), and the 404 does not tell them apart by its time either.
-    ASSIGN_OR_RETURN(std::vector<records::WantedNotice> notices,
-                     repository.WantedNoticesOf(person_id));
-    if (std::ranges::none_of(notices, [&](const records::WantedNotice& notice) {
+    // The entries, which this consultation may not see, are not read.
+    ASSIGN_OR_RETURN(file.notices, repository.WantedNoticesOf(person_id));
+    if (std::ranges::none_of(file.notices, [&](const records::WantedNotice& notice) {
           return records::NoticeInForce(notice, today);
         })) {
       return Fail(ErrorCode::kNotFound, "no person " + std::to_string(person_id));
     }
+    ASSIGN_OR_RETURN(file.person, repository.GetPerson(person_id));
   }
-  ASSIGN_OR_RETURN(records::PersonFile file, records::OpenPersonFile(repository, person_id));
   RETURN_IF_ERROR(policy::MinimisePersonFile(visibility, today, file));
   ASSIGN_OR_RETURN(bool counted, step_up.RecordFileOpening(caller.session_id));
   if (!counted) return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));

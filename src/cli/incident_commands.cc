@@ -214,9 +214,13 @@ int RunCanaryPlant(const std::filesystem::path& data_dir, int count) {
   if (std::ifstream in(std::filesystem::path(VIGIE_SHARE_DIR) / "surnames-fr.txt"); in) {
     for (std::string line; std::getline(in, line);) tail.push_back(line);
   }
-  uint64_t seed = 0;
-  for (uint8_t byte : crypto::RandomBytes(sizeof seed)) seed = (seed << 8) | byte;
-  records::PopulationGenerator generator({.seed = seed, .wanted_share = 1.0}, std::move(tail));
+  auto random_below = [](uint64_t bound) {
+    uint64_t value = 0;
+    for (uint8_t byte : crypto::RandomBytes(sizeof value)) value = (value << 8) | byte;
+    return value % bound;  // bias below 2^-40 for the bounds used here
+  };
+  records::PopulationGenerator generator({.seed = random_below(UINT64_MAX), .wanted_share = 1.0},
+                                         std::move(tail));
   if (generator.long_tail_size() < 2) {
     return ReportError(Error(ErrorCode::kInternal, "the surname list is missing: no rare names"));
   }
@@ -235,8 +239,7 @@ int RunCanaryPlant(const std::filesystem::path& data_dir, int count) {
       return ReportError(Error(ErrorCode::kInternal, "the generator made no wanted decoy"));
     }
     const size_t half = generator.long_tail_size() / 2;
-    decoy.person.surname = generator.LongTailSurname(half + seed % half);
-    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    decoy.person.surname = generator.LongTailSurname(half + random_below(half));
     decoy.person.external_id = "P" + crypto::HexEncode(crypto::RandomBytes(12));
     if (auto put = repository->PutPerson(decoy.person); !put) return ReportError(put.error());
     records::WantedNotice notice = DecoyNotice(decoy.notices.front(), today);
