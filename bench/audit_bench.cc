@@ -88,23 +88,35 @@ AuditEvent SearchEvent(uint64_t n, int persons_per_event) {
 }
 
 // "What did these 10 agents see in the last 30 days" and "who consulted this
-// person" (100 persons spread over the ids the log holds), timed. 0 on success.
-int Investigate(vigie::store::Connection& db, int64_t last_micros, int64_t first_person,
-                int64_t last_person) {
+// person" (100 persons spread over the ids the log holds), timed. The first
+// question is asked read by one connection, then with a second one reading
+// half of each answer (`vigie audit search` does), both printed. 0 on
+// success.
+int Investigate(vigie::store::Connection& db, const std::string& url, int64_t last_micros,
+                int64_t first_person, int64_t last_person) {
   const int64_t persons = std::max<int64_t>(1, last_person - first_person + 1);
-  const auto agents_started = Clock::now();
-  uint64_t agents_seen = 0;
-  for (int64_t agent = 1; agent <= 10; ++agent) {
-    auto found = vigie::audit::FindEvents(
-        db, {.agent_id = agent,
-             .since_unix_micros = last_micros - int64_t{30} * 86'400'000'000,
-             .limit = 10'000'000});
-    if (!found) return 1;
-    agents_seen += found->size();
+  const vigie::audit::ParallelReading two_readers{.open = [&url] {
+    return vigie::store::Open(url, {.read_only = !url.starts_with("postgres")});
+  }};
+  for (const bool parallel : {false, true}) {
+    const auto agents_started = Clock::now();
+    uint64_t agents_seen = 0;
+    for (int64_t agent = 1; agent <= 10; ++agent) {
+      auto found =
+          vigie::audit::FindEvents(db,
+                                   {.agent_id = agent,
+                                    .since_unix_micros = last_micros - int64_t{30} * 86'400'000'000,
+                                    .limit = 10'000'000},
+                                   parallel ? two_readers : vigie::audit::ParallelReading{});
+      if (!found) return 1;
+      agents_seen += found->size();
+    }
+    const double agents_seconds = Seconds(agents_started);
+    std::printf(
+        "what 10 agents did in the last 30 days, %s: %llu events in %.3f s (target <= 1 s)\n",
+        parallel ? "two readers" : "one reader", static_cast<unsigned long long>(agents_seen),
+        agents_seconds);
   }
-  const double agents_seconds = Seconds(agents_started);
-  std::printf("what 10 agents did in the last 30 days: %llu events in %.3f s (target <= 1 s)\n",
-              static_cast<unsigned long long>(agents_seen), agents_seconds);
   double worst = 0, total = 0;
   uint64_t accesses = 0;
   for (int64_t i = 1; i <= 100; ++i) {
@@ -145,7 +157,8 @@ int InvestigateExisting(const std::string& file) {
   const int64_t events = scalar("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event");
   std::printf("== audit log %s: %lld events\n", postgres ? "on PostgreSQL" : file.c_str(),
               static_cast<long long>(events));
-  return Investigate(**db, scalar("SELECT max(time_us) FROM audit_event"),
+  return Investigate(**db, postgres ? file : "sqlite:" + file,
+                     scalar("SELECT max(time_us) FROM audit_event"),
                      scalar("SELECT min(first_person) FROM audit_person_chunk"),
                      scalar("SELECT max(last_person) FROM audit_person_chunk"));
 }
@@ -346,6 +359,7 @@ int main(int argc, char** argv) {
   // SearchEvent's persons: (n * 7 + i) % 20 M + 1, n from the first phase's
   // 0 (the bulk phase's `events` without writers) to 2 x events.
   const uint64_t first_n = writers > 0 ? 0 : events;
-  return Investigate(**db, last_micros, static_cast<int64_t>(first_n * 7 % 20'000'000 + 1),
+  return Investigate(**db, options.url, last_micros,
+                     static_cast<int64_t>(first_n * 7 % 20'000'000 + 1),
                      static_cast<int64_t>(std::min<uint64_t>(2 * events * 7, 20'000'000)));
 }

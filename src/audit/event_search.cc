@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "audit/audit_event_codec.h"
@@ -26,27 +29,36 @@ std::string SequenceList(store::Dialect dialect, std::span<const uint64_t> seque
   return list;
 }
 
-}  // namespace
+// The statement selecting `columns` of the events `filter` names, and how
+// to bind its parameters.
+struct Selection {
+  std::string sql;
+  std::vector<std::function<void(store::Statement&, int)>> binders;
+  size_t limit;
 
-Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFilter& filter) {
-  int64_t indexed_up_to = 0;
-  std::string person_sequences;  // the index's answer, as a list for the statement
-  if (filter.person_id) {
-    ASSIGN_OR_RETURN(IndexedAccesses found, IndexedAccessesOf(db, *filter.person_id));
-    indexed_up_to = static_cast<int64_t>(found.indexed_up_to);
-    const std::vector<uint64_t>& indexed = found.sequences;
-    // Only the page's stretch goes into the statement (pages of a person's
-    // accesses would otherwise each send all of them).
-    auto first = std::lower_bound(indexed.begin(), indexed.end(), filter.after_sequence);
-    auto last = std::lower_bound(first, indexed.end(), filter.before_sequence);
-    person_sequences = SequenceList(db.dialect(), std::span<const uint64_t>(first, last));
+  Result<store::Statement*> Prepare(store::Connection& db, const EventFilter& filter) const {
+    ASSIGN_OR_RETURN(store::Statement * rows, db.Prepare(sql));
+    rows->BindInt(1, static_cast<int64_t>(std::min<uint64_t>(filter.after_sequence, INT64_MAX)));
+    for (size_t i = 0; i < binders.size(); ++i) binders[i](*rows, static_cast<int>(i) + 2);
+    rows->BindInt(static_cast<int>(binders.size()) + 2,
+                  static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+    return rows;
   }
+};
+
+// `person_sequences`: the person index's answer within the filter's
+// stretch, as a list for the statement; `indexed_up_to`: where the index
+// ends and the tail to scan begins.
+Selection Select(store::Dialect dialect, std::string_view columns, const EventFilter& filter,
+                 std::string person_sequences, int64_t indexed_up_to) {
   // Only the criteria given go into the statement, so SQLite can use the
   // index that fits (agent, unit, time, the person's list); an "x IS NULL
   // OR" form would scan the whole log. The fragments are constants and
   // every value is a parameter (DESIGN invariant 6).
-  std::string sql = "SELECT event FROM audit_event WHERE sequence >= $1";
-  std::vector<std::function<void(store::Statement&, int)>> binders;
+  Selection selection;
+  std::string& sql = selection.sql;
+  auto& binders = selection.binders;
+  sql = "SELECT " + std::string(columns) + " FROM audit_event WHERE sequence >= $1";
   auto where = [&](std::string_view fragment_before, std::string_view fragment_after,
                    std::function<void(store::Statement&, int)> bind) {
     binders.push_back(std::move(bind));
@@ -77,12 +89,12 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
           [hash = *filter.terms_hash](store::Statement& s, int i) { s.BindBlob(i, hash); });
   }
   if (filter.person_id) {
-    // The index's sequences, plus the tail not indexed yet (filtered below).
+    // The index's sequences, plus the tail not indexed yet (filtered after
+    // decoding).
     where(
-        db.dialect() == store::Dialect::kSqlite ? "sequence IN (SELECT value FROM json_each("
-                                                : "sequence IN (SELECT unnest(CAST(",
-        (db.dialect() == store::Dialect::kSqlite ? std::string(")")
-                                                 : std::string(" AS BIGINT[]))")) +
+        dialect == store::Dialect::kSqlite ? "sequence IN (SELECT value FROM json_each("
+                                           : "sequence IN (SELECT unnest(CAST(",
+        (dialect == store::Dialect::kSqlite ? std::string(")") : std::string(" AS BIGINT[]))")) +
             " UNION ALL SELECT sequence FROM audit_event WHERE sequence >= $" +
             std::to_string(binders.size() + 3) + ")",
         [list = std::move(person_sequences)](store::Statement& s, int i) { s.BindText(i, list); });
@@ -92,24 +104,126 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
   // stops at the limit.
   sql += filter.newest_first ? " ORDER BY time_us DESC, sequence DESC" : " ORDER BY sequence";
   sql += " LIMIT $" + std::to_string(binders.size() + 2);
-  ASSIGN_OR_RETURN(store::Statement * rows, db.Prepare(sql));
-  rows->BindInt(1, static_cast<int64_t>(std::min<uint64_t>(filter.after_sequence, INT64_MAX)));
-  for (size_t i = 0; i < binders.size(); ++i) binders[i](*rows, static_cast<int>(i) + 2);
   // With a person, events are filtered after decoding (the unindexed tail,
   // and whatever the derived index claims: it may only lose events, never
   // add one), so the limit applies then.
-  rows->BindInt(static_cast<int>(binders.size()) + 2,
-                filter.person_id ? INT64_MAX
-                                 : static_cast<int64_t>(std::min<size_t>(filter.limit, INT64_MAX)));
+  selection.limit = filter.person_id ? INT64_MAX : filter.limit;
+  return selection;
+}
+
+// Whether the indexes alone name the events, without reading one: ranges of
+// (agent, time), (unit, time) or time. Then their sequences are selected
+// first and the events read by sequence, on two connections when many.
+bool IndexesSelect(const EventFilter& filter) {
+  return !filter.person_id && !filter.session_id && !filter.source_address && !filter.type &&
+         !filter.terms_hash;
+}
+
+// The events numbered `sequences`, in that order. Every one must exist: an
+// index that names a missing event means a damaged log.
+Result<std::vector<AuditEvent>> ReadEvents(store::Connection& db,
+                                           std::span<const uint64_t> sequences) {
+  if (sequences.empty()) return std::vector<AuditEvent>{};
+  std::vector<uint64_t> ascending(sequences.begin(), sequences.end());
+  std::sort(ascending.begin(), ascending.end());
+  ASSIGN_OR_RETURN(store::Statement * rows,
+                   db.Prepare(db.dialect() == store::Dialect::kSqlite
+                                  ? "SELECT event FROM audit_event WHERE sequence IN "
+                                    "(SELECT value FROM json_each($1)) ORDER BY sequence"
+                                  : "SELECT event FROM audit_event WHERE sequence IN "
+                                    "(SELECT unnest(CAST($1 AS BIGINT[]))) ORDER BY sequence"));
+  rows->BindText(1, SequenceList(db.dialect(), ascending));
+  std::vector<AuditEvent> found;
+  found.reserve(ascending.size());
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, rows->Step());
+    if (!more) break;
+    ASSIGN_OR_RETURN(AuditEvent event, DecodeAuditEvent(rows->ColumnBlob(0)));
+    if (found.size() == ascending.size() || event.sequence != ascending[found.size()]) {
+      return Fail(ErrorCode::kDataLoss, "audit event " + std::to_string(event.sequence) +
+                                            " is stored under another number");
+    }
+    found.push_back(std::move(event));
+  }
+  if (found.size() < ascending.size()) {
+    return Fail(ErrorCode::kDataLoss, "audit event " + std::to_string(ascending[found.size()]) +
+                                          " is listed by an index but missing from the log");
+  }
+  if (std::is_sorted(sequences.begin(), sequences.end())) return found;
+  std::vector<AuditEvent> ordered;
+  ordered.reserve(found.size());
+  for (uint64_t sequence : sequences) {
+    auto at = std::lower_bound(ascending.begin(), ascending.end(), sequence);
+    ordered.push_back(std::move(found[at - ascending.begin()]));
+  }
+  return ordered;
+}
+
+// ReadEvents, the second half on a connection and thread of its own when
+// the answer is large and `parallel` can open one.
+Result<std::vector<AuditEvent>> ReadEventsInParallel(store::Connection& db,
+                                                     std::span<const uint64_t> sequences,
+                                                     const ParallelReading& parallel) {
+  if (!parallel.open || sequences.size() < std::max<size_t>(parallel.from_events, 2)) {
+    return ReadEvents(db, sequences);
+  }
+  const std::span<const uint64_t> first = sequences.first(sequences.size() / 2);
+  const std::span<const uint64_t> second = sequences.subspan(first.size());
+  std::optional<Result<std::vector<AuditEvent>>> second_read;  // empty: no connection
+  std::thread helper([&] {
+    auto helper_db = parallel.open();
+    if (helper_db) second_read = ReadEvents(**helper_db, second);
+  });
+  Result<std::vector<AuditEvent>> first_read = ReadEvents(db, first);
+  helper.join();
+  if (!second_read) second_read = ReadEvents(db, second);
+  if (!first_read) return first_read;
+  if (!*second_read) return std::move(*second_read);
+  std::vector<AuditEvent>& events = *first_read;
+  std::move((*second_read)->begin(), (*second_read)->end(), std::back_inserter(events));
+  return first_read;
+}
+
+bool Returned(const AuditEvent& event, int64_t person_id) {
+  return std::find(event.person_ids.begin(), event.person_ids.end(), person_id) !=
+         event.person_ids.end();
+}
+
+}  // namespace
+
+Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFilter& filter,
+                                           const ParallelReading& parallel) {
+  int64_t indexed_up_to = 0;
+  std::string person_sequences;
+  if (filter.person_id) {
+    ASSIGN_OR_RETURN(IndexedAccesses found, IndexedAccessesOf(db, *filter.person_id));
+    indexed_up_to = static_cast<int64_t>(found.indexed_up_to);
+    const std::vector<uint64_t>& indexed = found.sequences;
+    // Only the page's stretch goes into the statement (pages of a person's
+    // accesses would otherwise each send all of them).
+    auto first = std::lower_bound(indexed.begin(), indexed.end(), filter.after_sequence);
+    auto last = std::lower_bound(first, indexed.end(), filter.before_sequence);
+    person_sequences = SequenceList(db.dialect(), std::span<const uint64_t>(first, last));
+  }
+  const bool by_sequences = parallel.open && IndexesSelect(filter);
+  const Selection selection = Select(db.dialect(), by_sequences ? "sequence" : "event", filter,
+                                     std::move(person_sequences), indexed_up_to);
+  ASSIGN_OR_RETURN(store::Statement * rows, selection.Prepare(db, filter));
+  if (by_sequences) {
+    std::vector<uint64_t> sequences;
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, rows->Step());
+      if (!more) break;
+      sequences.push_back(static_cast<uint64_t>(rows->ColumnInt(0)));
+    }
+    return ReadEventsInParallel(db, sequences, parallel);
+  }
   std::vector<AuditEvent> events;
   while (events.size() < filter.limit) {
     ASSIGN_OR_RETURN(bool more, rows->Step());
     if (!more) break;
     ASSIGN_OR_RETURN(AuditEvent event, DecodeAuditEvent(rows->ColumnBlob(0)));
-    if (filter.person_id && std::find(event.person_ids.begin(), event.person_ids.end(),
-                                      *filter.person_id) == event.person_ids.end()) {
-      continue;
-    }
+    if (filter.person_id && !Returned(event, *filter.person_id)) continue;
     events.push_back(std::move(event));
   }
   // To its end (no read snapshot left open): bounded, since the SQL limit

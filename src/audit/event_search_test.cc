@@ -15,7 +15,10 @@ namespace {
 using testing::AuditLogFixture;
 using testing::SearchEvent;
 
-class EventSearchTest : public ::testing::Test {
+// Each question is asked twice: read by one connection, and with a second
+// one reading half of every answer (from a single event, so the small
+// logs of these tests take that path).
+class EventSearchTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     auto log = fixture_.OpenLog();
@@ -33,8 +36,15 @@ class EventSearchTest : public ::testing::Test {
     db_ = fixture_.RawDatabase();
   }
 
+  ParallelReading Parallel() const {
+    if (!GetParam()) return {};
+    return {
+        .open = [url = fixture_.Options().url] { return store::Open(url, {.read_only = true}); },
+        .from_events = 1};
+  }
+
   std::vector<uint64_t> Sequences(const EventFilter& filter) {
-    auto events = FindEvents(*db_, filter);
+    auto events = FindEvents(*db_, filter, Parallel());
     EXPECT_TRUE(events.has_value()) << events.error().message();
     std::vector<uint64_t> sequences;
     for (const AuditEvent& event : events.value_or(std::vector<AuditEvent>{})) {
@@ -47,7 +57,7 @@ class EventSearchTest : public ::testing::Test {
   std::unique_ptr<store::Connection> db_;
 };
 
-TEST_F(EventSearchTest, EachCriterionNarrowsTheEvents) {
+TEST_P(EventSearchTest, EachCriterionNarrowsTheEvents) {
   EXPECT_EQ(Sequences({}).size(), 30u);
   EXPECT_EQ(Sequences({.agent_id = 2}).size(), 10u);
   EXPECT_EQ(Sequences({.agent_id = 2, .since_unix_micros = 10'000'000}).size(), 7u);
@@ -61,12 +71,12 @@ TEST_F(EventSearchTest, EachCriterionNarrowsTheEvents) {
   EXPECT_TRUE(Sequences({.agent_id = 99}).empty());
 }
 
-TEST_F(EventSearchTest, ResumesFromASequenceNumberWithinALimit) {
+TEST_P(EventSearchTest, ResumesFromASequenceNumberWithinALimit) {
   EXPECT_EQ(Sequences({.after_sequence = 27}), (std::vector<uint64_t>{27, 28, 29}));
   EXPECT_EQ(Sequences({.after_sequence = 10, .limit = 2}), (std::vector<uint64_t>{10, 11}));
 }
 
-TEST_F(EventSearchTest, EndsBeforeASequenceNumberAndGivesTheLatestFirst) {
+TEST_P(EventSearchTest, EndsBeforeASequenceNumberAndGivesTheLatestFirst) {
   EXPECT_EQ(Sequences({.before_sequence = 3}), (std::vector<uint64_t>{0, 1, 2}));
   EXPECT_EQ(Sequences({.agent_id = 2, .before_sequence = 20, .limit = 3, .newest_first = true}),
             (std::vector<uint64_t>{19, 16, 13}));
@@ -77,9 +87,43 @@ TEST_F(EventSearchTest, EndsBeforeASequenceNumberAndGivesTheLatestFirst) {
             (std::vector<uint64_t>{28, 23}));
 }
 
-TEST_F(EventSearchTest, AnInjectionAttemptIsJustAnAddressThatMatchesNothing) {
+TEST_P(EventSearchTest, AnInjectionAttemptIsJustAnAddressThatMatchesNothing) {
   EXPECT_TRUE(Sequences({.source_address = "' OR 1=1 --"}).empty());
   EXPECT_EQ(Sequences({}).size(), 30u);  // and nothing was changed
+}
+
+INSTANTIATE_TEST_SUITE_P(OneOrTwoReaders, EventSearchTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& two) {
+                           return two.param ? "TwoReaders" : "OneReader";
+                         });
+
+// Every event an index names is read, or the answer is an error: a second
+// connection that does not see them (here, another log) cannot shorten it.
+TEST_F(EventSearchTest, AnEventTheIndexNamesButTheLogLacksIsAnErrorNotAGap) {
+  AuditLogFixture other;
+  { auto log = other.OpenLog(); }
+  auto events = FindEvents(
+      *db_, {.agent_id = 2},
+      {.open = [url = other.Options().url] { return store::Open(url, {.read_only = true}); },
+       .from_events = 1});
+  ASSERT_FALSE(events.has_value());
+  EXPECT_EQ(events.error().code(), ErrorCode::kDataLoss);
+  EXPECT_NE(events.error().message().find("missing from the log"), std::string::npos)
+      << events.error().message();
+}
+
+// A second connection is a help, not a condition: when it cannot be opened
+// the first one reads the whole answer.
+TEST_F(EventSearchTest, WithoutItsSecondConnectionTheAnswerIsReadByTheFirst) {
+  auto events = FindEvents(*db_, {.agent_id = 2, .newest_first = true},
+                           {.open = []() -> Result<std::unique_ptr<store::Connection>> {
+                              return Fail(ErrorCode::kUnavailable, "no more connections");
+                            },
+                            .from_events = 1});
+  ASSERT_TRUE(events.has_value()) << events.error().message();
+  std::vector<uint64_t> sequences;
+  for (const AuditEvent& event : *events) sequences.push_back(event.sequence);
+  EXPECT_EQ(sequences, (std::vector<uint64_t>{28, 25, 22, 19, 16, 13, 10, 7, 4, 1}));
 }
 
 // The person index is extended in segments behind the log: a query sees the
@@ -120,7 +164,7 @@ TEST(EventSearchIndexTest, PersonQueriesSeeTheUnindexedTailAndTheIndexCatchesUp)
 // The index is derived data someone with the database could forge: it may
 // hide an access (verification, not the index, is what proves the log), but
 // it cannot make an event that did not return a person answer for them.
-TEST_F(EventSearchTest, AForgedIndexChunkCannotAddAnEventToAPersonsAccesses) {
+TEST_P(EventSearchTest, AForgedIndexChunkCannotAddAnEventToAPersonsAccesses) {
   const auto chunks = ChunkAccesses(std::vector<PersonAccess>{{103, 3}, {103, 4}}, 0);
   ASSERT_EQ(chunks.size(), 1u);
   auto forge = db_->Prepare(
@@ -139,7 +183,7 @@ TEST_F(EventSearchTest, AForgedIndexChunkCannotAddAnEventToAPersonsAccesses) {
 // A chunk damaged on disk (or forged into garbage) does not make the
 // person's accesses unanswerable, nor incomplete: its segment is answered
 // from the events themselves.
-TEST_F(EventSearchTest, ADamagedChunkIsAnsweredFromItsSegmentsEvents) {
+TEST_P(EventSearchTest, ADamagedChunkIsAnsweredFromItsSegmentsEvents) {
   const std::vector<uint64_t> accesses{3, 8, 13, 18, 23, 28};  // person 103's
   ASSERT_EQ(Sequences({.person_id = 103}), accesses);
   for (const std::vector<uint8_t>& garbage :

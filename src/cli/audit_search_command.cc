@@ -72,9 +72,11 @@ int RunAuditSearch(const std::filesystem::path& data_dir, const AuditSearchOptio
   SystemClock clock;
   auto filter = FilterFrom(options, *installation, clock);
   if (!filter) return ReportError(filter.error());
-  auto db = store::Open(installation->AuditDatabaseUrl(), {.read_only = true});
+  const std::string url = installation->AuditDatabaseUrl();
+  auto db = store::Open(url, {.read_only = true});
   if (!db) return ReportError(db.error().WithContext("audit log"));
-  auto events = audit::FindEvents(**db, *filter);
+  auto events = audit::FindEvents(
+      **db, *filter, {.open = [&url] { return store::Open(url, {.read_only = true}); }});
   if (!events) return ReportError(events.error());
   for (const audit::AuditEvent& event : *events) {
     std::printf("%s\n", audit::ExportEvent(event, *format).c_str());
