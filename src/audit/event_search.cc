@@ -119,6 +119,16 @@ bool IndexesSelect(const EventFilter& filter) {
          !filter.terms_hash;
 }
 
+// Whether a person's accesses are asked with nothing else but a stretch of
+// sequences, in sequence order: the person index then names every event to
+// read.
+bool PersonAlone(const EventFilter& filter) {
+  return filter.person_id && !filter.agent_id && !filter.unit_id && !filter.session_id &&
+         !filter.source_address && !filter.type && !filter.terms_hash &&
+         filter.since_unix_micros == 0 &&
+         filter.until_unix_micros == std::numeric_limits<int64_t>::max() && !filter.newest_first;
+}
+
 // The events numbered `sequences`, in that order. Every one must exist: an
 // index that names a missing event means a damaged log.
 Result<std::vector<AuditEvent>> ReadEvents(store::Connection& db,
@@ -189,6 +199,46 @@ bool Returned(const AuditEvent& event, int64_t person_id) {
          event.person_ids.end();
 }
 
+// "Who consulted this person", with no other criterion and in sequence
+// order: the index's sequences below where it ended, then the tail's, read
+// by sequence. Each event is checked to have returned the person (the
+// index may lose events, never add one), `filter.limit` at a time.
+Result<std::vector<AuditEvent>> FindPersonAccesses(store::Connection& db, const EventFilter& filter,
+                                                   IndexedAccesses indexed,
+                                                   const ParallelReading& parallel) {
+  std::vector<uint64_t>& sequences = indexed.sequences;
+  const uint64_t tail_from = std::max(filter.after_sequence, indexed.indexed_up_to);
+  // The index went on while it was read: what it added is in the tail.
+  std::erase_if(sequences, [&](uint64_t sequence) {
+    return sequence < filter.after_sequence || sequence >= tail_from ||
+           sequence >= filter.before_sequence;
+  });
+  if (tail_from < filter.before_sequence) {
+    ASSIGN_OR_RETURN(store::Statement * tail,
+                     db.Prepare("SELECT sequence FROM audit_event WHERE sequence >= $1 AND "
+                                "sequence < $2 ORDER BY sequence"));
+    tail->BindInt(1, static_cast<int64_t>(std::min<uint64_t>(tail_from, INT64_MAX)))
+        .BindInt(2, static_cast<int64_t>(std::min<uint64_t>(filter.before_sequence, INT64_MAX)));
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, tail->Step());
+      if (!more) break;
+      sequences.push_back(static_cast<uint64_t>(tail->ColumnInt(0)));
+    }
+  }
+  std::vector<AuditEvent> events;
+  for (size_t next = 0; next < sequences.size() && events.size() < filter.limit;) {
+    const size_t take = std::min(sequences.size() - next, filter.limit - events.size());
+    ASSIGN_OR_RETURN(std::vector<AuditEvent> read,
+                     ReadEventsInParallel(
+                         db, std::span<const uint64_t>(sequences).subspan(next, take), parallel));
+    next += take;
+    for (AuditEvent& event : read) {
+      if (Returned(event, *filter.person_id)) events.push_back(std::move(event));
+    }
+  }
+  return events;
+}
+
 }  // namespace
 
 Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFilter& filter,
@@ -197,6 +247,9 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
   std::string person_sequences;
   if (filter.person_id) {
     ASSIGN_OR_RETURN(IndexedAccesses found, IndexedAccessesOf(db, *filter.person_id));
+    if (parallel.open && PersonAlone(filter)) {
+      return FindPersonAccesses(db, filter, std::move(found), parallel);
+    }
     indexed_up_to = static_cast<int64_t>(found.indexed_up_to);
     const std::vector<uint64_t>& indexed = found.sequences;
     // Only the page's stretch goes into the statement (pages of a person's

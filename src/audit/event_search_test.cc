@@ -146,6 +146,15 @@ TEST(EventSearchIndexTest, PersonQueriesSeeTheUnindexedTailAndTheIndexCatchesUp)
     EXPECT_EQ(found->size(), 3u);
     auto limited = FindEvents(*db, {.person_id = 555, .limit = 2});
     EXPECT_EQ(limited->size(), 2u);
+    const ParallelReading two_readers{
+        .open = [url = fixture.Options().url] { return store::Open(url, {.read_only = true}); },
+        .from_events = 1};
+    auto read_by_two = FindEvents(*db, {.person_id = 555, .after_sequence = 1}, two_readers);
+    ASSERT_TRUE(read_by_two.has_value()) << read_by_two.error().message();
+    ASSERT_EQ(read_by_two->size(), 2u) << "the tail, read by sequence";
+    EXPECT_EQ((*read_by_two)[0].sequence, 1u);
+    EXPECT_EQ((*read_by_two)[1].sequence, 2u);
+    EXPECT_EQ(FindEvents(*db, {.person_id = 555, .limit = 2}, two_readers)->size(), 2u);
   }
   auto db = fixture.RawDatabase();
   EXPECT_EQ(indexed_accesses(*db), 3u) << "closing the log indexes the rest";
