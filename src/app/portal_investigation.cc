@@ -101,7 +101,9 @@ Result<BreachAnswer> Portal::ReportBreach(const Caller& caller, const BreachRequ
   BreachAnswer answer;
   // Computed against the log's latest checkpoint: while the server runs,
   // events newer than it are counted too, as unproven (breach_report.h).
-  incident::BreachOptions options{.with_proofs = request.with_proofs};
+  incident::BreachOptions options{
+      .with_proofs = request.with_proofs,
+      .reading = {.open = [this] { return OpenAuditForReading(*parts_.config); }}};
   if (request.name_subjects) {
     options.with_subjects = [this](std::vector<incident::ExposedSubject>& subjects) -> Result<void> {
       ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());

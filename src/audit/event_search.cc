@@ -129,11 +129,13 @@ bool PersonAlone(const EventFilter& filter) {
          filter.until_unix_micros == std::numeric_limits<int64_t>::max() && !filter.newest_first;
 }
 
-// The events numbered `sequences`, in that order. Every one must exist: an
-// index that names a missing event means a damaged log.
-Result<std::vector<AuditEvent>> ReadEvents(store::Connection& db,
-                                           std::span<const uint64_t> sequences) {
-  if (sequences.empty()) return std::vector<AuditEvent>{};
+// The events numbered `sequences`, in that order, their stored bytes kept
+// when asked. Every one must exist: an index that names a missing event
+// means a damaged log.
+Result<std::vector<StoredEvent>> ReadEvents(store::Connection& db,
+                                            std::span<const uint64_t> sequences,
+                                            bool keep_encoded) {
+  if (sequences.empty()) return std::vector<StoredEvent>{};
   std::vector<uint64_t> ascending(sequences.begin(), sequences.end());
   std::sort(ascending.begin(), ascending.end());
   ASSIGN_OR_RETURN(store::Statement * rows,
@@ -143,24 +145,27 @@ Result<std::vector<AuditEvent>> ReadEvents(store::Connection& db,
                                   : "SELECT event FROM audit_event WHERE sequence IN "
                                     "(SELECT unnest(CAST($1 AS BIGINT[]))) ORDER BY sequence"));
   rows->BindText(1, SequenceList(db.dialect(), ascending));
-  std::vector<AuditEvent> found;
+  std::vector<StoredEvent> found;
   found.reserve(ascending.size());
   while (true) {
     ASSIGN_OR_RETURN(bool more, rows->Step());
     if (!more) break;
-    ASSIGN_OR_RETURN(AuditEvent event, DecodeAuditEvent(rows->ColumnBlob(0)));
+    const std::span<const uint8_t> encoded = rows->ColumnBlob(0);
+    ASSIGN_OR_RETURN(AuditEvent event, DecodeAuditEvent(encoded));
     if (found.size() == ascending.size() || event.sequence != ascending[found.size()]) {
       return Fail(ErrorCode::kDataLoss, "audit event " + std::to_string(event.sequence) +
                                             " is stored under another number");
     }
-    found.push_back(std::move(event));
+    found.push_back({.encoded = keep_encoded ? std::vector<uint8_t>(encoded.begin(), encoded.end())
+                                             : std::vector<uint8_t>{},
+                     .event = std::move(event)});
   }
   if (found.size() < ascending.size()) {
     return Fail(ErrorCode::kDataLoss, "audit event " + std::to_string(ascending[found.size()]) +
                                           " is listed by an index but missing from the log");
   }
   if (std::is_sorted(sequences.begin(), sequences.end())) return found;
-  std::vector<AuditEvent> ordered;
+  std::vector<StoredEvent> ordered;
   ordered.reserve(found.size());
   for (uint64_t sequence : sequences) {
     auto at = std::lower_bound(ascending.begin(), ascending.end(), sequence);
@@ -171,27 +176,40 @@ Result<std::vector<AuditEvent>> ReadEvents(store::Connection& db,
 
 // ReadEvents, the second half on a connection and thread of its own when
 // the answer is large and `parallel` can open one.
-Result<std::vector<AuditEvent>> ReadEventsInParallel(store::Connection& db,
-                                                     std::span<const uint64_t> sequences,
-                                                     const ParallelReading& parallel) {
+Result<std::vector<StoredEvent>> ReadInParallel(store::Connection& db,
+                                                std::span<const uint64_t> sequences,
+                                                const ParallelReading& parallel,
+                                                bool keep_encoded) {
   if (!parallel.open || sequences.size() < std::max<size_t>(parallel.from_events, 2)) {
-    return ReadEvents(db, sequences);
+    return ReadEvents(db, sequences, keep_encoded);
   }
   const std::span<const uint64_t> first = sequences.first(sequences.size() / 2);
   const std::span<const uint64_t> second = sequences.subspan(first.size());
-  std::optional<Result<std::vector<AuditEvent>>> second_read;  // empty: no connection
+  std::optional<Result<std::vector<StoredEvent>>> second_read;  // empty: no connection
   std::thread helper([&] {
     auto helper_db = parallel.open();
-    if (helper_db) second_read = ReadEvents(**helper_db, second);
+    if (helper_db) second_read = ReadEvents(**helper_db, second, keep_encoded);
   });
-  Result<std::vector<AuditEvent>> first_read = ReadEvents(db, first);
+  Result<std::vector<StoredEvent>> first_read = ReadEvents(db, first, keep_encoded);
   helper.join();
-  if (!second_read) second_read = ReadEvents(db, second);
+  if (!second_read) second_read = ReadEvents(db, second, keep_encoded);
   if (!first_read) return first_read;
   if (!*second_read) return std::move(*second_read);
-  std::vector<AuditEvent>& events = *first_read;
+  std::vector<StoredEvent>& events = *first_read;
   std::move((*second_read)->begin(), (*second_read)->end(), std::back_inserter(events));
   return first_read;
+}
+
+// The decoded events alone.
+Result<std::vector<AuditEvent>> ReadDecoded(store::Connection& db,
+                                            std::span<const uint64_t> sequences,
+                                            const ParallelReading& parallel) {
+  ASSIGN_OR_RETURN(std::vector<StoredEvent> stored,
+                   ReadInParallel(db, sequences, parallel, /*keep_encoded=*/false));
+  std::vector<AuditEvent> events;
+  events.reserve(stored.size());
+  for (StoredEvent& one : stored) events.push_back(std::move(one.event));
+  return events;
 }
 
 bool Returned(const AuditEvent& event, int64_t person_id) {
@@ -228,9 +246,9 @@ Result<std::vector<AuditEvent>> FindPersonAccesses(store::Connection& db, const 
   std::vector<AuditEvent> events;
   for (size_t next = 0; next < sequences.size() && events.size() < filter.limit;) {
     const size_t take = std::min(sequences.size() - next, filter.limit - events.size());
-    ASSIGN_OR_RETURN(std::vector<AuditEvent> read,
-                     ReadEventsInParallel(
-                         db, std::span<const uint64_t>(sequences).subspan(next, take), parallel));
+    ASSIGN_OR_RETURN(
+        std::vector<AuditEvent> read,
+        ReadDecoded(db, std::span<const uint64_t>(sequences).subspan(next, take), parallel));
     next += take;
     for (AuditEvent& event : read) {
       if (Returned(event, *filter.person_id)) events.push_back(std::move(event));
@@ -269,7 +287,7 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
       if (!more) break;
       sequences.push_back(static_cast<uint64_t>(rows->ColumnInt(0)));
     }
-    return ReadEventsInParallel(db, sequences, parallel);
+    return ReadDecoded(db, sequences, parallel);
   }
   std::vector<AuditEvent> events;
   while (events.size() < filter.limit) {
@@ -284,6 +302,12 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
   // accesses plus the unindexed tail.
   RETURN_IF_ERROR(rows->Run());
   return events;
+}
+
+Result<std::vector<StoredEvent>> ReadStoredEvents(store::Connection& db,
+                                                  std::span<const uint64_t> sequences,
+                                                  const ParallelReading& parallel) {
+  return ReadInParallel(db, sequences, parallel, /*keep_encoded=*/true);
 }
 
 }  // namespace vigie::audit

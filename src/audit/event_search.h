@@ -15,6 +15,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -60,5 +61,19 @@ struct ParallelReading {
 
 Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFilter& filter,
                                            const ParallelReading& parallel = {});
+
+// One event as the log holds it: its bytes (what its Merkle leaf hashes)
+// and their decoding.
+struct StoredEvent {
+  std::vector<uint8_t> encoded;
+  AuditEvent event;
+};
+
+// The events numbered `sequences` (as an index named them), in that order.
+// Errors: DataLoss when one is missing, does not decode or holds another
+// number; storage errors.
+Result<std::vector<StoredEvent>> ReadStoredEvents(store::Connection& db,
+                                                  std::span<const uint64_t> sequences,
+                                                  const ParallelReading& parallel = {});
 
 }  // namespace vigie::audit

@@ -91,9 +91,10 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
     return ReportError(recorded.error());
   }
 
-  auto db = store::Open(
-      installation->AuditDatabaseUrl(),
-      {.busy_timeout_ms = installation->config.store.busy_timeout_ms, .read_only = true});
+  const std::string audit_url = installation->AuditDatabaseUrl();
+  const store::OpenOptions audit_options{
+      .busy_timeout_ms = installation->config.store.busy_timeout_ms, .read_only = true};
+  auto db = store::Open(audit_url, audit_options);
   if (!db) return ReportError(db.error().WithContext("audit log"));
   auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
   if (!repository) return ReportError(repository.error());
@@ -101,12 +102,15 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
   const auto started = std::chrono::steady_clock::now();
   incident::BreachOptions breach_options{
       .with_proofs = !options.no_proofs,
-      .progress = [&](std::string_view stage, uint64_t done, uint64_t total) {
-        progress.Update(done, total, stage == "proving" ? "events hashed" : "selecting");
-      },
-      .with_subjects = [&](std::vector<incident::ExposedSubject>& subjects) {
-        return incident::NameSubjects(*repository, subjects);
-      }};
+      .progress =
+          [&](std::string_view stage, uint64_t done, uint64_t total) {
+            progress.Update(done, total, stage == "proving" ? "events hashed" : "selecting");
+          },
+      .with_subjects =
+          [&](std::vector<incident::ExposedSubject>& subjects) {
+            return incident::NameSubjects(*repository, subjects);
+          },
+      .reading = {.open = [&] { return store::Open(audit_url, audit_options); }}};
   auto report = incident::ComputeBreachReport(**db, *scope, clock, breach_options);
   progress.Finish();
   if (!report) return ReportError(report.error());

@@ -98,21 +98,40 @@ void BindWindow(store::Statement& rows, int first, const BreachScope& scope) {
       .BindInt(first + 4, static_cast<int64_t>(AuditEventType::kAuditSearch));
 }
 
-Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachScope& scope) {
+// The types a report counts (BindWindow's).
+bool Consultation(AuditEventType type) {
+  return type == AuditEventType::kSearch || type == AuditEventType::kFileOpening ||
+         type == AuditEventType::kAuditSearch;
+}
+
+Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachScope& scope,
+                                            const audit::ParallelReading& reading) {
   std::map<uint64_t, Selected> selected;
-  auto decode_all = [](store::Statement& row) -> Result<std::optional<Selected>> {
-    ASSIGN_OR_RETURN(Selected kept, Decode(row));
-    return std::optional<Selected>(std::move(kept));
-  };
-  // By agent: the (agent_id, time_us) index.
+  // By agent: the (agent_id, time_us) index names the events, then they are
+  // read by sequence (on two connections when many).
+  std::vector<uint64_t> sequences;
   for (int64_t agent_id : scope.agent_ids) {
     ASSIGN_OR_RETURN(store::Statement * rows,
-                     db.Prepare("SELECT sequence, session_id, source_address, event FROM "
-                                "audit_event WHERE agent_id = $1 AND time_us >= $2 AND "
-                                "time_us <= $3 AND type IN ($4, $5, $6)"));
-    rows->BindInt(1, agent_id);
-    BindWindow(*rows, 2, scope);
-    RETURN_IF_ERROR(Collect(*rows, decode_all, selected));
+                     db.Prepare("SELECT sequence FROM audit_event WHERE agent_id = $1 AND "
+                                "time_us >= $2 AND time_us <= $3"));
+    rows->BindInt(1, agent_id)
+        .BindInt(2, scope.since_unix_micros)
+        .BindInt(3, scope.until_unix_micros);
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, rows->Step());
+      if (!more) break;
+      sequences.push_back(static_cast<uint64_t>(rows->ColumnInt(0)));
+    }
+  }
+  std::sort(sequences.begin(), sequences.end());
+  sequences.erase(std::unique(sequences.begin(), sequences.end()), sequences.end());
+  ASSIGN_OR_RETURN(std::vector<audit::StoredEvent> stored,
+                   audit::ReadStoredEvents(db, sequences, reading));
+  for (audit::StoredEvent& one : stored) {
+    if (!Consultation(one.event.type) || !ShowsPersons(one.event)) continue;
+    const uint64_t sequence = one.event.sequence;
+    selected.emplace(sequence,
+                     Selected{.encoded = std::move(one.encoded), .event = std::move(one.event)});
   }
   if (scope.session_ids.empty() && scope.dpop_jkts.empty() && scope.source_addresses.empty()) {
     return selected;
@@ -450,7 +469,7 @@ Result<BreachReport> ComputeBreachReport(store::Connection& audit_db, const Brea
   ASSIGN_OR_RETURN(report.log_size, LogSize(audit_db));
   ASSIGN_OR_RETURN(report.checkpoint, audit::ReadLatestCheckpoint(audit_db));
   if (options.progress) options.progress("selecting", 0, 0);
-  ASSIGN_OR_RETURN(auto selected, Select(audit_db, scope));
+  ASSIGN_OR_RETURN(auto selected, Select(audit_db, scope, options.reading));
   Aggregate(selected, report);
   selected.clear();
   const uint64_t covered = report.checkpoint ? report.checkpoint->tree_size : 0;

@@ -11,6 +11,7 @@
 #include "audit/stored_leaf_source.h"
 #include "audit/subtree_table.h"
 #include "incident/breach_proofs.h"
+#include "incident/breach_render.h"
 #include "incident/breach_subjects.h"
 #include "tests/support/matchers.h"
 #include "tests/support/records_db.h"
@@ -149,6 +150,25 @@ TEST_F(BreachReportTest, OneAgentExactlyTheirPersonsSplitIntoSummariesAndFiles) 
   std::vector<uint64_t> sequences;
   for (const CountedEvent& e : report->events) sequences.push_back(e.sequence);
   EXPECT_THAT(sequences, ElementsAre(1, 2, 8));
+}
+
+// Each agent's events read on two connections (as `vigie breach report`
+// does for many): the same report, byte for byte, proofs included.
+TEST_F(BreachReportTest, AReportReadOnTwoConnectionsIsTheSameReport) {
+  const BreachScope scope{.agent_ids = {2, 1, 2}};
+  auto one = Report(scope);
+  auto two =
+      Report(scope, {.reading = {.open = [this] { return store::Open(fixture_.Options().url); },
+                                 .from_events = 1}});
+  ASSERT_OK(one);
+  ASSERT_OK(two);
+  EXPECT_EQ(RenderBreachJson(*two, {}), RenderBreachJson(*one, {}));
+  EXPECT_THAT(SubjectIds(*two), ElementsAre(1, 2, 3, 4, 5, 8));
+  std::vector<uint64_t> proven;
+  for (const CountedEvent& e : two->events) {
+    if (e.proven) proven.push_back(e.sequence);
+  }
+  EXPECT_EQ(proven.size(), two->events.size());
 }
 
 // A stolen officer's session: the persons a breach report's subject list
