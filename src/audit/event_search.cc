@@ -2,12 +2,9 @@
 
 #include <algorithm>
 #include <functional>
-#include <iterator>
 #include <limits>
-#include <optional>
 #include <span>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "audit/audit_event_codec.h"
@@ -174,30 +171,16 @@ Result<std::vector<StoredEvent>> ReadEvents(store::Connection& db,
   return ordered;
 }
 
-// ReadEvents, the second half on a connection and thread of its own when
-// the answer is large and `parallel` can open one.
+// ReadEvents, the second half on a connection of its own when many.
 Result<std::vector<StoredEvent>> ReadInParallel(store::Connection& db,
                                                 std::span<const uint64_t> sequences,
                                                 const ParallelReading& parallel,
                                                 bool keep_encoded) {
-  if (!parallel.open || sequences.size() < std::max<size_t>(parallel.from_events, 2)) {
-    return ReadEvents(db, sequences, keep_encoded);
-  }
-  const std::span<const uint64_t> first = sequences.first(sequences.size() / 2);
-  const std::span<const uint64_t> second = sequences.subspan(first.size());
-  std::optional<Result<std::vector<StoredEvent>>> second_read;  // empty: no connection
-  std::thread helper([&] {
-    auto helper_db = parallel.open();
-    if (helper_db) second_read = ReadEvents(**helper_db, second, keep_encoded);
-  });
-  Result<std::vector<StoredEvent>> first_read = ReadEvents(db, first, keep_encoded);
-  helper.join();
-  if (!second_read) second_read = ReadEvents(db, second, keep_encoded);
-  if (!first_read) return first_read;
-  if (!*second_read) return std::move(*second_read);
-  std::vector<StoredEvent>& events = *first_read;
-  std::move((*second_read)->begin(), (*second_read)->end(), std::back_inserter(events));
-  return first_read;
+  return ReadInTwo<StoredEvent>(
+      db, sequences.size(), sequences.size(), parallel,
+      [&](store::Connection& connection, size_t first, size_t last) {
+        return ReadEvents(connection, sequences.subspan(first, last - first), keep_encoded);
+      });
 }
 
 // The decoded events alone.

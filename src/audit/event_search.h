@@ -5,21 +5,20 @@
 // sequence order from a starting point (so an export can resume), or the
 // latest ones first.
 //
-// Thread-safety: uses `db`, and a second connection of its own when given
-// one to open (ParallelReading). Errors: storage errors; DataLoss when a
+// Thread-safety: uses `db`, and a second connection of its own for a large
+// answer when given one to open (audit/parallel_reading.h). Errors: storage errors; DataLoss when a
 // stored event does not decode or one an index lists is missing (run
 // `vigie audit verify`).
 
 #include <cstdint>
-#include <functional>
 #include <limits>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "audit/audit_event.h"
+#include "audit/parallel_reading.h"
 #include "core/error.h"
 #include "store/store.h"
 
@@ -42,21 +41,6 @@ struct EventFilter {
   // instead of the first ones in sequence order: an agent's recent past
   // without reading all of it.
   bool newest_first = false;
-};
-
-// A large answer read by two threads: SQLite reads each event's page with a
-// system call of its own, and an investigator's question ("what did these
-// agents see this month") reads tens of thousands of pages scattered over
-// the log, so two connections on two cores answer in about half the time.
-// Events never change once written, so the second connection reads the
-// same events whatever snapshot it sees.
-struct ParallelReading {
-  // Opens a read connection to the same log; none given, or failing to
-  // open, `db` reads everything alone.
-  std::function<Result<std::unique_ptr<store::Connection>>()> open;
-  // Answers of fewer events are read by `db` alone (a connection and a
-  // thread cost more than they save).
-  size_t from_events = 4096;
 };
 
 Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFilter& filter,

@@ -212,7 +212,8 @@ BatchInclusionProofs::~BatchInclusionProofs() = default;
 
 Result<BatchInclusionProofs> BatchInclusionProofs::Build(store::Connection& db, uint64_t tree_size,
                                                          std::span<const uint64_t> leaves,
-                                                         const Progress& progress) {
+                                                         const Progress& progress,
+                                                         const audit::ParallelReading& reading) {
   auto nodes = std::make_unique<Nodes>(tree_size);
   nodes->chosen.assign(leaves.begin(), leaves.end());
   std::sort(nodes->chosen.begin(), nodes->chosen.end());
@@ -238,7 +239,12 @@ Result<BatchInclusionProofs> BatchInclusionProofs::Build(store::Connection& db, 
     chunks.push_back(tree_size / kChunk);
   }
   ASSIGN_OR_RETURN(std::vector<std::vector<Sha256Digest>> chunk_leaves,
-                   ReadChunkLeafHashes(db, chunks, tree_size));
+                   audit::ReadInTwo<std::vector<Sha256Digest>>(
+                       db, chunks.size(), chunks.size() * kChunk, reading,
+                       [&](store::Connection& connection, size_t first, size_t last) {
+                         return ReadChunkLeafHashes(
+                             connection, std::span(chunks).subspan(first, last - first), tree_size);
+                       }));
   std::vector<uint64_t> chosen_offsets;
   auto next_chosen = nodes->chosen.begin();
   for (size_t i = 0; i < chunks.size(); ++i) {

@@ -12,6 +12,7 @@
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log.h"
 #include "audit/event_export.h"
+#include "audit/event_search.h"
 #include "audit/hash_chain.h"
 #include "audit/merkle_verify.h"
 #include "crypto/signing.h"
@@ -317,8 +318,9 @@ Result<void> Prove(store::Connection& db, const audit::Checkpoint& checkpoint,
   if (options.progress) {
     progress = [&](uint64_t done, uint64_t total) { options.progress("proving", done, total); };
   }
-  ASSIGN_OR_RETURN(BatchInclusionProofs proofs,
-                   BatchInclusionProofs::Build(db, checkpoint.tree_size, leaves, progress));
+  ASSIGN_OR_RETURN(
+      BatchInclusionProofs proofs,
+      BatchInclusionProofs::Build(db, checkpoint.tree_size, leaves, progress, options.reading));
   if (proofs.root() != checkpoint.root) {
     return Fail(ErrorCode::kDataLoss,
                 "the audit log does not match its signed checkpoint at tree size " +

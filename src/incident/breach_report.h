@@ -35,7 +35,7 @@
 
 #include "audit/audit_event.h"
 #include "audit/checkpoint.h"
-#include "audit/event_search.h"
+#include "audit/parallel_reading.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "crypto/keyring.h"
@@ -197,8 +197,8 @@ struct BreachOptions {
   // databases are read at once). It must not use `audit_db`; it may change
   // the subjects' `identity` only. Its error is the report's.
   std::function<Result<void>(std::vector<ExposedSubject>& subjects)> with_subjects;
-  // A second connection to the audit log, reading half of each agent's
-  // events (audit/event_search.h).
+  // A second connection to the audit log, reading half of the agents'
+  // events and of the proofs' chunks (audit/parallel_reading.h).
   audit::ParallelReading reading;
 };
 

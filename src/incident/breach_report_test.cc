@@ -416,8 +416,9 @@ void AppendSearches(audit::testing::AuditLogFixture& fixture, int64_t count) {
 }
 
 void ExpectProofsAsTheReference(store::Connection& db, const audit::LeafHashSource& reference,
-                                uint64_t size, std::span<const uint64_t> leaves) {
-  auto proofs = BatchInclusionProofs::Build(db, size, leaves);
+                                uint64_t size, std::span<const uint64_t> leaves,
+                                const audit::ParallelReading& reading = {}) {
+  auto proofs = BatchInclusionProofs::Build(db, size, leaves, {}, reading);
   ASSERT_OK(proofs);
   EXPECT_EQ(proofs->root(), *audit::MerkleRootAt(reference, size));
   for (uint64_t leaf : leaves) {
@@ -500,8 +501,16 @@ TEST(BatchInclusionProofsTest, SameProofsAsTheReferenceAtEveryShape) {
   ExpectSameProofsAsTheReference(*db, kEvents);
 }
 
+// A second connection reading half of the chunks (audit/parallel_reading.h),
+// from a single event on.
+audit::ParallelReading TwoReaders(const audit::testing::AuditLogFixture& fixture) {
+  return {.open = [url = fixture.Options().url] { return store::Open(url, {.read_only = true}); },
+          .from_events = 1};
+}
+
 // Chunks are read a few hundred to a statement on PostgreSQL: a report over
-// more chunks than that, every one of them chosen, and one in three.
+// more chunks than that, every one of them chosen, and one in three; read
+// on one connection, then on two.
 TEST(BatchInclusionProofsTest, MoreChunksThanOneReadTakes) {
   constexpr uint64_t kEvents = 4200;  // 263 chunks of 16
   audit::testing::AuditLogFixture fixture;
@@ -509,11 +518,14 @@ TEST(BatchInclusionProofsTest, MoreChunksThanOneReadTakes) {
   auto db = fixture.RawDatabase();
   ASSERT_TRUE(*audit::SubtreesCover(*db, kEvents));
   const std::unique_ptr<audit::MerkleTree> reference = LeavesInMemory(*db);
-  for (uint64_t step : {5u, 48u}) {
-    std::vector<uint64_t> leaves;
-    for (uint64_t leaf = 1; leaf < kEvents; leaf += step) leaves.push_back(leaf);
-    ExpectProofsAsTheReference(*db, *reference, kEvents, leaves);
-    ExpectProofsAsTheReference(*db, *reference, kEvents - 7, std::span(leaves).first(leaves.size() - 2));
+  for (const audit::ParallelReading& reading : {audit::ParallelReading{}, TwoReaders(fixture)}) {
+    for (uint64_t step : {5u, 48u}) {
+      std::vector<uint64_t> leaves;
+      for (uint64_t leaf = 1; leaf < kEvents; leaf += step) leaves.push_back(leaf);
+      ExpectProofsAsTheReference(*db, *reference, kEvents, leaves, reading);
+      ExpectProofsAsTheReference(*db, *reference, kEvents - 7,
+                                 std::span(leaves).first(leaves.size() - 2), reading);
+    }
   }
 }
 
@@ -523,9 +535,13 @@ TEST(BatchInclusionProofsTest, AMissingEventIsNamed) {
   auto db = fixture.RawDatabase();
   ASSERT_OK(audit::testing::LiftAppendOnlyGuards(*db));
   ASSERT_OK(db->ExecuteScript("DELETE FROM audit_event WHERE sequence = 500"));
-  for (const std::vector<uint64_t>& leaves :
-       {std::vector<uint64_t>{500}, {505}, {3, 100, 200, 300, 400, 505, 600, 700, 800, 900}}) {
-    auto proofs = BatchInclusionProofs::Build(*db, 1000, leaves);
+  for (const std::vector<uint64_t>& leaves : {std::vector<uint64_t>{500},
+                                              {505},
+                                              {3, 100, 200, 300, 400, 505, 600, 700, 800, 900},
+                                              {3, 100, 200, 300, 400, 420, 505, 600, 700}}) {
+    // The last read on two connections: 500's chunk in the second half.
+    auto proofs = BatchInclusionProofs::Build(
+        *db, 1000, leaves, {}, leaves.size() == 9 ? TwoReaders(fixture) : audit::ParallelReading{});
     ASSERT_FALSE(proofs.has_value());
     EXPECT_EQ(proofs.error().code(), ErrorCode::kDataLoss);
     EXPECT_NE(proofs.error().message().find("audit event 500 is missing"), std::string::npos)
