@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -126,37 +127,43 @@ bool PersonAlone(const EventFilter& filter) {
          filter.until_unix_micros == std::numeric_limits<int64_t>::max() && !filter.newest_first;
 }
 
-// The events numbered `sequences`, in that order, their stored bytes kept
-// when asked. Every one must exist: an index that names a missing event
-// means a damaged log.
+// The events numbered `sequences` (distinct), in that order, their stored
+// bytes kept when asked. Every one must exist: an index that names a
+// missing event means a damaged log.
 Result<std::vector<StoredEvent>> ReadEvents(store::Connection& db,
                                             std::span<const uint64_t> sequences,
                                             bool keep_encoded) {
   if (sequences.empty()) return std::vector<StoredEvent>{};
   std::vector<uint64_t> ascending(sequences.begin(), sequences.end());
   std::sort(ascending.begin(), ascending.end());
+  if (std::adjacent_find(ascending.begin(), ascending.end()) != ascending.end()) {
+    return Fail(ErrorCode::kInternal, "an event asked for twice");
+  }
   ASSIGN_OR_RETURN(store::Statement * rows,
                    db.Prepare(db.dialect() == store::Dialect::kSqlite
-                                  ? "SELECT event FROM audit_event WHERE sequence IN "
+                                  ? "SELECT sequence, event FROM audit_event WHERE sequence IN "
                                     "(SELECT value FROM json_each($1)) ORDER BY sequence"
-                                  : "SELECT event FROM audit_event WHERE sequence IN "
-                                    "(SELECT unnest(CAST($1 AS BIGINT[]))) ORDER BY sequence"));
+                                  : "SELECT sequence, event FROM audit_event WHERE sequence = "
+                                    "ANY(CAST($1 AS BIGINT[])) ORDER BY sequence"));
   rows->BindText(1, SequenceList(db.dialect(), ascending));
   std::vector<StoredEvent> found;
   found.reserve(ascending.size());
   while (true) {
     ASSIGN_OR_RETURN(bool more, rows->Step());
     if (!more) break;
-    const std::span<const uint8_t> encoded = rows->ColumnBlob(0);
+    const auto sequence = static_cast<uint64_t>(rows->ColumnInt(0));
+    if (found.size() == ascending.size() || sequence != ascending[found.size()]) break;
+    const std::span<const uint8_t> encoded = rows->ColumnBlob(1);
     ASSIGN_OR_RETURN(AuditEvent event, DecodeAuditEvent(encoded));
-    if (found.size() == ascending.size() || event.sequence != ascending[found.size()]) {
-      return Fail(ErrorCode::kDataLoss, "audit event " + std::to_string(event.sequence) +
-                                            " is stored under another number");
+    if (event.sequence != sequence) {
+      return Fail(ErrorCode::kDataLoss,
+                  "audit event " + std::to_string(sequence) + " holds another sequence number");
     }
     found.push_back({.encoded = keep_encoded ? std::vector<uint8_t>(encoded.begin(), encoded.end())
                                              : std::vector<uint8_t>{},
                      .event = std::move(event)});
   }
+  RETURN_IF_ERROR(rows->Run());  // to its end: no read snapshot left open
   if (found.size() < ascending.size()) {
     return Fail(ErrorCode::kDataLoss, "audit event " + std::to_string(ascending[found.size()]) +
                                           " is listed by an index but missing from the log");
@@ -200,31 +207,45 @@ bool Returned(const AuditEvent& event, int64_t person_id) {
          event.person_ids.end();
 }
 
+// The longest unindexed tail FindPersonAccesses lists: the writer keeps the
+// index a few thousand events behind; a lost index is answered by one
+// statement streaming the log instead.
+constexpr size_t kMaxTail = 65'536;
+
 // "Who consulted this person", with no other criterion and in sequence
 // order: the index's sequences below where it ended, then the tail's, read
 // by sequence. Each event is checked to have returned the person (the
-// index may lose events, never add one), `filter.limit` at a time.
-Result<std::vector<AuditEvent>> FindPersonAccesses(store::Connection& db, const EventFilter& filter,
-                                                   IndexedAccesses indexed,
-                                                   const ParallelReading& parallel) {
+// index may lose events, never add one), `filter.limit` at a time. Nothing
+// (no value) when the tail is longer than kMaxTail.
+Result<std::optional<std::vector<AuditEvent>>> FindPersonAccesses(store::Connection& db,
+                                                                  const EventFilter& filter,
+                                                                  IndexedAccesses indexed,
+                                                                  const ParallelReading& parallel) {
   std::vector<uint64_t>& sequences = indexed.sequences;
   const uint64_t tail_from = std::max(filter.after_sequence, indexed.indexed_up_to);
-  // The index went on while it was read: what it added is in the tail.
+  // The index went on while it was read: what it added is in the tail. A
+  // forged chunk may repeat or disorder its entries.
   std::erase_if(sequences, [&](uint64_t sequence) {
     return sequence < filter.after_sequence || sequence >= tail_from ||
            sequence >= filter.before_sequence;
   });
+  std::sort(sequences.begin(), sequences.end());
+  sequences.erase(std::unique(sequences.begin(), sequences.end()), sequences.end());
   if (tail_from < filter.before_sequence) {
     ASSIGN_OR_RETURN(store::Statement * tail,
                      db.Prepare("SELECT sequence FROM audit_event WHERE sequence >= $1 AND "
-                                "sequence < $2 ORDER BY sequence"));
+                                "sequence < $2 ORDER BY sequence LIMIT $3"));
     tail->BindInt(1, static_cast<int64_t>(std::min<uint64_t>(tail_from, INT64_MAX)))
-        .BindInt(2, static_cast<int64_t>(std::min<uint64_t>(filter.before_sequence, INT64_MAX)));
+        .BindInt(2, static_cast<int64_t>(std::min<uint64_t>(filter.before_sequence, INT64_MAX)))
+        .BindInt(3, static_cast<int64_t>(kMaxTail) + 1);
+    size_t tail_events = 0;
     while (true) {
       ASSIGN_OR_RETURN(bool more, tail->Step());
       if (!more) break;
       sequences.push_back(static_cast<uint64_t>(tail->ColumnInt(0)));
+      ++tail_events;
     }
+    if (tail_events > kMaxTail) return std::optional<std::vector<AuditEvent>>();
   }
   std::vector<AuditEvent> events;
   for (size_t next = 0; next < sequences.size() && events.size() < filter.limit;) {
@@ -248,8 +269,10 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
   std::string person_sequences;
   if (filter.person_id) {
     ASSIGN_OR_RETURN(IndexedAccesses found, IndexedAccessesOf(db, *filter.person_id));
-    if (parallel.open && PersonAlone(filter)) {
-      return FindPersonAccesses(db, filter, std::move(found), parallel);
+    if (parallel.open && db.dialect() == store::Dialect::kSqlite && PersonAlone(filter)) {
+      ASSIGN_OR_RETURN(std::optional<std::vector<AuditEvent>> accesses,
+                       FindPersonAccesses(db, filter, found, parallel));
+      if (accesses) return std::move(*accesses);
     }
     indexed_up_to = static_cast<int64_t>(found.indexed_up_to);
     const std::vector<uint64_t>& indexed = found.sequences;
@@ -259,7 +282,8 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
     auto last = std::lower_bound(first, indexed.end(), filter.before_sequence);
     person_sequences = SequenceList(db.dialect(), std::span<const uint64_t>(first, last));
   }
-  const bool by_sequences = parallel.open && IndexesSelect(filter);
+  const bool by_sequences =
+      parallel.open && db.dialect() == store::Dialect::kSqlite && IndexesSelect(filter);
   const Selection selection = Select(db.dialect(), by_sequences ? "sequence" : "event", filter,
                                      std::move(person_sequences), indexed_up_to);
   ASSIGN_OR_RETURN(store::Statement * rows, selection.Prepare(db, filter));

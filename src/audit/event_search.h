@@ -5,10 +5,15 @@
 // sequence order from a starting point (so an export can resume), or the
 // latest ones first.
 //
-// Thread-safety: uses `db`, and a second connection of its own for a large
-// answer when given one to open (audit/parallel_reading.h). Errors: storage errors; DataLoss when a
-// stored event does not decode or one an index lists is missing (run
-// `vigie audit verify`).
+// On SQLite a large answer is read by sequence: the index names the events
+// (its entries hold the sequence), then they are read on `db` and, for half
+// of them, on a second connection when given one to open
+// (audit/parallel_reading.h). PostgreSQL's indexes do not hold the sequence:
+// one statement reads the events there.
+//
+// Thread-safety: uses `db`, and the second connection on a thread of its
+// own. Errors: storage errors; DataLoss when a stored event does not decode
+// or one an index names is missing (run `vigie audit verify`).
 
 #include <cstdint>
 #include <limits>

@@ -7,13 +7,14 @@
 // so a second connection reads the same events whatever snapshot it sees.
 //
 // Thread-safety: ReadInTwo uses `db` on the calling thread and the second
-// connection on a thread of its own, which it joins before returning.
+// connection on a thread of its own, joined before it returns or throws.
 
 #include <algorithm>
 #include <functional>
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -35,22 +36,34 @@ struct ParallelReading {
 // `read(connection, first, last)` returns the results for items [first,
 // last) in order; ReadInTwo returns those of [0, count), the second half
 // read on a connection of `parallel`'s when `events` (what the whole read
-// costs, in events) reaches its threshold. A second connection that cannot
-// be opened leaves its half to `db`.
+// costs, in events) reaches its threshold. What the second connection does
+// not answer (it cannot be opened, no thread can be started, it fails or
+// throws) `db` reads again: only `db`'s answer can be an error, so a second
+// connection that sees another server (a lagging replica) never makes an
+// event look missing.
 template <typename T, typename Read>
 Result<std::vector<T>> ReadInTwo(store::Connection& db, size_t count, size_t events,
                                  const ParallelReading& parallel, const Read& read) {
   if (!parallel.open || count < 2 || events < parallel.from_events) return read(db, 0, count);
   const size_t half = count / 2;
-  std::optional<Result<std::vector<T>>> second;  // empty: no second connection
-  std::thread helper([&] {
-    auto helper_db = parallel.open();
-    if (helper_db) second = read(**helper_db, half, count);
-  });
+  std::optional<Result<std::vector<T>>> second;  // empty: left to `db`
+  std::jthread helper;                           // joined however this returns
+  try {
+    helper = std::jthread([&] {
+      try {
+        auto helper_db = parallel.open();
+        if (helper_db) second = read(**helper_db, half, count);
+      } catch (const std::exception&) {
+        second.reset();
+      }
+    });
+  } catch (const std::system_error&) {
+    // No thread to be had: `db` reads both halves.
+  }
   Result<std::vector<T>> first = read(db, 0, half);
-  helper.join();
-  if (!second) second = read(db, half, count);
+  if (helper.joinable()) helper.join();
   if (!first) return first;
+  if (!second || !*second) second = read(db, half, count);
   if (!*second) return std::move(*second);
   std::move((*second)->begin(), (*second)->end(), std::back_inserter(*first));
   return first;

@@ -91,25 +91,26 @@ Result<void> Collect(store::Statement& rows, Keep keep, std::map<uint64_t, Selec
   return {};
 }
 
+// The events a report counts: consultations, and investigations' reads.
+constexpr AuditEventType kCounted[] = {AuditEventType::kSearch, AuditEventType::kFileOpening,
+                                       AuditEventType::kAuditSearch};
+
+bool Counted(AuditEventType type) {
+  return std::ranges::find(kCounted, type) != std::end(kCounted);
+}
+
+// The window, then kCounted's types.
 void BindWindow(store::Statement& rows, int first, const BreachScope& scope) {
-  rows.BindInt(first, scope.since_unix_micros)
-      .BindInt(first + 1, scope.until_unix_micros)
-      .BindInt(first + 2, static_cast<int64_t>(AuditEventType::kSearch))
-      .BindInt(first + 3, static_cast<int64_t>(AuditEventType::kFileOpening))
-      .BindInt(first + 4, static_cast<int64_t>(AuditEventType::kAuditSearch));
+  rows.BindInt(first, scope.since_unix_micros).BindInt(first + 1, scope.until_unix_micros);
+  for (int i = 0; i < 3; ++i) rows.BindInt(first + 2 + i, static_cast<int64_t>(kCounted[i]));
 }
 
-// The types a report counts (BindWindow's).
-bool Consultation(AuditEventType type) {
-  return type == AuditEventType::kSearch || type == AuditEventType::kFileOpening ||
-         type == AuditEventType::kAuditSearch;
-}
-
-Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachScope& scope,
-                                            const audit::ParallelReading& reading) {
-  std::map<uint64_t, Selected> selected;
-  // By agent: the (agent_id, time_us) index names the events, then they are
-  // read by sequence (on two connections when many).
+// By agent on SQLite: the (agent_id, time_us) index names the events
+// (SQLite's index holds the sequence), then they are read by sequence, on
+// two connections when many.
+Result<void> SelectByAgentIndex(store::Connection& db, const BreachScope& scope,
+                                const audit::ParallelReading& reading,
+                                std::map<uint64_t, Selected>& selected) {
   std::vector<uint64_t> sequences;
   for (int64_t agent_id : scope.agent_ids) {
     ASSIGN_OR_RETURN(store::Statement * rows,
@@ -129,10 +130,34 @@ Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachS
   ASSIGN_OR_RETURN(std::vector<audit::StoredEvent> stored,
                    audit::ReadStoredEvents(db, sequences, reading));
   for (audit::StoredEvent& one : stored) {
-    if (!Consultation(one.event.type) || !ShowsPersons(one.event)) continue;
+    if (!Counted(one.event.type) || !ShowsPersons(one.event)) continue;
     const uint64_t sequence = one.event.sequence;
     selected.emplace(sequence,
                      Selected{.encoded = std::move(one.encoded), .event = std::move(one.event)});
+  }
+  return {};
+}
+
+Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachScope& scope,
+                                            const audit::ParallelReading& reading) {
+  std::map<uint64_t, Selected> selected;
+  auto decode_all = [](store::Statement& row) -> Result<std::optional<Selected>> {
+    ASSIGN_OR_RETURN(Selected kept, Decode(row));
+    return std::optional<Selected>(std::move(kept));
+  };
+  if (db.dialect() == store::Dialect::kSqlite) {
+    RETURN_IF_ERROR(SelectByAgentIndex(db, scope, reading, selected));
+  } else {
+    // PostgreSQL's index does not hold the sequence: one statement per agent.
+    for (int64_t agent_id : scope.agent_ids) {
+      ASSIGN_OR_RETURN(store::Statement * rows,
+                       db.Prepare("SELECT sequence, session_id, source_address, event FROM "
+                                  "audit_event WHERE agent_id = $1 AND time_us >= $2 AND "
+                                  "time_us <= $3 AND type IN ($4, $5, $6)"));
+      rows->BindInt(1, agent_id);
+      BindWindow(*rows, 2, scope);
+      RETURN_IF_ERROR(Collect(*rows, decode_all, selected));
+    }
   }
   if (scope.session_ids.empty() && scope.dpop_jkts.empty() && scope.source_addresses.empty()) {
     return selected;

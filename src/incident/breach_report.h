@@ -20,8 +20,9 @@
 // counted, also those newer than the checkpoint (reported as unproven):
 // Security: a breach report must never under-report to keep its proofs tidy.
 //
-// Thread-safety: ComputeBreachReport uses `audit_db` alone (and, through
-// BreachOptions::with_subjects, one more thread).
+// Thread-safety: ComputeBreachReport uses `audit_db`, through
+// BreachOptions::with_subjects one more thread, and through
+// BreachOptions::reading a second audit connection on a thread of its own.
 // No HTTP or CLI types here: the CLI (and later the API) adapt onto it.
 
 #include <cstdint>
@@ -205,9 +206,10 @@ struct BreachOptions {
 // Computes the report from the audit log on `audit_db` against its latest
 // stored checkpoint (make a fresh one first, e.g. by opening and closing an
 // audit::AuditLog, so the whole selection is covered). Reads in one read
-// transaction of its own. Errors: those of ValidateBreachScope; DataLoss
-// when an event does not decode or the log does not match the checkpoint's
-// root (run `vigie audit verify`); storage errors.
+// transaction of its own (a second connection reads only events that
+// transaction names, which never change once written). Errors: those of ValidateBreachScope;
+// DataLoss when an event does not decode or the log does not match the checkpoint's root (run
+// `vigie audit verify`); storage errors.
 Result<BreachReport> ComputeBreachReport(store::Connection& audit_db, const BreachScope& scope,
                                          const Clock& clock, const BreachOptions& options = {});
 

@@ -153,13 +153,16 @@ TEST_F(BreachReportTest, OneAgentExactlyTheirPersonsSplitIntoSummariesAndFiles) 
 }
 
 // Each agent's events read on two connections (as `vigie breach report`
-// does for many): the same report, byte for byte, proofs included.
+// does for many): the same report, byte for byte. (The proofs' chunks on
+// two connections: BatchInclusionProofsTest.MoreChunksThanOneReadTakes.)
 TEST_F(BreachReportTest, AReportReadOnTwoConnectionsIsTheSameReport) {
   const BreachScope scope{.agent_ids = {2, 1, 2}};
   auto one = Report(scope);
-  auto two =
-      Report(scope, {.reading = {.open = [this] { return store::Open(fixture_.Options().url); },
-                                 .from_events = 1}});
+  auto two = Report(
+      scope,
+      {.reading = audit::ParallelReading{
+           .open = [this] { return store::Open(fixture_.Options().url, {.read_only = true}); },
+           .from_events = 1}});
   ASSERT_OK(one);
   ASSERT_OK(two);
   EXPECT_EQ(RenderBreachJson(*two, {}), RenderBreachJson(*one, {}));
