@@ -6,8 +6,10 @@
 // side by side at --compare-events (issue 7).
 // Usage: audit_bench --workdir DIR [--events N] [--writers T] [--persons-per-event P]
 //                    [--pg postgresql://... [--compare-events N]]
-//        audit_bench --log AUDIT_DB|postgresql://...   (only the investigation queries,
-//                                                      on an existing log)
+//        audit_bench --log AUDIT_DB|postgresql://... [--readers 1|2]
+//                    (only the investigation queries, on an existing log; with
+//                    --readers, only with that many connections, once: a cold
+//                    figure for each after dropping the page cache)
 // (defaults: 1 M events, 32 writers as `vigie serve` has on 2 cores, 20 persons
 // as a full search result)
 
@@ -92,13 +94,15 @@ AuditEvent SearchEvent(uint64_t n, int persons_per_event) {
 // one connection, and with a second one reading half of each large answer
 // (as `vigie audit search` does; on SQLite). 0 on success.
 int Investigate(vigie::store::Connection& db, const std::string& url, int64_t last_micros,
-                int64_t first_person, int64_t last_person) {
+                int64_t first_person, int64_t last_person, int readers) {
   const int64_t persons = std::max<int64_t>(1, last_person - first_person + 1);
   const vigie::audit::ParallelReading two_readers{
       .open = [&url] { return vigie::store::Open(url, {.read_only = true}); }};
   // Alternated, twice each, so neither reads only what the other brought
   // into the page cache.
-  for (const bool parallel : {false, true, false, true}) {
+  std::vector<bool> rounds{false, true, false, true};
+  if (readers == 1 || readers == 2) rounds = {readers == 2};
+  for (const bool parallel : rounds) {
     const vigie::audit::ParallelReading reading =
         parallel ? two_readers : vigie::audit::ParallelReading{};
     const char* readers = parallel ? "two readers" : "one reader";
@@ -140,7 +144,7 @@ int Investigate(vigie::store::Connection& db, const std::string& url, int64_t la
 // --log FILE|URL: the two questions on a log written by `vigie generate
 // --audit-events N` (for the 100 M-event figure), nothing else; a
 // postgresql:// URL names a log on PostgreSQL.
-int InvestigateExisting(const std::string& file) {
+int InvestigateExisting(const std::string& file, int readers) {
   const bool postgres = file.starts_with("postgresql://");
   auto db = postgres ? vigie::store::Open(file)
                      : vigie::store::Open("sqlite:" + file, {.read_only = true});
@@ -161,7 +165,7 @@ int InvestigateExisting(const std::string& file) {
   return Investigate(**db, postgres ? file : "sqlite:" + file,
                      scalar("SELECT max(time_us) FROM audit_event"),
                      scalar("SELECT min(first_person) FROM audit_person_chunk"),
-                     scalar("SELECT max(last_person) FROM audit_person_chunk"));
+                     scalar("SELECT max(last_person) FROM audit_person_chunk"), readers);
 }
 
 }  // namespace
@@ -237,6 +241,8 @@ int main(int argc, char** argv) {
   int persons_per_event = 20;
   std::string pg_server;
   uint64_t compare_events = 100'000;
+  std::string existing_log;
+  int readers = 0;  // 0: one and two, alternated
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--workdir")
@@ -248,12 +254,15 @@ int main(int argc, char** argv) {
     else if (flag == "--persons-per-event")
       persons_per_event = std::atoi(argv[i + 1]);
     else if (flag == "--log")
-      return InvestigateExisting(argv[i + 1]);
+      existing_log = argv[i + 1];
+    else if (flag == "--readers")
+      readers = std::atoi(argv[i + 1]);
     else if (flag == "--pg")
       pg_server = argv[i + 1];
     else if (flag == "--compare-events")
       compare_events = std::strtoull(argv[i + 1], nullptr, 10);
   }
+  if (!existing_log.empty()) return InvestigateExisting(existing_log, readers);
   const auto dir = workdir / "audit-bench";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -362,5 +371,6 @@ int main(int argc, char** argv) {
   const uint64_t first_n = writers > 0 ? 0 : events;
   return Investigate(**db, options.url, last_micros,
                      static_cast<int64_t>(first_n * 7 % 20'000'000 + 1),
-                     static_cast<int64_t>(std::min<uint64_t>(2 * events * 7, 20'000'000)));
+                     static_cast<int64_t>(std::min<uint64_t>(2 * events * 7, 20'000'000)),
+                     /*readers=*/0);
 }
