@@ -6,7 +6,7 @@
 // side by side at --compare-events (issue 7).
 // Usage: audit_bench --workdir DIR [--events N] [--writers T] [--persons-per-event P]
 //                    [--pg postgresql://... [--compare-events N]]
-//        audit_bench --log AUDIT_DB|postgresql://... [--readers 1|2]
+//        audit_bench --log AUDIT_DB|postgresql://... [--readers N]
 //                    (only the investigation queries, on an existing log; with
 //                    --readers, only with that many connections, once: a cold
 //                    figure for each after dropping the page cache)
@@ -91,21 +91,24 @@ AuditEvent SearchEvent(uint64_t n, int persons_per_event) {
 
 // "What did these 10 agents see in the last 30 days" and "who consulted this
 // person" (100 persons spread over the ids the log holds), timed: read by
-// one connection, and with a second one reading half of each large answer
+// one connection, and with others reading parts of each large answer
 // (as `vigie audit search` does; on SQLite). 0 on success.
 int Investigate(vigie::store::Connection& db, const std::string& url, int64_t last_micros,
-                int64_t first_person, int64_t last_person, int readers) {
+                int64_t first_person, int64_t last_person, size_t readers) {
   const int64_t persons = std::max<int64_t>(1, last_person - first_person + 1);
-  const vigie::audit::ParallelReading two_readers{
+  const vigie::audit::ParallelReading several{
       .open = [&url] { return vigie::store::Open(url, {.read_only = true}); }};
-  // Alternated, twice each, so neither reads only what the other brought
-  // into the page cache.
-  std::vector<bool> rounds{false, true, false, true};
-  if (readers == 1 || readers == 2) rounds = {readers == 2};
-  for (const bool parallel : rounds) {
-    const vigie::audit::ParallelReading reading =
-        parallel ? two_readers : vigie::audit::ParallelReading{};
-    const char* readers = parallel ? "two readers" : "one reader";
+  // One connection and the default's several, alternated twice so neither
+  // reads only what the other brought into the page cache; or only
+  // `readers`, once.
+  std::vector<size_t> rounds{1, several.connections, 1, several.connections};
+  if (readers > 0) rounds = {readers};
+  for (const size_t connections : rounds) {
+    vigie::audit::ParallelReading reading = several;
+    reading.connections = connections;
+    const std::string label =
+        connections == 1 ? "one reader" : std::to_string(connections) + " readers";
+    const char* readers_used = label.c_str();
     const auto agents_started = Clock::now();
     uint64_t agents_seen = 0;
     for (int64_t agent = 1; agent <= 10; ++agent) {
@@ -120,7 +123,7 @@ int Investigate(vigie::store::Connection& db, const std::string& url, int64_t la
     }
     std::printf(
         "what 10 agents did in the last 30 days, %s: %llu events in %.3f s (target <= 1 s)\n",
-        readers, static_cast<unsigned long long>(agents_seen), Seconds(agents_started));
+        readers_used, static_cast<unsigned long long>(agents_seen), Seconds(agents_started));
     double worst = 0, total = 0;
     uint64_t accesses = 0;
     for (int64_t i = 1; i <= 100; ++i) {
@@ -136,7 +139,7 @@ int Investigate(vigie::store::Connection& db, const std::string& url, int64_t la
     std::printf(
         "who consulted a person, %s (100 persons, %llu accesses): mean %.4f s, worst %.4f s "
         "(target <= 1 s)\n",
-        readers, static_cast<unsigned long long>(accesses), total / 100, worst);
+        readers_used, static_cast<unsigned long long>(accesses), total / 100, worst);
   }
   return 0;
 }
@@ -144,7 +147,7 @@ int Investigate(vigie::store::Connection& db, const std::string& url, int64_t la
 // --log FILE|URL: the two questions on a log written by `vigie generate
 // --audit-events N` (for the 100 M-event figure), nothing else; a
 // postgresql:// URL names a log on PostgreSQL.
-int InvestigateExisting(const std::string& file, int readers) {
+int InvestigateExisting(const std::string& file, size_t readers) {
   const bool postgres = file.starts_with("postgresql://");
   auto db = postgres ? vigie::store::Open(file)
                      : vigie::store::Open("sqlite:" + file, {.read_only = true});
@@ -242,7 +245,7 @@ int main(int argc, char** argv) {
   std::string pg_server;
   uint64_t compare_events = 100'000;
   std::string existing_log;
-  int readers = 0;  // 0: one and two, alternated
+  size_t readers = 0;  // 0: one and the default's several, alternated
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--workdir")
@@ -256,7 +259,7 @@ int main(int argc, char** argv) {
     else if (flag == "--log")
       existing_log = argv[i + 1];
     else if (flag == "--readers")
-      readers = std::atoi(argv[i + 1]);
+      readers = std::strtoull(argv[i + 1], nullptr, 10);
     else if (flag == "--pg")
       pg_server = argv[i + 1];
     else if (flag == "--compare-events")

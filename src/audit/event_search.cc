@@ -111,7 +111,7 @@ Selection Select(store::Dialect dialect, std::string_view columns, const EventFi
 
 // Whether the indexes alone name the events, without reading one: ranges of
 // (agent, time), (unit, time) or time. Then their sequences are selected
-// first and the events read by sequence, on two connections when many.
+// first and the events read by sequence, on several connections when many.
 bool IndexesSelect(const EventFilter& filter) {
   return !filter.person_id && !filter.session_id && !filter.source_address && !filter.type &&
          !filter.terms_hash;
@@ -178,12 +178,12 @@ Result<std::vector<StoredEvent>> ReadEvents(store::Connection& db,
   return ordered;
 }
 
-// ReadEvents, the second half on a connection of its own when many.
+// ReadEvents, in parts on connections of their own when many.
 Result<std::vector<StoredEvent>> ReadInParallel(store::Connection& db,
                                                 std::span<const uint64_t> sequences,
                                                 const ParallelReading& parallel,
                                                 bool keep_encoded) {
-  return ReadInTwo<StoredEvent>(
+  return ReadInParts<StoredEvent>(
       db, sequences.size(), sequences.size(), parallel,
       [&](store::Connection& connection, size_t first, size_t last) {
         return ReadEvents(connection, sequences.subspan(first, last - first), keep_encoded);

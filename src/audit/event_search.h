@@ -6,12 +6,12 @@
 // latest ones first.
 //
 // On SQLite a large answer is read by sequence: the index names the events
-// (its entries hold the sequence), then they are read on `db` and, for half
-// of them, on a second connection when given one to open
+// (its entries hold the sequence), then they are read on `db` and, in
+// parts, on other connections when given a way to open them
 // (audit/parallel_reading.h). PostgreSQL's indexes do not hold the sequence:
 // one statement reads the events there.
 //
-// Thread-safety: uses `db`, and the second connection on a thread of its
+// Thread-safety: uses `db`, and each other connection on a thread of its
 // own. Errors: storage errors; DataLoss when a stored event does not decode
 // or one an index names is missing (run `vigie audit verify`).
 

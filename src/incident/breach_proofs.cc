@@ -239,7 +239,7 @@ Result<BatchInclusionProofs> BatchInclusionProofs::Build(store::Connection& db, 
     chunks.push_back(tree_size / kChunk);
   }
   ASSIGN_OR_RETURN(std::vector<std::vector<Sha256Digest>> chunk_leaves,
-                   audit::ReadInTwo<std::vector<Sha256Digest>>(
+                   audit::ReadInParts<std::vector<Sha256Digest>>(
                        db, chunks.size(), chunks.size() * kChunk, reading,
                        [&](store::Connection& connection, size_t first, size_t last) {
                          return ReadChunkLeafHashes(

@@ -13,8 +13,8 @@
 // not yet backfilled, see audit_log.h) is read whole, in one sequential scan,
 // as before: n event reads and ~2n SHA-256, ~64 bytes per 2^kChunkLevel events.
 //
-// Thread-safety: Build uses `db`, and for many chunks a second connection
-// of `reading`'s on a thread of its own; a built value is immutable.
+// Thread-safety: Build uses `db`, and for many chunks other connections of
+// `reading`'s, each on a thread of its own; a built value is immutable.
 // Errors: InvalidArgument for a leaf not below tree_size; DataLoss when an
 // event is missing from the log.
 
@@ -42,7 +42,7 @@ class BatchInclusionProofs {
 
   // REQUIRES: a read transaction on `db` if the log may grow meanwhile.
   // `leaves`: the indices to prove, each < tree_size (any order, repeats ok).
-  // `reading`: a second connection reading half of the chunks.
+  // `reading`: other connections reading parts of the chunks.
   static Result<BatchInclusionProofs> Build(store::Connection& db, uint64_t tree_size,
                                             std::span<const uint64_t> leaves,
                                             const Progress& progress = {},

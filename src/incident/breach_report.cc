@@ -107,7 +107,7 @@ void BindWindow(store::Statement& rows, int first, const BreachScope& scope) {
 
 // By agent on SQLite: the (agent_id, time_us) index names the events
 // (SQLite's index holds the sequence), then they are read by sequence, on
-// two connections when many.
+// several connections when many.
 Result<void> SelectByAgentIndex(store::Connection& db, const BreachScope& scope,
                                 const audit::ParallelReading& reading,
                                 std::map<uint64_t, Selected>& selected) {

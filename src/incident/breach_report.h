@@ -198,7 +198,7 @@ struct BreachOptions {
   // databases are read at once). It must not use `audit_db`; it may change
   // the subjects' `identity` only. Its error is the report's.
   std::function<Result<void>(std::vector<ExposedSubject>& subjects)> with_subjects;
-  // A second connection to the audit log, reading half of the agents'
+  // Other connections to the audit log, reading parts of the agents'
   // events and of the proofs' chunks (audit/parallel_reading.h).
   audit::ParallelReading reading;
 };
@@ -206,7 +206,7 @@ struct BreachOptions {
 // Computes the report from the audit log on `audit_db` against its latest
 // stored checkpoint (make a fresh one first, e.g. by opening and closing an
 // audit::AuditLog, so the whole selection is covered). Reads in one read
-// transaction of its own (a second connection reads only events that
+// transaction of its own (other connections read only events that
 // transaction names, which never change once written). Errors: those of ValidateBreachScope;
 // DataLoss when an event does not decode or the log does not match the checkpoint's root (run
 // `vigie audit verify`); storage errors.

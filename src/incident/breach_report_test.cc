@@ -542,7 +542,7 @@ TEST(BatchInclusionProofsTest, AMissingEventIsNamed) {
                                               {505},
                                               {3, 100, 200, 300, 400, 505, 600, 700, 800, 900},
                                               {3, 100, 200, 300, 400, 420, 505, 600, 700}}) {
-    // The last read on two connections: 500's chunk in the second half.
+    // The last read on several connections: 500's chunk not in the first part.
     auto proofs = BatchInclusionProofs::Build(
         *db, 1000, leaves, {}, leaves.size() == 9 ? TwoReaders(fixture) : audit::ParallelReading{});
     ASSERT_FALSE(proofs.has_value());
