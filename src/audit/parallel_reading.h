@@ -2,10 +2,11 @@
 // Large reads of the audit log on several connections: SQLite reads each
 // event's page with a system call of its own, and an investigator's question
 // ("what did these agents see this month", a breach report's proofs) reads
-// tens of thousands of pages scattered over the log. Warm, two connections
-// on two cores answer in about half the time; cold, the disk serves several
-// reads at once (on the test VM, random 4 KiB reads: 3 300/s one at a time,
-// 10 500/s two, 13 800/s four at once). Events never change once written,
+// tens of thousands of pages scattered over the log. Warm, the connections
+// share the cores (ten agents' month at 100 M events: 0.61 s on four, 0.86 s
+// on one). Cold, the test VM's disk serves several raw reads at once (random
+// 4 KiB: 3 300/s one at a time, 13 800/s four), but SQLite's reads did not
+// gain from it there (docs/benchmarks.md). Events never change once written,
 // so the other connections read the same events whatever snapshot they see.
 //
 // Thread-safety: ReadInParts uses `db` on the calling thread and each other
