@@ -228,6 +228,40 @@ void ExpectInvalid(const auto& result) {
   EXPECT_EQ(result.error().code(), ErrorCode::kInvalidArgument) << result.error().ToString();
 }
 
+TEST(MerkleProofTest, AProverGivesTheProofsAndRootOfInclusionProof) {
+  const MerkleTree tree = TreeOf(kMaxSize);
+  for (uint64_t n = 1; n <= kMaxSize; ++n) {
+    auto prover = InclusionProver::Create(tree, n);
+    ASSERT_TRUE(prover.has_value()) << prover.error().ToString();
+    EXPECT_EQ(prover->tree_size(), n);
+    EXPECT_EQ(prover->root(), *MerkleRootAt(tree, n));
+    for (uint64_t i = 0; i < n; ++i) {
+      SCOPED_TRACE("size " + std::to_string(n) + " index " + std::to_string(i));
+      auto proof = prover->Prove(i);
+      ASSERT_TRUE(proof.has_value()) << proof.error().ToString();
+      EXPECT_EQ(*proof, *InclusionProof(tree, i, n));
+    }
+  }
+}
+
+// A sibling on the right edge of the tree is known to the prover: only the
+// path's perfect siblings are asked for, where InclusionProof recomputes the
+// right edge from its perfect parts for every proof.
+TEST(MerkleProofTest, AProverComputesTheRightEdgeOnce) {
+  const MerkleTree tree = TreeOf(kMaxSize);
+  const StoredNodesSource stored(tree);
+  const uint64_t n = 63;  // the longest right edge: 32 + 16 + 8 + 4 + 2 + 1
+  auto prover = InclusionProver::Create(stored, n);
+  ASSERT_TRUE(prover.has_value());
+  stored.reads = 0;
+  const std::vector<Sha256Digest> proof = *prover->Prove(0);
+  const int by_prover = stored.reads;
+  EXPECT_EQ(by_prover, static_cast<int>(proof.size()) - 1);  // all but [32, 63)
+  stored.reads = 0;
+  EXPECT_EQ(*InclusionProof(stored, 0, n), proof);
+  EXPECT_EQ(stored.reads, by_prover + 5);  // [32, 63) from its five perfect parts
+}
+
 TEST(MerkleProofTest, ImpossibleRequestsAreInvalidArguments) {
   const MerkleTree tree = TreeOf(8);
   ExpectInvalid(MerkleRootAt(tree, 9));
@@ -237,6 +271,9 @@ TEST(MerkleProofTest, ImpossibleRequestsAreInvalidArguments) {
   ExpectInvalid(ConsistencyProof(tree, 5, 4));  // old > new
   ExpectInvalid(ConsistencyProof(tree, 0, 4));  // from the empty tree
   ExpectInvalid(ConsistencyProof(tree, 4, 9));  // beyond the log
+  ExpectInvalid(InclusionProver::Create(tree, 0));
+  ExpectInvalid(InclusionProver::Create(tree, 9));
+  ExpectInvalid(InclusionProver::Create(tree, 8)->Prove(8));
   const Sha256Digest root = tree.Root();
   ExpectInvalid(VerifyInclusion(Leaf(0), 8, 8, {}, root));
   ExpectInvalid(VerifyInclusion(Leaf(0), 0, 0, {}, MerkleEmptyRoot()));
@@ -268,6 +305,9 @@ TEST(MerkleProofTest, SourceErrorsPassThrough) {
   auto proof = InclusionProof(source, 3, 10);
   ASSERT_FALSE(proof.has_value());
   EXPECT_EQ(proof.error().code(), ErrorCode::kUnavailable);
+  auto prover = InclusionProver::Create(source, 10);
+  ASSERT_FALSE(prover.has_value());
+  EXPECT_EQ(prover.error().code(), ErrorCode::kUnavailable);
   auto consistency = ConsistencyProof(source, 3, 10);
   ASSERT_FALSE(consistency.has_value());
   EXPECT_EQ(consistency.error().code(), ErrorCode::kUnavailable);

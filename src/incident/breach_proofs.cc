@@ -1,8 +1,10 @@
 #include "incident/breach_proofs.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "audit/event_scan.h"
 #include "audit/hash_chain.h"
@@ -92,12 +94,25 @@ class BatchInclusionProofs::Nodes final : public audit::LeafHashSource {
     for (const audit::CompletedSubtree& node : stored) stored_[Key(node.level, node.index)] = node.hash;
   }
 
+  // Sets `prover` and `root`; with `prove_chosen`, proves every chosen leaf
+  // once (which asks for every node their proofs need).
+  Result<void> MakeProver(bool prove_chosen) {
+    ASSIGN_OR_RETURN(audit::InclusionProver made, audit::InclusionProver::Create(*this, size_));
+    if (prove_chosen) {
+      for (uint64_t leaf : chosen) RETURN_IF_ERROR(made.Prove(leaf));
+    }
+    root = made.root();
+    prover.emplace(std::move(made));
+    return {};
+  }
+
   // Nodes above chunk level are read from `source` (and kept) until Seal.
   void ReadStoredFrom(const audit::LeafHashSource& source) { stored_source_ = &source; }
   void Seal() { stored_source_ = nullptr; }
 
   Sha256Digest root;
   std::vector<uint64_t> chosen;  // sorted, distinct
+  std::optional<audit::InclusionProver> prover;  // over these nodes, once built
 
  private:
   static uint64_t Key(uint32_t level, uint64_t index) {
@@ -255,13 +270,7 @@ Result<BatchInclusionProofs> BatchInclusionProofs::Build(store::Connection& db, 
     }
     nodes->AddChunk(base, std::move(chunk_leaves[i]), chosen_offsets, /*scan=*/false);
   }
-  auto walk = [&]() -> Result<void> {
-    ASSIGN_OR_RETURN(nodes->root, audit::MerkleRootAt(*nodes, tree_size));
-    for (uint64_t leaf : nodes->chosen) {
-      RETURN_IF_ERROR(audit::InclusionProof(*nodes, leaf, tree_size));
-    }
-    return {};
-  };
+  auto walk = [&] { return nodes->MakeProver(/*prove_chosen=*/true); };
   // Which stored nodes the root and the proofs ask for depends on positions
   // only: a first walk records them, they are read in batches (one query per
   // node was ~1 ms per proven event on PostgreSQL), and the second walk
@@ -270,6 +279,15 @@ Result<BatchInclusionProofs> BatchInclusionProofs::Build(store::Connection& db, 
   nodes->RecordWanted(&wanted);
   RETURN_IF_ERROR(walk());
   nodes->RecordWanted(nullptr);
+  auto position = [](const audit::CompletedSubtree& node) {
+    return std::pair(node.level, node.index);
+  };
+  std::sort(wanted.begin(), wanted.end(),
+            [&](const auto& a, const auto& b) { return position(a) < position(b); });
+  wanted.erase(
+      std::unique(wanted.begin(), wanted.end(),
+                  [&](const auto& a, const auto& b) { return position(a) == position(b); }),
+      wanted.end());
   std::vector<audit::CompletedSubtree> stored_nodes;
   RETURN_IF_ERROR(audit::ReadSubtrees(db, wanted, stored_nodes));
   nodes->Keep(stored_nodes);
@@ -317,7 +335,7 @@ Result<BatchInclusionProofs> BatchInclusionProofs::BuildByScan(store::Connection
   if (expected != tree_size) return Missing(expected);
   if (!chunk.empty()) flush();
   if (progress) progress(expected, tree_size);
-  ASSIGN_OR_RETURN(nodes->root, audit::MerkleRootAt(*nodes, tree_size));
+  RETURN_IF_ERROR(nodes->MakeProver(/*prove_chosen=*/false));
   return BatchInclusionProofs(std::move(nodes));
 }
 
@@ -330,7 +348,7 @@ Result<std::vector<Sha256Digest>> BatchInclusionProofs::Prove(uint64_t leaf) con
     return Fail(ErrorCode::kInvalidArgument,
                 "event " + std::to_string(leaf) + " was not among the events to prove");
   }
-  return audit::InclusionProof(*nodes_, leaf, nodes_->Size());
+  return nodes_->prover->Prove(leaf);
 }
 
 Result<Sha256Digest> BatchInclusionProofs::LeafHash(uint64_t leaf) const {
