@@ -5,7 +5,9 @@
 // Formats: docs/formats/breach-report.md.
 
 #include <cstdio>
+#include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "audit/audit.h"
 #include "cli/commands.h"
@@ -125,7 +127,14 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
     }
   }
   if (options.json) {
-    std::fputs(incident::RenderBreachJson(*report, public_key).c_str(), stdout);
+    auto printed =
+        incident::RenderBreachJson(*report, public_key, [](std::string_view piece) -> Result<void> {
+          if (std::fwrite(piece.data(), 1, piece.size(), stdout) != piece.size()) {
+            return Fail(ErrorCode::kUnavailable, "cannot write to standard output");
+          }
+          return {};
+        });
+    if (!printed) return ReportError(printed.error());
     return 0;
   }
   // subjects.csv names them: they are named in the log first (a claim
@@ -144,19 +153,28 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
                                       .contact = options.contact,
                                       .consequences = options.consequences,
                                       .measures = options.measures};
-  const std::string contents[] = {incident::RenderBreachJson(*report, public_key),
-                                  incident::RenderSubjectsCsv(*report),
-                                  incident::RenderBreachHtml(*report, notice)};
-  for (size_t i = 0; i < std::size(kFiles); ++i) {
-    // Security: 0600 (the CSV names persons on police files), never through
-    // a symbolic link, never over an existing file.
-    if (auto written = WriteNewFileDurably(options.out / kFiles[i], contents[i]); !written) {
-      for (size_t j = 0; j < i; ++j) {  // all three or none
-        std::error_code ignored;
-        std::filesystem::remove(options.out / kFiles[j], ignored);
-      }
-      return ReportError(written.error());
+  // Security: 0600 (the CSV names persons on police files), never through a
+  // symbolic link, never over an existing file. All three or none: a file
+  // not committed removes itself, and those committed are removed here.
+  std::vector<NewDurableFile> files;
+  auto written = [&]() -> Result<void> {
+    for (const char* name : kFiles) {
+      ASSIGN_OR_RETURN(NewDurableFile file, NewDurableFile::Create(options.out / name));
+      files.push_back(std::move(file));
     }
+    RETURN_IF_ERROR(incident::RenderBreachJson(
+        *report, public_key, [&](std::string_view piece) { return files[0].Append(piece); }));
+    RETURN_IF_ERROR(files[1].Append(incident::RenderSubjectsCsv(*report)));
+    RETURN_IF_ERROR(files[2].Append(incident::RenderBreachHtml(*report, notice)));
+    for (NewDurableFile& file : files) RETURN_IF_ERROR(file.Commit());
+    return {};
+  }();
+  if (!written) {
+    for (const NewDurableFile& file : files) {
+      std::error_code ignored;
+      if (file.committed()) std::filesystem::remove(file.path(), ignored);
+    }
+    return ReportError(written.error());
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace vigie {
 namespace {
@@ -53,32 +54,56 @@ Result<void> AppendDurably(const std::filesystem::path& path, std::string_view t
   return {};
 }
 
-Result<void> WriteNewFileDurably(const std::filesystem::path& path, std::string_view content,
-                                 unsigned mode) {
+Result<NewDurableFile> NewDurableFile::Create(const std::filesystem::path& path, unsigned mode) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) {
     return Fail(ErrorCode::kUnavailable,
                 "cannot create " + path.string() + ": " + std::strerror(errno));
   }
+  return NewDurableFile(path, fd);
+}
+
+NewDurableFile::NewDurableFile(NewDurableFile&& other) noexcept
+    : path_(std::move(other.path_)),
+      fd_(std::exchange(other.fd_, -1)),
+      committed_(other.committed_) {}
+
+NewDurableFile::~NewDurableFile() {
+  if (fd_ >= 0) (void)Abandon(0);
+}
+
+Result<void> NewDurableFile::Abandon(int error) {
+  if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+  ::unlink(path_.c_str());  // ours: O_EXCL created it
+  return Fail(ErrorCode::kUnavailable,
+              "cannot write " + path_.string() + ": " + std::strerror(error != 0 ? error : EIO));
+}
+
+Result<void> NewDurableFile::Append(std::string_view bytes) {
+  if (fd_ < 0) return Fail(ErrorCode::kInternal, path_.string() + " is closed");
   size_t written = 0;
-  int error = 0;
-  while (written < content.size() && error == 0) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd_, bytes.data() + written, bytes.size() - written);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      error = n < 0 ? errno : EIO;
-    } else {
-      written += static_cast<size_t>(n);
-    }
-  }
-  if (error == 0 && ::fsync(fd) != 0) error = errno;
-  if (::close(fd) != 0 && error == 0) error = errno;
-  if (error != 0) {
-    ::unlink(path.c_str());  // ours: O_EXCL created it
-    return Fail(ErrorCode::kUnavailable,
-                "cannot write " + path.string() + ": " + std::strerror(error));
+    if (n <= 0) return Abandon(n < 0 ? errno : EIO);
+    written += static_cast<size_t>(n);
   }
   return {};
+}
+
+Result<void> NewDurableFile::Commit() {
+  if (fd_ < 0) return Fail(ErrorCode::kInternal, path_.string() + " is closed");
+  if (::fsync(fd_) != 0) return Abandon(errno);
+  if (::close(std::exchange(fd_, -1)) != 0) return Abandon(errno);
+  committed_ = true;
+  return {};
+}
+
+Result<void> WriteNewFileDurably(const std::filesystem::path& path, std::string_view content,
+                                 unsigned mode) {
+  ASSIGN_OR_RETURN(NewDurableFile file, NewDurableFile::Create(path, mode));
+  RETURN_IF_ERROR(file.Append(content));
+  return file.Commit();
 }
 
 }  // namespace vigie

@@ -85,5 +85,52 @@ TEST(WriteNewFileDurablyTest, AShortWriteLeavesNoFile) {
   EXPECT_FALSE(std::filesystem::exists(file));
 }
 
+TEST(NewDurableFileTest, PartsMakeTheFileOnlyOnceCommitted) {
+  testing::TempDir dir;
+  const auto path = dir.path() / "report.json";
+  {
+    auto file = NewDurableFile::Create(path);
+    ASSERT_TRUE(file.has_value()) << file.error().ToString();
+    ASSERT_TRUE(file->Append("{\"a\":").has_value());
+    ASSERT_TRUE(file->Append("1}\n").has_value());
+    EXPECT_FALSE(NewDurableFile::Create(path).has_value()) << "never over an existing file";
+    ASSERT_TRUE(file->Commit().has_value());
+    EXPECT_TRUE(file->committed());
+    EXPECT_EQ(file->Append("more").error().code(), ErrorCode::kInternal);
+    EXPECT_EQ(file->Commit().error().code(), ErrorCode::kInternal);
+  }
+  EXPECT_EQ(Contents(path), "{\"a\":1}\n") << "a committed file stays";
+  {
+    auto file = NewDurableFile::Create(dir.path() / "abandoned.json");
+    ASSERT_TRUE(file.has_value());
+    ASSERT_TRUE(file->Append("half of it").has_value());
+    NewDurableFile moved = std::move(*file);  // the moved-from one owns nothing
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "abandoned.json"))
+      << "a file never committed is removed";
+}
+
+TEST(NewDurableFileTest, AShortPartRemovesTheFile) {
+  testing::TempDir dir;
+  const auto path = dir.path() / "report.json";
+  auto file = NewDurableFile::Create(path);
+  ASSERT_TRUE(file.has_value());
+  ASSERT_TRUE(file->Append("0123456789").has_value());
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  auto* previous = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit limited = saved;
+  limited.rlim_cur = 15;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+  const auto refused = file->Append(std::string(100, 'x'));
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, previous);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_FALSE(file->Commit().has_value());
+  EXPECT_FALSE(file->committed());
+}
+
 }  // namespace
 }  // namespace vigie

@@ -123,13 +123,20 @@ json::object TimelineJson(const BreachReport& report) {
 
 }  // namespace
 
-std::string RenderBreachJson(const BreachReport& report,
-                             std::span<const uint8_t> checkpoint_public_key) {
+Result<void> RenderBreachJson(const BreachReport& report,
+                              std::span<const uint8_t> checkpoint_public_key,
+                              const TextSink& sink) {
   // The small parts as boost::json values; subjects and events, megabytes at
-  // scale, written straight out (core/json_writer.h).
+  // scale, written straight out (core/json_writer.h) and handed on in pieces.
   std::string out;
-  out.reserve(256 * report.subjects.size() + 2048 * report.events.size() + 4096);
+  out.reserve(kJsonPieceBytes + 64 * 1024);
   JsonWriter w(out);
+  auto hand_on = [&](bool finished) -> Result<void> {
+    if (!finished && out.size() < kJsonPieceBytes) return {};
+    RETURN_IF_ERROR(sink(out));
+    out.clear();  // the writer keeps its place in the document, not the text
+    return {};
+  };
   w.BeginObject()
       .Member("format", "vigie.breach-report.v1")
       .Member("generated", Time(report.generated_unix_micros))
@@ -163,6 +170,7 @@ std::string RenderBreachJson(const BreachReport& report,
     WriteInts(w.Key("notice_ids"), s.notice_ids);
     WriteInts(w.Key("entry_ids"), s.entry_ids);
     w.Member("first", Time(s.first_unix_micros)).Member("last", Time(s.last_unix_micros)).EndObject();
+    RETURN_IF_ERROR(hand_on(false));
   }
   w.EndArray();
   w.Key("timeline").Raw(json::serialize(TimelineJson(report)));
@@ -191,10 +199,23 @@ std::string RenderBreachJson(const BreachReport& report,
       w.Null();
     }
     w.EndObject();
+    RETURN_IF_ERROR(hand_on(false));
   }
   w.EndArray().EndObject();
   out += '\n';
-  return out;
+  return hand_on(true);
+}
+
+std::string RenderBreachJson(const BreachReport& report,
+                             std::span<const uint8_t> checkpoint_public_key) {
+  std::string whole;
+  // Appending to a string cannot fail, so neither can the rendering.
+  (void)RenderBreachJson(report, checkpoint_public_key,
+                         [&](std::string_view piece) -> Result<void> {
+                           whole += piece;
+                           return {};
+                         });
+  return whole;
 }
 
 std::string CsvCell(std::string_view text) {

@@ -12,10 +12,12 @@
 // Thread-safety: pure functions.
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "core/error.h"
 #include "incident/breach_report.h"
 
 namespace vigie::incident {
@@ -34,6 +36,14 @@ struct BreachNotice {
 // convenience (a third party should hold it from elsewhere); may be empty.
 std::string RenderBreachJson(const BreachReport& report,
                              std::span<const uint8_t> checkpoint_public_key = {});
+
+// The same document handed to `sink` in successive pieces of about
+// kJsonPieceBytes: a report of many events (~3.6 kB each with its proof) is
+// never whole in memory. Stops at, and returns, the sink's first error.
+using TextSink = std::function<Result<void>(std::string_view piece)>;
+constexpr size_t kJsonPieceBytes = size_t{1} << 20;
+Result<void> RenderBreachJson(const BreachReport& report,
+                              std::span<const uint8_t> checkpoint_public_key, const TextSink& sink);
 std::string RenderSubjectsCsv(const BreachReport& report);
 std::string RenderBreachHtml(const BreachReport& report, const BreachNotice& notice);
 

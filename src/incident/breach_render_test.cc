@@ -3,7 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <string>
+#include <string_view>
 
 #include "crypto/hash.h"
 
@@ -155,6 +158,38 @@ TEST(BreachRenderTest, JsonHasEverythingToCheckAndNoNames) {
   EXPECT_TRUE(unknown.at("subjects").as_array().at(1).at("in_records").is_null());
   EXPECT_THAT(text, Not(HasSubstr("HYPERLINK")));
   EXPECT_TRUE(json.at("scope").at("since").is_null());
+}
+
+// A report of many events is handed on in bounded pieces that make up the
+// same document, and the sink's first error stops the rendering.
+TEST(BreachRenderTest, JsonInPiecesIsTheWholeDocumentAndStopsAtTheSinksError) {
+  BreachReport report = HostileReport();
+  CountedEvent event = report.events.front();
+  event.encoded.assign(4000, 0x5a);  // 8 kB of hex each
+  report.events.assign(600, event);  // ~4.8 MB in all
+  const std::string whole = RenderBreachJson(report, {});
+  std::string joined;
+  size_t pieces = 0, largest = 0;
+  auto joined_ok = RenderBreachJson(report, {}, [&](std::string_view piece) -> Result<void> {
+    ++pieces;
+    largest = std::max(largest, piece.size());
+    joined += piece;
+    return {};
+  });
+  ASSERT_TRUE(joined_ok.has_value());
+  EXPECT_EQ(joined, whole);
+  EXPECT_GE(pieces, 4u);
+  EXPECT_LT(largest, kJsonPieceBytes + 64 * 1024);
+  EXPECT_NO_THROW(boost::json::parse(joined));
+
+  size_t calls = 0;
+  auto stopped = RenderBreachJson(report, {}, [&](std::string_view) -> Result<void> {
+    if (++calls == 2) return Fail(ErrorCode::kUnavailable, "disk full");
+    return {};
+  });
+  ASSERT_FALSE(stopped.has_value());
+  EXPECT_EQ(stopped.error().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(calls, 2u);
 }
 
 }  // namespace
