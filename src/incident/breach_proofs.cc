@@ -288,8 +288,18 @@ Result<BatchInclusionProofs> BatchInclusionProofs::Build(store::Connection& db, 
       std::unique(wanted.begin(), wanted.end(),
                   [&](const auto& a, const auto& b) { return position(a) == position(b); }),
       wanted.end());
-  std::vector<audit::CompletedSubtree> stored_nodes;
-  RETURN_IF_ERROR(audit::ReadSubtrees(db, wanted, stored_nodes));
+  // Sorted and distinct: each connection looks up a range of its own. A node
+  // another connection does not find is read on `db` by the second walk.
+  ASSIGN_OR_RETURN(std::vector<audit::CompletedSubtree> stored_nodes,
+                   audit::ReadInParts<audit::CompletedSubtree>(
+                       db, wanted.size(), wanted.size(), reading,
+                       [&](store::Connection& connection, size_t first,
+                           size_t last) -> Result<std::vector<audit::CompletedSubtree>> {
+                         std::vector<audit::CompletedSubtree> found;
+                         RETURN_IF_ERROR(audit::ReadSubtrees(
+                             connection, std::span(wanted).subspan(first, last - first), found));
+                         return found;
+                       }));
   nodes->Keep(stored_nodes);
   ASSIGN_OR_RETURN(audit::StoredSubtreeSource source, audit::StoredSubtreeSource::Open(db));
   nodes->ReadStoredFrom(source);

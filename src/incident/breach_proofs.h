@@ -13,8 +13,9 @@
 // not yet backfilled, see audit_log.h) is read whole, in one sequential scan,
 // as before: n event reads and ~2n SHA-256, ~64 bytes per 2^kChunkLevel events.
 //
-// Thread-safety: Build uses `db`, and for many chunks other connections of
-// `reading`'s, each on a thread of its own; a built value is immutable.
+// Thread-safety: Build uses `db`, and for many chunks or stored nodes other
+// connections of `reading`'s, each on a thread of its own; a built value is
+// immutable.
 // Errors: InvalidArgument for a leaf not below tree_size; DataLoss when an
 // event is missing from the log.
 
