@@ -1,7 +1,6 @@
 #include "incident/breach_proofs.h"
 
 #include <algorithm>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -94,15 +93,16 @@ class BatchInclusionProofs::Nodes final : public audit::LeafHashSource {
     for (const audit::CompletedSubtree& node : stored) stored_[Key(node.level, node.index)] = node.hash;
   }
 
-  // Sets `prover` and `root`; with `prove_chosen`, proves every chosen leaf
-  // once (which asks for every node their proofs need).
-  Result<void> MakeProver(bool prove_chosen) {
-    ASSIGN_OR_RETURN(audit::InclusionProver made, audit::InclusionProver::Create(*this, size_));
-    if (prove_chosen) {
-      for (uint64_t leaf : chosen) RETURN_IF_ERROR(made.Prove(leaf));
+  // Sets `root` and `proofs` (which asks for every node they need).
+  Result<void> ProveChosen() {
+    ASSIGN_OR_RETURN(audit::InclusionProver prover, audit::InclusionProver::Create(*this, size_));
+    root = prover.root();
+    proofs.clear();
+    proofs.reserve(chosen.size());
+    for (uint64_t leaf : chosen) {
+      ASSIGN_OR_RETURN(std::vector<Sha256Digest> proof, prover.Prove(leaf));
+      proofs.push_back(std::move(proof));
     }
-    root = made.root();
-    prover.emplace(std::move(made));
     return {};
   }
 
@@ -112,7 +112,7 @@ class BatchInclusionProofs::Nodes final : public audit::LeafHashSource {
 
   Sha256Digest root;
   std::vector<uint64_t> chosen;  // sorted, distinct
-  std::optional<audit::InclusionProver> prover;  // over these nodes, once built
+  std::vector<std::vector<Sha256Digest>> proofs;  // of `chosen`, in order
 
  private:
   static uint64_t Key(uint32_t level, uint64_t index) {
@@ -144,6 +144,16 @@ class BatchInclusionProofs::Nodes final : public audit::LeafHashSource {
 namespace {
 
 constexpr uint64_t kChunk = uint64_t{1} << BatchInclusionProofs::kChunkLevel;
+
+// Where `leaf` is in `chosen` (sorted); InvalidArgument if it is not there.
+Result<size_t> ChosenAt(const std::vector<uint64_t>& chosen, uint64_t leaf) {
+  const auto at = std::lower_bound(chosen.begin(), chosen.end(), leaf);
+  if (at == chosen.end() || *at != leaf) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "event " + std::to_string(leaf) + " was not among the events to prove");
+  }
+  return static_cast<size_t>(at - chosen.begin());
+}
 
 std::unexpected<Error> Missing(uint64_t sequence) {
   return Fail(ErrorCode::kDataLoss,
@@ -270,7 +280,7 @@ Result<BatchInclusionProofs> BatchInclusionProofs::Build(store::Connection& db, 
     }
     nodes->AddChunk(base, std::move(chunk_leaves[i]), chosen_offsets, /*scan=*/false);
   }
-  auto walk = [&] { return nodes->MakeProver(/*prove_chosen=*/true); };
+  auto walk = [&] { return nodes->ProveChosen(); };
   // Which stored nodes the root and the proofs ask for depends on positions
   // only: a first walk records them, they are read in batches (one query per
   // node was ~1 ms per proven event on PostgreSQL), and the second walk
@@ -345,7 +355,7 @@ Result<BatchInclusionProofs> BatchInclusionProofs::BuildByScan(store::Connection
   if (expected != tree_size) return Missing(expected);
   if (!chunk.empty()) flush();
   if (progress) progress(expected, tree_size);
-  RETURN_IF_ERROR(nodes->MakeProver(/*prove_chosen=*/false));
+  RETURN_IF_ERROR(nodes->ProveChosen());
   return BatchInclusionProofs(std::move(nodes));
 }
 
@@ -354,18 +364,12 @@ uint64_t BatchInclusionProofs::tree_size() const { return nodes_->Size(); }
 const Sha256Digest& BatchInclusionProofs::root() const { return nodes_->root; }
 
 Result<std::vector<Sha256Digest>> BatchInclusionProofs::Prove(uint64_t leaf) const {
-  if (!std::binary_search(nodes_->chosen.begin(), nodes_->chosen.end(), leaf)) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "event " + std::to_string(leaf) + " was not among the events to prove");
-  }
-  return nodes_->prover->Prove(leaf);
+  ASSIGN_OR_RETURN(size_t at, ChosenAt(nodes_->chosen, leaf));
+  return nodes_->proofs[at];
 }
 
 Result<Sha256Digest> BatchInclusionProofs::LeafHash(uint64_t leaf) const {
-  if (!std::binary_search(nodes_->chosen.begin(), nodes_->chosen.end(), leaf)) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "event " + std::to_string(leaf) + " was not among the events to prove");
-  }
+  RETURN_IF_ERROR(ChosenAt(nodes_->chosen, leaf));
   return nodes_->LeafHash(leaf);
 }
 
