@@ -280,14 +280,13 @@ Result<BatchInclusionProofs> BatchInclusionProofs::Build(store::Connection& db, 
     }
     nodes->AddChunk(base, std::move(chunk_leaves[i]), chosen_offsets, /*scan=*/false);
   }
-  auto walk = [&] { return nodes->ProveChosen(); };
   // Which stored nodes the root and the proofs ask for depends on positions
   // only: a first walk records them, they are read in batches (one query per
   // node was ~1 ms per proven event on PostgreSQL), and the second walk
   // computes for real, reading any node still missing one by one.
   std::vector<audit::CompletedSubtree> wanted;
   nodes->RecordWanted(&wanted);
-  RETURN_IF_ERROR(walk());
+  RETURN_IF_ERROR(nodes->ProveChosen());
   nodes->RecordWanted(nullptr);
   auto position = [](const audit::CompletedSubtree& node) {
     return std::pair(node.level, node.index);
@@ -313,8 +312,7 @@ Result<BatchInclusionProofs> BatchInclusionProofs::Build(store::Connection& db, 
   nodes->Keep(stored_nodes);
   ASSIGN_OR_RETURN(audit::StoredSubtreeSource source, audit::StoredSubtreeSource::Open(db));
   nodes->ReadStoredFrom(source);
-  // Keeps every stored node the proofs need, so Prove needs no db.
-  RETURN_IF_ERROR(walk());
+  RETURN_IF_ERROR(nodes->ProveChosen());
   nodes->Seal();
   if (progress) progress(tree_size, tree_size);
   return BatchInclusionProofs(std::move(nodes));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <map>
 
 #include "audit/event_export.h"
@@ -18,6 +19,26 @@ constexpr size_t kHtmlTimelineHours = 168;  // beyond a week of hours, print day
 constexpr size_t kHtmlActorRows = 500;
 
 std::string Time(int64_t unix_micros) { return audit::Iso8601Micros(unix_micros); }
+
+// Appends CsvCell(text) to `out`.
+void AppendCsvCell(std::string& out, std::string_view text) {
+  // Security: a leading = + - @ (or tab, CR) makes spreadsheets evaluate the
+  // cell; the quote makes it plain text (OWASP "CSV injection").
+  const bool formula =
+      !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+  const bool quoted = text.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (quoted) out += '"';
+  if (formula) out += '\'';
+  if (!quoted) {
+    out += text;
+    return;
+  }
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
 
 template <typename T>
 json::array Array(const std::vector<T>& values) {
@@ -220,19 +241,8 @@ std::string RenderBreachJson(const BreachReport& report,
 
 std::string CsvCell(std::string_view text) {
   std::string cell;
-  // Security: a leading = + - @ (or tab, CR) makes spreadsheets evaluate the
-  // cell; the quote makes it plain text (OWASP "CSV injection").
-  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
-    cell += '\'';
-  }
-  cell += text;
-  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
-  std::string quoted = "\"";
-  for (char c : cell) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
+  AppendCsvCell(cell, text);
+  return cell;
 }
 
 std::string RenderSubjectsCsv(const BreachReport& report) {
@@ -241,21 +251,43 @@ std::string RenderSubjectsCsv(const BreachReport& report) {
       "person_id,surname,given_names,birth_date,in_records,summary_seen,full_file_opened,"
       "named_by_investigation,wanted_notices,criminal_record_entries,first_exposed_utc,last_"
       "exposed_utc\r\n";
+  out.reserve(out.size() + 160 * report.subjects.size());  // appended to, not concatenated
+  std::string given;
+  auto number = [&](uint64_t value) {
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+  };
+  auto yes_no = [&](bool yes) { out += yes ? ",yes" : ",no"; };
   for (const ExposedSubject& s : report.subjects) {
-    std::string surname, given, birth;
+    number(static_cast<uint64_t>(s.person_id));
+    out += ',';
     if (s.identity) {
-      surname = s.identity->surname;
+      given.clear();
       for (const std::string& name : s.identity->given_names) {
-        given += (given.empty() ? "" : " ") + name;
+        if (!given.empty()) given += ' ';
+        given += name;
       }
-      birth = records::FormatPartialDate(s.identity->birth_date);
+      AppendCsvCell(out, s.identity->surname);
+      out += ',';
+      AppendCsvCell(out, given);
+      out += ',';
+      AppendCsvCell(out, records::FormatPartialDate(s.identity->birth_date));
+    } else {
+      out += ",,";
     }
-    out += std::to_string(s.person_id) + "," + CsvCell(surname) + "," + CsvCell(given) + "," +
-           CsvCell(birth) + "," + (s.identity ? "yes" : "no") + "," +
-           (s.summary_events > 0 ? "yes" : "no") + "," + (s.full_file_events > 0 ? "yes" : "no") +
-           "," + (s.named_events > 0 ? "yes" : "no") + "," + std::to_string(s.notice_ids.size()) +
-           "," + std::to_string(s.entry_ids.size()) + "," + Time(s.first_unix_micros) + "," +
-           Time(s.last_unix_micros) + "\r\n";
+    yes_no(s.identity.has_value());
+    yes_no(s.summary_events > 0);
+    yes_no(s.full_file_events > 0);
+    yes_no(s.named_events > 0);
+    out += ',';
+    number(s.notice_ids.size());
+    out += ',';
+    number(s.entry_ids.size());
+    out += ',';
+    out += Time(s.first_unix_micros);
+    out += ',';
+    out += Time(s.last_unix_micros);
+    out += "\r\n";
   }
   return out;
 }
