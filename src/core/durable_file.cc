@@ -1,10 +1,12 @@
 #include "core/durable_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 #include <utility>
 
 namespace vigie {
@@ -55,26 +57,41 @@ Result<void> AppendDurably(const std::filesystem::path& path, std::string_view t
 }
 
 Result<NewDurableFile> NewDurableFile::Create(const std::filesystem::path& path, unsigned mode) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  struct stat existing;
+  if (::lstat(path.c_str(), &existing) == 0) {
+    return Fail(ErrorCode::kUnavailable, "cannot create " + path.string() + ": it exists already");
+  }
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  int fd = ::open(dir.c_str(), O_WRONLY | O_TMPFILE | O_CLOEXEC, mode);
+  if (fd >= 0) return NewDurableFile(path, fd, /*named=*/false);
+  if (errno != EOPNOTSUPP && errno != EISDIR) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot create " + path.string() + ": " + std::strerror(errno));
+  }
+  fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) {
     return Fail(ErrorCode::kUnavailable,
                 "cannot create " + path.string() + ": " + std::strerror(errno));
   }
-  return NewDurableFile(path, fd);
+  return NewDurableFile(path, fd, /*named=*/true);
 }
 
 NewDurableFile::NewDurableFile(NewDurableFile&& other) noexcept
     : path_(std::move(other.path_)),
       fd_(std::exchange(other.fd_, -1)),
+      named_(other.named_),
       committed_(other.committed_) {}
 
-NewDurableFile::~NewDurableFile() {
-  if (fd_ >= 0) (void)Abandon(0);
+NewDurableFile::~NewDurableFile() { Discard(); }
+
+void NewDurableFile::Discard() noexcept {
+  if (fd_ < 0) return;
+  ::close(std::exchange(fd_, -1));
+  if (named_) ::unlink(path_.c_str());  // ours: O_EXCL created it
 }
 
-Result<void> NewDurableFile::Abandon(int error) {
-  if (fd_ >= 0) ::close(std::exchange(fd_, -1));
-  ::unlink(path_.c_str());  // ours: O_EXCL created it
+std::unexpected<Error> NewDurableFile::Abandon(int error) {
+  Discard();
   return Fail(ErrorCode::kUnavailable,
               "cannot write " + path_.string() + ": " + std::strerror(error != 0 ? error : EIO));
 }
@@ -94,7 +111,21 @@ Result<void> NewDurableFile::Append(std::string_view bytes) {
 Result<void> NewDurableFile::Commit() {
   if (fd_ < 0) return Fail(ErrorCode::kInternal, path_.string() + " is closed");
   if (::fsync(fd_) != 0) return Abandon(errno);
-  if (::close(std::exchange(fd_, -1)) != 0) return Abandon(errno);
+  if (!named_) {
+    // linkat never replaces: EEXIST if a file (or a link) took the name.
+    // AT_EMPTY_PATH needs a capability; /proc's link to the descriptor does not.
+    const std::string self = "/proc/self/fd/" + std::to_string(fd_);
+    if (::linkat(fd_, "", AT_FDCWD, path_.c_str(), AT_EMPTY_PATH) != 0 &&
+        ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path_.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+      return Abandon(errno);
+    }
+    named_ = true;
+  }
+  if (::close(std::exchange(fd_, -1)) != 0 || !SyncDirectoryOf(path_)) {
+    const int error = errno;
+    ::unlink(path_.c_str());
+    return Abandon(error);
+  }
   committed_ = true;
   return {};
 }

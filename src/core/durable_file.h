@@ -5,8 +5,10 @@
 // new files a report leaves for its reader.
 //
 // Thread-safety: reentrant; concurrent appends to one file interleave whole
-// writes (O_APPEND) but callers should serialise them.
-// Errors: Unavailable naming the file and the system's reason.
+// writes (O_APPEND) but callers should serialise them. A NewDurableFile is
+// used by one thread at a time.
+// Errors: Unavailable naming the file and the system's reason; Internal for
+// a NewDurableFile used after Commit or a failure.
 
 #include <filesystem>
 #include <string_view>
@@ -21,11 +23,16 @@ namespace vigie {
 Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text,
                            unsigned mode = 0600);
 
-// A new file written in parts (a document too large to hold whole), then
-// fsynced by Commit. Security: never through a symbolic link, never over an
-// existing file (Create fails with Unavailable, the file untouched). Until
-// Commit succeeds, the file is removed on any failure and on destruction: no
-// truncated copy (disk full, a size limit) is left to be read as whole.
+// A new file written in parts (a document too large to hold whole). It is
+// written unnamed (O_TMPFILE) and given its name by Commit, after an fsync,
+// then its directory is synced: a crash, a kill, a full disk or a size limit
+// before that leaves nothing at `path` - no truncated copy to be read as
+// whole, nor a file that blocks the next attempt. (On a file system without
+// unnamed files, the file has its name from Create and is removed on any
+// failure or on destruction, but not after a kill.)
+// Security: never through a symbolic link, never over an existing file
+// (Create fails with Unavailable when `path` exists; Commit too, should it
+// appear meanwhile: the existing file is left untouched).
 class NewDurableFile {
  public:
   static Result<NewDurableFile> Create(const std::filesystem::path& path, unsigned mode = 0600);
@@ -34,18 +41,24 @@ class NewDurableFile {
   ~NewDurableFile();
 
   Result<void> Append(std::string_view bytes);
-  // fsync, then close. Nothing may be appended after.
+  // fsync, name the file, close, sync its directory. Nothing may be appended
+  // after.
   Result<void> Commit();
 
   const std::filesystem::path& path() const { return path_; }
   bool committed() const { return committed_; }
 
  private:
-  NewDurableFile(std::filesystem::path path, int fd) : path_(std::move(path)), fd_(fd) {}
-  Result<void> Abandon(int error);
+  NewDurableFile(std::filesystem::path path, int fd, bool named)
+      : path_(std::move(path)), fd_(fd), named_(named) {}
+  // Closes the file and removes it (if it has a name yet). Never throws.
+  void Discard() noexcept;
+  // Discard, then the error for `error` (an errno value; 0 for EIO).
+  std::unexpected<Error> Abandon(int error);
 
   std::filesystem::path path_;
   int fd_ = -1;  // -1 once committed or abandoned
+  bool named_ = false;  // the file is at `path_` already
   bool committed_ = false;
 };
 

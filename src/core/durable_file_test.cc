@@ -4,7 +4,9 @@
 #include <sys/resource.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "tests/support/temp_dir.h"
@@ -17,6 +19,22 @@ std::string Contents(const std::filesystem::path& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+// `write()` with files limited to `bytes` (as by a full disk), SIGXFSZ
+// ignored so that a write past the limit fails instead of killing the test.
+template <typename Write>
+auto WithFileSizeLimit(rlim_t bytes, const Write& write) {
+  rlimit saved{};
+  EXPECT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  auto* previous = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit limited = saved;
+  limited.rlim_cur = bytes;
+  EXPECT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+  auto result = write();
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, previous);
+  return result;
 }
 
 TEST(AppendDurablyTest, AppendsWholeRecordsAndCreatesTheFile) {
@@ -37,15 +55,9 @@ TEST(AppendDurablyTest, AShortWriteLeavesNothingBehind) {
   const std::string first = "{\"tree_size\":1}\n";
   ASSERT_TRUE(AppendDurably(file, first).has_value());
 
-  rlimit saved{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
-  auto* previous = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit limited = saved;
-  limited.rlim_cur = first.size() + 5;  // room for 5 bytes of the next record
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
-  const auto refused = AppendDurably(file, "{\"tree_size\":2}\n");
-  ::setrlimit(RLIMIT_FSIZE, &saved);
-  std::signal(SIGXFSZ, previous);
+  // Room for 5 bytes of the next record.
+  const auto refused = WithFileSizeLimit(
+      first.size() + 5, [&] { return AppendDurably(file, "{\"tree_size\":2}\n"); });
 
   EXPECT_FALSE(refused.has_value());
   EXPECT_EQ(Contents(file), first);
@@ -72,15 +84,8 @@ TEST(WriteNewFileDurablyTest, WritesANewFileAndNeverReplacesOne) {
 TEST(WriteNewFileDurablyTest, AShortWriteLeavesNoFile) {
   testing::TempDir dir;
   const auto file = dir.path() / "subjects.csv";
-  rlimit saved{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
-  auto* previous = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit limited = saved;
-  limited.rlim_cur = 10;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
-  const auto refused = WriteNewFileDurably(file, std::string(100, 'x'));
-  ::setrlimit(RLIMIT_FSIZE, &saved);
-  std::signal(SIGXFSZ, previous);
+  const auto refused =
+      WithFileSizeLimit(10, [&] { return WriteNewFileDurably(file, std::string(100, 'x')); });
   EXPECT_FALSE(refused.has_value());
   EXPECT_FALSE(std::filesystem::exists(file));
 }
@@ -93,9 +98,10 @@ TEST(NewDurableFileTest, PartsMakeTheFileOnlyOnceCommitted) {
     ASSERT_TRUE(file.has_value()) << file.error().ToString();
     ASSERT_TRUE(file->Append("{\"a\":").has_value());
     ASSERT_TRUE(file->Append("1}\n").has_value());
-    EXPECT_FALSE(NewDurableFile::Create(path).has_value()) << "never over an existing file";
+    EXPECT_FALSE(std::filesystem::exists(path)) << "nothing there before Commit";
     ASSERT_TRUE(file->Commit().has_value());
     EXPECT_TRUE(file->committed());
+    EXPECT_FALSE(NewDurableFile::Create(path).has_value()) << "never over an existing file";
     EXPECT_EQ(file->Append("more").error().code(), ErrorCode::kInternal);
     EXPECT_EQ(file->Commit().error().code(), ErrorCode::kInternal);
   }
@@ -110,21 +116,34 @@ TEST(NewDurableFileTest, PartsMakeTheFileOnlyOnceCommitted) {
       << "a file never committed is removed";
 }
 
+// Two writers of one name: the second to commit fails and leaves the first's.
+TEST(NewDurableFileTest, TheSecondToCommitANameFailsAndChangesNothing) {
+  testing::TempDir dir;
+  const auto path = dir.path() / "report.json";
+  auto first = NewDurableFile::Create(path);
+  auto second = NewDurableFile::Create(path);
+  ASSERT_TRUE(first.has_value() && second.has_value());
+  ASSERT_TRUE(first->Append("first").has_value());
+  ASSERT_TRUE(second->Append("second").has_value());
+  ASSERT_TRUE(first->Commit().has_value());
+  const auto refused = second->Commit();
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
+  EXPECT_FALSE(second->committed());
+  EXPECT_EQ(Contents(path), "first");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator()),
+            1)
+      << "nothing else left in the directory";
+}
+
 TEST(NewDurableFileTest, AShortPartRemovesTheFile) {
   testing::TempDir dir;
   const auto path = dir.path() / "report.json";
   auto file = NewDurableFile::Create(path);
   ASSERT_TRUE(file.has_value());
   ASSERT_TRUE(file->Append("0123456789").has_value());
-  rlimit saved{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
-  auto* previous = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit limited = saved;
-  limited.rlim_cur = 15;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
-  const auto refused = file->Append(std::string(100, 'x'));
-  ::setrlimit(RLIMIT_FSIZE, &saved);
-  std::signal(SIGXFSZ, previous);
+  const auto refused = WithFileSizeLimit(15, [&] { return file->Append(std::string(100, 'x')); });
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
   EXPECT_FALSE(std::filesystem::exists(path));
