@@ -134,6 +134,9 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
           }
           return {};
         });
+    if (printed && (std::fflush(stdout) != 0 || std::ferror(stdout))) {
+      printed = Fail(ErrorCode::kUnavailable, "cannot write to standard output");
+    }
     if (!printed) return ReportError(printed.error());
     return 0;
   }
@@ -155,7 +158,8 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
                                       .measures = options.measures};
   // Security: 0600 (the CSV names persons on police files), never through a
   // symbolic link, never over an existing file. All three or none: a file
-  // not committed removes itself, and those committed are removed here.
+  // appears only when committed (not even after a kill), and those
+  // committed are removed here should a later one fail.
   std::vector<NewDurableFile> files;
   auto written = [&]() -> Result<void> {
     for (const char* name : kFiles) {
