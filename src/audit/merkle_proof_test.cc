@@ -273,7 +273,9 @@ TEST(MerkleProofTest, ImpossibleRequestsAreInvalidArguments) {
   ExpectInvalid(ConsistencyProof(tree, 4, 9));  // beyond the log
   ExpectInvalid(InclusionProver::Create(tree, 0));
   ExpectInvalid(InclusionProver::Create(tree, 9));
-  ExpectInvalid(InclusionProver::Create(tree, 8)->Prove(8));
+  auto prover = InclusionProver::Create(tree, 8);
+  ASSERT_TRUE(prover.has_value());
+  ExpectInvalid(prover->Prove(8));
   const Sha256Digest root = tree.Root();
   ExpectInvalid(VerifyInclusion(Leaf(0), 8, 8, {}, root));
   ExpectInvalid(VerifyInclusion(Leaf(0), 0, 0, {}, MerkleEmptyRoot()));

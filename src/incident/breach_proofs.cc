@@ -1,6 +1,7 @@
 #include "incident/breach_proofs.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -17,7 +18,8 @@ namespace vigie::incident {
 using audit::Sha256Digest;
 
 // The nodes kept for the proofs, served as a LeafHashSource so the proofs
-// themselves come from audit::InclusionProof (one implementation of RFC 9162).
+// themselves come from audit::InclusionProver (one implementation of RFC
+// 9162).
 class BatchInclusionProofs::Nodes final : public audit::LeafHashSource {
  public:
   explicit Nodes(uint64_t size) : size_(size) {}
@@ -93,16 +95,14 @@ class BatchInclusionProofs::Nodes final : public audit::LeafHashSource {
     for (const audit::CompletedSubtree& node : stored) stored_[Key(node.level, node.index)] = node.hash;
   }
 
-  // Sets `root` and `proofs` (which asks for every node they need).
+  // Sets `prover` and `root`, and proves every chosen leaf once (which asks
+  // for every node their proofs need). The proofs themselves are not kept:
+  // a report of millions of events holds its own copy of each.
   Result<void> ProveChosen() {
-    ASSIGN_OR_RETURN(audit::InclusionProver prover, audit::InclusionProver::Create(*this, size_));
-    root = prover.root();
-    proofs.clear();
-    proofs.reserve(chosen.size());
-    for (uint64_t leaf : chosen) {
-      ASSIGN_OR_RETURN(std::vector<Sha256Digest> proof, prover.Prove(leaf));
-      proofs.push_back(std::move(proof));
-    }
+    ASSIGN_OR_RETURN(audit::InclusionProver made, audit::InclusionProver::Create(*this, size_));
+    for (uint64_t leaf : chosen) RETURN_IF_ERROR(made.Prove(leaf));
+    root = made.root();
+    prover.emplace(std::move(made));
     return {};
   }
 
@@ -112,7 +112,7 @@ class BatchInclusionProofs::Nodes final : public audit::LeafHashSource {
 
   Sha256Digest root;
   std::vector<uint64_t> chosen;  // sorted, distinct
-  std::vector<std::vector<Sha256Digest>> proofs;  // of `chosen`, in order
+  std::optional<audit::InclusionProver> prover;  // over these nodes, once built
 
  private:
   static uint64_t Key(uint32_t level, uint64_t index) {
@@ -145,14 +145,13 @@ namespace {
 
 constexpr uint64_t kChunk = uint64_t{1} << BatchInclusionProofs::kChunkLevel;
 
-// Where `leaf` is in `chosen` (sorted); InvalidArgument if it is not there.
-Result<size_t> ChosenAt(const std::vector<uint64_t>& chosen, uint64_t leaf) {
-  const auto at = std::lower_bound(chosen.begin(), chosen.end(), leaf);
-  if (at == chosen.end() || *at != leaf) {
+// InvalidArgument unless `leaf` is in `chosen` (sorted).
+Result<void> CheckChosen(const std::vector<uint64_t>& chosen, uint64_t leaf) {
+  if (!std::binary_search(chosen.begin(), chosen.end(), leaf)) {
     return Fail(ErrorCode::kInvalidArgument,
                 "event " + std::to_string(leaf) + " was not among the events to prove");
   }
-  return static_cast<size_t>(at - chosen.begin());
+  return {};
 }
 
 std::unexpected<Error> Missing(uint64_t sequence) {
@@ -297,7 +296,8 @@ Result<BatchInclusionProofs> BatchInclusionProofs::Build(store::Connection& db, 
       std::unique(wanted.begin(), wanted.end(),
                   [&](const auto& a, const auto& b) { return position(a) == position(b); }),
       wanted.end());
-  // Sorted and distinct: each connection looks up a range of its own. A node
+  // Sorted and distinct (as ReadSubtrees would make them) before they are cut
+  // in parts: each connection looks up a range of its own. A node
   // another connection does not find is read on `db` by the second walk.
   ASSIGN_OR_RETURN(std::vector<audit::CompletedSubtree> stored_nodes,
                    audit::ReadInParts<audit::CompletedSubtree>(
@@ -362,12 +362,12 @@ uint64_t BatchInclusionProofs::tree_size() const { return nodes_->Size(); }
 const Sha256Digest& BatchInclusionProofs::root() const { return nodes_->root; }
 
 Result<std::vector<Sha256Digest>> BatchInclusionProofs::Prove(uint64_t leaf) const {
-  ASSIGN_OR_RETURN(size_t at, ChosenAt(nodes_->chosen, leaf));
-  return nodes_->proofs[at];
+  RETURN_IF_ERROR(CheckChosen(nodes_->chosen, leaf));
+  return nodes_->prover->Prove(leaf);
 }
 
 Result<Sha256Digest> BatchInclusionProofs::LeafHash(uint64_t leaf) const {
-  RETURN_IF_ERROR(ChosenAt(nodes_->chosen, leaf));
+  RETURN_IF_ERROR(CheckChosen(nodes_->chosen, leaf));
   return nodes_->LeafHash(leaf);
 }
 

@@ -6,10 +6,9 @@
 // more (audit/subtree_table.h): Build reads the 2^kChunkLevel events around
 // each chosen leaf (and the tree's last, partial chunk), and the O(log n)
 // stored subtree hashes each audit path and the root need. Every proof is
-// then served from memory.
+// then computed from memory, without the database.
 // Cost: ~2^kChunkLevel event reads and O(log n) row lookups per distinct
-// chosen chunk; memory ~(kChunkLevel + 2 log n) hashes per chosen leaf
-// (its proof is kept).
+// chosen chunk; memory ~(kChunkLevel + log n) hashes per chosen leaf.
 // A log whose table does not cover the tree (written by an older Vigie and
 // not yet backfilled, see audit_log.h) is read whole, in one sequential scan,
 // as before: n event reads and ~2n SHA-256, ~64 bytes per 2^kChunkLevel events.
