@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
+#include <concepts>
 #include <map>
 
 #include "audit/event_export.h"
@@ -142,6 +143,11 @@ json::object TimelineJson(const BreachReport& report) {
   return out;
 }
 
+// About what a report's JSON takes (its subjects and events dominate).
+size_t JsonSizeEstimate(const BreachReport& report) {
+  return 256 * report.subjects.size() + 2048 * report.events.size() + 4096;
+}
+
 }  // namespace
 
 Result<void> RenderBreachJson(const BreachReport& report,
@@ -150,7 +156,7 @@ Result<void> RenderBreachJson(const BreachReport& report,
   // The small parts as boost::json values; subjects and events, megabytes at
   // scale, written straight out (core/json_writer.h) and handed on in pieces.
   std::string out;
-  out.reserve(kJsonPieceBytes + 64 * 1024);
+  out.reserve(std::min(JsonSizeEstimate(report), kJsonPieceBytes + 64 * 1024));
   JsonWriter w(out);
   auto hand_on = [&](bool finished) -> Result<void> {
     if (!finished && out.size() < kJsonPieceBytes) return {};
@@ -230,6 +236,7 @@ Result<void> RenderBreachJson(const BreachReport& report,
 std::string RenderBreachJson(const BreachReport& report,
                              std::span<const uint8_t> checkpoint_public_key) {
   std::string whole;
+  whole.reserve(JsonSizeEstimate(report));
   // Appending to a string cannot fail, so neither can the rendering.
   (void)RenderBreachJson(report, checkpoint_public_key,
                          [&](std::string_view piece) -> Result<void> {
@@ -253,13 +260,13 @@ std::string RenderSubjectsCsv(const BreachReport& report) {
       "exposed_utc\r\n";
   out.reserve(out.size() + 160 * report.subjects.size());  // appended to, not concatenated
   std::string given;
-  auto number = [&](uint64_t value) {
+  auto number = [&](std::integral auto value) {
     char digits[24];
     out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
   };
   auto yes_no = [&](bool yes) { out += yes ? ",yes" : ",no"; };
   for (const ExposedSubject& s : report.subjects) {
-    number(static_cast<uint64_t>(s.person_id));
+    number(s.person_id);
     out += ',';
     if (s.identity) {
       given.clear();

@@ -180,7 +180,12 @@ TEST(BreachRenderTest, JsonInPiecesIsTheWholeDocumentAndStopsAtTheSinksError) {
   EXPECT_EQ(joined, whole);
   EXPECT_GE(pieces, 4u);
   EXPECT_LT(largest, kJsonPieceBytes + 64 * 1024);
-  EXPECT_NO_THROW(boost::json::parse(joined));
+  const boost::json::value parsed = boost::json::parse(joined);
+  const boost::json::array& events = parsed.at("events").as_array();
+  ASSERT_EQ(events.size(), 600u) << "no piece lost or repeated";
+  std::string hex;
+  for (int i = 0; i < 4000; ++i) hex += "5a";
+  EXPECT_EQ(events.back().at("event").as_string(), hex);
 
   size_t calls = 0;
   auto stopped = RenderBreachJson(report, {}, [&](std::string_view) -> Result<void> {
