@@ -58,7 +58,8 @@ Result<incident::BreachScope> ScopeFrom(const BreachReportOptions& options,
 Result<void> PrepareOutDir(const std::filesystem::path& dir) {
   std::error_code ec;
   for (const char* name : kFiles) {
-    if (std::filesystem::exists(dir / name, ec)) {
+    // A link counts, even a dangling one: the report never goes through it.
+    if (std::filesystem::exists(std::filesystem::symlink_status(dir / name, ec))) {
       return Fail(ErrorCode::kConflict, (dir / name).string() + " exists already");
     }
   }

@@ -9,10 +9,12 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "tests/support/command.h"
 #include "tests/support/installation.h"
@@ -410,6 +412,41 @@ TEST_F(CliTest, AuditSearchAnswersWhoConsultedAndWhoSearched) {
   EXPECT_EQ(Vigie("audit search --since 2030-01-02 --until 2030-01-01").exit_code, 2);
   EXPECT_EQ(
       Vigie("breach report --address 127.000.000.001 --out " + (dir_ / "r").string()).exit_code, 2);
+}
+
+// A breach report never overwrites a file and never writes through a link,
+// not even a dangling one: refused before anything is written (exit 5), the
+// link and its target as they were; then written whole, its three files.
+TEST_F(CliTest, ABreachReportRefusesALinkInItsPlaceAndWritesItsThreeFiles) {
+  ASSERT_EQ(Init().exit_code, 0);
+  const auto out = dir_ / "report";
+  std::filesystem::create_directory(out);
+  const auto target = dir_ / "planted.html";
+  std::filesystem::create_symlink(target, out / "report.html");
+  auto files_in_out = [&] {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(out)) {
+      names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  auto refused = Vigie("breach report --agent-id 1 --out " + out.string());
+  EXPECT_EQ(refused.exit_code, 5) << refused.err;
+  EXPECT_NE(refused.err.find("exists already"), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(target)) << "nothing written through the link";
+  EXPECT_EQ(files_in_out(), std::vector<std::string>{"report.html"});
+
+  std::filesystem::remove(out / "report.html");
+  auto written = Vigie("breach report --agent-id 1 --out " + out.string());
+  ASSERT_EQ(written.exit_code, 0) << written.err;
+  EXPECT_EQ(files_in_out(),
+            (std::vector<std::string>{"report.html", "report.json", "subjects.csv"}));
+  EXPECT_EQ(
+      std::filesystem::status(out / "subjects.csv").permissions() & std::filesystem::perms::all,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(Vigie("breach report --agent-id 1 --out " + out.string()).exit_code, 5)
+      << "a report is never overwritten";
 }
 
 // `vigie claim check`: a sample mixing persons the operator opened, one never
