@@ -20,6 +20,7 @@
 #include "cli/installation.h"
 #include "cli/operator_read.h"
 #include "cli/progress.h"
+#include "core/durable_file.h"
 #include "core/log.h"
 #include "crypto/random.h"
 #include "incident/claim_check.h"
@@ -56,10 +57,9 @@ Result<std::unique_ptr<std::FILE, CloseFile>> AnonymousFile(const std::filesyste
 
 // Gives the anonymous file `file` the name `path`; refused if it exists.
 Result<void> LinkAs(std::FILE* file, const std::filesystem::path& path) {
-  const std::string self = "/proc/self/fd/" + std::to_string(::fileno(file));
-  if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) != 0) {
-    return Fail(errno == EEXIST ? ErrorCode::kConflict : ErrorCode::kUnavailable,
-                "cannot create " + path.string() + ": " + std::strerror(errno));
+  if (const int error = LinkUnnamedFile(::fileno(file), path); error != 0) {
+    return Fail(error == EEXIST ? ErrorCode::kConflict : ErrorCode::kUnavailable,
+                "cannot create " + path.string() + ": " + std::strerror(error));
   }
   return {};
 }

@@ -112,13 +112,7 @@ Result<void> NewDurableFile::Commit() {
   if (fd_ < 0) return Fail(ErrorCode::kInternal, path_.string() + " is closed");
   if (::fsync(fd_) != 0) return Abandon(errno);
   if (!named_) {
-    // linkat never replaces: EEXIST if a file (or a link) took the name.
-    // AT_EMPTY_PATH needs a capability; /proc's link to the descriptor does not.
-    const std::string self = "/proc/self/fd/" + std::to_string(fd_);
-    if (::linkat(fd_, "", AT_FDCWD, path_.c_str(), AT_EMPTY_PATH) != 0 &&
-        ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path_.c_str(), AT_SYMLINK_FOLLOW) != 0) {
-      return Abandon(errno);
-    }
+    if (const int error = LinkUnnamedFile(fd_, path_); error != 0) return Abandon(error);
     named_ = true;
   }
   if (::close(std::exchange(fd_, -1)) != 0 || !SyncDirectoryOf(path_)) {
@@ -128,6 +122,15 @@ Result<void> NewDurableFile::Commit() {
   }
   committed_ = true;
   return {};
+}
+
+int LinkUnnamedFile(int fd, const std::filesystem::path& path) {
+  // linkat never replaces: EEXIST if a file (or a link) took the name.
+  // AT_EMPTY_PATH needs a capability; /proc's link to the descriptor does not.
+  if (::linkat(fd, "", AT_FDCWD, path.c_str(), AT_EMPTY_PATH) == 0) return 0;
+  const std::string self = "/proc/self/fd/" + std::to_string(fd);
+  if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0) return 0;
+  return errno;
 }
 
 Result<void> WriteNewFileDurably(const std::filesystem::path& path, std::string_view content,

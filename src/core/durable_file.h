@@ -62,6 +62,11 @@ class NewDurableFile {
   bool committed_ = false;
 };
 
+// Gives the unnamed file open as `fd` (O_TMPFILE, without O_EXCL) the name
+// `path`. Never replaces anything there, not even a link (EEXIST). Returns 0,
+// or the errno of the failure.
+int LinkUnnamedFile(int fd, const std::filesystem::path& path);
+
 // A NewDurableFile holding `content`, committed.
 Result<void> WriteNewFileDurably(const std::filesystem::path& path, std::string_view content,
                                  unsigned mode = 0600);
