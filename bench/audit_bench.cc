@@ -108,7 +108,6 @@ int Investigate(vigie::store::Connection& db, const std::string& url, int64_t la
     reading.connections = connections;
     const std::string label =
         connections == 1 ? "one reader" : std::to_string(connections) + " readers";
-    const char* readers_used = label.c_str();
     const auto agents_started = Clock::now();
     uint64_t agents_seen = 0;
     for (int64_t agent = 1; agent <= 10; ++agent) {
@@ -123,7 +122,7 @@ int Investigate(vigie::store::Connection& db, const std::string& url, int64_t la
     }
     std::printf(
         "what 10 agents did in the last 30 days, %s: %llu events in %.3f s (target <= 1 s)\n",
-        readers_used, static_cast<unsigned long long>(agents_seen), Seconds(agents_started));
+        label.c_str(), static_cast<unsigned long long>(agents_seen), Seconds(agents_started));
     double worst = 0, total = 0;
     uint64_t accesses = 0;
     for (int64_t i = 1; i <= 100; ++i) {
@@ -139,7 +138,7 @@ int Investigate(vigie::store::Connection& db, const std::string& url, int64_t la
     std::printf(
         "who consulted a person, %s (100 persons, %llu accesses): mean %.4f s, worst %.4f s "
         "(target <= 1 s)\n",
-        readers_used, static_cast<unsigned long long>(accesses), total / 100, worst);
+        label.c_str(), static_cast<unsigned long long>(accesses), total / 100, worst);
   }
   return 0;
 }

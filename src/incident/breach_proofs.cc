@@ -95,14 +95,20 @@ class BatchInclusionProofs::Nodes final : public audit::LeafHashSource {
     for (const audit::CompletedSubtree& node : stored) stored_[Key(node.level, node.index)] = node.hash;
   }
 
-  // Sets `prover` and `root`, and proves every chosen leaf once (which asks
-  // for every node their proofs need). The proofs themselves are not kept:
-  // a report of millions of events holds its own copy of each.
-  Result<void> ProveChosen() {
+  // Sets `prover` and `root`.
+  Result<void> MakeProver() {
     ASSIGN_OR_RETURN(audit::InclusionProver made, audit::InclusionProver::Create(*this, size_));
-    for (uint64_t leaf : chosen) RETURN_IF_ERROR(made.Prove(leaf));
     root = made.root();
     prover.emplace(std::move(made));
+    return {};
+  }
+
+  // MakeProver, then every chosen leaf proved once, which asks for every node
+  // their proofs need. The proofs themselves are not kept: a report of
+  // millions of events holds its own copy of each.
+  Result<void> ProveChosen() {
+    RETURN_IF_ERROR(MakeProver());
+    for (uint64_t leaf : chosen) RETURN_IF_ERROR(prover->Prove(leaf));
     return {};
   }
 
@@ -353,7 +359,7 @@ Result<BatchInclusionProofs> BatchInclusionProofs::BuildByScan(store::Connection
   if (expected != tree_size) return Missing(expected);
   if (!chunk.empty()) flush();
   if (progress) progress(expected, tree_size);
-  RETURN_IF_ERROR(nodes->ProveChosen());
+  RETURN_IF_ERROR(nodes->MakeProver());  // the scan kept every node
   return BatchInclusionProofs(std::move(nodes));
 }
 

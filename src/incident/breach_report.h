@@ -199,17 +199,18 @@ struct BreachOptions {
   // the subjects' `identity` only. Its error is the report's.
   std::function<Result<void>(std::vector<ExposedSubject>& subjects)> with_subjects;
   // Other connections to the audit log, reading parts of the agents'
-  // events and of the proofs' chunks (audit/parallel_reading.h).
+  // events and of the proofs' chunks and stored nodes
+  // (audit/parallel_reading.h).
   audit::ParallelReading reading;
 };
 
 // Computes the report from the audit log on `audit_db` against its latest
 // stored checkpoint (make a fresh one first, e.g. by opening and closing an
 // audit::AuditLog, so the whole selection is covered). Reads in one read
-// transaction of its own (other connections read only events that
-// transaction names, which never change once written). Errors: those of ValidateBreachScope;
-// DataLoss when an event does not decode or the log does not match the checkpoint's root (run
-// `vigie audit verify`); storage errors.
+// transaction of its own (other connections read only events and Merkle
+// nodes below its tree size, which never change once written). Errors: those of
+// ValidateBreachScope; DataLoss when an event does not decode or the log does not match the
+// checkpoint's root (run `vigie audit verify`); storage errors.
 Result<BreachReport> ComputeBreachReport(store::Connection& audit_db, const BreachScope& scope,
                                          const Clock& clock, const BreachOptions& options = {});
 
