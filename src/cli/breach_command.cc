@@ -160,7 +160,7 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
   // Security: 0600 (the CSV names persons on police files), never through a
   // symbolic link, never over an existing file. All three or none: a file
   // appears only when committed (not even after a kill), and those
-  // committed are removed here should a later one fail.
+  // committed are removed again should a later one fail.
   std::vector<NewDurableFile> files;
   auto written = [&]() -> Result<void> {
     for (const char* name : kFiles) {
@@ -171,16 +171,9 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
         *report, public_key, [&](std::string_view piece) { return files[0].Append(piece); }));
     RETURN_IF_ERROR(files[1].Append(incident::RenderSubjectsCsv(*report)));
     RETURN_IF_ERROR(files[2].Append(incident::RenderBreachHtml(*report, notice)));
-    for (NewDurableFile& file : files) RETURN_IF_ERROR(file.Commit());
-    return {};
+    return CommitAll(files);
   }();
-  if (!written) {
-    for (const NewDurableFile& file : files) {
-      std::error_code ignored;
-      if (file.committed()) std::filesystem::remove(file.path(), ignored);
-    }
-    return ReportError(written.error());
-  }
+  if (!written) return ReportError(written.error());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const incident::BreachCounts& c = report->counts;

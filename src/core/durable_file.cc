@@ -124,6 +124,21 @@ Result<void> NewDurableFile::Commit() {
   return {};
 }
 
+Result<void> CommitAll(std::span<NewDurableFile> files) {
+  for (NewDurableFile& file : files) {
+    if (Result<void> committed = file.Commit(); !committed) {
+      for (const NewDurableFile& done : files) {
+        if (done.committed()) ::unlink(done.path().c_str());
+      }
+      for (const NewDurableFile& done : files) {
+        if (done.committed()) SyncDirectoryOf(done.path());
+      }
+      return committed;
+    }
+  }
+  return {};
+}
+
 int LinkUnnamedFile(int fd, const std::filesystem::path& path) {
   // linkat never replaces: EEXIST if a file (or a link) took the name.
   // AT_EMPTY_PATH needs a capability; /proc's link to the descriptor does not.

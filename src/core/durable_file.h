@@ -11,6 +11,7 @@
 // a NewDurableFile used after Commit or a failure.
 
 #include <filesystem>
+#include <span>
 #include <string_view>
 
 #include "core/error.h"
@@ -61,6 +62,11 @@ class NewDurableFile {
   bool named_ = false;  // the file is at `path_` already
   bool committed_ = false;
 };
+
+// Commits `files` in order, all or none: should one fail, those committed
+// before it are removed again (their directory synced), the rest discarded,
+// and its error returned. Not atomic against a crash in between.
+Result<void> CommitAll(std::span<NewDurableFile> files);
 
 // Gives the unnamed file open as `fd` (O_TMPFILE, without O_EXCL) the name
 // `path`. Never replaces anything there, not even a link (EEXIST). Returns 0,

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "tests/support/temp_dir.h"
 
@@ -149,6 +151,39 @@ TEST(NewDurableFileTest, AShortPartRemovesTheFile) {
   EXPECT_FALSE(std::filesystem::exists(path));
   EXPECT_FALSE(file->Commit().has_value());
   EXPECT_FALSE(file->committed());
+}
+
+// All or none: the third name taken meanwhile, the first two are removed
+// again and the third's owner keeps it.
+TEST(NewDurableFileTest, CommitAllRemovesTheCommittedOnesWhenALaterOneFails) {
+  testing::TempDir dir;
+  std::vector<NewDurableFile> files;
+  for (const char* name : {"report.json", "subjects.csv", "report.html"}) {
+    auto file = NewDurableFile::Create(dir.path() / name);
+    ASSERT_TRUE(file.has_value()) << file.error().ToString();
+    ASSERT_TRUE(file->Append(name).has_value());
+    files.push_back(std::move(*file));
+  }
+  ASSERT_TRUE(WriteNewFileDurably(dir.path() / "report.html", "someone else's").has_value());
+  const auto refused = CommitAll(files);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(refused.error().message().find("report.html"), std::string::npos)
+      << refused.error().message();
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "report.json"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "subjects.csv"));
+  EXPECT_EQ(Contents(dir.path() / "report.html"), "someone else's");
+
+  std::vector<NewDurableFile> again;
+  for (const char* name : {"a.json", "b.csv"}) {
+    auto file = NewDurableFile::Create(dir.path() / name);
+    ASSERT_TRUE(file.has_value());
+    ASSERT_TRUE(file->Append(name).has_value());
+    again.push_back(std::move(*file));
+  }
+  ASSERT_TRUE(CommitAll(again).has_value());
+  EXPECT_EQ(Contents(dir.path() / "a.json"), "a.json");
+  EXPECT_EQ(Contents(dir.path() / "b.csv"), "b.csv");
 }
 
 }  // namespace

@@ -449,6 +449,21 @@ TEST_F(CliTest, ABreachReportRefusesALinkInItsPlaceAndWritesItsThreeFiles) {
       << "a report is never overwritten";
 }
 
+// `breach report --json` to a full disk: an error and a non-zero exit,
+// never a silent truncated report.
+TEST_F(CliTest, ABreachReportToAFullOutputFails) {
+  ASSERT_EQ(Init().exit_code, 0);
+  auto full =
+      testing::RunCommand("(" + std::string(VIGIE_BINARY) + " --data-dir " + data().string() +
+                              " breach report --agent-id 1 --json" + " > /dev/full)",
+                          dir_.path());
+  EXPECT_NE(full.exit_code, 0);
+  EXPECT_NE(full.err.find("cannot write to standard output"), std::string::npos) << full.err;
+  auto written = Vigie("breach report --agent-id 1 --json");
+  ASSERT_EQ(written.exit_code, 0) << written.err;
+  EXPECT_NE(written.out.find("\"checkpoint\""), std::string::npos) << written.out;
+}
+
 // `vigie claim check`: a sample mixing persons the operator opened, one never
 // consulted, a fabricated one and a bad row; verdicts per row and totals.
 TEST_F(CliTest, ClaimCheckTellsRealAccessedFromFabricated) {
