@@ -49,13 +49,9 @@ policy::QuotaLimits QuotaLimitsFrom(const Config& config) {
           .files_per_day = config.quota.files_per_day};
 }
 
-// Security: an agent suspended, reset or disabled holds no session. A lock-out
-// stops logins only (Authenticate), except for a session whose own wrong
-// step-up codes locked the account (StepUp).
+// Security: a lock-out stops logins only (Authenticate), except for a
+// session whose own wrong step-up codes locked the account (StepUp).
 constexpr std::string_view kEndLockedOut = "locked_out";
-constexpr std::string_view kEndSuspended = "suspended";
-constexpr std::string_view kEndReset = "reset";
-
 
 using audit::AuditEvent;
 using audit::AuditEventType;
@@ -69,9 +65,6 @@ using internal::Released;
 using internal::SessionBar;
 using internal::SessionBarFor;
 using internal::TokenIdHash;
-
-// An administrator's event names the agent by service number already.
-void DescribeNothing(AuditEvent&, const identity::Agent&) {}
 
 }  // namespace
 
@@ -519,135 +512,6 @@ Result<std::vector<audit::AuditEvent>> Portal::SearchAudit(const Caller& caller,
     asked += (asked.empty() ? "" : ", ") + ("agent " + std::to_string(*filter.agent_id));
   return Audited(*trail_, trail_->Administration(caller, AuditEventType::kAuditSearch, asked),
                  started, std::move(found));
-}
-
-// --- Administration ---
-
-Result<void> Portal::RequireAdministrator(const Caller& caller) const {
-  if (!policy::MayAdminister(caller.roles)) {
-    return Fail(ErrorCode::kPermissionDenied, "only administrators manage agents and units");
-  }
-  return {};
-}
-
-Result<void> Portal::RequireSecurityOfficer(const Caller& caller) const {
-  if (!caller.roles.Has(identity::Role::kSecurityOfficer)) {
-    return Fail(ErrorCode::kPermissionDenied,
-                "only security officers handle alerts and incidents");
-  }
-  return {};
-}
-
-Result<void> Portal::RequireNotContained(store::Connection& db, std::string_view service_number) {
-  ASSIGN_OR_RETURN(identity::Agent agent,
-                   identity::AgentDirectory(db, *parts_.clock, identity_options_)
-                       .FindAgent(service_number));
-  ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(db, agent.id));
-  if (bar.contained) {
-    return Fail(ErrorCode::kConflict, "agent " + agent.service_number +
-                                          " is held by an open incident: release the incident");
-  }
-  return {};
-}
-
-Result<identity::Unit> Portal::AddUnit(const Caller& caller, const identity::NewUnit& unit) {
-  const auto started = Now();
-  auto added = [&]() -> Result<identity::Unit> {
-    RETURN_IF_ERROR(RequireAdministrator(caller));
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    return identity::AgentDirectory(*db, *parts_.clock, identity_options_).AddUnit(unit);
-  }();
-  return Audited(*trail_, trail_->Administration(caller, AuditEventType::kUnitAdded, unit.code),
-                 started, std::move(added));
-}
-
-Result<std::vector<identity::Unit>> Portal::ListUnits(const Caller& caller) {
-  RETURN_IF_ERROR(RequireAdministrator(caller));
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  return identity::AgentDirectory(*db, *parts_.clock, identity_options_).ListUnits();
-}
-
-Result<identity::AgentWithCode> Portal::AddAgent(const Caller& caller,
-                                                 const identity::NewAgent& agent) {
-  const auto started = Now();
-  return AuditedBeforeCommit<identity::AgentWithCode, identity::Agent>(
-      *trail_, trail_->Administration(caller, AuditEventType::kAgentAdded, agent.service_number),
-      started, DescribeNothing,
-      [&](const identity::AgentDirectory::BeforeCommit& before_commit)
-          -> Result<identity::AgentWithCode> {
-        RETURN_IF_ERROR(RequireAdministrator(caller));
-        ASSIGN_OR_RETURN(identity::RoleSet roles, identity::RoleSet::FromNames(agent.roles));
-        RETURN_IF_ERROR(policy::CheckSeparationOfDuties(roles));
-        ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-        return identity::AgentDirectory(*db, *parts_.clock, identity_options_)
-            .AddAgent(agent, before_commit);
-      });
-}
-
-Result<std::vector<identity::Agent>> Portal::ListAgents(const Caller& caller,
-                                                        const identity::AgentQuery& query) {
-  RETURN_IF_ERROR(RequireAdministrator(caller));
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  return identity::AgentDirectory(*db, *parts_.clock, identity_options_).ListAgents(query);
-}
-
-Result<identity::Agent> Portal::ShowAgent(const Caller& caller, std::string_view service_number) {
-  RETURN_IF_ERROR(RequireAdministrator(caller));
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  return identity::AgentDirectory(*db, *parts_.clock, identity_options_).FindAgent(service_number);
-}
-
-Result<identity::Agent> Portal::SuspendAgent(const Caller& caller,
-                                             std::string_view service_number) {
-  const auto started = Now();
-  auto suspended = [&]() -> Result<identity::Agent> {
-    RETURN_IF_ERROR(RequireAdministrator(caller));
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    ASSIGN_OR_RETURN(
-        identity::Agent agent,
-        identity::AgentDirectory(*db, *parts_.clock, identity_options_).Suspend(service_number));
-    RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
-                        .RevokeAllForAgent(agent.id, kEndSuspended));
-    return agent;
-  }();
-  return Audited(*trail_,
-                 trail_->Administration(caller, AuditEventType::kAgentSuspended, service_number),
-                 started, std::move(suspended));
-}
-
-Result<identity::Agent> Portal::ReinstateAgent(const Caller& caller,
-                                               std::string_view service_number) {
-  const auto started = Now();
-  auto reinstated = [&]() -> Result<identity::Agent> {
-    RETURN_IF_ERROR(RequireAdministrator(caller));
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    RETURN_IF_ERROR(RequireNotContained(*db, service_number));
-    return identity::AgentDirectory(*db, *parts_.clock, identity_options_)
-        .Reinstate(service_number);
-  }();
-  return Audited(*trail_,
-                 trail_->Administration(caller, AuditEventType::kAgentReinstated, service_number),
-                 started, std::move(reinstated));
-}
-
-Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
-                                                   std::string_view service_number) {
-  const auto started = Now();
-  return AuditedBeforeCommit<identity::AgentWithCode, identity::Agent>(
-      *trail_, trail_->Administration(caller, AuditEventType::kAgentReset, service_number), started,
-      DescribeNothing,
-      [&](const identity::AgentDirectory::BeforeCommit& before_commit)
-          -> Result<identity::AgentWithCode> {
-        RETURN_IF_ERROR(RequireAdministrator(caller));
-        ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-        RETURN_IF_ERROR(RequireNotContained(*db, service_number));
-        ASSIGN_OR_RETURN(identity::AgentWithCode done,
-                         identity::AgentDirectory(*db, *parts_.clock, identity_options_)
-                             .Reset(service_number, before_commit));
-        RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
-                            .RevokeAllForAgent(done.agent.id, kEndReset));
-        return done;
-      });
 }
 
 }  // namespace vigie::app
