@@ -153,7 +153,13 @@ ApiV1::ApiV1(app::Portal& portal, ApiOptions options)
 
 std::span<const RouteInfo> ApiV1::Routes() { return kRouteInfos; }
 
-Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t now) {
+Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t checked_at) {
+  // Security: remembered at the time of remembering, not of checking
+  // (ReplayRememberTime): a request slow in between must not meet a cache
+  // that a faster one made forget its proof's first use.
+  ASSIGN_OR_RETURN(const int64_t now,
+                   session::ReplayRememberTime(proof, options_.dpop, checked_at,
+                                               UnixSeconds(portal_.parts().clock->Now())));
   // The credential checked: the key belongs to a real session, worth keeping.
   if (proof.key_to_keep) keys_.Remember(proof.key_to_keep);
   // This node's memory first: most replays are refused without a round trip.

@@ -74,7 +74,7 @@ class ApiV1 {
 
  private:
   // After the credential the proof came with is known good (see Handle).
-  Result<void> RememberProof(const session::DpopProof& proof, int64_t now);
+  Result<void> RememberProof(const session::DpopProof& proof, int64_t checked_at);
 
   app::Portal& portal_;
   const ApiOptions options_;

@@ -174,4 +174,15 @@ Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& req
   return checked;
 }
 
+Result<int64_t> ReplayRememberTime(const DpopProof& proof, const DpopPolicy& policy,
+                                   int64_t checked_at, int64_t now) {
+  const int64_t at = std::max(checked_at, now);
+  // The same bound as VerifyDpopProof's "iat too old".
+  if (proof.iat < at - policy.max_age_seconds) {
+    return Fail(ErrorCode::kUnauthenticated,
+                "invalid DPoP proof: it expired while the request was handled");
+  }
+  return at;
+}
+
 }  // namespace vigie::session

@@ -57,6 +57,14 @@ class DpopKeyCache;
 Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& request,
                                   const DpopPolicy& policy, DpopKeyCache* keys);
 
+// When to remember `proof` against replay: the later of when it was checked
+// and `now`, the time of remembering. Security: the replay caches forget by
+// their caller's clock, so a proof remembered late must still be acceptable
+// then, or its first use may be forgotten already (Unauthenticated: the
+// client signs a new one).
+Result<int64_t> ReplayRememberTime(const DpopProof& proof, const DpopPolicy& policy,
+                                   int64_t checked_at, int64_t now);
+
 // RFC 7638 thumbprint of an EC P-256 key given its base64url coordinates.
 std::string JwkThumbprint(std::string_view x, std::string_view y);
 

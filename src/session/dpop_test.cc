@@ -207,7 +207,8 @@ TEST(DpopReplayCacheTest, AJtiWorksOnceUntilItCouldNoLongerBeAccepted) {
   auto full = cache.Use("key-a", "jti-3", kNow);
   ASSERT_FALSE(full.has_value());
   EXPECT_EQ(full.error().code(), ErrorCode::kResourceExhausted);
-  EXPECT_OK(cache.Use("key-a", "jti-3", kNow + 66));  // the old pairs expired
+  // The old pairs expired, and were forgotten a lag after.
+  EXPECT_OK(cache.Use("key-a", "jti-3", kNow + 66 + kReplayForgetLagSeconds));
   EXPECT_EQ(cache.size(), 1u);
 }
 
@@ -242,8 +243,30 @@ TEST(DpopReplayCacheTest, CheckingAPairDoesNotRecordIt) {
   EXPECT_OK(cache.Use("key-a", "jti-1", kNow));
   EXPECT_THAT(cache.CheckUnused("key-a", "jti-1", kNow + 65),
               ErrorCodeIs(ErrorCode::kUnauthenticated));
-  EXPECT_OK(cache.CheckUnused("key-a", "jti-1", kNow + 66));
+  EXPECT_OK(cache.CheckUnused("key-a", "jti-1", kNow + 66 + kReplayForgetLagSeconds));
   EXPECT_OK(cache.CheckUnused("key-b", "jti-1", kNow));
+}
+
+// A request that checked its proof in the proof's last acceptable second,
+// then was slow: meanwhile a faster request, a second later by its clock,
+// made the cache forget what had expired. The slow one must still find the
+// proof's first use, and a proof that expired meanwhile is not remembered.
+TEST(DpopReplayCacheTest, ASlowRequestStillFindsItsProofsFirstUse) {
+  const DpopPolicy policy;
+  const int64_t remember = policy.max_age_seconds + policy.max_future_seconds;
+  DpopReplayCache cache(remember, /*capacity=*/8);
+  const DpopProof proof{.jkt = "key-a", .jti = "jti-1", .iat = kNow + policy.max_future_seconds};
+  ASSERT_OK(cache.Use(proof.jkt, proof.jti, kNow));                // the first use, at once
+  const int64_t checked_at = kNow + remember;                      // the replay, checked in time
+  EXPECT_OK(cache.CheckUnused("key-b", "jti-9", checked_at + 1));  // another, faster
+  auto at = ReplayRememberTime(proof, policy, checked_at, checked_at);
+  ASSERT_OK(at);
+  EXPECT_THAT(cache.Use(proof.jkt, proof.jti, *at), ErrorCodeIs(ErrorCode::kUnauthenticated));
+  // Remembered a second later than checked: no longer acceptable, refused.
+  EXPECT_THAT(ReplayRememberTime(proof, policy, checked_at, checked_at + 1),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  // A clock gone back counts from the check.
+  EXPECT_EQ(ReplayRememberTime(proof, policy, checked_at, checked_at - 3).value_or(0), checked_at);
 }
 
 TEST(DpopReplayCacheTest, OneKeyCannotTakeMoreThanItsShare) {
@@ -255,7 +278,7 @@ TEST(DpopReplayCacheTest, OneKeyCannotTakeMoreThanItsShare) {
   EXPECT_EQ(over.error().code(), ErrorCode::kResourceExhausted);
   EXPECT_OK(cache.Use("other", "jti-1", kNow));  // everyone else is still served
   EXPECT_OK(cache.Use("other", "jti-2", kNow));
-  EXPECT_OK(cache.Use("flood", "jti-3", kNow + 66));  // its old proofs expired
+  EXPECT_OK(cache.Use("flood", "jti-3", kNow + 66 + kReplayForgetLagSeconds));  // expired
   EXPECT_EQ(cache.size(), 1u);
 }
 

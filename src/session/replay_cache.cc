@@ -10,8 +10,9 @@ void DpopReplayCache::ForgetExpired(int64_t now) {
   // Pairs are appended with non-decreasing expiry as long as the clock does
   // not go back; if it does, they simply live a little longer. A pair is
   // still live at its expiry second: a proof first used at the very start
-  // of its iat window is still acceptable `remember_seconds` later.
-  while (!by_expiry_.empty() && by_expiry_.front().expiry < now) {
+  // of its iat window is still acceptable `remember_seconds` later. It is
+  // forgotten only a lag after that (kReplayForgetLagSeconds).
+  while (!by_expiry_.empty() && by_expiry_.front().expiry + kReplayForgetLagSeconds < now) {
     const Remembered& oldest = by_expiry_.front();
     seen_.erase(oldest.digest);
     if (auto live = live_by_key_.find(oldest.key);

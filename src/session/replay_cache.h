@@ -21,12 +21,19 @@ namespace vigie::session {
 // What both caches remember of a proof: SHA-256(jkt, 0, jti).
 crypto::Sha256Digest DpopProofDigest(std::string_view jkt, std::string_view jti);
 
+// How long after its expiry a pair is still kept (seconds). Security: a
+// cache forgets by its caller's clock; a request slower between reading the
+// clock and remembering its proof, or a node whose clock is a little ahead,
+// must not have a live pair forgotten under it. So pairs are forgotten this
+// much later than they stop being acceptable (a pair still kept refuses).
+inline constexpr int64_t kReplayForgetLagSeconds = 5;
+
 class DpopReplayCache {
  public:
   // `remember_seconds`: how long a proof stays acceptable (max age + future
   // skew); a pair used at `now` is refused through `now + remember_seconds`
-  // inclusive; `capacity`: pairs remembered at most; `per_key`: of those, at
-  // most so many for one key (0: no share), so that one session's flood of
+  // inclusive, and forgotten kReplayForgetLagSeconds later; `capacity`: pairs remembered at most;
+  // `per_key`: of those, at most so many for one key (0: no share), so that one session's flood of
   // proofs cannot fill the cache and refuse everyone else.
   DpopReplayCache(int64_t remember_seconds, size_t capacity, size_t per_key = 0)
       : remember_seconds_(remember_seconds), capacity_(capacity), per_key_(per_key) {}

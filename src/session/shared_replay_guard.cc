@@ -6,7 +6,8 @@ namespace vigie::session {
 namespace {
 
 // Pairs forgotten at most this often (seconds): one DELETE by the expiry
-// index, rather than one per proof.
+// index, rather than one per proof; each a lag after its expiry, as the
+// local cache does (another node's clock may be a little behind).
 constexpr int64_t kPurgeEvery = 60;
 
 }  // namespace
@@ -18,7 +19,7 @@ Result<void> SharedProofReplayGuard::Use(std::string_view jkt, std::string_view 
   if (now >= due && next_purge_.compare_exchange_strong(due, now + kPurgeEvery)) {
     ASSIGN_OR_RETURN(store::Statement * purge,
                      db->Prepare("DELETE FROM dpop_proof_seen WHERE expires_at < $1"));
-    purge->BindInt(1, now);
+    purge->BindInt(1, now - kReplayForgetLagSeconds);
     RETURN_IF_ERROR(purge->Run());
   }
   // Each statement commits on its own: two nodes racing on one pair are

@@ -62,6 +62,15 @@ TEST_F(SharedProofReplayGuardTest, APairIsForgottenOnceNoProofWithItCouldBeAccep
   ASSERT_OK((*rows)->Run());
 }
 
+// Node B, a second ahead of a slow request on node A, purges what expired by
+// its clock: the pair node A is about to check again must survive it.
+TEST_F(SharedProofReplayGuardTest, APurgeByANodeAheadLeavesAPairStillAcceptable) {
+  ASSERT_OK(guard_a_.Use(Jkt("key-a"), "jti-1", Now()));
+  ASSERT_OK(guard_b_.Use(Jkt("key-z"), "jti-0", Now() + kRemember + 1));  // B purges
+  EXPECT_THAT(guard_a_.Use(Jkt("key-a"), "jti-1", Now() + kRemember),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
 TEST_F(SharedProofReplayGuardTest, OfManyNodesRacingOnOneProofExactlyOneAcceptsIt) {
   std::atomic<int> accepted{0}, refused{0};
   std::vector<std::thread> racers;
