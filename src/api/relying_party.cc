@@ -40,6 +40,9 @@ Result<webauthn::RelyingParty> RelyingPartyFor(std::string_view public_url,
     return Fail(ErrorCode::kInvalidArgument,
                 "'web.rp_id' " + id + " is neither " + host + " nor a parent domain of it");
   }
+  // A browser's origin leaves the scheme's default port out (RFC 6454 §6.1).
+  const std::string_view default_port = scheme == "https" ? ":443" : ":80";
+  if (origin.ends_with(default_port)) origin.resize(origin.size() - default_port.size());
   return webauthn::RelyingParty{.id = std::move(id), .origins = {std::move(origin)}};
 }
 

@@ -18,6 +18,22 @@ TEST(RelyingPartyTest, TheHostOfThePublicUrlWithItsOriginAlone) {
   EXPECT_EQ(local->origins[0], "http://localhost:40123");
 }
 
+// Browsers name an origin without its scheme's default port.
+TEST(RelyingPartyTest, TheDefaultPortIsNotPartOfTheOrigin) {
+  auto https = RelyingPartyFor("https://vigie.interieur.example:443/portal", "");
+  ASSERT_TRUE(https.has_value()) << https.error().message();
+  EXPECT_EQ(https->origins[0], "https://vigie.interieur.example");
+  auto http = RelyingPartyFor("http://localhost:80", "");
+  ASSERT_TRUE(http.has_value()) << http.error().message();
+  EXPECT_EQ(http->origins[0], "http://localhost");
+  auto other = RelyingPartyFor("https://vigie.interieur.example:80", "");
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->origins[0], "https://vigie.interieur.example:80");
+  auto longer = RelyingPartyFor("https://vigie.interieur.example:4443", "");
+  ASSERT_TRUE(longer.has_value());
+  EXPECT_EQ(longer->origins[0], "https://vigie.interieur.example:4443");
+}
+
 TEST(RelyingPartyTest, AParentDomainMayBeNamedButNoOtherSite) {
   auto parent = RelyingPartyFor("https://vigie.interieur.example", "interieur.example");
   ASSERT_TRUE(parent.has_value());

@@ -107,6 +107,23 @@ TEST(AuditLogTest, ConcurrentAppendsGetEveryNumberOnceAndShareCommits) {
   EXPECT_FALSE(stats.failing);
 }
 
+// A witness line whose tree size is no count is refused, whatever follows
+// it (a later good number once hid the error).
+TEST(AuditLogTest, AWitnessLineWithABadTreeSizeIsRefused) {
+  Checkpoint checkpoint{.tree_size = 7, .time_unix_micros = 1, .key_id = 1};
+  const std::string good = WitnessLine(checkpoint);
+  ASSERT_TRUE(ParseWitnessLine(good).has_value()) << good;
+  for (const char* bad : {"-5", "1.5", "1e30"}) {
+    std::string line = good;
+    const size_t at = line.find("\"tree_size\":7");
+    ASSERT_NE(at, std::string::npos) << line;
+    line.replace(at, 13, std::string("\"tree_size\":") + bad);
+    auto parsed = ParseWitnessLine(line);
+    ASSERT_FALSE(parsed.has_value()) << line;
+    EXPECT_EQ(parsed.error().code(), ErrorCode::kDataLoss);
+  }
+}
+
 TEST(AuditLogTest, WhatItWritesVerifiesWithCheckpointsAndWitness) {
   AuditLogFixture fixture;
   {

@@ -67,10 +67,11 @@ Result<Checkpoint> ParseWitnessLine(std::string_view line) {
     return Fail(ErrorCode::kDataLoss, "witness line does not have the checkpoint fields");
   }
   Checkpoint checkpoint;
-  boost::system::error_code number_ec;
-  checkpoint.tree_size = size->to_number<uint64_t>(number_ec);
-  uint64_t id = key_id->to_number<uint64_t>(number_ec);
-  if (number_ec || id > UINT32_MAX) {
+  // One error code each: a conversion that succeeds clears it.
+  boost::system::error_code size_ec, id_ec;
+  checkpoint.tree_size = size->to_number<uint64_t>(size_ec);
+  uint64_t id = key_id->to_number<uint64_t>(id_ec);
+  if (size_ec || id_ec || id > UINT32_MAX) {
     return Fail(ErrorCode::kDataLoss, "witness line: tree size or key id out of range");
   }
   checkpoint.key_id = static_cast<uint32_t>(id);

@@ -27,8 +27,6 @@ bool SyncDirectoryOf(const std::filesystem::path& path) {
 
 Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text,
                            unsigned mode) {
-  std::error_code unused;
-  const bool created = !std::filesystem::exists(path, unused);
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode);
   if (fd < 0) {
     return Fail(ErrorCode::kUnavailable, "cannot open " + path.string() + ": " + std::strerror(errno));
@@ -37,6 +35,10 @@ Result<void> AppendDurably(const std::filesystem::path& path, std::string_view t
   bool ok = size_before >= 0 &&
             ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
             ::fdatasync(fd) == 0;
+  // The first record of a file (new, or left empty by a failure) needs its
+  // directory entry durable too; until it is, the record is not kept.
+  bool directory_synced = true;
+  if (ok && size_before == 0) ok = directory_synced = SyncDirectoryOf(path);
   const int saved = errno;
   if (!ok && size_before >= 0) {
     // A short write (disk full, a size limit) left part of a record: cut it
@@ -45,9 +47,9 @@ Result<void> AppendDurably(const std::filesystem::path& path, std::string_view t
     if (::ftruncate(fd, size_before) == 0) (void)::fdatasync(fd);
   }
   ::close(fd);
-  if (ok && created && !SyncDirectoryOf(path)) {
+  if (!directory_synced) {
     return Fail(ErrorCode::kUnavailable,
-                "cannot sync the directory of " + path.string() + ": " + std::strerror(errno));
+                "cannot sync the directory of " + path.string() + ": " + std::strerror(saved));
   }
   if (!ok) {
     return Fail(ErrorCode::kUnavailable,

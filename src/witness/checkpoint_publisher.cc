@@ -1,5 +1,6 @@
 #include "witness/checkpoint_publisher.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 
@@ -24,9 +25,30 @@ Result<boost::json::object> JsonReply(const http::ClientReply& reply, std::strin
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(reply.body, ec);
   if (ec || !value.is_object()) {
-    return Fail(ErrorCode::kDataLoss, std::string(what) + ": the witness's answer is not JSON");
+    // Something in between answering (a proxy's error page), not the
+    // witness refusing: a failure to retry, not an alarm.
+    return Fail(ErrorCode::kUnavailable, std::string(what) + ": the witness's answer is not JSON");
   }
   return std::move(value.as_object());
+}
+
+// The size of the last cosignature in `file` (0 if none): its tail only.
+Result<uint64_t> LastCosignedSize(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) return uint64_t{0};                 // not written yet
+  constexpr std::streamoff kTail = 16 * 1024;  // a line is ~600 bytes
+  const std::streamoff size = in.tellg();
+  in.seekg(std::max<std::streamoff>(0, size - kTail));
+  std::string tail(static_cast<size_t>(size - in.tellg()), '\0');
+  if (!in.read(tail.data(), static_cast<std::streamsize>(tail.size()))) {
+    return Fail(ErrorCode::kUnavailable, "cannot read " + file.string());
+  }
+  while (tail.ends_with('\n')) tail.pop_back();
+  if (tail.empty()) return uint64_t{0};
+  const size_t start = tail.rfind('\n');
+  auto last = ParseCosignatureLine(start == std::string::npos ? tail : tail.substr(start + 1));
+  if (!last) return Fail(ErrorCode::kDataLoss, file.string() + ": " + last.error().message());
+  return last->checkpoint.tree_size;
 }
 
 // The problem detail a refusal carries, for the log line.
@@ -85,7 +107,18 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
                 "the witness countersigned tree size " + std::to_string(held_size) +
                     " which this log no longer extends (truncated or rewritten)");
   }
-  if (!ours || ours->tree_size == held_size) return held;
+  if (!ours || ours->tree_size == held_size) {
+    // The witness holds our latest, but its answer may have been lost on the
+    // way (a timeout, a full disk here): the file gets it now.
+    if (held) {
+      ASSIGN_OR_RETURN(uint64_t written, LastCosignedSize(options.cosignature_file));
+      if (written < held_size) {
+        RETURN_IF_ERROR(
+            AppendDurably(options.cosignature_file, CosignatureLine(*held) + "\n", 0644));
+      }
+    }
+    return held;
+  }
 
   // The stored subtrees spare the first proof after a start a pass over the
   // whole log; the cache keeps what they do not hold.
@@ -112,10 +145,16 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
                                    .body = boost::json::serialize(submission),
                                    .trusted_certificate_file = options.trusted_certificate_file,
                                    .timeout = options.timeout}));
+  // Only the witness's own answers are read; anything else (a proxy's error
+  // page) is a failure to retry, whatever its body.
+  const bool answered =
+      reply.status == 200 || reply.status == 403 || reply.status == 409 || reply.status == 422;
+  if (!answered) {
+    return Fail(ErrorCode::kUnavailable,
+                "the witness answered " + std::to_string(reply.status) + " to /v1/checkpoints");
+  }
   ASSIGN_OR_RETURN(boost::json::object body, JsonReply(reply, "/v1/checkpoints"));
   switch (reply.status) {
-    case 200:
-      break;
     case 409:  // it countersigned a newer one meanwhile (another publisher): next round
       return Fail(ErrorCode::kUnavailable, "the witness moved on: " + Detail(body));
     case 403:
@@ -124,9 +163,8 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
       return Fail(ErrorCode::kDataLoss,
                   "the witness refused checkpoint " + std::to_string(ours->tree_size) +
                       " as inconsistent with what it countersigned: " + Detail(body));
-    default:
-      return Fail(ErrorCode::kUnavailable,
-                  "the witness answered " + std::to_string(reply.status) + ": " + Detail(body));
+    default:  // 200
+      break;
   }
   const auto* cosigned = body.if_contains("cosignature");
   auto cosignature = cosigned ? CosignatureFromJson(*cosigned)

@@ -129,6 +129,8 @@ Result<crypto::Ed25519PublicKey> Witness::Init(const std::filesystem::path& dir,
   RETURN_IF_ERROR(WriteNewFile(dir / kLogKeysFile, keys_text, 0644));
   crypto::SecretBytes seed = crypto::SecretBytes::Random(crypto::kEd25519SeedSize);
   RETURN_IF_ERROR(WriteNewFile(dir / kKeyFile, crypto::HexEncode(seed.view()) + "\n", 0600));
+  // Empty, but there: a store missing later is a loss, not a new witness.
+  RETURN_IF_ERROR(WriteNewFile(dir / kCosignaturesFile, "", 0644));
   return crypto::Ed25519KeyPair::FromSeed(
              std::span<const uint8_t, crypto::kEd25519SeedSize>(seed.view().data(),
                                                                 crypto::kEd25519SeedSize))
@@ -144,7 +146,13 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
                                                 .log_keys = std::move(log_keys),
                                                 .store = dir / kCosignaturesFile,
                                                 .clock = &clock});
+  // Security: a store gone or unreadable would make a new witness of an old
+  // one, ready to countersign a truncated log as its first checkpoint.
   std::ifstream in(state->store);
+  if (!in) {
+    return Fail(ErrorCode::kDataLoss, "cannot read " + state->store.string() +
+                                          ": the witness's countersignatures are missing");
+  }
   size_t number = 0;
   for (std::string line; in && std::getline(in, line);) {
     ++number;
@@ -159,7 +167,14 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
     if (state->latest && cosignature->checkpoint.tree_size < state->latest->checkpoint.tree_size) {
       return Fail(ErrorCode::kDataLoss, where + ": tree size goes backwards");
     }
+    if (state->latest && cosignature->checkpoint.tree_size == state->latest->checkpoint.tree_size &&
+        cosignature->checkpoint.root != state->latest->checkpoint.root) {
+      return Fail(ErrorCode::kDataLoss, where + ": another root at a size already countersigned");
+    }
     state->latest = *cosignature;
+  }
+  if (in.bad()) {
+    return Fail(ErrorCode::kDataLoss, "cannot read " + state->store.string() + " to its end");
   }
   return std::unique_ptr<Witness>(new Witness(std::move(state)));
 }

@@ -226,6 +226,37 @@ TEST_F(WitnessTest, RefusesToStartOnAnAlteredStore) {
   EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kDataLoss));
 }
 
+// Its countersignatures gone, a witness must not start over as a new one,
+// ready to take a truncated log's checkpoint as its first.
+TEST_F(WitnessTest, RefusesToStartWithoutItsStore) {
+  const auto store = dir_.path() / "witness" / "cosignatures.jsonl";
+  ASSERT_TRUE(std::filesystem::exists(store)) << "Init creates it, empty";
+  std::filesystem::remove(store);
+  EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
+// Two countersigned roots at one size in the store: a fork it once took.
+TEST_F(WitnessTest, RefusesToStartOnAStoreHoldingTwoRootsAtOneSize) {
+  std::ifstream key_file(dir_.path() / "witness" / "witness.key");
+  std::string hex;
+  key_file >> hex;
+  auto seed = crypto::HexDecode(hex);
+  ASSERT_OK(seed);
+  const crypto::Ed25519KeyPair key = crypto::Ed25519KeyPair::FromSeed(
+      std::span<const uint8_t, crypto::kEd25519SeedSize>(seed->data(), crypto::kEd25519SeedSize));
+  FakeLog other(/*key_id=*/1, "forked");
+  log_.Append(4);
+  other.Append(4);
+  std::ofstream store(dir_.path() / "witness" / "cosignatures.jsonl", std::ios::trunc);
+  for (const audit::Checkpoint& checkpoint : {log_.Checkpoint(), other.Checkpoint()}) {
+    Cosignature cosignature{.checkpoint = checkpoint, .witnessed_unix_micros = 1};
+    SignCosignature(key, cosignature);
+    store << CosignatureLine(cosignature) << "\n";
+  }
+  store.close();
+  EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
 TEST(LogKeysTest, ParsesKeyLinesAndRefusesOthers) {
   const std::string hex(64, 'a');
   auto keys = ParseLogKeys("# comment\n3 " + hex + "\n");
@@ -375,6 +406,46 @@ TEST_F(PublisherTest, SendsEachNewCheckpointWithItsConsistencyProof) {
     EXPECT_TRUE(CosignatureValid(cosignature, options_.witness_public_key));
   }
   EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 37u);
+}
+
+// The witness took our checkpoint but its answer never made it to the file
+// (a timeout, a full disk): the next round writes it.
+TEST_F(PublisherTest, ACosignatureLostOnTheWayIsWrittenNextRound) {
+  Write(options_.audit_url, 15, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  std::ofstream(options_.cosignature_file, std::ios::trunc).close();
+  auto again = Publish(options_.audit_url);
+  ASSERT_OK(again);
+  auto stored = ReadCosignatureFile(options_.cosignature_file);
+  ASSERT_OK(stored);
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ(stored->front(), **again);
+  ASSERT_OK(Publish(options_.audit_url));
+  EXPECT_EQ(ReadCosignatureFile(options_.cosignature_file)->size(), 1u) << "written once";
+}
+
+// A proxy's error page in front of the witness is no refusal: a failure to
+// retry (not counted as an alarm).
+TEST_F(PublisherTest, AnErrorPageInsteadOfTheWitnessIsAFailureToRetry) {
+  Write(options_.audit_url, 3, 1);
+  http::ServerOptions proxy_options;
+  proxy_options.listen_address = "127.0.0.1";
+  proxy_options.port = 0;
+  proxy_options.access_log = [](std::string_view) {};
+  http::Handler witness = WitnessHandler(*witness_);
+  http::Server proxy(proxy_options, [&witness](const http::Request& request) {
+    if (request.method == "GET") return witness(request);
+    http::Response page;
+    page.status = 502;
+    page.content_type = "text/html";
+    page.body = "<html><body>Bad Gateway</body></html>";
+    return page;
+  });
+  ASSERT_OK(proxy.Start());
+  options_.witness_url = "http://127.0.0.1:" + std::to_string(proxy.port());
+  EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(ErrorCode::kUnavailable));
+  proxy.Stop();
+  proxy.Wait();
 }
 
 TEST_F(PublisherTest, AForkedOrTruncatedLogIsRefusedByTheWitness) {
