@@ -1,12 +1,15 @@
 #include "audit/audit_verifier.h"
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <thread>
 #include <tuple>
 
@@ -16,6 +19,7 @@
 #include "audit/hash_chain.h"
 #include "audit/merkle_frontier.h"
 #include "audit/subtree_table.h"
+#include "crypto/bytes.h"
 
 namespace vigie::audit {
 namespace {
@@ -51,6 +55,23 @@ std::optional<std::string> AddTrusted(std::span<const Checkpoint> source, std::s
   return std::nullopt;
 }
 
+// Bytes of a row kept in EventBatch::bytes; absent when the column did not
+// hold what it must (another type, too long).
+struct StoredBytes {
+  bool present = false;
+  size_t offset = 0, length = 0;
+};
+
+// The columns searches select on, copied from the event when it was written
+// (log_tables.cc InsertEvents): checked against the event, since an edited
+// copy would hide the event from every search by agent, unit, time or type.
+struct CopiedColumns {
+  std::array<std::optional<int64_t>, 5> integers;  // time_us, type, agent_id, unit_id, session_id
+  StoredBytes source_address;
+  StoredBytes terms_hash;
+  bool terms_hash_null = false;
+};
+
 // Events as the reading stage hands them to the chain stage.
 struct ReadEvent {
   uint64_t number = 0;  // the sequence number it must have
@@ -58,6 +79,7 @@ struct ReadEvent {
   Sha256Digest stored_chain{};
   bool stored_chain_sized = false;
   Sha256Digest leaf{};
+  CopiedColumns copied;
   std::string problem;  // found by the reading stage: the chain stage stops here
 };
 
@@ -160,6 +182,21 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
           std::memcpy(read.stored_chain.data(), stored_chain.data(), stored_chain.size());
         }
         read.leaf = AuditEventLeafHash(encoded);
+        for (int i = 0; i < 5; ++i) {
+          if (!row.ColumnIsNull(4 + i)) read.copied.integers[i] = row.ColumnInt(4 + i);
+        }
+        auto keep = [&](int column, bool text) {
+          StoredBytes kept;
+          if (row.ColumnIsNull(column)) return kept;
+          std::span<const uint8_t> value =
+              text ? crypto::AsBytes(row.ColumnText(column)) : row.ColumnBlob(column);
+          kept = {.present = true, .offset = batch.bytes.size(), .length = value.size()};
+          batch.bytes.insert(batch.bytes.end(), value.begin(), value.end());
+          return kept;
+        };
+        read.copied.source_address = keep(9, /*text=*/true);
+        read.copied.terms_hash = keep(10, /*text=*/false);
+        read.copied.terms_hash_null = row.ColumnInt(11) != 0;
         const bool stop = !read.problem.empty();
         batch.events.push_back(std::move(read));
         ++number;
@@ -172,6 +209,33 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
   RETURN_IF_ERROR(scanned);
   if (!batch.events.empty()) RETURN_IF_ERROR(push());
   return {};
+}
+
+// The first column copied from `event` that does not hold its value, if any.
+std::optional<std::string_view> ChangedCopy(const AuditEvent& event, const CopiedColumns& copied,
+                                            const std::vector<uint8_t>& bytes) {
+  const std::array<int64_t, 5> expected = {event.time_unix_micros, static_cast<int64_t>(event.type),
+                                           event.actor.agent_id, event.actor.unit_id,
+                                           event.session_id};
+  static constexpr std::array<std::string_view, 5> kNames = {"time_us", "type", "agent_id",
+                                                             "unit_id", "session_id"};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    if (copied.integers[i] != expected[i]) return kNames[i];
+  }
+  auto view = [&](const StoredBytes& stored) {
+    return std::string_view(reinterpret_cast<const char*>(bytes.data()) + stored.offset,
+                            stored.length);
+  };
+  if (!copied.source_address.present || view(copied.source_address) != event.source_address) {
+    return "source_address";
+  }
+  const std::string_view terms(reinterpret_cast<const char*>(event.query.terms_keyed_hash.data()),
+                               event.query.terms_keyed_hash.size());
+  const bool terms_match = terms.empty()
+                               ? copied.terms_hash_null
+                               : copied.terms_hash.present && view(copied.terms_hash) == terms;
+  if (!terms_match) return "terms_hash";
+  return std::nullopt;
 }
 
 std::string Subtree(uint32_t level, uint64_t index) {
@@ -206,11 +270,13 @@ class ChainStage {
     for (const ReadEvent& read : batch.events) {
       if (!read.problem.empty()) return Stop(read.problem, read.number);
       std::span<const uint8_t> encoded(batch.bytes.data() + read.offset, read.length);
-      if (auto event = DecodeAuditEvent(encoded); !event) {
+      const Result<AuditEvent> event = DecodeAuditEvent(encoded);
+      if (!event) {
         return Stop("event " + std::to_string(read.number) +
                         " does not decode: " + event.error().message(),
                     read.number);
-      } else if (event->sequence != read.number) {
+      }
+      if (event->sequence != read.number) {
         return Stop("event " + std::to_string(read.number) + " holds event " +
                         std::to_string(event->sequence) + " (moved or reordered)",
                     read.number);
@@ -219,6 +285,12 @@ class ChainStage {
       if (!read.stored_chain_sized || read.stored_chain != chain_) {
         return Stop("event " + std::to_string(read.number) +
                         " does not match its chain hash (the event or the chain was changed)",
+                    read.number);
+      }
+      if (auto changed = ChangedCopy(*event, read.copied, batch.bytes)) {
+        return Stop("event " + std::to_string(read.number) + "'s " + std::string(*changed) +
+                        " column does not hold the event's value (changed: searches by it "
+                        "would miss or misplace the event)",
                     read.number);
       }
       completed_.clear();

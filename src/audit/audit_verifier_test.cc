@@ -102,6 +102,45 @@ TEST_F(AuditVerifierTest, AChangedEventIsNamed) {
   EXPECT_NE(report.problem.find("chain hash"), std::string::npos) << report.problem;
 }
 
+// The columns searches select on are copies of the event's fields: one
+// edited would hide the event from searches by agent, unit, time or type
+// (and from a breach report), the event itself untouched.
+TEST_F(AuditVerifierTest, AChangedSearchColumnIsNamed) {
+  struct Edit {
+    std::string_view column, change, undo;
+  };
+  const Edit edits[] = {
+      {"time_us", "time_us = time_us + 1", "time_us = time_us - 1"},
+      {"type", "type = type + 1", "type = type - 1"},
+      {"agent_id", "agent_id = agent_id + 999999", "agent_id = agent_id - 999999"},
+      {"unit_id", "unit_id = unit_id + 7", "unit_id = unit_id - 7"},
+      {"session_id", "session_id = session_id + 1", "session_id = session_id - 1"},
+      {"source_address", "source_address = source_address || 'x'",
+       "source_address = substr(source_address, 1, length(source_address) - 1)"},
+  };
+  uint64_t sequence = 11;
+  for (const Edit& edit : edits) {
+    SCOPED_TRACE(edit.column);
+    Execute("UPDATE audit_event SET " + std::string(edit.change) + " WHERE sequence = $1",
+            {static_cast<int64_t>(sequence)});
+    AuditVerifyReport report = Verify();
+    EXPECT_FALSE(report.ok);
+    EXPECT_EQ(report.first_bad_event, sequence);
+    EXPECT_NE(report.problem.find(std::string(edit.column) + " column"), std::string::npos)
+        << report.problem;
+    Execute("UPDATE audit_event SET " + std::string(edit.undo) + " WHERE sequence = $1",
+            {static_cast<int64_t>(sequence)});
+    EXPECT_TRUE(Verify().ok) << "restored";
+    ++sequence;
+  }
+  const std::vector<uint8_t> no_hash_of_any_terms = {0x00};  // a keyed hash has 32 bytes
+  Execute("UPDATE audit_event SET terms_hash = $2 WHERE sequence = $1",
+          {static_cast<int64_t>(sequence)}, no_hash_of_any_terms);
+  AuditVerifyReport report = Verify();
+  EXPECT_EQ(report.first_bad_event, sequence);
+  EXPECT_NE(report.problem.find("terms_hash column"), std::string::npos) << report.problem;
+}
+
 TEST_F(AuditVerifierTest, AFlippedByteIsNamed) {
   std::vector<uint8_t> bytes = StoredEvent(7);
   bytes[bytes.size() / 2] ^= 0x01;
@@ -169,11 +208,26 @@ TEST_F(AuditVerifierTest, AnInsertedEventIsFound) {
   Sha256Digest previous_chain;
   std::copy_n((*previous)->ColumnBlob(0).begin(), 32, previous_chain.begin());
   Sha256Digest chain = ChainHash(previous_chain, *encoded);
+  // Its search columns copied from it too, as the writer does.
   auto insert = db_->Prepare(
       "INSERT INTO audit_event (sequence, time_us, type, agent_id, unit_id, session_id, "
-      "source_address, event, chain_hash) VALUES (12, 0, 32, 9, 3, 0, '', $1, $2)");
+      "source_address, terms_hash, event, chain_hash) VALUES (12, $1, $2, $3, $4, $5, $6, $7, "
+      "$8, $9)");
   ASSERT_TRUE(insert.has_value());
-  (*insert)->BindBlob(1, *encoded).BindBlob(2, chain);
+  (*insert)
+      ->BindInt(1, forged.time_unix_micros)
+      .BindInt(2, static_cast<int64_t>(forged.type))
+      .BindInt(3, forged.actor.agent_id)
+      .BindInt(4, forged.actor.unit_id)
+      .BindInt(5, forged.session_id)
+      .BindText(6, forged.source_address)
+      .BindBlob(8, *encoded)
+      .BindBlob(9, chain);
+  if (forged.query.terms_keyed_hash.empty()) {
+    (*insert)->BindNull(7);
+  } else {
+    (*insert)->BindBlob(7, forged.query.terms_keyed_hash);
+  }
   ASSERT_TRUE((*insert)->Run().has_value());
   AuditVerifyReport report = Verify();
   EXPECT_FALSE(report.ok);

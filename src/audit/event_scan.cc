@@ -20,12 +20,26 @@ std::string_view PageSql(EventColumns columns, store::Dialect dialect) {
                "WHEN length(event) <= $4 THEN event END, "
                "CASE WHEN typeof(chain_hash) <> 'blob' THEN NULL "
                "WHEN length(chain_hash) <= 64 THEN chain_hash END, "
-               "CASE WHEN typeof(event) = 'blob' THEN length(event) ELSE -1 END "
+               "CASE WHEN typeof(event) = 'blob' THEN length(event) ELSE -1 END, "
+               "CASE WHEN typeof(time_us) = 'integer' THEN time_us END, "
+               "CASE WHEN typeof(type) = 'integer' THEN type END, "
+               "CASE WHEN typeof(agent_id) = 'integer' THEN agent_id END, "
+               "CASE WHEN typeof(unit_id) = 'integer' THEN unit_id END, "
+               "CASE WHEN typeof(session_id) = 'integer' THEN session_id END, "
+               "CASE WHEN typeof(source_address) <> 'text' THEN NULL "
+               "WHEN length(source_address) <= $4 THEN source_address END, "
+               "CASE WHEN typeof(terms_hash) <> 'blob' THEN NULL "
+               "WHEN length(terms_hash) <= 64 THEN terms_hash END, "
+               "terms_hash IS NULL "
                "FROM audit_event WHERE sequence >= $1 AND sequence < $2 "
                "ORDER BY sequence LIMIT $3";
       }
       return "SELECT sequence, CASE WHEN length(event) <= $4 THEN event END, "
-             "CASE WHEN length(chain_hash) <= 64 THEN chain_hash END, length(event) "
+             "CASE WHEN length(chain_hash) <= 64 THEN chain_hash END, length(event), "
+             "time_us, type, agent_id, unit_id, session_id, "
+             "CASE WHEN length(source_address) <= $4 THEN source_address END, "
+             "CASE WHEN length(terms_hash) <= 64 THEN terms_hash END, "
+             "CASE WHEN terms_hash IS NULL THEN 1 ELSE 0 END "
              "FROM audit_event WHERE sequence >= $1 AND sequence < $2 "
              "ORDER BY sequence LIMIT $3";
   }

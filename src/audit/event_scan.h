@@ -26,7 +26,11 @@ enum class EventColumns {
   // 1: event, NULL when longer than kMaxAuditEventSize or not stored as
   // bytes (never loaded: a tampered row of gigabytes is not read),
   // 2: chain_hash, NULL when longer than 64 bytes, 3: the event's length in
-  // bytes, -1 when it is not stored as bytes.
+  // bytes, -1 when it is not stored as bytes; then the columns copied from
+  // the event for searches: 4 time_us, 5 type, 6 agent_id, 7 unit_id,
+  // 8 session_id (each NULL when not stored as an integer), 9 source_address
+  // (NULL when not text or longer than any event), 10 terms_hash (NULL when
+  // not bytes or longer than 64), 11 whether terms_hash is NULL (1) or not.
   kBoundedEventAndChainHash,
 };
 
