@@ -49,6 +49,23 @@ TEST(LineWriterTest, WritesEveryLineWholeAndInOrder) {
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(lines[i], "{\"n\":" + std::to_string(i) + "}");
 }
 
+// The reader gone for good (`vigie serve | tee log`, tee killed): lines are
+// dropped, the process lives on (no SIGPIPE).
+TEST(LineWriterTest, AClosedPipeCostsLinesNotTheProcess) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  ::close(pipe_fds[0]);
+  {
+    LineWriter writer(pipe_fds[1], 1 << 20);
+    for (int i = 0; i < 100; ++i) {
+      writer.Write("{\"n\":" + std::to_string(i) + "}");
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  ::close(pipe_fds[1]);
+  SUCCEED() << "still running";
+}
+
 // Nobody reads the pipe (a stalled journald): the callers never wait; what
 // does not fit is dropped, counted, and the count is written once the
 // reader is back.

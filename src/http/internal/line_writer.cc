@@ -2,11 +2,13 @@
 
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <functional>
 
 namespace vigie::http::internal {
@@ -80,6 +82,12 @@ void LineWriter::AppendDroppedCount() {
 }
 
 void LineWriter::Run() {
+  // A reader gone (a closed pipe) must cost lines, not the process: with
+  // SIGPIPE blocked on this thread, write() fails with EPIPE instead.
+  sigset_t pipe_signal;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
   std::string batch;
   for (;;) {
     {
