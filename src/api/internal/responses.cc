@@ -69,13 +69,15 @@ Result<int64_t> PathId(const RequestContext& context, std::string_view name,
                        std::string_view what) {
   std::string_view text = context.path.at(std::string(name));
   const std::string refusal = std::string(what) + " must be a positive integer";
-  if (text.empty() || text.size() > 18) return Fail(ErrorCode::kInvalidArgument, refusal);
+  // One spelling per id: "0017" is not person 17 (nor is "+17" or " 17").
+  if (text.empty() || text.size() > 18 || text.front() == '0') {
+    return Fail(ErrorCode::kInvalidArgument, refusal);
+  }
   int64_t id = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return Fail(ErrorCode::kInvalidArgument, refusal);
     id = id * 10 + (c - '0');
   }
-  if (id == 0) return Fail(ErrorCode::kInvalidArgument, refusal);
   return id;
 }
 

@@ -239,6 +239,10 @@ test('roles, purposes and the use notice decide what a consultation shows', asyn
   assert.ok(!unseen.json.results.some((r) => r.person_id === otherId), unseen.body);
   assert.ok(unseen.json.results.every((r) => r.wanted), 'agents find wanted persons only');
   assertProblem(await agent.call('POST', `/api/v1/persons/${otherId}/file`, { purpose: 'identity_check' }), 404);
+  // A person id has one spelling: anything else is refused, nothing opened.
+  for (const id of [`0${hit.person_id}`, '0', '-1', `${hit.person_id}abc`, '1e3']) {
+    assertProblem(await inv.call('POST', `/api/v1/persons/${id}/file`, inquiry), 400);
+  }
 
   assertProblem(await inv.call('POST', '/api/v1/search', { purpose: 'judicial_investigation', ...query }), 400);
   assertProblem(await inv.call('POST', '/api/v1/search', { purpose: 'curiosity', ...query }), 400);
