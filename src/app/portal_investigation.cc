@@ -147,11 +147,21 @@ Result<incident::ClaimSummary> Portal::CheckClaim(const Caller& caller, const Cl
       (request.sample_name.empty() ? std::string("sample") : request.sample_name) + " (" +
       std::to_string(request.sample.size()) + " bytes)";
   AuditEvent event = trail_->Administration(caller, AuditEventType::kAuditSearch, subject);
-  if (auto allowed = RequireSecurityOfficer(caller); !allowed) {
+  // A sample whose columns cannot be found is refused, and logged as such,
+  // before the check is recorded as done.
+  Result<void> allowed = RequireSecurityOfficer(caller);
+  if (allowed) {
+    if (auto readable = incident::SampleReader::Open(request.sample, request.options.format,
+                                                     request.options.columns);
+        !readable) {
+      allowed = Fail(readable.error());
+    }
+  }
+  if (!allowed) {
     trail_->RecordRefusal(std::move(event), allowed.error(), started);
     return Fail(allowed.error());
   }
-  // Security: in the log before anything is read, as for a breach report.
+  // Security: in the log before any row is read, as for a breach report.
   RETURN_IF_ERROR(trail_->Record(std::move(event), started));
 
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());

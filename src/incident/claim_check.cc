@@ -63,6 +63,11 @@ Result<ClaimSummary> CheckClaim(std::string_view sample, const ClaimCheckOptions
   IdentityMatches matches;
   SampleRow row;
   while (reader.Next(row)) {
+    if (rows.size() == options.max_rows) {
+      return Fail(ErrorCode::kInvalidArgument, "the sample has more than " +
+                                                   std::to_string(options.max_rows) +
+                                                   " rows: check it in parts");
+    }
     ReadRow& read = rows.emplace_back();
     read.row = row.row;
     read.line = row.line;

@@ -68,10 +68,16 @@ struct ClaimSummary {
   std::string_view access_method;
 };
 
+// The most rows a sample may have: a million-row sample and room to spare.
+// Security: every row is held until the end, so an attacker's file of
+// one-byte lines must be refused, not read into gigabytes.
+inline constexpr size_t kMaxClaimRows = 2'000'000;
+
 struct ClaimCheckOptions {
   SampleFormat format = SampleFormat::kCsv;
   std::vector<ColumnOverride> columns;
   AccessOptions access;
+  size_t max_rows = kMaxClaimRows;
   // (stage, done, total or 0): "sample" in bytes, "persons", "audit log" in events.
   std::function<void(std::string_view stage, int64_t done, int64_t total)> progress;
 };
@@ -80,7 +86,8 @@ struct ClaimCheckOptions {
 using ClaimRowSink = std::function<Result<void>(const ClaimRowResult&)>;
 
 // `random` keys the identity hashes (claim_identity.h). Errors:
-// InvalidArgument when the sample's columns cannot be found (SampleReader);
+// InvalidArgument when the sample's columns cannot be found (SampleReader)
+// or it has more than options.max_rows rows;
 // storage errors; DataLoss from a record or event that fails to open. Bad
 // rows are not errors: they are kInvalid rows.
 Result<ClaimSummary> CheckClaim(std::string_view sample, const ClaimCheckOptions& options,

@@ -272,6 +272,24 @@ TEST_F(MixedSampleTest, ASampleWithoutTheRequiredColumnsIsRefused) {
   EXPECT_THAT(checked, ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
+// Every row is held until the end: a sample past the row cap is refused
+// before any row is answered.
+TEST_F(MixedSampleTest, ASampleOverTheRowCapIsRefused) {
+  ClaimCheckOptions options;
+  options.max_rows = 2;
+  std::string sample = "nom;prenom;date_naissance\n";
+  for (int i = 0; i < 3; ++i) sample += "Dupont;Jean;1970-01-0" + std::to_string(i + 1) + "\n";
+  auto refused = Check(sample, options);
+  EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kInvalidArgument));
+  if (!refused) {
+    EXPECT_NE(refused.error().message().find("more than 2 rows"), std::string::npos);
+  }
+  options.max_rows = 3;
+  auto checked = Check(sample, options);
+  ASSERT_TRUE(checked.has_value()) << checked.error().message();
+  EXPECT_EQ(checked->rows.size(), 3u);
+}
+
 TEST_F(MixedSampleTest, ASinkErrorStopsTheCheck) {
   auto audit_db = audit_.RawDatabase();
   SeededRandom random(5);

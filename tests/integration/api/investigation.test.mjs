@@ -368,6 +368,11 @@ test('the claim check is refused to others, and bad or oversized samples are ref
   for (const body of bad) {
     assertProblem(await officer.call('POST', '/api/v1/claim-checks', body), 400);
   }
+  // A sample whose columns cannot be found is logged refused, never as a check done.
+  const noColumns = auditSearches().filter((e) => e.service_number === OFFICER &&
+                                                   e.subject === 'claim check: sample (25 bytes)');
+  assert.ok(noColumns.length > 0 && noColumns.every((e) => e.outcome === 'refused'),
+            JSON.stringify(noColumns));
   // Over server.max_upload_bytes (8 MiB by default): 413 before any handler.
   const reads = auditSearches().length;
   const huge = sample + 'Dupont;Jean;1970-01-01\r\n'.repeat(9 * 1024 * 1024 / 24);
