@@ -305,10 +305,13 @@ class ChainStage {
                                 (subtree.index + 1) << subtree.level > covered_up_to_;
           if (stored == nullptr && optional) continue;
           if (stored == nullptr || *stored != subtree.hash) {
-            return Stop(
-                Subtree(subtree.level, subtree.index) +
-                    (stored ? " does not match its events (it was changed)" : " is missing"),
-                subtree.index << subtree.level);
+            // The events a matching signed checkpoint covers are proven: the
+            // first that may be bad comes after them.
+            return Stop(Subtree(subtree.level, subtree.index) +
+                            (stored ? " does not match its events (the row or one of those "
+                                      "events was changed)"
+                                    : " is missing"),
+                        std::max(subtree.index << subtree.level, verified_up_to_));
           }
         }
       }

@@ -61,9 +61,11 @@ class AuditVerifierTest : public ::testing::Test {
 
   // The careful attacker: recomputes every stored chain hash from `from` on,
   // and every stored Merkle subtree (with Vigie's own code).
-  void RecomputeChainFrom(uint64_t from) {
-    Execute("DELETE FROM audit_subtree", {});
-    ASSERT_TRUE(BackfillSubtrees(*db_, kEvents).has_value());
+  void RecomputeChainFrom(uint64_t from, bool and_subtrees = true) {
+    if (and_subtrees) {
+      Execute("DELETE FROM audit_subtree", {});
+      ASSERT_TRUE(BackfillSubtrees(*db_, kEvents).has_value());
+    }
     Sha256Digest chain = kGenesisChainHash;
     for (uint64_t i = 0; i < static_cast<uint64_t>(kEvents); ++i) {
       auto row = db_->Prepare("SELECT event FROM audit_event WHERE sequence = $1");
@@ -139,6 +141,21 @@ TEST_F(AuditVerifierTest, AChangedSearchColumnIsNamed) {
   AuditVerifyReport report = Verify();
   EXPECT_EQ(report.first_bad_event, sequence);
   EXPECT_NE(report.problem.find("terms_hash column"), std::string::npos) << report.problem;
+}
+
+// Event 43 changed, its chain recomputed, the stored subtree of events 32 to
+// 47 left: found there, and named from 40 on, since the signed checkpoint
+// at 40 proves the events before it.
+TEST_F(AuditVerifierTest, ASubtreeThatNoLongerMatchesNamesNoProvenEvent) {
+  auto event = DecodeAuditEvent(StoredEvent(43));
+  ASSERT_TRUE(event.has_value());
+  event->person_ids = {};
+  Execute("UPDATE audit_event SET event = $2 WHERE sequence = $1", {43}, *EncodeAuditEvent(*event));
+  RecomputeChainFrom(43, /*and_subtrees=*/false);
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 40u);
+  EXPECT_NE(report.problem.find("events 32 to 47"), std::string::npos) << report.problem;
 }
 
 TEST_F(AuditVerifierTest, AFlippedByteIsNamed) {
