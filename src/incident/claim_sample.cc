@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
+#include <iterator>
+#include <utility>
 
+#include "core/json_keys.h"
 #include "records/name_normaliser.h"
 
 namespace vigie::incident {
@@ -452,14 +455,27 @@ bool SampleReader::NextJson(SampleRow& row) {
       row.error = ec ? "malformed JSON" : "not a JSON object";
       return true;
     }
+    // One value per field, as in CSV: a key repeated, or two spellings of
+    // one column, leave the row ambiguous.
+    if (RepeatedJsonKey(line)) {
+      row.error = "a key appears twice";
+      return true;
+    }
+    std::array<bool, std::size(kSampleFields)> given{};
     for (const auto& [key, item] : value.get_object()) {
       std::string folded = FoldColumnName(key);
       for (SampleField field : kSampleFields) {
         const std::string& wanted = json_keys_[static_cast<size_t>(field)];
         if (wanted.empty() || wanted != folded) continue;
+        if (std::exchange(given[static_cast<size_t>(field)], true)) {
+          row.error = std::string(SampleFieldName(field)) + " appears twice";
+          return true;
+        }
         std::optional<std::string> text = JsonText(item);
-        // Only an id may be a number: a numeric name or date is not one.
-        if (!text || (field != SampleField::kPersonId && item.is_number())) {
+        // Only an id may be a number: a numeric name or date is not one;
+        // only given names may be a list.
+        if (!text || (field != SampleField::kPersonId && item.is_number()) ||
+            (field != SampleField::kGivenNames && item.is_array())) {
           row.error = std::string(SampleFieldName(field)) + " must be a string";
           return true;
         }

@@ -126,6 +126,24 @@ TEST(SampleReaderTest, ReadsJsonLines) {
   EXPECT_FALSE(SampleReader::Open("{\"x\":1}\n", SampleFormat::kJsonLines, {}).has_value());
 }
 
+// One value per field: a repeated key, two spellings of one column, or a
+// list where a single value is meant make the row invalid, not a guess.
+TEST(SampleReaderTest, AJsonLineWithTwoValuesForAFieldIsInvalid) {
+  auto rows = ReadAll(
+      "{\"nom\":\"Dupont\",\"prenoms\":\"Jean\",\"date_naissance\":\"1980-03-12\"}\n"
+      "{\"nom\":\"A\",\"nom\":\"B\",\"prenoms\":\"Jean\",\"date_naissance\":\"1980-03-12\"}\n"
+      "{\"nom\":\"A\",\"NOM\":\"B\",\"prenoms\":\"Jean\",\"date_naissance\":\"1980-03-12\"}\n"
+      "{\"nom\":[\"DE\",\"LA\"],\"prenoms\":\"Jean\",\"date_naissance\":\"1980-03-12\"}\n"
+      "{\"nom\":\"Dupont\",\"prenoms\":\"Jean\",\"date_naissance\":[\"1980-03-12\"]}\n",
+      SampleFormat::kJsonLines);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0].error, "");
+  EXPECT_EQ(rows[1].error, "a key appears twice");
+  EXPECT_NE(rows[2].error.find("appears twice"), std::string::npos) << rows[2].error;
+  EXPECT_NE(rows[3].error.find("surname must be a string"), std::string::npos) << rows[3].error;
+  EXPECT_NE(rows[4].error.find("must be a string"), std::string::npos) << rows[4].error;
+}
+
 TEST(SampleReaderTest, FoldsColumnNames) {
   EXPECT_EQ(FoldColumnName("Date de naissance"), "datedenaissance");
   EXPECT_EQ(FoldColumnName("PRÉNOM(S)"), "prenoms");
