@@ -80,6 +80,41 @@ bool HoldsField(std::string_view folded, SampleField field,
                      [&](const Alias& a) { return a.field == field && a.folded == folded; });
 }
 
+// A column name as an error message shows it: the sample is the attacker's,
+// and the message reaches a terminal. Control characters (C0, DEL, C1) and
+// bidirectional overrides and isolates become '?'; at most 64 bytes.
+std::string Shown(std::string_view name) {
+  std::string shown;
+  for (size_t i = 0; i < name.size() && shown.size() < 64; ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const auto next = i + 1 < name.size() ? static_cast<unsigned char>(name[i + 1]) : 0;
+    const auto third = i + 2 < name.size() ? static_cast<unsigned char>(name[i + 2]) : 0;
+    if (c < 0x20 || c == 0x7F) {
+      shown += '?';
+    } else if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {  // U+0080-U+009F
+      shown += '?';
+      i += 1;
+    } else if (c == 0xE2 && ((next == 0x80 && third >= 0xAA && third <= 0xAE) ||   // U+202A-E
+                             (next == 0x81 && third >= 0xA6 && third <= 0xA9))) {  // U+2066-9
+      shown += '?';
+      i += 2;
+    } else {
+      shown += static_cast<char>(c);
+    }
+  }
+  return shown;
+}
+
+// Appends `name` to the list of columns seen, for a message (at most 1 KiB).
+void NoteSeen(std::string& seen, std::string_view name) {
+  constexpr size_t kMaxSeen = 1024;
+  if (seen.size() >= kMaxSeen) {
+    if (!seen.ends_with("...")) seen += ", ...";
+    return;
+  }
+  seen += (seen.empty() ? "" : ", ") + Shown(name);
+}
+
 Error MissingColumns(const std::string (&names)[4], std::string_view seen) {
   std::string missing;
   for (SampleField field : kSampleFields) {
@@ -157,15 +192,22 @@ CsvStatus ParseCsvRecord(std::string_view text, size_t& pos, char delimiter,
   }
 }
 
-// The delimiter a header line uses: the most frequent of ',', ';' and tab.
+// The delimiter a header line uses: the most frequent of ',', ';' and tab
+// outside quotes ("nom, usage";"prénom" is semicolon-separated).
 char GuessDelimiter(std::string_view header) {
-  size_t end = header.find('\n');
-  header = header.substr(0, end);
+  std::array<ptrdiff_t, 3> counts{};
+  constexpr std::array<char, 3> kDelimiters = {',', ';', '\t'};
+  bool quoted = false;
+  for (char c : header) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '\n') break;
+    for (size_t d = 0; d < kDelimiters.size(); ++d) counts[d] += c == kDelimiters[d] ? 1 : 0;
+  }
   char best = ',';
   ptrdiff_t best_count = 0;
-  for (char c : {',', ';', '\t'}) {
-    ptrdiff_t n = std::count(header.begin(), header.end(), c);
-    if (n > best_count) best = c, best_count = n;
+  for (size_t d = 0; d < kDelimiters.size(); ++d) {
+    if (counts[d] > best_count) best = kDelimiters[d], best_count = counts[d];
   }
   return best;
 }
@@ -335,7 +377,7 @@ Result<SampleReader> SampleReader::Open(std::string_view text, SampleFormat form
     reader.header_fields_ = columns.size();
     for (size_t c = 0; c < columns.size(); ++c) {
       std::string_view name = Trim(columns[c]);
-      seen += (seen.empty() ? "" : ", ") + std::string(name);
+      NoteSeen(seen, name);
       const std::string folded = FoldColumnName(name);
       for (SampleField field : kSampleFields) {
         auto f = static_cast<size_t>(field);
@@ -358,7 +400,7 @@ Result<SampleReader> SampleReader::Open(std::string_view text, SampleFormat form
       boost::json::value value = boost::json::parse(line, ec);
       if (ec || !value.is_object()) continue;
       for (const auto& [key, ignored] : value.get_object()) {
-        seen += (seen.empty() ? "" : ", ") + std::string(key);
+        NoteSeen(seen, key);
         std::string folded = FoldColumnName(key);
         for (SampleField field : kSampleFields) {
           auto f = static_cast<size_t>(field);

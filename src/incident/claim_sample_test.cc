@@ -144,6 +144,38 @@ TEST(SampleReaderTest, AJsonLineWithTwoValuesForAFieldIsInvalid) {
   EXPECT_NE(rows[4].error.find("must be a string"), std::string::npos) << rows[4].error;
 }
 
+// Commas inside a quoted column name do not make the file comma-separated.
+TEST(SampleReaderTest, TheDelimiterIsCountedOutsideQuotes) {
+  auto rows = ReadAll(
+      "\"nom, usage\";\"prenoms, usage\";naissance\nDupont;Jean;1980-03-12\n", SampleFormat::kCsv,
+      {{SampleField::kSurname, "nom, usage"}, {SampleField::kGivenNames, "prenoms, usage"}});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].error, "");
+  EXPECT_EQ(rows[0].surname, "Dupont");
+  EXPECT_EQ(rows[0].birth_date, "1980-03-12");
+}
+
+// The sample is the attacker's and its column names reach a terminal in the
+// refusal: no escape sequence or direction override gets through.
+TEST(SampleReaderTest, ColumnNamesAreShownWithoutControlCharacters) {
+  auto refused = SampleReader::Open("{\"\\u001b[2J\\u202eX\":1,\"\\u0085y\":2}\n",
+                                    SampleFormat::kJsonLines, {});
+  ASSERT_FALSE(refused.has_value());
+  const std::string& message = refused.error().message();
+  EXPECT_NE(message.find("?[2J?X"), std::string::npos) << message;
+  EXPECT_NE(message.find("?y"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\x1b'), std::string::npos);
+  EXPECT_EQ(message.find("\xe2\x80\xae"), std::string::npos);
+  EXPECT_EQ(message.find("\xc2\x85"), std::string::npos);
+
+  std::string many = "{";
+  for (int i = 0; i < 500; ++i) many += "\"column" + std::to_string(i) + "\":1,";
+  many.back() = '}';
+  auto long_list = SampleReader::Open(many + "\n", SampleFormat::kJsonLines, {});
+  ASSERT_FALSE(long_list.has_value());
+  EXPECT_LT(long_list.error().message().size(), 1400u);
+}
+
 TEST(SampleReaderTest, FoldsColumnNames) {
   EXPECT_EQ(FoldColumnName("Date de naissance"), "datedenaissance");
   EXPECT_EQ(FoldColumnName("PRÉNOM(S)"), "prenoms");
