@@ -208,6 +208,16 @@ http::Response ApiV1::Handle(const http::Request& request) {
     response.log_route = std::string(known_pattern);
     return response;
   }
+  // No route reads a query string: one sent is refused, not ignored, so that
+  // `?dry_run=1` never suspends an agent for real, nor `?unit=X` lists all.
+  if (request.target.find('?') != std::string::npos) {
+    http::Response response =
+        http::Problem(400, http::StatusPhrase(400),
+                      "this API takes no query string: parameters go in the path or the JSON body",
+                      request.request_id);
+    response.log_route = std::string(route->path);
+    return response;
+  }
   // Security: every body here is JSON, and only JSON is read. A cross-site
   // form or fetch() with a text/plain (or form) body is a CORS "simple"
   // request, sent by an agent's browser without a preflight: refusing
