@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -30,6 +31,19 @@ std::optional<std::string> CanonicalPeerAddress(std::string_view text) {
                            : inet_ntop(AF_INET6, binary.data(), out.data(), out.size()) != nullptr;
   if (!written) return std::nullopt;
   return std::string(out.data());
+}
+
+std::string ClientNetwork(std::string_view address) {
+  std::array<unsigned char, 16> binary{};
+  const std::string copy(address);
+  if (address.find(':') == std::string_view::npos ||
+      inet_pton(AF_INET6, copy.c_str(), binary.data()) != 1) {
+    return copy;
+  }
+  std::fill(binary.begin() + 8, binary.end(), 0);
+  std::array<char, INET6_ADDRSTRLEN> out{};
+  if (inet_ntop(AF_INET6, binary.data(), out.data(), out.size()) == nullptr) return copy;
+  return std::string(out.data()) + "/64";
 }
 
 }  // namespace vigie::http

@@ -17,4 +17,9 @@ namespace vigie::http {
 // ("127.000.000.001"), surrounding spaces, a NUL.
 std::optional<std::string> CanonicalPeerAddress(std::string_view text);
 
+// What a per-client cap counts by, where one host holds many addresses: an
+// IPv6 address's /64 ("2001:db8:1:2::/64": a host is usually given a whole
+// one), an IPv4 address itself. Other text is returned as it is.
+std::string ClientNetwork(std::string_view address);
+
 }  // namespace vigie::http

@@ -266,7 +266,8 @@ class Connection final : public ConnectionControl,
     lowest.expires_after(options.read_timeout);
     auto [read_ec, head_bytes] =
         co_await bhttp::async_read_header(stream_, buffer_, parser, kNoThrow);
-    UploadSlot upload(context_.uploads, remote_address_);
+    // Counted by network: an IPv6 host picks any address of its /64.
+    UploadSlot upload(context_.uploads, ClientNetwork(remote_address_));
     if (!read_ec && !FramedOnlyByUs(parser.get())) read_ec = bhttp::error::bad_transfer_encoding;
     if (!read_ec) {
       const auto length = parser.content_length();

@@ -1,10 +1,10 @@
 #pragma once
 // The places for request bodies over max_body_bytes (ServerOptions'
 // upload_paths), shared by every connection: at most `max_total` at once and
-// at most `max_per_address` per client address. Such bodies are read before
-// anyone is authenticated; without the per-address cap, one client holding
-// every place with idle chunked uploads kept the leaked-sample check from
-// every security officer.
+// at most `max_per_address` per client (ClientNetwork: an IPv6 client's /64).
+// Such bodies are read before anyone is authenticated; without the
+// per-client cap, one client holding every place with idle chunked uploads
+// kept the leaked-sample check from every security officer.
 // Thread-safety: UploadSlots is shared and locks; an UploadSlot belongs to
 // one request.
 
