@@ -8,6 +8,7 @@
 #include "app/audit_trail.h"
 #include "core/log.h"
 #include "identity/agent_directory.h"
+#include "incident/containment.h"
 #include "policy/purpose.h"
 #include "records/name_normaliser.h"
 #include "session/session_store.h"
@@ -213,6 +214,7 @@ Result<void> DetectionResponse::Act(const AuditEvent& event, const detect::Findi
       identity::AgentDirectory directory(*db, *parts_.clock, identity_);
       ASSIGN_OR_RETURN(identity::Agent agent, directory.GetAgent(event.actor.agent_id));
       ASSIGN_OR_RETURN(agent, directory.Suspend(agent.service_number));
+      RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, agent.id));
       ASSIGN_OR_RETURN(int64_t revoked, session::SessionStore(*db, *parts_.clock, sessions_)
                                             .RevokeAllForAgent(agent.id, kEndDetection));
       (void)revoked;

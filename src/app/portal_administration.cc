@@ -4,6 +4,7 @@
 #include "app/audit_trail.h"
 #include "app/internal/audited.h"
 #include "app/portal.h"
+#include "incident/containment.h"
 #include "session/session_store.h"
 
 namespace vigie::app {
@@ -107,6 +108,7 @@ Result<identity::Agent> Portal::SuspendAgent(const Caller& caller,
     ASSIGN_OR_RETURN(
         identity::Agent agent,
         identity::AgentDirectory(*db, *parts_.clock, identity_options_).Suspend(service_number));
+    RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, agent.id));
     RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
                         .RevokeAllForAgent(agent.id, kEndSuspended));
     return agent;

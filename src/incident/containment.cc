@@ -194,14 +194,17 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
     RETURN_IF_ERROR(insert->Run());
     for (const Agent& agent : agents) {
       // An agent another open incident already holds is suspended by it: the
-      // status to come back to is the one that incident kept.
+      // status to come back to is the one that incident kept. Otherwise the
+      // status now, read in this transaction (one read before it could
+      // miss a suspension by detection meanwhile).
       ASSIGN_OR_RETURN(
           store::Statement * hold,
           db_.Prepare("INSERT INTO incident_agent (incident_id, agent_id, prior_status) "
                       "VALUES ($1, $2, coalesce((SELECT h.prior_status FROM incident_agent h "
                       "JOIN incident i ON i.id = h.incident_id WHERE h.agent_id = $2 AND "
-                      "i.released_at IS NULL AND i.id <> $1 ORDER BY i.id LIMIT 1), $3))"));
-      hold->BindInt(1, id).BindInt(2, agent.id).BindText(3, AgentStatusName(agent.status));
+                      "i.released_at IS NULL AND i.id <> $1 ORDER BY i.id LIMIT 1), "
+                      "(SELECT status FROM agent WHERE id = $2)))"));
+      hold->BindInt(1, id).BindInt(2, agent.id);
       RETURN_IF_ERROR(hold->Run());
     }
     RETURN_IF_ERROR(tx.Commit());
@@ -304,6 +307,16 @@ Result<std::vector<Incident>> Containment::List(bool open_only) {
     incidents.push_back(std::move(incident));
   }
   return incidents;
+}
+
+Result<void> KeepSuspendedAfterRelease(store::Connection& db, int64_t agent_id) {
+  ASSIGN_OR_RETURN(store::Statement * keep,
+                   db.Prepare("UPDATE incident_agent SET prior_status = 'suspended' WHERE "
+                              "agent_id = $1 AND incident_id IN (SELECT id FROM incident WHERE "
+                              "released_at IS NULL)"));
+  keep->BindInt(1, agent_id);
+  RETURN_IF_ERROR(keep->Run());
+  return {};
 }
 
 }  // namespace vigie::incident

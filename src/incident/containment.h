@@ -90,6 +90,11 @@ struct AccessBar {
 };
 Result<AccessBar> AccessBarred(store::Connection& db, int64_t agent_id);
 
+// An agent suspended while an open incident holds it (by an administrator,
+// by detection) stays suspended when that incident is released: the
+// suspension is for another reason than the incident's.
+Result<void> KeepSuspendedAfterRelease(store::Connection& db, int64_t agent_id);
+
 inline constexpr size_t kMaxReasonBytes = 500;
 inline constexpr std::string_view kEndContained = "contained";
 

@@ -221,6 +221,21 @@ TEST_F(ContainmentTest, AResetLeavesAnAgentSuspendedBeforeTheIncidentSuspended) 
   EXPECT_EQ(released->kept_suspended[0].service_number, "A-4");
 }
 
+// Suspended by an administrator (or detection) while the incident holds
+// it: that suspension is not the incident's to lift.
+TEST_F(ContainmentTest, ASuspensionDuringTheIncidentOutlivesItsRelease) {
+  auto contained =
+      Make().Contain({.scope = {.service_numbers = {"A-1", "A-2"}}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  ASSERT_OK(KeepSuspendedAfterRelease(*db_, 1));  // what suspending A-1 now does
+  auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReinstate);
+  ASSERT_OK(released);
+  EXPECT_EQ(Status(1), "suspended");
+  EXPECT_EQ(Status(2), "active");
+  ASSERT_EQ(released->kept_suspended.size(), 1u);
+  EXPECT_EQ(released->kept_suspended[0].service_number, "A-1");
+}
+
 TEST_F(ContainmentTest, BadRequestsChangeNothing) {
   EXPECT_THAT(Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "  ", .by = "x"}),
               ErrorCodeIs(ErrorCode::kInvalidArgument));
