@@ -57,6 +57,10 @@ export class Api {
     this.timers = timers;
     this.now = now;
     this.tokens = null;  // {access, refresh, expiresIn, refreshExpiresIn}
+    // Counts the sessions this page has dropped: an answer to a call made in
+    // an earlier one (signed out meanwhile, another officer signed in on
+    // this tab) is never handed to the page, nor may its 401 end the new one.
+    this.generation = 0;
     this.refreshing = null;
     this.refreshTimer = null;
     this.onSessionEnded = () => {};
@@ -101,6 +105,7 @@ export class Api {
 
   /** Forgets the tokens (no server call). */
   drop() {
+    this.generation += 1;
     this.tokens = null;
     this.timers.clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
@@ -159,17 +164,22 @@ export class Api {
     // A timer held back in a background tab may have missed the refresh.
     if (this.tokens && this.now() >= this.tokens.expiresAt - EXPIRY_MARGIN_MS) await this.refresh().catch(() => {});
     if (!this.tokens) throw new ApiError(401, { title: 'not signed in' });
+    const generation = this.generation;
+    const ended = () => new ApiError(0, { title: 'the session ended meanwhile' });
+    let result;
     try {
-      const result = await this.send(method, path, { body, token: this.tokens.access, raw });
-      if (!background) this.onActivity();
-      return result;
+      result = await this.send(method, path, { body, token: this.tokens.access, raw });
     } catch (error) {
+      if (this.generation !== generation) throw ended();
       if (error.status === 401 && this.tokens) {
         if (quiet401 && (await this.stillAlive())) throw error;
         this.end('ended');
       }
       throw error;
     }
+    if (this.generation !== generation) throw ended();
+    if (!background) this.onActivity();
+    return result;
   }
 
   async stillAlive() {

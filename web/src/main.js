@@ -193,7 +193,7 @@ class App {
     let target = name;
     // The use notice comes before anything else; a session, before its pages.
     if (!this.state.noticeAccepted && !this.api.signedIn) target = 'notice';
-    else if (!ROUTES[target]) target = this.api.signedIn ? homeFor(this.roles).slice(2) : 'login';
+    else if (!Object.hasOwn(ROUTES, target)) target = this.api.signedIn ? homeFor(this.roles).slice(2) : 'login';
     else if (ROUTES[target].auth && !this.api.signedIn) target = 'login';
     else if (!ROUTES[target].auth && ROUTES[target].publicOnly && this.api.signedIn) target = homeFor(this.roles).slice(2);
     if (target !== name && !(target === 'notice' && name === '')) {

@@ -191,3 +191,24 @@ test('a scheduled refresh gives up after a few throttlings; after a 5xx or a los
   assert.equal(refused.signedIn, false);
   assert.equal(ended, 'ended');
 });
+
+test('an answer to a session that ended meanwhile is dropped, and its 401 ends nothing', async () => {
+  const pending = [];
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(),
+                        fetch: (url, init) => new Promise((resolve) => pending.push({ init, resolve })) });
+  let ended = 0;
+  api.onSessionEnded = () => { ended += 1; };
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  const search = api.call('POST', '/api/v1/search', { surname: 'X' });
+  const stale = api.call('GET', '/api/v1/self');
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(pending.length, 2);
+  api.drop();  // signed out; another officer signs in on this tab
+  api.adopt({ access_token: 'B1', refresh_token: 'R2', expires_in: 600 });
+  pending[0].resolve(response(200, { results: ['officer A\'s'] }));
+  pending[1].resolve(response(401, { title: 'Unauthorized', status: 401 }));
+  await assert.rejects(search, (e) => e instanceof ApiError && e.status === 0);
+  await assert.rejects(stale, (e) => e instanceof ApiError && e.status === 0);
+  assert.equal(api.signedIn, true, "the old session's 401 does not end the new one");
+  assert.equal(ended, 0);
+});
