@@ -18,8 +18,10 @@
 #include "audit/event_scan.h"
 #include "audit/hash_chain.h"
 #include "audit/merkle_frontier.h"
+#include "audit/person_index_check.h"
 #include "audit/subtree_table.h"
 #include "crypto/bytes.h"
+#include "crypto/random.h"
 
 namespace vigie::audit {
 namespace {
@@ -137,9 +139,10 @@ class BatchQueue {
 };
 
 // Reading stage: every event below `total`, in order, with its leaf hash,
-// and the stored subtree rows of each batch (`with_subtrees`).
+// and the stored subtree rows of each batch (`with_subtrees`); the person
+// index's chunks are read and tallied as the scan passes their segments.
 Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtrees,
-                        BatchQueue& queue) {
+                        StoredPersonIndex& person_index, BatchQueue& queue) {
   // A batch ends at 4 096 events or 16 MiB, and a row larger than any event
   // can be is a problem in itself: a tampered log's huge rows do not make
   // the verifier hold gigabytes.
@@ -154,7 +157,7 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
     }
     queue.Push(std::move(batch));
     batch = {};
-    return {};
+    return person_index.ReadSegmentsBelow(db, number);
   };
   Result<void> scanned = ScanEvents(
       db, EventColumns::kBoundedEventAndChainHash, 0, total,
@@ -208,7 +211,8 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
       });
   RETURN_IF_ERROR(scanned);
   if (!batch.events.empty()) RETURN_IF_ERROR(push());
-  return {};
+  if (number < total) return {};  // stopped at a problem: the rest is not looked at
+  return person_index.ReadSegmentsBelow(db, StoredPersonIndex::kEverySegment);
 }
 
 // The first column copied from `event` that does not hold its value, if any.
@@ -255,7 +259,8 @@ class ChainStage {
   ChainStage(const std::map<uint64_t, Checkpoint>& trusted, bool subtrees_present,
              uint64_t covered_up_to, std::optional<CompletedSubtree> beyond,
              AuditVerifyReport report, uint64_t total,
-             const std::function<void(uint64_t, uint64_t)>& progress)
+             const std::function<void(uint64_t, uint64_t)>& progress,
+             PersonAccessTally& person_accesses, uint64_t person_indexed)
       : trusted_(trusted),
         subtrees_present_(subtrees_present),
         covered_up_to_(covered_up_to),
@@ -263,6 +268,8 @@ class ChainStage {
         report_(std::move(report)),
         total_(total),
         progress_(progress),
+        person_accesses_(person_accesses),
+        person_indexed_(person_indexed),
         next_checkpoint_(trusted_.begin()) {}
 
   // False once a problem is found (the rest is not looked at).
@@ -293,6 +300,7 @@ class ChainStage {
                         "would miss or misplace the event)",
                     read.number);
       }
+      if (read.number < person_indexed_) person_accesses_.AddEvent(*event);
       completed_.clear();
       frontier_.Append(read.leaf, kStoredSubtreeMinLevel, completed_);
       if (subtrees_present_) {
@@ -379,6 +387,8 @@ class ChainStage {
   AuditVerifyReport report_;
   const uint64_t total_;
   const std::function<void(uint64_t, uint64_t)>& progress_;
+  PersonAccessTally& person_accesses_;  // of the events the person index covers
+  const uint64_t person_indexed_;
   Sha256Digest chain_ = kGenesisChainHash;
   MerkleFrontier frontier_;
   uint64_t verified_up_to_ = 0;  // events covered by a matching checkpoint
@@ -437,21 +447,42 @@ Result<AuditVerifyReport> VerifyAuditLog(
     ASSIGN_OR_RETURN(covered_up_to, SubtreesCoveredUpTo(db));
   }
 
+  // The person index is tallied on both sides under a key of this run's own
+  // (person_index_check.h).
+  std::array<uint8_t, crypto::SearchKeyHasher::kKeySize> tally_key;
+  crypto::SystemRandom().Fill(tally_key);
+  const crypto::SearchKeyHasher tally_hasher(tally_key);
+  ASSIGN_OR_RETURN(StoredPersonIndex person_index,
+                   StoredPersonIndex::Open(db, tally_hasher, total));
+  PersonAccessTally person_accesses(tally_hasher, person_index.covered());
+
   // Two stages on two cores: this thread reads and leaf-hashes; the chain
   // stage decodes, links the chain and grows the Merkle frontier, in order.
   BatchQueue queue;
-  ChainStage chain_stage(trusted, subtrees_present, covered_up_to, std::move(beyond), report,
-                         total, progress);
+  ChainStage chain_stage(trusted, subtrees_present, covered_up_to, std::move(beyond), report, total,
+                         progress, person_accesses, person_index.covered());
   std::thread chain_thread([&] {
     while (std::optional<EventBatch> batch = queue.Pop()) {
       if (!chain_stage.Consume(*batch)) queue.Abandon();
     }
   });
-  Result<void> read = ReadEvents(db, total, subtrees_present, queue);
+  Result<void> read = ReadEvents(db, total, subtrees_present, person_index, queue);
   queue.Close();
   chain_thread.join();
   RETURN_IF_ERROR(read);
-  return chain_stage.Finish();
+  report = chain_stage.Finish();
+  if (!report.ok) return report;
+  // The events are whole: now whether the index built from them is.
+  if (const auto& problem = person_index.problem()) return Bad(report, *problem);
+  if (auto differs = PersonAccessTally::FirstDifference(person_accesses, person_index.tally())) {
+    ASSIGN_OR_RETURN(
+        std::string problem,
+        DescribePersonIndexDifference(db, *differs, *differs + PersonAccessTally::kRangeEvents,
+                                      person_index.covered()));
+    return Bad(report, std::move(problem));
+  }
+  report.person_indexed_events = person_index.covered();
+  return report;
 }
 
 }  // namespace vigie::audit

@@ -5,13 +5,16 @@
 // checkpoints are the database's, that sequence numbers have no gap, that
 // every event decodes and sits at its own number, every chain link, that
 // the Merkle root and chain hash at each checkpoint size are the signed ones,
-// and that every stored perfect-subtree hash (subtree_table.h) is the one
-// recomputed from the events.
+// that every stored perfect-subtree hash (subtree_table.h) is the one
+// recomputed from the events, and that the "who consulted this person"
+// index holds exactly the events' accesses (person_index_check.h).
 // It stops at the first problem and names the first bad event.
 //
-// Cost: one pass on two threads (reading and leaf hashes; decoding, chain,
-// Merkle frontier and stored subtrees); memory ~33 bytes per 128 events for
-// the stored subtree hashes (read first), constant otherwise; ~1 M events/s
+// Cost: one pass on two threads (reading, leaf hashes and the person index's
+// chunks; decoding, chain, Merkle frontier, stored subtrees and the events'
+// persons); memory ~33 bytes per 128 events for the stored subtree hashes
+// (read first) and 32 per 65 536 for the person index's digests, constant
+// otherwise; ~1 M events/s
 // when the database is in memory, the disk's read rate otherwise
 // (docs/benchmarks.md).
 // Thread-safety: uses `db` alone (from the calling thread) for the duration
@@ -36,6 +39,7 @@ struct AuditVerifyReport {
   uint64_t events = 0;  // events checked
   uint64_t bytes = 0;   // encoded event bytes checked
   uint64_t checkpoints = 0;
+  uint64_t person_indexed_events = 0;       // events whose "who consulted" index was checked
   std::optional<uint64_t> first_bad_event;  // when the problem is located at an event
   std::string problem;                      // empty when ok
 };

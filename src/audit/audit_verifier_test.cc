@@ -9,6 +9,7 @@
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log_test_util.h"
 #include "audit/hash_chain.h"
+#include "audit/person_index.h"
 #include "audit/subtree_table.h"
 
 namespace vigie::audit {
@@ -315,6 +316,11 @@ TEST_F(AuditVerifierTest, DeletingCheckpointsDoesNotEscapeTheWitnessFile) {
   Execute("UPDATE audit_event SET event = $2 WHERE sequence = $1", {3}, *EncodeAuditEvent(*event));
   RecomputeChainFrom(3);
   Execute("DELETE FROM audit_checkpoint WHERE tree_size > $1", {0});
+  // (The person index still says event 3 returned person 1003: rebuilt too.)
+  EXPECT_NE(Verify().problem.find("says event 3 returned person 1003"), std::string::npos);
+  Execute("DELETE FROM audit_person_chunk", {});
+  Execute("UPDATE audit_tip SET person_chunked = 0", {});
+  ASSERT_TRUE(ExtendPersonIndex(*db_).has_value());
   EXPECT_TRUE(Verify().ok);  // the database alone can no longer tell
   // ...but the witness file kept apart still can.
   AuditVerifyReport report = Verify(witness);

@@ -1,5 +1,8 @@
 #include "audit/person_chunk.h"
 
+#include <cstdint>
+#include <optional>
+
 namespace vigie::audit {
 namespace {
 
@@ -57,26 +60,80 @@ std::vector<PersonChunk> ChunkAccesses(std::span<const PersonAccess> sorted, uin
   return chunks;
 }
 
-Result<void> AccessesOf(const PersonChunkView& chunk, uint64_t segment, int64_t person_id,
-                        std::vector<uint64_t>& sequences) {
-  std::span<const uint8_t> in = chunk.pairs;
-  auto person = static_cast<uint64_t>(chunk.first_person);
-  const uint64_t span = Delta(chunk.first_person, chunk.last_person);
-  uint64_t walked = 0;  // from the first person: catches a delta past last_person
-  if (chunk.first_person > chunk.last_person) {
-    return Fail(ErrorCode::kDataLoss, "a person index chunk's range is reversed");
+namespace {
+
+// Walks a chunk's pairs in order, checking each stays within the chunk's
+// person range and names an event at or after the segment.
+class PairReader {
+ public:
+  static Result<PairReader> Open(const PersonChunkView& chunk, uint64_t segment) {
+    if (chunk.first_person > chunk.last_person) {
+      return Fail(ErrorCode::kDataLoss, "a person index chunk's range is reversed");
+    }
+    return PairReader(chunk, segment);
   }
-  while (!in.empty()) {
-    ASSIGN_OR_RETURN(uint64_t delta, TakeVarint(in));
-    ASSIGN_OR_RETURN(uint64_t offset, TakeVarint(in));
-    if (delta > span - walked) {
+
+  bool done() const { return in_.empty(); }
+
+  Result<PersonAccess> Next() {
+    ASSIGN_OR_RETURN(uint64_t delta, TakeVarint(in_));
+    ASSIGN_OR_RETURN(uint64_t offset, TakeVarint(in_));
+    if (delta > span_ - walked_) {
       return Fail(ErrorCode::kDataLoss, "a person index chunk goes past its last person");
     }
-    walked += delta;
-    person += delta;
-    const auto current = static_cast<int64_t>(person);
-    if (current > person_id) break;  // sorted: nothing further is theirs
-    if (current == person_id) sequences.push_back(segment + offset);
+    if (offset > UINT64_MAX - segment_) {
+      return Fail(ErrorCode::kDataLoss, "a person index chunk names an event past any sequence");
+    }
+    walked_ += delta;  // from the first person: catches a delta past last_person
+    person_ += delta;
+    return PersonAccess{static_cast<int64_t>(person_), segment_ + offset};
+  }
+
+ private:
+  PairReader(const PersonChunkView& chunk, uint64_t segment)
+      : in_(chunk.pairs),
+        person_(static_cast<uint64_t>(chunk.first_person)),
+        span_(Delta(chunk.first_person, chunk.last_person)),
+        segment_(segment) {}
+
+  std::span<const uint8_t> in_;
+  uint64_t person_;
+  uint64_t span_;
+  uint64_t segment_;
+  uint64_t walked_ = 0;
+};
+
+}  // namespace
+
+Result<void> AccessesOf(const PersonChunkView& chunk, uint64_t segment, int64_t person_id,
+                        std::vector<uint64_t>& sequences) {
+  ASSIGN_OR_RETURN(PairReader reader, PairReader::Open(chunk, segment));
+  while (!reader.done()) {
+    ASSIGN_OR_RETURN(PersonAccess access, reader.Next());
+    if (access.person_id > person_id) break;  // sorted: nothing further is theirs
+    if (access.person_id == person_id) sequences.push_back(access.sequence);
+  }
+  return {};
+}
+
+Result<void> DecodeChunk(const PersonChunkView& chunk, uint64_t segment,
+                         std::vector<PersonAccess>& accesses) {
+  ASSIGN_OR_RETURN(PairReader reader, PairReader::Open(chunk, segment));
+  if (reader.done()) return Fail(ErrorCode::kDataLoss, "a person index chunk holds no pair");
+  std::optional<PersonAccess> previous;
+  while (!reader.done()) {
+    ASSIGN_OR_RETURN(PersonAccess access, reader.Next());
+    if (!previous && access.person_id != chunk.first_person) {
+      return Fail(ErrorCode::kDataLoss, "a person index chunk starts past its first person");
+    }
+    if (previous && !(*previous < access)) {
+      return Fail(ErrorCode::kDataLoss, "a person index chunk's pairs are out of order");
+    }
+    accesses.push_back(access);
+    previous = access;
+  }
+  if (previous->person_id != chunk.last_person) {
+    return Fail(ErrorCode::kDataLoss, "a person index chunk ends before its last person");
   }
   return {};
 }

@@ -11,7 +11,7 @@
 // as a minimal LEB128 offset from the segment's number (its first event).
 //
 // Thread-safety: pure functions. Errors: DataLoss for pairs that do not
-// decode (truncated, overlong, or past the chunk's range).
+// decode (truncated, overlong, past the chunk's range or past any sequence).
 
 #include <compare>
 #include <cstddef>
@@ -54,5 +54,12 @@ std::vector<PersonChunk> ChunkAccesses(std::span<const PersonAccess> sorted, uin
 // appears in `chunk` (a chunk of the segment numbered `segment`).
 Result<void> AccessesOf(const PersonChunkView& chunk, uint64_t segment, int64_t person_id,
                         std::vector<uint64_t>& sequences);
+
+// Appends every pair of `chunk` to `accesses`, holding the chunk to what
+// ChunkAccesses writes: at least one pair, strictly increasing, the first
+// pair's person `first_person` and the last's `last_person` (what a query's
+// choice of chunk relies on). For `vigie audit verify`.
+Result<void> DecodeChunk(const PersonChunkView& chunk, uint64_t segment,
+                         std::vector<PersonAccess>& accesses);
 
 }  // namespace vigie::audit

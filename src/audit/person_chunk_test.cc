@@ -99,5 +99,45 @@ TEST(PersonChunkTest, ADamagedChunkIsRefusedNotMisread) {
   EXPECT_EQ(found, std::vector<uint64_t>{11}) << "the undamaged chunk reads";
 }
 
+// What verification holds a stored chunk to: exactly what ChunkAccesses
+// writes, so a query's choice of chunk finds every pair.
+TEST(PersonChunkTest, DecodeChunkGivesBackEveryPairAndRefusesWhatTheWriterNeverWrites) {
+  const std::vector<PersonAccess> written = {{5, 10}, {5, 12}, {9, 11}};
+  const auto chunks = ChunkAccesses(written, 10);
+  ASSERT_EQ(chunks.size(), 1u);
+  std::vector<PersonAccess> read;
+  ASSERT_TRUE(DecodeChunk(chunks[0].View(), 10, read).has_value());
+  EXPECT_EQ(read, written);
+
+  auto refused = [](const PersonChunk& chunk) {
+    std::vector<PersonAccess> pairs;
+    auto decoded = DecodeChunk(chunk.View(), 10, pairs);
+    return !decoded && decoded.error().code() == ErrorCode::kDataLoss;
+  };
+  PersonChunk empty = chunks[0];
+  empty.pairs.clear();
+  EXPECT_TRUE(refused(empty));
+
+  PersonChunk starts_late = chunks[0];
+  starts_late.first_person = 4;  // read from 4, the pairs start with person 4: no chunk's
+  starts_late.last_person = 9;   // first person lacks a pair
+  EXPECT_TRUE(refused(starts_late));
+
+  PersonChunk ends_early = ChunkAccesses(written, 10)[0];
+  ends_early.last_person = 12;  // no pair of person 12
+  EXPECT_TRUE(refused(ends_early));
+
+  // Person 5 at events 12 then 10: out of order (and the same pair twice).
+  for (const auto& pairs :
+       {std::vector<PersonAccess>{{5, 12}, {5, 10}}, std::vector<PersonAccess>{{5, 10}, {5, 10}}}) {
+    EXPECT_TRUE(refused(ChunkAccesses(pairs, 10)[0]));
+  }
+
+  // Offset 2 from a segment one below the largest sequence.
+  PersonChunk past_any_sequence = ChunkAccesses(std::vector<PersonAccess>{{5, 12}}, 10)[0];
+  std::vector<PersonAccess> pairs;
+  EXPECT_FALSE(DecodeChunk(past_any_sequence.View(), UINT64_MAX - 1, pairs).has_value());
+}
+
 }  // namespace
 }  // namespace vigie::audit

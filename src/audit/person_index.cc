@@ -239,6 +239,11 @@ Result<uint64_t> PersonIndexedUpTo(store::Connection& db) {
   return std::max(read.chunked, read.legacy_to);
 }
 
+Result<PersonIndexBounds> ReadPersonIndexBounds(store::Connection& db) {
+  ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db, Schema::kMaybeOlder));
+  return PersonIndexBounds{read.has_chunks, read.chunked, read.legacy_to};
+}
+
 Result<uint64_t> PersonIndexBuiltUpTo(store::Connection& db) {
   ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db, Schema::kMigrated));
   return read.chunked;

@@ -25,6 +25,15 @@ namespace vigie::audit {
 // versions 1-3, which their nodes extend during a rolling upgrade) if
 // further.
 Result<uint64_t> PersonIndexedUpTo(store::Connection& db);
+// Where each index ends, as audit_tip says: the chunks (`has_chunks` false
+// on a log no writer of schema version 4 has migrated yet) and the legacy
+// rows.
+struct PersonIndexBounds {
+  bool has_chunks = false;
+  uint64_t chunked = 0;
+  uint64_t legacy_to = 0;
+};
+Result<PersonIndexBounds> ReadPersonIndexBounds(store::Connection& db);
 // The chunks' own end: where the next extension starts.
 Result<uint64_t> PersonIndexBuiltUpTo(store::Connection& db);
 

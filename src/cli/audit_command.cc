@@ -203,6 +203,7 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
                             {"events", report->events},
                             {"bytes", report->bytes},
                             {"checkpoints", report->checkpoints},
+                            {"person_indexed_events", report->person_indexed_events},
                             {"witness_checkpoints", witness.size()},
                             {"cosigned_checkpoints", countersigned->in_file},
                             {"cosigned_size", countersigned->largest_size},
@@ -219,7 +220,8 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
       std::printf("; countersigned by the witness up to tree size %llu",
                   static_cast<unsigned long long>(countersigned->largest_size));
     }
-    std::printf("), %.2f s\n", seconds);
+    std::printf("), person index checked for %llu events, %.2f s\n",
+                static_cast<unsigned long long>(report->person_indexed_events), seconds);
   } else {
     std::printf("AUDIT LOG DOES NOT VERIFY: %s\n", report->problem.c_str());
     if (report->first_bad_event) {

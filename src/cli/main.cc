@@ -95,9 +95,9 @@ int main(int argc, char** argv) {
   auto* audit = app.add_subcommand("audit", "The audit log");
   audit->require_subcommand(1);
   AuditVerifyOptions verify;
-  auto* audit_verify = audit->add_subcommand(
-      "verify",
-      "Check every event, chain link, checkpoint and signature; name the first bad event");
+  auto* audit_verify = audit->add_subcommand("verify",
+                                             "Check every event, chain link, checkpoint, signature "
+                                             "and the person index; name the first bad event");
   audit_verify->add_option("--witness", verify.witness_file,
                            "Witness file to hold the log to (default: [audit] witness_file)");
   audit_verify->add_flag("--json", verify.json, "Print JSON");

@@ -1,0 +1,221 @@
+#include "audit/person_index_check.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <string_view>
+#include <tuple>
+
+#include "audit/audit_event_codec.h"
+#include "audit/event_scan.h"
+#include "audit/person_index.h"
+
+namespace vigie::audit {
+namespace {
+
+std::string Chunk(uint64_t segment, int64_t first_person) {
+  return "the person index chunk of segment " + std::to_string(segment) + " from person " +
+         std::to_string(first_person);
+}
+
+// The chunks of segments from `from` (below `to`, if given), in the order
+// a segment's query relies on.
+Result<store::Statement*> ChunksFrom(store::Connection& db, uint64_t from,
+                                     std::optional<uint64_t> to) {
+  constexpr std::string_view kColumns =
+      "SELECT segment, first_person, last_person, pairs FROM audit_person_chunk ";
+  ASSIGN_OR_RETURN(store::Statement * rows, db.Prepare(std::string(kColumns) +
+                                                       (to ? "WHERE segment >= $1 AND segment < $2 "
+                                                           : "WHERE segment >= $1 ") +
+                                                       "ORDER BY segment, first_person"));
+  constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  rows->BindInt(1, static_cast<int64_t>(std::min(from, kMax)));
+  if (to) rows->BindInt(2, static_cast<int64_t>(std::min(*to, kMax)));
+  return rows;
+}
+
+}  // namespace
+
+PersonAccessTally::PersonAccessTally(const crypto::SearchKeyHasher& hasher, uint64_t covered)
+    : hasher_(hasher), digests_((covered + kRangeEvents - 1) / kRangeEvents) {}
+
+void PersonAccessTally::Add(const PersonAccess& access) {
+  char bytes[16];
+  const auto person = static_cast<uint64_t>(access.person_id);
+  for (int i = 0; i < 8; ++i) {  // little-endian, whatever the host
+    bytes[i] = static_cast<char>(person >> (8 * i));
+    bytes[8 + i] = static_cast<char>(access.sequence >> (8 * i));
+  }
+  Digest& digest = digests_[access.sequence / kRangeEvents];
+  digest.sum += hasher_.Hash(std::string_view(bytes, sizeof bytes));
+  ++digest.count;
+}
+
+void PersonAccessTally::AddEvent(const AuditEvent& event) {
+  persons_.assign(event.person_ids.begin(), event.person_ids.end());
+  std::sort(persons_.begin(), persons_.end());
+  persons_.erase(std::unique(persons_.begin(), persons_.end()), persons_.end());
+  for (int64_t person : persons_) Add({person, event.sequence});
+}
+
+std::optional<uint64_t> PersonAccessTally::FirstDifference(const PersonAccessTally& a,
+                                                           const PersonAccessTally& b) {
+  const size_t ranges = std::max(a.digests_.size(), b.digests_.size());
+  for (size_t i = 0; i < ranges; ++i) {
+    const Digest none;
+    const Digest& left = i < a.digests_.size() ? a.digests_[i] : none;
+    const Digest& right = i < b.digests_.size() ? b.digests_[i] : none;
+    if (left != right) return i * kRangeEvents;
+  }
+  return std::nullopt;
+}
+
+Result<StoredPersonIndex> StoredPersonIndex::Open(store::Connection& db,
+                                                  const crypto::SearchKeyHasher& hasher,
+                                                  uint64_t log_size) {
+  ASSIGN_OR_RETURN(PersonIndexBounds bounds, ReadPersonIndexBounds(db));
+  const uint64_t chunked = bounds.has_chunks ? bounds.chunked : 0;
+  // A bound past the log would also hide what is appended next: queries
+  // scan only the events past the index.
+  for (const uint64_t bound : {chunked, bounds.legacy_to}) {
+    if (bound > log_size) {
+      StoredPersonIndex index(hasher, 0);
+      index.problem_ = "audit_tip says the person index covers " + std::to_string(bound) +
+                       " events, but the log has " + std::to_string(log_size) +
+                       ": the events appended next would be missing from \"who consulted\" "
+                       "answers (the tip was changed)";
+      return index;
+    }
+  }
+  StoredPersonIndex index(hasher, chunked);
+  if (!bounds.has_chunks) return index;
+  ASSIGN_OR_RETURN(store::Statement * segments,
+                   db.Prepare("SELECT segment FROM audit_person_segment ORDER BY segment"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, segments->Step());
+    if (!more) break;
+    index.listed_.push_back(segments->ColumnInt(0));
+  }
+  ASSIGN_OR_RETURN(store::Statement * lowest,
+                   db.Prepare("SELECT min(segment) FROM audit_person_chunk"));
+  ASSIGN_OR_RETURN(bool has_row, lowest->Step());
+  if (has_row && !lowest->ColumnIsNull(0) && lowest->ColumnInt(0) < 0) {
+    index.problem_ = "the person index has a chunk in segment " +
+                     std::to_string(lowest->ColumnInt(0)) + ", which no event starts";
+  }
+  RETURN_IF_ERROR(lowest->Run());
+  return index;
+}
+
+Result<void> StoredPersonIndex::ReadSegmentsBelow(store::Connection& db, uint64_t end) {
+  if (problem_ || covered_ == 0 || end <= next_segment_) return {};
+  ASSIGN_OR_RETURN(
+      store::Statement * rows,
+      ChunksFrom(db, next_segment_, end == kEverySegment ? std::nullopt : std::optional(end)));
+  next_segment_ = end;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, rows->Step());
+    if (!more) break;
+    if (problem_) continue;  // to the end: no read left open
+    Read(static_cast<uint64_t>(rows->ColumnInt(0)),
+         {rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnBlob(3)});
+  }
+  return {};
+}
+
+void StoredPersonIndex::Read(uint64_t segment, const PersonChunkView& chunk) {
+  const std::string where = Chunk(segment, chunk.first_person);
+  const auto listed = static_cast<int64_t>(segment);
+  if (!std::binary_search(listed_.begin(), listed_.end(), listed)) {
+    problem_ = where +
+               " is in no listed segment: queries never read it (audit_person_segment "
+               "was changed)";
+    return;
+  }
+  if (segment >= covered_) {
+    problem_ = where + " is past the " + std::to_string(covered_) + " events the index covers";
+    return;
+  }
+  // A query reads, in a segment, only the chunk with the largest first
+  // person not above the one asked for.
+  if (previous_segment_ == listed && *previous_last_person_ >= chunk.first_person) {
+    problem_ = where +
+               " overlaps the segment's previous chunk: queries would miss some of "
+               "their pairs";
+    return;
+  }
+  previous_segment_ = listed;
+  previous_last_person_ = chunk.last_person;
+  pairs_.clear();
+  if (auto decoded = DecodeChunk(chunk, segment, pairs_); !decoded) {
+    problem_ = where + " does not hold what the writer writes: " + decoded.error().message();
+    return;
+  }
+  for (const PersonAccess& pair : pairs_) {
+    if (pair.sequence >= covered_) {
+      problem_ = where + " names event " + std::to_string(pair.sequence) + ", past the " +
+                 std::to_string(covered_) + " events the index covers";
+      return;
+    }
+    tally_.Add(pair);
+  }
+}
+
+Result<std::string> DescribePersonIndexDifference(store::Connection& db, uint64_t begin,
+                                                  uint64_t end, uint64_t covered) {
+  end = std::min(end, covered);
+  std::vector<PersonAccess> expected;
+  RETURN_IF_ERROR(
+      ScanEvents(db, EventColumns::kEvent, begin, end, [&](store::Statement& row) -> Result<bool> {
+        ASSIGN_OR_RETURN(AuditEvent event, DecodeAuditEvent(row.ColumnBlob(1)));
+        for (int64_t person : event.person_ids) {
+          expected.push_back({person, event.sequence});
+        }
+        return true;
+      }));
+  // A pair's segment is at or before its event: every segment up to `end`,
+  // a window at a time (PostgreSQL returns a statement's rows at once).
+  std::vector<PersonAccess> stored, chunk_pairs;
+  for (uint64_t window = 0; window < end; window += PersonAccessTally::kRangeEvents) {
+    ASSIGN_OR_RETURN(store::Statement * rows,
+                     ChunksFrom(db, window, window + PersonAccessTally::kRangeEvents));
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, rows->Step());
+      if (!more) break;
+      chunk_pairs.clear();
+      const auto segment = static_cast<uint64_t>(rows->ColumnInt(0));
+      RETURN_IF_ERROR(DecodeChunk({rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnBlob(3)},
+                                  segment, chunk_pairs));
+      for (const PersonAccess& pair : chunk_pairs) {
+        if (pair.sequence >= begin && pair.sequence < end) stored.push_back(pair);
+      }
+    }
+  }
+  // By event, then person: the first difference in the log's order.
+  auto by_event = [](const PersonAccess& a, const PersonAccess& b) {
+    return std::tie(a.sequence, a.person_id) < std::tie(b.sequence, b.person_id);
+  };
+  for (auto* pairs : {&expected, &stored}) {
+    std::sort(pairs->begin(), pairs->end(), by_event);
+    pairs->erase(std::unique(pairs->begin(), pairs->end()), pairs->end());
+  }
+  auto [e, s] = std::mismatch(expected.begin(), expected.end(), stored.begin(), stored.end());
+  const bool omitted = e != expected.end() && (s == stored.end() || by_event(*e, *s));
+  const bool invented = s != stored.end() && (e == expected.end() || by_event(*s, *e));
+  if (omitted) {
+    return "the person index omits that event " + std::to_string(e->sequence) +
+           " returned person " + std::to_string(e->person_id) +
+           ": \"who consulted\" answers for that person would not list it (the index was "
+           "changed)";
+  }
+  if (invented) {
+    return "the person index says event " + std::to_string(s->sequence) + " returned person " +
+           std::to_string(s->person_id) + ", which it did not (the index was changed)";
+  }
+  // Sets equal once sorted: a pair stored twice (in two segments).
+  return "the person index holds a pair twice among events " + std::to_string(begin) + " to " +
+         std::to_string(end - 1) + " (the index was changed)";
+}
+
+}  // namespace vigie::audit

@@ -1,0 +1,103 @@
+#pragma once
+// Checking the person index (person_index.h) against the events, for
+// `vigie audit verify`: a forged index cannot add an access to a "who
+// consulted this person" answer (every event it points to is decoded), but
+// it can hide one, so it is held to the events it was built from.
+//
+// Both sides tally their (person, sequence) pairs into a keyed digest per
+// 65 536 events: the events' distinct persons as the verifier decodes them,
+// the stored chunks as they are read. A digest is the count of pairs and the
+// sum of their SipHash-2-4 values under a key drawn for this run, so whoever
+// edited the index could not aim at a collision (two different sets agree
+// with chance 2^-64). Only where the digests differ are that range's pairs
+// gathered, sorted and compared, to name the first pair that differs: no
+// sort of the whole index on the way.
+//
+// The legacy rows (schema versions 1-3) are not checked: they answer only
+// past the chunks' end during a rolling upgrade, until the chunks pass them.
+//
+// Thread-safety: a tally is used from one thread at a time; the stored side
+// uses `db` alone. Errors: storage errors; what is found is a problem string.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit_event.h"
+#include "audit/person_chunk.h"
+#include "core/error.h"
+#include "crypto/keyed_hash.h"
+#include "store/store.h"
+
+namespace vigie::audit {
+
+// Keyed digests of a set of pairs, per 65 536 events below `covered`.
+class PersonAccessTally {
+ public:
+  PersonAccessTally(const crypto::SearchKeyHasher& hasher, uint64_t covered);
+
+  // REQUIRES: access.sequence < covered.
+  void Add(const PersonAccess& access);
+  // The distinct persons `event` returned (an event naming a person twice is
+  // one access, as the index stores it).
+  void AddEvent(const AuditEvent& event);
+
+  // The first event of the first range where `a` and `b` differ, if any.
+  static std::optional<uint64_t> FirstDifference(const PersonAccessTally& a,
+                                                 const PersonAccessTally& b);
+  static constexpr uint64_t kRangeEvents = uint64_t{1} << 16;
+
+ private:
+  struct Digest {
+    uint64_t sum = 0;
+    uint64_t count = 0;
+    bool operator==(const Digest&) const = default;
+  };
+  const crypto::SearchKeyHasher& hasher_;
+  std::vector<Digest> digests_;
+  std::vector<int64_t> persons_;  // AddEvent's scratch
+};
+
+// The stored side: reads the chunks segment by segment as the verifier's
+// scan passes them, checks what a query relies on (every chunk decodes, is
+// in order and in a listed segment, no person spans two chunks of a
+// segment, no pair past the events the chunks cover, which must exist) and
+// tallies the pairs.
+class StoredPersonIndex {
+ public:
+  // `log_size`: the events the verifier reads. Reads audit_tip's bounds and
+  // the listed segments; on a log without chunks, `covered()` is 0.
+  static Result<StoredPersonIndex> Open(store::Connection& db,
+                                        const crypto::SearchKeyHasher& hasher, uint64_t log_size);
+
+  // Events the chunks must index: [0, covered).
+  uint64_t covered() const { return covered_; }
+  // Reads the chunks of the segments numbered below `end` not read yet
+  // (kEverySegment: every remaining one).
+  static constexpr uint64_t kEverySegment = UINT64_MAX;
+  Result<void> ReadSegmentsBelow(store::Connection& db, uint64_t end);
+  // What the reading found wrong, if anything (reading stops there).
+  const std::optional<std::string>& problem() const { return problem_; }
+  const PersonAccessTally& tally() const { return tally_; }
+
+ private:
+  StoredPersonIndex(const crypto::SearchKeyHasher& hasher, uint64_t covered)
+      : covered_(covered), tally_(hasher, covered) {}
+  void Read(uint64_t segment, const PersonChunkView& chunk);
+
+  uint64_t covered_ = 0;
+  uint64_t next_segment_ = 0;
+  std::vector<int64_t> listed_;  // audit_person_segment, sorted
+  std::optional<int64_t> previous_segment_, previous_last_person_;
+  std::vector<PersonAccess> pairs_;  // Read's scratch
+  PersonAccessTally tally_;
+  std::optional<std::string> problem_;
+};
+
+// Names the first pair where the chunks and events [begin, end) differ
+// (`covered`: the chunks' end): an access the index omits or one it invents.
+Result<std::string> DescribePersonIndexDifference(store::Connection& db, uint64_t begin,
+                                                  uint64_t end, uint64_t covered);
+
+}  // namespace vigie::audit

@@ -1,0 +1,236 @@
+// Each test plays someone with full access to the audit database who edits
+// the "who consulted this person" index (to hide that an event returned a
+// person, or to confuse) and checks that `vigie audit verify` names it.
+
+#include "audit/person_index_check.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "audit/audit_log_test_util.h"
+#include "audit/audit_verifier.h"
+#include "audit/person_chunk.h"
+
+namespace vigie::audit {
+namespace {
+
+using testing::AuditLogFixture;
+using testing::SearchEvent;
+
+constexpr int64_t kEvents = 300;
+
+// Three persons per event among 100, one of them named twice in event 7.
+std::vector<int64_t> PersonsOf(int64_t event) {
+  std::vector<int64_t> persons = {event % 100 + 1, (event * 7) % 100 + 1,
+                                  (event * 13 + 5) % 100 + 1};
+  if (event == 7) persons.push_back(persons.front());
+  return persons;
+}
+
+class PersonIndexCheckTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto log = fixture_.OpenLog();
+    for (int64_t i = 0; i < kEvents; ++i) {
+      ASSERT_TRUE(log->Append(SearchEvent(i % 5 + 1, PersonsOf(i))).has_value());
+    }
+    log.reset();  // closing indexes the rest
+    db_ = fixture_.RawDatabase();
+    ASSERT_GT(Chunks().size(), 2u) << "the tests need a segment of several chunks";
+  }
+
+  AuditVerifyReport Verify() {
+    auto report = VerifyAuditLog(*db_, [&](uint32_t id) { return fixture_.KeyById(id); }, {});
+    EXPECT_TRUE(report.has_value()) << report.error().message();
+    return report.value_or(AuditVerifyReport{});
+  }
+
+  void Execute(std::string_view sql, std::initializer_list<int64_t> ints = {},
+               std::span<const uint8_t> blob = {}) {
+    auto statement = db_->Prepare(sql);
+    ASSERT_TRUE(statement.has_value()) << statement.error().message();
+    int index = 1;
+    for (int64_t value : ints) (*statement)->BindInt(index++, value);
+    if (!blob.empty()) (*statement)->BindBlob(index, blob);
+    ASSERT_TRUE((*statement)->Run().has_value());
+  }
+
+  std::vector<PersonChunk> Chunks() {
+    std::vector<PersonChunk> chunks;
+    auto rows = db_->Prepare(
+        "SELECT first_person, last_person, pairs FROM audit_person_chunk WHERE segment = 0 "
+        "ORDER BY first_person");
+    EXPECT_TRUE(rows.has_value());
+    while ((*rows)->Step().value_or(false)) {
+      auto pairs = (*rows)->ColumnBlob(2);
+      chunks.push_back(
+          {(*rows)->ColumnInt(0), (*rows)->ColumnInt(1), {pairs.begin(), pairs.end()}});
+    }
+    return chunks;
+  }
+
+  std::vector<PersonAccess> Pairs() {
+    std::vector<PersonAccess> pairs;
+    for (const PersonChunk& chunk : Chunks()) {
+      EXPECT_TRUE(DecodeChunk(chunk.View(), 0, pairs).has_value());
+    }
+    return pairs;
+  }
+
+  // The careful attacker: rewrites segment 0 with Vigie's own encoder.
+  void RewriteSegment(std::vector<PersonAccess> pairs) {
+    std::sort(pairs.begin(), pairs.end());
+    Execute("DELETE FROM audit_person_chunk WHERE segment = 0");
+    for (const PersonChunk& chunk : ChunkAccesses(pairs, 0)) {
+      Execute(
+          "INSERT INTO audit_person_chunk (segment, first_person, last_person, pairs) "
+          "VALUES (0, $1, $2, $3)",
+          {chunk.first_person, chunk.last_person}, chunk.pairs);
+    }
+  }
+
+  AuditLogFixture fixture_;
+  std::unique_ptr<store::Connection> db_;
+};
+
+TEST_F(PersonIndexCheckTest, AnUntouchedIndexVerifies) {
+  AuditVerifyReport report = Verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.person_indexed_events, static_cast<uint64_t>(kEvents));
+  size_t distinct = 0;  // a person named twice by one event is one access
+  for (int64_t i = 0; i < kEvents; ++i) {
+    std::vector<int64_t> persons = PersonsOf(i);
+    std::sort(persons.begin(), persons.end());
+    distinct += static_cast<size_t>(std::unique(persons.begin(), persons.end()) - persons.begin());
+  }
+  EXPECT_LT(distinct, 3u * kEvents);
+  EXPECT_EQ(Pairs().size(), distinct);
+}
+
+TEST_F(PersonIndexCheckTest, AHiddenAccessIsNamed) {
+  std::vector<PersonAccess> pairs = Pairs();
+  const PersonAccess hidden{(123 * 7) % 100 + 1, 123};
+  auto it = std::find(pairs.begin(), pairs.end(), hidden);
+  ASSERT_NE(it, pairs.end());
+  pairs.erase(it);
+  RewriteSegment(pairs);
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_FALSE(report.first_bad_event.has_value()) << "the events themselves are whole";
+  EXPECT_NE(report.problem.find("omits that event 123 returned person " +
+                                std::to_string(hidden.person_id)),
+            std::string::npos)
+      << report.problem;
+}
+
+TEST_F(PersonIndexCheckTest, AnInventedAccessIsNamed) {
+  std::vector<PersonAccess> pairs = Pairs();
+  pairs.push_back({777, 200});
+  RewriteSegment(pairs);
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("says event 200 returned person 777, which it did not"),
+            std::string::npos)
+      << report.problem;
+}
+
+TEST_F(PersonIndexCheckTest, AnAccessMovedToAnotherEventIsNamed) {
+  std::vector<PersonAccess> pairs = Pairs();
+  const PersonAccess moved{(150 * 7) % 100 + 1, 150};
+  auto it = std::find(pairs.begin(), pairs.end(), moved);
+  ASSERT_NE(it, pairs.end());
+  it->sequence = 151;  // same count: only the digest tells
+  RewriteSegment(pairs);
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("omits that event 150 returned person " +
+                                std::to_string(moved.person_id)),
+            std::string::npos)
+      << report.problem;
+}
+
+TEST_F(PersonIndexCheckTest, ADeletedChunkIsNamed) {
+  const PersonChunk second = Chunks()[1];
+  Execute("DELETE FROM audit_person_chunk WHERE segment = 0 AND first_person = $1",
+          {second.first_person});
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("omits"), std::string::npos) << report.problem;
+}
+
+TEST_F(PersonIndexCheckTest, AnUnlistedSegmentIsNamed) {
+  Execute("DELETE FROM audit_person_segment");
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("is in no listed segment"), std::string::npos) << report.problem;
+}
+
+TEST_F(PersonIndexCheckTest, AChunkThatDoesNotDecodeIsNamed) {
+  const PersonChunk first = Chunks()[0];
+  const std::vector<uint8_t> garbage(first.pairs.size(), 0xff);
+  Execute("UPDATE audit_person_chunk SET pairs = $2 WHERE segment = 0 AND first_person = $1",
+          {first.first_person}, garbage);
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("person index chunk of segment 0 from person " +
+                                std::to_string(first.first_person) + " does not hold"),
+            std::string::npos)
+      << report.problem;
+}
+
+// A query reads only the chunk with the largest first person not above the
+// one asked for: one person's pairs split over two chunks hide some.
+TEST_F(PersonIndexCheckTest, APersonSplitOverTwoChunksIsNamed) {
+  const std::vector<PersonChunk> chunks = Chunks();
+  std::vector<PersonAccess> first, second;
+  ASSERT_TRUE(DecodeChunk(chunks[0].View(), 0, first).has_value());
+  ASSERT_TRUE(DecodeChunk(chunks[1].View(), 0, second).has_value());
+  // The first chunk's last person's last pair goes to the second chunk.
+  second.insert(second.begin(), first.back());
+  first.pop_back();
+  ASSERT_EQ(first.back().person_id, second.front().person_id) << "the person has two pairs";
+  Execute("DELETE FROM audit_person_chunk WHERE segment = 0 AND first_person IN ($1, $2)",
+          {chunks[0].first_person, chunks[1].first_person});
+  for (const auto* pairs : {&first, &second}) {
+    std::vector<PersonChunk> one = ChunkAccesses(*pairs, 0);
+    ASSERT_EQ(one.size(), 1u);
+    Execute(
+        "INSERT INTO audit_person_chunk (segment, first_person, last_person, pairs) "
+        "VALUES (0, $1, $2, $3)",
+        {one[0].first_person, one[0].last_person}, one[0].pairs);
+  }
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("overlaps the segment's previous chunk"), std::string::npos)
+      << report.problem;
+}
+
+TEST_F(PersonIndexCheckTest, ATipPastTheLogIsNamed) {
+  Execute("UPDATE audit_tip SET person_chunked = $1", {kEvents + 50});
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("person index covers 350 events, but the log has 300"),
+            std::string::npos)
+      << report.problem;
+}
+
+TEST_F(PersonIndexCheckTest, PairsPastTheCoveredEventsAreNamed) {
+  Execute("UPDATE audit_tip SET person_chunked = 100");
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("past the 100 events the index covers"), std::string::npos)
+      << report.problem;
+}
+
+// Before the writer of schema version 4 migrates a log, its legacy rows are
+// the index: nothing to check, and nothing refused.
+TEST_F(PersonIndexCheckTest, ALogWithoutChunksVerifies) {
+  ASSERT_TRUE(testing::BackToSchemaVersion3(*db_).has_value());
+  AuditVerifyReport report = Verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.person_indexed_events, 0u);
+}
+
+}  // namespace
+}  // namespace vigie::audit
