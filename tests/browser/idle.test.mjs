@@ -29,10 +29,14 @@ after(async () => {
   await portal?.stop();
 });
 
-// Moves the page's timers forward by `ms`, then puts its wall clock back on
-// the real time, so that its DPoP proofs (iat) stay acceptable to the server.
+// Moves the page's timers and wall clock forward by `ms`.
 async function advance(ms) {
   await page.clock.fastForward(ms);
+}
+
+// Puts the page's wall clock back on the real time before it calls the
+// server, so that its DPoP proofs (iat) are acceptable.
+async function realTime() {
   await page.clock.setSystemTime(Date.now());
 }
 
@@ -48,6 +52,7 @@ test('the warning appears 60 s before the idle timeout and "stay signed in" keep
   assert.match(await warning.textContent(), /secondes/);
   const stay = warning.getByRole('button', { name: 'Rester connecté' });
   assert.ok(await stay.evaluate((b) => b === document.activeElement), 'focus moves to the button');
+  await realTime();
   const self = page.waitForResponse((r) => r.url().endsWith('/api/v1/self'));
   await stay.click();
   assert.equal((await self).status(), 200);
@@ -63,5 +68,19 @@ test('without activity the page drops the session and says why', async () => {
   await page.getByText('Vous avez été déconnecté après une période d’inactivité.').waitFor();
   assert.equal(await page.getByRole('navigation').count(), 0);
   assert.deepEqual(page.problems.csp, []);
+  assert.deepEqual(page.problems.pageErrors, []);
+});
+
+// A computer's sleep pauses the page's timers but not the wall clock: on
+// waking, the file last shown must not stay on screen for the rest of the
+// idle period while the server has already closed the session.
+test('after a sleep longer than the idle timeout, waking shows the sign-in form at once', async () => {
+  await realTime();
+  await signIn(page, AGENT, agent.secret);
+  await page.clock.setSystemTime(Date.now() + 10 * 60_000);  // ten minutes asleep: no timer fires
+  assert.equal(await page.getByRole('navigation').count(), 1, 'no timer has run yet');
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await page.getByText('Vous avez été déconnecté après une période d’inactivité.').waitFor();
   assert.deepEqual(page.problems.pageErrors, []);
 });

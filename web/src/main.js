@@ -25,6 +25,7 @@ class App {
     this.leaving = [];
     this.idle = null;
     this.expiryTimer = null;
+    this.expiresAt = null;  // the session's absolute end, ms on the wall clock
     this.ready = false;
     this.api.onActivity = () => { this.idle?.touch(); this.hideIdleWarning(); };
     this.api.onSessionEnded = (reason) => this.sessionEnded(reason);
@@ -43,6 +44,13 @@ class App {
     this.skip.addEventListener('click', (event) => { event.preventDefault(); this.focusHeading(); });
     replace(document.body, this.skip, this.banner, this.nav, this.idleBox, this.main, this.footer, this.live);
     window.addEventListener('hashchange', () => this.render());
+    // Sleep pauses timers: on waking (and every few seconds) the deadlines
+    // are checked against the wall clock.
+    const wake = () => this.checkDeadlines();
+    document.addEventListener('visibilitychange', wake);
+    window.addEventListener('focus', wake);
+    window.addEventListener('pageshow', wake);
+    setInterval(wake, 5000);
     this.api.signer.keys().catch(() => {});  // make or load the DPoP key early
     this.render();
   }
@@ -92,7 +100,8 @@ class App {
     this.idle.touch();
     clearTimeout(this.expiryTimer);
     if (self.session?.expires_at) {
-      const ms = Math.min(self.session.expires_at * 1000 - Date.now(), 2 ** 31 - 1);
+      this.expiresAt = self.session.expires_at * 1000;
+      const ms = Math.min(this.expiresAt - Date.now(), 2 ** 31 - 1);
       this.expiryTimer = setTimeout(() => this.api.end('expired'), Math.max(ms, 0));
     }
     this.go(next ?? homeFor(this.roles));
@@ -109,6 +118,7 @@ class App {
     this.idle?.stop();
     this.idle = null;
     clearTimeout(this.expiryTimer);
+    this.expiresAt = null;
     this.hideIdleWarning();
     this.state.self = null;
     this.state.search = null;
@@ -120,6 +130,14 @@ class App {
     this.clearSession();
     this.state.flash = reason === 'idle' ? 'login.idle' : reason === 'expired' ? 'login.expired' : 'login.ended';
     this.go('#/login');
+  }
+
+  checkDeadlines() {
+    if (this.expiresAt !== null && Date.now() >= this.expiresAt) {
+      this.api.end('expired');
+      return;
+    }
+    this.idle?.check();
   }
 
   async expireIdle() {

@@ -8,20 +8,71 @@ import { splitList, utcStamp } from '../src/ui.js';
 import { AUDIT_EVENT_TYPES } from '../src/event_types.js';
 import { readFileSync } from 'node:fs';
 
-test('the idle watch warns 60 s before expiry and restarts on touch', () => {
+function fakeTimers() {
   const pending = new Map();
   let next = 0;
   const timers = { setTimeout: (fn, ms) => { next += 1; pending.set(next, { fn, ms }); return next; },
                    clearTimeout: (id) => pending.delete(id) };
+  const fire = () => { const due = [...pending.values()]; pending.clear(); for (const { fn } of due) fn(); };
+  return { pending, timers, fire };
+}
+
+test('the idle watch warns 60 s before expiry and restarts on touch', () => {
+  const { pending, timers } = fakeTimers();
+  let now = 1_000_000;
   const events = [];
   const watch = new IdleWatch({ idleSeconds: 300, onWarn: (s) => events.push(['warn', s]),
-                                onExpire: () => events.push(['expire']), timers });
+                                onExpire: () => events.push(['expire']), timers, clock: () => now });
   watch.touch();
   assert.deepEqual([...pending.values()].map((x) => x.ms), [240_000, 300_000]);
+  now += 100_000;
   watch.touch();
   assert.equal(pending.size, 2);
-  for (const { fn } of [...pending.values()]) fn();
+  const [warn, expire] = [...pending.values()];
+  now += 240_000;
+  warn.fn();
+  now += 60_000;
+  expire.fn();
   assert.deepEqual(events, [['warn', 60], ['expire']]);
+});
+
+// Sleep pauses timers: on waking, the page must not show the last file for
+// the rest of the idle period while the server has closed the session.
+test('the idle watch expires at once when the deadline passed while timers were paused', () => {
+  const { pending, timers } = fakeTimers();
+  let now = 5_000_000;
+  const events = [];
+  const watch = new IdleWatch({ idleSeconds: 300, onWarn: (s) => events.push(['warn', s]),
+                                onExpire: () => events.push(['expire']), timers, clock: () => now });
+  watch.touch();
+  now += 10_000;
+  watch.check();  // awake, well within the period: no warning, timers re-aimed
+  assert.deepEqual(events, []);
+  assert.deepEqual([...pending.values()].map((x) => x.ms), [230_000, 290_000]);
+  now += 280_000;  // asleep past the warning, not the end: warned once, with the time left
+  watch.check();
+  watch.check();
+  assert.deepEqual(events, [['warn', 10]]);
+  now += 3_600_000;  // an hour asleep; no timer has fired
+  watch.check();
+  assert.deepEqual(events, [['warn', 10], ['expire']]);
+  assert.equal(pending.size, 0);
+  watch.check();
+  watch.touch();  // stopped: nothing more
+  assert.deepEqual(events, [['warn', 10], ['expire']]);
+});
+
+// A timer that fires late (after a sleep) fires for the real time left.
+test('a late warning timer past the deadline expires instead of warning', () => {
+  const { timers, fire } = fakeTimers();
+  let now = 0;
+  const events = [];
+  const watch = new IdleWatch({ idleSeconds: 300, onWarn: (s) => events.push(['warn', s]),
+                                onExpire: () => events.push(['expire']), timers, clock: () => now });
+  watch.touch();
+  now += 1_000_000;
+  fire();
+  assert.deepEqual(events, [['expire']]);
 });
 
 test('WebAuthn options are built from the API JSON', () => {
