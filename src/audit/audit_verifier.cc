@@ -212,7 +212,7 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
   RETURN_IF_ERROR(scanned);
   if (!batch.events.empty()) RETURN_IF_ERROR(push());
   if (number < total) return {};  // stopped at a problem: the rest is not looked at
-  return person_index.ReadSegmentsBelow(db, StoredPersonIndex::kEverySegment);
+  return person_index.ReadTheRest(db);
 }
 
 // The first column copied from `event` that does not hold its value, if any.
@@ -454,13 +454,13 @@ Result<AuditVerifyReport> VerifyAuditLog(
   const crypto::SearchKeyHasher tally_hasher(tally_key);
   ASSIGN_OR_RETURN(StoredPersonIndex person_index,
                    StoredPersonIndex::Open(db, tally_hasher, total));
-  PersonAccessTally person_accesses(tally_hasher, person_index.covered());
+  PersonAccessTally person_accesses(tally_hasher);
 
   // Two stages on two cores: this thread reads and leaf-hashes; the chain
   // stage decodes, links the chain and grows the Merkle frontier, in order.
   BatchQueue queue;
   ChainStage chain_stage(trusted, subtrees_present, covered_up_to, std::move(beyond), report, total,
-                         progress, person_accesses, person_index.covered());
+                         progress, person_accesses, person_index.indexed());
   std::thread chain_thread([&] {
     while (std::optional<EventBatch> batch = queue.Pop()) {
       if (!chain_stage.Consume(*batch)) queue.Abandon();
@@ -477,11 +477,10 @@ Result<AuditVerifyReport> VerifyAuditLog(
   if (auto differs = PersonAccessTally::FirstDifference(person_accesses, person_index.tally())) {
     ASSIGN_OR_RETURN(
         std::string problem,
-        DescribePersonIndexDifference(db, *differs, *differs + PersonAccessTally::kRangeEvents,
-                                      person_index.covered()));
+        person_index.DescribeDifference(db, *differs, *differs + PersonAccessTally::kRangeEvents));
     return Bad(report, std::move(problem));
   }
-  report.person_indexed_events = person_index.covered();
+  report.person_indexed_events = person_index.indexed();
   return report;
 }
 

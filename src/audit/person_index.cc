@@ -87,19 +87,22 @@ Result<void> LegacyAccessesOf(store::Connection& db, int64_t person_id, uint64_t
   return {};
 }
 
-// Where the segment starting at `segment` ends: the next one's start, or
-// the chunks' end.
+// Where the chunk segment starting at `segment` ends at the latest: after
+// kMaxSegmentEvents events, at the next segment holding chunks, or at the
+// chunks' end. (Not the next listed segment: the legacy index lists its own,
+// every few thousand events, in the same table.)
 Result<uint64_t> SegmentEnd(store::Connection& db, uint64_t segment) {
   ASSIGN_OR_RETURN(store::Statement * next,
-                   db.Prepare("SELECT min(segment) FROM audit_person_segment WHERE segment > $1"));
+                   db.Prepare("SELECT min(segment) FROM audit_person_chunk WHERE segment > $1"));
   next->BindInt(1, static_cast<int64_t>(segment));
   ASSIGN_OR_RETURN(bool has_row, next->Step());
-  const bool has_next = has_row && !next->ColumnIsNull(0);
-  const auto next_start = has_next ? static_cast<uint64_t>(next->ColumnInt(0)) : 0;
+  uint64_t end = segment + kMaxSegmentEvents;
+  if (has_row && !next->ColumnIsNull(0)) {
+    end = std::min(end, static_cast<uint64_t>(next->ColumnInt(0)));
+  }
   RETURN_IF_ERROR(next->Run());
-  if (has_next) return next_start;
   ASSIGN_OR_RETURN(Boundaries read, ReadBoundaries(db, Schema::kMigrated));
-  return std::max(read.chunked, segment + 1);
+  return std::max(std::min(end, read.chunked), segment + 1);
 }
 
 // The accesses of `person_id` in the events of a segment whose chunk does
@@ -161,7 +164,6 @@ Result<void> ChunkedAccessesOf(store::Connection& db, int64_t person_id,
   for (const auto& [segment, damage] : damaged) {
     RETURN_IF_ERROR(ScanDamagedSegment(db, segment, person_id, damage, sequences));
   }
-  if (!damaged.empty()) std::sort(sequences.begin(), sequences.end());
   return {};
 }
 
@@ -268,11 +270,14 @@ Result<IndexedAccesses> IndexedAccessesOf(store::Connection& db, int64_t person_
   if (read.has_chunks) RETURN_IF_ERROR(ChunkedAccessesOf(db, person_id, sequences));
   // Past the chunks, the legacy index answers where it reaches further (after
   // the upgrade, until the chunks are built past it).
-  const uint64_t chunks_end = sequences.empty() ? 0 : sequences.back() + 1;
-  const uint64_t legacy_from = std::max(read.chunked, chunks_end);
-  if (read.legacy_to > legacy_from) {
-    RETURN_IF_ERROR(LegacyAccessesOf(db, person_id, legacy_from, read.legacy_to, sequences));
+  if (read.legacy_to > read.chunked) {
+    RETURN_IF_ERROR(LegacyAccessesOf(db, person_id, read.chunked, read.legacy_to, sequences));
   }
+  // In order and once each whatever the stored pairs say (callers page with
+  // a binary search): a pair filed in another segment's range, or twice,
+  // must not hide the next ones.
+  std::sort(sequences.begin(), sequences.end());
+  sequences.erase(std::unique(sequences.begin(), sequences.end()), sequences.end());
   return IndexedAccesses{std::move(sequences), std::max(read.chunked, read.legacy_to)};
 }
 

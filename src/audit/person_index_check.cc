@@ -37,9 +37,6 @@ Result<store::Statement*> ChunksFrom(store::Connection& db, uint64_t from,
 
 }  // namespace
 
-PersonAccessTally::PersonAccessTally(const crypto::SearchKeyHasher& hasher, uint64_t covered)
-    : hasher_(hasher), digests_((covered + kRangeEvents - 1) / kRangeEvents) {}
-
 void PersonAccessTally::Add(const PersonAccess& access) {
   char bytes[16];
   const auto person = static_cast<uint64_t>(access.person_id);
@@ -47,7 +44,9 @@ void PersonAccessTally::Add(const PersonAccess& access) {
     bytes[i] = static_cast<char>(person >> (8 * i));
     bytes[8 + i] = static_cast<char>(access.sequence >> (8 * i));
   }
-  Digest& digest = digests_[access.sequence / kRangeEvents];
+  const uint64_t range = access.sequence / kRangeEvents;
+  if (range >= digests_.size()) digests_.resize(range + 1);
+  Digest& digest = digests_[range];
   digest.sum += hasher_.Hash(std::string_view(bytes, sizeof bytes));
   ++digest.count;
 }
@@ -75,12 +74,11 @@ Result<StoredPersonIndex> StoredPersonIndex::Open(store::Connection& db,
                                                   const crypto::SearchKeyHasher& hasher,
                                                   uint64_t log_size) {
   ASSIGN_OR_RETURN(PersonIndexBounds bounds, ReadPersonIndexBounds(db));
-  const uint64_t chunked = bounds.has_chunks ? bounds.chunked : 0;
+  StoredPersonIndex index(hasher);
   // A bound past the log would also hide what is appended next: queries
   // scan only the events past the index.
-  for (const uint64_t bound : {chunked, bounds.legacy_to}) {
+  for (const uint64_t bound : {bounds.chunked, bounds.legacy_to}) {
     if (bound > log_size) {
-      StoredPersonIndex index(hasher, 0);
       index.problem_ = "audit_tip says the person index covers " + std::to_string(bound) +
                        " events, but the log has " + std::to_string(log_size) +
                        ": the events appended next would be missing from \"who consulted\" "
@@ -88,8 +86,9 @@ Result<StoredPersonIndex> StoredPersonIndex::Open(store::Connection& db,
       return index;
     }
   }
-  StoredPersonIndex index(hasher, chunked);
-  if (!bounds.has_chunks) return index;
+  index.has_chunks_ = bounds.has_chunks;
+  index.chunked_ = bounds.has_chunks ? bounds.chunked : 0;
+  index.legacy_to_ = bounds.legacy_to;
   ASSIGN_OR_RETURN(store::Statement * segments,
                    db.Prepare("SELECT segment FROM audit_person_segment ORDER BY segment"));
   while (true) {
@@ -97,6 +96,7 @@ Result<StoredPersonIndex> StoredPersonIndex::Open(store::Connection& db,
     if (!more) break;
     index.listed_.push_back(segments->ColumnInt(0));
   }
+  if (!index.has_chunks_) return index;
   ASSIGN_OR_RETURN(store::Statement * lowest,
                    db.Prepare("SELECT min(segment) FROM audit_person_chunk"));
   ASSIGN_OR_RETURN(bool has_row, lowest->Step());
@@ -109,10 +109,8 @@ Result<StoredPersonIndex> StoredPersonIndex::Open(store::Connection& db,
 }
 
 Result<void> StoredPersonIndex::ReadSegmentsBelow(store::Connection& db, uint64_t end) {
-  if (problem_ || covered_ == 0 || end <= next_segment_) return {};
-  ASSIGN_OR_RETURN(
-      store::Statement * rows,
-      ChunksFrom(db, next_segment_, end == kEverySegment ? std::nullopt : std::optional(end)));
+  if (problem_ || !has_chunks_ || end <= next_segment_) return {};
+  ASSIGN_OR_RETURN(store::Statement * rows, ChunksFrom(db, next_segment_, end));
   next_segment_ = end;
   while (true) {
     ASSIGN_OR_RETURN(bool more, rows->Step());
@@ -124,6 +122,24 @@ Result<void> StoredPersonIndex::ReadSegmentsBelow(store::Connection& db, uint64_
   return {};
 }
 
+Result<void> StoredPersonIndex::ReadTheRest(store::Connection& db) {
+  if (problem_) return {};
+  if (has_chunks_) {
+    ASSIGN_OR_RETURN(store::Statement * rows, ChunksFrom(db, next_segment_, std::nullopt));
+    next_segment_ = UINT64_MAX;
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, rows->Step());
+      if (!more) break;
+      if (problem_) continue;
+      Read(static_cast<uint64_t>(rows->ColumnInt(0)),
+           {rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnBlob(3)});
+    }
+    if (problem_) return {};
+  }
+  return ForEachLegacyPair(db, chunked_, legacy_to_,
+                           [&](const PersonAccess& pair) { tally_.Add(pair); });
+}
+
 void StoredPersonIndex::Read(uint64_t segment, const PersonChunkView& chunk) {
   const std::string where = Chunk(segment, chunk.first_person);
   const auto listed = static_cast<int64_t>(segment);
@@ -133,8 +149,8 @@ void StoredPersonIndex::Read(uint64_t segment, const PersonChunkView& chunk) {
                "was changed)";
     return;
   }
-  if (segment >= covered_) {
-    problem_ = where + " is past the " + std::to_string(covered_) + " events the index covers";
+  if (segment >= chunked_) {
+    problem_ = where + " is past the " + std::to_string(chunked_) + " events the index covers";
     return;
   }
   // A query reads, in a segment, only the chunk with the largest first
@@ -152,19 +168,45 @@ void StoredPersonIndex::Read(uint64_t segment, const PersonChunkView& chunk) {
     problem_ = where + " does not hold what the writer writes: " + decoded.error().message();
     return;
   }
+  // A segment holds at most kMaxSegmentEvents events: this also bounds
+  // the tally by the events the scan has read.
+  const uint64_t segment_end = std::min(chunked_, segment + kMaxSegmentEvents);
   for (const PersonAccess& pair : pairs_) {
-    if (pair.sequence >= covered_) {
-      problem_ = where + " names event " + std::to_string(pair.sequence) + ", past the " +
-                 std::to_string(covered_) + " events the index covers";
+    if (pair.sequence >= segment_end) {
+      problem_ = where + " names event " + std::to_string(pair.sequence) + ", past " +
+                 (segment_end == chunked_
+                      ? "the " + std::to_string(chunked_) + " events the index covers"
+                      : "its segment's " + std::to_string(kMaxSegmentEvents) + " events");
       return;
     }
     tally_.Add(pair);
   }
 }
 
-Result<std::string> DescribePersonIndexDifference(store::Connection& db, uint64_t begin,
-                                                  uint64_t end, uint64_t covered) {
-  end = std::min(end, covered);
+Result<void> StoredPersonIndex::ForEachLegacyPair(
+    store::Connection& db, uint64_t from, uint64_t to,
+    const std::function<void(const PersonAccess&)>& pair) const {
+  if (from >= to) return {};
+  // A segment at a time: PostgreSQL returns a statement's rows at once.
+  for (const int64_t segment : listed_) {
+    ASSIGN_OR_RETURN(store::Statement * rows,
+                     db.Prepare("SELECT person_id, sequence FROM audit_person_access "
+                                "WHERE segment = $1 AND sequence >= $2 AND sequence < $3"));
+    rows->BindInt(1, segment)
+        .BindInt(2, static_cast<int64_t>(from))
+        .BindInt(3, static_cast<int64_t>(to));
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, rows->Step());
+      if (!more) break;
+      pair({rows->ColumnInt(0), static_cast<uint64_t>(rows->ColumnInt(1))});
+    }
+  }
+  return {};
+}
+
+Result<std::string> StoredPersonIndex::DescribeDifference(store::Connection& db, uint64_t begin,
+                                                          uint64_t end) const {
+  end = std::min(end, indexed());
   std::vector<PersonAccess> expected;
   RETURN_IF_ERROR(
       ScanEvents(db, EventColumns::kEvent, begin, end, [&](store::Statement& row) -> Result<bool> {
@@ -174,12 +216,14 @@ Result<std::string> DescribePersonIndexDifference(store::Connection& db, uint64_
         }
         return true;
       }));
-  // A pair's segment is at or before its event: every segment up to `end`,
-  // a window at a time (PostgreSQL returns a statement's rows at once).
   std::vector<PersonAccess> stored, chunk_pairs;
-  for (uint64_t window = 0; window < end; window += PersonAccessTally::kRangeEvents) {
-    ASSIGN_OR_RETURN(store::Statement * rows,
-                     ChunksFrom(db, window, window + PersonAccessTally::kRangeEvents));
+  auto keep = [&](const PersonAccess& pair) {
+    if (pair.sequence >= begin && pair.sequence < end) stored.push_back(pair);
+  };
+  // A pair's segment is at most kMaxSegmentEvents before it (Read checked).
+  const uint64_t chunks_from = begin > kMaxSegmentEvents ? begin - kMaxSegmentEvents : 0;
+  if (has_chunks_ && begin < chunked_) {
+    ASSIGN_OR_RETURN(store::Statement * rows, ChunksFrom(db, chunks_from, end));
     while (true) {
       ASSIGN_OR_RETURN(bool more, rows->Step());
       if (!more) break;
@@ -187,11 +231,11 @@ Result<std::string> DescribePersonIndexDifference(store::Connection& db, uint64_
       const auto segment = static_cast<uint64_t>(rows->ColumnInt(0));
       RETURN_IF_ERROR(DecodeChunk({rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnBlob(3)},
                                   segment, chunk_pairs));
-      for (const PersonAccess& pair : chunk_pairs) {
-        if (pair.sequence >= begin && pair.sequence < end) stored.push_back(pair);
-      }
+      for (const PersonAccess& pair : chunk_pairs) keep(pair);
     }
   }
+  RETURN_IF_ERROR(
+      ForEachLegacyPair(db, std::max(begin, chunked_), std::min(end, legacy_to_), keep));
   // By event, then person: the first difference in the log's order.
   auto by_event = [](const PersonAccess& a, const PersonAccess& b) {
     return std::tie(a.sequence, a.person_id) < std::tie(b.sequence, b.person_id);
@@ -213,7 +257,7 @@ Result<std::string> DescribePersonIndexDifference(store::Connection& db, uint64_
     return "the person index says event " + std::to_string(s->sequence) + " returned person " +
            std::to_string(s->person_id) + ", which it did not (the index was changed)";
   }
-  // Sets equal once sorted: a pair stored twice (in two segments).
+  // Sets equal once sorted: a pair stored twice.
   return "the person index holds a pair twice among events " + std::to_string(begin) + " to " +
          std::to_string(end - 1) + " (the index was changed)";
 }

@@ -13,13 +13,16 @@
 // gathered, sorted and compared, to name the first pair that differs: no
 // sort of the whole index on the way.
 //
-// The legacy rows (schema versions 1-3) are not checked: they answer only
-// past the chunks' end during a rolling upgrade, until the chunks pass them.
+// The legacy rows (schema versions 1-3), which answer past the chunks' end
+// up to `person_indexed` during a rolling upgrade, are held to the events
+// of that range the same way.
 //
 // Thread-safety: a tally is used from one thread at a time; the stored side
 // uses `db` alone. Errors: storage errors; what is found is a problem string.
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,12 +35,12 @@
 
 namespace vigie::audit {
 
-// Keyed digests of a set of pairs, per 65 536 events below `covered`.
+// Keyed digests of a set of pairs, per 65 536 events (grown as pairs come:
+// callers bound the sequences by the events actually read).
 class PersonAccessTally {
  public:
-  PersonAccessTally(const crypto::SearchKeyHasher& hasher, uint64_t covered);
+  explicit PersonAccessTally(const crypto::SearchKeyHasher& hasher) : hasher_(hasher) {}
 
-  // REQUIRES: access.sequence < covered.
   void Add(const PersonAccess& access);
   // The distinct persons `event` returned (an event naming a person twice is
   // one access, as the index stores it).
@@ -62,31 +65,42 @@ class PersonAccessTally {
 // The stored side: reads the chunks segment by segment as the verifier's
 // scan passes them, checks what a query relies on (every chunk decodes, is
 // in order and in a listed segment, no person spans two chunks of a
-// segment, no pair past the events the chunks cover, which must exist) and
-// tallies the pairs.
+// segment, no pair past its segment's 65 536 events nor past the events
+// the chunks cover, which must exist) and tallies the pairs; then the
+// legacy rows a query reads past the chunks.
 class StoredPersonIndex {
  public:
   // `log_size`: the events the verifier reads. Reads audit_tip's bounds and
-  // the listed segments; on a log without chunks, `covered()` is 0.
+  // the listed segments.
   static Result<StoredPersonIndex> Open(store::Connection& db,
                                         const crypto::SearchKeyHasher& hasher, uint64_t log_size);
 
-  // Events the chunks must index: [0, covered).
-  uint64_t covered() const { return covered_; }
-  // Reads the chunks of the segments numbered below `end` not read yet
-  // (kEverySegment: every remaining one).
-  static constexpr uint64_t kEverySegment = UINT64_MAX;
+  // The events a query answers from the index (chunks, then legacy rows):
+  // [0, indexed), each of which must be tallied from the events.
+  uint64_t indexed() const { return std::max(chunked_, legacy_to_); }
+  // Reads the chunks of the segments numbered below `end` not read yet.
   Result<void> ReadSegmentsBelow(store::Connection& db, uint64_t end);
+  // Once every event was read: the chunks of every remaining segment
+  // number, then the legacy rows past the chunks.
+  Result<void> ReadTheRest(store::Connection& db);
   // What the reading found wrong, if anything (reading stops there).
   const std::optional<std::string>& problem() const { return problem_; }
   const PersonAccessTally& tally() const { return tally_; }
 
- private:
-  StoredPersonIndex(const crypto::SearchKeyHasher& hasher, uint64_t covered)
-      : covered_(covered), tally_(hasher, covered) {}
-  void Read(uint64_t segment, const PersonChunkView& chunk);
+  // Names the first pair where the index and events [begin, end) differ:
+  // an access it omits or one it invents.
+  Result<std::string> DescribeDifference(store::Connection& db, uint64_t begin, uint64_t end) const;
 
-  uint64_t covered_ = 0;
+ private:
+  explicit StoredPersonIndex(const crypto::SearchKeyHasher& hasher) : tally_(hasher) {}
+  void Read(uint64_t segment, const PersonChunkView& chunk);
+  // Calls `pair` with each legacy row in events [from, to) of a listed
+  // segment, as a query reads them.
+  Result<void> ForEachLegacyPair(store::Connection& db, uint64_t from, uint64_t to,
+                                 const std::function<void(const PersonAccess&)>& pair) const;
+
+  bool has_chunks_ = false;
+  uint64_t chunked_ = 0, legacy_to_ = 0;
   uint64_t next_segment_ = 0;
   std::vector<int64_t> listed_;  // audit_person_segment, sorted
   std::optional<int64_t> previous_segment_, previous_last_person_;
@@ -94,10 +108,5 @@ class StoredPersonIndex {
   PersonAccessTally tally_;
   std::optional<std::string> problem_;
 };
-
-// Names the first pair where the chunks and events [begin, end) differ
-// (`covered`: the chunks' end): an access the index omits or one it invents.
-Result<std::string> DescribePersonIndexDifference(store::Connection& db, uint64_t begin,
-                                                  uint64_t end, uint64_t covered);
 
 }  // namespace vigie::audit

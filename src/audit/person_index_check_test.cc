@@ -11,6 +11,7 @@
 #include "audit/audit_log_test_util.h"
 #include "audit/audit_verifier.h"
 #include "audit/person_chunk.h"
+#include "audit/person_index.h"
 
 namespace vigie::audit {
 namespace {
@@ -230,6 +231,158 @@ TEST_F(PersonIndexCheckTest, ALogWithoutChunksVerifies) {
   AuditVerifyReport report = Verify();
   EXPECT_TRUE(report.ok) << report.problem;
   EXPECT_EQ(report.person_indexed_events, 0u);
+}
+
+// Turning the chunks' bound down to 0 does not turn the check off: the
+// chunks a query still reads are then all past it.
+TEST_F(PersonIndexCheckTest, ChunksLeftBehindABoundOfZeroAreNamed) {
+  Execute("UPDATE audit_tip SET person_chunked = 0");
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("is past the 0 events the index covers"), std::string::npos)
+      << report.problem;
+}
+
+// An event row slipped in at a huge sequence, the bound raised to match:
+// the missing events are named, and nothing is sized by the forged number.
+TEST_F(PersonIndexCheckTest, AForgedHugeSequenceIsNamedWithoutSizingAnythingByIt) {
+  Execute(
+      "INSERT INTO audit_event (sequence, time_us, type, agent_id, unit_id, session_id, "
+      "source_address, terms_hash, event, chain_hash) SELECT 4611686018427387904, time_us, "
+      "type, agent_id, unit_id, session_id, source_address, terms_hash, event, chain_hash "
+      "FROM audit_event WHERE sequence = 3");
+  Execute("UPDATE audit_tip SET person_chunked = 4611686018427387904");
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, static_cast<uint64_t>(kEvents));
+  EXPECT_NE(report.problem.find("is missing"), std::string::npos) << report.problem;
+}
+
+// During a rolling upgrade the old rows (a row per access) answer past the
+// chunks, up to person_indexed: held to the events the same way.
+class PersonIndexWithLegacyRowsTest : public PersonIndexCheckTest {
+ protected:
+  static constexpr int64_t kChunked = 100;
+
+  void SetUp() override {
+    PersonIndexCheckTest::SetUp();
+    if (HasFatalFailure()) return;
+    // The chunks cover [0, 100); an old node's rows cover [100, 300) in a
+    // segment of their own.
+    Execute("DELETE FROM audit_person_chunk");
+    Execute("UPDATE audit_tip SET person_chunked = 0");
+    ASSERT_EQ(ExtendPersonIndex(*db_, kChunked).value_or(0), static_cast<uint64_t>(kChunked));
+    Execute("INSERT INTO audit_person_segment (segment) VALUES ($1)", {kChunked});
+    for (int64_t event = kChunked; event < kEvents; ++event) {
+      std::vector<int64_t> persons = PersonsOf(event);
+      std::sort(persons.begin(), persons.end());
+      persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+      for (int64_t person : persons) {
+        Execute(
+            "INSERT INTO audit_person_access (segment, person_id, sequence) VALUES ($1, $2, $3)",
+            {kChunked, person, event});
+      }
+    }
+    Execute("UPDATE audit_tip SET person_indexed = $1", {kEvents});
+  }
+};
+
+TEST_F(PersonIndexWithLegacyRowsTest, ChunksThenOldRowsVerify) {
+  AuditVerifyReport report = Verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.person_indexed_events, static_cast<uint64_t>(kEvents));
+}
+
+TEST_F(PersonIndexWithLegacyRowsTest, AnOldRowDeletedIsNamed) {
+  const int64_t person = (250 * 13 + 5) % 100 + 1;
+  Execute("DELETE FROM audit_person_access WHERE sequence = 250 AND person_id = $1", {person});
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("omits that event 250 returned person " + std::to_string(person)),
+            std::string::npos)
+      << report.problem;
+}
+
+TEST_F(PersonIndexWithLegacyRowsTest, AnOldRowAddedIsNamed) {
+  Execute("INSERT INTO audit_person_access (segment, person_id, sequence) VALUES ($1, 999, 120)",
+          {kChunked});
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("says event 120 returned person 999"), std::string::npos)
+      << report.problem;
+}
+
+// Raising person_indexed over events no old row covers would hide them from
+// the tail a query scans: the rows are missing, so it is named.
+TEST_F(PersonIndexWithLegacyRowsTest, AnOldBoundRaisedOverUnindexedEventsIsNamed) {
+  Execute("DELETE FROM audit_person_access WHERE sequence >= 200");
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("omits that event 200"), std::string::npos) << report.problem;
+}
+
+// A chunk that no longer decodes is answered from its segment's events: all
+// of them, though the old index lists a segment of its own within them.
+TEST_F(PersonIndexWithLegacyRowsTest, ADamagedChunkIsAnsweredFromAllItsSegmentsEvents) {
+  Execute("INSERT INTO audit_person_segment (segment) VALUES (50)");  // an old node's segment
+  const int64_t person = 1 + 90 % 100;  // event 90 returned them (and events 0..89 some)
+  auto before = IndexedAccessesOf(*db_, person);
+  ASSERT_TRUE(before.has_value());
+  ASSERT_TRUE(std::count(before->sequences.begin(), before->sequences.end(), 90u));
+  const std::vector<uint8_t> garbage(8, 0xff);
+  Execute(
+      "UPDATE audit_person_chunk SET pairs = $3 WHERE segment = 0 AND first_person <= $1 "
+      "AND last_person >= $2",
+      {person, person}, garbage);
+  auto after = IndexedAccessesOf(*db_, person);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->sequences, before->sequences);
+}
+
+// A pair filed in an earlier segment whose events do not reach it: still
+// the same set (verify passes), and a query still answers it in order.
+TEST_F(PersonIndexCheckTest, APairFiledInAnEarlierSegmentIsAnsweredInOrder) {
+  Execute("DELETE FROM audit_person_chunk");
+  Execute("DELETE FROM audit_person_segment");
+  Execute("UPDATE audit_tip SET person_chunked = 0");
+  ASSERT_EQ(ExtendPersonIndex(*db_, 150).value_or(0), 150u);
+  ASSERT_EQ(ExtendPersonIndex(*db_, 150).value_or(0), 300u);
+  const int64_t person = 1;  // events 0, 15, 100, 115, 200 and 215 returned them
+  auto before = IndexedAccessesOf(*db_, person);
+  ASSERT_TRUE(before.has_value());
+  ASSERT_EQ(before->sequences, (std::vector<uint64_t>{0, 15, 100, 115, 200, 215}));
+  // Move (person, 215) from segment 150 to segment 0, re-encoded: segment 0
+  // now answers 215 before segment 150 answers 200.
+  for (const int64_t segment : {0, 150}) {
+    std::vector<PersonAccess> pairs;
+    auto rows = db_->Prepare(
+        "SELECT first_person, last_person, pairs FROM audit_person_chunk WHERE segment = $1");
+    (*rows)->BindInt(1, segment);
+    while ((*rows)->Step().value_or(false)) {
+      ASSERT_TRUE(
+          DecodeChunk({(*rows)->ColumnInt(0), (*rows)->ColumnInt(1), (*rows)->ColumnBlob(2)},
+                      static_cast<uint64_t>(segment), pairs)
+              .has_value());
+    }
+    const PersonAccess moved{person, 215};
+    if (segment == 0) {
+      pairs.push_back(moved);
+    } else {
+      pairs.erase(std::find(pairs.begin(), pairs.end(), moved));
+    }
+    std::sort(pairs.begin(), pairs.end());
+    Execute("DELETE FROM audit_person_chunk WHERE segment = $1", {segment});
+    for (const PersonChunk& chunk : ChunkAccesses(pairs, static_cast<uint64_t>(segment))) {
+      Execute(
+          "INSERT INTO audit_person_chunk (segment, first_person, last_person, pairs) "
+          "VALUES ($1, $2, $3, $4)",
+          {segment, chunk.first_person, chunk.last_person}, chunk.pairs);
+    }
+  }
+  auto after = IndexedAccessesOf(*db_, person);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->sequences, before->sequences);
+  EXPECT_TRUE(Verify().ok);
 }
 
 }  // namespace
