@@ -173,7 +173,19 @@ Result<identity::ActivationResult> Portal::Activate(std::string_view code,
         identity::Activation activation(*db, *parts_.clock, *totp_seed_key_,
                                         *parts_.password_policy, *parts_.hasher,
                                         identity_options_);
-        return activation.Activate(code, password, before_commit);
+        // Security: an agent an open incident holds (its suspension failed,
+        // or it was pending when contained) does not take its code until the
+        // release: the code may be what was intercepted. Checked inside the
+        // activation's transaction, so the code is not spent.
+        return activation.Activate(
+            code, password, [&](const identity::Agent& agent) -> Result<void> {
+              ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(*db, agent.id));
+              if (bar.contained) {
+                return Fail(ErrorCode::kUnauthenticated,
+                            "agent is contained: activation waits for the incident's release");
+              }
+              return before_commit ? before_commit(agent) : Result<void>{};
+            });
       });
 }
 
@@ -237,13 +249,18 @@ Result<LoginTokens> Portal::FinishLogin(
 
 Result<LoginTokens> Portal::OpenSession(store::Connection& db, const identity::Agent& agent,
                                         std::string_view jkt) {
-  ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(db, agent.id));
-  if (bar.contained || (bar.lockdown && !agent.roles.Has(identity::Role::kSecurityOfficer))) {
-    return Fail(ErrorCode::kUnauthenticated,
-                bar.contained ? "agent is contained" : "the portal is locked down");
-  }
   session::SessionStore sessions(db, *parts_.clock, session_options_);
-  ASSIGN_OR_RETURN(session::IssuedTokens tokens, sessions.Create(agent.id, jkt));
+  // Security: the bars every request obeys, read again inside the session's
+  // own transaction: a containment, suspension or lock-down committed after
+  // the second factor was checked must not leave a session nothing revoked.
+  ASSIGN_OR_RETURN(session::IssuedTokens tokens,
+                   sessions.Create(agent.id, jkt, [&]() -> Result<void> {
+                     identity::AgentDirectory directory(db, *parts_.clock, identity_options_);
+                     ASSIGN_OR_RETURN(identity::Agent now, directory.GetAgent(agent.id));
+                     ASSIGN_OR_RETURN(std::optional<SessionBar> bar, SessionBarFor(db, now));
+                     if (bar) return Fail(ErrorCode::kUnauthenticated, std::string(bar->why));
+                     return {};
+                   }));
   return LoginTokens{.tokens = std::move(tokens), .notice_acknowledged = false};
 }
 

@@ -18,7 +18,6 @@ using internal::Now;
 
 // Security: an agent suspended, reset or disabled holds no session.
 constexpr std::string_view kEndSuspended = "suspended";
-constexpr std::string_view kEndReset = "reset";
 
 // An administrator's event names the agent by service number already.
 void DescribeNothing(AuditEvent&, const identity::Agent&) {}
@@ -148,7 +147,7 @@ Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
                          identity::AgentDirectory(*db, *parts_.clock, identity_options_)
                              .Reset(service_number, before_commit));
         RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
-                            .RevokeAllForAgent(done.agent.id, kEndReset));
+                            .RevokeAllForAgent(done.agent.id, incident::kEndReset));
         return done;
       });
 }

@@ -99,7 +99,8 @@ namespace {
 // Lifts one agent's hold, into `done`'s lists.
 Result<void> ReleaseAgent(store::Connection& db, const Held& agent, ReleaseMode mode,
                           const identity::AgentDirectory::BeforeCommit& before_reset,
-                          identity::AgentDirectory& directory, Released& done) {
+                          identity::AgentDirectory& directory, session::SessionStore& sessions,
+                          Released& done) {
   ASSIGN_OR_RETURN(AccessBar bar, AccessBarred(db, agent.agent_id));
   if (bar.contained) {
     done.still_contained.push_back(agent.service_number);
@@ -114,7 +115,18 @@ Result<void> ReleaseAgent(store::Connection& db, const Held& agent, ReleaseMode 
   } else if (mode == ReleaseMode::kReset) {
     ASSIGN_OR_RETURN(identity::AgentWithCode reset,
                      directory.Reset(agent.service_number, before_reset));
+    // As an administrator's reset does: no session outlives the credentials
+    // (one the containment could not revoke would pass again once the agent
+    // re-activates). Logged if it fails: the code must still be handed over.
+    if (auto revoked = sessions.RevokeAllForAgent(reset.agent.id, kEndReset); !revoked) {
+      Log(LogLevel::kError, "incident_sessions_not_revoked",
+          {{"agent", agent.service_number}, {"error", revoked.error().message()}});
+    }
     done.reset.push_back(std::move(reset));
+  } else if (now.status == AgentStatus::kActive && agent.prior_status != "active") {
+    // Activated or reinstated by someone while held: not the release's to bless.
+    return Fail(ErrorCode::kConflict, "the agent became active while held (it was " +
+                                          agent.prior_status + "): left as it is, to be checked");
   } else if (now.status == AgentStatus::kActive) {
     // Never suspended (its suspension failed at containment): nothing to lift.
     done.reinstated.push_back(std::move(now));
@@ -222,10 +234,11 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
            {"agent", agent.service_number},
            {"error", suspended.error().message()}});
       done.not_suspended.push_back(agent.service_number);
-      continue;
     }
-    // Suspended: a session left unrevoked is refused on its next request all
-    // the same (the incident and the suspension bar it), so this is logged.
+    // Revoked even when the suspension failed: the incident alone would only
+    // refuse the sessions while it is open, and they would live again after
+    // a release. One left unrevoked is refused on its next request all the
+    // same (the incident bars it), so this is logged.
     if (Result<int64_t> revoked = sessions.RevokeAllForAgent(agent.id, kEndContained); revoked) {
       done.sessions_revoked += *revoked;
     } else {
@@ -258,11 +271,13 @@ Result<Released> Containment::Release(int64_t incident_id, std::string_view by, 
   }
   ASSIGN_OR_RETURN(std::vector<Held> held, HeldBy(db_, incident_id));
   identity::AgentDirectory directory(db_, clock_, identity_);
+  session::SessionStore sessions(db_, clock_, sessions_);
   // Released from here on (a second release is refused): one agent's failure
   // does not leave the others held; it is logged and reported, and the
   // agent stays suspended for an administrator to reinstate or reset.
   for (const Held& agent : held) {
-    if (Result<void> handled = ReleaseAgent(db_, agent, mode, before_reset, directory, done);
+    if (Result<void> handled =
+            ReleaseAgent(db_, agent, mode, before_reset, directory, sessions, done);
         !handled) {
       Log(LogLevel::kError, "incident_agent_not_released",
           {{"incident", incident_id},

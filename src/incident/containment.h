@@ -97,6 +97,9 @@ Result<void> KeepSuspendedAfterRelease(store::Connection& db, int64_t agent_id);
 
 inline constexpr size_t kMaxReasonBytes = 500;
 inline constexpr std::string_view kEndContained = "contained";
+// Why a release that resets an agent ends its sessions (as an
+// administrator's reset does).
+inline constexpr std::string_view kEndReset = "reset";
 
 class Containment {
  public:

@@ -236,6 +236,67 @@ TEST_F(ContainmentTest, ASuspensionDuringTheIncidentOutlivesItsRelease) {
   EXPECT_EQ(released->kept_suspended[0].service_number, "A-1");
 }
 
+// Writes to agent `id`'s status fail, as a failing disk or a held row
+// would make its suspension fail.
+std::string RefuseSuspendingSql(store::Dialect dialect, int64_t id) {
+  const std::string agent = std::to_string(id);
+  if (dialect == store::Dialect::kPostgres) {
+    return "CREATE FUNCTION refuse_suspend() RETURNS trigger AS 'BEGIN IF OLD.id = " + agent +
+           " AND NEW.status = ''suspended'' THEN RAISE EXCEPTION ''disk trouble''; END IF; "
+           "RETURN NEW; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_suspend BEFORE UPDATE ON "
+           "agent FOR EACH ROW EXECUTE FUNCTION refuse_suspend();";
+  }
+  return "CREATE TRIGGER refuse_suspend BEFORE UPDATE ON agent WHEN OLD.id = " + agent +
+         " AND NEW.status = 'suspended' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;";
+}
+
+// Its suspension failed, but its sessions end all the same: the incident
+// alone would only refuse them until the release.
+TEST_F(ContainmentTest, AnAgentWhoseSuspensionFailedLosesItsSessionsAllTheSame) {
+  auto session = Sessions().Create(1, Jkt("k1"));
+  ASSERT_OK(session);
+  ASSERT_OK(db_->ExecuteScript(RefuseSuspendingSql(db_->dialect(), 1)));
+  auto contained =
+      Make().Contain({.scope = {.service_numbers = {"A-1"}}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  EXPECT_EQ(contained->not_suspended, (std::vector<std::string>{"A-1"}));
+  EXPECT_EQ(contained->sessions_revoked, 1);
+  EXPECT_EQ(Status(1), "active");
+  EXPECT_THAT(Sessions().Authenticate(session->access_token.reveal(), Jkt("k1")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
+// A session that slipped in during the incident (a login racing the
+// containment) does not outlive a reset: the agent's next activation must
+// not bring it back.
+TEST_F(ContainmentTest, AReleaseThatResetsEndsTheAgentsSessions) {
+  auto contained =
+      Make().Contain({.scope = {.service_numbers = {"A-1"}}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  auto slipped = Sessions().Create(1, Jkt("k1"));
+  ASSERT_OK(slipped);
+  ASSERT_OK(Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReset));
+  EXPECT_EQ(Status(1), "pending_activation");
+  EXPECT_THAT(Sessions().Authenticate(slipped->access_token.reveal(), Jkt("k1")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
+// Pending when contained, its suspension failed, then activated while held
+// (by whoever had its code): the release does not count it reinstated.
+TEST_F(ContainmentTest, AnAgentActivatedWhileHeldIsNotBlessedByTheRelease) {
+  ASSERT_OK(db_->ExecuteScript("UPDATE agent SET status = 'pending_activation' WHERE id = 5;"));
+  ASSERT_OK(db_->ExecuteScript(RefuseSuspendingSql(db_->dialect(), 5)));
+  auto contained =
+      Make().Contain({.scope = {.service_numbers = {"A-5"}}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  ASSERT_EQ(contained->not_suspended, (std::vector<std::string>{"A-5"}));
+  ASSERT_OK(db_->ExecuteScript("UPDATE agent SET status = 'active' WHERE id = 5;"));
+  auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReinstate);
+  ASSERT_OK(released);
+  EXPECT_TRUE(released->reinstated.empty());
+  EXPECT_EQ(released->not_released, (std::vector<std::string>{"A-5"}));
+}
+
 TEST_F(ContainmentTest, BadRequestsChangeNothing) {
   EXPECT_THAT(Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "  ", .by = "x"}),
               ErrorCodeIs(ErrorCode::kInvalidArgument));

@@ -94,13 +94,15 @@ Result<IssuedTokens> SessionStore::IssuePair(int64_t session_id, int64_t now,
   return tokens;
 }
 
-Result<IssuedTokens> SessionStore::Create(int64_t agent_id, std::string_view jkt) {
+Result<IssuedTokens> SessionStore::Create(int64_t agent_id, std::string_view jkt,
+                                          const std::function<Result<void>()>& admit) {
   return store::RetryOnConflict([&]() -> Result<IssuedTokens> {
     if (!internal::IsJwkThumbprint(jkt)) {
       return Fail(ErrorCode::kInvalidArgument, "jkt is not a base64url SHA-256 JWK thumbprint");
     }
     const int64_t now = UnixSeconds(clock_.Now());
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+    if (admit) RETURN_IF_ERROR(admit());
 
     ASSIGN_OR_RETURN(store::Statement * agent, db_.Prepare("SELECT 1 FROM agent WHERE id = $1"));
     agent->BindInt(1, agent_id);

@@ -86,9 +86,14 @@ class SessionStore {
   // Opens a session for `agent_id`, bound to `jkt`, after the caller has
   // verified the password, the TOTP code and the agent's status. Ends the
   // agent's oldest live sessions beyond max_sessions_per_agent
-  // ("superseded"). Errors: InvalidArgument (jkt not a base64url SHA-256
-  // thumbprint), NotFound (no such agent), store errors.
-  Result<IssuedTokens> Create(int64_t agent_id, std::string_view jkt);
+  // ("superseded"). `admit`, if given, runs first inside the creating
+  // transaction: its error refuses the session and writes nothing (the
+  // caller's bars, read where a concurrent suspension or containment
+  // cannot slip between the check and the session). Errors: InvalidArgument
+  // (jkt not a base64url SHA-256 thumbprint), NotFound (no such agent),
+  // `admit`'s, store errors.
+  Result<IssuedTokens> Create(int64_t agent_id, std::string_view jkt,
+                              const std::function<Result<void>()>& admit = {});
 
   // The live session the access token belongs to. `jkt` is the thumbprint of
   // the key that signed this request's DPoP proof, already verified (with

@@ -46,6 +46,26 @@ TEST_F(SessionStoreTest, CreateOpensASessionBoundToTheKey) {
   EXPECT_FALSE(session->notice_acknowledged());
 }
 
+// The caller's bars are read inside the session's transaction: a refusal
+// there writes nothing, not even the superseding of the older session.
+TEST_F(SessionStoreTest, CreateRefusedByItsAdmitCheckWritesNothing) {
+  SessionStore sessions = Store();
+  auto older = sessions.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(older);
+  bool asked = false;
+  auto refused = sessions.Create(kAgent, Jkt("key-b"), [&]() -> Result<void> {
+    asked = true;
+    return Fail(ErrorCode::kUnauthenticated, "agent is contained");
+  });
+  EXPECT_TRUE(asked);
+  EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kUnauthenticated));
+  // Not superseded by a session that never was.
+  EXPECT_OK(sessions.Authenticate(older->access_token.reveal(), Jkt("key-a")));
+  auto admitted = sessions.Create(kAgent, Jkt("key-b"), [] { return Result<void>{}; });
+  ASSERT_OK(admitted);
+  EXPECT_OK(sessions.Authenticate(admitted->access_token.reveal(), Jkt("key-b")));
+}
+
 // Logins of many agents at once. On PostgreSQL, SERIALIZABLE writers that
 // touch the same index pages abort one another now and then; each session
 // creation must then run again, not reach the agent as a 503.

@@ -3,6 +3,7 @@
 // revocation, roles and purposes, and malformed input.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createInstallation, startServer, request, Client, DpopKey, totp, activeClient,
          PASSWORD } from './harness.mjs';
 
@@ -13,7 +14,7 @@ const AGENTS = [
   ['REF-1', ['agent']], ['REF-2', ['agent']], ['REV-1', ['agent']], ['LOG-1', ['agent']], ['INV-2', ['investigator']],
   ['AGT-5', ['agent']], ['ADM-1', ['administrator']], ['NTC-1', ['agent']], ['ENU-1', ['agent']],
   ['SUP-1', ['supervisor']], ['ADM-2', ['administrator']], ['MED-1', ['agent']],
-  ['BDY-1', ['agent']], ['HED-1', ['agent']],
+  ['BDY-1', ['agent']], ['HED-1', ['agent']], ['HLD-1', ['agent']],
 ].map(([service_number, roles]) => ({ service_number, name: `Agent ${service_number}`, roles }));
 
 before(async () => {
@@ -407,3 +408,41 @@ function assertNoBodyProblem(r, status) {
   assert.match(r.headers['content-type'], /application\/problem\+json/);
   assert.equal(r.body, '', 'a HEAD answer has no body');
 }
+
+// An agent an incident holds whose suspension failed (here a failing row)
+// keeps its activation code: taking it waits for the release, since the
+// code may be what was intercepted. The refusal spends nothing.
+test('an agent held by an open incident cannot take its activation code until the release', async () => {
+  const { storeSql, backend } = installation.databases;
+  const [refuse, accept] = backend === 'sqlite'
+    ? ["CREATE TRIGGER refuse_hld BEFORE UPDATE ON agent WHEN OLD.service_number = 'HLD-1' " +
+       "AND NEW.status = 'suspended' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
+       'DROP TRIGGER refuse_hld;']
+    : ["CREATE FUNCTION refuse_hld() RETURNS trigger AS 'BEGIN IF OLD.service_number = ''HLD-1'' " +
+       "AND NEW.status = ''suspended'' THEN RAISE EXCEPTION ''disk trouble''; END IF; RETURN NEW; " +
+       "END' LANGUAGE plpgsql; CREATE TRIGGER refuse_hld BEFORE UPDATE ON agent FOR EACH ROW " +
+       'EXECUTE FUNCTION refuse_hld();',
+       'DROP TRIGGER refuse_hld ON agent; DROP FUNCTION refuse_hld();'];
+  storeSql(refuse);
+  let contained;
+  try {
+    execFileSync(process.env.VIGIE_BINARY, ['--data-dir', installation.data, 'incident', 'contain',
+      '--agent', 'HLD-1', '--reason', 'activation code intercepted', '--json'], { encoding: 'utf8' });
+    assert.fail('the containment reports the agent it could not suspend');
+  } catch (error) {
+    contained = JSON.parse(error.stdout);
+  }
+  storeSql(accept);
+  assert.deepEqual(contained.not_suspended, ['HLD-1']);
+  const client = await Client.create(server);
+  const held = await client.activate(installation.codes['HLD-1'], PASSWORD);
+  assertProblem(held, 401);
+  assert.equal(held.json.totp_secret, undefined);
+  // The release resets: the held code is worthless, the new one works.
+  const released = JSON.parse(installation.vigie('incident', 'release', String(contained.id),
+                                                 '--reason', 'handed over in person', '--json'));
+  assertProblem(await client.activate(installation.codes['HLD-1'], PASSWORD), 401);
+  const fresh = released.reset.find((r) => r.service_number === 'HLD-1').activation_code;
+  const act = await client.activate(fresh, PASSWORD);
+  assert.equal(act.status, 200, 'the new code, after the release: ' + act.body);
+});
