@@ -1,11 +1,11 @@
 #include "app/audit_trail.h"
 
 #include <algorithm>
-
 #include <boost/json.hpp>
 
 #include "audit/audit_event_codec.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "crypto/aead.h"
 #include "crypto/keyed_hash.h"
 #include "records/name_normaliser.h"
@@ -19,24 +19,36 @@ constexpr std::string_view kTermsAssociatedData = "vigie.audit.terms.v1";
 
 // Requests can carry longer text than the event format holds; the log keeps
 // what fits rather than refusing the consultation. Client text (user agent,
-// service number typed at login) is made valid UTF-8 without control
-// characters, so exports stay valid and a SIEM never receives forged line
-// breaks.
+// service number typed at login, ids from a request's path) is made valid
+// UTF-8 without control or bidirectional formatting characters, so exports
+// stay valid, a SIEM never receives forged line breaks, and a listing reads
+// as stored.
 std::string AuditText(std::string_view raw, size_t limit) {
-  const bool clean = records::IsValidUtf8(raw) &&
-                     std::none_of(raw.begin(), raw.end(), [](char c) {
-                       return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
-                     });
-  std::string sanitised;
-  if (!clean) {
-    sanitised.reserve(raw.size());
-    for (char c : raw) sanitised += (c >= 0x20 && c < 0x7F) ? c : '?';
+  std::string text;
+  text.reserve(raw.size());
+  if (!records::IsValidUtf8(raw)) {
+    for (char c : raw) text += (c >= 0x20 && c < 0x7F) ? c : '?';
+  } else {
+    // Each character that would make a listing or a report read otherwise
+    // than stored (a control, a bidi override) becomes one '?'.
+    for (size_t pos = 0; pos < raw.size();) {
+      const size_t start = pos;
+      const int32_t code_point = DecodeUtf8CodePoint(raw, pos);
+      if (code_point < 0) {  // not reached: the text was checked whole
+        text += '?';
+        ++pos;
+      } else if (MisleadsOnDisplay(code_point)) {
+        text += '?';
+      } else {
+        text.append(raw.substr(start, pos - start));
+      }
+    }
   }
-  std::string_view text = clean ? raw : sanitised;
-  if (text.size() <= limit) return std::string(text);
+  if (text.size() <= limit) return text;
   size_t cut = limit;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
-  return std::string(text.substr(0, cut));
+  text.resize(cut);
+  return text;
 }
 
 std::vector<audit::AuditEvent> EventsNamingPersons(const audit::AuditEvent& event,

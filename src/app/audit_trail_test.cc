@@ -42,6 +42,24 @@ TEST_F(AuditTrailTest, ControlCharactersAndBadUtf8BecomeQuestionMarks) {
   EXPECT_EQ(EventFor("", "GN-\n1").actor.service_number, "GN-?1");
 }
 
+// A subject read from a request's path, a user agent: a bidi override
+// would make an investigator read "NEW-1" for what was stored reversed.
+TEST_F(AuditTrailTest, BidiAndC1CharactersBecomeQuestionMarksTheRestIsKept) {
+  EXPECT_EQ(EventFor("\xe2\x80\xaeNEW-1 \xc3\xa9").user_agent, "?NEW-1 \xc3\xa9");
+  EXPECT_EQ(EventFor("a\xe2\x81\xa6"
+                     "b\xe2\x81\xa9"
+                     "c\xe2\x80\x8f"
+                     "d")
+                .user_agent,
+            "a?b?c?d");
+  EXPECT_EQ(EventFor("next\xc2\x85line \xe2\x80\xa8").user_agent, "next?line ?");
+  const audit::AuditEvent event =
+      trail_.Administration(Caller{}, audit::AuditEventType::kAgentSuspended,
+                            "\xe2\x80\xae"
+                            "A-1");
+  EXPECT_EQ(event.subject, "?A-1");
+}
+
 TEST_F(AuditTrailTest, LongTextIsCutOnACharacterBoundary) {
   std::string long_text(audit::kMaxAuditText - 1, 'a');
   long_text += "\xc3\xa9\xc3\xa9";

@@ -31,4 +31,10 @@ int32_t DecodeUtf8CodePoint(std::string_view bytes, size_t& pos) {
   return static_cast<int32_t>(cp);
 }
 
+bool MisleadsOnDisplay(int32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0x061C ||
+         cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
 }  // namespace vigie
