@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startPortal, launchBrowser, openPage, acceptNotice, signIn, activate, freshCode, usedCode, storageDump,
+  startPortal, launchBrowser, openPage, acceptNotice, acceptNoticeAgain, signIn, activate, freshCode, usedCode, storageDump,
   request, activeClient,
 } from './portal.mjs';
 
@@ -113,6 +113,8 @@ test('search with a purpose, open a file, and answer a demanded step-up', async 
   await dialog.getByLabel('Code à 6 chiffres').fill(await freshCode(secret));
   await dialog.getByRole('button', { name: 'Confirmer' }).click();
   await page.getByRole('heading', { level: 1, name: new RegExp(`Fiche de ${person.surname}`) }).waitFor();
+  // Titles go into the browser's history: the file's is fixed, never the name.
+  assert.equal(await page.title(), 'Fiche — Vigie');
 });
 
 test('tokens never reach localStorage, sessionStorage or cookies', async () => {
@@ -161,7 +163,7 @@ test('my recent consultations list the searches and files of this agent', async 
 
 test('sign out, then sign in again with TOTP; the page switches to English', async () => {
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await acceptNoticeAgain(page);
   await page.getByText('Vous êtes déconnecté.').waitFor();
   await signIn(page, AGENT, secret);
   await page.getByRole('button', { name: 'Switch to English' }).click();
@@ -182,7 +184,7 @@ test('an officer’s containment ends the open session on the page’s next acti
   await page.getByLabel('Nom', { exact: true }).fill(person.surname);
   await page.getByLabel('Prénom', { exact: true }).fill(person.given_names[0]);
   await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await acceptNoticeAgain(page);
   await page.getByText('Votre session a pris fin').waitFor();
   assert.equal(await page.getByRole('navigation').count(), 0);
 });

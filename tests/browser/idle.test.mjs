@@ -4,7 +4,7 @@
 // returns to the sign-in form with a message.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPortal, launchBrowser, openPage, acceptNotice, signIn, activeClient, usedCode } from './portal.mjs';
+import { startPortal, launchBrowser, openPage, acceptNotice, acceptNoticeAgain, signIn, activeClient, usedCode } from './portal.mjs';
 
 const AGENT = 'PN-3001';
 let portal;
@@ -64,7 +64,7 @@ test('without activity the page drops the session and says why', async () => {
   await advance(61_000);
   await page.getByRole('alertdialog', { name: 'Session bientôt fermée' }).waitFor();
   await advance(60_000);
-  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await acceptNoticeAgain(page);
   await page.getByText('Vous avez été déconnecté après une période d’inactivité.').waitFor();
   assert.equal(await page.getByRole('navigation').count(), 0);
   assert.deepEqual(page.problems.csp, []);
@@ -80,7 +80,7 @@ test('after a sleep longer than the idle timeout, waking shows the sign-in form 
   await page.clock.setSystemTime(Date.now() + 10 * 60_000);  // ten minutes asleep: no timer fires
   assert.equal(await page.getByRole('navigation').count(), 1, 'no timer has run yet');
   await page.evaluate(() => window.dispatchEvent(new Event('focus')));
-  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await acceptNoticeAgain(page);
   await page.getByText('Vous avez été déconnecté après une période d’inactivité.').waitFor();
   assert.deepEqual(page.problems.pageErrors, []);
 });

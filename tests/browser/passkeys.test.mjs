@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startPortal, launchBrowser, openPage, acceptNotice, signIn, passwordStep, activeClient, usedCode, freshCode,
+  startPortal, launchBrowser, openPage, acceptNotice, acceptNoticeAgain, signIn, passwordStep, activeClient, usedCode, freshCode,
 } from './portal.mjs';
 
 const AGENT = 'PN-4001';
@@ -66,7 +66,7 @@ test('register a passkey from "My passkeys"', async () => {
 
 test('sign in with the passkey instead of the code', async () => {
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await acceptNoticeAgain(page);
   await passwordStep(page, AGENT);
   await page.getByRole('button', { name: 'Se connecter avec une clé d’accès' }).click();
   await page.getByRole('heading', { level: 1, name: 'Rechercher une personne' }).waitFor();

@@ -113,6 +113,13 @@ export async function acceptNotice(page) {
   await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
 }
 
+/** After a session ends, the next person at the screen reads the use notice again. */
+export async function acceptNoticeAgain(page) {
+  await page.getByRole('heading', { level: 1, name: 'Conditions d’utilisation' }).waitFor();
+  await page.getByRole('button', { name: /J’ai lu et j’accepte/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+}
+
 export async function passwordStep(page, serviceNumber, password = PASSWORD) {
   await page.getByLabel('Matricule').fill(serviceNumber);
   await page.getByLabel('Mot de passe').fill(password);

@@ -33,6 +33,7 @@ export const STRINGS = {
     'common.list.hint': 'Séparez les valeurs par des virgules ou des retours à la ligne.',
 
     'nav.search': 'Recherche',
+    'title.file': 'Fiche',
     'nav.consultations': 'Mes consultations',
     'nav.passkeys': 'Mes clés d’accès',
     'nav.alerts': 'Alertes',
@@ -386,6 +387,7 @@ export const STRINGS = {
     'common.list.hint': 'Separate values with commas or new lines.',
 
     'nav.search': 'Search',
+    'title.file': 'Record',
     'nav.consultations': 'My consultations',
     'nav.passkeys': 'My passkeys',
     'nav.alerts': 'Alerts',

@@ -107,11 +107,15 @@ class App {
     this.go(next ?? homeFor(this.roles));
   }
 
+  // The screen is cleared at once; the server is told meanwhile (a hung
+  // network must not keep the last file on screen).
   async signOut() {
-    await this.api.logout();
+    const ending = this.api.logout();
     this.clearSession();
     this.state.flash = 'login.logged_out';
     this.go('#/login');
+    await ending;
+    this.render();  // a refresh that was under way has ended too
   }
 
   clearSession() {
@@ -120,6 +124,10 @@ class App {
     clearTimeout(this.expiryTimer);
     this.expiresAt = null;
     this.hideIdleWarning();
+    // The next person at this screen reads the use notice again: it is
+    // acknowledged in their name at their sign-in.
+    this.state.noticeAccepted = false;
+    for (const dialog of document.querySelectorAll('dialog[open]')) dialog.dispatchEvent(new Event('cancel'));
     this.state.self = null;
     this.state.search = null;
     this.state.file = null;
@@ -141,8 +149,10 @@ class App {
   }
 
   async expireIdle() {
-    await this.api.logout();  // best effort: the server may already have closed it
+    const ending = this.api.logout();  // best effort: the server may already have closed it
     this.sessionEnded('idle');
+    await ending;
+    this.render();
   }
 
   showIdleWarning(seconds) {
@@ -233,7 +243,10 @@ class App {
       content = route.view(this, this.viewState);
     }
     replace(this.main, content);
-    document.title = `${this.main.querySelector('h1')?.textContent ?? ''} — ${t('app.name')}`;
+    // A route whose heading names a person has a fixed title: titles go
+    // into the browser's history, on disk, past the session.
+    const heading = route.title ? t(route.title) : this.main.querySelector('h1')?.textContent ?? '';
+    document.title = `${heading} — ${t('app.name')}`;
     if (!keepFocus) this.focusHeading();
     else this.main.querySelector('h1')?.focus();
   }

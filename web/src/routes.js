@@ -17,7 +17,7 @@ export const ROUTES = {
   activate: { view: activateView, auth: false, publicOnly: true },
   welcome: { view: welcomePasskeyView, auth: true },
   search: { view: searchView, auth: true, roles: CONSULTING, nav: 'nav.search' },
-  file: { view: fileView, auth: true, roles: CONSULTING, parent: 'search' },
+  file: { view: fileView, auth: true, roles: CONSULTING, parent: 'search', title: 'title.file' },
   consultations: { view: consultationsView, auth: true, roles: CONSULTING, nav: 'nav.consultations' },
   alerts: { view: alertsView, auth: true, roles: OFFICER, nav: 'nav.alerts' },
   audit: { view: auditView, auth: true, roles: [...OFFICER, 'supervisor'], nav: 'nav.audit' },

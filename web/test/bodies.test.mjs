@@ -31,6 +31,10 @@ test('the file name comes from Content-Disposition, without path separators', ()
   assert.equal(dispositionName("attachment; filename*=UTF-8''rapport%20%C3%A9t%C3%A9.html", 'x'), 'rapport été.html');
   assert.equal(dispositionName('attachment; filename="../../etc/passwd"', 'x'), '.._.._etc_passwd');
   assert.equal(dispositionName(null, 'breach-report.csv'), 'breach-report.csv');
+  // The encoded form is held to the same rules, and to controls and bidi.
+  assert.equal(dispositionName("attachment; filename*=UTF-8''..%2F..%2Fx%E2%80%AEvsc.exe", 'x'), '.._.._x_vsc.exe');
+  assert.equal(dispositionName("attachment; filename*=UTF-8''a%0Ab%00c.csv", 'x'), 'a_b_c.csv');
+  assert.equal(dispositionName('attachment; filename="/"', 'breach-report.json'), 'breach-report.json');
 });
 
 test('a containment reason is one line of at most 500 UTF-8 bytes, as the API counts', () => {

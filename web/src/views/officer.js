@@ -292,13 +292,21 @@ export function breachBody(values) {
   return { body };
 }
 
+// Path separators, controls and bidi formatting: a saved name must not
+// climb out of the downloads folder nor read as another (".exe" shown as ".txt").
+const UNSAFE_IN_NAME = /[/\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 /** The file name in a Content-Disposition header, or `fallback`. */
 export function dispositionName(header, fallback) {
+  let name = null;
   const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header ?? '');
-  if (star) { try { return decodeURIComponent(star[1].trim()); } catch { /* fall through */ } }
-  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header ?? '');
-  const name = plain ? plain[1].trim() : fallback;
-  return name.replace(/[/\\]/g, '_');
+  if (star) { try { name = decodeURIComponent(star[1].trim()); } catch { /* fall through */ } }
+  if (name === null) {
+    const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header ?? '');
+    name = plain ? plain[1].trim() : fallback;
+  }
+  name = name.replace(UNSAFE_IN_NAME, '_');
+  return /^[._\s]*$/.test(name) ? fallback : name;
 }
 
 export function breachView(app) {
