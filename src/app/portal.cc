@@ -518,6 +518,15 @@ Result<std::vector<audit::AuditEvent>> Portal::SearchAudit(const Caller& caller,
         return Fail(ErrorCode::kPermissionDenied, "supervisors read their own unit's events only");
       }
       filter.unit_id = caller.unit_id;
+      // Security: their unit's sign-ins and consultations; not the
+      // administration, alerts (which may be about the supervisor) or the
+      // security officers' own reads.
+      constexpr auto kFirstNotForSupervisors = audit::AuditEventType::kUnitAdded;
+      if (filter.type && *filter.type >= kFirstNotForSupervisors) {
+        return Fail(ErrorCode::kPermissionDenied,
+                    "supervisors read sign-ins and consultations only");
+      }
+      filter.types_below = kFirstNotForSupervisors;
     }
     filter.limit = std::min<size_t>(filter.limit, 1000);
     return parts_.audit->Find(filter);

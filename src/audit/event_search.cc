@@ -82,6 +82,9 @@ Selection Select(store::Dialect dialect, std::string_view columns, const EventFi
     });
   }
   if (filter.type) where("type = ", "", int_value(static_cast<int64_t>(*filter.type)));
+  if (filter.types_below) {
+    where("type < ", "", int_value(static_cast<int64_t>(*filter.types_below)));
+  }
   if (filter.terms_hash) {
     where("terms_hash = ", "",
           [hash = *filter.terms_hash](store::Statement& s, int i) { s.BindBlob(i, hash); });
@@ -114,7 +117,7 @@ Selection Select(store::Dialect dialect, std::string_view columns, const EventFi
 // first and the events read by sequence, on several connections when many.
 bool IndexesSelect(const EventFilter& filter) {
   return !filter.person_id && !filter.session_id && !filter.source_address && !filter.type &&
-         !filter.terms_hash;
+         !filter.types_below && !filter.terms_hash;
 }
 
 // Whether a person's accesses are asked with nothing else but a stretch of
@@ -122,7 +125,7 @@ bool IndexesSelect(const EventFilter& filter) {
 // read.
 bool PersonAlone(const EventFilter& filter) {
   return filter.person_id && !filter.agent_id && !filter.unit_id && !filter.session_id &&
-         !filter.source_address && !filter.type && !filter.terms_hash &&
+         !filter.source_address && !filter.type && !filter.types_below && !filter.terms_hash &&
          filter.since_unix_micros == 0 &&
          filter.until_unix_micros == std::numeric_limits<int64_t>::max() && !filter.newest_first;
 }

@@ -35,6 +35,9 @@ struct EventFilter {
   std::optional<int64_t> session_id;
   std::optional<std::string> source_address;
   std::optional<AuditEventType> type;
+  // Only events of a type whose wire value is below this one's (a reader
+  // held to some kinds of events).
+  std::optional<AuditEventType> types_below;
   std::optional<int64_t> person_id;                // events that returned this person
   std::optional<std::vector<uint8_t>> terms_hash;  // searches for this (keyed) surname
   int64_t since_unix_micros = 0;

@@ -76,6 +76,13 @@ test('what a consultation returned is in the audit log, and its query terms are 
   assert.equal(unit.status, 200, unit.body);
   assert.equal(unit.json.events.length, 1);
   assert.equal((await supervisor.call('POST', '/api/v1/audit/search', { unit_id: 999999 })).status, 403);
+  // Sign-ins and consultations only: not the reads of the log (their own
+  // included), administration or alerts, which may be about them.
+  const everything = await supervisor.call('POST', '/api/v1/audit/search', {});
+  assert.equal(everything.status, 200, everything.body);
+  assert.ok(everything.json.events.some((e) => e.type === 'search'), everything.body);
+  assert.deepEqual(everything.json.events.filter((e) => !/^(login|activation|search|file_opening|refresh|logout|step_up|lockout|passkey)/.test(e.type)), []);
+  assert.equal((await supervisor.call('POST', '/api/v1/audit/search', { type: 'audit_search' })).status, 403);
   const agentOnly = await activeClient(server, installation, 'AGT-A');
   assert.equal((await agentOnly.call('POST', '/api/v1/audit/search', {})).status, 403);
   // The address the consultations came from, as the server recorded it.
@@ -91,7 +98,7 @@ test('what a consultation returned is in the audit log, and its query terms are 
     assert.equal(r.status, 400, JSON.stringify(bad));
     assert.match(r.headers['content-type'], /^application\/problem\+json/);
   }
-  assert.equal(sql(auditDb, 'SELECT count(*) FROM audit_event WHERE type = 97'), '4',
+  assert.equal(sql(auditDb, 'SELECT count(*) FROM audit_event WHERE type = 97'), '6',
                'each read of the log, granted or refused, is itself in the log');
   // An IPv4-mapped spelling finds what the plain address does.
   for (const address of [recorded, `::ffff:${recorded}`]) {
