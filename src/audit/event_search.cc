@@ -287,8 +287,8 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
   }
   const bool by_sequences =
       parallel.open && db.dialect() == store::Dialect::kSqlite && IndexesSelect(filter);
-  const Selection selection = Select(db.dialect(), by_sequences ? "sequence" : "event", filter,
-                                     std::move(person_sequences), indexed_up_to);
+  const Selection selection = Select(db.dialect(), by_sequences ? "sequence" : "sequence, event",
+                                     filter, std::move(person_sequences), indexed_up_to);
   ASSIGN_OR_RETURN(store::Statement * rows, selection.Prepare(db, filter));
   if (by_sequences) {
     std::vector<uint64_t> sequences;
@@ -303,7 +303,13 @@ Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFil
   while (events.size() < filter.limit) {
     ASSIGN_OR_RETURN(bool more, rows->Step());
     if (!more) break;
-    ASSIGN_OR_RETURN(AuditEvent event, DecodeAuditEvent(rows->ColumnBlob(0)));
+    ASSIGN_OR_RETURN(AuditEvent event, DecodeAuditEvent(rows->ColumnBlob(1)));
+    // Callers page on the events' numbers: one holding another number
+    // would make them skip events, or loop.
+    if (event.sequence != static_cast<uint64_t>(rows->ColumnInt(0))) {
+      return Fail(ErrorCode::kDataLoss, "audit event " + std::to_string(rows->ColumnInt(0)) +
+                                            " holds another sequence number");
+    }
     if (filter.person_id && !Returned(event, *filter.person_id)) continue;
     events.push_back(std::move(event));
   }

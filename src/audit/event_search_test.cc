@@ -141,6 +141,21 @@ TEST_F(EventSearchTest, AnEventTheIndexNamesButTheLogLacksIsNamed) {
       << events.error().message();
 }
 
+// A row holding another event (its number not its own): callers page on
+// the events' numbers, so it is named rather than answered.
+TEST_P(EventSearchTest, ARowHoldingAnotherEventIsNamedNotAnswered) {
+  ASSERT_TRUE(testing::LiftAppendOnlyGuards(*db_).has_value());
+  ASSERT_TRUE(db_->ExecuteScript("UPDATE audit_event SET event = (SELECT event FROM audit_event "
+                                 "WHERE sequence = 20) WHERE sequence = 7")
+                  .has_value());
+  auto events = FindEvents(*db_, {.source_address = "198.51.100.9"}, Parallel());
+  ASSERT_FALSE(events.has_value());
+  EXPECT_EQ(events.error().code(), ErrorCode::kDataLoss);
+  EXPECT_NE(events.error().message().find("audit event 7 holds another sequence number"),
+            std::string::npos)
+      << events.error().message();
+}
+
 // A second connection is a help, not a condition: when it cannot be opened
 // the first one reads the whole answer.
 TEST_F(EventSearchTest, WithoutItsSecondConnectionTheAnswerIsReadByTheFirst) {
