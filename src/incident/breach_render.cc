@@ -167,8 +167,10 @@ Result<void> RenderBreachJson(const BreachReport& report,
   w.BeginObject()
       .Member("format", "vigie.breach-report.v1")
       .Member("generated", Time(report.generated_unix_micros))
-      .Key("scope").Raw(json::serialize(ScopeJson(report.scope)))
+      .Key("scope")
+      .Raw(json::serialize(ScopeJson(report.scope)))
       .Member("log_size", report.log_size)
+      .Member("proofs", report.proven)
       .Key("checkpoint");
   if (report.checkpoint) {
     json::object checkpoint = json::parse(audit::WitnessLine(*report.checkpoint)).as_object();
@@ -534,11 +536,18 @@ std::string RenderBreachHtml(const BreachReport& report, const BreachNotice& not
   h += "<h2>Integrity</h2>\n";
   if (report.checkpoint) {
     const audit::Checkpoint& cp = *report.checkpoint;
-    h += "<p>Computed against the signed audit-log checkpoint below. report.json lists every "
-         "event counted (" +
-         std::to_string(report.events.size()) +
-         ") with its RFC 9162 inclusion proof, so anyone holding this checkpoint can check each "
-         "is in the log, and anyone holding the log can re-run the selection.</p>\n<table>";
+    if (report.proven) {
+      h += "<p>Computed against the signed audit-log checkpoint below. report.json lists every "
+           "event counted (" +
+           std::to_string(report.events.size()) +
+           ") with its RFC 9162 inclusion proof, so anyone holding this checkpoint can check each "
+           "is in the log, and anyone holding the log can re-run the selection.</p>\n<table>";
+    } else {
+      h += "<p class=\"attention\">Made without inclusion proofs: the " +
+           std::to_string(report.events.size()) +
+           " events counted are not proven against the checkpoint below (anyone holding the "
+           "log can re-run the selection, or make the report again with proofs).</p>\n<table>";
+    }
     h += Row({"Tree size", std::to_string(cp.tree_size)});
     h += Row({"Time", HtmlEscape(Time(cp.time_unix_micros))});
     h += Row({"Merkle root", "<code>" + crypto::HexEncode(cp.root) + "</code>"});

@@ -510,6 +510,7 @@ Result<BreachReport> ComputeBreachReport(store::Connection& audit_db, const Brea
   Result<void> proved;
   if (report.checkpoint && options.with_proofs) {
     proved = Prove(audit_db, *report.checkpoint, options, report);
+    report.proven = true;
   }
   if (with_subjects.valid()) {
     RETURN_IF_ERROR(with_subjects.get());

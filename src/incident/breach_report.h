@@ -187,6 +187,9 @@ struct BreachReport {
   // Whether BreachOptions::with_subjects looked the subjects up: without it
   // no `identity` says whether a person is still in the records.
   bool subjects_looked_up = false;
+  // Whether each event counted below the checkpoint carries its inclusion
+  // proof (BreachOptions::with_proofs, and a checkpoint to prove against).
+  bool proven = false;
 };
 
 struct BreachOptions {

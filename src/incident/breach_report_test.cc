@@ -354,6 +354,13 @@ TEST_F(BreachReportTest, TamperedLogDoesNotMatchItsCheckpoint) {
   auto unproven = Report({.agent_ids = {1}}, {.with_proofs = false});
   ASSERT_OK(unproven);
   EXPECT_FALSE(unproven->events.front().proven);
+  // Neither report.json nor the HTML reads as proven (the checkpoint is
+  // still there: it must not lend the events its authority).
+  EXPECT_FALSE(unproven->proven);
+  EXPECT_NE(RenderBreachJson(*unproven, {}).find("\"proofs\":false"), std::string::npos);
+  const std::string html = RenderBreachHtml(*unproven, {});
+  EXPECT_NE(html.find("Made without inclusion proofs"), std::string::npos);
+  EXPECT_EQ(html.find("with its RFC 9162 inclusion proof"), std::string::npos);
 }
 
 TEST_F(BreachReportTest, RefusesScopesThatSelectNothingOrEverything) {
