@@ -4,9 +4,10 @@
 // returns to the sign-in form with a message.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPortal, launchBrowser, openPage, acceptNotice, acceptNoticeAgain, signIn, activeClient, usedCode } from './portal.mjs';
+import { startPortal, launchBrowser, openPage, acceptNotice, acceptNoticeAgain, signIn, activate, activeClient, usedCode } from './portal.mjs';
 
 const AGENT = 'PN-3001';
+const NEWCOMER = 'PN-3002';  // activated in the page, then walked away from
 let portal;
 let browser;
 let page;
@@ -14,7 +15,8 @@ let agent;
 
 before(async () => {
   portal = await startPortal({
-    agents: [{ service_number: AGENT, name: 'Agent Martin', roles: ['agent'] }],
+    agents: [{ service_number: AGENT, name: 'Agent Martin', roles: ['agent'] },
+             { service_number: NEWCOMER, name: 'Agent Durand', roles: ['agent'] }],
     config: { session: { idle_timeout_minutes: 2 } },
   });
   agent = await activeClient(portal.server, portal.installation, AGENT);
@@ -82,5 +84,21 @@ test('after a sleep longer than the idle timeout, waking shows the sign-in form 
   await page.evaluate(() => window.dispatchEvent(new Event('focus')));
   await acceptNoticeAgain(page);
   await page.getByText('Vous avez été déconnecté après une période d’inactivité.').waitFor();
+  assert.deepEqual(page.problems.pageErrors, []);
+});
+
+// An enrolment step left open shows the TOTP secret and holds the new
+// password: after 10 minutes both are dropped and the page says why.
+test('an abandoned enrolment screen forgets the password and the secret after 10 minutes', async () => {
+  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await realTime();
+  await activate(page, portal.installation.codes[NEWCOMER]);
+  assert.equal(await page.getByTestId('totp-secret').count(), 1);
+  await advance(9 * 60_000);
+  assert.equal(await page.getByTestId('totp-secret').count(), 1, 'still there after 9 minutes');
+  await advance(61_000);
+  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await page.getByText('L’enrôlement a été abandonné après 10 minutes', { exact: false }).waitFor();
+  assert.equal(await page.getByTestId('totp-secret').count(), 0);
   assert.deepEqual(page.problems.pageErrors, []);
 });

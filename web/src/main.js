@@ -141,6 +141,13 @@ class App {
   }
 
   checkDeadlines() {
+    const vs = this.viewState;
+    if (vs.enrolmentUntil && Date.now() >= vs.enrolmentUntil) {
+      vs.password = vs.enrolment = vs.enrolmentUntil = null;
+      this.state.flash = 'activate.expired';
+      this.go('#/login');
+      return;
+    }
     if (this.expiresAt !== null && Date.now() >= this.expiresAt) {
       this.api.end('expired');
       return;

@@ -97,6 +97,9 @@ function secondFactorStep(app, vs, message) {
               h('p', {}, t(passkey ? 'login.second.intro' : 'login.second.intro_totp')), passkeyPart, form);
 }
 
+// How long the enrolment step keeps the new password and shows the secret.
+export const ENROLMENT_MS = 10 * 60 * 1000;
+
 export function activateView(app, vs) {
   const message = messageArea();
   if (vs.enrolment) return enrolStep(app, vs, message);
@@ -118,6 +121,9 @@ export function activateView(app, vs) {
       // first sign-in below, then it is dropped.
       vs.enrolment = enrolment;
       vs.password = pw.input.value;
+      // Security: an enrolment screen left open (the secret shown, the
+      // password held) would let anyone walking by take the account.
+      vs.enrolmentUntil = Date.now() + ENROLMENT_MS;
       app.render();
     } catch (error) {
       message.error(error.status === 400 || error.status === 401 || error.status === 409
