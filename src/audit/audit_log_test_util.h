@@ -3,8 +3,12 @@
 // (store/test_database.h), and raw access to its database for the tests that
 // play the attacker.
 
+#include <cstdint>
+#include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "audit/audit_log.h"
 #include "crypto/keyring.h"
@@ -52,6 +56,19 @@ inline Result<void> BackToSchemaVersion3(store::Connection& db) {
       "ALTER TABLE audit_tip DROP COLUMN person_chunked; "
       "UPDATE audit_tip SET person_indexed = 0; "
       "DELETE FROM schema_version WHERE version = 4;");
+}
+
+// Runs `sql` with `ints` bound to $1, $2, ... and then `blob`, if any, to the
+// next parameter: the attacker's edits.
+inline Result<void> RunSql(store::Connection& db, std::string_view sql,
+                           std::initializer_list<int64_t> ints,
+                           std::span<const uint8_t> blob = {}) {
+  ASSIGN_OR_RETURN(store::Statement * statement, db.Prepare(sql));
+  int index = 1;
+  for (int64_t value : ints) statement->BindInt(index++, value);
+  if (!blob.empty()) statement->BindBlob(index, blob);
+  RETURN_IF_ERROR(statement->Run());
+  return {};
 }
 
 // An SQL expression for 32 zero bytes.

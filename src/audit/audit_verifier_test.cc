@@ -52,12 +52,8 @@ class AuditVerifierTest : public ::testing::Test {
 
   void Execute(std::string_view sql, std::initializer_list<int64_t> ints,
                std::span<const uint8_t> blob = {}) {
-    auto statement = db_->Prepare(sql);
-    ASSERT_TRUE(statement.has_value()) << statement.error().message();
-    int index = 1;
-    for (int64_t value : ints) (*statement)->BindInt(index++, value);
-    if (!blob.empty()) (*statement)->BindBlob(index, blob);
-    ASSERT_TRUE((*statement)->Run().has_value());
+    auto run = testing::RunSql(*db_, sql, ints, blob);
+    ASSERT_TRUE(run.has_value()) << run.error().message();
   }
 
   // The careful attacker: recomputes every stored chain hash from `from` on,
