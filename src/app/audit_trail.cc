@@ -1,6 +1,7 @@
 #include "app/audit_trail.h"
 
 #include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "audit/audit_event_codec.h"
