@@ -118,10 +118,13 @@ TEST(PersonChunkTest, DecodeChunkGivesBackEveryPairAndRefusesWhatTheWriterNeverW
   empty.pairs.clear();
   EXPECT_TRUE(refused(empty));
 
-  PersonChunk starts_late = chunks[0];
-  starts_late.first_person = 4;  // read from 4, the pairs start with person 4: no chunk's
-  starts_late.last_person = 9;   // first person lacks a pair
-  EXPECT_TRUE(refused(starts_late));
+  // Its first pair steps away from first_person (delta 1): no pair of person 4.
+  const PersonChunk starts_late{.first_person = 4, .last_person = 5, .pairs = {0x01, 0x00}};
+  std::vector<PersonAccess> late_pairs;
+  auto late = DecodeChunk(starts_late.View(), 10, late_pairs);
+  ASSERT_FALSE(late.has_value());
+  EXPECT_NE(late.error().message().find("starts past its first person"), std::string::npos)
+      << late.error().message();
 
   PersonChunk ends_early = ChunkAccesses(written, 10)[0];
   ends_early.last_person = 12;  // no pair of person 12

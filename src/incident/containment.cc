@@ -123,8 +123,10 @@ Result<void> ReleaseAgent(store::Connection& db, const Held& agent, ReleaseMode 
           {{"agent", agent.service_number}, {"error", revoked.error().message()}});
     }
     done.reset.push_back(std::move(reset));
-  } else if (now.status == AgentStatus::kActive && agent.prior_status != "active") {
-    // Activated or reinstated by someone while held: not the release's to bless.
+  } else if (now.status == AgentStatus::kActive && agent.prior_status != "active" &&
+             agent.prior_status != "locked") {
+    // Activated or reinstated by someone while held: not the release's to
+    // bless. (Locked when held is active once its lock runs out.)
     return Fail(ErrorCode::kConflict, "the agent became active while held (it was " +
                                           agent.prior_status + "): left as it is, to be checked");
   } else if (now.status == AgentStatus::kActive) {

@@ -297,6 +297,23 @@ TEST_F(ContainmentTest, AnAgentActivatedWhileHeldIsNotBlessedByTheRelease) {
   EXPECT_EQ(released->not_released, (std::vector<std::string>{"A-5"}));
 }
 
+// Locked out when held (its suspension failed), active again once the lock
+// ran out: that is the agent as it was, reinstated by the release.
+TEST_F(ContainmentTest, AnAgentLockedWhenHeldAndActiveSinceIsReinstated) {
+  ASSERT_OK(db_->ExecuteScript("UPDATE agent SET status = 'locked' WHERE id = 5;"));
+  ASSERT_OK(db_->ExecuteScript(RefuseSuspendingSql(db_->dialect(), 5)));
+  auto contained =
+      Make().Contain({.scope = {.service_numbers = {"A-5"}}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  ASSERT_EQ(contained->not_suspended, (std::vector<std::string>{"A-5"}));
+  ASSERT_OK(db_->ExecuteScript("UPDATE agent SET status = 'active' WHERE id = 5;"));
+  auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReinstate);
+  ASSERT_OK(released);
+  EXPECT_TRUE(released->not_released.empty());
+  ASSERT_EQ(released->reinstated.size(), 1u);
+  EXPECT_EQ(released->reinstated[0].service_number, "A-5");
+}
+
 TEST_F(ContainmentTest, BadRequestsChangeNothing) {
   EXPECT_THAT(Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "  ", .by = "x"}),
               ErrorCodeIs(ErrorCode::kInvalidArgument));

@@ -200,6 +200,7 @@ export class Api {
         const answer = await this.send('POST', '/api/v1/auth/refresh',
                                        { body: { refresh_token: tokens.refresh }, proof: true });
         if (this.tokens === tokens) this.adopt(answer);  // not after a logout or an end
+        return answer;  // for a logout that dropped the tokens meanwhile
       } catch (error) {
         if ((error.status === 401 || error.status === 400) && this.tokens === tokens) this.end('ended');
         throw error;
@@ -217,12 +218,18 @@ export class Api {
    * server session alive until its idle timeout, so it is renewed first.
    */
   async logout() {
-    // A refresh under way spends the refresh token: wait for the pair it brings.
-    if (this.refreshing) await this.refreshing.catch(() => {});
-    if (!this.tokens) return;
-    let { access } = this.tokens;
-    const { refresh, expiresAt } = this.tokens;
+    // Signed out on this page at once, whatever the server takes to answer.
+    const pending = this.refreshing;
+    const tokens = this.tokens;
     this.drop();
+    if (!tokens) return;
+    let { access, refresh, expiresAt } = tokens;
+    // A refresh under way spends the refresh token: log out with the pair it brings.
+    const renewed = pending ? await pending.catch(() => null) : null;
+    if (renewed) {
+      ({ access_token: access, refresh_token: refresh } = renewed);
+      expiresAt = this.now() + renewed.expires_in * 1000;
+    }
     try {
       if (refresh && this.now() >= expiresAt - EXPIRY_MARGIN_MS) {
         const answer = await this.send('POST', '/api/v1/auth/refresh',

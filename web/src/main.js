@@ -115,7 +115,6 @@ class App {
     this.state.flash = 'login.logged_out';
     this.go('#/login');
     await ending;
-    this.render();  // a refresh that was under way has ended too
   }
 
   clearSession() {
@@ -159,7 +158,6 @@ class App {
     const ending = this.api.logout();  // best effort: the server may already have closed it
     this.sessionEnded('idle');
     await ending;
-    this.render();
   }
 
   showIdleWarning(seconds) {

@@ -127,6 +127,7 @@ test('a refresh under way when logging out does not bring the tokens back', asyn
   api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
   const refreshing = api.refresh();
   const out = api.logout();
+  assert.equal(api.signedIn, false, 'signed out on the page at once, the refresh still under way');
   await new Promise((r) => setImmediate(r));
   release();
   await Promise.all([refreshing, out]);
