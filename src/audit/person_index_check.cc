@@ -141,22 +141,23 @@ Result<void> StoredPersonIndex::ReadTheRest(store::Connection& db) {
 }
 
 void StoredPersonIndex::Read(uint64_t segment, const PersonChunkView& chunk) {
-  const std::string where = Chunk(segment, chunk.first_person);
+  // Named only when something is wrong: a chunk read fine costs no string.
+  auto where = [&] { return Chunk(segment, chunk.first_person); };
   const auto listed = static_cast<int64_t>(segment);
   if (!std::binary_search(listed_.begin(), listed_.end(), listed)) {
-    problem_ = where +
+    problem_ = where() +
                " is in no listed segment: queries never read it (audit_person_segment "
                "was changed)";
     return;
   }
   if (segment >= chunked_) {
-    problem_ = where + " is past the " + std::to_string(chunked_) + " events the index covers";
+    problem_ = where() + " is past the " + std::to_string(chunked_) + " events the index covers";
     return;
   }
   // A query reads, in a segment, only the chunk with the largest first
   // person not above the one asked for.
   if (previous_segment_ == listed && *previous_last_person_ >= chunk.first_person) {
-    problem_ = where +
+    problem_ = where() +
                " overlaps the segment's previous chunk: queries would miss some of "
                "their pairs";
     return;
@@ -165,7 +166,7 @@ void StoredPersonIndex::Read(uint64_t segment, const PersonChunkView& chunk) {
   previous_last_person_ = chunk.last_person;
   pairs_.clear();
   if (auto decoded = DecodeChunk(chunk, segment, pairs_); !decoded) {
-    problem_ = where + " does not hold what the writer writes: " + decoded.error().message();
+    problem_ = where() + " does not hold what the writer writes: " + decoded.error().message();
     return;
   }
   // A segment holds at most kMaxSegmentEvents events: this also bounds
@@ -173,7 +174,7 @@ void StoredPersonIndex::Read(uint64_t segment, const PersonChunkView& chunk) {
   const uint64_t segment_end = std::min(chunked_, segment + kMaxSegmentEvents);
   for (const PersonAccess& pair : pairs_) {
     if (pair.sequence >= segment_end) {
-      problem_ = where + " names event " + std::to_string(pair.sequence) + ", past " +
+      problem_ = where() + " names event " + std::to_string(pair.sequence) + ", past " +
                  (segment_end == chunked_
                       ? "the " + std::to_string(chunked_) + " events the index covers"
                       : "its segment's " + std::to_string(kMaxSegmentEvents) + " events");
