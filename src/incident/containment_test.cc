@@ -40,6 +40,7 @@ class ContainmentTest : public ::testing::Test {
   }
 
   Containment Make() { return Containment(*db_, clock_, {}, {}); }
+  Result<Released> ReleaseAfterFailedSuspension(std::string_view status);
   session::SessionStore Sessions() { return session::SessionStore(*db_, clock_, {}); }
   static std::string Jkt(std::string_view name) {
     return crypto::Base64UrlEncode(crypto::Sha256(name));
@@ -281,17 +282,24 @@ TEST_F(ContainmentTest, AReleaseThatResetsEndsTheAgentsSessions) {
               ErrorCodeIs(ErrorCode::kUnauthenticated));
 }
 
+// A-5, `status` when contained, its suspension failing, found active at a
+// reinstating release.
+Result<Released> ContainmentTest::ReleaseAfterFailedSuspension(std::string_view status) {
+  RETURN_IF_ERROR(
+      db_->ExecuteScript("UPDATE agent SET status = '" + std::string(status) + "' WHERE id = 5;"));
+  RETURN_IF_ERROR(db_->ExecuteScript(RefuseSuspendingSql(db_->dialect(), 5)));
+  ASSIGN_OR_RETURN(
+      Contained contained,
+      Make().Contain({.scope = {.service_numbers = {"A-5"}}, .reason = "r", .by = "SO-1"}));
+  EXPECT_EQ(contained.not_suspended, (std::vector<std::string>{"A-5"}));
+  RETURN_IF_ERROR(db_->ExecuteScript("UPDATE agent SET status = 'active' WHERE id = 5;"));
+  return Make().Release(contained.incident.id, "SO-1", ReleaseMode::kReinstate);
+}
+
 // Pending when contained, its suspension failed, then activated while held
 // (by whoever had its code): the release does not count it reinstated.
 TEST_F(ContainmentTest, AnAgentActivatedWhileHeldIsNotBlessedByTheRelease) {
-  ASSERT_OK(db_->ExecuteScript("UPDATE agent SET status = 'pending_activation' WHERE id = 5;"));
-  ASSERT_OK(db_->ExecuteScript(RefuseSuspendingSql(db_->dialect(), 5)));
-  auto contained =
-      Make().Contain({.scope = {.service_numbers = {"A-5"}}, .reason = "r", .by = "SO-1"});
-  ASSERT_OK(contained);
-  ASSERT_EQ(contained->not_suspended, (std::vector<std::string>{"A-5"}));
-  ASSERT_OK(db_->ExecuteScript("UPDATE agent SET status = 'active' WHERE id = 5;"));
-  auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReinstate);
+  auto released = ReleaseAfterFailedSuspension("pending_activation");
   ASSERT_OK(released);
   EXPECT_TRUE(released->reinstated.empty());
   EXPECT_EQ(released->not_released, (std::vector<std::string>{"A-5"}));
@@ -300,14 +308,7 @@ TEST_F(ContainmentTest, AnAgentActivatedWhileHeldIsNotBlessedByTheRelease) {
 // Locked out when held (its suspension failed), active again once the lock
 // ran out: that is the agent as it was, reinstated by the release.
 TEST_F(ContainmentTest, AnAgentLockedWhenHeldAndActiveSinceIsReinstated) {
-  ASSERT_OK(db_->ExecuteScript("UPDATE agent SET status = 'locked' WHERE id = 5;"));
-  ASSERT_OK(db_->ExecuteScript(RefuseSuspendingSql(db_->dialect(), 5)));
-  auto contained =
-      Make().Contain({.scope = {.service_numbers = {"A-5"}}, .reason = "r", .by = "SO-1"});
-  ASSERT_OK(contained);
-  ASSERT_EQ(contained->not_suspended, (std::vector<std::string>{"A-5"}));
-  ASSERT_OK(db_->ExecuteScript("UPDATE agent SET status = 'active' WHERE id = 5;"));
-  auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReinstate);
+  auto released = ReleaseAfterFailedSuspension("locked");
   ASSERT_OK(released);
   EXPECT_TRUE(released->not_released.empty());
   ASSERT_EQ(released->reinstated.size(), 1u);
