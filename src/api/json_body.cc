@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/json_keys.h"
+#include "core/utf8.h"
 
 namespace vigie::api {
 namespace {
@@ -21,25 +22,18 @@ Result<std::string> CheckedText(std::string_view field, std::string_view text, s
     return std::unexpected(
         FieldError(field, "must be at most " + std::to_string(max_bytes) + " bytes"));
   }
-  // `text` is valid UTF-8 (Boost.JSON refuses anything else), so a lead
-  // byte is never mistaken for a continuation byte.
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    auto next = [&](size_t k) {
-      return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
-    };
-    if (multiline && (c == '\n' || c == '\r' || c == '\t')) continue;
-    // C0, DEL, and C1 (U+0080-U+009F: C2 80-C2 9F).
-    if (c < 0x20 || c == 0x7f || (c == 0xc2 && next(1) >= 0x80 && next(1) <= 0x9f)) {
+  switch (FindTextFlaw(text, multiline)) {
+    case TextFlaw::kNone:
+      break;
+    case TextFlaw::kIllFormed:  // Boost.JSON refuses it first; kept for other callers
+      return std::unexpected(FieldError(field, "is not valid UTF-8"));
+    case TextFlaw::kControl:
       return std::unexpected(FieldError(field, "holds a control character"));
-    }
-    // Security: bidirectional embeddings and overrides (U+202A-U+202E: E2 80
-    // AA-AE) and isolates (U+2066-U+2069: E2 81 A6-A9) make text read in
-    // another order than stored ("Trojan Source"), in a log, a report or a page.
-    if (c == 0xe2 && ((next(1) == 0x80 && next(2) >= 0xaa && next(2) <= 0xae) ||
-                      (next(1) == 0x81 && next(2) >= 0xa6 && next(2) <= 0xa9))) {
+    case TextFlaw::kFormatting:
+      // Security: bidirectional marks, overrides and isolates make text read
+      // in another order than stored ("Trojan Source"), in a log, a report or
+      // a page.
       return std::unexpected(FieldError(field, "holds a bidirectional formatting character"));
-    }
   }
   return std::string(text);
 }

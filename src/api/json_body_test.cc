@@ -124,9 +124,9 @@ TEST(JsonBodyTest, AcceptsTheSameKeyInDifferentObjects) {
 TEST(JsonBodyTest, RefusesC1ControlsAndBidirectionalFormatting) {
   // U+0085 NEL, U+009B CSI, U+0080 and U+009F: C1 controls, in strings,
   // texts and lists alike; U+202A-U+202E and U+2066-U+2069 reorder text.
-  for (const char* escaped :
-       {"\\u0080", "\\u0085", "\\u009b", "\\u009f", "\\u202a", "\\u202b", "\\u202c", "\\u202d",
-        "\\u202e", "\\u2066", "\\u2067", "\\u2068", "\\u2069"}) {
+  for (const char* escaped : {"\\u0080", "\\u0085", "\\u009b", "\\u009f", "\\u202a", "\\u202b",
+                              "\\u202c", "\\u202d", "\\u202e", "\\u2066", "\\u2067", "\\u2068",
+                              "\\u2069", "\\u200e", "\\u200f", "\\u061c", "\\u2028", "\\u2029"}) {
     const std::string text = std::string("ab") + escaped + "cd";
     auto body = JsonBody::Parse("{\"name\":\"" + text + "\",\"tags\":[\"" + text + "\"]}",
                                 {"name", "tags"});
@@ -141,10 +141,10 @@ TEST(JsonBodyTest, RefusesC1ControlsAndBidirectionalFormatting) {
     EXPECT_THAT(body->OptionalStringList("tags", 4, 64), ErrorCodeIs(ErrorCode::kInvalidArgument))
         << escaped;
   }
-  // The neighbours stay allowed: U+00A0, U+00E9, U+2029 is not in the
-  // ranges, nor U+2065 or U+206A; and a line break in a text.
+  // The neighbours stay allowed: U+00A0, U+00E9, U+200D, U+202F, U+2065,
+  // U+206A; and a line break in a text.
   auto body = JsonBody::Parse(
-      R"({"name":"\u00a0\u00e9\u007e\u2029\u2065\u206a\u2010\u2070","tags":"l1\nl2\tx"})",
+      R"({"name":"\u00a0\u00e9\u007e\u200d\u202f\u2065\u206a\u2010\u2070","tags":"l1\nl2\tx"})",
       {"name", "tags"});
   ASSERT_OK(body);
   EXPECT_OK(body->RequiredString("name", 64));

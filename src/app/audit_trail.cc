@@ -24,33 +24,7 @@ constexpr std::string_view kTermsAssociatedData = "vigie.audit.terms.v1";
 // UTF-8 without control or bidirectional formatting characters, so exports
 // stay valid, a SIEM never receives forged line breaks, and a listing reads
 // as stored.
-std::string AuditText(std::string_view raw, size_t limit) {
-  std::string text;
-  text.reserve(raw.size());
-  if (!records::IsValidUtf8(raw)) {
-    for (char c : raw) text += (c >= 0x20 && c < 0x7F) ? c : '?';
-  } else {
-    // Each character that would make a listing or a report read otherwise
-    // than stored (a control, a bidi override) becomes one '?'.
-    for (size_t pos = 0; pos < raw.size();) {
-      const size_t start = pos;
-      const int32_t code_point = DecodeUtf8CodePoint(raw, pos);
-      if (code_point < 0) {  // not reached: the text was checked whole
-        text += '?';
-        ++pos;
-      } else if (MisleadsOnDisplay(code_point)) {
-        text += '?';
-      } else {
-        text.append(raw.substr(start, pos - start));
-      }
-    }
-  }
-  if (text.size() <= limit) return text;
-  size_t cut = limit;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
-  text.resize(cut);
-  return text;
-}
+std::string AuditText(std::string_view raw, size_t limit) { return DisplaySafe(raw, limit); }
 
 std::vector<audit::AuditEvent> EventsNamingPersons(const audit::AuditEvent& event,
                                                    std::vector<int64_t> persons) {

@@ -1,5 +1,7 @@
 #include "core/utf8.h"
 
+#include <algorithm>
+
 namespace vigie {
 
 int32_t DecodeUtf8CodePoint(std::string_view bytes, size_t& pos) {
@@ -31,10 +33,56 @@ int32_t DecodeUtf8CodePoint(std::string_view bytes, size_t& pos) {
   return static_cast<int32_t>(cp);
 }
 
-bool MisleadsOnDisplay(int32_t cp) {
-  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0x061C ||
-         cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+namespace {
+
+bool IsControl(int32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029;
+}
+
+bool IsBidiFormatting(int32_t cp) {
+  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
          (cp >= 0x2066 && cp <= 0x2069);
+}
+
+}  // namespace
+
+bool MisleadsOnDisplay(int32_t cp) { return IsControl(cp) || IsBidiFormatting(cp); }
+
+TextFlaw FindTextFlaw(std::string_view text, bool line_breaks) {
+  for (size_t pos = 0; pos < text.size();) {
+    const int32_t cp = DecodeUtf8CodePoint(text, pos);
+    if (cp < 0) return TextFlaw::kIllFormed;
+    if (line_breaks && (cp == '\t' || cp == '\n' || cp == '\r')) continue;
+    if (IsControl(cp)) return TextFlaw::kControl;
+    if (IsBidiFormatting(cp)) return TextFlaw::kFormatting;
+  }
+  return TextFlaw::kNone;
+}
+
+std::string DisplaySafe(std::string_view raw, size_t max_bytes) {
+  std::string text;
+  text.reserve(std::min(raw.size(), max_bytes));
+  bool well_formed = true;
+  for (size_t pos = 0; pos < raw.size() && well_formed;) {
+    well_formed = DecodeUtf8CodePoint(raw, pos) >= 0;
+  }
+  for (size_t pos = 0; pos < raw.size() && text.size() < max_bytes;) {
+    if (!well_formed) {
+      const char c = raw[pos++];
+      text += (c >= 0x20 && c < 0x7F) ? c : '?';
+      continue;
+    }
+    const size_t start = pos;
+    const int32_t cp = DecodeUtf8CodePoint(raw, pos);
+    if (MisleadsOnDisplay(cp)) {
+      text += '?';
+    } else if (text.size() + (pos - start) <= max_bytes) {
+      text.append(raw.substr(start, pos - start));
+    } else {
+      break;  // a character that would not fit whole
+    }
+  }
+  return text;
 }
 
 }  // namespace vigie

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace vigie {
@@ -20,5 +21,22 @@ int32_t DecodeUtf8CodePoint(std::string_view bytes, size_t& pos);
 // and C1 controls, DEL, the line and paragraph separators, and the
 // bidirectional marks, embeddings, overrides and isolates ("Trojan Source").
 bool MisleadsOnDisplay(int32_t code_point);
+
+// What keeps a text from being shown as stored, first flaw found.
+enum class TextFlaw {
+  kNone,
+  kIllFormed,   // not UTF-8
+  kControl,     // C0, DEL, C1, line or paragraph separator
+  kFormatting,  // a bidirectional mark, embedding, override or isolate
+};
+
+// The first flaw of `text`; tab, line feed and carriage return pass when
+// `line_breaks` is true (a free-text comment), not otherwise (a name).
+TextFlaw FindTextFlaw(std::string_view text, bool line_breaks = false);
+
+// `text` made safe to show: each character that misleads on display becomes
+// one '?'; if `text` is not UTF-8, each byte outside printable ASCII does.
+// Cut to at most `max_bytes` at a character boundary.
+std::string DisplaySafe(std::string_view text, size_t max_bytes);
 
 }  // namespace vigie

@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "core/utf8.h"
 #include "identity/internal/text.h"
 
 namespace vigie::identity {
@@ -137,16 +138,14 @@ Result<void> ValidateCode(std::string_view what, std::string_view code) {
 
 Result<std::string> ValidateName(std::string_view what, std::string_view name) {
   std::string field(what);
-  auto decoded = internal::DecodeUtf8(name);
-  if (!decoded) return Fail(ErrorCode::kInvalidArgument, field + " is not valid UTF-8");
-  for (char32_t cp : *decoded) {
-    // C0 and C1 controls, DEL, line/paragraph separators and bidi overrides
-    // (which can make a name display as something else).
-    bool control = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
-                   (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-    if (control) {
+  switch (FindTextFlaw(name)) {
+    case TextFlaw::kNone:
+      break;
+    case TextFlaw::kIllFormed:
+      return Fail(ErrorCode::kInvalidArgument, field + " is not valid UTF-8");
+    case TextFlaw::kControl:
+    case TextFlaw::kFormatting:  // a name that would display as another
       return Fail(ErrorCode::kInvalidArgument, field + " contains a control character");
-    }
   }
   std::string_view trimmed = internal::TrimSpaces(name);
   if (trimmed.empty()) return Fail(ErrorCode::kInvalidArgument, field + " is empty");

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/json_keys.h"
+#include "core/utf8.h"
 #include "records/name_normaliser.h"
 
 namespace vigie::incident {
@@ -81,29 +82,8 @@ bool HoldsField(std::string_view folded, SampleField field,
 }
 
 // A column name as an error message shows it: the sample is the attacker's,
-// and the message reaches a terminal. Control characters (C0, DEL, C1) and
-// bidirectional overrides and isolates become '?'; at most 64 bytes.
-std::string Shown(std::string_view name) {
-  std::string shown;
-  for (size_t i = 0; i < name.size() && shown.size() < 64; ++i) {
-    const auto c = static_cast<unsigned char>(name[i]);
-    const auto next = i + 1 < name.size() ? static_cast<unsigned char>(name[i + 1]) : 0;
-    const auto third = i + 2 < name.size() ? static_cast<unsigned char>(name[i + 2]) : 0;
-    if (c < 0x20 || c == 0x7F) {
-      shown += '?';
-    } else if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {  // U+0080-U+009F
-      shown += '?';
-      i += 1;
-    } else if (c == 0xE2 && ((next == 0x80 && third >= 0xAA && third <= 0xAE) ||   // U+202A-E
-                             (next == 0x81 && third >= 0xA6 && third <= 0xA9))) {  // U+2066-9
-      shown += '?';
-      i += 2;
-    } else {
-      shown += static_cast<char>(c);
-    }
-  }
-  return shown;
-}
+// and the message reaches a terminal.
+std::string Shown(std::string_view name) { return DisplaySafe(name, 64); }
 
 // Appends `name` to the list of columns seen, for a message (at most 1 KiB).
 void NoteSeen(std::string& seen, std::string_view name) {

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <utility>
 
+#include "core/utf8.h"
 #include "records/name_normaliser.h"
 
 namespace vigie::records {
@@ -87,14 +88,19 @@ Result<void> CheckText(std::string_view field, std::string_view value, bool requ
     return Fail(ErrorCode::kInvalidArgument,
                 std::string(field) + " is longer than " + std::to_string(max_bytes) + " bytes");
   }
-  if (!IsValidUtf8(value)) {
-    return Fail(ErrorCode::kInvalidArgument, std::string(field) + " is not valid UTF-8");
-  }
-  for (unsigned char c : value) {
-    if (c < 0x20 || c == 0x7f) {
+  // Security: a record's text reaches agents' screens and exports; a bidi
+  // override or a control character would show it other than stored.
+  switch (FindTextFlaw(value)) {
+    case TextFlaw::kNone:
+      break;
+    case TextFlaw::kIllFormed:
+      return Fail(ErrorCode::kInvalidArgument, std::string(field) + " is not valid UTF-8");
+    case TextFlaw::kControl:
       return Fail(ErrorCode::kInvalidArgument,
                   std::string(field) + " contains a control character");
-    }
+    case TextFlaw::kFormatting:
+      return Fail(ErrorCode::kInvalidArgument,
+                  std::string(field) + " contains a bidirectional formatting character");
   }
   return {};
 }

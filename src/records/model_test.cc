@@ -45,6 +45,19 @@ TEST(ModelTest, ValidatesPersons) {
   Person control = p;
   control.birth_place = "Lyon\n";
   EXPECT_FALSE(ValidatePerson(control).has_value());
+  // A record's text reaches agents' screens: a C1 control or a bidi
+  // override would show it other than stored.
+  for (const char* misleading : {"Lyon\xc2\x85",
+                                 "Lyon \xe2\x80\xae"
+                                 "tset",
+                                 "Ly\xe2\x81\xa6"
+                                 "on"}) {
+    Person shown_otherwise = p;
+    shown_otherwise.birth_place = misleading;
+    auto checked = ValidatePerson(shown_otherwise);
+    ASSERT_FALSE(checked.has_value()) << misleading;
+    EXPECT_EQ(checked.error().code(), ErrorCode::kInvalidArgument);
+  }
   Person digits = p;
   digits.surname = "Dupont2";
   EXPECT_FALSE(ValidatePerson(digits).has_value());

@@ -163,11 +163,8 @@ bool IsValidUtf8(std::string_view bytes) {
 }
 
 bool IsPlainText(std::string_view text) {
-  const bool controls = std::any_of(text.begin(), text.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return (u < 0x20 && c != '\n' && c != '\t') || u == 0x7F;
-  });
-  return !controls && IsValidUtf8(text);
+  return text.find('\r') == std::string_view::npos &&
+         FindTextFlaw(text, /*line_breaks=*/true) == TextFlaw::kNone;
 }
 
 Result<std::string> NormaliseName(std::string_view utf8) {

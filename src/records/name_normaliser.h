@@ -45,7 +45,8 @@ Result<std::string> NormaliseName(std::string_view utf8);
 bool IsValidUtf8(std::string_view bytes);
 
 // True iff `text` is valid UTF-8 free of control characters other than tab
-// and line feed: free text an operator may type (a reason, a note).
+// and line feed, and of bidirectional formatting: free text an operator may
+// type (a reason, a note), shown as stored.
 bool IsPlainText(std::string_view text);
 
 // Index forms of a normalised SURNAME, spaces removed, deduplicated, at most 4,

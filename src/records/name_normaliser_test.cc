@@ -230,6 +230,10 @@ TEST(IsPlainTextTest, AllowsTabsAndLineFeedsOnly) {
   EXPECT_FALSE(IsPlainText("carriage\rreturn"));
   EXPECT_FALSE(IsPlainText("delete\x7f"));
   EXPECT_FALSE(IsPlainText("bad \xc3"));
+  EXPECT_FALSE(IsPlainText("next line\xc2\x85"));  // U+0085, C1
+  EXPECT_FALSE(
+      IsPlainText("false \xe2\x80\xae"
+                  "evitisop"));  // U+202E override
 }
 
 TEST(IsValidUtf8Test, AcceptsWellFormed) {

@@ -1,5 +1,7 @@
 #include "identity/internal/text.h"
 
+#include "core/utf8.h"
+
 namespace vigie::identity::internal {
 namespace {
 
@@ -39,34 +41,10 @@ std::string_view Latin1Base(char32_t cp) {
 std::optional<std::vector<char32_t>> DecodeUtf8(std::string_view text) {
   std::vector<char32_t> out;
   out.reserve(text.size());
-  size_t i = 0;
-  while (i < text.size()) {
-    auto b0 = static_cast<unsigned char>(text[i]);
-    size_t len;
-    char32_t cp;
-    char32_t min;
-    if (b0 < 0x80) {
-      out.push_back(b0);
-      ++i;
-      continue;
-    } else if ((b0 & 0xE0) == 0xC0) {
-      len = 2, cp = b0 & 0x1F, min = 0x80;
-    } else if ((b0 & 0xF0) == 0xE0) {
-      len = 3, cp = b0 & 0x0F, min = 0x800;
-    } else if ((b0 & 0xF8) == 0xF0) {
-      len = 4, cp = b0 & 0x07, min = 0x10000;
-    } else {
-      return std::nullopt;
-    }
-    if (text.size() - i < len) return std::nullopt;
-    for (size_t k = 1; k < len; ++k) {
-      auto b = static_cast<unsigned char>(text[i + k]);
-      if ((b & 0xC0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-    out.push_back(cp);
-    i += len;
+  for (size_t pos = 0; pos < text.size();) {
+    const int32_t cp = DecodeUtf8CodePoint(text, pos);
+    if (cp < 0) return std::nullopt;
+    out.push_back(static_cast<char32_t>(cp));
   }
   return out;
 }
