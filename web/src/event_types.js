@@ -7,3 +7,13 @@ export const AUDIT_EVENT_TYPES = [
   'agent_suspended', 'agent_reinstated', 'agent_reset', 'incident_action', 'audit_search',
   'alert_raised', 'alert_acknowledged', 'incident_released', 'audit_log_resumed',
 ];
+
+// What a supervisor may ask for: their unit's sign-ins and consultations,
+// the types before 'unit_added'. The server refuses the rest (403); kept
+// equal to it by tests/integration/api/audit.test.mjs.
+export const SUPERVISOR_EVENT_TYPES = AUDIT_EVENT_TYPES.slice(0, AUDIT_EVENT_TYPES.indexOf('unit_added'));
+
+/** The event types the audit search offers to someone with these roles. */
+export function auditEventTypesFor(roles) {
+  return roles.includes('security_officer') ? AUDIT_EVENT_TYPES : SUPERVISOR_EVENT_TYPES;
+}

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createInstallation, startServer, activeClient, request, Client, PASSWORD } from './harness.mjs';
 import { SoftwareAuthenticator } from '../../clients/webauthn-authenticator.mjs';
+import { AUDIT_EVENT_TYPES, SUPERVISOR_EVENT_TYPES } from '../../../web/src/event_types.js';
 
 const cleanups = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -105,6 +106,11 @@ test('what a consultation returned is in the audit log, and its query terms are 
     const found = await officer.call('POST', '/api/v1/audit/search', { source_address: address, type: 'file_opening' });
     assert.equal(found.status, 200, found.body);
     assert.deepEqual(found.json.events.map((e) => e.service_number), ['INV-A'], address);
+  }
+  // The web portal offers a supervisor exactly the types the server grants.
+  for (const type of AUDIT_EVENT_TYPES) {
+    const r = await supervisor.call('POST', '/api/v1/audit/search', { type });
+    assert.equal(r.status, SUPERVISOR_EVENT_TYPES.includes(type) ? 200 : 403, type);
   }
   const oneDay = await officer.call('POST', '/api/v1/audit/search', { since: '2026-03-01', until: '2026-03-01' });
   assert.equal(oneDay.status, 200, 'a window of one day: since its start, until its end');
