@@ -70,9 +70,9 @@ bool CanLogIn(const internal::AgentRow& row) {
 
 }  // namespace
 
-Result<void> Authenticator::RecordPasswordFailure(std::string_view service_number,
-                                                  std::optional<int64_t> agent_id,
-                                                  std::string_view source_address, int64_t now) {
+Result<internal::RecordedFailure> Authenticator::RecordPasswordFailure(
+    std::string_view service_number, std::optional<int64_t> agent_id,
+    std::string_view source_address, int64_t now) {
   // Security: concurrent refusals for one service number take turns in its
   // queue rather than conflicting. On PostgreSQL, conflicting failures
   // against a real agent (they count its failures) were run again after a
@@ -80,18 +80,19 @@ Result<void> Authenticator::RecordPasswordFailure(std::string_view service_numbe
   // of attempts told which service numbers exist by its slowest answers.
   // Both now wait in the same queue, keyed by the service number alone.
   const int64_t queue = store::AdvisoryKey("login-refusal", service_number);
-  return store::RetryOnConflict([&]() -> Result<void> {
+  return store::RetryOnConflict([&]() -> Result<internal::RecordedFailure> {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::BeginQueued(*db_, queue));
     if (!agent_id) {
       RETURN_IF_ERROR(internal::RecordUnknownLoginFailure(*db_, source_address, now));
-      return tx.Commit();
+      RETURN_IF_ERROR(tx.Commit());
+      return internal::RecordedFailure{};
     }
-    ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, *agent_id,
-                                                              internal::Factor::kPassword,
-                                                              source_address, now, options_));
+    ASSIGN_OR_RETURN(internal::RecordedFailure recorded,
+                     internal::RecordLoginFailure(*db_, *agent_id, internal::Factor::kPassword,
+                                                  source_address, now, options_));
     RETURN_IF_ERROR(tx.Commit());
-    if (locked) locked_agent_ = agent_id;
-    return {};
+    if (recorded.locked) locked_agent_ = agent_id;
+    return recorded;
   });
 }
 
@@ -116,6 +117,18 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
     RETURN_IF_ERROR(RecordPasswordFailure(normalised, agent_id, source_address, now));
     return LoginFailed();
   }
+  // Security: the attempt counts as a failure before its hash is checked, in
+  // the service number's queue. Concurrent guesses each take a place under
+  // the lock-out threshold, the one that reaches it locks the account, and
+  // none after it is checked against the real hash: a burst of N guesses is
+  // not N tries. A right password takes its failure (and its lock) back.
+  ASSIGN_OR_RETURN(internal::RecordedFailure reserved,
+                   RecordPasswordFailure(normalised, row->agent.id, source_address, now));
+  if (!reserved.counted) {  // locked or suspended since it was read
+    ASSIGN_OR_RETURN(DummyHash * dummy, DummyFor(*hasher_, options_.argon2));
+    RETURN_IF_ERROR(VerifyDummy(*hasher_, *dummy, password));
+    return LoginFailed();
+  }
   const auto verify_started = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(bool matches, hasher_->Verify(*row->password_hash, password));
   if (!matches) {
@@ -131,8 +144,7 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
         RETURN_IF_ERROR(VerifyDummy(*hasher_, *dummy, password));
       }
     }
-    RETURN_IF_ERROR(RecordPasswordFailure(normalised, row->agent.id, source_address, now));
-    return LoginFailed();
+    return LoginFailed();  // its failure is recorded already
   }
 
   std::optional<std::string> rehashed;
@@ -143,7 +155,10 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   // Hashed once: only the transaction below runs again on a conflict.
   return store::RetryOnConflict([&]() -> Result<LoginChallenge> {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-    // The agent may have been suspended, reset or locked while we hashed.
+    RETURN_IF_ERROR(
+        internal::WithdrawPasswordFailure(*db_, row->agent.id, reserved, source_address, now));
+    // The agent may have been suspended, reset or locked while we hashed
+    // (then the failure stays: the transaction is not committed).
     ASSIGN_OR_RETURN(auto current, internal::LoadAgentById(*db_, row->agent.id, now));
     if (!current || !CanLogIn(*current) || current->password_hash != row->password_hash) {
       return LoginFailed();
@@ -162,6 +177,7 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
     ASSIGN_OR_RETURN(challenge.token, internal::CreateChallenge(*db_, row->agent.id, source_address,
                                                                 now, challenge.expires_at));
     RETURN_IF_ERROR(tx.Commit());
+    if (reserved.locked) locked_agent_.reset();  // the lock was taken back
     return challenge;
   });
 }
@@ -200,10 +216,10 @@ Result<bool> Authenticator::CheckTotp(int64_t agent_id, std::string_view code,
       return true;
     }
   }
-  ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, row->agent.id,
-                                                            internal::Factor::kTotp,
-                                                            source_address, now, options_));
-  if (locked) locked_agent_ = row->agent.id;
+  ASSIGN_OR_RETURN(internal::RecordedFailure failure,
+                   internal::RecordLoginFailure(*db_, row->agent.id, internal::Factor::kTotp,
+                                                source_address, now, options_));
+  if (failure.locked) locked_agent_ = row->agent.id;
   return false;
 }
 
@@ -316,10 +332,10 @@ Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
       refused_agent_ = *agent_id;
       RETURN_IF_ERROR(
           internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
-      ASSIGN_OR_RETURN(bool locked, internal::RecordLoginFailure(*db_, *agent_id,
-                                                                internal::Factor::kPasskey,
-                                                                source_address, now, options_));
-      if (locked) locked_agent_ = *agent_id;
+      ASSIGN_OR_RETURN(internal::RecordedFailure failure,
+                       internal::RecordLoginFailure(*db_, *agent_id, internal::Factor::kPasskey,
+                                                    source_address, now, options_));
+      if (failure.locked) locked_agent_ = *agent_id;
       RETURN_IF_ERROR(tx.Commit());
       return LoginFailed();
     }

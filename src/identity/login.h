@@ -41,6 +41,7 @@
 #include "core/error.h"
 #include "crypto/keyring.h"
 #include "crypto/secret_bytes.h"
+#include "identity/internal/lockout.h"  // private: RecordPasswordFailure
 #include "identity/model.h"
 #include "identity/options.h"
 #include "identity/passkeys.h"
@@ -148,12 +149,14 @@ class Authenticator {
   // Returns whether the code was accepted.
   Result<bool> CheckTotp(int64_t agent_id, std::string_view code, std::string_view source_address,
                          int64_t now);
-  // A wrong password, or a refusal naming no agent that can be found
-  // (`agent_id` nullopt): either way one committed write, queued behind the
-  // other refusals for the same `service_number` (normalised).
-  Result<void> RecordPasswordFailure(std::string_view service_number,
-                                     std::optional<int64_t> agent_id,
-                                     std::string_view source_address, int64_t now);
+  // A password attempt against an agent, recorded as failed before its hash
+  // is checked, or a refusal naming no agent that can be found (`agent_id`
+  // nullopt): either way one committed write, queued behind the other
+  // attempts for the same `service_number` (normalised).
+  Result<internal::RecordedFailure> RecordPasswordFailure(std::string_view service_number,
+                                                          std::optional<int64_t> agent_id,
+                                                          std::string_view source_address,
+                                                          int64_t now);
   // The live challenge and its agent, who can log in; nullopt otherwise (a
   // challenge whose agent cannot log in is deleted).
   Result<std::optional<int64_t>> ChallengeAgent(std::string_view challenge_token, int64_t now);

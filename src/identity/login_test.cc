@@ -7,9 +7,11 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <latch>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "identity/internal/identity_testing.h"
@@ -42,6 +44,26 @@ class CountingHasher final : public PasswordHasher {
   int verifies = 0;
 };
 
+// Stands for a burst of concurrent guesses: `meanwhile` runs once, while
+// the first password is being hashed (an attempt's writes are committed
+// before its hash, so others interleave there). Counts the checks against
+// the agent's real hash.
+class BurstHasher final : public PasswordHasher {
+ public:
+  Result<std::string> Hash(std::string_view password, const crypto::Argon2Params& p) override {
+    return inner.Hash(password, p);
+  }
+  Result<bool> Verify(std::string_view phc, std::string_view password) override {
+    if (phc == real_hash) ++real_checks;
+    if (auto run = std::exchange(meanwhile, nullptr)) run();
+    return inner.Verify(phc, password);
+  }
+  InlinePasswordHasher inner;
+  std::string real_hash;
+  std::function<void()> meanwhile;
+  int real_checks = 0;
+};
+
 class LoginTest : public ::testing::Test {
  protected:
   void SetUp() override { seed_ = t_.AddActiveAgent("PN-1001"); }
@@ -69,6 +91,14 @@ class LoginTest : public ::testing::Test {
     const int64_t count = (*rows)->ColumnInt(0);
     (void)(*rows)->Run();
     return count;
+  }
+
+  std::string StoredPasswordHash() {
+    auto rows = t_.db->Prepare("SELECT password_hash FROM agent WHERE service_number = 'PN-1001'");
+    if (!rows || !(*rows)->Step().value_or(false)) return "";
+    std::string hash((*rows)->ColumnText(0));
+    (void)(*rows)->Run();
+    return hash;
   }
 
   void ExpectGenericRefusal(const auto& result) {
@@ -259,6 +289,48 @@ TEST_F(LoginTest, ALockDoesNotOverwriteASuspensionMadeMeanwhile) {
   ExpectGenericRefusal(login.VerifyPassword("PN-1001", "wrong-password-123", kAddress));
   EXPECT_EQ(Status(), AgentStatus::kSuspended);
   EXPECT_FALSE(login.locked_agent().has_value());
+}
+
+// Concurrent guesses each take a place under the threshold before their
+// hash runs: a burst of seven is five tries, not seven, and those past the
+// lock are not checked against the real hash (their answer's time would
+// tell a right guess).
+TEST_F(LoginTest, GuessesArrivingWhileOneHashesAreNotCheckedPastTheThreshold) {
+  BurstHasher hasher;
+  hasher.real_hash = StoredPasswordHash();
+  ASSERT_FALSE(hasher.real_hash.empty());
+  Authenticator login(*t_.db, t_.clock, *t_.totp_key, hasher, t_.options);
+  hasher.meanwhile = [&] {
+    for (int i = 0; i < 6; ++i) {
+      ExpectGenericRefusal(
+          login.VerifyPassword("PN-1001", "wrong-password-" + std::to_string(i), kAddress));
+    }
+  };
+  ExpectGenericRefusal(login.VerifyPassword("PN-1001", "wrong-password-first", kAddress));
+  EXPECT_EQ(hasher.real_checks, t_.options.lockout_threshold);
+  EXPECT_EQ(Status(), AgentStatus::kLocked);
+  EXPECT_EQ(FailuresWritten(), 7);
+}
+
+// The guess that reaches the threshold is the right one: it locks while it
+// hashes, refusing the guesses behind it, then takes its lock and failure
+// back. The failures before it still count.
+TEST_F(LoginTest, ARightPasswordReachingTheThresholdTakesItsLockBack) {
+  for (int i = 0; i < 4; ++i) ExpectGenericRefusal(Password("wrong-password-123"));
+  BurstHasher hasher;
+  hasher.real_hash = StoredPasswordHash();
+  Authenticator login(*t_.db, t_.clock, *t_.totp_key, hasher, t_.options);
+  hasher.meanwhile = [&] {
+    EXPECT_EQ(Status(), AgentStatus::kLocked);
+    ExpectGenericRefusal(Password("wrong-password-456"));
+  };
+  ASSERT_OK(login.VerifyPassword("PN-1001", kGoodPassword, kAddress));
+  EXPECT_EQ(hasher.real_checks, 1);
+  EXPECT_EQ(Status(), AgentStatus::kActive);
+  EXPECT_FALSE(login.locked_agent().has_value());
+  EXPECT_EQ(FailuresWritten(), 5);  // four before, one meanwhile; the right one's is gone
+  ExpectGenericRefusal(Password("wrong-password-123"));
+  EXPECT_EQ(Status(), AgentStatus::kLocked);
 }
 
 TEST_F(LoginTest, AfterALockTheCountStartsAgain) {

@@ -1,6 +1,7 @@
 #include "identity/internal/lockout.h"
 
 #include <algorithm>
+#include <string>
 #include <string_view>
 
 namespace vigie::identity::internal {
@@ -11,9 +12,15 @@ std::string_view FactorName(Factor factor) {
   return factor == Factor::kPassword ? "password" : factor == Factor::kTotp ? "totp" : "passkey";
 }
 
-// The failures that count towards a lock once this one is added, in three
-// statements (SQLite: no round trips to save).
-Result<int64_t> AddFailureAndCount(store::Connection& db, int64_t agent_id, Factor factor,
+// The failures that count towards a lock once this one is added (0 when
+// the agent counts none), and the agent's failure_count_since before it.
+struct Counted {
+  int64_t failures = 0;
+  int64_t failure_count_since = 0;
+};
+
+// In three statements (SQLite: no round trips to save).
+Result<Counted> AddFailureAndCount(store::Connection& db, int64_t agent_id, Factor factor,
                                    std::string_view source_address, int64_t now,
                                    int64_t window_start) {
   ASSIGN_OR_RETURN(store::Statement * prune,
@@ -29,15 +36,16 @@ Result<int64_t> AddFailureAndCount(store::Connection& db, int64_t agent_id, Fact
   RETURN_IF_ERROR(insert->Run());
 
   ASSIGN_OR_RETURN(store::Statement * count,
-                   db.Prepare("SELECT count(*) FROM login_failure f JOIN agent a ON a.id = "
-                              "f.agent_id WHERE f.agent_id = $1 AND f.at > $2 "
-                              "AND f.at >= a.failure_count_since AND (a.status = 'active' OR "
-                              "(a.status = 'locked' AND a.locked_until <= $3))"));
+                   db.Prepare("SELECT count(*), max(a.failure_count_since) FROM login_failure "
+                              "f JOIN agent a ON a.id = f.agent_id WHERE f.agent_id = $1 AND "
+                              "f.at > $2 AND f.at >= a.failure_count_since AND (a.status = "
+                              "'active' OR (a.status = 'locked' AND a.locked_until <= $3))"));
   count->BindInt(1, agent_id).BindInt(2, window_start).BindInt(3, now);
   ASSIGN_OR_RETURN(bool row, count->Step());
-  int64_t failures = row ? count->ColumnInt(0) : 0;
+  Counted counted;
+  if (row) counted = {.failures = count->ColumnInt(0), .failure_count_since = count->ColumnInt(1)};
   RETURN_IF_ERROR(count->Run());
-  return failures;
+  return counted;
 }
 
 // The same in one statement, so one round trip, as an unknown service
@@ -45,7 +53,7 @@ Result<int64_t> AddFailureAndCount(store::Connection& db, int64_t agent_id, Fact
 // round trips made a real agent's refusal 0.17 ms slower on a loopback
 // PostgreSQL (docs/benchmarks.md). The count reads the statement's snapshot,
 // before this failure: it adds one for it when the agent counts failures.
-Result<int64_t> AddFailureAndCountInOneTrip(store::Connection& db, int64_t agent_id, Factor factor,
+Result<Counted> AddFailureAndCountInOneTrip(store::Connection& db, int64_t agent_id, Factor factor,
                                             std::string_view source_address, int64_t now,
                                             int64_t window_start) {
   ASSIGN_OR_RETURN(
@@ -55,33 +63,36 @@ Result<int64_t> AddFailureAndCountInOneTrip(store::Connection& db, int64_t agent
                  "VALUES ($1, $3, $4, $5)) "
                  "SELECT (SELECT count(*) FROM login_failure f WHERE f.agent_id = a.id AND "
                  "f.at > $2 AND f.at >= a.failure_count_since) + "
-                 "CASE WHEN $3 >= a.failure_count_since THEN 1 ELSE 0 END "
-                 "FROM agent a WHERE a.id = $1 AND (a.status = 'active' OR "
+                 "CASE WHEN $3 >= a.failure_count_since THEN 1 ELSE 0 END, "
+                 "a.failure_count_since FROM agent a WHERE a.id = $1 AND (a.status = 'active' OR "
                  "(a.status = 'locked' AND a.locked_until <= $3))"));
   record->BindInt(1, agent_id).BindInt(2, window_start).BindInt(3, now);
   record->BindText(4, FactorName(factor)).BindText(5, source_address.substr(0, 64));
   ASSIGN_OR_RETURN(bool row, record->Step());
-  if (!row) return 0;  // done: stepping again would run it again
-  const int64_t failures = record->ColumnInt(0);
+  if (!row) return Counted{};  // done: stepping again would run it again
+  const Counted counted{.failures = record->ColumnInt(0),
+                        .failure_count_since = record->ColumnInt(1)};
   RETURN_IF_ERROR(record->Run());
-  return failures;
+  return counted;
 }
 
 }  // namespace
 
-Result<bool> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor factor,
-                                std::string_view source_address, int64_t now,
-                                const IdentityOptions& options) {
+Result<RecordedFailure> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor factor,
+                                           std::string_view source_address, int64_t now,
+                                           const IdentityOptions& options) {
   const int64_t window_start = now - options.lockout_window.count();
   // Only an active account (or one whose lock has lapsed) can become locked:
   // failures against a suspended, disabled or still-locked account are
   // recorded but change nothing.
   ASSIGN_OR_RETURN(
-      int64_t failures,
+      Counted counted,
       db.dialect() == store::Dialect::kPostgres
           ? AddFailureAndCountInOneTrip(db, agent_id, factor, source_address, now, window_start)
           : AddFailureAndCount(db, agent_id, factor, source_address, now, window_start));
-  if (failures < std::max(1, options.lockout_threshold)) return false;
+  RecordedFailure recorded{.counted = counted.failures > 0,
+                           .prior_failure_count_since = counted.failure_count_since};
+  if (counted.failures < std::max(1, options.lockout_threshold)) return recorded;
 
   int64_t until = now + options.lockout_duration.count();
   // Security: failures up to the end of the lock stop counting once it ends,
@@ -96,7 +107,33 @@ Result<bool> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor 
                               "(status = 'active' OR (status = 'locked' AND locked_until <= $3))"));
   lock->BindInt(1, agent_id).BindInt(2, until).BindInt(3, now);
   ASSIGN_OR_RETURN(int64_t locked, lock->Run());
-  return locked == 1;
+  recorded.locked = locked == 1;
+  if (recorded.locked) recorded.locked_until = until;
+  return recorded;
+}
+
+Result<void> WithdrawPasswordFailure(store::Connection& db, int64_t agent_id,
+                                     const RecordedFailure& failure,
+                                     std::string_view source_address, int64_t now) {
+  // One row: another attempt from the same address in the same second may
+  // have failed for real.
+  const std::string_view row_id = db.dialect() == store::Dialect::kPostgres ? "ctid" : "rowid";
+  const std::string sql = "DELETE FROM login_failure WHERE " + std::string(row_id) +
+                          " IN (SELECT " + std::string(row_id) +
+                          " FROM login_failure WHERE agent_id = $1 AND at = $2 AND factor = "
+                          "'password' AND source_address = $3 LIMIT 1)";
+  ASSIGN_OR_RETURN(store::Statement * drop, db.Prepare(sql));
+  drop->BindInt(1, agent_id).BindInt(2, now).BindText(3, source_address.substr(0, 64));
+  RETURN_IF_ERROR(drop->Run());
+  if (!failure.locked) return {};
+  ASSIGN_OR_RETURN(store::Statement * unlock,
+                   db.Prepare("UPDATE agent SET status = 'active', locked_until = 0, "
+                              "failure_count_since = $3, updated_at = $4 WHERE id = $1 AND "
+                              "status = 'locked' AND locked_until = $2"));
+  unlock->BindInt(1, agent_id).BindInt(2, failure.locked_until);
+  unlock->BindInt(3, failure.prior_failure_count_since).BindInt(4, now);
+  RETURN_IF_ERROR(unlock->Run());
+  return {};
 }
 
 Result<void> RecordUnknownLoginFailure(store::Connection& db, std::string_view source_address,

@@ -23,11 +23,25 @@ namespace vigie::identity::internal {
 
 enum class Factor { kPassword, kTotp, kPasskey };
 
+struct RecordedFailure {
+  bool counted = false;                   // the agent counts failures: active, or its lock lapsed
+  bool locked = false;                    // this failure reached the threshold and locked it
+  int64_t locked_until = 0;               // when locked: the lock's end
+  int64_t prior_failure_count_since = 0;  // when counted: as it was before
+};
+
 // Records one failure and locks the agent if it is active and this failure
-// reaches the threshold. Returns whether it locked the agent now.
-Result<bool> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor factor,
-                                std::string_view source_address, int64_t now,
-                                const IdentityOptions& options);
+// reaches the threshold.
+Result<RecordedFailure> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor factor,
+                                           std::string_view source_address, int64_t now,
+                                           const IdentityOptions& options);
+
+// Takes back a password failure recorded, at `now` from `source_address`,
+// before its hash was checked (login.cc), once the password proved right:
+// one such row goes, and the lock `failure` made, if it is still that lock.
+Result<void> WithdrawPasswordFailure(store::Connection& db, int64_t agent_id,
+                                     const RecordedFailure& failure,
+                                     std::string_view source_address, int64_t now);
 
 // Records a failed login that names no agent that can be found (unknown or
 // malformed service number). Security: this is the write a failure against a
