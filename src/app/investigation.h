@@ -20,6 +20,11 @@ namespace vigie::app {
 // Security: what one look at one's own history may return.
 inline constexpr size_t kMaxOwnConsultations = 50;
 
+// Security: the most events one report over the API may read (about 1.5 KB
+// each in memory with its proof, more once rendered); a wider scope is
+// refused, and `vigie breach report` on the server has no such bound.
+inline constexpr uint64_t kMaxBreachReportEvents = 200'000;
+
 struct BreachRequest {
   // Looked up in the directory and added to scope.agent_ids (at most
   // incident::kMaxBreachSelectors in all); NotFound for one that is unknown.

@@ -103,6 +103,7 @@ Result<BreachAnswer> Portal::ReportBreach(const Caller& caller, const BreachRequ
   // events newer than it are counted too, as unproven (breach_report.h).
   incident::BreachOptions options{
       .with_proofs = request.with_proofs,
+      .max_events = kMaxBreachReportEvents,
       .reading = {.open = [this] { return OpenAuditForReading(*parts_.config); }}};
   if (request.name_subjects) {
     options.with_subjects = [this](std::vector<incident::ExposedSubject>& subjects) -> Result<void> {

@@ -76,17 +76,30 @@ bool ShowsPersons(const AuditEvent& event) {
   return event.type != AuditEventType::kAuditSearch || !event.person_ids.empty();
 }
 
+// BreachOptions::max_events: 0 for none.
+Result<void> WithinLimit(uint64_t events, uint64_t max_events) {
+  if (max_events == 0 || events <= max_events) return {};
+  return Fail(ErrorCode::kInvalidArgument,
+              "the scope holds more than " + std::to_string(max_events) +
+                  " events: narrow it (a shorter window, fewer agents), or run `vigie breach "
+                  "report` on the server");
+}
+
 // Consultations in the window, matching `keep` (given the row's sequence,
 // session and address columns and a way to decode it), into `out`.
 template <typename Keep>
-Result<void> Collect(store::Statement& rows, Keep keep, std::map<uint64_t, Selected>& out) {
+Result<void> Collect(store::Statement& rows, Keep keep, uint64_t max_events,
+                     std::map<uint64_t, Selected>& out) {
   while (true) {
     ASSIGN_OR_RETURN(bool more, rows.Step());
     if (!more) break;
     const auto sequence = static_cast<uint64_t>(rows.ColumnInt(0));
     if (out.contains(sequence)) continue;
     ASSIGN_OR_RETURN(std::optional<Selected> kept, keep(rows));
-    if (kept && ShowsPersons(kept->event)) out.emplace(sequence, std::move(*kept));
+    if (kept && ShowsPersons(kept->event)) {
+      out.emplace(sequence, std::move(*kept));
+      RETURN_IF_ERROR(WithinLimit(out.size(), max_events));
+    }
   }
   return {};
 }
@@ -109,7 +122,7 @@ void BindWindow(store::Statement& rows, int first, const BreachScope& scope) {
 // (SQLite's index holds the sequence), then they are read by sequence, on
 // several connections when many.
 Result<void> SelectByAgentIndex(store::Connection& db, const BreachScope& scope,
-                                const audit::ParallelReading& reading,
+                                const BreachOptions& options,
                                 std::map<uint64_t, Selected>& selected) {
   std::vector<uint64_t> sequences;
   for (int64_t agent_id : scope.agent_ids) {
@@ -123,12 +136,13 @@ Result<void> SelectByAgentIndex(store::Connection& db, const BreachScope& scope,
       ASSIGN_OR_RETURN(bool more, rows->Step());
       if (!more) break;
       sequences.push_back(static_cast<uint64_t>(rows->ColumnInt(0)));
+      RETURN_IF_ERROR(WithinLimit(sequences.size(), options.max_events));
     }
   }
   std::sort(sequences.begin(), sequences.end());
   sequences.erase(std::unique(sequences.begin(), sequences.end()), sequences.end());
   ASSIGN_OR_RETURN(std::vector<audit::StoredEvent> stored,
-                   audit::ReadStoredEvents(db, sequences, reading));
+                   audit::ReadStoredEvents(db, sequences, options.reading));
   for (audit::StoredEvent& one : stored) {
     if (!Counted(one.event.type) || !ShowsPersons(one.event)) continue;
     const uint64_t sequence = one.event.sequence;
@@ -139,14 +153,14 @@ Result<void> SelectByAgentIndex(store::Connection& db, const BreachScope& scope,
 }
 
 Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachScope& scope,
-                                            const audit::ParallelReading& reading) {
+                                            const BreachOptions& options) {
   std::map<uint64_t, Selected> selected;
   auto decode_all = [](store::Statement& row) -> Result<std::optional<Selected>> {
     ASSIGN_OR_RETURN(Selected kept, Decode(row));
     return std::optional<Selected>(std::move(kept));
   };
   if (db.dialect() == store::Dialect::kSqlite) {
-    RETURN_IF_ERROR(SelectByAgentIndex(db, scope, reading, selected));
+    RETURN_IF_ERROR(SelectByAgentIndex(db, scope, options, selected));
   } else {
     // PostgreSQL's index does not hold the sequence: one statement per agent.
     for (int64_t agent_id : scope.agent_ids) {
@@ -156,7 +170,7 @@ Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachS
                                   "time_us <= $3 AND type IN ($4, $5, $6)"));
       rows->BindInt(1, agent_id);
       BindWindow(*rows, 2, scope);
-      RETURN_IF_ERROR(Collect(*rows, decode_all, selected));
+      RETURN_IF_ERROR(Collect(*rows, decode_all, options.max_events, selected));
     }
   }
   if (scope.session_ids.empty() && scope.dpop_jkts.empty() && scope.source_addresses.empty()) {
@@ -182,9 +196,12 @@ Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachS
                               "audit_event WHERE time_us >= $1 AND time_us <= $2 AND "
                               "type IN ($3, $4, $5)"));
   BindWindow(*rows, 1, scope);
-  RETURN_IF_ERROR(Collect(*rows, keep, selected));
+  RETURN_IF_ERROR(Collect(*rows, keep, options.max_events, selected));
   return selected;
 }
+
+// The start of the UTC hour holding `unix_micros`.
+int64_t HourOf(int64_t unix_micros) { return unix_micros - unix_micros % kHourMicros; }
 
 template <typename T>
 std::vector<T> SortedDistinct(std::vector<T> values) {
@@ -224,7 +241,7 @@ void Aggregate(std::map<uint64_t, Selected>& selected, BreachReport& report) {
     }
     const bool file = e.type == AuditEventType::kFileOpening;
     const bool named = e.type == AuditEventType::kAuditSearch;
-    const int64_t hour = e.time_unix_micros - e.time_unix_micros % kHourMicros;
+    const int64_t hour = HourOf(e.time_unix_micros);
     TimelineHour& bucket = hours[hour];
     bucket.hour_unix_micros = hour;
     if (named) {
@@ -244,7 +261,6 @@ void Aggregate(std::map<uint64_t, Selected>& selected, BreachReport& report) {
       if (added) {
         subject.person_id = person_id;
         subject.first_unix_micros = subject.last_unix_micros = e.time_unix_micros;
-        ++bucket.new_subjects;
       }
       subject.first_unix_micros = std::min(subject.first_unix_micros, e.time_unix_micros);
       subject.last_unix_micros = std::max(subject.last_unix_micros, e.time_unix_micros);
@@ -299,6 +315,10 @@ void Aggregate(std::map<uint64_t, Selected>& selected, BreachReport& report) {
     if (!subject.notice_ids.empty()) ++with_notices;
     if (!subject.entry_ids.empty()) ++with_entries;
     if (subject.record_count_in_summary) ++record_count_subjects;
+    // New in the hour of its earliest event, which need not be the first by
+    // sequence: nodes' clocks differ by a little (that hour has a bucket:
+    // the event made it).
+    ++hours[HourOf(subject.first_unix_micros)].new_subjects;
     report.subjects.push_back(std::move(subject));
   }
   std::sort(
@@ -496,7 +516,7 @@ Result<BreachReport> ComputeBreachReport(store::Connection& audit_db, const Brea
   ASSIGN_OR_RETURN(report.log_size, LogSize(audit_db));
   ASSIGN_OR_RETURN(report.checkpoint, audit::ReadLatestCheckpoint(audit_db));
   if (options.progress) options.progress("selecting", 0, 0);
-  ASSIGN_OR_RETURN(auto selected, Select(audit_db, scope, options.reading));
+  ASSIGN_OR_RETURN(auto selected, Select(audit_db, scope, options));
   Aggregate(selected, report);
   selected.clear();
   const uint64_t covered = report.checkpoint ? report.checkpoint->tree_size : 0;

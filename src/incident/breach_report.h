@@ -194,6 +194,12 @@ struct BreachReport {
 
 struct BreachOptions {
   bool with_proofs = true;
+  // Security: when not 0, the most events the report may read (those of
+  // the scope's agents in the window, and the consultations matching its
+  // sessions, keys or addresses); beyond, InvalidArgument before the rest
+  // is read. Bounds the memory one request over the API may take; the
+  // command line on the server sets none.
+  uint64_t max_events = 0;
   // (stage, done, total) for long steps; total 0 when unknown.
   std::function<void(std::string_view stage, uint64_t done, uint64_t total)> progress;
   // When set, called once the subjects are known, on a thread of its own
@@ -213,7 +219,8 @@ struct BreachOptions {
 // transaction of its own (other connections read only events and Merkle
 // nodes below its tree size, which never change once written). Errors: those of
 // ValidateBreachScope; DataLoss when an event does not decode or the log does not match the
-// checkpoint's root (run `vigie audit verify`); storage errors.
+// checkpoint's root (run `vigie audit verify`); InvalidArgument past
+// options.max_events; storage errors.
 Result<BreachReport> ComputeBreachReport(store::Connection& audit_db, const BreachScope& scope,
                                          const Clock& clock, const BreachOptions& options = {});
 
