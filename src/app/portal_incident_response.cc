@@ -112,10 +112,17 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
     trail_->RecordRefusal(std::move(event), released.error(), started);
     return released;
   }
-  event.subject = AuditText(IncidentSubject(released->incident,
-                                        mode == incident::ReleaseMode::kReset ? "released (reset)"
-                                                                              : "released"),
-                        audit::kMaxAuditShortText);
+  // Who the release left barred is part of what it did: the log says how
+  // many, the answer names them.
+  std::string subject = IncidentSubject(
+      released->incident, mode == incident::ReleaseMode::kReset ? "released (reset)" : "released");
+  for (const auto& [count, what] :
+       {std::pair{released->kept_suspended.size(), "kept suspended"},
+        std::pair{released->still_contained.size(), "still held by another incident"},
+        std::pair{released->not_released.size(), "not released"}}) {
+    if (count > 0) subject += ", " + std::to_string(count) + " " + what;
+  }
+  event.subject = AuditText(subject, audit::kMaxAuditShortText);
   RETURN_IF_ERROR(trail_->Record(std::move(event), started));
   std::vector<AuditEvent> reinstated;
   for (const identity::Agent& agent : released->reinstated) {

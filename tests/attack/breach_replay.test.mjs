@@ -213,4 +213,7 @@ test('7. containing the unit kills every session on its next request', async () 
   assert.deepEqual(released.json.reinstated, []);
   const audit = installation.vigie('audit', 'search', '--type', 'incident_action');
   assert.match(audit, /breach replay/);
+  // The log says the release left one agent suspended.
+  assert.match(installation.vigie('audit', 'search', '--type', 'incident_released'),
+               /released \(reset\) unit PN-75, 2 agents, 1 kept suspended/);
 });
