@@ -149,7 +149,9 @@ ApiV1::ApiV1(app::Portal& portal, ApiOptions options)
     : portal_(portal),
       options_(std::move(options)),
       replay_(options_.dpop.max_age_seconds + options_.dpop.max_future_seconds,
-              options_.replay_capacity, options_.replay_per_key) {}
+              options_.replay_capacity, options_.replay_per_key,
+              options_.shared_replay != nullptr ? INT64_MIN
+                                                : UnixSeconds(portal_.parts().clock->Now())) {}
 
 std::span<const RouteInfo> ApiV1::Routes() { return kRouteInfos; }
 
@@ -163,6 +165,7 @@ Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t check
   // The credential checked: the key belongs to a real session, worth keeping.
   if (proof.key_to_keep) keys_.Remember(proof.key_to_keep);
   // This node's memory first: most replays are refused without a round trip.
+  RETURN_IF_ERROR(replay_.CheckMadeSinceBegun(proof.iat));
   RETURN_IF_ERROR(replay_.Use(proof.jkt, proof.jti, now));
   if (options_.shared_replay != nullptr) {
     RETURN_IF_ERROR(options_.shared_replay->Use(proof.jkt, proof.jti, now));
@@ -252,6 +255,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
       ASSIGN_OR_RETURN(session::DpopProof proof,
                        internal::CheckProof(request, options_.public_url, std::nullopt,
                                             options_.dpop, keys_, now));
+      RETURN_IF_ERROR(replay_.CheckMadeSinceBegun(proof.iat));
       RETURN_IF_ERROR(replay_.CheckUnused(proof.jkt, proof.jti, now));
       if (options_.shared_replay != nullptr) {
         RETURN_IF_ERROR(options_.shared_replay->CheckUnused(proof.jkt, proof.jti, now));

@@ -19,6 +19,11 @@ Result<std::shared_ptr<const CachedDpopKey>> DpopKeyCache::Parse(std::span<const
 Result<std::shared_ptr<const CachedDpopKey>> DpopKeyCache::Get(std::span<const uint8_t> x,
                                                                std::span<const uint8_t> y,
                                                                bool* kept) {
+  if (kept != nullptr) *kept = false;
+  // Security: the cache is keyed by x || y; the same 64 bytes split 31/33
+  // must meet the coordinates' check, not the cached key.
+  if (x.size() != crypto::kP256CoordinateSize || y.size() != crypto::kP256CoordinateSize)
+    return Parse(x, y);
   std::string coordinates(crypto::AsText(x));
   coordinates += crypto::AsText(y);
   {

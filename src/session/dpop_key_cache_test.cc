@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
+#include <vector>
+
 #include "crypto/crypto.h"
 #include "session/dpop.h"
 #include "tests/support/matchers.h"
@@ -38,6 +41,25 @@ TEST(DpopKeyCacheTest, RefusesPointsOffTheCurveAndDoesNotRememberThem) {
   y[31] = 1;
   EXPECT_THAT(cache.Get(x, y), ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_EQ(cache.size(), 0u);
+}
+
+// The cache is keyed by x || y: the same 64 bytes split otherwise are not
+// the cached key, they are refused as the coordinates' check refuses them.
+TEST(DpopKeyCacheTest, AKeyKeptIsNotFoundUnderCoordinatesOfAnotherLength) {
+  DpopKeyCache cache;
+  auto key = crypto::Es256PrivateKey::Generate();
+  const auto& pub = key.public_key();
+  auto parsed = cache.Get(pub.x(), pub.y());
+  ASSERT_OK(parsed);
+  cache.Remember(*parsed);
+  std::vector<uint8_t> joined(pub.x().begin(), pub.x().end());
+  joined.insert(joined.end(), pub.y().begin(), pub.y().end());
+  const std::span<const uint8_t> all(joined);
+  bool kept = true;
+  EXPECT_THAT(cache.Get(all.first(31), all.subspan(31), &kept),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_FALSE(kept);
+  EXPECT_THAT(cache.Get(all.first(33), all.subspan(33)), ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
 TEST(DpopKeyCacheTest, StaysWithinItsCapacity) {

@@ -212,6 +212,18 @@ TEST(DpopReplayCacheTest, AJtiWorksOnceUntilItCouldNoLongerBeAccepted) {
   EXPECT_EQ(cache.size(), 1u);
 }
 
+// One node's memory (SQLite) is emptied by a restart: a proof made before
+// the new process began may have been accepted by the old one.
+TEST(DpopReplayCacheTest, AloneItRefusesProofsMadeBeforeItBegan) {
+  const DpopReplayCache alone(65, 16, 0, /*begun_at=*/kNow);
+  EXPECT_THAT(alone.CheckMadeSinceBegun(kNow - 30), ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(alone.CheckMadeSinceBegun(kNow - 1), ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_OK(alone.CheckMadeSinceBegun(kNow));
+  // Beside a shared guard, the database remembers across restarts.
+  const DpopReplayCache beside_shared(65, 16);
+  EXPECT_OK(beside_shared.CheckMadeSinceBegun(kNow - 30));
+}
+
 // A proof is acceptable from iat - max_future to iat + max_age, both ends
 // included. Used first at the start of that window, it must still be
 // refused as a replay at its very end.

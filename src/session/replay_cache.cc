@@ -72,6 +72,12 @@ Result<void> DpopReplayCache::Use(std::string_view jkt, std::string_view jti, in
   return {};
 }
 
+Result<void> DpopReplayCache::CheckMadeSinceBegun(int64_t iat) const {
+  if (iat >= begun_at_) return {};
+  return Fail(ErrorCode::kUnauthenticated,
+              "invalid DPoP proof: made before the server started; sign a new one");
+}
+
 size_t DpopReplayCache::size() const {
   std::lock_guard lock(mutex_);
   return seen_.size();

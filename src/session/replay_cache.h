@@ -35,8 +35,23 @@ class DpopReplayCache {
   // inclusive, and forgotten kReplayForgetLagSeconds later; `capacity`: pairs remembered at most;
   // `per_key`: of those, at most so many for one key (0: no share), so that one session's flood of
   // proofs cannot fill the cache and refuse everyone else.
-  DpopReplayCache(int64_t remember_seconds, size_t capacity, size_t per_key = 0)
-      : remember_seconds_(remember_seconds), capacity_(capacity), per_key_(per_key) {}
+  // `begun_at`: when this memory began (unix seconds), for CheckMadeSince-
+  // Begun; the default, for a cache beside a SharedProofReplayGuard, refuses
+  // nothing for its age.
+  DpopReplayCache(int64_t remember_seconds, size_t capacity, size_t per_key = 0,
+                  int64_t begun_at = INT64_MIN)
+      : remember_seconds_(remember_seconds),
+        capacity_(capacity),
+        per_key_(per_key),
+        begun_at_(begun_at) {}
+
+  // Refuses (Unauthenticated) a proof whose iat is before `begun_at`.
+  // Security: with no shared guard (SQLite: one node), this cache is the
+  // only memory of used proofs, and a restart empties it; a proof made
+  // before may have been accepted by the process before, and would pass
+  // again within its age. (Its first second is accepted: a restart takes
+  // longer, and a client whose clock is the same would be refused.)
+  Result<void> CheckMadeSinceBegun(int64_t iat) const;
 
   // Records the pair. Errors: Unauthenticated when it was already used;
   // ResourceExhausted when the cache is full of live pairs, or this key has
@@ -61,6 +76,7 @@ class DpopReplayCache {
   const int64_t remember_seconds_;
   const size_t capacity_;
   const size_t per_key_;
+  const int64_t begun_at_;
   mutable std::mutex mutex_;
   std::unordered_set<std::string> seen_;  // digests: fixed size
   std::unordered_map<uint64_t, size_t> live_by_key_;

@@ -6,9 +6,15 @@ namespace vigie::session {
 namespace {
 
 // Pairs forgotten at most this often (seconds): one DELETE by the expiry
-// index, rather than one per proof; each a lag after its expiry, as the
-// local cache does (another node's clock may be a little behind).
+// index, rather than one per proof.
 constexpr int64_t kPurgeEvery = 60;
+
+// How long after its expiry, by the purging node's clock, a pair is purged
+// (seconds). Security: a node whose clock is ahead would otherwise forget a
+// pair that a node with a correct clock still accepts a proof for: nodes'
+// clocks may differ by up to this much (NTP keeps them within far less).
+constexpr int64_t kPurgeLagSeconds = 60;
+static_assert(kPurgeLagSeconds >= kReplayForgetLagSeconds);
 
 }  // namespace
 
@@ -19,7 +25,7 @@ Result<void> SharedProofReplayGuard::Use(std::string_view jkt, std::string_view 
   if (now >= due && next_purge_.compare_exchange_strong(due, now + kPurgeEvery)) {
     ASSIGN_OR_RETURN(store::Statement * purge,
                      db->Prepare("DELETE FROM dpop_proof_seen WHERE expires_at < $1"));
-    purge->BindInt(1, now - kReplayForgetLagSeconds);
+    purge->BindInt(1, now - kPurgeLagSeconds);
     RETURN_IF_ERROR(purge->Run());
   }
   // Each statement commits on its own: two nodes racing on one pair are
