@@ -7,6 +7,7 @@
 #include "app/detection_response.h"
 #include "app/internal/audited.h"
 #include "app/internal/session_bar.h"
+#include "audit/audit_event_codec.h"
 #include "core/log.h"
 #include "detect/detection_rules.h"
 #include "identity/shared_login_throttle.h"
@@ -233,6 +234,11 @@ Result<LoginTokens> Portal::FinishLogin(
     identity::Authenticator authenticator = AuthenticatorOn(*db);
     auto verified = verify(authenticator);
     locked = authenticator.locked_agent();
+    // Which passkey, and why one was refused: a login with a factor nobody
+    // knew of, or a cloned authenticator, is found by its id.
+    if (!authenticator.passkey_outcome().empty()) {
+      event.subject = AuditText(authenticator.passkey_outcome(), audit::kMaxAuditShortText);
+    }
     if (std::optional<int64_t> refused = authenticator.refused_agent()) {
       // Named in the log, so detection counts the failures against the agent.
       identity::AgentDirectory directory(*db, *parts_.clock, identity_options_);

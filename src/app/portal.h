@@ -187,9 +187,11 @@ class Portal {
   int64_t idle_timeout_seconds() const;
 
   // --- The caller's passkeys (portal_passkeys.cc) ---
-  // Registering needs a second factor at most kPasskeyEnrolmentFreshness
-  // old: PermissionDenied(kStepUpRequired) otherwise (a stolen session alone
-  // cannot plant a lasting credential). Registration and removal are audited.
+  // Registering or removing one needs a second factor (the login's, or a
+  // step-up's) at most kPasskeyEnrolmentFreshness old, and no step-up
+  // demanded by detection: PermissionDenied(kStepUpRequired) otherwise. A
+  // session left open, or flagged, cannot plant a lasting credential or
+  // strip the agent of a phishing-resistant one. Both are audited.
   Result<std::vector<uint8_t>> BeginPasskeyRegistration(const Caller& caller);
   Result<identity::Passkey> RegisterPasskey(const Caller& caller, const webauthn::RelyingParty& rp,
                                             const identity::NewPasskey& answer);

@@ -21,6 +21,16 @@ void DescribePasskey(AuditEvent& event, const identity::Passkey& passkey) {
   event.subject = "passkey=" + std::to_string(passkey.id) + " name=" + passkey.name;
 }
 
+// Changing the agent's factors takes a recent second factor, and none
+// pending: a detection rule's demand for one stands until it is met.
+Result<void> RequireFreshSecondFactor(const Caller& caller, const Clock& clock) {
+  const int64_t now = UnixSeconds(clock.Now());
+  if (caller.step_up_demanded || now - caller.second_factor_at > kPasskeyEnrolmentFreshness) {
+    return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<identity::PasskeyLoginOptions> Portal::PasskeyLoginOptions(std::string_view challenge) {
@@ -44,10 +54,7 @@ Result<LoginTokens> Portal::LoginWithPasskey(std::string_view challenge,
 int64_t Portal::idle_timeout_seconds() const { return session_options_.idle_timeout_seconds; }
 
 Result<std::vector<uint8_t>> Portal::BeginPasskeyRegistration(const Caller& caller) {
-  const int64_t now = UnixSeconds(parts_.clock->Now());
-  if (now - caller.second_factor_at > kPasskeyEnrolmentFreshness) {
-    return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
-  }
+  RETURN_IF_ERROR(RequireFreshSecondFactor(caller, *parts_.clock));
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   return identity::PasskeyRegistry(*db, *parts_.clock).BeginRegistration(caller.agent_id);
 }
@@ -63,10 +70,7 @@ Result<identity::Passkey> Portal::RegisterPasskey(const Caller& caller,
           -> Result<identity::Passkey> {
         // The challenge was handed out to a fresh second factor; the answer
         // must come soon after too, not from a session left open since.
-        const int64_t now = UnixSeconds(parts_.clock->Now());
-        if (now - caller.second_factor_at > kPasskeyEnrolmentFreshness) {
-          return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
-        }
+        RETURN_IF_ERROR(RequireFreshSecondFactor(caller, *parts_.clock));
         ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
         return identity::PasskeyRegistry(*db, *parts_.clock)
             .FinishRegistration(caller.agent_id, rp, answer, before_commit);
@@ -83,6 +87,7 @@ Result<identity::Passkey> Portal::RemovePasskey(const Caller& caller, int64_t pa
       *trail_, trail_->For(caller, AuditEventType::kPasskeyRemoved), Now(), DescribePasskey,
       [&](const identity::PasskeyRegistry::BeforeCommit& before_commit)
           -> Result<identity::Passkey> {
+        RETURN_IF_ERROR(RequireFreshSecondFactor(caller, *parts_.clock));
         ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
         return identity::PasskeyRegistry(*db, *parts_.clock)
             .Remove(caller.agent_id, passkey_id, before_commit);

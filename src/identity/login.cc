@@ -330,6 +330,8 @@ Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
       Log(LogLevel::kWarn, "passkey_refused",
           {{"agent_id", std::to_string(*agent_id)}, {"reason", verified.error().message()}});
       refused_agent_ = *agent_id;
+      passkey_outcome_ = (stored ? "passkey=" + std::to_string(stored->passkey.id) : "passkey") +
+                         " refused: " + verified.error().message();
       RETURN_IF_ERROR(
           internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
       ASSIGN_OR_RETURN(internal::RecordedFailure failure,
@@ -341,6 +343,7 @@ Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
     }
     RETURN_IF_ERROR(internal::RecordPasskeyUse(*db_, stored->passkey.id, verified->sign_count,
                                                verified->backup_state, now));
+    passkey_outcome_ = "passkey=" + std::to_string(stored->passkey.id);
     // As a good TOTP code does: the failures so far are forgotten.
     ASSIGN_OR_RETURN(store::Statement * clear,
                      db_->Prepare("UPDATE agent SET status = 'active', locked_until = 0, "

@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -138,11 +139,17 @@ class Authenticator {
   // with a wrong code or passkey), if any: the audit log names it, so the
   // detection rules count login failures against their agent.
   std::optional<int64_t> refused_agent() const { return refused_agent_; }
+  // What the last VerifyPasskey made of the assertion, for its audit event:
+  // "passkey=<id>", or "passkey=<id> refused: <why>" (a counter that went
+  // back is a cloned authenticator), or "passkey refused: <why>" when it is
+  // none of the agent's; empty when no passkey was looked at.
+  const std::string& passkey_outcome() const { return passkey_outcome_; }
 
  private:
   void ForgetAttemptOutcome() {
     locked_agent_.reset();
     refused_agent_.reset();
+    passkey_outcome_.clear();
   }
   // Inside the caller's write transaction: checks `code` for an agent that
   // can log in, persists the step on success, records a failure otherwise.
@@ -173,6 +180,7 @@ class Authenticator {
   IdentityOptions options_;
   std::optional<int64_t> locked_agent_;
   std::optional<int64_t> refused_agent_;
+  std::string passkey_outcome_;
 };
 
 }  // namespace vigie::identity

@@ -127,8 +127,13 @@ test('a rule set to step_up demands a fresh second factor before the next consul
   }
   assert.equal(demanded?.status, 403);
   assert.match(demanded.headers['www-authenticate'] ?? '', /insufficient_user_authentication/);
+  // Nor can the flagged session add a lasting factor of its own.
+  const plant = await agent.call('POST', '/api/v1/passkeys/options');
+  assert.equal(plant.status, 403, plant.body);
+  assert.match(plant.headers['www-authenticate'] ?? '', /insufficient_user_authentication/);
   const stepUp = await agent.call('POST', '/api/v1/auth/step-up', { code: totp(agent.secret, 1) });
   assert.equal(stepUp.status, 204, stepUp.body);
+  assert.equal((await agent.call('POST', '/api/v1/passkeys/options')).status, 200);
   const after = await agent.call('POST', '/api/v1/search', {
     purpose: 'identity_check', surname: persons[0].surname, given_name: persons[0].given_names[0] });
   assert.equal(after.status, 200, after.body);

@@ -231,10 +231,16 @@ test('registrations, removals and passkey logins are in the audit log', () => {
   const removals = installation.vigie('audit', 'search', '--type', 'passkey_removed').trim().split('\n')
     .map((l) => JSON.parse(l));
   assert.deepEqual(removals.map((e) => e.outcome), ['ok', 'refused'], 'the second removal found nothing');
+  // A login names the passkey it used, one of those registered.
+  const ids = new Set(registered.map((e) => e.subject.match(/^passkey=(\d+)/)[1]));
   const logins = installation.vigie('audit', 'search', '--type', 'login_second_factor_ok').trim().split('\n')
-    .map((l) => JSON.parse(l)).filter((e) => e.subject === 'passkey');
+    .map((l) => JSON.parse(l)).filter((e) => e.subject.startsWith('passkey'));
   assert.ok(logins.length >= 3, 'passkey logins say so');
+  for (const e of logins) assert.ok(ids.has(e.subject.match(/^passkey=(\d+)$/)?.[1]), e.subject);
+  // A refusal says why, for the officers (the client hears only "login failed").
   const failures = installation.vigie('audit', 'search', '--type', 'login_second_factor_failed').trim().split('\n')
-    .map((l) => JSON.parse(l)).filter((e) => e.subject === 'passkey');
+    .map((l) => JSON.parse(l)).filter((e) => e.subject.startsWith('passkey'));
   assert.ok(failures.length >= 5);
+  assert.ok(failures.some((e) => /^passkey=\d+ refused: sign counter did not increase/.test(e.subject)),
+            'a cloned authenticator is named as such');
 });
