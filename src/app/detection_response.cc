@@ -68,6 +68,24 @@ detect::Detector::LastSeen LastSeenFrom(audit::AuditLog* log) {
   };
 }
 
+// `attempt`'s result, tried again while it fails with what may pass (a
+// conflict, a busy database) and the second it is due in lasts.
+template <typename Attempt>
+auto RetriedBriefly(Attempt attempt) -> decltype(attempt()) {
+  const auto due = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  auto result = attempt();
+  for (auto pause = std::chrono::milliseconds(50);
+       !result &&
+       (result.error().code() == ErrorCode::kConflict ||
+        result.error().code() == ErrorCode::kUnavailable) &&
+       std::chrono::steady_clock::now() + pause < due;
+       pause *= 2) {
+    std::this_thread::sleep_for(pause);
+    result = attempt();
+  }
+  return result;
+}
+
 }  // namespace
 
 Caller DetectionSystem() {
@@ -144,17 +162,7 @@ void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& 
   // action is due in lasts; the alert says if it still failed. Its steps
   // (suspend, revoke) are idempotent, so a retry after a partial success
   // only records the suspension twice.
-  const auto due = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  Result<void> acted = Act(event, finding);
-  for (auto pause = std::chrono::milliseconds(50);
-       !acted &&
-       (acted.error().code() == ErrorCode::kConflict ||
-        acted.error().code() == ErrorCode::kUnavailable) &&
-       std::chrono::steady_clock::now() + pause < due;
-       pause *= 2) {
-    std::this_thread::sleep_for(pause);
-    acted = Act(event, finding);
-  }
+  Result<void> acted = RetriedBriefly([&] { return Act(event, finding); });
   std::string action(detect::ActionName(finding.action));
   std::string detail = finding.detail;
   if (!acted) {
@@ -173,12 +181,17 @@ void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& 
                       .source_address = event.source_address,
                       .detail = std::move(detail),
                       .event_sequence = event.sequence};
+  // Retried as the action is: an alert lost to a busy moment would leave
+  // only a log line.
+  auto added = RetriedBriefly([&]() -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    return detect::AlertStore(*db, *parts_.clock).Add(alert);
+  });
   int64_t alert_id = 0;
-  if (auto db = parts_.pool->Borrow()) {
-    auto added = detect::AlertStore(**db, *parts_.clock).Add(alert);
-    if (added) alert_id = *added;
-    else Log(LogLevel::kError, "detect_alert_not_stored", {{"error", added.error().message()}});
-  }
+  if (added)
+    alert_id = *added;
+  else
+    Log(LogLevel::kError, "detect_alert_not_stored", {{"error", added.error().message()}});
   Log(finding.severity == detect::Severity::kWarning ? LogLevel::kWarn : LogLevel::kError,
       "detect_alert",
       {{"rule", alert.rule}, {"action", alert.action}, {"agent", alert.service_number},

@@ -21,6 +21,11 @@ constexpr int64_t kSuspendRefireSeconds = 60;
 // Active hours kept for the baseline, and how many are needed before it counts.
 constexpr size_t kBusyHoursKept = 24 * 60;
 constexpr size_t kBusyHoursNeeded = 8;
+// Security: an hour joins the baseline only once it is a day old. Learnt at
+// once, an hour spent just under the threshold raised the next hour's
+// threshold by the factor: an agent with little history could triple it
+// hour after hour, within a day, without ever firing the rule.
+constexpr int64_t kLearnAfterHours = 24;
 // Bounds on the sliding windows, so an agent left running under an
 // alert-only policy cannot grow them without end; far beyond any threshold,
 // so the rules have fired long before they apply.
@@ -226,11 +231,13 @@ void AgentActivity::CheckRates(const AuditEvent& event, std::vector<Finding>& fi
          now, options, learning);
   }
   if (event.outcome != AuditOutcome::kOk) return;
-  CountPersons(event);
+  const bool someone_new = CountPersons(event);
   const int64_t usual = usual_busiest_hour_;
   const int64_t threshold =
       std::max<int64_t>(options.persons_per_hour_floor, usual * options.persons_per_hour_factor);
-  if (static_cast<int64_t>(person_counts_.size()) > threshold) {
+  // Only a consultation that adds to the sweep: an agent reinstated after a
+  // false alarm is not suspended again for the persons seen before it.
+  if (someone_new && static_cast<int64_t>(person_counts_.size()) > threshold) {
     Fire(findings, Rule::kDistinctPersons,
          std::to_string(person_counts_.size()) + " distinct persons within an hour (threshold " +
              std::to_string(threshold) + "; the agent's usual busiest hour: " +
@@ -239,30 +246,41 @@ void AgentActivity::CheckRates(const AuditEvent& event, std::vector<Finding>& fi
   }
 }
 
-void AgentActivity::CountPersons(const AuditEvent& event) {
+bool AgentActivity::CountPersons(const AuditEvent& event) {
   const int64_t now = event.time_unix_micros;
   const int64_t bucket = now / kHour;
   if (bucket != hour_bucket_) {
     if (hour_bucket_ >= 0 && !bucket_persons_.empty()) {
-      busy_hours_.push_back(static_cast<uint32_t>(bucket_persons_.size()));
-      if (busy_hours_.size() > kBusyHoursKept) busy_hours_.pop_front();
-      LearnBusiestHour();
+      unlearnt_hours_.emplace_back(hour_bucket_, static_cast<uint32_t>(bucket_persons_.size()));
     }
+    bool learnt = false;
+    while (!unlearnt_hours_.empty() && unlearnt_hours_.front().first <= bucket - kLearnAfterHours) {
+      busy_hours_.push_back(unlearnt_hours_.front().second);
+      if (busy_hours_.size() > kBusyHoursKept) busy_hours_.pop_front();
+      unlearnt_hours_.pop_front();
+      learnt = true;
+    }
+    if (learnt) LearnBusiestHour();
     bucket_persons_.clear();
     hour_bucket_ = bucket;
   }
+  auto forget_oldest_while = [&](auto too_many) {
+    while (!persons_.empty() && (persons_.front().first < now - kHour || too_many())) {
+      auto it = person_counts_.find(persons_.front().second);
+      if (--it->second == 0) person_counts_.erase(it);
+      persons_.pop_front();
+    }
+  };
+  forget_oldest_while([] { return false; });  // first, so a person back after an hour is new
+  bool someone_new = false;
   for (int64_t person : event.person_ids) {
     // The hour's count saturates at the cap (far beyond any threshold).
     if (bucket_persons_.size() < kMaxWindowEntries) bucket_persons_.insert(person);
     persons_.emplace_back(now, person);
-    ++person_counts_[person];
+    someone_new = ++person_counts_[person] == 1 || someone_new;
   }
-  while (!persons_.empty() &&
-         (persons_.front().first < now - kHour || persons_.size() > kMaxWindowEntries)) {
-    auto it = person_counts_.find(persons_.front().second);
-    if (--it->second == 0) person_counts_.erase(it);
-    persons_.pop_front();
-  }
+  forget_oldest_while([&] { return persons_.size() > kMaxWindowEntries; });
+  return someone_new;
 }
 
 // Once per past hour, not per event: the baseline only moves when an hour ends.
@@ -353,12 +371,17 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
       misses += it->found_nobody ? 1 : 0;
       unlinked += it->purpose_linked ? 0 : 1;
     }
-    if (misses * 100 >= static_cast<size_t>(options.enumeration_miss_percent) * window) {
+    // Each only on a search that is itself one (a miss, an unlinked one):
+    // what an agent did before a reinstatement does not suspend it again.
+    if (latest.found_nobody &&
+        misses * 100 >= static_cast<size_t>(options.enumeration_miss_percent) * window) {
       Fire(findings, Rule::kEnumeration,
            std::to_string(misses) + " of the last " + std::to_string(window) +
                " searches found nobody",
            now, options, learning);
-    } else if (unlinked * 100 >= static_cast<size_t>(options.enumeration_unlinked_percent) * window) {
+    } else if (!latest.purpose_linked &&
+               unlinked * 100 >=
+                   static_cast<size_t>(options.enumeration_unlinked_percent) * window) {
       Fire(findings, Rule::kEnumeration,
            std::to_string(unlinked) + " of the last " + std::to_string(window) +
                " searches had no plausible purpose link (no case reference, no full identity)",

@@ -80,7 +80,8 @@ class AgentActivity {
                   const DetectOptions& options, bool learning);
   void CheckSearches(const audit::AuditEvent& event, const SearchTerms& terms,
                      std::vector<Finding>& findings, const DetectOptions& options, bool learning);
-  void CountPersons(const audit::AuditEvent& event);
+  // Whether the event brought a person new to the hour's window.
+  bool CountPersons(const audit::AuditEvent& event);
   void NoteSessionNetwork(std::string network, int64_t now, int64_t since);
   void LearnBusiestHour();  // after busy_hours_ changed
 
@@ -92,6 +93,9 @@ class AgentActivity {
   std::unordered_set<std::string> devices_;
   int64_t hour_bucket_ = -1;                   // the clock hour being counted
   std::unordered_set<int64_t> bucket_persons_;  // its distinct persons
+  // Past active hours as (clock hour, distinct persons), until they are a
+  // day old and join busy_hours_.
+  std::deque<std::pair<int64_t, uint32_t>> unlearnt_hours_;
   std::deque<uint32_t> busy_hours_;             // distinct persons of past active hours
   int64_t usual_busiest_hour_ = 0;              // distinct persons; 0 without enough history
   // Sliding windows.

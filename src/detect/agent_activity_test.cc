@@ -118,6 +118,71 @@ TEST(AgentActivityTest, BaselineRaisesTheThresholdForABusyAgent) {
   EXPECT_TRUE(Fired(findings, Rule::kDistinctPersons));
 }
 
+// An agent with little history raising its own threshold: each hour spent
+// just under it would have become the usual busiest hour at once, tripling
+// the next hour's threshold. Hours are learnt a day later.
+TEST(AgentActivityTest, HoursSpentUnderTheThresholdDoNotRaiseItTheSameDay) {
+  AgentActivity activity;
+  DetectOptions options = Options();
+  const int64_t usual = 30;
+  ASSERT_GE(usual * options.persons_per_hour_factor, options.persons_per_hour_floor);
+  int64_t next_person = 1;
+  for (int day = 0; day < 8; ++day) {  // eight ordinary hours on past days
+    auto findings = activity.Take(
+        Search(kMorning - (10 - day) * 24 * kHour, Persons(next_person, static_cast<int>(usual))),
+        nullptr, options, /*learning=*/true);
+    next_person += usual;
+  }
+  const int64_t threshold = usual * options.persons_per_hour_factor;
+  // Today, an hour exactly at the threshold: no alert...
+  auto findings = activity.Take(Search(kMorning, Persons(next_person, static_cast<int>(threshold))),
+                                nullptr, options, false);
+  EXPECT_FALSE(Fired(findings, Rule::kDistinctPersons));
+  next_person += threshold;
+  // ...and two hours later, more than that: still above the threshold of
+  // the past days, not of today's own hour.
+  findings = activity.Take(
+      Search(kMorning + 2 * kHour, Persons(next_person, static_cast<int>(threshold + 1))), nullptr,
+      options, false);
+  EXPECT_TRUE(Fired(findings, Rule::kDistinctPersons)) << ::testing::PrintToString(Rules(findings));
+}
+
+// Reinstated after a false alarm, an agent looking again at a person it saw
+// before, or finding someone after its misses, is not suspended again for
+// what it did before; a new sweep is.
+TEST(AgentActivityTest, AReinstatedAgentIsJudgedOnWhatItDoesNext) {
+  DetectOptions options = Options();
+  AgentActivity activity;
+  int64_t at = kMorning;
+  bool fired = false;
+  for (int i = 0; i < 5 && !fired; ++i, at += 5 * kSecond) {
+    fired = Fired(activity.Take(Search(at, Persons(1000 + i * 20, 20)), nullptr, options, false),
+                  Rule::kDistinctPersons);
+  }
+  ASSERT_TRUE(fired);
+  at += 5 * 60 * kSecond;  // reinstated meanwhile
+  EXPECT_FALSE(
+      Fired(activity.Take(Search(at, {1000}), nullptr, options, false), Rule::kDistinctPersons));
+  EXPECT_TRUE(Fired(activity.Take(Search(at + kSecond, {5000}), nullptr, options, false),
+                    Rule::kDistinctPersons));
+
+  AgentActivity misses;
+  bool missed = false;
+  for (int i = 0; i < 20; ++i) {
+    SearchTerms terms{.surname = std::string(1, static_cast<char>('Z' - i)) + "ORRO",
+                      .given_name = true,
+                      .birth_date = "1970-01-01"};
+    missed = Fired(misses.Take(Search(kMorning + i * 60 * kSecond, {}), &terms, options, false),
+                   Rule::kEnumeration) ||
+             missed;
+  }
+  ASSERT_TRUE(missed);
+  SearchTerms found{.surname = "DUPONT", .given_name = true, .birth_date = "1970-01-01"};
+  EXPECT_FALSE(Fired(
+      misses.Take(Search(kMorning + 30 * 60 * kSecond, Persons(7, 1)), &found, options, false),
+      Rule::kEnumeration));
+}
+
 TEST(AgentActivityTest, TheSamePersonsAgainAreNotNewPersons) {
   AgentActivity activity;
   DetectOptions options = Options();

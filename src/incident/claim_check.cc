@@ -57,9 +57,10 @@ Result<ClaimSummary> CheckClaim(std::string_view sample, const ClaimCheckOptions
   const IdentityKeyer keyer(random);
   std::vector<ReadRow> rows;
   // A line per row, but no room for blank lines: a row holds three fields
-  // and their separators, at least 6 bytes.
-  rows.reserve(std::min(static_cast<size_t>(std::count(sample.begin(), sample.end(), '\n')) + 1,
-                        sample.size() / 6 + 1));
+  // and their separators, at least 6 bytes; and never past the row limit
+  // (a sample of newlines would reserve for millions).
+  rows.reserve(std::min({static_cast<size_t>(std::count(sample.begin(), sample.end(), '\n')) + 1,
+                         sample.size() / 6 + 1, options.max_rows + 1}));
   IdentityMatches matches;
   SampleRow row;
   while (reader.Next(row)) {
