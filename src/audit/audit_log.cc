@@ -71,27 +71,35 @@ class AuditLog::Writer {
   Result<void> LoadTip() {
     ASSIGN_OR_RETURN(AppendLock lock, AppendLock::Take(*db_));
     RETURN_IF_ERROR(BackfillSubtreesIfBehind());
-    ASSIGN_OR_RETURN(Tip tip, ReadTip(*db_));
-    const uint64_t size = tip.frontier.size();
-    ASSIGN_OR_RETURN(store::Statement * count,
-                     db_->Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
-    ASSIGN_OR_RETURN(bool counted, count->Step());
-    const uint64_t stored = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
-    RETURN_IF_ERROR(count->Run());
-    if (stored != size) {
-      return Fail(ErrorCode::kDataLoss,
-                  "the audit log's recorded size does not match its events; run `vigie audit "
-                  "verify`");
-    }
-    ASSIGN_OR_RETURN(std::vector<Checkpoint> checkpoints, ReadCheckpoints(*db_));
-    if (!checkpoints.empty()) {
-      last_checkpoint_size_ = checkpoints.back().tree_size;
+    uint64_t size = 0;
+    {
+      // One snapshot: on SQLite the append lock is no lock, and a process
+      // committing between the tip's read and the events' count would look
+      // like tampering.
+      ASSIGN_OR_RETURN(store::Transaction read, store::Transaction::BeginRead(*db_));
+      ASSIGN_OR_RETURN(Tip tip, ReadTip(*db_));
+      size = tip.frontier.size();
+      ASSIGN_OR_RETURN(store::Statement * count,
+                       db_->Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
+      ASSIGN_OR_RETURN(bool counted, count->Step());
+      const uint64_t stored = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
+      RETURN_IF_ERROR(count->Run());
+      if (stored != size) {
+        return Fail(ErrorCode::kDataLoss,
+                    "the audit log's recorded size does not match its events; run `vigie audit "
+                    "verify`");
+      }
+      ASSIGN_OR_RETURN(std::vector<Checkpoint> checkpoints, ReadCheckpoints(*db_));
+      if (!checkpoints.empty()) {
+        last_checkpoint_size_ = checkpoints.back().tree_size;
+      }
+      ASSIGN_OR_RETURN(person_indexed_, PersonIndexBuiltUpTo(*db_));
+      RETURN_IF_ERROR(read.Commit());
     }
     last_checkpoint_time_ = clock_.Now();
     stats_.size = size;
     written_size_ = size;
     foreign_.Opened(size);
-    ASSIGN_OR_RETURN(person_indexed_, PersonIndexBuiltUpTo(*db_));
     RETURN_IF_ERROR(ApplySizeCap(max_size_mib_));
     return {};
   }

@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
+#include "cli/operator_read.h"
 #include "cli/progress.h"
 #include "witness/checkpoint_publisher.h"
 
@@ -20,9 +21,15 @@ namespace {
 Result<std::vector<audit::Checkpoint>> ReadWitnessFile(const std::filesystem::path& file,
                                                        bool named) {
   std::vector<audit::Checkpoint> checkpoints;
+  std::error_code missing;
+  // Only a file not written yet is "nothing to compare with"; one there but
+  // unreadable would hold the log to fewer checkpoints than it has.
+  if (!named && !std::filesystem::exists(file, missing) && !missing) return checkpoints;
+  std::error_code kind;
   std::ifstream in(file);
-  if (!in && named) return Fail(ErrorCode::kNotFound, "cannot read witness file " + file.string());
-  if (!in) return checkpoints;  // none written yet
+  if (!std::filesystem::is_regular_file(file, kind) || !in) {
+    return Fail(ErrorCode::kNotFound, "cannot read witness file " + file.string());
+  }
   size_t line_number = 0;
   for (std::string line; std::getline(in, line);) {
     ++line_number;
@@ -33,6 +40,7 @@ Result<std::vector<audit::Checkpoint>> ReadWitnessFile(const std::filesystem::pa
     }
     checkpoints.push_back(*checkpoint);
   }
+  if (in.bad()) return Fail(ErrorCode::kDataLoss, "error reading witness file " + file.string());
   return checkpoints;
 }
 
@@ -157,6 +165,15 @@ int RunAuditProve(const std::filesystem::path& data_dir, const AuditProveOptions
                              : ConsistencyJson(**db, options);
   (void)(*db)->Rollback();
   if (!proof) return ReportError(proof.error());
+  // An inclusion proof prints the event whole: the read is recorded first.
+  if (options.event) {
+    SystemClock clock;
+    if (auto recorded = RecordOperatorRead(*installation, clock,
+                                           "audit prove: event " + std::to_string(*options.event));
+        !recorded) {
+      return ReportError(recorded.error());
+    }
+  }
   std::printf("%s\n", boost::json::serialize(*proof).c_str());
   return 0;
 }

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "app/audit_trail.h"
 #include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
 #include "cli/investigation_options.h"
+#include "cli/operator_read.h"
 #include "identity/identity.h"
 
 namespace vigie::cli {
@@ -60,6 +62,27 @@ Result<audit::EventFilter> FilterFrom(const AuditSearchOptions& options, Install
   return filter;
 }
 
+// What was asked, for the read's own event: the criteria, a surname only
+// as "a surname" (terms never reach the log in clear).
+std::string ReadSubject(const AuditSearchOptions& options) {
+  std::string asked;
+  auto add = [&](std::string_view name, const std::string& value) {
+    if (value.empty()) return;
+    asked += (asked.empty() ? "" : ", ") + std::string(name) + " " + value;
+  };
+  add("agent", options.agent);
+  add("unit", options.unit);
+  add("session", options.session ? std::to_string(*options.session) : "");
+  add("address", options.address);
+  add("type", options.type);
+  add("person", options.person ? std::to_string(*options.person) : "");
+  if (!options.surname.empty()) add("surname", "given");
+  add("since", options.since);
+  add("until", options.until);
+  add("after", options.after ? std::to_string(options.after) : "");
+  return "audit search: " + (asked.empty() ? std::string("everything") : asked);
+}
+
 }  // namespace
 
 int RunAuditSearch(const std::filesystem::path& data_dir, const AuditSearchOptions& options) {
@@ -78,6 +101,12 @@ int RunAuditSearch(const std::filesystem::path& data_dir, const AuditSearchOptio
   auto events = audit::FindEvents(
       **db, *filter, {.open = [&url] { return store::Open(url, {.read_only = true}); }});
   if (!events) return ReportError(events.error());
+  // Security: who watches the watchers. As the API's audit search is, the
+  // operator's read is in the log, durable before anything is printed (it
+  // fails closed); recorded after the search, so it is not in its own answer.
+  if (auto recorded = RecordOperatorRead(*installation, clock, ReadSubject(options)); !recorded) {
+    return ReportError(recorded.error());
+  }
   for (const audit::AuditEvent& event : *events) {
     std::printf("%s\n", audit::ExportEvent(event, *format).c_str());
   }

@@ -245,7 +245,13 @@ void CheckpointPublisher::Run() {
 
 Result<std::vector<Cosignature>> ReadCosignatureFile(const std::filesystem::path& file) {
   std::vector<Cosignature> cosignatures;
+  std::error_code missing;
+  if (!std::filesystem::exists(file, missing) && !missing) return cosignatures;
+  std::error_code kind;
   std::ifstream in(file);
+  if (!std::filesystem::is_regular_file(file, kind) || !in) {
+    return Fail(ErrorCode::kDataLoss, "cannot read " + file.string());
+  }
   size_t number = 0;
   for (std::string line; in && std::getline(in, line);) {
     ++number;
@@ -256,6 +262,9 @@ Result<std::vector<Cosignature>> ReadCosignatureFile(const std::filesystem::path
     }
     cosignatures.push_back(*cosignature);
   }
+  // Those after a read error would be dropped silently: fewer checkpoints
+  // to hold the log to.
+  if (in.bad()) return Fail(ErrorCode::kDataLoss, "error reading " + file.string());
   return cosignatures;
 }
 

@@ -86,7 +86,8 @@ class CheckpointPublisher {
 Result<std::optional<Cosignature>> FetchWitnessed(const PublisherOptions& options);
 
 // The cosignatures in `file` (one JSON line each), oldest first; none when
-// the file does not exist. DataLoss names the first malformed line.
+// the file does not exist. DataLoss names the first malformed line, or says
+// the file is there but cannot be read (it must not pass for empty).
 Result<std::vector<Cosignature>> ReadCosignatureFile(const std::filesystem::path& file);
 
 }  // namespace vigie::witness

@@ -408,6 +408,17 @@ TEST_F(PublisherTest, SendsEachNewCheckpointWithItsConsistencyProof) {
   EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 37u);
 }
 
+// Only a file not written yet is empty: one there but unreadable (here a
+// directory, which even root cannot read as lines) is an error, not "none".
+TEST(CosignatureFileTest, AbsentIsEmptyUnreadableIsAnError) {
+  vigie::testing::TempDir dir;
+  auto none = ReadCosignatureFile(dir / "absent.jsonl");
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
+  std::filesystem::create_directory(dir / "unreadable.jsonl");
+  EXPECT_THAT(ReadCosignatureFile(dir / "unreadable.jsonl"), ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
 // The witness took our checkpoint but its answer never made it to the file
 // (a timeout, a full disk): the next round writes it.
 TEST_F(PublisherTest, ACosignatureLostOnTheWayIsWrittenNextRound) {
