@@ -297,6 +297,10 @@ class Portal {
                                   std::string_view jkt);
   Result<void> RequireAdministrator(const Caller& caller) const;
   Result<void> RequireSecurityOfficer(const Caller& caller) const;
+  // For reads that hand out persons' identities in bulk (a breach report's
+  // subjects, a claim check's matches), as for a consultation: no step-up
+  // pending, the use notice acknowledged.
+  Result<void> RequireSessionInGoodStanding(const Caller& caller) const;
   // Conflict while an open incident holds the agent (release it instead).
   Result<void> RequireNotContained(store::Connection& db, std::string_view service_number);
   // Login checks on `db`; seeds sealed before a key rotation still open.

@@ -39,6 +39,16 @@ Result<void> Portal::RequireSecurityOfficer(const Caller& caller) const {
   return {};
 }
 
+Result<void> Portal::RequireSessionInGoodStanding(const Caller& caller) const {
+  if (caller.step_up_demanded) {
+    return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
+  }
+  if (!caller.notice_acknowledged) {
+    return Fail(ErrorCode::kPermissionDenied, std::string(kNoticeNotAcknowledged));
+  }
+  return {};
+}
+
 Result<void> Portal::RequireNotContained(store::Connection& db, std::string_view service_number) {
   ASSIGN_OR_RETURN(identity::Agent agent,
                    identity::AgentDirectory(db, *parts_.clock, identity_options_)

@@ -68,6 +68,7 @@ Result<BreachAnswer> Portal::ReportBreach(const Caller& caller, const BreachRequ
       trail_->Administration(caller, AuditEventType::kAuditSearch, incident::BreachReadSubject(request.service_numbers, request.scope));
   auto scope = [&]() -> Result<incident::BreachScope> {
     RETURN_IF_ERROR(RequireSecurityOfficer(caller));
+    RETURN_IF_ERROR(RequireSessionInGoodStanding(caller));
     incident::BreachScope selected = request.scope;
     if (request.service_numbers.size() > incident::kMaxBreachSelectors) {
       return Fail(ErrorCode::kInvalidArgument, "too many service numbers");
@@ -151,6 +152,7 @@ Result<incident::ClaimSummary> Portal::CheckClaim(const Caller& caller, const Cl
   // A sample whose columns cannot be found is refused, and logged as such,
   // before the check is recorded as done.
   Result<void> allowed = RequireSecurityOfficer(caller);
+  if (allowed) allowed = RequireSessionInGoodStanding(caller);
   if (allowed) {
     if (auto readable = incident::SampleReader::Open(request.sample, request.options.format,
                                                      request.options.columns);

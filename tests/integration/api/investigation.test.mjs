@@ -14,6 +14,7 @@ const INVESTIGATOR = 'INV-1';
 const AGENT = 'AGT-1';
 const BUSY = 'AGT-2';
 const OFFICER = 'SEC-1';
+const NEW_OFFICER = 'SEC-2';  // signs in without acknowledging the use notice
 
 let installation, server, auditDb, persons;
 let investigator, agent, officer;
@@ -22,7 +23,7 @@ before(async () => {
   installation = createInstallation({
     persons: 1000,
     agents: [[INVESTIGATOR, 'investigator'], [AGENT, 'agent'], [BUSY, 'agent'],
-             [OFFICER, 'security_officer']].map(
+             [OFFICER, 'security_officer'], [NEW_OFFICER, 'security_officer']].map(
       ([service_number, role]) => ({ service_number, name: `Agent ${service_number}`, roles: [role] })),
     config: {
       auth: { address_attempts_per_minute: 100000 },
@@ -60,8 +61,11 @@ function assertProblem(r, status) {
   assert.equal(r.json.status, status);
 }
 
+// The officers' reads through the API (this command's own reads, the local
+// operator's, are in the log too, and left out).
 const auditSearches = () => installation.vigie('audit', 'search', '--type', 'audit_search')
-  .trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  .trim().split('\n').filter(Boolean).map((line) => JSON.parse(line))
+  .filter((e) => e.service_number !== 'local-operator');
 
 const searchFor = (client, p, extra = {}) => client.call('POST', '/api/v1/search', {
   purpose: 'identity_check', surname: p.surname, given_name: p.given_names[0], ...extra });
@@ -247,6 +251,20 @@ test('others may not read a breach report; the refusal is in the log too', async
   const refused = auditSearches().filter((e) => e.service_number === AGENT && e.outcome === 'refused' &&
                                                 e.subject.startsWith('breach report:'));
   assert.equal(refused.length, 1);
+});
+
+// Names in bulk, as a consultation: the use notice acknowledged first.
+test('a breach report or a claim check waits for the use notice to be acknowledged', async () => {
+  const fresh = await activeClient(server, installation, NEW_OFFICER, { acknowledge: false });
+  const ask = () => fresh.call('POST', '/api/v1/breach-reports', { service_numbers: [INVESTIGATOR], format: 'csv' });
+  const check = () => fresh.call('POST', '/api/v1/claim-checks', { sample: 'nom;prenom;date_naissance\nA;B;1970-01-01', format: 'csv' });
+  for (const refused of [await ask(), await check()]) {
+    assertProblem(refused, 403);
+    assert.doesNotMatch(refused.body, /surname|nom;/);
+  }
+  assert.equal((await fresh.acknowledgeNotice()).status, 204);
+  assert.equal((await ask()).status, 200);
+  assert.equal((await check()).status, 200);
 });
 
 test('bad breach-report bodies are refused with a problem, and nothing is read', async () => {
