@@ -207,7 +207,13 @@ class Server::Impl {
       }
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      internal::ServeConnection(*context_, tcp::socket(std::move(socket)), role);
+      // One connection that cannot be set up (memory for its TLS state, say)
+      // is closed; the loop goes on accepting the others.
+      try {
+        internal::ServeConnection(*context_, tcp::socket(std::move(socket)), role);
+      } catch (const std::exception& e) {
+        Log(LogLevel::kError, "http_connection_not_started", {{"error", e.what()}});
+      }
     }
   }
 

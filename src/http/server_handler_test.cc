@@ -73,6 +73,31 @@ TEST_F(ServerTest, WaitingPathsRunOnTheirOwnPoolAndLeaveTheWorkersFree) {
   EXPECT_EQ(r->body, "done");
 }
 
+// Beyond the waiting pool's threads, a request is refused at once rather
+// than queued without bound (a login flood from many addresses).
+TEST_F(ServerTest, AWaitingPathBeyondItsThreadsIsRefusedAtOnce) {
+  ServerOptions o = BaseOptions();
+  o.waiting_paths = {"/slow"};
+  o.waiting_workers = 1;
+  Start(o);
+  auto slow = TestClient::Connect(port());
+  ASSERT_OK(slow);
+  ASSERT_OK((*slow)->Send(RequestText("GET", "/slow")));
+  ASSERT_TRUE(slow_entered_.Wait());
+  auto refused = Fetch(port(), "GET", "/slow");
+  ASSERT_OK(refused);
+  EXPECT_EQ(refused->status, 429);
+  EXPECT_EQ(refused->Header("Retry-After"), "1");
+  slow_gate_.Open();
+  auto r = (*slow)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->body, "done");
+  // The place is free again.
+  auto again = Fetch(port(), "GET", "/slow");
+  ASSERT_OK(again);
+  EXPECT_EQ(again->status, 200);
+}
+
 TEST_F(ServerTest, StopLetsAnInFlightRequestFinishThenReturns) {
   Start();
   auto idle = TestClient::Connect(port());

@@ -28,6 +28,11 @@ Result<Unit> ReadUnit(const store::Statement& s) {
 
 Result<AgentRow> RequireAgent(store::Connection& db, std::string_view service_number, int64_t now) {
   std::string normalised = internal::UpperAscii(service_number);
+  // Not one that could exist (bytes from a URL's path, not UTF-8): not
+  // looked up, so no database's complaint about it reaches the caller.
+  if (!ValidateCode("service number", normalised)) {
+    return Fail(ErrorCode::kNotFound, "no agent has this service number");
+  }
   ASSIGN_OR_RETURN(auto row, internal::LoadAgentByServiceNumber(db, normalised, now));
   if (!row) return Fail(ErrorCode::kNotFound, "no agent has this service number");
   return std::move(*row);

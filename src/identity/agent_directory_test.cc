@@ -61,6 +61,10 @@ TEST(AgentDirectoryTest, AddsAnAgentPendingActivationWithACode) {
   EXPECT_EQ(found->id, added.agent.id);
   EXPECT_EQ(directory.GetAgent(added.agent.id)->service_number, "PN-1001");
   EXPECT_THAT(directory.FindAgent("PN-9999"), ErrorCodeIs(ErrorCode::kNotFound));
+  // Bytes from a URL's path that no service number holds: not found, on
+  // every database (PostgreSQL would refuse to bind them, with its own words).
+  EXPECT_THAT(directory.FindAgent("PN-\xff"), ErrorCodeIs(ErrorCode::kNotFound));
+  EXPECT_THAT(directory.FindAgent(std::string("PN\0-1", 5)), ErrorCodeIs(ErrorCode::kNotFound));
   EXPECT_THAT(directory.GetAgent(999), ErrorCodeIs(ErrorCode::kNotFound));
 }
 

@@ -364,6 +364,20 @@ class Connection final : public ConnectionControl,
 
   asio::awaitable<Response> RunHandler(const Request& request) {
     const Handler& handler = context_.handler;
+    const bool waiting = context_.IsWaitingPath(request.Path());
+    if (waiting && !context_.TakeWaitingPlace()) {
+      Response busy =
+          ProblemFor(Error(ErrorCode::kResourceExhausted, "waiting pool full"), request.request_id,
+                     "too many requests of this kind at once; retry shortly");
+      busy.headers.emplace_back("Retry-After", "1");
+      co_return busy;
+    }
+    struct Place {
+      ServerContext* context;  // null: no place taken
+      ~Place() {
+        if (context != nullptr) context->ReleaseWaitingPlace();
+      }
+    } place{waiting ? &context_ : nullptr};
     auto [exception, response] = co_await asio::co_spawn(
         context_.PoolFor(request.Path()),
         [&handler, &request]() -> asio::awaitable<Response> {

@@ -35,12 +35,28 @@ struct ServerContext {
     if (!options.waiting_paths.empty()) waiting.emplace(options.waiting_workers);
   }
 
+  bool IsWaitingPath(std::string_view path) const {
+    const auto& paths = options.waiting_paths;
+    return waiting && std::find(paths.begin(), paths.end(), path) != paths.end();
+  }
+
   // The pool that runs a handler for `path` (ServerOptions::waiting_paths).
   boost::asio::thread_pool& PoolFor(std::string_view path) {
-    const auto& paths = options.waiting_paths;
-    if (waiting && std::find(paths.begin(), paths.end(), path) != paths.end()) return *waiting;
-    return workers;
+    return IsWaitingPath(path) ? *waiting : workers;
   }
+
+  // A place on the waiting pool, or false when each of its threads has a
+  // handler already. Security: beyond, a request would queue inside the
+  // pool without bound or deadline (a login flood from many addresses),
+  // holding its connection and the shutdown; it is refused (429) instead.
+  bool TakeWaitingPlace() {
+    size_t taken = waiting_taken.load();
+    do {
+      if (taken >= options.waiting_workers) return false;
+    } while (!waiting_taken.compare_exchange_weak(taken, taken + 1));
+    return true;
+  }
+  void ReleaseWaitingPlace() { waiting_taken.fetch_sub(1); }
 
   void JoinWorkers() {
     workers.join();
@@ -53,6 +69,7 @@ struct ServerContext {
   std::vector<AddressRange> proxy_sources;          // options.proxy_protocol_from, parsed
   boost::asio::thread_pool workers;                // runs handlers, never I/O
   std::optional<boost::asio::thread_pool> waiting;  // runs options.waiting_paths' handlers
+  std::atomic<size_t> waiting_taken{0};             // its handlers running or queued
   MetricsRegistry* metrics = nullptr;              // owned by the Server
   AccessLogSink access_log;                        // never null after Start()
   const Clock* clock = nullptr;                    // never null after Start()
