@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "detect/detection_rules.h"
 #include "identity/shared_login_throttle.h"
+#include "policy/purpose.h"
 #include "policy/shared_quota.h"
 
 namespace vigie::app {
@@ -66,6 +67,15 @@ using internal::Released;
 using internal::SessionBar;
 using internal::SessionBarFor;
 using internal::TokenIdHash;
+
+// The case reference as it was checked (trimmed), for the consultation's
+// event: one inquiry's consultations are found under one spelling. As typed
+// when it is refused: the refusal records what was sent.
+std::string CaseReferenceForLog(const ConsultationInput& input) {
+  if (!input.case_reference) return "";
+  auto checked = policy::ValidateCaseReference(*input.case_reference);
+  return checked ? *checked : *input.case_reference;
+}
 
 }  // namespace
 
@@ -412,7 +422,7 @@ Result<Held<SearchAnswer>> Portal::SearchHeld(const Caller& caller, const Consul
                                               int64_t* retry_after_seconds) {
   const auto started = Now();
   AuditEvent event = trail_->Consultation(caller, AuditEventType::kSearch, input.purpose,
-                                          input.case_reference.value_or(""));
+                                          CaseReferenceForLog(input));
   trail_->AddQuery(event, query);
   return AuditedHeld(*trail_, std::move(event), started,
                      SearchRecords(caller, input, query, retry_after_seconds),
@@ -454,7 +464,7 @@ Result<Held<FileAnswer>> Portal::OpenPersonFileHeld(const Caller& caller,
   const auto started = Now();
   return AuditedHeld(*trail_,
                      trail_->Consultation(caller, AuditEventType::kFileOpening, input.purpose,
-                                          input.case_reference.value_or("")),
+                                          CaseReferenceForLog(input)),
                      started, OpenFile(caller, input, person_id, retry_after_seconds),
                      [](AuditEvent& e, const FileAnswer& answer) {
                        e.person_ids.push_back(answer.file.person.id);

@@ -209,6 +209,16 @@ Result<void> ReadAuth(const toml::table* t, Config::Auth& a) {
   RETURN_IF_ERROR(r.Read("lockout_minutes", a.lockout_minutes, 1, 24 * 60));
   RETURN_IF_ERROR(r.Read("argon2_passes", a.argon2_passes, 1, 10));
   RETURN_IF_ERROR(r.Read("argon2_memory_kib", a.argon2_memory_kib, 8192, 1 << 20));
+  // Security: OWASP's lowest Argon2id settings trade memory for passes
+  // (19 MiB x 2, 12 MiB x 3, 9 MiB x 4, 7 MiB x 5); below their product a
+  // stolen hash is cheaper to attack, and stored hashes follow the settings
+  // down at each agent's next login.
+  constexpr int64_t kMinArgon2Cost = 7168 * 5;
+  if (int64_t{a.argon2_memory_kib} * a.argon2_passes < kMinArgon2Cost) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "'auth.argon2_memory_kib' x 'auth.argon2_passes' must be at least " +
+                    std::to_string(kMinArgon2Cost) + " (OWASP's minimum Argon2id settings)");
+  }
   RETURN_IF_ERROR(r.Read("hashing_threads", a.hashing_threads, 1, 64));
   RETURN_IF_ERROR(r.Read("hashing_queue", a.hashing_queue, 0, 100000));
   RETURN_IF_ERROR(r.Read("address_attempts_per_minute", a.address_attempts_per_minute, 1, 100000));
@@ -444,7 +454,7 @@ lockout_failures = 5          # failed logins within the window lock the account
 lockout_window_minutes = 15
 lockout_minutes = 15
 argon2_passes = 2             # Argon2id t; hashes are upgraded at the next login
-argon2_memory_kib = 19456     # Argon2id m
+argon2_memory_kib = 19456     # Argon2id m (KiB); m x t at least 35840 (OWASP)
 hashing_threads = 1           # password hashing never takes more than this many cores
 hashing_queue = 16            # logins waiting beyond this are refused (429); each running
                               # or waiting one holds a thread of its own, never a worker

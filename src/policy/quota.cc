@@ -6,10 +6,13 @@ namespace {
 constexpr int64_t kHour = 3600;
 constexpr int64_t kDay = 86400;
 
-// Starts a new count when `now` has moved into a later window.
+// Starts a new count when `now` has moved into a later window. Security:
+// only forward. A request whose clock was read just before the window
+// turned (or a clock stepped back) counts into the newer window; resetting
+// for it would let alternating times start the count over and over.
 void Roll(int64_t now, int64_t length, int64_t& start, int& count) {
   int64_t current = now / length;
-  if (start != current) {
+  if (current > start) {
     start = current;
     count = 0;
   }

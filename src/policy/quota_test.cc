@@ -23,6 +23,20 @@ TEST(QuotaLimiterTest, RefusesBeyondTheHourlyLimitUntilTheNextHour) {
   EXPECT_OK(quota.Take(7, ConsultationKind::kSearch, kMidnight + 3600 * 6));  // 06:00
 }
 
+// Requests at an hour's turn arrive out of order (each read the clock
+// before taking the lock): a time from the window before counts into the
+// newer one, and never starts the count over.
+TEST(QuotaLimiterTest, AnEarlierTimeDoesNotStartTheCountOver) {
+  QuotaLimiter quota({.searches_per_hour = 2, .searches_per_day = 100});
+  const int64_t six = kMidnight + 3600 * 6;
+  ASSERT_OK(quota.Take(7, ConsultationKind::kSearch, six));
+  ASSERT_OK(quota.Take(7, ConsultationKind::kSearch, six - 1));
+  EXPECT_THAT(quota.Take(7, ConsultationKind::kSearch, six),
+              ErrorCodeIs(ErrorCode::kResourceExhausted));
+  EXPECT_THAT(quota.Take(7, ConsultationKind::kSearch, six - 1),
+              ErrorCodeIs(ErrorCode::kResourceExhausted));
+}
+
 TEST(QuotaLimiterTest, DailyLimitHoldsAcrossHours) {
   QuotaLimiter quota({.searches_per_hour = 2, .searches_per_day = 3});
   ASSERT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight + 10));
