@@ -34,6 +34,14 @@ Result<int64_t> PersonCount(store::Connection& db) {
   return persons;
 }
 
+Result<int64_t> AgentCount(store::Connection& db) {
+  ASSIGN_OR_RETURN(store::Statement * count, db.Prepare("SELECT count(*) FROM agent"));
+  ASSIGN_OR_RETURN(bool found, count->Step());
+  const int64_t agents = found ? count->ColumnInt(0) : 0;
+  RETURN_IF_ERROR(count->Run());
+  return agents;
+}
+
 // `generate --audit-events N`: N synthetic events appended to the
 // installation's audit log through the real writer (chained, checkpointed,
 // indexed), search terms sealed as the portal seals them, spread over the
@@ -42,6 +50,18 @@ int GenerateAuditEvents(const std::filesystem::path& data_dir, const GenerateOpt
                         const std::vector<std::string>& surnames) {
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
+  // Security: the synthetic events are signed into the log as any other,
+  // under agent ids 1..5000. In an installation with agents they would be
+  // some of theirs, and a breach report or "who consulted" would name real
+  // agents for what they never did: only a log of nobody's takes them.
+  auto agents = AgentCount(*installation->db);
+  if (!agents) return ReportError(agents.error());
+  if (*agents > 0) {
+    return ReportError(Error(ErrorCode::kConflict,
+                             "this installation has agents: synthetic events would be "
+                             "attributed to agent ids that may be theirs; generate them into "
+                             "a throw-away installation with no agents"));
+  }
   auto persons = PersonCount(*installation->db);
   if (!persons) return ReportError(persons.error());
   auto terms_key = installation->keyring.Current(crypto::kPurposeAuditTerms);

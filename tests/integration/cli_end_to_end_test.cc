@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -367,6 +368,21 @@ TEST_F(CliTest, GeneratedAuditEventsVerifyAndAreSearchable) {
     EXPECT_TRUE(names_7) << line;
   }
   EXPECT_EQ(Vigie("generate --seed 4").exit_code, 2);  // neither --out nor --audit-events
+  // Not into a log of real agents: the synthetic ones would take their ids.
+  ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
+  ASSERT_EQ(
+      Vigie("agent add --service-number A-1 --name Agent --unit BR-75 --role agent").exit_code, 0);
+  auto events = [&] {
+    const std::string report = Vigie("audit verify --json").out;
+    const size_t at = report.find("\"events\":");
+    return at == std::string::npos ? -1 : std::atoll(report.c_str() + at + 9);
+  };
+  const long long before = events();
+  ASSERT_GT(before, 3000);
+  auto refused = Vigie("generate --audit-events 10 --seed 5");
+  EXPECT_EQ(refused.exit_code, 5);
+  EXPECT_NE(refused.err.find("has agents"), std::string::npos) << refused.err;
+  EXPECT_EQ(events(), before) << "nothing appended";
 }
 
 // An investigator's questions: who consulted this person, who searched for
@@ -659,6 +675,9 @@ TEST_F(CliTest, CanariesAreWantedAndPlantedWithTheirWatchOrNotAtAll) {
     ++shown;
   }
   EXPECT_EQ(shown, 3);
+  // Reading which persons are decoys is itself in the log.
+  EXPECT_NE(Vigie("audit search --type audit_search").out.find("canary list: 3 decoys"),
+            std::string::npos);
 }
 
 // `vigie migrate-store`: an SQLite installation moved to PostgreSQL, which
