@@ -10,6 +10,7 @@
 #include "api/incident_json.h"
 #include "cli/admin_portal.h"
 #include "cli/commands.h"
+#include "cli/operator_read.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "detect/alert_store.h"
@@ -262,6 +263,14 @@ int RunCanaryList(const std::filesystem::path& data_dir) {
   if (!installation) return ReportError(installation.error());
   auto canaries = detect::ListCanaries(*installation->db);
   if (!canaries) return ReportError(canaries.error());
+  // Which persons are decoys is what an insider would want to avoid them:
+  // the read is in the log before the list is printed (fails closed).
+  SystemClock clock;
+  if (auto recorded = RecordOperatorRead(
+          *installation, clock, "canary list: " + std::to_string(canaries->size()) + " decoys");
+      !recorded) {
+    return ReportError(recorded.error());
+  }
   for (int64_t id : *canaries) std::printf("%lld\n", static_cast<long long>(id));
   return 0;
 }
