@@ -26,20 +26,13 @@ Result<std::vector<std::string>> ReadLines(const std::filesystem::path& path) {
 }
 
 // The largest person id of the installation: synthetic events name real files.
-Result<int64_t> PersonCount(store::Connection& db) {
-  ASSIGN_OR_RETURN(store::Statement * count, db.Prepare("SELECT coalesce(max(id), 0) FROM person"));
+// The one number `sql` selects.
+Result<int64_t> CountOf(store::Connection& db, std::string_view sql) {
+  ASSIGN_OR_RETURN(store::Statement * count, db.Prepare(sql));
   ASSIGN_OR_RETURN(bool found, count->Step());
-  const int64_t persons = found ? count->ColumnInt(0) : 0;
+  const int64_t value = found ? count->ColumnInt(0) : 0;
   RETURN_IF_ERROR(count->Run());
-  return persons;
-}
-
-Result<int64_t> AgentCount(store::Connection& db) {
-  ASSIGN_OR_RETURN(store::Statement * count, db.Prepare("SELECT count(*) FROM agent"));
-  ASSIGN_OR_RETURN(bool found, count->Step());
-  const int64_t agents = found ? count->ColumnInt(0) : 0;
-  RETURN_IF_ERROR(count->Run());
-  return agents;
+  return value;
 }
 
 // `generate --audit-events N`: N synthetic events appended to the
@@ -54,7 +47,7 @@ int GenerateAuditEvents(const std::filesystem::path& data_dir, const GenerateOpt
   // under agent ids 1..5000. In an installation with agents they would be
   // some of theirs, and a breach report or "who consulted" would name real
   // agents for what they never did: only a log of nobody's takes them.
-  auto agents = AgentCount(*installation->db);
+  auto agents = CountOf(*installation->db, "SELECT count(*) FROM agent");
   if (!agents) return ReportError(agents.error());
   if (*agents > 0) {
     return ReportError(Error(ErrorCode::kConflict,
@@ -62,7 +55,7 @@ int GenerateAuditEvents(const std::filesystem::path& data_dir, const GenerateOpt
                              "attributed to agent ids that may be theirs; generate them into "
                              "a throw-away installation with no agents"));
   }
-  auto persons = PersonCount(*installation->db);
+  auto persons = CountOf(*installation->db, "SELECT coalesce(max(id), 0) FROM person");
   if (!persons) return ReportError(persons.error());
   auto terms_key = installation->keyring.Current(crypto::kPurposeAuditTerms);
   if (!terms_key) return ReportError(terms_key.error());

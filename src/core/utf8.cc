@@ -46,6 +46,13 @@ bool IsBidiFormatting(int32_t cp) {
 
 }  // namespace
 
+bool IsWellFormedUtf8(std::string_view bytes) {
+  for (size_t pos = 0; pos < bytes.size();) {
+    if (DecodeUtf8CodePoint(bytes, pos) < 0) return false;
+  }
+  return true;
+}
+
 bool MisleadsOnDisplay(int32_t cp) { return IsControl(cp) || IsBidiFormatting(cp); }
 
 TextFlaw FindTextFlaw(std::string_view text, bool line_breaks) {
@@ -62,10 +69,7 @@ TextFlaw FindTextFlaw(std::string_view text, bool line_breaks) {
 std::string DisplaySafe(std::string_view raw, size_t max_bytes) {
   std::string text;
   text.reserve(std::min(raw.size(), max_bytes));
-  bool well_formed = true;
-  for (size_t pos = 0; pos < raw.size() && well_formed;) {
-    well_formed = DecodeUtf8CodePoint(raw, pos) >= 0;
-  }
+  const bool well_formed = IsWellFormedUtf8(raw);
   for (size_t pos = 0; pos < raw.size() && text.size() < max_bytes;) {
     if (!well_formed) {
       const char c = raw[pos++];

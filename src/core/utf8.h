@@ -17,6 +17,9 @@ namespace vigie {
 // above U+10FFFF. REQUIRES: pos < bytes.size().
 int32_t DecodeUtf8CodePoint(std::string_view bytes, size_t& pos);
 
+// Whether `bytes` is UTF-8 throughout (as DecodeUtf8CodePoint reads it).
+bool IsWellFormedUtf8(std::string_view bytes);
+
 // Whether a code point can make text display other than it is stored: C0
 // and C1 controls, DEL, the line and paragraph separators, and the
 // bidirectional marks, embeddings, overrides and isolates ("Trojan Source").

@@ -21,6 +21,13 @@ TEST(Utf8Test, DecodesEachFormAndRefusesIllFormedOnes) {
   }
 }
 
+TEST(Utf8Test, WellFormedThroughoutOrNot) {
+  EXPECT_TRUE(IsWellFormedUtf8(""));
+  EXPECT_TRUE(IsWellFormedUtf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(IsWellFormedUtf8("caf\xc3"));         // cut short
+  EXPECT_FALSE(IsWellFormedUtf8("\xed\xa0\x80 ok"));  // a surrogate
+}
+
 TEST(Utf8Test, FindTextFlawNamesTheKindOfFlaw) {
   EXPECT_EQ(FindTextFlaw("Dupont-Lef\xc3\xa8vre 12"), TextFlaw::kNone);
   EXPECT_EQ(FindTextFlaw("bad \xff"), TextFlaw::kIllFormed);

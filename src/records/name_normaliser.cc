@@ -154,13 +154,7 @@ void AddForm(std::vector<std::string>& forms, std::string form) {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view bytes) {
-  size_t pos = 0;
-  while (pos < bytes.size()) {
-    if (DecodeUtf8CodePoint(bytes, pos) < 0) return false;
-  }
-  return true;
-}
+bool IsValidUtf8(std::string_view bytes) { return IsWellFormedUtf8(bytes); }
 
 bool IsPlainText(std::string_view text) {
   return text.find('\r') == std::string_view::npos &&

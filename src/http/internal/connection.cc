@@ -379,7 +379,7 @@ class Connection final : public ConnectionControl,
       }
     } place{waiting ? &context_ : nullptr};
     auto [exception, response] = co_await asio::co_spawn(
-        context_.PoolFor(request.Path()),
+        waiting ? *context_.waiting : context_.workers,
         [&handler, &request]() -> asio::awaitable<Response> {
           co_return InvokeHandler(handler, request);
         },

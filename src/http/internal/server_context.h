@@ -35,14 +35,11 @@ struct ServerContext {
     if (!options.waiting_paths.empty()) waiting.emplace(options.waiting_workers);
   }
 
+  // Whether a handler for `path` runs on the waiting pool
+  // (ServerOptions::waiting_paths) rather than on the workers.
   bool IsWaitingPath(std::string_view path) const {
     const auto& paths = options.waiting_paths;
     return waiting && std::find(paths.begin(), paths.end(), path) != paths.end();
-  }
-
-  // The pool that runs a handler for `path` (ServerOptions::waiting_paths).
-  boost::asio::thread_pool& PoolFor(std::string_view path) {
-    return IsWaitingPath(path) ? *waiting : workers;
   }
 
   // A place on the waiting pool, or false when each of its threads has a

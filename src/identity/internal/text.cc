@@ -49,7 +49,7 @@ std::optional<std::vector<char32_t>> DecodeUtf8(std::string_view text) {
   return out;
 }
 
-bool IsValidUtf8(std::string_view text) { return DecodeUtf8(text).has_value(); }
+bool IsValidUtf8(std::string_view text) { return IsWellFormedUtf8(text); }
 
 size_t CodePointCount(std::string_view text) {
   size_t count = 0;
