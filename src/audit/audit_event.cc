@@ -7,7 +7,7 @@ namespace vigie::audit {
 namespace {
 
 using T = AuditEventType;
-constexpr std::array<std::pair<AuditEventType, std::string_view>, 25> kNames = {{
+constexpr std::array<std::pair<AuditEventType, std::string_view>, 26> kNames = {{
     {T::kActivation, "activation"},
     {T::kLoginPasswordOk, "login_password_ok"},
     {T::kLoginPasswordFailed, "login_password_failed"},
@@ -27,6 +27,7 @@ constexpr std::array<std::pair<AuditEventType, std::string_view>, 25> kNames = {
     {T::kAgentSuspended, "agent_suspended"},
     {T::kAgentReinstated, "agent_reinstated"},
     {T::kAgentReset, "agent_reset"},
+    {T::kOperatorCommand, "operator_command"},
     {T::kIncidentAction, "incident_action"},
     {T::kAuditSearch, "audit_search"},
     {T::kAlertRaised, "alert_raised"},

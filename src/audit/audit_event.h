@@ -47,9 +47,12 @@ enum class AuditEventType : uint8_t {
   kAgentSuspended = 66,
   kAgentReinstated = 67,
   kAgentReset = 68,
+  // The local operator changed the installation from the command line (an
+  // import, decoys planted, keys rotated); subject: the command.
+  kOperatorCommand = 69,
   // Incident response.
-  kIncidentAction = 96,  // a containment (suspensions, revocations, lock-down)
-  kAuditSearch = 97,  // someone read the audit log (who watches the watchers)
+  kIncidentAction = 96,     // a containment (suspensions, revocations, lock-down)
+  kAuditSearch = 97,        // someone read the audit log (who watches the watchers)
   kAlertRaised = 98,        // a detection rule fired; actor: the agent it is about
   kAlertAcknowledged = 99,  // a security officer acknowledged an alert
   kIncidentReleased = 100,  // a containment was lifted

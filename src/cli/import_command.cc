@@ -1,13 +1,84 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
+#include <istream>
+#include <streambuf>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/installation.h"
+#include "cli/operator_read.h"
 #include "cli/progress.h"
 #include "core/log.h"
+#include "crypto/hash.h"
 #include "records/records.h"
 
 namespace vigie::cli {
+namespace {
+
+// Hands the import the file's bytes and hashes them on the way, so that the
+// audit event names the SHA-256 of exactly what was imported. A read error
+// ends the stream as the end of the file would, so it is kept here, for the
+// import to be refused rather than committed cut short.
+class HashingFileBuffer final : public std::streambuf {
+ public:
+  explicit HashingFileBuffer(int fd) : fd_(fd), buffer_(1 << 16) {}
+  ~HashingFileBuffer() override { ::close(fd_); }
+  HashingFileBuffer(const HashingFileBuffer&) = delete;
+  HashingFileBuffer& operator=(const HashingFileBuffer&) = delete;
+
+  uint64_t bytes() const { return bytes_; }
+  int read_error() const { return read_error_; }  // errno, 0 when none
+
+  // REQUIRES: the whole file has been read.
+  std::string Describe() {
+    return "sha256=" + crypto::HexEncode(hasher_.Final()) + " bytes=" + std::to_string(bytes_);
+  }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    ssize_t got = 0;
+    do {
+      got = ::read(fd_, buffer_.data(), buffer_.size());
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) read_error_ = errno;
+    if (got <= 0) return traits_type::eof();
+    hasher_.Update(std::string_view(buffer_.data(), static_cast<size_t>(got)));
+    bytes_ += static_cast<uint64_t>(got);
+    setg(buffer_.data(), buffer_.data(), buffer_.data() + got);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  const int fd_;
+  std::vector<char> buffer_;
+  crypto::Sha256Hasher hasher_;
+  uint64_t bytes_ = 0;
+  int read_error_ = 0;
+};
+
+// The subject of the import's `operator_command` event: what was read, what
+// it changed, and the file's name last (the subject's length is capped, and
+// the hash is what identifies the file).
+std::string ImportSubject(HashingFileBuffer& read, const records::ImportReport& report,
+                          const std::filesystem::path& file) {
+  auto pair = [](int64_t inserted, int64_t updated) {
+    return std::to_string(inserted) + "+" + std::to_string(updated);
+  };
+  return "import " + read.Describe() +
+         " persons=" + pair(report.persons_inserted, report.persons_updated) +
+         " notices=" + pair(report.notices_inserted, report.notices_updated) +
+         " entries=" + pair(report.entries_inserted, report.entries_updated) +
+         " skipped=" + std::to_string(report.bad_lines) + " file=" + file.filename().string();
+}
+
+}  // namespace
 
 int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions& options) {
   records::ImportOptions import_options;
@@ -25,22 +96,40 @@ int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions&
   if (!kind) return ReportError(kind.error());
   import_options.csv_kind = *kind;
 
-  std::ifstream in(options.file, std::ios::binary);
-  if (!in) return ReportError(Error(ErrorCode::kNotFound, "cannot read " + options.file.string()));
-  std::error_code ec;
-  uint64_t size = std::filesystem::file_size(options.file, ec);
+  const int fd = ::open(options.file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return ReportError(Error(ErrorCode::kNotFound, "cannot read " + options.file.string()));
+  }
+  HashingFileBuffer hashing(fd);
+  std::istream in(&hashing);
+  struct stat st {};
+  const uint64_t size = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
 
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
   auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
   if (!repository) return ReportError(repository.error());
   import_options.cache_mib = installation->config.store.import_cache_mib;
+  // Durable in the log before the import commits, or it does not commit.
+  SystemClock clock;
+  import_options.before_commit = [&](const records::ImportReport& report) -> Result<void> {
+    if (hashing.read_error() != 0) {
+      return Fail(ErrorCode::kUnavailable, "reading " + options.file.string() +
+                                               " failed: " + std::strerror(hashing.read_error()));
+    }
+    if (size != 0 && hashing.bytes() != size) {
+      return Fail(ErrorCode::kConflict, options.file.string() + " changed while it was read (" +
+                                            std::to_string(size) + " bytes, " +
+                                            std::to_string(hashing.bytes()) + " read)");
+    }
+    return RecordOperatorCommand(*installation, clock,
+                                 ImportSubject(hashing, report, options.file));
+  };
 
   ProgressLine progress("importing");
-  auto report = records::Import(in, ec ? 0 : size, import_options, *installation->db, *repository,
-                                [&](uint64_t done, uint64_t total) {
-                                  progress.Update(done, total, "bytes");
-                                });
+  auto report = records::Import(
+      in, size, import_options, *installation->db, *repository,
+      [&](uint64_t done, uint64_t total) { progress.Update(done, total, "bytes"); });
   progress.Finish();
   if (!report) return ReportError(report.error());
   for (const auto& e : report->errors) {

@@ -225,6 +225,14 @@ int RunCanaryPlant(const std::filesystem::path& data_dir, int count) {
   if (generator.long_tail_size() < 2) {
     return ReportError(Error(ErrorCode::kInternal, "the surname list is missing: no rare names"));
   }
+  // Who planted decoys, and when, is in the log before they exist (never
+  // which persons: that is what `canary list` guards).
+  SystemClock clock;
+  if (auto recorded = RecordOperatorCommand(*installation, clock,
+                                            "canary plant: " + std::to_string(count) + " decoys");
+      !recorded) {
+    return ReportError(recorded.error());
+  }
   const records::PartialDate today = records::DateOf(std::chrono::system_clock::now());
   std::vector<int64_t> planted;
   // One transaction: decoys nobody watches would be real-looking persons.

@@ -4,8 +4,9 @@
 #include <syslog.h>
 
 #include <algorithm>
-#include <fstream>
+#include <cstdio>
 
+#include "core/durable_file.h"
 #include "core/log.h"
 #include "crypto/hash.h"
 #include "identity/options.h"
@@ -111,6 +112,26 @@ Result<std::string> InitialConfigToml(const DatabaseUrls& databases) {
   return text;
 }
 
+// Security: whoever can rewrite vigie.toml chooses the key file, the
+// databases and the listeners, and whoever can enter the data directory can
+// read the databases' files. Refused as the key file is (crypto/key_file.h),
+// rather than run on a configuration someone else may have written: group
+// members may read (a backup group), nobody but the owner may write.
+Result<void> CheckNotExposed(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return Fail(ErrorCode::kUnavailable, "cannot stat " + path.string());
+  }
+  constexpr mode_t kExposed = S_IWGRP | S_IRWXO;
+  if ((st.st_mode & kExposed) == 0) return {};
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  return Fail(ErrorCode::kPermissionDenied,
+              path.string() + " has mode " + mode +
+                  ": others must have no access and the group no write (run: chmod go-w,o-rwx " +
+                  path.string() + ")");
+}
+
 }  // namespace
 
 Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
@@ -138,9 +159,8 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
   auto rest = [&]() -> Result<std::unique_ptr<store::Connection>> {
     RETURN_IF_ERROR(EnsureDataKeys(keyring, key_file));
     ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
-    std::ofstream out(data_dir / kConfigName, std::ios::trunc);
-    out << config_text;
-    if (!out) return Fail(ErrorCode::kUnavailable, "cannot write the configuration file");
+    // 0600 whatever the umask: it may hold a database password.
+    RETURN_IF_ERROR(WriteNewFileDurably(data_dir / kConfigName, config_text));
     return db;
   }();
   if (!rest) {
@@ -157,6 +177,8 @@ Result<Installation> Installation::Open(const std::filesystem::path& data_dir) {
     return Fail(ErrorCode::kNotFound, "no installation in " + data_dir.string() +
                                           " (run `vigie init` first, or pass --data-dir)");
   }
+  RETURN_IF_ERROR(CheckNotExposed(data_dir));
+  RETURN_IF_ERROR(CheckNotExposed(data_dir / kConfigName));
   ASSIGN_OR_RETURN(Config config, LoadConfig(data_dir / kConfigName));
   InitLogging(config.log.format, config.log.level);
   ASSIGN_OR_RETURN(crypto::Keyring keyring,

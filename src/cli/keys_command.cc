@@ -7,10 +7,13 @@
 //             keys become current; old keys stay, so old data stays readable
 //             and old checkpoints verifiable.
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 #include "cli/commands.h"
 #include "cli/installation.h"
+#include "cli/operator_read.h"
 #include "crypto/hash.h"
 #include "crypto/signing.h"
 #include "identity/options.h"
@@ -61,6 +64,14 @@ int RunKeysRotate(const std::filesystem::path& data_dir) {
                                    " is staged): finish it with `vigie keys activate`"));
     }
   }
+  // In the log before the key file changes (no event, no rotation).
+  SystemClock clock;
+  if (auto recorded = RecordOperatorCommand(
+          *installation, clock,
+          "keys rotate: new keys staged for " + std::to_string(std::size(kRotated)) + " purposes");
+      !recorded) {
+    return ReportError(recorded.error());
+  }
   crypto::SystemRandom random;
   std::printf("Staged new keys (readable now, written with after `vigie keys activate`):\n");
   for (std::string_view purpose : kRotated) {
@@ -83,11 +94,22 @@ int RunKeysActivate(const std::filesystem::path& data_dir) {
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
   crypto::Keyring& keyring = installation->keyring;
-  const size_t activated = keyring.ActivateStagedKeys();
-  if (activated == 0) {
+  const auto staged = std::ranges::count_if(keyring.data_keys(),
+                                            [](const crypto::DataKey& key) { return key.staged; });
+  if (staged == 0) {
     return ReportError(
         Error(ErrorCode::kNotFound, "no staged key: start a rotation with `vigie keys rotate`"));
   }
+  // In the log before the key file changes, and before the signing key in
+  // memory does: the checkpoint closing the log is signed with the key the
+  // witness already knows.
+  SystemClock clock;
+  if (auto recorded = RecordOperatorCommand(
+          *installation, clock, "keys activate: " + std::to_string(staged) + " staged keys");
+      !recorded) {
+    return ReportError(recorded.error());
+  }
+  const size_t activated = keyring.ActivateStagedKeys();
   const auto key_file = installation->config.Resolve(installation->config.crypto.key_file);
   if (auto saved = keyring.Save(key_file); !saved) return ReportError(saved.error());
   std::printf(

@@ -8,12 +8,13 @@ namespace vigie::cli {
 
 namespace {
 
-audit::AuditEvent OperatorRead(const Clock& clock, std::string_view what) {
+audit::AuditEvent OperatorEvent(const Clock& clock, audit::AuditEventType type,
+                                std::string_view what) {
   const app::Caller operator_caller = app::LocalOperator();
   audit::AuditEvent event;
   event.time_unix_micros =
       std::chrono::duration_cast<std::chrono::microseconds>(clock.Now().time_since_epoch()).count();
-  event.type = audit::AuditEventType::kAuditSearch;
+  event.type = type;
   event.actor = {.agent_id = operator_caller.agent_id,
                  .service_number = operator_caller.service_number,
                  .unit_id = 0};
@@ -29,7 +30,7 @@ Result<void> AppendAll(const Installation& installation, const Clock& clock,
   for (audit::AuditEvent& event : events) {
     if (auto appended = log->Append(std::move(event)); !appended) {
       return Fail(ErrorCode::kUnavailable,
-                  "the audit log cannot record this read: " + appended.error().message());
+                  "the audit log cannot record this: " + appended.error().message());
     }
   }
   return {};  // closing the log signs a checkpoint covering them
@@ -40,15 +41,24 @@ Result<void> AppendAll(const Installation& installation, const Clock& clock,
 Result<void> RecordOperatorRead(const Installation& installation, const Clock& clock,
                                 std::string_view what) {
   std::vector<audit::AuditEvent> read;
-  read.push_back(OperatorRead(clock, what));
+  read.push_back(OperatorEvent(clock, audit::AuditEventType::kAuditSearch, what));
   return AppendAll(installation, clock, std::move(read));
 }
 
 Result<void> RecordPersonsNamed(const Installation& installation, const Clock& clock,
                                 std::string_view what, std::vector<int64_t> persons) {
   if (persons.empty()) return {};
-  return AppendAll(installation, clock,
-                   app::EventsNamingPersons(OperatorRead(clock, what), std::move(persons)));
+  return AppendAll(
+      installation, clock,
+      app::EventsNamingPersons(OperatorEvent(clock, audit::AuditEventType::kAuditSearch, what),
+                               std::move(persons)));
+}
+
+Result<void> RecordOperatorCommand(const Installation& installation, const Clock& clock,
+                                   std::string_view what) {
+  std::vector<audit::AuditEvent> command;
+  command.push_back(OperatorEvent(clock, audit::AuditEventType::kOperatorCommand, what));
+  return AppendAll(installation, clock, std::move(command));
 }
 
 }  // namespace vigie::cli

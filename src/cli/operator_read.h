@@ -24,4 +24,11 @@ Result<void> RecordOperatorRead(const Installation& installation, const Clock& c
 Result<void> RecordPersonsNamed(const Installation& installation, const Clock& clock,
                                 std::string_view what, std::vector<int64_t> persons);
 
+// A command of the local operator's that changes the installation (an
+// import, decoys planted, keys rotated or activated): its `operator_command`
+// event, naming the command, is durable before the change starts, so no
+// change escapes the log. Fails closed the same way: no event, no change.
+Result<void> RecordOperatorCommand(const Installation& installation, const Clock& clock,
+                                   std::string_view what);
+
 }  // namespace vigie::cli

@@ -24,6 +24,8 @@ namespace vigie::records {
 
 enum class ImportFormat { kJsonLines, kCsv };
 
+struct ImportReport;
+
 struct ImportOptions {
   ImportFormat format = ImportFormat::kJsonLines;
   RecordKind csv_kind = RecordKind::kPerson;  // CSV files hold one kind
@@ -33,6 +35,11 @@ struct ImportOptions {
   // dirty until the commit; a cache smaller than that spills pages that are
   // then rewritten again and again (20 M persons: ~8 GiB).
   int64_t cache_mib = 12288;
+  // Runs once every line is written and the input fully read, just before
+  // the commit, with the report so far: an error refuses the whole import
+  // (nothing is written). The command line records the import in the
+  // audit log here, so no import commits unrecorded.
+  std::function<Result<void>(const ImportReport&)> before_commit;
 };
 
 struct LineError {

@@ -163,6 +163,14 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
   auto skipped = Vigie("import --skip-bad-lines " + bad.string());
   EXPECT_EQ(skipped.exit_code, 0);
   EXPECT_NE(Vigie("search -s Roux -g Luc --json").out.find("Roux"), std::string::npos);
+  // A file that cannot be read to its end is not imported as far as it went
+  // (reading a directory fails as a failing disk does).
+  std::filesystem::create_directory(dir_ / "unreadable.jsonl");
+  auto unreadable = Vigie("import " + (dir_ / "unreadable.jsonl").string());
+  EXPECT_EQ(unreadable.exit_code, 6) << unreadable.out;
+  EXPECT_NE(unreadable.err.find("unreadable.jsonl failed: Is a directory"), std::string::npos)
+      << unreadable.err;
+  EXPECT_EQ(unreadable.out, "");
 
   // A key file readable by others is refused, and so is a broken config.
   ASSERT_EQ(::chmod((data() / "vigie.key").c_str(), 0644), 0);
@@ -176,6 +184,39 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
   EXPECT_NE(config.err.find("unknown key 'search.max_resluts'"), std::string::npos) << config.err;
 }
 
+// vigie.toml chooses the key file and the databases, and the data directory
+// holds the databases' files: both are made owner-only whatever the umask,
+// and a command refuses to run on either once others may write the one or
+// enter the other. The group may read (a backup group), not write.
+TEST_F(CliTest, AConfigurationOrDataDirectoryOthersCanChangeIsRefused) {
+  auto init = testing::RunCommand("umask 000; " + std::string(VIGIE_BINARY) + " --data-dir " +
+                                      data().string() + " init" + init_arguments_,
+                                  dir_.path());
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  const auto config = data() / "vigie.toml";
+  auto mode = [](const std::filesystem::path& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 07777u;
+  };
+  EXPECT_EQ(mode(config), 0600u);
+  EXPECT_EQ(mode(data()), 0700u);
+  ASSERT_EQ(Vigie("keys list").exit_code, 0);
+
+  for (const auto& [path, exposed] : {std::pair{config, 0620}, std::pair{config, 0604},
+                                      std::pair{data(), 0770}, std::pair{data(), 0701}}) {
+    ASSERT_EQ(::chmod(path.c_str(), exposed), 0);
+    auto refused = Vigie("keys list");
+    EXPECT_EQ(refused.exit_code, 4) << path << " " << std::oct << exposed;
+    EXPECT_NE(refused.err.find("chmod go-w,o-rwx " + path.string()), std::string::npos)
+        << refused.err;
+    EXPECT_EQ(refused.out, "") << "nothing read";
+    ASSERT_EQ(::chmod(path.c_str(), path == config ? 0600 : 0700), 0);
+  }
+  ASSERT_EQ(::chmod(config.c_str(), 0640), 0);
+  ASSERT_EQ(::chmod(data().c_str(), 0750), 0);
+  EXPECT_EQ(Vigie("keys list").exit_code, 0) << "the group may read";
+}
+
 // The command line's consultations are audited as the local operator's; the
 // log verifies, a changed event is named, and a log that cannot be written
 // refuses the consultation with nothing printed.
@@ -187,7 +228,8 @@ TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
   auto verified = Vigie("audit verify --json");
   ASSERT_EQ(verified.exit_code, 0) << verified.err << verified.out;
   EXPECT_NE(verified.out.find("\"ok\":true"), std::string::npos) << verified.out;
-  EXPECT_NE(verified.out.find("\"events\":2"), std::string::npos) << verified.out;
+  // The import's operator_command event, then the two openings.
+  EXPECT_NE(verified.out.find("\"events\":3"), std::string::npos) << verified.out;
   // A witness file named on the command line must be there: a typo or a
   // lost copy is not "nothing to compare with".
   auto missing = Vigie("audit verify --witness " + (data() / "no-such-witness.jsonl").string());
@@ -229,15 +271,15 @@ TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
       installation_.AuditSqlCommand(
           data(),
           "DROP TRIGGER audit_event_no_update; UPDATE audit_event SET event = "
-          "CAST(replace(CAST(event AS TEXT), 'CTRL-7', 'CTRL-8') AS BLOB) WHERE sequence = 0;",
+          "CAST(replace(CAST(event AS TEXT), 'CTRL-7', 'CTRL-8') AS BLOB) WHERE sequence = 1;",
           "ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update; UPDATE audit_event "
           "SET event = overlay(event placing 'CTRL-8'::bytea from position('CTRL-7'::bytea in "
-          "event) for 6) WHERE sequence = 0;"),
+          "event) for 6) WHERE sequence = 1;"),
       dir_.path());
   ASSERT_EQ(tampered.exit_code, 0) << tampered.err;
   auto caught = Vigie("audit verify");
   EXPECT_EQ(caught.exit_code, 7);
-  EXPECT_NE(caught.out.find("first bad event: 0"), std::string::npos) << caught.out;
+  EXPECT_NE(caught.out.find("first bad event: 1"), std::string::npos) << caught.out;
 
   // A full disk, as a size cap the database is already past (SQLite), or the
   // server refusing every write (PostgreSQL): refused, nothing shown.
@@ -316,11 +358,12 @@ TEST_F(CliTest, TheWitnessCountersignsAndCatchesARewrittenLog) {
   ASSERT_EQ(Vigie("show 2").exit_code, 0);
   auto first = Vigie("audit witness");
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_NE(first.out.find("tree size 2"), std::string::npos) << first.out;
+  // The import's event and the two openings.
+  EXPECT_NE(first.out.find("tree size 3"), std::string::npos) << first.out;
   ASSERT_EQ(Vigie("show 3").exit_code, 0);
   auto second = Vigie("audit witness");
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_NE(second.out.find("tree size 3"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("tree size 4"), std::string::npos) << second.out;
   auto verified = Vigie("audit verify --json");
   ASSERT_EQ(verified.exit_code, 0) << verified.err << verified.out;
   EXPECT_NE(verified.out.find("\"cosigned_checkpoints\":2"), std::string::npos) << verified.out;
@@ -354,7 +397,8 @@ TEST_F(CliTest, GeneratedAuditEventsVerifyAndAreSearchable) {
   EXPECT_NE(generated.out.find("3000 synthetic audit events"), std::string::npos) << generated.out;
   auto verified = Vigie("audit verify --json");
   ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
-  EXPECT_NE(verified.out.find("\"events\":3000"), std::string::npos) << verified.out;
+  // After the import's operator_command event.
+  EXPECT_NE(verified.out.find("\"events\":3001"), std::string::npos) << verified.out;
   auto accesses = Vigie("audit search --person 7 --limit 100000");
   ASSERT_EQ(accesses.exit_code, 0) << accesses.err;
   // 20 persons, ~2 700 consultations naming up to 20 of them each.
@@ -398,7 +442,8 @@ TEST_F(CliTest, AuditSearchAnswersWhoConsultedAndWhoSearched) {
 
   auto everything = Vigie("audit search");
   ASSERT_EQ(everything.exit_code, 0) << everything.err;
-  EXPECT_EQ(lines(everything.out), 4) << everything.out;  // unit added, search, two openings
+  // The import, the unit added, the search, two openings.
+  EXPECT_EQ(lines(everything.out), 5) << everything.out;
   auto person = Vigie("audit search --person 2");
   EXPECT_EQ(lines(person.out), 1) << person.out;
   EXPECT_NE(person.out.find("\"type\":\"file_opening\""), std::string::npos);
@@ -411,7 +456,7 @@ TEST_F(CliTest, AuditSearchAnswersWhoConsultedAndWhoSearched) {
   EXPECT_EQ(lines(Vigie("audit search --type unit_added").out), 1);
   EXPECT_EQ(lines(Vigie("audit search --since 2999-01-01").out), 0);
   // Resumable export (the reads above are in the log after it).
-  EXPECT_EQ(lines(Vigie("audit search --after 3 --type file_opening").out), 1);
+  EXPECT_EQ(lines(Vigie("audit search --after 4 --type file_opening").out), 1);
   EXPECT_EQ(Vigie("audit search --since yesterday").exit_code, 2);
   EXPECT_EQ(Vigie("audit search --type sudo").exit_code, 2);
   auto cef = Vigie("audit search --person 2 --format cef");
@@ -680,6 +725,79 @@ TEST_F(CliTest, CanariesAreWantedAndPlantedWithTheirWatchOrNotAtAll) {
             std::string::npos);
 }
 
+// What the local operator changes from the command line - records
+// imported, decoys planted, keys rotated - is in the log before it happens:
+// with the log unwritable nothing changes; once it is, each command leaves
+// an `operator_command` event, the import naming its file's SHA-256.
+TEST_F(CliTest, OperatorCommandsThatChangeTheInstallationAreLoggedFirst) {
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(50, 5));
+  const std::string more = (dir_ / "more.jsonl").string();
+  ASSERT_EQ(Vigie("generate --persons 60 --seed 6 --out " + more).exit_code, 0);
+  auto run_sql = [&](const std::string& sqlite_sql, const std::string& pg_sql) {
+    auto ran =
+        testing::RunCommand(installation_.AuditSqlCommand(data(), sqlite_sql, pg_sql), dir_.path());
+    ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  };
+  auto persons = [&] { return Vigie("show 55 --json").exit_code == 0; };
+  ASSERT_FALSE(persons());
+  const std::string keys_before = Vigie("keys list").out;
+
+  ASSERT_NO_FATAL_FAILURE(
+      run_sql("CREATE TRIGGER refuse_event BEFORE INSERT ON audit_event "
+              "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
+              "CREATE FUNCTION refuse_event() RETURNS trigger AS 'BEGIN RAISE EXCEPTION ''disk "
+              "trouble''; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_event BEFORE INSERT ON "
+              "audit_event FOR EACH ROW EXECUTE FUNCTION refuse_event();"));
+  auto import = Vigie("import " + more);
+  EXPECT_EQ(import.exit_code, 6) << import.out << import.err;
+  EXPECT_NE(import.err.find("audit log"), std::string::npos) << import.err;
+  EXPECT_NE(Vigie("canary plant --count 2").exit_code, 0);
+  EXPECT_NE(Vigie("keys rotate").exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(
+      run_sql("DROP TRIGGER refuse_event;", "DROP TRIGGER refuse_event ON audit_event;"));
+  EXPECT_FALSE(persons()) << "nothing imported";
+  EXPECT_EQ(Vigie("canary list").out, "") << "no decoy planted";
+  EXPECT_EQ(Vigie("keys list").out, keys_before) << "no key staged";
+
+  // An import refused for a bad line changes nothing, so it leaves no event.
+  std::ofstream(dir_ / "bad.jsonl") << "{\"kind\":\"person\",\"id\":\"B\"}\n";
+  EXPECT_EQ(Vigie("import " + (dir_ / "bad.jsonl").string()).exit_code, 2);
+
+  auto imported = Vigie("import " + more);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  std::smatch counts;
+  ASSERT_TRUE(
+      std::regex_search(imported.out, counts, std::regex(R"(persons (\d+) new, (\d+) updated)")))
+      << imported.out;
+  ASSERT_EQ(Vigie("canary plant --count 2").exit_code, 0);
+  ASSERT_EQ(Vigie("keys rotate").exit_code, 0);
+  ASSERT_EQ(Vigie("keys activate").exit_code, 0);
+  auto logged = Vigie("audit search --type operator_command");
+  ASSERT_EQ(logged.exit_code, 0) << logged.err;
+  std::vector<std::string> subjects;
+  std::istringstream lines(logged.out);
+  for (std::string line; std::getline(lines, line);) {
+    const auto event = boost::json::parse(line).as_object();
+    EXPECT_EQ(event.at("service_number").as_string(), "local-operator") << line;
+    subjects.emplace_back(event.at("subject").as_string());
+  }
+  // In the order they ran; the SHA-256 checked against coreutils' own.
+  const std::string sha = testing::RunCommand("sha256sum " + more, dir_.path()).out.substr(0, 64);
+  ASSERT_EQ(subjects.size(), 5u) << logged.out;
+  EXPECT_THAT(subjects[0], ::testing::StartsWith("import sha256="));
+  EXPECT_THAT(subjects[1],
+              ::testing::StartsWith("import sha256=" + sha +
+                                    " bytes=" + std::to_string(std::filesystem::file_size(more)) +
+                                    " persons=" + counts[1].str() + "+" + counts[2].str() + " "));
+  EXPECT_THAT(subjects[1], ::testing::EndsWith(" skipped=0 file=more.jsonl"));
+  EXPECT_EQ(subjects[2], "canary plant: 2 decoys");
+  EXPECT_EQ(subjects[3], "keys rotate: new keys staged for 3 purposes");
+  EXPECT_EQ(subjects[4], "keys activate: 3 staged keys");
+  EXPECT_TRUE(persons());
+  auto verified = Vigie("audit verify");
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
 // `vigie migrate-store`: an SQLite installation moved to PostgreSQL, which
 // then serves searches, openings and `audit verify`; refusals change nothing.
 TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) {
@@ -735,8 +853,8 @@ TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) 
   ASSERT_EQ(moved.exit_code, 0) << moved.err;
   EXPECT_TRUE(moved.err.empty()) << "progress must stay quiet off a terminal: " << moved.err;
   EXPECT_NE(moved.out.find("records database:"), std::string::npos) << moved.out;
-  EXPECT_NE(moved.out.find("audit log verified on PostgreSQL: 3 events"), std::string::npos)
-      << moved.out;  // a search, two openings
+  EXPECT_NE(moved.out.find("audit log verified on PostgreSQL: 4 events"), std::string::npos)
+      << moved.out;  // the import, a search, two openings
   EXPECT_EQ(testing::ReadWholeFile(data() / "vigie.toml.before-migrate"), config);
   const std::string migrated = testing::ReadWholeFile(data() / "vigie.toml");
   EXPECT_NE(migrated.find("url = \"" + records.url() + "\""), std::string::npos) << migrated;
@@ -752,7 +870,7 @@ TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) 
   EXPECT_NE(show.out.find(field("surname")), std::string::npos);
   auto verified = Vigie("audit verify");
   ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
-  EXPECT_NE(verified.out.find("audit log verified: 5 events"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("audit log verified: 6 events"), std::string::npos) << verified.out;
 
   auto again = Vigie("migrate-store" + targets);
   EXPECT_EQ(again.exit_code, 2) << "already on PostgreSQL";
@@ -798,7 +916,8 @@ TEST_F(CliTest, KeysRotateThenActivateKeepsOldDataReadableAndOldCheckpointsVerif
   auto verified = Vigie("audit verify --json");
   ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   EXPECT_NE(verified.out.find("\"ok\":true"), std::string::npos) << verified.out;
-  EXPECT_NE(verified.out.find("\"events\":4"), std::string::npos) << verified.out;
+  // Four consultations and four operator commands (two imports, rotate, activate).
+  EXPECT_NE(verified.out.find("\"events\":8"), std::string::npos) << verified.out;
 }
 
 }  // namespace

@@ -62,11 +62,11 @@ test('what a consultation returned is in the audit log, and its query terms are 
     assert.ok(lines.some((l) => JSON.parse(l).service_number === 'INV-A'),
               `person ${id} was returned, so INV-A's access is recorded`);
   }
-  // The unit and agent set up by the command line, then activation and both
+  // The import, the unit and agents set up by the command line, then activation and both
   // login steps, then the consultations; then the operator's reads above,
   // each itself in the log.
   const types = sql(auditDb, 'SELECT type FROM audit_event ORDER BY sequence').split('\n').join(',');
-  assert.equal(types, '64,65,65,65,65,1,2,4,32,33' + ',97'.repeat(ids.length));
+  assert.equal(types, '69,64,65,65,65,65,1,2,4,32,33' + ',97'.repeat(ids.length));
 
   // Reading the log through the API: security officers everything,
   // supervisors their own unit, nobody else; the read is itself audited.
