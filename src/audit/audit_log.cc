@@ -89,6 +89,7 @@ class AuditLog::Writer {
                     "the audit log's recorded size does not match its events; run `vigie audit "
                     "verify`");
       }
+      RETURN_IF_ERROR(CheckTipMatchesLastEvents(*db_, tip));
       ASSIGN_OR_RETURN(std::vector<Checkpoint> checkpoints, ReadCheckpoints(*db_));
       if (!checkpoints.empty()) {
         last_checkpoint_size_ = checkpoints.back().tree_size;

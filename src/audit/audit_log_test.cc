@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -10,6 +11,7 @@
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log_test_util.h"
 #include "audit/audit_verifier.h"
+#include "audit/hash_chain.h"
 #include "audit/person_index.h"
 
 namespace vigie::audit {
@@ -431,6 +433,70 @@ TEST(AuditLogTest, RefusesToOpenWhenItsTipDoesNotMatchItsEvents) {
   auto reopened = AuditLog::Open(fixture.Options(), fixture.SigningKey(), fixture.clock());
   ASSERT_FALSE(reopened.has_value());
   EXPECT_EQ(reopened.error().code(), ErrorCode::kDataLoss);
+}
+
+// Opening checks the last events against the tip: a changed last event, a
+// changed chain hash, or an event rewritten with its chain hash and the
+// tip's chain hash recomputed (the frontier's smallest subtree gives it
+// away: these sizes make it one or two leaves; at a multiple of four it is
+// left to `audit verify`) are refused before anything is appended on top.
+TEST(AuditLogTest, RefusesToOpenWhenItsLastEventsWereChanged) {
+  enum class Change { kEventBytes, kChainHash, kEventChainAndTip };
+  for (const uint64_t size : {1u, 2u, 3u, 6u, 7u}) {
+    for (const Change change :
+         {Change::kEventBytes, Change::kChainHash, Change::kEventChainAndTip}) {
+      SCOPED_TRACE("size " + std::to_string(size) + ", change " +
+                   std::to_string(static_cast<int>(change)));
+      AuditLogFixture fixture;
+      {
+        auto log = fixture.OpenLog();
+        for (uint64_t i = 0; i < size; ++i) {
+          ASSERT_TRUE(log->Append(SearchEvent(static_cast<int64_t>(i) + 1, {})).has_value());
+        }
+      }
+      ASSERT_TRUE(
+          AuditLog::Open(fixture.Options(), fixture.SigningKey(), fixture.clock()).has_value())
+          << "unchanged, it opens";
+      auto db = fixture.RawDatabase();
+      ASSERT_TRUE(LiftAppendOnlyGuards(*db).has_value());
+      AuditEvent forged = SearchEvent(99, {});
+      forged.sequence = size - 1;
+      auto encoded = EncodeAuditEvent(forged);
+      ASSERT_TRUE(encoded.has_value());
+      Sha256Digest previous = kGenesisChainHash;
+      if (size >= 2) {
+        auto row = db->Prepare("SELECT chain_hash FROM audit_event WHERE sequence = $1");
+        ASSERT_TRUE(row.has_value());
+        (*row)->BindInt(1, static_cast<int64_t>(size - 2));
+        ASSERT_TRUE((*row)->Step().value_or(false));
+        std::ranges::copy((*row)->ColumnBlob(0), previous.begin());
+        ASSERT_TRUE((*row)->Run().has_value());
+      }
+      const Sha256Digest chain = ChainHash(previous, *encoded);
+      auto run = [&](std::string_view sql, std::span<const uint8_t> blob) {
+        auto statement = db->Prepare(sql);
+        ASSERT_TRUE(statement.has_value());
+        (*statement)->BindBlob(1, blob).BindInt(2, static_cast<int64_t>(size - 1));
+        ASSERT_TRUE((*statement)->Run().has_value());
+      };
+      if (change != Change::kChainHash) {
+        run("UPDATE audit_event SET event = $1 WHERE sequence = $2", *encoded);
+      }
+      if (change == Change::kChainHash) {
+        const Sha256Digest zero{};
+        run("UPDATE audit_event SET chain_hash = $1 WHERE sequence = $2", zero);
+      }
+      if (change == Change::kEventChainAndTip) {
+        run("UPDATE audit_event SET chain_hash = $1 WHERE sequence = $2", chain);
+        run("UPDATE audit_tip SET chain_hash = $1 WHERE size > $2", chain);
+      }
+      auto reopened = AuditLog::Open(fixture.Options(), fixture.SigningKey(), fixture.clock());
+      ASSERT_FALSE(reopened.has_value());
+      EXPECT_EQ(reopened.error().code(), ErrorCode::kDataLoss);
+      EXPECT_NE(reopened.error().message().find("do not match its tip"), std::string::npos)
+          << reopened.error().message();
+    }
+  }
 }
 
 TEST(AuditLogTest, TheDatabaseRefusesToChangeOrDeleteEvents) {

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "audit/audit_log.h"
+#include "audit/hash_chain.h"
+#include "audit/merkle_hash.h"
 
 namespace vigie::audit {
 namespace {
@@ -100,6 +102,39 @@ Result<Tip> ReadTip(store::Connection& db) {
   tip.frontier = std::move(*frontier);
   RETURN_IF_ERROR(row->Run());  // to its end: no read snapshot left open
   return tip;
+}
+
+Result<void> CheckTipMatchesLastEvents(store::Connection& db, const Tip& tip) {
+  const uint64_t size = tip.frontier.size();
+  if (size == 0) return {};
+  ASSIGN_OR_RETURN(store::Statement * rows,
+                   db.Prepare("SELECT sequence, event, chain_hash FROM audit_event "
+                              "WHERE sequence >= $1 ORDER BY sequence"));
+  rows->BindInt(1, static_cast<int64_t>(size >= 2 ? size - 2 : 0));
+  auto mismatch = [] {
+    return Fail(ErrorCode::kDataLoss,
+                "the audit log's last events do not match its tip; run `vigie audit verify`");
+  };
+  Sha256Digest previous_chain = kGenesisChainHash;
+  std::vector<Sha256Digest> leaves;  // of the last one or two events, in order
+  uint64_t expected = size >= 2 ? size - 2 : 0;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, rows->Step());
+    if (!more) break;
+    if (static_cast<uint64_t>(rows->ColumnInt(0)) != expected++) return mismatch();
+    std::span<const uint8_t> event = rows->ColumnBlob(1);
+    ASSIGN_OR_RETURN(Sha256Digest stored_chain, DigestColumn(*rows, 2, "an event's chain hash"));
+    // The first of two rows only gives the chain its start.
+    if (expected == size && ChainHash(previous_chain, event) != stored_chain) return mismatch();
+    previous_chain = stored_chain;
+    leaves.push_back(AuditEventLeafHash(event));
+  }
+  if (expected != size || previous_chain != tip.chain_hash) return mismatch();
+  // The smallest subtree covers 2^k leaves, k the lowest set bit of size.
+  const Sha256Digest& smallest = tip.frontier.nodes().back();
+  if (size % 2 == 1 && leaves.back() != smallest) return mismatch();
+  if (size % 4 == 2 && MerkleNodeHash(leaves[0], leaves[1]) != smallest) return mismatch();
+  return {};
 }
 
 Result<void> WriteTip(store::Connection& db, uint64_t size, const Tip& tip) {

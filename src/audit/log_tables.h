@@ -39,6 +39,13 @@ struct Tip {
 Result<Tip> ReadTip(store::Connection& db);
 Result<void> WriteTip(store::Connection& db, uint64_t size, const Tip& tip);
 
+// DataLoss unless the last stored event extends the chain to the tip's chain
+// hash, and its leaf (with the one before it) is the frontier's smallest
+// subtree when that subtree holds one or two leaves. A cheap check when a
+// log is opened: appending on a tip whose last events were changed or
+// deleted would hide the damage until a full `vigie audit verify`.
+Result<void> CheckTipMatchesLastEvents(store::Connection& db, const Tip& tip);
+
 // One stored event: the encoding and chain hash the batch computed for it.
 struct EventRow {
   const AuditEvent* event;
