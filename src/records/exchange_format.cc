@@ -6,12 +6,17 @@
 #include <set>
 
 #include "core/json_keys.h"
+#include "core/utf8.h"
 #include "records/name_normaliser.h"
 
 namespace vigie::records {
 namespace {
 
 namespace json = boost::json;
+
+// A name read from the file, in an error the operator's terminal shows:
+// escape sequences and broken UTF-8 from the file become '?'.
+std::string EchoedName(std::string_view name) { return DisplaySafe(name, 64); }
 
 // A record's fields as read from either format, before typing.
 struct FieldValue {
@@ -75,7 +80,8 @@ class FieldReader {
 
   Result<void> RefuseUnknown() const {
     if (fields_.empty()) return {};
-    return Fail(ErrorCode::kInvalidArgument, "unknown field '" + fields_.begin()->first + "'");
+    return Fail(ErrorCode::kInvalidArgument,
+                "unknown field '" + EchoedName(fields_.begin()->first) + "'");
   }
 
  private:
@@ -200,7 +206,7 @@ Result<ImportRecord> ParseJsonLine(std::string_view line) {
   // The parser keeps the last of a repeated key: a line naming two ids, or
   // two kinds, would be imported as whichever came last. Refused instead.
   if (std::optional<std::string> twice = RepeatedJsonKey(line, options.max_depth)) {
-    return Fail(ErrorCode::kInvalidArgument, "field '" + *twice + "' appears twice");
+    return Fail(ErrorCode::kInvalidArgument, "field '" + EchoedName(*twice) + "' appears twice");
   }
   std::map<std::string, FieldValue> fields;
   std::optional<RecordKind> kind;
@@ -219,14 +225,13 @@ Result<ImportRecord> ParseJsonLine(std::string_view line) {
       for (const auto& item : v.as_array()) {
         if (!item.is_string()) {
           return Fail(ErrorCode::kInvalidArgument,
-                      "field '" + name + "' must be a list of strings");
+                      "field '" + EchoedName(name) + "' must be a list of strings");
         }
         field.list.emplace_back(item.as_string());
       }
     } else if (!v.is_null()) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "field '" + name + "' must be a string" +
-                      (ListFields().contains(name) ? " list" : ""));
+      return Fail(ErrorCode::kInvalidArgument, "field '" + EchoedName(name) + "' must be a string" +
+                                                   (ListFields().contains(name) ? " list" : ""));
     } else {
       continue;  // null = absent
     }
@@ -339,7 +344,7 @@ Result<CsvReader> CsvReader::FromHeader(RecordKind kind, std::string_view header
   std::set<std::string> seen;
   for (const auto& c : columns) {
     if (!known.contains(c)) {
-      return Fail(ErrorCode::kInvalidArgument, "unknown CSV column '" + c + "'");
+      return Fail(ErrorCode::kInvalidArgument, "unknown CSV column '" + EchoedName(c) + "'");
     }
     if (!seen.insert(c).second) {
       return Fail(ErrorCode::kInvalidArgument, "CSV column '" + c + "' appears twice");

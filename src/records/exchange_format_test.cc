@@ -96,7 +96,18 @@ INSTANTIATE_TEST_SUITE_P(
             R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"kind":"record_entry"})",
             "field 'kind' appears twice"},
         BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"\u0069d":"Q"})",
-                "field 'id' appears twice"}),
+                "field 'id' appears twice"},
+        // A name from the file reaches the operator's terminal without its
+        // escape sequence (ESC ] 0 ; x BEL would retitle it).
+        BadLine{
+            R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"\u001b]0;x\u0007":"1"})",
+            "unknown field '?]0;x?'"},
+        BadLine{
+            R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"\u001b]0;x\u0007":1})",
+            "field '?]0;x?' must be a string"},
+        BadLine{
+            R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"birth_date":"\u001b[2J"})",
+            "got '?[2J'"}),
     [](const auto& param) { return "case" + std::to_string(param.index); });
 
 TEST(CsvTest, SplitsQuotedFields) {

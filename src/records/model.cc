@@ -126,11 +126,15 @@ Result<void> CheckDate(std::string_view field, const PartialDate& d, bool requir
 
 }  // namespace
 
+int DayKey(const PartialDate& d, int fill) {
+  return d.year * 10000 + (d.month == 0 ? fill / 100 : d.month) * 100 +
+         (d.day == 0 ? fill % 100 : d.day);
+}
+
 Result<PartialDate> ParsePartialDate(std::string_view text) {
   auto bad = [&] {
     return Fail(ErrorCode::kInvalidArgument,
-                "date must be YYYY, YYYY-MM or YYYY-MM-DD (got '" +
-                    std::string(text.substr(0, 20)) + "')");
+                "date must be YYYY, YYYY-MM or YYYY-MM-DD (got '" + DisplaySafe(text, 20) + "')");
   };
   PartialDate d;
   if (text.size() != 4 && text.size() != 7 && text.size() != 10) return bad();
@@ -201,8 +205,8 @@ Result<void> ValidateWantedNotice(const WantedNotice& n) {
   RETURN_IF_ERROR(CheckText("reference", n.reference, true));
   RETURN_IF_ERROR(CheckDate("valid_from", n.valid_from, true));
   RETURN_IF_ERROR(CheckDate("valid_until", n.valid_until, false));
-  if (n.valid_until.known() &&
-      FormatPartialDate(n.valid_until) < FormatPartialDate(n.valid_from)) {
+  // As the notice's window reads them: "2024" holds all of 2024.
+  if (n.valid_until.known() && DayKey(n.valid_until, 1231) < DayKey(n.valid_from, 101)) {
     return Fail(ErrorCode::kInvalidArgument, "valid_until is before valid_from");
   }
   return {};

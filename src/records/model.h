@@ -28,6 +28,9 @@ struct PartialDate {
 // "YYYY", "YYYY-MM" or "YYYY-MM-DD", validated (real calendar day, year 1850..2100).
 Result<PartialDate> ParsePartialDate(std::string_view text);
 std::string FormatPartialDate(const PartialDate& date);  // "" when unknown
+// The date as YYYYMMDD, an unknown month and day taken from `fill` (MMDD):
+// 0101 for the start of a period, 1231 for its end ("2024" ends on 20241231).
+int DayKey(const PartialDate& date, int fill);
 
 enum class Sex { kUnknown, kFemale, kMale };
 

@@ -83,6 +83,15 @@ TEST(ModelTest, NoticeValidityWindow) {
   auto bad = ValidateWantedNotice(n);
   ASSERT_FALSE(bad.has_value());
   EXPECT_NE(bad.error().message().find("valid_until is before"), std::string::npos);
+  // Dates of different precision compare as the notice's window reads them:
+  // "2024" ends on 31 December, after 15 March.
+  n.valid_from = {2024, 3, 15};
+  n.valid_until = {2024, 0, 0};
+  EXPECT_OK(ValidateWantedNotice(n));
+  n.valid_until = {2024, 3, 0};
+  EXPECT_OK(ValidateWantedNotice(n));
+  n.valid_until = {2024, 2, 0};
+  EXPECT_FALSE(ValidateWantedNotice(n).has_value());
 }
 
 }  // namespace

@@ -12,16 +12,6 @@ Result<PersonFile> OpenPersonFile(RecordRepository& repository, int64_t person_i
   return file;
 }
 
-namespace {
-
-// Fills unknown month/day from `fill` (MMDD): 0101 for a start, 1231 for an end.
-int DayKey(const PartialDate& d, int fill) {
-  return d.year * 10000 + (d.month == 0 ? fill / 100 : d.month) * 100 +
-         (d.day == 0 ? fill % 100 : d.day);
-}
-
-}  // namespace
-
 int DayNumber(const PartialDate& full_date) { return DayKey(full_date, 101); }
 
 NoticeWindow WindowOf(const WantedNotice& notice) {

@@ -400,14 +400,20 @@ Result<std::vector<RecordEntry>> RecordRepository::RecordEntriesOf(int64_t perso
 }
 
 Result<void> RecordRepository::ForEachWantedNotice(
-    const std::function<void(const WantedNotice&)>& visit) {
-  ASSIGN_OR_RETURN(store::Statement * all,
-                   db_->Prepare("SELECT n.id, n.person_id, n.key_id, n.external_ref, "
-                                "p.external_ref, n.sealed FROM wanted_notice n "
-                                "JOIN person p ON p.id = n.person_id ORDER BY n.id"));
-  ASSIGN_OR_RETURN(std::vector<WantedNotice> notices, ReadNotices(all));
-  for (const auto& n : notices) visit(n);
-  return {};
+    const std::function<void(const WantedNotice&)>& visit, int64_t page_rows) {
+  int64_t after = 0;
+  while (true) {
+    ASSIGN_OR_RETURN(store::Statement * page,
+                     db_->Prepare("SELECT n.id, n.person_id, n.key_id, n.external_ref, "
+                                  "p.external_ref, n.sealed FROM wanted_notice n "
+                                  "JOIN person p ON p.id = n.person_id WHERE n.id > $1 "
+                                  "ORDER BY n.id LIMIT $2"));
+    page->BindInt(1, after).BindInt(2, page_rows);
+    ASSIGN_OR_RETURN(std::vector<WantedNotice> notices, ReadNotices(page));
+    for (const auto& n : notices) visit(n);
+    if (static_cast<int64_t>(notices.size()) < page_rows) return {};
+    after = notices.back().id;
+  }
 }
 
 Result<void> RecordRepository::ForEachRecordEntryCount(
@@ -433,23 +439,32 @@ Result<int64_t> RecordRepository::CountPersons() {
 
 Result<void> RecordRepository::ForEachPostingSet(
     const std::function<void(const SealedPerson&, uint32_t, std::span<const uint8_t>,
-                             std::span<const uint8_t>)>& visit) {
-  // Both tables are keyed by person id: the join walks them side by side.
-  ASSIGN_OR_RETURN(store::Statement * scan,
-                   db_->Prepare("SELECT s.person_id, s.birth_tag, s.keys, s.names, p.key_id, "
-                                "p.external_ref, p.sealed FROM person_search s "
-                                "JOIN person p ON p.id = s.person_id ORDER BY s.person_id"));
+                             std::span<const uint8_t>)>& visit,
+    int64_t page_rows) {
+  int64_t after = 0;
   while (true) {
-    ASSIGN_OR_RETURN(bool row, scan->Step());
-    if (!row) break;
-    SealedPerson person{.id = scan->ColumnInt(0),
-                        .key_id = static_cast<uint32_t>(scan->ColumnInt(4)),
-                        .ref = scan->ColumnBlob(5),
-                        .sealed = scan->ColumnBlob(6)};
-    visit(person, static_cast<uint32_t>(scan->ColumnInt(1)), scan->ColumnBlob(2),
-          scan->ColumnBlob(3));
+    // Both tables are keyed by person id: the join walks them side by side.
+    ASSIGN_OR_RETURN(store::Statement * scan,
+                     db_->Prepare("SELECT s.person_id, s.birth_tag, s.keys, s.names, p.key_id, "
+                                  "p.external_ref, p.sealed FROM person_search s "
+                                  "JOIN person p ON p.id = s.person_id WHERE s.person_id > $1 "
+                                  "ORDER BY s.person_id LIMIT $2"));
+    scan->BindInt(1, after).BindInt(2, page_rows);
+    int64_t rows = 0;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, scan->Step());
+      if (!row) break;
+      SealedPerson person{.id = scan->ColumnInt(0),
+                          .key_id = static_cast<uint32_t>(scan->ColumnInt(4)),
+                          .ref = scan->ColumnBlob(5),
+                          .sealed = scan->ColumnBlob(6)};
+      visit(person, static_cast<uint32_t>(scan->ColumnInt(1)), scan->ColumnBlob(2),
+            scan->ColumnBlob(3));
+      after = person.id;
+      ++rows;
+    }
+    if (rows < page_rows) return {};
   }
-  return {};
 }
 
 }  // namespace vigie::records

@@ -124,15 +124,20 @@ class RecordRepository {
   static constexpr size_t kMaxBatch = 64;
 
   // Streams every person's search postings and name-vocabulary keys (packed
-  // little-endian u64s) with its sealed row, in id order, to `visit`.
+  // little-endian u64s) with its sealed row, in id order, to `visit`. Read
+  // `page_rows` persons a statement: libpq holds a statement's whole result
+  // in memory, which for every person at national scale is gigabytes.
+  static constexpr int64_t kRowsPerPage = 16384;
   Result<void> ForEachPostingSet(
       const std::function<void(const SealedPerson& row, uint32_t birth_tag,
-                                std::span<const uint8_t> packed_keys,
-                                std::span<const uint8_t> packed_names)>& visit);
+                               std::span<const uint8_t> packed_keys,
+                               std::span<const uint8_t> packed_names)>& visit,
+      int64_t page_rows = kRowsPerPage);
 
-  // Streams every wanted notice (opened) and every person's number of
-  // record entries, for the search snapshot's summary facts.
-  Result<void> ForEachWantedNotice(const std::function<void(const WantedNotice&)>& visit);
+  // Streams every wanted notice (opened), in pages the same way, and every
+  // person's number of record entries, for the search snapshot's summary facts.
+  Result<void> ForEachWantedNotice(const std::function<void(const WantedNotice&)>& visit,
+                                   int64_t page_rows = kRowsPerPage);
   Result<void> ForEachRecordEntryCount(
       const std::function<void(int64_t person_id, int64_t count)>& visit);
 

@@ -173,5 +173,39 @@ TEST(RecordRepositoryTest, PostingsAreStreamedPerPersonWithTheSealedRow) {
   EXPECT_EQ(calls, 1);
 }
 
+// Read a page at a time: every person and every notice once, in id order,
+// whether the last page is full or not.
+TEST(RecordRepositoryTest, PostingsAndNoticesAreReadInPagesWithNoneSkippedOrTwice) {
+  testing::RecordsDb t;
+  std::vector<int64_t> persons, notices;
+  for (int i = 0; i < 7; ++i) {
+    Person p = Sample("P" + std::to_string(i));
+    ASSERT_OK(Put(*t.repository, *t.db, p));
+    persons.push_back(p.id);
+    auto tx = store::Transaction::Begin(*t.db);
+    WantedNotice n;
+    n.external_id = "W" + std::to_string(i);
+    n.person_external_id = p.external_id;
+    n.issuing_authority = "Parquet de Paris";
+    n.reference = "X";
+    n.valid_from = {2025, 1, 1};
+    ASSERT_OK(t.repository->PutWantedNotice(n));
+    ASSERT_OK(tx->Commit());
+    notices.push_back(n.id);
+  }
+  for (const int64_t page_rows : {1, 2, 3, 7, 8}) {
+    std::vector<int64_t> seen_persons, seen_notices;
+    ASSERT_OK(t.repository->ForEachPostingSet(
+        [&](const SealedPerson& row, uint32_t, std::span<const uint8_t>, std::span<const uint8_t>) {
+          seen_persons.push_back(row.id);
+        },
+        page_rows));
+    ASSERT_OK(t.repository->ForEachWantedNotice(
+        [&](const WantedNotice& notice) { seen_notices.push_back(notice.id); }, page_rows));
+    EXPECT_EQ(seen_persons, persons) << page_rows;
+    EXPECT_EQ(seen_notices, notices) << page_rows;
+  }
+}
+
 }  // namespace
 }  // namespace vigie::records

@@ -358,8 +358,13 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
     if (wanted_only && !WantedOn(c.person, today)) continue;
     // A same full date implies a year-probe hit, which most candidates of a
     // common name lack: only those few need their birth tag read.
-    bool same_date = check_date && c.year && c.person < birth_tags_.size() &&
-                     birth_tags_[c.person] == query_tag;
+    const uint32_t tag =
+        check_date && c.year && c.person < birth_tags_.size() ? birth_tags_[c.person] : 0;
+    const bool same_date = tag != 0 && tag == query_tag;
+    // Born another day of that year, with no given name to match: it cannot
+    // meet the criteria, so it is neither counted nor let crowd out those
+    // that can. (A tag collision passes here and is judged on opening.)
+    if (c.given_level == 0 && (tag & internal::kFullDateTag) != 0 && !same_date) continue;
     int score = c.surname_level * 10 + c.given_level * 6 + (c.year ? 4 : 0) + (same_date ? 8 : 0);
     ranked.push_back({score, c.person});
   }

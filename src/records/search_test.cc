@@ -184,6 +184,29 @@ TEST_F(SearchTest, WrongBirthYearRanksBelowRightOne) {
   EXPECT_EQ(r->summaries[0].reason.birth, BirthMatch::kSameDate);
 }
 
+// Surname and full birth date, no given name: those born another day of
+// that year are neither listed nor counted (the count would tell how many
+// of that name were born that year), and one whose record holds the year
+// alone - maybe that very day - is found even behind many others of it.
+TEST_F(SearchTest, AFullBirthDateCountsOnlyThatDayOrAnUnknownDayOfThatYear) {
+  {
+    auto tx = store::Transaction::Begin(*t_.db);
+    Add("M-year", "Martin", {"Paul"}, {1999, 0, 0});  // the highest id: ranked last of its score
+    ASSERT_OK(tx->Commit());
+    auto search = RecordSearch::Load(*t_.repository);
+    ASSERT_OK(search);
+    search_ = std::make_unique<RecordSearch>(std::move(*search));
+  }
+  auto r = Run("Martin", "", {1999, 3, 3});  // M2's date; 29 other Martins born in 1999
+  ASSERT_OK(r);
+  EXPECT_EQ(r->total_matches, 2);
+  ASSERT_EQ(r->summaries.size(), 2u);
+  EXPECT_EQ(r->summaries[0].birth_date, (PartialDate{1999, 3, 3}));
+  EXPECT_EQ(r->summaries[0].reason.birth, BirthMatch::kSameDate);
+  EXPECT_EQ(r->summaries[1].given_names[0], "Paul");
+  EXPECT_EQ(r->summaries[1].reason.birth, BirthMatch::kSameYear);
+}
+
 TEST_F(SearchTest, NoMatchIsAnEmptyResultNotAnError) {
   auto r = Run("Zyxwvutsrq", "Jean");
   ASSERT_OK(r);

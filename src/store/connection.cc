@@ -1,6 +1,7 @@
 #include <charconv>
 #include <string>
 
+#include "core/utf8.h"
 #include "store/internal/postgres_connection.h"
 #include "store/internal/sqlite_connection.h"
 #include "store/store.h"
@@ -19,9 +20,12 @@ Result<std::unique_ptr<Connection>> Open(std::string_view url, const OpenOptions
     ASSIGN_OR_RETURN(auto connection, internal::PostgresConnection::Open(std::string(url), options));
     return std::unique_ptr<Connection>(std::move(connection));
   }
-  return Fail(ErrorCode::kInvalidArgument,
-              "unsupported database URL (expected sqlite:<path> or postgresql://...): " +
-                  std::string(url));
+  // Security: the scheme only - the rest may hold a password.
+  const size_t colon = url.find(':');
+  const std::string scheme =
+      colon == std::string_view::npos ? "none" : "'" + DisplaySafe(url.substr(0, colon), 32) + "'";
+  return Fail(ErrorCode::kInvalidArgument, "unsupported database URL scheme " + scheme +
+                                               " (expected sqlite:<path> or postgresql://...)");
 }
 
 Result<Transaction> Transaction::Begin(Connection& connection) {

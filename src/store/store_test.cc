@@ -383,6 +383,11 @@ TEST_F(SqliteStoreTest, BulkLoadModeOnlyWhenAlone) {
 TEST(StoreOpenTest, RefusesUnknownUrlAndNonDatabaseFiles) {
   vigie::testing::TempDir dir;
   EXPECT_THAT(Open("mysql://x"), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  // A mistyped scheme does not put the URL's password in the message.
+  auto typo = Open("postgresql+ssl://vigie:s3cret-pw@db.example/vigie");
+  ASSERT_FALSE(typo.has_value());
+  EXPECT_EQ(typo.error().message().find("s3cret-pw"), std::string::npos) << typo.error().message();
+  EXPECT_NE(typo.error().message().find("'postgresql+ssl'"), std::string::npos);
   EXPECT_THAT(Open("sqlite:"), ErrorCodeIs(ErrorCode::kInvalidArgument));
   std::ofstream(dir / "junk.db") << std::string(8192, 'x');
   auto opened = Open("sqlite:" + (dir / "junk.db").string());

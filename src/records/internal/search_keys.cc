@@ -109,7 +109,7 @@ uint32_t SearchKeyer::BirthTag(const PartialDate& birth) const {
   if (!birth.known()) return 0;
   if (!birth.full()) return 1;
   uint64_t h = Key(KeyFamily::kSurnameYear, "#birth-date", FormatPartialDate(birth));
-  return static_cast<uint32_t>(h & 0x3fffffffU) | 0x40000000U;
+  return static_cast<uint32_t>(h & 0x3fffffffU) | kFullDateTag;
 }
 
 std::vector<std::string> OneEditVariants(std::string_view s) {

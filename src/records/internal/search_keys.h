@@ -51,6 +51,9 @@ NameForms PersonForms(const Person& person, bool with_aliases = true);
 // InvalidArgument when a non-empty name does not normalise.
 Result<NameForms> QueryForms(std::string_view surname, std::string_view given_name);
 
+// The bit of a BirthTag that says the date is a full one.
+inline constexpr uint32_t kFullDateTag = 0x40000000U;
+
 class SearchKeyer {
  public:
   explicit SearchKeyer(const crypto::SearchKeyHasher& hasher) : hasher_(hasher) {}
@@ -65,8 +68,8 @@ class SearchKeyer {
   std::vector<uint64_t> VocabularyKeys(const NameForms& forms) const;
 
   // 0: birth year unknown; 1: year (and maybe month) known; otherwise a keyed
-  // 30-bit tag of the full date with bit 30 set, so a query can test "same
-  // full date" without the date being stored in clear.
+  // 30-bit tag of the full date with kFullDateTag set, so a query can test
+  // "same full date" without the date being stored in clear.
   uint32_t BirthTag(const PartialDate& birth) const;
 
  private:
