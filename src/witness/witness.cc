@@ -27,21 +27,6 @@ Error SystemError(std::string_view what, const std::filesystem::path& path) {
                std::string(what) + " " + path.string() + ": " + std::strerror(errno));
 }
 
-// Writes a new file (never replacing one) with `mode`, fsynced.
-Result<void> WriteNewFile(const std::filesystem::path& path, std::string_view text, mode_t mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Fail(SystemError("cannot create", path));
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
-  if (!ok) {
-    Error error = SystemError("cannot write", path);
-    ::close(fd);
-    return Fail(std::move(error));
-  }
-  ::close(fd);
-  return {};
-}
-
 Result<std::string> ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Fail(ErrorCode::kNotFound, "cannot read " + path.string());
@@ -121,16 +106,22 @@ Result<crypto::Ed25519PublicKey> Witness::Init(const std::filesystem::path& dir,
   std::filesystem::create_directories(dir, ec);
   if (ec) return Fail(ErrorCode::kUnavailable, "cannot create " + dir.string() + ": " + ec.message());
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  if (ec) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot restrict permissions of " + dir.string() + ": " + ec.message());
+  }
   std::string keys_text =
       "# The audit log's checkpoint keys this witness accepts: <key id> <Ed25519 public key>\n";
   for (const LogKey& key : log_keys) {
     keys_text += std::to_string(key.key_id) + " " + crypto::HexEncode(key.public_key) + "\n";
   }
-  RETURN_IF_ERROR(WriteNewFile(dir / kLogKeysFile, keys_text, 0644));
+  // Durable, names included, before the public key is printed: a witness
+  // that lost its key to a power cut would need a new one configured.
+  RETURN_IF_ERROR(WriteNewFileDurably(dir / kLogKeysFile, keys_text, 0644));
   crypto::SecretBytes seed = crypto::SecretBytes::Random(crypto::kEd25519SeedSize);
-  RETURN_IF_ERROR(WriteNewFile(dir / kKeyFile, crypto::HexEncode(seed.view()) + "\n", 0600));
+  RETURN_IF_ERROR(WriteNewFileDurably(dir / kKeyFile, crypto::HexEncode(seed.view()) + "\n", 0600));
   // Empty, but there: a store missing later is a loss, not a new witness.
-  RETURN_IF_ERROR(WriteNewFile(dir / kCosignaturesFile, "", 0644));
+  RETURN_IF_ERROR(WriteNewFileDurably(dir / kCosignaturesFile, "", 0644));
   return crypto::Ed25519KeyPair::FromSeed(
              std::span<const uint8_t, crypto::kEd25519SeedSize>(seed.view().data(),
                                                                 crypto::kEd25519SeedSize))
