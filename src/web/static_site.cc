@@ -14,7 +14,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
-constexpr std::string_view kRevalidate = "no-cache";
+// The page itself holds nothing personal, but a browser keeping it would
+// bring a signed-in page back from its back/forward cache.
+constexpr std::string_view kNeverStored = "no-store";
 
 struct ContentType {
   std::string_view extension;
@@ -159,14 +161,15 @@ std::optional<http::Response> StaticSite::Serve(const http::Request& request) co
   http::Response response;
   response.log_route = found->first;  // one of our files: no personal data in it
   response.content_security_policy = std::string(kPageContentSecurityPolicy);
-  response.headers = {{"Cache-Control", std::string(file.immutable ? kImmutable : kRevalidate)},
-                      {"ETag", file.etag},
-                      {"Vary", "Accept-Encoding"},
-                      // Security: no other window keeps a handle on ours, and
-                      // no other site may embed our files.
-                      {"Cross-Origin-Opener-Policy", "same-origin"},
-                      {"Cross-Origin-Resource-Policy", "same-origin"},
-                      {"Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"}};
+  response.headers = {
+      {"Cache-Control", std::string(file.immutable ? kImmutable : kNeverStored)},
+      {"ETag", file.etag},
+      {"Vary", "Accept-Encoding"},
+      // Security: no other window keeps a handle on ours, and
+      // no other site may embed our files.
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+      {"Cross-Origin-Resource-Policy", "same-origin"},
+      {"Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"}};
   if (MatchesEtag(request, file.etag)) {
     response.status = 304;
     return response;

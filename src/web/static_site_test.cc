@@ -58,7 +58,7 @@ TEST_F(StaticSiteTest, ServesTheIndexAtTheRootUnderThePageCsp) {
   EXPECT_EQ(r->content_type, "text/html; charset=utf-8");
   EXPECT_EQ(r->content_security_policy, kPageContentSecurityPolicy);
   EXPECT_EQ(r->log_route, "/");  // the access log names our file, not "(unrouted)"
-  EXPECT_EQ(HeaderOf(*r, "Cache-Control"), "no-cache");
+  EXPECT_EQ(HeaderOf(*r, "Cache-Control"), "no-store");  // no back/forward cache either
   EXPECT_EQ(HeaderOf(*r, "Cross-Origin-Opener-Policy"), "same-origin");
   EXPECT_FALSE(HeaderOf(*r, "Content-Encoding").has_value());
   // The page's CSP allows no inline code and enforces Trusted Types.

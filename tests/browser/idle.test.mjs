@@ -87,6 +87,23 @@ test('after a sleep longer than the idle timeout, waking shows the sign-in form 
   assert.deepEqual(page.problems.pageErrors, []);
 });
 
+// A signed-in page the browser brings back from its back/forward cache (the
+// agent had left for another site) signs out: the server is told, and the
+// screen shows the sign-in path rather than the last file.
+test('a page restored from the back/forward cache signs out', async () => {
+  await realTime();
+  await signIn(page, AGENT, agent.secret);
+  // An ordinary page show (a tab shown again) changes nothing.
+  await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: false })));
+  assert.equal(await page.getByRole('navigation').count(), 1, 'still signed in');
+  const logout = page.waitForRequest((r) => r.url().endsWith('/api/v1/auth/logout'));
+  await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+  await logout;
+  await acceptNoticeAgain(page);
+  await page.getByText('Vous êtes déconnecté.').waitFor();
+  assert.deepEqual(page.problems.pageErrors, []);
+});
+
 // An enrolment step left open shows the TOTP secret and holds the new
 // password: after 10 minutes both are dropped and the page says why.
 test('an abandoned enrolment screen forgets the password and the secret after 10 minutes', async () => {

@@ -58,7 +58,14 @@ test('an alert is acknowledged with a note', async () => {
   await page.getByRole('combobox', { name: 'Afficher' }).selectOption('all');
   const table = page.getByRole('table', { name: 'Alertes en direct' });
   await table.getByRole('button', { name: /Acquitter l’alerte/ }).first().waitFor();
-  await table.getByRole('textbox', { name: /Note d’acquittement/ }).first().fill('vu, test du leurre');
+  const note = table.getByRole('textbox', { name: /Note d’acquittement/ }).first();
+  await note.fill('vu, test du leurre');
+  // The next poll (at most 10 s away) leaves the note being written, and its
+  // focus, where they are.
+  await page.waitForResponse((r) => r.url().endsWith('/api/v1/alerts/search'), { timeout: 15000 });
+  await page.waitForTimeout(300);
+  assert.equal(await note.inputValue(), 'vu, test du leurre');
+  assert.ok(await note.evaluate((input) => input === document.activeElement), 'the note keeps the focus');
   await table.getByRole('button', { name: /Acquitter l’alerte/ }).first().click();
   await table.getByText(`Acquittée par ${OFFICER}`).first().waitFor();
 });

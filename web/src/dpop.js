@@ -14,6 +14,20 @@ export async function generateKeyPair(subtle = crypto.subtle) {
   return subtle.generateKey(ALGORITHM, false, ['sign']);
 }
 
+/**
+ * Whether a stored pair is one this page would have made: ECDSA P-256, the
+ * private half non-extractable and for signing only. Security: a pair planted
+ * in IndexedDB by a script whose author kept the private half would bind
+ * every later session on this browser to a key someone else holds.
+ */
+export function isOwnKeyPair(pair) {
+  const own = (key, type, usages) => key instanceof CryptoKey && key.type === type &&
+    key.algorithm?.name === ALGORITHM.name && key.algorithm?.namedCurve === ALGORITHM.namedCurve &&
+    key.usages.length === usages.length && usages.every((u) => key.usages.includes(u));
+  return Boolean(pair) && own(pair.privateKey, 'private', ['sign']) && pair.privateKey.extractable === false &&
+         own(pair.publicKey, 'public', []);
+}
+
 /** The public JWK for the proof header: only kty, crv, x and y. */
 export async function publicJwk(publicKey, subtle = crypto.subtle) {
   const { kty, crv, x, y } = await subtle.exportKey('jwk', publicKey);
@@ -81,7 +95,7 @@ export class DpopSigner {
   async keys() {
     this.ready ??= (async () => {
       let pair = await this.store.load().catch(() => null);
-      if (!pair?.privateKey || !pair?.publicKey) {
+      if (!isOwnKeyPair(pair)) {
         pair = await generateKeyPair(this.subtle);
         await this.store.save(pair).catch(() => {});  // memory only when storage is refused
       }

@@ -49,7 +49,12 @@ class App {
     const wake = () => this.checkDeadlines();
     document.addEventListener('visibilitychange', wake);
     window.addEventListener('focus', wake);
-    window.addEventListener('pageshow', wake);
+    // Security: a page restored from the back/forward cache is one the agent
+    // left: leaving means signing in again, not finding the last file there.
+    window.addEventListener('pageshow', (event) => {
+      if (event.persisted && this.api.signedIn) this.signOut();
+      else wake();
+    });
     setInterval(wake, 5000);
     this.api.signer.keys().catch(() => {});  // make or load the DPoP key early
     this.render();

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { makeProof, generateKeyPair, publicJwk, htuOf, DpopSigner } from '../src/dpop.js';
+import { makeProof, generateKeyPair, publicJwk, htuOf, DpopSigner, isOwnKeyPair } from '../src/dpop.js';
 
 function parts(jwt) {
   const [h, p, s] = jwt.split('.');
@@ -53,6 +53,25 @@ test('the signer keeps the stored key and makes one when the store is empty', as
   const second = new DpopSigner(store);
   const jwk2 = parts(await second.proof('GET', 'http://localhost/api/v1/self', 't')).header.jwk;
   assert.deepEqual(jwk1, jwk2);
+});
+
+test('a stored pair the page would not have made is replaced, not used', async () => {
+  const exportable = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign']);
+  const planted = [
+    await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']),  // exportable
+    exportable,  // another curve
+    { privateKey: 'a key', publicKey: 'a key' },
+    { privateKey: (await generateKeyPair()).privateKey, publicKey: exportable.publicKey },
+  ];
+  for (const pair of planted) {
+    assert.equal(isOwnKeyPair(pair), false);
+    let stored = pair;
+    const signer = new DpopSigner({ load: async () => stored, save: async (p) => { stored = p; } });
+    await signer.proof('GET', 'http://localhost/api/v1/self', 't');
+    assert.notEqual(stored, pair, 'replaced');
+    assert.ok(isOwnKeyPair(stored));
+  }
+  assert.ok(isOwnKeyPair(await generateKeyPair()));
 });
 
 test('proofs follow the server clock learnt from Date headers, not a workstation clock that is off', async () => {

@@ -26,7 +26,7 @@ export function unitsView(app) {
   const name = field(t('units.name'), { name: 'unit_name', required: true });
   const kind = field(t('units.kind'), { name: 'unit_kind', kind: 'select', options: KINDS.map((k) => [k, t(`kind.${k}`)]) });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('units.add'));
-  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+  const form = h('form', { class: 'card form', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
     event.preventDefault();
     message.clear();
     try {
@@ -95,7 +95,7 @@ export function agentsView(app) {
   const unit = field(t('agents.unit'), { name: 'unit', kind: 'select', options: [] });
   const roleBoxes = ROLES.map((r) => field(t(`role.${r}`), { name: `role-${r}`, kind: 'checkbox', value: r }));
   const submit = h('button', { type: 'submit', class: 'primary' }, t('agents.add'));
-  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+  const form = h('form', { class: 'card form', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
     event.preventDefault();
     message.clear();
     const roles = roleBoxes.filter((b) => b.input.checked).map((b) => b.input.value);

@@ -17,6 +17,7 @@ export function alertsView(app, vs) {
   const list = h('div', { 'data-testid': 'alerts' }, h('p', {}, t('app.loading')));
   const updated = h('p', { class: 'meta' });
   let seen = null;
+  let shown = null;  // the alerts the table shows, as JSON
   let timer = null;
   let stopped = false;
   const search = newestOnly((background) => app.api.call('POST', '/api/v1/alerts/search', { status: vs.status },
@@ -32,7 +33,16 @@ export function alertsView(app, vs) {
         if (fresh) app.announce(t('alerts.new', { n: fresh }));
       }
       seen = ids;
+      // A poll leaves the table alone when nothing changed, and while the
+      // officer is writing an acknowledgement (their note and their place
+      // would be lost); it is redrawn at the next poll after.
+      const state = JSON.stringify(alerts);
+      const inUse = list.contains(document.activeElement) ||
+                    [...list.querySelectorAll('input')].some((input) => input.value);
+      if (state !== shown && background && inUse) return;
       replace(updated, t('alerts.updated', { time: formatTime(Math.floor(Date.now() / 1000)) }));
+      if (state === shown) return;
+      shown = state;
       renderAlerts(alerts);
     } catch (error) {
       if (app.api.signedIn && !stopped) message.error(errorText(error));
@@ -60,7 +70,7 @@ export function alertsView(app, vs) {
     note.input.placeholder = 'Note';
     const button = h('button', { type: 'submit', class: 'small', 'aria-label': t('alerts.ack.label', { id: alert.id }) },
                      t('alerts.ack'));
-    return h('form', { class: 'inline', novalidate: true, onsubmit: async (event) => {
+    return h('form', { class: 'inline', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
       event.preventDefault();
       message.clear();
       try {
@@ -109,7 +119,7 @@ export function auditView(app) {
   };
   const results = h('section', { class: 'results' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('audit.submit'));
-  const form = h('form', { class: 'card form grid', novalidate: true, onsubmit: async (event) => {
+  const form = h('form', { class: 'card form grid', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
     event.preventDefault();
     message.clear();
     const body = {};
@@ -138,7 +148,7 @@ export function personView(app) {
   const person = field(t('audit.person_id'), { name: 'person_id', inputmode: 'numeric', required: true });
   const results = h('section', { class: 'results' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('person.submit'));
-  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+  const form = h('form', { class: 'card form', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
     event.preventDefault();
     message.clear();
     const id = numberOrUndefined(person.input.value);
@@ -230,7 +240,7 @@ export function incidentsView(app) {
     mode.row.querySelector('label').classList.add('visually-hidden');
     const button = h('button', { type: 'submit', class: 'small' }, t('incidents.release'));
     return [h('span', { class: 'tag tag-alert' }, t('incidents.active')),
-      h('form', { class: 'inline', novalidate: true, onsubmit: async (event) => {
+      h('form', { class: 'inline', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
         event.preventDefault();
         message.clear();
         try {
@@ -250,7 +260,7 @@ export function incidentsView(app) {
   const reason = field(t('incidents.reason'), { ...REASON_FIELD, hint: t('incidents.reason.hint') });
   const confirm = field(t('incidents.confirm'), { name: 'confirm', kind: 'checkbox', required: true });
   const submit = h('button', { type: 'submit', class: 'danger' }, t('incidents.submit'));
-  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+  const form = h('form', { class: 'card form', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
     event.preventDefault();
     message.clear();
     const { body, error, params, field: wrong } = containmentBody({
@@ -324,7 +334,7 @@ export function breachView(app) {
       ['json', t('breach.format.json')], ['csv', t('breach.format.csv')], ['html', t('breach.format.html')]] }),
   };
   const submit = h('button', { type: 'submit', class: 'primary' }, t('breach.submit'));
-  const form = h('form', { class: 'card form grid', novalidate: true, onsubmit: async (event) => {
+  const form = h('form', { class: 'card form grid', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
     event.preventDefault();
     message.clear();
     const values = Object.fromEntries(Object.entries(f).map(([k, x]) => [k, x.input.value]));
@@ -352,7 +362,7 @@ export function claimView(app) {
                                         required: true });
   const results = h('section', { class: 'results' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('claim.submit'));
-  const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
+  const form = h('form', { class: 'card form', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
     event.preventDefault();
     message.clear();
     const chosen = file.input.files?.[0];
