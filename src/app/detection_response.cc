@@ -226,8 +226,9 @@ Result<void> DetectionResponse::Act(const AuditEvent& event, const detect::Findi
       const auto started = std::chrono::steady_clock::now();
       identity::AgentDirectory directory(*db, *parts_.clock, identity_);
       ASSIGN_OR_RETURN(identity::Agent agent, directory.GetAgent(event.actor.agent_id));
-      ASSIGN_OR_RETURN(agent, directory.Suspend(agent.service_number));
+      // Before the suspension, as an administrator's (Portal::SuspendAgent).
       RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, agent.id));
+      ASSIGN_OR_RETURN(agent, directory.Suspend(agent.service_number));
       ASSIGN_OR_RETURN(int64_t revoked, session::SessionStore(*db, *parts_.clock, sessions_)
                                             .RevokeAllForAgent(agent.id, kEndDetection));
       (void)revoked;

@@ -114,10 +114,12 @@ Result<identity::Agent> Portal::SuspendAgent(const Caller& caller,
   auto suspended = [&]() -> Result<identity::Agent> {
     RETURN_IF_ERROR(RequireAdministrator(caller));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    ASSIGN_OR_RETURN(
-        identity::Agent agent,
-        identity::AgentDirectory(*db, *parts_.clock, identity_options_).Suspend(service_number));
+    identity::AgentDirectory directory(*db, *parts_.clock, identity_options_);
+    ASSIGN_OR_RETURN(identity::Agent agent, directory.FindAgent(service_number));
+    // Before the suspension: a release lifting a hold between the two would
+    // otherwise see a suspension it takes for the incident's, and lift it.
     RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, agent.id));
+    ASSIGN_OR_RETURN(agent, directory.Suspend(service_number));
     RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
                         .RevokeAllForAgent(agent.id, kEndSuspended));
     return agent;
@@ -133,9 +135,12 @@ Result<identity::Agent> Portal::ReinstateAgent(const Caller& caller,
   auto reinstated = [&]() -> Result<identity::Agent> {
     RETURN_IF_ERROR(RequireAdministrator(caller));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    RETURN_IF_ERROR(RequireNotContained(*db, service_number));
+    // Checked in the transaction that reinstates: a containment committed
+    // between a check and the change would otherwise be undone.
     return identity::AgentDirectory(*db, *parts_.clock, identity_options_)
-        .Reinstate(service_number);
+        .Reinstate(service_number, [&](const identity::Agent&) {
+          return RequireNotContained(*db, service_number);
+        });
   }();
   return Audited(*trail_,
                  trail_->Administration(caller, AuditEventType::kAgentReinstated, service_number),
@@ -152,10 +157,14 @@ Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
           -> Result<identity::AgentWithCode> {
         RETURN_IF_ERROR(RequireAdministrator(caller));
         ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-        RETURN_IF_ERROR(RequireNotContained(*db, service_number));
-        ASSIGN_OR_RETURN(identity::AgentWithCode done,
-                         identity::AgentDirectory(*db, *parts_.clock, identity_options_)
-                             .Reset(service_number, before_commit));
+        ASSIGN_OR_RETURN(
+            identity::AgentWithCode done,
+            identity::AgentDirectory(*db, *parts_.clock, identity_options_)
+                .Reset(service_number, [&](const identity::Agent& agent) -> Result<void> {
+                  // In the reset's transaction, as for a reinstatement.
+                  RETURN_IF_ERROR(RequireNotContained(*db, service_number));
+                  return before_commit(agent);
+                }));
         RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
                             .RevokeAllForAgent(done.agent.id, incident::kEndReset));
         return done;

@@ -243,7 +243,8 @@ Result<Agent> AgentDirectory::Suspend(std::string_view service_number) {
   });
 }
 
-Result<Agent> AgentDirectory::Reinstate(std::string_view service_number) {
+Result<Agent> AgentDirectory::Reinstate(std::string_view service_number,
+                                        const BeforeCommit& before_commit) {
   return store::RetryOnConflict([&]() -> Result<Agent> {
     int64_t now = UnixSeconds(clock_->Now());
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
@@ -257,6 +258,7 @@ Result<Agent> AgentDirectory::Reinstate(std::string_view service_number) {
     RETURN_IF_ERROR(SetStatus(
         *db_, row.agent.id, activated ? AgentStatus::kActive : AgentStatus::kPendingActivation, now));
     ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
+    if (before_commit) RETURN_IF_ERROR(before_commit(agent));
     RETURN_IF_ERROR(tx.Commit());
     return agent;
   });

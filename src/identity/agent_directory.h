@@ -86,7 +86,9 @@ class AgentDirectory {
   // Lifts a suspension or a lock: back to active when the agent has
   // activated, else to pending_activation. Failures before now stop counting.
   // NotFound. Conflict: the agent is neither suspended nor locked.
-  Result<Agent> Reinstate(std::string_view service_number);
+  // `before_commit` as for AddAgent (a caller checks there, in the same
+  // transaction, that no incident holds the agent).
+  Result<Agent> Reinstate(std::string_view service_number, const BeforeCommit& before_commit = {});
 
   // Forces a new activation: erases the password and TOTP factor, issues a
   // new activation code (the old one stops working), status

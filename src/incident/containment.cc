@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/log.h"
+#include "incident/internal/hold_lifter.h"
 #include "records/name_normaliser.h"
 #include "session/session_store.h"
 #include "store/retry.h"
@@ -57,12 +58,13 @@ constexpr std::string_view kIncidentColumns =
 struct Held {
   int64_t agent_id;
   std::string service_number;
-  std::string prior_status;
+  bool lifted;  // by this incident's release
 };
 
 Result<std::vector<Held>> HeldBy(store::Connection& db, int64_t incident_id) {
   ASSIGN_OR_RETURN(store::Statement * select,
-                   db.Prepare("SELECT ia.agent_id, a.service_number, ia.prior_status "
+                   db.Prepare("SELECT ia.agent_id, a.service_number, "
+                              "CASE WHEN ia.lifted_at IS NULL THEN 0 ELSE 1 END "
                               "FROM incident_agent ia JOIN agent a ON a.id = ia.agent_id "
                               "WHERE ia.incident_id = $1 ORDER BY a.service_number"));
   select->BindInt(1, incident_id);
@@ -70,8 +72,8 @@ Result<std::vector<Held>> HeldBy(store::Connection& db, int64_t incident_id) {
   while (true) {
     ASSIGN_OR_RETURN(bool row, select->Step());
     if (!row) break;
-    held.push_back(Held{select->ColumnInt(0), std::string(select->ColumnText(1)),
-                        std::string(select->ColumnText(2))});
+    held.push_back(
+        Held{select->ColumnInt(0), std::string(select->ColumnText(1)), select->ColumnInt(2) != 0});
   }
   return held;
 }
@@ -81,11 +83,12 @@ Result<std::vector<Held>> HeldBy(store::Connection& db, int64_t incident_id) {
 Result<AccessBar> AccessBarred(store::Connection& db, int64_t agent_id) {
   // One indexed statement per request: an open lock-down, and an open
   // incident holding this agent.
+  // A hold bars until its release has lifted it (migration 9).
   ASSIGN_OR_RETURN(
       store::Statement * select,
-      db.Prepare("SELECT EXISTS (SELECT 1 FROM incident WHERE released_at IS NULL AND lockdown = 1),"
-                 " EXISTS (SELECT 1 FROM incident_agent ia JOIN incident i ON i.id = ia.incident_id"
-                 " WHERE ia.agent_id = $1 AND i.released_at IS NULL)"));
+      db.Prepare(
+          "SELECT EXISTS (SELECT 1 FROM incident WHERE released_at IS NULL AND lockdown = 1),"
+          " EXISTS (SELECT 1 FROM incident_agent WHERE agent_id = $1 AND lifted_at IS NULL)"));
   select->BindInt(1, agent_id);
   ASSIGN_OR_RETURN(bool row, select->Step());
   if (!row) return Fail(ErrorCode::kInternal, "access check returned no row");
@@ -93,56 +96,6 @@ Result<AccessBar> AccessBarred(store::Connection& db, int64_t agent_id) {
   RETURN_IF_ERROR(select->Run());
   return bar;
 }
-
-namespace {
-
-// Lifts one agent's hold, into `done`'s lists.
-Result<void> ReleaseAgent(store::Connection& db, const Held& agent, ReleaseMode mode,
-                          const identity::AgentDirectory::BeforeCommit& before_reset,
-                          identity::AgentDirectory& directory, session::SessionStore& sessions,
-                          Released& done) {
-  ASSIGN_OR_RETURN(AccessBar bar, AccessBarred(db, agent.agent_id));
-  if (bar.contained) {
-    done.still_contained.push_back(agent.service_number);
-    return {};
-  }
-  ASSIGN_OR_RETURN(Agent now, directory.FindAgent(agent.service_number));
-  if (agent.prior_status == "suspended") {
-    // Security: it was suspended before the incident (by detection, by an
-    // administrator): it stays so whatever the mode - a reset would hand
-    // it a fresh activation code and bring it back.
-    done.kept_suspended.push_back(std::move(now));
-  } else if (mode == ReleaseMode::kReset) {
-    ASSIGN_OR_RETURN(identity::AgentWithCode reset,
-                     directory.Reset(agent.service_number, before_reset));
-    // As an administrator's reset does: no session outlives the credentials
-    // (one the containment could not revoke would pass again once the agent
-    // re-activates). Logged if it fails: the code must still be handed over.
-    if (auto revoked = sessions.RevokeAllForAgent(reset.agent.id, kEndReset); !revoked) {
-      Log(LogLevel::kError, "incident_sessions_not_revoked",
-          {{"agent", agent.service_number}, {"error", revoked.error().message()}});
-    }
-    done.reset.push_back(std::move(reset));
-  } else if (now.status == AgentStatus::kActive && agent.prior_status != "active" &&
-             agent.prior_status != "locked") {
-    // Activated or reinstated by someone while held: not the release's to
-    // bless. (Locked when held is active once its lock runs out.)
-    return Fail(ErrorCode::kConflict, "the agent became active while held (it was " +
-                                          agent.prior_status + "): left as it is, to be checked");
-  } else if (now.status == AgentStatus::kActive) {
-    // Never suspended (its suspension failed at containment): nothing to lift.
-    done.reinstated.push_back(std::move(now));
-  } else if (now.status != AgentStatus::kSuspended) {
-    return Fail(ErrorCode::kConflict, "the agent is " + std::string(AgentStatusName(now.status)) +
-                                          ", not suspended: left as it is");
-  } else {
-    ASSIGN_OR_RETURN(Agent reinstated, directory.Reinstate(agent.service_number));
-    done.reinstated.push_back(std::move(reinstated));
-  }
-  return {};
-}
-
-}  // namespace
 
 Result<std::vector<Agent>> Containment::Resolve(const ContainmentScope& scope) {
   const int chosen = (scope.everyone ? 1 : 0) + (scope.unit_code.empty() ? 0 : 1) +
@@ -207,16 +160,16 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
     const int64_t id = insert->ColumnInt(0);
     RETURN_IF_ERROR(insert->Run());
     for (const Agent& agent : agents) {
-      // An agent another open incident already holds is suspended by it: the
-      // status to come back to is the one that incident kept. Otherwise the
-      // status now, read in this transaction (one read before it could
-      // miss a suspension by detection meanwhile).
+      // An agent another incident still holds (open, or released but not
+      // yet lifted) is suspended by it: the status to come back to is the
+      // one that hold kept. Otherwise the status now, read in this
+      // transaction (one read before it could miss a suspension meanwhile).
       ASSIGN_OR_RETURN(
           store::Statement * hold,
           db_.Prepare("INSERT INTO incident_agent (incident_id, agent_id, prior_status) "
                       "VALUES ($1, $2, coalesce((SELECT h.prior_status FROM incident_agent h "
-                      "JOIN incident i ON i.id = h.incident_id WHERE h.agent_id = $2 AND "
-                      "i.released_at IS NULL AND i.id <> $1 ORDER BY i.id LIMIT 1), "
+                      "WHERE h.agent_id = $2 AND h.lifted_at IS NULL AND h.incident_id <> $1 "
+                      "ORDER BY h.incident_id LIMIT 1), "
                       "(SELECT status FROM agent WHERE id = $2)))"));
       hold->BindInt(1, id).BindInt(2, agent.id);
       RETURN_IF_ERROR(hold->Run());
@@ -260,38 +213,42 @@ Result<Released> Containment::Release(int64_t incident_id, std::string_view by, 
   {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
     ASSIGN_OR_RETURN(Incident incident, Get(incident_id));
-    if (incident.released_at) {
+    ASSIGN_OR_RETURN(std::vector<Held> held, HeldBy(db_, incident_id));
+    const bool unlifted = std::ranges::any_of(held, [](const Held& h) { return !h.lifted; });
+    if (incident.released_at && !unlifted) {
       return Fail(ErrorCode::kConflict,
                   "incident " + std::to_string(incident_id) + " was already released");
     }
-    ASSIGN_OR_RETURN(store::Statement * release,
-                     db_.Prepare("UPDATE incident SET released_at = $2, released_by = $3 "
-                                 "WHERE id = $1"));
-    release->BindInt(1, incident_id).BindInt(2, UnixSeconds(clock_.Now())).BindText(3, by);
-    RETURN_IF_ERROR(release->Run());
+    // Released once: a release cut short (a node stopped, the database lost
+    // mid-way) is finished by releasing again, which lifts what is left.
+    if (!incident.released_at) {
+      ASSIGN_OR_RETURN(store::Statement * release,
+                       db_.Prepare("UPDATE incident SET released_at = $2, released_by = $3 "
+                                   "WHERE id = $1"));
+      release->BindInt(1, incident_id).BindInt(2, UnixSeconds(clock_.Now())).BindText(3, by);
+      RETURN_IF_ERROR(release->Run());
+    }
     RETURN_IF_ERROR(tx.Commit());
   }
   ASSIGN_OR_RETURN(std::vector<Held> held, HeldBy(db_, incident_id));
-  identity::AgentDirectory directory(db_, clock_, identity_);
-  session::SessionStore sessions(db_, clock_, sessions_);
-  // Released from here on (a second release is refused): one agent's failure
-  // does not leave the others held; it is logged and reported, and the
-  // agent stays suspended for an administrator to reinstate or reset.
+  internal::HoldLifter lifter(db_, clock_, identity_, sessions_);
+  // One agent's failure does not leave the others held; it is logged and
+  // reported (releasing again finishes).
   for (const Held& agent : held) {
-    if (Result<void> handled =
-            ReleaseAgent(db_, agent, mode, before_reset, directory, sessions, done);
-        !handled) {
+    if (agent.lifted) continue;
+    if (Result<void> lifted = lifter.Lift(incident_id, agent.agent_id, agent.service_number, mode,
+                                          before_reset, done);
+        !lifted) {
       Log(LogLevel::kError, "incident_agent_not_released",
           {{"incident", incident_id},
            {"agent", agent.service_number},
-           {"error", handled.error().message()}});
+           {"error", lifted.error().message()}});
       done.not_released.push_back(agent.service_number);
     }
   }
   ASSIGN_OR_RETURN(done.incident, Get(incident_id));
   return done;
 }
-
 
 Result<Incident> Containment::Get(int64_t incident_id) {
   static const std::string kSql =
@@ -329,8 +286,7 @@ Result<std::vector<Incident>> Containment::List(bool open_only) {
 Result<void> KeepSuspendedAfterRelease(store::Connection& db, int64_t agent_id) {
   ASSIGN_OR_RETURN(store::Statement * keep,
                    db.Prepare("UPDATE incident_agent SET prior_status = 'suspended' WHERE "
-                              "agent_id = $1 AND incident_id IN (SELECT id FROM incident WHERE "
-                              "released_at IS NULL)"));
+                              "agent_id = $1 AND lifted_at IS NULL"));
   keep->BindInt(1, agent_id);
   RETURN_IF_ERROR(keep->Run());
   return {};

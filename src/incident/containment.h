@@ -78,21 +78,23 @@ struct Released {
   // the mode (lifting that is a decision of its own).
   std::vector<identity::Agent> kept_suspended;
   std::vector<std::string> still_contained;  // held by another open incident
-  // Failed (logged): left suspended, for an administrator to reinstate or
-  // reset; the others were released all the same.
+  // Failed (logged): held and suspended until the incident is released again;
+  // or, not the release's to decide (see internal/hold_lifter.h), no longer
+  // held, for an administrator.
   std::vector<std::string> not_released;
 };
 
 // Why a request must be turned away, read on every request.
 struct AccessBar {
   bool lockdown = false;   // an open incident locks the portal down
-  bool contained = false;  // the agent is held by an open incident
+  bool contained = false;  // an incident holds the agent (open, or its release not done)
 };
 Result<AccessBar> AccessBarred(store::Connection& db, int64_t agent_id);
 
-// An agent suspended while an open incident holds it (by an administrator,
-// by detection) stays suspended when that incident is released: the
-// suspension is for another reason than the incident's.
+// An agent suspended while an incident holds it (by an administrator, by
+// detection) stays suspended when that incident is released: the suspension
+// is for another reason than the incident's. Call it before suspending: a
+// hold lifted in between must not take that suspension for its own.
 Result<void> KeepSuspendedAfterRelease(store::Connection& db, int64_t agent_id);
 
 inline constexpr size_t kMaxReasonBytes = 500;
@@ -109,8 +111,11 @@ class Containment {
 
   Result<Contained> Contain(const ContainRequest& request);
 
-  // `before_reset` runs inside each agent's reset before it commits (the
-  // caller makes its audit event durable there).
+  // Releases the incident, then lifts its hold on each agent
+  // (internal/hold_lifter.h). Releasing again finishes a release cut short;
+  // Conflict once every hold is lifted. `before_reset` runs inside each
+  // agent's reset before it commits (the caller makes its audit event
+  // durable there).
   Result<Released> Release(int64_t incident_id, std::string_view by, ReleaseMode mode,
                            const identity::AgentDirectory::BeforeCommit& before_reset = {});
 

@@ -200,7 +200,13 @@ TEST_F(ContainmentTest, AFailedAgentDoesNotStopTheRestOfTheRelease) {
   EXPECT_EQ(Status(1), "pending_activation");
   EXPECT_EQ(Status(2), "suspended");
   EXPECT_EQ(Status(5), "pending_activation");
-  EXPECT_FALSE(Bar(2).contained) << "released: an administrator takes it from here";
+  EXPECT_TRUE(Bar(2).contained) << "its hold stays, for the release to be finished";
+  auto finished = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReset);
+  ASSERT_OK(finished);
+  ASSERT_EQ(finished->reset.size(), 1u);
+  EXPECT_EQ(finished->reset[0].agent.service_number, "A-2");
+  EXPECT_EQ(Status(2), "pending_activation");
+  EXPECT_FALSE(Bar(2).contained);
 }
 
 // A reset hands each agent a fresh activation code: never to one that was
@@ -235,6 +241,106 @@ TEST_F(ContainmentTest, ASuspensionDuringTheIncidentOutlivesItsRelease) {
   EXPECT_EQ(Status(2), "active");
   ASSERT_EQ(released->kept_suspended.size(), 1u);
   EXPECT_EQ(released->kept_suspended[0].service_number, "A-1");
+}
+
+// What a release's first step leaves when the rest is cut short (or has
+// not run yet): the incident marked released, its holds not yet lifted.
+void MarkReleasedOnly(store::Connection& db, int64_t incident_id) {
+  ASSERT_OK(
+      db.ExecuteScript("UPDATE incident SET released_at = 1, released_by = 'SO-1' "
+                       "WHERE id = " +
+                       std::to_string(incident_id)));
+}
+
+// Released, not yet lifted: the agents stay barred, and releasing again
+// lifts what is left; once everything is lifted a release is refused.
+TEST_F(ContainmentTest, AReleaseCutShortIsFinishedByReleasingAgain) {
+  auto contained =
+      Make().Contain({.scope = {.service_numbers = {"A-1", "A-2"}}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  ASSERT_NO_FATAL_FAILURE(MarkReleasedOnly(*db_, contained->incident.id));
+  EXPECT_TRUE(Bar(1).contained) << "barred until its hold is lifted";
+  auto finished = Make().Release(contained->incident.id, "SO-2", ReleaseMode::kReinstate);
+  ASSERT_OK(finished);
+  EXPECT_EQ(finished->reinstated.size(), 2u);
+  EXPECT_EQ(Status(1), "active");
+  EXPECT_FALSE(Bar(1).contained);
+  EXPECT_EQ(finished->incident.released_by, "SO-1") << "the first release's, kept";
+  EXPECT_THAT(Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReinstate),
+              ErrorCodeIs(ErrorCode::kConflict));
+}
+
+// A containment landing between a release's first step and the lifting of
+// its holds takes the status the first incident kept (active), not the
+// suspension it finds: released in turn, the agent comes back. The first
+// release then leaves it to the second.
+TEST_F(ContainmentTest, AContainmentDuringAReleaseKeepsWhatTheAgentWasBeforeEither) {
+  auto first = Make().Contain({.scope = {.service_numbers = {"A-1"}}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(first);
+  ASSERT_NO_FATAL_FAILURE(MarkReleasedOnly(*db_, first->incident.id));
+  auto second =
+      Make().Contain({.scope = {.service_numbers = {"A-1"}}, .reason = "r2", .by = "SO-1"});
+  ASSERT_OK(second);
+  auto released = Make().Release(first->incident.id, "SO-1", ReleaseMode::kReinstate);
+  ASSERT_OK(released);
+  EXPECT_EQ(released->still_contained, (std::vector<std::string>{"A-1"}));
+  EXPECT_EQ(Status(1), "suspended");
+  EXPECT_TRUE(Bar(1).contained);
+  auto last = Make().Release(second->incident.id, "SO-1", ReleaseMode::kReinstate);
+  ASSERT_OK(last);
+  EXPECT_TRUE(last->kept_suspended.empty());
+  EXPECT_EQ(Status(1), "active");
+  EXPECT_FALSE(Bar(1).contained);
+}
+
+// A suspension (by an administrator, by detection) landing in the same gap
+// is one the release does not lift.
+TEST_F(ContainmentTest, ASuspensionDuringAReleaseOutlivesIt) {
+  auto contained =
+      Make().Contain({.scope = {.service_numbers = {"A-1", "A-2"}}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  ASSERT_NO_FATAL_FAILURE(MarkReleasedOnly(*db_, contained->incident.id));
+  ASSERT_OK(KeepSuspendedAfterRelease(*db_, 1));  // what suspending A-1 now does, first
+  auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReset);
+  ASSERT_OK(released);
+  EXPECT_EQ(Status(1), "suspended");
+  ASSERT_EQ(released->kept_suspended.size(), 1u);
+  EXPECT_EQ(released->kept_suspended[0].service_number, "A-1");
+  ASSERT_EQ(released->reset.size(), 1u);
+  EXPECT_EQ(released->reset[0].agent.service_number, "A-2");
+}
+
+// Migration 9 counts the holds of incidents released before it as lifted,
+// and those of open ones as holding.
+TEST(ContainmentMigrationTest, HoldsOfIncidentsReleasedBeforeItAreLifted) {
+  store::testing::SuiteDatabase database;
+  auto opened = store::Open(database.url());
+  ASSERT_TRUE(opened.has_value());
+  store::Connection& db = **opened;
+  const auto schema = store::VigieSchema(db.dialect());
+  ASSERT_OK(store::Migrate(db, schema.first(8)));
+  const std::string sealed = store::testing::BytesLiteral(db.dialect(), "00");
+  ASSERT_OK(db.ExecuteScript(
+      "INSERT INTO unit (id, code, name, kind, created_at) VALUES (1, 'BR-75', 'B', 'police', 0);"
+      "INSERT INTO agent (id, service_number, display_name, unit_id, roles, status, "
+      "password_hash, totp_key_id, totp_sealed, created_at, updated_at) VALUES "
+      "(1, 'A-1', 'One', 1, 'agent', 'active', 'x', 1, " +
+      sealed +
+      ", 0, 0),"
+      "(2, 'A-2', 'Two', 1, 'agent', 'suspended', 'x', 1, " +
+      sealed +
+      ", 0, 0);"
+      "INSERT INTO incident (id, opened_at, opened_by, reason, scope, lockdown, released_at, "
+      "released_by) VALUES (1, 1, 'SO-1', 'r', 'agents A-1', 0, 2, 'SO-1'), "
+      "(2, 3, 'SO-1', 'r', 'agents A-2', 0, NULL, NULL);"
+      "INSERT INTO incident_agent (incident_id, agent_id, prior_status) VALUES "
+      "(1, 1, 'active'), (2, 2, 'active');"));
+  ASSERT_OK(store::Migrate(db, schema));
+  auto released = AccessBarred(db, 1);
+  auto open = AccessBarred(db, 2);
+  ASSERT_TRUE(released.has_value() && open.has_value());
+  EXPECT_FALSE(released->contained);
+  EXPECT_TRUE(open->contained);
 }
 
 // Writes to agent `id`'s status fail, as a failing disk or a held row

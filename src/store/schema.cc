@@ -50,54 +50,94 @@ CREATE TABLE record_entry (
 CREATE UNIQUE INDEX record_entry_by_ref ON record_entry(external_ref);
 CREATE INDEX record_entry_by_person ON record_entry(person_id);
 )sql"},
-    {2, "identity",
+    {
+        2,
+        "identity",
 #include "store/internal/migration_0002_identity.inc"
     },
-    {3, "sessions",
+    {
+        3,
+        "sessions",
 #include "store/internal/migration_0003_sessions.inc"
     },
-    {4, "detect and incident",
+    {
+        4,
+        "detect and incident",
 #include "store/internal/migration_0004_detect_incident.inc"
     },
-    {5, "passkeys",
+    {
+        5,
+        "passkeys",
 #include "store/internal/migration_0005_passkeys.inc"
     },
-    {6, "DPoP proofs seen",
+    {
+        6,
+        "DPoP proofs seen",
 #include "store/internal/migration_0006_dpop_replay.inc"
     },
-    {7, "counts shared by nodes",
+    {
+        7,
+        "counts shared by nodes",
 #include "store/internal/migration_0007_shared_counts.inc"
     },
-    {8, "failed logins naming no agent",
+    {
+        8,
+        "failed logins naming no agent",
 #include "store/internal/migration_0008_unknown_login_failures.inc"
+    },
+    {
+        9,
+        "incident holds lifted one by one",
+#include "store/internal/migration_0009_incident_hold_lifted.inc"
     },
 };
 
 // The same migrations, same numbers and same meaning, in PostgreSQL SQL.
 constexpr Migration kPostgres[] = {
-    {1, "records",
+    {
+        1,
+        "records",
 #include "store/internal/pg_migration_0001_records.inc"
     },
-    {2, "identity",
+    {
+        2,
+        "identity",
 #include "store/internal/pg_migration_0002_identity.inc"
     },
-    {3, "sessions",
+    {
+        3,
+        "sessions",
 #include "store/internal/pg_migration_0003_sessions.inc"
     },
-    {4, "detect and incident",
+    {
+        4,
+        "detect and incident",
 #include "store/internal/pg_migration_0004_detect_incident.inc"
     },
-    {5, "passkeys",
+    {
+        5,
+        "passkeys",
 #include "store/internal/pg_migration_0005_passkeys.inc"
     },
-    {6, "DPoP proofs seen",
+    {
+        6,
+        "DPoP proofs seen",
 #include "store/internal/pg_migration_0006_dpop_replay.inc"
     },
-    {7, "counts shared by nodes",
+    {
+        7,
+        "counts shared by nodes",
 #include "store/internal/pg_migration_0007_shared_counts.inc"
     },
-    {8, "failed logins naming no agent",
+    {
+        8,
+        "failed logins naming no agent",
 #include "store/internal/pg_migration_0008_unknown_login_failures.inc"
+    },
+    {
+        9,
+        "incident holds lifted one by one",
+#include "store/internal/pg_migration_0009_incident_hold_lifted.inc"
     },
 };
 static_assert(std::size(kPostgres) == std::size(kSqlite), "one migration list per dialect");

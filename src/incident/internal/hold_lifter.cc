@@ -1,0 +1,173 @@
+#include "incident/internal/hold_lifter.h"
+
+#include "core/log.h"
+#include "session/session_store.h"
+#include "store/retry.h"
+
+namespace vigie::incident::internal {
+namespace {
+
+using identity::Agent;
+using identity::AgentStatus;
+
+// A hold as read: the status it brings the agent back to, whether it is
+// lifted, and whether another incident's hold still bars the agent.
+struct HoldState {
+  std::string prior_status;
+  bool lifted = false;
+  bool held_elsewhere = false;
+  bool operator==(const HoldState&) const = default;
+};
+
+Result<HoldState> ReadHold(store::Connection& db, int64_t incident_id, int64_t agent_id) {
+  ASSIGN_OR_RETURN(
+      store::Statement * select,
+      db.Prepare("SELECT ia.prior_status, CASE WHEN ia.lifted_at IS NULL THEN 0 ELSE 1 END, "
+                 "CASE WHEN EXISTS (SELECT 1 FROM incident_agent o WHERE o.agent_id = ia.agent_id "
+                 "AND o.lifted_at IS NULL AND o.incident_id <> ia.incident_id) THEN 1 ELSE 0 END "
+                 "FROM incident_agent ia WHERE ia.incident_id = $1 AND ia.agent_id = $2"));
+  select->BindInt(1, incident_id).BindInt(2, agent_id);
+  ASSIGN_OR_RETURN(bool row, select->Step());
+  if (!row) return Fail(ErrorCode::kNotFound, "the incident holds no such agent");
+  HoldState state{.prior_status = std::string(select->ColumnText(0)),
+                  .lifted = select->ColumnInt(1) != 0,
+                  .held_elsewhere = select->ColumnInt(2) != 0};
+  RETURN_IF_ERROR(select->Run());
+  return state;
+}
+
+Result<void> MarkLifted(store::Connection& db, int64_t incident_id, int64_t agent_id,
+                        int64_t now) {
+  ASSIGN_OR_RETURN(store::Statement * lift,
+                   db.Prepare("UPDATE incident_agent SET lifted_at = $3 "
+                              "WHERE incident_id = $1 AND agent_id = $2 AND lifted_at IS NULL"));
+  lift->BindInt(1, incident_id).BindInt(2, agent_id).BindInt(3, now);
+  RETURN_IF_ERROR(lift->Run());
+  return {};
+}
+
+enum class Decision {
+  kStillHeld,      // another incident holds it: stays suspended
+  kKeepSuspended,  // suspended before the incident, or meanwhile for another reason
+  kReset,          // a new activation code
+  kReinstate,      // back as it was
+  kAlreadyActive,  // never suspended (its suspension failed at containment)
+  kLeave,          // not the release's to decide: left as it is, reported
+};
+
+Decision Decide(const HoldState& hold, const Agent& agent, ReleaseMode mode, std::string& why) {
+  if (hold.held_elsewhere) return Decision::kStillHeld;
+  if (agent.status == AgentStatus::kDisabled) {
+    why = "the agent was disabled meanwhile: nothing to lift";
+    return Decision::kLeave;
+  }
+  if (hold.prior_status == "suspended") {
+    if (agent.status == AgentStatus::kSuspended) return Decision::kKeepSuspended;
+    why = "the agent was suspended before the incident but is " +
+          std::string(AgentStatusName(agent.status)) + " now: left as it is, to be checked";
+    return Decision::kLeave;
+  }
+  // Security: whatever the mode, a reset hands out a fresh activation code.
+  if (mode == ReleaseMode::kReset) return Decision::kReset;
+  if (agent.status == AgentStatus::kActive) {
+    // Activated or reinstated by someone while held: not the release's to
+    // bless. (Locked when held is active once its lock runs out.)
+    if (hold.prior_status != "active" && hold.prior_status != "locked") {
+      why = "the agent became active while held (it was " + hold.prior_status +
+            "): left as it is, to be checked";
+      return Decision::kLeave;
+    }
+    return Decision::kAlreadyActive;
+  }
+  if (agent.status != AgentStatus::kSuspended) {
+    why = "the agent is " + std::string(AgentStatusName(agent.status)) +
+          ", not suspended: left as it is";
+    return Decision::kLeave;
+  }
+  return Decision::kReinstate;
+}
+
+// Rounds of read, decide, apply when the hold keeps changing under us.
+constexpr int kRounds = 4;
+
+}  // namespace
+
+Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
+                              const std::string& service_number, ReleaseMode mode,
+                              const identity::AgentDirectory::BeforeCommit& before_reset,
+                              Released& done) {
+  identity::AgentDirectory directory(db_, clock_, identity_);
+  for (int round = 0; round < kRounds; ++round) {
+    ASSIGN_OR_RETURN(HoldState hold, ReadHold(db_, incident_id, agent_id));
+    if (hold.lifted) return {};  // a concurrent release of this incident did it
+    ASSIGN_OR_RETURN(Agent now, directory.FindAgent(service_number));
+    std::string why;
+    const Decision decision = Decide(hold, now, mode, why);
+    // Runs inside the transaction that changes the agent (or alone): the
+    // hold still as read - no containment, no suspension since - then lifted.
+    bool moved = false;
+    auto as_read_then_lift = [&]() -> Result<void> {
+      ASSIGN_OR_RETURN(HoldState again, ReadHold(db_, incident_id, agent_id));
+      if (!(again == hold)) {
+        moved = true;
+        return Fail(ErrorCode::kConflict, "the agent's holds changed during the release");
+      }
+      return MarkLifted(db_, incident_id, agent_id, UnixSeconds(clock_.Now()));
+    };
+    Result<void> applied;
+    switch (decision) {
+      case Decision::kReset: {
+        auto reset = directory.Reset(service_number, [&](const Agent& agent) -> Result<void> {
+          RETURN_IF_ERROR(as_read_then_lift());
+          return before_reset ? before_reset(agent) : Result<void>{};
+        });
+        if (!reset) {
+          applied = Fail(reset.error());
+          break;
+        }
+        // As an administrator's reset does: no session outlives the
+        // credentials. Logged if it fails: the code must still be handed over.
+        if (auto revoked = session::SessionStore(db_, clock_, sessions_)
+                               .RevokeAllForAgent(reset->agent.id, kEndReset);
+            !revoked) {
+          Log(LogLevel::kError, "incident_sessions_not_revoked",
+              {{"agent", service_number}, {"error", revoked.error().message()}});
+        }
+        done.reset.push_back(std::move(*reset));
+        return {};
+      }
+      case Decision::kReinstate: {
+        auto reinstated = directory.Reinstate(
+            service_number, [&](const Agent&) -> Result<void> { return as_read_then_lift(); });
+        if (!reinstated) {
+          // Its status changed since it was read: decide again.
+          if (reinstated.error().code() == ErrorCode::kConflict) moved = true;
+          applied = Fail(reinstated.error());
+          break;
+        }
+        done.reinstated.push_back(std::move(*reinstated));
+        return {};
+      }
+      case Decision::kStillHeld:
+      case Decision::kKeepSuspended:
+      case Decision::kAlreadyActive:
+      case Decision::kLeave:
+        applied = store::RetryOnConflict([&]() -> Result<void> {
+          ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+          RETURN_IF_ERROR(as_read_then_lift());
+          return tx.Commit();
+        });
+        if (!applied) break;
+        if (decision == Decision::kStillHeld) done.still_contained.push_back(service_number);
+        if (decision == Decision::kKeepSuspended) done.kept_suspended.push_back(std::move(now));
+        if (decision == Decision::kAlreadyActive) done.reinstated.push_back(std::move(now));
+        if (decision == Decision::kLeave) return Fail(ErrorCode::kConflict, why);
+        return {};
+    }
+    if (!moved) return applied;
+  }
+  return Fail(ErrorCode::kConflict,
+              "the agent's holds kept changing during the release: release again to finish");
+}
+
+}  // namespace vigie::incident::internal
