@@ -60,6 +60,25 @@ test('the warning appears 60 s before the idle timeout and "stay signed in" keep
   assert.equal((await self).status(), 200);
   await warning.waitFor({ state: 'hidden' });
   await page.getByRole('heading', { level: 1, name: 'Rechercher une personne' }).waitFor();
+
+  // With a modal dialog open (as a step-up's), the rest of the page is
+  // inert: the warning shows inside the dialog, where it can be answered,
+  // and the focus goes back into the dialog after.
+  await page.evaluate(() => {
+    const dialog = document.createElement('dialog');
+    dialog.id = 'modal-under-test';
+    dialog.append(Object.assign(document.createElement('input'), { id: 'modal-input' }));
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+  await advance(61_000);
+  await warning.waitFor();
+  assert.ok(await stay.evaluate((b) => b === document.activeElement), 'focus moves to the button');
+  await realTime();
+  await stay.click({ timeout: 5000 });
+  await warning.waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'modal-input');
+  await page.evaluate(() => document.getElementById('modal-under-test').remove());
 });
 
 test('without activity the page drops the session and says why', async () => {

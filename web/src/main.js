@@ -172,6 +172,10 @@ class App {
       try { await this.api.call('GET', '/api/v1/self'); } catch { /* a 401 ends the session */ }
     } }, t('idle.stay'));
     replace(this.idleBox, h('h2', { id: 'idle-title' }, t('idle.title')), text, stay);
+    // An open modal dialog (a step-up) makes the rest of the page inert: the
+    // warning is then shown inside it, where it can be heard and answered.
+    const modal = [...document.querySelectorAll('dialog[open]')].pop();
+    if (modal) modal.prepend(this.idleBox);
     this.idleBox.hidden = false;
     clearInterval(this.idleTick);
     this.idleTick = setInterval(() => {
@@ -186,7 +190,10 @@ class App {
     if (this.idleBox && !this.idleBox.hidden) {
       this.idleBox.hidden = true;
       replace(this.idleBox);
-      this.focusHeading();
+      const modal = this.idleBox.closest('dialog');
+      this.main.before(this.idleBox);
+      if (modal?.open) modal.querySelector('input, button')?.focus();
+      else this.focusHeading();
     }
   }
 
