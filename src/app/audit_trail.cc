@@ -221,6 +221,11 @@ Result<void> AuditTrail::RecordAll(std::vector<audit::AuditEvent> events) {
   return AllAppended(log_.AppendAll(std::move(events)));
 }
 
+Result<void> AuditTrail::RecordAll(std::vector<audit::AuditEvent> events, Started started) {
+  for (audit::AuditEvent& event : events) StampLatency(event, started);
+  return RecordAll(std::move(events));
+}
+
 Result<void> AuditTrail::RecordAllBeforeAnswer(std::vector<audit::AuditEvent> events) {
   if (events.empty()) return {};
   // Someone is being answered: refused within max_wait, never hanging.

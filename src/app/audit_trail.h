@@ -77,6 +77,8 @@ class AuditTrail {
   // suspensions), durable on return however long that takes: a deadline
   // would report a done act as failed and invite the officer to redo it.
   Result<void> RecordAll(std::vector<audit::AuditEvent> events);
+  // The same, each event's latency counted from `started`.
+  Result<void> RecordAll(std::vector<audit::AuditEvent> events, Started started);
   // Many events that must be durable before an answer leaves (the persons an
   // investigation names): Unavailable when they are not within max_wait.
   Result<void> RecordAllBeforeAnswer(std::vector<audit::AuditEvent> events);

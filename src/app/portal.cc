@@ -529,6 +529,7 @@ Result<std::vector<audit::AuditEvent>> Portal::SearchAudit(const Caller& caller,
       return Fail(ErrorCode::kPermissionDenied,
                   "only security officers and supervisors read the audit log");
     }
+    RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
     if (!officer) {
       if (filter.unit_id && *filter.unit_id != caller.unit_id) {
         return Fail(ErrorCode::kPermissionDenied, "supervisors read their own unit's events only");

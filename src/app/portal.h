@@ -301,6 +301,11 @@ class Portal {
   // subjects, a claim check's matches), as for a consultation: no step-up
   // pending, the use notice acknowledged.
   Result<void> RequireSessionInGoodStanding(const Caller& caller) const;
+  // A session detection flagged may be in someone else's hands: until it
+  // gives a fresh second factor it may not hand out or restore credentials
+  // (an agent added or reset, an incident released, an agent reinstated),
+  // hide an alert, or read the audit log. PermissionDenied(kStepUpRequired).
+  Result<void> RequireNoStepUpDemanded(const Caller& caller) const;
   // Conflict while an open incident holds the agent (release it instead).
   Result<void> RequireNotContained(store::Connection& db, std::string_view service_number);
   // Login checks on `db`; seeds sealed before a key rotation still open.

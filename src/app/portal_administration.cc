@@ -39,10 +39,15 @@ Result<void> Portal::RequireSecurityOfficer(const Caller& caller) const {
   return {};
 }
 
-Result<void> Portal::RequireSessionInGoodStanding(const Caller& caller) const {
+Result<void> Portal::RequireNoStepUpDemanded(const Caller& caller) const {
   if (caller.step_up_demanded) {
     return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
   }
+  return {};
+}
+
+Result<void> Portal::RequireSessionInGoodStanding(const Caller& caller) const {
+  RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
   if (!caller.notice_acknowledged) {
     return Fail(ErrorCode::kPermissionDenied, std::string(kNoticeNotAcknowledged));
   }
@@ -87,6 +92,7 @@ Result<identity::AgentWithCode> Portal::AddAgent(const Caller& caller,
       [&](const identity::AgentDirectory::BeforeCommit& before_commit)
           -> Result<identity::AgentWithCode> {
         RETURN_IF_ERROR(RequireAdministrator(caller));
+        RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
         ASSIGN_OR_RETURN(identity::RoleSet roles, identity::RoleSet::FromNames(agent.roles));
         RETURN_IF_ERROR(policy::CheckSeparationOfDuties(roles));
         ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
@@ -134,6 +140,7 @@ Result<identity::Agent> Portal::ReinstateAgent(const Caller& caller,
   const auto started = Now();
   auto reinstated = [&]() -> Result<identity::Agent> {
     RETURN_IF_ERROR(RequireAdministrator(caller));
+    RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     // Checked in the transaction that reinstates: a containment committed
     // between a check and the change would otherwise be undone.
@@ -156,6 +163,7 @@ Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
       [&](const identity::AgentDirectory::BeforeCommit& before_commit)
           -> Result<identity::AgentWithCode> {
         RETURN_IF_ERROR(RequireAdministrator(caller));
+        RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
         ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
         ASSIGN_OR_RETURN(
             identity::AgentWithCode done,

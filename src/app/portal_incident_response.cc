@@ -26,6 +26,7 @@ Result<detect::Alert> Portal::AcknowledgeAlert(const Caller& caller, int64_t ale
   const auto started = Now();
   auto acknowledged = [&]() -> Result<detect::Alert> {
     RETURN_IF_ERROR(RequireSecurityOfficer(caller));
+    RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     return detect::AlertStore(*db, *parts_.clock)
         .Acknowledge(alert_id, caller.service_number, note);
@@ -72,8 +73,11 @@ Result<incident::Contained> Portal::Contain(const Caller& caller,
     subject += ", " + std::to_string(contained->not_suspended.size()) + " not suspended";
   }
   event.subject = AuditText(subject, audit::kMaxAuditShortText);
-  RETURN_IF_ERROR(trail_->Record(std::move(event), started));
+  // Committed already: the incident's event and each agent's are durable
+  // together however long the log takes (a deadline giving up after the
+  // first would leave the suspensions unrecorded).
   std::vector<AuditEvent> suspensions;
+  suspensions.push_back(std::move(event));
   for (const std::string& service_number : contained->incident.agents) {
     if (std::ranges::find(contained->not_suspended, service_number) !=
         contained->not_suspended.end()) {
@@ -84,7 +88,7 @@ Result<incident::Contained> Portal::Contain(const Caller& caller,
     suspended.purpose = "incident " + std::to_string(contained->incident.id);
     suspensions.push_back(std::move(suspended));
   }
-  RETURN_IF_ERROR(trail_->RecordAll(std::move(suspensions)));
+  RETURN_IF_ERROR(trail_->RecordAll(std::move(suspensions), started));
   return contained;
 }
 
@@ -97,6 +101,7 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
   event.purpose = AuditText(reason, audit::kMaxAuditText);
   auto released = [&]() -> Result<incident::Released> {
     RETURN_IF_ERROR(RequireSecurityOfficer(caller));
+    RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     // A new activation code leaves only once its reset is in the log.
     auto audit_reset = [&](const identity::Agent& agent) -> Result<void> {
@@ -123,15 +128,16 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
     if (count > 0) subject += ", " + std::to_string(count) + " " + what;
   }
   event.subject = AuditText(subject, audit::kMaxAuditShortText);
-  RETURN_IF_ERROR(trail_->Record(std::move(event), started));
+  // Committed already, as for a containment: recorded together, no deadline.
   std::vector<AuditEvent> reinstated;
+  reinstated.push_back(std::move(event));
   for (const identity::Agent& agent : released->reinstated) {
     AuditEvent back =
         trail_->Administration(caller, AuditEventType::kAgentReinstated, agent.service_number);
     back.purpose = "incident " + std::to_string(incident_id);
     reinstated.push_back(std::move(back));
   }
-  RETURN_IF_ERROR(trail_->RecordAll(std::move(reinstated)));
+  RETURN_IF_ERROR(trail_->RecordAll(std::move(reinstated), started));
   return released;
 }
 

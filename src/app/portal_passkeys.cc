@@ -5,6 +5,7 @@
 
 #include "app/internal/audited.h"
 #include "app/portal.h"
+#include "audit/audit_event_codec.h"
 
 namespace vigie::app {
 namespace {
@@ -18,7 +19,9 @@ using internal::Now;
 constexpr std::string_view kPasskeyFactor = "passkey";
 
 void DescribePasskey(AuditEvent& event, const identity::Passkey& passkey) {
-  event.subject = "passkey=" + std::to_string(passkey.id) + " name=" + passkey.name;
+  // Cut to the event's limit: a name of 64 four-byte characters alone fills it.
+  event.subject = AuditText("passkey=" + std::to_string(passkey.id) + " name=" + passkey.name,
+                            audit::kMaxAuditShortText);
 }
 
 // Changing the agent's factors takes a recent second factor, and none

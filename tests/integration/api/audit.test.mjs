@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createInstallation, startServer, activeClient, request, Client, PASSWORD } from './harness.mjs';
+import { createInstallation, startServer, activeClient, request, Client, PASSWORD, totp } from './harness.mjs';
 import { SoftwareAuthenticator } from '../../clients/webauthn-authenticator.mjs';
 import { AUDIT_EVENT_TYPES, SUPERVISOR_EVENT_TYPES } from '../../../web/src/event_types.js';
 
@@ -128,6 +128,45 @@ test('what a consultation returned is in the audit log, and its query terms are 
   assert.equal(report.ok, true);
   assert.ok(report.events >= 6);
   assert.ok(report.witness_checkpoints >= 1, 'the final checkpoint reached the witness file');
+});
+
+// A session detection flagged (a step-up demanded) may be in someone else's
+// hands: until it gives a fresh code it hands out or restores no
+// credentials, lifts no containment, hides no alert and reads no audit log.
+test('a flagged session gives a fresh code before it adds or resets agents, releases, acknowledges or reads the log', async () => {
+  const { installation, server } = await setUp([
+    ...agents(['ADM-F'], ['administrator']), ...agents(['SEC-F'], ['security_officer']),
+    ...agents(['AGT-F', 'OTH-F'], ['agent'])]);
+  const admin = await activeClient(server, installation, 'ADM-F');
+  const officer = await activeClient(server, installation, 'SEC-F');
+  const incident = JSON.parse(installation.vigie('incident', 'contain', '--agent', 'AGT-F', '--reason', 'test',
+                                                 '--json')).id;
+  // What detection's step_up action writes.
+  installation.databases.storeSql(`UPDATE session SET step_up_demanded_at = ${Math.floor(Date.now() / 1000)} ` +
+                                  'WHERE ended_at IS NULL');
+  const calls = [
+    [admin, 'POST', '/api/v1/agents', { service_number: 'NEW-F', display_name: 'Nouvelle', unit: 'PN-75', roles: ['agent'] }, 201],
+    [admin, 'POST', '/api/v1/agents/OTH-F/reset', undefined, 200],
+    [admin, 'POST', '/api/v1/agents/OTH-F/reinstate', undefined, 200],
+    [officer, 'POST', `/api/v1/incidents/${incident}/release`, {}, 200],
+    [officer, 'POST', '/api/v1/alerts/999999/acknowledge', {}, 404],
+    [officer, 'POST', '/api/v1/audit/search', {}, 200],
+  ];
+  for (const [client, method, path, body] of calls) {
+    const refused = await client.call(method, path, body);
+    assert.equal(refused.status, 403, `${path}: ${refused.body}`);
+    assert.match(refused.headers['www-authenticate'] ?? '', /insufficient_user_authentication/, path);
+  }
+  assert.equal((await admin.call('GET', '/api/v1/agents/NEW-F')).status, 404, 'nobody added');
+  for (const client of [admin, officer]) {
+    const stepped = await client.call('POST', '/api/v1/auth/step-up', { code: totp(client.secret, 1) });
+    assert.equal(stepped.status, 204, stepped.body);
+  }
+  for (const [client, method, path, body, status] of calls) {
+    if (path.endsWith('/reinstate')) continue;  // after the reset it has nothing to lift (409)
+    const done = await client.call(method, path, body);
+    assert.equal(done.status, status, `${path}: ${done.body}`);
+  }
 });
 
 test('a lock-out is an event of its own, naming the agent it locked, with the user agent', async () => {

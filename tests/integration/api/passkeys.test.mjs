@@ -13,6 +13,7 @@ const agents = [
   { service_number: 'PK-2', name: 'Agent Ed', roles: ['agent'] },
   { service_number: 'PK-3', name: 'Agent Checks', roles: ['agent'] },
   { service_number: 'PK-4', name: 'Agent Other', roles: ['agent'] },
+  { service_number: 'PK-5', name: 'Agent Long Name', roles: ['agent'] },
 ];
 
 before(async () => {
@@ -98,6 +99,17 @@ test('an agent registers a passkey, then logs in with it instead of a TOTP code'
 
   const used = await browser.call('GET', '/api/v1/passkeys');
   assert.equal(typeof used.json.passkeys[0].last_used_at, 'number');
+});
+
+// The longest name allowed (64 characters of four bytes each) is kept
+// whole; the audit event's subject, capped at 256 bytes, is cut instead of
+// refusing the registration as if the log were down.
+test('a passkey named with 64 four-byte characters registers', async () => {
+  const client = await activated('PK-5');
+  const name = '\u{1F510}'.repeat(64);
+  const { response } = await registerPasskey(client, new SoftwareAuthenticator({ alg: 'ES256' }), {}, name);
+  assert.equal(response.status, 201, response.body);
+  assert.equal(response.json.name, name);
 });
 
 test('EdDSA passkeys work too; removal takes the passkey out of logins', async () => {
