@@ -27,11 +27,12 @@ audit::AuditEvent OperatorEvent(const Clock& clock, audit::AuditEventType type,
 Result<void> AppendAll(const Installation& installation, const Clock& clock,
                        std::vector<audit::AuditEvent> events) {
   ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> log, installation.OpenAuditLog(clock));
-  for (audit::AuditEvent& event : events) {
-    if (auto appended = log->Append(std::move(event)); !appended) {
-      return Fail(ErrorCode::kUnavailable,
-                  "the audit log cannot record this: " + appended.error().message());
-    }
+  // No deadline: nobody is being answered, the operator waits for the
+  // events to be durable (a loaded database took longer than the server's
+  // max_wait); a log that refuses them is still an error at once.
+  if (auto appended = log->AppendAll(std::move(events)); !appended) {
+    return Fail(ErrorCode::kUnavailable,
+                "the audit log cannot record this: " + appended.error().message());
   }
   return {};  // closing the log signs a checkpoint covering them
 }
