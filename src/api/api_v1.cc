@@ -20,7 +20,10 @@ constexpr std::string_view kPublicUnauthenticated = "authentication failed";
 enum class Guard {
   kPublic,   // nothing
   kProof,    // a DPoP proof (it names the key a new session binds to)
-  kSession,  // access token + proof from the session's key
+  kSession,  // access token + proof from the session's key, no step-up demanded
+  // The same, and also while detection demands a step-up: only what the
+  // caller needs to give the fresh code or leave.
+  kOwnSession,
 };
 
 struct Route {
@@ -39,10 +42,10 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/auth/refresh", Guard::kProof, PostRefresh},
     Route{"POST", "/api/v1/auth/passkey/options", Guard::kPublic, PostPasskeyLoginOptions},
     Route{"POST", "/api/v1/auth/passkey", Guard::kProof, PostPasskeyLogin},
-    Route{"POST", "/api/v1/auth/logout", Guard::kSession, PostLogout},
-    Route{"POST", "/api/v1/auth/use-notice", Guard::kSession, PostAcknowledgeNotice},
-    Route{"POST", "/api/v1/auth/step-up", Guard::kSession, PostStepUp},
-    Route{"GET", "/api/v1/self", Guard::kSession, GetSelf},
+    Route{"POST", "/api/v1/auth/logout", Guard::kOwnSession, PostLogout},
+    Route{"POST", "/api/v1/auth/use-notice", Guard::kOwnSession, PostAcknowledgeNotice},
+    Route{"POST", "/api/v1/auth/step-up", Guard::kOwnSession, PostStepUp},
+    Route{"GET", "/api/v1/self", Guard::kOwnSession, GetSelf},
     Route{"GET", "/api/v1/passkeys", Guard::kSession, GetPasskeys},
     Route{"POST", "/api/v1/passkeys", Guard::kSession, PostPasskey},
     Route{"POST", "/api/v1/passkeys/options", Guard::kSession, PostPasskeyOptions},
@@ -71,7 +74,8 @@ constexpr std::array kRoutes = {
 const std::array<RouteInfo, kRoutes.size()> kRouteInfos = [] {
   std::array<RouteInfo, kRoutes.size()> infos{};
   for (size_t i = 0; i < kRoutes.size(); ++i) {
-    infos[i] = {kRoutes[i].method, kRoutes[i].path, kRoutes[i].guard == Guard::kSession};
+    infos[i] = {kRoutes[i].method, kRoutes[i].path, kRoutes[i].guard == Guard::kSession ||
+                                                       kRoutes[i].guard == Guard::kOwnSession};
   }
   return infos;
 }();
@@ -268,7 +272,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
       (void)RememberProof(proof, now);
       return response;
     }
-    if (route->guard == Guard::kSession) {
+    if (route->guard == Guard::kSession || route->guard == Guard::kOwnSession) {
       ASSIGN_OR_RETURN(std::string token, internal::AccessTokenOf(request));
       ASSIGN_OR_RETURN(
           session::DpopProof proof,
@@ -276,6 +280,12 @@ http::Response ApiV1::Handle(const http::Request& request) {
       context.jkt = proof.jkt;
       ASSIGN_OR_RETURN(context.caller, portal_.Authenticate(token, context.jkt));
       RETURN_IF_ERROR(RememberProof(proof, now));
+      // Security: a session detection flagged may be in someone else's
+      // hands; refused here by default rather than by each use case, so a
+      // route added later cannot forget it.
+      if (context.caller->step_up_demanded && route->guard != Guard::kOwnSession) {
+        return Fail(ErrorCode::kPermissionDenied, std::string(app::kStepUpRequired));
+      }
       context.caller->source_address = request.remote_address;
       context.caller->user_agent = std::string(request.Header("User-Agent").value_or(""));
     }

@@ -153,8 +153,16 @@ test('the DPoP private key is kept in IndexedDB and cannot be exported', async (
   assert.equal(key.pkcs8, 'InvalidAccessError');
 });
 
-test('my recent consultations list the searches and files of this agent', async () => {
+test('my recent consultations list the searches and files of this agent, after a fresh code if detection flagged the session', async () => {
+  // What detection's step_up action writes: the API refuses the session
+  // every route but the step-up until the code is given.
+  portal.installation.databases.storeSql(
+    `UPDATE session SET step_up_demanded_at = ${Math.floor(Date.now() / 1000)} WHERE ended_at IS NULL`);
   await page.getByRole('link', { name: 'Mes consultations' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Confirmez votre identité' });
+  await dialog.waitFor();
+  await dialog.getByLabel('Code à 6 chiffres').fill(await freshCode(secret));
+  await dialog.getByRole('button', { name: 'Confirmer' }).click();
   await page.getByRole('heading', { level: 1, name: 'Mes consultations récentes' }).waitFor();
   const table = page.getByRole('table', { name: 'Mes consultations récentes' });
   await table.waitFor();

@@ -41,6 +41,9 @@ function passing(error) {
   return error?.status === 429;
 }
 
+// Never answered with a demand for a step-up; were it, asking again would wait on itself.
+const STEP_UP_PATH = '/api/v1/auth/step-up';
+
 // An access token this close to its expiry is renewed before it is sent.
 const EXPIRY_MARGIN_MS = 5000;
 
@@ -63,8 +66,10 @@ export class Api {
     this.generation = 0;
     this.refreshing = null;
     this.refreshTimer = null;
+    this.steppingUp = null;
     this.onSessionEnded = () => {};
     this.onActivity = () => {};
+    this.onStepUp = async () => false;  // asks for a fresh code; true once the server took it
   }
 
   get signedIn() { return this.tokens !== null; }
@@ -157,8 +162,26 @@ export class Api {
    * so it does not count against the idle timeout. options.raw: the Response.
    * options.quiet401: a 401 may mean a wrong code rather than an ended session
    * (step-up): the session is checked before it is declared over.
+   *
+   * When the server wants a fresh second factor first (RFC 9470), onStepUp
+   * asks for it, once for all the calls refused meanwhile, and the call is
+   * made again once. A background call does not ask: nobody is there.
    */
-  async call(method, path, body, { background = false, raw = false, quiet401 = false } = {}) {
+  async call(method, path, body, options = {}) {
+    try {
+      return await this.callOnce(method, path, body, options);
+    } catch (error) {
+      if (!error?.stepUp || options.background || path === STEP_UP_PATH || !this.signedIn) throw error;
+      const generation = this.generation;
+      this.steppingUp ??= (async () => {
+        try { return await this.onStepUp(); } finally { this.steppingUp = null; }
+      })();
+      if (!(await this.steppingUp) || this.generation !== generation) throw error;
+      return this.callOnce(method, path, body, options);
+    }
+  }
+
+  async callOnce(method, path, body, { background = false, raw = false, quiet401 = false } = {}) {
     if (!this.tokens) throw new ApiError(401, { title: 'not signed in' });
     if (this.refreshing) await this.refreshing.catch(() => {});
     // A timer held back in a background tab may have missed the refresh.

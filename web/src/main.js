@@ -8,6 +8,7 @@ import { DpopSigner } from './dpop.js';
 import { indexedDbKeyStore } from './keystore.js';
 import { IdleWatch } from './idle.js';
 import { ROUTES, homeFor, mayVisit, navItems } from './routes.js';
+import { askStepUp } from './ui.js';
 
 const LANG_KEY = 'vigie.lang';  // the only thing kept in storage: a preference, not a secret
 
@@ -29,6 +30,7 @@ class App {
     this.ready = false;
     this.api.onActivity = () => { this.idle?.touch(); this.hideIdleWarning(); };
     this.api.onSessionEnded = (reason) => this.sessionEnded(reason);
+    this.api.onStepUp = () => askStepUp(this);
   }
 
   start() {

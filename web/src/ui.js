@@ -129,17 +129,6 @@ export function askStepUp(app) {
   });
 }
 
-/** Runs `work`; when the server demands a step-up, asks for it and runs `work` once more. */
-export async function withStepUp(app, work) {
-  try {
-    return await work();
-  } catch (error) {
-    if (!error?.stepUp) throw error;
-    if (!(await askStepUp(app))) throw error;
-    return work();
-  }
-}
-
 /** A page: heading (focused on arrival) plus content. */
 export function page(title, ...content) {
   return h('section', { class: 'page', 'aria-labelledby': 'page-title' },

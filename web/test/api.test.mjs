@@ -47,6 +47,45 @@ test('a 403 with insufficient_user_authentication is a step-up demand', async ()
   assert.equal(api.signedIn, true);
 });
 
+// Any route may be refused until a step-up (detection flagged the session):
+// the client asks once for all the calls refused together, then makes each again.
+test('a step-up demand asks once for the calls refused together, then makes each again', async () => {
+  let steppedUp = false;
+  const seen = [];
+  const demand = { 'WWW-Authenticate': 'DPoP error="insufficient_user_authentication", algs="ES256"' };
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), fetch: async (url) => {
+    seen.push(new URL(url).pathname);
+    return steppedUp ? response(200, { path: new URL(url).pathname }) : response(403, { title: 'Forbidden' }, demand);
+  } });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  let asked = 0;
+  api.onStepUp = async () => { asked += 1; await new Promise((r) => setTimeout(r, 10)); steppedUp = true; return true; };
+  const answers = await Promise.all([api.call('GET', '/api/v1/units'), api.call('POST', '/api/v1/search', {})]);
+  assert.equal(asked, 1);
+  assert.deepEqual(answers, [{ path: '/api/v1/units' }, { path: '/api/v1/search' }]);
+  assert.deepEqual(seen.sort(), ['/api/v1/search', '/api/v1/search', '/api/v1/units', '/api/v1/units']);
+});
+
+test('a cancelled step-up, or a background call, gets the refusal and nothing more', async () => {
+  let calls = 0;
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), fetch: async () => {
+    calls += 1;
+    return response(403, { title: 'Forbidden' },
+                    { 'WWW-Authenticate': 'DPoP error="insufficient_user_authentication", algs="ES256"' });
+  } });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  let asked = 0;
+  api.onStepUp = async () => { asked += 1; return false; };
+  await assert.rejects(api.call('GET', '/api/v1/units'), (e) => e.stepUp === true);
+  assert.equal(asked, 1);
+  assert.equal(calls, 1, 'not made again after a cancel');
+  await assert.rejects(api.call('POST', '/api/v1/alerts/search', {}, { background: true }), (e) => e.stepUp === true);
+  assert.equal(asked, 1, 'a poll does not open the dialog');
+  await assert.rejects(api.call('POST', '/api/v1/auth/step-up', { code: '1' }), (e) => e.stepUp === true);
+  assert.equal(asked, 1, 'the step-up itself never asks for one');
+  assert.equal(api.signedIn, true);
+});
+
 test('concurrent refreshes send the refresh token once', async () => {
   let refreshes = 0;
   const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), fetch: async (url) => {

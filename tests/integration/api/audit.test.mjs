@@ -157,16 +157,48 @@ test('a flagged session gives a fresh code before it adds or resets agents, rele
     assert.equal(refused.status, 403, `${path}: ${refused.body}`);
     assert.match(refused.headers['www-authenticate'] ?? '', /insufficient_user_authentication/, path);
   }
-  assert.equal((await admin.call('GET', '/api/v1/agents/NEW-F')).status, 404, 'nobody added');
   for (const client of [admin, officer]) {
     const stepped = await client.call('POST', '/api/v1/auth/step-up', { code: totp(client.secret, 1) });
     assert.equal(stepped.status, 204, stepped.body);
   }
+  assert.equal((await admin.call('GET', '/api/v1/agents/NEW-F')).status, 404, 'nobody added');
   for (const [client, method, path, body, status] of calls) {
     if (path.endsWith('/reinstate')) continue;  // after the reset it has nothing to lift (409)
     const done = await client.call(method, path, body);
     assert.equal(done.status, status, `${path}: ${done.body}`);
   }
+});
+
+// The refusal is the session check's default, not each use case's: every
+// authenticated route the API documents, present and future, is covered.
+test('a flagged session is refused every authenticated route but the step-up, logout, the notice and self', async () => {
+  const { installation, server } = await setUp(agents(['FLG-A'], ['agent']));
+  const client = await activeClient(server, installation, 'FLG-A');
+  const document = (await request(server, 'GET', '/api/v1/openapi.json')).json;
+  installation.databases.storeSql(`UPDATE session SET step_up_demanded_at = ${Math.floor(Date.now() / 1000)} ` +
+                                  'WHERE ended_at IS NULL');
+  const ownSession = ['post /api/v1/auth/logout', 'post /api/v1/auth/use-notice', 'post /api/v1/auth/step-up',
+                      'get /api/v1/self'];
+  let refusals = 0;
+  for (const [template, operations] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      if (!(operation.security ?? []).some((s) => 'DPoP' in s)) continue;
+      if (ownSession.includes(`${method} ${template}`)) continue;
+      const path = template.replace(/\{[a-z_]+\}/g, (p) => (p === '{service_number}' ? 'FLG-A' : '1'));
+      const refused = await client.call(method.toUpperCase(), path, method === 'post' ? {} : undefined);
+      assert.equal(refused.status, 403, `${method} ${path}: ${refused.body}`);
+      assert.match(refused.headers['www-authenticate'] ?? '', /insufficient_user_authentication/, path);
+      refusals += 1;
+    }
+  }
+  assert.ok(refusals >= 20, `every authenticated route was tried (${refusals})`);
+  assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
+  assert.equal((await client.acknowledgeNotice()).status, 204);
+  assert.equal((await client.call('GET', '/api/v1/self/consultations')).status, 403, 'still flagged');
+  const stepped = await client.call('POST', '/api/v1/auth/step-up', { code: totp(client.secret, 1) });
+  assert.equal(stepped.status, 204, stepped.body);
+  assert.equal((await client.call('GET', '/api/v1/self/consultations')).status, 200, stepped.body);
+  assert.equal((await client.call('POST', '/api/v1/auth/logout', {})).status, 204);
 });
 
 test('a lock-out is an event of its own, naming the agent it locked, with the user agent', async () => {

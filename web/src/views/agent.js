@@ -4,7 +4,7 @@ import { h, replace, field } from '../dom.js';
 import { t, formatTime, STRINGS } from '../i18n.js';
 
 const STRINGS_HAS = (key) => key in STRINGS.fr;
-import { page, messageArea, busy, errorText, table, withStepUp } from '../ui.js';
+import { page, messageArea, busy, errorText, table } from '../ui.js';
 
 export const PURPOSES = ['identity_check', 'roadside_check', 'border_control', 'warrant_execution',
                          'missing_person_search', 'judicial_investigation', 'administrative_inquiry'];
@@ -61,7 +61,7 @@ export function searchView(app) {
       return;
     }
     try {
-      const result = await busy(submit, () => withStepUp(app, () => app.api.call('POST', '/api/v1/search', body)));
+      const result = await busy(submit, () => app.api.call('POST', '/api/v1/search', body));
       app.state.search = { values, body, result };
       showResults(app, results, app.state.search, message);
       results.querySelector('h2')?.focus();
@@ -108,8 +108,8 @@ function showResults(app, container, search, message) {
       const request = { purpose: body.purpose };
       if (body.case_reference) request.case_reference = body.case_reference;
       try {
-        const file = await busy(open, () => withStepUp(app, () =>
-          app.api.call('POST', `/api/v1/persons/${encodeURIComponent(r.person_id)}/file`, request)));
+        const file = await busy(open, () =>
+          app.api.call('POST', `/api/v1/persons/${encodeURIComponent(r.person_id)}/file`, request));
         app.state.file = { file, purpose: body.purpose };
         app.go('#/file');
       } catch (error) {

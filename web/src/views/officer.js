@@ -2,7 +2,7 @@
 // this person", containment, the breach report builder and the claim check.
 import { h, replace, field, download } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
-import { page, messageArea, busy, errorText, table, splitList, utcStamp, newestOnly, withStepUp } from '../ui.js';
+import { page, messageArea, busy, errorText, table, splitList, utcStamp, newestOnly } from '../ui.js';
 import { eventColumns } from './agent.js';
 import { auditEventTypesFor } from '../event_types.js';
 
@@ -342,8 +342,7 @@ export function breachView(app) {
     if (error) { message.error(t(error)); f.service_numbers.input.focus(); return; }
     try {
       await busy(submit, async () => {
-        const response = await withStepUp(app, () =>
-          app.api.call('POST', '/api/v1/breach-reports', body, { raw: true }));
+        const response = await app.api.call('POST', '/api/v1/breach-reports', body, { raw: true });
         const blob = await response.blob();
         const name = dispositionName(response.headers.get('Content-Disposition'), `breach-report.${body.format}`);
         download(blob, name);
@@ -371,8 +370,8 @@ export function claimView(app) {
     try {
       const text = await chosen.text();
       const format = /\.(jsonl|ndjson|json)$/i.test(chosen.name) ? 'jsonl' : 'csv';
-      const answer = await busy(submit, () => withStepUp(app, () =>
-        app.api.call('POST', '/api/v1/claim-checks', { sample: text, format, file_name: chosen.name })));
+      const answer = await busy(submit, () =>
+        app.api.call('POST', '/api/v1/claim-checks', { sample: text, format, file_name: chosen.name }));
       showClaim(results, answer);
       results.querySelector('h2').focus();
     } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }

@@ -1,7 +1,7 @@
 // "My passkeys": list, register (WebAuthn create), remove.
 import { h, replace, field } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
-import { page, messageArea, busy, errorText, table, withStepUp, newestOnly } from '../ui.js';
+import { page, messageArea, busy, errorText, table, newestOnly } from '../ui.js';
 import { creationOptions, registrationBody, supported } from '../webauthn.js';
 
 /**
@@ -11,7 +11,7 @@ import { creationOptions, registrationBody, supported } from '../webauthn.js';
  * A 401 is the session's end, as on any call (no quiet401 here).
  */
 export async function registerPasskey(app, name) {
-  const options = await withStepUp(app, () => app.api.call('POST', '/api/v1/passkeys/options', {}));
+  const options = await app.api.call('POST', '/api/v1/passkeys/options', {});
   const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
   return app.api.call('POST', '/api/v1/passkeys', registrationBody(credential, name));
 }
@@ -49,8 +49,8 @@ export function passkeysView(app) {
                                        onclick: async () => {
             message.clear();
             try {
-              await busy(remove, () => withStepUp(app, () =>
-                app.api.call('POST', `/api/v1/passkeys/${encodeURIComponent(p.id)}/remove`, {})));
+              await busy(remove, () =>
+                app.api.call('POST', `/api/v1/passkeys/${encodeURIComponent(p.id)}/remove`, {}));
               message.info(t('passkeys.removed'));
               load();
             } catch (error) { message.error(errorText(error)); }
