@@ -1,6 +1,7 @@
 // Agents and units, for administrators.
 
 #include <boost/json.hpp>
+#include <utility>
 
 #include "api/internal/routes.h"
 #include "api/json_body.h"
@@ -23,6 +24,19 @@ json::object AgentWithCodeJson(const identity::AgentWithCode& created) {
   out["activation_code"] = crypto::AsText(created.activation.code.view());
   out["activation_expires_at"] = created.activation.expires_at;
   return out;
+}
+
+// One page of agents; "next", when the page is full, is where the following
+// one starts (the last agent's id, given back as "after").
+Result<http::Response> AgentPage(Call& call, const identity::AgentQuery& query) {
+  ASSIGN_OR_RETURN(std::vector<identity::Agent> agents,
+                   call.portal.ListAgents(*call.context.caller, query));
+  json::object answer;
+  if (std::cmp_equal(agents.size(), query.limit)) answer["next"] = agents.back().id;
+  json::array out;
+  for (const identity::Agent& agent : agents) out.emplace_back(AgentJson(agent));
+  answer["agents"] = std::move(out);
+  return Json(200, answer);
 }
 
 std::string_view ServiceNumberOf(const RequestContext& context) {
@@ -52,12 +66,20 @@ Result<http::Response> PostUnit(Call& call) {
 
 Result<http::Response> GetAgents(Call& call) {
   RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
+  return AgentPage(call, identity::AgentQuery{});
+}
+
+Result<http::Response> PostAgentSearch(Call& call) {
+  ASSIGN_OR_RETURN(JsonBody body,
+                   JsonBody::Parse(call.context.request.body, {"unit", "after", "limit"}));
   identity::AgentQuery query;
-  ASSIGN_OR_RETURN(std::vector<identity::Agent> agents,
-                   call.portal.ListAgents(*call.context.caller, query));
-  json::array out;
-  for (const identity::Agent& agent : agents) out.emplace_back(AgentJson(agent));
-  return Json(200, json::object{{"agents", std::move(out)}});
+  ASSIGN_OR_RETURN(query.unit_code, body.OptionalString("unit", kMaxShort));
+  ASSIGN_OR_RETURN(std::optional<int64_t> after, body.OptionalInt("after", 1, INT64_MAX));
+  query.after_id = after.value_or(0);
+  ASSIGN_OR_RETURN(std::optional<int64_t> limit,
+                   body.OptionalInt("limit", 1, identity::kMaxAgentPage));
+  query.limit = limit.value_or(query.limit);
+  return AgentPage(call, query);
 }
 
 Result<http::Response> PostAgent(Call& call) {

@@ -57,6 +57,7 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/units", Guard::kSession, PostUnit},
     Route{"GET", "/api/v1/agents", Guard::kSession, GetAgents},
     Route{"POST", "/api/v1/agents", Guard::kSession, PostAgent},
+    Route{"POST", "/api/v1/agents/search", Guard::kSession, PostAgentSearch},
     Route{"GET", "/api/v1/agents/{service_number}", Guard::kSession, GetAgent},
     Route{"POST", "/api/v1/agents/{service_number}/suspend", Guard::kSession, PostSuspend},
     Route{"POST", "/api/v1/agents/{service_number}/reinstate", Guard::kSession, PostReinstate},

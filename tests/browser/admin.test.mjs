@@ -1,10 +1,12 @@
 // The administrator's pages: create a unit, create an agent (the activation
-// code is shown once and works), suspend and reinstate.
+// code is shown once and works), suspend and reinstate, the list by pages
+// and by unit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPortal, launchBrowser, openPage, acceptNotice, signIn, activeClient, usedCode, Client, PASSWORD } from './portal.mjs';
 
 const ADMIN = 'AD-6001';
+const SEEDER = 'AD-6002';  // adds agents through the API beside the page (one session per agent)
 let portal;
 let browser;
 let page;
@@ -12,7 +14,8 @@ let admin;
 let code;
 
 before(async () => {
-  portal = await startPortal({ agents: [{ service_number: ADMIN, name: 'Admin Girard', roles: ['administrator'] }] });
+  portal = await startPortal({ agents: [{ service_number: ADMIN, name: 'Admin Girard', roles: ['administrator'] },
+                                        { service_number: SEEDER, name: 'Admin Roux', roles: ['administrator'] }] });
   admin = await activeClient(portal.server, portal.installation, ADMIN);
   usedCode(admin.secret);
   browser = await launchBrowser();
@@ -67,6 +70,37 @@ test('suspend, then reinstate the agent', async () => {
   assert.equal(JSON.parse(portal.installation.vigie('agent', 'show', 'GN-7001', '--json')).status, 'suspended');
   await table.getByRole('button', { name: 'Rétablir GN-7001' }).click();
   await table.getByRole('button', { name: 'Suspendre GN-7001' }).waitFor();
+  assert.deepEqual(page.problems.csp, []);
+  assert.deepEqual(page.problems.pageErrors, []);
+});
+
+test('the agents list goes by pages of 100 and shows one unit on demand', async () => {
+  const seeder = await activeClient(portal.server, portal.installation, SEEDER);
+  for (let i = 0; i < 100; i++) {
+    const r = await seeder.call('POST', '/api/v1/agents', { service_number: `PG-${String(i).padStart(3, '0')}`,
+                                                           display_name: `Agent ${i}`, unit: 'PN-75', roles: ['agent'] });
+    assert.equal(r.status, 201, r.body);
+  }
+  await page.getByRole('link', { name: 'Unités' }).click();
+  await page.getByRole('link', { name: 'Agents' }).click();
+  const table = page.getByRole('table', { name: 'Agents' });
+  await page.getByText('Agents 1 à 100').waitFor();
+  assert.equal(await table.getByRole('row').count(), 101, 'a header and 100 agents');
+  assert.equal(await table.getByText('PG-099').count(), 0, 'the last one is on the next page');
+  await page.getByRole('button', { name: 'Page suivante' }).click();
+  await table.getByText('PG-099').waitFor();
+  assert.match(await page.getByText(/^Agents 101 à/).textContent(), /Agents 101 à 10[2-9]/);
+  assert.ok(await page.getByRole('button', { name: 'Page suivante' }).isDisabled());
+  // An action reloads the page it was taken on.
+  await table.getByRole('button', { name: 'Suspendre PG-099' }).click();
+  await table.getByRole('button', { name: 'Rétablir PG-099' }).waitFor();
+  await page.getByRole('button', { name: 'Page précédente' }).click();
+  await page.getByText('Agents 1 à 100').waitFor();
+  assert.ok(await page.getByRole('button', { name: 'Page précédente' }).isDisabled());
+  await page.getByLabel('Afficher l’unité').selectOption('GN-13');
+  await page.getByText('Agents 1 à 1', { exact: true }).waitFor();
+  assert.match(await table.textContent(), /GN-7001/);
+  assert.equal(await table.getByText('PG-000').count(), 0);
   assert.deepEqual(page.problems.csp, []);
   assert.deepEqual(page.problems.pageErrors, []);
 });

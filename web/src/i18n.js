@@ -330,6 +330,11 @@ export const STRINGS = {
 
     'agents.title': 'Agents',
     'agents.none': 'Aucun agent.',
+    'agents.filter': 'Afficher l’unité',
+    'agents.filter.all': 'Toutes les unités',
+    'agents.range': 'Agents {from} à {to}',
+    'agents.previous': 'Page précédente',
+    'agents.next': 'Page suivante',
     'agents.service_number': 'Matricule',
     'agents.display_name': 'Nom affiché',
     'agents.unit': 'Unité',
@@ -685,6 +690,11 @@ export const STRINGS = {
 
     'agents.title': 'Agents',
     'agents.none': 'No agent.',
+    'agents.filter': 'Show unit',
+    'agents.filter.all': 'All units',
+    'agents.range': 'Agents {from} to {to}',
+    'agents.previous': 'Previous page',
+    'agents.next': 'Next page',
     'agents.service_number': 'Service number',
     'agents.display_name': 'Display name',
     'agents.unit': 'Unit',

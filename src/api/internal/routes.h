@@ -81,6 +81,7 @@ Result<http::Response> PostAuditSearch(Call& call);
 Result<http::Response> GetUnits(Call& call);
 Result<http::Response> PostUnit(Call& call);
 Result<http::Response> GetAgents(Call& call);
+Result<http::Response> PostAgentSearch(Call& call);
 Result<http::Response> PostAgent(Call& call);
 Result<http::Response> GetAgent(Call& call);
 Result<http::Response> PostSuspend(Call& call);

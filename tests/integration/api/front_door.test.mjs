@@ -14,7 +14,7 @@ const AGENTS = [
   ['REF-1', ['agent']], ['REF-2', ['agent']], ['REV-1', ['agent']], ['LOG-1', ['agent']], ['INV-2', ['investigator']],
   ['AGT-5', ['agent']], ['ADM-1', ['administrator']], ['NTC-1', ['agent']], ['ENU-1', ['agent']],
   ['SUP-1', ['supervisor']], ['ADM-2', ['administrator']], ['MED-1', ['agent']],
-  ['BDY-1', ['agent']], ['HED-1', ['agent']], ['HLD-1', ['agent']],
+  ['BDY-1', ['agent']], ['HED-1', ['agent']], ['HLD-1', ['agent']], ['ADM-3', ['administrator']], ['PGE-1', ['agent']],
 ].map(([service_number, roles]) => ({ service_number, name: `Agent ${service_number}`, roles }));
 
 before(async () => {
@@ -309,6 +309,42 @@ test('administrators manage agents and units; bad input is refused and changes n
   const wrongMethod = await admin.call('DELETE', '/api/v1/agents');
   assertProblem(wrongMethod, 405);
   assert.equal(wrongMethod.headers.allow, 'GET, HEAD, POST');
+});
+
+test('administrators page through every agent, or one unit’s; a bad page request is refused', async () => {
+  const admin = await activeClient(server, installation, 'ADM-3');
+  assert.equal((await admin.call('POST', '/api/v1/units', { code: 'PM-06', name: 'Police municipale de Nice', kind: 'municipal_police' })).status, 201);
+  for (let i = 0; i < 5; i++) {
+    const r = await admin.call('POST', '/api/v1/agents',
+      { service_number: `NICE-${i}`, display_name: `Agent Nice ${i}`, unit: 'PM-06', roles: ['agent'] });
+    assert.equal(r.status, 201, r.body);
+  }
+  const pageAfter = (body) => admin.call('POST', '/api/v1/agents/search', body);
+  const walk = async (body) => {
+    const seen = [];
+    let after;
+    for (let pages = 0; pages < 100; pages++) {
+      const r = await pageAfter({ ...body, ...(after ? { after } : {}) });
+      assert.equal(r.status, 200, r.body);
+      seen.push(...r.json.agents.map((a) => a.service_number));
+      if (r.json.next === undefined) return seen;
+      assert.equal(r.json.agents.length, body.limit, 'only a full page has a next one');
+      after = r.json.next;
+    }
+    assert.fail('the pages never ended');
+  };
+  const everyone = await walk({ limit: 2 });
+  const firstPage = (await admin.call('GET', '/api/v1/agents')).json;
+  assert.deepEqual(firstPage.agents.map((a) => a.service_number), everyone.slice(0, 100));
+  assert.equal(new Set(everyone).size, everyone.length, 'no agent twice');
+  for (const sn of ['ADM-3', 'PGE-1', 'NICE-0', 'NICE-4']) assert.ok(everyone.includes(sn), sn);
+  assert.deepEqual(await walk({ limit: 2, unit: 'PM-06' }), ['NICE-0', 'NICE-1', 'NICE-2', 'NICE-3', 'NICE-4']);
+  for (const body of [{ limit: 0 }, { limit: 1001 }, { after: 0 }, { after: 'x' }, { unit: 'NOWHERE' },
+                      { unit: 7 }, { page: 2 }]) {
+    assertProblem(await pageAfter(body), 400);
+  }
+  const agent = await activeClient(server, installation, 'PGE-1');
+  assertProblem(await agent.call('POST', '/api/v1/agents/search', {}), 403);
 });
 
 test('the OpenAPI document is served and the access log holds no secret or query term', async () => {

@@ -48,6 +48,8 @@ function activationCode(agent) {
     h('p', {}, t('agents.code.text', { time: formatTime(agent.activation_expires_at) })));
 }
 
+const AGENTS_PER_PAGE = 100;
+
 export function agentsView(app) {
   const message = messageArea();
   const codeBox = h('div', {});
@@ -73,12 +75,30 @@ export function agentsView(app) {
       return button;
     });
   let units = [];
-  const fetchAgents = newestOnly(() => app.api.call('GET', '/api/v1/agents'));
+  // Pages follow the server's cursor: `starts` holds the "after" of each page
+  // shown on the way to the current one (the last), so Previous goes back
+  // and an action reloads the page it was taken on.
+  const filter = field(t('agents.filter'), { name: 'unit_filter', kind: 'select', options: [['', t('agents.filter.all')]] });
+  let starts = [0];
+  let next = null;
+  const previousPage = h('button', { type: 'button', onclick: () => { starts.pop(); load(); } }, t('agents.previous'));
+  const nextPage = h('button', { type: 'button', onclick: () => { starts.push(next); load(); } }, t('agents.next'));
+  const range = h('p', { class: 'meta', 'aria-live': 'polite' });
+  filter.input.addEventListener('change', () => { starts = [0]; load(); });
+  const fetchAgents = newestOnly((body) => app.api.call('POST', '/api/v1/agents/search', body));
   const load = async () => {
     try {
-      const answer = await fetchAgents();
+      const body = { limit: AGENTS_PER_PAGE };
+      if (starts.at(-1)) body.after = starts.at(-1);
+      if (filter.input.value) body.unit = filter.input.value;
+      const answer = await fetchAgents(body);
       if (!answer) return;
       const { agents = [] } = answer;
+      next = answer.next ?? null;
+      previousPage.disabled = starts.length === 1;
+      nextPage.disabled = next === null;
+      const from = (starts.length - 1) * AGENTS_PER_PAGE + 1;
+      replace(range, agents.length ? t('agents.range', { from, to: from + agents.length - 1 }) : '');
       replace(list, agents.length ? table(t('agents.title'), [
         { label: t('agents.service_number'), cell: (a) => a.service_number, header: true },
         { label: t('agents.display_name'), cell: (a) => a.display_name },
@@ -116,9 +136,12 @@ export function agentsView(app) {
   (async () => {
     try {
       ({ units = [] } = await app.api.call('GET', '/api/v1/units'));
-      replace(unit.input, units.map((u) => h('option', { value: u.code }, `${u.code} — ${u.name}`)));
+      const options = () => units.map((u) => h('option', { value: u.code }, `${u.code} — ${u.name}`));
+      replace(unit.input, options());
+      filter.input.append(...options());
     } catch { /* the list shows the error */ }
   })();
   load();
-  return page(t('agents.title'), message.el, codeBox, list, h('h2', {}, t('agents.new')), form);
+  return page(t('agents.title'), message.el, codeBox, h('div', { class: 'toolbar' }, filter.row), list,
+              h('div', { class: 'toolbar' }, previousPage, range, nextPage), h('h2', {}, t('agents.new')), form);
 }
