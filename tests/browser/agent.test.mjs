@@ -93,6 +93,9 @@ test('search with a purpose, open a file, and answer a demanded step-up', async 
   const results = page.getByRole('table', { name: 'Résultats' });
   await results.waitFor();
   assert.ok(await results.getByRole('row').count() >= 2);
+  // Record text sits in its own <bdi>: a name written right to left cannot
+  // reorder the cells' other text.
+  assert.equal(await results.locator('tbody th > bdi').first().textContent(), person.surname);
   const open = async () => {
     await page.getByRole('button', { name: new RegExp(`Ouvrir la fiche de ${person.surname}`) }).first().click();
   };
@@ -101,6 +104,7 @@ test('search with a purpose, open a file, and answer a demanded step-up', async 
     await open();
     await page.getByRole('heading', { level: 1, name: new RegExp(`Fiche de ${person.surname}`) }).waitFor();
     assert.match(await page.locator('dl.facts').textContent(), new RegExp(person.birth_date));
+    assert.ok(await page.locator('dl.facts dd > bdi').count() >= 3, 'the file’s facts are isolated');
     await page.getByRole('link', { name: 'Retour aux résultats' }).click();
     await results.waitFor();
   }

@@ -37,9 +37,19 @@ export function table(caption, columns, rows, { className = 'data' } = {}) {
       h('caption', {}, caption),
       h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c.label)))),
       h('tbody', {}, rows.map((row) => h('tr', {}, columns.map((c, i) => {
-        const value = c.cell(row);
+        const value = isolated(c.cell(row));
         return i === 0 && c.header ? h('th', { scope: 'row' }, value) : h('td', {}, value);
       }))))));
+}
+
+/**
+ * Text from the server (a name written right to left, an alias, a reason)
+ * in its own <bdi>, so its direction never reorders what stands around it
+ * in the cell or the row. Elements are left as they are.
+ */
+export function isolated(value) {
+  if (Array.isArray(value)) return value.map(isolated);
+  return typeof value === 'string' && value !== '' ? h('bdi', {}, value) : value;
 }
 
 /**

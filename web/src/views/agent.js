@@ -4,7 +4,7 @@ import { h, replace, field } from '../dom.js';
 import { t, formatTime, STRINGS } from '../i18n.js';
 
 const STRINGS_HAS = (key) => key in STRINGS.fr;
-import { page, messageArea, busy, errorText, table } from '../ui.js';
+import { page, messageArea, busy, errorText, table, isolated } from '../ui.js';
 
 export const PURPOSES = ['identity_check', 'roadside_check', 'border_control', 'warrant_execution',
                          'missing_person_search', 'judicial_investigation', 'administrative_inquiry'];
@@ -133,7 +133,7 @@ export function fileView(app) {
   const { file, purpose } = opened;
   const item = (label, value) => (value === undefined || value === null || value === '' ||
                                   (Array.isArray(value) && !value.length)
-    ? null : [h('dt', {}, label), h('dd', {}, Array.isArray(value) ? value.join(', ') : String(value))]);
+    ? null : [h('dt', {}, label), h('dd', {}, isolated(Array.isArray(value) ? value.join(', ') : String(value)))]);
   const identity = h('dl', { class: 'facts' },
     item(t('file.surname'), file.surname), item(t('file.given_names'), file.given_names),
     item(t('file.aliases'), file.aliases), item(t('file.birth_date'), file.birth_date),
