@@ -26,13 +26,22 @@ json::object AgentWithCodeJson(const identity::AgentWithCode& created) {
   return out;
 }
 
-// One page of agents; "next", when the page is full, is where the following
-// one starts (the last agent's id, given back as "after").
+// One page of agents; "next", when more follow, is where the following page
+// starts (the last agent's id, given back as "after").
 Result<http::Response> AgentPage(Call& call, const identity::AgentQuery& query) {
   ASSIGN_OR_RETURN(std::vector<identity::Agent> agents,
                    call.portal.ListAgents(*call.context.caller, query));
   json::object answer;
-  if (std::cmp_equal(agents.size(), query.limit)) answer["next"] = agents.back().id;
+  if (std::cmp_equal(agents.size(), query.limit)) {
+    // A full page may be the last: one agent more is looked for, so the
+    // client is never sent to an empty page.
+    identity::AgentQuery beyond = query;
+    beyond.after_id = agents.back().id;
+    beyond.limit = 1;
+    ASSIGN_OR_RETURN(std::vector<identity::Agent> more,
+                     call.portal.ListAgents(*call.context.caller, beyond));
+    if (!more.empty()) answer["next"] = agents.back().id;
+  }
   json::array out;
   for (const identity::Agent& agent : agents) out.emplace_back(AgentJson(agent));
   answer["agents"] = std::move(out);

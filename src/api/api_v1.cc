@@ -1,12 +1,14 @@
 #include "api/api_v1.h"
 
 #include <array>
+#include <optional>
 #include <vector>
 
 #include "api/internal/content_type.h"
 #include "api/internal/proof_check.h"
 #include "api/internal/request_context.h"
 #include "api/internal/routes.h"
+#include "audit/audit_event.h"
 #include "http/problem.h"
 
 namespace vigie::api {
@@ -31,6 +33,9 @@ struct Route {
   std::string_view path;
   Guard guard;
   Handler handler;
+  // The audit log's name for what the route does, when its use case writes
+  // one: a request the guard refuses is recorded under it.
+  std::optional<audit::AuditEventType> audited_as = std::nullopt;
 };
 
 constexpr std::array kRoutes = {
@@ -47,36 +52,54 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/auth/step-up", Guard::kOwnSession, PostStepUp},
     Route{"GET", "/api/v1/self", Guard::kOwnSession, GetSelf},
     Route{"GET", "/api/v1/passkeys", Guard::kSession, GetPasskeys},
-    Route{"POST", "/api/v1/passkeys", Guard::kSession, PostPasskey},
+    Route{"POST", "/api/v1/passkeys", Guard::kSession, PostPasskey,
+          audit::AuditEventType::kPasskeyRegistered},
     Route{"POST", "/api/v1/passkeys/options", Guard::kSession, PostPasskeyOptions},
-    Route{"POST", "/api/v1/passkeys/{passkey_id}/remove", Guard::kSession, PostRemovePasskey},
-    Route{"POST", "/api/v1/search", Guard::kSession, PostSearch},
-    Route{"POST", "/api/v1/persons/{person_id}/file", Guard::kSession, PostOpenFile},
-    Route{"POST", "/api/v1/audit/search", Guard::kSession, PostAuditSearch},
+    Route{"POST", "/api/v1/passkeys/{passkey_id}/remove", Guard::kSession, PostRemovePasskey,
+          audit::AuditEventType::kPasskeyRemoved},
+    Route{"POST", "/api/v1/search", Guard::kSession, PostSearch,
+          audit::AuditEventType::kSearch},
+    Route{"POST", "/api/v1/persons/{person_id}/file", Guard::kSession, PostOpenFile,
+          audit::AuditEventType::kFileOpening},
+    Route{"POST", "/api/v1/audit/search", Guard::kSession, PostAuditSearch,
+          audit::AuditEventType::kAuditSearch},
     Route{"GET", "/api/v1/units", Guard::kSession, GetUnits},
-    Route{"POST", "/api/v1/units", Guard::kSession, PostUnit},
+    Route{"POST", "/api/v1/units", Guard::kSession, PostUnit,
+          audit::AuditEventType::kUnitAdded},
     Route{"GET", "/api/v1/agents", Guard::kSession, GetAgents},
-    Route{"POST", "/api/v1/agents", Guard::kSession, PostAgent},
+    Route{"POST", "/api/v1/agents", Guard::kSession, PostAgent,
+          audit::AuditEventType::kAgentAdded},
     Route{"POST", "/api/v1/agents/search", Guard::kSession, PostAgentSearch},
     Route{"GET", "/api/v1/agents/{service_number}", Guard::kSession, GetAgent},
-    Route{"POST", "/api/v1/agents/{service_number}/suspend", Guard::kSession, PostSuspend},
-    Route{"POST", "/api/v1/agents/{service_number}/reinstate", Guard::kSession, PostReinstate},
-    Route{"POST", "/api/v1/agents/{service_number}/reset", Guard::kSession, PostReset},
+    Route{"POST", "/api/v1/agents/{service_number}/suspend", Guard::kSession, PostSuspend,
+          audit::AuditEventType::kAgentSuspended},
+    Route{"POST", "/api/v1/agents/{service_number}/reinstate", Guard::kSession, PostReinstate,
+          audit::AuditEventType::kAgentReinstated},
+    Route{"POST", "/api/v1/agents/{service_number}/reset", Guard::kSession, PostReset,
+          audit::AuditEventType::kAgentReset},
     Route{"POST", "/api/v1/alerts/search", Guard::kSession, PostAlertSearch},
-    Route{"POST", "/api/v1/alerts/{alert_id}/acknowledge", Guard::kSession, PostAcknowledgeAlert},
+    Route{"POST", "/api/v1/alerts/{alert_id}/acknowledge", Guard::kSession, PostAcknowledgeAlert,
+          audit::AuditEventType::kAlertAcknowledged},
     Route{"GET", "/api/v1/incidents", Guard::kSession, GetIncidents},
-    Route{"POST", "/api/v1/incidents", Guard::kSession, PostIncident},
-    Route{"POST", "/api/v1/incidents/{incident_id}/release", Guard::kSession, PostReleaseIncident},
+    Route{"POST", "/api/v1/incidents", Guard::kSession, PostIncident,
+          audit::AuditEventType::kIncidentAction},
+    Route{"POST", "/api/v1/incidents/{incident_id}/release", Guard::kSession, PostReleaseIncident,
+          audit::AuditEventType::kIncidentReleased},
     Route{"GET", "/api/v1/self/consultations", Guard::kSession, GetOwnConsultations},
-    Route{"POST", "/api/v1/breach-reports", Guard::kSession, PostBreachReport},
-    Route{"POST", "/api/v1/claim-checks", Guard::kSession, PostClaimCheck},
+    Route{"POST", "/api/v1/breach-reports", Guard::kSession, PostBreachReport,
+          audit::AuditEventType::kAuditSearch},
+    Route{"POST", "/api/v1/claim-checks", Guard::kSession, PostClaimCheck,
+          audit::AuditEventType::kAuditSearch},
 };
 
 const std::array<RouteInfo, kRoutes.size()> kRouteInfos = [] {
   std::array<RouteInfo, kRoutes.size()> infos{};
   for (size_t i = 0; i < kRoutes.size(); ++i) {
-    infos[i] = {kRoutes[i].method, kRoutes[i].path, kRoutes[i].guard == Guard::kSession ||
-                                                       kRoutes[i].guard == Guard::kOwnSession};
+    infos[i] = {.method = kRoutes[i].method,
+                .path = kRoutes[i].path,
+                .authenticated = kRoutes[i].guard == Guard::kSession ||
+                                 kRoutes[i].guard == Guard::kOwnSession,
+                .refused_when_flagged = kRoutes[i].guard == Guard::kSession};
   }
   return infos;
 }();
@@ -281,14 +304,14 @@ http::Response ApiV1::Handle(const http::Request& request) {
       context.jkt = proof.jkt;
       ASSIGN_OR_RETURN(context.caller, portal_.Authenticate(token, context.jkt));
       RETURN_IF_ERROR(RememberProof(proof, now));
+      context.caller->source_address = request.remote_address;
+      context.caller->user_agent = std::string(request.Header("User-Agent").value_or(""));
       // Security: a session detection flagged may be in someone else's
       // hands; refused here by default rather than by each use case, so a
       // route added later cannot forget it.
       if (context.caller->step_up_demanded && route->guard != Guard::kOwnSession) {
-        return Fail(ErrorCode::kPermissionDenied, std::string(app::kStepUpRequired));
+        return Fail(portal_.RefuseFlaggedSession(*context.caller, route->audited_as));
       }
-      context.caller->source_address = request.remote_address;
-      context.caller->user_agent = std::string(request.Header("User-Agent").value_or(""));
     }
     return route->handler(call);
   };

@@ -50,6 +50,7 @@ struct RouteInfo {
   std::string_view method;
   std::string_view path;  // with {placeholders}
   bool authenticated;
+  bool refused_when_flagged;  // 403 while detection demands a step-up of the session
 };
 
 class ApiV1 {

@@ -344,6 +344,13 @@ Result<Caller> Portal::Authenticate(std::string_view access_token, std::string_v
                 .user_agent = {}};
 }
 
+Error Portal::RefuseFlaggedSession(const Caller& caller,
+                                   std::optional<audit::AuditEventType> attempted) {
+  Error refusal(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
+  if (attempted) trail_->RecordRefusal(trail_->For(caller, *attempted), refusal, Now());
+  return refusal;
+}
+
 // --- The caller's own session ---
 
 Result<void> Portal::Logout(const Caller& caller) {

@@ -176,6 +176,12 @@ class Portal {
   // from key `jkt`. Unauthenticated otherwise (and the session ends if the
   // agent is no longer active).
   Result<Caller> Authenticate(std::string_view access_token, std::string_view jkt);
+  // The refusal (PermissionDenied, kStepUpRequired) of a request from a
+  // session detection flagged, turned away before its use case ran. An act
+  // the audit log records is recorded as refused (`attempted`), so the
+  // attempts stay visible to investigators and to detection's rate rules.
+  Error RefuseFlaggedSession(const Caller& caller,
+                             std::optional<audit::AuditEventType> attempted);
 
   // --- The caller's own session ---
   Result<void> Logout(const Caller& caller);

@@ -67,6 +67,7 @@ export class Api {
     this.refreshing = null;
     this.refreshTimer = null;
     this.steppingUp = null;
+    this.stepUps = 0;  // step-ups given on this page, for calls refused before the last one
     this.onSessionEnded = () => {};
     this.onActivity = () => {};
     this.onStepUp = async () => false;  // asks for a fresh code; true once the server took it
@@ -168,17 +169,30 @@ export class Api {
    * made again once. A background call does not ask: nobody is there.
    */
   async call(method, path, body, options = {}) {
+    const stepUpsBefore = this.stepUps;
     try {
       return await this.callOnce(method, path, body, options);
     } catch (error) {
       if (!error?.stepUp || options.background || path === STEP_UP_PATH || !this.signedIn) throw error;
       const generation = this.generation;
-      this.steppingUp ??= (async () => {
-        try { return await this.onStepUp(); } finally { this.steppingUp = null; }
-      })();
-      if (!(await this.steppingUp) || this.generation !== generation) throw error;
+      // Refused before a step-up that has since been given: made again, not asked again.
+      if (this.stepUps === stepUpsBefore && !(await this.stepUp())) throw error;
+      if (this.generation !== generation) throw error;
       return this.callOnce(method, path, body, options);
     }
+  }
+
+  /** One step-up dialog for every call waiting on it; true once the server took the code. */
+  stepUp() {
+    if (!this.steppingUp) {
+      const asked = Promise.resolve().then(() => this.onStepUp()).catch(() => false);
+      this.steppingUp = asked.then((ok) => {
+        this.steppingUp = null;
+        if (ok) this.stepUps += 1;
+        return ok;
+      });
+    }
+    return this.steppingUp;
   }
 
   async callOnce(method, path, body, { background = false, raw = false, quiet401 = false } = {}) {

@@ -66,6 +66,34 @@ test('a step-up demand asks once for the calls refused together, then makes each
   assert.deepEqual(seen.sort(), ['/api/v1/search', '/api/v1/search', '/api/v1/units', '/api/v1/units']);
 });
 
+test('a call refused before a step-up given since is made again without asking again', async () => {
+  let steppedUp = false;
+  const demand = { 'WWW-Authenticate': 'DPoP error="insufficient_user_authentication", algs="ES256"' };
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), fetch: async (url) => {
+    const allowed = steppedUp;  // decided when the request is made
+    if (url.endsWith('/slow')) await new Promise((r) => setTimeout(r, 50));
+    return allowed ? response(200, { ok: 1 }) : response(403, { title: 'Forbidden' }, demand);
+  } });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  let asked = 0;
+  api.onStepUp = async () => { asked += 1; await new Promise((r) => setTimeout(r, 10)); steppedUp = true; return true; };
+  const answers = await Promise.all([api.call('GET', '/api/v1/fast'), api.call('GET', '/api/v1/slow')]);
+  assert.deepEqual(answers, [{ ok: 1 }, { ok: 1 }]);
+  assert.equal(asked, 1);
+});
+
+test('a step-up hook that throws counts as cancelled and does not stick', async () => {
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), fetch: async () =>
+    response(403, { title: 'Forbidden' }, { 'WWW-Authenticate': 'DPoP error="insufficient_user_authentication"' }) });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  let asked = 0;
+  api.onStepUp = () => { asked += 1; throw new Error('no dialog'); };
+  await assert.rejects(api.call('GET', '/api/v1/units'), (e) => e.stepUp === true);
+  await assert.rejects(api.call('GET', '/api/v1/units'), (e) => e.stepUp === true);
+  assert.equal(asked, 2, 'asked afresh: the failed ask was not kept');
+  assert.equal(api.steppingUp, null);
+});
+
 test('a cancelled step-up, or a background call, gets the refusal and nothing more', async () => {
   let calls = 0;
   const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), fetch: async () => {

@@ -192,6 +192,19 @@ test('a flagged session is refused every authenticated route but the step-up, lo
     }
   }
   assert.ok(refusals >= 20, `every authenticated route was tried (${refusals})`);
+  // The attempts stay visible: each act the log records is there, refused,
+  // with the session and the address (detection's rate rules count them).
+  const refused = installation.vigie('audit', 'search', '--agent', 'FLG-A').trim().split('\n')
+    .map((line) => JSON.parse(line)).filter((e) => e.outcome === 'refused');
+  const types = refused.map((e) => e.type).sort();
+  for (const type of ['search', 'file_opening', 'audit_search', 'agent_added', 'agent_suspended',
+                      'incident_action', 'alert_acknowledged', 'passkey_registered']) {
+    assert.ok(types.includes(type), `${type} refused and recorded: ${types}`);
+  }
+  for (const event of refused) {
+    assert.equal(event.refusal, 'PermissionDenied');
+    assert.ok(event.session_id > 0 && event.source_address, JSON.stringify(event));
+  }
   assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
   assert.equal((await client.acknowledgeNotice()).status, 204);
   assert.equal((await client.call('GET', '/api/v1/self/consultations')).status, 403, 'still flagged');

@@ -327,6 +327,7 @@ test('administrators page through every agent, or one unit’s; a bad page reque
       const r = await pageAfter({ ...body, ...(after ? { after } : {}) });
       assert.equal(r.status, 200, r.body);
       seen.push(...r.json.agents.map((a) => a.service_number));
+      assert.ok(r.json.agents.length > 0, 'never an empty page');
       if (r.json.next === undefined) return seen;
       assert.equal(r.json.agents.length, body.limit, 'only a full page has a next one');
       after = r.json.next;
@@ -339,6 +340,10 @@ test('administrators page through every agent, or one unit’s; a bad page reque
   assert.equal(new Set(everyone).size, everyone.length, 'no agent twice');
   for (const sn of ['ADM-3', 'PGE-1', 'NICE-0', 'NICE-4']) assert.ok(everyone.includes(sn), sn);
   assert.deepEqual(await walk({ limit: 2, unit: 'PM-06' }), ['NICE-0', 'NICE-1', 'NICE-2', 'NICE-3', 'NICE-4']);
+  // Five agents by pages of five: one full page, and nothing after it.
+  const whole = await pageAfter({ limit: 5, unit: 'PM-06' });
+  assert.equal(whole.json.agents.length, 5);
+  assert.equal(whole.json.next, undefined, 'a full last page has no next');
   for (const body of [{ limit: 0 }, { limit: 1001 }, { after: 0 }, { after: 'x' }, { unit: 'NOWHERE' },
                       { unit: 7 }, { page: 2 }]) {
     assertProblem(await pageAfter(body), 400);

@@ -79,21 +79,28 @@ export function agentsView(app) {
   // shown on the way to the current one (the last), so Previous goes back
   // and an action reloads the page it was taken on.
   const filter = field(t('agents.filter'), { name: 'unit_filter', kind: 'select', options: [['', t('agents.filter.all')]] });
+  // The stack changes only once the page it leads to has arrived, and both
+  // buttons wait while a page loads, so quick clicks cannot skip or repeat one.
   let starts = [0];
   let next = null;
-  const previousPage = h('button', { type: 'button', onclick: () => { starts.pop(); load(); } }, t('agents.previous'));
-  const nextPage = h('button', { type: 'button', onclick: () => { starts.push(next); load(); } }, t('agents.next'));
+  const previousPage = h('button', { type: 'button', disabled: true, onclick: () => load(starts.slice(0, -1)) },
+                         t('agents.previous'));
+  const nextPage = h('button', { type: 'button', disabled: true, onclick: () => load([...starts, next]) },
+                     t('agents.next'));
   const range = h('p', { class: 'meta', 'aria-live': 'polite' });
-  filter.input.addEventListener('change', () => { starts = [0]; load(); });
+  filter.input.addEventListener('change', () => load([0]));
   const fetchAgents = newestOnly((body) => app.api.call('POST', '/api/v1/agents/search', body));
-  const load = async () => {
+  const load = async (wanted = starts) => {
+    previousPage.disabled = true;
+    nextPage.disabled = true;
     try {
       const body = { limit: AGENTS_PER_PAGE };
-      if (starts.at(-1)) body.after = starts.at(-1);
+      if (wanted.at(-1)) body.after = wanted.at(-1);
       if (filter.input.value) body.unit = filter.input.value;
       const answer = await fetchAgents(body);
       if (!answer) return;
       const { agents = [] } = answer;
+      starts = wanted;
       next = answer.next ?? null;
       previousPage.disabled = starts.length === 1;
       nextPage.disabled = next === null;
@@ -107,7 +114,14 @@ export function agentsView(app) {
         { label: t('agents.status'), cell: (a) => h('span', { class: `tag status-${a.status}` }, t(`status.${a.status}`)) },
         { label: t('agents.actions'), cell: (a) => h('div', { class: 'row-actions' }, actions(a)) },
       ], agents) : h('p', { class: 'empty' }, t('agents.none')));
-    } catch (error) { replace(list); if (app.api.signedIn) message.error(errorText(error)); }
+    } catch (error) {
+      replace(list);
+      replace(range);
+      // Still on `starts`: its buttons come back, to try again.
+      previousPage.disabled = starts.length === 1;
+      nextPage.disabled = next === null;
+      if (app.api.signedIn) message.error(errorText(error));
+    }
   };
   const sn = field(t('agents.service_number'), { name: 'new_service_number', required: true, spellcheck: 'false',
                                                  pattern: '[A-Z0-9-]{1,32}' });

@@ -23,6 +23,9 @@ export function alertsView(app, vs) {
   const search = newestOnly((background) => app.api.call('POST', '/api/v1/alerts/search', { status: vs.status },
                                                         { background }));
   const load = async ({ background = true } = {}) => {
+    // While the step-up dialog is open a poll would overtake the call it
+    // holds (newestOnly) and be refused anyway: it waits for the next turn.
+    if (background && app.api.steppingUp) return;
     try {
       const answer = await search(background);
       if (stopped || !answer) return;
