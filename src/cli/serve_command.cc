@@ -49,6 +49,7 @@ http::ServerOptions ServerOptionsFrom(const Config& config) {
   options.read_timeout = std::chrono::milliseconds(s.read_timeout_ms);
   options.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
   options.max_connections = static_cast<size_t>(s.max_connections);
+  options.max_connections_per_address = static_cast<size_t>(s.max_connections_per_address);
   options.proxy_protocol_from = s.proxy_protocol_from;
   options.io_threads = OrDefault(s.io_threads, cores);
   // A consultation holds no worker while its audit event commits (the

@@ -172,6 +172,7 @@ Result<void> ReadServer(const toml::table* t, Config::Server& s) {
   RETURN_IF_ERROR(r.Read("metrics_listen", s.metrics_listen));
   RETURN_IF_ERROR(r.Read("metrics_port", s.metrics_port, 0, 65535));
   RETURN_IF_ERROR(r.Read("max_connections", s.max_connections, 1, 1000000));
+  RETURN_IF_ERROR(r.Read("max_connections_per_address", s.max_connections_per_address, 1, 1000000));
   RETURN_IF_ERROR(r.Read("max_header_bytes", s.max_header_bytes, 1024, 1 << 20));
   RETURN_IF_ERROR(r.Read("max_body_bytes", s.max_body_bytes, 1024, 16 << 20));
   RETURN_IF_ERROR(r.Read("max_upload_bytes", s.max_upload_bytes, 1024, 64 << 20));
@@ -438,6 +439,7 @@ tls_key = "tls/key.pem"
 metrics_listen = "127.0.0.1"  # /metrics (Prometheus) on its own loopback listener
 metrics_port = 9464           # 0 = no metrics listener
 max_connections = 4096
+max_connections_per_address = 512  # one client address (an IPv6 /64); a station's NAT is one
 max_header_bytes = 8192
 max_body_bytes = 65536
 max_upload_bytes = 8388608    # the few routes taking a file (POST /api/v1/claim-checks)

@@ -51,6 +51,7 @@ struct Config {
     std::string metrics_listen = "127.0.0.1";  // must be loopback
     int metrics_port = 9464;                   // 0 = no metrics listener
     int max_connections = 4096;
+    int max_connections_per_address = 512;  // one client (an IPv6 /64); NAT exits share one
     int max_header_bytes = 8192;
     int max_body_bytes = 65536;
     int max_upload_bytes = 8 << 20;  // routes taking a file (a leaked sample to check)

@@ -114,6 +114,12 @@ std::string MetricsRegistry::RenderPrometheus() const {
          "Connections closed at once because max_connections was reached.", "counter");
   Sample(out, "vigie_http_rejected_connections_total", "",
          std::to_string(rejected_connections_.load(std::memory_order_relaxed)));
+  Header(out, "vigie_http_rejected_connections_per_address_total",
+         "Connections closed at once because their client address (an IPv6 /64) held "
+         "max_connections_per_address.",
+         "counter");
+  Sample(out, "vigie_http_rejected_connections_per_address_total", "",
+         std::to_string(rejected_per_address_.load(std::memory_order_relaxed)));
   Header(out, "vigie_http_tls_handshake_failures_total", "TLS handshakes that failed.", "counter");
   Sample(out, "vigie_http_tls_handshake_failures_total", "",
          std::to_string(tls_handshake_failures_.load(std::memory_order_relaxed)));

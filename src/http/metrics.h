@@ -35,6 +35,9 @@ class MetricsRegistry {
   void ConnectionOpened() { open_connections_.fetch_add(1, std::memory_order_relaxed); }
   void ConnectionClosed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
   void ConnectionRejected() { rejected_connections_.fetch_add(1, std::memory_order_relaxed); }
+  void ConnectionRejectedPerAddress() {
+    rejected_per_address_.fetch_add(1, std::memory_order_relaxed);
+  }
   void TlsHandshakeFailed() { tls_handshake_failures_.fetch_add(1, std::memory_order_relaxed); }
   void ProxyHeaderRefused() { proxy_header_refusals_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -66,6 +69,7 @@ class MetricsRegistry {
   std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> open_connections_{0};
   std::atomic<uint64_t> rejected_connections_{0};
+  std::atomic<uint64_t> rejected_per_address_{0};
   std::atomic<uint64_t> tls_handshake_failures_{0};
   std::atomic<uint64_t> proxy_header_refusals_{0};
 

@@ -23,9 +23,10 @@ class ProxyProtocolTest : public testing::ServerFixture {
  protected:
   // The server trusts `balancers`; its handler answers with the address it
   // was given for the request.
-  void Start(std::vector<std::string> balancers) {
+  void Start(std::vector<std::string> balancers, size_t max_connections_per_address = 512) {
     ServerOptions o = BaseOptions();
     o.proxy_protocol_from = std::move(balancers);
+    o.max_connections_per_address = max_connections_per_address;
     o.metrics = MetricsListenerOptions{};
     StartServer(o, [this](const Request& request) {
       ++handler_calls_;
@@ -62,6 +63,31 @@ TEST_F(ProxyProtocolTest, TheBalancersHeaderNamesTheClientOfEveryRequest) {
   EXPECT_EQ(second->body, "192.0.2.7");
   ASSERT_TRUE(Eventually([&] { return LogLines().size() == 2; }));
   EXPECT_THAT(LogLines()[0], HasSubstr("\"remote\":\"192.0.2.7\""));
+}
+
+// Behind a balancer every connection comes from its address: the cap counts
+// the client its header names, so one client is capped and not the others.
+TEST_F(ProxyProtocolTest, TheConnectionCapPerAddressCountsTheClientTheHeaderNames) {
+  Start({"127.0.0.1"}, 1);
+  auto open_for = [&](std::string_view client) {
+    auto c = Connect();
+    EXPECT_NE(c, nullptr);
+    EXPECT_OK(c->Send("PROXY TCP4 " + std::string(client) + " 127.0.0.1 56324 443\r\n" +
+                      RequestText("GET", "/a")));
+    return c;
+  };
+  auto first = open_for("192.0.2.7");
+  auto served = first->ReadResponse();
+  ASSERT_OK(served);
+  EXPECT_EQ(served->body, "192.0.2.7");
+  auto second = open_for("192.0.2.7");
+  EXPECT_TRUE(second->WaitForClose(3s));
+  auto other = open_for("192.0.2.8");
+  auto answered = other->ReadResponse();
+  ASSERT_OK(answered);
+  EXPECT_EQ(answered->body, "192.0.2.8");
+  EXPECT_THAT(Metrics(), HasSubstr("vigie_http_rejected_connections_per_address_total 1\n"));
+  EXPECT_EQ(handler_calls_.load(), 2);
 }
 
 TEST_F(ProxyProtocolTest, AHealthCheckOnTheBalancersOwnBehalfKeepsItsAddress) {

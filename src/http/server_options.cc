@@ -59,6 +59,9 @@ Result<void> ValidateServerOptions(const ServerOptions& o) {
     }
   }
   if (o.max_connections == 0) return Invalid("max_connections must be > 0");
+  if (o.max_connections_per_address == 0) {
+    return Invalid("max_connections_per_address must be > 0");
+  }
   if (o.io_threads == 0 || o.worker_threads == 0) return Invalid("thread counts must be > 0");
   if (!o.waiting_paths.empty() && o.waiting_workers == 0) {
     return Invalid("waiting_paths need waiting_workers > 0");

@@ -77,6 +77,14 @@ struct ServerOptions {
   // Security: beyond this many open connections a new one is accepted and
   // closed at once (counted in vigie_http_rejected_connections_total).
   size_t max_connections = 1024;
+  // Security: one client (ClientNetwork: an IPv4 address, an IPv6 /64) holds
+  // at most this many, so it cannot take every connection from the others.
+  // Counted once a balancer's PROXY header has named the client, before any
+  // TLS work; beyond, closed at once
+  // (vigie_http_rejected_connections_per_address_total). Generous: a police
+  // station's agents may all come from one NAT address, six connections
+  // per browser.
+  size_t max_connections_per_address = 512;
 
   // Threads running socket I/O and TLS, and threads running handlers.
   size_t io_threads = 1;

@@ -455,6 +455,35 @@ TEST_F(ServerTest, ConnectionsBeyondTheCapAreClosedAtOnce) {
   EXPECT_EQ(r->status, 200);
 }
 
+TEST_F(ServerTest, OneClientCannotHoldEveryConnection) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 10;
+  o.max_connections_per_address = 2;
+  o.metrics = MetricsListenerOptions{};
+  Start(o);
+  std::vector<std::unique_ptr<TestClient>> held;
+  for (int i = 0; i < 2; ++i) {
+    auto c = TestClient::Connect(port());
+    ASSERT_OK(c);
+    ASSERT_OK((*c)->Send(RequestText("GET", "/echo")));
+    ASSERT_OK((*c)->ReadResponse());
+    held.push_back(std::move(*c));
+  }
+  auto third = TestClient::Connect(port());
+  ASSERT_OK(third);
+  EXPECT_TRUE((*third)->WaitForClose(3s));  // far below max_connections, yet closed
+  auto metrics = Fetch(*server_->metrics_port(), "GET", "/metrics");
+  ASSERT_OK(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_per_address_total 1\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_total 0\n"));
+
+  held.pop_back();  // its place is given back when the server sees the close
+  EXPECT_TRUE(Eventually([&] { return server_->metrics().open_connections() == 1; }));
+  auto r = Fetch(port(), "GET", "/echo");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+}
+
 TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   Start();
   auto client = TestClient::Connect(port());

@@ -213,6 +213,30 @@ class Connection final : public ConnectionControl,
     if (next != Next::kDrop) co_await Shutdown(next == Next::kCloseAfterDraining);
   }
 
+  // Security: one client cannot hold every connection
+  // (ServerOptions::max_connections_per_address). Counted by network, as an
+  // IPv6 host picks any address of its /64.
+  bool ClaimClientPlace() {
+    const std::string network = ClientNetwork(remote_address_);
+    if (context_.connections.Claim(registry_id_, network,
+                                   context_.options.max_connections_per_address)) {
+      return true;
+    }
+    context_.metrics->ConnectionRejectedPerAddress();
+    // One line a minute at most: a flood of connections is not also a flood
+    // of log lines. The metric counts every one.
+    const int64_t minute = std::chrono::duration_cast<std::chrono::minutes>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+    if (context_.per_address_refusal_logged.exchange(minute) != minute) {
+      Log(LogLevel::kWarn, "http_connections_per_address_reached",
+          {{"network", network},
+           {"max_connections_per_address",
+            std::to_string(context_.options.max_connections_per_address)}});
+    }
+    return false;
+  }
+
   bool FromBalancer() const {
     if (role_ != ListenerRole::kApi) return false;
     const auto& sources = context_.proxy_sources;

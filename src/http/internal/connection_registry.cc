@@ -12,11 +12,30 @@ uint64_t ConnectionRegistry::Add(ListenerRole role, std::weak_ptr<ConnectionCont
   return id;
 }
 
+bool ConnectionRegistry::Claim(uint64_t id, const std::string& network, size_t max) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return false;
+  if (it->second.network) return true;  // counted already
+  size_t& held = per_network_[network];
+  if (held >= max) {
+    if (held == 0) per_network_.erase(network);
+    return false;
+  }
+  ++held;
+  it->second.network = network;
+  return true;
+}
+
 bool ConnectionRegistry::Remove(uint64_t id) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(id);
   if (it != entries_.end()) {
     if (it->second.role == ListenerRole::kApi) --api_count_;
+    if (it->second.network) {
+      auto held = per_network_.find(*it->second.network);
+      if (held != per_network_.end() && --held->second == 0) per_network_.erase(held);
+    }
     entries_.erase(it);
   }
   return entries_.empty();

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <unordered_map>
 
 namespace vigie::http::internal {
@@ -25,6 +27,10 @@ class ConnectionControl {
 class ConnectionRegistry {
  public:
   uint64_t Add(ListenerRole role, std::weak_ptr<ConnectionControl> connection);
+  // Counts connection `id` against its client's network (ClientNetwork) until
+  // it is removed; false, and nothing counted, when that network already
+  // holds `max` connections.
+  bool Claim(uint64_t id, const std::string& network, size_t max);
   // Returns true if this removal left the registry empty.
   bool Remove(uint64_t id);
   size_t Count(ListenerRole role) const;
@@ -35,11 +41,13 @@ class ConnectionRegistry {
   struct Entry {
     ListenerRole role;
     std::weak_ptr<ConnectionControl> connection;
+    std::optional<std::string> network;  // set by Claim
   };
   mutable std::mutex mutex_;
   uint64_t next_id_ = 1;                         // guarded by mutex_
   std::unordered_map<uint64_t, Entry> entries_;  // guarded by mutex_
   size_t api_count_ = 0;                         // guarded by mutex_
+  std::unordered_map<std::string, size_t> per_network_;  // guarded by mutex_
 };
 
 }  // namespace vigie::http::internal

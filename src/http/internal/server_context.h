@@ -74,6 +74,8 @@ struct ServerContext {
   std::atomic<bool> stopping{false};
   UploadSlots uploads;  // requests holding a body over max_body_bytes
   ConnectionRegistry connections;
+  // The steady-clock minute the per-address cap was last logged in.
+  std::atomic<int64_t> per_address_refusal_logged{-1};
   std::function<void()>
       on_drained;  // called (any thread) when the last connection ends while stopping
 };
