@@ -67,7 +67,8 @@ struct ServerOptions {
   size_t max_uploads_per_address = 1;
 
   // Security: slow clients are cut. The read timeout bounds receiving one
-  // whole request (and the TLS handshake) from its first byte; the write
+  // whole request from its first byte, and a new connection's PROXY header,
+  // TLS handshake and first request all together from its accept; the write
   // timeout bounds sending one response; the idle timeout bounds the wait for
   // the next request on a kept-alive connection.
   std::chrono::milliseconds read_timeout{10'000};

@@ -412,6 +412,27 @@ TEST_F(ServerTest, ASilentConnectionIsCutAtTheReadTimeout) {
   EXPECT_TRUE((*client)->WaitForClose(3s));
 }
 
+// The first request's time counts from the connection: silence first, then
+// a request trickled in, does not earn a second read_timeout.
+TEST_F(ServerTest, ANewConnectionHasOneReadTimeoutForItsFirstRequest) {
+  ServerOptions o = BaseOptions();
+  o.read_timeout = 1s;
+  Start(o);
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  auto start = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(800ms);
+  bool closed = !(*client)->Send("GET /echo HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+  for (int i = 0; i < 100 && !closed; ++i) {
+    closed = !(*client)->Send("a") || (*client)->WaitForClose(50ms);
+  }
+  EXPECT_TRUE(closed);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(elapsed, 900ms);
+  EXPECT_LT(elapsed, 1600ms);  // not 800 ms + a whole read_timeout again
+  EXPECT_EQ(handler_calls_, 0);
+}
+
 TEST_F(ServerTest, AnIdleKeptAliveConnectionIsClosedAtTheIdleTimeout) {
   ServerOptions o = BaseOptions();
   o.idle_timeout = 200ms;

@@ -180,13 +180,18 @@ class Connection final : public ConnectionControl,
 
   asio::awaitable<void> Serve() {
     auto& lowest = beast::get_lowest_layer(stream_);
+    // Security: a new connection has read_timeout in all for its PROXY
+    // header, TLS handshake and first request, not that much for each: a
+    // client trickling them would otherwise hold its place three times as long.
+    first_request_deadline_ = std::chrono::steady_clock::now() + context_.options.read_timeout;
     boost::system::error_code ec;
     tcp::endpoint peer = lowest.socket().remote_endpoint(ec);
     if (!ec) remote_address_ = RecordedAddress(peer.address().to_string());
     if (FromBalancer() && !co_await ReadProxyHeader()) co_return;
+    if (role_ == ListenerRole::kApi && !ClaimClientPlace()) co_return;
 
     if constexpr (kTls) {
-      lowest.expires_after(context_.options.read_timeout);
+      lowest.expires_at(first_request_deadline_);
       auto [handshake_ec] =
           co_await stream_.async_handshake(asio::ssl::stream_base::server, kNoThrow);
       if (handshake_ec) {
@@ -201,7 +206,11 @@ class Connection final : public ConnectionControl,
       if (buffer_.size() == 0) {
         // Waiting for the next request: the only state Stop() closes at once.
         idle_ = true;
-        lowest.expires_after(first ? context_.options.read_timeout : context_.options.idle_timeout);
+        if (first) {
+          lowest.expires_at(first_request_deadline_);
+        } else {
+          lowest.expires_after(context_.options.idle_timeout);
+        }
         auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kNoThrow);
         idle_ = false;
         if (read_ec) co_return;
@@ -249,7 +258,7 @@ class Connection final : public ConnectionControl,
   // it. False: refused (logged and counted); the connection ends.
   asio::awaitable<bool> ReadProxyHeader() {
     auto& lowest = beast::get_lowest_layer(stream_);
-    lowest.expires_after(context_.options.read_timeout);
+    lowest.expires_at(first_request_deadline_);
     std::string bytes;
     ProxyHeader header = ParseProxyHeader(bytes);
     while (header.state == ProxyHeader::State::kNeedMore) {
@@ -287,7 +296,12 @@ class Connection final : public ConnectionControl,
     const bool any_uploads = !options.upload_paths.empty();
     parser.body_limit(any_uploads ? std::max(options.max_body_bytes, options.max_upload_bytes)
                                   : options.max_body_bytes);
-    lowest.expires_after(options.read_timeout);
+    if (first_request_pending_) {
+      lowest.expires_at(first_request_deadline_);
+      first_request_pending_ = false;
+    } else {
+      lowest.expires_after(options.read_timeout);
+    }
     auto [read_ec, head_bytes] =
         co_await bhttp::async_read_header(stream_, buffer_, parser, kNoThrow);
     // Counted by network: an IPv6 host picks any address of its /64.
@@ -541,6 +555,10 @@ class Connection final : public ConnectionControl,
   std::string remote_address_;
   uint64_t registry_id_ = 0;
   bool idle_ = false;  // touched only on the connection's strand
+  // Set by Serve(): when the PROXY header, TLS handshake and first request
+  // must all be in. Touched only on the connection's strand.
+  std::chrono::steady_clock::time_point first_request_deadline_;
+  bool first_request_pending_ = true;
 };
 
 }  // namespace
