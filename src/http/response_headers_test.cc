@@ -74,10 +74,14 @@ TEST(FinalHeadersTest, HandlerMayOverrideCspAndCacheControlButNotServerHeaders) 
 
 TEST(FinalHeadersTest, DropsHeadersThatCouldSplitTheResponse) {
   Response r;
-  r.headers = {{"X-Echo", "a\r\nSet-Cookie: evil=1"}, {"Bad Name", "v"}, {"X-Ok", "fine"}};
+  r.headers = {{"X-Echo", "a\r\nSet-Cookie: evil=1"},
+               {"Bad Name", "v"},
+               {"X-Ok", "fine"},
+               {"X-Huge", std::string(kMaxResponseHeaderBytes, 'a')}};
   r.content_security_policy = "x\r\ny";
   HeaderList h = FinalHeaders(r, false, "id");
   EXPECT_FALSE(Find(h, "X-Echo").has_value());
+  EXPECT_FALSE(Find(h, "X-Huge").has_value());
   EXPECT_FALSE(Find(h, "Bad Name").has_value());
   EXPECT_EQ(Find(h, "X-Ok"), "fine");
   EXPECT_EQ(Find(h, "Content-Security-Policy"), std::string(kDefaultContentSecurityPolicy));

@@ -448,61 +448,59 @@ TEST_F(ServerTest, AnIdleKeptAliveConnectionIsClosedAtTheIdleTimeout) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, 150ms);
 }
 
-TEST_F(ServerTest, ConnectionsBeyondTheCapAreClosedAtOnce) {
-  ServerOptions o = BaseOptions();
-  o.max_connections = 2;
-  o.metrics = MetricsListenerOptions{};
-  Start(o);
+class ConnectionCapTest : public ServerTest {
+ protected:
+  // Holds two served connections from this client, then checks that a third
+  // is closed at once and counted under `counter` alone, and that a place
+  // given back serves again.
+  void ExpectAThirdConnectionClosed(std::string_view counter, std::string_view other_counter);
+};
+
+void ConnectionCapTest::ExpectAThirdConnectionClosed(std::string_view counter,
+                                                     std::string_view other_counter) {
+  Server& server = *server_;
   std::vector<std::unique_ptr<TestClient>> held;
   for (int i = 0; i < 2; ++i) {
-    auto c = TestClient::Connect(port());
+    auto c = TestClient::Connect(server.port());
     ASSERT_OK(c);
     ASSERT_OK((*c)->Send(RequestText("GET", "/echo")));
     ASSERT_OK((*c)->ReadResponse());  // served: surely counted
     held.push_back(std::move(*c));
   }
-  auto extra = TestClient::Connect(port());
+  auto extra = TestClient::Connect(server.port());
   ASSERT_OK(extra);  // the kernel accepts; the server closes it
   EXPECT_TRUE((*extra)->WaitForClose(3s));
-  EXPECT_EQ(server_->metrics().open_connections(), 2);
-  auto metrics = Fetch(*server_->metrics_port(), "GET", "/metrics");
+  // Closed by the server, counted out once its coroutine ends.
+  EXPECT_TRUE(Eventually([&] { return server.metrics().open_connections() == 2; }));
+  auto metrics = Fetch(*server.metrics_port(), "GET", "/metrics");
   ASSERT_OK(metrics);
-  EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_total 1\n"));
+  EXPECT_THAT(metrics->body, HasSubstr(std::string(counter) + " 1\n"));
+  EXPECT_THAT(metrics->body, HasSubstr(std::string(other_counter) + " 0\n"));
 
-  held.pop_back();  // a slot frees up once the server sees the close
-  EXPECT_TRUE(Eventually([&] { return server_->metrics().open_connections() == 1; }));
-  auto r = Fetch(port(), "GET", "/echo");
+  held.pop_back();  // a place frees up once the server sees the close
+  EXPECT_TRUE(Eventually([&] { return server.metrics().open_connections() == 1; }));
+  auto r = Fetch(server.port(), "GET", "/echo");
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 200);
 }
 
-TEST_F(ServerTest, OneClientCannotHoldEveryConnection) {
+TEST_F(ConnectionCapTest, ConnectionsBeyondTheCapAreClosedAtOnce) {
   ServerOptions o = BaseOptions();
-  o.max_connections = 10;
-  o.max_connections_per_address = 2;
+  o.max_connections = 2;
   o.metrics = MetricsListenerOptions{};
   Start(o);
-  std::vector<std::unique_ptr<TestClient>> held;
-  for (int i = 0; i < 2; ++i) {
-    auto c = TestClient::Connect(port());
-    ASSERT_OK(c);
-    ASSERT_OK((*c)->Send(RequestText("GET", "/echo")));
-    ASSERT_OK((*c)->ReadResponse());
-    held.push_back(std::move(*c));
-  }
-  auto third = TestClient::Connect(port());
-  ASSERT_OK(third);
-  EXPECT_TRUE((*third)->WaitForClose(3s));  // far below max_connections, yet closed
-  auto metrics = Fetch(*server_->metrics_port(), "GET", "/metrics");
-  ASSERT_OK(metrics);
-  EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_per_address_total 1\n"));
-  EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_total 0\n"));
+  ExpectAThirdConnectionClosed("vigie_http_rejected_connections_total",
+                               "vigie_http_rejected_connections_per_address_total");
+}
 
-  held.pop_back();  // its place is given back when the server sees the close
-  EXPECT_TRUE(Eventually([&] { return server_->metrics().open_connections() == 1; }));
-  auto r = Fetch(port(), "GET", "/echo");
-  ASSERT_OK(r);
-  EXPECT_EQ(r->status, 200);
+TEST_F(ConnectionCapTest, OneClientCannotHoldEveryConnection) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 10;
+  o.max_connections_per_address = 2;  // far below max_connections, yet the third is closed
+  o.metrics = MetricsListenerOptions{};
+  Start(o);
+  ExpectAThirdConnectionClosed("vigie_http_rejected_connections_per_address_total",
+                               "vigie_http_rejected_connections_total");
 }
 
 TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {

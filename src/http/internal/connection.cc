@@ -125,6 +125,23 @@ Response InvokeHandler(const Handler& handler, const Request& request) {
   }
 }
 
+// A request in vigie_http_requests_in_flight for as long as it lives,
+// however its coroutine ends (an exception in a response's headers too).
+class InFlightRequest {
+ public:
+  explicit InFlightRequest(MetricsRegistry* metrics) : metrics_(metrics) {
+    if (metrics_ != nullptr) metrics_->RequestStarted();
+  }
+  InFlightRequest(const InFlightRequest&) = delete;
+  InFlightRequest& operator=(const InFlightRequest&) = delete;
+  ~InFlightRequest() {
+    if (metrics_ != nullptr) metrics_->RequestFinished();
+  }
+
+ private:
+  MetricsRegistry* metrics_;
+};
+
 template <class Stream>
 class Connection final : public ConnectionControl,
                          public std::enable_shared_from_this<Connection<Stream>> {
@@ -151,10 +168,23 @@ class Connection final : public ConnectionControl,
   }
 
   static void Launch(std::shared_ptr<Connection> self) {
-    self->registry_id_ = self->context_.connections.Add(self->role_, self->weak_from_this());
-    if (self->role_ == ListenerRole::kApi) self->context_.metrics->ConnectionOpened();
-    auto executor = self->stream_.get_executor();
-    asio::co_spawn(executor, Run(std::move(self)), [](std::exception_ptr) {});
+    ServerContext& context = self->context_;
+    const ListenerRole role = self->role_;
+    const uint64_t id = context.connections.Add(role, self->weak_from_this());
+    self->registry_id_ = id;
+    if (role == ListenerRole::kApi) context.metrics->ConnectionOpened();
+    try {
+      auto executor = self->stream_.get_executor();
+      asio::co_spawn(executor, Run(std::move(self)), [](std::exception_ptr) {});
+    } catch (...) {
+      // Never started, so Run() will not count it out: done here, or its
+      // place would be lost for good and a stop would wait for it.
+      if (role == ListenerRole::kApi) context.metrics->ConnectionClosed();
+      if (context.connections.Remove(id) && context.stopping.load() && context.on_drained) {
+        context.on_drained();
+      }
+      throw;
+    }
   }
 
  private:
@@ -169,6 +199,8 @@ class Connection final : public ConnectionControl,
       co_await self->Serve();
     } catch (const std::exception& e) {
       Log(LogLevel::kError, "http_connection_failed", {{"error", e.what()}});
+    } catch (...) {
+      Log(LogLevel::kError, "http_connection_failed", {{"error", "not a std::exception"}});
     }
     beast::get_lowest_layer(self->stream_).close();
     if (self->role_ == ListenerRole::kApi) self->context_.metrics->ConnectionClosed();
@@ -364,7 +396,7 @@ class Connection final : public ConnectionControl,
     const bool head = message.method() == bhttp::verb::head;
     bool keep_alive = message.keep_alive();
 
-    if (role_ == ListenerRole::kApi) context_.metrics->RequestStarted();
+    InFlightRequest in_flight(role_ == ListenerRole::kApi ? context_.metrics : nullptr);
     Response response;
     if (request.target.empty() || request.target.front() != '/') {
       // Only origin-form targets: no proxying, no "*".
@@ -395,7 +427,6 @@ class Connection final : public ConnectionControl,
     std::string().swap(request.body);
     upload.Release();
     bool written = co_await Respond(request, std::move(response), start, version, head, keep_alive);
-    if (role_ == ListenerRole::kApi) context_.metrics->RequestFinished();
     if (!written) co_return Next::kDrop;
     co_return keep_alive && !context_.stopping.load() ? Next::kContinue : Next::kClose;
   }

@@ -38,7 +38,7 @@ bool IsServerOwnedHeader(std::string_view name) {
 }
 
 bool IsValidHeader(std::string_view name, std::string_view value) {
-  if (name.empty()) return false;
+  if (name.empty() || name.size() + value.size() > kMaxResponseHeaderBytes) return false;
   for (unsigned char c : name) {
     if (!IsTokenChar(c)) return false;
   }

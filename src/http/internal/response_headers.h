@@ -5,6 +5,7 @@
 // Thread-safety: pure functions.
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -26,9 +27,13 @@ inline constexpr std::string_view kStrictTransportSecurity = "max-age=63072000; 
 // Strict-Transport-Security and the other security headers.
 bool IsServerOwnedHeader(std::string_view name);
 
+// Beyond this a field is dropped: Beast throws on one over 64 KiB, and no
+// answer of ours needs more than a few hundred bytes.
+inline constexpr size_t kMaxResponseHeaderBytes = 8 * 1024;
+
 // A syntactically valid field name (RFC 9110 token) and value (no CR, LF or
-// NUL). Security: a handler echoing input into a header cannot split the
-// response.
+// NUL), at most kMaxResponseHeaderBytes together. Security: a handler
+// echoing input into a header cannot split the response.
 bool IsValidHeader(std::string_view name, std::string_view value);
 
 // The Date header's value (RFC 9110 §5.6.7 IMF-fixdate), e.g.
