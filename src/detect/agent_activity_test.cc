@@ -212,6 +212,36 @@ TEST(AgentActivityTest, QueryRateCountsConsultationsWithinAMinute) {
   }
 }
 
+// A session detection flagged is refused its consultations until it steps
+// up (the API records each refusal): hammering on counts toward query_rate,
+// and a refused act is never learnt from nor judged by the other rules.
+TEST(AgentActivityTest, RefusedConsultationsCountTowardQueryRateOnly) {
+  AgentActivity activity;
+  DetectOptions options = Options();
+  // History: the office network, and an act just before (so the new
+  // networks below would fire new_network and concurrent_addresses were
+  // the acts not refused).
+  EXPECT_TRUE(
+      activity.Take(Search(kMorning - 48 * kHour, {}, "10.1.2.3"), nullptr, options, true).empty());
+  EXPECT_TRUE(
+      activity.Take(Search(kMorning - 6 * kHour - kSecond, {}, "10.1.2.3"), nullptr, options, false)
+          .empty());
+  bool fired = false;
+  for (int i = 0; i <= options.query_rate_per_minute; ++i) {
+    // From ever new networks, at night: nothing the other rules would miss.
+    AuditEvent refused =
+        Event(i % 2 ? AuditEventType::kFileOpening : AuditEventType::kSearch,
+              kMorning - 6 * kHour + i * kSecond, "198.51.100." + std::to_string(i % 200));
+    refused.outcome = audit::AuditOutcome::kRefused;
+    refused.refusal_code = "PermissionDenied";
+    for (const Finding& finding : activity.Take(refused, nullptr, options, false)) {
+      EXPECT_EQ(finding.rule, Rule::kQueryRate) << i;
+      fired = true;
+    }
+  }
+  EXPECT_TRUE(fired);
+}
+
 TEST(AgentActivityTest, AlphabeticalSweepOfSurnamesIsEnumeration) {
   AgentActivity activity;
   DetectOptions options = Options();
