@@ -205,9 +205,9 @@ void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& 
   concerned.token_id_hash = event.token_id_hash;
   concerned.source_address = event.source_address;
   concerned.user_agent = event.user_agent;
-  AuditEvent raised = trail_.Administration(
-      concerned, AuditEventType::kAlertRaised,
-      "alert " + std::to_string(alert_id) + ": " + alert.rule + ", " + alert.action);
+  AuditEvent raised =
+      trail_.Administration(concerned, AuditEventType::kAlertRaised,
+                            detect::AlertRaisedSubject(alert_id, alert.rule, alert.action));
   if (auto recorded = trail_.Record(std::move(raised), std::chrono::steady_clock::now());
       !recorded) {
     Log(LogLevel::kError, "detect_alert_not_audited", {{"error", recorded.error().message()}});

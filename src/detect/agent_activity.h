@@ -62,6 +62,12 @@ class AgentActivity {
   void NoteEarlierActivity(int64_t time_unix_micros) {
     last_event_us_ = std::max(last_event_us_, time_unix_micros);
   }
+  // `rule` fired for this agent at that time (its alert_raised event, from
+  // the log): it is not fired again within the re-alert interval.
+  void NoteEarlierAlert(Rule rule, int64_t time_unix_micros) {
+    int64_t& last = last_fired_us_[static_cast<size_t>(rule)];
+    last = std::max(last, time_unix_micros);
+  }
 
  private:
   struct SearchSample {

@@ -35,6 +35,18 @@ std::optional<Rule> RuleFromName(std::string_view name) {
   return std::nullopt;
 }
 
+std::string AlertRaisedSubject(int64_t alert_id, std::string_view rule, std::string_view action) {
+  return "alert " + std::to_string(alert_id) + ": " + std::string(rule) + ", " +
+         std::string(action);
+}
+
+std::optional<Rule> RuleOfAlertRaised(std::string_view subject) {
+  const size_t colon = subject.find(": ");
+  if (!subject.starts_with("alert ") || colon == std::string_view::npos) return std::nullopt;
+  std::string_view rest = subject.substr(colon + 2);
+  return RuleFromName(rest.substr(0, rest.find(", ")));
+}
+
 std::string_view ActionName(Action action) {
   switch (action) {
     case Action::kOff: return "off";

@@ -35,6 +35,14 @@ inline constexpr size_t kRuleCount = 11;
 std::string_view RuleName(Rule rule);
 std::optional<Rule> RuleFromName(std::string_view name);
 
+// The subject of the audit log's alert_raised event: "alert 12: query_rate,
+// suspend". The rule is read back from it when an agent's past is replayed,
+// so a restart, or another node, does not fire the same rule again within
+// its re-alert interval.
+std::string AlertRaisedSubject(int64_t alert_id, std::string_view rule, std::string_view action);
+// The rule an alert_raised subject names; nullopt for any other text.
+std::optional<Rule> RuleOfAlertRaised(std::string_view subject);
+
 enum class Action { kOff, kAlert, kStepUp, kSuspend };
 std::string_view ActionName(Action action);  // "off", "alert", "step_up", "suspend"
 // InvalidArgument for any other text.

@@ -9,6 +9,19 @@ namespace vigie::detect {
 using audit::AuditEvent;
 using audit::AuditEventType;
 
+namespace {
+
+// An alert in the agent's past (raised before a restart, or by another
+// node): its rule waits out the re-alert interval from then, not from now.
+void NoteAlert(AgentActivity& activity, const AuditEvent& event) {
+  if (event.type != AuditEventType::kAlertRaised) return;
+  if (std::optional<Rule> rule = RuleOfAlertRaised(event.subject)) {
+    activity.NoteEarlierAlert(*rule, event.time_unix_micros);
+  }
+}
+
+}  // namespace
+
 Detector::Detector(DetectOptions options, History history, Foreign foreign, LastSeen last_seen)
     : options_(std::move(options)),
       history_(std::move(history)),
@@ -67,6 +80,7 @@ Detector::Known& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
     bool active = false;  // in the window read
     if (past) {
       for (const AuditEvent& old : *past) {
+        NoteAlert(*it->second.activity, old);
         if (!IsAgentActivity(old.type)) continue;
         // Only what succeeded is a sign of life (a refused attempt must not
         // hide a dormant account): refused events still feed the rates.
@@ -123,10 +137,11 @@ void Detector::CatchUp(Known& known, const AuditEvent& event) {
     // This node's own events reach Observe directly (some may still be on
     // their way): only the other nodes' are learnt here. Their own node
     // judges them; here they count towards what comes next.
-    if (other.sequence <= known.last_sequence || other.node_id == options_.shared_log_node ||
-        !IsAgentActivity(other.type)) {
+    if (other.sequence <= known.last_sequence || other.node_id == options_.shared_log_node) {
       continue;
     }
+    NoteAlert(*known.activity, other);
+    if (!IsAgentActivity(other.type)) continue;
     known.activity->Take(other, nullptr, options_, /*learning=*/true);
     known.last_sequence = other.sequence;
   }

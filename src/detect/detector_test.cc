@@ -54,6 +54,46 @@ TEST(DetectorTest, LearnsTheAgentsHistoryOnFirstSightOnly) {
   EXPECT_EQ(loads, 1);
 }
 
+// After a restart (or on another node), an alert the log holds for the agent
+// still holds back the same rule for the re-alert interval: no second alert,
+// step-up or suspension for what was already answered.
+TEST(DetectorTest, AnAlertInTheHistoryHoldsBackItsRuleAfterARestart) {
+  auto first_rules = [](bool alert_in_history) {
+    Detector detector(
+        Options(),
+        [&](int64_t agent, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+          std::vector<AuditEvent> past{Search(agent, 1, kNow - 86400 * kSecond, {1})};
+          if (alert_in_history) {
+            AuditEvent raised;
+            raised.sequence = 2;
+            raised.type = AuditEventType::kAlertRaised;
+            raised.time_unix_micros = kNow - 600 * kSecond;
+            raised.actor.agent_id = agent;
+            raised.subject = AlertRaisedSubject(5, "new_network", "alert");
+            past.push_back(raised);
+          }
+          return past;
+        });
+    std::vector<Rule> rules;
+    for (const Finding& f : detector.Observe(Search(7, 50, kNow, {2}, "198.51.100.4"), nullptr)) {
+      rules.push_back(f.rule);
+    }
+    return rules;
+  };
+  EXPECT_EQ(first_rules(false), std::vector<Rule>{Rule::kNewNetwork});
+  EXPECT_TRUE(first_rules(true).empty());
+}
+
+TEST(DetectorTest, AnAlertRaisedSubjectNamesItsRule) {
+  EXPECT_EQ(AlertRaisedSubject(12, "query_rate", "suspend"), "alert 12: query_rate, suspend");
+  EXPECT_EQ(RuleOfAlertRaised(AlertRaisedSubject(12, "query_rate", "suspend")), Rule::kQueryRate);
+  EXPECT_EQ(RuleOfAlertRaised("alert 3: canary, alert"), Rule::kCanary);
+  for (std::string_view other : {"", "alert 3", "alert 3: ", "alert 3: no_such_rule, alert",
+                                 "acknowledged 3: canary, alert", "alert 3:canary, alert"}) {
+    EXPECT_EQ(RuleOfAlertRaised(other), std::nullopt) << other;
+  }
+}
+
 TEST(DetectorTest, ADormantAccountIsKnownFromBeyondTheBaselineWindow) {
   Detector detector(
       Options(), [](int64_t agent, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
