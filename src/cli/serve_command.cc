@@ -48,6 +48,10 @@ http::ServerOptions ServerOptionsFrom(const Config& config) {
   for (std::string_view path : api::ApiV1::UploadPaths()) options.upload_paths.emplace_back(path);
   options.read_timeout = std::chrono::milliseconds(s.read_timeout_ms);
   options.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
+  options.write_timeout = std::chrono::milliseconds(s.write_timeout_ms);
+  options.drain_timeout = std::chrono::milliseconds(s.drain_timeout_ms);
+  options.max_concurrent_uploads = static_cast<size_t>(s.max_concurrent_uploads);
+  options.max_uploads_per_address = static_cast<size_t>(s.max_uploads_per_address);
   options.max_connections = static_cast<size_t>(s.max_connections);
   options.max_connections_per_address = static_cast<size_t>(s.max_connections_per_address);
   options.proxy_protocol_from = s.proxy_protocol_from;

@@ -57,6 +57,10 @@ struct Config {
     int max_upload_bytes = 8 << 20;  // routes taking a file (a leaked sample to check)
     int read_timeout_ms = 10000;  // Security: slow clients are cut
     int idle_timeout_ms = 60000;
+    int write_timeout_ms = 10000;     // a client too slow to take its answer is cut
+    int drain_timeout_ms = 10000;     // on SIGTERM, in-flight requests get this long
+    int max_concurrent_uploads = 4;   // bodies over max_body_bytes buffered at once
+    int max_uploads_per_address = 1;  // of those, per client address (an IPv6 /64)
     int io_threads = 0;      // 0 = one per core
     int worker_threads = 0;  // 0 = two per core
     std::string public_url;  // DPoP htu base; "" = https://localhost:<port>

@@ -41,6 +41,12 @@ TEST(ConfigTest, DefaultTomlParsesToDefaults) {
   EXPECT_EQ(config->quota.files_per_day, built_in.quota.files_per_day);
   EXPECT_EQ(config->audit.url, built_in.audit.url);
   EXPECT_EQ(config->server.proxy_protocol_from, built_in.server.proxy_protocol_from);
+  EXPECT_EQ(config->server.max_connections_per_address,
+            built_in.server.max_connections_per_address);
+  EXPECT_EQ(config->server.write_timeout_ms, built_in.server.write_timeout_ms);
+  EXPECT_EQ(config->server.drain_timeout_ms, built_in.server.drain_timeout_ms);
+  EXPECT_EQ(config->server.max_concurrent_uploads, built_in.server.max_concurrent_uploads);
+  EXPECT_EQ(config->server.max_uploads_per_address, built_in.server.max_uploads_per_address);
   EXPECT_EQ(config->audit.witness_file, built_in.audit.witness_file);
   EXPECT_EQ(config->audit.max_wait_ms, built_in.audit.max_wait_ms);
   EXPECT_EQ(config->audit.checkpoint_every_events, built_in.audit.checkpoint_every_events);
@@ -66,10 +72,20 @@ max_results = 5
 [server]
 max_upload_bytes = 1048576
 proxy_protocol_from = ["10.10.0.0/24", "10.10.1.5"]
+max_connections_per_address = 2000
+write_timeout_ms = 20000
+drain_timeout_ms = 0
+max_concurrent_uploads = 8
+max_uploads_per_address = 2
 )",
                             "/d");
   ASSERT_OK(config);
   EXPECT_EQ(config->server.max_upload_bytes, 1 << 20);
+  EXPECT_EQ(config->server.max_connections_per_address, 2000);
+  EXPECT_EQ(config->server.write_timeout_ms, 20000);
+  EXPECT_EQ(config->server.drain_timeout_ms, 0);
+  EXPECT_EQ(config->server.max_concurrent_uploads, 8);
+  EXPECT_EQ(config->server.max_uploads_per_address, 2);
   EXPECT_EQ(config->server.proxy_protocol_from,
             (std::vector<std::string>{"10.10.0.0/24", "10.10.1.5"}));
   EXPECT_EQ(config->store.url, "sqlite:/var/lib/vigie/v.db");
@@ -129,6 +145,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"[server]\ntls_key = \"\"", "go together"},
         BadConfig{"[server]\nmetrics_listen = \"10.0.0.1\"", "loopback"},
         BadConfig{"[server]\nport = 70000", "between 0 and 65535"},
+        BadConfig{"[server]\nmax_connections_per_address = 0", "between 1"},
+        BadConfig{"[server]\nmax_uploads_per_address = 0", "between 1"},
+        BadConfig{"[server]\nwrite_timeout_ms = 5", "between 100"},
         BadConfig{"[server]\nmax_upload_bytes = 100", "'server.max_upload_bytes'"},
         BadConfig{"[server]\nmax_upload_bytes = 134217728", "between 1024"},
         BadConfig{"[server]\npublic_url = \"ftp://x\"", "http(s) URL"},
