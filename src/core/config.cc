@@ -179,7 +179,9 @@ Result<void> ReadServer(const toml::table* t, Config::Server& s) {
   RETURN_IF_ERROR(r.Read("read_timeout_ms", s.read_timeout_ms, 100, 600000));
   RETURN_IF_ERROR(r.Read("idle_timeout_ms", s.idle_timeout_ms, 100, 3600000));
   RETURN_IF_ERROR(r.Read("write_timeout_ms", s.write_timeout_ms, 100, 600000));
-  RETURN_IF_ERROR(r.Read("drain_timeout_ms", s.drain_timeout_ms, 0, 600000));
+  // At most 20 s: the systemd unit kills the service 30 s after SIGTERM, and
+  // the audit log still has to sign its last checkpoint after the drain.
+  RETURN_IF_ERROR(r.Read("drain_timeout_ms", s.drain_timeout_ms, 0, 20000));
   RETURN_IF_ERROR(r.Read("max_concurrent_uploads", s.max_concurrent_uploads, 1, 1024));
   RETURN_IF_ERROR(r.Read("max_uploads_per_address", s.max_uploads_per_address, 1, 1024));
   RETURN_IF_ERROR(r.Read("io_threads", s.io_threads, 0, 256));
@@ -450,7 +452,7 @@ max_upload_bytes = 8388608    # the few routes taking a file (POST /api/v1/claim
 read_timeout_ms = 10000       # slow clients are cut
 idle_timeout_ms = 60000
 write_timeout_ms = 10000      # a client too slow to take its answer is cut
-drain_timeout_ms = 10000      # on SIGTERM, in-flight requests get this long, then are cut
+drain_timeout_ms = 10000      # on SIGTERM, in-flight requests get this long (at most 20000)
 max_concurrent_uploads = 4    # claim-check files buffered at once (read before anyone is known)
 max_uploads_per_address = 1   # of those, per client address (an IPv6 /64)
 io_threads = 0                # 0 = one per core

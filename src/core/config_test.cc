@@ -148,6 +148,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"[server]\nmax_connections_per_address = 0", "between 1"},
         BadConfig{"[server]\nmax_uploads_per_address = 0", "between 1"},
         BadConfig{"[server]\nwrite_timeout_ms = 5", "between 100"},
+        BadConfig{"[server]\ndrain_timeout_ms = 60000", "between 0 and 20000"},
         BadConfig{"[server]\nmax_upload_bytes = 100", "'server.max_upload_bytes'"},
         BadConfig{"[server]\nmax_upload_bytes = 134217728", "between 1024"},
         BadConfig{"[server]\npublic_url = \"ftp://x\"", "http(s) URL"},

@@ -228,7 +228,7 @@ TEST(AgentActivityTest, RefusedConsultationsCountTowardQueryRateOnly) {
           .empty());
   bool fired = false;
   for (int i = 0; i <= options.query_rate_per_minute; ++i) {
-    // From ever new networks, at night: nothing the other rules would miss.
+    // From a network never used, at night: nothing the other rules would miss.
     AuditEvent refused =
         Event(i % 2 ? AuditEventType::kFileOpening : AuditEventType::kSearch,
               kMorning - 6 * kHour + i * kSecond, "198.51.100." + std::to_string(i % 200));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -396,6 +397,47 @@ TEST(DetectorTest, CatchingUpTakesTheOtherNodesEventsWithoutReadingTheAgentsHist
   }
   EXPECT_EQ(log.reads, 2);
   EXPECT_GT(log.foreign_reads, 0);
+}
+
+// Another node's alert about the agent, learnt while catching up, holds back
+// the same rule here: one alert (and one step-up) for one finding.
+TEST(DetectorTest, AnAlertRaisedByAnotherNodeHoldsBackItsRuleHere) {
+  auto rules_on_node_a = [](bool other_node_alerted) {
+    DetectOptions options = Options();
+    options.shared_log_node = "node-a";
+    SharedLog log;
+    log.events.push_back(Search(7, 0, kNow - 86400 * kSecond, {1}));  // the office, yesterday
+    log.events.back().node_id = "node-a";
+    Detector node_a(options, log.History(), log.Foreign());
+    AuditEvent office = Search(7, 1, kNow, {2});
+    office.node_id = "node-a";
+    log.events.push_back(office);
+    EXPECT_TRUE(node_a.Observe(office, nullptr).empty());
+    // Node B judged a search from elsewhere and raised new_network.
+    AuditEvent elsewhere = Search(7, 2, kNow + kSecond, {3}, "198.51.100.4");
+    elsewhere.node_id = "node-b";
+    log.events.push_back(elsewhere);
+    if (other_node_alerted) {
+      AuditEvent raised;
+      raised.sequence = 3;
+      raised.node_id = "node-b";
+      raised.type = AuditEventType::kAlertRaised;
+      raised.time_unix_micros = kNow + kSecond;
+      raised.actor.agent_id = 7;
+      raised.subject = AlertRaisedSubject(9, "new_network", "alert");
+      log.events.push_back(raised);
+    }
+    AuditEvent again = Search(7, 4, kNow + 2 * kSecond, {4}, "203.0.113.9");
+    again.node_id = "node-a";
+    log.events.push_back(again);
+    std::vector<Rule> rules;
+    for (const Finding& f : node_a.Observe(again, nullptr)) rules.push_back(f.rule);
+    return rules;
+  };
+  const std::vector<Rule> fired = rules_on_node_a(false);
+  EXPECT_NE(std::ranges::find(fired, Rule::kNewNetwork), fired.end());
+  const std::vector<Rule> held = rules_on_node_a(true);
+  EXPECT_EQ(std::ranges::find(held, Rule::kNewNetwork), held.end());
 }
 
 // When the other node's stretch is not known (ForeignEventsOf's nullopt), or
