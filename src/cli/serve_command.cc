@@ -185,6 +185,7 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   server_options.waiting_workers = hashing_threads + hashing_queue;
   store::OpenOptions open_options;
   open_options.busy_timeout_ms = config.store.busy_timeout_ms;
+  open_options.statement_timeout_ms = config.store.statement_timeout_ms;
   // A login holds its connection while its hash runs or queues: one each
   // for the login pool too, so logins never take the workers' connections.
   store::ConnectionPool pool(

@@ -119,6 +119,7 @@ Result<void> ReadStore(const toml::table* t, Config::Store& s) {
   TableReader r(t, "store");
   RETURN_IF_ERROR(r.Read("url", s.url));
   RETURN_IF_ERROR(r.Read("busy_timeout_ms", s.busy_timeout_ms, 0, 600000));
+  RETURN_IF_ERROR(r.Read("statement_timeout_ms", s.statement_timeout_ms, 0, 600000));
   RETURN_IF_ERROR(r.Read("import_cache_mib", s.import_cache_mib, 16, 1048576));
   RETURN_IF_ERROR(CheckDatabaseUrl("store.url", s.url));
   return r.RefuseUnknown();
@@ -425,6 +426,9 @@ url = "sqlite:vigie.db"       # embedded SQLite database, or a PostgreSQL server
                               # "postgresql://vigie@db.example/vigie?sslmode=verify-full"
                               # (password in ~/.pgpass, never here; docs/operations.md)
 busy_timeout_ms = 5000
+statement_timeout_ms = 10000  # PostgreSQL: a server's statement running longer is
+                              # cancelled and its request refused (a hung database
+                              # fails requests instead of holding them); 0 = none
 import_cache_mib = 12288      # page cache a bulk import may fill; ~400 bytes a person
 
 [crypto]

@@ -24,6 +24,7 @@ struct Config {
     // "sqlite:<path>" (embedded default) or "postgresql://..." (libpq URI).
     std::string url = "sqlite:vigie.db";
     int busy_timeout_ms = 5000;
+    int statement_timeout_ms = 10000;  // PostgreSQL, a server's requests; 0: none
     // Page cache a bulk import may fill (MiB). Size it to the database
     // (~400 bytes a person): a smaller cache spills and rewrites pages.
     int import_cache_mib = 12288;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <limits>
 
 #include "store/retry.h"
@@ -70,6 +71,23 @@ TEST_F(PostgresConnectionTest, ReconnectsOnceTheServerClosedTheConnection) {
   // The session settings came back too (search_path from the URL, lock_timeout).
   ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id) VALUES (1)"));
   EXPECT_EQ(Count(), 1);
+}
+
+// A server that hangs (here: sleeps) fails the statement once its time is
+// up, and the session is usable again afterwards - after a reconnection too.
+TEST_F(PostgresConnectionTest, AStatementOverItsTimeIsCancelled) {
+  auto bounded = Open(database_.url(), {.statement_timeout_ms = 100});
+  ASSERT_OK(bounded);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THAT((*bounded)->ExecuteScript("SELECT pg_sleep(30)"),
+              ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20));
+  EXPECT_EQ(*QueryInt(**bounded, "SELECT 41 + 1"), 42);
+  TerminateBackendOf(**bounded);
+  EXPECT_THAT((*bounded)->ExecuteScript("SELECT pg_sleep(30)"),
+              ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_TRUE(Open(database_.url()).value()->ExecuteScript("SELECT pg_sleep(0.3)").has_value())
+      << "no limit by default";
 }
 
 TEST_F(PostgresConnectionTest, ALostConnectionInsideATransactionIsNotReplayed) {

@@ -117,6 +117,10 @@ std::string PostgresArrayLiteral(std::span<const int64_t> values);
 struct OpenOptions {
   int busy_timeout_ms = 5000;
   bool read_only = false;
+  // PostgreSQL: a statement running longer is cancelled (Unavailable), so a
+  // server that hangs fails a request instead of holding it. 0: no limit
+  // (long reports, imports). SQLite has no such hang to guard against.
+  int statement_timeout_ms = 0;
 };
 
 // Opens "sqlite:<path>" (created if missing unless read_only) or a PostgreSQL

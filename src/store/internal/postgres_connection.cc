@@ -332,10 +332,12 @@ Result<void> PostgresConnection::Configure() {
       "SET bytea_output = 'hex'; SET lock_timeout = " + std::to_string(options_.busy_timeout_ms) +
       "; SET client_min_messages = warning; SET jit = off;";
   if (options_.read_only) settings += " SET default_transaction_read_only = on;";
-  OwnedResult result(PQexec(conn_, settings.c_str()));
-  if (!Succeeded(result.get())) {
-    return Fail(ErrorOf(result.get(), "configuring the session"));
+  if (options_.statement_timeout_ms > 0) {
+    settings += " SET statement_timeout = " + std::to_string(options_.statement_timeout_ms) + ";";
   }
+  OwnedResult result(PQexec(conn_, settings.c_str()));
+  configured_ = Succeeded(result.get());
+  if (!configured_) return Fail(ErrorOf(result.get(), "configuring the session"));
   return {};
 }
 
@@ -351,7 +353,11 @@ Result<void> PostgresConnection::EnsureConnected() {
   for (int reads = 0; reads < 8 && PQstatus(conn_) == CONNECTION_OK && Readable(conn_); ++reads) {
     if (PQconsumeInput(conn_) == 0) break;
   }
-  if (PQstatus(conn_) == CONNECTION_OK) return {};
+  if (PQstatus(conn_) == CONNECTION_OK) {
+    // A session whose settings failed after a reset must not run without
+    // them (no lock or statement timeout, a read-only pool writable).
+    return configured_ ? Result<void>{} : Configure();
+  }
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string message = std::string("reconnecting to PostgreSQL: ") + PQerrorMessage(conn_);

@@ -140,6 +140,7 @@ class PostgresConnection final : public Connection {
   bool in_transaction_ = false;
   std::optional<Error> transaction_error_;  // the error that aborted the transaction
   int generation_ = 0;                      // bumped by every reset: statements re-prepare
+  bool configured_ = false;                 // Configure passed on this session
   int next_statement_ = 0;
   struct SqlHash {
     using is_transparent = void;
