@@ -14,6 +14,7 @@
 #include "audit/hash_chain.h"
 #include "audit/log_tables.h"
 #include "audit/merkle_frontier.h"
+#include "audit/outage_mark.h"
 #include "audit/person_index.h"
 #include "audit/subtree_table.h"
 #include "core/durable_file.h"
@@ -63,6 +64,7 @@ class AuditLog::Writer {
 
   Result<void> Load() {
     RETURN_IF_ERROR(LoadTip());
+    LoadOutageMark();
     thread_ = std::thread([this] { Run(); });
     return {};
   }
@@ -185,6 +187,7 @@ class AuditLog::Writer {
         return Fail(ErrorCode::kUnavailable, "the audit log is not keeping up");
       }
       for (AuditEvent& event : events) queue_.push_back(Pending{std::move(event), count});
+      NoteWaiting();
     }
     work_.notify_one();
     std::unique_lock lock(tally->mutex);
@@ -201,7 +204,14 @@ class AuditLog::Writer {
 
   AuditLogStats stats() const {
     std::lock_guard lock(mutex_);
-    return stats_;
+    AuditLogStats stats = stats_;
+    // A log that keeps events waiting past max_wait refuses consultations as
+    // surely as one that fails: a database that hangs (a lost synchronous
+    // standby, stalled storage) instead of answering with an error.
+    if (waiting_since_ && std::chrono::steady_clock::now() - *waiting_since_ > options_.max_wait) {
+      stats.failing = true;
+    }
+    return stats;
   }
 
   void SetMaxSizeMib(int64_t mib) { max_size_mib_.store(mib); }
@@ -217,11 +227,17 @@ class AuditLog::Writer {
         return Fail(ErrorCode::kUnavailable, "the audit log is not keeping up");
       }
       queue_.push_back(Pending{std::move(event), std::move(done)});
+      NoteWaiting();
       // A gathering writer wakes for a full batch, not for each event.
       if (gathering_ && queue_.size() < options_.gather_events) return {};
     }
     work_.notify_one();
     return {};
+  }
+
+  // Under mutex_, after queueing.
+  void NoteWaiting() {
+    if (!waiting_since_) waiting_since_ = std::chrono::steady_clock::now();
   }
 
   void Run() {
@@ -233,6 +249,10 @@ class AuditLog::Writer {
       {
         std::unique_lock lock(mutex_);
         while (queue_.empty() && !stopping_) {
+          if (outage_ && !stats_.failing) {
+            probe = true;  // an outage from before a restart: record it now
+            break;
+          }
           if (!stats_.failing && PersonIndexBehind()) {
             catch_up = true;  // idle: a long unindexed stretch gets indexed now
             break;
@@ -269,6 +289,13 @@ class AuditLog::Writer {
       }
       const size_t batch_size = batch.size();
       batch.clear();
+      if (batch_size > 0) {
+        // Those still queued came while this batch was written: counted from
+        // now, which understates their wait by a commit at most.
+        std::lock_guard lock(mutex_);
+        waiting_since_.reset();
+        if (!queue_.empty()) NoteWaiting();
+      }
       MaybeIndexPersons(drained, batch_size);
       if (drained) return;
     }
@@ -413,8 +440,9 @@ class AuditLog::Writer {
 
   // What the audit_log_resumed event will say.
   struct Outage {
-    TimePoint since;
-    uint64_t refused = 0;  // events refused (the outage events tried meanwhile aside)
+    int64_t since_unix_micros = 0;
+    uint64_t refused = 0;    // events refused (the outage events tried meanwhile aside)
+    bool restarted = false;  // a process before this one saw it begin
   };
 
   AuditEvent OutageEvent() const {
@@ -423,9 +451,51 @@ class AuditLog::Writer {
     event.time_unix_micros = UnixMicros(clock_.Now());
     event.actor.service_number = "vigie-audit";
     event.source_address = "local";
-    event.subject = "failing_since_us=" + std::to_string(UnixMicros(outage_->since)) +
+    event.subject = "failing_since_us=" + std::to_string(outage_->since_unix_micros) +
                     " refused_events=" + std::to_string(outage_->refused);
+    if (outage_->restarted) event.subject += " restarted=1";
     return event;
+  }
+
+  // An outage a restart cut short is taken up again: the first commit that
+  // passes records it (Run tries one at once).
+  void LoadOutageMark() {
+    if (options_.outage_mark.empty()) return;
+    auto mark = ReadOutageMark(options_.outage_mark);
+    if (!mark) {
+      // Unreadable, it still says an outage was under way: recorded without
+      // its figures rather than forgotten.
+      Log(LogLevel::kError, "audit_outage_mark_unreadable", {{"error", mark.error().message()}});
+      outage_ = Outage{.restarted = true};
+    } else if (mark->has_value()) {
+      outage_ = Outage{.since_unix_micros = (*mark)->failing_since_unix_micros,
+                       .refused = (*mark)->refused,
+                       .restarted = true};
+    }
+  }
+
+  // Before anyone learns of a refusal, the outage is on disk outside the
+  // database; a mark that cannot be written is an alert, once per outage.
+  void RememberOutage() {
+    if (options_.outage_mark.empty()) return;
+    auto written = WriteOutageMark(
+        options_.outage_mark, OutageMark{.failing_since_unix_micros = outage_->since_unix_micros,
+                                         .refused = outage_->refused});
+    if (!written && !outage_mark_failing_) {
+      Log(LogLevel::kError, "audit_outage_mark_failing", {{"error", written.error().message()}});
+    }
+    outage_mark_failing_ = !written;
+  }
+
+  void ForgetOutage() {
+    outage_.reset();
+    outage_mark_failing_ = false;
+    if (options_.outage_mark.empty()) return;
+    if (auto removed = RemoveOutageMark(options_.outage_mark); !removed) {
+      // Left behind, the next start would record this outage a second time.
+      Log(LogLevel::kError, "audit_outage_mark_not_removed",
+          {{"error", removed.error().message()}});
+    }
   }
 
   void CommitBatch(std::vector<Pending>& batch, bool final) {
@@ -470,8 +540,9 @@ class AuditLog::Writer {
         stats_.failing = true;
         ++stats_.failed_commits;
       }
-      if (!outage_) outage_ = Outage{.since = clock_.Now()};
+      if (!outage_) outage_ = Outage{.since_unix_micros = UnixMicros(clock_.Now())};
       outage_->refused += batch.size() - (records_outage ? 1 : 0);
+      RememberOutage();
       // The alert: once per outage, not once per refused event.
       if (!was_failing) {
         Log(LogLevel::kError, "audit_log_failing",
@@ -481,7 +552,7 @@ class AuditLog::Writer {
       for (Pending& pending : batch) Tell(pending, std::unexpected(refused));
       return;
     }
-    outage_.reset();
+    if (records_outage) ForgetOutage();
     // Before anyone learns of these events: detection asks about them.
     foreign_.AppendedOwn(batch_first_, written_size_);
     if (written->has_value()) {
@@ -538,11 +609,14 @@ class AuditLog::Writer {
   uint64_t batch_first_ = 0;                 // the log's size when it began
   bool tip_signed_elsewhere_ = false;        // it appended nothing to a signed log
   std::optional<Outage> outage_;             // since the last commit failed
+  bool outage_mark_failing_ = false;         // the last WriteOutageMark failed
   ForeignAppends foreign_;                   // any thread
 
   mutable std::mutex mutex_;
   std::condition_variable work_;
   std::deque<Pending> queue_;  // taken from the front, max_batch at a time
+  // When the oldest event not yet answered was queued (at the latest).
+  std::optional<std::chrono::steady_clock::time_point> waiting_since_;
   size_t last_batch_ = 0;      // events in the last batch taken (under mutex_)
   bool gathering_ = false;     // the writer waits for more events (under mutex_)
   bool stopping_ = false;

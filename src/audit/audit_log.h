@@ -18,8 +18,8 @@
 // stats().failing clears: readiness, metrics) once the database is
 // writable. The first batch written after an outage records it, ahead of its
 // own events: an `audit_log_resumed` event saying since when the log failed
-// and how many events it refused. A caller never waits longer than
-// `max_wait` for durability.
+// and how many events it refused - even across a restart, through the
+// outage mark. A caller never waits longer than `max_wait` for durability.
 //
 // Thread-safety: Append, AppendThen and stats may be called from any thread.
 // Errors: Append returns Unavailable when the event cannot be made durable in
@@ -65,6 +65,9 @@ struct AuditLogOptions {
   uint64_t checkpoint_every_events = 10'000;
   std::chrono::milliseconds checkpoint_every{10'000};
   std::filesystem::path witness_file;  // empty: none
+  // Where an outage is remembered across a restart (see outage_mark.h);
+  // empty: an outage a restart cuts short goes unrecorded.
+  std::filesystem::path outage_mark;
   int64_t max_size_mib = 0;            // cap on the database size; 0: none
   // Also told of every checkpoint once it is durable (e.g. syslog); runs on
   // the writer thread, so it must be quick and must not throw.
@@ -76,7 +79,9 @@ struct AuditLogStats {
   uint64_t commits = 0;  // successful transactions (= fsyncs)
   uint64_t failed_commits = 0;
   uint64_t checkpoints = 0;  // issued by this process
-  bool failing = false;      // the last commit failed: consultations are refused
+  // The last commit failed, or an event has waited longer than max_wait (a
+  // database that hangs): consultations are refused.
+  bool failing = false;
 };
 
 // The audit database's schema (its own migrations, versioned apart from Vigie's).

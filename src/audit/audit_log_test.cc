@@ -12,6 +12,7 @@
 #include "audit/audit_log_test_util.h"
 #include "audit/audit_verifier.h"
 #include "audit/hash_chain.h"
+#include "audit/outage_mark.h"
 #include "audit/person_index.h"
 
 namespace vigie::audit {
@@ -32,7 +33,8 @@ int64_t CountRows(store::Connection& db, std::string_view sql) {
 
 // The audit_log_resumed event at `sequence`, written by the log itself,
 // counting `refused` events refused during the outage.
-void ExpectOutageRecordedAt(const AuditLog& log, uint64_t sequence, uint64_t refused) {
+void ExpectOutageRecordedAt(const AuditLog& log, uint64_t sequence, uint64_t refused,
+                            bool restarted = false) {
   auto found = log.Find(EventFilter{.after_sequence = sequence, .limit = 1});
   ASSERT_TRUE(found.has_value() && found->size() == 1u);
   const AuditEvent& outage = found->front();
@@ -41,7 +43,8 @@ void ExpectOutageRecordedAt(const AuditLog& log, uint64_t sequence, uint64_t ref
   EXPECT_EQ(outage.actor.agent_id, 0);
   EXPECT_EQ(outage.actor.service_number, "vigie-audit");
   EXPECT_TRUE(outage.subject.starts_with("failing_since_us=")) << outage.subject;
-  EXPECT_TRUE(outage.subject.ends_with(" refused_events=" + std::to_string(refused)))
+  EXPECT_TRUE(outage.subject.ends_with(" refused_events=" + std::to_string(refused) +
+                                       (restarted ? " restarted=1" : "")))
       << outage.subject;
 }
 
@@ -420,6 +423,126 @@ TEST(AuditLogTest, AnIdleFailingLogRecoversByItselfAndRecordsTheOutage) {
   auto report = VerifyAuditLog(*db, [&](uint32_t id) { return fixture.KeyById(id); }, {});
   ASSERT_TRUE(report.has_value());
   EXPECT_TRUE(report->ok) << report->problem;
+}
+
+// The process ends in the middle of an outage (a crash, a kill, an operator's
+// restart): the outage is remembered outside the database, survives further
+// restarts that still fail, and is recorded - once - by the first process
+// that writes the log again, without waiting for a consultation.
+TEST(AuditLogTest, AnOutageARestartCutsShortIsRecordedOnceTheLogIsWrittenAgain) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.checkpoint_every_events = 1'000'000;
+  options.recovery_probe_every = std::chrono::milliseconds(50);
+  options.outage_mark = fixture.dir() / "audit-outage.mark";
+  auto db = fixture.RawDatabase();
+  const int64_t since = std::chrono::duration_cast<std::chrono::microseconds>(
+                            fixture.clock().Now().time_since_epoch())
+                            .count();
+  {
+    auto log = fixture.OpenLog(options);
+    ASSERT_TRUE(log->Append(SearchEvent(1, {})).has_value());
+    EXPECT_FALSE(std::filesystem::exists(options.outage_mark)) << "no outage, no mark";
+    ASSERT_TRUE(db->ExecuteScript(testing::RefuseInsertsSql(*db)).has_value());
+    for (int i = 0; i < 2; ++i) ASSERT_FALSE(log->Append(SearchEvent(2, {})).has_value());
+    auto mark = ReadOutageMark(options.outage_mark);
+    ASSERT_TRUE(mark.has_value() && mark->has_value()) << "on disk before the refusal is told";
+    EXPECT_EQ(**mark, (OutageMark{.failing_since_unix_micros = since, .refused = 2}));
+  }
+  fixture.clock().Advance(std::chrono::minutes(5));
+  {
+    // Restarted while the log still fails: the outage goes on from when it began.
+    auto log = fixture.OpenLog(options);
+    ASSERT_FALSE(log->Append(SearchEvent(3, {})).has_value());
+  }
+  auto mark = ReadOutageMark(options.outage_mark);
+  ASSERT_TRUE(mark.has_value() && mark->has_value());
+  EXPECT_EQ(**mark, (OutageMark{.failing_since_unix_micros = since, .refused = 3}));
+
+  ASSERT_TRUE(db->ExecuteScript(testing::AcceptInsertsSql(*db)).has_value());
+  {
+    auto log = fixture.OpenLog(options);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (log->stats().size < 2 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_EQ(log->stats().size, 2u) << "recorded at once, without any append";
+    ExpectOutageRecordedAt(*log, 1, 3, /*restarted=*/true);
+    auto found = log->Find(EventFilter{.after_sequence = 1, .limit = 1});
+    ASSERT_TRUE(found.has_value() && found->size() == 1u);
+    EXPECT_TRUE(
+        found->front().subject.starts_with("failing_since_us=" + std::to_string(since) + " "))
+        << found->front().subject;
+    EXPECT_FALSE(std::filesystem::exists(options.outage_mark)) << "recorded, so forgotten";
+  }
+  auto log = fixture.OpenLog(options);
+  auto next = log->Append(SearchEvent(4, {}));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, 2u) << "the outage is recorded once";
+  log.reset();
+  auto report = VerifyAuditLog(*db, [&](uint32_t id) { return fixture.KeyById(id); }, {});
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok) << report->problem;
+}
+
+// A mark that cannot be read still says an outage was under way: it is
+// recorded without its figures rather than forgotten.
+TEST(AuditLogTest, AnUnreadableOutageMarkIsRecordedWithoutItsFigures) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.outage_mark = fixture.dir() / "audit-outage.mark";
+  std::ofstream(options.outage_mark) << "half a mark";
+  auto log = fixture.OpenLog(options);
+  auto sequence = log->Append(SearchEvent(1, {}));
+  ASSERT_TRUE(sequence.has_value());
+  EXPECT_EQ(*sequence, 1u);
+  auto found = log->Find(EventFilter{.after_sequence = 0, .limit = 1});
+  ASSERT_TRUE(found.has_value() && found->size() == 1u);
+  EXPECT_EQ(found->front().type, AuditEventType::kAuditLogResumed);
+  EXPECT_EQ(found->front().subject, "failing_since_us=0 refused_events=0 restarted=1");
+  EXPECT_FALSE(std::filesystem::exists(options.outage_mark));
+}
+
+// A database that hangs rather than fails (a lost synchronous standby,
+// stalled storage): the callers are refused after max_wait, and the log
+// says it is failing - readiness, metrics - until it answers again.
+TEST(AuditLogTest, ALogThatKeepsEventsWaitingIsFailingUntilItAnswers) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.max_wait = std::chrono::milliseconds(200);
+  options.checkpoint_every_events = 1'000'000;
+  auto log = fixture.OpenLog(options);
+  EXPECT_FALSE(log->stats().failing);
+  auto db = fixture.RawDatabase();
+  // Each insert takes a second or two, then succeeds.
+  if (db->dialect() == store::Dialect::kPostgres) {
+    ASSERT_TRUE(
+        db->ExecuteScript("CREATE FUNCTION stall() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                          "PERFORM pg_sleep(2); RETURN NEW; END $$; CREATE TRIGGER stall BEFORE "
+                          "INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION stall();")
+            .has_value());
+  } else {
+    ASSERT_TRUE(
+        db->ExecuteScript(
+              "CREATE TABLE stall_rows (x INTEGER); "
+              "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 250) "
+              "INSERT INTO stall_rows SELECT x FROM n; "
+              "CREATE TRIGGER stall BEFORE INSERT ON audit_event BEGIN SELECT count(*) "
+              "FROM stall_rows a, stall_rows b, stall_rows c WHERE a.x + b.x + c.x > 0; END;")
+            .has_value());
+  }
+  auto refused = log->Append(SearchEvent(2, {}));
+  ASSERT_FALSE(refused.has_value()) << "a stall of a second or two outlasts max_wait";
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
+  EXPECT_TRUE(log->stats().failing) << "the event is still waiting";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto settled = [&] { return log->stats().size == 1 && !log->stats().failing; };
+  while (!settled() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(log->stats().size, 1u) << "the stalled commit went through in the end";
+  EXPECT_FALSE(log->stats().failing) << "nothing waits any more";
+  EXPECT_EQ(log->stats().failed_commits, 0u) << "no commit failed: it hung";
 }
 
 TEST(AuditLogTest, RefusesToOpenWhenItsTipDoesNotMatchItsEvents) {

@@ -10,20 +10,16 @@
 #include <utility>
 
 namespace vigie {
-namespace {
-
-// Makes a new file's directory entry durable too (the file's own fdatasync
-// does not): a crash must not lose the first record of a new file.
 bool SyncDirectoryOf(const std::filesystem::path& path) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return false;
   const bool ok = ::fsync(fd) == 0;
+  const int saved = errno;
   ::close(fd);
+  errno = saved;
   return ok;
 }
-
-}  // namespace
 
 Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text,
                            unsigned mode) {

@@ -73,6 +73,10 @@ Result<void> CommitAll(std::span<NewDurableFile> files);
 // or the errno of the failure.
 int LinkUnnamedFile(int fd, const std::filesystem::path& path);
 
+// Makes a new or removed name in `path`'s directory durable (a file's own
+// fdatasync does not): fsyncs the directory. False, with errno set, on failure.
+bool SyncDirectoryOf(const std::filesystem::path& path);
+
 // A NewDurableFile holding `content`, committed.
 Result<void> WriteNewFileDurably(const std::filesystem::path& path, std::string_view content,
                                  unsigned mode = 0600);

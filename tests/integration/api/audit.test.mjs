@@ -309,6 +309,36 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.match(outages[0].subject, /^failing_since_us=\d+ refused_events=[1-9]\d*$/);
 });
 
+test('an outage cut short by SIGKILL is recorded by the next server once the log is writable', async () => {
+  const { installation, server, auditDb } = await setUp(agents(['OUT-1'], ['agent']), { audit: { max_size_mib: 1 } });
+  const p = installation.firstPerson;
+  const agent = await activeClient(server, installation, 'OUT-1');
+  const search = () => agent.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: p.surname });
+  assert.equal((await search()).status, 200);
+  auditDb.fillAuditDisk();
+  let refused = 0;
+  for (let i = 0; i < 200 && !refused; ++i) if ((await search()).status === 503) ++refused;
+  assert.equal(refused, 1, 'a search was refused');
+  server.child.kill('SIGKILL');
+  await server.stop();
+  auditDb.freeAuditDisk();
+
+  const next = await startServer(installation);
+  cleanups.push(() => next.stop());
+  let recorded = '';
+  for (let i = 0; i < 100 && !recorded; ++i) {
+    if (i) await new Promise((resolve) => setTimeout(resolve, 100));
+    recorded = sql(auditDb, 'SELECT count(*) FROM audit_event WHERE type = 101') === '1' ? 'yes' : '';
+  }
+  assert.ok(recorded, 'recorded without waiting for a consultation');
+  await next.stop();
+  const outages = installation.vigie('audit', 'search', '--type', 'audit_log_resumed').trim().split('\n')
+    .map((line) => JSON.parse(line));
+  assert.equal(outages.length, 1);
+  assert.match(outages[0].subject, /^failing_since_us=\d+ refused_events=[1-9]\d* restarted=1$/);
+  assert.equal(verify(installation).code, 0);
+});
+
 test('after SIGKILL under load, every consultation a client received is in the log, and it verifies', async () => {
   const names = ['KIL-1', 'KIL-2', 'KIL-3', 'KIL-4'];
   // Load agents: detection judges every search but only alerts (a query rate

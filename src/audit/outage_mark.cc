@@ -1,0 +1,98 @@
+#include "audit/outage_mark.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "core/durable_file.h"
+
+namespace vigie::audit {
+namespace {
+
+// Twenty digits hold any uint64_t: every mark has the same length.
+constexpr char kFormat[] = "failing_since_us=%020" PRId64 " refused_events=%020" PRIu64 "\n";
+constexpr size_t kLength = 17 + 20 + 16 + 20 + 1;
+
+std::unexpected<Error> SystemError(std::string_view what, const std::filesystem::path& path,
+                                   int error) {
+  return Fail(ErrorCode::kUnavailable,
+              std::string(what) + " " + path.string() + ": " + std::strerror(error));
+}
+
+// The number after `key` at the start of `text`, which then moves past it.
+template <typename Integer>
+bool TakeField(std::string_view& text, std::string_view key, Integer& value) {
+  if (!text.starts_with(key)) return false;
+  text.remove_prefix(key.size());
+  const char* end = text.data() + std::min<size_t>(text.size(), 20);
+  auto [next, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || next != end) return false;
+  text.remove_prefix(20);
+  return true;
+}
+
+}  // namespace
+
+Result<void> WriteOutageMark(const std::filesystem::path& path, const OutageMark& mark) {
+  if (mark.failing_since_unix_micros < 0) {
+    return Fail(ErrorCode::kInvalidArgument, "an outage cannot start before 1970");
+  }
+  char line[kLength + 1];
+  const int length =
+      std::snprintf(line, sizeof line, kFormat, mark.failing_since_unix_micros, mark.refused);
+  if (length != static_cast<int>(kLength)) {
+    return Fail(ErrorCode::kInternal, "the outage mark's line has an unexpected length");
+  }
+  const bool existed = ::access(path.c_str(), F_OK) == 0;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return SystemError("cannot open", path, errno);
+  bool ok = ::pwrite(fd, line, kLength, 0) == static_cast<ssize_t>(kLength) &&
+            ::ftruncate(fd, kLength) == 0 && ::fdatasync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  if (!ok) return SystemError("cannot write", path, saved);
+  if (!existed && !SyncDirectoryOf(path))
+    return SystemError("cannot sync the directory of", path, errno);
+  return {};
+}
+
+Result<std::optional<OutageMark>> ReadOutageMark(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<OutageMark>{};
+    return SystemError("cannot open", path, errno);
+  }
+  char line[kLength + 1];
+  const ssize_t got = ::pread(fd, line, sizeof line, 0);
+  const int saved = errno;
+  ::close(fd);
+  if (got < 0) return SystemError("cannot read", path, saved);
+  std::string_view text(line, static_cast<size_t>(got));
+  OutageMark mark;
+  if (text.size() != kLength ||
+      !TakeField(text, "failing_since_us=", mark.failing_since_unix_micros) ||
+      !TakeField(text, " refused_events=", mark.refused) || text != "\n" ||
+      mark.failing_since_unix_micros < 0) {
+    return Fail(ErrorCode::kDataLoss, path.string() + " is not an audit outage mark");
+  }
+  return std::optional<OutageMark>(mark);
+}
+
+Result<void> RemoveOutageMark(const std::filesystem::path& path) {
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return {};
+    return SystemError("cannot remove", path, errno);
+  }
+  if (!SyncDirectoryOf(path)) return SystemError("cannot sync the directory of", path, errno);
+  return {};
+}
+
+}  // namespace vigie::audit
