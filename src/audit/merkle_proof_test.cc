@@ -117,6 +117,7 @@ TEST(MerkleProofTest, EveryConsistencyProofVerifiesAndEveryTamperingFails) {
         EXPECT_TRUE(proof->empty());
         continue;
       }
+      EXPECT_EQ(proof->size(), ConsistencyProofLength(m, n));
       EXPECT_FALSE(VerifyConsistency(m, n, roots[n], roots[m], *proof).has_value());
       EXPECT_FALSE(VerifyConsistency(m, n, roots[m], roots[n], {}).has_value());
       // Wrong sizes with the right roots.

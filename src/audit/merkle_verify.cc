@@ -129,4 +129,27 @@ Result<void> VerifyConsistency(uint64_t old_size, uint64_t new_size, const Sha25
   return {};
 }
 
+uint64_t ConsistencyProofLength(uint64_t old_size, uint64_t new_size) {
+  // VerifyConsistency's walk, steps 3-6, with the hashes left out.
+  uint64_t fn = old_size - 1;
+  uint64_t sn = new_size - 1;
+  while (Lsb(fn)) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  uint64_t path = 1;
+  for (; sn != 0; ++path) {
+    if (Lsb(fn) || fn == sn) {
+      while (!Lsb(fn) && fn != 0) {
+        fn >>= 1;
+        sn >>= 1;
+      }
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  // A power-of-two old size puts its root first on the path, not in the proof.
+  return (old_size & (old_size - 1)) == 0 ? path - 1 : path;
+}
+
 }  // namespace vigie::audit

@@ -42,4 +42,11 @@ Result<Sha256Digest> RootFromInclusionProof(const Sha256Digest& leaf_hash, uint6
 Result<void> VerifyConsistency(uint64_t old_size, uint64_t new_size, const Sha256Digest& old_root,
                                const Sha256Digest& new_root, std::span<const Sha256Digest> proof);
 
+// How many hashes a consistency proof from `old_size` to `new_size` holds
+// (0 < old_size < new_size): the shape of the path depends on the sizes
+// alone, so a proof of another length can be refused as malformed before
+// any hash is compared - e.g. by a witness that raises an alarm only for a
+// well-formed proof that fails.
+uint64_t ConsistencyProofLength(uint64_t old_size, uint64_t new_size);
+
 }  // namespace vigie::audit

@@ -1,9 +1,11 @@
 #include "witness/witness.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -84,13 +86,65 @@ Result<std::vector<LogKey>> ParseLogKeys(std::string_view text) {
   return keys;
 }
 
+// Every kBookmarkEvery-th line of the store is bookmarked (its tree size and
+// offset): the cosignature held at an older size is then a short read away,
+// without keeping every one in memory.
+constexpr uint64_t kBookmarkEvery = 256;
+
+struct Bookmark {
+  uint64_t tree_size = 0;
+  uint64_t offset = 0;
+};
+
+// Two checkpoints of one tree size that the log's key signed with different
+// contents: the log was rewritten. (A re-signed checkpoint differs only in
+// its time.)
+bool Contradict(const audit::Checkpoint& a, const audit::Checkpoint& b) {
+  return a.tree_size == b.tree_size && (a.root != b.root || a.chain_hash != b.chain_hash);
+}
+
 struct Witness::State {
   crypto::Ed25519KeyPair key;
   std::vector<LogKey> log_keys;
   std::filesystem::path store;
   const Clock* clock;
+  int lock_fd = -1;  // flock'ed: one witness process per directory
   mutable std::mutex mutex;
-  std::optional<Cosignature> latest;  // guarded by mutex
+  // Guarded by mutex:
+  std::optional<Cosignature> latest;
+  std::vector<Bookmark> bookmarks;  // sizes never decreasing, as the store's lines
+  uint64_t lines = 0;               // in the store
+  uint64_t store_bytes = 0;
+
+  ~State() {
+    if (lock_fd >= 0) ::close(lock_fd);
+  }
+
+  void Took(const Cosignature& cosignature, size_t line_bytes) {
+    if (lines++ % kBookmarkEvery == 0) {
+      bookmarks.push_back({.tree_size = cosignature.checkpoint.tree_size, .offset = store_bytes});
+    }
+    store_bytes += line_bytes;
+    latest = cosignature;
+  }
+
+  // The cosignature held for a checkpoint of `tree_size`, if the witness
+  // countersigned one; read from the store from the last bookmark below it.
+  Result<std::optional<Cosignature>> HeldAt(uint64_t tree_size) const {
+    auto after = std::partition_point(bookmarks.begin(), bookmarks.end(),
+                                      [&](const Bookmark& b) { return b.tree_size < tree_size; });
+    const uint64_t from = after == bookmarks.begin() ? 0 : std::prev(after)->offset;
+    std::ifstream in(store, std::ios::binary);
+    if (!in || !in.seekg(static_cast<std::streamoff>(from))) {
+      return Fail(ErrorCode::kUnavailable, "cannot read " + store.string());
+    }
+    for (std::string line; std::getline(in, line);) {
+      ASSIGN_OR_RETURN(Cosignature held, ParseCosignatureLine(line));
+      if (held.checkpoint.tree_size == tree_size) return std::optional<Cosignature>(held);
+      if (held.checkpoint.tree_size > tree_size) break;
+    }
+    return std::optional<Cosignature>{};
+  }
 };
 
 Witness::Witness(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -139,16 +193,34 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
                                                 .clock = &clock});
   // Security: a store gone or unreadable would make a new witness of an old
   // one, ready to countersign a truncated log as its first checkpoint.
-  std::ifstream in(state->store);
+  std::ifstream in(state->store, std::ios::binary);
   if (!in) {
     return Fail(ErrorCode::kDataLoss, "cannot read " + state->store.string() +
                                           ": the witness's countersignatures are missing");
   }
+  // Two witnesses on one store would each hold their own latest tree, and
+  // could countersign two branches of a forked log.
+  state->lock_fd = ::open(state->store.c_str(), O_RDONLY | O_CLOEXEC);
+  if (state->lock_fd < 0) return Fail(SystemError("cannot open", state->store));
+  if (::flock(state->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    return Fail(ErrorCode::kConflict,
+                "another witness process serves " + dir.string() + ": stop it first");
+  }
   size_t number = 0;
   for (std::string line; in && std::getline(in, line);) {
     ++number;
-    auto cosignature = ParseCosignatureLine(line);
     const std::string where = state->store.string() + ":" + std::to_string(number);
+    if (in.eof()) {
+      // A last line without its newline: a write a crash cut short, so never
+      // acknowledged to the log. Cut it off, or the witness would not start
+      // (or would glue its next line onto it).
+      Log(LogLevel::kWarn, "witness_partial_line_cut", {{"line", where}});
+      if (::truncate(state->store.c_str(), static_cast<off_t>(state->store_bytes)) != 0) {
+        return Fail(SystemError("cannot cut the partial last line of", state->store));
+      }
+      break;
+    }
+    auto cosignature = ParseCosignatureLine(line);
     if (!cosignature) {
       return Fail(ErrorCode::kDataLoss, where + ": " + cosignature.error().message());
     }
@@ -158,11 +230,10 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
     if (state->latest && cosignature->checkpoint.tree_size < state->latest->checkpoint.tree_size) {
       return Fail(ErrorCode::kDataLoss, where + ": tree size goes backwards");
     }
-    if (state->latest && cosignature->checkpoint.tree_size == state->latest->checkpoint.tree_size &&
-        cosignature->checkpoint.root != state->latest->checkpoint.root) {
+    if (state->latest && Contradict(cosignature->checkpoint, state->latest->checkpoint)) {
       return Fail(ErrorCode::kDataLoss, where + ": another root at a size already countersigned");
     }
-    state->latest = *cosignature;
+    state->Took(*cosignature, line.size() + 1);
   }
   if (in.bad()) {
     return Fail(ErrorCode::kDataLoss, "cannot read " + state->store.string() + " to its end");
@@ -178,7 +249,10 @@ std::optional<Cosignature> Witness::Latest() const {
 }
 
 Result<void> Witness::Persist(const Cosignature& cosignature) {
-  return AppendDurably(state_->store, CosignatureLine(cosignature) + "\n", 0644);
+  const std::string line = CosignatureLine(cosignature) + "\n";
+  RETURN_IF_ERROR(AppendDurably(state_->store, line, 0644));
+  state_->Took(cosignature, line.size());
+  return {};
 }
 
 Result<Cosignature> Witness::Submit(const audit::Checkpoint& checkpoint, uint64_t from_size,
@@ -190,29 +264,37 @@ Result<Cosignature> Witness::Submit(const audit::Checkpoint& checkpoint, uint64_
   if (signer == nullptr || !audit::CheckpointSignatureValid(checkpoint, signer->public_key)) {
     return Fail(ErrorCode::kPermissionDenied, "checkpoint is not signed by a key of this log");
   }
+  // The log never signs the empty tree; held, it would block every proof.
+  if (checkpoint.tree_size == 0) {
+    return Fail(ErrorCode::kInvalidArgument, "a checkpoint of the empty tree proves nothing");
+  }
   std::lock_guard lock(state_->mutex);
   const std::optional<Cosignature>& latest = state_->latest;
   const uint64_t held = latest ? latest->checkpoint.tree_size : 0;
+  // The offered checkpoint goes into the log line whole: it is the evidence.
   auto alarm = [&](std::string what) {
     Log(LogLevel::kError, "witness_inconsistent_checkpoint",
         {{"problem", what},
          {"held_size", std::to_string(held)},
-         {"offered_size", std::to_string(checkpoint.tree_size)}});
+         {"offered_size", std::to_string(checkpoint.tree_size)},
+         {"offered_checkpoint", audit::WitnessLine(checkpoint)}});
     return Fail(ErrorCode::kDataLoss, std::move(what));
   };
+  const std::string forked = "the log has another root at a size already countersigned: forked";
   // A smaller tree is an older checkpoint of the log (a publisher that lost a
-  // race, or anyone replaying one: they are public): not an alarm, since it
-  // cannot be told from a truncation here. A truncated log is caught when
-  // it grows again (no proof leads from the held tree) and by its own
-  // publisher and `vigie audit verify`, which compare with the held tree.
+  // race, or anyone replaying one: they are public), stale but no alarm -
+  // unless the witness countersigned that very size with other contents.
+  // A log truncated to a size never countersigned is caught when it grows
+  // again (no proof leads from the held tree) and by its own publisher and
+  // `vigie audit verify`, which compare with the held tree.
   if (latest && checkpoint.tree_size < held) {
+    ASSIGN_OR_RETURN(std::optional<Cosignature> then, state_->HeldAt(checkpoint.tree_size));
+    if (then && Contradict(checkpoint, then->checkpoint)) return alarm(forked);
     return Fail(ErrorCode::kConflict, "the witness holds tree size " + std::to_string(held) +
                                           ", larger than " + std::to_string(checkpoint.tree_size));
   }
   if (latest && checkpoint.tree_size == held) {
-    if (checkpoint.root != latest->checkpoint.root) {
-      return alarm("the log has another root at a size already countersigned: forked");
-    }
+    if (Contradict(checkpoint, latest->checkpoint)) return alarm(forked);
     // The same tree (perhaps signed again, e.g. on close): nothing new to hold.
     return *latest;
   }
@@ -220,6 +302,15 @@ Result<Cosignature> Witness::Submit(const audit::Checkpoint& checkpoint, uint64_
     return Fail(ErrorCode::kConflict,
                 "the witness holds tree size " + std::to_string(held) + ", not " +
                     std::to_string(from_size));
+  }
+  // A proof of the wrong length is malformed, not evidence: no alarm for
+  // whoever posts a public checkpoint with junk.
+  if (latest && proof.size() != audit::ConsistencyProofLength(held, checkpoint.tree_size)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "a consistency proof from " + std::to_string(held) + " to " +
+                    std::to_string(checkpoint.tree_size) + " holds " +
+                    std::to_string(audit::ConsistencyProofLength(held, checkpoint.tree_size)) +
+                    " hashes, not " + std::to_string(proof.size()));
   }
   if (latest) {
     if (auto consistent = audit::VerifyConsistency(held, checkpoint.tree_size,
@@ -239,7 +330,6 @@ Result<Cosignature> Witness::Submit(const audit::Checkpoint& checkpoint, uint64_
                                    .count()};
   SignCosignature(state_->key, cosignature);
   RETURN_IF_ERROR(Persist(cosignature));
-  state_->latest = cosignature;
   return cosignature;
 }
 

@@ -223,6 +223,7 @@ TEST_F(WitnessTest, RefusesToStartOnAnAlteredStore) {
   ASSERT_NE(pos, std::string::npos);
   line.replace(pos, 13, "\"tree_size\":2");
   std::ofstream(store, std::ios::trunc) << line << "\n";
+  witness_.reset();
   EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kDataLoss));
 }
 
@@ -254,7 +255,112 @@ TEST_F(WitnessTest, RefusesToStartOnAStoreHoldingTwoRootsAtOneSize) {
     store << CosignatureLine(cosignature) << "\n";
   }
   store.close();
+  witness_.reset();
   EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
+// A log rewritten back to a size the witness countersigned long ago, and
+// signed again there, contradicts the witness's own store: the alarm, even
+// though the witness holds a larger tree now (and after a restart).
+TEST_F(WitnessTest, RefusesAForkAtAnOlderSizeItCountersigned) {
+  log_.Append(2);
+  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  std::vector<audit::Checkpoint> signed_then;  // by size / 2 - 1
+  signed_then.push_back(log_.Checkpoint());
+  for (int i = 1; i < 300; ++i) {  // past the store's first bookmark
+    const uint64_t held = log_.Checkpoint().tree_size;
+    log_.Append(2);
+    ASSERT_OK(witness_->Submit(log_.Checkpoint(), held, log_.ProofFrom(held)));
+    signed_then.push_back(log_.Checkpoint());
+  }
+  auto forked_at = [&](uint64_t size) {
+    FakeLog other(/*key_id=*/1, " rewritten");
+    other.Append(size);
+    audit::Checkpoint forged = other.Checkpoint();
+    audit::SignCheckpoint(log_.signing_key(), forged);
+    return forged;
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (uint64_t size : {4u, 10u, 520u, 598u}) {
+      SCOPED_TRACE("size " + std::to_string(size));
+      EXPECT_THAT(witness_->Submit(forked_at(size), 600, {}), ErrorCodeIs(ErrorCode::kDataLoss));
+      // The genuine checkpoint of that size, signed again: stale, no alarm.
+      audit::Checkpoint again = signed_then[size / 2 - 1];
+      again.time_unix_micros += 7;
+      audit::SignCheckpoint(log_.signing_key(), again);
+      EXPECT_THAT(witness_->Submit(again, 600, {}), ErrorCodeIs(ErrorCode::kConflict));
+    }
+    // A size it never countersigned cannot be told from an older checkpoint.
+    EXPECT_THAT(witness_->Submit(forked_at(11), 600, {}), ErrorCodeIs(ErrorCode::kConflict));
+    EXPECT_EQ(StoredLines(), 300u);
+    Reopen();
+  }
+}
+
+// Same size, same root, another chain hash: both signed by the log's key,
+// they cannot both be true.
+TEST_F(WitnessTest, RefusesAnotherChainHashAtTheHeldSize) {
+  log_.Append(5);
+  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  audit::Checkpoint other = log_.Checkpoint();
+  other.chain_hash[0] ^= 1;
+  audit::SignCheckpoint(log_.signing_key(), other);
+  EXPECT_THAT(witness_->Submit(other, 5, {}), ErrorCodeIs(ErrorCode::kDataLoss));
+  log_.Append(1);
+  audit::Checkpoint older = log_.Checkpoint();
+  ASSERT_OK(witness_->Submit(older, 5, log_.ProofFrom(5)));
+  EXPECT_THAT(witness_->Submit(other, 6, {}), ErrorCodeIs(ErrorCode::kDataLoss))
+      << "nor at an older size";
+}
+
+TEST_F(WitnessTest, MalformedSubmissionsAreNoAlarm) {
+  // The log never signs the empty tree; held, it would block every proof.
+  audit::Checkpoint empty = log_.Checkpoint();
+  EXPECT_THAT(witness_->Submit(empty, 0, {}), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_FALSE(witness_->Latest().has_value());
+
+  log_.Append(5);
+  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  log_.Append(6);
+  // A public checkpoint with a proof of the wrong length: malformed, not
+  // evidence of a fork.
+  std::vector<audit::Sha256Digest> proof = log_.ProofFrom(5);
+  std::vector<audit::Sha256Digest> longer = proof;
+  longer.push_back(proof.front());
+  std::vector<audit::Sha256Digest> shorter(proof.begin(), proof.end() - 1);
+  for (const auto& bad : {longer, shorter, std::vector<audit::Sha256Digest>{}}) {
+    EXPECT_THAT(witness_->Submit(log_.Checkpoint(), 5, bad),
+                ErrorCodeIs(ErrorCode::kInvalidArgument));
+  }
+  // The right length with a changed hash is the alarm.
+  proof.back()[0] ^= 1;
+  EXPECT_THAT(witness_->Submit(log_.Checkpoint(), 5, proof), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 5u);
+}
+
+// A crash while a line was written leaves it without its newline: never
+// acknowledged, it is cut off at the next start, and the store goes on.
+TEST_F(WitnessTest, ALastLineACrashCutShortIsCutOffAtStart) {
+  log_.Append(3);
+  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  witness_.reset();
+  const auto store = dir_.path() / "witness" / "cosignatures.jsonl";
+  const auto size = std::filesystem::file_size(store);
+  std::ofstream(store, std::ios::app) << "{\"checkpoint\":{\"tree_size\":9";
+  Reopen();
+  EXPECT_EQ(std::filesystem::file_size(store), size);
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 3u);
+  log_.Append(2);
+  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)));
+  Reopen();
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 5u);
+  EXPECT_EQ(StoredLines(), 2u);
+}
+
+TEST_F(WitnessTest, OneProcessServesADirectoryAtATime) {
+  EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kConflict));
+  witness_.reset();
+  EXPECT_OK(Witness::Open(dir_.path() / "witness", clock_));
 }
 
 TEST(LogKeysTest, ParsesKeyLinesAndRefusesOthers) {
