@@ -165,14 +165,14 @@ Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
         RETURN_IF_ERROR(RequireAdministrator(caller));
         RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
         ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-        ASSIGN_OR_RETURN(
-            identity::AgentWithCode done,
-            identity::AgentDirectory(*db, *parts_.clock, identity_options_)
-                .Reset(service_number, [&](const identity::Agent& agent) -> Result<void> {
-                  // In the reset's transaction, as for a reinstatement.
-                  RETURN_IF_ERROR(RequireNotContained(*db, service_number));
-                  return before_commit(agent);
-                }));
+        ASSIGN_OR_RETURN(identity::AgentWithCode done,
+                         identity::AgentDirectory(*db, *parts_.clock, identity_options_)
+                             .Reset(service_number, identity::AgentDirectory::OnSuspension::kKeep,
+                                    [&](const identity::Agent& agent) -> Result<void> {
+                                      // In the reset's transaction, as for a reinstatement.
+                                      RETURN_IF_ERROR(RequireNotContained(*db, service_number));
+                                      return before_commit(agent);
+                                    }));
         RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
                             .RevokeAllForAgent(done.agent.id, incident::kEndReset));
         return done;

@@ -199,7 +199,7 @@ TEST(ActivationTest, OnlyPendingAgentsActivate) {
 TEST(ActivationTest, ResetRevokesTheOldCode) {
   IdentityDb t;
   AgentWithCode added = t.AddAgent();
-  auto reset = t.Directory().Reset("PN-1001");
+  auto reset = t.Directory().Reset("PN-1001", AgentDirectory::OnSuspension::kKeep);
   ASSERT_OK(reset);
   EXPECT_THAT(t.Activator().Activate(Text(added.activation.code), kGoodPassword),
               ErrorCodeIs(ErrorCode::kUnauthenticated));

@@ -265,6 +265,7 @@ Result<Agent> AgentDirectory::Reinstate(std::string_view service_number,
 }
 
 Result<AgentWithCode> AgentDirectory::Reset(std::string_view service_number,
+                                            OnSuspension on_suspension,
                                             const BeforeCommit& before_commit) {
   int64_t now = UnixSeconds(clock_->Now());
   // Run again on a PostgreSQL conflict (a rolled-back attempt issued no
@@ -276,7 +277,12 @@ Result<AgentWithCode> AgentDirectory::Reset(std::string_view service_number,
       return Fail(ErrorCode::kConflict, "agent " + row.agent.service_number + " is disabled");
     }
     RETURN_IF_ERROR(EraseCredentials(*db_, row.agent.id, now));
-    RETURN_IF_ERROR(SetStatus(*db_, row.agent.id, AgentStatus::kPendingActivation, now));
+    // Security: new credentials do not lift a suspension (by detection, an
+    // officer, an administrator) by the way: "forgot my password" is no
+    // reinstatement.
+    if (row.stored_status != AgentStatus::kSuspended || on_suspension == OnSuspension::kLift) {
+      RETURN_IF_ERROR(SetStatus(*db_, row.agent.id, AgentStatus::kPendingActivation, now));
+    }
     ASSIGN_OR_RETURN(IssuedActivationCode issued, IssueActivationCode(row.agent.id, now));
     ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
     if (before_commit) RETURN_IF_ERROR(before_commit(agent));

@@ -90,10 +90,17 @@ class AgentDirectory {
   // transaction, that no incident holds the agent).
   Result<Agent> Reinstate(std::string_view service_number, const BeforeCommit& before_commit = {});
 
+  // What a reset does to a suspended agent.
+  enum class OnSuspension {
+    kKeep,  // an administrator's reset: lifting it is a reinstatement of its own
+    kLift,  // a containment's release: the release is the act that lifts it
+  };
+
   // Forces a new activation: erases the password and TOTP factor, issues a
   // new activation code (the old one stops working), status
-  // pending_activation. NotFound. Conflict: the agent is disabled.
-  Result<AgentWithCode> Reset(std::string_view service_number,
+  // pending_activation - or suspended still, under OnSuspension::kKeep.
+  // NotFound. Conflict: the agent is disabled.
+  Result<AgentWithCode> Reset(std::string_view service_number, OnSuspension on_suspension,
                               const BeforeCommit& before_commit = {});
 
   // Disables an agent for good: erases its credentials and activation code.

@@ -148,7 +148,8 @@ TEST(AgentDirectoryTest, SuspendReinstateDisableLifeCycle) {
   EXPECT_OK(directory.Disable("PN-1"));  // idempotent
   EXPECT_THAT(directory.Suspend("PN-1"), ErrorCodeIs(ErrorCode::kConflict));
   EXPECT_THAT(directory.Reinstate("PN-1"), ErrorCodeIs(ErrorCode::kConflict));
-  EXPECT_THAT(directory.Reset("PN-1"), ErrorCodeIs(ErrorCode::kConflict));
+  EXPECT_THAT(directory.Reset("PN-1", AgentDirectory::OnSuspension::kKeep),
+              ErrorCodeIs(ErrorCode::kConflict));
   EXPECT_THAT(directory.Suspend("PN-404"), ErrorCodeIs(ErrorCode::kNotFound));
 
   // Disabling erased the credentials.
@@ -171,7 +172,7 @@ TEST(AgentDirectoryTest, ResetErasesCredentialsAndIssuesANewCode) {
   t.AddActiveAgent("PN-1");
   AgentDirectory directory = t.Directory();
   t.clock.Advance(std::chrono::hours(1));
-  auto reset = directory.Reset("PN-1");
+  auto reset = directory.Reset("PN-1", AgentDirectory::OnSuspension::kKeep);
   ASSERT_OK(reset);
   EXPECT_EQ(reset->agent.status, AgentStatus::kPendingActivation);
   EXPECT_FALSE(reset->agent.totp_enrolled);
@@ -187,6 +188,33 @@ TEST(AgentDirectoryTest, ResetErasesCredentialsAndIssuesANewCode) {
   // And the new code activates the agent again.
   EXPECT_OK(t.Activator().Activate(crypto::AsText(reset->activation.code.view()),
                                    "another-Lantern-99-Orbit"));
+}
+
+// "Forgot my password" must not undo a suspension: the new code activates
+// only once someone reinstates the agent, as an act of its own.
+TEST(AgentDirectoryTest, ResetKeepsASuspension) {
+  IdentityDb t;
+  t.AddActiveAgent("PN-1");
+  AgentDirectory directory = t.Directory();
+  ASSERT_OK(directory.Suspend("PN-1"));
+  auto reset = directory.Reset("PN-1", AgentDirectory::OnSuspension::kKeep);
+  ASSERT_OK(reset);
+  EXPECT_EQ(reset->agent.status, AgentStatus::kSuspended);
+  EXPECT_FALSE(reset->agent.totp_enrolled);
+  const std::string code(crypto::AsText(reset->activation.code.view()));
+  EXPECT_THAT(t.Activator().Activate(code, "another-Lantern-99-Orbit"),
+              ErrorCodeIs(ErrorCode::kConflict));
+  auto reinstated = directory.Reinstate("PN-1");
+  ASSERT_OK(reinstated);
+  EXPECT_EQ(reinstated->status, AgentStatus::kPendingActivation) << "its credentials are gone";
+  EXPECT_OK(t.Activator().Activate(code, "another-Lantern-99-Orbit"));
+
+  // A containment's release by reset is the act that lifts it.
+  t.AddActiveAgent("PN-2");
+  ASSERT_OK(directory.Suspend("PN-2"));
+  auto released = directory.Reset("PN-2", AgentDirectory::OnSuspension::kLift);
+  ASSERT_OK(released);
+  EXPECT_EQ(released->agent.status, AgentStatus::kPendingActivation);
 }
 
 }  // namespace

@@ -219,7 +219,7 @@ TEST_F(PasskeysTest, AResetErasesThePasskeys) {
   SoftwareAuthenticator authenticator(SoftwareAuthenticator::Algorithm::kEdDsa);
   ASSERT_TRUE(Register(authenticator, credential_).has_value());
   EXPECT_TRUE(t_.Login().VerifyPassword("PN-1001", kGoodPassword, kAddress)->has_passkey);
-  ASSERT_TRUE(t_.Directory().Reset("PN-1001").has_value());
+  ASSERT_TRUE(t_.Directory().Reset("PN-1001", AgentDirectory::OnSuspension::kKeep).has_value());
   EXPECT_TRUE(Registry().List(agent_id_)->empty());
 }
 

@@ -117,10 +117,11 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
     Result<void> applied;
     switch (decision) {
       case Decision::kReset: {
-        auto reset = directory.Reset(service_number, [&](const Agent& agent) -> Result<void> {
-          RETURN_IF_ERROR(as_read_then_lift());
-          return before_reset ? before_reset(agent) : Result<void>{};
-        });
+        auto reset = directory.Reset(service_number, identity::AgentDirectory::OnSuspension::kLift,
+                                     [&](const Agent& agent) -> Result<void> {
+                                       RETURN_IF_ERROR(as_read_then_lift());
+                                       return before_reset ? before_reset(agent) : Result<void>{};
+                                     });
         if (!reset) {
           applied = Fail(reset.error());
           break;
