@@ -53,9 +53,10 @@ Result<DummyHash*> DummyFor(PasswordHasher& hasher, const crypto::Argon2Params& 
   return hashes.emplace(key, std::move(made)).first->second.get();
 }
 
-Result<void> VerifyDummy(PasswordHasher& hasher, DummyHash& dummy, std::string_view password) {
+Result<void> VerifyDummy(PasswordHasher& hasher, PasswordHasher::Room& room, DummyHash& dummy,
+                         std::string_view password) {
   const auto started = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(bool ignored, hasher.Verify(dummy.phc, password));
+  ASSIGN_OR_RETURN(bool ignored, hasher.VerifyInRoom(room, dummy.phc, password));
   (void)ignored;
   dummy.verify_ns.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
                             std::chrono::steady_clock::now() - started)
@@ -108,10 +109,13 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
 
   // Security: exactly one Argon2id verification and one committed failure on
   // every refusal's path, so the time taken does not reveal whether the
-  // account exists or can log in.
+  // account exists or can log in. The verification's place on the hasher is
+  // held first: a full hasher refuses every attempt alike, before it leaves
+  // a trace (a counted failure whose password was never checked).
+  ASSIGN_OR_RETURN(DummyHash * dummy, DummyFor(*hasher_, options_.argon2));
+  ASSIGN_OR_RETURN(PasswordHasher::Room room, hasher_->Reserve());
   if (!row || !CanLogIn(*row)) {
-    ASSIGN_OR_RETURN(DummyHash * dummy, DummyFor(*hasher_, options_.argon2));
-    RETURN_IF_ERROR(VerifyDummy(*hasher_, *dummy, password));
+    RETURN_IF_ERROR(VerifyDummy(*hasher_, room, *dummy, password));
     std::optional<int64_t> agent_id;
     if (row) agent_id = row->agent.id;
     RETURN_IF_ERROR(RecordPasswordFailure(normalised, agent_id, source_address, now));
@@ -125,31 +129,38 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   ASSIGN_OR_RETURN(internal::RecordedFailure reserved,
                    RecordPasswordFailure(normalised, row->agent.id, source_address, now));
   if (!reserved.counted) {  // locked or suspended since it was read
-    ASSIGN_OR_RETURN(DummyHash * dummy, DummyFor(*hasher_, options_.argon2));
-    RETURN_IF_ERROR(VerifyDummy(*hasher_, *dummy, password));
+    RETURN_IF_ERROR(VerifyDummy(*hasher_, room, *dummy, password));
     return LoginFailed();
   }
   const auto verify_started = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(bool matches, hasher_->Verify(*row->password_hash, password));
+  ASSIGN_OR_RETURN(bool matches, hasher_->VerifyInRoom(room, *row->password_hash, password));
   if (!matches) {
     if (crypto::NeedsRehash(*row->password_hash, options_.argon2)) {
       // Security: a hash made under older, cheaper parameters (the agent has
       // not logged in since they were raised) verifies faster than the
       // dummy: the refusal lasts as long as one at the current parameters,
       // or its time would single out the dormant accounts.
-      ASSIGN_OR_RETURN(DummyHash * dummy, DummyFor(*hasher_, options_.argon2));
       if (const int64_t ns = dummy->verify_ns.load(); ns != 0) {
         std::this_thread::sleep_until(verify_started + std::chrono::nanoseconds(ns));
       } else {
-        RETURN_IF_ERROR(VerifyDummy(*hasher_, *dummy, password));
+        // Only pads the time (the held place went to the check above).
+        PasswordHasher::Room unheld;
+        (void)VerifyDummy(*hasher_, unheld, *dummy, password);
       }
     }
     return LoginFailed();  // its failure is recorded already
   }
 
+  // The upgrade to current parameters is opportunistic: a hasher too busy
+  // for it (no place was held) leaves it to the next login, rather than fail
+  // a right password whose failure is already counted.
   std::optional<std::string> rehashed;
   if (crypto::NeedsRehash(*row->password_hash, options_.argon2)) {
-    ASSIGN_OR_RETURN(rehashed, hasher_->Hash(password, options_.argon2));
+    if (auto hashed = hasher_->Hash(password, options_.argon2); hashed) {
+      rehashed = std::move(*hashed);
+    } else {
+      Log(LogLevel::kWarn, "password_rehash_skipped", {{"error", hashed.error().message()}});
+    }
   }
 
   // Hashed once: only the transaction below runs again on a conflict.

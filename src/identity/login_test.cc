@@ -556,14 +556,6 @@ TEST_F(LoginTest, StepUpNeedsAFreshCode) {
   ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
 }
 
-TEST_F(LoginTest, RunsOnAPasswordHasherPool) {
-  PasswordHasherPool pool(2, 8);
-  Authenticator login(*t_.db, t_.clock, *t_.totp_key, pool, t_.options);
-  auto challenge = login.VerifyPassword("PN-1001", kGoodPassword, kAddress);
-  ASSERT_OK(challenge);
-  EXPECT_OK(login.VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress));
-}
-
 // The seed from the enrolment, fed to the independent oathtool, gives codes
 // Vigie accepts.
 TEST(LoginOathtoolTest, CodesFromOathtoolAreAccepted) {

@@ -73,15 +73,43 @@ void PasswordHasherPool::WorkerLoop() {
   }
 }
 
-Result<void> PasswordHasherPool::RunOnWorker(const std::function<void()>& work) {
+PasswordHasher::Room::~Room() {
+  if (pool_ != nullptr) pool_->GiveBack();
+}
+
+// Security: the bound that keeps a login flood from queueing unbounded work
+// (each queued job pins a request and, once running, m_cost of memory).
+bool PasswordHasherPool::Full() const {
+  return queue_.size() + reserved_ >= queue_capacity_ + idle_;
+}
+
+namespace {
+
+Error TooManyLogins() {
+  return Error(ErrorCode::kResourceExhausted, "too many logins in progress; try again shortly");
+}
+
+}  // namespace
+
+Result<PasswordHasher::Room> PasswordHasherPool::Reserve() {
+  std::lock_guard lock(mutex_);
+  if (stopping_) return Fail(ErrorCode::kUnavailable, "password hashing pool is shutting down");
+  if (Full()) return Fail(TooManyLogins());
+  ++reserved_;
+  return Room(this);
+}
+
+void PasswordHasherPool::GiveBack() {
+  std::lock_guard lock(mutex_);
+  --reserved_;
+}
+
+Result<void> PasswordHasherPool::RunOnWorker(const std::function<void()>& work, bool in_room) {
   Job job{.work = &work};
   std::unique_lock lock(mutex_);
+  if (in_room) --reserved_;  // the job takes the place its Room held
   if (stopping_) return Fail(ErrorCode::kUnavailable, "password hashing pool is shutting down");
-  // Security: the bound that keeps a login flood from queueing unbounded work
-  // (each queued job pins a request and, once running, m_cost of memory).
-  if (queue_.size() >= queue_capacity_ + idle_) {
-    return Fail(ErrorCode::kResourceExhausted, "too many logins in progress; try again shortly");
-  }
+  if (!in_room && Full()) return Fail(TooManyLogins());
   queue_.push_back(&job);
   wake_.notify_one();
   job.finished.wait(lock, [&job] { return job.done || job.dropped; });
@@ -101,6 +129,17 @@ Result<bool> PasswordHasherPool::Verify(std::string_view phc, std::string_view p
   Result<bool> result = Fail(ErrorCode::kInternal, "not run");
   std::function<void()> work = [&] { result = crypto::VerifyPassword(phc, password); };
   RETURN_IF_ERROR(RunOnWorker(work));
+  return result;
+}
+
+Result<bool> PasswordHasherPool::VerifyInRoom(Room& room, std::string_view phc,
+                                              std::string_view password) {
+  // A Room from elsewhere (another pool, or none) holds nothing here.
+  const bool in_room = room.pool_ == this;
+  if (in_room) room.pool_ = nullptr;
+  Result<bool> result = Fail(ErrorCode::kInternal, "not run");
+  std::function<void()> work = [&] { result = crypto::VerifyPassword(phc, password); };
+  RETURN_IF_ERROR(RunOnWorker(work, in_room));
   return result;
 }
 

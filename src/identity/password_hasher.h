@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -28,14 +29,44 @@
 
 namespace vigie::identity {
 
+class PasswordHasherPool;
+
 class PasswordHasher {
  public:
+  // A place held on the hasher for one verification to come (Reserve).
+  // Given back when destroyed unused. REQUIRES: it does not outlive its
+  // hasher.
+  class Room {
+   public:
+    Room() = default;  // from a hasher that never refuses
+    Room(Room&& other) noexcept : pool_(std::exchange(other.pool_, nullptr)) {}
+    Room& operator=(Room&&) = delete;
+    ~Room();
+
+   private:
+    friend class PasswordHasherPool;
+    explicit Room(PasswordHasherPool* pool) : pool_(pool) {}
+    PasswordHasherPool* pool_ = nullptr;
+  };
+
   virtual ~PasswordHasher() = default;
   // crypto::HashPassword, plus ResourceExhausted/Unavailable from a pool.
   virtual Result<std::string> Hash(std::string_view password,
                                    const crypto::Argon2Params& params) = 0;
   // crypto::VerifyPassword, plus ResourceExhausted/Unavailable from a pool.
   virtual Result<bool> Verify(std::string_view phc, std::string_view password) = 0;
+
+  // Security: holds a place for one VerifyInRoom, so that a login can write
+  // its attempt down knowing the check will run - a full pool refuses
+  // (ResourceExhausted) here, before any trace, known agent or not; never
+  // after. A hasher that never refuses holds nothing.
+  virtual Result<Room> Reserve() { return Room(); }
+  // Verify in the place `room` holds (used up; Unavailable only if the pool
+  // is shutting down).
+  virtual Result<bool> VerifyInRoom(Room& room, std::string_view phc, std::string_view password) {
+    (void)room;
+    return Verify(phc, password);
+  }
 };
 
 // Hashes on the calling thread.
@@ -56,9 +87,12 @@ class PasswordHasherPool final : public PasswordHasher {
   PasswordHasherPool(const PasswordHasherPool&) = delete;
   PasswordHasherPool& operator=(const PasswordHasherPool&) = delete;
 
-  // ResourceExhausted when every worker is busy and the queue is full.
+  // ResourceExhausted when every worker is busy and the queue is full
+  // (places held by Rooms count as queued).
   Result<std::string> Hash(std::string_view password, const crypto::Argon2Params& params) override;
   Result<bool> Verify(std::string_view phc, std::string_view password) override;
+  Result<Room> Reserve() override;
+  Result<bool> VerifyInRoom(Room& room, std::string_view phc, std::string_view password) override;
 
   // Jobs waiting, and jobs running. For metrics and tests.
   size_t queued() const;
@@ -66,9 +100,13 @@ class PasswordHasherPool final : public PasswordHasher {
 
  private:
   struct Job;
-  // Runs `work` on a worker and waits for it. ResourceExhausted when full,
-  // Unavailable when the pool is shutting down.
-  Result<void> RunOnWorker(const std::function<void()>& work);
+  friend class PasswordHasher::Room;
+  // Runs `work` on a worker and waits for it. ResourceExhausted when full
+  // (unless `in_room`: a place was held for it), Unavailable when the pool
+  // is shutting down.
+  Result<void> RunOnWorker(const std::function<void()>& work, bool in_room = false);
+  bool Full() const;  // under mutex_
+  void GiveBack();    // a Room's place, unused
   void WorkerLoop();
 
   const size_t queue_capacity_;
@@ -77,6 +115,7 @@ class PasswordHasherPool final : public PasswordHasher {
   std::deque<Job*> queue_;
   size_t idle_ = 0;
   size_t running_ = 0;
+  size_t reserved_ = 0;  // places Rooms hold
   bool stopping_ = false;
   std::vector<std::thread> workers_;
 };

@@ -76,6 +76,35 @@ TEST(PasswordHasherTest, FullPoolRefusesAtOnce) {
   EXPECT_OK(pool.Hash("now free", kCheap));
 }
 
+// A held place is one the next caller cannot take: the holder's check runs
+// however full the pool has become meanwhile; unused, it is given back.
+TEST(PasswordHasherTest, ARoomHoldsAPlaceForOneVerification) {
+  PasswordHasherPool pool(1, 1);
+  auto phc = pool.Hash("pw", kCheap);
+  ASSERT_OK(phc);
+  auto first = pool.Reserve();
+  ASSERT_OK(first);
+  auto second = pool.Reserve();
+  ASSERT_OK(second);
+  EXPECT_THAT(pool.Reserve(), ErrorCodeIs(ErrorCode::kResourceExhausted));
+  EXPECT_THAT(pool.Verify(*phc, "pw"), ErrorCodeIs(ErrorCode::kResourceExhausted));
+  EXPECT_THAT(pool.Hash("pw", kCheap), ErrorCodeIs(ErrorCode::kResourceExhausted));
+  auto in_room = pool.VerifyInRoom(*first, *phc, "pw");
+  ASSERT_OK(in_room);
+  EXPECT_TRUE(*in_room);
+  // Used up: that place is free again; the second is still held.
+  auto third = pool.Reserve();
+  ASSERT_OK(third);
+  EXPECT_THAT(pool.Verify(*phc, "pw"), ErrorCodeIs(ErrorCode::kResourceExhausted));
+  { PasswordHasher::Room given_back = std::move(*second); }
+  EXPECT_OK(pool.Verify(*phc, "pw"));
+  // A room from elsewhere holds nothing here: the call queues as any other.
+  PasswordHasher::Room none;
+  EXPECT_OK(pool.VerifyInRoom(none, *phc, "pw"));
+  EXPECT_OK(pool.VerifyInRoom(*third, *phc, "pw"));
+  EXPECT_OK(pool.Reserve());
+}
+
 TEST(PasswordHasherTest, DestroyingThePoolFinishesRunningWork) {
   std::atomic<int> finished{0};
   {
