@@ -9,6 +9,7 @@
 #include "api/internal/request_context.h"
 #include "api/internal/routes.h"
 #include "audit/audit_event.h"
+#include "core/log.h"
 #include "http/problem.h"
 
 namespace vigie::api {
@@ -293,7 +294,13 @@ http::Response ApiV1::Handle(const http::Request& request) {
       // The credential is spent and the new tokens exist: refusing now (a
       // full replay cache, the shared guard unreachable) would only lose
       // them, and a retry with the spent refresh token would end the session.
-      (void)RememberProof(proof, now);
+      // Not remembered, the proof could be replayed until its iat window
+      // closes - with a credential already spent, so to no effect, but an
+      // operator should know the replay guard is failing.
+      if (auto remembered = RememberProof(proof, now); !remembered) {
+        Log(LogLevel::kWarn, "dpop_proof_not_remembered",
+            {{"route", route->path}, {"error", remembered.error().message()}});
+      }
       return response;
     }
     if (route->guard == Guard::kSession || route->guard == Guard::kOwnSession) {
