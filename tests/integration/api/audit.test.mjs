@@ -313,7 +313,7 @@ test('an outage cut short by SIGKILL is recorded by the next server once the log
   const { installation, server, auditDb } = await setUp(agents(['OUT-1'], ['agent']), { audit: { max_size_mib: 1 } });
   const p = installation.firstPerson;
   const agent = await activeClient(server, installation, 'OUT-1');
-  const search = () => agent.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: p.surname });
+  const search = () => agent.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: p.surname, given_name: p.given_names[0] });
   assert.equal((await search()).status, 200);
   auditDb.fillAuditDisk();
   let refused = 0;
