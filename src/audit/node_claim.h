@@ -5,10 +5,19 @@
 // id would each miss the other's consultations (an extraction spread over
 // both would count half). A server claims its id for as long as it runs.
 //
-// Thread-safety: a claim is held, not used; release it by destroying it.
+// The claim lives in a database session, which the server may end while
+// the node runs (a PostgreSQL restart or failover, pg_terminate_backend, a
+// long network cut): every `recheck_every` a thread of the claim checks it
+// still holds it, takes it again on a new session if it was lost and is
+// free, and otherwise says so - held() false (the node's readiness), an
+// error in the log - until it has it back.
+//
+// Thread-safety: held() may be called from any thread; release the claim by
+// destroying it.
 // Errors: Conflict when another running server holds the id; those of the
 // store. On SQLite (one node) the claim is empty and always granted.
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,12 +29,19 @@ namespace vigie::audit {
 
 class NodeClaim {
  public:
-  static Result<NodeClaim> Take(const std::string& audit_url, std::string_view node_id);
+  static Result<NodeClaim> Take(const std::string& audit_url, std::string_view node_id,
+                                std::chrono::milliseconds recheck_every = std::chrono::seconds(5));
+  NodeClaim(NodeClaim&&) noexcept;
+  NodeClaim& operator=(NodeClaim&&) = delete;
+  ~NodeClaim();
+
+  // Whether the claim was held at the last check.
+  bool held() const;
 
  private:
-  explicit NodeClaim(std::unique_ptr<store::Connection> held) : held_(std::move(held)) {}
-  // The session holding the advisory lock; it ends with the connection.
-  std::unique_ptr<store::Connection> held_;
+  struct Keeper;
+  explicit NodeClaim(std::unique_ptr<Keeper> keeper);
+  std::unique_ptr<Keeper> keeper_;  // null on SQLite
 };
 
 }  // namespace vigie::audit

@@ -223,10 +223,12 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   // server has bound; until then requests get a 503.
   std::unique_ptr<api::ApiV1> api;
   std::atomic<api::ApiV1*> ready{nullptr};
-  // /readyz: once the API is, and while the audit log can be written - a
-  // balancer then sends nothing to a node that would refuse consultations.
-  server_options.readiness = [&ready, log = audit_log->get()] {
-    return ready.load(std::memory_order_acquire) != nullptr && !log->stats().failing;
+  // /readyz: once the API is, and while the audit log can be written (and
+  // this node's id is its own) - a balancer then sends nothing to a node
+  // that would refuse consultations, or whose events detection would miss.
+  server_options.readiness = [&ready, log = audit_log->get(), claim = &*node_claim] {
+    return ready.load(std::memory_order_acquire) != nullptr && !log->stats().failing &&
+           claim->held();
   };
   http::Server server(server_options, [&](const http::Request& request) {
     if (site && !request.Path().starts_with("/api/")) {
