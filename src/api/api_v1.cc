@@ -139,14 +139,25 @@ bool Matches(std::string_view pattern, std::string_view path,
   return true;
 }
 
+std::string DpopChallenge(const Error& error, const http::Request& request) {
+  const std::string_view why = error.message();
+  if (why.starts_with("invalid DPoP proof") || why == "one DPoP proof header is needed") {
+    return "DPoP error=\"invalid_dpop_proof\", algs=\"ES256\"";
+  }
+  if (request.Header("Authorization")) return "DPoP error=\"invalid_token\", algs=\"ES256\"";
+  return "DPoP algs=\"ES256\"";
+}
+
 http::Response ErrorResponse(const Error& error, const http::Request& request,
                              int64_t retry_after) {
   http::Response response;
   switch (error.code()) {
     case ErrorCode::kUnauthenticated:
       response = http::ProblemFor(error, request.request_id, kPublicUnauthenticated);
-      // RFC 9449 §7.1: tell the client which scheme and algorithm to use.
-      response.headers.emplace_back("WWW-Authenticate", "DPoP algs=\"ES256\"");
+      // RFC 9449 §7.1: the scheme and algorithm to use, and - when the
+      // request carried credentials - whether to sign a new proof or to get a
+      // new token. (A login's refusal carries none: no error code.)
+      response.headers.emplace_back("WWW-Authenticate", DpopChallenge(error, request));
       break;
     case ErrorCode::kInvalidArgument:
     case ErrorCode::kPermissionDenied:

@@ -97,9 +97,14 @@ test('a stolen access token without its key is refused', async () => {
   const thief = await DpopKey.create();
   const stolen = await victim.call('GET', '/api/v1/self', undefined, { key: thief });
   assertProblem(stolen, 401);
-  assert.match(stolen.headers['www-authenticate'], /^DPoP/);
+  // RFC 9449 §7.1: a token the proof's key does not hold is an invalid token.
+  assert.equal(stolen.headers['www-authenticate'], 'DPoP error="invalid_token", algs="ES256"');
   const bare = await request(server, 'GET', '/api/v1/self', { headers: { Authorization: `DPoP ${victim.access}` } });
   assertProblem(bare, 401);
+  assert.equal(bare.headers['www-authenticate'], 'DPoP error="invalid_dpop_proof", algs="ES256"');
+  const none = await request(server, 'GET', '/api/v1/self');
+  assertProblem(none, 401);
+  assert.equal(none.headers['www-authenticate'], 'DPoP algs="ES256"', 'no credentials, no error code');
   const bearer = await request(server, 'GET', '/api/v1/self', {
     headers: { Authorization: `Bearer ${victim.access}`,
                DPoP: await victim.key.proof('GET', victim.url('/api/v1/self'), victim.access) } });
