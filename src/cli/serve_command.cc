@@ -21,6 +21,7 @@
 #include "http/problem.h"
 #include "http/server.h"
 #include "identity/identity.h"
+#include "store/clock_check.h"
 #include "store/connection_pool.h"
 #include "store/retry.h"
 #include "web/static_site.h"
@@ -192,6 +193,15 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
       DatabaseUrl(config), open_options,
       server_options.worker_threads + server_options.waiting_workers + 2);
   SystemClock clock;
+  // Security: the nodes judge times each other wrote (DPoP proofs, sessions).
+  {
+    auto db = pool.Borrow();
+    if (!db) return ReportError(db.error());
+    if (auto in_step = store::CheckClockAgainstDatabase(**db, clock, std::chrono::seconds(30));
+        !in_step) {
+      return ReportError(in_step.error());
+    }
+  }
   // Held while serving, and taken before the log is opened (a refused node
   // migrates and signs nothing): two nodes with one id would each skip the
   // other's events in detection (node_claim.h).

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <limits>
 
+#include "store/clock_check.h"
 #include "store/retry.h"
 #include "store/store.h"
 #include "store/test_database.h"
@@ -88,6 +89,24 @@ TEST_F(PostgresConnectionTest, AStatementOverItsTimeIsCancelled) {
               ErrorCodeIs(ErrorCode::kUnavailable));
   EXPECT_TRUE(Open(database_.url()).value()->ExecuteScript("SELECT pg_sleep(0.3)").has_value())
       << "no limit by default";
+}
+
+// A node whose clock is far from the database server's is told so; one in
+// step passes (NTP keeps them within milliseconds; the check allows 30 s).
+TEST_F(PostgresConnectionTest, ANodeClockFarFromTheServersIsRefused) {
+  SystemClock system;
+  auto offset = ClockOffsetFromDatabase(*db_, system);
+  ASSERT_OK(offset);
+  EXPECT_LT(std::chrono::abs(*offset), std::chrono::seconds(5));
+  EXPECT_OK(CheckClockAgainstDatabase(*db_, system, std::chrono::seconds(30)));
+  for (auto off : {std::chrono::seconds(45), std::chrono::seconds(-45)}) {
+    FakeClock skewed(system.Now() + off);
+    auto refused = CheckClockAgainstDatabase(*db_, skewed, std::chrono::seconds(30));
+    ASSERT_THAT(refused, ErrorCodeIs(ErrorCode::kUnavailable));
+    EXPECT_NE(refused.error().message().find(off.count() > 0 ? "ahead of" : "behind"),
+              std::string::npos)
+        << refused.error().message();
+  }
 }
 
 TEST_F(PostgresConnectionTest, ALostConnectionInsideATransactionIsNotReplayed) {
