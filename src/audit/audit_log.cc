@@ -34,6 +34,9 @@ int64_t UnixMicros(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
+// How long opening the log keeps trying while the append lock is busy.
+constexpr std::chrono::seconds kOpenPatience{15};
+
 struct Pending {
   AuditEvent event;
   AuditLog::Done done;  // may be empty (the writer's own events)
@@ -63,7 +66,17 @@ class AuditLog::Writer {
         max_size_mib_(options_.max_size_mib) {}
 
   Result<void> Load() {
-    RETURN_IF_ERROR(LoadTip());
+    // Other nodes' and commands' writers hold the append lock a commit at a
+    // time, longer under load than a consultation may wait (max_wait is the
+    // lock timeout): opening, which no one waits on, tries for longer.
+    const auto give_up = std::chrono::steady_clock::now() + kOpenPatience;
+    Result<void> loaded = LoadTip();
+    while (!loaded && loaded.error().code() == ErrorCode::kUnavailable &&
+           std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      loaded = LoadTip();
+    }
+    RETURN_IF_ERROR(loaded);
     LoadOutageMark();
     thread_ = std::thread([this] { Run(); });
     return {};

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "audit/audit_log_test_util.h"
 #include "audit/audit_verifier.h"
 #include "audit/hash_chain.h"
+#include "audit/log_tables.h"
 #include "audit/outage_mark.h"
 #include "audit/person_index.h"
 
@@ -543,6 +545,28 @@ TEST(AuditLogTest, ALogThatKeepsEventsWaitingIsFailingUntilItAnswers) {
   EXPECT_EQ(log->stats().size, 1u) << "the stalled commit went through in the end";
   EXPECT_FALSE(log->stats().failing) << "nothing waits any more";
   EXPECT_EQ(log->stats().failed_commits, 0u) << "no commit failed: it hung";
+}
+
+// Another writer's commit holds the append lock longer than a consultation
+// may wait (a loaded database): opening the log, which no one waits on,
+// waits for it rather than fail.
+TEST(AuditLogTest, OpeningWaitsForAnotherWritersCommit) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.max_wait = std::chrono::milliseconds(100);
+  fixture.OpenLog(options).reset();  // the tables exist
+  auto other = fixture.RawDatabase();
+  std::optional<AppendLock> held;
+  if (auto taken = AppendLock::Take(*other); taken) held.emplace(std::move(*taken));
+  ASSERT_TRUE(held.has_value());
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    held.reset();
+  });
+  auto log = AuditLog::Open(options, fixture.SigningKey(), fixture.clock());
+  release.join();
+  ASSERT_TRUE(log.has_value()) << log.error().message();
+  EXPECT_TRUE((*log)->Append(SearchEvent(1, {})).has_value());
 }
 
 TEST(AuditLogTest, RefusesToOpenWhenItsTipDoesNotMatchItsEvents) {
