@@ -20,16 +20,6 @@ using ::vigie::testing::ErrorCodeIs;
 
 constexpr std::string_view kAddress = "192.0.2.10";
 
-int64_t FailuresWritten(IdentityDb& t) {
-  auto rows = t.db->Prepare(
-      "SELECT (SELECT count(*) FROM login_failure) + (SELECT count(*) FROM "
-      "unknown_login_failure)");
-  if (!rows || !(*rows)->Step().value_or(false)) return -1;
-  const int64_t count = (*rows)->ColumnInt(0);
-  (void)(*rows)->Run();
-  return count;
-}
-
 TEST(LoginPoolTest, RunsOnAPasswordHasherPool) {
   IdentityDb t;
   const std::vector<uint8_t> seed = t.AddActiveAgent("PN-1001");
@@ -53,7 +43,7 @@ TEST(LoginPoolTest, AFullPoolRefusesEveryAttemptBeforeWritingAnything) {
   Authenticator login(*t.db, t.clock, *t.totp_key, pool, t.options);
   // The dummy hash an unknown number is checked against, made while there is room.
   EXPECT_FALSE(login.VerifyPassword("PN-404", "wrong-password-123", kAddress).has_value());
-  const int64_t before = FailuresWritten(t);
+  const int64_t before = t.FailuresWritten();
   {
     auto flood = pool.Reserve();  // the one place, taken by another login
     ASSERT_OK(flood);
@@ -64,7 +54,7 @@ TEST(LoginPoolTest, AFullPoolRefusesEveryAttemptBeforeWritingAnything) {
                     ErrorCodeIs(ErrorCode::kResourceExhausted));
       }
     }
-    EXPECT_EQ(FailuresWritten(t), before);
+    EXPECT_EQ(t.FailuresWritten(), before);
   }
   EXPECT_OK(login.VerifyPassword("PN-1001", kGoodPassword, kAddress));  // room again
 }

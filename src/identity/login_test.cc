@@ -82,16 +82,7 @@ class LoginTest : public ::testing::Test {
     return t_.Login().VerifySecondFactor(Text(challenge.token), code, kAddress);
   }
   AgentStatus Status() { return t_.Directory().FindAgent("PN-1001")->status; }
-  // Failed logins written down, naming an agent or not.
-  int64_t FailuresWritten() {
-    auto rows = t_.db->Prepare(
-        "SELECT (SELECT count(*) FROM login_failure) + (SELECT count(*) FROM "
-        "unknown_login_failure)");
-    if (!rows || !(*rows)->Step().value_or(false)) return -1;
-    const int64_t count = (*rows)->ColumnInt(0);
-    (void)(*rows)->Run();
-    return count;
-  }
+  int64_t FailuresWritten() { return t_.FailuresWritten(); }
 
   std::string StoredPasswordHash() {
     auto rows = t_.db->Prepare("SELECT password_hash FROM agent WHERE service_number = 'PN-1001'");

@@ -89,6 +89,17 @@ struct IdentityDb {
 
   int64_t Now() const { return UnixSeconds(clock.Now()); }
 
+  // Failed logins written down, naming an agent or not.
+  int64_t FailuresWritten() {
+    auto rows = db->Prepare(
+        "SELECT (SELECT count(*) FROM login_failure) + (SELECT count(*) FROM "
+        "unknown_login_failure)");
+    if (!rows || !(*rows)->Step().value_or(false)) return -1;
+    const int64_t count = (*rows)->ColumnInt(0);
+    (void)(*rows)->Run();
+    return count;
+  }
+
   store::testing::SuiteDatabase database;
   FakeClock clock;
   SeededRandom random;
