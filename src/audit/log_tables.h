@@ -73,7 +73,9 @@ class AppendLock {
   ~AppendLock();
 
  private:
-  static constexpr std::string_view kKey = "435526134119";  // "vigie" + 2: the migrations' + 2
+  // Keyed by the log's schema too: logs in other schemas of one database
+  // (another portal, a test) never wait on each other.
+  static constexpr std::string_view kKey = "435526134, hashtext(current_schema())";
   explicit AppendLock(store::Connection* db) : db_(db) {}
   store::Connection* db_;
 };
