@@ -71,6 +71,9 @@ class AuditLog::Writer {
     // lock timeout): opening, which no one waits on, tries for longer.
     const auto give_up = std::chrono::steady_clock::now() + kOpenPatience;
     Result<void> loaded = LoadTip();
+    if (!loaded && loaded.error().code() == ErrorCode::kUnavailable) {
+      Log(LogLevel::kWarn, "audit_log_open_waiting", {{"error", loaded.error().message()}});
+    }
     while (!loaded && loaded.error().code() == ErrorCode::kUnavailable &&
            std::chrono::steady_clock::now() < give_up) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -200,7 +203,7 @@ class AuditLog::Writer {
         return Fail(ErrorCode::kUnavailable, "the audit log is not keeping up");
       }
       for (AuditEvent& event : events) queue_.push_back(Pending{std::move(event), count});
-      NoteWaiting();
+      if (!events.empty()) NoteWaiting();
     }
     work_.notify_one();
     std::unique_lock lock(tally->mutex);

@@ -1,6 +1,7 @@
 #include "audit/outage_mark.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -75,7 +76,7 @@ TEST(OutageMarkTest, AnythingElseInTheFileIsDataLoss) {
   EXPECT_FALSE(WriteOutageMark(path, {.failing_since_unix_micros = -1}).has_value());
 }
 
-TEST(OutageMarkTest, NeverFollowsASymbolicLink) {
+TEST(OutageMarkTest, NeverFollowsALinkNorBlocksOnAFifo) {
   testing::TempDir dir;
   const auto target = dir / "elsewhere";
   std::ofstream(target) << "keep";
@@ -83,6 +84,10 @@ TEST(OutageMarkTest, NeverFollowsASymbolicLink) {
   EXPECT_FALSE(WriteOutageMark(dir / "mark", {.failing_since_unix_micros = 5}).has_value());
   EXPECT_FALSE(ReadOutageMark(dir / "mark").has_value());
   EXPECT_EQ(Contents(target), "keep");
+  // Nor blocks on a FIFO someone put there.
+  ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
+  EXPECT_FALSE(WriteOutageMark(dir / "fifo", {.failing_since_unix_micros = 5}).has_value());
+  EXPECT_FALSE(ReadOutageMark(dir / "fifo").has_value());
 }
 
 }  // namespace

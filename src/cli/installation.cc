@@ -49,7 +49,8 @@ std::string Installation::AuditDatabaseUrl() const {
   return config.ResolveDatabaseUrl(config.audit.url);
 }
 
-Result<std::unique_ptr<audit::AuditLog>> Installation::OpenAuditLog(const Clock& clock) const {
+Result<std::unique_ptr<audit::AuditLog>> Installation::OpenAuditLog(const Clock& clock,
+                                                                    bool remember_outages) const {
   const Config::Audit& settings = config.audit;
   audit::AuditLogOptions options;
   options.url = AuditDatabaseUrl();
@@ -59,8 +60,10 @@ Result<std::unique_ptr<audit::AuditLog>> Installation::OpenAuditLog(const Clock&
   options.checkpoint_every = std::chrono::milliseconds(settings.checkpoint_every_ms);
   if (!settings.witness_file.empty()) options.witness_file = config.Resolve(settings.witness_file);
   options.max_size_mib = settings.max_size_mib;
-  // Beside the configuration, not the log: the log's disk may be the full one.
-  options.outage_mark = config.data_dir / "audit-outage.mark";
+  // The server's alone: a command run during the server's outage must not
+  // take it up and record it as its own. In the data directory, not beside
+  // the log: the log's disk may be the full one.
+  if (remember_outages) options.outage_mark = config.data_dir / "audit-outage.mark";
   if (settings.checkpoint_syslog) {
     // syslog(3): the local daemon forwards them wherever the site sends
     // authpriv (a SIEM, a log host Vigie's operators do not control).

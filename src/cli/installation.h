@@ -42,8 +42,11 @@ struct Installation {
   static Result<Installation> Open(const std::filesystem::path& data_dir);
 
   // The audit log as configured ([audit]), its checkpoints signed with the
-  // "audit-signing" key. Errors from AuditLog::Open, with context.
-  Result<std::unique_ptr<audit::AuditLog>> OpenAuditLog(const Clock& clock) const;
+  // "audit-signing" key. `remember_outages` (the server only): an outage is
+  // kept in the data directory's audit-outage.mark across a restart.
+  // Errors from AuditLog::Open, with context.
+  Result<std::unique_ptr<audit::AuditLog>> OpenAuditLog(const Clock& clock,
+                                                        bool remember_outages = false) const;
   // The audit log's database URL (Config::ResolveDatabaseUrl).
   std::string AuditDatabaseUrl() const;
   // The witness ([audit] witness_*), or nullopt when no witness key is set.

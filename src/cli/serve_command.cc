@@ -207,7 +207,7 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   // other's events in detection (node_claim.h).
   auto node_claim = audit::NodeClaim::Take(installation->AuditDatabaseUrl(), config.audit.node_id);
   if (!node_claim) return ReportError(node_claim.error());
-  auto audit_log = installation->OpenAuditLog(clock);
+  auto audit_log = installation->OpenAuditLog(clock, /*remember_outages=*/true);
   if (!audit_log) return ReportError(audit_log.error());
   // Consultations never wait on the witness: it is told afterwards, each second.
   std::unique_ptr<witness::CheckpointPublisher> publisher;
