@@ -68,13 +68,19 @@ struct NodeClaim::Keeper {
 
   // The claim as the database sees it: still ours, ours again, or not ours.
   void Check() {
-    Result<bool> ours = HoldsLock(*db, key);  // reconnects first if the session is gone
-    if (ours && !*ours) ours = TryLock(*db, key);
     const bool was = held.load();
+    Result<bool> ours = HoldsLock(*db, key);  // reconnects first if the session is gone
+    if (ours && !*ours) {
+      held.store(false);  // known lost, whatever taking it again gives
+      ours = TryLock(*db, key);
+    }
     if (!ours) {
       // Unknown (the database unreachable): the log fails closed meanwhile;
       // the claim stays as last seen.
       Log(LogLevel::kWarn, "audit_node_claim_unchecked", {{"error", ours.error().message()}});
+      if (was && !held.load()) {
+        Log(LogLevel::kError, "audit_node_claim_lost", {{"node_id", node_id}});
+      }
       return;
     }
     held.store(*ours);

@@ -76,11 +76,32 @@ TEST(NodeClaimTest, AClaimWhoseSessionEndedIsTakenAgainOrReportedLost) {
     }
     return claim.held() == held;
   };
+  // The pid holding `node`'s claim, 0 when none does.
+  auto holder_of = [&](std::string_view node) -> int64_t {
+    const int64_t key = store::AdvisoryKey("audit-node-id", log_schema + "\n" + std::string(node));
+    auto holder = (*admin)->Prepare(
+        "SELECT coalesce(max(pid), 0) FROM pg_locks WHERE locktype = 'advisory' AND classid = "
+        "$1::integer::oid AND objid = $2::integer::oid AND objsubid = 2 AND granted");
+    if (!holder) return -1;
+    (*holder)->BindInt(1, store::AdvisoryKeyHigh(key)).BindInt(2, store::AdvisoryKeyLow(key));
+    const int64_t pid = (*holder)->Step().value_or(false) ? (*holder)->ColumnInt(0) : -1;
+    (void)(*holder)->Run();
+    return pid;
+  };
   auto first = NodeClaim::Take(url, "node-a", every);
   ASSERT_OK(first);
+  const int64_t before = holder_of("node-a");
+  ASSERT_GT(before, 0);
   end_sessions_of("node-a");
-  std::this_thread::sleep_for(every * 6);  // a few checks: taken again
-  EXPECT_TRUE(first->held());
+  // Taken again, on a new session, by the claim's own checks.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while ((holder_of("node-a") <= 0 || holder_of("node-a") == before) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(holder_of("node-a"), 0);
+  EXPECT_NE(holder_of("node-a"), before);
+  EXPECT_TRUE(wait_for(*first, true));
   EXPECT_THAT(NodeClaim::Take(url, "node-a"), ErrorCodeIs(ErrorCode::kConflict))
       << "held on its new session";
 
