@@ -139,7 +139,12 @@ struct Witness::State {
       return Fail(ErrorCode::kUnavailable, "cannot read " + store.string());
     }
     for (std::string line; std::getline(in, line);) {
-      ASSIGN_OR_RETURN(Cosignature held, ParseCosignatureLine(line));
+      auto parsed = ParseCosignatureLine(line);
+      // Checked at start and appended since by this process alone: the
+      // store itself is damaged, not the submission.
+      if (!parsed)
+        return Fail(ErrorCode::kDataLoss, store.string() + ": " + parsed.error().message());
+      const Cosignature& held = *parsed;
       if (held.checkpoint.tree_size == tree_size) return std::optional<Cosignature>(held);
       if (held.checkpoint.tree_size > tree_size) break;
     }
@@ -200,9 +205,11 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
   }
   // Two witnesses on one store would each hold their own latest tree, and
   // could countersign two branches of a forked log.
-  state->lock_fd = ::open(state->store.c_str(), O_RDONLY | O_CLOEXEC);
+  // (Read-write: an exclusive lock emulated over NFS needs it.)
+  state->lock_fd = ::open(state->store.c_str(), O_RDWR | O_CLOEXEC);
   if (state->lock_fd < 0) return Fail(SystemError("cannot open", state->store));
   if (::flock(state->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) return Fail(SystemError("cannot lock", state->store));
     return Fail(ErrorCode::kConflict,
                 "another witness process serves " + dir.string() + ": stop it first");
   }
@@ -210,17 +217,22 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
   for (std::string line; in && std::getline(in, line);) {
     ++number;
     const std::string where = state->store.string() + ":" + std::to_string(number);
-    if (in.eof()) {
-      // A last line without its newline: a write a crash cut short, so never
-      // acknowledged to the log. Cut it off, or the witness would not start
-      // (or would glue its next line onto it).
-      Log(LogLevel::kWarn, "witness_partial_line_cut", {{"line", where}});
-      if (::truncate(state->store.c_str(), static_cast<off_t>(state->store_bytes)) != 0) {
-        return Fail(SystemError("cannot cut the partial last line of", state->store));
-      }
-      break;
-    }
     auto cosignature = ParseCosignatureLine(line);
+    if (in.eof()) {  // a last line without its newline
+      if (!cosignature || !CosignatureValid(*cosignature, state->key.public_key())) {
+        // A write a crash cut short, so never acknowledged to the log. Cut
+        // it off, or the witness would not start (or would glue its next
+        // line onto it).
+        Log(LogLevel::kWarn, "witness_partial_line_cut", {{"line", where}});
+        if (::truncate(state->store.c_str(), static_cast<off_t>(state->store_bytes)) != 0) {
+          return Fail(SystemError("cannot cut the partial last line of", state->store));
+        }
+        break;
+      }
+      // Whole but for its newline (an editor, or a crash after the line):
+      // a countersignature given is kept.
+      RETURN_IF_ERROR(AppendDurably(state->store, "\n", 0644));
+    }
     if (!cosignature) {
       return Fail(ErrorCode::kDataLoss, where + ": " + cosignature.error().message());
     }

@@ -357,6 +357,26 @@ TEST_F(WitnessTest, ALastLineACrashCutShortIsCutOffAtStart) {
   EXPECT_EQ(StoredLines(), 2u);
 }
 
+// A line whole but for its newline (an editor that strips it, or a crash
+// right after the line) is a countersignature given: kept, newline added.
+TEST_F(WitnessTest, ALastLineMissingOnlyItsNewlineIsKept) {
+  log_.Append(3);
+  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  log_.Append(2);
+  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)));
+  witness_.reset();
+  const auto store = dir_.path() / "witness" / "cosignatures.jsonl";
+  std::filesystem::resize_file(store, std::filesystem::file_size(store) - 1);
+  Reopen();
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 5u);
+  EXPECT_EQ(StoredLines(), 2u);
+  log_.Append(1);
+  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 5, log_.ProofFrom(5)));
+  Reopen();
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 6u);
+  EXPECT_EQ(StoredLines(), 3u);
+}
+
 TEST_F(WitnessTest, OneProcessServesADirectoryAtATime) {
   EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kConflict));
   witness_.reset();
