@@ -49,6 +49,15 @@ Result<DummyHash*> DummyFor(PasswordHasher& hasher, const crypto::Argon2Params& 
   ASSIGN_OR_RETURN(std::string phc, hasher.Hash(crypto::Base64UrlEncode(random.view()), params));
   auto made = std::make_unique<DummyHash>();
   made->phc = std::move(phc);
+  // Timed once now, so that a refusal against an older, cheaper hash can be
+  // padded to it without a verification of its own (which a busy pool
+  // could refuse).
+  const auto started = std::chrono::steady_clock::now();
+  if (hasher.Verify(made->phc, "timing").has_value()) {
+    made->verify_ns.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now() - started)
+                              .count());
+  }
   std::lock_guard lock(mutex);
   return hashes.emplace(key, std::move(made)).first->second.get();
 }
