@@ -109,6 +109,7 @@ test('a stolen access token without its key is refused', async () => {
     headers: { Authorization: `Bearer ${victim.access}`,
                DPoP: await victim.key.proof('GET', victim.url('/api/v1/self'), victim.access) } });
   assertProblem(bearer, 401);
+  assert.equal(bearer.headers['www-authenticate'], 'DPoP algs="ES256"', 'another scheme: which one to use');
   // The owner is unaffected.
   assert.equal((await victim.call('GET', '/api/v1/self')).status, 200);
 });
@@ -173,6 +174,9 @@ test('suspension takes effect on the very next request; so does logout', async (
   const again = await request(server, 'POST', '/api/v1/auth/login',
                               { body: { service_number: 'REV-1', password: PASSWORD } });
   assertProblem(again, 401);
+  // "Forgot my password" is no reinstatement: a reset keeps the suspension.
+  installation.vigie('agent', 'reset', 'REV-1');
+  assert.match(installation.vigie('agent', 'show', 'REV-1'), /\bsuspended\b/);
 
   const leaving = await activeClient(server, installation, 'LOG-1');
   assert.equal((await leaving.call('POST', '/api/v1/auth/logout')).status, 204);
