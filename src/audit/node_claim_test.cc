@@ -95,12 +95,13 @@ TEST(NodeClaimTest, AClaimWhoseSessionEndedIsTakenAgainOrReportedLost) {
   end_sessions_of("node-a");
   // Taken again, on a new session, by the claim's own checks.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while ((holder_of("node-a") <= 0 || holder_of("node-a") == before) &&
-         std::chrono::steady_clock::now() < deadline) {
+  int64_t after = holder_of("node-a");
+  while ((after <= 0 || after == before) && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    after = holder_of("node-a");
   }
-  EXPECT_GT(holder_of("node-a"), 0);
-  EXPECT_NE(holder_of("node-a"), before);
+  EXPECT_GT(after, 0);
+  EXPECT_NE(after, before);
   EXPECT_TRUE(wait_for(*first, true));
   EXPECT_THAT(NodeClaim::Take(url, "node-a"), ErrorCodeIs(ErrorCode::kConflict))
       << "held on its new session";
