@@ -12,9 +12,9 @@
 #include "audit/audit_event_codec.h"
 #include "audit/foreign_appends.h"
 #include "audit/hash_chain.h"
+#include "audit/log_outage.h"
 #include "audit/log_tables.h"
 #include "audit/merkle_frontier.h"
-#include "audit/outage_mark.h"
 #include "audit/person_index.h"
 #include "audit/subtree_table.h"
 #include "core/durable_file.h"
@@ -80,7 +80,9 @@ class AuditLog::Writer {
       loaded = LoadTip();
     }
     RETURN_IF_ERROR(loaded);
-    LoadOutageMark();
+    // An outage a restart cut short: the first commit that passes records
+    // it (Run tries one at once).
+    outage_.Load();
     thread_ = std::thread([this] { Run(); });
     return {};
   }
@@ -265,7 +267,7 @@ class AuditLog::Writer {
       {
         std::unique_lock lock(mutex_);
         while (queue_.empty() && !stopping_) {
-          if (outage_ && !stats_.failing) {
+          if (outage_.ongoing() && !stats_.failing) {
             probe = true;  // an outage from before a restart: record it now
             break;
           }
@@ -454,70 +456,12 @@ class AuditLog::Writer {
     return checkpoint;
   }
 
-  // What the audit_log_resumed event will say.
-  struct Outage {
-    int64_t since_unix_micros = 0;
-    uint64_t refused = 0;    // events refused (the outage events tried meanwhile aside)
-    bool restarted = false;  // a process before this one saw it begin
-  };
-
-  AuditEvent OutageEvent() const {
-    AuditEvent event;
-    event.type = AuditEventType::kAuditLogResumed;
-    event.time_unix_micros = UnixMicros(clock_.Now());
-    event.actor.service_number = "vigie-audit";
-    event.source_address = "local";
-    event.subject = "failing_since_us=" + std::to_string(outage_->since_unix_micros) +
-                    " refused_events=" + std::to_string(outage_->refused);
-    if (outage_->restarted) event.subject += " restarted=1";
-    return event;
-  }
-
-  // An outage a restart cut short is taken up again: the first commit that
-  // passes records it (Run tries one at once).
-  void LoadOutageMark() {
-    if (options_.outage_mark.empty()) return;
-    auto mark = ReadOutageMark(options_.outage_mark);
-    if (!mark) {
-      // Unreadable, it still says an outage was under way: recorded without
-      // its figures rather than forgotten.
-      Log(LogLevel::kError, "audit_outage_mark_unreadable", {{"error", mark.error().message()}});
-      outage_ = Outage{.restarted = true};
-    } else if (mark->has_value()) {
-      outage_ = Outage{.since_unix_micros = (*mark)->failing_since_unix_micros,
-                       .refused = (*mark)->refused,
-                       .restarted = true};
-    }
-  }
-
-  // Before anyone learns of a refusal, the outage is on disk outside the
-  // database; a mark that cannot be written is an alert, once per outage.
-  void RememberOutage() {
-    if (options_.outage_mark.empty()) return;
-    auto written = WriteOutageMark(
-        options_.outage_mark, OutageMark{.failing_since_unix_micros = outage_->since_unix_micros,
-                                         .refused = outage_->refused});
-    if (!written && !outage_mark_failing_) {
-      Log(LogLevel::kError, "audit_outage_mark_failing", {{"error", written.error().message()}});
-    }
-    outage_mark_failing_ = !written;
-  }
-
-  void ForgetOutage() {
-    outage_.reset();
-    outage_mark_failing_ = false;
-    if (options_.outage_mark.empty()) return;
-    if (auto removed = RemoveOutageMark(options_.outage_mark); !removed) {
-      // Left behind, the next start would record this outage a second time.
-      Log(LogLevel::kError, "audit_outage_mark_not_removed",
-          {{"error", removed.error().message()}});
-    }
-  }
-
   void CommitBatch(std::vector<Pending>& batch, bool final) {
     // The first batch written after an outage records it, first.
-    const bool records_outage = outage_.has_value();
-    if (records_outage) batch.insert(batch.begin(), Pending{OutageEvent(), {}});
+    const bool records_outage = outage_.ongoing();
+    if (records_outage) {
+      batch.insert(batch.begin(), Pending{outage_.ResumedEvent(UnixMicros(clock_.Now())), {}});
+    }
     std::vector<Result<uint64_t>> outcomes(batch.size(), 0);
     const uint64_t size_before = written_size_;
     Result<std::optional<Checkpoint>> written = std::optional<Checkpoint>{};
@@ -556,9 +500,7 @@ class AuditLog::Writer {
         stats_.failing = true;
         ++stats_.failed_commits;
       }
-      if (!outage_) outage_ = Outage{.since_unix_micros = UnixMicros(clock_.Now())};
-      outage_->refused += batch.size() - (records_outage ? 1 : 0);
-      RememberOutage();
+      outage_.Refused(batch.size() - (records_outage ? 1 : 0), UnixMicros(clock_.Now()));
       // The alert: once per outage, not once per refused event.
       if (!was_failing) {
         Log(LogLevel::kError, "audit_log_failing",
@@ -568,7 +510,7 @@ class AuditLog::Writer {
       for (Pending& pending : batch) Tell(pending, std::unexpected(refused));
       return;
     }
-    if (records_outage) ForgetOutage();
+    if (records_outage) outage_.Recorded();
     // Before anyone learns of these events: detection asks about them.
     foreign_.AppendedOwn(batch_first_, written_size_);
     if (written->has_value()) {
@@ -624,8 +566,7 @@ class AuditLog::Writer {
   std::vector<CompletedSubtree> completed_;  // by the batch being written
   uint64_t batch_first_ = 0;                 // the log's size when it began
   bool tip_signed_elsewhere_ = false;        // it appended nothing to a signed log
-  std::optional<Outage> outage_;             // since the last commit failed
-  bool outage_mark_failing_ = false;         // the last WriteOutageMark failed
+  LogOutage outage_{options_.outage_mark};   // since the last commit failed
   ForeignAppends foreign_;                   // any thread
 
   mutable std::mutex mutex_;

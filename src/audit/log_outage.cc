@@ -1,0 +1,61 @@
+#include "audit/log_outage.h"
+
+#include <string>
+
+#include "audit/outage_mark.h"
+#include "core/log.h"
+
+namespace vigie::audit {
+
+void LogOutage::Load() {
+  if (mark_.empty()) return;
+  auto mark = ReadOutageMark(mark_);
+  if (!mark) {
+    // Unreadable, it still says an outage was under way: recorded without
+    // its figures rather than forgotten.
+    Log(LogLevel::kError, "audit_outage_mark_unreadable", {{"error", mark.error().message()}});
+    state_ = State{.restarted = true};
+  } else if (mark->has_value()) {
+    state_ = State{.since_unix_micros = (*mark)->failing_since_unix_micros,
+                   .refused = (*mark)->refused,
+                   .restarted = true};
+  }
+}
+
+void LogOutage::Refused(uint64_t refused, int64_t now_unix_micros) {
+  if (!state_) state_ = State{.since_unix_micros = now_unix_micros};
+  state_->refused += refused;
+  if (mark_.empty()) return;
+  auto written =
+      WriteOutageMark(mark_, OutageMark{.failing_since_unix_micros = state_->since_unix_micros,
+                                        .refused = state_->refused});
+  // An alert once per outage, not once per refused batch.
+  if (!written && !mark_failing_) {
+    Log(LogLevel::kError, "audit_outage_mark_failing", {{"error", written.error().message()}});
+  }
+  mark_failing_ = !written;
+}
+
+AuditEvent LogOutage::ResumedEvent(int64_t now_unix_micros) const {
+  AuditEvent event;
+  event.type = AuditEventType::kAuditLogResumed;
+  event.time_unix_micros = now_unix_micros;
+  event.actor.service_number = "vigie-audit";
+  event.source_address = "local";
+  event.subject = "failing_since_us=" + std::to_string(state_->since_unix_micros) +
+                  " refused_events=" + std::to_string(state_->refused);
+  if (state_->restarted) event.subject += " restarted=1";
+  return event;
+}
+
+void LogOutage::Recorded() {
+  state_.reset();
+  mark_failing_ = false;
+  if (mark_.empty()) return;
+  if (auto removed = RemoveOutageMark(mark_); !removed) {
+    // Left behind, the next start would record this outage a second time.
+    Log(LogLevel::kError, "audit_outage_mark_not_removed", {{"error", removed.error().message()}});
+  }
+}
+
+}  // namespace vigie::audit

@@ -1,0 +1,47 @@
+#pragma once
+// LogOutage: what the audit log's writer knows of its current outage - since
+// when the log fails and how many events it refused - and the
+// `audit_log_resumed` event that records it once the log is written again.
+// Given a path, it is also kept in an OutageMark there (outage_mark.h), so
+// that a restart in the middle of the outage does not erase it.
+//
+// Thread-safety: the writer thread's alone.
+// Errors: none; a mark that cannot be read, written or removed is logged
+// (an unreadable one still says an outage was under way).
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <utility>
+
+#include "audit/audit_event.h"
+
+namespace vigie::audit {
+
+class LogOutage {
+ public:
+  explicit LogOutage(std::filesystem::path mark) : mark_(std::move(mark)) {}
+
+  // Takes up an outage a restart cut short, from the mark if there is one.
+  void Load();
+  bool ongoing() const { return state_.has_value(); }
+  // `refused` events were just refused: the outage begins (at `now`) or goes
+  // on, and the mark is written - before anyone is told of the refusal.
+  void Refused(uint64_t refused, int64_t now_unix_micros);
+  // The event that records the outage. REQUIRES: ongoing().
+  AuditEvent ResumedEvent(int64_t now_unix_micros) const;
+  // That event is durable: the outage is over, its mark removed.
+  void Recorded();
+
+ private:
+  struct State {
+    int64_t since_unix_micros = 0;
+    uint64_t refused = 0;    // events refused (the outage events tried meanwhile aside)
+    bool restarted = false;  // a process before this one saw it begin
+  };
+  const std::filesystem::path mark_;  // empty: none
+  std::optional<State> state_;
+  bool mark_failing_ = false;  // the last write of the mark failed
+};
+
+}  // namespace vigie::audit
