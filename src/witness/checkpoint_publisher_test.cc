@@ -1,0 +1,236 @@
+// Vigie's checkpoint publisher, over HTTP, against a real audit log and a
+// real witness: what it sends, what it keeps, what it takes for a refusal.
+#include "witness/checkpoint_publisher.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "audit/audit_log_test_util.h"
+#include "audit/merkle_proof.h"
+#include "audit/subtree_cache.h"
+#include "crypto/signing.h"
+#include "http/server.h"
+#include "tests/support/matchers.h"
+#include "tests/support/temp_dir.h"
+#include "witness/witness.h"
+#include "witness/witness_routes.h"
+
+namespace vigie::witness {
+namespace {
+
+using ::vigie::testing::ErrorCodeIs;
+
+// --- Vigie's publisher, over HTTP, against a real audit log ------------------
+
+class PublisherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const crypto::Ed25519PublicKey log_key = fixture_.PublicKey();
+    auto key = Witness::Init(witness_dir_.path(),
+                             std::vector<LogKey>{{fixture_.SigningKey().id, log_key}});
+    ASSERT_OK(key);
+    auto witness = Witness::Open(witness_dir_.path(), clock_);
+    ASSERT_OK(witness);
+    witness_ = std::move(*witness);
+    http::ServerOptions server_options;
+    server_options.listen_address = "127.0.0.1";
+    server_options.port = 0;
+    server_options.access_log = [](std::string_view) {};
+    server_ = std::make_unique<http::Server>(server_options, WitnessHandler(*witness_));
+    ASSERT_OK(server_->Start());
+    options_ = {.audit_url = fixture_.Options().url,
+                .witness_url = "http://127.0.0.1:" + std::to_string(server_->port()),
+                .witness_public_key = *key,
+                .cosignature_file = fixture_.dir() / "cosignatures.jsonl"};
+  }
+
+  // Appends `count` events to the log at `url` (signed with the fixture's key) and closes it.
+  void Write(const std::string& url, int count, int64_t agent) {
+    audit::AuditLogOptions options = fixture_.Options();
+    options.url = url;
+    auto log = fixture_.OpenLog(options);
+    for (int i = 0; i < count; ++i) {
+      ASSERT_OK(log->Append(audit::testing::SearchEvent(agent, {i})));
+    }
+  }
+
+  Result<std::optional<Cosignature>> Publish(const std::string& url) {
+    auto db = store::Open(url, {.read_only = true});
+    if (!db) return Fail(db.error());
+    audit::SubtreeCache cache(1);
+    return CheckpointPublisher::PublishOnce(**db, options_, cache);
+  }
+
+  audit::testing::AuditLogFixture fixture_;
+  vigie::testing::TempDir witness_dir_;
+  FakeClock clock_{TimePoint(std::chrono::seconds(1'764'000'100))};
+  std::unique_ptr<Witness> witness_;
+  std::unique_ptr<http::Server> server_;
+  PublisherOptions options_;
+};
+
+TEST_F(PublisherTest, SendsEachNewCheckpointWithItsConsistencyProof) {
+  Write(options_.audit_url, 15, 1);  // checkpoints at 10 and 15 (on close)
+  auto first = Publish(options_.audit_url);
+  ASSERT_OK(first);
+  ASSERT_TRUE(first->has_value());
+  EXPECT_EQ((*first)->checkpoint.tree_size, 15u);
+  Write(options_.audit_url, 22, 2);
+  auto second = Publish(options_.audit_url);
+  ASSERT_OK(second);
+  EXPECT_EQ((*second)->checkpoint.tree_size, 37u);
+  // Nothing new: nothing sent, the held one returned.
+  auto third = Publish(options_.audit_url);
+  ASSERT_OK(third);
+  EXPECT_EQ(**third, **second);
+
+  auto stored = ReadCosignatureFile(options_.cosignature_file);
+  ASSERT_OK(stored);
+  ASSERT_EQ(stored->size(), 2u);
+  for (const Cosignature& cosignature : *stored) {
+    EXPECT_TRUE(CosignatureValid(cosignature, options_.witness_public_key));
+  }
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 37u);
+}
+
+// Only a file not written yet is empty: one there but unreadable (here a
+// directory, which even root cannot read as lines) is an error, not "none".
+TEST(CosignatureFileTest, AbsentIsEmptyUnreadableIsAnError) {
+  vigie::testing::TempDir dir;
+  auto none = ReadCosignatureFile(dir / "absent.jsonl");
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
+  std::filesystem::create_directory(dir / "unreadable.jsonl");
+  EXPECT_THAT(ReadCosignatureFile(dir / "unreadable.jsonl"), ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
+// The witness took our checkpoint but its answer never made it to the file
+// (a timeout, a full disk): the next round writes it.
+TEST_F(PublisherTest, ACosignatureLostOnTheWayIsWrittenNextRound) {
+  Write(options_.audit_url, 15, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  std::ofstream(options_.cosignature_file, std::ios::trunc).close();
+  auto again = Publish(options_.audit_url);
+  ASSERT_OK(again);
+  auto stored = ReadCosignatureFile(options_.cosignature_file);
+  ASSERT_OK(stored);
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ(stored->front(), **again);
+  ASSERT_OK(Publish(options_.audit_url));
+  EXPECT_EQ(ReadCosignatureFile(options_.cosignature_file)->size(), 1u) << "written once";
+}
+
+// A proxy's error page in front of the witness is no refusal: a failure to
+// retry (not counted as an alarm).
+TEST_F(PublisherTest, AnErrorPageInsteadOfTheWitnessIsAFailureToRetry) {
+  Write(options_.audit_url, 3, 1);
+  http::ServerOptions proxy_options;
+  proxy_options.listen_address = "127.0.0.1";
+  proxy_options.port = 0;
+  proxy_options.access_log = [](std::string_view) {};
+  http::Handler witness = WitnessHandler(*witness_);
+  http::Server proxy(proxy_options, [&witness](const http::Request& request) {
+    if (request.method == "GET") return witness(request);
+    http::Response page;
+    page.status = 502;
+    page.content_type = "text/html";
+    page.body = "<html><body>Bad Gateway</body></html>";
+    return page;
+  });
+  ASSERT_OK(proxy.Start());
+  options_.witness_url = "http://127.0.0.1:" + std::to_string(proxy.port());
+  EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(ErrorCode::kUnavailable));
+  proxy.Stop();
+  proxy.Wait();
+}
+
+TEST_F(PublisherTest, AForkedOrTruncatedLogIsRefusedByTheWitness) {
+  Write(options_.audit_url, 20, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  // Whoever runs Vigie rebuilds the log without agent 1's events, same key.
+  const std::string rewritten = "sqlite:" + (fixture_.dir() / "rewritten.db").string();
+  Write(rewritten, 30, 2);
+  EXPECT_THAT(Publish(rewritten), ErrorCodeIs(ErrorCode::kDataLoss));
+  const std::string truncated = "sqlite:" + (fixture_.dir() / "truncated.db").string();
+  Write(truncated, 5, 1);
+  EXPECT_THAT(Publish(truncated), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 20u);
+}
+
+// Events deleted from under the log's own latest checkpoint: refused as data
+// loss (an alarm), not counted as a witness that could not be reached.
+TEST_F(PublisherTest, EventsMissingUnderOurOwnCheckpointAreDataLoss) {
+  Write(options_.audit_url, 20, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  Write(options_.audit_url, 10, 2);  // checkpoint at 30, not yet witnessed
+  {
+    auto db = store::Open(options_.audit_url);
+    ASSERT_OK(db);
+    const bool postgres = (*db)->dialect() == store::Dialect::kPostgres;
+    ASSERT_OK((*db)->ExecuteScript(postgres ? "DROP TRIGGER audit_event_no_update ON audit_event"
+                                            : "DROP TRIGGER audit_event_no_delete"));
+    ASSERT_OK((*db)->ExecuteScript("DELETE FROM audit_event WHERE sequence >= 25"));
+  }
+  auto published = Publish(options_.audit_url);
+  EXPECT_THAT(published, ErrorCodeIs(ErrorCode::kDataLoss));
+  if (!published) {
+    EXPECT_NE(published.error().message().find("truncated"), std::string::npos);
+  }
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 20u);
+}
+
+TEST_F(PublisherTest, AWitnessWithAnotherKeyIsNotTrusted) {
+  Write(options_.audit_url, 3, 1);
+  options_.witness_public_key = crypto::Ed25519KeyPair::Generate().public_key();
+  EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
+TEST_F(PublisherTest, TheBackgroundPublisherKeepsTheWitnessUpToDate) {
+  Write(options_.audit_url, 12, 1);
+  options_.interval = std::chrono::milliseconds(20);
+  auto publisher = CheckpointPublisher::Start(options_);
+  ASSERT_OK(publisher);
+  for (int i = 0; i < 500 && (*publisher)->stats().witnessed_size < 12; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ((*publisher)->stats().witnessed_size, 12u);
+  EXPECT_EQ((*publisher)->stats().refusals, 0u);
+}
+
+TEST_F(PublisherTest, APersistentRefusalIsCountedEachTimeButLoggedOnce) {
+  Write(options_.audit_url, 20, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  const std::string rewritten = "sqlite:" + (fixture_.dir() / "rewritten.db").string();
+  Write(rewritten, 30, 2);
+  PublisherOptions forked = options_;
+  forked.audit_url = rewritten;
+  forked.interval = std::chrono::milliseconds(10);
+  ::testing::internal::CaptureStderr();
+  {
+    auto publisher = CheckpointPublisher::Start(forked);
+    ASSERT_OK(publisher);
+    for (int i = 0; i < 500 && (*publisher)->stats().refusals < 5; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_GE((*publisher)->stats().refusals, 5u);
+    EXPECT_EQ((*publisher)->stats().witnessed_size, 0u);
+  }
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  size_t lines = 0;
+  for (size_t at = logged.find("audit_witness_refused"); at != std::string::npos;
+       at = logged.find("audit_witness_refused", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1u) << logged;
+}
+
+TEST_F(PublisherTest, AnUnreachableWitnessIsAFailureToRetry) {
+  Write(options_.audit_url, 3, 1);
+  server_->Stop();
+  server_->Wait();
+  EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(ErrorCode::kUnavailable));
+}
+
+}  // namespace
+}  // namespace vigie::witness
