@@ -140,16 +140,11 @@ bool Matches(std::string_view pattern, std::string_view path,
 }
 
 std::string DpopChallenge(const Error& error, const http::Request& request) {
-  const std::string_view why = error.message();
-  if (why.starts_with("invalid DPoP proof") || why == "one DPoP proof header is needed") {
+  if (session::IsInvalidDpopProof(error))
     return "DPoP error=\"invalid_dpop_proof\", algs=\"ES256\"";
-  }
   // A malformed Authorization (another scheme, two of them) is no token to
   // call invalid: the plain challenge says which scheme to use.
-  if (request.Header("Authorization") && why != "Authorization must use the DPoP scheme" &&
-      why != "one Authorization header is needed") {
-    return "DPoP error=\"invalid_token\", algs=\"ES256\"";
-  }
+  if (internal::AccessTokenOf(request)) return "DPoP error=\"invalid_token\", algs=\"ES256\"";
   return "DPoP algs=\"ES256\"";
 }
 

@@ -14,9 +14,9 @@ namespace {
 
 namespace json = boost::json;
 
-Error Invalid(std::string_view why) {
-  return Error(ErrorCode::kUnauthenticated, "invalid DPoP proof: " + std::string(why));
-}
+constexpr std::string_view kInvalidProof = "invalid DPoP proof: ";
+
+Error Invalid(std::string_view why) { return InvalidDpopProof(why); }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -174,13 +174,20 @@ Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& req
   return checked;
 }
 
+Error InvalidDpopProof(std::string_view why) {
+  return Error(ErrorCode::kUnauthenticated, std::string(kInvalidProof) + std::string(why));
+}
+
+bool IsInvalidDpopProof(const Error& error) {
+  return error.code() == ErrorCode::kUnauthenticated && error.message().starts_with(kInvalidProof);
+}
+
 Result<int64_t> ReplayRememberTime(const DpopProof& proof, const DpopPolicy& policy,
                                    int64_t checked_at, int64_t now) {
   const int64_t at = std::max(checked_at, now);
   // The same bound as VerifyDpopProof's "iat too old".
   if (proof.iat < at - policy.max_age_seconds) {
-    return Fail(ErrorCode::kUnauthenticated,
-                "invalid DPoP proof: it expired while the request was handled");
+    return std::unexpected(InvalidDpopProof("it expired while the request was handled"));
   }
   return at;
 }

@@ -65,6 +65,14 @@ Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& req
 Result<int64_t> ReplayRememberTime(const DpopProof& proof, const DpopPolicy& policy,
                                    int64_t checked_at, int64_t now);
 
+// The refusal of a DPoP proof: a failed check above, a replayed jti, a
+// missing or repeated DPoP header. Made here and recognised here, so that the
+// API can answer these - and only these - with error="invalid_dpop_proof"
+// (RFC 9449 §7.1: sign a new proof), and every other refusal of a request
+// that carried a token with "invalid_token" (get a new token).
+Error InvalidDpopProof(std::string_view why);
+bool IsInvalidDpopProof(const Error& error);
+
 // RFC 7638 thumbprint of an EC P-256 key given its base64url coordinates.
 std::string JwkThumbprint(std::string_view x, std::string_view y);
 

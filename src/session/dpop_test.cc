@@ -116,6 +116,7 @@ TEST(DpopTest, EachBrokenCheckIsRefused) {
       EXPECT_FALSE(proof.has_value()) << c.name << (cache ? " (cached key)" : "");
       if (!proof) {
         EXPECT_EQ(proof.error().code(), ErrorCode::kUnauthenticated) << c.name;
+        EXPECT_TRUE(IsInvalidDpopProof(proof.error())) << c.name;  // "sign a new proof"
       }
     }
   }
@@ -136,8 +137,20 @@ TEST(DpopTest, TamperedOrMalformedProofsAreRefused) {
   for (const std::string& bad :
        {std::string(""), std::string("a.b"), std::string("a.b.c.d"), good + "x", good + ".x",
         std::string("!!!") + good, swapped_payload, std::string(5000, 'a')}) {
-    EXPECT_FALSE(VerifyDpopProof(bad, Request()).has_value()) << bad.substr(0, 40);
+    auto proof = VerifyDpopProof(bad, Request());
+    ASSERT_FALSE(proof.has_value()) << bad.substr(0, 40);
+    EXPECT_TRUE(IsInvalidDpopProof(proof.error())) << bad.substr(0, 40);
   }
+}
+
+// Only a proof's refusal reads as one: the API answers the others with
+// "invalid_token" (get a new token) rather than "invalid_dpop_proof".
+TEST(DpopTest, OnlyAProofsRefusalIsRecognisedAsOne) {
+  EXPECT_TRUE(IsInvalidDpopProof(InvalidDpopProof("jti already used")));
+  EXPECT_FALSE(IsInvalidDpopProof(Error(ErrorCode::kUnauthenticated, "session expired")));
+  // The wording alone under another code is no proof refusal.
+  EXPECT_FALSE(
+      IsInvalidDpopProof(Error(ErrorCode::kInvalidArgument, InvalidDpopProof("x").message())));
 }
 
 // Checking a proof keeps nothing: a good proof hands its key back for the
@@ -201,7 +214,7 @@ TEST(DpopReplayCacheTest, AJtiWorksOnceUntilItCouldNoLongerBeAccepted) {
   EXPECT_OK(cache.Use("key-a", "jti-1", kNow));
   auto again = cache.Use("key-a", "jti-1", kNow + 10);
   ASSERT_FALSE(again.has_value());
-  EXPECT_EQ(again.error().code(), ErrorCode::kUnauthenticated);
+  EXPECT_TRUE(IsInvalidDpopProof(again.error()));
   EXPECT_OK(cache.Use("key-b", "jti-1", kNow));  // same jti, other key
   EXPECT_OK(cache.Use("key-a", "jti-2", kNow));
   auto full = cache.Use("key-a", "jti-3", kNow);
@@ -216,8 +229,11 @@ TEST(DpopReplayCacheTest, AJtiWorksOnceUntilItCouldNoLongerBeAccepted) {
 // the new process began may have been accepted by the old one.
 TEST(DpopReplayCacheTest, AloneItRefusesProofsMadeBeforeItBegan) {
   const DpopReplayCache alone(65, 16, 0, /*begun_at=*/kNow);
-  EXPECT_THAT(alone.CheckMadeSinceBegun(kNow - 30), ErrorCodeIs(ErrorCode::kUnauthenticated));
-  EXPECT_THAT(alone.CheckMadeSinceBegun(kNow - 1), ErrorCodeIs(ErrorCode::kUnauthenticated));
+  for (int64_t iat : {kNow - 30, kNow - 1}) {
+    auto refused = alone.CheckMadeSinceBegun(iat);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_TRUE(IsInvalidDpopProof(refused.error()));
+  }
   EXPECT_OK(alone.CheckMadeSinceBegun(kNow));
   // Beside a shared guard, the database remembers across restarts.
   const DpopReplayCache beside_shared(65, 16);

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "crypto/crypto.h"
+#include "session/dpop.h"
 
 namespace vigie::session {
 
@@ -39,7 +40,7 @@ std::string DigestKey(std::string_view jkt, std::string_view jti) {
 }
 
 std::unexpected<Error> AlreadyUsed() {
-  return Fail(ErrorCode::kUnauthenticated, "invalid DPoP proof: jti already used");
+  return std::unexpected(InvalidDpopProof("jti already used"));
 }
 
 }  // namespace
@@ -74,8 +75,7 @@ Result<void> DpopReplayCache::Use(std::string_view jkt, std::string_view jti, in
 
 Result<void> DpopReplayCache::CheckMadeSinceBegun(int64_t iat) const {
   if (iat >= begun_at_) return {};
-  return Fail(ErrorCode::kUnauthenticated,
-              "invalid DPoP proof: made before the server started; sign a new one");
+  return std::unexpected(InvalidDpopProof("made before the server started; sign a new one"));
 }
 
 size_t DpopReplayCache::size() const {

@@ -1,5 +1,6 @@
 #include "session/shared_replay_guard.h"
 
+#include "session/dpop.h"
 #include "session/replay_cache.h"
 
 namespace vigie::session {
@@ -40,7 +41,7 @@ Result<void> SharedProofReplayGuard::Use(std::string_view jkt, std::string_view 
   remember->BindBlob(1, digest).BindInt(2, now + remember_seconds_).BindInt(3, now);
   ASSIGN_OR_RETURN(int64_t inserted, remember->Run());
   if (inserted == 0) {
-    return Fail(ErrorCode::kUnauthenticated, "invalid DPoP proof: jti already used");
+    return std::unexpected(InvalidDpopProof("jti already used"));
   }
   return {};
 }
@@ -56,7 +57,7 @@ Result<void> SharedProofReplayGuard::CheckUnused(std::string_view jkt, std::stri
   ASSIGN_OR_RETURN(bool row, seen->Step());
   const bool used = row && seen->ColumnInt(0) != 0;
   RETURN_IF_ERROR(seen->Run());
-  if (used) return Fail(ErrorCode::kUnauthenticated, "invalid DPoP proof: jti already used");
+  if (used) return std::unexpected(InvalidDpopProof("jti already used"));
   return {};
 }
 

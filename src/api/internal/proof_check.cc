@@ -33,7 +33,7 @@ Result<session::DpopProof> CheckProof(const http::Request& request, std::string_
     }
   }
   // RFC 9449 §4.3: exactly one DPoP header.
-  if (count != 1) return Fail(ErrorCode::kUnauthenticated, "one DPoP proof header is needed");
+  if (count != 1) return std::unexpected(session::InvalidDpopProof("one DPoP header is needed"));
   std::string url = std::string(public_url) + std::string(request.Path());
   return session::VerifyDpopProof(
       proof, {.method = request.method, .url = url, .access_token = access_token, .now = now},
