@@ -1,5 +1,7 @@
 #include "store/connection_pool.h"
 
+#include "core/log.h"
+
 namespace vigie::store {
 
 ConnectionPool::ConnectionPool(std::string url, OpenOptions options, size_t capacity,
@@ -36,9 +38,23 @@ Result<ConnectionPool::Lease> ConnectionPool::Borrow() {
 }
 
 void ConnectionPool::GiveBack(std::unique_ptr<Connection> connection) {
+  // The next borrower must not find itself inside someone else's transaction
+  // (its writes would commit or vanish with the other's) nor keep an old
+  // snapshot; one that cannot be made fit is closed, its slot freed.
+  auto left_open = connection->EndWhatIsLeftOpen();
+  if (!left_open || *left_open) {
+    Log(LogLevel::kWarn, "database_connection_left_open",
+        {{"closed", left_open ? "no" : "yes"},
+         {"error", left_open ? std::string() : left_open.error().message()}});
+  }
+  if (!left_open) connection.reset();
   {
     std::lock_guard lock(mutex_);
-    idle_.push_back(std::move(connection));
+    if (connection != nullptr) {
+      idle_.push_back(std::move(connection));
+    } else {
+      --opened_;
+    }
   }
   returned_.notify_one();
 }

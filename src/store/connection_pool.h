@@ -6,7 +6,8 @@
 // Connections are opened lazily with the pool's URL and options, up to
 // `capacity`. A borrower waits (bounded by `wait`) when all are lent.
 // Ownership: the pool owns every connection; a Lease lends one and returns
-// it on destruction. The pool must outlive its leases.
+// it on destruction, ending whatever its borrower left open (a transaction,
+// a result read halfway). The pool must outlive its leases.
 // Thread-safety: Borrow may be called from any thread.
 
 #include <chrono>

@@ -76,5 +76,58 @@ TEST_P(ConnectionPoolTest, AFailedOpenFreesItsSlot) {
   EXPECT_NE(second.error().message(), "no database connection free");
 }
 
+// A borrower that forgot its transaction must not hand it to the next: the
+// next one's write would commit or vanish with it.
+TEST_P(ConnectionPoolTest, AConnectionComesBackWithoutTheTransactionItsBorrowerLeftOpen) {
+  ConnectionPool pool(database_.url(), {}, 1);
+  {
+    auto lease = pool.Borrow();
+    ASSERT_TRUE(lease.has_value());
+    ASSERT_TRUE((*lease)->ExecuteScript("CREATE TABLE t (x INTEGER)").has_value());
+    ASSERT_TRUE((*lease)->Begin().has_value());
+    ASSERT_TRUE((*lease)->ExecuteScript("INSERT INTO t VALUES (1)").has_value());
+  }  // given back inside the transaction
+  auto next = pool.Borrow();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(pool.opened(), 1u);  // the same connection, made fit
+  // Not inside the old transaction: it can begin and commit its own.
+  ASSERT_TRUE((*next)->Begin().has_value());
+  ASSERT_TRUE((*next)->ExecuteScript("INSERT INTO t VALUES (2)").has_value());
+  ASSERT_TRUE((*next)->Commit().has_value());
+  auto count = (*next)->Prepare("SELECT COUNT(*), MIN(x) FROM t");
+  ASSERT_TRUE(count.has_value());
+  ASSERT_TRUE((*count)->Step().value_or(false));
+  EXPECT_EQ((*count)->ColumnInt(0), 1);  // the forgotten insert was rolled back
+  EXPECT_EQ((*count)->ColumnInt(1), 2);
+}
+
+// On SQLite a statement stopped mid-result keeps its snapshot: an idle
+// connection holding one would keep the WAL from being checkpointed.
+TEST_P(ConnectionPoolTest, AResultReadHalfwayIsLetGoWhenTheConnectionComesBack) {
+  if (GetParam() != Backend::kSqlite) GTEST_SKIP() << "PostgreSQL results are read whole";
+  ConnectionPool pool(database_.url(), {}, 1);
+  Statement* rows = nullptr;
+  {
+    auto lease = pool.Borrow();
+    ASSERT_TRUE(lease.has_value());
+    ASSERT_TRUE((*lease)->ExecuteScript("CREATE TABLE t (x INTEGER)").has_value());
+    ASSERT_TRUE((*lease)->ExecuteScript("INSERT INTO t VALUES (1), (2), (3)").has_value());
+    auto prepared = (*lease)->Prepare("SELECT x FROM t ORDER BY x");
+    ASSERT_TRUE(prepared.has_value());
+    rows = *prepared;
+    ASSERT_TRUE(rows->Step().value_or(false));  // one row of three read
+  }
+  // Another connection can empty the WAL: no reader pins it.
+  auto other = Open(database_.url(), {.busy_timeout_ms = 100});
+  ASSERT_TRUE(other.has_value());
+  auto checkpoint = (*other)->Prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+  ASSERT_TRUE(checkpoint.has_value());
+  ASSERT_TRUE((*checkpoint)->Step().value_or(false));
+  EXPECT_EQ((*checkpoint)->ColumnInt(0), 0);  // not busy: nobody holds a snapshot
+  auto next = pool.Borrow();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(pool.opened(), 1u);
+}
+
 }  // namespace
 }  // namespace vigie::store

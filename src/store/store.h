@@ -85,6 +85,14 @@ class Connection {
   virtual Result<void> LeaveBulkLoad() = 0;
   virtual Result<void> Commit() = 0;
   virtual Result<void> Rollback() = 0;
+
+  // Makes the connection fit for its next user: rolls back a transaction
+  // left open and lets go of a result read halfway (on SQLite, a statement
+  // stopped mid-result holds its snapshot and keeps the WAL from being
+  // checkpointed). Returns whether anything was left open - a caller's bug,
+  // since every transaction is a Transaction. An error means the connection
+  // cannot be made fit: close it.
+  virtual Result<bool> EndWhatIsLeftOpen() = 0;
 };
 
 // Rolls back on destruction unless Commit() was called.

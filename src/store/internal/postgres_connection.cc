@@ -505,6 +505,18 @@ Result<void> PostgresConnection::Rollback() {
   return Control("ROLLBACK");
 }
 
+Result<bool> PostgresConnection::EndWhatIsLeftOpen() {
+  // Results are read whole, so only a transaction can be left open. A lost
+  // connection (PQTRANS_UNKNOWN) ended it already; the next use reconnects.
+  const PGTransactionStatusType status = PQtransactionStatus(conn_);
+  if (status == PQTRANS_ACTIVE) {
+    return Fail(ErrorCode::kInternal, "a command is still running on the connection");
+  }
+  if (!in_transaction_ && status != PQTRANS_INTRANS && status != PQTRANS_INERROR) return false;
+  RETURN_IF_ERROR(Rollback());
+  return true;
+}
+
 Result<void> PostgresConnection::SetCacheSize(int64_t mib) {
   if (mib <= 0) return Fail(ErrorCode::kInvalidArgument, "cache size must be positive");
   return {};

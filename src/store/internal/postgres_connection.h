@@ -118,6 +118,7 @@ class PostgresConnection final : public Connection {
   Result<void> LeaveBulkLoad() override;
   Result<void> Commit() override;
   Result<void> Rollback() override;
+  Result<bool> EndWhatIsLeftOpen() override;
 
  private:
   friend class PostgresStatement;

@@ -108,6 +108,8 @@ std::span<const uint8_t> SqliteStatement::ColumnBlob(int column) const {
   return {blob, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
 }
 
+bool SqliteStatement::Busy() const { return sqlite3_stmt_busy(stmt_) != 0; }
+
 void SqliteStatement::ResetForReuse() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
@@ -229,5 +231,20 @@ Result<void> SqliteConnection::BeginQueued(int64_t /*queue*/) { return Begin(); 
 Result<void> SqliteConnection::BeginRead() { return ExecuteScript("BEGIN DEFERRED"); }
 Result<void> SqliteConnection::Commit() { return ExecuteScript("COMMIT"); }
 Result<void> SqliteConnection::Rollback() { return ExecuteScript("ROLLBACK"); }
+
+Result<bool> SqliteConnection::EndWhatIsLeftOpen() {
+  bool left_open = false;
+  for (auto& [sql, statement] : cache_) {
+    if (statement->Busy()) {
+      statement->ResetForReuse();
+      left_open = true;
+    }
+  }
+  if (sqlite3_get_autocommit(db_) == 0) {
+    RETURN_IF_ERROR(Rollback());
+    left_open = true;
+  }
+  return left_open;
+}
 
 }  // namespace vigie::store::internal

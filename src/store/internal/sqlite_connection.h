@@ -33,6 +33,8 @@ class SqliteStatement final : public Statement {
   std::span<const uint8_t> ColumnBlob(int column) const override;
 
   void ResetForReuse();
+  // Stepped and not yet reset: holds its result (and, outside a transaction, a snapshot).
+  bool Busy() const;
 
  private:
   // Maps $N to SQLite's parameter index; records a misuse error when absent.
@@ -62,6 +64,7 @@ class SqliteConnection final : public Connection {
   Result<void> LeaveBulkLoad() override;
   Result<void> Commit() override;
   Result<void> Rollback() override;
+  Result<bool> EndWhatIsLeftOpen() override;
 
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
