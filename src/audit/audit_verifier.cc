@@ -47,7 +47,14 @@ std::optional<std::string> AddTrusted(std::span<const Checkpoint> source, std::s
     std::string where = At(checkpoint.tree_size) + std::string(origin);
     auto key = keys(checkpoint.key_id);
     if (!key) return where + " is signed by unknown key " + std::to_string(checkpoint.key_id);
-    if (!CheckpointSignatureValid(checkpoint, *key)) return where + " has an invalid signature";
+    if (!CheckpointSignatureValid(checkpoint, key->public_key)) {
+      return where + " has an invalid signature";
+    }
+    if (key->retired_after && checkpoint.tree_size > *key->retired_after) {
+      return where + " is signed by key " + std::to_string(checkpoint.key_id) +
+             ", retired after size " + std::to_string(*key->retired_after) +
+             ": a forgery with a leaked old key";
+    }
     auto [it, added] = trusted.emplace(checkpoint.tree_size, checkpoint);
     if (!added &&
         (it->second.root != checkpoint.root || it->second.chain_hash != checkpoint.chain_hash)) {
@@ -397,6 +404,15 @@ class ChainStage {
 
 }  // namespace
 
+CheckpointKeyLookup CheckpointKeysOf(const crypto::Keyring& keyring) {
+  return [&keyring](uint32_t id) -> std::optional<CheckpointKey> {
+    auto key = keyring.ById(id);
+    if (!key || (*key)->purpose != crypto::kPurposeAuditSigning) return std::nullopt;
+    return CheckpointKey(crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key(),
+                         (*key)->retired_after);
+  };
+}
+
 Result<AuditVerifyReport> VerifyAuditLog(
     store::Connection& db, const CheckpointKeyLookup& keys, std::span<const Checkpoint> witness,
     const std::function<void(uint64_t done, uint64_t total)>& progress,
@@ -439,6 +455,17 @@ Result<AuditVerifyReport> VerifyAuditLog(
     }
   }
   const auto total = static_cast<uint64_t>(highest + 1);
+  // A key was retired only once a newer one had signed beyond its last size:
+  // a log that ends there lost what came after (its end cut, its tip rewritten).
+  for (const auto& [size, checkpoint] : trusted) {
+    auto key = keys(checkpoint.key_id);
+    if (key && key->retired_after && total <= *key->retired_after) {
+      return Bad(report, "the log ends at size " + std::to_string(total) + ", but key " +
+                             std::to_string(checkpoint.key_id) + " was retired after size " +
+                             std::to_string(*key->retired_after) +
+                             " once a newer key had signed more: its end was removed");
+    }
+  }
   ASSIGN_OR_RETURN(bool subtrees_present, HasSubtreeTable(db));
   std::optional<CompletedSubtree> beyond;
   uint64_t covered_up_to = 0;

@@ -29,6 +29,7 @@
 
 #include "audit/checkpoint.h"
 #include "core/error.h"
+#include "crypto/keyring.h"
 #include "crypto/signing.h"
 #include "store/store.h"
 
@@ -44,8 +45,23 @@ struct AuditVerifyReport {
   std::string problem;                      // empty when ok
 };
 
-// The public key of the "audit-signing" key with this id, or nullopt.
-using CheckpointKeyLookup = std::function<std::optional<crypto::Ed25519PublicKey>(uint32_t)>;
+// A checkpoint key as verification trusts it: its public half and, once
+// retired (`vigie keys retire`), the largest tree size it signed. A
+// checkpoint it signs beyond that size is a forgery made with the old key,
+// and a log ending at or below it lost its end (a newer key had signed more).
+struct CheckpointKey {
+  CheckpointKey(const crypto::Ed25519PublicKey& key,  // NOLINT: implicit on purpose
+                std::optional<uint64_t> retired = std::nullopt)
+      : public_key(key), retired_after(retired) {}
+  crypto::Ed25519PublicKey public_key;
+  std::optional<uint64_t> retired_after;
+};
+
+// The "audit-signing" key with this id, or nullopt.
+using CheckpointKeyLookup = std::function<std::optional<CheckpointKey>(uint32_t)>;
+
+// Looks keys up in `keyring` (which must outlive the lookup).
+CheckpointKeyLookup CheckpointKeysOf(const crypto::Keyring& keyring);
 
 // `progress(done, total)` is called now and then while events are checked.
 // `countersigned`: checkpoints the witness service countersigned (their

@@ -304,6 +304,36 @@ TEST_F(AuditVerifierTest, ACheckpointSignedWithAnotherKeyIsRefused) {
   EXPECT_NE(report.problem.find("invalid signature"), std::string::npos) << report.problem;
 }
 
+// `vigie keys retire` held the log's key to a size: a checkpoint it signs
+// beyond is a forgery with the leaked old key, and a log ending at or below
+// that size lost its end (a newer key had signed beyond it when it retired).
+TEST_F(AuditVerifierTest, ARetiredKeyHoldsTheLogToTheSizeItWasRetiredAfter) {
+  auto checkpoints = ReadCheckpoints(*db_);
+  ASSERT_TRUE(checkpoints.has_value() && checkpoints->size() >= 2);
+  const uint64_t largest = checkpoints->back().tree_size;
+  auto verify_retired_after = [&](uint64_t after) {
+    auto report = VerifyAuditLog(*db_,
+                                 [&](uint32_t id) -> std::optional<CheckpointKey> {
+                                   auto key = fixture_.KeyById(id);
+                                   if (!key) return std::nullopt;
+                                   return CheckpointKey(*key, after);
+                                 },
+                                 {});
+    EXPECT_TRUE(report.has_value());
+    return report.value_or(AuditVerifyReport{});
+  };
+  AuditVerifyReport beyond = verify_retired_after(largest - 1);
+  EXPECT_FALSE(beyond.ok);
+  EXPECT_NE(beyond.problem.find("retired after size " + std::to_string(largest - 1)),
+            std::string::npos)
+      << beyond.problem;
+  EXPECT_NE(beyond.problem.find("leaked old key"), std::string::npos) << beyond.problem;
+  AuditVerifyReport cut = verify_retired_after(kEvents);
+  EXPECT_FALSE(cut.ok);
+  EXPECT_NE(cut.problem.find("its end was removed"), std::string::npos) << cut.problem;
+  EXPECT_TRUE(Verify().ok) << "the same log, its key not retired";
+}
+
 TEST_F(AuditVerifierTest, DeletingCheckpointsDoesNotEscapeTheWitnessFile) {
   std::vector<Checkpoint> witness = *ReadCheckpoints(*db_);
   // Rewrite history and remove every checkpoint that would show it...

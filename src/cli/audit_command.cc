@@ -198,12 +198,7 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
                         {.busy_timeout_ms = config.store.busy_timeout_ms, .read_only = true});
   if (!db) return ReportError(db.error().WithContext("audit log"));
 
-  const crypto::Keyring& keyring = installation->keyring;
-  auto key_by_id = [&](uint32_t id) -> std::optional<crypto::Ed25519PublicKey> {
-    auto key = keyring.ById(id);
-    if (!key || (*key)->purpose != crypto::kPurposeAuditSigning) return std::nullopt;
-    return crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key();
-  };
+  const audit::CheckpointKeyLookup key_by_id = audit::CheckpointKeysOf(installation->keyring);
   ProgressLine progress("verifying");
   const auto started = std::chrono::steady_clock::now();
   auto report = audit::VerifyAuditLog(

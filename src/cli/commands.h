@@ -194,6 +194,7 @@ int RunMigrateStore(const std::filesystem::path& data_dir, const MigrateStoreOpt
 int RunKeysList(const std::filesystem::path& data_dir);
 int RunKeysRotate(const std::filesystem::path& data_dir);
 int RunKeysActivate(const std::filesystem::path& data_dir);
+int RunKeysRetire(const std::filesystem::path& data_dir, uint32_t key_id);
 
 // `vigie breach report`: the persons and records exposed through the agents,
 // sessions, DPoP keys or addresses given (at least one), over a window, as

@@ -1,22 +1,29 @@
-// `vigie keys list|rotate|activate`: rotating the data and signing keys
-// without downtime (docs/operations.md, "Rotating keys"). In two steps, so
-// that no node ever meets data sealed under a key it does not hold:
+// `vigie keys list|rotate|activate|retire`: rotating the data and signing
+// keys without downtime (docs/operations.md, "Rotating keys"). In two steps,
+// so that no node ever meets data sealed under a key it does not hold:
 //   rotate:   new keys are added staged - every node that loads the file can
 //             read with them, none writes with them yet;
 //   activate: once every node has the file (a rolling restart), the staged
 //             keys become current; old keys stay, so old data stays readable
 //             and old checkpoints verifiable.
+// Then, once the new signing key has signed a checkpoint:
+//   retire:   an old signing key is held to the largest tree size it signed,
+//             so that, leaked later, it cannot sign a rewritten or extended
+//             log that verification or the witness would accept.
 
 #include <algorithm>
 #include <cstdio>
 #include <iterator>
 
+#include "audit/audit_log.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
 #include "cli/operator_read.h"
 #include "crypto/hash.h"
 #include "crypto/signing.h"
 #include "identity/options.h"
+#include "store/store.h"
+#include "witness/witness.h"
 
 namespace vigie::cli {
 namespace {
@@ -30,6 +37,7 @@ constexpr std::string_view kRotated[] = {crypto::kPurposeRecords, identity::kPur
 
 std::string_view StateOf(const crypto::Keyring& keyring, const crypto::DataKey& key) {
   if (key.staged) return "staged";
+  if (key.retired_after) return "retired";
   auto current = keyring.Current(key.purpose);
   return current && (*current)->id == key.id ? "current" : "previous";
 }
@@ -42,6 +50,10 @@ int RunKeysList(const std::filesystem::path& data_dir) {
   const crypto::Keyring& keyring = installation->keyring;
   for (const crypto::DataKey& key : keyring.data_keys()) {
     std::printf("%-4u %-14s %s", key.id, key.purpose.c_str(), StateOf(keyring, key).data());
+    if (key.retired_after) {
+      std::printf(" (retired after tree size %llu)",
+                  static_cast<unsigned long long>(*key.retired_after));
+    }
     if (key.purpose == crypto::kPurposeAuditSigning) {
       // The public half, for the witness's list of log keys.
       std::printf("  %s", crypto::HexEncode(
@@ -84,8 +96,10 @@ int RunKeysRotate(const std::filesystem::path& data_dir) {
   std::printf(
       "Next:\n"
       "  1. copy %s to every node (securely) and restart them one at a time;\n"
-      "  2. give the witness the new audit-signing public key (`vigie keys list`);\n"
-      "  3. run `vigie keys activate` here, copy the file again, restart one at a time.\n",
+      "  2. give the witness the lines of `vigie audit public-keys` (its log-keys.txt) and\n"
+      "     restart it;\n"
+      "  3. run `vigie keys activate` here, copy the file again, restart one at a time;\n"
+      "  4. once the new signing key has signed a checkpoint, `vigie keys retire <old id>`.\n",
       key_file.c_str());
   return 0;
 }
@@ -116,6 +130,82 @@ int RunKeysActivate(const std::filesystem::path& data_dir) {
       "%zu keys are now current. Copy %s to every node and restart them one at a time;\n"
       "until a node restarts it keeps writing with the previous keys, which every node reads.\n",
       activated, key_file.c_str());
+  return 0;
+}
+
+namespace {
+
+// The largest tree size `key_id` signed, once a newer key has signed beyond
+// it. Conflict while `key_id` still signs the log's latest checkpoint (a node
+// not yet restarted with the activated keys, or no checkpoint since).
+Result<uint64_t> LastSizeSignedBy(const Installation& installation, uint32_t key_id) {
+  ASSIGN_OR_RETURN(auto db,
+                   store::Open(installation.AuditDatabaseUrl(),
+                               {.busy_timeout_ms = installation.config.store.busy_timeout_ms,
+                                .read_only = true}));
+  ASSIGN_OR_RETURN(std::vector<audit::Checkpoint> checkpoints, audit::ReadCheckpoints(*db));
+  uint64_t last = 0;
+  for (const audit::Checkpoint& checkpoint : checkpoints) {
+    if (checkpoint.key_id == key_id) last = std::max(last, checkpoint.tree_size);
+  }
+  const audit::Checkpoint* latest = nullptr;
+  for (const audit::Checkpoint& checkpoint : checkpoints) {
+    if (latest == nullptr || checkpoint.tree_size > latest->tree_size) latest = &checkpoint;
+  }
+  if (latest != nullptr && latest->tree_size > last) return last;
+  return Fail(ErrorCode::kConflict,
+              "key " + std::to_string(key_id) +
+                  " signed the latest checkpoint: restart every node with the activated keys and "
+                  "retire it once a checkpoint signed by the new key follows");
+}
+
+}  // namespace
+
+int RunKeysRetire(const std::filesystem::path& data_dir, uint32_t key_id) {
+  auto installation = Installation::Open(data_dir);
+  if (!installation) return ReportError(installation.error());
+  crypto::Keyring& keyring = installation->keyring;
+  auto key = keyring.ById(key_id);
+  if (!key) return ReportError(key.error());
+  if ((*key)->purpose != crypto::kPurposeAuditSigning) {
+    return ReportError(Error(ErrorCode::kInvalidArgument,
+                             "only audit-signing keys are retired: other old keys still open "
+                             "the data sealed under them"));
+  }
+  if (auto current = keyring.Current(crypto::kPurposeAuditSigning);
+      (*key)->staged || (current && (*current)->id == key_id)) {
+    return ReportError(
+        Error(ErrorCode::kConflict,
+              "key " + std::to_string(key_id) +
+                  " is still in use (current or staged): rotate and activate first"));
+  }
+  auto last = LastSizeSignedBy(*installation, key_id);
+  if (!last) return ReportError(last.error());
+  // In the log before the key file changes: who retired which key, when.
+  SystemClock clock;
+  if (auto recorded =
+          RecordOperatorCommand(*installation, clock,
+                                "keys retire: key " + std::to_string(key_id) +
+                                    " retired after tree size " + std::to_string(*last));
+      !recorded) {
+    return ReportError(recorded.error());
+  }
+  if (auto retired = keyring.Retire(key_id, *last); !retired) return ReportError(retired.error());
+  const auto key_file = installation->config.Resolve(installation->config.crypto.key_file);
+  if (auto saved = keyring.Save(key_file); !saved) return ReportError(saved.error());
+  const witness::LogKey log_key{
+      .key_id = key_id,
+      .public_key = crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key(),
+      .retired_after = *last};
+  std::printf(
+      "Key %u is retired after tree size %llu: a checkpoint it signs beyond that size is refused.\n"
+      "Next:\n"
+      "  1. give the witness this line in place of the key's line in its log-keys.txt, and\n"
+      "     restart it:\n"
+      "       %s\n"
+      "  2. copy %s to every node (securely) and to wherever `vigie audit verify` runs.\n",
+      key_id, static_cast<unsigned long long>(*last), witness::LogKeyLine(log_key).c_str(),
+      key_file.c_str());
   return 0;
 }
 

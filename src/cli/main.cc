@@ -135,7 +135,9 @@ int main(int argc, char** argv) {
   audit_search->callback([&] { exit_code = RunAuditSearch(data_dir, find); });
 
   auto* audit_keys = audit->add_subcommand(
-      "public-keys", "Print the checkpoint signing key as \"<key id> <hex>\" (for a witness)");
+      "public-keys",
+      "Print every checkpoint signing key as \"<key id> <hex> [retired-after <size>]\" "
+      "(the witness's log-keys.txt)");
   audit_keys->callback([&] { exit_code = RunAuditPublicKeys(data_dir); });
   auto* audit_witness = audit->add_subcommand(
       "witness", "Send the latest checkpoint to the configured witness now");
@@ -383,6 +385,13 @@ int main(int argc, char** argv) {
       ->callback([&] { exit_code = RunKeysRotate(data_dir); });
   keys->add_subcommand("activate", "Step 2: make the staged keys current")
       ->callback([&] { exit_code = RunKeysActivate(data_dir); });
+  uint32_t retired_key = 0;
+  auto* retire = keys->add_subcommand(
+      "retire",
+      "Step 3: hold an old audit-signing key to the largest tree size it signed "
+      "(once the new key has signed a checkpoint)");
+  retire->add_option("key-id", retired_key, "The old key's id (`vigie keys list`)")->required();
+  retire->callback([&] { exit_code = RunKeysRetire(data_dir, retired_key); });
 
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([&] { std::printf("vigie %s\n", VIGIE_VERSION); });

@@ -140,11 +140,7 @@ Result<uint64_t> VerifyAuditCopy(const Installation& installation, const Move& a
       witness.push_back(checkpoint);
     }
   }
-  auto key_by_id = [&](uint32_t id) -> std::optional<crypto::Ed25519PublicKey> {
-    auto key = installation.keyring.ById(id);
-    if (!key || (*key)->purpose != crypto::kPurposeAuditSigning) return std::nullopt;
-    return crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key();
-  };
+  const audit::CheckpointKeyLookup key_by_id = audit::CheckpointKeysOf(installation.keyring);
   ProgressLine progress("verifying the audit log on PostgreSQL");
   ASSIGN_OR_RETURN(
       audit::AuditVerifyReport report,

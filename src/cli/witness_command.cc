@@ -20,11 +20,17 @@ namespace vigie::cli {
 int RunAuditPublicKeys(const std::filesystem::path& data_dir) {
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
-  auto key = installation->keyring.Current(crypto::kPurposeAuditSigning);
-  if (!key) return ReportError(key.error());
-  std::printf("%u %s\n", (*key)->id,
-              crypto::HexEncode(crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key())
-                  .c_str());
+  // Every signing key, old, current and staged: the witness must know the
+  // one a rotation will sign with before it does, and hold retired ones to
+  // the size they stopped at.
+  for (const crypto::DataKey& key : installation->keyring.data_keys()) {
+    if (key.purpose != crypto::kPurposeAuditSigning) continue;
+    const witness::LogKey log_key{
+        .key_id = key.id,
+        .public_key = crypto::Ed25519KeyPair::FromSeed(key.bytes()).public_key(),
+        .retired_after = key.retired_after};
+    std::printf("%s\n", witness::LogKeyLine(log_key).c_str());
+  }
   return 0;
 }
 

@@ -89,6 +89,15 @@ std::optional<uint32_t> ParseId(std::string_view s) {
   return v;
 }
 
+// A tree size: decimal, no sign, no leading zeros.
+std::optional<uint64_t> ParseSize(std::string_view s) {
+  if (s.empty() || (s[0] == '0' && s.size() > 1)) return std::nullopt;
+  uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
 // Splits on single spaces.
 std::vector<std::string_view> Fields(std::string_view line) {
   std::vector<std::string_view> out;
@@ -147,6 +156,7 @@ SecretBytes EncodeKeyFile(const Keyring& keyring) {
     out += ' ';
     out += Base64Encode(wrapped);
     if (key.staged) out += " staged";
+    if (key.retired_after) out += " retired-after " + std::to_string(*key.retired_after);
     out += '\n';
   }
   out += kEndLine;
@@ -197,9 +207,16 @@ Result<Keyring> DecodeKeyFile(std::string_view text) {
           break;
         }
         std::vector<std::string_view> f = Fields(line);
-        if ((f.size() != 4 && f.size() != 5) || f[0] != "datakey" ||
+        std::optional<uint64_t> retired_after;
+        if (f.size() == 6 && f[4] == "retired-after") {
+          retired_after = ParseSize(f[5]);
+          if (!retired_after) return bad(line_no, "bad tree size after 'retired-after'");
+        }
+        if ((f.size() != 4 && f.size() != 5 && !retired_after) || f[0] != "datakey" ||
             (f.size() == 5 && f[4] != "staged")) {
-          return bad(line_no, "expected 'datakey <id> <purpose> <wrapped> [staged]' or 'end'");
+          return bad(line_no,
+                     "expected 'datakey <id> <purpose> <wrapped> [staged | retired-after <size>]' "
+                     "or 'end'");
         }
         std::optional<uint32_t> id = ParseId(f[1]);
         if (!id) return bad(line_no, "bad key id");
@@ -221,7 +238,8 @@ Result<Keyring> DecodeKeyFile(std::string_view text) {
                                                 " does not unwrap (wrong master key or the "
                                                 "file was modified)");
         }
-        ring->keys_.push_back(DataKey{*id, std::string(f[2]), SecretBytes(*key), f.size() == 5});
+        ring->keys_.push_back(
+            DataKey{*id, std::string(f[2]), SecretBytes(*key), f.size() == 5, retired_after});
         sodium_memzero(key->data(), key->size());
         break;
       }

@@ -417,6 +417,53 @@ TEST_F(KeyFileTest, AnUnknownKeyFlagIsDataLoss) {
   ExpectDataLoss("a fifth field other than 'staged'");
 }
 
+// A retired key stays readable by id, is never current again, and its bound
+// survives the file: it is what holds a leaked old signing key to the past.
+TEST_F(KeyFileTest, ARetiredKeyKeepsItsBoundAndIsNeverCurrent) {
+  CreateOrDie();
+  auto ring = Keyring::LoadKeyFile(path_);
+  ASSERT_TRUE(ring.has_value());
+  SeededRandom random(7);
+  auto newer = ring->AddDataKey("records", random);
+  ASSERT_TRUE(newer.has_value());
+  EXPECT_EQ(ring->Retire(*newer, 5).error().code(), ErrorCode::kConflict) << "current";
+  EXPECT_EQ(ring->Retire(999, 5).error().code(), ErrorCode::kNotFound);
+  auto staged = ring->StageDataKey("records", random);
+  ASSERT_TRUE(staged.has_value());
+  EXPECT_EQ(ring->Retire(*staged, 5).error().code(), ErrorCode::kConflict) << "staged";
+  ASSERT_TRUE(ring->Retire(1, 1234).has_value());
+  EXPECT_EQ(ring->Retire(1, 1234).error().code(), ErrorCode::kConflict) << "twice";
+  ASSERT_TRUE(ring->Save(path_).has_value());
+  EXPECT_NE(Read(path_).find(" retired-after 1234\n"), std::string::npos);
+
+  auto reloaded = Keyring::LoadKeyFile(path_);
+  ASSERT_TRUE(reloaded.has_value()) << reloaded.error().ToString();
+  ExpectSameKeys(*ring, *reloaded);
+  EXPECT_EQ((*reloaded->ById(1))->retired_after, 1234u);
+  EXPECT_FALSE((*reloaded->ById(*newer))->retired_after.has_value());
+  EXPECT_EQ((*reloaded->Current("records"))->id, *newer);
+  // Retire the newer one too (by hand): no current key rather than a retired one.
+  std::string text = Read(path_);
+  const size_t line = text.find("datakey " + std::to_string(*newer) + " ");
+  const size_t line_end = text.find('\n', line);
+  Write(path_, text.substr(0, line_end) + " retired-after 0" + text.substr(line_end));
+  auto all_retired = Keyring::LoadKeyFile(path_);
+  ASSERT_TRUE(all_retired.has_value()) << all_retired.error().ToString();
+  EXPECT_EQ(all_retired->Current("records").error().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(KeyFileTest, AMalformedRetirementIsDataLoss) {
+  CreateOrDie();
+  const std::string text = Read(path_);
+  const size_t line_end = text.find('\n', text.find("datakey 1 "));
+  for (std::string_view bad : {" retired-after", " retired-after -1", " retired-after 01",
+                               " retired-after 18446744073709551616", " retired-after 5 x",
+                               " staged retired-after 5", " retired-after x"}) {
+    Write(path_, text.substr(0, line_end) + std::string(bad) + text.substr(line_end));
+    ExpectDataLoss(bad);
+  }
+}
+
 TEST_F(KeyFileTest, SaveLeavesNoTemporaryFiles) {
   Keyring ring = CreateOrDie();
   ASSERT_TRUE(ring.AddDataKey("audit-signing").has_value());

@@ -40,7 +40,7 @@ uint32_t Keyring::AppendKey(std::string_view purpose, SecretBytes key, bool stag
 
 Result<const DataKey*> Keyring::Current(std::string_view purpose) const {
   for (auto it = keys_.rbegin(); it != keys_.rend(); ++it) {
-    if (it->purpose == purpose && !it->staged) return &*it;
+    if (it->purpose == purpose && !it->staged && !it->retired_after) return &*it;
   }
   return Fail(ErrorCode::kNotFound, "no data key for purpose '" + std::string(purpose) + "'");
 }
@@ -68,6 +68,23 @@ size_t Keyring::ActivateStagedKeys() {
     }
   }
   return activated;
+}
+
+Result<void> Keyring::Retire(uint32_t id, uint64_t last_size) {
+  for (DataKey& key : keys_) {
+    if (key.id != id) continue;
+    auto current = Current(key.purpose);
+    if (key.staged || (current && (*current)->id == id)) {
+      return Fail(ErrorCode::kConflict, "key " + std::to_string(id) +
+                                            " is still in use (current or staged): rotate first");
+    }
+    if (key.retired_after) {
+      return Fail(ErrorCode::kConflict, "key " + std::to_string(id) + " is retired already");
+    }
+    key.retired_after = last_size;
+    return {};
+  }
+  return Fail(ErrorCode::kNotFound, "no data key with id " + std::to_string(id));
 }
 
 Result<uint32_t> Keyring::StageDataKey(std::string_view purpose, RandomSource& random) {

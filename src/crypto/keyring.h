@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -51,6 +52,10 @@ struct DataKey {
   SecretBytes key;  // always kDataKeySize bytes
   // Readable (ById) but not yet Current: the first step of a rotation.
   bool staged = false;
+  // Retired (`vigie keys retire`, audit-signing keys): the largest tree size
+  // it signed before a newer key took over. A checkpoint it signs beyond that
+  // size is a forgery made with a leaked old key.
+  std::optional<uint64_t> retired_after;
 
   // The key as the fixed-size span Seal/Open/KeyedBlake2b take.
   std::span<const uint8_t, kDataKeySize> bytes() const { return key.view().first<kDataKeySize>(); }
@@ -92,7 +97,8 @@ class Keyring {
   Keyring(const Keyring&) = delete;
   Keyring& operator=(const Keyring&) = delete;
 
-  // The newest data key for `purpose` that is not staged. NotFound if none.
+  // The newest data key for `purpose` that is neither staged nor retired.
+  // NotFound if none.
   Result<const DataKey*> Current(std::string_view purpose) const;
   // The data key with this id, whatever its age. NotFound if unknown.
   Result<const DataKey*> ById(uint32_t id) const;
@@ -106,6 +112,9 @@ class Keyring {
   Result<uint32_t> StageDataKey(std::string_view purpose, RandomSource& random);
   // Makes every staged key current for its purpose; returns how many.
   size_t ActivateStagedKeys();
+  // Records that key `id` signs nothing beyond `last_size` (DataKey::retired_after).
+  // NotFound: unknown id. Conflict: the key is current, staged or retired already.
+  Result<void> Retire(uint32_t id, uint64_t last_size);
 
   // Writes the keyring to `path` atomically (temp file with mode 0600 in the
   // same directory, fsync, rename, fsync of the directory), replacing any

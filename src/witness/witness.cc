@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -60,6 +61,12 @@ Result<crypto::Ed25519KeyPair> LoadKey(const std::filesystem::path& path) {
 
 }  // namespace
 
+std::string LogKeyLine(const LogKey& key) {
+  std::string line = std::to_string(key.key_id) + " " + crypto::HexEncode(key.public_key);
+  if (key.retired_after) line += " retired-after " + std::to_string(*key.retired_after);
+  return line;
+}
+
 Result<std::vector<LogKey>> ParseLogKeys(std::string_view text) {
   std::vector<LogKey> keys;
   std::istringstream lines{std::string(text)};
@@ -69,16 +76,28 @@ Result<std::vector<LogKey>> ParseLogKeys(std::string_view text) {
     if (line.empty() || line.starts_with('#')) continue;
     std::istringstream fields(line);
     uint64_t id = 0;
-    std::string hex, rest;
+    std::string hex, word, rest;
     fields >> id >> hex;
     auto bytes = crypto::HexDecode(hex);
-    if (fields.fail() || (fields >> rest) || id > UINT32_MAX || !bytes ||
-        bytes->size() != crypto::kEd25519PublicKeySize) {
+    bool ok = !fields.fail() && id <= UINT32_MAX && bytes &&
+              bytes->size() == crypto::kEd25519PublicKeySize;
+    std::optional<uint64_t> retired_after;
+    if (ok && (fields >> word)) {
+      uint64_t size = 0;
+      // Digits only: ">>" would take a sign or skip spaces in a number.
+      std::string digits;
+      fields >> digits;
+      ok = word == "retired-after" && !digits.empty() &&
+           digits.find_first_not_of("0123456789") == std::string::npos &&
+           std::from_chars(digits.data(), digits.data() + digits.size(), size).ec == std::errc();
+      retired_after = size;
+    }
+    if (!ok || (fields >> rest)) {
       return Fail(ErrorCode::kInvalidArgument,
                   "log key line " + std::to_string(number) +
-                      ": expected \"<key id> <64 hex digits>\"");
+                      ": expected \"<key id> <64 hex digits> [retired-after <tree size>]\"");
     }
-    LogKey key{.key_id = static_cast<uint32_t>(id)};
+    LogKey key{.key_id = static_cast<uint32_t>(id), .retired_after = retired_after};
     std::memcpy(key.public_key.data(), bytes->data(), key.public_key.size());
     keys.push_back(key);
   }
@@ -170,10 +189,9 @@ Result<crypto::Ed25519PublicKey> Witness::Init(const std::filesystem::path& dir,
                 "cannot restrict permissions of " + dir.string() + ": " + ec.message());
   }
   std::string keys_text =
-      "# The audit log's checkpoint keys this witness accepts: <key id> <Ed25519 public key>\n";
-  for (const LogKey& key : log_keys) {
-    keys_text += std::to_string(key.key_id) + " " + crypto::HexEncode(key.public_key) + "\n";
-  }
+      "# The audit log's checkpoint keys this witness accepts: <key id> <Ed25519 public key>\n"
+      "# [retired-after <the largest tree size a retired key may sign>]\n";
+  for (const LogKey& key : log_keys) keys_text += LogKeyLine(key) + "\n";
   // Durable, names included, before the public key is printed: a witness
   // that lost its key to a power cut would need a new one configured.
   RETURN_IF_ERROR(WriteNewFileDurably(dir / kLogKeysFile, keys_text, 0644));
@@ -276,6 +294,16 @@ Result<Cosignature> Witness::Submit(const audit::Checkpoint& checkpoint, uint64_
   if (signer == nullptr || !audit::CheckpointSignatureValid(checkpoint, signer->public_key)) {
     return Fail(ErrorCode::kPermissionDenied, "checkpoint is not signed by a key of this log");
   }
+  // A leaked old key must not extend the log: it stopped signing at that size.
+  if (signer->retired_after && checkpoint.tree_size > *signer->retired_after) {
+    Log(LogLevel::kError, "witness_retired_key_used",
+        {{"key_id", static_cast<unsigned long>(checkpoint.key_id)},
+         {"retired_after", std::to_string(*signer->retired_after)},
+         {"offered_checkpoint", audit::WitnessLine(checkpoint)}});
+    return Fail(ErrorCode::kPermissionDenied,
+                "checkpoint is signed by key " + std::to_string(checkpoint.key_id) +
+                    ", retired after tree size " + std::to_string(*signer->retired_after));
+  }
   // The log never signs the empty tree; held, it would block every proof.
   if (checkpoint.tree_size == 0) {
     return Fail(ErrorCode::kInvalidArgument, "a checkpoint of the empty tree proves nothing");
@@ -317,14 +345,14 @@ Result<Cosignature> Witness::Submit(const audit::Checkpoint& checkpoint, uint64_
   }
   // A proof of the wrong length is malformed, not evidence: no alarm for
   // whoever posts a public checkpoint with junk.
-  if (latest && proof.size() != audit::ConsistencyProofLength(held, checkpoint.tree_size)) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "a consistency proof from " + std::to_string(held) + " to " +
-                    std::to_string(checkpoint.tree_size) + " holds " +
-                    std::to_string(audit::ConsistencyProofLength(held, checkpoint.tree_size)) +
-                    " hashes, not " + std::to_string(proof.size()));
-  }
   if (latest) {
+    if (const uint64_t length = audit::ConsistencyProofLength(held, checkpoint.tree_size);
+        proof.size() != length) {
+      return Fail(ErrorCode::kInvalidArgument, "a consistency proof from " + std::to_string(held) +
+                                                   " to " + std::to_string(checkpoint.tree_size) +
+                                                   " holds " + std::to_string(length) +
+                                                   " hashes, not " + std::to_string(proof.size()));
+    }
     if (auto consistent = audit::VerifyConsistency(held, checkpoint.tree_size,
                                                    latest->checkpoint.root, checkpoint.root, proof);
         !consistent) {

@@ -8,13 +8,15 @@
 // signed root their rewritten log no longer extends.
 //
 // The witness directory holds witness.key (its Ed25519 seed, hex, mode 0600),
-// log-keys.txt (the log's public checkpoint keys, "<key id> <hex>" per line)
+// log-keys.txt (the log's public checkpoint keys, "<key id> <hex>" per line,
+// a retired one's followed by "retired-after <tree size>")
 // and cosignatures.jsonl (every countersigned checkpoint, appended and
 // fsynced before the answer). Format: docs/formats/witness.md.
 //
 // Thread-safety: Submit and Latest may be called from any thread.
 // Errors of Submit: InvalidArgument (sizes or proof malformed),
-// PermissionDenied (not signed by a key of this log), Conflict (from_size is
+// PermissionDenied (not signed by a key of this log, or by a retired key
+// beyond the size it was retired after), Conflict (from_size is
 // not the size the witness holds: ask Latest and retry), DataLoss (the
 // checkpoint contradicts what the witness countersigned: a truncated or
 // forked log - the alarm this service exists for), Unavailable (the store
@@ -37,10 +39,15 @@ namespace vigie::witness {
 struct LogKey {
   uint32_t key_id = 0;
   crypto::Ed25519PublicKey public_key{};
+  // A retired key (`vigie keys retire`): the largest tree size it may sign.
+  std::optional<uint64_t> retired_after;
 };
 
-// "<key id> <64 hex digits>" lines (as `vigie audit public-keys` prints them).
+// "<key id> <64 hex digits> [retired-after <tree size>]" lines (as `vigie
+// audit public-keys` prints them).
 Result<std::vector<LogKey>> ParseLogKeys(std::string_view text);
+// One such line, without its newline.
+std::string LogKeyLine(const LogKey& key);
 
 class Witness {
  public:

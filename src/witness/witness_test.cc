@@ -212,6 +212,25 @@ TEST_F(WitnessTest, RefusesCheckpointsNotSignedByTheLogsKey) {
   EXPECT_FALSE(witness_->Latest().has_value());
 }
 
+// A key retired after size 5 (`vigie keys retire`), leaked later: it cannot
+// make the witness countersign an extension of the log. Through log-keys.txt
+// and a restart, as the witness's operator gives it.
+TEST_F(WitnessTest, ARetiredKeyCannotSignBeyondTheSizeItWasRetiredAfter) {
+  LogKey retired = log_.Key();
+  retired.retired_after = 5;
+  const auto dir = dir_.path() / "witness-of-a-rotated-log";
+  ASSERT_OK(Witness::Init(dir, std::vector<LogKey>{retired}));
+  auto witness = Witness::Open(dir, clock_);
+  ASSERT_OK(witness);
+  log_.Append(5);
+  ASSERT_OK((*witness)->Submit(log_.Checkpoint(), 0, {}));  // up to its size: signed then
+  log_.Append(3);
+  auto refused = (*witness)->Submit(log_.Checkpoint(), 5, log_.ProofFrom(5));
+  EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kPermissionDenied));
+  ASSERT_TRUE((*witness)->Latest().has_value());
+  EXPECT_EQ((*witness)->Latest()->checkpoint.tree_size, 5u);
+}
+
 TEST_F(WitnessTest, RefusesToStartOnAnAlteredStore) {
   log_.Append(3);
   ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
@@ -392,6 +411,24 @@ TEST(LogKeysTest, ParsesKeyLinesAndRefusesOthers) {
   EXPECT_THAT(ParseLogKeys("3 abc\n"), ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(ParseLogKeys("x " + hex + "\n"), ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(ParseLogKeys("3 " + hex + " extra\n"), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_FALSE((*keys)[0].retired_after.has_value());
+}
+
+TEST(LogKeysTest, ARetiredKeysLineRoundTripsAndAMalformedOneIsRefused) {
+  const std::string hex(64, 'a');
+  auto keys = ParseLogKeys("3 " + hex + " retired-after 1234\n4 " + hex + "\n");
+  ASSERT_OK(keys);
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[0].retired_after, 1234u);
+  EXPECT_FALSE((*keys)[1].retired_after.has_value());
+  EXPECT_EQ(LogKeyLine((*keys)[0]), "3 " + hex + " retired-after 1234");
+  EXPECT_EQ(LogKeyLine((*keys)[1]), "4 " + hex);
+  for (std::string bad :
+       {" retired-after", " retired-after -1", " retired-after +1", " retired-after 12x",
+        " retired-after 18446744073709551616", " retired 12", " retired-after 1 2"}) {
+    EXPECT_THAT(ParseLogKeys("3 " + hex + bad + "\n"), ErrorCodeIs(ErrorCode::kInvalidArgument))
+        << bad;
+  }
 }
 
 // --- the HTTP API -----------------------------------------------------------

@@ -725,6 +725,54 @@ TEST_F(CliTest, CanariesAreWantedAndPlantedWithTheirWatchOrNotAtAll) {
             std::string::npos);
 }
 
+// After a rotation the old signing key is retired once the new one has
+// signed: held to the largest size it signed, in the key file, in the lines
+// for the witness, and in the log's own record of who retired it.
+TEST_F(CliTest, AnOldSigningKeyIsRetiredOnceTheNewOneHasSigned) {
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(50, 5));
+  auto signing_key_ids = [&] {
+    std::vector<std::string> ids;
+    std::istringstream lines(Vigie("audit public-keys").out);
+    for (std::string line; std::getline(lines, line);)
+      ids.push_back(line.substr(0, line.find(' ')));
+    return ids;
+  };
+  const std::vector<std::string> before = signing_key_ids();
+  ASSERT_EQ(before.size(), 1u);
+  const std::string old_id = before[0];
+  EXPECT_EQ(Vigie("keys retire " + old_id).exit_code, 5) << "still current";
+  ASSERT_EQ(Vigie("keys rotate").exit_code, 0);
+  ASSERT_EQ(signing_key_ids().size(), 2u) << "the staged key is for the witness too";
+  ASSERT_EQ(Vigie("keys activate").exit_code, 0);
+  // The activation's own checkpoint was signed with the old key.
+  auto too_soon = Vigie("keys retire " + old_id);
+  EXPECT_EQ(too_soon.exit_code, 5) << too_soon.out << too_soon.err;
+  EXPECT_NE(too_soon.err.find("signed the latest checkpoint"), std::string::npos) << too_soon.err;
+  ASSERT_EQ(Vigie("show 1").exit_code, 0);  // a consultation: a checkpoint by the new key
+
+  auto retired = Vigie("keys retire " + old_id);
+  ASSERT_EQ(retired.exit_code, 0) << retired.out << retired.err;
+  std::smatch size;
+  ASSERT_TRUE(std::regex_search(retired.out, size, std::regex(R"(after tree size (\d+))")))
+      << retired.out;
+  const std::string witness_line = old_id + " " + (R"(\S+ retired-after )" + size[1].str());
+  EXPECT_TRUE(std::regex_search(retired.out, std::regex(witness_line))) << retired.out;
+  EXPECT_TRUE(std::regex_search(Vigie("audit public-keys").out, std::regex(witness_line)));
+  EXPECT_NE(Vigie("keys list").out.find("retired (retired after tree size " + size[1].str()),
+            std::string::npos);
+  EXPECT_EQ(Vigie("keys retire " + old_id).exit_code, 5) << "retired already";
+  EXPECT_EQ(Vigie("keys retire 1").exit_code, 2) << "a records key opens old data";
+  EXPECT_EQ(Vigie("keys retire 9999").exit_code, 3);
+
+  auto verified = Vigie("audit verify");
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  auto logged = Vigie("audit search --type operator_command");
+  EXPECT_NE(
+      logged.out.find("keys retire: key " + old_id + " retired after tree size " + size[1].str()),
+      std::string::npos)
+      << logged.out;
+}
+
 // What the local operator changes from the command line - records
 // imported, decoys planted, keys rotated - is in the log before it happens:
 // with the log unwritable nothing changes; once it is, each command leaves
