@@ -12,6 +12,13 @@ Result<Visibility> DecideConsultation(const identity::RoleSet& roles,
   if (roles.Has(Role::kAdministrator)) {
     return Fail(ErrorCode::kPermissionDenied, "administrators do not consult records");
   }
+  // Lock-downs and containments of a unit or of everyone spare security
+  // officers, who respond: an account that could also consult would read
+  // records through them. (Refused at creation too; this holds for older
+  // accounts.)
+  if (roles.Has(Role::kSecurityOfficer)) {
+    return Fail(ErrorCode::kPermissionDenied, "security officers do not consult records");
+  }
   bool investigator = roles.Has(Role::kInvestigator);
   if (!investigator && !roles.Has(Role::kAgent)) {
     return Fail(ErrorCode::kPermissionDenied, "this account's roles do not consult records");
@@ -28,10 +35,15 @@ Result<Visibility> DecideConsultation(const identity::RoleSet& roles,
 bool MayAdminister(const identity::RoleSet& roles) { return roles.Has(Role::kAdministrator); }
 
 Result<void> CheckSeparationOfDuties(const identity::RoleSet& roles) {
-  if (roles.Has(Role::kAdministrator) &&
-      (roles.Has(Role::kAgent) || roles.Has(Role::kInvestigator))) {
+  const bool consults = roles.Has(Role::kAgent) || roles.Has(Role::kInvestigator);
+  if (roles.Has(Role::kAdministrator) && consults) {
     return Fail(ErrorCode::kInvalidArgument,
                 "an administrator cannot also hold a role that consults records");
+  }
+  if (roles.Has(Role::kSecurityOfficer) && consults) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "a security officer cannot also hold a role that consults records (lock-downs "
+                "and containments spare security officers)");
   }
   return {};
 }

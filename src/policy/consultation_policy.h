@@ -34,7 +34,7 @@ struct Visibility {
 };
 
 // Errors: PermissionDenied when the roles may not consult records at all
-// (administrator, or no consulting role); InvalidArgument when the purpose
+// (administrator, security officer, or no consulting role); InvalidArgument when the purpose
 // reaches criminal records (an inquiry) without a case reference.
 Result<Visibility> DecideConsultation(const identity::RoleSet& roles,
                                       const ConsultationRequest& request);
@@ -43,7 +43,7 @@ Result<Visibility> DecideConsultation(const identity::RoleSet& roles,
 bool MayAdminister(const identity::RoleSet& roles);
 
 // Refuses (InvalidArgument) role sets that break separation of duties:
-// administrator together with agent or investigator.
+// administrator, or security officer, together with agent or investigator.
 Result<void> CheckSeparationOfDuties(const identity::RoleSet& roles);
 
 // Whom a search under `visibility` may find: without criminal records, only

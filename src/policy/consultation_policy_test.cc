@@ -40,7 +40,10 @@ TEST(ConsultationPolicyTest, InvestigatorsSeeCriminalRecordsOnlyForAnInquiryWith
 TEST(ConsultationPolicyTest, NonConsultingRolesAreRefused) {
   for (RoleSet roles :
        {RoleSet{Role::kAdministrator}, RoleSet{Role::kSupervisor}, RoleSet{Role::kSecurityOfficer},
-        RoleSet{}, RoleSet{Role::kAdministrator, Role::kInvestigator}}) {
+        RoleSet{}, RoleSet{Role::kAdministrator, Role::kInvestigator},
+        // An account made before the rule below: the lock-down spares it.
+        RoleSet{Role::kSecurityOfficer, Role::kInvestigator},
+        RoleSet{Role::kSecurityOfficer, Role::kAgent}}) {
     EXPECT_THAT(DecideConsultation(roles, Street()), ErrorCodeIs(ErrorCode::kPermissionDenied))
         << roles.ToString();
   }
@@ -51,6 +54,12 @@ TEST(ConsultationPolicyTest, SeparationOfDuties) {
   EXPECT_OK(CheckSeparationOfDuties(RoleSet{Role::kInvestigator, Role::kSupervisor}));
   EXPECT_THAT(CheckSeparationOfDuties(RoleSet{Role::kAdministrator, Role::kAgent}),
               ErrorCodeIs(ErrorCode::kInvalidArgument));
+  // Lock-downs and containments spare security officers, who respond.
+  EXPECT_THAT(CheckSeparationOfDuties(RoleSet{Role::kSecurityOfficer, Role::kInvestigator}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(CheckSeparationOfDuties(RoleSet{Role::kSecurityOfficer, Role::kAgent}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_OK(CheckSeparationOfDuties(RoleSet{Role::kSecurityOfficer, Role::kSupervisor}));
   EXPECT_TRUE(MayAdminister(RoleSet{Role::kAdministrator}));
   EXPECT_FALSE(MayAdminister(RoleSet{Role::kSecurityOfficer, Role::kInvestigator}));
 }
