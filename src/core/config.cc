@@ -310,6 +310,11 @@ Result<void> ReadDetect(const toml::table* t, Config::Detect& d) {
   RETURN_IF_ERROR(ReadDetectAction(r, "query_rate_action", d.query_rate_action));
   RETURN_IF_ERROR(r.Read("persons_per_hour_floor", d.persons_per_hour_floor, 1, 1000000));
   RETURN_IF_ERROR(r.Read("persons_per_hour_factor", d.persons_per_hour_factor, 1, 1000));
+  RETURN_IF_ERROR(r.Read("persons_per_hour_ceiling", d.persons_per_hour_ceiling, 1, 1000000));
+  if (d.persons_per_hour_ceiling < d.persons_per_hour_floor) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "detect.persons_per_hour_ceiling must be at least persons_per_hour_floor");
+  }
   RETURN_IF_ERROR(ReadDetectAction(r, "distinct_persons_action", d.distinct_persons_action));
   RETURN_IF_ERROR(r.Read("enumeration_run", d.enumeration_run, 2, 1000));
   RETURN_IF_ERROR(r.Read("enumeration_case_list", d.enumeration_case_list, 2, 100000));
@@ -521,6 +526,7 @@ query_rate_per_minute = 30
 query_rate_action = "suspend"
 persons_per_hour_floor = 30   # distinct persons in an hour beyond this ...
 persons_per_hour_factor = 3   # ... and beyond this many times the agent's usual busiest hours
+persons_per_hour_ceiling = 1000  # ... or beyond this, however busy the agent has been
 distinct_persons_action = "suspend"
 enumeration_run = 5           # consecutive searches walking surnames or birth dates in order
 enumeration_case_list = 25    # ... tolerated under one case reference (an inquiry's list of names)

@@ -137,6 +137,7 @@ struct Config {
     std::string query_rate_action = "suspend";
     int persons_per_hour_floor = 30;  // distinct persons per hour, whatever the baseline
     int persons_per_hour_factor = 3;  // ... or this many times the agent's busiest usual hours
+    int persons_per_hour_ceiling = 1000;  // ... but never more: a baseline cannot be ramped up
     std::string distinct_persons_action = "suspend";
     int enumeration_run = 5;  // consecutive searches walking surnames or birth dates in order
     int enumeration_case_list = 25;  // ... allowed under one case reference (an inquiry's list)

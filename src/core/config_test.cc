@@ -171,7 +171,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"[web]\nrp_id = \"a/b\"", "'web.rp_id'"},
         BadConfig{"[web]\nrp_name = \"\"", "'web.rp_name'"},
         BadConfig{"[web]\nroot = 3", "must be a string"},
-        BadConfig{"[web]\nportal = \"x\"", "portal"}),
+        BadConfig{"[web]\nportal = \"x\"", "portal"},
+        BadConfig{"[detect]\npersons_per_hour_floor = 50\npersons_per_hour_ceiling = 40",
+                  "at least persons_per_hour_floor"}),
     [](const auto& param) { return "case" + std::to_string(param.index); });
 
 TEST(ConfigTest, LoadConfigReportsFileAndResolvesDataDir) {

@@ -233,8 +233,9 @@ void AgentActivity::CheckRates(const AuditEvent& event, std::vector<Finding>& fi
   if (event.outcome != AuditOutcome::kOk) return;
   const bool someone_new = CountPersons(event);
   const int64_t usual = usual_busiest_hour_;
-  const int64_t threshold =
-      std::max<int64_t>(options.persons_per_hour_floor, usual * options.persons_per_hour_factor);
+  const int64_t threshold = std::min<int64_t>(
+      options.persons_per_hour_ceiling,
+      std::max<int64_t>(options.persons_per_hour_floor, usual * options.persons_per_hour_factor));
   // Only a consultation that adds to the sweep: an agent reinstated after a
   // false alarm is not suspended again for the persons seen before it.
   if (someone_new && static_cast<int64_t>(person_counts_.size()) > threshold) {
@@ -310,13 +311,23 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
   while (searches_.size() > std::max(run, window)) searches_.pop_front();
   const int64_t now = event.time_unix_micros;
   const SearchSample& latest = searches_.back();
-  size_t under_reference = 0;
+  const size_t case_list = static_cast<size_t>(options.enumeration_case_list);
+  size_t under_reference = 0, surnames_under_reference = 0;
   if (!latest.case_reference.empty()) {
-    if (searches_by_reference_.size() >= kMaxReferences) searches_by_reference_.clear();
-    under_reference = ++searches_by_reference_[latest.case_reference];
+    if (by_reference_.size() >= kMaxReferences) by_reference_.clear();
+    ReferenceUse& use = by_reference_[latest.case_reference];
+    under_reference = ++use.searches;
+    if (use.surnames.size() <= case_list) use.surnames.insert(latest.surname);
+    surnames_under_reference = use.surnames.size();
   }
-
-  if (searches_.size() >= run) {
+  // An inquiry's list is short, whatever the order it is worked in: a sweep
+  // shuffled under one typed reference walks more surnames than any.
+  if (surnames_under_reference > case_list) {
+    Fire(findings, Rule::kEnumeration,
+         "more than " + std::to_string(case_list) +
+             " different surnames searched under one case reference",
+         now, options, learning);
+  } else if (searches_.size() >= run) {
     // A sweep walks a list: surnames in strictly increasing order within one
     // or two initial letters, or one surname with birth dates in order.
     // Worked through in order under one case reference it is an inquiry's
@@ -348,7 +359,6 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
     const bool one_inquiry = one_reference && (listed_up || listed_down);
     const bool alphabetical = names_up || names_down;
     const bool by_birth_date = dated && (dates_up || dates_down);
-    const size_t case_list = static_cast<size_t>(options.enumeration_case_list);
     if (one_inquiry && under_reference > case_list) {
       Fire(findings, Rule::kEnumeration,
            std::to_string(under_reference) +

@@ -110,8 +110,13 @@ class AgentActivity {
   std::unordered_map<int64_t, int> person_counts_;      // over persons_
   std::deque<SearchSample> searches_;                   // the last few
   // Searches under each case reference since the agent was learnt (cleared
-  // past kMaxReferences): a break in the order does not start a list anew.
-  std::unordered_map<std::string, size_t> searches_by_reference_;
+  // past kMaxReferences): a break in the order does not start a list anew,
+  // and a list walked in any order is still one list of so many surnames.
+  struct ReferenceUse {
+    size_t searches = 0;
+    std::unordered_set<std::string> surnames;  // up to enumeration_case_list + 1
+  };
+  std::unordered_map<std::string, ReferenceUse> by_reference_;
   std::deque<int64_t> factor_failures_;                 // times
   // Networks used in a session within the concurrent-addresses window, each
   // with its last use: not every use, which made each event of a busy agent

@@ -6,58 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "detect/agent_activity_test_util.h"
+
 namespace vigie::detect {
 namespace {
 
-using audit::AuditEvent;
-using audit::AuditEventType;
-
-constexpr int64_t kSecond = 1'000'000;
-constexpr int64_t kHour = 3600 * kSecond;
-// 2027-01-15 08:00:00 UTC, a Friday morning.
-constexpr int64_t kMorning = 1'800'000'000LL * kSecond;
-
-DetectOptions Options() {
-  auto options = DetectOptions::From(Config::Detect{});
-  EXPECT_TRUE(options.has_value());
-  return *options;
-}
-
-AuditEvent Event(AuditEventType type, int64_t at, std::string address = "10.1.2.3") {
-  AuditEvent e;
-  e.type = type;
-  e.time_unix_micros = at;
-  e.actor.agent_id = 7;
-  e.session_id = 1;
-  e.source_address = std::move(address);
-  e.dpop_jkt = "key-1";
-  return e;
-}
-
-AuditEvent Search(int64_t at, std::vector<int64_t> persons, std::string address = "10.1.2.3") {
-  AuditEvent e = Event(AuditEventType::kSearch, at, std::move(address));
-  e.person_ids = std::move(persons);
-  return e;
-}
-
-std::vector<int64_t> Persons(int64_t first, int count) {
-  std::vector<int64_t> ids;
-  for (int i = 0; i < count; ++i) ids.push_back(first + i);
-  return ids;
-}
-
-std::vector<std::string> Rules(const std::vector<Finding>& findings) {
-  std::vector<std::string> names;
-  for (const Finding& f : findings) names.emplace_back(RuleName(f.rule));
-  return names;
-}
-
-bool Fired(const std::vector<Finding>& findings, Rule rule) {
-  for (const Finding& f : findings) {
-    if (f.rule == rule) return true;
-  }
-  return false;
-}
+using namespace activity_test;  // NOLINT: the shared helpers
 
 TEST(NetworkOfTest, GroupsAddressesByNetwork) {
   EXPECT_EQ(NetworkOf("192.0.2.17"), "192.0.2.0/24");
@@ -145,6 +99,31 @@ TEST(AgentActivityTest, HoursSpentUnderTheThresholdDoNotRaiseItTheSameDay) {
       Search(kMorning + 2 * kHour, Persons(next_person, static_cast<int>(threshold + 1))), nullptr,
       options, false);
   EXPECT_TRUE(Fired(findings, Rule::kDistinctPersons)) << ::testing::PrintToString(Rules(findings));
+}
+
+// Hours spent just under the threshold, day after day, would raise it
+// threefold each day (30, 90, 270, ...): the ceiling holds, however busy the
+// agent's learnt hours.
+TEST(AgentActivityTest, ABaselineRampedUpDayByDayStopsAtTheCeiling) {
+  AgentActivity activity;
+  DetectOptions options = Options();
+  options.persons_per_hour_ceiling = 200;
+  const int64_t usual = 500;  // learnt: threshold 1500 without the ceiling
+  int64_t next_person = 1;
+  for (int day = 0; day < 8; ++day) {
+    activity.Take(
+        Search(kMorning - (10 - day) * 24 * kHour, Persons(next_person, static_cast<int>(usual))),
+        nullptr, options, /*learning=*/true);
+    next_person += usual;
+  }
+  auto findings =
+      activity.Take(Search(kMorning, Persons(next_person, 200)), nullptr, options, false);
+  EXPECT_FALSE(Fired(findings, Rule::kDistinctPersons));
+  findings =
+      activity.Take(Search(kMorning + kSecond, {next_person + 200}), nullptr, options, false);
+  ASSERT_TRUE(Fired(findings, Rule::kDistinctPersons));
+  EXPECT_NE(findings.front().detail.find("threshold 200"), std::string::npos)
+      << findings.front().detail;
 }
 
 // Reinstated after a false alarm, an agent looking again at a person it saw
@@ -240,195 +219,6 @@ TEST(AgentActivityTest, RefusedConsultationsCountTowardQueryRateOnly) {
     }
   }
   EXPECT_TRUE(fired);
-}
-
-TEST(AgentActivityTest, AlphabeticalSweepOfSurnamesIsEnumeration) {
-  AgentActivity activity;
-  DetectOptions options = Options();
-  const char* names[] = {"ABADIE", "ABBAS", "ABEL", "ABGRALL", "ABIDI"};
-  std::vector<Finding> findings;
-  for (int i = 0; i < 5; ++i) {
-    SearchTerms terms{.surname = names[i], .given_name = true};
-    findings = activity.Take(Search(kMorning + i * 60 * kSecond, Persons(i, 1)), &terms, options,
-                             false);
-    if (i < 4) {
-      EXPECT_FALSE(Fired(findings, Rule::kEnumeration));
-    }
-  }
-  ASSERT_TRUE(Fired(findings, Rule::kEnumeration));
-  EXPECT_NE(findings.front().detail.find("alphabetical"), std::string::npos);
-}
-
-// The same list walked backwards, each search under a reference of its own
-// (a typed one is no inquiry's list): a sweep all the same.
-TEST(AgentActivityTest, ADescendingSweepIsEnumerationToo) {
-  AgentActivity activity;
-  DetectOptions options = Options();
-  const char* names[] = {"ABIDI", "ABGRALL", "ABEL", "ABBAS", "ABADIE"};
-  std::vector<Finding> findings;
-  for (int i = 0; i < 5; ++i) {
-    SearchTerms terms{.surname = names[i], .given_name = true};
-    AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
-    search.case_reference = "X" + std::to_string(1000 + i);
-    findings = activity.Take(search, &terms, options, false);
-  }
-  ASSERT_TRUE(Fired(findings, Rule::kEnumeration));
-  EXPECT_NE(findings.front().detail.find("alphabetical"), std::string::npos);
-}
-
-TEST(AgentActivityTest, AlphabeticalByChanceOrWithACaseIsNotASweep) {
-  DetectOptions options = Options();
-  {
-    // In order, but across the alphabet: an ordinary day.
-    AgentActivity activity;
-    const char* names[] = {"ARNAUD", "BERNARD", "DUBOIS", "MARTIN", "ROBERT", "VIDAL"};
-    for (int i = 0; i < 6; ++i) {
-      SearchTerms terms{.surname = names[i], .given_name = true};
-      EXPECT_TRUE(activity.Take(Search(kMorning + i * 600 * kSecond, Persons(i, 1)), &terms,
-                                options, false)
-                      .empty());
-    }
-  }
-  {
-    // A list worked through for an inquiry, under its case reference.
-    AgentActivity activity;
-    const char* names[] = {"ABADIE", "ABBAS", "ABEL", "ABGRALL", "ABIDI"};
-    for (int i = 0; i < 5; ++i) {
-      SearchTerms terms{.surname = names[i], .given_name = true};
-      AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
-      search.case_reference = "2026/00412-PJ";
-      EXPECT_FALSE(Fired(activity.Take(search, &terms, options, false), Rule::kEnumeration));
-    }
-  }
-}
-
-// A case reference anyone can type must not switch the sweep rule off: an
-// inquiry's list is one reference and of bounded length.
-TEST(AgentActivityTest, ACaseReferenceCoversAListOnlyUpToItsLength) {
-  DetectOptions options = Options();
-  options.enumeration_case_list = 12;
-  auto surname = [](int i) {  // "AA", "AB", ... "BA": in order, across initials
-    return std::string{static_cast<char>('A' + i / 26), static_cast<char>('A' + i % 26)};
-  };
-  {
-    AgentActivity activity;
-    for (int i = 0; i < 13; ++i) {
-      SearchTerms terms{.surname = surname(i * 5), .given_name = true};
-      AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
-      search.case_reference = "2026/00412-PJ";
-      std::vector<Finding> findings = activity.Take(search, &terms, options, false);
-      EXPECT_EQ(Fired(findings, Rule::kEnumeration), i == 12) << i;
-      if (i == 12) {
-        ASSERT_FALSE(findings.empty());
-        EXPECT_NE(findings.front().detail.find("one case reference"), std::string::npos);
-      }
-    }
-  }
-  {
-    // One search out of order every sixth does not start the list anew.
-    AgentActivity activity;
-    bool fired = false;
-    for (int i = 0; i < 30 && !fired; ++i) {
-      SearchTerms terms{.surname = i % 6 == 5 ? "A" : surname(i * 5), .given_name = true};
-      AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
-      search.case_reference = "2026/00412-PJ";
-      fired = Fired(activity.Take(search, &terms, options, false), Rule::kEnumeration);
-    }
-    EXPECT_TRUE(fired);
-  }
-  // Five searches walking ABADIE..ABIDI, the i-th naming `reference(i)`.
-  auto sweep = [&](auto reference) {
-    AgentActivity activity;
-    const char* names[] = {"ABADIE", "ABBAS", "ABEL", "ABGRALL", "ABIDI"};
-    std::vector<Finding> findings;
-    for (int i = 0; i < 5; ++i) {
-      SearchTerms terms{.surname = names[i], .given_name = true};
-      AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
-      search.case_reference = reference(i);
-      findings = activity.Take(search, &terms, options, false);
-    }
-    return Fired(findings, Rule::kEnumeration);
-  };
-  // A sweep whose every search names another reference is no inquiry's list,
-  EXPECT_TRUE(sweep([](int i) { return "2026/0041" + std::to_string(i) + "-PJ"; }));
-  // nor is one where only some searches name one.
-  EXPECT_TRUE(sweep([](int i) { return i % 2 == 0 ? std::string("2026/00412-PJ") : ""; }));
-}
-
-TEST(AgentActivityTest, OrdinarySearchesAreNotEnumeration) {
-  AgentActivity activity;
-  DetectOptions options = Options();
-  const char* names[] = {"MARTIN", "DUBOIS", "BERNARD", "PETIT", "ROBERT",
-                         "RICHARD", "DURAND", "LEROY", "MOREAU", "SIMON", "LAURENT"};
-  for (int i = 0; i < 11; ++i) {
-    SearchTerms terms{.surname = names[i], .given_name = true, .birth_date = "1975-03-02"};
-    auto findings = activity.Take(Search(kMorning + i * 120 * kSecond, Persons(i * 3, 2)), &terms,
-                                  options, false);
-    EXPECT_FALSE(Fired(findings, Rule::kEnumeration)) << names[i];
-  }
-}
-
-TEST(AgentActivityTest, BirthDateSweepAndMissesAreEnumeration) {
-  DetectOptions options = Options();
-  {
-    AgentActivity activity;
-    std::vector<Finding> findings;
-    for (int i = 0; i < 5; ++i) {
-      SearchTerms terms{.surname = "MARTIN", .given_name = false,
-                        .birth_date = "1980-01-0" + std::to_string(i + 1)};
-      findings = activity.Take(Search(kMorning + i * 60 * kSecond, {}), &terms, options, false);
-    }
-    ASSERT_TRUE(Fired(findings, Rule::kEnumeration));
-    EXPECT_NE(findings.front().detail.find("birth dates"), std::string::npos);
-  }
-  {
-    AgentActivity activity;
-    std::vector<Finding> findings;
-    for (int i = 0; i < 20; ++i) {
-      // Full identities (linked to a purpose), in no order, mostly not found.
-      SearchTerms terms{.surname = std::string(1, static_cast<char>('Z' - i)) + "ORRO",
-                        .given_name = true, .birth_date = "1970-01-01"};
-      findings = activity.Take(Search(kMorning + i * 60 * kSecond, i % 4 == 0 ? Persons(i, 1)
-                                                                               : std::vector<int64_t>{}),
-                               &terms, options, false);
-      if (i < 19) {
-        EXPECT_FALSE(Fired(findings, Rule::kEnumeration)) << i;
-      }
-    }
-    ASSERT_TRUE(Fired(findings, Rule::kEnumeration));
-    EXPECT_NE(findings.front().detail.find("found nobody"), std::string::npos);
-  }
-}
-
-// Street checks find wanted persons only: most find nobody, as they should.
-TEST(AgentActivityTest, StreetChecksThatFindNobodyWantedAreNoMisses) {
-  DetectOptions options = Options();
-  AgentActivity activity;
-  for (int i = 0; i < 40; ++i) {
-    SearchTerms terms{.surname = std::string(1, static_cast<char>('Z' - i % 26)) + "ORRO",
-                      .given_name = true,
-                      .birth_date = "1970-01-01",
-                      .wanted_only = true};
-    EXPECT_FALSE(
-        Fired(activity.Take(Search(kMorning + i * 60 * kSecond, {}), &terms, options, false),
-              Rule::kEnumeration))
-        << i;
-  }
-}
-
-TEST(AgentActivityTest, SearchesWithoutPurposeLinkAreEnumeration) {
-  DetectOptions options = Options();
-  AgentActivity activity;
-  std::vector<Finding> findings;
-  for (int i = 0; i < 20; ++i) {
-    // Found, in no order, but neither a case nor a full identity.
-    SearchTerms terms{.surname = std::string(1, static_cast<char>('Z' - i)) + "ORRO",
-                      .given_name = true, .birth_date = "1970"};
-    findings = activity.Take(Search(kMorning + i * 60 * kSecond, Persons(i, 1)), &terms, options,
-                             false);
-  }
-  ASSERT_TRUE(Fired(findings, Rule::kEnumeration));
-  EXPECT_NE(findings.front().detail.find("no plausible purpose link"), std::string::npos);
 }
 
 TEST(AgentActivityTest, NewNetworkAndConcurrentAddresses) {

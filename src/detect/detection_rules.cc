@@ -94,6 +94,7 @@ Result<DetectOptions> DetectOptions::From(const Config::Detect& c) {
   o.query_rate_per_minute = c.query_rate_per_minute;
   o.persons_per_hour_floor = c.persons_per_hour_floor;
   o.persons_per_hour_factor = c.persons_per_hour_factor;
+  o.persons_per_hour_ceiling = c.persons_per_hour_ceiling;
   o.enumeration_run = c.enumeration_run;
   o.enumeration_case_list = c.enumeration_case_list;
   o.enumeration_window = c.enumeration_window;

@@ -60,6 +60,7 @@ struct DetectOptions {
   int query_rate_per_minute = 30;
   int persons_per_hour_floor = 30;
   int persons_per_hour_factor = 3;
+  int persons_per_hour_ceiling = 1000;
   int enumeration_run = 5;
   int enumeration_case_list = 25;
   int enumeration_window = 20;

@@ -65,50 +65,68 @@ std::vector<Finding> Detector::Observe(const AuditEvent& event, const SearchTerm
 
 Detector::Known& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
   auto [it, inserted] = shard.agents.try_emplace(event.actor.agent_id);
-  if (!inserted) return it->second;
-  it->second.activity = std::make_unique<AgentActivity>();
-  // The history below reaches up to this event: nothing to catch up on.
-  it->second.last_sequence = event.sequence == 0 ? 0 : event.sequence - 1;
-  if (history_) {
-    // The baseline: the agent's own past, replayed through the same rules;
-    // a little further back, only when they were last seen (dormancy).
-    constexpr int64_t kDay = 86400'000'000;
-    const int64_t baseline_since = event.time_unix_micros - options_.baseline_seconds * 1'000'000;
-    const int64_t since =
-        std::min(baseline_since, event.time_unix_micros - options_.dormant_seconds * 1'000'000 - kDay);
-    auto past = history_(event.actor.agent_id, since, 0, event.sequence);
-    bool active = false;  // in the window read
-    if (past) {
-      for (const AuditEvent& old : *past) {
-        NoteAlert(*it->second.activity, old);
-        if (!IsAgentActivity(old.type)) continue;
-        // Only what succeeded is a sign of life (a refused attempt must not
-        // hide a dormant account): refused events still feed the rates.
-        active = active || old.outcome == audit::AuditOutcome::kOk;
-        if (old.time_unix_micros < baseline_since) {
-          if (old.outcome != audit::AuditOutcome::kOk) continue;
-          it->second.activity->NoteEarlierActivity(old.time_unix_micros);
-        } else {
-          it->second.activity->Take(old, nullptr, options_, /*learning=*/true);
-        }
-      }
+  if (inserted) {
+    it->second = Learn(event);
+  } else if (it->second.history_retry_at &&
+             event.time_unix_micros >= *it->second.history_retry_at) {
+    // The history holds what was judged meanwhile: it replaces that.
+    Known learnt = Learn(event);
+    if (learnt.history_retry_at) {
+      it->second.history_retry_at = learnt.history_retry_at;
     } else {
-      Log(LogLevel::kError, "detect_history_unreadable",
-          {{"agent_id", std::to_string(event.actor.agent_id)},
-           {"error", past.error().message()}});
-    }
-    if (past && !active && last_seen_) {
-      auto seen = last_seen_(event.actor.agent_id, event.sequence);
-      if (!seen) {
-        Log(LogLevel::kError, "detect_history_unreadable",
-            {{"agent_id", std::to_string(event.actor.agent_id)},
-             {"error", seen.error().message()}});
-      } else if (*seen) {
-        it->second.activity->NoteEarlierActivity(**seen);
-      }
+      it->second = std::move(learnt);
     }
   }
   return it->second;
+}
+
+Detector::Known Detector::Learn(const AuditEvent& event) const {
+  Known known;
+  known.activity = std::make_unique<AgentActivity>();
+  // The history below reaches up to this event: nothing to catch up on.
+  known.last_sequence = event.sequence == 0 ? 0 : event.sequence - 1;
+  if (!history_) return known;
+  // At most once a minute while the database fails.
+  constexpr int64_t kRetryAfter = 60'000'000;
+  auto unreadable = [&](const Error& error) {
+    Log(LogLevel::kError, "detect_history_unreadable",
+        {{"agent_id", std::to_string(event.actor.agent_id)}, {"error", error.message()}});
+    known.history_retry_at = event.time_unix_micros + kRetryAfter;
+  };
+  // The baseline: the agent's own past, replayed through the same rules;
+  // a little further back, only when they were last seen (dormancy).
+  constexpr int64_t kDay = 86400'000'000;
+  const int64_t baseline_since = event.time_unix_micros - options_.baseline_seconds * 1'000'000;
+  const int64_t since = std::min(
+      baseline_since, event.time_unix_micros - options_.dormant_seconds * 1'000'000 - kDay);
+  auto past = history_(event.actor.agent_id, since, 0, event.sequence);
+  if (!past) {
+    unreadable(past.error());
+    return known;
+  }
+  bool active = false;  // in the window read
+  for (const AuditEvent& old : *past) {
+    NoteAlert(*known.activity, old);
+    if (!IsAgentActivity(old.type)) continue;
+    // Only what succeeded is a sign of life (a refused attempt must not
+    // hide a dormant account): refused events still feed the rates.
+    active = active || old.outcome == audit::AuditOutcome::kOk;
+    if (old.time_unix_micros < baseline_since) {
+      if (old.outcome != audit::AuditOutcome::kOk) continue;
+      known.activity->NoteEarlierActivity(old.time_unix_micros);
+    } else {
+      known.activity->Take(old, nullptr, options_, /*learning=*/true);
+    }
+  }
+  if (!active && last_seen_) {
+    auto seen = last_seen_(event.actor.agent_id, event.sequence);
+    if (!seen) {
+      unreadable(seen.error());
+    } else if (*seen) {
+      known.activity->NoteEarlierActivity(**seen);
+    }
+  }
+  return known;
 }
 
 void Detector::CatchUp(Known& known, const AuditEvent& event) {

@@ -72,6 +72,10 @@ class Detector {
   struct Known {
     std::unique_ptr<AgentActivity> activity;
     uint64_t last_sequence = 0;  // of the last event taken (shared logs)
+    // The history could not be read (the agent is judged from what comes
+    // meanwhile): read again from this event time on, rather than leave the
+    // agent without a baseline until forgotten idle.
+    std::optional<int64_t> history_retry_at;
   };
   struct Shard {
     std::mutex mutex;
@@ -82,6 +86,8 @@ class Detector {
   // back), so memory follows the agents at work, not every agent ever seen.
   static void ForgetIdle(Shard& shard, int64_t now_unix_micros);
   Known& ActivityOf(Shard& shard, const audit::AuditEvent& event);
+  // An activity learnt from the agent's history up to `event`.
+  Known Learn(const audit::AuditEvent& event) const;
   // Learns the agent's events other nodes wrote before `event` (shared logs).
   void CatchUp(Known& known, const audit::AuditEvent& event);
   void CheckCanaries(const audit::AuditEvent& event, std::vector<Finding>& findings) const;

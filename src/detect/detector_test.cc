@@ -242,6 +242,28 @@ TEST(DetectorTest, AnUnreadableHistoryStillJudgesWhatComes) {
   EXPECT_EQ(findings.front().rule, Rule::kDistinctPersons);
 }
 
+// A history read that failed (a busy database) is tried again a minute on,
+// rather than leave the agent without a baseline until forgotten idle: a
+// dormant account is still found out.
+TEST(DetectorTest, AnUnreadableHistoryIsReadAgainAMinuteLater) {
+  int reads = 0;
+  Detector detector(
+      Options(),
+      [&](int64_t agent, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+        if (++reads == 1) return Fail(ErrorCode::kUnavailable, "database busy");
+        return std::vector<AuditEvent>{Search(agent, 1, kNow - 61 * 86400 * kSecond, {1})};
+      });
+  EXPECT_TRUE(detector.Observe(Search(7, 50, kNow, {2}), nullptr).empty());
+  EXPECT_TRUE(detector.Observe(Search(7, 51, kNow + 30 * kSecond, {3}), nullptr).empty());
+  EXPECT_EQ(reads, 1) << "not again within the minute";
+  auto findings = detector.Observe(Search(7, 52, kNow + 61 * kSecond, {4}), nullptr);
+  EXPECT_EQ(reads, 2);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule, Rule::kDormant);
+  EXPECT_TRUE(detector.Observe(Search(7, 53, kNow + 200 * kSecond, {5}), nullptr).empty());
+  EXPECT_EQ(reads, 2) << "read once it could be";
+}
+
 TEST(DetectorTest, CanaryFiresForAnyoneEveryTime) {
   Detector detector(Options(), nullptr);
   detector.SetCanaries({424242});
