@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { searchBody } from '../src/views/agent.js';
-import { breachBody, dispositionName, containmentBody, REASON_FIELD } from '../src/views/officer.js';
+import { breachBody, claimBody, dispositionName, containmentBody, REASON_FIELD } from '../src/views/officer.js';
 
 test('a search needs a purpose, a case reference for inquiries, a surname and one more criterion', () => {
   assert.equal(searchBody({ purpose: '', surname: 'DUPONT', given_name: 'Jean' }).error, 'search.need_purpose');
@@ -53,4 +53,17 @@ test('a containment reason is one line of at most 500 UTF-8 bytes, as the API co
   assert.equal(containmentBody({ reason: 'x' }).error, 'incidents.need_scope');
   assert.deepEqual(containmentBody({ unit: ' PN-75 ', everyone: true, lockdown: true, reason: 'x' }).body,
                    { reason: 'x', unit: 'PN-75', everyone: true, lockdown: true });
+});
+
+test('a claim-check body must fit the server\'s limit once the sample is escaped as JSON', () => {
+  const small = claimBody('nom;prenom\nDUPONT;Jean\n', 'fuite.csv');
+  assert.deepEqual(small.body, { sample: 'nom;prenom\nDUPONT;Jean\n', format: 'csv', file_name: 'fuite.csv' });
+  assert.equal(claimBody('{}', 'x.JSONL').body.format, 'jsonl');
+  // 5 MiB of newlines and quotes: a file under the limit, a body twice over it.
+  const escaped = claimBody('"\n'.repeat(5 * 512 * 1024), 'big.csv');
+  assert.equal(escaped.error, 'claim.too_big');
+  assert.ok(escaped.size > 8 * 1024 * 1024);
+  // Accents count in UTF-8 bytes, as the server counts.
+  assert.equal(claimBody('é'.repeat(4 * 1024 * 1024 + 10), 'a.csv').error, 'claim.too_big');
+  assert.equal(claimBody('é'.repeat(4 * 1024 * 1024 - 100), 'a.csv').error, undefined);
 });

@@ -356,7 +356,20 @@ export function breachView(app) {
   return page(t('breach.title'), message.el, h('p', {}, t('breach.intro')), form);
 }
 
-const MAX_SAMPLE_BYTES = 8 * 1024 * 1024;
+// The server's limit on the request body of this route ([http]
+// max_upload_bytes): the JSON around the sample escapes its quotes, newlines
+// and controls, so the body - not the file - is what must fit.
+const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
+
+// The request body for a claim check, or the error key when it would exceed
+// the server's limit (size: its length in UTF-8 bytes).
+export function claimBody(text, fileName) {
+  const format = /\.(jsonl|ndjson|json)$/i.test(fileName) ? 'jsonl' : 'csv';
+  const body = { sample: text, format, file_name: fileName };
+  const size = new TextEncoder().encode(JSON.stringify(body)).length;
+  if (size > MAX_UPLOAD_BYTES) return { error: 'claim.too_big', size };
+  return { body, size };
+}
 
 export function claimView(app) {
   const message = messageArea();
@@ -369,12 +382,12 @@ export function claimView(app) {
     message.clear();
     const chosen = file.input.files?.[0];
     if (!chosen) { message.error(t('claim.need_file')); file.input.focus(); return; }
-    if (chosen.size > MAX_SAMPLE_BYTES) { message.error(t('claim.too_big', { size: chosen.size })); return; }
+    // Read only what could fit: the body is at least as long as the file.
+    if (chosen.size > MAX_UPLOAD_BYTES) { message.error(t('claim.too_big', { size: chosen.size })); return; }
     try {
-      const text = await chosen.text();
-      const format = /\.(jsonl|ndjson|json)$/i.test(chosen.name) ? 'jsonl' : 'csv';
-      const answer = await busy(submit, () =>
-        app.api.call('POST', '/api/v1/claim-checks', { sample: text, format, file_name: chosen.name }));
+      const claim = claimBody(await chosen.text(), chosen.name);
+      if (claim.error) { message.error(t(claim.error, { size: claim.size })); return; }
+      const answer = await busy(submit, () => app.api.call('POST', '/api/v1/claim-checks', claim.body));
       showClaim(results, answer);
       results.querySelector('h2').focus();
     } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
