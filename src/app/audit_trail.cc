@@ -227,9 +227,20 @@ Result<void> AuditTrail::RecordAll(std::vector<audit::AuditEvent> events, Starte
 }
 
 Result<void> AuditTrail::RecordAllBeforeAnswer(std::vector<audit::AuditEvent> events) {
-  if (events.empty()) return {};
-  // Someone is being answered: refused within max_wait, never hanging.
-  return AllAppended(log_.AppendAllWithin(std::move(events), log_.max_wait()));
+  // Someone is being answered: refused within max_wait, never hanging. One
+  // confirmation each, so that detection judges each event with its sequence
+  // (the persons an investigation names count against the officer, as a
+  // search's against an agent); the log still writes them in one commit.
+  const Started started = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<Confirmation>> confirmations;
+  confirmations.reserve(events.size());
+  for (audit::AuditEvent& event : events) {
+    confirmations.push_back(RecordAsync(std::move(event), started));
+  }
+  for (const std::shared_ptr<Confirmation>& confirmation : confirmations) {
+    RETURN_IF_ERROR(confirmation->Wait());
+  }
+  return {};
 }
 
 void AuditTrail::RecordRefusal(audit::AuditEvent event, const Error& error, Started started) {

@@ -81,6 +81,7 @@ class AuditTrail {
   Result<void> RecordAll(std::vector<audit::AuditEvent> events, Started started);
   // Many events that must be durable before an answer leaves (the persons an
   // investigation names): Unavailable when they are not within max_wait.
+  // Each reaches the observer, as Record's.
   Result<void> RecordAllBeforeAnswer(std::vector<audit::AuditEvent> events);
   void RecordRefusal(audit::AuditEvent event, const Error& error, Started started);
 

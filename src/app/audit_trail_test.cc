@@ -67,6 +67,31 @@ TEST_F(AuditTrailTest, LongTextIsCutOnACharacterBoundary) {
   EXPECT_EQ(kept, std::string(audit::kMaxAuditText - 1, 'a'));
 }
 
+// The persons an investigation names are judged by detection as a search's
+// are: each event reaches the observer with its sequence before the answer.
+TEST_F(AuditTrailTest, EventsRecordedBeforeAnAnswerEachReachTheObserver) {
+  std::vector<std::pair<uint64_t, size_t>> observed;  // sequence, persons named
+  trail_.SetObserver(
+      [&](const audit::AuditEvent& event) {
+        observed.emplace_back(event.sequence, event.person_ids.size());
+      },
+      [](const audit::AuditEvent&) {});
+  Caller caller;
+  caller.agent_id = 9;
+  caller.service_number = "SO-1";
+  std::vector<audit::AuditEvent> events;
+  for (size_t persons : {3u, 5u}) {
+    audit::AuditEvent event =
+        trail_.Administration(caller, audit::AuditEventType::kAuditSearch, "x");
+    for (size_t i = 0; i < persons; ++i) event.person_ids.push_back(static_cast<int64_t>(i + 1));
+    events.push_back(std::move(event));
+  }
+  ASSERT_TRUE(trail_.RecordAllBeforeAnswer(std::move(events)).has_value());
+  const std::vector<std::pair<uint64_t, size_t>> expected{{0, 3}, {1, 5}};
+  EXPECT_EQ(observed, expected);
+  trail_.StopObserving();
+}
+
 // An event the log makes durable only after its confirmation's deadline: the
 // request was refused, but the event is in the log, so detection must still
 // judge it (a canary search refused for slowness is still a canary search).

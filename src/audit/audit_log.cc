@@ -174,11 +174,9 @@ class AuditLog::Writer {
 
   // For imports and generators: one hand-off for many events, which then
   // fill whole batches; they wait without a deadline (nobody is being
-  // answered). With one (AppendAllWithin), a full queue refuses at once.
-  // One tally for the hand-off, not a promise per event: those cost the
-  // writer a tenth of a bulk append (docs/benchmarks.md).
-  Result<uint64_t> AppendAll(std::vector<AuditEvent> events,
-                             std::optional<std::chrono::milliseconds> deadline) {
+  // answered). One tally for the hand-off, not a promise per event: those
+  // cost the writer a tenth of a bulk append (docs/benchmarks.md).
+  Result<uint64_t> AppendAll(std::vector<AuditEvent> events) {
     struct Tally {
       std::mutex mutex;
       std::condition_variable settled;
@@ -186,8 +184,8 @@ class AuditLog::Writer {
       uint64_t appended = 0;
       std::optional<Error> first_error;
     };
-    // Shared with the writer's callbacks: a caller that stops waiting at its
-    // deadline must not leave them a dangling tally.
+    // Shared with the writer's callbacks, the last of which may still hold
+    // the lock when the caller wakes.
     auto tally = std::make_shared<Tally>();
     tally->outstanding = events.size();
     auto count = [tally](Result<uint64_t> outcome) {
@@ -201,21 +199,12 @@ class AuditLog::Writer {
     };
     {
       std::lock_guard lock(mutex_);
-      if (deadline && queue_.size() >= options_.max_queue) {
-        return Fail(ErrorCode::kUnavailable, "the audit log is not keeping up");
-      }
       for (AuditEvent& event : events) queue_.push_back(Pending{std::move(event), count});
       if (!events.empty()) NoteWaiting();
     }
     work_.notify_one();
     std::unique_lock lock(tally->mutex);
-    auto settled = [&] { return tally->outstanding == 0; };
-    if (!deadline) {
-      tally->settled.wait(lock, settled);
-    } else if (!tally->settled.wait_for(lock, *deadline, settled)) {
-      return Fail(ErrorCode::kUnavailable, "the audit log did not make the events durable within " +
-                                               std::to_string(deadline->count()) + " ms");
-    }
+    tally->settled.wait(lock, [&] { return tally->outstanding == 0; });
     if (tally->first_error) return std::unexpected(*tally->first_error);
     return tally->appended;
   }
@@ -619,12 +608,7 @@ void AuditLog::AppendThen(AuditEvent event, Done done) {
 std::chrono::milliseconds AuditLog::max_wait() const { return writer_->max_wait(); }
 
 Result<uint64_t> AuditLog::AppendAll(std::vector<AuditEvent> events) {
-  return writer_->AppendAll(std::move(events), std::nullopt);
-}
-
-Result<uint64_t> AuditLog::AppendAllWithin(std::vector<AuditEvent> events,
-                                           std::chrono::milliseconds max_wait) {
-  return writer_->AppendAll(std::move(events), max_wait);
+  return writer_->AppendAll(std::move(events));
 }
 
 AuditLogStats AuditLog::stats() const { return writer_->stats(); }

@@ -122,12 +122,6 @@ class AuditLog {
   // all are durable, however long that takes; returns how many. The first
   // error when any was refused (the others may be durable).
   Result<uint64_t> AppendAll(std::vector<AuditEvent> events);
-  // The same for a caller answering someone (an investigation naming the
-  // persons it shows): refused at once when the queue is full, Unavailable
-  // when not all are durable within `max_wait` (some may be, later: that
-  // over-reports, never under).
-  Result<uint64_t> AppendAllWithin(std::vector<AuditEvent> events,
-                                   std::chrono::milliseconds max_wait);
 
   AuditLogStats stats() const;
 

@@ -338,6 +338,10 @@ Result<void> ReadDetect(const toml::table* t, Config::Detect& d) {
       ReadDetectAction(r, "concurrent_addresses_action", d.concurrent_addresses_action));
   RETURN_IF_ERROR(ReadDetectAction(r, "canary_action", d.canary_action));
   RETURN_IF_ERROR(ReadDetectAction(r, "refresh_reuse_action", d.refresh_reuse_action));
+  RETURN_IF_ERROR(
+      r.Read("investigation_persons_per_day", d.investigation_persons_per_day, 1, 100000000));
+  RETURN_IF_ERROR(
+      ReadDetectAction(r, "investigation_volume_action", d.investigation_volume_action));
   return r.RefuseUnknown();
 }
 
@@ -548,6 +552,8 @@ concurrent_window_minutes = 15
 concurrent_addresses_action = "alert"  # the agent's sessions used from two networks at once
 canary_action = "suspend"     # a decoy person was found or opened: always critical
 refresh_reuse_action = "alert"  # a refresh token presented twice: the session was stolen
+investigation_persons_per_day = 20000  # persons an officer's investigations name within a day ...
+investigation_volume_action = "alert"  # ... beyond this (breach reports with names, claim checks)
 
 [web]
 root = ""                     # the built web portal (web/dist); "" = the source tree's

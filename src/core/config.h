@@ -159,6 +159,9 @@ struct Config {
     std::string concurrent_addresses_action = "alert";
     std::string canary_action = "suspend";
     std::string refresh_reuse_action = "alert";
+    int investigation_persons_per_day =
+        20000;  // named by an officer's breach reports, claim checks
+    std::string investigation_volume_action = "alert";
   } detect;
 
   // The web portal `vigie serve` hosts beside the API, and its passkeys.

@@ -125,6 +125,10 @@ std::vector<Finding> AgentActivity::Take(const AuditEvent& event, const SearchTe
   }
   CheckNovelty(event, findings, options, learning);
   CheckRates(event, findings, options, learning);
+  if (event.type == AuditEventType::kAuditSearch && event.outcome == AuditOutcome::kOk &&
+      !event.person_ids.empty()) {
+    CheckInvestigations(event, findings, options, learning);
+  }
   if (terms != nullptr && event.type == AuditEventType::kSearch &&
       event.outcome == AuditOutcome::kOk) {
     CheckSearches(event, *terms, findings, options, learning);
@@ -135,6 +139,26 @@ std::vector<Finding> AgentActivity::Take(const AuditEvent& event, const SearchTe
     last_event_us_ = std::max(last_event_us_, event.time_unix_micros);
   }
   return findings;
+}
+
+void AgentActivity::CheckInvestigations(const AuditEvent& event, std::vector<Finding>& findings,
+                                        const DetectOptions& options, bool learning) {
+  const int64_t now = event.time_unix_micros;
+  constexpr int64_t kDay = 24 * kHour;
+  named_.emplace_back(now, event.person_ids.size());
+  named_total_ += event.person_ids.size();
+  while (!named_.empty() &&
+         (named_.front().first < now - kDay || named_.size() > kMaxWindowEntries)) {
+    named_total_ -= named_.front().second;
+    named_.pop_front();
+  }
+  if (named_total_ > static_cast<uint64_t>(options.investigation_persons_per_day)) {
+    Fire(findings, Rule::kInvestigationVolume,
+         std::to_string(named_total_) +
+             " persons named by investigations within a day (threshold " +
+             std::to_string(options.investigation_persons_per_day) + ")",
+         now, options, learning);
+  }
 }
 
 void AgentActivity::CheckNovelty(const AuditEvent& event, std::vector<Finding>& findings,

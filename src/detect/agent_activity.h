@@ -82,6 +82,11 @@ class AgentActivity {
             const DetectOptions& options, bool learning);
   void CheckNovelty(const audit::AuditEvent& event, std::vector<Finding>& findings,
                     const DetectOptions& options, bool learning);
+  // The persons an officer's investigations named within a day (breach
+  // reports with their subjects' names, claim checks): a stolen officer's
+  // session reads identities through them rather than through searches.
+  void CheckInvestigations(const audit::AuditEvent& event, std::vector<Finding>& findings,
+                           const DetectOptions& options, bool learning);
   void CheckRates(const audit::AuditEvent& event, std::vector<Finding>& findings,
                   const DetectOptions& options, bool learning);
   void CheckSearches(const audit::AuditEvent& event, const SearchTerms& terms,
@@ -118,6 +123,10 @@ class AgentActivity {
   };
   std::unordered_map<std::string, ReferenceUse> by_reference_;
   std::deque<int64_t> factor_failures_;                 // times
+  // Persons named by the officer's investigations (breach reports naming
+  // their subjects, claim checks): (time, how many), the last day, and their sum.
+  std::deque<std::pair<int64_t, size_t>> named_;
+  uint64_t named_total_ = 0;
   // Networks used in a session within the concurrent-addresses window, each
   // with its last use: not every use, which made each event of a busy agent
   // cost the whole window.

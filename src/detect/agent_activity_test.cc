@@ -126,6 +126,38 @@ TEST(AgentActivityTest, ABaselineRampedUpDayByDayStopsAtTheCeiling) {
       << findings.front().detail;
 }
 
+// A stolen officer's session reads identities through investigations
+// (breach reports naming their subjects, claim checks), not searches: the
+// persons they name within a day are held to their own threshold.
+TEST(AgentActivityTest, PersonsNamedByInvestigationsWithinADayAreHeldToTheirThreshold) {
+  AgentActivity activity;
+  DetectOptions options = Options();
+  options.investigation_persons_per_day = 100;
+  auto named = [](int64_t at, int persons) {
+    AuditEvent event = Event(AuditEventType::kAuditSearch, at);
+    event.person_ids = Persons(1, persons);
+    return event;
+  };
+  EXPECT_FALSE(Fired(activity.Take(named(kMorning, 60), nullptr, options, false),
+                     Rule::kInvestigationVolume));
+  // Reading the log without naming anyone counts for nothing.
+  EXPECT_TRUE(
+      activity
+          .Take(Event(AuditEventType::kAuditSearch, kMorning + kSecond), nullptr, options, false)
+          .empty());
+  auto findings = activity.Take(named(kMorning + 2 * kSecond, 41), nullptr, options, false);
+  ASSERT_TRUE(Fired(findings, Rule::kInvestigationVolume))
+      << ::testing::PrintToString(Rules(findings));
+  EXPECT_NE(findings.front().detail.find("101 persons named by investigations within a day"),
+            std::string::npos)
+      << findings.front().detail;
+  // A day later the window holds only what came since.
+  EXPECT_FALSE(Fired(activity.Take(named(kMorning + 25 * kHour, 60), nullptr, options, false),
+                     Rule::kInvestigationVolume));
+  EXPECT_EQ(SeverityOf(Rule::kInvestigationVolume), Severity::kHigh);
+  EXPECT_EQ(Options().ActionFor(Rule::kInvestigationVolume), Action::kAlert);
+}
+
 // Reinstated after a false alarm, an agent looking again at a person it saw
 // before, or finding someone after its misses, is not suspended again for
 // what it did before; a new sweep is.

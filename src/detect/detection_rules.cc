@@ -17,6 +17,7 @@ constexpr std::array<std::pair<Rule, std::string_view>, kRuleCount> kRuleNames =
     {Rule::kConcurrentAddresses, "concurrent_addresses"},
     {Rule::kCanary, "canary"},
     {Rule::kRefreshReuse, "refresh_reuse"},
+    {Rule::kInvestigationVolume, "investigation_volume"},
 }};
 
 }  // namespace
@@ -81,6 +82,7 @@ Severity SeverityOf(Rule rule) {
     case Rule::kDistinctPersons:
     case Rule::kEnumeration:
     case Rule::kRefreshReuse:
+    case Rule::kInvestigationVolume:
       return Severity::kHigh;
     default: return Severity::kWarning;
   }
@@ -106,6 +108,7 @@ Result<DetectOptions> DetectOptions::From(const Config::Detect& c) {
   o.second_factor_failures = c.second_factor_failures;
   o.second_factor_window_seconds = int64_t{c.second_factor_window_minutes} * 60;
   o.concurrent_window_seconds = int64_t{c.concurrent_window_minutes} * 60;
+  o.investigation_persons_per_day = c.investigation_persons_per_day;
   const std::pair<Rule, const std::string*> actions[] = {
       {Rule::kQueryRate, &c.query_rate_action},
       {Rule::kDistinctPersons, &c.distinct_persons_action},
@@ -118,6 +121,7 @@ Result<DetectOptions> DetectOptions::From(const Config::Detect& c) {
       {Rule::kConcurrentAddresses, &c.concurrent_addresses_action},
       {Rule::kCanary, &c.canary_action},
       {Rule::kRefreshReuse, &c.refresh_reuse_action},
+      {Rule::kInvestigationVolume, &c.investigation_volume_action},
   };
   for (const auto& [rule, text] : actions) {
     auto action = ParseAction(*text);

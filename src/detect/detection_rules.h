@@ -28,8 +28,9 @@ enum class Rule {
   kConcurrentAddresses,   // the agent's sessions used from two networks at once
   kCanary,                // a decoy person was found or opened
   kRefreshReuse,          // a refresh token presented again: two parties hold the session
+  kInvestigationVolume,   // persons named by an officer's investigations within a day
 };
-inline constexpr size_t kRuleCount = 11;
+inline constexpr size_t kRuleCount = 12;
 
 // "query_rate", "distinct_persons", ... (alerts, config keys, the audit log).
 std::string_view RuleName(Rule rule);
@@ -72,6 +73,7 @@ struct DetectOptions {
   int second_factor_failures = 3;
   int64_t second_factor_window_seconds = 15 * 60;
   int64_t concurrent_window_seconds = 15 * 60;
+  int64_t investigation_persons_per_day = 20000;
   std::array<Action, kRuleCount> actions{};
   // Several nodes append to one log (PostgreSQL): this node's audit.node_id.
   // Before judging an agent's event the detector then learns, from the log,

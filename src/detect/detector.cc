@@ -39,6 +39,7 @@ bool Detector::IsAgentActivity(AuditEventType type) {
     case AuditEventType::kRefresh:
     case AuditEventType::kRefreshReuse:
     case AuditEventType::kStepUp:
+    case AuditEventType::kAuditSearch:  // an officer's investigations (named persons)
     case AuditEventType::kSearch:
     case AuditEventType::kFileOpening: return true;
     default: return false;

@@ -203,3 +203,35 @@ test('wrong second factors at login are counted against their agent and raise an
   }
   assert.ok(alerts.some((a) => a.rule === 'second_factor_failures'), JSON.stringify(alerts));
 });
+
+// A stolen officer's session reads identities through breach reports that
+// name their subjects rather than through searches: the persons they name
+// are judged too, against the officer.
+test('the persons an officer\'s breach reports name are held to their own threshold', async () => {
+  const installation = await serve({ detect: { investigation_persons_per_day: 3 } }, [
+    { service_number: 'I-1', name: 'Enquêteur', roles: ['investigator'] },
+    { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
+    { service_number: 'SO-2', name: 'Officière', roles: ['security_officer'] },
+  ]);
+  const server = await started(installation);
+  const investigator = await activeClient(server, installation, 'I-1');
+  for (const id of [11, 12, 13, 14]) {
+    const opened = await investigator.call('POST', `/api/v1/persons/${id}/file`,
+                                           { purpose: 'judicial_investigation', case_reference: 'PV/2026/001' });
+    assert.equal(opened.status, 200, opened.body);
+  }
+  const officer = await activeClient(server, installation, 'SO-1');
+  const report = await officer.call('POST', '/api/v1/breach-reports',
+                                    { service_numbers: ['I-1'], format: 'csv', proofs: false });
+  assert.equal(report.status, 200, report.body);
+  assert.equal(report.body.trim().split('\r\n').length, 1 + 4, 'four persons named');
+  const other = await activeClient(server, installation, 'SO-2');
+  const alerts = await alertsOf(other, 'SO-1');
+  assert.equal(alerts.length, 1, JSON.stringify(alerts));
+  assert.equal(alerts[0].rule, 'investigation_volume');
+  assert.equal(alerts[0].severity, 'high');
+  assert.equal(alerts[0].action, 'alert');
+  assert.match(alerts[0].detail, /4 persons named by investigations within a day \(threshold 3\)/);
+  // An alert only: the officer goes on working.
+  assert.equal((await officer.call('GET', '/api/v1/self')).status, 200);
+});
