@@ -197,11 +197,9 @@ class Server::Impl {
         co_await backoff.async_wait(kNoThrow);
         continue;
       }
-      // Security: past the connection cap a new client takes the place of
-      // the connection idle the longest, or, when every one is busy, is
-      // closed at once, before any TLS work is spent on it.
-      if (context_->connections.Count(role) >= MaxConnections(role) &&
-          (role != ListenerRole::kApi || !context_->connections.InterruptLongestIdle())) {
+      // Security: past the connection cap a new client is closed at once,
+      // before any TLS work is spent on it.
+      if (context_->connections.Count(role) >= MaxConnections(role)) {
         if (role == ListenerRole::kApi) metrics_.ConnectionRejected();
         boost::system::error_code ignored;
         socket.close(ignored);

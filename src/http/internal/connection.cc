@@ -238,8 +238,6 @@ class Connection final : public ConnectionControl,
       if (buffer_.size() == 0) {
         // Waiting for the next request: the only state Stop() closes at once.
         idle_ = true;
-        // Its place went to a new client while it served a request.
-        if (context_.connections.SetIdle(registry_id_, true)) break;
         if (first) {
           lowest.expires_at(first_request_deadline_);
         } else {
@@ -248,7 +246,6 @@ class Connection final : public ConnectionControl,
         auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kNoThrow);
         idle_ = false;
         if (read_ec) co_return;
-        context_.connections.SetIdle(registry_id_, false);
         buffer_.commit(n);
       }
       first = false;

@@ -32,7 +32,6 @@ bool ConnectionRegistry::Remove(uint64_t id) {
   auto it = entries_.find(id);
   if (it != entries_.end()) {
     if (it->second.role == ListenerRole::kApi) --api_count_;
-    if (it->second.evicting) --evicting_;
     if (it->second.network) {
       auto held = per_network_.find(*it->second.network);
       if (held != per_network_.end() && --held->second == 0) per_network_.erase(held);
@@ -45,40 +44,6 @@ bool ConnectionRegistry::Remove(uint64_t id) {
 size_t ConnectionRegistry::Count(ListenerRole role) const {
   std::lock_guard lock(mutex_);
   return role == ListenerRole::kApi ? api_count_ : entries_.size() - api_count_;
-}
-
-bool ConnectionRegistry::SetIdle(uint64_t id, bool idle) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(id);
-  if (it == entries_.end()) return false;
-  if (!idle) {
-    it->second.idle_since.reset();
-  } else if (!it->second.idle_since) {
-    it->second.idle_since = std::chrono::steady_clock::now();
-  }
-  // Its place was given away: it stays counted as evicting until it closes.
-  return idle && it->second.evicting;
-}
-
-bool ConnectionRegistry::InterruptLongestIdle() {
-  std::shared_ptr<ConnectionControl> chosen;
-  {
-    std::lock_guard lock(mutex_);
-    if (evicting_ >= kMaxEvicting) return false;
-    Entry* longest = nullptr;
-    for (auto& [id, entry] : entries_) {
-      if (entry.role != ListenerRole::kApi || !entry.idle_since || entry.evicting) continue;
-      if (longest == nullptr || *entry.idle_since < *longest->idle_since) longest = &entry;
-    }
-    if (longest == nullptr) return false;
-    chosen = longest->connection.lock();
-    if (chosen == nullptr) return false;
-    longest->evicting = true;
-    ++evicting_;
-  }
-  // Outside the lock, as InterruptAll.
-  chosen->Interrupt(false);
-  return true;
 }
 
 bool ConnectionRegistry::Empty() const {

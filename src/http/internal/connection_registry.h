@@ -1,10 +1,7 @@
 #pragma once
-// The open connections of one Server, so a graceful stop can reach them, and
-// so that at the cap an idle one can make room for a new client: otherwise
-// a few addresses that keep connections open and quiet hold every place.
+// The open connections of one Server, so a graceful stop can reach them.
 // Thread-safety: every member is thread-safe (one mutex).
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -37,16 +34,6 @@ class ConnectionRegistry {
   // Returns true if this removal left the registry empty.
   bool Remove(uint64_t id);
   size_t Count(ListenerRole role) const;
-  // Connection `id` waits for a request (true) or is serving one (false).
-  // Returns true when it was chosen to make room (InterruptLongestIdle) but
-  // was serving a request then: it should close now rather than wait.
-  bool SetIdle(uint64_t id, bool idle);
-  // At the cap, makes room for a new API client: closes the API connection
-  // that has waited longest for a request (Interrupt(false): if it is still
-  // idle when the close reaches it). False when none waits, or when kMaxEvicting
-  // closes are already on their way: then the new client is turned away.
-  bool InterruptLongestIdle();
-  static constexpr size_t kMaxEvicting = 64;
   bool Empty() const;
   void InterruptAll(bool force) const;
 
@@ -55,15 +42,12 @@ class ConnectionRegistry {
     ListenerRole role;
     std::weak_ptr<ConnectionControl> connection;
     std::optional<std::string> network;  // set by Claim
-    std::optional<std::chrono::steady_clock::time_point> idle_since;
-    bool evicting = false;  // chosen by InterruptLongestIdle
   };
   mutable std::mutex mutex_;
   uint64_t next_id_ = 1;                         // guarded by mutex_
   std::unordered_map<uint64_t, Entry> entries_;  // guarded by mutex_
   size_t api_count_ = 0;                         // guarded by mutex_
   std::unordered_map<std::string, size_t> per_network_;  // guarded by mutex_
-  size_t evicting_ = 0;                                  // guarded by mutex_
 };
 
 }  // namespace vigie::http::internal
