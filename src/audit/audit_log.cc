@@ -398,6 +398,24 @@ class AuditLog::Writer {
     return latest.has_value() && latest->tree_size == size;
   }
 
+  // Whether a newer signing key already signs this log: a rotation this
+  // process was not restarted for (another node, or a command run after
+  // `vigie keys activate`). Signing on with the old key would go beyond the
+  // size it is retired at (`vigie keys retire`), and the log would read as
+  // forged; the newer key's next checkpoint covers these events instead.
+  Result<bool> SupersededByANewerKey() {
+    ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, ReadLatestCheckpoint(*db_));
+    const bool superseded = latest.has_value() && latest->key_id > key_id_;
+    if (superseded && !superseded_logged_) {
+      Log(LogLevel::kError, "audit_signing_key_superseded",
+          {{"key_id", static_cast<unsigned long>(key_id_)},
+           {"newer_key_id", static_cast<unsigned long>(latest->key_id)},
+           {"effect", "no checkpoint signed here until this process restarts with the key file"}});
+    }
+    superseded_logged_ = superseded_logged_ || superseded;
+    return superseded;
+  }
+
   // Everything of one transaction; on error the caller rolls back.
   Result<std::optional<Checkpoint>> WriteBatch(std::vector<Pending>& batch,
                                                std::vector<Result<uint64_t>>& outcomes,
@@ -429,6 +447,9 @@ class AuditLog::Writer {
     RETURN_IF_ERROR(InsertSubtrees(*db_, completed_));
     std::optional<Checkpoint> checkpoint;
     ASSIGN_OR_RETURN(bool signed_already, CheckpointedElsewhere(size, size_before));
+    if (!signed_already && CheckpointDue(size, final)) {
+      ASSIGN_OR_RETURN(signed_already, SupersededByANewerKey());
+    }
     tip_signed_elsewhere_ = signed_already;
     if (CheckpointDue(size, final) && !signed_already) {
       checkpoint = Checkpoint{.tree_size = size,
@@ -554,7 +575,9 @@ class AuditLog::Writer {
   TimePoint last_checkpoint_time_{};
   std::vector<CompletedSubtree> completed_;  // by the batch being written
   uint64_t batch_first_ = 0;                 // the log's size when it began
-  bool tip_signed_elsewhere_ = false;        // it appended nothing to a signed log
+  bool superseded_logged_ = false;           // audit_signing_key_superseded, once
+  bool tip_signed_elsewhere_ =
+      false;  // it appended nothing to a signed log, or a newer key signs it
   LogOutage outage_{options_.outage_mark};   // since the last commit failed
   ForeignAppends foreign_;                   // any thread
 

@@ -440,5 +440,35 @@ END $$)sql")
   ASSERT_TRUE(owner->ExecuteScript("DROP OWNED BY " + role + "; DROP ROLE " + role).has_value());
 }
 
+// After a rotation, a process not yet restarted still holds the old key:
+// once a newer key signs the log it signs nothing more, or the log would
+// read as forged past the size the old key is retired at.
+TEST(AuditLogTest, AProcessWhoseKeyANewerOneSupersededNoLongerSigns) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.checkpoint_every_events = 1;
+  const crypto::DataKey newer{fixture.SigningKey().id + 1,
+                              std::string(crypto::kPurposeAuditSigning),
+                              crypto::SecretBytes::Random(crypto::kDataKeySize)};
+  {
+    auto log = AuditLog::Open(options, newer, fixture.clock());
+    ASSERT_TRUE(log.has_value()) << log.error().ToString();
+    ASSERT_TRUE((*log)->Append(SearchEvent(1, {})).has_value());
+  }
+  {
+    auto old = fixture.OpenLog(options);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(old->Append(SearchEvent(2, {})).has_value());
+    EXPECT_EQ(old->stats().size, 4u) << "its events are appended all the same";
+  }
+  auto db = fixture.RawDatabase();
+  auto checkpoints = ReadCheckpoints(*db);
+  ASSERT_TRUE(checkpoints.has_value());
+  ASSERT_FALSE(checkpoints->empty());
+  for (const Checkpoint& checkpoint : *checkpoints) {
+    EXPECT_EQ(checkpoint.key_id, newer.id) << "size " << checkpoint.tree_size;
+  }
+  EXPECT_EQ(checkpoints->back().tree_size, 1u);
+}
+
 }  // namespace
 }  // namespace vigie::audit

@@ -413,10 +413,20 @@ CheckpointKeyLookup CheckpointKeysOf(const crypto::Keyring& keyring) {
   };
 }
 
+std::optional<uint64_t> RetiredSigningFloor(const crypto::Keyring& keyring) {
+  std::optional<uint64_t> floor;
+  for (const crypto::DataKey& key : keyring.data_keys()) {
+    if (key.purpose == crypto::kPurposeAuditSigning && key.retired_after) {
+      floor = std::max(floor.value_or(0), *key.retired_after);
+    }
+  }
+  return floor;
+}
+
 Result<AuditVerifyReport> VerifyAuditLog(
     store::Connection& db, const CheckpointKeyLookup& keys, std::span<const Checkpoint> witness,
     const std::function<void(uint64_t done, uint64_t total)>& progress,
-    std::span<const Checkpoint> countersigned) {
+    std::span<const Checkpoint> countersigned, std::optional<uint64_t> retired_floor) {
   AuditVerifyReport report;
   RETURN_IF_ERROR(db.BeginRead());
   struct EndRead {
@@ -456,15 +466,18 @@ Result<AuditVerifyReport> VerifyAuditLog(
   }
   const auto total = static_cast<uint64_t>(highest + 1);
   // A key was retired only once a newer one had signed beyond its last size:
-  // a log that ends there lost what came after (its end cut, its tip rewritten).
+  // a log that ends there lost what came after (its end cut, its tip
+  // rewritten), whether or not the retired key's checkpoints were kept.
   for (const auto& [size, checkpoint] : trusted) {
     auto key = keys(checkpoint.key_id);
-    if (key && key->retired_after && total <= *key->retired_after) {
-      return Bad(report, "the log ends at size " + std::to_string(total) + ", but key " +
-                             std::to_string(checkpoint.key_id) + " was retired after size " +
-                             std::to_string(*key->retired_after) +
-                             " once a newer key had signed more: its end was removed");
-    }
+    if (key && key->retired_after)
+      retired_floor = std::max(retired_floor.value_or(0), *key->retired_after);
+  }
+  if (retired_floor && total <= *retired_floor) {
+    return Bad(report, "the log ends at size " + std::to_string(total) +
+                           ", but a signing key was retired after size " +
+                           std::to_string(*retired_floor) +
+                           " once a newer key had signed more: its end was removed");
   }
   ASSIGN_OR_RETURN(bool subtrees_present, HasSubtreeTable(db));
   std::optional<CompletedSubtree> beyond;

@@ -62,13 +62,18 @@ using CheckpointKeyLookup = std::function<std::optional<CheckpointKey>(uint32_t)
 
 // Looks keys up in `keyring` (which must outlive the lookup).
 CheckpointKeyLookup CheckpointKeysOf(const crypto::Keyring& keyring);
+// The largest size a retired audit-signing key of `keyring` signed: the log
+// must be longer (a newer key signed beyond it), whatever checkpoints remain.
+std::optional<uint64_t> RetiredSigningFloor(const crypto::Keyring& keyring);
 
 // `progress(done, total)` is called now and then while events are checked.
 // `countersigned`: checkpoints the witness service countersigned (their
 // cosignatures already checked by the caller), held to like the others.
+// `retired_floor`: RetiredSigningFloor of the keys.
 Result<AuditVerifyReport> VerifyAuditLog(
     store::Connection& db, const CheckpointKeyLookup& keys, std::span<const Checkpoint> witness,
     const std::function<void(uint64_t done, uint64_t total)>& progress = {},
-    std::span<const Checkpoint> countersigned = {});
+    std::span<const Checkpoint> countersigned = {},
+    std::optional<uint64_t> retired_floor = std::nullopt);
 
 }  // namespace vigie::audit

@@ -332,6 +332,18 @@ TEST_F(AuditVerifierTest, ARetiredKeyHoldsTheLogToTheSizeItWasRetiredAfter) {
   EXPECT_FALSE(cut.ok);
   EXPECT_NE(cut.problem.find("its end was removed"), std::string::npos) << cut.problem;
   EXPECT_TRUE(Verify().ok) << "the same log, its key not retired";
+  // The retired key's checkpoints deleted too: the key file's bound still holds.
+  Execute("DELETE FROM audit_checkpoint WHERE tree_size > $1", {0});
+  auto floor_only = VerifyAuditLog(
+      *db_, [&](uint32_t id) { return fixture_.KeyById(id); }, {}, {}, {}, uint64_t{kEvents});
+  ASSERT_TRUE(floor_only.has_value());
+  EXPECT_FALSE(floor_only->ok);
+  EXPECT_NE(floor_only->problem.find("its end was removed"), std::string::npos)
+      << floor_only->problem;
+  auto longer = VerifyAuditLog(
+      *db_, [&](uint32_t id) { return fixture_.KeyById(id); }, {}, {}, {}, uint64_t{kEvents - 1});
+  ASSERT_TRUE(longer.has_value());
+  EXPECT_TRUE(longer->ok) << longer->problem;
 }
 
 TEST_F(AuditVerifierTest, DeletingCheckpointsDoesNotEscapeTheWitnessFile) {

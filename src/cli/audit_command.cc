@@ -204,7 +204,7 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
   auto report = audit::VerifyAuditLog(
       **db, key_by_id, witness,
       [&](uint64_t done, uint64_t total) { progress.Update(done, total, "events"); },
-      countersigned->checkpoints);
+      countersigned->checkpoints, audit::RetiredSigningFloor(installation->keyring));
   progress.Finish();
   if (!report) return ReportError(report.error());
   const double seconds =

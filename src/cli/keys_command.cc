@@ -152,7 +152,11 @@ Result<uint64_t> LastSizeSignedBy(const Installation& installation, uint32_t key
   for (const audit::Checkpoint& checkpoint : checkpoints) {
     if (latest == nullptr || checkpoint.tree_size > latest->tree_size) latest = &checkpoint;
   }
-  if (latest != nullptr && latest->tree_size > last) return last;
+  if (latest == nullptr) {
+    return Fail(ErrorCode::kConflict,
+                "the log holds no checkpoint yet: nothing to retire a key after");
+  }
+  if (latest->tree_size > last) return last;
   return Fail(ErrorCode::kConflict,
               "key " + std::to_string(key_id) +
                   " signed the latest checkpoint: restart every node with the activated keys and "

@@ -144,9 +144,10 @@ Result<uint64_t> VerifyAuditCopy(const Installation& installation, const Move& a
   ProgressLine progress("verifying the audit log on PostgreSQL");
   ASSIGN_OR_RETURN(
       audit::AuditVerifyReport report,
-      audit::VerifyAuditLog(*audit_move.to, key_by_id, witness, [&](uint64_t done, uint64_t total) {
-        progress.Update(done, total, "events");
-      }));
+      audit::VerifyAuditLog(
+          *audit_move.to, key_by_id, witness,
+          [&](uint64_t done, uint64_t total) { progress.Update(done, total, "events"); }, {},
+          audit::RetiredSigningFloor(installation.keyring)));
   progress.Finish();
   if (!report.ok) {
     // The digests matched: the SQLite log holds the same rows, and the same problem.

@@ -17,12 +17,14 @@
 #include "crypto/keyed_hash.h"
 #include "crypto/keyring.h"
 #include "crypto/signing.h"
+#include "tests/support/matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace vigie::crypto {
 namespace {
 
 namespace fs = std::filesystem;
+using ::vigie::testing::ErrorCodeIs;
 
 class KeyFileTest : public ::testing::Test {
  protected:
@@ -426,13 +428,13 @@ TEST_F(KeyFileTest, ARetiredKeyKeepsItsBoundAndIsNeverCurrent) {
   SeededRandom random(7);
   auto newer = ring->AddDataKey("records", random);
   ASSERT_TRUE(newer.has_value());
-  EXPECT_EQ(ring->Retire(*newer, 5).error().code(), ErrorCode::kConflict) << "current";
-  EXPECT_EQ(ring->Retire(999, 5).error().code(), ErrorCode::kNotFound);
+  EXPECT_THAT(ring->Retire(*newer, 5), ErrorCodeIs(ErrorCode::kConflict)) << "current";
+  EXPECT_THAT(ring->Retire(999, 5), ErrorCodeIs(ErrorCode::kNotFound));
   auto staged = ring->StageDataKey("records", random);
   ASSERT_TRUE(staged.has_value());
-  EXPECT_EQ(ring->Retire(*staged, 5).error().code(), ErrorCode::kConflict) << "staged";
+  EXPECT_THAT(ring->Retire(*staged, 5), ErrorCodeIs(ErrorCode::kConflict)) << "staged";
   ASSERT_TRUE(ring->Retire(1, 1234).has_value());
-  EXPECT_EQ(ring->Retire(1, 1234).error().code(), ErrorCode::kConflict) << "twice";
+  EXPECT_THAT(ring->Retire(1, 1234), ErrorCodeIs(ErrorCode::kConflict)) << "twice";
   ASSERT_TRUE(ring->Save(path_).has_value());
   EXPECT_NE(Read(path_).find(" retired-after 1234\n"), std::string::npos);
 
@@ -449,7 +451,7 @@ TEST_F(KeyFileTest, ARetiredKeyKeepsItsBoundAndIsNeverCurrent) {
   Write(path_, text.substr(0, line_end) + " retired-after 0" + text.substr(line_end));
   auto all_retired = Keyring::LoadKeyFile(path_);
   ASSERT_TRUE(all_retired.has_value()) << all_retired.error().ToString();
-  EXPECT_EQ(all_retired->Current("records").error().code(), ErrorCode::kNotFound);
+  EXPECT_THAT(all_retired->Current("records"), ErrorCodeIs(ErrorCode::kNotFound));
 }
 
 TEST_F(KeyFileTest, AMalformedRetirementIsDataLoss) {

@@ -97,6 +97,12 @@ Result<std::vector<LogKey>> ParseLogKeys(std::string_view text) {
                   "log key line " + std::to_string(number) +
                       ": expected \"<key id> <64 hex digits> [retired-after <tree size>]\"");
     }
+    // One line a key: with two, which one holds (a retired key's bound, say)
+    // would depend on their order.
+    if (std::any_of(keys.begin(), keys.end(), [&](const LogKey& k) { return k.key_id == id; })) {
+      return Fail(ErrorCode::kInvalidArgument, "log key line " + std::to_string(number) + ": key " +
+                                                   std::to_string(id) + " is listed already");
+    }
     LogKey key{.key_id = static_cast<uint32_t>(id), .retired_after = retired_after};
     std::memcpy(key.public_key.data(), bytes->data(), key.public_key.size());
     keys.push_back(key);

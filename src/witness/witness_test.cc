@@ -421,6 +421,9 @@ TEST(LogKeysTest, ARetiredKeysLineRoundTripsAndAMalformedOneIsRefused) {
   ASSERT_EQ(keys->size(), 2u);
   EXPECT_EQ((*keys)[0].retired_after, 1234u);
   EXPECT_FALSE((*keys)[1].retired_after.has_value());
+  // The retired line added and the old one left: refused, not one of them.
+  EXPECT_THAT(ParseLogKeys("3 " + hex + " retired-after 1234\n3 " + hex + "\n"),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_EQ(LogKeyLine((*keys)[0]), "3 " + hex + " retired-after 1234");
   EXPECT_EQ(LogKeyLine((*keys)[1]), "4 " + hex);
   for (std::string bad :
