@@ -230,17 +230,21 @@ Result<void> AuditTrail::RecordAllBeforeAnswer(std::vector<audit::AuditEvent> ev
   // Someone is being answered: refused within max_wait, never hanging. One
   // confirmation each, so that detection judges each event with its sequence
   // (the persons an investigation names count against the officer, as a
-  // search's against an agent); the log still writes them in one commit.
+  // search's against an agent); the log's group commit gathers them.
   const Started started = std::chrono::steady_clock::now();
   std::vector<std::shared_ptr<Confirmation>> confirmations;
   confirmations.reserve(events.size());
   for (audit::AuditEvent& event : events) {
     confirmations.push_back(RecordAsync(std::move(event), started));
   }
+  // Every one waited for: a confirmation no one waits on would never run
+  // its detection step, though its event may be in the log.
+  Result<void> outcome;
   for (const std::shared_ptr<Confirmation>& confirmation : confirmations) {
-    RETURN_IF_ERROR(confirmation->Wait());
+    Result<void> waited = confirmation->Wait();
+    if (!waited && outcome) outcome = std::unexpected(waited.error());
   }
-  return {};
+  return outcome;
 }
 
 void AuditTrail::RecordRefusal(audit::AuditEvent event, const Error& error, Started started) {

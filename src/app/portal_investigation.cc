@@ -185,7 +185,7 @@ Result<incident::ClaimSummary> Portal::CheckClaim(const Caller& caller, const Cl
                              }
                              return sink(row);
                            }));
-  // One group commit for all the parts.
+  // Recorded together: the log's group commit gathers the parts.
   RETURN_IF_ERROR(trail_->RecordAllBeforeAnswer(EventsNamingPersons(
       trail_->Administration(caller, AuditEventType::kAuditSearch, subject), std::move(named))));
   return summary;

@@ -337,19 +337,30 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
   const SearchSample& latest = searches_.back();
   const size_t case_list = static_cast<size_t>(options.enumeration_case_list);
   size_t under_reference = 0, surnames_under_reference = 0;
+  bool new_surname = false;
   if (!latest.case_reference.empty()) {
     if (by_reference_.size() >= kMaxReferences) by_reference_.clear();
     ReferenceUse& use = by_reference_[latest.case_reference];
     under_reference = ++use.searches;
-    if (use.surnames.size() <= case_list) use.surnames.insert(latest.surname);
+    // A day's surnames: a case worked for weeks meets more people than a list.
+    if (now - use.surnames_since > 24 * kHour) {
+      use.surnames.clear();
+      use.surnames_since = now;
+    }
+    if (use.surnames.size() <= case_list) {
+      new_surname = use.surnames.insert(latest.surname).second;
+    } else {
+      new_surname = !use.surnames.contains(latest.surname);
+    }
     surnames_under_reference = use.surnames.size();
   }
   // An inquiry's list is short, whatever the order it is worked in: a sweep
-  // shuffled under one typed reference walks more surnames than any.
-  if (surnames_under_reference > case_list) {
+  // shuffled under one typed reference walks more surnames in a day than any.
+  // Only a surname new to it fires: the case's people searched again are not.
+  if (new_surname && surnames_under_reference > case_list) {
     Fire(findings, Rule::kEnumeration,
          "more than " + std::to_string(case_list) +
-             " different surnames searched under one case reference",
+             " different surnames searched under one case reference within a day",
          now, options, learning);
   } else if (searches_.size() >= run) {
     // A sweep walks a list: surnames in strictly increasing order within one

@@ -120,6 +120,7 @@ class AgentActivity {
   struct ReferenceUse {
     size_t searches = 0;
     std::unordered_set<std::string> surnames;  // up to enumeration_case_list + 1
+    int64_t surnames_since = 0;                // when `surnames` began (a day's worth)
   };
   std::unordered_map<std::string, ReferenceUse> by_reference_;
   std::deque<int64_t> factor_failures_;                 // times

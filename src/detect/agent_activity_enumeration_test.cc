@@ -152,6 +152,18 @@ TEST(AgentActivityTest, ASweepShuffledUnderOneReferenceIsEnumerationByItsSurname
     }
   }
   {
+    // Twelve people a day under one case, for two days: never a list.
+    AgentActivity activity;
+    for (int i = 0; i < 24; ++i) {
+      SearchTerms terms{.surname = i < 12 ? shuffled[i] : std::string(shuffled[i - 12]) + "E",
+                        .given_name = true};
+      AuditEvent search =
+          Search(kMorning + (i < 12 ? 0 : 25 * kHour) + i * 60 * kSecond, Persons(i, 1));
+      search.case_reference = "2026/00412-PJ";
+      EXPECT_FALSE(Fired(activity.Take(search, &terms, options, false), Rule::kEnumeration)) << i;
+    }
+  }
+  {
     AgentActivity activity;
     for (int i = 0; i < 60; ++i) {  // three suspects, sixty searches
       SearchTerms terms{.surname = shuffled[i % 3], .given_name = true};

@@ -55,7 +55,7 @@ std::vector<Finding> Detector::Observe(const AuditEvent& event, const SearchTerm
   Shard& shard = shards_[static_cast<uint64_t>(event.actor.agent_id) % shards_.size()];
   std::lock_guard lock(shard.mutex);
   if (++shard.observed % 4096 == 0) ForgetIdle(shard, event.time_unix_micros);
-  Known& known = ActivityOf(shard, event);
+  Known& known = ActivityOf(shard, event, findings);
   CatchUp(known, event);
   std::vector<Finding> fired = known.activity->Take(event, terms, options_, /*learning=*/false);
   known.last_sequence = std::max(known.last_sequence, event.sequence);
@@ -64,14 +64,16 @@ std::vector<Finding> Detector::Observe(const AuditEvent& event, const SearchTerm
   return findings;
 }
 
-Detector::Known& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
+Detector::Known& Detector::ActivityOf(Shard& shard, const AuditEvent& event,
+                                      std::vector<Finding>& findings) {
   auto [it, inserted] = shard.agents.try_emplace(event.actor.agent_id);
   if (inserted) {
-    it->second = Learn(event);
+    it->second = Learn(event, std::nullopt, findings);
   } else if (it->second.history_retry_at &&
              event.time_unix_micros >= *it->second.history_retry_at) {
-    // The history holds what was judged meanwhile: it replaces that.
-    Known learnt = Learn(event);
+    // The history holds what was judged meanwhile, without it: judged again,
+    // with it (a dormant account's first events, from a new network...).
+    Known learnt = Learn(event, it->second.judged_without_history_from, findings);
     if (learnt.history_retry_at) {
       it->second.history_retry_at = learnt.history_retry_at;
     } else {
@@ -81,7 +83,8 @@ Detector::Known& Detector::ActivityOf(Shard& shard, const AuditEvent& event) {
   return it->second;
 }
 
-Detector::Known Detector::Learn(const AuditEvent& event) const {
+Detector::Known Detector::Learn(const AuditEvent& event, std::optional<uint64_t> judge_from,
+                                std::vector<Finding>& findings) const {
   Known known;
   known.activity = std::make_unique<AgentActivity>();
   // The history below reaches up to this event: nothing to catch up on.
@@ -93,6 +96,7 @@ Detector::Known Detector::Learn(const AuditEvent& event) const {
     Log(LogLevel::kError, "detect_history_unreadable",
         {{"agent_id", std::to_string(event.actor.agent_id)}, {"error", error.message()}});
     known.history_retry_at = event.time_unix_micros + kRetryAfter;
+    known.judged_without_history_from = judge_from.value_or(event.sequence);
   };
   // The baseline: the agent's own past, replayed through the same rules;
   // a little further back, only when they were last seen (dormancy).
@@ -115,6 +119,9 @@ Detector::Known Detector::Learn(const AuditEvent& event) const {
     if (old.time_unix_micros < baseline_since) {
       if (old.outcome != audit::AuditOutcome::kOk) continue;
       known.activity->NoteEarlierActivity(old.time_unix_micros);
+    } else if (judge_from && old.sequence >= *judge_from) {
+      std::vector<Finding> fired = known.activity->Take(old, nullptr, options_, /*learning=*/false);
+      findings.insert(findings.end(), fired.begin(), fired.end());
     } else {
       known.activity->Take(old, nullptr, options_, /*learning=*/true);
     }

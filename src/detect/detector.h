@@ -76,6 +76,7 @@ class Detector {
     // meanwhile): read again from this event time on, rather than leave the
     // agent without a baseline until forgotten idle.
     std::optional<int64_t> history_retry_at;
+    std::optional<uint64_t> judged_without_history_from;  // the first event's sequence
   };
   struct Shard {
     std::mutex mutex;
@@ -85,9 +86,13 @@ class Detector {
   // Forgets agents idle for a day (their history is read again if they come
   // back), so memory follows the agents at work, not every agent ever seen.
   static void ForgetIdle(Shard& shard, int64_t now_unix_micros);
-  Known& ActivityOf(Shard& shard, const audit::AuditEvent& event);
-  // An activity learnt from the agent's history up to `event`.
-  Known Learn(const audit::AuditEvent& event) const;
+  // The agent's activity, learnt on first sight; `findings` gets what the
+  // events judged without their history fire once it can be read.
+  Known& ActivityOf(Shard& shard, const audit::AuditEvent& event, std::vector<Finding>& findings);
+  // An activity learnt from the agent's history up to `event`; the events
+  // from sequence `judge_from` on are judged (into `findings`), not learnt.
+  Known Learn(const audit::AuditEvent& event, std::optional<uint64_t> judge_from,
+              std::vector<Finding>& findings) const;
   // Learns the agent's events other nodes wrote before `event` (shared logs).
   void CatchUp(Known& known, const audit::AuditEvent& event);
   void CheckCanaries(const audit::AuditEvent& event, std::vector<Finding>& findings) const;
