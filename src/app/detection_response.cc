@@ -41,10 +41,10 @@ detect::Detector::History HistoryFrom(audit::AuditLog* log) {
   };
 }
 
-// When the agent last acted before `before_sequence`: their newest activity
-// event that succeeded, read back a page at a time through the agent index
-// (events recorded with them as actor that are not activity, or refused
-// attempts, cannot hide it), up to kPages pages; past those, never seen.
+// When the agent last acted before `before_sequence`: their newest sign of
+// life (Detector::IsSignOfLife), read back a page at a time through the
+// agent index (events recorded with them as actor that are not activity, or
+// refused attempts, cannot hide it), up to kPages pages; past those, never.
 detect::Detector::LastSeen LastSeenFrom(audit::AuditLog* log) {
   return [log](int64_t agent_id, uint64_t before_sequence) -> Result<std::optional<int64_t>> {
     constexpr size_t kPageEvents = 256;
@@ -56,10 +56,7 @@ detect::Detector::LastSeen LastSeenFrom(audit::AuditLog* log) {
                                   .limit = kPageEvents,
                                   .newest_first = true}));
       for (const AuditEvent& event : latest) {
-        if (detect::Detector::IsAgentActivity(event.type) &&
-            event.outcome == audit::AuditOutcome::kOk) {
-          return event.time_unix_micros;
-        }
+        if (detect::Detector::IsSignOfLife(event)) return event.time_unix_micros;
       }
       if (latest.size() < kPageEvents) break;
       before_sequence = std::ranges::min(latest, {}, &AuditEvent::sequence).sequence;

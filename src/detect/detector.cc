@@ -46,6 +46,11 @@ bool Detector::IsAgentActivity(AuditEventType type) {
   }
 }
 
+bool Detector::IsSignOfLife(const AuditEvent& event) {
+  return event.outcome == audit::AuditOutcome::kOk &&
+         (IsAgentActivity(event.type) || event.type == AuditEventType::kActivation);
+}
+
 std::vector<Finding> Detector::Observe(const AuditEvent& event, const SearchTerms* terms) {
   std::vector<Finding> findings;
   if (!options_.enabled) return findings;
@@ -112,13 +117,12 @@ Detector::Known Detector::Learn(const AuditEvent& event, std::optional<uint64_t>
   bool active = false;  // in the window read
   for (const AuditEvent& old : *past) {
     NoteAlert(*known.activity, old);
-    if (!IsAgentActivity(old.type)) continue;
     // Only what succeeded is a sign of life (a refused attempt must not
     // hide a dormant account): refused events still feed the rates.
-    active = active || old.outcome == audit::AuditOutcome::kOk;
-    if (old.time_unix_micros < baseline_since) {
-      if (old.outcome != audit::AuditOutcome::kOk) continue;
-      known.activity->NoteEarlierActivity(old.time_unix_micros);
+    const bool alive = IsSignOfLife(old);
+    active = active || alive;
+    if (!IsAgentActivity(old.type) || old.time_unix_micros < baseline_since) {
+      if (alive) known.activity->NoteEarlierActivity(old.time_unix_micros);
     } else if (judge_from && old.sequence >= *judge_from) {
       std::vector<Finding> fired = known.activity->Take(old, nullptr, options_, /*learning=*/false);
       findings.insert(findings.end(), fired.begin(), fired.end());

@@ -60,6 +60,10 @@ class Detector {
   // refreshes, step-ups, consultations) - what the rules judge. Events
   // recorded inside another transaction (activation, administration) are not.
   static bool IsAgentActivity(audit::AuditEventType type);
+  // Whether `event` shows the agent alive, for the dormant rule: their own
+  // activity that succeeded, or their activation (an account activated and
+  // never used is as dormant as one used once, long ago).
+  static bool IsSignOfLife(const audit::AuditEvent& event);
 
   // The rules `event` (as stored, with its sequence) fires; `terms` for a
   // search. Empty when detection is disabled.

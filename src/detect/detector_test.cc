@@ -181,6 +181,44 @@ TEST(DetectorTest, ARefusedAttemptInTheHistoryDoesNotHideDormancy) {
   EXPECT_EQ(findings[0].rule, Rule::kDormant);
 }
 
+// An account activated and never used is dormant too: its activation is its
+// last sign of life, whether the history read holds it or it is asked for.
+TEST(DetectorTest, AnAccountActivatedLongAgoAndNeverUsedIsDormant) {
+  auto activated = [](int64_t agent, int64_t days_ago) {
+    AuditEvent activation = Search(agent, 1, kNow - days_ago * 86400 * kSecond, {});
+    activation.type = AuditEventType::kActivation;
+    return activation;
+  };
+  EXPECT_TRUE(Detector::IsSignOfLife(activated(7, 1)));
+  AuditEvent refused = activated(7, 1);
+  refused.outcome = audit::AuditOutcome::kRefused;
+  EXPECT_FALSE(Detector::IsSignOfLife(refused));
+
+  AuditEvent login = Search(7, 50, kNow, {});
+  login.type = AuditEventType::kLoginSecondFactorOk;
+  // In the history read: activated 61 days ago, beyond the baseline.
+  Detector in_history(
+      Options(),
+      [&](int64_t agent, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+        return std::vector<AuditEvent>{activated(agent, 61)};
+      },
+      nullptr,
+      [](int64_t, uint64_t) -> Result<std::optional<int64_t>> {
+        ADD_FAILURE() << "the history held the activation";
+        return std::nullopt;
+      });
+  auto findings = in_history.Observe(login, nullptr);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule, Rule::kDormant);
+
+  // Yesterday's activation, in the history: the login that follows is no waking.
+  Detector fresh(Options(),
+                 [&](int64_t agent, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
+                   return std::vector<AuditEvent>{activated(agent, 1)};
+                 });
+  EXPECT_TRUE(fresh.Observe(login, nullptr).empty());
+}
+
 TEST(DetectorTest, ANewAgentIsNotDormantAndTheLastSightIsAskedOnlyWithoutHistory) {
   int asked = 0;
   auto last_seen = [&](int64_t, uint64_t) -> Result<std::optional<int64_t>> {
