@@ -216,6 +216,19 @@ Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t check
 std::span<const std::string_view> ApiV1::UploadPaths() { return kUploadPaths; }
 std::span<const std::string_view> ApiV1::PasswordHashingPaths() { return kPasswordHashingPaths; }
 
+bool ApiV1::AdmitsUpload(const http::Request& head) {
+  // Security: before anything is read of a body up to the upload limit, its
+  // sender is known, so strangers cannot hold the few upload places.
+  const int64_t now = UnixSeconds(portal_.parts().clock->Now());
+  Result<std::string> token = internal::AccessTokenOf(head);
+  if (!token) return false;
+  Result<session::DpopProof> proof =
+      internal::CheckProof(head, options_.public_url, *token, options_.dpop, keys_, now);
+  if (!proof) return false;
+  Result<app::Caller> caller = portal_.Authenticate(*token, proof->jkt);
+  return caller && portal_.MayCheckClaims(*caller);
+}
+
 http::Response ApiV1::Handle(const http::Request& request) {
   std::string_view path = request.Path();
   const Route* route = nullptr;

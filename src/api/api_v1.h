@@ -64,6 +64,11 @@ class ApiV1 {
   // The routes that take a file (a leaked sample): their bodies may grow to
   // the server's upload limit (http::ServerOptions::upload_paths).
   static std::span<const std::string_view> UploadPaths();
+  // Whether the sender of `head` (an upload path's request, no body yet) may
+  // send a file that large: a valid proof, a live session, and a caller the
+  // use case would accept (http::ServerOptions::upload_admission). The proof
+  // is not remembered: Handle checks it again and remembers it.
+  bool AdmitsUpload(const http::Request& head);
   // The routes whose handler waits on a password hash (activation, login's
   // first step), for a worker pool of their own
   // (http::ServerOptions::waiting_paths).

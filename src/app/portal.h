@@ -274,6 +274,9 @@ class Portal {
   // its checkpoint or the checkpoint is not validly signed.
   Result<BreachAnswer> ReportBreach(const Caller& caller, const BreachRequest& request);
   // The leaked-sample check (incident/claim_check.h), each row to `sink`.
+  // MayCheckClaims: whether CheckClaim's checks on the caller pass (asked
+  // from a request's head, before a large sample is read).
+  bool MayCheckClaims(const Caller& caller) const;
   Result<incident::ClaimSummary> CheckClaim(const Caller& caller, const ClaimRequest& request,
                                             const incident::ClaimRowSink& sink);
 

@@ -140,6 +140,10 @@ Result<BreachAnswer> Portal::ReportBreach(const Caller& caller, const BreachRequ
   return answer;
 }
 
+bool Portal::MayCheckClaims(const Caller& caller) const {
+  return RequireSecurityOfficer(caller) && RequireSessionInGoodStanding(caller);
+}
+
 Result<incident::ClaimSummary> Portal::CheckClaim(const Caller& caller, const ClaimRequest& request,
                                                   const incident::ClaimRowSink& sink) {
   const auto started = Now();

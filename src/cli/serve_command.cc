@@ -240,6 +240,12 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
     return ready.load(std::memory_order_acquire) != nullptr && !log->stats().failing &&
            claim->held();
   };
+  // Security: a leaked sample's large body is read only from a security
+  // officer's live session.
+  server_options.upload_admission = [&ready](const http::Request& head) {
+    api::ApiV1* handler = ready.load(std::memory_order_acquire);
+    return handler != nullptr && handler->AdmitsUpload(head);
+  };
   http::Server server(server_options, [&](const http::Request& request) {
     if (site && !request.Path().starts_with("/api/")) {
       if (auto page = site->Serve(request)) return std::move(*page);

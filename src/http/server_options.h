@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/random.h"
+#include "http/message.h"
 
 namespace vigie::http {
 
@@ -65,6 +66,12 @@ struct ServerOptions {
   size_t max_upload_bytes = 8 * 1024 * 1024;
   size_t max_concurrent_uploads = 4;
   size_t max_uploads_per_address = 1;
+  // Security: whether the sender of a request to an upload path may send
+  // such a body, judged from its head (no body yet) before a place is taken;
+  // false: the ordinary limit applies. Without it, anyone - nobody is
+  // authenticated yet - could hold the places with slow bodies. Null:
+  // anyone may. Called on a worker thread: may block briefly, thread-safe.
+  std::function<bool(const Request& head)> upload_admission;
 
   // Security: slow clients are cut. The read timeout bounds receiving one
   // whole request from its first byte, and a new connection's PROXY header,

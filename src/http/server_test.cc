@@ -8,7 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "http/testing/server_test_fixture.h"
 
@@ -378,6 +381,57 @@ TEST_F(ServerTest, OneAddressCannotHoldEveryUploadPlace) {
   auto again = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid);
   ASSERT_OK(again);
   EXPECT_EQ(again->status, 200);
+}
+
+// The places go only to senders the admission accepts, judged from the
+// head alone, before a byte of the body is read.
+TEST_F(ServerTest, AnUploadPlaceGoesOnlyToAHeadTheAdmissionAccepts) {
+  ServerOptions o = BaseOptions();
+  o.max_body_bytes = 1000;
+  o.max_upload_bytes = 5000;
+  o.upload_paths = {"/echo/upload"};
+  std::mutex seen_mutex;
+  std::vector<Request> seen;
+  o.upload_admission = [&](const Request& head) {
+    std::lock_guard lock(seen_mutex);
+    seen.push_back(head);
+    return head.Header("X-Officer").has_value();
+  };
+  Start(o);
+  const std::string mid(3000, 'u');
+  auto stranger = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid);
+  ASSERT_OK(stranger);
+  EXPECT_EQ(stranger->status, 413);
+  auto small = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", "tiny");
+  ASSERT_OK(small);
+  EXPECT_EQ(small->status, 200) << "a body within the ordinary limit asks nothing";
+  auto officer = Fetch(port(), "POST", "/echo/upload?x=1", std::nullopt, "X-Officer: 1\r\n", mid);
+  ASSERT_OK(officer);
+  EXPECT_EQ(officer->status, 200);
+  EXPECT_EQ(officer->body, "/echo/upload|" + mid);
+  std::lock_guard lock(seen_mutex);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].method, "POST");
+  EXPECT_EQ(seen[1].target, "/echo/upload?x=1");
+  EXPECT_EQ(seen[1].remote_address, "127.0.0.1");
+  EXPECT_FALSE(seen[1].request_id.empty());
+  EXPECT_TRUE(seen[1].body.empty());
+}
+
+// An admission that throws is a refusal, not a crash.
+TEST_F(ServerTest, AnAdmissionThatThrowsRefusesTheUpload) {
+  ServerOptions o = BaseOptions();
+  o.max_body_bytes = 1000;
+  o.max_upload_bytes = 5000;
+  o.upload_paths = {"/echo/upload"};
+  o.upload_admission = [](const Request&) -> bool { throw std::runtime_error("database gone"); };
+  Start(o);
+  auto refused = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", std::string(3000, 'u'));
+  ASSERT_OK(refused);
+  EXPECT_EQ(refused->status, 413);
+  auto healthy = Fetch(port(), "GET", "/healthz");
+  ASSERT_OK(healthy);
+  EXPECT_EQ(healthy->status, 200);
 }
 
 TEST_F(ServerTest, AnIdleKeptAliveConnectionIsClosedAtTheIdleTimeout) {

@@ -109,6 +109,20 @@ bool WantsUploadLimit(const ServerOptions& options, std::string_view target,
          options.upload_paths.end();
 }
 
+// Copies the head's fields into `request`; returns how many Host fields it has.
+size_t TakeHeaders(const bhttp::request<bhttp::string_body>& message, Request& request) {
+  request.headers.reserve(static_cast<size_t>(std::distance(message.begin(), message.end())));
+  size_t host_fields = 0;
+  for (const auto& field : message) {
+    if (field.name() == bhttp::field::host) {
+      ++host_fields;
+      request.host = ToString(field.value());
+    }
+    request.headers.emplace_back(ToString(field.name_string()), ToString(field.value()));
+  }
+  return host_fields;
+}
+
 Response InternalErrorProblem(std::string_view request_id) {
   return ProblemFor(Error(ErrorCode::kInternal, "handler failed"), request_id);
 }
@@ -336,14 +350,30 @@ class Connection final : public ConnectionControl,
     }
     auto [read_ec, head_bytes] =
         co_await bhttp::async_read_header(stream_, buffer_, parser, kNoThrow);
+    if (!read_ec && !FramedOnlyByUs(parser.get())) read_ec = bhttp::error::bad_transfer_encoding;
+
+    Request request;
+    request.request_id = NewRequestId(*context_.random);
+    request.remote_address = remote_address_;
+    request.tls = kTls;
+    if (parser.is_header_done()) {
+      request.method = ToString(parser.get().method_string());
+      request.target = ToString(parser.get().target());
+    }
+    size_t host_fields = 0;
+    if (!read_ec) host_fields = TakeHeaders(parser.get(), request);
+
     // Counted by network: an IPv6 host picks any address of its /64.
     UploadSlot upload(context_.uploads, ClientNetwork(remote_address_));
-    if (!read_ec && !FramedOnlyByUs(parser.get())) read_ec = bhttp::error::bad_transfer_encoding;
     if (!read_ec) {
       const auto length = parser.content_length();
       const std::optional<uint64_t> declared =
           length ? std::optional<uint64_t>(*length) : std::nullopt;
-      if (WantsUploadLimit(options, ToStringView(parser.get().target()), declared) &&
+      // Not one condition: g++ 12 evaluates a co_await inside && even when
+      // the left side is false.
+      bool admitted = WantsUploadLimit(options, request.target, declared);
+      if (admitted) admitted = co_await AdmitsUpload(request);
+      if (admitted &&
           upload.TryTake(options.max_concurrent_uploads, options.max_uploads_per_address)) {
         parser.body_limit(options.max_upload_bytes);
       } else if (declared && *declared > options.max_body_bytes) {
@@ -364,14 +394,6 @@ class Connection final : public ConnectionControl,
       }
     }
 
-    Request request;
-    request.request_id = NewRequestId(*context_.random);
-    request.remote_address = remote_address_;
-    request.tls = kTls;
-    if (parser.is_header_done()) {
-      request.method = ToString(parser.get().method_string());
-      request.target = ToString(parser.get().target());
-    }
     if (read_ec) {
       std::optional<Response> problem = ProblemForReadError(read_ec, request);
       if (!problem) co_return Next::kDrop;
@@ -382,15 +404,6 @@ class Connection final : public ConnectionControl,
     }
 
     bhttp::request<bhttp::string_body>& message = parser.get();
-    request.headers.reserve(static_cast<size_t>(std::distance(message.begin(), message.end())));
-    size_t host_fields = 0;
-    for (const auto& field : message) {
-      if (field.name() == bhttp::field::host) {
-        ++host_fields;
-        request.host = ToString(field.value());
-      }
-      request.headers.emplace_back(ToString(field.name_string()), ToString(field.value()));
-    }
     request.body = std::move(message.body());
     const unsigned version = message.version();
     const bool head = message.method() == bhttp::verb::head;
@@ -429,6 +442,21 @@ class Connection final : public ConnectionControl,
     bool written = co_await Respond(request, std::move(response), start, version, head, keep_alive);
     if (!written) co_return Next::kDrop;
     co_return keep_alive && !context_.stopping.load() ? Next::kContinue : Next::kClose;
+  }
+
+  // Whether `head`'s sender may send an upload's body (ServerOptions::
+  // upload_admission), asked on a worker: the answer may read the database.
+  asio::awaitable<bool> AdmitsUpload(const Request& head) {
+    const auto& admission = context_.options.upload_admission;
+    if (!admission) co_return true;
+    auto [exception, admitted] = co_await asio::co_spawn(
+        context_.workers,
+        [&admission, &head]() -> asio::awaitable<bool> { co_return admission(head); }, kNoThrow);
+    if (exception) {
+      Log(LogLevel::kError, "http_upload_admission_exception", {{"request_id", head.request_id}});
+      co_return false;
+    }
+    co_return admitted;
   }
 
   asio::awaitable<Response> RunHandler(const Request& request) {

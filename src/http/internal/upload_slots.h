@@ -2,9 +2,10 @@
 // The places for request bodies over max_body_bytes (ServerOptions'
 // upload_paths), shared by every connection: at most `max_total` at once and
 // at most `max_per_address` per client (ClientNetwork: an IPv6 client's /64).
-// Such bodies are read before anyone is authenticated; without the
-// per-client cap, one client holding every place with idle chunked uploads
-// kept the leaked-sample check from every security officer.
+// Such bodies are read before the handler authenticates anyone (the head may
+// be checked first: ServerOptions::upload_admission); without the per-client
+// cap, one client holding every place with idle chunked uploads kept the
+// leaked-sample check from every security officer.
 // Thread-safety: UploadSlots is shared and locks; an UploadSlot belongs to
 // one request.
 

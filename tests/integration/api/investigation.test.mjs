@@ -391,8 +391,24 @@ test('the claim check is refused to others, and bad or oversized samples are ref
                                                    e.subject === 'claim check: sample (25 bytes)');
   assert.ok(noColumns.length > 0 && noColumns.every((e) => e.outcome === 'refused'),
             JSON.stringify(noColumns));
-  // Over server.max_upload_bytes (8 MiB by default): 413 before any handler.
+  // Over the ordinary limit, under the upload limit: read only from a security
+  // officer's live session, judged from the head, so strangers cannot hold the
+  // upload places; anyone else gets the ordinary limit.
   const reads = auditSearches().length;
+  const large = { sample: sample + 'Dupont;Jean;1970-01-01\r\n'.repeat(4000) };
+  const attempts = [
+    investigator.call('POST', '/api/v1/claim-checks', large),
+    agent.call('POST', '/api/v1/claim-checks', large),
+    officer.call('POST', '/api/v1/claim-checks', large, { proofOptions: { htm: 'PUT' } }),
+    officer.call('POST', '/api/v1/claim-checks', large, { token: 'not-a-token' }),
+    request(server, 'POST', '/api/v1/claim-checks', { body: large }),
+  ];
+  for (const attempt of attempts) {
+    const r = await attempt.catch((e) => ({ status: 413, error: e }));
+    assert.equal(r.status, 413);
+  }
+  assert.equal(auditSearches().length, reads, 'nothing was read');
+  // Over server.max_upload_bytes (8 MiB by default): 413 before any handler.
   const huge = sample + 'Dupont;Jean;1970-01-01\r\n'.repeat(9 * 1024 * 1024 / 24);
   const tooBig = await officer.call('POST', '/api/v1/claim-checks', { sample: huge })
     .catch((e) => ({ status: 413, error: e }));
