@@ -145,17 +145,15 @@ void AgentActivity::CheckInvestigations(const AuditEvent& event, std::vector<Fin
                                         const DetectOptions& options, bool learning) {
   const int64_t now = event.time_unix_micros;
   constexpr int64_t kDay = 24 * kHour;
-  named_.emplace_back(now, event.person_ids.size());
-  named_total_ += event.person_ids.size();
-  while (!named_.empty() &&
-         (named_.front().first < now - kDay || named_.size() > kMaxWindowEntries)) {
-    named_total_ -= named_.front().second;
-    named_.pop_front();
-  }
-  if (named_total_ > static_cast<uint64_t>(options.investigation_persons_per_day)) {
+  for (int64_t person : event.person_ids) named_.Add(now, person);
+  // Room for the threshold however high it is set, so it can still be passed.
+  const size_t max_meetings = std::max<size_t>(
+      kMaxWindowEntries, static_cast<size_t>(options.investigation_persons_per_day) + 1);
+  named_.ForgetBefore(now - kDay, max_meetings);
+  if (named_.size() > static_cast<uint64_t>(options.investigation_persons_per_day)) {
     Fire(findings, Rule::kInvestigationVolume,
-         std::to_string(named_total_) +
-             " persons named by investigations within a day (threshold " +
+         std::to_string(named_.size()) +
+             " distinct persons named by investigations within a day (threshold " +
              std::to_string(options.investigation_persons_per_day) + ")",
          now, options, learning);
   }
@@ -262,11 +260,11 @@ void AgentActivity::CheckRates(const AuditEvent& event, std::vector<Finding>& fi
       std::max<int64_t>(options.persons_per_hour_floor, usual * options.persons_per_hour_factor));
   // Only a consultation that adds to the sweep: an agent reinstated after a
   // false alarm is not suspended again for the persons seen before it.
-  if (someone_new && static_cast<int64_t>(person_counts_.size()) > threshold) {
+  if (someone_new && static_cast<int64_t>(persons_.size()) > threshold) {
     Fire(findings, Rule::kDistinctPersons,
-         std::to_string(person_counts_.size()) + " distinct persons within an hour (threshold " +
-             std::to_string(threshold) + "; the agent's usual busiest hour: " +
-             std::to_string(usual) + ")",
+         std::to_string(persons_.size()) + " distinct persons within an hour (threshold " +
+             std::to_string(threshold) +
+             "; the agent's usual busiest hour: " + std::to_string(usual) + ")",
          now, options, learning);
   }
 }
@@ -289,22 +287,15 @@ bool AgentActivity::CountPersons(const AuditEvent& event) {
     bucket_persons_.clear();
     hour_bucket_ = bucket;
   }
-  auto forget_oldest_while = [&](auto too_many) {
-    while (!persons_.empty() && (persons_.front().first < now - kHour || too_many())) {
-      auto it = person_counts_.find(persons_.front().second);
-      if (--it->second == 0) person_counts_.erase(it);
-      persons_.pop_front();
-    }
-  };
-  forget_oldest_while([] { return false; });  // first, so a person back after an hour is new
+  persons_.ForgetBefore(now - kHour,
+                        kMaxWindowEntries);  // first: a person back after an hour is new
   bool someone_new = false;
   for (int64_t person : event.person_ids) {
     // The hour's count saturates at the cap (far beyond any threshold).
     if (bucket_persons_.size() < kMaxWindowEntries) bucket_persons_.insert(person);
-    persons_.emplace_back(now, person);
-    someone_new = ++person_counts_[person] == 1 || someone_new;
+    someone_new = persons_.Add(now, person) || someone_new;
   }
-  forget_oldest_while([&] { return persons_.size() > kMaxWindowEntries; });
+  persons_.ForgetBefore(now - kHour, kMaxWindowEntries);
   return someone_new;
 }
 

@@ -21,6 +21,7 @@
 
 #include "audit/audit_event.h"
 #include "detect/detection_rules.h"
+#include "detect/distinct_persons.h"
 
 namespace vigie::detect {
 
@@ -111,8 +112,7 @@ class AgentActivity {
   int64_t usual_busiest_hour_ = 0;              // distinct persons; 0 without enough history
   // Sliding windows.
   std::deque<int64_t> consultations_;                   // times, last minute
-  std::deque<std::pair<int64_t, int64_t>> persons_;     // (time, person), last hour
-  std::unordered_map<int64_t, int> person_counts_;      // over persons_
+  DistinctPersons persons_;                             // the last hour's
   std::deque<SearchSample> searches_;                   // the last few
   // Searches under each case reference since the agent was learnt (cleared
   // past kMaxReferences): a break in the order does not start a list anew,
@@ -125,9 +125,9 @@ class AgentActivity {
   std::unordered_map<std::string, ReferenceUse> by_reference_;
   std::deque<int64_t> factor_failures_;                 // times
   // Persons named by the officer's investigations (breach reports naming
-  // their subjects, claim checks): (time, how many), the last day, and their sum.
-  std::deque<std::pair<int64_t, size_t>> named_;
-  uint64_t named_total_ = 0;
+  // their subjects, claim checks), the last day's: one report downloaded in
+  // three formats names its subjects once.
+  DistinctPersons named_;
   // Networks used in a session within the concurrent-addresses window, each
   // with its last use: not every use, which made each event of a busy agent
   // cost the whole window.

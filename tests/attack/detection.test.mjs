@@ -231,7 +231,7 @@ test('the persons an officer\'s breach reports name are held to their own thresh
   assert.equal(alerts[0].rule, 'investigation_volume');
   assert.equal(alerts[0].severity, 'high');
   assert.equal(alerts[0].action, 'alert');
-  assert.match(alerts[0].detail, /4 persons named by investigations within a day \(threshold 3\)/);
+  assert.match(alerts[0].detail, /4 distinct persons named by investigations within a day \(threshold 3\)/);
   // An alert only: the officer goes on working.
   assert.equal((await officer.call('GET', '/api/v1/self')).status, 200);
 });
