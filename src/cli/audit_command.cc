@@ -81,7 +81,8 @@ Result<boost::json::object> InclusionJson(store::Connection& db, const crypto::K
     boost::json::object checkpoint =
         boost::json::parse(audit::WitnessLine(*signed_root)).as_object();
     // A convenience: an auditor checks against the key they were given.
-    if (auto key = keyring.ById(signed_root->key_id)) {
+    if (auto key = keyring.ById(signed_root->key_id);
+        key && (*key)->purpose == crypto::kPurposeAuditSigning) {
       checkpoint["public_key"] =
           crypto::HexEncode(crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key());
     }

@@ -311,6 +311,11 @@ Result<std::vector<uint8_t>> RecordRepository::Unseal(std::string_view table,
                                                       uint32_t key_id,
                                                       std::span<const uint8_t> sealed) const {
   ASSIGN_OR_RETURN(const crypto::DataKey* key, keys_->ById(key_id));
+  // Security: only a records key opens records, whatever id the row names.
+  if (key->purpose != crypto::kPurposeRecords) {
+    return Fail(ErrorCode::kDataLoss,
+                "a " + std::string(table) + " row names a key of another purpose");
+  }
   auto opened = crypto::Open(key->bytes(), sealed, SealContext(table, ref, parent_ref));
   if (!opened) {
     return Fail(ErrorCode::kDataLoss, "a " + std::string(table) + " row fails authentication");

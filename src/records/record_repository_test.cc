@@ -111,6 +111,42 @@ TEST(RecordRepositoryTest, TamperedOrMovedCiphertextIsDataLoss) {
   EXPECT_THAT(t.repository->GetPerson(2), ErrorCodeIs(ErrorCode::kDataLoss));
 }
 
+// A row sealed again under a key of another purpose (the search-index key,
+// which also serves elsewhere), its key id changed to match, is refused.
+TEST(RecordRepositoryTest, ARowNamingAKeyOfAnotherPurposeIsDataLoss) {
+  testing::RecordsDb t;
+  Person p = Sample();
+  ASSERT_OK(Put(*t.repository, *t.db, p));
+  auto records_key = t.keyring.Current(crypto::kPurposeRecords);
+  auto other_key = t.keyring.Current(crypto::kPurposeSearchIndex);
+  ASSERT_OK(records_key);
+  ASSERT_OK(other_key);
+  auto row = t.db->Prepare("SELECT external_ref, sealed FROM person WHERE id = $1");
+  ASSERT_OK(row);
+  (*row)->BindInt(1, p.id);
+  ASSERT_TRUE(*(*row)->Step());
+  const std::span<const uint8_t> ref_column = (*row)->ColumnBlob(0);
+  const std::span<const uint8_t> sealed_column = (*row)->ColumnBlob(1);
+  const std::vector<uint8_t> ref(ref_column.begin(), ref_column.end());
+  const std::vector<uint8_t> sealed(sealed_column.begin(), sealed_column.end());
+  ASSERT_FALSE(*(*row)->Step());
+  // The associated data as docs/formats/database.md gives it.
+  std::vector<uint8_t> context;
+  for (char c : std::string_view("vigie/v1/person|")) context.push_back(static_cast<uint8_t>(c));
+  context.insert(context.end(), ref.begin(), ref.end());
+  context.push_back('|');
+  auto plain = crypto::Open((*records_key)->bytes(), sealed, context);
+  ASSERT_TRUE(plain.has_value());
+  const std::vector<uint8_t> resealed = crypto::Seal((*other_key)->bytes(), *plain, context);
+  auto update = t.db->Prepare("UPDATE person SET key_id = $1, sealed = $2 WHERE id = $3");
+  ASSERT_OK(update);
+  (*update)->BindInt(1, (*other_key)->id);
+  (*update)->BindBlob(2, resealed);
+  (*update)->BindInt(3, p.id);
+  ASSERT_OK((*update)->Run());
+  EXPECT_THAT(t.repository->GetPerson(p.id), ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
 TEST(RecordRepositoryTest, MovingARecordToAnotherPersonIsDataLoss) {
   testing::RecordsDb t;
   Person a = Sample("A"), b = Sample("B");
