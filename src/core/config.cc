@@ -457,7 +457,7 @@ tls_certificate = "tls/cert.pem"  # "" serves plain HTTP, refused unless listen 
 tls_key = "tls/key.pem"
 metrics_listen = "127.0.0.1"  # /metrics (Prometheus) on its own loopback listener
 metrics_port = 9464           # 0 = no metrics listener
-max_connections = 4096
+max_connections = 4096        # at the cap, a newcomer's request takes the longest-idle one's place
 max_connections_per_address = 512  # one client address (an IPv6 /64); a station's NAT is one
 max_header_bytes = 8192
 max_body_bytes = 65536

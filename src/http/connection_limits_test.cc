@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "http/internal/connection_registry.h"
 #include "http/server.h"
 #include "http/testing/server_test_fixture.h"
 
@@ -68,25 +69,44 @@ TEST_F(ServerTest, ANewConnectionHasOneReadTimeoutForItsFirstRequest) {
   EXPECT_EQ(handler_calls_, 0);
 }
 
+// Connections from this client, each served once and then waiting (idle)
+// or in the middle of a request head never ended (busy).
+std::vector<std::unique_ptr<TestClient>> HoldConnections(uint16_t port, int count, bool busy) {
+  std::vector<std::unique_ptr<TestClient>> held;
+  for (int i = 0; i < count; ++i) {
+    auto c = TestClient::Connect(port);
+    EXPECT_OK(c);
+    if (!c) break;
+    EXPECT_OK((*c)->Send(RequestText("GET", "/echo")));
+    EXPECT_OK((*c)->ReadResponse());  // served: surely counted
+    if (busy) EXPECT_OK((*c)->Send("GET /echo HTTP/1.1\r\nHost: x\r\n"));
+    held.push_back(std::move(*c));
+    std::this_thread::sleep_for(20ms);  // the earlier ones have waited longer
+  }
+  // The server has read the unfinished heads: the connections are busy.
+  if (busy) std::this_thread::sleep_for(250ms);
+  return held;
+}
+
+void ExpectStillServed(TestClient& client) {
+  ASSERT_OK(client.Send(RequestText("GET", "/echo")));
+  auto r = client.ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+}
+
 class ConnectionCapTest : public ServerTest {
  protected:
   // Holds two served connections from this client, then checks that a third
   // is closed at once and counted under `counter` alone, and that a place
-  // given back serves again.
+  // given back serves again (the per-address cap).
   void ExpectAThirdConnectionClosed(std::string_view counter, std::string_view other_counter);
 };
 
 void ConnectionCapTest::ExpectAThirdConnectionClosed(std::string_view counter,
                                                      std::string_view other_counter) {
   Server& server = *server_;
-  std::vector<std::unique_ptr<TestClient>> held;
-  for (int i = 0; i < 2; ++i) {
-    auto c = TestClient::Connect(server.port());
-    ASSERT_OK(c);
-    ASSERT_OK((*c)->Send(RequestText("GET", "/echo")));
-    ASSERT_OK((*c)->ReadResponse());  // served: surely counted
-    held.push_back(std::move(*c));
-  }
+  auto held = HoldConnections(server.port(), 2, /*busy=*/false);
   auto extra = TestClient::Connect(server.port());
   ASSERT_OK(extra);  // the kernel accepts; the server closes it
   EXPECT_TRUE((*extra)->WaitForClose(3s));
@@ -104,13 +124,112 @@ void ConnectionCapTest::ExpectAThirdConnectionClosed(std::string_view counter,
   EXPECT_EQ(r->status, 200);
 }
 
-TEST_F(ConnectionCapTest, ConnectionsBeyondTheCapAreClosedAtOnce) {
+// A few addresses that open connections and keep them quiet must not hold
+// every place: at the cap, a new client that sends a request takes the
+// place of the connection that has waited longest for one.
+TEST_F(ConnectionCapTest, AtTheCapANewClientTakesThePlaceOfTheLongestIdle) {
   ServerOptions o = BaseOptions();
   o.max_connections = 2;
   o.metrics = MetricsListenerOptions{};
   Start(o);
-  ExpectAThirdConnectionClosed("vigie_http_rejected_connections_total",
-                               "vigie_http_rejected_connections_per_address_total");
+  auto held = HoldConnections(port(), 2, /*busy=*/false);
+  auto newcomer = TestClient::Connect(port());
+  ASSERT_OK(newcomer);
+  ASSERT_OK((*newcomer)->Send(RequestText("GET", "/echo")));
+  auto served = (*newcomer)->ReadResponse();
+  ASSERT_OK(served);
+  EXPECT_EQ(served->status, 200);
+  EXPECT_TRUE(held[0]->WaitForClose(3s)) << "the longest idle gave its place";
+  ExpectStillServed(*held[1]);
+  ExpectStillServed(**newcomer);
+  EXPECT_TRUE(Eventually([&] { return server_->metrics().open_connections() == 2; }));
+  auto metrics = Fetch(*server_->metrics_port(), "GET", "/metrics");
+  ASSERT_OK(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_total 0\n"));
+}
+
+// Nobody is closed for a newcomer that does not send a whole request head
+// within its first read timeout: bare connects, or trickled heads, cannot
+// empty the server of its clients.
+TEST_F(ConnectionCapTest, ANewcomerWithoutARequestClosesNobody) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 2;
+  o.read_timeout = 300ms;
+  o.idle_timeout = 60s;
+  Start(o);
+  auto held = HoldConnections(port(), 2, /*busy=*/false);
+  auto silent = TestClient::Connect(port());
+  ASSERT_OK(silent);
+  auto trickling = TestClient::Connect(port());
+  ASSERT_OK(trickling);
+  EXPECT_TRUE(TrickleUntilClosed(**trickling));
+  EXPECT_TRUE((*silent)->WaitForClose(3s));
+  for (auto& client : held) ExpectStillServed(*client);
+}
+
+// The per-address cap is checked before a place is made: a client already
+// at its limit cannot close others' connections by connecting again.
+TEST_F(ConnectionCapTest, AClientAtItsAddressLimitClosesNobody) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 2;
+  o.max_connections_per_address = 2;
+  Start(o);
+  auto held = HoldConnections(port(), 2, /*busy=*/false);
+  auto again = TestClient::Connect(port());
+  ASSERT_OK(again);
+  (void)(*again)->Send(RequestText("GET", "/echo"));  // may meet the close already
+  EXPECT_TRUE((*again)->WaitForClose(3s));
+  for (auto& client : held) ExpectStillServed(*client);
+}
+
+// With every connection busy there is no place to give: the newcomer's
+// request gets a 503 and its connection ends; the busy ones go on.
+TEST_F(ConnectionCapTest, AtTheCapWithEveryConnectionBusyANewcomerIsTurnedAway) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 2;
+  o.metrics = MetricsListenerOptions{};
+  Start(o);
+  auto held = HoldConnections(port(), 2, /*busy=*/true);
+  auto newcomer = TestClient::Connect(port());
+  ASSERT_OK(newcomer);
+  ASSERT_OK((*newcomer)->Send(RequestText("GET", "/echo")));
+  auto refused = (*newcomer)->ReadResponse();
+  ASSERT_OK(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->Header("Retry-After").value_or(""), "1");
+  EXPECT_TRUE((*newcomer)->WaitForClose(3s));
+  EXPECT_EQ(handler_calls_, 2) << "only the held connections' first requests";
+  auto metrics = Fetch(*server_->metrics_port(), "GET", "/metrics");
+  ASSERT_OK(metrics);
+  EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_total 1\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_per_address_total 0\n"));
+  // The busy ones finish their requests.
+  ASSERT_OK(held[1]->Send("\r\n"));
+  auto finished = held[1]->ReadResponse();
+  ASSERT_OK(finished);
+  EXPECT_EQ(finished->status, 200);
+}
+
+// At most kMaxOnProbation newcomers wait for a place; beyond them a new
+// connection is closed at once, before any TLS work is spent on it.
+TEST_F(ConnectionCapTest, BeyondTheNewcomersOnProbationAConnectionIsClosedAtOnce) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 1;
+  Start(o);
+  auto held = HoldConnections(port(), 1, /*busy=*/false);
+  std::vector<std::unique_ptr<TestClient>> waiting;
+  constexpr size_t kOnProbation = internal::ConnectionRegistry::kMaxOnProbation;
+  for (size_t i = 0; i < kOnProbation; ++i) {
+    auto c = TestClient::Connect(port());
+    ASSERT_OK(c);
+    waiting.push_back(std::move(*c));
+  }
+  ASSERT_TRUE(
+      Eventually([&] { return server_->metrics().open_connections() == 1 + kOnProbation; }));
+  auto refused = TestClient::Connect(port());
+  ASSERT_OK(refused);  // the kernel accepts; the server closes it
+  EXPECT_TRUE((*refused)->WaitForClose(1s)) << "well before the 10 s read timeout";
+  ExpectStillServed(*held[0]);
 }
 
 TEST_F(ConnectionCapTest, OneClientCannotHoldEveryConnection) {

@@ -197,9 +197,12 @@ class Server::Impl {
         co_await backoff.async_wait(kNoThrow);
         continue;
       }
-      // Security: past the connection cap a new client is closed at once,
-      // before any TLS work is spent on it.
-      if (context_->connections.Count(role) >= MaxConnections(role)) {
+      // Security: past the connection cap a new client starts on probation
+      // (ConnectionRegistry): it takes an idle connection's place once it
+      // has sent a request head. Beyond those, it is closed at once, before
+      // any TLS work is spent on it.
+      const auto admission = context_->connections.Admit(role, MaxConnections(role));
+      if (admission == internal::ConnectionRegistry::Admission::kRefused) {
         if (role == ListenerRole::kApi) metrics_.ConnectionRejected();
         boost::system::error_code ignored;
         socket.close(ignored);
@@ -210,7 +213,8 @@ class Server::Impl {
       // One connection that cannot be set up (memory for its TLS state, say)
       // is closed; the loop goes on accepting the others.
       try {
-        internal::ServeConnection(*context_, tcp::socket(std::move(socket)), role);
+        internal::ServeConnection(*context_, tcp::socket(std::move(socket)), role,
+                                  admission == internal::ConnectionRegistry::Admission::kProbation);
       } catch (const std::exception& e) {
         Log(LogLevel::kError, "http_connection_not_started", {{"error", e.what()}});
       }

@@ -170,6 +170,9 @@ class Connection final : public ConnectionControl,
         stream_(std::move(socket), *context.tls),
         buffer_(BufferLimit(context)) {}
 
+  // Before Launch: opened at the cap, it has no place until MakeRoom.
+  void PutOnProbation(bool on_probation) { on_probation_ = on_probation; }
+
   void Interrupt(bool force) override {
     asio::post(stream_.get_executor(), [self = this->shared_from_this(), force] {
       auto& lowest = beast::get_lowest_layer(self->stream_);
@@ -184,7 +187,7 @@ class Connection final : public ConnectionControl,
   static void Launch(std::shared_ptr<Connection> self) {
     ServerContext& context = self->context_;
     const ListenerRole role = self->role_;
-    const uint64_t id = context.connections.Add(role, self->weak_from_this());
+    const uint64_t id = context.connections.Add(role, self->weak_from_this(), self->on_probation_);
     self->registry_id_ = id;
     if (role == ListenerRole::kApi) context.metrics->ConnectionOpened();
     try {
@@ -252,6 +255,8 @@ class Connection final : public ConnectionControl,
       if (buffer_.size() == 0) {
         // Waiting for the next request: the only state Stop() closes at once.
         idle_ = true;
+        // Its place went to a new client while it served a request.
+        if (context_.connections.SetIdle(registry_id_, true)) break;
         if (first) {
           lowest.expires_at(first_request_deadline_);
         } else {
@@ -260,6 +265,7 @@ class Connection final : public ConnectionControl,
         auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kNoThrow);
         idle_ = false;
         if (read_ec) co_return;
+        context_.connections.SetIdle(registry_id_, false);
         buffer_.commit(n);
       }
       first = false;
@@ -362,6 +368,18 @@ class Connection final : public ConnectionControl,
     }
     size_t host_fields = 0;
     if (!read_ec) host_fields = TakeHeaders(parser.get(), request);
+    if (!read_ec && on_probation_) {
+      // Opened at the cap: a place now that a whole head has come, or none.
+      if (!context_.connections.MakeRoom(registry_id_, options.max_connections)) {
+        context_.metrics->ConnectionRejected();
+        Response busy = ProblemFor(Error(ErrorCode::kUnavailable, "connection cap"),
+                                   request.request_id, "too many connections; retry shortly");
+        busy.headers.emplace_back("Retry-After", "1");
+        bool written = co_await Respond(request, std::move(busy), start, 11, false, false);
+        co_return written ? Next::kCloseAfterDraining : Next::kDrop;
+      }
+      on_probation_ = false;
+    }
 
     // Counted by network: an IPv6 host picks any address of its /64.
     UploadSlot upload(context_.uploads, ClientNetwork(remote_address_));
@@ -613,7 +631,8 @@ class Connection final : public ConnectionControl,
   beast::flat_buffer buffer_;
   std::string remote_address_;
   uint64_t registry_id_ = 0;
-  bool idle_ = false;  // touched only on the connection's strand
+  bool on_probation_ = false;  // opened at the cap (ConnectionRegistry)
+  bool idle_ = false;          // touched only on the connection's strand
   // Set by Serve(): when the PROXY header, TLS handshake and first request
   // must all be in. Touched only on the connection's strand.
   std::chrono::steady_clock::time_point first_request_deadline_;
@@ -622,13 +641,16 @@ class Connection final : public ConnectionControl,
 
 }  // namespace
 
-void ServeConnection(ServerContext& context, tcp::socket socket, ListenerRole role) {
+void ServeConnection(ServerContext& context, tcp::socket socket, ListenerRole role,
+                     bool on_probation) {
   if (role == ListenerRole::kApi && context.tls) {
-    Connection<TlsStream>::Launch(
-        std::make_shared<Connection<TlsStream>>(context, std::move(socket), role));
+    auto connection = std::make_shared<Connection<TlsStream>>(context, std::move(socket), role);
+    connection->PutOnProbation(on_probation);
+    Connection<TlsStream>::Launch(std::move(connection));
   } else {
-    Connection<PlainStream>::Launch(
-        std::make_shared<Connection<PlainStream>>(context, std::move(socket), role));
+    auto connection = std::make_shared<Connection<PlainStream>>(context, std::move(socket), role);
+    connection->PutOnProbation(on_probation);
+    Connection<PlainStream>::Launch(std::move(connection));
   }
 }
 

@@ -14,8 +14,9 @@
 
 namespace vigie::http::internal {
 
-// Starts serving `socket` (whose executor must be a strand) and returns at once.
-void ServeConnection(ServerContext& context, boost::asio::ip::tcp::socket socket,
-                     ListenerRole role);
+// Starts serving `socket` (whose executor must be a strand) and returns at
+// once. `on_probation`: opened at the connection cap (ConnectionRegistry).
+void ServeConnection(ServerContext& context, boost::asio::ip::tcp::socket socket, ListenerRole role,
+                     bool on_probation);
 
 }  // namespace vigie::http::internal

@@ -1,7 +1,18 @@
 #pragma once
-// The open connections of one Server, so a graceful stop can reach them.
+// The open connections of one Server, so a graceful stop can reach them, and
+// so that at the cap a new client can take the place of an idle connection:
+// otherwise a few addresses that open connections and keep them quiet hold
+// every place.
+//
+// At the cap, a new API connection starts on probation (while fewer than
+// kMaxOnProbation do): it must pass the PROXY header, the per-address count,
+// the TLS handshake and send a whole request head - all within its first
+// read timeout - before MakeRoom gives it a place, closing the connection
+// that has waited longest for a request. So bare connects cannot close
+// anyone's connection, and nobody is closed for a client that then fails.
 // Thread-safety: every member is thread-safe (one mutex).
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -26,7 +37,22 @@ class ConnectionControl {
 
 class ConnectionRegistry {
  public:
-  uint64_t Add(ListenerRole role, std::weak_ptr<ConnectionControl> connection);
+  static constexpr size_t kMaxOnProbation = 64;
+  enum class Admission { kPlace, kProbation, kRefused };
+  // Whether a new connection of `role` may start with `max` places: with a
+  // place, on probation (API only), or not at all.
+  Admission Admit(ListenerRole role, size_t max) const;
+  uint64_t Add(ListenerRole role, std::weak_ptr<ConnectionControl> connection,
+               bool on_probation = false);
+  // Connection `id`, on probation, has sent a whole request head: gives it a
+  // place - one freed meanwhile, or that of the API connection waiting
+  // longest for a request, closed for it (Interrupt(false)). False when none
+  // is free and every connection is busy.
+  bool MakeRoom(uint64_t id, size_t max);
+  // Connection `id` waits for a request (true) or is serving one (false).
+  // True when it waits but was chosen to make room while it was serving a
+  // request: it should close now.
+  bool SetIdle(uint64_t id, bool idle);
   // Counts connection `id` against its client's network (ClientNetwork) until
   // it is removed; false, and nothing counted, when that network already
   // holds `max` connections.
@@ -42,12 +68,19 @@ class ConnectionRegistry {
     ListenerRole role;
     std::weak_ptr<ConnectionControl> connection;
     std::optional<std::string> network;  // set by Claim
+    bool on_probation = false;
+    std::optional<std::chrono::steady_clock::time_point> idle_since;
+    bool evicting = false;  // its place went to a connection on probation
   };
+  // API places taken: neither on probation nor on their way out. REQUIRES: mutex_.
+  size_t HeldApiPlaces() const { return api_count_ - on_probation_ - evicting_; }
   mutable std::mutex mutex_;
   uint64_t next_id_ = 1;                         // guarded by mutex_
   std::unordered_map<uint64_t, Entry> entries_;  // guarded by mutex_
   size_t api_count_ = 0;                         // guarded by mutex_
   std::unordered_map<std::string, size_t> per_network_;  // guarded by mutex_
+  size_t on_probation_ = 0;                              // guarded by mutex_
+  size_t evicting_ = 0;                                  // guarded by mutex_
 };
 
 }  // namespace vigie::http::internal
