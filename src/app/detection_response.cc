@@ -41,14 +41,17 @@ detect::Detector::History HistoryFrom(audit::AuditLog* log) {
   };
 }
 
-// When the agent last acted before `before_sequence`: their newest sign of
-// life (Detector::IsSignOfLife), read back a page at a time through the
-// agent index (events recorded with them as actor that are not activity, or
-// refused attempts, cannot hide it), up to kPages pages; past those, never.
+// When the agent last acted before `before_sequence`: their newest activity
+// that succeeded (Detector::IsSignOfLife), read back a page at a time
+// through the agent index (events recorded with them as actor that are not
+// activity, or refused attempts, cannot hide it), up to kPages pages; when
+// none is found, their newest activation (an account never used since);
+// past those pages, never seen.
 detect::Detector::LastSeen LastSeenFrom(audit::AuditLog* log) {
   return [log](int64_t agent_id, uint64_t before_sequence) -> Result<std::optional<int64_t>> {
     constexpr size_t kPageEvents = 256;
     constexpr int kPages = 64;
+    std::optional<int64_t> activated;
     for (int page = 0; page < kPages; ++page) {
       ASSIGN_OR_RETURN(std::vector<AuditEvent> latest,
                        log->Find({.agent_id = agent_id,
@@ -57,11 +60,12 @@ detect::Detector::LastSeen LastSeenFrom(audit::AuditLog* log) {
                                   .newest_first = true}));
       for (const AuditEvent& event : latest) {
         if (detect::Detector::IsSignOfLife(event)) return event.time_unix_micros;
+        if (!activated && detect::Detector::IsActivation(event)) activated = event.time_unix_micros;
       }
       if (latest.size() < kPageEvents) break;
       before_sequence = std::ranges::min(latest, {}, &AuditEvent::sequence).sequence;
     }
-    return std::nullopt;
+    return activated;
   };
 }
 

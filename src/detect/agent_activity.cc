@@ -147,9 +147,9 @@ void AgentActivity::CheckInvestigations(const AuditEvent& event, std::vector<Fin
   constexpr int64_t kDay = 24 * kHour;
   for (int64_t person : event.person_ids) named_.Add(now, person);
   // Room for the threshold however high it is set, so it can still be passed.
-  const size_t max_meetings = std::max<size_t>(
+  const size_t max_persons = std::max<size_t>(
       kMaxWindowEntries, static_cast<size_t>(options.investigation_persons_per_day) + 1);
-  named_.ForgetBefore(now - kDay, max_meetings);
+  named_.ForgetBefore(now - kDay, max_persons);
   if (named_.size() > static_cast<uint64_t>(options.investigation_persons_per_day)) {
     Fire(findings, Rule::kInvestigationVolume,
          std::to_string(named_.size()) +

@@ -47,8 +47,11 @@ bool Detector::IsAgentActivity(AuditEventType type) {
 }
 
 bool Detector::IsSignOfLife(const AuditEvent& event) {
-  return event.outcome == audit::AuditOutcome::kOk &&
-         (IsAgentActivity(event.type) || event.type == AuditEventType::kActivation);
+  return event.outcome == audit::AuditOutcome::kOk && IsAgentActivity(event.type);
+}
+
+bool Detector::IsActivation(const AuditEvent& event) {
+  return event.outcome == audit::AuditOutcome::kOk && event.type == AuditEventType::kActivation;
 }
 
 std::vector<Finding> Detector::Observe(const AuditEvent& event, const SearchTerms* terms) {
@@ -115,13 +118,16 @@ Detector::Known Detector::Learn(const AuditEvent& event, std::optional<uint64_t>
     return known;
   }
   bool active = false;  // in the window read
+  std::optional<int64_t> activated;
   for (const AuditEvent& old : *past) {
     NoteAlert(*known.activity, old);
+    if (IsActivation(old)) activated = old.time_unix_micros;
+    if (!IsAgentActivity(old.type)) continue;
     // Only what succeeded is a sign of life (a refused attempt must not
     // hide a dormant account): refused events still feed the rates.
     const bool alive = IsSignOfLife(old);
     active = active || alive;
-    if (!IsAgentActivity(old.type) || old.time_unix_micros < baseline_since) {
+    if (old.time_unix_micros < baseline_since) {
       if (alive) known.activity->NoteEarlierActivity(old.time_unix_micros);
     } else if (judge_from && old.sequence >= *judge_from) {
       std::vector<Finding> fired = known.activity->Take(old, nullptr, options_, /*learning=*/false);
@@ -130,13 +136,19 @@ Detector::Known Detector::Learn(const AuditEvent& event, std::optional<uint64_t>
       known.activity->Take(old, nullptr, options_, /*learning=*/true);
     }
   }
-  if (!active && last_seen_) {
-    auto seen = last_seen_(event.actor.agent_id, event.sequence);
-    if (!seen) {
-      unreadable(seen.error());
-    } else if (*seen) {
-      known.activity->NoteEarlierActivity(**seen);
+  if (!active) {
+    // Activity further back, else the activation (an account never used).
+    std::optional<int64_t> seen_at;
+    if (last_seen_) {
+      auto seen = last_seen_(event.actor.agent_id, event.sequence);
+      if (!seen) {
+        unreadable(seen.error());
+      } else {
+        seen_at = *seen;
+      }
     }
+    if (!seen_at) seen_at = activated;
+    if (seen_at) known.activity->NoteEarlierActivity(*seen_at);
   }
   return known;
 }

@@ -46,8 +46,9 @@ class Detector {
   using Foreign = std::function<Result<std::optional<std::vector<audit::AuditEvent>>>(
       int64_t agent_id, uint64_t after, uint64_t before)>;
 
-  // When the agent last acted (their newest activity event) before
-  // `before_sequence`, or nullopt if never. Asked on first sight only when
+  // When the agent last acted (their newest activity event, else their
+  // newest activation) before `before_sequence`, or nullopt if never. Asked
+  // on first sight only when
   // the history read back to the dormancy horizon holds no activity: a
   // dormant account's last sign of life lies before it. Null: not asked.
   using LastSeen = std::function<Result<std::optional<int64_t>>(int64_t agent_id,
@@ -61,9 +62,12 @@ class Detector {
   // recorded inside another transaction (activation, administration) are not.
   static bool IsAgentActivity(audit::AuditEventType type);
   // Whether `event` shows the agent alive, for the dormant rule: their own
-  // activity that succeeded, or their activation (an account activated and
-  // never used is as dormant as one used once, long ago).
+  // activity that succeeded.
   static bool IsSignOfLife(const audit::AuditEvent& event);
+  // A successful activation: the sign of life of an account never used
+  // since (as dormant as one used once, long ago) - only then, so a reset
+  // code intercepted for a long-idle account does not hide its waking.
+  static bool IsActivation(const audit::AuditEvent& event);
 
   // The rules `event` (as stored, with its sequence) fires; `terms` for a
   // search. Empty when detection is disabled.

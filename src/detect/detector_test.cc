@@ -182,41 +182,52 @@ TEST(DetectorTest, ARefusedAttemptInTheHistoryDoesNotHideDormancy) {
 }
 
 // An account activated and never used is dormant too: its activation is its
-// last sign of life, whether the history read holds it or it is asked for.
+// last sign of life. Only then: an account reset and activated again (its
+// code maybe intercepted) is judged on when it last acted.
 TEST(DetectorTest, AnAccountActivatedLongAgoAndNeverUsedIsDormant) {
   auto activated = [](int64_t agent, int64_t days_ago) {
     AuditEvent activation = Search(agent, 1, kNow - days_ago * 86400 * kSecond, {});
     activation.type = AuditEventType::kActivation;
     return activation;
   };
-  EXPECT_TRUE(Detector::IsSignOfLife(activated(7, 1)));
+  EXPECT_TRUE(Detector::IsActivation(activated(7, 1)));
+  EXPECT_FALSE(Detector::IsSignOfLife(activated(7, 1)));
   AuditEvent refused = activated(7, 1);
   refused.outcome = audit::AuditOutcome::kRefused;
-  EXPECT_FALSE(Detector::IsSignOfLife(refused));
+  EXPECT_FALSE(Detector::IsActivation(refused));
 
   AuditEvent login = Search(7, 50, kNow, {});
   login.type = AuditEventType::kLoginSecondFactorOk;
-  // In the history read: activated 61 days ago, beyond the baseline.
-  Detector in_history(
-      Options(),
-      [&](int64_t agent, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
-        return std::vector<AuditEvent>{activated(agent, 61)};
-      },
-      nullptr,
-      [](int64_t, uint64_t) -> Result<std::optional<int64_t>> {
-        ADD_FAILURE() << "the history held the activation";
-        return std::nullopt;
-      });
+  auto history_of = [&](int64_t days_ago) {
+    return [&, days_ago](int64_t agent, int64_t, uint64_t,
+                         uint64_t) -> Result<std::vector<AuditEvent>> {
+      return std::vector<AuditEvent>{activated(agent, days_ago)};
+    };
+  };
+  auto never_acted = [](int64_t, uint64_t) -> Result<std::optional<int64_t>> {
+    return std::nullopt;
+  };
+  // Activated 61 days ago, in the history read, never used.
+  Detector in_history(Options(), history_of(61), nullptr, never_acted);
   auto findings = in_history.Observe(login, nullptr);
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].rule, Rule::kDormant);
-
-  // Yesterday's activation, in the history: the login that follows is no waking.
-  Detector fresh(Options(),
-                 [&](int64_t agent, int64_t, uint64_t, uint64_t) -> Result<std::vector<AuditEvent>> {
-                   return std::vector<AuditEvent>{activated(agent, 1)};
-                 });
+  // Without a last-sight lookup, the same.
+  Detector without_lookup(Options(), history_of(61));
+  findings = without_lookup.Observe(login, nullptr);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule, Rule::kDormant);
+  // Activated yesterday: the login that follows is no waking.
+  Detector fresh(Options(), history_of(1), nullptr, never_acted);
   EXPECT_TRUE(fresh.Observe(login, nullptr).empty());
+  // Activated again yesterday after a reset, last active 100 days ago: dormant.
+  Detector reset(Options(), history_of(1), nullptr,
+                 [](int64_t, uint64_t) -> Result<std::optional<int64_t>> {
+                   return kNow - 100 * 86400 * kSecond;
+                 });
+  findings = reset.Observe(login, nullptr);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule, Rule::kDormant);
 }
 
 TEST(DetectorTest, ANewAgentIsNotDormantAndTheLastSightIsAskedOnlyWithoutHistory) {

@@ -1,12 +1,13 @@
 #pragma once
-// The distinct persons an agent met within a sliding time window: every
-// meeting (time, person) in order, and how often each person is among them,
-// so the count of distinct persons moves as meetings are added and expire.
+// The distinct persons an agent met within a sliding time window: each
+// person once, with the time they were last met, oldest first, so the count
+// moves as persons are met and expire. A person met again only moves to the
+// back: repeats cannot push other persons out of a bounded window.
 // Thread-safety: none (one per agent, under its shard's lock).
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <unordered_map>
 #include <utility>
 
@@ -14,26 +15,28 @@ namespace vigie::detect {
 
 class DistinctPersons {
  public:
-  // Adds a meeting; true if the person was not in the window.
+  // Meets `person` at `time`; true if they were not in the window.
   bool Add(int64_t time, int64_t person) {
-    meetings_.emplace_back(time, person);
-    return ++counts_[person] == 1;
+    auto [it, inserted] = index_.try_emplace(person);
+    if (!inserted) met_.erase(it->second);
+    met_.emplace_back(time, person);
+    it->second = std::prev(met_.end());
+    return inserted;
   }
-  // Forgets the meetings before `limit`, then the oldest while more than
-  // `max_meetings` remain (a bound on memory, far beyond any threshold).
-  void ForgetBefore(int64_t limit, size_t max_meetings) {
-    while (!meetings_.empty() &&
-           (meetings_.front().first < limit || meetings_.size() > max_meetings)) {
-      auto it = counts_.find(meetings_.front().second);
-      if (--it->second == 0) counts_.erase(it);
-      meetings_.pop_front();
+  // Forgets the persons last met before `limit`, then the oldest while more
+  // than `max_persons` remain (a bound on memory: keep it above any
+  // threshold, so a count over it stays over it).
+  void ForgetBefore(int64_t limit, size_t max_persons) {
+    while (!met_.empty() && (met_.front().first < limit || met_.size() > max_persons)) {
+      index_.erase(met_.front().second);
+      met_.pop_front();
     }
   }
-  size_t size() const { return counts_.size(); }
+  size_t size() const { return met_.size(); }
 
  private:
-  std::deque<std::pair<int64_t, int64_t>> meetings_;
-  std::unordered_map<int64_t, uint32_t> counts_;
+  std::list<std::pair<int64_t, int64_t>> met_;  // (last met, person), oldest first
+  std::unordered_map<int64_t, std::list<std::pair<int64_t, int64_t>>::iterator> index_;
 };
 
 }  // namespace vigie::detect
