@@ -225,6 +225,11 @@ bool ApiV1::AdmitsUpload(const http::Request& head) {
   Result<session::DpopProof> proof =
       internal::CheckProof(head, options_.public_url, *token, options_.dpop, keys_, now);
   if (!proof) return false;
+  // A proof already used is not worth a place either (Handle would refuse it).
+  if (!replay_.CheckMadeSinceBegun(proof->iat) ||
+      !replay_.CheckUnused(proof->jkt, proof->jti, now)) {
+    return false;
+  }
   Result<app::Caller> caller = portal_.Authenticate(*token, proof->jkt);
   return caller && portal_.MayCheckClaims(*caller);
 }

@@ -387,8 +387,9 @@ class Connection final : public ConnectionControl,
       const auto length = parser.content_length();
       const std::optional<uint64_t> declared =
           length ? std::optional<uint64_t>(*length) : std::nullopt;
-      // Not one condition: g++ 12 evaluates a co_await inside && even when
-      // the left side is false.
+      // Not one condition: in `a && co_await b && c`, g++ 12 ran the
+      // co_await even when `a` was false (a test caught it; two operands,
+      // as in Serve(), behave).
       bool admitted = WantsUploadLimit(options, request.target, declared);
       if (admitted) admitted = co_await AdmitsUpload(request);
       if (admitted &&

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createInstallation, startServer, activeClient, request } from './harness.mjs';
 
@@ -415,4 +416,10 @@ test('the claim check is refused to others, and bad or oversized samples are ref
   assert.equal(tooBig.status, 413);
   if (tooBig.json) assertProblem(tooBig, 413);
   assert.equal(auditSearches().length, reads, 'an oversized sample is never read');
+  // Nor from an officer's proof replayed: its first use is read.
+  const jti = randomUUID();
+  assert.equal((await officer.call('POST', '/api/v1/claim-checks', large, { proofOptions: { jti } })).status, 200);
+  const replayed = await officer.call('POST', '/api/v1/claim-checks', large, { proofOptions: { jti } })
+    .catch((e) => ({ status: 413, error: e }));
+  assert.equal(replayed.status, 413);
 });
