@@ -210,25 +210,75 @@ TEST_F(ConnectionCapTest, AtTheCapWithEveryConnectionBusyANewcomerIsTurnedAway) 
   EXPECT_EQ(finished->status, 200);
 }
 
-// At most kMaxOnProbation newcomers wait for a place; beyond them a new
-// connection is closed at once, before any TLS work is spent on it.
-TEST_F(ConnectionCapTest, BeyondTheNewcomersOnProbationAConnectionIsClosedAtOnce) {
+// One network holds at most kMaxOnProbationPerNetwork newcomers on
+// probation: beyond, a new connection of its is closed at once.
+TEST_F(ConnectionCapTest, ANetworkHoldsOnlySoManyNewcomersOnProbation) {
   ServerOptions o = BaseOptions();
   o.max_connections = 1;
   Start(o);
   auto held = HoldConnections(port(), 1, /*busy=*/false);
+  constexpr size_t kPerNetwork = internal::ConnectionRegistry::kMaxOnProbationPerNetwork;
   std::vector<std::unique_ptr<TestClient>> waiting;
-  constexpr size_t kOnProbation = internal::ConnectionRegistry::kMaxOnProbation;
-  for (size_t i = 0; i < kOnProbation; ++i) {
-    auto c = TestClient::Connect(port());
+  for (size_t i = 0; i < kPerNetwork; ++i) {
+    auto c = TestClient::ConnectFrom(port(), "127.0.0.2");
     ASSERT_OK(c);
     waiting.push_back(std::move(*c));
   }
-  ASSERT_TRUE(
-      Eventually([&] { return server_->metrics().open_connections() == 1 + kOnProbation; }));
-  auto refused = TestClient::Connect(port());
+  ASSERT_TRUE(Eventually([&] {
+    return server_->metrics().open_connections() == static_cast<int64_t>(1 + kPerNetwork);
+  }));
+  auto refused = TestClient::ConnectFrom(port(), "127.0.0.2");
   ASSERT_OK(refused);  // the kernel accepts; the server closes it
   EXPECT_TRUE((*refused)->WaitForClose(1s)) << "well before the 10 s read timeout";
+  auto other = TestClient::ConnectFrom(port(), "127.0.0.3");
+  ASSERT_OK(other);
+  EXPECT_FALSE((*other)->WaitForClose(200ms)) << "another network still waits on probation";
+  ExpectStillServed(*held[0]);
+}
+
+// With kMaxOnProbation newcomers waiting, a new one closes the one waiting
+// longest rather than being turned away: newcomers kept connecting cannot
+// hold every place on probation.
+TEST_F(ConnectionCapTest, BeyondTheNewcomersOnProbationTheOneWaitingLongestIsClosed) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 1;
+  Start(o);
+  auto held = HoldConnections(port(), 1, /*busy=*/false);
+  constexpr size_t kOnProbation = internal::ConnectionRegistry::kMaxOnProbation;
+  constexpr size_t kPerNetwork = internal::ConnectionRegistry::kMaxOnProbationPerNetwork;
+  std::vector<std::unique_ptr<TestClient>> waiting;
+  for (size_t i = 0; i < kOnProbation; ++i) {
+    auto c = TestClient::ConnectFrom(port(), "127.0.1." + std::to_string(1 + i / kPerNetwork));
+    ASSERT_OK(c);
+    waiting.push_back(std::move(*c));
+    // In order: the first is the one waiting longest.
+    ASSERT_TRUE(Eventually(
+        [&] { return server_->metrics().open_connections() == static_cast<int64_t>(2 + i); }));
+  }
+  auto newcomer = TestClient::ConnectFrom(port(), "127.0.2.1");
+  ASSERT_OK(newcomer);
+  EXPECT_TRUE(waiting[0]->WaitForClose(1s)) << "the one waiting longest made room";
+  ASSERT_OK((*newcomer)->Send(RequestText("GET", "/echo")));
+  auto served = (*newcomer)->ReadResponse();
+  ASSERT_OK(served);
+  EXPECT_EQ(served->status, 200);
+  EXPECT_TRUE(held[0]->WaitForClose(3s)) << "and took the idle connection's place";
+}
+
+// A newcomer whose request is not well formed (no Host) gets its 400 and
+// closes nobody.
+TEST_F(ConnectionCapTest, ANewcomerWithABadRequestClosesNobody) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 1;
+  Start(o);
+  auto held = HoldConnections(port(), 1, /*busy=*/false);
+  auto newcomer = TestClient::Connect(port());
+  ASSERT_OK(newcomer);
+  ASSERT_OK((*newcomer)->Send("GET /echo HTTP/1.1\r\n\r\n"));
+  auto refused = (*newcomer)->ReadResponse();
+  ASSERT_OK(refused);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_TRUE((*newcomer)->WaitForClose(3s));
   ExpectStillServed(*held[0]);
 }
 

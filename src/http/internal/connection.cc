@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -123,6 +124,13 @@ size_t TakeHeaders(const bhttp::request<bhttp::string_body>& message, Request& r
   return host_fields;
 }
 
+int64_t SteadyNanos() {
+  // Never 0, which means "serving a request".
+  return std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::steady_clock::now().time_since_epoch())
+                                  .count());
+}
+
 Response InternalErrorProblem(std::string_view request_id) {
   return ProblemFor(Error(ErrorCode::kInternal, "handler failed"), request_id);
 }
@@ -172,6 +180,15 @@ class Connection final : public ConnectionControl,
 
   // Before Launch: opened at the cap, it has no place until MakeRoom.
   void PutOnProbation(bool on_probation) { on_probation_ = on_probation; }
+
+  int64_t IdleSinceNanos() const override {
+    return idle_since_nanos_.load(std::memory_order_relaxed);
+  }
+
+  void GiveUpPlace() override {
+    gave_up_place_.store(true, std::memory_order_relaxed);
+    Interrupt(false);
+  }
 
   void Interrupt(bool force) override {
     asio::post(stream_.get_executor(), [self = this->shared_from_this(), force] {
@@ -252,11 +269,13 @@ class Connection final : public ConnectionControl,
     bool first = true;
     Next next = Next::kContinue;
     while (next == Next::kContinue && !context_.stopping.load()) {
+      // Its place went to a newcomer while it served a request (pipelined
+      // ones included): it ends here.
+      if (gave_up_place_.load(std::memory_order_relaxed)) break;
       if (buffer_.size() == 0) {
         // Waiting for the next request: the only state Stop() closes at once.
         idle_ = true;
-        // Its place went to a new client while it served a request.
-        if (context_.connections.SetIdle(registry_id_, true)) break;
+        idle_since_nanos_.store(SteadyNanos(), std::memory_order_relaxed);
         if (first) {
           lowest.expires_at(first_request_deadline_);
         } else {
@@ -264,8 +283,8 @@ class Connection final : public ConnectionControl,
         }
         auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kNoThrow);
         idle_ = false;
+        idle_since_nanos_.store(0, std::memory_order_relaxed);
         if (read_ec) co_return;
-        context_.connections.SetIdle(registry_id_, false);
         buffer_.commit(n);
       }
       first = false;
@@ -368,18 +387,6 @@ class Connection final : public ConnectionControl,
     }
     size_t host_fields = 0;
     if (!read_ec) host_fields = TakeHeaders(parser.get(), request);
-    if (!read_ec && on_probation_) {
-      // Opened at the cap: a place now that a whole head has come, or none.
-      if (!context_.connections.MakeRoom(registry_id_, options.max_connections)) {
-        context_.metrics->ConnectionRejected();
-        Response busy = ProblemFor(Error(ErrorCode::kUnavailable, "connection cap"),
-                                   request.request_id, "too many connections; retry shortly");
-        busy.headers.emplace_back("Retry-After", "1");
-        bool written = co_await Respond(request, std::move(busy), start, 11, false, false);
-        co_return written ? Next::kCloseAfterDraining : Next::kDrop;
-      }
-      on_probation_ = false;
-    }
 
     // Counted by network: an IPv6 host picks any address of its /64.
     UploadSlot upload(context_.uploads, ClientNetwork(remote_address_));
@@ -427,15 +434,30 @@ class Connection final : public ConnectionControl,
     const unsigned version = message.version();
     const bool head = message.method() == bhttp::verb::head;
     bool keep_alive = message.keep_alive();
+    const bool well_formed = !request.target.empty() && request.target.front() == '/' &&
+                             (version < 11 || host_fields == 1);
+    if (on_probation_ && well_formed) {
+      // Opened at the cap: a place now that a whole request has come, or
+      // none. (One not well formed is answered below, and the connection ends.)
+      if (!context_.connections.MakeRoom(registry_id_, options.max_connections)) {
+        context_.metrics->ConnectionRejected();
+        Response busy = ProblemFor(Error(ErrorCode::kUnavailable, "connection cap"),
+                                   request.request_id, "too many connections; retry shortly");
+        busy.headers.emplace_back("Retry-After", "1");
+        bool written = co_await Respond(request, std::move(busy), start, version, head, false);
+        co_return written ? Next::kClose : Next::kDrop;
+      }
+      on_probation_ = false;
+    }
 
     InFlightRequest in_flight(role_ == ListenerRole::kApi ? context_.metrics : nullptr);
     Response response;
-    if (request.target.empty() || request.target.front() != '/') {
+    if (!well_formed && (request.target.empty() || request.target.front() != '/')) {
       // Only origin-form targets: no proxying, no "*".
       response =
           Problem(400, StatusPhrase(400), "The request target must be a path.", request.request_id);
       keep_alive = false;
-    } else if (version >= 11 && host_fields != 1) {
+    } else if (!well_formed) {
       // RFC 9112 §3.2: exactly one Host in HTTP/1.1.
       response = Problem(400, StatusPhrase(400), "Exactly one Host header is required.",
                          request.request_id);
@@ -634,6 +656,9 @@ class Connection final : public ConnectionControl,
   uint64_t registry_id_ = 0;
   bool on_probation_ = false;  // opened at the cap (ConnectionRegistry)
   bool idle_ = false;          // touched only on the connection's strand
+  // Read by the registry from other threads.
+  std::atomic<int64_t> idle_since_nanos_{0};  // see ConnectionControl
+  std::atomic<bool> gave_up_place_{false};
   // Set by Serve(): when the PROXY header, TLS handshake and first request
   // must all be in. Touched only on the connection's strand.
   std::chrono::steady_clock::time_point first_request_deadline_;

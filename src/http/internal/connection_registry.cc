@@ -4,13 +4,33 @@
 
 namespace vigie::http::internal {
 
-ConnectionRegistry::Admission ConnectionRegistry::Admit(ListenerRole role, size_t max) const {
-  std::lock_guard lock(mutex_);
-  if (role != ListenerRole::kApi) {
-    return entries_.size() - api_count_ < max ? Admission::kPlace : Admission::kRefused;
+ConnectionRegistry::Admission ConnectionRegistry::Admit(ListenerRole role, size_t max) {
+  std::shared_ptr<ConnectionControl> cut;
+  {
+    std::lock_guard lock(mutex_);
+    if (role != ListenerRole::kApi) {
+      return entries_.size() - api_count_ < max ? Admission::kPlace : Admission::kRefused;
+    }
+    if (HeldApiPlaces() < max) return Admission::kPlace;
+    if (on_probation_ - cut_ < kMaxOnProbation) return Admission::kProbation;
+    if (cut_ >= kMaxOnProbation) return Admission::kRefused;
+    // Ids grow with time: the smallest is the one waiting longest.
+    Entry* oldest = nullptr;
+    uint64_t oldest_id = 0;
+    for (auto& [id, entry] : entries_) {
+      if (!entry.on_probation || entry.cut) continue;
+      if (oldest == nullptr || id < oldest_id) {
+        oldest = &entry;
+        oldest_id = id;
+      }
+    }
+    if (oldest == nullptr || !(cut = oldest->connection.lock())) return Admission::kRefused;
+    oldest->cut = true;
+    ++cut_;
   }
-  if (HeldApiPlaces() < max) return Admission::kPlace;
-  return on_probation_ < kMaxOnProbation ? Admission::kProbation : Admission::kRefused;
+  // Outside the lock, as InterruptAll.
+  cut->Interrupt(true);
+  return Admission::kProbation;
 }
 
 uint64_t ConnectionRegistry::Add(ListenerRole role, std::weak_ptr<ConnectionControl> connection,
@@ -25,46 +45,50 @@ uint64_t ConnectionRegistry::Add(ListenerRole role, std::weak_ptr<ConnectionCont
   return id;
 }
 
+void ConnectionRegistry::EndProbation(Entry& entry) {
+  if (!entry.on_probation) return;
+  entry.on_probation = false;
+  --on_probation_;
+  if (entry.cut) --cut_;
+  entry.cut = false;
+  if (entry.network) {
+    auto held = on_probation_per_network_.find(*entry.network);
+    if (held != on_probation_per_network_.end() && --held->second == 0) {
+      on_probation_per_network_.erase(held);
+    }
+  }
+}
+
 bool ConnectionRegistry::MakeRoom(uint64_t id, size_t max) {
   std::shared_ptr<ConnectionControl> chosen;
   {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(id);
-    if (it == entries_.end()) return false;
+    if (it == entries_.end() || it->second.cut) return false;
     if (!it->second.on_probation) return true;
     if (HeldApiPlaces() >= max) {
       Entry* longest = nullptr;
+      int64_t longest_since = 0;
       for (auto& [other_id, entry] : entries_) {
-        if (entry.role != ListenerRole::kApi || entry.on_probation || entry.evicting ||
-            !entry.idle_since) {
-          continue;
+        if (entry.role != ListenerRole::kApi || entry.on_probation || entry.evicting) continue;
+        auto connection = entry.connection.lock();
+        const int64_t since = connection ? connection->IdleSinceNanos() : 0;
+        if (since == 0) continue;  // serving a request
+        if (longest == nullptr || since < longest_since) {
+          longest = &entry;
+          longest_since = since;
+          chosen = std::move(connection);
         }
-        if (longest == nullptr || *entry.idle_since < *longest->idle_since) longest = &entry;
       }
       if (longest == nullptr) return false;
-      chosen = longest->connection.lock();
-      if (chosen == nullptr) return false;
       longest->evicting = true;
       ++evicting_;
     }
-    it->second.on_probation = false;
-    --on_probation_;
+    EndProbation(it->second);
   }
   // Outside the lock, as InterruptAll.
-  if (chosen) chosen->Interrupt(false);
+  if (chosen) chosen->GiveUpPlace();
   return true;
-}
-
-bool ConnectionRegistry::SetIdle(uint64_t id, bool idle) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(id);
-  if (it == entries_.end()) return false;
-  if (!idle) {
-    it->second.idle_since.reset();
-  } else if (!it->second.idle_since) {
-    it->second.idle_since = std::chrono::steady_clock::now();
-  }
-  return idle && it->second.evicting;
 }
 
 bool ConnectionRegistry::Claim(uint64_t id, const std::string& network, size_t max) {
@@ -73,11 +97,18 @@ bool ConnectionRegistry::Claim(uint64_t id, const std::string& network, size_t m
   if (it == entries_.end()) return false;
   if (it->second.network) return true;  // counted already
   size_t& held = per_network_[network];
-  if (held >= max) {
+  size_t& waiting = on_probation_per_network_[network];
+  if (held >= max || (it->second.on_probation && waiting >= kMaxOnProbationPerNetwork)) {
     if (held == 0) per_network_.erase(network);
+    if (waiting == 0) on_probation_per_network_.erase(network);
     return false;
   }
   ++held;
+  if (it->second.on_probation) {
+    ++waiting;
+  } else if (waiting == 0) {
+    on_probation_per_network_.erase(network);
+  }
   it->second.network = network;
   return true;
 }
@@ -87,7 +118,7 @@ bool ConnectionRegistry::Remove(uint64_t id) {
   auto it = entries_.find(id);
   if (it != entries_.end()) {
     if (it->second.role == ListenerRole::kApi) --api_count_;
-    if (it->second.on_probation) --on_probation_;
+    EndProbation(it->second);
     if (it->second.evicting) --evicting_;
     if (it->second.network) {
       auto held = per_network_.find(*it->second.network);
@@ -96,11 +127,6 @@ bool ConnectionRegistry::Remove(uint64_t id) {
     entries_.erase(it);
   }
   return entries_.empty();
-}
-
-size_t ConnectionRegistry::Count(ListenerRole role) const {
-  std::lock_guard lock(mutex_);
-  return role == ListenerRole::kApi ? api_count_ : entries_.size() - api_count_;
 }
 
 bool ConnectionRegistry::Empty() const {

@@ -117,6 +117,21 @@ Result<std::unique_ptr<TestClient>> TestClient::Connect(uint16_t port,
   return std::unique_ptr<TestClient>(new TestClient(std::move(impl)));
 }
 
+Result<std::unique_ptr<TestClient>> TestClient::ConnectFrom(uint16_t port, std::string source) {
+  auto impl = std::make_unique<Impl>();
+  boost::system::error_code ec;
+  const auto from = asio::ip::make_address(source, ec);
+  if (ec) return Fail(ClientError("address", ec));
+  impl->socket.open(tcp::v4(), ec);
+  if (!ec) impl->socket.bind(tcp::endpoint(from, 0), ec);
+  if (ec) return Fail(ClientError("bind", ec));
+  const tcp::endpoint server(asio::ip::make_address("127.0.0.1"), port);
+  ec = impl->Run([&](auto done) { impl->socket.async_connect(server, done); },
+                 std::chrono::seconds(5));
+  if (ec) return Fail(ClientError("connect", ec));
+  return std::unique_ptr<TestClient>(new TestClient(std::move(impl)));
+}
+
 Result<void> TestClient::Send(std::string_view bytes, std::chrono::milliseconds timeout) {
   auto ec = impl_->Run(
       [&](auto done) {

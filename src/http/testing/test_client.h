@@ -46,6 +46,10 @@ class TestClient {
       std::string address = "127.0.0.1",
       std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+  // Plain connection to 127.0.0.1:`port` from `source` (another loopback
+  // address: another client network as the server counts them).
+  static Result<std::unique_ptr<TestClient>> ConnectFrom(uint16_t port, std::string source);
+
   Result<void> Send(std::string_view bytes,
                     std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // `head`: the request was HEAD, so the response has no body.
