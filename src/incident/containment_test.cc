@@ -388,6 +388,22 @@ TEST_F(ContainmentTest, AReleaseThatResetsEndsTheAgentsSessions) {
               ErrorCodeIs(ErrorCode::kUnauthenticated));
 }
 
+// The same when the release reinstates: a session live at the release
+// predates the containment (its revocation failed, or a login raced it)
+// and does not come back with the agent.
+TEST_F(ContainmentTest, AReleaseThatReinstatesEndsTheSessionsLeftOver) {
+  auto contained =
+      Make().Contain({.scope = {.service_numbers = {"A-1"}}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  auto slipped = Sessions().Create(1, Jkt("k1"));
+  ASSERT_OK(slipped);
+  auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReinstate);
+  ASSERT_OK(released);
+  EXPECT_EQ(Status(1), "active");
+  EXPECT_THAT(Sessions().Authenticate(slipped->access_token.reveal(), Jkt("k1")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
 // A-5, `status` when contained, its suspension failing, found active at a
 // reinstating release.
 Result<Released> ContainmentTest::ReleaseAfterFailedSuspension(std::string_view status) {

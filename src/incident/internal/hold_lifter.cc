@@ -92,6 +92,18 @@ constexpr int kRounds = 4;
 
 }  // namespace
 
+void HoldLifter::RevokeLeftOver(int64_t agent_id, const std::string& service_number) {
+  // Security: no session opens while a hold stands, so one still live now
+  // predates the containment: its revocation then failed (or a login raced
+  // it). It must not come back with the agent.
+  if (auto revoked =
+          session::SessionStore(db_, clock_, sessions_).RevokeAllForAgent(agent_id, kEndContained);
+      !revoked) {
+    Log(LogLevel::kError, "incident_sessions_not_revoked",
+        {{"agent", service_number}, {"error", revoked.error().message()}});
+  }
+}
+
 Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
                               const std::string& service_number, ReleaseMode mode,
                               const identity::AgentDirectory::BeforeCommit& before_reset,
@@ -146,6 +158,7 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
           applied = Fail(reinstated.error());
           break;
         }
+        RevokeLeftOver(agent_id, service_number);
         done.reinstated.push_back(std::move(*reinstated));
         return {};
       }
@@ -159,6 +172,7 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
           return tx.Commit();
         });
         if (!applied) break;
+        if (decision != Decision::kLeave) RevokeLeftOver(agent_id, service_number);
         if (decision == Decision::kStillHeld) done.still_contained.push_back(service_number);
         if (decision == Decision::kKeepSuspended) done.kept_suspended.push_back(std::move(now));
         if (decision == Decision::kAlreadyActive) done.reinstated.push_back(std::move(now));

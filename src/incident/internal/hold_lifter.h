@@ -37,6 +37,8 @@ class HoldLifter {
                     Released& done);
 
  private:
+  // Ends the agent's sessions still live as the hold is lifted (logged if it fails).
+  void RevokeLeftOver(int64_t agent_id, const std::string& service_number);
   store::Connection& db_;
   const Clock& clock_;
   const identity::IdentityOptions& identity_;
