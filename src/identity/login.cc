@@ -213,9 +213,22 @@ Result<const crypto::DataKey*> Authenticator::SeedKey(uint32_t key_id) const {
 }
 
 Result<bool> Authenticator::CheckTotp(int64_t agent_id, std::string_view code,
-                                      std::string_view source_address, int64_t now) {
+                                      std::string_view source_address, int64_t now, TotpUse use) {
   ASSIGN_OR_RETURN(auto row, internal::LoadAgentById(*db_, agent_id, now));
-  if (!row || !CanLogIn(*row)) return false;
+  if (!row) return false;
+  // Security: a lock-out stops logins, not live sessions. Wrong passwords
+  // from anyone who knows a service number must not leave the agent's
+  // session unable to step up; wrong codes (a session's or a password
+  // holder's) still do. The lock stays.
+  bool locked_by_passwords = false;
+  if (use == TotpUse::kStepUp && row->agent.status == AgentStatus::kLocked &&
+      row->password_hash.has_value() && !row->totp_sealed.empty()) {
+    ASSIGN_OR_RETURN(
+        const bool by_codes,
+        internal::LockCountedASecondFactor(*db_, row->agent.id, row->agent.locked_until, options_));
+    locked_by_passwords = !by_codes;
+  }
+  if (!CanLogIn(*row) && !locked_by_passwords) return false;
   ASSIGN_OR_RETURN(const crypto::DataKey* seed_key, SeedKey(row->totp_key_id));
   ASSIGN_OR_RETURN(
       crypto::SecretBytes seed,
@@ -223,13 +236,20 @@ Result<bool> Authenticator::CheckTotp(int64_t agent_id, std::string_view code,
   std::optional<int64_t> step = crypto::TotpVerify(seed.view(), code, now, options_.totp);
   // Security: a code works once — its step must be later than the last one
   // accepted, which also refuses every earlier code still inside the window.
-  if (step && *step > row->totp_last_step) {
-    ASSIGN_OR_RETURN(store::Statement * use,
+  if (step && *step > row->totp_last_step && locked_by_passwords) {
+    ASSIGN_OR_RETURN(store::Statement * spend,
+                     db_->Prepare("UPDATE agent SET totp_last_step = $2, updated_at = $3 "
+                                  "WHERE id = $1 AND totp_last_step < $2"));
+    spend->BindInt(1, row->agent.id).BindInt(2, *step).BindInt(3, now);
+    ASSIGN_OR_RETURN(int64_t changed, spend->Run());
+    if (changed == 1) return true;
+  } else if (step && *step > row->totp_last_step) {
+    ASSIGN_OR_RETURN(store::Statement * spend,
                      db_->Prepare("UPDATE agent SET totp_last_step = $2, status = 'active', "
                                   "locked_until = 0, failure_count_since = $3, updated_at = $3 "
                                   "WHERE id = $1 AND totp_last_step < $2"));
-    use->BindInt(1, row->agent.id).BindInt(2, *step).BindInt(3, now);
-    ASSIGN_OR_RETURN(int64_t changed, use->Run());
+    spend->BindInt(1, row->agent.id).BindInt(2, *step).BindInt(3, now);
+    ASSIGN_OR_RETURN(int64_t changed, spend->Run());
     if (changed == 1) {
       RETURN_IF_ERROR(internal::ForgetLoginFailures(*db_, row->agent.id));
       RETURN_IF_ERROR(internal::PruneUnknownLoginFailures(*db_, now, options_));
@@ -264,7 +284,8 @@ Result<Agent> Authenticator::VerifySecondFactor(std::string_view challenge_token
       RETURN_IF_ERROR(tx.Commit());
       return LoginFailed();
     }
-    ASSIGN_OR_RETURN(bool accepted, CheckTotp(row->agent.id, code, source_address, now));
+    ASSIGN_OR_RETURN(bool accepted,
+                     CheckTotp(row->agent.id, code, source_address, now, TotpUse::kLogin));
     if (!accepted) {
       refused_agent_ = row->agent.id;
       RETURN_IF_ERROR(
@@ -386,7 +407,8 @@ Result<void> Authenticator::VerifyFreshSecondFactor(int64_t agent_id, std::strin
     ForgetAttemptOutcome();  // an attempt rolled back on a conflict locked no one
     int64_t now = UnixSeconds(clock_->Now());
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-    ASSIGN_OR_RETURN(bool accepted, CheckTotp(agent_id, code, source_address, now));
+    ASSIGN_OR_RETURN(bool accepted,
+                     CheckTotp(agent_id, code, source_address, now, TotpUse::kStepUp));
     RETURN_IF_ERROR(tx.Commit());
     if (!accepted) return LoginFailed();
     return {};

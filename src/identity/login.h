@@ -152,10 +152,12 @@ class Authenticator {
     passkey_outcome_.clear();
   }
   // Inside the caller's write transaction: checks `code` for an agent that
-  // can log in, persists the step on success, records a failure otherwise.
-  // Returns whether the code was accepted.
+  // can log in (for a step-up, also one locked by password failures alone),
+  // persists the step on success, records a failure otherwise. Returns
+  // whether the code was accepted.
+  enum class TotpUse { kLogin, kStepUp };
   Result<bool> CheckTotp(int64_t agent_id, std::string_view code, std::string_view source_address,
-                         int64_t now);
+                         int64_t now, TotpUse use);
   // A password attempt against an agent, recorded as failed before its hash
   // is checked, or a refusal naming no agent that can be found (`agent_id`
   // nullopt): either way one committed write, queued behind the other

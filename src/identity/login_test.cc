@@ -547,6 +547,29 @@ TEST_F(LoginTest, StepUpNeedsAFreshCode) {
   ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
 }
 
+// A lock-out stops logins, not the live session: anyone who knows the
+// service number can lock the account with wrong passwords, and must not
+// leave the agent's session unable to step up. The lock stays; once a code
+// is wrong too, the step-up is refused like the login.
+TEST_F(LoginTest, AnAgentLockedByWrongPasswordsCanStillStepUp) {
+  ASSERT_OK(FullLogin(CurrentCode()));
+  int64_t id = t_.Directory().FindAgent("PN-1001")->id;
+  for (int i = 0; i < 5; ++i) ExpectGenericRefusal(Password("wrong-password-123"));
+  ASSERT_EQ(Status(), AgentStatus::kLocked);
+  t_.clock.Advance(std::chrono::seconds(30));
+  Authenticator login = t_.Login();
+  EXPECT_OK(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
+  EXPECT_EQ(Status(), AgentStatus::kLocked) << "the lock stays";
+  ExpectGenericRefusal(Password(kGoodPassword));
+  // A code still works once.
+  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
+  std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
+  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
+  t_.clock.Advance(std::chrono::seconds(30));
+  // A wrong code counted: locked by a second factor too.
+  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
+}
+
 // The seed from the enrolment, fed to the independent oathtool, gives codes
 // Vigie accepts.
 TEST(LoginOathtoolTest, CodesFromOathtoolAreAccepted) {

@@ -155,6 +155,22 @@ Result<void> PruneUnknownLoginFailures(store::Connection& db, int64_t now,
   return {};
 }
 
+Result<bool> LockCountedASecondFactor(store::Connection& db, int64_t agent_id, int64_t locked_until,
+                                      const IdentityOptions& options) {
+  // The lock began at locked_until - duration; what it counted lies within
+  // the window before that (and the failures since are counted too).
+  const int64_t since =
+      locked_until - options.lockout_duration.count() - options.lockout_window.count();
+  ASSIGN_OR_RETURN(store::Statement * find,
+                   db.Prepare("SELECT count(*) FROM login_failure WHERE agent_id = $1 AND "
+                              "factor <> 'password' AND at > $2"));
+  find->BindInt(1, agent_id).BindInt(2, since);
+  ASSIGN_OR_RETURN(bool row, find->Step());
+  const bool counted = row && find->ColumnInt(0) > 0;
+  RETURN_IF_ERROR(find->Run());
+  return counted;
+}
+
 Result<void> ForgetLoginFailures(store::Connection& db, int64_t agent_id) {
   ASSIGN_OR_RETURN(store::Statement * forget,
                    db.Prepare("DELETE FROM login_failure WHERE agent_id = $1"));
