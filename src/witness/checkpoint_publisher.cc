@@ -100,9 +100,11 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
   ASSIGN_OR_RETURN(std::optional<audit::Checkpoint> ours, audit::ReadLatestCheckpoint(audit_db));
   const uint64_t held_size = held ? held->checkpoint.tree_size : 0;
   // The witness holds a tree our log must still extend: a shorter log or
-  // another root at that size means ours was truncated or rewritten.
-  if (held && (!ours || ours->tree_size < held_size ||
-               (ours->tree_size == held_size && ours->root != held->checkpoint.root))) {
+  // another root (or chain) at that size means ours was truncated or rewritten.
+  if (held &&
+      (!ours || ours->tree_size < held_size ||
+       (ours->tree_size == held_size && (ours->root != held->checkpoint.root ||
+                                         ours->chain_hash != held->checkpoint.chain_hash)))) {
     return Fail(ErrorCode::kDataLoss,
                 "the witness countersigned tree size " + std::to_string(held_size) +
                     " which this log no longer extends (truncated or rewritten)");

@@ -11,6 +11,7 @@
 #include "audit/subtree_cache.h"
 #include "crypto/signing.h"
 #include "http/server.h"
+#include "store/test_database.h"
 #include "tests/support/matchers.h"
 #include "tests/support/temp_dir.h"
 #include "witness/witness.h"
@@ -156,6 +157,22 @@ TEST_F(PublisherTest, AForkedOrTruncatedLogIsRefusedByTheWitness) {
   Write(truncated, 5, 1);
   EXPECT_THAT(Publish(truncated), ErrorCodeIs(ErrorCode::kDataLoss));
   EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 20u);
+}
+
+// Our latest checkpoint at the size the witness holds, with its root but
+// another chain hash: not the log the witness countersigned either.
+TEST_F(PublisherTest, AnotherChainAtTheWitnessedSizeIsDataLoss) {
+  Write(options_.audit_url, 20, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  {
+    auto db = store::Open(options_.audit_url);
+    ASSERT_OK(db);
+    ASSERT_OK(audit::testing::LiftAppendOnlyGuards(**db));
+    const std::string other = store::testing::BytesLiteral((*db)->dialect(), std::string(64, 'a'));
+    ASSERT_OK((*db)->ExecuteScript("UPDATE audit_checkpoint SET chain_hash = " + other +
+                                   " WHERE tree_size = 20"));
+  }
+  EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(ErrorCode::kDataLoss));
 }
 
 // Events deleted from under the log's own latest checkpoint: refused as data
