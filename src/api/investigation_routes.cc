@@ -132,6 +132,9 @@ Result<http::Response> PostBreachReport(Call& call) {
   return response;
 }
 
+// The largest answer the API builds for a claim check.
+constexpr size_t kMaxClaimAnswerBytes = size_t{64} << 20;
+
 Result<http::Response> PostClaimCheck(Call& call) {
   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(call.context.request.body,
                                                   {"sample", "format", "columns", "file_name"}));
@@ -166,18 +169,30 @@ Result<http::Response> PostClaimCheck(Call& call) {
     request.options.columns.push_back(std::move(*parsed));
   }
 
-  // Each row's result is already a JSON object (the CLI's line): joined.
-  std::string rows;
+  // Each row's result is already a JSON object (the CLI's line): joined,
+  // in the body itself. Security: a row repeats its persons' accesses, so a
+  // sample that names one much-consulted person on every row (attackers
+  // write the samples) would grow the answer to gigabytes: bounded.
+  http::Response response = Json(200, boost::json::object{});
+  std::string& answer = response.body;
+  answer = "{\"rows\":[";
+  bool first = true;
   auto sink = [&](const incident::ClaimRowResult& row) -> Result<void> {
-    if (!rows.empty()) rows += ',';
-    rows += incident::ClaimRowJson(row);
+    const std::string json = incident::ClaimRowJson(row);
+    if (answer.size() + json.size() > kMaxClaimAnswerBytes) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "the answer would pass " + std::to_string(kMaxClaimAnswerBytes >> 20) +
+                      " MiB (each row lists the accesses to its persons): check this sample "
+                      "with `vigie claim check`, which streams its answer");
+    }
+    if (!first) answer += ',';
+    first = false;
+    answer += json;
     return {};
   };
   ASSIGN_OR_RETURN(incident::ClaimSummary summary,
                    call.portal.CheckClaim(*call.context.caller, request, sink));
-  http::Response response = Json(200, boost::json::object{});
-  response.body =
-      "{\"summary\":" + incident::ClaimSummaryJson(summary) + ",\"rows\":[" + rows + "]}";
+  answer += "],\"summary\":" + incident::ClaimSummaryJson(summary) + "}";
   return response;
 }
 
