@@ -10,6 +10,7 @@
 #include "audit/audit_event_codec.h"
 #include "core/log.h"
 #include "detect/detection_rules.h"
+#include "identity/model.h"
 #include "identity/shared_login_throttle.h"
 #include "policy/purpose.h"
 #include "policy/shared_quota.h"
@@ -54,6 +55,8 @@ policy::QuotaLimits QuotaLimitsFrom(const Config& config) {
 // Security: a lock-out stops logins only (Authenticate), except for a
 // session whose own wrong step-up codes locked the account (StepUp).
 constexpr std::string_view kEndLockedOut = "locked_out";
+// Recorded for a login whose service number names no agent and could not be one.
+constexpr std::string_view kNotAServiceNumber = "(not a service number)";
 
 using audit::AuditEvent;
 using audit::AuditEventType;
@@ -205,8 +208,14 @@ Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view serv
                                                            const Origin& origin,
                                                            int64_t* retry_after_seconds) {
   const auto started = Now();
-  AuditEvent event =
-      trail_->Unauthenticated(AuditEventType::kLoginPasswordOk, service_number, origin);
+  // Security: what was typed is recorded only if it could be a service
+  // number (an agent's own is recorded whatever was typed): an agent who
+  // typed their password into that field must not leave it in a log kept
+  // for years, and one that cannot be altered.
+  const std::string_view typed = identity::ValidateCode("service number", service_number)
+                                     ? service_number
+                                     : kNotAServiceNumber;
+  AuditEvent event = trail_->Unauthenticated(AuditEventType::kLoginPasswordOk, typed, origin);
   std::optional<int64_t> locked;
   auto challenge = [&]() -> Result<identity::LoginChallenge> {
     // Security: the address is throttled before any hashing happens.

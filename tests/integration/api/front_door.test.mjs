@@ -211,6 +211,21 @@ test('no account enumeration: unknown agent, wrong password and inactive agent r
   }
 });
 
+// A password typed into the service-number field is refused like any
+// unknown agent, and not kept in the audit log, which cannot be cleaned.
+test('a login naming no agent keeps what was typed only if it could be a service number', async () => {
+  const slip = 'my secret Passw0rd typed in the wrong field';
+  for (const sn of [slip, 'NOBODY-77']) {
+    const r = await request(server, 'POST', '/api/v1/auth/login', { body: { service_number: sn, password: PASSWORD } });
+    assert.equal(r.status, 401);
+  }
+  const lines = installation.vigie('audit', 'search', '--type', 'login_password_failed');
+  const failed = lines.trim().split('\n').map((line) => JSON.parse(line));
+  assert.ok(failed.some((e) => e.service_number === 'NOBODY-77'), 'a plausible one is kept for investigators');
+  assert.ok(failed.some((e) => e.service_number === '(not a service number)'));
+  assert.ok(!lines.includes('Passw0rd'), 'nowhere in the events');
+});
+
 test('roles, purposes and the use notice decide what a consultation shows', async () => {
   const p = installation.wantedPerson;
   const query = { surname: p.surname, given_name: p.given_names[0], birth_date: p.birth_date.slice(0, 4) };
