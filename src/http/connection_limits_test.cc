@@ -255,6 +255,11 @@ TEST_F(ConnectionCapTest, BeyondTheNewcomersOnProbationTheOneWaitingLongestIsClo
     ASSERT_TRUE(Eventually(
         [&] { return server_->metrics().open_connections() == static_cast<int64_t>(2 + i); }));
   }
+  // A client already at its limit closes nobody by connecting again.
+  auto again = TestClient::ConnectFrom(port(), "127.0.1.1");
+  ASSERT_OK(again);
+  EXPECT_TRUE((*again)->WaitForClose(1s));
+  EXPECT_FALSE(waiting[0]->WaitForClose(200ms));
   auto newcomer = TestClient::ConnectFrom(port(), "127.0.2.1");
   ASSERT_OK(newcomer);
   EXPECT_TRUE(waiting[0]->WaitForClose(1s)) << "the one waiting longest made room";

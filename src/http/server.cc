@@ -199,8 +199,8 @@ class Server::Impl {
       }
       // Security: past the connection cap a new client starts on probation
       // (ConnectionRegistry): it takes an idle connection's place once it
-      // has sent a request head. Beyond those, it is closed at once, before
-      // any TLS work is spent on it.
+      // has sent a whole, well-formed request. With too many newcomers on
+      // their way, it is closed at once, before any TLS work is spent on it.
       const auto admission = context_->connections.Admit(role, MaxConnections(role));
       if (admission == internal::ConnectionRegistry::Admission::kRefused) {
         if (role == ListenerRole::kApi) metrics_.ConnectionRejected();

@@ -4,33 +4,15 @@
 
 namespace vigie::http::internal {
 
-ConnectionRegistry::Admission ConnectionRegistry::Admit(ListenerRole role, size_t max) {
-  std::shared_ptr<ConnectionControl> cut;
-  {
-    std::lock_guard lock(mutex_);
-    if (role != ListenerRole::kApi) {
-      return entries_.size() - api_count_ < max ? Admission::kPlace : Admission::kRefused;
-    }
-    if (HeldApiPlaces() < max) return Admission::kPlace;
-    if (on_probation_ - cut_ < kMaxOnProbation) return Admission::kProbation;
-    if (cut_ >= kMaxOnProbation) return Admission::kRefused;
-    // Ids grow with time: the smallest is the one waiting longest.
-    Entry* oldest = nullptr;
-    uint64_t oldest_id = 0;
-    for (auto& [id, entry] : entries_) {
-      if (!entry.on_probation || entry.cut) continue;
-      if (oldest == nullptr || id < oldest_id) {
-        oldest = &entry;
-        oldest_id = id;
-      }
-    }
-    if (oldest == nullptr || !(cut = oldest->connection.lock())) return Admission::kRefused;
-    oldest->cut = true;
-    ++cut_;
+ConnectionRegistry::Admission ConnectionRegistry::Admit(ListenerRole role, size_t max) const {
+  std::lock_guard lock(mutex_);
+  if (role != ListenerRole::kApi) {
+    return entries_.size() - api_count_ < max ? Admission::kPlace : Admission::kRefused;
   }
-  // Outside the lock, as InterruptAll.
-  cut->Interrupt(true);
-  return Admission::kProbation;
+  if (HeldApiPlaces() < max) return Admission::kPlace;
+  // Room for the waiting ones, and as many again between their accept and
+  // their Claim (or cut and closing).
+  return on_probation_ < 2 * kMaxOnProbation ? Admission::kProbation : Admission::kRefused;
 }
 
 uint64_t ConnectionRegistry::Add(ListenerRole role, std::weak_ptr<ConnectionControl> connection,
@@ -49,7 +31,7 @@ void ConnectionRegistry::EndProbation(Entry& entry) {
   if (!entry.on_probation) return;
   entry.on_probation = false;
   --on_probation_;
-  if (entry.cut) --cut_;
+  if (entry.network && !entry.cut) --waiting_;
   entry.cut = false;
   if (entry.network) {
     auto held = on_probation_per_network_.find(*entry.network);
@@ -92,25 +74,51 @@ bool ConnectionRegistry::MakeRoom(uint64_t id, size_t max) {
 }
 
 bool ConnectionRegistry::Claim(uint64_t id, const std::string& network, size_t max) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(id);
-  if (it == entries_.end()) return false;
-  if (it->second.network) return true;  // counted already
-  size_t& held = per_network_[network];
-  size_t& waiting = on_probation_per_network_[network];
-  if (held >= max || (it->second.on_probation && waiting >= kMaxOnProbationPerNetwork)) {
-    if (held == 0) per_network_.erase(network);
-    if (waiting == 0) on_probation_per_network_.erase(network);
-    return false;
+  std::shared_ptr<ConnectionControl> cut;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(id);
+    if (it == entries_.end()) return false;
+    if (it->second.network) return true;  // counted already
+    size_t& held = per_network_[network];
+    size_t& network_waiting = on_probation_per_network_[network];
+    if (held >= max || (it->second.on_probation && network_waiting >= kMaxOnProbationPerNetwork)) {
+      if (held == 0) per_network_.erase(network);
+      if (network_waiting == 0) on_probation_per_network_.erase(network);
+      return false;
+    }
+    ++held;
+    if (it->second.on_probation) {
+      ++network_waiting;
+    } else if (network_waiting == 0) {
+      on_probation_per_network_.erase(network);
+    }
+    it->second.network = network;
+    if (it->second.on_probation && ++waiting_ > kMaxOnProbation) {
+      // Only now, its network accepted: a client refused here closes nobody.
+      cut = CutLongestWaiting(id);
+    }
   }
-  ++held;
-  if (it->second.on_probation) {
-    ++waiting;
-  } else if (waiting == 0) {
-    on_probation_per_network_.erase(network);
-  }
-  it->second.network = network;
+  // Outside the lock, as InterruptAll.
+  if (cut) cut->Interrupt(true);
   return true;
+}
+
+std::shared_ptr<ConnectionControl> ConnectionRegistry::CutLongestWaiting(uint64_t except) {
+  // Ids grow with time: the smallest is the one waiting longest.
+  Entry* oldest = nullptr;
+  uint64_t oldest_id = 0;
+  for (auto& [id, entry] : entries_) {
+    if (id == except || !entry.on_probation || !entry.network || entry.cut) continue;
+    if (oldest == nullptr || id < oldest_id) {
+      oldest = &entry;
+      oldest_id = id;
+    }
+  }
+  if (oldest == nullptr) return nullptr;
+  oldest->cut = true;
+  --waiting_;
+  return oldest->connection.lock();
 }
 
 bool ConnectionRegistry::Remove(uint64_t id) {

@@ -47,11 +47,8 @@ class ConnectionRegistry {
   static constexpr size_t kMaxOnProbationPerNetwork = 8;
   enum class Admission { kPlace, kProbation, kRefused };
   // Whether a new connection of `role` may start with `max` places: with a
-  // place, on probation (API only), or not at all. With kMaxOnProbation
-  // newcomers already waiting, the one waiting longest is closed for it
-  // (while as many again are on their way out): the newcomers a client
-  // keeps connecting cannot hold every place on probation.
-  Admission Admit(ListenerRole role, size_t max);
+  // place, on probation (API only), or not at all.
+  Admission Admit(ListenerRole role, size_t max) const;
   uint64_t Add(ListenerRole role, std::weak_ptr<ConnectionControl> connection,
                bool on_probation = false);
   // Connection `id`, on probation, has sent a whole, well-formed request:
@@ -61,7 +58,10 @@ class ConnectionRegistry {
   bool MakeRoom(uint64_t id, size_t max);
   // Counts connection `id` against its client's network (ClientNetwork) until
   // it is removed; false, and nothing counted, when that network already
-  // holds `max` connections, or kMaxOnProbationPerNetwork on probation.
+  // holds `max` connections, or kMaxOnProbationPerNetwork on probation. A
+  // newcomer accepted on probation beyond kMaxOnProbation closes the one
+  // waiting longest: the newcomers clients keep opening cannot hold every
+  // place on probation, and a client refused here closes nobody.
   bool Claim(uint64_t id, const std::string& network, size_t max);
   // Returns true if this removal left the registry empty.
   bool Remove(uint64_t id);
@@ -81,6 +81,9 @@ class ConnectionRegistry {
   size_t HeldApiPlaces() const { return api_count_ - on_probation_ - evicting_; }
   // Takes `entry` off probation (promoted or gone). REQUIRES: mutex_.
   void EndProbation(Entry& entry);
+  // Marks the claimed newcomer on probation longest (not `except`) cut and
+  // returns it to close, or null. REQUIRES: mutex_.
+  std::shared_ptr<ConnectionControl> CutLongestWaiting(uint64_t except);
   mutable std::mutex mutex_;
   uint64_t next_id_ = 1;                         // guarded by mutex_
   std::unordered_map<uint64_t, Entry> entries_;  // guarded by mutex_
@@ -88,7 +91,7 @@ class ConnectionRegistry {
   std::unordered_map<std::string, size_t> per_network_;  // guarded by mutex_
   std::unordered_map<std::string, size_t> on_probation_per_network_;  // guarded by mutex_
   size_t on_probation_ = 0;                              // guarded by mutex_
-  size_t cut_ = 0;                                       // guarded by mutex_
+  size_t waiting_ = 0;  // claimed, on probation, not cut; guarded by mutex_
   size_t evicting_ = 0;                                  // guarded by mutex_
 };
 
