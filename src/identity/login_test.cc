@@ -570,6 +570,25 @@ TEST_F(LoginTest, AnAgentLockedByWrongPasswordsCanStillStepUp) {
   ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
 }
 
+// The wrong codes a lock counted are remembered as long as it lasts, however
+// many password attempts come meanwhile (each prunes what the window no
+// longer counts): the lock is still known for one a second factor caused.
+TEST_F(LoginTest, ALockCountingWrongCodesStillRefusesStepUpAfterLaterAttempts) {
+  ASSERT_OK(FullLogin(CurrentCode()));
+  int64_t id = t_.Directory().FindAgent("PN-1001")->id;
+  Authenticator login = t_.Login();
+  std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
+  for (int i = 0; i < 4; ++i)
+    ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
+  t_.clock.Advance(std::chrono::minutes(10));
+  ExpectGenericRefusal(Password("wrong-password-123"));
+  ASSERT_EQ(Status(), AgentStatus::kLocked);
+  t_.clock.Advance(std::chrono::minutes(6));
+  ExpectGenericRefusal(Password("wrong-password-123"));  // prunes the window's past
+  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
+  EXPECT_EQ(Status(), AgentStatus::kLocked);
+}
+
 // The seed from the enrolment, fed to the independent oathtool, gives codes
 // Vigie accepts.
 TEST(LoginOathtoolTest, CodesFromOathtoolAreAccepted) {

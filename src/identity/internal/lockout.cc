@@ -22,10 +22,11 @@ struct Counted {
 // In three statements (SQLite: no round trips to save).
 Result<Counted> AddFailureAndCount(store::Connection& db, int64_t agent_id, Factor factor,
                                    std::string_view source_address, int64_t now,
-                                   int64_t window_start) {
+                                   int64_t window_start, int64_t codes_kept_after) {
   ASSIGN_OR_RETURN(store::Statement * prune,
-                   db.Prepare("DELETE FROM login_failure WHERE agent_id = $1 AND at <= $2"));
-  prune->BindInt(1, agent_id).BindInt(2, window_start);
+                   db.Prepare("DELETE FROM login_failure WHERE agent_id = $1 AND at <= $2 AND "
+                              "(factor = 'password' OR at <= $3)"));
+  prune->BindInt(1, agent_id).BindInt(2, window_start).BindInt(3, codes_kept_after);
   RETURN_IF_ERROR(prune->Run());
 
   ASSIGN_OR_RETURN(store::Statement * insert,
@@ -55,10 +56,11 @@ Result<Counted> AddFailureAndCount(store::Connection& db, int64_t agent_id, Fact
 // before this failure: it adds one for it when the agent counts failures.
 Result<Counted> AddFailureAndCountInOneTrip(store::Connection& db, int64_t agent_id, Factor factor,
                                             std::string_view source_address, int64_t now,
-                                            int64_t window_start) {
+                                            int64_t window_start, int64_t codes_kept_after) {
   ASSIGN_OR_RETURN(
       store::Statement * record,
-      db.Prepare("WITH pruned AS (DELETE FROM login_failure WHERE agent_id = $1 AND at <= $2), "
+      db.Prepare("WITH pruned AS (DELETE FROM login_failure WHERE agent_id = $1 AND at <= $2 "
+                 "AND (factor = 'password' OR at <= $6)), "
                  "added AS (INSERT INTO login_failure (agent_id, at, factor, source_address) "
                  "VALUES ($1, $3, $4, $5)) "
                  "SELECT (SELECT count(*) FROM login_failure f WHERE f.agent_id = a.id AND "
@@ -68,6 +70,7 @@ Result<Counted> AddFailureAndCountInOneTrip(store::Connection& db, int64_t agent
                  "(a.status = 'locked' AND a.locked_until <= $3))"));
   record->BindInt(1, agent_id).BindInt(2, window_start).BindInt(3, now);
   record->BindText(4, FactorName(factor)).BindText(5, source_address.substr(0, 64));
+  record->BindInt(6, codes_kept_after);
   ASSIGN_OR_RETURN(bool row, record->Step());
   if (!row) return Counted{};  // done: stepping again would run it again
   const Counted counted{.failures = record->ColumnInt(0),
@@ -82,14 +85,19 @@ Result<RecordedFailure> RecordLoginFailure(store::Connection& db, int64_t agent_
                                            std::string_view source_address, int64_t now,
                                            const IdentityOptions& options) {
   const int64_t window_start = now - options.lockout_window.count();
+  // Wrong codes stay as long as a lock they counted towards may last: they
+  // tell a lock anyone could cause (passwords) from one a session or a
+  // password holder caused (LockCountedASecondFactor).
+  const int64_t codes_kept_after = window_start - options.lockout_duration.count();
   // Only an active account (or one whose lock has lapsed) can become locked:
   // failures against a suspended, disabled or still-locked account are
   // recorded but change nothing.
-  ASSIGN_OR_RETURN(
-      Counted counted,
-      db.dialect() == store::Dialect::kPostgres
-          ? AddFailureAndCountInOneTrip(db, agent_id, factor, source_address, now, window_start)
-          : AddFailureAndCount(db, agent_id, factor, source_address, now, window_start));
+  ASSIGN_OR_RETURN(Counted counted,
+                   db.dialect() == store::Dialect::kPostgres
+                       ? AddFailureAndCountInOneTrip(db, agent_id, factor, source_address, now,
+                                                     window_start, codes_kept_after)
+                       : AddFailureAndCount(db, agent_id, factor, source_address, now, window_start,
+                                            codes_kept_after));
   RecordedFailure recorded{.counted = counted.failures > 0,
                            .prior_failure_count_since = counted.failure_count_since};
   if (counted.failures < std::max(1, options.lockout_threshold)) return recorded;
