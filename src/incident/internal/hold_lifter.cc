@@ -172,7 +172,7 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
           return tx.Commit();
         });
         if (!applied) break;
-        if (decision != Decision::kLeave) RevokeLeftOver(agent_id, service_number);
+        RevokeLeftOver(agent_id, service_number);
         if (decision == Decision::kStillHeld) done.still_contained.push_back(service_number);
         if (decision == Decision::kKeepSuspended) done.kept_suspended.push_back(std::move(now));
         if (decision == Decision::kAlreadyActive) done.reinstated.push_back(std::move(now));
