@@ -208,12 +208,13 @@ Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view serv
                                                            const Origin& origin,
                                                            int64_t* retry_after_seconds) {
   const auto started = Now();
-  // Security: what was typed is recorded only if it could be a service
-  // number (an agent's own is recorded whatever was typed): an agent who
-  // typed their password into that field must not leave it in a log kept
-  // for years, and one that cannot be altered.
-  const std::string_view typed = identity::ValidateCode("service number", service_number)
-                                     ? service_number
+  // Security: what was typed is recorded as the login reads it (upper-cased)
+  // and only if it could be a service number: an agent who typed their
+  // password into that field (most hold a space or a symbol, or are too
+  // long) must not leave it in a log kept for years and never altered.
+  const std::string normalised = identity::NormalisedServiceNumber(service_number);
+  const std::string_view typed = identity::ValidateCode("service number", normalised)
+                                     ? std::string_view(normalised)
                                      : kNotAServiceNumber;
   AuditEvent event = trail_->Unauthenticated(AuditEventType::kLoginPasswordOk, typed, origin);
   std::optional<int64_t> locked;

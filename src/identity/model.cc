@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/utf8.h"
+#include "identity/internal/codes.h"
 #include "identity/internal/text.h"
 
 namespace vigie::identity {
@@ -135,6 +136,8 @@ Result<void> ValidateCode(std::string_view what, std::string_view code) {
   }
   return {};
 }
+
+std::string NormalisedServiceNumber(std::string_view typed) { return internal::UpperAscii(typed); }
 
 Result<std::string> ValidateName(std::string_view what, std::string_view name) {
   std::string field(what);

@@ -116,6 +116,9 @@ inline constexpr size_t kMaxNameCodePoints = 100;
 // starting nor ending with '-'. `what` names the field in the message.
 // InvalidArgument otherwise.
 Result<void> ValidateCode(std::string_view what, std::string_view code);
+// A service number as typed, the way logins and lookups read it (ASCII
+// letters upper-cased).
+std::string NormalisedServiceNumber(std::string_view typed);
 
 // A display or unit name: valid UTF-8, no control characters, 1..100 code
 // points once surrounding spaces are trimmed. Returns the trimmed name.
