@@ -180,18 +180,21 @@ Result<incident::ClaimSummary> Portal::CheckClaim(const Caller& caller, const Cl
   // persons, so those persons are named in the log, for "who consulted this
   // person", before `sink`'s rows leave (the caller answers once this returns).
   std::vector<int64_t> named;
-  ASSIGN_OR_RETURN(
-      incident::ClaimSummary summary,
+  Result<incident::ClaimSummary> summary =
       incident::CheckClaim(request.sample, request.options, repository, *audit_db, random,
                            [&](const incident::ClaimRowResult& row) {
                              for (const incident::MatchedPerson& person : row.persons) {
                                named.push_back(person.person_id);
                              }
                              return sink(row);
-                           }));
-  // Recorded together: the log's group commit gathers the parts.
-  RETURN_IF_ERROR(trail_->RecordAllBeforeAnswer(EventsNamingPersons(
-      trail_->Administration(caller, AuditEventType::kAuditSearch, subject), std::move(named))));
+                           });
+  // Recorded together: the log's group commit gathers the parts. Even when
+  // the check stopped early (the sink's bound on the answer): that it stopped
+  // tells something of the persons found so far.
+  if (summary || !named.empty()) {
+    RETURN_IF_ERROR(trail_->RecordAllBeforeAnswer(EventsNamingPersons(
+        trail_->Administration(caller, AuditEventType::kAuditSearch, subject), std::move(named))));
+  }
   return summary;
 }
 
