@@ -74,7 +74,11 @@ AuditTrail::AuditTrail(audit::AuditLog& log, const crypto::DataKey& terms_key, c
     : log_(log),
       clock_(clock),
       hash_key_(HashKey(terms_key)),
-      seal_key_(crypto::KeyedBlake2b(terms_key.bytes(), "vigie.audit.terms.seal")) {}
+      seal_key_(crypto::KeyedBlake2b(terms_key.bytes(), "vigie.audit.terms.seal")),
+      anonymous_refusals_(
+          clock, identity::LoginThrottleOptions{.burst = kAnonymousRefusalsBurst,
+                                                .refill_interval = std::chrono::milliseconds(
+                                                    60'000 / kAnonymousRefusalsPerMinute)}) {}
 
 audit::AuditEvent AuditTrail::For(const Caller& caller, audit::AuditEventType type) const {
   audit::AuditEvent event;
@@ -248,6 +252,18 @@ Result<void> AuditTrail::RecordAllBeforeAnswer(std::vector<audit::AuditEvent> ev
 }
 
 void AuditTrail::RecordRefusal(audit::AuditEvent event, const Error& error, Started started) {
+  if (event.actor.agent_id == 0 && event.source_address != "local" &&
+      !anonymous_refusals_.Admit(event.source_address).admitted) {
+    const int64_t not_recorded = ++refusals_not_recorded_;
+    const int64_t minute = UnixSeconds(clock_.Now()) / 60;
+    if (refusals_not_recorded_logged_minute_.exchange(minute) != minute) {
+      Log(LogLevel::kWarn, "audit_anonymous_refusals_not_recorded",
+          {{"address", event.source_address},
+           {"type", audit::AuditEventTypeName(event.type)},
+           {"not_recorded_total", std::to_string(not_recorded)}});
+    }
+    return;
+  }
   event.outcome = audit::AuditOutcome::kRefused;
   event.refusal_code = std::string(ErrorCodeName(error.code()));
   if (auto recorded = Record(std::move(event), started); !recorded) {

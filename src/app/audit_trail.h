@@ -12,6 +12,7 @@
 // Thread-safety: all methods may be called from several threads at once.
 // Errors: Record returns Unavailable when the event could not be made durable.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -24,6 +25,7 @@
 #include "audit/audit_log.h"
 #include "core/confirmation.h"
 #include "crypto/keyring.h"
+#include "identity/login_throttle.h"
 #include "records/search.h"
 
 namespace vigie::app {
@@ -83,7 +85,16 @@ class AuditTrail {
   // investigation names): Unavailable when they are not within max_wait.
   // Each reaches the observer, as Record's.
   Result<void> RecordAllBeforeAnswer(std::vector<audit::AuditEvent> events);
+  // A refusal, recorded unless it names no agent and its address has sent
+  // more than kAnonymousRefusalsPerMinute of those (kAnonymousRefusalsBurst
+  // at once): a throttled login, an unknown challenge or refresh token cost
+  // their sender nothing, and unbounded they would fill the disk under a log
+  // that fails closed, stopping every consultation. Those beyond are
+  // counted (refusals_not_recorded) and logged once a minute, not recorded.
   void RecordRefusal(audit::AuditEvent event, const Error& error, Started started);
+  static constexpr int kAnonymousRefusalsBurst = 60;
+  static constexpr int kAnonymousRefusalsPerMinute = 60;
+  int64_t refusals_not_recorded() const { return refusals_not_recorded_.load(); }
 
   // The sealed terms back as JSON text (for an investigator's tools).
   Result<std::string> OpenTerms(std::span<const uint8_t> sealed) const;
@@ -109,6 +120,9 @@ class AuditTrail {
   std::array<uint8_t, 32> hash_key_;
   std::array<uint8_t, 32> seal_key_;
   Observer observer_;
+  identity::LoginThrottle anonymous_refusals_;  // per address, see RecordRefusal
+  std::atomic<int64_t> refusals_not_recorded_{0};
+  std::atomic<int64_t> refusals_not_recorded_logged_minute_{-1};
   // Shared with the appends still in flight, which may outlive the trail.
   struct LateObserver {
     std::mutex mutex;

@@ -6,12 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <future>
 #include <mutex>
 
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log_test_util.h"
+#include "tests/support/matchers.h"
 
 namespace vigie::app {
 namespace {
@@ -95,6 +97,43 @@ TEST_F(AuditTrailTest, EventsRecordedBeforeAnAnswerEachReachTheObserver) {
 // An event the log makes durable only after its confirmation's deadline: the
 // request was refused, but the event is in the log, so detection must still
 // judge it (a canary search refused for slowness is still a canary search).
+// Refusals naming no agent cost their sender nothing: one address gets so
+// many recorded a minute, the rest only counted; an agent's refusals, and
+// other addresses', are all recorded.
+TEST_F(AuditTrailTest, AnAddressGetsOnlySoManyRefusalsNamingNoAgentRecorded) {
+  const Error refused(ErrorCode::kResourceExhausted, "too many attempts");
+  auto anonymous = [&](std::string address) {
+    return trail_.Unauthenticated(audit::AuditEventType::kLoginPasswordFailed, "NOBODY-1",
+                                  Origin{.address = address, .user_agent = "flood"});
+  };
+  const int sent = AuditTrail::kAnonymousRefusalsBurst + 40;
+  for (int i = 0; i < sent; ++i)
+    trail_.RecordRefusal(anonymous("203.0.113.5"), refused, std::chrono::steady_clock::now());
+  trail_.RecordRefusal(anonymous("198.51.100.9"), refused, std::chrono::steady_clock::now());
+  audit::AuditEvent agents = EventFor("agent");
+  agents.source_address = "203.0.113.5";
+  trail_.RecordRefusal(std::move(agents), refused, std::chrono::steady_clock::now());
+  auto events = log_->Find({.limit = 1000});
+  ASSERT_OK(events);
+  const auto from = [&](std::string_view address) {
+    return std::ranges::count_if(*events, [&](const audit::AuditEvent& e) {
+      return e.source_address == address && e.actor.agent_id == 0;
+    });
+  };
+  EXPECT_EQ(from("203.0.113.5"), AuditTrail::kAnonymousRefusalsBurst);
+  EXPECT_EQ(from("198.51.100.9"), 1);
+  EXPECT_EQ(std::ranges::count_if(*events,
+                                  [](const audit::AuditEvent& e) { return e.actor.agent_id == 7; }),
+            1);
+  EXPECT_EQ(trail_.refusals_not_recorded(), 40);
+  // A minute on, the address is heard again.
+  fixture_.clock().Advance(std::chrono::minutes(1));
+  trail_.RecordRefusal(anonymous("203.0.113.5"), refused, std::chrono::steady_clock::now());
+  auto later = log_->Find({.limit = 1000});
+  ASSERT_OK(later);
+  EXPECT_EQ(later->size(), events->size() + 1);
+}
+
 TEST(AuditTrailLateTest, AnEventDurableAfterItsDeadlineGoesToTheLateObserver) {
   audit::testing::AuditLogFixture fixture;
   std::promise<void> release;
