@@ -15,18 +15,18 @@
 #include <vector>
 
 #include "identity/internal/identity_testing.h"
+#include "identity/internal/login_test_fixture.h"
 #include "store/retry.h"
 
 namespace vigie::identity {
 namespace {
 
 using testing::IdentityDb;
+using testing::kAddress;
 using testing::kGoodPassword;
+using testing::LoginTest;
+using testing::Text;
 using ::vigie::testing::ErrorCodeIs;
-
-constexpr std::string_view kAddress = "192.0.2.10";
-
-std::string Text(const crypto::SecretBytes& s) { return std::string(crypto::AsText(s.view())); }
 
 // Counts the Argon2id computations login asks for.
 class CountingHasher final : public PasswordHasher {
@@ -62,43 +62,6 @@ class BurstHasher final : public PasswordHasher {
   std::string real_hash;
   std::function<void()> meanwhile;
   int real_checks = 0;
-};
-
-class LoginTest : public ::testing::Test {
- protected:
-  void SetUp() override { seed_ = t_.AddActiveAgent("PN-1001"); }
-
-  std::string CodeAt(int64_t unix_seconds) {
-    return crypto::TotpCode(seed_, crypto::TotpStep(unix_seconds));
-  }
-  std::string CurrentCode() { return CodeAt(t_.Now()); }
-
-  Result<LoginChallenge> Password(std::string_view password,
-                                  std::string_view service_number = "PN-1001") {
-    return t_.Login().VerifyPassword(service_number, password, kAddress);
-  }
-  Result<Agent> FullLogin(std::string_view code) {
-    ASSIGN_OR_RETURN(LoginChallenge challenge, Password(kGoodPassword));
-    return t_.Login().VerifySecondFactor(Text(challenge.token), code, kAddress);
-  }
-  AgentStatus Status() { return t_.Directory().FindAgent("PN-1001")->status; }
-  int64_t FailuresWritten() { return t_.FailuresWritten(); }
-
-  std::string StoredPasswordHash() {
-    auto rows = t_.db->Prepare("SELECT password_hash FROM agent WHERE service_number = 'PN-1001'");
-    if (!rows || !(*rows)->Step().value_or(false)) return "";
-    std::string hash((*rows)->ColumnText(0));
-    (void)(*rows)->Run();
-    return hash;
-  }
-
-  void ExpectGenericRefusal(const auto& result) {
-    ASSERT_THAT(result, ErrorCodeIs(ErrorCode::kUnauthenticated));
-    EXPECT_EQ(result.error().message(), kLoginFailed);
-  }
-
-  IdentityDb t_;
-  std::vector<uint8_t> seed_;
 };
 
 TEST_F(LoginTest, PasswordThenTotpLogsIn) {
@@ -525,68 +488,6 @@ TEST_F(LoginTest, ARefusalAgainstAnOlderCheaperHashLastsAsLongAsACurrentOne) {
   const auto older_hash = timed("PN-1001");  // hashed at t=1 when it was activated
   EXPECT_GE(older_hash, std::chrono::milliseconds(75));
   EXPECT_EQ(paced.verifies, 1) << "waited out, not hashed twice";
-}
-
-TEST_F(LoginTest, StepUpNeedsAFreshCode) {
-  ASSERT_OK(FullLogin(CurrentCode()));
-  int64_t id = t_.Directory().FindAgent("PN-1001")->id;
-  Authenticator login = t_.Login();
-  // The code just used for login is refused; the next step's is accepted once.
-  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
-  t_.clock.Advance(std::chrono::seconds(30));
-  EXPECT_OK(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
-  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
-  ExpectGenericRefusal(login.VerifyFreshSecondFactor(9999, CurrentCode(), kAddress));
-  // Wrong step-up codes count towards lock-out.
-  std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
-  for (int i = 0; i < 5; ++i) {
-    ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
-  }
-  EXPECT_EQ(Status(), AgentStatus::kLocked);
-  t_.clock.Advance(std::chrono::seconds(30));
-  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
-}
-
-// A lock-out stops logins, not the live session: anyone who knows the
-// service number can lock the account with wrong passwords, and must not
-// leave the agent's session unable to step up. The lock stays; once a code
-// is wrong too, the step-up is refused like the login.
-TEST_F(LoginTest, AnAgentLockedByWrongPasswordsCanStillStepUp) {
-  ASSERT_OK(FullLogin(CurrentCode()));
-  int64_t id = t_.Directory().FindAgent("PN-1001")->id;
-  for (int i = 0; i < 5; ++i) ExpectGenericRefusal(Password("wrong-password-123"));
-  ASSERT_EQ(Status(), AgentStatus::kLocked);
-  t_.clock.Advance(std::chrono::seconds(30));
-  Authenticator login = t_.Login();
-  EXPECT_OK(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
-  EXPECT_EQ(Status(), AgentStatus::kLocked) << "the lock stays";
-  ExpectGenericRefusal(Password(kGoodPassword));
-  // A code still works once.
-  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
-  std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
-  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
-  t_.clock.Advance(std::chrono::seconds(30));
-  // A wrong code counted: locked by a second factor too.
-  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
-}
-
-// The wrong codes a lock counted are remembered as long as it lasts, however
-// many password attempts come meanwhile (each prunes what the window no
-// longer counts): the lock is still known for one a second factor caused.
-TEST_F(LoginTest, ALockCountingWrongCodesStillRefusesStepUpAfterLaterAttempts) {
-  ASSERT_OK(FullLogin(CurrentCode()));
-  int64_t id = t_.Directory().FindAgent("PN-1001")->id;
-  Authenticator login = t_.Login();
-  std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
-  for (int i = 0; i < 4; ++i)
-    ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
-  t_.clock.Advance(std::chrono::minutes(10));
-  ExpectGenericRefusal(Password("wrong-password-123"));
-  ASSERT_EQ(Status(), AgentStatus::kLocked);
-  t_.clock.Advance(std::chrono::minutes(6));
-  ExpectGenericRefusal(Password("wrong-password-123"));  // prunes the window's past
-  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
-  EXPECT_EQ(Status(), AgentStatus::kLocked);
 }
 
 // The seed from the enrolment, fed to the independent oathtool, gives codes
