@@ -3,6 +3,22 @@
 #include <vector>
 
 namespace vigie::http::internal {
+namespace {
+
+using CountByNetwork = std::unordered_map<std::string, size_t>;
+
+size_t Held(const CountByNetwork& counts, const std::string& network) {
+  auto it = counts.find(network);
+  return it == counts.end() ? 0 : it->second;
+}
+
+// One fewer for `network`; a network holding none is forgotten.
+void GiveBack(CountByNetwork& counts, const std::string& network) {
+  auto it = counts.find(network);
+  if (it != counts.end() && --it->second == 0) counts.erase(it);
+}
+
+}  // namespace
 
 ConnectionRegistry::Admission ConnectionRegistry::Admit(ListenerRole role, size_t max) const {
   std::lock_guard lock(mutex_);
@@ -33,12 +49,7 @@ void ConnectionRegistry::EndProbation(Entry& entry) {
   --on_probation_;
   if (entry.network && !entry.cut) --waiting_;
   entry.cut = false;
-  if (entry.network) {
-    auto held = on_probation_per_network_.find(*entry.network);
-    if (held != on_probation_per_network_.end() && --held->second == 0) {
-      on_probation_per_network_.erase(held);
-    }
-  }
+  if (entry.network) GiveBack(on_probation_per_network_, *entry.network);
 }
 
 bool ConnectionRegistry::MakeRoom(uint64_t id, size_t max) {
@@ -80,19 +91,13 @@ bool ConnectionRegistry::Claim(uint64_t id, const std::string& network, size_t m
     auto it = entries_.find(id);
     if (it == entries_.end()) return false;
     if (it->second.network) return true;  // counted already
-    size_t& held = per_network_[network];
-    size_t& network_waiting = on_probation_per_network_[network];
-    if (held >= max || (it->second.on_probation && network_waiting >= kMaxOnProbationPerNetwork)) {
-      if (held == 0) per_network_.erase(network);
-      if (network_waiting == 0) on_probation_per_network_.erase(network);
+    const bool on_probation = it->second.on_probation;
+    if (Held(per_network_, network) >= max ||
+        (on_probation && Held(on_probation_per_network_, network) >= kMaxOnProbationPerNetwork)) {
       return false;
     }
-    ++held;
-    if (it->second.on_probation) {
-      ++network_waiting;
-    } else if (network_waiting == 0) {
-      on_probation_per_network_.erase(network);
-    }
+    ++per_network_[network];
+    if (on_probation) ++on_probation_per_network_[network];
     it->second.network = network;
     if (it->second.on_probation && ++waiting_ > kMaxOnProbation) {
       // Only now, its network accepted: a client refused here closes nobody.
@@ -128,10 +133,7 @@ bool ConnectionRegistry::Remove(uint64_t id) {
     if (it->second.role == ListenerRole::kApi) --api_count_;
     EndProbation(it->second);
     if (it->second.evicting) --evicting_;
-    if (it->second.network) {
-      auto held = per_network_.find(*it->second.network);
-      if (held != per_network_.end() && --held->second == 0) per_network_.erase(held);
-    }
+    if (it->second.network) GiveBack(per_network_, *it->second.network);
     entries_.erase(it);
   }
   return entries_.empty();
