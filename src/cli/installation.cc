@@ -94,6 +94,13 @@ std::optional<witness::PublisherOptions> Installation::WitnessPublisherOptions()
     std::copy(key->begin(), key->end(), options.witness_public_key.begin());
   }
   options.cosignature_file = config.Resolve(settings.cosignature_file);
+  auto signing_keys = std::make_shared<witness::LogSigningKeys>();
+  for (const crypto::DataKey& data_key : keyring.data_keys()) {
+    if (data_key.purpose == crypto::kPurposeAuditSigning) {
+      signing_keys->emplace(data_key.id, crypto::Ed25519KeyPair::FromSeed(data_key.bytes()));
+    }
+  }
+  options.log_signing_keys = std::move(signing_keys);
   return options;
 }
 

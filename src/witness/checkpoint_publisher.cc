@@ -84,16 +84,6 @@ Result<std::optional<Cosignature>> FetchWitnessed(const PublisherOptions& option
   return *cosignature;
 }
 
-namespace {
-
-boost::json::array HexList(const std::vector<audit::Sha256Digest>& hashes) {
-  boost::json::array list;
-  for (const auto& hash : hashes) list.emplace_back(crypto::HexEncode(hash));
-  return list;
-}
-
-}  // namespace
-
 Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
     store::Connection& audit_db, const PublisherOptions& options, audit::SubtreeCache& cache) {
   ASSIGN_OR_RETURN(std::optional<Cosignature> held, FetchWitnessed(options));
@@ -133,18 +123,25 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
                                           std::to_string(ours->tree_size) + " (truncated)");
   }
   cache.Attach(leaves);
-  std::vector<audit::Sha256Digest> proof;
+  Submission submission{.checkpoint = *ours, .from_size = held_size};
   if (held_size > 0) {
-    ASSIGN_OR_RETURN(proof, audit::ConsistencyProof(cache, held_size, ours->tree_size));
+    ASSIGN_OR_RETURN(submission.consistency_proof,
+                     audit::ConsistencyProof(cache, held_size, ours->tree_size));
   }
-  boost::json::object submission{{"checkpoint", CheckpointJson(*ours)},
-                                 {"from_size", held_size},
-                                 {"consistency_proof", HexList(proof)}};
+  // A key file without the checkpoint's key cannot sign for it: needs a hand,
+  // so a refusal (alerted on), not a failure to retry.
+  Result<void> signature = options.log_signing_keys
+                               ? SignSubmission(*options.log_signing_keys, submission)
+                               : Fail(ErrorCode::kNotFound, "no signing key given");
+  if (!signature) {
+    return Fail(ErrorCode::kPermissionDenied,
+                "cannot sign the submission: " + signature.error().message());
+  }
   ASSIGN_OR_RETURN(http::ClientReply reply,
                    http::Exchange({.method = "POST",
                                    .url = Endpoint(options, "/v1/checkpoints"),
                                    .content_type = "application/json",
-                                   .body = boost::json::serialize(submission),
+                                   .body = boost::json::serialize(SubmissionJson(submission)),
                                    .trusted_certificate_file = options.trusted_certificate_file,
                                    .timeout = options.timeout}));
   // Only the witness's own answers are read; anything else (a proxy's error

@@ -15,7 +15,8 @@
 // Errors of PublishOnce: Unavailable (witness unreachable, or it moved on
 // meanwhile: try again), DataLoss (the witness refused our checkpoint as
 // inconsistent, or its answer does not check), PermissionDenied (it does not
-// know our key), and storage errors reading the log.
+// know our key, or log_signing_keys lacks the checkpoint's), and storage
+// errors reading the log.
 
 #include <atomic>
 #include <chrono>
@@ -31,6 +32,7 @@
 #include "core/error.h"
 #include "store/store.h"
 #include "witness/cosignature.h"
+#include "witness/submission.h"
 
 namespace vigie::witness {
 
@@ -39,6 +41,8 @@ struct PublisherOptions {
   std::string witness_url;               // e.g. "https://witness.example:8444"
   std::string trusted_certificate_file;  // for https; empty: the system's store
   crypto::Ed25519PublicKey witness_public_key{};
+  // Sign each submission with its checkpoint's key (shared: options are copied).
+  std::shared_ptr<const LogSigningKeys> log_signing_keys;
   std::filesystem::path cosignature_file;  // where cosignatures are appended
   std::chrono::milliseconds interval{1000};
   std::chrono::milliseconds timeout{5000};

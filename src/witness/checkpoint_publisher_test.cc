@@ -40,9 +40,13 @@ class PublisherTest : public ::testing::Test {
     server_options.access_log = [](std::string_view) {};
     server_ = std::make_unique<http::Server>(server_options, WitnessHandler(*witness_));
     ASSERT_OK(server_->Start());
+    auto signing_keys = std::make_shared<LogSigningKeys>();
+    signing_keys->emplace(fixture_.SigningKey().id,
+                          crypto::Ed25519KeyPair::FromSeed(fixture_.SigningKey().bytes()));
     options_ = {.audit_url = fixture_.Options().url,
                 .witness_url = "http://127.0.0.1:" + std::to_string(server_->port()),
                 .witness_public_key = *key,
+                .log_signing_keys = std::move(signing_keys),
                 .cosignature_file = fixture_.dir() / "cosignatures.jsonl"};
   }
 
@@ -201,6 +205,18 @@ TEST_F(PublisherTest, AWitnessWithAnotherKeyIsNotTrusted) {
   Write(options_.audit_url, 3, 1);
   options_.witness_public_key = crypto::Ed25519KeyPair::Generate().public_key();
   EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
+// A node whose key file lacks the checkpoint's key (it lags behind a
+// rotation) cannot sign the submission: a refusal to act on, nothing sent.
+TEST_F(PublisherTest, WithoutTheCheckpointsKeyNothingIsSent) {
+  Write(options_.audit_url, 3, 1);
+  for (auto keys :
+       {std::shared_ptr<const LogSigningKeys>{}, std::make_shared<const LogSigningKeys>()}) {
+    options_.log_signing_keys = keys;
+    EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(ErrorCode::kPermissionDenied));
+  }
+  EXPECT_FALSE(witness_->Latest().has_value());
 }
 
 TEST_F(PublisherTest, TheBackgroundPublisherKeepsTheWitnessUpToDate) {

@@ -291,14 +291,22 @@ Result<void> Witness::Persist(const Cosignature& cosignature) {
   return {};
 }
 
-Result<Cosignature> Witness::Submit(const audit::Checkpoint& checkpoint, uint64_t from_size,
-                                    std::span<const audit::Sha256Digest> proof) {
+Result<Cosignature> Witness::Submit(const Submission& submission) {
+  const audit::Checkpoint& checkpoint = submission.checkpoint;
+  const uint64_t from_size = submission.from_size;
+  std::span<const audit::Sha256Digest> proof = submission.consistency_proof;
   const LogKey* signer = nullptr;
   for (const LogKey& key : state_->log_keys) {
     if (key.key_id == checkpoint.key_id) signer = &key;
   }
   if (signer == nullptr || !audit::CheckpointSignatureValid(checkpoint, signer->public_key)) {
     return Fail(ErrorCode::kPermissionDenied, "checkpoint is not signed by a key of this log");
+  }
+  // Security: checkpoints are public; only the log's key may offer a proof,
+  // so no one else can make a junk proof raise the alarm below.
+  if (!SubmissionSignatureValid(submission, signer->public_key)) {
+    return Fail(ErrorCode::kPermissionDenied,
+                "the submission is not signed by the key of its checkpoint");
   }
   // A leaked old key must not extend the log: it stopped signing at that size.
   if (signer->retired_after && checkpoint.tree_size > *signer->retired_after) {
@@ -349,8 +357,8 @@ Result<Cosignature> Witness::Submit(const audit::Checkpoint& checkpoint, uint64_
                 "the witness holds tree size " + std::to_string(held) + ", not " +
                     std::to_string(from_size));
   }
-  // A proof of the wrong length is malformed, not evidence: no alarm for
-  // whoever posts a public checkpoint with junk.
+  // A proof of the wrong length is malformed, not evidence (the publisher's
+  // bug, not a fork): no alarm.
   if (latest) {
     if (const uint64_t length = audit::ConsistencyProofLength(held, checkpoint.tree_size);
         proof.size() != length) {

@@ -15,8 +15,8 @@
 //
 // Thread-safety: Submit and Latest may be called from any thread.
 // Errors of Submit: InvalidArgument (sizes or proof malformed),
-// PermissionDenied (not signed by a key of this log, or by a retired key
-// beyond the size it was retired after), Conflict (from_size is
+// PermissionDenied (the checkpoint or the submission not signed by a key of
+// this log, or by a retired key beyond the size it was retired after), Conflict (from_size is
 // not the size the witness holds: ask Latest and retry), DataLoss (the
 // checkpoint contradicts what the witness countersigned: a truncated or
 // forked log - the alarm this service exists for), Unavailable (the store
@@ -33,6 +33,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "witness/cosignature.h"
+#include "witness/submission.h"
 
 namespace vigie::witness {
 
@@ -61,12 +62,12 @@ class Witness {
                                                const Clock& clock);
   ~Witness();
 
-  // Countersigns `checkpoint` if it extends the latest countersigned one:
-  // `from_size` must be that one's tree size (0 when there is none) and
-  // `proof` the consistency proof from it to checkpoint.tree_size. The same
-  // checkpoint again returns the stored cosignature.
-  Result<Cosignature> Submit(const audit::Checkpoint& checkpoint, uint64_t from_size,
-                             std::span<const audit::Sha256Digest> proof);
+  // Countersigns the submission's checkpoint if it extends the latest
+  // countersigned one: `from_size` must be that one's tree size (0 when there
+  // is none) and the proof the consistency proof from it to the checkpoint's
+  // size. The same checkpoint again returns the stored cosignature. The
+  // submission must be signed by the checkpoint's own key.
+  Result<Cosignature> Submit(const Submission& submission);
 
   std::optional<Cosignature> Latest() const;
   const crypto::Ed25519PublicKey& public_key() const;

@@ -1,62 +1,13 @@
 #include "witness/witness_routes.h"
 
 #include <boost/json.hpp>
-#include <cstring>
 
 #include "crypto/hash.h"
 #include "http/problem.h"
+#include "witness/submission.h"
 
 namespace vigie::witness {
 namespace {
-
-constexpr size_t kMaxProofHashes = 64;  // log2 of any possible tree size
-
-struct Submission {
-  audit::Checkpoint checkpoint;
-  uint64_t from_size = 0;
-  std::vector<audit::Sha256Digest> proof;
-};
-
-Result<Submission> ParseSubmission(std::string_view body) {
-  boost::json::parse_options options;
-  options.max_depth = 4;
-  boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(body, ec, {}, options);
-  const boost::json::object* object = ec ? nullptr : value.if_object();
-  if (object == nullptr) return Fail(ErrorCode::kInvalidArgument, "the body is not a JSON object");
-  for (const auto& field : *object) {
-    if (field.key() != "checkpoint" && field.key() != "from_size" &&
-        field.key() != "consistency_proof") {
-      return Fail(ErrorCode::kInvalidArgument, "unknown field '" + std::string(field.key()) + "'");
-    }
-  }
-  const auto* checkpoint = object->if_contains("checkpoint");
-  const auto* from_size = object->if_contains("from_size");
-  const auto* proof = object->if_contains("consistency_proof");
-  if (checkpoint == nullptr) return Fail(ErrorCode::kInvalidArgument, "'checkpoint' is missing");
-  if (from_size == nullptr || !from_size->is_number()) {
-    return Fail(ErrorCode::kInvalidArgument, "'from_size' must be a number");
-  }
-  if (proof == nullptr || !proof->is_array() || proof->as_array().size() > kMaxProofHashes) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "'consistency_proof' must be an array of at most 64 hashes");
-  }
-  Submission submission;
-  ASSIGN_OR_RETURN(submission.checkpoint, CheckpointFromJson(*checkpoint));
-  boost::system::error_code number_ec;
-  submission.from_size = from_size->to_number<uint64_t>(number_ec);
-  if (number_ec) return Fail(ErrorCode::kInvalidArgument, "'from_size' is not a tree size");
-  for (const auto& hash : proof->as_array()) {
-    auto bytes = crypto::HexDecode(hash.is_string() ? std::string_view(hash.get_string()) : "");
-    if (!bytes || bytes->size() != audit::Sha256Digest{}.size()) {
-      return Fail(ErrorCode::kInvalidArgument, "a proof hash is not 64 hex digits");
-    }
-    audit::Sha256Digest digest;
-    std::memcpy(digest.data(), bytes->data(), digest.size());
-    submission.proof.push_back(digest);
-  }
-  return submission;
-}
 
 http::Response Json(int status, const boost::json::object& body) {
   return {.status = status, .content_type = "application/json", .body = boost::json::serialize(body)};
@@ -92,7 +43,7 @@ Result<Cosignature> SubmitRequest(const http::Request& request, Witness& witness
     return Fail(ErrorCode::kInvalidArgument, "the body is larger than a submission can be");
   }
   ASSIGN_OR_RETURN(Submission submission, ParseSubmission(request.body));
-  return witness.Submit(submission.checkpoint, submission.from_size, submission.proof);
+  return witness.Submit(submission);
 }
 
 http::Response Latest(const Witness& witness) {

@@ -73,6 +73,22 @@ class WitnessTest : public ::testing::Test {
     ASSERT_OK(witness);
     witness_ = std::move(*witness);
   }
+  // As Vigie's publisher sends it: signed by the log's key.
+  Submission Signed(const audit::Checkpoint& checkpoint, uint64_t from,
+                    std::vector<audit::Sha256Digest> proof) const {
+    Submission submission{
+        .checkpoint = checkpoint, .from_size = from, .consistency_proof = std::move(proof)};
+    submission.signature = log_.signing_key().Sign(SubmissionSignedText(submission));
+    return submission;
+  }
+  Result<Cosignature> SubmitTo(Witness& witness, const audit::Checkpoint& checkpoint, uint64_t from,
+                               std::vector<audit::Sha256Digest> proof) {
+    return witness.Submit(Signed(checkpoint, from, std::move(proof)));
+  }
+  Result<Cosignature> Submit(const audit::Checkpoint& checkpoint, uint64_t from,
+                             std::vector<audit::Sha256Digest> proof) {
+    return SubmitTo(*witness_, checkpoint, from, std::move(proof));
+  }
   size_t StoredLines() const {
     std::ifstream in(dir_.path() / "witness" / "cosignatures.jsonl");
     size_t lines = 0;
@@ -104,7 +120,7 @@ TEST_F(WitnessTest, RefusesToStartWithAKeyOthersCanRead) {
 
 TEST_F(WitnessTest, CountersignsTheFirstCheckpointAndKeepsItAcrossARestart) {
   log_.Append(5);
-  auto cosigned = witness_->Submit(log_.Checkpoint(), 0, {});
+  auto cosigned = Submit(log_.Checkpoint(), 0, {});
   ASSERT_OK(cosigned);
   EXPECT_EQ(cosigned->checkpoint, log_.Checkpoint());
   EXPECT_EQ(cosigned->witnessed_unix_micros, 1'764'000'100'000'000);
@@ -121,14 +137,14 @@ TEST_F(WitnessTest, CountersignsTheFirstCheckpointAndKeepsItAcrossARestart) {
 
 TEST_F(WitnessTest, CountersignsAnExtensionProvedConsistent) {
   log_.Append(7);
-  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
   log_.Append(13);
-  auto cosigned = witness_->Submit(log_.Checkpoint(), 7, log_.ProofFrom(7));
+  auto cosigned = Submit(log_.Checkpoint(), 7, log_.ProofFrom(7));
   ASSERT_OK(cosigned);
   EXPECT_EQ(cosigned->checkpoint.tree_size, 20u);
   EXPECT_EQ(StoredLines(), 2u);
   // The same checkpoint again changes nothing.
-  auto again = witness_->Submit(log_.Checkpoint(), 20, {});
+  auto again = Submit(log_.Checkpoint(), 20, {});
   ASSERT_OK(again);
   EXPECT_EQ(*again, *cosigned);
   EXPECT_EQ(StoredLines(), 2u);
@@ -136,10 +152,9 @@ TEST_F(WitnessTest, CountersignsAnExtensionProvedConsistent) {
 
 TEST_F(WitnessTest, AStaleBaseIsAConflictToRetryNotAnAlarm) {
   log_.Append(4);
-  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
   log_.Append(4);
-  EXPECT_THAT(witness_->Submit(log_.Checkpoint(), 2, log_.ProofFrom(2)),
-              ErrorCodeIs(ErrorCode::kConflict));
+  EXPECT_THAT(Submit(log_.Checkpoint(), 2, log_.ProofFrom(2)), ErrorCodeIs(ErrorCode::kConflict));
 }
 
 // A smaller checkpoint cannot be told from an older one, which anyone can
@@ -147,7 +162,7 @@ TEST_F(WitnessTest, AStaleBaseIsAConflictToRetryNotAnAlarm) {
 // truncated log is caught once it grows past the held tree again.
 TEST_F(WitnessTest, RefusesATruncatedLog) {
   log_.Append(10);
-  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
   // The first six events, then other ones, signed with the log's own key.
   audit::MerkleTree truncated;
   for (int i = 0; i < 12; ++i) {
@@ -157,7 +172,7 @@ TEST_F(WitnessTest, RefusesATruncatedLog) {
       audit::Checkpoint smaller{
           .tree_size = 6, .time_unix_micros = 1, .root = truncated.Root(), .key_id = 1};
       audit::SignCheckpoint(log_.signing_key(), smaller);
-      EXPECT_THAT(witness_->Submit(smaller, 10, {}), ErrorCodeIs(ErrorCode::kConflict));
+      EXPECT_THAT(Submit(smaller, 10, {}), ErrorCodeIs(ErrorCode::kConflict));
     }
   }
   audit::Checkpoint regrown{
@@ -165,14 +180,14 @@ TEST_F(WitnessTest, RefusesATruncatedLog) {
   audit::SignCheckpoint(log_.signing_key(), regrown);
   auto proof = audit::ConsistencyProof(truncated, 10, 12);
   ASSERT_OK(proof);
-  EXPECT_THAT(witness_->Submit(regrown, 10, *proof), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_THAT(Submit(regrown, 10, *proof), ErrorCodeIs(ErrorCode::kDataLoss));
   EXPECT_EQ(StoredLines(), 1u);
   EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 10u);
 }
 
 TEST_F(WitnessTest, RefusesAForkAtTheSameSizeAndBeyond) {
   log_.Append(8);
-  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
   // Another history signed with the same key: one event rewritten.
   audit::MerkleTree forked;
   for (int i = 0; i < 12; ++i) {
@@ -182,7 +197,7 @@ TEST_F(WitnessTest, RefusesAForkAtTheSameSizeAndBeyond) {
       audit::Checkpoint same_size{
           .tree_size = 8, .time_unix_micros = 2, .root = forked.Root(), .key_id = 1};
       audit::SignCheckpoint(log_.signing_key(), same_size);
-      EXPECT_THAT(witness_->Submit(same_size, 8, {}), ErrorCodeIs(ErrorCode::kDataLoss));
+      EXPECT_THAT(Submit(same_size, 8, {}), ErrorCodeIs(ErrorCode::kDataLoss));
     }
   }
   audit::Checkpoint beyond{
@@ -190,7 +205,7 @@ TEST_F(WitnessTest, RefusesAForkAtTheSameSizeAndBeyond) {
   audit::SignCheckpoint(log_.signing_key(), beyond);
   auto proof = audit::ConsistencyProof(forked, 8, 12);
   ASSERT_OK(proof);
-  EXPECT_THAT(witness_->Submit(beyond, 8, *proof), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_THAT(Submit(beyond, 8, *proof), ErrorCodeIs(ErrorCode::kDataLoss));
   EXPECT_EQ(StoredLines(), 1u);
   ASSERT_TRUE(witness_->Latest().has_value());
   EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 8u);
@@ -200,15 +215,13 @@ TEST_F(WitnessTest, RefusesCheckpointsNotSignedByTheLogsKey) {
   log_.Append(3);
   FakeLog stranger(1);
   stranger.Append(3);
-  EXPECT_THAT(witness_->Submit(stranger.Checkpoint(), 0, {}),
-              ErrorCodeIs(ErrorCode::kPermissionDenied));
+  EXPECT_THAT(Submit(stranger.Checkpoint(), 0, {}), ErrorCodeIs(ErrorCode::kPermissionDenied));
   audit::Checkpoint tampered = log_.Checkpoint();
   tampered.time_unix_micros += 1;
-  EXPECT_THAT(witness_->Submit(tampered, 0, {}), ErrorCodeIs(ErrorCode::kPermissionDenied));
+  EXPECT_THAT(Submit(tampered, 0, {}), ErrorCodeIs(ErrorCode::kPermissionDenied));
   FakeLog other_id(2);
   other_id.Append(3);
-  EXPECT_THAT(witness_->Submit(other_id.Checkpoint(), 0, {}),
-              ErrorCodeIs(ErrorCode::kPermissionDenied));
+  EXPECT_THAT(Submit(other_id.Checkpoint(), 0, {}), ErrorCodeIs(ErrorCode::kPermissionDenied));
   EXPECT_FALSE(witness_->Latest().has_value());
 }
 
@@ -223,9 +236,9 @@ TEST_F(WitnessTest, ARetiredKeyCannotSignBeyondTheSizeItWasRetiredAfter) {
   auto witness = Witness::Open(dir, clock_);
   ASSERT_OK(witness);
   log_.Append(5);
-  ASSERT_OK((*witness)->Submit(log_.Checkpoint(), 0, {}));  // up to its size: signed then
+  ASSERT_OK(SubmitTo(**witness, log_.Checkpoint(), 0, {}));  // up to its size: signed then
   log_.Append(3);
-  auto refused = (*witness)->Submit(log_.Checkpoint(), 5, log_.ProofFrom(5));
+  auto refused = SubmitTo(**witness, log_.Checkpoint(), 5, log_.ProofFrom(5));
   EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kPermissionDenied));
   ASSERT_TRUE((*witness)->Latest().has_value());
   EXPECT_EQ((*witness)->Latest()->checkpoint.tree_size, 5u);
@@ -233,7 +246,7 @@ TEST_F(WitnessTest, ARetiredKeyCannotSignBeyondTheSizeItWasRetiredAfter) {
 
 TEST_F(WitnessTest, RefusesToStartOnAnAlteredStore) {
   log_.Append(3);
-  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
   const auto store = dir_.path() / "witness" / "cosignatures.jsonl";
   std::string line;
   std::getline(std::ifstream(store) >> std::ws, line);
@@ -282,13 +295,13 @@ TEST_F(WitnessTest, RefusesToStartOnAStoreHoldingTwoRootsAtOneSize) {
 // though the witness holds a larger tree now (and after a restart).
 TEST_F(WitnessTest, RefusesAForkAtAnOlderSizeItCountersigned) {
   log_.Append(2);
-  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
   std::vector<audit::Checkpoint> signed_then;  // by size / 2 - 1
   signed_then.push_back(log_.Checkpoint());
   for (int i = 1; i < 300; ++i) {  // past the store's first bookmark
     const uint64_t held = log_.Checkpoint().tree_size;
     log_.Append(2);
-    ASSERT_OK(witness_->Submit(log_.Checkpoint(), held, log_.ProofFrom(held)));
+    ASSERT_OK(Submit(log_.Checkpoint(), held, log_.ProofFrom(held)));
     signed_then.push_back(log_.Checkpoint());
   }
   auto forked_at = [&](uint64_t size) {
@@ -301,15 +314,15 @@ TEST_F(WitnessTest, RefusesAForkAtAnOlderSizeItCountersigned) {
   for (int round = 0; round < 2; ++round) {
     for (uint64_t size : {4u, 10u, 520u, 598u}) {
       SCOPED_TRACE("size " + std::to_string(size));
-      EXPECT_THAT(witness_->Submit(forked_at(size), 600, {}), ErrorCodeIs(ErrorCode::kDataLoss));
+      EXPECT_THAT(Submit(forked_at(size), 600, {}), ErrorCodeIs(ErrorCode::kDataLoss));
       // The genuine checkpoint of that size, signed again: stale, no alarm.
       audit::Checkpoint again = signed_then[size / 2 - 1];
       again.time_unix_micros += 7;
       audit::SignCheckpoint(log_.signing_key(), again);
-      EXPECT_THAT(witness_->Submit(again, 600, {}), ErrorCodeIs(ErrorCode::kConflict));
+      EXPECT_THAT(Submit(again, 600, {}), ErrorCodeIs(ErrorCode::kConflict));
     }
     // A size it never countersigned cannot be told from an older checkpoint.
-    EXPECT_THAT(witness_->Submit(forked_at(11), 600, {}), ErrorCodeIs(ErrorCode::kConflict));
+    EXPECT_THAT(Submit(forked_at(11), 600, {}), ErrorCodeIs(ErrorCode::kConflict));
     EXPECT_EQ(StoredLines(), 300u);
     Reopen();
   }
@@ -319,26 +332,25 @@ TEST_F(WitnessTest, RefusesAForkAtAnOlderSizeItCountersigned) {
 // they cannot both be true.
 TEST_F(WitnessTest, RefusesAnotherChainHashAtTheHeldSize) {
   log_.Append(5);
-  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
   audit::Checkpoint other = log_.Checkpoint();
   other.chain_hash[0] ^= 1;
   audit::SignCheckpoint(log_.signing_key(), other);
-  EXPECT_THAT(witness_->Submit(other, 5, {}), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_THAT(Submit(other, 5, {}), ErrorCodeIs(ErrorCode::kDataLoss));
   log_.Append(1);
   audit::Checkpoint older = log_.Checkpoint();
-  ASSERT_OK(witness_->Submit(older, 5, log_.ProofFrom(5)));
-  EXPECT_THAT(witness_->Submit(other, 6, {}), ErrorCodeIs(ErrorCode::kDataLoss))
-      << "nor at an older size";
+  ASSERT_OK(Submit(older, 5, log_.ProofFrom(5)));
+  EXPECT_THAT(Submit(other, 6, {}), ErrorCodeIs(ErrorCode::kDataLoss)) << "nor at an older size";
 }
 
 TEST_F(WitnessTest, MalformedSubmissionsAreNoAlarm) {
   // The log never signs the empty tree; held, it would block every proof.
   audit::Checkpoint empty = log_.Checkpoint();
-  EXPECT_THAT(witness_->Submit(empty, 0, {}), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Submit(empty, 0, {}), ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_FALSE(witness_->Latest().has_value());
 
   log_.Append(5);
-  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
   log_.Append(6);
   // A public checkpoint with a proof of the wrong length: malformed, not
   // evidence of a fork.
@@ -347,20 +359,64 @@ TEST_F(WitnessTest, MalformedSubmissionsAreNoAlarm) {
   longer.push_back(proof.front());
   std::vector<audit::Sha256Digest> shorter(proof.begin(), proof.end() - 1);
   for (const auto& bad : {longer, shorter, std::vector<audit::Sha256Digest>{}}) {
-    EXPECT_THAT(witness_->Submit(log_.Checkpoint(), 5, bad),
-                ErrorCodeIs(ErrorCode::kInvalidArgument));
+    EXPECT_THAT(Submit(log_.Checkpoint(), 5, bad), ErrorCodeIs(ErrorCode::kInvalidArgument));
   }
   // The right length with a changed hash is the alarm.
   proof.back()[0] ^= 1;
-  EXPECT_THAT(witness_->Submit(log_.Checkpoint(), 5, proof), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_THAT(Submit(log_.Checkpoint(), 5, proof), ErrorCodeIs(ErrorCode::kDataLoss));
   EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 5u);
+}
+
+// Checkpoints are public: whoever holds a newer one but not the log's key
+// cannot offer a proof, so cannot make a junk one raise the alarm.
+TEST_F(WitnessTest, OnlyTheLogsKeyMayOfferAProof) {
+  log_.Append(5);
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
+  log_.Append(6);
+  std::vector<audit::Sha256Digest> junk = log_.ProofFrom(5);
+  junk.back()[0] ^= 1;
+  Submission unsigned_submission{
+      .checkpoint = log_.Checkpoint(), .from_size = 5, .consistency_proof = junk};
+  EXPECT_THAT(witness_->Submit(unsigned_submission), ErrorCodeIs(ErrorCode::kPermissionDenied));
+  Submission foreign = unsigned_submission;
+  foreign.signature = crypto::Ed25519KeyPair::Generate().Sign(SubmissionSignedText(foreign));
+  EXPECT_THAT(witness_->Submit(foreign), ErrorCodeIs(ErrorCode::kPermissionDenied));
+  // Signed with the genuine proof, which is then swapped, or its base moved.
+  Submission altered = Signed(log_.Checkpoint(), 5, log_.ProofFrom(5));
+  altered.consistency_proof = junk;
+  EXPECT_THAT(witness_->Submit(altered), ErrorCodeIs(ErrorCode::kPermissionDenied));
+  Submission rebased = Signed(log_.Checkpoint(), 5, log_.ProofFrom(5));
+  rebased.from_size = 4;
+  EXPECT_THAT(witness_->Submit(rebased), ErrorCodeIs(ErrorCode::kPermissionDenied));
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 5u);
+  EXPECT_EQ(StoredLines(), 1u);
+  // The same junk under the log's own key is its statement: the alarm.
+  EXPECT_THAT(Submit(log_.Checkpoint(), 5, junk), ErrorCodeIs(ErrorCode::kDataLoss));
+  ASSERT_OK(Submit(log_.Checkpoint(), 5, log_.ProofFrom(5)));
+  EXPECT_EQ(StoredLines(), 2u);
+}
+
+// A log with two keys (a rotation): a submission is signed by the key of its
+// own checkpoint, not by any key of the log.
+TEST_F(WitnessTest, ASubmissionIsSignedByItsCheckpointsKey) {
+  FakeLog rotated(/*key_id=*/2);
+  const auto dir = dir_.path() / "witness-of-two-keys";
+  ASSERT_OK(Witness::Init(dir, std::vector<LogKey>{log_.Key(), rotated.Key()}));
+  auto witness = Witness::Open(dir, clock_);
+  ASSERT_OK(witness);
+  rotated.Append(3);
+  EXPECT_THAT(SubmitTo(**witness, rotated.Checkpoint(), 0, {}),
+              ErrorCodeIs(ErrorCode::kPermissionDenied));
+  Submission own{.checkpoint = rotated.Checkpoint()};
+  own.signature = rotated.signing_key().Sign(SubmissionSignedText(own));
+  EXPECT_OK((*witness)->Submit(own));
 }
 
 // A crash while a line was written leaves it without its newline: never
 // acknowledged, it is cut off at the next start, and the store goes on.
 TEST_F(WitnessTest, ALastLineACrashCutShortIsCutOffAtStart) {
   log_.Append(3);
-  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
   witness_.reset();
   const auto store = dir_.path() / "witness" / "cosignatures.jsonl";
   const auto size = std::filesystem::file_size(store);
@@ -369,7 +425,7 @@ TEST_F(WitnessTest, ALastLineACrashCutShortIsCutOffAtStart) {
   EXPECT_EQ(std::filesystem::file_size(store), size);
   EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 3u);
   log_.Append(2);
-  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)));
+  ASSERT_OK(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)));
   Reopen();
   EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 5u);
   EXPECT_EQ(StoredLines(), 2u);
@@ -379,9 +435,9 @@ TEST_F(WitnessTest, ALastLineACrashCutShortIsCutOffAtStart) {
 // right after the line) is a countersignature given: kept, newline added.
 TEST_F(WitnessTest, ALastLineMissingOnlyItsNewlineIsKept) {
   log_.Append(3);
-  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 0, {}));
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
   log_.Append(2);
-  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)));
+  ASSERT_OK(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)));
   witness_.reset();
   const auto store = dir_.path() / "witness" / "cosignatures.jsonl";
   std::filesystem::resize_file(store, std::filesystem::file_size(store) - 1);
@@ -389,7 +445,7 @@ TEST_F(WitnessTest, ALastLineMissingOnlyItsNewlineIsKept) {
   EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 5u);
   EXPECT_EQ(StoredLines(), 2u);
   log_.Append(1);
-  ASSERT_OK(witness_->Submit(log_.Checkpoint(), 5, log_.ProofFrom(5)));
+  ASSERT_OK(Submit(log_.Checkpoint(), 5, log_.ProofFrom(5)));
   Reopen();
   EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 6u);
   EXPECT_EQ(StoredLines(), 3u);
@@ -443,12 +499,9 @@ class WitnessRoutesTest : public WitnessTest {
     request.headers.emplace_back("Content-Type", std::move(content_type));
     return WitnessHandler(*witness_)(request);
   }
-  std::string Submission(const audit::Checkpoint& checkpoint, uint64_t from,
-                         const std::vector<audit::Sha256Digest>& proof) {
-    boost::json::array hashes;
-    for (const auto& hash : proof) hashes.emplace_back(crypto::HexEncode(hash));
-    return boost::json::serialize(boost::json::object{
-        {"checkpoint", CheckpointJson(checkpoint)}, {"from_size", from}, {"consistency_proof", hashes}});
+  std::string Body(const audit::Checkpoint& checkpoint, uint64_t from,
+                   const std::vector<audit::Sha256Digest>& proof) {
+    return boost::json::serialize(SubmissionJson(Signed(checkpoint, from, proof)));
   }
 };
 
@@ -458,16 +511,28 @@ TEST_F(WitnessRoutesTest, LatestNamesTheKeyAndTheHeldCosignature) {
   EXPECT_EQ(empty["witness_public_key"].as_string(), crypto::HexEncode(witness_public_key_));
   EXPECT_TRUE(empty["cosignature"].is_null());
   log_.Append(2);
-  EXPECT_EQ(Post(Submission(log_.Checkpoint(), 0, {})).status, 200);
+  EXPECT_EQ(Post(Body(log_.Checkpoint(), 0, {})).status, 200);
   auto held = boost::json::parse(WitnessHandler(*witness_)(get).body).as_object();
   auto cosignature = CosignatureFromJson(held["cosignature"]);
   ASSERT_OK(cosignature);
   EXPECT_TRUE(CosignatureValid(*cosignature, witness_public_key_));
 }
 
+TEST_F(WitnessRoutesTest, ASubmissionRoundTripsThroughItsJson) {
+  log_.Append(9);
+  const Submission sent = Signed(log_.Checkpoint(), 4, log_.ProofFrom(4));
+  auto parsed = ParseSubmission(boost::json::serialize(SubmissionJson(sent)));
+  ASSERT_OK(parsed);
+  EXPECT_EQ(parsed->checkpoint, sent.checkpoint);
+  EXPECT_EQ(parsed->from_size, 4u);
+  EXPECT_EQ(parsed->consistency_proof, sent.consistency_proof);
+  EXPECT_EQ(parsed->signature, sent.signature);
+  EXPECT_TRUE(SubmissionSignatureValid(*parsed, log_.Key().public_key));
+}
+
 TEST_F(WitnessRoutesTest, RefusalsSayWhyAndChangeNothing) {
   log_.Append(4);
-  const std::string good = Submission(log_.Checkpoint(), 0, {});
+  const std::string good = Body(log_.Checkpoint(), 0, {});
   EXPECT_EQ(Post("{not json").status, 400);
   EXPECT_EQ(Post("[]").status, 400);
   EXPECT_EQ(Post(good, "text/plain").status, 400);
@@ -479,19 +544,30 @@ TEST_F(WitnessRoutesTest, RefusalsSayWhyAndChangeNothing) {
   EXPECT_EQ(Post(wrong_type).status, 400);
   EXPECT_EQ(Post("{\"checkpoint\":{},\"from_size\":0,\"consistency_proof\":[]}").status, 400);
   EXPECT_EQ(Post(std::string(kMaxSubmissionBytes + 1, ' ')).status, 400);
-  EXPECT_EQ(Post(Submission(FakeLog().Checkpoint(), 0, {})).status, 403);
+  EXPECT_EQ(Post(Body(FakeLog().Checkpoint(), 0, {})).status, 403);
+  auto unsigned_body = boost::json::parse(good).as_object();
+  unsigned_body.erase("signature");
+  EXPECT_EQ(Post(boost::json::serialize(unsigned_body)).status, 400);
+  for (const char* signature : {"", "bm90IDY0IGJ5dGVz", "*not base64*"}) {
+    auto body = boost::json::parse(good).as_object();
+    body["signature"] = signature;
+    EXPECT_EQ(Post(boost::json::serialize(body)).status, 400) << signature;
+  }
+  auto foreign = boost::json::parse(good).as_object();
+  foreign["signature"] = crypto::Base64Encode(crypto::Ed25519KeyPair::Generate().Sign("x"));
+  EXPECT_EQ(Post(boost::json::serialize(foreign)).status, 403);
   EXPECT_EQ(StoredLines(), 0u);
 
   ASSERT_EQ(Post(good).status, 200);
   log_.Append(4);
-  http::Response stale = Post(Submission(log_.Checkpoint(), 1, {}));
+  http::Response stale = Post(Body(log_.Checkpoint(), 1, {}));
   EXPECT_EQ(stale.status, 409);
   EXPECT_EQ(boost::json::parse(stale.body).as_object()["latest_size"].as_int64(), 4);
   FakeLog fork(1, " forked");
   fork.Append(8);
   audit::Checkpoint forked = fork.Checkpoint();
   audit::SignCheckpoint(log_.signing_key(), forked);
-  EXPECT_EQ(Post(Submission(forked, 4, fork.ProofFrom(4))).status, 422);
+  EXPECT_EQ(Post(Body(forked, 4, fork.ProofFrom(4))).status, 422);
   EXPECT_EQ(StoredLines(), 1u);
   http::Request wrong_method{.method = "DELETE", .target = "/v1/checkpoints"};
   http::Response not_allowed = WitnessHandler(*witness_)(wrong_method);
