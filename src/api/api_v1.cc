@@ -58,18 +58,15 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/passkeys/options", Guard::kSession, PostPasskeyOptions},
     Route{"POST", "/api/v1/passkeys/{passkey_id}/remove", Guard::kSession, PostRemovePasskey,
           audit::AuditEventType::kPasskeyRemoved},
-    Route{"POST", "/api/v1/search", Guard::kSession, PostSearch,
-          audit::AuditEventType::kSearch},
+    Route{"POST", "/api/v1/search", Guard::kSession, PostSearch, audit::AuditEventType::kSearch},
     Route{"POST", "/api/v1/persons/{person_id}/file", Guard::kSession, PostOpenFile,
           audit::AuditEventType::kFileOpening},
     Route{"POST", "/api/v1/audit/search", Guard::kSession, PostAuditSearch,
           audit::AuditEventType::kAuditSearch},
     Route{"GET", "/api/v1/units", Guard::kSession, GetUnits},
-    Route{"POST", "/api/v1/units", Guard::kSession, PostUnit,
-          audit::AuditEventType::kUnitAdded},
+    Route{"POST", "/api/v1/units", Guard::kSession, PostUnit, audit::AuditEventType::kUnitAdded},
     Route{"GET", "/api/v1/agents", Guard::kSession, GetAgents},
-    Route{"POST", "/api/v1/agents", Guard::kSession, PostAgent,
-          audit::AuditEventType::kAgentAdded},
+    Route{"POST", "/api/v1/agents", Guard::kSession, PostAgent, audit::AuditEventType::kAgentAdded},
     Route{"POST", "/api/v1/agents/search", Guard::kSession, PostAgentSearch},
     Route{"GET", "/api/v1/agents/{service_number}", Guard::kSession, GetAgent},
     Route{"POST", "/api/v1/agents/{service_number}/suspend", Guard::kSession, PostSuspend,
@@ -191,7 +188,8 @@ ApiV1::ApiV1(app::Portal& portal, ApiOptions options)
       replay_(options_.dpop.max_age_seconds + options_.dpop.max_future_seconds,
               options_.replay_capacity, options_.replay_per_key,
               options_.shared_replay != nullptr ? INT64_MIN
-                                                : UnixSeconds(portal_.parts().clock->Now())) {}
+                                                : UnixSeconds(portal_.parts().clock->Now())),
+      failed_credentials_(*portal_.parts().clock, options_.failed_credentials) {}
 
 std::span<const RouteInfo> ApiV1::Routes() { return kRouteInfos; }
 
@@ -307,6 +305,11 @@ http::Response ApiV1::Handle(const http::Request& request) {
     // cache (which fails closed when full), or push the keys in use out of
     // the key cache, with proofs from keys of their own making.
     if (route->guard == Guard::kProof) {
+      if (identity::Admission admission = failed_credentials_.Check(request.remote_address);
+          !admission.admitted) {
+        call.retry_after = admission.retry_after_seconds;
+        return Fail(admission.ToResult().error());
+      }
       // The credential (a login challenge, a refresh token) is checked by
       // the use case itself; the proof must not have been used before
       // (RFC 9449 §11.1), which is checked here and recorded after.
@@ -352,6 +355,17 @@ http::Response ApiV1::Handle(const http::Request& request) {
     return route->handler(call);
   };
   Result<http::Response> result = run();
+  // Security: a refused proof, challenge, code or refresh token costs its
+  // sender nothing but costs us a signature check and a database round; past
+  // the bucket, the address is refused before either. Our own failures
+  // (503, 500) and throttling are not the sender's.
+  if (route->guard == Guard::kProof && !result) {
+    const ErrorCode code = result.error().code();
+    if (code != ErrorCode::kResourceExhausted && code != ErrorCode::kUnavailable &&
+        code != ErrorCode::kInternal && code != ErrorCode::kDataLoss) {
+      failed_credentials_.Admit(request.remote_address);
+    }
+  }
   http::Response response =
       result ? std::move(*result) : ErrorResponse(result.error(), request, call.retry_after);
   response.log_route = std::string(route->path);

@@ -20,6 +20,7 @@
 
 #include "app/portal.h"
 #include "http/message.h"
+#include "identity/login_throttle.h"
 #include "session/dpop.h"
 #include "session/dpop_key_cache.h"
 #include "session/replay_cache.h"
@@ -40,6 +41,13 @@ struct ApiOptions {
   // Several nodes on one database: what they remember together, so a proof
   // replayed on another node is refused too. nullptr = one node.
   session::SharedProofReplayGuard* shared_replay = nullptr;
+  // The routes whose credential is not a session (second login step,
+  // refresh, passkey login): past this bucket of failures an address is
+  // refused (429) before its proof costs a signature check. Only failures
+  // count, so the agents of an office behind one address refresh freely.
+  // Per node.
+  identity::LoginThrottleOptions failed_credentials{.burst = 30,
+                                                    .refill_interval = std::chrono::seconds(2)};
   // Passkeys: the relying party (see api/relying_party.h) and its display name.
   webauthn::RelyingParty relying_party;
   std::string rp_name = "Vigie";
@@ -86,6 +94,7 @@ class ApiV1 {
   const ApiOptions options_;
   session::DpopKeyCache keys_;
   session::DpopReplayCache replay_;
+  identity::LoginThrottle failed_credentials_;
 };
 
 }  // namespace vigie::api

@@ -267,6 +267,10 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   }
   api_options.rp_name = config.web.rp_name;
   api_options.replay_capacity = static_cast<size_t>(config.session.dpop_proofs_remembered);
+  const int failures_per_minute = config.auth.failed_credentials_per_minute;
+  api_options.failed_credentials = {
+      .burst = failures_per_minute,
+      .refill_interval = std::chrono::milliseconds(60'000 / failures_per_minute)};
   // On PostgreSQL other nodes may serve the same portal: they share what
   // they remember of the proofs they accepted (SQLite is one node's own).
   std::optional<session::SharedProofReplayGuard> shared_replay;

@@ -230,6 +230,8 @@ Result<void> ReadAuth(const toml::table* t, Config::Auth& a) {
   RETURN_IF_ERROR(r.Read("hashing_threads", a.hashing_threads, 1, 64));
   RETURN_IF_ERROR(r.Read("hashing_queue", a.hashing_queue, 0, 100000));
   RETURN_IF_ERROR(r.Read("address_attempts_per_minute", a.address_attempts_per_minute, 1, 100000));
+  RETURN_IF_ERROR(
+      r.Read("failed_credentials_per_minute", a.failed_credentials_per_minute, 1, 100000));
   return r.RefuseUnknown();
 }
 
@@ -485,6 +487,8 @@ hashing_queue = 16            # logins waiting beyond this are refused (429); ea
                               # or waiting one holds a thread of its own, never a worker
                               # (`vigie serve` keeps at most 16 waiting)
 address_attempts_per_minute = 30
+failed_credentials_per_minute = 30  # refused second steps, refreshes, passkey logins
+                                    # per address, then 429 before any check
 
 [session]
 access_token_seconds = 600

@@ -83,6 +83,9 @@ struct Config {
                                     // or waiting one holds a thread of its own (`vigie serve`
                                     // keeps at most 16 waiting)
     int address_attempts_per_minute = 30;
+    // Refused second login steps, refreshes and passkey logins an address may
+    // send (bucket as above, counted per node) before it is refused unheard.
+    int failed_credentials_per_minute = 30;
   } auth;
 
   // Sessions bound to the client's DPoP key.

@@ -42,11 +42,34 @@ std::string LoginThrottle::KeyOf(std::string_view source_address) {
   return text;
 }
 
+namespace {
+
+// The bucket's tokens at `now`: refilled since it was last updated, at most `burst`.
+double TokensAt(double tokens, TimePoint updated, TimePoint now, double burst, double interval_ms) {
+  if (now <= updated) return tokens;
+  const double elapsed_ms = std::chrono::duration<double, std::milli>(now - updated).count();
+  return std::min(burst, tokens + elapsed_ms / interval_ms);
+}
+
+Admission Refused(double tokens, double interval_ms) {
+  // Rounded to whole milliseconds first, so 1.9999999 s of float error reads 2 s.
+  int64_t wait_ms = std::llround((1.0 - tokens) * interval_ms);
+  int64_t seconds = (wait_ms + 999) / 1000;
+  return Admission{.admitted = false, .retry_after_seconds = std::max<int64_t>(1, seconds)};
+}
+
+}  // namespace
+
+double LoginThrottle::Burst() const { return std::max(1, options_.burst); }
+
+double LoginThrottle::IntervalMs() const {
+  return std::max<double>(1.0, static_cast<double>(options_.refill_interval.count()));
+}
+
 Admission LoginThrottle::Admit(std::string_view source_address) {
   std::string key = KeyOf(source_address);
   TimePoint now = clock_->Now();
-  double burst = std::max(1, options_.burst);
-  double interval_ms = std::max<double>(1.0, static_cast<double>(options_.refill_interval.count()));
+  const double burst = Burst(), interval_ms = IntervalMs();
 
   std::lock_guard lock(mutex_);
   auto found = by_key_.find(key);
@@ -61,19 +84,24 @@ Admission LoginThrottle::Admit(std::string_view source_address) {
     recent_.splice(recent_.begin(), recent_, found->second);
   }
   Bucket& bucket = *found->second;
-  if (now > bucket.updated) {
-    double elapsed_ms = std::chrono::duration<double, std::milli>(now - bucket.updated).count();
-    bucket.tokens = std::min(burst, bucket.tokens + elapsed_ms / interval_ms);
-    bucket.updated = now;
-  }
+  bucket.tokens = TokensAt(bucket.tokens, bucket.updated, now, burst, interval_ms);
+  bucket.updated = std::max(bucket.updated, now);
   if (bucket.tokens >= 1.0) {
     bucket.tokens -= 1.0;
     return Admission{};
   }
-  // Rounded to whole milliseconds first, so 1.9999999 s of float error reads 2 s.
-  int64_t wait_ms = std::llround((1.0 - bucket.tokens) * interval_ms);
-  int64_t seconds = (wait_ms + 999) / 1000;
-  return Admission{.admitted = false, .retry_after_seconds = std::max<int64_t>(1, seconds)};
+  return Refused(bucket.tokens, interval_ms);
+}
+
+Admission LoginThrottle::Check(std::string_view source_address) const {
+  std::string key = KeyOf(source_address);
+  TimePoint now = clock_->Now();
+  std::lock_guard lock(mutex_);
+  auto found = by_key_.find(key);
+  if (found == by_key_.end()) return Admission{};
+  const Bucket& bucket = *found->second;
+  const double tokens = TokensAt(bucket.tokens, bucket.updated, now, Burst(), IntervalMs());
+  return tokens >= 1.0 ? Admission{} : Refused(tokens, IntervalMs());
 }
 
 }  // namespace vigie::identity

@@ -60,6 +60,10 @@ class LoginThrottle final : public AddressThrottle {
   explicit LoginThrottle(const Clock& clock, const LoginThrottleOptions& options = {});
 
   Admission Admit(std::string_view source_address) override;
+  // What Admit would answer now, without taking anything (nor keeping a
+  // bucket for an address never admitted): for limits charged only on
+  // failure, checked before the work.
+  Admission Check(std::string_view source_address) const;
 
   // Buckets held (for metrics and tests).
   size_t size() const;
@@ -74,6 +78,9 @@ class LoginThrottle final : public AddressThrottle {
     double tokens;
     TimePoint updated;
   };
+
+  double Burst() const;
+  double IntervalMs() const;
 
   const Clock* clock_;
   const LoginThrottleOptions options_;

@@ -15,6 +15,7 @@ const AGENTS = [
   ['AGT-5', ['agent']], ['ADM-1', ['administrator']], ['NTC-1', ['agent']], ['ENU-1', ['agent']],
   ['SUP-1', ['supervisor']], ['ADM-2', ['administrator']], ['MED-1', ['agent']],
   ['BDY-1', ['agent']], ['HED-1', ['agent']], ['HLD-1', ['agent']], ['ADM-3', ['administrator']], ['PGE-1', ['agent']],
+  ['FCR-1', ['agent']],
 ].map(([service_number, roles]) => ({ service_number, name: `Agent ${service_number}`, roles }));
 
 before(async () => {
@@ -162,6 +163,30 @@ test('a refresh proof replayed with the next refresh token is refused, and spend
                                  { headers: { DPoP: proof }, body: { refresh_token: client.refreshToken } });
   assertProblem(replayed, 401);
   // The refresh token the replay came with is still good, and so is the session.
+  assert.equal((await client.refresh()).status, 200);
+  assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
+});
+
+test('refused second steps and refreshes spend their address’s bucket; past it, refused unheard', async () => {
+  const client = await activeClient(server, installation, 'FCR-1');
+  // Successes do not count: more refreshes than the bucket holds, from one address.
+  client.localAddress = '127.0.0.21';
+  for (let i = 0; i < 35; i++) assert.equal((await client.refresh()).status, 200);
+  const path = '/api/v1/auth/refresh';
+  const stranger = await DpopKey.create();
+  const send = async (body, dpop) => request(server, 'POST', path, {
+    headers: { DPoP: dpop ?? await stranger.proof('POST', client.url(path)) }, body, localAddress: '127.0.0.22' });
+  for (let i = 0; i < 29; i++) assertProblem(await send({ refresh_token: `not-a-token-${i}` }), 401);
+  assertProblem(await send({ refresh_token: 'not-a-token' }, 'not a proof'), 401);
+  const unheard = await send({ refresh_token: 'not-a-token' });
+  assertProblem(unheard, 429);
+  assert.ok(Number(unheard.headers['retry-after']) >= 1, JSON.stringify(unheard.headers));
+  // Unheard: a good refresh token, or a second step, from that address.
+  client.localAddress = '127.0.0.22';
+  assertProblem(await client.refresh(), 429);
+  assertProblem(await client.secondFactor('not-a-challenge', '000000'), 429);
+  // Another address is not affected, and the refresh token was not spent.
+  client.localAddress = '127.0.0.21';
   assert.equal((await client.refresh()).status, 200);
   assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
 });

@@ -201,7 +201,7 @@ export class Client {
     const path = '/api/v1/auth/second-factor';
     return request(this.server, 'POST', path, {
       headers: { DPoP: await this.key.proof('POST', this.url(path)) },
-      body: { login_challenge: challenge, code } });
+      body: { login_challenge: challenge, code }, localAddress: this.localAddress });
   }
   adopt(tokens) { this.access = tokens.access_token; this.refreshToken = tokens.refresh_token; }
   // An authenticated call with a fresh proof; `proofOptions` break it on purpose.
@@ -214,7 +214,7 @@ export class Client {
     const path = '/api/v1/auth/refresh';
     const r = await request(this.server, 'POST', path, {
       headers: { DPoP: await this.key.proof('POST', this.url(path)) },
-      body: { refresh_token: this.refreshToken } });
+      body: { refresh_token: this.refreshToken }, localAddress: this.localAddress });
     if (r.status === 200) this.adopt(r.json);
     return r;
   }
