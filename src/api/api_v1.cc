@@ -81,6 +81,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/v1/incidents", Guard::kSession, GetIncidents},
     Route{"POST", "/api/v1/incidents", Guard::kSession, PostIncident,
           audit::AuditEventType::kIncidentAction},
+    Route{"POST", "/api/v1/incidents/{incident_id}/agents", Guard::kSession, PostIncidentAgents},
     Route{"POST", "/api/v1/incidents/{incident_id}/release", Guard::kSession, PostReleaseIncident,
           audit::AuditEventType::kIncidentReleased},
     Route{"GET", "/api/v1/self/consultations", Guard::kSession, GetOwnConsultations},

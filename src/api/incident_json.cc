@@ -44,7 +44,8 @@ json::object IncidentJson(const incident::Incident& incident) {
                    {"reason", incident.reason},
                    {"scope", incident.scope},
                    {"lockdown", incident.lockdown},
-                   {"agents", std::move(agents)}};
+                   {"agents", std::move(agents)},
+                   {"agent_count", incident.agent_count}};
   if (incident.released_at) {
     out["released_at"] = *incident.released_at;
     out["released_by"] = incident.released_by;

@@ -14,6 +14,9 @@ namespace json = boost::json;
 inline constexpr size_t kMaxReason = 500;
 inline constexpr size_t kMaxNote = 1000;
 inline constexpr size_t kMaxScopeAgents = 1000;
+// Agents of an incident a page holds (Containment::HeldAgents reads one more).
+inline constexpr int64_t kMaxHeldPage = 500;
+inline constexpr int64_t kDefaultHeldPage = 100;
 
 }  // namespace
 
@@ -54,6 +57,32 @@ Result<http::Response> GetIncidents(Call& call) {
   json::array out;
   for (const incident::Incident& incident : incidents) out.emplace_back(IncidentJson(incident));
   return Json(200, json::object{{"incidents", std::move(out)}});
+}
+
+// One page of the agents an incident holds; "next", when more follow, is the
+// "after" of the following page.
+Result<http::Response> PostIncidentAgents(Call& call) {
+  ASSIGN_OR_RETURN(int64_t id, PathId(call.context, "incident_id", "incident id"));
+  ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(call.context.request.body, {"after", "limit"}));
+  ASSIGN_OR_RETURN(std::optional<std::string> after, body.OptionalString("after", kMaxShort));
+  ASSIGN_OR_RETURN(std::optional<int64_t> limit, body.OptionalInt("limit", 1, kMaxHeldPage));
+  const size_t page = static_cast<size_t>(limit.value_or(kDefaultHeldPage));
+  // One more than the page: the client is never sent on to an empty one.
+  ASSIGN_OR_RETURN(
+      std::vector<incident::HeldAgent> held,
+      call.portal.IncidentAgents(*call.context.caller, id, after.value_or(""), page + 1));
+  json::object answer;
+  if (held.size() > page) {
+    held.resize(page);
+    answer["next"] = held.back().service_number;
+  }
+  json::array agents;
+  for (const incident::HeldAgent& agent : held) {
+    agents.emplace_back(
+        json::object{{"service_number", agent.service_number}, {"lifted", agent.lifted}});
+  }
+  answer["agents"] = std::move(agents);
+  return Json(200, answer);
 }
 
 Result<http::Response> PostIncident(Call& call) {

@@ -42,9 +42,8 @@ Result<detect::Alert> Portal::AcknowledgeAlert(const Caller& caller, int64_t ale
 namespace {
 
 std::string IncidentSubject(const incident::Incident& incident, std::string_view what) {
-  std::string subject = "incident " + std::to_string(incident.id) + ": " + std::string(what) +
-                        " " + incident.scope + ", " + std::to_string(incident.agents.size()) +
-                        " agents";
+  std::string subject = "incident " + std::to_string(incident.id) + ": " + std::string(what) + " " +
+                        incident.scope + ", " + std::to_string(incident.agent_count) + " agents";
   if (incident.lockdown) subject += ", lock-down";
   return subject;
 }
@@ -147,6 +146,16 @@ Result<std::vector<incident::Incident>> Portal::ListIncidents(const Caller& call
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   return incident::Containment(*db, *parts_.clock, identity_options_, session_options_)
       .List(open_only);
+}
+
+Result<std::vector<incident::HeldAgent>> Portal::IncidentAgents(const Caller& caller,
+                                                                int64_t incident_id,
+                                                                std::string_view after,
+                                                                size_t limit) {
+  RETURN_IF_ERROR(RequireSecurityOfficer(caller));
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return incident::Containment(*db, *parts_.clock, identity_options_, session_options_)
+      .HeldAgents(incident_id, after, limit);
 }
 
 Result<void> Portal::ReloadCanaries() {

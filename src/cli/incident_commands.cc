@@ -40,12 +40,11 @@ std::string UtcText(int64_t unix_seconds) {
 }
 
 void PrintIncident(const incident::Incident& incident) {
-  std::printf("Incident %lld (%s, by %s): %s; %zu agents%s%s\n",
-              static_cast<long long>(incident.id), UtcText(incident.opened_at).c_str(),
-              incident.opened_by.c_str(), incident.scope.c_str(), incident.agents.size(),
-              incident.lockdown ? "; portal locked down" : "",
-              incident.released_at ? ("; released " + UtcText(*incident.released_at)).c_str()
-                                   : "; open");
+  std::printf(
+      "Incident %lld (%s, by %s): %s; %lld agents%s%s\n", static_cast<long long>(incident.id),
+      UtcText(incident.opened_at).c_str(), incident.opened_by.c_str(), incident.scope.c_str(),
+      static_cast<long long>(incident.agent_count), incident.lockdown ? "; portal locked down" : "",
+      incident.released_at ? ("; released " + UtcText(*incident.released_at)).c_str() : "; open");
   std::printf("  reason: %s\n", incident.reason.c_str());
 }
 

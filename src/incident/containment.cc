@@ -53,6 +53,7 @@ Incident ReadIncident(const store::Statement& row) {
 
 constexpr std::string_view kIncidentColumns =
     "id, opened_at, opened_by, reason, scope, lockdown, released_at, released_by";
+constexpr int kIncidentColumnCount = 8;
 
 // The agents an incident holds: (id, service number, status before).
 struct Held {
@@ -61,13 +62,19 @@ struct Held {
   bool lifted;  // by this incident's release
 };
 
-Result<std::vector<Held>> HeldBy(store::Connection& db, int64_t incident_id) {
+// The incident's agents by service number, from the first after `after`, at
+// most `limit` (0: all).
+Result<std::vector<Held>> HeldBy(store::Connection& db, int64_t incident_id,
+                                 std::string_view after = "", size_t limit = 0) {
   ASSIGN_OR_RETURN(store::Statement * select,
                    db.Prepare("SELECT ia.agent_id, a.service_number, "
                               "CASE WHEN ia.lifted_at IS NULL THEN 0 ELSE 1 END "
                               "FROM incident_agent ia JOIN agent a ON a.id = ia.agent_id "
-                              "WHERE ia.incident_id = $1 ORDER BY a.service_number"));
-  select->BindInt(1, incident_id);
+                              "WHERE ia.incident_id = $1 AND a.service_number > $2 "
+                              "ORDER BY a.service_number LIMIT $3"));
+  select->BindInt(1, incident_id)
+      .BindText(2, after)
+      .BindInt(3, limit == 0 ? INT64_MAX : static_cast<int64_t>(limit));
   std::vector<Held> held;
   while (true) {
     ASSIGN_OR_RETURN(bool row, select->Step());
@@ -250,18 +257,51 @@ Result<Released> Containment::Release(int64_t incident_id, std::string_view by, 
   return done;
 }
 
-Result<Incident> Containment::Get(int64_t incident_id) {
-  static const std::string kSql =
-      "SELECT " + std::string(kIncidentColumns) + " FROM incident WHERE id = $1";
-  ASSIGN_OR_RETURN(store::Statement * select, db_.Prepare(kSql));
+namespace {
+
+// The incident's row, with its first `listed` agents (0: all) and their count.
+Result<Incident> ReadWithAgents(store::Connection& db, int64_t incident_id, size_t listed) {
+  static const std::string kSql = "SELECT " + std::string(kIncidentColumns) +
+                                  ", (SELECT COUNT(*) FROM incident_agent WHERE incident_id = "
+                                  "incident.id) FROM incident WHERE id = $1";
+  ASSIGN_OR_RETURN(store::Statement * select, db.Prepare(kSql));
   select->BindInt(1, incident_id);
   ASSIGN_OR_RETURN(bool found, select->Step());
   if (!found) return Fail(ErrorCode::kNotFound, "no incident " + std::to_string(incident_id));
   Incident incident = ReadIncident(*select);
+  incident.agent_count = select->ColumnInt(kIncidentColumnCount);
   RETURN_IF_ERROR(select->Run());
-  ASSIGN_OR_RETURN(std::vector<Held> held, HeldBy(db_, incident_id));
+  ASSIGN_OR_RETURN(std::vector<Held> held, HeldBy(db, incident_id, "", listed));
   for (Held& agent : held) incident.agents.push_back(std::move(agent.service_number));
   return incident;
+}
+
+}  // namespace
+
+Result<Incident> Containment::Get(int64_t incident_id) {
+  return ReadWithAgents(db_, incident_id, 0);
+}
+
+Result<std::vector<HeldAgent>> Containment::HeldAgents(int64_t incident_id, std::string_view after,
+                                                       size_t limit) {
+  if (limit < 1 || limit > 1000) {
+    return Fail(ErrorCode::kInvalidArgument, "a page holds 1 to 1000 agents");
+  }
+  {
+    ASSIGN_OR_RETURN(store::Statement * exists,
+                     db_.Prepare("SELECT 1 FROM incident WHERE id = $1"));
+    exists->BindInt(1, incident_id);
+    ASSIGN_OR_RETURN(bool found, exists->Step());
+    RETURN_IF_ERROR(exists->Run());
+    if (!found) return Fail(ErrorCode::kNotFound, "no incident " + std::to_string(incident_id));
+  }
+  ASSIGN_OR_RETURN(std::vector<Held> held, HeldBy(db_, incident_id, after, limit));
+  std::vector<HeldAgent> page;
+  page.reserve(held.size());
+  for (Held& agent : held) {
+    page.push_back({.service_number = std::move(agent.service_number), .lifted = agent.lifted});
+  }
+  return page;
 }
 
 Result<std::vector<Incident>> Containment::List(bool open_only) {
@@ -277,7 +317,7 @@ Result<std::vector<Incident>> Containment::List(bool open_only) {
   }
   std::vector<Incident> incidents;
   for (int64_t id : ids) {
-    ASSIGN_OR_RETURN(Incident incident, Get(id));
+    ASSIGN_OR_RETURN(Incident incident, ReadWithAgents(db_, id, kListedAgents));
     incidents.push_back(std::move(incident));
   }
   return incidents;

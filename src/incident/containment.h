@@ -53,7 +53,20 @@ struct Incident {
   bool lockdown = false;
   std::optional<int64_t> released_at;
   std::string released_by;
-  std::vector<std::string> agents;  // service numbers contained
+  // Service numbers held, by service number: all of them from Get, Contain
+  // and Release; the first kListedAgents from List (HeldAgents pages on).
+  std::vector<std::string> agents;
+  int64_t agent_count = 0;  // how many the incident holds
+};
+
+// Agents each incident of a List names: an "everyone" incident holds every
+// agent, and a hundred of those would otherwise be read whole for one page.
+inline constexpr size_t kListedAgents = 20;
+
+// One agent an incident holds, as HeldAgents pages through them.
+struct HeldAgent {
+  std::string service_number;
+  bool lifted = false;  // by the incident's release
 };
 
 struct Contained {
@@ -120,8 +133,13 @@ class Containment {
                            const identity::AgentDirectory::BeforeCommit& before_reset = {});
 
   Result<Incident> Get(int64_t incident_id);
-  // Newest first, at most 100.
+  // Newest first, at most 100, each naming at most kListedAgents agents.
   Result<std::vector<Incident>> List(bool open_only);
+  // The agents incident `incident_id` holds, by service number, from the
+  // first after `after` ("" for the start): at most `limit` (1..1000).
+  // NotFound: no such incident.
+  Result<std::vector<HeldAgent>> HeldAgents(int64_t incident_id, std::string_view after,
+                                            size_t limit);
 
  private:
   Result<std::vector<identity::Agent>> Resolve(const ContainmentScope& scope);

@@ -478,5 +478,63 @@ TEST_F(ContainmentTest, ListsOpenAndAllNewestFirst) {
   EXPECT_EQ((*all)[0].reason, "b");
 }
 
+// An "everyone" incident holds every agent: a list names the first few and
+// says how many; the rest are read a page at a time.
+TEST_F(ContainmentTest, ListsNameTheFirstAgentsAndPagesGoThroughAll) {
+  const std::string sealed = store::testing::BytesLiteral(db_->dialect(), "00");
+  std::string agents;
+  for (int i = 0; i < 30; ++i) {
+    agents += std::string(agents.empty() ? "" : ",") + "(" + std::to_string(100 + i) + ", 'B-" +
+              std::to_string(100 + i) + "', 'B', 1, 'agent', 'active', 'x', 1, " + sealed +
+              ", 0, 0)";
+  }
+  ASSERT_OK(
+      db_->ExecuteScript("INSERT INTO agent (id, service_number, display_name, unit_id, "
+                         "roles, status, password_hash, totp_key_id, totp_sealed, "
+                         "created_at, updated_at) VALUES " +
+                         agents + ";"));
+  ASSERT_OK(store::SyncIdentityColumns(*db_));
+  auto everyone = Make().Contain({.scope = {.everyone = true}, .reason = "sweep", .by = "SO-1"});
+  ASSERT_OK(everyone);
+  EXPECT_EQ(everyone->incident.agents.size(), 34u) << "the contain answer names them all";
+  EXPECT_EQ(everyone->incident.agent_count, 34);
+
+  auto listed = Make().List(false);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  const Incident& incident = (*listed)[0];
+  EXPECT_EQ(incident.agent_count, 34);
+  ASSERT_EQ(incident.agents.size(), kListedAgents);
+  EXPECT_EQ(incident.agents.front(), "A-1");
+  EXPECT_EQ(incident.agents.back(), "B-115");
+
+  std::vector<std::string> paged;
+  std::string after;
+  for (int round = 0; round < 10; ++round) {
+    auto page = Make().HeldAgents(incident.id, after, 8);
+    ASSERT_OK(page);
+    for (const HeldAgent& agent : *page) {
+      paged.push_back(agent.service_number);
+      EXPECT_FALSE(agent.lifted);
+    }
+    if (page->size() < 8) break;
+    after = page->back().service_number;
+  }
+  EXPECT_EQ(paged, everyone->incident.agents);
+
+  ASSERT_OK(Make().Release(incident.id, "SO-1", ReleaseMode::kReinstate));
+  auto lifted = Make().HeldAgents(incident.id, "", 1000);
+  ASSERT_OK(lifted);
+  ASSERT_EQ(lifted->size(), 34u);
+  EXPECT_TRUE(std::ranges::all_of(*lifted, [](const HeldAgent& a) { return a.lifted; }));
+
+  EXPECT_THAT(Make().HeldAgents(incident.id + 1, "", 10), ErrorCodeIs(ErrorCode::kNotFound));
+  EXPECT_THAT(Make().HeldAgents(incident.id, "", 0), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Make().HeldAgents(incident.id, "", 1001), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  auto past_the_end = Make().HeldAgents(incident.id, "ZZZ", 10);
+  ASSERT_OK(past_the_end);
+  EXPECT_TRUE(past_the_end->empty());
+}
+
 }  // namespace
 }  // namespace vigie::incident

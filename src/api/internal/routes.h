@@ -93,6 +93,7 @@ Result<http::Response> PostAlertSearch(Call& call);
 Result<http::Response> PostAcknowledgeAlert(Call& call);
 Result<http::Response> GetIncidents(Call& call);
 Result<http::Response> PostIncident(Call& call);
+Result<http::Response> PostIncidentAgents(Call& call);
 Result<http::Response> PostReleaseIncident(Call& call);
 
 // investigation_routes.cc (own consultations; breach report and claim check

@@ -169,6 +169,46 @@ test('a flagged session gives a fresh code before it adds or resets agents, rele
   }
 });
 
+// An incident holding a whole unit (or everyone) is listed with its first
+// agents and their count; the rest are read a page at a time.
+test('the incident list names the first agents of each; a security officer pages through them all', async () => {
+  const held = Array.from({ length: 24 }, (_, i) => `HLD-${String(i).padStart(2, '0')}`);
+  const { installation, server } = await setUp([...agents(held, ['agent']), ...agents(['SEC-P'], ['security_officer'])]);
+  const officer = await activeClient(server, installation, 'SEC-P');
+  const agent = await activeClient(server, installation, 'HLD-00');
+  assert.equal((await agent.call('POST', '/api/v1/incidents/1/agents', {})).status, 403, 'officers only');
+  const contained = await officer.call('POST', '/api/v1/incidents', { unit: 'PN-75', reason: 'paging' });
+  assert.equal(contained.status, 201, contained.body);
+  assert.deepEqual(contained.json.agents, held, 'the containment answer names every agent');
+  assert.equal(contained.json.agent_count, 24);
+  const listed = (await officer.call('GET', '/api/v1/incidents')).json.incidents[0];
+  assert.equal(listed.agent_count, 24);
+  assert.deepEqual(listed.agents, held.slice(0, 20));
+  const path = `/api/v1/incidents/${contained.json.id}/agents`;
+  const paged = [];
+  let body = { limit: 10 };
+  for (let page = 0; page < 5; page++) {
+    const r = await officer.call('POST', path, body);
+    assert.equal(r.status, 200, r.body);
+    paged.push(...r.json.agents);
+    if (!r.json.next) break;
+    body = { limit: 10, after: r.json.next };
+  }
+  assert.deepEqual(paged.map((a) => a.service_number), held);
+  assert.ok(paged.every((a) => a.lifted === false));
+  const whole = await officer.call('POST', path, {});
+  assert.equal(whole.json.agents.length, 24);
+  assert.equal(whole.json.next, undefined, 'no next page after the last');
+  for (const bad of [{ limit: 0 }, { limit: 501 }, { after: 5 }, { limit: '10' }, { extra: 1 }]) {
+    const r = await officer.call('POST', path, bad);
+    assert.equal(r.status, 400, `${JSON.stringify(bad)}: ${r.body}`);
+  }
+  assert.equal((await officer.call('POST', `/api/v1/incidents/${contained.json.id + 1}/agents`, {})).status, 404);
+  installation.vigie('incident', 'release', String(contained.json.id), '--reinstate', '--reason', 'done');
+  const lifted = await officer.call('POST', path, {});
+  assert.ok(lifted.json.agents.every((a) => a.lifted === true), lifted.body);
+});
+
 // The refusal is the session check's default, not each use case's: every
 // authenticated route the API documents, present and future, is covered.
 test('a flagged session is refused every authenticated route but the step-up, logout, the notice and self', async () => {

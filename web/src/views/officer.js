@@ -218,6 +218,9 @@ export function incidentsView(app) {
   const extra = h('div', {});
   const list = h('div', {}, h('p', {}, t('app.loading')));
   const fetchIncidents = newestOnly(() => app.api.call('GET', '/api/v1/incidents'));
+  // The list names an incident's first agents; an "everyone" one holds thousands.
+  const heldText = (i) => i.agents.join(', ') + (i.agent_count > i.agents.length
+    ? ` ${t('incidents.more', { count: i.agent_count - i.agents.length })}` : '');
   const load = async () => {
     try {
       const answer = await fetchIncidents();
@@ -228,7 +231,7 @@ export function incidentsView(app) {
         { label: t('incidents.col.id'), cell: (i) => String(i.id), header: true },
         { label: t('incidents.col.opened'), cell: (i) => formatTime(i.opened_at) },
         { label: t('incidents.col.by'), cell: (i) => i.opened_by ?? '' },
-        { label: t('incidents.col.scope'), cell: (i) => [i.scope ?? '', i.agents?.length ? ` (${i.agents.join(', ')})` : '',
+        { label: t('incidents.col.scope'), cell: (i) => [i.scope ?? '', i.agents?.length ? ` (${heldText(i)})` : '',
                                                        i.lockdown ? h('span', { class: 'tag tag-alert' }, 'lockdown') : null] },
         { label: t('incidents.col.reason'), cell: (i) => i.reason ?? '' },
         { label: t('incidents.col.state'), cell: (i) => (i.released_at
