@@ -1,6 +1,7 @@
 #include "api/api_v1.h"
 
 #include <array>
+#include <boost/json.hpp>
 #include <optional>
 #include <vector>
 
@@ -137,6 +138,16 @@ bool Matches(std::string_view pattern, std::string_view path,
   return true;
 }
 
+// Whether a proof-guarded request failed for what its sender sent (a bad
+// proof, an unknown credential, a wrong code, a malformed body), rather than
+// succeeded or met our own failure (503, 500) or a limit.
+bool RefusedForTheSender(const Result<http::Response>& result) {
+  if (result) return false;
+  const ErrorCode code = result.error().code();
+  return code != ErrorCode::kResourceExhausted && code != ErrorCode::kUnavailable &&
+         code != ErrorCode::kInternal && code != ErrorCode::kDataLoss;
+}
+
 std::string DpopChallenge(const Error& error, const http::Request& request) {
   if (session::IsInvalidDpopProof(error))
     return "DPoP error=\"invalid_dpop_proof\", algs=\"ES256\"";
@@ -193,6 +204,21 @@ ApiV1::ApiV1(app::Portal& portal, ApiOptions options)
       failed_credentials_(*portal_.parts().clock, options_.failed_credentials) {}
 
 std::span<const RouteInfo> ApiV1::Routes() { return kRouteInfos; }
+
+Result<bool> ApiV1::CarriesLiveCredential(std::string_view route_path,
+                                          const http::Request& request) {
+  boost::json::parse_options options;
+  options.max_depth = 4;
+  boost::system::error_code ec;
+  boost::json::value body = boost::json::parse(request.body, ec, {}, options);
+  const boost::json::object* object = ec ? nullptr : body.if_object();
+  const bool refresh = route_path == "/api/v1/auth/refresh";
+  const auto* field =
+      object ? object->if_contains(refresh ? "refresh_token" : "login_challenge") : nullptr;
+  if (field == nullptr || !field->is_string()) return false;
+  const std::string_view token = field->get_string();
+  return refresh ? portal_.RefreshTokenLive(token) : portal_.LoginChallengeLive(token);
+}
 
 Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t checked_at) {
   // Security: remembered at the time of remembering, not of checking
@@ -299,6 +325,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
                          .relying_party = &options_.relying_party,
                          .rp_name = options_.rp_name};
   Call call{.portal = portal_, .context = context};
+  bool charged = false;  // took a token of failed_credentials_
   auto run = [&]() -> Result<http::Response> {
     int64_t now = UnixSeconds(portal_.parts().clock->Now());
     // Security: a proof's jti is remembered, and its key kept, only once the
@@ -306,10 +333,20 @@ http::Response ApiV1::Handle(const http::Request& request) {
     // cache (which fails closed when full), or push the keys in use out of
     // the key cache, with proofs from keys of their own making.
     if (route->guard == Guard::kProof) {
-      if (identity::Admission admission = failed_credentials_.Check(request.remote_address);
-          !admission.admitted) {
-        call.retry_after = admission.retry_after_seconds;
-        return Fail(admission.ToResult().error());
+      // Security: a refused proof, challenge, code or refresh token costs its
+      // sender nothing and us a signature check and database work. Each
+      // attempt takes a token from its address's bucket, given back below
+      // unless it was refused; with the bucket empty, only a request with a
+      // live credential is heard (one read), so a client spending its
+      // address's bucket does not shut out the agents behind the same NAT.
+      const identity::Admission admission = failed_credentials_.Admit(request.remote_address);
+      charged = admission.admitted;
+      if (!admission.admitted) {
+        ASSIGN_OR_RETURN(bool live, CarriesLiveCredential(route->path, request));
+        if (!live) {
+          call.retry_after = admission.retry_after_seconds;
+          return Fail(admission.ToResult().error());
+        }
       }
       // The credential (a login challenge, a refresh token) is checked by
       // the use case itself; the proof must not have been used before
@@ -356,17 +393,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
     return route->handler(call);
   };
   Result<http::Response> result = run();
-  // Security: a refused proof, challenge, code or refresh token costs its
-  // sender nothing but costs us a signature check and a database round; past
-  // the bucket, the address is refused before either. Our own failures
-  // (503, 500) and throttling are not the sender's.
-  if (route->guard == Guard::kProof && !result) {
-    const ErrorCode code = result.error().code();
-    if (code != ErrorCode::kResourceExhausted && code != ErrorCode::kUnavailable &&
-        code != ErrorCode::kInternal && code != ErrorCode::kDataLoss) {
-      failed_credentials_.Admit(request.remote_address);
-    }
-  }
+  if (charged && !RefusedForTheSender(result)) failed_credentials_.Refund(request.remote_address);
   http::Response response =
       result ? std::move(*result) : ErrorResponse(result.error(), request, call.retry_after);
   response.log_route = std::string(route->path);

@@ -43,9 +43,9 @@ struct ApiOptions {
   session::SharedProofReplayGuard* shared_replay = nullptr;
   // The routes whose credential is not a session (second login step,
   // refresh, passkey login): past this bucket of failures an address is
-  // refused (429) before its proof costs a signature check. Only failures
-  // count, so the agents of an office behind one address refresh freely.
-  // Per node.
+  // refused (429) before its proof costs a signature check, unless its
+  // request names a live refresh token or login challenge. Only failures
+  // count. Per node.
   identity::LoginThrottleOptions failed_credentials{.burst = 30,
                                                     .refill_interval = std::chrono::seconds(2)};
   // Passkeys: the relying party (see api/relying_party.h) and its display name.
@@ -87,6 +87,9 @@ class ApiV1 {
   size_t cached_keys() const { return keys_.size(); }
 
  private:
+  // Whether the body of a request to `route_path` (a proof-guarded route)
+  // names a live refresh token or login challenge.
+  Result<bool> CarriesLiveCredential(std::string_view route_path, const http::Request& request);
   // After the credential the proof came with is known good (see Handle).
   Result<void> RememberProof(const session::DpopProof& proof, int64_t checked_at);
 

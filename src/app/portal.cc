@@ -290,6 +290,17 @@ Result<LoginTokens> Portal::OpenSession(store::Connection& db, const identity::A
   return LoginTokens{.tokens = std::move(tokens), .notice_acknowledged = false};
 }
 
+Result<bool> Portal::RefreshTokenLive(std::string_view refresh_token) {
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return session::SessionStore(*db, *parts_.clock, session_options_)
+      .RefreshTokenLive(refresh_token);
+}
+
+Result<bool> Portal::LoginChallengeLive(std::string_view challenge) {
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return AuthenticatorOn(*db).ChallengeLive(challenge);
+}
+
 Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, std::string_view jkt,
                                               const Origin& origin) {
   const auto started = Now();

@@ -171,6 +171,11 @@ class Portal {
 
   Result<session::IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
                                         const Origin& origin);
+  // Whether a refresh token or a login challenge is live (one read, nothing
+  // recorded): its request is heard even from an address that has spent its
+  // failures (api::ApiOptions::failed_credentials). Errors: store errors.
+  Result<bool> RefreshTokenLive(std::string_view refresh_token);
+  Result<bool> LoginChallengeLive(std::string_view challenge);
 
   // The live, active agent behind an access token presented with a proof
   // from key `jkt`. Unauthenticated otherwise (and the session ends if the

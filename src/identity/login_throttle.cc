@@ -93,15 +93,13 @@ Admission LoginThrottle::Admit(std::string_view source_address) {
   return Refused(bucket.tokens, interval_ms);
 }
 
-Admission LoginThrottle::Check(std::string_view source_address) const {
+void LoginThrottle::Refund(std::string_view source_address) {
   std::string key = KeyOf(source_address);
-  TimePoint now = clock_->Now();
   std::lock_guard lock(mutex_);
   auto found = by_key_.find(key);
-  if (found == by_key_.end()) return Admission{};
-  const Bucket& bucket = *found->second;
-  const double tokens = TokensAt(bucket.tokens, bucket.updated, now, Burst(), IntervalMs());
-  return tokens >= 1.0 ? Admission{} : Refused(tokens, IntervalMs());
+  if (found == by_key_.end()) return;
+  Bucket& bucket = *found->second;
+  bucket.tokens = std::min(Burst(), bucket.tokens + 1.0);
 }
 
 }  // namespace vigie::identity

@@ -60,10 +60,10 @@ class LoginThrottle final : public AddressThrottle {
   explicit LoginThrottle(const Clock& clock, const LoginThrottleOptions& options = {});
 
   Admission Admit(std::string_view source_address) override;
-  // What Admit would answer now, without taking anything (nor keeping a
-  // bucket for an address never admitted): for limits charged only on
-  // failure, checked before the work.
-  Admission Check(std::string_view source_address) const;
+  // Gives back a token Admit took (for limits that charge failures only:
+  // taken before the work, given back when it succeeded). Never beyond the
+  // burst; nothing for an address without a bucket.
+  void Refund(std::string_view source_address);
 
   // Buckets held (for metrics and tests).
   size_t size() const;

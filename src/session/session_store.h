@@ -123,6 +123,10 @@ class SessionStore {
   };
   Result<IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
                                const Admit& admit = {}, RefreshSeen* seen = nullptr);
+  // Whether Refresh could take this token now (unused, unexpired, its
+  // session live): one read, nothing written or recorded. Not a decision:
+  // Refresh checks everything again (its key, the agent's bars).
+  Result<bool> RefreshTokenLive(std::string_view refresh_token);
 
   // Ends the session (kEndLogout). Idempotent. Errors: NotFound.
   Result<void> Logout(int64_t session_id);

@@ -181,14 +181,16 @@ test('refused second steps and refreshes spend their address’s bucket; past it
   const unheard = await send({ refresh_token: 'not-a-token' });
   assertProblem(unheard, 429);
   assert.ok(Number(unheard.headers['retry-after']) >= 1, JSON.stringify(unheard.headers));
-  // Unheard: a good refresh token, or a second step, from that address.
+  // Heard, since the token is live, and refused for its proof; the token is not spent.
+  assertProblem(await send({ refresh_token: client.refreshToken }, 'not a proof'), 401);
+  // A live refresh token is still heard from that address: one client's
+  // failures do not shut out the agents behind the same NAT.
   client.localAddress = '127.0.0.22';
-  assertProblem(await client.refresh(), 429);
   assertProblem(await client.secondFactor('not-a-challenge', '000000'), 429);
-  // Another address is not affected, and the refresh token was not spent.
-  client.localAddress = '127.0.0.21';
   assert.equal((await client.refresh()).status, 200);
   assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
+  // Heard successes gave back nothing they had not taken.
+  assertProblem(await send({ refresh_token: 'not-a-token' }), 429);
 });
 
 test('suspension takes effect on the very next request; so does logout', async () => {
