@@ -190,10 +190,12 @@ int RunMigrateStore(const std::filesystem::path& data_dir, const MigrateStoreOpt
 // `vigie keys list|rotate|activate` (keys_command.cc): the key file's keys
 // (ids, purposes, staged/current/previous; never key material), and the two
 // steps of a rotation without downtime. rotate: 5 when one is under way;
-// activate: 3 when nothing is staged.
+// activate: 3 when nothing is staged, 5 when the configured witness does not
+// list a staged signing key, 6 when it cannot be asked (`check_witness`
+// false skips asking).
 int RunKeysList(const std::filesystem::path& data_dir);
 int RunKeysRotate(const std::filesystem::path& data_dir);
-int RunKeysActivate(const std::filesystem::path& data_dir);
+int RunKeysActivate(const std::filesystem::path& data_dir, bool check_witness);
 int RunKeysRetire(const std::filesystem::path& data_dir, uint32_t key_id);
 
 // `vigie breach report`: the persons and records exposed through the agents,

@@ -23,6 +23,7 @@
 #include "crypto/signing.h"
 #include "identity/options.h"
 #include "store/store.h"
+#include "witness/checkpoint_publisher.h"
 #include "witness/witness.h"
 
 namespace vigie::cli {
@@ -104,7 +105,43 @@ int RunKeysRotate(const std::filesystem::path& data_dir) {
   return 0;
 }
 
-int RunKeysActivate(const std::filesystem::path& data_dir) {
+namespace {
+
+// Security: the witness refuses a checkpoint signed by a key it does not
+// list, so a staged signing key it does not know would, once active, have
+// the log's every checkpoint refused. Checked against the witness itself
+// (its log-keys.txt as it read it at start) when one is configured.
+Result<void> CheckWitnessKnowsStagedKeys(const Installation& installation) {
+  auto options = installation.WitnessPublisherOptions();
+  if (!options || options->witness_url.empty()) return {};
+  auto known = witness::FetchWitnessLogKeys(*options);
+  if (!known) {
+    return Fail(known.error().WithContext(
+        "cannot ask the witness which signing keys it knows (--without-witness-check to "
+        "activate all the same)"));
+  }
+  for (const crypto::DataKey& key : installation.keyring.data_keys()) {
+    if (!key.staged || key.purpose != crypto::kPurposeAuditSigning) continue;
+    const crypto::Ed25519PublicKey public_key =
+        crypto::Ed25519KeyPair::FromSeed(key.bytes()).public_key();
+    const bool listed = std::ranges::any_of(*known, [&](const witness::LogKey& listed_key) {
+      return listed_key.key_id == key.id && listed_key.public_key == public_key &&
+             !listed_key.retired_after;
+    });
+    if (!listed) {
+      return Fail(ErrorCode::kConflict,
+                  "the witness at " + options->witness_url + " does not know staged signing key " +
+                      std::to_string(key.id) +
+                      ": add `vigie audit public-keys`'s lines to its log-keys.txt, restart it, "
+                      "then activate");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+int RunKeysActivate(const std::filesystem::path& data_dir, bool check_witness) {
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
   crypto::Keyring& keyring = installation->keyring;
@@ -113,6 +150,11 @@ int RunKeysActivate(const std::filesystem::path& data_dir) {
   if (staged == 0) {
     return ReportError(
         Error(ErrorCode::kNotFound, "no staged key: start a rotation with `vigie keys rotate`"));
+  }
+  if (check_witness) {
+    if (auto known = CheckWitnessKnowsStagedKeys(*installation); !known) {
+      return ReportError(known.error());
+    }
   }
   // In the log before the key file changes, and before the signing key in
   // memory does: the checkpoint closing the log is signed with the key the

@@ -383,8 +383,13 @@ int main(int argc, char** argv) {
                        "Step 1: stage new records, TOTP-seed and audit-signing keys "
                        "(readable by every node that loads the file, not yet written with)")
       ->callback([&] { exit_code = RunKeysRotate(data_dir); });
-  keys->add_subcommand("activate", "Step 2: make the staged keys current")
-      ->callback([&] { exit_code = RunKeysActivate(data_dir); });
+  bool without_witness_check = false;
+  auto* activate = keys->add_subcommand("activate", "Step 2: make the staged keys current");
+  activate->add_flag("--without-witness-check", without_witness_check,
+                     "Do not ask the configured witness whether it knows the staged signing "
+                     "key (a witness down for good)");
+  activate->callback(
+      [&] { exit_code = RunKeysActivate(data_dir, /*check_witness=*/!without_witness_check); });
   uint32_t retired_key = 0;
   auto* retire = keys->add_subcommand(
       "retire",

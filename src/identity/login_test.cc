@@ -391,7 +391,10 @@ TEST_F(LoginTest, LastStepIsPersisted) {
 TEST_F(LoginTest, ChallengeExpiresAndHasLimitedAttempts) {
   auto challenge = Password(kGoodPassword);
   ASSERT_OK(challenge);
+  EXPECT_EQ(t_.Login().ChallengeLive(Text(challenge->token)).value_or(false), true);
+  EXPECT_EQ(t_.Login().ChallengeLive("not-a-challenge").value_or(true), false);
   t_.clock.Advance(std::chrono::minutes(5));
+  EXPECT_EQ(t_.Login().ChallengeLive(Text(challenge->token)).value_or(true), false) << "expired";
   ExpectGenericRefusal(
       t_.Login().VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress));
 
@@ -402,6 +405,7 @@ TEST_F(LoginTest, ChallengeExpiresAndHasLimitedAttempts) {
     ExpectGenericRefusal(t_.Login().VerifySecondFactor(Text(challenge->token), wrong, kAddress));
   }
   // Spent after three wrong codes: even the right one fails now.
+  EXPECT_EQ(t_.Login().ChallengeLive(Text(challenge->token)).value_or(true), false) << "spent";
   ExpectGenericRefusal(
       t_.Login().VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress));
 }

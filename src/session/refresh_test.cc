@@ -38,6 +38,31 @@ TEST_F(RefreshTest, RotationIssuesANewPairBoundToTheSameSession) {
   EXPECT_OK(sessions.Authenticate(second->access_token.reveal(), Jkt("key-a")));
 }
 
+// What a spent failure bucket still hears (api::ApiOptions::failed_credentials).
+TEST_F(RefreshTest, ARefreshTokenIsLiveUntilUsedExpiredOrItsSessionEnds) {
+  SessionStore sessions = Store();
+  auto first = sessions.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(first);
+  const std::string token(first->refresh_token.reveal());
+  EXPECT_EQ(sessions.RefreshTokenLive(token).value_or(false), true);
+  for (const std::string& junk : {std::string(), std::string("not-a-token"), token + "x"}) {
+    EXPECT_EQ(sessions.RefreshTokenLive(junk).value_or(true), false) << junk;
+  }
+  auto second = sessions.Refresh(token, Jkt("key-a"));
+  ASSERT_OK(second);
+  EXPECT_EQ(sessions.RefreshTokenLive(token).value_or(true), false) << "used";
+  const std::string next(second->refresh_token.reveal());
+  EXPECT_EQ(sessions.RefreshTokenLive(next).value_or(false), true);
+  Advance(1801);
+  EXPECT_EQ(sessions.RefreshTokenLive(next).value_or(true), false) << "expired";
+
+  auto other = sessions.Create(kAgent, Jkt("key-b"));
+  ASSERT_OK(other);
+  ASSERT_OK(sessions.Logout(other->session_id));
+  EXPECT_EQ(sessions.RefreshTokenLive(other->refresh_token.reveal()).value_or(true), false)
+      << "its session ended";
+}
+
 TEST_F(RefreshTest, ReusingARefreshTokenEndsTheWholeSession) {
   SessionStore sessions = Store();
   auto first = sessions.Create(kAgent, Jkt("key-a"));

@@ -84,6 +84,30 @@ Result<std::optional<Cosignature>> FetchWitnessed(const PublisherOptions& option
   return *cosignature;
 }
 
+Result<std::vector<LogKey>> FetchWitnessLogKeys(const PublisherOptions& options) {
+  ASSIGN_OR_RETURN(http::ClientReply reply,
+                   http::Exchange({.url = Endpoint(options, "/v1/log-keys"),
+                                   .trusted_certificate_file = options.trusted_certificate_file,
+                                   .timeout = options.timeout}));
+  if (reply.status != 200) {
+    return Fail(ErrorCode::kUnavailable,
+                "the witness answered " + std::to_string(reply.status) + " to /v1/log-keys");
+  }
+  ASSIGN_OR_RETURN(boost::json::object body, JsonReply(reply, "/v1/log-keys"));
+  const auto* lines = body.if_contains("log_keys");
+  if (lines == nullptr || !lines->is_array()) {
+    return Fail(ErrorCode::kUnavailable, "/v1/log-keys: no 'log_keys' list in the answer");
+  }
+  std::string text;
+  for (const auto& line : lines->get_array()) {
+    if (!line.is_string()) return Fail(ErrorCode::kUnavailable, "/v1/log-keys: not a key line");
+    text += std::string(line.get_string()) + "\n";
+  }
+  auto keys = ParseLogKeys(text);
+  if (!keys) return Fail(ErrorCode::kUnavailable, "/v1/log-keys: " + keys.error().message());
+  return std::move(*keys);
+}
+
 Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
     store::Connection& audit_db, const PublisherOptions& options, audit::SubtreeCache& cache) {
   ASSIGN_OR_RETURN(std::optional<Cosignature> held, FetchWitnessed(options));
@@ -157,7 +181,7 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
     case 409:  // it countersigned a newer one meanwhile (another publisher): next round
       return Fail(ErrorCode::kUnavailable, "the witness moved on: " + Detail(body));
     case 403:
-      return Fail(ErrorCode::kPermissionDenied, "the witness refused our key: " + Detail(body));
+      return Fail(ErrorCode::kPermissionDenied, "the witness refused us: " + Detail(body));
     case 422:
       return Fail(ErrorCode::kDataLoss,
                   "the witness refused checkpoint " + std::to_string(ours->tree_size) +

@@ -33,6 +33,7 @@
 #include "store/store.h"
 #include "witness/cosignature.h"
 #include "witness/submission.h"
+#include "witness/witness.h"
 
 namespace vigie::witness {
 
@@ -88,6 +89,10 @@ class CheckpointPublisher {
 // What the witness holds for us now (GET /v1/latest), checked against its
 // configured key; nullopt when it holds nothing yet.
 Result<std::optional<Cosignature>> FetchWitnessed(const PublisherOptions& options);
+
+// The log keys the witness accepts (GET /v1/log-keys): Unavailable when it
+// cannot be reached or does not answer as a witness.
+Result<std::vector<LogKey>> FetchWitnessLogKeys(const PublisherOptions& options);
 
 // The cosignatures in `file` (one JSON line each), oldest first; none when
 // the file does not exist. DataLoss names the first malformed line, or says

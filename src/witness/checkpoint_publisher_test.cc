@@ -219,6 +219,16 @@ TEST_F(PublisherTest, WithoutTheCheckpointsKeyNothingIsSent) {
   EXPECT_FALSE(witness_->Latest().has_value());
 }
 
+TEST_F(PublisherTest, FetchesTheLogKeysTheWitnessAccepts) {
+  auto keys = FetchWitnessLogKeys(options_);
+  ASSERT_OK(keys);
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ((*keys)[0].key_id, fixture_.SigningKey().id);
+  EXPECT_EQ((*keys)[0].public_key, fixture_.PublicKey());
+  options_.witness_url = "http://127.0.0.1:1";
+  EXPECT_THAT(FetchWitnessLogKeys(options_), ErrorCodeIs(ErrorCode::kUnavailable));
+}
+
 TEST_F(PublisherTest, TheBackgroundPublisherKeepsTheWitnessUpToDate) {
   Write(options_.audit_url, 12, 1);
   options_.interval = std::chrono::milliseconds(20);

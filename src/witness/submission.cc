@@ -34,17 +34,19 @@ Result<void> SignSubmission(const LogSigningKeys& keys, Submission& submission) 
 
 bool SubmissionSignatureValid(const Submission& submission,
                               std::span<const uint8_t> log_public_key) {
-  return crypto::Ed25519Verify(log_public_key, crypto::AsBytes(SubmissionSignedText(submission)),
-                               submission.signature);
+  return submission.signature &&
+         crypto::Ed25519Verify(log_public_key, crypto::AsBytes(SubmissionSignedText(submission)),
+                               *submission.signature);
 }
 
 boost::json::object SubmissionJson(const Submission& submission) {
   boost::json::array proof;
   for (const auto& hash : submission.consistency_proof) proof.emplace_back(crypto::HexEncode(hash));
-  return {{"checkpoint", CheckpointJson(submission.checkpoint)},
-          {"from_size", submission.from_size},
-          {"consistency_proof", std::move(proof)},
-          {"signature", crypto::Base64Encode(submission.signature)}};
+  boost::json::object out{{"checkpoint", CheckpointJson(submission.checkpoint)},
+                          {"from_size", submission.from_size},
+                          {"consistency_proof", std::move(proof)}};
+  if (submission.signature) out["signature"] = crypto::Base64Encode(*submission.signature);
+  return out;
 }
 
 Result<Submission> ParseSubmission(std::string_view body) {
@@ -72,9 +74,8 @@ Result<Submission> ParseSubmission(std::string_view body) {
     return Fail(ErrorCode::kInvalidArgument,
                 "'consistency_proof' must be an array of at most 64 hashes");
   }
-  if (signature == nullptr || !signature->is_string()) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "'signature' is missing: a submission is signed by its checkpoint's key");
+  if (signature != nullptr && !signature->is_string()) {
+    return Fail(ErrorCode::kInvalidArgument, "'signature' must be a string");
   }
   Submission submission;
   ASSIGN_OR_RETURN(submission.checkpoint, CheckpointFromJson(*checkpoint));
@@ -90,11 +91,15 @@ Result<Submission> ParseSubmission(std::string_view body) {
     std::memcpy(digest.data(), bytes->data(), digest.size());
     submission.consistency_proof.push_back(digest);
   }
-  auto signature_bytes = crypto::Base64Decode(signature->get_string());
-  if (!signature_bytes || signature_bytes->size() != submission.signature.size()) {
-    return Fail(ErrorCode::kInvalidArgument, "'signature' is not 64 bytes of base64");
+  if (signature != nullptr) {
+    auto bytes = crypto::Base64Decode(signature->get_string());
+    crypto::Ed25519Signature decoded;
+    if (!bytes || bytes->size() != decoded.size()) {
+      return Fail(ErrorCode::kInvalidArgument, "'signature' is not 64 bytes of base64");
+    }
+    std::memcpy(decoded.data(), bytes->data(), decoded.size());
+    submission.signature = decoded;
   }
-  std::memcpy(submission.signature.data(), signature_bytes->data(), submission.signature.size());
   return submission;
 }
 

@@ -7,6 +7,8 @@
 // could post it with a junk proof of the right length, and the witness would
 // raise its fork alarm. A signed submission whose proof fails is the log's
 // own statement, so evidence; an unsigned or foreign one is refused unread.
+// A checkpoint at a size the witness countersigned needs no proof, and so no
+// signature: its own contradicting root is the evidence, whoever holds it.
 // Format: docs/formats/witness.md.
 //
 // Thread-safety: pure functions and plain values.
@@ -15,6 +17,7 @@
 #include <boost/json/fwd.hpp>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,7 +36,8 @@ struct Submission {
   audit::Checkpoint checkpoint;
   uint64_t from_size = 0;  // the size of the tree the witness holds (0: none)
   std::vector<audit::Sha256Digest> consistency_proof;
-  crypto::Ed25519Signature signature{};  // by the key of checkpoint.key_id
+  // By the key of checkpoint.key_id; required to extend the held tree.
+  std::optional<crypto::Ed25519Signature> signature;
 };
 
 // The log's checkpoint signing keys by key id ("audit-signing" keys of the

@@ -279,6 +279,8 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
 
 const crypto::Ed25519PublicKey& Witness::public_key() const { return state_->key.public_key(); }
 
+const std::vector<LogKey>& Witness::log_keys() const { return state_->log_keys; }
+
 std::optional<Cosignature> Witness::Latest() const {
   std::lock_guard lock(state_->mutex);
   return state_->latest;
@@ -301,12 +303,6 @@ Result<Cosignature> Witness::Submit(const Submission& submission) {
   }
   if (signer == nullptr || !audit::CheckpointSignatureValid(checkpoint, signer->public_key)) {
     return Fail(ErrorCode::kPermissionDenied, "checkpoint is not signed by a key of this log");
-  }
-  // Security: checkpoints are public; only the log's key may offer a proof,
-  // so no one else can make a junk proof raise the alarm below.
-  if (!SubmissionSignatureValid(submission, signer->public_key)) {
-    return Fail(ErrorCode::kPermissionDenied,
-                "the submission is not signed by the key of its checkpoint");
   }
   // A leaked old key must not extend the log: it stopped signing at that size.
   if (signer->retired_after && checkpoint.tree_size > *signer->retired_after) {
@@ -356,6 +352,13 @@ Result<Cosignature> Witness::Submit(const Submission& submission) {
     return Fail(ErrorCode::kConflict,
                 "the witness holds tree size " + std::to_string(held) + ", not " +
                     std::to_string(from_size));
+  }
+  // Security: checkpoints are public; only the log's key may offer a proof,
+  // so no one else can make a junk proof raise the alarm below. (Above, the
+  // checkpoint's own contradicting root was the evidence: no proof read.)
+  if (!SubmissionSignatureValid(submission, signer->public_key)) {
+    return Fail(ErrorCode::kPermissionDenied,
+                "the submission is not signed by the key of its checkpoint");
   }
   // A proof of the wrong length is malformed, not evidence (the publisher's
   // bug, not a fork): no alarm.

@@ -71,6 +71,8 @@ class Witness {
 
   std::optional<Cosignature> Latest() const;
   const crypto::Ed25519PublicKey& public_key() const;
+  // The log's keys this witness accepts (log-keys.txt as read at start).
+  const std::vector<LogKey>& log_keys() const;
 
  private:
   struct State;

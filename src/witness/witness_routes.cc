@@ -53,25 +53,37 @@ http::Response Latest(const Witness& witness) {
   return Json(200, body);
 }
 
+// Public: which keys it accepts is no secret, and `vigie keys activate`
+// checks a staged signing key is among them before the log signs with it.
+http::Response LogKeys(const Witness& witness) {
+  boost::json::array keys;
+  for (const LogKey& key : witness.log_keys()) keys.emplace_back(LogKeyLine(key));
+  return Json(200, {{"log_keys", std::move(keys)}});
+}
+
 }  // namespace
 
 http::Handler WitnessHandler(Witness& witness) {
   return [&witness](const http::Request& request) -> http::Response {
     const std::string_view path = request.Path();
+    const bool known = path == "/v1/latest" || path == "/v1/log-keys" || path == "/v1/checkpoints";
     http::Response response;
-    if (path == "/v1/latest" && (request.method == "GET" || request.method == "HEAD")) {
+    const bool read = request.method == "GET" || request.method == "HEAD";
+    if (path == "/v1/latest" && read) {
       response = Latest(witness);
+    } else if (path == "/v1/log-keys" && read) {
+      response = LogKeys(witness);
     } else if (path == "/v1/checkpoints" && request.method == "POST") {
       Result<Cosignature> cosigned = SubmitRequest(request, witness);
       response = cosigned ? Json(200, {{"cosignature", CosignatureJson(*cosigned)}})
                           : Refusal(cosigned.error(), request, witness);
-    } else if (path == "/v1/latest" || path == "/v1/checkpoints") {
+    } else if (known) {
       response = http::Problem(405, "Method Not Allowed", "", request.request_id);
-      response.headers.emplace_back("Allow", path == "/v1/latest" ? "GET, HEAD" : "POST");
+      response.headers.emplace_back("Allow", path == "/v1/checkpoints" ? "POST" : "GET, HEAD");
     } else {
       response = http::Problem(404, "Not Found", "", request.request_id);
     }
-    response.log_route = std::string(path == "/v1/latest" || path == "/v1/checkpoints" ? path : "");
+    response.log_route = std::string(known ? path : "");
     return response;
   };
 }

@@ -386,13 +386,40 @@ TEST_F(WitnessTest, OnlyTheLogsKeyMayOfferAProof) {
   altered.consistency_proof = junk;
   EXPECT_THAT(witness_->Submit(altered), ErrorCodeIs(ErrorCode::kPermissionDenied));
   Submission rebased = Signed(log_.Checkpoint(), 5, log_.ProofFrom(5));
-  rebased.from_size = 4;
+  rebased.from_size = 4;  // not the held size: stale, before any proof is read
+  EXPECT_THAT(witness_->Submit(rebased), ErrorCodeIs(ErrorCode::kConflict));
+  rebased.from_size = 5;
+  rebased.consistency_proof.front()[0] ^= 1;  // altered after signing
   EXPECT_THAT(witness_->Submit(rebased), ErrorCodeIs(ErrorCode::kPermissionDenied));
   EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 5u);
   EXPECT_EQ(StoredLines(), 1u);
   // The same junk under the log's own key is its statement: the alarm.
   EXPECT_THAT(Submit(log_.Checkpoint(), 5, junk), ErrorCodeIs(ErrorCode::kDataLoss));
   ASSERT_OK(Submit(log_.Checkpoint(), 5, log_.ProofFrom(5)));
+  EXPECT_EQ(StoredLines(), 2u);
+}
+
+// A checkpoint contradicting one the witness countersigned is evidence by
+// itself (the log's key signed both): whoever holds it - an auditor shown a
+// forked log - may post it unsigned, and the alarm is raised.
+TEST_F(WitnessTest, AContradictingCheckpointNeedsNoSubmissionSignature) {
+  log_.Append(4);
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
+  const audit::Checkpoint older = log_.Checkpoint();
+  log_.Append(4);
+  ASSERT_OK(Submit(log_.Checkpoint(), 4, log_.ProofFrom(4)));
+  FakeLog fork(/*key_id=*/1, " forked");
+  for (uint64_t size : {4u, 8u}) {
+    fork.Append(size - (size == 8u ? 4u : 0u));
+    audit::Checkpoint forked = fork.Checkpoint();
+    audit::SignCheckpoint(log_.signing_key(), forked);
+    EXPECT_THAT(witness_->Submit(Submission{.checkpoint = forked, .from_size = 8}),
+                ErrorCodeIs(ErrorCode::kDataLoss))
+        << size;
+  }
+  // The genuine older one, unsigned: stale, no alarm.
+  EXPECT_THAT(witness_->Submit(Submission{.checkpoint = older, .from_size = 8}),
+              ErrorCodeIs(ErrorCode::kConflict));
   EXPECT_EQ(StoredLines(), 2u);
 }
 
@@ -518,6 +545,27 @@ TEST_F(WitnessRoutesTest, LatestNamesTheKeyAndTheHeldCosignature) {
   EXPECT_TRUE(CosignatureValid(*cosignature, witness_public_key_));
 }
 
+TEST_F(WitnessRoutesTest, LogKeysListsTheKeysItAcceptsRetiredOnesMarked) {
+  LogKey retired = FakeLog(/*key_id=*/3).Key();
+  retired.retired_after = 12;
+  const auto dir = dir_.path() / "witness-of-two-keys";
+  ASSERT_OK(Witness::Init(dir, std::vector<LogKey>{log_.Key(), retired}));
+  auto witness = Witness::Open(dir, clock_);
+  ASSERT_OK(witness);
+  http::Request get{.method = "GET", .target = "/v1/log-keys"};
+  http::Response listed = WitnessHandler(**witness)(get);
+  ASSERT_EQ(listed.status, 200);
+  auto lines = boost::json::parse(listed.body).as_object()["log_keys"].as_array();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].as_string(), LogKeyLine(log_.Key()));
+  EXPECT_EQ(lines[1].as_string(), LogKeyLine(retired));
+  http::Request post{.method = "POST", .target = "/v1/log-keys"};
+  http::Response refused = WitnessHandler(**witness)(post);
+  EXPECT_EQ(refused.status, 405);
+  ASSERT_EQ(refused.headers.size(), 1u);
+  EXPECT_EQ(refused.headers[0].second, "GET, HEAD");
+}
+
 TEST_F(WitnessRoutesTest, ASubmissionRoundTripsThroughItsJson) {
   log_.Append(9);
   const Submission sent = Signed(log_.Checkpoint(), 4, log_.ProofFrom(4));
@@ -547,7 +595,7 @@ TEST_F(WitnessRoutesTest, RefusalsSayWhyAndChangeNothing) {
   EXPECT_EQ(Post(Body(FakeLog().Checkpoint(), 0, {})).status, 403);
   auto unsigned_body = boost::json::parse(good).as_object();
   unsigned_body.erase("signature");
-  EXPECT_EQ(Post(boost::json::serialize(unsigned_body)).status, 400);
+  EXPECT_EQ(Post(boost::json::serialize(unsigned_body)).status, 403) << "extends: must be signed";
   for (const char* signature : {"", "bm90IDY0IGJ5dGVz", "*not base64*"}) {
     auto body = boost::json::parse(good).as_object();
     body["signature"] = signature;

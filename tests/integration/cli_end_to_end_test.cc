@@ -76,6 +76,69 @@ class CliTest : public ::testing::Test {
     }
     return sample;
   }
+  // `vigie witness init` in `witness_dir` with this log's keys as they are
+  // now (`audit public-keys`); `witness_key`: the witness's public key.
+  void InitWitness(const std::string& witness_dir, std::string& witness_key) {
+    auto keys = Vigie("audit public-keys");
+    ASSERT_EQ(keys.exit_code, 0) << keys.err;
+    std::ofstream(dir_ / "log-keys.txt") << keys.out;
+    auto init =
+        testing::RunCommand(std::string(VIGIE_BINARY) + " witness init --dir " + witness_dir +
+                                " --log-keys " + (dir_ / "log-keys.txt").string(),
+                            dir_.path());
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    const size_t key_at = init.out.find("its public key: ");
+    ASSERT_NE(key_at, std::string::npos) << init.out;
+    witness_key = init.out.substr(key_at + 16, 64);
+  }
+  // A `vigie witness serve` process, stopped when this goes.
+  struct ServedWitness {
+    std::filesystem::path pid;
+    std::string port;
+    // Returns once the process is gone (its lock on the directory with it).
+    void Stop() {
+      if (pid.empty()) return;
+      const std::string process = "$(cat " + pid.string() + ")";
+      (void)std::system(("kill " + process + " 2>/dev/null").c_str());
+      for (int i = 0; i < 100; ++i) {
+        if (std::system(("kill -0 " + process + " 2>/dev/null").c_str()) != 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      pid.clear();
+    }
+    ~ServedWitness() { Stop(); }
+  };
+  // Serves `witness_dir` on a port of its own choosing (its log in
+  // witness.out and witness.err) and names it in vigie.toml.
+  void ServeWitness(const std::string& witness_dir, const std::string& witness_key,
+                    ServedWitness& served) {
+    const auto banner_file = dir_ / "witness.out", alarms = dir_ / "witness.err";
+    served.pid = dir_ / "witness.pid";
+    std::filesystem::remove(banner_file);  // a restart's banner, not the last one's
+    ASSERT_EQ(std::system(("(" + std::string(VIGIE_BINARY) + " witness serve --dir " + witness_dir +
+                           " --port 0 >" + banner_file.string() + " 2>" + alarms.string() +
+                           " & echo $! >" + served.pid.string() + ")")
+                              .c_str()),
+              0);
+    served.port.clear();
+    for (int i = 0; i < 200 && served.port.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      const std::string banner = testing::ReadWholeFile(banner_file);
+      const size_t at = banner.find("http://127.0.0.1:");
+      if (at != std::string::npos) {
+        served.port = banner.substr(at + 17, banner.find(' ', at) - at - 17);
+      }
+    }
+    ASSERT_FALSE(served.port.empty()) << testing::ReadWholeFile(alarms);
+    ASSERT_EQ(testing::RunCommand(
+                  "sed -i -e 's|^witness_url = .*|witness_url = \"http://127.0.0.1:" + served.port +
+                      "\"|' -e 's|^witness_public_key = .*|" + "witness_public_key = \"" +
+                      witness_key + "\"|' " + (data() / "vigie.toml").string(),
+                  dir_.path())
+                  .exit_code,
+              0);
+  }
+
   testing::TempDir dir_;
   testing::TestInstallation installation_;
   std::string init_arguments_ = installation_.InitArguments();
@@ -310,18 +373,10 @@ TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
 // same signing key) no longer passes - locally, at verify, or at the witness.
 TEST_F(CliTest, TheWitnessCountersignsAndCatchesARewrittenLog) {
   ASSERT_NO_FATAL_FAILURE(InstallWithPersons(50, 5));
-  auto keys = Vigie("audit public-keys");
-  ASSERT_EQ(keys.exit_code, 0) << keys.err;
-  std::ofstream(dir_ / "log-keys.txt") << keys.out;
   const std::string witness_dir = (dir_ / "witness").string();
   const std::string vigie = VIGIE_BINARY;
-  auto init = testing::RunCommand(
-      vigie + " witness init --dir " + witness_dir + " --log-keys " + (dir_ / "log-keys.txt").string(),
-      dir_.path());
-  ASSERT_EQ(init.exit_code, 0) << init.err;
-  const size_t key_at = init.out.find("its public key: ");
-  ASSERT_NE(key_at, std::string::npos) << init.out;
-  const std::string witness_key = init.out.substr(key_at + 16, 64);
+  std::string witness_key;
+  ASSERT_NO_FATAL_FAILURE(InitWitness(witness_dir, witness_key));
   EXPECT_EQ(testing::RunCommand(vigie + " witness init --dir " + witness_dir + " --log-keys " +
                                     (dir_ / "log-keys.txt").string(),
                                 dir_.path())
@@ -329,30 +384,9 @@ TEST_F(CliTest, TheWitnessCountersignsAndCatchesARewrittenLog) {
             5);
 
   // The witness runs apart, on a port of its own choosing.
-  const auto served = dir_ / "witness.out", alarms = dir_ / "witness.err", pid = dir_ / "pid";
-  ASSERT_EQ(std::system(("(" + vigie + " witness serve --dir " + witness_dir + " --port 0 >" +
-                         served.string() + " 2>" + alarms.string() + " & echo $! >" +
-                         pid.string() + ")")
-                            .c_str()),
-            0);
-  std::string port;
-  for (int i = 0; i < 200 && port.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    const std::string banner = testing::ReadWholeFile(served);
-    const size_t at = banner.find("http://127.0.0.1:");
-    if (at != std::string::npos) port = banner.substr(at + 17, banner.find(' ', at) - at - 17);
-  }
-  struct Stop {
-    std::filesystem::path pid;
-    ~Stop() { (void)std::system(("kill $(cat " + pid.string() + ") 2>/dev/null").c_str()); }
-  } stop{pid};
-  ASSERT_FALSE(port.empty()) << testing::ReadWholeFile(alarms);
-  ASSERT_EQ(testing::RunCommand("sed -i -e 's|^witness_url = \"\"|witness_url = \"http://127.0.0.1:" +
-                                    port + "\"|' -e 's|^witness_public_key = \"\"|witness_public_key = \"" +
-                                    witness_key + "\"|' " + (data() / "vigie.toml").string(),
-                                dir_.path())
-                .exit_code,
-            0);
+  const auto alarms = dir_ / "witness.err";
+  ServedWitness served;
+  ASSERT_NO_FATAL_FAILURE(ServeWitness(witness_dir, witness_key, served));
 
   ASSERT_EQ(Vigie("show 1").exit_code, 0);
   ASSERT_EQ(Vigie("show 2").exit_code, 0);
@@ -386,6 +420,39 @@ TEST_F(CliTest, TheWitnessCountersignsAndCatchesARewrittenLog) {
   EXPECT_NE(forked.err.find("inconsistent"), std::string::npos) << forked.err;
   EXPECT_NE(testing::ReadWholeFile(alarms).find("witness_inconsistent_checkpoint"),
             std::string::npos);
+}
+
+// A staged signing key the witness does not list would have every
+// checkpoint refused once active: `keys activate` asks the witness first.
+TEST_F(CliTest, KeysActivateAsksTheWitnessWhetherItKnowsTheNewSigningKey) {
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(20, 3));
+  const std::string witness_dir = (dir_ / "witness").string();
+  std::string witness_key;
+  ASSERT_NO_FATAL_FAILURE(InitWitness(witness_dir, witness_key));  // the first keys only
+  ServedWitness served;
+  ASSERT_NO_FATAL_FAILURE(ServeWitness(witness_dir, witness_key, served));
+  ASSERT_EQ(Vigie("keys rotate").exit_code, 0);
+
+  auto unknown = Vigie("keys activate");
+  EXPECT_EQ(unknown.exit_code, 5) << unknown.out << unknown.err;
+  EXPECT_NE(unknown.err.find("does not know staged signing key"), std::string::npos) << unknown.err;
+  served.Stop();
+  auto unreachable = Vigie("keys activate");
+  EXPECT_EQ(unreachable.exit_code, 6) << unreachable.out << unreachable.err;
+  EXPECT_NE(unreachable.err.find("--without-witness-check"), std::string::npos) << unreachable.err;
+  EXPECT_THAT(Vigie("keys list").out, ::testing::ContainsRegex("audit-signing +staged"))
+      << "nothing activated";
+
+  // The witness's operator adds the staged key, as the rotation says.
+  auto keys = Vigie("audit public-keys");
+  ASSERT_EQ(keys.exit_code, 0) << keys.err;
+  std::ofstream(std::filesystem::path(witness_dir) / "log-keys.txt") << keys.out;
+  ASSERT_NO_FATAL_FAILURE(ServeWitness(witness_dir, witness_key, served));
+  auto activated = Vigie("keys activate");
+  ASSERT_EQ(activated.exit_code, 0) << activated.err;
+  ASSERT_EQ(Vigie("show 1").exit_code, 0);  // a checkpoint under the new key
+  auto witnessed = Vigie("audit witness");
+  EXPECT_EQ(witnessed.exit_code, 0) << witnessed.err;
 }
 
 // `generate --audit-events`: synthetic events through the real writer, for
