@@ -59,22 +59,22 @@ Result<http::Response> GetIncidents(Call& call) {
   return Json(200, json::object{{"incidents", std::move(out)}});
 }
 
-// One page of the agents an incident holds; "next", when more follow, is the
-// "after" of the following page.
+// One page of the agents an incident holds, in the order they were added;
+// "next", when more follow, is the "after" of the following page.
 Result<http::Response> PostIncidentAgents(Call& call) {
   ASSIGN_OR_RETURN(int64_t id, PathId(call.context, "incident_id", "incident id"));
   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(call.context.request.body, {"after", "limit"}));
-  ASSIGN_OR_RETURN(std::optional<std::string> after, body.OptionalString("after", kMaxShort));
+  ASSIGN_OR_RETURN(std::optional<int64_t> after, body.OptionalInt("after", 1, INT64_MAX));
   ASSIGN_OR_RETURN(std::optional<int64_t> limit, body.OptionalInt("limit", 1, kMaxHeldPage));
   const size_t page = static_cast<size_t>(limit.value_or(kDefaultHeldPage));
   // One more than the page: the client is never sent on to an empty one.
   ASSIGN_OR_RETURN(
       std::vector<incident::HeldAgent> held,
-      call.portal.IncidentAgents(*call.context.caller, id, after.value_or(""), page + 1));
+      call.portal.IncidentAgents(*call.context.caller, id, after.value_or(0), page + 1));
   json::object answer;
   if (held.size() > page) {
     held.resize(page);
-    answer["next"] = held.back().service_number;
+    answer["next"] = held.back().agent_id;
   }
   json::array agents;
   for (const incident::HeldAgent& agent : held) {

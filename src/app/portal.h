@@ -264,7 +264,7 @@ class Portal {
   Result<std::vector<incident::Incident>> ListIncidents(const Caller& caller, bool open_only);
   // A page of the agents an incident holds (Containment::HeldAgents).
   Result<std::vector<incident::HeldAgent>> IncidentAgents(const Caller& caller, int64_t incident_id,
-                                                          std::string_view after, size_t limit);
+                                                          int64_t after_agent_id, size_t limit);
   // Reads the canary persons again (after `vigie canary plant`).
   Result<void> ReloadCanaries();
 

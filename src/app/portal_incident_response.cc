@@ -150,12 +150,12 @@ Result<std::vector<incident::Incident>> Portal::ListIncidents(const Caller& call
 
 Result<std::vector<incident::HeldAgent>> Portal::IncidentAgents(const Caller& caller,
                                                                 int64_t incident_id,
-                                                                std::string_view after,
+                                                                int64_t after_agent_id,
                                                                 size_t limit) {
   RETURN_IF_ERROR(RequireSecurityOfficer(caller));
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   return incident::Containment(*db, *parts_.clock, identity_options_, session_options_)
-      .HeldAgents(incident_id, after, limit);
+      .HeldAgents(incident_id, after_agent_id, limit);
 }
 
 Result<void> Portal::ReloadCanaries() {

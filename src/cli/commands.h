@@ -157,6 +157,9 @@ int RunIncidentContain(const std::filesystem::path& data_dir, const ContainOptio
 int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_id, bool reinstate,
                        std::string_view reason, bool json);
 int RunIncidentList(const std::filesystem::path& data_dir, bool open_only, bool json);
+// Every agent incident `incident_id` holds, in the order they were added: 3 if
+// there is no such incident.
+int RunIncidentAgents(const std::filesystem::path& data_dir, int64_t incident_id, bool json);
 int RunCanaryPlant(const std::filesystem::path& data_dir, int count);
 int RunCanaryList(const std::filesystem::path& data_dir);
 

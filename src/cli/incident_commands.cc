@@ -181,6 +181,27 @@ int RunIncidentList(const std::filesystem::path& data_dir, bool open_only, bool 
   });
 }
 
+int RunIncidentAgents(const std::filesystem::path& data_dir, int64_t incident_id, bool as_json) {
+  return WithPortal(data_dir, [&](app::Portal& portal) {
+    constexpr size_t kPage = 1000;
+    for (int64_t after = 0;;) {
+      auto page = portal.IncidentAgents(app::LocalOperator(), incident_id, after, kPage);
+      if (!page) return ReportError(page.error());
+      for (const incident::HeldAgent& agent : *page) {
+        if (as_json) {
+          std::printf("%s\n", json::serialize(json::object{{"service_number", agent.service_number},
+                                                           {"lifted", agent.lifted}})
+                                  .c_str());
+        } else {
+          std::printf("%-12s %s\n", agent.service_number.c_str(), agent.lifted ? "lifted" : "held");
+        }
+      }
+      if (page->size() < kPage) return 0;
+      after = page->back().agent_id;
+    }
+  });
+}
+
 namespace {
 
 // A wanted notice no one acts on harshly, open-ended so the decoy stays

@@ -287,6 +287,14 @@ int main(int argc, char** argv) {
   incident_list->add_flag("--json", incident_json, "One JSON object per line");
   incident_list->callback(
       [&] { exit_code = RunIncidentList(data_dir, open_only, incident_json); });
+  auto* incident_agents = incident->add_subcommand(
+      "agents", "Every agent an incident holds (the list names the first 20)");
+  incident_agents->add_option("incident_id", incident_id, "Incident id")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  incident_agents->add_flag("--json", incident_json, "One JSON object per line");
+  incident_agents->callback(
+      [&] { exit_code = RunIncidentAgents(data_dir, incident_id, incident_json); });
 
   int canary_count = 20;
   auto* canary = app.add_subcommand("canary", "Decoy persons planted among the records");

@@ -62,27 +62,42 @@ struct Held {
   bool lifted;  // by this incident's release
 };
 
-// The incident's agents by service number, from the first after `after`, at
-// most `limit` (0: all).
-Result<std::vector<Held>> HeldBy(store::Connection& db, int64_t incident_id,
-                                 std::string_view after = "", size_t limit = 0) {
-  ASSIGN_OR_RETURN(store::Statement * select,
-                   db.Prepare("SELECT ia.agent_id, a.service_number, "
-                              "CASE WHEN ia.lifted_at IS NULL THEN 0 ELSE 1 END "
-                              "FROM incident_agent ia JOIN agent a ON a.id = ia.agent_id "
-                              "WHERE ia.incident_id = $1 AND a.service_number > $2 "
-                              "ORDER BY a.service_number LIMIT $3"));
-  select->BindInt(1, incident_id)
-      .BindText(2, after)
-      .BindInt(3, limit == 0 ? INT64_MAX : static_cast<int64_t>(limit));
+Result<std::vector<Held>> ReadHeld(store::Statement& select) {
   std::vector<Held> held;
   while (true) {
-    ASSIGN_OR_RETURN(bool row, select->Step());
+    ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) break;
     held.push_back(
-        Held{select->ColumnInt(0), std::string(select->ColumnText(1)), select->ColumnInt(2) != 0});
+        Held{select.ColumnInt(0), std::string(select.ColumnText(1)), select.ColumnInt(2) != 0});
   }
   return held;
+}
+
+constexpr std::string_view kHeldColumns =
+    "SELECT ia.agent_id, a.service_number, CASE WHEN ia.lifted_at IS NULL THEN 0 ELSE 1 END "
+    "FROM incident_agent ia JOIN agent a ON a.id = ia.agent_id ";
+
+// Every agent the incident holds, by service number.
+Result<std::vector<Held>> HeldBy(store::Connection& db, int64_t incident_id) {
+  static const std::string kSql =
+      std::string(kHeldColumns) + "WHERE ia.incident_id = $1 ORDER BY a.service_number";
+  ASSIGN_OR_RETURN(store::Statement * select, db.Prepare(kSql));
+  select->BindInt(1, incident_id);
+  return ReadHeld(*select);
+}
+
+// At most `limit` of them, by agent id from the first above `after_agent_id`:
+// along the table's key, so a page of an "everyone" incident reads that page.
+Result<std::vector<Held>> HeldPage(store::Connection& db, int64_t incident_id,
+                                   int64_t after_agent_id, size_t limit) {
+  static const std::string kSql = std::string(kHeldColumns) +
+                                  "WHERE ia.incident_id = $1 AND ia.agent_id > $2 "
+                                  "ORDER BY ia.agent_id LIMIT $3";
+  ASSIGN_OR_RETURN(store::Statement * select, db.Prepare(kSql));
+  select->BindInt(1, incident_id)
+      .BindInt(2, after_agent_id)
+      .BindInt(3, static_cast<int64_t>(limit));
+  return ReadHeld(*select);
 }
 
 }  // namespace
@@ -259,7 +274,8 @@ Result<Released> Containment::Release(int64_t incident_id, std::string_view by, 
 
 namespace {
 
-// The incident's row, with its first `listed` agents (0: all) and their count.
+// The incident's row with the count of its agents, and all of them by service
+// number (`listed` 0) or the first `listed` by agent id.
 Result<Incident> ReadWithAgents(store::Connection& db, int64_t incident_id, size_t listed) {
   static const std::string kSql = "SELECT " + std::string(kIncidentColumns) +
                                   ", (SELECT COUNT(*) FROM incident_agent WHERE incident_id = "
@@ -271,7 +287,8 @@ Result<Incident> ReadWithAgents(store::Connection& db, int64_t incident_id, size
   Incident incident = ReadIncident(*select);
   incident.agent_count = select->ColumnInt(kIncidentColumnCount);
   RETURN_IF_ERROR(select->Run());
-  ASSIGN_OR_RETURN(std::vector<Held> held, HeldBy(db, incident_id, "", listed));
+  ASSIGN_OR_RETURN(std::vector<Held> held,
+                   listed == 0 ? HeldBy(db, incident_id) : HeldPage(db, incident_id, 0, listed));
   for (Held& agent : held) incident.agents.push_back(std::move(agent.service_number));
   return incident;
 }
@@ -282,7 +299,7 @@ Result<Incident> Containment::Get(int64_t incident_id) {
   return ReadWithAgents(db_, incident_id, 0);
 }
 
-Result<std::vector<HeldAgent>> Containment::HeldAgents(int64_t incident_id, std::string_view after,
+Result<std::vector<HeldAgent>> Containment::HeldAgents(int64_t incident_id, int64_t after_agent_id,
                                                        size_t limit) {
   if (limit < 1 || limit > 1000) {
     return Fail(ErrorCode::kInvalidArgument, "a page holds 1 to 1000 agents");
@@ -295,11 +312,13 @@ Result<std::vector<HeldAgent>> Containment::HeldAgents(int64_t incident_id, std:
     RETURN_IF_ERROR(exists->Run());
     if (!found) return Fail(ErrorCode::kNotFound, "no incident " + std::to_string(incident_id));
   }
-  ASSIGN_OR_RETURN(std::vector<Held> held, HeldBy(db_, incident_id, after, limit));
+  ASSIGN_OR_RETURN(std::vector<Held> held, HeldPage(db_, incident_id, after_agent_id, limit));
   std::vector<HeldAgent> page;
   page.reserve(held.size());
   for (Held& agent : held) {
-    page.push_back({.service_number = std::move(agent.service_number), .lifted = agent.lifted});
+    page.push_back({.agent_id = agent.agent_id,
+                    .service_number = std::move(agent.service_number),
+                    .lifted = agent.lifted});
   }
   return page;
 }

@@ -53,8 +53,9 @@ struct Incident {
   bool lockdown = false;
   std::optional<int64_t> released_at;
   std::string released_by;
-  // Service numbers held, by service number: all of them from Get, Contain
-  // and Release; the first kListedAgents from List (HeldAgents pages on).
+  // Service numbers held: all of them, by service number, from Get, Contain
+  // and Release; from List, the first kListedAgents by agent id (the order
+  // HeldAgents pages in).
   std::vector<std::string> agents;
   int64_t agent_count = 0;  // how many the incident holds
 };
@@ -65,6 +66,7 @@ inline constexpr size_t kListedAgents = 20;
 
 // One agent an incident holds, as HeldAgents pages through them.
 struct HeldAgent {
+  int64_t agent_id = 0;  // the paging cursor
   std::string service_number;
   bool lifted = false;  // by the incident's release
 };
@@ -135,10 +137,10 @@ class Containment {
   Result<Incident> Get(int64_t incident_id);
   // Newest first, at most 100, each naming at most kListedAgents agents.
   Result<std::vector<Incident>> List(bool open_only);
-  // The agents incident `incident_id` holds, by service number, from the
-  // first after `after` ("" for the start): at most `limit` (1..1000).
+  // The agents incident `incident_id` holds, by agent id from the first
+  // above `after_agent_id` (0 for the start): at most `limit` (1..1000).
   // NotFound: no such incident.
-  Result<std::vector<HeldAgent>> HeldAgents(int64_t incident_id, std::string_view after,
+  Result<std::vector<HeldAgent>> HeldAgents(int64_t incident_id, int64_t after_agent_id,
                                             size_t limit);
 
  private:

@@ -509,29 +509,31 @@ TEST_F(ContainmentTest, ListsNameTheFirstAgentsAndPagesGoThroughAll) {
   EXPECT_EQ(incident.agents.back(), "B-115");
 
   std::vector<std::string> paged;
-  std::string after;
+  int64_t after = 0;
   for (int round = 0; round < 10; ++round) {
     auto page = Make().HeldAgents(incident.id, after, 8);
     ASSERT_OK(page);
     for (const HeldAgent& agent : *page) {
+      EXPECT_GT(agent.agent_id, after);
       paged.push_back(agent.service_number);
       EXPECT_FALSE(agent.lifted);
     }
     if (page->size() < 8) break;
-    after = page->back().service_number;
+    after = page->back().agent_id;
   }
+  // By agent id, which here is also by service number.
   EXPECT_EQ(paged, everyone->incident.agents);
 
   ASSERT_OK(Make().Release(incident.id, "SO-1", ReleaseMode::kReinstate));
-  auto lifted = Make().HeldAgents(incident.id, "", 1000);
+  auto lifted = Make().HeldAgents(incident.id, 0, 1000);
   ASSERT_OK(lifted);
   ASSERT_EQ(lifted->size(), 34u);
   EXPECT_TRUE(std::ranges::all_of(*lifted, [](const HeldAgent& a) { return a.lifted; }));
 
-  EXPECT_THAT(Make().HeldAgents(incident.id + 1, "", 10), ErrorCodeIs(ErrorCode::kNotFound));
-  EXPECT_THAT(Make().HeldAgents(incident.id, "", 0), ErrorCodeIs(ErrorCode::kInvalidArgument));
-  EXPECT_THAT(Make().HeldAgents(incident.id, "", 1001), ErrorCodeIs(ErrorCode::kInvalidArgument));
-  auto past_the_end = Make().HeldAgents(incident.id, "ZZZ", 10);
+  EXPECT_THAT(Make().HeldAgents(incident.id + 1, 0, 10), ErrorCodeIs(ErrorCode::kNotFound));
+  EXPECT_THAT(Make().HeldAgents(incident.id, 0, 0), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(Make().HeldAgents(incident.id, 0, 1001), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  auto past_the_end = Make().HeldAgents(incident.id, 129, 10);
   ASSERT_OK(past_the_end);
   EXPECT_TRUE(past_the_end->empty());
 }

@@ -199,12 +199,18 @@ test('the incident list names the first agents of each; a security officer pages
   const whole = await officer.call('POST', path, {});
   assert.equal(whole.json.agents.length, 24);
   assert.equal(whole.json.next, undefined, 'no next page after the last');
-  for (const bad of [{ limit: 0 }, { limit: 501 }, { after: 5 }, { limit: '10' }, { extra: 1 }]) {
+  for (const bad of [{ limit: 0 }, { limit: 501 }, { after: 'HLD-05' }, { after: 0 }, { limit: '10' }, { extra: 1 }]) {
     const r = await officer.call('POST', path, bad);
     assert.equal(r.status, 400, `${JSON.stringify(bad)}: ${r.body}`);
   }
   assert.equal((await officer.call('POST', `/api/v1/incidents/${contained.json.id + 1}/agents`, {})).status, 404);
+  // The command line pages through them the same way.
+  const printed = installation.vigie('incident', 'agents', String(contained.json.id), '--json')
+    .trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(printed.map((a) => a.service_number), held);
+  assert.throws(() => installation.vigie('incident', 'agents', String(contained.json.id + 1)));
   installation.vigie('incident', 'release', String(contained.json.id), '--reinstate', '--reason', 'done');
+  assert.match(installation.vigie('incident', 'agents', String(contained.json.id)), /^HLD-00 +lifted$/m);
   const lifted = await officer.call('POST', path, {});
   assert.ok(lifted.json.agents.every((a) => a.lifted === true), lifted.body);
 });
