@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/utf8.h"
 #include "crypto/hash.h"
 
 namespace vigie::audit {
@@ -23,36 +24,42 @@ boost::json::array IdArray(const std::vector<int64_t>& ids) {
 
 bool Refused(const AuditEvent& e) { return e.outcome == AuditOutcome::kRefused; }
 
+// Security: free text is made safe when it is recorded (AuditText), and again
+// here, so that no event - from an older build, another node, or a path that
+// forgot - can break a SIEM's record in two (a line break) or feed it bytes
+// that are not UTF-8.
+std::string Safe(std::string_view text) { return DisplaySafe(text, text.size()); }
+
 std::string Json(const AuditEvent& e) {
   boost::json::object line{{"sequence", e.sequence},
                            {"time", Iso8601Micros(e.time_unix_micros)},
                            {"type", AuditEventTypeName(e.type)},
                            {"agent_id", e.actor.agent_id},
-                           {"service_number", e.actor.service_number},
+                           {"service_number", Safe(e.actor.service_number)},
                            {"unit_id", e.actor.unit_id},
                            {"session_id", e.session_id},
                            {"token_id_hash", crypto::HexEncode(e.token_id_hash)},
-                           {"dpop_jkt", e.dpop_jkt},
-                           {"source_address", e.source_address},
-                           {"user_agent", e.user_agent},
-                           {"purpose", e.purpose},
-                           {"case_reference", e.case_reference},
+                           {"dpop_jkt", Safe(e.dpop_jkt)},
+                           {"source_address", Safe(e.source_address)},
+                           {"user_agent", Safe(e.user_agent)},
+                           {"purpose", Safe(e.purpose)},
+                           {"case_reference", Safe(e.case_reference)},
                            {"terms_hash", crypto::HexEncode(e.query.terms_keyed_hash)},
                            {"person_ids", IdArray(e.person_ids)},
                            {"notice_ids", IdArray(e.notice_ids)},
                            {"entry_ids", IdArray(e.entry_ids)},
                            {"outcome", Refused(e) ? "refused" : "ok"},
-                           {"refusal", e.refusal_code},
+                           {"refusal", Safe(e.refusal_code)},
                            {"latency_us", e.latency_micros},
-                           {"subject", e.subject},
-                           {"node", e.node_id}};
+                           {"subject", Safe(e.subject)},
+                           {"node", Safe(e.node_id)}};
   return boost::json::serialize(line);
 }
 
 // RFC 5424 §6.3.3: '"', '\' and ']' are escaped in parameter values.
-std::string SdValue(std::string_view text) {
+std::string SdValue(std::string_view raw) {
   std::string out;
-  for (char c : text) {
+  for (char c : Safe(raw)) {
     if (c == '"' || c == '\\' || c == ']') out += '\\';
     out += c;
   }
@@ -103,9 +110,9 @@ std::string CefHeader(std::string_view text) {
   return out;
 }
 
-std::string CefValue(std::string_view text) {
+std::string CefValue(std::string_view raw) {
   std::string out;
-  for (char c : text) {
+  for (char c : Safe(raw)) {
     if (c == '\n') {
       out += "\\n";
     } else if (c == '\r') {

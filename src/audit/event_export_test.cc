@@ -46,9 +46,32 @@ TEST(EventExportTest, CefEscapesHeaderAndExtension) {
   e.user_agent = "x=y\nz\\";
   std::string line = ExportEvent(e, ExportFormat::kCef);
   EXPECT_EQ(line.rfind("CEF:0|Vigie|Vigie|1|33|file_opening|6|rt=1764000000123 ", 0), 0u) << line;
-  EXPECT_NE(line.find("requestClientApplication=x\\=y\\nz\\\\ "), std::string::npos) << line;
+  // The line break is made safe before escaping, as at recording.
+  EXPECT_NE(line.find("requestClientApplication=x\\=y?z\\\\ "), std::string::npos) << line;
   EXPECT_NE(line.find("outcome=failure reason=PermissionDenied"), std::string::npos) << line;
   EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+// Free text is made safe when recorded; an event that escaped that (an older
+// build, another node) still cannot forge a SIEM record or break its JSON.
+TEST(EventExportTest, NoFieldBreaksARecordInTwoOrCarriesBytesThatAreNotUtf8) {
+  AuditEvent e = FullAuditEvent();
+  e.purpose = "p\n<110>1 2025-11-24T16:00:00Z forged vigie - login [x] forged";
+  e.user_agent = "ua\r\nCEF:0|forged|";
+  e.subject = "bad \xff\xfe bytes \xe2\x80\xae";
+  for (ExportFormat format :
+       {ExportFormat::kJsonLines, ExportFormat::kSyslog, ExportFormat::kCef}) {
+    const std::string line = ExportEvent(e, format);
+    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+    EXPECT_EQ(line.find('\r'), std::string::npos) << line;
+    EXPECT_EQ(line.find("\xff"), std::string::npos) << line;
+    EXPECT_EQ(line.find("\xe2\x80\xae"), std::string::npos) << line;
+  }
+  boost::system::error_code ec;
+  boost::json::value json = boost::json::parse(ExportEvent(e, ExportFormat::kJsonLines), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(json.as_object()["subject"].as_string(),
+            "bad ?? bytes ???");  // not UTF-8: byte by byte
 }
 
 TEST(EventExportTest, ReadsTheTimesInvestigatorsGive) {

@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -89,7 +90,12 @@ std::string FormatLogLine(LogFormat format, LogLevel level, std::string_view eve
       line += ' ';
       line += f.key;
       line += '=';
-      bool quote = f.value.find_first_of(" \"=") != std::string::npos || f.value.empty();
+      // Quoted (JSON-escaped) whenever it is not plain printable ASCII, so no
+      // value can start a line of its own or send a terminal a control.
+      const bool quote = f.value.empty() || std::ranges::any_of(f.value, [](char c) {
+                           const auto byte = static_cast<unsigned char>(c);
+                           return byte <= ' ' || byte >= 0x7F || c == '"' || c == '=';
+                         });
       if (quote) {
         AppendJsonString(line, f.value);
       } else {

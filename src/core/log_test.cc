@@ -21,5 +21,15 @@ TEST(LogTest, HumanLineQuotesValuesWithSpaces) {
   EXPECT_NE(line.find(R"(info start a="x y" b=z)"), std::string::npos);
 }
 
+// No value starts a line of its own or sends a terminal a control sequence.
+TEST(LogTest, HumanLineQuotesValuesWithControls) {
+  std::string line = FormatLogLine(LogFormat::kHuman, LogLevel::kInfo, "start",
+                                   {{"a", "abc\r\nFAKE"}, {"b", "\x1b[2J"}, {"c", "caf\xc3\xa9"}});
+  EXPECT_EQ(line.find_first_of("\r\n\x1b"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"(a="abc\r\nFAKE")"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"(b="\u001b[2J")"), std::string::npos) << line;
+  EXPECT_NE(line.find("c=\"caf\xc3\xa9\""), std::string::npos) << line;
+}
+
 }  // namespace
 }  // namespace vigie

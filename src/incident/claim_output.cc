@@ -5,20 +5,12 @@
 #include <cstdio>
 #include <set>
 
+#include "incident/breach_render.h"
+
 namespace vigie::incident {
 namespace {
 
 namespace json = boost::json;
-
-std::string Csv(std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
-  std::string quoted = "\"";
-  for (char c : field) {
-    if (c == '"') quoted.push_back('"');
-    quoted.push_back(c);
-  }
-  return quoted + "\"";
-}
 
 // "2026-11-29T06:20:59.217946Z", as audit::Iso8601Micros, without its libc
 // formatting: a million-row check writes millions of times.
@@ -176,6 +168,9 @@ std::string ClaimRowCsvHeader() {
          "service_numbers,more_sessions,error";
 }
 
+// Cells as the breach report's (quoted when needed, neutralised against
+// formula injection): none holds sample text today, and a column added later
+// must not open a spreadsheet formula either.
 std::string ClaimRowCsv(const ClaimRowResult& row) {
   std::string person_ids, session_ids, service_numbers;
   int64_t events = 0, first = 0, last = 0;
@@ -201,8 +196,8 @@ std::string ClaimRowCsv(const ClaimRowResult& row) {
   return std::to_string(row.row) + "," + std::to_string(row.line) + "," +
          std::string(ClaimVerdictName(row.verdict)) + "," + person_ids + "," + agrees + "," +
          (events > 0 ? std::to_string(events) + "," + Time(first) + "," + Time(last) : ",,") + "," +
-         Csv(session_ids) + "," + Csv(service_numbers) + "," +
-         (events > 0 ? (more ? "true" : "false") : "") + "," + Csv(row.error);
+         CsvCell(session_ids) + "," + CsvCell(service_numbers) + "," +
+         (events > 0 ? (more ? "true" : "false") : "") + "," + CsvCell(row.error);
 }
 
 std::string ClaimSummaryJson(const ClaimSummary& summary) {

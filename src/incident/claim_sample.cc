@@ -364,7 +364,7 @@ Result<SampleReader> SampleReader::Open(std::string_view text, SampleFormat form
         // The first of two candidates wins.
         if (reader.column_index_[f] >= 0 || !HoldsField(folded, field, overrides)) continue;
         reader.column_index_[f] = static_cast<int>(c);
-        reader.column_names_[f] = std::string(name);
+        reader.column_names_[f] = Shown(name);  // the attacker wrote it: shown, not obeyed
       }
     }
   } else {
@@ -386,7 +386,7 @@ Result<SampleReader> SampleReader::Open(std::string_view text, SampleFormat form
           auto f = static_cast<size_t>(field);
           if (!reader.json_keys_[f].empty() || !HoldsField(folded, field, overrides)) continue;
           reader.json_keys_[f] = folded;
-          reader.column_names_[f] = std::string(key);
+          reader.column_names_[f] = Shown(key);
         }
       }
       break;

@@ -168,6 +168,18 @@ TEST(SampleReaderTest, ColumnNamesAreShownWithoutControlCharacters) {
   EXPECT_EQ(message.find("\xe2\x80\xae"), std::string::npos);
   EXPECT_EQ(message.find("\xc2\x85"), std::string::npos);
 
+  // Taken (they fold to the field's name), they are shown as safely.
+  auto taken = SampleReader::Open(
+      "{\"\\u202esurname\":\"Dupont\",\"\\u009bprenoms\":\"Jean\",\"naissance\":\"1980-03-12\"}\n",
+      SampleFormat::kJsonLines, {});
+  ASSERT_TRUE(taken.has_value()) << taken.error().message();
+  EXPECT_EQ(taken->ColumnOf(SampleField::kSurname), "?surname");
+  EXPECT_EQ(taken->ColumnOf(SampleField::kGivenNames), "?prenoms");
+  auto csv = SampleReader::Open("\x1b[nom;prenoms;naissance\nDupont;Jean;1980-03-12\n",
+                                SampleFormat::kCsv, {});
+  ASSERT_TRUE(csv.has_value()) << csv.error().message();
+  EXPECT_EQ(csv->ColumnOf(SampleField::kSurname), "?[nom");
+
   std::string many = "{";
   for (int i = 0; i < 500; ++i) many += "\"column" + std::to_string(i) + "\":1,";
   many.back() = '}';

@@ -402,7 +402,8 @@ function showClaim(container, answer) {
   const summary = answer.summary ?? Object.fromEntries(Object.entries(answer).filter(([, v]) => typeof v !== 'object'));
   const rows = Array.isArray(answer.rows) ? answer.rows : [];
   const dl = h('dl', { class: 'facts' }, Object.entries(summary).map(([k, v]) => [
-    h('dt', {}, k), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))]));
+    // <bdi>: a value may come from the attacker's sample (its column names).
+    h('dt', {}, k), h('dd', {}, h('bdi', {}, typeof v === 'object' ? JSON.stringify(v) : String(v)))]));
   const keys = [...new Set(rows.slice(0, 50).flatMap((r) => Object.keys(r)))];
   replace(container, h('h2', { tabindex: '-1' }, t('claim.summary')), h('div', { class: 'card' }, dl),
     rows.length ? table(t('claim.rows'), keys.map((k, i) => ({ label: k, header: i === 0,
