@@ -11,6 +11,7 @@
 #include "api/internal/routes.h"
 #include "audit/audit_event.h"
 #include "core/log.h"
+#include "crypto/hash.h"
 #include "http/problem.h"
 
 namespace vigie::api {
@@ -201,12 +202,13 @@ ApiV1::ApiV1(app::Portal& portal, ApiOptions options)
               options_.replay_capacity, options_.replay_per_key,
               options_.shared_replay != nullptr ? INT64_MIN
                                                 : UnixSeconds(portal_.parts().clock->Now())),
-      failed_credentials_(*portal_.parts().clock, options_.failed_credentials) {}
+      failed_credentials_(*portal_.parts().clock, options_.failed_credentials),
+      heard_credentials_(*portal_.parts().clock, options_.heard_credentials) {}
 
 std::span<const RouteInfo> ApiV1::Routes() { return kRouteInfos; }
 
-Result<bool> ApiV1::CarriesLiveCredential(std::string_view route_path,
-                                          const http::Request& request) {
+Result<std::optional<std::string>> ApiV1::LiveCredentialOf(std::string_view route_path,
+                                                           const http::Request& request) {
   boost::json::parse_options options;
   options.max_depth = 4;
   boost::system::error_code ec;
@@ -215,9 +217,13 @@ Result<bool> ApiV1::CarriesLiveCredential(std::string_view route_path,
   const bool refresh = route_path == "/api/v1/auth/refresh";
   const auto* field =
       object ? object->if_contains(refresh ? "refresh_token" : "login_challenge") : nullptr;
-  if (field == nullptr || !field->is_string()) return false;
+  if (field == nullptr || !field->is_string()) return std::nullopt;
   const std::string_view token = field->get_string();
-  return refresh ? portal_.RefreshTokenLive(token) : portal_.LoginChallengeLive(token);
+  ASSIGN_OR_RETURN(bool live,
+                   refresh ? portal_.RefreshTokenLive(token) : portal_.LoginChallengeLive(token));
+  if (!live) return std::nullopt;
+  // Named by a digest: the bucket's map must not hold credentials.
+  return crypto::HexEncode(crypto::Sha256(token)).substr(0, 32);
 }
 
 Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t checked_at) {
@@ -342,8 +348,10 @@ http::Response ApiV1::Handle(const http::Request& request) {
       const identity::Admission admission = failed_credentials_.Admit(request.remote_address);
       charged = admission.admitted;
       if (!admission.admitted) {
-        ASSIGN_OR_RETURN(bool live, CarriesLiveCredential(route->path, request));
-        if (!live) {
+        ASSIGN_OR_RETURN(std::optional<std::string> live, LiveCredentialOf(route->path, request));
+        // Heard a few times beyond its address's bucket: its holder's own
+        // retries, not a way round the bucket with bad proofs.
+        if (!live || !heard_credentials_.Admit(*live).admitted) {
           call.retry_after = admission.retry_after_seconds;
           return Fail(admission.ToResult().error());
         }

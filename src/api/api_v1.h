@@ -14,6 +14,7 @@
 // Thread-safety: Handle may be called from several threads at once.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,10 +45,14 @@ struct ApiOptions {
   // The routes whose credential is not a session (second login step,
   // refresh, passkey login): past this bucket of failures an address is
   // refused (429) before its proof costs a signature check, unless its
-  // request names a live refresh token or login challenge. Only failures
-  // count. Per node.
+  // request names a live refresh token or login challenge (heard_credentials
+  // bounds those). Only failures count. Per node.
   identity::LoginThrottleOptions failed_credentials{.burst = 30,
                                                     .refill_interval = std::chrono::seconds(2)};
+  // With that bucket spent, how often one live credential is still heard:
+  // its holder's retries, not unlimited signature checks with bad proofs.
+  identity::LoginThrottleOptions heard_credentials{.burst = 3,
+                                                   .refill_interval = std::chrono::seconds(60)};
   // Passkeys: the relying party (see api/relying_party.h) and its display name.
   webauthn::RelyingParty relying_party;
   std::string rp_name = "Vigie";
@@ -87,9 +92,10 @@ class ApiV1 {
   size_t cached_keys() const { return keys_.size(); }
 
  private:
-  // Whether the body of a request to `route_path` (a proof-guarded route)
-  // names a live refresh token or login challenge.
-  Result<bool> CarriesLiveCredential(std::string_view route_path, const http::Request& request);
+  // The live refresh token or login challenge the body of a request to
+  // `route_path` (a proof-guarded route) names, as a digest; nullopt if none.
+  Result<std::optional<std::string>> LiveCredentialOf(std::string_view route_path,
+                                                      const http::Request& request);
   // After the credential the proof came with is known good (see Handle).
   Result<void> RememberProof(const session::DpopProof& proof, int64_t checked_at);
 
@@ -98,6 +104,7 @@ class ApiV1 {
   session::DpopKeyCache keys_;
   session::DpopReplayCache replay_;
   identity::LoginThrottle failed_credentials_;
+  identity::LoginThrottle heard_credentials_;  // by credential digest
 };
 
 }  // namespace vigie::api

@@ -194,8 +194,8 @@ int RunMigrateStore(const std::filesystem::path& data_dir, const MigrateStoreOpt
 // (ids, purposes, staged/current/previous; never key material), and the two
 // steps of a rotation without downtime. rotate: 5 when one is under way;
 // activate: 3 when nothing is staged, 5 when the configured witness does not
-// list a staged signing key, 6 when it cannot be asked (`check_witness`
-// false skips asking).
+// list a staged signing key, 6 when it cannot be asked, 7 when what answers
+// is not the configured witness (`check_witness` false skips asking).
 int RunKeysList(const std::filesystem::path& data_dir);
 int RunKeysRotate(const std::filesystem::path& data_dir);
 int RunKeysActivate(const std::filesystem::path& data_dir, bool check_witness);

@@ -116,9 +116,14 @@ Result<void> CheckWitnessKnowsStagedKeys(const Installation& installation) {
   if (!options || options->witness_url.empty()) return {};
   auto known = witness::FetchWitnessLogKeys(*options);
   if (!known) {
-    return Fail(known.error().WithContext(
-        "cannot ask the witness which signing keys it knows (--without-witness-check to "
-        "activate all the same)"));
+    // Not the configured witness (DataLoss) stays what it is; anything else
+    // (a bad URL, a time-out) is a witness that cannot be asked.
+    const ErrorCode code = known.error().code() == ErrorCode::kDataLoss ? ErrorCode::kDataLoss
+                                                                        : ErrorCode::kUnavailable;
+    return Fail(code,
+                "cannot ask the witness which signing keys it knows (--without-witness-check "
+                "to activate all the same): " +
+                    known.error().message());
   }
   for (const crypto::DataKey& key : installation.keyring.data_keys()) {
     if (!key.staged || key.purpose != crypto::kPurposeAuditSigning) continue;

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "core/json_writer.h"
+#include "core/utf8.h"
 
 namespace vigie {
 namespace {
@@ -90,14 +91,15 @@ std::string FormatLogLine(LogFormat format, LogLevel level, std::string_view eve
       line += ' ';
       line += f.key;
       line += '=';
-      // Quoted (JSON-escaped) whenever it is not plain printable ASCII, so no
-      // value can start a line of its own or send a terminal a control.
+      // Quoted whenever it is not plain printable ASCII, and then made safe
+      // to show (controls, C1 and bidirectional marks as '?'), so no value
+      // can start a line of its own or send a terminal a control.
       const bool quote = f.value.empty() || std::ranges::any_of(f.value, [](char c) {
                            const auto byte = static_cast<unsigned char>(c);
                            return byte <= ' ' || byte >= 0x7F || c == '"' || c == '=';
                          });
       if (quote) {
-        AppendJsonString(line, f.value);
+        AppendJsonString(line, DisplaySafe(f.value, f.value.size()));
       } else {
         line += f.value;
       }

@@ -24,11 +24,23 @@ TEST(LogTest, HumanLineQuotesValuesWithSpaces) {
 // No value starts a line of its own or sends a terminal a control sequence.
 TEST(LogTest, HumanLineQuotesValuesWithControls) {
   std::string line = FormatLogLine(LogFormat::kHuman, LogLevel::kInfo, "start",
-                                   {{"a", "abc\r\nFAKE"}, {"b", "\x1b[2J"}, {"c", "caf\xc3\xa9"}});
-  EXPECT_EQ(line.find_first_of("\r\n\x1b"), std::string::npos) << line;
-  EXPECT_NE(line.find(R"(a="abc\r\nFAKE")"), std::string::npos) << line;
-  EXPECT_NE(line.find(R"(b="\u001b[2J")"), std::string::npos) << line;
-  EXPECT_NE(line.find("c=\"caf\xc3\xa9\""), std::string::npos) << line;
+                                   {{"a", "abc\r\nFAKE"},
+                                    {"b", "\x1b[2J"},
+                                    {"c", "caf\xc3\xa9"},
+                                    {"d",
+                                     "\xc2\x9b"
+                                     "31m"},
+                                    {"e",
+                                     "\xe2\x80\xae"
+                                     "gnp.exe"},
+                                    {"f", "del\x7f"}});
+  EXPECT_EQ(line.find_first_of("\r\n\x1b\x7f"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"(a="abc??FAKE")"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"(b="?[2J")"), std::string::npos) << line;
+  EXPECT_NE(line.find("c=\"caf\xc3\xa9\""), std::string::npos) << line;  // letters stay
+  EXPECT_NE(line.find(R"(d="?31m")"), std::string::npos) << line;        // C1 CSI
+  EXPECT_NE(line.find(R"(e="?gnp.exe")"), std::string::npos) << line;    // right-to-left override
+  EXPECT_NE(line.find(R"(f="del?")"), std::string::npos) << line;
 }
 
 }  // namespace

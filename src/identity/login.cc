@@ -309,12 +309,7 @@ std::vector<uint8_t> Authenticator::PasskeyChallengeFor(std::string_view challen
 }
 
 Result<bool> Authenticator::ChallengeLive(std::string_view challenge_token) {
-  if (challenge_token.empty() || challenge_token.size() > internal::kMaxChallengeTokenLength) {
-    return false;
-  }
-  ASSIGN_OR_RETURN(auto challenge,
-                   internal::FindChallenge(*db_, challenge_token, UnixSeconds(clock_->Now())));
-  return challenge.has_value();
+  return internal::ChallengeExists(*db_, challenge_token, UnixSeconds(clock_->Now()));
 }
 
 Result<std::optional<int64_t>> Authenticator::ChallengeAgent(std::string_view challenge_token,

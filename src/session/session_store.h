@@ -123,9 +123,10 @@ class SessionStore {
   };
   Result<IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
                                const Admit& admit = {}, RefreshSeen* seen = nullptr);
-  // Whether Refresh could take this token now (unused, unexpired, its
-  // session live): one read, nothing written or recorded. Not a decision:
-  // Refresh checks everything again (its key, the agent's bars).
+  // Whether Refresh would act on this token now: a token of a session not
+  // ended nor expired, used or not (a used one is reuse, which Refresh must
+  // hear to end the session). One read, nothing written or recorded. Not a
+  // decision: Refresh checks everything again (its key, the agent's bars).
   Result<bool> RefreshTokenLive(std::string_view refresh_token);
 
   // Ends the session (kEndLogout). Idempotent. Errors: NotFound.

@@ -59,22 +59,33 @@ std::string Detail(const boost::json::object& problem) {
 
 }  // namespace
 
-Result<std::optional<Cosignature>> FetchWitnessed(const PublisherOptions& options) {
+namespace {
+
+// GET `path` from the witness: its JSON answer, once it names the configured
+// witness key (DataLoss otherwise: someone else answers at that URL).
+Result<boost::json::object> GetFromWitness(const PublisherOptions& options, std::string_view path) {
   ASSIGN_OR_RETURN(http::ClientReply reply,
-                   http::Exchange({.url = Endpoint(options, "/v1/latest"),
+                   http::Exchange({.url = Endpoint(options, path),
                                    .trusted_certificate_file = options.trusted_certificate_file,
                                    .timeout = options.timeout}));
   if (reply.status != 200) {
-    return Fail(ErrorCode::kUnavailable,
-                "the witness answered " + std::to_string(reply.status) + " to /v1/latest");
+    return Fail(ErrorCode::kUnavailable, "the witness answered " + std::to_string(reply.status) +
+                                             " to " + std::string(path));
   }
-  ASSIGN_OR_RETURN(boost::json::object body, JsonReply(reply, "/v1/latest"));
+  ASSIGN_OR_RETURN(boost::json::object body, JsonReply(reply, path));
   const auto* key = body.if_contains("witness_public_key");
   if (key == nullptr || !key->is_string() ||
       key->get_string() != crypto::HexEncode(options.witness_public_key)) {
     return Fail(ErrorCode::kDataLoss, "the witness at " + options.witness_url +
                                           " does not have the configured public key");
   }
+  return body;
+}
+
+}  // namespace
+
+Result<std::optional<Cosignature>> FetchWitnessed(const PublisherOptions& options) {
+  ASSIGN_OR_RETURN(boost::json::object body, GetFromWitness(options, "/v1/latest"));
   const auto* held = body.if_contains("cosignature");
   if (held == nullptr || held->is_null()) return std::nullopt;
   auto cosignature = CosignatureFromJson(*held);
@@ -85,15 +96,7 @@ Result<std::optional<Cosignature>> FetchWitnessed(const PublisherOptions& option
 }
 
 Result<std::vector<LogKey>> FetchWitnessLogKeys(const PublisherOptions& options) {
-  ASSIGN_OR_RETURN(http::ClientReply reply,
-                   http::Exchange({.url = Endpoint(options, "/v1/log-keys"),
-                                   .trusted_certificate_file = options.trusted_certificate_file,
-                                   .timeout = options.timeout}));
-  if (reply.status != 200) {
-    return Fail(ErrorCode::kUnavailable,
-                "the witness answered " + std::to_string(reply.status) + " to /v1/log-keys");
-  }
-  ASSIGN_OR_RETURN(boost::json::object body, JsonReply(reply, "/v1/log-keys"));
+  ASSIGN_OR_RETURN(boost::json::object body, GetFromWitness(options, "/v1/log-keys"));
   const auto* lines = body.if_contains("log_keys");
   if (lines == nullptr || !lines->is_array()) {
     return Fail(ErrorCode::kUnavailable, "/v1/log-keys: no 'log_keys' list in the answer");

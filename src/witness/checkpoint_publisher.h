@@ -91,7 +91,8 @@ class CheckpointPublisher {
 Result<std::optional<Cosignature>> FetchWitnessed(const PublisherOptions& options);
 
 // The log keys the witness accepts (GET /v1/log-keys): Unavailable when it
-// cannot be reached or does not answer as a witness.
+// cannot be reached or does not answer as a witness, DataLoss when it is not
+// the configured one (another public key).
 Result<std::vector<LogKey>> FetchWitnessLogKeys(const PublisherOptions& options);
 
 // The cosignatures in `file` (one JSON line each), oldest first; none when

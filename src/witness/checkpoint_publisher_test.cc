@@ -225,6 +225,10 @@ TEST_F(PublisherTest, FetchesTheLogKeysTheWitnessAccepts) {
   ASSERT_EQ(keys->size(), 1u);
   EXPECT_EQ((*keys)[0].key_id, fixture_.SigningKey().id);
   EXPECT_EQ((*keys)[0].public_key, fixture_.PublicKey());
+  PublisherOptions impostor = options_;
+  impostor.witness_public_key = crypto::Ed25519KeyPair::Generate().public_key();
+  EXPECT_THAT(FetchWitnessLogKeys(impostor), ErrorCodeIs(ErrorCode::kDataLoss))
+      << "not the configured witness";
   options_.witness_url = "http://127.0.0.1:1";
   EXPECT_THAT(FetchWitnessLogKeys(options_), ErrorCodeIs(ErrorCode::kUnavailable));
 }

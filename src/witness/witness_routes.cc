@@ -58,7 +58,8 @@ http::Response Latest(const Witness& witness) {
 http::Response LogKeys(const Witness& witness) {
   boost::json::array keys;
   for (const LogKey& key : witness.log_keys()) keys.emplace_back(LogKeyLine(key));
-  return Json(200, {{"log_keys", std::move(keys)}});
+  return Json(200, {{"witness_public_key", crypto::HexEncode(witness.public_key())},
+                    {"log_keys", std::move(keys)}});
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 #pragma once
 // The witness's HTTP API (served by `vigie witness serve`):
 //   GET  /v1/latest       -> {"witness_public_key": hex, "cosignature": {...} | null}
-//   GET  /v1/log-keys     -> {"log_keys": ["<key id> <hex> [retired-after N]", ...]}
+//   GET  /v1/log-keys     -> {"witness_public_key": hex,
+//                             "log_keys": ["<key id> <hex> [retired-after N]", ...]}
 //   POST /v1/checkpoints  {"checkpoint": {...}, "from_size": N, "consistency_proof": [hex],
 //                          "signature": base64}  (witness/submission.h)
 //                         -> 200 {"cosignature": {...}}

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include <algorithm>
+
 #include "crypto/bytes.h"
 
 namespace vigie::identity::internal {
@@ -34,6 +36,23 @@ Result<crypto::SecretBytes> CreateChallenge(store::Connection& db, int64_t agent
   insert->BindText(3, source_address.substr(0, 64)).BindInt(4, now).BindInt(5, expires_at);
   RETURN_IF_ERROR(insert->Run());
   return token;
+}
+
+Result<bool> ChallengeExists(store::Connection& db, std::string_view token, int64_t now) {
+  // Base64url of kChallengeTokenBytes, unpadded: anything else is no challenge.
+  constexpr size_t kLength = (kChallengeTokenBytes * 4 + 2) / 3;
+  const bool shaped = token.size() == kLength && std::ranges::all_of(token, [](char c) {
+                        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                               (c >= '0' && c <= '9') || c == '-' || c == '_';
+                      });
+  if (!shaped) return false;
+  ASSIGN_OR_RETURN(store::Statement * find,
+                   db.Prepare("SELECT 1 FROM login_challenge WHERE token_hash = $1 AND "
+                              "expires_at > $2"));
+  find->BindBlob(1, HashChallengeToken(token)).BindInt(2, now);
+  ASSIGN_OR_RETURN(bool found, find->Step());
+  RETURN_IF_ERROR(find->Run());
+  return found;
 }
 
 Result<std::optional<Challenge>> FindChallenge(store::Connection& db, std::string_view token,

@@ -181,16 +181,26 @@ test('refused second steps and refreshes spend their address’s bucket; past it
   const unheard = await send({ refresh_token: 'not-a-token' });
   assertProblem(unheard, 429);
   assert.ok(Number(unheard.headers['retry-after']) >= 1, JSON.stringify(unheard.headers));
-  // Heard, since the token is live, and refused for its proof; the token is not spent.
-  assertProblem(await send({ refresh_token: client.refreshToken }, 'not a proof'), 401);
   // A live refresh token is still heard from that address: one client's
   // failures do not shut out the agents behind the same NAT.
   client.localAddress = '127.0.0.22';
   assertProblem(await client.secondFactor('not-a-challenge', '000000'), 429);
+  const used = client.refreshToken;
   assert.equal((await client.refresh()).status, 200);
   assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
   // Heard successes gave back nothing they had not taken.
   assertProblem(await send({ refresh_token: 'not-a-token' }), 429);
+  // A live token is heard three times with bad proofs, not without end.
+  for (let i = 0; i < 3; i++) assertProblem(await send({ refresh_token: client.refreshToken }, 'not a proof'), 401);
+  assertProblem(await send({ refresh_token: client.refreshToken }, 'not a proof'), 429);
+  // A used token is heard too: its reuse still ends the session.
+  client.refreshToken = used;
+  assertProblem(await client.refresh(), 401);
+  client.localAddress = '127.0.0.21';
+  assertProblem(await client.call('GET', '/api/v1/self'), 401);
+  const reuses = installation.vigie('audit', 'search', '--type', 'refresh_reuse').trim().split('\n')
+    .filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.service_number === 'FCR-1');
+  assert.equal(reuses.length, 1, JSON.stringify(reuses));
 });
 
 test('suspension takes effect on the very next request; so does logout', async () => {
