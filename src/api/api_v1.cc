@@ -1,5 +1,6 @@
 #include "api/api_v1.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <optional>
@@ -11,7 +12,6 @@
 #include "api/internal/routes.h"
 #include "audit/audit_event.h"
 #include "core/log.h"
-#include "crypto/hash.h"
 #include "http/problem.h"
 
 namespace vigie::api {
@@ -219,11 +219,17 @@ Result<std::optional<std::string>> ApiV1::LiveCredentialOf(std::string_view rout
       object ? object->if_contains(refresh ? "refresh_token" : "login_challenge") : nullptr;
   if (field == nullptr || !field->is_string()) return std::nullopt;
   const std::string_view token = field->get_string();
-  ASSIGN_OR_RETURN(bool live,
-                   refresh ? portal_.RefreshTokenLive(token) : portal_.LoginChallengeLive(token));
-  if (!live) return std::nullopt;
-  // Named by a digest: the bucket's map must not hold credentials.
-  return crypto::HexEncode(crypto::Sha256(token)).substr(0, 32);
+  // Keyed by what the credential opens, not by the credential: each refresh
+  // makes a new token, and every one of a session's would otherwise bring
+  // a fresh allowance.
+  if (refresh) {
+    ASSIGN_OR_RETURN(std::optional<int64_t> session, portal_.LiveRefreshSession(token));
+    if (session) return "session " + std::to_string(*session);
+  } else {
+    ASSIGN_OR_RETURN(std::optional<int64_t> agent, portal_.LiveChallengeAgent(token));
+    if (agent) return "agent " + std::to_string(*agent);
+  }
+  return std::nullopt;
 }
 
 Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t checked_at) {
@@ -351,8 +357,10 @@ http::Response ApiV1::Handle(const http::Request& request) {
         ASSIGN_OR_RETURN(std::optional<std::string> live, LiveCredentialOf(route->path, request));
         // Heard a few times beyond its address's bucket: its holder's own
         // retries, not a way round the bucket with bad proofs.
-        if (!live || !heard_credentials_.Admit(*live).admitted) {
-          call.retry_after = admission.retry_after_seconds;
+        const identity::Admission heard =
+            live ? heard_credentials_.Admit(*live) : identity::Admission{.admitted = false};
+        if (!heard.admitted) {
+          call.retry_after = std::max(admission.retry_after_seconds, heard.retry_after_seconds);
           return Fail(admission.ToResult().error());
         }
       }

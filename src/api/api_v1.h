@@ -92,8 +92,9 @@ class ApiV1 {
   size_t cached_keys() const { return keys_.size(); }
 
  private:
-  // The live refresh token or login challenge the body of a request to
-  // `route_path` (a proof-guarded route) names, as a digest; nullopt if none.
+  // What the live refresh token or login challenge the body of a request to
+  // `route_path` (a proof-guarded route) names opens ("session N", "agent
+  // N"); nullopt if it names none.
   Result<std::optional<std::string>> LiveCredentialOf(std::string_view route_path,
                                                       const http::Request& request);
   // After the credential the proof came with is known good (see Handle).
@@ -104,7 +105,7 @@ class ApiV1 {
   session::DpopKeyCache keys_;
   session::DpopReplayCache replay_;
   identity::LoginThrottle failed_credentials_;
-  identity::LoginThrottle heard_credentials_;  // by credential digest
+  identity::LoginThrottle heard_credentials_;  // by session or agent
 };
 
 }  // namespace vigie::api

@@ -290,15 +290,15 @@ Result<LoginTokens> Portal::OpenSession(store::Connection& db, const identity::A
   return LoginTokens{.tokens = std::move(tokens), .notice_acknowledged = false};
 }
 
-Result<bool> Portal::RefreshTokenLive(std::string_view refresh_token) {
+Result<std::optional<int64_t>> Portal::LiveRefreshSession(std::string_view refresh_token) {
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   return session::SessionStore(*db, *parts_.clock, session_options_)
-      .RefreshTokenLive(refresh_token);
+      .LiveRefreshSession(refresh_token);
 }
 
-Result<bool> Portal::LoginChallengeLive(std::string_view challenge) {
+Result<std::optional<int64_t>> Portal::LiveChallengeAgent(std::string_view challenge) {
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  return AuthenticatorOn(*db).ChallengeLive(challenge);
+  return AuthenticatorOn(*db).LiveChallengeAgent(challenge);
 }
 
 Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, std::string_view jkt,

@@ -171,11 +171,12 @@ class Portal {
 
   Result<session::IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
                                         const Origin& origin);
-  // Whether a refresh token or a login challenge is live (one read, nothing
-  // recorded): its request is heard even from an address that has spent its
-  // failures (api::ApiOptions::failed_credentials). Errors: store errors.
-  Result<bool> RefreshTokenLive(std::string_view refresh_token);
-  Result<bool> LoginChallengeLive(std::string_view challenge);
+  // The live session of a refresh token, the agent of a live login
+  // challenge (one read, nothing recorded): such a request is heard even
+  // from an address that has spent its failures
+  // (api::ApiOptions::failed_credentials). Errors: store errors.
+  Result<std::optional<int64_t>> LiveRefreshSession(std::string_view refresh_token);
+  Result<std::optional<int64_t>> LiveChallengeAgent(std::string_view challenge);
 
   // The live, active agent behind an access token presented with a proof
   // from key `jkt`. Unauthenticated otherwise (and the session ends if the

@@ -308,8 +308,8 @@ std::vector<uint8_t> Authenticator::PasskeyChallengeFor(std::string_view challen
   return {digest.begin(), digest.end()};
 }
 
-Result<bool> Authenticator::ChallengeLive(std::string_view challenge_token) {
-  return internal::ChallengeExists(*db_, challenge_token, UnixSeconds(clock_->Now()));
+Result<std::optional<int64_t>> Authenticator::LiveChallengeAgent(std::string_view challenge_token) {
+  return internal::LiveChallengeAgent(*db_, challenge_token, UnixSeconds(clock_->Now()));
 }
 
 Result<std::optional<int64_t>> Authenticator::ChallengeAgent(std::string_view challenge_token,

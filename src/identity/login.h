@@ -122,9 +122,10 @@ class Authenticator {
   Result<Agent> VerifyPasskey(std::string_view challenge_token, const PasskeyAssertion& assertion,
                               const webauthn::RelyingParty& rp, std::string_view source_address);
 
-  // Whether `challenge_token` is a login challenge not yet spent or expired:
-  // one read, nothing written or recorded (step 2 checks everything again).
-  Result<bool> ChallengeLive(std::string_view challenge_token);
+  // The agent of `challenge_token` if it is a login challenge not yet spent
+  // or expired: one read, nothing written or recorded (step 2 checks
+  // everything again).
+  Result<std::optional<int64_t>> LiveChallengeAgent(std::string_view challenge_token);
 
   // The WebAuthn challenge of the login whose token is `challenge_token`.
   static std::vector<uint8_t> PasskeyChallengeFor(std::string_view challenge_token);

@@ -391,10 +391,12 @@ TEST_F(LoginTest, LastStepIsPersisted) {
 TEST_F(LoginTest, ChallengeExpiresAndHasLimitedAttempts) {
   auto challenge = Password(kGoodPassword);
   ASSERT_OK(challenge);
-  EXPECT_EQ(t_.Login().ChallengeLive(Text(challenge->token)).value_or(false), true);
-  EXPECT_EQ(t_.Login().ChallengeLive("not-a-challenge").value_or(true), false);
+  EXPECT_NE(t_.Login().LiveChallengeAgent(Text(challenge->token)).value_or(std::nullopt),
+            std::nullopt);
+  EXPECT_EQ(t_.Login().LiveChallengeAgent("not-a-challenge").value_or(0), std::nullopt);
   t_.clock.Advance(std::chrono::minutes(5));
-  EXPECT_EQ(t_.Login().ChallengeLive(Text(challenge->token)).value_or(true), false) << "expired";
+  EXPECT_EQ(t_.Login().LiveChallengeAgent(Text(challenge->token)).value_or(0), std::nullopt)
+      << "expired";
   ExpectGenericRefusal(
       t_.Login().VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress));
 
@@ -405,7 +407,8 @@ TEST_F(LoginTest, ChallengeExpiresAndHasLimitedAttempts) {
     ExpectGenericRefusal(t_.Login().VerifySecondFactor(Text(challenge->token), wrong, kAddress));
   }
   // Spent after three wrong codes: even the right one fails now.
-  EXPECT_EQ(t_.Login().ChallengeLive(Text(challenge->token)).value_or(true), false) << "spent";
+  EXPECT_EQ(t_.Login().LiveChallengeAgent(Text(challenge->token)).value_or(0), std::nullopt)
+      << "spent";
   ExpectGenericRefusal(
       t_.Login().VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress));
 }

@@ -39,28 +39,31 @@ TEST_F(RefreshTest, RotationIssuesANewPairBoundToTheSameSession) {
 }
 
 // What a spent failure bucket still hears (api::ApiOptions::failed_credentials).
-TEST_F(RefreshTest, ARefreshTokenIsLiveUntilUsedExpiredOrItsSessionEnds) {
+TEST_F(RefreshTest, ATokenNamesItsSessionWhileTheSessionLivesUsedOrNot) {
   SessionStore sessions = Store();
   auto first = sessions.Create(kAgent, Jkt("key-a"));
   ASSERT_OK(first);
+  const int64_t session = first->session_id;
   const std::string token(first->refresh_token.reveal());
-  EXPECT_EQ(sessions.RefreshTokenLive(token).value_or(false), true);
+  EXPECT_EQ(sessions.LiveRefreshSession(token).value_or(std::nullopt), session);
   for (const std::string& junk : {std::string(), std::string("not-a-token"), token + "x"}) {
-    EXPECT_EQ(sessions.RefreshTokenLive(junk).value_or(true), false) << junk;
+    EXPECT_EQ(sessions.LiveRefreshSession(junk).value_or(0), std::nullopt) << junk;
   }
+  Advance(60);
   auto second = sessions.Refresh(token, Jkt("key-a"));
   ASSERT_OK(second);
-  EXPECT_EQ(sessions.RefreshTokenLive(token).value_or(false), true)
-      << "used: Refresh must hear its reuse";
   const std::string next(second->refresh_token.reveal());
-  EXPECT_EQ(sessions.RefreshTokenLive(next).value_or(false), true);
-  Advance(1801);
-  EXPECT_EQ(sessions.RefreshTokenLive(next).value_or(true), false) << "expired";
+  EXPECT_EQ(sessions.LiveRefreshSession(next).value_or(std::nullopt), session);
+  Advance(1790);  // the first token's own lifetime is over, not the session's
+  EXPECT_EQ(sessions.LiveRefreshSession(token).value_or(std::nullopt), session)
+      << "used: Refresh must hear its reuse";
+  Advance(60);
+  EXPECT_EQ(sessions.LiveRefreshSession(next).value_or(0), std::nullopt) << "expired unused";
 
   auto other = sessions.Create(kAgent, Jkt("key-b"));
   ASSERT_OK(other);
   ASSERT_OK(sessions.Logout(other->session_id));
-  EXPECT_EQ(sessions.RefreshTokenLive(other->refresh_token.reveal()).value_or(true), false)
+  EXPECT_EQ(sessions.LiveRefreshSession(other->refresh_token.reveal()).value_or(0), std::nullopt)
       << "its session ended";
 }
 

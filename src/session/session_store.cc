@@ -183,18 +183,20 @@ Result<Session> SessionStore::Authenticate(std::string_view access_token, std::s
   return session;
 }
 
-Result<bool> SessionStore::RefreshTokenLive(std::string_view refresh_token) {
+Result<std::optional<int64_t>> SessionStore::LiveRefreshSession(std::string_view refresh_token) {
   auto digest = DigestPresentedToken(TokenKind::kRefresh, refresh_token);
-  if (!digest) return false;  // not even shaped like one
+  if (!digest) return std::optional<int64_t>();  // not even shaped like one
   ASSIGN_OR_RETURN(
       store::Statement * select,
-      db_.Prepare("SELECT 1 FROM refresh_token r JOIN session s ON s.id = "
+      db_.Prepare("SELECT s.id FROM refresh_token r JOIN session s ON s.id = "
                   "r.session_id WHERE r.token_hash = $1 AND s.ended_at IS NULL AND "
                   "s.expires_at > $2 AND (r.used_at IS NOT NULL OR r.expires_at > $2)"));
   select->BindBlob(1, *digest).BindInt(2, UnixSeconds(clock_.Now()));
   ASSIGN_OR_RETURN(bool found, select->Step());
+  std::optional<int64_t> session;
+  if (found) session = select->ColumnInt(0);
   RETURN_IF_ERROR(select->Run());
-  return found;
+  return session;
 }
 
 Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::string_view jkt,

@@ -123,11 +123,12 @@ class SessionStore {
   };
   Result<IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
                                const Admit& admit = {}, RefreshSeen* seen = nullptr);
-  // Whether Refresh would act on this token now: a token of a session not
-  // ended nor expired, used or not (a used one is reuse, which Refresh must
-  // hear to end the session). One read, nothing written or recorded. Not a
-  // decision: Refresh checks everything again (its key, the agent's bars).
-  Result<bool> RefreshTokenLive(std::string_view refresh_token);
+  // The session Refresh would act on for this token now, if any: a session
+  // not ended nor expired, the token used or not (a used one is reuse, which
+  // Refresh must hear to end the session). One read, nothing written or
+  // recorded. Not a decision: Refresh checks everything again (its key, the
+  // agent's bars).
+  Result<std::optional<int64_t>> LiveRefreshSession(std::string_view refresh_token);
 
   // Ends the session (kEndLogout). Idempotent. Errors: NotFound.
   Result<void> Logout(int64_t session_id);

@@ -62,7 +62,7 @@ std::string Detail(const boost::json::object& problem) {
 namespace {
 
 // GET `path` from the witness: its JSON answer, once it names the configured
-// witness key (DataLoss otherwise: someone else answers at that URL).
+// witness key (DataLoss when it names another: someone else answers there).
 Result<boost::json::object> GetFromWitness(const PublisherOptions& options, std::string_view path) {
   ASSIGN_OR_RETURN(http::ClientReply reply,
                    http::Exchange({.url = Endpoint(options, path),
@@ -74,8 +74,12 @@ Result<boost::json::object> GetFromWitness(const PublisherOptions& options, std:
   }
   ASSIGN_OR_RETURN(boost::json::object body, JsonReply(reply, path));
   const auto* key = body.if_contains("witness_public_key");
-  if (key == nullptr || !key->is_string() ||
-      key->get_string() != crypto::HexEncode(options.witness_public_key)) {
+  if (key == nullptr || !key->is_string()) {
+    // An older witness's /v1/log-keys, or not a witness at all: not an impostor.
+    return Fail(ErrorCode::kUnavailable, "the witness's answer to " + std::string(path) +
+                                             " names no key: is the witness up to date?");
+  }
+  if (key->get_string() != crypto::HexEncode(options.witness_public_key)) {
     return Fail(ErrorCode::kDataLoss, "the witness at " + options.witness_url +
                                           " does not have the configured public key");
   }

@@ -26,6 +26,9 @@ before(async () => {
     { service_number: OFFICER, name: 'Officier Bernard', roles: ['security_officer'] },
     { service_number: AGENT, name: 'Agent Leroy', roles: ['agent'] },
     { service_number: OTHER, name: 'Agent Moreau', roles: ['agent'] },
+    // More than the 20 agents the incident list names.
+    ...Array.from({ length: 21 }, (_, i) => ({ service_number: `PN-60${String(i).padStart(2, '0')}`,
+                                               name: `Agent ${i}`, roles: ['agent'] })),
   ], plant: 2 });
   officer = await activeClient(portal.server, portal.installation, OFFICER);
   usedCode(officer.secret);
@@ -139,6 +142,24 @@ test('containment from the page, then its release with new activation codes', as
   await list.getByRole('button', { name: 'Lever' }).first().click();
   await page.getByText(/Incident \d+ levé/).waitFor();
   await page.getByText('Codes d’activation à remettre en main propre (affichés une seule fois)').waitFor();
+  assert.deepEqual(page.problems.csp, []);
+  assert.deepEqual(page.problems.pageErrors, []);
+});
+
+test('an incident holding everyone lists its first 20 agents and shows the rest on demand', async () => {
+  // (The page holds the officer's one session: contained from the page.)
+  await page.getByRole('link', { name: 'Confinement' }).click();
+  await page.getByLabel('Tous les agents (sauf officiers de sécurité)').check();
+  await page.getByLabel('Motif', { exact: true }).fill('exercice (test)');
+  await page.getByLabel(/Confirmer le confinement/).check();
+  await page.getByRole('button', { name: 'Confiner', exact: true }).click();
+  await page.getByText(/Incident \d+ ouvert/).last().waitFor();
+  const list = page.getByRole('table', { name: 'Incidents récents' });
+  const row = list.getByRole('row').filter({ hasText: 'exercice (test)' });
+  await row.getByText('PN-6017').waitFor();
+  assert.equal(await row.getByText('PN-6020').count(), 0, 'beyond the first 20');
+  await row.getByRole('button', { name: '… et 3 autres : tout afficher' }).click();
+  await row.getByText(/PN-6018, PN-6019, PN-6020/).waitFor();
   assert.deepEqual(page.problems.csp, []);
   assert.deepEqual(page.problems.pageErrors, []);
 });

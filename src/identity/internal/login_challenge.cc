@@ -38,21 +38,24 @@ Result<crypto::SecretBytes> CreateChallenge(store::Connection& db, int64_t agent
   return token;
 }
 
-Result<bool> ChallengeExists(store::Connection& db, std::string_view token, int64_t now) {
+Result<std::optional<int64_t>> LiveChallengeAgent(store::Connection& db, std::string_view token,
+                                                  int64_t now) {
   // Base64url of kChallengeTokenBytes, unpadded: anything else is no challenge.
   constexpr size_t kLength = (kChallengeTokenBytes * 4 + 2) / 3;
   const bool shaped = token.size() == kLength && std::ranges::all_of(token, [](char c) {
                         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                                (c >= '0' && c <= '9') || c == '-' || c == '_';
                       });
-  if (!shaped) return false;
+  if (!shaped) return std::optional<int64_t>();
   ASSIGN_OR_RETURN(store::Statement * find,
-                   db.Prepare("SELECT 1 FROM login_challenge WHERE token_hash = $1 AND "
+                   db.Prepare("SELECT agent_id FROM login_challenge WHERE token_hash = $1 AND "
                               "expires_at > $2"));
   find->BindBlob(1, HashChallengeToken(token)).BindInt(2, now);
   ASSIGN_OR_RETURN(bool found, find->Step());
+  std::optional<int64_t> agent;
+  if (found) agent = find->ColumnInt(0);
   RETURN_IF_ERROR(find->Run());
-  return found;
+  return agent;
 }
 
 Result<std::optional<Challenge>> FindChallenge(store::Connection& db, std::string_view token,

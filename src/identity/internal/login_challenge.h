@@ -35,9 +35,11 @@ struct Challenge {
   int64_t attempts = 0;
 };
 
-// Whether a challenge with this token is live: shaped as one, then one read,
-// nothing written (for a caller deciding whether to hear a request at all).
-Result<bool> ChallengeExists(store::Connection& db, std::string_view token, int64_t now);
+// The agent of the live challenge with this token, if any: shaped as one,
+// then one read, nothing written (for a caller deciding whether to hear a
+// request at all).
+Result<std::optional<int64_t>> LiveChallengeAgent(store::Connection& db, std::string_view token,
+                                                  int64_t now);
 
 // The live challenge with this token, or nullopt (unknown or expired; an
 // expired one is deleted).

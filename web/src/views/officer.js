@@ -218,9 +218,28 @@ export function incidentsView(app) {
   const extra = h('div', {});
   const list = h('div', {}, h('p', {}, t('app.loading')));
   const fetchIncidents = newestOnly(() => app.api.call('GET', '/api/v1/incidents'));
-  // The list names an incident's first agents; an "everyone" one holds thousands.
-  const heldText = (i) => i.agents.join(', ') + (i.agent_count > i.agents.length
-    ? ` ${t('incidents.more', { count: i.agent_count - i.agents.length })}` : '');
+  // The list names an incident's first agents (an "everyone" one holds
+  // thousands); the rest are read a page at a time when asked for.
+  const held = (i) => {
+    const text = h('span', {}, i.agents.join(', '));
+    if (!(i.agent_count > i.agents.length)) return [' (', text, ')'];
+    const more = h('button', { type: 'button', class: 'small', onclick: async () => {
+      try {
+        const all = [];
+        await busy(more, async () => {
+          for (let body = { limit: 500 }; ;) {
+            const answer = await app.api.call('POST', `/api/v1/incidents/${i.id}/agents`, body);
+            all.push(...(answer?.agents ?? []).map((a) => a.service_number));
+            if (!answer?.next) break;
+            body = { limit: 500, after: answer.next };
+          }
+        });
+        replace(text, all.join(', '));
+        more.remove();
+      } catch (error) { message.error(errorText(error)); }
+    } }, t('incidents.more', { count: i.agent_count - i.agents.length }));
+    return [' (', text, ' ', more, ')'];
+  };
   const load = async () => {
     try {
       const answer = await fetchIncidents();
@@ -231,7 +250,7 @@ export function incidentsView(app) {
         { label: t('incidents.col.id'), cell: (i) => String(i.id), header: true },
         { label: t('incidents.col.opened'), cell: (i) => formatTime(i.opened_at) },
         { label: t('incidents.col.by'), cell: (i) => i.opened_by ?? '' },
-        { label: t('incidents.col.scope'), cell: (i) => [i.scope ?? '', i.agents?.length ? ` (${heldText(i)})` : '',
+        { label: t('incidents.col.scope'), cell: (i) => [i.scope ?? '', ...(i.agents?.length ? held(i) : []),
                                                        i.lockdown ? h('span', { class: 'tag tag-alert' }, 'lockdown') : null] },
         { label: t('incidents.col.reason'), cell: (i) => i.reason ?? '' },
         { label: t('incidents.col.state'), cell: (i) => (i.released_at
