@@ -153,12 +153,19 @@ struct Witness::State {
     latest = cosignature;
   }
 
-  // The cosignature held for a checkpoint of `tree_size`, if the witness
-  // countersigned one; read from the store from the last bookmark below it.
-  Result<std::optional<Cosignature>> HeldAt(uint64_t tree_size) const {
+  // Where the store's lines for a checkpoint of `tree_size` start: the last
+  // bookmark below it. Under the mutex.
+  uint64_t OffsetFor(uint64_t tree_size) const {
     auto after = std::partition_point(bookmarks.begin(), bookmarks.end(),
                                       [&](const Bookmark& b) { return b.tree_size < tree_size; });
-    const uint64_t from = after == bookmarks.begin() ? 0 : std::prev(after)->offset;
+    return after == bookmarks.begin() ? 0 : std::prev(after)->offset;
+  }
+
+  // The cosignature held for a checkpoint of `tree_size`, if the witness
+  // countersigned one; read from the store from `from` (OffsetFor). Needs no
+  // mutex when a larger tree is held: the lines it reads are written whole
+  // and never change.
+  Result<std::optional<Cosignature>> HeldAt(uint64_t tree_size, uint64_t from) const {
     std::ifstream in(store, std::ios::binary);
     if (!in || !in.seekg(static_cast<std::streamoff>(from))) {
       return Fail(ErrorCode::kUnavailable, "cannot read " + store.string());
@@ -318,7 +325,7 @@ Result<Cosignature> Witness::Submit(const Submission& submission) {
   if (checkpoint.tree_size == 0) {
     return Fail(ErrorCode::kInvalidArgument, "a checkpoint of the empty tree proves nothing");
   }
-  std::lock_guard lock(state_->mutex);
+  std::unique_lock lock(state_->mutex);
   const std::optional<Cosignature>& latest = state_->latest;
   const uint64_t held = latest ? latest->checkpoint.tree_size : 0;
   // The offered checkpoint goes into the log line whole: it is the evidence.
@@ -338,7 +345,11 @@ Result<Cosignature> Witness::Submit(const Submission& submission) {
   // again (no proof leads from the held tree) and by its own publisher and
   // `vigie audit verify`, which compare with the held tree.
   if (latest && checkpoint.tree_size < held) {
-    ASSIGN_OR_RETURN(std::optional<Cosignature> then, state_->HeldAt(checkpoint.tree_size));
+    // Anyone may post an old checkpoint: its lines are read with the mutex
+    // released, so a flood of them does not hold up countersigning.
+    const uint64_t from = state_->OffsetFor(checkpoint.tree_size);
+    lock.unlock();
+    ASSIGN_OR_RETURN(std::optional<Cosignature> then, state_->HeldAt(checkpoint.tree_size, from));
     if (then && Contradict(checkpoint, then->checkpoint)) return alarm(forked);
     return Fail(ErrorCode::kConflict, "the witness holds tree size " + std::to_string(held) +
                                           ", larger than " + std::to_string(checkpoint.tree_size));
