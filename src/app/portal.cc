@@ -477,10 +477,10 @@ Result<SearchAnswer> Portal::SearchRecords(const Caller& caller, const Consultat
                    Decide(caller, input, policy::ConsultationKind::kSearch, retry_after_seconds));
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
-  ASSIGN_OR_RETURN(
-      records::SearchResult result,
-      parts_.search->Search(query, repository, *parts_.clock, parts_.config->search.max_results,
-                            policy::SearchScopeFor(visibility)));
+  ASSIGN_OR_RETURN(records::SearchResult result,
+                   parts_.search->Current()->Search(query, repository, *parts_.clock,
+                                                    parts_.config->search.max_results,
+                                                    policy::SearchScopeFor(visibility)));
   policy::MinimiseSearchResult(visibility, result);
   return SearchAnswer{.result = std::move(result), .visibility = visibility};
 }

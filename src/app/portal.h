@@ -42,6 +42,7 @@
 #include "incident/containment.h"
 #include "policy/consultation_policy.h"
 #include "policy/quota.h"
+#include "records/live_search.h"
 #include "records/person_file.h"
 #include "records/search.h"
 #include "session/session.h"
@@ -55,7 +56,7 @@ struct PortalParts {
   const Config* config = nullptr;
   const crypto::Keyring* keyring = nullptr;
   store::ConnectionPool* pool = nullptr;
-  const records::RecordSearch* search = nullptr;  // null: searching is Unavailable (tools)
+  const records::LiveSearch* search = nullptr;  // null: searching is Unavailable (tools)
   const Clock* clock = nullptr;
   const identity::PasswordPolicy* password_policy = nullptr;
   identity::PasswordHasher* hasher = nullptr;

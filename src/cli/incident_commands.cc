@@ -280,8 +280,12 @@ int RunCanaryPlant(const std::filesystem::path& data_dir, int count) {
   if (auto added = detect::AddCanaries(*installation->db, planted, std::time(nullptr)); !added) {
     return ReportError(added.error());
   }
+  // Running servers watch the decoys, then find them, once this commits.
+  if (auto advanced = repository->AdvanceGeneration(); !advanced) {
+    return ReportError(advanced.error());
+  }
   if (auto committed = tx->Commit(); !committed) return ReportError(committed.error());
-  std::printf("%zu canary persons planted; `vigie serve` watches them from its next start.\n",
+  std::printf("%zu canary persons planted; running servers watch them within seconds.\n",
               planted.size());
   return 0;
 }

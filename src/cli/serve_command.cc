@@ -1,6 +1,6 @@
-// `vigie serve`: loads the search index, then serves API v1 and the web
-// portal over HTTPS (or plain HTTP on loopback) until SIGTERM/SIGINT,
-// finishing in-flight requests.
+// `vigie serve`: loads the search index (and builds it again when the
+// records change), then serves API v1 and the web portal over HTTPS (or
+// plain HTTP on loopback) until SIGTERM/SIGINT, finishing in-flight requests.
 
 #include <algorithm>
 #include <atomic>
@@ -21,6 +21,7 @@
 #include "http/problem.h"
 #include "http/server.h"
 #include "identity/identity.h"
+#include "records/live_search.h"
 #include "store/clock_check.h"
 #include "store/connection_pool.h"
 #include "store/retry.h"
@@ -81,8 +82,8 @@ std::string PublicUrl(const Config& config, uint16_t port) {
 
 // Gauges of the parts that fill up under abuse, for the operators' alerts.
 void RegisterMetrics(http::MetricsRegistry& metrics, const api::ApiV1& api,
-                     const identity::PasswordHasherPool& hasher,
-                     const records::RecordSearch& search, const audit::AuditLog& audit_log,
+                     const identity::PasswordHasherPool& hasher, const records::LiveSearch& search,
+                     const audit::AuditLog& audit_log,
                      const witness::CheckpointPublisher* publisher) {
   using Kind = http::MetricsRegistry::Kind;
   struct Gauge {
@@ -90,34 +91,32 @@ void RegisterMetrics(http::MetricsRegistry& metrics, const api::ApiV1& api,
     const char* help;
     std::function<double()> read;
   };
-  for (Gauge& gauge :
-       std::vector<Gauge>{{"vigie_password_hashes_queued", "Logins waiting for the Argon2id pool",
-                           [&] { return static_cast<double>(hasher.queued()); }},
-                          {"vigie_dpop_proofs_remembered", "DPoP proofs remembered against replay",
-                           [&] { return static_cast<double>(api.remembered_proofs()); }},
-                          {"vigie_dpop_keys_cached", "Client DPoP keys parsed and cached",
-                           [&] { return static_cast<double>(api.cached_keys()); }},
-                          {"vigie_search_index_bytes", "Memory held by the search index",
-                           [&] { return static_cast<double>(search.memory_bytes()); }},
-                          {"vigie_audit_events", "Durable events in the audit log",
-                           [&] { return static_cast<double>(audit_log.stats().size); }},
-                          {"vigie_audit_commits", "Audit log transactions (one fsync each)",
-                           [&] { return static_cast<double>(audit_log.stats().commits); }},
-                          {"vigie_audit_failing",
-                           "1 while the audit log cannot be written (consultations refused)",
-                           [&] { return audit_log.stats().failing ? 1.0 : 0.0; }},
-                          {"vigie_audit_witnessed_size",
-                           "Largest tree size the witness countersigned (0 without a witness)",
-                           [=] {
-                             return publisher ? static_cast<double>(publisher->stats().witnessed_size)
-                                              : 0.0;
-                           }},
-                          {"vigie_audit_witness_refusals",
-                           "Checkpoints the witness refused as inconsistent: investigate at once",
-                           [=] {
-                             return publisher ? static_cast<double>(publisher->stats().refusals)
-                                              : 0.0;
-                           }}}) {
+  for (Gauge& gauge : std::vector<Gauge>{
+           {"vigie_password_hashes_queued", "Logins waiting for the Argon2id pool",
+            [&] { return static_cast<double>(hasher.queued()); }},
+           {"vigie_dpop_proofs_remembered", "DPoP proofs remembered against replay",
+            [&] { return static_cast<double>(api.remembered_proofs()); }},
+           {"vigie_dpop_keys_cached", "Client DPoP keys parsed and cached",
+            [&] { return static_cast<double>(api.cached_keys()); }},
+           {"vigie_search_index_bytes", "Memory held by the search index",
+            [&] { return static_cast<double>(search.memory_bytes()); }},
+           {"vigie_search_index_generation", "Records generation of the index",
+            [&] { return static_cast<double>(search.generation()); }},
+           {"vigie_audit_events", "Durable events in the audit log",
+            [&] { return static_cast<double>(audit_log.stats().size); }},
+           {"vigie_audit_commits", "Audit log transactions (one fsync each)",
+            [&] { return static_cast<double>(audit_log.stats().commits); }},
+           {"vigie_audit_failing",
+            "1 while the audit log cannot be written (consultations refused)",
+            [&] { return audit_log.stats().failing ? 1.0 : 0.0; }},
+           {"vigie_audit_witnessed_size",
+            "Largest tree size the witness countersigned (0 without a witness)",
+            [=] {
+              return publisher ? static_cast<double>(publisher->stats().witnessed_size) : 0.0;
+            }},
+           {"vigie_audit_witness_refusals",
+            "Checkpoints the witness refused as inconsistent: investigate at once",
+            [=] { return publisher ? static_cast<double>(publisher->stats().refusals) : 0.0; }}}) {
     // The names are fixed and valid: a failure here is a programming error.
     if (!metrics.Register(gauge.name, gauge.help, Kind::kGauge, std::move(gauge.read))) {
       Log(LogLevel::kWarn, "metric_not_registered", {{"name", gauge.name}});
@@ -160,7 +159,7 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
   if (!repository) return ReportError(repository.error());
   ProgressLine progress("loading index");
-  auto search = records::RecordSearch::Load(*repository, [&](int64_t done, int64_t total) {
+  auto search = records::LiveSearch::Load(*repository, [&](int64_t done, int64_t total) {
     progress.Update(static_cast<uint64_t>(done), static_cast<uint64_t>(total), "persons");
   });
   progress.Finish();
@@ -220,12 +219,22 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   auto portal = app::Portal::Create({.config = &config,
                                      .keyring = &installation->keyring,
                                      .pool = &pool,
-                                     .search = &*search,
+                                     .search = search->get(),
                                      .clock = &clock,
                                      .password_policy = &password_policy,
                                      .hasher = &hasher,
                                      .audit = audit_log->get()});
   if (!portal) return ReportError(portal.error());
+  // Imports and planted canaries reach this node without a restart: the
+  // decoys are watched before the index that finds them is swapped in.
+  (*search)->Follow({.database_url = DatabaseUrl(config),
+                     .open = open_options,
+                     .keyring = &installation->keyring,
+                     .check_interval = std::chrono::milliseconds(config.search.reload_check_ms),
+                     .before_swap = [portal = portal->get()] { return portal->ReloadCanaries(); }});
+  // Destroyed before the portal: no build may reach it once it is gone.
+  const std::unique_ptr<records::LiveSearch, void (*)(records::LiveSearch*)> stop_following(
+      search->get(), [](records::LiveSearch* live) { live->StopFollowing(); });
 
   const std::optional<web::StaticSite> site = LoadWebPortal(config);
 
@@ -280,7 +289,7 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   }
   api = std::make_unique<api::ApiV1>(**portal, api_options);
   ready.store(api.get(), std::memory_order_release);
-  RegisterMetrics(server.metrics(), *api, hasher, *search, **audit_log, publisher.get());
+  RegisterMetrics(server.metrics(), *api, hasher, **search, **audit_log, publisher.get());
   server.StopOnSignals();
   std::printf("Vigie serving %s\n", api_options.public_url.c_str());
   if (site) std::printf("  web portal: %s/\n", api_options.public_url.c_str());

@@ -157,6 +157,7 @@ Result<void> ReadLog(const toml::table* t, Config::Log& l) {
 Result<void> ReadSearch(const toml::table* t, Config::Search& s) {
   TableReader r(t, "search");
   RETURN_IF_ERROR(r.Read("max_results", s.max_results, 1, 20));
+  RETURN_IF_ERROR(r.Read("reload_check_ms", s.reload_check_ms, 0, 3600000));
   return r.RefuseUnknown();
 }
 
@@ -451,6 +452,7 @@ level = "info"                # trace, debug, info, warn, error, off
 
 [search]
 max_results = 20              # at most 20 summaries per search
+reload_check_ms = 2000        # imported records are found this soon (0: after a restart only)
 
 [server]
 listen = "127.0.0.1"

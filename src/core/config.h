@@ -41,6 +41,9 @@ struct Config {
 
   struct Search {
     int max_results = 20;  // Security: caps what one query can reveal.
+    // How often a running server checks whether the records changed (an
+    // import, planted canaries) and builds its index again; 0: at start only.
+    int reload_check_ms = 2000;
   } search;
 
   // `vigie serve`: the HTTPS listener and its limits.

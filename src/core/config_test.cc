@@ -69,6 +69,7 @@ format = "json"
 level = "warn"
 [search]
 max_results = 5
+reload_check_ms = 0
 [server]
 max_upload_bytes = 1048576
 proxy_protocol_from = ["10.10.0.0/24", "10.10.1.5"]
@@ -92,6 +93,7 @@ max_uploads_per_address = 2
   EXPECT_EQ(config->store.busy_timeout_ms, 100);
   EXPECT_EQ(config->log.format, LogFormat::kJson);
   EXPECT_EQ(config->search.max_results, 5);
+  EXPECT_EQ(config->search.reload_check_ms, 0);
 }
 
 TEST(ConfigTest, AcceptsPostgresqlAndResolvesOnlySqlitePaths) {
@@ -138,6 +140,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"[log]\nformat = \"xml\"", "'log.format'"},
         BadConfig{"[log]\nlevel = \"loud\"", "'log.level'"},
         BadConfig{"[search]\nmax_results = 500", "between 1 and 20"},
+        BadConfig{"[search]\nreload_check_ms = -1", "between 0 and 3600000"},
         BadConfig{"[crypto]\nkey_file = \"\"", "must not be empty"},
         BadConfig{"[server]\nlisten = \"0.0.0.0\"\ntls_certificate = \"\"\n"
                   "tls_key = \"\"",

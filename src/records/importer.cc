@@ -208,6 +208,8 @@ Result<ImportReport> ImportInTransaction(std::istream& in, uint64_t total_bytes,
   if (refused()) return report;  // the transaction rolls back
   if (fresh) RETURN_IF_ERROR(repository.RestoreRefIndexes());
   if (options.before_commit) RETURN_IF_ERROR(options.before_commit(report));
+  // Running servers build their search index again once this commits.
+  RETURN_IF_ERROR(repository.AdvanceGeneration());
   RETURN_IF_ERROR(tx.Commit());
   report.committed = true;
   return report;

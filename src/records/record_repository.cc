@@ -442,6 +442,24 @@ Result<int64_t> RecordRepository::CountPersons() {
   return n;
 }
 
+Result<int64_t> RecordRepository::Generation() {
+  ASSIGN_OR_RETURN(store::Statement * read,
+                   db_->Prepare("SELECT coalesce(max(generation), 0) FROM records_generation"));
+  ASSIGN_OR_RETURN(bool row, read->Step());
+  int64_t generation = row ? read->ColumnInt(0) : 0;
+  RETURN_IF_ERROR(read->Run());
+  return generation;
+}
+
+Result<void> RecordRepository::AdvanceGeneration() {
+  ASSIGN_OR_RETURN(store::Statement * advance,
+                   db_->Prepare("INSERT INTO records_generation (id, generation) VALUES (1, 1) "
+                                "ON CONFLICT (id) DO UPDATE "
+                                "SET generation = records_generation.generation + 1"));
+  RETURN_IF_ERROR(advance->Run());
+  return {};
+}
+
 Result<void> RecordRepository::ForEachPostingSet(
     const std::function<void(const SealedPerson&, uint32_t, std::span<const uint8_t>,
                              std::span<const uint8_t>)>& visit,

@@ -118,6 +118,12 @@ class RecordRepository {
   Result<std::vector<RecordEntry>> RecordEntriesOf(int64_t person_id);
   Result<int64_t> CountPersons();
 
+  // The records' generation (0 before any write). Every transaction that
+  // writes records advances it once before committing, so that running
+  // servers know their search index is stale (live_search.h).
+  Result<int64_t> Generation();
+  Result<void> AdvanceGeneration();
+
   // A read transaction on the repository's connection.
   Result<store::Transaction> BeginRead() { return store::Transaction::BeginRead(*db_); }
 

@@ -79,7 +79,8 @@ class RecordSearch {
   // Reads every person's postings and builds the in-memory index, with the
   // facts summaries show (persons' sealed rows, notice windows, entry
   // counts). The index is a snapshot: records imported later are found, and
-  // corrections show in summaries, after the next Load. Opening a file
+  // corrections show in summaries, after the next Load (a server builds it
+  // again when the records change: live_search.h). Opening a file
   // (person_file.h) always reads the database.
   static Result<RecordSearch> Load(RecordRepository& repository, const LoadProgress& progress = {});
 

@@ -90,6 +90,11 @@ CREATE INDEX record_entry_by_person ON record_entry(person_id);
         "incident holds lifted one by one",
 #include "store/internal/migration_0009_incident_hold_lifted.inc"
     },
+    {
+        10,
+        "records generation",
+#include "store/internal/migration_0010_records_generation.inc"
+    },
 };
 
 // The same migrations, same numbers and same meaning, in PostgreSQL SQL.
@@ -138,6 +143,11 @@ constexpr Migration kPostgres[] = {
         9,
         "incident holds lifted one by one",
 #include "store/internal/pg_migration_0009_incident_hold_lifted.inc"
+    },
+    {
+        10,
+        "records generation",
+#include "store/internal/pg_migration_0010_records_generation.inc"
     },
 };
 static_assert(std::size(kPostgres) == std::size(kSqlite), "one migration list per dialect");

@@ -2,7 +2,7 @@
 // fresh second factor, and the lock-down.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInstallation, startServer, activeClient, Client, PASSWORD, totp, wantedToday } from '../integration/api/harness.mjs';
 
@@ -79,6 +79,51 @@ test('a canary person opened or found raises a critical alert and suspends at on
   const plain = await activeClient(server, installation, 'C-1').catch(() => undefined);
   assert.equal(plain, undefined);  // suspended: cannot even log in
   assert.match(installation.vigie('audit', 'search', '--type', 'alert_acknowledged'), /SO-1/);
+});
+
+// Records imported and decoys planted while the portal runs: found within
+// seconds, and a decoy is watched before anyone can find it.
+test('an import and a canary reach the running portal without a restart', async () => {
+  const installation = await serve({ search: { reload_check_ms: 200 } }, [
+    { service_number: 'R-1', name: 'Un', roles: ['agent'] },
+    { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
+  ]);
+  const server = await started(installation);
+  const agent = await activeClient(server, installation, 'R-1');
+  const officer = await activeClient(server, installation, 'SO-1');
+  const query = { purpose: 'identity_check', surname: 'Quillévéré', given_name: 'Anaïs',
+                  birth_date: '1988-03-04' };
+  const found = async () => {
+    const r = await agent.call('POST', '/api/v1/search', query);
+    assert.equal(r.status, 200, r.body);
+    return r.json.results;
+  };
+  assert.deepEqual(await found(), []);
+
+  installation.vigie('canary', 'plant', '--count', '1');
+  const [canary] = installation.vigie('canary', 'list').trim().split('\n').map(Number);
+  const file = join(installation.dir, 'later.jsonl');
+  writeFileSync(file, [
+    { kind: 'person', id: 'LATE-1', surname: 'Quillévéré', given_names: ['Anaïs'], birth_date: '1988-03-04' },
+    { kind: 'wanted_notice', id: 'LATE-W1', person_id: 'LATE-1', reason: 'escapee',
+      issuing_authority: 'Parquet de Rennes', reference: 'R-2026-9', valid_from: '2025-01-01',
+      conduct: 'arrest' },
+  ].map((line) => JSON.stringify(line)).join('\n') + '\n');
+  installation.vigie('import', file);
+  let results = [];
+  for (const deadline = Date.now() + 15000; results.length === 0 && Date.now() < deadline;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    results = await found();
+  }
+  assert.equal(results.length, 1, 'the imported person is found without a restart');
+  assert.equal(results[0].wanted, true);
+
+  // The index that finds the new person came after the decoy was planted:
+  // the decoy is watched.
+  const opened = await agent.call('POST', `/api/v1/persons/${canary}/file`, { purpose: 'identity_check' });
+  assert.equal(opened.status, 200, opened.body);
+  assert.equal((await agent.call('GET', '/api/v1/self')).status, 401);
+  assert.equal((await alertsOf(officer, 'R-1'))[0]?.rule, 'canary');
 });
 
 // The database refuses the suspension (a failing disk would): detection tries

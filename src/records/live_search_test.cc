@@ -1,0 +1,128 @@
+#include "records/live_search.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <thread>
+
+#include "core/clock.h"
+#include "records/importer.h"
+#include "tests/support/matchers.h"
+#include "tests/support/records_db.h"
+
+namespace vigie::records {
+namespace {
+
+constexpr const char* kFirst =
+    R"({"kind":"person","id":"P1","surname":"Dubois","given_names":["Léa"],"birth_date":"2001-02-03"})"
+    "\n";
+constexpr const char* kSecond =
+    R"({"kind":"person","id":"P2","surname":"Girard","given_names":["Hugo"],"birth_date":"1999-05-06"})"
+    "\n"
+    R"({"kind":"wanted_notice","id":"W1","person_id":"P1","reason":"escapee","issuing_authority":"Parquet de Lille","reference":"E-1","valid_from":"2025-01-01","conduct":"arrest"})"
+    "\n";
+
+class LiveSearchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(Import(kFirst));
+    auto loaded = LiveSearch::Load(*t_.repository);
+    ASSERT_OK(loaded);
+    live_ = std::move(*loaded);
+  }
+
+  // Whether the import committed.
+  bool Import(const std::string& text) {
+    std::istringstream in(text);
+    auto report = records::Import(in, text.size(), {}, *t_.db, *t_.repository);
+    return report && report->committed;
+  }
+
+  int64_t Found(const RecordSearch& search, std::string surname, std::string given,
+                SearchScope scope = SearchScope::kEveryPerson) {
+    auto result = search.Search({std::move(surname), std::move(given), {}}, *t_.repository,
+                                clock_, 20, scope);
+    return result ? static_cast<int64_t>(result->summaries.size()) : -1;
+  }
+
+  testing::RecordsDb t_;
+  FakeClock clock_{std::chrono::sys_days{std::chrono::year{2026} / 11 / 27}};
+  std::unique_ptr<LiveSearch> live_;
+};
+
+TEST_F(LiveSearchTest, NothingChangedNothingIsBuilt) {
+  const auto before = live_->Current();
+  EXPECT_EQ(live_->generation(), 1);
+  auto refreshed = live_->Refresh(*t_.repository);
+  ASSERT_OK(refreshed);
+  EXPECT_FALSE(*refreshed);
+  EXPECT_EQ(live_->Current(), before);
+}
+
+TEST_F(LiveSearchTest, AnImportIsFoundAfterTheNextCheckWhileOlderSearchesKeepTheirIndex) {
+  const auto before = live_->Current();
+  EXPECT_EQ(Found(*before, "Girard", "Hugo"), 0);
+  EXPECT_EQ(Found(*before, "Dubois", "Léa", SearchScope::kWantedToday), 0);
+  ASSERT_TRUE(Import(kSecond));
+  // Until the check, the index is the one it was.
+  EXPECT_EQ(Found(*live_->Current(), "Girard", "Hugo"), 0);
+  auto refreshed = live_->Refresh(*t_.repository);
+  ASSERT_OK(refreshed);
+  EXPECT_TRUE(*refreshed);
+  EXPECT_EQ(live_->generation(), 2);
+  const auto after = live_->Current();
+  EXPECT_EQ(Found(*after, "Girard", "Hugo"), 1);
+  // The notice imported for the first person: wanted from now on.
+  EXPECT_EQ(Found(*after, "Dubois", "Léa", SearchScope::kWantedToday), 1);
+  // A search that started before the swap goes on with what it held.
+  EXPECT_EQ(Found(*before, "Girard", "Hugo"), 0);
+}
+
+TEST_F(LiveSearchTest, ARefusedImportDoesNotMoveTheGeneration) {
+  ASSERT_FALSE(Import(std::string(kSecond) + "{\"kind\":\"person\"}\n"));
+  EXPECT_EQ(*t_.repository->Generation(), 1);
+  auto refreshed = live_->Refresh(*t_.repository);
+  ASSERT_OK(refreshed);
+  EXPECT_FALSE(*refreshed);
+}
+
+TEST_F(LiveSearchTest, AFailureBeforeTheSwapKeepsTheIndexAndTheNextCheckBuildsAgain) {
+  ASSERT_TRUE(Import(kSecond));
+  const auto before = live_->Current();
+  auto refused = live_->Refresh(*t_.repository, [] {
+    return Result<void>(Fail(ErrorCode::kUnavailable, "canaries unreadable"));
+  });
+  EXPECT_FALSE(refused.has_value());
+  EXPECT_EQ(live_->Current(), before);
+  EXPECT_EQ(live_->generation(), 1);
+  int calls = 0;
+  auto refreshed = live_->Refresh(*t_.repository, [&] {
+    ++calls;
+    // Whatever runs here (the canaries) is done before the new index is seen.
+    EXPECT_EQ(live_->Current(), before);
+    return Result<void>{};
+  });
+  ASSERT_OK(refreshed);
+  EXPECT_TRUE(*refreshed);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(Found(*live_->Current(), "Girard", "Hugo"), 1);
+}
+
+TEST_F(LiveSearchTest, TheFollowerFindsAnImportOnItsOwnConnection) {
+  live_->Follow({.database_url = t_.database.url(),
+                 .open = {},
+                 .keyring = &t_.keyring,
+                 .check_interval = std::chrono::milliseconds(20),
+                 .before_swap = {}});
+  ASSERT_TRUE(Import(kSecond));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (live_->generation() != 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(live_->generation(), 2);
+  EXPECT_EQ(Found(*live_->Current(), "Girard", "Hugo"), 1);
+  live_.reset();  // stops and joins the follower
+}
+
+}  // namespace
+}  // namespace vigie::records
