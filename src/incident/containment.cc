@@ -171,12 +171,14 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
     ASSIGN_OR_RETURN(store::Statement * insert,
                      db_.Prepare("INSERT INTO incident (opened_at, opened_by, reason, scope, "
-                                 "lockdown) VALUES ($1, $2, $3, $4, $5) RETURNING id"));
+                                 "lockdown, agent_count) VALUES ($1, $2, $3, $4, $5, $6) "
+                                 "RETURNING id"));
     insert->BindInt(1, now)
         .BindText(2, request.by)
         .BindText(3, request.reason)
         .BindText(4, ScopeText(request.scope))
-        .BindInt(5, request.lockdown ? 1 : 0);
+        .BindInt(5, request.lockdown ? 1 : 0)
+        .BindInt(6, static_cast<int64_t>(agents.size()));
     ASSIGN_OR_RETURN(bool row, insert->Step());
     if (!row) return Fail(ErrorCode::kInternal, "incident insert returned no id");
     const int64_t id = insert->ColumnInt(0);
@@ -277,9 +279,8 @@ namespace {
 // The incident's row with the count of its agents, and all of them by service
 // number (`listed` 0) or the first `listed` by agent id.
 Result<Incident> ReadWithAgents(store::Connection& db, int64_t incident_id, size_t listed) {
-  static const std::string kSql = "SELECT " + std::string(kIncidentColumns) +
-                                  ", (SELECT COUNT(*) FROM incident_agent WHERE incident_id = "
-                                  "incident.id) FROM incident WHERE id = $1";
+  static const std::string kSql =
+      "SELECT " + std::string(kIncidentColumns) + ", agent_count FROM incident WHERE id = $1";
   ASSIGN_OR_RETURN(store::Statement * select, db.Prepare(kSql));
   select->BindInt(1, incident_id);
   ASSIGN_OR_RETURN(bool found, select->Step());

@@ -311,8 +311,9 @@ TEST_F(ContainmentTest, ASuspensionDuringAReleaseOutlivesIt) {
 }
 
 // Migration 9 counts the holds of incidents released before it as lifted,
-// and those of open ones as holding.
-TEST(ContainmentMigrationTest, HoldsOfIncidentsReleasedBeforeItAreLifted) {
+// and those of open ones as holding; migration 11 writes down how many
+// agents each holds.
+TEST(ContainmentMigrationTest, IncidentsOpenedBeforeMigrations9And11AreUpgraded) {
   store::testing::SuiteDatabase database;
   auto opened = store::Open(database.url());
   ASSERT_TRUE(opened.has_value());
@@ -332,15 +333,23 @@ TEST(ContainmentMigrationTest, HoldsOfIncidentsReleasedBeforeItAreLifted) {
       ", 0, 0);"
       "INSERT INTO incident (id, opened_at, opened_by, reason, scope, lockdown, released_at, "
       "released_by) VALUES (1, 1, 'SO-1', 'r', 'agents A-1', 0, 2, 'SO-1'), "
-      "(2, 3, 'SO-1', 'r', 'agents A-2', 0, NULL, NULL);"
+      "(2, 3, 'SO-1', 'r', 'agents A-2', 0, NULL, NULL), "
+      "(3, 4, 'SO-1', 'r', 'lockdown', 1, 5, 'SO-1');"
       "INSERT INTO incident_agent (incident_id, agent_id, prior_status) VALUES "
-      "(1, 1, 'active'), (2, 2, 'active');"));
+      "(1, 1, 'active'), (1, 2, 'active'), (2, 2, 'active');"));
   ASSERT_OK(store::Migrate(db, schema));
   auto released = AccessBarred(db, 1);
   auto open = AccessBarred(db, 2);
   ASSERT_TRUE(released.has_value() && open.has_value());
   EXPECT_FALSE(released->contained);
   EXPECT_TRUE(open->contained);
+  auto counts = db.Prepare("SELECT id, agent_count FROM incident ORDER BY id");
+  ASSERT_TRUE(counts.has_value());
+  std::vector<std::pair<int64_t, int64_t>> read;
+  while ((*counts)->Step().value_or(false)) {
+    read.emplace_back((*counts)->ColumnInt(0), (*counts)->ColumnInt(1));
+  }
+  EXPECT_EQ(read, (std::vector<std::pair<int64_t, int64_t>>{{1, 2}, {2, 1}, {3, 0}}));
 }
 
 // Writes to agent `id`'s status fail, as a failing disk or a held row

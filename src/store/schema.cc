@@ -95,6 +95,11 @@ CREATE INDEX record_entry_by_person ON record_entry(person_id);
         "records generation",
 #include "store/internal/migration_0010_records_generation.inc"
     },
+    {
+        11,
+        "incident agent count",
+#include "store/internal/migration_0011_incident_agent_count.inc"
+    },
 };
 
 // The same migrations, same numbers and same meaning, in PostgreSQL SQL.
@@ -148,6 +153,11 @@ constexpr Migration kPostgres[] = {
         10,
         "records generation",
 #include "store/internal/pg_migration_0010_records_generation.inc"
+    },
+    {
+        11,
+        "incident agent count",
+#include "store/internal/pg_migration_0011_incident_agent_count.inc"
     },
 };
 static_assert(std::size(kPostgres) == std::size(kSqlite), "one migration list per dialect");
