@@ -113,7 +113,11 @@ DetectionResponse::DetectionResponse(const PortalParts& parts, AuditTrail& trail
 
 Result<void> DetectionResponse::LoadCanaries() {
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  ASSIGN_OR_RETURN(std::vector<int64_t> canaries, detect::ListCanaries(*db));
+  return LoadCanaries(*db);
+}
+
+Result<void> DetectionResponse::LoadCanaries(store::Connection& db) {
+  ASSIGN_OR_RETURN(std::vector<int64_t> canaries, detect::ListCanaries(db));
   detector_.SetCanaries(canaries);
   return {};
 }

@@ -35,8 +35,9 @@ class DetectionResponse {
                     const identity::IdentityOptions& identity,
                     const session::SessionOptions& sessions, detect::DetectOptions options);
 
-  // Reads the canary persons again (after `vigie canary plant`).
+  // Reads the canary persons (on `db`: a connection of the caller's).
   Result<void> LoadCanaries();
+  Result<void> LoadCanaries(store::Connection& db);
 
   void OnRecorded(const audit::AuditEvent& event);
   // An event durable only after its request was refused (AuditTrail's late

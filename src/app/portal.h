@@ -267,8 +267,8 @@ class Portal {
   // A page of the agents an incident holds (Containment::HeldAgents).
   Result<std::vector<incident::HeldAgent>> IncidentAgents(const Caller& caller, int64_t incident_id,
                                                           int64_t after_agent_id, size_t limit);
-  // Reads the canary persons again (after `vigie canary plant`).
-  Result<void> ReloadCanaries();
+  // Reads the canary persons again, on `db` (after `vigie canary plant`).
+  Result<void> ReloadCanaries(store::Connection& db);
 
   // --- Investigation (portal_investigation.cc) ---
 

@@ -158,8 +158,8 @@ Result<std::vector<incident::HeldAgent>> Portal::IncidentAgents(const Caller& ca
       .HeldAgents(incident_id, after_agent_id, limit);
 }
 
-Result<void> Portal::ReloadCanaries() {
-  return detection_ ? detection_->LoadCanaries() : Result<void>{};
+Result<void> Portal::ReloadCanaries(store::Connection& db) {
+  return detection_ ? detection_->LoadCanaries(db) : Result<void>{};
 }
 
 }  // namespace vigie::app

@@ -285,8 +285,10 @@ int RunCanaryPlant(const std::filesystem::path& data_dir, int count) {
     return ReportError(advanced.error());
   }
   if (auto committed = tx->Commit(); !committed) return ReportError(committed.error());
-  std::printf("%zu canary persons planted; running servers watch them within seconds.\n",
-              planted.size());
+  std::printf(
+      "%zu canary persons planted; running servers watch them once they have built "
+      "their search index again ([search] reload_check_ms).\n",
+      planted.size());
   return 0;
 }
 

@@ -452,7 +452,7 @@ level = "info"                # trace, debug, info, warn, error, off
 
 [search]
 max_results = 20              # at most 20 summaries per search
-reload_check_ms = 2000        # imported records are found this soon (0: after a restart only)
+reload_check_ms = 2000        # how often a server looks for imported records (0: only at start)
 
 [server]
 listen = "127.0.0.1"

@@ -1,6 +1,8 @@
 #include "records/live_search.h"
 
+#include <algorithm>
 #include <condition_variable>
+#include <exception>
 #include <utility>
 
 #include "core/log.h"
@@ -29,16 +31,22 @@ int64_t LiveSearch::generation() const {
   return generation_;
 }
 
-Result<bool> LiveSearch::Refresh(RecordRepository& repository, const BeforeSwap& before_swap) {
+Result<bool> LiveSearch::Refresh(store::Connection& db, RecordRepository& repository,
+                                 const BeforeSwap& before_swap, const std::stop_token& stop) {
   ASSIGN_OR_RETURN(int64_t latest, repository.Generation());
   if (latest == generation()) return false;
   const auto started = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(RecordSearch built, RecordSearch::Load(repository));
-  auto next = std::make_shared<const RecordSearch>(std::move(built));
-  if (before_swap) RETURN_IF_ERROR(before_swap());
+  if (!pending_ || pending_generation_ != latest) {
+    pending_.reset();  // an older build: its memory back before the next
+    ASSIGN_OR_RETURN(RecordSearch built, RecordSearch::Load(repository, {}, stop));
+    pending_ = std::make_shared<const RecordSearch>(std::move(built));
+    pending_generation_ = latest;
+  }
+  if (before_swap) RETURN_IF_ERROR(before_swap(db));
+  std::shared_ptr<const RecordSearch> before = std::move(pending_);
   {
     std::lock_guard lock(mutex_);
-    std::swap(current_, next);
+    std::swap(current_, before);
     generation_ = latest;
   }
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -47,21 +55,27 @@ Result<bool> LiveSearch::Refresh(RecordRepository& repository, const BeforeSwap&
       {{"generation", latest},
        {"ms", static_cast<long long>(took.count())},
        {"bytes", memory_bytes()}});
-  return true;  // `next` (the index before) goes here unless a search still holds it
+  // Freed here rather than by a search still holding it: releasing that much
+  // memory takes time no request should wait for.
+  for (int waited = 0; before.use_count() > 1 && waited < 1000; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
 }
 
 void LiveSearch::Follow(FollowOptions options) {
   if (options.check_interval.count() <= 0 || options.keyring == nullptr) return;
-  options.open.statement_timeout_ms = 0;
   follower_ = std::jthread(
       [this, options = std::move(options)](std::stop_token stop) { FollowLoop(stop, options); });
 }
 
 void LiveSearch::StopFollowing() { follower_ = std::jthread(); }
 
-void LiveSearch::FollowLoop(std::stop_token stop, const FollowOptions& options) {
+void LiveSearch::FollowLoop(const std::stop_token& stop, const FollowOptions& options) {
+  constexpr std::chrono::milliseconds kLongestWait = std::chrono::minutes(5);
   std::unique_ptr<store::Connection> db;
   std::unique_ptr<RecordRepository> repository;
+  std::chrono::milliseconds wait = options.check_interval;
   bool failing = false;
   std::mutex sleep_mutex;
   std::condition_variable_any sleep;
@@ -69,22 +83,28 @@ void LiveSearch::FollowLoop(std::stop_token stop, const FollowOptions& options) 
     {
       std::unique_lock lock(sleep_mutex);
       // Wakes early only to stop.
-      if (sleep.wait_for(lock, stop, options.check_interval, [] { return false; }) ||
-          stop.stop_requested()) {
-        return;
-      }
+      sleep.wait_for(lock, stop, wait, [] { return false; });
+      if (stop.stop_requested()) return;
     }
-    Result<bool> checked = [&]() -> Result<bool> {
+    auto check = [&]() -> Result<bool> {
       if (!repository) {
         ASSIGN_OR_RETURN(db, store::Open(options.database_url, options.open));
         ASSIGN_OR_RETURN(RecordRepository opened, RecordRepository::Create(*db, *options.keyring));
         repository = std::make_unique<RecordRepository>(std::move(opened));
       }
-      return Refresh(*repository, options.before_swap);
-    }();
+      return Refresh(*db, *repository, options.before_swap, stop);
+    };
+    Result<bool> checked = Fail(ErrorCode::kInternal, "not checked");
+    try {
+      checked = check();
+    } catch (const std::exception& e) {  // e.g. no memory for a second index
+      checked = Fail(ErrorCode::kInternal, e.what());
+    }
+    if (stop.stop_requested()) return;
     if (checked) {
       if (failing) Log(LogLevel::kInfo, "search_index_reload_resumed");
       failing = false;
+      wait = options.check_interval;
       continue;
     }
     if (!failing) {
@@ -92,6 +112,7 @@ void LiveSearch::FollowLoop(std::stop_token stop, const FollowOptions& options) 
           {{"reason", checked.error().ToString()}, {"generation", generation()}});
     }
     failing = true;
+    wait = std::max(std::min(wait * 2, kLongestWait), options.check_interval);
     repository.reset();  // a new connection for the next check
     db.reset();
   }

@@ -7,19 +7,25 @@
 // Every transaction that writes records advances the records' generation
 // (RecordRepository::AdvanceGeneration) before it commits. Refresh compares
 // it with the generation the current index was built from and, when it
-// moved, builds a whole new index beside the current one (memory: twice the
-// index while it builds), runs `before_swap`, then swaps. Follow runs
-// Refresh on a thread of its own every `check_interval`, on a connection of
-// its own. A search keeps the index it started with.
+// moved, builds a whole new index beside the current one, runs
+// `before_swap`, then swaps. Memory while it builds: the serving index, the
+// new one and the build's posting list (~2.7 times the index). Follow
+// runs Refresh on a thread of its own every `check_interval`, on a
+// connection of its own. A search keeps the index it started with.
 //
-// Thread-safety: Current() and generation() from any thread; Refresh from
-// one thread at a time (the follower's, or a test's).
+// A build reads page by page, not in one snapshot: an import committing
+// meanwhile may leave the new index between the two states, and since the
+// generation was read before the build, the next check builds again.
+//
+// Thread-safety: Current(), generation() and memory_bytes() from any
+// thread; Refresh from one thread at a time (the follower's, or a test's).
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 
@@ -46,34 +52,40 @@ class LiveSearch {
   int64_t generation() const;
   size_t memory_bytes() const { return Current()->memory_bytes(); }
 
-  // Runs after a new index is built, before it is swapped in: an error keeps
-  // the current index (the next check builds again).
-  using BeforeSwap = std::function<Result<void>()>;
+  // Runs after a new index is built, before it is swapped in, on the
+  // connection the build read from: an error keeps the current index, and
+  // the next check tries again with the index already built.
+  using BeforeSwap = std::function<Result<void>(store::Connection& db)>;
 
-  // One check: true when a new index replaced the current one.
-  Result<bool> Refresh(RecordRepository& repository, const BeforeSwap& before_swap = {});
+  // One check on `db` (which `repository` reads): true when a new index
+  // replaced the current one. A stop requested ends a build early.
+  Result<bool> Refresh(store::Connection& db, RecordRepository& repository,
+                       const BeforeSwap& before_swap = {}, const std::stop_token& stop = {});
 
   struct FollowOptions {
     std::string database_url;  // the records database
-    store::OpenOptions open;   // its statement timeout is lifted: a build reads every person
+    store::OpenOptions open;
     const crypto::Keyring* keyring = nullptr;
-    std::chrono::milliseconds check_interval{2000};
+    std::chrono::milliseconds check_interval{2000};  // 0: do not follow
     BeforeSwap before_swap;
   };
-  // Checks every check_interval until destroyed. Failures are logged (once
-  // until a check succeeds again) and the check retried on a new connection.
+  // Checks every check_interval until stopped. A failure is logged (once
+  // until a check succeeds again), and the next check waits twice as long
+  // (up to five minutes) on a new connection.
   void Follow(FollowOptions options);
-  // Stops following and waits for a build under way (before what
-  // before_swap uses goes away).
+  // Stops following; a build under way ends at its next page.
   void StopFollowing();
 
  private:
   LiveSearch(RecordSearch initial, int64_t generation);
-  void FollowLoop(std::stop_token stop, const FollowOptions& options);
+  void FollowLoop(const std::stop_token& stop, const FollowOptions& options);
 
   mutable std::mutex mutex_;
   std::shared_ptr<const RecordSearch> current_;
   int64_t generation_;
+  // Built, not swapped in yet (before_swap failed): Refresh's alone.
+  std::shared_ptr<const RecordSearch> pending_;
+  int64_t pending_generation_ = -1;
   std::jthread follower_;  // last: stopped and joined before the rest goes
 };
 

@@ -53,7 +53,7 @@ class LiveSearchTest : public ::testing::Test {
 TEST_F(LiveSearchTest, NothingChangedNothingIsBuilt) {
   const auto before = live_->Current();
   EXPECT_EQ(live_->generation(), 1);
-  auto refreshed = live_->Refresh(*t_.repository);
+  auto refreshed = live_->Refresh(*t_.db, *t_.repository);
   ASSERT_OK(refreshed);
   EXPECT_FALSE(*refreshed);
   EXPECT_EQ(live_->Current(), before);
@@ -66,7 +66,7 @@ TEST_F(LiveSearchTest, AnImportIsFoundAfterTheNextCheckWhileOlderSearchesKeepThe
   ASSERT_TRUE(Import(kSecond));
   // Until the check, the index is the one it was.
   EXPECT_EQ(Found(*live_->Current(), "Girard", "Hugo"), 0);
-  auto refreshed = live_->Refresh(*t_.repository);
+  auto refreshed = live_->Refresh(*t_.db, *t_.repository);
   ASSERT_OK(refreshed);
   EXPECT_TRUE(*refreshed);
   EXPECT_EQ(live_->generation(), 2);
@@ -81,7 +81,7 @@ TEST_F(LiveSearchTest, AnImportIsFoundAfterTheNextCheckWhileOlderSearchesKeepThe
 TEST_F(LiveSearchTest, ARefusedImportDoesNotMoveTheGeneration) {
   ASSERT_FALSE(Import(std::string(kSecond) + "{\"kind\":\"person\"}\n"));
   EXPECT_EQ(*t_.repository->Generation(), 1);
-  auto refreshed = live_->Refresh(*t_.repository);
+  auto refreshed = live_->Refresh(*t_.db, *t_.repository);
   ASSERT_OK(refreshed);
   EXPECT_FALSE(*refreshed);
 }
@@ -89,15 +89,20 @@ TEST_F(LiveSearchTest, ARefusedImportDoesNotMoveTheGeneration) {
 TEST_F(LiveSearchTest, AFailureBeforeTheSwapKeepsTheIndexAndTheNextCheckBuildsAgain) {
   ASSERT_TRUE(Import(kSecond));
   const auto before = live_->Current();
-  auto refused = live_->Refresh(*t_.repository, [] {
+  auto refused = live_->Refresh(*t_.db, *t_.repository, [](store::Connection&) {
     return Result<void>(Fail(ErrorCode::kUnavailable, "canaries unreadable"));
   });
   EXPECT_FALSE(refused.has_value());
   EXPECT_EQ(live_->Current(), before);
   EXPECT_EQ(live_->generation(), 1);
+  // The index already built is the one swapped in, not built again: with
+  // the postings deleted behind the generation's back, a new build would
+  // find nobody.
+  ASSERT_OK(t_.db->ExecuteScript("DELETE FROM person_search"));
   int calls = 0;
-  auto refreshed = live_->Refresh(*t_.repository, [&] {
+  auto refreshed = live_->Refresh(*t_.db, *t_.repository, [&](store::Connection& db) {
     ++calls;
+    EXPECT_EQ(&db, t_.db.get());
     // Whatever runs here (the canaries) is done before the new index is seen.
     EXPECT_EQ(live_->Current(), before);
     return Result<void>{};
@@ -106,6 +111,17 @@ TEST_F(LiveSearchTest, AFailureBeforeTheSwapKeepsTheIndexAndTheNextCheckBuildsAg
   EXPECT_TRUE(*refreshed);
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(Found(*live_->Current(), "Girard", "Hugo"), 1);
+}
+
+TEST_F(LiveSearchTest, AStopEndsABuildAndKeepsTheIndex) {
+  ASSERT_TRUE(Import(kSecond));
+  const auto before = live_->Current();
+  std::stop_source stop;
+  stop.request_stop();
+  auto stopped = live_->Refresh(*t_.db, *t_.repository, {}, stop.get_token());
+  EXPECT_FALSE(stopped.has_value());
+  EXPECT_EQ(live_->Current(), before);
+  EXPECT_EQ(live_->generation(), 1);
 }
 
 TEST_F(LiveSearchTest, TheFollowerFindsAnImportOnItsOwnConnection) {

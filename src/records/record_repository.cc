@@ -12,6 +12,12 @@ namespace {
 constexpr std::string_view kRecordsPurpose = "records";
 constexpr std::string_view kSearchPurpose = "search-index";
 
+// Between two pages of a long walk: whether to go on.
+Result<void> Continuing(const std::stop_token& stop) {
+  if (stop.stop_requested()) return Fail(ErrorCode::kUnavailable, "stopped");
+  return {};
+}
+
 // Associated data binding a sealed blob to where it lives: its table, its own
 // external reference and its parent person's (empty for a person).
 std::vector<uint8_t> SealContext(std::string_view table, std::span<const uint8_t> ref,
@@ -405,9 +411,11 @@ Result<std::vector<RecordEntry>> RecordRepository::RecordEntriesOf(int64_t perso
 }
 
 Result<void> RecordRepository::ForEachWantedNotice(
-    const std::function<void(const WantedNotice&)>& visit, int64_t page_rows) {
+    const std::function<void(const WantedNotice&)>& visit, int64_t page_rows,
+    const std::stop_token& stop) {
   int64_t after = 0;
   while (true) {
+    RETURN_IF_ERROR(Continuing(stop));
     ASSIGN_OR_RETURN(store::Statement * page,
                      db_->Prepare("SELECT n.id, n.person_id, n.key_id, n.external_ref, "
                                   "p.external_ref, n.sealed FROM wanted_notice n "
@@ -463,9 +471,10 @@ Result<void> RecordRepository::AdvanceGeneration() {
 Result<void> RecordRepository::ForEachPostingSet(
     const std::function<void(const SealedPerson&, uint32_t, std::span<const uint8_t>,
                              std::span<const uint8_t>)>& visit,
-    int64_t page_rows) {
+    int64_t page_rows, const std::stop_token& stop) {
   int64_t after = 0;
   while (true) {
+    RETURN_IF_ERROR(Continuing(stop));
     // Both tables are keyed by person id: the join walks them side by side.
     ASSIGN_OR_RETURN(store::Statement * scan,
                      db_->Prepare("SELECT s.person_id, s.birth_tag, s.keys, s.names, p.key_id, "

@@ -15,8 +15,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <utility>
 #include <span>
+#include <stop_token>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -133,17 +134,19 @@ class RecordRepository {
   // little-endian u64s) with its sealed row, in id order, to `visit`. Read
   // `page_rows` persons a statement: libpq holds a statement's whole result
   // in memory, which for every person at national scale is gigabytes.
+  // A stop requested ends the walk between pages (Unavailable).
   static constexpr int64_t kRowsPerPage = 16384;
   Result<void> ForEachPostingSet(
       const std::function<void(const SealedPerson& row, uint32_t birth_tag,
                                std::span<const uint8_t> packed_keys,
                                std::span<const uint8_t> packed_names)>& visit,
-      int64_t page_rows = kRowsPerPage);
+      int64_t page_rows = kRowsPerPage, const std::stop_token& stop = {});
 
   // Streams every wanted notice (opened), in pages the same way, and every
   // person's number of record entries, for the search snapshot's summary facts.
   Result<void> ForEachWantedNotice(const std::function<void(const WantedNotice&)>& visit,
-                                   int64_t page_rows = kRowsPerPage);
+                                   int64_t page_rows = kRowsPerPage,
+                                   const std::stop_token& stop = {});
   Result<void> ForEachRecordEntryCount(
       const std::function<void(int64_t person_id, int64_t count)>& visit);
 

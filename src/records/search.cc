@@ -243,8 +243,8 @@ Result<void> ValidateQuery(const SearchQuery& query) {
   return {};
 }
 
-Result<RecordSearch> RecordSearch::Load(RecordRepository& repository,
-                                        const LoadProgress& progress) {
+Result<RecordSearch> RecordSearch::Load(RecordRepository& repository, const LoadProgress& progress,
+                                        const std::stop_token& stop) {
   ASSIGN_OR_RETURN(int64_t total, repository.CountPersons());
   std::vector<internal::Posting> postings;
   postings.reserve(static_cast<size_t>(total) * 8);  // ~7.4 postings a person
@@ -270,7 +270,8 @@ Result<RecordSearch> RecordSearch::Load(RecordRepository& repository,
           ++at;
         });
         if (progress && (++done % 65536 == 0 || done == total)) progress(done, total);
-      }));
+      },
+      RecordRepository::kRowsPerPage, stop));
   search.index_ = internal::PostingIndex::Build(std::move(postings));
   search.person_facts_.assign(search.birth_tags_.size(), 0);
   auto facts_of = [&](int64_t person_id) -> uint16_t* {
@@ -285,10 +286,12 @@ Result<RecordSearch> RecordSearch::Load(RecordRepository& repository,
                                      std::min<int64_t>(count, kMaxEntryCount));
     }
   }));
-  RETURN_IF_ERROR(repository.ForEachWantedNotice([&](const WantedNotice& notice) {
-    search.wanted_.push_back({static_cast<uint32_t>(notice.person_id), WindowOf(notice)});
-    if (uint16_t* facts = facts_of(notice.person_id)) *facts |= kNamedInNotice;
-  }));
+  RETURN_IF_ERROR(repository.ForEachWantedNotice(
+      [&](const WantedNotice& notice) {
+        search.wanted_.push_back({static_cast<uint32_t>(notice.person_id), WindowOf(notice)});
+        if (uint16_t* facts = facts_of(notice.person_id)) *facts |= kNamedInNotice;
+      },
+      RecordRepository::kRowsPerPage, stop));
   std::sort(search.wanted_.begin(), search.wanted_.end(),
             [](const Wanted& a, const Wanted& b) { return a.person < b.person; });
   search.surnames_ = internal::NameFilter::Build(surname_vocabulary.Keys());

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -82,7 +83,9 @@ class RecordSearch {
   // corrections show in summaries, after the next Load (a server builds it
   // again when the records change: live_search.h). Opening a file
   // (person_file.h) always reads the database.
-  static Result<RecordSearch> Load(RecordRepository& repository, const LoadProgress& progress = {});
+  // A stop requested ends the load early (Unavailable).
+  static Result<RecordSearch> Load(RecordRepository& repository, const LoadProgress& progress = {},
+                                   const std::stop_token& stop = {});
 
   // Errors: InvalidArgument for a query that fails ValidateQuery, DataLoss
   // when a record fails authentication. With kWantedToday, persons without a

@@ -86,15 +86,18 @@ test('a canary person opened or found raises a critical alert and suspends at on
 test('an import and a canary reach the running portal without a restart', async () => {
   const installation = await serve({ search: { reload_check_ms: 200 } }, [
     { service_number: 'R-1', name: 'Un', roles: ['agent'] },
+    { service_number: 'R-2', name: 'Deux', roles: ['agent'] },
     { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
   ]);
   const server = await started(installation);
   const agent = await activeClient(server, installation, 'R-1');
+  // Another agent asks, once a second: a few misses, below every rule.
+  const asker = await activeClient(server, installation, 'R-2');
   const officer = await activeClient(server, installation, 'SO-1');
   const query = { purpose: 'identity_check', surname: 'Quillévéré', given_name: 'Anaïs',
                   birth_date: '1988-03-04' };
   const found = async () => {
-    const r = await agent.call('POST', '/api/v1/search', query);
+    const r = await asker.call('POST', '/api/v1/search', query);
     assert.equal(r.status, 200, r.body);
     return r.json.results;
   };
@@ -112,7 +115,7 @@ test('an import and a canary reach the running portal without a restart', async 
   installation.vigie('import', file);
   let results = [];
   for (const deadline = Date.now() + 15000; results.length === 0 && Date.now() < deadline;) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     results = await found();
   }
   assert.equal(results.length, 1, 'the imported person is found without a restart');
