@@ -4,7 +4,8 @@
 // naming each client to the nodes). Logins and
 // searches cross the nodes; a revocation, a containment or a DPoP proof on
 // one node holds on the other at once; a sweep split between the nodes is
-// judged whole by detection; one node is killed under load and
+// judged whole by detection; records imported once are found on both
+// nodes without a restart; one node is killed under load and
 // the clients retry on the other: every consultation a client received is
 // in the one audit log, which verifies. On loopback the addresses tell who
 // is who: HAProxy reaches the nodes from 127.0.0.3 (the only balancer they
@@ -25,7 +26,7 @@ if (BACKEND !== 'postgres') throw new Error('the two-node test runs on the Postg
 const OFFICER = 'SEC-1';
 const SWEEP_OFFICER = 'SEC-2';
 const LOAD = ['LOAD-1', 'LOAD-2', 'LOAD-3', 'LOAD-4'];
-const OTHERS = ['REV-1', 'CON-1', 'RPL-1', 'SWP-1'];
+const OTHERS = ['REV-1', 'CON-1', 'RPL-1', 'SWP-1', 'IMP-1'];
 const BALANCER = '127.0.0.3';
 const LOAD_CLIENTS = '127.0.0.2';
 let installation, nodeA, nodeB, haproxy, lb, direct;
@@ -204,6 +205,32 @@ test('a sweep split between the nodes is judged whole: each node counts the othe
   const first = Math.min(...alerts.map((a) => a.event_sequence));
   const firing = searches.findIndex((e) => e.sequence === first);
   assert.ok(firing >= rate && firing < 40, `fired at the sweep's search ${firing + 1}`);
+});
+
+test('records imported once are found on both nodes without a restart', async () => {
+  const agent = await activeClient(lb, installation, 'IMP-1');
+  const person = { surname: 'Kerguélen', given_names: ['Maëlys'] };
+  const file = join(installation.dir, 'later.jsonl');
+  writeFileSync(file, [
+    { kind: 'person', id: 'LATE-1', surname: person.surname, given_names: person.given_names,
+      birth_date: '1991-07-08' },
+    { kind: 'wanted_notice', id: 'LATE-W1', person_id: 'LATE-1', reason: 'escapee',
+      issuing_authority: 'Parquet de Brest', reference: 'B-2026-3', valid_from: '2025-01-01',
+      conduct: 'arrest' },
+  ].map((line) => JSON.stringify(line)).join('\n') + '\n');
+  installation.vigie('import', file);
+  for (const node of ['a', 'b']) {
+    agent.server = direct[node];
+    let found = 0;
+    // Once a second: a few misses stay below every detection rule.
+    for (const deadline = Date.now() + 20000; found === 0 && Date.now() < deadline;) {
+      const r = await search(agent, person);
+      assert.equal(r.status, 200, r.body);
+      found = r.json.results.length;
+      if (found === 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    assert.equal(found, 1, `node ${node} finds the imported person`);
+  }
 });
 
 test('a node killed under load: clients retry on the other, and no answered consultation is missing', async () => {
