@@ -279,8 +279,13 @@ namespace {
 // The incident's row with the count of its agents, and all of them by service
 // number (`listed` 0) or the first `listed` by agent id.
 Result<Incident> ReadWithAgents(store::Connection& db, int64_t incident_id, size_t listed) {
+  // 0 is also what a node of the release before migration 11 leaves (an
+  // incident opened during a rolling upgrade): counted then, at no cost
+  // for an incident that holds nobody.
   static const std::string kSql =
-      "SELECT " + std::string(kIncidentColumns) + ", agent_count FROM incident WHERE id = $1";
+      "SELECT " + std::string(kIncidentColumns) +
+      ", CASE WHEN agent_count > 0 THEN agent_count ELSE (SELECT COUNT(*) FROM incident_agent "
+      "WHERE incident_id = incident.id) END FROM incident WHERE id = $1";
   ASSIGN_OR_RETURN(store::Statement * select, db.Prepare(kSql));
   select->BindInt(1, incident_id);
   ASSIGN_OR_RETURN(bool found, select->Step());

@@ -350,6 +350,16 @@ TEST(ContainmentMigrationTest, IncidentsOpenedBeforeMigrations9And11AreUpgraded)
     read.emplace_back((*counts)->ColumnInt(0), (*counts)->ColumnInt(1));
   }
   EXPECT_EQ(read, (std::vector<std::pair<int64_t, int64_t>>{{1, 2}, {2, 1}, {3, 0}}));
+  // A node of the release before, still running during the upgrade, opens
+  // an incident without the count: it is counted when read.
+  ASSERT_OK(db.ExecuteScript(
+      "INSERT INTO incident (id, opened_at, opened_by, reason, scope, lockdown) "
+      "VALUES (4, 6, 'SO-1', 'r', 'agents A-1', 0);"
+      "INSERT INTO incident_agent (incident_id, agent_id, prior_status) VALUES (4, 1, 'active');"));
+  FakeClock clock(std::chrono::sys_days{std::chrono::year{2026} / 11 / 27});
+  auto old_node = Containment(db, clock, {}, {}).Get(4);
+  ASSERT_OK(old_node);
+  EXPECT_EQ(old_node->agent_count, 1);
 }
 
 // Writes to agent `id`'s status fail, as a failing disk or a held row
