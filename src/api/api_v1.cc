@@ -205,7 +205,10 @@ ApiV1::ApiV1(app::Portal& portal, ApiOptions options)
               options_.replay_capacity, options_.replay_per_key,
               options_.shared_replay != nullptr ? INT64_MIN
                                                 : UnixSeconds(portal_.parts().clock->Now())),
-      failed_credentials_(*portal_.parts().clock, options_.failed_credentials),
+      local_failed_credentials_(*portal_.parts().clock, options_.failed_credentials),
+      failed_credentials_(options_.shared_failed_credentials != nullptr
+                              ? options_.shared_failed_credentials
+                              : &local_failed_credentials_),
       heard_credentials_(*portal_.parts().clock, options_.heard_credentials) {}
 
 std::span<const RouteInfo> ApiV1::Routes() { return kRouteInfos; }
@@ -354,7 +357,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
       // unless it was refused; with the bucket empty, only a request with a
       // live credential is heard (one read), so a client spending its
       // address's bucket does not shut out the agents behind the same NAT.
-      const identity::Admission admission = failed_credentials_.Admit(request.remote_address);
+      const identity::Admission admission = failed_credentials_->Admit(request.remote_address);
       charged = admission.admitted;
       if (!admission.admitted) {
         ASSIGN_OR_RETURN(std::optional<std::string> live, LiveCredentialOf(route->path, request));
@@ -412,7 +415,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
     return route->handler(call);
   };
   Result<http::Response> result = run();
-  if (charged && !RefusedForTheSender(result)) failed_credentials_.Refund(request.remote_address);
+  if (charged && !RefusedForTheSender(result)) failed_credentials_->Refund(request.remote_address);
   http::Response response =
       result ? std::move(*result) : ErrorResponse(result.error(), request, call.retry_after);
   response.log_route = std::string(route->path);

@@ -46,9 +46,12 @@ struct ApiOptions {
   // refresh, passkey login): past this bucket of failures an address is
   // refused (429) before its proof costs a signature check, unless its
   // request names a live refresh token or login challenge (heard_credentials
-  // bounds those). Only failures count. Per node.
+  // bounds those). Only failures count.
   identity::LoginThrottleOptions failed_credentials{.burst = 30,
                                                     .refill_interval = std::chrono::seconds(2)};
+  // Several nodes on one database: that bucket, counted there (so N nodes do
+  // not give an address N of them). nullptr = one node: counted here.
+  identity::AddressThrottle* shared_failed_credentials = nullptr;
   // With that bucket spent, how often one live credential is still heard:
   // its holder's retries, not unlimited signature checks with bad proofs.
   identity::LoginThrottleOptions heard_credentials{.burst = 3,
@@ -104,8 +107,9 @@ class ApiV1 {
   const ApiOptions options_;
   session::DpopKeyCache keys_;
   session::DpopReplayCache replay_;
-  identity::LoginThrottle failed_credentials_;
-  identity::LoginThrottle heard_credentials_;  // by session or agent
+  identity::LoginThrottle local_failed_credentials_;
+  identity::AddressThrottle* failed_credentials_;  // the shared one, or the local one
+  identity::LoginThrottle heard_credentials_;      // by session or agent, per node
 };
 
 }  // namespace vigie::api

@@ -21,6 +21,7 @@
 #include "http/problem.h"
 #include "http/server.h"
 #include "identity/identity.h"
+#include "identity/shared_login_throttle.h"
 #include "records/live_search.h"
 #include "store/clock_check.h"
 #include "store/connection_pool.h"
@@ -287,11 +288,15 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
       .burst = failures_per_minute,
       .refill_interval = std::chrono::milliseconds(60'000 / failures_per_minute)};
   // On PostgreSQL other nodes may serve the same portal: they share what
-  // they remember of the proofs they accepted (SQLite is one node's own).
+  // they remember of the proofs they accepted, and each address's bucket of
+  // refused credentials (SQLite is one node's own).
   std::optional<session::SharedProofReplayGuard> shared_replay;
+  std::optional<identity::SharedLoginThrottle> shared_failed_credentials;
   if (!config.store.url.starts_with("sqlite:")) {
     shared_replay.emplace(pool, api_options.dpop.max_age_seconds + api_options.dpop.max_future_seconds);
     api_options.shared_replay = &*shared_replay;
+    shared_failed_credentials.emplace(pool, clock, api_options.failed_credentials, "credentials ");
+    api_options.shared_failed_credentials = &*shared_failed_credentials;
   }
   api = std::make_unique<api::ApiV1>(**portal, api_options);
   ready.store(api.get(), std::memory_order_release);

@@ -53,6 +53,10 @@ class AddressThrottle {
 
   // Takes one attempt from `source_address`'s bucket.
   virtual Admission Admit(std::string_view source_address) = 0;
+  // Gives back a token Admit took (for limits that charge failures only:
+  // taken before the work, given back when it succeeded). Never beyond the
+  // burst.
+  virtual void Refund(std::string_view source_address) = 0;
 };
 
 class LoginThrottle final : public AddressThrottle {
@@ -60,10 +64,8 @@ class LoginThrottle final : public AddressThrottle {
   explicit LoginThrottle(const Clock& clock, const LoginThrottleOptions& options = {});
 
   Admission Admit(std::string_view source_address) override;
-  // Gives back a token Admit took (for limits that charge failures only:
-  // taken before the work, given back when it succeeded). Never beyond the
-  // burst; nothing for an address without a bucket.
-  void Refund(std::string_view source_address);
+  // Nothing for an address without a bucket.
+  void Refund(std::string_view source_address) override;
 
   // Buckets held (for metrics and tests).
   size_t size() const;

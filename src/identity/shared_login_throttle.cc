@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "core/log.h"
 
@@ -29,9 +30,11 @@ int64_t Milliseconds(TimePoint t) {
 }  // namespace
 
 SharedLoginThrottle::SharedLoginThrottle(store::ConnectionPool& pool, const Clock& clock,
-                                         const LoginThrottleOptions& options)
+                                         const LoginThrottleOptions& options,
+                                         std::string bucket_prefix)
     : pool_(pool),
       clock_(&clock),
+      bucket_prefix_(std::move(bucket_prefix)),
       interval_ms_(std::max<int64_t>(1, options.refill_interval.count())),
       tolerance_ms_((std::max(1, options.burst) - 1) * interval_ms_) {}
 
@@ -42,8 +45,28 @@ Admission SharedLoginThrottle::Admit(std::string_view source_address) {
   return Admission{.admitted = false, .retry_after_seconds = 1};
 }
 
+std::string SharedLoginThrottle::KeyOf(std::string_view source_address) const {
+  return bucket_prefix_ + LoginThrottle::KeyOf(source_address);
+}
+
+void SharedLoginThrottle::Refund(std::string_view source_address) {
+  if (auto refunded = TryRefund(source_address); !refunded) {
+    Log(LogLevel::kWarn, "throttle_refund_failed", {{"error", refunded.error().message()}});
+  }
+}
+
+Result<void> SharedLoginThrottle::TryRefund(std::string_view source_address) {
+  ASSIGN_OR_RETURN(auto db, pool_.Borrow());
+  ASSIGN_OR_RETURN(store::Statement * refund,
+                   db->Prepare("UPDATE login_address_bucket SET next_ms = next_ms - $2 "
+                               "WHERE address_key = $1"));
+  refund->BindText(1, KeyOf(source_address)).BindInt(2, interval_ms_);
+  RETURN_IF_ERROR(refund->Run());
+  return {};
+}
+
 Result<Admission> SharedLoginThrottle::TryAdmit(std::string_view source_address) {
-  const std::string key = LoginThrottle::KeyOf(source_address);
+  const std::string key = KeyOf(source_address);
   const int64_t now = Milliseconds(clock_->Now());
   ASSIGN_OR_RETURN(auto db, pool_.Borrow());
   int64_t due = next_purge_ms_.load();

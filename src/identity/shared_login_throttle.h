@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 #include "core/clock.h"
 #include "identity/login_throttle.h"
@@ -22,16 +23,24 @@ namespace vigie::identity {
 
 class SharedLoginThrottle final : public AddressThrottle {
  public:
+  // `bucket_prefix` keeps another limit's buckets apart in the same table
+  // (e.g. the API's refused credentials beside logins).
   SharedLoginThrottle(store::ConnectionPool& pool, const Clock& clock,
-                      const LoginThrottleOptions& options = {});
+                      const LoginThrottleOptions& options = {}, std::string bucket_prefix = {});
 
   Admission Admit(std::string_view source_address) override;
+  // Moves the next conforming time one interval back; a time before now is
+  // a full bucket. A database that cannot answer keeps the token (logged).
+  void Refund(std::string_view source_address) override;
 
  private:
   Result<Admission> TryAdmit(std::string_view source_address);
+  Result<void> TryRefund(std::string_view source_address);
+  std::string KeyOf(std::string_view source_address) const;
 
   store::ConnectionPool& pool_;
   const Clock* clock_;
+  const std::string bucket_prefix_;
   const int64_t interval_ms_;
   const int64_t tolerance_ms_;  // (burst - 1) intervals: how far ahead the next time may run
   std::atomic<int64_t> next_purge_ms_{0};

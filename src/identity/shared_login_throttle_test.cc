@@ -128,5 +128,45 @@ TEST_F(SharedLoginThrottleTest, AnswersAsTheInMemoryThrottle) {
   EXPECT_GT(refusals, 30) << "the sequence reaches the limit";
 }
 
+// For limits that charge failures only: a success gives its token back, on
+// whichever node, never beyond the burst, as the in-memory throttle does.
+TEST_F(SharedLoginThrottleTest, RefundsAnswerAsTheInMemoryThrottle) {
+  LoginThrottle memory(clock_, kOptions);
+  std::mt19937 random(11);
+  int refusals = 0, refunds = 0;
+  for (int i = 0; i < 400; ++i) {
+    clock_.Advance(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 3000)(random)));
+    const std::string address = "198.51.100." + std::to_string(random() % 2);
+    const Admission expected = memory.Admit(address);
+    const Admission got = (i % 2 ? node_a_ : node_b_).Admit(address);
+    ASSERT_EQ(got.admitted, expected.admitted) << "attempt " << i;
+    EXPECT_EQ(got.retry_after_seconds, expected.retry_after_seconds) << "attempt " << i;
+    refusals += expected.admitted ? 0 : 1;
+    if (expected.admitted && random() % 3 == 0) {
+      memory.Refund(address);
+      (i % 2 ? node_b_ : node_a_).Refund(address);
+      ++refunds;
+    }
+  }
+  EXPECT_GT(refusals, 30) << "the sequence reaches the limit";
+  EXPECT_GT(refunds, 30);
+}
+
+TEST_F(SharedLoginThrottleTest, ARefundNeverFillsABucketBeyondItsBurst) {
+  EXPECT_TRUE(node_a_.Admit("192.0.2.9").admitted);
+  for (int i = 0; i < 10; ++i) node_a_.Refund("192.0.2.9");
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(node_b_.Admit("192.0.2.9").admitted) << i;
+  EXPECT_FALSE(node_b_.Admit("192.0.2.9").admitted);
+}
+
+TEST_F(SharedLoginThrottleTest, ABucketPrefixKeepsAnotherLimitApart) {
+  SharedLoginThrottle credentials(pool_a_, clock_, kOptions, "credentials ");
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(node_a_.Admit("192.0.2.7").admitted);
+  EXPECT_FALSE(node_a_.Admit("192.0.2.7").admitted);
+  EXPECT_TRUE(credentials.Admit("192.0.2.7").admitted) << "logins spent, credentials not";
+  credentials.Refund("192.0.2.7");
+  EXPECT_FALSE(node_b_.Admit("192.0.2.7").admitted) << "the refund went to its own bucket";
+}
+
 }  // namespace
 }  // namespace vigie::identity

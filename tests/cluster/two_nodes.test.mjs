@@ -4,12 +4,14 @@
 // naming each client to the nodes). Logins and
 // searches cross the nodes; a revocation, a containment or a DPoP proof on
 // one node holds on the other at once; a sweep split between the nodes is
-// judged whole by detection; records imported once are found on both
-// nodes without a restart; one node is killed under load and
-// the clients retry on the other: every consultation a client received is
-// in the one audit log, which verifies. On loopback the addresses tell who
-// is who: HAProxy reaches the nodes from 127.0.0.3 (the only balancer they
-// trust), the load clients leave from 127.0.0.2, the others from 127.0.0.1.
+// judged whole by detection; an address's refused credentials spend one
+// bucket on both; records imported once are found on both nodes without a
+// restart; one node is killed under load and the clients retry on the
+// other: every consultation a client received is in the one audit log,
+// which verifies. On loopback the addresses tell who is who: HAProxy
+// reaches the nodes from 127.0.0.3 (the only balancer they trust), the load
+// clients leave from 127.0.0.2, the others from 127.0.0.1 (one test from
+// 127.0.0.5).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,7 +19,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { BACKEND } from '../integration/api/databases.mjs';
-import { createInstallation, startServer, activeClient, request, Client, setConfig } from '../integration/api/harness.mjs';
+import { createInstallation, startServer, activeClient, request, Client, DpopKey, setConfig } from '../integration/api/harness.mjs';
 
 if (BACKEND !== 'postgres') throw new Error('the two-node test runs on the PostgreSQL pass only');
 
@@ -205,6 +207,19 @@ test('a sweep split between the nodes is judged whole: each node counts the othe
   const first = Math.min(...alerts.map((a) => a.event_sequence));
   const firing = searches.findIndex((e) => e.sequence === first);
   assert.ok(firing >= rate && firing < 40, `fired at the sweep's search ${firing + 1}`);
+});
+
+test('an address\'s refused credentials spend one bucket, whichever node hears them', async () => {
+  const path = '/api/v1/auth/refresh';
+  const stranger = await DpopKey.create();
+  // From an address of its own: other tests' refused refreshes leave from 127.0.0.1.
+  const send = async (node) => request(direct[node], 'POST', path, {
+    headers: { DPoP: await stranger.proof('POST', new URL(path, direct[node].publicUrl).toString()) },
+    body: { refresh_token: 'not-a-token' }, localAddress: '127.0.0.5' });
+  // The bucket holds 30: per node, each would still hold 15.
+  for (let i = 0; i < 30; ++i) assert.equal((await send(i % 2 ? 'a' : 'b')).status, 401, `refusal ${i}`);
+  assert.equal((await send('a')).status, 429);
+  assert.equal((await send('b')).status, 429);
 });
 
 test('records imported once are found on both nodes without a restart', async () => {
