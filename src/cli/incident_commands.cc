@@ -286,8 +286,8 @@ int RunCanaryPlant(const std::filesystem::path& data_dir, int count) {
   }
   if (auto committed = tx->Commit(); !committed) return ReportError(committed.error());
   std::printf(
-      "%zu canary persons planted; running servers watch them once they have built "
-      "their search index again ([search] reload_check_ms).\n",
+      "%zu canary persons planted; running servers watch them from their next check "
+      "([search] reload_check_ms; from their next start if it is 0).\n",
       planted.size());
   return 0;
 }

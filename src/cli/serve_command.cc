@@ -228,15 +228,11 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   if (!portal) return ReportError(portal.error());
   // Imports and planted canaries reach this node without a restart: the
   // decoys are watched before the index that finds them is swapped in.
-  // A build's statements each read a whole table's page or count: they get
-  // minutes, not a request's seconds.
-  store::OpenOptions follow_options = open_options;
-  follow_options.statement_timeout_ms = 600'000;
   (*search)->Follow({.database_url = DatabaseUrl(config),
-                     .open = follow_options,
+                     .open = open_options,
                      .keyring = &installation->keyring,
                      .check_interval = std::chrono::milliseconds(config.search.reload_check_ms),
-                     .before_swap = [portal = portal->get()](store::Connection& db) {
+                     .on_records_changed = [portal = portal->get()](store::Connection& db) {
                        return portal->ReloadCanaries(db);
                      }});
   // Destroyed before the portal: no build may reach it once it is gone.

@@ -357,9 +357,9 @@ TEST(ContainmentMigrationTest, IncidentsOpenedBeforeMigrations9And11AreUpgraded)
       "VALUES (4, 6, 'SO-1', 'r', 'agents A-1', 0);"
       "INSERT INTO incident_agent (incident_id, agent_id, prior_status) VALUES (4, 1, 'active');"));
   FakeClock clock(std::chrono::sys_days{std::chrono::year{2026} / 11 / 27});
-  auto old_node = Containment(db, clock, {}, {}).Get(4);
-  ASSERT_OK(old_node);
-  EXPECT_EQ(old_node->agent_count, 1);
+  auto left_by_old_node = Containment(db, clock, {}, {}).Get(4);
+  ASSERT_OK(left_by_old_node);
+  EXPECT_EQ(left_by_old_node->agent_count, 1);
 }
 
 // Writes to agent `id`'s status fail, as a failing disk or a held row

@@ -207,9 +207,11 @@ Result<ImportReport> ImportInTransaction(std::istream& in, uint64_t total_bytes,
   if (read_failed) return Fail(ErrorCode::kUnavailable, "reading the import file failed");
   if (refused()) return report;  // the transaction rolls back
   if (fresh) RETURN_IF_ERROR(repository.RestoreRefIndexes());
-  if (options.before_commit) RETURN_IF_ERROR(options.before_commit(report));
-  // Running servers build their search index again once this commits.
+  // Running servers build their search index again once this commits;
+  // advanced before the import is recorded, so nothing but the commit
+  // follows the record.
   RETURN_IF_ERROR(repository.AdvanceGeneration());
+  if (options.before_commit) RETURN_IF_ERROR(options.before_commit(report));
   RETURN_IF_ERROR(tx.Commit());
   report.committed = true;
   return report;

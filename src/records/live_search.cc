@@ -1,13 +1,52 @@
 #include "records/live_search.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <exception>
 #include <utility>
 
 #include "core/log.h"
 
 namespace vigie::records {
+namespace {
+
+// A build's statements each read a page, or count every entry: minutes, not
+// a request's seconds, and still an end if the server stops answering.
+constexpr int kBuildStatementTimeoutMs = 600'000;
+
+// On PostgreSQL, the nodes sharing the database take turns to build: a
+// session lock on the follower's connection, let go after the swap (or
+// with the connection), keyed by the schema the records are in (one
+// portal's nodes share it; another installation on the same server does
+// not wait for them). SQLite has one node.
+constexpr const char* kBuildLock =
+    "hashtextextended('vigie search index build ' || current_schema(), 0)";
+
+class BuildTurn {
+ public:
+  static Result<bool> Take(store::Connection& db) {
+    if (db.dialect() != store::Dialect::kPostgres) return true;
+    ASSIGN_OR_RETURN(store::Statement * lock,
+                     db.Prepare(std::string("SELECT pg_try_advisory_lock(") + kBuildLock + ")"));
+    ASSIGN_OR_RETURN(bool row, lock->Step());
+    const bool taken = row && lock->ColumnInt(0) != 0;
+    RETURN_IF_ERROR(lock->Run());
+    return taken;
+  }
+
+  explicit BuildTurn(store::Connection& db) : db_(db) {}
+  BuildTurn(const BuildTurn&) = delete;
+  BuildTurn& operator=(const BuildTurn&) = delete;
+  ~BuildTurn() {
+    if (db_.dialect() != store::Dialect::kPostgres) return;
+    auto unlock = db_.Prepare(std::string("SELECT pg_advisory_unlock(") + kBuildLock + ")");
+    if (unlock) (void)(*unlock)->Run();  // else the connection goes, and the lock with it
+  }
+
+ private:
+  store::Connection& db_;
+};
+
+}  // namespace
 
 Result<std::unique_ptr<LiveSearch>> LiveSearch::Load(RecordRepository& repository,
                                                      const LoadProgress& progress) {
@@ -31,33 +70,48 @@ int64_t LiveSearch::generation() const {
   return generation_;
 }
 
+bool LiveSearch::WaitForGeneration(int64_t generation, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return swapped_.wait_for(lock, timeout, [&] { return generation_ >= generation; });
+}
+
 Result<bool> LiveSearch::Refresh(store::Connection& db, RecordRepository& repository,
-                                 const BeforeSwap& before_swap, const std::stop_token& stop) {
+                                 const RecordsChanged& on_records_changed,
+                                 const std::stop_token& stop) {
   ASSIGN_OR_RETURN(int64_t latest, repository.Generation());
+  if (pending_ && pending_generation_ != latest) pending_.reset();  // its memory back first
   if (latest == generation()) return false;
+  // Watched from the moment the change is seen: the new records may already
+  // be findable on a node that built first, and open by id on this one.
+  if (on_records_changed) RETURN_IF_ERROR(on_records_changed(db));
+  ASSIGN_OR_RETURN(bool turn, BuildTurn::Take(db));
+  if (!turn) return false;  // another node is building: this one's turn comes
+  const BuildTurn holding(db);
   const auto started = std::chrono::steady_clock::now();
-  if (!pending_ || pending_generation_ != latest) {
-    pending_.reset();  // an older build: its memory back before the next
+  if (!pending_) {
     ASSIGN_OR_RETURN(RecordSearch built, RecordSearch::Load(repository, {}, stop));
     pending_ = std::make_shared<const RecordSearch>(std::move(built));
     pending_generation_ = latest;
   }
-  if (before_swap) RETURN_IF_ERROR(before_swap(db));
+  // Again: a plant that committed during the build is in the index.
+  if (on_records_changed) RETURN_IF_ERROR(on_records_changed(db));
   std::shared_ptr<const RecordSearch> before = std::move(pending_);
   {
     std::lock_guard lock(mutex_);
     std::swap(current_, before);
     generation_ = latest;
   }
+  swapped_.notify_all();
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   Log(LogLevel::kInfo, "search_index_reloaded",
       {{"generation", latest},
        {"ms", static_cast<long long>(took.count())},
        {"bytes", memory_bytes()}});
-  // Freed here rather than by a search still holding it: releasing that much
-  // memory takes time no request should wait for.
-  for (int waited = 0; before.use_count() > 1 && waited < 1000; ++waited) {
+  // Freed here rather than by a search still holding it (searches take well
+  // under a millisecond): releasing that much memory takes time no request
+  // should wait for.
+  for (int waited = 0; before.use_count() > 1 && waited < 100 && !stop.stop_requested(); ++waited) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
@@ -65,6 +119,7 @@ Result<bool> LiveSearch::Refresh(store::Connection& db, RecordRepository& reposi
 
 void LiveSearch::Follow(FollowOptions options) {
   if (options.check_interval.count() <= 0 || options.keyring == nullptr) return;
+  options.open.statement_timeout_ms = kBuildStatementTimeoutMs;
   follower_ = std::jthread(
       [this, options = std::move(options)](std::stop_token stop) { FollowLoop(stop, options); });
 }
@@ -92,7 +147,7 @@ void LiveSearch::FollowLoop(const std::stop_token& stop, const FollowOptions& op
         ASSIGN_OR_RETURN(RecordRepository opened, RecordRepository::Create(*db, *options.keyring));
         repository = std::make_unique<RecordRepository>(std::move(opened));
       }
-      return Refresh(*db, *repository, options.before_swap, stop);
+      return Refresh(*db, *repository, options.on_records_changed, stop);
     };
     Result<bool> checked = Fail(ErrorCode::kInternal, "not checked");
     try {

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <sstream>
-#include <thread>
 
 #include "core/clock.h"
 #include "records/importer.h"
@@ -78,38 +78,54 @@ TEST_F(LiveSearchTest, AnImportIsFoundAfterTheNextCheckWhileOlderSearchesKeepThe
   EXPECT_EQ(Found(*before, "Girard", "Hugo"), 0);
 }
 
-TEST_F(LiveSearchTest, ARefusedImportDoesNotMoveTheGeneration) {
-  ASSERT_FALSE(Import(std::string(kSecond) + "{\"kind\":\"person\"}\n"));
-  EXPECT_EQ(*t_.repository->Generation(), 1);
-  auto refreshed = live_->Refresh(*t_.db, *t_.repository);
-  ASSERT_OK(refreshed);
-  EXPECT_FALSE(*refreshed);
-}
-
-TEST_F(LiveSearchTest, AFailureBeforeTheSwapKeepsTheIndexAndTheNextCheckBuildsAgain) {
+// The canaries to watch are read as soon as the change is seen, then again
+// just before the swap; when that last read fails, the index built is kept
+// and swapped in at the next check, not built again.
+TEST_F(LiveSearchTest, WhatMustBeWatchedIsReadBeforeAndAfterTheBuild) {
   ASSERT_TRUE(Import(kSecond));
   const auto before = live_->Current();
-  auto refused = live_->Refresh(*t_.db, *t_.repository, [](store::Connection&) {
-    return Result<void>(Fail(ErrorCode::kUnavailable, "canaries unreadable"));
+  int calls = 0;
+  auto refused = live_->Refresh(*t_.db, *t_.repository, [&](store::Connection& db) {
+    EXPECT_EQ(&db, t_.db.get());
+    EXPECT_EQ(live_->Current(), before) << "done before the new index is seen";
+    return ++calls == 2 ? Result<void>(Fail(ErrorCode::kUnavailable, "canaries unreadable"))
+                        : Result<void>{};
   });
   EXPECT_FALSE(refused.has_value());
+  EXPECT_EQ(calls, 2);
   EXPECT_EQ(live_->Current(), before);
   EXPECT_EQ(live_->generation(), 1);
-  // The index already built is the one swapped in, not built again: with
-  // the postings deleted behind the generation's back, a new build would
-  // find nobody.
+  // With the postings deleted behind the generation's back, a new build
+  // would find nobody: the index already built is the one swapped in.
   ASSERT_OK(t_.db->ExecuteScript("DELETE FROM person_search"));
-  int calls = 0;
-  auto refreshed = live_->Refresh(*t_.db, *t_.repository, [&](store::Connection& db) {
+  calls = 0;
+  auto refreshed = live_->Refresh(*t_.db, *t_.repository, [&](store::Connection&) {
     ++calls;
-    EXPECT_EQ(&db, t_.db.get());
-    // Whatever runs here (the canaries) is done before the new index is seen.
     EXPECT_EQ(live_->Current(), before);
     return Result<void>{};
   });
   ASSERT_OK(refreshed);
   EXPECT_TRUE(*refreshed);
-  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(Found(*live_->Current(), "Girard", "Hugo"), 1);
+}
+
+TEST_F(LiveSearchTest, AnIndexKeptForAnOlderGenerationIsBuiltAgain) {
+  ASSERT_TRUE(Import(kSecond));
+  int calls = 0;
+  auto refused = live_->Refresh(*t_.db, *t_.repository, [&](store::Connection&) {
+    return ++calls == 2 ? Result<void>(Fail(ErrorCode::kUnavailable, "canaries unreadable"))
+                        : Result<void>{};
+  });
+  EXPECT_FALSE(refused.has_value());
+  ASSERT_TRUE(Import(
+      R"({"kind":"person","id":"P3","surname":"Morel","given_names":["Inès"],"birth_date":"1975"})"
+      "\n"));
+  auto refreshed = live_->Refresh(*t_.db, *t_.repository);
+  ASSERT_OK(refreshed);
+  EXPECT_TRUE(*refreshed);
+  EXPECT_EQ(live_->generation(), 3);
+  EXPECT_EQ(Found(*live_->Current(), "Morel", "Inès"), 1);
   EXPECT_EQ(Found(*live_->Current(), "Girard", "Hugo"), 1);
 }
 
@@ -125,19 +141,21 @@ TEST_F(LiveSearchTest, AStopEndsABuildAndKeepsTheIndex) {
 }
 
 TEST_F(LiveSearchTest, TheFollowerFindsAnImportOnItsOwnConnection) {
+  std::atomic<int> watched{0};
   live_->Follow({.database_url = t_.database.url(),
                  .open = {},
                  .keyring = &t_.keyring,
                  .check_interval = std::chrono::milliseconds(20),
-                 .before_swap = {}});
+                 .on_records_changed = [&](store::Connection& db) {
+                   EXPECT_NE(&db, t_.db.get());
+                   ++watched;
+                   return Result<void>{};
+                 }});
   ASSERT_TRUE(Import(kSecond));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (live_->generation() != 2 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_EQ(live_->generation(), 2);
+  ASSERT_TRUE(live_->WaitForGeneration(2, std::chrono::seconds(30)));
   EXPECT_EQ(Found(*live_->Current(), "Girard", "Hugo"), 1);
   live_.reset();  // stops and joins the follower
+  EXPECT_EQ(watched.load(), 2);
 }
 
 }  // namespace

@@ -243,6 +243,16 @@ Result<void> ValidateQuery(const SearchQuery& query) {
   return {};
 }
 
+namespace {
+
+// Between two phases of a load: whether to go on.
+Result<void> Continuing(const std::stop_token& stop) {
+  if (stop.stop_requested()) return Fail(ErrorCode::kUnavailable, "stopped");
+  return {};
+}
+
+}  // namespace
+
 Result<RecordSearch> RecordSearch::Load(RecordRepository& repository, const LoadProgress& progress,
                                         const std::stop_token& stop) {
   ASSIGN_OR_RETURN(int64_t total, repository.CountPersons());
@@ -272,7 +282,9 @@ Result<RecordSearch> RecordSearch::Load(RecordRepository& repository, const Load
         if (progress && (++done % 65536 == 0 || done == total)) progress(done, total);
       },
       RecordRepository::kRowsPerPage, stop));
+  RETURN_IF_ERROR(Continuing(stop));
   search.index_ = internal::PostingIndex::Build(std::move(postings));
+  RETURN_IF_ERROR(Continuing(stop));
   search.person_facts_.assign(search.birth_tags_.size(), 0);
   auto facts_of = [&](int64_t person_id) -> uint16_t* {
     if (person_id <= 0 || static_cast<size_t>(person_id) >= search.person_facts_.size()) {
