@@ -12,14 +12,6 @@
 namespace vigie::audit {
 namespace {
 
-// The server ends a session whose node vanished (power cut, crash, cut
-// link) within seconds, not after the OS's two hours of silence: until then
-// the claim would keep the restarted node from serving. Set on every new
-// session (a reconnection too: the statements below run after it).
-constexpr const char* kKeepalives =
-    "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; "
-    "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 10000;";
-
 // Whether this session holds the lock `key` now.
 Result<bool> HoldsLock(store::Connection& db, int64_t key) {
   ASSIGN_OR_RETURN(store::Statement * held,
@@ -34,7 +26,9 @@ Result<bool> HoldsLock(store::Connection& db, int64_t key) {
 }
 
 Result<bool> TryLock(store::Connection& db, int64_t key) {
-  RETURN_IF_ERROR(db.ExecuteScript(kKeepalives));
+  // Until the server ends a vanished node's session, its claim would keep
+  // the restarted node from serving.
+  RETURN_IF_ERROR(db.ExecuteScript(store::kSessionKeepalives));
   ASSIGN_OR_RETURN(store::Statement * lock,
                    db.Prepare("SELECT pg_try_advisory_lock($1::integer, $2::integer)"));
   lock->BindInt(1, store::AdvisoryKeyHigh(key)).BindInt(2, store::AdvisoryKeyLow(key));

@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "core/log.h"
+#include "store/advisory_key.h"
 
 namespace vigie::records {
 namespace {
@@ -25,11 +29,9 @@ class BuildTurn {
  public:
   static Result<bool> Take(store::Connection& db) {
     if (db.dialect() != store::Dialect::kPostgres) return true;
-    ASSIGN_OR_RETURN(store::Statement * lock,
-                     db.Prepare(std::string("SELECT pg_try_advisory_lock(") + kBuildLock + ")"));
-    ASSIGN_OR_RETURN(bool row, lock->Step());
-    const bool taken = row && lock->ColumnInt(0) != 0;
-    RETURN_IF_ERROR(lock->Run());
+    // A node that vanishes mid-build must not hold every other node's turn.
+    RETURN_IF_ERROR(db.ExecuteScript(store::kSessionKeepalives));
+    ASSIGN_OR_RETURN(bool taken, Run(db, "pg_try_advisory_lock"));
     return taken;
   }
 
@@ -38,11 +40,27 @@ class BuildTurn {
   BuildTurn& operator=(const BuildTurn&) = delete;
   ~BuildTurn() {
     if (db_.dialect() != store::Dialect::kPostgres) return;
-    auto unlock = db_.Prepare(std::string("SELECT pg_advisory_unlock(") + kBuildLock + ")");
-    if (unlock) (void)(*unlock)->Run();  // else the connection goes, and the lock with it
+    try {
+      // False: the session was replaced under the build (a reconnection),
+      // so another node may have built meanwhile. Errors: the connection
+      // goes, and the lock with it.
+      if (auto held = Run(db_, "pg_advisory_unlock"); held && !*held) {
+        Log(LogLevel::kWarn, "search_index_build_turn_lost");
+      }
+    } catch (const std::exception&) {  // no memory left to say so
+    }
   }
 
  private:
+  static Result<bool> Run(store::Connection& db, std::string_view function) {
+    ASSIGN_OR_RETURN(store::Statement * call,
+                     db.Prepare("SELECT " + std::string(function) + "(" + kBuildLock + ")"));
+    ASSIGN_OR_RETURN(bool row, call->Step());
+    const bool result = row && call->ColumnInt(0) != 0;
+    RETURN_IF_ERROR(call->Run());
+    return result;
+  }
+
   store::Connection& db_;
 };
 
@@ -84,9 +102,17 @@ Result<bool> LiveSearch::Refresh(store::Connection& db, RecordRepository& reposi
   // Watched from the moment the change is seen: the new records may already
   // be findable on a node that built first, and open by id on this one.
   if (on_records_changed) RETURN_IF_ERROR(on_records_changed(db));
-  ASSIGN_OR_RETURN(bool turn, BuildTurn::Take(db));
-  if (!turn) return false;  // another node is building: this one's turn comes
-  const BuildTurn holding(db);
+  std::optional<BuildTurn> holding;
+  if (!pending_) {
+    ASSIGN_OR_RETURN(bool turn, BuildTurn::Take(db));
+    if (!turn) {  // another node is building: this one's turn comes
+      NoteTurnRefused();
+      return false;
+    }
+    holding.emplace(db);
+    turn_refused_since_.reset();
+    turn_wait_logged_ = false;
+  }
   const auto started = std::chrono::steady_clock::now();
   if (!pending_) {
     ASSIGN_OR_RETURN(RecordSearch built, RecordSearch::Load(repository, {}, stop));
@@ -115,6 +141,19 @@ Result<bool> LiveSearch::Refresh(store::Connection& db, RecordRepository& reposi
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
+}
+
+void LiveSearch::NoteTurnRefused() {
+  // Another node's build lasts minutes at most: far longer, its session may
+  // outlive it (docs/operations.md, "Records").
+  constexpr auto kLongWait = std::chrono::minutes(10);
+  const auto now = std::chrono::steady_clock::now();
+  if (!turn_refused_since_) turn_refused_since_ = now;
+  if (now - *turn_refused_since_ >= kLongWait && !turn_wait_logged_) {
+    Log(LogLevel::kWarn, "search_index_build_waiting",
+        {{"minutes", static_cast<long long>(kLongWait.count())}, {"generation", generation()}});
+    turn_wait_logged_ = true;
+  }
 }
 
 void LiveSearch::Follow(FollowOptions options) {

@@ -30,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -97,9 +98,14 @@ class LiveSearch {
   mutable std::condition_variable swapped_;
   std::shared_ptr<const RecordSearch> current_;
   int64_t generation_;
-  // Built, not swapped in yet (on_records_changed failed): Refresh's alone.
+  void NoteTurnRefused();
+
+  // Refresh's alone. Built, not swapped in yet (on_records_changed failed):
   std::shared_ptr<const RecordSearch> pending_;
   int64_t pending_generation_ = -1;
+  // Since when another node has held the turn to build (PostgreSQL).
+  std::optional<std::chrono::steady_clock::time_point> turn_refused_since_;
+  bool turn_wait_logged_ = false;
   std::jthread follower_;  // last: stopped and joined before the rest goes
 };
 

@@ -11,6 +11,14 @@ namespace vigie::store {
 
 int64_t AdvisoryKey(std::string_view space, std::string_view name);
 
+// For a session that holds an advisory lock: the server ends it within
+// seconds of its client vanishing (power cut, crash, cut link), not after
+// the OS's two hours of silence, so the lock does not outlive the holder.
+// Run on every new session (a reconnection too).
+constexpr const char* kSessionKeepalives =
+    "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; "
+    "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 10000;";
+
 // The two 32-bit halves, as pg_advisory_*lock(integer, integer) and
 // pg_locks' classid/objid name them (apart from the single 64-bit keys).
 inline int32_t AdvisoryKeyHigh(int64_t key) {
