@@ -12,12 +12,6 @@ namespace {
 constexpr std::string_view kRecordsPurpose = "records";
 constexpr std::string_view kSearchPurpose = "search-index";
 
-// Between two pages of a long walk: whether to go on.
-Result<void> Continuing(const std::stop_token& stop) {
-  if (stop.stop_requested()) return Fail(ErrorCode::kUnavailable, "stopped");
-  return {};
-}
-
 // Associated data binding a sealed blob to where it lives: its table, its own
 // external reference and its parent person's (empty for a person).
 std::vector<uint8_t> SealContext(std::string_view table, std::span<const uint8_t> ref,
@@ -50,6 +44,11 @@ std::vector<uint8_t> PackKeys(const std::vector<uint64_t>& keys) {
 }
 
 }  // namespace
+
+Result<void> Continuing(const std::stop_token& stop) {
+  if (stop.stop_requested()) return Fail(ErrorCode::kUnavailable, "stopped");
+  return {};
+}
 
 Result<RecordRepository> RecordRepository::Create(store::Connection& db,
                                                   const crypto::Keyring& keys) {

@@ -29,6 +29,10 @@ namespace vigie::records {
 
 enum class PutOutcome { kInserted, kUpdated };
 
+// Between two pages or phases of a long read (an index build): Unavailable
+// ("stopped") once `stop` is requested, so the read ends early.
+Result<void> Continuing(const std::stop_token& stop);
+
 // A person's row as stored: still sealed, viewed in place (valid only as long
 // as the buffer it points into).
 struct SealedPerson {

@@ -243,15 +243,6 @@ Result<void> ValidateQuery(const SearchQuery& query) {
   return {};
 }
 
-namespace {
-
-// Between two phases of a load: whether to go on.
-Result<void> Continuing(const std::stop_token& stop) {
-  if (stop.stop_requested()) return Fail(ErrorCode::kUnavailable, "stopped");
-  return {};
-}
-
-}  // namespace
 
 Result<RecordSearch> RecordSearch::Load(RecordRepository& repository, const LoadProgress& progress,
                                         const std::stop_token& stop) {
