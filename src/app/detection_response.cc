@@ -148,17 +148,86 @@ std::optional<detect::SearchTerms> DetectionResponse::TermsOf(const AuditEvent& 
 }
 
 void DetectionResponse::OnRecorded(const AuditEvent& event) {
+  BeginJudging(event.sequence);
+  Judge(event, /*again=*/false);
+  EndJudging(event.sequence);
+}
+
+void DetectionResponse::OnRecordedLate(const AuditEvent& event) {
+  BeginJudging(event.sequence);  // while it waits, too
+  if (!late_events_.Post([this, event] {
+        Judge(event, /*again=*/false);
+        EndJudging(event.sequence);
+      })) {
+    EndJudging(event.sequence);
+    Log(LogLevel::kError, "detect_late_event_dropped",
+        {{"sequence", event.sequence}, {"reason", "too many late events waiting"}});
+  }
+}
+
+void DetectionResponse::Judge(const AuditEvent& event, bool again) {
   std::optional<detect::SearchTerms> terms = TermsOf(event);
   for (const detect::Finding& finding : detector_.Observe(event, terms ? &*terms : nullptr)) {
+    if (again && AlreadyRaised(event, finding)) continue;
     Respond(event, finding);
   }
 }
 
-void DetectionResponse::OnRecordedLate(const AuditEvent& event) {
-  if (!late_events_.Post([this, event] { OnRecorded(event); })) {
-    Log(LogLevel::kError, "detect_late_event_dropped",
-        {{"sequence", event.sequence}, {"reason", "too many late events waiting"}});
+void DetectionResponse::BeginJudging(uint64_t sequence) {
+  std::lock_guard lock(progress_mutex_);
+  judging_.insert(sequence);
+}
+
+void DetectionResponse::EndJudging(uint64_t sequence) {
+  std::lock_guard lock(progress_mutex_);
+  judging_.erase(judging_.find(sequence));
+  next_to_judge_ = std::max(next_to_judge_, sequence + 1);
+}
+
+uint64_t DetectionResponse::NextToJudge() const {
+  std::lock_guard lock(progress_mutex_);
+  return judging_.empty() ? next_to_judge_ : std::min(next_to_judge_, *judging_.begin());
+}
+
+bool DetectionResponse::AlreadyRaised(const AuditEvent& event, const detect::Finding& finding) {
+  auto raised = RetriedBriefly([&]() -> Result<bool> {
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    return detect::AlertStore(*db, *parts_.clock)
+        .Raised(event.sequence, detect::RuleName(finding.rule));
+  });
+  if (!raised) {
+    Log(LogLevel::kError, "detect_alert_unknown",
+        {{"sequence", event.sequence}, {"error", raised.error().message()}});
   }
+  return raised.value_or(false);
+}
+
+Result<uint64_t> DetectionResponse::JudgeAgain(uint64_t from, uint64_t to, std::string_view node_id,
+                                               int64_t until_unix_micros) {
+  constexpr size_t kPageEvents = 4096;
+  uint64_t judged = 0;
+  for (uint64_t next = from; next < to;) {
+    ASSIGN_OR_RETURN(
+        std::vector<AuditEvent> page,
+        parts_.audit->Find({.after_sequence = next, .before_sequence = to, .limit = kPageEvents}));
+    for (const AuditEvent& event : page) {
+      if (event.time_unix_micros > until_unix_micros) {
+        next = to;  // this event and the later ones were written after the node stopped
+        break;
+      }
+      if (event.node_id == node_id) {
+        BeginJudging(event.sequence);
+        Judge(event, /*again=*/true);
+        EndJudging(event.sequence);
+        ++judged;
+      }
+      next = event.sequence + 1;
+    }
+    if (page.size() < kPageEvents) break;
+  }
+  std::lock_guard lock(progress_mutex_);
+  next_to_judge_ = std::max(next_to_judge_, to);
+  return judged;
 }
 
 void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& finding) {

@@ -13,6 +13,9 @@
 // Thread-safety: OnRecorded may be called from any thread.
 
 #include <cstdint>
+#include <mutex>
+#include <set>
+#include <string_view>
 #include <vector>
 
 #include "app/portal.h"
@@ -47,9 +50,30 @@ class DetectionResponse {
   // log was slower than max_wait).
   void OnRecordedLate(const audit::AuditEvent& event);
 
+  // The first event that may not have been judged: every event numbered
+  // below it that reached OnRecorded or OnRecordedLate has been, and none of
+  // those is waiting. An event between its durability and its hand-over is
+  // not seen here: whoever keeps this for a restart keeps an older answer.
+  uint64_t NextToJudge() const;
+  // Judges again, in order, the events `node_id` wrote numbered from `from`
+  // to `to` (excluded), up to the first event of any node stamped after
+  // `until_unix_micros` (that one and the later ones came after whatever
+  // stopped the node). A rule that already raised its alert for an event is
+  // passed over: neither acted on nor raised again. Returns how many events
+  // were judged; NextToJudge is then at least `to`.
+  Result<uint64_t> JudgeAgain(uint64_t from, uint64_t to, std::string_view node_id,
+                              int64_t until_unix_micros);
+
  private:
+  // Judges `event`; `again`: it may have been judged before (JudgeAgain).
+  void Judge(const audit::AuditEvent& event, bool again);
   std::optional<detect::SearchTerms> TermsOf(const audit::AuditEvent& event) const;
   void Respond(const audit::AuditEvent& event, const detect::Finding& finding);
+  void BeginJudging(uint64_t sequence);
+  void EndJudging(uint64_t sequence);
+  // Whether `finding`'s alert for `event` is stored already (false when
+  // that cannot be read: an alert twice is better than none).
+  bool AlreadyRaised(const audit::AuditEvent& event, const detect::Finding& finding);
   Result<void> Act(const audit::AuditEvent& event, const detect::Finding& finding);
 
   PortalParts parts_;
@@ -57,6 +81,9 @@ class DetectionResponse {
   identity::IdentityOptions identity_;
   session::SessionOptions sessions_;
   detect::Detector detector_;
+  mutable std::mutex progress_mutex_;
+  std::multiset<uint64_t> judging_;  // guarded by progress_mutex_: sequences being judged
+  uint64_t next_to_judge_ = 0;       // guarded by progress_mutex_: past the highest judged
   // Last: stopped (its queue judged) before the members it uses go.
   SerialWorker late_events_{65'536};
 };

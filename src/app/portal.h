@@ -292,6 +292,8 @@ class Portal {
 
   const PortalParts& parts() const { return parts_; }
   const AuditTrail& audit_trail() const { return *trail_; }
+  // Null when [detect] is disabled.
+  DetectionResponse* detection() const { return detection_.get(); }
 
   ~Portal();
 

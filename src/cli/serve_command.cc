@@ -10,6 +10,7 @@
 
 #include "api/api_v1.h"
 #include "api/relying_party.h"
+#include "app/detection_catch_up.h"
 #include "app/portal.h"
 #include "audit/node_claim.h"
 #include "cli/admin_portal.h"
@@ -238,6 +239,12 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   // Destroyed before the portal: no build may reach it once it is gone.
   const std::unique_ptr<records::LiveSearch, void (*)(records::LiveSearch*)> stop_following(
       search->get(), [](records::LiveSearch* live) { live->StopFollowing(); });
+
+  // Events this node wrote but never judged (it stopped in between) are
+  // judged before it serves; its mark is kept until after the server stops.
+  auto catch_up =
+      app::DetectionCatchUp::Start(**portal, pool, clock, {.node_id = config.audit.node_id});
+  if (!catch_up) return ReportError(catch_up.error().WithContext("detection catch-up"));
 
   const std::optional<web::StaticSite> site = LoadWebPortal(config);
 

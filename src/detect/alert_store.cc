@@ -59,6 +59,16 @@ Result<int64_t> AlertStore::Add(const Alert& alert) {
   return id;
 }
 
+Result<bool> AlertStore::Raised(uint64_t event_sequence, std::string_view rule) {
+  ASSIGN_OR_RETURN(
+      store::Statement * find,
+      db_.Prepare("SELECT 1 FROM detect_alert WHERE event_sequence = $1 AND rule = $2"));
+  find->BindInt(1, static_cast<int64_t>(event_sequence)).BindText(2, rule);
+  ASSIGN_OR_RETURN(bool row, find->Step());
+  RETURN_IF_ERROR(find->Run());
+  return row;
+}
+
 Result<Alert> AlertStore::Get(int64_t id) {
   static const std::string kSql =
       "SELECT " + std::string(kColumns) + " FROM detect_alert WHERE id = $1";

@@ -50,6 +50,9 @@ class AlertStore {
 
   // Stores `alert` (id, raised_at and acknowledgement ignored); returns its id.
   Result<int64_t> Add(const Alert& alert);
+  // Whether `rule` already raised an alert for the event numbered
+  // `event_sequence` (a node judging its events again after a restart).
+  Result<bool> Raised(uint64_t event_sequence, std::string_view rule);
   Result<Alert> Get(int64_t id);
   // Newest first.
   Result<std::vector<Alert>> List(const AlertQuery& query);

@@ -2,8 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/matchers.h"
+#include "detect/judged_mark.h"
 #include "store/test_database.h"
+#include "tests/support/matchers.h"
 
 namespace vigie::detect {
 namespace {
@@ -35,6 +36,38 @@ class AlertStoreTest : public ::testing::Test {
   std::unique_ptr<store::Connection> db_;
   FakeClock clock_{std::chrono::system_clock::from_time_t(1'800'000'000)};
 };
+
+// A node judging its events again after a restart asks which rule already
+// raised its alert for which event.
+TEST_F(AlertStoreTest, TellsWhetherARuleRaisedItsAlertForAnEvent) {
+  AlertStore alerts(*db_, clock_);
+  ASSERT_OK(alerts.Add(Sample(1, "canary")));
+  EXPECT_TRUE(alerts.Raised(99, "canary").value_or(false));
+  EXPECT_FALSE(alerts.Raised(99, "new_network").value_or(true));
+  EXPECT_FALSE(alerts.Raised(98, "canary").value_or(true));
+}
+
+TEST_F(AlertStoreTest, ANodesJudgedMarkOnlyMovesForwardAndIsForgotten) {
+  EXPECT_EQ(ReadJudgedMark(*db_, "node-a").value_or(JudgedMark{.next_sequence = 7}), std::nullopt);
+  ASSERT_OK(WriteJudgedMark(*db_, "node-a", {.next_sequence = 40, .written_at_unix_micros = 1}));
+  ASSERT_OK(WriteJudgedMark(*db_, "node-b", {.next_sequence = 5, .written_at_unix_micros = 1}));
+  // An older reading written late keeps the mark, takes the time.
+  ASSERT_OK(WriteJudgedMark(*db_, "node-a", {.next_sequence = 30, .written_at_unix_micros = 2}));
+  auto a = ReadJudgedMark(*db_, "node-a");
+  ASSERT_OK(a);
+  ASSERT_TRUE(a->has_value());
+  EXPECT_EQ((*a)->next_sequence, 40u);
+  EXPECT_EQ((*a)->written_at_unix_micros, 2);
+  ASSERT_OK(WriteJudgedMark(*db_, "node-a", {.next_sequence = 41, .written_at_unix_micros = 3}));
+  EXPECT_EQ(
+      ReadJudgedMark(*db_, "node-a").value_or(std::nullopt).value_or(JudgedMark{}).next_sequence,
+      41u);
+  ASSERT_OK(ForgetJudgedMark(*db_, "node-a"));
+  EXPECT_FALSE(ReadJudgedMark(*db_, "node-a").value_or(JudgedMark{}).has_value());
+  EXPECT_EQ(
+      ReadJudgedMark(*db_, "node-b").value_or(std::nullopt).value_or(JudgedMark{}).next_sequence,
+      5u);
+}
 
 TEST_F(AlertStoreTest, StoresListsNewestFirstAndFilters) {
   AlertStore alerts(*db_, clock_);

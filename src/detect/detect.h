@@ -7,3 +7,4 @@
 #include "detect/alert_store.h"
 #include "detect/detection_rules.h"
 #include "detect/detector.h"
+#include "detect/judged_mark.h"

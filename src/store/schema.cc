@@ -100,6 +100,11 @@ CREATE INDEX record_entry_by_person ON record_entry(person_id);
         "incident agent count",
 #include "store/internal/migration_0011_incident_agent_count.inc"
     },
+    {
+        12,
+        "detection judged",
+#include "store/internal/migration_0012_detection_judged.inc"
+    },
 };
 
 // The same migrations, same numbers and same meaning, in PostgreSQL SQL.
@@ -158,6 +163,11 @@ constexpr Migration kPostgres[] = {
         11,
         "incident agent count",
 #include "store/internal/pg_migration_0011_incident_agent_count.inc"
+    },
+    {
+        12,
+        "detection judged",
+#include "store/internal/pg_migration_0012_detection_judged.inc"
     },
 };
 static_assert(std::size(kPostgres) == std::size(kSqlite), "one migration list per dialect");

@@ -1,0 +1,71 @@
+#pragma once
+// DetectionCatchUp: a serving node's detection across its restarts. An
+// event is durable before it is judged, so a node stopped in between (a
+// crash, a kill, a power cut) would leave it never judged: a decoy opened or
+// a sweep begun just then would raise no alert. The node therefore keeps a
+// mark of how far it has judged (detect/judged_mark.h), written every
+// `interval` and when it stops, and on starting judges its events from the
+// mark on again, passing over the alerts already raised.
+//
+// The mark written is the one read an interval earlier: an event durable but
+// not yet handed to detection when the mark is read is still judged again.
+// The events read again end at the first one stamped after the mark's time,
+// one interval and `clock_slack` (how far nodes' clocks may differ): any
+// later one was written after the node stopped.
+//
+// Thread-safety: one owner; the mark is written on a thread of its own.
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "app/portal.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "store/connection_pool.h"
+
+namespace vigie::app {
+
+class DetectionCatchUp {
+ public:
+  struct Options {
+    std::string node_id;  // whose events ([audit] node_id)
+    std::chrono::milliseconds interval{2000};
+    std::chrono::seconds clock_slack{120};
+  };
+
+  // Before the node serves: judges its events from its mark on (none the
+  // first time: the mark starts at the log's end), then keeps the mark.
+  // With detection off, forgets the node's mark (what it writes meanwhile
+  // is never judged) and returns null. Errors: the mark or the log cannot
+  // be read.
+  static Result<std::unique_ptr<DetectionCatchUp>> Start(Portal& portal,
+                                                         store::ConnectionPool& pool,
+                                                         const Clock& clock, Options options);
+  // Stops the thread and writes the mark once more.
+  ~DetectionCatchUp();
+  DetectionCatchUp(const DetectionCatchUp&) = delete;
+  DetectionCatchUp& operator=(const DetectionCatchUp&) = delete;
+
+ private:
+  DetectionCatchUp(DetectionResponse& detection, store::ConnectionPool& pool, const Clock& clock,
+                   Options options);
+  void KeepMark();
+  void WriteMark(uint64_t next_sequence);
+
+  DetectionResponse& detection_;
+  store::ConnectionPool& pool_;
+  const Clock& clock_;
+  const Options options_;
+  bool write_failing_ = false;  // the keeper thread's, then the destructor's
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mutex_
+  uint64_t previous_ = 0;  // guarded by mutex_: read an interval ago
+  std::thread keeper_;
+};
+
+}  // namespace vigie::app

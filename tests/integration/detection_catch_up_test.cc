@@ -1,0 +1,152 @@
+// A node stopped between an event's durability and its judgement (a crash,
+// a kill) judges that event when it starts again: the decoy opened just
+// then still raises its alert and suspends the agent, once.
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "cli/admin_portal.h"
+#include "tests/support/command.h"
+#include "tests/support/installation.h"
+#include "tests/support/temp_dir.h"
+
+namespace vigie {
+namespace {
+
+class DetectionCatchUpTest : public ::testing::Test {
+ protected:
+  testing::CommandResult Vigie(const std::string& args) {
+    return testing::RunCommand(
+        std::string(VIGIE_BINARY) + " --data-dir " + data().string() + " " + args, dir_.path());
+  }
+  std::filesystem::path data() const { return dir_ / "data"; }
+
+  // The first number `sql` prints on the records database (sqlite3 or psql).
+  int64_t QueryNumber(const std::string& sql) {
+    auto ran = testing::RunCommand(installation_.StoreSqlCommand(data(), sql, sql), dir_.path());
+    EXPECT_EQ(ran.exit_code, 0) << ran.err;
+    std::smatch number;
+    static const std::regex kNumberLine(R"((?:^|\n)\s*(-?\d+)\s*(?:\n|$))");
+    return std::regex_search(ran.out, number, kNumberLine) ? std::stoll(number[1]) : -1;
+  }
+
+  // `vigie serve` until it says it serves (so it has caught up), then a
+  // SIGTERM, and back once it has gone.
+  void ServeThenStop() {
+    const auto banner = dir_ / "serve.out", errors = dir_ / "serve.err", pid = dir_ / "serve.pid";
+    std::filesystem::remove(banner);
+    ASSERT_EQ(std::system(("(" + std::string(VIGIE_BINARY) + " --data-dir " + data().string() +
+                           " serve --port 0 >" + banner.string() + " 2>" + errors.string() +
+                           " </dev/null & echo $! >" + pid.string() + ")")
+                              .c_str()),
+              0);
+    bool serving = false;
+    for (int i = 0; i < 600 && !serving; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      serving = testing::ReadWholeFile(banner).find("Vigie serving") != std::string::npos;
+    }
+    const std::string process = "$(cat " + pid.string() + ")";
+    (void)std::system(("kill " + process + " 2>/dev/null").c_str());
+    for (int i = 0; i < 600; ++i) {
+      if (std::system(("kill -0 " + process + " 2>/dev/null").c_str()) != 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(serving) << testing::ReadWholeFile(errors);
+  }
+
+  // The canary alerts stored, as `vigie alert list --all --json` gives them.
+  std::vector<boost::json::object> CanaryAlerts() {
+    auto listed = Vigie("alert list --all --json");
+    EXPECT_EQ(listed.exit_code, 0) << listed.err;
+    std::vector<boost::json::object> alerts;
+    std::istringstream lines(listed.out);
+    for (std::string line; std::getline(lines, line);) {
+      boost::json::object alert = boost::json::parse(line).as_object();
+      if (alert.at("rule").as_string() == "canary") alerts.push_back(std::move(alert));
+    }
+    return alerts;
+  }
+
+  testing::TempDir dir_;
+  testing::TestInstallation installation_;
+};
+
+TEST_F(DetectionCatchUpTest, AnEventNeverJudgedIsJudgedWhenTheNodeStartsAgainAndOnlyOnce) {
+  ASSERT_EQ(Vigie("init" + installation_.InitArguments()).exit_code, 0);
+  ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
+  ASSERT_EQ(
+      Vigie("agent add --service-number A-1 --name Agent --unit BR-75 --role agent").exit_code, 0);
+  auto planted = Vigie("canary plant --count 1");
+  ASSERT_EQ(planted.exit_code, 0) << planted.err;
+  const int64_t canary = std::stoll(Vigie("canary list").out);
+  const int64_t agent = QueryNumber("SELECT id FROM agent WHERE service_number = 'A-1';");
+  ASSERT_GT(agent, 0);
+
+  // A first run leaves its mark: how far it judged.
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  const int64_t mark = QueryNumber("SELECT next_sequence FROM detection_judged;");
+  ASSERT_GT(mark, 0);
+
+  // What a crash leaves: the agent's opening of the decoy is durable, and
+  // no detection ever saw it.
+  uint64_t opened_at = 0;
+  {
+    auto admin = cli::AdminPortal::Open(data());
+    ASSERT_TRUE(admin.has_value()) << admin.error().message();
+    audit::AuditEvent opening;
+    opening.time_unix_micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+    opening.type = audit::AuditEventType::kFileOpening;
+    opening.actor = {.agent_id = agent, .service_number = "A-1"};
+    opening.source_address = "192.0.2.7";
+    opening.purpose = "identity_check";
+    opening.person_ids = {canary};
+    auto appended = (*admin)->audit->Append(opening);
+    ASSERT_TRUE(appended.has_value()) << appended.error().message();
+    opened_at = *appended;
+  }
+  ASSERT_GE(opened_at, static_cast<uint64_t>(mark));
+  EXPECT_TRUE(CanaryAlerts().empty());
+  EXPECT_NE(Vigie("agent show A-1").out.find("pending_activation"), std::string::npos);
+
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  auto alerts = CanaryAlerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].at("event_sequence").as_int64(), static_cast<int64_t>(opened_at));
+  EXPECT_EQ(alerts[0].at("action").as_string(), "suspend");
+  EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
+  EXPECT_GT(QueryNumber("SELECT next_sequence FROM detection_judged;"),
+            static_cast<int64_t>(opened_at));
+
+  // Started again, with the mark set back as a crash right after the alert
+  // would leave it: the alert already raised is not raised twice.
+  QueryNumber("UPDATE detection_judged SET next_sequence = " + std::to_string(mark) +
+              "; SELECT 1;");
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  EXPECT_EQ(CanaryAlerts().size(), 1u);
+}
+
+TEST_F(DetectionCatchUpTest, ANodeWithDetectionOffForgetsItsMark) {
+  ASSERT_EQ(Vigie("init" + installation_.InitArguments()).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  EXPECT_EQ(QueryNumber("SELECT count(*) FROM detection_judged;"), 1);
+  ASSERT_EQ(
+      testing::RunCommand("sed -i '/^\\[detect\\]/,/^\\[/ s/^enabled = true/enabled = false/' " +
+                              (data() / "vigie.toml").string(),
+                          dir_.path())
+          .exit_code,
+      0);
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  EXPECT_EQ(QueryNumber("SELECT count(*) FROM detection_judged;"), 0)
+      << "what it wrote meanwhile was never judged: a later start must not judge it all";
+}
+
+}  // namespace
+}  // namespace vigie
