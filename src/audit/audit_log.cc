@@ -40,6 +40,9 @@ constexpr std::chrono::seconds kOpenPatience{15};
 struct Pending {
   AuditEvent event;
   AuditLog::Done done;  // may be empty (the writer's own events)
+  // When its caller stops waiting (max_wait after it was queued); none for
+  // bulk appends, which wait however long it takes.
+  std::optional<std::chrono::steady_clock::time_point> due;
 };
 
 void Tell(Pending& pending, Result<uint64_t> outcome) {
@@ -233,7 +236,8 @@ class AuditLog::Writer {
       if (queue_.size() >= options_.max_queue) {
         return Fail(ErrorCode::kUnavailable, "the audit log is not keeping up");
       }
-      queue_.push_back(Pending{std::move(event), std::move(done)});
+      queue_.push_back(Pending{std::move(event), std::move(done),
+                               std::chrono::steady_clock::now() + options_.max_wait});
       NoteWaiting();
       // A gathering writer wakes for a full batch, not for each event.
       if (gathering_ && queue_.size() < options_.gather_events) return {};
@@ -521,6 +525,7 @@ class AuditLog::Writer {
       return;
     }
     if (records_outage) outage_.Recorded();
+    NoteLateEvents(batch);
     // Before anyone learns of these events: detection asks about them.
     foreign_.AppendedOwn(batch_first_, written_size_);
     if (written->has_value()) {
@@ -544,6 +549,25 @@ class AuditLog::Writer {
     }
     if (recovered) Log(LogLevel::kWarn, "audit_log_recovered", {{"size", stats_size()}});
     for (size_t i = 0; i < batch.size(); ++i) Tell(batch[i], std::move(outcomes[i]));
+  }
+
+  // Events of `batch` (just committed) whose callers stopped waiting before
+  // it: their consultations were refused though the events are in the log.
+  // The stall is recorded as an outage (the next batch, or the idle loop at
+  // once, writes its audit_log_resumed event), so the log itself says when
+  // it hung and how many such events there were.
+  void NoteLateEvents(const std::vector<Pending>& batch) {
+    const auto now = std::chrono::steady_clock::now();
+    uint64_t late = 0;
+    std::optional<std::chrono::steady_clock::time_point> first_due;
+    for (const Pending& pending : batch) {
+      if (!pending.due || *pending.due >= now) continue;
+      ++late;
+      first_due = std::min(first_due.value_or(*pending.due), *pending.due);
+    }
+    if (late == 0) return;
+    const auto overdue = std::chrono::duration_cast<std::chrono::microseconds>(now - *first_due);
+    outage_.Late(late, UnixMicros(clock_.Now()) - overdue.count());
   }
 
   // The checkpoint is already durable in the database; the witness file is a

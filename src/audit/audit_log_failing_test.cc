@@ -23,9 +23,10 @@ using testing::AuditLogFixture;
 using testing::SearchEvent;
 
 // The audit_log_resumed event at `sequence`, written by the log itself,
-// counting `refused` events refused during the outage.
+// counting `refused` events refused during the outage and `late` events
+// written after their callers were refused.
 void ExpectOutageRecordedAt(const AuditLog& log, uint64_t sequence, uint64_t refused,
-                            bool restarted = false) {
+                            bool restarted = false, uint64_t late = 0) {
   auto found = log.Find(EventFilter{.after_sequence = sequence, .limit = 1});
   ASSERT_TRUE(found.has_value() && found->size() == 1u);
   const AuditEvent& outage = found->front();
@@ -34,8 +35,9 @@ void ExpectOutageRecordedAt(const AuditLog& log, uint64_t sequence, uint64_t ref
   EXPECT_EQ(outage.actor.agent_id, 0);
   EXPECT_EQ(outage.actor.service_number, "vigie-audit");
   EXPECT_TRUE(outage.subject.starts_with("failing_since_us=")) << outage.subject;
-  EXPECT_TRUE(outage.subject.ends_with(" refused_events=" + std::to_string(refused) +
-                                       (restarted ? " restarted=1" : "")))
+  EXPECT_TRUE(outage.subject.ends_with(
+      " refused_events=" + std::to_string(refused) + (restarted ? " restarted=1" : "") +
+      (late > 0 ? " late_events=" + std::to_string(late) : std::string())))
       << outage.subject;
 }
 
@@ -230,7 +232,9 @@ TEST(AuditLogTest, AnUnreadableOutageMarkIsRecordedWithoutItsFigures) {
 
 // A database that hangs rather than fails (a lost synchronous standby,
 // stalled storage): the callers are refused after max_wait, and the log
-// says it is failing - readiness, metrics - until it answers again.
+// says it is failing - readiness, metrics - until it answers again. Then it
+// records the stall itself: when it began, and how many events came in
+// after their callers were refused.
 TEST(AuditLogTest, ALogThatKeepsEventsWaitingIsFailingUntilItAnswers) {
   AuditLogFixture fixture;
   AuditLogOptions options = fixture.Options();
@@ -256,18 +260,46 @@ TEST(AuditLogTest, ALogThatKeepsEventsWaitingIsFailingUntilItAnswers) {
               "FROM stall_rows a, stall_rows b, stall_rows c WHERE a.x + b.x + c.x > 0; END;")
             .has_value());
   }
+  const int64_t before_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                fixture.clock().Now().time_since_epoch())
+                                .count();
   auto refused = log->Append(SearchEvent(2, {}));
   ASSERT_FALSE(refused.has_value()) << "a stall of a second or two outlasts max_wait";
   EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
   EXPECT_TRUE(log->stats().failing) << "the event is still waiting";
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  auto settled = [&] { return log->stats().size == 1 && !log->stats().failing; };
+  auto settled = [&] { return log->stats().size == 2 && !log->stats().failing; };
   while (!settled() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_EQ(log->stats().size, 1u) << "the stalled commit went through in the end";
+  EXPECT_EQ(log->stats().size, 2u) << "the stalled commit went through in the end, then its record";
   EXPECT_FALSE(log->stats().failing) << "nothing waits any more";
   EXPECT_EQ(log->stats().failed_commits, 0u) << "no commit failed: it hung";
+  auto stalled = log->Find(EventFilter{.limit = 1});
+  ASSERT_TRUE(stalled.has_value() && stalled->size() == 1u);
+  EXPECT_EQ(stalled->front().type, AuditEventType::kSearch) << "the late event is in the log";
+  ExpectOutageRecordedAt(*log, 1, /*refused=*/0, /*restarted=*/false, /*late=*/1);
+  auto record = log->Find(EventFilter{.after_sequence = 1, .limit = 1});
+  ASSERT_TRUE(record.has_value() && record->size() == 1u);
+  // The fixture's clock stands still: the record dates the stall back from
+  // it by how long the event had been overdue when it was written.
+  const int64_t since = std::stoll(record->front().subject.substr(17));
+  EXPECT_LT(since, before_us) << record->front().subject;
+  EXPECT_GT(since, before_us - 30'000'000) << record->front().subject;
+}
+
+// A log that answers in time records no stall.
+TEST(AuditLogTest, EventsWrittenInTimeRecordNoOutage) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.checkpoint_every_events = 1'000'000;
+  auto log = fixture.OpenLog(options);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(log->Append(SearchEvent(2, {})).has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(log->stats().size, 5u);
+  auto types = log->Find(EventFilter{.type = AuditEventType::kAuditLogResumed});
+  ASSERT_TRUE(types.has_value());
+  EXPECT_TRUE(types->empty());
 }
 
 // Another writer's commit holds the append lock longer than a consultation

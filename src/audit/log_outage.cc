@@ -1,5 +1,6 @@
 #include "audit/log_outage.h"
 
+#include <algorithm>
 #include <string>
 
 #include "audit/outage_mark.h"
@@ -36,6 +37,12 @@ void LogOutage::Refused(uint64_t refused, int64_t now_unix_micros) {
   mark_failing_ = !written;
 }
 
+void LogOutage::Late(uint64_t late, int64_t due_unix_micros) {
+  if (!state_) state_ = State{.since_unix_micros = due_unix_micros};
+  state_->since_unix_micros = std::min(state_->since_unix_micros, due_unix_micros);
+  state_->late += late;
+}
+
 AuditEvent LogOutage::ResumedEvent(int64_t now_unix_micros) const {
   AuditEvent event;
   event.type = AuditEventType::kAuditLogResumed;
@@ -45,6 +52,7 @@ AuditEvent LogOutage::ResumedEvent(int64_t now_unix_micros) const {
   event.subject = "failing_since_us=" + std::to_string(state_->since_unix_micros) +
                   " refused_events=" + std::to_string(state_->refused);
   if (state_->restarted) event.subject += " restarted=1";
+  if (state_->late > 0) event.subject += " late_events=" + std::to_string(state_->late);
   return event;
 }
 

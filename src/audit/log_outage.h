@@ -28,6 +28,12 @@ class LogOutage {
   // `refused` events were just refused: the outage begins (at `now`) or goes
   // on, and the mark is written - before anyone is told of the refusal.
   void Refused(uint64_t refused, int64_t now_unix_micros);
+  // `late` events became durable only after waiting longer than max_wait,
+  // so their consultations were refused (a database that hung rather than
+  // failed): the outage begins at `due_unix_micros` (when the first of them
+  // was due) or goes on. Not kept in the mark: the events are in the log,
+  // only the record of the stall would be lost to a restart.
+  void Late(uint64_t late, int64_t due_unix_micros);
   // The event that records the outage. REQUIRES: ongoing().
   AuditEvent ResumedEvent(int64_t now_unix_micros) const;
   // That event is durable: the outage is over, its mark removed.
@@ -38,6 +44,7 @@ class LogOutage {
     int64_t since_unix_micros = 0;
     uint64_t refused = 0;    // events refused (the outage events tried meanwhile aside)
     bool restarted = false;  // a process before this one saw it begin
+    uint64_t late = 0;       // events durable after their consultations were refused
   };
   const std::filesystem::path mark_;  // empty: none
   std::optional<State> state_;
