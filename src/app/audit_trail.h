@@ -108,10 +108,15 @@ class AuditTrail {
   // its confirmation's deadline (the caller was refused, yet the event is in
   // the log and must be judged all the same): on the log's writer thread, so
   // it must only hand the event on, quickly, without throwing.
-  // StopObserving disconnects `late` (appends may settle after the trail,
-  // and the observers, are gone): call it before the observers go.
+  // A step its waiter drops unrun (the connection went away) hands its
+  // event to `late` too: every event in the log reaches one of the two.
+  // `durable`, if set, is called before either, on the writer thread, as
+  // soon as the event is in the log (quick, no throw): detection counts it
+  // as waiting to be judged from then on.
+  // StopObserving disconnects `late` and `durable` (appends may settle after
+  // the trail, and the observers, are gone): call it before the observers go.
   using Observer = std::function<void(const audit::AuditEvent&)>;
-  void SetObserver(Observer observer, Observer late);
+  void SetObserver(Observer observer, Observer late, Observer durable = nullptr);
   void StopObserving();
 
  private:
@@ -127,7 +132,11 @@ class AuditTrail {
   struct LateObserver {
     std::mutex mutex;
     Observer observer;  // guarded by mutex; empty once disconnected
+    Observer durable;   // guarded by mutex; empty once disconnected
+    void Late(const audit::AuditEvent& event);
+    void Durable(const audit::AuditEvent& event);
   };
+  struct Handover;
   std::shared_ptr<LateObserver> late_ = std::make_shared<LateObserver>();
 };
 

@@ -194,5 +194,31 @@ TEST(AuditTrailLateTest, AnEventDurableAfterItsDeadlineGoesToTheLateObserver) {
   EXPECT_EQ(log->stats().size, 1u);  // the refused request's event is in the log
 }
 
+// A waiter that goes away before its confirmation is answered (a client
+// that hung up, a connection cut at shutdown) never runs the detection
+// step: the event is in the log all the same, so it reaches detection on
+// the late path. Detection heard of it as soon as it was durable.
+TEST_F(AuditTrailTest, AnEventWhoseWaiterWentAwayReachesTheLateObserver) {
+  std::mutex mutex;
+  std::condition_variable seen;
+  std::vector<std::string> calls;
+  auto note = [&](std::string what) {
+    return [&, what](const audit::AuditEvent& event) {
+      std::lock_guard lock(mutex);
+      calls.push_back(what + " " + std::to_string(event.sequence));
+      seen.notify_all();
+    };
+  };
+  trail_.SetObserver(note("on time"), note("late"), note("durable"));
+  ASSERT_TRUE(trail_.Record(EventFor("kept"), std::chrono::steady_clock::now()).has_value());
+  // Dropped at once: nobody waits for this one.
+  (void)trail_.RecordAsync(EventFor("dropped"), std::chrono::steady_clock::now());
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(seen.wait_for(lock, std::chrono::seconds(30), [&] { return calls.size() == 4; }));
+  EXPECT_EQ(calls, (std::vector<std::string>{"durable 0", "on time 0", "durable 1", "late 1"}));
+  lock.unlock();
+  trail_.StopObserving();
+}
+
 }  // namespace
 }  // namespace vigie::app

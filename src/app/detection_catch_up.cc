@@ -13,20 +13,43 @@ int64_t UnixMicros(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
+// `attempt`, tried again for a few seconds while it fails with what may pass
+// (a database busy or restarting as the node starts).
+template <typename Attempt>
+auto Retried(Attempt attempt) -> decltype(attempt()) {
+  auto result = attempt();
+  for (int tries = 1; !result && tries < 10 &&
+                      (result.error().code() == ErrorCode::kUnavailable ||
+                       result.error().code() == ErrorCode::kConflict);
+       ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    result = attempt();
+  }
+  return result;
+}
+
+// Past this many events to read again, the log says how many before it starts.
+constexpr uint64_t kLongCatchUp = 1'000'000;
+
 }  // namespace
 
 Result<std::unique_ptr<DetectionCatchUp>> DetectionCatchUp::Start(Portal& portal,
                                                                   store::ConnectionPool& pool,
                                                                   const Clock& clock,
                                                                   Options options) {
-  ASSIGN_OR_RETURN(auto db, pool.Borrow());
   DetectionResponse* detection = portal.detection();
   if (detection == nullptr) {
-    RETURN_IF_ERROR(detect::ForgetJudgedMark(*db, options.node_id));
+    RETURN_IF_ERROR(Retried([&]() -> Result<void> {
+      ASSIGN_OR_RETURN(auto db, pool.Borrow());
+      return detect::ForgetJudgedMark(*db, options.node_id);
+    }));
     return nullptr;
   }
   ASSIGN_OR_RETURN(std::optional<detect::JudgedMark> mark,
-                   detect::ReadJudgedMark(*db, options.node_id));
+                   Retried([&]() -> Result<std::optional<detect::JudgedMark>> {
+                     ASSIGN_OR_RETURN(auto db, pool.Borrow());
+                     return detect::ReadJudgedMark(*db, options.node_id);
+                   }));
   const uint64_t log_end = portal.parts().audit->stats().size;
   const uint64_t from = mark ? std::min(mark->next_sequence, log_end) : log_end;
   const int64_t until =
@@ -34,56 +57,58 @@ Result<std::unique_ptr<DetectionCatchUp>> DetectionCatchUp::Start(Portal& portal
                                                 options.interval + options.clock_slack)
                                                 .count()
            : 0;
-  ASSIGN_OR_RETURN(uint64_t judged, detection->JudgeAgain(from, log_end, options.node_id, until));
+  if (log_end - from > kLongCatchUp) {
+    Log(LogLevel::kWarn, "detect_catching_up",
+        {{"from_sequence", from}, {"log_size", log_end}, {"node_id", options.node_id}});
+  }
+  ASSIGN_OR_RETURN(DetectionResponse::JudgedAgain again, Retried([&] {
+                     return detection->JudgeAgain(from, log_end, options.node_id, until);
+                   }));
   if (from < log_end) {
     Log(LogLevel::kInfo, "detect_caught_up",
-        {{"from_sequence", from}, {"to_sequence", log_end}, {"events_judged", judged}});
+        {{"from_sequence", from},
+         {"read_to_sequence", again.read_to},
+         {"log_size", log_end},
+         {"events_judged", again.judged}});
   }
   std::unique_ptr<DetectionCatchUp> catch_up(
       new DetectionCatchUp(*detection, pool, clock, std::move(options)));
-  catch_up->WriteMark(detection->NextToJudge());
+  catch_up->WriteMark();
   catch_up->keeper_ = std::thread([keeper = catch_up.get()] { keeper->KeepMark(); });
   return catch_up;
 }
 
 DetectionCatchUp::DetectionCatchUp(DetectionResponse& detection, store::ConnectionPool& pool,
                                    const Clock& clock, Options options)
-    : detection_(detection),
-      pool_(pool),
-      clock_(clock),
-      options_(std::move(options)),
-      previous_(detection.NextToJudge()) {}
+    : detection_(detection), pool_(pool), clock_(clock), options_(std::move(options)) {}
 
 DetectionCatchUp::~DetectionCatchUp() {
-  uint64_t last;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    last = previous_;
   }
   wake_.notify_all();
   if (keeper_.joinable()) keeper_.join();
-  WriteMark(std::min(last, detection_.NextToJudge()));
+  WriteMark();
 }
 
 void DetectionCatchUp::KeepMark() {
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) {
     // Written every interval, moved or not: its time bounds what a restart reads.
-    const uint64_t older = previous_;
-    previous_ = detection_.NextToJudge();
     lock.unlock();
-    WriteMark(older);
+    WriteMark();
     lock.lock();
   }
 }
 
-void DetectionCatchUp::WriteMark(uint64_t next_sequence) {
+void DetectionCatchUp::WriteMark() {
+  const uint64_t next = detection_.NextToJudge();
   auto written = [&]() -> Result<void> {
     ASSIGN_OR_RETURN(auto db, pool_.Borrow());
     return detect::WriteJudgedMark(
         *db, options_.node_id,
-        {.next_sequence = next_sequence, .written_at_unix_micros = UnixMicros(clock_.Now())});
+        {.next_sequence = next, .written_at_unix_micros = UnixMicros(clock_.Now())});
   }();
   if (!written && !write_failing_) {
     Log(LogLevel::kError, "detect_mark_not_written", {{"error", written.error().message()}});

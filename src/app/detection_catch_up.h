@@ -3,15 +3,16 @@
 // event is durable before it is judged, so a node stopped in between (a
 // crash, a kill, a power cut) would leave it never judged: a decoy opened or
 // a sweep begun just then would raise no alert. The node therefore keeps a
-// mark of how far it has judged (detect/judged_mark.h), written every
-// `interval` and when it stops, and on starting judges its events from the
-// mark on again, passing over the alerts already raised.
+// mark of how far it has judged (detect/judged_mark.h: below it, every event
+// its server recorded was judged), written every `interval` and when it
+// stops, and on starting judges its events from the mark on again, passing
+// over the alerts already raised (DetectionResponse::JudgeAgain).
 //
-// The mark written is the one read an interval earlier: an event durable but
-// not yet handed to detection when the mark is read is still judged again.
-// The events read again end at the first one stamped after the mark's time,
-// one interval and `clock_slack` (how far nodes' clocks may differ): any
-// later one was written after the node stopped.
+// The events read again end at the first one, of any node, stamped later
+// than the mark's time plus `interval` plus `clock_slack`: a node stops at
+// most an interval after its last mark, so any later one was written after
+// it stopped (its stamp precedes its commit; the slack covers nodes' clocks,
+// which `vigie serve` holds within 30 s, and a mark written late).
 //
 // Thread-safety: one owner; the mark is written on a thread of its own.
 
@@ -41,7 +42,7 @@ class DetectionCatchUp {
   // first time: the mark starts at the log's end), then keeps the mark.
   // With detection off, forgets the node's mark (what it writes meanwhile
   // is never judged) and returns null. Errors: the mark or the log cannot
-  // be read.
+  // be read (tried for a few seconds first), an event cannot be decoded.
   static Result<std::unique_ptr<DetectionCatchUp>> Start(Portal& portal,
                                                          store::ConnectionPool& pool,
                                                          const Clock& clock, Options options);
@@ -54,7 +55,7 @@ class DetectionCatchUp {
   DetectionCatchUp(DetectionResponse& detection, store::ConnectionPool& pool, const Clock& clock,
                    Options options);
   void KeepMark();
-  void WriteMark(uint64_t next_sequence);
+  void WriteMark();
 
   DetectionResponse& detection_;
   store::ConnectionPool& pool_;
@@ -64,7 +65,6 @@ class DetectionCatchUp {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mutex_
-  uint64_t previous_ = 0;  // guarded by mutex_: read an interval ago
   std::thread keeper_;
 };
 

@@ -147,17 +147,17 @@ std::optional<detect::SearchTerms> DetectionResponse::TermsOf(const AuditEvent& 
   return out;
 }
 
+void DetectionResponse::OnDurable(const AuditEvent& event) { BeginJudging(event.sequence); }
+
 void DetectionResponse::OnRecorded(const AuditEvent& event) {
-  BeginJudging(event.sequence);
+  const JudgingDone done{*this, event.sequence};
   Judge(event, /*again=*/false);
-  EndJudging(event.sequence);
 }
 
 void DetectionResponse::OnRecordedLate(const AuditEvent& event) {
-  BeginJudging(event.sequence);  // while it waits, too
   if (!late_events_.Post([this, event] {
+        const JudgingDone done{*this, event.sequence};
         Judge(event, /*again=*/false);
-        EndJudging(event.sequence);
       })) {
     EndJudging(event.sequence);
     Log(LogLevel::kError, "detect_late_event_dropped",
@@ -180,7 +180,7 @@ void DetectionResponse::BeginJudging(uint64_t sequence) {
 
 void DetectionResponse::EndJudging(uint64_t sequence) {
   std::lock_guard lock(progress_mutex_);
-  judging_.erase(judging_.find(sequence));
+  if (auto it = judging_.find(sequence); it != judging_.end()) judging_.erase(it);
   next_to_judge_ = std::max(next_to_judge_, sequence + 1);
 }
 
@@ -190,10 +190,19 @@ uint64_t DetectionResponse::NextToJudge() const {
 }
 
 bool DetectionResponse::AlreadyRaised(const AuditEvent& event, const detect::Finding& finding) {
+  // A canary fires at every meeting: its alert for this very event. Another
+  // rule stays quiet for the agent a while after it fired (its refire
+  // interval), and the event that fires it may differ from the first
+  // judgement's, which saw the agent's events in another order: any alert
+  // of the rule for the agent within that interval of the event.
+  const bool canary = finding.rule == detect::Rule::kCanary;
+  const int64_t since =
+      event.time_unix_micros / 1'000'000 - detector_.options().RefireSeconds(finding.rule);
   auto raised = RetriedBriefly([&]() -> Result<bool> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     return detect::AlertStore(*db, *parts_.clock)
-        .Raised(event.sequence, detect::RuleName(finding.rule));
+        .Raised(event.sequence, detect::RuleName(finding.rule), canary ? 0 : event.actor.agent_id,
+                since);
   });
   if (!raised) {
     Log(LogLevel::kError, "detect_alert_unknown",
@@ -202,32 +211,34 @@ bool DetectionResponse::AlreadyRaised(const AuditEvent& event, const detect::Fin
   return raised.value_or(false);
 }
 
-Result<uint64_t> DetectionResponse::JudgeAgain(uint64_t from, uint64_t to, std::string_view node_id,
-                                               int64_t until_unix_micros) {
+Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t from, uint64_t to,
+                                                                     std::string_view node_id,
+                                                                     int64_t until_unix_micros) {
   constexpr size_t kPageEvents = 4096;
-  uint64_t judged = 0;
-  for (uint64_t next = from; next < to;) {
+  JudgedAgain outcome{.read_to = from};
+  for (bool more = from < to; more;) {
     ASSIGN_OR_RETURN(
         std::vector<AuditEvent> page,
-        parts_.audit->Find({.after_sequence = next, .before_sequence = to, .limit = kPageEvents}));
+        parts_.audit->Find(
+            {.after_sequence = outcome.read_to, .before_sequence = to, .limit = kPageEvents}));
+    more = page.size() == kPageEvents;
     for (const AuditEvent& event : page) {
       if (event.time_unix_micros > until_unix_micros) {
-        next = to;  // this event and the later ones were written after the node stopped
+        more = false;  // this event and the later ones came after the node stopped
         break;
       }
       if (event.node_id == node_id) {
         BeginJudging(event.sequence);
+        const JudgingDone done{*this, event.sequence};
         Judge(event, /*again=*/true);
-        EndJudging(event.sequence);
-        ++judged;
+        ++outcome.judged;
       }
-      next = event.sequence + 1;
+      outcome.read_to = event.sequence + 1;
     }
-    if (page.size() < kPageEvents) break;
   }
   std::lock_guard lock(progress_mutex_);
   next_to_judge_ = std::max(next_to_judge_, to);
-  return judged;
+  return outcome;
 }
 
 void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& finding) {

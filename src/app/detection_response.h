@@ -42,6 +42,9 @@ class DetectionResponse {
   Result<void> LoadCanaries();
   Result<void> LoadCanaries(store::Connection& db);
 
+  // The event is in the log (on the log's writer thread, before OnRecorded
+  // or OnRecordedLate): waiting to be judged from now on.
+  void OnDurable(const audit::AuditEvent& event);
   void OnRecorded(const audit::AuditEvent& event);
   // An event durable only after its request was refused (AuditTrail's late
   // observer, on the log's writer thread): judged on a thread of detection's
@@ -51,18 +54,22 @@ class DetectionResponse {
   void OnRecordedLate(const audit::AuditEvent& event);
 
   // The first event that may not have been judged: every event numbered
-  // below it that reached OnRecorded or OnRecordedLate has been, and none of
-  // those is waiting. An event between its durability and its hand-over is
-  // not seen here: whoever keeps this for a restart keeps an older answer.
+  // below it that this process recorded (and so handed to OnDurable) has
+  // been judged, but for one dropped from a full late queue.
   uint64_t NextToJudge() const;
   // Judges again, in order, the events `node_id` wrote numbered from `from`
   // to `to` (excluded), up to the first event of any node stamped after
   // `until_unix_micros` (that one and the later ones came after whatever
-  // stopped the node). A rule that already raised its alert for an event is
-  // passed over: neither acted on nor raised again. Returns how many events
-  // were judged; NextToJudge is then at least `to`.
-  Result<uint64_t> JudgeAgain(uint64_t from, uint64_t to, std::string_view node_id,
-                              int64_t until_unix_micros);
+  // stopped the node). A finding whose alert is already stored (for a
+  // canary, for this event; for another rule, for the agent within the
+  // rule's refire interval) is passed over: neither acted on nor raised
+  // again. NextToJudge is then at least `to`.
+  struct JudgedAgain {
+    uint64_t read_to = 0;  // the first event not read
+    uint64_t judged = 0;   // events of the node judged
+  };
+  Result<JudgedAgain> JudgeAgain(uint64_t from, uint64_t to, std::string_view node_id,
+                                 int64_t until_unix_micros);
 
  private:
   // Judges `event`; `again`: it may have been judged before (JudgeAgain).
@@ -71,6 +78,13 @@ class DetectionResponse {
   void Respond(const audit::AuditEvent& event, const detect::Finding& finding);
   void BeginJudging(uint64_t sequence);
   void EndJudging(uint64_t sequence);
+  // Ends a judgement however it ends (a throw included): a sequence left
+  // waiting would hold NextToJudge back for good.
+  struct JudgingDone {
+    DetectionResponse& detection;
+    uint64_t sequence;
+    ~JudgingDone() { detection.EndJudging(sequence); }
+  };
   // Whether `finding`'s alert for `event` is stored already (false when
   // that cannot be read: an alert twice is better than none).
   bool AlreadyRaised(const audit::AuditEvent& event, const detect::Finding& finding);

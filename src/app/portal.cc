@@ -122,7 +122,8 @@ Result<std::unique_ptr<Portal>> Portal::Create(const PortalParts& parts) {
     DetectionResponse* detection = portal->detection_.get();
     portal->trail_->SetObserver(
         [detection](const audit::AuditEvent& event) { detection->OnRecorded(event); },
-        [detection](const audit::AuditEvent& event) { detection->OnRecordedLate(event); });
+        [detection](const audit::AuditEvent& event) { detection->OnRecordedLate(event); },
+        [detection](const audit::AuditEvent& event) { detection->OnDurable(event); });
   }
   return portal;
 }

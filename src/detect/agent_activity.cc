@@ -16,8 +16,6 @@ using audit::AuditOutcome;
 constexpr int64_t kMinute = 60'000'000;
 constexpr int64_t kHour = 60 * kMinute;
 constexpr int64_t kSecond = 1'000'000;
-// A suspending rule fires again after this, whatever the re-alert interval.
-constexpr int64_t kSuspendRefireSeconds = 60;
 // Active hours kept for the baseline, and how many are needed before it counts.
 constexpr size_t kBusyHoursKept = 24 * 60;
 constexpr size_t kBusyHoursNeeded = 8;
@@ -100,9 +98,7 @@ void AgentActivity::Fire(std::vector<Finding>& findings, Rule rule, std::string 
   // repeated step-ups, not a suspension: an agent reinstated (or whose
   // suspension failed) and sweeping again within it is suspended again. A
   // minute still holds back the requests in flight when it was suspended.
-  const int64_t interval = action == Action::kSuspend
-                               ? std::min<int64_t>(options.realert_seconds, kSuspendRefireSeconds)
-                               : options.realert_seconds;
+  const int64_t interval = options.RefireSeconds(rule);
   if (last != 0 && now_us - last < interval * kSecond) return;
   last = now_us;
   findings.push_back(Finding{.rule = rule,

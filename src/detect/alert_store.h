@@ -51,8 +51,11 @@ class AlertStore {
   // Stores `alert` (id, raised_at and acknowledgement ignored); returns its id.
   Result<int64_t> Add(const Alert& alert);
   // Whether `rule` already raised an alert for the event numbered
-  // `event_sequence` (a node judging its events again after a restart).
-  Result<bool> Raised(uint64_t event_sequence, std::string_view rule);
+  // `event_sequence`, or (agent_id > 0) for agent `agent_id` at or after
+  // `since` (unix seconds): what a node judging its events again after a
+  // restart must not raise twice.
+  Result<bool> Raised(uint64_t event_sequence, std::string_view rule, int64_t agent_id = 0,
+                      int64_t since = 0);
   Result<Alert> Get(int64_t id);
   // Newest first.
   Result<std::vector<Alert>> List(const AlertQuery& query);

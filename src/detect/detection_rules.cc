@@ -1,5 +1,6 @@
 #include "detect/detection_rules.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace vigie::detect {
@@ -86,6 +87,13 @@ Severity SeverityOf(Rule rule) {
       return Severity::kHigh;
     default: return Severity::kWarning;
   }
+}
+
+int64_t DetectOptions::RefireSeconds(Rule rule) const {
+  // A suspending rule fires again after a minute, whatever the re-alert interval.
+  constexpr int64_t kSuspendRefireSeconds = 60;
+  return ActionFor(rule) == Action::kSuspend ? std::min(realert_seconds, kSuspendRefireSeconds)
+                                             : realert_seconds;
 }
 
 Result<DetectOptions> DetectOptions::From(const Config::Detect& c) {

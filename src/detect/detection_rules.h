@@ -82,6 +82,10 @@ struct DetectOptions {
   std::string shared_log_node;
 
   Action ActionFor(Rule rule) const { return actions[static_cast<size_t>(rule)]; }
+  // How long after firing for an agent a rule stays quiet for them: the
+  // re-alert interval, at most a minute for a rule that suspends (an agent
+  // reinstated and sweeping again is suspended again).
+  int64_t RefireSeconds(Rule rule) const;
 
   // InvalidArgument for an action that does not parse (the config reader
   // already refuses those).

@@ -20,12 +20,9 @@ Result<void> WriteJudgedMark(store::Connection& db, std::string_view node_id,
                              const JudgedMark& mark) {
   ASSIGN_OR_RETURN(
       store::Statement * write,
-      db.Prepare(
-          "INSERT INTO detection_judged (node_id, next_sequence, written_at) "
-          "VALUES ($1, $2, $3) ON CONFLICT (node_id) DO UPDATE SET "
-          "next_sequence = CASE WHEN excluded.next_sequence > detection_judged.next_sequence "
-          "THEN excluded.next_sequence ELSE detection_judged.next_sequence END, "
-          "written_at = excluded.written_at"));
+      db.Prepare("INSERT INTO detection_judged (node_id, next_sequence, written_at) "
+                 "VALUES ($1, $2, $3) ON CONFLICT (node_id) DO UPDATE SET "
+                 "next_sequence = excluded.next_sequence, written_at = excluded.written_at"));
   write->BindText(1, node_id)
       .BindInt(2, static_cast<int64_t>(mark.next_sequence))
       .BindInt(3, mark.written_at_unix_micros);

@@ -1,7 +1,7 @@
 #pragma once
 // How far a node's detection has judged the events it wrote
-// (detection_judged, migration 12): every event of the node numbered below
-// `next_sequence` was judged, as of `written_at`. A node starting again
+// (detection_judged, migration 12): every event the node's server recorded
+// numbered below `next_sequence` was judged, as of `written_at`. A node starting again
 // judges its events from there on (app/detection_catch_up.h).
 //
 // Thread-safety: one thread at a time, like its Connection.
@@ -23,7 +23,8 @@ struct JudgedMark {
 
 // Nullopt when the node never wrote one (or it was forgotten).
 Result<std::optional<JudgedMark>> ReadJudgedMark(store::Connection& db, std::string_view node_id);
-// Moves the node's mark forward (a mark below the stored one changes only its time).
+// Sets the node's mark, lower or higher (one process writes it: the node's
+// claim on a shared database, the installation's lease on SQLite).
 Result<void> WriteJudgedMark(store::Connection& db, std::string_view node_id,
                              const JudgedMark& mark);
 // For a node whose detection is off: what it writes meanwhile is never judged.

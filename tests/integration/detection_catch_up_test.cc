@@ -1,6 +1,8 @@
 // A node stopped between an event's durability and its judgement (a crash,
 // a kill) judges that event when it starts again: the decoy opened just
-// then still raises its alert and suspends the agent, once.
+// then still raises its alert and suspends the agent, once. The test leaves
+// what such a crash leaves - an event durable that no detection saw - by
+// appending it to the log itself between two runs of `vigie serve`.
 
 #include <gtest/gtest.h>
 
@@ -53,11 +55,13 @@ class DetectionCatchUpTest : public ::testing::Test {
     }
     const std::string process = "$(cat " + pid.string() + ")";
     (void)std::system(("kill " + process + " 2>/dev/null").c_str());
-    for (int i = 0; i < 600; ++i) {
-      if (std::system(("kill -0 " + process + " 2>/dev/null").c_str()) != 0) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    bool gone = false;
+    for (int i = 0; i < 600 && !gone; ++i) {
+      gone = std::system(("kill -0 " + process + " 2>/dev/null").c_str()) != 0;
+      if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     ASSERT_TRUE(serving) << testing::ReadWholeFile(errors);
+    ASSERT_TRUE(gone) << "still serving 30 s after SIGTERM";
   }
 
   // The canary alerts stored, as `vigie alert list --all --json` gives them.
@@ -93,8 +97,8 @@ TEST_F(DetectionCatchUpTest, AnEventNeverJudgedIsJudgedWhenTheNodeStartsAgainAnd
   const int64_t mark = QueryNumber("SELECT next_sequence FROM detection_judged;");
   ASSERT_GT(mark, 0);
 
-  // What a crash leaves: the agent's opening of the decoy is durable, and
-  // no detection ever saw it.
+  // What a crash between durability and judgement leaves: the agent's
+  // opening of the decoy is durable, above the mark, and no detection saw it.
   uint64_t opened_at = 0;
   {
     auto admin = cli::AdminPortal::Open(data());
@@ -145,7 +149,7 @@ TEST_F(DetectionCatchUpTest, ANodeWithDetectionOffForgetsItsMark) {
       0);
   ASSERT_NO_FATAL_FAILURE(ServeThenStop());
   EXPECT_EQ(QueryNumber("SELECT count(*) FROM detection_judged;"), 0)
-      << "what it wrote meanwhile was never judged: a later start must not judge it all";
+      << "detection off: the next start with it on begins at the log's end";
 }
 
 }  // namespace
