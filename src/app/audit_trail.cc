@@ -209,19 +209,18 @@ std::shared_ptr<Confirmation> AuditTrail::RecordAsync(audit::AuditEvent event, S
       if (handover) handover->taken = true;  // not in the log: nothing to judge
       return confirmation->Refuse(AsUnavailable(appended.error()));
     }
-    if (!handover) {
-      confirmation->Confirm();
-      return;
+    if (handover) {
+      handover->event.sequence = *appended;
+      handover->late->Durable(handover->event);
     }
-    handover->event.sequence = *appended;
-    handover->late->Durable(handover->event);
+    const bool in_time = handover ? confirmation->Confirm([this, handover] {
+      handover->taken = true;
+      observer_(handover->event);
+    })
+                                  : confirmation->Confirm();
+    if (in_time) return;
+    log_.CountAnsweredLate();
     const uint64_t sequence = *appended;
-    if (confirmation->Confirm([this, handover] {
-          handover->taken = true;
-          observer_(handover->event);
-        })) {
-      return;
-    }
     // Too late for the request, which was refused; the event is in the log,
     // and reads as a consultation that returned its persons: named for
     // whoever must tell such events apart (a breach report counts them).

@@ -61,9 +61,8 @@ Result<std::unique_ptr<DetectionCatchUp>> DetectionCatchUp::Start(Portal& portal
     Log(LogLevel::kWarn, "detect_catching_up",
         {{"from_sequence", from}, {"log_size", log_end}, {"node_id", options.node_id}});
   }
-  ASSIGN_OR_RETURN(DetectionResponse::JudgedAgain again, Retried([&] {
-                     return detection->JudgeAgain(from, log_end, options.node_id, until);
-                   }));
+  ASSIGN_OR_RETURN(DetectionResponse::JudgedAgain again,
+                   detection->JudgeAgain(from, log_end, options.node_id, until));
   if (from < log_end) {
     Log(LogLevel::kInfo, "detect_caught_up",
         {{"from_sequence", from},

@@ -42,7 +42,8 @@ class DetectionCatchUp {
   // first time: the mark starts at the log's end), then keeps the mark.
   // With detection off, forgets the node's mark (what it writes meanwhile
   // is never judged) and returns null. Errors: the mark or the log cannot
-  // be read (tried for a few seconds first), an event cannot be decoded.
+  // be read (each read tried again for a moment first), an event cannot be
+  // decoded.
   static Result<std::unique_ptr<DetectionCatchUp>> Start(Portal& portal,
                                                          store::ConnectionPool& pool,
                                                          const Clock& clock, Options options);

@@ -1,6 +1,7 @@
 #include "audit/audit_log.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -49,11 +50,12 @@ void Tell(Pending& pending, Result<uint64_t> outcome) {
   if (pending.done) pending.done(std::move(outcome));
 }
 
-// A Done that fulfils a promise, for the callers that block.
-AuditLog::Done Fulfilling(std::promise<Result<uint64_t>>& promise) {
-  return [shared = std::make_shared<std::promise<Result<uint64_t>>>(std::move(promise))](
-             Result<uint64_t> outcome) { shared->set_value(std::move(outcome)); };
-}
+// What a blocking caller and its Done share: the answer, and who came
+// first - the answer, or the caller giving up at max_wait.
+struct Fulfilment {
+  std::promise<Result<uint64_t>> promise;
+  std::atomic<bool> claimed{false};
+};
 
 }  // namespace
 
@@ -153,19 +155,27 @@ class AuditLog::Writer {
   }
 
   Result<uint64_t> Append(AuditEvent event) {
-    std::promise<Result<uint64_t>> promise;
-    std::future<Result<uint64_t>> done = promise.get_future();
-    Done fulfil = Fulfilling(promise);
+    auto fulfilment = std::make_shared<Fulfilment>();
+    std::future<Result<uint64_t>> done = fulfilment->promise.get_future();
+    Done fulfil = [this, fulfilment](Result<uint64_t> outcome) {
+      const bool given_up = fulfilment->claimed.exchange(true);
+      if (given_up && outcome) CountAnsweredLate();
+      fulfilment->promise.set_value(std::move(outcome));
+    };
     if (auto queued = Enqueue(std::move(event), fulfil); !queued) {
       return std::unexpected(queued.error());
     }
-    if (done.wait_for(options_.max_wait) != std::future_status::ready) {
+    if (done.wait_for(options_.max_wait) != std::future_status::ready &&
+        !fulfilment->claimed.exchange(true)) {
       // Fail closed: the event may still become durable later, which only
       // over-reports; handing the data out unrecorded is what must not happen.
       return Fail(ErrorCode::kUnavailable, "the audit log did not confirm the event in time");
     }
-    return done.get();
+    return done.get();  // answered first, if only just
   }
+
+  // Within a Done, on this thread: see AuditLog::CountAnsweredLate.
+  void CountAnsweredLate() { ++answered_late_; }
 
   void AppendThen(AuditEvent event, Done done) {
     if (auto queued = Enqueue(std::move(event), done); !queued) {
@@ -295,7 +305,9 @@ class AuditLog::Writer {
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(take));
       }
       bool drained = stopping && batch.empty();
-      if (!batch.empty() || probe || CheckpointDue(stats_size(), drained)) {
+      // Stopping, an outage (a stall) still unrecorded is recorded first.
+      if (!batch.empty() || probe || CheckpointDue(stats_size(), drained) ||
+          (drained && outage_.ongoing())) {
         CommitBatch(batch, drained);
       }
       const size_t batch_size = batch.size();
@@ -525,7 +537,6 @@ class AuditLog::Writer {
       return;
     }
     if (records_outage) outage_.Recorded();
-    NoteLateEvents(batch);
     // Before anyone learns of these events: detection asks about them.
     foreign_.AppendedOwn(batch_first_, written_size_);
     if (written->has_value()) {
@@ -548,26 +559,30 @@ class AuditLog::Writer {
       if (written->has_value()) ++stats_.checkpoints;
     }
     if (recovered) Log(LogLevel::kWarn, "audit_log_recovered", {{"size", stats_size()}});
-    for (size_t i = 0; i < batch.size(); ++i) Tell(batch[i], std::move(outcomes[i]));
+    TellAndNoteLateAnswers(batch, outcomes);
   }
 
-  // Events of `batch` (just committed) whose callers stopped waiting before
-  // it: their consultations were refused though the events are in the log.
-  // The stall is recorded as an outage (the next batch, or the idle loop at
+  // Tells the callers of a committed batch. Those who had stopped waiting
+  // (CountAnsweredLate) were refused though their events are in the log:
+  // the stall is recorded as an outage (the next batch, or the idle loop at
   // once, writes its audit_log_resumed event), so the log itself says when
   // it hung and how many such events there were.
-  void NoteLateEvents(const std::vector<Pending>& batch) {
-    const auto now = std::chrono::steady_clock::now();
-    uint64_t late = 0;
+  void TellAndNoteLateAnswers(std::vector<Pending>& batch,
+                              std::vector<Result<uint64_t>>& outcomes) {
+    answered_late_ = 0;
     std::optional<std::chrono::steady_clock::time_point> first_due;
-    for (const Pending& pending : batch) {
-      if (!pending.due || *pending.due >= now) continue;
-      ++late;
-      first_due = std::min(first_due.value_or(*pending.due), *pending.due);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const uint64_t late_before = answered_late_;
+      Tell(batch[i], std::move(outcomes[i]));
+      if (answered_late_ > late_before && batch[i].due) {
+        first_due = std::min(first_due.value_or(*batch[i].due), *batch[i].due);
+      }
     }
-    if (late == 0) return;
-    const auto overdue = std::chrono::duration_cast<std::chrono::microseconds>(now - *first_due);
-    outage_.Late(late, UnixMicros(clock_.Now()) - overdue.count());
+    if (answered_late_ == 0) return;
+    const auto overdue = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - first_due.value_or(std::chrono::steady_clock::now()));
+    outage_.Late(answered_late_, UnixMicros(clock_.Now()) - overdue.count());
+    answered_late_ = 0;
   }
 
   // The checkpoint is already durable in the database; the witness file is a
@@ -602,6 +617,7 @@ class AuditLog::Writer {
   bool superseded_logged_ = false;           // audit_signing_key_superseded, once
   bool tip_signed_elsewhere_ =
       false;  // it appended nothing to a signed log, or a newer key signs it
+  uint64_t answered_late_ = 0;               // the writer thread's: see TellAndNoteLateAnswers
   LogOutage outage_{options_.outage_mark};   // since the last commit failed
   ForeignAppends foreign_;                   // any thread
 
@@ -651,6 +667,8 @@ Result<uint64_t> AuditLog::Append(AuditEvent event) { return writer_->Append(std
 void AuditLog::AppendThen(AuditEvent event, Done done) {
   writer_->AppendThen(std::move(event), std::move(done));
 }
+
+void AuditLog::CountAnsweredLate() { writer_->CountAnsweredLate(); }
 
 std::chrono::milliseconds AuditLog::max_wait() const { return writer_->max_wait(); }
 

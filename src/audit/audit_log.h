@@ -115,6 +115,11 @@ class AuditLog {
   // deadline: a caller answering someone applies max_wait() itself.
   using Done = std::function<void(Result<uint64_t>)>;
   void AppendThen(AuditEvent event, Done done);
+  // Called from within a Done told of a durable event (so on the writer
+  // thread) whose caller had already stopped waiting and answered its
+  // request as refused: the log records such events once they stop
+  // (audit_log_resumed's late_events), as the stall of a database that hung.
+  void CountAnsweredLate();
   // How long Append waits for durability before refusing.
   std::chrono::milliseconds max_wait() const;
 
