@@ -202,12 +202,15 @@ std::shared_ptr<Confirmation> AuditTrail::RecordAsync(audit::AuditEvent event, S
   std::shared_ptr<Handover> handover;
   if (observer_) handover = std::make_shared<Handover>(event, late_);
   // Runs on the writer thread: it only answers; the observer runs later, on
-  // the waiter's thread, before the answer is released.
+  // the waiter's thread, before the answer is released. It may run after
+  // the trail is gone (a late answer at shutdown): only the step, run by a
+  // waiter the trail outlives, touches the trail.
   log_.AppendThen(std::move(event), [this, confirmation, handover = std::move(handover)](
                                         Result<uint64_t> appended) mutable {
     if (!appended) {
       if (handover) handover->taken = true;  // not in the log: nothing to judge
-      return confirmation->Refuse(AsUnavailable(appended.error()));
+      confirmation->Refuse(AsUnavailable(appended.error()));
+      return true;
     }
     if (handover) {
       handover->event.sequence = *appended;
@@ -218,8 +221,7 @@ std::shared_ptr<Confirmation> AuditTrail::RecordAsync(audit::AuditEvent event, S
       observer_(handover->event);
     })
                                   : confirmation->Confirm();
-    if (in_time) return;
-    log_.CountAnsweredLate();
+    if (in_time) return true;
     const uint64_t sequence = *appended;
     // Too late for the request, which was refused; the event is in the log,
     // and reads as a consultation that returned its persons: named for
@@ -227,6 +229,7 @@ std::shared_ptr<Confirmation> AuditTrail::RecordAsync(audit::AuditEvent event, S
     // Detection still judges it: the handover, released, takes the late path.
     Log(LogLevel::kWarn, "audit_event_durable_after_refusal",
         {{"sequence", static_cast<unsigned long long>(sequence)}});
+    return false;
   });
   return confirmation;
 }

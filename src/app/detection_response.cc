@@ -217,10 +217,12 @@ Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t fr
   constexpr size_t kPageEvents = 4096;
   JudgedAgain outcome{.read_to = from};
   for (bool more = from < to; more;) {
+    // Only the read is tried again: an event judged twice would count twice.
     ASSIGN_OR_RETURN(
-        std::vector<AuditEvent> page,
-        parts_.audit->Find(
-            {.after_sequence = outcome.read_to, .before_sequence = to, .limit = kPageEvents}));
+        std::vector<AuditEvent> page, RetriedBriefly([&] {
+          return parts_.audit->Find(
+              {.after_sequence = outcome.read_to, .before_sequence = to, .limit = kPageEvents});
+        }));
     more = page.size() == kPageEvents;
     for (const AuditEvent& event : page) {
       if (event.time_unix_micros > until_unix_micros) {

@@ -46,8 +46,9 @@ struct Pending {
   std::optional<std::chrono::steady_clock::time_point> due;
 };
 
-void Tell(Pending& pending, Result<uint64_t> outcome) {
-  if (pending.done) pending.done(std::move(outcome));
+// Whether the caller took the answer in time (AuditLog::Done).
+bool Tell(Pending& pending, Result<uint64_t> outcome) {
+  return pending.done ? pending.done(std::move(outcome)) : true;
 }
 
 // What a blocking caller and its Done share: the answer, and who came
@@ -157,10 +158,10 @@ class AuditLog::Writer {
   Result<uint64_t> Append(AuditEvent event) {
     auto fulfilment = std::make_shared<Fulfilment>();
     std::future<Result<uint64_t>> done = fulfilment->promise.get_future();
-    Done fulfil = [this, fulfilment](Result<uint64_t> outcome) {
+    Done fulfil = [fulfilment](Result<uint64_t> outcome) {
       const bool given_up = fulfilment->claimed.exchange(true);
-      if (given_up && outcome) CountAnsweredLate();
       fulfilment->promise.set_value(std::move(outcome));
+      return !given_up;
     };
     if (auto queued = Enqueue(std::move(event), fulfil); !queued) {
       return std::unexpected(queued.error());
@@ -174,12 +175,9 @@ class AuditLog::Writer {
     return done.get();  // answered first, if only just
   }
 
-  // Within a Done, on this thread: see AuditLog::CountAnsweredLate.
-  void CountAnsweredLate() { ++answered_late_; }
-
   void AppendThen(AuditEvent event, Done done) {
     if (auto queued = Enqueue(std::move(event), done); !queued) {
-      done(std::unexpected(queued.error()));
+      (void)done(std::unexpected(queued.error()));
     }
   }
 
@@ -209,6 +207,7 @@ class AuditLog::Writer {
         tally->first_error = outcome.error();
       }
       if (--tally->outstanding == 0) tally->settled.notify_one();
+      return true;  // no deadline: never late
     };
     {
       std::lock_guard lock(mutex_);
@@ -563,26 +562,25 @@ class AuditLog::Writer {
   }
 
   // Tells the callers of a committed batch. Those who had stopped waiting
-  // (CountAnsweredLate) were refused though their events are in the log:
-  // the stall is recorded as an outage (the next batch, or the idle loop at
-  // once, writes its audit_log_resumed event), so the log itself says when
-  // it hung and how many such events there were.
+  // (their Done returns false) were refused though their events are in the
+  // log: the stall is recorded as an outage (the next batch, or the idle
+  // loop at once, writes its audit_log_resumed event), so the log itself
+  // says when it hung and how many such events there were.
   void TellAndNoteLateAnswers(std::vector<Pending>& batch,
                               std::vector<Result<uint64_t>>& outcomes) {
-    answered_late_ = 0;
+    uint64_t late = 0;
     std::optional<std::chrono::steady_clock::time_point> first_due;
     for (size_t i = 0; i < batch.size(); ++i) {
-      const uint64_t late_before = answered_late_;
-      Tell(batch[i], std::move(outcomes[i]));
-      if (answered_late_ > late_before && batch[i].due) {
-        first_due = std::min(first_due.value_or(*batch[i].due), *batch[i].due);
-      }
+      const bool durable = outcomes[i].has_value();
+      if (Tell(batch[i], std::move(outcomes[i])) || !durable) continue;
+      ++late;
+      if (batch[i].due) first_due = std::min(first_due.value_or(*batch[i].due), *batch[i].due);
     }
-    if (answered_late_ == 0) return;
+    if (late == 0) return;
+    const auto now = std::chrono::steady_clock::now();
     const auto overdue = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - first_due.value_or(std::chrono::steady_clock::now()));
-    outage_.Late(answered_late_, UnixMicros(clock_.Now()) - overdue.count());
-    answered_late_ = 0;
+        now - std::min(first_due.value_or(now), now));
+    outage_.Late(late, UnixMicros(clock_.Now()) - overdue.count());
   }
 
   // The checkpoint is already durable in the database; the witness file is a
@@ -617,7 +615,6 @@ class AuditLog::Writer {
   bool superseded_logged_ = false;           // audit_signing_key_superseded, once
   bool tip_signed_elsewhere_ =
       false;  // it appended nothing to a signed log, or a newer key signs it
-  uint64_t answered_late_ = 0;               // the writer thread's: see TellAndNoteLateAnswers
   LogOutage outage_{options_.outage_mark};   // since the last commit failed
   ForeignAppends foreign_;                   // any thread
 
@@ -667,8 +664,6 @@ Result<uint64_t> AuditLog::Append(AuditEvent event) { return writer_->Append(std
 void AuditLog::AppendThen(AuditEvent event, Done done) {
   writer_->AppendThen(std::move(event), std::move(done));
 }
-
-void AuditLog::CountAnsweredLate() { writer_->CountAnsweredLate(); }
 
 std::chrono::milliseconds AuditLog::max_wait() const { return writer_->max_wait(); }
 

@@ -112,14 +112,12 @@ class AuditLog {
   // on the writer thread once the event's batch committed or failed, or at
   // once on this thread when the event cannot be queued. `done` must be
   // quick and must not throw (it holds up the next batch). It has no
-  // deadline: a caller answering someone applies max_wait() itself.
-  using Done = std::function<void(Result<uint64_t>)>;
-  void AppendThen(AuditEvent event, Done done);
-  // Called from within a Done told of a durable event (so on the writer
-  // thread) whose caller had already stopped waiting and answered its
-  // request as refused: the log records such events once they stop
+  // deadline: a caller answering someone applies max_wait() itself, and
+  // returns false when told of a durable event after it had stopped waiting
+  // (its request refused): the log records such events once they stop
   // (audit_log_resumed's late_events), as the stall of a database that hung.
-  void CountAnsweredLate();
+  using Done = std::function<bool(Result<uint64_t>)>;
+  void AppendThen(AuditEvent event, Done done);
   // How long Append waits for durability before refusing.
   std::chrono::milliseconds max_wait() const;
 

@@ -27,6 +27,7 @@ class Outcomes {
       std::lock_guard lock(mutex_);
       outcomes_.push_back(std::move(outcome));
       arrived_.notify_all();
+      return true;
     };
   }
   std::vector<Result<uint64_t>> WaitFor(size_t count) {
@@ -88,8 +89,11 @@ TEST(AuditLogAppendThenTest, AnEventThatCannotBeQueuedIsRefusedAtOnceOnTheCaller
   bool told = false;
   log->AppendThen(SearchEvent(1, {}), [&](Result<uint64_t> outcome) {
     told = true;
-    ASSERT_FALSE(outcome.has_value());
-    EXPECT_EQ(outcome.error().code(), ErrorCode::kUnavailable);
+    EXPECT_FALSE(outcome.has_value());
+    if (!outcome) {
+      EXPECT_EQ(outcome.error().code(), ErrorCode::kUnavailable);
+    }
+    return true;
   });
   EXPECT_TRUE(told);  // before AppendThen returned
   EXPECT_EQ(log->stats().size, 0u);
