@@ -304,9 +304,7 @@ class AuditLog::Writer {
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(take));
       }
       bool drained = stopping && batch.empty();
-      // Stopping, an outage (a stall) still unrecorded is recorded first.
-      if (!batch.empty() || probe || CheckpointDue(stats_size(), drained) ||
-          (drained && outage_.ongoing())) {
+      if (!batch.empty() || probe || CheckpointDue(stats_size(), drained)) {
         CommitBatch(batch, drained);
       }
       const size_t batch_size = batch.size();
