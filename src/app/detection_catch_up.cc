@@ -5,28 +5,13 @@
 #include "app/detection_response.h"
 #include "core/log.h"
 #include "detect/judged_mark.h"
+#include "store/retry.h"
 
 namespace vigie::app {
 namespace {
 
-int64_t UnixMicros(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
-// `attempt`, tried again for a few seconds while it fails with what may pass
-// (a database busy or restarting as the node starts).
-template <typename Attempt>
-auto Retried(Attempt attempt) -> decltype(attempt()) {
-  auto result = attempt();
-  for (int tries = 1; !result && tries < 10 &&
-                      (result.error().code() == ErrorCode::kUnavailable ||
-                       result.error().code() == ErrorCode::kConflict);
-       ++tries) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    result = attempt();
-  }
-  return result;
-}
+// Long enough for a database busy or restarting as the node starts.
+constexpr std::chrono::seconds kStartPatience{5};
 
 // Past this many events to read again, the log says how many before it starts.
 constexpr uint64_t kLongCatchUp = 1'000'000;
@@ -39,17 +24,18 @@ Result<std::unique_ptr<DetectionCatchUp>> DetectionCatchUp::Start(Portal& portal
                                                                   Options options) {
   DetectionResponse* detection = portal.detection();
   if (detection == nullptr) {
-    RETURN_IF_ERROR(Retried([&]() -> Result<void> {
+    RETURN_IF_ERROR(store::RetryWithin(kStartPatience, [&]() -> Result<void> {
       ASSIGN_OR_RETURN(auto db, pool.Borrow());
       return detect::ForgetJudgedMark(*db, options.node_id);
     }));
     return nullptr;
   }
-  ASSIGN_OR_RETURN(std::optional<detect::JudgedMark> mark,
-                   Retried([&]() -> Result<std::optional<detect::JudgedMark>> {
-                     ASSIGN_OR_RETURN(auto db, pool.Borrow());
-                     return detect::ReadJudgedMark(*db, options.node_id);
-                   }));
+  ASSIGN_OR_RETURN(
+      std::optional<detect::JudgedMark> mark,
+      store::RetryWithin(kStartPatience, [&]() -> Result<std::optional<detect::JudgedMark>> {
+        ASSIGN_OR_RETURN(auto db, pool.Borrow());
+        return detect::ReadJudgedMark(*db, options.node_id);
+      }));
   const uint64_t log_end = portal.parts().audit->stats().size;
   const uint64_t from = mark ? std::min(mark->next_sequence, log_end) : log_end;
   const int64_t until =

@@ -13,6 +13,7 @@
 #include "records/name_normaliser.h"
 #include "session/session_store.h"
 #include "session/step_up_tracker.h"
+#include "store/retry.h"
 
 namespace vigie::app {
 namespace {
@@ -21,6 +22,10 @@ using audit::AuditEvent;
 using audit::AuditEventType;
 
 constexpr std::string_view kEndDetection = "suspended_by_detection";
+
+// How long a judgement keeps trying what may pass (a conflict, a busy
+// database): actions are due within a second of their event.
+constexpr std::chrono::seconds kBriefly{1};
 
 detect::Detector::History HistoryFrom(audit::AuditLog* log) {
   return [log](int64_t agent_id, int64_t since, uint64_t after_sequence,
@@ -67,24 +72,6 @@ detect::Detector::LastSeen LastSeenFrom(audit::AuditLog* log) {
     }
     return activated;
   };
-}
-
-// `attempt`'s result, tried again while it fails with what may pass (a
-// conflict, a busy database) and the second it is due in lasts.
-template <typename Attempt>
-auto RetriedBriefly(Attempt attempt) -> decltype(attempt()) {
-  const auto due = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  auto result = attempt();
-  for (auto pause = std::chrono::milliseconds(50);
-       !result &&
-       (result.error().code() == ErrorCode::kConflict ||
-        result.error().code() == ErrorCode::kUnavailable) &&
-       std::chrono::steady_clock::now() + pause < due;
-       pause *= 2) {
-    std::this_thread::sleep_for(pause);
-    result = attempt();
-  }
-  return result;
 }
 
 }  // namespace
@@ -198,7 +185,7 @@ bool DetectionResponse::AlreadyRaised(const AuditEvent& event, const detect::Fin
   const bool canary = finding.rule == detect::Rule::kCanary;
   const int64_t since =
       event.time_unix_micros / 1'000'000 - detector_.options().RefireSeconds(finding.rule);
-  auto raised = RetriedBriefly([&]() -> Result<bool> {
+  auto raised = store::RetryWithin(kBriefly, [&]() -> Result<bool> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     return detect::AlertStore(*db, *parts_.clock)
         .Raised(event.sequence, detect::RuleName(finding.rule), canary ? 0 : event.actor.agent_id,
@@ -219,7 +206,7 @@ Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t fr
   for (bool more = from < to; more;) {
     // Only the read is tried again: an event judged twice would count twice.
     ASSIGN_OR_RETURN(
-        std::vector<AuditEvent> page, RetriedBriefly([&] {
+        std::vector<AuditEvent> page, store::RetryWithin(kBriefly, [&] {
           return parts_.audit->Find(
               {.after_sequence = outcome.read_to, .before_sequence = to, .limit = kPageEvents});
         }));
@@ -249,7 +236,7 @@ void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& 
   // action is due in lasts; the alert says if it still failed. Its steps
   // (suspend, revoke) are idempotent, so a retry after a partial success
   // only records the suspension twice.
-  Result<void> acted = RetriedBriefly([&] { return Act(event, finding); });
+  Result<void> acted = store::RetryWithin(kBriefly, [&] { return Act(event, finding); });
   std::string action(detect::ActionName(finding.action));
   std::string detail = finding.detail;
   if (!acted) {
@@ -270,7 +257,7 @@ void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& 
                       .event_sequence = event.sequence};
   // Retried as the action is: an alert lost to a busy moment would leave
   // only a log line.
-  auto added = RetriedBriefly([&]() -> Result<int64_t> {
+  auto added = store::RetryWithin(kBriefly, [&]() -> Result<int64_t> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     return detect::AlertStore(*db, *parts_.clock).Add(alert);
   });

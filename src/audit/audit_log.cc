@@ -31,10 +31,6 @@ constexpr std::chrono::seconds kIndexRetryAfter{10};
 // SQLite's own ceiling for max_page_count: "no cap".
 constexpr int64_t kUncappedPages = 4294967294;
 
-int64_t UnixMicros(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
 // How long opening the log keeps trying while the append lock is busy.
 constexpr std::chrono::seconds kOpenPatience{15};
 

@@ -43,10 +43,6 @@ constexpr std::string_view kRecordsFull[] = {"offence_category", "date", "role",
 // check confirms the sample's, at most these).
 constexpr std::string_view kIdentityNamed[] = {"surname", "given_names", "birth_date"};
 
-int64_t UnixMicros(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-
 // Security: unknown purposes count as reaching criminal records (a report
 // errs towards exposure).
 bool MayShowRecordCount(std::string_view purpose) {

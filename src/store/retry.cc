@@ -19,6 +19,10 @@ bool IsTransactionConflict(const Error& error) {
           message.find("[SQLSTATE 40P01]") != std::string::npos);
 }
 
+bool MayPass(const Error& error) {
+  return error.code() == ErrorCode::kUnavailable || error.code() == ErrorCode::kConflict;
+}
+
 void PauseAfterConflict(int attempt) {
   thread_local std::minstd_rand jitter(std::random_device{}());
   const int base_us = 1000 << std::min(attempt - 1, 5);

@@ -10,6 +10,7 @@
 // answered 503.
 // Thread-safety: all thread-safe (the conflict count is one atomic).
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <thread>
@@ -50,6 +51,26 @@ auto RetryOnConflict(F&& transaction) -> decltype(transaction()) {
     if (attempt == kConflictAttempts) return result;
     PauseAfterConflict(attempt);
   }
+}
+
+// True for a failure that may pass by itself: a database busy, restarting or
+// briefly out of reach, or a transaction conflict.
+bool MayPass(const Error& error);
+
+// Runs `attempt` — a read, or a write that may be done twice — and runs it
+// again, after pauses growing from 50 ms to at most 1 s, while it fails with
+// what may pass and the next pause still ends within `budget`.
+template <class F>
+auto RetryWithin(std::chrono::milliseconds budget, F&& attempt) -> decltype(attempt()) {
+  const auto due = std::chrono::steady_clock::now() + budget;
+  auto result = attempt();
+  for (auto pause = std::chrono::milliseconds(50);
+       !result && MayPass(result.error()) && std::chrono::steady_clock::now() + pause < due;
+       pause = std::min(2 * pause, std::chrono::milliseconds(1000))) {
+    std::this_thread::sleep_for(pause);
+    result = attempt();
+  }
+  return result;
 }
 
 }  // namespace vigie::store
