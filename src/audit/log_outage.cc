@@ -19,28 +19,35 @@ void LogOutage::Load() {
   } else if (mark->has_value()) {
     state_ = State{.since_unix_micros = (*mark)->failing_since_unix_micros,
                    .refused = (*mark)->refused,
-                   .restarted = true};
+                   .restarted = true,
+                   .late = (*mark)->late};
   }
 }
 
 void LogOutage::Refused(uint64_t refused, int64_t now_unix_micros) {
   if (!state_) state_ = State{.since_unix_micros = now_unix_micros};
   state_->refused += refused;
-  if (mark_.empty()) return;
-  auto written =
-      WriteOutageMark(mark_, OutageMark{.failing_since_unix_micros = state_->since_unix_micros,
-                                        .refused = state_->refused});
-  // An alert once per outage, not once per refused batch.
-  if (!written && !mark_failing_) {
-    Log(LogLevel::kError, "audit_outage_mark_failing", {{"error", written.error().message()}});
-  }
-  mark_failing_ = !written;
+  WriteMark();
 }
 
 void LogOutage::Late(uint64_t late, int64_t due_unix_micros) {
   if (!state_) state_ = State{.since_unix_micros = due_unix_micros};
   state_->since_unix_micros = std::min(state_->since_unix_micros, due_unix_micros);
   state_->late += late;
+  WriteMark();
+}
+
+void LogOutage::WriteMark() {
+  if (mark_.empty()) return;
+  auto written =
+      WriteOutageMark(mark_, OutageMark{.failing_since_unix_micros = state_->since_unix_micros,
+                                        .refused = state_->refused,
+                                        .late = state_->late});
+  // An alert once per outage, not once per refused batch.
+  if (!written && !mark_failing_) {
+    Log(LogLevel::kError, "audit_outage_mark_failing", {{"error", written.error().message()}});
+  }
+  mark_failing_ = !written;
 }
 
 AuditEvent LogOutage::ResumedEvent(int64_t now_unix_micros) const {

@@ -31,8 +31,7 @@ class LogOutage {
   // `late` events became durable only after waiting longer than max_wait,
   // so their consultations were refused (a database that hung rather than
   // failed): the outage begins at `due_unix_micros` (when the first of them
-  // was due) or goes on. Not kept in the mark: the events are in the log,
-  // only the record of the stall would be lost to a restart.
+  // was due) or goes on, and the mark is written.
   void Late(uint64_t late, int64_t due_unix_micros);
   // The event that records the outage. REQUIRES: ongoing().
   AuditEvent ResumedEvent(int64_t now_unix_micros) const;
@@ -49,6 +48,8 @@ class LogOutage {
   const std::filesystem::path mark_;  // empty: none
   std::optional<State> state_;
   bool mark_failing_ = false;  // the last write of the mark failed
+
+  void WriteMark();
 };
 
 }  // namespace vigie::audit

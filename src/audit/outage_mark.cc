@@ -18,8 +18,11 @@ namespace vigie::audit {
 namespace {
 
 // Twenty digits hold any uint64_t: every mark has the same length.
-constexpr char kFormat[] = "failing_since_us=%020" PRId64 " refused_events=%020" PRIu64 "\n";
-constexpr size_t kLength = 17 + 20 + 16 + 20 + 1;
+constexpr char kFormat[] =
+    "failing_since_us=%020" PRId64 " refused_events=%020" PRIu64 " late_events=%020" PRIu64 "\n";
+constexpr size_t kLength = 17 + 20 + 16 + 20 + 13 + 20 + 1;
+// A mark written before late events were counted (an upgrade mid-outage).
+constexpr size_t kLengthWithoutLate = kLength - 13 - 20;
 
 std::unexpected<Error> SystemError(std::string_view what, const std::filesystem::path& path,
                                    int error) {
@@ -51,8 +54,8 @@ Result<void> WriteOutageMark(const std::filesystem::path& path, const OutageMark
     return Fail(ErrorCode::kInvalidArgument, "an outage cannot start before 1970");
   }
   char line[kLength + 1];
-  const int length =
-      std::snprintf(line, sizeof line, kFormat, mark.failing_since_unix_micros, mark.refused);
+  const int length = std::snprintf(line, sizeof line, kFormat, mark.failing_since_unix_micros,
+                                   mark.refused, mark.late);
   if (length != static_cast<int>(kLength)) {
     return Fail(ErrorCode::kInternal, "the outage mark's line has an unexpected length");
   }
@@ -92,9 +95,11 @@ Result<std::optional<OutageMark>> ReadOutageMark(const std::filesystem::path& pa
   if (got < 0) return SystemError("cannot read", path, saved);
   std::string_view text(line, static_cast<size_t>(got));
   OutageMark mark;
-  if (text.size() != kLength ||
+  const bool with_late = text.size() == kLength;
+  if ((!with_late && text.size() != kLengthWithoutLate) ||
       !TakeField(text, "failing_since_us=", mark.failing_since_unix_micros) ||
-      !TakeField(text, " refused_events=", mark.refused) || text != "\n" ||
+      !TakeField(text, " refused_events=", mark.refused) ||
+      (with_late && !TakeField(text, " late_events=", mark.late)) || text != "\n" ||
       mark.failing_since_unix_micros < 0) {
     return Fail(ErrorCode::kDataLoss, path.string() + " is not an audit outage mark");
   }

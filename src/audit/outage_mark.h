@@ -1,10 +1,10 @@
 #pragma once
 // OutageMark: an audit log outage remembered outside the log's database, so
 // that a restart (a crash, a kill, an operator's) in the middle of an outage
-// does not erase it. The writer writes the mark before it refuses each batch
-// and removes it once the `audit_log_resumed` event that records the outage
-// is durable; a writer that opens with a mark present records the outage
-// first, as if it had lived through it.
+// does not erase it. The writer writes the mark before it refuses each batch,
+// and after a batch whose callers it answered too late, and removes it once the `audit_log_resumed`
+// event that records the outage is durable; a writer that opens with a mark present records the
+// outage first, as if it had lived through it.
 //
 // The file is one fixed-width line, rewritten in place, so updating it needs
 // no new disk block: a full disk that fails the database may still take it.
@@ -24,6 +24,7 @@ namespace vigie::audit {
 struct OutageMark {
   int64_t failing_since_unix_micros = 0;  // the outage's first refusal
   uint64_t refused = 0;                   // events refused so far
+  uint64_t late = 0;                      // events durable after their callers were refused
   bool operator==(const OutageMark&) const = default;
 };
 

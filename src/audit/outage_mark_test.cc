@@ -27,7 +27,8 @@ TEST(OutageMarkTest, IsAbsentUntilWrittenAndGoneOnceRemoved) {
   ASSERT_TRUE(none.has_value()) << none.error().message();
   EXPECT_FALSE(none->has_value());
 
-  const OutageMark mark{.failing_since_unix_micros = 1'764'000'000'123'456, .refused = 7};
+  const OutageMark mark{
+      .failing_since_unix_micros = 1'764'000'000'123'456, .refused = 7, .late = 2};
   ASSERT_TRUE(WriteOutageMark(path, mark).has_value());
   auto read = ReadOutageMark(path);
   ASSERT_TRUE(read.has_value() && read->has_value());
@@ -56,6 +57,18 @@ TEST(OutageMarkTest, IsRewrittenInPlaceAtOneLength) {
   EXPECT_TRUE(Contents(path).starts_with("failing_since_us=")) << "readable by an operator";
 }
 
+// A mark left by a version that did not count late events: an upgrade in
+// the middle of an outage still records it.
+TEST(OutageMarkTest, AMarkWithoutLateEventsIsRead) {
+  testing::TempDir dir;
+  const auto path = dir / "mark";
+  std::ofstream(path)
+      << "failing_since_us=00000001764000000123 refused_events=00000000000000000009\n";
+  auto read = ReadOutageMark(path);
+  ASSERT_TRUE(read.has_value() && read->has_value()) << (read ? "none" : read.error().message());
+  EXPECT_EQ(**read, (OutageMark{.failing_since_unix_micros = 1764000000123, .refused = 9}));
+}
+
 TEST(OutageMarkTest, AnythingElseInTheFileIsDataLoss) {
   testing::TempDir dir;
   const auto path = dir / "mark";
@@ -64,10 +77,13 @@ TEST(OutageMarkTest, AnythingElseInTheFileIsDataLoss) {
   std::string cut = good.substr(0, good.size() - 2) + "\n";
   std::string letter = good;
   letter[good.find("refused_events=") + 20] = 'x';
+  std::string late_letter = good;
+  late_letter[good.find("late_events=") + 15] = 'x';
+  std::string late_cut = good.substr(0, good.find(" late_events=") + 5) + "\n";
   std::string negative = good;
   negative[std::string_view("failing_since_us=").size()] = '-';
-  for (const std::string& bad :
-       {std::string(), cut, letter, negative, good + good, good.substr(0, good.size() - 1) + " "}) {
+  for (const std::string& bad : {std::string(), cut, letter, late_letter, late_cut, negative,
+                                 good + good, good.substr(0, good.size() - 1) + " "}) {
     std::ofstream(path, std::ios::trunc) << bad;
     auto read = ReadOutageMark(path);
     ASSERT_FALSE(read.has_value()) << bad;
