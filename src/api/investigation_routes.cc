@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <limits>
 
+#include "api/internal/bounded_json_array.h"
 #include "api/internal/routes.h"
 #include "api/internal/source_address.h"
 #include "api/json_body.h"
@@ -132,7 +133,7 @@ Result<http::Response> PostBreachReport(Call& call) {
   return response;
 }
 
-// The largest answer the API builds for a claim check.
+// The largest list of rows the API builds for a claim check.
 constexpr size_t kMaxClaimAnswerBytes = size_t{64} << 20;
 
 Result<http::Response> PostClaimCheck(Call& call) {
@@ -169,30 +170,21 @@ Result<http::Response> PostClaimCheck(Call& call) {
     request.options.columns.push_back(std::move(*parsed));
   }
 
-  // Each row's result is already a JSON object (the CLI's line): joined,
-  // in the body itself. Security: a row repeats its persons' accesses, so a
-  // sample that names one much-consulted person on every row (attackers
-  // write the samples) would grow the answer to gigabytes: bounded.
-  http::Response response = Json(200, boost::json::object{});
-  std::string& answer = response.body;
-  answer = "{\"rows\":[";
-  bool first = true;
+  // Each row's result is already a JSON object (the CLI's line). Security:
+  // bounded (see BoundedJsonArray: attackers write the samples).
+  BoundedJsonArray rows(kMaxClaimAnswerBytes);
   auto sink = [&](const incident::ClaimRowResult& row) -> Result<void> {
-    const std::string json = incident::ClaimRowJson(row);
-    if (answer.size() + json.size() > kMaxClaimAnswerBytes) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  "the answer would pass " + std::to_string(kMaxClaimAnswerBytes >> 20) +
-                      " MiB (each row lists the accesses to its persons): check this sample "
-                      "with `vigie claim check`, which streams its answer");
-    }
-    if (!first) answer += ',';
-    first = false;
-    answer += json;
-    return {};
+    if (rows.Add(incident::ClaimRowJson(row))) return {};
+    return Fail(ErrorCode::kInvalidArgument,
+                "the answer would pass " + std::to_string(kMaxClaimAnswerBytes >> 20) +
+                    " MiB (each row lists the accesses to its persons): check this sample "
+                    "with `vigie claim check`, which streams its answer");
   };
   ASSIGN_OR_RETURN(incident::ClaimSummary summary,
                    call.portal.CheckClaim(*call.context.caller, request, sink));
-  answer += "],\"summary\":" + incident::ClaimSummaryJson(summary) + "}";
+  http::Response response = Json(200, boost::json::object{});
+  response.body = "{\"rows\":" + std::move(rows).Finish() +
+                  ",\"summary\":" + incident::ClaimSummaryJson(summary) + "}";
   return response;
 }
 
