@@ -239,6 +239,9 @@ class AuditLog::Writer {
     {
       std::lock_guard lock(mutex_);
       if (queue_.size() >= options_.max_queue) {
+        // Refused without reaching the log: the outage's record counts it.
+        if (unqueued_.refused++ == 0) unqueued_.first_unix_micros = UnixMicros(clock_.Now());
+        work_.notify_one();
         return Fail(ErrorCode::kUnavailable, "the audit log is not keeping up");
       }
       queue_.push_back(Pending{std::move(event), std::move(done),
@@ -258,6 +261,7 @@ class AuditLog::Writer {
 
   void Run() {
     std::vector<Pending> batch;
+    Unqueued unqueued;
     while (true) {
       bool stopping = false;
       bool probe = false;
@@ -265,6 +269,7 @@ class AuditLog::Writer {
       {
         std::unique_lock lock(mutex_);
         while (queue_.empty() && !stopping_) {
+          if (unqueued_.refused > 0) break;  // counted below, then recorded
           if (outage_.ongoing() && !stats_.failing) {
             probe = true;  // an outage from before a restart: record it now
             break;
@@ -298,7 +303,9 @@ class AuditLog::Writer {
         batch.assign(std::make_move_iterator(queue_.begin()),
                      std::make_move_iterator(queue_.begin() + static_cast<ptrdiff_t>(take)));
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(take));
+        unqueued = std::exchange(unqueued_, {});
       }
+      if (unqueued.refused > 0) outage_.Refused(unqueued.refused, unqueued.first_unix_micros);
       bool drained = stopping && batch.empty();
       if (!batch.empty() || probe || CheckpointDue(stats_size(), drained)) {
         CommitBatch(batch, drained);
@@ -529,7 +536,6 @@ class AuditLog::Writer {
       for (Pending& pending : batch) Tell(pending, std::unexpected(refused));
       return;
     }
-    if (records_outage) outage_.Recorded();
     // Before anyone learns of these events: detection asks about them.
     foreign_.AppendedOwn(batch_first_, written_size_);
     if (written->has_value()) {
@@ -552,16 +558,25 @@ class AuditLog::Writer {
       if (written->has_value()) ++stats_.checkpoints;
     }
     if (recovered) Log(LogLevel::kWarn, "audit_log_recovered", {{"size", stats_size()}});
-    TellAndNoteLateAnswers(batch, outcomes);
+    // The callers first: the record is durable, and its mark's removal (an
+    // unlink and a directory sync) must not make them late.
+    const std::optional<Stall> stall = TellAndFindLateAnswers(batch, outcomes);
+    if (records_outage) outage_.Recorded();
+    if (stall) outage_.Late(stall->late, stall->due_unix_micros);
   }
+
+  struct Stall {
+    uint64_t late = 0;
+    int64_t due_unix_micros = 0;  // when the first of them was due
+  };
 
   // Tells the callers of a committed batch. Those who had stopped waiting
   // (their Done returns false) were refused though their events are in the
-  // log: the stall is recorded as an outage (the next batch, or the idle
-  // loop at once, writes its audit_log_resumed event), so the log itself
-  // says when it hung and how many such events there were.
-  void TellAndNoteLateAnswers(std::vector<Pending>& batch,
-                              std::vector<Result<uint64_t>>& outcomes) {
+  // log: the stall returned is recorded as an outage (the next batch, or the
+  // idle loop at once, writes its audit_log_resumed event), so the log
+  // itself says when it hung and how many such events there were.
+  std::optional<Stall> TellAndFindLateAnswers(std::vector<Pending>& batch,
+                                              std::vector<Result<uint64_t>>& outcomes) {
     uint64_t late = 0;
     std::optional<std::chrono::steady_clock::time_point> first_due;
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -570,11 +585,11 @@ class AuditLog::Writer {
       ++late;
       if (batch[i].due) first_due = std::min(first_due.value_or(*batch[i].due), *batch[i].due);
     }
-    if (late == 0) return;
+    if (late == 0) return std::nullopt;
     const auto now = std::chrono::steady_clock::now();
     const auto overdue = std::chrono::duration_cast<std::chrono::microseconds>(
         now - std::min(first_due.value_or(now), now));
-    outage_.Late(late, UnixMicros(clock_.Now()) - overdue.count());
+    return Stall{.late = late, .due_unix_micros = UnixMicros(clock_.Now()) - overdue.count()};
   }
 
   // The checkpoint is already durable in the database; the witness file is a
@@ -618,6 +633,12 @@ class AuditLog::Writer {
   // When the oldest event not yet answered was queued (at the latest).
   std::optional<std::chrono::steady_clock::time_point> waiting_since_;
   size_t last_batch_ = 0;      // events in the last batch taken (under mutex_)
+  // Events refused because the queue was full (under mutex_): never in the
+  // log, counted by the writer into the outage it records.
+  struct Unqueued {
+    uint64_t refused = 0;
+    int64_t first_unix_micros = 0;
+  } unqueued_;
   bool gathering_ = false;     // the writer waits for more events (under mutex_)
   bool stopping_ = false;
   AuditLogStats stats_;

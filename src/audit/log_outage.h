@@ -25,8 +25,10 @@ class LogOutage {
   // Takes up an outage a restart cut short, from the mark if there is one.
   void Load();
   bool ongoing() const { return state_.has_value(); }
-  // `refused` events were just refused: the outage begins (at `now`) or goes
-  // on, and the mark is written - before anyone is told of the refusal.
+  // `refused` events were refused: the outage begins (at `now`, when the
+  // first of them was) or goes on, and the mark is written - for a refused
+  // batch, before anyone is told (a full queue refuses at once, and is
+  // counted here afterwards).
   void Refused(uint64_t refused, int64_t now_unix_micros);
   // `late` events became durable only after waiting longer than max_wait,
   // so their consultations were refused (a database that hung rather than
