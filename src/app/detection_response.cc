@@ -23,9 +23,12 @@ using audit::AuditEventType;
 
 constexpr std::string_view kEndDetection = "suspended_by_detection";
 
-// How long a judgement keeps trying what may pass (a conflict, a busy
-// database): actions are due within a second of their event.
+// How long a judgement keeps trying what may pass (a busy database):
+// actions are due within a second of their event.
 constexpr std::chrono::seconds kBriefly{1};
+// Judging again at start, before serving: a database restarting with the
+// node gets longer, and what still fails stops the start (JudgeAgain).
+constexpr std::chrono::seconds kCatchUpPatience{5};
 
 detect::Detector::History HistoryFrom(audit::AuditLog* log) {
   return [log](int64_t agent_id, int64_t since, uint64_t after_sequence,
@@ -138,13 +141,13 @@ void DetectionResponse::OnDurable(const AuditEvent& event) { BeginJudging(event.
 
 void DetectionResponse::OnRecorded(const AuditEvent& event) {
   const JudgingDone done{*this, event.sequence};
-  Judge(event, /*again=*/false);
+  (void)Judge(event, /*again=*/false);  // what failed is logged and in the alert
 }
 
 void DetectionResponse::OnRecordedLate(const AuditEvent& event) {
   if (!late_events_.Post([this, event] {
         const JudgingDone done{*this, event.sequence};
-        Judge(event, /*again=*/false);
+        (void)Judge(event, /*again=*/false);
       })) {
     EndJudging(event.sequence);
     Log(LogLevel::kError, "detect_late_event_dropped",
@@ -152,12 +155,16 @@ void DetectionResponse::OnRecordedLate(const AuditEvent& event) {
   }
 }
 
-void DetectionResponse::Judge(const AuditEvent& event, bool again) {
+Result<void> DetectionResponse::Judge(const AuditEvent& event, bool again) {
   std::optional<detect::SearchTerms> terms = TermsOf(event);
   for (const detect::Finding& finding : detector_.Observe(event, terms ? &*terms : nullptr)) {
-    if (again && AlreadyRaised(event, finding)) continue;
-    Respond(event, finding);
+    if (again) {
+      ASSIGN_OR_RETURN(bool raised, AlreadyRaised(event, finding));
+      if (raised) continue;
+    }
+    RETURN_IF_ERROR(Respond(event, finding, again));
   }
+  return {};
 }
 
 void DetectionResponse::BeginJudging(uint64_t sequence) {
@@ -176,7 +183,8 @@ uint64_t DetectionResponse::NextToJudge() const {
   return judging_.empty() ? next_to_judge_ : std::min(next_to_judge_, *judging_.begin());
 }
 
-bool DetectionResponse::AlreadyRaised(const AuditEvent& event, const detect::Finding& finding) {
+Result<bool> DetectionResponse::AlreadyRaised(const AuditEvent& event,
+                                              const detect::Finding& finding) {
   // A canary fires at every meeting: its alert for this very event. Another
   // rule stays quiet for the agent a while after it fired (its refire
   // interval), and the event that fires it may differ from the first
@@ -185,17 +193,17 @@ bool DetectionResponse::AlreadyRaised(const AuditEvent& event, const detect::Fin
   const bool canary = finding.rule == detect::Rule::kCanary;
   const int64_t since =
       event.time_unix_micros / 1'000'000 - detector_.options().RefireSeconds(finding.rule);
-  auto raised = store::RetryWithin(kBriefly, [&]() -> Result<bool> {
+  auto raised = store::RetryWithin(kCatchUpPatience, [&]() -> Result<bool> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     return detect::AlertStore(*db, *parts_.clock)
         .Raised(event.sequence, detect::RuleName(finding.rule), canary ? 0 : event.actor.agent_id,
                 since);
   });
   if (!raised) {
-    Log(LogLevel::kError, "detect_alert_unknown",
-        {{"sequence", event.sequence}, {"error", raised.error().message()}});
+    return Fail(raised.error().WithContext("whether event " + std::to_string(event.sequence) +
+                                           " was judged before"));
   }
-  return raised.value_or(false);
+  return raised;
 }
 
 Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t from, uint64_t to,
@@ -219,7 +227,9 @@ Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t fr
       if (event.node_id == node_id) {
         BeginJudging(event.sequence);
         const JudgingDone done{*this, event.sequence};
-        Judge(event, /*again=*/true);
+        // What may pass stops the start before the mark moves past the
+        // event: the next start judges it again.
+        RETURN_IF_ERROR(Judge(event, /*again=*/true));
         ++outcome.judged;
       }
       outcome.read_to = event.sequence + 1;
@@ -230,13 +240,31 @@ Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t fr
   return outcome;
 }
 
-void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& finding) {
+Result<void> DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& finding,
+                                        bool again) {
+  const auto patience = again ? kCatchUpPatience : kBriefly;
+  const auto started = std::chrono::steady_clock::now();
   // The action first: it is what stops an extraction. A failure that may
-  // pass (a conflict, a busy database) is tried again while the second the
-  // action is due in lasts; the alert says if it still failed. Its steps
-  // (suspend, revoke) are idempotent, so a retry after a partial success
-  // only records the suspension twice.
-  Result<void> acted = store::RetryWithin(kBriefly, [&] { return Act(event, finding); });
+  // pass (a busy database) is tried again while the second the action is
+  // due in lasts; the alert says if it still failed. Its steps (suspend,
+  // revoke) are idempotent, so they may be run again after a partial success.
+  Result<void> acted = store::RetryWithin(patience, [&] { return Act(event, finding); });
+  if (!acted && again && store::MayPass(acted.error())) {
+    // No alert either: a stored one would have the next start pass the
+    // finding over, its action never taken.
+    return Fail(acted.error().WithContext("acting on event " + std::to_string(event.sequence)));
+  }
+  if (acted && finding.action == detect::Action::kSuspend && event.actor.agent_id != 0) {
+    // Once, outside the retries: a suspension recorded twice would be judged twice.
+    if (auto recorded =
+            trail_.Record(trail_.Administration(DetectionSystem(), AuditEventType::kAgentSuspended,
+                                                event.actor.service_number),
+                          started);
+        !recorded) {
+      Log(LogLevel::kError, "detect_suspension_not_audited",
+          {{"agent", event.actor.service_number}, {"error", recorded.error().message()}});
+    }
+  }
   std::string action(detect::ActionName(finding.action));
   std::string detail = finding.detail;
   if (!acted) {
@@ -257,10 +285,14 @@ void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& 
                       .event_sequence = event.sequence};
   // Retried as the action is: an alert lost to a busy moment would leave
   // only a log line.
-  auto added = store::RetryWithin(kBriefly, [&]() -> Result<int64_t> {
+  auto added = store::RetryWithin(patience, [&]() -> Result<int64_t> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     return detect::AlertStore(*db, *parts_.clock).Add(alert);
   });
+  if (!added && again && store::MayPass(added.error())) {
+    return Fail(
+        added.error().WithContext("storing the alert for event " + std::to_string(event.sequence)));
+  }
   int64_t alert_id = 0;
   if (added)
     alert_id = *added;
@@ -286,6 +318,7 @@ void DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& 
       !recorded) {
     Log(LogLevel::kError, "detect_alert_not_audited", {{"error", recorded.error().message()}});
   }
+  return {};
 }
 
 Result<void> DetectionResponse::Act(const AuditEvent& event, const detect::Finding& finding) {
@@ -297,7 +330,6 @@ Result<void> DetectionResponse::Act(const AuditEvent& event, const detect::Findi
     case detect::Action::kStepUp:
       return session::StepUpTracker(*db, *parts_.clock).DemandForAgent(event.actor.agent_id);
     case detect::Action::kSuspend: {
-      const auto started = std::chrono::steady_clock::now();
       identity::AgentDirectory directory(*db, *parts_.clock, identity_);
       ASSIGN_OR_RETURN(identity::Agent agent, directory.GetAgent(event.actor.agent_id));
       // Before the suspension, as an administrator's (Portal::SuspendAgent).
@@ -306,9 +338,7 @@ Result<void> DetectionResponse::Act(const AuditEvent& event, const detect::Findi
       ASSIGN_OR_RETURN(int64_t revoked, session::SessionStore(*db, *parts_.clock, sessions_)
                                             .RevokeAllForAgent(agent.id, kEndDetection));
       (void)revoked;
-      return trail_.Record(trail_.Administration(DetectionSystem(), AuditEventType::kAgentSuspended,
-                                                 agent.service_number),
-                           started);
+      return {};  // recorded by Respond, once
     }
   }
   return {};

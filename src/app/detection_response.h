@@ -63,7 +63,9 @@ class DetectionResponse {
   // stopped the node). A finding whose alert is already stored (for a
   // canary, for this event; for another rule, for the agent within the
   // rule's refire interval) is passed over: neither acted on nor raised
-  // again. NextToJudge is then at least `to`.
+  // again. NextToJudge is then at least `to`. Fails, with nothing more
+  // judged, when the database still fails after a few seconds at reading
+  // the events, checking an alert, acting or storing an alert.
   struct JudgedAgain {
     uint64_t read_to = 0;  // the first event not read
     uint64_t judged = 0;   // events of the node judged
@@ -72,10 +74,13 @@ class DetectionResponse {
                                  int64_t until_unix_micros);
 
  private:
-  // Judges `event`; `again`: it may have been judged before (JudgeAgain).
-  void Judge(const audit::AuditEvent& event, bool again);
+  // Judges `event`; `again`: it may have been judged before (JudgeAgain),
+  // and then what may pass (a busy database) that still fails, when
+  // checking, acting or storing the alert, stops the judgement with an error.
+  // Otherwise failures are logged and told in the alert.
+  Result<void> Judge(const audit::AuditEvent& event, bool again);
   std::optional<detect::SearchTerms> TermsOf(const audit::AuditEvent& event) const;
-  void Respond(const audit::AuditEvent& event, const detect::Finding& finding);
+  Result<void> Respond(const audit::AuditEvent& event, const detect::Finding& finding, bool again);
   void BeginJudging(uint64_t sequence);
   void EndJudging(uint64_t sequence);
   // Ends a judgement however it ends (a throw included): a sequence left
@@ -85,9 +90,8 @@ class DetectionResponse {
     uint64_t sequence;
     ~JudgingDone() { detection.EndJudging(sequence); }
   };
-  // Whether `finding`'s alert for `event` is stored already (false when
-  // that cannot be read: an alert twice is better than none).
-  bool AlreadyRaised(const audit::AuditEvent& event, const detect::Finding& finding);
+  // Whether `finding`'s alert for `event` is stored already.
+  Result<bool> AlreadyRaised(const audit::AuditEvent& event, const detect::Finding& finding);
   Result<void> Act(const audit::AuditEvent& event, const detect::Finding& finding);
 
   PortalParts parts_;

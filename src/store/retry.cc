@@ -20,7 +20,8 @@ bool IsTransactionConflict(const Error& error) {
 }
 
 bool MayPass(const Error& error) {
-  return error.code() == ErrorCode::kUnavailable || error.code() == ErrorCode::kConflict;
+  // kConflict is a constraint or a state that forbids the act: it stays.
+  return error.code() == ErrorCode::kUnavailable;
 }
 
 void PauseAfterConflict(int attempt) {

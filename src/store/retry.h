@@ -53,8 +53,8 @@ auto RetryOnConflict(F&& transaction) -> decltype(transaction()) {
   }
 }
 
-// True for a failure that may pass by itself: a database busy, restarting or
-// briefly out of reach, or a transaction conflict.
+// True for a failure that may pass by itself (Unavailable): a database busy,
+// restarting or briefly out of reach, or a transaction conflict.
 bool MayPass(const Error& error);
 
 // Runs `attempt` — a read, or a write that may be done twice — and runs it

@@ -17,14 +17,17 @@ TEST(RetryWithinTest, TriesAgainWhatMayPassUntilItSucceeds) {
 }
 
 TEST(RetryWithinTest, ReportsAtOnceWhatWillNotPass) {
-  int attempts = 0;
-  Result<int> result = RetryWithin(std::chrono::seconds(5), [&]() -> Result<int> {
-    ++attempts;
-    return Fail(ErrorCode::kInvalidArgument, "no such column");
-  });
-  ASSERT_FALSE(result.has_value());
-  EXPECT_EQ(result.error().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(attempts, 1);
+  // A bad statement, a constraint or a state that forbids the act.
+  for (ErrorCode code : {ErrorCode::kInvalidArgument, ErrorCode::kConflict}) {
+    int attempts = 0;
+    Result<int> result = RetryWithin(std::chrono::seconds(5), [&]() -> Result<int> {
+      ++attempts;
+      return Fail(code, "will not pass");
+    });
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().code(), code);
+    EXPECT_EQ(attempts, 1);
+  }
 }
 
 TEST(RetryWithinTest, GivesUpWhenTheNextPauseWouldOutlastTheBudget) {
@@ -32,10 +35,10 @@ TEST(RetryWithinTest, GivesUpWhenTheNextPauseWouldOutlastTheBudget) {
   // Pauses of 50 and 100 ms fit in 200 ms; the third, of 200 ms, does not.
   Result<int> result = RetryWithin(std::chrono::milliseconds(200), [&]() -> Result<int> {
     ++attempts;
-    return Fail(ErrorCode::kConflict, "busy");
+    return Fail(ErrorCode::kUnavailable, "busy");
   });
   ASSERT_FALSE(result.has_value());
-  EXPECT_EQ(result.error().code(), ErrorCode::kConflict);
+  EXPECT_EQ(result.error().code(), ErrorCode::kUnavailable);
   EXPECT_GE(attempts, 2);
   EXPECT_LE(attempts, 3);
 }
