@@ -89,30 +89,30 @@ class DetectionCatchUpTest : public ::testing::Test {
     return alerts;
   }
 
-  testing::TempDir dir_;
-  testing::TestInstallation installation_;
-};
+  struct UnjudgedOpening {
+    int64_t mark = 0;        // the node's mark before the opening
+    uint64_t opened_at = 0;  // the opening's sequence
+  };
 
-TEST_F(DetectionCatchUpTest, AnEventNeverJudgedIsJudgedWhenTheNodeStartsAgainAndOnlyOnce) {
-  ASSERT_NO_FATAL_FAILURE(Init());
-  ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
-  ASSERT_EQ(
-      Vigie("agent add --service-number A-1 --name Agent --unit BR-75 --role agent").exit_code, 0);
-  auto planted = Vigie("canary plant --count 1");
-  ASSERT_EQ(planted.exit_code, 0) << planted.err;
-  const int64_t canary = std::stoll(Vigie("canary list").out);
-  const int64_t agent = QueryNumber("SELECT id FROM agent WHERE service_number = 'A-1';");
-  ASSERT_GT(agent, 0);
-
-  // A first run leaves its mark: how far it judged.
-  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
-  const int64_t mark = QueryNumber("SELECT next_sequence FROM detection_judged;");
-  ASSERT_GT(mark, 0);
-
-  // What a crash between durability and judgement leaves: the agent's
+  // Agent A-1 and a decoy; a first run leaves its mark (how far it judged);
+  // then what a crash between durability and judgement leaves: the agent's
   // opening of the decoy is durable, above the mark, and no detection saw it.
-  uint64_t opened_at = 0;
-  {
+  void OpenADecoyUnjudged(UnjudgedOpening& out) {
+    ASSERT_NO_FATAL_FAILURE(Init());
+    ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
+    ASSERT_EQ(
+        Vigie("agent add --service-number A-1 --name Agent --unit BR-75 --role agent").exit_code,
+        0);
+    auto planted = Vigie("canary plant --count 1");
+    ASSERT_EQ(planted.exit_code, 0) << planted.err;
+    const int64_t canary = std::stoll(Vigie("canary list").out);
+    const int64_t agent = QueryNumber("SELECT id FROM agent WHERE service_number = 'A-1';");
+    ASSERT_GT(agent, 0);
+
+    ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+    out.mark = QueryNumber("SELECT next_sequence FROM detection_judged;");
+    ASSERT_GT(out.mark, 0);
+
     auto admin = cli::AdminPortal::Open(data());
     ASSERT_TRUE(admin.has_value()) << admin.error().message();
     audit::AuditEvent opening;
@@ -126,9 +126,19 @@ TEST_F(DetectionCatchUpTest, AnEventNeverJudgedIsJudgedWhenTheNodeStartsAgainAnd
     opening.person_ids = {canary};
     auto appended = (*admin)->audit->Append(opening);
     ASSERT_TRUE(appended.has_value()) << appended.error().message();
-    opened_at = *appended;
+    out.opened_at = *appended;
+    ASSERT_GE(out.opened_at, static_cast<uint64_t>(out.mark));
   }
-  ASSERT_GE(opened_at, static_cast<uint64_t>(mark));
+
+  testing::TempDir dir_;
+  testing::TestInstallation installation_;
+};
+
+TEST_F(DetectionCatchUpTest, AnEventNeverJudgedIsJudgedWhenTheNodeStartsAgainAndOnlyOnce) {
+  UnjudgedOpening unjudged;
+  ASSERT_NO_FATAL_FAILURE(OpenADecoyUnjudged(unjudged));
+  const int64_t mark = unjudged.mark;
+  const uint64_t opened_at = unjudged.opened_at;
   EXPECT_TRUE(CanaryAlerts().empty());
   EXPECT_NE(Vigie("agent show A-1").out.find("pending_activation"), std::string::npos);
 
@@ -162,6 +172,41 @@ TEST_F(DetectionCatchUpTest, ANodeWithDetectionOffForgetsItsMark) {
   ASSERT_NO_FATAL_FAILURE(ServeThenStop());
   EXPECT_EQ(QueryNumber("SELECT count(*) FROM detection_judged;"), 0)
       << "detection off: the next start with it on begins at the log's end";
+}
+
+// A catch-up whose database still fails after its patience - here the
+// alert cannot be stored (PostgreSQL says its disk is full) - stops the
+// start with the mark where it was; the start after judges the event.
+TEST_F(DetectionCatchUpTest, ACatchUpThatCannotStoreItsAlertStopsTheStartAndKeepsItsMark) {
+  if (store::testing::SuiteBackend() == store::testing::Backend::kSqlite) {
+    GTEST_SKIP() << "the failure is injected by a PostgreSQL trigger";
+  }
+  UnjudgedOpening unjudged;
+  ASSERT_NO_FATAL_FAILURE(OpenADecoyUnjudged(unjudged));
+  const std::string refuse =
+      "CREATE FUNCTION refuse_alert() RETURNS trigger LANGUAGE plpgsql AS \\$\\$ BEGIN "
+      "RAISE EXCEPTION 'no room' USING ERRCODE = '53100'; END \\$\\$; "
+      "CREATE TRIGGER refuse_alert BEFORE INSERT ON detect_alert FOR EACH ROW "
+      "EXECUTE FUNCTION refuse_alert(); SELECT 1;";
+  ASSERT_EQ(QueryNumber(refuse), 1);
+
+  auto refused = testing::RunCommand("timeout 120 " + std::string(VIGIE_BINARY) + " --data-dir " +
+                                         data().string() + " serve --port 0 </dev/null",
+                                     dir_.path());
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.exit_code, 124) << "served, the event passed over";
+  EXPECT_NE(refused.err.find("detection catch-up"), std::string::npos) << refused.err;
+  EXPECT_EQ(refused.out.find("Vigie serving"), std::string::npos);
+  EXPECT_EQ(QueryNumber("SELECT next_sequence FROM detection_judged;"), unjudged.mark);
+  EXPECT_TRUE(CanaryAlerts().empty());
+
+  ASSERT_EQ(QueryNumber("DROP TRIGGER refuse_alert ON detect_alert; SELECT 1;"), 1);
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  auto alerts = CanaryAlerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].at("event_sequence").as_int64(), static_cast<int64_t>(unjudged.opened_at));
+  EXPECT_EQ(alerts[0].at("action").as_string(), "suspend");
+  EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
 }
 
 }  // namespace
