@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
-#include <thread>
 
 #include "app/audit_trail.h"
 #include "core/log.h"
@@ -199,11 +198,16 @@ Result<bool> DetectionResponse::AlreadyRaised(const AuditEvent& event,
         .Raised(event.sequence, detect::RuleName(finding.rule), canary ? 0 : event.actor.agent_id,
                 since);
   });
-  if (!raised) {
+  if (!raised && store::MayPass(raised.error())) {
     return Fail(raised.error().WithContext("whether event " + std::to_string(event.sequence) +
                                            " was judged before"));
   }
-  return raised;
+  if (!raised) {
+    // A fault that will not pass: an alert twice is better than none.
+    Log(LogLevel::kError, "detect_alert_unknown",
+        {{"sequence", event.sequence}, {"error", raised.error().message()}});
+  }
+  return raised.value_or(false);
 }
 
 Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t from, uint64_t to,
@@ -214,7 +218,7 @@ Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t fr
   for (bool more = from < to; more;) {
     // Only the read is tried again: an event judged twice would count twice.
     ASSIGN_OR_RETURN(
-        std::vector<AuditEvent> page, store::RetryWithin(kBriefly, [&] {
+        std::vector<AuditEvent> page, store::RetryWithin(kCatchUpPatience, [&] {
           return parts_.audit->Find(
               {.after_sequence = outcome.read_to, .before_sequence = to, .limit = kPageEvents});
         }));
@@ -243,30 +247,36 @@ Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t fr
 Result<void> DetectionResponse::Respond(const AuditEvent& event, const detect::Finding& finding,
                                         bool again) {
   const auto patience = again ? kCatchUpPatience : kBriefly;
-  const auto started = std::chrono::steady_clock::now();
   // The action first: it is what stops an extraction. A failure that may
   // pass (a busy database) is tried again while the second the action is
   // due in lasts; the alert says if it still failed. Its steps (suspend,
   // revoke) are idempotent, so they may be run again after a partial success.
-  Result<void> acted = store::RetryWithin(patience, [&] { return Act(event, finding); });
+  Result<std::optional<identity::Agent>> acted =
+      store::RetryWithin(patience, [&] { return Act(event, finding); });
   if (!acted && again && store::MayPass(acted.error())) {
     // No alert either: a stored one would have the next start pass the
     // finding over, its action never taken.
     return Fail(acted.error().WithContext("acting on event " + std::to_string(event.sequence)));
   }
-  if (acted && finding.action == detect::Action::kSuspend && event.actor.agent_id != 0) {
-    // Once, outside the retries: a suspension recorded twice would be judged twice.
-    if (auto recorded =
-            trail_.Record(trail_.Administration(DetectionSystem(), AuditEventType::kAgentSuspended,
-                                                event.actor.service_number),
-                          started);
-        !recorded) {
-      Log(LogLevel::kError, "detect_suspension_not_audited",
-          {{"agent", event.actor.service_number}, {"error", recorded.error().message()}});
-    }
-  }
   std::string action(detect::ActionName(finding.action));
   std::string detail = finding.detail;
+  if (acted && acted->has_value()) {
+    // Recorded outside the retries, which would record it once per attempt.
+    const auto started = std::chrono::steady_clock::now();
+    if (auto recorded =
+            trail_.Record(trail_.Administration(DetectionSystem(), AuditEventType::kAgentSuspended,
+                                                (*acted)->service_number),
+                          started);
+        !recorded) {
+      if (again && store::MayPass(recorded.error())) {
+        return Fail(recorded.error().WithContext("recording the suspension for event " +
+                                                 std::to_string(event.sequence)));
+      }
+      Log(LogLevel::kError, "detect_suspension_not_audited",
+          {{"agent", (*acted)->service_number}, {"error", recorded.error().message()}});
+      detail += " (suspension not audited: " + recorded.error().message() + ")";
+    }
+  }
   if (!acted) {
     Log(LogLevel::kError, "detect_action_failed",
         {{"rule", detect::RuleName(finding.rule)}, {"error", acted.error().message()}});
@@ -321,14 +331,19 @@ Result<void> DetectionResponse::Respond(const AuditEvent& event, const detect::F
   return {};
 }
 
-Result<void> DetectionResponse::Act(const AuditEvent& event, const detect::Finding& finding) {
-  if (event.actor.agent_id == 0) return {};  // the local operator: an alert is all there is
+Result<std::optional<identity::Agent>> DetectionResponse::Act(const AuditEvent& event,
+                                                              const detect::Finding& finding) {
+  std::optional<identity::Agent> none;
+  if (event.actor.agent_id == 0) return none;  // the local operator: an alert is all there is
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   switch (finding.action) {
     case detect::Action::kOff:
-    case detect::Action::kAlert: return {};
+    case detect::Action::kAlert:
+      return none;
     case detect::Action::kStepUp:
-      return session::StepUpTracker(*db, *parts_.clock).DemandForAgent(event.actor.agent_id);
+      RETURN_IF_ERROR(
+          session::StepUpTracker(*db, *parts_.clock).DemandForAgent(event.actor.agent_id));
+      return none;
     case detect::Action::kSuspend: {
       identity::AgentDirectory directory(*db, *parts_.clock, identity_);
       ASSIGN_OR_RETURN(identity::Agent agent, directory.GetAgent(event.actor.agent_id));
@@ -338,10 +353,10 @@ Result<void> DetectionResponse::Act(const AuditEvent& event, const detect::Findi
       ASSIGN_OR_RETURN(int64_t revoked, session::SessionStore(*db, *parts_.clock, sessions_)
                                             .RevokeAllForAgent(agent.id, kEndDetection));
       (void)revoked;
-      return {};  // recorded by Respond, once
+      return agent;  // Respond records the suspension
     }
   }
-  return {};
+  return none;
 }
 
 }  // namespace vigie::app

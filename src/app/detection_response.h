@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "audit/audit_event.h"
 #include "core/serial_worker.h"
 #include "detect/detect.h"
+#include "identity/model.h"
 #include "identity/options.h"
 #include "session/session_options.h"
 
@@ -65,7 +67,8 @@ class DetectionResponse {
   // rule's refire interval) is passed over: neither acted on nor raised
   // again. NextToJudge is then at least `to`. Fails, with nothing more
   // judged, when the database still fails after a few seconds at reading
-  // the events, checking an alert, acting or storing an alert.
+  // the events, checking an alert, acting, recording a suspension or
+  // storing an alert.
   struct JudgedAgain {
     uint64_t read_to = 0;  // the first event not read
     uint64_t judged = 0;   // events of the node judged
@@ -90,9 +93,13 @@ class DetectionResponse {
     uint64_t sequence;
     ~JudgingDone() { detection.EndJudging(sequence); }
   };
-  // Whether `finding`'s alert for `event` is stored already.
+  // Whether `finding`'s alert for `event` is stored already (fails only for
+  // what may pass; false, logged, when another fault hides it: an alert
+  // twice is better than none).
   Result<bool> AlreadyRaised(const audit::AuditEvent& event, const detect::Finding& finding);
-  Result<void> Act(const audit::AuditEvent& event, const detect::Finding& finding);
+  // Takes `finding`'s action; the agent it suspended, if it did.
+  Result<std::optional<identity::Agent>> Act(const audit::AuditEvent& event,
+                                             const detect::Finding& finding);
 
   PortalParts parts_;
   AuditTrail& trail_;
