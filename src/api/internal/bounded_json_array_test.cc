@@ -28,6 +28,13 @@ TEST(BoundedJsonArrayTest, RefusesTheElementThatWouldPassTheBoundAndKeepsTheRest
   EXPECT_EQ(std::move(array).Finish(), "[1,22]");
 }
 
+TEST(BoundedJsonArrayTest, TheTextAroundTheArrayIsNotCounted) {
+  BoundedJsonArray array(4, "{\"rows\":");
+  ASSERT_TRUE(array.Add("12").has_value());  // "[12]"
+  EXPECT_FALSE(array.Add("3").has_value());
+  EXPECT_EQ(std::move(array).Finish(",\"n\":1}"), "{\"rows\":[12],\"n\":1}");
+}
+
 TEST(BoundedJsonArrayTest, AFirstElementTooLargeAloneIsRefused) {
   BoundedJsonArray array(4);
   EXPECT_FALSE(array.Add("\"ab\"").has_value());  // "[\"ab\"]" is six bytes
