@@ -26,6 +26,8 @@ void LogOutage::Load() {
 
 void LogOutage::Refused(uint64_t refused, int64_t now_unix_micros) {
   if (!state_) state_ = State{.since_unix_micros = now_unix_micros};
+  // A full queue's refusals are counted after the fact: they may predate it.
+  state_->since_unix_micros = std::min(state_->since_unix_micros, now_unix_micros);
   state_->refused += refused;
   WriteMark();
 }

@@ -1,10 +1,12 @@
 #pragma once
 // OutageMark: an audit log outage remembered outside the log's database, so
-// that a restart (a crash, a kill, an operator's) in the middle of an outage
-// does not erase it. The writer writes the mark before it refuses each batch,
-// and after a batch whose callers it answered too late, and removes it once the `audit_log_resumed`
-// event that records the outage is durable; a writer that opens with a mark present records the
-// outage first, as if it had lived through it.
+// that a restart (a crash, a kill, an operator's) in the middle of an
+// outage does not erase it. The writer writes the mark before it answers
+// each refused batch, after a batch whose callers it answered too late,
+// and when it counts refusals of its full queue; it removes the mark once
+// the `audit_log_resumed` event that records the outage is durable. A
+// writer that opens with a mark present records the outage first, as if it
+// had lived through it.
 //
 // The file is one fixed-width line, rewritten in place, so updating it needs
 // no new disk block: a full disk that fails the database may still take it.
