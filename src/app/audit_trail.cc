@@ -82,9 +82,7 @@ AuditTrail::AuditTrail(audit::AuditLog& log, const crypto::DataKey& terms_key, c
 
 audit::AuditEvent AuditTrail::For(const Caller& caller, audit::AuditEventType type) const {
   audit::AuditEvent event;
-  event.time_unix_micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now().time_since_epoch())
-          .count();
+  event.time_unix_micros = UnixMicros(clock_.Now());
   event.type = type;
   event.actor = {.agent_id = caller.agent_id,
                  .service_number = AuditText(caller.service_number, audit::kMaxAuditShortText),

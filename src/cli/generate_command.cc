@@ -70,9 +70,7 @@ int GenerateAuditEvents(const std::filesystem::path& data_dir, const GenerateOpt
       .seed = options.seed,
       .spacing_micros = std::max<int64_t>(1, kWindowMicros / events),
       .persons = std::max<int64_t>(1, *persons)};
-  synthetic.first_unix_micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(clock.Now().time_since_epoch()).count() -
-      synthetic.spacing_micros * events;
+  synthetic.first_unix_micros = UnixMicros(clock.Now()) - synthetic.spacing_micros * events;
   ProgressLine progress("generating");
   constexpr uint64_t kChunk = 16'384;
   auto make_chunk = [&](uint64_t first) {

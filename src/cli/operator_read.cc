@@ -12,8 +12,7 @@ audit::AuditEvent OperatorEvent(const Clock& clock, audit::AuditEventType type,
                                 std::string_view what) {
   const app::Caller operator_caller = app::LocalOperator();
   audit::AuditEvent event;
-  event.time_unix_micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(clock.Now().time_since_epoch()).count();
+  event.time_unix_micros = UnixMicros(clock.Now());
   event.type = type;
   event.actor = {.agent_id = operator_caller.agent_id,
                  .service_number = operator_caller.service_number,

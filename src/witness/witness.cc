@@ -391,11 +391,8 @@ Result<Cosignature> Witness::Submit(const Submission& submission) {
   } else if (!proof.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "the first checkpoint takes no consistency proof");
   }
-  Cosignature cosignature{
-      .checkpoint = checkpoint,
-      .witnessed_unix_micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                                   state_->clock->Now().time_since_epoch())
-                                   .count()};
+  Cosignature cosignature{.checkpoint = checkpoint,
+                          .witnessed_unix_micros = UnixMicros(state_->clock->Now())};
   SignCosignature(state_->key, cosignature);
   RETURN_IF_ERROR(Persist(cosignature));
   return cosignature;
