@@ -85,8 +85,35 @@ class AuditLog::Writer {
     // An outage a restart cut short: the first commit that passes records
     // it (Run tries one at once).
     outage_.Load();
+    ForgetAnOutageAlreadyRecorded();
     thread_ = std::thread([this] { Run(); });
     return {};
+  }
+
+  // A mark left by a process stopped between its outage's record and the
+  // mark's removal: that record is among the latest audit_log_resumed
+  // events since the outage began (read through the agent index: the log's
+  // own events are the local system's, agent 0).
+  void ForgetAnOutageAlreadyRecorded() {
+    if (!outage_.ongoing() || outage_.since_unix_micros() == 0) return;
+    constexpr size_t kLatestRecords = 64;  // every node's outages since, newest first
+    auto resumed = FindEvents(*db_, {.agent_id = 0,
+                                     .type = AuditEventType::kAuditLogResumed,
+                                     .since_unix_micros = outage_.since_unix_micros(),
+                                     .limit = kLatestRecords,
+                                     .newest_first = true});
+    if (!resumed) {
+      // Recorded twice rather than not at all.
+      Log(LogLevel::kWarn, "audit_outage_record_unknown", {{"error", resumed.error().message()}});
+      return;
+    }
+    for (const AuditEvent& record : *resumed) {
+      if (record.node_id == options_.node_id && outage_.RecordedBy(record)) {
+        Log(LogLevel::kWarn, "audit_outage_already_recorded", {{"sequence", record.sequence}});
+        outage_.Recorded();
+        return;
+      }
+    }
   }
 
   // Under the append lock: other nodes may be appending meanwhile.

@@ -212,6 +212,50 @@ TEST(AuditLogTest, AnOutageARestartCutsShortIsRecordedOnceTheLogIsWrittenAgain) 
   EXPECT_TRUE(report->ok) << report->problem;
 }
 
+// A process stopped between an outage's record and its mark's removal
+// leaves the mark behind: the next start finds the record in the log and
+// does not write a second one. The mark of another outage is recorded.
+TEST(AuditLogTest, AMarkLeftBehindByItsRecordIsNotRecordedTwice) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.checkpoint_every_events = 1'000'000;
+  options.recovery_probe_every = std::chrono::milliseconds(50);
+  options.outage_mark = fixture.dir() / "audit-outage.mark";
+  auto db = fixture.RawDatabase();
+  OutageMark left;
+  {
+    auto log = fixture.OpenLog(options);
+    ASSERT_TRUE(log->Append(SearchEvent(1, {})).has_value());
+    ASSERT_TRUE(db->ExecuteScript(testing::RefuseInsertsSql(*db)).has_value());
+    ASSERT_FALSE(log->Append(SearchEvent(2, {})).has_value());
+    auto mark = ReadOutageMark(options.outage_mark);
+    ASSERT_TRUE(mark.has_value() && mark->has_value());
+    left = **mark;
+    ASSERT_TRUE(db->ExecuteScript(testing::AcceptInsertsSql(*db)).has_value());
+    auto sequence = log->Append(SearchEvent(3, {}));
+    ASSERT_TRUE(sequence.has_value());
+    EXPECT_EQ(*sequence, 2u);
+    ExpectOutageRecordedAt(*log, 1, 1);
+  }
+  ASSERT_TRUE(WriteOutageMark(options.outage_mark, left).has_value()) << "as if never removed";
+  {
+    auto log = fixture.OpenLog(options);
+    EXPECT_FALSE(std::filesystem::exists(options.outage_mark)) << "forgotten at the start";
+    auto next = log->Append(SearchEvent(4, {}));
+    ASSERT_TRUE(next.has_value());
+    EXPECT_EQ(*next, 3u) << "the outage is not recorded a second time";
+  }
+  OutageMark another = left;
+  another.failing_since_unix_micros += 1;
+  ASSERT_TRUE(WriteOutageMark(options.outage_mark, another).has_value());
+  auto log = fixture.OpenLog(options);
+  auto next = log->Append(SearchEvent(5, {}));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, 5u) << "another outage is recorded";
+  ExpectOutageRecordedAt(*log, 4, 1, /*restarted=*/true);
+  EXPECT_FALSE(std::filesystem::exists(options.outage_mark));
+}
+
 // A mark that cannot be read still says an outage was under way: it is
 // recorded without its figures rather than forgotten.
 TEST(AuditLogTest, AnUnreadableOutageMarkIsRecordedWithoutItsFigures) {

@@ -52,17 +52,30 @@ void LogOutage::WriteMark() {
   mark_failing_ = !written;
 }
 
+std::string LogOutage::Figures() const {
+  return "failing_since_us=" + std::to_string(state_->since_unix_micros) +
+         " refused_events=" + std::to_string(state_->refused);
+}
+
 AuditEvent LogOutage::ResumedEvent(int64_t now_unix_micros) const {
   AuditEvent event;
   event.type = AuditEventType::kAuditLogResumed;
   event.time_unix_micros = now_unix_micros;
   event.actor.service_number = "vigie-audit";
   event.source_address = "local";
-  event.subject = "failing_since_us=" + std::to_string(state_->since_unix_micros) +
-                  " refused_events=" + std::to_string(state_->refused);
+  event.subject = Figures();
   if (state_->restarted) event.subject += " restarted=1";
   if (state_->late > 0) event.subject += " late_events=" + std::to_string(state_->late);
   return event;
+}
+
+bool LogOutage::RecordedBy(const AuditEvent& resumed) const {
+  // The record that left the mark behind was written from the same figures
+  // (the start to the microsecond, the count); whether it said "restarted"
+  // or counted late events depends on the process that wrote it.
+  const std::string figures = Figures();
+  return resumed.type == AuditEventType::kAuditLogResumed && state_->since_unix_micros != 0 &&
+         (resumed.subject == figures || resumed.subject.starts_with(figures + " "));
 }
 
 void LogOutage::Recorded() {
@@ -70,7 +83,7 @@ void LogOutage::Recorded() {
   mark_failing_ = false;
   if (mark_.empty()) return;
   if (auto removed = RemoveOutageMark(mark_); !removed) {
-    // Left behind, the next start would record this outage a second time.
+    // Left behind, the next start finds this record and removes it again.
     Log(LogLevel::kError, "audit_outage_mark_not_removed", {{"error", removed.error().message()}});
   }
 }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "audit/audit_event.h"
@@ -35,8 +36,15 @@ class LogOutage {
   // failed): the outage begins at `due_unix_micros` (when the first of them
   // was due) or goes on, and the mark is written.
   void Late(uint64_t late, int64_t due_unix_micros);
+  // Since when the outage lasts (0 when its mark was unreadable).
+  // REQUIRES: ongoing().
+  int64_t since_unix_micros() const { return state_->since_unix_micros; }
   // The event that records the outage. REQUIRES: ongoing().
   AuditEvent ResumedEvent(int64_t now_unix_micros) const;
+  // Whether `resumed`, a logged audit_log_resumed event, already records
+  // this outage: a process stopped between that record's commit and its
+  // mark's removal leaves the mark behind. REQUIRES: ongoing().
+  bool RecordedBy(const AuditEvent& resumed) const;
   // That event is durable: the outage is over, its mark removed.
   void Recorded();
 
@@ -52,6 +60,8 @@ class LogOutage {
   bool mark_failing_ = false;  // the last write of the mark failed
 
   void WriteMark();
+  // The record's subject without the qualifiers: when, and how many.
+  std::string Figures() const;
 };
 
 }  // namespace vigie::audit

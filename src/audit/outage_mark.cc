@@ -73,8 +73,13 @@ Result<void> WriteOutageMark(const std::filesystem::path& path, const OutageMark
   const int saved = errno;
   ::close(fd);
   if (!ok) return SystemError("cannot write", path, saved);
-  if (!existed && !SyncDirectoryOf(path))
-    return SystemError("cannot sync the directory of", path, errno);
+  if (!existed && !SyncDirectoryOf(path)) {
+    const int sync_error = errno;
+    // Kept, the next write would see it exist and not sync again: its
+    // name might never reach the disk.
+    ::unlink(path.c_str());
+    return SystemError("cannot sync the directory of", path, sync_error);
+  }
   return {};
 }
 

@@ -6,7 +6,8 @@
 // and when it counts refusals of its full queue; it removes the mark once
 // the `audit_log_resumed` event that records the outage is durable. A
 // writer that opens with a mark present records the outage first, as if it
-// had lived through it.
+// had lived through it - unless the log holds that record already (a stop
+// between the record's commit and the mark's removal).
 //
 // The file is one fixed-width line, rewritten in place, so updating it needs
 // no new disk block: a full disk that fails the database may still take it.
@@ -31,7 +32,8 @@ struct OutageMark {
 };
 
 // Creates or overwrites the mark, then fdatasyncs it (and its directory when
-// created). Never through a symbolic link.
+// created: a mark whose directory cannot be synced is removed, so that the
+// next write creates it again). Never through a symbolic link.
 Result<void> WriteOutageMark(const std::filesystem::path& path, const OutageMark& mark);
 
 // The mark at `path`; nullopt when there is none.
