@@ -29,6 +29,18 @@ constexpr std::chrono::seconds kBriefly{1};
 // node gets longer, and what still fails stops the start (JudgeAgain).
 constexpr std::chrono::seconds kCatchUpPatience{5};
 
+// What a failure that may pass (a database restarting) does to a catch-up
+// (`again`): it stops the start before the mark moves past the event, which
+// the next start judges again. Live, or a failure that will not pass, it is
+// reported by the caller and the judgement goes on.
+template <typename T>
+Result<void> StopsTheCatchUp(bool again, const Result<T>& outcome, std::string_view doing,
+                             uint64_t sequence) {
+  if (outcome || !again || !store::MayPass(outcome.error())) return {};
+  return Fail(
+      outcome.error().WithContext(std::string(doing) + " event " + std::to_string(sequence)));
+}
+
 detect::Detector::History HistoryFrom(audit::AuditLog* log) {
   return [log](int64_t agent_id, int64_t since, uint64_t after_sequence,
                uint64_t before_sequence) -> Result<std::vector<AuditEvent>> {
@@ -198,10 +210,8 @@ Result<bool> DetectionResponse::AlreadyRaised(const AuditEvent& event,
         .Raised(event.sequence, detect::RuleName(finding.rule), canary ? 0 : event.actor.agent_id,
                 since);
   });
-  if (!raised && store::MayPass(raised.error())) {
-    return Fail(raised.error().WithContext("whether event " + std::to_string(event.sequence) +
-                                           " was judged before"));
-  }
+  RETURN_IF_ERROR(StopsTheCatchUp(/*again=*/true, raised, "looking for an alert already raised on",
+                                  event.sequence));
   if (!raised) {
     // A fault that will not pass: an alert twice is better than none.
     Log(LogLevel::kError, "detect_alert_unknown",
@@ -253,29 +263,14 @@ Result<void> DetectionResponse::Respond(const AuditEvent& event, const detect::F
   // revoke) are idempotent, so they may be run again after a partial success.
   Result<std::optional<identity::Agent>> acted =
       store::RetryWithin(patience, [&] { return Act(event, finding); });
-  if (!acted && again && store::MayPass(acted.error())) {
-    // No alert either: a stored one would have the next start pass the
-    // finding over, its action never taken.
-    return Fail(acted.error().WithContext("acting on event " + std::to_string(event.sequence)));
-  }
+  // No alert either: a stored one would have the next start pass the
+  // finding over, its action never taken.
+  RETURN_IF_ERROR(StopsTheCatchUp(again, acted, "acting on", event.sequence));
   std::string action(detect::ActionName(finding.action));
   std::string detail = finding.detail;
   if (acted && acted->has_value()) {
     // Recorded outside the retries, which would record it once per attempt.
-    const auto started = std::chrono::steady_clock::now();
-    if (auto recorded =
-            trail_.Record(trail_.Administration(DetectionSystem(), AuditEventType::kAgentSuspended,
-                                                (*acted)->service_number),
-                          started);
-        !recorded) {
-      if (again && store::MayPass(recorded.error())) {
-        return Fail(recorded.error().WithContext("recording the suspension for event " +
-                                                 std::to_string(event.sequence)));
-      }
-      Log(LogLevel::kError, "detect_suspension_not_audited",
-          {{"agent", (*acted)->service_number}, {"error", recorded.error().message()}});
-      detail += " (suspension not audited: " + recorded.error().message() + ")";
-    }
+    RETURN_IF_ERROR(RecordSuspension(event, **acted, again, detail));
   }
   if (!acted) {
     Log(LogLevel::kError, "detect_action_failed",
@@ -299,10 +294,7 @@ Result<void> DetectionResponse::Respond(const AuditEvent& event, const detect::F
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     return detect::AlertStore(*db, *parts_.clock).Add(alert);
   });
-  if (!added && again && store::MayPass(added.error())) {
-    return Fail(
-        added.error().WithContext("storing the alert for event " + std::to_string(event.sequence)));
-  }
+  RETURN_IF_ERROR(StopsTheCatchUp(again, added, "storing the alert for", event.sequence));
   int64_t alert_id = 0;
   if (added)
     alert_id = *added;
@@ -329,6 +321,56 @@ Result<void> DetectionResponse::Respond(const AuditEvent& event, const detect::F
     Log(LogLevel::kError, "detect_alert_not_audited", {{"error", recorded.error().message()}});
   }
   return {};
+}
+
+Result<void> DetectionResponse::RecordSuspension(const AuditEvent& event,
+                                                 const identity::Agent& agent, bool again,
+                                                 std::string& detail) {
+  if (again) {
+    auto recorded_before = SuspensionRecorded(event, agent);
+    RETURN_IF_ERROR(StopsTheCatchUp(again, recorded_before,
+                                    "looking for the suspension recorded for", event.sequence));
+    if (recorded_before.value_or(false)) return {};
+  }
+  auto recorded =
+      trail_.Record(trail_.Administration(DetectionSystem(), AuditEventType::kAgentSuspended,
+                                          agent.service_number),
+                    std::chrono::steady_clock::now());
+  if (!recorded) {
+    RETURN_IF_ERROR(
+        StopsTheCatchUp(again, recorded, "recording the suspension for", event.sequence));
+    Log(LogLevel::kError, "detect_suspension_not_audited",
+        {{"agent", agent.service_number}, {"error", recorded.error().message()}});
+    detail += " (suspension not audited: " + recorded.error().message() + ")";
+  }
+  return {};
+}
+
+Result<bool> DetectionResponse::SuspensionRecorded(const AuditEvent& event,
+                                                   const identity::Agent& agent) {
+  // Detection's records of suspensions after the event (system events,
+  // agent 0, read through the agent index from a minute before it: a clock
+  // stepped back meanwhile).
+  constexpr int64_t kClockSlackMicros = 60'000'000;
+  constexpr size_t kRecords = 1000;
+  auto found = store::RetryWithin(kCatchUpPatience, [&] {
+    return parts_.audit->Find({.agent_id = 0,
+                               .type = AuditEventType::kAgentSuspended,
+                               .since_unix_micros = event.time_unix_micros - kClockSlackMicros,
+                               .after_sequence = event.sequence + 1,
+                               .limit = kRecords});
+  });
+  if (!found) {
+    if (store::MayPass(found.error())) return std::unexpected(found.error());
+    // A fault that will not pass: a record twice is better than none.
+    Log(LogLevel::kError, "detect_suspension_record_unknown",
+        {{"sequence", event.sequence}, {"error", found.error().message()}});
+    return false;
+  }
+  const std::string by = DetectionSystem().service_number;
+  return std::ranges::any_of(*found, [&](const AuditEvent& record) {
+    return record.actor.service_number == by && record.subject == agent.service_number;
+  });
 }
 
 Result<std::optional<identity::Agent>> DetectionResponse::Act(const AuditEvent& event,

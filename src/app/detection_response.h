@@ -97,6 +97,14 @@ class DetectionResponse {
   // what may pass; false, logged, when another fault hides it: an alert
   // twice is better than none).
   Result<bool> AlreadyRaised(const audit::AuditEvent& event, const detect::Finding& finding);
+  // Records in the audit log that detection suspended `agent` for `event`
+  // (told in `detail` when it cannot); judging again, unless the log holds
+  // that record already (a catch-up stopped after it, before the alert).
+  Result<void> RecordSuspension(const audit::AuditEvent& event, const identity::Agent& agent,
+                                bool again, std::string& detail);
+  // Judging again: whether that record is in the log (fails only for what
+  // may pass; false, logged, when another fault hides it).
+  Result<bool> SuspensionRecorded(const audit::AuditEvent& event, const identity::Agent& agent);
   // Takes `finding`'s action; the agent it suspended, if it did.
   Result<std::optional<identity::Agent>> Act(const audit::AuditEvent& event,
                                              const detect::Finding& finding);

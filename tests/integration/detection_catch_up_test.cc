@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "audit/audit_event.h"
 #include "cli/admin_portal.h"
 #include "tests/support/command.h"
 #include "tests/support/installation.h"
@@ -43,7 +44,14 @@ class DetectionCatchUpTest : public ::testing::Test {
 
   // The first number `sql` prints on the records database (sqlite3 or psql).
   int64_t QueryNumber(const std::string& sql) {
-    auto ran = testing::RunCommand(installation_.StoreSqlCommand(data(), sql, sql), dir_.path());
+    return FirstNumberOf(installation_.StoreSqlCommand(data(), sql, sql));
+  }
+  // The same on the audit log's database.
+  int64_t AuditNumber(const std::string& sql) {
+    return FirstNumberOf(installation_.AuditSqlCommand(data(), sql, sql));
+  }
+  int64_t FirstNumberOf(const std::string& command) {
+    auto ran = testing::RunCommand(command, dir_.path());
     EXPECT_EQ(ran.exit_code, 0) << ran.err;
     std::smatch number;
     static const std::regex kNumberLine(R"((?:^|\n)\s*(-?\d+)\s*(?:\n|$))");
@@ -130,6 +138,51 @@ class DetectionCatchUpTest : public ::testing::Test {
     ASSERT_GE(out.opened_at, static_cast<uint64_t>(out.mark));
   }
 
+  // A PostgreSQL trigger on the records database that says the disk is full
+  // when `when` (a condition in PL/pgSQL) holds, BEFORE `what` ("UPDATE ON
+  // agent") for each row: a failure that may pass.
+  void RefuseWhile(const std::string& what, const std::string& when) {
+    const std::string refuse =
+        "CREATE SEQUENCE refusals; "
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \\$\\$ BEGIN IF " +
+        when +
+        " THEN RAISE EXCEPTION 'no room' USING ERRCODE = '53100'; END IF; RETURN NEW; "
+        "END \\$\\$; CREATE TRIGGER refuse BEFORE " +
+        what + " FOR EACH ROW EXECUTE FUNCTION refuse(); SELECT 1;";
+    ASSERT_EQ(QueryNumber(refuse), 1);
+  }
+  void RefuseNoMore(const std::string& table) {
+    ASSERT_EQ(QueryNumber("DROP TRIGGER refuse ON " + table + "; SELECT 1;"), 1);
+  }
+
+  // `vigie serve`, which must stop before it serves: its catch-up could
+  // not judge the unjudged event. The mark stays below it, and no alert.
+  void ExpectTheStartStopped(const UnjudgedOpening& unjudged) {
+    auto refused = testing::RunCommand("timeout 120 " + std::string(VIGIE_BINARY) + " --data-dir " +
+                                           data().string() + " serve --port 0 </dev/null",
+                                       dir_.path());
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_NE(refused.exit_code, 124) << "served, the event passed over";
+    EXPECT_NE(refused.err.find("detection catch-up"), std::string::npos) << refused.err;
+    EXPECT_EQ(refused.out.find("Vigie serving"), std::string::npos);
+    EXPECT_EQ(QueryNumber("SELECT next_sequence FROM detection_judged;"), unjudged.mark);
+    EXPECT_TRUE(CanaryAlerts().empty());
+  }
+
+  // After a start: the decoy's opening raised one alert, the agent is
+  // suspended, and the suspension is in the audit log once.
+  void ExpectJudgedOnce(const UnjudgedOpening& unjudged) {
+    auto alerts = CanaryAlerts();
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].at("event_sequence").as_int64(), static_cast<int64_t>(unjudged.opened_at));
+    EXPECT_EQ(alerts[0].at("action").as_string(), "suspend");
+    EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
+    EXPECT_EQ(
+        AuditNumber("SELECT count(*) FROM audit_event WHERE type = " +
+                    std::to_string(static_cast<int>(audit::AuditEventType::kAgentSuspended)) + ";"),
+        1);
+  }
+
   testing::TempDir dir_;
   testing::TestInstallation installation_;
 };
@@ -143,11 +196,7 @@ TEST_F(DetectionCatchUpTest, AnEventNeverJudgedIsJudgedWhenTheNodeStartsAgainAnd
   EXPECT_NE(Vigie("agent show A-1").out.find("pending_activation"), std::string::npos);
 
   ASSERT_NO_FATAL_FAILURE(ServeThenStop());
-  auto alerts = CanaryAlerts();
-  ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(alerts[0].at("event_sequence").as_int64(), static_cast<int64_t>(opened_at));
-  EXPECT_EQ(alerts[0].at("action").as_string(), "suspend");
-  EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
+  ExpectJudgedOnce(unjudged);
   EXPECT_GT(QueryNumber("SELECT next_sequence FROM detection_judged;"),
             static_cast<int64_t>(opened_at));
 
@@ -156,7 +205,7 @@ TEST_F(DetectionCatchUpTest, AnEventNeverJudgedIsJudgedWhenTheNodeStartsAgainAnd
   QueryNumber("UPDATE detection_judged SET next_sequence = " + std::to_string(mark) +
               "; SELECT 1;");
   ASSERT_NO_FATAL_FAILURE(ServeThenStop());
-  EXPECT_EQ(CanaryAlerts().size(), 1u);
+  ExpectJudgedOnce(unjudged);
 }
 
 TEST_F(DetectionCatchUpTest, ANodeWithDetectionOffForgetsItsMark) {
@@ -183,30 +232,46 @@ TEST_F(DetectionCatchUpTest, ACatchUpThatCannotStoreItsAlertStopsTheStartAndKeep
   }
   UnjudgedOpening unjudged;
   ASSERT_NO_FATAL_FAILURE(OpenADecoyUnjudged(unjudged));
-  const std::string refuse =
-      "CREATE FUNCTION refuse_alert() RETURNS trigger LANGUAGE plpgsql AS \\$\\$ BEGIN "
-      "RAISE EXCEPTION 'no room' USING ERRCODE = '53100'; END \\$\\$; "
-      "CREATE TRIGGER refuse_alert BEFORE INSERT ON detect_alert FOR EACH ROW "
-      "EXECUTE FUNCTION refuse_alert(); SELECT 1;";
-  ASSERT_EQ(QueryNumber(refuse), 1);
+  ASSERT_NO_FATAL_FAILURE(RefuseWhile("INSERT ON detect_alert", "true"));
+  ASSERT_NO_FATAL_FAILURE(ExpectTheStartStopped(unjudged));
 
-  auto refused = testing::RunCommand("timeout 120 " + std::string(VIGIE_BINARY) + " --data-dir " +
-                                         data().string() + " serve --port 0 </dev/null",
-                                     dir_.path());
-  EXPECT_NE(refused.exit_code, 0);
-  EXPECT_NE(refused.exit_code, 124) << "served, the event passed over";
-  EXPECT_NE(refused.err.find("detection catch-up"), std::string::npos) << refused.err;
-  EXPECT_EQ(refused.out.find("Vigie serving"), std::string::npos);
-  EXPECT_EQ(QueryNumber("SELECT next_sequence FROM detection_judged;"), unjudged.mark);
-  EXPECT_TRUE(CanaryAlerts().empty());
-
-  ASSERT_EQ(QueryNumber("DROP TRIGGER refuse_alert ON detect_alert; SELECT 1;"), 1);
+  ASSERT_NO_FATAL_FAILURE(RefuseNoMore("detect_alert"));
   ASSERT_NO_FATAL_FAILURE(ServeThenStop());
-  auto alerts = CanaryAlerts();
-  ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(alerts[0].at("event_sequence").as_int64(), static_cast<int64_t>(unjudged.opened_at));
-  EXPECT_EQ(alerts[0].at("action").as_string(), "suspend");
-  EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
+  ExpectJudgedOnce(unjudged);
+}
+
+// The same when the action cannot be taken (the suspension is refused): no
+// alert is stored either, which would have the next start pass the finding
+// over with its action never taken.
+TEST_F(DetectionCatchUpTest, ACatchUpThatCannotActStopsTheStartWithoutAnAlert) {
+  if (store::testing::SuiteBackend() == store::testing::Backend::kSqlite) {
+    GTEST_SKIP() << "the failure is injected by a PostgreSQL trigger";
+  }
+  UnjudgedOpening unjudged;
+  ASSERT_NO_FATAL_FAILURE(OpenADecoyUnjudged(unjudged));
+  ASSERT_NO_FATAL_FAILURE(RefuseWhile("UPDATE ON agent", "true"));
+  ASSERT_NO_FATAL_FAILURE(ExpectTheStartStopped(unjudged));
+  EXPECT_EQ(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
+
+  ASSERT_NO_FATAL_FAILURE(RefuseNoMore("agent"));
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  ExpectJudgedOnce(unjudged);
+}
+
+// A failure that passes within the catch-up's patience (the first two
+// attempts at the suspension refused) is tried again: the start goes on,
+// the agent is suspended, and alert and suspension are recorded once.
+TEST_F(DetectionCatchUpTest, ACatchUpActsAgainWhenAFailurePassesAndRecordsItOnce) {
+  if (store::testing::SuiteBackend() == store::testing::Backend::kSqlite) {
+    GTEST_SKIP() << "the failure is injected by a PostgreSQL trigger";
+  }
+  UnjudgedOpening unjudged;
+  ASSERT_NO_FATAL_FAILURE(OpenADecoyUnjudged(unjudged));
+  // nextval is not rolled back with the refused transaction.
+  ASSERT_NO_FATAL_FAILURE(RefuseWhile("UPDATE ON agent", "nextval('refusals') <= 2"));
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  EXPECT_EQ(QueryNumber("SELECT last_value FROM refusals;"), 3) << "refused twice, then passed";
+  ExpectJudgedOnce(unjudged);
 }
 
 }  // namespace
