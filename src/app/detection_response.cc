@@ -225,6 +225,7 @@ Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t fr
                                                                      int64_t until_unix_micros) {
   constexpr size_t kPageEvents = 4096;
   JudgedAgain outcome{.read_to = from};
+  size_t later_in_a_row = 0;  // events stamped after `until_unix_micros`
   for (bool more = from < to; more;) {
     // Only the read is tried again: an event judged twice would count twice.
     ASSIGN_OR_RETURN(
@@ -234,7 +235,9 @@ Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t fr
         }));
     more = page.size() == kPageEvents;
     for (const AuditEvent& event : page) {
-      if (event.time_unix_micros > until_unix_micros) {
+      const bool later = event.time_unix_micros > until_unix_micros;
+      later_in_a_row = later ? later_in_a_row + 1 : 0;
+      if (later && (event.node_id == node_id || later_in_a_row == kPageEvents)) {
         more = false;  // this event and the later ones came after the node stopped
         break;
       }

@@ -60,9 +60,10 @@ class DetectionResponse {
   // been judged, but for one dropped from a full late queue.
   uint64_t NextToJudge() const;
   // Judges again, in order, the events `node_id` wrote numbered from `from`
-  // to `to` (excluded), up to the first event of any node stamped after
-  // `until_unix_micros` (that one and the later ones came after whatever
-  // stopped the node). A finding whose alert is already stored (for a
+  // to `to` (excluded), up to the first of them stamped after
+  // `until_unix_micros` or a page of events in a row from any node stamped
+  // so (these came after whatever stopped the node; one other node's clock
+  // jumped ahead does not end the read). A finding whose alert is already stored (for a
   // canary, for this event; for another rule, for the agent within the
   // rule's refire interval) is passed over: neither acted on nor raised
   // again. NextToJudge is then at least `to`. Fails, with nothing more

@@ -105,7 +105,10 @@ class DetectionCatchUpTest : public ::testing::Test {
   // Agent A-1 and a decoy; a first run leaves its mark (how far it judged);
   // then what a crash between durability and judgement leaves: the agent's
   // opening of the decoy is durable, above the mark, and no detection saw it.
-  void OpenADecoyUnjudged(UnjudgedOpening& out) {
+  // `before` events are appended just before the opening, which is stamped
+  // `later` than now.
+  void OpenADecoyUnjudged(UnjudgedOpening& out, std::vector<audit::AuditEvent> before = {},
+                          std::chrono::microseconds later = {}) {
     ASSERT_NO_FATAL_FAILURE(Init());
     ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
     ASSERT_EQ(
@@ -123,10 +126,12 @@ class DetectionCatchUpTest : public ::testing::Test {
 
     auto admin = cli::AdminPortal::Open(data());
     ASSERT_TRUE(admin.has_value()) << admin.error().message();
+    if (!before.empty()) {
+      auto appended = (*admin)->audit->AppendAll(std::move(before));
+      ASSERT_TRUE(appended.has_value()) << appended.error().message();
+    }
     audit::AuditEvent opening;
-    opening.time_unix_micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count();
+    opening.time_unix_micros = NowMicros() + later.count();
     opening.type = audit::AuditEventType::kFileOpening;
     opening.actor = {.agent_id = agent, .service_number = "A-1"};
     opening.source_address = "192.0.2.7";
@@ -183,6 +188,23 @@ class DetectionCatchUpTest : public ::testing::Test {
         1);
   }
 
+  static int64_t NowMicros() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // An event of another node, stamped `later` than now.
+  static audit::AuditEvent AnotherNodesEvent(std::chrono::microseconds later) {
+    audit::AuditEvent event;
+    event.time_unix_micros = NowMicros() + later.count();
+    event.type = audit::AuditEventType::kLoginPasswordFailed;
+    event.node_id = "another-node";
+    event.actor.service_number = "B-2";
+    event.source_address = "192.0.2.8";
+    return event;
+  }
+
   testing::TempDir dir_;
   testing::TestInstallation installation_;
 };
@@ -206,6 +228,39 @@ TEST_F(DetectionCatchUpTest, AnEventNeverJudgedIsJudgedWhenTheNodeStartsAgainAnd
               "; SELECT 1;");
   ASSERT_NO_FATAL_FAILURE(ServeThenStop());
   ExpectJudgedOnce(unjudged);
+}
+
+// The read ends at the node's own first event stamped after it stopped
+// (its mark plus slack): that one came from a later process.
+TEST_F(DetectionCatchUpTest, AnEventOfTheNodeStampedAfterItStoppedEndsTheCatchUp) {
+  UnjudgedOpening unjudged;
+  ASSERT_NO_FATAL_FAILURE(OpenADecoyUnjudged(unjudged, {}, std::chrono::hours(1)));
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  EXPECT_TRUE(CanaryAlerts().empty());
+  EXPECT_GT(QueryNumber("SELECT next_sequence FROM detection_judged;"),
+            static_cast<int64_t>(unjudged.opened_at))
+      << "read up to it, and the mark past it";
+}
+
+// Another node's event stamped an hour ahead (its clock jumped) does not
+// end the read before the node's own unjudged events.
+TEST_F(DetectionCatchUpTest, AnotherNodesClockAheadDoesNotEndTheCatchUp) {
+  UnjudgedOpening unjudged;
+  ASSERT_NO_FATAL_FAILURE(OpenADecoyUnjudged(unjudged, {AnotherNodesEvent(std::chrono::hours(1))}));
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  ExpectJudgedOnce(unjudged);
+}
+
+// But a page of them in a row (4 096) ends it: the node was down while the
+// others went on, and a node down for a week does not read the week.
+TEST_F(DetectionCatchUpTest, APageOfLaterEventsFromOtherNodesEndsTheCatchUp) {
+  UnjudgedOpening unjudged;
+  ASSERT_NO_FATAL_FAILURE(OpenADecoyUnjudged(
+      unjudged, std::vector<audit::AuditEvent>(4096, AnotherNodesEvent(std::chrono::hours(1)))));
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  EXPECT_TRUE(CanaryAlerts().empty());
+  EXPECT_GT(QueryNumber("SELECT next_sequence FROM detection_judged;"),
+            static_cast<int64_t>(unjudged.opened_at));
 }
 
 TEST_F(DetectionCatchUpTest, ANodeWithDetectionOffForgetsItsMark) {
