@@ -8,11 +8,14 @@
 // stops, and on starting judges its events from the mark on again, passing
 // over the alerts already raised (DetectionResponse::JudgeAgain).
 //
-// The events read again end at the first one, of any node, stamped later
-// than the mark's time plus `interval` plus `clock_slack`: a node stops at
-// most an interval after its last mark, so any later one was written after
-// it stopped (its stamp precedes its commit; the slack covers nodes' clocks,
-// which `vigie serve` holds within 30 s, and a mark written late).
+// The events read again end at the first one of the node, or the 65 536th
+// in a row of any node, stamped later than the mark's time plus `interval`
+// plus `clock_slack`: a node stops at most an interval after its last mark,
+// so any later one was written after it stopped (its stamp precedes its
+// commit; the slack covers nodes' clocks, which `vigie serve` holds within
+// 30 s, and a mark written late). Another node's clock jumped ahead does
+// not end the read before the node's own events, unless the node wrote
+// none during that node's 65 536 events.
 //
 // Thread-safety: one owner; the mark is written on a thread of its own.
 

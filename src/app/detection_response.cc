@@ -224,6 +224,10 @@ Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t fr
                                                                      std::string_view node_id,
                                                                      int64_t until_unix_micros) {
   constexpr size_t kPageEvents = 4096;
+  // Later events in a row from other nodes that end the read: a minute of a
+  // busy node's traffic, so that this node's own events are not missed
+  // behind a peer whose clock jumped ahead unless it was idle that long.
+  constexpr size_t kLaterInARow = 16 * kPageEvents;
   JudgedAgain outcome{.read_to = from};
   size_t later_in_a_row = 0;  // events stamped after `until_unix_micros`
   for (bool more = from < to; more;) {
@@ -237,7 +241,7 @@ Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t fr
     for (const AuditEvent& event : page) {
       const bool later = event.time_unix_micros > until_unix_micros;
       later_in_a_row = later ? later_in_a_row + 1 : 0;
-      if (later && (event.node_id == node_id || later_in_a_row == kPageEvents)) {
+      if (later && (event.node_id == node_id || later_in_a_row == kLaterInARow)) {
         more = false;  // this event and the later ones came after the node stopped
         break;
       }
@@ -264,7 +268,7 @@ Result<void> DetectionResponse::Respond(const AuditEvent& event, const detect::F
   // pass (a busy database) is tried again while the second the action is
   // due in lasts; the alert says if it still failed. Its steps (suspend,
   // revoke) are idempotent, so they may be run again after a partial success.
-  Result<std::optional<identity::Agent>> acted =
+  Result<std::optional<Suspension>> acted =
       store::RetryWithin(patience, [&] { return Act(event, finding); });
   // No alert either: a stored one would have the next start pass the
   // finding over, its action never taken.
@@ -327,9 +331,12 @@ Result<void> DetectionResponse::Respond(const AuditEvent& event, const detect::F
 }
 
 Result<void> DetectionResponse::RecordSuspension(const AuditEvent& event,
-                                                 const identity::Agent& agent, bool again,
+                                                 const Suspension& suspension, bool again,
                                                  std::string& detail) {
-  if (again) {
+  const identity::Agent& agent = suspension.agent;
+  // An agent this judgement suspended is a suspension to record, whatever
+  // records of earlier ones the log holds (reinstated since).
+  if (again && suspension.already) {
     auto recorded_before = SuspensionRecorded(event, agent);
     RETURN_IF_ERROR(StopsTheCatchUp(again, recorded_before,
                                     "looking for the suspension recorded for", event.sequence));
@@ -351,9 +358,9 @@ Result<void> DetectionResponse::RecordSuspension(const AuditEvent& event,
 
 Result<bool> DetectionResponse::SuspensionRecorded(const AuditEvent& event,
                                                    const identity::Agent& agent) {
-  // Detection's records of suspensions after the event (system events,
-  // agent 0, read through the agent index from a minute before it: a clock
-  // stepped back meanwhile).
+  // Detection's latest records of suspensions after the event (system
+  // events, agent 0, read through the agent index from a minute before it:
+  // a clock stepped back meanwhile).
   constexpr int64_t kClockSlackMicros = 60'000'000;
   constexpr size_t kRecords = 1000;
   auto found = store::RetryWithin(kCatchUpPatience, [&] {
@@ -361,7 +368,8 @@ Result<bool> DetectionResponse::SuspensionRecorded(const AuditEvent& event,
                                .type = AuditEventType::kAgentSuspended,
                                .since_unix_micros = event.time_unix_micros - kClockSlackMicros,
                                .after_sequence = event.sequence + 1,
-                               .limit = kRecords});
+                               .limit = kRecords,
+                               .newest_first = true});
   });
   if (!found) {
     if (store::MayPass(found.error())) return std::unexpected(found.error());
@@ -376,9 +384,9 @@ Result<bool> DetectionResponse::SuspensionRecorded(const AuditEvent& event,
   });
 }
 
-Result<std::optional<identity::Agent>> DetectionResponse::Act(const AuditEvent& event,
-                                                              const detect::Finding& finding) {
-  std::optional<identity::Agent> none;
+Result<std::optional<DetectionResponse::Suspension>> DetectionResponse::Act(
+    const AuditEvent& event, const detect::Finding& finding) {
+  std::optional<Suspension> none;
   if (event.actor.agent_id == 0) return none;  // the local operator: an alert is all there is
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   switch (finding.action) {
@@ -392,13 +400,14 @@ Result<std::optional<identity::Agent>> DetectionResponse::Act(const AuditEvent& 
     case detect::Action::kSuspend: {
       identity::AgentDirectory directory(*db, *parts_.clock, identity_);
       ASSIGN_OR_RETURN(identity::Agent agent, directory.GetAgent(event.actor.agent_id));
+      const bool already = agent.status == identity::AgentStatus::kSuspended;
       // Before the suspension, as an administrator's (Portal::SuspendAgent).
       RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, agent.id));
       ASSIGN_OR_RETURN(agent, directory.Suspend(agent.service_number));
       ASSIGN_OR_RETURN(int64_t revoked, session::SessionStore(*db, *parts_.clock, sessions_)
                                             .RevokeAllForAgent(agent.id, kEndDetection));
       (void)revoked;
-      return agent;  // Respond records the suspension
+      return Suspension{.agent = std::move(agent), .already = already};  // Respond records it
     }
   }
   return none;

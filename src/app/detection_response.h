@@ -61,7 +61,7 @@ class DetectionResponse {
   uint64_t NextToJudge() const;
   // Judges again, in order, the events `node_id` wrote numbered from `from`
   // to `to` (excluded), up to the first of them stamped after
-  // `until_unix_micros` or a page of events in a row from any node stamped
+  // `until_unix_micros` or the 65 536th event in a row from any node stamped
   // so (these came after whatever stopped the node; one other node's clock
   // jumped ahead does not end the read). A finding whose alert is already stored (for a
   // canary, for this event; for another rule, for the agent within the
@@ -98,17 +98,23 @@ class DetectionResponse {
   // what may pass; false, logged, when another fault hides it: an alert
   // twice is better than none).
   Result<bool> AlreadyRaised(const audit::AuditEvent& event, const detect::Finding& finding);
-  // Records in the audit log that detection suspended `agent` for `event`
-  // (told in `detail` when it cannot); judging again, unless the log holds
-  // that record already (a catch-up stopped after it, before the alert).
-  Result<void> RecordSuspension(const audit::AuditEvent& event, const identity::Agent& agent,
+  // An agent Act suspended.
+  struct Suspension {
+    identity::Agent agent;
+    bool already = false;  // found suspended (by an earlier judgement, an administrator)
+  };
+  // Records in the audit log that detection suspended the agent for `event`
+  // (told in `detail` when it cannot); judging again an agent found
+  // suspended, unless the log holds that record already (a catch-up
+  // stopped after it, before the alert).
+  Result<void> RecordSuspension(const audit::AuditEvent& event, const Suspension& suspension,
                                 bool again, std::string& detail);
   // Judging again: whether that record is in the log (fails only for what
   // may pass; false, logged, when another fault hides it).
   Result<bool> SuspensionRecorded(const audit::AuditEvent& event, const identity::Agent& agent);
   // Takes `finding`'s action; the agent it suspended, if it did.
-  Result<std::optional<identity::Agent>> Act(const audit::AuditEvent& event,
-                                             const detect::Finding& finding);
+  Result<std::optional<Suspension>> Act(const audit::AuditEvent& event,
+                                        const detect::Finding& finding);
 
   PortalParts parts_;
   AuditTrail& trail_;

@@ -91,25 +91,25 @@ class AuditLog::Writer {
   }
 
   // A mark left by a process stopped between its outage's record and the
-  // mark's removal: that record is among the latest audit_log_resumed
-  // events since the outage began (read through the agent index: the log's
-  // own events are the local system's, agent 0).
+  // mark's removal (a crash just after the commit): that record is among the
+  // latest of the log's own events since the outage began (the local
+  // system's, agent 0, read newest first through the agent index). Older
+  // than those, it is recorded again: a start does not read a week of them.
   void ForgetAnOutageAlreadyRecorded() {
     if (!outage_.ongoing() || outage_.since_unix_micros() == 0) return;
-    constexpr size_t kLatestRecords = 64;  // every node's outages since, newest first
-    auto resumed = FindEvents(*db_, {.agent_id = 0,
-                                     .type = AuditEventType::kAuditLogResumed,
-                                     .since_unix_micros = outage_.since_unix_micros(),
-                                     .limit = kLatestRecords,
-                                     .newest_first = true});
-    if (!resumed) {
+    constexpr size_t kLatestSystemEvents = 4096;
+    auto latest = FindEvents(*db_, {.agent_id = 0,
+                                    .since_unix_micros = outage_.since_unix_micros(),
+                                    .limit = kLatestSystemEvents,
+                                    .newest_first = true});
+    if (!latest) {
       // Recorded twice rather than not at all.
-      Log(LogLevel::kWarn, "audit_outage_record_unknown", {{"error", resumed.error().message()}});
+      Log(LogLevel::kWarn, "audit_outage_record_unknown", {{"error", latest.error().message()}});
       return;
     }
-    for (const AuditEvent& record : *resumed) {
-      if (record.node_id == options_.node_id && outage_.RecordedBy(record)) {
-        Log(LogLevel::kWarn, "audit_outage_already_recorded", {{"sequence", record.sequence}});
+    for (const AuditEvent& event : *latest) {
+      if (event.node_id == options_.node_id && outage_.RecordedBy(event)) {
+        Log(LogLevel::kWarn, "audit_outage_already_recorded", {{"sequence", event.sequence}});
         outage_.Recorded();
         return;
       }

@@ -245,8 +245,8 @@ TEST(AuditLogTest, AMarkLeftBehindByItsRecordIsNotRecordedTwice) {
     ASSERT_TRUE(next.has_value());
     EXPECT_EQ(*next, 3u) << "the outage is not recorded a second time";
   }
-  OutageMark another = left;
-  another.failing_since_unix_micros += 1;
+  OutageMark another = left;  // began a microsecond earlier: its record would be read
+  another.failing_since_unix_micros -= 1;
   ASSERT_TRUE(WriteOutageMark(options.outage_mark, another).has_value());
   auto log = fixture.OpenLog(options);
   auto next = log->Append(SearchEvent(5, {}));
@@ -254,6 +254,17 @@ TEST(AuditLogTest, AMarkLeftBehindByItsRecordIsNotRecordedTwice) {
   EXPECT_EQ(*next, 5u) << "another outage is recorded";
   ExpectOutageRecordedAt(*log, 4, 1, /*restarted=*/true);
   EXPECT_FALSE(std::filesystem::exists(options.outage_mark));
+  log.reset();
+
+  // The first outage's figures, but on another node: that node's record
+  // is not this one's.
+  ASSERT_TRUE(WriteOutageMark(options.outage_mark, left).has_value());
+  options.node_id = "another-node";
+  log = fixture.OpenLog(options);
+  next = log->Append(SearchEvent(6, {}));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, 7u) << "recorded on this node";
+  ExpectOutageRecordedAt(*log, 6, 1, /*restarted=*/true);
 }
 
 // A mark that cannot be read still says an outage was under way: it is

@@ -41,10 +41,11 @@ void LogOutage::Late(uint64_t late, int64_t due_unix_micros) {
 
 void LogOutage::WriteMark() {
   if (mark_.empty()) return;
-  auto written =
-      WriteOutageMark(mark_, OutageMark{.failing_since_unix_micros = state_->since_unix_micros,
-                                        .refused = state_->refused,
-                                        .late = state_->late});
+  auto written = WriteOutageMark(mark_,
+                                 OutageMark{.failing_since_unix_micros = state_->since_unix_micros,
+                                            .refused = state_->refused,
+                                            .late = state_->late},
+                                 /*sync_directory=*/mark_failing_);
   // An alert once per outage, not once per refused batch.
   if (!written && !mark_failing_) {
     Log(LogLevel::kError, "audit_outage_mark_failing", {{"error", written.error().message()}});

@@ -49,7 +49,8 @@ bool TakeField(std::string_view& text, std::string_view key, Integer& value) {
 
 }  // namespace
 
-Result<void> WriteOutageMark(const std::filesystem::path& path, const OutageMark& mark) {
+Result<void> WriteOutageMark(const std::filesystem::path& path, const OutageMark& mark,
+                             bool sync_directory) {
   if (mark.failing_since_unix_micros < 0) {
     return Fail(ErrorCode::kInvalidArgument, "an outage cannot start before 1970");
   }
@@ -71,15 +72,14 @@ Result<void> WriteOutageMark(const std::filesystem::path& path, const OutageMark
   bool ok = ::pwrite(fd, line, kLength, 0) == static_cast<ssize_t>(kLength) &&
             ::ftruncate(fd, kLength) == 0 && ::fdatasync(fd) == 0;
   const int saved = errno;
+  // A mark left with an older outage's figures could be taken for that
+  // outage's, recorded already; emptied, it still says an outage was under
+  // way (ReadOutageMark: DataLoss).
+  if (!ok) (void)::ftruncate(fd, 0);
   ::close(fd);
   if (!ok) return SystemError("cannot write", path, saved);
-  if (!existed && !SyncDirectoryOf(path)) {
-    const int sync_error = errno;
-    // Kept, the next write would see it exist and not sync again: its
-    // name might never reach the disk.
-    ::unlink(path.c_str());
-    return SystemError("cannot sync the directory of", path, sync_error);
-  }
+  if ((!existed || sync_directory) && !SyncDirectoryOf(path))
+    return SystemError("cannot sync the directory of", path, errno);
   return {};
 }
 

@@ -31,10 +31,11 @@ struct OutageMark {
   bool operator==(const OutageMark&) const = default;
 };
 
-// Creates or overwrites the mark, then fdatasyncs it (and its directory when
-// created: a mark whose directory cannot be synced is removed, so that the
-// next write creates it again). Never through a symbolic link.
-Result<void> WriteOutageMark(const std::filesystem::path& path, const OutageMark& mark);
+// Creates or overwrites the mark, then fdatasyncs it, and its directory when
+// created or `sync_directory` (the previous write failed, maybe at that
+// sync). A write that fails empties the file. Never through a symbolic link.
+Result<void> WriteOutageMark(const std::filesystem::path& path, const OutageMark& mark,
+                             bool sync_directory = false);
 
 // The mark at `path`; nullopt when there is none.
 Result<std::optional<OutageMark>> ReadOutageMark(const std::filesystem::path& path);

@@ -182,16 +182,28 @@ class DetectionCatchUpTest : public ::testing::Test {
     EXPECT_EQ(alerts[0].at("event_sequence").as_int64(), static_cast<int64_t>(unjudged.opened_at));
     EXPECT_EQ(alerts[0].at("action").as_string(), "suspend");
     EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
-    EXPECT_EQ(
-        AuditNumber("SELECT count(*) FROM audit_event WHERE type = " +
-                    std::to_string(static_cast<int>(audit::AuditEventType::kAgentSuspended)) + ";"),
-        1);
+    EXPECT_EQ(Suspensions(), 1);
+  }
+
+  // The agent_suspended events in the log.
+  int64_t Suspensions() {
+    return AuditNumber("SELECT count(*) FROM audit_event WHERE type = " +
+                       std::to_string(static_cast<int>(audit::AuditEventType::kAgentSuspended)) +
+                       ";");
   }
 
   static int64_t NowMicros() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
+  }
+
+  // Appends `event` to the log as the command line would.
+  void Append(const audit::AuditEvent& event) {
+    auto admin = cli::AdminPortal::Open(data());
+    ASSERT_TRUE(admin.has_value()) << admin.error().message();
+    auto appended = (*admin)->audit->Append(event);
+    ASSERT_TRUE(appended.has_value()) << appended.error().message();
   }
 
   // An event of another node, stamped `later` than now.
@@ -251,16 +263,41 @@ TEST_F(DetectionCatchUpTest, AnotherNodesClockAheadDoesNotEndTheCatchUp) {
   ExpectJudgedOnce(unjudged);
 }
 
-// But a page of them in a row (4 096) ends it: the node was down while the
-// others went on, and a node down for a week does not read the week.
-TEST_F(DetectionCatchUpTest, APageOfLaterEventsFromOtherNodesEndsTheCatchUp) {
+// But 65 536 of them in a row end it: the node was down while the others
+// went on, and a node down for a week does not read the week. One fewer
+// does not.
+TEST_F(DetectionCatchUpTest, ManyLaterEventsFromOtherNodesInARowEndTheCatchUp) {
   UnjudgedOpening unjudged;
   ASSERT_NO_FATAL_FAILURE(OpenADecoyUnjudged(
-      unjudged, std::vector<audit::AuditEvent>(4096, AnotherNodesEvent(std::chrono::hours(1)))));
+      unjudged, std::vector<audit::AuditEvent>(65'536, AnotherNodesEvent(std::chrono::hours(1)))));
   ASSERT_NO_FATAL_FAILURE(ServeThenStop());
   EXPECT_TRUE(CanaryAlerts().empty());
   EXPECT_GT(QueryNumber("SELECT next_sequence FROM detection_judged;"),
             static_cast<int64_t>(unjudged.opened_at));
+}
+
+TEST_F(DetectionCatchUpTest, OneFewerLaterEventFromOtherNodesDoesNotEndTheCatchUp) {
+  UnjudgedOpening unjudged;
+  ASSERT_NO_FATAL_FAILURE(OpenADecoyUnjudged(
+      unjudged, std::vector<audit::AuditEvent>(65'535, AnotherNodesEvent(std::chrono::hours(1)))));
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  ExpectJudgedOnce(unjudged);
+}
+
+// Another node's detection suspended the agent after the event, and an
+// administrator reinstated them: the catch-up's suspension is a new one, in
+// the log beside the first.
+TEST_F(DetectionCatchUpTest, ASuspensionRecordedBeforeAReinstatementDoesNotHideANewOne) {
+  UnjudgedOpening unjudged;
+  ASSERT_NO_FATAL_FAILURE(OpenADecoyUnjudged(unjudged));
+  audit::AuditEvent earlier = AnotherNodesEvent({});
+  earlier.type = audit::AuditEventType::kAgentSuspended;
+  earlier.actor.service_number = "vigie-detect";
+  earlier.subject = "A-1";
+  ASSERT_NO_FATAL_FAILURE(Append(earlier));
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
+  EXPECT_EQ(Suspensions(), 2) << "the earlier record and this one";
 }
 
 TEST_F(DetectionCatchUpTest, ANodeWithDetectionOffForgetsItsMark) {
@@ -325,7 +362,7 @@ TEST_F(DetectionCatchUpTest, ACatchUpActsAgainWhenAFailurePassesAndRecordsItOnce
   // nextval is not rolled back with the refused transaction.
   ASSERT_NO_FATAL_FAILURE(RefuseWhile("UPDATE ON agent", "nextval('refusals') <= 2"));
   ASSERT_NO_FATAL_FAILURE(ServeThenStop());
-  EXPECT_EQ(QueryNumber("SELECT last_value FROM refusals;"), 3) << "refused twice, then passed";
+  EXPECT_GE(QueryNumber("SELECT last_value FROM refusals;"), 3) << "refused twice, then passed";
   ExpectJudgedOnce(unjudged);
 }
 
