@@ -13,9 +13,10 @@
 // plus `clock_slack`: a node stops at most an interval after its last mark,
 // so any later one was written after it stopped (its stamp precedes its
 // commit; the slack covers nodes' clocks, which `vigie serve` holds within
-// 30 s, and a mark written late). Another node's clock jumped ahead does
-// not end the read before the node's own events, unless the node wrote
-// none during that node's 65 536 events.
+// 30 s, and a mark written late). Any event stamped in time, of any node,
+// starts the count of 65 536 again: another node's clock jumped ahead ends
+// the read before this node's own events only if no event in time came
+// between that node's 65 536.
 //
 // Thread-safety: one owner; the mark is written on a thread of its own.
 

@@ -200,15 +200,18 @@ Result<bool> DetectionResponse::AlreadyRaised(const AuditEvent& event,
   // rule stays quiet for the agent a while after it fired (its refire
   // interval), and the event that fires it may differ from the first
   // judgement's, which saw the agent's events in another order: any alert
-  // of the rule for the agent within that interval of the event.
+  // of the rule for the agent within that interval of the event, plus the
+  // time a judgement may have taken after it (a late one). A later alert,
+  // another node's for later acts, does not pass this finding over.
+  constexpr int64_t kJudgedWithinSeconds = 600;
   const bool canary = finding.rule == detect::Rule::kCanary;
-  const int64_t since =
-      event.time_unix_micros / 1'000'000 - detector_.options().RefireSeconds(finding.rule);
+  const int64_t refire = detector_.options().RefireSeconds(finding.rule);
+  const int64_t at = event.time_unix_micros / 1'000'000;
   auto raised = store::RetryWithin(kCatchUpPatience, [&]() -> Result<bool> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     return detect::AlertStore(*db, *parts_.clock)
         .Raised(event.sequence, detect::RuleName(finding.rule), canary ? 0 : event.actor.agent_id,
-                since);
+                at - refire, at + refire + kJudgedWithinSeconds);
   });
   RETURN_IF_ERROR(StopsTheCatchUp(/*again=*/true, raised, "looking for an alert already raised on",
                                   event.sequence));
@@ -224,9 +227,11 @@ Result<DetectionResponse::JudgedAgain> DetectionResponse::JudgeAgain(uint64_t fr
                                                                      std::string_view node_id,
                                                                      int64_t until_unix_micros) {
   constexpr size_t kPageEvents = 4096;
-  // Later events in a row from other nodes that end the read: a minute of a
-  // busy node's traffic, so that this node's own events are not missed
-  // behind a peer whose clock jumped ahead unless it was idle that long.
+  // Later events in a row from other nodes that end the read: some ten
+  // seconds of a busy node's traffic, longer on a quiet one; this node's
+  // own events are missed behind a peer whose clock jumped ahead only if no
+  // event in time came between that peer's 65 536 (an accepted trade-off:
+  // a node down for a week must not read the week).
   constexpr size_t kLaterInARow = 16 * kPageEvents;
   JudgedAgain outcome{.read_to = from};
   size_t later_in_a_row = 0;  // events stamped after `until_unix_micros`
@@ -360,7 +365,8 @@ Result<bool> DetectionResponse::SuspensionRecorded(const AuditEvent& event,
                                                    const identity::Agent& agent) {
   // Detection's latest records of suspensions after the event (system
   // events, agent 0, read through the agent index from a minute before it:
-  // a clock stepped back meanwhile).
+  // a clock stepped back meanwhile). Past the latest 1000 of any agent, it
+  // is recorded again: the safe side.
   constexpr int64_t kClockSlackMicros = 60'000'000;
   constexpr size_t kRecords = 1000;
   auto found = store::RetryWithin(kCatchUpPatience, [&] {

@@ -92,14 +92,17 @@ class AuditLog::Writer {
 
   // A mark left by a process stopped between its outage's record and the
   // mark's removal (a crash just after the commit): that record is among the
-  // latest of the log's own events since the outage began (the local
-  // system's, agent 0, read newest first through the agent index). Older
-  // than those, it is recorded again: a start does not read a week of them.
+  // latest events without an agent (every node's system events, agent 0,
+  // read newest first through the agent index) since the outage began, a
+  // minute allowed for a clock stepped back. Older than those, it is
+  // recorded again: a start does not read a week of them.
   void ForgetAnOutageAlreadyRecorded() {
     if (!outage_.ongoing() || outage_.since_unix_micros() == 0) return;
     constexpr size_t kLatestSystemEvents = 4096;
+    constexpr int64_t kClockSlackMicros = 60'000'000;
     auto latest = FindEvents(*db_, {.agent_id = 0,
-                                    .since_unix_micros = outage_.since_unix_micros(),
+                                    .since_unix_micros = std::max<int64_t>(
+                                        outage_.since_unix_micros() - kClockSlackMicros, 1),
                                     .limit = kLatestSystemEvents,
                                     .newest_first = true});
     if (!latest) {

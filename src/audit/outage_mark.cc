@@ -74,7 +74,8 @@ Result<void> WriteOutageMark(const std::filesystem::path& path, const OutageMark
   const int saved = errno;
   // A mark left with an older outage's figures could be taken for that
   // outage's, recorded already; emptied, it still says an outage was under
-  // way (ReadOutageMark: DataLoss).
+  // way (ReadOutageMark: DataLoss). Best effort: not synced, a power cut
+  // may bring the old figures back.
   if (!ok) (void)::ftruncate(fd, 0);
   ::close(fd);
   if (!ok) return SystemError("cannot write", path, saved);

@@ -60,16 +60,17 @@ Result<int64_t> AlertStore::Add(const Alert& alert) {
 }
 
 Result<bool> AlertStore::Raised(uint64_t event_sequence, std::string_view rule, int64_t agent_id,
-                                int64_t since) {
+                                int64_t since, int64_t until) {
   ASSIGN_OR_RETURN(
       store::Statement * find,
       db_.Prepare("SELECT 1 FROM detect_alert WHERE event_sequence = $1 AND rule = $2 "
                   "UNION ALL SELECT 1 FROM detect_alert WHERE CAST($3 AS BIGINT) > 0 AND "
-                  "agent_id = $3 AND rule = $2 AND raised_at >= $4 LIMIT 1"));
+                  "agent_id = $3 AND rule = $2 AND raised_at >= $4 AND raised_at <= $5 LIMIT 1"));
   find->BindInt(1, static_cast<int64_t>(event_sequence))
       .BindText(2, rule)
       .BindInt(3, agent_id)
-      .BindInt(4, since);
+      .BindInt(4, since)
+      .BindInt(5, until);
   ASSIGN_OR_RETURN(bool row, find->Step());
   RETURN_IF_ERROR(find->Run());
   return row;

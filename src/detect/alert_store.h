@@ -8,6 +8,7 @@
 // InvalidArgument (a note that is not valid UTF-8 or too long), store errors.
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,11 +52,11 @@ class AlertStore {
   // Stores `alert` (id, raised_at and acknowledgement ignored); returns its id.
   Result<int64_t> Add(const Alert& alert);
   // Whether `rule` already raised an alert for the event numbered
-  // `event_sequence`, or (agent_id > 0) for agent `agent_id` at or after
-  // `since` (unix seconds): what a node judging its events again after a
-  // restart must not raise twice.
+  // `event_sequence`, or (agent_id > 0) for agent `agent_id` from `since`
+  // to `until` (unix seconds, both included): what a node judging its
+  // events again after a restart must not raise twice.
   Result<bool> Raised(uint64_t event_sequence, std::string_view rule, int64_t agent_id = 0,
-                      int64_t since = 0);
+                      int64_t since = 0, int64_t until = std::numeric_limits<int64_t>::max());
   Result<Alert> Get(int64_t id);
   // Newest first.
   Result<std::vector<Alert>> List(const AlertQuery& query);

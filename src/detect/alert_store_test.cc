@@ -38,8 +38,8 @@ class AlertStoreTest : public ::testing::Test {
 };
 
 // A node judging its events again after a restart asks whether a rule
-// already raised its alert: for this very event, or for the agent since a
-// given time (the rule's refire interval before the event).
+// already raised its alert: for this very event, or for the agent within a
+// given time (the rule's refire interval around the event).
 TEST_F(AlertStoreTest, TellsWhetherARuleRaisedItsAlertForAnEventOrAnAgentSince) {
   AlertStore alerts(*db_, clock_);
   ASSERT_OK(alerts.Add(Sample(1, "canary")));
@@ -50,6 +50,9 @@ TEST_F(AlertStoreTest, TellsWhetherARuleRaisedItsAlertForAnEventOrAnAgentSince) 
   EXPECT_TRUE(alerts.Raised(120, "canary", 1, 1'800'000'000 - 60).value_or(false));
   EXPECT_TRUE(alerts.Raised(120, "canary", 1, 1'800'000'000).value_or(false));
   EXPECT_FALSE(alerts.Raised(120, "canary", 1, 1'800'000'001).value_or(true)) << "raised before";
+  EXPECT_TRUE(alerts.Raised(120, "canary", 1, 0, 1'800'000'000).value_or(false));
+  EXPECT_FALSE(alerts.Raised(120, "canary", 1, 0, 1'800'000'000 - 1).value_or(true))
+      << "raised after";
   EXPECT_FALSE(alerts.Raised(120, "canary", 2, 0).value_or(true)) << "another agent";
   EXPECT_FALSE(alerts.Raised(120, "query_rate", 1, 0).value_or(true)) << "another rule";
 }

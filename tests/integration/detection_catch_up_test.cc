@@ -300,6 +300,28 @@ TEST_F(DetectionCatchUpTest, ASuspensionRecordedBeforeAReinstatementDoesNotHideA
   EXPECT_EQ(Suspensions(), 2) << "the earlier record and this one";
 }
 
+// A catch-up stopped after its suspension was recorded (the alert could
+// not be stored) leaves the agent suspended and the record after the event:
+// the next start, finding the agent suspended, finds that record and does
+// not write another. Here the stopped start is played by hand: the agent
+// suspended, then detection's record appended.
+TEST_F(DetectionCatchUpTest, ASuspensionAlreadyRecordedAfterTheEventIsNotRecordedAgain) {
+  UnjudgedOpening unjudged;
+  ASSERT_NO_FATAL_FAILURE(OpenADecoyUnjudged(unjudged));
+  auto suspended = Vigie("agent suspend A-1");
+  ASSERT_EQ(suspended.exit_code, 0) << suspended.err;
+  ASSERT_EQ(Suspensions(), 1) << "the command line's";
+  audit::AuditEvent earlier = AnotherNodesEvent({});
+  earlier.node_id.clear();  // this node's
+  earlier.type = audit::AuditEventType::kAgentSuspended;
+  earlier.actor.service_number = "vigie-detect";
+  earlier.subject = "A-1";
+  ASSERT_NO_FATAL_FAILURE(Append(earlier));
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  EXPECT_EQ(CanaryAlerts().size(), 1u);
+  EXPECT_EQ(Suspensions(), 2) << "the command line's and detection's, not a third";
+}
+
 TEST_F(DetectionCatchUpTest, ANodeWithDetectionOffForgetsItsMark) {
   ASSERT_NO_FATAL_FAILURE(Init());
   ASSERT_NO_FATAL_FAILURE(ServeThenStop());
