@@ -143,10 +143,11 @@ class DetectionCatchUpTest : public ::testing::Test {
     ASSERT_GE(out.opened_at, static_cast<uint64_t>(out.mark));
   }
 
-  // A PostgreSQL trigger on the records database that says the disk is full
-  // when `when` (a condition in PL/pgSQL) holds, BEFORE `what` ("UPDATE ON
-  // agent") for each row: a failure that may pass.
-  void RefuseWhile(const std::string& what, const std::string& when) {
+  // A PostgreSQL trigger on the records database (on the audit log's with
+  // `on_audit_log`) that says the disk is full when `when` (a condition in
+  // PL/pgSQL) holds, BEFORE `what` ("UPDATE ON agent") for each row: a
+  // failure that may pass.
+  void RefuseWhile(const std::string& what, const std::string& when, bool on_audit_log = false) {
     const std::string refuse =
         "CREATE SEQUENCE refusals; "
         "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \\$\\$ BEGIN IF " +
@@ -154,10 +155,11 @@ class DetectionCatchUpTest : public ::testing::Test {
         " THEN RAISE EXCEPTION 'no room' USING ERRCODE = '53100'; END IF; RETURN NEW; "
         "END \\$\\$; CREATE TRIGGER refuse BEFORE " +
         what + " FOR EACH ROW EXECUTE FUNCTION refuse(); SELECT 1;";
-    ASSERT_EQ(QueryNumber(refuse), 1);
+    ASSERT_EQ(on_audit_log ? AuditNumber(refuse) : QueryNumber(refuse), 1);
   }
-  void RefuseNoMore(const std::string& table) {
-    ASSERT_EQ(QueryNumber("DROP TRIGGER refuse ON " + table + "; SELECT 1;"), 1);
+  void RefuseNoMore(const std::string& table, bool on_audit_log = false) {
+    const std::string drop = "DROP TRIGGER refuse ON " + table + "; SELECT 1;";
+    ASSERT_EQ(on_audit_log ? AuditNumber(drop) : QueryNumber(drop), 1);
   }
 
   // `vigie serve`, which must stop before it serves: its catch-up could
@@ -368,6 +370,30 @@ TEST_F(DetectionCatchUpTest, ACatchUpThatCannotActStopsTheStartWithoutAnAlert) {
   EXPECT_EQ(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
 
   ASSERT_NO_FATAL_FAILURE(RefuseNoMore("agent"));
+  ASSERT_NO_FATAL_FAILURE(ServeThenStop());
+  ExpectJudgedOnce(unjudged);
+}
+
+// The same when the agent is suspended but the suspension cannot be
+// recorded in the audit log (its database refuses detection's record): the
+// start stops before the alert, so that the next start, finding the agent
+// suspended and no record of it, records it - once - and raises the alert.
+TEST_F(DetectionCatchUpTest, ACatchUpThatCannotRecordItsSuspensionStopsTheStart) {
+  if (store::testing::SuiteBackend() == store::testing::Backend::kSqlite) {
+    GTEST_SKIP() << "the failure is injected by a PostgreSQL trigger";
+  }
+  UnjudgedOpening unjudged;
+  ASSERT_NO_FATAL_FAILURE(OpenADecoyUnjudged(unjudged));
+  const std::string suspension =
+      std::to_string(static_cast<int>(audit::AuditEventType::kAgentSuspended));
+  ASSERT_NO_FATAL_FAILURE(
+      RefuseWhile("INSERT ON audit_event", "NEW.type = " + suspension, /*on_audit_log=*/true));
+  ASSERT_NO_FATAL_FAILURE(ExpectTheStartStopped(unjudged));
+  EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos)
+      << "the action was taken; only its record failed";
+  EXPECT_EQ(Suspensions(), 0);
+
+  ASSERT_NO_FATAL_FAILURE(RefuseNoMore("audit_event", /*on_audit_log=*/true));
   ASSERT_NO_FATAL_FAILURE(ServeThenStop());
   ExpectJudgedOnce(unjudged);
 }
