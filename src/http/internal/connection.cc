@@ -25,6 +25,8 @@
 #include "core/log.h"
 #include "http/internal/access_log.h"
 #include "http/internal/builtin_routes.h"
+#include "http/internal/handler_call.h"
+#include "http/internal/request_head.h"
 #include "http/internal/request_id.h"
 #include "http/internal/response_headers.h"
 #include "http/internal/upload_slots.h"
@@ -50,78 +52,14 @@ constexpr std::chrono::milliseconds kLingerTime{1000};
 constexpr size_t kMaxLingerBytes = 256 * 1024;
 
 std::string ToString(beast::string_view s) { return std::string(s.data(), s.size()); }
-std::string_view ToStringView(beast::string_view s) { return std::string_view(s.data(), s.size()); }
 
 // What to do with the connection after one request.
 enum class Next { kContinue, kClose, kCloseAfterDraining, kDrop };
-
-bool IsParseError(const boost::system::error_code& ec) {
-  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
-}
-
-// The problem for a failed read, or nullopt when there is nobody to answer
-// (timeout, reset, end of stream, cancellation by Stop()).
-std::optional<Response> ProblemForReadError(const boost::system::error_code& ec,
-                                            const Request& request) {
-  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
-    return Problem(431, StatusPhrase(431), "The request headers are too large.",
-                   request.request_id);
-  }
-  if (ec == bhttp::error::body_limit) {
-    return Problem(413, StatusPhrase(413), "The request body is too large.", request.request_id);
-  }
-  if (IsParseError(ec) && ec != bhttp::error::end_of_stream &&
-      ec != bhttp::error::partial_message) {
-    return Problem(400, StatusPhrase(400), "The request is not valid HTTP/1.1.",
-                   request.request_id);
-  }
-  return std::nullopt;
-}
-
-// Security (request smuggling, RFC 9112 §6.1): a body is framed by
-// Content-Length or by "chunked" alone. Beast reads a Transfer-Encoding that
-// does not end in chunked ("gzip", "identity") as "no body", so the bytes
-// that follow would be taken for the next request; HTTP/1.0 has no transfer
-// codings at all. Such a request is refused and its connection closed.
-bool FramedOnlyByUs(const bhttp::request<bhttp::string_body>& head) {
-  auto codings = head.equal_range(bhttp::field::transfer_encoding);
-  if (codings.first == codings.second) return true;
-  if (head.version() < 11 || std::next(codings.first) != codings.second) return false;
-  std::string_view value = ToStringView(codings.first->value());
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return boost::beast::iequals(value, "chunked");
-}
 
 // A peer's address as logged and audited: a dual-stack listener's or a
 // balancer's "::ffff:a.b.c.d" as a.b.c.d, so one client has one address.
 std::string RecordedAddress(const std::string& address) {
   return CanonicalPeerAddress(address).value_or(address);
-}
-
-// Whether a request, known by its head, may send a body over max_body_bytes:
-// one of the upload paths, announcing a larger (or, chunked, unknown) length.
-bool WantsUploadLimit(const ServerOptions& options, std::string_view target,
-                      std::optional<uint64_t> content_length) {
-  if (options.max_upload_bytes <= options.max_body_bytes) return false;
-  if (content_length && *content_length <= options.max_body_bytes) return false;
-  const std::string_view path = target.substr(0, target.find('?'));
-  return std::find(options.upload_paths.begin(), options.upload_paths.end(), path) !=
-         options.upload_paths.end();
-}
-
-// Copies the head's fields into `request`; returns how many Host fields it has.
-size_t TakeHeaders(const bhttp::request<bhttp::string_body>& message, Request& request) {
-  request.headers.reserve(static_cast<size_t>(std::distance(message.begin(), message.end())));
-  size_t host_fields = 0;
-  for (const auto& field : message) {
-    if (field.name() == bhttp::field::host) {
-      ++host_fields;
-      request.host = ToString(field.value());
-    }
-    request.headers.emplace_back(ToString(field.name_string()), ToString(field.value()));
-  }
-  return host_fields;
 }
 
 int64_t SteadyNanos() {
@@ -130,39 +68,6 @@ int64_t SteadyNanos() {
                                   std::chrono::steady_clock::now().time_since_epoch())
                                   .count());
 }
-
-Response InternalErrorProblem(std::string_view request_id) {
-  return ProblemFor(Error(ErrorCode::kInternal, "handler failed"), request_id);
-}
-
-// Runs on a worker thread. Security: nothing thrown by application code
-// reaches the I/O loop; the client gets a bare 500.
-Response InvokeHandler(const Handler& handler, const Request& request) {
-  try {
-    return handler(request);
-  } catch (...) {
-    // The exception text may quote request data: not logged (DESIGN invariant 2).
-    Log(LogLevel::kError, "http_handler_exception", {{"request_id", request.request_id}});
-    return InternalErrorProblem(request.request_id);
-  }
-}
-
-// A request in vigie_http_requests_in_flight for as long as it lives,
-// however its coroutine ends (an exception in a response's headers too).
-class InFlightRequest {
- public:
-  explicit InFlightRequest(MetricsRegistry* metrics) : metrics_(metrics) {
-    if (metrics_ != nullptr) metrics_->RequestStarted();
-  }
-  InFlightRequest(const InFlightRequest&) = delete;
-  InFlightRequest& operator=(const InFlightRequest&) = delete;
-  ~InFlightRequest() {
-    if (metrics_ != nullptr) metrics_->RequestFinished();
-  }
-
- private:
-  MetricsRegistry* metrics_;
-};
 
 template <class Stream>
 class Connection final : public ConnectionControl,

@@ -1,0 +1,73 @@
+#include "http/internal/request_head.h"
+
+#include <algorithm>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <iterator>
+#include <string>
+
+#include "http/problem.h"
+
+namespace vigie::http::internal {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+std::string ToString(boost::beast::string_view s) { return std::string(s.data(), s.size()); }
+
+bool IsParseError(const boost::system::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+}  // namespace
+
+std::optional<Response> ProblemForReadError(const boost::system::error_code& ec,
+                                            const Request& request) {
+  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+    return Problem(431, StatusPhrase(431), "The request headers are too large.",
+                   request.request_id);
+  }
+  if (ec == bhttp::error::body_limit) {
+    return Problem(413, StatusPhrase(413), "The request body is too large.", request.request_id);
+  }
+  if (IsParseError(ec) && ec != bhttp::error::end_of_stream &&
+      ec != bhttp::error::partial_message) {
+    return Problem(400, StatusPhrase(400), "The request is not valid HTTP/1.1.",
+                   request.request_id);
+  }
+  return std::nullopt;
+}
+
+bool FramedOnlyByUs(const RequestHead& head) {
+  auto codings = head.equal_range(bhttp::field::transfer_encoding);
+  if (codings.first == codings.second) return true;
+  if (head.version() < 11 || std::next(codings.first) != codings.second) return false;
+  std::string_view value(codings.first->value().data(), codings.first->value().size());
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return boost::beast::iequals(value, "chunked");
+}
+
+bool WantsUploadLimit(const ServerOptions& options, std::string_view target,
+                      std::optional<uint64_t> content_length) {
+  if (options.max_upload_bytes <= options.max_body_bytes) return false;
+  if (content_length && *content_length <= options.max_body_bytes) return false;
+  const std::string_view path = target.substr(0, target.find('?'));
+  return std::find(options.upload_paths.begin(), options.upload_paths.end(), path) !=
+         options.upload_paths.end();
+}
+
+size_t TakeHeaders(const RequestHead& head, Request& request) {
+  request.headers.reserve(static_cast<size_t>(std::distance(head.begin(), head.end())));
+  size_t host_fields = 0;
+  for (const auto& field : head) {
+    if (field.name() == bhttp::field::host) {
+      ++host_fields;
+      request.host = ToString(field.value());
+    }
+    request.headers.emplace_back(ToString(field.name_string()), ToString(field.value()));
+  }
+  return host_fields;
+}
+
+}  // namespace vigie::http::internal

@@ -1,0 +1,43 @@
+#pragma once
+// What a request's head, as Beast read it, tells the connection before any
+// handler runs: whether its body is framed safely, whether it may send an
+// upload's larger body, its header fields, and the problem to answer when
+// the read failed. Internal: includes Beast.
+// Thread-safety: free functions of their arguments alone.
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/system/error_code.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "http/message.h"
+#include "http/server_options.h"
+
+namespace vigie::http::internal {
+
+using RequestHead = boost::beast::http::request<boost::beast::http::string_body>;
+
+// The problem for a failed read, or nullopt when there is nobody to answer
+// (timeout, reset, end of stream, cancellation by Stop()).
+std::optional<Response> ProblemForReadError(const boost::system::error_code& ec,
+                                            const Request& request);
+
+// Security (request smuggling, RFC 9112 §6.1): whether the body is framed by
+// Content-Length or by "chunked" alone. Beast reads a Transfer-Encoding that
+// does not end in chunked ("gzip", "identity") as "no body", so the bytes
+// that follow would be taken for the next request; HTTP/1.0 has no transfer
+// codings at all. Such a request is refused and its connection closed.
+bool FramedOnlyByUs(const RequestHead& head);
+
+// Whether a request, known by its head, may send a body over max_body_bytes:
+// one of the upload paths, announcing a larger (or, chunked, unknown) length.
+bool WantsUploadLimit(const ServerOptions& options, std::string_view target,
+                      std::optional<uint64_t> content_length);
+
+// Copies the head's fields into `request`; returns how many Host fields it has.
+size_t TakeHeaders(const RequestHead& head, Request& request);
+
+}  // namespace vigie::http::internal
