@@ -13,26 +13,17 @@
 #include "audit/audit_event_codec.h"
 #include "audit/foreign_appends.h"
 #include "audit/hash_chain.h"
+#include "audit/log_opening.h"
 #include "audit/log_outage.h"
 #include "audit/log_tables.h"
 #include "audit/merkle_frontier.h"
-#include "audit/person_index.h"
+#include "audit/person_index_upkeep.h"
 #include "audit/subtree_table.h"
 #include "core/durable_file.h"
 #include "core/log.h"
 
 namespace vigie::audit {
 namespace {
-
-// Events between two extensions of the "who consulted this person" index.
-constexpr uint64_t kPersonIndexEvery = 4096;
-constexpr std::chrono::seconds kIndexRetryAfter{10};
-
-// SQLite's own ceiling for max_page_count: "no cap".
-constexpr int64_t kUncappedPages = 4294967294;
-
-// How long opening the log keeps trying while the append lock is busy.
-constexpr std::chrono::seconds kOpenPatience{15};
 
 struct Pending {
   AuditEvent event;
@@ -68,107 +59,24 @@ class AuditLog::Writer {
         max_size_mib_(options_.max_size_mib) {}
 
   Result<void> Load() {
-    // Other nodes' and commands' writers hold the append lock a commit at a
-    // time, longer under load than a consultation may wait (max_wait is the
-    // lock timeout): opening, which no one waits on, tries for longer.
-    const auto give_up = std::chrono::steady_clock::now() + kOpenPatience;
-    Result<void> loaded = LoadTip();
-    if (!loaded && loaded.error().code() == ErrorCode::kUnavailable) {
-      Log(LogLevel::kWarn, "audit_log_open_waiting", {{"error", loaded.error().message()}});
-    }
-    while (!loaded && loaded.error().code() == ErrorCode::kUnavailable &&
-           std::chrono::steady_clock::now() < give_up) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      loaded = LoadTip();
-    }
-    RETURN_IF_ERROR(loaded);
-    // An outage a restart cut short: the first commit that passes records
-    // it (Run tries one at once).
-    outage_.Load();
-    ForgetAnOutageAlreadyRecorded();
-    thread_ = std::thread([this] { Run(); });
-    return {};
-  }
-
-  // A mark left by a process stopped between its outage's record and the
-  // mark's removal (a crash just after the commit): that record is among the
-  // latest events without an agent (every node's system events, agent 0,
-  // read newest first through the agent index) since the outage began, a
-  // minute allowed for a clock stepped back. Older than those, it is
-  // recorded again: a start does not read a week of them.
-  void ForgetAnOutageAlreadyRecorded() {
-    if (!outage_.ongoing() || outage_.since_unix_micros() == 0) return;
-    constexpr size_t kLatestSystemEvents = 4096;
-    constexpr int64_t kClockSlackMicros = 60'000'000;
-    auto latest = FindEvents(*db_, {.agent_id = 0,
-                                    .since_unix_micros = std::max<int64_t>(
-                                        outage_.since_unix_micros() - kClockSlackMicros, 1),
-                                    .limit = kLatestSystemEvents,
-                                    .newest_first = true});
-    if (!latest) {
-      // Recorded twice rather than not at all.
-      Log(LogLevel::kWarn, "audit_outage_record_unknown", {{"error", latest.error().message()}});
-      return;
-    }
-    for (const AuditEvent& event : *latest) {
-      if (event.node_id == options_.node_id && outage_.RecordedBy(event)) {
-        Log(LogLevel::kWarn, "audit_outage_already_recorded", {{"sequence", event.sequence}});
-        outage_.Recorded();
-        return;
-      }
-    }
-  }
-
-  // Under the append lock: other nodes may be appending meanwhile.
-  Result<void> LoadTip() {
-    ASSIGN_OR_RETURN(AppendLock lock, AppendLock::Take(*db_));
-    RETURN_IF_ERROR(BackfillSubtreesIfBehind());
-    uint64_t size = 0;
-    {
-      // One snapshot: on SQLite the append lock is no lock, and a process
-      // committing between the tip's read and the events' count would look
-      // like tampering.
-      ASSIGN_OR_RETURN(store::Transaction read, store::Transaction::BeginRead(*db_));
-      ASSIGN_OR_RETURN(Tip tip, ReadTip(*db_));
-      size = tip.frontier.size();
-      ASSIGN_OR_RETURN(store::Statement * count,
-                       db_->Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
-      ASSIGN_OR_RETURN(bool counted, count->Step());
-      const uint64_t stored = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
-      RETURN_IF_ERROR(count->Run());
-      if (stored != size) {
-        return Fail(ErrorCode::kDataLoss,
-                    "the audit log's recorded size does not match its events; run `vigie audit "
-                    "verify`");
-      }
-      RETURN_IF_ERROR(CheckTipMatchesLastEvents(*db_, tip));
-      ASSIGN_OR_RETURN(std::vector<Checkpoint> checkpoints, ReadCheckpoints(*db_));
-      if (!checkpoints.empty()) {
-        last_checkpoint_size_ = checkpoints.back().tree_size;
-      }
-      ASSIGN_OR_RETURN(person_indexed_, PersonIndexBuiltUpTo(*db_));
-      RETURN_IF_ERROR(read.Commit());
-    }
+    ASSIGN_OR_RETURN(OpenedLog opened, OpenStoredLog(*db_));
+    last_checkpoint_size_ = opened.last_checkpoint_size;
+    person_index_.Opened(opened.person_indexed);
     last_checkpoint_time_ = clock_.Now();
-    stats_.size = size;
-    written_size_ = size;
-    foreign_.Opened(size);
+    stats_.size = opened.size;
+    written_size_ = opened.size;
+    foreign_.Opened(opened.size);
     RETURN_IF_ERROR(ApplySizeCap(max_size_mib_));
-    return {};
-  }
-
-  // A log written before the audit_subtree table (or behind it) gets its
-  // rows once, here: one sequential pass over the events, in one transaction
-  // so a concurrent writer cannot append meanwhile.
-  Result<void> BackfillSubtreesIfBehind() {
-    ASSIGN_OR_RETURN(store::Transaction write, store::Transaction::Begin(*db_));
-    ASSIGN_OR_RETURN(Tip tip, ReadTip(*db_));
-    ASSIGN_OR_RETURN(bool covered, SubtreesCover(*db_, tip.frontier.size()));
-    if (covered) return {};  // rolls back: nothing written
-    ASSIGN_OR_RETURN(uint64_t added, BackfillSubtrees(*db_, tip.frontier.size()));
-    RETURN_IF_ERROR(write.Commit());
-    Log(LogLevel::kInfo, "audit_subtrees_backfilled",
-        {{"size", tip.frontier.size()}, {"rows", added}});
+    // An outage a restart cut short: the first commit that passes records
+    // it (Run tries one at once) - unless it is recorded already.
+    outage_.Load();
+    if (outage_.ongoing() && outage_.since_unix_micros() != 0) {
+      if (std::optional<uint64_t> record = FindOutageRecord(*db_, outage_, options_.node_id)) {
+        Log(LogLevel::kWarn, "audit_outage_already_recorded", {{"sequence", *record}});
+        outage_.Recorded();
+      }
+    }
+    thread_ = std::thread([this] { Run(); });
     return {};
   }
 
@@ -304,7 +212,7 @@ class AuditLog::Writer {
             probe = true;  // an outage from before a restart: record it now
             break;
           }
-          if (!stats_.failing && PersonIndexBehind()) {
+          if (!stats_.failing && person_index_.Behind(written_size_)) {
             catch_up = true;  // idle: a long unindexed stretch gets indexed now
             break;
           }
@@ -349,7 +257,7 @@ class AuditLog::Writer {
         waiting_since_.reset();
         if (!queue_.empty()) NoteWaiting();
       }
-      MaybeIndexPersons(drained, batch_size);
+      person_index_.After(written_size_, drained, batch_size);
       if (drained) return;
     }
   }
@@ -385,55 +293,10 @@ class AuditLog::Writer {
            clock_.Now() - last_checkpoint_time_ >= options_.checkpoint_every;
   }
 
-  // SQLite only: a PostgreSQL server's disk is the DBA's to cap.
   Result<void> ApplySizeCap(int64_t mib) {
-    if (db_->dialect() != store::Dialect::kSqlite) {
-      applied_size_mib_ = mib;
-      return {};
-    }
-    int64_t pages = kUncappedPages;
-    if (mib > 0) {
-      ASSIGN_OR_RETURN(store::Statement * page_size, db_->Prepare("PRAGMA page_size"));
-      ASSIGN_OR_RETURN(bool ok, page_size->Step());
-      int64_t bytes = ok && page_size->ColumnInt(0) > 0 ? page_size->ColumnInt(0) : 4096;
-      pages = mib * 1024 * 1024 / bytes;
-    }
-    RETURN_IF_ERROR(db_->ExecuteScript("PRAGMA max_page_count = " + std::to_string(pages)));
+    RETURN_IF_ERROR(CapLogSize(*db_, mib));
     applied_size_mib_ = mib;
     return {};
-  }
-
-  // The index lags the log by at most kPersonIndexEvery events (queries scan
-  // that tail); a failure only makes it lag longer. Further behind (a
-  // rebuilt index), it catches up kMaxSegmentEvents at a time, between
-  // batches and while idle.
-  //
-  // Under traffic an extension takes the append lock from the batches: it
-  // covers what the last batch added and kPersonIndexEvery more, so it keeps
-  // pace with bulk appends and catches up without holding appenders for
-  // long; idle, it takes kMaxSegmentEvents. After a failure (a missing
-  // grant, an event that does not decode) it waits kIndexRetryAfter.
-  void MaybeIndexPersons(bool final, size_t batch_size) {
-    if (written_size_ < person_indexed_ + (final ? 1 : kPersonIndexEvery)) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (!final && now < next_index_attempt_) return;
-    const uint64_t step = batch_size == 0 ? kMaxSegmentEvents : batch_size + kPersonIndexEvery;
-    auto indexed = [&]() -> Result<uint64_t> {
-      ASSIGN_OR_RETURN(AppendLock lock, AppendLock::Take(*db_));
-      return ExtendPersonIndex(*db_, step);
-    }();
-    if (!indexed) {
-      next_index_attempt_ = now + kIndexRetryAfter;  // and no busy retry while idle
-      Log(LogLevel::kWarn, "audit_person_index_lagging", {{"error", indexed.error().message()}});
-      return;
-    }
-    person_indexed_ = *indexed;
-  }
-
-  // Far enough behind for an extension, and not backing off after a failure.
-  bool PersonIndexBehind() const {
-    return written_size_ >= person_indexed_ + kPersonIndexEvery &&
-           std::chrono::steady_clock::now() >= next_index_attempt_;
   }
 
   // A batch that appended nothing (a final checkpoint) finds the size
@@ -645,8 +508,7 @@ class AuditLog::Writer {
 
   // Writer thread only (and Load before it starts).
   uint64_t written_size_ = 0;    // the log's size after the last write transaction
-  uint64_t person_indexed_ = 0;  // events the person index's chunks cover, as last seen
-  std::chrono::steady_clock::time_point next_index_attempt_{};
+  PersonIndexUpkeep person_index_{*db_};
   uint64_t last_checkpoint_size_ = 0;
   TimePoint last_checkpoint_time_{};
   std::vector<CompletedSubtree> completed_;  // by the batch being written

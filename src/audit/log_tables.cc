@@ -209,4 +209,17 @@ AppendLock::~AppendLock() {
   }
 }
 
+Result<void> CapLogSize(store::Connection& db, int64_t mib) {
+  if (db.dialect() != store::Dialect::kSqlite) return {};
+  constexpr int64_t kUncappedPages = 4294967294;  // SQLite's own ceiling: "no cap"
+  int64_t pages = kUncappedPages;
+  if (mib > 0) {
+    ASSIGN_OR_RETURN(store::Statement * page_size, db.Prepare("PRAGMA page_size"));
+    ASSIGN_OR_RETURN(bool ok, page_size->Step());
+    const int64_t bytes = ok && page_size->ColumnInt(0) > 0 ? page_size->ColumnInt(0) : 4096;
+    pages = mib * 1024 * 1024 / bytes;
+  }
+  return db.ExecuteScript("PRAGMA max_page_count = " + std::to_string(pages));
+}
+
 }  // namespace vigie::audit

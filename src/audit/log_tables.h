@@ -58,6 +58,11 @@ Result<void> InsertEvents(store::Connection& db, std::span<const EventRow> rows)
 
 Result<void> InsertCheckpoint(store::Connection& db, const Checkpoint& checkpoint);
 
+// Caps the log's database at `mib` MiB (0: no cap), beyond which appends
+// fail (and consultations are refused). SQLite only: a PostgreSQL server's
+// disk is the DBA's to cap, and nothing is done there.
+Result<void> CapLogSize(store::Connection& db, int64_t mib);
+
 // One appender at a time for the whole portal. On PostgreSQL, several nodes
 // append to one log: each takes this session lock before its transaction
 // begins, so the transaction's snapshot already holds the previous
