@@ -508,7 +508,7 @@ class AuditLog::Writer {
 
   // Writer thread only (and Load before it starts).
   uint64_t written_size_ = 0;    // the log's size after the last write transaction
-  PersonIndexUpkeep person_index_{*db_};
+  PersonIndexUpkeep person_index_{*db_};  // declared after db_, which it uses
   uint64_t last_checkpoint_size_ = 0;
   TimePoint last_checkpoint_time_{};
   std::vector<CompletedSubtree> completed_;  // by the batch being written

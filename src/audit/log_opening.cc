@@ -60,8 +60,7 @@ Result<OpenedLog> ReadStoredLog(store::Connection& db) {
 }  // namespace
 
 Result<OpenedLog> OpenStoredLog(store::Connection& db) {
-  constexpr std::chrono::seconds kPatience{15};
-  const auto give_up = std::chrono::steady_clock::now() + kPatience;
+  const auto give_up = std::chrono::steady_clock::now() + kOpenPatience;
   Result<OpenedLog> opened = ReadStoredLog(db);
   if (!opened && opened.error().code() == ErrorCode::kUnavailable) {
     Log(LogLevel::kWarn, "audit_log_open_waiting", {{"error", opened.error().message()}});

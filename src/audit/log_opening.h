@@ -4,10 +4,12 @@
 // is signed and person-indexed - and whether the outage a mark left behind
 // is in fact already recorded in it.
 //
+// Thread-safety: uses `db` alone.
 // Errors: storage errors (Unavailable while another appender holds the
 // append lock past the patience); DataLoss when the stored tip does not
 // match the events (`vigie audit verify` says more).
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -28,11 +30,13 @@ struct OpenedLog {
 // after giving an older log its subtree rows once. Other nodes' and
 // commands' writers hold that lock a commit at a time, longer under load
 // than a consultation may wait: opening, which no one waits on, tries again
-// for 15 s.
+// for a while (kOpenPatience).
+inline constexpr std::chrono::seconds kOpenPatience{15};
 Result<OpenedLog> OpenStoredLog(store::Connection& db);
 
 // The sequence of `node_id`'s audit_log_resumed event that already records
-// `outage` (REQUIRES: outage.ongoing()), if there is one: a process stopped
+// `outage` (REQUIRES: outage.ongoing() and its start known, since_unix_micros()
+// != 0), if there is one: a process stopped
 // between the record's commit and its mark's removal leaves the mark
 // behind. It is among the latest events without an agent (every node's
 // system events, agent 0, read newest first through the agent index) since

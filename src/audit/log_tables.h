@@ -2,7 +2,8 @@
 // The audit log's own tables as its writer uses them, inside the writer's
 // transaction: the tip (size, chain hash, Merkle frontier), event rows,
 // checkpoint rows, and the append lock that keeps one appender at a time
-// across nodes. No state of their own; the schema is audit_schema.cc's.
+// across nodes; and, outside any transaction, SQLite's cap on the log's
+// size. No state of their own; the schema is audit_schema.cc's.
 //
 // Errors: storage errors; DataLoss when a stored tip or checkpoint is
 // malformed.

@@ -12,7 +12,8 @@
 // kMaxSegmentEvents. After a failure (a missing grant, an event that does
 // not decode) it waits kIndexRetryAfter, logged, instead of retrying busily.
 //
-// Thread-safety: the writer thread's alone, like the connection it uses.
+// Thread-safety: the writer thread's alone, like the connection it uses
+// (which must outlive it).
 
 #include <chrono>
 #include <cstddef>
@@ -33,7 +34,9 @@ class PersonIndexUpkeep {
   // The index covers `indexed` events, as the log was opened.
   void Opened(uint64_t indexed) { indexed_ = indexed; }
   // The writer left the log at `written_size` after a batch of `batch_size`
-  // events (0: idle); `final`: it is stopping, and indexes all that is left.
+  // events (0: idle); `final`: it is stopping, and extends the index once
+  // more however little it lags (at most kMaxSegmentEvents), without
+  // waiting out a back-off.
   void After(uint64_t written_size, bool final, size_t batch_size);
   // Far enough behind for an extension, and not backing off after a failure.
   bool Behind(uint64_t written_size) const;

@@ -163,14 +163,16 @@ class DetectionCatchUpTest : public ::testing::Test {
   }
 
   // `vigie serve`, which must stop before it serves: its catch-up could
-  // not judge the unjudged event. The mark stays below it, and no alert.
-  void ExpectTheStartStopped(const UnjudgedOpening& unjudged) {
+  // not judge the unjudged event (`doing`, when given, is what failed). The
+  // mark stays below it, and no alert.
+  void ExpectTheStartStopped(const UnjudgedOpening& unjudged, const std::string& doing = {}) {
     auto refused = testing::RunCommand("timeout 120 " + std::string(VIGIE_BINARY) + " --data-dir " +
                                            data().string() + " serve --port 0 </dev/null",
                                        dir_.path());
     EXPECT_NE(refused.exit_code, 0);
     EXPECT_NE(refused.exit_code, 124) << "served, the event passed over";
     EXPECT_NE(refused.err.find("detection catch-up"), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find(doing), std::string::npos) << refused.err;
     EXPECT_EQ(refused.out.find("Vigie serving"), std::string::npos);
     EXPECT_EQ(QueryNumber("SELECT next_sequence FROM detection_judged;"), unjudged.mark);
     EXPECT_TRUE(CanaryAlerts().empty());
@@ -388,12 +390,12 @@ TEST_F(DetectionCatchUpTest, ACatchUpThatCannotRecordItsSuspensionStopsTheStart)
       std::to_string(static_cast<int>(audit::AuditEventType::kAgentSuspended));
   ASSERT_NO_FATAL_FAILURE(
       RefuseWhile("INSERT ON audit_event", "NEW.type = " + suspension, /*on_audit_log=*/true));
-  ASSERT_NO_FATAL_FAILURE(ExpectTheStartStopped(unjudged));
+  ASSERT_NO_FATAL_FAILURE(ExpectTheStartStopped(unjudged, "recording the suspension for event"));
   EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos)
       << "the action was taken; only its record failed";
-  EXPECT_EQ(Suspensions(), 0);
 
   ASSERT_NO_FATAL_FAILURE(RefuseNoMore("audit_event", /*on_audit_log=*/true));
+  EXPECT_EQ(Suspensions(), 0) << "the refused record was not written later";
   ASSERT_NO_FATAL_FAILURE(ServeThenStop());
   ExpectJudgedOnce(unjudged);
 }
