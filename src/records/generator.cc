@@ -7,6 +7,9 @@
 #include <utility>
 
 #include "records/generator_data.h"
+#include "records/internal/generator_calendar.h"
+#include "records/internal/generator_text.h"
+#include "records/internal/weighted_pick.h"
 #include "records/name_normaliser.h"
 
 namespace vigie::records {
@@ -14,6 +17,17 @@ namespace {
 
 namespace gd = generator_data;
 using gd::Origin;
+using internal::AddYears;
+using internal::AppendPadded;
+using internal::CivilFromDays;
+using internal::DayBetween;
+using internal::DaysFromCivil;
+using internal::ExternalId;
+using internal::HasControlChar;
+using internal::OfPlace;
+using internal::RowPicker;
+using internal::TitleCase;
+using internal::WeightedIndex;
 
 // Share of persons whose surname comes from the built-in head table; the
 // rest come from the long tail (when one was given).
@@ -33,173 +47,10 @@ constexpr double kYearMonthShare = 0.01;
 constexpr int kMinAge = 13;
 constexpr int kMaxAge = 95;
 
-// ---------------------------------------------------------------------------
-// Calendar (proleptic Gregorian, days since 1970-01-01; H. Hinnant's algorithms).
-
-int64_t DaysFromCivil(int y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-PartialDate CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return PartialDate{static_cast<int>(yoe + era * 400 + (m <= 2)), m, d};
-}
-
-int64_t AddYears(int64_t days, int years) {
-  PartialDate c = CivilFromDays(days);
-  if (c.month == 2 && c.day == 29) c.day = 28;
-  return DaysFromCivil(c.year + years, c.month, c.day);
-}
-
 const int64_t kReferenceDays = DaysFromCivil(
     kGeneratorReferenceDate.year, kGeneratorReferenceDate.month, kGeneratorReferenceDate.day);
 
-// Uniform day in [lo, hi]; with `recent`, skewed toward hi (max of two draws).
-int64_t DayBetween(SeededRandom& rng, int64_t lo, int64_t hi, bool recent) {
-  if (hi <= lo) return lo;
-  const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
-  uint64_t off = rng.Below(span);
-  if (recent) off = std::max(off, rng.Below(span));
-  return lo + static_cast<int64_t>(off);
-}
-
-// ---------------------------------------------------------------------------
-// Weighted choice over a fixed table: cumulative weights + binary search.
-
-class WeightedIndex {
- public:
-  void Add(double weight) {
-    total_ += std::max(weight, 0.0);
-    cumulative_.push_back(total_);
-  }
-  bool empty() const { return total_ <= 0.0; }
-  size_t size() const { return cumulative_.size(); }
-  // REQUIRES: !empty().
-  size_t Pick(SeededRandom& rng) const {
-    const double x = rng.Unit() * total_;
-    const size_t i = static_cast<size_t>(
-        std::upper_bound(cumulative_.begin(), cumulative_.end(), x) - cumulative_.begin());
-    return std::min(i, cumulative_.size() - 1);
-  }
-
- private:
-  std::vector<double> cumulative_;
-  double total_ = 0.0;
-};
-
-// A weighted subset of rows of some table: Pick() returns the row number.
-class RowPicker {
- public:
-  void Add(uint32_t row, double weight) {
-    if (weight <= 0) return;
-    rows_.push_back(row);
-    index_.Add(weight);
-  }
-  bool empty() const { return index_.empty(); }
-  uint32_t Pick(SeededRandom& rng) const { return rows_[index_.Pick(rng)]; }
-
- private:
-  std::vector<uint32_t> rows_;
-  WeightedIndex index_;
-};
-
 int SexSlot(Sex s) { return s == Sex::kFemale ? 0 : 1; }
-
-// ---------------------------------------------------------------------------
-// Text helpers.
-
-bool HasControlChar(std::string_view s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
-}
-
-bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
-bool IsAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
-char ToLowerAscii(char c) { return IsAsciiUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
-char ToUpperAscii(char c) { return IsAsciiLower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
-
-// "DE LA FONTAINE" → "De La Fontaine", "ACHARD DE LA VENTE" → "Achard de La Vente",
-// "N'DIAYE" → "N'Diaye", "MARTIN-DUPONT" → "Martin-Dupont". Particles (de, du, des,
-// d', dit, et) are lower case except as the first word. Non-ASCII bytes pass through.
-std::string TitleCase(std::string_view upper) {
-  std::string out(upper);
-  size_t word_start = 0;
-  bool first_word = true;
-  while (word_start < out.size()) {
-    size_t word_end = out.find(' ', word_start);
-    if (word_end == std::string::npos) word_end = out.size();
-    const std::string_view word(out.data() + word_start, word_end - word_start);
-    const bool particle =
-        !first_word && (word == "DE" || word == "DU" || word == "DES" || word == "DIT" ||
-                        word == "ET" || (word.size() > 2 && word.substr(0, 2) == "D'"));
-    bool capitalize_next = !particle;
-    for (size_t i = word_start; i < word_end; ++i) {
-      char& c = out[i];
-      if (IsAsciiUpper(c) || IsAsciiLower(c)) {
-        c = capitalize_next ? ToUpperAscii(c) : ToLowerAscii(c);
-        capitalize_next = false;
-        // A one-letter elided prefix (D', L', N', O') is followed by a capital.
-        if (i + 1 < word_end && out[i + 1] == '\'' && (i == word_start || out[i - 1] == '-')) {
-          capitalize_next = true;
-        }
-      } else if (c == '-') {
-        capitalize_next = true;
-      } else if (c == '\'') {
-        // keep capitalize_next as set by the letter before
-      } else {
-        capitalize_next = false;
-      }
-    }
-    first_word = false;
-    word_start = word_end + 1;
-  }
-  return out;
-}
-
-// "de Lyon", "d'Évry", "du Havre", "des Abymes", "de La Rochelle".
-std::string OfPlace(std::string_view place) {
-  if (place.starts_with("Le ")) return "du " + std::string(place.substr(3));
-  if (place.starts_with("Les ")) return "des " + std::string(place.substr(4));
-  const bool vowel =
-      !place.empty() && (std::string_view("AEIOUY").find(place[0]) != std::string_view::npos ||
-                         place.starts_with("É") || place.starts_with("Î") ||
-                         place.starts_with("Hé") || place.starts_with("Hy"));
-  return (vowel ? "d'" : "de ") + std::string(place);
-}
-
-void AppendPadded(std::string& out, uint64_t value, int width) {
-  char buf[24];
-  int n = 0;
-  do {
-    buf[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  for (int i = n; i < width; ++i) out.push_back('0');
-  while (n > 0) out.push_back(buf[--n]);
-}
-
-std::string ExternalId(char prefix, uint64_t index, int k) {
-  std::string id(1, prefix);
-  id.reserve(16);
-  AppendPadded(id, index, 9);
-  if (k > 0) {
-    id.push_back('-');
-    AppendPadded(id, static_cast<uint64_t>(k), 1);
-  }
-  return id;
-}
 
 uint64_t Mix64(uint64_t z) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
