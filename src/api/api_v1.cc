@@ -187,6 +187,8 @@ http::Response ErrorResponse(const Error& error, const http::Request& request,
   }
   if (error.code() == ErrorCode::kResourceExhausted) {
     response.headers.emplace_back("Retry-After", std::to_string(retry_after > 0 ? retry_after : 1));
+  } else if (error.code() == ErrorCode::kUnavailable && retry_after > 0) {
+    response.headers.emplace_back("Retry-After", std::to_string(retry_after));
   }
   if (error.code() == ErrorCode::kPermissionDenied && error.message() == app::kStepUpRequired) {
     // RFC 9470: the client answers with POST /api/v1/auth/step-up.
@@ -201,10 +203,13 @@ http::Response ErrorResponse(const Error& error, const http::Request& request,
 ApiV1::ApiV1(app::Portal& portal, ApiOptions options)
     : portal_(portal),
       options_(std::move(options)),
-      replay_(options_.dpop.max_age_seconds + options_.dpop.max_future_seconds,
-              options_.replay_capacity, options_.replay_per_key,
-              options_.shared_replay != nullptr ? INT64_MIN
-                                                : UnixSeconds(portal_.parts().clock->Now())),
+      replay_(
+          options_.dpop.max_age_seconds + options_.dpop.max_future_seconds,
+          options_.replay_capacity, options_.replay_per_key,
+          options_.shared_replay != nullptr
+              ? INT64_MIN
+              : options_.accept_proofs_from.value_or(session::AcceptFrom(
+                    UnixSeconds(portal_.parts().clock->Now()), options_.dpop.max_future_seconds))),
       local_failed_credentials_(*portal_.parts().clock, options_.failed_credentials),
       failed_credentials_(options_.shared_failed_credentials != nullptr
                               ? options_.shared_failed_credentials
@@ -238,6 +243,13 @@ Result<std::optional<std::string>> ApiV1::LiveCredentialOf(std::string_view rout
   return std::nullopt;
 }
 
+Result<void> ApiV1::MadeSinceBegun(const session::DpopProof& proof, int64_t now,
+                                   int64_t& retry_after) const {
+  Result<void> made = replay_.CheckMadeSinceBegun(proof.iat);
+  if (!made) retry_after = replay_.SecondsUntilAccepting(now);
+  return made;
+}
+
 Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t checked_at) {
   // Security: remembered at the time of remembering, not of checking
   // (ReplayRememberTime): a request slow in between must not meet a cache
@@ -250,6 +262,11 @@ Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t check
   // This node's memory first: most replays are refused without a round trip.
   RETURN_IF_ERROR(replay_.CheckMadeSinceBegun(proof.iat));
   RETURN_IF_ERROR(replay_.Use(proof.jkt, proof.jti, now));
+  // For the next process's start (session::ProofWatermark).
+  int64_t latest = latest_proof_accepted_.load(std::memory_order_relaxed);
+  while (proof.iat > latest && !latest_proof_accepted_.compare_exchange_weak(
+                                   latest, proof.iat, std::memory_order_relaxed)) {
+  }
   if (options_.shared_replay != nullptr) {
     RETURN_IF_ERROR(options_.shared_replay->Use(proof.jkt, proof.jti, now));
   }
@@ -376,7 +393,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
       ASSIGN_OR_RETURN(session::DpopProof proof,
                        internal::CheckProof(request, options_.public_url, std::nullopt,
                                             options_.dpop, keys_, now));
-      RETURN_IF_ERROR(replay_.CheckMadeSinceBegun(proof.iat));
+      RETURN_IF_ERROR(MadeSinceBegun(proof, now, call.retry_after));
       RETURN_IF_ERROR(replay_.CheckUnused(proof.jkt, proof.jti, now));
       if (options_.shared_replay != nullptr) {
         RETURN_IF_ERROR(options_.shared_replay->CheckUnused(proof.jkt, proof.jti, now));
@@ -401,6 +418,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
           session::DpopProof proof,
           internal::CheckProof(request, options_.public_url, token, options_.dpop, keys_, now));
       context.jkt = proof.jkt;
+      RETURN_IF_ERROR(MadeSinceBegun(proof, now, call.retry_after));
       ASSIGN_OR_RETURN(context.caller, portal_.Authenticate(token, context.jkt));
       RETURN_IF_ERROR(RememberProof(proof, now));
       context.caller->source_address = request.remote_address;

@@ -13,6 +13,7 @@
 //
 // Thread-safety: Handle may be called from several threads at once.
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -42,6 +43,10 @@ struct ApiOptions {
   // Several nodes on one database: what they remember together, so a proof
   // replayed on another node is refused too. nullptr = one node.
   session::SharedProofReplayGuard* shared_replay = nullptr;
+  // One node: the first iat it may accept (session::ProofWatermark, from
+  // what its previous process recorded); unset, the most cautious (its
+  // start + the future skew + 1). Ignored beside a shared guard.
+  std::optional<int64_t> accept_proofs_from;
   // The routes whose credential is not a session (second login step,
   // refresh, passkey login): past this bucket of failures an address is
   // refused (429) before its proof costs a signature check, unless its
@@ -93,6 +98,10 @@ class ApiV1 {
   // For metrics: DPoP proofs remembered against replay, client keys cached.
   size_t remembered_proofs() const { return replay_.size(); }
   size_t cached_keys() const { return keys_.size(); }
+  // The latest iat of the proofs this node accepted; INT64_MIN if none.
+  int64_t latest_proof_accepted() const {
+    return latest_proof_accepted_.load(std::memory_order_relaxed);
+  }
 
  private:
   // What the live refresh token or login challenge the body of a request to
@@ -100,6 +109,10 @@ class ApiV1 {
   // N"); nullopt if it names none.
   Result<std::optional<std::string>> LiveCredentialOf(std::string_view route_path,
                                                       const http::Request& request);
+  // Whether this node may judge the proof alone since it started (see
+  // DpopReplayCache::CheckMadeSinceBegun); if not, how long to wait.
+  Result<void> MadeSinceBegun(const session::DpopProof& proof, int64_t now,
+                              int64_t& retry_after) const;
   // After the credential the proof came with is known good (see Handle).
   Result<void> RememberProof(const session::DpopProof& proof, int64_t checked_at);
 
@@ -107,6 +120,7 @@ class ApiV1 {
   const ApiOptions options_;
   session::DpopKeyCache keys_;
   session::DpopReplayCache replay_;
+  std::atomic<int64_t> latest_proof_accepted_{INT64_MIN};
   identity::LoginThrottle local_failed_credentials_;
   identity::AddressThrottle* failed_credentials_;  // the shared one, or the local one
   identity::LoginThrottle heard_credentials_;      // by session or agent, per node

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <thread>
@@ -24,6 +25,7 @@
 #include "identity/identity.h"
 #include "identity/shared_login_throttle.h"
 #include "records/live_search.h"
+#include "session/proof_watermark.h"
 #include "store/clock_check.h"
 #include "store/connection_pool.h"
 #include "store/retry.h"
@@ -158,6 +160,23 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   Config& config = installation->config;
   if (serve.port.has_value()) config.server.port = *serve.port;
 
+  // One node (SQLite): its memory of used DPoP proofs starts empty; the
+  // proofs its previous process accepted must not pass again
+  // (proof_watermark.h). Read first, so the wait overlaps the index load.
+  const session::DpopPolicy dpop_policy;
+  std::optional<session::ProofWatermark> watermark;
+  if (config.store.url.starts_with("sqlite:")) {
+    auto opened = session::ProofWatermark::Open(data_dir, UnixSeconds(SystemClock().Now()),
+                                                dpop_policy.max_future_seconds);
+    if (!opened) return ReportError(opened.error().WithContext("DPoP proof watermark"));
+    watermark.emplace(std::move(*opened));
+    if (!watermark->wait_reason().empty()) {
+      Log(LogLevel::kWarn, "dpop_proofs_refused_at_start",
+          {{"until_iat", std::to_string(watermark->accept_from())},
+           {"reason", std::string(watermark->wait_reason())}});
+    }
+  }
+
   auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
   if (!repository) return ReportError(repository.error());
   ProgressLine progress("loading index");
@@ -277,6 +296,7 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   });
   if (auto started = server.Start(); !started) return ReportError(started.error());
   api::ApiOptions api_options;
+  api_options.dpop = dpop_policy;
   api_options.public_url = PublicUrl(config, server.port());
   // Without a relying party the API refuses passkeys; TOTP still works.
   if (auto relying_party = api::RelyingPartyFor(api_options.public_url, config.web.rp_id)) {
@@ -301,7 +321,14 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
     shared_failed_credentials.emplace(pool, clock, api_options.failed_credentials, "credentials ");
     api_options.shared_failed_credentials = &*shared_failed_credentials;
   }
+  if (watermark) api_options.accept_proofs_from = watermark->accept_from();
   api = std::make_unique<api::ApiV1>(**portal, api_options);
+  if (watermark) {
+    // Clients whose clocks are right then meet no refusal: only proofs
+    // dated before (replays, clocks behind) are answered 503.
+    std::this_thread::sleep_until(
+        std::chrono::system_clock::time_point(std::chrono::seconds(watermark->accept_from())));
+  }
   ready.store(api.get(), std::memory_order_release);
   RegisterMetrics(server.metrics(), *api, hasher, **search, **audit_log, publisher.get());
   server.StopOnSignals();
@@ -313,6 +340,13 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   }
   std::fflush(stdout);
   server.Wait();
+  // Every request answered: the next start need not wait past these proofs.
+  if (watermark) {
+    if (auto recorded = watermark->RecordStop(api->latest_proof_accepted()); !recorded) {
+      Log(LogLevel::kWarn, "dpop_proof_watermark_not_recorded",
+          {{"error", recorded.error().message()}});
+    }
+  }
   return 0;
 }
 

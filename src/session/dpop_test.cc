@@ -225,19 +225,30 @@ TEST(DpopReplayCacheTest, AJtiWorksOnceUntilItCouldNoLongerBeAccepted) {
   EXPECT_EQ(cache.size(), 1u);
 }
 
-// One node's memory (SQLite) is emptied by a restart: a proof made before
-// the new process began may have been accepted by the old one.
-TEST(DpopReplayCacheTest, AloneItRefusesProofsMadeBeforeItBegan) {
-  const DpopReplayCache alone(65, 16, 0, /*begun_at=*/kNow);
-  for (int64_t iat : {kNow - 30, kNow - 1}) {
+// One node's memory (SQLite) is emptied by a restart: a proof the process
+// before may have accepted - made before the new one started, or dated up
+// to the tolerated skew after its last second by a client whose clock is
+// ahead - is refused, with a wait after which a new proof passes.
+TEST(DpopReplayCacheTest, AloneItRefusesProofsThePreviousProcessMayHaveAccepted) {
+  const DpopPolicy policy;
+  const int64_t started_at = kNow;
+  const DpopReplayCache alone(65, 16, 0, AcceptFrom(started_at, policy.max_future_seconds));
+  // The process before stopped at most at started_at, having accepted
+  // proofs dated up to then + max_future_seconds.
+  for (int64_t iat : {kNow - 30, kNow - 1, kNow, kNow + policy.max_future_seconds}) {
     auto refused = alone.CheckMadeSinceBegun(iat);
-    ASSERT_FALSE(refused.has_value());
-    EXPECT_TRUE(IsInvalidDpopProof(refused.error()));
+    ASSERT_FALSE(refused.has_value()) << iat - kNow;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable) << iat - kNow;
+    EXPECT_FALSE(IsInvalidDpopProof(refused.error()));  // not the end of a session
   }
-  EXPECT_OK(alone.CheckMadeSinceBegun(kNow));
+  EXPECT_OK(alone.CheckMadeSinceBegun(kNow + policy.max_future_seconds + 1));
+  EXPECT_EQ(alone.SecondsUntilAccepting(kNow), policy.max_future_seconds + 1);
+  EXPECT_EQ(alone.SecondsUntilAccepting(kNow + policy.max_future_seconds), 1);
+  EXPECT_EQ(alone.SecondsUntilAccepting(kNow + 60), 1);
   // Beside a shared guard, the database remembers across restarts.
   const DpopReplayCache beside_shared(65, 16);
   EXPECT_OK(beside_shared.CheckMadeSinceBegun(kNow - 30));
+  EXPECT_EQ(beside_shared.SecondsUntilAccepting(kNow), 1);
 }
 
 // A proof is acceptable from iat - max_future to iat + max_age, both ends

@@ -74,8 +74,15 @@ Result<void> DpopReplayCache::Use(std::string_view jkt, std::string_view jti, in
 }
 
 Result<void> DpopReplayCache::CheckMadeSinceBegun(int64_t iat) const {
-  if (iat >= begun_at_) return {};
-  return std::unexpected(InvalidDpopProof("made before the server started; sign a new one"));
+  if (iat >= accept_from_) return {};
+  return Fail(ErrorCode::kUnavailable,
+              "the server has just started: a proof made before it may have been used; "
+              "sign a new one after Retry-After");
+}
+
+int64_t DpopReplayCache::SecondsUntilAccepting(int64_t now) const {
+  if (accept_from_ == INT64_MIN || now >= accept_from_) return 1;
+  return accept_from_ - now;
 }
 
 size_t DpopReplayCache::size() const {

@@ -28,6 +28,12 @@ crypto::Sha256Digest DpopProofDigest(std::string_view jkt, std::string_view jti)
 // much later than they stop being acceptable (a pair still kept refuses).
 inline constexpr int64_t kReplayForgetLagSeconds = 5;
 
+// The first iat a lone node started at `started_at` may accept: after every
+// proof its previous process could have accepted (see CheckMadeSinceBegun).
+inline int64_t AcceptFrom(int64_t started_at, int64_t max_future_seconds) {
+  return started_at + max_future_seconds + 1;
+}
+
 class DpopReplayCache {
  public:
   // `remember_seconds`: how long a proof stays acceptable (max age + future
@@ -35,23 +41,30 @@ class DpopReplayCache {
   // inclusive, and forgotten kReplayForgetLagSeconds later; `capacity`: pairs remembered at most;
   // `per_key`: of those, at most so many for one key (0: no share), so that one session's flood of
   // proofs cannot fill the cache and refuse everyone else.
-  // `begun_at`: when this memory began (unix seconds), for CheckMadeSince-
-  // Begun; the default, for a cache beside a SharedProofReplayGuard, refuses
-  // nothing for its age.
+  // `accept_from`: the first iat this memory may judge alone (unix seconds),
+  // for CheckMadeSinceBegun; the default, for a cache beside a
+  // SharedProofReplayGuard, refuses nothing for its age.
   DpopReplayCache(int64_t remember_seconds, size_t capacity, size_t per_key = 0,
-                  int64_t begun_at = INT64_MIN)
+                  int64_t accept_from = INT64_MIN)
       : remember_seconds_(remember_seconds),
         capacity_(capacity),
         per_key_(per_key),
-        begun_at_(begun_at) {}
+        accept_from_(accept_from) {}
 
-  // Refuses (Unauthenticated) a proof whose iat is before `begun_at`.
+  // Refuses (Unavailable) a proof whose iat is before `accept_from`.
   // Security: with no shared guard (SQLite: one node), this cache is the
-  // only memory of used proofs, and a restart empties it; a proof made
-  // before may have been accepted by the process before, and would pass
-  // again within its age. (Its first second is accepted: a restart takes
-  // longer, and a client whose clock is the same would be refused.)
+  // only memory of used proofs, and a restart empties it. The process
+  // before may have accepted any proof dated up to its last second plus the
+  // future skew it tolerates (a client whose clock is ahead): a node
+  // starting at `t` accepts from AcceptFrom(t, ...), or from the second
+  // after the latest proof its predecessor recorded (proof_watermark.h).
+  // Unavailable, not Unauthenticated: an honest client whose proof falls in
+  // that gap only has to sign a new one a few seconds later, and must not
+  // take the refusal for the end of its session.
   Result<void> CheckMadeSinceBegun(int64_t iat) const;
+  // Seconds from `now` until a proof made then is accepted (at least 1):
+  // the Retry-After of CheckMadeSinceBegun's refusal.
+  int64_t SecondsUntilAccepting(int64_t now) const;
 
   // Records the pair. Errors: Unauthenticated when it was already used;
   // ResourceExhausted when the cache is full of live pairs, or this key has
@@ -76,7 +89,7 @@ class DpopReplayCache {
   const int64_t remember_seconds_;
   const size_t capacity_;
   const size_t per_key_;
-  const int64_t begun_at_;
+  const int64_t accept_from_;
   mutable std::mutex mutex_;
   std::unordered_set<std::string> seen_;  // digests: fixed size
   std::unordered_map<uint64_t, size_t> live_by_key_;

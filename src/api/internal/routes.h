@@ -26,7 +26,7 @@ inline constexpr size_t kMaxToken = 256;
 inline constexpr size_t kMaxName = 400;
 inline constexpr size_t kMaxShort = 64;
 
-// A handler's view of the portal plus the seconds a 429 should ask to wait.
+// A handler's view of the portal plus the seconds a 429 or 503 should ask to wait.
 struct Call {
   app::Portal& portal;
   RequestContext& context;

@@ -1,0 +1,116 @@
+#include "session/proof_watermark.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/support/matchers.h"
+#include "tests/support/temp_dir.h"
+
+namespace vigie::session {
+namespace {
+
+constexpr int64_t kNow = 1'780'000'000;
+constexpr int64_t kFuture = 5;  // DpopPolicy::max_future_seconds
+
+std::string Contents(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+void Write(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+int64_t AcceptFromAfter(const testing::TempDir& dir, const std::string& file_text) {
+  Write(dir / std::string(ProofWatermark::kFileName), file_text);
+  auto mark = ProofWatermark::Open(dir.path(), kNow, kFuture);
+  EXPECT_TRUE(mark.has_value());
+  return mark ? mark->accept_from() : 0;
+}
+
+TEST(ProofWatermarkTest, AFirstStartAcceptsProofsMadeFromNowOn) {
+  testing::TempDir dir;
+  auto mark = ProofWatermark::Open(dir.path(), kNow, kFuture);
+  ASSERT_OK(mark);
+  EXPECT_EQ(mark->accept_from(), kNow);
+  EXPECT_TRUE(mark->wait_reason().empty());
+  EXPECT_EQ(Contents(dir / std::string(ProofWatermark::kFileName)), "serving\n");
+}
+
+TEST(ProofWatermarkTest, AfterAGracefulStopProofsFromPastTheLatestAcceptedOneAreAccepted) {
+  testing::TempDir dir;
+  {
+    auto first = ProofWatermark::Open(dir.path(), kNow - 100, kFuture);
+    ASSERT_OK(first);
+    // A client whose clock runs 4 s ahead was the last one served.
+    ASSERT_OK(first->RecordStop(kNow + 4));
+  }
+  auto next = ProofWatermark::Open(dir.path(), kNow, kFuture);
+  ASSERT_OK(next);
+  EXPECT_EQ(next->accept_from(), kNow + 5);
+  EXPECT_FALSE(next->wait_reason().empty());
+  EXPECT_EQ(Contents(dir / std::string(ProofWatermark::kFileName)),
+            "serving\nstopped " + std::to_string(kNow + 4) + "\nserving\n");
+  // Proofs all older than the start: nothing to wait for.
+  EXPECT_EQ(AcceptFromAfter(dir, "serving\nstopped " + std::to_string(kNow - 3) + "\n"), kNow);
+}
+
+TEST(ProofWatermarkTest, AStopWithNoProofAcceptedRecordsTheSecondBeforeItsStart) {
+  testing::TempDir dir;
+  {
+    auto crashed_before = ProofWatermark::Open(dir.path(), kNow - 50, kFuture);
+    ASSERT_OK(crashed_before);
+  }
+  auto first = ProofWatermark::Open(dir.path(), kNow - 10, kFuture);
+  ASSERT_OK(first);
+  ASSERT_EQ(first->accept_from(), kNow - 10 + kFuture + 1);
+  ASSERT_OK(first->RecordStop(INT64_MIN));
+  auto next = ProofWatermark::Open(dir.path(), kNow - 9, kFuture);
+  ASSERT_OK(next);
+  // Still past every proof the crashed process could have accepted.
+  EXPECT_EQ(next->accept_from(), kNow - 10 + kFuture + 1);
+}
+
+TEST(ProofWatermarkTest, AnUnrecordedStopWaitsPastEveryProofItCouldHaveAccepted) {
+  testing::TempDir dir;
+  for (const std::string& text : std::vector<std::string>{
+           "serving\n", "stopped 12\nserving\n", "stopped " + std::to_string(kNow + 3),
+           "stopped 17x\n", "stopped \n", "stopped -\n", "", "garbage\n"}) {
+    EXPECT_EQ(AcceptFromAfter(dir, text), kNow + kFuture + 1) << text;
+  }
+}
+
+TEST(ProofWatermarkTest, AClockSetBackWaitsNoLongerThanAfterACrash) {
+  testing::TempDir dir;
+  auto mark = AcceptFromAfter(dir, "stopped " + std::to_string(kNow + 3600) + "\n");
+  EXPECT_EQ(mark, kNow + kFuture + 1);
+}
+
+TEST(ProofWatermarkTest, OnlyTheLastLineOfALongFileCounts) {
+  testing::TempDir dir;
+  std::string history;
+  for (int i = 0; i < 2000; ++i)
+    history += "serving\nstopped " + std::to_string(kNow - 10000 + i) + "\n";
+  EXPECT_EQ(AcceptFromAfter(dir, history), kNow);
+  EXPECT_EQ(AcceptFromAfter(dir, history + "serving\n"), kNow + kFuture + 1);
+}
+
+TEST(ProofWatermarkTest, AnUnreadableOrUnwritableFileStopsTheStart) {
+  testing::TempDir dir;
+  std::filesystem::create_directory(dir / std::string(ProofWatermark::kFileName));
+  auto refused = ProofWatermark::Open(dir.path(), kNow, kFuture);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
+  auto no_directory = ProofWatermark::Open(dir / "absent", kNow, kFuture);
+  ASSERT_FALSE(no_directory.has_value());
+}
+
+}  // namespace
+}  // namespace vigie::session

@@ -1,0 +1,97 @@
+// A restart must not let a DPoP proof be used twice (RFC 9449 §11.1). On
+// SQLite one node's memory of used proofs is its own, emptied by a restart:
+// the proofs its previous process may have accepted are answered 503 with
+// Retry-After - not 401, which would end an honest client's session - until
+// none could be one of them. On PostgreSQL the nodes' shared memory in the
+// database refuses a replay across the restart, and nothing waits.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createInstallation, startServer, request, activeClient } from './harness.mjs';
+import { BACKEND } from './databases.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+// A GET /api/v1/self exactly as `client` would send it, kept to be sent again.
+async function capturedSelf(client, proofOptions = {}) {
+  const path = '/api/v1/self';
+  return { Authorization: `DPoP ${client.access}`,
+           DPoP: await client.key.proof('GET', client.url(path), client.access, proofOptions) };
+}
+const sendSelf = (server, headers) => request(server, 'GET', '/api/v1/self', { headers });
+
+function assertWaitAsked(r) {
+  assert.equal(r.status, 503, r.body);
+  assert.equal(r.headers['content-type'], 'application/problem+json');
+  const wait = Number(r.headers['retry-after']);
+  assert.ok(wait >= 1 && wait <= 6, `Retry-After ${r.headers['retry-after']}`);
+  assert.equal(r.headers['www-authenticate'], undefined, 'no credential is called invalid');
+  return wait;
+}
+
+test('a proof accepted before a restart is refused after it; the session lives on', async () => {
+  const installation = createInstallation({
+    persons: 100,
+    agents: [{ service_number: 'RST-1', name: 'Agent RST-1', roles: ['agent'] }],
+  });
+  let node = await startServer(installation);
+  try {
+    const client = await activeClient(node, installation, 'RST-1', { acknowledge: false });
+    // From a client whose clock runs 4 s ahead: accepted, then captured.
+    const ahead = await capturedSelf(client, { iatOffset: 4 });
+    assert.equal((await sendSelf(node, ahead)).status, 200);
+    assert.equal((await sendSelf(node, ahead)).status, 401, 'a replay on the same process');
+
+    const port = new URL(node.url).port;
+    assert.equal(await node.stop(), 0);
+    node = await startServer(installation, { port: Number(port) });
+    client.server = node;
+    const replayed = await sendSelf(node, ahead);
+    if (BACKEND === 'sqlite') {
+      const wait = assertWaitAsked(replayed);
+      await sleep(wait * 1000 + 200);
+      assert.equal((await sendSelf(node, ahead)).status !== 200, true, 'never accepted twice');
+    } else {
+      assert.equal(replayed.status, 401, 'the shared memory refuses it');
+    }
+    // The session survived the restart: a fresh proof passes.
+    const fresh = await client.call('GET', '/api/v1/self');
+    assert.equal(fresh.status, 200, fresh.body);
+  } finally {
+    await node.stop();
+    installation.remove();
+  }
+});
+
+test('after a crash, proofs made before the start are refused until past any it could have accepted', async () => {
+  const installation = createInstallation({
+    persons: 100,
+    agents: [{ service_number: 'RST-2', name: 'Agent RST-2', roles: ['agent'] }],
+  });
+  let node = await startServer(installation);
+  try {
+    const client = await activeClient(node, installation, 'RST-2', { acknowledge: false });
+    const port = Number(new URL(node.url).port);
+    const killed = new Promise((resolve) => node.child.on('exit', (code, signal) => resolve(signal)));
+    node.child.kill('SIGKILL');
+    assert.equal(await killed, 'SIGKILL');
+    const beforeStart = nowSeconds();
+    node = await startServer(installation, { port });
+    client.server = node;
+    // Dated 5 s past the moment before the start: the crashed process,
+    // alive until then, could have accepted such a proof.
+    const offset = beforeStart + 5 - nowSeconds();
+    const r = await client.call('GET', '/api/v1/self', undefined, { proofOptions: { iatOffset: offset } });
+    if (BACKEND === 'sqlite') {
+      const wait = assertWaitAsked(r);
+      await sleep(wait * 1000 + 200);
+    } else {
+      assert.equal(r.status, 200, r.body);
+    }
+    const fresh = await client.call('GET', '/api/v1/self');
+    assert.equal(fresh.status, 200, fresh.body);
+  } finally {
+    await node.stop();
+    installation.remove();
+  }
+});
