@@ -149,6 +149,12 @@ int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions&
        {"entries_inserted", report->entries_inserted},
        {"bad_lines", report->bad_lines},
        {"committed", report->committed ? "yes" : "no"}});
+  if (report->header_refused) {
+    std::fprintf(stderr,
+                 "vigie: import refused: the CSV header was refused, so no line was read; "
+                 "nothing was written\n");
+    return ExitCodeFor(ErrorCode::kInvalidArgument);
+  }
   if (!report->committed) {
     std::fprintf(stderr,
                  "vigie: import refused: %lld bad line(s); nothing was written "

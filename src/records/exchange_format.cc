@@ -330,24 +330,39 @@ Result<std::vector<std::string>> SplitCsvLine(std::string_view line) {
 Result<CsvReader> CsvReader::FromHeader(RecordKind kind, std::string_view header_line) {
   if (header_line.starts_with("\xEF\xBB\xBF")) header_line.remove_prefix(3);  // BOM
   ASSIGN_OR_RETURN(std::vector<std::string> columns, SplitCsvLine(header_line));
-  static const std::map<RecordKind, std::set<std::string>> kColumns = {
-      {RecordKind::kPerson,
-       {"id", "surname", "given_names", "birth_date", "birth_place", "sex", "nationality",
-        "aliases"}},
-      {RecordKind::kWantedNotice,
-       {"id", "person_id", "reason", "issuing_authority", "reference", "valid_from",
-        "valid_until", "conduct"}},
-      {RecordKind::kRecordEntry,
-       {"id", "person_id", "category", "date", "role", "case_reference", "recording_service"}},
+  // Each kind's columns, and those every line needs (the JSON fields a
+  // record cannot be built without): a header without one would only have
+  // every line refused.
+  struct KindColumns {
+    std::set<std::string> known;
+    std::vector<std::string> required;
   };
-  const auto& known = kColumns.at(kind);
+  static const std::map<RecordKind, KindColumns> kColumns = {
+      {RecordKind::kPerson,
+       {{"id", "surname", "given_names", "birth_date", "birth_place", "sex", "nationality",
+         "aliases"},
+        {"id", "surname", "given_names"}}},
+      {RecordKind::kWantedNotice,
+       {{"id", "person_id", "reason", "issuing_authority", "reference", "valid_from", "valid_until",
+         "conduct"},
+        {"id", "person_id", "reason", "issuing_authority", "reference", "valid_from", "conduct"}}},
+      {RecordKind::kRecordEntry,
+       {{"id", "person_id", "category", "date", "role", "case_reference", "recording_service"},
+        {"id", "person_id", "category", "date", "role", "case_reference", "recording_service"}}},
+  };
+  const KindColumns& kind_columns = kColumns.at(kind);
   std::set<std::string> seen;
   for (const auto& c : columns) {
-    if (!known.contains(c)) {
+    if (!kind_columns.known.contains(c)) {
       return Fail(ErrorCode::kInvalidArgument, "unknown CSV column '" + EchoedName(c) + "'");
     }
     if (!seen.insert(c).second) {
       return Fail(ErrorCode::kInvalidArgument, "CSV column '" + c + "' appears twice");
+    }
+  }
+  for (const std::string& c : kind_columns.required) {
+    if (!seen.contains(c)) {
+      return Fail(ErrorCode::kInvalidArgument, "missing required CSV column '" + c + "'");
     }
   }
   return CsvReader(kind, std::move(columns));

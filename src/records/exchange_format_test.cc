@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <tuple>
+#include <vector>
+
 #include "tests/support/matchers.h"
 
 namespace vigie::records {
@@ -123,6 +127,24 @@ TEST(CsvTest, HeaderIsChecked) {
   EXPECT_OK(CsvReader::FromHeader(RecordKind::kPerson, "id,surname,given_names"));
   EXPECT_FALSE(CsvReader::FromHeader(RecordKind::kPerson, "id,id").has_value());
   EXPECT_FALSE(CsvReader::FromHeader(RecordKind::kPerson, "id,reason").has_value());
+  // A column every line needs, missing: refused with its name.
+  for (const auto& [kind, header, missing] :
+       std::vector<std::tuple<RecordKind, std::string, std::string>>{
+           {RecordKind::kPerson, "id,surname", "given_names"},
+           {RecordKind::kWantedNotice,
+            "id,person_id,issuing_authority,reference,valid_from,conduct", "reason"},
+           {RecordKind::kRecordEntry, "id,person_id,category,date,role,case_reference",
+            "recording_service"}}) {
+    auto refused = CsvReader::FromHeader(kind, header);
+    ASSERT_FALSE(refused.has_value()) << header;
+    EXPECT_EQ(refused.error().message(), "missing required CSV column '" + missing + "'");
+  }
+  EXPECT_OK(
+      CsvReader::FromHeader(RecordKind::kWantedNotice,
+                            "id,person_id,reason,issuing_authority,reference,valid_from,conduct"));
+  EXPECT_OK(
+      CsvReader::FromHeader(RecordKind::kRecordEntry,
+                            "id,person_id,category,date,role,case_reference,recording_service"));
   auto reader = CsvReader::FromHeader(RecordKind::kPerson, "id,surname,given_names");
   EXPECT_FALSE(reader->ParseLine("a,b").has_value());
   EXPECT_FALSE(reader->ParseLine("P,Martin,").has_value());  // given_names required

@@ -205,7 +205,10 @@ Result<ImportReport> ImportInTransaction(std::istream& in, uint64_t total_bytes,
   }
   bool read_failed = pipeline.read_failed();
   if (read_failed) return Fail(ErrorCode::kUnavailable, "reading the import file failed");
-  if (refused()) return report;  // the transaction rolls back
+  // A refused header left the whole file unread: even when bad lines may be
+  // skipped, that is no import.
+  report.header_refused = pipeline.header_refused();
+  if (refused() || report.header_refused) return report;  // the transaction rolls back
   if (fresh) RETURN_IF_ERROR(repository.RestoreRefIndexes());
   // Running servers build their search index again once this commits;
   // advanced before the import is recorded, so nothing but the commit

@@ -55,6 +55,7 @@ struct ImportReport {
   int64_t bad_lines = 0;
   std::vector<LineError> errors;  // the first max_reported_errors bad lines
   bool committed = false;         // false: refused, nothing written
+  bool header_refused = false;    // a CSV header: nothing after it was read
 };
 
 // (bytes read, total bytes or 0 when unknown)

@@ -179,6 +179,34 @@ TEST(ImporterTest, CsvHeaderErrorsStopTheImport) {
   EXPECT_NE(report->errors[0].message.find("shoe_size"), std::string::npos);
 }
 
+// Skipping bad lines is for a few bad records among good ones: a refused
+// header leaves every line unread, and must not pass for an import.
+TEST(ImporterTest, ARefusedCsvHeaderStopsTheImportEvenWhenBadLinesAreSkipped) {
+  testing::RecordsDb t;
+  ImportOptions options;
+  options.format = ImportFormat::kCsv;
+  options.skip_bad_lines = true;
+  const int64_t generation = *t.repository->Generation();
+  for (const std::string header : {"id,surname,given_name", "id,surname"}) {
+    auto report = RunImport(t, header + "\nP1,Martin,Jean\nP2,Durand,Anne\n", options);
+    ASSERT_OK(report);
+    EXPECT_FALSE(report->committed) << header;
+    EXPECT_TRUE(report->header_refused) << header;
+    ASSERT_EQ(report->errors.size(), 1u) << header;
+    EXPECT_EQ(report->errors[0].line, 1);
+    EXPECT_EQ(report->errors[0].message.rfind("CSV header: ", 0), 0u) << report->errors[0].message;
+  }
+  EXPECT_EQ(*t.repository->CountPersons(), 0);
+  EXPECT_EQ(*t.repository->Generation(), generation) << "no index rebuild for nothing";
+  // The same lines under a good header, one of them bad: skipped, the rest in.
+  auto skipped = RunImport(t, "id,surname,given_names\nP1,Martin,Jean\nP2,,Anne\n", options);
+  ASSERT_OK(skipped);
+  EXPECT_TRUE(skipped->committed);
+  EXPECT_FALSE(skipped->header_refused);
+  EXPECT_EQ(skipped->bad_lines, 1);
+  EXPECT_EQ(*t.repository->CountPersons(), 1);
+}
+
 TEST(ImporterTest, OversizedLinesAreRefused) {
   testing::RecordsDb t;
   std::string huge = R"({"kind":"person","id":"P1","surname":")" + std::string(70000, 'A') +

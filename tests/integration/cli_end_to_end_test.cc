@@ -226,6 +226,18 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
   auto skipped = Vigie("import --skip-bad-lines " + bad.string());
   EXPECT_EQ(skipped.exit_code, 0);
   EXPECT_NE(Vigie("search -s Roux -g Luc --json").out.find("Roux"), std::string::npos);
+  // Skipping bad lines does not make a refused CSV header an import: none
+  // of the lines under it was read.
+  auto misnamed = dir_ / "misnamed.csv";
+  std::ofstream(misnamed) << "id,surname,given_name\nC,Vidal,Anne\n";
+  auto header = Vigie("import --kind person --skip-bad-lines " + misnamed.string());
+  EXPECT_EQ(header.exit_code, 2);
+  EXPECT_NE(header.err.find("misnamed.csv:1: CSV header: unknown CSV column 'given_name'"),
+            std::string::npos)
+      << header.err;
+  EXPECT_NE(header.err.find("the CSV header was refused"), std::string::npos) << header.err;
+  EXPECT_EQ(header.out, "");
+  EXPECT_EQ(Vigie("search -s Vidal -g Anne --json").out.find("Vidal"), std::string::npos);
   // A file that cannot be read to its end is not imported as far as it went
   // (reading a directory fails as a failing disk does).
   std::filesystem::create_directory(dir_ / "unreadable.jsonl");

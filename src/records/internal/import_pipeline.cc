@@ -62,6 +62,11 @@ bool ImportPipeline::read_failed() {
   return read_failed_;
 }
 
+bool ImportPipeline::header_refused() {
+  std::lock_guard lock(mutex_);
+  return header_refused_;
+}
+
 bool ImportPipeline::PushRaw(RawBatch batch) {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return cancelled_ || batch.sequence < next_ + kMaxAhead; });
@@ -84,8 +89,8 @@ void ImportPipeline::ReadLines(std::istream& in) {
     batch = RawBatch{};
     return queued;
   };
-  bool go_on = true;
-  while (go_on) {
+  bool header_refused = false;
+  while (!header_refused) {
     LineRead read = ReadBoundedLine(in, line, bytes);
     if (read == LineRead::kEnd) break;
     RawLine raw{++number, {}, {}};
@@ -101,7 +106,7 @@ void ImportPipeline::ReadLines(std::istream& in) {
         continue;
       }
       raw.error = "CSV header: " + header.error().message();
-      go_on = false;  // nothing else can be read without a header
+      header_refused = true;  // nothing else can be read without a header
     } else {
       raw.text = line;
     }
@@ -112,6 +117,7 @@ void ImportPipeline::ReadLines(std::istream& in) {
   if (!batch.lines.empty()) flush();
   std::lock_guard lock(mutex_);
   read_failed_ = failed;
+  header_refused_ = header_refused;
   reading_ = false;
   changed_.notify_all();
 }

@@ -49,6 +49,9 @@ class ImportPipeline {
   void Cancel();
   // Whether reading the input failed (valid once Next returned nullopt).
   bool read_failed();
+  // Whether a CSV file's header was refused, so that nothing after it was
+  // read (valid once Next returned nullopt).
+  bool header_refused();
 
  private:
   struct RawLine {
@@ -78,7 +81,7 @@ class ImportPipeline {
   std::deque<ImportBatch> spent_;
   uint64_t next_ = 0;  // sequence Next() hands out next
   int sealers_running_ = 0;
-  bool reading_ = true, read_failed_ = false, cancelled_ = false;
+  bool reading_ = true, read_failed_ = false, header_refused_ = false, cancelled_ = false;
 
   std::vector<std::thread> threads_;
 };
