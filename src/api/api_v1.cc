@@ -152,17 +152,22 @@ bool RefusedForTheSender(const Result<http::Response>& result) {
          code != ErrorCode::kInternal && code != ErrorCode::kDataLoss;
 }
 
-std::string DpopChallenge(const Error& error, const http::Request& request) {
+// `token_accepted`: the request's access token opened its session, and the
+// refusal came after (a wrong step-up code): the token is not the one to
+// call invalid, or a client would drop a live session.
+std::string DpopChallenge(const Error& error, const http::Request& request, bool token_accepted) {
   if (session::IsInvalidDpopProof(error))
     return "DPoP error=\"invalid_dpop_proof\", algs=\"ES256\"";
   // A malformed Authorization (another scheme, two of them) is no token to
   // call invalid: the plain challenge says which scheme to use.
-  if (internal::AccessTokenOf(request)) return "DPoP error=\"invalid_token\", algs=\"ES256\"";
+  if (!token_accepted && internal::AccessTokenOf(request)) {
+    return "DPoP error=\"invalid_token\", algs=\"ES256\"";
+  }
   return "DPoP algs=\"ES256\"";
 }
 
-http::Response ErrorResponse(const Error& error, const http::Request& request,
-                             int64_t retry_after) {
+http::Response ErrorResponse(const Error& error, const http::Request& request, int64_t retry_after,
+                             bool token_accepted) {
   http::Response response;
   switch (error.code()) {
     case ErrorCode::kUnauthenticated:
@@ -170,7 +175,8 @@ http::Response ErrorResponse(const Error& error, const http::Request& request,
       // RFC 9449 §7.1: the scheme and algorithm to use, and - when the
       // request carried credentials - whether to sign a new proof or to get a
       // new token. (A login's refusal carries none: no error code.)
-      response.headers.emplace_back("WWW-Authenticate", DpopChallenge(error, request));
+      response.headers.emplace_back("WWW-Authenticate",
+                                    DpopChallenge(error, request, token_accepted));
       break;
     case ErrorCode::kInvalidArgument:
     case ErrorCode::kPermissionDenied:
@@ -435,7 +441,8 @@ http::Response ApiV1::Handle(const http::Request& request) {
   Result<http::Response> result = run();
   if (charged && !RefusedForTheSender(result)) failed_credentials_->Refund(request.remote_address);
   http::Response response =
-      result ? std::move(*result) : ErrorResponse(result.error(), request, call.retry_after);
+      result ? std::move(*result)
+             : ErrorResponse(result.error(), request, call.retry_after, context.caller.has_value());
   response.log_route = std::string(route->path);
   if (context.caller.has_value()) response.log_agent_id = std::to_string(context.caller->agent_id);
   return response;

@@ -97,7 +97,10 @@ test('opening many files asks for a fresh second factor', async () => {
   const held = await client.call('POST', '/api/v1/persons/3/file', inquiry);
   assert.equal(held.status, 403, held.body);
   assert.match(held.headers['www-authenticate'], /insufficient_user_authentication/);
-  assert.equal((await client.call('POST', '/api/v1/auth/step-up', { code: '123456' })).status, 401);
+  const wrong = await client.call('POST', '/api/v1/auth/step-up', { code: '123456' });
+  assert.equal(wrong.status, 401);
+  // The code was wrong, not the token: a client must not drop its session.
+  assert.equal(wrong.headers['www-authenticate'], 'DPoP algs="ES256"');
   const stepped = await client.call('POST', '/api/v1/auth/step-up', { code: totp(client.secret, 1) });
   assert.equal(stepped.status, 204, stepped.body);
   assert.equal((await client.call('POST', '/api/v1/persons/3/file', inquiry)).status, 200);
