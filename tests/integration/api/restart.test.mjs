@@ -20,6 +20,22 @@ async function capturedSelf(client, proofOptions = {}) {
 }
 const sendSelf = (server, headers) => request(server, 'GET', '/api/v1/self', { headers });
 
+// A small installation served, with one agent signed in.
+async function oneAgent(serviceNumber) {
+  const installation = createInstallation({
+    persons: 100,
+    agents: [{ service_number: serviceNumber, name: `Agent ${serviceNumber}`, roles: ['agent'] }],
+  });
+  const node = await startServer(installation);
+  try {
+    return { installation, client: await activeClient(node, installation, serviceNumber, { acknowledge: false }) };
+  } catch (error) {
+    await node.stop();
+    installation.remove();
+    throw error;
+  }
+}
+
 function assertWaitAsked(r) {
   assert.equal(r.status, 503, r.body);
   assert.equal(r.headers['content-type'], 'application/problem+json');
@@ -30,13 +46,9 @@ function assertWaitAsked(r) {
 }
 
 test('a proof accepted before a restart is refused after it; the session lives on', async () => {
-  const installation = createInstallation({
-    persons: 100,
-    agents: [{ service_number: 'RST-1', name: 'Agent RST-1', roles: ['agent'] }],
-  });
-  let node = await startServer(installation);
+  const { installation, client } = await oneAgent('RST-1');
+  let node = client.server;
   try {
-    const client = await activeClient(node, installation, 'RST-1', { acknowledge: false });
     // From a client whose clock runs 4 s ahead: accepted, then captured.
     const ahead = await capturedSelf(client, { iatOffset: 4 });
     assert.equal((await sendSelf(node, ahead)).status, 200);
@@ -64,13 +76,9 @@ test('a proof accepted before a restart is refused after it; the session lives o
 });
 
 test('after a crash, proofs made before the start are refused until past any it could have accepted', async () => {
-  const installation = createInstallation({
-    persons: 100,
-    agents: [{ service_number: 'RST-2', name: 'Agent RST-2', roles: ['agent'] }],
-  });
-  let node = await startServer(installation);
+  const { installation, client } = await oneAgent('RST-2');
+  let node = client.server;
   try {
-    const client = await activeClient(node, installation, 'RST-2', { acknowledge: false });
     const port = Number(new URL(node.url).port);
     const killed = new Promise((resolve) => node.child.on('exit', (code, signal) => resolve(signal)));
     node.child.kill('SIGKILL');
