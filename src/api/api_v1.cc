@@ -152,9 +152,9 @@ bool RefusedForTheSender(const Result<http::Response>& result) {
          code != ErrorCode::kInternal && code != ErrorCode::kDataLoss;
 }
 
-// `token_accepted`: the request's access token opened its session, and the
-// refusal came after (a wrong step-up code): the token is not the one to
-// call invalid, or a client would drop a live session.
+// `token_accepted`: the request's access token opens a live session, and the
+// refusal is the use case's (a wrong step-up code): the token is not the one
+// to call invalid, or a client would drop a live session.
 std::string DpopChallenge(const Error& error, const http::Request& request, bool token_accepted) {
   if (session::IsInvalidDpopProof(error))
     return "DPoP error=\"invalid_dpop_proof\", algs=\"ES256\"";
@@ -249,10 +249,9 @@ Result<std::optional<std::string>> ApiV1::LiveCredentialOf(std::string_view rout
   return std::nullopt;
 }
 
-Result<void> ApiV1::MadeSinceBegun(const session::DpopProof& proof, int64_t now,
-                                   int64_t& retry_after) const {
+Result<void> ApiV1::MadeSinceBegun(const session::DpopProof& proof, int64_t& retry_after) const {
   Result<void> made = replay_.CheckMadeSinceBegun(proof.iat);
-  if (!made) retry_after = replay_.SecondsUntilAccepting(now);
+  if (!made) retry_after = replay_.SecondsUntilAccepting(proof.iat);
   return made;
 }
 
@@ -399,7 +398,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
       ASSIGN_OR_RETURN(session::DpopProof proof,
                        internal::CheckProof(request, options_.public_url, std::nullopt,
                                             options_.dpop, keys_, now));
-      RETURN_IF_ERROR(MadeSinceBegun(proof, now, call.retry_after));
+      RETURN_IF_ERROR(MadeSinceBegun(proof, call.retry_after));
       RETURN_IF_ERROR(replay_.CheckUnused(proof.jkt, proof.jti, now));
       if (options_.shared_replay != nullptr) {
         RETURN_IF_ERROR(options_.shared_replay->CheckUnused(proof.jkt, proof.jti, now));
@@ -424,7 +423,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
           session::DpopProof proof,
           internal::CheckProof(request, options_.public_url, token, options_.dpop, keys_, now));
       context.jkt = proof.jkt;
-      RETURN_IF_ERROR(MadeSinceBegun(proof, now, call.retry_after));
+      RETURN_IF_ERROR(MadeSinceBegun(proof, call.retry_after));
       ASSIGN_OR_RETURN(context.caller, portal_.Authenticate(token, context.jkt));
       RETURN_IF_ERROR(RememberProof(proof, now));
       context.caller->source_address = request.remote_address;
@@ -440,9 +439,16 @@ http::Response ApiV1::Handle(const http::Request& request) {
   };
   Result<http::Response> result = run();
   if (charged && !RefusedForTheSender(result)) failed_credentials_->Refund(request.remote_address);
+  bool token_live = context.caller.has_value();
+  if (!result && token_live && result.error().code() == ErrorCode::kUnauthenticated) {
+    // The use case may have ended the session it ran in (a wrong step-up
+    // code that locks the account): then the token is invalid after all.
+    Result<std::string> token = internal::AccessTokenOf(request);
+    token_live = token && portal_.Authenticate(*token, context.jkt).has_value();
+  }
   http::Response response =
       result ? std::move(*result)
-             : ErrorResponse(result.error(), request, call.retry_after, context.caller.has_value());
+             : ErrorResponse(result.error(), request, call.retry_after, token_live);
   response.log_route = std::string(route->path);
   if (context.caller.has_value()) response.log_agent_id = std::to_string(context.caller->agent_id);
   return response;

@@ -111,8 +111,7 @@ class ApiV1 {
                                                       const http::Request& request);
   // Whether this node may judge the proof alone since it started (see
   // DpopReplayCache::CheckMadeSinceBegun); if not, how long to wait.
-  Result<void> MadeSinceBegun(const session::DpopProof& proof, int64_t now,
-                              int64_t& retry_after) const;
+  Result<void> MadeSinceBegun(const session::DpopProof& proof, int64_t& retry_after) const;
   // After the credential the proof came with is known good (see Handle).
   Result<void> RememberProof(const session::DpopProof& proof, int64_t checked_at);
 

@@ -3,12 +3,17 @@
 #include "cli/commands.h"
 #include "cli/installation.h"
 #include "crypto/self_signed_certificate.h"
+#include "session/proof_watermark.h"
 
 namespace vigie::cli {
 
 int RunInit(const std::filesystem::path& data_dir, const DatabaseUrls& databases) {
   auto installation = Installation::Create(data_dir, databases);
   if (!installation) return ReportError(installation.error());
+  // Never served: its first start has no proof of a predecessor to refuse.
+  if (auto recorded = session::ProofWatermark::RecordInitialised(data_dir); !recorded) {
+    return ReportError(recorded.error());
+  }
   std::printf("Created a Vigie installation in %s\n", data_dir.c_str());
   std::printf("  config:   %s\n", (data_dir / "vigie.toml").c_str());
   std::printf("  key file: %s (mode 0600 — keep it apart from database backups)\n",

@@ -325,9 +325,13 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   api = std::make_unique<api::ApiV1>(**portal, api_options);
   if (watermark) {
     // Clients whose clocks are right then meet no refusal: only proofs
-    // dated before (replays, clocks behind) are answered 503.
+    // dated before (replays, clocks behind) are answered 503. After a clock
+    // set back the refusals may last longer than anyone should wait to be
+    // served: a minute at most.
+    const int64_t serve_from =
+        std::min(watermark->accept_from(), UnixSeconds(clock.Now()) + dpop_policy.max_age_seconds);
     std::this_thread::sleep_until(
-        std::chrono::system_clock::time_point(std::chrono::seconds(watermark->accept_from())));
+        std::chrono::system_clock::time_point(std::chrono::seconds(serve_from)));
   }
   ready.store(api.get(), std::memory_order_release);
   RegisterMetrics(server.metrics(), *api, hasher, **search, **audit_log, publisher.get());

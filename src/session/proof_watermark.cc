@@ -1,15 +1,19 @@
 #include "session/proof_watermark.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "core/durable_file.h"
 
@@ -17,15 +21,19 @@ namespace vigie::session {
 namespace {
 
 constexpr std::string_view kServing = "serving";
+constexpr std::string_view kInitialised = "initialised";
+// A stop recorded further ahead of this clock is no record of this clock's
+// world (and could overflow): judged as no record.
+constexpr int64_t kLargestClockStepBack = 86'400;
 constexpr std::string_view kStopped = "stopped ";
 // Only the last record counts; the file grows by two short lines a start.
 constexpr off_t kTailBytes = 4096;
 
-// The file's last line; nullopt when there is no file, empty when the file
-// does not end a line (which matches no record: the cautious outcome).
-Result<std::optional<std::string>> LastLine(const std::filesystem::path& file) {
+// The file's last line; empty when the file is (created by the lock: no
+// record, as after an upgrade or a removal) or does not end a line (a torn
+// append): neither matches a record, which is the cautious outcome.
+Result<std::string> LastLine(const std::filesystem::path& file) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0 && errno == ENOENT) return std::optional<std::string>();
   auto unreadable = [&](int error) {
     return Fail(ErrorCode::kUnavailable,
                 "cannot read " + file.string() + ": " + std::strerror(error));
@@ -55,10 +63,10 @@ Result<std::optional<std::string>> LastLine(const std::filesystem::path& file) {
   ::close(fd);
   tail.resize(used);
   // A line cut short (a crash in the middle of an append) is no record.
-  if (tail.empty() || tail.back() != '\n') return std::optional<std::string>(std::string());
+  if (tail.empty() || tail.back() != '\n') return std::string();
   tail.pop_back();
   const size_t start = tail.rfind('\n');
-  return std::optional<std::string>(start == std::string::npos ? tail : tail.substr(start + 1));
+  return start == std::string::npos ? tail : tail.substr(start + 1);
 }
 
 std::optional<int64_t> StoppedAt(std::string_view line) {
@@ -70,33 +78,79 @@ std::optional<int64_t> StoppedAt(std::string_view line) {
   return iat;
 }
 
+// Waits up to `patience` for the other serving process (draining its last
+// requests) to let go of the file; Conflict if it does not.
+Result<int> LockFile(const std::filesystem::path& file, std::chrono::seconds patience) {
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot open " + file.string() + ": " + std::strerror(errno));
+  }
+  const auto give_up = std::chrono::steady_clock::now() + patience;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    if (error == EINTR) continue;
+    if (error != EWOULDBLOCK || std::chrono::steady_clock::now() >= give_up) {
+      ::close(fd);
+      if (error != EWOULDBLOCK) {
+        return Fail(ErrorCode::kUnavailable,
+                    "cannot lock " + file.string() + ": " + std::strerror(error));
+      }
+      return Fail(ErrorCode::kConflict, "another `vigie serve` is running on this installation (" +
+                                            file.string() +
+                                            " is held): on SQLite one process serves it");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return fd;
+}
+
 }  // namespace
 
+Result<void> ProofWatermark::RecordInitialised(const std::filesystem::path& data_dir) {
+  return AppendDurably(data_dir / kFileName, std::string(kInitialised) + "\n");
+}
+
 Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_dir, int64_t now,
-                                            int64_t max_future_seconds) {
+                                            int64_t max_future_seconds,
+                                            std::chrono::seconds patience) {
   const std::filesystem::path file = data_dir / kFileName;
-  ASSIGN_OR_RETURN(std::optional<std::string> last, LastLine(file));
+  // Read only once no other process can append: a predecessor still
+  // draining would otherwise write its stop after our start.
+  ASSIGN_OR_RETURN(const int fd, LockFile(file, patience));
+  ProofWatermark mark(file, fd);
+  ASSIGN_OR_RETURN(std::string last, LastLine(file));
   // Past every proof a process that stopped at `now` at the latest could
   // have accepted: it allowed iat up to its clock + max_future_seconds.
   const int64_t after_any = now + max_future_seconds + 1;
-  int64_t accept_from = now;
-  std::string_view reason;
-  if (last.has_value()) {
-    if (std::optional<int64_t> stopped = StoppedAt(*last)) {
-      accept_from = std::max(now, *stopped + 1);
-      if (accept_from > after_any) {
-        accept_from = after_any;
-        reason = "the clock is behind the latest proof the previous process accepted";
-      } else if (accept_from > now) {
-        reason = "the previous process accepted proofs dated ahead of this clock";
-      }
-    } else {
-      accept_from = after_any;
-      reason = "the previous process did not record its stop (a crash or a kill)";
+  if (last == kInitialised) {
+    mark.accept_from_ = now;  // never served: no proof to replay
+  } else if (std::optional<int64_t> stopped = StoppedAt(last);
+             stopped && *stopped <= now + kLargestClockStepBack) {
+    mark.accept_from_ = std::max(now, *stopped + 1);
+    if (mark.accept_from_ > after_any) {
+      mark.wait_reason_ = "the clock is behind the latest proof the previous process accepted";
+    } else if (mark.accept_from_ > now) {
+      mark.wait_reason_ = "the previous process accepted proofs dated ahead of this clock";
     }
+  } else {
+    mark.accept_from_ = after_any;
+    mark.wait_reason_ =
+        "the previous process recorded no stop (a crash, a kill, a failed start, or a release "
+        "before this record)";
   }
   RETURN_IF_ERROR(AppendDurably(file, std::string(kServing) + "\n"));
-  return ProofWatermark(file, accept_from, reason);
+  return mark;
+}
+
+ProofWatermark::ProofWatermark(ProofWatermark&& other) noexcept
+    : file_(std::move(other.file_)),
+      fd_(std::exchange(other.fd_, -1)),
+      accept_from_(other.accept_from_),
+      wait_reason_(other.wait_reason_) {}
+
+ProofWatermark::~ProofWatermark() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 Result<void> ProofWatermark::RecordStop(int64_t latest_accepted_iat) {

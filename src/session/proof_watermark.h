@@ -5,24 +5,33 @@
 // captured just before a restart could be sent again after it (RFC 9449
 // §11.1), the more so from a client whose clock runs ahead.
 //
-// A file in the data directory records, appended durably, "serving" when a
-// process starts and "stopped <iat>" - the latest iat it accepted - when it
-// stops gracefully. At the next start, from its last line:
-//   - no file: no process served before (or one of an earlier release,
-//     which judged the same way): proofs made from now on are accepted;
-//   - "stopped H": proofs made from max(now, H + 1) on;
-//   - "serving" or anything else (a crash, a kill, a torn line): proofs
-//     made from now + max_future_seconds + 1 on, past every proof the
-//     previous process could have accepted.
-// `vigie serve` serves the API only from that second on, so a client whose
-// clock is right meets no refusal; a proof dated before is answered 503
-// with Retry-After (DpopReplayCache::CheckMadeSinceBegun), not 401.
-// A clock set back between two processes could make "H + 1" hours away;
-// the wait is never longer than after a crash (and the start says so).
+// A file in the data directory records, appended durably, "initialised" when
+// `vigie init` creates the installation, "serving" when a process starts and
+// "stopped <iat>" - the latest iat it accepted - when it stops gracefully.
+// At the next start, from its last line:
+//   - "initialised": no process served before: proofs made from now on;
+//   - "stopped H": proofs made from max(now, H + 1) on - even when a clock
+//     set back makes that later than any wait below (up to a day; a record
+//     further ahead is judged as none);
+//   - "serving", nothing or anything else (a crash, a kill, a failed start,
+//     a release before this record, a removed file, a torn line): from
+//     now + max_future_seconds + 1, past every proof the previous process
+//     could have accepted.
+// `vigie serve` serves the API only from that second on (or, after a clock
+// set back, a minute at most), so a client whose clock is right meets no
+// refusal; a proof dated before is answered 503 with Retry-After
+// (DpopReplayCache::CheckMadeSinceBegun), not 401.
+//
+// The file stays locked (flock) for the process's life: a second process
+// on the same installation waits for the first to finish draining, or is
+// refused (Conflict), so their records never interleave and two memories
+// of used proofs never serve side by side.
 //
 // Thread-safety: one object per serving process, used by one thread.
-// Errors: Unavailable when the file cannot be read or appended to.
+// Errors: Unavailable when the file cannot be read, locked or appended to;
+// Conflict when another process holds it past `patience`.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string_view>
@@ -35,9 +44,16 @@ class ProofWatermark {
  public:
   static constexpr std::string_view kFileName = "dpop-proofs.log";
 
-  // Reads the last record of `data_dir`'s file, then appends "serving".
+  // For `vigie init`: the installation has never served.
+  static Result<void> RecordInitialised(const std::filesystem::path& data_dir);
+
+  // Locks `data_dir`'s file, reads its last record, then appends "serving".
   static Result<ProofWatermark> Open(const std::filesystem::path& data_dir, int64_t now,
-                                     int64_t max_future_seconds);
+                                     int64_t max_future_seconds,
+                                     std::chrono::seconds patience = std::chrono::seconds(30));
+  ProofWatermark(ProofWatermark&& other) noexcept;
+  ProofWatermark& operator=(ProofWatermark&&) = delete;
+  ~ProofWatermark();  // lets go of the file
 
   // The first iat this process may accept (DpopReplayCache's accept_from).
   int64_t accept_from() const { return accept_from_; }
@@ -50,11 +66,11 @@ class ProofWatermark {
   Result<void> RecordStop(int64_t latest_accepted_iat);
 
  private:
-  ProofWatermark(std::filesystem::path file, int64_t accept_from, std::string_view wait_reason)
-      : file_(std::move(file)), accept_from_(accept_from), wait_reason_(wait_reason) {}
+  ProofWatermark(std::filesystem::path file, int fd) : file_(std::move(file)), fd_(fd) {}
 
   std::filesystem::path file_;
-  int64_t accept_from_;
+  int fd_ = -1;  // holds the lock
+  int64_t accept_from_ = 0;
   std::string_view wait_reason_;
 };
 

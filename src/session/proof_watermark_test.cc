@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -35,17 +37,19 @@ int64_t AcceptFromAfter(const testing::TempDir& dir, const std::string& file_tex
   return mark ? mark->accept_from() : 0;
 }
 
-TEST(ProofWatermarkTest, AFirstStartAcceptsProofsMadeFromNowOn) {
+TEST(ProofWatermarkTest, AnInstallationNeverServedAcceptsProofsMadeFromNowOn) {
   testing::TempDir dir;
+  ASSERT_OK(ProofWatermark::RecordInitialised(dir.path()));
   auto mark = ProofWatermark::Open(dir.path(), kNow, kFuture);
   ASSERT_OK(mark);
   EXPECT_EQ(mark->accept_from(), kNow);
   EXPECT_TRUE(mark->wait_reason().empty());
-  EXPECT_EQ(Contents(dir / std::string(ProofWatermark::kFileName)), "serving\n");
+  EXPECT_EQ(Contents(dir / std::string(ProofWatermark::kFileName)), "initialised\nserving\n");
 }
 
 TEST(ProofWatermarkTest, AfterAGracefulStopProofsFromPastTheLatestAcceptedOneAreAccepted) {
   testing::TempDir dir;
+  ASSERT_OK(ProofWatermark::RecordInitialised(dir.path()));
   {
     auto first = ProofWatermark::Open(dir.path(), kNow - 100, kFuture);
     ASSERT_OK(first);
@@ -57,8 +61,11 @@ TEST(ProofWatermarkTest, AfterAGracefulStopProofsFromPastTheLatestAcceptedOneAre
   EXPECT_EQ(next->accept_from(), kNow + 5);
   EXPECT_FALSE(next->wait_reason().empty());
   EXPECT_EQ(Contents(dir / std::string(ProofWatermark::kFileName)),
-            "serving\nstopped " + std::to_string(kNow + 4) + "\nserving\n");
-  // Proofs all older than the start: nothing to wait for.
+            "initialised\nserving\nstopped " + std::to_string(kNow + 4) + "\nserving\n");
+}
+
+TEST(ProofWatermarkTest, ProofsAllOlderThanTheStartAskForNoWait) {
+  testing::TempDir dir;
   EXPECT_EQ(AcceptFromAfter(dir, "serving\nstopped " + std::to_string(kNow - 3) + "\n"), kNow);
 }
 
@@ -68,29 +75,42 @@ TEST(ProofWatermarkTest, AStopWithNoProofAcceptedRecordsTheSecondBeforeItsStart)
     auto crashed_before = ProofWatermark::Open(dir.path(), kNow - 50, kFuture);
     ASSERT_OK(crashed_before);
   }
-  auto first = ProofWatermark::Open(dir.path(), kNow - 10, kFuture);
-  ASSERT_OK(first);
-  ASSERT_EQ(first->accept_from(), kNow - 10 + kFuture + 1);
-  ASSERT_OK(first->RecordStop(INT64_MIN));
+  {
+    auto first = ProofWatermark::Open(dir.path(), kNow - 10, kFuture);
+    ASSERT_OK(first);
+    ASSERT_EQ(first->accept_from(), kNow - 10 + kFuture + 1);
+    ASSERT_OK(first->RecordStop(INT64_MIN));
+  }
   auto next = ProofWatermark::Open(dir.path(), kNow - 9, kFuture);
   ASSERT_OK(next);
   // Still past every proof the crashed process could have accepted.
   EXPECT_EQ(next->accept_from(), kNow - 10 + kFuture + 1);
 }
 
-TEST(ProofWatermarkTest, AnUnrecordedStopWaitsPastEveryProofItCouldHaveAccepted) {
+// A crash, a kill, a failed start, a torn line, a removed file or one kept
+// by a release before this record: every proof a process alive until now
+// could have accepted is refused.
+TEST(ProofWatermarkTest, NoRecordedStopWaitsPastEveryProofThePredecessorCouldHaveAccepted) {
   testing::TempDir dir;
   for (const std::string& text : std::vector<std::string>{
            "serving\n", "stopped 12\nserving\n", "stopped " + std::to_string(kNow + 3),
-           "stopped 17x\n", "stopped \n", "stopped -\n", "", "garbage\n"}) {
+           "stopped 17x\n", "stopped \n", "stopped -\n", "", "garbage\n", "initialised\nserving\n",
+           "stopped 9223372036854775807\n"}) {
     EXPECT_EQ(AcceptFromAfter(dir, text), kNow + kFuture + 1) << text;
   }
+  testing::TempDir fresh;  // no file at all
+  auto mark = ProofWatermark::Open(fresh.path(), kNow, kFuture);
+  ASSERT_OK(mark);
+  EXPECT_EQ(mark->accept_from(), kNow + kFuture + 1);
 }
 
-TEST(ProofWatermarkTest, AClockSetBackWaitsNoLongerThanAfterACrash) {
+// A clock set back must not reopen the proofs the previous process accepted
+// under the later time; a record more than a day ahead is no record.
+TEST(ProofWatermarkTest, AClockSetBackKeepsTheLatestAcceptedProofRefused) {
   testing::TempDir dir;
-  auto mark = AcceptFromAfter(dir, "stopped " + std::to_string(kNow + 3600) + "\n");
-  EXPECT_EQ(mark, kNow + kFuture + 1);
+  EXPECT_EQ(AcceptFromAfter(dir, "stopped " + std::to_string(kNow + 3600) + "\n"), kNow + 3601);
+  EXPECT_EQ(AcceptFromAfter(dir, "stopped " + std::to_string(kNow + 2 * 86'400) + "\n"),
+            kNow + kFuture + 1);
 }
 
 TEST(ProofWatermarkTest, OnlyTheLastLineOfALongFileCounts) {
@@ -102,6 +122,27 @@ TEST(ProofWatermarkTest, OnlyTheLastLineOfALongFileCounts) {
   EXPECT_EQ(AcceptFromAfter(dir, history + "serving\n"), kNow + kFuture + 1);
 }
 
+// Two processes on one installation would each keep their own memory of
+// used proofs, and their records would interleave.
+TEST(ProofWatermarkTest, OneProcessAtATimeHoldsTheFile) {
+  testing::TempDir dir;
+  ASSERT_OK(ProofWatermark::RecordInitialised(dir.path()));
+  std::optional<ProofWatermark> serving;
+  {
+    auto opened = ProofWatermark::Open(dir.path(), kNow, kFuture);
+    ASSERT_OK(opened);
+    serving.emplace(std::move(*opened));
+  }
+  auto second = ProofWatermark::Open(dir.path(), kNow, kFuture, std::chrono::seconds(0));
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().code(), ErrorCode::kConflict);
+  ASSERT_OK(serving->RecordStop(kNow + 2));
+  serving.reset();  // the process ends
+  auto after = ProofWatermark::Open(dir.path(), kNow + 1, kFuture, std::chrono::seconds(0));
+  ASSERT_OK(after);
+  EXPECT_EQ(after->accept_from(), kNow + 3);
+}
+
 TEST(ProofWatermarkTest, AnUnreadableOrUnwritableFileStopsTheStart) {
   testing::TempDir dir;
   std::filesystem::create_directory(dir / std::string(ProofWatermark::kFileName));
@@ -110,6 +151,7 @@ TEST(ProofWatermarkTest, AnUnreadableOrUnwritableFileStopsTheStart) {
   EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
   auto no_directory = ProofWatermark::Open(dir / "absent", kNow, kFuture);
   ASSERT_FALSE(no_directory.has_value());
+  EXPECT_FALSE(ProofWatermark::RecordInitialised(dir / "absent").has_value());
 }
 
 }  // namespace

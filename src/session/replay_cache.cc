@@ -80,9 +80,9 @@ Result<void> DpopReplayCache::CheckMadeSinceBegun(int64_t iat) const {
               "sign a new one after Retry-After");
 }
 
-int64_t DpopReplayCache::SecondsUntilAccepting(int64_t now) const {
-  if (accept_from_ == INT64_MIN || now >= accept_from_) return 1;
-  return accept_from_ - now;
+int64_t DpopReplayCache::SecondsUntilAccepting(int64_t iat) const {
+  if (accept_from_ == INT64_MIN || iat >= accept_from_) return 1;
+  return accept_from_ - iat;
 }
 
 size_t DpopReplayCache::size() const {

@@ -62,9 +62,11 @@ class DpopReplayCache {
   // that gap only has to sign a new one a few seconds later, and must not
   // take the refusal for the end of its session.
   Result<void> CheckMadeSinceBegun(int64_t iat) const;
-  // Seconds from `now` until a proof made then is accepted (at least 1):
-  // the Retry-After of CheckMadeSinceBegun's refusal.
-  int64_t SecondsUntilAccepting(int64_t now) const;
+  // How long the signer of a proof dated `iat` must wait, by its own clock,
+  // before a new proof is accepted (at least 1 s): the Retry-After of
+  // CheckMadeSinceBegun's refusal. A client whose clock is behind is told
+  // the whole wait at once.
+  int64_t SecondsUntilAccepting(int64_t iat) const;
 
   // Records the pair. Errors: Unauthenticated when it was already used;
   // ResourceExhausted when the cache is full of live pairs, or this key has

@@ -160,12 +160,13 @@ export class DpopKey {
     return k;
   }
   // A proof for `method` `url`; options change one claim to test refusals.
-  async proof(method, url, token, { iatOffset = 0, jti = randomUUID(), htm, htu } = {}) {
+  // `iat`: a time of its own (unix seconds), else now + `iatOffset`.
+  async proof(method, url, token, { iatOffset = 0, iat, jti = randomUUID(), htm, htu } = {}) {
     const claims = { htm: htm ?? method, htu: htu ?? url, jti };
     if (token) claims.ath = base64url.encode(createHash('sha256').update(token).digest());
     return new SignJWT(claims)
       .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: this.jwk })
-      .setIssuedAt(Math.floor(Date.now() / 1000) + iatOffset)
+      .setIssuedAt(iat ?? Math.floor(Date.now() / 1000) + iatOffset)
       .sign(this.privateKey);
   }
 }

@@ -70,10 +70,15 @@ test('five failures lock the account, with the same answer as a wrong password',
 test("a session whose own wrong step-up codes lock the account ends", async () => {
   const agent = await activeClient(server, installation, 'LCK-2');
   for (let i = 0; i < 4; i++) {
-    assert.equal((await agent.call('POST', '/api/v1/auth/step-up', { code: '000000' })).status, 401);
+    const wrong = await agent.call('POST', '/api/v1/auth/step-up', { code: '000000' });
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.headers['www-authenticate'], 'DPoP algs="ES256"', 'the token still works');
     assert.equal((await agent.call('GET', '/api/v1/self')).status, 200, 'not locked yet');
   }
-  assert.equal((await agent.call('POST', '/api/v1/auth/step-up', { code: '000000' })).status, 401);
+  const locking = await agent.call('POST', '/api/v1/auth/step-up', { code: '000000' });
+  assert.equal(locking.status, 401);
+  // The code ended the session: now the token is what is invalid.
+  assert.equal(locking.headers['www-authenticate'], 'DPoP error="invalid_token", algs="ES256"');
   assert.equal(JSON.parse(installation.vigie('agent', 'show', 'LCK-2', '--json')).status, 'locked');
   assert.equal((await agent.call('GET', '/api/v1/self')).status, 401, 'the session ended with the lock');
 });
