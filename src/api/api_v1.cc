@@ -152,22 +152,22 @@ bool RefusedForTheSender(const Result<http::Response>& result) {
          code != ErrorCode::kInternal && code != ErrorCode::kDataLoss;
 }
 
-// `token_accepted`: the request's access token opens a live session, and the
+// `token_live`: the request's access token opens a live session, and the
 // refusal is the use case's (a wrong step-up code): the token is not the one
 // to call invalid, or a client would drop a live session.
-std::string DpopChallenge(const Error& error, const http::Request& request, bool token_accepted) {
+std::string DpopChallenge(const Error& error, const http::Request& request, bool token_live) {
   if (session::IsInvalidDpopProof(error))
     return "DPoP error=\"invalid_dpop_proof\", algs=\"ES256\"";
   // A malformed Authorization (another scheme, two of them) is no token to
   // call invalid: the plain challenge says which scheme to use.
-  if (!token_accepted && internal::AccessTokenOf(request)) {
+  if (!token_live && internal::AccessTokenOf(request)) {
     return "DPoP error=\"invalid_token\", algs=\"ES256\"";
   }
   return "DPoP algs=\"ES256\"";
 }
 
 http::Response ErrorResponse(const Error& error, const http::Request& request, int64_t retry_after,
-                             bool token_accepted) {
+                             bool token_live) {
   http::Response response;
   switch (error.code()) {
     case ErrorCode::kUnauthenticated:
@@ -175,8 +175,7 @@ http::Response ErrorResponse(const Error& error, const http::Request& request, i
       // RFC 9449 §7.1: the scheme and algorithm to use, and - when the
       // request carried credentials - whether to sign a new proof or to get a
       // new token. (A login's refusal carries none: no error code.)
-      response.headers.emplace_back("WWW-Authenticate",
-                                    DpopChallenge(error, request, token_accepted));
+      response.headers.emplace_back("WWW-Authenticate", DpopChallenge(error, request, token_live));
       break;
     case ErrorCode::kInvalidArgument:
     case ErrorCode::kPermissionDenied:
@@ -265,7 +264,7 @@ Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t check
   // The credential checked: the key belongs to a real session, worth keeping.
   if (proof.key_to_keep) keys_.Remember(proof.key_to_keep);
   // This node's memory first: most replays are refused without a round trip.
-  RETURN_IF_ERROR(replay_.CheckMadeSinceBegun(proof.iat));
+  // Its age was judged before the credential (MadeSinceBegun).
   RETURN_IF_ERROR(replay_.Use(proof.jkt, proof.jti, now));
   // For the next process's start (session::ProofWatermark).
   int64_t latest = latest_proof_accepted_.load(std::memory_order_relaxed);

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "core/durable_file.h"
+#include "session/replay_cache.h"
 
 namespace vigie::session {
 namespace {
@@ -122,7 +123,7 @@ Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_di
   ASSIGN_OR_RETURN(std::string last, LastLine(file));
   // Past every proof a process that stopped at `now` at the latest could
   // have accepted: it allowed iat up to its clock + max_future_seconds.
-  const int64_t after_any = now + max_future_seconds + 1;
+  const int64_t after_any = AcceptFrom(now, max_future_seconds);
   if (last == kInitialised) {
     mark.accept_from_ = now;  // never served: no proof to replay
   } else if (std::optional<int64_t> stopped = StoppedAt(last);
