@@ -114,6 +114,7 @@ Result<std::unique_ptr<Portal>> Portal::Create(const PortalParts& parts) {
     detect_options.shared_log_node = parts.config->audit.node_id;
   }
   std::unique_ptr<Portal> portal(new Portal(parts, *seed_key, *terms_key));
+  RETURN_IF_ERROR(portal->PriceRefusals());
   if (detect_options.enabled) {
     portal->detection_ = std::make_unique<DetectionResponse>(
         parts, *portal->trail_, portal->identity_options_, portal->session_options_,
@@ -155,6 +156,23 @@ Portal::~Portal() {
 }
 
 // --- Authentication ---
+
+Result<void> Portal::PriceRefusals() {
+  identity::IdentityOptions& options = identity_options_;
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  ASSIGN_OR_RETURN(const crypto::Argon2Params refusal,
+                   identity::CostliestPasswordParams(*db, options.argon2));
+  if (crypto::CostlierThan(refusal, options.argon2)) {
+    // Expected for a while after the parameters are lowered; worth knowing,
+    // as every refusal (and so every guess) costs this much until the last
+    // such agent logs in again or is reset, and the server is restarted.
+    Log(LogLevel::kWarn, "password_refusals_cost_a_stored_hash",
+        {{"t_cost", static_cast<unsigned long long>(refusal.t_cost)},
+         {"m_cost_kib", static_cast<unsigned long long>(refusal.m_cost_kib)}});
+  }
+  options.refusal_argon2 = refusal;
+  return {};
+}
 
 identity::Authenticator Portal::AuthenticatorOn(store::Connection& db) const {
   identity::Authenticator authenticator(db, *parts_.clock, *totp_seed_key_, *parts_.hasher,

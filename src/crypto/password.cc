@@ -134,6 +134,16 @@ bool NeedsRehash(std::string_view phc, const Argon2Params& params) {
          parts->hash_len != kHashBytes;
 }
 
+std::optional<Argon2Params> Argon2ParamsOf(std::string_view phc) {
+  Result<PhcParts> parts = ParsePhc(phc);
+  if (!parts) return std::nullopt;
+  return Argon2Params{.t_cost = parts->t, .m_cost_kib = parts->m, .parallelism = parts->p};
+}
+
+bool CostlierThan(const Argon2Params& a, const Argon2Params& b) {
+  return uint64_t{a.m_cost_kib} * a.t_cost > uint64_t{b.m_cost_kib} * b.t_cost;
+}
+
 Result<std::vector<uint8_t>> Argon2idRaw(std::string_view password, std::span<const uint8_t> salt,
                                          uint32_t t_cost, uint32_t m_cost_kib, size_t out_len) {
   InitCrypto();

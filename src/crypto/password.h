@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -53,6 +54,14 @@ Result<bool> VerifyPassword(std::string_view phc, std::string_view password);
 // hash), or cannot be parsed: the caller should re-hash on the next successful
 // login.
 bool NeedsRehash(std::string_view phc, const Argon2Params& params);
+
+// The parameters `phc` was made with; nullopt when it cannot be parsed (as
+// VerifyPassword's DataLoss).
+std::optional<Argon2Params> Argon2ParamsOf(std::string_view phc);
+
+// Whether verifying under `a` takes more work than under `b` (memory times
+// passes: libsodium computes the lanes one after the other).
+bool CostlierThan(const Argon2Params& a, const Argon2Params& b);
 
 // Raw Argon2id (v=0x13, one lane, no secret or associated data): `out_len`
 // bytes derived from `password` and `salt`. For key derivation and test vectors.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 #include "crypto/hash.h"
@@ -229,6 +230,35 @@ TEST(NeedsRehashTest, ComparesParameters) {
   EXPECT_TRUE(NeedsRehash(kM256T2P1.phc, {.t_cost = 2, .m_cost_kib = 256}));
   EXPECT_TRUE(NeedsRehash("garbage", kFast));
   EXPECT_TRUE(NeedsRehash("", kFast));
+}
+
+TEST(Argon2ParamsOfTest, ReadsTheParametersAndRefusesGarbage) {
+  auto phc = HashPassword("pw", {.t_cost = 2, .m_cost_kib = 64});
+  ASSERT_TRUE(phc.has_value());
+  std::optional<Argon2Params> read = Argon2ParamsOf(*phc);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->t_cost, 2u);
+  EXPECT_EQ(read->m_cost_kib, 64u);
+  EXPECT_EQ(read->parallelism, 1u);
+  std::optional<Argon2Params> reference = Argon2ParamsOf(kM256T2P1.phc);
+  ASSERT_TRUE(reference.has_value());
+  EXPECT_EQ(reference->m_cost_kib, 256u);
+  EXPECT_FALSE(Argon2ParamsOf("garbage").has_value());
+  EXPECT_TRUE(Argon2ParamsOf("$argon2id$v=19$m=1048576,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA")
+                  .has_value())
+      << "at the memory cap";
+  EXPECT_FALSE(Argon2ParamsOf("$argon2id$v=19$m=2097152,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA")
+                   .has_value())
+      << "over the memory cap";
+}
+
+TEST(CostlierThanTest, ComparesMemoryTimesPasses) {
+  EXPECT_TRUE(CostlierThan({.t_cost = 3, .m_cost_kib = 16}, {.t_cost = 1, .m_cost_kib = 32}));
+  EXPECT_FALSE(CostlierThan({.t_cost = 1, .m_cost_kib = 32}, {.t_cost = 3, .m_cost_kib = 16}));
+  EXPECT_FALSE(CostlierThan({.t_cost = 2, .m_cost_kib = 16}, {.t_cost = 1, .m_cost_kib = 32}))
+      << "equal work";
+  EXPECT_TRUE(CostlierThan({.t_cost = 64, .m_cost_kib = 1u << 20}, {.t_cost = 1, .m_cost_kib = 8}))
+      << "no overflow";
 }
 
 }  // namespace

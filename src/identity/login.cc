@@ -121,7 +121,8 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   // account exists or can log in. The verification's place on the hasher is
   // held first: a full hasher refuses every attempt alike, before it leaves
   // a trace (a counted failure whose password was never checked).
-  ASSIGN_OR_RETURN(DummyHash * dummy, DummyFor(*hasher_, options_.argon2));
+  const crypto::Argon2Params refusal_params = options_.refusal_argon2.value_or(options_.argon2);
+  ASSIGN_OR_RETURN(DummyHash * dummy, DummyFor(*hasher_, refusal_params));
   ASSIGN_OR_RETURN(PasswordHasher::Room room, hasher_->Reserve());
   if (!row || !CanLogIn(*row)) {
     RETURN_IF_ERROR(VerifyDummy(*hasher_, room, *dummy, password));
@@ -144,11 +145,11 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   const auto verify_started = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(bool matches, hasher_->VerifyInRoom(room, *row->password_hash, password));
   if (!matches) {
-    if (crypto::NeedsRehash(*row->password_hash, options_.argon2)) {
-      // Security: a hash made under older, cheaper parameters (the agent has
-      // not logged in since they were raised) verifies faster than the
-      // dummy: the refusal lasts as long as one at the current parameters,
-      // or its time would single out the dormant accounts.
+    if (crypto::NeedsRehash(*row->password_hash, refusal_params)) {
+      // Security: a hash made under cheaper parameters (older ones, before
+      // they were raised; the current ones, when a dormant agent's hash is
+      // costlier) verifies faster than the dummy: the refusal lasts as long
+      // as an unknown service number's, or its time would tell them apart.
       if (const int64_t ns = dummy->verify_ns.load(); ns != 0) {
         std::this_thread::sleep_until(verify_started + std::chrono::nanoseconds(ns));
       } else {
@@ -416,6 +417,29 @@ Result<void> Authenticator::VerifyFreshSecondFactor(int64_t agent_id, std::strin
     if (!accepted) return LoginFailed();
     return {};
   });
+}
+
+Result<crypto::Argon2Params> CostliestPasswordParams(store::Connection& db,
+                                                     const crypto::Argon2Params& current) {
+  crypto::Argon2Params costliest = current;
+  // The current parameters' prefix, as libsodium writes it: most hashes
+  // carry it and are not read. It holds no LIKE wildcard.
+  const std::string current_prefix = "$argon2id$v=19$m=" + std::to_string(current.m_cost_kib) +
+                                     ",t=" + std::to_string(current.t_cost) +
+                                     ",p=" + std::to_string(current.parallelism) + "$%";
+  ASSIGN_OR_RETURN(store::Statement * other,
+                   db.Prepare("SELECT password_hash FROM agent "
+                              "WHERE password_hash IS NOT NULL AND password_hash NOT LIKE $1"));
+  other->BindText(1, current_prefix);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, other->Step());
+    if (!row) break;
+    std::optional<crypto::Argon2Params> params = crypto::Argon2ParamsOf(other->ColumnText(0));
+    if (params && crypto::CostlierThan(*params, costliest)) {
+      costliest = {.t_cost = params->t_cost, .m_cost_kib = params->m_cost_kib};
+    }
+  }
+  return costliest;
 }
 
 }  // namespace vigie::identity

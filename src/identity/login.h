@@ -14,8 +14,10 @@
 //     Unauthenticated error with the same message, so neither the answer nor
 //     (see below) its timing tells whether an account exists or its state.
 //   - Step 1 runs exactly one Argon2id verification whatever happens: against
-//     the stored hash for an active agent, against a dummy hash made with the
-//     current parameters otherwise.
+//     the stored hash for an active agent, against a dummy hash otherwise.
+//     The dummy is made with options.refusal_argon2 (the costliest of the
+//     current and the stored hashes' parameters, CostliestPasswordParams),
+//     and a refusal against a cheaper stored hash is padded to its time.
 //   - Hashes made with other parameters than options.argon2 are re-hashed on
 //     successful password verification.
 //   - TOTP: ±options.totp.window steps; a code for a step at or before the
@@ -189,5 +191,15 @@ class Authenticator {
   std::optional<int64_t> refused_agent_;
   std::string passkey_outcome_;
 };
+
+// The parameters the refusals of step 1 must cost (IdentityOptions::
+// refusal_argon2): the costliest of `current` and those of the stored
+// password hashes (one lane: a dummy is made by libsodium). Security: after
+// the parameters are lowered, the agents who have not logged in since hold
+// costlier hashes; refusals timed at the current parameters would single
+// them out. Reads only the hashes not made with `current` (the dormant
+// ones); unparsable hashes are skipped (VerifyPassword reports them).
+Result<crypto::Argon2Params> CostliestPasswordParams(store::Connection& db,
+                                                     const crypto::Argon2Params& current);
 
 }  // namespace vigie::identity

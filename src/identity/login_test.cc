@@ -476,25 +476,67 @@ class ParameterPacedHasher final : public PasswordHasher {
   int verifies = 0;
 };
 
+// Login with a ParameterPacedHasher, timing its refusals.
+class PacedLoginTest : public LoginTest {
+ protected:
+  std::chrono::steady_clock::duration TimedRefusal(std::string_view service_number) {
+    Authenticator login(*t_.db, t_.clock, *t_.totp_key, paced, t_.options);
+    const auto started = std::chrono::steady_clock::now();
+    ExpectGenericRefusal(login.VerifyPassword(service_number, "wrong-password-123", kAddress));
+    return std::chrono::steady_clock::now() - started;
+  }
+  ParameterPacedHasher paced;
+};
+
 // After the parameters are raised, an agent who has not logged in since
 // holds a cheaper hash: their wrong password is refused no sooner than an
 // unknown service number is (which is verified against a dummy hash made
 // under the current parameters).
-TEST_F(LoginTest, ARefusalAgainstAnOlderCheaperHashLastsAsLongAsACurrentOne) {
+TEST_F(PacedLoginTest, ARefusalAgainstAnOlderCheaperHashLastsAsLongAsACurrentOne) {
   t_.options.argon2 = {.t_cost = 3, .m_cost_kib = 16};
-  ParameterPacedHasher paced;
-  Authenticator login(*t_.db, t_.clock, *t_.totp_key, paced, t_.options);
-  auto timed = [&](std::string_view service_number) {
-    const auto started = std::chrono::steady_clock::now();
-    ExpectGenericRefusal(login.VerifyPassword(service_number, "wrong-password-123", kAddress));
-    return std::chrono::steady_clock::now() - started;
-  };
-  const auto unknown = timed("PN-404");
+  const auto unknown = TimedRefusal("PN-404");
   EXPECT_GE(unknown, std::chrono::milliseconds(80));
   paced.verifies = 0;
-  const auto older_hash = timed("PN-1001");  // hashed at t=1 when it was activated
+  const auto older_hash = TimedRefusal("PN-1001");  // hashed at t=1 when it was activated
   EXPECT_GE(older_hash, std::chrono::milliseconds(75));
   EXPECT_EQ(paced.verifies, 1) << "waited out, not hashed twice";
+}
+
+// After the parameters are lowered, an agent who has not logged in since
+// holds a costlier hash. Refusals are priced at it: an unknown service
+// number, and an agent with a current hash, are refused no sooner than that
+// dormant agent is.
+TEST_F(PacedLoginTest, AfterTheParametersAreLoweredEveryRefusalCostsTheCostliestStoredHash) {
+  t_.options.argon2 = {.t_cost = 3, .m_cost_kib = 16};
+  t_.AddActiveAgent("PN-2002");  // activated before the parameters were lowered
+  t_.options.argon2 = {.t_cost = 1, .m_cost_kib = 8};
+  auto refusal = CostliestPasswordParams(*t_.db, t_.options.argon2);
+  ASSERT_OK(refusal);
+  EXPECT_EQ(refusal->t_cost, 3u);
+  EXPECT_EQ(refusal->m_cost_kib, 16u);
+  t_.options.refusal_argon2 = *refusal;
+
+  EXPECT_GE(TimedRefusal("PN-2002"), std::chrono::milliseconds(80));
+  EXPECT_GE(TimedRefusal("PN-404"), std::chrono::milliseconds(80));
+  paced.verifies = 0;
+  EXPECT_GE(TimedRefusal("PN-1001"), std::chrono::milliseconds(75));  // its hash: t=1
+  EXPECT_EQ(paced.verifies, 1) << "waited out, not hashed twice";
+}
+
+TEST_F(LoginTest, TheCostliestParametersIgnoreCheaperAndUnreadableHashes) {
+  const crypto::Argon2Params current{.t_cost = 2, .m_cost_kib = 16};
+  auto alone = CostliestPasswordParams(*t_.db, current);  // PN-1001's hash is cheaper
+  ASSERT_OK(alone);
+  EXPECT_EQ(alone->t_cost, 2u);
+  EXPECT_EQ(alone->m_cost_kib, 16u);
+  t_.AddActiveAgent("PN-2002");
+  ASSERT_OK(t_.db->ExecuteScript(
+      "UPDATE agent SET password_hash = '$argon2id$v=19$m=1048576,t=64,p=1$garbled' "
+      "WHERE service_number = 'PN-2002'"));
+  auto with_garbage = CostliestPasswordParams(*t_.db, current);
+  ASSERT_OK(with_garbage);
+  EXPECT_EQ(with_garbage->t_cost, 2u);
+  EXPECT_EQ(with_garbage->m_cost_kib, 16u);
 }
 
 // The seed from the enrolment, fed to the independent oathtool, gives codes

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "crypto/password.h"
@@ -20,6 +21,10 @@ struct IdentityOptions {
   // OWASP's minimum recommendation for Argon2id (~13 ms here); a stored hash
   // made with other parameters is re-hashed at the next successful login.
   crypto::Argon2Params argon2{.t_cost = 2, .m_cost_kib = 19456};
+  // What every password refusal costs: the dummy verification's parameters,
+  // and the time a refusal against a cheaper stored hash is padded to. Set
+  // at start to CostliestPasswordParams (login.h); unset: `argon2`.
+  std::optional<crypto::Argon2Params> refusal_argon2;
 
   // How long an activation code may be used after it is issued.
   std::chrono::seconds activation_code_lifetime = std::chrono::hours(72);

@@ -856,6 +856,27 @@ TEST_F(CliTest, AnOldSigningKeyIsRetiredOnceTheNewOneHasSigned) {
 // imported, decoys planted, keys rotated - is in the log before it happens:
 // with the log unwritable nothing changes; once it is, each command leaves
 // an `operator_command` event, the import naming its file's SHA-256.
+// After the Argon2id parameters are lowered, a dormant agent's hash is
+// costlier than the current ones: login refusals are priced at it (so that
+// their time does not single that agent out), and the operator is told.
+TEST_F(CliTest, ACostlierStoredPasswordHashIsNamedWhenThePortalOpens) {
+  ASSERT_EQ(Init().exit_code, 0);
+  ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
+  ASSERT_EQ(
+      Vigie("agent add --service-number A-1 --name Agent --unit BR-75 --role agent").exit_code, 0);
+  EXPECT_EQ(Vigie("agent show A-1").err.find("password_refusals_cost_a_stored_hash"),
+            std::string::npos);
+  // Made at t=3, m=64 MiB; the installation hashes at t=2, m=19 MiB.
+  const std::string update =
+      "UPDATE agent SET password_hash = "
+      "'\\$argon2id\\$v=19\\$m=65536,t=3,p=1\\$c2FsdHNhbHRzYWx0c2FsdA"
+      "\\$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g' WHERE service_number = 'A-1'";
+  ASSERT_EQ(std::system(installation_.StoreSqlCommand(data(), update, update).c_str()), 0);
+  const std::string warned = Vigie("agent show A-1").err;
+  EXPECT_NE(warned.find("password_refusals_cost_a_stored_hash"), std::string::npos) << warned;
+  EXPECT_NE(warned.find("65536"), std::string::npos) << warned;
+}
+
 TEST_F(CliTest, OperatorCommandsThatChangeTheInstallationAreLoggedFirst) {
   ASSERT_NO_FATAL_FAILURE(InstallWithPersons(50, 5));
   const std::string more = (dir_ / "more.jsonl").string();
