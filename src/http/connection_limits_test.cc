@@ -79,11 +79,12 @@ std::vector<std::unique_ptr<TestClient>> HoldConnections(uint16_t port, int coun
     if (!c) break;
     EXPECT_OK((*c)->Send(RequestText("GET", "/echo")));
     EXPECT_OK((*c)->ReadResponse());  // served: surely counted
-    if (busy) EXPECT_OK((*c)->Send("GET /echo HTTP/1.1\r\nHost: x\r\n"));
+    if (busy) EXPECT_OK((*c)->Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\na"));
     held.push_back(std::move(*c));
     std::this_thread::sleep_for(20ms);  // the earlier ones have waited longer
   }
-  // The server has read the unfinished heads: the connections are busy.
+  // The server has read the heads of the unfinished requests: the
+  // connections are busy.
   if (busy) std::this_thread::sleep_for(250ms);
   return held;
 }
@@ -204,6 +205,30 @@ TEST_F(ConnectionCapTest, AtTheCapWithEveryConnectionBusyANewcomerIsTurnedAway) 
   EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_total 1\n"));
   EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_per_address_total 0\n"));
   // The busy ones finish their requests.
+  ASSERT_OK(held[1]->Send("b"));
+  auto finished = held[1]->ReadResponse();
+  ASSERT_OK(finished);
+  EXPECT_EQ(finished->status, 200);
+}
+
+// A connection still sending its next request's head is waiting, not busy:
+// at the cap, a newcomer takes the place of the one that has waited longest.
+// Keep-alive connections trickling heads (a byte, most of a read timeout,
+// the rest) must not hold every place.
+TEST_F(ConnectionCapTest, AtTheCapAConnectionTricklingAHeadGivesItsPlace) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 2;
+  Start(o);
+  auto held = HoldConnections(port(), 2, /*busy=*/false);
+  for (auto& client : held) ASSERT_OK(client->Send("GET /echo HTTP/1.1\r\nHost: x\r\n"));
+  std::this_thread::sleep_for(250ms);  // the server is reading those heads
+  auto newcomer = TestClient::Connect(port());
+  ASSERT_OK(newcomer);
+  ASSERT_OK((*newcomer)->Send(RequestText("GET", "/echo")));
+  auto served = (*newcomer)->ReadResponse();
+  ASSERT_OK(served);
+  EXPECT_EQ(served->status, 200);
+  EXPECT_TRUE(held[0]->WaitForClose(3s)) << "the longest waiting gave its place";
   ASSERT_OK(held[1]->Send("\r\n"));
   auto finished = held[1]->ReadResponse();
   ASSERT_OK(finished);

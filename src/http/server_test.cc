@@ -167,6 +167,27 @@ TEST_F(ServerTest, AMalformedRequestLineGetsA400ProblemAndTheConnectionCloses) {
   EXPECT_EQ(handler_calls_, 0);
 }
 
+// Beast lets any byte from 0x21 through in a target; only origin-form is
+// served, so a route and a DPoP proof's htu read the same path.
+TEST_F(ServerTest, ATargetOutsideRfc3986OrWithAFragmentGetsA400) {
+  Start();
+  for (std::string_view bad :
+       {"/echo/A|B", "/echo#x", "/echo/\xc3\xa9", "/echo/%zz", "*", "http://x/echo"}) {
+    auto client = TestClient::Connect(port());
+    ASSERT_OK(client);
+    ASSERT_OK((*client)->Send("GET " + std::string(bad) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto r = (*client)->ReadResponse();
+    ASSERT_OK(r);
+    EXPECT_EQ(r->status, 400) << bad;
+    EXPECT_EQ(ProblemBody(*r)["status"], 400);
+    EXPECT_TRUE((*client)->WaitForClose(5s)) << bad;
+  }
+  EXPECT_EQ(handler_calls_, 0);
+  auto encoded = Fetch(port(), "GET", "/echo/A%7C?q=1");
+  ASSERT_OK(encoded);
+  EXPECT_EQ(encoded->status, 200);
+}
+
 // RFC 9112 §6.1: a body framed by anything but Content-Length or "chunked"
 // alone cannot be delimited; read as "no body", its bytes would be served as
 // a second, smuggled request.

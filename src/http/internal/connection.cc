@@ -92,7 +92,9 @@ class Connection final : public ConnectionControl,
 
   void GiveUpPlace() override {
     gave_up_place_.store(true, std::memory_order_relaxed);
-    Interrupt(false);
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->idle_ || self->reading_head_) beast::get_lowest_layer(self->stream_).cancel();
+    });
   }
 
   void Interrupt(bool force) override {
@@ -187,8 +189,7 @@ class Connection final : public ConnectionControl,
           lowest.expires_after(context_.options.idle_timeout);
         }
         auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kNoThrow);
-        idle_ = false;
-        idle_since_nanos_.store(0, std::memory_order_relaxed);
+        idle_ = false;  // idle_since_nanos_ stays until its head is in (ServeOneRequest)
         if (read_ec) co_return;
         buffer_.commit(n);
       }
@@ -278,8 +279,18 @@ class Connection final : public ConnectionControl,
     } else {
       lowest.expires_after(options.read_timeout);
     }
+    // Security: a connection counts as waiting until its request's head is
+    // in. Busy from its first byte, one trickling heads on a keep-alive
+    // connection (a byte, most of a read timeout, the rest, again) could not
+    // be closed for a newcomer, and a few networks could hold every place.
+    reading_head_ = true;
+    if (idle_since_nanos_.load(std::memory_order_relaxed) == 0) {
+      idle_since_nanos_.store(SteadyNanos(), std::memory_order_relaxed);  // pipelined
+    }
     auto [read_ec, head_bytes] =
         co_await bhttp::async_read_header(stream_, buffer_, parser, kNoThrow);
+    reading_head_ = false;
+    idle_since_nanos_.store(0, std::memory_order_relaxed);
     if (!read_ec && !FramedOnlyByUs(parser.get())) read_ec = bhttp::error::bad_transfer_encoding;
 
     Request request;
@@ -339,8 +350,8 @@ class Connection final : public ConnectionControl,
     const unsigned version = message.version();
     const bool head = message.method() == bhttp::verb::head;
     bool keep_alive = message.keep_alive();
-    const bool well_formed = !request.target.empty() && request.target.front() == '/' &&
-                             (version < 11 || host_fields == 1);
+    const bool origin_form = IsOriginForm(request.target);
+    const bool well_formed = origin_form && (version < 11 || host_fields == 1);
     if (on_probation_ && well_formed) {
       // Opened at the cap: a place now that a whole request has come, or
       // none. (One not well formed is answered below, and the connection ends.)
@@ -357,10 +368,11 @@ class Connection final : public ConnectionControl,
 
     InFlightRequest in_flight(role_ == ListenerRole::kApi ? context_.metrics : nullptr);
     Response response;
-    if (!well_formed && (request.target.empty() || request.target.front() != '/')) {
-      // Only origin-form targets: no proxying, no "*".
-      response =
-          Problem(400, StatusPhrase(400), "The request target must be a path.", request.request_id);
+    if (!origin_form) {
+      // No proxying, no "*", no fragment, nothing outside RFC 3986.
+      response = Problem(400, StatusPhrase(400),
+                         "The request target must be a path (RFC 3986), with no fragment.",
+                         request.request_id);
       keep_alive = false;
     } else if (!well_formed) {
       // RFC 9112 §3.2: exactly one Host in HTTP/1.1.
@@ -561,6 +573,7 @@ class Connection final : public ConnectionControl,
   uint64_t registry_id_ = 0;
   bool on_probation_ = false;  // opened at the cap (ConnectionRegistry)
   bool idle_ = false;          // touched only on the connection's strand
+  bool reading_head_ = false;  // likewise
   // Read by the registry from other threads.
   std::atomic<int64_t> idle_since_nanos_{0};  // see ConnectionControl
   std::atomic<bool> gave_up_place_{false};

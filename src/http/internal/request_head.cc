@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/url/parse.hpp>
 #include <iterator>
 #include <string>
 
@@ -36,6 +37,10 @@ std::optional<Response> ProblemForReadError(const boost::system::error_code& ec,
                    request.request_id);
   }
   return std::nullopt;
+}
+
+bool IsOriginForm(std::string_view target) {
+  return boost::urls::parse_origin_form(target).has_value();
 }
 
 bool FramedOnlyByUs(const RequestHead& head) {

@@ -25,6 +25,14 @@ using RequestHead = boost::beast::http::request<boost::beast::http::string_body>
 std::optional<Response> ProblemForReadError(const boost::system::error_code& ec,
                                             const Request& request);
 
+// Whether `target` is in origin-form (RFC 9112 §3.2.1: a path and an
+// optional query, RFC 3986's characters only; no fragment). Beast lets any
+// byte from 0x21 through; a route matched on such a path would disagree
+// with the DPoP proof's htu, which RFC 3986 parsing reads differently (a
+// fragment dropped), and a well-signed request would be told its proof is
+// invalid. Refused with 400 before any handler.
+bool IsOriginForm(std::string_view target);
+
 // Security (request smuggling, RFC 9112 §6.1): whether the body is framed by
 // Content-Length or by "chunked" alone. Beast reads a Transfer-Encoding that
 // does not end in chunked ("gzip", "identity") as "no body", so the bytes
