@@ -160,17 +160,29 @@ Portal::~Portal() {
 Result<void> Portal::PriceRefusals() {
   identity::IdentityOptions& options = identity_options_;
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  ASSIGN_OR_RETURN(const crypto::Argon2Params refusal,
-                   identity::CostliestPasswordParams(*db, options.argon2));
-  if (crypto::CostlierThan(refusal, options.argon2)) {
+  const crypto::Argon2Params ceiling{
+      .t_cost = static_cast<uint32_t>(Config::Auth::kMostArgon2Passes),
+      .m_cost_kib = static_cast<uint32_t>(Config::Auth::kMostArgon2MemoryKib)};
+  ASSIGN_OR_RETURN(identity::RefusalPrice price,
+                   identity::CostliestPasswordParams(*db, options.argon2, ceiling));
+  if (!price.beyond_ceiling.empty()) {
+    std::string agents;
+    for (const std::string& agent : price.beyond_ceiling)
+      agents += (agents.empty() ? "" : " ") + agent;
+    // Their refusals take longer than others' (they can be told apart) and
+    // each of their logins costs more than any setting allows.
+    Log(LogLevel::kError, "password_hashes_beyond_any_setting",
+        {{"agents", agents}, {"action", "reset these agents' passwords"}});
+  }
+  if (crypto::CostlierThan(price.params, options.argon2)) {
     // Expected for a while after the parameters are lowered; worth knowing,
     // as every refusal (and so every guess) costs this much until the last
     // such agent logs in again or is reset, and the server is restarted.
     Log(LogLevel::kWarn, "password_refusals_cost_a_stored_hash",
-        {{"t_cost", static_cast<unsigned long long>(refusal.t_cost)},
-         {"m_cost_kib", static_cast<unsigned long long>(refusal.m_cost_kib)}});
+        {{"t_cost", static_cast<unsigned long long>(price.params.t_cost)},
+         {"m_cost_kib", static_cast<unsigned long long>(price.params.m_cost_kib)}});
   }
-  options.refusal_argon2 = refusal;
+  options.refusal_argon2 = price.params;
   return {};
 }
 

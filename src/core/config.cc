@@ -216,8 +216,9 @@ Result<void> ReadAuth(const toml::table* t, Config::Auth& a) {
   RETURN_IF_ERROR(r.Read("lockout_failures", a.lockout_failures, 1, 100));
   RETURN_IF_ERROR(r.Read("lockout_window_minutes", a.lockout_window_minutes, 1, 24 * 60));
   RETURN_IF_ERROR(r.Read("lockout_minutes", a.lockout_minutes, 1, 24 * 60));
-  RETURN_IF_ERROR(r.Read("argon2_passes", a.argon2_passes, 1, 10));
-  RETURN_IF_ERROR(r.Read("argon2_memory_kib", a.argon2_memory_kib, 8192, 1 << 20));
+  RETURN_IF_ERROR(r.Read("argon2_passes", a.argon2_passes, 1, Config::Auth::kMostArgon2Passes));
+  RETURN_IF_ERROR(
+      r.Read("argon2_memory_kib", a.argon2_memory_kib, 8192, Config::Auth::kMostArgon2MemoryKib));
   // Security: OWASP's lowest Argon2id settings trade memory for passes
   // (19 MiB x 2, 12 MiB x 3, 9 MiB x 4, 7 MiB x 5); below their product a
   // stolen hash is cheaper to attack, and stored hashes follow the settings

@@ -79,8 +79,10 @@ struct Config {
     int lockout_failures = 5;  // failures within the window lock the account
     int lockout_window_minutes = 15;
     int lockout_minutes = 15;
-    int argon2_passes = 2;          // Argon2id t
-    int argon2_memory_kib = 19456;  // Argon2id m
+    int argon2_passes = 2;          // Argon2id t, at most kMostArgon2Passes
+    int argon2_memory_kib = 19456;  // Argon2id m, at most kMostArgon2MemoryKib
+    static constexpr int kMostArgon2Passes = 10;
+    static constexpr int kMostArgon2MemoryKib = 1 << 20;
     int hashing_threads = 1;        // Security: bounds the CPU a login flood can take
     int hashing_queue = 16;         // logins waiting beyond this are refused (429); each running
                                     // or waiting one holds a thread of its own (`vigie serve`

@@ -419,27 +419,34 @@ Result<void> Authenticator::VerifyFreshSecondFactor(int64_t agent_id, std::strin
   });
 }
 
-Result<crypto::Argon2Params> CostliestPasswordParams(store::Connection& db,
-                                                     const crypto::Argon2Params& current) {
-  crypto::Argon2Params costliest = current;
+Result<RefusalPrice> CostliestPasswordParams(store::Connection& db,
+                                             const crypto::Argon2Params& current,
+                                             const crypto::Argon2Params& ceiling) {
+  RefusalPrice price{.params = current};
   // The current parameters' prefix, as libsodium writes it: most hashes
   // carry it and are not read. It holds no LIKE wildcard.
   const std::string current_prefix = "$argon2id$v=19$m=" + std::to_string(current.m_cost_kib) +
                                      ",t=" + std::to_string(current.t_cost) +
                                      ",p=" + std::to_string(current.parallelism) + "$%";
   ASSIGN_OR_RETURN(store::Statement * other,
-                   db.Prepare("SELECT password_hash FROM agent "
-                              "WHERE password_hash IS NOT NULL AND password_hash NOT LIKE $1"));
+                   db.Prepare("SELECT service_number, password_hash FROM agent "
+                              "WHERE status IN ('active', 'locked') AND password_hash IS NOT NULL "
+                              "AND password_hash NOT LIKE $1 ORDER BY id"));
   other->BindText(1, current_prefix);
   while (true) {
     ASSIGN_OR_RETURN(bool row, other->Step());
     if (!row) break;
-    std::optional<crypto::Argon2Params> params = crypto::Argon2ParamsOf(other->ColumnText(0));
-    if (params && crypto::CostlierThan(*params, costliest)) {
-      costliest = {.t_cost = params->t_cost, .m_cost_kib = params->m_cost_kib};
+    std::optional<crypto::Argon2Params> params = crypto::Argon2ParamsOf(other->ColumnText(1));
+    if (!params) continue;
+    if (params->t_cost > ceiling.t_cost || params->m_cost_kib > ceiling.m_cost_kib) {
+      if (price.beyond_ceiling.size() < 10) {
+        price.beyond_ceiling.emplace_back(other->ColumnText(0));
+      }
+    } else if (crypto::CostlierThan(*params, price.params)) {
+      price.params = {.t_cost = params->t_cost, .m_cost_kib = params->m_cost_kib};
     }
   }
-  return costliest;
+  return price;
 }
 
 }  // namespace vigie::identity

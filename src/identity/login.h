@@ -192,14 +192,24 @@ class Authenticator {
   std::string passkey_outcome_;
 };
 
-// The parameters the refusals of step 1 must cost (IdentityOptions::
-// refusal_argon2): the costliest of `current` and those of the stored
-// password hashes (one lane: a dummy is made by libsodium). Security: after
-// the parameters are lowered, the agents who have not logged in since hold
-// costlier hashes; refusals timed at the current parameters would single
-// them out. Reads only the hashes not made with `current` (the dormant
-// ones); unparsable hashes are skipped (VerifyPassword reports them).
-Result<crypto::Argon2Params> CostliestPasswordParams(store::Connection& db,
-                                                     const crypto::Argon2Params& current);
+// What the refusals of step 1 must cost (IdentityOptions::refusal_argon2).
+struct RefusalPrice {
+  crypto::Argon2Params params;  // one lane: a dummy is made by libsodium
+  // Agents whose hash is costlier than `ceiling` (at most 10): not counted.
+  std::vector<std::string> beyond_ceiling;
+};
+
+// The costliest of `current` and the parameters of the hashes that step 1
+// may verify (active or locked agents). Security: after the parameters are
+// lowered, the agents who have not logged in since hold costlier hashes;
+// refusals timed at the current parameters would single them out. A hash
+// costlier than `ceiling` (what the configuration allows) is no setting of
+// ours but a planted or corrupted row: one such must not make every refusal
+// (and so every guess at an unknown service number) exhaust the hashers; its
+// agent is named instead. Reads only the hashes not made with `current` (the
+// dormant ones); unparsable hashes are skipped (VerifyPassword reports them).
+Result<RefusalPrice> CostliestPasswordParams(store::Connection& db,
+                                             const crypto::Argon2Params& current,
+                                             const crypto::Argon2Params& ceiling);
 
 }  // namespace vigie::identity

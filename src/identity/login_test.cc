@@ -28,6 +28,9 @@ using testing::LoginTest;
 using testing::Text;
 using ::vigie::testing::ErrorCodeIs;
 
+// What the configuration allows at most (Config::Auth).
+constexpr crypto::Argon2Params kCeiling{.t_cost = 10, .m_cost_kib = 1u << 20};
+
 // Counts the Argon2id computations login asks for.
 class CountingHasher final : public PasswordHasher {
  public:
@@ -510,11 +513,12 @@ TEST_F(PacedLoginTest, AfterTheParametersAreLoweredEveryRefusalCostsTheCostliest
   t_.options.argon2 = {.t_cost = 3, .m_cost_kib = 16};
   t_.AddActiveAgent("PN-2002");  // activated before the parameters were lowered
   t_.options.argon2 = {.t_cost = 1, .m_cost_kib = 8};
-  auto refusal = CostliestPasswordParams(*t_.db, t_.options.argon2);
+  auto refusal = CostliestPasswordParams(*t_.db, t_.options.argon2, kCeiling);
   ASSERT_OK(refusal);
-  EXPECT_EQ(refusal->t_cost, 3u);
-  EXPECT_EQ(refusal->m_cost_kib, 16u);
-  t_.options.refusal_argon2 = *refusal;
+  EXPECT_EQ(refusal->params.t_cost, 3u);
+  EXPECT_EQ(refusal->params.m_cost_kib, 16u);
+  EXPECT_TRUE(refusal->beyond_ceiling.empty());
+  t_.options.refusal_argon2 = refusal->params;
 
   EXPECT_GE(TimedRefusal("PN-2002"), std::chrono::milliseconds(80));
   EXPECT_GE(TimedRefusal("PN-404"), std::chrono::milliseconds(80));
@@ -525,18 +529,42 @@ TEST_F(PacedLoginTest, AfterTheParametersAreLoweredEveryRefusalCostsTheCostliest
 
 TEST_F(LoginTest, TheCostliestParametersIgnoreCheaperAndUnreadableHashes) {
   const crypto::Argon2Params current{.t_cost = 2, .m_cost_kib = 16};
-  auto alone = CostliestPasswordParams(*t_.db, current);  // PN-1001's hash is cheaper
+  auto alone = CostliestPasswordParams(*t_.db, current, kCeiling);  // PN-1001's is cheaper
   ASSERT_OK(alone);
-  EXPECT_EQ(alone->t_cost, 2u);
-  EXPECT_EQ(alone->m_cost_kib, 16u);
+  EXPECT_EQ(alone->params.t_cost, 2u);
+  EXPECT_EQ(alone->params.m_cost_kib, 16u);
   t_.AddActiveAgent("PN-2002");
   ASSERT_OK(t_.db->ExecuteScript(
       "UPDATE agent SET password_hash = '$argon2id$v=19$m=1048576,t=64,p=1$garbled' "
       "WHERE service_number = 'PN-2002'"));
-  auto with_garbage = CostliestPasswordParams(*t_.db, current);
+  auto with_garbage = CostliestPasswordParams(*t_.db, current, kCeiling);
   ASSERT_OK(with_garbage);
-  EXPECT_EQ(with_garbage->t_cost, 2u);
-  EXPECT_EQ(with_garbage->m_cost_kib, 16u);
+  EXPECT_EQ(with_garbage->params.t_cost, 2u);
+  EXPECT_EQ(with_garbage->params.m_cost_kib, 16u);
+  EXPECT_TRUE(with_garbage->beyond_ceiling.empty());
+}
+
+// Only hashes login may verify set the price, and none beyond what any
+// setting allows: a planted or corrupted row must not make every refusal
+// exhaust the hashers. Its agent is named instead.
+TEST_F(LoginTest, TheCostliestParametersSkipSuspendedAgentsAndNameHashesBeyondTheCeiling) {
+  const crypto::Argon2Params current{.t_cost = 1, .m_cost_kib = 8};
+  t_.options.argon2 = {.t_cost = 3, .m_cost_kib = 16};
+  t_.AddActiveAgent("PN-2002");
+  ASSERT_OK(t_.Directory().Suspend("PN-2002"));
+  auto suspended = CostliestPasswordParams(*t_.db, current, kCeiling);
+  ASSERT_OK(suspended);
+  EXPECT_EQ(suspended->params.t_cost, 1u) << "a suspended agent's hash is never verified";
+  t_.AddActiveAgent("PN-3003");
+  ASSERT_OK(t_.db->ExecuteScript(
+      "UPDATE agent SET password_hash = "
+      "'$argon2id$v=19$m=1048576,t=64,p=1$c2FsdHNhbHRzYWx0c2FsdA"
+      "$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g' WHERE service_number = 'PN-3003'"));
+  auto planted = CostliestPasswordParams(*t_.db, current, kCeiling);
+  ASSERT_OK(planted);
+  EXPECT_EQ(planted->params.t_cost, 1u);
+  EXPECT_EQ(planted->params.m_cost_kib, 8u);
+  EXPECT_EQ(planted->beyond_ceiling, std::vector<std::string>{"PN-3003"});
 }
 
 // The seed from the enrolment, fed to the independent oathtool, gives codes

@@ -852,10 +852,6 @@ TEST_F(CliTest, AnOldSigningKeyIsRetiredOnceTheNewOneHasSigned) {
       << logged.out;
 }
 
-// What the local operator changes from the command line - records
-// imported, decoys planted, keys rotated - is in the log before it happens:
-// with the log unwritable nothing changes; once it is, each command leaves
-// an `operator_command` event, the import naming its file's SHA-256.
 // After the Argon2id parameters are lowered, a dormant agent's hash is
 // costlier than the current ones: login refusals are priced at it (so that
 // their time does not single that agent out), and the operator is told.
@@ -868,7 +864,7 @@ TEST_F(CliTest, ACostlierStoredPasswordHashIsNamedWhenThePortalOpens) {
             std::string::npos);
   // Made at t=3, m=64 MiB; the installation hashes at t=2, m=19 MiB.
   const std::string update =
-      "UPDATE agent SET password_hash = "
+      "UPDATE agent SET status = 'active', password_hash = "
       "'\\$argon2id\\$v=19\\$m=65536,t=3,p=1\\$c2FsdHNhbHRzYWx0c2FsdA"
       "\\$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g' WHERE service_number = 'A-1'";
   ASSERT_EQ(std::system(installation_.StoreSqlCommand(data(), update, update).c_str()), 0);
@@ -877,6 +873,10 @@ TEST_F(CliTest, ACostlierStoredPasswordHashIsNamedWhenThePortalOpens) {
   EXPECT_NE(warned.find("65536"), std::string::npos) << warned;
 }
 
+// What the local operator changes from the command line - records
+// imported, decoys planted, keys rotated - is in the log before it happens:
+// with the log unwritable nothing changes; once it is, each command leaves
+// an `operator_command` event, the import naming its file's SHA-256.
 TEST_F(CliTest, OperatorCommandsThatChangeTheInstallationAreLoggedFirst) {
   ASSERT_NO_FATAL_FAILURE(InstallWithPersons(50, 5));
   const std::string more = (dir_ / "more.jsonl").string();
