@@ -158,13 +158,12 @@ Portal::~Portal() {
 // --- Authentication ---
 
 Result<void> Portal::PriceRefusals() {
-  identity::IdentityOptions& options = identity_options_;
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   const crypto::Argon2Params ceiling{
       .t_cost = static_cast<uint32_t>(Config::Auth::kMostArgon2Passes),
       .m_cost_kib = static_cast<uint32_t>(Config::Auth::kMostArgon2MemoryKib)};
   ASSIGN_OR_RETURN(identity::RefusalPrice price,
-                   identity::CostliestPasswordParams(*db, options.argon2, ceiling));
+                   identity::CostliestPasswordParams(*db, identity_options_.argon2, ceiling));
   if (!price.beyond_ceiling.empty()) {
     std::string agents;
     for (const std::string& agent : price.beyond_ceiling)
@@ -174,7 +173,7 @@ Result<void> Portal::PriceRefusals() {
     Log(LogLevel::kError, "password_hashes_beyond_any_setting",
         {{"agents", agents}, {"action", "reset these agents' passwords"}});
   }
-  if (crypto::CostlierThan(price.params, options.argon2)) {
+  if (crypto::CostlierThan(price.params, identity_options_.argon2)) {
     // Expected for a while after the parameters are lowered; worth knowing,
     // as every refusal (and so every guess) costs this much until the last
     // such agent logs in again or is reset, and the server is restarted.
@@ -182,7 +181,7 @@ Result<void> Portal::PriceRefusals() {
         {{"t_cost", static_cast<unsigned long long>(price.params.t_cost)},
          {"m_cost_kib", static_cast<unsigned long long>(price.params.m_cost_kib)}});
   }
-  options.refusal_argon2 = price.params;
+  identity_options_.refusal_argon2 = price.params;
   return {};
 }
 

@@ -329,10 +329,10 @@ class Portal {
   Result<void> RequireNoStepUpDemanded(const Caller& caller) const;
   // Conflict while an open incident holds the agent (release it instead).
   Result<void> RequireNotContained(store::Connection& db, std::string_view service_number);
-  // Login checks on `db`; seeds sealed before a key rotation still open.
   // Security: login refusals cost what verifying the costliest stored
   // password hash costs (identity::CostliestPasswordParams).
   Result<void> PriceRefusals();
+  // Login checks on `db`; seeds sealed before a key rotation still open.
   identity::Authenticator AuthenticatorOn(store::Connection& db) const;
   // The per-address throttle of logins and activations, before any hashing.
   Result<void> Admit(std::string_view source_address, int64_t* retry_after_seconds);

@@ -89,12 +89,15 @@ std::vector<std::unique_ptr<TestClient>> HoldConnections(uint16_t port, int coun
   return held;
 }
 
-void ExpectStillServed(TestClient& client) {
-  ASSERT_OK(client.Send(RequestText("GET", "/echo")));
+// Sends `bytes` (a request, or the rest of one) and expects it answered.
+void ExpectAnswered(TestClient& client, std::string_view bytes) {
+  ASSERT_OK(client.Send(bytes));
   auto r = client.ReadResponse();
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 200);
 }
+
+void ExpectStillServed(TestClient& client) { ExpectAnswered(client, RequestText("GET", "/echo")); }
 
 class ConnectionCapTest : public ServerTest {
  protected:
@@ -204,11 +207,7 @@ TEST_F(ConnectionCapTest, AtTheCapWithEveryConnectionBusyANewcomerIsTurnedAway) 
   ASSERT_OK(metrics);
   EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_total 1\n"));
   EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_per_address_total 0\n"));
-  // The busy ones finish their requests.
-  ASSERT_OK(held[1]->Send("b"));
-  auto finished = held[1]->ReadResponse();
-  ASSERT_OK(finished);
-  EXPECT_EQ(finished->status, 200);
+  ExpectAnswered(*held[1], "b");  // the busy ones finish their requests
 }
 
 // A connection still sending its next request's head is waiting, not busy:
@@ -224,15 +223,9 @@ TEST_F(ConnectionCapTest, AtTheCapAConnectionTricklingAHeadGivesItsPlace) {
   std::this_thread::sleep_for(250ms);  // the server is reading those heads
   auto newcomer = TestClient::Connect(port());
   ASSERT_OK(newcomer);
-  ASSERT_OK((*newcomer)->Send(RequestText("GET", "/echo")));
-  auto served = (*newcomer)->ReadResponse();
-  ASSERT_OK(served);
-  EXPECT_EQ(served->status, 200);
+  ExpectAnswered(**newcomer, RequestText("GET", "/echo"));
   EXPECT_TRUE(held[0]->WaitForClose(3s)) << "the longest waiting gave its place";
-  ASSERT_OK(held[1]->Send("\r\n"));
-  auto finished = held[1]->ReadResponse();
-  ASSERT_OK(finished);
-  EXPECT_EQ(finished->status, 200);
+  ExpectAnswered(*held[1], "\r\n");
 }
 
 // One network holds at most kMaxOnProbationPerNetwork newcomers on
