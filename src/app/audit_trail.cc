@@ -123,15 +123,23 @@ audit::AuditEvent AuditTrail::Unauthenticated(audit::AuditEventType type,
   return For(nobody, type);
 }
 
-void AuditTrail::AddQuery(audit::AuditEvent& event, const records::SearchQuery& query) const {
+void AuditTrail::AddQuery(audit::AuditEvent& event, const records::SearchQuery& query,
+                          std::optional<records::SearchScope> scope) const {
   if (auto hash = SurnameHashWith(hash_key_, query.surname)) {
     event.query.terms_keyed_hash = std::move(*hash);
   }
   boost::json::object terms;
-  terms["surname"] = AuditText(query.surname, 1000);
-  if (!query.given_name.empty()) terms["given_name"] = AuditText(query.given_name, 1000);
+  // Escaped for JSON a name may double; two of them, the birth date, the
+  // scope and the seal's nonce and tag stay within kMaxAuditSealedTerms.
+  constexpr size_t kNameBytes = 980;
+  terms["surname"] = AuditText(query.surname, kNameBytes);
+  if (!query.given_name.empty()) terms["given_name"] = AuditText(query.given_name, kNameBytes);
   if (std::string birth = records::FormatPartialDate(query.birth_date); !birth.empty()) {
     terms["birth_date"] = birth;
+  }
+  if (scope) {
+    terms["scope"] =
+        *scope == records::SearchScope::kWantedToday ? kWantedTodayScope : kEveryPersonScope;
   }
   std::string text = boost::json::serialize(terms);
   event.query.sealed_terms = crypto::Seal(seal_key_, AsBytes(text), AsBytes(kTermsAssociatedData));

@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -67,7 +68,14 @@ class AuditTrail {
   audit::AuditEvent Unauthenticated(audit::AuditEventType type, std::string_view service_number,
                                     const Origin& origin, std::string_view jkt = {}) const;
 
-  void AddQuery(audit::AuditEvent& event, const records::SearchQuery& query) const;
+  // The query's terms, sealed. `scope` is whom the search could find once
+  // allowed (none for a refused one): detection reads it, since a search
+  // limited to wanted persons finds nobody for most names without being a miss.
+  void AddQuery(audit::AuditEvent& event, const records::SearchQuery& query,
+                std::optional<records::SearchScope> scope) const;
+  // The name of `scope` in the sealed terms.
+  static constexpr std::string_view kWantedTodayScope = "wanted_today";
+  static constexpr std::string_view kEveryPersonScope = "every_person";
 
   Result<void> Record(audit::AuditEvent event, Started started);
   // As Record, without blocking: the confirmation that the event is durable,

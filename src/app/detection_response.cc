@@ -144,7 +144,13 @@ std::optional<detect::SearchTerms> DetectionResponse::TermsOf(const AuditEvent& 
     out.birth_date = std::string(birth->as_string());
   }
   auto purpose = policy::ParsePurpose(event.purpose);
-  out.wanted_only = !purpose || !policy::PurposeAllowsCriminalRecords(*purpose);
+  out.inquiry = purpose && policy::PurposeAllowsCriminalRecords(*purpose);
+  if (const auto* scope = object.if_contains("scope"); scope && scope->is_string()) {
+    out.wanted_only = scope->as_string() == AuditTrail::kWantedTodayScope;
+  } else {
+    // Events sealed before the scope was: the purpose alone decided it then.
+    out.wanted_only = !out.inquiry;
+  }
   return out;
 }
 

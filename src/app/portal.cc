@@ -481,9 +481,11 @@ Result<Held<SearchAnswer>> Portal::SearchHeld(const Caller& caller, const Consul
   const auto started = Now();
   AuditEvent event = trail_->Consultation(caller, AuditEventType::kSearch, input.purpose,
                                           CaseReferenceForLog(input));
-  trail_->AddQuery(event, query);
-  return AuditedHeld(*trail_, std::move(event), started,
-                     SearchRecords(caller, input, query, retry_after_seconds),
+  Result<SearchAnswer> searched = SearchRecords(caller, input, query, retry_after_seconds);
+  trail_->AddQuery(
+      event, query,
+      searched ? std::optional(policy::SearchScopeFor(searched->visibility)) : std::nullopt);
+  return AuditedHeld(*trail_, std::move(event), started, std::move(searched),
                      [](AuditEvent& e, const SearchAnswer& answer) {
                        for (const records::PersonSummary& summary : answer.result.summaries) {
                          e.person_ids.push_back(summary.person_id);

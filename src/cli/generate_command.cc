@@ -80,7 +80,8 @@ int GenerateAuditEvents(const std::filesystem::path& data_dir, const GenerateOpt
     for (uint64_t n = first; n < end; ++n) {
       audit::AuditEvent event = audit::SyntheticAuditEvent(n, synthetic);
       if (event.type == audit::AuditEventType::kSearch) {
-        trail.AddQuery(event, {.surname = surnames[(n * 2654435761u) % surnames.size()]});
+        trail.AddQuery(event, {.surname = surnames[(n * 2654435761u) % surnames.size()]},
+                       std::nullopt);
       }
       chunk.push_back(std::move(event));
     }

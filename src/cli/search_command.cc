@@ -68,9 +68,11 @@ int RunSearch(const std::filesystem::path& data_dir, const SearchCommandOptions&
 
   const auto started = std::chrono::steady_clock::now();
   audit::AuditEvent event = (*local)->Event(audit::AuditEventType::kSearch, options.consultation);
-  (*local)->trail->AddQuery(event, query);
-  auto result =
-      search->Search(query, *repository, (*local)->clock, installation.config.search.max_results);
+  // The operator's search is not limited to wanted persons.
+  constexpr records::SearchScope kScope = records::SearchScope::kEveryPerson;
+  (*local)->trail->AddQuery(event, query, kScope);
+  auto result = search->Search(query, *repository, (*local)->clock,
+                               installation.config.search.max_results, kScope);
   if (!result) {
     (*local)->trail->RecordRefusal(std::move(event), result.error(), started);
     return ReportError(result.error());

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <string_view>
+#include <unordered_set>
 
 namespace vigie::detect {
 namespace {
@@ -310,15 +312,16 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
                                   bool learning) {
   const size_t run = static_cast<size_t>(options.enumeration_run);
   const size_t window = static_cast<size_t>(options.enumeration_window);
-  searches_.push_back(
-      SearchSample{.surname = terms.surname,
-                   .birth_date = terms.birth_date,
-                   .case_reference = event.case_reference,
-                   .found_nobody = event.person_ids.empty() && !terms.wanted_only,
-                   // An inquiry comes with a case reference; someone checked in the street
-                   // comes with their papers: surname, given name and full birth date.
-                   .purpose_linked = !event.case_reference.empty() ||
-                                     (terms.given_name && terms.birth_date.size() == 10)});
+  // An inquiry comes with a case reference; someone checked in the street
+  // comes with their papers: surname, given name and full birth date.
+  const bool by_reference = terms.inquiry && !event.case_reference.empty();
+  const bool full_identity = terms.given_name && terms.birth_date.size() == 10;
+  searches_.push_back(SearchSample{.surname = terms.surname,
+                                   .birth_date = terms.birth_date,
+                                   .case_reference = event.case_reference,
+                                   .found_nobody = event.person_ids.empty() && !terms.wanted_only,
+                                   .purpose_linked = by_reference || full_identity,
+                                   .linked_by_reference_only = by_reference && !full_identity});
   while (searches_.size() > std::max(run, window)) searches_.pop_front();
   const int64_t now = event.time_unix_micros;
   const SearchSample& latest = searches_.back();
@@ -397,11 +400,16 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
     }
   }
   if (searches_.size() >= window) {
-    size_t misses = 0, unlinked = 0;
+    size_t misses = 0, unlinked = 0, latest_reference_uses = 0;
+    std::unordered_set<std::string_view> references;  // of searches linked by them only
     for (auto it = searches_.end() - static_cast<std::ptrdiff_t>(window); it != searches_.end();
          ++it) {
       misses += it->found_nobody ? 1 : 0;
       unlinked += it->purpose_linked ? 0 : 1;
+      if (it->linked_by_reference_only) {
+        references.insert(it->case_reference);
+        latest_reference_uses += it->case_reference == latest.case_reference ? 1 : 0;
+      }
     }
     // Each only on a search that is itself one (a miss, an unlinked one):
     // what an agent did before a reinstatement does not suspend it again.
@@ -417,6 +425,15 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
       Fire(findings, Rule::kEnumeration,
            std::to_string(unlinked) + " of the last " + std::to_string(window) +
                " searches had no plausible purpose link (no case reference, no full identity)",
+           now, options, learning);
+    } else if (latest.linked_by_reference_only && latest_reference_uses == 1 &&
+               references.size() * 2 > window) {
+      // A reference typed anew for each search links it to nothing: an
+      // inquiry's searches come back to its case (a queue of files checked
+      // one each, as for clearances, shows full identities instead).
+      Fire(findings, Rule::kEnumeration,
+           std::to_string(references.size()) + " different case references in the last " +
+               std::to_string(window) + " searches, each its search's only purpose link",
            now, options, learning);
     }
   }

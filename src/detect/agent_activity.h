@@ -30,10 +30,13 @@ struct SearchTerms {
   std::string surname;     // normalised (records::NormaliseName)
   bool given_name = false;
   std::string birth_date;  // "YYYY", "YYYY-MM" or "YYYY-MM-DD"; empty when not given
-  // A search that could find wanted persons only (its purpose does not reach
-  // criminal records): an empty answer then means nobody wanted - the usual
-  // outcome of a street check - not that nobody matched, so it is no miss.
+  // A search that could find wanted persons only (an agent's, or any purpose
+  // short of an inquiry): an empty answer then means nobody wanted - the
+  // usual outcome of a street check - not that nobody matched: no miss.
   bool wanted_only = false;
+  // Its purpose is an inquiry, which names a case: only then does a case
+  // reference link the search to a purpose (a street check's is typed at will).
+  bool inquiry = false;
 };
 
 // One rule that fired on an event.
@@ -77,6 +80,7 @@ class AgentActivity {
     std::string case_reference;  // "" when none was given
     bool found_nobody = false;
     bool purpose_linked = false;
+    bool linked_by_reference_only = false;  // an inquiry's reference, not a full identity
   };
 
   void Fire(std::vector<Finding>& findings, Rule rule, std::string detail, int64_t now_us,

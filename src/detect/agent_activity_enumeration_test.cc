@@ -39,7 +39,7 @@ TEST(AgentActivityTest, ADescendingSweepIsEnumerationToo) {
   const char* names[] = {"ABIDI", "ABGRALL", "ABEL", "ABBAS", "ABADIE"};
   std::vector<Finding> findings;
   for (int i = 0; i < 5; ++i) {
-    SearchTerms terms{.surname = names[i], .given_name = true};
+    SearchTerms terms{.surname = names[i], .given_name = true, .inquiry = true};
     AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
     search.case_reference = "X" + std::to_string(1000 + i);
     findings = activity.Take(search, &terms, options, false);
@@ -66,7 +66,7 @@ TEST(AgentActivityTest, AlphabeticalByChanceOrWithACaseIsNotASweep) {
     AgentActivity activity;
     const char* names[] = {"ABADIE", "ABBAS", "ABEL", "ABGRALL", "ABIDI"};
     for (int i = 0; i < 5; ++i) {
-      SearchTerms terms{.surname = names[i], .given_name = true};
+      SearchTerms terms{.surname = names[i], .given_name = true, .inquiry = true};
       AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
       search.case_reference = "2026/00412-PJ";
       EXPECT_FALSE(Fired(activity.Take(search, &terms, options, false), Rule::kEnumeration));
@@ -85,7 +85,7 @@ TEST(AgentActivityTest, ACaseReferenceCoversAListOnlyUpToItsLength) {
   {
     AgentActivity activity;
     for (int i = 0; i < 13; ++i) {
-      SearchTerms terms{.surname = surname(i * 5), .given_name = true};
+      SearchTerms terms{.surname = surname(i * 5), .given_name = true, .inquiry = true};
       AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
       search.case_reference = "2026/00412-PJ";
       std::vector<Finding> findings = activity.Take(search, &terms, options, false);
@@ -101,7 +101,8 @@ TEST(AgentActivityTest, ACaseReferenceCoversAListOnlyUpToItsLength) {
     AgentActivity activity;
     bool fired = false;
     for (int i = 0; i < 30 && !fired; ++i) {
-      SearchTerms terms{.surname = i % 6 == 5 ? "A" : surname(i * 5), .given_name = true};
+      SearchTerms terms{
+          .surname = i % 6 == 5 ? "A" : surname(i * 5), .given_name = true, .inquiry = true};
       AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
       search.case_reference = "2026/00412-PJ";
       fired = Fired(activity.Take(search, &terms, options, false), Rule::kEnumeration);
@@ -114,7 +115,7 @@ TEST(AgentActivityTest, ACaseReferenceCoversAListOnlyUpToItsLength) {
     const char* names[] = {"ABADIE", "ABBAS", "ABEL", "ABGRALL", "ABIDI"};
     std::vector<Finding> findings;
     for (int i = 0; i < 5; ++i) {
-      SearchTerms terms{.surname = names[i], .given_name = true};
+      SearchTerms terms{.surname = names[i], .given_name = true, .inquiry = true};
       AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
       search.case_reference = reference(i);
       findings = activity.Take(search, &terms, options, false);
@@ -138,7 +139,7 @@ TEST(AgentActivityTest, ASweepShuffledUnderOneReferenceIsEnumerationByItsSurname
   {
     AgentActivity activity;
     for (int i = 0; i < 13; ++i) {
-      SearchTerms terms{.surname = shuffled[i], .given_name = true};
+      SearchTerms terms{.surname = shuffled[i], .given_name = true, .inquiry = true};
       AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
       search.case_reference = "ABC/1";
       std::vector<Finding> findings = activity.Take(search, &terms, options, false);
@@ -156,7 +157,8 @@ TEST(AgentActivityTest, ASweepShuffledUnderOneReferenceIsEnumerationByItsSurname
     AgentActivity activity;
     for (int i = 0; i < 24; ++i) {
       SearchTerms terms{.surname = i < 12 ? shuffled[i] : std::string(shuffled[i - 12]) + "E",
-                        .given_name = true};
+                        .given_name = true,
+                        .inquiry = true};
       AuditEvent search =
           Search(kMorning + (i < 12 ? 0 : 25 * kHour) + i * 60 * kSecond, Persons(i, 1));
       search.case_reference = "2026/00412-PJ";
@@ -166,7 +168,7 @@ TEST(AgentActivityTest, ASweepShuffledUnderOneReferenceIsEnumerationByItsSurname
   {
     AgentActivity activity;
     for (int i = 0; i < 60; ++i) {  // three suspects, sixty searches
-      SearchTerms terms{.surname = shuffled[i % 3], .given_name = true};
+      SearchTerms terms{.surname = shuffled[i % 3], .given_name = true, .inquiry = true};
       AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i % 3, 1));
       search.case_reference = "2026/00412-PJ";
       EXPECT_FALSE(Fired(activity.Take(search, &terms, options, false), Rule::kEnumeration)) << i;
@@ -251,6 +253,55 @@ TEST(AgentActivityTest, SearchesWithoutPurposeLinkAreEnumeration) {
   }
   ASSERT_TRUE(Fired(findings, Rule::kEnumeration));
   EXPECT_NE(findings.front().detail.find("no plausible purpose link"), std::string::npos);
+}
+
+// A street check's purpose names no case: a reference typed with it links
+// the search to nothing.
+TEST(AgentActivityTest, AReferenceTypedWithAStreetCheckIsNoPurposeLink) {
+  DetectOptions options = Options();
+  AgentActivity activity;
+  std::vector<Finding> findings;
+  for (int i = 0; i < 20; ++i) {
+    SearchTerms terms{.surname = std::string(1, static_cast<char>('Z' - i)) + "ORRO",
+                      .given_name = true,
+                      .birth_date = "1970"};
+    AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
+    search.case_reference = "2026/00412-PJ";
+    findings = activity.Take(search, &terms, options, false);
+  }
+  ASSERT_TRUE(Fired(findings, Rule::kEnumeration));
+  EXPECT_NE(findings.front().detail.find("no plausible purpose link"), std::string::npos);
+}
+
+// A reference typed anew for each search is the only link of none of them;
+// files checked one each (clearances) show full identities, and pass.
+TEST(AgentActivityTest, ANewCaseReferenceForEachSearchIsEnumeration) {
+  DetectOptions options = Options();
+  const char* shuffled[] = {"MOREL", "ABADIE", "ZELLER",  "DURAND",  "PETIT",  "BLANC",   "ROUX",
+                            "FAURE", "ANDRE",  "MERCIER", "GIRARD",  "BONNET", "LAMBERT", "VIDAL",
+                            "COLIN", "HUET",   "NOEL",    "TESSIER", "KLEIN",  "ESNAULT"};
+  auto day = [&](bool full_identity) {
+    AgentActivity activity;
+    std::vector<Finding> findings;
+    for (int i = 0; i < 20; ++i) {
+      SearchTerms terms{.surname = shuffled[i],
+                        .given_name = true,
+                        .birth_date = full_identity ? "1970-01-01" : "",
+                        .inquiry = true};
+      AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
+      search.case_reference = "2026/" + std::to_string(41200 + i) + "-AD";
+      findings = activity.Take(search, &terms, options, false);
+      if (i < 19) {
+        EXPECT_FALSE(Fired(findings, Rule::kEnumeration)) << i;
+      }
+    }
+    return findings;
+  };
+  std::vector<Finding> findings = day(/*full_identity=*/false);
+  ASSERT_TRUE(Fired(findings, Rule::kEnumeration));
+  EXPECT_NE(findings.front().detail.find("20 different case references"), std::string::npos)
+      << findings.front().detail;
+  EXPECT_FALSE(Fired(day(/*full_identity=*/true), Rule::kEnumeration));
 }
 
 }  // namespace

@@ -283,3 +283,54 @@ test('the persons an officer\'s breach reports name are held to their own thresh
   // An alert only: the officer goes on working.
   assert.equal((await officer.call('GET', '/api/v1/self')).status, 200);
 });
+
+// An agent's search finds only persons wanted today, whatever the purpose: a
+// routine administrative inquiry into people on file but not wanted finds
+// nobody, and is not a miss. An investigator's finds everyone on file, so
+// the same share of empty answers is a sweep of invented names.
+test('searches limited to wanted persons are not counted as misses; an investigator\'s are', async () => {
+  const installation = await serve({ detect: { query_rate_action: 'alert', distinct_persons_action: 'alert' } }, [
+    { service_number: 'M-1', name: 'Agente', roles: ['agent'] },
+    { service_number: 'M-2', name: 'Enquêteur', roles: ['investigator'] },
+    { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
+  ]);
+  const lines = readFileSync(join(installation.dir, 'p.jsonl'), 'utf8').split('\n')
+    .filter(Boolean).map((l) => JSON.parse(l));
+  const wantedNames = new Set(wantedToday(lines).map((p) => p.surname));
+  const onFileOnly = new Map();  // surname -> a given name, of persons on file, none wanted
+  for (const p of lines) {
+    if (p.kind === 'person' && !wantedNames.has(p.surname)) onFileOnly.set(p.surname, p.given_names[0]);
+  }
+  const agentList = [...onFileOnly].slice(0, 24);
+  assert.equal(agentList.length, 24);
+  const invented = Array.from({ length: 24 }, (_, i) => [`Qwz${'abcdefghijklmnopqrstuvwx'[i]}vyk`, 'Jean']);
+  // Neither list walked in order: first, last, second, second to last...
+  const zigzag = (names) => {
+    const sorted = [...names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return sorted.map((_, i) => sorted[i % 2 ? sorted.length - 1 - (i >> 1) : i >> 1]);
+  };
+  const server = await started(installation);
+  const agent = await activeClient(server, installation, 'M-1');
+  const investigator = await activeClient(server, installation, 'M-2');
+  const officer = await activeClient(server, installation, 'SO-1');
+  const inquiry = { purpose: 'administrative_inquiry', case_reference: '2026/00418-AD' };
+  let empty = 0;
+  for (const [surname, given_name] of zigzag(agentList)) {
+    const r = await agent.call('POST', '/api/v1/search', { ...inquiry, surname, given_name });
+    assert.equal(r.status, 200, r.body);
+    empty += r.json.results.length === 0 ? 1 : 0;
+  }
+  assert.equal(empty, 24, 'an agent finds none of the persons who are not wanted');
+  assert.equal((await agent.call('GET', '/api/v1/self')).status, 200);
+  assert.deepEqual((await alertsOf(officer, 'M-1')).filter((a) => a.rule === 'enumeration'), []);
+
+  let stopped;
+  for (const [surname, given_name] of zigzag(invented)) {
+    const r = await investigator.call('POST', '/api/v1/search', { ...inquiry, surname, given_name });
+    if (r.status !== 200) { stopped = r.status; break; }
+    assert.deepEqual(r.json.results, []);
+  }
+  assert.equal(stopped, 401, 'the investigator\'s sweep of invented names was never stopped');
+  const [alert] = (await alertsOf(officer, 'M-2')).filter((a) => a.rule === 'enumeration');
+  assert.match(alert?.detail ?? '', /searches found nobody/, JSON.stringify(alert));
+});
