@@ -423,7 +423,9 @@ std::optional<uint64_t> RetiredSigningFloor(const crypto::Keyring& keyring) {
   return floor;
 }
 
-Result<AuditVerifyReport> VerifyAuditLog(
+namespace {
+
+Result<AuditVerifyReport> VerifyStored(
     store::Connection& db, const CheckpointKeyLookup& keys, std::span<const Checkpoint> witness,
     const std::function<void(uint64_t done, uint64_t total)>& progress,
     std::span<const Checkpoint> countersigned, std::optional<uint64_t> retired_floor) {
@@ -521,6 +523,22 @@ Result<AuditVerifyReport> VerifyAuditLog(
     return Bad(report, std::move(problem));
   }
   report.person_indexed_events = person_index.indexed();
+  return report;
+}
+
+}  // namespace
+
+Result<AuditVerifyReport> VerifyAuditLog(
+    store::Connection& db, const CheckpointKeyLookup& keys, std::span<const Checkpoint> witness,
+    const std::function<void(uint64_t done, uint64_t total)>& progress,
+    std::span<const Checkpoint> countersigned, std::optional<uint64_t> retired_floor) {
+  Result<AuditVerifyReport> report =
+      VerifyStored(db, keys, witness, progress, countersigned, retired_floor);
+  // A row the log could not have written (a hash of the wrong size) is
+  // tampering to report, not a failure to verify.
+  if (!report && report.error().code() == ErrorCode::kDataLoss) {
+    return Bad(AuditVerifyReport{}, report.error().message());
+  }
   return report;
 }
 

@@ -304,6 +304,30 @@ TEST_F(AuditVerifierTest, ACheckpointSignedWithAnotherKeyIsRefused) {
   EXPECT_NE(report.problem.find("invalid signature"), std::string::npos) << report.problem;
 }
 
+// Hashes cut short are rows no log wrote: a tampering to report, like any
+// other, rather than an error that leaves verification without an answer.
+TEST_F(AuditVerifierTest, AStoredHashOfTheWrongSizeIsNamed) {
+  const std::vector<uint8_t> short_hash(31, 0xab);
+  auto checkpoints = ReadCheckpoints(*db_);
+  ASSERT_TRUE(checkpoints.has_value() && !checkpoints->empty());
+  const Checkpoint first = checkpoints->front();
+  Execute("UPDATE audit_checkpoint SET root = $2 WHERE tree_size = $1",
+          {static_cast<int64_t>(first.tree_size)}, short_hash);
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("checkpoint root is not a SHA-256 digest"), std::string::npos)
+      << report.problem;
+  Execute("UPDATE audit_checkpoint SET root = $2 WHERE tree_size = $1",
+          {static_cast<int64_t>(first.tree_size)}, first.root);
+  ASSERT_TRUE(Verify().ok);
+
+  Execute("UPDATE audit_subtree SET hash = $1 WHERE idx = 0", {}, short_hash);
+  report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("subtree hash is not 32 bytes"), std::string::npos)
+      << report.problem;
+}
+
 // `vigie keys retire` held the log's key to a size: a checkpoint it signs
 // beyond is a forgery with the leaked old key, and a log ending at or below
 // that size lost its end (a newer key had signed beyond it when it retired).
