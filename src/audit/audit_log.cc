@@ -223,9 +223,8 @@ class AuditLog::Writer {
             if (probe) break;
           } else if (stats_.size > last_checkpoint_size_) {
             // Waits on the real clock; the injected one only dates checkpoints.
-            auto elapsed = clock_.Now() - last_checkpoint_time_;
-            auto left = std::max<std::chrono::nanoseconds>(options_.checkpoint_every - elapsed,
-                                                           std::chrono::milliseconds(1));
+            auto left = std::max<std::chrono::nanoseconds>(
+                options_.checkpoint_every - SinceLastCheckpoint(), std::chrono::milliseconds(1));
             if (work_.wait_for(lock, left) == std::cv_status::timeout) break;
           } else {
             work_.wait(lock);
@@ -287,10 +286,17 @@ class AuditLog::Writer {
     return stats_.size;
   }
 
+  // A clock stepped back (NTP, an operator) makes a checkpoint due at once:
+  // waiting for it to catch up would leave events unsigned that long.
+  std::chrono::nanoseconds SinceLastCheckpoint() const {
+    const auto elapsed = clock_.Now() - last_checkpoint_time_;
+    return elapsed < std::chrono::nanoseconds::zero() ? options_.checkpoint_every : elapsed;
+  }
+
   bool CheckpointDue(uint64_t size, bool final) const {
     if (size == last_checkpoint_size_) return false;
     return final || size - last_checkpoint_size_ >= options_.checkpoint_every_events ||
-           clock_.Now() - last_checkpoint_time_ >= options_.checkpoint_every;
+           SinceLastCheckpoint() >= options_.checkpoint_every;
   }
 
   Result<void> ApplySizeCap(int64_t mib) {
@@ -434,7 +440,6 @@ class AuditLog::Writer {
     if (written->has_value()) {
       last_checkpoint_size_ = (*written)->tree_size;
       last_checkpoint_time_ = clock_.Now();
-      WriteWitness(**written);
     } else if (tip_signed_elsewhere_) {
       // Nothing left to sign: without this the idle loop found a checkpoint
       // due at once, again and again (an empty commit every millisecond).
@@ -451,9 +456,11 @@ class AuditLog::Writer {
       if (written->has_value()) ++stats_.checkpoints;
     }
     if (recovered) Log(LogLevel::kWarn, "audit_log_recovered", {{"size", stats_size()}});
-    // The callers first: the record is durable, and its mark's removal (an
-    // unlink and a directory sync) must not make them late.
+    // The callers first: the record is durable, and neither the checkpoint's
+    // copies (a file synced, a syslog sink) nor the mark's removal (an unlink
+    // and a directory sync) may make them late.
     const std::optional<Stall> stall = TellAndFindLateAnswers(batch, outcomes);
+    if (written->has_value()) WriteWitness(**written);
     if (records_outage) outage_.Recorded();
     if (stall) outage_.Late(stall->late, stall->due_unix_micros);
   }

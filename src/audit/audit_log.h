@@ -70,7 +70,8 @@ struct AuditLogOptions {
   std::filesystem::path outage_mark;
   int64_t max_size_mib = 0;            // cap on the database size; 0: none
   // Also told of every checkpoint once it is durable (e.g. syslog); runs on
-  // the writer thread, so it must be quick and must not throw.
+  // the writer thread once the batch's callers are told, so it holds back
+  // the next batch: it must be quick and must not throw.
   std::function<void(const Checkpoint&)> checkpoint_sink;
 };
 

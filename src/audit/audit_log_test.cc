@@ -202,6 +202,29 @@ TEST(AuditLogTest, AWriterWhoseTailOthersSignedStaysIdle) {
   EXPECT_TRUE(report->ok) << report->problem;
 }
 
+// A clock stepped back (NTP, an operator) does not hold back the next
+// checkpoint until it has caught up: events would stay unsigned that long.
+TEST(AuditLogTest, AClockSteppedBackMakesTheCheckpointDueAtOnce) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.checkpoint_every = std::chrono::milliseconds(20);
+  options.checkpoint_every_events = 1000;
+  auto log = fixture.OpenLog(options);
+  auto sequence = log->Append(SearchEvent(1, {}));
+  ASSERT_TRUE(sequence.has_value()) << sequence.error().message();
+  fixture.clock().Advance(-std::chrono::hours(1));
+  auto signed_up_to = [&]() -> uint64_t {
+    auto db = fixture.RawDatabase();
+    auto latest = ReadLatestCheckpoint(*db);
+    EXPECT_TRUE(latest.has_value());
+    return latest && *latest ? (*latest)->tree_size : 0;
+  };
+  for (int i = 0; i < 200 && signed_up_to() <= *sequence; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(signed_up_to(), *sequence + 1);
+}
+
 // Each writer knows which sequences the others took, from the tip it reads
 // under the append lock, and hands out their events for one agent; what came
 // before it opened the log, or after its last batch, is not known to it.

@@ -23,9 +23,16 @@ bool SyncDirectoryOf(const std::filesystem::path& path) {
 
 Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text,
                            unsigned mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode);
+  // O_NONBLOCK: a FIFO put in the file's place must not hang the writer (the
+  // audit log's, for the witness file); anything but a file is refused.
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, mode);
   if (fd < 0) {
     return Fail(ErrorCode::kUnavailable, "cannot open " + path.string() + ": " + std::strerror(errno));
+  }
+  struct stat opened {};
+  if (::fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) {
+    ::close(fd);
+    return Fail(ErrorCode::kUnavailable, "cannot append to " + path.string() + ": not a file");
   }
   const off_t size_before = ::lseek(fd, 0, SEEK_END);
   bool ok = size_before >= 0 &&

@@ -20,7 +20,8 @@ namespace vigie {
 
 // Appends `text` to `path` (created with `mode` if absent, its directory
 // synced then) and fdatasyncs it. On failure nothing of `text` is left in
-// the file: a short write is cut off.
+// the file: a short write is cut off. Unavailable, without waiting, when
+// `path` is not a regular file (a FIFO, a device).
 Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text,
                            unsigned mode = 0600);
 

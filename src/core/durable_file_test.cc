@@ -1,7 +1,10 @@
 #include "core/durable_file.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
@@ -65,6 +68,24 @@ TEST(AppendDurablyTest, AShortWriteLeavesNothingBehind) {
   EXPECT_EQ(Contents(file), first);
   ASSERT_TRUE(AppendDurably(file, "{\"tree_size\":3}\n").has_value());
   EXPECT_EQ(Contents(file), first + "{\"tree_size\":3}\n");
+}
+
+// A FIFO in the file's place would hang the writer on open (no reader) or
+// take the record away (a reader): refused at once either way.
+TEST(AppendDurablyTest, RefusesAFifoWithoutWaiting) {
+  testing::TempDir dir;
+  const auto fifo = dir.path() / "witness.jsonl";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_FALSE(AppendDurably(fifo, "{\"n\":1}\n").has_value()) << "no reader";
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  auto refused = AppendDurably(fifo, "{\"n\":1}\n");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message().find("not a file"), std::string::npos)
+      << refused.error().message();
+  char byte = 0;
+  EXPECT_EQ(::read(reader, &byte, 1), 0) << "nothing reached the reader";
+  ::close(reader);
 }
 
 TEST(WriteNewFileDurablyTest, WritesANewFileAndNeverReplacesOne) {
