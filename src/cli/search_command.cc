@@ -3,6 +3,7 @@
 // event naming what is shown is durable.
 
 #include <cstdio>
+#include <optional>
 
 #include "app/audit_trail.h"
 #include "cli/commands.h"
@@ -70,9 +71,9 @@ int RunSearch(const std::filesystem::path& data_dir, const SearchCommandOptions&
   audit::AuditEvent event = (*local)->Event(audit::AuditEventType::kSearch, options.consultation);
   // The operator's search is not limited to wanted persons.
   constexpr records::SearchScope kScope = records::SearchScope::kEveryPerson;
-  (*local)->trail->AddQuery(event, query, kScope);
   auto result = search->Search(query, *repository, (*local)->clock,
                                installation.config.search.max_results, kScope);
+  (*local)->trail->AddQuery(event, query, result ? std::optional(kScope) : std::nullopt);
   if (!result) {
     (*local)->trail->RecordRefusal(std::move(event), result.error(), started);
     return ReportError(result.error());

@@ -322,6 +322,7 @@ Result<void> ReadDetect(const toml::table* t, Config::Detect& d) {
   RETURN_IF_ERROR(ReadDetectAction(r, "distinct_persons_action", d.distinct_persons_action));
   RETURN_IF_ERROR(r.Read("enumeration_run", d.enumeration_run, 2, 1000));
   RETURN_IF_ERROR(r.Read("enumeration_case_list", d.enumeration_case_list, 2, 100000));
+  RETURN_IF_ERROR(r.Read("enumeration_case_references", d.enumeration_case_references, 1, 100000));
   RETURN_IF_ERROR(r.Read("enumeration_window", d.enumeration_window, 2, 1000));
   RETURN_IF_ERROR(r.Read("enumeration_miss_percent", d.enumeration_miss_percent, 1, 100));
   RETURN_IF_ERROR(r.Read("enumeration_unlinked_percent", d.enumeration_unlinked_percent, 1, 100));
@@ -541,6 +542,7 @@ persons_per_hour_ceiling = 1000  # ... or beyond this, however busy the agent ha
 distinct_persons_action = "suspend"
 enumeration_run = 5           # consecutive searches walking surnames or birth dates in order
 enumeration_case_list = 25    # ... tolerated under one case reference (an inquiry's list of names)
+enumeration_case_references = 10  # different case references in a day, each a search's only link
 enumeration_window = 20       # the last searches the shares below are taken over
 enumeration_miss_percent = 70       # ... finding nobody
 enumeration_unlinked_percent = 90   # ... with no plausible purpose link

@@ -149,6 +149,7 @@ struct Config {
     std::string distinct_persons_action = "suspend";
     int enumeration_run = 5;  // consecutive searches walking surnames or birth dates in order
     int enumeration_case_list = 25;  // ... allowed under one case reference (an inquiry's list)
+    int enumeration_case_references = 10;   // different references a day, each a search's only link
     int enumeration_window = 20;            // the last searches the shares are taken over
     int enumeration_miss_percent = 70;      // share of them finding nobody
     int enumeration_unlinked_percent = 90;  // share with no plausible purpose link

@@ -321,7 +321,7 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
                                    .case_reference = event.case_reference,
                                    .found_nobody = event.person_ids.empty() && !terms.wanted_only,
                                    .purpose_linked = by_reference || full_identity,
-                                   .linked_by_reference_only = by_reference && !full_identity});
+                                   .inquiry = terms.inquiry});
   while (searches_.size() > std::max(run, window)) searches_.pop_front();
   const int64_t now = event.time_unix_micros;
   const SearchSample& latest = searches_.back();
@@ -369,7 +369,8 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
     for (auto it = first; it != searches_.end(); ++it) {
       initials.insert(it->surname.empty() ? ' ' : it->surname[0]);
       dated = dated && !it->birth_date.empty();
-      one_reference = one_reference && it->case_reference == latest.case_reference;
+      // A reference typed with a street check makes no inquiry's list.
+      one_reference = one_reference && it->inquiry && it->case_reference == latest.case_reference;
       if (it != first) {
         const SearchSample& before = *(it - 1);
         names_up = names_up && before.surname < it->surname;
@@ -400,16 +401,11 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
     }
   }
   if (searches_.size() >= window) {
-    size_t misses = 0, unlinked = 0, latest_reference_uses = 0;
-    std::unordered_set<std::string_view> references;  // of searches linked by them only
+    size_t misses = 0, unlinked = 0;
     for (auto it = searches_.end() - static_cast<std::ptrdiff_t>(window); it != searches_.end();
          ++it) {
       misses += it->found_nobody ? 1 : 0;
       unlinked += it->purpose_linked ? 0 : 1;
-      if (it->linked_by_reference_only) {
-        references.insert(it->case_reference);
-        latest_reference_uses += it->case_reference == latest.case_reference ? 1 : 0;
-      }
     }
     // Each only on a search that is itself one (a miss, an unlinked one):
     // what an agent did before a reinstatement does not suspend it again.
@@ -426,17 +422,34 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
            std::to_string(unlinked) + " of the last " + std::to_string(window) +
                " searches had no plausible purpose link (no case reference, no full identity)",
            now, options, learning);
-    } else if (latest.linked_by_reference_only && latest_reference_uses == 1 &&
-               references.size() * 2 > window) {
-      // A reference typed anew for each search links it to nothing: an
-      // inquiry's searches come back to its case (a queue of files checked
-      // one each, as for clearances, shows full identities instead).
-      Fire(findings, Rule::kEnumeration,
-           std::to_string(references.size()) + " different case references in the last " +
-               std::to_string(window) + " searches, each its search's only purpose link",
-           now, options, learning);
     }
   }
+  // A reference typed anew every few searches links them to nothing: each
+  // would otherwise cover a list of its own. (Files checked one each, as for
+  // clearances, show full identities and are not counted.)
+  const size_t most_references = static_cast<size_t>(options.enumeration_case_references);
+  if (by_reference && !full_identity &&
+      NewLoneReference(latest.case_reference, now, most_references + 1) &&
+      lone_references_.size() > most_references) {
+    Fire(findings, Rule::kEnumeration,
+         "more than " + std::to_string(most_references) +
+             " different case references within a day, each a search's only purpose link",
+         now, options, learning);
+  }
+}
+
+bool AgentActivity::NewLoneReference(const std::string& reference, int64_t now, size_t keep) {
+  while (!lone_references_.empty() && now - lone_references_.front().first > 24 * kHour) {
+    lone_references_.pop_front();
+  }
+  if (std::ranges::any_of(lone_references_,
+                          [&](const auto& use) { return use.second == reference; })) {
+    return false;
+  }
+  lone_references_.emplace_back(now, reference);
+  // One beyond the threshold is all the rule needs to know.
+  if (lone_references_.size() > keep) lone_references_.pop_front();
+  return true;
 }
 
 }  // namespace vigie::detect

@@ -80,7 +80,7 @@ class AgentActivity {
     std::string case_reference;  // "" when none was given
     bool found_nobody = false;
     bool purpose_linked = false;
-    bool linked_by_reference_only = false;  // an inquiry's reference, not a full identity
+    bool inquiry = false;  // its purpose names a case (SearchTerms::inquiry)
   };
 
   void Fire(std::vector<Finding>& findings, Rule rule, std::string detail, int64_t now_us,
@@ -96,6 +96,9 @@ class AgentActivity {
                   const DetectOptions& options, bool learning);
   void CheckSearches(const audit::AuditEvent& event, const SearchTerms& terms,
                      std::vector<Finding>& findings, const DetectOptions& options, bool learning);
+  // Whether `reference` is new to lone_references_ (then added, keeping the
+  // last `keep` of the day).
+  bool NewLoneReference(const std::string& reference, int64_t now, size_t keep);
   // Whether the event brought a person new to the hour's window.
   bool CountPersons(const audit::AuditEvent& event);
   void NoteSessionNetwork(std::string network, int64_t now, int64_t since);
@@ -127,6 +130,10 @@ class AgentActivity {
     int64_t surnames_since = 0;                // when `surnames` began (a day's worth)
   };
   std::unordered_map<std::string, ReferenceUse> by_reference_;
+  // The case references that were a search's only purpose link (no full
+  // identity), each with when it first was within the last day; at most
+  // enumeration_case_references + 1.
+  std::deque<std::pair<int64_t, std::string>> lone_references_;
   std::deque<int64_t> factor_failures_;                 // times
   // Persons named by the officer's investigations (breach reports naming
   // their subjects, claim checks), the last day's: one report downloaded in

@@ -273,35 +273,68 @@ TEST(AgentActivityTest, AReferenceTypedWithAStreetCheckIsNoPurposeLink) {
   EXPECT_NE(findings.front().detail.find("no plausible purpose link"), std::string::npos);
 }
 
-// A reference typed anew for each search is the only link of none of them;
-// files checked one each (clearances) show full identities, and pass.
-TEST(AgentActivityTest, ANewCaseReferenceForEachSearchIsEnumeration) {
+// A reference typed anew every few searches covers a list of its own each
+// time: more than enumeration_case_references of them in a day, each a
+// search's only link, is a sweep. Files checked one each (clearances) show
+// full identities and pass; a day later the count starts again.
+TEST(AgentActivityTest, TooManyCaseReferencesInADayAreEnumeration) {
   DetectOptions options = Options();
-  const char* shuffled[] = {"MOREL", "ABADIE", "ZELLER",  "DURAND",  "PETIT",  "BLANC",   "ROUX",
-                            "FAURE", "ANDRE",  "MERCIER", "GIRARD",  "BONNET", "LAMBERT", "VIDAL",
-                            "COLIN", "HUET",   "NOEL",    "TESSIER", "KLEIN",  "ESNAULT"};
-  auto day = [&](bool full_identity) {
-    AgentActivity activity;
-    std::vector<Finding> findings;
-    for (int i = 0; i < 20; ++i) {
-      SearchTerms terms{.surname = shuffled[i],
+  options.enumeration_case_references = 10;
+  const char* shuffled[] = {"MOREL", "ABADIE", "ZELLER",  "DURAND", "PETIT",  "BLANC",  "ROUX",
+                            "FAURE", "ANDRE",  "MERCIER", "GIRARD", "BONNET", "LAMBERT"};
+  // `searches` inquiry searches from `start`, the reference (numbered from
+  // `first_reference`) changing every `per_reference`; the index of the
+  // first that fires, or -1.
+  auto first_fired = [&](AgentActivity& activity, int64_t start, int searches, int per_reference,
+                         bool full_identity, int first_reference = 41200) {
+    for (int i = 0; i < searches; ++i) {
+      SearchTerms terms{.surname = shuffled[i % 13],
                         .given_name = true,
                         .birth_date = full_identity ? "1970-01-01" : "",
                         .inquiry = true};
-      AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
-      search.case_reference = "2026/" + std::to_string(41200 + i) + "-AD";
-      findings = activity.Take(search, &terms, options, false);
-      if (i < 19) {
-        EXPECT_FALSE(Fired(findings, Rule::kEnumeration)) << i;
-      }
+      AuditEvent search = Search(start + i * 60 * kSecond, Persons(i % 13, 1));
+      search.case_reference = "2026/" + std::to_string(first_reference + i / per_reference) + "-AD";
+      if (Fired(activity.Take(search, &terms, options, false), Rule::kEnumeration)) return i;
     }
-    return findings;
+    return -1;
   };
-  std::vector<Finding> findings = day(/*full_identity=*/false);
+  {
+    AgentActivity activity;
+    EXPECT_EQ(first_fired(activity, kMorning, 40, 1, /*full_identity=*/false), 10);
+  }
+  {
+    // Each reference used three times: the eleventh still fires.
+    AgentActivity activity;
+    EXPECT_EQ(first_fired(activity, kMorning, 60, 3, /*full_identity=*/false), 30);
+  }
+  {
+    AgentActivity activity;
+    EXPECT_EQ(first_fired(activity, kMorning, 40, 1, /*full_identity=*/true), -1);
+  }
+  {
+    // Ten one day, ten the next: never more than ten within a day.
+    AgentActivity activity;
+    EXPECT_EQ(first_fired(activity, kMorning, 10, 1, /*full_identity=*/false), -1);
+    EXPECT_EQ(first_fired(activity, kMorning + 25 * kHour, 10, 1, /*full_identity=*/false, 51200),
+              -1);
+  }
+}
+
+// Only an inquiry names a case: a street check under one typed reference
+// walking names in order is a sweep, papers shown or not.
+TEST(AgentActivityTest, AStreetCheckReferenceMakesNoInquirysList) {
+  AgentActivity activity;
+  DetectOptions options = Options();
+  const char* names[] = {"ABADIE", "ABBAS", "ABEL", "ABGRALL", "ABIDI"};
+  std::vector<Finding> findings;
+  for (int i = 0; i < 5; ++i) {
+    SearchTerms terms{.surname = names[i], .given_name = true, .birth_date = "1970-01-01"};
+    AuditEvent search = Search(kMorning + i * 60 * kSecond, Persons(i, 1));
+    search.case_reference = "2026/00412-PJ";
+    findings = activity.Take(search, &terms, options, false);
+  }
   ASSERT_TRUE(Fired(findings, Rule::kEnumeration));
-  EXPECT_NE(findings.front().detail.find("20 different case references"), std::string::npos)
-      << findings.front().detail;
-  EXPECT_FALSE(Fired(day(/*full_identity=*/true), Rule::kEnumeration));
+  EXPECT_NE(findings.front().detail.find("alphabetical"), std::string::npos);
 }
 
 }  // namespace

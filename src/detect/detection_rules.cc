@@ -107,6 +107,7 @@ Result<DetectOptions> DetectOptions::From(const Config::Detect& c) {
   o.persons_per_hour_ceiling = c.persons_per_hour_ceiling;
   o.enumeration_run = c.enumeration_run;
   o.enumeration_case_list = c.enumeration_case_list;
+  o.enumeration_case_references = c.enumeration_case_references;
   o.enumeration_window = c.enumeration_window;
   o.enumeration_miss_percent = c.enumeration_miss_percent;
   o.enumeration_unlinked_percent = c.enumeration_unlinked_percent;

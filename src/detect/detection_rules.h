@@ -64,6 +64,7 @@ struct DetectOptions {
   int persons_per_hour_ceiling = 1000;
   int enumeration_run = 5;
   int enumeration_case_list = 25;
+  int enumeration_case_references = 10;
   int enumeration_window = 20;
   int enumeration_miss_percent = 70;
   int enumeration_unlinked_percent = 90;
