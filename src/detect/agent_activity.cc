@@ -420,7 +420,8 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
                    static_cast<size_t>(options.enumeration_unlinked_percent) * window) {
       Fire(findings, Rule::kEnumeration,
            std::to_string(unlinked) + " of the last " + std::to_string(window) +
-               " searches had no plausible purpose link (no case reference, no full identity)",
+               " searches had no plausible purpose link (no case reference under an inquiry "
+               "purpose, no full identity)",
            now, options, learning);
     }
   }
