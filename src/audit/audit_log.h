@@ -69,9 +69,10 @@ struct AuditLogOptions {
   // empty: an outage a restart cuts short goes unrecorded.
   std::filesystem::path outage_mark;
   int64_t max_size_mib = 0;            // cap on the database size; 0: none
-  // Also told of every checkpoint once it is durable (e.g. syslog); runs on
-  // the writer thread once the batch's callers are told, so it holds back
-  // the next batch: it must be quick and must not throw.
+  // Also told of every checkpoint once it is durable; runs on the writer
+  // thread once the batch's callers are told, so it holds back the next
+  // batch: it must be quick and must not throw (one that may block, as
+  // syslog(3) does, goes behind a CheckpointRelay).
   std::function<void(const Checkpoint&)> checkpoint_sink;
 };
 

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <set>
 #include <thread>
 
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log_test_util.h"
 #include "audit/audit_verifier.h"
+#include "audit/checkpoint_relay.h"
 #include "audit/hash_chain.h"
 #include "audit/person_index.h"
 
@@ -152,6 +154,33 @@ TEST(AuditLogTest, TheCheckpointSinkHearsOfEachCheckpointAsTheWitnessFileDoes) {
   EXPECT_EQ(heard, written);
   ASSERT_FALSE(heard.empty());
   EXPECT_EQ(heard.back().tree_size, 25u);
+}
+
+// syslog(3) blocks while the local daemon's socket is full: behind a relay,
+// a stuck sink holds back no event (the writer would otherwise wait on it,
+// and every consultation after the checkpoint be refused).
+TEST(AuditLogTest, AStuckCheckpointSinkBehindARelayHoldsBackNoEvent) {
+  AuditLogFixture fixture;
+  std::promise<void> released;
+  std::shared_future<void> release = released.get_future().share();
+  {
+    AuditLogOptions options = fixture.Options();
+    options.checkpoint_every_events = 1;
+    options.max_wait = std::chrono::milliseconds(300);
+    options.checkpoint_sink =
+        CheckpointRelay::Sink([release](const Checkpoint&) { release.wait(); });
+    auto log = fixture.OpenLog(options);
+    // Released before the log closes, whatever the assertions found.
+    struct ReleaseAtEnd {
+      std::promise<void>& released;
+      ~ReleaseAtEnd() { released.set_value(); }
+    } release_at_end{released};
+    for (int i = 0; i < 5; ++i) {
+      auto appended = log->Append(SearchEvent(1, {i}));
+      ASSERT_TRUE(appended.has_value()) << "event " << i << ": " << appended.error().message();
+    }
+    EXPECT_FALSE(log->stats().failing);
+  }
 }
 
 // The server and an administrator's command each open the log: their events

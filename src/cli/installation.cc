@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "audit/checkpoint_relay.h"
 #include "core/durable_file.h"
 #include "core/log.h"
 #include "crypto/hash.h"
@@ -66,11 +67,13 @@ Result<std::unique_ptr<audit::AuditLog>> Installation::OpenAuditLog(const Clock&
   if (remember_outages) options.outage_mark = config.data_dir / "audit-outage.mark";
   if (settings.checkpoint_syslog) {
     // syslog(3): the local daemon forwards them wherever the site sends
-    // authpriv (a SIEM, a log host Vigie's operators do not control).
+    // authpriv (a SIEM, a log host Vigie's operators do not control). It
+    // blocks while the daemon's socket is full: through a relay, off the
+    // audit writer's thread.
     ::openlog("vigie-audit", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
-    options.checkpoint_sink = [](const audit::Checkpoint& checkpoint) {
+    options.checkpoint_sink = audit::CheckpointRelay::Sink([](const audit::Checkpoint& checkpoint) {
       ::syslog(LOG_NOTICE, "checkpoint %s", audit::WitnessLine(checkpoint).c_str());
-    };
+    });
   }
   ASSIGN_OR_RETURN(const crypto::DataKey* signing_key,
                    keyring.Current(crypto::kPurposeAuditSigning));
