@@ -17,6 +17,7 @@
 #include "audit/log_outage.h"
 #include "audit/log_tables.h"
 #include "audit/merkle_frontier.h"
+#include "audit/pending_event.h"
 #include "audit/person_index_upkeep.h"
 #include "audit/subtree_table.h"
 #include "core/durable_file.h"
@@ -24,19 +25,6 @@
 
 namespace vigie::audit {
 namespace {
-
-struct Pending {
-  AuditEvent event;
-  AuditLog::Done done;  // may be empty (the writer's own events)
-  // When its caller stops waiting (max_wait after it was queued); none for
-  // bulk appends, which wait however long it takes.
-  std::optional<std::chrono::steady_clock::time_point> due;
-};
-
-// Whether the caller took the answer in time (AuditLog::Done).
-bool Tell(Pending& pending, Result<uint64_t> outcome) {
-  return pending.done ? pending.done(std::move(outcome)) : true;
-}
 
 // What a blocking caller and its Done share: the answer, and who came
 // first - the answer, or the caller giving up at max_wait.
@@ -145,7 +133,7 @@ class AuditLog::Writer {
     };
     {
       std::lock_guard lock(mutex_);
-      for (AuditEvent& event : events) queue_.push_back(Pending{std::move(event), count});
+      for (AuditEvent& event : events) queue_.push_back(PendingEvent{std::move(event), count});
       if (!events.empty()) NoteWaiting();
     }
     work_.notify_one();
@@ -182,8 +170,8 @@ class AuditLog::Writer {
         work_.notify_one();
         return Fail(ErrorCode::kUnavailable, "the audit log is not keeping up");
       }
-      queue_.push_back(Pending{std::move(event), std::move(done),
-                               std::chrono::steady_clock::now() + options_.max_wait});
+      queue_.push_back(PendingEvent{std::move(event), std::move(done),
+                                    std::chrono::steady_clock::now() + options_.max_wait});
       NoteWaiting();
       // A gathering writer wakes for a full batch, not for each event.
       if (gathering_ && queue_.size() < options_.gather_events) return {};
@@ -198,7 +186,7 @@ class AuditLog::Writer {
   }
 
   void Run() {
-    std::vector<Pending> batch;
+    std::vector<PendingEvent> batch;
     Unqueued unqueued;
     while (true) {
       bool stopping = false;
@@ -332,7 +320,7 @@ class AuditLog::Writer {
   }
 
   // Everything of one transaction; on error the caller rolls back.
-  Result<std::optional<Checkpoint>> WriteBatch(std::vector<Pending>& batch,
+  Result<std::optional<Checkpoint>> WriteBatch(std::vector<PendingEvent>& batch,
                                                std::vector<Result<uint64_t>>& outcomes,
                                                bool final) {
     ASSIGN_OR_RETURN(Tip tip, ReadTip(*db_));
@@ -381,11 +369,11 @@ class AuditLog::Writer {
     return checkpoint;
   }
 
-  void CommitBatch(std::vector<Pending>& batch, bool final) {
+  void CommitBatch(std::vector<PendingEvent>& batch, bool final) {
     // The first batch written after an outage records it, first.
     const bool records_outage = outage_.ongoing();
     if (records_outage) {
-      batch.insert(batch.begin(), Pending{outage_.ResumedEvent(UnixMicros(clock_.Now())), {}});
+      batch.insert(batch.begin(), PendingEvent{outage_.ResumedEvent(UnixMicros(clock_.Now())), {}});
     }
     std::vector<Result<uint64_t>> outcomes(batch.size(), 0);
     const uint64_t size_before = written_size_;
@@ -432,7 +420,7 @@ class AuditLog::Writer {
             {{"error", written.error().message()}, {"effect", "consultations refused"}});
       }
       // Callers learn of the refusal only once the outage is visible in stats.
-      for (Pending& pending : batch) Tell(pending, std::unexpected(refused));
+      for (PendingEvent& pending : batch) Tell(pending, std::unexpected(refused));
       return;
     }
     // Before anyone learns of these events: detection asks about them.
@@ -459,37 +447,10 @@ class AuditLog::Writer {
     // The callers first: the record is durable, and neither the checkpoint's
     // copies (a file synced, a syslog sink) nor the mark's removal (an unlink
     // and a directory sync) may make them late.
-    const std::optional<Stall> stall = TellAndFindLateAnswers(batch, outcomes);
+    const std::optional<LateAnswers> stall = TellAndFindLateAnswers(batch, outcomes, clock_);
     if (written->has_value()) WriteWitness(**written);
     if (records_outage) outage_.Recorded();
     if (stall) outage_.Late(stall->late, stall->due_unix_micros);
-  }
-
-  struct Stall {
-    uint64_t late = 0;
-    int64_t due_unix_micros = 0;  // when the first of them was due
-  };
-
-  // Tells the callers of a committed batch. Those who had stopped waiting
-  // (their Done returns false) were refused though their events are in the
-  // log: the stall returned is recorded as an outage (the next batch, or the
-  // idle loop at once, writes its audit_log_resumed event), so the log
-  // itself says when it hung and how many such events there were.
-  std::optional<Stall> TellAndFindLateAnswers(std::vector<Pending>& batch,
-                                              std::vector<Result<uint64_t>>& outcomes) {
-    uint64_t late = 0;
-    std::optional<std::chrono::steady_clock::time_point> first_due;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      const bool durable = outcomes[i].has_value();
-      if (Tell(batch[i], std::move(outcomes[i])) || !durable) continue;
-      ++late;
-      if (batch[i].due) first_due = std::min(first_due.value_or(*batch[i].due), *batch[i].due);
-    }
-    if (late == 0) return std::nullopt;
-    const auto now = std::chrono::steady_clock::now();
-    const auto overdue = std::chrono::duration_cast<std::chrono::microseconds>(
-        now - std::min(first_due.value_or(now), now));
-    return Stall{.late = late, .due_unix_micros = UnixMicros(clock_.Now()) - overdue.count()};
   }
 
   // The checkpoint is already durable in the database; the witness file is a
@@ -528,7 +489,7 @@ class AuditLog::Writer {
 
   mutable std::mutex mutex_;
   std::condition_variable work_;
-  std::deque<Pending> queue_;  // taken from the front, max_batch at a time
+  std::deque<PendingEvent> queue_;  // taken from the front, max_batch at a time
   // When the oldest event not yet answered was queued (at the latest).
   std::optional<std::chrono::steady_clock::time_point> waiting_since_;
   size_t last_batch_ = 0;      // events in the last batch taken (under mutex_)
