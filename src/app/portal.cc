@@ -162,32 +162,17 @@ Result<void> Portal::PriceRefusals() {
   const crypto::Argon2Params ceiling{
       .t_cost = static_cast<uint32_t>(Config::Auth::kMostArgon2Passes),
       .m_cost_kib = static_cast<uint32_t>(Config::Auth::kMostArgon2MemoryKib)};
-  ASSIGN_OR_RETURN(identity::RefusalPrice price,
-                   identity::CostliestPasswordParams(*db, identity_options_.argon2, ceiling));
-  if (!price.beyond_ceiling.empty()) {
-    std::string agents;
-    for (const std::string& agent : price.beyond_ceiling)
-      agents += (agents.empty() ? "" : " ") + agent;
-    // Their refusals take longer than others' (they can be told apart) and
-    // each of their logins costs more than any setting allows.
-    Log(LogLevel::kError, "password_hashes_beyond_any_setting",
-        {{"agents", agents}, {"action", "reset these agents' passwords"}});
-  }
-  if (crypto::CostlierThan(price.params, identity_options_.argon2)) {
-    // Expected for a while after the parameters are lowered; worth knowing,
-    // as every refusal (and so every guess) costs this much until the last
-    // such agent logs in again or is reset, and the server is restarted.
-    Log(LogLevel::kWarn, "password_refusals_cost_a_stored_hash",
-        {{"t_cost", static_cast<unsigned long long>(price.params.t_cost)},
-         {"m_cost_kib", static_cast<unsigned long long>(price.params.m_cost_kib)}});
-  }
-  identity_options_.refusal_argon2 = price.params;
+  refusal_pricer_ =
+      std::make_unique<identity::RefusalPricer>(*parts_.clock, identity_options_.argon2, ceiling);
+  RETURN_IF_ERROR(refusal_pricer_->Refresh(*db));
   return {};
 }
 
 identity::Authenticator Portal::AuthenticatorOn(store::Connection& db) const {
+  identity::IdentityOptions options = identity_options_;
+  options.refusal_argon2 = refusal_pricer_->Current(db);
   identity::Authenticator authenticator(db, *parts_.clock, *totp_seed_key_, *parts_.hasher,
-                                        identity_options_);
+                                        options);
   authenticator.AcceptEarlierSeedKeys(*parts_.keyring);
   return authenticator;
 }

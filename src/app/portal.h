@@ -330,7 +330,8 @@ class Portal {
   // Conflict while an open incident holds the agent (release it instead).
   Result<void> RequireNotContained(store::Connection& db, std::string_view service_number);
   // Security: login refusals cost what verifying the costliest stored
-  // password hash costs (identity::CostliestPasswordParams).
+  // password hash costs (identity::RefusalPricer: priced here, then kept
+  // current as logins come).
   Result<void> PriceRefusals();
   // Login checks on `db`; seeds sealed before a key rotation still open.
   identity::Authenticator AuthenticatorOn(store::Connection& db) const;
@@ -340,6 +341,7 @@ class Portal {
   PortalParts parts_;
   const crypto::DataKey* totp_seed_key_;
   identity::IdentityOptions identity_options_;
+  std::unique_ptr<identity::RefusalPricer> refusal_pricer_;  // set by PriceRefusals
   session::SessionOptions session_options_;
   // In this process on SQLite; in the database, shared by every node, on PostgreSQL.
   std::unique_ptr<identity::AddressThrottle> throttle_;

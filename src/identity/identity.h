@@ -34,8 +34,9 @@
 #include "identity/login.h"            // IWYU pragma: export
 #include "identity/login_throttle.h"   // IWYU pragma: export
 #include "identity/model.h"            // IWYU pragma: export
-#include "identity/passkeys.h"         // IWYU pragma: export
 #include "identity/options.h"          // IWYU pragma: export
+#include "identity/passkeys.h"         // IWYU pragma: export
 #include "identity/password_hasher.h"  // IWYU pragma: export
 #include "identity/password_policy.h"  // IWYU pragma: export
+#include "identity/refusal_pricer.h"   // IWYU pragma: export
 #include "identity/totp_enrolment.h"   // IWYU pragma: export
