@@ -65,5 +65,45 @@ TEST_F(RefusalPricerTest, NeverPricedIsPricedOnFirstUse) {
   EXPECT_TRUE(Same(pricer_.Current(*t_.db), kRaised));
 }
 
+TEST_F(RefusalPricerTest, TheCostliestParametersIgnoreCheaperAndUnreadableHashes) {
+  const crypto::Argon2Params current{.t_cost = 2, .m_cost_kib = 16};
+  auto alone = CostliestPasswordParams(*t_.db, current, kCeiling);  // PN-1001's is cheaper
+  ASSERT_OK(alone);
+  EXPECT_EQ(alone->params.t_cost, 2u);
+  EXPECT_EQ(alone->params.m_cost_kib, 16u);
+  t_.AddActiveAgent("PN-2002");
+  ASSERT_OK(t_.db->ExecuteScript(
+      "UPDATE agent SET password_hash = '$argon2id$v=19$m=1048576,t=64,p=1$garbled' "
+      "WHERE service_number = 'PN-2002'"));
+  auto with_garbage = CostliestPasswordParams(*t_.db, current, kCeiling);
+  ASSERT_OK(with_garbage);
+  EXPECT_EQ(with_garbage->params.t_cost, 2u);
+  EXPECT_EQ(with_garbage->params.m_cost_kib, 16u);
+  EXPECT_TRUE(with_garbage->beyond_ceiling.empty());
+}
+
+// Only hashes login may verify set the price, and none beyond what any
+// setting allows: a planted or corrupted row must not make every refusal
+// exhaust the hashers. Its agent is named instead.
+TEST_F(RefusalPricerTest, TheCostliestParametersSkipSuspendedAgentsAndNameHashesBeyondTheCeiling) {
+  const crypto::Argon2Params current{.t_cost = 1, .m_cost_kib = 8};
+  t_.options.argon2 = {.t_cost = 3, .m_cost_kib = 16};
+  t_.AddActiveAgent("PN-2002");
+  ASSERT_OK(t_.Directory().Suspend("PN-2002"));
+  auto suspended = CostliestPasswordParams(*t_.db, current, kCeiling);
+  ASSERT_OK(suspended);
+  EXPECT_EQ(suspended->params.t_cost, 1u) << "a suspended agent's hash is never verified";
+  t_.AddActiveAgent("PN-3003");
+  ASSERT_OK(t_.db->ExecuteScript(
+      "UPDATE agent SET password_hash = "
+      "'$argon2id$v=19$m=1048576,t=64,p=1$c2FsdHNhbHRzYWx0c2FsdA"
+      "$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g' WHERE service_number = 'PN-3003'"));
+  auto planted = CostliestPasswordParams(*t_.db, current, kCeiling);
+  ASSERT_OK(planted);
+  EXPECT_EQ(planted->params.t_cost, 1u);
+  EXPECT_EQ(planted->params.m_cost_kib, 8u);
+  EXPECT_EQ(planted->beyond_ceiling, std::vector<std::string>{"PN-3003"});
+}
+
 }  // namespace
 }  // namespace vigie::identity
