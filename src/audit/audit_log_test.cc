@@ -166,7 +166,7 @@ TEST(AuditLogTest, AStuckCheckpointSinkBehindARelayHoldsBackNoEvent) {
   {
     AuditLogOptions options = fixture.Options();
     options.checkpoint_every_events = 1;
-    options.max_wait = std::chrono::milliseconds(300);
+    options.max_wait = std::chrono::seconds(3);  // without the relay: then refused
     options.checkpoint_sink =
         CheckpointRelay::Sink([release](const Checkpoint&) { release.wait(); });
     auto log = fixture.OpenLog(options);

@@ -17,7 +17,7 @@ struct CheckpointRelay::State {
   std::condition_variable wake, finished_changed;
   std::deque<Checkpoint> waiting;
   uint64_t dropped = 0;
-  bool behind = false;  // dropping, until the consumer takes the next
+  uint64_t dropped_untold = 0;  // since the consumer last logged them
   bool closing = false, finished = false;
 };
 
@@ -48,13 +48,12 @@ CheckpointRelay::~CheckpointRelay() {
 void CheckpointRelay::Offer(const Checkpoint& checkpoint) {
   std::lock_guard lock(state_->mutex);
   if (state_->waiting.size() >= state_->capacity) {
+    // The newest covers the oldest: that one goes. Told by the consumer's
+    // thread once it moves again: logging here could block this caller on
+    // the very daemon that is stuck.
+    state_->waiting.pop_front();
     ++state_->dropped;
-    if (!state_->behind) {  // once until the consumer moves again
-      state_->behind = true;
-      Log(LogLevel::kError, "audit_checkpoint_sink_behind",
-          {{"tree_size", checkpoint.tree_size}, {"dropped_so_far", state_->dropped}});
-    }
-    return;
+    ++state_->dropped_untold;
   }
   state_->waiting.push_back(checkpoint);
   state_->wake.notify_one();
@@ -77,8 +76,12 @@ void CheckpointRelay::Deliver(const std::shared_ptr<State>& state) {
     if (state->waiting.empty()) break;
     const Checkpoint next = std::move(state->waiting.front());
     state->waiting.pop_front();
-    state->behind = false;
+    const uint64_t untold = std::exchange(state->dropped_untold, 0);
     lock.unlock();
+    if (untold > 0) {
+      Log(LogLevel::kError, "audit_checkpoint_sink_behind",
+          {{"dropped", untold}, {"next_tree_size", next.tree_size}});
+    }
     state->consumer(next);
     lock.lock();
   }

@@ -4,13 +4,16 @@
 // that the audit log's writer (AuditLogOptions::checkpoint_sink) never waits
 // on it: a stuck copy must not hold back consultations' events.
 //
-// At most `capacity` checkpoints wait; beyond, the newest is dropped, counted
-// and logged (the database and the witness file keep every checkpoint, and
-// each one covers the ones before it).
+// At most `capacity` checkpoints wait; beyond, the oldest is dropped and
+// counted, and the consumer's thread logs the drops once it moves again (the
+// newest covers the ones before it; the database and the witness file keep
+// every checkpoint).
 //
 // Thread-safety: Offer and dropped from any thread. The destructor delivers
 // what waits, but waits at most `drain_for` for a stuck consumer; after that
-// the consumer's thread is left to finish alone (it owns what it uses).
+// the consumer's thread is left to finish alone: it owns what it uses, so
+// the consumer must capture nothing that dies with the relay's owner (it
+// may even run while the process exits).
 
 #include <chrono>
 #include <cstdint>
@@ -32,9 +35,9 @@ class CheckpointRelay {
   CheckpointRelay(const CheckpointRelay&) = delete;
   CheckpointRelay& operator=(const CheckpointRelay&) = delete;
 
-  // Queues `checkpoint` for the consumer; never blocks.
+  // Queues `checkpoint` for the consumer; never blocks (nor logs).
   void Offer(const Checkpoint& checkpoint);
-  // Checkpoints dropped because `capacity` were already waiting.
+  // Checkpoints dropped (the oldest waiting) because `capacity` were waiting.
   uint64_t dropped() const;
 
   // A checkpoint sink (AuditLogOptions::checkpoint_sink) that offers to a
