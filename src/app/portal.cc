@@ -563,43 +563,4 @@ Result<FileAnswer> Portal::OpenFile(const Caller& caller, const ConsultationInpu
   return FileAnswer{.file = std::move(file), .visibility = visibility};
 }
 
-// --- Reading the audit log ---
-
-Result<std::vector<audit::AuditEvent>> Portal::SearchAudit(const Caller& caller,
-                                                           audit::EventFilter filter) {
-  const auto started = Now();
-  auto found = [&]() -> Result<std::vector<audit::AuditEvent>> {
-    const bool officer = caller.roles.Has(identity::Role::kSecurityOfficer);
-    if (!officer && !caller.roles.Has(identity::Role::kSupervisor)) {
-      return Fail(ErrorCode::kPermissionDenied,
-                  "only security officers and supervisors read the audit log");
-    }
-    RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
-    if (!officer) {
-      if (filter.unit_id && *filter.unit_id != caller.unit_id) {
-        return Fail(ErrorCode::kPermissionDenied, "supervisors read their own unit's events only");
-      }
-      filter.unit_id = caller.unit_id;
-      // Security: their unit's sign-ins and consultations; not the
-      // administration, alerts (which may be about the supervisor) or the
-      // security officers' own reads.
-      constexpr auto kFirstNotForSupervisors = audit::AuditEventType::kUnitAdded;
-      if (filter.type && *filter.type >= kFirstNotForSupervisors) {
-        return Fail(ErrorCode::kPermissionDenied,
-                    "supervisors read sign-ins and consultations only");
-      }
-      filter.types_below = kFirstNotForSupervisors;
-    }
-    filter.limit = std::min<size_t>(filter.limit, 1000);
-    return parts_.audit->Find(filter);
-  }();
-  std::string asked = filter.person_id ? "person " + std::to_string(*filter.person_id) : "";
-  if (filter.unit_id)
-    asked += (asked.empty() ? "" : ", ") + ("unit " + std::to_string(*filter.unit_id));
-  if (filter.agent_id)
-    asked += (asked.empty() ? "" : ", ") + ("agent " + std::to_string(*filter.agent_id));
-  return Audited(*trail_, trail_->Administration(caller, AuditEventType::kAuditSearch, asked),
-                 started, std::move(found));
-}
-
 }  // namespace vigie::app

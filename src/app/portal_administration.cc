@@ -144,10 +144,14 @@ Result<identity::Agent> Portal::ReinstateAgent(const Caller& caller,
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     // Checked in the transaction that reinstates: a containment committed
     // between a check and the change would otherwise be undone.
-    return identity::AgentDirectory(*db, *parts_.clock, identity_options_)
-        .Reinstate(service_number, [&](const identity::Agent&) {
-          return RequireNotContained(*db, service_number);
-        });
+    auto agent = identity::AgentDirectory(*db, *parts_.clock, identity_options_)
+                     .Reinstate(service_number, [&](const identity::Agent&) {
+                       return RequireNotContained(*db, service_number);
+                     });
+    // Its hash, perhaps from before the parameters were lowered, is
+    // verifiable again: refusals are priced again at the next login.
+    if (agent) refusal_pricer_->Stale();
+    return agent;
   }();
   return Audited(*trail_,
                  trail_->Administration(caller, AuditEventType::kAgentReinstated, service_number),

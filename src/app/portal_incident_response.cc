@@ -116,6 +116,7 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
     trail_->RecordRefusal(std::move(event), released.error(), started);
     return released;
   }
+  if (!released->reinstated.empty()) refusal_pricer_->Stale();  // as ReinstateAgent
   // Who the release left barred is part of what it did: the log says how
   // many, the answer names them.
   std::string subject = IncidentSubject(

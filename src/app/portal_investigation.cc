@@ -1,4 +1,5 @@
-// Portal's investigation use cases: an agent's own recent consultations,
+// Portal's investigation use cases: reading the audit log (security
+// officers; supervisors their unit's), an agent's own recent consultations,
 // and for security officers the breach report and the leaked-sample check,
 // the same reads `vigie breach report` and `vigie claim check` make at the
 // console, here as the officer's own authenticated, audited acts.
@@ -25,6 +26,7 @@ namespace {
 
 using audit::AuditEvent;
 using audit::AuditEventType;
+using internal::Audited;
 using internal::Now;
 
 // The audit database, read-only, on a connection of this call's own (as
@@ -196,6 +198,43 @@ Result<incident::ClaimSummary> Portal::CheckClaim(const Caller& caller, const Cl
         trail_->Administration(caller, AuditEventType::kAuditSearch, subject), std::move(named))));
   }
   return summary;
+}
+
+Result<std::vector<audit::AuditEvent>> Portal::SearchAudit(const Caller& caller,
+                                                           audit::EventFilter filter) {
+  const auto started = Now();
+  auto found = [&]() -> Result<std::vector<audit::AuditEvent>> {
+    const bool officer = caller.roles.Has(identity::Role::kSecurityOfficer);
+    if (!officer && !caller.roles.Has(identity::Role::kSupervisor)) {
+      return Fail(ErrorCode::kPermissionDenied,
+                  "only security officers and supervisors read the audit log");
+    }
+    RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
+    if (!officer) {
+      if (filter.unit_id && *filter.unit_id != caller.unit_id) {
+        return Fail(ErrorCode::kPermissionDenied, "supervisors read their own unit's events only");
+      }
+      filter.unit_id = caller.unit_id;
+      // Security: their unit's sign-ins and consultations; not the
+      // administration, alerts (which may be about the supervisor) or the
+      // security officers' own reads.
+      constexpr auto kFirstNotForSupervisors = audit::AuditEventType::kUnitAdded;
+      if (filter.type && *filter.type >= kFirstNotForSupervisors) {
+        return Fail(ErrorCode::kPermissionDenied,
+                    "supervisors read sign-ins and consultations only");
+      }
+      filter.types_below = kFirstNotForSupervisors;
+    }
+    filter.limit = std::min<size_t>(filter.limit, 1000);
+    return parts_.audit->Find(filter);
+  }();
+  std::string asked = filter.person_id ? "person " + std::to_string(*filter.person_id) : "";
+  if (filter.unit_id)
+    asked += (asked.empty() ? "" : ", ") + ("unit " + std::to_string(*filter.unit_id));
+  if (filter.agent_id)
+    asked += (asked.empty() ? "" : ", ") + ("agent " + std::to_string(*filter.agent_id));
+  return Audited(*trail_, trail_->Administration(caller, AuditEventType::kAuditSearch, asked),
+                 started, std::move(found));
 }
 
 }  // namespace vigie::app

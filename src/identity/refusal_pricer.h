@@ -35,8 +35,12 @@ class RefusalPricer {
   // Prices refusals from the stored hashes now; logs what is worth knowing
   // (a price above `current`, hashes beyond the ceiling) when it changes.
   Result<crypto::Argon2Params> Refresh(store::Connection& db);
-  // The price, refreshed on `db` first when it is older than refresh_every.
+  // The price, refreshed on `db` first when it is older than refresh_every
+  // (by the first caller to find it so, before its own use).
   crypto::Argon2Params Current(store::Connection& db);
+  // The next Current refreshes: this process made an agent's hash
+  // verifiable again (a reinstatement, a release).
+  void Stale() { priced_at_us_.store(0); }
 
  private:
   static uint64_t Pack(const crypto::Argon2Params& params);

@@ -60,6 +60,14 @@ TEST_F(RefusalPricerTest, AClockSteppedBackRepricesAtOnce) {
   EXPECT_TRUE(Same(pricer_.Current(*t_.db), kRaised));
 }
 
+TEST_F(RefusalPricerTest, AStalePriceIsTakenAgainAtOnce) {
+  ASSERT_TRUE(pricer_.Refresh(*t_.db).has_value());
+  AnotherNodeHashesAtRaisedParameters();  // as a reinstated agent's older hash
+  EXPECT_TRUE(Same(pricer_.Current(*t_.db), kCurrent));
+  pricer_.Stale();
+  EXPECT_TRUE(Same(pricer_.Current(*t_.db), kRaised));
+}
+
 TEST_F(RefusalPricerTest, NeverPricedIsPricedOnFirstUse) {
   AnotherNodeHashesAtRaisedParameters();
   EXPECT_TRUE(Same(pricer_.Current(*t_.db), kRaised));
