@@ -29,6 +29,15 @@ class RefusalPricerTest : public ::testing::Test {
     t_.options.argon2 = kCurrent;
   }
 
+  // What someone with write access to the database stores as an agent's hash.
+  void PlantHash(std::string_view service_number, std::string_view phc) {
+    auto statement =
+        t_.db->Prepare("UPDATE agent SET password_hash = $1 WHERE service_number = $2");
+    ASSERT_OK(statement);
+    (*statement)->BindText(1, phc).BindText(2, service_number);
+    ASSERT_OK((*statement)->Run());
+  }
+
   IdentityDb t_;
   RefusalPricer pricer_{t_.clock, kCurrent, kCeiling, std::chrono::seconds(60)};
 };
@@ -80,9 +89,7 @@ TEST_F(RefusalPricerTest, TheCostliestParametersIgnoreCheaperAndUnreadableHashes
   EXPECT_EQ(alone->params.t_cost, 2u);
   EXPECT_EQ(alone->params.m_cost_kib, 16u);
   t_.AddActiveAgent("PN-2002");
-  ASSERT_OK(t_.db->ExecuteScript(
-      "UPDATE agent SET password_hash = '$argon2id$v=19$m=1048576,t=64,p=1$garbled' "
-      "WHERE service_number = 'PN-2002'"));
+  PlantHash("PN-2002", "$argon2id$v=19$m=1048576,t=64,p=1$garbled");
   auto with_garbage = CostliestPasswordParams(*t_.db, current, kCeiling);
   ASSERT_OK(with_garbage);
   EXPECT_EQ(with_garbage->params.t_cost, 2u);
@@ -102,10 +109,9 @@ TEST_F(RefusalPricerTest, TheCostliestParametersSkipSuspendedAgentsAndNameHashes
   ASSERT_OK(suspended);
   EXPECT_EQ(suspended->params.t_cost, 1u) << "a suspended agent's hash is never verified";
   t_.AddActiveAgent("PN-3003");
-  ASSERT_OK(t_.db->ExecuteScript(
-      "UPDATE agent SET password_hash = "
-      "'$argon2id$v=19$m=1048576,t=64,p=1$c2FsdHNhbHRzYWx0c2FsdA"
-      "$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g' WHERE service_number = 'PN-3003'"));
+  PlantHash("PN-3003",
+            "$argon2id$v=19$m=1048576,t=64,p=1$c2FsdHNhbHRzYWx0c2FsdA"
+            "$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g");
   auto planted = CostliestPasswordParams(*t_.db, current, kCeiling);
   ASSERT_OK(planted);
   EXPECT_EQ(planted->params.t_cost, 1u);
