@@ -484,39 +484,6 @@ TEST_F(WitnessTest, OneProcessServesADirectoryAtATime) {
   EXPECT_OK(Witness::Open(dir_.path() / "witness", clock_));
 }
 
-TEST(LogKeysTest, ParsesKeyLinesAndRefusesOthers) {
-  const std::string hex(64, 'a');
-  auto keys = ParseLogKeys("# comment\n3 " + hex + "\n");
-  ASSERT_OK(keys);
-  ASSERT_EQ(keys->size(), 1u);
-  EXPECT_EQ((*keys)[0].key_id, 3u);
-  EXPECT_THAT(ParseLogKeys(""), ErrorCodeIs(ErrorCode::kInvalidArgument));
-  EXPECT_THAT(ParseLogKeys("3 abc\n"), ErrorCodeIs(ErrorCode::kInvalidArgument));
-  EXPECT_THAT(ParseLogKeys("x " + hex + "\n"), ErrorCodeIs(ErrorCode::kInvalidArgument));
-  EXPECT_THAT(ParseLogKeys("3 " + hex + " extra\n"), ErrorCodeIs(ErrorCode::kInvalidArgument));
-  EXPECT_FALSE((*keys)[0].retired_after.has_value());
-}
-
-TEST(LogKeysTest, ARetiredKeysLineRoundTripsAndAMalformedOneIsRefused) {
-  const std::string hex(64, 'a');
-  auto keys = ParseLogKeys("3 " + hex + " retired-after 1234\n4 " + hex + "\n");
-  ASSERT_OK(keys);
-  ASSERT_EQ(keys->size(), 2u);
-  EXPECT_EQ((*keys)[0].retired_after, 1234u);
-  EXPECT_FALSE((*keys)[1].retired_after.has_value());
-  // The retired line added and the old one left: refused, not one of them.
-  EXPECT_THAT(ParseLogKeys("3 " + hex + " retired-after 1234\n3 " + hex + "\n"),
-              ErrorCodeIs(ErrorCode::kInvalidArgument));
-  EXPECT_EQ(LogKeyLine((*keys)[0]), "3 " + hex + " retired-after 1234");
-  EXPECT_EQ(LogKeyLine((*keys)[1]), "4 " + hex);
-  for (std::string bad :
-       {" retired-after", " retired-after -1", " retired-after +1", " retired-after 12x",
-        " retired-after 18446744073709551616", " retired 12", " retired-after 1 2"}) {
-    EXPECT_THAT(ParseLogKeys("3 " + hex + bad + "\n"), ErrorCodeIs(ErrorCode::kInvalidArgument))
-        << bad;
-  }
-}
-
 // --- the HTTP API -----------------------------------------------------------
 
 class WitnessRoutesTest : public WitnessTest {
