@@ -87,7 +87,6 @@ struct ReadEvent {
   size_t offset = 0, length = 0;  // its encoding in EventBatch::bytes
   Sha256Digest stored_chain{};
   bool stored_chain_sized = false;
-  Sha256Digest leaf{};
   CopiedColumns copied;
   std::string problem;  // found by the reading stage: the chain stage stops here
 };
@@ -98,6 +97,8 @@ struct EventBatch {
   // The stored rows of the subtrees these events complete, by level then
   // index (subtree_table.h; empty for a log without the table).
   std::vector<CompletedSubtree> subtrees;
+  // The person index's chunks of the segments these events end.
+  StoredChunkRows person_chunks;
 };
 
 // A small bounded hand-off between the two stages.
@@ -136,18 +137,37 @@ class BatchQueue {
     std::lock_guard lock(mutex_);
     return abandoned_;
   }
+  // Batches go back and forth emptied but with their room: a fresh batch's
+  // megabytes would be faulted in page by page, and grown by copying.
+  void GiveBack(EventBatch batch) {
+    batch.bytes.clear();
+    batch.events.clear();
+    batch.subtrees.clear();
+    batch.person_chunks.clear();
+    std::lock_guard lock(mutex_);
+    if (spare_.size() < kDepth + 2) spare_.push_back(std::move(batch));
+  }
+  EventBatch Spare() {
+    std::lock_guard lock(mutex_);
+    if (spare_.empty()) return {};
+    EventBatch batch = std::move(spare_.back());
+    spare_.pop_back();
+    return batch;
+  }
 
  private:
   static constexpr size_t kDepth = 4;
   std::mutex mutex_;
   std::condition_variable ready_, room_;
   std::deque<EventBatch> batches_;
+  std::vector<EventBatch> spare_;
   bool closed_ = false, abandoned_ = false;
 };
 
-// Reading stage: every event below `total`, in order, with its leaf hash,
-// and the stored subtree rows of each batch (`with_subtrees`); the person
-// index's chunks are read and tallied as the scan passes their segments.
+// Reading stage: every event below `total`, in order, with the stored
+// subtree rows of each batch (`with_subtrees`) and the person index's chunks
+// of the segments it passes. All the hashing is left to the chain stage:
+// SQLite's reading alone keeps this thread as busy as that one.
 Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtrees,
                         StoredPersonIndex& person_index, BatchQueue& queue) {
   // A batch ends at 4 096 events or 16 MiB, and a row larger than any event
@@ -162,9 +182,10 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
       const uint64_t begin = batch.events.front().number;
       RETURN_IF_ERROR(ReadSubtreesCompletedIn(db, begin, number, batch.subtrees));
     }
+    RETURN_IF_ERROR(person_index.FetchSegmentsBelow(db, number, batch.person_chunks));
     queue.Push(std::move(batch));
-    batch = {};
-    return person_index.ReadSegmentsBelow(db, number);
+    batch = queue.Spare();
+    return {};
   };
   Result<void> scanned = ScanEvents(
       db, EventColumns::kBoundedEventAndChainHash, 0, total,
@@ -191,7 +212,6 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
         if (read.stored_chain_sized) {
           std::memcpy(read.stored_chain.data(), stored_chain.data(), stored_chain.size());
         }
-        read.leaf = AuditEventLeafHash(encoded);
         for (int i = 0; i < 5; ++i) {
           if (!row.ColumnIsNull(4 + i)) read.copied.integers[i] = row.ColumnInt(4 + i);
         }
@@ -218,8 +238,7 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
       });
   RETURN_IF_ERROR(scanned);
   if (!batch.events.empty()) RETURN_IF_ERROR(push());
-  if (number < total) return {};  // stopped at a problem: the rest is not looked at
-  return person_index.ReadTheRest(db);
+  return {};
 }
 
 // The first column copied from `event` that does not hold its value, if any.
@@ -309,7 +328,7 @@ class ChainStage {
       }
       if (read.number < person_indexed_) person_accesses_.AddEvent(*event);
       completed_.clear();
-      frontier_.Append(read.leaf, kStoredSubtreeMinLevel, completed_);
+      frontier_.Append(AuditEventLeafHash(encoded), kStoredSubtreeMinLevel, completed_);
       if (subtrees_present_) {
         // Derived data, but proofs are served from it: recompute and compare.
         for (const CompletedSubtree& subtree : completed_) {
@@ -498,14 +517,17 @@ Result<AuditVerifyReport> VerifyStored(
                    StoredPersonIndex::Open(db, tally_hasher, total));
   PersonAccessTally person_accesses(tally_hasher);
 
-  // Two stages on two cores: this thread reads and leaf-hashes; the chain
-  // stage decodes, links the chain and grows the Merkle frontier, in order.
+  // Two stages on two cores: this thread reads; the chain stage decodes,
+  // hashes, links the chain, grows the Merkle frontier and takes the person
+  // index's chunks, in order.
   BatchQueue queue;
   ChainStage chain_stage(trusted, subtrees_present, covered_up_to, std::move(beyond), report, total,
                          progress, person_accesses, person_index.indexed());
   std::thread chain_thread([&] {
     while (std::optional<EventBatch> batch = queue.Pop()) {
       if (!chain_stage.Consume(*batch)) queue.Abandon();
+      person_index.Take(batch->person_chunks);
+      queue.GiveBack(std::move(*batch));
     }
   });
   Result<void> read = ReadEvents(db, total, subtrees_present, person_index, queue);
@@ -515,6 +537,7 @@ Result<AuditVerifyReport> VerifyStored(
   report = chain_stage.Finish();
   if (!report.ok) return report;
   // The events are whole: now whether the index built from them is.
+  RETURN_IF_ERROR(person_index.ReadTheRest(db));
   if (const auto& problem = person_index.problem()) return Bad(report, *problem);
   if (auto differs = PersonAccessTally::FirstDifference(person_accesses, person_index.tally())) {
     ASSIGN_OR_RETURN(

@@ -254,6 +254,42 @@ TEST_F(PersonIndexCheckTest, AForgedHugeSequenceIsNamedWithoutSizingAnythingByIt
   EXPECT_NE(report.problem.find("is missing"), std::string::npos) << report.problem;
 }
 
+// The verifier reads in batches of 4 096 events and hands each batch's
+// buffers back for reuse: a log of several batches verifies whole, and a
+// chunk deleted from its last segment is still missed.
+TEST(PersonIndexCheckManyBatchesTest, ALogOfManyBatchesVerifiesAndItsLastChunkIsHeldToIt) {
+  constexpr int64_t kManyEvents = 6 * 4096 + 100;
+  AuditLogFixture fixture;
+  {
+    auto log = fixture.OpenLog();
+    std::vector<AuditEvent> events;
+    for (int64_t i = 0; i < kManyEvents; ++i)
+      events.push_back(SearchEvent(i % 5 + 1, PersonsOf(i)));
+    auto appended = log->AppendAll(std::move(events));
+    ASSERT_TRUE(appended.has_value()) << appended.error().message();
+  }
+  auto db = fixture.RawDatabase();
+  auto verify = [&] {
+    auto report = VerifyAuditLog(*db, [&](uint32_t id) { return fixture.KeyById(id); }, {});
+    EXPECT_TRUE(report.has_value()) << report.error().message();
+    return report.value_or(AuditVerifyReport{});
+  };
+  AuditVerifyReport untouched = verify();
+  EXPECT_TRUE(untouched.ok) << untouched.problem;
+  EXPECT_EQ(untouched.person_indexed_events, static_cast<uint64_t>(kManyEvents));
+
+  auto run = testing::RunSql(*db,
+                             "DELETE FROM audit_person_chunk WHERE segment = (SELECT "
+                             "max(segment) FROM audit_person_chunk) AND first_person = (SELECT "
+                             "max(first_person) FROM audit_person_chunk WHERE segment = (SELECT "
+                             "max(segment) FROM audit_person_chunk))",
+                             {});
+  ASSERT_TRUE(run.has_value()) << run.error().message();
+  AuditVerifyReport changed = verify();
+  EXPECT_FALSE(changed.ok);
+  EXPECT_NE(changed.problem.find("omits"), std::string::npos) << changed.problem;
+}
+
 // During a rolling upgrade the old rows (a row per access) answer past the
 // chunks, up to person_indexed: held to the events the same way.
 class PersonIndexWithLegacyRowsTest : public PersonIndexCheckTest {
