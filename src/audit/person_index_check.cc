@@ -1,7 +1,6 @@
 #include "audit/person_index_check.h"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -38,16 +37,10 @@ Result<store::Statement*> ChunksFrom(store::Connection& db, uint64_t from,
 }  // namespace
 
 void PersonAccessTally::Add(const PersonAccess& access) {
-  char bytes[16];
-  const auto person = static_cast<uint64_t>(access.person_id);
-  for (int i = 0; i < 8; ++i) {  // little-endian, whatever the host
-    bytes[i] = static_cast<char>(person >> (8 * i));
-    bytes[8 + i] = static_cast<char>(access.sequence >> (8 * i));
-  }
   const uint64_t range = access.sequence / kRangeEvents;
   if (range >= digests_.size()) digests_.resize(range + 1);
   Digest& digest = digests_[range];
-  digest.sum += hasher_.Hash(std::string_view(bytes, sizeof bytes));
+  digest.sum += hasher_.HashWords(static_cast<uint64_t>(access.person_id), access.sequence);
   ++digest.count;
 }
 

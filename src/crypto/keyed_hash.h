@@ -37,6 +37,8 @@ class SearchKeyHasher {
   // SipHash-2-4(key, data), read as a little-endian u64 (the reference
   // implementation's convention). Never allocates.
   uint64_t Hash(std::string_view data) const;
+  // Hash of the 16 bytes of `first` then `second`, each little-endian.
+  uint64_t HashWords(uint64_t first, uint64_t second) const;
 
  private:
   std::array<uint8_t, kKeySize> key_;
