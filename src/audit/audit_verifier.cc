@@ -97,8 +97,6 @@ struct EventBatch {
   // The stored rows of the subtrees these events complete, by level then
   // index (subtree_table.h; empty for a log without the table).
   std::vector<CompletedSubtree> subtrees;
-  // The person index's chunks of the segments these events end.
-  StoredChunkRows person_chunks;
 };
 
 // A small bounded hand-off between the two stages.
@@ -143,9 +141,8 @@ class BatchQueue {
     batch.bytes.clear();
     batch.events.clear();
     batch.subtrees.clear();
-    batch.person_chunks.clear();
     std::lock_guard lock(mutex_);
-    if (spare_.size() < kDepth + 2) spare_.push_back(std::move(batch));
+    if (spare_.size() < kSpares) spare_.push_back(std::move(batch));
   }
   EventBatch Spare() {
     std::lock_guard lock(mutex_);
@@ -157,6 +154,8 @@ class BatchQueue {
 
  private:
   static constexpr size_t kDepth = 4;
+  // One comes back as each is taken: two bound the memory kept idle.
+  static constexpr size_t kSpares = 2;
   std::mutex mutex_;
   std::condition_variable ready_, room_;
   std::deque<EventBatch> batches_;
@@ -164,10 +163,10 @@ class BatchQueue {
   bool closed_ = false, abandoned_ = false;
 };
 
-// Reading stage: every event below `total`, in order, with the stored
-// subtree rows of each batch (`with_subtrees`) and the person index's chunks
-// of the segments it passes. All the hashing is left to the chain stage:
-// SQLite's reading alone keeps this thread as busy as that one.
+// Reading stage: every event below `total`, in order, and the stored subtree
+// rows of each batch (`with_subtrees`); the person index's chunks are read
+// and tallied as the scan passes their segments, a row at a time. The
+// events' hashing is left to the chain stage: this thread is the busier.
 Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtrees,
                         StoredPersonIndex& person_index, BatchQueue& queue) {
   // A batch ends at 4 096 events or 16 MiB, and a row larger than any event
@@ -182,10 +181,9 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
       const uint64_t begin = batch.events.front().number;
       RETURN_IF_ERROR(ReadSubtreesCompletedIn(db, begin, number, batch.subtrees));
     }
-    RETURN_IF_ERROR(person_index.FetchSegmentsBelow(db, number, batch.person_chunks));
     queue.Push(std::move(batch));
     batch = queue.Spare();
-    return {};
+    return person_index.ReadSegmentsBelow(db, number);
   };
   Result<void> scanned = ScanEvents(
       db, EventColumns::kBoundedEventAndChainHash, 0, total,
@@ -238,7 +236,8 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
       });
   RETURN_IF_ERROR(scanned);
   if (!batch.events.empty()) RETURN_IF_ERROR(push());
-  return {};
+  if (number < total) return {};  // stopped at a problem: the rest is not looked at
+  return person_index.ReadTheRest(db);
 }
 
 // The first column copied from `event` that does not hold its value, if any.
@@ -517,16 +516,15 @@ Result<AuditVerifyReport> VerifyStored(
                    StoredPersonIndex::Open(db, tally_hasher, total));
   PersonAccessTally person_accesses(tally_hasher);
 
-  // Two stages on two cores: this thread reads; the chain stage decodes,
-  // hashes, links the chain, grows the Merkle frontier and takes the person
-  // index's chunks, in order.
+  // Two stages on two cores: this thread reads and tallies the stored person
+  // index; the chain stage decodes, hashes, links the chain and grows the
+  // Merkle frontier, in order.
   BatchQueue queue;
   ChainStage chain_stage(trusted, subtrees_present, covered_up_to, std::move(beyond), report, total,
                          progress, person_accesses, person_index.indexed());
   std::thread chain_thread([&] {
     while (std::optional<EventBatch> batch = queue.Pop()) {
       if (!chain_stage.Consume(*batch)) queue.Abandon();
-      person_index.Take(batch->person_chunks);
       queue.GiveBack(std::move(*batch));
     }
   });
@@ -537,7 +535,6 @@ Result<AuditVerifyReport> VerifyStored(
   report = chain_stage.Finish();
   if (!report.ok) return report;
   // The events are whole: now whether the index built from them is.
-  RETURN_IF_ERROR(person_index.ReadTheRest(db));
   if (const auto& problem = person_index.problem()) return Bad(report, *problem);
   if (auto differs = PersonAccessTally::FirstDifference(person_accesses, person_index.tally())) {
     ASSIGN_OR_RETURN(

@@ -10,13 +10,12 @@
 // index holds exactly the events' accesses (person_index_check.h).
 // It stops at the first problem and names the first bad event.
 //
-// Cost: one pass on two threads (reading, leaf hashes and the person index's
-// chunks; decoding, chain, Merkle frontier, stored subtrees and the events'
-// persons); memory ~33 bytes per 128 events for the stored subtree hashes
+// Cost: one pass on two threads (reading and the person index's chunks;
+// decoding, leaf hashes, chain, Merkle frontier, stored subtrees and the
+// events' persons); memory ~33 bytes per 128 events for the stored subtree hashes
 // (read first) and 32 per 65 536 for the person index's digests, constant
-// otherwise; ~1 M events/s
-// when the database is in memory, the disk's read rate otherwise
-// (docs/benchmarks.md).
+// otherwise; ~0.6 M events/s when the database is in memory, the disk's
+// read rate otherwise (docs/benchmarks.md).
 // Thread-safety: uses `db` alone (from the calling thread) for the duration
 // of the call; `progress` is called from the second thread.
 // Errors: storage errors only; what verification finds is in the report.

@@ -101,42 +101,32 @@ Result<StoredPersonIndex> StoredPersonIndex::Open(store::Connection& db,
   return index;
 }
 
-Result<void> StoredPersonIndex::FetchSegmentsBelow(store::Connection& db, uint64_t end,
-                                                   StoredChunkRows& out) {
-  if (!has_chunks_ || end <= next_segment_) return {};
-  // Every segment number is below 2^63 (Open): the largest bound is none.
-  ASSIGN_OR_RETURN(
-      store::Statement * rows,
-      ChunksFrom(db, next_segment_, end == UINT64_MAX ? std::nullopt : std::optional(end)));
+Result<void> StoredPersonIndex::ReadSegmentsBelow(store::Connection& db, uint64_t end) {
+  if (problem_ || !has_chunks_ || end <= next_segment_) return {};
+  ASSIGN_OR_RETURN(store::Statement * rows, ChunksFrom(db, next_segment_, end));
   next_segment_ = end;
   while (true) {
     ASSIGN_OR_RETURN(bool more, rows->Step());
     if (!more) break;
-    const std::span<const uint8_t> pairs = rows->ColumnBlob(3);
-    out.rows.push_back({.segment = static_cast<uint64_t>(rows->ColumnInt(0)),
-                        .first_person = rows->ColumnInt(1),
-                        .last_person = rows->ColumnInt(2),
-                        .offset = out.bytes.size(),
-                        .length = pairs.size()});
-    out.bytes.insert(out.bytes.end(), pairs.begin(), pairs.end());
+    if (problem_) continue;  // to the end: no read left open
+    Read(static_cast<uint64_t>(rows->ColumnInt(0)),
+         {rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnBlob(3)});
   }
   return {};
-}
-
-void StoredPersonIndex::Take(const StoredChunkRows& fetched) {
-  for (const StoredChunkRows::Row& row : fetched.rows) {
-    if (problem_) return;
-    Read(row.segment, {row.first_person, row.last_person,
-                       std::span(fetched.bytes).subspan(row.offset, row.length)});
-  }
 }
 
 Result<void> StoredPersonIndex::ReadTheRest(store::Connection& db) {
   if (problem_) return {};
   if (has_chunks_) {
-    StoredChunkRows rest;
-    RETURN_IF_ERROR(FetchSegmentsBelow(db, UINT64_MAX, rest));
-    Take(rest);
+    ASSIGN_OR_RETURN(store::Statement * rows, ChunksFrom(db, next_segment_, std::nullopt));
+    next_segment_ = UINT64_MAX;
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, rows->Step());
+      if (!more) break;
+      if (problem_) continue;
+      Read(static_cast<uint64_t>(rows->ColumnInt(0)),
+           {rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnBlob(3)});
+    }
     if (problem_) return {};
   }
   return ForEachLegacyPair(db, chunked_, legacy_to_,

@@ -18,8 +18,7 @@
 // of that range the same way.
 //
 // Thread-safety: a tally is used from one thread at a time; the stored side
-// fetches on one thread (with `db`) and takes on one other, if any. Errors: storage errors; what is
-// found is a problem string.
+// uses `db` alone. Errors: storage errors; what is found is a problem string.
 
 #include <algorithm>
 #include <cstdint>
@@ -63,27 +62,12 @@ class PersonAccessTally {
   std::vector<int64_t> persons_;  // AddEvent's scratch
 };
 
-// Chunk rows as read from the database, for checking on another thread.
-struct StoredChunkRows {
-  struct Row {
-    uint64_t segment = 0;
-    int64_t first_person = 0, last_person = 0;
-    size_t offset = 0, length = 0;  // its pairs in `bytes`
-  };
-  std::vector<uint8_t> bytes;
-  std::vector<Row> rows;
-  void clear() {
-    bytes.clear();
-    rows.clear();
-  }
-};
-
-// The stored side: fetches the chunks segment by segment as the verifier's
-// scan passes them and, on the thread that takes them, checks what a query
-// relies on (every chunk decodes, is in order and in a listed segment, no
-// person spans two chunks of a segment, no pair past its segment's 65 536
-// events nor past the events the chunks cover, which must exist) and
-// tallies the pairs; then the legacy rows a query reads past the chunks.
+// The stored side: reads the chunks segment by segment as the verifier's
+// scan passes them, checks what a query relies on (every chunk decodes, is
+// in order and in a listed segment, no person spans two chunks of a
+// segment, no pair past its segment's 65 536 events nor past the events
+// the chunks cover, which must exist) and tallies the pairs; then the
+// legacy rows a query reads past the chunks.
 class StoredPersonIndex {
  public:
   // `log_size`: the events the verifier reads. Reads audit_tip's bounds and
@@ -94,13 +78,10 @@ class StoredPersonIndex {
   // The events a query answers from the index (chunks, then legacy rows):
   // [0, indexed), each of which must be tallied from the events.
   uint64_t indexed() const { return std::max(chunked_, legacy_to_); }
-  // Appends to `out` the chunks of the segments numbered below `end` not
-  // fetched yet. Fetching and taking may run on two threads, one each.
-  Result<void> FetchSegmentsBelow(store::Connection& db, uint64_t end, StoredChunkRows& out);
-  // Checks and tallies fetched chunks, in the order they were fetched.
-  void Take(const StoredChunkRows& fetched);
-  // Once every event was read and every fetched chunk taken: the chunks of
-  // every remaining segment number, then the legacy rows past the chunks.
+  // Reads the chunks of the segments numbered below `end` not read yet.
+  Result<void> ReadSegmentsBelow(store::Connection& db, uint64_t end);
+  // Once every event was read: the chunks of every remaining segment
+  // number, then the legacy rows past the chunks.
   Result<void> ReadTheRest(store::Connection& db);
   // What the reading found wrong, if anything (reading stops there).
   const std::optional<std::string>& problem() const { return problem_; }
@@ -120,7 +101,7 @@ class StoredPersonIndex {
 
   bool has_chunks_ = false;
   uint64_t chunked_ = 0, legacy_to_ = 0;
-  uint64_t next_segment_ = 0;    // the fetching side's alone
+  uint64_t next_segment_ = 0;
   std::vector<int64_t> listed_;  // audit_person_segment, sorted
   std::optional<int64_t> previous_segment_, previous_last_person_;
   std::vector<PersonAccess> pairs_;  // Read's scratch

@@ -256,7 +256,7 @@ TEST_F(PersonIndexCheckTest, AForgedHugeSequenceIsNamedWithoutSizingAnythingByIt
 
 // The verifier reads in batches of 4 096 events and hands each batch's
 // buffers back for reuse: a log of several batches verifies whole, and a
-// chunk deleted from its last segment is still missed.
+// chunk deleted from its last segment is still found.
 TEST(PersonIndexCheckManyBatchesTest, ALogOfManyBatchesVerifiesAndItsLastChunkIsHeldToIt) {
   constexpr int64_t kManyEvents = 6 * 4096 + 100;
   AuditLogFixture fixture;
