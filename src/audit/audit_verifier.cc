@@ -166,7 +166,7 @@ class BatchQueue {
 // Reading stage: every event below `total`, in order, and the stored subtree
 // rows of each batch (`with_subtrees`); the person index's chunks are read
 // and tallied as the scan passes their segments, a row at a time. The
-// events' hashing is left to the chain stage: this thread is the busier.
+// events' hashing is left to the chain stage, which was the idler.
 Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtrees,
                         StoredPersonIndex& person_index, BatchQueue& queue) {
   // A batch ends at 4 096 events or 16 MiB, and a row larger than any event

@@ -12,10 +12,10 @@
 //
 // Cost: one pass on two threads (reading and the person index's chunks;
 // decoding, leaf hashes, chain, Merkle frontier, stored subtrees and the
-// events' persons); memory ~33 bytes per 128 events for the stored subtree hashes
-// (read first) and 32 per 65 536 for the person index's digests, constant
-// otherwise; ~0.6 M events/s when the database is in memory, the disk's
-// read rate otherwise (docs/benchmarks.md).
+// events' persons); memory ~33 bytes per 128 events for the stored subtree
+// hashes (read first) and 32 per 65 536 for the person index's digests,
+// constant otherwise; ~0.5 M events/s when the database is in memory, the
+// disk's read rate otherwise (docs/benchmarks.md).
 // Thread-safety: uses `db` alone (from the calling thread) for the duration
 // of the call; `progress` is called from the second thread.
 // Errors: storage errors only; what verification finds is in the report.

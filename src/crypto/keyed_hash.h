@@ -8,8 +8,8 @@
 //   KeyedBlake2b     BLAKE2b-256 with a 32-byte key, for longer-lived keyed
 //                    digests where 64 bits would be too few.
 //
-// Thread-safety: a SearchKeyHasher may be shared between threads (Hash is const
-// and touches no shared state); KeyedBlake2b is thread-safe.
+// Thread-safety: a SearchKeyHasher may be shared between threads (its hashes
+// are const and touch no shared state); KeyedBlake2b is thread-safe.
 // Errors: none; key sizes are enforced by the types.
 
 #include <array>
