@@ -91,12 +91,23 @@ struct ReadEvent {
   std::string problem;  // found by the reading stage: the chain stage stops here
 };
 
+// A person index chunk the reading stage handed on, its pairs in
+// EventBatch::chunk_bytes.
+struct HandedChunk {
+  uint64_t segment = 0;
+  int64_t first_person = 0, last_person = 0;
+  size_t offset = 0, length = 0;
+};
+
 struct EventBatch {
   std::vector<uint8_t> bytes;
   std::vector<ReadEvent> events;
   // The stored rows of the subtrees these events complete, by level then
   // index (subtree_table.h; empty for a log without the table).
   std::vector<CompletedSubtree> subtrees;
+  // Chunks for the chain stage to tally, read with no tie to these events.
+  std::vector<HandedChunk> chunks;
+  std::vector<uint8_t> chunk_bytes;
 };
 
 // A small bounded hand-off between the two stages.
@@ -135,12 +146,19 @@ class BatchQueue {
     std::lock_guard lock(mutex_);
     return abandoned_;
   }
+  // Batches pushed and not yet taken.
+  size_t waiting() {
+    std::lock_guard lock(mutex_);
+    return batches_.size();
+  }
   // Batches go back and forth emptied but with their room: a fresh batch's
   // megabytes would be faulted in page by page, and grown by copying.
   void GiveBack(EventBatch batch) {
     batch.bytes.clear();
     batch.events.clear();
     batch.subtrees.clear();
+    batch.chunks.clear();
+    batch.chunk_bytes.clear();
     std::lock_guard lock(mutex_);
     if (spare_.size() < kSpares) spare_.push_back(std::move(batch));
   }
@@ -165,17 +183,35 @@ class BatchQueue {
 
 // Reading stage: every event below `total`, in order, and the stored subtree
 // rows of each batch (`with_subtrees`); the person index's chunks are read
-// and tallied as the scan passes their segments, a row at a time. The
-// events' hashing is left to the chain stage, which was the idler.
+// as the scan passes their segments, a row at a time, and tallied here or
+// handed to the chain stage while that one keeps up (so whichever stage is
+// the idler takes them). The events' hashing is left to the chain stage.
 Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtrees,
                         StoredPersonIndex& person_index, BatchQueue& queue) {
   // A batch ends at 4 096 events or 16 MiB, and a row larger than any event
-  // can be is a problem in itself: a tampered log's huge rows do not make
-  // the verifier hold gigabytes.
+  // can be is a problem in itself; the chunks handed on with a batch stop at
+  // 4 MiB, past which they are tallied here in place: a tampered log's huge
+  // rows do not make the verifier hold gigabytes.
   constexpr size_t kBatchEvents = 4096;
   constexpr size_t kBatchBytes = size_t{16} << 20;
+  constexpr size_t kHandedChunkBytes = size_t{4} << 20;
+  // More batches waiting than this: the chain stage is the slower one.
+  constexpr size_t kHandOffWhileWaiting = 2;
   EventBatch batch;
   uint64_t number = 0;
+  const StoredPersonIndex::HandOff hand_off = [&](uint64_t segment, const PersonChunkView& chunk) {
+    if (batch.chunk_bytes.size() + chunk.pairs.size() > kHandedChunkBytes ||
+        queue.waiting() > kHandOffWhileWaiting) {
+      return false;
+    }
+    batch.chunks.push_back({.segment = segment,
+                            .first_person = chunk.first_person,
+                            .last_person = chunk.last_person,
+                            .offset = batch.chunk_bytes.size(),
+                            .length = chunk.pairs.size()});
+    batch.chunk_bytes.insert(batch.chunk_bytes.end(), chunk.pairs.begin(), chunk.pairs.end());
+    return true;
+  };
   auto push = [&]() -> Result<void> {
     if (with_subtrees) {
       const uint64_t begin = batch.events.front().number;
@@ -183,7 +219,7 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
     }
     queue.Push(std::move(batch));
     batch = queue.Spare();
-    return person_index.ReadSegmentsBelow(db, number);
+    return person_index.ReadSegmentsBelow(db, number, hand_off);
   };
   Result<void> scanned = ScanEvents(
       db, EventColumns::kBoundedEventAndChainHash, 0, total,
@@ -237,6 +273,8 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
   RETURN_IF_ERROR(scanned);
   if (!batch.events.empty()) RETURN_IF_ERROR(push());
   if (number < total) return {};  // stopped at a problem: the rest is not looked at
+  // The chunks handed on after the last events.
+  if (!batch.chunks.empty()) queue.Push(std::move(batch));
   return person_index.ReadTheRest(db);
 }
 
@@ -516,15 +554,22 @@ Result<AuditVerifyReport> VerifyStored(
                    StoredPersonIndex::Open(db, tally_hasher, total));
   PersonAccessTally person_accesses(tally_hasher);
 
-  // Two stages on two cores: this thread reads and tallies the stored person
-  // index; the chain stage decodes, hashes, links the chain and grows the
-  // Merkle frontier, in order.
+  // Two stages on two cores: this thread reads, and tallies the stored person
+  // index's chunks it does not hand on; the chain stage decodes, hashes,
+  // links the chain and grows the Merkle frontier, in order, and tallies the
+  // chunks handed to it.
   BatchQueue queue;
   ChainStage chain_stage(trusted, subtrees_present, covered_up_to, std::move(beyond), report, total,
                          progress, person_accesses, person_index.indexed());
+  ChunkTally handed_chunks = person_index.HandedTally();
   std::thread chain_thread([&] {
     while (std::optional<EventBatch> batch = queue.Pop()) {
       if (!chain_stage.Consume(*batch)) queue.Abandon();
+      for (const HandedChunk& chunk : batch->chunks) {
+        handed_chunks.Add(chunk.segment,
+                          {chunk.first_person, chunk.last_person,
+                           std::span(batch->chunk_bytes).subspan(chunk.offset, chunk.length)});
+      }
       queue.GiveBack(std::move(*batch));
     }
   });
@@ -532,6 +577,7 @@ Result<AuditVerifyReport> VerifyStored(
   queue.Close();
   chain_thread.join();
   RETURN_IF_ERROR(read);
+  person_index.Absorb(handed_chunks);
   report = chain_stage.Finish();
   if (!report.ok) return report;
   // The events are whole: now whether the index built from them is.

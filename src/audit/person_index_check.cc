@@ -18,6 +18,11 @@ std::string Chunk(uint64_t segment, int64_t first_person) {
          std::to_string(first_person);
 }
 
+// Named only when something is wrong: a chunk read fine costs no string.
+IndexProblem ChunkProblem(uint64_t segment, const PersonChunkView& chunk, std::string_view what) {
+  return {{segment, chunk.first_person}, Chunk(segment, chunk.first_person) + std::string(what)};
+}
+
 // The chunks of segments from `from` (below `to`, if given), in the order
 // a segment's query relies on.
 Result<store::Statement*> ChunksFrom(store::Connection& db, uint64_t from,
@@ -51,6 +56,14 @@ void PersonAccessTally::AddEvent(const AuditEvent& event) {
   for (int64_t person : persons_) Add({person, event.sequence});
 }
 
+void PersonAccessTally::Merge(const PersonAccessTally& other) {
+  if (other.digests_.size() > digests_.size()) digests_.resize(other.digests_.size());
+  for (size_t i = 0; i < other.digests_.size(); ++i) {
+    digests_[i].sum += other.digests_[i].sum;
+    digests_[i].count += other.digests_[i].count;
+  }
+}
+
 std::optional<uint64_t> PersonAccessTally::FirstDifference(const PersonAccessTally& a,
                                                            const PersonAccessTally& b) {
   const size_t ranges = std::max(a.digests_.size(), b.digests_.size());
@@ -72,15 +85,16 @@ Result<StoredPersonIndex> StoredPersonIndex::Open(store::Connection& db,
   // scan only the events past the index.
   for (const uint64_t bound : {bounds.chunked, bounds.legacy_to}) {
     if (bound > log_size) {
-      index.problem_ = "audit_tip says the person index covers " + std::to_string(bound) +
-                       " events, but the log has " + std::to_string(log_size) +
-                       ": the events appended next would be missing from \"who consulted\" "
-                       "answers (the tip was changed)";
+      index.Found("audit_tip says the person index covers " + std::to_string(bound) +
+                  " events, but the log has " + std::to_string(log_size) +
+                  ": the events appended next would be missing from \"who consulted\" "
+                  "answers (the tip was changed)");
       return index;
     }
   }
   index.has_chunks_ = bounds.has_chunks;
   index.chunked_ = bounds.has_chunks ? bounds.chunked : 0;
+  index.own_.chunked_ = index.chunked_;
   index.legacy_to_ = bounds.legacy_to;
   ASSIGN_OR_RETURN(store::Statement * segments,
                    db.Prepare("SELECT segment FROM audit_person_segment ORDER BY segment"));
@@ -94,14 +108,15 @@ Result<StoredPersonIndex> StoredPersonIndex::Open(store::Connection& db,
                    db.Prepare("SELECT min(segment) FROM audit_person_chunk"));
   ASSIGN_OR_RETURN(bool has_row, lowest->Step());
   if (has_row && !lowest->ColumnIsNull(0) && lowest->ColumnInt(0) < 0) {
-    index.problem_ = "the person index has a chunk in segment " +
-                     std::to_string(lowest->ColumnInt(0)) + ", which no event starts";
+    index.Found("the person index has a chunk in segment " + std::to_string(lowest->ColumnInt(0)) +
+                ", which no event starts");
   }
   RETURN_IF_ERROR(lowest->Run());
   return index;
 }
 
-Result<void> StoredPersonIndex::ReadSegmentsBelow(store::Connection& db, uint64_t end) {
+Result<void> StoredPersonIndex::ReadSegmentsBelow(store::Connection& db, uint64_t end,
+                                                  const HandOff& hand_off) {
   if (problem_ || !has_chunks_ || end <= next_segment_) return {};
   ASSIGN_OR_RETURN(store::Statement * rows, ChunksFrom(db, next_segment_, end));
   next_segment_ = end;
@@ -110,7 +125,7 @@ Result<void> StoredPersonIndex::ReadSegmentsBelow(store::Connection& db, uint64_
     if (!more) break;
     if (problem_) continue;  // to the end: no read left open
     Read(static_cast<uint64_t>(rows->ColumnInt(0)),
-         {rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnBlob(3)});
+         {rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnBlob(3)}, hand_off);
   }
   return {};
 }
@@ -125,56 +140,72 @@ Result<void> StoredPersonIndex::ReadTheRest(store::Connection& db) {
       if (!more) break;
       if (problem_) continue;
       Read(static_cast<uint64_t>(rows->ColumnInt(0)),
-           {rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnBlob(3)});
+           {rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnBlob(3)}, {});
     }
     if (problem_) return {};
   }
   return ForEachLegacyPair(db, chunked_, legacy_to_,
-                           [&](const PersonAccess& pair) { tally_.Add(pair); });
+                           [&](const PersonAccess& pair) { own_.tally_.Add(pair); });
 }
 
-void StoredPersonIndex::Read(uint64_t segment, const PersonChunkView& chunk) {
-  // Named only when something is wrong: a chunk read fine costs no string.
-  auto where = [&] { return Chunk(segment, chunk.first_person); };
+void StoredPersonIndex::Read(uint64_t segment, const PersonChunkView& chunk,
+                             const HandOff& hand_off) {
+  auto found = [&](std::string_view what) { problem_ = ChunkProblem(segment, chunk, what); };
   const auto listed = static_cast<int64_t>(segment);
   if (!std::binary_search(listed_.begin(), listed_.end(), listed)) {
-    problem_ = where() +
-               " is in no listed segment: queries never read it (audit_person_segment "
-               "was changed)";
-    return;
+    return found(
+        " is in no listed segment: queries never read it (audit_person_segment was changed)");
   }
   if (segment >= chunked_) {
-    problem_ = where() + " is past the " + std::to_string(chunked_) + " events the index covers";
-    return;
+    return found(" is past the " + std::to_string(chunked_) + " events the index covers");
   }
   // A query reads, in a segment, only the chunk with the largest first
   // person not above the one asked for.
   if (previous_segment_ == listed && *previous_last_person_ >= chunk.first_person) {
-    problem_ = where() +
-               " overlaps the segment's previous chunk: queries would miss some of "
-               "their pairs";
-    return;
+    return found(" overlaps the segment's previous chunk: queries would miss some of their pairs");
   }
   previous_segment_ = listed;
   previous_last_person_ = chunk.last_person;
+  if (hand_off && hand_off(segment, chunk)) return;
+  own_.Add(segment, chunk);
+  if (own_.problem_) problem_ = own_.problem_;
+}
+
+void ChunkTally::Add(uint64_t segment, const PersonChunkView& chunk) {
+  if (problem_) return;
+  auto found = [&](std::string_view what) { problem_ = ChunkProblem(segment, chunk, what); };
   pairs_.clear();
   if (auto decoded = DecodeChunk(chunk, segment, pairs_); !decoded) {
-    problem_ = where() + " does not hold what the writer writes: " + decoded.error().message();
-    return;
+    return found(" does not hold what the writer writes: " + decoded.error().message());
   }
   // A segment holds at most kMaxSegmentEvents events: this also bounds
   // the tally by the events the scan has read.
   const uint64_t segment_end = std::min(chunked_, segment + kMaxSegmentEvents);
   for (const PersonAccess& pair : pairs_) {
     if (pair.sequence >= segment_end) {
-      problem_ = where() + " names event " + std::to_string(pair.sequence) + ", past " +
-                 (segment_end == chunked_
-                      ? "the " + std::to_string(chunked_) + " events the index covers"
-                      : "its segment's " + std::to_string(kMaxSegmentEvents) + " events");
-      return;
+      return found(" names event " + std::to_string(pair.sequence) + ", past " +
+                   (segment_end == chunked_
+                        ? "the " + std::to_string(chunked_) + " events the index covers"
+                        : "its segment's " + std::to_string(kMaxSegmentEvents) + " events"));
     }
     tally_.Add(pair);
   }
+}
+
+void StoredPersonIndex::Found(std::string text) {
+  problem_ = IndexProblem{{0, std::numeric_limits<int64_t>::min()}, std::move(text)};
+}
+
+void StoredPersonIndex::Absorb(const ChunkTally& handed) {
+  own_.tally_.Merge(handed.tally_);
+  if (handed.problem_ && (!problem_ || handed.problem_->at < problem_->at)) {
+    problem_ = handed.problem_;
+  }
+}
+
+std::optional<std::string> StoredPersonIndex::problem() const {
+  if (!problem_) return std::nullopt;
+  return problem_->text;
 }
 
 Result<void> StoredPersonIndex::ForEachLegacyPair(

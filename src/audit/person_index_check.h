@@ -18,13 +18,16 @@
 // of that range the same way.
 //
 // Thread-safety: a tally is used from one thread at a time; the stored side
-// uses `db` alone. Errors: storage errors; what is found is a problem string.
+// uses `db` alone, and may hand chunks to a ChunkTally used on another
+// thread, absorbed once that thread is done. Errors: storage errors; what is
+// found is a problem string.
 
 #include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "audit/audit_event.h"
@@ -42,6 +45,8 @@ class PersonAccessTally {
   explicit PersonAccessTally(const crypto::SearchKeyHasher& hasher) : hasher_(hasher) {}
 
   void Add(const PersonAccess& access);
+  // Adds the pairs `other` tallied (the digests are sums).
+  void Merge(const PersonAccessTally& other);
   // The distinct persons `event` returned (an event naming a person twice is
   // one access, as the index stores it).
   void AddEvent(const AuditEvent& event);
@@ -62,6 +67,31 @@ class PersonAccessTally {
   std::vector<int64_t> persons_;  // AddEvent's scratch
 };
 
+// A problem found in the index, and where: chunks are read by segment, then
+// first person (a problem found before any chunk sorts first); of the
+// problems found, the first in that order is named, as reading alone would.
+struct IndexProblem {
+  std::pair<uint64_t, int64_t> at;
+  std::string text;
+};
+
+// Decodes chunks and tallies their pairs, holding each to what the writer
+// writes and to the events it may name (before `chunked` and within its
+// segment's kMaxSegmentEvents). Once a chunk is wrong, takes no more.
+class ChunkTally {
+ public:
+  ChunkTally(const crypto::SearchKeyHasher& hasher, uint64_t chunked)
+      : chunked_(chunked), tally_(hasher) {}
+  void Add(uint64_t segment, const PersonChunkView& chunk);
+
+ private:
+  friend class StoredPersonIndex;
+  uint64_t chunked_;
+  PersonAccessTally tally_;
+  std::vector<PersonAccess> pairs_;  // Add's scratch
+  std::optional<IndexProblem> problem_;
+};
+
 // The stored side: reads the chunks segment by segment as the verifier's
 // scan passes them, checks what a query relies on (every chunk decodes, is
 // in order and in a listed segment, no person spans two chunks of a
@@ -78,22 +108,31 @@ class StoredPersonIndex {
   // The events a query answers from the index (chunks, then legacy rows):
   // [0, indexed), each of which must be tallied from the events.
   uint64_t indexed() const { return std::max(chunked_, legacy_to_); }
-  // Reads the chunks of the segments numbered below `end` not read yet.
-  Result<void> ReadSegmentsBelow(store::Connection& db, uint64_t end);
+  // Reads the chunks of the segments numbered below `end` not read yet,
+  // checking their order and segments; `hand_off` may take a chunk to tally
+  // elsewhere (it copies what it keeps: the view dies with the row), into a
+  // HandedTally() given to Absorb once done.
+  using HandOff = std::function<bool(uint64_t segment, const PersonChunkView& chunk)>;
+  Result<void> ReadSegmentsBelow(store::Connection& db, uint64_t end, const HandOff& hand_off = {});
   // Once every event was read: the chunks of every remaining segment
   // number, then the legacy rows past the chunks.
   Result<void> ReadTheRest(store::Connection& db);
+  // A tally for the chunks handed off, and taking its pairs and problem in.
+  ChunkTally HandedTally() const { return ChunkTally(hasher_, chunked_); }
+  void Absorb(const ChunkTally& handed);
   // What the reading found wrong, if anything (reading stops there).
-  const std::optional<std::string>& problem() const { return problem_; }
-  const PersonAccessTally& tally() const { return tally_; }
+  std::optional<std::string> problem() const;
+  const PersonAccessTally& tally() const { return own_.tally_; }
 
   // Names the first pair where the index and events [begin, end) differ:
   // an access it omits or one it invents.
   Result<std::string> DescribeDifference(store::Connection& db, uint64_t begin, uint64_t end) const;
 
  private:
-  explicit StoredPersonIndex(const crypto::SearchKeyHasher& hasher) : tally_(hasher) {}
-  void Read(uint64_t segment, const PersonChunkView& chunk);
+  explicit StoredPersonIndex(const crypto::SearchKeyHasher& hasher)
+      : hasher_(hasher), own_(hasher, 0) {}
+  void Read(uint64_t segment, const PersonChunkView& chunk, const HandOff& hand_off);
+  void Found(std::string text);  // before any chunk
   // Calls `pair` with each legacy row in events [from, to) of a listed
   // segment, as a query reads them.
   Result<void> ForEachLegacyPair(store::Connection& db, uint64_t from, uint64_t to,
@@ -104,9 +143,9 @@ class StoredPersonIndex {
   uint64_t next_segment_ = 0;
   std::vector<int64_t> listed_;  // audit_person_segment, sorted
   std::optional<int64_t> previous_segment_, previous_last_person_;
-  std::vector<PersonAccess> pairs_;  // Read's scratch
-  PersonAccessTally tally_;
-  std::optional<std::string> problem_;
+  const crypto::SearchKeyHasher& hasher_;
+  ChunkTally own_;  // the chunks not handed off, and the legacy rows
+  std::optional<IndexProblem> problem_;
 };
 
 }  // namespace vigie::audit

@@ -176,6 +176,28 @@ TEST_F(PersonIndexCheckTest, AChunkThatDoesNotDecodeIsNamed) {
       << report.problem;
 }
 
+// The chunks are checked on two threads (the verifier's reading stage hands
+// some to its chain stage): of two problems, the first in the index's order
+// is named, as a single pass would.
+TEST_F(PersonIndexCheckTest, OfTwoDamagedChunksTheFirstIsNamed) {
+  const std::vector<PersonChunk> chunks = Chunks();
+  const PersonChunk& first = chunks.front();
+  const std::vector<uint8_t> garbage(first.pairs.size(), 0xff);
+  Execute("UPDATE audit_person_chunk SET pairs = $2 WHERE segment = 0 AND first_person = $1",
+          {first.first_person}, garbage);
+  // The last chunk made to overlap the one before it.
+  const PersonChunk& before_last = chunks[chunks.size() - 2];
+  ASSERT_LT(before_last.first_person, before_last.last_person);
+  Execute("UPDATE audit_person_chunk SET first_person = $2 WHERE segment = 0 AND first_person = $1",
+          {chunks.back().first_person, before_last.last_person});
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_NE(report.problem.find("person index chunk of segment 0 from person " +
+                                std::to_string(first.first_person) + " does not hold"),
+            std::string::npos)
+      << report.problem;
+}
+
 // A query reads only the chunk with the largest first person not above the
 // one asked for: one person's pairs split over two chunks hide some.
 TEST_F(PersonIndexCheckTest, APersonSplitOverTwoChunksIsNamed) {
