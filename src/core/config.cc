@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <boost/url/parse.hpp>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -165,6 +166,17 @@ bool IsLoopbackAddress(std::string_view address) {
   return address == "::1" || address == "localhost" || address.starts_with("127.");
 }
 
+// The URL clients reach the portal at. A DPoP proof names it with the
+// request's path appended: a query or fragment would swallow that path, and
+// every route would share one URL.
+bool IsPortalUrl(std::string_view url) {
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) return false;
+  const std::string_view scheme = parsed->scheme();
+  return (scheme == "https" || scheme == "http") && parsed->has_authority() &&
+         !parsed->has_userinfo() && !parsed->encoded_host().empty() && !parsed->has_query();
+}
+
 Result<void> ReadServer(const toml::table* t, Config::Server& s) {
   TableReader r(t, "server");
   RETURN_IF_ERROR(r.Read("listen", s.listen));
@@ -203,9 +215,10 @@ Result<void> ReadServer(const toml::table* t, Config::Server& s) {
   if (!IsLoopbackAddress(s.metrics_listen)) {
     return Fail(ErrorCode::kInvalidArgument, "'server.metrics_listen' must be a loopback address");
   }
-  if (!s.public_url.empty() && !s.public_url.starts_with("https://") &&
-      !s.public_url.starts_with("http://")) {
-    return Fail(ErrorCode::kInvalidArgument, "'server.public_url' must be an http(s) URL");
+  if (!s.public_url.empty() && !IsPortalUrl(s.public_url)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "'server.public_url' must be an http(s) URL with a host and no user, query "
+                "or fragment");
   }
   return r.RefuseUnknown();
 }

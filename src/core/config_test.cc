@@ -155,6 +155,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"[server]\nmax_upload_bytes = 100", "'server.max_upload_bytes'"},
         BadConfig{"[server]\nmax_upload_bytes = 134217728", "between 1024"},
         BadConfig{"[server]\npublic_url = \"ftp://x\"", "http(s) URL"},
+        // A query or fragment would swallow each request's path in DPoP's htu.
+        BadConfig{"[server]\npublic_url = \"https://x/?\"", "http(s) URL"},
+        BadConfig{"[server]\npublic_url = \"https://x/#\"", "http(s) URL"},
+        BadConfig{"[server]\npublic_url = \"https://u@x\"", "http(s) URL"},
+        BadConfig{"[server]\npublic_url = \"https://\"", "http(s) URL"},
+        BadConfig{"[server]\npublic_url = \"https://x y\"", "http(s) URL"},
         BadConfig{"[server]\nproxy_protocol_from = \"10.0.0.1\"", "must be an array"},
         BadConfig{"[server]\nproxy_protocol_from = [1]", "array of strings"},
         BadConfig{"[auth]\nargon2_memory_kib = 8", "between 8192"},

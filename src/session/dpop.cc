@@ -4,6 +4,9 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <cctype>
+#include <charconv>
+#include <system_error>
+#include <vector>
 
 #include "core/json_keys.h"
 #include "crypto/crypto.h"
@@ -23,6 +26,58 @@ std::string Lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
+}
+
+bool Unreserved(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ||
+         c == '~';
+}
+
+// RFC 3986 §6.2.2 on a parsed (so well-encoded) absolute or empty path: its
+// percent-encodings in upper case, the unreserved characters among them
+// decoded - a reserved one stays encoded ("%2F" is no separator) - then its
+// dot segments removed (§5.2.4). Two spellings of one path compare equal.
+std::string NormalisePath(std::string_view encoded) {
+  std::string path;
+  for (size_t i = 0; i < encoded.size(); ++i) {
+    if (encoded[i] != '%' || i + 2 >= encoded.size()) {
+      path += encoded[i];
+      continue;
+    }
+    const std::string hex = {static_cast<char>(std::toupper(encoded[i + 1])),
+                             static_cast<char>(std::toupper(encoded[i + 2]))};
+    unsigned value = 0;
+    auto [end, error] = std::from_chars(hex.data(), hex.data() + hex.size(), value, 16);
+    if (error != std::errc() || end != hex.data() + hex.size()) {
+      path += encoded[i];
+      continue;
+    }
+    const auto octet = static_cast<char>(value);
+    path += Unreserved(octet) ? std::string(1, octet) : "%" + hex;
+    i += 2;
+  }
+  std::vector<std::string_view> kept;
+  std::string_view rest(path);
+  if (rest.starts_with('/')) rest.remove_prefix(1);
+  while (true) {
+    const size_t slash = rest.find('/');
+    const std::string_view segment = rest.substr(0, slash);
+    const bool last = slash == std::string_view::npos;
+    if (segment == "..") {
+      if (!kept.empty()) kept.pop_back();
+    } else if (segment != ".") {
+      kept.push_back(segment);
+    }
+    if (last) {
+      // A path ending in a dot segment ends as a directory: "/a/b/.." is "/a/".
+      if (segment == "." || segment == "..") kept.emplace_back();
+      break;
+    }
+    rest.remove_prefix(slash + 1);
+  }
+  std::string out;
+  for (const std::string_view segment : kept) out += "/" + std::string(segment);
+  return out.empty() ? "/" : out;
 }
 
 // A JSON object from a base64url segment, or nullopt. Security: a member
@@ -76,8 +131,7 @@ std::optional<std::string> NormaliseHtu(std::string_view url) {
   }
   std::string port(parsed->port());
   if ((scheme == "https" && port == "443") || (scheme == "http" && port == "80")) port.clear();
-  std::string path(parsed->encoded_path());
-  if (path.empty()) path = "/";
+  std::string path = NormalisePath(parsed->encoded_path());
   return scheme + "://" + Lower(parsed->encoded_host()) + (port.empty() ? "" : ":" + port) + path;
 }
 

@@ -81,8 +81,9 @@ std::string AccessTokenHash(std::string_view access_token);
 
 // The URL form htu is compared in (RFC 9449 §4.3: without query and
 // fragment; RFC 3986 §6 normalisation: scheme and host in lower case, the
-// default port dropped, an empty path as "/"). nullopt if not an absolute
-// http(s) URL.
+// default port dropped, the path's percent-encodings in upper case, its
+// unreserved characters decoded and its dot segments removed, an empty path
+// as "/"). nullopt if not an absolute http(s) URL.
 std::optional<std::string> NormaliseHtu(std::string_view url);
 
 }  // namespace vigie::session

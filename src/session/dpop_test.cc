@@ -207,6 +207,19 @@ TEST(DpopTest, UrlsCompareAfterNormalisation) {
   EXPECT_FALSE(NormaliseHtu("/api/v1/search").has_value());
   EXPECT_FALSE(NormaliseHtu("ftp://vigie.example/x").has_value());
   EXPECT_FALSE(NormaliseHtu("https://user@vigie.example/x").has_value());
+  // Two spellings of one path (RFC 3986 §6.2.2): hex case, unreserved
+  // characters encoded or not, dot segments.
+  EXPECT_EQ(NormaliseHtu("https://v.example/agents/GN%2d1"), "https://v.example/agents/GN-1");
+  EXPECT_EQ(NormaliseHtu("https://v.example/a%2fb"), "https://v.example/a%2Fb");
+  EXPECT_EQ(NormaliseHtu("https://v.example/api/v1/x/../search"),
+            "https://v.example/api/v1/search");
+  EXPECT_EQ(NormaliseHtu("https://v.example/api/./v1/search"), "https://v.example/api/v1/search");
+  EXPECT_EQ(NormaliseHtu("https://v.example/a/b/.."), "https://v.example/a/");
+  EXPECT_EQ(NormaliseHtu("https://v.example/a/%2e%2E/../b"), "https://v.example/b");
+  EXPECT_EQ(NormaliseHtu("https://v.example/a//b/%7e"), "https://v.example/a//b/~");
+  EXPECT_EQ(NormaliseHtu("https://v.example/a%c3%a9"), "https://v.example/a%C3%A9");
+  // Reserved characters stay as they are: "/" encoded is not a separator.
+  EXPECT_NE(NormaliseHtu("https://v.example/a%2Fb"), NormaliseHtu("https://v.example/a/b"));
 }
 
 TEST(DpopReplayCacheTest, AJtiWorksOnceUntilItCouldNoLongerBeAccepted) {
