@@ -79,11 +79,11 @@ std::vector<std::unique_ptr<TestClient>> HoldConnections(uint16_t port, int coun
     if (!c) break;
     EXPECT_OK((*c)->Send(RequestText("GET", "/echo")));
     EXPECT_OK((*c)->ReadResponse());  // served: surely counted
-    if (busy) EXPECT_OK((*c)->Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\na"));
+    if (busy) EXPECT_OK((*c)->Send(RequestText("GET", "/slow")));  // its handler waits
     held.push_back(std::move(*c));
     std::this_thread::sleep_for(20ms);  // the earlier ones have waited longer
   }
-  // The server has read the heads of the unfinished requests: the
+  // The server has called the handlers of the unfinished requests: the
   // connections are busy.
   if (busy) std::this_thread::sleep_for(250ms);
   return held;
@@ -202,12 +202,57 @@ TEST_F(ConnectionCapTest, AtTheCapWithEveryConnectionBusyANewcomerIsTurnedAway) 
   EXPECT_EQ(refused->status, 503);
   EXPECT_EQ(refused->Header("Retry-After").value_or(""), "1");
   EXPECT_TRUE((*newcomer)->WaitForClose(3s));
-  EXPECT_EQ(handler_calls_, 2) << "only the held connections' first requests";
+  EXPECT_EQ(handler_calls_, 4) << "only the held connections' requests";
   auto metrics = Fetch(*server_->metrics_port(), "GET", "/metrics");
   ASSERT_OK(metrics);
   EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_total 1\n"));
   EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_per_address_total 0\n"));
-  ExpectAnswered(*held[1], "b");  // the busy ones finish their requests
+  slow_gate_.Open();  // the busy ones finish their requests
+  for (auto& client : held) {
+    auto done = client->ReadResponse();
+    ASSERT_OK(done);
+    EXPECT_EQ(done->body, "done");
+  }
+}
+
+// A body is waited for as a head is: keep-alive connections trickling
+// bodies (most of a read timeout, the rest, again) must not hold every
+// place either.
+TEST_F(ConnectionCapTest, AtTheCapAConnectionTricklingABodyGivesItsPlace) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 2;
+  Start(o);
+  auto held = HoldConnections(port(), 2, /*busy=*/false);
+  for (auto& client : held) {
+    ASSERT_OK(client->Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\na"));
+  }
+  std::this_thread::sleep_for(250ms);  // the server is reading those bodies
+  auto newcomer = TestClient::Connect(port());
+  ASSERT_OK(newcomer);
+  ExpectAnswered(**newcomer, RequestText("GET", "/echo"));
+  EXPECT_TRUE(held[0]->WaitForClose(3s)) << "the longest waiting gave its place";
+  ExpectAnswered(*held[1], "b");
+}
+
+// An upload that holds one of the upload places is served as it comes (so
+// bounded by max_concurrent_uploads): a newcomer does not take its place.
+TEST_F(ConnectionCapTest, AtTheCapAnUploadsBodyKeepsItsPlace) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 1;
+  o.max_body_bytes = 1000;
+  o.max_upload_bytes = 5000;
+  o.upload_paths = {"/echo/upload"};
+  Start(o);
+  auto held = HoldConnections(port(), 1, /*busy=*/false);
+  ASSERT_OK(held[0]->Send("POST /echo/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n"));
+  std::this_thread::sleep_for(250ms);  // the server is reading that body
+  auto newcomer = TestClient::Connect(port());
+  ASSERT_OK(newcomer);
+  ASSERT_OK((*newcomer)->Send(RequestText("GET", "/echo")));
+  auto refused = (*newcomer)->ReadResponse();
+  ASSERT_OK(refused);
+  EXPECT_EQ(refused->status, 503);
+  ExpectAnswered(*held[0], std::string(3000, 'u'));
 }
 
 // A connection still sending its next request's head is waiting, not busy:

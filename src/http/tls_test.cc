@@ -4,6 +4,9 @@
 #include <openssl/ssl.h>
 #include <sys/stat.h>
 
+#include <chrono>
+#include <thread>
+
 #include "crypto/self_signed_certificate.h"
 #include "http/server.h"
 #include "http/testing/server_fixture.h"
@@ -33,8 +36,9 @@ class TlsTest : public testing::ServerFixture {
     return o;
   }
 
-  void Start() {
-    StartServer(TlsOptions(), [](const Request& request) {
+  void Start() { Start(TlsOptions()); }
+  void Start(ServerOptions options) {
+    StartServer(std::move(options), [](const Request& request) {
       return Response{
           .status = 200, .content_type = "text/plain", .body = request.tls ? "tls" : "plain"};
     });
@@ -68,6 +72,26 @@ TEST_F(TlsTest, NegotiatesTls13WithTheGeneratedCertificate) {
   EXPECT_EQ(r->body, "tls");
   EXPECT_EQ(r->Header("Strict-Transport-Security"), "max-age=63072000; includeSubDomains");
   EXPECT_EQ(r->Header("X-Content-Type-Options"), "nosniff");
+}
+
+// A connection that never finishes its handshake waits on its client as
+// one that sends no request: at the cap, a newcomer takes its place. Bare
+// connects kept silent must not hold every place.
+TEST_F(TlsTest, AtTheCapAConnectionSilentInItsHandshakeGivesItsPlace) {
+  ServerOptions o = TlsOptions();
+  o.max_connections = 1;
+  o.read_timeout = std::chrono::seconds(30);  // only the newcomer can end it
+  Start(o);
+  auto silent = TestClient::Connect(server_->port());  // no ClientHello
+  ASSERT_OK(silent);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // accepted: it holds the place
+  auto newcomer = TestClient::Connect(server_->port(), Trusting());
+  ASSERT_OK(newcomer);
+  ASSERT_OK((*newcomer)->Send(testing::RequestText("GET", "/x")));
+  auto r = (*newcomer)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE((*silent)->WaitForClose(std::chrono::seconds(3)));
 }
 
 // A balancer in TCP mode (TLS passthrough) puts its PROXY header before the

@@ -93,7 +93,9 @@ class Connection final : public ConnectionControl,
   void GiveUpPlace() override {
     gave_up_place_.store(true, std::memory_order_relaxed);
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      if (self->idle_ || self->reading_head_) beast::get_lowest_layer(self->stream_).cancel();
+      if (self->idle_ || self->opening_ || self->reading_head_ || self->reading_body_) {
+        beast::get_lowest_layer(self->stream_).cancel();
+      }
     });
   }
 
@@ -160,6 +162,11 @@ class Connection final : public ConnectionControl,
     boost::system::error_code ec;
     tcp::endpoint peer = lowest.socket().remote_endpoint(ec);
     if (!ec) remote_address_ = RecordedAddress(peer.address().to_string());
+    // Security: waiting on its client from the start, its PROXY header and
+    // TLS handshake included: at the cap a newcomer may take the place of one
+    // kept silent there, as of one that sends no request.
+    idle_since_nanos_.store(SteadyNanos(), std::memory_order_relaxed);
+    opening_ = true;
     if (FromBalancer() && !co_await ReadProxyHeader()) co_return;
     if (role_ == ListenerRole::kApi && !ClaimClientPlace()) co_return;
 
@@ -172,6 +179,7 @@ class Connection final : public ConnectionControl,
         co_return;
       }
     }
+    opening_ = false;
 
     bool first = true;
     Next next = Next::kContinue;
@@ -182,10 +190,10 @@ class Connection final : public ConnectionControl,
       if (buffer_.size() == 0) {
         // Waiting for the next request: the only state Stop() closes at once.
         idle_ = true;
-        idle_since_nanos_.store(SteadyNanos(), std::memory_order_relaxed);
         if (first) {
-          lowest.expires_at(first_request_deadline_);
+          lowest.expires_at(first_request_deadline_);  // its wait began with the connection
         } else {
+          idle_since_nanos_.store(SteadyNanos(), std::memory_order_relaxed);
           lowest.expires_after(context_.options.idle_timeout);
         }
         auto [read_ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kNoThrow);
@@ -287,6 +295,7 @@ class Connection final : public ConnectionControl,
     if (idle_since_nanos_.load(std::memory_order_relaxed) == 0) {
       idle_since_nanos_.store(SteadyNanos(), std::memory_order_relaxed);  // pipelined
     }
+    const int64_t waiting_since = idle_since_nanos_.load(std::memory_order_relaxed);
     auto [read_ec, head_bytes] =
         co_await bhttp::async_read_header(stream_, buffer_, parser, kNoThrow);
     reading_head_ = false;
@@ -306,6 +315,7 @@ class Connection final : public ConnectionControl,
 
     // Counted by network: an IPv6 host picks any address of its /64.
     UploadSlot upload(context_.uploads, ClientNetwork(remote_address_));
+    bool uploading = false;
     if (!read_ec) {
       const auto length = parser.content_length();
       const std::optional<uint64_t> declared =
@@ -318,6 +328,7 @@ class Connection final : public ConnectionControl,
       if (admitted &&
           upload.TryTake(options.max_concurrent_uploads, options.max_uploads_per_address)) {
         parser.body_limit(options.max_upload_bytes);
+        uploading = true;
       } else if (declared && *declared > options.max_body_bytes) {
         read_ec = bhttp::error::body_limit;  // refused from the head, as Beast would
       } else {
@@ -326,7 +337,17 @@ class Connection final : public ConnectionControl,
     }
     if (!read_ec) {
       const auto head_fields = std::distance(parser.get().begin(), parser.get().end());
+      // Security: the body is still waited for, since its head began: a
+      // body trickled on a keep-alive connection (most of a read timeout,
+      // the rest, again) must not hold a place a trickled head could not.
+      // An upload, bounded by max_concurrent_uploads, is served as it comes.
+      if (!uploading) {
+        idle_since_nanos_.store(waiting_since, std::memory_order_relaxed);
+        reading_body_ = true;
+      }
       auto [body_ec, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, kNoThrow);
+      reading_body_ = false;
+      idle_since_nanos_.store(0, std::memory_order_relaxed);
       read_ec = body_ec;
       // Security (RFC 9110 §6.5.1): Beast adds a chunked body's trailer
       // fields to the head, where they would pass for headers no proxy saw
@@ -573,7 +594,9 @@ class Connection final : public ConnectionControl,
   uint64_t registry_id_ = 0;
   bool on_probation_ = false;  // opened at the cap (ConnectionRegistry)
   bool idle_ = false;          // touched only on the connection's strand
+  bool opening_ = false;       // its PROXY header or TLS handshake; likewise
   bool reading_head_ = false;  // likewise
+  bool reading_body_ = false;  // one that holds no upload place; likewise
   // Read by the registry from other threads.
   std::atomic<int64_t> idle_since_nanos_{0};  // see ConnectionControl
   std::atomic<bool> gave_up_place_{false};

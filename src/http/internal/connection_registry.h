@@ -32,12 +32,13 @@ class ConnectionControl {
   // force=false: close only if waiting for a new request (idle);
   // force=true: close now, even mid-request.
   virtual void Interrupt(bool force) = 0;
-  // Since when it has waited for a request, its head included (steady
-  // clock, in nanoseconds); 0 while it reads a body or serves one. Read
-  // without its strand: an atomic.
+  // Since when it has waited on its client - for its PROXY header and TLS
+  // handshake, then for a request, its head and body included (steady
+  // clock, in nanoseconds); 0 while it serves one, or reads an upload's
+  // body. Read without its strand: an atomic.
   virtual int64_t IdleSinceNanos() const = 0;
-  // Its place went to a newcomer: close now if waiting for a request or
-  // reading its head, else once the request it serves is answered.
+  // Its place went to a newcomer: close now if waiting on its client, else
+  // once the request it serves is answered.
   virtual void GiveUpPlace() = 0;
 };
 
