@@ -75,6 +75,13 @@ class PersonIndexCheckTest : public ::testing::Test {
     return pairs;
   }
 
+  // Overwrites the pairs of `chunk` (of segment 0) with bytes no writer writes.
+  void Garble(const PersonChunk& chunk) {
+    const std::vector<uint8_t> garbage(chunk.pairs.size(), 0xff);
+    Execute("UPDATE audit_person_chunk SET pairs = $2 WHERE segment = 0 AND first_person = $1",
+            {chunk.first_person}, garbage);
+  }
+
   // The careful attacker: rewrites segment 0 with Vigie's own encoder.
   void RewriteSegment(std::vector<PersonAccess> pairs) {
     std::sort(pairs.begin(), pairs.end());
@@ -165,9 +172,7 @@ TEST_F(PersonIndexCheckTest, AnUnlistedSegmentIsNamed) {
 
 TEST_F(PersonIndexCheckTest, AChunkThatDoesNotDecodeIsNamed) {
   const PersonChunk first = Chunks()[0];
-  const std::vector<uint8_t> garbage(first.pairs.size(), 0xff);
-  Execute("UPDATE audit_person_chunk SET pairs = $2 WHERE segment = 0 AND first_person = $1",
-          {first.first_person}, garbage);
+  Garble(first);
   AuditVerifyReport report = Verify();
   EXPECT_FALSE(report.ok);
   EXPECT_NE(report.problem.find("person index chunk of segment 0 from person " +
@@ -182,9 +187,7 @@ TEST_F(PersonIndexCheckTest, AChunkThatDoesNotDecodeIsNamed) {
 TEST_F(PersonIndexCheckTest, OfTwoDamagedChunksTheFirstIsNamed) {
   const std::vector<PersonChunk> chunks = Chunks();
   const PersonChunk& first = chunks.front();
-  const std::vector<uint8_t> garbage(first.pairs.size(), 0xff);
-  Execute("UPDATE audit_person_chunk SET pairs = $2 WHERE segment = 0 AND first_person = $1",
-          {first.first_person}, garbage);
+  Garble(first);
   // The last chunk made to overlap the one before it.
   const PersonChunk& before_last = chunks[chunks.size() - 2];
   ASSERT_LT(before_last.first_person, before_last.last_person);

@@ -105,7 +105,26 @@ class ConnectionCapTest : public ServerTest {
   // is closed at once and counted under `counter` alone, and that a place
   // given back serves again (the per-address cap).
   void ExpectAThirdConnectionClosed(std::string_view counter, std::string_view other_counter);
+  // Two connections at the cap each send `started`, the start of a request:
+  // a newcomer takes the place of the one that has waited longest, and the
+  // other, sent `rest`, is answered.
+  void ExpectTheLongestWaitingGivesItsPlace(std::string_view started, std::string_view rest);
 };
+
+void ConnectionCapTest::ExpectTheLongestWaitingGivesItsPlace(std::string_view started,
+                                                             std::string_view rest) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 2;
+  Start(o);
+  auto held = HoldConnections(port(), 2, /*busy=*/false);
+  for (auto& client : held) ASSERT_OK(client->Send(started));
+  std::this_thread::sleep_for(250ms);  // the server is reading those requests
+  auto newcomer = TestClient::Connect(port());
+  ASSERT_OK(newcomer);
+  ExpectAnswered(**newcomer, RequestText("GET", "/echo"));
+  EXPECT_TRUE(held[0]->WaitForClose(3s)) << "the longest waiting gave its place";
+  ExpectAnswered(*held[1], rest);
+}
 
 void ConnectionCapTest::ExpectAThirdConnectionClosed(std::string_view counter,
                                                      std::string_view other_counter) {
@@ -219,19 +238,8 @@ TEST_F(ConnectionCapTest, AtTheCapWithEveryConnectionBusyANewcomerIsTurnedAway) 
 // bodies (most of a read timeout, the rest, again) must not hold every
 // place either.
 TEST_F(ConnectionCapTest, AtTheCapAConnectionTricklingABodyGivesItsPlace) {
-  ServerOptions o = BaseOptions();
-  o.max_connections = 2;
-  Start(o);
-  auto held = HoldConnections(port(), 2, /*busy=*/false);
-  for (auto& client : held) {
-    ASSERT_OK(client->Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\na"));
-  }
-  std::this_thread::sleep_for(250ms);  // the server is reading those bodies
-  auto newcomer = TestClient::Connect(port());
-  ASSERT_OK(newcomer);
-  ExpectAnswered(**newcomer, RequestText("GET", "/echo"));
-  EXPECT_TRUE(held[0]->WaitForClose(3s)) << "the longest waiting gave its place";
-  ExpectAnswered(*held[1], "b");
+  ExpectTheLongestWaitingGivesItsPlace(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\na", "b");
 }
 
 // An upload that holds one of the upload places is served as it comes (so
@@ -260,17 +268,7 @@ TEST_F(ConnectionCapTest, AtTheCapAnUploadsBodyKeepsItsPlace) {
 // Keep-alive connections trickling heads (a byte, most of a read timeout,
 // the rest) must not hold every place.
 TEST_F(ConnectionCapTest, AtTheCapAConnectionTricklingAHeadGivesItsPlace) {
-  ServerOptions o = BaseOptions();
-  o.max_connections = 2;
-  Start(o);
-  auto held = HoldConnections(port(), 2, /*busy=*/false);
-  for (auto& client : held) ASSERT_OK(client->Send("GET /echo HTTP/1.1\r\nHost: x\r\n"));
-  std::this_thread::sleep_for(250ms);  // the server is reading those heads
-  auto newcomer = TestClient::Connect(port());
-  ASSERT_OK(newcomer);
-  ExpectAnswered(**newcomer, RequestText("GET", "/echo"));
-  EXPECT_TRUE(held[0]->WaitForClose(3s)) << "the longest waiting gave its place";
-  ExpectAnswered(*held[1], "\r\n");
+  ExpectTheLongestWaitingGivesItsPlace("GET /echo HTTP/1.1\r\nHost: x\r\n", "\r\n");
 }
 
 // One network holds at most kMaxOnProbationPerNetwork newcomers on
