@@ -82,6 +82,15 @@ class PersonIndexCheckTest : public ::testing::Test {
             {chunk.first_person}, garbage);
   }
 
+  void ExpectNamedGarbled(const PersonChunk& chunk) {
+    AuditVerifyReport report = Verify();
+    EXPECT_FALSE(report.ok);
+    EXPECT_NE(report.problem.find("person index chunk of segment 0 from person " +
+                                  std::to_string(chunk.first_person) + " does not hold"),
+              std::string::npos)
+        << report.problem;
+  }
+
   // The careful attacker: rewrites segment 0 with Vigie's own encoder.
   void RewriteSegment(std::vector<PersonAccess> pairs) {
     std::sort(pairs.begin(), pairs.end());
@@ -173,12 +182,7 @@ TEST_F(PersonIndexCheckTest, AnUnlistedSegmentIsNamed) {
 TEST_F(PersonIndexCheckTest, AChunkThatDoesNotDecodeIsNamed) {
   const PersonChunk first = Chunks()[0];
   Garble(first);
-  AuditVerifyReport report = Verify();
-  EXPECT_FALSE(report.ok);
-  EXPECT_NE(report.problem.find("person index chunk of segment 0 from person " +
-                                std::to_string(first.first_person) + " does not hold"),
-            std::string::npos)
-      << report.problem;
+  ExpectNamedGarbled(first);
 }
 
 // The chunks are checked on two threads (the verifier's reading stage hands
@@ -193,12 +197,7 @@ TEST_F(PersonIndexCheckTest, OfTwoDamagedChunksTheFirstIsNamed) {
   ASSERT_LT(before_last.first_person, before_last.last_person);
   Execute("UPDATE audit_person_chunk SET first_person = $2 WHERE segment = 0 AND first_person = $1",
           {chunks.back().first_person, before_last.last_person});
-  AuditVerifyReport report = Verify();
-  EXPECT_FALSE(report.ok);
-  EXPECT_NE(report.problem.find("person index chunk of segment 0 from person " +
-                                std::to_string(first.first_person) + " does not hold"),
-            std::string::npos)
-      << report.problem;
+  ExpectNamedGarbled(first);
 }
 
 // A query reads only the chunk with the largest first person not above the
