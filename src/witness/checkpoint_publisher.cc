@@ -9,6 +9,7 @@
 #include "audit/stored_subtree_source.h"
 #include "core/durable_file.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "crypto/hash.h"
 #include "http/client.h"
 
@@ -51,10 +52,15 @@ Result<uint64_t> LastCosignedSize(const std::filesystem::path& file) {
   return last->checkpoint.tree_size;
 }
 
-// The problem detail a refusal carries, for the log line.
+// The problem detail a refusal carries, for the log line and the
+// operator's terminal. Security: text from outside, its controls (escape
+// sequences that could rewrite the screen) made harmless.
 std::string Detail(const boost::json::object& problem) {
+  constexpr size_t kMaxDetailBytes = 200;
   const auto* detail = problem.if_contains("detail");
-  return detail && detail->is_string() ? std::string(detail->get_string()) : "";
+  return detail && detail->is_string()
+             ? DisplaySafe(std::string_view(detail->get_string()), kMaxDetailBytes)
+             : "";
 }
 
 }  // namespace

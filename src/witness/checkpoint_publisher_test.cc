@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
+#include <memory>
 
 #include "audit/audit_log_test_util.h"
 #include "audit/merkle_proof.h"
@@ -48,6 +50,22 @@ class PublisherTest : public ::testing::Test {
                 .witness_public_key = *key,
                 .log_signing_keys = std::move(signing_keys),
                 .cosignature_file = fixture_.dir() / "cosignatures.jsonl"};
+  }
+
+  // Something at the witness's address that passes reads on to it and
+  // answers publications itself with `post`; the publisher is pointed at it.
+  std::unique_ptr<http::Server> StartProxy(std::function<http::Response()> post) {
+    http::ServerOptions proxy_options;
+    proxy_options.listen_address = "127.0.0.1";
+    proxy_options.port = 0;
+    proxy_options.access_log = [](std::string_view) {};
+    auto proxy = std::make_unique<http::Server>(
+        proxy_options, [witness = WitnessHandler(*witness_), post](const http::Request& request) {
+          return request.method == "GET" ? witness(request) : post();
+        });
+    EXPECT_OK(proxy->Start());
+    options_.witness_url = "http://127.0.0.1:" + std::to_string(proxy->port());
+    return proxy;
   }
 
   // Appends `count` events to the log at `url` (signed with the fixture's key) and closes it.
@@ -130,24 +148,38 @@ TEST_F(PublisherTest, ACosignatureLostOnTheWayIsWrittenNextRound) {
 // retry (not counted as an alarm).
 TEST_F(PublisherTest, AnErrorPageInsteadOfTheWitnessIsAFailureToRetry) {
   Write(options_.audit_url, 3, 1);
-  http::ServerOptions proxy_options;
-  proxy_options.listen_address = "127.0.0.1";
-  proxy_options.port = 0;
-  proxy_options.access_log = [](std::string_view) {};
-  http::Handler witness = WitnessHandler(*witness_);
-  http::Server proxy(proxy_options, [&witness](const http::Request& request) {
-    if (request.method == "GET") return witness(request);
+  auto proxy = StartProxy([] {
     http::Response page;
     page.status = 502;
     page.content_type = "text/html";
     page.body = "<html><body>Bad Gateway</body></html>";
     return page;
   });
-  ASSERT_OK(proxy.Start());
-  options_.witness_url = "http://127.0.0.1:" + std::to_string(proxy.port());
   EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(ErrorCode::kUnavailable));
-  proxy.Stop();
-  proxy.Wait();
+  proxy->Stop();
+  proxy->Wait();
+}
+
+// A refusal's text comes from outside (the witness, or whatever answers at
+// its address): it reaches the operator's terminal without its controls.
+TEST_F(PublisherTest, AWitnessRefusalCannotSendTheTerminalControls) {
+  Write(options_.audit_url, 3, 1);
+  auto proxy = StartProxy([] {
+    http::Response refusal;
+    refusal.status = 422;
+    refusal.content_type = "application/json";
+    refusal.body = R"({"detail":"\u001b[2J\u001b]52;c;eA==\u0007\u009b31m all fine"})";
+    return refusal;
+  });
+  auto published = Publish(options_.audit_url);
+  ASSERT_THAT(published, ErrorCodeIs(ErrorCode::kDataLoss));
+  const std::string message = published.error().message();
+  EXPECT_EQ(message.find('\x1b'), std::string::npos) << message;
+  EXPECT_EQ(message.find('\x07'), std::string::npos) << message;
+  EXPECT_EQ(message.find("\xc2\x9b"), std::string::npos) << message;
+  EXPECT_NE(message.find("all fine"), std::string::npos) << message;
+  proxy->Stop();
+  proxy->Wait();
 }
 
 TEST_F(PublisherTest, AForkedOrTruncatedLogIsRefusedByTheWitness) {
