@@ -149,6 +149,10 @@ int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions&
        {"entries_inserted", report->entries_inserted},
        {"bad_lines", report->bad_lines},
        {"committed", report->committed ? "yes" : "no"}});
+  if (!report->journal_not_restored.empty()) {
+    // The import's outcome stands; the next server or command switches back.
+    Log(LogLevel::kWarn, "import.journal_not_restored", {{"reason", report->journal_not_restored}});
+  }
   if (report->header_refused) {
     std::fprintf(stderr,
                  "vigie: import refused: the CSV header was refused, so no line was read; "

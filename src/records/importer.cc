@@ -147,7 +147,15 @@ Result<ImportReport> Import(std::istream& in, uint64_t total_bytes, const Import
   RETURN_IF_ERROR(db.SetCacheSize(options.cache_mib));
   ASSIGN_OR_RETURN(bool bulk, db.EnterBulkLoad());
   auto result = ImportInTransaction(in, total_bytes, options, db, repository, progress);
-  if (bulk) RETURN_IF_ERROR(db.LeaveBulkLoad());
+  if (!bulk) return result;
+  // The transaction has ended either way: a failure to switch back must
+  // neither hide the import's own error nor report a committed import as
+  // failed (a retry would import it twice). The next connection opened for
+  // writing switches the database back.
+  Result<void> left = db.LeaveBulkLoad();
+  if (!left && result) {
+    result->journal_not_restored = left.error().message();
+  }
   return result;
 }
 

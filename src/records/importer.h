@@ -56,6 +56,9 @@ struct ImportReport {
   std::vector<LineError> errors;  // the first max_reported_errors bad lines
   bool committed = false;         // false: refused, nothing written
   bool header_refused = false;    // a CSV header: nothing after it was read
+  // Set when, after the transaction, the database could not be switched
+  // back from its bulk-load journal mode (why): the import's outcome stands.
+  std::string journal_not_restored;
 };
 
 // (bytes read, total bytes or 0 when unknown)

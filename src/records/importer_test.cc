@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <sstream>
+#include <string_view>
 
 #include "tests/support/matchers.h"
 #include "tests/support/records_db.h"
@@ -108,6 +110,36 @@ TEST(ImporterTest, RefusedFreshLoadLeavesTheIndexesInPlace) {
   EXPECT_FALSE(report->committed);
   EXPECT_EQ(RefIndexes(t), indexes);
   EXPECT_EQ(*t.repository->CountPersons(), 0);
+}
+
+// On SQLite an import alone on the database runs in a rollback-journal mode
+// and switches back to WAL after its transaction. If that switch fails, the
+// import was still committed and must say so: reported as failed, it would
+// be run (and recorded) twice.
+TEST(ImporterTest, ACommittedImportStaysCommittedWhenTheJournalCannotSwitchBack) {
+  testing::RecordsDb t;
+  if (t.db->dialect() != store::Dialect::kSqlite) GTEST_SKIP() << "SQLite's journal modes";
+  const std::string path = t.database.url().substr(std::string_view("sqlite:").size());
+  std::filesystem::remove(path + "-wal");
+  ImportOptions options;
+  // In the middle of the transaction, where the write-ahead log would go,
+  // something no one can open as a file.
+  options.before_commit = [&](const ImportReport&) -> Result<void> {
+    std::filesystem::create_directory(path + "-wal");
+    return {};
+  };
+  auto report = RunImport(t, kGood, options);
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->committed);
+  EXPECT_NE(report->journal_not_restored, "");
+  t.repository.reset();
+  t.db.reset();
+  std::filesystem::remove(path + "-wal");
+  auto reopened = store::Open(t.database.url());
+  ASSERT_OK(reopened);
+  auto repository = RecordRepository::Create(**reopened, t.keyring);
+  ASSERT_OK(repository);
+  EXPECT_EQ(*repository->CountPersons(), 2);
 }
 
 TEST(ImporterTest, OneBadLineRefusesTheWholeBatch) {

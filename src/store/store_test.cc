@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <thread>
@@ -376,6 +377,18 @@ TEST_F(SqliteStoreTest, BulkLoadModeOnlyWhenAlone) {
   ASSERT_OK(alone);
   EXPECT_TRUE(*alone);
   EXPECT_EQ(JournalMode(*db_), "truncate");
+  ASSERT_OK(db_->LeaveBulkLoad());
+  EXPECT_EQ(JournalMode(*db_), "wal");
+}
+
+TEST_F(SqliteStoreTest, LeavingBulkLoadSaysWhenTheDatabaseCouldNotSwitchBack) {
+  auto alone = db_->EnterBulkLoad();
+  ASSERT_OK(alone);
+  ASSERT_TRUE(*alone);
+  std::filesystem::remove(dir_ / "t.db-wal");
+  std::filesystem::create_directory(dir_ / "t.db-wal");  // no log can be opened there
+  EXPECT_FALSE(db_->LeaveBulkLoad().has_value());
+  std::filesystem::remove(dir_ / "t.db-wal");
   ASSERT_OK(db_->LeaveBulkLoad());
   EXPECT_EQ(JournalMode(*db_), "wal");
 }

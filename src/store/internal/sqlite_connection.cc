@@ -218,14 +218,27 @@ Result<bool> SqliteConnection::EnterBulkLoad() {
   // and again at the checkpoint. Atomicity comes from the rollback journal.
   auto switched = ExecuteScript("PRAGMA journal_mode = TRUNCATE");
   if (!switched) return false;
-  ASSIGN_OR_RETURN(Statement * mode, Prepare("PRAGMA journal_mode"));
-  ASSIGN_OR_RETURN(bool row, mode->Step());
-  bool bulk = row && mode->ColumnText(0) == "truncate";
-  RETURN_IF_ERROR(mode->Run());
-  return bulk;
+  ASSIGN_OR_RETURN(std::string mode, JournalMode());
+  return mode == "truncate";
 }
 
-Result<void> SqliteConnection::LeaveBulkLoad() { return ExecuteScript("PRAGMA journal_mode = WAL"); }
+Result<void> SqliteConnection::LeaveBulkLoad() {
+  RETURN_IF_ERROR(ExecuteScript("PRAGMA journal_mode = WAL"));
+  // SQLite keeps the old mode, without an error, when it cannot switch.
+  ASSIGN_OR_RETURN(std::string mode, JournalMode());
+  if (mode != "wal") {
+    return Fail(ErrorCode::kUnavailable, "the database stayed in journal mode " + mode);
+  }
+  return {};
+}
+
+Result<std::string> SqliteConnection::JournalMode() {
+  ASSIGN_OR_RETURN(Statement * mode, Prepare("PRAGMA journal_mode"));
+  ASSIGN_OR_RETURN(bool row, mode->Step());
+  std::string name = row ? std::string(mode->ColumnText(0)) : std::string();
+  RETURN_IF_ERROR(mode->Run());
+  return name;
+}
 
 Result<void> SqliteConnection::BeginQueued(int64_t /*queue*/) { return Begin(); }
 Result<void> SqliteConnection::BeginRead() { return ExecuteScript("BEGIN DEFERRED"); }

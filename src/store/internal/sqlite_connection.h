@@ -68,6 +68,7 @@ class SqliteConnection final : public Connection {
 
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  Result<std::string> JournalMode();
 
   sqlite3* db_;
   // Statement cache: SQL text → prepared statement (statements die before db_).
