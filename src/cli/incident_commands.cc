@@ -143,8 +143,11 @@ int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_i
     }
     PrintIncident(released->incident);
     for (const identity::AgentWithCode& agent : released->reset) {
-      std::printf("  %-12s new activation code (hand it over in person): %s\n",
+      std::printf("  %-12s new activation code (hand it over in person%s): %s\n",
                   agent.agent.service_number.c_str(),
+                  agent.agent.status == identity::AgentStatus::kSuspended
+                      ? "; it works once the agent is reinstated"
+                      : "",
                   std::string(crypto::AsText(agent.activation.code.view())).c_str());
     }
     for (const identity::Agent& agent : released->reinstated) {

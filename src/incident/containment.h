@@ -87,7 +87,10 @@ enum class ReleaseMode {
 
 struct Released {
   Incident incident;
-  std::vector<identity::AgentWithCode> reset;  // the codes, to hand over in person
+  // The codes, to hand over in person. A reset also erases the credentials
+  // of the agents kept suspended or still contained (their code works once
+  // they are reinstated).
+  std::vector<identity::AgentWithCode> reset;
   std::vector<identity::Agent> reinstated;
   // Suspended before the incident swept them in: left suspended, whatever
   // the mode (lifting that is a decision of its own).

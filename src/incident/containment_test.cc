@@ -209,23 +209,51 @@ TEST_F(ContainmentTest, AFailedAgentDoesNotStopTheRestOfTheRelease) {
   EXPECT_FALSE(Bar(2).contained);
 }
 
-// A reset hands each agent a fresh activation code: never to one that was
-// suspended before the incident swept it in.
-TEST_F(ContainmentTest, AResetLeavesAnAgentSuspendedBeforeTheIncidentSuspended) {
+std::vector<std::string> ResetAgents(const Released& released) {
+  std::vector<std::string> reset;
+  for (const identity::AgentWithCode& agent : released.reset) {
+    reset.push_back(agent.agent.service_number);
+  }
+  return reset;
+}
+
+// A reset gives every agent it holds new credentials; one suspended before
+// the incident swept it in stays suspended (lifting that is a decision of
+// its own), its old credentials gone all the same.
+TEST_F(ContainmentTest, AResetLeavesAnAgentSuspendedBeforeTheIncidentSuspendedWithNewCredentials) {
   auto contained = Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "r", .by = "SO-1"});
   ASSERT_OK(contained);
   auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReset);
   ASSERT_OK(released);
-  std::vector<std::string> reset;
-  for (const identity::AgentWithCode& agent : released->reset) {
-    reset.push_back(agent.agent.service_number);
-  }
-  EXPECT_EQ(reset, (std::vector<std::string>{"A-1", "A-2"}));
+  EXPECT_EQ(ResetAgents(*released), (std::vector<std::string>{"A-1", "A-2", "A-4"}));
   EXPECT_EQ(Status(1), "pending_activation");
   EXPECT_EQ(Status(4), "suspended");
   EXPECT_TRUE(released->reinstated.empty());
   ASSERT_EQ(released->kept_suspended.size(), 1u);
   EXPECT_EQ(released->kept_suspended[0].service_number, "A-4");
+  // Reinstated later, it comes back to activate, not with what it had.
+  ASSERT_OK(identity::AgentDirectory(*db_, clock_).Reinstate("A-4"));
+  EXPECT_EQ(Status(4), "pending_activation");
+}
+
+// The reset a release orders reaches an agent another incident still
+// holds: when that incident is released as a false alarm, the agent does
+// not come back with the credentials the first incident was about.
+TEST_F(ContainmentTest, AResetReachesAnAgentStillHeldByAnotherIncident) {
+  auto first = Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "r", .by = "SO-1"});
+  auto second = Make().Contain({.scope = {.everyone = true}, .reason = "r2", .by = "SO-1"});
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  auto reset = Make().Release(first->incident.id, "SO-1", ReleaseMode::kReset);
+  ASSERT_OK(reset);
+  EXPECT_EQ(reset->still_contained, (std::vector<std::string>{"A-1", "A-2", "A-4"}));
+  EXPECT_EQ(ResetAgents(*reset), (std::vector<std::string>{"A-1", "A-2", "A-4"}));
+  EXPECT_EQ(Status(2), "suspended");
+  EXPECT_TRUE(Bar(2).contained);
+  auto false_alarm = Make().Release(second->incident.id, "SO-1", ReleaseMode::kReinstate);
+  ASSERT_OK(false_alarm);
+  EXPECT_EQ(Status(2), "pending_activation");
+  EXPECT_EQ(Status(5), "active") << "held by the second incident alone";
 }
 
 // Suspended by an administrator (or detection) while the incident holds
@@ -306,8 +334,7 @@ TEST_F(ContainmentTest, ASuspensionDuringAReleaseOutlivesIt) {
   EXPECT_EQ(Status(1), "suspended");
   ASSERT_EQ(released->kept_suspended.size(), 1u);
   EXPECT_EQ(released->kept_suspended[0].service_number, "A-1");
-  ASSERT_EQ(released->reset.size(), 1u);
-  EXPECT_EQ(released->reset[0].agent.service_number, "A-2");
+  EXPECT_EQ(ResetAgents(*released), (std::vector<std::string>{"A-1", "A-2"}));
 }
 
 // Migration 9 counts the holds of incidents released before it as lifted,

@@ -47,8 +47,8 @@ Result<void> MarkLifted(store::Connection& db, int64_t incident_id, int64_t agen
 }
 
 enum class Decision {
-  kStillHeld,      // another incident holds it: stays suspended
-  kKeepSuspended,  // suspended before the incident, or meanwhile for another reason
+  kStillHeld,      // another incident holds it: stays suspended (reset, if the mode says so)
+  kKeepSuspended,  // suspended before the incident, or meanwhile for another reason (idem)
   kReset,          // a new activation code
   kReinstate,      // back as it was
   kAlreadyActive,  // never suspended (its suspension failed at containment)
@@ -127,28 +127,57 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
       return MarkLifted(db_, incident_id, agent_id, UnixSeconds(clock_.Now()));
     };
     Result<void> applied;
-    switch (decision) {
-      case Decision::kReset: {
-        auto reset = directory.Reset(service_number, identity::AgentDirectory::OnSuspension::kLift,
-                                     [&](const Agent& agent) -> Result<void> {
-                                       RETURN_IF_ERROR(as_read_then_lift());
-                                       return before_reset ? before_reset(agent) : Result<void>{};
-                                     });
-        if (!reset) {
-          applied = Fail(reset.error());
-          break;
-        }
-        // As an administrator's reset does: no session outlives the
-        // credentials. Logged if it fails: the code must still be handed over.
-        if (auto revoked = session::SessionStore(db_, clock_, sessions_)
-                               .RevokeAllForAgent(reset->agent.id, kEndReset);
-            !revoked) {
-          Log(LogLevel::kError, "incident_sessions_not_revoked",
-              {{"agent", service_number}, {"error", revoked.error().message()}});
-        }
-        done.reset.push_back(std::move(*reset));
-        return {};
+    auto lift_alone = [&]() -> Result<void> {
+      return store::RetryOnConflict([&]() -> Result<void> {
+        ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+        RETURN_IF_ERROR(as_read_then_lift());
+        return tx.Commit();
+      });
+    };
+    // New credentials, the hold lifted in the same transaction; `on_suspension`
+    // says whether the agent leaves its suspension too.
+    auto reset_credentials = [&](identity::AgentDirectory::OnSuspension on_suspension) -> bool {
+      auto reset =
+          directory.Reset(service_number, on_suspension, [&](const Agent& agent) -> Result<void> {
+            RETURN_IF_ERROR(as_read_then_lift());
+            return before_reset ? before_reset(agent) : Result<void>{};
+          });
+      if (!reset) {
+        applied = Fail(reset.error());
+        return false;
       }
+      // As an administrator's reset does: no session outlives the
+      // credentials. Logged if it fails: the code must still be handed over.
+      if (auto revoked = session::SessionStore(db_, clock_, sessions_)
+                             .RevokeAllForAgent(reset->agent.id, kEndReset);
+          !revoked) {
+        Log(LogLevel::kError, "incident_sessions_not_revoked",
+            {{"agent", service_number}, {"error", revoked.error().message()}});
+      }
+      done.reset.push_back(std::move(*reset));
+      return true;
+    };
+    switch (decision) {
+      case Decision::kReset:
+        if (reset_credentials(identity::AgentDirectory::OnSuspension::kLift)) return {};
+        break;
+      case Decision::kStillHeld:
+      case Decision::kKeepSuspended:
+        // Security: the reset this release orders is not skipped because the
+        // agent stays suspended: a later reinstatement (of the other
+        // incident, by an administrator) must not bring back credentials the
+        // attacker may hold. The code works once the agent is reinstated.
+        // (A disabled agent has no credentials left.)
+        if (mode == ReleaseMode::kReset && now.status != AgentStatus::kDisabled) {
+          if (!reset_credentials(identity::AgentDirectory::OnSuspension::kKeep)) break;
+        } else {
+          applied = lift_alone();
+          if (!applied) break;
+          RevokeLeftOver(agent_id, service_number);
+        }
+        if (decision == Decision::kStillHeld) done.still_contained.push_back(service_number);
+        if (decision == Decision::kKeepSuspended) done.kept_suspended.push_back(std::move(now));
+        return {};
       case Decision::kReinstate: {
         auto reinstated = directory.Reinstate(
             service_number, [&](const Agent&) -> Result<void> { return as_read_then_lift(); });
@@ -162,19 +191,11 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
         done.reinstated.push_back(std::move(*reinstated));
         return {};
       }
-      case Decision::kStillHeld:
-      case Decision::kKeepSuspended:
       case Decision::kAlreadyActive:
       case Decision::kLeave:
-        applied = store::RetryOnConflict([&]() -> Result<void> {
-          ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
-          RETURN_IF_ERROR(as_read_then_lift());
-          return tx.Commit();
-        });
+        applied = lift_alone();
         if (!applied) break;
         RevokeLeftOver(agent_id, service_number);
-        if (decision == Decision::kStillHeld) done.still_contained.push_back(service_number);
-        if (decision == Decision::kKeepSuspended) done.kept_suspended.push_back(std::move(now));
         if (decision == Decision::kAlreadyActive) done.reinstated.push_back(std::move(now));
         if (decision == Decision::kLeave) return Fail(ErrorCode::kConflict, why);
         return {};
