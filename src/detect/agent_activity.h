@@ -72,6 +72,12 @@ class AgentActivity {
     int64_t& last = last_fired_us_[static_cast<size_t>(rule)];
     last = std::max(last, time_unix_micros);
   }
+  // What `other` (this agent's, learnt another way) fired, noted as above.
+  void NoteAlertsOf(const AgentActivity& other) {
+    for (size_t rule = 0; rule < last_fired_us_.size(); ++rule) {
+      last_fired_us_[rule] = std::max(last_fired_us_[rule], other.last_fired_us_[rule]);
+    }
+  }
 
  private:
   struct SearchSample {

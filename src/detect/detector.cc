@@ -76,12 +76,13 @@ Detector::Known& Detector::ActivityOf(Shard& shard, const AuditEvent& event,
                                       std::vector<Finding>& findings) {
   auto [it, inserted] = shard.agents.try_emplace(event.actor.agent_id);
   if (inserted) {
-    it->second = Learn(event, std::nullopt, findings);
+    it->second = Learn(event, std::nullopt, nullptr, findings);
   } else if (it->second.history_retry_at &&
              event.time_unix_micros >= *it->second.history_retry_at) {
     // The history holds what was judged meanwhile, without it: judged again,
     // with it (a dormant account's first events, from a new network...).
-    Known learnt = Learn(event, it->second.judged_without_history_from, findings);
+    Known learnt =
+        Learn(event, it->second.judged_without_history_from, it->second.activity.get(), findings);
     if (learnt.history_retry_at) {
       it->second.history_retry_at = learnt.history_retry_at;
     } else {
@@ -92,9 +93,13 @@ Detector::Known& Detector::ActivityOf(Shard& shard, const AuditEvent& event,
 }
 
 Detector::Known Detector::Learn(const AuditEvent& event, std::optional<uint64_t> judge_from,
+                                const AgentActivity* judged_by,
                                 std::vector<Finding>& findings) const {
   Known known;
   known.activity = std::make_unique<AgentActivity>();
+  // Their alert_raised events may come after the events that fired them (or
+  // not be written yet): what was fired is known here.
+  if (judged_by) known.activity->NoteAlertsOf(*judged_by);
   // The history below reaches up to this event: nothing to catch up on.
   known.last_sequence = event.sequence == 0 ? 0 : event.sequence - 1;
   if (!history_) return known;
@@ -129,7 +134,7 @@ Detector::Known Detector::Learn(const AuditEvent& event, std::optional<uint64_t>
     active = active || alive;
     if (old.time_unix_micros < baseline_since) {
       if (alive) known.activity->NoteEarlierActivity(old.time_unix_micros);
-    } else if (judge_from && old.sequence >= *judge_from) {
+    } else if (judge_from && old.sequence >= *judge_from && JudgedHere(old)) {
       std::vector<Finding> fired = known.activity->Take(old, nullptr, options_, /*learning=*/false);
       findings.insert(findings.end(), fired.begin(), fired.end());
     } else {
@@ -179,7 +184,7 @@ void Detector::CatchUp(Known& known, const AuditEvent& event) {
     // This node's own events reach Observe directly (some may still be on
     // their way): only the other nodes' are learnt here. Their own node
     // judges them; here they count towards what comes next.
-    if (other.sequence <= known.last_sequence || other.node_id == options_.shared_log_node) {
+    if (other.sequence <= known.last_sequence || JudgedHere(other)) {
       continue;
     }
     NoteAlert(*known.activity, other);

@@ -97,10 +97,17 @@ class Detector {
   // The agent's activity, learnt on first sight; `findings` gets what the
   // events judged without their history fire once it can be read.
   Known& ActivityOf(Shard& shard, const audit::AuditEvent& event, std::vector<Finding>& findings);
-  // An activity learnt from the agent's history up to `event`; the events
-  // from sequence `judge_from` on are judged (into `findings`), not learnt.
+  // An activity learnt from the agent's history up to `event`; this node's
+  // events from sequence `judge_from` on, judged without it by `judged_by`,
+  // are judged again (into `findings`) - but what `judged_by` fired then
+  // does not fire twice.
   Known Learn(const audit::AuditEvent& event, std::optional<uint64_t> judge_from,
-              std::vector<Finding>& findings) const;
+              const AgentActivity* judged_by, std::vector<Finding>& findings) const;
+  // Whether this node judged `event` when it was recorded (on a shared log,
+  // each node judges its own events).
+  bool JudgedHere(const audit::AuditEvent& event) const {
+    return options_.shared_log_node.empty() || event.node_id == options_.shared_log_node;
+  }
   // Learns the agent's events other nodes wrote before `event` (shared logs).
   void CatchUp(Known& known, const audit::AuditEvent& event);
   void CheckCanaries(const audit::AuditEvent& event, std::vector<Finding>& findings) const;

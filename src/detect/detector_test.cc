@@ -319,6 +319,74 @@ TEST(DetectorTest, AnUnreadableHistoryIsReadAgainAMinuteLater) {
   EXPECT_EQ(reads, 2) << "read once it could be";
 }
 
+// The history read again after a failure replays what was judged without
+// it: a rule that already fired then (and was answered: an agent suspended,
+// then reinstated) does not fire a second time for the same events.
+TEST(DetectorTest, AHistoryReadAgainDoesNotFireWhatWasAlreadyFired) {
+  std::vector<AuditEvent> log;
+  int reads = 0;
+  Detector detector(
+      Options(),
+      [&](int64_t, int64_t, uint64_t, uint64_t before) -> Result<std::vector<AuditEvent>> {
+        if (++reads == 1) return Fail(ErrorCode::kUnavailable, "database busy");
+        std::vector<AuditEvent> past = log;
+        std::erase_if(past, [&](const AuditEvent& e) { return e.sequence >= before; });
+        return past;
+      });
+  int query_rate = 0;
+  auto observe = [&](const AuditEvent& event) {
+    log.push_back(event);
+    for (const Finding& f : detector.Observe(event, nullptr)) {
+      if (f.rule == Rule::kQueryRate) ++query_rate;
+    }
+  };
+  // A burst in the first minute, judged without the history.
+  for (uint64_t i = 0; i < 40; ++i) {
+    observe(Search(7, 50 + i, kNow + static_cast<int64_t>(i) * kSecond, {static_cast<int64_t>(i)}));
+  }
+  ASSERT_EQ(query_rate, 1);
+  EXPECT_EQ(reads, 1);
+  observe(Search(7, 100, kNow + 90 * kSecond, {1000}));
+  EXPECT_EQ(reads, 2) << "read again after the minute";
+  EXPECT_EQ(query_rate, 1) << "the burst's alert is not raised again";
+}
+
+// On a shared log, the events another node wrote meanwhile were judged by
+// that node: the history read again learns them, it does not judge them.
+TEST(DetectorTest, AHistoryReadAgainLeavesOtherNodesEventsToThem) {
+  DetectOptions options = Options();
+  options.shared_log_node = "node-a";
+  std::vector<AuditEvent> log;
+  int reads = 0;
+  Detector detector(
+      options,
+      [&](int64_t, int64_t, uint64_t from, uint64_t before) -> Result<std::vector<AuditEvent>> {
+        if (++reads == 1) return Fail(ErrorCode::kUnavailable, "database busy");
+        std::vector<AuditEvent> past = log;
+        std::erase_if(
+            past, [&](const AuditEvent& e) { return e.sequence < from || e.sequence >= before; });
+        return past;
+      });
+  AuditEvent first = Search(7, 50, kNow, {1});
+  first.node_id = "node-a";
+  log.push_back(first);
+  EXPECT_TRUE(detector.Observe(first, nullptr).empty());
+  // A burst through node B, which judged it (and raised its own alert).
+  for (uint64_t i = 1; i <= 40; ++i) {
+    AuditEvent burst =
+        Search(7, 50 + i, kNow + static_cast<int64_t>(i) * kSecond, {static_cast<int64_t>(i)});
+    burst.node_id = "node-b";
+    log.push_back(burst);
+  }
+  AuditEvent later = Search(7, 100, kNow + 95 * kSecond, {1000});
+  later.node_id = "node-a";
+  log.push_back(later);
+  std::vector<Rule> rules;
+  for (const Finding& f : detector.Observe(later, nullptr)) rules.push_back(f.rule);
+  EXPECT_GE(reads, 2);
+  EXPECT_EQ(std::count(rules.begin(), rules.end(), Rule::kQueryRate), 0);
+}
+
 TEST(DetectorTest, CanaryFiresForAnyoneEveryTime) {
   Detector detector(Options(), nullptr);
   detector.SetCanaries({424242});
