@@ -375,7 +375,8 @@ Result<SampleReader> SampleReader::Open(std::string_view text, SampleFormat form
       std::string_view line =
           Trim(text.substr(pos, end == std::string_view::npos ? end : end - pos));
       pos = end == std::string_view::npos ? text.size() : end + 1;
-      if (line.empty() || line == "\r") continue;
+      // A row too long to read (NextJson says so) is not parsed here either.
+      if (line.empty() || line == "\r" || line.size() > kMaxSampleRowBytes) continue;
       boost::system::error_code ec;
       boost::json::value value = boost::json::parse(line, ec);
       if (ec || !value.is_object()) continue;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 namespace vigie::incident {
@@ -124,6 +125,19 @@ TEST(SampleReaderTest, ReadsJsonLines) {
   EXPECT_EQ(rows[4].error, "not a JSON object");
 
   EXPECT_FALSE(SampleReader::Open("{\"x\":1}\n", SampleFormat::kJsonLines, {}).has_value());
+}
+
+// A line too long to be a row is not read to name the columns either (it
+// would be parsed whole, however large): the first row that can be read does.
+TEST(SampleReaderTest, AnOversizedFirstJsonLineDoesNotNameTheColumns) {
+  const std::string oversized = "{\"x\":\"" + std::string(70 * 1024, 'a') + "\"}\n";
+  auto rows = ReadAll(oversized +
+                          "{\"nom\":\"Martin\",\"prenoms\":\"Paul\","
+                          "\"date_naissance\":\"1990-05-06\"}\n",
+                      SampleFormat::kJsonLines);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].error, "row longer than 64 KiB");
+  EXPECT_EQ(rows[1].surname, "Martin");
 }
 
 // One value per field: a repeated key, two spellings of one column, or a
