@@ -23,8 +23,11 @@ using namespace internal;  // the route handlers, Call, RequestContext
 constexpr std::string_view kPublicUnauthenticated = "authentication failed";
 
 enum class Guard {
-  kPublic,   // nothing
-  kProof,    // a DPoP proof (it names the key a new session binds to)
+  kPublic,  // nothing
+  // No proof, but it reads a login challenge: charged to its address as
+  // kProof's attempts are.
+  kChallenge,
+  kProof,    // a DPoP proof (it names the key a new session binds to), charged likewise
   kSession,  // access token + proof from the session's key, no step-up demanded
   // The same, and also while detection demands a step-up: only what the
   // caller needs to give the fresh code or leave.
@@ -48,7 +51,7 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/auth/login", Guard::kPublic, PostLogin},
     Route{"POST", "/api/v1/auth/second-factor", Guard::kProof, PostSecondFactor},
     Route{"POST", "/api/v1/auth/refresh", Guard::kProof, PostRefresh},
-    Route{"POST", "/api/v1/auth/passkey/options", Guard::kPublic, PostPasskeyLoginOptions},
+    Route{"POST", "/api/v1/auth/passkey/options", Guard::kChallenge, PostPasskeyLoginOptions},
     Route{"POST", "/api/v1/auth/passkey", Guard::kProof, PostPasskeyLogin},
     Route{"POST", "/api/v1/auth/logout", Guard::kOwnSession, PostLogout},
     Route{"POST", "/api/v1/auth/use-notice", Guard::kOwnSession, PostAcknowledgeNotice},
@@ -60,18 +63,15 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/passkeys/options", Guard::kSession, PostPasskeyOptions},
     Route{"POST", "/api/v1/passkeys/{passkey_id}/remove", Guard::kSession, PostRemovePasskey,
           audit::AuditEventType::kPasskeyRemoved},
-    Route{"POST", "/api/v1/search", Guard::kSession, PostSearch,
-          audit::AuditEventType::kSearch},
+    Route{"POST", "/api/v1/search", Guard::kSession, PostSearch, audit::AuditEventType::kSearch},
     Route{"POST", "/api/v1/persons/{person_id}/file", Guard::kSession, PostOpenFile,
           audit::AuditEventType::kFileOpening},
     Route{"POST", "/api/v1/audit/search", Guard::kSession, PostAuditSearch,
           audit::AuditEventType::kAuditSearch},
     Route{"GET", "/api/v1/units", Guard::kSession, GetUnits},
-    Route{"POST", "/api/v1/units", Guard::kSession, PostUnit,
-          audit::AuditEventType::kUnitAdded},
+    Route{"POST", "/api/v1/units", Guard::kSession, PostUnit, audit::AuditEventType::kUnitAdded},
     Route{"GET", "/api/v1/agents", Guard::kSession, GetAgents},
-    Route{"POST", "/api/v1/agents", Guard::kSession, PostAgent,
-          audit::AuditEventType::kAgentAdded},
+    Route{"POST", "/api/v1/agents", Guard::kSession, PostAgent, audit::AuditEventType::kAgentAdded},
     Route{"POST", "/api/v1/agents/search", Guard::kSession, PostAgentSearch},
     Route{"GET", "/api/v1/agents/{service_number}", Guard::kSession, GetAgent},
     Route{"POST", "/api/v1/agents/{service_number}/suspend", Guard::kSession, PostSuspend,
@@ -248,6 +248,28 @@ Result<std::optional<std::string>> ApiV1::LiveCredentialOf(std::string_view rout
   return std::nullopt;
 }
 
+Result<void> ApiV1::AdmitCredentialAttempt(std::string_view route_path,
+                                           const http::Request& request, int64_t& retry_after,
+                                           bool& charged) {
+  // Security: a refused proof, challenge, code or refresh token costs its
+  // sender nothing and us a signature check and database work. Each
+  // attempt takes a token from its address's bucket, given back (Handle)
+  // unless it was refused; with the bucket empty, only a request with a
+  // live credential is heard (one read), so a client spending its
+  // address's bucket does not shut out the agents behind the same NAT.
+  const identity::Admission admission = failed_credentials_->Admit(request.remote_address);
+  charged = admission.admitted;
+  if (admission.admitted) return {};
+  ASSIGN_OR_RETURN(std::optional<std::string> live, LiveCredentialOf(route_path, request));
+  // Heard a few times beyond its address's bucket: its holder's own
+  // retries, not a way round the bucket with bad proofs.
+  const identity::Admission heard =
+      live ? heard_credentials_.Admit(*live) : identity::Admission{.admitted = false};
+  if (heard.admitted) return {};
+  retry_after = std::max(admission.retry_after_seconds, heard.retry_after_seconds);
+  return Fail(admission.ToResult().error());
+}
+
 Result<void> ApiV1::MadeSinceBegun(const session::DpopProof& proof, int64_t& retry_after) const {
   Result<void> made = replay_.CheckMadeSinceBegun(proof.iat);
   if (!made) retry_after = replay_.SecondsUntilAccepting(proof.iat);
@@ -371,26 +393,10 @@ http::Response ApiV1::Handle(const http::Request& request) {
     // credential it comes with is known good, so nobody can fill the replay
     // cache (which fails closed when full), or push the keys in use out of
     // the key cache, with proofs from keys of their own making.
+    if (route->guard == Guard::kChallenge || route->guard == Guard::kProof) {
+      RETURN_IF_ERROR(AdmitCredentialAttempt(route->path, request, call.retry_after, charged));
+    }
     if (route->guard == Guard::kProof) {
-      // Security: a refused proof, challenge, code or refresh token costs its
-      // sender nothing and us a signature check and database work. Each
-      // attempt takes a token from its address's bucket, given back below
-      // unless it was refused; with the bucket empty, only a request with a
-      // live credential is heard (one read), so a client spending its
-      // address's bucket does not shut out the agents behind the same NAT.
-      const identity::Admission admission = failed_credentials_->Admit(request.remote_address);
-      charged = admission.admitted;
-      if (!admission.admitted) {
-        ASSIGN_OR_RETURN(std::optional<std::string> live, LiveCredentialOf(route->path, request));
-        // Heard a few times beyond its address's bucket: its holder's own
-        // retries, not a way round the bucket with bad proofs.
-        const identity::Admission heard =
-            live ? heard_credentials_.Admit(*live) : identity::Admission{.admitted = false};
-        if (!heard.admitted) {
-          call.retry_after = std::max(admission.retry_after_seconds, heard.retry_after_seconds);
-          return Fail(admission.ToResult().error());
-        }
-      }
       // The credential (a login challenge, a refresh token) is checked by
       // the use case itself; the proof must not have been used before
       // (RFC 9449 §11.1), which is checked here and recorded after.

@@ -105,10 +105,15 @@ class ApiV1 {
 
  private:
   // What the live refresh token or login challenge the body of a request to
-  // `route_path` (a proof-guarded route) names opens ("session N", "agent
+  // `route_path` (a route spending a credential) names opens ("session N", "agent
   // N"); nullopt if it names none.
   Result<std::optional<std::string>> LiveCredentialOf(std::string_view route_path,
                                                       const http::Request& request);
+  // Charges an attempt with a credential (a login challenge, a refresh
+  // token) to its sender's address (see Handle); `charged`: a token was
+  // taken, to give back unless the attempt is refused.
+  Result<void> AdmitCredentialAttempt(std::string_view route_path, const http::Request& request,
+                                      int64_t& retry_after, bool& charged);
   // Whether this node may judge the proof alone since it started (see
   // DpopReplayCache::CheckMadeSinceBegun); if not, how long to wait.
   Result<void> MadeSinceBegun(const session::DpopProof& proof, int64_t& retry_after) const;

@@ -15,7 +15,7 @@ const AGENTS = [
   ['AGT-5', ['agent']], ['ADM-1', ['administrator']], ['NTC-1', ['agent']], ['ENU-1', ['agent']],
   ['SUP-1', ['supervisor']], ['ADM-2', ['administrator']], ['MED-1', ['agent']],
   ['BDY-1', ['agent']], ['HED-1', ['agent']], ['HLD-1', ['agent']], ['ADM-3', ['administrator']], ['PGE-1', ['agent']],
-  ['FCR-1', ['agent']], ['FCR-2', ['agent']],
+  ['FCR-1', ['agent']], ['FCR-2', ['agent']], ['FCR-3', ['agent']],
 ].map(([service_number, roles]) => ({ service_number, name: `Agent ${service_number}`, roles }));
 
 before(async () => {
@@ -212,6 +212,22 @@ test('refused second steps and refreshes spend their address’s bucket; past it
   }
   assert.ok(heard >= 3 && heard < 12, `heard ${heard} times`);
   assert.equal((await other.refresh()).status, 200, 'from its own address, untouched');
+});
+
+test('refused passkey options spend their address’s bucket too; a live challenge is still heard', async () => {
+  const client = await activeClient(server, installation, 'FCR-3');
+  const options = (login_challenge) => request(server, 'POST', '/api/v1/auth/passkey/options',
+    { body: { login_challenge }, localAddress: '127.0.0.23' });
+  for (let i = 0; i < 30; i++) assertProblem(await options(`not-a-challenge-${i}`), 401);
+  const unheard = await options('not-a-challenge');
+  assertProblem(unheard, 429);
+  assert.ok(Number(unheard.headers['retry-after']) >= 1, JSON.stringify(unheard.headers));
+  // Its holder's own challenge is heard (refused: this agent has no passkey).
+  const step1 = await request(server, 'POST', '/api/v1/auth/login',
+    { body: { service_number: 'FCR-3', password: PASSWORD }, localAddress: '127.0.0.23' });
+  assert.equal(step1.status, 200, step1.body);
+  assertProblem(await options(step1.json.login_challenge), 401);
+  assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
 });
 
 test('suspension takes effect on the very next request; so does logout', async () => {
