@@ -38,6 +38,30 @@ Result<std::unique_ptr<store::Connection>> OpenAuditForReading(const Config& con
   return db;
 }
 
+// What an audit search asked for, all of it (as read, supervisors' bounds
+// included): its event must let an investigator read again exactly what
+// was read, page by page. No surname is ever asked here in clear.
+std::string AuditSearchSubject(const audit::EventFilter& filter) {
+  std::string asked;
+  auto add = [&](std::string_view label, std::string_view value) {
+    asked += (asked.empty() ? "" : ", ") + std::string(label) + " " + std::string(value);
+  };
+  if (filter.person_id) add("person", std::to_string(*filter.person_id));
+  if (filter.unit_id) add("unit", std::to_string(*filter.unit_id));
+  if (filter.agent_id) add("agent", std::to_string(*filter.agent_id));
+  if (filter.session_id) add("session", std::to_string(*filter.session_id));
+  if (filter.source_address) add("address", *filter.source_address);
+  if (filter.type) add("type", audit::AuditEventTypeName(*filter.type));
+  if (filter.terms_hash) add("terms", "(keyed)");
+  if (filter.since_unix_micros > 0) add("since", audit::Iso8601Micros(filter.since_unix_micros));
+  if (filter.until_unix_micros < std::numeric_limits<int64_t>::max()) {
+    add("until", audit::Iso8601Micros(filter.until_unix_micros));
+  }
+  if (filter.after_sequence > 0) add("after", std::to_string(filter.after_sequence));
+  add("limit", std::to_string(filter.limit));
+  return asked;
+}
+
 }  // namespace
 
 // Reading one's own consultations is not itself audited: it shows the caller
@@ -228,13 +252,10 @@ Result<std::vector<audit::AuditEvent>> Portal::SearchAudit(const Caller& caller,
     filter.limit = std::min<size_t>(filter.limit, 1000);
     return parts_.audit->Find(filter);
   }();
-  std::string asked = filter.person_id ? "person " + std::to_string(*filter.person_id) : "";
-  if (filter.unit_id)
-    asked += (asked.empty() ? "" : ", ") + ("unit " + std::to_string(*filter.unit_id));
-  if (filter.agent_id)
-    asked += (asked.empty() ? "" : ", ") + ("agent " + std::to_string(*filter.agent_id));
-  return Audited(*trail_, trail_->Administration(caller, AuditEventType::kAuditSearch, asked),
-                 started, std::move(found));
+  return Audited(
+      *trail_,
+      trail_->Administration(caller, AuditEventType::kAuditSearch, AuditSearchSubject(filter)),
+      started, std::move(found));
 }
 
 }  // namespace vigie::app

@@ -118,6 +118,14 @@ test('what a consultation returned is in the audit log, and its query terms are 
   }
   const oneDay = await officer.call('POST', '/api/v1/audit/search', { since: '2026-03-01', until: '2026-03-01' });
   assert.equal(oneDay.status, 200, 'a window of one day: since its start, until its end');
+  // A read of the log says all it asked, so that it can be read again as it was.
+  const paged = await officer.call('POST', '/api/v1/audit/search',
+    { source_address: recorded, type: 'file_opening', since: '2026-03-01', after: 3, limit: 7 });
+  assert.equal(paged.status, 200, paged.body);
+  const reads = installation.vigie('audit', 'search', '--type', 'audit_search').trim().split('\n')
+    .map((line) => JSON.parse(line)).filter((e) => e.service_number === 'SEC-A');
+  assert.equal(reads.at(-1).subject,
+               `address ${recorded}, type file_opening, since 2026-03-01T00:00:00.000000Z, after 3, limit 7`);
 
   await server.stop();
   const bytes = auditDb.auditBytes();
