@@ -1,6 +1,7 @@
 #include "policy/purpose.h"
 
 #include <array>
+#include <cctype>
 
 namespace vigie::policy {
 namespace {
@@ -65,11 +66,17 @@ Result<std::string> ValidateCaseReference(std::string_view reference) {
   if (reference.size() < 3 || reference.size() > 64) {
     return Fail(ErrorCode::kInvalidArgument, "case reference must be 3 to 64 characters");
   }
+  bool alphanumeric = false;
   for (char c : reference) {
     if (!IsReferenceChar(c)) {
       return Fail(ErrorCode::kInvalidArgument,
                   "case reference may hold only letters, digits and / . _ -");
     }
+    alphanumeric = alphanumeric || std::isalnum(static_cast<unsigned char>(c)) != 0;
+  }
+  // "---" matches no procedure: the reference is there to be matched to one.
+  if (!alphanumeric) {
+    return Fail(ErrorCode::kInvalidArgument, "case reference must hold a letter or a digit");
   }
   return std::string(reference);
 }

@@ -42,7 +42,7 @@ TEST(PurposeTest, CaseReferences) {
   for (std::string_view bad :
        {std::string_view(""), std::string_view("ab"), std::string_view("x' OR 1=1 --"),
         std::string_view("2026 00412"), std::string_view("réf-2026"), std::string_view("<script>"),
-        std::string_view(too_long)}) {
+        std::string_view(too_long), std::string_view("---"), std::string_view("/._")}) {
     EXPECT_THAT(ValidateCaseReference(bad), ErrorCodeIs(ErrorCode::kInvalidArgument)) << bad;
   }
 }

@@ -9,6 +9,8 @@ test('a search needs a purpose, a case reference for inquiries, a surname and on
   assert.equal(searchBody({ purpose: '', surname: 'DUPONT', given_name: 'Jean' }).error, 'search.need_purpose');
   assert.equal(searchBody({ purpose: 'judicial_investigation', surname: 'DUPONT', given_name: 'Jean' }).error,
                'search.need_case');
+  assert.equal(searchBody({ purpose: 'judicial_investigation', case_reference: '---', surname: 'DUPONT',
+                           given_name: 'Jean' }).error, 'search.need_case');
   assert.equal(searchBody({ purpose: 'identity_check', surname: 'DUPONT' }).error, 'search.need_more');
   assert.equal(searchBody({ purpose: 'identity_check', surname: 'DUPONT', birth_date: '1980-13' }).error, undefined);
   assert.equal(searchBody({ purpose: 'identity_check', surname: 'DUPONT', birth_date: '80' }).error, 'search.need_more');

@@ -9,7 +9,7 @@ import { page, messageArea, busy, errorText, table, isolated } from '../ui.js';
 export const PURPOSES = ['identity_check', 'roadside_check', 'border_control', 'warrant_execution',
                          'missing_person_search', 'judicial_investigation', 'administrative_inquiry'];
 const NEEDS_CASE = new Set(['judicial_investigation', 'administrative_inquiry']);
-const CASE_RE = /^[A-Za-z0-9/._-]{3,64}$/;
+const CASE_RE = /^(?=.*[A-Za-z0-9])[A-Za-z0-9/._-]{3,64}$/;
 const DATE_RE = /^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$/;
 
 /** The body of POST /api/v1/search from the form's values, or an error key. */
