@@ -429,16 +429,26 @@ Result<void> RecordRepository::ForEachWantedNotice(
 }
 
 Result<void> RecordRepository::ForEachRecordEntryCount(
-    const std::function<void(int64_t, int64_t)>& visit) {
-  ASSIGN_OR_RETURN(store::Statement * counts,
-                   db_->Prepare("SELECT person_id, count(*) FROM record_entry "
-                                "GROUP BY person_id ORDER BY person_id"));
+    const std::function<void(int64_t, int64_t)>& visit, int64_t page_rows,
+    const std::stop_token& stop) {
+  int64_t after = 0;
   while (true) {
-    ASSIGN_OR_RETURN(bool row, counts->Step());
-    if (!row) break;
-    visit(counts->ColumnInt(0), counts->ColumnInt(1));
+    RETURN_IF_ERROR(Continuing(stop));
+    ASSIGN_OR_RETURN(store::Statement * page,
+                     db_->Prepare("SELECT person_id, count(*) FROM record_entry "
+                                  "WHERE person_id > $1 GROUP BY person_id "
+                                  "ORDER BY person_id LIMIT $2"));
+    page->BindInt(1, after).BindInt(2, page_rows);
+    int64_t rows = 0;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, page->Step());
+      if (!row) break;
+      ++rows;
+      after = page->ColumnInt(0);
+      visit(after, page->ColumnInt(1));
+    }
+    if (rows < page_rows) return {};
   }
-  return {};
 }
 
 Result<int64_t> RecordRepository::CountPersons() {

@@ -152,7 +152,8 @@ class RecordRepository {
                                    int64_t page_rows = kRowsPerPage,
                                    const std::stop_token& stop = {});
   Result<void> ForEachRecordEntryCount(
-      const std::function<void(int64_t person_id, int64_t count)>& visit);
+      const std::function<void(int64_t person_id, int64_t count)>& visit,
+      int64_t page_rows = kRowsPerPage, const std::stop_token& stop = {});
 
   const crypto::SearchKeyHasher& search_hasher() const { return *search_hasher_; }
 

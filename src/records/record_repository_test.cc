@@ -211,7 +211,7 @@ TEST(RecordRepositoryTest, PostingsAreStreamedPerPersonWithTheSealedRow) {
 
 // Read a page at a time: every person and every notice once, in id order,
 // whether the last page is full or not.
-TEST(RecordRepositoryTest, PostingsAndNoticesAreReadInPagesWithNoneSkippedOrTwice) {
+TEST(RecordRepositoryTest, PostingsNoticesAndEntryCountsAreReadInPagesWithNoneSkippedOrTwice) {
   testing::RecordsDb t;
   std::vector<int64_t> persons, notices;
   for (int i = 0; i < 7; ++i) {
@@ -226,10 +226,27 @@ TEST(RecordRepositoryTest, PostingsAndNoticesAreReadInPagesWithNoneSkippedOrTwic
     n.reference = "X";
     n.valid_from = {2025, 1, 1};
     ASSERT_OK(t.repository->PutWantedNotice(n));
+    // Person i has i record entries.
+    for (int j = 0; j < i; ++j) {
+      RecordEntry e;
+      e.external_id = "R" + std::to_string(i) + "-" + std::to_string(j);
+      e.person_external_id = p.external_id;
+      e.date = {2020, 1, 1};
+      e.case_reference = "2020/1";
+      e.recording_service = "BRI Paris";
+      ASSERT_OK(t.repository->PutRecordEntry(e));
+    }
     ASSERT_OK(tx->Commit());
     notices.push_back(n.id);
   }
+  std::vector<std::pair<int64_t, int64_t>> entry_counts;
+  for (int i = 1; i < 7; ++i) entry_counts.emplace_back(persons[static_cast<size_t>(i)], i);
   for (const int64_t page_rows : {1, 2, 3, 7, 8}) {
+    std::vector<std::pair<int64_t, int64_t>> seen_counts;
+    ASSERT_OK(t.repository->ForEachRecordEntryCount(
+        [&](int64_t person, int64_t count) { seen_counts.emplace_back(person, count); },
+        page_rows));
+    EXPECT_EQ(seen_counts, entry_counts) << page_rows;
     std::vector<int64_t> seen_persons, seen_notices;
     ASSERT_OK(t.repository->ForEachPostingSet(
         [&](const SealedPerson& row, uint32_t, std::span<const uint8_t>, std::span<const uint8_t>) {

@@ -283,12 +283,14 @@ Result<RecordSearch> RecordSearch::Load(RecordRepository& repository, const Load
     }
     return &search.person_facts_[static_cast<size_t>(person_id)];
   };
-  RETURN_IF_ERROR(repository.ForEachRecordEntryCount([&](int64_t person_id, int64_t count) {
-    if (uint16_t* facts = facts_of(person_id)) {
-      *facts = static_cast<uint16_t>((*facts & kNamedInNotice) |
-                                     std::min<int64_t>(count, kMaxEntryCount));
-    }
-  }));
+  RETURN_IF_ERROR(repository.ForEachRecordEntryCount(
+      [&](int64_t person_id, int64_t count) {
+        if (uint16_t* facts = facts_of(person_id)) {
+          *facts = static_cast<uint16_t>((*facts & kNamedInNotice) |
+                                         std::min<int64_t>(count, kMaxEntryCount));
+        }
+      },
+      RecordRepository::kRowsPerPage, stop));
   RETURN_IF_ERROR(repository.ForEachWantedNotice(
       [&](const WantedNotice& notice) {
         search.wanted_.push_back({static_cast<uint32_t>(notice.person_id), WindowOf(notice)});
