@@ -240,6 +240,10 @@ export class Api {
         return answer;  // for a logout that dropped the tokens meanwhile
       } catch (error) {
         if ((error.status === 401 || error.status === 400) && this.tokens === tokens) this.end('ended');
+        // Maybe spent (see passing): never presented again, by a call that
+        // finds the access token expired or by a logout. The session then
+        // ends here when the access token does, not as stolen on the server.
+        else if (!passing(error) && this.tokens === tokens) tokens.refresh = null;
         throw error;
       } finally {
         this.refreshing = null;

@@ -248,6 +248,29 @@ test('a scheduled refresh gives up after a few throttlings; after a 5xx or a los
     assert.equal(sent, 1);
   }
 
+  // Nor by a call once the access token has expired, nor by a logout: the
+  // session ends on this page instead of as a reuse on the server.
+  for (const leave of [(api) => api.call('GET', '/api/v1/self'), (api) => api.logout()]) {
+    const t = fakeTimers();
+    let clock = 0;
+    const refreshes = [];
+    let ended = null;
+    const api = new Api({ origin: 'http://localhost:9', signer, timers: t, now: () => clock,
+      fetch: async (url, init) => {
+        if (new URL(url).pathname !== '/api/v1/auth/refresh') return response(401, { title: 'Unauthorized' });
+        refreshes.push(JSON.parse(init.body).refresh_token);
+        return response(502, { title: 'Bad Gateway' });
+      } });
+    api.onSessionEnded = (reason) => { ended = reason; };
+    api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+    await t.timers[0].fn();
+    clock = 601_000;
+    await leave(api).catch(() => {});
+    assert.deepEqual(refreshes, ['R1'], 'the refresh token is presented once');
+    assert.equal(api.signedIn, false);
+    if (ended !== null) assert.equal(ended, 'ended');
+  }
+
   const timers2 = fakeTimers();
   let ended = null;
   const refused = new Api({ origin: 'http://localhost:9', signer, timers: timers2,
