@@ -15,10 +15,13 @@ export async function generateKeyPair(subtle = crypto.subtle) {
 }
 
 /**
- * Whether a stored pair is one this page would have made: ECDSA P-256, the
+ * Whether a stored pair could be one this page made: ECDSA P-256, the
  * private half non-extractable and for signing only. Security: a pair planted
  * in IndexedDB by a script whose author kept the private half would bind
- * every later session on this browser to a key someone else holds.
+ * every later session on this browser to a key someone else holds. A key
+ * imported as non-extractable cannot be told from a generated one, though:
+ * this refuses what is detectably foreign, the page's CSP (no inline or
+ * foreign script, Trusted Types) is what keeps scripts out.
  */
 export function isOwnKeyPair(pair) {
   const own = (key, type, usages) => key instanceof CryptoKey && key.type === type &&
@@ -26,6 +29,23 @@ export function isOwnKeyPair(pair) {
     key.usages.length === usages.length && usages.every((u) => key.usages.includes(u));
   return Boolean(pair) && own(pair.privateKey, 'private', ['sign']) && pair.privateKey.extractable === false &&
          own(pair.publicKey, 'public', []);
+}
+
+/**
+ * Whether the pair's halves belong together: a public half that is not the
+ * private half's would make every proof fail, for good.
+ */
+export async function halvesMatch(pair, subtle = crypto.subtle) {
+  try {
+    const data = crypto.getRandomValues(new Uint8Array(32));
+    const signature = await subtle.sign(SIGN, pair.privateKey, data);
+    // Raw, not JWK: a JWK export carries key_ops (none), which importing for verify refuses.
+    const verifier = await subtle.importKey('raw', await subtle.exportKey('raw', pair.publicKey),
+                                            ALGORITHM, false, ['verify']);
+    return await subtle.verify(SIGN, verifier, signature, data);
+  } catch {
+    return false;
+  }
 }
 
 /** The public JWK for the proof header: only kty, crv, x and y. */
@@ -95,7 +115,7 @@ export class DpopSigner {
   async keys() {
     this.ready ??= (async () => {
       let pair = await this.store.load().catch(() => null);
-      if (!isOwnKeyPair(pair)) {
+      if (!isOwnKeyPair(pair) || !(await halvesMatch(pair, this.subtle))) {
         pair = await generateKeyPair(this.subtle);
         await this.store.save(pair).catch(() => {});  // memory only when storage is refused
       }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { makeProof, generateKeyPair, publicJwk, htuOf, DpopSigner, isOwnKeyPair } from '../src/dpop.js';
+import { makeProof, generateKeyPair, publicJwk, htuOf, DpopSigner, isOwnKeyPair, halvesMatch } from '../src/dpop.js';
 
 function parts(jwt) {
   const [h, p, s] = jwt.split('.');
@@ -55,6 +55,14 @@ test('the signer keeps the stored key and makes one when the store is empty', as
   assert.deepEqual(jwk1, jwk2);
 });
 
+async function replacedBySigner(pair) {
+  let stored = pair;
+  const signer = new DpopSigner({ load: async () => stored, save: async (p) => { stored = p; } });
+  await signer.proof('GET', 'http://localhost/api/v1/self', 't');
+  assert.notEqual(stored, pair, 'replaced');
+  assert.ok(isOwnKeyPair(stored));
+}
+
 test('a stored pair the page would not have made is replaced, not used', async () => {
   const exportable = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign']);
   const planted = [
@@ -65,13 +73,16 @@ test('a stored pair the page would not have made is replaced, not used', async (
   ];
   for (const pair of planted) {
     assert.equal(isOwnKeyPair(pair), false);
-    let stored = pair;
-    const signer = new DpopSigner({ load: async () => stored, save: async (p) => { stored = p; } });
-    await signer.proof('GET', 'http://localhost/api/v1/self', 't');
-    assert.notEqual(stored, pair, 'replaced');
-    assert.ok(isOwnKeyPair(stored));
+    await replacedBySigner(pair);
   }
   assert.ok(isOwnKeyPair(await generateKeyPair()));
+  // Each half right on its own, but not of one pair.
+  const mismatched = { privateKey: (await generateKeyPair()).privateKey,
+                       publicKey: (await generateKeyPair()).publicKey };
+  assert.equal(isOwnKeyPair(mismatched), true);
+  assert.equal(await halvesMatch(mismatched), false);
+  assert.equal(await halvesMatch(await generateKeyPair()), true);
+  await replacedBySigner(mismatched);
 });
 
 test('proofs follow the server clock learnt from Date headers, not a workstation clock that is off', async () => {
