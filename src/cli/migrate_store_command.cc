@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -222,10 +224,16 @@ Result<void> ApplyConfigChange(const std::filesystem::path& data_dir, const Conf
   for (const auto& [path, text] :
        {std::pair{backup, change.before}, std::pair{staged, change.after}}) {
     std::filesystem::remove(path, ec);  // written whole and synced, never appended to
-    RETURN_IF_ERROR(AppendDurably(path, text, mode));
+    RETURN_IF_ERROR(WriteNewFileDurably(path, text, mode));
   }
   if (::rename(staged.c_str(), file.c_str()) != 0) {
     return Fail(ErrorCode::kUnavailable, "cannot replace " + file.string());
+  }
+  // Until the directory is synced, a power cut could bring back the old
+  // file: nodes appending to the old log while the new one holds the rest.
+  if (!SyncDirectoryOf(file)) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot make the new " + file.string() + " durable: " + std::strerror(errno));
   }
   return {};
 }
