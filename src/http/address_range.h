@@ -22,6 +22,9 @@ class AddressRange {
   // peer as IPv4 on an IPv4 listener).
   bool Contains(std::string_view address) const;
 
+  bool is_v6() const { return v6_; }
+  int prefix_bits() const { return prefix_bits_; }
+
  private:
   bool v6_ = false;
   std::array<uint8_t, 16> bytes_{};

@@ -54,8 +54,15 @@ Result<void> ValidateServerOptions(const ServerOptions& o) {
     return Invalid("timeouts must be > 0");
   }
   for (const std::string& source : o.proxy_protocol_from) {
-    if (auto range = AddressRange::Parse(source); !range) {
-      return Invalid("proxy_protocol_from: " + range.error().message());
+    auto range = AddressRange::Parse(source);
+    if (!range) return Invalid("proxy_protocol_from: " + range.error().message());
+    // Security: a peer in the list states the client's address, which the
+    // audit log records and the limits and detection go by. A block this
+    // wide ("0.0.0.0/0") lets any client name itself: balancers are a few
+    // known addresses.
+    if (range->prefix_bits() < (range->is_v6() ? 32 : 8)) {
+      return Invalid("proxy_protocol_from: " + source +
+                     " is too wide (at least /8 for IPv4, /32 for IPv6): list the balancers");
     }
   }
   if (o.max_connections == 0) return Invalid("max_connections must be > 0");

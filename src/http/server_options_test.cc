@@ -45,6 +45,21 @@ TEST(ValidateServerOptionsTest, ProxyProtocolSourcesMustBeAddressesOrBlocks) {
   EXPECT_NE(refused.error().message().find("proxy_protocol_from"), std::string::npos);
 }
 
+// A block that wide would let any client state its own address.
+TEST(ValidateServerOptionsTest, ProxyProtocolSourcesAreNoWiderThanABalancerNetwork) {
+  ServerOptions o;
+  o.proxy_protocol_from = {"10.0.0.0/8", "2001:db8::/32"};
+  EXPECT_OK(ValidateServerOptions(o));
+  for (const char* wide : {"0.0.0.0/0", "10.0.0.0/7", "::/0", "2001:db8::/31"}) {
+    o.proxy_protocol_from = {wide};
+    auto refused = ValidateServerOptions(o);
+    EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kInvalidArgument)) << wide;
+    if (!refused) {
+      EXPECT_NE(refused.error().message().find("too wide"), std::string::npos);
+    }
+  }
+}
+
 TEST(ValidateServerOptionsTest, RejectsNonNumericAndIncompleteSettings) {
   ServerOptions o;
   o.listen_address = "localhost";
