@@ -350,11 +350,14 @@ class AuditLog::Writer {
     RETURN_IF_ERROR(InsertSubtrees(*db_, completed_));
     std::optional<Checkpoint> checkpoint;
     ASSIGN_OR_RETURN(bool signed_already, CheckpointedElsewhere(size, size_before));
-    if (!signed_already && CheckpointDue(size, final)) {
+    // Asked once: it reads the clock, and a second answer that changed
+    // would sign without the newer-key check.
+    const bool due = CheckpointDue(size, final);
+    if (!signed_already && due) {
       ASSIGN_OR_RETURN(signed_already, SupersededByANewerKey());
     }
     tip_signed_elsewhere_ = signed_already;
-    if (CheckpointDue(size, final) && !signed_already) {
+    if (due && !signed_already) {
       checkpoint = Checkpoint{.tree_size = size,
                               .time_unix_micros = UnixMicros(clock_.Now()),
                               .root = tip.frontier.Root(),
