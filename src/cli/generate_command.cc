@@ -7,8 +7,10 @@
 #include "audit/synthetic_events.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
+#include "cli/operator_read.h"
 #include "cli/progress.h"
 #include "records/records.h"
+#include "store/table_copy.h"
 
 namespace vigie::cli {
 namespace {
@@ -35,6 +37,31 @@ Result<int64_t> CountOf(store::Connection& db, std::string_view sql) {
   return value;
 }
 
+// The agents and units synthetic events name do not exist: a placeholder
+// of each, disabled, holds the highest of their ids, so that an agent or
+// unit added later takes an id above them and is never blamed for what
+// the synthetic ones did.
+Result<void> ReserveSyntheticIds(store::Connection& db,
+                                 const audit::SyntheticEventOptions& synthetic, int64_t now) {
+  const int64_t units = std::max<int64_t>(1, synthetic.agents / 25);
+  ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db));
+  ASSIGN_OR_RETURN(store::Statement * unit,
+                   db.Prepare("INSERT INTO unit (id, code, name, kind, created_at) "
+                              "VALUES ($1, 'SYNTH-LOG', 'synthetic audit events', 'other', $2) "
+                              "ON CONFLICT DO NOTHING"));
+  unit->BindInt(1, units).BindInt(2, now);
+  RETURN_IF_ERROR(unit->Run());
+  ASSIGN_OR_RETURN(store::Statement * agent,
+                   db.Prepare("INSERT INTO agent (id, service_number, display_name, unit_id, "
+                              "roles, status, created_at, updated_at) VALUES ($1, 'SYNTH-LOG', "
+                              "'synthetic audit events', $2, 'agent', 'disabled', $3, $3) "
+                              "ON CONFLICT DO NOTHING"));
+  agent->BindInt(1, synthetic.agents).BindInt(2, units).BindInt(3, now);
+  RETURN_IF_ERROR(agent->Run());
+  RETURN_IF_ERROR(store::SyncIdentityColumns(db));  // PostgreSQL's identities past them too
+  return tx.Commit();
+}
+
 // `generate --audit-events N`: N synthetic events appended to the
 // installation's audit log through the real writer (chained, checkpointed,
 // indexed), search terms sealed as the portal seals them, spread over the
@@ -44,25 +71,25 @@ int GenerateAuditEvents(const std::filesystem::path& data_dir, const GenerateOpt
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
   // Security: the synthetic events are signed into the log as any other,
-  // under agent ids 1..5000. In an installation with agents they would be
-  // some of theirs, and a breach report or "who consulted" would name real
-  // agents for what they never did: only a log of nobody's takes them.
-  auto agents = CountOf(*installation->db, "SELECT count(*) FROM agent");
+  // under agent ids 1..5000 and unit ids 1..200. In an installation with
+  // agents or units they would be some of theirs, and a breach report or
+  // "who consulted" would name real agents for what they never did: only a
+  // log of nobody's takes them. (The placeholders below are not anybody.)
+  auto agents = CountOf(*installation->db,
+                        "SELECT (SELECT count(*) FROM agent WHERE "
+                        "service_number <> 'SYNTH-LOG') + (SELECT count(*) "
+                        "FROM unit WHERE code <> 'SYNTH-LOG')");
   if (!agents) return ReportError(agents.error());
   if (*agents > 0) {
     return ReportError(Error(ErrorCode::kConflict,
-                             "this installation has agents: synthetic events would be "
-                             "attributed to agent ids that may be theirs; generate them into "
-                             "a throw-away installation with no agents"));
+                             "this installation has agents or units: synthetic events would be "
+                             "attributed to ids that may be theirs; generate them into "
+                             "a throw-away installation with none"));
   }
   auto persons = CountOf(*installation->db, "SELECT coalesce(max(id), 0) FROM person");
   if (!persons) return ReportError(persons.error());
   auto terms_key = installation->keyring.Current(crypto::kPurposeAuditTerms);
   if (!terms_key) return ReportError(terms_key.error());
-  SystemClock clock;
-  auto log = installation->OpenAuditLog(clock);
-  if (!log) return ReportError(log.error());
-  app::AuditTrail trail(**log, **terms_key, clock);
 
   constexpr int64_t kWindowMicros = int64_t{90} * 86'400'000'000;
   const auto events = static_cast<int64_t>(options.audit_events);
@@ -70,6 +97,23 @@ int GenerateAuditEvents(const std::filesystem::path& data_dir, const GenerateOpt
       .seed = options.seed,
       .spacing_micros = std::max<int64_t>(1, kWindowMicros / events),
       .persons = std::max<int64_t>(1, *persons)};
+  SystemClock clock;
+  // In the log before the events, and their ids taken before they are used.
+  if (auto recorded = RecordOperatorCommand(
+          *installation, clock,
+          "generate " + std::to_string(events) + " synthetic audit events (agent ids 1.." +
+              std::to_string(synthetic.agents) + ", unit ids 1.." +
+              std::to_string(synthetic.agents / 25) + "): not consultations");
+      !recorded) {
+    return ReportError(recorded.error());
+  }
+  if (auto reserved = ReserveSyntheticIds(*installation->db, synthetic, UnixSeconds(clock.Now()));
+      !reserved) {
+    return ReportError(reserved.error());
+  }
+  auto log = installation->OpenAuditLog(clock);
+  if (!log) return ReportError(log.error());
+  app::AuditTrail trail(**log, **terms_key, clock);
   synthetic.first_unix_micros = UnixMicros(clock.Now()) - synthetic.spacing_micros * events;
   ProgressLine progress("generating");
   constexpr uint64_t kChunk = 16'384;

@@ -476,8 +476,10 @@ TEST_F(CliTest, GeneratedAuditEventsVerifyAndAreSearchable) {
   EXPECT_NE(generated.out.find("3000 synthetic audit events"), std::string::npos) << generated.out;
   auto verified = Vigie("audit verify --json");
   ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
-  // After the import's operator_command event.
-  EXPECT_NE(verified.out.find("\"events\":3001"), std::string::npos) << verified.out;
+  // After the operator_command events of the import and of the generation.
+  EXPECT_NE(verified.out.find("\"events\":3002"), std::string::npos) << verified.out;
+  auto announced = Vigie("audit search --type operator_command");
+  EXPECT_NE(announced.out.find("3000 synthetic audit events"), std::string::npos) << announced.out;
   auto accesses = Vigie("audit search --person 7 --limit 100000");
   ASSERT_EQ(accesses.exit_code, 0) << accesses.err;
   // 20 persons, ~2 700 consultations naming up to 20 of them each.
@@ -495,6 +497,10 @@ TEST_F(CliTest, GeneratedAuditEventsVerifyAndAreSearchable) {
   ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
   ASSERT_EQ(
       Vigie("agent add --service-number A-1 --name Agent --unit BR-75 --role agent").exit_code, 0);
+  // Added after them, the agent takes no id of theirs: nothing is put on it.
+  auto blamed = Vigie("audit search --agent A-1");
+  EXPECT_EQ(blamed.exit_code, 0) << blamed.err;
+  EXPECT_EQ(blamed.out, "") << "synthetic consultations attributed to a real agent";
   auto events = [&] {
     const std::string report = Vigie("audit verify --json").out;
     const size_t at = report.find("\"events\":");
