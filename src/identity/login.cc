@@ -238,18 +238,23 @@ Result<bool> Authenticator::CheckTotp(int64_t agent_id, std::string_view code,
   // Security: a code works once — its step must be later than the last one
   // accepted, which also refuses every earlier code still inside the window.
   if (step && *step > row->totp_last_step) {
-    // Under a lock made by passwords, the code is spent and the lock stays.
+    // Security: a step-up only spends the code. It proves a live session and
+    // a code, nothing about the failures counted (another's wrong codes or
+    // passwords): forgetting them would give whoever holds the password a
+    // fresh guessing budget at each of the agent's step-ups. A full login
+    // (password and code) clears them. Under a lock made by passwords, the
+    // lock stays too.
+    const bool spend_only = locked_by_passwords || use == TotpUse::kStepUp;
     ASSIGN_OR_RETURN(
         store::Statement * spend,
-        db_->Prepare(locked_by_passwords
-                         ? "UPDATE agent SET totp_last_step = $2, updated_at = $3 "
-                           "WHERE id = $1 AND totp_last_step < $2"
-                         : "UPDATE agent SET totp_last_step = $2, status = 'active', "
-                           "locked_until = 0, failure_count_since = $3, updated_at = $3 "
-                           "WHERE id = $1 AND totp_last_step < $2"));
+        db_->Prepare(spend_only ? "UPDATE agent SET totp_last_step = $2, updated_at = $3 "
+                                  "WHERE id = $1 AND totp_last_step < $2"
+                                : "UPDATE agent SET totp_last_step = $2, status = 'active', "
+                                  "locked_until = 0, failure_count_since = $3, updated_at = $3 "
+                                  "WHERE id = $1 AND totp_last_step < $2"));
     spend->BindInt(1, row->agent.id).BindInt(2, *step).BindInt(3, now);
     ASSIGN_OR_RETURN(int64_t changed, spend->Run());
-    if (changed == 1 && locked_by_passwords) return true;
+    if (changed == 1 && spend_only) return true;
     if (changed == 1) {
       RETURN_IF_ERROR(internal::ForgetLoginFailures(*db_, row->agent.id));
       RETURN_IF_ERROR(internal::PruneUnknownLoginFailures(*db_, now, options_));

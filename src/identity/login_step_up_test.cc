@@ -14,6 +14,7 @@ namespace {
 using testing::kAddress;
 using testing::kGoodPassword;
 using testing::LoginTest;
+using testing::Text;
 
 TEST_F(LoginTest, StepUpNeedsAFreshCode) {
   ASSERT_OK(FullLogin(CurrentCode()));
@@ -33,6 +34,27 @@ TEST_F(LoginTest, StepUpNeedsAFreshCode) {
   EXPECT_EQ(Status(), AgentStatus::kLocked);
   t_.clock.Advance(std::chrono::seconds(30));
   ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
+}
+
+// A step-up proves a live session and a code, nothing about the failures
+// counted before it: someone holding the password and guessing codes keeps
+// one budget, however often the agent steps up meanwhile.
+TEST_F(LoginTest, AStepUpDoesNotForgetTheFailuresCountedBeforeIt) {
+  ASSERT_OK(FullLogin(CurrentCode()));
+  int64_t id = t_.Directory().FindAgent("PN-1001")->id;
+  std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
+  for (int i = 0; i < 4; ++i) {
+    auto challenge = Password(kGoodPassword);
+    ASSERT_OK(challenge);
+    ExpectGenericRefusal(t_.Login().VerifySecondFactor(Text(challenge->token), wrong, kAddress));
+  }
+  t_.clock.Advance(std::chrono::seconds(30));
+  EXPECT_OK(t_.Login().VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
+  EXPECT_EQ(Status(), AgentStatus::kActive);
+  auto challenge = Password(kGoodPassword);
+  ASSERT_OK(challenge);
+  ExpectGenericRefusal(t_.Login().VerifySecondFactor(Text(challenge->token), wrong, kAddress));
+  EXPECT_EQ(Status(), AgentStatus::kLocked) << "the fifth failure of the window locks";
 }
 
 // A lock-out stops logins, not the live session: anyone who knows the
