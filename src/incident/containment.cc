@@ -234,7 +234,9 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
 Result<Released> Containment::Release(int64_t incident_id, std::string_view by, ReleaseMode mode,
                                       const identity::AgentDirectory::BeforeCommit& before_reset) {
   Released done;
-  {
+  // Two officers releasing at once, or a login reading the incident: run
+  // again on a conflict (as Contain does), not answered as unavailable.
+  const Result<void> marked = store::RetryOnConflict([&]() -> Result<void> {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
     ASSIGN_OR_RETURN(Incident incident, Get(incident_id));
     ASSIGN_OR_RETURN(std::vector<Held> held, HeldBy(db_, incident_id));
@@ -252,8 +254,9 @@ Result<Released> Containment::Release(int64_t incident_id, std::string_view by, 
       release->BindInt(1, incident_id).BindInt(2, UnixSeconds(clock_.Now())).BindText(3, by);
       RETURN_IF_ERROR(release->Run());
     }
-    RETURN_IF_ERROR(tx.Commit());
-  }
+    return tx.Commit();
+  });
+  RETURN_IF_ERROR(marked);
   ASSIGN_OR_RETURN(std::vector<Held> held, HeldBy(db_, incident_id));
   internal::HoldLifter lifter(db_, clock_, identity_, sessions_);
   // One agent's failure does not leave the others held; it is logged and
