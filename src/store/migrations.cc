@@ -85,6 +85,14 @@ Result<int> MigrateUnlocked(Connection& connection, std::span<const Migration> m
   }
   for (const Migration& m : migrations.subspan(static_cast<size_t>(current))) {
     ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(connection));
+    // Read again inside the transaction (on SQLite it holds the write lock,
+    // and nothing else keeps two processes starting at once apart): one
+    // applied meanwhile is not applied twice.
+    ASSIGN_OR_RETURN(const int reached, SchemaVersion(connection));
+    if (reached >= m.version) {
+      RETURN_IF_ERROR(tx.Commit());
+      continue;
+    }
     auto applied = connection.ExecuteScript(m.sql);
     if (!applied) {
       return Fail(applied.error().WithContext("migration " + std::to_string(m.version) + " (" +

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <latch>
+#include <memory>
+#include <thread>
+#include <vector>
+
 #include "store/store.h"
 #include "store/test_database.h"
 #include "tests/support/matchers.h"
@@ -86,6 +91,44 @@ TEST_P(MigrationsTest, VigieSchemaApplies) {
   EXPECT_TRUE(TableExists(*db_, "passkey"));
   EXPECT_TRUE(TableExists(*db_, "login_failure"));
   EXPECT_EQ(*Migrate(*db_, VigieSchema(db_->dialect())), *version);  // idempotent
+}
+
+// Processes starting together after an upgrade (a server and a command)
+// each migrate: every one succeeds, and each migration is applied once.
+TEST_P(MigrationsTest, ProcessesMigratingAtOnceEachSucceed) {
+  constexpr int kProcesses = 6;
+  // A race: run a few times, each on a fresh database, for it to show.
+  for (int round = 0; round < 6; ++round) {
+    TestDatabase database(GetParam());
+    std::vector<std::unique_ptr<Connection>> connections;
+    for (int i = 0; i < kProcesses; ++i) {
+      auto opened = Open(database.url(), {.busy_timeout_ms = 60'000});
+      ASSERT_OK(opened);
+      connections.push_back(std::move(*opened));
+    }
+    const auto schema = VigieSchema(db_->dialect());
+    std::vector<Result<int>> results(kProcesses, Result<int>(0));
+    std::latch start(kProcesses);
+    std::vector<std::thread> processes;
+    for (int i = 0; i < kProcesses; ++i) {
+      processes.emplace_back([&, i] {
+        start.arrive_and_wait();
+        results[i] = Migrate(*connections[i], schema);
+      });
+    }
+    for (std::thread& process : processes) process.join();
+    for (const Result<int>& result : results) {
+      ASSERT_OK(result);
+      EXPECT_EQ(*result, static_cast<int>(schema.size()));
+    }
+    auto recorded =
+        connections[0]->Prepare("SELECT count(*), count(DISTINCT version) FROM schema_version");
+    ASSERT_OK(recorded);
+    ASSERT_TRUE(*(*recorded)->Step());
+    EXPECT_EQ((*recorded)->ColumnInt(0), static_cast<int64_t>(schema.size()));
+    EXPECT_EQ((*recorded)->ColumnInt(1), static_cast<int64_t>(schema.size()));
+    ASSERT_OK((*recorded)->Run());
+  }
 }
 
 // Migration 5 widened login_failure.factor to 'passkey' on both backends.
