@@ -1,5 +1,7 @@
 #include "session/shared_replay_guard.h"
 
+#include <string_view>
+
 #include "session/dpop.h"
 #include "session/replay_cache.h"
 
@@ -17,6 +19,18 @@ constexpr int64_t kPurgeEvery = 60;
 constexpr int64_t kPurgeLagSeconds = 60;
 static_assert(kPurgeLagSeconds >= kReplayForgetLagSeconds);
 
+// Security: the purge's bound is the earlier of this node's clock and the
+// database server's. A node whose clock jumped ahead after its start-up check
+// would otherwise forget pairs the nodes on time still refuse replays of.
+std::string_view PurgeStatement(store::Dialect dialect) {
+  if (dialect == store::Dialect::kPostgres) {
+    return "DELETE FROM dpop_proof_seen WHERE expires_at < "
+           "LEAST($1, CAST(floor(extract(epoch FROM clock_timestamp())) AS BIGINT)) - $2";
+  }
+  return "DELETE FROM dpop_proof_seen WHERE expires_at < "
+         "min($1, CAST(strftime('%s','now') AS INTEGER)) - $2";
+}
+
 }  // namespace
 
 Result<void> SharedProofReplayGuard::Use(std::string_view jkt, std::string_view jti, int64_t now) {
@@ -24,9 +38,8 @@ Result<void> SharedProofReplayGuard::Use(std::string_view jkt, std::string_view 
   ASSIGN_OR_RETURN(auto db, pool_.Borrow());
   int64_t due = next_purge_.load();
   if (now >= due && next_purge_.compare_exchange_strong(due, now + kPurgeEvery)) {
-    ASSIGN_OR_RETURN(store::Statement * purge,
-                     db->Prepare("DELETE FROM dpop_proof_seen WHERE expires_at < $1"));
-    purge->BindInt(1, now - kPurgeLagSeconds);
+    ASSIGN_OR_RETURN(store::Statement * purge, db->Prepare(PurgeStatement(db->dialect())));
+    purge->BindInt(1, now).BindInt(2, kPurgeLagSeconds);
     RETURN_IF_ERROR(purge->Run());
   }
   // Each statement commits on its own: two nodes racing on one pair are

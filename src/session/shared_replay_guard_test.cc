@@ -19,6 +19,11 @@ using ::vigie::testing::ErrorCodeIs;
 class SharedProofReplayGuardTest : public SessionFixture {
  protected:
   static constexpr int64_t kRemember = 120;
+  void SetUp() override {
+    SessionFixture::SetUp();
+    // The purge also reads the database server's clock: these nodes are on time.
+    clock_.Set(SystemClock().Now());
+  }
   store::ConnectionPool node_a_{url(), {}, 2};
   store::ConnectionPool node_b_{url(), {}, 2};
   SharedProofReplayGuard guard_a_{node_a_, kRemember};
@@ -48,16 +53,17 @@ TEST_F(SharedProofReplayGuardTest, CheckingAPairOnAnyNodeDoesNotRecordIt) {
 }
 
 TEST_F(SharedProofReplayGuardTest, APairIsForgottenOnceNoProofWithItCouldBeAccepted) {
-  ASSERT_OK(guard_a_.Use(Jkt("key-a"), "jti-1", Now()));
+  const int64_t then = Now() - 10 * kRemember;
+  ASSERT_OK(guard_a_.Use(Jkt("key-a"), "jti-1", then));
   // Through its last acceptable second, included.
-  EXPECT_THAT(guard_b_.Use(Jkt("key-a"), "jti-1", Now() + kRemember),
+  EXPECT_THAT(guard_b_.Use(Jkt("key-a"), "jti-1", then + kRemember),
               ErrorCodeIs(ErrorCode::kUnauthenticated));
   // Past its lifetime the row is taken over (the proof's iat check refuses
   // such an old proof by then).
-  EXPECT_OK(guard_b_.Use(Jkt("key-a"), "jti-1", Now() + kRemember + 1));
+  EXPECT_OK(guard_b_.Use(Jkt("key-a"), "jti-1", then + kRemember + 1));
   // And purged, a minute after (nodes' clocks differ): only pairs still
   // live somewhere stay in the table.
-  ASSERT_OK(guard_a_.Use(Jkt("key-c"), "jti-9", Now() + 10 * kRemember));
+  ASSERT_OK(guard_a_.Use(Jkt("key-c"), "jti-9", Now()));
   auto rows = db_->Prepare("SELECT count(*) FROM dpop_proof_seen");
   ASSERT_OK(rows);
   ASSERT_TRUE(*(*rows)->Step());
@@ -79,6 +85,15 @@ TEST_F(SharedProofReplayGuardTest, APurgeByANodeAheadLeavesAPairStillAcceptable)
 TEST_F(SharedProofReplayGuardTest, ANodeWhoseClockIsAheadDoesNotPurgeALivePair) {
   ASSERT_OK(guard_a_.Use(Jkt("key-a"), "jti-1", Now()));
   ASSERT_OK(guard_b_.Use(Jkt("key-z"), "jti-0", Now() + kRemember + 30));  // B purges
+  EXPECT_THAT(guard_a_.Use(Jkt("key-a"), "jti-1", Now() + kRemember),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
+// Node B's clock jumped an hour ahead after its start-up check: its purge
+// stops at the database server's clock, so node A still refuses the replay.
+TEST_F(SharedProofReplayGuardTest, ANodeWhoseClockJumpedFarAheadDoesNotPurgeALivePair) {
+  ASSERT_OK(guard_a_.Use(Jkt("key-a"), "jti-1", Now()));
+  ASSERT_OK(guard_b_.Use(Jkt("key-z"), "jti-0", Now() + 3600));  // B purges
   EXPECT_THAT(guard_a_.Use(Jkt("key-a"), "jti-1", Now() + kRemember),
               ErrorCodeIs(ErrorCode::kUnauthenticated));
 }
