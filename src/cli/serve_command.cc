@@ -27,6 +27,7 @@
 #include "records/live_search.h"
 #include "session/proof_watermark.h"
 #include "store/clock_check.h"
+#include "store/clock_watch.h"
 #include "store/connection_pool.h"
 #include "store/retry.h"
 #include "web/static_site.h"
@@ -88,7 +89,8 @@ std::string PublicUrl(const Config& config, uint16_t port) {
 void RegisterMetrics(http::MetricsRegistry& metrics, const api::ApiV1& api,
                      const identity::PasswordHasherPool& hasher, const records::LiveSearch& search,
                      const audit::AuditLog& audit_log,
-                     const witness::CheckpointPublisher* publisher) {
+                     const witness::CheckpointPublisher* publisher,
+                     const store::ClockWatch* clock_watch) {
   using Kind = http::MetricsRegistry::Kind;
   struct Gauge {
     const char* name;
@@ -120,7 +122,12 @@ void RegisterMetrics(http::MetricsRegistry& metrics, const api::ApiV1& api,
             }},
            {"vigie_audit_witness_refusals",
             "Checkpoints the witness refused as inconsistent: investigate at once",
-            [=] { return publisher ? static_cast<double>(publisher->stats().refusals) : 0.0; }}}) {
+            [=] { return publisher ? static_cast<double>(publisher->stats().refusals) : 0.0; }},
+           {"vigie_clock_offset_ms",
+            "This node's clock minus the database server's, last checked (0 on SQLite)",
+            [=] { return clock_watch ? static_cast<double>(clock_watch->offset().count()) : 0.0; }},
+           {"vigie_clock_out_of_step", "1 while the API is refused for this node's clock",
+            [=] { return clock_watch && !clock_watch->in_step() ? 1.0 : 0.0; }}}) {
     // The names are fixed and valid: a failure here is a programming error.
     if (!metrics.Register(gauge.name, gauge.help, Kind::kGauge, std::move(gauge.read))) {
       Log(LogLevel::kWarn, "metric_not_registered", {{"name", gauge.name}});
@@ -213,15 +220,24 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
       DatabaseUrl(config), open_options,
       server_options.worker_threads + server_options.waiting_workers + 2);
   SystemClock clock;
-  // Security: the nodes judge times each other wrote (DPoP proofs, sessions).
+  // Security: the nodes judge times each other wrote (DPoP proofs, sessions):
+  // checked before serving, then each minute while serving.
+  constexpr std::chrono::seconds kClockTolerance(30);
   {
     auto db = pool.Borrow();
     if (!db) return ReportError(db.error());
-    if (auto in_step = store::CheckClockAgainstDatabase(**db, clock, std::chrono::seconds(30));
-        !in_step) {
+    if (auto in_step = store::CheckClockAgainstDatabase(**db, clock, kClockTolerance); !in_step) {
       return ReportError(in_step.error());
     }
   }
+  std::optional<store::ClockWatch> clock_watch;
+  if (!config.store.url.starts_with("sqlite:")) {  // SQLite: one machine, one clock
+    clock_watch.emplace(pool, clock, kClockTolerance);
+    clock_watch->Start(std::chrono::minutes(1));
+  }
+  const auto clock_in_step = [watch = clock_watch ? &*clock_watch : nullptr] {
+    return watch == nullptr || watch->in_step();
+  };
   // Held while serving, and taken before the log is opened (a refused node
   // migrates and signs nothing): two nodes with one id would each skip the
   // other's events in detection (node_claim.h).
@@ -274,9 +290,9 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   // /readyz: once the API is, and while the audit log can be written (and
   // this node's id is its own) - a balancer then sends nothing to a node
   // that would refuse consultations, or whose events detection would miss.
-  server_options.readiness = [&ready, log = audit_log->get(), claim = &*node_claim] {
+  server_options.readiness = [&ready, log = audit_log->get(), claim = &*node_claim, clock_in_step] {
     return ready.load(std::memory_order_acquire) != nullptr && !log->stats().failing &&
-           claim->held();
+           claim->held() && clock_in_step();
   };
   // Security: a leaked sample's large body is read only from a security
   // officer's live session.
@@ -291,6 +307,11 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
     api::ApiV1* handler = ready.load(std::memory_order_acquire);
     if (handler == nullptr) {
       return http::Problem(503, "Service Unavailable", "starting", request.request_id);
+    }
+    if (!clock_in_step()) {
+      return http::Problem(503, "Service Unavailable",
+                           "this node's clock is out of step with the database server's",
+                           request.request_id);
     }
     return handler->Handle(request);
   });
@@ -334,7 +355,8 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
         std::chrono::system_clock::time_point(std::chrono::seconds(serve_from)));
   }
   ready.store(api.get(), std::memory_order_release);
-  RegisterMetrics(server.metrics(), *api, hasher, **search, **audit_log, publisher.get());
+  RegisterMetrics(server.metrics(), *api, hasher, **search, **audit_log, publisher.get(),
+                  clock_watch ? &*clock_watch : nullptr);
   server.StopOnSignals();
   std::printf("Vigie serving %s\n", api_options.public_url.c_str());
   if (site) std::printf("  web portal: %s/\n", api_options.public_url.c_str());

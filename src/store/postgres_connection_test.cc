@@ -6,8 +6,11 @@
 
 #include <chrono>
 #include <limits>
+#include <thread>
 
 #include "store/clock_check.h"
+#include "store/clock_watch.h"
+#include "store/connection_pool.h"
 #include "store/retry.h"
 #include "store/store.h"
 #include "store/test_database.h"
@@ -107,6 +110,40 @@ TEST_F(PostgresConnectionTest, ANodeClockFarFromTheServersIsRefused) {
               std::string::npos)
         << refused.error().message();
   }
+}
+
+// While serving: a clock set away from the server's is caught at the next
+// check, and so is its return.
+TEST_F(PostgresConnectionTest, AClockWatchCatchesAClockLeavingStepAndComingBack) {
+  ConnectionPool pool(database_.url(), {}, 1);
+  FakeClock clock(SystemClock().Now());
+  ClockWatch watch(pool, clock, std::chrono::seconds(30));
+  watch.Check();
+  EXPECT_TRUE(watch.in_step());
+  EXPECT_LT(std::chrono::abs(watch.offset()), std::chrono::seconds(5));
+  for (auto off : {std::chrono::minutes(5), std::chrono::minutes(-5)}) {
+    clock.Set(SystemClock().Now() + off);
+    watch.Check();
+    EXPECT_FALSE(watch.in_step());
+    EXPECT_GT(std::chrono::abs(watch.offset()), std::chrono::minutes(4));
+    EXPECT_EQ(watch.offset() > std::chrono::milliseconds(0), off.count() > 0);
+    clock.Set(SystemClock().Now());
+    watch.Check();
+    EXPECT_TRUE(watch.in_step());
+  }
+}
+
+TEST_F(PostgresConnectionTest, AStartedClockWatchChecksOnItsOwn) {
+  ConnectionPool pool(database_.url(), {}, 1);
+  const FakeClock behind(SystemClock().Now() - std::chrono::minutes(2));
+  ClockWatch watch(pool, behind, std::chrono::seconds(30));
+  ASSERT_TRUE(watch.in_step());  // until a check says otherwise
+  watch.Start(std::chrono::milliseconds(10));
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (watch.in_step() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_FALSE(watch.in_step());
 }
 
 TEST_F(PostgresConnectionTest, ALostConnectionInsideATransactionIsNotReplayed) {
