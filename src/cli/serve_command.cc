@@ -20,6 +20,7 @@
 #include "cli/installation_lease.h"
 #include "cli/progress.h"
 #include "core/log.h"
+#include "detect/detection_rules.h"
 #include "http/problem.h"
 #include "http/server.h"
 #include "identity/identity.h"
@@ -139,6 +140,25 @@ void RegisterMetrics(http::MetricsRegistry& metrics, const api::ApiV1& api,
                         [] { return static_cast<double>(store::TransactionConflictsSeen()); })) {
     Log(LogLevel::kWarn, "metric_not_registered", {{"name", "vigie_store_conflicts_total"}});
   }
+}
+
+// Security: detection turned off, whole or in part, is said at each start:
+// what an operator switched off for a test must not go unnoticed in service.
+void WarnOfDetectionOff(const Config::Detect& config) {
+  if (!config.enabled) {
+    Log(LogLevel::kWarn, "detection_off",
+        {{"effect", "no rule watches consultations or acts on them (detect.enabled = false)"}});
+    return;
+  }
+  auto options = detect::DetectOptions::From(config);
+  if (!options) return;  // the portal refused to start already
+  std::string off;
+  for (size_t i = 0; i < detect::kRuleCount; ++i) {
+    if (options->actions[i] != detect::Action::kOff) continue;
+    if (!off.empty()) off += ", ";
+    off += detect::RuleName(static_cast<detect::Rule>(i));
+  }
+  if (!off.empty()) Log(LogLevel::kWarn, "detection_rules_off", {{"rules", off}});
 }
 
 // The web portal, or none (the API alone) when it was not built: saying so
@@ -262,6 +282,7 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
                                      .hasher = &hasher,
                                      .audit = audit_log->get()});
   if (!portal) return ReportError(portal.error());
+  WarnOfDetectionOff(config.detect);
   // Imports and planted canaries reach this node without a restart: the
   // decoys are watched before the index that finds them is swapped in.
   (*search)->Follow({.database_url = DatabaseUrl(config),

@@ -115,6 +115,7 @@ export async function startServer(installation, { port = 0 } = {}) {
   const ca = readFileSync(join(installation.data, 'tls', 'cert.pem'));
   return {
     url, child, accessLog, ca,
+    log: () => stderr,  // the server's own log lines so far
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? child.signalCode);
       child.on('exit', (code) => resolve(code));

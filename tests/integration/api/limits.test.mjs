@@ -154,6 +154,23 @@ test('plain HTTP is served on loopback only', async () => {
   }
 });
 
+test('detection switched off, whole or in part, is said at each start', async () => {
+  assert.doesNotMatch(server.log(), /detection_off|detection_rules_off/);  // all rules on
+  for (const [detect, said] of [
+    [{ enabled: false }, /warn detection_off /],
+    [{ canary_action: 'off', dormant_action: 'off' }, /warn detection_rules_off rules="dormant, canary"/],
+  ]) {
+    const off = createEmptyInstallation({ detect });
+    try {
+      const node = await startServer(off);
+      await node.stop();
+      assert.match(node.log(), said);
+    } finally {
+      off.remove();
+    }
+  }
+});
+
 test('only keys of real sessions are kept: made-up keys with good proofs cannot flush the key cache', async () => {
   const metricsPort = await freePort();
   const small = createInstallation({
