@@ -307,10 +307,11 @@ Result<void> DetectionResponse::Respond(const AuditEvent& event, const detect::F
                       .detail = std::move(detail),
                       .event_sequence = event.sequence};
   // Retried as the action is: an alert lost to a busy moment would leave
-  // only a log line.
+  // only a log line. An attempt may have been stored with its reply lost:
+  // the next one finds it rather than storing it twice.
   auto added = store::RetryWithin(patience, [&]() -> Result<int64_t> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    return detect::AlertStore(*db, *parts_.clock).Add(alert);
+    return detect::AlertStore(*db, *parts_.clock).AddOnce(alert);
   });
   RETURN_IF_ERROR(StopsTheCatchUp(again, added, "storing the alert for", event.sequence));
   int64_t alert_id = 0;

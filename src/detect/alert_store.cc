@@ -59,6 +59,18 @@ Result<int64_t> AlertStore::Add(const Alert& alert) {
   return id;
 }
 
+Result<int64_t> AlertStore::AddOnce(const Alert& alert) {
+  ASSIGN_OR_RETURN(store::Statement * find,
+                   db_.Prepare("SELECT id FROM detect_alert WHERE event_sequence = $1 AND "
+                               "rule = $2 ORDER BY id LIMIT 1"));
+  find->BindInt(1, static_cast<int64_t>(alert.event_sequence)).BindText(2, alert.rule);
+  ASSIGN_OR_RETURN(bool stored, find->Step());
+  const int64_t id = stored ? find->ColumnInt(0) : 0;
+  RETURN_IF_ERROR(find->Run());
+  if (stored) return id;
+  return Add(alert);
+}
+
 Result<bool> AlertStore::Raised(uint64_t event_sequence, std::string_view rule, int64_t agent_id,
                                 int64_t since, int64_t until) {
   ASSIGN_OR_RETURN(

@@ -51,6 +51,10 @@ class AlertStore {
 
   // Stores `alert` (id, raised_at and acknowledgement ignored); returns its id.
   Result<int64_t> Add(const Alert& alert);
+  // As Add, unless an alert of its rule for its event is stored already:
+  // then that one's id. For an insert run again after a failure that may
+  // have come after its commit (a connection lost before the reply).
+  Result<int64_t> AddOnce(const Alert& alert);
   // Whether `rule` already raised an alert for the event numbered
   // `event_sequence`, or (agent_id > 0) for agent `agent_id` from `since`
   // to `until` (unix seconds, both included): what a node judging its

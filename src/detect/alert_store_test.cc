@@ -57,6 +57,29 @@ TEST_F(AlertStoreTest, TellsWhetherARuleRaisedItsAlertForAnEventOrAnAgentSince) 
   EXPECT_FALSE(alerts.Raised(120, "query_rate", 1, 0).value_or(true)) << "another rule";
 }
 
+// An insert tried again after a lost reply finds the alert its first
+// attempt stored: one alert, one id.
+TEST_F(AlertStoreTest, AnAlertAddedOnceIsStoredOnceHoweverOftenItIsTried) {
+  AlertStore alerts(*db_, clock_);
+  auto first = alerts.AddOnce(Sample(1, "canary"));
+  ASSERT_OK(first);
+  auto again = alerts.AddOnce(Sample(1, "canary"));
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, *first);
+  // Another rule on that event, or that rule on another event, is another alert.
+  auto other_rule = alerts.AddOnce(Sample(1, "new_network"));
+  ASSERT_OK(other_rule);
+  EXPECT_NE(*other_rule, *first);
+  Alert later = Sample(1, "canary");
+  later.event_sequence = 100;
+  auto other_event = alerts.AddOnce(later);
+  ASSERT_OK(other_event);
+  EXPECT_NE(*other_event, *first);
+  auto listed = alerts.List({.open_only = false});
+  ASSERT_OK(listed);
+  EXPECT_EQ(listed->size(), 3u);
+}
+
 TEST_F(AlertStoreTest, ANodesJudgedMarkIsSetLowerOrHigherAndForgotten) {
   EXPECT_EQ(ReadJudgedMark(*db_, "node-a").value_or(JudgedMark{.next_sequence = 7}), std::nullopt);
   ASSERT_OK(WriteJudgedMark(*db_, "node-a", {.next_sequence = 40, .written_at_unix_micros = 1}));
