@@ -26,7 +26,7 @@ Result<std::unique_ptr<store::Connection>> OpenDatabase(const Config& config) {
   return db;
 }
 
-// Key files made before a purpose existed gain its data key on first use.
+// A new key file gains the data keys of every purpose.
 Result<void> EnsureDataKey(crypto::Keyring& keyring, std::string_view purpose,
                            const std::filesystem::path& key_file) {
   auto current = keyring.Current(purpose);
@@ -36,10 +36,30 @@ Result<void> EnsureDataKey(crypto::Keyring& keyring, std::string_view purpose,
   return keyring.Save(key_file);
 }
 
+constexpr std::string_view kInitialPurposes[] = {
+    identity::kPurposeTotpSeeds, crypto::kPurposeAuditSigning, crypto::kPurposeAuditTerms};
+
 Result<void> EnsureDataKeys(crypto::Keyring& keyring, const std::filesystem::path& key_file) {
-  for (std::string_view purpose :
-       {identity::kPurposeTotpSeeds, crypto::kPurposeAuditSigning, crypto::kPurposeAuditTerms}) {
+  for (std::string_view purpose : kInitialPurposes) {
     RETURN_IF_ERROR(EnsureDataKey(keyring, purpose, key_file));
+  }
+  return {};
+}
+
+// Security: an installation's key file is never completed behind its
+// operator's back. Each node has its own copy of it: a key one node made up
+// would seal what no other node can open, and sign a log the others do not
+// sign with; a key lost with a damaged file would orphan what it sealed.
+Result<void> RequireDataKeys(const crypto::Keyring& keyring,
+                             const std::filesystem::path& key_file) {
+  for (std::string_view purpose : kInitialPurposes) {
+    auto current = keyring.Current(purpose);
+    if (current) continue;
+    if (current.error().code() != ErrorCode::kNotFound) return std::unexpected(current.error());
+    return Fail(ErrorCode::kDataLoss,
+                key_file.string() + " has no current " + std::string(purpose) +
+                    " key: it is damaged, or not this installation's. Restore it from its "
+                    "backup (or copy it from another node of this portal)");
   }
   return {};
 }
@@ -198,7 +218,7 @@ Result<Installation> Installation::Open(const std::filesystem::path& data_dir) {
   InitLogging(config.log.format, config.log.level);
   ASSIGN_OR_RETURN(crypto::Keyring keyring,
                    crypto::Keyring::LoadKeyFile(config.Resolve(config.crypto.key_file)));
-  RETURN_IF_ERROR(EnsureDataKeys(keyring, config.Resolve(config.crypto.key_file)));
+  RETURN_IF_ERROR(RequireDataKeys(keyring, config.Resolve(config.crypto.key_file)));
   ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
   return Installation{std::move(config), std::move(keyring), std::move(db)};
 }

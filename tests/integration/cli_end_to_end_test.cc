@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/keyring.h"
 #include "tests/support/command.h"
 #include "tests/support/installation.h"
 #include "tests/support/temp_dir.h"
@@ -290,6 +291,25 @@ TEST_F(CliTest, AConfigurationOrDataDirectoryOthersCanChangeIsRefused) {
   ASSERT_EQ(::chmod(config.c_str(), 0640), 0);
   ASSERT_EQ(::chmod(data().c_str(), 0750), 0);
   EXPECT_EQ(Vigie("keys list").exit_code, 0) << "the group may read";
+}
+
+// A key file lacking a purpose's key is damaged or another installation's:
+// refused, never completed (a node that made up its own key would seal what
+// the other nodes cannot open).
+TEST_F(CliTest, AKeyFileLackingAPurposesKeyIsRefusedNotCompleted) {
+  ASSERT_EQ(Init().exit_code, 0);
+  const auto key_file = data() / "vigie.key";
+  ASSERT_TRUE(std::filesystem::remove(key_file));
+  ASSERT_TRUE(crypto::Keyring::CreateKeyFile(key_file).has_value());  // records and index keys
+  auto contents = [&] {
+    std::ifstream in(key_file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string before = contents();
+  auto refused = Vigie("keys list");
+  EXPECT_EQ(refused.exit_code, 7) << refused.err;
+  EXPECT_NE(refused.err.find("has no current totp-seeds key"), std::string::npos) << refused.err;
+  EXPECT_EQ(contents(), before) << "no key added";
 }
 
 // The command line's consultations are audited as the local operator's; the
