@@ -71,6 +71,10 @@ Result<void> CapLogSize(store::Connection& db, int64_t mib);
 // inside a SERIALIZABLE transaction would only turn the race into
 // serialization failures). On SQLite, BEGIN IMMEDIATE is that lock already.
 // Released by the destructor, or by the server if the connection drops.
+// A connection lost and made again between Take and the transaction loses
+// the lock unseen: two appenders may then race, and the sequence's primary
+// key and SERIALIZABLE fail one of them (its batch refused, as in an outage),
+// so the chain never forks.
 class AppendLock {
  public:
   static Result<AppendLock> Take(store::Connection& db);
