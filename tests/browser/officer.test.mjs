@@ -91,6 +91,23 @@ test('the audit log filtered by type', async () => {
   assert.match(await table.textContent(), new RegExp(AGENT));
 });
 
+test('the audit log pages on: a full page offers the next, added below it', async () => {
+  await page.getByRole('link', { name: 'Journal d’audit' }).click();
+  await page.getByLabel('Type d’événement').selectOption('');  // the test before chose one
+  await page.getByLabel('Nombre maximal').fill('2');
+  await page.getByRole('button', { name: 'Chercher dans le journal' }).click();
+  const table = page.getByRole('table', { name: 'Journal d’audit' });
+  await page.getByText('2 premiers événements ; d’autres peuvent suivre.').waitFor();
+  assert.equal(await table.locator('tbody tr').count(), 2);
+  await page.getByRole('button', { name: 'Suivants' }).click();
+  await page.getByText('4 premiers événements ; d’autres peuvent suivre.').waitFor();
+  const sequences = (await table.locator('tbody th').allTextContents()).map(Number);
+  assert.equal(sequences.length, 4);
+  for (let i = 1; i < 4; ++i) assert.ok(sequences[i] > sequences[i - 1], String(sequences));
+  assert.ok(await page.getByRole('button', { name: 'Suivants' }).evaluate((b) => b === document.activeElement),
+            'the focus stays on the way on');
+});
+
 test('the breach report for the agent downloads and parses (JSON, then CSV)', async () => {
   await page.getByRole('link', { name: 'Rapport de violation' }).click();
   await page.getByLabel('Matricules').fill(AGENT);

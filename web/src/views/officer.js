@@ -98,12 +98,45 @@ function numberOrUndefined(value) {
   return /^\d+$/.test(text) ? Number(text) : NaN;
 }
 
-function auditResults(container, events, title) {
-  replace(container, h('h2', { tabindex: '-1' }, title),
-          h('p', { role: 'status' }, t('audit.count', { n: events.length })),
-          events.length ? table(title, [
-            { label: t('col.sequence'), cell: (e) => String(e.sequence ?? ''), header: true },
-            ...eventColumns({ agent: true })], events) : h('p', { class: 'empty' }, t('audit.none')));
+/**
+ * Shows the audit events `body` selects, a page at a time, in the log's order
+ * (the API's): a full page offers the next ("after" its last event), added
+ * below, so that no event is left out unsaid. A newer search in `container`
+ * leaves a page still loading for an older one unshown.
+ */
+async function auditPages(app, message, container, title, body, button) {
+  const events = [];
+  const limit = body.limit ?? 100;
+  const run = {};
+  container.auditRun = run;
+  const load = async (trigger) => {
+    const after = events.length ? { after: events[events.length - 1].sequence + 1 } : {};
+    const { events: page = [] } = await busy(trigger, () =>
+      app.api.call('POST', '/api/v1/audit/search', { ...body, ...after }));
+    events.push(...page);
+    return page.length === limit;
+  };
+  const render = (more) => {
+    const next = more ? h('button', { type: 'button', onclick: async () => {
+      message.clear();
+      try {
+        const again = await load(next);
+        if (container.auditRun !== run) return;
+        render(again);
+        (container.querySelector('.actions button') ?? container.querySelector('h2')).focus();
+      } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
+    } }, t('audit.more')) : null;
+    replace(container, h('h2', { tabindex: '-1' }, title),
+            h('p', { role: 'status' }, t(more ? 'audit.count_partial' : 'audit.count', { n: events.length })),
+            events.length ? table(title, [
+              { label: t('col.sequence'), cell: (e) => String(e.sequence ?? ''), header: true },
+              ...eventColumns({ agent: true })], events) : h('p', { class: 'empty' }, t('audit.none')),
+            next && h('div', { class: 'actions' }, next));
+  };
+  const more = await load(button);
+  if (container.auditRun !== run) return;
+  render(more);
+  container.querySelector('h2').focus();
 }
 
 export function auditView(app) {
@@ -138,9 +171,7 @@ export function auditView(app) {
     if (since) body.since = since;
     if (until) body.until = until;
     try {
-      const { events = [] } = await busy(submit, () => app.api.call('POST', '/api/v1/audit/search', body));
-      auditResults(results, events, t('audit.title'));
-      results.querySelector('h2').focus();
+      await auditPages(app, message, results, t('audit.title'), body, submit);
     } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
   } }, Object.values(f).map((x) => x.row), h('div', { class: 'actions' }, submit));
   return page(t('audit.title'), message.el, h('p', {}, t('audit.intro')), form, results);
@@ -157,10 +188,7 @@ export function personView(app) {
     const id = numberOrUndefined(person.input.value);
     if (!id) { message.error(t('breach.bad_number')); person.input.focus(); return; }
     try {
-      const { events = [] } = await busy(submit, () =>
-        app.api.call('POST', '/api/v1/audit/search', { person_id: id, limit: 1000 }));
-      auditResults(results, events, t('person.title'));
-      results.querySelector('h2').focus();
+      await auditPages(app, message, results, t('person.title'), { person_id: id, limit: 1000 }, submit);
     } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
   } }, person.row, h('div', { class: 'actions' }, submit));
   return page(t('person.title'), message.el, h('p', {}, t('person.intro')), form, results);
