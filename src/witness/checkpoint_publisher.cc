@@ -1,7 +1,10 @@
 #include "witness/checkpoint_publisher.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "audit/audit_log.h"
@@ -33,8 +36,42 @@ Result<boost::json::object> JsonReply(const http::ClientReply& reply, std::strin
   return std::move(value.as_object());
 }
 
-// The size of the last cosignature in `file` (0 if none): its tail only.
-Result<uint64_t> LastCosignedSize(const std::filesystem::path& file) {
+// A line of `file` a crash cut short (no newline, not a whole line) was
+// never acknowledged to anyone: it is cut off, or the next line would be
+// glued to it and the file unreadable for good. A whole line that lacks only
+// its newline gets it. The publisher is the file's only writer.
+Result<void> MendCosignatureTail(const std::filesystem::path& file) {
+  std::error_code ec;
+  const uintmax_t size = std::filesystem::file_size(file, ec);
+  if (ec || size == 0) return {};  // not written yet, or empty
+  std::ifstream in(file, std::ios::binary);
+  constexpr uintmax_t kTail = 16 * 1024;  // a line is ~600 bytes
+  const uintmax_t from = size > kTail ? size - kTail : 0;
+  in.seekg(static_cast<std::streamoff>(from));
+  std::string tail(static_cast<size_t>(size - from), '\0');
+  if (!in.read(tail.data(), static_cast<std::streamsize>(tail.size()))) {
+    return Fail(ErrorCode::kUnavailable, "cannot read " + file.string());
+  }
+  if (tail.ends_with('\n')) return {};
+  const size_t start = tail.rfind('\n');
+  const std::string_view last = start == std::string::npos
+                                    ? std::string_view(tail)
+                                    : std::string_view(tail).substr(start + 1);
+  if (ParseCosignatureLine(last)) return AppendDurably(file, "\n", 0644);
+  if (start == std::string::npos && from > 0) {
+    return Fail(ErrorCode::kDataLoss, file.string() + ": its last line is too long to be one");
+  }
+  Log(LogLevel::kWarn, "audit_cosignature_partial_line_cut", {{"file", file.string()}});
+  if (::truncate(file.c_str(), static_cast<off_t>(size - last.size())) != 0) {
+    return Fail(ErrorCode::kUnavailable, "cannot cut the partial last line of " + file.string());
+  }
+  return {};
+}
+
+// The tree size of the last cosignature in `file` by the witness of
+// `witness_key` (0 if none: not written yet, or another witness's): its tail only.
+Result<uint64_t> LastCosignedSize(const std::filesystem::path& file,
+                                  const crypto::Ed25519PublicKey& witness_key) {
   std::ifstream in(file, std::ios::binary | std::ios::ate);
   if (!in) return uint64_t{0};                 // not written yet
   constexpr std::streamoff kTail = 16 * 1024;  // a line is ~600 bytes
@@ -49,6 +86,7 @@ Result<uint64_t> LastCosignedSize(const std::filesystem::path& file) {
   const size_t start = tail.rfind('\n');
   auto last = ParseCosignatureLine(start == std::string::npos ? tail : tail.substr(start + 1));
   if (!last) return Fail(ErrorCode::kDataLoss, file.string() + ": " + last.error().message());
+  if (!CosignatureValid(*last, witness_key)) return uint64_t{0};
   return last->checkpoint.tree_size;
 }
 
@@ -126,6 +164,17 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
   ASSIGN_OR_RETURN(std::optional<Cosignature> held, FetchWitnessed(options));
   ASSIGN_OR_RETURN(std::optional<audit::Checkpoint> ours, audit::ReadLatestCheckpoint(audit_db));
   const uint64_t held_size = held ? held->checkpoint.tree_size : 0;
+  RETURN_IF_ERROR(MendCosignatureTail(options.cosignature_file));
+  ASSIGN_OR_RETURN(const uint64_t written,
+                   LastCosignedSize(options.cosignature_file, options.witness_public_key));
+  // Security: the witness holds less than it countersigned for us (its store
+  // emptied, or restored from an old backup): it would now countersign a
+  // truncated log. Only a new witness, with a key of its own, starts over.
+  if (held_size < written) {
+    return Fail(ErrorCode::kDataLoss, "the witness holds tree size " + std::to_string(held_size) +
+                                          " but countersigned " + std::to_string(written) +
+                                          " for this log already: it lost countersignatures");
+  }
   // The witness holds a tree our log must still extend: a shorter log or
   // another root (or chain) at that size means ours was truncated or rewritten.
   if (held &&
@@ -140,7 +189,6 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
     // The witness holds our latest, but its answer may have been lost on the
     // way (a timeout, a full disk here): the file gets it now.
     if (held) {
-      ASSIGN_OR_RETURN(uint64_t written, LastCosignedSize(options.cosignature_file));
       if (written < held_size) {
         RETURN_IF_ERROR(
             AppendDurably(options.cosignature_file, CosignatureLine(*held) + "\n", 0644));
@@ -292,6 +340,7 @@ Result<std::vector<Cosignature>> ReadCosignatureFile(const std::filesystem::path
   for (std::string line; in && std::getline(in, line);) {
     ++number;
     auto cosignature = ParseCosignatureLine(line);
+    if (!cosignature && in.eof()) break;  // a last line a crash cut short: never acknowledged
     if (!cosignature) {
       return Fail(ErrorCode::kDataLoss, file.string() + ":" + std::to_string(number) + ": " +
                                             cosignature.error().message());

@@ -96,8 +96,10 @@ Result<std::optional<Cosignature>> FetchWitnessed(const PublisherOptions& option
 Result<std::vector<LogKey>> FetchWitnessLogKeys(const PublisherOptions& options);
 
 // The cosignatures in `file` (one JSON line each), oldest first; none when
-// the file does not exist. DataLoss names the first malformed line, or says
-// the file is there but cannot be read (it must not pass for empty).
+// the file does not exist. A last line a crash cut short (no newline, not
+// whole) is left out: it was never acknowledged. DataLoss names the first
+// malformed line, or says the file is there but cannot be read (it must not
+// pass for empty).
 Result<std::vector<Cosignature>> ReadCosignatureFile(const std::filesystem::path& file);
 
 }  // namespace vigie::witness

@@ -33,6 +33,21 @@ class PublisherTest : public ::testing::Test {
     auto key = Witness::Init(witness_dir_.path(),
                              std::vector<LogKey>{{fixture_.SigningKey().id, log_key}});
     ASSERT_OK(key);
+    ServeWitness();
+    auto signing_keys = std::make_shared<LogSigningKeys>();
+    signing_keys->emplace(fixture_.SigningKey().id,
+                          crypto::Ed25519KeyPair::FromSeed(fixture_.SigningKey().bytes()));
+    options_ = {.audit_url = fixture_.Options().url,
+                .witness_url = witness_url_,
+                .witness_public_key = *key,
+                .log_signing_keys = std::move(signing_keys),
+                .cosignature_file = fixture_.dir() / "cosignatures.jsonl"};
+  }
+
+  // Opens the witness of witness_dir_ and serves it (its URL in witness_url_).
+  void ServeWitness() {
+    server_.reset();
+    witness_.reset();
     auto witness = Witness::Open(witness_dir_.path(), clock_);
     ASSERT_OK(witness);
     witness_ = std::move(*witness);
@@ -42,14 +57,7 @@ class PublisherTest : public ::testing::Test {
     server_options.access_log = [](std::string_view) {};
     server_ = std::make_unique<http::Server>(server_options, WitnessHandler(*witness_));
     ASSERT_OK(server_->Start());
-    auto signing_keys = std::make_shared<LogSigningKeys>();
-    signing_keys->emplace(fixture_.SigningKey().id,
-                          crypto::Ed25519KeyPair::FromSeed(fixture_.SigningKey().bytes()));
-    options_ = {.audit_url = fixture_.Options().url,
-                .witness_url = "http://127.0.0.1:" + std::to_string(server_->port()),
-                .witness_public_key = *key,
-                .log_signing_keys = std::move(signing_keys),
-                .cosignature_file = fixture_.dir() / "cosignatures.jsonl"};
+    witness_url_ = "http://127.0.0.1:" + std::to_string(server_->port());
   }
 
   // Something at the witness's address that passes reads on to it and
@@ -90,6 +98,7 @@ class PublisherTest : public ::testing::Test {
   FakeClock clock_{TimePoint(std::chrono::seconds(1'764'000'100))};
   std::unique_ptr<Witness> witness_;
   std::unique_ptr<http::Server> server_;
+  std::string witness_url_;
   PublisherOptions options_;
 };
 
@@ -142,6 +151,49 @@ TEST_F(PublisherTest, ACosignatureLostOnTheWayIsWrittenNextRound) {
   EXPECT_EQ(stored->front(), **again);
   ASSERT_OK(Publish(options_.audit_url));
   EXPECT_EQ(ReadCosignatureFile(options_.cosignature_file)->size(), 1u) << "written once";
+}
+
+// A crash while a cosignature was written leaves a line cut short: the next
+// round cuts it off (the cosignature it held is written again), and the file
+// stays readable; until then a reader leaves that line out.
+TEST_F(PublisherTest, ACosignatureLineACrashCutShortIsMendedNextRound) {
+  Write(options_.audit_url, 15, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  std::string whole;
+  {
+    std::ifstream in(options_.cosignature_file, std::ios::binary);
+    whole.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(options_.cosignature_file, std::ios::binary | std::ios::trunc)
+      << whole.substr(0, whole.size() / 2);
+  auto torn = ReadCosignatureFile(options_.cosignature_file);
+  ASSERT_OK(torn);
+  EXPECT_TRUE(torn->empty());
+  ASSERT_OK(Publish(options_.audit_url));  // rewrites the one the witness holds
+  Write(options_.audit_url, 5, 2);
+  ASSERT_OK(Publish(options_.audit_url));
+  auto stored = ReadCosignatureFile(options_.cosignature_file);
+  ASSERT_OK(stored);
+  ASSERT_EQ(stored->size(), 2u);
+  EXPECT_EQ(stored->front().checkpoint.tree_size, 15u);
+  EXPECT_EQ(stored->back().checkpoint.tree_size, 20u);
+}
+
+// A witness that holds less than it countersigned for us lost its store (an
+// empty file, an old backup): it would countersign a truncated log next, so
+// it is an alarm; a witness with another key starting over is not.
+TEST_F(PublisherTest, AWitnessThatLostCountersignaturesIsDataLoss) {
+  Write(options_.audit_url, 15, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  server_.reset();
+  witness_.reset();
+  std::ofstream(witness_dir_.path() / "cosignatures.jsonl", std::ios::trunc).close();
+  ServeWitness();
+  options_.witness_url = witness_url_;
+  auto refused = Publish(options_.audit_url);
+  ASSERT_THAT(refused, ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_NE(refused.error().message().find("lost countersignatures"), std::string::npos);
+  EXPECT_EQ(witness_->Latest(), std::nullopt) << "nothing sent";
 }
 
 // A proxy's error page in front of the witness is no refusal: a failure to

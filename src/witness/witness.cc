@@ -249,20 +249,16 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
     ++number;
     const std::string where = state->store.string() + ":" + std::to_string(number);
     auto cosignature = ParseCosignatureLine(line);
-    if (in.eof()) {  // a last line without its newline
-      if (!cosignature || !CosignatureValid(*cosignature, state->key.public_key())) {
-        // A write a crash cut short, so never acknowledged to the log. Cut
-        // it off, or the witness would not start (or would glue its next
-        // line onto it).
-        Log(LogLevel::kWarn, "witness_partial_line_cut", {{"line", where}});
-        if (::truncate(state->store.c_str(), static_cast<off_t>(state->store_bytes)) != 0) {
-          return Fail(SystemError("cannot cut the partial last line of", state->store));
-        }
-        break;
+    if (in.eof() && !cosignature) {
+      // A last line without its newline and not whole: a write a crash cut
+      // short, so never acknowledged to the log. Cut it off, or the witness
+      // would not start (or would glue its next line onto it). A whole line
+      // that does not check is damage, refused below like any other.
+      Log(LogLevel::kWarn, "witness_partial_line_cut", {{"line", where}});
+      if (::truncate(state->store.c_str(), static_cast<off_t>(state->store_bytes)) != 0) {
+        return Fail(SystemError("cannot cut the partial last line of", state->store));
       }
-      // Whole but for its newline (an editor, or a crash after the line):
-      // a countersignature given is kept.
-      RETURN_IF_ERROR(AppendDurably(state->store, "\n", 0644));
+      break;
     }
     if (!cosignature) {
       return Fail(ErrorCode::kDataLoss, where + ": " + cosignature.error().message());
@@ -275,6 +271,11 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
     }
     if (state->latest && Contradict(cosignature->checkpoint, state->latest->checkpoint)) {
       return Fail(ErrorCode::kDataLoss, where + ": another root at a size already countersigned");
+    }
+    if (in.eof()) {
+      // Whole but for its newline (an editor, or a crash after the line):
+      // a countersignature given is kept.
+      RETURN_IF_ERROR(AppendDurably(state->store, "\n", 0644));
     }
     state->Took(*cosignature, line.size() + 1);
   }

@@ -478,6 +478,27 @@ TEST_F(WitnessTest, ALastLineMissingOnlyItsNewlineIsKept) {
   EXPECT_EQ(StoredLines(), 3u);
 }
 
+// A last line that is whole but does not check is no cut write: damage
+// (or a planted line), refused rather than cut off in silence.
+TEST_F(WitnessTest, AWholeLastLineThatDoesNotCheckIsRefusedNotCut) {
+  log_.Append(3);
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
+  witness_.reset();
+  const auto store = dir_.path() / "witness" / "cosignatures.jsonl";
+  std::string text;
+  {
+    std::ifstream in(store, std::ios::binary);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const size_t at = text.find("\"witness_signature\":\"") + 21;
+  ASSERT_LT(at, text.size());
+  text[at] = text[at] == 'A' ? 'B' : 'A';
+  text.pop_back();  // and no newline
+  std::ofstream(store, std::ios::binary | std::ios::trunc) << text;
+  EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_EQ(std::filesystem::file_size(store), text.size()) << "nothing cut";
+}
+
 TEST_F(WitnessTest, OneProcessServesADirectoryAtATime) {
   EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kConflict));
   witness_.reset();
