@@ -1,6 +1,7 @@
 // `vigie`: the command line. Wires options to the commands; decides nothing.
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <cstdlib>
 
 #include "cli/commands.h"
@@ -415,6 +416,14 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  }
+  // What a command printed may still sit in stdout's buffer: an export to a
+  // full disk must not end cut short with a success.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    const int failed = ReportError(vigie::Error(vigie::ErrorCode::kUnavailable,
+                                                "cannot write to standard output: the output is "
+                                                "incomplete"));
+    return exit_code != 0 ? exit_code : failed;
   }
   return exit_code;
 }

@@ -639,6 +639,20 @@ TEST_F(CliTest, ABreachReportToAFullOutputFails) {
   EXPECT_NE(written.out.find("\"checkpoint\""), std::string::npos) << written.out;
 }
 
+// Every command's output, not only the breach report's: an export cut short
+// by a full disk fails, however it was printed.
+TEST_F(CliTest, AnyCommandToAFullOutputFails) {
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(5, 1));  // the import is an event to print
+  ASSERT_NE(Vigie("audit search").out, "");
+  for (const std::string command : {"audit search", "keys list"}) {
+    auto full = testing::RunCommand("(" + std::string(VIGIE_BINARY) + " --data-dir " +
+                                        data().string() + " " + command + " > /dev/full)",
+                                    dir_.path());
+    EXPECT_EQ(full.exit_code, 6) << command << ": " << full.err;
+    EXPECT_NE(full.err.find("cannot write to standard output"), std::string::npos) << full.err;
+  }
+}
+
 // `vigie claim check`: a sample mixing persons the operator opened, one never
 // consulted, a fabricated one and a bad row; verdicts per row and totals.
 TEST_F(CliTest, ClaimCheckTellsRealAccessedFromFabricated) {
