@@ -155,13 +155,8 @@ Result<BreachAnswer> Portal::ReportBreach(const Caller& caller, const BreachRequ
         std::move(named))));
   }
   if (answer.report.checkpoint) {
-    answer.checkpoint_public_key = incident::CheckpointPublicKey(*parts_.keyring, *answer.report.checkpoint);
-    if (!answer.checkpoint_public_key.empty() &&
-        !audit::CheckpointSignatureValid(*answer.report.checkpoint, answer.checkpoint_public_key)) {
-      return Fail(ErrorCode::kDataLoss,
-                  "the audit log's latest checkpoint is not validly signed; run "
-                  "`vigie audit verify`");
-    }
+    ASSIGN_OR_RETURN(answer.checkpoint_public_key,
+                     incident::CheckedCheckpointKey(*parts_.keyring, *answer.report.checkpoint));
   }
   return answer;
 }

@@ -120,12 +120,9 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
 
   std::vector<uint8_t> public_key;
   if (report->checkpoint) {
-    public_key = incident::CheckpointPublicKey(installation->keyring, *report->checkpoint);
-    if (!public_key.empty() && !audit::CheckpointSignatureValid(*report->checkpoint, public_key)) {
-      return ReportError(Error(ErrorCode::kDataLoss,
-                               "the audit log's latest checkpoint is not validly signed; run "
-                               "`vigie audit verify`"));
-    }
+    auto checked = incident::CheckedCheckpointKey(installation->keyring, *report->checkpoint);
+    if (!checked) return ReportError(checked.error());
+    public_key = std::move(*checked);
   }
   if (options.json) {
     auto printed =

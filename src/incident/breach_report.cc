@@ -11,6 +11,7 @@
 
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log.h"
+#include "audit/audit_verifier.h"
 #include "audit/event_export.h"
 #include "audit/event_search.h"
 #include "audit/hash_chain.h"
@@ -458,12 +459,27 @@ std::string BreachReadSubject(std::span<const std::string> service_numbers,
   return subject;
 }
 
-std::vector<uint8_t> CheckpointPublicKey(const crypto::Keyring& keyring,
-                                         const audit::Checkpoint& checkpoint) {
-  auto key = keyring.ById(checkpoint.key_id);
-  if (!key || (*key)->purpose != crypto::kPurposeAuditSigning) return {};
-  auto public_key = crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key();
-  return std::vector<uint8_t>(public_key.begin(), public_key.end());
+Result<std::vector<uint8_t>> CheckedCheckpointKey(const crypto::Keyring& keyring,
+                                                  const audit::Checkpoint& checkpoint) {
+  const std::string run_verify = "; run `vigie audit verify`";
+  const std::optional<audit::CheckpointKey> key =
+      audit::CheckpointKeysOf(keyring)(checkpoint.key_id);
+  if (!key) {
+    return Fail(ErrorCode::kDataLoss, "the audit log's latest checkpoint names signing key " +
+                                          std::to_string(checkpoint.key_id) +
+                                          ", which the key file does not hold" + run_verify);
+  }
+  if (key->retired_after && checkpoint.tree_size > *key->retired_after) {
+    return Fail(ErrorCode::kDataLoss, "the audit log's latest checkpoint is signed by key " +
+                                          std::to_string(checkpoint.key_id) +
+                                          ", retired before that size" + run_verify);
+  }
+  std::vector<uint8_t> public_key(key->public_key.begin(), key->public_key.end());
+  if (!audit::CheckpointSignatureValid(checkpoint, public_key)) {
+    return Fail(ErrorCode::kDataLoss,
+                "the audit log's latest checkpoint is not validly signed" + run_verify);
+  }
+  return public_key;
 }
 
 Result<void> ValidateBreachScope(const BreachScope& scope) {

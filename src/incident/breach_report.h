@@ -69,11 +69,14 @@ Result<void> ValidateBreachScope(const BreachScope& scope);
 std::string BreachReadSubject(std::span<const std::string> service_numbers,
                               const BreachScope& scope);
 
-// The public key of the audit-signing key that signed `checkpoint`, from the
-// keyring; empty when the keyring does not hold it (the report then says
-// its proofs cannot be checked against a key here).
-std::vector<uint8_t> CheckpointPublicKey(const crypto::Keyring& keyring,
-                                         const audit::Checkpoint& checkpoint);
+// The public key of the audit-signing key that signed `checkpoint`, from
+// the keyring, once its signature is checked. Security: a report's proofs
+// are only as good as that checkpoint, so DataLoss (run `vigie audit
+// verify`) when the key file does not hold an audit-signing key of its id,
+// when that key was retired before the checkpoint's size, or when the
+// signature does not check.
+Result<std::vector<uint8_t>> CheckedCheckpointKey(const crypto::Keyring& keyring,
+                                                  const audit::Checkpoint& checkpoint);
 
 // The datasets behind what a consultation shows, and what it shows of each.
 enum class BreachDataset { kIdentity, kWantedPersons, kCriminalRecords };

@@ -7,6 +7,8 @@
 #include "audit/audit_log_test_util.h"
 #include "audit/merkle_proof.h"
 #include "audit/merkle_verify.h"
+#include "crypto/keyring.h"
+#include "crypto/random.h"
 #include "incident/breach_render.h"
 #include "incident/breach_subjects.h"
 #include "tests/support/matchers.h"
@@ -333,6 +335,39 @@ TEST_F(BreachReportTest, EveryEventCountedIsProvenAgainstTheSignedCheckpoint) {
   EXPECT_THAT(audit::VerifyInclusion(report->events[1].leaf_hash, first.sequence,
                                      checkpoint.tree_size, first.inclusion_proof, checkpoint.root),
               ErrorCodeIs(ErrorCode::kDataLoss));
+}
+
+// A report's proofs are only as good as its checkpoint: one whose key the key
+// file does not hold, whose key was retired before its size, or whose
+// signature does not check gives no key to prove against.
+TEST(CheckedCheckpointKeyTest, OnlyACheckpointSignedByAKnownLiveKeyGivesItsKey) {
+  crypto::SystemRandom random;
+  crypto::Keyring keyring = crypto::Keyring::CreateInMemory(random);
+  auto id = keyring.AddDataKey(crypto::kPurposeAuditSigning, random);
+  ASSERT_OK(id);
+  auto seed = keyring.ById(*id);
+  ASSERT_OK(seed);
+  const crypto::Ed25519KeyPair signer = crypto::Ed25519KeyPair::FromSeed((*seed)->bytes());
+  audit::Checkpoint checkpoint{.tree_size = 20, .key_id = *id};
+  audit::SignCheckpoint(signer, checkpoint);
+  auto key = CheckedCheckpointKey(keyring, checkpoint);
+  ASSERT_OK(key);
+  EXPECT_TRUE(std::ranges::equal(*key, signer.public_key()));
+
+  audit::Checkpoint unknown = checkpoint;
+  unknown.key_id = *id + 7;
+  audit::SignCheckpoint(signer, unknown);
+  EXPECT_THAT(CheckedCheckpointKey(keyring, unknown), ErrorCodeIs(ErrorCode::kDataLoss));
+  audit::Checkpoint records_key = checkpoint;  // id 1: a key of another purpose
+  records_key.key_id = 1;
+  audit::SignCheckpoint(signer, records_key);
+  EXPECT_THAT(CheckedCheckpointKey(keyring, records_key), ErrorCodeIs(ErrorCode::kDataLoss));
+  audit::Checkpoint altered = checkpoint;
+  altered.tree_size = 21;
+  EXPECT_THAT(CheckedCheckpointKey(keyring, altered), ErrorCodeIs(ErrorCode::kDataLoss));
+  ASSERT_OK(keyring.AddDataKey(crypto::kPurposeAuditSigning, random));  // rotated, then
+  ASSERT_OK(keyring.Retire(*id, 19));
+  EXPECT_THAT(CheckedCheckpointKey(keyring, checkpoint), ErrorCodeIs(ErrorCode::kDataLoss));
 }
 
 TEST_F(BreachReportTest, EventsNewerThanTheCheckpointAreCountedButUnproven) {
