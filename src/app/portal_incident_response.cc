@@ -12,6 +12,7 @@ namespace vigie::app {
 using audit::AuditEvent;
 using audit::AuditEventType;
 using internal::Audited;
+using internal::AuditedBeforeCommit;
 using internal::Now;
 
 Result<std::vector<detect::Alert>> Portal::ListAlerts(const Caller& caller,
@@ -24,19 +25,22 @@ Result<std::vector<detect::Alert>> Portal::ListAlerts(const Caller& caller,
 Result<detect::Alert> Portal::AcknowledgeAlert(const Caller& caller, int64_t alert_id,
                                                std::string_view note) {
   const auto started = Now();
-  auto acknowledged = [&]() -> Result<detect::Alert> {
-    RETURN_IF_ERROR(RequireSecurityOfficer(caller));
-    RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    return detect::AlertStore(*db, *parts_.clock)
-        .Acknowledge(alert_id, caller.service_number, note);
-  }();
   AuditEvent event = trail_->Administration(caller, AuditEventType::kAlertAcknowledged,
                                             "alert " + std::to_string(alert_id));
   // The officer's why, in the log that nobody can alter (the alert's own
   // row can be).
   event.purpose = AuditText(note, audit::kMaxAuditText);
-  return Audited(*trail_, std::move(event), started, std::move(acknowledged));
+  // Security: an acknowledgement silences an alert, as a stolen officer's
+  // session would want: never without its event (durable before it commits).
+  return AuditedBeforeCommit<detect::Alert, detect::Alert>(
+      *trail_, std::move(event), started, [](AuditEvent&, const detect::Alert&) {},
+      [&](const detect::AlertStore::BeforeCommit& before_commit) -> Result<detect::Alert> {
+        RETURN_IF_ERROR(RequireSecurityOfficer(caller));
+        RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
+        ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+        return detect::AlertStore(*db, *parts_.clock)
+            .Acknowledge(alert_id, caller.service_number, note, before_commit);
+      });
 }
 
 namespace {

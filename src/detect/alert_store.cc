@@ -121,7 +121,8 @@ Result<std::vector<Alert>> AlertStore::List(const AlertQuery& query) {
   return alerts;
 }
 
-Result<Alert> AlertStore::Acknowledge(int64_t id, std::string_view by, std::string_view note) {
+Result<Alert> AlertStore::Acknowledge(int64_t id, std::string_view by, std::string_view note,
+                                      const BeforeCommit& before_commit) {
   return store::RetryOnConflict([&]() -> Result<Alert> {
     if (note.size() > kMaxAlertNoteBytes || !records::IsPlainText(note)) {
       return Fail(ErrorCode::kInvalidArgument,
@@ -145,6 +146,7 @@ Result<Alert> AlertStore::Acknowledge(int64_t id, std::string_view by, std::stri
     update->BindInt(1, id).BindInt(2, UnixSeconds(clock_.Now())).BindText(3, by).BindText(4, note);
     RETURN_IF_ERROR(update->Run());
     ASSIGN_OR_RETURN(Alert acknowledged, Get(id));
+    if (before_commit) RETURN_IF_ERROR(before_commit(acknowledged));
     RETURN_IF_ERROR(tx.Commit());
     return acknowledged;
   });

@@ -8,6 +8,7 @@
 // InvalidArgument (a note that is not valid UTF-8 or too long), store errors.
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -64,10 +65,14 @@ class AlertStore {
   Result<Alert> Get(int64_t id);
   // Newest first.
   Result<std::vector<Alert>> List(const AlertQuery& query);
+  // Run inside the acknowledgement's transaction, just before it commits
+  // (the alert as it is about to be): its failure leaves the alert open.
+  using BeforeCommit = std::function<Result<void>(const Alert&)>;
   // `by`: the acknowledging officer's service number. Errors: NotFound,
   // Conflict (already acknowledged), PermissionDenied (an alert about `by`
-  // itself), InvalidArgument (the note).
-  Result<Alert> Acknowledge(int64_t id, std::string_view by, std::string_view note);
+  // itself), InvalidArgument (the note), and those of `before_commit`.
+  Result<Alert> Acknowledge(int64_t id, std::string_view by, std::string_view note,
+                            const BeforeCommit& before_commit = {});
 
  private:
   store::Connection& db_;

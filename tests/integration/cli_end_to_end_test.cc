@@ -913,6 +913,40 @@ TEST_F(CliTest, ACostlierStoredPasswordHashIsNamedWhenThePortalOpens) {
   EXPECT_NE(warned.find("65536"), std::string::npos) << warned;
 }
 
+// Acknowledging silences an alert, as a stolen officer account would want:
+// never without its event. With the log unwritable the alert stays open.
+TEST_F(CliTest, AnAlertIsAcknowledgedOnlyWithItsEventInTheLog) {
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(5, 1));
+  auto run = [&](const std::string& command) {
+    auto ran = testing::RunCommand(command, dir_.path());
+    ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  };
+  const std::string alert =
+      "INSERT INTO detect_alert (raised_at, rule, severity, action, agent_id, service_number, "
+      "session_id, source_address, detail, event_sequence) VALUES (1800000000, 'canary', "
+      "'critical', 'suspend', 7, 'A-7', 3, '203.0.113.9', 'decoy person returned', 99)";
+  ASSERT_NO_FATAL_FAILURE(run(installation_.StoreSqlCommand(data(), alert, alert)));
+  ASSERT_NO_FATAL_FAILURE(run(installation_.AuditSqlCommand(
+      data(),
+      "CREATE TRIGGER refuse_event BEFORE INSERT ON audit_event "
+      "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
+      "CREATE FUNCTION refuse_event() RETURNS trigger AS 'BEGIN RAISE EXCEPTION ''disk "
+      "trouble''; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_event BEFORE INSERT ON "
+      "audit_event FOR EACH ROW EXECUTE FUNCTION refuse_event();")));
+  auto refused = Vigie("alert ack 1 --note seen");
+  EXPECT_EQ(refused.exit_code, 6) << refused.out << refused.err;
+  ASSERT_NO_FATAL_FAILURE(run(installation_.AuditSqlCommand(
+      data(), "DROP TRIGGER refuse_event;", "DROP TRIGGER refuse_event ON audit_event;")));
+  EXPECT_NE(Vigie("alert list").out.find("decoy person returned"), std::string::npos)
+      << "still open";
+  auto acknowledged = Vigie("alert ack 1 --note seen");
+  ASSERT_EQ(acknowledged.exit_code, 0) << acknowledged.err;
+  EXPECT_EQ(Vigie("alert list").out, "");
+  auto logged = Vigie("audit search --type alert_acknowledged");
+  ASSERT_EQ(logged.exit_code, 0) << logged.err;
+  EXPECT_EQ(std::count(logged.out.begin(), logged.out.end(), '\n'), 1) << logged.out;
+}
+
 // What the local operator changes from the command line - records
 // imported, decoys planted, keys rotated - is in the log before it happens:
 // with the log unwritable nothing changes; once it is, each command leaves
