@@ -156,8 +156,22 @@ test('containment from the page, then its release with new activation codes', as
   await page.getByText(/Incident \d+ ouvert : 1 session\(s\) révoquée\(s\)/).waitFor();
   assert.equal((await other.call('GET', '/api/v1/self')).status, 401);
   const list = page.getByRole('table', { name: 'Incidents récents' });
+  // A reset erases the held agents' factors: asked first, and nothing sent
+  // when declined.
+  const releases = [];
+  const seeRelease = (request) => { if (request.url().endsWith('/release')) releases.push(request.url()); };
+  page.on('request', seeRelease);
+  const asked = [];
+  page.once('dialog', (dialog) => { asked.push(dialog.message()); dialog.dismiss(); });
+  await list.getByRole('button', { name: 'Lever' }).first().click();
+  await page.waitForTimeout(300);
+  assert.match(asked[0] ?? '', /^Lever l’incident \d+ en réinitialisant ses 1 agent\(s\) \?/);
+  assert.deepEqual(releases, []);
+  page.once('dialog', (dialog) => dialog.accept());
   await list.getByRole('button', { name: 'Lever' }).first().click();
   await page.getByText(/Incident \d+ levé/).waitFor();
+  page.off('request', seeRelease);
+  assert.equal(releases.length, 1);
   await page.getByText('Codes d’activation à remettre en main propre (affichés une seule fois)').waitFor();
   assert.deepEqual(page.problems.csp, []);
   assert.deepEqual(page.problems.pageErrors, []);

@@ -296,6 +296,9 @@ export function incidentsView(app) {
       h('form', { class: 'inline', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
         event.preventDefault();
         message.clear();
+        // A reset erases every held agent's password and second factors.
+        const count = incident.agent_count ?? incident.agents?.length ?? 0;
+        if (!window.confirm(t(`incidents.confirm.${mode.input.value}`, { id: incident.id, count }))) return;
         try {
           const released = await busy(button, () => app.api.call('POST', `/api/v1/incidents/${incident.id}/release`,
                                                                  { mode: mode.input.value }));
