@@ -70,6 +70,16 @@ test('suspend, then reinstate the agent', async () => {
   assert.equal(JSON.parse(portal.installation.vigie('agent', 'show', 'GN-7001', '--json')).status, 'suspended');
   await table.getByRole('button', { name: 'Rétablir GN-7001' }).click();
   await table.getByRole('button', { name: 'Suspendre GN-7001' }).waitFor();
+  // A code is shown once: another action does not wipe it before it is handed over.
+  await table.getByRole('button', { name: 'Réinitialiser GN-7001' }).click();
+  const box = page.getByTestId('activation-code');
+  await box.waitFor();
+  const reset = await box.locator('code').textContent();
+  await table.getByRole('button', { name: 'Suspendre GN-7001' }).click();
+  await table.getByRole('button', { name: 'Rétablir GN-7001' }).waitFor();
+  assert.equal(await box.locator('code').textContent(), reset);
+  await table.getByRole('button', { name: 'Rétablir GN-7001' }).click();
+  await table.getByRole('button', { name: 'Suspendre GN-7001' }).waitFor();
   assert.deepEqual(page.problems.csp, []);
   assert.deepEqual(page.problems.pageErrors, []);
 });

@@ -61,7 +61,9 @@ export function agentsView(app) {
     try {
       const answer = await busy(button, () => app.api.call('POST',
         `/api/v1/agents/${encodeURIComponent(agent.service_number)}/${action}`, {}));
-      replace(codeBox, answer?.activation_code ? activationCode(answer) : null);
+      // A code is shown once: it stays until another replaces it, not wiped
+      // by an unrelated action before it was handed over.
+      if (answer?.activation_code) replace(codeBox, activationCode(answer));
       load();
     } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
   };

@@ -227,12 +227,12 @@ export function containmentBody(values) {
   return { body };
 }
 
-function codesList(released) {
+function codesList(released, id) {
   const codes = [...(released.reset ?? [])];
   const kept = released.kept_suspended ?? [];
   const failed = released.not_released ?? [];
   if (!codes.length && !kept.length && !failed.length) return null;
-  return h('div', {},
+  return h('div', {}, h('p', {}, t('incidents.release.of', { id })),
     codes.length ? h('div', { class: 'card secret-box' }, h('h2', {}, t('incidents.codes')),
       h('ul', {}, codes.map((c) => (typeof c === 'object'
         ? h('li', {}, h('strong', {}, c.service_number ?? ''), ' : ', h('code', {}, c.activation_code ?? JSON.stringify(c)))
@@ -303,7 +303,9 @@ export function incidentsView(app) {
           const released = await busy(button, () => app.api.call('POST', `/api/v1/incidents/${incident.id}/release`,
                                                                  { mode: mode.input.value }));
           message.info(t('incidents.release.done', { id: incident.id }));
-          replace(extra, codesList(released));
+          // Above those of an earlier release, which were shown once too.
+          const codes = codesList(released, incident.id);
+          if (codes) extra.prepend(codes);
           load();
         } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
       } }, mode.row, button)];
