@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { searchBody } from '../src/views/agent.js';
-import { breachBody, claimBody, dispositionName, containmentBody, REASON_FIELD } from '../src/views/officer.js';
+import { breachBody, claimBody, dispositionName, containmentBody, REASON_FIELD, freshAlerts } from '../src/views/officer.js';
 
 test('a search needs a purpose, a case reference for inquiries, a surname and one more criterion', () => {
   assert.equal(searchBody({ purpose: '', surname: 'DUPONT', given_name: 'Jean' }).error, 'search.need_purpose');
@@ -68,4 +68,12 @@ test('a claim-check body must fit the server\'s limit once the sample is escaped
   // Accents count in UTF-8 bytes, as the server counts.
   assert.equal(claimBody('é'.repeat(4 * 1024 * 1024 + 10), 'a.csv').error, 'claim.too_big');
   assert.equal(claimBody('é'.repeat(4 * 1024 * 1024 - 100), 'a.csv').error, undefined);
+});
+
+test('new alerts are those raised since the last poll, not older ones an acknowledgement brought in', () => {
+  const ids = (...list) => list.map((id) => ({ id }));
+  assert.deepEqual(freshAlerts(ids(9, 8, 7), null), { count: 0, newest: 9 });  // the first poll
+  assert.deepEqual(freshAlerts(ids(9, 8, 6), 9), { count: 0, newest: 9 });     // 7 acknowledged, 6 moved up
+  assert.deepEqual(freshAlerts(ids(11, 10, 9, 8), 9), { count: 2, newest: 11 });
+  assert.deepEqual(freshAlerts([], 11), { count: 0, newest: 11 });
 });

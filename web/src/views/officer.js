@@ -7,6 +7,20 @@ import { eventColumns } from './agent.js';
 import { auditEventTypesFor } from '../event_types.js';
 
 const POLL_MS = 10000;
+/** The most alerts one poll asks for (the API's ceiling is 1 000). */
+const ALERTS_SHOWN = 500;
+
+/**
+ * How many of a poll's `alerts` were raised since the last poll, whose
+ * highest alert id was `newest` (null: the first poll, none are new), and
+ * the highest id now. Alerts are numbered as raised: an older one that an
+ * acknowledgement brought into the list is not new.
+ */
+export function freshAlerts(alerts, newest) {
+  const highest = Math.max(newest ?? 0, ...alerts.map((a) => a.id));
+  if (newest === null) return { count: 0, newest: highest };
+  return { count: alerts.filter((a) => a.id > newest).length, newest: highest };
+}
 
 export function alertsView(app, vs) {
   const message = messageArea();
@@ -16,12 +30,12 @@ export function alertsView(app, vs) {
   show.input.value = vs.status;
   const list = h('div', { 'data-testid': 'alerts' }, h('p', {}, t('app.loading')));
   const updated = h('p', { class: 'meta' });
-  let seen = null;
+  let newest = null;  // the highest alert id seen: alerts are numbered as raised
   let shown = null;  // the alerts the table shows, as JSON
   let timer = null;
   let stopped = false;
-  const search = newestOnly((background) => app.api.call('POST', '/api/v1/alerts/search', { status: vs.status },
-                                                        { background }));
+  const search = newestOnly((background) => app.api.call('POST', '/api/v1/alerts/search',
+                                                        { status: vs.status, limit: ALERTS_SHOWN }, { background }));
   const load = async ({ background = true } = {}) => {
     // While the step-up dialog is open a poll would overtake the call it
     // holds (newestOnly) and be refused anyway: it waits for the next turn.
@@ -30,12 +44,11 @@ export function alertsView(app, vs) {
       const answer = await search(background);
       if (stopped || !answer) return;
       const { alerts = [] } = answer;
-      const ids = new Set(alerts.map((a) => a.id));
-      if (seen) {
-        const fresh = alerts.filter((a) => !seen.has(a.id)).length;
-        if (fresh) app.announce(t('alerts.new', { n: fresh }));
-      }
-      seen = ids;
+      // New: raised since the last poll, not an older one brought into the
+      // list by an acknowledgement.
+      const fresh = freshAlerts(alerts, newest);
+      if (fresh.count) app.announce(t('alerts.new', { n: fresh.count }));
+      newest = fresh.newest;
       // A poll leaves the table alone when nothing changed, and while the
       // officer is writing an acknowledgement (their note and their place
       // would be lost); it is redrawn at the next poll after.
@@ -53,7 +66,9 @@ export function alertsView(app, vs) {
   };
   const renderAlerts = (alerts) => {
     if (!alerts.length) { replace(list, h('p', { class: 'empty' }, t('alerts.none'))); return; }
-    replace(list, table(t('alerts.title'), [
+    replace(list, alerts.length >= ALERTS_SHOWN ? h('p', { class: 'message message-error' },
+                                                    t('alerts.more', { n: alerts.length })) : null,
+            table(t('alerts.title'), [
       { label: t('alerts.col.raised'), cell: (a) => formatTime(a.raised_at), header: true },
       { label: t('alerts.col.severity'), cell: (a) => h('span', { class: `tag sev-${a.severity}` }, a.severity ?? '') },
       { label: t('alerts.col.rule'), cell: (a) => a.rule ?? '' },
@@ -83,7 +98,7 @@ export function alertsView(app, vs) {
       } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
     } }, note.row, button);
   };
-  show.input.addEventListener('change', () => { vs.status = show.input.value; seen = null; load({ background: false }); });
+  show.input.addEventListener('change', () => { vs.status = show.input.value; newest = null; load({ background: false }); });
   const refresh = h('button', { type: 'button', onclick: () => load({ background: false }) }, t('common.refresh'));
   load({ background: false });
   timer = setInterval(() => load(), POLL_MS);
