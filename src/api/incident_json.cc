@@ -49,6 +49,7 @@ json::object IncidentJson(const incident::Incident& incident) {
   if (incident.released_at) {
     out["released_at"] = *incident.released_at;
     out["released_by"] = incident.released_by;
+    out["unreleased_count"] = incident.unreleased_count;
   }
   return out;
 }

@@ -288,13 +288,16 @@ Result<Incident> ReadWithAgents(store::Connection& db, int64_t incident_id, size
   static const std::string kSql =
       "SELECT " + std::string(kIncidentColumns) +
       ", CASE WHEN agent_count > 0 THEN agent_count ELSE (SELECT COUNT(*) FROM incident_agent "
-      "WHERE incident_id = incident.id) END FROM incident WHERE id = $1";
+      "WHERE incident_id = incident.id) END, CASE WHEN released_at IS NULL THEN 0 ELSE "
+      "(SELECT COUNT(*) FROM incident_agent WHERE incident_id = incident.id AND lifted_at IS "
+      "NULL) END FROM incident WHERE id = $1";
   ASSIGN_OR_RETURN(store::Statement * select, db.Prepare(kSql));
   select->BindInt(1, incident_id);
   ASSIGN_OR_RETURN(bool found, select->Step());
   if (!found) return Fail(ErrorCode::kNotFound, "no incident " + std::to_string(incident_id));
   Incident incident = ReadIncident(*select);
   incident.agent_count = select->ColumnInt(kIncidentColumnCount);
+  incident.unreleased_count = select->ColumnInt(kIncidentColumnCount + 1);
   RETURN_IF_ERROR(select->Run());
   ASSIGN_OR_RETURN(std::vector<Held> held,
                    listed == 0 ? HeldBy(db, incident_id) : HeldPage(db, incident_id, 0, listed));

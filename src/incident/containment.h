@@ -58,6 +58,9 @@ struct Incident {
   // HeldAgents pages in).
   std::vector<std::string> agents;
   int64_t agent_count = 0;  // how many the incident holds
+  // Released, how many its release could not lift (releasing it again
+  // finishes the job): 0 for an open incident.
+  int64_t unreleased_count = 0;
 };
 
 // Agents each incident of a List names: an "everyone" incident holds every

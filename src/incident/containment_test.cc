@@ -201,12 +201,20 @@ TEST_F(ContainmentTest, AFailedAgentDoesNotStopTheRestOfTheRelease) {
   EXPECT_EQ(Status(2), "suspended");
   EXPECT_EQ(Status(5), "pending_activation");
   EXPECT_TRUE(Bar(2).contained) << "its hold stays, for the release to be finished";
+  auto unfinished = Make().Get(contained->incident.id);
+  ASSERT_OK(unfinished);
+  EXPECT_TRUE(unfinished->released_at.has_value());
+  EXPECT_EQ(unfinished->unreleased_count, 1) << "what a list shows, to release it again";
   auto finished = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReset);
   ASSERT_OK(finished);
   ASSERT_EQ(finished->reset.size(), 1u);
   EXPECT_EQ(finished->reset[0].agent.service_number, "A-2");
   EXPECT_EQ(Status(2), "pending_activation");
   EXPECT_FALSE(Bar(2).contained);
+  auto listed = Make().List(/*open_only=*/false);
+  ASSERT_OK(listed);
+  ASSERT_FALSE(listed->empty());
+  EXPECT_EQ(listed->front().unreleased_count, 0);
 }
 
 std::vector<std::string> ResetAgents(const Released& released) {

@@ -194,3 +194,21 @@ test('an incident holding everyone lists its first 20 agents and shows the rest 
   assert.deepEqual(page.problems.csp, []);
   assert.deepEqual(page.problems.pageErrors, []);
 });
+
+test('a release that could not lift every agent offers to release again', async () => {
+  const released = { id: 77, opened_at: 1800000000, opened_by: OFFICER, reason: 'poste compromis (test)',
+                     scope: 'agents X-1, X-2', lockdown: false, agents: ['X-1', 'X-2'], agent_count: 2,
+                     released_at: 1800000100, released_by: OFFICER, unreleased_count: 1 };
+  await page.route('**/api/v1/incidents', (route) => (route.request().method() === 'GET'
+    ? route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ incidents: [released] }) })
+    : route.continue()));
+  try {
+    await page.getByRole('link', { name: 'Journal d’audit' }).click();
+    await page.getByRole('link', { name: 'Confinement' }).click();
+    const row = page.getByRole('table', { name: 'Incidents récents' }).getByRole('row').filter({ hasText: 'X-1' });
+    await row.getByText(/sauf pour 1 agent\(s\)/).waitFor();
+    await row.getByRole('button', { name: 'Lever de nouveau' }).waitFor();
+  } finally {
+    await page.unroute('**/api/v1/incidents');
+  }
+});

@@ -296,23 +296,26 @@ export function incidentsView(app) {
         { label: t('incidents.col.scope'), cell: (i) => [i.scope ?? '', ...(i.agents?.length ? held(i) : []),
                                                        i.lockdown ? h('span', { class: 'tag tag-alert' }, 'lockdown') : null] },
         { label: t('incidents.col.reason'), cell: (i) => i.reason ?? '' },
-        { label: t('incidents.col.state'), cell: (i) => (i.released_at
-          ? t('incidents.released', { time: formatTime(i.released_at) }) : releaseForm(i)) },
+        // A release that could not lift every agent is finished by releasing again.
+        { label: t('incidents.col.state'), cell: (i) => (!i.released_at ? releaseForm(i)
+          : i.unreleased_count > 0 ? [t('incidents.released_partly', { time: formatTime(i.released_at),
+                                                                         n: i.unreleased_count }), ' ', releaseForm(i, true)]
+            : t('incidents.released', { time: formatTime(i.released_at) })) },
       ], incidents));
     } catch (error) { replace(list); if (app.api.signedIn) message.error(errorText(error)); }
   };
-  const releaseForm = (incident) => {
+  const releaseForm = (incident, again = false) => {
     const mode = field(t('incidents.release.mode', { id: incident.id }), { name: `mode-${incident.id}`, kind: 'select',
       options: [['reset', t('incidents.mode.reset')], ['reinstate', t('incidents.mode.reinstate')]] });
     mode.row.classList.add('compact');
     mode.row.querySelector('label').classList.add('visually-hidden');
-    const button = h('button', { type: 'submit', class: 'small' }, t('incidents.release'));
-    return [h('span', { class: 'tag tag-alert' }, t('incidents.active')),
+    const button = h('button', { type: 'submit', class: 'small' }, t(again ? 'incidents.release_again' : 'incidents.release'));
+    return [again ? null : h('span', { class: 'tag tag-alert' }, t('incidents.active')),
       h('form', { class: 'inline', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
         event.preventDefault();
         message.clear();
         // A reset erases every held agent's password and second factors.
-        const count = incident.agent_count ?? incident.agents?.length ?? 0;
+        const count = (again ? incident.unreleased_count : incident.agent_count) ?? incident.agents?.length ?? 0;
         if (!window.confirm(t(`incidents.confirm.${mode.input.value}`, { id: incident.id, count }))) return;
         try {
           const released = await busy(button, () => app.api.call('POST', `/api/v1/incidents/${incident.id}/release`,
