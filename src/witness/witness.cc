@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "audit/merkle_verify.h"
 #include "core/durable_file.h"
@@ -194,8 +195,20 @@ Result<crypto::Ed25519PublicKey> Witness::Init(const std::filesystem::path& dir,
     return Fail(ErrorCode::kConflict, dir.string() + " already holds a witness");
   }
   std::error_code ec;
+  // The levels about to be made: each new name is made durable in its parent
+  // too, or a power cut could take the whole directory, key included.
+  std::vector<std::filesystem::path> made;
+  for (std::filesystem::path level = std::filesystem::absolute(dir, ec).lexically_normal();
+       !ec && level.has_relative_path() && !std::filesystem::exists(level, ec);
+       level = level.parent_path()) {
+    made.push_back(level);
+  }
   std::filesystem::create_directories(dir, ec);
   if (ec) return Fail(ErrorCode::kUnavailable, "cannot create " + dir.string() + ": " + ec.message());
+  for (const std::filesystem::path& level : made) {
+    if (!SyncDirectoryOf(level))
+      return Fail(SystemError("cannot make durable the creation of", level));
+  }
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   if (ec) {
     return Fail(ErrorCode::kUnavailable,
