@@ -174,9 +174,15 @@ struct Witness::State {
     for (std::string line; std::getline(in, line);) {
       auto parsed = ParseCosignatureLine(line);
       // Checked at start and appended since by this process alone: the
-      // store itself is damaged, not the submission.
-      if (!parsed)
-        return Fail(ErrorCode::kDataLoss, store.string() + ": " + parsed.error().message());
+      // store itself is damaged, not the submission. The witness's own
+      // failure (500), not a refusal the log's operators would take for a
+      // fork of their log.
+      if (!parsed) {
+        Log(LogLevel::kError, "witness_store_damaged",
+            {{"store", store.string()}, {"error", parsed.error().message()}});
+        return Fail(ErrorCode::kInternal,
+                    store.string() + " is damaged: " + parsed.error().message());
+      }
       const Cosignature& held = *parsed;
       if (held.checkpoint.tree_size == tree_size) return std::optional<Cosignature>(held);
       if (held.checkpoint.tree_size > tree_size) break;

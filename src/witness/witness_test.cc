@@ -328,6 +328,23 @@ TEST_F(WitnessTest, RefusesAForkAtAnOlderSizeItCountersigned) {
   }
 }
 
+// The witness's own store damaged under it is its failure (500), not a fork
+// of the log it would report to the log's operators.
+TEST_F(WitnessTest, AStoreDamagedWhileServingIsAnInternalFailureNotAFork) {
+  log_.Append(2);
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
+  const audit::Checkpoint first = log_.Checkpoint();
+  log_.Append(2);
+  ASSERT_OK(Submit(log_.Checkpoint(), 2, log_.ProofFrom(2)));
+  {
+    std::fstream store(dir_.path() / "witness" / "cosignatures.jsonl",
+                       std::ios::in | std::ios::out | std::ios::binary);
+    store.seekp(0);
+    store.put('X');  // the first line is no longer JSON
+  }
+  EXPECT_THAT(Submit(first, 4, {}), ErrorCodeIs(ErrorCode::kInternal));
+}
+
 // Same size, same root, another chain hash: both signed by the log's key,
 // they cannot both be true.
 TEST_F(WitnessTest, RefusesAnotherChainHashAtTheHeldSize) {
