@@ -67,6 +67,8 @@ test('suspend, then reinstate the agent', async () => {
   const table = page.getByRole('table', { name: 'Agents' });
   await table.getByRole('button', { name: 'Suspendre GN-7001' }).click();
   await table.getByRole('button', { name: 'Rétablir GN-7001' }).waitFor();
+  assert.ok(await table.getByRole('button', { name: 'Rétablir GN-7001' }).evaluate((b) => b === document.activeElement),
+            'the focus is back on the agent\'s row');
   assert.equal(JSON.parse(portal.installation.vigie('agent', 'show', 'GN-7001', '--json')).status, 'suspended');
   await table.getByRole('button', { name: 'Rétablir GN-7001' }).click();
   await table.getByRole('button', { name: 'Suspendre GN-7001' }).waitFor();

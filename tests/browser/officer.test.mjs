@@ -71,6 +71,7 @@ test('an alert is acknowledged with a note', async () => {
   assert.ok(await note.evaluate((input) => input === document.activeElement), 'the note keeps the focus');
   await table.getByRole('button', { name: /Acquitter l’alerte/ }).first().click();
   await table.getByText(`Acquittée par ${OFFICER}`).first().waitFor();
+  assert.ok(await page.evaluate(() => document.activeElement !== document.body), 'the focus is not lost');
 });
 
 test('who consulted the canary: the audit log names the agent', async () => {

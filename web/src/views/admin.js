@@ -64,7 +64,17 @@ export function agentsView(app) {
       // A code is shown once: it stays until another replaces it, not wiped
       // by an unrelated action before it was handed over.
       if (answer?.activation_code) replace(codeBox, activationCode(answer));
-      load();
+      await load();
+      // The table was drawn again: the focus goes to the code to hand over,
+      // or back to the agent's row, not to the top of the page.
+      const heading = answer?.activation_code ? codeBox.querySelector('h2') : null;
+      const row = [...list.querySelectorAll('tbody tr')]
+        .find((tr) => tr.querySelector('th')?.textContent === agent.service_number);
+      const target = heading ?? row?.querySelector('button');
+      if (target) {
+        if (target === heading) heading.setAttribute('tabindex', '-1');
+        target.focus();
+      }
     } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
   };
   const actions = (agent) => ['suspend', 'reinstate', 'reset']
@@ -90,6 +100,9 @@ export function agentsView(app) {
   const nextPage = h('button', { type: 'button', disabled: true, onclick: () => load([...starts, next]) },
                      t('agents.next'));
   const range = h('p', { class: 'meta', 'aria-live': 'polite' });
+  // The unit whose agents the table shows: a filter whose page failed to
+  // load goes back to it, or Next would page that unit from another's cursor.
+  let shownUnit = '';
   filter.input.addEventListener('change', () => load([0]));
   const fetchAgents = newestOnly((body) => app.api.call('POST', '/api/v1/agents/search', body));
   const load = async (wanted = starts) => {
@@ -103,6 +116,7 @@ export function agentsView(app) {
       if (!answer) return;
       const { agents = [] } = answer;
       starts = wanted;
+      shownUnit = body.unit ?? '';
       next = answer.next ?? null;
       previousPage.disabled = starts.length === 1;
       nextPage.disabled = next === null;
@@ -120,6 +134,7 @@ export function agentsView(app) {
       replace(list);
       replace(range);
       // Still on `starts`: its buttons come back, to try again.
+      filter.input.value = shownUnit;
       previousPage.disabled = starts.length === 1;
       nextPage.disabled = next === null;
       if (app.api.signedIn) message.error(errorText(error));

@@ -95,6 +95,8 @@ export function alertsView(app, vs) {
         const body = note.input.value.trim() ? { note: note.input.value.trim() } : {};
         await busy(button, () => app.api.call('POST', `/api/v1/alerts/${alert.id}/acknowledge`, body));
         await load({ background: false });
+        // The table was drawn again: on to the next open alert's note.
+        (list.querySelector('input') ?? refresh).focus();
       } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
     } }, note.row, button);
   };
@@ -324,7 +326,10 @@ export function incidentsView(app) {
           // Above those of an earlier release, which were shown once too.
           const codes = codesList(released, incident.id);
           if (codes) extra.prepend(codes);
-          load();
+          await load();
+          // The row's form is gone: the focus goes to what the release gave.
+          const heading = codes?.querySelector('h2');
+          if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus(); }
         } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
       } }, mode.row, button)];
   };
