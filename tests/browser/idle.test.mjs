@@ -79,6 +79,24 @@ test('the warning appears 60 s before the idle timeout and "stay signed in" keep
   await warning.waitFor({ state: 'hidden' });
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'modal-input');
   await page.evaluate(() => document.getElementById('modal-under-test').remove());
+
+  // The dialog closed while the warning is in it (a step-up cancelled): the
+  // warning stays on the page, its button focused.
+  await page.evaluate(() => {
+    const dialog = document.createElement('dialog');
+    dialog.id = 'modal-cancelled';
+    dialog.append(Object.assign(document.createElement('input'), { id: 'cancelled-input' }));
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+  await advance(61_000);
+  await warning.waitFor();
+  await page.evaluate(() => { const d = document.getElementById('modal-cancelled'); d.close(); d.remove(); });
+  await realTime();
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Rester connecté');
+  assert.ok(await warning.isVisible(), 'the warning outlives the dialog');
+  await stay.click({ timeout: 5000 });
+  await warning.waitFor({ state: 'hidden' });
 });
 
 test('without activity the page drops the session and says why', async () => {

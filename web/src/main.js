@@ -177,7 +177,16 @@ class App {
     // An open modal dialog (a step-up) makes the rest of the page inert: the
     // warning is then shown inside it, where it can be heard and answered.
     const modal = [...document.querySelectorAll('dialog[open]')].pop();
-    if (modal) modal.prepend(this.idleBox);
+    if (modal) {
+      modal.prepend(this.idleBox);
+      // A dialog closed (a step-up cancelled) would take the warning with it,
+      // and it is shown only once: it comes back to the page, its button focused.
+      modal.addEventListener('close', () => {
+        if (!modal.contains(this.idleBox)) return;
+        this.main.before(this.idleBox);
+        if (!this.idleBox.hidden) this.idleBox.querySelector('button')?.focus();
+      }, { once: true });
+    }
     this.idleBox.hidden = false;
     clearInterval(this.idleTick);
     this.idleTick = setInterval(() => {
