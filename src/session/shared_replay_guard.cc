@@ -37,7 +37,10 @@ Result<void> SharedProofReplayGuard::Use(std::string_view jkt, std::string_view 
   const crypto::Sha256Digest digest = DpopProofDigest(jkt, jti);
   ASSIGN_OR_RETURN(auto db, pool_.Borrow());
   int64_t due = next_purge_.load();
-  if (now >= due && next_purge_.compare_exchange_strong(due, now + kPurgeEvery)) {
+  // Also when the clock was set back: the purge planned by its time ahead
+  // would otherwise wait that long.
+  const bool purge_due = now >= due || due - now > kPurgeEvery;
+  if (purge_due && next_purge_.compare_exchange_strong(due, now + kPurgeEvery)) {
     ASSIGN_OR_RETURN(store::Statement * purge, db->Prepare(PurgeStatement(db->dialect())));
     purge->BindInt(1, now).BindInt(2, kPurgeLagSeconds);
     RETURN_IF_ERROR(purge->Run());

@@ -21,8 +21,10 @@ class SharedProofReplayGuardTest : public SessionFixture {
   static constexpr int64_t kRemember = 120;
   void SetUp() override {
     SessionFixture::SetUp();
-    // The purge also reads the database server's clock: these nodes are on time.
-    clock_.Set(SystemClock().Now());
+    // The purge also stops at the database server's clock: it is set five
+    // minutes ahead of these nodes', so that their own clocks (and the lag
+    // allowed for them) are what the tests below measure.
+    clock_.Set(SystemClock().Now() - std::chrono::minutes(5));
   }
   store::ConnectionPool node_a_{url(), {}, 2};
   store::ConnectionPool node_b_{url(), {}, 2};
@@ -92,10 +94,25 @@ TEST_F(SharedProofReplayGuardTest, ANodeWhoseClockIsAheadDoesNotPurgeALivePair) 
 // Node B's clock jumped an hour ahead after its start-up check: its purge
 // stops at the database server's clock, so node A still refuses the replay.
 TEST_F(SharedProofReplayGuardTest, ANodeWhoseClockJumpedFarAheadDoesNotPurgeALivePair) {
+  clock_.Set(SystemClock().Now());  // node A on the database server's time
   ASSERT_OK(guard_a_.Use(Jkt("key-a"), "jti-1", Now()));
   ASSERT_OK(guard_b_.Use(Jkt("key-z"), "jti-0", Now() + 3600));  // B purges
   EXPECT_THAT(guard_a_.Use(Jkt("key-a"), "jti-1", Now() + kRemember),
               ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
+// Node B's clock, set back after a jump ahead, purges again at once rather
+// than an hour later (when its clock comes back to the purge it planned).
+TEST_F(SharedProofReplayGuardTest, AClockSetBackPurgesWithoutWaitingForThePlannedTime) {
+  ASSERT_OK(guard_a_.Use(Jkt("key-a"), "jti-1", Now() - 1200));
+  ASSERT_OK(guard_b_.Use(Jkt("key-z"), "jti-0", Now() + 3600));  // B purges, next in an hour
+  ASSERT_OK(guard_a_.Use(Jkt("key-a"), "jti-2", Now() - 1000));  // long expired
+  ASSERT_OK(guard_b_.Use(Jkt("key-z"), "jti-1", Now()));         // set back: B purges it
+  auto rows = db_->Prepare("SELECT count(*) FROM dpop_proof_seen");
+  ASSERT_OK(rows);
+  ASSERT_TRUE(*(*rows)->Step());
+  EXPECT_EQ((*rows)->ColumnInt(0), 2);
+  ASSERT_OK((*rows)->Run());
 }
 
 TEST_F(SharedProofReplayGuardTest, OfManyNodesRacingOnOneProofExactlyOneAcceptsIt) {
