@@ -159,14 +159,17 @@ Result<std::vector<LogKey>> FetchWitnessLogKeys(const PublisherOptions& options)
   return std::move(*keys);
 }
 
-Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
-    store::Connection& audit_db, const PublisherOptions& options, audit::SubtreeCache& cache) {
-  ASSIGN_OR_RETURN(std::optional<Cosignature> held, FetchWitnessed(options));
-  ASSIGN_OR_RETURN(std::optional<audit::Checkpoint> ours, audit::ReadLatestCheckpoint(audit_db));
-  const uint64_t held_size = held ? held->checkpoint.tree_size : 0;
+Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(store::Connection& audit_db,
+                                                                    const PublisherOptions& options,
+                                                                    audit::SubtreeCache& cache) {
   RETURN_IF_ERROR(MendCosignatureTail(options.cosignature_file));
   ASSIGN_OR_RETURN(const uint64_t written,
                    LastCosignedSize(options.cosignature_file, options.witness_public_key));
+  // Asked after the file was read: a `vigie audit witness` beside the
+  // server's publisher may have had a newer one countersigned meanwhile.
+  ASSIGN_OR_RETURN(std::optional<Cosignature> held, FetchWitnessed(options));
+  ASSIGN_OR_RETURN(std::optional<audit::Checkpoint> ours, audit::ReadLatestCheckpoint(audit_db));
+  const uint64_t held_size = held ? held->checkpoint.tree_size : 0;
   // Security: the witness holds less than it countersigned for us (its store
   // emptied, or restored from an old backup): it would now countersign a
   // truncated log. Only a new witness, with a key of its own, starts over.
@@ -185,17 +188,13 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(
                 "the witness countersigned tree size " + std::to_string(held_size) +
                     " which this log no longer extends (truncated or rewritten)");
   }
-  if (!ours || ours->tree_size == held_size) {
-    // The witness holds our latest, but its answer may have been lost on the
-    // way (a timeout, a full disk here): the file gets it now.
-    if (held) {
-      if (written < held_size) {
-        RETURN_IF_ERROR(
-            AppendDurably(options.cosignature_file, CosignatureLine(*held) + "\n", 0644));
-      }
-    }
-    return held;
+  // The witness's answer for what it holds may have been lost on the way (a
+  // timeout, a full disk here, a line a crash cut short): the file gets it
+  // now, before anything newer.
+  if (held && written < held_size) {
+    RETURN_IF_ERROR(AppendDurably(options.cosignature_file, CosignatureLine(*held) + "\n", 0644));
   }
+  if (!ours || ours->tree_size == held_size) return held;
 
   // The stored subtrees spare the first proof after a start a pass over the
   // whole log; the cache keeps what they do not hold.
