@@ -235,10 +235,10 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   open_options.busy_timeout_ms = config.store.busy_timeout_ms;
   open_options.statement_timeout_ms = config.store.statement_timeout_ms;
   // A login holds its connection while its hash runs or queues: one each
-  // for the login pool too, so logins never take the workers' connections.
-  store::ConnectionPool pool(
-      DatabaseUrl(config), open_options,
-      server_options.worker_threads + server_options.waiting_workers + 2);
+  // for the login pool too, so logins never take the workers' connections;
+  // and one for the clock watch, whose check a busy pool must not hold off.
+  store::ConnectionPool pool(DatabaseUrl(config), open_options,
+                             server_options.worker_threads + server_options.waiting_workers + 3);
   SystemClock clock;
   // Security: the nodes judge times each other wrote (DPoP proofs, sessions):
   // checked before serving, then each minute while serving.
