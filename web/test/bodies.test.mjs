@@ -70,10 +70,17 @@ test('a claim-check body must fit the server\'s limit once the sample is escaped
   assert.equal(claimBody('é'.repeat(4 * 1024 * 1024 - 100), 'a.csv').error, undefined);
 });
 
-test('new alerts are those raised since the last poll, not older ones an acknowledgement brought in', () => {
+test('new alerts: unseen before, but not older ones an acknowledgement brought into a cut list', () => {
   const ids = (...list) => list.map((id) => ({ id }));
-  assert.deepEqual(freshAlerts(ids(9, 8, 7), null), { count: 0, newest: 9 });  // the first poll
-  assert.deepEqual(freshAlerts(ids(9, 8, 6), 9), { count: 0, newest: 9 });     // 7 acknowledged, 6 moved up
-  assert.deepEqual(freshAlerts(ids(11, 10, 9, 8), 9), { count: 2, newest: 11 });
-  assert.deepEqual(freshAlerts([], 11), { count: 0, newest: 11 });
+  let poll = freshAlerts(ids(9, 8, 7), null, 3);
+  assert.equal(poll.count, 0);  // the first poll
+  poll = freshAlerts(ids(9, 8, 6), poll.state, 3);  // 7 acknowledged, 6 moved up from below the cut
+  assert.equal(poll.count, 0);
+  poll = freshAlerts(ids(12, 11, 9), poll.state, 3);
+  assert.equal(poll.count, 2);
+  // A smaller id committed after a larger one (PostgreSQL) is still new.
+  poll = freshAlerts(ids(12, 11), poll.state, 3);
+  poll = freshAlerts(ids(12, 11, 10), poll.state, 3);
+  assert.equal(poll.count, 1);
+  assert.equal(freshAlerts([], poll.state, 3).count, 0);
 });

@@ -11,15 +11,19 @@ const POLL_MS = 10000;
 const ALERTS_SHOWN = 500;
 
 /**
- * How many of a poll's `alerts` were raised since the last poll, whose
- * highest alert id was `newest` (null: the first poll, none are new), and
- * the highest id now. Alerts are numbered as raised: an older one that an
- * acknowledgement brought into the list is not new.
+ * How many of a poll's `alerts` are new, and the state the next poll is
+ * judged against (`previous`: this one's, null at first, when none are new).
+ * New: not in an earlier poll, and not an older alert that an acknowledgement
+ * brought into a list cut at its newest `limit` (below that list's lowest
+ * id). Ids alone do not order them: on PostgreSQL a smaller id may commit
+ * after a larger one.
  */
-export function freshAlerts(alerts, newest) {
-  const highest = Math.max(newest ?? 0, ...alerts.map((a) => a.id));
-  if (newest === null) return { count: 0, newest: highest };
-  return { count: alerts.filter((a) => a.id > newest).length, newest: highest };
+export function freshAlerts(alerts, previous, limit = ALERTS_SHOWN) {
+  const seen = new Set(previous?.seen ?? []);
+  const count = previous ? alerts.filter((a) => !seen.has(a.id) && a.id > previous.floor).length : 0;
+  for (const a of alerts) seen.add(a.id);
+  const floor = alerts.length >= limit ? Math.min(...alerts.map((a) => a.id)) : -Infinity;
+  return { count, state: { seen, floor } };
 }
 
 export function alertsView(app, vs) {
@@ -30,7 +34,7 @@ export function alertsView(app, vs) {
   show.input.value = vs.status;
   const list = h('div', { 'data-testid': 'alerts' }, h('p', {}, t('app.loading')));
   const updated = h('p', { class: 'meta' });
-  let newest = null;  // the highest alert id seen: alerts are numbered as raised
+  let polled = null;  // what the polls so far saw (freshAlerts)
   let shown = null;  // the alerts the table shows, as JSON
   let timer = null;
   let stopped = false;
@@ -46,9 +50,9 @@ export function alertsView(app, vs) {
       const { alerts = [] } = answer;
       // New: raised since the last poll, not an older one brought into the
       // list by an acknowledgement.
-      const fresh = freshAlerts(alerts, newest);
+      const fresh = freshAlerts(alerts, polled);
       if (fresh.count) app.announce(t('alerts.new', { n: fresh.count }));
-      newest = fresh.newest;
+      polled = fresh.state;
       // A poll leaves the table alone when nothing changed, and while the
       // officer is writing an acknowledgement (their note and their place
       // would be lost); it is redrawn at the next poll after.
@@ -100,7 +104,7 @@ export function alertsView(app, vs) {
       } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
     } }, note.row, button);
   };
-  show.input.addEventListener('change', () => { vs.status = show.input.value; newest = null; load({ background: false }); });
+  show.input.addEventListener('change', () => { vs.status = show.input.value; polled = null; load({ background: false }); });
   const refresh = h('button', { type: 'button', onclick: () => load({ background: false }) }, t('common.refresh'));
   load({ background: false });
   timer = setInterval(() => load(), POLL_MS);
