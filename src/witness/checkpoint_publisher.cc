@@ -36,14 +36,17 @@ Result<boost::json::object> JsonReply(const http::ClientReply& reply, std::strin
   return std::move(value.as_object());
 }
 
-// A line of `file` a crash cut short (no newline, not a whole line) was
-// never acknowledged to anyone: it is cut off, or the next line would be
+// The tree size of the last cosignature in `file` by the witness of
+// `witness_key` (0 if none: not written yet, or another witness's), read from
+// its tail. A line a crash cut short (no newline, not a whole line) was never
+// acknowledged to anyone: it is cut off first, or the next line would be
 // glued to it and the file unreadable for good. A whole line that lacks only
 // its newline gets it. The publisher is the file's only writer.
-Result<void> MendCosignatureTail(const std::filesystem::path& file) {
+Result<uint64_t> MendAndReadLastCosignedSize(const std::filesystem::path& file,
+                                             const crypto::Ed25519PublicKey& witness_key) {
   std::error_code ec;
   const uintmax_t size = std::filesystem::file_size(file, ec);
-  if (ec || size == 0) return {};  // not written yet, or empty
+  if (ec || size == 0) return uint64_t{0};  // not written yet, or empty
   std::ifstream in(file, std::ios::binary);
   constexpr uintmax_t kTail = 16 * 1024;  // a line is ~600 bytes
   const uintmax_t from = size > kTail ? size - kTail : 0;
@@ -52,34 +55,21 @@ Result<void> MendCosignatureTail(const std::filesystem::path& file) {
   if (!in.read(tail.data(), static_cast<std::streamsize>(tail.size()))) {
     return Fail(ErrorCode::kUnavailable, "cannot read " + file.string());
   }
-  if (tail.ends_with('\n')) return {};
-  const size_t start = tail.rfind('\n');
-  const std::string_view last = start == std::string::npos
-                                    ? std::string_view(tail)
-                                    : std::string_view(tail).substr(start + 1);
-  if (ParseCosignatureLine(last)) return AppendDurably(file, "\n", 0644);
-  if (start == std::string::npos && from > 0) {
-    return Fail(ErrorCode::kDataLoss, file.string() + ": its last line is too long to be one");
-  }
-  Log(LogLevel::kWarn, "audit_cosignature_partial_line_cut", {{"file", file.string()}});
-  if (::truncate(file.c_str(), static_cast<off_t>(size - last.size())) != 0) {
-    return Fail(ErrorCode::kUnavailable, "cannot cut the partial last line of " + file.string());
-  }
-  return {};
-}
-
-// The tree size of the last cosignature in `file` by the witness of
-// `witness_key` (0 if none: not written yet, or another witness's): its tail only.
-Result<uint64_t> LastCosignedSize(const std::filesystem::path& file,
-                                  const crypto::Ed25519PublicKey& witness_key) {
-  std::ifstream in(file, std::ios::binary | std::ios::ate);
-  if (!in) return uint64_t{0};                 // not written yet
-  constexpr std::streamoff kTail = 16 * 1024;  // a line is ~600 bytes
-  const std::streamoff size = in.tellg();
-  in.seekg(std::max<std::streamoff>(0, size - kTail));
-  std::string tail(static_cast<size_t>(size - in.tellg()), '\0');
-  if (!in.read(tail.data(), static_cast<std::streamsize>(tail.size()))) {
-    return Fail(ErrorCode::kUnavailable, "cannot read " + file.string());
+  if (!tail.ends_with('\n')) {
+    const size_t start = tail.rfind('\n');
+    const size_t last_size = start == std::string::npos ? tail.size() : tail.size() - start - 1;
+    if (ParseCosignatureLine(std::string_view(tail).substr(tail.size() - last_size))) {
+      RETURN_IF_ERROR(AppendDurably(file, "\n", 0644));
+    } else if (start == std::string::npos && from > 0) {
+      return Fail(ErrorCode::kDataLoss, file.string() + ": its last line is too long to be one");
+    } else {
+      Log(LogLevel::kWarn, "audit_cosignature_partial_line_cut", {{"file", file.string()}});
+      if (::truncate(file.c_str(), static_cast<off_t>(size - last_size)) != 0) {
+        return Fail(ErrorCode::kUnavailable,
+                    "cannot cut the partial last line of " + file.string());
+      }
+      tail.resize(tail.size() - last_size);
+    }
   }
   while (tail.ends_with('\n')) tail.pop_back();
   if (tail.empty()) return uint64_t{0};
@@ -162,9 +152,8 @@ Result<std::vector<LogKey>> FetchWitnessLogKeys(const PublisherOptions& options)
 Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(store::Connection& audit_db,
                                                                     const PublisherOptions& options,
                                                                     audit::SubtreeCache& cache) {
-  RETURN_IF_ERROR(MendCosignatureTail(options.cosignature_file));
-  ASSIGN_OR_RETURN(const uint64_t written,
-                   LastCosignedSize(options.cosignature_file, options.witness_public_key));
+  ASSIGN_OR_RETURN(const uint64_t written, MendAndReadLastCosignedSize(options.cosignature_file,
+                                                                       options.witness_public_key));
   // Asked after the file was read: a `vigie audit witness` beside the
   // server's publisher may have had a newer one countersigned meanwhile.
   ASSIGN_OR_RETURN(std::optional<Cosignature> held, FetchWitnessed(options));

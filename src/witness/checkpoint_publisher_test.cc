@@ -178,6 +178,28 @@ TEST_F(PublisherTest, ACosignatureLineACrashCutShortIsMendedNextRound) {
   EXPECT_EQ(stored->back().checkpoint.tree_size, 20u);
 }
 
+// A crash between a whole line and its newline: the line is kept (it was
+// countersigned) and the next one starts on a line of its own.
+TEST_F(PublisherTest, ACosignatureLineMissingOnlyItsNewlineIsKept) {
+  Write(options_.audit_url, 15, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  std::string whole;
+  {
+    std::ifstream in(options_.cosignature_file, std::ios::binary);
+    whole.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_TRUE(whole.ends_with('\n'));
+  whole.pop_back();
+  std::ofstream(options_.cosignature_file, std::ios::binary | std::ios::trunc) << whole;
+  Write(options_.audit_url, 5, 2);
+  ASSERT_OK(Publish(options_.audit_url));
+  auto stored = ReadCosignatureFile(options_.cosignature_file);
+  ASSERT_OK(stored);
+  ASSERT_EQ(stored->size(), 2u) << "written once, not again";
+  EXPECT_EQ(stored->front().checkpoint.tree_size, 15u);
+  EXPECT_EQ(stored->back().checkpoint.tree_size, 20u);
+}
+
 // A witness that holds less than it countersigned for us lost its store (an
 // empty file, an old backup): it would countersign a truncated log next, so
 // it is an alarm; a witness with another key starting over is not.
