@@ -1,107 +1,20 @@
 // The witness: what it countersigns, what it refuses (truncated, forked,
-// foreign-key, malformed), what survives a restart, and its HTTP API.
-// (Vigie's publisher talking to it: checkpoint_publisher_test.cc.)
+// foreign-key, malformed), what survives a restart. (Its HTTP API:
+// witness_routes_test.cc; Vigie's publisher talking to it:
+// checkpoint_publisher_test.cc.)
 
 #include "witness/witness.h"
 
 #include <sys/stat.h>
 
-#include <boost/json.hpp>
 #include <fstream>
 
-#include "audit/audit_log_test_util.h"
-#include "audit/merkle_proof.h"
-#include "audit/merkle_tree.h"
-#include "crypto/bytes.h"
-#include "crypto/hash.h"
-#include "http/server.h"
-#include "tests/support/matchers.h"
-#include "tests/support/temp_dir.h"
-#include "witness/witness_routes.h"
+#include "witness/witness_test_fixture.h"
 
 namespace vigie::witness {
 namespace {
 
 using ::vigie::testing::ErrorCodeIs;
-
-// A log as the witness sees it: an in-memory Merkle tree and a signing key.
-class FakeLog {
- public:
-  explicit FakeLog(uint32_t key_id = 1, std::string salt = "")
-      : key_(crypto::Ed25519KeyPair::Generate()), key_id_(key_id), salt_(std::move(salt)) {}
-
-  void Append(uint64_t count) {
-    for (uint64_t i = 0; i < count; ++i) {
-      std::string leaf = "event " + std::to_string(tree_.Size()) + salt_;
-      tree_.AppendLeaf(crypto::AsBytes(leaf));
-    }
-  }
-  audit::Checkpoint Checkpoint() const {
-    audit::Checkpoint checkpoint{.tree_size = tree_.Size(),
-                                 .time_unix_micros = 1'764'000'000'000'000,
-                                 .root = tree_.Root(),
-                                 .key_id = key_id_};
-    audit::SignCheckpoint(key_, checkpoint);
-    return checkpoint;
-  }
-  std::vector<audit::Sha256Digest> ProofFrom(uint64_t old_size) const {
-    auto proof = audit::ConsistencyProof(tree_, old_size, tree_.Size());
-    EXPECT_OK(proof);
-    return proof ? *proof : std::vector<audit::Sha256Digest>{};
-  }
-  LogKey Key() const { return {.key_id = key_id_, .public_key = key_.public_key()}; }
-  const crypto::Ed25519KeyPair& signing_key() const { return key_; }
-
- private:
-  crypto::Ed25519KeyPair key_;
-  uint32_t key_id_;
-  std::string salt_;
-  audit::MerkleTree tree_;
-};
-
-class WitnessTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto key = Witness::Init(dir_.path() / "witness", std::vector<LogKey>{log_.Key()});
-    ASSERT_OK(key);
-    witness_public_key_ = *key;
-    Reopen();
-  }
-  void Reopen() {
-    witness_.reset();
-    auto witness = Witness::Open(dir_.path() / "witness", clock_);
-    ASSERT_OK(witness);
-    witness_ = std::move(*witness);
-  }
-  // As Vigie's publisher sends it: signed by the log's key.
-  Submission Signed(const audit::Checkpoint& checkpoint, uint64_t from,
-                    std::vector<audit::Sha256Digest> proof) const {
-    Submission submission{
-        .checkpoint = checkpoint, .from_size = from, .consistency_proof = std::move(proof)};
-    submission.signature = log_.signing_key().Sign(SubmissionSignedText(submission));
-    return submission;
-  }
-  Result<Cosignature> SubmitTo(Witness& witness, const audit::Checkpoint& checkpoint, uint64_t from,
-                               std::vector<audit::Sha256Digest> proof) {
-    return witness.Submit(Signed(checkpoint, from, std::move(proof)));
-  }
-  Result<Cosignature> Submit(const audit::Checkpoint& checkpoint, uint64_t from,
-                             std::vector<audit::Sha256Digest> proof) {
-    return SubmitTo(*witness_, checkpoint, from, std::move(proof));
-  }
-  size_t StoredLines() const {
-    std::ifstream in(dir_.path() / "witness" / "cosignatures.jsonl");
-    size_t lines = 0;
-    for (std::string line; std::getline(in, line);) ++lines;
-    return lines;
-  }
-
-  vigie::testing::TempDir dir_;
-  FakeClock clock_{TimePoint(std::chrono::seconds(1'764'000'100))};
-  FakeLog log_;
-  crypto::Ed25519PublicKey witness_public_key_{};
-  std::unique_ptr<Witness> witness_;
-};
 
 TEST_F(WitnessTest, InitKeepsTheKeyPrivateAndRefusesASecondInit) {
   struct stat info {};
@@ -520,113 +433,6 @@ TEST_F(WitnessTest, OneProcessServesADirectoryAtATime) {
   EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kConflict));
   witness_.reset();
   EXPECT_OK(Witness::Open(dir_.path() / "witness", clock_));
-}
-
-// --- the HTTP API -----------------------------------------------------------
-
-class WitnessRoutesTest : public WitnessTest {
- protected:
-  http::Response Post(std::string body, std::string content_type = "application/json") {
-    http::Request request{.method = "POST", .target = "/v1/checkpoints", .body = std::move(body)};
-    request.headers.emplace_back("Content-Type", std::move(content_type));
-    return WitnessHandler(*witness_)(request);
-  }
-  std::string Body(const audit::Checkpoint& checkpoint, uint64_t from,
-                   const std::vector<audit::Sha256Digest>& proof) {
-    return boost::json::serialize(SubmissionJson(Signed(checkpoint, from, proof)));
-  }
-};
-
-TEST_F(WitnessRoutesTest, LatestNamesTheKeyAndTheHeldCosignature) {
-  http::Request get{.method = "GET", .target = "/v1/latest"};
-  auto empty = boost::json::parse(WitnessHandler(*witness_)(get).body).as_object();
-  EXPECT_EQ(empty["witness_public_key"].as_string(), crypto::HexEncode(witness_public_key_));
-  EXPECT_TRUE(empty["cosignature"].is_null());
-  log_.Append(2);
-  EXPECT_EQ(Post(Body(log_.Checkpoint(), 0, {})).status, 200);
-  auto held = boost::json::parse(WitnessHandler(*witness_)(get).body).as_object();
-  auto cosignature = CosignatureFromJson(held["cosignature"]);
-  ASSERT_OK(cosignature);
-  EXPECT_TRUE(CosignatureValid(*cosignature, witness_public_key_));
-}
-
-TEST_F(WitnessRoutesTest, LogKeysListsTheKeysItAcceptsRetiredOnesMarked) {
-  LogKey retired = FakeLog(/*key_id=*/3).Key();
-  retired.retired_after = 12;
-  const auto dir = dir_.path() / "witness-of-two-keys";
-  ASSERT_OK(Witness::Init(dir, std::vector<LogKey>{log_.Key(), retired}));
-  auto witness = Witness::Open(dir, clock_);
-  ASSERT_OK(witness);
-  http::Request get{.method = "GET", .target = "/v1/log-keys"};
-  http::Response listed = WitnessHandler(**witness)(get);
-  ASSERT_EQ(listed.status, 200);
-  auto lines = boost::json::parse(listed.body).as_object()["log_keys"].as_array();
-  ASSERT_EQ(lines.size(), 2u);
-  EXPECT_EQ(lines[0].as_string(), LogKeyLine(log_.Key()));
-  EXPECT_EQ(lines[1].as_string(), LogKeyLine(retired));
-  http::Request post{.method = "POST", .target = "/v1/log-keys"};
-  http::Response refused = WitnessHandler(**witness)(post);
-  EXPECT_EQ(refused.status, 405);
-  ASSERT_EQ(refused.headers.size(), 1u);
-  EXPECT_EQ(refused.headers[0].second, "GET, HEAD");
-}
-
-TEST_F(WitnessRoutesTest, ASubmissionRoundTripsThroughItsJson) {
-  log_.Append(9);
-  const Submission sent = Signed(log_.Checkpoint(), 4, log_.ProofFrom(4));
-  auto parsed = ParseSubmission(boost::json::serialize(SubmissionJson(sent)));
-  ASSERT_OK(parsed);
-  EXPECT_EQ(parsed->checkpoint, sent.checkpoint);
-  EXPECT_EQ(parsed->from_size, 4u);
-  EXPECT_EQ(parsed->consistency_proof, sent.consistency_proof);
-  EXPECT_EQ(parsed->signature, sent.signature);
-  EXPECT_TRUE(SubmissionSignatureValid(*parsed, log_.Key().public_key));
-}
-
-TEST_F(WitnessRoutesTest, RefusalsSayWhyAndChangeNothing) {
-  log_.Append(4);
-  const std::string good = Body(log_.Checkpoint(), 0, {});
-  EXPECT_EQ(Post("{not json").status, 400);
-  EXPECT_EQ(Post("[]").status, 400);
-  EXPECT_EQ(Post(good, "text/plain").status, 400);
-  std::string unknown = good;
-  unknown.insert(1, "\"extra\":1,");
-  EXPECT_EQ(Post(unknown).status, 400);
-  std::string wrong_type = good;
-  wrong_type.replace(wrong_type.find("\"from_size\":0"), 13, "\"from_size\":\"0\"");
-  EXPECT_EQ(Post(wrong_type).status, 400);
-  EXPECT_EQ(Post("{\"checkpoint\":{},\"from_size\":0,\"consistency_proof\":[]}").status, 400);
-  EXPECT_EQ(Post(std::string(kMaxSubmissionBytes + 1, ' ')).status, 400);
-  EXPECT_EQ(Post(Body(FakeLog().Checkpoint(), 0, {})).status, 403);
-  auto unsigned_body = boost::json::parse(good).as_object();
-  unsigned_body.erase("signature");
-  EXPECT_EQ(Post(boost::json::serialize(unsigned_body)).status, 403) << "extends: must be signed";
-  for (const char* signature : {"", "bm90IDY0IGJ5dGVz", "*not base64*"}) {
-    auto body = boost::json::parse(good).as_object();
-    body["signature"] = signature;
-    EXPECT_EQ(Post(boost::json::serialize(body)).status, 400) << signature;
-  }
-  auto foreign = boost::json::parse(good).as_object();
-  foreign["signature"] = crypto::Base64Encode(crypto::Ed25519KeyPair::Generate().Sign("x"));
-  EXPECT_EQ(Post(boost::json::serialize(foreign)).status, 403);
-  EXPECT_EQ(StoredLines(), 0u);
-
-  ASSERT_EQ(Post(good).status, 200);
-  log_.Append(4);
-  http::Response stale = Post(Body(log_.Checkpoint(), 1, {}));
-  EXPECT_EQ(stale.status, 409);
-  EXPECT_EQ(boost::json::parse(stale.body).as_object()["latest_size"].as_int64(), 4);
-  FakeLog fork(1, " forked");
-  fork.Append(8);
-  audit::Checkpoint forked = fork.Checkpoint();
-  audit::SignCheckpoint(log_.signing_key(), forked);
-  EXPECT_EQ(Post(Body(forked, 4, fork.ProofFrom(4))).status, 422);
-  EXPECT_EQ(StoredLines(), 1u);
-  http::Request wrong_method{.method = "DELETE", .target = "/v1/checkpoints"};
-  http::Response not_allowed = WitnessHandler(*witness_)(wrong_method);
-  EXPECT_EQ(not_allowed.status, 405);
-  ASSERT_EQ(not_allowed.headers.size(), 1u);
-  EXPECT_EQ(not_allowed.headers[0], (std::pair<std::string, std::string>{"Allow", "POST"}));
 }
 
 }  // namespace
