@@ -1,5 +1,6 @@
 #include "identity/login.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -136,8 +137,13 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   // the lock-out threshold, the one that reaches it locks the account, and
   // none after it is checked against the real hash: a burst of N guesses is
   // not N tries. A right password takes its failure (and its lock) back.
+  // The attempt is dated no earlier than the agent's last success: written
+  // by another node whose clock runs ahead (or before this one's stepped
+  // back), it would leave a failure dated before it uncounted, and a right
+  // password refused.
+  const int64_t attempt_at = std::max(now, row->failure_count_since);
   ASSIGN_OR_RETURN(internal::RecordedFailure reserved,
-                   RecordPasswordFailure(normalised, row->agent.id, source_address, now));
+                   RecordPasswordFailure(normalised, row->agent.id, source_address, attempt_at));
   if (!reserved.counted) {  // locked or suspended since it was read
     RETURN_IF_ERROR(VerifyDummy(*hasher_, room, *dummy, password));
     return LoginFailed();
@@ -177,7 +183,8 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   return store::RetryOnConflict([&]() -> Result<LoginChallenge> {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
     RETURN_IF_ERROR(
-        internal::WithdrawPasswordFailure(*db_, row->agent.id, reserved, source_address, now));
+        internal::WithdrawPasswordFailure(*db_, row->agent.id, reserved, source_address,
+                                          attempt_at));
     // The agent may have been suspended, reset or locked while we hashed
     // (then the failure stays: the transaction is not committed).
     ASSIGN_OR_RETURN(auto current, internal::LoadAgentById(*db_, row->agent.id, now));

@@ -316,6 +316,18 @@ TEST_F(LoginTest, ASuccessfulLoginResetsTheCount) {
   EXPECT_EQ(Status(), AgentStatus::kActive);
 }
 
+// A success written by a node whose clock runs ahead (or before this one's
+// stepped back) does not make the next right password fail.
+TEST_F(LoginTest, ARightPasswordIsTakenOnAClockBehindTheLastSuccess) {
+  ASSERT_OK(FullLogin(CurrentCode()));
+  t_.clock.Advance(-std::chrono::seconds(20));
+  ASSERT_OK(Password(kGoodPassword));
+  for (int i = 0; i < 4; ++i) ExpectGenericRefusal(Password("wrong-password-123"));
+  EXPECT_EQ(Status(), AgentStatus::kActive);
+  ExpectGenericRefusal(Password("wrong-password-123"));
+  EXPECT_EQ(Status(), AgentStatus::kLocked) << "its failures count too";
+}
+
 TEST_F(LoginTest, LockOutFiguresAreConfigurable) {
   t_.options.lockout_threshold = 2;
   t_.options.lockout_duration = std::chrono::minutes(1);
