@@ -1,5 +1,8 @@
+#include <chrono>
 #include <string>
+#include <thread>
 
+#include "core/log.h"
 #include "store/store.h"
 
 namespace vigie::store {
@@ -27,9 +30,26 @@ std::string_view RecordVersion(Dialect dialect) {
 }
 
 // Several nodes may start at once on one PostgreSQL database: a session-level
-// advisory lock (key "vigie" in ASCII) lets one migrate while the others wait.
-constexpr std::string_view kLockMigrations = "SELECT pg_advisory_lock(435526134117)";
+// advisory lock (key "vigie" in ASCII) lets one migrate while the others
+// wait. Tried again and again rather than waited for: lock_timeout (a
+// blocked writer's patience, a second or so) would give up on a migration
+// that takes minutes on a large table. A holder that dies ends its session,
+// and the lock with it.
+constexpr std::string_view kTryLockMigrations =
+    "SELECT CAST(pg_try_advisory_lock(435526134117) AS INTEGER)";
 constexpr std::string_view kUnlockMigrations = "SELECT pg_advisory_unlock(435526134117)";
+
+Result<void> LockMigrations(Connection& connection) {
+  for (bool told = false;; told = true) {
+    ASSIGN_OR_RETURN(Statement * lock, connection.Prepare(kTryLockMigrations));
+    ASSIGN_OR_RETURN(bool row, lock->Step());
+    const bool held = row && lock->ColumnInt(0) == 1;
+    RETURN_IF_ERROR(lock->Run());
+    if (held) return {};
+    if (!told) Log(LogLevel::kWarn, "store_migration_waiting_for_another_process", {});
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
 
 Result<int> MigrateUnlocked(Connection& connection, std::span<const Migration> migrations);
 
@@ -61,7 +81,7 @@ Result<int> SchemaVersion(Connection& connection) {
 
 Result<int> Migrate(Connection& connection, std::span<const Migration> migrations) {
   if (connection.dialect() != Dialect::kPostgres) return MigrateUnlocked(connection, migrations);
-  RETURN_IF_ERROR(connection.ExecuteScript(kLockMigrations));
+  RETURN_IF_ERROR(LockMigrations(connection));
   auto migrated = MigrateUnlocked(connection, migrations);
   (void)connection.ExecuteScript(kUnlockMigrations);  // also released if the session ends
   return migrated;

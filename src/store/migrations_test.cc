@@ -131,6 +131,26 @@ TEST_P(MigrationsTest, ProcessesMigratingAtOnceEachSucceed) {
   }
 }
 
+// A node starting while another migrates (minutes, on a large table) waits
+// for it, however short its connection's lock timeout.
+TEST_P(MigrationsTest, AMigrationWaitsForAnotherProcesssLongerThanItsLockTimeout) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "SQLite: one node, no advisory lock";
+  auto holder = Open(database_.url());
+  ASSERT_OK(holder);
+  ASSERT_OK((*holder)->ExecuteScript("SELECT pg_advisory_lock(435526134117)"));
+  auto waiter = Open(database_.url(), {.busy_timeout_ms = 100});
+  ASSERT_OK(waiter);
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    ASSERT_OK((*holder)->ExecuteScript("SELECT pg_advisory_unlock(435526134117)"));
+  });
+  auto migrated = Migrate(**waiter, kTwo);
+  release.join();
+  ASSERT_OK(migrated);
+  EXPECT_EQ(*migrated, 2);
+  EXPECT_TRUE(TableExists(**waiter, "b"));
+}
+
 // Migration 5 widened login_failure.factor to 'passkey' on both backends.
 TEST_P(MigrationsTest, VigieSchemaMeansTheSameOnBothBackends) {
   ASSERT_OK(Migrate(*db_, VigieSchema(db_->dialect())));
