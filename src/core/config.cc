@@ -119,7 +119,7 @@ Result<void> CheckDatabaseUrl(std::string_view key, std::string_view url) {
 Result<void> ReadStore(const toml::table* t, Config::Store& s) {
   TableReader r(t, "store");
   RETURN_IF_ERROR(r.Read("url", s.url));
-  RETURN_IF_ERROR(r.Read("busy_timeout_ms", s.busy_timeout_ms, 0, 600000));
+  RETURN_IF_ERROR(r.Read("busy_timeout_ms", s.busy_timeout_ms, 1, 600000));
   RETURN_IF_ERROR(r.Read("statement_timeout_ms", s.statement_timeout_ms, 0, 600000));
   RETURN_IF_ERROR(r.Read("import_cache_mib", s.import_cache_mib, 16, 1048576));
   RETURN_IF_ERROR(CheckDatabaseUrl("store.url", s.url));
@@ -452,7 +452,8 @@ std::string DefaultConfigToml() {
 url = "sqlite:vigie.db"       # embedded SQLite database, or a PostgreSQL server:
                               # "postgresql://vigie@db.example/vigie?sslmode=verify-full"
                               # (password in ~/.pgpass, never here; docs/operations.md)
-busy_timeout_ms = 5000
+busy_timeout_ms = 5000        # how long a writer waits for a lock before its request is
+                              # refused (SQLite's busy timeout, PostgreSQL's lock_timeout)
 statement_timeout_ms = 10000  # PostgreSQL: a server's statement running longer is
                               # cancelled and its request refused (a hung database
                               # fails requests instead of holding them); 0 = none

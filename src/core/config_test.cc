@@ -134,7 +134,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"[store]\nurl = 5", "'store.url' must be a string"},
         BadConfig{"[store]\nurl = \"mysql://x\"", "sqlite:<path> or postgresql://"},
         BadConfig{"[audit]\nurl = \"sqlite:\"", "'audit.url'"},
-        BadConfig{"[store]\nbusy_timeout_ms = -1", "between 0 and"},
+        BadConfig{"[store]\nbusy_timeout_ms = -1", "between 1 and"},
+        // 0 would mean "give up at once" on SQLite, "wait forever" on PostgreSQL.
+        BadConfig{"[store]\nbusy_timeout_ms = 0", "between 1 and"},
         BadConfig{"[store]\nbusy_timeout_ms = 1.5", "must be an integer"},
         BadConfig{"store = 3", "'store' must be a table"},
         BadConfig{"[log]\nformat = \"xml\"", "'log.format'"},

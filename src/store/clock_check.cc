@@ -7,9 +7,11 @@ namespace vigie::store {
 
 Result<std::chrono::milliseconds> ClockOffsetFromDatabase(Connection& db, const Clock& clock) {
   if (db.dialect() != Dialect::kPostgres) return std::chrono::milliseconds(0);
-  const auto before = clock.Now();
+  // Prepared first: on a fresh (or reconnected) connection that takes round
+  // trips of its own, which would put the middle below off the query's.
   ASSIGN_OR_RETURN(Statement * query,
                    db.Prepare("SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint"));
+  const auto before = clock.Now();
   ASSIGN_OR_RETURN(bool row, query->Step());
   if (!row) return Fail(ErrorCode::kInternal, "the database server did not tell its time");
   const int64_t server_ms = query->ColumnInt(0);
