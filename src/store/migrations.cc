@@ -55,11 +55,14 @@ Result<int> MigrateUnlocked(Connection& connection, std::span<const Migration> m
 
 // Whether the version table exists. Asked first on PostgreSQL: CREATE ...
 // IF NOT EXISTS needs the CREATE privilege even when the table is there, and
-// a deployment may deny it (the audit schema's role only appends).
+// a deployment may deny it (the audit schema's role only appends). Asked of
+// the schema tables are created in: another schema later in search_path may
+// hold another database's (the audit log's beside the records').
 Result<bool> HasVersionTable(Connection& connection) {
   if (connection.dialect() != Dialect::kPostgres) return false;  // SQLite: IF NOT EXISTS is free
-  ASSIGN_OR_RETURN(Statement * stmt,
-                   connection.Prepare("SELECT to_regclass('schema_version') IS NOT NULL"));
+  ASSIGN_OR_RETURN(Statement * stmt, connection.Prepare("SELECT to_regclass(format('%I.%I', "
+                                                        "current_schema(), 'schema_version')) "
+                                                        "IS NOT NULL"));
   ASSIGN_OR_RETURN(bool row, stmt->Step());
   const bool exists = row && stmt->ColumnInt(0) != 0;
   RETURN_IF_ERROR(stmt->Run());

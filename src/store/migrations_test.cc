@@ -151,6 +151,28 @@ TEST_P(MigrationsTest, AMigrationWaitsForAnotherProcesssLongerThanItsLockTimeout
   EXPECT_TRUE(TableExists(**waiter, "b"));
 }
 
+// A search_path naming two schemas: the version is read from the one tables
+// are created in, not from another database's later in the path.
+TEST_P(MigrationsTest, TheVersionIsTheCurrentSchemasNotAnotherOnTheSearchPath) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "SQLite: one database a file";
+  auto current = db_->Prepare("SELECT current_schema()");
+  ASSERT_OK(current);
+  ASSERT_TRUE(*(*current)->Step());
+  const std::string own((*current)->ColumnText(0));
+  ASSERT_OK((*current)->Run());
+  const std::string other = own + "_other";
+  ASSERT_OK(db_->ExecuteScript(
+      "CREATE SCHEMA " + other + "; CREATE TABLE " + other +
+      ".schema_version (version INTEGER PRIMARY KEY, name TEXT NOT "
+      "NULL, applied_at BIGINT NOT NULL); INSERT INTO " +
+      other + ".schema_version VALUES (12, 'newer', 0); SET search_path = " + own + ", " + other));
+  auto migrated = Migrate(*db_, kTwo);
+  (void)db_->ExecuteScript("DROP SCHEMA " + other + " CASCADE");
+  ASSERT_OK(migrated);
+  EXPECT_EQ(*migrated, 2);
+  EXPECT_TRUE(TableExists(*db_, "b"));
+}
+
 // Migration 5 widened login_failure.factor to 'passkey' on both backends.
 TEST_P(MigrationsTest, VigieSchemaMeansTheSameOnBothBackends) {
   ASSERT_OK(Migrate(*db_, VigieSchema(db_->dialect())));
