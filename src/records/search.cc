@@ -240,6 +240,12 @@ Result<void> ValidateQuery(const SearchQuery& query) {
     return Fail(ErrorCode::kInvalidArgument,
                 "give a given name or a birth date (year at least) with the surname");
   }
+  // The index tells a year or a whole day: a month would be taken for its
+  // year, and the agent shown the whole year as if narrowed to that month.
+  if (query.birth_date.month != 0 && !query.birth_date.full()) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "the birth date is a year (YYYY) or a full date (YYYY-MM-DD), not a month");
+  }
   return {};
 }
 

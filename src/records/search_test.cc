@@ -237,6 +237,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadQuery{{"M_rtin", "", {1990, 0, 0}}, "wildcards"},
                       BadQuery{{"Martin", "", {}}, "give a given name or a birth date"},
                       BadQuery{{"M", "Jean", {}}, "at least 2 letters"},
+                      BadQuery{{"Martin", "", {1980, 3, 0}}, "not a month"},
+                      BadQuery{{"Martin", "Jean", {1980, 3, 0}}, "not a month"},
                       BadQuery{{"Martin1", "Jean", {}}, "surname"},
                       BadQuery{{"Mar\xC3", "Jean", {}}, "surname"},
                       BadQuery{{"Martin", "Je\xFFn", {}}, "given_name"},

@@ -12,8 +12,10 @@ test('a search needs a purpose, a case reference for inquiries, a surname and on
   assert.equal(searchBody({ purpose: 'judicial_investigation', case_reference: '---', surname: 'DUPONT',
                            given_name: 'Jean' }).error, 'search.need_case');
   assert.equal(searchBody({ purpose: 'identity_check', surname: 'DUPONT' }).error, 'search.need_more');
-  assert.equal(searchBody({ purpose: 'identity_check', surname: 'DUPONT', birth_date: '1980-13' }).error, undefined);
-  assert.equal(searchBody({ purpose: 'identity_check', surname: 'DUPONT', birth_date: '80' }).error, 'search.need_more');
+  assert.equal(searchBody({ purpose: 'identity_check', surname: 'DUPONT', birth_date: '1980' }).error, undefined);
+  assert.equal(searchBody({ purpose: 'identity_check', surname: 'DUPONT', birth_date: '1980-13-01' }).error, undefined);
+  assert.equal(searchBody({ purpose: 'identity_check', surname: 'DUPONT', birth_date: '80' }).error, 'search.bad_birth_date');
+  assert.equal(searchBody({ purpose: 'identity_check', surname: 'DUPONT', birth_date: '1980-03' }).error, 'search.bad_birth_date');
   assert.deepEqual(searchBody({ purpose: 'judicial_investigation', case_reference: 'PV/2026/001',
                                 surname: ' DUPONT ', given_name: 'Jean', birth_date: '' }).body,
                    { purpose: 'judicial_investigation', case_reference: 'PV/2026/001', surname: 'DUPONT',

@@ -10,7 +10,8 @@ export const PURPOSES = ['identity_check', 'roadside_check', 'border_control', '
                          'missing_person_search', 'judicial_investigation', 'administrative_inquiry'];
 const NEEDS_CASE = new Set(['judicial_investigation', 'administrative_inquiry']);
 const CASE_RE = /^(?=.*[A-Za-z0-9])[A-Za-z0-9/._-]{3,64}$/;
-const DATE_RE = /^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$/;
+// A year or a whole day: the search cannot narrow to a month (the server refuses it).
+const DATE_RE = /^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$/;
 
 /** The body of POST /api/v1/search from the form's values, or an error key. */
 export function searchBody({ purpose, case_reference: caseRef, surname, given_name: given, birth_date: birth }) {
@@ -20,7 +21,8 @@ export function searchBody({ purpose, case_reference: caseRef, surname, given_na
   surname = (surname ?? '').trim();
   given = (given ?? '').trim();
   birth = (birth ?? '').trim();
-  if (!surname || (!given && !birth) || (birth && !DATE_RE.test(birth))) return { error: 'search.need_more' };
+  if (!surname || (!given && !birth)) return { error: 'search.need_more' };
+  if (birth && !DATE_RE.test(birth)) return { error: 'search.bad_birth_date' };
   const body = { purpose, surname };
   if (caseRef) body.case_reference = caseRef;
   if (given) body.given_name = given;
@@ -57,7 +59,7 @@ export function searchView(app) {
     const { body, error } = searchBody(values);
     if (error) {
       message.error(t(error));
-      (error === 'search.need_purpose' ? purpose : error === 'search.need_case' ? caseRef : surname).input.focus();
+      ({ 'search.need_purpose': purpose, 'search.need_case': caseRef, 'search.bad_birth_date': birth }[error] ?? surname).input.focus();
       return;
     }
     try {
