@@ -1,6 +1,10 @@
 #include "records/model.h"
 
 #include <gtest/gtest.h>
+#include <time.h>
+
+#include <cstdlib>
+#include <string>
 
 #include "records/person_file.h"
 #include "tests/support/matchers.h"
@@ -61,6 +65,29 @@ TEST(ModelTest, ValidatesPersons) {
   Person digits = p;
   digits.surname = "Dupont2";
   EXPECT_FALSE(ValidatePerson(digits).has_value());
+}
+
+// A notice ending on 31 May still holds at 01:30 on 1 June in Paris, no
+// longer: "today" is the server's local date, not UTC's.
+TEST(ModelTest, TodayIsTheServersLocalDate) {
+  const char* before = std::getenv("TZ");
+  const std::string kept = before ? before : "";
+  ::setenv("TZ", "Europe/Paris", 1);
+  ::tzset();
+  const TimePoint half_past_one_in_paris =
+      TimePoint(std::chrono::seconds(1'780'270'200));  // 2026-05-31T23:30:00Z
+  const PartialDate today = DateOf(half_past_one_in_paris);
+  if (before) {
+    ::setenv("TZ", kept.c_str(), 1);
+  } else {
+    ::unsetenv("TZ");
+  }
+  ::tzset();
+  EXPECT_EQ(today, (PartialDate{2026, 6, 1}));
+  WantedNotice n;
+  n.valid_from = {2026, 1, 1};
+  n.valid_until = {2026, 5, 31};
+  EXPECT_FALSE(NoticeInForce(n, today));
 }
 
 TEST(ModelTest, NoticeValidityWindow) {

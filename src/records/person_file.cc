@@ -27,7 +27,10 @@ bool NoticeInForce(const WantedNotice& notice, const PartialDate& today) {
 PartialDate DateOf(TimePoint t) {
   std::time_t secs = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
-  gmtime_r(&secs, &tm);
+  // A notice's dates are civil dates (Paris's, in mainland France): "today"
+  // is the server's local date, not UTC's, or a notice would end (and start)
+  // up to two hours late. As detection's hours, it follows the machine's zone.
+  localtime_r(&secs, &tm);
   return PartialDate{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
 }
 

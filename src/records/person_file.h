@@ -34,6 +34,7 @@ struct NoticeWindow {
 NoticeWindow WindowOf(const WantedNotice& notice);
 int DayNumber(const PartialDate& full_date);
 
+// The server's local date at `t` (its time zone: TZ, or /etc/localtime).
 PartialDate DateOf(TimePoint t);
 
 }  // namespace vigie::records
