@@ -407,18 +407,21 @@ Result<void> Portal::AcknowledgeNotice(const Caller& caller) {
 Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::string_view source) {
   const auto started = Now();
   std::optional<int64_t> locked;
+  bool locked_out = false;
   auto stepped_up = [&]() -> Result<void> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     identity::Authenticator authenticator = AuthenticatorOn(*db);
     auto verified = authenticator.VerifyFreshSecondFactor(caller.agent_id, code, source);
     locked = authenticator.locked_agent();
+    locked_out = authenticator.step_up_locked_out();
     RETURN_IF_ERROR(verified);
     return session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
         .RecordStepUp(caller.session_id);
   }();
-  if (locked) {
-    // Security: this session's own wrong codes locked the account; it may be
-    // a stolen one, so it ends with the lock.
+  if (locked_out) {
+    // Security: wrong codes lock the account on their own, this session's
+    // among them; it may be a stolen one, so it ends with the lock. (Wrong
+    // passwords from anyone and one typo of the agent's do not end it.)
     auto ended = [&]() -> Result<void> {
       ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
       return session::SessionStore(*db, *parts_.clock, session_options_)

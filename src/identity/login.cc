@@ -226,15 +226,17 @@ Result<bool> Authenticator::CheckTotp(int64_t agent_id, std::string_view code,
   if (!row) return false;
   // Security: a lock-out stops logins, not live sessions. Wrong passwords
   // from anyone who knows a service number must not leave the agent's
-  // session unable to step up; wrong codes (a session's or a password
-  // holder's) still do. The lock stays.
+  // session unable to step up, nor end it with one typo of the agent's;
+  // wrong codes (a session's or a password holder's) enough to lock on
+  // their own do. The lock stays.
+  const int64_t threshold = std::max(1, options_.lockout_threshold);
   bool locked_by_passwords = false;
   if (use == TotpUse::kStepUp && row->agent.status == AgentStatus::kLocked &&
       row->password_hash.has_value() && !row->totp_sealed.empty()) {
-    ASSIGN_OR_RETURN(
-        const bool by_codes,
-        internal::LockCountedASecondFactor(*db_, row->agent.id, row->agent.locked_until, options_));
-    locked_by_passwords = !by_codes;
+    ASSIGN_OR_RETURN(const int64_t codes,
+                     internal::SecondFactorFailuresInLock(*db_, row->agent.id,
+                                                          row->agent.locked_until, options_));
+    locked_by_passwords = codes < threshold;
   }
   if (!CanLogIn(*row) && !locked_by_passwords) return false;
   ASSIGN_OR_RETURN(const crypto::DataKey* seed_key, SeedKey(row->totp_key_id));
@@ -272,6 +274,14 @@ Result<bool> Authenticator::CheckTotp(int64_t agent_id, std::string_view code,
                    internal::RecordLoginFailure(*db_, row->agent.id, internal::Factor::kTotp,
                                                 source_address, now, options_));
   if (failure.locked) locked_agent_ = row->agent.id;
+  const int64_t lock_end = failure.locked        ? failure.locked_until
+                           : locked_by_passwords ? row->agent.locked_until
+                                                 : 0;
+  if (use == TotpUse::kStepUp && lock_end > now) {
+    ASSIGN_OR_RETURN(const int64_t codes,
+                     internal::SecondFactorFailuresInLock(*db_, row->agent.id, lock_end, options_));
+    step_up_locked_out_ = codes >= threshold;
+  }
   return false;
 }
 

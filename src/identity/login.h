@@ -142,6 +142,9 @@ class Authenticator {
   // The agent a failure of this Authenticator's calls locked out, if any
   // (for the audit log's distinct lock-out event).
   std::optional<int64_t> locked_agent() const { return locked_agent_; }
+  // Whether a refused step-up's wrong codes now lock the account on their
+  // own (passwords not counted): the session may be stolen, and ends.
+  bool step_up_locked_out() const { return step_up_locked_out_; }
   // The agent a refused second factor was for (a live login challenge's,
   // with a wrong code or passkey), if any: the audit log names it, so the
   // detection rules count login failures against their agent.
@@ -155,11 +158,13 @@ class Authenticator {
  private:
   void ForgetAttemptOutcome() {
     locked_agent_.reset();
+    step_up_locked_out_ = false;
     refused_agent_.reset();
     passkey_outcome_.clear();
   }
   // Inside the caller's write transaction: checks `code` for an agent that
-  // can log in (for a step-up, also one locked by password failures alone),
+  // can log in (for a step-up, also one locked by too few wrong codes to
+  // lock on their own),
   // persists the step on success, records a failure otherwise. Returns
   // whether the code was accepted.
   enum class TotpUse { kLogin, kStepUp };
@@ -188,6 +193,7 @@ class Authenticator {
   PasswordHasher* hasher_;
   IdentityOptions options_;
   std::optional<int64_t> locked_agent_;
+  bool step_up_locked_out_ = false;
   std::optional<int64_t> refused_agent_;
   std::string passkey_outcome_;
 };

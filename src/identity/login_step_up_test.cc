@@ -59,8 +59,10 @@ TEST_F(LoginTest, AStepUpDoesNotForgetTheFailuresCountedBeforeIt) {
 
 // A lock-out stops logins, not the live session: anyone who knows the
 // service number can lock the account with wrong passwords, and must not
-// leave the agent's session unable to step up. The lock stays; once a code
-// is wrong too, the step-up is refused like the login.
+// leave the agent's session unable to step up, nor end it with one typo of
+// the agent's. The lock stays; wrong codes enough to lock on their own
+// refuse the step-up like the login, and the one that gets there ends the
+// session.
 TEST_F(LoginTest, AnAgentLockedByWrongPasswordsCanStillStepUp) {
   ASSERT_OK(FullLogin(CurrentCode()));
   int64_t id = t_.Directory().FindAgent("PN-1001")->id;
@@ -75,9 +77,49 @@ TEST_F(LoginTest, AnAgentLockedByWrongPasswordsCanStillStepUp) {
   ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
   std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
   ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
+  EXPECT_FALSE(login.step_up_locked_out()) << "one typo";
   t_.clock.Advance(std::chrono::seconds(30));
-  // A wrong code counted: locked by a second factor too.
+  EXPECT_OK(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
+  for (int i = 0; i < 2; ++i) {  // the replayed code and the typo counted already
+    ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
+    EXPECT_FALSE(login.step_up_locked_out());
+  }
+  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
+  EXPECT_TRUE(login.step_up_locked_out()) << "five wrong codes: locked by a second factor too";
+  t_.clock.Advance(std::chrono::seconds(30));
   ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
+}
+
+// Four wrong passwords from anyone, then one mistyped step-up code: the
+// account locks, but the session neither ends nor loses its step-up.
+TEST_F(LoginTest, WrongPasswordsAndOneStepUpTypoDoNotEndTheSession) {
+  ASSERT_OK(FullLogin(CurrentCode()));
+  int64_t id = t_.Directory().FindAgent("PN-1001")->id;
+  for (int i = 0; i < 4; ++i) ExpectGenericRefusal(Password("wrong-password-123"));
+  Authenticator login = t_.Login();
+  std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
+  t_.clock.Advance(std::chrono::seconds(30));
+  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
+  EXPECT_EQ(Status(), AgentStatus::kLocked);
+  EXPECT_EQ(login.locked_agent(), id) << "the lock is still told, for its audit event";
+  EXPECT_FALSE(login.step_up_locked_out());
+  EXPECT_OK(login.VerifyFreshSecondFactor(id, CurrentCode(), kAddress));
+  EXPECT_EQ(Status(), AgentStatus::kLocked) << "the lock stays";
+}
+
+// Five wrong step-up codes lock the account; the fifth says the session ends.
+TEST_F(LoginTest, WrongStepUpCodesLockingOnTheirOwnEndTheSession) {
+  ASSERT_OK(FullLogin(CurrentCode()));
+  int64_t id = t_.Directory().FindAgent("PN-1001")->id;
+  Authenticator login = t_.Login();
+  std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
+  for (int i = 0; i < 4; ++i) {
+    ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
+    EXPECT_FALSE(login.step_up_locked_out());
+  }
+  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
+  EXPECT_EQ(Status(), AgentStatus::kLocked);
+  EXPECT_TRUE(login.step_up_locked_out());
 }
 
 // The wrong codes a lock counted are remembered as long as it lasts, however
@@ -91,7 +133,8 @@ TEST_F(LoginTest, ALockCountingWrongCodesStillRefusesStepUpAfterLaterAttempts) {
   for (int i = 0; i < 4; ++i)
     ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
   t_.clock.Advance(std::chrono::minutes(10));
-  ExpectGenericRefusal(Password("wrong-password-123"));
+  wrong = CurrentCode() == "000000" ? "111111" : "000000";
+  ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
   ASSERT_EQ(Status(), AgentStatus::kLocked);
   t_.clock.Advance(std::chrono::minutes(6));
   ExpectGenericRefusal(Password("wrong-password-123"));  // prunes the window's past

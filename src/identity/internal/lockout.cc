@@ -87,7 +87,7 @@ Result<RecordedFailure> RecordLoginFailure(store::Connection& db, int64_t agent_
   const int64_t window_start = now - options.lockout_window.count();
   // Wrong codes stay as long as a lock they counted towards may last: they
   // tell a lock anyone could cause (passwords) from one a session or a
-  // password holder caused (LockCountedASecondFactor).
+  // password holder caused (SecondFactorFailuresInLock).
   const int64_t codes_kept_after = window_start - options.lockout_duration.count();
   // Only an active account (or one whose lock has lapsed) can become locked:
   // failures against a suspended, disabled or still-locked account are
@@ -163,8 +163,8 @@ Result<void> PruneUnknownLoginFailures(store::Connection& db, int64_t now,
   return {};
 }
 
-Result<bool> LockCountedASecondFactor(store::Connection& db, int64_t agent_id, int64_t locked_until,
-                                      const IdentityOptions& options) {
+Result<int64_t> SecondFactorFailuresInLock(store::Connection& db, int64_t agent_id,
+                                           int64_t locked_until, const IdentityOptions& options) {
   // The lock began at locked_until - duration; what it counted lies within
   // the window before that (and the failures since are counted too).
   const int64_t since =
@@ -174,7 +174,7 @@ Result<bool> LockCountedASecondFactor(store::Connection& db, int64_t agent_id, i
                               "factor <> 'password' AND at > $2"));
   find->BindInt(1, agent_id).BindInt(2, since);
   ASSIGN_OR_RETURN(bool row, find->Step());
-  const bool counted = row && find->ColumnInt(0) > 0;
+  const int64_t counted = row ? find->ColumnInt(0) : 0;
   RETURN_IF_ERROR(find->Run());
   return counted;
 }

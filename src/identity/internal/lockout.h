@@ -57,11 +57,11 @@ Result<void> RecordUnknownLoginFailure(store::Connection& db, std::string_view s
 Result<void> PruneUnknownLoginFailures(store::Connection& db, int64_t now,
                                        const IdentityOptions& options);
 
-// Whether the lock the agent is under (ending at `locked_until`) counted a
-// second-factor failure (a TOTP code or a passkey): made by someone holding
-// a session or a password, not only by password guesses.
-Result<bool> LockCountedASecondFactor(store::Connection& db, int64_t agent_id, int64_t locked_until,
-                                      const IdentityOptions& options);
+// How many second-factor failures (TOTP codes, passkeys: made by someone
+// holding a session or a password, not by password guesses) the lock the
+// agent is under, ending at `locked_until`, counted, those since included.
+Result<int64_t> SecondFactorFailuresInLock(store::Connection& db, int64_t agent_id,
+                                           int64_t locked_until, const IdentityOptions& options);
 
 // Starts a new count for the agent.
 Result<void> ForgetLoginFailures(store::Connection& db, int64_t agent_id);

@@ -30,7 +30,7 @@ async function gauge(metricsPort, name) {
 before(async () => {
   installation = createInstallation({
     persons: 1000,
-    agents: [['LCK-1', 'agent'], ['LCK-2', 'agent'], ['QTA-1', 'agent'],
+    agents: [['LCK-1', 'agent'], ['LCK-2', 'agent'], ['LCK-3', 'agent'], ['QTA-1', 'agent'],
              ['STP-1', 'investigator']].map(
       ([service_number, role]) => ({ service_number, name: `Agent ${service_number}`, roles: [role] })),
     config: {
@@ -81,6 +81,20 @@ test("a session whose own wrong step-up codes lock the account ends", async () =
   assert.equal(locking.headers['www-authenticate'], 'DPoP error="invalid_token", algs="ES256"');
   assert.equal(JSON.parse(installation.vigie('agent', 'show', 'LCK-2', '--json')).status, 'locked');
   assert.equal((await agent.call('GET', '/api/v1/self')).status, 401, 'the session ended with the lock');
+});
+
+test('wrong passwords from anyone and one step-up typo lock the account but leave the session', async () => {
+  const agent = await activeClient(server, installation, 'LCK-3');
+  const guess = (pw) => request(server, 'POST', '/api/v1/auth/login',
+                                { body: { service_number: 'LCK-3', password: pw }, localAddress: '127.0.0.8' });
+  for (let i = 0; i < 4; i++) assert.equal((await guess(`not the password ${i}`)).status, 401);
+  const typo = await agent.call('POST', '/api/v1/auth/step-up', { code: '000000' });
+  assert.equal(typo.status, 401);
+  assert.equal(typo.headers['www-authenticate'], 'DPoP algs="ES256"', 'the token still works');
+  assert.equal(JSON.parse(installation.vigie('agent', 'show', 'LCK-3', '--json')).status, 'locked');
+  assert.equal((await agent.call('GET', '/api/v1/self')).status, 200, 'the session lives');
+  const stepped = await agent.call('POST', '/api/v1/auth/step-up', { code: totp(agent.secret, 1) });
+  assert.equal(stepped.status, 204, stepped.body);
 });
 
 test('per-agent quotas answer 429 with Retry-After', async () => {
