@@ -42,6 +42,8 @@ PasswordHasherPool::~PasswordHasherPool() {
   }
   wake_.notify_all();
   for (std::thread& worker : workers_) worker.join();
+  std::unique_lock lock(mutex_);
+  callers_left_.wait(lock, [this] { return callers_ == 0; });
 }
 
 size_t PasswordHasherPool::queued() const {
@@ -112,7 +114,9 @@ Result<void> PasswordHasherPool::RunOnWorker(const std::function<void()>& work, 
   if (!in_room && Full()) return Fail(TooManyLogins());
   queue_.push_back(&job);
   wake_.notify_one();
+  ++callers_;
   job.finished.wait(lock, [&job] { return job.done || job.dropped; });
+  if (--callers_ == 0 && stopping_) callers_left_.notify_all();
   if (job.dropped) return Fail(ErrorCode::kUnavailable, "password hashing pool is shutting down");
   return {};
 }

@@ -82,7 +82,8 @@ class PasswordHasherPool final : public PasswordHasher {
   // REQUIRES: threads >= 1. queue_capacity may be 0 (only idle workers take
   // work).
   PasswordHasherPool(size_t threads, size_t queue_capacity);
-  // Finishes the running hashes; queued ones fail with Unavailable.
+  // Finishes the running hashes; queued ones fail with Unavailable. Returns
+  // once their callers have left the pool.
   ~PasswordHasherPool() override;
   PasswordHasherPool(const PasswordHasherPool&) = delete;
   PasswordHasherPool& operator=(const PasswordHasherPool&) = delete;
@@ -113,6 +114,10 @@ class PasswordHasherPool final : public PasswordHasher {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job*> queue_;
+  // Callers inside RunOnWorker: the destructor waits for those it dropped,
+  // who still need mutex_ to leave.
+  size_t callers_ = 0;
+  std::condition_variable callers_left_;
   size_t idle_ = 0;
   size_t running_ = 0;
   size_t reserved_ = 0;  // places Rooms hold
