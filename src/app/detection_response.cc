@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "app/audit_trail.h"
+#include "app/internal/session_bar.h"
 #include "core/log.h"
 #include "identity/agent_directory.h"
 #include "incident/containment.h"
@@ -417,9 +418,7 @@ Result<std::optional<DetectionResponse::Suspension>> DetectionResponse::Act(
       // Before the suspension, as an administrator's (Portal::SuspendAgent).
       RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, agent.id));
       ASSIGN_OR_RETURN(agent, directory.Suspend(agent.service_number));
-      ASSIGN_OR_RETURN(int64_t revoked, session::SessionStore(*db, *parts_.clock, sessions_)
-                                            .RevokeAllForAgent(agent.id, kEndDetection));
-      (void)revoked;
+      internal::EndSessionsOfInactiveAgent(*db, *parts_.clock, sessions_, agent.id, kEndDetection);
       return Suspension{.agent = std::move(agent), .already = already};  // Respond records it
     }
   }
