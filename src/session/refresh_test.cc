@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "session/session_store.h"
 #include "session/session_test_fixture.h"
@@ -134,6 +136,36 @@ TEST_F(RefreshTest, NewTokensNeverOutliveTheSession) {
   ASSERT_OK(last);
   EXPECT_EQ(last->access_expires_at, kStart + 43200);
   EXPECT_EQ(last->refresh_expires_at, kStart + 43200);
+}
+
+// Two nodes presenting one refresh token at the same moment, each inside
+// its rotation (held there a while) when the other arrives: exactly one
+// rotates, the other is reuse, and the session ends for both.
+TEST_F(RefreshTest, TwoNodesRefreshingAtOnceGiveOneRotationAndOneReuse) {
+  auto other_db = OpenDb();
+  ASSERT_NE(other_db, nullptr);
+  SessionStore node_a = Store();
+  SessionStore node_b(*other_db, clock_);
+  auto tokens = node_a.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(tokens);
+  const std::string token(tokens->refresh_token.reveal());
+  auto held = [](const Session&) -> Result<void> {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return {};
+  };
+  Result<IssuedTokens> a = Fail(ErrorCode::kInternal, "not run");
+  Result<IssuedTokens> b = Fail(ErrorCode::kInternal, "not run");
+  std::thread on_a([&] { a = node_a.Refresh(token, Jkt("key-a"), held); });
+  std::thread on_b([&] { b = node_b.Refresh(token, Jkt("key-a"), held); });
+  on_a.join();
+  on_b.join();
+  ASSERT_NE(a.has_value(), b.has_value()) << "exactly one rotates";
+  const Result<IssuedTokens>& refused = a ? b : a;
+  EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kUnauthenticated));
+  const IssuedTokens& rotated = a ? *a : *b;
+  EXPECT_THAT(node_a.Authenticate(rotated.access_token.reveal(), Jkt("key-a")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated))
+      << "the reuse ended the session";
 }
 
 TEST_F(RefreshTest, ConcurrentConnectionsSeeOneRotationAndOneReuse) {
