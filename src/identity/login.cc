@@ -182,9 +182,8 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   // Hashed once: only the transaction below runs again on a conflict.
   return store::RetryOnConflict([&]() -> Result<LoginChallenge> {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-    RETURN_IF_ERROR(
-        internal::WithdrawPasswordFailure(*db_, row->agent.id, reserved, source_address,
-                                          attempt_at));
+    RETURN_IF_ERROR(internal::WithdrawPasswordFailure(*db_, row->agent.id, reserved, source_address,
+                                                      attempt_at));
     // The agent may have been suspended, reset or locked while we hashed
     // (then the failure stays: the transaction is not committed).
     ASSIGN_OR_RETURN(auto current, internal::LoadAgentById(*db_, row->agent.id, now));
