@@ -168,20 +168,5 @@ TEST_F(RefreshTest, TwoNodesRefreshingAtOnceGiveOneRotationAndOneReuse) {
       << "the reuse ended the session";
 }
 
-TEST_F(RefreshTest, ConcurrentConnectionsSeeOneRotationAndOneReuse) {
-  auto other_db = OpenDb();
-  ASSERT_NE(other_db, nullptr);
-  SessionStore node_a = Store();
-  SessionStore node_b(*other_db, clock_);
-  auto tokens = node_a.Create(kAgent, Jkt("key-a"));
-  ASSERT_OK(tokens);
-  auto winner = node_a.Refresh(tokens->refresh_token.reveal(), Jkt("key-a"));
-  ASSERT_OK(winner);
-  EXPECT_THAT(node_b.Refresh(tokens->refresh_token.reveal(), Jkt("key-a")),
-              ErrorCodeIs(ErrorCode::kUnauthenticated));
-  EXPECT_THAT(node_a.Authenticate(winner->access_token.reveal(), Jkt("key-a")),
-              ErrorCodeIs(ErrorCode::kUnauthenticated));
-}
-
 }  // namespace
 }  // namespace vigie::session
