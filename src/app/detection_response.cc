@@ -5,7 +5,6 @@
 #include <chrono>
 
 #include "app/audit_trail.h"
-#include "app/internal/session_bar.h"
 #include "core/log.h"
 #include "identity/agent_directory.h"
 #include "incident/containment.h"
@@ -418,7 +417,9 @@ Result<std::optional<DetectionResponse::Suspension>> DetectionResponse::Act(
       // Before the suspension, as an administrator's (Portal::SuspendAgent).
       RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, agent.id));
       ASSIGN_OR_RETURN(agent, directory.Suspend(agent.service_number));
-      internal::EndSessionsOfInactiveAgent(*db, *parts_.clock, sessions_, agent.id, kEndDetection);
+      ASSIGN_OR_RETURN(int64_t revoked, session::SessionStore(*db, *parts_.clock, sessions_)
+                                            .RevokeAllForAgent(agent.id, kEndDetection));
+      (void)revoked;
       return Suspension{.agent = std::move(agent), .already = already};  // Respond records it
     }
   }

@@ -3,7 +3,6 @@
 
 #include "app/audit_trail.h"
 #include "app/internal/audited.h"
-#include "app/internal/session_bar.h"
 #include "app/portal.h"
 #include "incident/containment.h"
 #include "session/session_store.h"
@@ -127,8 +126,8 @@ Result<identity::Agent> Portal::SuspendAgent(const Caller& caller,
     // otherwise see a suspension it takes for the incident's, and lift it.
     RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, agent.id));
     ASSIGN_OR_RETURN(agent, directory.Suspend(service_number));
-    internal::EndSessionsOfInactiveAgent(*db, *parts_.clock, session_options_, agent.id,
-                                         kEndSuspended);
+    RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
+                        .RevokeAllForAgent(agent.id, kEndSuspended));
     return agent;
   }();
   return Audited(*trail_,
@@ -178,8 +177,8 @@ Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
                                       RETURN_IF_ERROR(RequireNotContained(*db, service_number));
                                       return before_commit(agent);
                                     }));
-        internal::EndSessionsOfInactiveAgent(*db, *parts_.clock, session_options_, done.agent.id,
-                                             incident::kEndReset);
+        RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
+                            .RevokeAllForAgent(done.agent.id, incident::kEndReset));
         return done;
       });
 }

@@ -781,46 +781,6 @@ TEST_F(CliTest, AContainmentFailingForOneAgentContainsTheOthersAndSaysWho) {
   EXPECT_NE(Vigie("agent show A-2").out.find("suspended"), std::string::npos);
 }
 
-// A suspension or a reset commits before the agent's sessions are ended:
-// when ending them then fails (they end on their next request anyway, the
-// agent no longer active), the change is reported and logged as done, not
-// as refused.
-TEST_F(CliTest, ASuspensionAndAResetAreDoneEvenIfTheSessionsCannotBeEndedAtOnce) {
-  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(5, 1));
-  ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
-  ASSERT_EQ(
-      Vigie("agent add --service-number A-1 --name Agent --unit BR-75 --role agent").exit_code, 0);
-  const std::string now = std::to_string(std::time(nullptr));
-  const std::string session =
-      "INSERT INTO session (agent_id, jkt, created_at, last_seen_at, expires_at, step_up_at) "
-      "SELECT id, 'k', " +
-      now + ", " + now + ", " + now + " + 3600, " + now +
-      " FROM agent WHERE service_number = 'A-1'";
-  auto run = [&](const std::string& command) {
-    auto ran = testing::RunCommand(command, dir_.path());
-    ASSERT_EQ(ran.exit_code, 0) << ran.err;
-  };
-  ASSERT_NO_FATAL_FAILURE(run(installation_.StoreSqlCommand(
-      data(),
-      session + "; CREATE TRIGGER refuse_end BEFORE UPDATE ON session "
-                "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
-      session + "; CREATE FUNCTION refuse_end() RETURNS trigger AS 'BEGIN RAISE EXCEPTION "
-                "''disk trouble''; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_end BEFORE "
-                "UPDATE ON session FOR EACH ROW EXECUTE FUNCTION refuse_end();")));
-  auto suspended = Vigie("agent suspend A-1");
-  EXPECT_EQ(suspended.exit_code, 0) << suspended.out << suspended.err;
-  EXPECT_NE(suspended.err.find("agent_sessions_not_ended"), std::string::npos) << suspended.err;
-  EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
-  auto reset = Vigie("agent reset A-1");
-  EXPECT_EQ(reset.exit_code, 0) << reset.out << reset.err;
-  for (const char* type : {"agent_suspended", "agent_reset"}) {
-    auto logged = Vigie(std::string("audit search --type ") + type);
-    ASSERT_EQ(logged.exit_code, 0) << logged.err;
-    EXPECT_NE(logged.out.find("A-1"), std::string::npos) << logged.out;
-    EXPECT_EQ(logged.out.find("refused"), std::string::npos) << logged.out;
-  }
-}
-
 // Canary persons are wanted today, so every consulting role's searches can
 // find them; a plant that cannot register its decoys as canaries leaves no
 // decoy behind (unwatched, they would pass for real persons).

@@ -1,8 +1,5 @@
 #include "app/internal/session_bar.h"
 
-#include <string>
-
-#include "core/log.h"
 #include "incident/containment.h"
 
 namespace vigie::app::internal {
@@ -26,16 +23,6 @@ Result<std::optional<SessionBar>> SessionBarFor(store::Connection& db,
     return SessionBar{.end_reason = {}, .why = "the portal is locked down"};
   }
   return std::nullopt;
-}
-
-void EndSessionsOfInactiveAgent(store::Connection& db, const Clock& clock,
-                                const session::SessionOptions& options, int64_t agent_id,
-                                std::string_view reason) {
-  auto ended = session::SessionStore(db, clock, options).RevokeAllForAgent(agent_id, reason);
-  if (!ended) {
-    Log(LogLevel::kError, "agent_sessions_not_ended",
-        {{"agent_id", std::to_string(agent_id)}, {"error", ended.error().message()}});
-  }
 }
 
 }  // namespace vigie::app::internal

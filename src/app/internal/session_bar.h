@@ -5,10 +5,8 @@
 #include <optional>
 #include <string_view>
 
-#include "core/clock.h"
 #include "core/error.h"
 #include "identity/model.h"
-#include "session/session_store.h"
 #include "store/store.h"
 
 namespace vigie::app::internal {
@@ -24,13 +22,5 @@ struct SessionBar {
 
 Result<std::optional<SessionBar>> SessionBarFor(store::Connection& db,
                                                 const identity::Agent& agent);
-
-// Ends the sessions of an agent whose suspension or reset has committed. A
-// failure is logged, not returned: the change is done and must be reported
-// (and logged) as done, and the sessions end on their next request anyway
-// (SessionBarFor: the agent is no longer active).
-void EndSessionsOfInactiveAgent(store::Connection& db, const Clock& clock,
-                                const session::SessionOptions& options, int64_t agent_id,
-                                std::string_view reason);
 
 }  // namespace vigie::app::internal
