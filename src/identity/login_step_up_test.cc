@@ -122,6 +122,22 @@ TEST_F(LoginTest, WrongStepUpCodesLockingOnTheirOwnEndTheSession) {
   EXPECT_TRUE(login.step_up_locked_out());
 }
 
+// On a node whose clock is behind the one that logged the agent in, wrong
+// step-up codes still count: a thief holding the session gets five guesses,
+// not as many as the clocks' gap allows.
+TEST_F(LoginTest, WrongStepUpCodesCountOnAClockBehindTheLastSuccess) {
+  ASSERT_OK(FullLogin(CurrentCode()));
+  int64_t id = t_.Directory().FindAgent("PN-1001")->id;
+  t_.clock.Advance(-std::chrono::seconds(20));
+  Authenticator login = t_.Login();
+  std::string wrong = CurrentCode() == "000000" ? "111111" : "000000";
+  for (int i = 0; i < 5; ++i) {
+    ExpectGenericRefusal(login.VerifyFreshSecondFactor(id, wrong, kAddress));
+  }
+  EXPECT_EQ(Status(), AgentStatus::kLocked);
+  EXPECT_TRUE(login.step_up_locked_out());
+}
+
 // The wrong codes a lock counted are remembered as long as it lasts, however
 // many password attempts come meanwhile (each prunes what the window no
 // longer counts): the lock is still known for one a second factor caused.
