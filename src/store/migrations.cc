@@ -84,6 +84,13 @@ Result<int> SchemaVersion(Connection& connection) {
 
 Result<int> Migrate(Connection& connection, std::span<const Migration> migrations) {
   if (connection.dialect() != Dialect::kPostgres) return MigrateUnlocked(connection, migrations);
+  // Most opens find the schema current: they take no lock, so a command
+  // never waits behind a node migrating, or hung while it holds the lock.
+  ASSIGN_OR_RETURN(const bool exists, HasVersionTable(connection));
+  if (exists) {
+    ASSIGN_OR_RETURN(const int current, SchemaVersion(connection));
+    if (current == static_cast<int>(migrations.size())) return current;
+  }
   RETURN_IF_ERROR(LockMigrations(connection));
   auto migrated = MigrateUnlocked(connection, migrations);
   (void)connection.ExecuteScript(kUnlockMigrations);  // also released if the session ends

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <latch>
 #include <memory>
 #include <thread>
@@ -149,6 +151,28 @@ TEST_P(MigrationsTest, AMigrationWaitsForAnotherProcesssLongerThanItsLockTimeout
   ASSERT_OK(migrated);
   EXPECT_EQ(*migrated, 2);
   EXPECT_TRUE(TableExists(**waiter, "b"));
+}
+
+// A schema already current needs no lock: a command opening the database
+// does not wait behind a node that holds it (migrating, or hung).
+TEST_P(MigrationsTest, ACurrentSchemaIsOpenedWithoutWaitingForTheLock) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "SQLite: one node, no advisory lock";
+  ASSERT_OK(Migrate(*db_, kTwo));
+  auto holder = Open(database_.url());
+  ASSERT_OK(holder);
+  ASSERT_OK((*holder)->ExecuteScript("SELECT pg_advisory_lock(435526134117)"));
+  std::atomic<bool> released{false};
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    released = true;
+    ASSERT_OK((*holder)->ExecuteScript("SELECT pg_advisory_unlock(435526134117)"));
+  });
+  auto opened = Migrate(*db_, kTwo);
+  const bool waited = released;
+  release.join();
+  ASSERT_OK(opened);
+  EXPECT_EQ(*opened, 2);
+  EXPECT_FALSE(waited) << "it waited for the lock";
 }
 
 // A search_path naming two schemas: the version is read from the one tables
