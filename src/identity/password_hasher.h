@@ -83,7 +83,8 @@ class PasswordHasherPool final : public PasswordHasher {
   // work).
   PasswordHasherPool(size_t threads, size_t queue_capacity);
   // Finishes the running hashes; queued ones fail with Unavailable. Returns
-  // once their callers have left the pool.
+  // once those callers have left its lock. REQUIRES: no caller holds a Room
+  // or calls in any more (the server ends before its pool).
   ~PasswordHasherPool() override;
   PasswordHasherPool(const PasswordHasherPool&) = delete;
   PasswordHasherPool& operator=(const PasswordHasherPool&) = delete;

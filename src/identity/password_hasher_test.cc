@@ -106,9 +106,9 @@ TEST(PasswordHasherTest, ARoomHoldsAPlaceForOneVerification) {
 }
 
 // Destroyed with a hash running and another queued behind it: the running
-// one finishes, the queued one is refused. (That its caller has left before
-// the destructor returns is a matter of microseconds no test can catch
-// without a sanitizer.)
+// one finishes, the queued one is refused. (That the refused caller has
+// left the pool's lock before the destructor returns is not shown here: it
+// leaves while the running hash ends.)
 TEST(PasswordHasherTest, DestroyingThePoolFinishesRunningWorkAndDropsTheQueued) {
   auto pool = std::make_unique<PasswordHasherPool>(1, 4);
   const crypto::Argon2Params slow{.t_cost = 8, .m_cost_kib = 64 * 1024};  // ~0.5 s

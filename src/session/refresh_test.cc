@@ -138,9 +138,10 @@ TEST_F(RefreshTest, NewTokensNeverOutliveTheSession) {
   EXPECT_EQ(last->refresh_expires_at, kStart + 43200);
 }
 
-// Two nodes presenting one refresh token at the same moment, each inside
-// its rotation (held there a while) when the other arrives: exactly one
-// rotates, the other is reuse, and the session ends for both.
+// Two nodes presenting one refresh token at the same moment: exactly one
+// rotates, the other is reuse, and the session ends for both. On
+// PostgreSQL each is inside its rotation (held there a while) when the
+// other arrives; on SQLite the second waits at BEGIN IMMEDIATE.
 TEST_F(RefreshTest, TwoNodesRefreshingAtOnceGiveOneRotationAndOneReuse) {
   auto other_db = OpenDb();
   ASSERT_NE(other_db, nullptr);
