@@ -79,15 +79,6 @@ bool CanLogIn(const internal::AgentRow& row) {
          !row.totp_sealed.empty();
 }
 
-// When a failure against `row` is dated: no earlier than the agent's last
-// success, which another node may have dated by a clock ahead of ours (or
-// this one's was set back since). Dated before it, the failure would not
-// count: a right password refused, wrong codes guessed without limit. A
-// running lock's end (also kept there) is no success.
-int64_t FailureTime(const internal::AgentRow& row, int64_t now) {
-  return row.agent.status == AgentStatus::kActive ? std::max(now, row.failure_count_since) : now;
-}
-
 }  // namespace
 
 Result<internal::RecordedFailure> Authenticator::RecordPasswordFailure(
@@ -146,9 +137,8 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   // the lock-out threshold, the one that reaches it locks the account, and
   // none after it is checked against the real hash: a burst of N guesses is
   // not N tries. A right password takes its failure (and its lock) back.
-  const int64_t attempt_at = FailureTime(*row, now);
   ASSIGN_OR_RETURN(internal::RecordedFailure reserved,
-                   RecordPasswordFailure(normalised, row->agent.id, source_address, attempt_at));
+                   RecordPasswordFailure(normalised, row->agent.id, source_address, now));
   if (!reserved.counted) {  // locked or suspended since it was read
     RETURN_IF_ERROR(VerifyDummy(*hasher_, room, *dummy, password));
     return LoginFailed();
@@ -187,8 +177,8 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   // Hashed once: only the transaction below runs again on a conflict.
   return store::RetryOnConflict([&]() -> Result<LoginChallenge> {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
-    RETURN_IF_ERROR(internal::WithdrawPasswordFailure(*db_, row->agent.id, reserved, source_address,
-                                                      attempt_at));
+    RETURN_IF_ERROR(
+        internal::WithdrawPasswordFailure(*db_, row->agent.id, reserved, source_address, now));
     // The agent may have been suspended, reset or locked while we hashed
     // (then the failure stays: the transaction is not committed).
     ASSIGN_OR_RETURN(auto current, internal::LoadAgentById(*db_, row->agent.id, now));
@@ -276,7 +266,7 @@ Result<bool> Authenticator::CheckTotp(int64_t agent_id, std::string_view code,
   }
   ASSIGN_OR_RETURN(internal::RecordedFailure failure,
                    internal::RecordLoginFailure(*db_, row->agent.id, internal::Factor::kTotp,
-                                                source_address, FailureTime(*row, now), options_));
+                                                source_address, now, options_));
   if (failure.locked) locked_agent_ = row->agent.id;
   const int64_t lock_end = failure.locked        ? failure.locked_until
                            : locked_by_passwords ? row->agent.locked_until
@@ -405,11 +395,9 @@ Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
                          " refused: " + verified.error().message();
       RETURN_IF_ERROR(
           internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
-      ASSIGN_OR_RETURN(auto row, internal::LoadAgentById(*db_, *agent_id, now));
-      const int64_t failed_at = row ? FailureTime(*row, now) : now;
       ASSIGN_OR_RETURN(internal::RecordedFailure failure,
                        internal::RecordLoginFailure(*db_, *agent_id, internal::Factor::kPasskey,
-                                                    source_address, failed_at, options_));
+                                                    source_address, now, options_));
       if (failure.locked) locked_agent_ = *agent_id;
       RETURN_IF_ERROR(tx.Commit());
       return LoginFailed();

@@ -17,7 +17,15 @@ std::string_view FactorName(Factor factor) {
 struct Counted {
   int64_t failures = 0;
   int64_t failure_count_since = 0;
+  int64_t at = 0;  // when the failure is dated
 };
+
+// The failure's date: `now`, or an active agent's failure_count_since when
+// that is later (RecordLoginFailure). SQL text for an agent row `a` and `now`.
+std::string FailureDate(std::string_view now) {
+  return "CASE WHEN a.status = 'active' AND a.failure_count_since > " + std::string(now) +
+         " THEN a.failure_count_since ELSE " + std::string(now) + " END";
+}
 
 // In three statements (SQLite: no round trips to save).
 Result<Counted> AddFailureAndCount(store::Connection& db, int64_t agent_id, Factor factor,
@@ -29,11 +37,14 @@ Result<Counted> AddFailureAndCount(store::Connection& db, int64_t agent_id, Fact
   prune->BindInt(1, agent_id).BindInt(2, window_start).BindInt(3, codes_kept_after);
   RETURN_IF_ERROR(prune->Run());
 
-  ASSIGN_OR_RETURN(store::Statement * insert,
-                   db.Prepare("INSERT INTO login_failure (agent_id, at, factor, source_address) "
-                              "VALUES ($1, $2, $3, $4)"));
+  static const std::string kInsert =
+      "INSERT INTO login_failure (agent_id, at, factor, source_address) SELECT $1, " +
+      FailureDate("$2") + ", $3, $4 FROM agent a WHERE a.id = $1 RETURNING at";
+  ASSIGN_OR_RETURN(store::Statement * insert, db.Prepare(kInsert));
   insert->BindInt(1, agent_id).BindInt(2, now).BindText(3, FactorName(factor));
   insert->BindText(4, source_address.substr(0, 64));
+  ASSIGN_OR_RETURN(bool inserted, insert->Step());
+  const int64_t at = inserted ? insert->ColumnInt(0) : now;
   RETURN_IF_ERROR(insert->Run());
 
   ASSIGN_OR_RETURN(store::Statement * count,
@@ -43,8 +54,11 @@ Result<Counted> AddFailureAndCount(store::Connection& db, int64_t agent_id, Fact
                               "'active' OR (a.status = 'locked' AND a.locked_until <= $3))"));
   count->BindInt(1, agent_id).BindInt(2, window_start).BindInt(3, now);
   ASSIGN_OR_RETURN(bool row, count->Step());
-  Counted counted;
-  if (row) counted = {.failures = count->ColumnInt(0), .failure_count_since = count->ColumnInt(1)};
+  Counted counted{.at = at};
+  if (row) {
+    counted.failures = count->ColumnInt(0);
+    counted.failure_count_since = count->ColumnInt(1);
+  }
   RETURN_IF_ERROR(count->Run());
   return counted;
 }
@@ -53,28 +67,31 @@ Result<Counted> AddFailureAndCount(store::Connection& db, int64_t agent_id, Fact
 // number's refusal makes (RecordUnknownLoginFailure): measured, the three
 // round trips made a real agent's refusal 0.17 ms slower on a loopback
 // PostgreSQL (docs/benchmarks.md). The count reads the statement's snapshot,
-// before this failure: it adds one for it when the agent counts failures.
+// before this failure: it adds one for it when the agent counts failures
+// (dated no earlier than failure_count_since, it counts).
 Result<Counted> AddFailureAndCountInOneTrip(store::Connection& db, int64_t agent_id, Factor factor,
                                             std::string_view source_address, int64_t now,
                                             int64_t window_start, int64_t codes_kept_after) {
-  ASSIGN_OR_RETURN(
-      store::Statement * record,
-      db.Prepare("WITH pruned AS (DELETE FROM login_failure WHERE agent_id = $1 AND at <= $2 "
-                 "AND (factor = 'password' OR at <= $6)), "
-                 "added AS (INSERT INTO login_failure (agent_id, at, factor, source_address) "
-                 "VALUES ($1, $3, $4, $5)) "
-                 "SELECT (SELECT count(*) FROM login_failure f WHERE f.agent_id = a.id AND "
-                 "f.at > $2 AND f.at >= a.failure_count_since) + "
-                 "CASE WHEN $3 >= a.failure_count_since THEN 1 ELSE 0 END, "
-                 "a.failure_count_since FROM agent a WHERE a.id = $1 AND (a.status = 'active' OR "
-                 "(a.status = 'locked' AND a.locked_until <= $3))"));
+  static const std::string kRecord =
+      "WITH pruned AS (DELETE FROM login_failure WHERE agent_id = $1 AND at <= $2 "
+      "AND (factor = 'password' OR at <= $6)), "
+      "added AS (INSERT INTO login_failure (agent_id, at, factor, source_address) "
+      "SELECT $1, " +
+      FailureDate("CAST($3 AS BIGINT)") +
+      ", $4, $5 FROM agent a WHERE a.id = $1 RETURNING at) "
+      "SELECT (SELECT count(*) FROM login_failure f WHERE f.agent_id = a.id AND "
+      "f.at > $2 AND f.at >= a.failure_count_since) + 1, "
+      "a.failure_count_since, (SELECT at FROM added) FROM agent a WHERE a.id = $1 AND "
+      "(a.status = 'active' OR (a.status = 'locked' AND a.locked_until <= $3))";
+  ASSIGN_OR_RETURN(store::Statement * record, db.Prepare(kRecord));
   record->BindInt(1, agent_id).BindInt(2, window_start).BindInt(3, now);
   record->BindText(4, FactorName(factor)).BindText(5, source_address.substr(0, 64));
   record->BindInt(6, codes_kept_after);
   ASSIGN_OR_RETURN(bool row, record->Step());
-  if (!row) return Counted{};  // done: stepping again would run it again
+  if (!row) return Counted{.at = now};  // done: stepping again would run it again
   const Counted counted{.failures = record->ColumnInt(0),
-                        .failure_count_since = record->ColumnInt(1)};
+                        .failure_count_since = record->ColumnInt(1),
+                        .at = record->ColumnInt(2)};
   RETURN_IF_ERROR(record->Run());
   return counted;
 }
@@ -99,7 +116,8 @@ Result<RecordedFailure> RecordLoginFailure(store::Connection& db, int64_t agent_
                        : AddFailureAndCount(db, agent_id, factor, source_address, now, window_start,
                                             codes_kept_after));
   RecordedFailure recorded{.counted = counted.failures > 0,
-                           .prior_failure_count_since = counted.failure_count_since};
+                           .prior_failure_count_since = counted.failure_count_since,
+                           .at = counted.at};
   if (counted.failures < std::max(1, options.lockout_threshold)) return recorded;
 
   int64_t until = now + options.lockout_duration.count();
@@ -131,7 +149,7 @@ Result<void> WithdrawPasswordFailure(store::Connection& db, int64_t agent_id,
                           " FROM login_failure WHERE agent_id = $1 AND at = $2 AND factor = "
                           "'password' AND source_address = $3 LIMIT 1)";
   ASSIGN_OR_RETURN(store::Statement * drop, db.Prepare(sql));
-  drop->BindInt(1, agent_id).BindInt(2, now).BindText(3, source_address.substr(0, 64));
+  drop->BindInt(1, agent_id).BindInt(2, failure.at).BindText(3, source_address.substr(0, 64));
   RETURN_IF_ERROR(drop->Run());
   if (!failure.locked) return {};
   ASSIGN_OR_RETURN(store::Statement * unlock,

@@ -28,15 +28,19 @@ struct RecordedFailure {
   bool locked = false;                    // this failure reached the threshold and locked it
   int64_t locked_until = 0;               // when locked: the lock's end
   int64_t prior_failure_count_since = 0;  // when counted: as it was before
+  int64_t at = 0;                         // when counted: the time it is dated
 };
 
 // Records one failure and locks the agent if it is active and this failure
-// reaches the threshold.
+// reaches the threshold. The failure of an active agent is dated no earlier
+// than its last success (failure_count_since), which another node may have
+// dated by a clock ahead of `now`: dated before it, it would not count (a
+// right password refused, wrong codes guessed without limit).
 Result<RecordedFailure> RecordLoginFailure(store::Connection& db, int64_t agent_id, Factor factor,
                                            std::string_view source_address, int64_t now,
                                            const IdentityOptions& options);
 
-// Takes back a password failure recorded, at `now` from `source_address`,
+// Takes back a password failure recorded (`failure`) from `source_address`
 // before its hash was checked (login.cc), once the password proved right:
 // one such row goes, and the lock `failure` made, if it is still that lock.
 Result<void> WithdrawPasswordFailure(store::Connection& db, int64_t agent_id,
