@@ -69,11 +69,8 @@ Result<bool> HasVersionTable(Connection& connection) {
   return exists;
 }
 
-}  // namespace
-
-Result<int> SchemaVersion(Connection& connection) {
-  ASSIGN_OR_RETURN(bool exists, HasVersionTable(connection));
-  if (!exists) RETURN_IF_ERROR(connection.ExecuteScript(VersionTable(connection.dialect())));
+// The version recorded in the (existing) version table.
+Result<int> ReadVersion(Connection& connection) {
   ASSIGN_OR_RETURN(Statement * stmt,
                    connection.Prepare("SELECT coalesce(max(version), 0) FROM schema_version"));
   ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -82,13 +79,21 @@ Result<int> SchemaVersion(Connection& connection) {
   return version;
 }
 
+}  // namespace
+
+Result<int> SchemaVersion(Connection& connection) {
+  ASSIGN_OR_RETURN(bool exists, HasVersionTable(connection));
+  if (!exists) RETURN_IF_ERROR(connection.ExecuteScript(VersionTable(connection.dialect())));
+  return ReadVersion(connection);
+}
+
 Result<int> Migrate(Connection& connection, std::span<const Migration> migrations) {
   if (connection.dialect() != Dialect::kPostgres) return MigrateUnlocked(connection, migrations);
   // Most opens find the schema current: they take no lock, so a command
   // never waits behind a node migrating, or hung while it holds the lock.
   ASSIGN_OR_RETURN(const bool exists, HasVersionTable(connection));
   if (exists) {
-    ASSIGN_OR_RETURN(const int current, SchemaVersion(connection));
+    ASSIGN_OR_RETURN(const int current, ReadVersion(connection));
     if (current == static_cast<int>(migrations.size())) return current;
   }
   RETURN_IF_ERROR(LockMigrations(connection));
