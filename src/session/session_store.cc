@@ -283,19 +283,25 @@ Result<void> SessionStore::Revoke(int64_t session_id, std::string_view reason) {
 
 Result<int64_t> SessionStore::RevokeAllForAgent(int64_t agent_id, std::string_view reason) {
   return store::RetryOnConflict([&]() -> Result<int64_t> {
-    if (!internal::IsValidEndReason(reason)) {
-      return Fail(ErrorCode::kInvalidArgument, "invalid revocation reason");
-    }
-    const int64_t now = UnixSeconds(clock_.Now());
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
-    ASSIGN_OR_RETURN(auto unended, UnendedSessions(db_, agent_id));
-    ASSIGN_OR_RETURN(auto live, EndLapsed(db_, std::move(unended), now, options_));
-    for (const Session& session : live) {
-      RETURN_IF_ERROR(EndSession(db_, session.id, now, reason));
-    }
+    ASSIGN_OR_RETURN(int64_t ended, EndAllForAgentInTransaction(agent_id, reason));
     RETURN_IF_ERROR(tx.Commit());
-    return static_cast<int64_t>(live.size());
+    return ended;
   });
+}
+
+Result<int64_t> SessionStore::EndAllForAgentInTransaction(int64_t agent_id,
+                                                          std::string_view reason) {
+  if (!internal::IsValidEndReason(reason)) {
+    return Fail(ErrorCode::kInvalidArgument, "invalid revocation reason");
+  }
+  const int64_t now = UnixSeconds(clock_.Now());
+  ASSIGN_OR_RETURN(auto unended, UnendedSessions(db_, agent_id));
+  ASSIGN_OR_RETURN(auto live, EndLapsed(db_, std::move(unended), now, options_));
+  for (const Session& session : live) {
+    RETURN_IF_ERROR(EndSession(db_, session.id, now, reason));
+  }
+  return static_cast<int64_t>(live.size());
 }
 
 Result<std::vector<Session>> SessionStore::List(int64_t agent_id, int64_t limit) {

@@ -8,7 +8,8 @@
 //                 proof -> the session, or Unauthenticated
 //   Refresh       trade a refresh token for a new pair (rotation); a refresh
 //                 token presented twice ends the whole session
-//   Logout, Revoke, RevokeAllForAgent, List, AcknowledgeNotice
+//   Logout, Revoke, RevokeAllForAgent, EndAllForAgentInTransaction, List,
+//   AcknowledgeNotice
 //
 // Every check reads the database (no cache), so a revocation takes effect on
 // the very next request, on every node sharing the database.
@@ -141,6 +142,10 @@ class SessionStore {
   // Ends every live session of the agent (suspension, containment). Returns
   // how many were ended. Errors: InvalidArgument (reason).
   Result<int64_t> RevokeAllForAgent(int64_t agent_id, std::string_view reason);
+  // The same inside the caller's open write transaction (no commit, no retry:
+  // the caller's transaction runs again), so that a change of status and the
+  // end of the sessions it forbids stand or fall together.
+  Result<int64_t> EndAllForAgentInTransaction(int64_t agent_id, std::string_view reason);
 
   // The agent's sessions, newest first, at most `limit`. A session that has
   // lapsed but was not yet marked shows as ended (kEndIdleTimeout /

@@ -373,6 +373,28 @@ TEST_F(SessionStoreTest, RevokeAllForAgentEndsEveryLiveSessionOfThatAgentOnly) {
   EXPECT_EQ(*again, 0);
 }
 
+// Inside the caller's transaction: its rollback (the status change that
+// called for it failed) leaves the sessions live; its commit ends them.
+TEST_F(SessionStoreTest, EndingAllInATransactionStandsOrFallsWithIt) {
+  SessionStore sessions = Store();
+  auto a = sessions.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(a);
+  {
+    auto tx = store::Transaction::Begin(*db_);
+    ASSERT_OK(tx);
+    auto ended = sessions.EndAllForAgentInTransaction(kAgent, "suspended");
+    ASSERT_OK(ended);
+    EXPECT_EQ(*ended, 1);
+  }  // rolled back
+  EXPECT_OK(sessions.Authenticate(a->access_token.reveal(), Jkt("key-a")));
+  auto tx = store::Transaction::Begin(*db_);
+  ASSERT_OK(tx);
+  ASSERT_OK(sessions.EndAllForAgentInTransaction(kAgent, "suspended"));
+  ASSERT_OK(tx->Commit());
+  EXPECT_THAT(sessions.Authenticate(a->access_token.reveal(), Jkt("key-a")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
 TEST_F(SessionStoreTest, LastSeenIsWrittenAtMostEveryThirtySeconds) {
   SessionStore sessions = Store();
   auto tokens = sessions.Create(kAgent, Jkt("key-a"));
