@@ -416,10 +416,14 @@ Result<std::optional<DetectionResponse::Suspension>> DetectionResponse::Act(
       const bool already = agent.status == identity::AgentStatus::kSuspended;
       // Before the suspension, as an administrator's (Portal::SuspendAgent).
       RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, agent.id));
-      ASSIGN_OR_RETURN(agent, directory.Suspend(agent.service_number));
-      ASSIGN_OR_RETURN(int64_t revoked, session::SessionStore(*db, *parts_.clock, sessions_)
-                                            .RevokeAllForAgent(agent.id, kEndDetection));
-      (void)revoked;
+      session::SessionStore sessions(*db, *parts_.clock, sessions_);
+      ASSIGN_OR_RETURN(
+          agent,
+          directory.Suspend(
+              agent.service_number, [&](const identity::Agent& suspended) -> Result<void> {
+                RETURN_IF_ERROR(sessions.EndAllForAgentInTransaction(suspended.id, kEndDetection));
+                return {};
+              }));
       return Suspension{.agent = std::move(agent), .already = already};  // Respond records it
     }
   }

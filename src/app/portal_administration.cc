@@ -125,10 +125,11 @@ Result<identity::Agent> Portal::SuspendAgent(const Caller& caller,
     // Before the suspension: a release lifting a hold between the two would
     // otherwise see a suspension it takes for the incident's, and lift it.
     RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, agent.id));
-    ASSIGN_OR_RETURN(agent, directory.Suspend(service_number));
-    RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
-                        .RevokeAllForAgent(agent.id, kEndSuspended));
-    return agent;
+    session::SessionStore sessions(*db, *parts_.clock, session_options_);
+    return directory.Suspend(service_number, [&](const identity::Agent& agent_now) -> Result<void> {
+      RETURN_IF_ERROR(sessions.EndAllForAgentInTransaction(agent_now.id, kEndSuspended));
+      return {};
+    });
   }();
   return Audited(*trail_,
                  trail_->Administration(caller, AuditEventType::kAgentSuspended, service_number),
@@ -169,17 +170,17 @@ Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,
         RETURN_IF_ERROR(RequireAdministrator(caller));
         RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
         ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-        ASSIGN_OR_RETURN(identity::AgentWithCode done,
-                         identity::AgentDirectory(*db, *parts_.clock, identity_options_)
-                             .Reset(service_number, identity::AgentDirectory::OnSuspension::kKeep,
-                                    [&](const identity::Agent& agent) -> Result<void> {
-                                      // In the reset's transaction, as for a reinstatement.
-                                      RETURN_IF_ERROR(RequireNotContained(*db, service_number));
-                                      return before_commit(agent);
-                                    }));
-        RETURN_IF_ERROR(session::SessionStore(*db, *parts_.clock, session_options_)
-                            .RevokeAllForAgent(done.agent.id, incident::kEndReset));
-        return done;
+        session::SessionStore sessions(*db, *parts_.clock, session_options_);
+        return identity::AgentDirectory(*db, *parts_.clock, identity_options_)
+            .Reset(service_number, identity::AgentDirectory::OnSuspension::kKeep,
+                   [&](const identity::Agent& agent) -> Result<void> {
+                     // In the reset's transaction, as for a reinstatement; no
+                     // session outlives the credentials it was opened with.
+                     RETURN_IF_ERROR(RequireNotContained(*db, service_number));
+                     RETURN_IF_ERROR(
+                         sessions.EndAllForAgentInTransaction(agent.id, incident::kEndReset));
+                     return before_commit(agent);
+                   });
       });
 }
 

@@ -226,7 +226,8 @@ Result<Agent> AgentDirectory::FindAgent(std::string_view service_number) {
   return std::move(row.agent);
 }
 
-Result<Agent> AgentDirectory::Suspend(std::string_view service_number) {
+Result<Agent> AgentDirectory::Suspend(std::string_view service_number,
+                                      const BeforeCommit& before_commit) {
   return store::RetryOnConflict([&]() -> Result<Agent> {
     int64_t now = UnixSeconds(clock_->Now());
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
@@ -238,6 +239,7 @@ Result<Agent> AgentDirectory::Suspend(std::string_view service_number) {
       RETURN_IF_ERROR(SetStatus(*db_, row.agent.id, AgentStatus::kSuspended, now));
     }
     ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
+    if (before_commit) RETURN_IF_ERROR(before_commit(agent));
     RETURN_IF_ERROR(tx.Commit());
     return agent;
   });

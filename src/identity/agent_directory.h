@@ -81,7 +81,9 @@ class AgentDirectory {
   // Suspends an agent (any status but disabled; suspending a suspended agent
   // changes nothing). Pending challenges are dropped.
   // NotFound. Conflict: the agent is disabled.
-  Result<Agent> Suspend(std::string_view service_number);
+  // `before_commit` as for AddAgent (a caller ends the agent's sessions there:
+  // a suspension never stands with them alive).
+  Result<Agent> Suspend(std::string_view service_number, const BeforeCommit& before_commit = {});
 
   // Lifts a suspension or a lock: back to active when the agent has
   // activated, else to pending_activation. Failures before now stop counting.

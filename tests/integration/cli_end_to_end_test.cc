@@ -781,6 +781,55 @@ TEST_F(CliTest, AContainmentFailingForOneAgentContainsTheOthersAndSaysWho) {
   EXPECT_NE(Vigie("agent show A-2").out.find("suspended"), std::string::npos);
 }
 
+// A suspension or a reset and the end of the agent's sessions are one
+// transaction: when the sessions cannot be ended, the change does not stand
+// either (refused, audited as such), so no session can outlive it and come
+// back with a reinstatement or an activation.
+TEST_F(CliTest, ASuspensionOrAResetStandsOnlyWithTheAgentsSessionsEnded) {
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(5, 1));
+  ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
+  ASSERT_EQ(
+      Vigie("agent add --service-number A-1 --name Agent --unit BR-75 --role agent").exit_code, 0);
+  const std::string now = std::to_string(std::time(nullptr));
+  auto sql = [&](const std::string& sqlite_sql, const std::string& pg_sql) {
+    auto ran =
+        testing::RunCommand(installation_.StoreSqlCommand(data(), sqlite_sql, pg_sql), dir_.path());
+    EXPECT_EQ(ran.exit_code, 0) << ran.err;
+    return ran.out;
+  };
+  const std::string session =
+      "INSERT INTO session (agent_id, jkt, created_at, last_seen_at, expires_at, step_up_at) "
+      "SELECT id, 'k', " +
+      now + ", " + now + ", " + now + " + 3600, " + now +
+      " FROM agent WHERE service_number = 'A-1';";
+  sql(session +
+          "CREATE TRIGGER refuse_end BEFORE UPDATE ON session "
+          "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
+      session +
+          "CREATE FUNCTION refuse_end() RETURNS trigger AS 'BEGIN RAISE EXCEPTION "
+          "''disk trouble''; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_end BEFORE "
+          "UPDATE ON session FOR EACH ROW EXECUTE FUNCTION refuse_end();");
+  const std::string live_sessions =
+      "SELECT 'live=' || count(*) FROM session WHERE ended_at IS NULL;";
+  const std::string status_before = Vigie("agent show A-1").out;
+  ASSERT_EQ(status_before.find("suspended"), std::string::npos) << status_before;
+
+  EXPECT_NE(Vigie("agent suspend A-1").exit_code, 0);
+  EXPECT_NE(Vigie("agent reset A-1").exit_code, 0);
+  EXPECT_EQ(Vigie("agent show A-1").out, status_before) << "neither change stands";
+  EXPECT_NE(sql(live_sessions, live_sessions).find("live=1"), std::string::npos);
+  for (const char* type : {"agent_suspended", "agent_reset"}) {
+    auto logged = Vigie(std::string("audit search --type ") + type);
+    ASSERT_EQ(logged.exit_code, 0) << logged.err;
+    EXPECT_NE(logged.out.find("refused"), std::string::npos) << logged.out;
+  }
+
+  sql("DROP TRIGGER refuse_end;", "DROP TRIGGER refuse_end ON session;");
+  ASSERT_EQ(Vigie("agent suspend A-1").exit_code, 0);
+  EXPECT_NE(sql(live_sessions, live_sessions).find("live=0"), std::string::npos);
+  EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
+}
+
 // Canary persons are wanted today, so every consulting role's searches can
 // find them; a plant that cannot register its decoys as canaries leaves no
 // decoy behind (unwatched, they would pass for real persons).
