@@ -458,6 +458,40 @@ TEST_F(ContainmentTest, AReleaseThatReinstatesEndsTheSessionsLeftOver) {
               ErrorCodeIs(ErrorCode::kUnauthenticated));
 }
 
+// Ending that session and lifting the hold are one transaction: when the
+// session cannot be ended, the agent is not released (still suspended,
+// still held, the session still barred), and releasing again finishes.
+TEST_F(ContainmentTest, AReleaseThatCannotEndASessionLeftOverDoesNotReleaseTheAgent) {
+  auto contained =
+      Make().Contain({.scope = {.service_numbers = {"A-1"}}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  auto slipped = Sessions().Create(1, Jkt("k1"));
+  ASSERT_OK(slipped);
+  const bool postgres = db_->dialect() == store::Dialect::kPostgres;
+  ASSERT_OK(db_->ExecuteScript(
+      postgres ? "CREATE FUNCTION refuse_end() RETURNS trigger AS 'BEGIN RAISE EXCEPTION ''disk "
+                 "trouble''; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_end BEFORE UPDATE ON "
+                 "session FOR EACH ROW EXECUTE FUNCTION refuse_end();"
+               : "CREATE TRIGGER refuse_end BEFORE UPDATE ON session "
+                 "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;"));
+  for (ReleaseMode mode : {ReleaseMode::kReinstate, ReleaseMode::kReset}) {
+    auto refused = Make().Release(contained->incident.id, "SO-1", mode);
+    ASSERT_OK(refused);
+    EXPECT_EQ(refused->not_released, (std::vector<std::string>{"A-1"}));
+    EXPECT_TRUE(refused->reinstated.empty());
+    EXPECT_TRUE(refused->reset.empty());
+    EXPECT_EQ(Status(1), "suspended");
+    EXPECT_TRUE(Bar(1).contained) << "still held";
+  }
+  ASSERT_OK(db_->ExecuteScript(postgres ? "DROP TRIGGER refuse_end ON session;"
+                                        : "DROP TRIGGER refuse_end;"));
+  auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReinstate);
+  ASSERT_OK(released);
+  EXPECT_EQ(Status(1), "active");
+  EXPECT_THAT(Sessions().Authenticate(slipped->access_token.reveal(), Jkt("k1")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
 // A-5, `status` when contained, its suspension failing, found active at a
 // reinstating release.
 Result<Released> ContainmentTest::ReleaseAfterFailedSuspension(std::string_view status) {

@@ -1,6 +1,5 @@
 #include "incident/internal/hold_lifter.h"
 
-#include "core/log.h"
 #include "session/session_store.h"
 #include "store/retry.h"
 
@@ -92,23 +91,12 @@ constexpr int kRounds = 4;
 
 }  // namespace
 
-void HoldLifter::RevokeLeftOver(int64_t agent_id, const std::string& service_number) {
-  // Security: no session opens while a hold stands, so one still live now
-  // predates the containment: its revocation then failed (or a login raced
-  // it). It must not come back with the agent.
-  if (auto revoked =
-          session::SessionStore(db_, clock_, sessions_).RevokeAllForAgent(agent_id, kEndContained);
-      !revoked) {
-    Log(LogLevel::kError, "incident_sessions_not_revoked",
-        {{"agent", service_number}, {"error", revoked.error().message()}});
-  }
-}
-
 Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
                               const std::string& service_number, ReleaseMode mode,
                               const identity::AgentDirectory::BeforeCommit& before_reset,
                               Released& done) {
   identity::AgentDirectory directory(db_, clock_, identity_);
+  session::SessionStore sessions(db_, clock_, sessions_);
   for (int round = 0; round < kRounds; ++round) {
     ASSIGN_OR_RETURN(HoldState hold, ReadHold(db_, incident_id, agent_id));
     if (hold.lifted) return {};  // a concurrent release of this incident did it
@@ -117,20 +105,26 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
     const Decision decision = Decide(hold, now, mode, why);
     // Runs inside the transaction that changes the agent (or alone): the
     // hold still as read - no containment, no suspension since - then lifted.
+    // Security: no session opens while a hold stands, so one still live now
+    // predates the containment (its revocation then failed, or a login raced
+    // it): it ends here, in the same transaction, or the agent does not come
+    // back with it.
     bool moved = false;
-    auto as_read_then_lift = [&]() -> Result<void> {
+    auto as_read_then_lift = [&](std::string_view end_reason) -> Result<void> {
       ASSIGN_OR_RETURN(HoldState again, ReadHold(db_, incident_id, agent_id));
       if (!(again == hold)) {
         moved = true;
         return Fail(ErrorCode::kConflict, "the agent's holds changed during the release");
       }
-      return MarkLifted(db_, incident_id, agent_id, UnixSeconds(clock_.Now()));
+      RETURN_IF_ERROR(MarkLifted(db_, incident_id, agent_id, UnixSeconds(clock_.Now())));
+      RETURN_IF_ERROR(sessions.EndAllForAgentInTransaction(agent_id, end_reason));
+      return {};
     };
     Result<void> applied;
     auto lift_alone = [&]() -> Result<void> {
       return store::RetryOnConflict([&]() -> Result<void> {
         ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
-        RETURN_IF_ERROR(as_read_then_lift());
+        RETURN_IF_ERROR(as_read_then_lift(kEndContained));
         return tx.Commit();
       });
     };
@@ -139,20 +133,13 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
     auto reset_credentials = [&](identity::AgentDirectory::OnSuspension on_suspension) -> bool {
       auto reset =
           directory.Reset(service_number, on_suspension, [&](const Agent& agent) -> Result<void> {
-            RETURN_IF_ERROR(as_read_then_lift());
+            // No session outlives the credentials it was opened with.
+            RETURN_IF_ERROR(as_read_then_lift(kEndReset));
             return before_reset ? before_reset(agent) : Result<void>{};
           });
       if (!reset) {
         applied = Fail(reset.error());
         return false;
-      }
-      // As an administrator's reset does: no session outlives the
-      // credentials. Logged if it fails: the code must still be handed over.
-      if (auto revoked = session::SessionStore(db_, clock_, sessions_)
-                             .RevokeAllForAgent(reset->agent.id, kEndReset);
-          !revoked) {
-        Log(LogLevel::kError, "incident_sessions_not_revoked",
-            {{"agent", service_number}, {"error", revoked.error().message()}});
       }
       done.reset.push_back(std::move(*reset));
       return true;
@@ -173,21 +160,20 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
         } else {
           applied = lift_alone();
           if (!applied) break;
-          RevokeLeftOver(agent_id, service_number);
         }
         if (decision == Decision::kStillHeld) done.still_contained.push_back(service_number);
         if (decision == Decision::kKeepSuspended) done.kept_suspended.push_back(std::move(now));
         return {};
       case Decision::kReinstate: {
-        auto reinstated = directory.Reinstate(
-            service_number, [&](const Agent&) -> Result<void> { return as_read_then_lift(); });
+        auto reinstated = directory.Reinstate(service_number, [&](const Agent&) -> Result<void> {
+          return as_read_then_lift(kEndContained);
+        });
         if (!reinstated) {
           // Its status changed since it was read: decide again.
           if (reinstated.error().code() == ErrorCode::kConflict) moved = true;
           applied = Fail(reinstated.error());
           break;
         }
-        RevokeLeftOver(agent_id, service_number);
         done.reinstated.push_back(std::move(*reinstated));
         return {};
       }
@@ -195,7 +181,6 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
       case Decision::kLeave:
         applied = lift_alone();
         if (!applied) break;
-        RevokeLeftOver(agent_id, service_number);
         if (decision == Decision::kAlreadyActive) done.reinstated.push_back(std::move(now));
         if (decision == Decision::kLeave) return Fail(ErrorCode::kConflict, why);
         return {};

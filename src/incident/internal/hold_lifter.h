@@ -3,9 +3,9 @@
 // still held by another incident, suspended before, reset, reinstated - is
 // made on a fresh read of the hold and the agent; the status change and the
 // hold's lifted_at then commit in one transaction, which first checks that
-// the hold is as it was read. A containment or a suspension landing
-// meanwhile (it changes the hold's prior status, or adds another hold) sends
-// the decision round again instead of being undone.
+// the hold is as it was read and ends any session of the agent still live. A containment or a
+// suspension landing meanwhile (it changes the hold's prior status, or adds another hold) sends the
+// decision round again instead of being undone.
 //
 // Thread-safety: one per connection, used by one thread at a time.
 
@@ -37,8 +37,6 @@ class HoldLifter {
                     Released& done);
 
  private:
-  // Ends the agent's sessions still live as the hold is lifted (logged if it fails).
-  void RevokeLeftOver(int64_t agent_id, const std::string& service_number);
   store::Connection& db_;
   const Clock& clock_;
   const identity::IdentityOptions& identity_;
