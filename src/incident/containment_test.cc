@@ -475,7 +475,12 @@ TEST_F(ContainmentTest, AReleaseThatCannotEndASessionLeftOverDoesNotReleaseTheAg
                : "CREATE TRIGGER refuse_end BEFORE UPDATE ON session "
                  "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;"));
   for (ReleaseMode mode : {ReleaseMode::kReinstate, ReleaseMode::kReset}) {
+    ::testing::internal::CaptureStderr();
     auto refused = Make().Release(contained->incident.id, "SO-1", mode);
+    const std::string logged = ::testing::internal::GetCapturedStderr();
+    // The session's own error, not a change of holds to go round for.
+    EXPECT_NE(logged.find("disk trouble"), std::string::npos) << logged;
+    EXPECT_EQ(logged.find("kept changing"), std::string::npos) << logged;
     ASSERT_OK(refused);
     EXPECT_EQ(refused->not_released, (std::vector<std::string>{"A-1"}));
     EXPECT_TRUE(refused->reinstated.empty());

@@ -821,7 +821,8 @@ TEST_F(CliTest, ASuspensionOrAResetStandsOnlyWithTheAgentsSessionsEnded) {
   for (const char* type : {"agent_suspended", "agent_reset"}) {
     auto logged = Vigie(std::string("audit search --type ") + type);
     ASSERT_EQ(logged.exit_code, 0) << logged.err;
-    EXPECT_NE(logged.out.find("refused"), std::string::npos) << logged.out;
+    EXPECT_NE(logged.out.find(R"("outcome":"refused")"), std::string::npos) << logged.out;
+    EXPECT_EQ(logged.out.find(R"("outcome":"ok")"), std::string::npos) << "nothing stood";
   }
 
   sql("DROP TRIGGER refuse_end;", "DROP TRIGGER refuse_end ON session;");

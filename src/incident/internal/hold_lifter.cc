@@ -165,12 +165,16 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
         if (decision == Decision::kKeepSuspended) done.kept_suspended.push_back(std::move(now));
         return {};
       case Decision::kReinstate: {
+        bool status_as_read = false;
         auto reinstated = directory.Reinstate(service_number, [&](const Agent&) -> Result<void> {
+          status_as_read = true;
           return as_read_then_lift(kEndContained);
         });
         if (!reinstated) {
-          // Its status changed since it was read: decide again.
-          if (reinstated.error().code() == ErrorCode::kConflict) moved = true;
+          // Refused before the hook: its status changed since it was read,
+          // decide again. (A conflict inside the hook - a session that would
+          // not end - is the release's error, not a change to go round for.)
+          if (!status_as_read && reinstated.error().code() == ErrorCode::kConflict) moved = true;
           applied = Fail(reinstated.error());
           break;
         }
