@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/error.hpp>
+#include <string>
+#include <vector>
 
 namespace vigie::http::internal {
 namespace {
@@ -26,6 +28,20 @@ TEST(RequestHeadTest, OnlyContentLengthOrChunkedAloneFramesABody) {
   EXPECT_FALSE(FramedOnlyByUs(Head(11, {"identity"})));
   EXPECT_FALSE(FramedOnlyByUs(Head(11, {"chunked", "chunked"})));
   EXPECT_FALSE(FramedOnlyByUs(Head(10, {"chunked"}))) << "HTTP/1.0 has no transfer codings";
+}
+
+TEST(RequestHeadTest, OnlyAnHttp11ClientAskingFor100ContinueWaitsForIt) {
+  auto head = [](unsigned version, std::vector<std::string> expects) {
+    RequestHead made{bhttp::verb::post, "/", version};
+    for (const auto& value : expects) made.insert(bhttp::field::expect, value);
+    return made;
+  };
+  EXPECT_TRUE(WaitsForContinue(head(11, {"100-continue"})));
+  EXPECT_TRUE(WaitsForContinue(head(11, {" 100-Continue "})));
+  EXPECT_FALSE(WaitsForContinue(head(11, {})));
+  EXPECT_FALSE(WaitsForContinue(head(11, {"something-else"})));
+  EXPECT_FALSE(WaitsForContinue(head(11, {"100-continue", "100-continue"})));
+  EXPECT_FALSE(WaitsForContinue(head(10, {"100-continue"}))) << "RFC 9110 §10.1.1";
 }
 
 TEST(RequestHeadTest, OnlyAnUploadPathMaySendMoreThanTheBodyLimit) {

@@ -309,6 +309,37 @@ TEST_F(ServerTest, OversizedBodiesGet413AndNeverReachTheHandler) {
   EXPECT_EQ(ok->body, "/echo|" + std::string(1000, 'c'));
 }
 
+// A client that waits before sending its body (curl past 1 KiB) is told to
+// go ahead once its head is admitted; one refused from its head is told
+// so at once, and never to go ahead.
+TEST_F(ServerTest, AClientExpecting100ContinueIsToldToGoAheadOrRefusedAtOnce) {
+  ServerOptions o = BaseOptions();
+  o.max_body_bytes = 1000;
+  Start(o);
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  ASSERT_OK((*client)->Send(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
+  auto go_ahead = (*client)->ReadResponse();
+  ASSERT_OK(go_ahead);
+  EXPECT_EQ(go_ahead->status, 100);
+  ASSERT_OK((*client)->Send("hello"));
+  auto answered = (*client)->ReadResponse();
+  ASSERT_OK(answered);
+  EXPECT_EQ(answered->status, 200);
+  EXPECT_EQ(answered->body, "/echo|hello");
+
+  auto too_large = TestClient::Connect(port());
+  ASSERT_OK(too_large);
+  ASSERT_OK((*too_large)
+                ->Send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: "
+                       "5000\r\n\r\n"));
+  auto refused = (*too_large)->ReadResponse();
+  ASSERT_OK(refused);
+  EXPECT_EQ(refused->status, 413);
+  EXPECT_EQ(handler_calls_, 1);
+}
+
 TEST_F(ServerTest, UploadPathsTakeLargerBodiesOthersKeepTheSmallLimit) {
   ServerOptions o = BaseOptions();
   o.max_body_bytes = 1000;

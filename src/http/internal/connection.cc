@@ -345,6 +345,16 @@ class Connection final : public ConnectionControl,
         idle_since_nanos_.store(waiting_since, std::memory_order_relaxed);
         reading_body_ = true;
       }
+      // RFC 9110 §10.1.1: a client waiting for a go-ahead before its body
+      // (curl, past 1 KiB) gets it once the head is admitted, instead of
+      // sending on its own after a second. A head refused (413) has had no
+      // go-ahead. Sent under the read deadline already running.
+      if (!parser.is_done() && WaitsForContinue(parser.get())) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto [continue_ec, sent] =
+            co_await asio::async_write(stream_, asio::buffer(kContinue), kNoThrow);
+        if (continue_ec) co_return Next::kDrop;
+      }
       auto [body_ec, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, kNoThrow);
       reading_body_ = false;
       idle_since_nanos_.store(0, std::memory_order_relaxed);

@@ -16,6 +16,14 @@ namespace bhttp = boost::beast::http;
 
 std::string ToString(boost::beast::string_view s) { return std::string(s.data(), s.size()); }
 
+// A field value without its surrounding blanks.
+std::string_view Trimmed(boost::beast::string_view raw) {
+  std::string_view value(raw.data(), raw.size());
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
+}
+
 bool IsParseError(const boost::system::error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
 }
@@ -47,10 +55,16 @@ bool FramedOnlyByUs(const RequestHead& head) {
   auto codings = head.equal_range(bhttp::field::transfer_encoding);
   if (codings.first == codings.second) return true;
   if (head.version() < 11 || std::next(codings.first) != codings.second) return false;
-  std::string_view value(codings.first->value().data(), codings.first->value().size());
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return boost::beast::iequals(value, "chunked");
+  return boost::beast::iequals(Trimmed(codings.first->value()), "chunked");
+}
+
+bool WaitsForContinue(const RequestHead& head) {
+  auto expect = head.equal_range(bhttp::field::expect);
+  if (head.version() < 11 || expect.first == expect.second ||
+      std::next(expect.first) != expect.second) {
+    return false;
+  }
+  return boost::beast::iequals(Trimmed(expect.first->value()), "100-continue");
 }
 
 bool WantsUploadLimit(const ServerOptions& options, std::string_view target,

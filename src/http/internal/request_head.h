@@ -40,6 +40,10 @@ bool IsOriginForm(std::string_view target);
 // codings at all. Such a request is refused and its connection closed.
 bool FramedOnlyByUs(const RequestHead& head);
 
+// Whether the client waits for a "100 Continue" before sending its body
+// (HTTP/1.1, one Expect field, "100-continue" in any case).
+bool WaitsForContinue(const RequestHead& head);
+
 // Whether a request, known by its head, may send a body over max_body_bytes:
 // one of the upload paths, announcing a larger (or, chunked, unknown) length.
 bool WantsUploadLimit(const ServerOptions& options, std::string_view target,
