@@ -325,14 +325,14 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
     if (site && !request.Path().starts_with("/api/")) {
       if (auto page = site->Serve(request)) return std::move(*page);
     }
+    // Starting, or its clock out of step (logged for the operator): the
+    // same answer as /readyz's, which names no reason to strangers.
     api::ApiV1* handler = ready.load(std::memory_order_acquire);
-    if (handler == nullptr) {
-      return http::Problem(503, "Service Unavailable", "starting", request.request_id);
-    }
-    if (!clock_in_step()) {
-      return http::Problem(503, "Service Unavailable",
-                           "this node's clock is out of step with the database server's",
-                           request.request_id);
+    if (handler == nullptr || !clock_in_step()) {
+      http::Response unavailable = http::Problem(
+          503, "Service Unavailable", "this node cannot serve now; try again", request.request_id);
+      unavailable.headers.emplace_back("Retry-After", "1");
+      return unavailable;
     }
     return handler->Handle(request);
   });
