@@ -14,6 +14,7 @@
 #include "audit/audit_log.h"
 #include "audit/event_scan.h"
 #include "audit/hash_chain.h"
+#include "audit/log_tables.h"
 #include "audit/merkle_frontier.h"
 #include "audit/person_index_check.h"
 #include "audit/subtree_table.h"
@@ -294,7 +295,8 @@ class ChainStage {
     return true;
   }
 
-  AuditVerifyReport Finish() {
+  // `tip`: the stored tip, read in the same snapshot as the events.
+  AuditVerifyReport Finish(const Tip& tip) {
     if (!report_.ok) return report_;
     if (progress_) progress_(report_.events, total_);
     // Truncation first: it also leaves the lost events' subtree rows behind.
@@ -310,6 +312,20 @@ class ChainStage {
                      std::to_string(report_.events) + " events",
                  std::nullopt);
     }
+    // What the next append extends: events cut or rewritten under a tip left
+    // as it was (or a tip rewritten) would pass here, and then every writer
+    // opening the log would refuse it (CheckTipMatchesLastEvents).
+    const uint64_t tip_size = tip.frontier.size();
+    if (tip_size != report_.events || tip.chain_hash != chain_ ||
+        (tip_size > 0 && tip.frontier.Root() != frontier_.Root())) {
+      return Bad(
+          report_,
+          "the log's tip (" + std::to_string(tip_size) + " events) does not match its events (" +
+              std::to_string(report_.events) + "): its end was cut, extended or rewritten",
+          tip_size != report_.events ? std::optional<uint64_t>(std::min(tip_size, report_.events))
+                                     : std::nullopt);
+    }
+    report_.signed_events = verified_up_to_;
     return report_;
   }
 
@@ -381,6 +397,7 @@ Result<AuditVerifyReport> VerifyStored(
   } end_read{db};
 
   ASSIGN_OR_RETURN(std::vector<Checkpoint> stored, ReadCheckpoints(db));
+  ASSIGN_OR_RETURN(const Tip tip, ReadTip(db));
   std::map<uint64_t, Checkpoint> trusted;
   if (auto problem = AddTrusted(stored, "", keys, trusted)) return Bad(report, *problem);
   if (auto problem = AddTrusted(witness, " in the witness file", keys, trusted)) {
@@ -466,7 +483,7 @@ Result<AuditVerifyReport> VerifyStored(
   chain_thread.join();
   RETURN_IF_ERROR(read);
   person_index.Absorb(handed_chunks);
-  report = chain_stage.Finish();
+  report = chain_stage.Finish(tip);
   if (!report.ok) return report;
   // The events are whole: now whether the index built from them is.
   if (const auto& problem = person_index.problem()) return Bad(report, *problem);

@@ -40,6 +40,9 @@ struct AuditVerifyReport {
   uint64_t bytes = 0;   // encoded event bytes checked
   uint64_t checkpoints = 0;
   uint64_t person_indexed_events = 0;       // events whose "who consulted" index was checked
+  // The first events, vouched for by a trusted checkpoint; the rest (those
+  // appended since the last checkpoint) by the chain and the tip alone.
+  uint64_t signed_events = 0;
   std::optional<uint64_t> first_bad_event;  // when the problem is located at an event
   std::string problem;                      // empty when ok
 };

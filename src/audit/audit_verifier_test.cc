@@ -9,6 +9,7 @@
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log_test_util.h"
 #include "audit/hash_chain.h"
+#include "audit/log_tables.h"
 #include "audit/person_index.h"
 #include "audit/subtree_table.h"
 
@@ -57,24 +58,27 @@ class AuditVerifierTest : public ::testing::Test {
   }
 
   // The careful attacker: recomputes every stored chain hash from `from` on,
-  // and every stored Merkle subtree (with Vigie's own code).
+  // every stored Merkle subtree and the tip (with Vigie's own code).
   void RecomputeChainFrom(uint64_t from, bool and_subtrees = true) {
     if (and_subtrees) {
       Execute("DELETE FROM audit_subtree", {});
       ASSERT_TRUE(BackfillSubtrees(*db_, kEvents).has_value());
     }
-    Sha256Digest chain = kGenesisChainHash;
+    Tip tip;
     for (uint64_t i = 0; i < static_cast<uint64_t>(kEvents); ++i) {
       auto row = db_->Prepare("SELECT event FROM audit_event WHERE sequence = $1");
       (*row)->BindInt(1, static_cast<int64_t>(i));
       if (!(*row)->Step().value_or(false)) continue;
       auto bytes = (*row)->ColumnBlob(0);
-      chain = ChainHash(chain, std::vector<uint8_t>(bytes.begin(), bytes.end()));
+      const std::vector<uint8_t> event(bytes.begin(), bytes.end());
+      tip.chain_hash = ChainHash(tip.chain_hash, event);
+      tip.frontier.Append(AuditEventLeafHash(event));
       if (i >= from) {
         Execute("UPDATE audit_event SET chain_hash = $2 WHERE sequence = $1",
-                {static_cast<int64_t>(i)}, chain);
+                {static_cast<int64_t>(i)}, tip.chain_hash);
       }
     }
+    ASSERT_TRUE(WriteTip(*db_, tip.frontier.size(), tip).has_value());
   }
 
   AuditLogFixture fixture_;
@@ -290,6 +294,33 @@ TEST_F(AuditVerifierTest, ATruncatedLogIsFound) {
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.first_bad_event, 35u);
   EXPECT_NE(report.problem.find("truncated"), std::string::npos) << report.problem;
+}
+
+// Cut below the last checkpoint's size, that checkpoint deleted too: the
+// checkpoints left vouch for less, but the tip, which every writer extends,
+// still names the events that were there.
+TEST_F(AuditVerifierTest, ALogCutUnderItsTipIsFound) {
+  Execute("DELETE FROM audit_checkpoint WHERE tree_size = $1", {kEvents});
+  Execute("DELETE FROM audit_event WHERE sequence >= $1", {47});
+  Execute("DELETE FROM audit_subtree", {});
+  ASSERT_TRUE(BackfillSubtrees(*db_, 47).has_value());
+  AuditVerifyReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_event, 47u);
+  EXPECT_NE(report.problem.find("tip (50 events) does not match its events (47)"),
+            std::string::npos)
+      << report.problem;
+}
+
+// As after a crash before the next checkpoint: the log verifies, and says
+// how much of it no checkpoint vouches for yet.
+TEST_F(AuditVerifierTest, EventsAfterTheLastCheckpointAreCountedUnsigned) {
+  EXPECT_EQ(Verify().signed_events, static_cast<uint64_t>(kEvents));
+  Execute("DELETE FROM audit_checkpoint WHERE tree_size = $1", {kEvents});
+  AuditVerifyReport report = Verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.events, static_cast<uint64_t>(kEvents));
+  EXPECT_EQ(report.signed_events, static_cast<uint64_t>(kEvents - 10));
 }
 
 TEST_F(AuditVerifierTest, ACheckpointSignedWithAnotherKeyIsRefused) {

@@ -217,6 +217,7 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
                             {"bytes", report->bytes},
                             {"checkpoints", report->checkpoints},
                             {"person_indexed_events", report->person_indexed_events},
+                            {"signed_events", report->signed_events},
                             {"witness_checkpoints", witness.size()},
                             {"cosigned_checkpoints", countersigned->in_file},
                             {"cosigned_size", countersigned->largest_size},
@@ -235,6 +236,13 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
     }
     std::printf("), person index checked for %llu events, %.2f s\n",
                 static_cast<unsigned long long>(report->person_indexed_events), seconds);
+    // Vouched for by the chain and the tip only: a witness (or the next
+    // checkpoint) is what pins them against a rewrite of the whole tail.
+    if (report->signed_events < report->events) {
+      std::printf("the last %llu events (from %llu) are not yet signed by a checkpoint\n",
+                  static_cast<unsigned long long>(report->events - report->signed_events),
+                  static_cast<unsigned long long>(report->signed_events));
+    }
   } else {
     std::printf("AUDIT LOG DOES NOT VERIFY: %s\n", report->problem.c_str());
     if (report->first_bad_event) {
