@@ -156,6 +156,12 @@ std::string Cef(const AuditEvent& e) {
   field("cs4", e.subject);
   field("cs5Label", "unit");
   field("cs5", std::to_string(e.actor.unit_id));
+  // What was shown besides the persons: a SIEM reading CEF alone must see
+  // every notice and record entry, as one reading JSON lines or syslog does.
+  field("cs6Label", "noticeIds");
+  field("cs6", JoinIds(e.notice_ids));
+  field("flexString1Label", "entryIds");
+  field("flexString1", JoinIds(e.entry_ids));
   return line + ext;
 }
 

@@ -52,6 +52,24 @@ TEST(EventExportTest, CefEscapesHeaderAndExtension) {
   EXPECT_EQ(line.find('\n'), std::string::npos);
 }
 
+// What was shown, every kind of it, in each format: a SIEM reading any one
+// of them sees the same notices and record entries.
+TEST(EventExportTest, EveryFormatNamesTheNoticesAndEntriesShown) {
+  AuditEvent e = FullAuditEvent();
+  e.notice_ids = {7, 70};
+  e.entry_ids = {9, 900};
+  boost::json::object json =
+      boost::json::parse(ExportEvent(e, ExportFormat::kJsonLines)).as_object();
+  EXPECT_EQ(json["notice_ids"].as_array().size(), 2u);
+  EXPECT_EQ(json["entry_ids"].as_array().size(), 2u);
+  const std::string syslog = ExportEvent(e, ExportFormat::kSyslog);
+  EXPECT_NE(syslog.find("notices=\"7,70\""), std::string::npos) << syslog;
+  EXPECT_NE(syslog.find("entries=\"9,900\""), std::string::npos) << syslog;
+  const std::string cef = ExportEvent(e, ExportFormat::kCef);
+  EXPECT_NE(cef.find("cs6Label=noticeIds cs6=7,70"), std::string::npos) << cef;
+  EXPECT_NE(cef.find("flexString1Label=entryIds flexString1=9,900"), std::string::npos) << cef;
+}
+
 // Free text is made safe when recorded; an event that escaped that (an older
 // build, another node) still cannot forge a SIEM record or break its JSON.
 TEST(EventExportTest, NoFieldBreaksARecordInTwoOrCarriesBytesThatAreNotUtf8) {
