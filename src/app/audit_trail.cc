@@ -1,7 +1,6 @@
 #include "app/audit_trail.h"
 
 #include <algorithm>
-
 #include <boost/json.hpp>
 
 #include "audit/audit_event_codec.h"
@@ -9,6 +8,7 @@
 #include "core/utf8.h"
 #include "crypto/aead.h"
 #include "crypto/keyed_hash.h"
+#include "crypto/secret_bytes.h"
 #include "records/name_normaliser.h"
 
 namespace vigie::app {
@@ -79,6 +79,11 @@ AuditTrail::AuditTrail(audit::AuditLog& log, const crypto::DataKey& terms_key, c
           clock, identity::LoginThrottleOptions{.burst = kAnonymousRefusalsBurst,
                                                 .refill_interval = std::chrono::milliseconds(
                                                     60'000 / kAnonymousRefusalsPerMinute)}) {}
+
+AuditTrail::~AuditTrail() {
+  crypto::WipeBytes(hash_key_);
+  crypto::WipeBytes(seal_key_);
+}
 
 audit::AuditEvent AuditTrail::For(const Caller& caller, audit::AuditEventType type) const {
   audit::AuditEvent event;

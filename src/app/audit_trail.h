@@ -55,6 +55,7 @@ class AuditTrail {
   using Started = std::chrono::steady_clock::time_point;
 
   AuditTrail(audit::AuditLog& log, const crypto::DataKey& terms_key, const Clock& clock);
+  ~AuditTrail();  // wipes the keys derived from the terms key
 
   // An event of `type` acted by `caller`, dated now.
   audit::AuditEvent For(const Caller& caller, audit::AuditEventType type) const;

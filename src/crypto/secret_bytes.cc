@@ -50,6 +50,10 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
 
 SecretBytes SecretBytes::Clone() const { return SecretBytes(view()); }
 
+void WipeBytes(std::span<uint8_t> bytes) {
+  if (!bytes.empty()) sodium_memzero(bytes.data(), bytes.size());
+}
+
 void SecretBytes::Wipe() {
   // Security: sodium_memzero cannot be optimised away, unlike memset on a buffer
   // about to be freed.

@@ -58,6 +58,10 @@ class SecretBytes {
   size_t size_ = 0;
 };
 
+// Zeroes `bytes` where the compiler cannot skip it: for a derived key a
+// caller keeps in a fixed-size array (a SecretBytes wipes itself).
+void WipeBytes(std::span<uint8_t> bytes);
+
 // True iff `a` and `b` have the same length and contents. The time taken depends
 // only on the length, never on where the first difference is.
 // Security: use this (never == or memcmp) for MACs, tokens and codes, so a timing

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <ostream>
 #include <type_traits>
@@ -76,6 +77,14 @@ TEST(SecretBytesTest, CloneIsIndependent) {
   EXPECT_TRUE(ConstantTimeEquals(a.view(), b.view()));
   b.mutable_view()[0] ^= 0xff;
   EXPECT_FALSE(ConstantTimeEquals(a.view(), b.view()));
+}
+
+TEST(WipeBytesTest, ZeroesEveryByteAndTakesAnEmptySpan) {
+  std::array<uint8_t, 32> key;
+  key.fill(0xA5);
+  WipeBytes(key);
+  EXPECT_TRUE(std::all_of(key.begin(), key.end(), [](uint8_t b) { return b == 0; }));
+  WipeBytes({});
 }
 
 TEST(ConstantTimeEqualsTest, ComparesLengthAndContent) {
