@@ -337,6 +337,19 @@ TEST_F(ServerTest, AClientExpecting100ContinueIsToldToGoAheadOrRefusedAtOnce) {
   auto refused = (*too_large)->ReadResponse();
   ASSERT_OK(refused);
   EXPECT_EQ(refused->status, 413);
+
+  // Refused after its body (two Host fields, a target not in origin-form):
+  // no go-ahead first, only the 400.
+  for (const char* head : {"POST /echo HTTP/1.1\r\nHost: x\r\nHost: y\r\n",
+                           "POST http://x/echo HTTP/1.1\r\nHost: x\r\n"}) {
+    auto bad = TestClient::Connect(port());
+    ASSERT_OK(bad);
+    ASSERT_OK(
+        (*bad)->Send(std::string(head) + "Expect: 100-continue\r\nContent-Length: 5\r\n\r\nhello"));
+    auto answered_bad = (*bad)->ReadResponse();
+    ASSERT_OK(answered_bad);
+    EXPECT_EQ(answered_bad->status, 400) << head;
+  }
   EXPECT_EQ(handler_calls_, 1);
 }
 

@@ -316,6 +316,7 @@ class Connection final : public ConnectionControl,
     // Counted by network: an IPv6 host picks any address of its /64.
     UploadSlot upload(context_.uploads, ClientNetwork(remote_address_));
     bool uploading = false;
+    bool upload_refused = false;  // an upload path's body, held to the small limit
     if (!read_ec) {
       const auto length = parser.content_length();
       const std::optional<uint64_t> declared =
@@ -323,7 +324,8 @@ class Connection final : public ConnectionControl,
       // Not one condition: in `a && co_await b && c`, g++ 12 ran the
       // co_await even when `a` was false (a test caught it; two operands,
       // as in Serve(), behave).
-      bool admitted = WantsUploadLimit(options, request.target, declared);
+      const bool wants_upload = WantsUploadLimit(options, request.target, declared);
+      bool admitted = wants_upload;
       if (admitted) admitted = co_await AdmitsUpload(request);
       if (admitted &&
           upload.TryTake(options.max_concurrent_uploads, options.max_uploads_per_address)) {
@@ -334,6 +336,7 @@ class Connection final : public ConnectionControl,
       } else {
         parser.body_limit(options.max_body_bytes);  // a chunked body is counted as it comes
       }
+      upload_refused = wants_upload && !uploading;
     }
     if (!read_ec) {
       const auto head_fields = std::distance(parser.get().begin(), parser.get().end());
@@ -347,9 +350,14 @@ class Connection final : public ConnectionControl,
       }
       // RFC 9110 §10.1.1: a client waiting for a go-ahead before its body
       // (curl, past 1 KiB) gets it once the head is admitted, instead of
-      // sending on its own after a second. A head refused (413) has had no
-      // go-ahead. Sent under the read deadline already running.
-      if (!parser.is_done() && WaitsForContinue(parser.get())) {
+      // sending on its own after a second. None for a head refused (413,
+      // from the head or soon: an upload not admitted), answered 400 after
+      // its body (target, Host), or on a connection still on probation.
+      // Sent under the read deadline already running.
+      const bool go_ahead = !parser.is_done() && WaitsForContinue(parser.get()) &&
+                            !upload_refused && !on_probation_ && host_fields == 1 &&
+                            IsOriginForm(request.target);
+      if (go_ahead) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         auto [continue_ec, sent] =
             co_await asio::async_write(stream_, asio::buffer(kContinue), kNoThrow);
