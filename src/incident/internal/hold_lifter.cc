@@ -165,16 +165,18 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
         if (decision == Decision::kKeepSuspended) done.kept_suspended.push_back(std::move(now));
         return {};
       case Decision::kReinstate: {
-        bool status_as_read = false;
+        // Set by the attempt whose hook refused (never retried, so never
+        // stale): a hold that moved says so itself; a session that would not
+        // end is the release's error, not a change to go round for.
+        bool hook_refused = false;
         auto reinstated = directory.Reinstate(service_number, [&](const Agent&) -> Result<void> {
-          status_as_read = true;
-          return as_read_then_lift(kEndContained);
+          Result<void> lifted = as_read_then_lift(kEndContained);
+          hook_refused = !lifted && lifted.error().code() == ErrorCode::kConflict;
+          return lifted;
         });
         if (!reinstated) {
-          // Refused before the hook: its status changed since it was read,
-          // decide again. (A conflict inside the hook - a session that would
-          // not end - is the release's error, not a change to go round for.)
-          if (!status_as_read && reinstated.error().code() == ErrorCode::kConflict) moved = true;
+          // Refused before the hook: its status changed since it was read.
+          if (!hook_refused && reinstated.error().code() == ErrorCode::kConflict) moved = true;
           applied = Fail(reinstated.error());
           break;
         }
