@@ -67,7 +67,10 @@ Result<std::vector<uint8_t>> SurnameHashWith(std::span<const uint8_t, 32> hash_k
 
 Result<std::vector<uint8_t>> AuditSurnameHash(const crypto::DataKey& terms_key,
                                               std::string_view surname) {
-  return SurnameHashWith(HashKey(terms_key), surname);
+  std::array<uint8_t, 32> hash_key = HashKey(terms_key);
+  auto hash = SurnameHashWith(hash_key, surname);
+  crypto::WipeBytes(hash_key);
+  return hash;
 }
 
 AuditTrail::AuditTrail(audit::AuditLog& log, const crypto::DataKey& terms_key, const Clock& clock)
