@@ -332,15 +332,17 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
     if (by_reference_.size() >= kMaxReferences) by_reference_.clear();
     ReferenceUse& use = by_reference_[latest.case_reference];
     under_reference = ++use.searches;
-    // A day's surnames: a case worked for weeks meets more people than a list.
-    if (now - use.surnames_since > 24 * kHour) {
-      use.surnames.clear();
-      use.surnames_since = now;
-    }
-    if (use.surnames.size() <= case_list) {
-      new_surname = use.surnames.insert(latest.surname).second;
-    } else {
-      new_surname = !use.surnames.contains(latest.surname);
+    // The last 24 hours' surnames, sliding: a case worked for weeks meets
+    // more people than a list, and a day that restarts at a fixed moment
+    // would let a sweep straddle it twice as long.
+    std::erase_if(use.surnames,
+                  [&](const auto& surname) { return now - surname.second > 24 * kHour; });
+    auto seen = use.surnames.find(latest.surname);
+    new_surname = seen == use.surnames.end();
+    if (!new_surname) {
+      seen->second = now;
+    } else if (use.surnames.size() <= case_list) {
+      use.surnames.emplace(latest.surname, now);
     }
     surnames_under_reference = use.surnames.size();
   }

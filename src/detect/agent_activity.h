@@ -132,8 +132,9 @@ class AgentActivity {
   // and a list walked in any order is still one list of so many surnames.
   struct ReferenceUse {
     size_t searches = 0;
-    std::unordered_set<std::string> surnames;  // up to enumeration_case_list + 1
-    int64_t surnames_since = 0;                // when `surnames` began (a day's worth)
+    // The surnames of the last 24 hours (sliding), each with when it was
+    // last searched; up to enumeration_case_list + 1.
+    std::unordered_map<std::string, int64_t> surnames;
   };
   std::unordered_map<std::string, ReferenceUse> by_reference_;
   // The case references that were a search's only purpose link (no full

@@ -176,6 +176,32 @@ TEST(AgentActivityTest, ASweepShuffledUnderOneReferenceIsEnumerationByItsSurname
   }
 }
 
+// The day slides: a sweep split across any moment (half just before, half
+// just after) is still that many surnames within a day.
+TEST(AgentActivityTest, ASweepUnderOneReferenceStraddlingAnyMomentIsStillOneDays) {
+  DetectOptions options = Options();
+  options.enumeration_case_list = 12;
+  AgentActivity activity;
+  auto search_at = [&](int64_t at, const std::string& surname) {
+    SearchTerms terms{.surname = surname, .given_name = true, .inquiry = true};
+    AuditEvent search = Search(at, Persons(static_cast<int>(surname.size()), 1));
+    search.case_reference = "ABC/1";
+    return Fired(activity.Take(search, &terms, options, false), Rule::kEnumeration);
+  };
+  EXPECT_FALSE(search_at(kMorning, "AUBERT"));
+  // Eleven more just before a day has passed since the first: twelve.
+  const int64_t before = kMorning + 24 * kHour - 20 * 60 * kSecond;
+  for (int i = 0; i < 11; ++i) {
+    EXPECT_FALSE(search_at(before + i * kSecond, "BEFORE" + std::string(1, char('A' + i)))) << i;
+  }
+  // Just after: the first surname has left the day, the eleven have not.
+  const int64_t after = kMorning + 24 * kHour + 60 * kSecond;
+  EXPECT_FALSE(search_at(after, "AFTERA"));  // twelve within the day
+  EXPECT_TRUE(search_at(after + kSecond, "AFTERB")) << "thirteen within a day";
+  // A day after the eleven, they have left it too.
+  EXPECT_FALSE(search_at(before + 24 * kHour + 60 * kSecond, "LATERA"));
+}
+
 TEST(AgentActivityTest, OrdinarySearchesAreNotEnumeration) {
   AgentActivity activity;
   DetectOptions options = Options();
