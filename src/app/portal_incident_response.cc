@@ -1,6 +1,9 @@
 // Portal's incident response: alerts for security officers, containment and
 // its release (src/incident), each audited with who did it and why.
 
+#include <set>
+#include <string>
+
 #include "app/audit_trail.h"
 #include "app/detection_response.h"
 #include "app/internal/audited.h"
@@ -101,20 +104,27 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
   const auto started = Now();
   AuditEvent event = trail_->Administration(caller, AuditEventType::kIncidentReleased,
                                             "incident " + std::to_string(incident_id));
+  std::set<std::string> recorded;  // reinstatements already in the log
   event.purpose = AuditText(reason, audit::kMaxAuditText);
   auto released = [&]() -> Result<incident::Released> {
     RETURN_IF_ERROR(RequireSecurityOfficer(caller));
     RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    // A new activation code leaves only once its reset is in the log.
-    auto audit_reset = [&](const identity::Agent& agent) -> Result<void> {
-      AuditEvent reset =
-          trail_->Administration(caller, AuditEventType::kAgentReset, agent.service_number);
-      reset.purpose = "incident " + std::to_string(incident_id);
-      return trail_->Record(std::move(reset), started);
+    // A new activation code leaves only once its reset is in the log, and
+    // an agent is back in service only once its reinstatement is.
+    auto audit_before_commit = [&](AuditEventType type) {
+      return [&, type](const identity::Agent& agent) -> Result<void> {
+        AuditEvent act = trail_->Administration(caller, type, agent.service_number);
+        act.purpose = "incident " + std::to_string(incident_id);
+        RETURN_IF_ERROR(trail_->Record(std::move(act), started));
+        if (type == AuditEventType::kAgentReinstated) recorded.insert(agent.service_number);
+        return {};
+      };
     };
     return incident::Containment(*db, *parts_.clock, identity_options_, session_options_)
-        .Release(incident_id, caller.service_number, mode, audit_reset);
+        .Release(incident_id, caller.service_number, mode,
+                 audit_before_commit(AuditEventType::kAgentReset),
+                 audit_before_commit(AuditEventType::kAgentReinstated));
   }();
   if (!released) {
     trail_->RecordRefusal(std::move(event), released.error(), started);
@@ -132,10 +142,13 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
     if (count > 0) subject += ", " + std::to_string(count) + " " + what;
   }
   event.subject = AuditText(subject, audit::kMaxAuditShortText);
-  // Committed already, as for a containment: recorded together, no deadline.
+  // The release, and the agents found active already (whose hold alone was
+  // lifted): committed already, as for a containment; recorded together,
+  // no deadline.
   std::vector<AuditEvent> reinstated;
   reinstated.push_back(std::move(event));
   for (const identity::Agent& agent : released->reinstated) {
+    if (recorded.contains(agent.service_number)) continue;  // in the log before its commit
     AuditEvent back =
         trail_->Administration(caller, AuditEventType::kAgentReinstated, agent.service_number);
     back.purpose = "incident " + std::to_string(incident_id);

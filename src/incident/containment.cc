@@ -231,8 +231,10 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
   return done;
 }
 
-Result<Released> Containment::Release(int64_t incident_id, std::string_view by, ReleaseMode mode,
-                                      const identity::AgentDirectory::BeforeCommit& before_reset) {
+Result<Released> Containment::Release(
+    int64_t incident_id, std::string_view by, ReleaseMode mode,
+    const identity::AgentDirectory::BeforeCommit& before_reset,
+    const identity::AgentDirectory::BeforeCommit& before_reinstate) {
   Released done;
   // Two officers releasing at once, or a login reading the incident: run
   // again on a conflict (as Contain does), not answered as unavailable.
@@ -264,7 +266,7 @@ Result<Released> Containment::Release(int64_t incident_id, std::string_view by, 
   for (const Held& agent : held) {
     if (agent.lifted) continue;
     if (Result<void> lifted = lifter.Lift(incident_id, agent.agent_id, agent.service_number, mode,
-                                          before_reset, done);
+                                          before_reset, before_reinstate, done);
         !lifted) {
       Log(LogLevel::kError, "incident_agent_not_released",
           {{"incident", incident_id},

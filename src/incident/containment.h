@@ -135,10 +135,11 @@ class Containment {
   // Releases the incident, then lifts its hold on each agent
   // (internal/hold_lifter.h). Releasing again finishes a release cut short;
   // Conflict once every hold is lifted. `before_reset` runs inside each
-  // agent's reset before it commits (the caller makes its audit event
-  // durable there).
+  // agent's reset before it commits, `before_reinstate` inside each agent's
+  // reinstatement (the caller makes its audit event durable there).
   Result<Released> Release(int64_t incident_id, std::string_view by, ReleaseMode mode,
-                           const identity::AgentDirectory::BeforeCommit& before_reset = {});
+                           const identity::AgentDirectory::BeforeCommit& before_reset = {},
+                           const identity::AgentDirectory::BeforeCommit& before_reinstate = {});
 
   Result<Incident> Get(int64_t incident_id);
   // Newest first, at most 100, each naming at most kListedAgents agents.

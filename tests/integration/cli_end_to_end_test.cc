@@ -781,6 +781,45 @@ TEST_F(CliTest, AContainmentFailingForOneAgentContainsTheOthersAndSaysWho) {
   EXPECT_NE(Vigie("agent show A-2").out.find("suspended"), std::string::npos);
 }
 
+// An agent is back in service only once its reinstatement is in the log:
+// a release while the log refuses every event leaves the agent suspended
+// (releasing again finishes), not reinstated with no trace.
+TEST_F(CliTest, AReleaseReinstatesNobodyWhileTheAuditLogRefusesEvents) {
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(5, 1));
+  ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
+  ASSERT_EQ(
+      Vigie("agent add --service-number A-1 --name Agent --unit BR-75 --role agent").exit_code, 0);
+  auto contained = Vigie("incident contain --agent A-1 --reason sweep --json");
+  ASSERT_EQ(contained.exit_code, 0) << contained.err;
+  std::smatch id;
+  ASSERT_TRUE(std::regex_search(contained.out, id, std::regex(R"re("id":(\d+))re")))
+      << contained.out;
+  auto audit_sql = [&](const std::string& sqlite_sql, const std::string& pg_sql) {
+    auto ran =
+        testing::RunCommand(installation_.AuditSqlCommand(data(), sqlite_sql, pg_sql), dir_.path());
+    ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  };
+  ASSERT_NO_FATAL_FAILURE(
+      audit_sql("CREATE TRIGGER refuse_event BEFORE INSERT ON audit_event "
+                "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
+                "CREATE FUNCTION refuse_event() RETURNS trigger AS 'BEGIN RAISE EXCEPTION ''disk "
+                "trouble''; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_event BEFORE INSERT ON "
+                "audit_event FOR EACH ROW EXECUTE FUNCTION refuse_event();"));
+  const std::string release = "incident release " + id[1].str() + " --reinstate --reason done";
+  EXPECT_NE(Vigie(release).exit_code, 0);
+  EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
+
+  ASSERT_NO_FATAL_FAILURE(
+      audit_sql("DROP TRIGGER refuse_event;", "DROP TRIGGER refuse_event ON audit_event;"));
+  auto finished = Vigie(release);
+  EXPECT_EQ(finished.exit_code, 0) << finished.out << finished.err;
+  EXPECT_NE(Vigie("agent show A-1").out.find("pending"), std::string::npos);
+  auto logged = Vigie("audit search --type agent_reinstated");
+  ASSERT_EQ(logged.exit_code, 0) << logged.err;
+  EXPECT_EQ(std::count(logged.out.begin(), logged.out.end(), '\n'), 1) << logged.out;
+  EXPECT_NE(logged.out.find("A-1"), std::string::npos) << logged.out;
+}
+
 // A suspension or a reset and the end of the agent's sessions are one
 // transaction: when the sessions cannot be ended, the change does not stand
 // either (refused, audited as such), so no session can outlive it and come

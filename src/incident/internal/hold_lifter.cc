@@ -94,6 +94,7 @@ constexpr int kRounds = 4;
 Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
                               const std::string& service_number, ReleaseMode mode,
                               const identity::AgentDirectory::BeforeCommit& before_reset,
+                              const identity::AgentDirectory::BeforeCommit& before_reinstate,
                               Released& done) {
   identity::AgentDirectory directory(db_, clock_, identity_);
   session::SessionStore sessions(db_, clock_, sessions_);
@@ -169,11 +170,13 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
         // stale): a hold that moved says so itself; a session that would not
         // end is the release's error, not a change to go round for.
         bool hook_refused = false;
-        auto reinstated = directory.Reinstate(service_number, [&](const Agent&) -> Result<void> {
-          Result<void> lifted = as_read_then_lift(kEndContained);
-          hook_refused = !lifted && lifted.error().code() == ErrorCode::kConflict;
-          return lifted;
-        });
+        auto reinstated =
+            directory.Reinstate(service_number, [&](const Agent& agent) -> Result<void> {
+              Result<void> lifted = as_read_then_lift(kEndContained);
+              hook_refused = !lifted && lifted.error().code() == ErrorCode::kConflict;
+              if (!lifted || !before_reinstate) return lifted;
+              return before_reinstate(agent);
+            });
         if (!reinstated) {
           // Refused before the hook: its status changed since it was read.
           if (!hook_refused && reinstated.error().code() == ErrorCode::kConflict) moved = true;

@@ -34,7 +34,7 @@ class HoldLifter {
   // decide: its hold is lifted and the error says why, for an administrator.
   Result<void> Lift(int64_t incident_id, int64_t agent_id, const std::string& service_number,
                     ReleaseMode mode, const identity::AgentDirectory::BeforeCommit& before_reset,
-                    Released& done);
+                    const identity::AgentDirectory::BeforeCommit& before_reinstate, Released& done);
 
  private:
   store::Connection& db_;
