@@ -483,6 +483,39 @@ TEST_F(ServerTest, AnUploadPlaceGoesOnlyToAHeadTheAdmissionAccepts) {
   EXPECT_TRUE(seen[1].body.empty());
 }
 
+// A chunked upload is told to go ahead only when admitted: one refused is
+// held to the small limit and may be cut short, so it gets no go-ahead.
+TEST_F(ServerTest, OnlyAnAdmittedChunkedUploadIsToldToGoAhead) {
+  ServerOptions o = BaseOptions();
+  o.max_body_bytes = 1000;
+  o.max_upload_bytes = 5000;
+  o.upload_paths = {"/echo/upload"};
+  o.upload_admission = [](const Request& head) { return head.Header("X-Officer").has_value(); };
+  Start(o);
+  const std::string chunked_head =
+      "POST /echo/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+      "Expect: 100-continue\r\n";
+  const std::string body = "4\r\ntiny\r\n0\r\n\r\n";
+  auto stranger = TestClient::Connect(port());
+  ASSERT_OK(stranger);
+  ASSERT_OK((*stranger)->Send(chunked_head + "\r\n" + body));
+  auto answered = (*stranger)->ReadResponse();
+  ASSERT_OK(answered);
+  EXPECT_EQ(answered->status, 200) << "no go-ahead first";
+  EXPECT_EQ(answered->body, "/echo/upload|tiny");
+
+  auto officer = TestClient::Connect(port());
+  ASSERT_OK(officer);
+  ASSERT_OK((*officer)->Send(chunked_head + "X-Officer: 1\r\n\r\n"));
+  auto go_ahead = (*officer)->ReadResponse();
+  ASSERT_OK(go_ahead);
+  EXPECT_EQ(go_ahead->status, 100);
+  ASSERT_OK((*officer)->Send(body));
+  auto uploaded = (*officer)->ReadResponse();
+  ASSERT_OK(uploaded);
+  EXPECT_EQ(uploaded->body, "/echo/upload|tiny");
+}
+
 // An admission that throws is a refusal, not a crash.
 TEST_F(ServerTest, AnAdmissionThatThrowsRefusesTheUpload) {
   ServerOptions o = BaseOptions();

@@ -350,9 +350,10 @@ class Connection final : public ConnectionControl,
       }
       // RFC 9110 §10.1.1: a client waiting for a go-ahead before its body
       // (curl, past 1 KiB) gets it once the head is admitted, instead of
-      // sending on its own after a second. None for a head refused (413,
-      // from the head or soon: an upload not admitted), answered 400 after
-      // its body (target, Host), or on a connection still on probation.
+      // sending on its own after a second. None for a head refused (413),
+      // an upload not admitted (held to the small limit: it may be cut
+      // short), a request answered 400 after its body (target, Host), or a
+      // connection still on probation: those clients send after their wait.
       // Sent under the read deadline already running.
       const bool go_ahead = !parser.is_done() && WaitsForContinue(parser.get()) &&
                             !upload_refused && !on_probation_ && host_fields == 1 &&
