@@ -340,7 +340,7 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
     auto seen = use.surnames.find(latest.surname);
     new_surname = seen == use.surnames.end();
     if (!new_surname) {
-      seen->second = now;
+      seen->second = std::max(seen->second, now);  // a late event does not shorten its day
     } else if (use.surnames.size() <= case_list) {
       use.surnames.emplace(latest.surname, now);
     }
