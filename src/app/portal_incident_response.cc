@@ -104,7 +104,7 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
   const auto started = Now();
   AuditEvent event = trail_->Administration(caller, AuditEventType::kIncidentReleased,
                                             "incident " + std::to_string(incident_id));
-  std::set<std::string> recorded;  // reinstatements already in the log
+  std::set<std::string> recorded;  // agents whose act is in the log already
   event.purpose = AuditText(reason, audit::kMaxAuditText);
   auto released = [&]() -> Result<incident::Released> {
     RETURN_IF_ERROR(RequireSecurityOfficer(caller));
@@ -117,7 +117,7 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
         AuditEvent act = trail_->Administration(caller, type, agent.service_number);
         act.purpose = "incident " + std::to_string(incident_id);
         RETURN_IF_ERROR(trail_->Record(std::move(act), started));
-        if (type == AuditEventType::kAgentReinstated) recorded.insert(agent.service_number);
+        recorded.insert(agent.service_number);
         return {};
       };
     };
