@@ -342,6 +342,7 @@ Result<void> ReadDetect(const toml::table* t, Config::Detect& d) {
   RETURN_IF_ERROR(ReadDetectAction(r, "enumeration_action", d.enumeration_action));
   RETURN_IF_ERROR(r.Read("off_hours_min_events", d.off_hours_min_events, 1, 100000000));
   RETURN_IF_ERROR(r.Read("off_hours_percent", d.off_hours_percent, 1, 100));
+  RETURN_IF_ERROR(r.Read("off_hours_usual_days", d.off_hours_usual_days, 1, 365));
   RETURN_IF_ERROR(ReadDetectAction(r, "off_hours_action", d.off_hours_action));
   RETURN_IF_ERROR(ReadDetectAction(r, "new_network_action", d.new_network_action));
   RETURN_IF_ERROR(ReadDetectAction(r, "new_device_action", d.new_device_action));
@@ -563,6 +564,7 @@ enumeration_unlinked_percent = 90   # ... with no plausible purpose link
 enumeration_action = "suspend"
 off_hours_min_events = 200    # history needed before an agent's usual hours are known
 off_hours_percent = 1         # an hour holding less than this share of them is unusual
+off_hours_usual_days = 3      # ... or active on fewer days than this (an intruder's night teaches one)
 off_hours_action = "alert"
 new_network_action = "alert"  # an address outside every network the agent used
 new_device_action = "alert"   # a DPoP key never seen for the agent, at login

@@ -156,6 +156,7 @@ struct Config {
     std::string enumeration_action = "suspend";
     int off_hours_min_events = 200;  // history needed before an agent's hours are known
     int off_hours_percent = 1;       // an hour holding less than this share of it is unusual
+    int off_hours_usual_days = 3;    // ... or seen on fewer days than this
     std::string off_hours_action = "alert";
     std::string new_network_action = "alert";
     std::string new_device_action = "alert";

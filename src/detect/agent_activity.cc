@@ -42,11 +42,20 @@ bool IsConsultation(AuditEventType type) {
   return type == AuditEventType::kSearch || type == AuditEventType::kFileOpening;
 }
 
-int LocalHour(int64_t time_us) {
+struct LocalTime {
+  int hour = 0;
+  int64_t day = 0;  // the local calendar day, counted from 1970-01-01
+};
+
+LocalTime LocalTimeOf(int64_t time_us) {
   std::time_t seconds = static_cast<std::time_t>(time_us / kSecond);
   std::tm local{};
   localtime_r(&seconds, &local);
-  return local.tm_hour;
+  const int64_t local_seconds = static_cast<int64_t>(seconds) + local.tm_gmtoff;
+  constexpr int64_t kDaySeconds = 86400;
+  int64_t day = local_seconds / kDaySeconds;
+  if (local_seconds % kDaySeconds < 0) --day;  // floor, before 1970 too
+  return {.hour = local.tm_hour, .day = day};
 }
 
 template <typename T, typename Time>
@@ -167,17 +176,42 @@ void AgentActivity::CheckNovelty(const AuditEvent& event, std::vector<Finding>& 
              " days of silence",
          now, options, learning);
   }
-  const int hour = LocalHour(now);
+  const auto [hour, day] = LocalTimeOf(now);
+  // Security: an hour becomes usual by its share of the events and by the
+  // days it was seen on. By share alone, one night's sweep by an intruder
+  // (a few dozen searches) made their hour usual for the nights after.
+  const bool few_events =
+      by_hour_[hour] * 100 < static_cast<uint64_t>(options.off_hours_percent) * activity_events_;
+  const auto days_of_hour =
+      static_cast<int>(std::count_if(hour_days_.begin(), hour_days_.end(),
+                                     [&](const HourDay& seen) { return seen.hour == hour; }));
+  // Days count once the agent's history holds twice as many: on their first
+  // days every hour of a new agent was seen on few.
+  const auto habit_days = static_cast<size_t>(2 * options.off_hours_usual_days);
+  const bool few_days =
+      active_days_.size() >= habit_days && days_of_hour < options.off_hours_usual_days;
   if (activity_events_ >= static_cast<uint64_t>(options.off_hours_min_events) &&
-      by_hour_[hour] * 100 < static_cast<uint64_t>(options.off_hours_percent) * activity_events_) {
+      (few_events || few_days)) {
     Fire(findings, Rule::kOffHours,
          "activity at " + std::to_string(hour) + "h, an hour holding " +
              std::to_string(by_hour_[hour]) + " of the agent's " +
-             std::to_string(activity_events_) + " past events",
+             std::to_string(activity_events_) + " past events, on " + std::to_string(days_of_hour) +
+             " days",
          now, options, learning);
   }
   ++activity_events_;
   ++by_hour_[hour];
+  const HourDay seen{.day = static_cast<int32_t>(day), .hour = static_cast<uint8_t>(hour)};
+  if (days_of_hour < options.off_hours_usual_days &&
+      std::none_of(hour_days_.begin(), hour_days_.end(), [&](const HourDay& known) {
+        return known.hour == seen.hour && known.day == seen.day;
+      })) {
+    hour_days_.push_back(seen);
+  }
+  if (active_days_.size() < habit_days &&
+      std::find(active_days_.begin(), active_days_.end(), seen.day) == active_days_.end()) {
+    active_days_.push_back(seen.day);
+  }
   if (!event.source_address.empty() && event.source_address != "local") {
     std::string network = NetworkOf(event.source_address);
     if (!networks_.contains(network)) {

@@ -114,6 +114,14 @@ class AgentActivity {
   int64_t last_event_us_ = 0;
   uint64_t activity_events_ = 0;
   std::array<uint64_t, 24> by_hour_{};
+  // The local days each hour of the day was active on, up to
+  // off_hours_usual_days of them an hour (beyond, the hour is usual by days).
+  struct HourDay {
+    int32_t day = 0;  // the local calendar day, counted from 1970-01-01
+    uint8_t hour = 0;
+  };
+  std::vector<HourDay> hour_days_;
+  std::vector<int32_t> active_days_;  // up to 2 x off_hours_usual_days of them
   std::unordered_set<std::string> networks_;
   std::unordered_set<std::string> devices_;
   int64_t hour_bucket_ = -1;                   // the clock hour being counted

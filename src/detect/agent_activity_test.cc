@@ -358,6 +358,54 @@ TEST(AgentActivityTest, OffHoursNeedsAKnownRoutine) {
                   .empty());
 }
 
+TEST(AgentActivityTest, OneNightsSweepDoesNotMakeItsHourUsual) {
+  DetectOptions options = Options();
+  AgentActivity activity;
+  // 300 days of work at 8h.
+  for (int i = 0; i < 300; ++i) {
+    activity.Take(Event(AuditEventType::kRefresh, kMorning - (i + 1) * 24 * kHour), nullptr,
+                  options, true);
+  }
+  // An intruder's nights at 3h, 60 searches each: far more than 1 % of the
+  // events, but on one day more each night.
+  const int64_t night = kMorning - 5 * kHour + 24 * kHour;
+  auto sweep = [&](int n) {
+    bool fired = false;
+    for (int i = 0; i < 60; ++i) {
+      const int64_t at = night + n * 24 * kHour + i * 30 * kSecond;
+      fired |= Fired(activity.Take(Event(AuditEventType::kRefresh, at), nullptr, options, false),
+                     Rule::kOffHours);
+    }
+    return fired;
+  };
+  EXPECT_TRUE(sweep(0));
+  EXPECT_TRUE(sweep(1));  // 60 of 360 events at 3h, seen on one day
+  EXPECT_TRUE(sweep(2));
+  // Seen on three days now: the hour is the agent's (off_hours_usual_days).
+  EXPECT_FALSE(sweep(3));
+}
+
+TEST(AgentActivityTest, ANewAgentsHoursAreJudgedByShareUntilTheyHaveDays) {
+  DetectOptions options = Options();
+  AgentActivity activity;
+  // A first day of 250 events at 8h, then two more days: the history is
+  // long enough (off_hours_min_events), the days too few to count.
+  for (int i = 0; i < 250; ++i) {
+    activity.Take(Event(AuditEventType::kRefresh, kMorning + i * 10 * kSecond), nullptr, options,
+                  true);
+  }
+  for (int day = 1; day <= 2; ++day) {
+    EXPECT_FALSE(Fired(activity.Take(Event(AuditEventType::kRefresh, kMorning + day * 24 * kHour),
+                                     nullptr, options, false),
+                       Rule::kOffHours));
+  }
+  // An hour the agent never worked is still unusual.
+  EXPECT_TRUE(
+      Fired(activity.Take(Event(AuditEventType::kRefresh, kMorning + 2 * 24 * kHour + 19 * kHour),
+                          nullptr, options, false),
+            Rule::kOffHours));
+}
+
 TEST(AgentActivityTest, RepeatedSecondFactorFailures) {
   AgentActivity activity;
   DetectOptions options = Options();

@@ -113,6 +113,7 @@ Result<DetectOptions> DetectOptions::From(const Config::Detect& c) {
   o.enumeration_unlinked_percent = c.enumeration_unlinked_percent;
   o.off_hours_min_events = c.off_hours_min_events;
   o.off_hours_percent = c.off_hours_percent;
+  o.off_hours_usual_days = c.off_hours_usual_days;
   o.dormant_seconds = int64_t{c.dormant_days} * 86400;
   o.second_factor_failures = c.second_factor_failures;
   o.second_factor_window_seconds = int64_t{c.second_factor_window_minutes} * 60;

@@ -70,6 +70,7 @@ struct DetectOptions {
   int enumeration_unlinked_percent = 90;
   int64_t off_hours_min_events = 200;
   int off_hours_percent = 1;
+  int off_hours_usual_days = 3;
   int64_t dormant_seconds = 60 * 86400;
   int second_factor_failures = 3;
   int64_t second_factor_window_seconds = 15 * 60;
