@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 #include <tuple>
+#include <utility>
 
 #include "core/log.h"
 #include "crypto/hash.h"
@@ -174,15 +175,22 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
     }
   }
 
+  // The hash the password was checked against. Another login of the agent
+  // may upgrade it meanwhile (after the parameters were raised): the
+  // password is then checked against the new one before it is taken.
+  std::string checked_hash = *row->password_hash;
+  std::optional<std::string> upgraded_meanwhile;
   // Hashed once: only the transaction below runs again on a conflict.
-  return store::RetryOnConflict([&]() -> Result<LoginChallenge> {
+  auto take = [&]() -> Result<LoginChallenge> {
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
     RETURN_IF_ERROR(
         internal::WithdrawPasswordFailure(*db_, row->agent.id, reserved, source_address, now));
     // The agent may have been suspended, reset or locked while we hashed
     // (then the failure stays: the transaction is not committed).
     ASSIGN_OR_RETURN(auto current, internal::LoadAgentById(*db_, row->agent.id, now));
-    if (!current || !CanLogIn(*current) || current->password_hash != row->password_hash) {
+    if (!current || !CanLogIn(*current) || !current->password_hash) return LoginFailed();
+    if (*current->password_hash != checked_hash) {
+      upgraded_meanwhile = *current->password_hash;
       return LoginFailed();
     }
     if (rehashed) {
@@ -201,7 +209,16 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
     RETURN_IF_ERROR(tx.Commit());
     if (reserved.locked) locked_agent_.reset();  // the lock was taken back
     return challenge;
-  });
+  };
+  Result<LoginChallenge> taken = store::RetryOnConflict(take);
+  if (taken || !upgraded_meanwhile) return taken;
+  // Once: a hash changed again, or one the password does not match (a new
+  // password set meanwhile), refuses it; the failure stays counted.
+  checked_hash = *std::exchange(upgraded_meanwhile, std::nullopt);
+  ASSIGN_OR_RETURN(bool still_matches, hasher_->Verify(checked_hash, password));
+  if (!still_matches) return LoginFailed();
+  if (rehashed && !crypto::NeedsRehash(checked_hash, options_.argon2)) rehashed.reset();
+  return store::RetryOnConflict(take);
 }
 
 Result<const crypto::DataKey*> Authenticator::SeedKey(uint32_t key_id) const {

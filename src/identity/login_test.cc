@@ -474,6 +474,31 @@ TEST_F(LoginTest, HashIsUpgradedWhenParametersChange) {
   ASSERT_OK(FullLogin(CurrentCode()));
 }
 
+// Two logins of one agent right after the parameters were raised: the one
+// that commits first upgrades the hash; the other, checked against the old
+// hash, is still taken (its password matches the new one); against a hash
+// of another password it is refused.
+TEST_F(LoginTest, ALoginRacingAnotherThatUpgradesTheHashIsStillTaken) {
+  t_.options.argon2 = {.t_cost = 2, .m_cost_kib = 16};
+  BurstHasher hasher;
+  Authenticator login(*t_.db, t_.clock, *t_.totp_key, hasher, t_.options);
+  hasher.meanwhile = [&] { ASSERT_OK(login.VerifyPassword("PN-1001", kGoodPassword, kAddress)); };
+  ASSERT_OK(login.VerifyPassword("PN-1001", kGoodPassword, kAddress));
+  EXPECT_FALSE(crypto::NeedsRehash(StoredPasswordHash(), t_.options.argon2));
+
+  // A hash of another password set meanwhile: the old password is refused.
+  hasher.meanwhile = [&] {
+    auto other = crypto::HashPassword("another-long-password", t_.options.argon2);
+    ASSERT_OK(other);
+    auto update = t_.db->Prepare("UPDATE agent SET password_hash = $1 WHERE service_number = $2");
+    ASSERT_OK(update);
+    (*update)->BindText(1, *other).BindText(2, "PN-1001");
+    ASSERT_OK((*update)->Run());
+  };
+  ExpectGenericRefusal(login.VerifyPassword("PN-1001", kGoodPassword, kAddress));
+  EXPECT_TRUE(*crypto::VerifyPassword(StoredPasswordHash(), "another-long-password"));
+}
+
 // Verifies as InlinePasswordHasher does, taking longer for costlier
 // parameters (as Argon2id does): 5 ms at t=1, 80 ms at t=3.
 class ParameterPacedHasher final : public PasswordHasher {
