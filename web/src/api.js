@@ -231,7 +231,8 @@ export class Api {
   /** Trades the refresh token for a new pair; one at a time. */
   refresh() {
     if (!this.tokens?.refresh) return Promise.reject(new ApiError(401, null));
-    this.refreshing ??= (async () => {
+    if (this.refreshing) return this.refreshing;
+    const refreshing = (async () => {
       const tokens = this.tokens;
       try {
         const answer = await this.send('POST', '/api/v1/auth/refresh',
@@ -246,10 +247,13 @@ export class Api {
         else if (!passing(error) && this.tokens === tokens) tokens.refresh = null;
         throw error;
       } finally {
-        this.refreshing = null;
+        // Not a later session's refresh (a logout and a new sign-in since):
+        // cleared, it would let a second one send that session's token.
+        if (this.refreshing === refreshing) this.refreshing = null;
       }
     })();
-    return this.refreshing;
+    this.refreshing = refreshing;
+    return refreshing;
   }
 
   /**
@@ -265,8 +269,17 @@ export class Api {
     this.drop();
     if (!tokens) return;
     let { access, refresh, expiresAt } = tokens;
-    // A refresh under way spends the refresh token: log out with the pair it brings.
-    const renewed = pending ? await pending.catch(() => null) : null;
+    // A refresh under way spends the refresh token: log out with the pair it
+    // brings. One that failed may have spent it (see passing): presented
+    // again, the server would take this logout for a stolen session.
+    let renewed = null;
+    if (pending) {
+      try {
+        renewed = await pending;
+      } catch (error) {
+        if (!passing(error)) refresh = null;
+      }
+    }
     if (renewed) {
       ({ access_token: access, refresh_token: refresh } = renewed);
       expiresAt = this.now() + renewed.expires_in * 1000;

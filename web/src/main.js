@@ -107,7 +107,8 @@ class App {
     this.idle.touch();
     clearTimeout(this.expiryTimer);
     if (self.session?.expires_at) {
-      this.expiresAt = self.session.expires_at * 1000;
+      // The server's time, on this workstation's clock (which may be off).
+      this.expiresAt = self.session.expires_at * 1000 - this.api.signer.skewMs;
       const ms = Math.min(this.expiresAt - Date.now(), 2 ** 31 - 1);
       this.expiryTimer = setTimeout(() => this.api.end('expired'), Math.max(ms, 0));
     }

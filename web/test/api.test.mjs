@@ -203,6 +203,54 @@ test('a refresh under way when logging out does not bring the tokens back', asyn
                    [['/api/v1/auth/refresh', undefined], ['/api/v1/auth/logout', 'DPoP A2']]);
 });
 
+// A refresh under way that failed may have spent its token on the server: a
+// logout presenting it again would be taken there for a stolen session. A
+// throttled one (429) spent nothing: the logout renews with it.
+test('a logout does not present again a refresh token that a failed refresh may have spent', async () => {
+  for (const [failure, presented] of [[502, ['R1']], [429, ['R1', 'R1']]]) {
+    let clock = 1_800_000_000_000;
+    let release;
+    const refreshes = [];
+    const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), now: () => clock,
+      fetch: async (url, init) => {
+        if (new URL(url).pathname !== '/api/v1/auth/refresh') return response(204);
+        refreshes.push(JSON.parse(init.body).refresh_token);
+        if (refreshes.length > 1) return response(200, { access_token: 'A2', refresh_token: 'R2', expires_in: 600 });
+        return new Promise((resolve) => { release = () => resolve(response(failure, { title: 'failed' })); });
+      } });
+    api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+    clock += 601_000;  // the access token expired: the logout would renew it
+    const refreshing = api.refresh().catch(() => {});
+    const out = api.logout();
+    await new Promise((r) => setImmediate(r));
+    release();
+    await Promise.all([refreshing, out]);
+    assert.deepEqual(refreshes, presented, `after a ${failure}`);
+  }
+});
+
+// A refresh that outlasts a logout and a new sign-in must not clear the new
+// session's refresh under way: a second one would send that session's token
+// again, a reuse that ends it on the server.
+test('a refresh left from an ended session does not let a second refresh of the next one start', async () => {
+  const pending = [];
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(),
+    fetch: (url, init) => new Promise((resolve) => pending.push({ token: JSON.parse(init.body).refresh_token, resolve })) });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  const old = api.refresh().catch(() => {});
+  api.drop();  // signed out on the page (a logout's first step)
+  api.adopt({ access_token: 'A2', refresh_token: 'R2', expires_in: 600 });
+  const current = api.refresh();
+  await new Promise((r) => setImmediate(r));
+  pending[0].resolve(response(502, { title: 'Bad Gateway' }));
+  await old;
+  assert.equal(api.refresh(), current, 'the refresh under way is the one returned');
+  assert.deepEqual(pending.map((p) => p.token), ['R1', 'R2']);
+  pending[1].resolve(response(200, { access_token: 'A3', refresh_token: 'R3', expires_in: 600 }));
+  await current;
+  assert.equal(api.tokens.refresh, 'R3');
+});
+
 test('a scheduled refresh the server throttled is tried again with backoff', async () => {
   const timers = fakeTimers();
   const answers = [() => response(429, { title: 'Too Many Requests' }),
