@@ -40,8 +40,13 @@ struct ImportCommandOptions {
 int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions& options);
 
 // A local consultation's stated reason, written to the audit log.
+// The purpose of a local consultation that states none of the fixed list:
+// the operator's own, which shows everything (and which a breach report
+// counts as reaching criminal records).
+inline constexpr std::string_view kOperatorPurpose = "local operator consultation";
+
 struct ConsultationOptions {
-  std::string purpose = "local operator consultation";
+  std::string purpose = std::string(kOperatorPurpose);
   std::string case_reference;
 };
 

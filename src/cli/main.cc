@@ -20,9 +20,15 @@ std::filesystem::path DefaultDataDir() {
 
 void AddConsultationOptions(CLI::App& command, vigie::cli::ConsultationOptions& consultation) {
   command
-      .add_option("--purpose", consultation.purpose, "Why you consult (written to the audit log)")
+      .add_option("--purpose", consultation.purpose,
+                  "Why you consult, written to the audit log: one of identity_check, "
+                  "roadside_check, border_control, warrant_execution, missing_person_search "
+                  "(wanted persons only), judicial_investigation, administrative_inquiry (with "
+                  "criminal records: --case needed); the default, the operator's own "
+                  "consultation, shows everything")
       ->capture_default_str();
-  command.add_option("--case", consultation.case_reference, "Case reference (audit log)");
+  command.add_option("--case", consultation.case_reference,
+                     "Case reference (audit log; needed by an inquiry's purpose)");
 }
 
 }  // namespace

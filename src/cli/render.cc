@@ -41,16 +41,18 @@ std::string Pad(const std::string& s, size_t width) {
 
 }  // namespace
 
-std::string RenderSearchText(const records::SearchResult& result) {
+std::string RenderSearchText(const records::SearchResult& result,
+                             const policy::Visibility& visibility) {
   std::string out;
   if (result.summaries.empty()) return "No match.\n";
+  const bool records = visibility.criminal_records;
   out += Pad("id", 10) + Pad("surname", 22) + Pad("given names", 26) + Pad("born", 12) +
-         Pad("birth place", 26) + Pad("wanted", 8) + Pad("entries", 9) + "match\n";
+         Pad("birth place", 26) + Pad("wanted", 8) + (records ? Pad("entries", 9) : "") + "match\n";
   for (const auto& s : result.summaries) {
     out += Pad(std::to_string(s.person_id), 10) + Pad(s.surname, 22) +
            Pad(Join(s.given_names, " "), 26) + Pad(FormatPartialDate(s.birth_date), 12) +
            Pad(s.birth_place, 26) + Pad(s.wanted ? "WANTED" : "-", 8) +
-           Pad(std::to_string(s.record_entries), 9) + ReasonText(s.reason) + "\n";
+           (records ? Pad(std::to_string(s.record_entries), 9) : "") + ReasonText(s.reason) + "\n";
   }
   if (result.total_matches > static_cast<int64_t>(result.summaries.size())) {
     out += std::to_string(result.summaries.size()) + " of " + std::to_string(result.total_matches) +
@@ -59,15 +61,14 @@ std::string RenderSearchText(const records::SearchResult& result) {
   return out;
 }
 
-// The local operator sees everything the file holds (and is audited as
-// such); the JSON shape is the API's.
-constexpr policy::Visibility kEverything{.wanted_persons = true, .criminal_records = true};
-
-std::string RenderSearchJson(const records::SearchResult& result) {
-  return json::serialize(api::SearchResultJson(result, kEverything)) + "\n";
+// The JSON shape is the API's.
+std::string RenderSearchJson(const records::SearchResult& result,
+                             const policy::Visibility& visibility) {
+  return json::serialize(api::SearchResultJson(result, visibility)) + "\n";
 }
 
-std::string RenderPersonFileText(const records::PersonFile& file) {
+std::string RenderPersonFileText(const records::PersonFile& file,
+                                 const policy::Visibility& visibility) {
   const auto& p = file.person;
   std::string out;
   out += "Person " + std::to_string(p.id) + "\n";
@@ -85,6 +86,7 @@ std::string RenderPersonFileText(const records::PersonFile& file) {
            (n.valid_until.known() ? FormatPartialDate(n.valid_until) : "open") +
            "; conduct: " + std::string(records::ConductName(n.conduct)) + "\n";
   }
+  if (!visibility.criminal_records) return out;
   out += "Criminal-record entries: " + std::to_string(file.entries.size()) + "\n";
   for (const auto& e : file.entries) {
     out += "  - " + FormatPartialDate(e.date) + " " +
@@ -95,8 +97,9 @@ std::string RenderPersonFileText(const records::PersonFile& file) {
   return out;
 }
 
-std::string RenderPersonFileJson(const records::PersonFile& file) {
-  return json::serialize(api::PersonFileJson(file, kEverything)) + "\n";
+std::string RenderPersonFileJson(const records::PersonFile& file,
+                                 const policy::Visibility& visibility) {
+  return json::serialize(api::PersonFileJson(file, visibility)) + "\n";
 }
 
 }  // namespace vigie::cli

@@ -4,14 +4,21 @@
 
 #include <string>
 
+#include "policy/consultation_policy.h"
 #include "records/person_file.h"
 #include "records/search.h"
 
 namespace vigie::cli {
 
-std::string RenderSearchText(const records::SearchResult& result);
-std::string RenderSearchJson(const records::SearchResult& result);
-std::string RenderPersonFileText(const records::PersonFile& file);
-std::string RenderPersonFileJson(const records::PersonFile& file);
+// `visibility`: what the consultation may show (criminal records or not);
+// results are minimised to it already, the columns follow it.
+std::string RenderSearchText(const records::SearchResult& result,
+                             const policy::Visibility& visibility);
+std::string RenderSearchJson(const records::SearchResult& result,
+                             const policy::Visibility& visibility);
+std::string RenderPersonFileText(const records::PersonFile& file,
+                                 const policy::Visibility& visibility);
+std::string RenderPersonFileJson(const records::PersonFile& file,
+                                 const policy::Visibility& visibility);
 
 }  // namespace vigie::cli

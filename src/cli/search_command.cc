@@ -10,6 +10,7 @@
 #include "cli/installation.h"
 #include "cli/progress.h"
 #include "cli/render.h"
+#include "policy/consultation_policy.h"
 #include "records/records.h"
 
 namespace vigie::cli {
@@ -41,6 +42,28 @@ struct AuditedConsultation {
   }
 };
 
+// What the operator's consultation may show. Without a purpose of the fixed
+// list, everything, logged under kOperatorPurpose. With one, what an
+// investigator's consultation would show under it: a street check sees
+// wanted persons only, an inquiry needs a case reference - so that the log,
+// and a breach report read from it, say what was shown. Bad input changes
+// nothing: checked before anything is read.
+Result<policy::Visibility> OperatorVisibility(ConsultationOptions& consultation) {
+  policy::ConsultationRequest request;
+  if (!consultation.case_reference.empty()) {
+    ASSIGN_OR_RETURN(request.case_reference,
+                     policy::ValidateCaseReference(consultation.case_reference));
+    consultation.case_reference = *request.case_reference;
+  }
+  if (consultation.purpose == kOperatorPurpose) {
+    return policy::Visibility{.wanted_persons = true, .criminal_records = true};
+  }
+  auto purpose = policy::ParsePurpose(consultation.purpose);
+  if (!purpose) return Fail(purpose.error().WithContext("--purpose"));
+  request.purpose = *purpose;
+  return policy::DecideConsultation(identity::RoleSet{identity::Role::kInvestigator}, request);
+}
+
 }  // namespace
 
 int RunSearch(const std::filesystem::path& data_dir, const SearchCommandOptions& options) {
@@ -54,6 +77,9 @@ int RunSearch(const std::filesystem::path& data_dir, const SearchCommandOptions&
   }
   // Refuse a bad query before paying for loading the index.
   if (auto valid = records::ValidateQuery(query); !valid) return ReportError(valid.error());
+  ConsultationOptions consultation = options.consultation;
+  auto visibility = OperatorVisibility(consultation);
+  if (!visibility) return ReportError(visibility.error());
 
   auto local = AuditedConsultation::Open(data_dir);
   if (!local) return ReportError(local.error());
@@ -68,37 +94,47 @@ int RunSearch(const std::filesystem::path& data_dir, const SearchCommandOptions&
   if (!search) return ReportError(search.error());
 
   const auto started = std::chrono::steady_clock::now();
-  audit::AuditEvent event = (*local)->Event(audit::AuditEventType::kSearch, options.consultation);
-  // The operator's search is not limited to wanted persons.
-  constexpr records::SearchScope kScope = records::SearchScope::kEveryPerson;
+  audit::AuditEvent event = (*local)->Event(audit::AuditEventType::kSearch, consultation);
+  const records::SearchScope scope = policy::SearchScopeFor(*visibility);
   auto result = search->Search(query, *repository, (*local)->clock,
-                               installation.config.search.max_results, kScope);
-  (*local)->trail->AddQuery(event, query, result ? std::optional(kScope) : std::nullopt);
+                               installation.config.search.max_results, scope);
+  (*local)->trail->AddQuery(event, query, result ? std::optional(scope) : std::nullopt);
   if (!result) {
     (*local)->trail->RecordRefusal(std::move(event), result.error(), started);
     return ReportError(result.error());
   }
+  policy::MinimiseSearchResult(*visibility, *result);
   for (const records::PersonSummary& summary : result->summaries) {
     event.person_ids.push_back(summary.person_id);
   }
   if (auto recorded = (*local)->trail->Record(std::move(event), started); !recorded) {
     return ReportError(recorded.error());
   }
-  std::fputs((options.json ? RenderSearchJson(*result) : RenderSearchText(*result)).c_str(),
+  std::fputs((options.json ? RenderSearchJson(*result, *visibility)
+                           : RenderSearchText(*result, *visibility))
+                 .c_str(),
              stdout);
   return 0;
 }
 
 int RunShow(const std::filesystem::path& data_dir, const ShowCommandOptions& options) {
+  ConsultationOptions consultation = options.consultation;
+  auto visibility = OperatorVisibility(consultation);
+  if (!visibility) return ReportError(visibility.error());
   auto local = AuditedConsultation::Open(data_dir);
   if (!local) return ReportError(local.error());
   Installation& installation = (*local)->installation;
   auto repository = records::RecordRepository::Create(*installation.db, installation.keyring);
   if (!repository) return ReportError(repository.error());
   const auto started = std::chrono::steady_clock::now();
-  audit::AuditEvent event =
-      (*local)->Event(audit::AuditEventType::kFileOpening, options.consultation);
-  auto file = records::OpenPersonFile(*repository, options.person_id);
+  audit::AuditEvent event = (*local)->Event(audit::AuditEventType::kFileOpening, consultation);
+  auto file = [&]() -> Result<records::PersonFile> {
+    ASSIGN_OR_RETURN(records::PersonFile opened,
+                     records::OpenPersonFile(*repository, options.person_id));
+    RETURN_IF_ERROR(
+        policy::MinimisePersonFile(*visibility, records::DateOf((*local)->clock.Now()), opened));
+    return opened;
+  }();
   if (!file) {
     (*local)->trail->RecordRefusal(std::move(event), file.error(), started);
     return ReportError(file.error());
@@ -109,7 +145,9 @@ int RunShow(const std::filesystem::path& data_dir, const ShowCommandOptions& opt
   if (auto recorded = (*local)->trail->Record(std::move(event), started); !recorded) {
     return ReportError(recorded.error());
   }
-  std::fputs((options.json ? RenderPersonFileJson(*file) : RenderPersonFileText(*file)).c_str(),
+  std::fputs((options.json ? RenderPersonFileJson(*file, *visibility)
+                           : RenderPersonFileText(*file, *visibility))
+                 .c_str(),
              stdout);
   return 0;
 }

@@ -188,6 +188,70 @@ TEST_F(CliTest, InitGenerateImportSearchShow) {
   EXPECT_NE(show_json.out.find("\"wanted_notices\":["), std::string::npos);
 }
 
+// A purpose of the fixed list shows what an investigator's consultation
+// would under it, and the log says so: a street check sees wanted persons
+// and their notices in force only; an inquiry needs a case reference. Bad
+// input is refused before anything is read or logged.
+TEST_F(CliTest, TheStatedPurposeDecidesWhatTheOperatorSees) {
+  ASSERT_EQ(Init().exit_code, 0);
+  const auto file = dir_ / "two.jsonl";
+  std::ofstream(file)
+      << R"({"kind":"person","id":"A","surname":"Roux","given_names":["Luc"],"birth_date":"1980-02-03"})"
+      << "\n"
+      << R"({"kind":"person","id":"B","surname":"Roux","given_names":["Lucie"],"birth_date":"1980-02-03"})"
+      << "\n"
+      << R"({"kind":"wanted_notice","id":"W1","person_id":"A","reason":"witness","issuing_authority":"TJ Nice","reference":"TR-1","valid_from":"2020-01-01","conduct":"inform_authority"})"
+      << "\n"
+      << R"({"kind":"record_entry","id":"R1","person_id":"A","category":"vandalism","date":"2017-08-21","role":"victim","case_reference":"2017/449996","recording_service":"Commissariat de Maubeuge"})"
+      << "\n"
+      << R"({"kind":"record_entry","id":"R2","person_id":"B","category":"vandalism","date":"2018-08-21","role":"suspect","case_reference":"2018/1","recording_service":"Commissariat de Nice"})"
+      << "\n";
+  ASSERT_EQ(Vigie("import " + file.string()).exit_code, 0);
+
+  // The operator's own consultation (no purpose): both persons, entries too.
+  auto everything = Vigie("search -s Roux -b 1980");
+  ASSERT_EQ(everything.exit_code, 0) << everything.err;
+  EXPECT_NE(everything.out.find("Lucie"), std::string::npos) << everything.out;
+  EXPECT_NE(everything.out.find("entries"), std::string::npos) << everything.out;
+
+  // A street check: the wanted person only, no entries, no count of them.
+  auto check = Vigie("search -s Roux -b 1980 --purpose identity_check --json");
+  ASSERT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_NE(check.out.find("\"Luc\""), std::string::npos) << check.out;
+  EXPECT_EQ(check.out.find("Lucie"), std::string::npos) << check.out;
+  EXPECT_EQ(check.out.find("record_entries"), std::string::npos) << check.out;
+  auto wanted = Vigie("show 1 --purpose identity_check");
+  ASSERT_EQ(wanted.exit_code, 0) << wanted.err;
+  EXPECT_NE(wanted.out.find("Wanted notices: 1"), std::string::npos) << wanted.out;
+  EXPECT_EQ(wanted.out.find("Criminal-record entries"), std::string::npos) << wanted.out;
+  EXPECT_EQ(Vigie("show 2 --purpose identity_check").exit_code, 3);  // on file, not wanted
+
+  // An inquiry: everything, under its case reference.
+  EXPECT_EQ(Vigie("show 2 --purpose judicial_investigation").exit_code, 2);
+  EXPECT_EQ(Vigie("show 2 --purpose judicial_investigation --case '<x>'").exit_code, 2);
+  auto inquiry = Vigie("show 2 --purpose judicial_investigation --case 2026/00412-PJ");
+  ASSERT_EQ(inquiry.exit_code, 0) << inquiry.err;
+  EXPECT_NE(inquiry.out.find("Criminal-record entries: 1"), std::string::npos) << inquiry.out;
+
+  // Not of the list: refused, and not logged.
+  for (const char* purpose : {"''", "curiosity", "IDENTITY_CHECK"}) {
+    auto refused = Vigie(std::string("show 1 --purpose ") + purpose);
+    EXPECT_EQ(refused.exit_code, 2) << purpose;
+    EXPECT_NE(refused.err.find("--purpose"), std::string::npos) << refused.err;
+    EXPECT_EQ(refused.out, "");
+  }
+  auto logged = Vigie("audit search --type file_opening");
+  ASSERT_EQ(logged.exit_code, 0) << logged.err;
+  std::vector<std::string> purposes;
+  std::istringstream lines(logged.out);
+  for (std::string line; std::getline(lines, line);) {
+    const boost::json::object event = boost::json::parse(line).as_object();
+    purposes.emplace_back(event.at("purpose").as_string());
+  }
+  EXPECT_THAT(purposes, ::testing::UnorderedElementsAre("identity_check", "identity_check",
+                                                        "judicial_investigation"));
+}
+
 TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
   auto none = Vigie("search -s Martin -g Jean");
   EXPECT_EQ(none.exit_code, 3);
@@ -317,7 +381,7 @@ TEST_F(CliTest, AKeyFileLackingAPurposesKeyIsRefusedNotCompleted) {
 // refuses the consultation with nothing printed.
 TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
   ASSERT_NO_FATAL_FAILURE(InstallWithPersons(300, 3));
-  auto shown = Vigie("show 1 --purpose \"internal control\" --case CTRL-7");
+  auto shown = Vigie("show 1 --purpose administrative_inquiry --case CTRL-7");
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   ASSERT_EQ(Vigie("show 2").exit_code, 0);
   auto verified = Vigie("audit verify --json");
@@ -540,7 +604,10 @@ TEST_F(CliTest, AuditSearchAnswersWhoConsultedAndWhoSearched) {
   ASSERT_NO_FATAL_FAILURE(InstallWithPersons(300, 5));
   ASSERT_EQ(Vigie("unit add --code PN-75 --name Paris --kind police").exit_code, 0);
   const std::string surname = FirstPersonField(dir_ / "people.jsonl", "surname");
-  ASSERT_EQ(Vigie("search -s \"" + surname + "\" -b 1900 --purpose triage").exit_code, 0);
+  ASSERT_EQ(
+      Vigie("search -s \"" + surname + "\" -b 1900 --purpose judicial_investigation --case T-1")
+          .exit_code,
+      0);
   ASSERT_EQ(Vigie("show 1").exit_code, 0);
   ASSERT_EQ(Vigie("show 2").exit_code, 0);
   auto lines = [](const std::string& out) { return std::count(out.begin(), out.end(), '\n'); };
@@ -555,7 +622,7 @@ TEST_F(CliTest, AuditSearchAnswersWhoConsultedAndWhoSearched) {
   EXPECT_NE(person.out.find("\"service_number\":\"local-operator\""), std::string::npos);
   auto searched = Vigie("audit search --surname \"" + surname + "\"");
   EXPECT_EQ(lines(searched.out), 1) << searched.out;
-  EXPECT_NE(searched.out.find("\"purpose\":\"triage\""), std::string::npos);
+  EXPECT_NE(searched.out.find("\"purpose\":\"judicial_investigation\""), std::string::npos);
   EXPECT_EQ(searched.out.find(surname), std::string::npos) << "terms stay hashed";
   EXPECT_EQ(lines(Vigie("audit search --surname Zzyzx-Unknown").out), 0);
   EXPECT_EQ(lines(Vigie("audit search --type unit_added").out), 1);
