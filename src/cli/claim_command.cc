@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <system_error>
 #include <vector>
 
 #include "cli/commands.h"
@@ -146,9 +147,15 @@ int RunClaimCheck(const std::filesystem::path& data_dir, const ClaimCheckCommand
   // nothing behind.
   const std::filesystem::path out_dir =
       options.out.empty() ? TemporaryDirectory() : options.out.parent_path();
-  if (!options.out.empty() && std::filesystem::symlink_status(options.out).type() !=
-                                  std::filesystem::file_type::not_found) {
-    return ReportError(Error(ErrorCode::kConflict, options.out.string() + " exists already"));
+  if (!options.out.empty()) {
+    std::error_code looked;
+    const auto type = std::filesystem::symlink_status(options.out, looked).type();
+    if (type != std::filesystem::file_type::not_found) {
+      return ReportError(
+          looked ? Error(ErrorCode::kUnavailable,
+                         "cannot look at " + options.out.string() + ": " + looked.message())
+                 : Error(ErrorCode::kConflict, options.out.string() + " exists already"));
+    }
   }
   auto pending = AnonymousFile(out_dir.empty() ? std::filesystem::path(".") : out_dir);
   if (!pending) return ReportError(pending.error());

@@ -155,8 +155,17 @@ int GenerateAuditEvents(const std::filesystem::path& data_dir, const GenerateOpt
 }  // namespace
 
 int RunGenerate(const std::filesystem::path& data_dir, const GenerateOptions& options) {
+  if (options.audit_events > 0 && !options.out.empty()) {
+    return ReportError(
+        Error(ErrorCode::kInvalidArgument,
+              "--out (records) and --audit-events (the audit log): one or the other"));
+  }
   auto surnames = ReadLines(options.surnames);
   if (!surnames) return ReportError(surnames.error());
+  if (surnames->empty()) {
+    return ReportError(
+        Error(ErrorCode::kInvalidArgument, options.surnames.string() + " lists no surname"));
+  }
   if (options.audit_events > 0) return GenerateAuditEvents(data_dir, options, *surnames);
   if (options.out.empty()) {
     return ReportError(Error(ErrorCode::kInvalidArgument,

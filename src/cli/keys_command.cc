@@ -14,6 +14,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <iterator>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "audit/audit_log.h"
 #include "cli/commands.h"
@@ -86,14 +89,20 @@ int RunKeysRotate(const std::filesystem::path& data_dir) {
     return ReportError(recorded.error());
   }
   crypto::SystemRandom random;
-  std::printf("Staged new keys (readable now, written with after `vigie keys activate`):\n");
+  std::vector<std::pair<uint32_t, std::string_view>> staged;
   for (std::string_view purpose : kRotated) {
     auto id = keyring.StageDataKey(purpose, random);
     if (!id) return ReportError(id.error());
-    std::printf("  %-4u %s\n", *id, std::string(purpose).c_str());
+    staged.emplace_back(*id, purpose);
   }
   const auto key_file = installation->config.Resolve(installation->config.crypto.key_file);
   if (auto saved = keyring.Save(key_file); !saved) return ReportError(saved.error());
+  // Only once they are in the key file: ids printed before a failed save
+  // would name keys that exist nowhere.
+  std::printf("Staged new keys (readable now, written with after `vigie keys activate`):\n");
+  for (const auto& [id, purpose] : staged) {
+    std::printf("  %-4u %s\n", id, std::string(purpose).c_str());
+  }
   std::printf(
       "Next:\n"
       "  1. copy %s to every node (securely) and restart them one at a time;\n"

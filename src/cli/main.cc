@@ -65,7 +65,8 @@ int main(int argc, char** argv) {
   gen->add_option("--seed", generate.seed, "Random seed")->capture_default_str();
   gen->add_option("-o,--out", generate.out, "Output file (.jsonl) of persons, notices, entries");
   gen->add_option("--audit-events", generate.audit_events,
-                  "Instead: append this many synthetic events to the installation's audit log");
+                  "Instead: append this many synthetic events to the installation's audit log")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000'000}));
   gen->add_option("--surnames", generate.surnames, "Long-tail surname list, one per line")
       ->capture_default_str();
   gen->callback([&] { exit_code = RunGenerate(data_dir, generate); });

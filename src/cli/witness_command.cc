@@ -89,6 +89,11 @@ int RunWitnessInit(const WitnessInitOptions& options) {
 }
 
 int RunWitnessServe(const WitnessServeOptions& options) {
+  // One without the other is a mistake, not a wish for plain HTTP.
+  if (options.tls_certificate.empty() != options.tls_key.empty()) {
+    return ReportError(Error(ErrorCode::kInvalidArgument,
+                             "--tls-certificate and --tls-key go together: give both or neither"));
+  }
   InitLogging(LogFormat::kJson, "info");
   SystemClock clock;
   auto witness = witness::Witness::Open(options.dir, clock);

@@ -278,6 +278,16 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
   EXPECT_EQ(Vigie("show 42").exit_code, 3);
   EXPECT_EQ(Vigie("show -3").exit_code, 2);
   EXPECT_EQ(Vigie("frobnicate").exit_code, 2);
+  EXPECT_EQ(Vigie("generate --audit-events -1").exit_code, 2);
+  auto both = Vigie("generate --audit-events 5 --out " + (dir_ / "both.jsonl").string());
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("one or the other"), std::string::npos) << both.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "both.jsonl"));
+  std::ofstream(dir_ / "no-surnames.txt").close();
+  auto unnamed = Vigie("generate -n 3 --out " + (dir_ / "unnamed.jsonl").string() + " --surnames " +
+                       (dir_ / "no-surnames.txt").string());
+  EXPECT_EQ(unnamed.exit_code, 2);
+  EXPECT_NE(unnamed.err.find("lists no surname"), std::string::npos) << unnamed.err;
 
   auto bad = dir_ / "bad.jsonl";
   std::ofstream(bad) << R"({"kind":"person","id":"A","surname":"Roux","given_names":["Luc"]})"
@@ -478,6 +488,12 @@ TEST_F(CliTest, TheWitnessCountersignsAndCatchesARewrittenLog) {
                                 dir_.path())
                 .exit_code,
             5);
+  // A TLS key without its certificate is a mistake, not a wish for plain HTTP.
+  auto half_tls = testing::RunCommand(vigie + " witness serve --dir " + witness_dir +
+                                          " --port 0 --tls-key " + (dir_ / "key.pem").string(),
+                                      dir_.path());
+  EXPECT_EQ(half_tls.exit_code, 2) << half_tls.out;
+  EXPECT_NE(half_tls.err.find("give both or neither"), std::string::npos) << half_tls.err;
 
   // The witness runs apart, on a port of its own choosing.
   const auto alarms = dir_ / "witness.err";
