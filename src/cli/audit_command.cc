@@ -11,38 +11,11 @@
 #include "cli/installation.h"
 #include "cli/operator_read.h"
 #include "cli/progress.h"
+#include "cli/witness_evidence.h"
 #include "witness/checkpoint_publisher.h"
 
 namespace vigie::cli {
 namespace {
-
-// `named`: given on the command line, so it must exist (a typo or a lost
-// copy must not pass as "nothing to compare with").
-Result<std::vector<audit::Checkpoint>> ReadWitnessFile(const std::filesystem::path& file,
-                                                       bool named) {
-  std::vector<audit::Checkpoint> checkpoints;
-  std::error_code missing;
-  // Only a file not written yet is "nothing to compare with"; one there but
-  // unreadable would hold the log to fewer checkpoints than it has.
-  if (!named && !std::filesystem::exists(file, missing) && !missing) return checkpoints;
-  std::error_code kind;
-  std::ifstream in(file);
-  if (!std::filesystem::is_regular_file(file, kind) || !in) {
-    return Fail(ErrorCode::kNotFound, "cannot read witness file " + file.string());
-  }
-  size_t line_number = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++line_number;
-    auto checkpoint = audit::ParseWitnessLine(line);
-    if (!checkpoint) {
-      return Fail(
-          checkpoint.error().WithContext(file.string() + ":" + std::to_string(line_number)));
-    }
-    checkpoints.push_back(*checkpoint);
-  }
-  if (in.bad()) return Fail(ErrorCode::kDataLoss, "error reading witness file " + file.string());
-  return checkpoints;
-}
 
 boost::json::array HexList(const std::vector<audit::Sha256Digest>& hashes) {
   boost::json::array list;
@@ -103,51 +76,6 @@ Result<boost::json::object> ConsistencyJson(store::Connection& db,
                              {"old_root", crypto::HexEncode(old_root)},
                              {"new_root", crypto::HexEncode(new_root)},
                              {"consistency_proof", HexList(proof)}};
-}
-
-// What the witness countersigned: the cosignature file's entries (each
-// checked against the witness's key) and, when it can be reached, what the
-// witness holds now - its copy survives whoever deletes the local files.
-struct Countersigned {
-  std::vector<audit::Checkpoint> checkpoints;
-  size_t in_file = 0;
-  uint64_t largest_size = 0;
-  bool witness_consulted = false;
-};
-
-Result<Countersigned> GatherCountersigned(const Installation& installation) {
-  Countersigned out;
-  auto publisher = installation.WitnessPublisherOptions();
-  if (!publisher) return out;
-  ASSIGN_OR_RETURN(std::vector<witness::Cosignature> cosignatures,
-                   witness::ReadCosignatureFile(publisher->cosignature_file));
-  for (const witness::Cosignature& cosignature : cosignatures) {
-    if (!witness::CosignatureValid(cosignature, publisher->witness_public_key)) {
-      return Fail(ErrorCode::kDataLoss, "a cosignature in " + publisher->cosignature_file.string() +
-                                            " is not the witness's (tree size " +
-                                            std::to_string(cosignature.checkpoint.tree_size) + ")");
-    }
-    out.checkpoints.push_back(cosignature.checkpoint);
-  }
-  out.in_file = out.checkpoints.size();
-  // Offline installations (no witness_url) hold only their file.
-  if (!publisher->witness_url.empty()) {
-    auto held = witness::FetchWitnessed(*publisher);
-    out.witness_consulted = held.has_value();
-    // Security: a witness that answers with a cosignature that does not
-    // check (another key, a forgery) is evidence, not an outage.
-    if (!held && held.error().code() == ErrorCode::kDataLoss) return Fail(held.error());
-    if (!held) {
-      std::fprintf(stderr, "vigie: warning: witness not consulted: %s\n",
-                   held.error().message().c_str());
-    } else if (*held) {
-      out.checkpoints.push_back((*held)->checkpoint);
-    }
-  }
-  for (const audit::Checkpoint& checkpoint : out.checkpoints) {
-    out.largest_size = std::max(out.largest_size, checkpoint.tree_size);
-  }
-  return out;
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "cli/installation.h"
 #include "cli/installation_lease.h"
 #include "cli/progress.h"
+#include "cli/witness_evidence.h"
 #include "core/durable_file.h"
 #include "store/table_copy.h"
 
@@ -131,25 +132,37 @@ Result<AuditTip> ReadAuditTip(store::Connection& db) {
   return tip;
 }
 
-// `vigie audit verify` on the copy (with the witness file's checkpoints,
-// which it must hold too), then its tip against the source's.
-Result<uint64_t> VerifyAuditCopy(const Installation& installation, const Move& audit_move) {
+// What `vigie audit verify` holds a log to besides its checkpoints: the
+// witness file's and what the witness countersigned.
+struct Evidence {
   std::vector<audit::Checkpoint> witness;
+  Countersigned countersigned;
+};
+
+Result<Evidence> ReadEvidence(const Installation& installation) {
+  Evidence evidence;
   if (!installation.config.audit.witness_file.empty()) {
-    std::ifstream in(installation.config.Resolve(installation.config.audit.witness_file));
-    for (std::string line; std::getline(in, line);) {
-      ASSIGN_OR_RETURN(audit::Checkpoint checkpoint, audit::ParseWitnessLine(line));
-      witness.push_back(checkpoint);
-    }
+    ASSIGN_OR_RETURN(
+        evidence.witness,
+        ReadWitnessFile(installation.config.Resolve(installation.config.audit.witness_file),
+                        /*named=*/false));
   }
+  ASSIGN_OR_RETURN(evidence.countersigned, GatherCountersigned(installation));
+  return evidence;
+}
+
+// `vigie audit verify` on the copy, held to the same evidence, then its tip
+// against the source's.
+Result<uint64_t> VerifyAuditCopy(const Installation& installation, const Evidence& evidence,
+                                 const Move& audit_move) {
   const audit::CheckpointKeyLookup key_by_id = audit::CheckpointKeysOf(installation.keyring);
   ProgressLine progress("verifying the audit log on PostgreSQL");
   ASSIGN_OR_RETURN(
       audit::AuditVerifyReport report,
       audit::VerifyAuditLog(
-          *audit_move.to, key_by_id, witness,
-          [&](uint64_t done, uint64_t total) { progress.Update(done, total, "events"); }, {},
-          audit::RetiredSigningFloor(installation.keyring)));
+          *audit_move.to, key_by_id, evidence.witness,
+          [&](uint64_t done, uint64_t total) { progress.Update(done, total, "events"); },
+          evidence.countersigned.checkpoints, audit::RetiredSigningFloor(installation.keyring)));
   progress.Finish();
   if (!report.ok) {
     // The digests matched: the SQLite log holds the same rows, and the same problem.
@@ -246,6 +259,7 @@ struct Run {
   Move moves[2];
   std::vector<store::Transaction> locks;
   ConfigChange config_change;
+  Evidence evidence;
 };
 
 // Every refusal happens here, before anything changes.
@@ -271,10 +285,14 @@ Result<void> OpenAndCheck(const std::filesystem::path& data_dir, const MigrateSt
                                {.busy_timeout_ms = config.store.busy_timeout_ms}));
   RETURN_IF_ERROR(store::Migrate(*audit_source, audit::AuditLogSchema(store::Dialect::kSqlite)));
   ASSIGN_OR_RETURN(ConfigChange config_change, PlanConfigChange(data_dir, options));
+  // Read before the copy: a witness file that cannot be read stops the
+  // move, rather than let it verify against fewer checkpoints.
+  ASSIGN_OR_RETURN(Evidence evidence, ReadEvidence(installation));
   run.emplace(Run{.lease = std::move(lease),
                   .installation = std::move(installation),
                   .audit_source = std::move(audit_source),
-                  .config_change = std::move(config_change)});
+                  .config_change = std::move(config_change),
+                  .evidence = std::move(evidence)});
   run->moves[0] = {.what = "records database", .from = run->installation.db.get()};
   run->moves[1] = {.what = "audit log", .from = run->audit_source.get()};
   const std::string* urls[2] = {&options.store_url, &options.audit_url};
@@ -309,7 +327,7 @@ Result<uint64_t> CopyAndVerify(Run& run) {
     RETURN_IF_ERROR(CopyTables(run.moves[i]));
   }
   for (const Move& move : run.moves) RETURN_IF_ERROR(CompareTables(move));
-  return VerifyAuditCopy(run.installation, run.moves[1]);
+  return VerifyAuditCopy(run.installation, run.evidence, run.moves[1]);
 }
 
 }  // namespace

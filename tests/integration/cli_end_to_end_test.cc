@@ -1244,6 +1244,19 @@ TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) 
             std::string::npos)
       << serve_while_moving.err;
 
+  // The copy is held to the witness file as `audit verify` holds the log: one
+  // that cannot be read stops the move before anything is copied.
+  const auto witness_file = data() / "audit-witness.jsonl";
+  ASSERT_TRUE(std::filesystem::exists(witness_file));
+  std::filesystem::rename(witness_file, data() / "witness.moved");
+  std::filesystem::create_directory(witness_file);
+  auto unreadable = Vigie("migrate-store" + targets);
+  EXPECT_EQ(unreadable.exit_code, 3) << unreadable.err;
+  EXPECT_NE(unreadable.err.find("cannot read witness file"), std::string::npos) << unreadable.err;
+  EXPECT_EQ(testing::ReadWholeFile(data() / "vigie.toml"), config) << "refused: nothing changed";
+  std::filesystem::remove(witness_file);
+  std::filesystem::rename(data() / "witness.moved", witness_file);
+
   auto moved = Vigie("migrate-store" + targets);
   ASSERT_EQ(moved.exit_code, 0) << moved.err;
   EXPECT_TRUE(moved.err.empty()) << "progress must stay quiet off a terminal: " << moved.err;
