@@ -149,7 +149,13 @@ export class Api {
     if (raw) return response;
     if (response.status === 204) return null;
     const text = await response.text();
-    return text ? JSON.parse(text) : null;
+    if (!text) return null;
+    try {
+      return JSON.parse(text);
+    } catch {
+      // A page put in the way (a captive portal, a proxy's): no parser's text to the user.
+      throw new ApiError(response.status, { title: 'not an answer of the portal' });
+    }
   }
 
   /** A public call (notice, activation, login step 1). */
@@ -199,7 +205,15 @@ export class Api {
     if (!this.tokens) throw new ApiError(401, { title: 'not signed in' });
     if (this.refreshing) await this.refreshing.catch(() => {});
     // A timer held back in a background tab may have missed the refresh.
-    if (this.tokens && this.now() >= this.tokens.expiresAt - EXPIRY_MARGIN_MS) await this.refresh().catch(() => {});
+    if (this.tokens && this.now() >= this.tokens.expiresAt - EXPIRY_MARGIN_MS) {
+      try {
+        await this.refresh();
+      } catch (error) {
+        // Throttled, nothing spent: the session lives on. Its expired access
+        // token, sent anyway, would be refused and end it.
+        if (passing(error) && this.tokens && this.now() >= this.tokens.expiresAt) throw error;
+      }
+    }
     if (!this.tokens) throw new ApiError(401, { title: 'not signed in' });
     const generation = this.generation;
     const ended = () => new ApiError(0, { title: 'the session ended meanwhile' });

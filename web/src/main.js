@@ -54,8 +54,13 @@ class App {
     // Security: a page restored from the back/forward cache is one the agent
     // left: leaving means signing in again, not finding the last file there.
     window.addEventListener('pageshow', (event) => {
-      if (event.persisted && this.api.signedIn) this.signOut();
-      else wake();
+      if (!event.persisted) wake();
+      else if (this.api.signedIn) this.signOut();
+      else {
+        // Nor half an activation (its password, its TOTP seed on screen).
+        this.clearSession();
+        this.render();
+      }
     });
     setInterval(wake, 5000);
     this.api.signer.keys().catch(() => {});  // make or load the DPoP key early

@@ -251,6 +251,34 @@ test('a refresh left from an ended session does not let a second refresh of the 
   assert.equal(api.tokens.refresh, 'R3');
 });
 
+test('a call whose expired token could not be renewed for a throttling gets the 429; the session lives on', async () => {
+  let clock = 1_800_000_000_000;
+  const paths = [];
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), now: () => clock,
+    fetch: async (url) => {
+      const path = new URL(url).pathname;
+      paths.push(path);
+      return path === '/api/v1/auth/refresh' ? response(429, { title: 'Too Many Requests' })
+                                             : response(401, { title: 'Unauthorized' });
+    } });
+  let ended = null;
+  api.onSessionEnded = (reason) => { ended = reason; };
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  clock += 601_000;
+  await assert.rejects(api.call('GET', '/api/v1/self'), (e) => e instanceof ApiError && e.status === 429);
+  assert.deepEqual(paths, ['/api/v1/auth/refresh'], 'the expired token is not sent');
+  assert.equal(api.signedIn, true);
+  assert.equal(ended, null);
+});
+
+test('an answer that is not JSON (a page put in the way) is an ApiError, not a parser message', async () => {
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(),
+    fetch: async () => new Response('<html>captive portal</html>', { status: 200 }) });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  await assert.rejects(api.call('GET', '/api/v1/self'),
+                       (e) => e instanceof ApiError && e.problem?.title === 'not an answer of the portal');
+});
+
 test('a scheduled refresh the server throttled is tried again with backoff', async () => {
   const timers = fakeTimers();
   const answers = [() => response(429, { title: 'Too Many Requests' }),

@@ -429,6 +429,8 @@ export function breachView(app) {
       await busy(submit, async () => {
         const response = await app.api.call('POST', '/api/v1/breach-reports', body, { raw: true });
         const blob = await response.blob();
+        // Signed out while the report streamed: it is not saved on this screen.
+        if (!app.api.signedIn) return;
         const name = dispositionName(response.headers.get('Content-Disposition'), `breach-report.${body.format}`);
         download(blob, name);
         message.info(t('breach.done', { file: name }));
