@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -203,10 +204,11 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
     std::filesystem::remove(data_dir / kConfigName, ec);
     return Fail(rest.error());
   }
-  return Installation{std::move(config), std::move(keyring), std::move(*rest)};
+  return Installation{
+      .config = std::move(config), .keyring = std::move(keyring), .db = std::move(*rest)};
 }
 
-Result<Installation> Installation::Open(const std::filesystem::path& data_dir) {
+Result<Installation> Installation::Open(const std::filesystem::path& data_dir, bool with_lease) {
   std::error_code ec;
   if (!std::filesystem::exists(data_dir / kConfigName, ec)) {
     return Fail(ErrorCode::kNotFound, "no installation in " + data_dir.string() +
@@ -219,8 +221,29 @@ Result<Installation> Installation::Open(const std::filesystem::path& data_dir) {
   ASSIGN_OR_RETURN(crypto::Keyring keyring,
                    crypto::Keyring::LoadKeyFile(config.Resolve(config.crypto.key_file)));
   RETURN_IF_ERROR(RequireDataKeys(keyring, config.Resolve(config.crypto.key_file)));
+  // Before the database is opened, which migrates its schema, and after the
+  // checks that refuse a wrong user (a lock file made by one would bar the
+  // right one). A directory this process cannot write to (a read-only copy
+  // being verified) cannot be moved by it either, nor hold the lock file: it
+  // is read without the lease.
+  std::optional<InstallationLease> lease;
+  if (with_lease) {
+    auto taken = InstallationLease::Take(data_dir, InstallationLease::Kind::kServing);
+    if (taken) {
+      lease = std::move(*taken);
+      // Read again under the lease: a move that ended since the first read
+      // pointed vigie.toml at its new databases.
+      ASSIGN_OR_RETURN(config, LoadConfig(data_dir / kConfigName));
+    } else if (taken.error().code() != ErrorCode::kUnavailable ||
+               ::access(data_dir.c_str(), W_OK) == 0) {
+      return Fail(taken.error());
+    }
+  }
   ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
-  return Installation{std::move(config), std::move(keyring), std::move(db)};
+  return Installation{.lease = std::move(lease),
+                      .config = std::move(config),
+                      .keyring = std::move(keyring),
+                      .db = std::move(db)};
 }
 
 }  // namespace vigie::cli

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "audit/audit_log.h"
+#include "cli/installation_lease.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/error.h"
@@ -28,6 +29,9 @@ struct DatabaseUrls {
 };
 
 struct Installation {
+  // Held for as long as the installation is open (and released last): no
+  // command works on the data while `vigie migrate-store` moves it.
+  std::optional<InstallationLease> lease;
   Config config;
   crypto::Keyring keyring;
   std::unique_ptr<store::Connection> db;
@@ -37,9 +41,11 @@ struct Installation {
   // `databases` replaces the default SQLite URLs (e.g. with postgresql://).
   static Result<Installation> Create(const std::filesystem::path& data_dir,
                                      const DatabaseUrls& databases = {});
-  // NotFound when there is no installation; errors from config, key file and
-  // database otherwise (schema migrated to this binary's version).
-  static Result<Installation> Open(const std::filesystem::path& data_dir);
+  // NotFound when there is no installation; Conflict while `vigie
+  // migrate-store` moves it; errors from config, key file and database
+  // otherwise (schema migrated to this binary's version). `with_lease`:
+  // false for migrate-store only, which holds the exclusive lease itself.
+  static Result<Installation> Open(const std::filesystem::path& data_dir, bool with_lease = true);
 
   // The audit log as configured ([audit]), its checkpoints signed with the
   // "audit-signing" key. `remember_outages` (the server only): an outage is

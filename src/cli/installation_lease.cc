@@ -36,8 +36,8 @@ Result<InstallationLease> InstallationLease::Take(const std::filesystem::path& d
   }
   return Fail(ErrorCode::kConflict, kind == Kind::kServing
                                         ? "`vigie migrate-store` is moving this installation"
-                                        : "`vigie serve` is running on this installation: stop "
-                                          "it first");
+                                        : "`vigie serve` is running on this installation, or "
+                                          "another vigie command: stop it first");
 }
 
 InstallationLease::InstallationLease(InstallationLease&& other) noexcept

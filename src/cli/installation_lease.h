@@ -1,11 +1,13 @@
 #pragma once
-// Who works on an installation's data directory for long. `vigie serve`
-// holds a shared lease for as long as it runs (several may); `vigie
-// migrate-store` holds the exclusive one for its whole run. Without it, a
-// server left running through a move to PostgreSQL would go on serving
-// consultations and writing their events into the old SQLite log, unseen by
-// the portal's real one: it holds no lock between requests, so the move's
-// own database locks do not see it.
+// Who works on an installation's data directory. `vigie serve`, and every
+// command while it has the installation open (Installation::Open), hold a
+// shared lease (several may); `vigie migrate-store` holds the exclusive one
+// for its whole run. Without it, a server left running through a move to
+// PostgreSQL would go on serving consultations and writing their events into
+// the old SQLite log, unseen by the portal's real one: it holds no lock
+// between requests, so the move's own database locks do not see it. A
+// command that opened the log before the move and wrote after it would do
+// the same.
 //
 // The lease is an flock(2) on <data dir>/serve.lock, released by the kernel
 // when the process ends, however it ends.

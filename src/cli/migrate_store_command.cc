@@ -276,7 +276,7 @@ Result<void> OpenAndCheck(const std::filesystem::path& data_dir, const MigrateSt
                    InstallationLease::Take(data_dir, InstallationLease::Kind::kMoving));
   // Opening migrates the records database to this binary's schema version,
   // which the target's migrations then match; the same for the audit log below.
-  ASSIGN_OR_RETURN(Installation installation, Installation::Open(data_dir));
+  ASSIGN_OR_RETURN(Installation installation, Installation::Open(data_dir, /*with_lease=*/false));
   const Config& config = installation.config;
   RETURN_IF_ERROR(RequireSqlite(config.ResolveDatabaseUrl(config.store.url), "records database"));
   RETURN_IF_ERROR(RequireSqlite(installation.AuditDatabaseUrl(), "audit log"));

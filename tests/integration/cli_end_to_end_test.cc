@@ -1243,6 +1243,15 @@ TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) 
   EXPECT_NE(serve_while_moving.err.find("`vigie migrate-store` is moving this installation"),
             std::string::npos)
       << serve_while_moving.err;
+  // Nor does any other command: one that opened the log before the move
+  // and wrote after it would write into the old files.
+  auto show_while_moving =
+      testing::RunCommand("flock --exclusive " + lease + " " + vigie + " show 1", dir_.path());
+  EXPECT_EQ(show_while_moving.exit_code, 5) << show_while_moving.err;
+  EXPECT_NE(show_while_moving.err.find("`vigie migrate-store` is moving this installation"),
+            std::string::npos)
+      << show_while_moving.err;
+  EXPECT_EQ(show_while_moving.out, "");
 
   // The copy is held to the witness file as `audit verify` holds the log: one
   // that cannot be read stops the move before anything is copied.
