@@ -342,7 +342,7 @@ Result<void> ReadDetect(const toml::table* t, Config::Detect& d) {
   RETURN_IF_ERROR(ReadDetectAction(r, "enumeration_action", d.enumeration_action));
   RETURN_IF_ERROR(r.Read("off_hours_min_events", d.off_hours_min_events, 1, 100000000));
   RETURN_IF_ERROR(r.Read("off_hours_percent", d.off_hours_percent, 1, 100));
-  RETURN_IF_ERROR(r.Read("off_hours_usual_days", d.off_hours_usual_days, 1, 365));
+  RETURN_IF_ERROR(r.Read("off_hours_usual_days", d.off_hours_usual_days, 1, 31));
   RETURN_IF_ERROR(ReadDetectAction(r, "off_hours_action", d.off_hours_action));
   RETURN_IF_ERROR(ReadDetectAction(r, "new_network_action", d.new_network_action));
   RETURN_IF_ERROR(ReadDetectAction(r, "new_device_action", d.new_device_action));
