@@ -215,7 +215,8 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   // Once: a hash changed again, or one the password does not match (a new
   // password set meanwhile), refuses it; the failure stays counted.
   checked_hash = *std::exchange(upgraded_meanwhile, std::nullopt);
-  ASSIGN_OR_RETURN(bool still_matches, hasher_->Verify(checked_hash, password));
+  ASSIGN_OR_RETURN(PasswordHasher::Room again, hasher_->Reserve());
+  ASSIGN_OR_RETURN(bool still_matches, hasher_->VerifyInRoom(again, checked_hash, password));
   if (!still_matches) return LoginFailed();
   if (rehashed && !crypto::NeedsRehash(checked_hash, options_.argon2)) rehashed.reset();
   return store::RetryOnConflict(take);
