@@ -209,9 +209,9 @@ export class Api {
       try {
         await this.refresh();
       } catch (error) {
-        // Throttled, nothing spent: the session lives on. Its expired access
-        // token, sent anyway, would be refused and end it.
-        if (passing(error) && this.tokens && this.now() >= this.tokens.expiresAt) throw error;
+        // Throttled, nothing spent: the session lives on. Its access token,
+        // expired or about to, sent anyway would be refused and end it.
+        if (passing(error) && this.tokens) throw error;
       }
     }
     if (!this.tokens) throw new ApiError(401, { title: 'not signed in' });

@@ -427,10 +427,12 @@ export function breachView(app) {
     if (error) { message.error(t(error)); f.service_numbers.input.focus(); return; }
     try {
       await busy(submit, async () => {
+        const session = app.api.generation;
         const response = await app.api.call('POST', '/api/v1/breach-reports', body, { raw: true });
         const blob = await response.blob();
-        // Signed out while the report streamed: it is not saved on this screen.
-        if (!app.api.signedIn) return;
+        // The session ended while the report streamed (another may have
+        // begun on this screen): it is not saved here.
+        if (app.api.generation !== session) return;
         const name = dispositionName(response.headers.get('Content-Disposition'), `breach-report.${body.format}`);
         download(blob, name);
         message.info(t('breach.done', { file: name }));
