@@ -225,6 +225,14 @@ Result<ConfigChange> PlanConfigChange(const std::filesystem::path& data_dir,
   return change;
 }
 
+// Whether vigie.toml holds the change already (a failure after the rename).
+bool ConfigReplaced(const std::filesystem::path& data_dir, const ConfigChange& change) {
+  std::ifstream in(data_dir / kConfigName, std::ios::binary);
+  std::stringstream now;
+  now << in.rdbuf();
+  return in && now.str() == change.after;
+}
+
 // Keeps the old file as vigie.toml.before-migrate, then replaces vigie.toml
 // whole (written beside it, synced, renamed): never half a configuration.
 Result<void> ApplyConfigChange(const std::filesystem::path& data_dir, const ConfigChange& change) {
@@ -237,16 +245,27 @@ Result<void> ApplyConfigChange(const std::filesystem::path& data_dir, const Conf
   for (const auto& [path, text] :
        {std::pair{backup, change.before}, std::pair{staged, change.after}}) {
     std::filesystem::remove(path, ec);  // written whole and synced, never appended to
-    RETURN_IF_ERROR(WriteNewFileDurably(path, text, mode));
+    if (auto written = WriteNewFileDurably(path, text, mode); !written) {
+      std::filesystem::remove(staged, ec);
+      return Fail(written.error());
+    }
   }
   if (::rename(staged.c_str(), file.c_str()) != 0) {
-    return Fail(ErrorCode::kUnavailable, "cannot replace " + file.string());
+    const int error = errno;
+    std::filesystem::remove(staged, ec);
+    return Fail(ErrorCode::kUnavailable,
+                "cannot replace " + file.string() + ": " + std::strerror(error));
   }
   // Until the directory is synced, a power cut could bring back the old
   // file: nodes appending to the old log while the new one holds the rest.
+  // The file is replaced already: the message must not say it is unchanged.
   if (!SyncDirectoryOf(file)) {
     return Fail(ErrorCode::kUnavailable,
-                "cannot make the new " + file.string() + " durable: " + std::strerror(errno));
+                "vigie.toml now points to PostgreSQL, but the directory holding it could not be "
+                "synced (" +
+                    std::string(std::strerror(errno)) +
+                    "): a power cut could bring back the old one; sync it, or restore " +
+                    backup.string() + " and empty the target schemas");
   }
   return {};
 }
@@ -342,6 +361,8 @@ int RunMigrateStore(const std::filesystem::path& data_dir, const MigrateStoreOpt
   auto events = CopyAndVerify(*run);
   if (events) {
     if (auto applied = ApplyConfigChange(data_dir, run->config_change); !applied) {
+      // Replaced but not synced: the message says so itself.
+      if (ConfigReplaced(data_dir, run->config_change)) return ReportError(applied.error());
       events = Fail(applied.error());
     }
   }
