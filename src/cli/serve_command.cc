@@ -17,7 +17,6 @@
 #include "cli/admin_portal.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
-#include "cli/installation_lease.h"
 #include "cli/progress.h"
 #include "core/log.h"
 #include "detect/detection_rules.h"
@@ -178,12 +177,16 @@ std::optional<web::StaticSite> LoadWebPortal(const Config& config) {
 }  // namespace
 
 int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
-  // Held while serving: a move to PostgreSQL waits for no server to be left
-  // on these files (installation_lease.h).
-  auto lease = InstallationLease::Take(data_dir, InstallationLease::Kind::kServing);
-  if (!lease) return ReportError(lease.error());
+  // The installation's lease is held while serving: a move to PostgreSQL
+  // waits for no server to be left on these files (installation_lease.h).
+  // Taken by Open once the key file's owner is checked: a lock file made by
+  // a wrong user would bar the right one from every command.
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
+  if (!installation->lease) {
+    return ReportError(Error(ErrorCode::kUnavailable,
+                             "cannot serve from " + data_dir.string() + ": it is not writable"));
+  }
   Config& config = installation->config;
   if (serve.port.has_value()) config.server.port = *serve.port;
 
