@@ -492,18 +492,5 @@ TEST(DetectOptionsTest, RefusesAnUnknownAction) {
   EXPECT_FALSE(DetectOptions::From(config).has_value());
 }
 
-// The days rule counts once an agent was active on twice off_hours_usual_days:
-// more than the baseline holds would turn it off without a word.
-TEST(DetectOptionsTest, RefusesUsualDaysTheBaselineCannotHold) {
-  Config::Detect config;
-  config.baseline_days = 28;
-  config.off_hours_usual_days = 14;
-  EXPECT_TRUE(DetectOptions::From(config).has_value());
-  config.off_hours_usual_days = 15;
-  auto refused = DetectOptions::From(config);
-  ASSERT_FALSE(refused.has_value());
-  EXPECT_NE(refused.error().message().find("off_hours_usual_days"), std::string::npos);
-}
-
 }  // namespace
 }  // namespace vigie::detect

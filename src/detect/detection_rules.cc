@@ -114,13 +114,6 @@ Result<DetectOptions> DetectOptions::From(const Config::Detect& c) {
   o.off_hours_min_events = c.off_hours_min_events;
   o.off_hours_percent = c.off_hours_percent;
   o.off_hours_usual_days = c.off_hours_usual_days;
-  // The days count once an agent was active on twice that many: more than
-  // the baseline holds would turn the rule off without a word.
-  if (2 * c.off_hours_usual_days > c.baseline_days) {
-    return Fail(ErrorCode::kInvalidArgument,
-                "detect.off_hours_usual_days: twice it must fit in baseline_days (" +
-                    std::to_string(c.baseline_days) + ")");
-  }
   o.dormant_seconds = int64_t{c.dormant_days} * 86400;
   o.second_factor_failures = c.second_factor_failures;
   o.second_factor_window_seconds = int64_t{c.second_factor_window_minutes} * 60;
