@@ -46,6 +46,8 @@ const STEP_UP_PATH = '/api/v1/auth/step-up';
 
 // An access token this close to its expiry is renewed before it is sent.
 const EXPIRY_MARGIN_MS = 5000;
+// How long a call may travel: a token that expires sooner is not sent.
+const IN_FLIGHT_MS = 1000;
 
 export class Api {
   /**
@@ -210,8 +212,9 @@ export class Api {
         await this.refresh();
       } catch (error) {
         // Throttled, nothing spent: the session lives on. Its access token,
-        // expired or about to, sent anyway would be refused and end it.
-        if (passing(error) && this.tokens) throw error;
+        // expired or about to while the call travels, sent anyway would be
+        // refused and end it.
+        if (passing(error) && this.tokens && this.now() >= this.tokens.expiresAt - IN_FLIGHT_MS) throw error;
       }
     }
     if (!this.tokens) throw new ApiError(401, { title: 'not signed in' });
