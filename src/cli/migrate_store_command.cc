@@ -225,17 +225,11 @@ Result<ConfigChange> PlanConfigChange(const std::filesystem::path& data_dir,
   return change;
 }
 
-// Whether vigie.toml holds the change already (a failure after the rename).
-bool ConfigReplaced(const std::filesystem::path& data_dir, const ConfigChange& change) {
-  std::ifstream in(data_dir / kConfigName, std::ios::binary);
-  std::stringstream now;
-  now << in.rdbuf();
-  return in && now.str() == change.after;
-}
-
 // Keeps the old file as vigie.toml.before-migrate, then replaces vigie.toml
 // whole (written beside it, synced, renamed): never half a configuration.
-Result<void> ApplyConfigChange(const std::filesystem::path& data_dir, const ConfigChange& change) {
+// `replaced`: set once vigie.toml holds the change, even if a later step fails.
+Result<void> ApplyConfigChange(const std::filesystem::path& data_dir, const ConfigChange& change,
+                               bool& replaced) {
   const std::filesystem::path file = data_dir / kConfigName;
   const std::filesystem::path backup = data_dir / kConfigBackupName;
   const std::filesystem::path staged = data_dir / (std::string(kConfigName) + ".new");
@@ -256,6 +250,7 @@ Result<void> ApplyConfigChange(const std::filesystem::path& data_dir, const Conf
     return Fail(ErrorCode::kUnavailable,
                 "cannot replace " + file.string() + ": " + std::strerror(error));
   }
+  replaced = true;
   // Until the directory is synced, a power cut could bring back the old
   // file: nodes appending to the old log while the new one holds the rest.
   // The file is replaced already: the message must not say it is unchanged.
@@ -360,9 +355,10 @@ int RunMigrateStore(const std::filesystem::path& data_dir, const MigrateStoreOpt
   // From here on the targets change: a failure leaves them partly filled.
   auto events = CopyAndVerify(*run);
   if (events) {
-    if (auto applied = ApplyConfigChange(data_dir, run->config_change); !applied) {
+    bool replaced = false;
+    if (auto applied = ApplyConfigChange(data_dir, run->config_change, replaced); !applied) {
       // Replaced but not synced: the message says so itself.
-      if (ConfigReplaced(data_dir, run->config_change)) return ReportError(applied.error());
+      if (replaced) return ReportError(applied.error());
       events = Fail(applied.error());
     }
   }
