@@ -4,9 +4,11 @@
 // client network. Size limits of ordinary bodies are in server_test.cc.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "http/server.h"
@@ -101,60 +103,66 @@ TEST_F(ServerTest, UploadPathsTakeLargerBodiesOthersKeepTheSmallLimit) {
   EXPECT_EQ(handler_calls_, 2);
 }
 
-TEST_F(ServerTest, OnlySoManyLargeUploadsAreBufferedAtOnce) {
-  ServerOptions o = BaseOptions();
-  o.max_body_bytes = 1000;
-  o.max_upload_bytes = 5000;
-  o.max_concurrent_uploads = 1;
-  o.upload_paths = {"/echo/upload", "/slow"};
-  o.worker_threads = 2;
-  Start(o);
-  const std::string mid(3000, 'u');
+// The upload places: a server whose upload paths (/echo/upload, /slow) take
+// bodies up to 5 000 bytes, others 1 000, `places` of them buffered at once
+// and one per address; and a large body sent to /slow, whose handler holds
+// it until slow_gate_ opens.
+class UploadPlacesTest : public ServerTest {
+ protected:
+  const std::string mid_ = std::string(3000, 'u');
+
+  // The client that sent the held body; null (a failure added) if it could not.
+  std::unique_ptr<TestClient> HoldOneLargeUpload(size_t places) {
+    ServerOptions o = BaseOptions();
+    o.max_body_bytes = 1000;
+    o.max_upload_bytes = 5000;
+    o.max_concurrent_uploads = places;
+    o.max_uploads_per_address = 1;
+    o.upload_paths = {"/echo/upload", "/slow"};
+    o.worker_threads = 2;
+    Start(o);
+    auto slow = TestClient::Connect(port());
+    if (!slow || !(*slow)->Send(RequestText("POST", "/slow", "", mid_)) || !slow_entered_.Wait()) {
+      ADD_FAILURE() << "the large body to /slow was not held";
+      return nullptr;
+    }
+    return std::move(*slow);
+  }
+};
+
+TEST_F(UploadPlacesTest, OnlySoManyLargeUploadsAreBufferedAtOnce) {
   // One large body held by a handler that has not answered yet...
-  auto slow = TestClient::Connect(port());
-  ASSERT_OK(slow);
-  ASSERT_OK((*slow)->Send(RequestText("POST", "/slow", "", mid)));
-  ASSERT_TRUE(slow_entered_.Wait());
+  auto slow = HoldOneLargeUpload(/*places=*/1);
+  ASSERT_NE(slow, nullptr);
   // ... so another gets the ordinary limit; a small one is unaffected.
-  auto refused = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid);
+  auto refused = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid_);
   ASSERT_OK(refused);
   EXPECT_EQ(refused->status, 413);
   auto small = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", "tiny");
   ASSERT_OK(small);
   EXPECT_EQ(small->status, 200);
   slow_gate_.Open();
-  auto done = (*slow)->ReadResponse();
+  auto done = slow->ReadResponse();
   ASSERT_OK(done);
   EXPECT_EQ(done->status, 200);
   // The place is free again once the first was answered.
-  auto again = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid);
+  auto again = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid_);
   ASSERT_OK(again);
   EXPECT_EQ(again->status, 200);
 }
 
 // Large bodies are read before anyone is authenticated: one client address
 // holds at most max_uploads_per_address of the places, however many are free.
-TEST_F(ServerTest, OneAddressCannotHoldEveryUploadPlace) {
-  ServerOptions o = BaseOptions();
-  o.max_body_bytes = 1000;
-  o.max_upload_bytes = 5000;
-  o.max_concurrent_uploads = 4;
-  o.max_uploads_per_address = 1;
-  o.upload_paths = {"/echo/upload", "/slow"};
-  o.worker_threads = 2;
-  Start(o);
-  const std::string mid(3000, 'u');
-  auto slow = TestClient::Connect(port());
-  ASSERT_OK(slow);
-  ASSERT_OK((*slow)->Send(RequestText("POST", "/slow", "", mid)));
-  ASSERT_TRUE(slow_entered_.Wait());
+TEST_F(UploadPlacesTest, OneAddressCannotHoldEveryUploadPlace) {
+  auto slow = HoldOneLargeUpload(/*places=*/4);
+  ASSERT_NE(slow, nullptr);
   // Three places are free, but not for this address.
-  auto refused = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid);
+  auto refused = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid_);
   ASSERT_OK(refused);
   EXPECT_EQ(refused->status, 413);
   slow_gate_.Open();
-  ASSERT_OK((*slow)->ReadResponse());
-  auto again = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid);
+  ASSERT_OK(slow->ReadResponse());
+  auto again = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid_);
   ASSERT_OK(again);
   EXPECT_EQ(again->status, 200);
 }
