@@ -29,14 +29,15 @@ constexpr std::chrono::seconds kBriefly{1};
 // node gets longer, and what still fails stops the start (JudgeAgain).
 constexpr std::chrono::seconds kCatchUpPatience{5};
 
-// What a failure that may pass (a database restarting) does to a catch-up
-// (`again`): it stops the start before the mark moves past the event, which
-// the next start judges again. Live, or a failure that will not pass, it is
-// reported by the caller and the judgement goes on.
+// A failure that may pass (a database busy or restarting) that lasted out
+// the patience leaves the response to be made later: the error, with what
+// was being done. A catch-up then stops the start before the mark moves past
+// the event (the next start judges it again); a live judgement hands it to
+// the deferred responses. A failure that will not pass: nothing, reported by
+// the caller, and the judgement goes on.
 template <typename T>
-Result<void> StopsTheCatchUp(bool again, const Result<T>& outcome, std::string_view doing,
-                             uint64_t sequence) {
-  if (outcome || !again || !store::MayPass(outcome.error())) return {};
+Result<void> LeftForLater(const Result<T>& outcome, std::string_view doing, uint64_t sequence) {
+  if (outcome || !store::MayPass(outcome.error())) return {};
   return Fail(
       outcome.error().WithContext(std::string(doing) + " event " + std::to_string(sequence)));
 }
@@ -158,7 +159,7 @@ void DetectionResponse::OnDurable(const AuditEvent& event) { BeginJudging(event.
 
 void DetectionResponse::OnRecorded(const AuditEvent& event) {
   const JudgingDone done{*this, event.sequence};
-  (void)Judge(event, /*again=*/false);  // what failed is logged and in the alert
+  (void)Judge(event, /*again=*/false);  // what failed is logged, deferred or in the alert
 }
 
 void DetectionResponse::OnRecordedLate(const AuditEvent& event) {
@@ -179,9 +180,41 @@ Result<void> DetectionResponse::Judge(const AuditEvent& event, bool again) {
       ASSIGN_OR_RETURN(bool raised, AlreadyRaised(event, finding));
       if (raised) continue;
     }
-    RETURN_IF_ERROR(Respond(event, finding, again));
+    Result<void> responded = Respond(event, finding, again);
+    if (responded) continue;
+    if (again) return responded;
+    Defer(event, finding, responded.error());
   }
   return {};
+}
+
+void DetectionResponse::Defer(const AuditEvent& event, const detect::Finding& finding,
+                              const Error& why) {
+  BeginJudging(event.sequence);  // until made, the mark stays below the event
+  const bool queued = deferred_.Post([this, event, finding] {
+    // As a catch-up would: passed over if its alert is stored (an attempt
+    // whose reply was lost), each step tried for a few seconds.
+    const Result<void> made = [&]() -> Result<void> {
+      ASSIGN_OR_RETURN(bool raised, AlreadyRaised(event, finding));
+      if (raised) return {};
+      return Respond(event, finding, /*again=*/true);
+    }();
+    if (!made) {
+      Log(LogLevel::kWarn, "detect_response_still_deferred",
+          {{"sequence", event.sequence}, {"error", made.error().message()}});
+      return false;
+    }
+    Log(LogLevel::kInfo, "detect_response_made",
+        {{"sequence", event.sequence}, {"rule", detect::RuleName(finding.rule)}});
+    EndJudging(event.sequence);
+    return true;
+  });
+  // Not queued (too many waiting, or the node stopping): left to the next
+  // start, which judges the event again from the mark.
+  Log(LogLevel::kError, queued ? "detect_response_deferred" : "detect_response_left_to_next_start",
+      {{"sequence", event.sequence},
+       {"rule", detect::RuleName(finding.rule)},
+       {"error", why.message()}});
 }
 
 void DetectionResponse::BeginJudging(uint64_t sequence) {
@@ -219,8 +252,7 @@ Result<bool> DetectionResponse::AlreadyRaised(const AuditEvent& event,
         .Raised(event.sequence, detect::RuleName(finding.rule), canary ? 0 : event.actor.agent_id,
                 at - refire, at + refire + kJudgedWithinSeconds);
   });
-  RETURN_IF_ERROR(StopsTheCatchUp(/*again=*/true, raised, "looking for an alert already raised on",
-                                  event.sequence));
+  RETURN_IF_ERROR(LeftForLater(raised, "looking for an alert already raised on", event.sequence));
   if (!raised) {
     // A fault that will not pass: an alert twice is better than none.
     Log(LogLevel::kError, "detect_alert_unknown",
@@ -276,14 +308,15 @@ Result<void> DetectionResponse::Respond(const AuditEvent& event, const detect::F
                                         bool again) {
   const auto patience = again ? kCatchUpPatience : kBriefly;
   // The action first: it is what stops an extraction. A failure that may
-  // pass (a busy database) is tried again while the second the action is
-  // due in lasts; the alert says if it still failed. Its steps (suspend,
-  // revoke) are idempotent, so they may be run again after a partial success.
+  // pass (a busy database) is tried again while the patience lasts (live:
+  // the second the action is due in); its steps (suspend, revoke) are
+  // idempotent, so they may be run again after a partial success. Still
+  // failing, the response is left for later with no alert either: a stored
+  // one would have the later attempt pass the finding over, its action
+  // never taken. A failure that will not pass: the alert says so.
   Result<std::optional<Suspension>> acted =
       store::RetryWithin(patience, [&] { return Act(event, finding); });
-  // No alert either: a stored one would have the next start pass the
-  // finding over, its action never taken.
-  RETURN_IF_ERROR(StopsTheCatchUp(again, acted, "acting on", event.sequence));
+  RETURN_IF_ERROR(LeftForLater(acted, "acting on", event.sequence));
   std::string action(detect::ActionName(finding.action));
   std::string detail = finding.detail;
   if (acted && acted->has_value()) {
@@ -306,14 +339,14 @@ Result<void> DetectionResponse::Respond(const AuditEvent& event, const detect::F
                       .source_address = event.source_address,
                       .detail = std::move(detail),
                       .event_sequence = event.sequence};
-  // Retried as the action is: an alert lost to a busy moment would leave
-  // only a log line. An attempt may have been stored with its reply lost:
-  // the next one finds it rather than storing it twice.
+  // Retried, then left for later, as the action is: an alert lost to a busy
+  // moment would leave only a log line. An attempt may have been stored with
+  // its reply lost: the next one finds it rather than storing it twice.
   auto added = store::RetryWithin(patience, [&]() -> Result<int64_t> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     return detect::AlertStore(*db, *parts_.clock).AddOnce(alert);
   });
-  RETURN_IF_ERROR(StopsTheCatchUp(again, added, "storing the alert for", event.sequence));
+  RETURN_IF_ERROR(LeftForLater(added, "storing the alert for", event.sequence));
   int64_t alert_id = 0;
   if (added)
     alert_id = *added;
@@ -350,8 +383,8 @@ Result<void> DetectionResponse::RecordSuspension(const AuditEvent& event,
   // records of earlier ones the log holds (reinstated since).
   if (again && suspension.already) {
     auto recorded_before = SuspensionRecorded(event, agent);
-    RETURN_IF_ERROR(StopsTheCatchUp(again, recorded_before,
-                                    "looking for the suspension recorded for", event.sequence));
+    RETURN_IF_ERROR(
+        LeftForLater(recorded_before, "looking for the suspension recorded for", event.sequence));
     if (recorded_before.value_or(false)) return {};
   }
   auto recorded =
@@ -359,8 +392,7 @@ Result<void> DetectionResponse::RecordSuspension(const AuditEvent& event,
                                           agent.service_number),
                     std::chrono::steady_clock::now());
   if (!recorded) {
-    RETURN_IF_ERROR(
-        StopsTheCatchUp(again, recorded, "recording the suspension for", event.sequence));
+    RETURN_IF_ERROR(LeftForLater(recorded, "recording the suspension for", event.sequence));
     Log(LogLevel::kError, "detect_suspension_not_audited",
         {{"agent", agent.service_number}, {"error", recorded.error().message()}});
     detail += " (suspension not audited: " + recorded.error().message() + ")";

@@ -10,8 +10,15 @@
 //     `agent_suspended` by "vigie-detect").
 // So an action takes effect on the agent's very next request.
 //
+// When the database fails past that second with what may pass (busy,
+// restarting), the response is deferred rather than lost or half told: made
+// again every few seconds (the pause doubling up to a minute) until it is,
+// the event held below the catch-up's mark meanwhile, so that a node
+// stopped first leaves it to its next start (DetectionCatchUp).
+//
 // Thread-safety: OnRecorded may be called from any thread.
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -21,6 +28,7 @@
 
 #include "app/portal.h"
 #include "audit/audit_event.h"
+#include "core/retrying_worker.h"
 #include "core/serial_worker.h"
 #include "detect/detect.h"
 #include "identity/model.h"
@@ -80,9 +88,12 @@ class DetectionResponse {
  private:
   // Judges `event`; `again`: it may have been judged before (JudgeAgain),
   // and then what may pass (a busy database) that still fails, when
-  // checking, acting or storing the alert, stops the judgement with an error.
-  // Otherwise failures are logged and told in the alert.
+  // checking, acting or storing the alert, stops the judgement with an error;
+  // live, it defers that finding's response and the judgement goes on.
+  // Failures that will not pass are logged and told in the alert.
   Result<void> Judge(const audit::AuditEvent& event, bool again);
+  // Hands the response to `finding`, which failed with `why`, to deferred_.
+  void Defer(const audit::AuditEvent& event, const detect::Finding& finding, const Error& why);
   std::optional<detect::SearchTerms> TermsOf(const audit::AuditEvent& event) const;
   Result<void> Respond(const audit::AuditEvent& event, const detect::Finding& finding, bool again);
   void BeginJudging(uint64_t sequence);
@@ -124,6 +135,11 @@ class DetectionResponse {
   mutable std::mutex progress_mutex_;
   std::multiset<uint64_t> judging_;  // guarded by progress_mutex_: sequences being judged
   uint64_t next_to_judge_ = 0;       // guarded by progress_mutex_: past the highest judged
+  // Responses the database kept from being made: the pause before each
+  // attempt doubles from 2 s to a minute. Stopped (those waiting dropped,
+  // left to the next start) before the members they use go, after
+  // late_events_, whose judgements may defer.
+  RetryingWorker deferred_{4096, std::chrono::seconds(2), std::chrono::minutes(1)};
   // Last: stopped (its queue judged) before the members it uses go.
   SerialWorker late_events_{65'536};
 };

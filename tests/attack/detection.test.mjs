@@ -4,6 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BACKEND } from '../integration/api/databases.mjs';
 import { createInstallation, startServer, activeClient, Client, PASSWORD, totp, wantedToday } from '../integration/api/harness.mjs';
 
 const cleanups = [];
@@ -156,6 +157,75 @@ test('a detection action that cannot be carried out is not reported as done', as
   assert.equal((await agent.call('GET', '/api/v1/self')).status, 200, 'not suspended: the alert says so');
   installation.databases.storeSql(sqlite ? 'DROP TRIGGER no_suspension;'
     : 'DROP TRIGGER no_suspension ON agent; DROP FUNCTION no_suspension();');
+});
+
+// Waits (up to `seconds`) until `check` resolves truthy; its last value.
+async function eventually(check, seconds = 60) {
+  for (const until = Date.now() + seconds * 1000; ; await new Promise((r) => setTimeout(r, 200))) {
+    const value = await check();
+    if (value || Date.now() > until) return value;
+  }
+}
+
+// An agent and an officer on a portal with one decoy planted; the agent opens
+// the decoy while another process holds the agents' write lock (a database
+// busy past detection's second), so no suspension can be made then. On
+// PostgreSQL only: SQLite's lock is the whole database's, which the opening
+// itself writes to (its proof's replay record).
+const lockedAgents = BACKEND === 'sqlite' && 'SQLite cannot lock the agents alone';
+
+async function openTheDecoyWhileTheAgentsAreLocked(serviceNumber) {
+  const installation = await serve({}, [
+    { service_number: serviceNumber, name: 'Un', roles: ['agent'] },
+    { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
+  ]);
+  installation.vigie('canary', 'plant', '--count', '1');
+  const [canary] = installation.vigie('canary', 'list').trim().split('\n').map(Number);
+  const server = await started(installation);
+  const agent = await activeClient(server, installation, serviceNumber);
+  const officer = await activeClient(server, installation, 'SO-1');
+  const release = await installation.databases.holdAgentsWriteLock();
+  let opened;
+  try {
+    opened = await agent.call('POST', `/api/v1/persons/${canary}/file`, { purpose: 'identity_check' });
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  assert.equal(opened.status, 200, opened.body);
+  return { installation, server, agent, officer, release };
+}
+
+// Deferred rather than told half done ("action failed") or lost: once the
+// lock goes, within a retry or two, the agent is suspended and one alert says so.
+test('a detection response the database delays is made as soon as it lets it', { skip: lockedAgents }, async () => {
+  const { server, agent, officer, release } = await openTheDecoyWhileTheAgentsAreLocked('X-2');
+  assert.match(server.log(), /detect_response_deferred/);
+  await release();
+  const alerts = await eventually(async () => {
+    const found = await alertsOf(officer, 'X-2');
+    return found.length > 0 && found;
+  });
+  assert.equal(alerts.length, 1, JSON.stringify(alerts));
+  assert.equal(alerts[0].rule, 'canary');
+  assert.equal(alerts[0].action, 'suspend', alerts[0].detail);
+  assert.equal((await agent.call('GET', '/api/v1/self')).status, 401);
+  assert.match(server.log(), /detect_response_made/);
+});
+
+// The node stops while the response waits: the next start judges the event
+// again from the catch-up's mark, which stayed below it.
+test('a detection response still deferred when the node stops is made by its next start', { skip: lockedAgents }, async () => {
+  const { installation, server, release } = await openTheDecoyWhileTheAgentsAreLocked('X-3');
+  await server.stop();
+  await release();
+  await (await started(installation)).stop();  // serving: caught up
+  const alerts = installation.vigie('alert', 'list', '--all', '--json').trim().split('\n')
+    .map((line) => JSON.parse(line)).filter((alert) => alert.service_number === 'X-3');
+  assert.equal(alerts.length, 1, JSON.stringify(alerts));
+  assert.equal(alerts[0].rule, 'canary');
+  assert.equal(alerts[0].action, 'suspend', alerts[0].detail);
+  assert.match(installation.vigie('agent', 'show', 'X-3'), /suspended/);
 });
 
 test('a rule set to step_up demands a fresh second factor before the next consultation', async () => {

@@ -75,6 +75,10 @@ function postgresDatabases(server, auditUrl, schemas, storeUrl) {
     holdAuditWriteLock: () => holdLock(
       spawn('psql', ['-X', '-q', '-A', '-t', '-d', auditUrl], { stdio: ['pipe', 'pipe', 'inherit'] }),
       "BEGIN; LOCK TABLE audit_event IN EXCLUSIVE MODE; SELECT 'locked';\n", 'COMMIT;\n'),
+    // Another process holds the agents' table: no agent can be suspended meanwhile.
+    holdAgentsWriteLock: () => holdLock(
+      spawn('psql', ['-X', '-q', '-A', '-t', '-d', storeUrl], { stdio: ['pipe', 'pipe', 'inherit'] }),
+      "BEGIN; LOCK TABLE agent IN EXCLUSIVE MODE; SELECT 'locked';\n", 'COMMIT;\n'),
     drop: () => {
       try {
         psql(server, `DROP SCHEMA IF EXISTS ${schemas.store} CASCADE; DROP SCHEMA IF EXISTS ${schemas.audit} CASCADE`);
