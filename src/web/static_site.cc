@@ -49,6 +49,8 @@ bool IsPlainName(std::string_view name) {
   return true;
 }
 
+// The whole file, read up to its size at listing and one byte more: a file
+// grown or shrunk meanwhile is refused, not cut short or read unbounded.
 Result<std::string> ReadSmallFile(const fs::path& path) {
   std::error_code ec;
   const uintmax_t size = fs::file_size(path, ec);
@@ -57,9 +59,22 @@ Result<std::string> ReadSmallFile(const fs::path& path) {
     return Fail(ErrorCode::kInvalidArgument, path.string() + " is too large for a web page");
   }
   std::ifstream in(path, std::ios::binary);
-  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) return Fail(ErrorCode::kUnavailable, "cannot read " + path.string());
+  std::string body(size + 1, '\0');
+  if (in) in.read(body.data(), static_cast<std::streamsize>(body.size()));
+  if (!in && !in.eof()) return Fail(ErrorCode::kUnavailable, "cannot read " + path.string());
+  if (static_cast<uintmax_t>(in.gcount()) != size) {
+    return Fail(ErrorCode::kUnavailable, path.string() + " changed while it was read");
+  }
+  body.resize(size);
   return body;
+}
+
+// A strong validator of exactly these bytes: the plain and the gzip forms of
+// a file get different ones (RFC 9110 §8.8.3), and a .gz left over from an
+// older build cannot pass for the current file in a cache.
+std::string EtagOf(std::string_view bytes) {
+  const crypto::Sha256Digest digest = crypto::Sha256(bytes);
+  return "\"" + crypto::Base64UrlEncode(std::span(digest).first(16)) + "\"";
 }
 
 // True when Accept-Encoding lists gzip with a non-zero weight (RFC 9110 §12.5.3).
@@ -78,7 +93,9 @@ bool AcceptsGzip(const http::Request& request) {
       if (semicolon == std::string_view::npos) return true;
       std::string_view weight = item.substr(semicolon + 1);
       while (!weight.empty() && weight.front() == ' ') weight.remove_prefix(1);
-      return !(weight.starts_with("q=0") && weight.find_first_of("123456789") == std::string_view::npos);
+      const bool zero = weight.size() >= 3 && (weight[0] == 'q' || weight[0] == 'Q') &&
+                        weight.substr(1, 2) == "=0";
+      return !(zero && weight.find_first_of("123456789") == std::string_view::npos);
     }
     start = end + 1;
   }
@@ -109,18 +126,25 @@ Result<StaticSite> StaticSite::Load(const fs::path& root) {
     bool immutable;
   } places[] = {{"/", root, false}, {"/assets/", root / "assets", true}};
   for (const auto& place : places) {
+    // Security: a linked directory could be any directory; the build makes none.
+    if (fs::is_symlink(place.dir, ec)) {
+      return Fail(ErrorCode::kInvalidArgument, place.dir.string() + " is a symbolic link");
+    }
     if (!fs::is_directory(place.dir, ec)) continue;
     std::error_code list_error;
-    for (const fs::directory_entry& entry : fs::directory_iterator(place.dir, list_error)) {
-      if (entry.is_directory()) continue;
+    for (fs::directory_iterator it(place.dir, list_error), end; !list_error && it != end;
+         it.increment(list_error)) {
+      const fs::directory_entry& entry = *it;
       const std::string name = entry.path().filename().string();
-      if (name.ends_with(".gz")) continue;  // read with the file it compresses
+      // Directories, a .gz (read with the file it compresses), and dotfiles
+      // an editor or a copy left: never served.
+      if (entry.is_directory(ec) || name.ends_with(".gz") || name.starts_with(".")) continue;
       if (!IsPlainName(name)) {
         return Fail(ErrorCode::kInvalidArgument, "unexpected file name in the web portal: " +
                                                      entry.path().string());
       }
       // Security: a symbolic link could point anywhere; the build makes none.
-      if (!entry.is_regular_file() || entry.is_symlink()) {
+      if (!entry.is_regular_file(ec) || entry.is_symlink(ec)) {
         return Fail(ErrorCode::kInvalidArgument, entry.path().string() + " is not a regular file");
       }
       const auto type = ContentTypeOf(name);
@@ -128,16 +152,16 @@ Result<StaticSite> StaticSite::Load(const fs::path& root) {
       File file;
       file.content_type = std::string(*type);
       ASSIGN_OR_RETURN(file.body, ReadSmallFile(entry.path()));
+      file.etag = EtagOf(file.body);
       fs::path gz = entry.path();
       gz += ".gz";
       if (fs::is_regular_file(gz, ec) && !fs::is_symlink(gz, ec)) {
         ASSIGN_OR_RETURN(file.gzip_body, ReadSmallFile(gz));
+        file.gzip_etag = EtagOf(file.gzip_body);
       }
-      const crypto::Sha256Digest digest = crypto::Sha256(file.body);
-      file.etag = "\"" + crypto::Base64UrlEncode(std::span(digest).first(16)) + "\"";
       file.immutable = place.immutable;
-      const std::string url = std::string(place.prefix) + (name == "index.html" ? "" : name);
-      site.files_.emplace(url, std::move(file));
+      const bool index = place.prefix == "/" && name == "index.html";
+      site.files_.emplace(std::string(place.prefix) + (index ? "" : name), std::move(file));
     }
     if (list_error) {
       return Fail(ErrorCode::kUnavailable,
@@ -158,29 +182,28 @@ std::optional<http::Response> StaticSite::Serve(const http::Request& request) co
     refused.log_route = found->first;
     return refused;
   }
+  // The form sent decides the validator: each has its own.
+  const bool gzip = !file.gzip_body.empty() && AcceptsGzip(request);
+  const std::string& etag = gzip ? file.gzip_etag : file.etag;
   http::Response response;
   response.log_route = found->first;  // one of our files: no personal data in it
   response.content_security_policy = std::string(kPageContentSecurityPolicy);
   response.headers = {
       {"Cache-Control", std::string(file.immutable ? kImmutable : kNeverStored)},
-      {"ETag", file.etag},
+      {"ETag", etag},
       {"Vary", "Accept-Encoding"},
       // Security: no other window keeps a handle on ours, and
       // no other site may embed our files.
       {"Cross-Origin-Opener-Policy", "same-origin"},
       {"Cross-Origin-Resource-Policy", "same-origin"},
       {"Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"}};
-  if (MatchesEtag(request, file.etag)) {
+  if (gzip) response.headers.emplace_back("Content-Encoding", "gzip");
+  if (MatchesEtag(request, etag)) {
     response.status = 304;
     return response;
   }
   response.content_type = file.content_type;
-  if (!file.gzip_body.empty() && AcceptsGzip(request)) {
-    response.headers.emplace_back("Content-Encoding", "gzip");
-    response.body = file.gzip_body;
-  } else {
-    response.body = file.body;
-  }
+  response.body = gzip ? file.gzip_body : file.body;
   return response;
 }
 

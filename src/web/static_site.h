@@ -5,11 +5,11 @@
 // map, never a filesystem access, so no path a client sends can reach a file
 // outside the site (no traversal, no symlink games, no TOCTOU).
 //
-//   /                 index.html, revalidated on every load (no-cache + ETag)
+//   /                 index.html, never stored (no-store)
 //   /assets/<name>    content-hashed names: cached for a year, immutable
-//   /<name>           other top-level files (icons), revalidated
+//   /<name>           other top-level files (icons), never stored
 // A `<file>.gz` beside a file is its precompressed body, sent to clients
-// accepting gzip.
+// accepting gzip; each form has its own ETag. Dotfiles are never served.
 //
 // Security: pages get kPageContentSecurityPolicy — scripts and styles from
 // our origin only, no inline code, Trusted Types enforced so no script can
@@ -40,8 +40,9 @@ class StaticSite {
  public:
   // Reads `root`: index.html (required), the files of root and root/assets.
   // Errors: NotFound when `root` or its index.html is missing;
-  // InvalidArgument for a file name outside [A-Za-z0-9._-] or a file over
-  // kMaxFileBytes; Unavailable when a file cannot be read.
+  // InvalidArgument for a file name outside [A-Za-z0-9._-], a symbolic link
+  // (file or assets directory) or a file over kMaxFileBytes; Unavailable
+  // when a file cannot be read or changes while it is.
   static Result<StaticSite> Load(const std::filesystem::path& root);
 
   // The answer for a GET (or HEAD: the server drops the body) of a site
@@ -56,7 +57,8 @@ class StaticSite {
     std::string content_type;
     std::string body;
     std::string gzip_body;  // empty: no precompressed form
-    std::string etag;       // strong, quoted
+    std::string etag;       // strong, quoted: of body
+    std::string gzip_etag;  // of gzip_body
     bool immutable = false;
   };
   std::map<std::string, File, std::less<>> files_;  // by URL path
