@@ -537,11 +537,16 @@ std::string RenderBreachHtml(const BreachReport& report, const BreachNotice& not
   if (report.checkpoint) {
     const audit::Checkpoint& cp = *report.checkpoint;
     if (report.proven) {
-      h += "<p>Computed against the signed audit-log checkpoint below. report.json lists every "
-           "event counted (" +
-           std::to_string(report.events.size()) +
-           ") with its RFC 9162 inclusion proof, so anyone holding this checkpoint can check each "
-           "is in the log, and anyone holding the log can re-run the selection.</p>\n<table>";
+      // Those newer than the checkpoint carry none (said below).
+      const uint64_t with_proof = report.events.size() - c.unproven_events;
+      h +=
+          "<p>Computed against the signed audit-log checkpoint below. report.json lists every "
+          "event counted (" +
+          std::to_string(report.events.size()) + "), " +
+          (c.unproven_events == 0 ? std::string("each") : std::to_string(with_proof) + " of them") +
+          " with its RFC 9162 inclusion proof, so anyone holding this checkpoint can check each "
+          "is in the log, and anyone holding the log can re-run the selection (after `vigie "
+          "audit verify`: the selection reads the log's copied columns).</p>\n<table>";
     } else {
       h += "<p class=\"attention\">Made without inclusion proofs: the " +
            std::to_string(report.events.size()) +

@@ -197,6 +197,34 @@ Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachS
   return selected;
 }
 
+// Security: events are selected by the log's copied columns (agent, time,
+// type, session, address), which the Merkle leaf does not cover: an event
+// of someone else pinned on the scope by an edited column would count, its
+// proof still valid. Each event's own record must be in the scope; `vigie
+// audit verify` finds the edited row (an event hidden by an edit is its
+// alone to find).
+Result<void> CheckRecordsInScope(const std::map<uint64_t, Selected>& selected,
+                                 const BreachScope& scope) {
+  const auto has = [](const auto& values, const auto& value) {
+    return std::ranges::find(values, value) != values.end();
+  };
+  for (const auto& [sequence, item] : selected) {
+    const AuditEvent& e = item.event;
+    const bool in_window = e.time_unix_micros >= scope.since_unix_micros &&
+                           e.time_unix_micros <= scope.until_unix_micros;
+    const bool selected_by =
+        has(scope.agent_ids, e.actor.agent_id) || has(scope.session_ids, e.session_id) ||
+        has(scope.source_addresses, e.source_address) || has(scope.dpop_jkts, e.dpop_jkt);
+    if (!in_window || !selected_by || !Counted(e.type)) {
+      return Fail(ErrorCode::kDataLoss,
+                  "audit event " + std::to_string(sequence) +
+                      " is outside the scope by its own record but in it by the log's columns: "
+                      "the log was altered (`vigie audit verify` names the row)");
+    }
+  }
+  return {};
+}
+
 // The start of the UTC hour holding `unix_micros`.
 int64_t HourOf(int64_t unix_micros) { return unix_micros - unix_micros % kHourMicros; }
 
@@ -529,6 +557,7 @@ Result<BreachReport> ComputeBreachReport(store::Connection& audit_db, const Brea
   ASSIGN_OR_RETURN(report.checkpoint, audit::ReadLatestCheckpoint(audit_db));
   if (options.progress) options.progress("selecting", 0, 0);
   ASSIGN_OR_RETURN(auto selected, Select(audit_db, scope, options));
+  RETURN_IF_ERROR(CheckRecordsInScope(selected, scope));
   Aggregate(selected, report);
   selected.clear();
   const uint64_t covered = report.checkpoint ? report.checkpoint->tree_size : 0;

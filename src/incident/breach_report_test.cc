@@ -238,10 +238,29 @@ TEST_F(BreachReportTest, DatasetsAndFieldCategories) {
 }
 
 TEST_F(BreachReportTest, WindowBoundsAreInclusive) {
+  // Agent 1's search at kT0 + 1 and opening at kT0 + kHour lie on the bounds.
   auto report =
       Report({.agent_ids = {1}, .since_unix_micros = kT0 + 1, .until_unix_micros = kT0 + kHour});
   ASSERT_OK(report);
   EXPECT_THAT(SubjectIds(*report), ElementsAre(1, 2, 3));
+  EXPECT_EQ(report->counts.search_events, 1u);
+  EXPECT_EQ(report->counts.file_opening_events, 1u);
+  // The same bounds through the scan (sessions, addresses, keys).
+  for (const BreachScope& scan :
+       {BreachScope{.session_ids = {11}}, BreachScope{.source_addresses = {"192.0.2.1"}},
+        BreachScope{.dpop_jkts = {kJktOne}}}) {
+    BreachScope bounded = scan;
+    bounded.since_unix_micros = kT0 + 1;
+    bounded.until_unix_micros = kT0 + kHour;
+    auto scanned = Report(bounded);
+    ASSERT_OK(scanned);
+    EXPECT_EQ(scanned->counts.search_events, 1u);
+    EXPECT_EQ(scanned->counts.file_opening_events, 1u);
+  }
+  auto inside = Report(
+      {.agent_ids = {1}, .since_unix_micros = kT0 + 2, .until_unix_micros = kT0 + kHour - 1});
+  ASSERT_OK(inside);
+  EXPECT_THAT(inside->events, IsEmpty());
   auto later = Report({.agent_ids = {1}, .since_unix_micros = kT0 + kHour + 1});
   ASSERT_OK(later);
   EXPECT_THAT(SubjectIds(*later), ElementsAre(1, 8));
@@ -384,6 +403,14 @@ TEST_F(BreachReportTest, EventsNewerThanTheCheckpointAreCountedButUnproven) {
   EXPECT_EQ(report->log_size, Scenario().size() + 1);
   EXPECT_FALSE(report->events.back().proven);
   EXPECT_TRUE(report->events.front().proven);
+  // The HTML says how many carry a proof, not that all do.
+  const std::string html = RenderBreachHtml(*report, {});
+  const std::string counted = std::to_string(report->events.size());
+  const std::string proven = std::to_string(report->events.size() - 1);
+  EXPECT_NE(html.find("every event counted (" + counted + "), " + proven + " of them with its RFC"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("1 events counted are newer than the checkpoint"), std::string::npos);
 }
 
 TEST_F(BreachReportTest, TamperedLogDoesNotMatchItsCheckpoint) {
@@ -412,6 +439,48 @@ TEST_F(BreachReportTest, TamperedLogDoesNotMatchItsCheckpoint) {
   const std::string html = RenderBreachHtml(*unproven, {});
   EXPECT_NE(html.find("Made without inclusion proofs"), std::string::npos);
   EXPECT_EQ(html.find("with its RFC 9162 inclusion proof"), std::string::npos);
+}
+
+// Someone with the database edits a copied column to pin another event on
+// the stolen account (or into the window): its proof still holds (the leaf
+// is the record), but its record is not in the scope.
+TEST_F(BreachReportTest, AnEventPinnedOnTheScopeByAnEditedColumnIsRefused) {
+  ASSERT_OK(audit::testing::LiftAppendOnlyGuards(*db_));
+  const auto run = [&](const std::string& sql) {
+    auto statement = db_->Prepare(sql);
+    ASSERT_OK(statement);
+    ASSERT_OK((*statement)->Run());
+  };
+  const BreachScope scope{.agent_ids = {1},
+                          .session_ids = {11},
+                          .since_unix_micros = kT0,
+                          .until_unix_micros = kT0 + 47 * kHour};
+  const std::string at48 = std::to_string(kT0 + 48 * kHour);
+  const std::string at46 = std::to_string(kT0 + 46 * kHour);
+  const struct {
+    std::string edit, undo;
+  } edits[] = {
+      // agent 2's search; agent 1's search two days later; agent 3's search
+      {"UPDATE audit_event SET agent_id = 1 WHERE sequence = 3",
+       "UPDATE audit_event SET agent_id = 2 WHERE sequence = 3"},
+      {"UPDATE audit_event SET time_us = " + at46 + " WHERE sequence = 8",
+       "UPDATE audit_event SET time_us = " + at48 + " WHERE sequence = 8"},
+      {"UPDATE audit_event SET session_id = 11 WHERE sequence = 5",
+       "UPDATE audit_event SET session_id = 13 WHERE sequence = 5"},
+  };
+  for (const auto& [edit, undo] : edits) {
+    SCOPED_TRACE(edit);
+    run(edit);
+    auto report = Report(scope);
+    EXPECT_THAT(report, ErrorCodeIs(ErrorCode::kDataLoss));
+    if (!report) {
+      EXPECT_NE(report.error().message().find("altered"), std::string::npos);
+    }
+    run(undo);
+  }
+  auto untouched = Report(scope);
+  ASSERT_OK(untouched);
+  EXPECT_THAT(SubjectIds(*untouched), ElementsAre(1, 2, 3));
 }
 
 TEST_F(BreachReportTest, RefusesScopesThatSelectNothingOrEverything) {
