@@ -63,8 +63,10 @@ struct BreachScope {
 Result<void> ValidateBreachScope(const BreachScope& scope);
 
 // What a report was asked for, as the audit event of its read names it
-// ("breach report: agents A-1; sessions 4; since 2026-11-01T00:00:00Z;"),
+// ("breach report: since 2026-11-01T00:00:00Z; agents A-1; sessions 4;"),
 // the same words from the command line and the API so one search finds both.
+// Within the log's short text: the window first, a list too long for the
+// rest ends in "+N more".
 // `service_numbers`: the agents as the requester named them, if by number.
 std::string BreachReadSubject(std::span<const std::string> service_numbers,
                               const BreachScope& scope);
