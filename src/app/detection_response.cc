@@ -190,8 +190,13 @@ Result<void> DetectionResponse::Judge(const AuditEvent& event, bool again) {
 
 void DetectionResponse::Defer(const AuditEvent& event, const detect::Finding& finding,
                               const Error& why) {
+  // Tried for an hour: a failure that lasts longer is not one that passes,
+  // and the mark held meanwhile would have the next start judge every event
+  // since.
+  constexpr std::chrono::hours kGivenUpAfter{1};
   BeginJudging(event.sequence);  // until made, the mark stays below the event
-  const bool queued = deferred_.Post([this, event, finding] {
+  const auto due = std::chrono::steady_clock::now() + kGivenUpAfter;
+  const bool queued = deferred_.Post([this, event, finding, due] {
     // As a catch-up would: passed over if its alert is stored (an attempt
     // whose reply was lost), each step tried for a few seconds.
     const Result<void> made = [&]() -> Result<void> {
@@ -199,22 +204,37 @@ void DetectionResponse::Defer(const AuditEvent& event, const detect::Finding& fi
       if (raised) return {};
       return Respond(event, finding, /*again=*/true);
     }();
-    if (!made) {
+    if (!made && std::chrono::steady_clock::now() < due) {
       Log(LogLevel::kWarn, "detect_response_still_deferred",
           {{"sequence", event.sequence}, {"error", made.error().message()}});
       return false;
     }
-    Log(LogLevel::kInfo, "detect_response_made",
-        {{"sequence", event.sequence}, {"rule", detect::RuleName(finding.rule)}});
+    if (made) {
+      Log(LogLevel::kInfo, "detect_response_made",
+          {{"sequence", event.sequence}, {"rule", detect::RuleName(finding.rule)}});
+    } else {
+      Log(LogLevel::kError, "detect_response_abandoned",
+          {{"sequence", event.sequence},
+           {"rule", detect::RuleName(finding.rule)},
+           {"error", made.error().message()}});
+    }
     EndJudging(event.sequence);
     return true;
   });
-  // Not queued (too many waiting, or the node stopping): left to the next
-  // start, which judges the event again from the mark.
-  Log(LogLevel::kError, queued ? "detect_response_deferred" : "detect_response_left_to_next_start",
+  if (queued) {
+    Log(LogLevel::kError, "detect_response_deferred",
+        {{"sequence", event.sequence},
+         {"rule", detect::RuleName(finding.rule)},
+         {"error", why.message()}});
+    return;
+  }
+  // Too many waiting (or the node stopping), as for a full late queue.
+  EndJudging(event.sequence);
+  Log(LogLevel::kError, "detect_response_dropped",
       {{"sequence", event.sequence},
        {"rule", detect::RuleName(finding.rule)},
-       {"error", why.message()}});
+       {"error", why.message()},
+       {"reason", "too many responses deferred"}});
 }
 
 void DetectionResponse::BeginJudging(uint64_t sequence) {

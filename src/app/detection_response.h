@@ -13,8 +13,9 @@
 // When the database fails past that second with what may pass (busy,
 // restarting), the response is deferred rather than lost or half told: made
 // again every few seconds (the pause doubling up to a minute) until it is,
-// the event held below the catch-up's mark meanwhile, so that a node
-// stopped first leaves it to its next start (DetectionCatchUp).
+// for up to an hour, the event held below the catch-up's mark meanwhile, so
+// that a node stopped first leaves it to its next start (DetectionCatchUp).
+// Given up after the hour, or not deferred when 4 096 wait: logged, lost.
 //
 // Thread-safety: OnRecorded may be called from any thread.
 

@@ -48,8 +48,16 @@ void RetryingWorker::Run() {
     waiting_.erase(waiting_.begin());
     lock.unlock();
     const bool done = waiter.attempt();
+    // Not run again: destroyed unlocked, as its captures may Post.
+    if (done) waiter.attempt = nullptr;
     lock.lock();
-    if (done || stopping_) continue;  // stopping: dropped with those waiting
+    if (done) continue;
+    if (stopping_) {  // dropped with those waiting
+      lock.unlock();
+      waiter.attempt = nullptr;
+      lock.lock();
+      continue;
+    }
     const auto pause = waiter.pause;
     waiter.pause = std::min(2 * pause, longest_pause_);
     waiting_.emplace(std::chrono::steady_clock::now() + pause, std::move(waiter));

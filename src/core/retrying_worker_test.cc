@@ -61,9 +61,9 @@ TEST(RetryingWorkerTest, AnAttemptPostedLaterButDueEarlierRunsFirst) {
     std::lock_guard lock(order_mutex);
     return order.size();
   };
-  // The first runs at 100 ms and, not done, again at 300 ms; the second,
-  // posted just after its first run, is due at about 200 ms.
-  RetryingWorker worker(8, 100ms, 1h);
+  // The first runs at 300 ms and, not done, again at 900 ms; the second,
+  // posted just after its first run, is due at about 600 ms.
+  RetryingWorker worker(8, 300ms, 1h);
   ASSERT_TRUE(worker.Post([&] { return note(1) > 1; }));
   ASSERT_TRUE(Eventually([&] { return noted() == 1; }));
   ASSERT_TRUE(worker.Post([&] { return note(2) > 0; }));
@@ -103,7 +103,8 @@ TEST(RetryingWorkerTest, StoppingLetsTheRunningAttemptEndAndDoesNotRunItAgain) {
   }));
   started.get_future().wait();
   auto stopped = std::async(std::launch::async, [&] { worker.reset(); });
-  EXPECT_EQ(stopped.wait_for(50ms), std::future_status::timeout) << "waits for the attempt";
+  // Long enough for the stop to be set before the attempt ends.
+  EXPECT_EQ(stopped.wait_for(300ms), std::future_status::timeout) << "waits for the attempt";
   release.set_value();
   stopped.get();
   EXPECT_EQ(runs, 1);
