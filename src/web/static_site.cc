@@ -126,8 +126,9 @@ Result<StaticSite> StaticSite::Load(const fs::path& root) {
     bool immutable;
   } places[] = {{"/", root, false}, {"/assets/", root / "assets", true}};
   for (const auto& place : places) {
-    // Security: a linked directory could be any directory; the build makes none.
-    if (fs::is_symlink(place.dir, ec)) {
+    // Security: a linked assets directory could be any directory; the build
+    // makes none. (The root may be a link: the operator names it.)
+    if (place.immutable && fs::is_symlink(place.dir, ec)) {
       return Fail(ErrorCode::kInvalidArgument, place.dir.string() + " is a symbolic link");
     }
     if (!fs::is_directory(place.dir, ec)) continue;

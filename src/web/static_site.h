@@ -41,7 +41,7 @@ class StaticSite {
   // Reads `root`: index.html (required), the files of root and root/assets.
   // Errors: NotFound when `root` or its index.html is missing;
   // InvalidArgument for a file name outside [A-Za-z0-9._-], a symbolic link
-  // (file or assets directory) or a file over kMaxFileBytes; Unavailable
+  // (a file, or the assets directory) or a file over kMaxFileBytes; Unavailable
   // when a file cannot be read or changes while it is.
   static Result<StaticSite> Load(const std::filesystem::path& root);
 

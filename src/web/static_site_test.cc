@@ -228,6 +228,15 @@ TEST_F(StaticSiteTest, RefusesAnAssetsDirectoryThatIsALink) {
       << site.error().message();
 }
 
+// The root is the operator's to name, a link included (current -> release).
+TEST_F(StaticSiteTest, ARootThatIsALinkIsServed) {
+  testing::TempDir links;
+  fs::create_directory_symlink(dir_.path(), links / "current");
+  auto site = StaticSite::Load(links / "current");
+  ASSERT_TRUE(site.has_value()) << site.error().message();
+  EXPECT_EQ(site->file_count(), 3u);
+}
+
 TEST_F(StaticSiteTest, RefusesSymbolicLinks) {
   Write(dir_ / "secret.txt", "key");
   fs::create_symlink(dir_ / "secret.txt", dir_ / "assets" / "leak.txt");
