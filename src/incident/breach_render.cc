@@ -353,6 +353,16 @@ std::string DefaultConsequences(const BreachReport& report) {
            " persons was disclosed: high risk of stigma, discrimination, pressure on victims and "
            "witnesses, and harm to the persons' reputation and employment. ";
   }
+  // Investigative searches show each person's count of criminal-record
+  // entries: offence data (GDPR art. 10) even without a file opened.
+  if (const uint64_t counted =
+          SubjectsShown(report, BreachDataset::kCriminalRecords, BreachView::kSummary);
+      counted > 0) {
+    out += "Whether they have criminal-record entries, and how many, was shown for " +
+           std::to_string(counted) +
+           " persons in search results: data relating to offences, with a high risk of stigma "
+           "and discrimination. ";
+  }
   if (c.wanted_notices > 0) {
     out +=
         "Wanted-person notices were disclosed: risk that persons sought are warned or flee, "

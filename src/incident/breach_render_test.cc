@@ -130,6 +130,16 @@ TEST(BreachRenderTest, DefaultConsequencesNameEveryKindOfDisclosure) {
   EXPECT_THAT(named_html, HasSubstr("0 seen in search results only, 2 only named"));
   EXPECT_THAT(RenderBreachHtml(BreachReport{}, BreachNotice{}),
               HasSubstr("No personal data was shown"));
+
+  // Investigative searches showed record counts: offence data, said so.
+  BreachReport counts_shown;
+  counts_shown.counts.subjects = counts_shown.counts.summary_subjects = 3;
+  counts_shown.datasets = {{BreachDataset::kCriminalRecords, BreachView::kSummary, 3, 0}};
+  EXPECT_THAT(RenderBreachHtml(counts_shown, BreachNotice{}),
+              HasSubstr("criminal-record entries, and how many, was shown for 3 persons"));
+  counts_shown.datasets.clear();
+  EXPECT_THAT(RenderBreachHtml(counts_shown, BreachNotice{}),
+              Not(HasSubstr("and how many, was shown")));
 }
 
 TEST(BreachRenderTest, JsonHasEverythingToCheckAndNoNames) {

@@ -153,6 +153,32 @@ TEST_F(BreachReportTest, OneAgentExactlyTheirPersonsSplitIntoSummariesAndFiles) 
 // Each agent's events read on two connections (as `vigie breach report`
 // does for many): the same report, byte for byte. (The proofs' chunks on
 // two connections: BatchInclusionProofsTest.MoreChunksThanOneReadTakes.)
+// A search under an investigative purpose shows each person's count of
+// criminal-record entries; so may one under a purpose this build does not
+// know (a report errs towards exposure); an identity check's does not.
+TEST_F(BreachReportTest, SearchesThatMayShowRecordCountsAreCountedAsShowingThem) {
+  db_.reset();
+  {
+    auto log = fixture_.OpenLog();
+    AuditEvent investigative = Event(kAgent1, AuditEventType::kSearch, kT0 + 5 * kHour, {31});
+    investigative.purpose = "judicial_investigation";
+    AuditEvent unknown = Event(kAgent1, AuditEventType::kSearch, kT0 + 5 * kHour + 1, {32});
+    unknown.purpose = "a purpose from a later build";
+    ASSERT_OK(log->Append(std::move(investigative)));
+    ASSERT_OK(log->Append(std::move(unknown)));
+  }
+  db_ = fixture_.RawDatabase();
+  auto report = Report({.agent_ids = {1}});
+  ASSERT_OK(report);
+  ASSERT_NE(Subject(*report, 31), nullptr);
+  EXPECT_TRUE(Subject(*report, 31)->record_count_in_summary);
+  EXPECT_TRUE(Subject(*report, 32)->record_count_in_summary);
+  EXPECT_FALSE(Subject(*report, 1)->record_count_in_summary);  // identity check
+  const std::string html = RenderBreachHtml(*report, {});
+  EXPECT_NE(html.find("criminal-record entries, and how many, was shown for 2 persons"),
+            std::string::npos);
+}
+
 TEST_F(BreachReportTest, AReportReadOnTwoConnectionsIsTheSameReport) {
   const BreachScope scope{.agent_ids = {2, 1, 2}};
   auto one = Report(scope);
