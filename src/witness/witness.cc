@@ -201,6 +201,18 @@ Result<crypto::Ed25519PublicKey> Witness::Init(const std::filesystem::path& dir,
     return Fail(ErrorCode::kConflict, dir.string() + " already holds a witness");
   }
   std::error_code ec;
+  // What an earlier init cut short left (the key is written last): made
+  // again - unless the store holds countersignatures, a witness that lost
+  // its key rather than one never made, whose store must not be wiped.
+  if (std::filesystem::file_size(dir / kCosignaturesFile, ec) > 0 && !ec) {
+    return Fail(ErrorCode::kConflict, dir.string() +
+                                          " holds countersignatures but no key: a witness that "
+                                          "lost its key, not one to make again");
+  }
+  for (const char* leftover : {kLogKeysFile, kCosignaturesFile}) {
+    std::filesystem::remove(dir / leftover, ec);
+    if (ec) return Fail(ErrorCode::kUnavailable, "cannot remove " + (dir / leftover).string());
+  }
   // The levels about to be made: each new name is made durable in its parent
   // too, or a power cut could take the whole directory, key included.
   std::vector<std::filesystem::path> made;
@@ -215,22 +227,37 @@ Result<crypto::Ed25519PublicKey> Witness::Init(const std::filesystem::path& dir,
     if (!SyncDirectoryOf(level))
       return Fail(SystemError("cannot make durable the creation of", level));
   }
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
-  if (ec) {
-    return Fail(ErrorCode::kUnavailable,
-                "cannot restrict permissions of " + dir.string() + ": " + ec.message());
+  // Only a directory made here is restricted: one that was there (the
+  // operator's, perhaps shared) keeps its mode; the key file is 0600 anyway.
+  if (!made.empty()) {
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+    if (ec) {
+      return Fail(ErrorCode::kUnavailable,
+                  "cannot restrict permissions of " + dir.string() + ": " + ec.message());
+    }
   }
   std::string keys_text =
       "# The audit log's checkpoint keys this witness accepts: <key id> <Ed25519 public key>\n"
       "# [retired-after <the largest tree size a retired key may sign>]\n";
   for (const LogKey& key : log_keys) keys_text += LogKeyLine(key) + "\n";
-  // Durable, names included, before the public key is printed: a witness
-  // that lost its key to a power cut would need a new one configured.
-  RETURN_IF_ERROR(WriteNewFileDurably(dir / kLogKeysFile, keys_text, 0644));
   crypto::SecretBytes seed = crypto::SecretBytes::Random(crypto::kEd25519SeedSize);
-  RETURN_IF_ERROR(WriteNewFileDurably(dir / kKeyFile, crypto::HexEncode(seed.view()) + "\n", 0600));
-  // Empty, but there: a store missing later is a loss, not a new witness.
-  RETURN_IF_ERROR(WriteNewFileDurably(dir / kCosignaturesFile, "", 0644));
+  // Durable, names included, before the public key is printed: a witness
+  // that lost its key to a power cut would need a new one configured. All
+  // or none; the key last, so that a directory without it is no witness.
+  // The store is empty, but there: a store missing later is a loss, not a
+  // new witness.
+  std::vector<NewDurableFile> files;
+  for (const auto& [name, text, mode] :
+       {std::tuple{kLogKeysFile, std::string_view(keys_text), 0644u},
+        std::tuple{kCosignaturesFile, std::string_view(), 0644u}}) {
+    ASSIGN_OR_RETURN(NewDurableFile file, NewDurableFile::Create(dir / name, mode));
+    RETURN_IF_ERROR(file.Append(text));
+    files.push_back(std::move(file));
+  }
+  ASSIGN_OR_RETURN(NewDurableFile key_file, NewDurableFile::Create(dir / kKeyFile, 0600));
+  RETURN_IF_ERROR(key_file.Append(crypto::HexEncode(seed.view()) + "\n"));
+  files.push_back(std::move(key_file));
+  RETURN_IF_ERROR(CommitAll(files));
   return crypto::Ed25519KeyPair::FromSeed(
              std::span<const uint8_t, crypto::kEd25519SeedSize>(seed.view().data(),
                                                                 crypto::kEd25519SeedSize))

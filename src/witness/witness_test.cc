@@ -25,6 +25,51 @@ TEST_F(WitnessTest, InitKeepsTheKeyPrivateAndRefusesASecondInit) {
               ErrorCodeIs(ErrorCode::kConflict));
 }
 
+TEST_F(WitnessTest, InitRestrictsADirectoryItMakesButNotOneThatWasThere) {
+  struct stat info {};
+  ASSERT_EQ(::stat((dir_.path() / "witness").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  const auto shared = dir_.path() / "shared";
+  std::filesystem::create_directory(shared);
+  ::chmod(shared.c_str(), 0755);
+  ASSERT_OK(Witness::Init(shared, std::vector<LogKey>{log_.Key()}));
+  ASSERT_EQ(::stat(shared.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0755u) << "the operator's directory kept its mode";
+  ASSERT_EQ(::stat((shared / "witness.key").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+// An init cut short (a crash before the key, written last) left the log's
+// keys and an empty store: the next init makes the witness.
+TEST_F(WitnessTest, AnInitCutShortIsMadeAgain) {
+  const auto half = dir_.path() / "half";
+  std::filesystem::create_directory(half);
+  std::ofstream(half / "log-keys.txt") << "# from the attempt cut short\n";
+  std::ofstream(half / "cosignatures.jsonl").flush();
+  ASSERT_OK(Witness::Init(half, std::vector<LogKey>{log_.Key()}));
+  auto opened = Witness::Open(half, clock_);
+  ASSERT_OK(opened);
+  log_.Append(3);
+  EXPECT_OK((*opened)->Submit(Signed(log_.Checkpoint(), 0, {})));
+}
+
+// A key lost beside a store of countersignatures is a witness's loss, not
+// an init cut short: its store is not wiped to make a new one.
+TEST_F(WitnessTest, AStoreWithoutItsKeyIsNotMadeAgain) {
+  log_.Append(5);
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
+  witness_.reset();
+  const auto dir = dir_.path() / "witness";
+  const auto stored = std::filesystem::file_size(dir / "cosignatures.jsonl");
+  ASSERT_GT(stored, 0u);
+  std::filesystem::remove(dir / "witness.key");
+  EXPECT_THAT(Witness::Init(dir, std::vector<LogKey>{log_.Key()}),
+              ErrorCodeIs(ErrorCode::kConflict));
+  EXPECT_EQ(std::filesystem::file_size(dir / "cosignatures.jsonl"), stored);
+  EXPECT_TRUE(std::filesystem::exists(dir / "log-keys.txt"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "witness.key"));
+}
+
 TEST_F(WitnessTest, RefusesToStartWithAKeyOthersCanRead) {
   ::chmod((dir_.path() / "witness" / "witness.key").c_str(), 0644);
   EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_),
