@@ -5,6 +5,7 @@
 
 #include "app/audit_trail.h"
 #include "app/detection_response.h"
+#include "app/internal/alerts_seen.h"
 #include "app/internal/audited.h"
 #include "app/internal/session_bar.h"
 #include "audit/audit_event_codec.h"
@@ -135,7 +136,8 @@ Portal::Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key,
       totp_seed_key_(&totp_seed_key),
       identity_options_(IdentityOptionsFrom(*parts.config)),
       session_options_(SessionOptionsFrom(*parts.config)),
-      trail_(std::make_unique<AuditTrail>(*parts.audit, audit_terms_key, *parts.clock)) {
+      trail_(std::make_unique<AuditTrail>(*parts.audit, audit_terms_key, *parts.clock)),
+      alerts_seen_(std::make_unique<internal::AlertsSeen>()) {
   // Nodes sharing a PostgreSQL count logins per address and consultations
   // per agent together: N nodes must not give N allowances.
   if (parts.config->store.url.starts_with("sqlite:")) {

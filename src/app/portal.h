@@ -65,6 +65,9 @@ struct PortalParts {
 
 class AuditTrail;
 class DetectionResponse;
+namespace internal {
+class AlertsSeen;
+}
 
 // The agent behind one authenticated request.
 struct Caller {
@@ -251,6 +254,9 @@ class Portal {
   Result<identity::AgentWithCode> ResetAgent(const Caller& caller, std::string_view service_number);
 
   // --- Alerts and incidents (security officers only: PermissionDenied otherwise) ---
+  // A listing showing alerts the session has not been shown is in the audit
+  // log (an audit_search "alerts shown: ids …") before it is answered;
+  // Unavailable when it cannot be. Listings showing nothing new are not.
   Result<std::vector<detect::Alert>> ListAlerts(const Caller& caller,
                                                 const detect::AlertQuery& query);
   // NotFound, Conflict (already acknowledged), PermissionDenied (an alert
@@ -348,6 +354,7 @@ class Portal {
   std::unique_ptr<policy::ConsultationQuota> quota_;
   std::unique_ptr<AuditTrail> trail_;
   std::unique_ptr<DetectionResponse> detection_;  // null when [detect] is disabled
+  std::unique_ptr<internal::AlertsSeen> alerts_seen_;  // by whose listings were recorded
 };
 
 }  // namespace vigie::app

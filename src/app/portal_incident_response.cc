@@ -6,6 +6,7 @@
 
 #include "app/audit_trail.h"
 #include "app/detection_response.h"
+#include "app/internal/alerts_seen.h"
 #include "app/internal/audited.h"
 #include "app/portal.h"
 #include "audit/audit_event_codec.h"
@@ -20,9 +21,33 @@ using internal::Now;
 
 Result<std::vector<detect::Alert>> Portal::ListAlerts(const Caller& caller,
                                                       const detect::AlertQuery& query) {
+  const auto started = Now();
   RETURN_IF_ERROR(RequireSecurityOfficer(caller));
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  return detect::AlertStore(*db, *parts_.clock).List(query);
+  ASSIGN_OR_RETURN(std::vector<detect::Alert> alerts, [&]() -> Result<std::vector<detect::Alert>> {
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    return detect::AlertStore(*db, *parts_.clock).List(query);
+  }());
+  std::vector<int64_t> shown;
+  shown.reserve(alerts.size());
+  for (const detect::Alert& alert : alerts) shown.push_back(alert.id);
+  // Security: alerts name decoys and agents under suspicion. Who was shown
+  // which is in the log before the answer leaves - once per session and
+  // alert, so the UI's polls do not drown the log.
+  const std::vector<int64_t> unseen = alerts_seen_->Unseen(caller.session_id, shown);
+  if (unseen.empty()) return alerts;
+  std::string subject = "alerts shown: " + std::to_string(unseen.size()) + " new, ids";
+  for (size_t i = 0; i < unseen.size(); ++i) {
+    const std::string id = " " + std::to_string(unseen[i]);
+    if (subject.size() + id.size() + 12 > audit::kMaxAuditShortText) {
+      subject += " +" + std::to_string(unseen.size() - i) + " more";
+      break;
+    }
+    subject += id;
+  }
+  RETURN_IF_ERROR(trail_->Record(
+      trail_->Administration(caller, AuditEventType::kAuditSearch, subject), started));
+  alerts_seen_->Remember(caller.session_id, unseen);
+  return alerts;
 }
 
 Result<detect::Alert> Portal::AcknowledgeAlert(const Caller& caller, int64_t alert_id,

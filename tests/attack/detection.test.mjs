@@ -32,6 +32,7 @@ test('a canary person opened or found raises a critical alert and suspends at on
   const installation = await serve({}, [
     { service_number: 'C-1', name: 'Un', roles: ['agent'] },
     { service_number: 'C-2', name: 'Deux', roles: ['agent'] },
+    { service_number: 'C-3', name: 'Trois', roles: ['agent'] },
     { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
   ]);
   assert.match(installation.vigie('canary', 'plant', '--count', '3'), /3 canary persons planted/);
@@ -80,6 +81,25 @@ test('a canary person opened or found raises a critical alert and suspends at on
   const plain = await activeClient(server, installation, 'C-1').catch(() => undefined);
   assert.equal(plain, undefined);  // suspended: cannot even log in
   assert.match(installation.vigie('audit', 'search', '--type', 'alert_acknowledged'), /SO-1/);
+
+  // Who was shown which alerts is in the log: once per session and alert,
+  // not at every poll of the alerts page.
+  const shownRecords = () => installation.vigie('audit', 'search', '--type', 'audit_search')
+    .trim().split('\n').filter(Boolean).map((line) => JSON.parse(line))
+    .filter((e) => e.service_number === 'SO-1' && /^alerts shown: /.test(e.subject));
+  const before = shownRecords();
+  assert.ok(before.length >= 1, 'the first listings are recorded');
+  assert.ok(before.some((e) => new RegExp(`ids.* ${alert.id}( |$)`).test(e.subject)), JSON.stringify(before));
+  await officer.call('POST', '/api/v1/alerts/search', { status: 'all' });
+  await officer.call('POST', '/api/v1/alerts/search', { status: 'all' });
+  assert.equal(shownRecords().length, before.length, 'listings showing nothing new are not');
+  // A new alert (the third decoy opened): the next listing shows it, recorded.
+  const three = await activeClient(server, installation, 'C-3');
+  assert.equal((await three.call('POST', `/api/v1/persons/${canaries[2]}/file`, { purpose: 'identity_check' })).status, 200);
+  await officer.call('POST', '/api/v1/alerts/search', { status: 'all' });
+  const after = shownRecords();
+  assert.equal(after.length, before.length + 1);
+  assert.match(after.at(-1).subject, /^alerts shown: 1 new, ids \d+$/);
 });
 
 // Records imported and decoys planted while the portal runs: found within
