@@ -21,7 +21,6 @@ using internal::Now;
 
 Result<std::vector<detect::Alert>> Portal::ListAlerts(const Caller& caller,
                                                       const detect::AlertQuery& query) {
-  const auto started = Now();
   RETURN_IF_ERROR(RequireSecurityOfficer(caller));
   ASSIGN_OR_RETURN(std::vector<detect::Alert> alerts, [&]() -> Result<std::vector<detect::Alert>> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
@@ -33,20 +32,25 @@ Result<std::vector<detect::Alert>> Portal::ListAlerts(const Caller& caller,
   // Security: alerts name decoys and agents under suspicion. Who was shown
   // which is in the log before the answer leaves - once per session and
   // alert, so the UI's polls do not drown the log.
-  const std::vector<int64_t> unseen = alerts_seen_->Unseen(caller.session_id, shown);
+  // The local operator (session 0) is not remembered: always recorded.
+  const bool remembered = caller.session_id != 0;
+  const std::vector<int64_t> unseen =
+      remembered ? alerts_seen_->Unseen(caller.session_id, shown) : shown;
   if (unseen.empty()) return alerts;
-  std::string subject = "alerts shown: " + std::to_string(unseen.size()) + " new, ids";
-  for (size_t i = 0; i < unseen.size(); ++i) {
-    const std::string id = " " + std::to_string(unseen[i]);
-    if (subject.size() + id.size() + 12 > audit::kMaxAuditShortText) {
-      subject += " +" + std::to_string(unseen.size() - i) + " more";
-      break;
+  // As many events as the ids need, each within the log's short text.
+  std::vector<AuditEvent> events;
+  const std::string head = "alerts shown: " + std::to_string(unseen.size()) + " new, ids";
+  for (size_t i = 0; i < unseen.size();) {
+    std::string subject = head;
+    for (; i < unseen.size(); ++i) {
+      const std::string id = " " + std::to_string(unseen[i]);
+      if (subject.size() + id.size() > audit::kMaxAuditShortText) break;
+      subject += id;
     }
-    subject += id;
+    events.push_back(trail_->Administration(caller, AuditEventType::kAuditSearch, subject));
   }
-  RETURN_IF_ERROR(trail_->Record(
-      trail_->Administration(caller, AuditEventType::kAuditSearch, subject), started));
-  alerts_seen_->Remember(caller.session_id, unseen);
+  RETURN_IF_ERROR(trail_->RecordAllBeforeAnswer(std::move(events)));
+  if (remembered) alerts_seen_->Remember(caller.session_id, unseen);
   return alerts;
 }
 
