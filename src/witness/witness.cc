@@ -197,17 +197,33 @@ Witness::~Witness() = default;
 Result<crypto::Ed25519PublicKey> Witness::Init(const std::filesystem::path& dir,
                                                std::span<const LogKey> log_keys) {
   if (log_keys.empty()) return Fail(ErrorCode::kInvalidArgument, "no log key given");
-  if (std::filesystem::exists(dir / kKeyFile)) {
+  std::error_code ec;
+  // A link counts as there (a dangling one too): never removed nor followed.
+  if (std::filesystem::symlink_status(dir / kKeyFile, ec).type() !=
+      std::filesystem::file_type::not_found) {
     return Fail(ErrorCode::kConflict, dir.string() + " already holds a witness");
   }
-  std::error_code ec;
   // What an earlier init cut short left (the key is written last): made
-  // again - unless the store holds countersignatures, a witness that lost
-  // its key rather than one never made, whose store must not be wiped.
-  if (std::filesystem::file_size(dir / kCosignaturesFile, ec) > 0 && !ec) {
+  // again - unless the store holds countersignatures (or is not a plain
+  // file), a witness that lost its key rather than one never made, whose
+  // store must not be wiped.
+  const auto store = std::filesystem::symlink_status(dir / kCosignaturesFile, ec);
+  if (store.type() != std::filesystem::file_type::not_found &&
+      (store.type() != std::filesystem::file_type::regular ||
+       std::filesystem::file_size(dir / kCosignaturesFile, ec) != 0 || ec)) {
     return Fail(ErrorCode::kConflict, dir.string() +
-                                          " holds countersignatures but no key: a witness that "
-                                          "lost its key, not one to make again");
+                                          " holds a store of countersignatures but no key: a "
+                                          "witness that lost its key, not one to make again");
+  }
+  // Security: a directory that was there must be the user's own and closed
+  // to others - whoever can write in it can swap the log's keys or empty
+  // the store - as one made here is (0700).
+  struct stat existing {};
+  if (::lstat(dir.c_str(), &existing) == 0 &&
+      (!S_ISDIR(existing.st_mode) || existing.st_uid != ::geteuid() ||
+       (existing.st_mode & (S_IWGRP | S_IWOTH)) != 0)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                dir.string() + " must be a directory of this user's that others cannot write to");
   }
   for (const char* leftover : {kLogKeysFile, kCosignaturesFile}) {
     std::filesystem::remove(dir / leftover, ec);

@@ -55,8 +55,10 @@ class Witness {
   // Creates `dir` (mode 0700; a directory already there keeps its own) with
   // a new witness key, the log's keys and an empty store, all or none, the
   // key last; returns the witness's public key. Conflict if `dir` already
-  // holds a witness, or a store of countersignatures without its key. What
-  // an init cut short by a crash left (no key, an empty store) is made again.
+  // holds a witness, or a store of countersignatures without its key (a
+  // link in either place counts as one); InvalidArgument if `dir` was there
+  // but is not this user's directory closed to others' writes. What an init
+  // cut short by a crash left (no key, an empty store) is made again.
   static Result<crypto::Ed25519PublicKey> Init(const std::filesystem::path& dir,
                                                std::span<const LogKey> log_keys);
   // Loads the key, the log's keys and every stored cosignature (each checked

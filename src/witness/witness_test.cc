@@ -39,6 +39,35 @@ TEST_F(WitnessTest, InitRestrictsADirectoryItMakesButNotOneThatWasThere) {
   EXPECT_EQ(info.st_mode & 0777, 0600u);
 }
 
+// Whoever can write in the directory can swap the log's keys or empty the
+// store: one that was there must be closed to others, as one made is.
+TEST_F(WitnessTest, InitRefusesADirectoryOthersCanWriteTo) {
+  const auto open_to_all = dir_.path() / "open";
+  std::filesystem::create_directory(open_to_all);
+  ::chmod(open_to_all.c_str(), 0777);
+  EXPECT_THAT(Witness::Init(open_to_all, std::vector<LogKey>{log_.Key()}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_FALSE(std::filesystem::exists(open_to_all / "witness.key"));
+}
+
+// Links are never followed nor removed: a dangling key link, or a store
+// that is a link, is a witness's, not leftovers to clear.
+TEST_F(WitnessTest, InitLeavesLinksWhereTheKeyOrTheStoreShouldBe) {
+  const auto dir = dir_.path() / "linked";
+  std::filesystem::create_directory(dir);
+  ::chmod(dir.c_str(), 0700);
+  std::ofstream(dir / "log-keys.txt") << "# kept\n";
+  std::filesystem::create_symlink(dir_.path() / "elsewhere.key", dir / "witness.key");
+  EXPECT_THAT(Witness::Init(dir, std::vector<LogKey>{log_.Key()}),
+              ErrorCodeIs(ErrorCode::kConflict));
+  std::filesystem::remove(dir / "witness.key");
+  std::filesystem::create_symlink(dir_.path() / "elsewhere.jsonl", dir / "cosignatures.jsonl");
+  EXPECT_THAT(Witness::Init(dir, std::vector<LogKey>{log_.Key()}),
+              ErrorCodeIs(ErrorCode::kConflict));
+  EXPECT_TRUE(std::filesystem::is_symlink(dir / "cosignatures.jsonl"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "log-keys.txt"));
+}
+
 // An init cut short (a crash before the key, written last) left the log's
 // keys and an empty store: the next init makes the witness.
 TEST_F(WitnessTest, AnInitCutShortIsMadeAgain) {
