@@ -10,9 +10,7 @@
 #include "crypto/keyring.h"
 #include "crypto/random.h"
 #include "incident/breach_render.h"
-#include "incident/breach_subjects.h"
 #include "tests/support/matchers.h"
-#include "tests/support/records_db.h"
 
 namespace vigie::incident {
 namespace {
@@ -509,33 +507,6 @@ TEST_F(BreachReportTest, AnEventPinnedOnTheScopeByAnEditedColumnIsRefused) {
   EXPECT_THAT(SubjectIds(*untouched), ElementsAre(1, 2, 3));
 }
 
-// Six keys and a dozen addresses do not fit the log's short text: the
-// window still does, and each list says how many it leaves out rather than
-// cutting a value.
-TEST(BreachReadSubjectTest, ALongScopeKeepsItsWindowAndCountsWhatItLeavesOut) {
-  BreachScope scope{.since_unix_micros = kT0, .until_unix_micros = kT0 + kHour};
-  for (char c = 'a'; c < 'g'; ++c) scope.dpop_jkts.push_back(std::string(43, c));
-  for (int i = 1; i <= 12; ++i) scope.source_addresses.push_back("198.51.100." + std::to_string(i));
-  const std::vector<std::string> agents = {"GN-1"};
-  const std::string subject = BreachReadSubject(agents, scope);
-  EXPECT_LE(subject.size(), audit::kMaxAuditShortText - 40) << subject;
-  EXPECT_TRUE(subject.starts_with("breach report: since 2025-11-24T16:00:00")) << subject;
-  EXPECT_NE(subject.find("; until 2025-11-24T17:00:00"), std::string::npos) << subject;
-  EXPECT_NE(subject.find("agents GN-1;"), std::string::npos) << subject;
-  EXPECT_NE(subject.find(std::string(43, 'a')), std::string::npos) << subject;
-  EXPECT_NE(subject.find(" more;"), std::string::npos) << subject;
-  // Every key is there whole, or counted among those left out.
-  size_t keys_whole = 0;
-  for (const std::string& key : scope.dpop_jkts) keys_whole += subject.contains(key) ? 1 : 0;
-  const size_t more = subject.find(" more;", subject.find("keys"));
-  ASSERT_NE(more, std::string::npos);
-  const size_t plus = subject.rfind('+', more);
-  EXPECT_EQ(keys_whole + std::stoul(subject.substr(plus + 1, more - plus - 1)), 6u) << subject;
-  // A short scope is whole.
-  EXPECT_EQ(BreachReadSubject(agents, {.agent_ids = {1}}),
-            "breach report: agents GN-1; agent ids 1;");
-}
-
 TEST_F(BreachReportTest, RefusesScopesThatSelectNothingOrEverything) {
   EXPECT_THAT(Report({}), ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(Report({.since_unix_micros = kT0}), ErrorCodeIs(ErrorCode::kInvalidArgument));
@@ -602,31 +573,6 @@ TEST_F(BreachReportTest, LogWithoutCheckpointStillReports) {
   ASSERT_OK(report);
   EXPECT_FALSE(report->checkpoint.has_value());
   EXPECT_THAT(report->subjects, IsEmpty());
-}
-
-TEST(BreachSubjectsTest, NamesPersonsStillRecordedAndListsTheOthersById) {
-  testing::RecordsDb records;
-  records::Person person;
-  person.external_id = "P1";
-  person.surname = "Moreau";
-  person.given_names = {"Hélène", "Marie"};
-  person.birth_date = {1985, 7, 14};
-  person.birth_place = "Nantes (44)";
-  {
-    auto tx = store::Transaction::Begin(*records.db);
-    ASSERT_OK(tx);
-    ASSERT_OK(records.repository->PutPerson(person));
-    ASSERT_OK(tx->Commit());
-  }
-  std::vector<ExposedSubject> subjects(2);
-  subjects[0].person_id = person.id;
-  subjects[1].person_id = person.id + 1000;  // deleted since, or never imported here
-  ASSERT_OK(NameSubjects(*records.repository, subjects));
-  ASSERT_TRUE(subjects[0].identity.has_value());
-  EXPECT_EQ(subjects[0].identity->surname, "Moreau");
-  EXPECT_THAT(subjects[0].identity->given_names, ElementsAre("Hélène", "Marie"));
-  EXPECT_EQ(subjects[0].identity->birth_date, (records::PartialDate{1985, 7, 14}));
-  EXPECT_FALSE(subjects[1].identity.has_value());
 }
 
 }  // namespace
