@@ -102,6 +102,34 @@ test('a canary person opened or found raises a critical alert and suspends at on
   assert.match(after.at(-1).subject, /^alerts shown: 1 new, ids \d+$/);
 });
 
+// The listing is recorded before it is answered: with the log unwritable
+// (another process holds its write lock), the officer gets a 503 and no
+// alert; once it is writable, the alert and its record.
+test('an alerts listing the audit log cannot record is refused, its alerts not shown', async () => {
+  const installation = await serve({}, [
+    { service_number: 'L-1', name: 'Un', roles: ['agent'] },
+    { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
+  ]);
+  installation.vigie('canary', 'plant', '--count', '1');
+  const [canary] = installation.vigie('canary', 'list').trim().split('\n').map(Number);
+  const server = await started(installation);
+  const agent = await activeClient(server, installation, 'L-1');
+  const officer = await activeClient(server, installation, 'SO-1');
+  assert.equal((await agent.call('POST', `/api/v1/persons/${canary}/file`, { purpose: 'identity_check' })).status, 200);
+  const release = await installation.databases.holdAuditWriteLock();
+  let released = false;
+  const releaseOnce = async () => { if (!released) { released = true; await release(); } };
+  cleanups.push(releaseOnce);
+  const refused = await officer.call('POST', '/api/v1/alerts/search', { status: 'all' });
+  assert.equal(refused.status, 503, refused.body);
+  assert.ok(!refused.body.includes('L-1') && !refused.body.includes('canary'), refused.body);
+  await releaseOnce();
+  const [alert] = await alertsOf(officer, 'L-1');
+  assert.equal(alert?.rule, 'canary');
+  assert.match(installation.vigie('audit', 'search', '--type', 'audit_search'),
+               new RegExp(`"service_number":"SO-1".*"subject":"alerts shown: 1 new, ids ${alert.id}"`));
+});
+
 // Records imported and decoys planted while the portal runs: found within
 // seconds, and a decoy is watched before anyone can find it.
 test('an import and a canary reach the running portal without a restart', async () => {
