@@ -266,6 +266,18 @@ Result<bool> DetectionResponse::AlreadyRaised(const AuditEvent& event,
   const bool canary = finding.rule == detect::Rule::kCanary;
   const int64_t refire = detector_.options().RefireSeconds(finding.rule);
   const int64_t at = event.time_unix_micros / 1'000'000;
+  // This event's alert may have been stored by an attempt that ended before
+  // its record was made (a lost reply, a failed record, the node stopping).
+  auto own = store::RetryWithin(kCatchUpPatience, [&]() -> Result<std::optional<detect::Alert>> {
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    return detect::AlertStore(*db, *parts_.clock)
+        .ForEvent(event.sequence, detect::RuleName(finding.rule));
+  });
+  RETURN_IF_ERROR(LeftForLater(own, "looking for the alert raised on", event.sequence));
+  if (own && own->has_value()) {
+    RETURN_IF_ERROR(RecordAlertOnce(event, **own));
+    return true;
+  }
   auto raised = store::RetryWithin(kCatchUpPatience, [&]() -> Result<bool> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     return detect::AlertStore(*db, *parts_.clock)
@@ -376,6 +388,11 @@ Result<void> DetectionResponse::Respond(const AuditEvent& event, const detect::F
       "detect_alert",
       {{"rule", alert.rule}, {"action", alert.action}, {"agent", alert.service_number},
        {"alert_id", std::to_string(alert_id)}});
+  alert.id = alert_id;  // 0 when not stored: the record is then all there is
+  return RecordAlert(event, alert);
+}
+
+Result<void> DetectionResponse::RecordAlert(const AuditEvent& event, const detect::Alert& alert) {
   Caller concerned;
   concerned.agent_id = event.actor.agent_id;
   concerned.unit_id = event.actor.unit_id;
@@ -387,12 +404,43 @@ Result<void> DetectionResponse::Respond(const AuditEvent& event, const detect::F
   concerned.user_agent = event.user_agent;
   AuditEvent raised =
       trail_.Administration(concerned, AuditEventType::kAlertRaised,
-                            detect::AlertRaisedSubject(alert_id, alert.rule, alert.action));
-  if (auto recorded = trail_.Record(std::move(raised), std::chrono::steady_clock::now());
-      !recorded) {
+                            detect::AlertRaisedSubject(alert.id, alert.rule, alert.action));
+  auto recorded = trail_.Record(std::move(raised), std::chrono::steady_clock::now());
+  // What may pass is made later: the alert, found stored, gets its record then.
+  RETURN_IF_ERROR(LeftForLater(recorded, "recording the alert raised on", event.sequence));
+  if (!recorded) {
     Log(LogLevel::kError, "detect_alert_not_audited", {{"error", recorded.error().message()}});
   }
   return {};
+}
+
+Result<void> DetectionResponse::RecordAlertOnce(const AuditEvent& event,
+                                                const detect::Alert& alert) {
+  // The concerned agent's alert records after the event (a minute of slack
+  // for a clock stepped back). Past the latest 1000, it is recorded again:
+  // the safe side.
+  constexpr int64_t kClockSlackMicros = 60'000'000;
+  constexpr size_t kRecords = 1000;
+  auto found = store::RetryWithin(kCatchUpPatience, [&] {
+    return parts_.audit->Find({.agent_id = event.actor.agent_id,
+                               .type = AuditEventType::kAlertRaised,
+                               .since_unix_micros = event.time_unix_micros - kClockSlackMicros,
+                               .after_sequence = event.sequence + 1,
+                               .limit = kRecords,
+                               .newest_first = true});
+  });
+  RETURN_IF_ERROR(
+      LeftForLater(found, "looking for the record of the alert raised on", event.sequence));
+  if (!found) {
+    Log(LogLevel::kError, "detect_alert_record_unknown",
+        {{"sequence", event.sequence}, {"error", found.error().message()}});
+  }
+  const std::string subject = detect::AlertRaisedSubject(alert.id, alert.rule, alert.action);
+  if (found && std::ranges::any_of(
+                   *found, [&](const AuditEvent& record) { return record.subject == subject; })) {
+    return {};
+  }
+  return RecordAlert(event, alert);
 }
 
 Result<void> DetectionResponse::RecordSuspension(const AuditEvent& event,

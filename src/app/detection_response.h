@@ -108,8 +108,14 @@ class DetectionResponse {
   };
   // Whether `finding`'s alert for `event` is stored already (fails only for
   // what may pass; false, logged, when another fault hides it: an alert
-  // twice is better than none).
+  // twice is better than none). This event's own alert gets its
+  // `alert_raised` record if the log lacks it.
   Result<bool> AlreadyRaised(const audit::AuditEvent& event, const detect::Finding& finding);
+  // Records `alert`, raised on `event`, in the audit log (fails only for
+  // what may pass; logged otherwise).
+  Result<void> RecordAlert(const audit::AuditEvent& event, const detect::Alert& alert);
+  // Judging again: RecordAlert unless the log holds that record already.
+  Result<void> RecordAlertOnce(const audit::AuditEvent& event, const detect::Alert& alert);
   // An agent Act suspended.
   struct Suspension {
     identity::Agent agent;

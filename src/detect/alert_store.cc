@@ -60,15 +60,22 @@ Result<int64_t> AlertStore::Add(const Alert& alert) {
 }
 
 Result<int64_t> AlertStore::AddOnce(const Alert& alert) {
-  ASSIGN_OR_RETURN(store::Statement * find,
-                   db_.Prepare("SELECT id FROM detect_alert WHERE event_sequence = $1 AND "
-                               "rule = $2 ORDER BY id LIMIT 1"));
-  find->BindInt(1, static_cast<int64_t>(alert.event_sequence)).BindText(2, alert.rule);
-  ASSIGN_OR_RETURN(bool stored, find->Step());
-  const int64_t id = stored ? find->ColumnInt(0) : 0;
-  RETURN_IF_ERROR(find->Run());
-  if (stored) return id;
+  ASSIGN_OR_RETURN(std::optional<Alert> stored, ForEvent(alert.event_sequence, alert.rule));
+  if (stored) return stored->id;
   return Add(alert);
+}
+
+Result<std::optional<Alert>> AlertStore::ForEvent(uint64_t event_sequence, std::string_view rule) {
+  static const std::string kSql = "SELECT " + std::string(kColumns) +
+                                  " FROM detect_alert WHERE event_sequence = $1 AND rule = $2 "
+                                  "ORDER BY id LIMIT 1";
+  ASSIGN_OR_RETURN(store::Statement * find, db_.Prepare(kSql));
+  find->BindInt(1, static_cast<int64_t>(event_sequence)).BindText(2, rule);
+  ASSIGN_OR_RETURN(bool found, find->Step());
+  std::optional<Alert> alert;
+  if (found) alert = ReadAlert(*find);
+  RETURN_IF_ERROR(find->Run());
+  return alert;
 }
 
 Result<bool> AlertStore::Raised(uint64_t event_sequence, std::string_view rule, int64_t agent_id,

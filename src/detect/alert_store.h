@@ -56,6 +56,8 @@ class AlertStore {
   // then that one's id. For an insert run again after a failure that may
   // have come after its commit (a connection lost before the reply).
   Result<int64_t> AddOnce(const Alert& alert);
+  // The first alert `rule` raised for the event numbered `event_sequence`.
+  Result<std::optional<Alert>> ForEvent(uint64_t event_sequence, std::string_view rule);
   // Whether `rule` already raised an alert for the event numbered
   // `event_sequence`, or (agent_id > 0) for agent `agent_id` from `since`
   // to `until` (unix seconds, both included): what a node judging its

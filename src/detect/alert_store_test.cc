@@ -80,6 +80,23 @@ TEST_F(AlertStoreTest, AnAlertAddedOnceIsStoredOnceHoweverOftenItIsTried) {
   EXPECT_EQ(listed->size(), 3u);
 }
 
+// What a judgement finding its alert stored looks up: the first alert of
+// that rule for that event, whole (its record names its id and action).
+TEST_F(AlertStoreTest, FindsTheAlertARuleRaisedForAnEvent) {
+  AlertStore alerts(*db_, clock_);
+  auto first = alerts.Add(Sample(1, "canary"));
+  ASSERT_OK(first);
+  ASSERT_OK(alerts.Add(Sample(2, "canary")));
+  auto found = alerts.ForEvent(99, "canary");
+  ASSERT_OK(found);
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, *first);
+  EXPECT_EQ((*found)->action, "suspend");
+  EXPECT_EQ((*found)->service_number, "A-1");
+  EXPECT_EQ(alerts.ForEvent(99, "new_network").value_or(Sample(1, "x")), std::nullopt);
+  EXPECT_EQ(alerts.ForEvent(98, "canary").value_or(Sample(1, "x")), std::nullopt);
+}
+
 TEST_F(AlertStoreTest, ANodesJudgedMarkIsSetLowerOrHigherAndForgotten) {
   EXPECT_EQ(ReadJudgedMark(*db_, "node-a").value_or(JudgedMark{.next_sequence = 7}), std::nullopt);
   ASSERT_OK(WriteJudgedMark(*db_, "node-a", {.next_sequence = 40, .written_at_unix_micros = 1}));

@@ -276,6 +276,38 @@ test('a detection response still deferred when the node stops is made by its nex
   assert.match(installation.vigie('agent', 'show', 'X-3'), /suspended/);
 });
 
+// An alert stored without its audit record (its attempt ended between the
+// two: a lost reply, a failed record, the node stopping) gets that record
+// when its event is judged again: here the stored alert is renumbered (so
+// the log has no record naming it) and the node's mark set back before the
+// event, as a stop between the two leaves them.
+test('an alert stored without its audit record gets it when its event is judged again', async () => {
+  const installation = await serve({}, [{ service_number: 'X-4', name: 'Un', roles: ['agent'] }]);
+  installation.vigie('canary', 'plant', '--count', '1');
+  const [canary] = installation.vigie('canary', 'list').trim().split('\n').map(Number);
+  const server = await started(installation);
+  const agent = await activeClient(server, installation, 'X-4');
+  const opened = await agent.call('POST', `/api/v1/persons/${canary}/file`, { purpose: 'identity_check' });
+  assert.equal(opened.status, 200, opened.body);
+  const records = () => installation.vigie('audit', 'search', '--agent', 'X-4', '--type', 'alert_raised')
+    .trim().split('\n').filter(Boolean).map((line) => JSON.parse(line).subject);
+  assert.ok(await eventually(() => records().length === 1), records().join('\n'));
+  await server.stop();
+  const [alert] = installation.vigie('alert', 'list', '--all', '--json').trim().split('\n')
+    .map((line) => JSON.parse(line)).filter((a) => a.service_number === 'X-4');
+  assert.equal(alert?.rule, 'canary', JSON.stringify(alert));
+  const renumbered = alert.id + 1000;
+  installation.databases.storeSql(`UPDATE detect_alert SET id = ${renumbered} WHERE id = ${alert.id};` +
+    ` UPDATE detection_judged SET next_sequence = ${alert.event_sequence};`);
+  await (await started(installation)).stop();  // serving: caught up
+  assert.deepEqual(records().sort(), [`alert ${alert.id}: canary, suspend`,
+    `alert ${renumbered}: canary, suspend`].sort());
+  // Judged again once more: the record is there, not made twice.
+  installation.databases.storeSql(`UPDATE detection_judged SET next_sequence = ${alert.event_sequence};`);
+  await (await started(installation)).stop();
+  assert.equal(records().length, 2, records().join('\n'));
+});
+
 test('a rule set to step_up demands a fresh second factor before the next consultation', async () => {
   const installation = await serve(
     { detect: { persons_per_hour_floor: 5, distinct_persons_action: 'step_up' } },
