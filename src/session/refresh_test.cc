@@ -96,17 +96,23 @@ TEST_F(RefreshTest, ReusingARefreshTokenEndsTheWholeSession) {
   EXPECT_EQ((*listed)[0].ended_at, Now());
 }
 
-TEST_F(RefreshTest, ReuseWithAnotherKeyAlsoEndsTheSession) {
-  // Whoever replays a used refresh token, the token has leaked.
+// A spent token presented under another key leaked without its key: its
+// holder can do nothing with it, and must not end the owner's session; the
+// reuse is still told (for the audit log and detection).
+TEST_F(RefreshTest, ReuseWithAnotherKeyIsRefusedAndLeavesTheSessionToItsOwner) {
   SessionStore sessions = Store();
   auto first = sessions.Create(kAgent, Jkt("key-a"));
   ASSERT_OK(first);
   auto second = sessions.Refresh(first->refresh_token.reveal(), Jkt("key-a"));
   ASSERT_OK(second);
-  EXPECT_THAT(sessions.Refresh(first->refresh_token.reveal(), Jkt("attacker-key")),
-              ErrorCodeIs(ErrorCode::kUnauthenticated));
-  EXPECT_THAT(sessions.Authenticate(second->access_token.reveal(), Jkt("key-a")),
-              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  SessionStore::RefreshSeen seen;
+  auto stolen = sessions.Refresh(first->refresh_token.reveal(), Jkt("attacker-key"), {}, &seen);
+  EXPECT_THAT(stolen, ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_EQ(stolen.error().message(), "refresh token reused with another DPoP key");
+  EXPECT_TRUE(seen.reused);
+  EXPECT_EQ(seen.session_id, second->session_id);
+  EXPECT_OK(sessions.Authenticate(second->access_token.reveal(), Jkt("key-a")));
+  EXPECT_OK(sessions.Refresh(second->refresh_token.reveal(), Jkt("key-a")));
 }
 
 TEST_F(RefreshTest, RefreshWithAnotherKeyIsRefusedWithoutSpendingTheToken) {

@@ -224,13 +224,19 @@ Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::
 
     if (!session.live()) return Fail(Refused("session ended: " + session.end_reason));
     if (used) {
+      if (seen != nullptr) seen->reused = true;
       // Security: a refresh token is single use, so a second presentation
-      // means two parties hold it (theft, or a client that lost the race). We
-      // cannot tell which is the owner: end the session for both, whatever key
-      // signed this proof.
+      // means two parties hold it. Under another key than the session's, the
+      // token leaked without the key, and its holder cannot use it: refused,
+      // the session left to its owner (else anyone who finds a spent token
+      // could log its agent out). Under the session's key, both token and
+      // key are in two hands (or a client lost the race), and we cannot tell
+      // which is the owner: the session ends for both.
+      if (!SameKey(session.jkt, jkt)) {
+        return Fail(Refused("refresh token reused with another DPoP key"));
+      }
       RETURN_IF_ERROR(EndSession(db_, session.id, now, kEndRefreshTokenReuse));
       RETURN_IF_ERROR(tx.Commit());
-      if (seen != nullptr) seen->reused = true;
       return Fail(Refused("refresh token reused: session ended"));
     }
     if (!SameKey(session.jkt, jkt)) return Fail(Refused("DPoP key does not match the session's"));

@@ -120,7 +120,9 @@ class SessionStore {
   struct RefreshSeen {
     int64_t session_id = 0;  // 0: the token names no session
     int64_t agent_id = 0;
-    bool reused = false;  // the token had been used: the session was ended
+    // The token had been used: the session was ended, unless the proof's key
+    // was another's.
+    bool reused = false;
   };
   Result<IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
                                const Admit& admit = {}, RefreshSeen* seen = nullptr);

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createInstallation, startServer, request, Client, DpopKey, totp, activeClient,
-         PASSWORD } from './harness.mjs';
+         PASSWORD, activationCodeIn } from './harness.mjs';
 
 let installation, server;
 // One agent per test: each login spends a TOTP step, which cannot be reused.
@@ -132,22 +132,29 @@ test('proofs for another method or URL, replayed, stale or from the future are r
   assertProblem(await client.call('GET', '/api/v1/self', undefined, { proofOptions: { jti } }), 401);
 });
 
-test('refresh rotates, and reusing a refresh token ends the session', async () => {
+test('refresh rotates, and reusing a refresh token ends the session unless its proof is a stranger\'s', async () => {
   const client = await activeClient(server, installation, 'REF-1');
   const oldRefresh = client.refreshToken;
   assert.equal((await client.refresh()).status, 200);
   assert.notEqual(client.refreshToken, oldRefresh);
+  assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
+  // The spent token found without its key (a thief's own key signs the
+  // proof): refused, and the owner keeps the session.
+  const path = '/api/v1/auth/refresh';
+  const stranger = await DpopKey.create();
+  assertProblem(await request(server, 'POST', path, {
+    headers: { DPoP: await stranger.proof('POST', client.url(path)) }, body: { refresh_token: oldRefresh } }), 401);
   assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
   const newAccess = client.access;
   client.refreshToken = oldRefresh;
   assertProblem(await client.refresh(), 401);
   assertProblem(await client.call('GET', '/api/v1/self', undefined, { token: newAccess }), 401);
   // The strongest sign of a stolen session names its agent and session in
-  // the log, and raises an alert.
+  // the log, and raises an alert: both reuses are recorded.
   const reuses = installation.vigie('audit', 'search', '--type', 'refresh_reuse').trim().split('\n')
     .filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.service_number === 'REF-1');
-  assert.equal(reuses.length, 1, JSON.stringify(reuses));
-  assert.ok(reuses[0].session_id > 0, JSON.stringify(reuses[0]));
+  assert.equal(reuses.length, 2, JSON.stringify(reuses));
+  assert.ok(reuses.every((e) => e.session_id > 0), JSON.stringify(reuses));
   assert.match(installation.vigie('alert', 'list'), /refresh_reuse[^\n]*REF-1|REF-1[^\n]*refresh_reuse/);
 });
 
@@ -567,11 +574,13 @@ test('an agent held by an open incident cannot take its activation code until th
   const held = await client.activate(installation.codes['HLD-1'], PASSWORD);
   assertProblem(held, 401);
   assert.equal(held.json.totp_secret, undefined);
-  // The release resets: the held code is worthless, the new one works.
+  // The release resets: the held code is worthless; an administrator's new
+  // one works.
   const released = JSON.parse(installation.vigie('incident', 'release', String(contained.id),
                                                  '--reason', 'handed over in person', '--json'));
+  assert.deepEqual(released.reset, ['HLD-1']);
   assertProblem(await client.activate(installation.codes['HLD-1'], PASSWORD), 401);
-  const fresh = released.reset.find((r) => r.service_number === 'HLD-1').activation_code;
+  const fresh = activationCodeIn(installation.vigie('agent', 'reset', 'HLD-1'));
   const act = await client.activate(fresh, PASSWORD);
   assert.equal(act.status, 200, 'the new code, after the release: ' + act.body);
 });
