@@ -120,13 +120,8 @@ Result<http::Response> PostReleaseIncident(Call& call) {
       call.portal.ReleaseIncident(*call.context.caller, id, release_mode, reason.value_or("")));
   json::object out = IncidentJson(released.incident);
   json::array reset;
-  for (const identity::AgentWithCode& agent : released.reset) {
-    json::object entry = AgentJson(agent.agent);
-    // Shown once, to be handed over in person.
-    entry["activation_code"] = crypto::AsText(agent.activation.code.view());
-    entry["activation_expires_at"] = agent.activation.expires_at;
-    reset.emplace_back(std::move(entry));
-  }
+  // Waiting for an administrator's activation code (POST /agents/{sn}/reset).
+  for (const identity::Agent& agent : released.reset) reset.emplace_back(AgentJson(agent));
   json::array reinstated;
   for (const identity::Agent& agent : released.reinstated) reinstated.emplace_back(AgentJson(agent));
   json::array kept_suspended;

@@ -139,7 +139,7 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
     RETURN_IF_ERROR(RequireSecurityOfficer(caller));
     RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    // A new activation code leaves only once its reset is in the log, and
+    // An agent's credentials are erased only once its reset is in the log, and
     // an agent is back in service only once its reinstatement is.
     auto audit_before_commit = [&](AuditEventType type) {
       return [&, type](const identity::Agent& agent) -> Result<void> {

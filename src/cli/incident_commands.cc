@@ -126,11 +126,8 @@ int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_i
     if (as_json) {
       json::object out = api::IncidentJson(released->incident);
       json::array reset;
-      for (const identity::AgentWithCode& agent : released->reset) {
-        reset.emplace_back(json::object{
-            {"service_number", agent.agent.service_number},
-            {"activation_code", crypto::AsText(agent.activation.code.view())},
-            {"activation_expires_at", agent.activation.expires_at}});
+      for (const identity::Agent& agent : released->reset) {
+        reset.emplace_back(agent.service_number);
       }
       out["reset"] = std::move(reset);
       json::array kept;
@@ -148,13 +145,14 @@ int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_i
       return released->not_released.empty() ? 0 : 1;
     }
     PrintIncident(released->incident);
-    for (const identity::AgentWithCode& agent : released->reset) {
-      std::printf("  %-12s new activation code (hand it over in person%s): %s\n",
-                  agent.agent.service_number.c_str(),
-                  agent.agent.status == identity::AgentStatus::kSuspended
-                      ? "; it works once the agent is reinstated"
-                      : "",
-                  std::string(crypto::AsText(agent.activation.code.view())).c_str());
+    for (const identity::Agent& agent : released->reset) {
+      std::printf(
+          "  %-12s credentials erased: an administrator issues a new activation code "
+          "(vigie agent reset %s)%s\n",
+          agent.service_number.c_str(), agent.service_number.c_str(),
+          agent.status == identity::AgentStatus::kSuspended
+              ? "; it works once the agent is reinstated"
+              : "");
     }
     for (const identity::Agent& agent : released->reinstated) {
       std::printf("  %-12s %s\n", agent.service_number.c_str(),

@@ -276,8 +276,10 @@ int main(int argc, char** argv) {
   int64_t incident_id = 0;
   bool reinstate = false;
   bool incident_json = false;
-  auto* release_command = incident->add_subcommand(
-      "release", "Lift a containment: new activation codes (default) or --reinstate");
+  auto* release_command =
+      incident->add_subcommand("release",
+                               "Lift a containment: erase credentials for an administrator's new "
+                               "code (default) or --reinstate");
   release_command->add_option("incident_id", incident_id, "Incident id")
       ->required()
       ->check(CLI::PositiveNumber);

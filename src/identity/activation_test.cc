@@ -206,6 +206,21 @@ TEST(ActivationTest, ResetRevokesTheOldCode) {
   EXPECT_OK(t.Activator().Activate(Text(reset->activation.code), kGoodPassword));
 }
 
+// Erased for a reactivation (an incident's release): the old code stops
+// working and none is issued until an administrator's reset, whose code works.
+TEST(ActivationTest, ErasedForReactivationNoCodeWorksUntilAnAdministratorsReset) {
+  IdentityDb t;
+  AgentWithCode added = t.AddAgent();
+  auto erased = t.Directory().EraseForReactivation("PN-1001", AgentDirectory::OnSuspension::kKeep);
+  ASSERT_OK(erased);
+  EXPECT_EQ(erased->status, AgentStatus::kPendingActivation);
+  EXPECT_THAT(t.Activator().Activate(Text(added.activation.code), kGoodPassword),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  auto reset = t.Directory().Reset("PN-1001", AgentDirectory::OnSuspension::kKeep);
+  ASSERT_OK(reset);
+  EXPECT_OK(t.Activator().Activate(Text(reset->activation.code), kGoodPassword));
+}
+
 TEST(ActivationTest, DisabledAgentsCodeIsGone) {
   IdentityDb t;
   AgentWithCode added = t.AddAgent();

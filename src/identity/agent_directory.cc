@@ -269,6 +269,20 @@ Result<Agent> AgentDirectory::Reinstate(std::string_view service_number,
 Result<AgentWithCode> AgentDirectory::Reset(std::string_view service_number,
                                             OnSuspension on_suspension,
                                             const BeforeCommit& before_commit) {
+  return ResetCredentials(service_number, on_suspension, /*issue_code=*/true, before_commit);
+}
+
+Result<Agent> AgentDirectory::EraseForReactivation(std::string_view service_number,
+                                                   OnSuspension on_suspension,
+                                                   const BeforeCommit& before_commit) {
+  ASSIGN_OR_RETURN(AgentWithCode erased, ResetCredentials(service_number, on_suspension,
+                                                          /*issue_code=*/false, before_commit));
+  return std::move(erased.agent);
+}
+
+Result<AgentWithCode> AgentDirectory::ResetCredentials(std::string_view service_number,
+                                                       OnSuspension on_suspension, bool issue_code,
+                                                       const BeforeCommit& before_commit) {
   int64_t now = UnixSeconds(clock_->Now());
   // Run again on a PostgreSQL conflict (a rolled-back attempt issued no
   // code; its audit hook may have recorded the act twice: over-reporting).
@@ -285,7 +299,10 @@ Result<AgentWithCode> AgentDirectory::Reset(std::string_view service_number,
     if (row.stored_status != AgentStatus::kSuspended || on_suspension == OnSuspension::kLift) {
       RETURN_IF_ERROR(SetStatus(*db_, row.agent.id, AgentStatus::kPendingActivation, now));
     }
-    ASSIGN_OR_RETURN(IssuedActivationCode issued, IssueActivationCode(row.agent.id, now));
+    IssuedActivationCode issued;  // none: EraseCredentials dropped any earlier one
+    if (issue_code) {
+      ASSIGN_OR_RETURN(issued, IssueActivationCode(row.agent.id, now));
+    }
     ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
     if (before_commit) RETURN_IF_ERROR(before_commit(agent));
     RETURN_IF_ERROR(tx.Commit());

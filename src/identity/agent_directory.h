@@ -104,6 +104,12 @@ class AgentDirectory {
   // NotFound. Conflict: the agent is disabled.
   Result<AgentWithCode> Reset(std::string_view service_number, OnSuspension on_suspension,
                               const BeforeCommit& before_commit = {});
+  // As Reset, but no code is issued (any earlier one stops working): the
+  // agent waits for an administrator's Reset. For a security officer's
+  // release of an incident: a code in the officer's hands would let them
+  // activate, and act as, any agent (an investigator reading records).
+  Result<Agent> EraseForReactivation(std::string_view service_number, OnSuspension on_suspension,
+                                     const BeforeCommit& before_commit = {});
 
   // Disables an agent for good: erases its credentials and activation code.
   // Idempotent. NotFound.
@@ -111,6 +117,10 @@ class AgentDirectory {
 
  private:
   Result<IssuedActivationCode> IssueActivationCode(int64_t agent_id, int64_t now);
+  // Reset, issuing a code only if `issue_code`.
+  Result<AgentWithCode> ResetCredentials(std::string_view service_number,
+                                         OnSuspension on_suspension, bool issue_code,
+                                         const BeforeCommit& before_commit);
   Result<Agent> Reload(int64_t id);
 
   store::Connection* db_;

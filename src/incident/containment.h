@@ -2,7 +2,8 @@
 // Containment: one command's worth of incident response. For a list of
 // agents, a unit or everyone it suspends the agents, revokes every session
 // and refresh token they hold, and - when released in the default way -
-// forces a new password and a new second factor through a fresh activation.
+// forces a new password and a new second factor through a fresh activation
+// (its code issued by an administrator, not by the releasing officer).
 // A lock-down keeps everyone but security officers out while it lasts.
 //
 // Effective on the next request: the incident's rows commit first, in one
@@ -84,16 +85,17 @@ struct Contained {
 };
 
 enum class ReleaseMode {
-  kReset,      // a new activation code each: new password, new second factor
+  kReset,      // credentials erased: an administrator's code, new password and factor
   kReinstate,  // back as they were (a false alarm)
 };
 
 struct Released {
   Incident incident;
-  // The codes, to hand over in person. A reset also erases the credentials
-  // of the agents kept suspended or still contained (their code works once
-  // they are reinstated).
-  std::vector<identity::AgentWithCode> reset;
+  // Agents whose credentials were erased, waiting for an administrator's
+  // new activation code (no code is issued here: one in a security
+  // officer's hands would let them act as the agent). A reset also erases
+  // the credentials of the agents kept suspended or still contained.
+  std::vector<identity::Agent> reset;
   std::vector<identity::Agent> reinstated;
   // Suspended before the incident swept them in: left suspended, whatever
   // the mode (lifting that is a decision of its own).

@@ -147,7 +147,7 @@ test('the claim check of an uploaded sample finds the person really consulted', 
   assert.equal(await rows.getByRole('row').count(), 4);
 });
 
-test('containment from the page, then its release with new activation codes', async () => {
+test('containment from the page, then its release, which leaves the activation codes to an administrator', async () => {
   const other = await activeClient(portal.server, portal.installation, OTHER);
   await page.getByRole('link', { name: 'Confinement' }).click();
   await page.getByLabel('Matricules à confiner').fill(OTHER);
@@ -173,7 +173,9 @@ test('containment from the page, then its release with new activation codes', as
   await page.getByText(/Incident \d+ levé/).waitFor();
   page.off('request', seeRelease);
   assert.equal(releases.length, 1);
-  await page.getByText('Codes d’activation à remettre en main propre (affichés une seule fois)').waitFor();
+  // No code for the officer: an administrator issues it.
+  await page.getByText(/^Identifiants effacés : un administrateur remet/).waitFor();
+  assert.equal(await page.getByText(/Codes? d’activation à remettre/).count(), 0);
   assert.deepEqual(page.problems.csp, []);
   assert.deepEqual(page.problems.pageErrors, []);
 });

@@ -48,7 +48,7 @@ Result<void> MarkLifted(store::Connection& db, int64_t incident_id, int64_t agen
 enum class Decision {
   kStillHeld,      // another incident holds it: stays suspended (reset, if the mode says so)
   kKeepSuspended,  // suspended before the incident, or meanwhile for another reason (idem)
-  kReset,          // a new activation code
+  kReset,          // credentials erased, for an administrator's new code
   kReinstate,      // back as it was
   kAlreadyActive,  // never suspended (its suspension failed at containment)
   kLeave,          // not the release's to decide: left as it is, reported
@@ -66,7 +66,7 @@ Decision Decide(const HoldState& hold, const Agent& agent, ReleaseMode mode, std
           std::string(AgentStatusName(agent.status)) + " now: left as it is, to be checked";
     return Decision::kLeave;
   }
-  // Security: whatever the mode, a reset hands out a fresh activation code.
+  // Security: whatever the mode, a reset erases the credentials.
   if (mode == ReleaseMode::kReset) return Decision::kReset;
   if (agent.status == AgentStatus::kActive) {
     // Activated or reinstated by someone while held: not the release's to
@@ -129,11 +129,11 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
         return tx.Commit();
       });
     };
-    // New credentials, the hold lifted in the same transaction; `on_suspension`
-    // says whether the agent leaves its suspension too.
+    // Credentials erased, the hold lifted in the same transaction;
+    // `on_suspension` says whether the agent leaves its suspension too.
     auto reset_credentials = [&](identity::AgentDirectory::OnSuspension on_suspension) -> bool {
-      auto reset =
-          directory.Reset(service_number, on_suspension, [&](const Agent& agent) -> Result<void> {
+      auto reset = directory.EraseForReactivation(
+          service_number, on_suspension, [&](const Agent& agent) -> Result<void> {
             // No session outlives the credentials it was opened with.
             RETURN_IF_ERROR(as_read_then_lift(kEndReset));
             return before_reset ? before_reset(agent) : Result<void>{};
@@ -154,7 +154,8 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
         // Security: the reset this release orders is not skipped because the
         // agent stays suspended: a later reinstatement (of the other
         // incident, by an administrator) must not bring back credentials the
-        // attacker may hold. The code works once the agent is reinstated.
+        // attacker may hold. An administrator's code works once the agent
+        // is reinstated.
         // (A disabled agent has no credentials left.)
         if (mode == ReleaseMode::kReset && now.status != AgentStatus::kDisabled) {
           if (!reset_credentials(identity::AgentDirectory::OnSuspension::kKeep)) break;

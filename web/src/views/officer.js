@@ -248,16 +248,16 @@ export function containmentBody(values) {
   return { body };
 }
 
-function codesList(released, id) {
-  const codes = [...(released.reset ?? [])];
+// The agents a reset left waiting for an administrator's activation code
+// (the officer gets none: with one, they could act as the agent).
+function releaseOutcome(released, id) {
+  const reset = released.reset ?? [];
   const kept = released.kept_suspended ?? [];
   const failed = released.not_released ?? [];
-  if (!codes.length && !kept.length && !failed.length) return null;
+  if (!reset.length && !kept.length && !failed.length) return null;
   return h('div', {}, h('p', {}, t('incidents.release.of', { id })),
-    codes.length ? h('div', { class: 'card secret-box' }, h('h2', {}, t('incidents.codes')),
-      h('ul', {}, codes.map((c) => (typeof c === 'object'
-        ? h('li', {}, h('strong', {}, c.service_number ?? ''), ' : ', h('code', {}, c.activation_code ?? JSON.stringify(c)))
-        : h('li', {}, String(c)))))) : null,
+    reset.length ? h('div', { class: 'card' }, h('h2', {}, t('incidents.reset')),
+      h('ul', {}, reset.map((a) => h('li', {}, String(a?.service_number ?? a))))) : null,
     kept.length ? h('p', {}, t('incidents.kept_suspended', { agents: kept.map((a) => a.service_number).join(', ') })) : null,
     failed.length ? h('p', { class: 'message message-error' }, t('incidents.not_released', { agents: failed.join(', ') })) : null);
 }
@@ -327,12 +327,12 @@ export function incidentsView(app) {
           const released = await busy(button, () => app.api.call('POST', `/api/v1/incidents/${incident.id}/release`,
                                                                  { mode: mode.input.value }));
           message.info(t('incidents.release.done', { id: incident.id }));
-          // Above those of an earlier release, which were shown once too.
-          const codes = codesList(released, incident.id);
-          if (codes) extra.prepend(codes);
+          // Above those of an earlier release.
+          const outcome = releaseOutcome(released, incident.id);
+          if (outcome) extra.prepend(outcome);
           await load();
           // The row's form is gone: the focus goes to what the release gave.
-          const heading = codes?.querySelector('h2');
+          const heading = outcome?.querySelector('h2');
           if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus(); }
         } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
       } }, mode.row, button)];
