@@ -139,24 +139,27 @@ Result<identity::Agent> Portal::SuspendAgent(const Caller& caller,
 Result<identity::Agent> Portal::ReinstateAgent(const Caller& caller,
                                                std::string_view service_number) {
   const auto started = Now();
-  auto reinstated = [&]() -> Result<identity::Agent> {
-    RETURN_IF_ERROR(RequireAdministrator(caller));
-    RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    // Checked in the transaction that reinstates: a containment committed
-    // between a check and the change would otherwise be undone.
-    auto agent = identity::AgentDirectory(*db, *parts_.clock, identity_options_)
-                     .Reinstate(service_number, [&](const identity::Agent&) {
-                       return RequireNotContained(*db, service_number);
-                     });
-    // Its hash, perhaps from before the parameters were lowered, is
-    // verifiable again: refusals are priced again at the next login.
-    if (agent) refusal_pricer_->Stale();
-    return agent;
-  }();
-  return Audited(*trail_,
-                 trail_->Administration(caller, AuditEventType::kAgentReinstated, service_number),
-                 started, std::move(reinstated));
+  // An agent back at work only once the log says who brought them back: a
+  // log that cannot be written refuses the reinstatement whole.
+  auto reinstated = AuditedBeforeCommit<identity::Agent, identity::Agent>(
+      *trail_, trail_->Administration(caller, AuditEventType::kAgentReinstated, service_number),
+      started, DescribeNothing,
+      [&](const identity::AgentDirectory::BeforeCommit& before_commit) -> Result<identity::Agent> {
+        RETURN_IF_ERROR(RequireAdministrator(caller));
+        RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
+        ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+        // Checked in the transaction that reinstates: a containment
+        // committed between a check and the change would otherwise be undone.
+        return identity::AgentDirectory(*db, *parts_.clock, identity_options_)
+            .Reinstate(service_number, [&](const identity::Agent& agent) -> Result<void> {
+              RETURN_IF_ERROR(RequireNotContained(*db, service_number));
+              return before_commit(agent);
+            });
+      });
+  // Its hash, perhaps from before the parameters were lowered, is
+  // verifiable again: refusals are priced again at the next login.
+  if (reinstated) refusal_pricer_->Stale();
+  return reinstated;
 }
 
 Result<identity::AgentWithCode> Portal::ResetAgent(const Caller& caller,

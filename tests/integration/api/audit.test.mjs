@@ -289,9 +289,11 @@ test('a lock-out is an event of its own, naming the agent it locked, with the us
 
 test('when the audit log cannot be written, consultations get 503 and nothing, then resume by themselves', async () => {
   const { installation, server, auditDb } = await setUp(
-    [...agents(['FUL-1', 'FUL-2'], ['agent']), ...agents(['FUL-ADM'], ['administrator'])],
+    [...agents(['FUL-1', 'FUL-2', 'FUL-4'], ['agent']), ...agents(['FUL-ADM'], ['administrator'])],
     { audit: { max_size_mib: 1 } });
   const admin = await activeClient(server, installation, 'FUL-ADM');
+  assert.equal((await admin.call('POST', '/api/v1/agents/FUL-4/suspend')).status, 200);
+  const statusOf = async (sn) => (await admin.call('GET', `/api/v1/agents/${sn}`)).json.status;
   const p = installation.firstPerson;
   const agent = await activeClient(server, installation, 'FUL-1');
   const search = () => agent.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: p.surname, given_name: p.given_names[0] });
@@ -330,6 +332,10 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   const notCreated = await admin.call('POST', '/api/v1/agents', recruit);
   assert.equal(notCreated.status, 503, notCreated.body);
   assert.equal((await admin.call('GET', '/api/v1/agents/FUL-3')).status, 404, 'nothing was created');
+  // Nor an agent brought back to work unseen.
+  const notReinstated = await admin.call('POST', '/api/v1/agents/FUL-4/reinstate');
+  assert.equal(notReinstated.status, 503, notReinstated.body);
+  assert.equal(await statusOf('FUL-4'), 'suspended');
   // Nor a passkey added to an agent's factors unseen.
   const options = await agent.call('POST', '/api/v1/passkeys/options');
   assert.equal(options.status, 200, options.body);
@@ -353,6 +359,8 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.equal(activated.status, 200, 'the same code works once the log is writable: ' + activated.body);
   const created = await admin.call('POST', '/api/v1/agents', recruit);
   assert.equal(created.status, 201, created.body);
+  assert.equal((await admin.call('POST', '/api/v1/agents/FUL-4/reinstate')).status, 200);
+  assert.equal(await statusOf('FUL-4'), 'pending_activation', 'back as it was');
   await server.stop();
   assert.equal(verify(installation).code, 0);
   // The outage is in the log itself: since when, and how much was refused.
