@@ -134,6 +134,9 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
   AuditEvent event = trail_->Administration(caller, AuditEventType::kIncidentReleased,
                                             "incident " + std::to_string(incident_id));
   std::set<std::string> recorded;  // agents whose act is in the log already
+  bool release_recorded = false;   // the release's own event, before its commit
+  const std::string_view what =
+      mode == incident::ReleaseMode::kReset ? "released (reset)" : "released";
   event.purpose = AuditText(reason, audit::kMaxAuditText);
   auto released = [&]() -> Result<incident::Released> {
     RETURN_IF_ERROR(RequireSecurityOfficer(caller));
@@ -150,10 +153,18 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
         return {};
       };
     };
+    // The release itself (its lock-down lifted) commits only once recorded.
+    auto record_release = [&](const incident::Incident& incident) -> Result<void> {
+      AuditEvent release = event;
+      release.subject = AuditText(IncidentSubject(incident, what), audit::kMaxAuditShortText);
+      RETURN_IF_ERROR(trail_->Record(std::move(release), started));
+      release_recorded = true;
+      return {};
+    };
     return incident::Containment(*db, *parts_.clock, identity_options_, session_options_)
         .Release(incident_id, caller.service_number, mode,
                  audit_before_commit(AuditEventType::kAgentReset),
-                 audit_before_commit(AuditEventType::kAgentReinstated));
+                 audit_before_commit(AuditEventType::kAgentReinstated), record_release);
   }();
   if (!released) {
     trail_->RecordRefusal(std::move(event), released.error(), started);
@@ -161,21 +172,23 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
   }
   if (!released->reinstated.empty()) refusal_pricer_->Stale();  // as ReinstateAgent
   // Who the release left barred is part of what it did: the log says how
-  // many, the answer names them.
-  std::string subject = IncidentSubject(
-      released->incident, mode == incident::ReleaseMode::kReset ? "released (reset)" : "released");
-  for (const auto& [count, what] :
+  // many (in a second event, the release's own being in the log since its
+  // commit), the answer names them. A release run again to finish one cut
+  // short is recorded here.
+  std::string subject = IncidentSubject(released->incident, what);
+  bool barred = false;
+  for (const auto& [count, left] :
        {std::pair{released->kept_suspended.size(), "kept suspended"},
         std::pair{released->still_contained.size(), "still held by another incident"},
         std::pair{released->not_released.size(), "not released"}}) {
-    if (count > 0) subject += ", " + std::to_string(count) + " " + what;
+    if (count > 0) subject += ", " + std::to_string(count) + " " + left;
+    barred = barred || count > 0;
   }
   event.subject = AuditText(subject, audit::kMaxAuditShortText);
-  // The release, and the agents found active already (whose hold alone was
-  // lifted): committed already, as for a containment; recorded together,
-  // no deadline.
+  // The agents found active already (whose hold alone was lifted):
+  // committed already, as for a containment; recorded together, no deadline.
   std::vector<AuditEvent> reinstated;
-  reinstated.push_back(std::move(event));
+  if (!release_recorded || barred) reinstated.push_back(std::move(event));
   for (const identity::Agent& agent : released->reinstated) {
     if (recorded.contains(agent.service_number)) continue;  // in the log before its commit
     AuditEvent back =

@@ -234,7 +234,8 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
 Result<Released> Containment::Release(
     int64_t incident_id, std::string_view by, ReleaseMode mode,
     const identity::AgentDirectory::BeforeCommit& before_reset,
-    const identity::AgentDirectory::BeforeCommit& before_reinstate) {
+    const identity::AgentDirectory::BeforeCommit& before_reinstate,
+    const BeforeRelease& before_release) {
   Released done;
   // Two officers releasing at once, or a login reading the incident: run
   // again on a conflict (as Contain does), not answered as unavailable.
@@ -255,6 +256,7 @@ Result<Released> Containment::Release(
                                    "WHERE id = $1"));
       release->BindInt(1, incident_id).BindInt(2, UnixSeconds(clock_.Now())).BindText(3, by);
       RETURN_IF_ERROR(release->Run());
+      if (before_release) RETURN_IF_ERROR(before_release(incident));
     }
     return tx.Commit();
   });

@@ -17,6 +17,7 @@
 // incident), Conflict (already released), store errors.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -138,10 +139,14 @@ class Containment {
   // (internal/hold_lifter.h). Releasing again finishes a release cut short;
   // Conflict once every hold is lifted. `before_reset` runs inside each
   // agent's reset before it commits, `before_reinstate` inside each agent's
-  // reinstatement (the caller makes its audit event durable there).
+  // reinstatement, `before_release` inside the transaction that marks the
+  // incident released (and lifts its lock-down) - not when releasing again
+  // (the caller makes its audit event durable there).
+  using BeforeRelease = std::function<Result<void>(const Incident&)>;
   Result<Released> Release(int64_t incident_id, std::string_view by, ReleaseMode mode,
                            const identity::AgentDirectory::BeforeCommit& before_reset = {},
-                           const identity::AgentDirectory::BeforeCommit& before_reinstate = {});
+                           const identity::AgentDirectory::BeforeCommit& before_reinstate = {},
+                           const BeforeRelease& before_release = {});
 
   Result<Incident> Get(int64_t incident_id);
   // Newest first, at most 100, each naming at most kListedAgents agents.

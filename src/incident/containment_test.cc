@@ -115,7 +115,25 @@ TEST_F(ContainmentTest, LockdownBarsEveryoneUntilReleased) {
   EXPECT_EQ(locked->incident.scope, "none");
   EXPECT_TRUE(Bar(1).lockdown);
   EXPECT_TRUE(Bar(3).lockdown);  // the app lets officers through
-  ASSERT_OK(Make().Release(locked->incident.id, "SO-1", ReleaseMode::kReinstate));
+  // The release commits only once its hook (the caller's audit record) has
+  // run: failing, it lifts nothing.
+  EXPECT_THAT(Make().Release(locked->incident.id, "SO-1", ReleaseMode::kReinstate, {}, {},
+                             [](const Incident&) -> Result<void> {
+                               return Fail(ErrorCode::kUnavailable, "audit log down");
+                             }),
+              ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_TRUE(Bar(1).lockdown);
+  auto still = Make().Get(locked->incident.id);
+  ASSERT_OK(still);
+  EXPECT_FALSE(still->released_at.has_value());
+  int recorded = 0;
+  ASSERT_OK(Make().Release(locked->incident.id, "SO-1", ReleaseMode::kReinstate, {}, {},
+                           [&](const Incident& incident) -> Result<void> {
+                             EXPECT_EQ(incident.id, locked->incident.id);
+                             ++recorded;
+                             return {};
+                           }));
+  EXPECT_EQ(recorded, 1);
   EXPECT_FALSE(Bar(1).lockdown);
 }
 

@@ -289,10 +289,16 @@ test('a lock-out is an event of its own, naming the agent it locked, with the us
 
 test('when the audit log cannot be written, consultations get 503 and nothing, then resume by themselves', async () => {
   const { installation, server, auditDb } = await setUp(
-    [...agents(['FUL-1', 'FUL-2', 'FUL-4'], ['agent']), ...agents(['FUL-ADM'], ['administrator'])],
+    [...agents(['FUL-1', 'FUL-2', 'FUL-4', 'FUL-5'], ['agent']), ...agents(['FUL-ADM'], ['administrator']),
+     ...agents(['FUL-SO'], ['security_officer'])],
     { audit: { max_size_mib: 1 } });
   const admin = await activeClient(server, installation, 'FUL-ADM');
   assert.equal((await admin.call('POST', '/api/v1/agents/FUL-4/suspend')).status, 200);
+  const officer = await activeClient(server, installation, 'FUL-SO');
+  const incident = await officer.call('POST', '/api/v1/incidents', { agents: ['FUL-5'], reason: 'poste compromis' });
+  assert.equal(incident.status, 201, incident.body);
+  const incidentNow = async () => (await officer.call('GET', '/api/v1/incidents')).json.incidents
+    .find((i) => i.id === incident.json.id);
   const statusOf = async (sn) => (await admin.call('GET', `/api/v1/agents/${sn}`)).json.status;
   const p = installation.firstPerson;
   const agent = await activeClient(server, installation, 'FUL-1');
@@ -336,6 +342,10 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   const notReinstated = await admin.call('POST', '/api/v1/agents/FUL-4/reinstate');
   assert.equal(notReinstated.status, 503, notReinstated.body);
   assert.equal(await statusOf('FUL-4'), 'suspended');
+  // Nor an incident released (its lock-down lifted, were it one) unseen.
+  const notReleased = await officer.call('POST', `/api/v1/incidents/${incident.json.id}/release`, { mode: 'reinstate' });
+  assert.equal(notReleased.status, 503, notReleased.body);
+  assert.equal((await incidentNow()).released_at, undefined, JSON.stringify(await incidentNow()));
   // Nor a passkey added to an agent's factors unseen.
   const options = await agent.call('POST', '/api/v1/passkeys/options');
   assert.equal(options.status, 200, options.body);
@@ -361,6 +371,9 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.equal(created.status, 201, created.body);
   assert.equal((await admin.call('POST', '/api/v1/agents/FUL-4/reinstate')).status, 200);
   assert.equal(await statusOf('FUL-4'), 'pending_activation', 'back as it was');
+  const released = await officer.call('POST', `/api/v1/incidents/${incident.json.id}/release`, { mode: 'reinstate' });
+  assert.equal(released.status, 200, released.body);
+  assert.ok((await incidentNow()).released_at > 0);
   await server.stop();
   assert.equal(verify(installation).code, 0);
   // The outage is in the log itself: since when, and how much was refused.
