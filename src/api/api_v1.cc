@@ -132,6 +132,10 @@ bool Matches(std::string_view pattern, std::string_view path,
   std::vector<std::string_view> want = Segments(pattern), got = Segments(path);
   if (want.size() != got.size()) return false;
   for (size_t i = 0; i < want.size(); ++i) {
+    // Security: a dot segment matches nothing. A proof's htu is compared
+    // with its dot segments resolved (RFC 3986), so a proof made for
+    // /agents would otherwise pass on /incidents/../agents, another route.
+    if (got[i] == "." || got[i] == "..") return false;
     if (want[i].starts_with('{')) {
       if (got[i].empty()) return false;
       params[std::string(want[i].substr(1, want[i].size() - 2))] = std::string(got[i]);

@@ -369,6 +369,13 @@ test('administrators manage agents and units; bad input is refused and changes n
     { service_number: 'MIX-1', display_name: 'Cumul', unit: 'PN-75', roles: ['administrator', 'investigator'] }), 400);
   assert.equal((await admin.call('POST', '/api/v1/units', { code: 'GN-13', name: 'Brigade de Cassis', kind: 'gendarmerie' })).status, 201);
   assertProblem(await admin.call('GET', '/api/v1/agents/NOBODY'), 404);
+  // A path with dot segments is no route: its proof (made for the path they
+  // resolve to) must not reach another route's handler.
+  assertProblem(await admin.call('POST', '/api/v1/agents',
+    { service_number: 'DOT-1', display_name: 'Point', unit: 'PN-75', roles: ['agent'] },
+    { target: '/api/v1/incidents/../agents' }), 404);
+  assertProblem(await admin.call('GET', '/api/v1/agents/NEW-1', undefined, { target: '/api/v1/agents/./NEW-1' }), 404);
+  assertProblem(await admin.call('GET', '/api/v1/agents/DOT-1'), 404);
   // A query string is refused, not ignored: nothing is done.
   assertProblem(await admin.call('GET', '/api/v1/agents?unit=GN-13'), 400);
   assertProblem(await admin.call('POST', '/api/v1/agents/NEW-1/suspend?dry_run=1'), 400);

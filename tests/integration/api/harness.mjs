@@ -125,7 +125,9 @@ export async function startServer(installation, { port = 0 } = {}) {
 }
 
 // One HTTP(S) request; resolves { status, headers, body, json }.
-export function request(server, method, path, { headers = {}, body, rawBody, localAddress } = {}) {
+// `path` is resolved as a URL (its dot segments removed); `target`, if
+// given, is sent as the request target as it is.
+export function request(server, method, path, { headers = {}, body, rawBody, localAddress, target } = {}) {
   const url = new URL(path, server.url);
   const payload = rawBody !== undefined ? rawBody : body !== undefined ? JSON.stringify(body) : undefined;
   const h = { ...headers };
@@ -134,7 +136,8 @@ export function request(server, method, path, { headers = {}, body, rawBody, loc
   }
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = lib.request(url, { method, headers: h, ca: server.ca, agent: false, localAddress, family: localAddress ? 4 : undefined }, (res) => {
+    const req = lib.request(url, { method, headers: h, ca: server.ca, agent: false, localAddress, family: localAddress ? 4 : undefined,
+                                   ...(target !== undefined && { path: target }) }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
@@ -207,10 +210,10 @@ export class Client {
   }
   adopt(tokens) { this.access = tokens.access_token; this.refreshToken = tokens.refresh_token; }
   // An authenticated call with a fresh proof; `proofOptions` break it on purpose.
-  async call(method, path, body, { proofOptions = {}, key = this.key, token = this.access, headers = {} } = {}) {
+  async call(method, path, body, { proofOptions = {}, key = this.key, token = this.access, headers = {}, target } = {}) {
     const h = { Authorization: `DPoP ${token}`, DPoP: await key.proof(method, this.url(path), token, proofOptions), ...headers };
     // `localAddress`: which loopback address the request leaves from (another network).
-    return request(this.server, method, path, { headers: h, body, localAddress: this.localAddress });
+    return request(this.server, method, path, { headers: h, body, localAddress: this.localAddress, target });
   }
   async refresh() {
     const path = '/api/v1/auth/refresh';
