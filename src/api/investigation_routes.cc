@@ -99,12 +99,25 @@ Result<http::Response> PostBreachReport(Call& call) {
   ASSIGN_OR_RETURN(scope.until_unix_micros,
                    TimeField(body, "until", true, std::numeric_limits<int64_t>::max()));
   ASSIGN_OR_RETURN(std::optional<bool> proofs, body.OptionalBool("proofs"));
-  request.with_proofs = proofs.value_or(true);
+  // The subjects' CSV holds no proof: none is computed for it (up to one an
+  // event), and asking for them there is a mistake worth telling.
+  const bool csv = format->name == "csv";
+  if (csv && proofs.value_or(false)) {
+    return Fail(ErrorCode::kInvalidArgument, "a CSV report holds no proofs: 'proofs' is for json "
+                                             "and html");
+  }
+  request.with_proofs = proofs.value_or(!csv);
   incident::BreachNotice notice;
   ASSIGN_OR_RETURN(auto controller, body.OptionalText("controller", kMaxNotice));
   ASSIGN_OR_RETURN(auto contact, body.OptionalText("contact", kMaxNotice));
   ASSIGN_OR_RETURN(auto consequences, body.OptionalText("consequences", kMaxNotice));
   ASSIGN_OR_RETURN(auto measures, body.OptionalText("measures", kMaxNotice));
+  // Only the HTML report carries the notice: given for another, it would be
+  // dropped unseen.
+  if (format->name != "html" && (controller || contact || consequences || measures)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "'controller', 'contact', 'consequences' and 'measures' are for the html report");
+  }
   notice = {.controller = controller.value_or(""),
             .contact = contact.value_or(""),
             .consequences = consequences.value_or(""),

@@ -290,6 +290,9 @@ test('bad breach-report bodies are refused with a problem, and nothing is read',
     { session_ids: Array.from({ length: 1001 }, (_, i) => i + 1), format: 'json' },
     { service_numbers: ['NOBODY-9'], format: 'json' },
     { service_numbers: [INVESTIGATOR], format: 'json', controller: 'a\u0000b' },
+    { service_numbers: [INVESTIGATOR], format: 'json', controller: 'Ministère' },  // for html only
+    { service_numbers: [INVESTIGATOR], format: 'csv', measures: 'accounts closed' },
+    { service_numbers: [INVESTIGATOR], format: 'csv', proofs: true },             // a CSV holds none
   ];
   for (const body of bad) {
     assertProblem(await officer.call('POST', '/api/v1/breach-reports', body), 400);
