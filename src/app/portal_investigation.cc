@@ -70,16 +70,17 @@ std::string AuditSearchSubject(const audit::EventFilter& filter) {
 // so it reveals nothing new, and an event for it would be noise in the very
 // history it shows.
 Result<std::vector<AuditEvent>> Portal::OwnConsultations(const Caller& caller) {
-  ASSIGN_OR_RETURN(auto audit_db, OpenAuditForReading(*parts_.config));
   // Each type's latest, newest first by the (agent, time) index: however
-  // long the caller's history, only what is shown is read.
+  // long the caller's history, only what is shown is read. Through the
+  // log's pooled readers: any agent may ask, as often as they like, and a
+  // connection opened each time would cost the audit database a backend.
   std::vector<AuditEvent> newest;
   for (AuditEventType type : {AuditEventType::kSearch, AuditEventType::kFileOpening}) {
     ASSIGN_OR_RETURN(std::vector<AuditEvent> latest,
-                     audit::FindEvents(*audit_db, {.agent_id = caller.agent_id,
-                                                   .type = type,
-                                                   .limit = kMaxOwnConsultations,
-                                                   .newest_first = true}));
+                     parts_.audit->Find({.agent_id = caller.agent_id,
+                                         .type = type,
+                                         .limit = kMaxOwnConsultations,
+                                         .newest_first = true}));
     std::move(latest.begin(), latest.end(), std::back_inserter(newest));
   }
   std::sort(newest.begin(), newest.end(),
