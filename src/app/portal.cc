@@ -410,7 +410,6 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
   const auto started = Now();
   std::optional<int64_t> locked;
   bool locked_out = false;
-  bool recorded = false;  // the step-up's event, durable before its commit
   auto stepped_up = [&]() -> Result<void> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     identity::Authenticator authenticator = AuthenticatorOn(*db);
@@ -418,14 +417,8 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
     locked = authenticator.locked_agent();
     locked_out = authenticator.step_up_locked_out();
     RETURN_IF_ERROR(verified);
-    // A demand detection made is met only once the log says so: a log that
-    // cannot be written leaves it in force.
     return session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
-        .RecordStepUp(caller.session_id, [&]() -> Result<void> {
-          RETURN_IF_ERROR(trail_->Record(trail_->For(caller, AuditEventType::kStepUp), started));
-          recorded = true;
-          return {};
-        });
+        .RecordStepUp(caller.session_id);
   }();
   if (locked_out) {
     // Security: wrong codes lock the account on their own, this session's
@@ -440,7 +433,6 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
       Log(LogLevel::kError, "locked_out_session_not_ended", {{"error", ended.error().message()}});
     }
   }
-  if (stepped_up && recorded) return stepped_up;
   return AuditedLockingOut(*trail_, trail_->For(caller, AuditEventType::kStepUp), started,
                            std::move(stepped_up), locked);
 }

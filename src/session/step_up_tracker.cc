@@ -60,8 +60,7 @@ Result<bool> StepUpTracker::StepUpRequired(int64_t session_id) {
   return opened >= rule_.files;
 }
 
-Result<void> StepUpTracker::RecordStepUp(int64_t session_id,
-                                         const std::function<Result<void>()>& before_commit) {
+Result<void> StepUpTracker::RecordStepUp(int64_t session_id) {
   return store::RetryOnConflict([&]() -> Result<void> {
     const int64_t now = UnixSeconds(clock_.Now());
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
@@ -75,7 +74,6 @@ Result<void> StepUpTracker::RecordStepUp(int64_t session_id,
                      db_.Prepare("DELETE FROM session_file_opening WHERE session_id = $1"));
     reset->BindInt(1, session_id);
     RETURN_IF_ERROR(reset->Run());
-    if (before_commit) RETURN_IF_ERROR(before_commit());
     return tx.Commit();
   });
 }

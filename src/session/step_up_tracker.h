@@ -22,7 +22,6 @@
 // ended), store errors.
 
 #include <cstdint>
-#include <functional>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -47,11 +46,8 @@ class StepUpTracker {
   Result<bool> StepUpRequired(int64_t session_id);
 
   // A fresh TOTP code was verified now: the count starts again from zero,
-  // and a demand (below) is met. `before_commit`, if given, runs just before
-  // the commit (the caller makes its audit event durable there); its
-  // failure changes nothing.
-  Result<void> RecordStepUp(int64_t session_id,
-                            const std::function<Result<void>()>& before_commit = {});
+  // and a demand (below) is met.
+  Result<void> RecordStepUp(int64_t session_id);
 
   // A detection rule demands a fresh TOTP code in every live session of the
   // agent before any further consultation (Session::step_up_demanded).
