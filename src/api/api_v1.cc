@@ -126,16 +126,33 @@ std::vector<std::string_view> Segments(std::string_view path) {
   return out;
 }
 
+// "." or "..", each dot perhaps percent-encoded ("%2e", "%2E").
+bool IsDotSegment(std::string_view segment) {
+  size_t dots = 0;
+  for (size_t i = 0; i < segment.size(); ++dots) {
+    if (segment[i] == '.') {
+      i += 1;
+    } else if (segment.size() - i >= 3 && segment[i] == '%' && segment[i + 1] == '2' &&
+               (segment[i + 2] == 'e' || segment[i + 2] == 'E')) {
+      i += 3;
+    } else {
+      return false;
+    }
+  }
+  return dots == 1 || dots == 2;
+}
+
 // Matches `path` against a route pattern, filling the placeholders.
 bool Matches(std::string_view pattern, std::string_view path,
              std::map<std::string, std::string, std::less<>>& params) {
   std::vector<std::string_view> want = Segments(pattern), got = Segments(path);
   if (want.size() != got.size()) return false;
   for (size_t i = 0; i < want.size(); ++i) {
-    // Security: a dot segment matches nothing. A proof's htu is compared
-    // with its dot segments resolved (RFC 3986), so a proof made for
-    // /agents would otherwise pass on /incidents/../agents, another route.
-    if (got[i] == "." || got[i] == "..") return false;
+    // Security: a dot segment, plain or percent-encoded, matches nothing.
+    // A proof's htu is compared with its dot segments resolved (RFC 3986),
+    // so a proof made for /agents would otherwise pass on
+    // /incidents/../agents (or /incidents/%2E%2E/agents), another route.
+    if (IsDotSegment(got[i])) return false;
     if (want[i].starts_with('{')) {
       if (got[i].empty()) return false;
       params[std::string(want[i].substr(1, want[i].size() - 2))] = std::string(got[i]);
@@ -187,8 +204,14 @@ http::Response ErrorResponse(const Error& error, const http::Request& request, i
     case ErrorCode::kConflict:
     case ErrorCode::kResourceExhausted:
       // These messages are written for the client: they name the field or
-      // rule, never a secret or an internal detail.
-      response = http::ProblemFor(error, request.request_id, error.message());
+      // rule, never a secret or an internal detail - unless they are a
+      // database's own words, which get the code's generic text.
+      response = http::ProblemFor(error, request.request_id,
+                                  error.database_detail() ? "" : error.message());
+      if (error.database_detail()) {
+        Log(LogLevel::kWarn, "api_database_error",
+            {{"request_id", request.request_id}, {"error", error.message()}});
+      }
       break;
     default:
       response = http::ProblemFor(error, request.request_id);

@@ -32,9 +32,21 @@ class [[nodiscard]] Error {
   ErrorCode code() const { return code_; }
   const std::string& message() const { return message_; }
 
+  // The message holds a database's own words (its tables, columns,
+  // constraints): for logs and operators, never for a client, whatever the
+  // code (a constraint is a Conflict, a value out of a column's range an
+  // InvalidArgument, both of which otherwise tell their message).
+  Error AsDatabaseDetail() && {
+    database_detail_ = true;
+    return std::move(*this);
+  }
+  bool database_detail() const { return database_detail_; }
+
   // Prefixes context ("reading config: ") so messages read like a path to the cause.
   Error WithContext(std::string_view context) const& {
-    return Error(code_, std::string(context) + ": " + message_);
+    Error out(code_, std::string(context) + ": " + message_);
+    out.database_detail_ = database_detail_;
+    return out;
   }
 
   // "InvalidArgument: <message>"
@@ -43,6 +55,7 @@ class [[nodiscard]] Error {
  private:
   ErrorCode code_;
   std::string message_;
+  bool database_detail_ = false;
 };
 
 template <typename T>

@@ -30,6 +30,16 @@ TEST(ErrorTest, MacrosPropagateTheFirstError) {
   EXPECT_FALSE(CheckQuarter(2).has_value());
 }
 
+TEST(ErrorTest, ADatabasesWordsStayMarkedThroughContext) {
+  const Error plain(ErrorCode::kConflict, "an agent with service number A-1 exists");
+  EXPECT_FALSE(plain.WithContext("adding").database_detail());
+  const Error raw = Error(ErrorCode::kConflict, "UNIQUE constraint failed: agent.service_number")
+                        .AsDatabaseDetail();
+  EXPECT_TRUE(raw.database_detail());
+  EXPECT_TRUE(raw.WithContext("adding").database_detail());
+  EXPECT_EQ(raw.WithContext("adding").code(), ErrorCode::kConflict);
+}
+
 TEST(ErrorTest, ContextAndNames) {
   Error e(ErrorCode::kNotFound, "no agent");
   EXPECT_EQ(e.WithContext("loading").ToString(), "NotFound: loading: no agent");

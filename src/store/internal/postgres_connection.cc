@@ -401,11 +401,12 @@ Error PostgresConnection::ErrorOf(const PGresult* result, std::string_view what)
     code = ErrorCode::kUnavailable;
   } else if (state != nullptr && std::string_view(state) == "25P02" && transaction_error_) {
     // "current transaction is aborted": the cause is the earlier error.
-    return Error(transaction_error_->code(), message + " after: " + transaction_error_->message());
+    return Error(transaction_error_->code(), message + " after: " + transaction_error_->message())
+        .AsDatabaseDetail();
   } else if (state != nullptr) {
     code = CodeOfSqlState(state);
   }
-  Error error(code, message);
+  Error error = Error(code, message).AsDatabaseDetail();
   if (in_transaction_ && !transaction_error_) transaction_error_ = error;
   return error;
 }
@@ -429,7 +430,7 @@ Result<Statement*> PostgresConnection::Prepare(std::string_view sql) {
   if (!types) {
     // As with SQLite, SQL that does not compile is the caller's argument.
     if (types.error().code() == ErrorCode::kUnavailable) return Fail(types.error());
-    return Fail(Error(ErrorCode::kInvalidArgument, types.error().message()));
+    return Fail(Error(ErrorCode::kInvalidArgument, types.error().message()).AsDatabaseDetail());
   }
   auto owned = std::make_unique<PostgresStatement>(this, key, std::move(name), std::move(*types),
                                                    generation_);

@@ -12,18 +12,27 @@ Error SqliteError(sqlite3* db, int rc, std::string_view what) {
     message += sqlite3_errmsg(db);
     message += ")";
   }
+  ErrorCode code = ErrorCode::kInternal;
   switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT: return Error(ErrorCode::kConflict, message);
+    case SQLITE_CONSTRAINT:
+      code = ErrorCode::kConflict;
+      break;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_FULL:
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
-    case SQLITE_READONLY: return Error(ErrorCode::kUnavailable, message);
+    case SQLITE_READONLY:
+      code = ErrorCode::kUnavailable;
+      break;
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Error(ErrorCode::kDataLoss, message);
-    default: return Error(ErrorCode::kInternal, message);
+    case SQLITE_NOTADB:
+      code = ErrorCode::kDataLoss;
+      break;
+    default:
+      break;
   }
+  return Error(code, std::move(message)).AsDatabaseDetail();
 }
 
 SqliteStatement::SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {
@@ -192,7 +201,7 @@ Result<Statement*> SqliteConnection::Prepare(std::string_view sql) {
   if (rc != SQLITE_OK) {
     Error error = SqliteError(db_, rc, "preparing statement");
     sqlite3_finalize(stmt);
-    return Fail(Error(ErrorCode::kInvalidArgument, error.message()));
+    return Fail(Error(ErrorCode::kInvalidArgument, error.message()).AsDatabaseDetail());
   }
   if (stmt == nullptr) return Fail(ErrorCode::kInvalidArgument, "empty statement");
   if (tail != nullptr && std::string_view(tail).find_first_not_of(" \t\r\n;") != std::string::npos) {

@@ -375,6 +375,10 @@ test('administrators manage agents and units; bad input is refused and changes n
     { service_number: 'DOT-1', display_name: 'Point', unit: 'PN-75', roles: ['agent'] },
     { target: '/api/v1/incidents/../agents' }), 404);
   assertProblem(await admin.call('GET', '/api/v1/agents/NEW-1', undefined, { target: '/api/v1/agents/./NEW-1' }), 404);
+  assertProblem(await admin.call('POST', '/api/v1/agents',
+    { service_number: 'DOT-1', display_name: 'Point', unit: 'PN-75', roles: ['agent'] },
+    { target: '/api/v1/incidents/%2E%2e/agents' }), 404);
+  assertProblem(await admin.call('GET', '/api/v1/agents/NEW-1', undefined, { target: '/api/v1/agents/%2e/NEW-1' }), 404);
   assertProblem(await admin.call('GET', '/api/v1/agents/DOT-1'), 404);
   // A query string is refused, not ignored: nothing is done.
   assertProblem(await admin.call('GET', '/api/v1/agents?unit=GN-13'), 400);
