@@ -134,7 +134,6 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
   AuditEvent event = trail_->Administration(caller, AuditEventType::kIncidentReleased,
                                             "incident " + std::to_string(incident_id));
   std::set<std::string> recorded;  // agents whose act is in the log already
-  bool release_recorded = false;   // the release's own event, before its commit
   const std::string_view what =
       mode == incident::ReleaseMode::kReset ? "released (reset)" : "released";
   event.purpose = AuditText(reason, audit::kMaxAuditText);
@@ -157,9 +156,7 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
     auto record_release = [&](const incident::Incident& incident) -> Result<void> {
       AuditEvent release = event;
       release.subject = AuditText(IncidentSubject(incident, what), audit::kMaxAuditShortText);
-      RETURN_IF_ERROR(trail_->Record(std::move(release), started));
-      release_recorded = true;
-      return {};
+      return trail_->Record(std::move(release), started);
     };
     return incident::Containment(*db, *parts_.clock, identity_options_, session_options_)
         .Release(incident_id, caller.service_number, mode,
@@ -188,7 +185,7 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
   // The agents found active already (whose hold alone was lifted):
   // committed already, as for a containment; recorded together, no deadline.
   std::vector<AuditEvent> reinstated;
-  if (!release_recorded || barred) reinstated.push_back(std::move(event));
+  if (!released->released_now || barred) reinstated.push_back(std::move(event));
   for (const identity::Agent& agent : released->reinstated) {
     if (recorded.contains(agent.service_number)) continue;  // in the log before its commit
     AuditEvent back =

@@ -2,6 +2,7 @@
 // `vigie canary plant|list`: incident response from the server's console, as
 // the local operator, through the same use cases as the API.
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
@@ -146,11 +147,15 @@ int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_i
     }
     PrintIncident(released->incident);
     for (const identity::Agent& agent : released->reset) {
+      // Another incident's hold refuses a reset until it is released too.
+      const bool held = std::ranges::find(released->still_contained, agent.service_number) !=
+                        released->still_contained.end();
       std::printf(
           "  %-12s credentials erased: an administrator issues a new activation code "
           "(vigie agent reset %s)%s\n",
           agent.service_number.c_str(), agent.service_number.c_str(),
-          agent.status == identity::AgentStatus::kSuspended
+          held ? " once the other incident holding it is released"
+          : agent.status == identity::AgentStatus::kSuspended
               ? "; it works once the agent is reinstated"
               : "");
     }

@@ -250,6 +250,7 @@ Result<Released> Containment::Release(
     }
     // Released once: a release cut short (a node stopped, the database lost
     // mid-way) is finished by releasing again, which lifts what is left.
+    done.released_now = !incident.released_at;  // this attempt's, if it commits
     if (!incident.released_at) {
       ASSIGN_OR_RETURN(store::Statement * release,
                        db_.Prepare("UPDATE incident SET released_at = $2, released_by = $3 "

@@ -92,6 +92,9 @@ enum class ReleaseMode {
 
 struct Released {
   Incident incident;
+  // This call marked the incident released (before_release ran in the
+  // transaction that did); false when it finished a release cut short.
+  bool released_now = false;
   // Agents whose credentials were erased, waiting for an administrator's
   // new activation code (no code is issued here: one in a security
   // officer's hands would let them act as the agent). A reset also erases

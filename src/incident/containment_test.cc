@@ -218,6 +218,7 @@ TEST_F(ContainmentTest, AFailedAgentDoesNotStopTheRestOfTheRelease) {
                                    return {};
                                  });
   ASSERT_OK(released);
+  EXPECT_TRUE(released->released_now);
   EXPECT_EQ(released->not_released, (std::vector<std::string>{"A-2"}));
   std::vector<std::string> reset;
   for (const identity::Agent& agent : released->reset) reset.push_back(agent.service_number);
@@ -232,6 +233,7 @@ TEST_F(ContainmentTest, AFailedAgentDoesNotStopTheRestOfTheRelease) {
   EXPECT_EQ(unfinished->unreleased_count, 1) << "what a list shows, to release it again";
   auto finished = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReset);
   ASSERT_OK(finished);
+  EXPECT_FALSE(finished->released_now) << "it finished a release, made before";
   ASSERT_EQ(finished->reset.size(), 1u);
   EXPECT_EQ(finished->reset[0].service_number, "A-2");
   EXPECT_EQ(Status(2), "pending_activation");
