@@ -111,8 +111,8 @@ class DetectionResponse {
   // twice is better than none). This event's own alert gets its
   // `alert_raised` record if the log lacks it.
   Result<bool> AlreadyRaised(const audit::AuditEvent& event, const detect::Finding& finding);
-  // Records `alert`, raised on `event`, in the audit log (fails only for
-  // what may pass; logged otherwise).
+  // Records `alert`, raised on `event`, in the audit log; a failure that may
+  // pass (all AuditTrail::Record returns) leaves the response for later.
   Result<void> RecordAlert(const audit::AuditEvent& event, const detect::Alert& alert);
   // Judging again: RecordAlert unless the log holds that record already.
   Result<void> RecordAlertOnce(const audit::AuditEvent& event, const detect::Alert& alert);

@@ -122,11 +122,13 @@ std::vector<Finding> AgentActivity::Take(const AuditEvent& event, const SearchTe
                                          const DetectOptions& options, bool learning) {
   std::vector<Finding> findings;
   if (event.type == AuditEventType::kRefreshReuse) {
-    // The session is already ended (session_store.h); who held the token
-    // twice is for a security officer to find out.
+    // The session is already ended, unless the proof's key was another's
+    // (session_store.h); who held the token twice is for a security officer
+    // to find out.
     Fire(findings, Rule::kRefreshReuse,
          "a refresh token of session " + std::to_string(event.session_id) +
-             " was presented again: two parties held it, the session was ended",
+             " was presented again: two parties held it (the session was ended, unless the "
+             "proof's key was another's: then its holder lacks the key)",
          event.time_unix_micros, options, learning);
     return findings;
   }

@@ -7,7 +7,8 @@
 //   Authenticate  every request: access token + the jkt of its verified DPoP
 //                 proof -> the session, or Unauthenticated
 //   Refresh       trade a refresh token for a new pair (rotation); a refresh
-//                 token presented twice ends the whole session
+//                 token presented twice with the session's key ends the
+//                 whole session (with another key: refused, session kept)
 //   Logout, Revoke, RevokeAllForAgent, EndAllForAgentInTransaction, List,
 //   AcknowledgeNotice
 //
@@ -106,7 +107,8 @@ class SessionStore {
 
   // Rotation: marks the refresh token used and issues a new pair (the old
   // access token stays valid until it expires). A refresh token already
-  // used ends the session (kEndRefreshTokenReuse). The new tokens never
+  // used ends the session (kEndRefreshTokenReuse) when the proof's key is the
+  // session's; under another key it is refused, the session kept. The new tokens never
   // outlive the session's absolute lifetime; the refresh token also lapses
   // after the idle timeout. Errors: Unauthenticated as for Authenticate.
   // `admit`, if given, runs inside the rotation's transaction once token,
@@ -128,7 +130,7 @@ class SessionStore {
                                const Admit& admit = {}, RefreshSeen* seen = nullptr);
   // The session Refresh would act on for this token now, if any: a session
   // not ended nor expired, the token used or not (a used one is reuse, which
-  // Refresh must hear to end the session). One read, nothing written or
+  // Refresh must hear to end the session or record it). One read, nothing written or
   // recorded. Not a decision: Refresh checks everything again (its key, the
   // agent's bars).
   Result<std::optional<int64_t>> LiveRefreshSession(std::string_view refresh_token);
