@@ -125,6 +125,24 @@ TEST_F(RefreshTest, RefreshWithAnotherKeyIsRefusedWithoutSpendingTheToken) {
   EXPECT_OK(sessions.Refresh(first->refresh_token.reveal(), Jkt("key-a")));
 }
 
+// A node whose clock lags refreshes: the session's last activity stays
+// where a node ahead put it (an idle timeout must not come early).
+TEST_F(RefreshTest, ARefreshOnALaggingNodeDoesNotMoveLastSeenBack) {
+  SessionStore sessions = Store();
+  auto first = sessions.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(first);
+  Advance(600);
+  auto second = sessions.Refresh(first->refresh_token.reveal(), Jkt("key-a"));
+  ASSERT_OK(second);
+  const int64_t seen = Now();
+  Advance(-30);
+  ASSERT_OK(sessions.Refresh(second->refresh_token.reveal(), Jkt("key-a")));
+  auto listed = sessions.List(kAgent);
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].last_seen_at, seen);
+}
+
 TEST_F(RefreshTest, NewTokensNeverOutliveTheSession) {
   SessionStore sessions = Store();
   auto tokens = sessions.Create(kAgent, Jkt("key-a"));

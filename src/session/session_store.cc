@@ -260,8 +260,11 @@ Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::
         db_.Prepare("DELETE FROM access_token WHERE session_id = $1 AND expires_at <= $2"));
     prune->BindInt(1, session.id).BindInt(2, now);
     RETURN_IF_ERROR(prune->Run());
-    ASSIGN_OR_RETURN(store::Statement * touch,
-                     db_.Prepare("UPDATE session SET last_seen_at = $2 WHERE id = $1"));
+    // Only forwards, as Authenticate's: a node whose clock lags must not
+    // move the session's last activity back (an early idle timeout).
+    ASSIGN_OR_RETURN(
+        store::Statement * touch,
+        db_.Prepare("UPDATE session SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2"));
     touch->BindInt(1, session.id).BindInt(2, now);
     RETURN_IF_ERROR(touch->Run());
 
