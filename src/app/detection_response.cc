@@ -416,30 +416,14 @@ Result<void> DetectionResponse::RecordAlert(const AuditEvent& event, const detec
 
 Result<void> DetectionResponse::RecordAlertOnce(const AuditEvent& event,
                                                 const detect::Alert& alert) {
-  // The concerned agent's alert records after the event (a minute of slack
-  // for a clock stepped back). Past the latest 1000, it is recorded again:
-  // the safe side.
-  constexpr int64_t kClockSlackMicros = 60'000'000;
-  constexpr size_t kRecords = 1000;
-  auto found = store::RetryWithin(kCatchUpPatience, [&] {
-    return parts_.audit->Find({.agent_id = event.actor.agent_id,
-                               .type = AuditEventType::kAlertRaised,
-                               .since_unix_micros = event.time_unix_micros - kClockSlackMicros,
-                               .after_sequence = event.sequence + 1,
-                               .limit = kRecords,
-                               .newest_first = true});
-  });
-  RETURN_IF_ERROR(
-      LeftForLater(found, "looking for the record of the alert raised on", event.sequence));
-  if (!found) {
-    Log(LogLevel::kError, "detect_alert_record_unknown",
-        {{"sequence", event.sequence}, {"error", found.error().message()}});
-  }
+  // Among the concerned agent's alert records after the event.
   const std::string subject = detect::AlertRaisedSubject(alert.id, alert.rule, alert.action);
-  if (found && std::ranges::any_of(
-                   *found, [&](const AuditEvent& record) { return record.subject == subject; })) {
-    return {};
-  }
+  auto recorded =
+      RecordedAfter(event, event.actor.agent_id, AuditEventType::kAlertRaised,
+                    [&](const AuditEvent& record) { return record.subject == subject; });
+  RETURN_IF_ERROR(
+      LeftForLater(recorded, "looking for the record of the alert raised on", event.sequence));
+  if (recorded.value_or(false)) return {};
   return RecordAlert(event, alert);
 }
 
@@ -450,7 +434,12 @@ Result<void> DetectionResponse::RecordSuspension(const AuditEvent& event,
   // An agent this judgement suspended is a suspension to record, whatever
   // records of earlier ones the log holds (reinstated since).
   if (again && suspension.already) {
-    auto recorded_before = SuspensionRecorded(event, agent);
+    // Detection's own records (system events, agent 0) naming the agent.
+    const std::string by = DetectionSystem().service_number;
+    auto recorded_before =
+        RecordedAfter(event, 0, AuditEventType::kAgentSuspended, [&](const AuditEvent& record) {
+          return record.actor.service_number == by && record.subject == agent.service_number;
+        });
     RETURN_IF_ERROR(
         LeftForLater(recorded_before, "looking for the suspension recorded for", event.sequence));
     if (recorded_before.value_or(false)) return {};
@@ -468,17 +457,18 @@ Result<void> DetectionResponse::RecordSuspension(const AuditEvent& event,
   return {};
 }
 
-Result<bool> DetectionResponse::SuspensionRecorded(const AuditEvent& event,
-                                                   const identity::Agent& agent) {
-  // Detection's latest records of suspensions after the event (system
-  // events, agent 0, read through the agent index from a minute before it:
-  // a clock stepped back meanwhile). Past the latest 1000 of any agent, it
-  // is recorded again: the safe side.
+Result<bool> DetectionResponse::RecordedAfter(
+    const AuditEvent& event, int64_t agent_id, AuditEventType type,
+    const std::function<bool(const AuditEvent&)>& matches) {
+  // The latest records of `type` by `agent_id` after the event, read
+  // through the agent index from a minute before it (a clock stepped back
+  // meanwhile). Past the latest 1000, the act is recorded again: the safe
+  // side.
   constexpr int64_t kClockSlackMicros = 60'000'000;
   constexpr size_t kRecords = 1000;
   auto found = store::RetryWithin(kCatchUpPatience, [&] {
-    return parts_.audit->Find({.agent_id = 0,
-                               .type = AuditEventType::kAgentSuspended,
+    return parts_.audit->Find({.agent_id = agent_id,
+                               .type = type,
                                .since_unix_micros = event.time_unix_micros - kClockSlackMicros,
                                .after_sequence = event.sequence + 1,
                                .limit = kRecords,
@@ -487,14 +477,13 @@ Result<bool> DetectionResponse::SuspensionRecorded(const AuditEvent& event,
   if (!found) {
     if (store::MayPass(found.error())) return std::unexpected(found.error());
     // A fault that will not pass: a record twice is better than none.
-    Log(LogLevel::kError, "detect_suspension_record_unknown",
-        {{"sequence", event.sequence}, {"error", found.error().message()}});
+    Log(LogLevel::kError, "detect_record_unknown",
+        {{"sequence", event.sequence},
+         {"type", audit::AuditEventTypeName(type)},
+         {"error", found.error().message()}});
     return false;
   }
-  const std::string by = DetectionSystem().service_number;
-  return std::ranges::any_of(*found, [&](const AuditEvent& record) {
-    return record.actor.service_number == by && record.subject == agent.service_number;
-  });
+  return std::ranges::any_of(*found, matches);
 }
 
 Result<std::optional<DetectionResponse::Suspension>> DetectionResponse::Act(

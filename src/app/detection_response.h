@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -127,9 +128,12 @@ class DetectionResponse {
   // stopped after it, before the alert).
   Result<void> RecordSuspension(const audit::AuditEvent& event, const Suspension& suspension,
                                 bool again, std::string& detail);
-  // Judging again: whether that record is in the log (fails only for what
-  // may pass; false, logged, when another fault hides it).
-  Result<bool> SuspensionRecorded(const audit::AuditEvent& event, const identity::Agent& agent);
+  // Judging again: whether the log holds, after `event`, a record of `type`
+  // by `agent_id` that `matches` (fails only for what may pass; false,
+  // logged, when another fault hides it: a record twice is better than none).
+  Result<bool> RecordedAfter(const audit::AuditEvent& event, int64_t agent_id,
+                             audit::AuditEventType type,
+                             const std::function<bool(const audit::AuditEvent&)>& matches);
   // Takes `finding`'s action; the agent it suspended, if it did.
   Result<std::optional<Suspension>> Act(const audit::AuditEvent& event,
                                         const detect::Finding& finding);
