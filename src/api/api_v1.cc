@@ -166,11 +166,14 @@ bool Matches(std::string_view pattern, std::string_view path,
 // Whether a proof-guarded request failed for what its sender sent (a bad
 // proof, an unknown credential, a wrong code, a malformed body), rather than
 // succeeded or met our own failure (503, 500) or a limit.
-bool RefusedForTheSender(const Result<http::Response>& result) {
-  if (result) return false;
-  const ErrorCode code = result.error().code();
+bool RefusedForTheSender(const Error& error) {
+  const ErrorCode code = error.code();
   return code != ErrorCode::kResourceExhausted && code != ErrorCode::kUnavailable &&
          code != ErrorCode::kInternal && code != ErrorCode::kDataLoss;
+}
+
+bool RefusedForTheSender(const Result<http::Response>& result) {
+  return !result && RefusedForTheSender(result.error());
 }
 
 // `token_live`: the request's access token opens a live session, and the
@@ -246,7 +249,9 @@ ApiV1::ApiV1(app::Portal& portal, ApiOptions options)
       failed_credentials_(options_.shared_failed_credentials != nullptr
                               ? options_.shared_failed_credentials
                               : &local_failed_credentials_),
-      heard_credentials_(*portal_.parts().clock, options_.heard_credentials) {}
+      heard_credentials_(*portal_.parts().clock, options_.heard_credentials),
+      failed_sessions_(*portal_.parts().clock, options_.failed_sessions),
+      heard_sessions_(*portal_.parts().clock, options_.heard_sessions) {}
 
 std::span<const RouteInfo> ApiV1::Routes() { return kRouteInfos; }
 
@@ -297,6 +302,40 @@ Result<void> ApiV1::AdmitCredentialAttempt(std::string_view route_path,
   return Fail(admission.ToResult().error());
 }
 
+Result<void> ApiV1::AdmitSessionAttempt(const http::Request& request, std::string_view access_token,
+                                        SessionCharge& charge, int64_t& retry_after) {
+  // Security: a made-up token with a proof of its sender's own making costs
+  // them nothing and us a signature check. As for credentials (above), each
+  // request takes a token from its address's bucket, given back once it is
+  // authenticated; with the bucket empty, only a token of a live session is
+  // heard (one read), so a client spending an office NAT's bucket does not
+  // shut out the agents behind it, and a stolen token without its key is
+  // not a licence for signature checks without end either.
+  const identity::Admission admission = failed_sessions_.Admit(request.remote_address);
+  if (admission.admitted) {
+    charge.address = true;
+    return {};
+  }
+  ASSIGN_OR_RETURN(std::optional<int64_t> live, portal_.LiveAccessSession(access_token));
+  if (!live) {
+    retry_after = admission.retry_after_seconds;
+    return Fail(admission.ToResult().error());
+  }
+  std::string session = "session " + std::to_string(*live);
+  const identity::Admission heard = heard_sessions_.Admit(session);
+  if (!heard.admitted) {
+    retry_after = std::max(admission.retry_after_seconds, heard.retry_after_seconds);
+    return Fail(admission.ToResult().error());
+  }
+  charge.session = std::move(session);
+  return {};
+}
+
+void ApiV1::GiveBack(const http::Request& request, const SessionCharge& charge) {
+  if (charge.address) failed_sessions_.Refund(request.remote_address);
+  if (!charge.session.empty()) heard_sessions_.Refund(charge.session);
+}
+
 Result<void> ApiV1::MadeSinceBegun(const session::DpopProof& proof, int64_t& retry_after) const {
   Result<void> made = replay_.CheckMadeSinceBegun(proof.iat);
   if (!made) retry_after = replay_.SecondsUntilAccepting(proof.iat);
@@ -335,6 +374,9 @@ bool ApiV1::AdmitsUpload(const http::Request& head) {
   const int64_t now = UnixSeconds(portal_.parts().clock->Now());
   Result<std::string> token = internal::AccessTokenOf(head);
   if (!token) return false;
+  SessionCharge charge;
+  int64_t retry_after = 0;
+  if (!AdmitSessionAttempt(head, *token, charge, retry_after)) return false;
   Result<session::DpopProof> proof =
       internal::CheckProof(head, options_.public_url, *token, options_.dpop, keys_, now);
   if (!proof) return false;
@@ -344,7 +386,9 @@ bool ApiV1::AdmitsUpload(const http::Request& head) {
     return false;
   }
   Result<app::Caller> caller = portal_.Authenticate(*token, proof->jkt);
-  return caller && portal_.MayCheckClaims(*caller);
+  if (!caller) return false;
+  GiveBack(head, charge);  // Handle charges it again
+  return portal_.MayCheckClaims(*caller);
 }
 
 http::Response ApiV1::Handle(const http::Request& request) {
@@ -451,13 +495,19 @@ http::Response ApiV1::Handle(const http::Request& request) {
     }
     if (route->guard == Guard::kSession || route->guard == Guard::kOwnSession) {
       ASSIGN_OR_RETURN(std::string token, internal::AccessTokenOf(request));
-      ASSIGN_OR_RETURN(
-          session::DpopProof proof,
-          internal::CheckProof(request, options_.public_url, token, options_.dpop, keys_, now));
-      context.jkt = proof.jkt;
-      RETURN_IF_ERROR(MadeSinceBegun(proof, call.retry_after));
-      ASSIGN_OR_RETURN(context.caller, portal_.Authenticate(token, context.jkt));
-      RETURN_IF_ERROR(RememberProof(proof, now));
+      SessionCharge charge;
+      RETURN_IF_ERROR(AdmitSessionAttempt(request, token, charge, call.retry_after));
+      Result<void> authenticated = [&]() -> Result<void> {
+        ASSIGN_OR_RETURN(
+            session::DpopProof proof,
+            internal::CheckProof(request, options_.public_url, token, options_.dpop, keys_, now));
+        context.jkt = proof.jkt;
+        RETURN_IF_ERROR(MadeSinceBegun(proof, call.retry_after));
+        ASSIGN_OR_RETURN(context.caller, portal_.Authenticate(token, context.jkt));
+        return RememberProof(proof, now);
+      }();
+      if (authenticated || !RefusedForTheSender(authenticated.error())) GiveBack(request, charge);
+      RETURN_IF_ERROR(authenticated);
       context.caller->source_address = request.remote_address;
       context.caller->user_agent = std::string(request.Header("User-Agent").value_or(""));
       // Security: a session detection flagged may be in someone else's

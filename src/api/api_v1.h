@@ -61,6 +61,15 @@ struct ApiOptions {
   // its holder's retries, not unlimited signature checks with bad proofs.
   identity::LoginThrottleOptions heard_credentials{.burst = 3,
                                                    .refill_interval = std::chrono::seconds(60)};
+  // Every route behind a session: past this bucket of refused access tokens
+  // and proofs an address is refused (429) before its proof costs a
+  // signature check, unless its token opens a live session (heard_sessions
+  // bounds those, per session). Only failures count; per node (the CPU it
+  // protects is the node's).
+  identity::LoginThrottleOptions failed_sessions{.burst = 120,
+                                                 .refill_interval = std::chrono::milliseconds(500)};
+  identity::LoginThrottleOptions heard_sessions{.burst = 10,
+                                                .refill_interval = std::chrono::seconds(6)};
   // Passkeys: the relying party (see api/relying_party.h) and its display name.
   webauthn::RelyingParty relying_party;
   std::string rp_name = "Vigie";
@@ -114,6 +123,20 @@ class ApiV1 {
   // taken, to give back unless the attempt is refused.
   Result<void> AdmitCredentialAttempt(std::string_view route_path, const http::Request& request,
                                       int64_t& retry_after, bool& charged);
+  // What a request behind a session took from the budgets of refused ones
+  // (see AdmitSessionAttempt), to give back unless it was refused.
+  struct SessionCharge {
+    bool address = false;
+    std::string session;  // heard with its address's bucket empty: "session N"
+  };
+  // Charges a request presenting `access_token` to its sender's address;
+  // with the address's bucket empty, it is heard only if the token opens a
+  // live session that has not spent its own allowance.
+  Result<void> AdmitSessionAttempt(const http::Request& request, std::string_view access_token,
+                                   SessionCharge& charge, int64_t& retry_after);
+  // Gives back what AdmitSessionAttempt took: the request was authenticated,
+  // or refused for a fault of ours.
+  void GiveBack(const http::Request& request, const SessionCharge& charge);
   // Whether this node may judge the proof alone since it started (see
   // DpopReplayCache::CheckMadeSinceBegun); if not, how long to wait.
   Result<void> MadeSinceBegun(const session::DpopProof& proof, int64_t& retry_after) const;
@@ -128,6 +151,8 @@ class ApiV1 {
   identity::LoginThrottle local_failed_credentials_;
   identity::AddressThrottle* failed_credentials_;  // the shared one, or the local one
   identity::LoginThrottle heard_credentials_;      // by session or agent, per node
+  identity::LoginThrottle failed_sessions_;        // by address, per node
+  identity::LoginThrottle heard_sessions_;         // by session, per node
 };
 
 }  // namespace vigie::api

@@ -318,6 +318,12 @@ Result<std::optional<int64_t>> Portal::LiveChallengeAgent(std::string_view chall
   return AuthenticatorOn(*db).LiveChallengeAgent(challenge);
 }
 
+Result<std::optional<int64_t>> Portal::LiveAccessSession(std::string_view access_token) {
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  return session::SessionStore(*db, *parts_.clock, session_options_)
+      .LiveAccessSession(access_token);
+}
+
 Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, std::string_view jkt,
                                               const Origin& origin) {
   const auto started = Now();

@@ -181,6 +181,10 @@ class Portal {
   // (api::ApiOptions::failed_credentials). Errors: store errors.
   Result<std::optional<int64_t>> LiveRefreshSession(std::string_view refresh_token);
   Result<std::optional<int64_t>> LiveChallengeAgent(std::string_view challenge);
+  // The live session of an access token (one read, nothing recorded): heard
+  // even from an address that has spent its failed session requests
+  // (api::ApiOptions::failed_sessions). Errors: store errors.
+  Result<std::optional<int64_t>> LiveAccessSession(std::string_view access_token);
 
   // The live, active agent behind an access token presented with a proof
   // from key `jkt`. Unauthenticated otherwise (and the session ends if the

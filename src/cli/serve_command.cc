@@ -355,6 +355,10 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   api_options.failed_credentials = {
       .burst = failures_per_minute,
       .refill_interval = std::chrono::milliseconds(60'000 / failures_per_minute)};
+  const int session_failures_per_minute = config.auth.failed_sessions_per_minute;
+  api_options.failed_sessions = {
+      .burst = session_failures_per_minute,
+      .refill_interval = std::chrono::milliseconds(60'000 / session_failures_per_minute)};
   // On PostgreSQL other nodes may serve the same portal: they share what
   // they remember of the proofs they accepted, and each address's bucket of
   // refused credentials (SQLite is one node's own).

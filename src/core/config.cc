@@ -247,6 +247,7 @@ Result<void> ReadAuth(const toml::table* t, Config::Auth& a) {
   RETURN_IF_ERROR(r.Read("address_attempts_per_minute", a.address_attempts_per_minute, 1, 100000));
   RETURN_IF_ERROR(
       r.Read("failed_credentials_per_minute", a.failed_credentials_per_minute, 1, 100000));
+  RETURN_IF_ERROR(r.Read("failed_sessions_per_minute", a.failed_sessions_per_minute, 1, 100000));
   return r.RefuseUnknown();
 }
 
@@ -508,6 +509,8 @@ hashing_queue = 16            # logins waiting beyond this are refused (429); ea
 address_attempts_per_minute = 30
 failed_credentials_per_minute = 30  # refused second steps, refreshes, passkey logins
                                     # per address, then 429 before any check
+failed_sessions_per_minute = 120   # refused access tokens and proofs per address,
+                                   # then 429 unless the token is a live session's
 
 [session]
 access_token_seconds = 600

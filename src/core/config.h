@@ -91,6 +91,10 @@ struct Config {
     // Refused second login steps, refreshes and passkey logins an address may
     // send (bucket as above, counted per node) before it is refused unheard.
     int failed_credentials_per_minute = 30;
+    // Requests behind a session refused for their access token or proof an
+    // address may send (counted per node) before it is refused unheard,
+    // unless its token opens a live session.
+    int failed_sessions_per_minute = 120;
   } auth;
 
   // Sessions bound to the client's DPoP key.

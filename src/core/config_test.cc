@@ -169,6 +169,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"[auth]\nargon2_memory_kib = 8192\nargon2_passes = 2", "OWASP's minimum"},
         BadConfig{"[auth]\nlockout_failures = 0", "between 1 and 100"},
         BadConfig{"[auth]\nfailed_credentials_per_minute = 0", "between 1 and 100000"},
+        BadConfig{"[auth]\nfailed_sessions_per_minute = 0", "between 1 and 100000"},
         BadConfig{"[session]\nabsolute_lifetime_hours = 48", "between 1 and 24"},
         BadConfig{"[quota]\nsearches_per_hour = 10\nsearches_per_day = 5", "daily quota"},
         BadConfig{"[session]\nidle = 5", "unknown key 'session.idle'"},

@@ -134,6 +134,11 @@ class SessionStore {
   // recorded. Not a decision: Refresh checks everything again (its key, the
   // agent's bars).
   Result<std::optional<int64_t>> LiveRefreshSession(std::string_view refresh_token);
+  // The session of an access token if that session is not ended nor
+  // expired (the token itself may have expired: its holder will refresh).
+  // One read, nothing written. Not a decision: Authenticate checks
+  // everything (the key, the token's expiry, idleness).
+  Result<std::optional<int64_t>> LiveAccessSession(std::string_view access_token);
 
   // Ends the session (kEndLogout). Idempotent. Errors: NotFound.
   Result<void> Logout(int64_t session_id);

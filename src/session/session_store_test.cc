@@ -145,6 +145,24 @@ TEST_F(SessionStoreTest, AccessTokenExpiresAfterTenMinutes) {
   EXPECT_OK(sessions.Refresh(tokens->refresh_token.reveal(), Jkt("key-a")));
 }
 
+// What a spent bucket of refused session requests still hears
+// (api::ApiOptions::failed_sessions): a live session's token, expired or not.
+TEST_F(SessionStoreTest, AnAccessTokenNamesItsSessionWhileTheSessionLives) {
+  SessionStore sessions = Store();
+  auto tokens = sessions.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(tokens);
+  const std::string token(tokens->access_token.reveal());
+  EXPECT_EQ(sessions.LiveAccessSession(token).value_or(std::nullopt), tokens->session_id);
+  for (const std::string& junk : {std::string(), std::string("not-a-token"), token + "x",
+                                  std::string(tokens->refresh_token.reveal())}) {
+    EXPECT_EQ(sessions.LiveAccessSession(junk).value_or(0), std::nullopt) << junk;
+  }
+  Advance(600);  // the token's lifetime is over, not the session's: its holder will refresh
+  EXPECT_EQ(sessions.LiveAccessSession(token).value_or(std::nullopt), tokens->session_id);
+  ASSERT_OK(sessions.Logout(tokens->session_id));
+  EXPECT_EQ(sessions.LiveAccessSession(token).value_or(0), std::nullopt) << "its session ended";
+}
+
 TEST_F(SessionStoreTest, IdleSessionEndsAfterThirtyMinutes) {
   SessionStore sessions = Store();
   auto tokens = sessions.Create(kAgent, Jkt("key-a"));

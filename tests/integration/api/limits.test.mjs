@@ -185,6 +185,70 @@ test('detection switched off, whole or in part, is said at each start', async ()
   }
 });
 
+test('refused session requests spend their address’s bucket; past it, only a live session’s token is heard', async () => {
+  // 20 failures at once, then one every 3 s: few enough to reach, slow
+  // enough that the refills do not blur the counts.
+  const small = createInstallation({
+    persons: 100,
+    agents: ['FSR-1', 'FSR-2'].map((service_number) => ({ service_number, name: `Agent ${service_number}`, roles: ['agent'] })),
+    config: { auth: { failed_sessions_per_minute: 20 } },
+  });
+  const node = await startServer(small);
+  try {
+    const client = await activeClient(node, small, 'FSR-1', { acknowledge: false });
+    client.localAddress = '127.0.0.24';
+    const self = (options) => client.call('GET', '/api/v1/self', undefined, options);
+    // Made-up tokens, until the address is refused unheard.
+    const spend = async (limit) => {
+      for (let refused = 0; refused < limit; refused++) {
+        const r = await self({ token: `va_made-up-${refused}` });
+        if (r.status === 429) {
+          assert.ok(Number(r.headers['retry-after']) >= 1, JSON.stringify(r.headers));
+          return refused;
+        }
+        assert.equal(r.status, 401, r.body);
+      }
+      return limit;
+    };
+    // Successes do not count: more requests than the bucket holds.
+    for (let i = 0; i < 25; i++) assert.equal((await self()).status, 200);
+    const stranger = await DpopKey.create();
+    assert.equal((await self({ key: stranger })).status, 401, 'a live token, another key’s proof');
+    const refused = await spend(25);
+    assert.ok(refused >= 19 && refused < 25, `refused ${refused} times before 429`);
+    // A live session's token is still heard from that address, and its
+    // successes give back only what they took (its session's allowance of
+    // 10, not the address's): the agents behind one NAT keep working.
+    let regained = 0;  // made-up tokens heard between them: refills only, one per 3 s
+    for (let i = 0; i < 15; i++) {
+      assert.equal((await self()).status, 200);
+      if ((await self({ token: 'va_made-up' })).status !== 429) regained += 1;
+    }
+    assert.ok(regained <= 2, `the address regained ${regained} from them`);
+    // A stolen token with a proof of another key: heard a few times, not without end.
+    const other = await activeClient(node, small, 'FSR-2', { acknowledge: false });
+    other.localAddress = '127.0.0.24';
+    let heard = 0;
+    for (; heard < 15; heard++) {
+      const r = await other.call('GET', '/api/v1/self', undefined, { key: stranger });
+      if (r.status === 429) break;
+      assert.equal(r.status, 401, r.body);
+    }
+    assert.ok(heard >= 10 && heard < 15, `heard ${heard} times`);
+    other.localAddress = undefined;
+    assert.equal((await other.call('GET', '/api/v1/self')).status, 200, 'from its own address, unharmed');
+    // An ended session's token is heard no more.
+    const token = client.access;
+    assert.equal((await client.call('POST', '/api/v1/auth/logout')).status, 204);
+    let after;
+    for (let i = 0; i < 3 && after?.status !== 429; i++) after = await self({ token });
+    assert.equal(after.status, 429, after.body);
+  } finally {
+    assert.equal(await node.stop(), 0);
+    small.remove();
+  }
+});
+
 test('only keys of real sessions are kept: made-up keys with good proofs cannot flush the key cache', async () => {
   const metricsPort = await freePort();
   const small = createInstallation({
