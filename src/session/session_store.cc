@@ -183,14 +183,11 @@ Result<Session> SessionStore::Authenticate(std::string_view access_token, std::s
   return session;
 }
 
-Result<std::optional<int64_t>> SessionStore::LiveRefreshSession(std::string_view refresh_token) {
-  auto digest = DigestPresentedToken(TokenKind::kRefresh, refresh_token);
+Result<std::optional<int64_t>> SessionStore::LiveSessionOf(TokenKind kind, std::string_view token,
+                                                           std::string_view sql) {
+  auto digest = DigestPresentedToken(kind, token);
   if (!digest) return std::optional<int64_t>();  // not even shaped like one
-  ASSIGN_OR_RETURN(
-      store::Statement * select,
-      db_.Prepare("SELECT s.id FROM refresh_token r JOIN session s ON s.id = "
-                  "r.session_id WHERE r.token_hash = $1 AND s.ended_at IS NULL AND "
-                  "s.expires_at > $2 AND (r.used_at IS NOT NULL OR r.expires_at > $2)"));
+  ASSIGN_OR_RETURN(store::Statement * select, db_.Prepare(sql));
   select->BindBlob(1, *digest).BindInt(2, UnixSeconds(clock_.Now()));
   ASSIGN_OR_RETURN(bool found, select->Step());
   std::optional<int64_t> session;
@@ -199,19 +196,18 @@ Result<std::optional<int64_t>> SessionStore::LiveRefreshSession(std::string_view
   return session;
 }
 
+Result<std::optional<int64_t>> SessionStore::LiveRefreshSession(std::string_view refresh_token) {
+  return LiveSessionOf(TokenKind::kRefresh, refresh_token,
+                       "SELECT s.id FROM refresh_token r JOIN session s ON s.id = "
+                       "r.session_id WHERE r.token_hash = $1 AND s.ended_at IS NULL AND "
+                       "s.expires_at > $2 AND (r.used_at IS NOT NULL OR r.expires_at > $2)");
+}
+
 Result<std::optional<int64_t>> SessionStore::LiveAccessSession(std::string_view access_token) {
-  auto digest = DigestPresentedToken(TokenKind::kAccess, access_token);
-  if (!digest) return std::optional<int64_t>();  // not even shaped like one
-  ASSIGN_OR_RETURN(store::Statement * select,
-                   db_.Prepare("SELECT s.id FROM access_token a JOIN session s ON s.id = "
-                               "a.session_id WHERE a.token_hash = $1 AND s.ended_at IS NULL "
-                               "AND s.expires_at > $2"));
-  select->BindBlob(1, *digest).BindInt(2, UnixSeconds(clock_.Now()));
-  ASSIGN_OR_RETURN(bool found, select->Step());
-  std::optional<int64_t> session;
-  if (found) session = select->ColumnInt(0);
-  RETURN_IF_ERROR(select->Run());
-  return session;
+  return LiveSessionOf(TokenKind::kAccess, access_token,
+                       "SELECT s.id FROM access_token a JOIN session s ON s.id = "
+                       "a.session_id WHERE a.token_hash = $1 AND s.ended_at IS NULL "
+                       "AND s.expires_at > $2");
 }
 
 Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::string_view jkt,

@@ -168,6 +168,10 @@ class SessionStore {
 
  private:
   Result<IssuedTokens> IssuePair(int64_t session_id, int64_t now, int64_t session_expires_at);
+  // The session `sql` ($1: the token's digest, $2: now) finds for a token of
+  // `kind`; nullopt for none, or for text not shaped like such a token.
+  Result<std::optional<int64_t>> LiveSessionOf(TokenKind kind, std::string_view token,
+                                               std::string_view sql);
 
   store::Connection& db_;
   const Clock& clock_;
