@@ -23,38 +23,52 @@ IndexProblem ChunkProblem(uint64_t segment, const PersonChunkView& chunk, std::s
   return {{segment, chunk.first_person}, Chunk(segment, chunk.first_person) + std::string(what)};
 }
 
-// Security: SQLite keeps a value of another type in an INTEGER column
-// (12.5, '7x') and its queries compare it as stored, where reading it as an
-// integer would not: a chunk whose first person is P + 0.5 is never read
-// for P. The check reads only rows stored as the writer writes them, so
-// any other is missing from its tally and named. PostgreSQL's columns
-// hold nothing else.
-constexpr std::string_view kChunkTypes =
-    "AND typeof(segment) = 'integer' AND typeof(first_person) = 'integer' "
-    "AND typeof(last_person) = 'integer' AND typeof(pairs) = 'blob' ";
-constexpr std::string_view kLegacyTypes =
-    "AND typeof(person_id) = 'integer' AND typeof(sequence) = 'integer' ";
-
-std::string_view OnlyStoredAsWritten(const store::Connection& db, std::string_view types) {
-  return db.dialect() == store::Dialect::kSqlite ? types : std::string_view();
-}
-
 // The chunks of segments from `from` (below `to`, if given), in the order
 // a segment's query relies on.
 Result<store::Statement*> ChunksFrom(store::Connection& db, uint64_t from,
                                      std::optional<uint64_t> to) {
   constexpr std::string_view kColumns =
       "SELECT segment, first_person, last_person, pairs FROM audit_person_chunk ";
-  ASSIGN_OR_RETURN(
-      store::Statement * rows,
-      db.Prepare(std::string(kColumns) +
-                 (to ? "WHERE segment >= $1 AND segment < $2 " : "WHERE segment >= $1 ") +
-                 std::string(OnlyStoredAsWritten(db, kChunkTypes)) +
-                 "ORDER BY segment, first_person"));
+  ASSIGN_OR_RETURN(store::Statement * rows, db.Prepare(std::string(kColumns) +
+                                                       (to ? "WHERE segment >= $1 AND segment < $2 "
+                                                           : "WHERE segment >= $1 ") +
+                                                       "ORDER BY segment, first_person"));
   constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   rows->BindInt(1, static_cast<int64_t>(std::min(from, kMax)));
   if (to) rows->BindInt(2, static_cast<int64_t>(std::min(*to, kMax)));
   return rows;
+}
+
+// The first row of the person index (SQLite) not stored as the writer
+// stores it, named; nullopt if none.
+Result<std::optional<std::string>> FirstStoredAsAnotherType(store::Connection& db,
+                                                            bool has_chunks) {
+  struct Table {
+    std::string_view name, check;
+  };
+  static constexpr Table kTables[] = {
+      {"audit_person_chunk",
+       "typeof(segment) = 'integer' AND typeof(first_person) = 'integer' AND "
+       "typeof(last_person) = 'integer' AND typeof(pairs) = 'blob'"},
+      {"audit_person_access",
+       "typeof(segment) = 'integer' AND typeof(person_id) = 'integer' AND "
+       "typeof(sequence) = 'integer'"},
+  };
+  for (const Table& table : kTables) {
+    if (!has_chunks && table.name == "audit_person_chunk") continue;  // no such table yet
+    ASSIGN_OR_RETURN(store::Statement * row,
+                     db.Prepare("SELECT CAST(segment AS TEXT) FROM " + std::string(table.name) +
+                                " WHERE NOT (" + std::string(table.check) + ") LIMIT 1"));
+    ASSIGN_OR_RETURN(bool found, row->Step());
+    if (!found) continue;
+    std::string named = std::string(table.name) + " holds a row (segment " +
+                        std::string(row->ColumnText(0)) +
+                        ") stored as another type than the writer's: queries compare it as "
+                        "stored and may read it in place of the real one (it was written by hand)";
+    RETURN_IF_ERROR(row->Run());
+    return named;
+  }
+  return std::optional<std::string>();
 }
 
 }  // namespace
@@ -107,6 +121,20 @@ Result<StoredPersonIndex> StoredPersonIndex::Open(store::Connection& db,
                   " events, but the log has " + std::to_string(log_size) +
                   ": the events appended next would be missing from \"who consulted\" "
                   "answers (the tip was changed)");
+      return index;
+    }
+  }
+  // Security: SQLite keeps a value of another type in an INTEGER column
+  // (30.5, '7x') and its queries compare it as stored, where this check
+  // reads it as an integer: a chunk "from person 30.5" beside the real one
+  // from 30 is the one a query for 35 reads, read here as a harmless
+  // neighbour. The writer stores integers and blobs only, so any other row
+  // is named. PostgreSQL's BIGINT columns hold nothing else.
+  if (db.dialect() == store::Dialect::kSqlite) {
+    ASSIGN_OR_RETURN(std::optional<std::string> odd,
+                     FirstStoredAsAnotherType(db, bounds.has_chunks));
+    if (odd) {
+      index.Found(*odd);
       return index;
     }
   }
@@ -234,8 +262,7 @@ Result<void> StoredPersonIndex::ForEachLegacyPair(
   for (const int64_t segment : listed_) {
     ASSIGN_OR_RETURN(store::Statement * rows,
                      db.Prepare("SELECT person_id, sequence FROM audit_person_access "
-                                "WHERE segment = $1 AND sequence >= $2 AND sequence < $3 " +
-                                std::string(OnlyStoredAsWritten(db, kLegacyTypes))));
+                                "WHERE segment = $1 AND sequence >= $2 AND sequence < $3"));
     rows->BindInt(1, segment)
         .BindInt(2, static_cast<int64_t>(from))
         .BindInt(3, static_cast<int64_t>(to));
