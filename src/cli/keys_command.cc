@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "audit/audit_log.h"
+#include "audit/checkpoint.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
 #include "cli/operator_read.h"
@@ -199,7 +200,21 @@ Result<uint64_t> LastSizeSignedBy(const Installation& installation, uint32_t key
                    store::Open(installation.AuditDatabaseUrl(),
                                {.busy_timeout_ms = installation.config.store.busy_timeout_ms,
                                 .read_only = true}));
-  ASSIGN_OR_RETURN(std::vector<audit::Checkpoint> checkpoints, audit::ReadCheckpoints(*db));
+  ASSIGN_OR_RETURN(std::vector<audit::Checkpoint> stored, audit::ReadCheckpoints(*db));
+  // Security: only checkpoints whose signature holds count. A row planted
+  // by whoever can write the database with a junk signature would otherwise
+  // set a bound that retires nothing (a huge size "by" the old key), or pass
+  // for the new key's word after a forgery by the leaked old one (which then
+  // stays the latest signer: retiring it is refused, loudly).
+  std::vector<audit::Checkpoint> checkpoints;
+  for (audit::Checkpoint& checkpoint : stored) {
+    auto key = installation.keyring.ById(checkpoint.key_id);
+    if (!key || (*key)->purpose != crypto::kPurposeAuditSigning) continue;
+    if (audit::CheckpointSignatureValid(
+            checkpoint, crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key())) {
+      checkpoints.push_back(std::move(checkpoint));
+    }
+  }
   uint64_t last = 0;
   for (const audit::Checkpoint& checkpoint : checkpoints) {
     if (checkpoint.key_id == key_id) last = std::max(last, checkpoint.tree_size);

@@ -1065,6 +1065,36 @@ TEST_F(CliTest, AnOldSigningKeyIsRetiredOnceTheNewOneHasSigned) {
       << logged.out;
 }
 
+// Someone who can write the database plants a checkpoint "by" the old key
+// at a huge size, with a signature that does not hold: the retirement is
+// bounded by what the key truly signed, not by the plant.
+TEST_F(CliTest, APlantedCheckpointDoesNotSetAKeysRetirement) {
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(50, 5));
+  std::istringstream lines(Vigie("audit public-keys").out);
+  std::string old_id;
+  ASSERT_TRUE(std::getline(lines, old_id));
+  old_id = old_id.substr(0, old_id.find(' '));
+  ASSERT_EQ(Vigie("keys rotate").exit_code, 0);
+  ASSERT_EQ(Vigie("keys activate").exit_code, 0);
+  ASSERT_EQ(Vigie("show 1").exit_code, 0);  // a checkpoint by the new key
+  const std::string planted =
+      "INSERT INTO audit_checkpoint (tree_size, time_us, root, chain_hash, key_id, signature) "
+      "VALUES (1000000000, 0, ";
+  auto ran = testing::RunCommand(
+      installation_.AuditSqlCommand(
+          data(), planted + "zeroblob(32), zeroblob(32), " + old_id + ", zeroblob(64))",
+          planted + "decode(repeat('00', 32), 'hex'), decode(repeat('00', 32), 'hex'), " + old_id +
+              ", decode(repeat('00', 64), 'hex'))"),
+      dir_.path());
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  auto retired = Vigie("keys retire " + old_id);
+  ASSERT_EQ(retired.exit_code, 0) << retired.out << retired.err;
+  std::smatch size;
+  ASSERT_TRUE(std::regex_search(retired.out, size, std::regex(R"(after tree size (\d+))")))
+      << retired.out;
+  EXPECT_LT(std::stoull(size[1].str()), 1000u) << retired.out;
+}
+
 // After the Argon2id parameters are lowered, a dormant agent's hash is
 // costlier than the current ones: login refusals are priced at it (so that
 // their time does not single that agent out), and the operator is told.
