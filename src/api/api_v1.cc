@@ -321,7 +321,10 @@ Result<void> ApiV1::AdmitSessionAttempt(const http::Request& request, std::strin
     retry_after = admission.retry_after_seconds;
     return Fail(admission.ToResult().error());
   }
-  std::string session = "session " + std::to_string(*live);
+  // Per session and address: whoever holds a colleague's token behind the
+  // same spent NAT cannot use up what that colleague is heard from elsewhere.
+  std::string session = "session " + std::to_string(*live) + " at " +
+                        identity::LoginThrottle::KeyOf(request.remote_address);
   const identity::Admission heard = heard_sessions_.Admit(session);
   if (!heard.admitted) {
     retry_after = std::max(admission.retry_after_seconds, heard.retry_after_seconds);
@@ -377,17 +380,18 @@ bool ApiV1::AdmitsUpload(const http::Request& head) {
   SessionCharge charge;
   int64_t retry_after = 0;
   if (!AdmitSessionAttempt(head, *token, charge, retry_after)) return false;
-  Result<session::DpopProof> proof =
-      internal::CheckProof(head, options_.public_url, *token, options_.dpop, keys_, now);
-  if (!proof) return false;
-  // A proof already used is not worth a place either (Handle would refuse it).
-  if (!replay_.CheckMadeSinceBegun(proof->iat) ||
-      !replay_.CheckUnused(proof->jkt, proof->jti, now)) {
-    return false;
-  }
-  Result<app::Caller> caller = portal_.Authenticate(*token, proof->jkt);
+  Result<app::Caller> caller = [&]() -> Result<app::Caller> {
+    ASSIGN_OR_RETURN(
+        session::DpopProof proof,
+        internal::CheckProof(head, options_.public_url, *token, options_.dpop, keys_, now));
+    // A proof already used is not worth a place either (Handle would refuse it).
+    RETURN_IF_ERROR(replay_.CheckMadeSinceBegun(proof.iat));
+    RETURN_IF_ERROR(replay_.CheckUnused(proof.jkt, proof.jti, now));
+    return portal_.Authenticate(*token, proof.jkt);
+  }();
+  // Given back as Handle does (which charges the request again).
+  if (caller || !RefusedForTheSender(caller.error())) GiveBack(head, charge);
   if (!caller) return false;
-  GiveBack(head, charge);  // Handle charges it again
   return portal_.MayCheckClaims(*caller);
 }
 

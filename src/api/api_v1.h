@@ -64,7 +64,7 @@ struct ApiOptions {
   // Every route behind a session: past this bucket of refused access tokens
   // and proofs an address is refused (429) before its proof costs a
   // signature check, unless its token opens a live session (heard_sessions
-  // bounds those, per session). Only failures count; per node (the CPU it
+  // bounds those, per session and address). Only failures count; per node (the CPU it
   // protects is the node's).
   identity::LoginThrottleOptions failed_sessions{.burst = 120,
                                                  .refill_interval = std::chrono::milliseconds(500)};
@@ -127,7 +127,7 @@ class ApiV1 {
   // (see AdmitSessionAttempt), to give back unless it was refused.
   struct SessionCharge {
     bool address = false;
-    std::string session;  // heard with its address's bucket empty: "session N"
+    std::string session;  // heard with its address's bucket empty: "session N at address"
   };
   // Charges a request presenting `access_token` to its sender's address;
   // with the address's bucket empty, it is heard only if the token opens a
@@ -152,7 +152,7 @@ class ApiV1 {
   identity::AddressThrottle* failed_credentials_;  // the shared one, or the local one
   identity::LoginThrottle heard_credentials_;      // by session or agent, per node
   identity::LoginThrottle failed_sessions_;        // by address, per node
-  identity::LoginThrottle heard_sessions_;         // by session, per node
+  identity::LoginThrottle heard_sessions_;         // by session and address, per node
 };
 
 }  // namespace vigie::api
