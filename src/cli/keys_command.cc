@@ -201,23 +201,39 @@ Result<uint64_t> LastSizeSignedBy(const Installation& installation, uint32_t key
                                {.busy_timeout_ms = installation.config.store.busy_timeout_ms,
                                 .read_only = true}));
   ASSIGN_OR_RETURN(std::vector<audit::Checkpoint> stored, audit::ReadCheckpoints(*db));
-  // Security: only checkpoints whose signature holds count. A row planted
-  // by whoever can write the database with a junk signature would otherwise
-  // set a bound that retires nothing (a huge size "by" the old key), or pass
-  // for the new key's word after a forgery by the leaked old one (which then
-  // stays the latest signer: retiring it is refused, loudly).
+  // Security: only checkpoints whose signature holds count: a row planted
+  // with a junk signature by whoever can write the database would otherwise
+  // set a bound that retires nothing (a huge size "by" the old key).
   std::vector<audit::Checkpoint> checkpoints;
+  size_t ignored = 0;
   for (audit::Checkpoint& checkpoint : stored) {
     auto key = installation.keyring.ById(checkpoint.key_id);
-    if (!key || (*key)->purpose != crypto::kPurposeAuditSigning) continue;
-    if (audit::CheckpointSignatureValid(
+    if (key && (*key)->purpose == crypto::kPurposeAuditSigning &&
+        audit::CheckpointSignatureValid(
             checkpoint, crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key())) {
       checkpoints.push_back(std::move(checkpoint));
+    } else {
+      ++ignored;
     }
+  }
+  if (ignored > 0) {
+    std::fprintf(stderr,
+                 "vigie: warning: %zu checkpoints ignored: their signature does not hold "
+                 "(`vigie audit verify` names them)\n",
+                 ignored);
+  }
+  // Nor does one the old key truly signed (it leaked: the usual reason to
+  // retire it) count past the first a newer key signed: a node never signs
+  // with a key once a newer one has (audit::AuditLog), so any such is forged.
+  uint64_t first_newer = UINT64_MAX;
+  for (const audit::Checkpoint& checkpoint : checkpoints) {
+    if (checkpoint.key_id > key_id) first_newer = std::min(first_newer, checkpoint.tree_size);
   }
   uint64_t last = 0;
   for (const audit::Checkpoint& checkpoint : checkpoints) {
-    if (checkpoint.key_id == key_id) last = std::max(last, checkpoint.tree_size);
+    if (checkpoint.key_id == key_id && checkpoint.tree_size < first_newer) {
+      last = std::max(last, checkpoint.tree_size);
+    }
   }
   const audit::Checkpoint* latest = nullptr;
   for (const audit::Checkpoint& checkpoint : checkpoints) {

@@ -17,7 +17,10 @@
 #include <thread>
 #include <vector>
 
+#include "audit/checkpoint.h"
+#include "crypto/hash.h"
 #include "crypto/keyring.h"
+#include "crypto/signing.h"
 #include "tests/support/command.h"
 #include "tests/support/installation.h"
 #include "tests/support/temp_dir.h"
@@ -1065,10 +1068,12 @@ TEST_F(CliTest, AnOldSigningKeyIsRetiredOnceTheNewOneHasSigned) {
       << logged.out;
 }
 
-// Someone who can write the database plants a checkpoint "by" the old key
-// at a huge size, with a signature that does not hold: the retirement is
-// bounded by what the key truly signed, not by the plant.
-TEST_F(CliTest, APlantedCheckpointDoesNotSetAKeysRetirement) {
+// Someone who can write the database, holding the leaked old signing key,
+// plants checkpoints to stretch that key's retirement: one "by" it with a
+// junk signature at a huge size, and one it truly signed, in place of one
+// of the new key's. The retirement is bounded by what the key signed
+// before the new key took over, whatever the plants.
+TEST_F(CliTest, PlantedCheckpointsDoNotSetAKeysRetirement) {
   ASSERT_NO_FATAL_FAILURE(InstallWithPersons(50, 5));
   std::istringstream lines(Vigie("audit public-keys").out);
   std::string old_id;
@@ -1076,23 +1081,58 @@ TEST_F(CliTest, APlantedCheckpointDoesNotSetAKeysRetirement) {
   old_id = old_id.substr(0, old_id.find(' '));
   ASSERT_EQ(Vigie("keys rotate").exit_code, 0);
   ASSERT_EQ(Vigie("keys activate").exit_code, 0);
-  ASSERT_EQ(Vigie("show 1").exit_code, 0);  // a checkpoint by the new key
-  const std::string planted =
+  for (const char* id : {"1", "2", "3"}) ASSERT_EQ(Vigie(std::string("show ") + id).exit_code, 0);
+  // What each key signed, from the witness file.
+  uint64_t old_last = 0;
+  std::vector<uint64_t> new_sizes;
+  std::ifstream witness(data() / "audit-witness.jsonl");
+  for (std::string line; std::getline(witness, line);) {
+    auto checkpoint = audit::ParseWitnessLine(line);
+    ASSERT_TRUE(checkpoint.has_value()) << line;
+    if (std::to_string(checkpoint->key_id) == old_id) {
+      old_last = std::max(old_last, checkpoint->tree_size);
+    } else {
+      new_sizes.push_back(checkpoint->tree_size);
+    }
+  }
+  std::sort(new_sizes.begin(), new_sizes.end());
+  ASSERT_GE(new_sizes.size(), 3u);
+  // The forgery takes the place of the new key's second checkpoint.
+  auto keyring = crypto::Keyring::LoadKeyFile(data() / "vigie.key");
+  ASSERT_TRUE(keyring.has_value()) << keyring.error().message();
+  auto old_key = keyring->ById(static_cast<uint32_t>(std::stoul(old_id)));
+  ASSERT_TRUE(old_key.has_value());
+  audit::Checkpoint forged{.tree_size = new_sizes[1], .key_id = (*old_key)->id};
+  audit::SignCheckpoint(crypto::Ed25519KeyPair::FromSeed((*old_key)->bytes()), forged);
+  const std::string signature = crypto::HexEncode(forged.signature);
+  const std::string size = std::to_string(forged.tree_size);
+  const std::string insert =
       "INSERT INTO audit_checkpoint (tree_size, time_us, root, chain_hash, key_id, signature) "
-      "VALUES (1000000000, 0, ";
+      "VALUES ";
   auto ran = testing::RunCommand(
       installation_.AuditSqlCommand(
-          data(), planted + "zeroblob(32), zeroblob(32), " + old_id + ", zeroblob(64))",
-          planted + "decode(repeat('00', 32), 'hex'), decode(repeat('00', 32), 'hex'), " + old_id +
-              ", decode(repeat('00', 64), 'hex'))"),
+          data(),
+          "DROP TRIGGER audit_checkpoint_no_delete; DELETE FROM audit_checkpoint WHERE tree_size "
+          "= " +
+              size + "; " + insert + "(" + size + ", 0, zeroblob(32), zeroblob(32), " + old_id +
+              ", X'" + signature + "'), (1000000000, 0, zeroblob(32), zeroblob(32), " + old_id +
+              ", zeroblob(64))",
+          "ALTER TABLE audit_checkpoint DISABLE TRIGGER audit_checkpoint_no_update; DELETE FROM "
+          "audit_checkpoint WHERE tree_size = " +
+              size + "; " + insert + "(" + size +
+              ", 0, decode(repeat('00', 32), 'hex'), decode(repeat('00', 32), 'hex'), " + old_id +
+              ", decode('" + signature +
+              "', 'hex')), (1000000000, 0, decode(repeat('00', 32), "
+              "'hex'), decode(repeat('00', 32), 'hex'), " +
+              old_id + ", decode(repeat('00', 64), 'hex'))"),
       dir_.path());
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
   auto retired = Vigie("keys retire " + old_id);
   ASSERT_EQ(retired.exit_code, 0) << retired.out << retired.err;
-  std::smatch size;
-  ASSERT_TRUE(std::regex_search(retired.out, size, std::regex(R"(after tree size (\d+))")))
-      << retired.out;
-  EXPECT_LT(std::stoull(size[1].str()), 1000u) << retired.out;
+  EXPECT_NE(retired.out.find("retired after tree size " + std::to_string(old_last) + ":"),
+            std::string::npos)
+      << retired.out << " (the old key last signed " << old_last << ")";
+  EXPECT_NE(retired.err.find("1 checkpoints ignored"), std::string::npos) << retired.err;
 }
 
 // After the Argon2id parameters are lowered, a dormant agent's hash is
