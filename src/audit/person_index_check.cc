@@ -41,8 +41,10 @@ Result<store::Statement*> ChunksFrom(store::Connection& db, uint64_t from,
 
 // The first row of the person index (SQLite) not stored as the writer
 // stores it, named; nullopt if none.
-Result<std::optional<std::string>> FirstStoredAsAnotherType(store::Connection& db,
-                                                            bool has_chunks) {
+// `legacy_read`: queries still read the old rows (past the chunks), so
+// they are checked too; once the chunks cover them, nothing reads them.
+Result<std::optional<std::string>> FirstStoredAsAnotherType(store::Connection& db, bool has_chunks,
+                                                            bool legacy_read) {
   struct Table {
     std::string_view name, check;
   };
@@ -56,6 +58,7 @@ Result<std::optional<std::string>> FirstStoredAsAnotherType(store::Connection& d
   };
   for (const Table& table : kTables) {
     if (!has_chunks && table.name == "audit_person_chunk") continue;  // no such table yet
+    if (!legacy_read && table.name == "audit_person_access") continue;
     ASSIGN_OR_RETURN(store::Statement * row,
                      db.Prepare("SELECT CAST(segment AS TEXT) FROM " + std::string(table.name) +
                                 " WHERE NOT (" + std::string(table.check) + ") LIMIT 1"));
@@ -131,8 +134,10 @@ Result<StoredPersonIndex> StoredPersonIndex::Open(store::Connection& db,
   // neighbour. The writer stores integers and blobs only, so any other row
   // is named. PostgreSQL's BIGINT columns hold nothing else.
   if (db.dialect() == store::Dialect::kSqlite) {
-    ASSIGN_OR_RETURN(std::optional<std::string> odd,
-                     FirstStoredAsAnotherType(db, bounds.has_chunks));
+    ASSIGN_OR_RETURN(
+        std::optional<std::string> odd,
+        FirstStoredAsAnotherType(db, bounds.has_chunks,
+                                 bounds.legacy_to > (bounds.has_chunks ? bounds.chunked : 0)));
     if (odd) {
       index.Found(*odd);
       return index;

@@ -186,7 +186,8 @@ TEST_F(PersonIndexCheckTest, AChunkStoredAsAnotherTypeIsNamed) {
         "UPDATE audit_person_chunk SET segment = '0x'" + row,
         "UPDATE audit_person_chunk SET last_person = last_person || 'x'" + row,
         "UPDATE audit_person_chunk SET pairs = CAST(pairs AS TEXT)" + row,
-        // A shadow beside the real chunk, holding fewer pairs.
+        // A shadow beside the real chunk (the same pairs here: its type is
+        // what is named, whatever it holds).
         std::string("INSERT INTO audit_person_chunk SELECT segment, first_person + 0.5, "
                     "last_person, pairs FROM audit_person_chunk") +
             row}) {
