@@ -295,8 +295,11 @@ Result<void> ApiV1::AdmitCredentialAttempt(std::string_view route_path,
   ASSIGN_OR_RETURN(std::optional<std::string> live, LiveCredentialOf(route_path, request));
   // Heard a few times beyond its address's bucket: its holder's own
   // retries, not a way round the bucket with bad proofs.
+  // Per credential and address, as for sessions (AdmitSessionAttempt).
   const identity::Admission heard =
-      live ? heard_credentials_.Admit(*live) : identity::Admission{.admitted = false};
+      live ? heard_credentials_.Admit(*live + " at " +
+                                      identity::LoginThrottle::KeyOf(request.remote_address))
+           : identity::Admission{.admitted = false};
   if (heard.admitted) return {};
   retry_after = std::max(admission.retry_after_seconds, heard.retry_after_seconds);
   return Fail(admission.ToResult().error());
@@ -332,6 +335,16 @@ Result<void> ApiV1::AdmitSessionAttempt(const http::Request& request, std::strin
   }
   charge.session = std::move(session);
   return {};
+}
+
+bool ApiV1::KeepsCharge(const Error& error, bool too_early, std::string_view access_token) {
+  if (!too_early) return RefusedForTheSender(error);
+  // Security: a proof dated before this process may judge it is our 503,
+  // but its signature was paid for, and its date is the sender's choice:
+  // in the minute after a start, made-up tokens with such proofs would
+  // never spend the bucket. Given back only with a live session's token.
+  Result<std::optional<int64_t>> live = portal_.LiveAccessSession(access_token);
+  return live && !live->has_value();
 }
 
 void ApiV1::GiveBack(const http::Request& request, const SessionCharge& charge) {
@@ -380,17 +393,21 @@ bool ApiV1::AdmitsUpload(const http::Request& head) {
   SessionCharge charge;
   int64_t retry_after = 0;
   if (!AdmitSessionAttempt(head, *token, charge, retry_after)) return false;
+  bool too_early = false;
   Result<app::Caller> caller = [&]() -> Result<app::Caller> {
     ASSIGN_OR_RETURN(
         session::DpopProof proof,
         internal::CheckProof(head, options_.public_url, *token, options_.dpop, keys_, now));
     // A proof already used is not worth a place either (Handle would refuse it).
-    RETURN_IF_ERROR(replay_.CheckMadeSinceBegun(proof.iat));
+    if (auto made = replay_.CheckMadeSinceBegun(proof.iat); !made) {
+      too_early = true;
+      return Fail(made.error());
+    }
     RETURN_IF_ERROR(replay_.CheckUnused(proof.jkt, proof.jti, now));
     return portal_.Authenticate(*token, proof.jkt);
   }();
   // Given back as Handle does (which charges the request again).
-  if (caller || !RefusedForTheSender(caller.error())) GiveBack(head, charge);
+  if (caller || !KeepsCharge(caller.error(), too_early, *token)) GiveBack(head, charge);
   if (!caller) return false;
   return portal_.MayCheckClaims(*caller);
 }
@@ -501,16 +518,22 @@ http::Response ApiV1::Handle(const http::Request& request) {
       ASSIGN_OR_RETURN(std::string token, internal::AccessTokenOf(request));
       SessionCharge charge;
       RETURN_IF_ERROR(AdmitSessionAttempt(request, token, charge, call.retry_after));
+      bool too_early = false;
       Result<void> authenticated = [&]() -> Result<void> {
         ASSIGN_OR_RETURN(
             session::DpopProof proof,
             internal::CheckProof(request, options_.public_url, token, options_.dpop, keys_, now));
         context.jkt = proof.jkt;
-        RETURN_IF_ERROR(MadeSinceBegun(proof, call.retry_after));
+        if (auto made = MadeSinceBegun(proof, call.retry_after); !made) {
+          too_early = true;
+          return made;
+        }
         ASSIGN_OR_RETURN(context.caller, portal_.Authenticate(token, context.jkt));
         return RememberProof(proof, now);
       }();
-      if (authenticated || !RefusedForTheSender(authenticated.error())) GiveBack(request, charge);
+      if (authenticated || !KeepsCharge(authenticated.error(), too_early, token)) {
+        GiveBack(request, charge);
+      }
       RETURN_IF_ERROR(authenticated);
       context.caller->source_address = request.remote_address;
       context.caller->user_agent = std::string(request.Header("User-Agent").value_or(""));

@@ -134,6 +134,11 @@ class ApiV1 {
   // live session that has not spent its own allowance.
   Result<void> AdmitSessionAttempt(const http::Request& request, std::string_view access_token,
                                    SessionCharge& charge, int64_t& retry_after);
+  // Whether a session request refused with `error` keeps what
+  // AdmitSessionAttempt took: refused for what it sent, or `too_early`
+  // (its proof dated before this process may judge it) with a token of no
+  // live session.
+  bool KeepsCharge(const Error& error, bool too_early, std::string_view access_token);
   // Gives back what AdmitSessionAttempt took: the request was authenticated,
   // or refused for a fault of ours.
   void GiveBack(const http::Request& request, const SessionCharge& charge);
@@ -150,7 +155,7 @@ class ApiV1 {
   std::atomic<int64_t> latest_proof_accepted_{INT64_MIN};
   identity::LoginThrottle local_failed_credentials_;
   identity::AddressThrottle* failed_credentials_;  // the shared one, or the local one
-  identity::LoginThrottle heard_credentials_;      // by session or agent, per node
+  identity::LoginThrottle heard_credentials_;      // by session or agent and address, per node
   identity::LoginThrottle failed_sessions_;        // by address, per node
   identity::LoginThrottle heard_sessions_;         // by session and address, per node
 };

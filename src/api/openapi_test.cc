@@ -73,6 +73,8 @@ TEST(OpenApiTest, EveryOperationDocumentsItsErrorsAndReferencesResolve) {
     if (!route.authenticated) continue;
     const json::object& op = doc.at("paths").at(route.path).at(Lower(route.method)).as_object();
     EXPECT_TRUE(op.at("responses").as_object().contains("401")) << route.path;
+    // Every session request may meet its address's budget of refused ones.
+    EXPECT_TRUE(op.at("responses").as_object().contains("429")) << route.path;
     if (route.refused_when_flagged) {
       EXPECT_TRUE(op.at("responses").as_object().contains("403")) << route.path;
     }

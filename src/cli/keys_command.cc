@@ -218,7 +218,8 @@ Result<uint64_t> LastSizeSignedBy(const Installation& installation, uint32_t key
   }
   if (ignored > 0) {
     std::fprintf(stderr,
-                 "vigie: warning: %zu checkpoints ignored: their signature does not hold "
+                 "vigie: warning: %zu checkpoints ignored: not signed by an audit-signing key "
+                 "of the key file "
                  "(`vigie audit verify` names them)\n",
                  ignored);
   }

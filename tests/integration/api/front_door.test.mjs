@@ -219,6 +219,17 @@ test('refused second steps and refreshes spend their address’s bucket; past it
   }
   assert.ok(heard >= 3 && heard < 12, `heard ${heard} times`);
   assert.equal((await other.refresh()).status, 200, 'from its own address, untouched');
+  // Heard per credential and address: at another spent address its owner
+  // still has what the bad proofs spent at the first.
+  let spent = false;
+  for (let i = 0; i < 40 && !spent; i++) {
+    const r = await request(server, 'POST', path, { localAddress: '127.0.0.26',
+      headers: { DPoP: await stranger.proof('POST', client.url(path)) }, body: { refresh_token: `not-a-token-${i}` } });
+    spent = r.status === 429;
+  }
+  assert.ok(spent, 'the second address is spent');
+  other.localAddress = '127.0.0.26';
+  assert.equal((await other.refresh()).status, 200, 'heard at another spent address');
 });
 
 test('refused passkey options spend their address’s bucket too; a live challenge is still heard', async () => {

@@ -20,10 +20,11 @@ async function capturedSelf(client, proofOptions = {}) {
 const sendSelf = (server, headers) => request(server, 'GET', '/api/v1/self', { headers });
 
 // A small installation served, with one agent signed in.
-async function oneAgent(serviceNumber) {
+async function oneAgent(serviceNumber, config = {}) {
   const installation = createInstallation({
     persons: 100,
     agents: [{ service_number: serviceNumber, name: `Agent ${serviceNumber}`, roles: ['agent'] }],
+    config,
   });
   const node = await startServer(installation);
   try {
@@ -97,6 +98,42 @@ test('after a crash, proofs made before the start are refused until past any it 
     }
     const fresh = await client.call('GET', '/api/v1/self');
     assert.equal(fresh.status, 200, fresh.body);
+  } finally {
+    await node.stop();
+    installation.remove();
+  }
+});
+
+// A proof dated before the start is answered 503 (ours to wait out), but
+// its signature was checked and its date is the sender's choice: with
+// made-up tokens such proofs spend the address's bucket of refused session
+// requests (auth.failed_sessions_per_minute) like any refusal, or they
+// would cost a signature check each without end in the minute after every
+// start. A live session's are given back.
+test('after a start, early proofs with made-up tokens spend the address’s bucket; a live session’s do not', async () => {
+  const { installation, client } = await oneAgent('RST-3', { auth: { failed_sessions_per_minute: 5 } });
+  let node = client.server;
+  try {
+    const port = Number(new URL(node.url).port);
+    const killed = new Promise((resolve) => node.child.on('exit', (code, signal) => resolve(signal)));
+    node.child.kill('SIGKILL');
+    assert.equal(await killed, 'SIGKILL');
+    const beforeStart = nowSeconds();
+    node = await startServer(installation, { port });
+    client.server = node;
+    if (BACKEND !== 'sqlite') return;  // the shared memory refuses replays: nothing is early
+    const iat = beforeStart + 5;
+    client.localAddress = '127.0.0.31';
+    const early = (token) => client.call('GET', '/api/v1/self', undefined, { token, proofOptions: { iat } });
+    for (let i = 0; i < 8; i++) assertWaitAsked(await early(client.access), iat);
+    let waited = 0;
+    for (; waited < 10; waited++) {
+      const r = await early(`va_made-up-${waited}`);
+      if (r.status === 429) break;
+      assertWaitAsked(r, iat);
+    }
+    assert.ok(waited >= 5 && waited < 10, `answered 503 ${waited} times before 429`);
+    assert.equal((await client.call('GET', '/api/v1/self')).status, 200, 'the live session is still heard');
   } finally {
     await node.stop();
     installation.remove();
