@@ -176,6 +176,13 @@ bool RefusedForTheSender(const Result<http::Response>& result) {
   return !result && RefusedForTheSender(result.error());
 }
 
+// What a live credential ("session N", "agent N") is heard by once its
+// sender's address has spent its bucket: it and that address, so whoever
+// holds someone's credential elsewhere cannot spend what its owner is heard.
+std::string HeardKey(std::string_view credential, std::string_view address) {
+  return std::string(credential) + " at " + identity::LoginThrottle::KeyOf(address);
+}
+
 // `token_live`: the request's access token opens a live session, and the
 // refusal is the use case's (a wrong step-up code): the token is not the one
 // to call invalid, or a client would drop a live session.
@@ -295,10 +302,8 @@ Result<void> ApiV1::AdmitCredentialAttempt(std::string_view route_path,
   ASSIGN_OR_RETURN(std::optional<std::string> live, LiveCredentialOf(route_path, request));
   // Heard a few times beyond its address's bucket: its holder's own
   // retries, not a way round the bucket with bad proofs.
-  // Per credential and address, as for sessions (AdmitSessionAttempt).
   const identity::Admission heard =
-      live ? heard_credentials_.Admit(*live + " at " +
-                                      identity::LoginThrottle::KeyOf(request.remote_address))
+      live ? heard_credentials_.Admit(HeardKey(*live, request.remote_address))
            : identity::Admission{.admitted = false};
   if (heard.admitted) return {};
   retry_after = std::max(admission.retry_after_seconds, heard.retry_after_seconds);
@@ -324,10 +329,7 @@ Result<void> ApiV1::AdmitSessionAttempt(const http::Request& request, std::strin
     retry_after = admission.retry_after_seconds;
     return Fail(admission.ToResult().error());
   }
-  // Per session and address: whoever holds a colleague's token behind the
-  // same spent NAT cannot use up what that colleague is heard from elsewhere.
-  std::string session = "session " + std::to_string(*live) + " at " +
-                        identity::LoginThrottle::KeyOf(request.remote_address);
+  std::string session = HeardKey("session " + std::to_string(*live), request.remote_address);
   const identity::Admission heard = heard_sessions_.Admit(session);
   if (!heard.admitted) {
     retry_after = std::max(admission.retry_after_seconds, heard.retry_after_seconds);

@@ -14,11 +14,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <iterator>
+#include <map>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "audit/audit_log.h"
+#include "audit/audit_verifier.h"
 #include "audit/checkpoint.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
@@ -204,13 +207,15 @@ Result<uint64_t> LastSizeSignedBy(const Installation& installation, uint32_t key
   // Security: only checkpoints whose signature holds count: a row planted
   // with a junk signature by whoever can write the database would otherwise
   // set a bound that retires nothing (a huge size "by" the old key).
+  // The keys as verification finds them, each derived once.
+  const audit::CheckpointKeyLookup key_by_id = audit::CheckpointKeysOf(installation.keyring);
+  std::map<uint32_t, std::optional<audit::CheckpointKey>> keys;
   std::vector<audit::Checkpoint> checkpoints;
   size_t ignored = 0;
   for (audit::Checkpoint& checkpoint : stored) {
-    auto key = installation.keyring.ById(checkpoint.key_id);
-    if (key && (*key)->purpose == crypto::kPurposeAuditSigning &&
-        audit::CheckpointSignatureValid(
-            checkpoint, crypto::Ed25519KeyPair::FromSeed((*key)->bytes()).public_key())) {
+    auto [key, first_seen] = keys.try_emplace(checkpoint.key_id);
+    if (first_seen) key->second = key_by_id(checkpoint.key_id);
+    if (key->second && audit::CheckpointSignatureValid(checkpoint, key->second->public_key)) {
       checkpoints.push_back(std::move(checkpoint));
     } else {
       ++ignored;

@@ -36,6 +36,18 @@ async function oneAgent(serviceNumber, config = {}) {
   }
 }
 
+// Kills `node` (no graceful stop: nothing recorded of the proofs it
+// accepted) and starts the installation again on the same port; with the
+// time just before the new start.
+async function crashAndRestart(node, installation) {
+  const port = Number(new URL(node.url).port);
+  const killed = new Promise((resolve) => node.child.on('exit', (code, signal) => resolve(signal)));
+  node.child.kill('SIGKILL');
+  assert.equal(await killed, 'SIGKILL');
+  const beforeStart = nowSeconds();
+  return { node: await startServer(installation, { port }), beforeStart };
+}
+
 // A 503 telling the proof's signer how long to wait by its own clock: up to
 // the first second the node accepts, which `iat` cannot have reached.
 function assertWaitAsked(r, iat) {
@@ -80,12 +92,8 @@ test('after a crash, proofs made before the start are refused until past any it 
   const { installation, client } = await oneAgent('RST-2');
   let node = client.server;
   try {
-    const port = Number(new URL(node.url).port);
-    const killed = new Promise((resolve) => node.child.on('exit', (code, signal) => resolve(signal)));
-    node.child.kill('SIGKILL');
-    assert.equal(await killed, 'SIGKILL');
-    const beforeStart = nowSeconds();
-    node = await startServer(installation, { port });
+    let beforeStart;
+    ({ node, beforeStart } = await crashAndRestart(node, installation));
     client.server = node;
     // Dated 5 s past the moment before the start: the crashed process,
     // alive until then, could have accepted such a proof.
@@ -114,12 +122,8 @@ test('after a start, early proofs with made-up tokens spend the address’s buck
   const { installation, client } = await oneAgent('RST-3', { auth: { failed_sessions_per_minute: 5 } });
   let node = client.server;
   try {
-    const port = Number(new URL(node.url).port);
-    const killed = new Promise((resolve) => node.child.on('exit', (code, signal) => resolve(signal)));
-    node.child.kill('SIGKILL');
-    assert.equal(await killed, 'SIGKILL');
-    const beforeStart = nowSeconds();
-    node = await startServer(installation, { port });
+    let beforeStart;
+    ({ node, beforeStart } = await crashAndRestart(node, installation));
     client.server = node;
     if (BACKEND !== 'sqlite') return;  // the shared memory refuses replays: nothing is early
     const iat = beforeStart + 5;
