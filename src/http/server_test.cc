@@ -347,6 +347,29 @@ TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(ids.size(), 5u);
 }
 
+// A response the server closes after must reach a client that pipelined
+// more behind it: closing with the client's bytes unread would make the
+// kernel send RST, discarding what the response still had in flight.
+TEST_F(ServerTest, AResponseBeforeACloseIsNotCutByWhatTheClientSentAfterIt) {
+  ServerOptions o = BaseOptions();
+  o.max_body_bytes = 8 << 20;
+  Start(o);
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  // Larger than the socket buffers: the end of its response is still in
+  // the server's kernel when the server closes.
+  const std::string body(4 << 20, 'a');
+  ASSERT_OK((*client)->Send(RequestText("POST", "/echo", "Connection: close\r\n", body) +
+                            RequestText("POST", "/echo/next", "", std::string(64 << 10, 'b'))));
+  auto r = (*client)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_FALSE(r->keep_alive);
+  EXPECT_EQ(r->body.size(), body.size() + 6) << "the whole echo, \"/echo|\" and the body";
+  EXPECT_TRUE((*client)->WaitForClose(3s));
+  EXPECT_EQ(handler_calls_, 1) << "nothing after the close is served";
+}
+
 TEST_F(ServerTest, TheAccessLogHasOneLinePerRequestAndNoQueryString) {
   Start();
   ASSERT_OK(Fetch(port(), "GET", "/echo/x?name=DUPONT&token=s3cr3t", std::nullopt,

@@ -53,8 +53,10 @@ constexpr size_t kMaxLingerBytes = 256 * 1024;
 
 std::string ToString(beast::string_view s) { return std::string(s.data(), s.size()); }
 
-// What to do with the connection after one request.
-enum class Next { kContinue, kClose, kCloseAfterDraining, kDrop };
+// What to do with the connection after one request: wait for the next, end
+// it once the client's unread bytes are drained (a lingering close), or
+// drop it at once (the client is gone or the write failed).
+enum class Next { kContinue, kClose, kDrop };
 
 // A peer's address as logged and audited: a dual-stack listener's or a
 // balancer's "::ffff:a.b.c.d" as a.b.c.d, so one client has one address.
@@ -204,7 +206,7 @@ class Connection final : public ConnectionControl,
       first = false;
       next = co_await ServeOneRequest();
     }
-    if (next != Next::kDrop) co_await Shutdown(next == Next::kCloseAfterDraining);
+    if (next != Next::kDrop) co_await Shutdown();
   }
 
   // Security: one client cannot hold every connection
@@ -382,7 +384,7 @@ class Connection final : public ConnectionControl,
       // Security: the rest of the stream cannot be trusted to be framed
       // correctly (request smuggling), so the connection ends here.
       bool written = co_await Respond(request, std::move(*problem), start, 11, false, false);
-      co_return written ? Next::kCloseAfterDraining : Next::kDrop;
+      co_return written ? Next::kClose : Next::kDrop;
     }
 
     bhttp::request<bhttp::string_body>& message = parser.get();
@@ -437,9 +439,10 @@ class Connection final : public ConnectionControl,
     // before the response goes out.
     std::string().swap(request.body);
     upload.Release();
+    keep_alive = keep_alive && StaysOpen();  // decided once: the header says what follows
     bool written = co_await Respond(request, std::move(response), start, version, head, keep_alive);
     if (!written) co_return Next::kDrop;
-    co_return keep_alive && !context_.stopping.load() ? Next::kContinue : Next::kClose;
+    co_return keep_alive ? Next::kContinue : Next::kClose;
   }
 
   // Whether `head`'s sender may send an upload's body (ServerOptions::
@@ -554,7 +557,7 @@ class Connection final : public ConnectionControl,
       message.body() = std::move(response.body);
       message.prepare_payload();
     }
-    message.keep_alive(keep_alive && !context_.stopping.load());
+    message.keep_alive(keep_alive);
 
     auto& lowest = beast::get_lowest_layer(stream_);
     lowest.expires_after(context_.options.write_timeout);
@@ -580,18 +583,28 @@ class Connection final : public ConnectionControl,
     co_return !write_ec;
   }
 
-  // Ends the connection. No TLS close_notify exchange: HTTP/1.1 messages are
-  // length-delimited, so its absence cannot truncate a response unnoticed,
-  // and waiting for the peer's would let a client hold the socket open.
-  asio::awaitable<void> Shutdown(bool drain) {
+  // Whether the connection may wait for another request: not once the
+  // server stops, nor once its place went to a newcomer.
+  bool StaysOpen() const {
+    return !context_.stopping.load() && !gave_up_place_.load(std::memory_order_relaxed);
+  }
+
+  // Ends the connection after its last response. No TLS close_notify
+  // exchange: HTTP/1.1 messages are length-delimited, so its absence cannot
+  // truncate a response unnoticed, and waiting for the peer's would let a
+  // client hold the socket open.
+  asio::awaitable<void> Shutdown() {
     auto& lowest = beast::get_lowest_layer(stream_);
     if (!lowest.socket().is_open()) co_return;
     boost::system::error_code ec;
     lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
-    if (drain && !ec) {
-      // Security: closing with unread input makes the kernel send RST, which
-      // can destroy the error response before the client reads it; drain a
-      // bounded amount for a bounded time instead (a "lingering close").
+    if (!ec) {
+      // Closing with unread input makes the kernel send RST, which discards
+      // what the response still has in flight: an error response, or any
+      // response before a close of ours (a stop, a place given up, a 503)
+      // to a client that pipelined more. So the client's bytes are drained,
+      // a bounded amount for a bounded time (a "lingering close"); a client
+      // that reads its response and closes ends this at once.
       lowest.expires_after(
           std::min<std::chrono::milliseconds>(context_.options.read_timeout, kLingerTime));
       std::array<char, kReadChunk> sink;
