@@ -142,6 +142,10 @@ BirthMatch CompareBirth(const PartialDate& query, const PartialDate& record) {
   if (!query.known()) return BirthMatch::kNotAsked;
   if (!record.known()) return BirthMatch::kUnknownInRecord;
   if (query.year != record.year) return BirthMatch::kDiffers;
+  // A month that contradicts the query's is another date, as a day is.
+  if (query.month != 0 && record.month != 0 && query.month != record.month) {
+    return BirthMatch::kDiffers;
+  }
   if (query.full() && record.full()) {
     return query == record ? BirthMatch::kSameDate : BirthMatch::kDiffers;
   }
@@ -347,7 +351,9 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
   internal::FoldByPerson(hits);
 
   // Coarse ranking from the postings alone; no record is opened yet.
-  uint32_t query_tag = keyer.BirthTag(query.birth_date);
+  const uint32_t query_tag = keyer.BirthTag(query.birth_date);
+  const uint32_t query_month_tag =
+      keyer.BirthTag({.year = query.birth_date.year, .month = query.birth_date.month});
   struct Ranked {
     int score;
     uint32_t person;
@@ -375,10 +381,13 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
     const uint32_t tag =
         check_date && c.year && c.person < birth_tags_.size() ? birth_tags_[c.person] : 0;
     const bool same_date = tag != 0 && tag == query_tag;
-    // Born another day of that year, with no given name to match: it cannot
-    // meet the criteria, so it is neither counted nor let crowd out those
-    // that can. (A tag collision passes here and is judged on opening.)
-    if (c.given_level == 0 && (tag & internal::kFullDateTag) != 0 && !same_date) continue;
+    // Born another day, or another month, of that year, with no given name
+    // to match: it cannot meet the criteria, so it is neither counted nor
+    // let crowd out those that can. (A tag collision passes here and is
+    // judged on opening.)
+    const bool another_date = (internal::IsFullDateTag(tag) && !same_date) ||
+                              (internal::IsMonthTag(tag) && tag != query_month_tag);
+    if (c.given_level == 0 && another_date) continue;
     int score = c.surname_level * 10 + c.given_level * 6 + (c.year ? 4 : 0) + (same_date ? 8 : 0);
     ranked.push_back({score, c.person});
   }

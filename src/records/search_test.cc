@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "core/clock.h"
@@ -205,6 +206,38 @@ TEST_F(SearchTest, AFullBirthDateCountsOnlyThatDayOrAnUnknownDayOfThatYear) {
   EXPECT_EQ(r->summaries[0].reason.birth, BirthMatch::kSameDate);
   EXPECT_EQ(r->summaries[1].given_names[0], "Paul");
   EXPECT_EQ(r->summaries[1].reason.birth, BirthMatch::kSameYear);
+}
+
+// A record's month is compared as its day is: born in July 1999 is not
+// born on 3 March 1999, so it is neither listed nor counted, nor let crowd
+// out (more of them than the search opens) those that are.
+TEST_F(SearchTest, AFullBirthDateCountsNoRecordOfAnotherMonth) {
+  {
+    auto tx = store::Transaction::Begin(*t_.db);
+    Add("M-july", "Martin", {"Paul"}, {1999, 7, 0});
+    for (int i = 0; i < 40; ++i)
+      Add("M-july-" + std::to_string(i), "Martin", {"Hugo"}, {1999, 7, 0});
+    Add("M-march", "Martin", {"Marc"}, {1999, 3, 0});
+    ASSERT_OK(tx->Commit());
+    auto search = RecordSearch::Load(*t_.repository);
+    ASSERT_OK(search);
+    search_ = std::make_unique<RecordSearch>(std::move(*search));
+  }
+  auto r = Run("Martin", "", {1999, 3, 3});  // M2's date
+  ASSERT_OK(r);
+  EXPECT_EQ(r->total_matches, 2);
+  ASSERT_EQ(r->summaries.size(), 2u);
+  EXPECT_EQ(r->summaries[0].reason.birth, BirthMatch::kSameDate);
+  EXPECT_EQ(r->summaries[1].given_names[0], "Marc");
+  EXPECT_EQ(r->summaries[1].reason.birth, BirthMatch::kSameYear);
+
+  // With a given name that matches, it is listed, the month against it.
+  auto paul = Run("Martin", "Paul", {1999, 3, 3});
+  ASSERT_OK(paul);
+  auto listed = std::find_if(paul->summaries.begin(), paul->summaries.end(),
+                             [](const PersonSummary& s) { return s.given_names[0] == "Paul"; });
+  ASSERT_NE(listed, paul->summaries.end());
+  EXPECT_EQ(listed->reason.birth, BirthMatch::kDiffers);
 }
 
 TEST_F(SearchTest, NoMatchIsAnEmptyResultNotAnError) {

@@ -107,7 +107,11 @@ std::vector<uint64_t> SearchKeyer::VocabularyKeys(const NameForms& forms) const 
 
 uint32_t SearchKeyer::BirthTag(const PartialDate& birth) const {
   if (!birth.known()) return 0;
-  if (!birth.full()) return 1;
+  if (birth.month == 0) return 1;
+  if (!birth.full()) {
+    uint64_t h = Key(KeyFamily::kSurnameYear, "#birth-month", FormatPartialDate(birth));
+    return static_cast<uint32_t>(h & (kMonthTag - 1)) | kMonthTag;
+  }
   uint64_t h = Key(KeyFamily::kSurnameYear, "#birth-date", FormatPartialDate(birth));
   return static_cast<uint32_t>(h & 0x3fffffffU) | kFullDateTag;
 }

@@ -51,8 +51,12 @@ NameForms PersonForms(const Person& person, bool with_aliases = true);
 // InvalidArgument when a non-empty name does not normalise.
 Result<NameForms> QueryForms(std::string_view surname, std::string_view given_name);
 
-// The bit of a BirthTag that says the date is a full one.
+// The bit of a BirthTag that says the date is a full one; without it, the
+// bit that says it is a year and month.
 inline constexpr uint32_t kFullDateTag = 0x40000000U;
+inline constexpr uint32_t kMonthTag = 0x20000000U;
+inline bool IsFullDateTag(uint32_t tag) { return (tag & kFullDateTag) != 0; }
+inline bool IsMonthTag(uint32_t tag) { return !IsFullDateTag(tag) && (tag & kMonthTag) != 0; }
 
 class SearchKeyer {
  public:
@@ -67,9 +71,11 @@ class SearchKeyer {
   // preceded by the number of surname keys (the packed `names` column).
   std::vector<uint64_t> VocabularyKeys(const NameForms& forms) const;
 
-  // 0: birth year unknown; 1: year (and maybe month) known; otherwise a keyed
-  // 30-bit tag of the full date with kFullDateTag set, so a query can test
-  // "same full date" without the date being stored in clear.
+  // 0: birth year unknown; 1: the year alone known; otherwise a keyed tag
+  // of the year and month (29 bits, with kMonthTag) or of the full date (30
+  // bits, with kFullDateTag), so a query can test "same month" or "same
+  // full date" without the date being stored in clear. (Rows written before
+  // month tags carry 1 for a year and month: judged once opened.)
   uint32_t BirthTag(const PartialDate& birth) const;
 
  private:

@@ -53,11 +53,20 @@ TEST(SearchKeysTest, BirthTagDistinguishesKnowledge) {
   SearchKeyer keyer(hasher);
   EXPECT_EQ(keyer.BirthTag({}), 0u);
   EXPECT_EQ(keyer.BirthTag({1970, 0, 0}), 1u);
-  EXPECT_EQ(keyer.BirthTag({1970, 5, 0}), 1u);
+  const uint32_t month = keyer.BirthTag({1970, 5, 0});
+  EXPECT_TRUE(IsMonthTag(month));
+  EXPECT_FALSE(IsFullDateTag(month));
+  EXPECT_EQ(month, keyer.BirthTag({1970, 5, 0}));
+  EXPECT_NE(month, keyer.BirthTag({1970, 6, 0}));
+  EXPECT_NE(month, keyer.BirthTag({1971, 5, 0}));
   uint32_t full = keyer.BirthTag({1970, 5, 4});
-  EXPECT_GE(full, 0x40000000u);
+  EXPECT_TRUE(IsFullDateTag(full));
+  EXPECT_FALSE(IsMonthTag(full));
   EXPECT_EQ(full, keyer.BirthTag({1970, 5, 4}));
   EXPECT_NE(full, keyer.BirthTag({1970, 4, 5}));
+  // Keyed: another key, other tags (a copied database does not give the month away).
+  crypto::SearchKeyHasher other_hasher(kKeyB);
+  EXPECT_NE(month, SearchKeyer(other_hasher).BirthTag({1970, 5, 0}));
 }
 
 TEST(SearchKeysTest, OneEditVariantsAreExactlyOneEditAway) {
