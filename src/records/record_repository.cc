@@ -315,7 +315,15 @@ Result<std::vector<uint8_t>> RecordRepository::Unseal(std::string_view table,
                                                       std::span<const uint8_t> parent_ref,
                                                       uint32_t key_id,
                                                       std::span<const uint8_t> sealed) const {
-  ASSIGN_OR_RETURN(const crypto::DataKey* key, keys_->ById(key_id));
+  Result<const crypto::DataKey*> found = keys_->ById(key_id);
+  // Not the caller's NotFound (an agent would read "no such person", a
+  // wanted person as not wanted): this node cannot read what is stored.
+  if (!found) {
+    return Fail(ErrorCode::kDataLoss, "a " + std::string(table) + " row is sealed under key " +
+                                          std::to_string(key_id) +
+                                          ", which this node's key file lacks");
+  }
+  const crypto::DataKey* key = *found;
   // Security: only a records key opens records, whatever id the row names.
   if (key->purpose != crypto::kPurposeRecords) {
     return Fail(ErrorCode::kDataLoss,

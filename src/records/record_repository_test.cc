@@ -147,6 +147,19 @@ TEST(RecordRepositoryTest, ARowNamingAKeyOfAnotherPurposeIsDataLoss) {
   EXPECT_THAT(t.repository->GetPerson(p.id), ErrorCodeIs(ErrorCode::kDataLoss));
 }
 
+// A row sealed under a key this node's key file lacks (a rotation's key
+// not copied to it) is a failure of ours, not "no such person".
+TEST(RecordRepositoryTest, ARowUnderAKeyThisNodeLacksIsDataLoss) {
+  testing::RecordsDb t;
+  Person p = Sample();
+  ASSERT_OK(Put(*t.repository, *t.db, p));
+  ASSERT_OK(
+      t.db->ExecuteScript("UPDATE person SET key_id = 999 WHERE id = " + std::to_string(p.id)));
+  auto read = t.repository->GetPerson(p.id);
+  ASSERT_THAT(read, ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_NE(read.error().message().find("key 999"), std::string::npos) << read.error().message();
+}
+
 TEST(RecordRepositoryTest, MovingARecordToAnotherPersonIsDataLoss) {
   testing::RecordsDb t;
   Person a = Sample("A"), b = Sample("B");
