@@ -5,10 +5,14 @@
 namespace vigie::records {
 
 Result<PersonFile> OpenPersonFile(RecordRepository& repository, int64_t person_id) {
+  // One snapshot: an import committing between the reads would otherwise
+  // give an identity of before a correction with notices of after it.
+  ASSIGN_OR_RETURN(store::Transaction read, repository.BeginRead());
   PersonFile file;
   ASSIGN_OR_RETURN(file.person, repository.GetPerson(person_id));
   ASSIGN_OR_RETURN(file.notices, repository.WantedNoticesOf(person_id));
   ASSIGN_OR_RETURN(file.entries, repository.RecordEntriesOf(person_id));
+  RETURN_IF_ERROR(read.Commit());
   return file;
 }
 
