@@ -142,6 +142,26 @@ TEST(ImporterTest, ACommittedImportStaysCommittedWhenTheJournalCannotSwitchBack)
   EXPECT_EQ(*repository->CountPersons(), 2);
 }
 
+// A file saved with a byte-order mark imports as one without; only its
+// first line may carry one.
+TEST(ImporterTest, AByteOrderMarkBeforeTheFirstLineIsNoPartOfIt) {
+  testing::RecordsDb t;
+  const std::string bom = "\xEF\xBB\xBF";
+  auto report = RunImport(t, bom + kGood);
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->committed);
+  EXPECT_EQ(report->persons_inserted, 2);
+
+  std::string later = std::string(kGood) + bom +
+                      R"({"kind":"person","id":"P3","surname":"Roux","given_names":["Paul"]})"
+                      "\n";
+  auto refused = RunImport(t, later);
+  ASSERT_OK(refused);
+  EXPECT_FALSE(refused->committed);
+  ASSERT_EQ(refused->errors.size(), 1u);
+  EXPECT_EQ(refused->errors[0].line, 5);
+}
+
 TEST(ImporterTest, OneBadLineRefusesTheWholeBatch) {
   testing::RecordsDb t;
   std::string text = std::string(kGood) +

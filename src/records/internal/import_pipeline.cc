@@ -94,6 +94,9 @@ void ImportPipeline::ReadLines(std::istream& in) {
     LineRead read = ReadBoundedLine(in, line, bytes);
     if (read == LineRead::kEnd) break;
     RawLine raw{++number, {}, {}};
+    // A byte-order mark (editors on Windows add one) is no part of the first
+    // line: JSON Lines would call it malformed, CSV an unknown column.
+    if (raw.number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
     if (read == LineRead::kTooLong) {
       raw.error = "line longer than " + std::to_string(kMaxLineBytes) + " bytes";
     } else if (line.find_first_not_of(" \t\r") == std::string::npos) {
