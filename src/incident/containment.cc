@@ -158,12 +158,16 @@ Result<std::vector<Agent>> Containment::Resolve(const ContainmentScope& scope) {
 Result<Contained> Containment::Contain(const ContainRequest& request) {
   RETURN_IF_ERROR(CheckReason(request.reason));
   ASSIGN_OR_RETURN(std::vector<Agent> agents, Resolve(request.scope));
-  if (agents.empty() && !request.lockdown) {
-    return Fail(ErrorCode::kInvalidArgument, "nobody to contain: name agents, a unit or everyone, "
-                                             "or lock the portal down");
-  }
-  // Disabled accounts hold nothing to contain.
+  // Disabled accounts hold nothing to contain: naming only those opens no
+  // incident holding nobody.
+  const bool named_any = !agents.empty();
   std::erase_if(agents, [](const Agent& a) { return a.status == AgentStatus::kDisabled; });
+  if (agents.empty() && !request.lockdown) {
+    return Fail(ErrorCode::kInvalidArgument,
+                named_any ? "nobody to contain: every agent named is disabled"
+                          : "nobody to contain: name agents, a unit or everyone, or lock the "
+                            "portal down");
+  }
   const int64_t now = UnixSeconds(clock_.Now());
   Contained done;
   // Agents logging in meanwhile may collide with it on PostgreSQL: run again.
@@ -227,7 +231,16 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
            {"error", revoked.error().message()}});
     }
   }
-  ASSIGN_OR_RETURN(done.incident, Get(done.incident.id));
+  // As committed, not read back: a failed read now would report refused a
+  // containment that holds and has suspended its agents.
+  done.incident.opened_at = now;
+  done.incident.opened_by = request.by;
+  done.incident.reason = request.reason;
+  done.incident.scope = ScopeText(request.scope);
+  done.incident.lockdown = request.lockdown;
+  done.incident.agent_count = static_cast<int64_t>(agents.size());
+  for (const Agent& agent : agents) done.incident.agents.push_back(agent.service_number);
+  std::ranges::sort(done.incident.agents);  // as Get lists them
   return done;
 }
 

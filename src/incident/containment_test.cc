@@ -103,6 +103,17 @@ TEST_F(ContainmentTest, NamedAgentsIncludeOfficersAndEveryoneLeavesThemOut) {
                                .by = "local-operator"});
   ASSERT_OK(named);
   EXPECT_EQ(named->incident.agents, (std::vector<std::string>{"A-5", "SO-1"}));
+  // What Contain answers is the incident as stored.
+  auto stored = Make().Get(named->incident.id);
+  ASSERT_OK(stored);
+  EXPECT_EQ(named->incident.agents, stored->agents);
+  EXPECT_EQ(named->incident.agent_count, stored->agent_count);
+  EXPECT_EQ(named->incident.scope, stored->scope);
+  EXPECT_EQ(named->incident.reason, stored->reason);
+  EXPECT_EQ(named->incident.opened_by, stored->opened_by);
+  EXPECT_EQ(named->incident.opened_at, stored->opened_at);
+  EXPECT_EQ(named->incident.lockdown, stored->lockdown);
+  EXPECT_FALSE(stored->released_at.has_value());
   auto everyone = Make().Contain({.scope = {.everyone = true}, .reason = "r", .by = "x"});
   ASSERT_OK(everyone);
   EXPECT_EQ(everyone->incident.agents, (std::vector<std::string>{"A-1", "A-2", "A-4", "A-5"}));
@@ -572,6 +583,11 @@ TEST_F(ContainmentTest, BadRequestsChangeNothing) {
                               .by = "x"}),
               ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(Make().Contain({.reason = "r", .by = "x"}), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  // Only a disabled agent named: no incident holding nobody.
+  auto disabled_only =
+      Make().Contain({.scope = {.service_numbers = {"A-6"}}, .reason = "r", .by = "x"});
+  ASSERT_THAT(disabled_only, ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_NE(disabled_only.error().message().find("disabled"), std::string::npos);
   EXPECT_THAT(Make().Release(99, "x", ReleaseMode::kReset), ErrorCodeIs(ErrorCode::kNotFound));
   auto none = Make().List(false);
   ASSERT_OK(none);
