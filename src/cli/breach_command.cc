@@ -27,16 +27,13 @@ namespace {
 
 constexpr const char* kFiles[] = {"report.json", "subjects.csv", "report.html"};
 
+// The scope the options select, `--agent` looked up; `read_subject`: how the
+// log names the read (see below).
 Result<incident::BreachScope> ScopeFrom(const BreachReportOptions& options,
-                                        Installation& installation, const Clock& clock) {
+                                        Installation& installation, const Clock& clock,
+                                        std::string& read_subject) {
   incident::BreachScope scope;
-  identity::AgentDirectory directory(*installation.db, clock);
-  for (const std::string& service_number : options.agents) {
-    auto agent = directory.FindAgent(service_number);
-    if (!agent) return Fail(agent.error().WithContext("--agent " + service_number));
-    scope.agent_ids.push_back(agent->id);
-  }
-  scope.agent_ids.insert(scope.agent_ids.end(), options.agent_ids.begin(), options.agent_ids.end());
+  scope.agent_ids = options.agent_ids;
   scope.session_ids = options.sessions;
   scope.dpop_jkts = options.jkts;
   for (const std::string& address : options.addresses) {
@@ -48,6 +45,15 @@ Result<incident::BreachScope> ScopeFrom(const BreachReportOptions& options,
   }
   if (!options.until.empty()) {
     ASSIGN_OR_RETURN(scope.until_unix_micros, TimeOption(options.until, true, "--until"));
+  }
+  // In the API's words for the same request (one search finds both): the
+  // service numbers as given, not also the ids they are looked up to.
+  read_subject = incident::BreachReadSubject(options.agents, scope);
+  identity::AgentDirectory directory(*installation.db, clock);
+  for (const std::string& service_number : options.agents) {
+    auto agent = directory.FindAgent(service_number);
+    if (!agent) return Fail(agent.error().WithContext("--agent " + service_number));
+    scope.agent_ids.push_back(agent->id);
   }
   RETURN_IF_ERROR(incident::ValidateBreachScope(scope));
   return scope;
@@ -83,14 +89,14 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
   SystemClock clock;
-  auto scope = ScopeFrom(options, *installation, clock);
+  std::string read_subject;
+  auto scope = ScopeFrom(options, *installation, clock, read_subject);
   if (!scope) return ReportError(scope.error());
   if (!options.json) {
     if (auto ready = PrepareOutDir(options.out); !ready) return ReportError(ready.error());
   }
   // Audited before it reads (and the checkpoint then covers the whole log).
-  if (auto recorded = RecordOperatorRead(*installation, clock,
-                                            incident::BreachReadSubject(options.agents, *scope)); !recorded) {
+  if (auto recorded = RecordOperatorRead(*installation, clock, read_subject); !recorded) {
     return ReportError(recorded.error());
   }
 
@@ -144,9 +150,7 @@ int RunBreachReport(const std::filesystem::path& data_dir, const BreachReportOpt
   for (const incident::ExposedSubject& subject : report->subjects) {
     if (subject.identity) named.push_back(subject.person_id);
   }
-  if (auto recorded =
-          RecordPersonsNamed(*installation, clock,
-                             incident::BreachReadSubject(options.agents, *scope), std::move(named));
+  if (auto recorded = RecordPersonsNamed(*installation, clock, read_subject, std::move(named));
       !recorded) {
     return ReportError(recorded.error());
   }

@@ -52,6 +52,23 @@ TEST_F(CliTest, ABreachReportRefusesALinkInItsPlaceAndWritesItsThreeFiles) {
       << "a report is never overwritten";
 }
 
+// The command line's breach report is named in the log in the API's words
+// for the same request, so one search finds both: the service numbers as
+// given, not also the ids they were looked up to.
+TEST_F(CliTest, ABreachReportIsLoggedInTheWordsTheApiUses) {
+  ASSERT_EQ(Init().exit_code, 0);
+  ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
+  ASSERT_EQ(
+      Vigie("agent add --service-number GN-1 --name Agent --unit BR-75 --role agent").exit_code,
+      0);
+  auto report = Vigie("breach report --agent GN-1 --json");
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  auto logged = Vigie("audit search --type audit_search");
+  ASSERT_EQ(logged.exit_code, 0) << logged.err;
+  EXPECT_NE(logged.out.find("\"breach report: agents GN-1;\""), std::string::npos) << logged.out;
+  EXPECT_EQ(logged.out.find("agent ids"), std::string::npos) << logged.out;
+}
+
 // `breach report --json` to a full disk: an error and a non-zero exit,
 // never a silent truncated report.
 TEST_F(CliTest, ABreachReportToAFullOutputFails) {
