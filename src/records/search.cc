@@ -19,7 +19,12 @@ using internal::NameForms;
 // How many coarse candidates are opened to compute exact reasons and rank.
 constexpr int kRerankExtra = 4;
 
-uint8_t L(MatchLevel level) { return static_cast<uint8_t>(level); }
+// A probe's level as a Hit holds it (search_hits.h): twice the MatchLevel,
+// plus one for an exact match of the query's whole name, so a person whose
+// "Jean-Pierre" matched ranks above the many whose "Jean" did.
+uint8_t L(MatchLevel level, bool whole = false) {
+  return static_cast<uint8_t>(2 * static_cast<int>(level) + (whole && level == MatchLevel::kExact));
+}
 
 // Typo expansion of given names covers the first form only: for a compound
 // ("JEANPIERE") that is the whole compact name, which is one edit from the
@@ -46,12 +51,14 @@ void ProbeIndex(const internal::PostingIndex& index, const internal::NameFilter&
                 const NameForms& q, int year, Found&& found) {
   struct Probe {
     uint64_t key;
-    MatchLevel surname, given;
+    uint8_t surname, given;  // L()
     bool year;
   };
   std::vector<Probe> probes;
+  // Form 0 of a query name is the whole name; the others, its parts.
+  size_t surname_form = 0, given_form = 0;
   auto probe = [&](uint64_t key, MatchLevel s, MatchLevel g, bool y) {
-    probes.push_back({key, s, g, y});
+    probes.push_back({key, L(s, surname_form == 0), L(g, given_form == 0), y});
   };
   // Only the one-edit variants that are somebody's name are worth a look-up.
   std::vector<uint64_t> variant_keys;
@@ -75,6 +82,8 @@ void ProbeIndex(const internal::PostingIndex& index, const internal::NameFilter&
   std::vector<std::string> given_typos;
   if (!q.given.empty()) given_typos = real_variants(q.given[0], KeyFamily::kGivenVocabulary, given_names);
   for (size_t i = 0; i < q.surnames.size(); ++i) {
+    surname_form = i;
+    given_form = 0;
     const std::string& s = q.surnames[i];
     const std::string& ps = q.surname_phonetic[i];
     std::vector<std::string> surname_typos = real_variants(s, KeyFamily::kSurnameVocabulary, surnames);
@@ -86,6 +95,7 @@ void ProbeIndex(const internal::PostingIndex& index, const internal::NameFilter&
       }
     }
     for (size_t j = 0; j < q.given.size(); ++j) {
+      given_form = j;
       const std::string& g = q.given[j];
       probe(keyer.Key(KeyFamily::kSurnameGiven, s, g), kExact, kExact, false);
       probe(keyer.Key(KeyFamily::kPhoneticGiven, ps, q.given_phonetic[j]), kPhonetic, kPhonetic,
@@ -105,19 +115,25 @@ void ProbeIndex(const internal::PostingIndex& index, const internal::NameFilter&
   for (const Probe& p : probes) {
     hits.clear();
     index.Lookup(p.key, hits);
-    for (uint32_t person : hits) found(person, L(p.surname), L(p.given), p.year);
+    for (uint32_t person : hits) found(person, p.surname, p.given, p.year);
   }
 }
 
+// `whole`: the exact match is of the query's whole name (its form 0), not
+// of one part of a compound.
 MatchLevel CompareForms(const std::vector<std::string>& query,
                         const std::vector<std::string>& query_phonetic,
                         const std::vector<std::string>& record,
-                        const std::vector<std::string>& record_phonetic) {
+                        const std::vector<std::string>& record_phonetic, bool& whole) {
   MatchLevel best = MatchLevel::kNone;
+  whole = false;
   for (size_t i = 0; i < query.size(); ++i) {
     for (size_t j = 0; j < record.size(); ++j) {
       const std::string& r = record[j];
-      if (query[i] == r) return MatchLevel::kExact;
+      if (query[i] == r) {
+        whole = i == 0;
+        return MatchLevel::kExact;
+      }
       if (best < MatchLevel::kPhonetic && query_phonetic[i] == record_phonetic[j]) {
         best = MatchLevel::kPhonetic;
       } else if (best < MatchLevel::kTypo && EditDistance(query[i], r, 1) <= 1) {
@@ -155,6 +171,8 @@ BirthMatch CompareBirth(const PartialDate& query, const PartialDate& record) {
 int Score(const MatchReason& r, bool given_asked) {
   int score = LevelPoints(r.surname, 30, 20, 10) - (r.surname_via_alias ? 2 : 0);
   score += LevelPoints(r.given_name, 20, 14, 8);
+  // The whole name before one of its parts, within a level.
+  score += (r.surname_whole ? 1 : 0) + (r.given_name_whole ? 1 : 0);
   if (given_asked && r.given_name == MatchLevel::kNone) score -= 10;
   switch (r.birth) {
     case BirthMatch::kSameDate: score += 20; break;
@@ -170,19 +188,22 @@ int Score(const MatchReason& r, bool given_asked) {
 MatchReason Explain(const SearchQuery& query, const NameForms& q, const Person& person) {
   MatchReason reason;
   NameForms own = internal::PersonForms(person, /*with_aliases=*/false);
-  reason.surname =
-      CompareForms(q.surnames, q.surname_phonetic, own.surnames, own.surname_phonetic);
+  reason.surname = CompareForms(q.surnames, q.surname_phonetic, own.surnames, own.surname_phonetic,
+                                reason.surname_whole);
   if (reason.surname != MatchLevel::kExact && !person.aliases.empty()) {
     NameForms all = internal::PersonForms(person, /*with_aliases=*/true);
+    bool whole = false;
     MatchLevel via_alias =
-        CompareForms(q.surnames, q.surname_phonetic, all.surnames, all.surname_phonetic);
+        CompareForms(q.surnames, q.surname_phonetic, all.surnames, all.surname_phonetic, whole);
     if (via_alias > reason.surname) {
       reason.surname = via_alias;
       reason.surname_via_alias = true;
+      reason.surname_whole = whole;
     }
   }
   if (!q.given.empty()) {
-    reason.given_name = CompareForms(q.given, q.given_phonetic, own.given, own.given_phonetic);
+    reason.given_name = CompareForms(q.given, q.given_phonetic, own.given, own.given_phonetic,
+                                     reason.given_name_whole);
   }
   reason.birth = CompareBirth(query.birth_date, person.birth_date);
   return reason;
@@ -388,7 +409,9 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
     const bool another_date = (internal::IsFullDateTag(tag) && !same_date) ||
                               (internal::IsMonthTag(tag) && tag != query_month_tag);
     if (c.given_level == 0 && another_date) continue;
-    int score = c.surname_level * 10 + c.given_level * 6 + (c.year ? 4 : 0) + (same_date ? 8 : 0);
+    // Levels are L()'s: 5 and 3 a step are the MatchLevel's 10 and 6, and a
+    // whole name's match adds half a step.
+    int score = c.surname_level * 5 + c.given_level * 3 + (c.year ? 4 : 0) + (same_date ? 8 : 0);
     ranked.push_back({score, c.person});
   }
   size_t to_open = std::min(ranked.size(), static_cast<size_t>(max_results + kRerankExtra));

@@ -42,6 +42,11 @@ struct MatchReason {
   bool surname_via_alias = false;
   MatchLevel given_name = MatchLevel::kNone;  // kNone also when not asked
   BirthMatch birth = BirthMatch::kNotAsked;
+  // An exact match of the query's whole name, not of one part of a
+  // compound ("Jean-Pierre" matching "Jean-Pierre", not "Jean"): ranks first
+  // among matches of the same level.
+  bool surname_whole = false;
+  bool given_name_whole = false;
 };
 
 std::string_view MatchLevelName(MatchLevel level);

@@ -240,6 +240,39 @@ TEST_F(SearchTest, AFullBirthDateCountsNoRecordOfAnotherMonth) {
   EXPECT_EQ(listed->reason.birth, BirthMatch::kDiffers);
 }
 
+// A compound name asked for ranks the person who bears it whole above the
+// many who bear one of its parts, however many of those come first: both
+// match "exactly", but only one is the name asked for.
+TEST_F(SearchTest, AWholeCompoundNameRanksAboveItsParts) {
+  {
+    auto tx = store::Transaction::Begin(*t_.db);
+    for (int i = 0; i < 30; ++i) {
+      Add("J" + std::to_string(i), "Martin", {i % 2 == 0 ? "Jean" : "Pierre"}, {1980, 1, 1 + i});
+      Add("R" + std::to_string(i), "Roux", {"Inès"}, {1985, 1, 1 + i});
+    }
+    Add("JP", "Martin", {"Jean-Pierre"}, {1981, 5, 5});
+    Add("GR", "Garnier-Roux", {"Inès"}, {1986, 6, 6});
+    ASSERT_OK(tx->Commit());
+    auto search = RecordSearch::Load(*t_.repository);
+    ASSERT_OK(search);
+    search_ = std::make_unique<RecordSearch>(std::move(*search));
+  }
+  auto given = Run("Martin", "Jean-Pierre");
+  ASSERT_OK(given);
+  ASSERT_FALSE(given->summaries.empty());
+  EXPECT_EQ(given->summaries[0].given_names[0], "Jean-Pierre");
+  EXPECT_TRUE(given->summaries[0].reason.given_name_whole);
+  ASSERT_GT(given->summaries.size(), 1u);
+  EXPECT_EQ(given->summaries[1].reason.given_name, MatchLevel::kExact) << "a part still matches";
+  EXPECT_FALSE(given->summaries[1].reason.given_name_whole);
+
+  auto surname = Run("Garnier-Roux", "Inès");
+  ASSERT_OK(surname);
+  ASSERT_FALSE(surname->summaries.empty());
+  EXPECT_EQ(surname->summaries[0].surname, "Garnier-Roux");
+  EXPECT_TRUE(surname->summaries[0].reason.surname_whole);
+}
+
 TEST_F(SearchTest, NoMatchIsAnEmptyResultNotAnError) {
   auto r = Run("Zyxwvutsrq", "Jean");
   ASSERT_OK(r);

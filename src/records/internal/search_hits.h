@@ -17,7 +17,7 @@ namespace vigie::records::internal {
 // One posting hit: which person, and how well the looked-up key matched.
 struct Hit {
   uint32_t person;
-  uint8_t surname_level;  // MatchLevel as integer
+  uint8_t surname_level;  // 2 × MatchLevel, + 1 for the query's whole name (search.cc L())
   uint8_t given_level;
   bool year;
 
