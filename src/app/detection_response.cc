@@ -503,13 +503,13 @@ Result<std::optional<DetectionResponse::Suspension>> DetectionResponse::Act(
       identity::AgentDirectory directory(*db, *parts_.clock, identity_);
       ASSIGN_OR_RETURN(identity::Agent agent, directory.GetAgent(event.actor.agent_id));
       const bool already = agent.status == identity::AgentStatus::kSuspended;
-      // Before the suspension, as an administrator's (Portal::SuspendAgent).
-      RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, agent.id));
       session::SessionStore sessions(*db, *parts_.clock, sessions_);
       ASSIGN_OR_RETURN(
           agent,
           directory.Suspend(
               agent.service_number, [&](const identity::Agent& suspended) -> Result<void> {
+                // With the suspension, as an administrator's (Portal::SuspendAgent).
+                RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, suspended.id));
                 RETURN_IF_ERROR(sessions.EndAllForAgentInTransaction(suspended.id, kEndDetection));
                 return {};
               }));

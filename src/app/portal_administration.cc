@@ -121,12 +121,11 @@ Result<identity::Agent> Portal::SuspendAgent(const Caller& caller,
     RETURN_IF_ERROR(RequireAdministrator(caller));
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     identity::AgentDirectory directory(*db, *parts_.clock, identity_options_);
-    ASSIGN_OR_RETURN(identity::Agent agent, directory.FindAgent(service_number));
-    // Before the suspension: a release lifting a hold between the two would
-    // otherwise see a suspension it takes for the incident's, and lift it.
-    RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, agent.id));
     session::SessionStore sessions(*db, *parts_.clock, session_options_);
     return directory.Suspend(service_number, [&](const identity::Agent& agent_now) -> Result<void> {
+      // In the suspension's transaction: a hold an incident takes, or a
+      // release lifts, meanwhile cannot see one without the other.
+      RETURN_IF_ERROR(incident::KeepSuspendedAfterRelease(*db, agent_now.id));
       RETURN_IF_ERROR(sessions.EndAllForAgentInTransaction(agent_now.id, kEndSuspended));
       return {};
     });

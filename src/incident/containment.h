@@ -120,8 +120,11 @@ Result<AccessBar> AccessBarred(store::Connection& db, int64_t agent_id);
 
 // An agent suspended while an incident holds it (by an administrator, by
 // detection) stays suspended when that incident is released: the suspension
-// is for another reason than the incident's. Call it before suspending: a
-// hold lifted in between must not take that suspension for its own.
+// is for another reason than the incident's. Call it in the suspension's
+// transaction: before it, a containment taking a hold in between would keep
+// the agent's status of before the suspension, and its release restore it;
+// after it, a release lifting a hold in between would take that suspension
+// for the incident's own, and lift it.
 Result<void> KeepSuspendedAfterRelease(store::Connection& db, int64_t agent_id);
 
 inline constexpr size_t kMaxReasonBytes = 500;
