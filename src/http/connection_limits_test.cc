@@ -171,6 +171,26 @@ TEST_F(ConnectionCapTest, AtTheCapANewClientTakesThePlaceOfTheLongestIdle) {
   EXPECT_THAT(metrics->body, HasSubstr("vigie_http_rejected_connections_total 0\n"));
 }
 
+// A connection the server is closing (its response sent, the client's
+// last bytes drained) serves nobody again: at the cap it is the first whose
+// place a newcomer takes, before any client's idle connection.
+TEST_F(ConnectionCapTest, AtTheCapAConnectionBeingClosedGivesItsPlaceFirst) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 2;
+  Start(o);
+  auto held = HoldConnections(port(), 1, /*busy=*/false);
+  auto closing = TestClient::Connect(port());
+  ASSERT_OK(closing);
+  ExpectAnswered(**closing, RequestText("GET", "/echo", "Connection: close\r\n"));
+  // The server has shut its side; the client keeps its own open, so the
+  // server lingers, up to a second.
+  ASSERT_TRUE((*closing)->WaitForClose(3s));
+  auto newcomer = TestClient::Connect(port());
+  ASSERT_OK(newcomer);
+  ExpectAnswered(**newcomer, RequestText("GET", "/echo"));
+  ExpectStillServed(*held[0]);
+}
+
 // Nobody is closed for a newcomer that does not send a whole request head
 // within its first read timeout: bare connects, or trickled heads, cannot
 // empty the server of its clients.

@@ -46,8 +46,9 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kReadChunk = 4096;
-// Security: after an error response, the unread rest of the request is
-// drained for at most this long and this many bytes, then the socket closes.
+// Security: when the server ends a connection after a response, what the
+// client still sends is drained for at most this long and this many bytes,
+// then the socket closes (Shutdown).
 constexpr std::chrono::milliseconds kLingerTime{1000};
 constexpr size_t kMaxLingerBytes = 256 * 1024;
 
@@ -95,7 +96,8 @@ class Connection final : public ConnectionControl,
   void GiveUpPlace() override {
     gave_up_place_.store(true, std::memory_order_relaxed);
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      if (self->idle_ || self->opening_ || self->reading_head_ || self->reading_body_) {
+      if (self->idle_ || self->opening_ || self->reading_head_ || self->reading_body_ ||
+          self->lingering_) {
         beast::get_lowest_layer(self->stream_).cancel();
       }
     });
@@ -107,7 +109,7 @@ class Connection final : public ConnectionControl,
       if (force) {
         lowest.close();
       } else if (self->idle_) {
-        lowest.cancel();
+        lowest.cancel();  // not one lingering: its last response is still in flight
       }
     });
   }
@@ -206,7 +208,8 @@ class Connection final : public ConnectionControl,
       first = false;
       next = co_await ServeOneRequest();
     }
-    if (next != Next::kDrop) co_await Shutdown();
+    // A connection that never answered has nothing in flight to protect.
+    if (next != Next::kDrop && !first) co_await Shutdown();
   }
 
   // Security: one client cannot hold every connection
@@ -604,7 +607,11 @@ class Connection final : public ConnectionControl,
       // response before a close of ours (a stop, a place given up, a 503)
       // to a client that pipelined more. So the client's bytes are drained,
       // a bounded amount for a bounded time (a "lingering close"); a client
-      // that reads its response and closes ends this at once.
+      // that reads its response and closes ends this at once. Meanwhile it
+      // serves nobody: at the cap, a newcomer closes it first (waiting
+      // since the earliest time). A stop waits for it (at most kLingerTime).
+      lingering_ = true;
+      idle_since_nanos_.store(1, std::memory_order_relaxed);
       lowest.expires_after(
           std::min<std::chrono::milliseconds>(context_.options.read_timeout, kLingerTime));
       std::array<char, kReadChunk> sink;
@@ -629,6 +636,7 @@ class Connection final : public ConnectionControl,
   bool opening_ = false;       // its PROXY header or TLS handshake; likewise
   bool reading_head_ = false;  // likewise
   bool reading_body_ = false;  // one that holds no upload place; likewise
+  bool lingering_ = false;     // draining before its close (Shutdown); likewise
   // Read by the registry from other threads.
   std::atomic<int64_t> idle_since_nanos_{0};  // see ConnectionControl
   std::atomic<bool> gave_up_place_{false};

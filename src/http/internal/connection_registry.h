@@ -35,7 +35,8 @@ class ConnectionControl {
   // Since when it has waited on its client - for its PROXY header and TLS
   // handshake, then for a request, its head and body included (steady
   // clock, in nanoseconds); 0 while it serves one, or reads an upload's
-  // body. Read without its strand: an atomic.
+  // body; 1, the earliest, while it lingers before its close (it will
+  // serve nobody again). Read without its strand: an atomic.
   virtual int64_t IdleSinceNanos() const = 0;
   // Its place went to a newcomer: close now if waiting on its client, else
   // once the request it serves is answered.
