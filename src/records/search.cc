@@ -20,8 +20,9 @@ using internal::NameForms;
 constexpr int kRerankExtra = 4;
 
 // A probe's level as a Hit holds it (search_hits.h): twice the MatchLevel,
-// plus one for an exact match of the query's whole name, so a person whose
-// "Jean-Pierre" matched ranks above the many whose "Jean" did.
+// plus one for an exact match of the query's whole name, so that among
+// equal scores a person whose "Jean-Pierre" matched ranks above the many
+// whose "Jean" did.
 uint8_t L(MatchLevel level, bool whole = false) {
   return static_cast<uint8_t>(2 * static_cast<int>(level) + (whole && level == MatchLevel::kExact));
 }
@@ -171,8 +172,6 @@ BirthMatch CompareBirth(const PartialDate& query, const PartialDate& record) {
 int Score(const MatchReason& r, bool given_asked) {
   int score = LevelPoints(r.surname, 30, 20, 10) - (r.surname_via_alias ? 2 : 0);
   score += LevelPoints(r.given_name, 20, 14, 8);
-  // The whole name before one of its parts, within a level.
-  score += (r.surname_whole ? 1 : 0) + (r.given_name_whole ? 1 : 0);
   if (given_asked && r.given_name == MatchLevel::kNone) score -= 10;
   switch (r.birth) {
     case BirthMatch::kSameDate: score += 20; break;
@@ -208,6 +207,9 @@ MatchReason Explain(const SearchQuery& query, const NameForms& q, const Person& 
   reason.birth = CompareBirth(query.birth_date, person.birth_date);
   return reason;
 }
+
+// Among equal scores, the whole names asked for before their parts.
+int WholeNames(const MatchReason& r) { return int{r.surname_whole} + int{r.given_name_whole}; }
 
 bool MeetsCriteria(const MatchReason& r) {
   return r.surname != MatchLevel::kNone &&
@@ -409,9 +411,11 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
     const bool another_date = (internal::IsFullDateTag(tag) && !same_date) ||
                               (internal::IsMonthTag(tag) && tag != query_month_tag);
     if (c.given_level == 0 && another_date) continue;
-    // Levels are L()'s: 5 and 3 a step are the MatchLevel's 10 and 6, and a
-    // whole name's match adds half a step.
-    int score = c.surname_level * 5 + c.given_level * 3 + (c.year ? 4 : 0) + (same_date ? 8 : 0);
+    // Levels are L()'s. A whole name's match only breaks ties: a simple
+    // name's exact match (always whole) gains nothing over a phonetic one.
+    const int level_score = (c.surname_level >> 1) * 10 + (c.given_level >> 1) * 6 +
+                            (c.year ? 4 : 0) + (same_date ? 8 : 0);
+    int score = 4 * level_score + (c.surname_level & 1) + (c.given_level & 1);
     ranked.push_back({score, c.person});
   }
   size_t to_open = std::min(ranked.size(), static_cast<size_t>(max_results + kRerankExtra));
@@ -450,7 +454,11 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
   }
   std::sort(result.summaries.begin(), result.summaries.end(),
             [](const PersonSummary& a, const PersonSummary& b) {
-              return a.score != b.score ? a.score > b.score : a.person_id < b.person_id;
+              if (a.score != b.score) return a.score > b.score;
+              if (WholeNames(a.reason) != WholeNames(b.reason)) {
+                return WholeNames(a.reason) > WholeNames(b.reason);
+              }
+              return a.person_id < b.person_id;
             });
   if (result.summaries.size() > static_cast<size_t>(max_results)) {
     result.summaries.resize(static_cast<size_t>(max_results));

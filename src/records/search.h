@@ -44,7 +44,7 @@ struct MatchReason {
   BirthMatch birth = BirthMatch::kNotAsked;
   // An exact match of the query's whole name, not of one part of a
   // compound ("Jean-Pierre" matching "Jean-Pierre", not "Jean"): ranks first
-  // among matches of the same level.
+  // among results of the same score.
   bool surname_whole = false;
   bool given_name_whole = false;
 };
