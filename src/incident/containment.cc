@@ -158,15 +158,15 @@ Result<std::vector<Agent>> Containment::Resolve(const ContainmentScope& scope) {
 Result<Contained> Containment::Contain(const ContainRequest& request) {
   RETURN_IF_ERROR(CheckReason(request.reason));
   ASSIGN_OR_RETURN(std::vector<Agent> agents, Resolve(request.scope));
-  // Disabled accounts hold nothing to contain: naming only those opens no
-  // incident holding nobody.
-  const bool named_any = !agents.empty();
+  // Disabled accounts hold nothing to contain: a scope of only those (named,
+  // or a unit's) opens no incident holding nobody.
+  const bool any_in_scope = !agents.empty();
   std::erase_if(agents, [](const Agent& a) { return a.status == AgentStatus::kDisabled; });
   if (agents.empty() && !request.lockdown) {
     return Fail(ErrorCode::kInvalidArgument,
-                named_any ? "nobody to contain: every agent named is disabled"
-                          : "nobody to contain: name agents, a unit or everyone, or lock the "
-                            "portal down");
+                any_in_scope ? "nobody to contain: every agent in scope is disabled"
+                             : "nobody to contain: name agents, a unit or everyone, or lock the "
+                               "portal down");
   }
   const int64_t now = UnixSeconds(clock_.Now());
   Contained done;
@@ -320,6 +320,8 @@ Result<Incident> ReadWithAgents(store::Connection& db, int64_t incident_id, size
   ASSIGN_OR_RETURN(std::vector<Held> held,
                    listed == 0 ? HeldBy(db, incident_id) : HeldPage(db, incident_id, 0, listed));
   for (Held& agent : held) incident.agents.push_back(std::move(agent.service_number));
+  // In byte order whatever the database's collation, as Contain lists them.
+  if (listed == 0) std::ranges::sort(incident.agents);
   return incident;
 }
 
