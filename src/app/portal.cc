@@ -559,7 +559,9 @@ Result<FileAnswer> Portal::OpenFile(const Caller& caller, const ConsultationInpu
     // Security: the notices first, by person id. Someone on file but not
     // wanted then costs what an unknown id does (one query finding nothing
     // in force), and the 404 does not tell them apart by its time either.
-    // The entries, which this consultation may not see, are not read.
+    // The entries, which this consultation may not see, are not read. One
+    // snapshot, as records::OpenPersonFile.
+    ASSIGN_OR_RETURN(store::Transaction read, repository.BeginRead());
     ASSIGN_OR_RETURN(file.notices, repository.WantedNoticesOf(person_id));
     if (std::ranges::none_of(file.notices, [&](const records::WantedNotice& notice) {
           return records::NoticeInForce(notice, today);
@@ -567,6 +569,7 @@ Result<FileAnswer> Portal::OpenFile(const Caller& caller, const ConsultationInpu
       return Fail(ErrorCode::kNotFound, "no person " + std::to_string(person_id));
     }
     ASSIGN_OR_RETURN(file.person, repository.GetPerson(person_id));
+    RETURN_IF_ERROR(read.Commit());
   }
   RETURN_IF_ERROR(policy::MinimisePersonFile(visibility, today, file));
   ASSIGN_OR_RETURN(bool counted, step_up.RecordFileOpening(caller.session_id));
