@@ -96,8 +96,9 @@ class Connection final : public ConnectionControl,
   void GiveUpPlace() override {
     gave_up_place_.store(true, std::memory_order_relaxed);
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      if (self->idle_ || self->opening_ || self->reading_head_ || self->reading_body_ ||
-          self->lingering_) {
+      // Not one lingering (Shutdown): its place is free already (the
+      // registry counts it out), and its last response still in flight.
+      if (self->idle_ || self->opening_ || self->reading_head_ || self->reading_body_) {
         beast::get_lowest_layer(self->stream_).cancel();
       }
     });
@@ -109,7 +110,7 @@ class Connection final : public ConnectionControl,
       if (force) {
         lowest.close();
       } else if (self->idle_) {
-        lowest.cancel();  // not one lingering: its last response is still in flight
+        lowest.cancel();  // not one lingering (Shutdown): its last response is in flight
       }
     });
   }
@@ -608,9 +609,9 @@ class Connection final : public ConnectionControl,
       // to a client that pipelined more. So the client's bytes are drained,
       // a bounded amount for a bounded time (a "lingering close"); a client
       // that reads its response and closes ends this at once. Meanwhile it
-      // serves nobody: at the cap, a newcomer closes it first (waiting
-      // since the earliest time). A stop waits for it (at most kLingerTime).
-      lingering_ = true;
+      // serves nobody: at the cap, its place is the first a newcomer takes
+      // (waiting since the earliest time), while it goes on draining. A
+      // stop waits for it (at most kLingerTime).
       idle_since_nanos_.store(1, std::memory_order_relaxed);
       lowest.expires_after(
           std::min<std::chrono::milliseconds>(context_.options.read_timeout, kLingerTime));
@@ -636,7 +637,6 @@ class Connection final : public ConnectionControl,
   bool opening_ = false;       // its PROXY header or TLS handshake; likewise
   bool reading_head_ = false;  // likewise
   bool reading_body_ = false;  // one that holds no upload place; likewise
-  bool lingering_ = false;     // draining before its close (Shutdown); likewise
   // Read by the registry from other threads.
   std::atomic<int64_t> idle_since_nanos_{0};  // see ConnectionControl
   std::atomic<bool> gave_up_place_{false};

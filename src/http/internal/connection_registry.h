@@ -39,7 +39,8 @@ class ConnectionControl {
   // serve nobody again). Read without its strand: an atomic.
   virtual int64_t IdleSinceNanos() const = 0;
   // Its place went to a newcomer: close now if waiting on its client, else
-  // once the request it serves is answered.
+  // once the request it serves is answered (one lingering before its close
+  // goes on: its place is counted out already).
   virtual void GiveUpPlace() = 0;
 };
 
