@@ -224,7 +224,13 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
 
 Result<const crypto::DataKey*> Authenticator::SeedKey(uint32_t key_id) const {
   if (key_id == totp_seed_key_->id || earlier_seed_keys_ == nullptr) return totp_seed_key_;
-  ASSIGN_OR_RETURN(const crypto::DataKey* key, earlier_seed_keys_->ById(key_id));
+  Result<const crypto::DataKey*> found = earlier_seed_keys_->ById(key_id);
+  // Not a missing agent: this node cannot read what is stored.
+  if (!found) {
+    return Fail(ErrorCode::kDataLoss, "a TOTP seed is sealed under key " + std::to_string(key_id) +
+                                          ", which this node's key file lacks");
+  }
+  const crypto::DataKey* key = *found;
   // Security: only a seed key opens seeds, whatever id the row names.
   if (key->purpose != totp_seed_key_->purpose) {
     return Fail(ErrorCode::kDataLoss, "a TOTP seed names a key of another purpose");

@@ -103,6 +103,17 @@ TEST_F(LoginTest, ASeedSealedBeforeAKeyRotationStillOpens) {
   ASSERT_OK(login(true));
 }
 
+TEST_F(LoginTest, ASeedUnderAKeyThisNodeLacksIsDataLoss) {
+  ASSERT_OK(t_.db->ExecuteScript("UPDATE agent SET totp_key_id = 999"));
+  Authenticator authenticator = t_.Login();
+  authenticator.AcceptEarlierSeedKeys(t_.keyring);
+  auto challenge = authenticator.VerifyPassword("PN-1001", kGoodPassword, kAddress);
+  ASSERT_OK(challenge);
+  auto agent = authenticator.VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress);
+  ASSERT_THAT(agent, ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_NE(agent.error().message().find("key 999"), std::string::npos) << agent.error().message();
+}
+
 TEST_F(LoginTest, ServiceNumberIsCaseInsensitive) { EXPECT_OK(Password(kGoodPassword, "pn-1001")); }
 
 TEST_F(LoginTest, EveryRefusalLooksTheSameAndCostsOneHash) {
