@@ -77,13 +77,15 @@ constexpr std::string_view kHeldColumns =
     "SELECT ia.agent_id, a.service_number, CASE WHEN ia.lifted_at IS NULL THEN 0 ELSE 1 END "
     "FROM incident_agent ia JOIN agent a ON a.id = ia.agent_id ";
 
-// Every agent the incident holds, by service number.
+// Every agent the incident holds, by service number in byte order whatever
+// the database's collation (as Contain lists them).
 Result<std::vector<Held>> HeldBy(store::Connection& db, int64_t incident_id) {
-  static const std::string kSql =
-      std::string(kHeldColumns) + "WHERE ia.incident_id = $1 ORDER BY a.service_number";
+  static const std::string kSql = std::string(kHeldColumns) + "WHERE ia.incident_id = $1";
   ASSIGN_OR_RETURN(store::Statement * select, db.Prepare(kSql));
   select->BindInt(1, incident_id);
-  return ReadHeld(*select);
+  ASSIGN_OR_RETURN(std::vector<Held> held, ReadHeld(*select));
+  std::ranges::sort(held, {}, &Held::service_number);
+  return held;
 }
 
 // At most `limit` of them, by agent id from the first above `after_agent_id`:
@@ -240,7 +242,9 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
   done.incident.lockdown = request.lockdown;
   done.incident.agent_count = static_cast<int64_t>(agents.size());
   for (const Agent& agent : agents) done.incident.agents.push_back(agent.service_number);
-  std::ranges::sort(done.incident.agents);  // as Get lists them
+  // As Get lists them, whatever order the request named them in.
+  std::ranges::sort(done.incident.agents);
+  std::ranges::sort(done.not_suspended);
   return done;
 }
 
@@ -320,8 +324,6 @@ Result<Incident> ReadWithAgents(store::Connection& db, int64_t incident_id, size
   ASSIGN_OR_RETURN(std::vector<Held> held,
                    listed == 0 ? HeldBy(db, incident_id) : HeldPage(db, incident_id, 0, listed));
   for (Held& agent : held) incident.agents.push_back(std::move(agent.service_number));
-  // In byte order whatever the database's collation, as Contain lists them.
-  if (listed == 0) std::ranges::sort(incident.agents);
   return incident;
 }
 

@@ -433,18 +433,17 @@ TEST(ContainmentMigrationTest, IncidentsOpenedBeforeMigrations9And11AreUpgraded)
   EXPECT_EQ(left_by_old_node->agent_count, 1);
 }
 
-// Writes to agent `id`'s status fail, as a failing disk or a held row
-// would make its suspension fail.
-std::string RefuseSuspendingSql(store::Dialect dialect, int64_t id) {
-  const std::string agent = std::to_string(id);
+// Writes to the status of agents `ids` ("1, 2") fail, as a failing disk or
+// a held row would make their suspension fail.
+std::string RefuseSuspendingSql(store::Dialect dialect, const std::string& ids) {
   if (dialect == store::Dialect::kPostgres) {
-    return "CREATE FUNCTION refuse_suspend() RETURNS trigger AS 'BEGIN IF OLD.id = " + agent +
-           " AND NEW.status = ''suspended'' THEN RAISE EXCEPTION ''disk trouble''; END IF; "
+    return "CREATE FUNCTION refuse_suspend() RETURNS trigger AS 'BEGIN IF OLD.id IN (" + ids +
+           ") AND NEW.status = ''suspended'' THEN RAISE EXCEPTION ''disk trouble''; END IF; "
            "RETURN NEW; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_suspend BEFORE UPDATE ON "
            "agent FOR EACH ROW EXECUTE FUNCTION refuse_suspend();";
   }
-  return "CREATE TRIGGER refuse_suspend BEFORE UPDATE ON agent WHEN OLD.id = " + agent +
-         " AND NEW.status = 'suspended' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;";
+  return "CREATE TRIGGER refuse_suspend BEFORE UPDATE ON agent WHEN OLD.id IN (" + ids +
+         ") AND NEW.status = 'suspended' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;";
 }
 
 // Its suspension failed, but its sessions end all the same: the incident
@@ -452,7 +451,7 @@ std::string RefuseSuspendingSql(store::Dialect dialect, int64_t id) {
 TEST_F(ContainmentTest, AnAgentWhoseSuspensionFailedLosesItsSessionsAllTheSame) {
   auto session = Sessions().Create(1, Jkt("k1"));
   ASSERT_OK(session);
-  ASSERT_OK(db_->ExecuteScript(RefuseSuspendingSql(db_->dialect(), 1)));
+  ASSERT_OK(db_->ExecuteScript(RefuseSuspendingSql(db_->dialect(), "1")));
   auto contained =
       Make().Contain({.scope = {.service_numbers = {"A-1"}}, .reason = "r", .by = "SO-1"});
   ASSERT_OK(contained);
@@ -461,6 +460,17 @@ TEST_F(ContainmentTest, AnAgentWhoseSuspensionFailedLosesItsSessionsAllTheSame) 
   EXPECT_EQ(Status(1), "active");
   EXPECT_THAT(Sessions().Authenticate(session->access_token.reveal(), Jkt("k1")),
               ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
+// Those whose suspension failed are listed as the incident's agents are,
+// not in the order the request named them.
+TEST_F(ContainmentTest, AgentsNotSuspendedAreListedByServiceNumber) {
+  ASSERT_OK(db_->ExecuteScript(RefuseSuspendingSql(db_->dialect(), "1, 2")));
+  auto contained =
+      Make().Contain({.scope = {.service_numbers = {"A-2", "A-1"}}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  EXPECT_EQ(contained->not_suspended, (std::vector<std::string>{"A-1", "A-2"}));
+  EXPECT_EQ(contained->incident.agents, (std::vector<std::string>{"A-1", "A-2"}));
 }
 
 // A session that slipped in during the incident (a login racing the
@@ -538,7 +548,7 @@ TEST_F(ContainmentTest, AReleaseThatCannotEndASessionLeftOverDoesNotReleaseTheAg
 Result<Released> ContainmentTest::ReleaseAfterFailedSuspension(std::string_view status) {
   RETURN_IF_ERROR(
       db_->ExecuteScript("UPDATE agent SET status = '" + std::string(status) + "' WHERE id = 5;"));
-  RETURN_IF_ERROR(db_->ExecuteScript(RefuseSuspendingSql(db_->dialect(), 5)));
+  RETURN_IF_ERROR(db_->ExecuteScript(RefuseSuspendingSql(db_->dialect(), "5")));
   ASSIGN_OR_RETURN(
       Contained contained,
       Make().Contain({.scope = {.service_numbers = {"A-5"}}, .reason = "r", .by = "SO-1"}));
