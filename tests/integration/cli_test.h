@@ -97,7 +97,7 @@ class CliTest : public ::testing::Test {
       const std::string process = "$(cat " + pid.string() + ")";
       (void)std::system(("kill " + process + " 2>/dev/null").c_str());
       for (int i = 0; i < 100; ++i) {
-        if (std::system(("kill -0 " + process + " 2>/dev/null").c_str()) != 0) break;
+        if (testing::ProcessEnded(pid)) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
       pid.clear();

@@ -77,7 +77,7 @@ class DetectionCatchUpTest : public ::testing::Test {
     (void)std::system(("kill " + process + " 2>/dev/null").c_str());
     bool gone = false;
     for (int i = 0; i < 600 && !gone; ++i) {
-      gone = std::system(("kill -0 " + process + " 2>/dev/null").c_str()) != 0;
+      gone = testing::ProcessEnded(pid);
       if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     ASSERT_TRUE(serving) << testing::ReadWholeFile(errors);

@@ -37,4 +37,21 @@ inline CommandResult RunCommand(const std::string& command, const std::filesyste
   return r;
 }
 
+// Whether the process whose id `pid_file` holds has ended: gone, or a
+// zombie. One started in the background by a shell that has since exited
+// waits for PID 1 to reap it, which can take seconds; it holds nothing then
+// (no file, lock or port), so waiting for the reaping would only waste time.
+inline bool ProcessEnded(const std::filesystem::path& pid_file) {
+  std::string pid = ReadWholeFile(pid_file);
+  while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+  std::ifstream stat("/proc/" + pid + "/stat");
+  std::string line;
+  if (pid.empty() || !std::getline(stat, line)) return true;
+  // The state is the field after the command name, which ends with ')'.
+  const size_t name_end = line.rfind(')');
+  if (name_end == std::string::npos || name_end + 2 >= line.size()) return true;
+  const char state = line[name_end + 2];
+  return state == 'Z' || state == 'X';
+}
+
 }  // namespace vigie::testing
