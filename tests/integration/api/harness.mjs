@@ -2,7 +2,7 @@
 // and a client independent of Vigie's code: Node's own TLS and HTTP, DPoP
 // proofs signed by jose, TOTP codes from oathtool.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
@@ -28,12 +28,29 @@ export function setConfig(text, section, key, value) {
   return text.slice(0, start) + tail.replace(re, `${key} = ${JSON.stringify(value)}`);
 }
 
+// `vigie generate --seed 7` of `persons` persons, generated once per test
+// process (the same seed gives the same file) and copied into `dir`.
+const populations = new Map();
+let populationsDir;
+function generatePopulation(persons, dir) {
+  if (!populations.has(persons)) {
+    if (!populationsDir) {
+      populationsDir = mkdtempSync(join(tmpdir(), 'vigie-populations-'));
+      process.on('exit', () => rmSync(populationsDir, { recursive: true, force: true }));
+    }
+    const file = join(populationsDir, `${persons}.jsonl`);
+    run(['generate', '--persons', String(persons), '--seed', '7', '--out', file]);
+    populations.set(persons, file);
+  }
+  copyFileSync(populations.get(persons), join(dir, 'p.jsonl'));
+}
+
 // Creates an installation with `persons` synthetic persons, a unit, and the
 // given agents; returns their activation codes. `config` overrides settings:
 // { section: { key: value } }.
 export function createInstallation({ persons = 3000, config = {}, agents = [] } = {}) {
   const { dir, data, databases, remove } = createEmptyInstallation(config);
-  run(['generate', '--persons', String(persons), '--seed', '7', '--out', join(dir, 'p.jsonl')]);
+  generatePopulation(persons, dir);
   run(['--data-dir', data, 'import', join(dir, 'p.jsonl')]);
   run(['--data-dir', data, 'unit', 'add', '--code', 'PN-75', '--name', 'Commissariat Paris 7e',
        '--kind', 'police']);
