@@ -80,14 +80,18 @@ std::optional<int64_t> StoppedAt(std::string_view line) {
 }
 
 // Waits up to `patience` for the other serving process (draining its last
-// requests) to let go of the file; Conflict if it does not.
-Result<int> LockFile(const std::filesystem::path& file, std::chrono::seconds patience) {
+// requests) to let go of the file; Conflict if it does not. `waited`: for
+// how long, if at all.
+Result<int> LockFile(const std::filesystem::path& file, std::chrono::seconds patience,
+                     std::chrono::steady_clock::duration& waited) {
   const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     return Fail(ErrorCode::kUnavailable,
                 "cannot open " + file.string() + ": " + std::strerror(errno));
   }
-  const auto give_up = std::chrono::steady_clock::now() + patience;
+  const auto asked = std::chrono::steady_clock::now();
+  const auto give_up = asked + patience;
+  waited = {};
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
     if (error == EINTR) continue;
@@ -102,6 +106,7 @@ Result<int> LockFile(const std::filesystem::path& file, std::chrono::seconds pat
                                             " is held): on SQLite one process serves it");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    waited = std::chrono::steady_clock::now() - asked;
   }
   return fd;
 }
@@ -118,8 +123,13 @@ Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_di
   const std::filesystem::path file = data_dir / kFileName;
   // Read only once no other process can append: a predecessor still
   // draining would otherwise write its stop after our start.
-  ASSIGN_OR_RETURN(const int fd, LockFile(file, patience));
+  std::chrono::steady_clock::duration waited;
+  ASSIGN_OR_RETURN(const int fd, LockFile(file, patience, waited));
   ProofWatermark mark(file, fd);
+  // Security: `now` as it reads once the file is ours. The predecessor
+  // accepted proofs while we waited; if it then died without a stop, only
+  // a clock read after the wait is past them all.
+  now += std::chrono::ceil<std::chrono::seconds>(waited).count();
   ASSIGN_OR_RETURN(std::string last, LastLine(file));
   // Past every proof a process that stopped at `now` at the latest could
   // have accepted: it allowed iat up to its clock + max_future_seconds.

@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/matchers.h"
@@ -141,6 +142,28 @@ TEST(ProofWatermarkTest, OneProcessAtATimeHoldsTheFile) {
   auto after = ProofWatermark::Open(dir.path(), kNow + 1, kFuture, std::chrono::seconds(0));
   ASSERT_OK(after);
   EXPECT_EQ(after->accept_from(), kNow + 3);
+}
+
+// A start waiting for its predecessor, which serves on meanwhile and then
+// dies without a stop: the proofs it accepted during the wait stay refused.
+TEST(ProofWatermarkTest, TheTimeSpentWaitingForThePredecessorCounts) {
+  testing::TempDir dir;
+  ASSERT_OK(ProofWatermark::RecordInitialised(dir.path()));
+  std::optional<ProofWatermark> serving;
+  {
+    auto opened = ProofWatermark::Open(dir.path(), kNow, kFuture);
+    ASSERT_OK(opened);
+    serving.emplace(std::move(*opened));
+  }
+  std::thread killed([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    serving.reset();  // no stop recorded
+  });
+  auto next = ProofWatermark::Open(dir.path(), kNow, kFuture, std::chrono::seconds(30));
+  killed.join();
+  ASSERT_OK(next);
+  // At least 1.1 s waited, counted as 2 whole seconds.
+  EXPECT_GE(next->accept_from(), kNow + 2 + kFuture + 1);
 }
 
 TEST(ProofWatermarkTest, AnUnreadableOrUnwritableFileStopsTheStart) {
