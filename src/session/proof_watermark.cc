@@ -15,6 +15,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/clock.h"
 #include "core/durable_file.h"
 #include "session/replay_cache.h"
 
@@ -91,7 +92,7 @@ Result<int> LockFile(const std::filesystem::path& file, std::chrono::seconds pat
   }
   const auto asked = std::chrono::steady_clock::now();
   const auto give_up = asked + patience;
-  waited = {};
+  bool held_by_another = false;
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
     if (error == EINTR) continue;
@@ -105,9 +106,11 @@ Result<int> LockFile(const std::filesystem::path& file, std::chrono::seconds pat
                                             file.string() +
                                             " is held): on SQLite one process serves it");
     }
+    held_by_another = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    waited = std::chrono::steady_clock::now() - asked;
   }
+  waited = held_by_another ? std::chrono::steady_clock::now() - asked
+                           : std::chrono::steady_clock::duration::zero();
   return fd;
 }
 
@@ -123,13 +126,17 @@ Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_di
   const std::filesystem::path file = data_dir / kFileName;
   // Read only once no other process can append: a predecessor still
   // draining would otherwise write its stop after our start.
-  std::chrono::steady_clock::duration waited;
+  std::chrono::steady_clock::duration waited{};
   ASSIGN_OR_RETURN(const int fd, LockFile(file, patience, waited));
   ProofWatermark mark(file, fd);
-  // Security: `now` as it reads once the file is ours. The predecessor
-  // accepted proofs while we waited; if it then died without a stop, only
-  // a clock read after the wait is past them all.
-  now += std::chrono::ceil<std::chrono::seconds>(waited).count();
+  // Security: the predecessor accepted proofs while we waited; if it then
+  // died without a stop, only a time after the wait is past them all: the
+  // time waited added to `now`, or the clock read again if it went further
+  // (set forward meanwhile).
+  if (waited > std::chrono::steady_clock::duration::zero()) {
+    now = std::max(now + std::chrono::ceil<std::chrono::seconds>(waited).count(),
+                   UnixSeconds(SystemClock().Now()));
+  }
   ASSIGN_OR_RETURN(std::string last, LastLine(file));
   // Past every proof a process that stopped at `now` at the latest could
   // have accepted: it allowed iat up to its clock + max_future_seconds.

@@ -48,8 +48,8 @@ class ProofWatermark {
   static Result<void> RecordInitialised(const std::filesystem::path& data_dir);
 
   // Locks `data_dir`'s file, reads its last record, then appends "serving".
-  // `now`: the clock at the call (the time spent waiting for the lock is
-  // added to it).
+  // `now`: the clock at the call; a wait for the lock moves it on by the
+  // time waited, or to the system clock if that is later.
   static Result<ProofWatermark> Open(const std::filesystem::path& data_dir, int64_t now,
                                      int64_t max_future_seconds,
                                      std::chrono::seconds patience = std::chrono::seconds(30));
