@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -38,9 +39,10 @@ inline CommandResult RunCommand(const std::string& command, const std::filesyste
 }
 
 // Whether the process whose id `pid_file` holds has ended: gone, or a
-// zombie. One started in the background by a shell that has since exited
-// waits for PID 1 to reap it, which can take seconds; it holds nothing then
-// (no file, lock or port), so waiting for the reaping would only waste time.
+// zombie with no thread left. One started in the background by a shell that
+// has since exited waits for PID 1 to reap it, which can take seconds; once
+// its last thread has gone it holds nothing (no file, lock or port), so
+// waiting for the reaping would only waste time.
 inline bool ProcessEnded(const std::filesystem::path& pid_file) {
   std::string pid = ReadWholeFile(pid_file);
   while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
@@ -51,7 +53,11 @@ inline bool ProcessEnded(const std::filesystem::path& pid_file) {
   const size_t name_end = line.rfind(')');
   if (name_end == std::string::npos || name_end + 2 >= line.size()) return true;
   const char state = line[name_end + 2];
-  return state == 'Z' || state == 'X';
+  if (state != 'Z' && state != 'X') return false;
+  // The main thread's state: other threads may still be closing files.
+  std::error_code error;
+  auto threads = std::filesystem::directory_iterator("/proc/" + pid + "/task", error);
+  return error || std::distance(threads, std::filesystem::directory_iterator()) <= 1;
 }
 
 }  // namespace vigie::testing
