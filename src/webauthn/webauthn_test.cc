@@ -337,6 +337,13 @@ TEST_P(WebAuthnTest, BadCoseKeysAreRefused) {
   with_d.insert(with_d.end(), 32, 0x42);
   fields.public_key_cose = with_d;
   EXPECT_THAT(Outcome(Register(fields)), HasSubstr("COSE key: holds a private key"));
+  Bytes tagged_d = cose_key_;
+  tagged_d[0] += 1;  // one more entry: tag 0 around -4 (d) => 32 bytes
+  tagged_d.insert(tagged_d.end(), {0xc0, 0x23, 0x58, 0x20});
+  tagged_d.insert(tagged_d.end(), 32, 0x42);
+  fields.public_key_cose = tagged_d;
+  EXPECT_THAT(Outcome(Register(fields)),
+              HasSubstr("COSE key: a label must be an integer or a text string"));
   Bytes repeated = cose_key_;
   repeated[0] += 1;  // kty again
   repeated.insert(repeated.end(), {0x01, 0x02});

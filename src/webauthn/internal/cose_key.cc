@@ -42,7 +42,15 @@ Result<CoseParameters> ReadParameters(const cbor_item_t* map) {
   std::set<int64_t> seen;
   for (const cbor_pair& pair : MapEntries(map)) {
     std::optional<int64_t> label = IntegerOf(pair.key);
-    if (!label) continue;  // text labels and huge integers name nothing we use
+    if (!label) {
+      // Text labels and integers beyond 64 bits name nothing we use.
+      // Security: anything else is refused: a tag around -4 would hide a
+      // private key, around another label a repeated one.
+      if (!cbor_isa_string(pair.key) && !cbor_isa_uint(pair.key) && !cbor_isa_negint(pair.key)) {
+        return Invalid("a label must be an integer or a text string");
+      }
+      continue;
+    }
     if (!seen.insert(*label).second) return Invalid("repeated label " + std::to_string(*label));
     switch (*label) {
       case kLabelKty:
