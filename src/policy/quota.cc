@@ -1,5 +1,7 @@
 #include "policy/quota.h"
 
+#include <algorithm>
+
 namespace vigie::policy {
 namespace {
 
@@ -21,12 +23,16 @@ void Roll(int64_t now, int64_t length, int64_t& start, int& count) {
 }  // namespace
 
 Error QuotaReached(ConsultationKind kind, bool daily, const QuotaLimits& limits,
-                   int64_t unix_seconds, int64_t* retry_after_seconds) {
+                   int64_t full_window, int64_t unix_seconds, int64_t* retry_after_seconds) {
   const bool search = kind == ConsultationKind::kSearch;
   const int limit = daily ? (search ? limits.searches_per_day : limits.files_per_day)
                           : (search ? limits.searches_per_hour : limits.files_per_hour);
   const int64_t window = daily ? kDay : kHour;
-  if (retry_after_seconds != nullptr) *retry_after_seconds = window - unix_seconds % window;
+  // Until the full window ends, not the one `unix_seconds` falls in.
+  const int64_t own_window = unix_seconds / window;
+  if (retry_after_seconds != nullptr) {
+    *retry_after_seconds = (std::max(full_window, own_window) + 1) * window - unix_seconds;
+  }
   return Error(ErrorCode::kResourceExhausted,
                std::string(daily ? "daily" : "hourly") + " quota of " +
                    (search ? "searches" : "file openings") + " reached (" +
@@ -47,10 +53,12 @@ Result<void> QuotaLimiter::Take(int64_t agent_id, ConsultationKind kind, int64_t
   Roll(unix_seconds, kHour, counts.hour.start, counts.hour.count);
   Roll(unix_seconds, kDay, counts.day.start, counts.day.count);
   if (counts.day.count >= per_day) {
-    return Fail(QuotaReached(kind, /*daily=*/true, limits_, unix_seconds, retry_after_seconds));
+    return Fail(QuotaReached(kind, /*daily=*/true, limits_, counts.day.start, unix_seconds,
+                             retry_after_seconds));
   }
   if (counts.hour.count >= per_hour) {
-    return Fail(QuotaReached(kind, /*daily=*/false, limits_, unix_seconds, retry_after_seconds));
+    return Fail(QuotaReached(kind, /*daily=*/false, limits_, counts.hour.start, unix_seconds,
+                             retry_after_seconds));
   }
   ++counts.hour.count;
   ++counts.day.count;

@@ -39,8 +39,10 @@ class ConsultationQuota {
 };
 
 // The refusal Take returns: the daily window when `daily`, else the hourly.
+// `full_window`: the number of that full window (unix seconds / its length),
+// which may be later than `unix_seconds`' own (windows only move forward).
 Error QuotaReached(ConsultationKind kind, bool daily, const QuotaLimits& limits,
-                   int64_t unix_seconds, int64_t* retry_after_seconds);
+                   int64_t full_window, int64_t unix_seconds, int64_t* retry_after_seconds);
 
 class QuotaLimiter final : public ConsultationQuota {
  public:

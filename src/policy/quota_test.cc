@@ -33,8 +33,10 @@ TEST(QuotaLimiterTest, AnEarlierTimeDoesNotStartTheCountOver) {
   ASSERT_OK(quota.Take(7, ConsultationKind::kSearch, six - 1));
   EXPECT_THAT(quota.Take(7, ConsultationKind::kSearch, six),
               ErrorCodeIs(ErrorCode::kResourceExhausted));
-  EXPECT_THAT(quota.Take(7, ConsultationKind::kSearch, six - 1),
+  int64_t retry = 0;
+  EXPECT_THAT(quota.Take(7, ConsultationKind::kSearch, six - 1, &retry),
               ErrorCodeIs(ErrorCode::kResourceExhausted));
+  EXPECT_EQ(retry, 3601) << "until the full hour (06:00-07:00) ends";
 }
 
 TEST(QuotaLimiterTest, DailyLimitHoldsAcrossHours) {

@@ -33,11 +33,12 @@ Result<void> SharedQuotaLimiter::Take(int64_t agent_id, ConsultationKind kind,
   const int per_day = search ? limits_.searches_per_day : limits_.files_per_day;
   const int64_t kind_code = search ? 0 : 1;
   const int64_t day = unix_seconds / kDay;
+  const int64_t hour = unix_seconds / kHour;
   ASSIGN_OR_RETURN(auto db, pool_.Borrow());
   ASSIGN_OR_RETURN(store::Statement * take, db->Prepare(kTake));
   take->BindInt(1, agent_id)
       .BindInt(2, kind_code)
-      .BindInt(3, unix_seconds / kHour)
+      .BindInt(3, hour)
       .BindInt(4, day)
       .BindInt(5, per_hour)
       .BindInt(6, per_day);
@@ -46,13 +47,15 @@ Result<void> SharedQuotaLimiter::Take(int64_t agent_id, ConsultationKind kind,
 
   // Refused: say which window is full (the day's first, as QuotaLimiter does).
   ASSIGN_OR_RETURN(store::Statement * read,
-                   db->Prepare("SELECT day, day_count FROM consultation_count "
+                   db->Prepare("SELECT day, day_count, hour FROM consultation_count "
                                "WHERE agent_id = $1 AND kind = $2"));
   read->BindInt(1, agent_id).BindInt(2, kind_code);
   ASSIGN_OR_RETURN(bool found, read->Step());
   const bool daily = found && read->ColumnInt(0) >= day && read->ColumnInt(1) >= per_day;
+  // The window that is full, as stored: another node's clock may be ahead.
+  const int64_t full_window = !found ? hour : daily ? read->ColumnInt(0) : read->ColumnInt(2);
   RETURN_IF_ERROR(read->Run());
-  return Fail(QuotaReached(kind, daily, limits_, unix_seconds, retry_after_seconds));
+  return Fail(QuotaReached(kind, daily, limits_, full_window, unix_seconds, retry_after_seconds));
 }
 
 }  // namespace vigie::policy

@@ -81,8 +81,10 @@ TEST_F(SharedQuotaTest, ANodeWhoseClockLagsCountsInTheNewerWindow) {
   // Node B still reads 00:59:59: it does not start the old hour again.
   ASSERT_OK(node_b_.Take(2, ConsultationKind::kSearch, before_hour));
   ASSERT_OK(node_b_.Take(2, ConsultationKind::kSearch, before_hour));
-  EXPECT_THAT(node_b_.Take(2, ConsultationKind::kSearch, before_hour),
+  int64_t retry = 0;
+  EXPECT_THAT(node_b_.Take(2, ConsultationKind::kSearch, before_hour, &retry),
               ErrorCodeIs(ErrorCode::kResourceExhausted));
+  EXPECT_EQ(retry, 3601) << "until the full hour (01:00-02:00) ends";
   EXPECT_THAT(node_a_.Take(2, ConsultationKind::kSearch, before_hour + 3),
               ErrorCodeIs(ErrorCode::kResourceExhausted));
 }
