@@ -43,7 +43,7 @@ Result<CoseParameters> ReadParameters(const cbor_item_t* map) {
   for (const cbor_pair& pair : MapEntries(map)) {
     std::optional<int64_t> label = IntegerOf(pair.key);
     if (!label) {
-      // Text labels and integers beyond 64 bits name nothing we use.
+      // Text labels and integers beyond int64 name nothing we use.
       // Security: anything else is refused: a tag around -4 would hide a
       // private key, around another label a repeated one.
       if (!cbor_isa_string(pair.key) && !cbor_isa_uint(pair.key) && !cbor_isa_negint(pair.key)) {
