@@ -94,12 +94,7 @@ class CliTest : public ::testing::Test {
     // Returns once the process is gone (its lock on the directory with it).
     void Stop() {
       if (pid.empty()) return;
-      const std::string process = "$(cat " + pid.string() + ")";
-      (void)std::system(("kill " + process + " 2>/dev/null").c_str());
-      for (int i = 0; i < 100; ++i) {
-        if (testing::ProcessEnded(pid)) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
+      (void)testing::StopProcess(pid, std::chrono::seconds(5));
       pid.clear();
     }
     ~ServedWitness() { Stop(); }

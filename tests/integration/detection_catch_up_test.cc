@@ -73,13 +73,7 @@ class DetectionCatchUpTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       serving = testing::ReadWholeFile(banner).find("Vigie serving") != std::string::npos;
     }
-    const std::string process = "$(cat " + pid.string() + ")";
-    (void)std::system(("kill " + process + " 2>/dev/null").c_str());
-    bool gone = false;
-    for (int i = 0; i < 600 && !gone; ++i) {
-      gone = testing::ProcessEnded(pid);
-      if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    const bool gone = testing::StopProcess(pid, std::chrono::seconds(30));
     ASSERT_TRUE(serving) << testing::ReadWholeFile(errors);
     ASSERT_TRUE(gone) << "still serving 30 s after SIGTERM";
   }

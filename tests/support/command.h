@@ -4,12 +4,14 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace vigie::testing {
 
@@ -58,6 +60,18 @@ inline bool ProcessEnded(const std::filesystem::path& pid_file) {
   std::error_code error;
   auto threads = std::filesystem::directory_iterator("/proc/" + pid + "/task", error);
   return error || std::distance(threads, std::filesystem::directory_iterator()) <= 1;
+}
+
+// Sends SIGTERM to the process whose id `pid_file` holds and waits up to
+// `patience` for it to end; whether it did.
+inline bool StopProcess(const std::filesystem::path& pid_file, std::chrono::milliseconds patience) {
+  (void)std::system(("kill $(cat " + pid_file.string() + ") 2>/dev/null").c_str());
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  while (!ProcessEnded(pid_file)) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
 }
 
 }  // namespace vigie::testing
