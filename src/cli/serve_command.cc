@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <functional>
+#include <mutex>
+#include <stop_token>
 #include <thread>
 
 #include "api/api_v1.h"
@@ -37,6 +40,30 @@ namespace {
 
 size_t OrDefault(int configured, size_t fallback) {
   return configured > 0 ? static_cast<size_t>(configured) : fallback;
+}
+
+// Security: a clock set back while serving leaves the proofs already
+// accepted ahead of it, where a crash followed by a start on that clock
+// would accept them again; checked each second, the watermark notes them.
+std::jthread WatchForAClockSetBack(session::ProofWatermark& watermark, const api::ApiV1& api,
+                                   const Clock& clock) {
+  return std::jthread([&watermark, &api, &clock](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any stopping;
+    std::unique_lock lock(mutex);
+    while (!stopping.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; }) &&
+           !stop.stop_requested()) {
+      const int64_t latest = api.latest_proof_accepted();
+      auto noted = watermark.NoteClock(latest, UnixSeconds(clock.Now()));
+      if (!noted) {
+        Log(LogLevel::kWarn, "dpop_proof_watermark_not_recorded",
+            {{"error", noted.error().message()}});
+      } else if (*noted) {
+        Log(LogLevel::kWarn, "clock_set_back_behind_accepted_proofs",
+            {{"latest_iat", std::to_string(latest)}});
+      }
+    }
+  });
 }
 
 http::ServerOptions ServerOptionsFrom(const Config& config) {
@@ -196,8 +223,8 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   const session::DpopPolicy dpop_policy;
   std::optional<session::ProofWatermark> watermark;
   if (config.store.url.starts_with("sqlite:")) {
-    auto opened = session::ProofWatermark::Open(data_dir, UnixSeconds(SystemClock().Now()),
-                                                dpop_policy.max_future_seconds);
+    auto opened =
+        session::ProofWatermark::Open(data_dir, SystemClock(), dpop_policy.max_future_seconds);
     if (!opened) return ReportError(opened.error().WithContext("DPoP proof watermark"));
     watermark.emplace(std::move(*opened));
     if (!watermark->wait_reason().empty()) {
@@ -383,6 +410,8 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
         std::chrono::system_clock::time_point(std::chrono::seconds(serve_from)));
   }
   ready.store(api.get(), std::memory_order_release);
+  std::jthread clock_set_back_watch;
+  if (watermark) clock_set_back_watch = WatchForAClockSetBack(*watermark, *api, clock);
   RegisterMetrics(server.metrics(), *api, hasher, **search, **audit_log, publisher.get(),
                   clock_watch ? &*clock_watch : nullptr);
   server.StopOnSignals();
@@ -396,6 +425,8 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   server.Wait();
   // Every request answered: the next start need not wait past these proofs.
   if (watermark) {
+    clock_set_back_watch.request_stop();
+    clock_set_back_watch.join();  // the watermark is one thread's
     if (auto recorded = watermark->RecordStop(api->latest_proof_accepted()); !recorded) {
       Log(LogLevel::kWarn, "dpop_proof_watermark_not_recorded",
           {{"error", recorded.error().message()}});

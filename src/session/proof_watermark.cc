@@ -28,6 +28,7 @@ constexpr std::string_view kInitialised = "initialised";
 // world (and could overflow): judged as no record.
 constexpr int64_t kLargestClockStepBack = 86'400;
 constexpr std::string_view kStopped = "stopped ";
+constexpr std::string_view kAcceptedUpTo = "accepted-up-to ";
 // Only the last record counts; the file grows by two short lines a start.
 constexpr off_t kTailBytes = 4096;
 
@@ -71,9 +72,10 @@ Result<std::string> LastLine(const std::filesystem::path& file) {
   return start == std::string::npos ? tail : tail.substr(start + 1);
 }
 
-std::optional<int64_t> StoppedAt(std::string_view line) {
-  if (!line.starts_with(kStopped)) return std::nullopt;
-  line.remove_prefix(kStopped.size());
+// The iat a line "<prefix><iat>" holds, if it is one.
+std::optional<int64_t> IatAfter(std::string_view prefix, std::string_view line) {
+  if (!line.starts_with(prefix)) return std::nullopt;
+  line.remove_prefix(prefix.size());
   int64_t iat = 0;
   const auto [end, error] = std::from_chars(line.data(), line.data() + line.size(), iat);
   if (error != std::errc() || end != line.data() + line.size()) return std::nullopt;
@@ -120,22 +122,23 @@ Result<void> ProofWatermark::RecordInitialised(const std::filesystem::path& data
   return AppendDurably(data_dir / kFileName, std::string(kInitialised) + "\n");
 }
 
-Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_dir, int64_t now,
-                                            int64_t max_future_seconds,
+Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_dir,
+                                            const Clock& clock, int64_t max_future_seconds,
                                             std::chrono::seconds patience) {
   const std::filesystem::path file = data_dir / kFileName;
+  int64_t now = UnixSeconds(clock.Now());
   // Read only once no other process can append: a predecessor still
   // draining would otherwise write its stop after our start.
   std::chrono::steady_clock::duration waited{};
   ASSIGN_OR_RETURN(const int fd, LockFile(file, patience, waited));
-  ProofWatermark mark(file, fd);
+  ProofWatermark mark(file, fd, max_future_seconds);
   // Security: the predecessor accepted proofs while we waited; if it then
   // died without a stop, only a time after the wait is past them all: the
   // time waited added to `now`, or the clock read again if it went further
   // (set forward meanwhile).
   if (waited > std::chrono::steady_clock::duration::zero()) {
     now = std::max(now + std::chrono::ceil<std::chrono::seconds>(waited).count(),
-                   UnixSeconds(SystemClock().Now()));
+                   UnixSeconds(clock.Now()));
   }
   ASSIGN_OR_RETURN(std::string last, LastLine(file));
   // Past every proof a process that stopped at `now` at the latest could
@@ -143,7 +146,7 @@ Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_di
   const int64_t after_any = AcceptFrom(now, max_future_seconds);
   if (last == kInitialised) {
     mark.accept_from_ = now;  // never served: no proof to replay
-  } else if (std::optional<int64_t> stopped = StoppedAt(last);
+  } else if (std::optional<int64_t> stopped = IatAfter(kStopped, last);
              stopped && *stopped <= now + kLargestClockStepBack) {
     mark.accept_from_ = std::max(now, *stopped + 1);
     if (mark.accept_from_ > after_any) {
@@ -151,6 +154,12 @@ Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_di
     } else if (mark.accept_from_ > now) {
       mark.wait_reason_ = "the previous process accepted proofs dated ahead of this clock";
     }
+  } else if (std::optional<int64_t> accepted = IatAfter(kAcceptedUpTo, last);
+             accepted && *accepted <= now + kLargestClockStepBack) {
+    mark.accept_from_ = std::max(after_any, *accepted + 1);
+    mark.wait_reason_ =
+        "the previous process recorded no stop, after its clock was set back behind proofs it "
+        "had accepted";
   } else {
     mark.accept_from_ = after_any;
     mark.wait_reason_ =
@@ -164,11 +173,23 @@ Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_di
 ProofWatermark::ProofWatermark(ProofWatermark&& other) noexcept
     : file_(std::move(other.file_)),
       fd_(std::exchange(other.fd_, -1)),
+      max_future_seconds_(other.max_future_seconds_),
       accept_from_(other.accept_from_),
+      noted_up_to_(other.noted_up_to_),
       wait_reason_(other.wait_reason_) {}
 
 ProofWatermark::~ProofWatermark() {
   if (fd_ >= 0) ::close(fd_);
+}
+
+Result<bool> ProofWatermark::NoteClock(int64_t latest_accepted_iat, int64_t now) {
+  if (latest_accepted_iat <= noted_up_to_ || latest_accepted_iat <= now + max_future_seconds_) {
+    return false;
+  }
+  RETURN_IF_ERROR(AppendDurably(
+      file_, std::string(kAcceptedUpTo) + std::to_string(latest_accepted_iat) + "\n"));
+  noted_up_to_ = latest_accepted_iat;
+  return true;
 }
 
 Result<void> ProofWatermark::RecordStop(int64_t latest_accepted_iat) {
