@@ -339,13 +339,23 @@ Result<void> ApiV1::AdmitSessionAttempt(const http::Request& request, std::strin
   return {};
 }
 
-bool ApiV1::KeepsCharge(const Error& error, bool too_early, std::string_view access_token) {
+bool ApiV1::HoldsLiveCredential(std::string_view route_path, const http::Request& request) {
+  // Security: as for sessions (KeepsCharge), a proof dated before this
+  // process may judge it was paid for, and its date is the sender's choice:
+  // given back only to a live credential's holder.
+  Result<std::optional<std::string>> live = LiveCredentialOf(route_path, request);
+  return live && live->has_value();
+}
+
+bool ApiV1::KeepsCharge(const Error& error, bool too_early, std::string_view access_token,
+                        std::string_view jkt) {
   if (!too_early) return RefusedForTheSender(error);
   // Security: a proof dated before this process may judge it is our 503,
   // but its signature was paid for, and its date is the sender's choice:
   // in the minute after a start, made-up tokens with such proofs would
-  // never spend the bucket. Given back only with a live session's token.
-  Result<std::optional<int64_t>> live = portal_.LiveAccessSession(access_token);
+  // never spend the bucket. Given back only with a live session's token
+  // and a proof from that session's key (a stolen token is no licence).
+  Result<std::optional<int64_t>> live = portal_.LiveAccessSession(access_token, jkt);
   return live && !live->has_value();
 }
 
@@ -389,6 +399,9 @@ std::span<const std::string_view> ApiV1::PasswordHashingPaths() { return kPasswo
 bool ApiV1::AdmitsUpload(const http::Request& head) {
   // Security: before anything is read of a body up to the upload limit, its
   // sender is known, so strangers cannot hold the few upload places.
+  // What Handle would refuse whatever the body is not worth a place either:
+  // another method, a query string.
+  if (head.method != "POST" || head.target.find('?') != std::string::npos) return false;
   const int64_t now = UnixSeconds(portal_.parts().clock->Now());
   Result<std::string> token = internal::AccessTokenOf(head);
   if (!token) return false;
@@ -396,20 +409,25 @@ bool ApiV1::AdmitsUpload(const http::Request& head) {
   int64_t retry_after = 0;
   if (!AdmitSessionAttempt(head, *token, charge, retry_after)) return false;
   bool too_early = false;
+  std::string jkt;
   Result<app::Caller> caller = [&]() -> Result<app::Caller> {
     ASSIGN_OR_RETURN(
         session::DpopProof proof,
         internal::CheckProof(head, options_.public_url, *token, options_.dpop, keys_, now));
+    jkt = proof.jkt;
     // A proof already used is not worth a place either (Handle would refuse it).
     if (auto made = replay_.CheckMadeSinceBegun(proof.iat); !made) {
       too_early = true;
       return Fail(made.error());
     }
     RETURN_IF_ERROR(replay_.CheckUnused(proof.jkt, proof.jti, now));
+    if (options_.shared_replay != nullptr) {
+      RETURN_IF_ERROR(options_.shared_replay->CheckUnused(proof.jkt, proof.jti, now));
+    }
     return portal_.Authenticate(*token, proof.jkt);
   }();
   // Given back as Handle does (which charges the request again).
-  if (caller || !KeepsCharge(caller.error(), too_early, *token)) GiveBack(head, charge);
+  if (caller || !KeepsCharge(caller.error(), too_early, *token, jkt)) GiveBack(head, charge);
   if (!caller) return false;
   return portal_.MayCheckClaims(*caller);
 }
@@ -481,8 +499,14 @@ http::Response ApiV1::Handle(const http::Request& request) {
                          .rp_name = options_.rp_name};
   Call call{.portal = portal_, .context = context};
   bool charged = false;  // took a token of failed_credentials_
+  bool proof_too_early = false;  // a kProof route's proof, dated before this process judges
   auto run = [&]() -> Result<http::Response> {
     int64_t now = UnixSeconds(portal_.parts().clock->Now());
+    // Without a relying party no passkey login can pass: said before any
+    // proof is checked or credential read, which would be spent for nothing.
+    if (route->path.starts_with("/api/v1/auth/passkey")) {
+      RETURN_IF_ERROR(internal::PasskeyRelyingParty(context));
+    }
     // Security: a proof's jti is remembered, and its key kept, only once the
     // credential it comes with is known good, so nobody can fill the replay
     // cache (which fails closed when full), or push the keys in use out of
@@ -497,7 +521,10 @@ http::Response ApiV1::Handle(const http::Request& request) {
       ASSIGN_OR_RETURN(session::DpopProof proof,
                        internal::CheckProof(request, options_.public_url, std::nullopt,
                                             options_.dpop, keys_, now));
-      RETURN_IF_ERROR(MadeSinceBegun(proof, call.retry_after));
+      if (auto made = MadeSinceBegun(proof, call.retry_after); !made) {
+        proof_too_early = true;
+        return Fail(made.error());
+      }
       RETURN_IF_ERROR(replay_.CheckUnused(proof.jkt, proof.jti, now));
       if (options_.shared_replay != nullptr) {
         RETURN_IF_ERROR(options_.shared_replay->CheckUnused(proof.jkt, proof.jti, now));
@@ -533,7 +560,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
         ASSIGN_OR_RETURN(context.caller, portal_.Authenticate(token, context.jkt));
         return RememberProof(proof, now);
       }();
-      if (authenticated || !KeepsCharge(authenticated.error(), too_early, token)) {
+      if (authenticated || !KeepsCharge(authenticated.error(), too_early, token, context.jkt)) {
         GiveBack(request, charge);
       }
       RETURN_IF_ERROR(authenticated);
@@ -549,7 +576,10 @@ http::Response ApiV1::Handle(const http::Request& request) {
     return route->handler(call);
   };
   Result<http::Response> result = run();
-  if (charged && !RefusedForTheSender(result)) failed_credentials_->Refund(request.remote_address);
+  if (charged && !RefusedForTheSender(result) &&
+      (!proof_too_early || HoldsLiveCredential(route->path, request))) {
+    failed_credentials_->Refund(request.remote_address);
+  }
   bool token_live = context.caller.has_value();
   if (!result && token_live && result.error().code() == ErrorCode::kUnauthenticated) {
     // The use case may have ended the session it ran in (a wrong step-up

@@ -136,9 +136,13 @@ class ApiV1 {
                                    SessionCharge& charge, int64_t& retry_after);
   // Whether a session request refused with `error` keeps what
   // AdmitSessionAttempt took: refused for what it sent, or `too_early`
-  // (its proof dated before this process may judge it) with a token of no
-  // live session.
-  bool KeepsCharge(const Error& error, bool too_early, std::string_view access_token);
+  // (its proof, from key `jkt`, dated before this process may judge it)
+  // with a token of no live session bound to that key.
+  bool KeepsCharge(const Error& error, bool too_early, std::string_view access_token,
+                   std::string_view jkt);
+  // Whether the body of a request to `route_path` names a live credential
+  // (see LiveCredentialOf); false when that cannot be read.
+  bool HoldsLiveCredential(std::string_view route_path, const http::Request& request);
   // Gives back what AdmitSessionAttempt took: the request was authenticated,
   // or refused for a fault of ours.
   void GiveBack(const http::Request& request, const SessionCharge& charge);

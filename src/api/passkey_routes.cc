@@ -63,18 +63,18 @@ std::string UserHandle(std::string_view service_number) {
   return crypto::Base64UrlEncode(std::span(digest).first(16));
 }
 
-Result<const webauthn::RelyingParty*> RelyingParty(const Call& call) {
-  if (call.context.relying_party == nullptr || call.context.relying_party->id.empty()) {
+}  // namespace
+
+Result<const webauthn::RelyingParty*> PasskeyRelyingParty(const RequestContext& context) {
+  if (context.relying_party == nullptr || context.relying_party->id.empty()) {
     return Fail(ErrorCode::kUnavailable,
                 "passkeys are not available: the server's public URL names no host");
   }
-  return call.context.relying_party;
+  return context.relying_party;
 }
 
-}  // namespace
-
 Result<http::Response> PostPasskeyLoginOptions(Call& call) {
-  ASSIGN_OR_RETURN(const webauthn::RelyingParty* rp, RelyingParty(call));
+  ASSIGN_OR_RETURN(const webauthn::RelyingParty* rp, PasskeyRelyingParty(call.context));
   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(call.context.request.body, {"login_challenge"}));
   ASSIGN_OR_RETURN(std::string challenge, body.RequiredString("login_challenge", kMaxToken));
   ASSIGN_OR_RETURN(identity::PasskeyLoginOptions options, call.portal.PasskeyLoginOptions(challenge));
@@ -86,7 +86,7 @@ Result<http::Response> PostPasskeyLoginOptions(Call& call) {
 }
 
 Result<http::Response> PostPasskeyLogin(Call& call) {
-  ASSIGN_OR_RETURN(const webauthn::RelyingParty* rp, RelyingParty(call));
+  ASSIGN_OR_RETURN(const webauthn::RelyingParty* rp, PasskeyRelyingParty(call.context));
   ASSIGN_OR_RETURN(JsonBody body,
                    JsonBody::Parse(call.context.request.body,
                                    {"login_challenge", "credential_id", "client_data_json",
@@ -106,7 +106,7 @@ Result<http::Response> PostPasskeyLogin(Call& call) {
 }
 
 Result<http::Response> PostPasskeyOptions(Call& call) {
-  ASSIGN_OR_RETURN(const webauthn::RelyingParty* rp, RelyingParty(call));
+  ASSIGN_OR_RETURN(const webauthn::RelyingParty* rp, PasskeyRelyingParty(call.context));
   RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
   const app::Caller& caller = *call.context.caller;
   ASSIGN_OR_RETURN(identity::Agent agent, call.portal.Self(caller));
@@ -127,7 +127,7 @@ Result<http::Response> PostPasskeyOptions(Call& call) {
 }
 
 Result<http::Response> PostPasskey(Call& call) {
-  ASSIGN_OR_RETURN(const webauthn::RelyingParty* rp, RelyingParty(call));
+  ASSIGN_OR_RETURN(const webauthn::RelyingParty* rp, PasskeyRelyingParty(call.context));
   ASSIGN_OR_RETURN(JsonBody body,
                    JsonBody::Parse(call.context.request.body,
                                    {"client_data_json", "attestation_object", "transports", "name"}));

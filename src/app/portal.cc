@@ -318,10 +318,11 @@ Result<std::optional<int64_t>> Portal::LiveChallengeAgent(std::string_view chall
   return AuthenticatorOn(*db).LiveChallengeAgent(challenge);
 }
 
-Result<std::optional<int64_t>> Portal::LiveAccessSession(std::string_view access_token) {
+Result<std::optional<int64_t>> Portal::LiveAccessSession(std::string_view access_token,
+                                                         std::optional<std::string_view> bound_to) {
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   return session::SessionStore(*db, *parts_.clock, session_options_)
-      .LiveAccessSession(access_token);
+      .LiveAccessSession(access_token, bound_to);
 }
 
 Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, std::string_view jkt,

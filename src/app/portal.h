@@ -183,8 +183,10 @@ class Portal {
   Result<std::optional<int64_t>> LiveChallengeAgent(std::string_view challenge);
   // The live session of an access token (one read, nothing recorded): heard
   // even from an address that has spent its failed session requests
-  // (api::ApiOptions::failed_sessions). Errors: store errors.
-  Result<std::optional<int64_t>> LiveAccessSession(std::string_view access_token);
+  // (api::ApiOptions::failed_sessions); with `bound_to`, only one bound to
+  // that key. Errors: store errors.
+  Result<std::optional<int64_t>> LiveAccessSession(
+      std::string_view access_token, std::optional<std::string_view> bound_to = std::nullopt);
 
   // The live, active agent behind an access token presented with a proof
   // from key `jkt`. Unauthenticated otherwise (and the session ends if the

@@ -184,6 +184,7 @@ Result<Session> SessionStore::Authenticate(std::string_view access_token, std::s
 }
 
 Result<std::optional<int64_t>> SessionStore::LiveSessionOf(TokenKind kind, std::string_view token,
+                                                           std::optional<std::string_view> bound_to,
                                                            std::string_view sql) {
   auto digest = DigestPresentedToken(kind, token);
   if (!digest) return std::optional<int64_t>();  // not even shaped like one
@@ -191,21 +192,24 @@ Result<std::optional<int64_t>> SessionStore::LiveSessionOf(TokenKind kind, std::
   select->BindBlob(1, *digest).BindInt(2, UnixSeconds(clock_.Now()));
   ASSIGN_OR_RETURN(bool found, select->Step());
   std::optional<int64_t> session;
-  if (found) session = select->ColumnInt(0);
+  if (found && (!bound_to || SameKey(select->ColumnText(1), *bound_to))) {
+    session = select->ColumnInt(0);
+  }
   RETURN_IF_ERROR(select->Run());
   return session;
 }
 
 Result<std::optional<int64_t>> SessionStore::LiveRefreshSession(std::string_view refresh_token) {
-  return LiveSessionOf(TokenKind::kRefresh, refresh_token,
-                       "SELECT s.id FROM refresh_token r JOIN session s ON s.id = "
+  return LiveSessionOf(TokenKind::kRefresh, refresh_token, std::nullopt,
+                       "SELECT s.id, s.jkt FROM refresh_token r JOIN session s ON s.id = "
                        "r.session_id WHERE r.token_hash = $1 AND s.ended_at IS NULL AND "
                        "s.expires_at > $2 AND (r.used_at IS NOT NULL OR r.expires_at > $2)");
 }
 
-Result<std::optional<int64_t>> SessionStore::LiveAccessSession(std::string_view access_token) {
-  return LiveSessionOf(TokenKind::kAccess, access_token,
-                       "SELECT s.id FROM access_token a JOIN session s ON s.id = "
+Result<std::optional<int64_t>> SessionStore::LiveAccessSession(
+    std::string_view access_token, std::optional<std::string_view> bound_to) {
+  return LiveSessionOf(TokenKind::kAccess, access_token, bound_to,
+                       "SELECT s.id, s.jkt FROM access_token a JOIN session s ON s.id = "
                        "a.session_id WHERE a.token_hash = $1 AND s.ended_at IS NULL "
                        "AND s.expires_at > $2");
 }

@@ -137,8 +137,10 @@ class SessionStore {
   // The session of an access token if that session is not ended nor
   // expired (the token itself may have expired: its holder will refresh).
   // One read, nothing written. Not a decision: Authenticate checks
-  // everything (the key, the token's expiry, idleness).
-  Result<std::optional<int64_t>> LiveAccessSession(std::string_view access_token);
+  // everything (the key, the token's expiry, idleness). With `bound_to` (a
+  // checked proof's JWK thumbprint), only a session bound to that key.
+  Result<std::optional<int64_t>> LiveAccessSession(
+      std::string_view access_token, std::optional<std::string_view> bound_to = std::nullopt);
 
   // Ends the session (kEndLogout). Idempotent. Errors: NotFound.
   Result<void> Logout(int64_t session_id);
@@ -168,9 +170,11 @@ class SessionStore {
 
  private:
   Result<IssuedTokens> IssuePair(int64_t session_id, int64_t now, int64_t session_expires_at);
-  // The session `sql` ($1: the token's digest, $2: now) finds for a token of
-  // `kind`; nullopt for none, or for text not shaped like such a token.
+  // The session `sql` ($1: the token's digest, $2: now; columns: its id, its
+  // key) finds for a token of `kind`; nullopt for none, one not bound to
+  // `bound_to` if given, or text not shaped like such a token.
   Result<std::optional<int64_t>> LiveSessionOf(TokenKind kind, std::string_view token,
+                                               std::optional<std::string_view> bound_to,
                                                std::string_view sql);
 
   store::Connection& db_;

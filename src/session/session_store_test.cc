@@ -153,6 +153,10 @@ TEST_F(SessionStoreTest, AnAccessTokenNamesItsSessionWhileTheSessionLives) {
   ASSERT_OK(tokens);
   const std::string token(tokens->access_token.reveal());
   EXPECT_EQ(sessions.LiveAccessSession(token).value_or(std::nullopt), tokens->session_id);
+  EXPECT_EQ(sessions.LiveAccessSession(token, Jkt("key-a")).value_or(std::nullopt),
+            tokens->session_id);
+  EXPECT_EQ(sessions.LiveAccessSession(token, Jkt("key-b")).value_or(0), std::nullopt)
+      << "a proof from another key than the session's";
   for (const std::string& junk : {std::string(), std::string("not-a-token"), token + "x",
                                   std::string(tokens->refresh_token.reveal())}) {
     EXPECT_EQ(sessions.LiveAccessSession(junk).value_or(0), std::nullopt) << junk;

@@ -63,6 +63,8 @@ Result<http::Response> PostStepUp(Call& call);
 Result<http::Response> GetSelf(Call& call);
 
 // passkey_routes.cc
+// The server's relying party; Unavailable when its public URL gives none.
+Result<const webauthn::RelyingParty*> PasskeyRelyingParty(const RequestContext& context);
 Result<http::Response> PostPasskeyLoginOptions(Call& call);
 Result<http::Response> PostPasskeyLogin(Call& call);
 Result<http::Response> PostPasskeyOptions(Call& call);

@@ -406,6 +406,9 @@ test('the claim check is refused to others, and bad or oversized samples are ref
     officer.call('POST', '/api/v1/claim-checks', large, { proofOptions: { htm: 'PUT' } }),
     officer.call('POST', '/api/v1/claim-checks', large, { token: 'not-a-token' }),
     request(server, 'POST', '/api/v1/claim-checks', { body: large }),
+    // The officer's own, but what the route refuses whatever the body.
+    officer.call('PUT', '/api/v1/claim-checks', large),
+    officer.call('POST', '/api/v1/claim-checks', large, { target: '/api/v1/claim-checks?format=csv' }),
   ];
   for (const attempt of attempts) {
     const r = await attempt.catch((e) => ({ status: 413, error: e }));

@@ -6,7 +6,7 @@
 // database refuses a replay across the restart, and nothing waits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInstallation, startServer, request, activeClient } from './harness.mjs';
+import { createInstallation, startServer, request, activeClient, DpopKey } from './harness.mjs';
 import { BACKEND } from './databases.mjs';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -138,6 +138,49 @@ test('after a start, early proofs with made-up tokens spend the address’s buck
     }
     assert.ok(waited >= 5 && waited < 10, `answered 503 ${waited} times before 429`);
     assert.equal((await client.call('GET', '/api/v1/self')).status, 200, 'the live session is still heard');
+    // A live session's token without its key (stolen) is no licence either:
+    // past the address's bucket it is heard only within the session's
+    // allowance (auth heard_sessions: 10), then refused.
+    client.localAddress = '127.0.0.33';
+    const thief = await DpopKey.create();
+    for (waited = 0; waited < 30; waited++) {
+      const r = await client.call('GET', '/api/v1/self', undefined, { key: thief, proofOptions: { iat } });
+      if (r.status === 429) break;
+      assertWaitAsked(r, iat);
+    }
+    assert.ok(waited >= 5 && waited < 30, `a stolen token answered 503 ${waited} times before 429`);
+  } finally {
+    await node.stop();
+    installation.remove();
+  }
+});
+
+// The same for a credential's routes (auth.failed_credentials_per_minute):
+// early proofs with made-up refresh tokens spend the address's bucket; a
+// live refresh token's are given back.
+test('after a start, early proofs with made-up refresh tokens spend the address’s bucket; a live one’s do not', async () => {
+  const { installation, client } = await oneAgent('RST-4', { auth: { failed_credentials_per_minute: 5 } });
+  let node = client.server;
+  try {
+    let beforeStart;
+    ({ node, beforeStart } = await crashAndRestart(node, installation));
+    client.server = node;
+    if (BACKEND !== 'sqlite') return;
+    const iat = beforeStart + 5;
+    const path = '/api/v1/auth/refresh';
+    const early = async (token) => request(node, 'POST', path, {
+      headers: { DPoP: await client.key.proof('POST', client.url(path), undefined, { iat }) },
+      body: { refresh_token: token }, localAddress: '127.0.0.34' });
+    for (let i = 0; i < 8; i++) assertWaitAsked(await early(client.refreshToken), iat);
+    let waited = 0;
+    for (; waited < 10; waited++) {
+      const r = await early(`vr_made-up-${waited}`);
+      if (r.status === 429) break;
+      assertWaitAsked(r, iat);
+    }
+    assert.ok(waited >= 5 && waited < 10, `answered 503 ${waited} times before 429`);
+    client.localAddress = '127.0.0.34';
+    assert.equal((await client.refresh()).status, 200, 'the live refresh token is still heard');
   } finally {
     await node.stop();
     installation.remove();
