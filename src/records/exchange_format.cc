@@ -20,6 +20,7 @@ std::string EchoedName(std::string_view name) { return DisplaySafe(name, 64); }
 
 // A record's fields as read from either format, before typing.
 struct FieldValue {
+  bool is_null = false;  // JSON null: absent, though still a name to know
   bool is_list = false;
   std::string text;
   std::vector<std::string> list;
@@ -30,7 +31,7 @@ class FieldReader {
   explicit FieldReader(std::map<std::string, FieldValue> fields) : fields_(std::move(fields)) {}
 
   Result<std::string> Text(const std::string& name, bool required) {
-    auto it = fields_.find(name);
+    auto it = Find(name);
     if (it == fields_.end()) {
       if (required) return Fail(ErrorCode::kInvalidArgument, "missing field '" + name + "'");
       return std::string();
@@ -47,7 +48,7 @@ class FieldReader {
   }
 
   Result<std::vector<std::string>> List(const std::string& name, bool required) {
-    auto it = fields_.find(name);
+    auto it = Find(name);
     if (it == fields_.end()) {
       if (required) return Fail(ErrorCode::kInvalidArgument, "missing field '" + name + "'");
       return std::vector<std::string>();
@@ -85,6 +86,14 @@ class FieldReader {
   }
 
  private:
+  // The field named `name`; end() if absent or null (then taken as known).
+  std::map<std::string, FieldValue>::iterator Find(const std::string& name) {
+    auto it = fields_.find(name);
+    if (it == fields_.end() || !it->second.is_null) return it;
+    fields_.erase(it);
+    return fields_.end();
+  }
+
   std::map<std::string, FieldValue> fields_;
 };
 
@@ -233,7 +242,7 @@ Result<ImportRecord> ParseJsonLine(std::string_view line) {
       return Fail(ErrorCode::kInvalidArgument, "field '" + EchoedName(name) + "' must be a string" +
                                                    (ListFields().contains(name) ? " list" : ""));
     } else {
-      continue;  // null = absent
+      field.is_null = true;  // absent, but an unknown name is still refused
     }
     if (!fields.emplace(name, std::move(field)).second) {
       return Fail(ErrorCode::kInvalidArgument, "field '" + name + "' appears twice");

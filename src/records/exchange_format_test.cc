@@ -49,6 +49,15 @@ TEST(ExchangeFormatTest, NoticeAndEntryRoundTrip) {
   EXPECT_EQ(std::get<RecordEntry>(*ParseJsonLine(ToJsonLine(e))), e);
 }
 
+TEST(ExchangeFormatTest, NullIsAnAbsentField) {
+  auto parsed = ParseJsonLine(
+      R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"birth_date":null,)"
+      R"("aliases":null})");
+  ASSERT_OK(parsed);
+  EXPECT_EQ(std::get<Person>(*parsed).birth_date, PartialDate{});
+  EXPECT_TRUE(std::get<Person>(*parsed).aliases.empty());
+}
+
 struct BadLine {
   const char* line;
   const char* fragment;
@@ -76,6 +85,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":[1]})",
                 "list of strings"},
         BadLine{R"({"kind":"person","id":"P","surname":"Ab"})", "missing field 'given_names'"},
+        // null is absent: a misspelt name stays unknown, a required field missing.
+        BadLine{R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"birth_dat":null})",
+                "unknown field 'birth_dat'"},
+        BadLine{R"({"kind":"person","id":"P","surname":null,"given_names":["B"]})",
+                "missing field 'surname'"},
         BadLine{
             R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"birth_date":"1990-02-30"})",
             "birth_date"},

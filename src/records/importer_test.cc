@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <ios>
+#include <istream>
 #include <sstream>
+#include <streambuf>
+#include <string>
 #include <string_view>
 
 #include "tests/support/matchers.h"
@@ -160,6 +164,31 @@ TEST(ImporterTest, AByteOrderMarkBeforeTheFirstLineIsNoPartOfIt) {
   EXPECT_FALSE(refused->committed);
   ASSERT_EQ(refused->errors.size(), 1u);
   EXPECT_EQ(refused->errors[0].line, 5);
+}
+
+// Serves `text`, then fails as a file on a failing disk does (libstdc++'s
+// file buffer throws).
+class FailingAfter final : public std::streambuf {
+ public:
+  explicit FailingAfter(std::string text) : text_(std::move(text)) {
+    setg(text_.data(), text_.data(), text_.data() + text_.size());
+  }
+
+ protected:
+  int_type underflow() override { throw std::ios_base::failure("read error"); }
+
+ private:
+  std::string text_;
+};
+
+TEST(ImporterTest, AReadErrorStopsTheImportWithNothingCommitted) {
+  testing::RecordsDb t;
+  FailingAfter buffer(kGood);
+  std::istream in(&buffer);
+  auto report = Import(in, 1 << 20, ImportOptions{}, *t.db, *t.repository);
+  ASSERT_FALSE(report.has_value());
+  EXPECT_EQ(report.error().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(*t.repository->CountPersons(), 0);
 }
 
 TEST(ImporterTest, OneBadLineRefusesTheWholeBatch) {

@@ -1,5 +1,7 @@
 #include "records/internal/import_pipeline.h"
 
+#include <exception>
+
 namespace vigie::records::internal {
 namespace {
 
@@ -89,9 +91,16 @@ void ImportPipeline::ReadLines(std::istream& in) {
     batch = RawBatch{};
     return queued;
   };
-  bool header_refused = false;
+  bool header_refused = false, read_error = false;
   while (!header_refused) {
-    LineRead read = ReadBoundedLine(in, line, bytes);
+    LineRead read = LineRead::kEnd;
+    try {
+      read = ReadBoundedLine(in, line, bytes);
+    } catch (const std::exception&) {
+      // A read error (libstdc++'s file buffer throws one): what was read
+      // before it must not be committed as the whole file.
+      read_error = true;
+    }
     if (read == LineRead::kEnd) break;
     RawLine raw{++number, {}, {}};
     // A byte-order mark (editors on Windows add one) is no part of the first
@@ -116,7 +125,7 @@ void ImportPipeline::ReadLines(std::istream& in) {
     batch.lines.push_back(std::move(raw));
     if (batch.lines.size() >= kBatchLines && !flush()) return;
   }
-  bool failed = in.bad();
+  bool failed = read_error || in.bad();
   if (!batch.lines.empty()) flush();
   std::lock_guard lock(mutex_);
   read_failed_ = failed;
