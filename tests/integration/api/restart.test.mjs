@@ -59,6 +59,18 @@ function assertWaitAsked(r, iat) {
   assert.equal(r.headers['www-authenticate'], undefined, 'no credential is called invalid');
 }
 
+// How many times `send(i)` is answered 503 with the wait asked before a
+// 429 (`most` if never).
+async function earlyAnswersBeforeRefusal(send, iat, most) {
+  let answered = 0;
+  for (; answered < most; answered++) {
+    const r = await send(answered);
+    if (r.status === 429) break;
+    assertWaitAsked(r, iat);
+  }
+  return answered;
+}
+
 test('a proof accepted before a restart is refused after it; the session lives on', async () => {
   const { installation, client } = await oneAgent('RST-1');
   let node = client.server;
@@ -130,12 +142,7 @@ test('after a start, early proofs with made-up tokens spend the address’s buck
     client.localAddress = '127.0.0.31';
     const early = (token) => client.call('GET', '/api/v1/self', undefined, { token, proofOptions: { iat } });
     for (let i = 0; i < 8; i++) assertWaitAsked(await early(client.access), iat);
-    let waited = 0;
-    for (; waited < 10; waited++) {
-      const r = await early(`va_made-up-${waited}`);
-      if (r.status === 429) break;
-      assertWaitAsked(r, iat);
-    }
+    let waited = await earlyAnswersBeforeRefusal((i) => early(`va_made-up-${i}`), iat, 10);
     assert.ok(waited >= 5 && waited < 10, `answered 503 ${waited} times before 429`);
     assert.equal((await client.call('GET', '/api/v1/self')).status, 200, 'the live session is still heard');
     // A live session's token without its key (stolen) is no licence either:
@@ -143,11 +150,8 @@ test('after a start, early proofs with made-up tokens spend the address’s buck
     // allowance (auth heard_sessions: 10), then refused.
     client.localAddress = '127.0.0.33';
     const thief = await DpopKey.create();
-    for (waited = 0; waited < 30; waited++) {
-      const r = await client.call('GET', '/api/v1/self', undefined, { key: thief, proofOptions: { iat } });
-      if (r.status === 429) break;
-      assertWaitAsked(r, iat);
-    }
+    waited = await earlyAnswersBeforeRefusal(
+      () => client.call('GET', '/api/v1/self', undefined, { key: thief, proofOptions: { iat } }), iat, 30);
     assert.ok(waited >= 5 && waited < 30, `a stolen token answered 503 ${waited} times before 429`);
   } finally {
     await node.stop();
@@ -172,12 +176,7 @@ test('after a start, early proofs with made-up refresh tokens spend the address�
       headers: { DPoP: await client.key.proof('POST', client.url(path), undefined, { iat }) },
       body: { refresh_token: token }, localAddress: '127.0.0.34' });
     for (let i = 0; i < 8; i++) assertWaitAsked(await early(client.refreshToken), iat);
-    let waited = 0;
-    for (; waited < 10; waited++) {
-      const r = await early(`vr_made-up-${waited}`);
-      if (r.status === 429) break;
-      assertWaitAsked(r, iat);
-    }
+    const waited = await earlyAnswersBeforeRefusal((i) => early(`vr_made-up-${i}`), iat, 10);
     assert.ok(waited >= 5 && waited < 10, `answered 503 ${waited} times before 429`);
     client.localAddress = '127.0.0.34';
     assert.equal((await client.refresh()).status, 200, 'the live refresh token is still heard');
