@@ -21,8 +21,12 @@ namespace {
 Result<void> BackfillSubtreesIfBehind(store::Connection& db) {
   ASSIGN_OR_RETURN(store::Transaction write, store::Transaction::Begin(db));
   ASSIGN_OR_RETURN(Tip tip, ReadTip(db));
-  ASSIGN_OR_RETURN(bool covered, SubtreesCover(db, tip.frontier.size()));
-  if (covered) return {};  // rolls back: nothing written
+  // The recorded coverage itself, not SubtreesCover: that calls a log of
+  // fewer than 16 events covered, and the coverage a migration left at 0
+  // under one would never be moved on by the appends (they move it on only
+  // from where the previous append left it).
+  ASSIGN_OR_RETURN(uint64_t covered_to, SubtreesCoveredUpTo(db));
+  if (covered_to >= tip.frontier.size()) return {};  // rolls back: nothing written
   ASSIGN_OR_RETURN(uint64_t added, BackfillSubtrees(db, tip.frontier.size()));
   RETURN_IF_ERROR(write.Commit());
   Log(LogLevel::kInfo, "audit_subtrees_backfilled",

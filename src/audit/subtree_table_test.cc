@@ -161,6 +161,21 @@ TEST(SubtreeTableTest, OpeningALogWrittenWithoutTheTableBackfillsIt) {
   EXPECT_TRUE(report.ok) << report.problem;
 }
 
+// Under 16 events there is no row to store, but the coverage a migration
+// left at 0 must still be moved on, or the appends never would.
+TEST(SubtreeTableTest, ALogOfAFewEventsAtTheUpgradeIsCoveredAfterIt) {
+  AuditLogFixture fixture;
+  AppendInBatches(fixture, 10);
+  ASSERT_OK(BackToSchemaVersion2(*fixture.RawDatabase()));
+  {
+    auto log = fixture.OpenLog();
+    AppendSearches(*log, 100);
+  }
+  auto db = fixture.RawDatabase();
+  EXPECT_EQ(*SubtreesCoveredUpTo(*db), 110u);
+  EXPECT_EQ(Stored(*db), ExpectedSubtrees(*db));
+}
+
 // A node of an older release appended events 500 to 999: no rows for them,
 // and the recorded coverage left at 500.
 TEST(SubtreeTableTest, OpeningALogBehindItsEventsCatchesUp) {
