@@ -266,6 +266,7 @@ Result<LoginTokens> Portal::FinishLogin(
     const std::function<Result<identity::Agent>(identity::Authenticator&)>& verify) {
   const auto started = Now();
   std::optional<int64_t> locked;
+  bool factor_passed = false;
   auto login = [&]() -> Result<LoginTokens> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     identity::Authenticator authenticator = AuthenticatorOn(*db);
@@ -282,10 +283,15 @@ Result<LoginTokens> Portal::FinishLogin(
       if (auto agent = directory.GetAgent(*refused)) DescribeAgent(event, *agent);
     }
     ASSIGN_OR_RETURN(identity::Agent agent, std::move(verified));
+    factor_passed = true;
     DescribeAgent(event, agent);
     return OpenSession(*db, agent, jkt);
   }();
-  if (!login) event.type = AuditEventType::kLoginSecondFactorFailed;
+  // A login refused once its factor passed (a lock-down, a containment, a
+  // store error) stays a refused login: as a wrong factor, detection would
+  // count it against the agent (and could suspend everyone a lock-down
+  // keeps out who tries again).
+  if (!login && !factor_passed) event.type = AuditEventType::kLoginSecondFactorFailed;
   return AuditedLockingOut(*trail_, std::move(event), started, std::move(login), locked,
                            internal::DescribeLogin);
 }

@@ -358,6 +358,11 @@ test('a lock-down keeps everyone but security officers out until released', asyn
   assert.equal((await agent.refresh()).status, 401);
   assert.equal((await officer.call('GET', '/api/v1/self')).status, 200);
   assert.equal((await idle.login('L-2', PASSWORD, idle.secret)).status, 401);
+  // Refused for the lock-down, not for a wrong code: not counted as one.
+  const l2Logins = (type) => installation.vigie('audit', 'search', '--type', type).trim().split('\n')
+    .filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.service_number === 'L-2');
+  assert.deepEqual(l2Logins('login_second_factor_failed'), []);
+  assert.deepEqual(l2Logins('login_second_factor_ok').map((e) => e.outcome), ['refused']);
   // Only security officers contain; bad requests change nothing.
   assert.equal((await agent.call('POST', '/api/v1/incidents', { reason: 'x', lockdown: true })).status, 401);
   for (const body of [{ lockdown: true }, { reason: '', lockdown: true }, { reason: 'x', lockdown: 'yes' },
