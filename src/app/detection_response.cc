@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "app/audit_trail.h"
+#include "app/internal/detection_history.h"
 #include "core/log.h"
 #include "identity/agent_directory.h"
 #include "incident/containment.h"
@@ -42,53 +43,6 @@ Result<void> LeftForLater(const Result<T>& outcome, std::string_view doing, uint
       outcome.error().WithContext(std::string(doing) + " event " + std::to_string(sequence)));
 }
 
-detect::Detector::History HistoryFrom(audit::AuditLog* log) {
-  return [log](int64_t agent_id, int64_t since, uint64_t after_sequence,
-               uint64_t before_sequence) -> Result<std::vector<AuditEvent>> {
-    // The agent's past since `since`: a baseline needs the recent part, so
-    // only the latest kKept events are read (newest first, by the agent
-    // index), however busy the agent was; replayed in sequence order.
-    constexpr size_t kKept = 20'000;
-    audit::EventFilter filter{.agent_id = agent_id,
-                              .since_unix_micros = since,
-                              .after_sequence = after_sequence,
-                              .before_sequence = before_sequence,
-                              .limit = kKept,
-                              .newest_first = true};
-    ASSIGN_OR_RETURN(std::vector<AuditEvent> history, log->Find(filter));
-    std::ranges::sort(history, {}, &AuditEvent::sequence);
-    return history;
-  };
-}
-
-// When the agent last acted before `before_sequence`: their newest activity
-// that succeeded (Detector::IsSignOfLife), read back a page at a time
-// through the agent index (events recorded with them as actor that are not
-// activity, or refused attempts, cannot hide it), up to kPages pages; when
-// none is found, their newest activation (an account never used since);
-// past those pages, never seen.
-detect::Detector::LastSeen LastSeenFrom(audit::AuditLog* log) {
-  return [log](int64_t agent_id, uint64_t before_sequence) -> Result<std::optional<int64_t>> {
-    constexpr size_t kPageEvents = 256;
-    constexpr int kPages = 64;
-    std::optional<int64_t> activated;
-    for (int page = 0; page < kPages; ++page) {
-      ASSIGN_OR_RETURN(std::vector<AuditEvent> latest,
-                       log->Find({.agent_id = agent_id,
-                                  .before_sequence = before_sequence,
-                                  .limit = kPageEvents,
-                                  .newest_first = true}));
-      for (const AuditEvent& event : latest) {
-        if (detect::Detector::IsSignOfLife(event)) return event.time_unix_micros;
-        if (!activated && detect::Detector::IsActivation(event)) activated = event.time_unix_micros;
-      }
-      if (latest.size() < kPageEvents) break;
-      before_sequence = std::ranges::min(latest, {}, &AuditEvent::sequence).sequence;
-    }
-    return activated;
-  };
-}
-
 }  // namespace
 
 Caller DetectionSystem() {
@@ -107,11 +61,12 @@ DetectionResponse::DetectionResponse(const PortalParts& parts, AuditTrail& trail
       trail_(trail),
       identity_(identity),
       sessions_(sessions),
-      detector_(std::move(options), HistoryFrom(parts.audit),
-                [log = parts.audit](int64_t agent_id, uint64_t after, uint64_t before) {
-                  return log->ForeignEventsOf(agent_id, after, before);
-                },
-                LastSeenFrom(parts.audit)) {}
+      detector_(
+          std::move(options), internal::HistoryFrom(parts.audit),
+          [log = parts.audit](int64_t agent_id, uint64_t after, uint64_t before) {
+            return log->ForeignEventsOf(agent_id, after, before);
+          },
+          internal::LastSeenFrom(parts.audit)) {}
 
 Result<void> DetectionResponse::LoadCanaries() {
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
