@@ -437,6 +437,10 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
     locked = authenticator.locked_agent();
     locked_out = authenticator.step_up_locked_out();
     RETURN_IF_ERROR(verified);
+    // Durable before the demand is cleared: a step-up the log cannot
+    // record leaves the session flagged (the code is spent: the next one
+    // is needed), rather than clearing a detection's demand unseen.
+    RETURN_IF_ERROR(trail_->Record(trail_->For(caller, AuditEventType::kStepUp), started));
     return session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
         .RecordStepUp(caller.session_id);
   }();
@@ -453,6 +457,8 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
       Log(LogLevel::kError, "locked_out_session_not_ended", {{"error", ended.error().message()}});
     }
   }
+  if (stepped_up) return stepped_up;  // recorded above
+  // A refusal (after the step-up's own event, if clearing the demand failed).
   return AuditedLockingOut(*trail_, trail_->For(caller, AuditEventType::kStepUp), started,
                            std::move(stepped_up), locked);
 }

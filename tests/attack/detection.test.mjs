@@ -329,6 +329,18 @@ test('a rule set to step_up demands a fresh second factor before the next consul
   const plant = await agent.call('POST', '/api/v1/passkeys/options');
   assert.equal(plant.status, 403, plant.body);
   assert.match(plant.headers['www-authenticate'] ?? '', /insufficient_user_authentication/);
+  // A step-up the audit log cannot record clears nothing: still flagged.
+  const release = await installation.databases.holdAuditWriteLock();
+  let unrecorded;
+  try {
+    unrecorded = await agent.call('POST', '/api/v1/auth/step-up', { code: totp(agent.secret, 1) });
+  } finally {
+    await release();
+  }
+  assert.equal(unrecorded.status, 503, unrecorded.body);
+  assert.equal((await agent.call('POST', '/api/v1/passkeys/options')).status, 403, 'still flagged');
+  // Its code was spent: the next one, once its step has begun.
+  await new Promise((resolve) => setTimeout(resolve, 30_000 - (Date.now() % 30_000) + 200));
   const stepUp = await agent.call('POST', '/api/v1/auth/step-up', { code: totp(agent.secret, 1) });
   assert.equal(stepUp.status, 204, stepUp.body);
   assert.equal((await agent.call('POST', '/api/v1/passkeys/options')).status, 200);
