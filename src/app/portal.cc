@@ -351,13 +351,7 @@ Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, st
           DescribeAgent(event, agent);
           ASSIGN_OR_RETURN(std::optional<SessionBar> bar, SessionBarFor(*db, agent));
           if (bar) return Fail(ErrorCode::kUnauthenticated, std::string(bar->why));
-          // Durable before the rotation commits: a log that cannot be
-          // written refuses the refresh whole, its token left unspent.
-          // Tokens handed out unrecorded would be lost to the 503, and the
-          // client's retry with the spent token taken for a stolen one.
-          AuditEvent durable = event;
-          durable.session_id = session.id;
-          return trail_->Record(std::move(durable), started);
+          return {};
         },
         &seen);
     if (!rotated && seen.agent_id != 0 && event.actor.agent_id == 0) {
@@ -370,10 +364,9 @@ Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, st
   }();
   event.session_id = seen.session_id;
   if (seen.reused) event.type = AuditEventType::kRefreshReuse;
-  // A success was recorded before its commit; a refusal is recorded now
-  // (after the success's event, if the commit itself failed).
-  if (!refreshed) trail_->RecordRefusal(std::move(event), refreshed.error(), started);
-  return refreshed;
+  return Audited(
+      *trail_, std::move(event), started, std::move(refreshed),
+      [](AuditEvent& e, const session::IssuedTokens& t) { e.session_id = t.session_id; });
 }
 
 Result<Caller> Portal::Authenticate(std::string_view access_token, std::string_view jkt) {
