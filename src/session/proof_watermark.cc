@@ -166,7 +166,14 @@ Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_di
         "the previous process recorded no stop (a crash, a kill, a failed start, or a release "
         "before this record)";
   }
-  RETURN_IF_ERROR(AppendDurably(file, std::string(kServing) + "\n"));
+  std::string record = std::string(kServing) + "\n";
+  // A floor further ahead than this clock's own (a clock set back) must
+  // outlive this process too, should it die without a stop.
+  if (mark.accept_from_ > after_any) {
+    mark.noted_up_to_ = mark.accept_from_ - 1;
+    record += std::string(kAcceptedUpTo) + std::to_string(mark.noted_up_to_) + "\n";
+  }
+  RETURN_IF_ERROR(AppendDurably(file, record));
   return mark;
 }
 

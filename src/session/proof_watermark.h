@@ -9,7 +9,8 @@
 // `vigie init` creates the installation, "serving" when a process starts and
 // "stopped <iat>" - the latest iat it accepted - when it stops gracefully,
 // and "accepted-up-to <iat>" while it serves if its clock is found set back
-// behind the proofs it accepted. At the next start, from its last line:
+// behind the proofs it accepted (or, at its start, behind the floor it
+// inherited). At the next start, from its last line:
 //   - "initialised": no process served before: proofs made from now on;
 //   - "stopped H": proofs made from max(now, H + 1) on - even when a clock
 //     set back makes that later than any wait below (up to a day; a record

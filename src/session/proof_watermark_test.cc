@@ -146,6 +146,11 @@ TEST(ProofWatermarkTest, AClockSetBackWhileServingIsNotedForACrash) {
     ASSERT_OK(next);
     EXPECT_EQ(next->accept_from(), kNow + 5);
     EXPECT_FALSE(next->wait_reason().empty());
+  }  // killed too, before its clock caught up: the floor it inherited stays
+  {
+    auto after_two = ProofWatermark::Open(dir.path(), At(kNow - 3580), kFuture);
+    ASSERT_OK(after_two);
+    EXPECT_EQ(after_two->accept_from(), kNow + 5);
   }
   // Proofs a process alive until now could have accepted are refused too;
   // a record more than a day ahead is no record.
