@@ -262,8 +262,9 @@ ApiV1::ApiV1(app::Portal& portal, ApiOptions options)
 
 std::span<const RouteInfo> ApiV1::Routes() { return kRouteInfos; }
 
-Result<std::optional<std::string>> ApiV1::LiveCredentialOf(std::string_view route_path,
-                                                           const http::Request& request) {
+Result<std::optional<std::string>> ApiV1::LiveCredentialOf(
+    std::string_view route_path, const http::Request& request,
+    std::optional<std::string_view> bound_to) {
   boost::json::parse_options options;
   options.max_depth = 4;
   boost::system::error_code ec;
@@ -278,7 +279,7 @@ Result<std::optional<std::string>> ApiV1::LiveCredentialOf(std::string_view rout
   // makes a new token, and every one of a session's would otherwise bring
   // a fresh allowance.
   if (refresh) {
-    ASSIGN_OR_RETURN(std::optional<int64_t> session, portal_.LiveRefreshSession(token));
+    ASSIGN_OR_RETURN(std::optional<int64_t> session, portal_.LiveRefreshSession(token, bound_to));
     if (session) return "session " + std::to_string(*session);
   } else {
     ASSIGN_OR_RETURN(std::optional<int64_t> agent, portal_.LiveChallengeAgent(token));
@@ -339,11 +340,13 @@ Result<void> ApiV1::AdmitSessionAttempt(const http::Request& request, std::strin
   return {};
 }
 
-bool ApiV1::HoldsLiveCredential(std::string_view route_path, const http::Request& request) {
+bool ApiV1::HoldsLiveCredential(std::string_view route_path, const http::Request& request,
+                                std::string_view jkt) {
   // Security: as for sessions (KeepsCharge), a proof dated before this
   // process may judge it was paid for, and its date is the sender's choice:
-  // given back only to a live credential's holder.
-  Result<std::optional<std::string>> live = LiveCredentialOf(route_path, request);
+  // given back only to a live credential's holder (a refresh token's with
+  // its session's key: a stolen one is no licence).
+  Result<std::optional<std::string>> live = LiveCredentialOf(route_path, request, jkt);
   return live && live->has_value();
 }
 
@@ -499,7 +502,8 @@ http::Response ApiV1::Handle(const http::Request& request) {
                          .rp_name = options_.rp_name};
   Call call{.portal = portal_, .context = context};
   bool charged = false;  // took a token of failed_credentials_
-  bool proof_too_early = false;  // a kProof route's proof, dated before this process judges
+  std::optional<std::string>
+      early_proof_key;  // a kProof route's proof dated before this process judges
   auto run = [&]() -> Result<http::Response> {
     int64_t now = UnixSeconds(portal_.parts().clock->Now());
     // Without a relying party no passkey login can pass: said before any
@@ -522,7 +526,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
                        internal::CheckProof(request, options_.public_url, std::nullopt,
                                             options_.dpop, keys_, now));
       if (auto made = MadeSinceBegun(proof, call.retry_after); !made) {
-        proof_too_early = true;
+        early_proof_key = proof.jkt;
         return Fail(made.error());
       }
       RETURN_IF_ERROR(replay_.CheckUnused(proof.jkt, proof.jti, now));
@@ -577,7 +581,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
   };
   Result<http::Response> result = run();
   if (charged && !RefusedForTheSender(result) &&
-      (!proof_too_early || HoldsLiveCredential(route->path, request))) {
+      (!early_proof_key || HoldsLiveCredential(route->path, request, *early_proof_key))) {
     failed_credentials_->Refund(request.remote_address);
   }
   bool token_live = context.caller.has_value();

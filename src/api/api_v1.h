@@ -115,9 +115,11 @@ class ApiV1 {
  private:
   // What the live refresh token or login challenge the body of a request to
   // `route_path` (a route spending a credential) names opens ("session N", "agent
-  // N"); nullopt if it names none.
-  Result<std::optional<std::string>> LiveCredentialOf(std::string_view route_path,
-                                                      const http::Request& request);
+  // N"); nullopt if it names none (with `bound_to`, a refresh token of a
+  // session bound to another key names none).
+  Result<std::optional<std::string>> LiveCredentialOf(
+      std::string_view route_path, const http::Request& request,
+      std::optional<std::string_view> bound_to = std::nullopt);
   // Charges an attempt with a credential (a login challenge, a refresh
   // token) to its sender's address (see Handle); `charged`: a token was
   // taken, to give back unless the attempt is refused.
@@ -140,9 +142,11 @@ class ApiV1 {
   // with a token of no live session bound to that key.
   bool KeepsCharge(const Error& error, bool too_early, std::string_view access_token,
                    std::string_view jkt);
-  // Whether the body of a request to `route_path` names a live credential
-  // (see LiveCredentialOf); false when that cannot be read.
-  bool HoldsLiveCredential(std::string_view route_path, const http::Request& request);
+  // Whether the body of a request to `route_path`, with a proof from key
+  // `jkt`, names a live credential (see LiveCredentialOf); false when that
+  // cannot be read.
+  bool HoldsLiveCredential(std::string_view route_path, const http::Request& request,
+                           std::string_view jkt);
   // Gives back what AdmitSessionAttempt took: the request was authenticated,
   // or refused for a fault of ours.
   void GiveBack(const http::Request& request, const SessionCharge& charge);

@@ -313,10 +313,11 @@ Result<LoginTokens> Portal::OpenSession(store::Connection& db, const identity::A
   return LoginTokens{.tokens = std::move(tokens), .notice_acknowledged = false};
 }
 
-Result<std::optional<int64_t>> Portal::LiveRefreshSession(std::string_view refresh_token) {
+Result<std::optional<int64_t>> Portal::LiveRefreshSession(
+    std::string_view refresh_token, std::optional<std::string_view> bound_to) {
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   return session::SessionStore(*db, *parts_.clock, session_options_)
-      .LiveRefreshSession(refresh_token);
+      .LiveRefreshSession(refresh_token, bound_to);
 }
 
 Result<std::optional<int64_t>> Portal::LiveChallengeAgent(std::string_view challenge) {

@@ -179,7 +179,9 @@ class Portal {
   // challenge (one read, nothing recorded): such a request is heard even
   // from an address that has spent its failures
   // (api::ApiOptions::failed_credentials). Errors: store errors.
-  Result<std::optional<int64_t>> LiveRefreshSession(std::string_view refresh_token);
+  // With `bound_to`, only a session bound to that key.
+  Result<std::optional<int64_t>> LiveRefreshSession(
+      std::string_view refresh_token, std::optional<std::string_view> bound_to = std::nullopt);
   Result<std::optional<int64_t>> LiveChallengeAgent(std::string_view challenge);
   // The live session of an access token (one read, nothing recorded): heard
   // even from an address that has spent its failed session requests

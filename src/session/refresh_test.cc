@@ -48,6 +48,9 @@ TEST_F(RefreshTest, ATokenNamesItsSessionWhileTheSessionLivesUsedOrNot) {
   const int64_t session = first->session_id;
   const std::string token(first->refresh_token.reveal());
   EXPECT_EQ(sessions.LiveRefreshSession(token).value_or(std::nullopt), session);
+  EXPECT_EQ(sessions.LiveRefreshSession(token, Jkt("key-a")).value_or(std::nullopt), session);
+  EXPECT_EQ(sessions.LiveRefreshSession(token, Jkt("key-b")).value_or(0), std::nullopt)
+      << "a proof from another key than the session's";
   for (const std::string& junk : {std::string(), std::string("not-a-token"), token + "x"}) {
     EXPECT_EQ(sessions.LiveRefreshSession(junk).value_or(0), std::nullopt) << junk;
   }

@@ -199,8 +199,9 @@ Result<std::optional<int64_t>> SessionStore::LiveSessionOf(TokenKind kind, std::
   return session;
 }
 
-Result<std::optional<int64_t>> SessionStore::LiveRefreshSession(std::string_view refresh_token) {
-  return LiveSessionOf(TokenKind::kRefresh, refresh_token, std::nullopt,
+Result<std::optional<int64_t>> SessionStore::LiveRefreshSession(
+    std::string_view refresh_token, std::optional<std::string_view> bound_to) {
+  return LiveSessionOf(TokenKind::kRefresh, refresh_token, bound_to,
                        "SELECT s.id, s.jkt FROM refresh_token r JOIN session s ON s.id = "
                        "r.session_id WHERE r.token_hash = $1 AND s.ended_at IS NULL AND "
                        "s.expires_at > $2 AND (r.used_at IS NOT NULL OR r.expires_at > $2)");

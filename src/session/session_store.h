@@ -133,7 +133,10 @@ class SessionStore {
   // Refresh must hear to end the session or record it). One read, nothing written or
   // recorded. Not a decision: Refresh checks everything again (its key, the
   // agent's bars).
-  Result<std::optional<int64_t>> LiveRefreshSession(std::string_view refresh_token);
+  // With `bound_to` (a checked proof's JWK thumbprint), only a session bound
+  // to that key.
+  Result<std::optional<int64_t>> LiveRefreshSession(
+      std::string_view refresh_token, std::optional<std::string_view> bound_to = std::nullopt);
   // The session of an access token if that session is not ended nor
   // expired (the token itself may have expired: its holder will refresh).
   // One read, nothing written. Not a decision: Authenticate checks

@@ -172,12 +172,20 @@ test('after a start, early proofs with made-up refresh tokens spend the addressâ
     if (BACKEND !== 'sqlite') return;
     const iat = beforeStart + 5;
     const path = '/api/v1/auth/refresh';
-    const early = async (token) => request(node, 'POST', path, {
-      headers: { DPoP: await client.key.proof('POST', client.url(path), undefined, { iat }) },
-      body: { refresh_token: token }, localAddress: '127.0.0.34' });
+    const early = async (token, { key = client.key, localAddress = '127.0.0.34' } = {}) =>
+      request(node, 'POST', path, {
+        headers: { DPoP: await key.proof('POST', client.url(path), undefined, { iat }) },
+        body: { refresh_token: token }, localAddress });
     for (let i = 0; i < 8; i++) assertWaitAsked(await early(client.refreshToken), iat);
     const waited = await earlyAnswersBeforeRefusal((i) => early(`vr_made-up-${i}`), iat, 10);
     assert.ok(waited >= 5 && waited < 10, `answered 503 ${waited} times before 429`);
+    // The live token without its session's key (stolen) is no licence:
+    // past the bucket it is heard only within the session's allowance
+    // (heard_credentials: 3), then refused.
+    const thief = await DpopKey.create();
+    const stolen = await earlyAnswersBeforeRefusal(
+      () => early(client.refreshToken, { key: thief, localAddress: '127.0.0.35' }), iat, 30);
+    assert.ok(stolen >= 5 && stolen < 30, `a stolen refresh token answered 503 ${stolen} times before 429`);
     client.localAddress = '127.0.0.34';
     assert.equal((await client.refresh()).status, 200, 'the live refresh token is still heard');
   } finally {
