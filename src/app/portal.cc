@@ -424,6 +424,7 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
   const auto started = Now();
   std::optional<int64_t> locked;
   bool locked_out = false;
+  bool code_passed = false;
   auto stepped_up = [&]() -> Result<void> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     identity::Authenticator authenticator = AuthenticatorOn(*db);
@@ -431,6 +432,7 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
     locked = authenticator.locked_agent();
     locked_out = authenticator.step_up_locked_out();
     RETURN_IF_ERROR(verified);
+    code_passed = true;
     // Durable before the demand is cleared: a step-up the log cannot
     // record leaves the session flagged (the code is spent: the next one
     // is needed), rather than clearing a detection's demand unseen.
@@ -452,7 +454,13 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
     }
   }
   if (stepped_up) return stepped_up;  // recorded above
-  // A refusal (after the step-up's own event, if clearing the demand failed).
+  if (code_passed) {
+    // What failed is ours (the log, the database): recorded as a refused
+    // step-up, it would count against the agent as a wrong code.
+    Log(LogLevel::kWarn, "step_up_not_completed",
+        {{"agent_id", caller.agent_id}, {"error", stepped_up.error().message()}});
+    return stepped_up;
+  }
   return AuditedLockingOut(*trail_, trail_->For(caller, AuditEventType::kStepUp), started,
                            std::move(stepped_up), locked);
 }

@@ -347,6 +347,12 @@ test('a rule set to step_up demands a fresh second factor before the next consul
   const after = await agent.call('POST', '/api/v1/search', {
     purpose: 'identity_check', surname: persons[0].surname, given_name: persons[0].given_names[0] });
   assert.equal(after.status, 200, after.body);
+  // The step-up that could not be recorded had the right code: not a
+  // refused one (detection would count it as a wrong code).
+  const stepUps = installation.vigie('audit', 'search', '--type', 'step_up').trim().split('\n')
+    .filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.service_number === 'S-1');
+  assert.ok(stepUps.some((e) => e.outcome === 'ok'), JSON.stringify(stepUps));
+  assert.ok(stepUps.every((e) => e.outcome === 'ok'), JSON.stringify(stepUps));
 });
 
 test('a lock-down keeps everyone but security officers out until released', async () => {
