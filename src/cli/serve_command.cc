@@ -5,10 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <functional>
-#include <mutex>
 #include <stop_token>
 #include <thread>
 
@@ -22,6 +20,7 @@
 #include "cli/installation.h"
 #include "cli/progress.h"
 #include "core/log.h"
+#include "core/stoppable_sleep.h"
 #include "detect/detection_rules.h"
 #include "http/problem.h"
 #include "http/server.h"
@@ -48,11 +47,7 @@ size_t OrDefault(int configured, size_t fallback) {
 std::jthread WatchForAClockSetBack(session::ProofWatermark& watermark, const api::ApiV1& api,
                                    const Clock& clock) {
   return std::jthread([&watermark, &api, &clock](std::stop_token stop) {
-    std::mutex mutex;
-    std::condition_variable_any stopping;
-    std::unique_lock lock(mutex);
-    while (!stopping.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; }) &&
-           !stop.stop_requested()) {
+    while (SleepUnlessStopped(stop, std::chrono::seconds(1))) {
       const int64_t latest = api.latest_proof_accepted();
       auto noted = watermark.NoteClock(latest, UnixSeconds(clock.Now()));
       if (!noted) {

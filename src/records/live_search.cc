@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/log.h"
+#include "core/stoppable_sleep.h"
 #include "store/advisory_key.h"
 
 namespace vigie::records {
@@ -171,15 +172,7 @@ void LiveSearch::FollowLoop(const std::stop_token& stop, const FollowOptions& op
   std::unique_ptr<RecordRepository> repository;
   std::chrono::milliseconds wait = options.check_interval;
   bool failing = false;
-  std::mutex sleep_mutex;
-  std::condition_variable_any sleep;
-  while (true) {
-    {
-      std::unique_lock lock(sleep_mutex);
-      // Wakes early only to stop.
-      sleep.wait_for(lock, stop, wait, [] { return false; });
-      if (stop.stop_requested()) return;
-    }
+  while (SleepUnlessStopped(stop, wait)) {
     auto check = [&]() -> Result<bool> {
       if (!repository) {
         ASSIGN_OR_RETURN(db, store::Open(options.database_url, options.open));

@@ -1,26 +1,16 @@
 #include "store/clock_watch.h"
 
-#include <condition_variable>
-#include <mutex>
 #include <string>
 
 #include "core/log.h"
+#include "core/stoppable_sleep.h"
 #include "store/clock_check.h"
 
 namespace vigie::store {
 
 void ClockWatch::Start(std::chrono::milliseconds interval) {
   checker_ = std::jthread([this, interval](std::stop_token stop) {
-    std::mutex sleep_mutex;
-    std::condition_variable_any sleep;
-    while (true) {
-      {
-        std::unique_lock lock(sleep_mutex);
-        sleep.wait_for(lock, stop, interval, [] { return false; });  // wakes early only to stop
-      }
-      if (stop.stop_requested()) return;
-      Check();
-    }
+    while (SleepUnlessStopped(stop, interval)) Check();
   });
 }
 
