@@ -42,6 +42,10 @@ struct Route {
   // The audit log's name for what the route does, when its use case writes
   // one: a request the guard refuses is recorded under it.
   std::optional<audit::AuditEventType> audited_as = std::nullopt;
+  // Passkeys: without a relying party nothing the sender sends could pass,
+  // so the route answers 503 before its guard spends anything on a proof,
+  // a credential or a session.
+  bool needs_relying_party = false;
 };
 
 constexpr std::array kRoutes = {
@@ -51,16 +55,32 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/auth/login", Guard::kPublic, PostLogin},
     Route{"POST", "/api/v1/auth/second-factor", Guard::kProof, PostSecondFactor},
     Route{"POST", "/api/v1/auth/refresh", Guard::kProof, PostRefresh},
-    Route{"POST", "/api/v1/auth/passkey/options", Guard::kChallenge, PostPasskeyLoginOptions},
-    Route{"POST", "/api/v1/auth/passkey", Guard::kProof, PostPasskeyLogin},
+    Route{.method = "POST",
+          .path = "/api/v1/auth/passkey/options",
+          .guard = Guard::kChallenge,
+          .handler = PostPasskeyLoginOptions,
+          .needs_relying_party = true},
+    Route{.method = "POST",
+          .path = "/api/v1/auth/passkey",
+          .guard = Guard::kProof,
+          .handler = PostPasskeyLogin,
+          .needs_relying_party = true},
     Route{"POST", "/api/v1/auth/logout", Guard::kOwnSession, PostLogout},
     Route{"POST", "/api/v1/auth/use-notice", Guard::kOwnSession, PostAcknowledgeNotice},
     Route{"POST", "/api/v1/auth/step-up", Guard::kOwnSession, PostStepUp},
     Route{"GET", "/api/v1/self", Guard::kOwnSession, GetSelf},
     Route{"GET", "/api/v1/passkeys", Guard::kSession, GetPasskeys},
-    Route{"POST", "/api/v1/passkeys", Guard::kSession, PostPasskey,
-          audit::AuditEventType::kPasskeyRegistered},
-    Route{"POST", "/api/v1/passkeys/options", Guard::kSession, PostPasskeyOptions},
+    Route{.method = "POST",
+          .path = "/api/v1/passkeys",
+          .guard = Guard::kSession,
+          .handler = PostPasskey,
+          .audited_as = audit::AuditEventType::kPasskeyRegistered,
+          .needs_relying_party = true},
+    Route{.method = "POST",
+          .path = "/api/v1/passkeys/options",
+          .guard = Guard::kSession,
+          .handler = PostPasskeyOptions,
+          .needs_relying_party = true},
     Route{"POST", "/api/v1/passkeys/{passkey_id}/remove", Guard::kSession, PostRemovePasskey,
           audit::AuditEventType::kPasskeyRemoved},
     Route{"POST", "/api/v1/search", Guard::kSession, PostSearch, audit::AuditEventType::kSearch},
@@ -506,11 +526,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
       early_proof_key;  // a kProof route's proof dated before this process judges
   auto run = [&]() -> Result<http::Response> {
     int64_t now = UnixSeconds(portal_.parts().clock->Now());
-    // Without a relying party no passkey login can pass: said before any
-    // proof is checked or credential read, which would be spent for nothing.
-    if (route->path.starts_with("/api/v1/auth/passkey")) {
-      RETURN_IF_ERROR(internal::PasskeyRelyingParty(context));
-    }
+    if (route->needs_relying_party) RETURN_IF_ERROR(internal::PasskeyRelyingParty(context));
     // Security: a proof's jti is remembered, and its key kept, only once the
     // credential it comes with is known good, so nobody can fill the replay
     // cache (which fails closed when full), or push the keys in use out of

@@ -258,13 +258,13 @@ test('registrations, removals and passkey logins are in the audit log', () => {
 });
 
 // A relying party the server's host does not fit (web.rp_id): no passkey
-// login can pass, which is said before any proof is checked or challenge
-// read, as they would be spent for nothing.
-test('with no relying party, passkey login answers 503 before reading the proof', async () => {
+// login or registration can pass, which is said before any proof, challenge
+// or session is read, as they would be spent for nothing.
+test('with no relying party, the passkey routes answer 503 before reading the proof', async () => {
   const misfit = createInstallation({ persons: 20, config: { web: { rp_id: 'example.org' } } });
   const node = await startServer(misfit);
   try {
-    for (const path of ['/api/v1/auth/passkey', '/api/v1/auth/passkey/options']) {
+    for (const path of ['/api/v1/auth/passkey', '/api/v1/auth/passkey/options', '/api/v1/passkeys/options']) {
       const r = await request(node, 'POST', path, { body: { login_challenge: 'x' } });  // no DPoP at all
       assert.equal(r.status, 503, `${path}: ${r.body}`);  // not 401: the proof was not read
       assert.equal(r.headers['www-authenticate'], undefined);
