@@ -183,6 +183,13 @@ Result<void> AuditTrail::Record(audit::AuditEvent event, Started started) {
   return RecordAsync(std::move(event), started)->Wait();
 }
 
+Result<std::function<void()>> AuditTrail::RecordBeforeCommit(audit::AuditEvent event,
+                                                             Started started) {
+  std::function<void()> step;
+  RETURN_IF_ERROR(RecordAsync(std::move(event), started)->WaitKeepingStep(step));
+  return step;
+}
+
 // An event for detection, handed over once: by the waiter's step, or else
 // on the late path (the answer came too late, or the step was dropped unrun).
 struct AuditTrail::Handover {

@@ -79,6 +79,13 @@ class AuditTrail {
   static constexpr std::string_view kEveryPersonScope = "every_person";
 
   Result<void> Record(audit::AuditEvent event, Started started);
+  // As Record, for an event made durable inside the caller's transaction
+  // (an act that must not exist unrecorded): waits for the event only, and
+  // returns the observer's step unrun (empty without an observer). The
+  // caller runs it once the transaction has ended: detection's response
+  // writes, and would wait on the locks the transaction holds. A step
+  // dropped unrun hands its event to `late`.
+  Result<std::function<void()>> RecordBeforeCommit(audit::AuditEvent event, Started started);
   // As Record, without blocking: the confirmation that the event is durable,
   // which whatever it protects must wait for (its deadline is the log's
   // max_wait). Confirmed, it carries the observer's call as the step to run
@@ -110,9 +117,8 @@ class AuditTrail {
 
   // Called with each event once it is in the log (with its sequence), on the
   // recording thread, before Record returns (RecordAsync: by the waiter of its
-  // confirmation, before release): detection. Set once, before use.
-  // REQUIRES of the observer: for events recorded inside a caller's
-  // transaction (activation, administration), no database writes.
+  // confirmation, before release; RecordBeforeCommit: by its caller, once
+  // the transaction ended): detection. Set once, before use.
   // `late` is called instead for an event the log made durable only after
   // its confirmation's deadline (the caller was refused, yet the event is in
   // the log and must be judged all the same): on the log's writer thread, so

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "app/internal/audited.h"
 #include "audit/audit_event_codec.h"
 #include "audit/audit_log_test_util.h"
 #include "tests/support/matchers.h"
@@ -237,6 +238,47 @@ TEST_F(AuditTrailTest, AnEventWhoseWaiterWentAwayReachesTheLateObserver) {
   ASSERT_TRUE(seen.wait_for(lock, std::chrono::seconds(30), [&] { return calls.size() == 4; }));
   EXPECT_EQ(calls, (std::vector<std::string>{"durable 0", "on time 0", "durable 1", "late 1"}));
   lock.unlock();
+  trail_.StopObserving();
+}
+
+// An event recorded inside a transaction is judged once the transaction
+// has ended: detection's response writes, and would wait on its locks. The
+// hook of a transaction retried on a conflict records again; the earlier
+// event's judgement then goes to the late path, not into the retry.
+TEST_F(AuditTrailTest, AnEventRecordedBeforeACommitIsJudgedOnceTheTransactionHasEnded) {
+  std::mutex mutex;
+  std::condition_variable seen;
+  std::vector<std::string> calls;
+  auto note = [&](std::string what) {
+    return [&, what](const audit::AuditEvent& event) {
+      std::lock_guard lock(mutex);
+      calls.push_back(what + " " + std::to_string(event.sequence));
+      seen.notify_all();
+    };
+  };
+  trail_.SetObserver(note("judged"), note("late"));
+  const auto calls_now = [&] {
+    std::lock_guard lock(mutex);
+    return calls;
+  };
+  {
+    internal::JudgedAfterCommit recorded(trail_);
+    auto transaction = [&]() -> Result<void> {  // as the act's hook, before its commit
+      return recorded.Record(EventFor("in a transaction"), std::chrono::steady_clock::now());
+    };
+    ASSERT_OK(transaction());
+    EXPECT_TRUE(calls_now().empty()) << "judged inside the transaction";
+    ASSERT_OK(transaction());  // retried after a conflict
+    {
+      std::unique_lock lock(mutex);
+      ASSERT_TRUE(seen.wait_for(lock, std::chrono::seconds(30), [&] { return !calls.empty(); }));
+    }
+    EXPECT_EQ(calls_now(), std::vector<std::string>{"late 0"});
+    recorded.Judge();
+    EXPECT_EQ(calls_now(), (std::vector<std::string>{"late 0", "judged 1"}));
+    recorded.Judge();  // once only
+  }
+  EXPECT_EQ(calls_now().size(), 2u);
   trail_.StopObserving();
 }
 

@@ -66,6 +66,7 @@ using internal::AuditedBeforeCommit;
 using internal::AuditedHeld;
 using internal::AuditedLockingOut;
 using internal::DescribeAgent;
+using internal::JudgedAfterCommit;
 using internal::Now;
 using internal::Released;
 using internal::SessionBar;
@@ -338,6 +339,7 @@ Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, st
   AuditEvent event = trail_->Unauthenticated(AuditEventType::kRefresh, "", origin, jkt);
   event.token_id_hash = TokenIdHash(refresh_token);
   session::SessionStore::RefreshSeen seen;
+  JudgedAfterCommit recorded(*trail_);
   auto refreshed = [&]() -> Result<session::IssuedTokens> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     session::SessionStore sessions(*db, *parts_.clock, session_options_);
@@ -352,7 +354,13 @@ Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, st
           DescribeAgent(event, agent);
           ASSIGN_OR_RETURN(std::optional<SessionBar> bar, SessionBarFor(*db, agent));
           if (bar) return Fail(ErrorCode::kUnauthenticated, std::string(bar->why));
-          return {};
+          // Durable before the rotation commits: a log that cannot be
+          // written refuses the refresh whole, its token left unspent.
+          // Tokens handed out unrecorded would be lost to the 503, and the
+          // client's retry with the spent token taken for a stolen one.
+          AuditEvent durable = event;
+          durable.session_id = session.id;
+          return recorded.Record(std::move(durable), started);
         },
         &seen);
     if (!rotated && seen.agent_id != 0 && event.actor.agent_id == 0) {
@@ -363,11 +371,13 @@ Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, st
     }
     return rotated;
   }();
+  recorded.Judge();
   event.session_id = seen.session_id;
   if (seen.reused) event.type = AuditEventType::kRefreshReuse;
-  return Audited(
-      *trail_, std::move(event), started, std::move(refreshed),
-      [](AuditEvent& e, const session::IssuedTokens& t) { e.session_id = t.session_id; });
+  // A success was recorded before its commit; a refusal is recorded now
+  // (after the success's event, if the commit itself failed).
+  if (!refreshed) trail_->RecordRefusal(std::move(event), refreshed.error(), started);
+  return refreshed;
 }
 
 Result<Caller> Portal::Authenticate(std::string_view access_token, std::string_view jkt) {

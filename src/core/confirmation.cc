@@ -53,13 +53,17 @@ Result<void> Confirmation::Conclude(std::function<void()>& step) {
   return *outcome_;
 }
 
-Result<void> Confirmation::Wait() {
+Result<void> Confirmation::WaitKeepingStep(std::function<void()>& step) {
   {
     std::unique_lock lock(mutex_);
     settled_.wait_until(lock, deadline_, [this] { return outcome_.has_value(); });
   }
+  return Conclude(step);
+}
+
+Result<void> Confirmation::Wait() {
   std::function<void()> step;
-  Result<void> outcome = Conclude(step);
+  Result<void> outcome = WaitKeepingStep(step);
   if (outcome && step) step();
   return outcome;
 }

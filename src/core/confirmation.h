@@ -57,6 +57,10 @@ class Confirmation {
   // confirmation, and returns the outcome (Unavailable when the deadline came
   // first).
   Result<void> Wait();
+  // As Wait, but the before-release step of a confirmation is moved to
+  // `step` instead of run: for a waiter that must first leave where it is
+  // (a transaction whose locks the step would wait on).
+  Result<void> WaitKeepingStep(std::function<void()>& step);
 
  private:
   const Deadline deadline_;

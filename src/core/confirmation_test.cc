@@ -40,6 +40,28 @@ TEST(ConfirmationTest, WaitRunsTheStepBeforeReturningAndOnlyOnConfirmation) {
   EXPECT_EQ(runs, 1);
 }
 
+TEST(ConfirmationTest, WaitKeepingStepHandsTheStepBackUnrun) {
+  int runs = 0;
+  Confirmation confirmed(In(milliseconds(1'000)));
+  std::thread writer([&] {
+    std::this_thread::sleep_for(milliseconds(20));
+    confirmed.Confirm([&] { ++runs; });
+  });
+  std::function<void()> step;
+  ASSERT_TRUE(confirmed.WaitKeepingStep(step).has_value());
+  writer.join();
+  EXPECT_EQ(runs, 0);
+  ASSERT_TRUE(step);
+  step();
+  EXPECT_EQ(runs, 1);
+
+  Confirmation refused(In(milliseconds(1'000)));
+  refused.Refuse(Error(ErrorCode::kUnavailable, "disk full"));
+  std::function<void()> none;
+  EXPECT_FALSE(refused.WaitKeepingStep(none).has_value());
+  EXPECT_FALSE(none);
+}
+
 TEST(ConfirmationTest, NoAnswerByTheDeadlineIsARefusalThatALaterAnswerCannotUndo) {
   Confirmation confirmation(In(milliseconds(30)));
   const auto start = steady_clock::now();

@@ -29,8 +29,7 @@ Detector::Detector(DetectOptions options, History history, Foreign foreign, Last
       last_seen_(std::move(last_seen)) {}
 
 bool Detector::IsAgentActivity(AuditEventType type) {
-  // Not activation: its event is recorded inside the activation's own
-  // transaction, where acting on it would wait on that transaction; the
+  // Not activation: the account is new, with no habits to depart from; the
   // login that follows is judged.
   switch (type) {
     case AuditEventType::kLoginPasswordOk:

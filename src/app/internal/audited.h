@@ -3,9 +3,11 @@
 // files that define Portal's members (internal to app).
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "app/audit_trail.h"
@@ -74,6 +76,33 @@ Result<T> Audited(AuditTrail& trail, AuditEvent event, AuditTrail::Started start
   }
 }
 
+// An event made durable inside an act's transaction, and detection's
+// judgement of it, run once the transaction has ended (a response writes,
+// and would wait on the transaction's locks). Run or not, the event is
+// judged: a judgement dropped unrun takes the late path.
+class JudgedAfterCommit {
+ public:
+  explicit JudgedAfterCommit(AuditTrail& trail) : trail_(trail) {}
+  JudgedAfterCommit(const JudgedAfterCommit&) = delete;
+  JudgedAfterCommit& operator=(const JudgedAfterCommit&) = delete;
+
+  // Inside the transaction, before its commit. A transaction retried on a
+  // conflict records again (over-reporting): the earlier event's judgement
+  // is dropped, to the late path, rather than run inside the retry.
+  Result<void> Record(AuditEvent event, AuditTrail::Started started) {
+    ASSIGN_OR_RETURN(judge_, trail_.RecordBeforeCommit(std::move(event), started));
+    return {};
+  }
+  // Once the transaction has ended, committed or not.
+  void Judge() {
+    if (judge_) std::exchange(judge_, nullptr)();
+  }
+
+ private:
+  AuditTrail& trail_;
+  std::function<void()> judge_;
+};
+
 // For acts that must not exist unrecorded (a secret handed out, a factor
 // added or removed): the event is made durable inside the act's
 // transaction, before it commits, so a log that cannot be written refuses
@@ -83,11 +112,13 @@ Result<T> Audited(AuditTrail& trail, AuditEvent event, AuditTrail::Started start
 template <typename T, typename Subject, typename Describe, typename Act>
 Result<T> AuditedBeforeCommit(AuditTrail& trail, AuditEvent event, AuditTrail::Started started,
                               Describe describe, Act act) {
+  JudgedAfterCommit recorded(trail);
   Result<T> done = act([&](const Subject& subject) -> Result<void> {
     AuditEvent durable = event;
     describe(durable, subject);
-    return trail.Record(std::move(durable), started);
+    return recorded.Record(std::move(durable), started);
   });
+  recorded.Judge();
   // A refusal is recorded too (after the event itself if the commit failed).
   if (!done) trail.RecordRefusal(std::move(event), done.error(), started);
   return done;

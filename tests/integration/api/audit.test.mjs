@@ -352,6 +352,12 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   const answer = new SoftwareAuthenticator().register(options.json, new URL(server.url).origin);
   const notAdded = await agent.call('POST', '/api/v1/passkeys', { ...answer, name: 'laptop' });
   assert.equal(notAdded.status, 503, notAdded.body);
+  // Nor a refresh: refused whole, its token left unspent (a spent one sent
+  // again would be taken for a stolen one, and the session ended).
+  const refreshToken = agent.refreshToken;
+  const notRefreshed = await agent.refresh();
+  assert.equal(notRefreshed.status, 503, notRefreshed.body);
+  assert.equal(agent.refreshToken, refreshToken);
   await release();
   assert.deepEqual((await agent.call('GET', '/api/v1/passkeys')).json.passkeys, [], 'no passkey was stored');
 
@@ -365,6 +371,8 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.equal(ready.status, 200, 'ready again without any consultation: ' + ready.body);
   const resumed = await search();
   assert.equal(resumed.status, 200, resumed.body);
+  const refreshed = await agent.refresh();
+  assert.equal(refreshed.status, 200, 'the same refresh token works once the log is writable: ' + refreshed.body);
   const activated = await newcomer.activate(installation.codes['FUL-2'], PASSWORD);
   assert.equal(activated.status, 200, 'the same code works once the log is writable: ' + activated.body);
   const created = await admin.call('POST', '/api/v1/agents', recruit);
