@@ -8,6 +8,7 @@
 #include "app/internal/alerts_seen.h"
 #include "app/internal/audited.h"
 #include "app/internal/session_bar.h"
+#include "app/use_notice.h"
 #include "audit/audit_event_codec.h"
 #include "core/log.h"
 #include "detect/detection_rules.h"
@@ -425,9 +426,18 @@ Result<void> Portal::Logout(const Caller& caller) {
 }
 
 Result<void> Portal::AcknowledgeNotice(const Caller& caller) {
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  return session::SessionStore(*db, *parts_.clock, session_options_)
-      .AcknowledgeNotice(caller.session_id);
+  const auto started = Now();
+  AuditEvent event = trail_->For(caller, AuditEventType::kUseNoticeAcknowledged);
+  event.subject = "use notice " + std::string(kUseNoticeVersion);
+  // Recorded before it counts: an agent's acknowledgement of the terms
+  // weighs in a misuse case, and must be in the log if it is in the session.
+  return AuditedBeforeCommit<void, int64_t>(
+      *trail_, std::move(event), started, [](AuditEvent&, int64_t) {},
+      [&](const std::function<Result<void>(int64_t)>& before_commit) -> Result<void> {
+        ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+        return session::SessionStore(*db, *parts_.clock, session_options_)
+            .AcknowledgeNotice(caller.session_id, [&] { return before_commit(caller.session_id); });
+      });
 }
 
 Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::string_view source) {

@@ -7,7 +7,7 @@ namespace vigie::audit {
 namespace {
 
 using T = AuditEventType;
-constexpr std::array<std::pair<AuditEventType, std::string_view>, 26> kNames = {{
+constexpr std::array<std::pair<AuditEventType, std::string_view>, 27> kNames = {{
     {T::kActivation, "activation"},
     {T::kLoginPasswordOk, "login_password_ok"},
     {T::kLoginPasswordFailed, "login_password_failed"},
@@ -20,6 +20,7 @@ constexpr std::array<std::pair<AuditEventType, std::string_view>, 26> kNames = {
     {T::kStepUp, "step_up"},
     {T::kPasskeyRegistered, "passkey_registered"},
     {T::kPasskeyRemoved, "passkey_removed"},
+    {T::kUseNoticeAcknowledged, "use_notice_acknowledged"},
     {T::kSearch, "search"},
     {T::kFileOpening, "file_opening"},
     {T::kUnitAdded, "unit_added"},

@@ -38,6 +38,7 @@ enum class AuditEventType : uint8_t {
   kStepUp = 10,
   kPasskeyRegistered = 11,  // subject: the passkey's id and name
   kPasskeyRemoved = 12,
+  kUseNoticeAcknowledged = 13,  // subject: the notice's version
   // Consultation.
   kSearch = 32,
   kFileOpening = 33,

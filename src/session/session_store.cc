@@ -354,7 +354,8 @@ Result<std::vector<Session>> SessionStore::List(int64_t agent_id, int64_t limit)
   return sessions;
 }
 
-Result<void> SessionStore::AcknowledgeNotice(int64_t session_id) {
+Result<void> SessionStore::AcknowledgeNotice(int64_t session_id,
+                                             const std::function<Result<void>()>& before_commit) {
   return store::RetryOnConflict([&]() -> Result<void> {
     const int64_t now = UnixSeconds(clock_.Now());
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
@@ -368,6 +369,7 @@ Result<void> SessionStore::AcknowledgeNotice(int64_t session_id) {
                      db_.Prepare("UPDATE session SET notice_acknowledged_at = $2 WHERE id = $1"));
     ack->BindInt(1, session_id).BindInt(2, now);
     RETURN_IF_ERROR(ack->Run());
+    if (before_commit) RETURN_IF_ERROR(before_commit());
     return tx.Commit();
   });
 }

@@ -167,9 +167,12 @@ class SessionStore {
   Result<std::vector<Session>> List(int64_t agent_id, int64_t limit = 100);
 
   // Records that the agent acknowledged the use notice in this session (the
-  // first acknowledgement is kept). Errors: NotFound, Unauthenticated (the
+  // first acknowledgement is kept). `before_commit`, if set, runs inside the
+  // transaction of a first acknowledgement (its audit event): its error
+  // leaves the notice unacknowledged. Errors: NotFound, Unauthenticated (the
   // session has ended).
-  Result<void> AcknowledgeNotice(int64_t session_id);
+  Result<void> AcknowledgeNotice(int64_t session_id,
+                                 const std::function<Result<void>()>& before_commit = {});
 
  private:
   Result<IssuedTokens> IssuePair(int64_t session_id, int64_t now, int64_t session_expires_at);

@@ -439,9 +439,23 @@ TEST_F(SessionStoreTest, UseNoticeAcknowledgementIsRecordedOnce) {
   auto tokens = sessions.Create(kAgent, Jkt("key-a"));
   ASSERT_OK(tokens);
   Advance(3);
-  ASSERT_OK(sessions.AcknowledgeNotice(tokens->session_id));
+  // The hook (its audit event) refuses: the notice stays unacknowledged.
+  EXPECT_THAT(sessions.AcknowledgeNotice(
+                  tokens->session_id,
+                  [] { return Fail(ErrorCode::kUnavailable, "the audit log is not writable"); }),
+              ErrorCodeIs(ErrorCode::kUnavailable));
+  auto refused = sessions.Authenticate(tokens->access_token.reveal(), Jkt("key-a"));
+  ASSERT_OK(refused);
+  EXPECT_FALSE(refused->notice_acknowledged());
+  int hooked = 0;
+  const auto hook = [&]() -> Result<void> {
+    ++hooked;
+    return {};
+  };
+  ASSERT_OK(sessions.AcknowledgeNotice(tokens->session_id, hook));
   Advance(3);
-  ASSERT_OK(sessions.AcknowledgeNotice(tokens->session_id));
+  ASSERT_OK(sessions.AcknowledgeNotice(tokens->session_id, hook));
+  EXPECT_EQ(hooked, 1) << "a second acknowledgement is no new event";
   auto session = sessions.Authenticate(tokens->access_token.reveal(), Jkt("key-a"));
   ASSERT_OK(session);
   EXPECT_TRUE(session->notice_acknowledged());

@@ -3,8 +3,8 @@
 export const AUDIT_EVENT_TYPES = [
   'activation', 'login_password_ok', 'login_password_failed', 'login_second_factor_ok',
   'login_second_factor_failed', 'lockout', 'refresh', 'refresh_reuse', 'logout', 'step_up',
-  'passkey_registered', 'passkey_removed', 'search', 'file_opening', 'unit_added', 'agent_added',
-  'agent_suspended', 'agent_reinstated', 'agent_reset', 'operator_command', 'incident_action',
+  'passkey_registered', 'passkey_removed', 'use_notice_acknowledged', 'search', 'file_opening',
+  'unit_added', 'agent_added', 'agent_suspended', 'agent_reinstated', 'agent_reset', 'operator_command', 'incident_action',
   'audit_search', 'alert_raised', 'alert_acknowledged', 'incident_released', 'audit_log_resumed',
 ];
 

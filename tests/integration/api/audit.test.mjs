@@ -63,10 +63,10 @@ test('what a consultation returned is in the audit log, and its query terms are 
               `person ${id} was returned, so INV-A's access is recorded`);
   }
   // The import, the unit and agents set up by the command line, then activation and both
-  // login steps, then the consultations; then the operator's reads above,
-  // each itself in the log.
+  // login steps, the use notice acknowledged, then the consultations; then
+  // the operator's reads above, each itself in the log.
   const types = sql(auditDb, 'SELECT type FROM audit_event ORDER BY sequence').split('\n').join(',');
-  assert.equal(types, '69,64,65,65,65,65,1,2,4,32,33' + ',97'.repeat(ids.length));
+  assert.equal(types, '69,64,65,65,65,65,1,2,4,13,32,33' + ',97'.repeat(ids.length));
 
   // Reading the log through the API: security officers everything,
   // supervisors their own unit, nobody else; the read is itself audited.
@@ -86,7 +86,7 @@ test('what a consultation returned is in the audit log, and its query terms are 
   const everything = await supervisor.call('POST', '/api/v1/audit/search', {});
   assert.equal(everything.status, 200, everything.body);
   assert.ok(everything.json.events.some((e) => e.type === 'search'), everything.body);
-  assert.deepEqual(everything.json.events.filter((e) => !/^(login|activation|search|file_opening|refresh|logout|step_up|lockout|passkey)/.test(e.type)), []);
+  assert.deepEqual(everything.json.events.filter((e) => !/^(login|activation|search|file_opening|refresh|logout|step_up|lockout|passkey|use_notice)/.test(e.type)), []);
   assert.equal((await supervisor.call('POST', '/api/v1/audit/search', { type: 'audit_search' })).status, 403);
   const agentOnly = await activeClient(server, installation, 'AGT-A');
   assert.equal((await agentOnly.call('POST', '/api/v1/audit/search', {})).status, 403);
@@ -289,7 +289,7 @@ test('a lock-out is an event of its own, naming the agent it locked, with the us
 
 test('when the audit log cannot be written, consultations get 503 and nothing, then resume by themselves', async () => {
   const { installation, server, auditDb } = await setUp(
-    [...agents(['FUL-1', 'FUL-2', 'FUL-4', 'FUL-5'], ['agent']), ...agents(['FUL-ADM'], ['administrator']),
+    [...agents(['FUL-1', 'FUL-2', 'FUL-4', 'FUL-5', 'FUL-6'], ['agent']), ...agents(['FUL-ADM'], ['administrator']),
      ...agents(['FUL-SO'], ['security_officer'])],
     { audit: { max_size_mib: 1 } });
   const admin = await activeClient(server, installation, 'FUL-ADM');
@@ -304,6 +304,8 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   const agent = await activeClient(server, installation, 'FUL-1');
   const search = () => agent.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: p.surname, given_name: p.given_names[0] });
   assert.equal((await search()).status, 200);
+  const unacknowledged = await activeClient(server, installation, 'FUL-6', { acknowledge: false });
+  const searchBy = (client) => client.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: p.surname, given_name: p.given_names[0] });
 
   // The disk fills up (SQLite: another writer takes the log's database past
   // its cap; PostgreSQL: the server refuses the log's writes).
@@ -358,6 +360,9 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   const notRefreshed = await agent.refresh();
   assert.equal(notRefreshed.status, 503, notRefreshed.body);
   assert.equal(agent.refreshToken, refreshToken);
+  // Nor the use notice acknowledged unseen: it weighs in a misuse case.
+  const notAcknowledged = await unacknowledged.acknowledgeNotice();
+  assert.equal(notAcknowledged.status, 503, notAcknowledged.body);
   await release();
   assert.deepEqual((await agent.call('GET', '/api/v1/passkeys')).json.passkeys, [], 'no passkey was stored');
 
@@ -373,6 +378,9 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.equal(resumed.status, 200, resumed.body);
   const refreshed = await agent.refresh();
   assert.equal(refreshed.status, 200, 'the same refresh token works once the log is writable: ' + refreshed.body);
+  assert.equal((await searchBy(unacknowledged)).status, 403, 'the notice is still to be acknowledged');
+  assert.equal((await unacknowledged.acknowledgeNotice()).status, 204);
+  assert.equal((await searchBy(unacknowledged)).status, 200);
   const activated = await newcomer.activate(installation.codes['FUL-2'], PASSWORD);
   assert.equal(activated.status, 200, 'the same code works once the log is writable: ' + activated.body);
   const created = await admin.call('POST', '/api/v1/agents', recruit);
@@ -390,6 +398,13 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.ok(outages.length >= 1, 'the outage is recorded');
   assert.equal(outages[0].service_number, 'vigie-audit');
   assert.match(outages[0].subject, /^failing_since_us=\d+ refused_events=[1-9]\d*$/);
+  // The acknowledgement is in the log (the refused one's record too, if it
+  // got through once the lock was released: late, which over-reports).
+  const acknowledgements = installation.vigie('audit', 'search', '--type', 'use_notice_acknowledged')
+    .trim().split('\n').filter(Boolean).map((line) => JSON.parse(line))
+    .filter((e) => e.service_number === 'FUL-6' && e.outcome === 'ok');
+  assert.ok(acknowledgements.length >= 1, 'the acknowledgement is recorded');
+  assert.equal(acknowledgements.at(-1).subject, 'use notice 2026-11');
 });
 
 test('an outage cut short by SIGKILL is recorded by the next server once the log is writable', async () => {
