@@ -511,7 +511,8 @@ TEST_F(LoginTest, ALoginRacingAnotherThatUpgradesTheHashIsStillTaken) {
 }
 
 // Verifies as InlinePasswordHasher does, taking longer for costlier
-// parameters (as Argon2id does): 5 ms at t=1, 80 ms at t=3.
+// parameters (as Argon2id does): 5 ms at t=1, 80 ms at t=3; a password too
+// long to hash is refused at once.
 class ParameterPacedHasher final : public PasswordHasher {
  public:
   Result<std::string> Hash(std::string_view password, const crypto::Argon2Params& p) override {
@@ -519,8 +520,10 @@ class ParameterPacedHasher final : public PasswordHasher {
   }
   Result<bool> Verify(std::string_view phc, std::string_view password) override {
     ++verifies;
-    std::this_thread::sleep_for(
-        std::chrono::milliseconds(phc.find(",t=3,") != std::string_view::npos ? 80 : 5));
+    if (password.size() <= crypto::kMaxPasswordBytes) {
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(phc.find(",t=3,") != std::string_view::npos ? 80 : 5));
+    }
     return inner.Verify(phc, password);
   }
   InlinePasswordHasher inner;
@@ -551,6 +554,19 @@ TEST_F(PacedLoginTest, ARefusalAgainstAnOlderCheaperHashLastsAsLongAsACurrentOne
   const auto older_hash = TimedRefusal("PN-1001");  // hashed at t=1 when it was activated
   EXPECT_GE(older_hash, std::chrono::milliseconds(75));
   EXPECT_EQ(paced.verifies, 1) << "waited out, not hashed twice";
+}
+
+// A password too long to hash is refused at once: its few microseconds do
+// not become the time the next refusal against a cheaper hash is padded to.
+TEST_F(PacedLoginTest, AnOverlongPasswordDoesNotShortenTheNextPaddedRefusal) {
+  t_.options.argon2 = {.t_cost = 3, .m_cost_kib = 16};
+  EXPECT_GE(TimedRefusal("PN-404"), std::chrono::milliseconds(80));
+  {
+    Authenticator login(*t_.db, t_.clock, *t_.totp_key, paced, t_.options);
+    ExpectGenericRefusal(
+        login.VerifyPassword("PN-404", std::string(crypto::kMaxPasswordBytes + 1, 'x'), kAddress));
+  }
+  EXPECT_GE(TimedRefusal("PN-1001"), std::chrono::milliseconds(75));  // its hash: t=1
 }
 
 // After the parameters are lowered, an agent who has not logged in since
