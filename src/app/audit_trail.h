@@ -84,7 +84,9 @@ class AuditTrail {
   // returns the observer's step unrun (empty without an observer). The
   // caller runs it once the transaction has ended: detection's response
   // writes, and would wait on the locks the transaction holds. A step
-  // dropped unrun hands its event to `late`.
+  // dropped unrun hands its event to `late`. While the log is known to be
+  // failing, Unavailable at once: the transaction's locks are not held for
+  // max_wait by every such act during an outage.
   Result<std::function<void()>> RecordBeforeCommit(audit::AuditEvent event, Started started);
   // As Record, without blocking: the confirmation that the event is durable,
   // which whatever it protects must wait for (its deadline is the log's
@@ -119,6 +121,8 @@ class AuditTrail {
   // recording thread, before Record returns (RecordAsync: by the waiter of its
   // confirmation, before release; RecordBeforeCommit: by its caller, once
   // the transaction ended): detection. Set once, before use.
+  // REQUIRES of the observer: for events Recorded inside a caller's
+  // transaction (an incident's release), no database writes.
   // `late` is called instead for an event the log made durable only after
   // its confirmation's deadline (the caller was refused, yet the event is in
   // the log and must be judged all the same): on the log's writer thread, so

@@ -219,25 +219,42 @@ TEST(AuditTrailLateTest, AnEventDurableAfterItsDeadlineGoesToTheLateObserver) {
 // that hung up, a connection cut at shutdown) never runs the detection
 // step: the event is in the log all the same, so it reaches detection on
 // the late path. Detection heard of it as soon as it was durable.
-TEST_F(AuditTrailTest, AnEventWhoseWaiterWentAwayReachesTheLateObserver) {
-  std::mutex mutex;
-  std::condition_variable seen;
-  std::vector<std::string> calls;
-  auto note = [&](std::string what) {
-    return [&, what](const audit::AuditEvent& event) {
-      std::lock_guard lock(mutex);
-      calls.push_back(what + " " + std::to_string(event.sequence));
-      seen.notify_all();
+// What the observers were called with, "<observer> <sequence>" in call
+// order, from whichever thread calls them.
+class ObserverCalls {
+ public:
+  AuditTrail::Observer Note(std::string what) {
+    return [this, what](const audit::AuditEvent& event) {
+      std::lock_guard lock(mutex_);
+      calls_.push_back(what + " " + std::to_string(event.sequence));
+      seen_.notify_all();
     };
-  };
-  trail_.SetObserver(note("on time"), note("late"), note("durable"));
+  }
+  std::vector<std::string> Now() {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  // The calls once there are `count` of them (fewer after 30 s).
+  std::vector<std::string> Await(size_t count) {
+    std::unique_lock lock(mutex_);
+    seen_.wait_for(lock, std::chrono::seconds(30), [&] { return calls_.size() >= count; });
+    return calls_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable seen_;
+  std::vector<std::string> calls_;
+};
+
+TEST_F(AuditTrailTest, AnEventWhoseWaiterWentAwayReachesTheLateObserver) {
+  ObserverCalls calls;
+  trail_.SetObserver(calls.Note("on time"), calls.Note("late"), calls.Note("durable"));
   ASSERT_TRUE(trail_.Record(EventFor("kept"), std::chrono::steady_clock::now()).has_value());
   // Dropped at once: nobody waits for this one.
   (void)trail_.RecordAsync(EventFor("dropped"), std::chrono::steady_clock::now());
-  std::unique_lock lock(mutex);
-  ASSERT_TRUE(seen.wait_for(lock, std::chrono::seconds(30), [&] { return calls.size() == 4; }));
-  EXPECT_EQ(calls, (std::vector<std::string>{"durable 0", "on time 0", "durable 1", "late 1"}));
-  lock.unlock();
+  EXPECT_EQ(calls.Await(4),
+            (std::vector<std::string>{"durable 0", "on time 0", "durable 1", "late 1"}));
   trail_.StopObserving();
 }
 
@@ -246,39 +263,22 @@ TEST_F(AuditTrailTest, AnEventWhoseWaiterWentAwayReachesTheLateObserver) {
 // hook of a transaction retried on a conflict records again; the earlier
 // event's judgement then goes to the late path, not into the retry.
 TEST_F(AuditTrailTest, AnEventRecordedBeforeACommitIsJudgedOnceTheTransactionHasEnded) {
-  std::mutex mutex;
-  std::condition_variable seen;
-  std::vector<std::string> calls;
-  auto note = [&](std::string what) {
-    return [&, what](const audit::AuditEvent& event) {
-      std::lock_guard lock(mutex);
-      calls.push_back(what + " " + std::to_string(event.sequence));
-      seen.notify_all();
-    };
-  };
-  trail_.SetObserver(note("judged"), note("late"));
-  const auto calls_now = [&] {
-    std::lock_guard lock(mutex);
-    return calls;
-  };
+  ObserverCalls calls;
+  trail_.SetObserver(calls.Note("judged"), calls.Note("late"));
   {
     internal::JudgedAfterCommit recorded(trail_);
     auto transaction = [&]() -> Result<void> {  // as the act's hook, before its commit
       return recorded.Record(EventFor("in a transaction"), std::chrono::steady_clock::now());
     };
     ASSERT_OK(transaction());
-    EXPECT_TRUE(calls_now().empty()) << "judged inside the transaction";
+    EXPECT_TRUE(calls.Now().empty()) << "judged inside the transaction";
     ASSERT_OK(transaction());  // retried after a conflict
-    {
-      std::unique_lock lock(mutex);
-      ASSERT_TRUE(seen.wait_for(lock, std::chrono::seconds(30), [&] { return !calls.empty(); }));
-    }
-    EXPECT_EQ(calls_now(), std::vector<std::string>{"late 0"});
+    EXPECT_EQ(calls.Await(1), std::vector<std::string>{"late 0"});
     recorded.Judge();
-    EXPECT_EQ(calls_now(), (std::vector<std::string>{"late 0", "judged 1"}));
+    EXPECT_EQ(calls.Now(), (std::vector<std::string>{"late 0", "judged 1"}));
     recorded.Judge();  // once only
   }
-  EXPECT_EQ(calls_now().size(), 2u);
+  EXPECT_EQ(calls.Now().size(), 2u);
   trail_.StopObserving();
 }
 

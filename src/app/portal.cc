@@ -269,6 +269,7 @@ Result<LoginTokens> Portal::FinishLogin(
   const auto started = Now();
   std::optional<int64_t> locked;
   bool factor_passed = false;
+  JudgedAfterCommit recorded(*trail_);
   auto login = [&]() -> Result<LoginTokens> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
     identity::Authenticator authenticator = AuthenticatorOn(*db);
@@ -287,31 +288,42 @@ Result<LoginTokens> Portal::FinishLogin(
     ASSIGN_OR_RETURN(identity::Agent agent, std::move(verified));
     factor_passed = true;
     DescribeAgent(event, agent);
-    return OpenSession(*db, agent, jkt);
+    // Durable before the session commits: a log that cannot be written
+    // refuses the login whole, the agent's older session left open.
+    return OpenSession(*db, agent, jkt, [&](const session::IssuedTokens& tokens) {
+      AuditEvent durable = event;
+      internal::DescribeLogin(durable, tokens);
+      return recorded.Record(std::move(durable), started);
+    });
   }();
+  recorded.Judge();
+  if (login) return login;  // recorded before its commit
   // A login refused once its factor passed (a lock-down, a containment, a
   // store error) stays a refused login: as a wrong factor, detection would
   // count it against the agent (and could suspend everyone a lock-down
   // keeps out who tries again).
-  if (!login && !factor_passed) event.type = AuditEventType::kLoginSecondFactorFailed;
-  return AuditedLockingOut(*trail_, std::move(event), started, std::move(login), locked,
-                           internal::DescribeLogin);
+  if (!factor_passed) event.type = AuditEventType::kLoginSecondFactorFailed;
+  return AuditedLockingOut(*trail_, std::move(event), started, std::move(login), locked);
 }
 
-Result<LoginTokens> Portal::OpenSession(store::Connection& db, const identity::Agent& agent,
-                                        std::string_view jkt) {
+Result<LoginTokens> Portal::OpenSession(
+    store::Connection& db, const identity::Agent& agent, std::string_view jkt,
+    const std::function<Result<void>(const session::IssuedTokens&)>& before_commit) {
   session::SessionStore sessions(db, *parts_.clock, session_options_);
   // Security: the bars every request obeys, read again inside the session's
   // own transaction: a containment, suspension or lock-down committed after
   // the second factor was checked must not leave a session nothing revoked.
   ASSIGN_OR_RETURN(session::IssuedTokens tokens,
-                   sessions.Create(agent.id, jkt, [&]() -> Result<void> {
-                     identity::AgentDirectory directory(db, *parts_.clock, identity_options_);
-                     ASSIGN_OR_RETURN(identity::Agent now, directory.GetAgent(agent.id));
-                     ASSIGN_OR_RETURN(std::optional<SessionBar> bar, SessionBarFor(db, now));
-                     if (bar) return Fail(ErrorCode::kUnauthenticated, std::string(bar->why));
-                     return {};
-                   }));
+                   sessions.Create(
+                       agent.id, jkt,
+                       [&]() -> Result<void> {
+                         identity::AgentDirectory directory(db, *parts_.clock, identity_options_);
+                         ASSIGN_OR_RETURN(identity::Agent now, directory.GetAgent(agent.id));
+                         ASSIGN_OR_RETURN(std::optional<SessionBar> bar, SessionBarFor(db, now));
+                         if (bar) return Fail(ErrorCode::kUnauthenticated, std::string(bar->why));
+                         return {};
+                       },
+                       before_commit));
   return LoginTokens{.tokens = std::move(tokens), .notice_acknowledged = false};
 }
 

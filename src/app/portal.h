@@ -322,14 +322,17 @@ class Portal {
   Result<policy::Visibility> Decide(const Caller& caller, const ConsultationInput& input,
                                     policy::ConsultationKind kind, int64_t* retry_after_seconds);
   // A login's second step, whichever the factor: `verify` checks it; then a
-  // session opens (OpenSession). Audited as `event` (failed when refused),
-  // with a lock-out event when this failure locked the agent.
+  // session opens (OpenSession), its event `event` durable before it
+  // commits. Refused, audited as `event` (failed if the factor was), with a
+  // lock-out event when this failure locked the agent.
   Result<LoginTokens> FinishLogin(
       audit::AuditEvent event, std::string_view jkt,
       const std::function<Result<identity::Agent>(identity::Authenticator&)>& verify);
-  // After a verified second factor: a session for `agent`, unless contained.
-  Result<LoginTokens> OpenSession(store::Connection& db, const identity::Agent& agent,
-                                  std::string_view jkt);
+  // After a verified second factor: a session for `agent`, unless contained;
+  // `before_commit` runs inside its transaction, with the tokens.
+  Result<LoginTokens> OpenSession(
+      store::Connection& db, const identity::Agent& agent, std::string_view jkt,
+      const std::function<Result<void>(const session::IssuedTokens&)>& before_commit);
   Result<void> RequireAdministrator(const Caller& caller) const;
   Result<void> RequireSecurityOfficer(const Caller& caller) const;
   // For reads that hand out persons' identities in bulk (a breach report's

@@ -140,7 +140,7 @@ TEST(AuditEventCodecTest, UnknownVersionIsDataLoss) {
 }
 
 TEST(AuditEventCodecTest, UnknownEnumValuesAreDataLoss) {
-  for (uint8_t type : {0x00, 0x0d, 0x1f, 0x22, 0x7f}) {
+  for (uint8_t type : {0x00, 0x0e, 0x1f, 0x22, 0x7f}) {
     std::vector<uint8_t> bytes = Hex(kMinimal);
     bytes[3] = type;
     ExpectDataLoss(bytes, "event type " + std::to_string(type));

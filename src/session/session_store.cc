@@ -94,8 +94,9 @@ Result<IssuedTokens> SessionStore::IssuePair(int64_t session_id, int64_t now,
   return tokens;
 }
 
-Result<IssuedTokens> SessionStore::Create(int64_t agent_id, std::string_view jkt,
-                                          const std::function<Result<void>()>& admit) {
+Result<IssuedTokens> SessionStore::Create(
+    int64_t agent_id, std::string_view jkt, const std::function<Result<void>()>& admit,
+    const std::function<Result<void>(const IssuedTokens&)>& before_commit) {
   return store::RetryOnConflict([&]() -> Result<IssuedTokens> {
     if (!internal::IsJwkThumbprint(jkt)) {
       return Fail(ErrorCode::kInvalidArgument, "jkt is not a base64url SHA-256 JWK thumbprint");
@@ -133,6 +134,7 @@ Result<IssuedTokens> SessionStore::Create(int64_t agent_id, std::string_view jkt
     RETURN_IF_ERROR(insert->Run());
 
     ASSIGN_OR_RETURN(IssuedTokens tokens, IssuePair(session_id, now, expires_at));
+    if (before_commit) RETURN_IF_ERROR(before_commit(tokens));
     RETURN_IF_ERROR(tx.Commit());
     return tokens;
   });

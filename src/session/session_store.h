@@ -91,11 +91,14 @@ class SessionStore {
   // ("superseded"). `admit`, if given, runs first inside the creating
   // transaction: its error refuses the session and writes nothing (the
   // caller's bars, read where a concurrent suspension or containment
-  // cannot slip between the check and the session). Errors: InvalidArgument
-  // (jkt not a base64url SHA-256 thumbprint), NotFound (no such agent),
-  // `admit`'s, store errors.
-  Result<IssuedTokens> Create(int64_t agent_id, std::string_view jkt,
-                              const std::function<Result<void>()>& admit = {});
+  // cannot slip between the check and the session). `before_commit`, if
+  // given, runs last, with the tokens, before the commit (the login's audit
+  // event): its error refuses the session too, the older ones left open.
+  // Errors: InvalidArgument (jkt not a base64url SHA-256 thumbprint),
+  // NotFound (no such agent), `admit`'s and `before_commit`'s, store errors.
+  Result<IssuedTokens> Create(
+      int64_t agent_id, std::string_view jkt, const std::function<Result<void>()>& admit = {},
+      const std::function<Result<void>(const IssuedTokens&)>& before_commit = {});
 
   // The live session the access token belongs to. `jkt` is the thumbprint of
   // the key that signed this request's DPoP proof, already verified (with

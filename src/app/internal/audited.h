@@ -159,9 +159,9 @@ inline std::vector<uint8_t> TokenIdHash(std::string_view token) {
 }
 
 // A login's second step that opened a session: which one, and its token.
-inline void DescribeLogin(AuditEvent& event, const LoginTokens& login) {
-  event.session_id = login.tokens.session_id;
-  event.token_id_hash = TokenIdHash(login.tokens.access_token.reveal());
+inline void DescribeLogin(AuditEvent& event, const session::IssuedTokens& tokens) {
+  event.session_id = tokens.session_id;
+  event.token_id_hash = TokenIdHash(tokens.access_token.reveal());
 }
 
 }  // namespace vigie::app::internal

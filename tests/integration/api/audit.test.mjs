@@ -305,6 +305,11 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   const search = () => agent.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: p.surname, given_name: p.given_names[0] });
   assert.equal((await search()).status, 200);
   const unacknowledged = await activeClient(server, installation, 'FUL-6', { acknowledge: false });
+  // FUL-1 starts logging in on a second device (the password step, recorded).
+  const secondDevice = await Client.create(server);
+  const passwordStep = await request(server, 'POST', '/api/v1/auth/login',
+                                     { body: { service_number: 'FUL-1', password: PASSWORD } });
+  assert.equal(passwordStep.status, 200, passwordStep.body);
   const searchBy = (client) => client.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: p.surname, given_name: p.given_names[0] });
 
   // The disk fills up (SQLite: another writer takes the log's database past
@@ -356,10 +361,14 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.equal(notAdded.status, 503, notAdded.body);
   // Nor a refresh: refused whole, its token left unspent (a spent one sent
   // again would be taken for a stolen one, and the session ended).
-  const refreshToken = agent.refreshToken;
-  const notRefreshed = await agent.refresh();
+  const notRefreshed = await agent.refresh();  // the client keeps its token on a 503
   assert.equal(notRefreshed.status, 503, notRefreshed.body);
-  assert.equal(agent.refreshToken, refreshToken);
+  // Nor a login: refused whole, FUL-1's session on the first device left
+  // open (a login recorded after its commit would have ended it unseen).
+  // The next step's code: the current one was spent by the first login.
+  const notLoggedIn = await secondDevice.secondFactor(passwordStep.json.login_challenge, totp(agent.secret, 1));
+  assert.equal(notLoggedIn.status, 503, notLoggedIn.body);
+  assert.equal(notLoggedIn.json?.access_token, undefined);
   // Nor the use notice acknowledged unseen: it weighs in a misuse case.
   const notAcknowledged = await unacknowledged.acknowledgeNotice();
   assert.equal(notAcknowledged.status, 503, notAcknowledged.body);
@@ -375,7 +384,7 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   }
   assert.equal(ready.status, 200, 'ready again without any consultation: ' + ready.body);
   const resumed = await search();
-  assert.equal(resumed.status, 200, resumed.body);
+  assert.equal(resumed.status, 200, 'the session the refused login would have ended is still open: ' + resumed.body);
   const refreshed = await agent.refresh();
   assert.equal(refreshed.status, 200, 'the same refresh token works once the log is writable: ' + refreshed.body);
   assert.equal((await searchBy(unacknowledged)).status, 403, 'the notice is still to be acknowledged');
@@ -398,13 +407,15 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.ok(outages.length >= 1, 'the outage is recorded');
   assert.equal(outages[0].service_number, 'vigie-audit');
   assert.match(outages[0].subject, /^failing_since_us=\d+ refused_events=[1-9]\d*$/);
-  // The acknowledgement is in the log (the refused one's record too, if it
-  // got through once the lock was released: late, which over-reports).
+  // The acknowledgement made once the log was writable again is in the log
+  // (the refused one's may be too, before the outage's end: written late
+  // once the lock was released, which over-reports).
+  const outageEnd = outages.at(-1).sequence;
   const acknowledgements = installation.vigie('audit', 'search', '--type', 'use_notice_acknowledged')
     .trim().split('\n').filter(Boolean).map((line) => JSON.parse(line))
-    .filter((e) => e.service_number === 'FUL-6' && e.outcome === 'ok');
-  assert.ok(acknowledgements.length >= 1, 'the acknowledgement is recorded');
-  assert.equal(acknowledgements.at(-1).subject, 'use notice 2026-11');
+    .filter((e) => e.service_number === 'FUL-6' && e.outcome === 'ok' && e.sequence > outageEnd);
+  assert.equal(acknowledgements.length, 1, JSON.stringify(acknowledgements));
+  assert.equal(acknowledgements[0].subject, 'use notice 2026-11');
 });
 
 test('an outage cut short by SIGKILL is recorded by the next server once the log is writable', async () => {
