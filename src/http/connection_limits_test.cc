@@ -291,6 +291,27 @@ TEST_F(ConnectionCapTest, AtTheCapAConnectionTricklingAHeadGivesItsPlace) {
   ExpectTheLongestWaitingGivesItsPlace("GET /echo HTTP/1.1\r\nHost: x\r\n", "\r\n");
 }
 
+// A connection whose client does not take its response (a receive window
+// kept shut; pipelined requests whose answers it reads one at a time, each
+// just within the write timeout) waits on its client as one trickling a
+// head does: at the cap, a newcomer takes its place.
+TEST_F(ConnectionCapTest, AtTheCapAConnectionNotReadingItsResponseGivesItsPlace) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 1;
+  o.max_body_bytes = 64 << 20;
+  Start(o);
+  auto held = HoldConnections(port(), 1, /*busy=*/false);
+  // Echoed back, more than the sockets' buffers hold: the write waits.
+  const std::string body(48 << 20, 'r');
+  ASSERT_OK(held[0]->Send(RequestText("POST", "/echo", {}, body)));
+  ASSERT_TRUE(Eventually([&] { return handler_calls_ == 2; }));
+  std::this_thread::sleep_for(250ms);  // the server is writing the answer
+  auto newcomer = TestClient::Connect(port());
+  ASSERT_OK(newcomer);
+  ExpectAnswered(**newcomer, RequestText("GET", "/echo"));
+  EXPECT_TRUE(held[0]->WaitForClose(5s)) << "well before the 10 s write timeout";
+}
+
 // One network holds at most kMaxOnProbationPerNetwork newcomers on
 // probation: beyond, a new connection of its is closed at once.
 TEST_F(ConnectionCapTest, ANetworkHoldsOnlySoManyNewcomersOnProbation) {

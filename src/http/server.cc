@@ -93,6 +93,7 @@ class Server::Impl {
       auto metrics = Listen(io_, options_.metrics->address, options_.metrics->port);
       if (!metrics) {
         context_->JoinWorkers();
+        api_acceptor_.reset();  // closed: its backlog would take clients nobody serves
         return Fail(metrics.error().WithContext("metrics listener"));
       }
       metrics_acceptor_.emplace(std::move(*metrics));

@@ -414,6 +414,29 @@ TEST_F(ServerTest, ARequestRefusedBeforeRoutingIsLoggedWithoutItsPath) {
   EXPECT_EQ(boost::json::parse(LogLines()[0]).as_object()["route"], "(unrouted)");
 }
 
+// A start that fails on its metrics listener (its port taken) leaves no
+// API listener behind: its backlog would take clients nobody serves.
+TEST_F(ServerTest, AStartFailingOnItsMetricsListenerLeavesTheApiPortFree) {
+  ServerOptions o = BaseOptions();
+  o.metrics = MetricsListenerOptions{};
+  Start(o);  // holds a metrics port
+  uint16_t api_port = 0;
+  {
+    Server probe(BaseOptions(), TestHandler());
+    ASSERT_OK(probe.Start());
+    api_port = probe.port();
+  }  // free again
+  ServerOptions failing = BaseOptions();
+  failing.port = api_port;
+  failing.metrics = MetricsListenerOptions{.port = *server_->metrics_port()};
+  Server refused(failing, TestHandler());
+  EXPECT_FALSE(refused.Start().has_value());
+  ServerOptions again = BaseOptions();
+  again.port = api_port;
+  Server retried(again, TestHandler());
+  EXPECT_TRUE(retried.Start().has_value()) << "the refused start still holds port " << api_port;
+}
+
 TEST_F(ServerTest, MetricsAreServedOnlyOnTheLoopbackMetricsListener) {
   ServerOptions o = BaseOptions();
   o.metrics = MetricsListenerOptions{};

@@ -98,7 +98,8 @@ class Connection final : public ConnectionControl,
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       // Not one lingering (Shutdown): its place is free already (the
       // registry counts it out), and its last response still in flight.
-      if (self->idle_ || self->opening_ || self->reading_head_ || self->reading_body_) {
+      if (self->idle_ || self->opening_ || self->reading_head_ || self->reading_body_ ||
+          self->writing_) {
         beast::get_lowest_layer(self->stream_).cancel();
       }
     });
@@ -565,7 +566,16 @@ class Connection final : public ConnectionControl,
 
     auto& lowest = beast::get_lowest_layer(stream_);
     lowest.expires_after(context_.options.write_timeout);
+    // Security: waiting too, on its client: how long a write takes is the
+    // client's to decide (a receive window kept nearly shut). Busy, one that
+    // pipelines requests and reads each answer just within the write
+    // timeout could never be closed for a newcomer, and a few networks
+    // could hold every place.
+    writing_ = true;
+    idle_since_nanos_.store(SteadyNanos(), std::memory_order_relaxed);
     auto [write_ec, written] = co_await bhttp::async_write(stream_, message, kNoThrow);
+    writing_ = false;
+    idle_since_nanos_.store(0, std::memory_order_relaxed);
 
     if (role_ == ListenerRole::kApi) {
       auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -637,6 +647,7 @@ class Connection final : public ConnectionControl,
   bool opening_ = false;       // its PROXY header or TLS handshake; likewise
   bool reading_head_ = false;  // likewise
   bool reading_body_ = false;  // one that holds no upload place; likewise
+  bool writing_ = false;       // a response to a client that reads it; likewise
   // Read by the registry from other threads.
   std::atomic<int64_t> idle_since_nanos_{0};  // see ConnectionControl
   std::atomic<bool> gave_up_place_{false};
