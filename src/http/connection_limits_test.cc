@@ -305,11 +305,40 @@ TEST_F(ConnectionCapTest, AtTheCapAConnectionNotReadingItsResponseGivesItsPlace)
   const std::string body(48 << 20, 'r');
   ASSERT_OK(held[0]->Send(RequestText("POST", "/echo", {}, body)));
   ASSERT_TRUE(Eventually([&] { return handler_calls_ == 2; }));
-  std::this_thread::sleep_for(250ms);  // the server is writing the answer
+  // Newcomers until one is served: those that come before the write has
+  // begun (the held connection then serving a request) get 503. Well
+  // before the 10 s write timeout, which would free the place by itself.
+  const auto served = [&] {
+    auto newcomer = TestClient::Connect(port());
+    if (!newcomer || !(*newcomer)->Send(RequestText("GET", "/echo"))) return false;
+    auto answer = (*newcomer)->ReadResponse();
+    return answer && answer->status == 200;
+  };
+  EXPECT_TRUE(Eventually(served, 5s));
+  EXPECT_TRUE(held[0]->WaitForClose(5s));
+}
+
+// One waiting for its next request goes before one whose client is taking
+// a response, even one taking it since before: that may be an agent's
+// download under way.
+TEST_F(ConnectionCapTest, AtTheCapAnIdleConnectionGivesItsPlaceBeforeOneTakingAResponse) {
+  ServerOptions o = BaseOptions();
+  o.max_connections = 2;
+  o.max_body_bytes = 64 << 20;
+  Start(o);
+  auto taking = HoldConnections(port(), 1, /*busy=*/false);
+  ASSERT_OK(taking[0]->Send(RequestText("POST", "/echo", {}, std::string(48 << 20, 't'))));
+  ASSERT_TRUE(Eventually([&] { return handler_calls_ == 2; }));
+  std::this_thread::sleep_for(500ms);                      // the server is writing the answer
+  auto idle = HoldConnections(port(), 1, /*busy=*/false);  // idle since after that
   auto newcomer = TestClient::Connect(port());
   ASSERT_OK(newcomer);
   ExpectAnswered(**newcomer, RequestText("GET", "/echo"));
-  EXPECT_TRUE(held[0]->WaitForClose(5s)) << "well before the 10 s write timeout";
+  EXPECT_TRUE(idle[0]->WaitForClose(3s)) << "the idle one gave its place";
+  // The other's answer still comes whole.
+  auto answer = taking[0]->ReadResponse();
+  ASSERT_OK(answer);
+  EXPECT_EQ(answer->body.size(), (48u << 20) + std::string_view("/echo|").size());
 }
 
 // One network holds at most kMaxOnProbationPerNetwork newcomers on

@@ -94,6 +94,7 @@ class Server::Impl {
       if (!metrics) {
         context_->JoinWorkers();
         api_acceptor_.reset();  // closed: its backlog would take clients nobody serves
+        port_ = 0;
         return Fail(metrics.error().WithContext("metrics listener"));
       }
       metrics_acceptor_.emplace(std::move(*metrics));

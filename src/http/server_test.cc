@@ -431,6 +431,7 @@ TEST_F(ServerTest, AStartFailingOnItsMetricsListenerLeavesTheApiPortFree) {
   failing.metrics = MetricsListenerOptions{.port = *server_->metrics_port()};
   Server refused(failing, TestHandler());
   EXPECT_FALSE(refused.Start().has_value());
+  EXPECT_EQ(refused.port(), 0) << "no port it does not listen on";
   ServerOptions again = BaseOptions();
   again.port = api_port;
   Server retried(again, TestHandler());

@@ -92,6 +92,9 @@ class Connection final : public ConnectionControl,
   int64_t IdleSinceNanos() const override {
     return idle_since_nanos_.load(std::memory_order_relaxed);
   }
+  int64_t TakingResponseSinceNanos() const override {
+    return taking_response_since_nanos_.load(std::memory_order_relaxed);
+  }
 
   void GiveUpPlace() override {
     gave_up_place_.store(true, std::memory_order_relaxed);
@@ -570,12 +573,13 @@ class Connection final : public ConnectionControl,
     // client's to decide (a receive window kept nearly shut). Busy, one that
     // pipelines requests and reads each answer just within the write
     // timeout could never be closed for a newcomer, and a few networks
-    // could hold every place.
+    // could hold every place. Ranked after those waiting for a request
+    // (ConnectionRegistry::MakeRoom): it may be an agent's download.
     writing_ = true;
-    idle_since_nanos_.store(SteadyNanos(), std::memory_order_relaxed);
+    taking_response_since_nanos_.store(SteadyNanos(), std::memory_order_relaxed);
     auto [write_ec, written] = co_await bhttp::async_write(stream_, message, kNoThrow);
     writing_ = false;
-    idle_since_nanos_.store(0, std::memory_order_relaxed);
+    taking_response_since_nanos_.store(0, std::memory_order_relaxed);
 
     if (role_ == ListenerRole::kApi) {
       auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -650,6 +654,7 @@ class Connection final : public ConnectionControl,
   bool writing_ = false;       // a response to a client that reads it; likewise
   // Read by the registry from other threads.
   std::atomic<int64_t> idle_since_nanos_{0};  // see ConnectionControl
+  std::atomic<int64_t> taking_response_since_nanos_{0};  // likewise
   std::atomic<bool> gave_up_place_{false};
   // Set by Serve(): when the PROXY header, TLS handshake and first request
   // must all be in. Touched only on the connection's strand.

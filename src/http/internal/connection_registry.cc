@@ -60,16 +60,25 @@ bool ConnectionRegistry::MakeRoom(uint64_t id, size_t max) {
     if (it == entries_.end() || it->second.cut) return false;
     if (!it->second.on_probation) return true;
     if (HeldApiPlaces() >= max) {
+      // Those waiting for a request go first; then those whose client is
+      // taking a response (it may be an agent's download under way, or a
+      // client keeping its window shut), the one taking longest.
       Entry* longest = nullptr;
       int64_t longest_since = 0;
+      bool longest_taking = false;
       for (auto& [other_id, entry] : entries_) {
         if (entry.role != ListenerRole::kApi || entry.on_probation || entry.evicting) continue;
         auto connection = entry.connection.lock();
-        const int64_t since = connection ? connection->IdleSinceNanos() : 0;
+        if (!connection) continue;
+        int64_t since = connection->IdleSinceNanos();
+        const bool taking = since == 0;
+        if (taking) since = connection->TakingResponseSinceNanos();
         if (since == 0) continue;  // serving a request
-        if (longest == nullptr || since < longest_since) {
+        if (longest == nullptr || (longest_taking && !taking) ||
+            (longest_taking == taking && since < longest_since)) {
           longest = &entry;
           longest_since = since;
+          longest_taking = taking;
           chosen = std::move(connection);
         }
       }

@@ -33,12 +33,15 @@ class ConnectionControl {
   // force=true: close now, even mid-request.
   virtual void Interrupt(bool force) = 0;
   // Since when it has waited on its client - for its PROXY header and TLS
-  // handshake, then for a request, its head and body included, and for its
-  // client to take each response (steady clock, in nanoseconds); 0 while
-  // it serves one, or reads an upload's body; 1, the earliest, while it
-  // lingers before its close (it will
+  // handshake, then for a request, its head and body included (steady
+  // clock, in nanoseconds); 0 while it serves one, or reads an upload's
+  // body; 1, the earliest, while it lingers before its close (it will
   // serve nobody again). Read without its strand: an atomic.
   virtual int64_t IdleSinceNanos() const = 0;
+  // Since when its client has been taking the response being written (how
+  // long is the client's to decide); 0 when none is. Read without its
+  // strand: an atomic.
+  virtual int64_t TakingResponseSinceNanos() const = 0;
   // Its place went to a newcomer: close now if waiting on its client, else
   // once the request it serves is answered (one lingering before its close
   // goes on: its place is counted out already).
