@@ -152,7 +152,10 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   const auto verify_started = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(bool matches, hasher_->VerifyInRoom(room, *row->password_hash, password));
   if (!matches) {
-    if (crypto::NeedsRehash(*row->password_hash, refusal_params)) {
+    // A password too long to hash was refused at once, as an unknown
+    // service number's is: nothing to pad.
+    if (password.size() <= crypto::kMaxPasswordBytes &&
+        crypto::NeedsRehash(*row->password_hash, refusal_params)) {
       // Security: a hash made under cheaper parameters (older ones, before
       // they were raised; the current ones, when a dormant agent's hash is
       // costlier) verifies faster than the dummy: the refusal lasts as long
