@@ -282,5 +282,38 @@ TEST_F(AuditTrailTest, AnEventRecordedBeforeACommitIsJudgedOnceTheTransactionHas
   trail_.StopObserving();
 }
 
+// While the log is failing, an act recording inside its transaction is
+// refused at once, its event not even queued: waiting max_wait for a
+// refusal would hold the transaction's locks that long, for every such act
+// (refreshes, logins) during an outage.
+TEST(AuditTrailOutageTest, WhileTheLogIsFailingAnEventBeforeACommitIsRefusedUntried) {
+  audit::testing::AuditLogFixture fixture;
+  audit::AuditLogOptions options = fixture.Options();
+  options.checkpoint_every_events = 1'000'000;
+  options.recovery_probe_every = std::chrono::hours(1);  // failing until the next append
+  std::unique_ptr<audit::AuditLog> log = fixture.OpenLog(options);
+  AuditTrail trail(*log, fixture.SigningKey(), fixture.clock());
+  Caller caller;
+  caller.agent_id = 7;
+  caller.service_number = "GN-1";
+  const auto event = [&] { return trail.For(caller, audit::AuditEventType::kRefresh); };
+  ASSERT_OK(trail.Record(event(), std::chrono::steady_clock::now()));
+  auto db = fixture.RawDatabase();
+  ASSERT_OK(db->ExecuteScript(audit::testing::RefuseInsertsSql(*db)));
+  EXPECT_FALSE(trail.Record(event(), std::chrono::steady_clock::now()).has_value());
+  ASSERT_TRUE(log->stats().failing);
+  const uint64_t tried = log->stats().failed_commits;
+
+  auto refused = trail.RecordBeforeCommit(event(), std::chrono::steady_clock::now());
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(log->stats().failed_commits, tried) << "queued and tried";
+
+  ASSERT_OK(db->ExecuteScript(audit::testing::AcceptInsertsSql(*db)));
+  ASSERT_OK(trail.Record(event(), std::chrono::steady_clock::now()));
+  EXPECT_FALSE(log->stats().failing);
+  EXPECT_TRUE(trail.RecordBeforeCommit(event(), std::chrono::steady_clock::now()).has_value());
+}
+
 }  // namespace
 }  // namespace vigie::app

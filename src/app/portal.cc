@@ -290,10 +290,12 @@ Result<LoginTokens> Portal::FinishLogin(
     DescribeAgent(event, agent);
     // Durable before the session commits: a log that cannot be written
     // refuses the login whole, the agent's older session left open.
+    // A refusal after this (the event or the commit failed) names the
+    // session and token too: their ok event may be in the log, and on
+    // SQLite a rolled-back session's id is given again to the next one.
     return OpenSession(*db, agent, jkt, [&](const session::IssuedTokens& tokens) {
-      AuditEvent durable = event;
-      internal::DescribeLogin(durable, tokens);
-      return recorded.Record(std::move(durable), started);
+      internal::DescribeLogin(event, tokens);
+      return recorded.Record(event, started);
     });
   }();
   recorded.Judge();

@@ -324,11 +324,13 @@ Result<void> ReadDetect(const toml::table* t, Config::Detect& d) {
   RETURN_IF_ERROR(r.Read("enabled", d.enabled));
   RETURN_IF_ERROR(r.Read("baseline_days", d.baseline_days, 1, 366));
   RETURN_IF_ERROR(r.Read("realert_minutes", d.realert_minutes, 1, 7 * 24 * 60));
-  RETURN_IF_ERROR(r.Read("query_rate_per_minute", d.query_rate_per_minute, 1, 100000));
+  // Upper bounds below detection's per-agent windows (100 000 entries): a
+  // threshold they cannot exceed would never fire.
+  RETURN_IF_ERROR(r.Read("query_rate_per_minute", d.query_rate_per_minute, 1, 50000));
   RETURN_IF_ERROR(ReadDetectAction(r, "query_rate_action", d.query_rate_action));
-  RETURN_IF_ERROR(r.Read("persons_per_hour_floor", d.persons_per_hour_floor, 1, 1000000));
+  RETURN_IF_ERROR(r.Read("persons_per_hour_floor", d.persons_per_hour_floor, 1, 50000));
   RETURN_IF_ERROR(r.Read("persons_per_hour_factor", d.persons_per_hour_factor, 1, 1000));
-  RETURN_IF_ERROR(r.Read("persons_per_hour_ceiling", d.persons_per_hour_ceiling, 1, 1000000));
+  RETURN_IF_ERROR(r.Read("persons_per_hour_ceiling", d.persons_per_hour_ceiling, 1, 50000));
   if (d.persons_per_hour_ceiling < d.persons_per_hour_floor) {
     return Fail(ErrorCode::kInvalidArgument,
                 "detect.persons_per_hour_ceiling must be at least persons_per_hour_floor");

@@ -186,7 +186,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"[web]\nroot = 3", "must be a string"},
         BadConfig{"[web]\nportal = \"x\"", "portal"},
         BadConfig{"[detect]\npersons_per_hour_floor = 50\npersons_per_hour_ceiling = 40",
-                  "at least persons_per_hour_floor"}),
+                  "at least persons_per_hour_floor"},
+        // Beyond what detection's windows hold, a rule would never fire.
+        BadConfig{"[detect]\nquery_rate_per_minute = 100000", "between 1 and 50000"},
+        BadConfig{"[detect]\npersons_per_hour_floor = 100000\npersons_per_hour_ceiling = 100000",
+                  "between 1 and 50000"}),
     [](const auto& param) { return "case" + std::to_string(param.index); });
 
 TEST(ConfigTest, LoadConfigReportsFileAndResolvesDataDir) {
