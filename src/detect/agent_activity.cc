@@ -246,6 +246,17 @@ void AgentActivity::CheckNovelty(const AuditEvent& event, std::vector<Finding>& 
   }
 }
 
+void AgentActivity::NoteEarlierActivity(const AuditEvent& event) {
+  NoteEarlierActivity(event.time_unix_micros);
+  if (!event.source_address.empty() && event.source_address != "local" &&
+      networks_.size() < kMaxKnownNetworks) {
+    networks_.insert(NetworkOf(event.source_address));
+  }
+  if (!event.dpop_jkt.empty() && devices_.size() < kMaxKnownDevices) {
+    devices_.insert(event.dpop_jkt);
+  }
+}
+
 void AgentActivity::NoteSessionNetwork(std::string network, int64_t now, int64_t since) {
   std::erase_if(session_networks_, [since](const NetworkUse& use) { return use.last_us < since; });
   auto used = std::ranges::find(session_networks_, network, &NetworkUse::network);

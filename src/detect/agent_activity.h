@@ -66,6 +66,12 @@ class AgentActivity {
   void NoteEarlierActivity(int64_t time_unix_micros) {
     last_event_us_ = std::max(last_event_us_, time_unix_micros);
   }
+  // The same, from a successful event: its time, and its network and DPoP
+  // key as known ones. Security: else an agent back after more than the
+  // baseline's days (a month's leave, short of dormancy) had none known, and
+  // an intruder's first use with the agent's credentials became its habit
+  // unremarked.
+  void NoteEarlierActivity(const audit::AuditEvent& event);
   // `rule` fired for this agent at that time (its alert_raised event, from
   // the log): it is not fired again within the re-alert interval.
   void NoteEarlierAlert(Rule rule, int64_t time_unix_micros) {

@@ -327,6 +327,24 @@ TEST(AgentActivityTest, NewDeviceAtLogin) {
   EXPECT_TRUE(Fired(activity.Take(login, nullptr, options, false), Rule::kNewDevice));
 }
 
+// Activity older than the baseline's window still makes its key known: a
+// login after a month's leave with another key is a new device.
+TEST(AgentActivityTest, AKeyUsedBeforeTheBaselineWindowIsKnown) {
+  DetectOptions options = Options();
+  const AuditEvent earlier =
+      Event(AuditEventType::kLoginSecondFactorOk, kMorning - 40 * 24 * kHour);  // key-1
+  const auto first_login_with = [&](std::string key) {
+    AgentActivity activity;
+    activity.NoteEarlierActivity(earlier);
+    AuditEvent login = earlier;
+    login.time_unix_micros = kMorning;
+    login.dpop_jkt = std::move(key);
+    return Fired(activity.Take(login, nullptr, options, false), Rule::kNewDevice);
+  };
+  EXPECT_TRUE(first_login_with("key-2"));
+  EXPECT_FALSE(first_login_with("key-1"));
+}
+
 TEST(AgentActivityTest, DormantAccountWakingUp) {
   AgentActivity activity;
   DetectOptions options = Options();

@@ -132,7 +132,7 @@ Detector::Known Detector::Learn(const AuditEvent& event, std::optional<uint64_t>
     const bool alive = IsSignOfLife(old);
     active = active || alive;
     if (old.time_unix_micros < baseline_since) {
-      if (alive) known.activity->NoteEarlierActivity(old.time_unix_micros);
+      if (alive) known.activity->NoteEarlierActivity(old);
     } else if (judge_from && old.sequence >= *judge_from && JudgedHere(old)) {
       std::vector<Finding> fired = known.activity->Take(old, nullptr, options_, /*learning=*/false);
       findings.insert(findings.end(), fired.begin(), fired.end());
