@@ -3,7 +3,8 @@
 // C++ checks: it makes the browser's answers — clientDataJSON, the "none"
 // attestation object, assertions — that the API tests send. Options let a
 // test break one property at a time.
-import { createHash, generateKeyPairSync, sign, randomBytes } from 'node:crypto';
+import { createHash, sign, randomBytes } from 'node:crypto';
+import { freshKeyPair } from './key-pair.mjs';
 
 const b64u = (buf) => Buffer.from(buf).toString('base64url');
 const sha256 = (data) => createHash('sha256').update(data).digest();
@@ -35,8 +36,8 @@ export class SoftwareAuthenticator {
   constructor({ alg = 'ES256', backupEligible = false, backedUp = false } = {}) {
     this.alg = alg;
     this.flagsBackup = (backupEligible ? FLAG_BE : 0) | (backedUp ? FLAG_BS : 0);
-    const pair = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-                                 : generateKeyPairSync('ed25519');
+    const pair = alg === 'ES256' ? freshKeyPair('ec', { namedCurve: 'P-256' })
+                                 : freshKeyPair('ed25519');
     this.privateKey = pair.privateKey;
     this.jwk = pair.publicKey.export({ format: 'jwk' });
     this.credentialId = randomBytes(32);

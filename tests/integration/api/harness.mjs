@@ -9,7 +9,8 @@ import https from 'node:https';
 import http from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
 import { createDatabases } from './databases.mjs';
-import { generateKeyPair, exportJWK, calculateJwkThumbprint, SignJWT, base64url } from 'jose';
+import { exportJWK, calculateJwkThumbprint, SignJWT, base64url } from 'jose';
+import { freshEs256KeyPair } from '../../clients/key-pair.mjs';
 
 export const VIGIE = process.env.VIGIE_BINARY;
 if (!VIGIE) throw new Error('set VIGIE_BINARY to the vigie executable');
@@ -141,6 +142,8 @@ export async function startServer(installation, { port = 0 } = {}) {
   };
 }
 
+const REQUEST_IDLE_LIMIT_MS = 120000;
+
 // One HTTP(S) request; resolves { status, headers, body, json }.
 // `path` is resolved as a URL (its dot segments removed); `target`, if
 // given, is sent as the request target as it is.
@@ -156,6 +159,7 @@ export function request(server, method, path, { headers = {}, body, rawBody, loc
     const req = lib.request(url, { method, headers: h, ca: server.ca, agent: false, localAddress, family: localAddress ? 4 : undefined,
                                    ...(target !== undefined && { path: target }) }, (res) => {
       const chunks = [];
+      res.on('error', reject);  // a body cut short fails, rather than never settling
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
@@ -165,6 +169,11 @@ export function request(server, method, path, { headers = {}, body, rawBody, loc
       });
     });
     req.on('error', reject);
+    // A hang fails its test in two minutes, naming the request, rather than
+    // holding the suite until ctest's timeout with nothing said.
+    req.setTimeout(REQUEST_IDLE_LIMIT_MS, () => {
+      req.destroy(new Error(`${method} ${path}: no byte from the server in ${REQUEST_IDLE_LIMIT_MS} ms`));
+    });
     if (payload !== undefined) req.write(payload);
     req.end();
   });
@@ -174,7 +183,7 @@ export function request(server, method, path, { headers = {}, body, rawBody, loc
 export class DpopKey {
   static async create() {
     const k = new DpopKey();
-    const pair = await generateKeyPair('ES256');
+    const pair = freshEs256KeyPair();
     k.privateKey = pair.privateKey;
     k.jwk = await exportJWK(pair.publicKey);
     k.jkt = await calculateJwkThumbprint(k.jwk);
