@@ -306,6 +306,10 @@ class Portal {
 
   const PortalParts& parts() const { return parts_; }
   const AuditTrail& audit_trail() const { return *trail_; }
+  // For the command line's consultations (vigie search, show), which read
+  // the records themselves: recorded through it, their events are judged
+  // as the portal's are (a decoy met raises its alert).
+  AuditTrail& audit_trail() { return *trail_; }
   // Null when [detect] is disabled.
   DetectionResponse* detection() const { return detection_.get(); }
 

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "app/audit_trail.h"
+#include "cli/admin_portal.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
 #include "cli/progress.h"
@@ -16,31 +17,14 @@
 namespace vigie::cli {
 namespace {
 
-// What a local consultation needs beside the installation: its audit log and
-// the trail that fills events for the local operator.
-struct AuditedConsultation {
-  Installation installation;
-  SystemClock clock;
-  std::unique_ptr<audit::AuditLog> log;
-  std::unique_ptr<app::AuditTrail> trail;
-
-  static Result<std::unique_ptr<AuditedConsultation>> Open(const std::filesystem::path& data_dir) {
-    ASSIGN_OR_RETURN(Installation installation, Installation::Open(data_dir));
-    auto opened = std::make_unique<AuditedConsultation>(std::move(installation));
-    ASSIGN_OR_RETURN(opened->log, opened->installation.OpenAuditLog(opened->clock));
-    ASSIGN_OR_RETURN(const crypto::DataKey* terms_key,
-                     opened->installation.keyring.Current(crypto::kPurposeAuditTerms));
-    opened->trail = std::make_unique<app::AuditTrail>(*opened->log, *terms_key, opened->clock);
-    return opened;
-  }
-
-  explicit AuditedConsultation(Installation opened) : installation(std::move(opened)) {}
-
-  audit::AuditEvent Event(audit::AuditEventType type, const ConsultationOptions& consultation) {
-    return trail->Consultation(app::LocalOperator(), type, consultation.purpose,
-                               consultation.case_reference);
-  }
-};
+// The local operator's consultation of `type`: its event, recorded through
+// the portal's trail so that detection judges it as the API's (a decoy met
+// from the command line raises its alert too).
+audit::AuditEvent OperatorEvent(const app::AuditTrail& trail, audit::AuditEventType type,
+                                const ConsultationOptions& consultation) {
+  return trail.Consultation(app::LocalOperator(), type, consultation.purpose,
+                            consultation.case_reference);
+}
 
 // What the operator's consultation may show. Without a purpose of the fixed
 // list, everything, logged under kOperatorPurpose. With one, what an
@@ -81,9 +65,10 @@ int RunSearch(const std::filesystem::path& data_dir, const SearchCommandOptions&
   auto visibility = OperatorVisibility(consultation);
   if (!visibility) return ReportError(visibility.error());
 
-  auto local = AuditedConsultation::Open(data_dir);
+  auto local = AdminPortal::Open(data_dir);
   if (!local) return ReportError(local.error());
   Installation& installation = (*local)->installation;
+  app::AuditTrail& trail = (*local)->portal->audit_trail();
   auto repository = records::RecordRepository::Create(*installation.db, installation.keyring);
   if (!repository) return ReportError(repository.error());
   ProgressLine progress("loading index");
@@ -94,20 +79,20 @@ int RunSearch(const std::filesystem::path& data_dir, const SearchCommandOptions&
   if (!search) return ReportError(search.error());
 
   const auto started = std::chrono::steady_clock::now();
-  audit::AuditEvent event = (*local)->Event(audit::AuditEventType::kSearch, consultation);
+  audit::AuditEvent event = OperatorEvent(trail, audit::AuditEventType::kSearch, consultation);
   const records::SearchScope scope = policy::SearchScopeFor(*visibility);
   auto result = search->Search(query, *repository, (*local)->clock,
                                installation.config.search.max_results, scope);
-  (*local)->trail->AddQuery(event, query, result ? std::optional(scope) : std::nullopt);
+  trail.AddQuery(event, query, result ? std::optional(scope) : std::nullopt);
   if (!result) {
-    (*local)->trail->RecordRefusal(std::move(event), result.error(), started);
+    trail.RecordRefusal(std::move(event), result.error(), started);
     return ReportError(result.error());
   }
   policy::MinimiseSearchResult(*visibility, *result);
   for (const records::PersonSummary& summary : result->summaries) {
     event.person_ids.push_back(summary.person_id);
   }
-  if (auto recorded = (*local)->trail->Record(std::move(event), started); !recorded) {
+  if (auto recorded = trail.Record(std::move(event), started); !recorded) {
     return ReportError(recorded.error());
   }
   std::fputs((options.json ? RenderSearchJson(*result, *visibility)
@@ -121,13 +106,14 @@ int RunShow(const std::filesystem::path& data_dir, const ShowCommandOptions& opt
   ConsultationOptions consultation = options.consultation;
   auto visibility = OperatorVisibility(consultation);
   if (!visibility) return ReportError(visibility.error());
-  auto local = AuditedConsultation::Open(data_dir);
+  auto local = AdminPortal::Open(data_dir);
   if (!local) return ReportError(local.error());
   Installation& installation = (*local)->installation;
+  app::AuditTrail& trail = (*local)->portal->audit_trail();
   auto repository = records::RecordRepository::Create(*installation.db, installation.keyring);
   if (!repository) return ReportError(repository.error());
   const auto started = std::chrono::steady_clock::now();
-  audit::AuditEvent event = (*local)->Event(audit::AuditEventType::kFileOpening, consultation);
+  audit::AuditEvent event = OperatorEvent(trail, audit::AuditEventType::kFileOpening, consultation);
   auto file = [&]() -> Result<records::PersonFile> {
     ASSIGN_OR_RETURN(records::PersonFile opened,
                      records::OpenPersonFile(*repository, options.person_id));
@@ -136,13 +122,13 @@ int RunShow(const std::filesystem::path& data_dir, const ShowCommandOptions& opt
     return opened;
   }();
   if (!file) {
-    (*local)->trail->RecordRefusal(std::move(event), file.error(), started);
+    trail.RecordRefusal(std::move(event), file.error(), started);
     return ReportError(file.error());
   }
   event.person_ids.push_back(file->person.id);
   for (const records::WantedNotice& notice : file->notices) event.notice_ids.push_back(notice.id);
   for (const records::RecordEntry& entry : file->entries) event.entry_ids.push_back(entry.id);
-  if (auto recorded = (*local)->trail->Record(std::move(event), started); !recorded) {
+  if (auto recorded = trail.Record(std::move(event), started); !recorded) {
     return ReportError(recorded.error());
   }
   std::fputs((options.json ? RenderPersonFileJson(*file, *visibility)

@@ -360,6 +360,16 @@ TEST_F(CliTest, CanariesAreWantedAndPlantedWithTheirWatchOrNotAtAll) {
     ++shown;
   }
   EXPECT_EQ(shown, 3);
+  // Each decoy shown raised its alert: the command line's consultations are
+  // judged as the API's (the local operator meets a decoy like anyone).
+  auto alerts = Vigie("alert list --all --json");
+  ASSERT_EQ(alerts.exit_code, 0) << alerts.err;
+  int canary_alerts = 0;
+  std::istringstream alert_lines(alerts.out);
+  for (std::string line; std::getline(alert_lines, line);) {
+    if (boost::json::parse(line).as_object().at("rule").as_string() == "canary") ++canary_alerts;
+  }
+  EXPECT_EQ(canary_alerts, 3) << alerts.out;
   // Reading which persons are decoys is itself in the log.
   EXPECT_NE(Vigie("audit search --type audit_search").out.find("canary list: 3 decoys"),
             std::string::npos);
