@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/utf8.h"
+#include "records/internal/latin_precomposed.h"
 
 namespace vigie::records {
 namespace {
@@ -44,20 +45,18 @@ constexpr std::array<const char*, 0x180 - 0xC0> kLatinFold = {
 };
 // clang-format on
 
-// Letters outside the table that French civil records meet often enough.
-const char* FoldExtra(int32_t cp) {
-  switch (cp) {
-    case 0x0218:
-    case 0x0219:
-      return "S";  // Ș ș (Romanian comma below)
-    case 0x021A:
-    case 0x021B:
-      return "T";  // Ț ț
-    case 0x1E9E:
-      return "SS";  // ẞ capital sharp s
-    default:
-      return nullptr;
-  }
+// A precomposed letter beyond U+017F folded as its decomposition folds
+// (Vietnamese, pinyin, Romanian ...), or the one letter there without a
+// decomposition that names need: the capital sharp s.
+const char* FoldBeyondLatinA(int32_t cp) {
+  if (cp == 0x1E9E) return "SS";  // ẞ
+  const auto& table = internal::kPrecomposedLatin;
+  const auto* found = std::lower_bound(table.begin(), table.end(), static_cast<char32_t>(cp),
+                                       [](const internal::PrecomposedLatin& row, char32_t wanted) {
+                                         return row.code_point < wanted;
+                                       });
+  return found != table.end() && found->code_point == static_cast<char32_t>(cp) ? found->folded
+                                                                                : nullptr;
 }
 
 bool IsApostrophe(int32_t cp) {
@@ -191,8 +190,8 @@ Result<std::string> NormaliseName(std::string_view utf8) {
     } else if (cp >= 0xC0 && cp < 0x180) {
       folded = kLatinFold[static_cast<size_t>(cp - 0xC0)];
       if (folded == nullptr) return Fail(Rejected("symbol", cp, offset));
-    } else if (const char* extra = FoldExtra(cp)) {
-      folded = extra;
+    } else if (const char* beyond = FoldBeyondLatinA(cp)) {
+      folded = beyond;
     }
     if (folded != nullptr) {
       if (pending_space && !joining && !out.empty()) {

@@ -22,10 +22,13 @@ inline constexpr size_t kMaxNameBytes = 200;
 
 // Canonical comparison form: upper-case ASCII letters A-Z, tokens separated by
 // single spaces, no leading or trailing space.
-//  - Folds Latin-1, Latin Extended-A (and Romanian Ș/Ț) letters to ASCII:
+//  - Folds Latin-1 and Latin Extended-A letters to ASCII:
 //    É->E, Ç->C, Œ->OE, Æ->AE, ß->SS, Ø->O, Ł->L, Ñ->N, Ş->S, Þ->TH, Ĳ->IJ;
-//    lower case is upper-cased; combining accents (U+0300..U+036F, i.e. NFD
-//    input) directly after a letter are dropped.
+//    beyond them, a precomposed letter whose decomposition is such a letter
+//    plus accents folds as that letter (Vietnamese ễ->E, pinyin ǚ->U,
+//    Romanian ș->S), and ẞ->SS; lower case is upper-cased; combining accents
+//    (U+0300..U+036F, i.e. NFD input) directly after a letter are dropped,
+//    so NFC and NFD input fold the same.
 //  - Apostrophes (' ’ ʼ ‘ ` ´) join the parts and swallow adjacent separators:
 //    D'ARTAGNAN and D' Artagnan -> DARTAGNAN, N'Diaye -> NDIAYE.
 //  - Hyphens (- and U+2010..U+2013), underscores, dots, commas, slashes, space,

@@ -77,6 +77,20 @@ TEST(NormaliseNameTest, DropsCombiningAccentsOfDecomposedInput) {
   EXPECT_EQ(Norm("Ame\xCC\x81lie"), Norm("Amélie"));  // NFD == NFC
 }
 
+// Typed precomposed (NFC) or decomposed (NFD), a letter beyond Latin
+// Extended-A folds the same: a name from a Vietnamese keyboard is found
+// under the one a decomposing source imported.
+TEST(NormaliseNameTest, FoldsPrecomposedLettersAsTheirDecomposition) {
+  EXPECT_EQ(Norm("Nguyễn"), "NGUYEN");
+  EXPECT_EQ(Norm("Trần Phạm"), "TRAN PHAM");
+  EXPECT_EQ(Norm("Nguye\xCC\x82\xCC\x83n"), Norm("Nguyễn"));  // e + U+0302 + U+0303
+  EXPECT_EQ(Norm("Trương"), "TRUONG");                        // u and o with horn
+  EXPECT_EQ(Norm("Lǚ Ǹ"), "LU N");                            // pinyin
+  EXPECT_EQ(Norm("\xC7\xA2"), Norm("\xC3\x86\xCC\x84"));      // Ǣ == Æ + U+0304
+  EXPECT_EQ(Norm("Grüße GRO\xE1\xBA\x9E"), "GRUSSE GROSS");   // capital sharp s
+  ExpectRejected("\xC6\x92", "unsupported");                  // ƒ: no decomposition
+}
+
 TEST(NormaliseNameTest, ApostrophesJoinTheParts) {
   EXPECT_EQ(Norm("D'Artagnan"), "DARTAGNAN");
   EXPECT_EQ(Norm("N'Diaye"), "NDIAYE");
