@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -411,6 +412,23 @@ TEST(StoreOpenTest, RefusesUnknownUrlAndNonDatabaseFiles) {
   EXPECT_NE(opened.error().code(), ErrorCode::kInternal);
   EXPECT_THAT(Open("sqlite:" + (dir / "missing/dir/x.db").string()),
               ErrorCodeIs(ErrorCode::kUnavailable));
+}
+
+// A database kept outside the 0700 data directory (an audit log on its own
+// disk) is readable by its owner alone, whatever the umask, and so are the
+// write-ahead log and shared-memory files SQLite derives from it.
+TEST(StoreOpenTest, CreatesTheDatabaseForItsOwnerAlone) {
+  vigie::testing::TempDir dir;
+  const mode_t was = ::umask(022);
+  auto db = Open("sqlite:" + (dir / "owned.db").string());
+  ::umask(was);
+  ASSERT_OK(db);
+  ASSERT_OK((*db)->ExecuteScript("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);"));
+  for (const char* name : {"owned.db", "owned.db-wal", "owned.db-shm"}) {
+    struct stat info {};
+    ASSERT_EQ(::stat((dir / name).c_str(), &info), 0) << name;
+    EXPECT_EQ(info.st_mode & 0777, 0600) << name;
+  }
 }
 
 TEST(StoreOpenTest, UsesWriteAheadLogging) {

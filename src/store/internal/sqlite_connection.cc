@@ -1,5 +1,8 @@
 #include "store/internal/sqlite_connection.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -137,6 +140,16 @@ void ConfigureSqliteOnce() {
   (void)configured;
 }
 
+// Security: a database SQLite would create is created here first, for its
+// owner alone: SQLite's own mode follows the umask (0644 as a rule), its
+// -wal and -shm files copy the database's, and a log or store kept outside
+// the 0700 data directory would be readable by every local user. An
+// existing file is left as it is (an empty one is an empty database).
+void CreateForOwnerOnly(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);  // EEXIST, or a missing folder: SQLite says so
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
@@ -145,6 +158,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   flags |= options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (!options.read_only) CreateForOwnerOnly(path);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     Error error = SqliteError(db, rc, "opening database " + path);
