@@ -394,6 +394,14 @@ Result<void> ApiV1::MadeSinceBegun(const session::DpopProof& proof, int64_t& ret
   return made;
 }
 
+Result<void> ApiV1::CheckProofUnused(const session::DpopProof& proof, int64_t now) {
+  RETURN_IF_ERROR(replay_.CheckUnused(proof.jkt, proof.jti, now));
+  if (options_.shared_replay != nullptr) {
+    RETURN_IF_ERROR(options_.shared_replay->CheckUnused(proof.jkt, proof.jti, now));
+  }
+  return {};
+}
+
 Result<void> ApiV1::RememberProof(const session::DpopProof& proof, int64_t checked_at) {
   // Security: remembered at the time of remembering, not of checking
   // (ReplayRememberTime): a request slow in between must not meet a cache
@@ -444,10 +452,7 @@ bool ApiV1::AdmitsUpload(const http::Request& head) {
       too_early = true;
       return Fail(made.error());
     }
-    RETURN_IF_ERROR(replay_.CheckUnused(proof.jkt, proof.jti, now));
-    if (options_.shared_replay != nullptr) {
-      RETURN_IF_ERROR(options_.shared_replay->CheckUnused(proof.jkt, proof.jti, now));
-    }
+    RETURN_IF_ERROR(CheckProofUnused(proof, now));
     return portal_.Authenticate(*token, proof.jkt);
   }();
   // Given back as Handle does (which charges the request again).
@@ -546,10 +551,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
         early_proof_key = proof.jkt;
         return Fail(made.error());
       }
-      RETURN_IF_ERROR(replay_.CheckUnused(proof.jkt, proof.jti, now));
-      if (options_.shared_replay != nullptr) {
-        RETURN_IF_ERROR(options_.shared_replay->CheckUnused(proof.jkt, proof.jti, now));
-      }
+      RETURN_IF_ERROR(CheckProofUnused(proof, now));
       context.jkt = proof.jkt;
       ASSIGN_OR_RETURN(http::Response response, route->handler(call));
       // The credential is spent and the new tokens exist: refusing now (a

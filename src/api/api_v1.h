@@ -153,6 +153,9 @@ class ApiV1 {
   // Whether this node may judge the proof alone since it started (see
   // DpopReplayCache::CheckMadeSinceBegun); if not, how long to wait.
   Result<void> MadeSinceBegun(const session::DpopProof& proof, int64_t& retry_after) const;
+  // Whether the proof's jti is unused, on this node and, if shared, on all
+  // (RFC 9449 §11.1); only a check, RememberProof records the use.
+  Result<void> CheckProofUnused(const session::DpopProof& proof, int64_t now);
   // After the credential the proof came with is known good (see Handle).
   Result<void> RememberProof(const session::DpopProof& proof, int64_t checked_at);
 
