@@ -177,6 +177,9 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
     return Fail(ErrorCode::kConflict,
                 data_dir.string() + " already holds an installation (vigie.toml exists)");
   }
+  // Bad URLs are refused before anything is created.
+  ASSIGN_OR_RETURN(std::string config_text, InitialConfigToml(databases));
+  ASSIGN_OR_RETURN(Config config, ParseConfig(config_text, data_dir));
   std::filesystem::create_directories(data_dir, ec);
   if (ec)
     return Fail(ErrorCode::kUnavailable,
@@ -185,8 +188,6 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
   if (::chmod(data_dir.c_str(), 0700) != 0) {
     return Fail(ErrorCode::kUnavailable, "cannot restrict permissions of " + data_dir.string());
   }
-  ASSIGN_OR_RETURN(std::string config_text, InitialConfigToml(databases));
-  ASSIGN_OR_RETURN(Config config, ParseConfig(config_text, data_dir));
   const std::filesystem::path key_file = config.Resolve(config.crypto.key_file);
   ASSIGN_OR_RETURN(crypto::Keyring keyring, crypto::Keyring::CreateKeyFile(key_file));
   // Until vigie.toml is written nothing uses the new key file: a failure

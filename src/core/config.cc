@@ -430,6 +430,13 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::filesystem::pa
   RETURN_IF_ERROR(ReadQuota(quota, config.quota));
   ASSIGN_OR_RETURN(const toml::table* audit, root.Table("audit"));
   RETURN_IF_ERROR(ReadAudit(audit, config.audit));
+  // Both keep a schema_version of their own: in one database, each would
+  // read the other's and refuse to run ("newer than this binary knows").
+  if (config.ResolveDatabaseUrl(config.store.url) == config.ResolveDatabaseUrl(config.audit.url)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "'audit.url' names the records database ('store.url'): the audit log needs a "
+                "database, or a schema, of its own");
+  }
   ASSIGN_OR_RETURN(const toml::table* detect, root.Table("detect"));
   RETURN_IF_ERROR(ReadDetect(detect, config.detect));
   ASSIGN_OR_RETURN(const toml::table* web, root.Table("web"));

@@ -134,6 +134,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"[store]\nurl = 5", "'store.url' must be a string"},
         BadConfig{"[store]\nurl = \"mysql://x\"", "sqlite:<path> or postgresql://"},
         BadConfig{"[audit]\nurl = \"sqlite:\"", "'audit.url'"},
+        BadConfig{"[store]\nurl = \"sqlite:v.db\"\n[audit]\nurl = \"sqlite:/d/v.db\"",
+                  "a schema, of its own"},
+        BadConfig{"[store]\nurl = \"postgresql://h/v\"\n[audit]\nurl = \"postgresql://h/v\"",
+                  "a schema, of its own"},
         BadConfig{"[store]\nbusy_timeout_ms = -1", "between 1 and"},
         // 0 would mean "give up at once" on SQLite, "wait forever" on PostgreSQL.
         BadConfig{"[store]\nbusy_timeout_ms = 0", "between 1 and"},

@@ -132,6 +132,14 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
   EXPECT_EQ(none.exit_code, 3);
   EXPECT_NE(none.err.find("vigie init"), std::string::npos);
 
+  // One database for the records and the log is refused before anything is
+  // made (both keep a schema version: each would read the other's).
+  const bool had_data_dir = std::filesystem::exists(data());
+  auto shared = Vigie("init --store-url sqlite:v.db --audit-url sqlite:v.db");
+  EXPECT_EQ(shared.exit_code, 2) << shared.err;
+  EXPECT_NE(shared.err.find("of its own"), std::string::npos) << shared.err;
+  EXPECT_EQ(std::filesystem::exists(data()), had_data_dir);
+
   // An unreachable database fails `vigie init` and leaves nothing that
   // would refuse the next try (the key file it had made above all).
   auto unreachable =
