@@ -25,7 +25,7 @@ export function refreshDelaySeconds(expiresIn) {
   return Math.max(5, Math.floor(expiresIn * 0.8));
 }
 
-/** How many times a scheduled refresh the server turned away (429) is tried again. */
+/** How many times a scheduled refresh the server turned away (see passing) is tried again. */
 export const REFRESH_RETRIES = 4;
 
 /** Seconds before try `attempt` (0, 1, ...) of a failed refresh: 2, 4, 8, 16, or the server's Retry-After. */
@@ -33,12 +33,15 @@ export function refreshRetrySeconds(attempt, retryAfter = 0) {
   return Math.max(2 ** (attempt + 1), retryAfter);
 }
 
-// Only a 429 is sure to have spent nothing (the throttle answers before the
-// refresh runs). After a 5xx or a lost answer the server may have rotated the
-// token already: presenting it again would be a reuse, which ends the session
-// as stolen and raises an alert. The next call then finds the session gone.
+// Only a refusal the server makes before the refresh runs is sure to have
+// spent nothing: a 429 (the throttle), or a 503 with a Retry-After (a node
+// restarted since the proof was made, or at its connection cap; a 503 from
+// the refresh itself carries none). After another 5xx or a lost answer the
+// server may have rotated the token already: presenting it again would be a
+// reuse, which ends the session as stolen and raises an alert. The next call
+// then finds the session gone.
 function passing(error) {
-  return error?.status === 429;
+  return error?.status === 429 || (error?.status === 503 && error.retryAfter > 0);
 }
 
 // Never answered with a demand for a step-up; were it, asking again would wait on itself.

@@ -301,6 +301,27 @@ test('a scheduled refresh the server throttled is tried again with backoff', asy
   assert.equal(ended, null);
 });
 
+// A 503 with a Retry-After comes before the refresh runs (a restarted node
+// that cannot yet judge an older proof, a node at its connection cap): the
+// token is unspent, tried again after the wait, and the session lives on.
+test('a scheduled refresh turned away with a 503 and a Retry-After is tried again with the same token', async () => {
+  const timers = fakeTimers();
+  const presented = [];
+  const answers = [() => response(503, { title: 'Service Unavailable' }, { 'Retry-After': '3' }),
+                   () => response(200, { access_token: 'A2', refresh_token: 'R2', expires_in: 600 })];
+  let ended = null;
+  const api = new Api({ origin: 'http://localhost:9', signer, timers,
+    fetch: async (url, init) => { presented.push(JSON.parse(init.body).refresh_token); return answers.shift()(); } });
+  api.onSessionEnded = (reason) => { ended = reason; };
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  await timers.timers[0].fn();
+  assert.equal(timers.timers[1].ms, 3_000);  // the server's wait, being longer
+  await timers.timers[1].fn();
+  assert.deepEqual(presented, ['R1', 'R1']);
+  assert.equal(api.tokens.access, 'A2');
+  assert.equal(ended, null);
+});
+
 test('a scheduled refresh gives up after a few throttlings; after a 5xx or a lost answer it never retries', async () => {
   const timers = fakeTimers();
   const api = new Api({ origin: 'http://localhost:9', signer, timers,

@@ -363,6 +363,9 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   // again would be taken for a stolen one, and the session ended).
   const notRefreshed = await agent.refresh();  // the client keeps its token on a 503
   assert.equal(notRefreshed.status, 503, notRefreshed.body);
+  // Without a Retry-After: the web client retries only a 503 that carries
+  // one (those come before the refresh runs), and gives up this token.
+  assert.equal(notRefreshed.headers['retry-after'], undefined);
   // Nor a login: refused whole, FUL-1's session on the first device left
   // open (a login recorded after its commit would have ended it unseen).
   // The next step's code: the current one was spent by the first login.
