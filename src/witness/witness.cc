@@ -1,6 +1,7 @@
 #include "witness/witness.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,6 +40,31 @@ Result<std::string> ReadFile(const std::filesystem::path& path) {
   return text.str();
 }
 
+// The seed's hex text, read straight into a SecretBytes: no stream or
+// string buffer is left in freed memory holding the witness's authority.
+Result<crypto::SecretBytes> ReadSeedText(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return Fail(SystemError("cannot read", path));
+  constexpr size_t kMostBytes = 2 * crypto::kEd25519SeedSize + 64;  // room for line ends
+  crypto::SecretBytes text(kMostBytes + 1);                         // one more: a longer file shows
+  size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = ::read(fd, text.mutable_view().data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const Error error = SystemError("cannot read", path);
+      ::close(fd);
+      return Fail(error);
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (got > kMostBytes) got = 0;  // not a seed: refused below, as an empty one
+  crypto::SecretBytes exact(text.view().first(got));
+  return exact;
+}
+
 Result<crypto::Ed25519KeyPair> LoadKey(const std::filesystem::path& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) return Fail(SystemError("cannot read", path));
@@ -47,17 +73,22 @@ Result<crypto::Ed25519KeyPair> LoadKey(const std::filesystem::path& path) {
     return Fail(ErrorCode::kInvalidArgument,
                 path.string() + " is readable by others: chmod 600 it");
   }
-  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  auto seed = crypto::HexDecode(text);
-  if (!seed || seed->size() != crypto::kEd25519SeedSize) {
+  ASSIGN_OR_RETURN(crypto::SecretBytes text, ReadSeedText(path));
+  std::span<const uint8_t> hex = text.view();
+  while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' ')) hex = hex.first(hex.size() - 1);
+  crypto::SecretBytes seed(crypto::kEd25519SeedSize);
+  size_t decoded = 0;
+  const char* hex_end = nullptr;
+  const bool whole = sodium_hex2bin(seed.mutable_view().data(), seed.size(),
+                                    reinterpret_cast<const char*>(hex.data()), hex.size(), nullptr,
+                                    &decoded, &hex_end) == 0 &&
+                     decoded == crypto::kEd25519SeedSize &&
+                     hex_end == reinterpret_cast<const char*>(hex.data()) + hex.size();
+  if (!whole) {
     return Fail(ErrorCode::kDataLoss, path.string() + " does not hold a 32-byte hex seed");
   }
-  crypto::SecretBytes secret(*seed);
-  std::memset(seed->data(), 0, seed->size());
-  return crypto::Ed25519KeyPair::FromSeed(
-      std::span<const uint8_t, crypto::kEd25519SeedSize>(secret.view().data(),
-                                                         crypto::kEd25519SeedSize));
+  return crypto::Ed25519KeyPair::FromSeed(std::span<const uint8_t, crypto::kEd25519SeedSize>(
+      seed.view().data(), crypto::kEd25519SeedSize));
 }
 
 }  // namespace
@@ -271,7 +302,13 @@ Result<crypto::Ed25519PublicKey> Witness::Init(const std::filesystem::path& dir,
     files.push_back(std::move(file));
   }
   ASSIGN_OR_RETURN(NewDurableFile key_file, NewDurableFile::Create(dir / kKeyFile, 0600));
-  RETURN_IF_ERROR(key_file.Append(crypto::HexEncode(seed.view()) + "\n"));
+  // Encoded into a SecretBytes, wiped once written (as ReadSeedText reads it).
+  crypto::SecretBytes hex(2 * crypto::kEd25519SeedSize + 1);
+  sodium_bin2hex(reinterpret_cast<char*>(hex.mutable_view().data()), hex.size(), seed.view().data(),
+                 crypto::kEd25519SeedSize);
+  hex.mutable_view().back() = '\n';  // in place of the terminating NUL
+  RETURN_IF_ERROR(key_file.Append(
+      std::string_view(reinterpret_cast<const char*>(hex.view().data()), hex.size())));
   files.push_back(std::move(key_file));
   RETURN_IF_ERROR(CommitAll(files));
   return crypto::Ed25519KeyPair::FromSeed(

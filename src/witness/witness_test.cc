@@ -105,6 +105,25 @@ TEST_F(WitnessTest, RefusesToStartWithAKeyOthersCanRead) {
               ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
+// A key file that is not exactly a 32-byte seed in hex (cut short, longer,
+// with junk after it, oversized) is a damaged key: refused, never read as
+// some other key. Written back whole, it is the witness's key again.
+TEST_F(WitnessTest, RefusesAKeyFileThatIsNotExactlyASeed) {
+  const auto key_file = dir_.path() / "witness" / "witness.key";
+  std::string hex;
+  std::ifstream(key_file) >> hex;
+  ASSERT_EQ(hex.size(), 64u);
+  for (const std::string& damaged : {hex.substr(0, 63) + "\n", hex + "00\n", hex + "x\n",
+                                     std::string(300, 'a'), std::string()}) {
+    std::ofstream(key_file, std::ios::trunc) << damaged;
+    EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kDataLoss))
+        << damaged;
+  }
+  std::ofstream(key_file, std::ios::trunc) << hex << " \n";
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_EQ(witness_->public_key(), witness_public_key_);
+}
+
 TEST_F(WitnessTest, CountersignsTheFirstCheckpointAndKeepsItAcrossARestart) {
   log_.Append(5);
   auto cosigned = Submit(log_.Checkpoint(), 0, {});
