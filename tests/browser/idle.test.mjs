@@ -141,8 +141,27 @@ test('a page restored from the back/forward cache signs out', async () => {
   assert.deepEqual(page.problems.pageErrors, []);
 });
 
+// Whoever accepted the use notice may have left the workstation: ten
+// minutes on, the next person reads it again before a sign-in (nothing is
+// sent meanwhile), and the sign-in acknowledges it in their name only then.
+test('an acceptance of the use notice left unused for 10 minutes is asked for again', async () => {
+  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await advance(10 * 60_000 + 1_000);
+  const logins = [];
+  const seeLogin = (r) => { if (r.url().endsWith('/api/v1/auth/login')) logins.push(r.url()); };
+  page.on('request', seeLogin);
+  await page.getByLabel('Matricule').fill(AGENT);
+  await page.getByLabel('Mot de passe').fill('not sent at all');
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await acceptNoticeAgain(page);
+  page.off('request', seeLogin);
+  assert.deepEqual(logins, [], 'the password step waited for the notice');
+  assert.deepEqual(page.problems.pageErrors, []);
+});
+
 // An enrolment step left open shows the TOTP secret and holds the new
-// password: after 10 minutes both are dropped and the page says why.
+// password: after 10 minutes both are dropped and the page says why (after
+// the use notice, read again by whoever is at the screen now).
 test('an abandoned enrolment screen forgets the password and the secret after 10 minutes', async () => {
   await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
   await realTime();
@@ -151,7 +170,7 @@ test('an abandoned enrolment screen forgets the password and the secret after 10
   await advance(9 * 60_000);
   assert.equal(await page.getByTestId('totp-secret').count(), 1, 'still there after 9 minutes');
   await advance(61_000);
-  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await acceptNoticeAgain(page);
   await page.getByText('L’enrôlement a été abandonné après 10 minutes', { exact: false }).waitFor();
   assert.equal(await page.getByTestId('totp-secret').count(), 0);
   assert.deepEqual(page.problems.pageErrors, []);

@@ -9,6 +9,7 @@ import { indexedDbKeyStore } from './keystore.js';
 import { IdleWatch } from './idle.js';
 import { ROUTES, homeFor, mayVisit, navItems } from './routes.js';
 import { askStepUp } from './ui.js';
+import { noticeStillAccepted } from './views/notice.js';
 
 const LANG_KEY = 'vigie.lang';  // the only thing kept in storage: a preference, not a secret
 
@@ -19,7 +20,7 @@ function savedLang() {
 class App {
   constructor() {
     this.api = new Api({ origin: location.origin, signer: new DpopSigner(indexedDbKeyStore()) });
-    this.state = { notice: null, noticeAccepted: false, self: null, session: null, flash: null,
+    this.state = { notice: null, noticeAcceptedAt: null, self: null, session: null, flash: null,
                    search: null, file: null };
     this.viewState = {};
     this.routeName = null;
@@ -86,6 +87,22 @@ class App {
 
   get roles() { return this.state.self?.roles ?? []; }
 
+  /**
+   * Before a step of a sign-in or activation: whether the use notice was
+   * accepted lately at this screen (see NOTICE_ACCEPTANCE_MS); if not, it is
+   * shown again and the step is not taken. A step taken keeps the
+   * acceptance (keepNoticeAccepted): the person is still here.
+   */
+  noticeAcceptedLately() {
+    if (noticeStillAccepted(this.state.noticeAcceptedAt, Date.now())) return true;
+    this.render();
+    return false;
+  }
+
+  keepNoticeAccepted() {
+    if (this.state.noticeAcceptedAt !== null) this.state.noticeAcceptedAt = Date.now();
+  }
+
   /** Adopts the tokens of a login, acknowledges the notice, and goes home (or to `next`). */
   async signIn(tokens, { next } = {}) {
     this.api.adopt(tokens);
@@ -138,7 +155,7 @@ class App {
     this.hideIdleWarning();
     // The next person at this screen reads the use notice again: it is
     // acknowledged in their name at their sign-in.
-    this.state.noticeAccepted = false;
+    this.state.noticeAcceptedAt = null;
     for (const dialog of document.querySelectorAll('dialog[open]')) dialog.dispatchEvent(new Event('cancel'));
     this.state.self = null;
     this.state.search = null;
@@ -254,7 +271,7 @@ class App {
     const name = (location.hash.replace(/^#\/?/, '').split('?')[0]) || '';
     let target = name;
     // The use notice comes before anything else; a session, before its pages.
-    if (!this.state.noticeAccepted && !this.api.signedIn) target = 'notice';
+    if (!this.api.signedIn && !noticeStillAccepted(this.state.noticeAcceptedAt, Date.now())) target = 'notice';
     else if (!Object.hasOwn(ROUTES, target)) target = this.api.signedIn ? homeFor(this.roles).slice(2) : 'login';
     else if (ROUTES[target].auth && !this.api.signedIn) target = 'login';
     else if (!ROUTES[target].auth && ROUTES[target].publicOnly && this.api.signedIn) target = homeFor(this.roles).slice(2);

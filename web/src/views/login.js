@@ -28,6 +28,7 @@ export function loginView(app, vs) {
   const submit = h('button', { type: 'submit', class: 'primary' }, t('login.continue'));
   const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
+    if (!app.noticeAcceptedLately()) return;
     message.clear();
     const serviceNumber = sn.input.value.trim().toUpperCase();
     if (!serviceNumber || !pw.input.value) { message.error(t('login.failed')); return; }
@@ -36,6 +37,7 @@ export function loginView(app, vs) {
         { service_number: serviceNumber, password: pw.input.value }));
       pw.input.value = '';
       vs.challenge = { ...answer, service_number: serviceNumber };
+      app.keepNoticeAccepted();
       app.render();
     } catch (error) {
       message.error(loginError(error));
@@ -112,6 +114,7 @@ export function activateView(app, vs) {
   const submit = h('button', { type: 'submit', class: 'primary' }, t('activate.submit'));
   const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
+    if (!app.noticeAcceptedLately()) return;
     message.clear();
     if (pw.input.value !== confirm.input.value) { message.error(t('activate.mismatch')); confirm.input.focus(); return; }
     try {
@@ -124,6 +127,7 @@ export function activateView(app, vs) {
       // Security: an enrolment screen left open (the secret shown, the
       // password held) would let anyone walking by take the account.
       vs.enrolmentUntil = Date.now() + ENROLMENT_MS;
+      app.keepNoticeAccepted();
       app.render();
     } catch (error) {
       message.error(error.status === 400 || error.status === 401 || error.status === 409

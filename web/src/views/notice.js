@@ -3,11 +3,24 @@ import { h, replace } from '../dom.js';
 import { t, lang } from '../i18n.js';
 import { page, messageArea } from '../ui.js';
 
+/**
+ * How long an acceptance of the notice stands, from it or from the last step
+ * of a sign-in or activation it allowed: whoever read it may have left the
+ * workstation, and the next person must read it before a sign-in
+ * acknowledges it in their name.
+ */
+export const NOTICE_ACCEPTANCE_MS = 10 * 60 * 1000;
+
+/** Whether an acceptance dated `acceptedAt` (ms, or null) still stands at `now`. */
+export function noticeStillAccepted(acceptedAt, now) {
+  return acceptedAt !== null && now - acceptedAt < NOTICE_ACCEPTANCE_MS;
+}
+
 export function noticeView(app) {
   const body = h('div', { class: 'notice-text' }, h('p', {}, t('app.loading')));
   const message = messageArea();
   const accept = h('button', { type: 'button', class: 'primary', disabled: true, onclick: () => {
-    app.state.noticeAccepted = true;
+    app.state.noticeAcceptedAt = Date.now();
     app.go('#/login');
   } }, t('notice.accept'));
   const fill = (notice) => {
