@@ -17,7 +17,8 @@ def base_fold(ch):
         # Latin-1 and Extended-A letters: their own decomposition, else the
         # normaliser's explicit table (Æ, Ø, ...), mirrored here for the few
         # bases that occur.
-        explicit = {'Æ': 'AE', 'æ': 'AE', 'Ø': 'O', 'ø': 'O', 'Œ': 'OE', 'œ': 'OE'}
+        explicit = {'Æ': 'AE', 'æ': 'AE', 'Ø': 'O', 'ø': 'O', 'Œ': 'OE', 'œ': 'OE',
+                    'ſ': 'S'}
         if ch in explicit:
             return explicit[ch]
         d = unicodedata.normalize('NFD', ch)

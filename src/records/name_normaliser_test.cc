@@ -87,6 +87,7 @@ TEST(NormaliseNameTest, FoldsPrecomposedLettersAsTheirDecomposition) {
   EXPECT_EQ(Norm("Trương"), "TRUONG");                        // u and o with horn
   EXPECT_EQ(Norm("Lǚ Ǹ"), "LU N");                            // pinyin
   EXPECT_EQ(Norm("\xC7\xA2"), Norm("\xC3\x86\xCC\x84"));      // Ǣ == Æ + U+0304
+  EXPECT_EQ(Norm("\xE1\xBA\x9B"), Norm("\xC5\xBF\xCC\x87"));  // ẛ == ſ + U+0307
   EXPECT_EQ(Norm("Grüße GRO\xE1\xBA\x9E"), "GRUSSE GROSS");   // capital sharp s
   ExpectRejected("\xC6\x92", "unsupported");                  // ƒ: no decomposition
 }

@@ -16,7 +16,7 @@ struct PrecomposedLatin {
 };
 
 // clang-format off
-inline constexpr std::array<PrecomposedLatin, 333> kPrecomposedLatin = {{
+inline constexpr std::array<PrecomposedLatin, 334> kPrecomposedLatin = {{
     {0x01A0, "O"},  // LATIN CAPITAL LETTER O WITH HORN
     {0x01A1, "O"},  // LATIN SMALL LETTER O WITH HORN
     {0x01AF, "U"},  // LATIN CAPITAL LETTER U WITH HORN
@@ -260,6 +260,7 @@ inline constexpr std::array<PrecomposedLatin, 333> kPrecomposedLatin = {{
     {0x1E97, "T"},  // LATIN SMALL LETTER T WITH DIAERESIS
     {0x1E98, "W"},  // LATIN SMALL LETTER W WITH RING ABOVE
     {0x1E99, "Y"},  // LATIN SMALL LETTER Y WITH RING ABOVE
+    {0x1E9B, "S"},  // LATIN SMALL LETTER LONG S WITH DOT ABOVE
     {0x1EA0, "A"},  // LATIN CAPITAL LETTER A WITH DOT BELOW
     {0x1EA1, "A"},  // LATIN SMALL LETTER A WITH DOT BELOW
     {0x1EA2, "A"},  // LATIN CAPITAL LETTER A WITH HOOK ABOVE
