@@ -42,37 +42,37 @@ Result<std::string> ReadFile(const std::filesystem::path& path) {
 
 // The seed's hex text, read straight into a SecretBytes: no stream or
 // string buffer is left in freed memory holding the witness's authority.
+// The mode is checked on the file opened (a link is followed, as before).
 Result<crypto::SecretBytes> ReadSeedText(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Fail(SystemError("cannot read", path));
+  const struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) return Fail(SystemError("cannot read", path));
+  // Security: the witness's key is its whole authority.
+  if ((info.st_mode & 077) != 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                path.string() + " is readable by others: chmod 600 it");
+  }
   constexpr size_t kMostBytes = 2 * crypto::kEd25519SeedSize + 64;  // room for line ends
   crypto::SecretBytes text(kMostBytes + 1);                         // one more: a longer file shows
   size_t got = 0;
   while (got < text.size()) {
     const ssize_t n = ::read(fd, text.mutable_view().data() + got, text.size() - got);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const Error error = SystemError("cannot read", path);
-      ::close(fd);
-      return Fail(error);
-    }
+    if (n < 0) return Fail(SystemError("cannot read", path));
     if (n == 0) break;
     got += static_cast<size_t>(n);
   }
-  ::close(fd);
   if (got > kMostBytes) got = 0;  // not a seed: refused below, as an empty one
   crypto::SecretBytes exact(text.view().first(got));
   return exact;
 }
 
 Result<crypto::Ed25519KeyPair> LoadKey(const std::filesystem::path& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return Fail(SystemError("cannot read", path));
-  // Security: the witness's key is its whole authority.
-  if ((info.st_mode & 077) != 0) {
-    return Fail(ErrorCode::kInvalidArgument,
-                path.string() + " is readable by others: chmod 600 it");
-  }
   ASSIGN_OR_RETURN(crypto::SecretBytes text, ReadSeedText(path));
   std::span<const uint8_t> hex = text.view();
   while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' ')) hex = hex.first(hex.size() - 1);

@@ -122,6 +122,17 @@ TEST_F(WitnessTest, RefusesAKeyFileThatIsNotExactlyASeed) {
   std::ofstream(key_file, std::ios::trunc) << hex << " \n";
   ASSERT_NO_FATAL_FAILURE(Reopen());
   EXPECT_EQ(witness_->public_key(), witness_public_key_);
+  // Kept elsewhere (an encrypted mount) and linked to, it is read there,
+  // its mode checked on the file reached.
+  const auto elsewhere = dir_.path() / "elsewhere.key";
+  std::filesystem::rename(key_file, elsewhere);
+  std::filesystem::create_symlink(elsewhere, key_file);
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_EQ(witness_->public_key(), witness_public_key_);
+  ::chmod(elsewhere.c_str(), 0644);
+  witness_.reset();
+  EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
 TEST_F(WitnessTest, CountersignsTheFirstCheckpointAndKeepsItAcrossARestart) {
