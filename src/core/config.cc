@@ -385,6 +385,20 @@ Result<void> ReadWeb(const toml::table* t, Config::Web& w) {
   return r.RefuseUnknown();
 }
 
+// Whether two resolved database URLs name one database: SQLite's as the
+// files they reach (`v.db`, `./v.db`, a link to it), others as written.
+bool SameDatabase(std::string_view a, std::string_view b) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (!a.starts_with(kSqlite) || !b.starts_with(kSqlite)) return a == b;
+  auto reached = [&](std::string_view url) {
+    const std::filesystem::path path(url.substr(kSqlite.size()));
+    std::error_code ec;
+    std::filesystem::path canonical = std::filesystem::weakly_canonical(path, ec);
+    return ec ? path.lexically_normal() : canonical;
+  };
+  return reached(a) == reached(b);
+}
+
 }  // namespace
 
 std::filesystem::path Config::Resolve(const std::string& path) const {
@@ -432,7 +446,8 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::filesystem::pa
   RETURN_IF_ERROR(ReadAudit(audit, config.audit));
   // Both keep a schema_version of their own: in one database, each would
   // read the other's and refuse to run ("newer than this binary knows").
-  if (config.ResolveDatabaseUrl(config.store.url) == config.ResolveDatabaseUrl(config.audit.url)) {
+  if (SameDatabase(config.ResolveDatabaseUrl(config.store.url),
+                   config.ResolveDatabaseUrl(config.audit.url))) {
     return Fail(ErrorCode::kInvalidArgument,
                 "'audit.url' names the records database ('store.url'): the audit log needs a "
                 "database, or a schema, of its own");

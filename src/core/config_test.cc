@@ -136,6 +136,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"[audit]\nurl = \"sqlite:\"", "'audit.url'"},
         BadConfig{"[store]\nurl = \"sqlite:v.db\"\n[audit]\nurl = \"sqlite:/d/v.db\"",
                   "a schema, of its own"},
+        BadConfig{"[store]\nurl = \"sqlite:v.db\"\n[audit]\nurl = \"sqlite:./logs/../v.db\"",
+                  "a schema, of its own"},
         BadConfig{"[store]\nurl = \"postgresql://h/v\"\n[audit]\nurl = \"postgresql://h/v\"",
                   "a schema, of its own"},
         BadConfig{"[store]\nbusy_timeout_ms = -1", "between 1 and"},
