@@ -62,6 +62,26 @@ void SecretBytes::Wipe() {
   size_ = 0;
 }
 
+SecretBytes HexEncodeSecret(std::span<const uint8_t> secret) {
+  // sodium_bin2hex writes a terminating NUL: one byte more, then dropped.
+  SecretBytes with_nul(2 * secret.size() + 1);
+  sodium_bin2hex(reinterpret_cast<char*>(with_nul.mutable_view().data()), with_nul.size(),
+                 secret.data(), secret.size());
+  return SecretBytes(with_nul.view().first(2 * secret.size()));
+}
+
+std::optional<SecretBytes> HexDecodeSecret(std::span<const uint8_t> hex, size_t size) {
+  SecretBytes out(size);
+  size_t decoded = 0;
+  const char* text = reinterpret_cast<const char*>(hex.data());
+  const char* end = nullptr;
+  const bool whole = sodium_hex2bin(out.mutable_view().data(), out.size(), text, hex.size(),
+                                    nullptr, &decoded, &end) == 0 &&
+                     decoded == size && end == text + hex.size();
+  if (!whole) return std::nullopt;
+  return out;
+}
+
 bool ConstantTimeEquals(std::span<const uint8_t> a, std::span<const uint8_t> b) {
   // Lengths are public (a MAC or token has a fixed size), so an early exit on a
   // length mismatch reveals nothing secret.

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 
 namespace vigie::crypto {
@@ -61,6 +62,12 @@ class SecretBytes {
 // Zeroes `bytes` where the compiler cannot skip it: for a derived key a
 // caller keeps in a fixed-size array (a SecretBytes wipes itself).
 void WipeBytes(std::span<uint8_t> bytes);
+
+// A secret's lower-case hex, a secret too (a key file written as text).
+SecretBytes HexEncodeSecret(std::span<const uint8_t> secret);
+// The `size` bytes `hex` (either case) spells, exactly and nothing more;
+// nullopt otherwise. Decoded into the SecretBytes, no copy left unwiped.
+std::optional<SecretBytes> HexDecodeSecret(std::span<const uint8_t> hex, size_t size);
 
 // True iff `a` and `b` have the same length and contents. The time taken depends
 // only on the length, never on where the first difference is.

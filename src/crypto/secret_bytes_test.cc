@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <ostream>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -101,6 +102,22 @@ TEST(ConstantTimeEqualsTest, ComparesLengthAndContent) {
   EXPECT_FALSE(ConstantTimeEquals(prefix, a));
   EXPECT_FALSE(ConstantTimeEquals(a, empty));
   EXPECT_TRUE(ConstantTimeEquals(empty, empty));
+}
+
+std::span<const uint8_t> Text(std::string_view text) {
+  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+}
+
+TEST(HexSecretTest, RoundTripsAndRefusesAnythingButExactlyTheBytes) {
+  const std::array<uint8_t, 3> bytes{0x00, 0xAB, 0x7F};
+  const SecretBytes hex = HexEncodeSecret(bytes);
+  EXPECT_TRUE(ConstantTimeEquals(hex.view(), Text("00ab7f")));
+  auto decoded = HexDecodeSecret(Text("00AB7f"), 3);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_TRUE(ConstantTimeEquals(decoded->view(), bytes));
+  for (std::string_view bad : {"00ab7", "00ab7f00", "00ab7fx", "00ab", "", "0 ab7f"}) {
+    EXPECT_FALSE(HexDecodeSecret(Text(bad), 3).has_value()) << bad;
+  }
 }
 
 TEST(InitCryptoTest, IsIdempotent) {

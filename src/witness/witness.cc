@@ -1,7 +1,6 @@
 #include "witness/witness.h"
 
 #include <fcntl.h>
-#include <sodium.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -76,19 +75,12 @@ Result<crypto::Ed25519KeyPair> LoadKey(const std::filesystem::path& path) {
   ASSIGN_OR_RETURN(crypto::SecretBytes text, ReadSeedText(path));
   std::span<const uint8_t> hex = text.view();
   while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' ')) hex = hex.first(hex.size() - 1);
-  crypto::SecretBytes seed(crypto::kEd25519SeedSize);
-  size_t decoded = 0;
-  const char* hex_end = nullptr;
-  const bool whole = sodium_hex2bin(seed.mutable_view().data(), seed.size(),
-                                    reinterpret_cast<const char*>(hex.data()), hex.size(), nullptr,
-                                    &decoded, &hex_end) == 0 &&
-                     decoded == crypto::kEd25519SeedSize &&
-                     hex_end == reinterpret_cast<const char*>(hex.data()) + hex.size();
-  if (!whole) {
+  std::optional<crypto::SecretBytes> seed = crypto::HexDecodeSecret(hex, crypto::kEd25519SeedSize);
+  if (!seed) {
     return Fail(ErrorCode::kDataLoss, path.string() + " does not hold a 32-byte hex seed");
   }
   return crypto::Ed25519KeyPair::FromSeed(std::span<const uint8_t, crypto::kEd25519SeedSize>(
-      seed.view().data(), crypto::kEd25519SeedSize));
+      seed->view().data(), crypto::kEd25519SeedSize));
 }
 
 }  // namespace
@@ -303,12 +295,10 @@ Result<crypto::Ed25519PublicKey> Witness::Init(const std::filesystem::path& dir,
   }
   ASSIGN_OR_RETURN(NewDurableFile key_file, NewDurableFile::Create(dir / kKeyFile, 0600));
   // Encoded into a SecretBytes, wiped once written (as ReadSeedText reads it).
-  crypto::SecretBytes hex(2 * crypto::kEd25519SeedSize + 1);
-  sodium_bin2hex(reinterpret_cast<char*>(hex.mutable_view().data()), hex.size(), seed.view().data(),
-                 crypto::kEd25519SeedSize);
-  hex.mutable_view().back() = '\n';  // in place of the terminating NUL
+  const crypto::SecretBytes hex = crypto::HexEncodeSecret(seed.view());
   RETURN_IF_ERROR(key_file.Append(
       std::string_view(reinterpret_cast<const char*>(hex.view().data()), hex.size())));
+  RETURN_IF_ERROR(key_file.Append("\n"));
   files.push_back(std::move(key_file));
   RETURN_IF_ERROR(CommitAll(files));
   return crypto::Ed25519KeyPair::FromSeed(
