@@ -73,6 +73,42 @@ bool InOrder(const auto& earlier, const auto& later) {
   return !later.birth_date.empty() && earlier.birth_date < later.birth_date;
 }
 
+// How many searches a sweep step may be hidden among (one in so many), and
+// how much longer than enumeration_run a hidden sweep must walk to count:
+// ordinary searches that happen to fall in order among a day's are short.
+constexpr size_t kSweepSpread = 3;
+constexpr size_t kHiddenSweepFactor = 2;
+
+struct ChainLengths {
+  size_t inquiry_only = 0;  // every step one inquiry's search
+  size_t with_others = 0;   // at least one step that is not
+};
+
+// The longest chain of `member` searches ending at the latest, each after
+// the one before it by `follows`: the steps of a sweep however many other
+// searches come between them. O(n^2) over a few dozen searches.
+ChainLengths LongestChainToLatest(const auto& searches, auto member, auto follows, auto inquiry) {
+  const size_t n = searches.size();
+  if (n == 0 || !member(searches[n - 1])) return {};
+  std::vector<ChainLengths> ending_at(n);
+  for (size_t j = 0; j < n; ++j) {
+    if (!member(searches[j])) continue;
+    ChainLengths best;
+    for (size_t i = 0; i < j; ++i) {
+      if (!member(searches[i]) || !follows(searches[i], searches[j])) continue;
+      best.inquiry_only = std::max(best.inquiry_only, ending_at[i].inquiry_only);
+      best.with_others = std::max(best.with_others, ending_at[i].with_others);
+    }
+    if (inquiry(searches[j])) {
+      ending_at[j].inquiry_only = best.inquiry_only + 1;
+      ending_at[j].with_others = best.with_others == 0 ? 0 : best.with_others + 1;
+    } else {
+      ending_at[j].with_others = std::max(best.inquiry_only, best.with_others) + 1;
+    }
+  }
+  return ending_at[n - 1];
+}
+
 }  // namespace
 
 std::string NetworkOf(std::string_view address) {
@@ -354,6 +390,51 @@ void AgentActivity::LearnBusiestHour() {
   usual_busiest_hour_ = sorted[at];
 }
 
+// A sweep with other searches slipped between its steps, so that no run of
+// consecutive ones is in order: its steps, picked out of the last searches,
+// still walk surnames within one initial and the next, or one surname's
+// birth dates. An inquiry's list worked between street checks is no sweep
+// while its reference covers it (`list_covered`).
+std::string AgentActivity::HiddenSweep(size_t run, bool list_covered) const {
+  const SearchSample& latest = searches_.back();
+  const char initial = latest.surname.empty() ? ' ' : latest.surname[0];
+  auto one_inquiry = [&](const SearchSample& s) {
+    return s.inquiry && !latest.case_reference.empty() && s.case_reference == latest.case_reference;
+  };
+  auto hidden = [&](ChainLengths chain) {
+    return std::max(chain.with_others, list_covered ? 0 : chain.inquiry_only) >=
+           kHiddenSweepFactor * run;
+  };
+  // Upwards, the steps begin with this initial or the one before; downwards,
+  // this one or the one after.
+  auto up = [&](const SearchSample& s) {
+    return !s.surname.empty() && (s.surname[0] == initial || s.surname[0] + 1 == initial);
+  };
+  auto down = [&](const SearchSample& s) {
+    return !s.surname.empty() && (s.surname[0] == initial || s.surname[0] == initial + 1);
+  };
+  auto before = [](const SearchSample& a, const SearchSample& b) { return a.surname < b.surname; };
+  auto after = [](const SearchSample& a, const SearchSample& b) { return a.surname > b.surname; };
+  if (hidden(LongestChainToLatest(searches_, up, before, one_inquiry)) ||
+      hidden(LongestChainToLatest(searches_, down, after, one_inquiry))) {
+    return "searches walking surnames in alphabetical order among others";
+  }
+  auto dated_namesake = [&](const SearchSample& s) {
+    return s.surname == latest.surname && !s.birth_date.empty();
+  };
+  auto born_before = [](const SearchSample& a, const SearchSample& b) {
+    return a.birth_date < b.birth_date;
+  };
+  auto born_after = [](const SearchSample& a, const SearchSample& b) {
+    return a.birth_date > b.birth_date;
+  };
+  if (hidden(LongestChainToLatest(searches_, dated_namesake, born_before, one_inquiry)) ||
+      hidden(LongestChainToLatest(searches_, dated_namesake, born_after, one_inquiry))) {
+    return "searches of one surname sweeping birth dates in order among others";
+  }
+  return "";
+}
+
 void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& terms,
                                   std::vector<Finding>& findings, const DetectOptions& options,
                                   bool learning) {
@@ -369,7 +450,9 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
                                    .found_nobody = event.person_ids.empty() && !terms.wanted_only,
                                    .purpose_linked = by_reference || full_identity,
                                    .inquiry = terms.inquiry});
-  while (searches_.size() > std::max(run, window)) searches_.pop_front();
+  while (searches_.size() > std::max({run, window, kSweepSpread * kHiddenSweepFactor * run})) {
+    searches_.pop_front();
+  }
   const int64_t now = event.time_unix_micros;
   const SearchSample& latest = searches_.back();
   const size_t case_list = static_cast<size_t>(options.enumeration_case_list);
@@ -447,6 +530,9 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
       Fire(findings, Rule::kEnumeration,
            std::to_string(run) + " searches of one surname sweeping birth dates in order", now,
            options, learning);
+    } else if (std::string detail = HiddenSweep(run, under_reference <= case_list);
+               !detail.empty()) {
+      Fire(findings, Rule::kEnumeration, std::move(detail), now, options, learning);
     }
   }
   if (searches_.size() >= window) {

@@ -97,6 +97,7 @@ class AgentActivity {
 
   void Fire(std::vector<Finding>& findings, Rule rule, std::string detail, int64_t now_us,
             const DetectOptions& options, bool learning);
+  std::string HiddenSweep(size_t run, bool list_covered) const;
   void CheckNovelty(const audit::AuditEvent& event, std::vector<Finding>& findings,
                     const DetectOptions& options, bool learning);
   // The persons an officer's investigations named within a day (breach
