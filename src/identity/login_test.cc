@@ -387,10 +387,21 @@ TEST_F(LoginTest, ACodeWorksOnce) {
   std::string code = CurrentCode();
   ASSERT_OK(FullLogin(code));
   ExpectGenericRefusal(FullLogin(code));
-  // The previous step's code is still inside the window but older: refused.
   t_.clock.Advance(std::chrono::seconds(30));
   ExpectGenericRefusal(FullLogin(CodeAt(t_.Now() - 30)));
   EXPECT_OK(FullLogin(CurrentCode()));
+}
+
+// A code never used, still inside the window but of a step before the last
+// one accepted, is refused: whoever saw it cannot use it once the agent has
+// logged in with a later one.
+TEST_F(LoginTest, AnUnusedCodeOlderThanTheLastAcceptedIsRefused) {
+  const int64_t now = t_.Now();
+  ASSERT_OK(FullLogin(CodeAt(now + 30)));  // one step of drift ahead
+  ExpectGenericRefusal(FullLogin(CodeAt(now)));
+  ExpectGenericRefusal(FullLogin(CodeAt(now - 30)));
+  const int64_t id = t_.Directory().FindAgent("PN-1001")->id;
+  ExpectGenericRefusal(t_.Login().VerifyFreshSecondFactor(id, CodeAt(now), kAddress));
 }
 
 TEST_F(LoginTest, AcceptsOneStepOfDriftButNotTwo) {
