@@ -456,6 +456,7 @@ Result<void> Portal::AcknowledgeNotice(const Caller& caller) {
 
 Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::string_view source) {
   const auto started = Now();
+  const TimePoint verifying_at = parts_.clock->Now();
   std::optional<int64_t> locked;
   bool locked_out = false;
   bool code_passed = false;
@@ -472,7 +473,7 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
     // is needed), rather than clearing a detection's demand unseen.
     RETURN_IF_ERROR(trail_->Record(trail_->For(caller, AuditEventType::kStepUp), started));
     return session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
-        .RecordStepUp(caller.session_id);
+        .RecordStepUp(caller.session_id, verifying_at);
   }();
   if (locked_out) {
     // Security: wrong codes lock the account on their own, this session's

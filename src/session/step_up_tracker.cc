@@ -60,15 +60,18 @@ Result<bool> StepUpTracker::StepUpRequired(int64_t session_id) {
   return opened >= rule_.files;
 }
 
-Result<void> StepUpTracker::RecordStepUp(int64_t session_id) {
+Result<void> StepUpTracker::RecordStepUp(int64_t session_id, TimePoint verified_at) {
   return store::RetryOnConflict([&]() -> Result<void> {
     const int64_t now = UnixSeconds(clock_.Now());
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
     RETURN_IF_ERROR(RequireLiveSession(session_id));
+    // Demands are in whole seconds: one made in the second of the
+    // verification stands (one more code, rather than one missed demand).
     ASSIGN_OR_RETURN(store::Statement * mark,
-                     db_.Prepare("UPDATE session SET step_up_at = $2, step_up_demanded_at = NULL "
-                                 "WHERE id = $1"));
-    mark->BindInt(1, session_id).BindInt(2, now);
+                     db_.Prepare("UPDATE session SET step_up_at = $2, step_up_demanded_at = "
+                                 "CASE WHEN step_up_demanded_at < $3 THEN NULL "
+                                 "ELSE step_up_demanded_at END WHERE id = $1"));
+    mark->BindInt(1, session_id).BindInt(2, now).BindInt(3, UnixSeconds(verified_at));
     RETURN_IF_ERROR(mark->Run());
     ASSIGN_OR_RETURN(store::Statement * reset,
                      db_.Prepare("DELETE FROM session_file_opening WHERE session_id = $1"));

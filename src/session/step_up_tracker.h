@@ -45,9 +45,11 @@ class StepUpTracker {
   // reached the rule's limit: the next opening needs a fresh TOTP first.
   Result<bool> StepUpRequired(int64_t session_id);
 
-  // A fresh TOTP code was verified now: the count starts again from zero,
-  // and a demand (below) is met.
-  Result<void> RecordStepUp(int64_t session_id);
+  // A fresh TOTP code was verified (at `verified_at` or later): the count
+  // starts again from zero, and a demand (below) made before then is met.
+  // Security: one made since — detection judging the step-up itself, or the
+  // session's last consultations — stands: an earlier code cannot meet it.
+  Result<void> RecordStepUp(int64_t session_id, TimePoint verified_at);
 
   // A detection rule demands a fresh TOTP code in every live session of the
   // agent before any further consultation (Session::step_up_demanded).

@@ -48,7 +48,7 @@ TEST_F(StepUpTrackerTest, AtTheLimitAnOpeningIsNotCounted) {
   EXPECT_EQ(tracker.RecordFileOpening(session_id_).value_or(false), true);
   EXPECT_EQ(tracker.RecordFileOpening(session_id_).value_or(false), true);
   EXPECT_EQ(tracker.RecordFileOpening(session_id_).value_or(true), false);
-  ASSERT_OK(tracker.RecordStepUp(session_id_));
+  ASSERT_OK(tracker.RecordStepUp(session_id_, clock_.Now()));
   EXPECT_EQ(tracker.RecordFileOpening(session_id_).value_or(false), true);
 }
 
@@ -98,7 +98,7 @@ TEST_F(StepUpTrackerTest, StepUpResetsTheCountAndIsRecordedInTheSession) {
   ASSERT_OK(tracker.RecordFileOpening(session_id_));
   ASSERT_TRUE(Required(tracker));
   Advance(20);
-  ASSERT_OK(tracker.RecordStepUp(session_id_));
+  ASSERT_OK(tracker.RecordStepUp(session_id_, clock_.Now()));
   EXPECT_FALSE(Required(tracker));
   ASSERT_OK(tracker.RecordFileOpening(session_id_));  // same second as the step-up
   EXPECT_FALSE(Required(tracker));
@@ -126,7 +126,28 @@ TEST_F(StepUpTrackerTest, ADemandHoldsEveryLiveSessionOfTheAgentUntilAStepUp) {
   EXPECT_TRUE((*sessions)[0].step_up_demanded());
   EXPECT_FALSE(demanded(other->access_token.reveal(), Jkt("key-b")));  // another agent's
   Advance(5);
-  ASSERT_OK(tracker.RecordStepUp(session_id_));
+  ASSERT_OK(tracker.RecordStepUp(session_id_, clock_.Now()));
+  sessions = Store().List(kAgent);
+  ASSERT_OK(sessions);
+  EXPECT_FALSE((*sessions)[0].step_up_demanded());
+}
+
+// A code verified before a demand does not meet it, even when the step-up
+// is recorded after it: detection may have judged the step-up itself.
+TEST_F(StepUpTrackerTest, ADemandMadeSinceTheCodeWasVerifiedStands) {
+  StepUpTracker tracker(*db_, clock_);
+  const TimePoint verified_at = clock_.Now();
+  Advance(1);
+  ASSERT_OK(tracker.DemandForAgent(kAgent));
+  ASSERT_OK(tracker.RecordStepUp(session_id_, verified_at));
+  auto sessions = Store().List(kAgent);
+  ASSERT_OK(sessions);
+  ASSERT_EQ(sessions->size(), 1u);
+  EXPECT_TRUE((*sessions)[0].step_up_demanded());
+  EXPECT_EQ((*sessions)[0].last_step_up_at, UnixSeconds(verified_at) + 1);  // still recorded
+  // The next code, verified after the demand, meets it.
+  Advance(30);
+  ASSERT_OK(tracker.RecordStepUp(session_id_, clock_.Now()));
   sessions = Store().List(kAgent);
   ASSERT_OK(sessions);
   EXPECT_FALSE((*sessions)[0].step_up_demanded());
@@ -160,11 +181,12 @@ TEST_F(StepUpTrackerTest, RefusesUnknownAndEndedSessions) {
   StepUpTracker tracker(*db_, clock_);
   EXPECT_THAT(tracker.RecordFileOpening(9999), ErrorCodeIs(ErrorCode::kNotFound));
   EXPECT_THAT(tracker.StepUpRequired(9999), ErrorCodeIs(ErrorCode::kNotFound));
-  EXPECT_THAT(tracker.RecordStepUp(9999), ErrorCodeIs(ErrorCode::kNotFound));
+  EXPECT_THAT(tracker.RecordStepUp(9999, clock_.Now()), ErrorCodeIs(ErrorCode::kNotFound));
   ASSERT_OK(Store().Logout(session_id_));
   EXPECT_THAT(tracker.RecordFileOpening(session_id_), ErrorCodeIs(ErrorCode::kUnauthenticated));
   EXPECT_THAT(tracker.StepUpRequired(session_id_), ErrorCodeIs(ErrorCode::kUnauthenticated));
-  EXPECT_THAT(tracker.RecordStepUp(session_id_), ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(tracker.RecordStepUp(session_id_, clock_.Now()),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
 }
 
 }  // namespace
