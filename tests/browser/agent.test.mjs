@@ -159,9 +159,10 @@ test('the DPoP private key is kept in IndexedDB and cannot be exported', async (
 
 test('my recent consultations list the searches and files of this agent, after a fresh code if detection flagged the session', async () => {
   // What detection's step_up action writes: the API refuses the session
-  // every route but the step-up until the code is given.
+  // every route but the step-up until the code is given (a code verified
+  // after the demand: its second is before this one's).
   portal.installation.databases.storeSql(
-    `UPDATE session SET step_up_demanded_at = ${Math.floor(Date.now() / 1000)} WHERE ended_at IS NULL`);
+    `UPDATE session SET step_up_demanded_at = ${Math.floor(Date.now() / 1000) - 5} WHERE ended_at IS NULL`);
   await page.getByRole('link', { name: 'Mes consultations' }).click();
   const dialog = page.getByRole('dialog', { name: 'Confirmez votre identité' });
   await dialog.waitFor();
