@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <limits>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -408,26 +407,14 @@ Result<AuditVerifyReport> VerifyStored(
   }
   report.checkpoints = trusted.size();
 
-  // The largest sequence plus one, counted here: in SQL an inserted row
-  // numbered 2^63 - 1 would overflow (an error on PostgreSQL, a float on
-  // SQLite) instead of being named.
-  ASSIGN_OR_RETURN(store::Statement * count,
-                   db.Prepare("SELECT CASE WHEN max(sequence) IS NULL THEN 1 ELSE 0 END, "
-                              "coalesce(max(sequence), 0), coalesce(min(sequence), 0) "
-                              "FROM audit_event"));
-  ASSIGN_OR_RETURN(bool counted, count->Step());
-  const bool empty = !counted || count->ColumnInt(0) == 1;
-  const int64_t highest = empty ? -1 : count->ColumnInt(1);
-  const int64_t lowest = empty ? 0 : count->ColumnInt(2);
-  RETURN_IF_ERROR(count->Run());
-  // The scan below starts at 0: a row below it would go unseen.
-  for (const int64_t sequence : {lowest, highest}) {
-    if (!empty && (sequence < 0 || sequence == std::numeric_limits<int64_t>::max())) {
-      return Bad(report, "a stored event has sequence " + std::to_string(sequence) +
-                             ", which no event of the log has (it was inserted)");
-    }
+  // The scan below starts at 0: a row numbered below it, or where the
+  // size would overflow, is named rather than counted.
+  Result<uint64_t> event_count = StoredEventCount(db);
+  if (!event_count && event_count.error().code() == ErrorCode::kDataLoss) {
+    return Bad(report, event_count.error().message());
   }
-  const auto total = static_cast<uint64_t>(highest + 1);
+  RETURN_IF_ERROR(event_count);
+  const uint64_t total = *event_count;
   // A key was retired only once a newer one had signed beyond its last size:
   // a log that ends there lost what came after (its end cut, its tip
   // rewritten), whether or not the retired key's checkpoints were kept.

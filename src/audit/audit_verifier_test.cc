@@ -11,6 +11,7 @@
 #include "audit/hash_chain.h"
 #include "audit/log_tables.h"
 #include "audit/person_index.h"
+#include "audit/stored_leaf_source.h"
 #include "audit/subtree_table.h"
 
 namespace vigie::audit {
@@ -286,6 +287,16 @@ TEST_F(AuditVerifierTest, AnEventInsertedAtTheLargestSequenceIsFound) {
   EXPECT_FALSE(report.ok);
   EXPECT_NE(report.problem.find("sequence 9223372036854775807"), std::string::npos)
       << report.problem;
+  // What else counts the stored events (`vigie audit prove`, breach reports)
+  // refuses it too rather than taking a size that overflowed.
+  auto counted = StoredEventCount(*db_);
+  ASSERT_FALSE(counted.has_value());
+  EXPECT_EQ(counted.error().code(), ErrorCode::kDataLoss);
+  auto leaves = StoredLeafSource::Open(*db_);
+  ASSERT_FALSE(leaves.has_value());
+  EXPECT_EQ(leaves.error().code(), ErrorCode::kDataLoss);
+  Execute("DELETE FROM audit_event WHERE sequence = 9223372036854775807", {});
+  EXPECT_EQ(StoredEventCount(*db_).value_or(0), static_cast<uint64_t>(kEvents));
 }
 
 TEST_F(AuditVerifierTest, ATruncatedLogIsFound) {

@@ -43,11 +43,7 @@ Result<OpenedLog> ReadStoredLog(store::Connection& db) {
   ASSIGN_OR_RETURN(store::Transaction read, store::Transaction::BeginRead(db));
   ASSIGN_OR_RETURN(Tip tip, ReadTip(db));
   OpenedLog opened{.size = tip.frontier.size()};
-  ASSIGN_OR_RETURN(store::Statement * count,
-                   db.Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
-  ASSIGN_OR_RETURN(bool counted, count->Step());
-  const uint64_t stored = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
-  RETURN_IF_ERROR(count->Run());
+  ASSIGN_OR_RETURN(const uint64_t stored, StoredEventCount(db));
   if (stored != opened.size) {
     return Fail(ErrorCode::kDataLoss,
                 "the audit log's recorded size does not match its events; run `vigie audit "

@@ -1,15 +1,12 @@
 #include "audit/stored_leaf_source.h"
 
 #include "audit/hash_chain.h"
+#include "audit/log_tables.h"
 
 namespace vigie::audit {
 
 Result<StoredLeafSource> StoredLeafSource::Open(store::Connection& db) {
-  ASSIGN_OR_RETURN(store::Statement * count,
-                   db.Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
-  ASSIGN_OR_RETURN(bool counted, count->Step());
-  const uint64_t size = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
-  RETURN_IF_ERROR(count->Run());  // to its end: no read snapshot left open
+  ASSIGN_OR_RETURN(const uint64_t size, StoredEventCount(db));
   return StoredLeafSource(db, size);
 }
 

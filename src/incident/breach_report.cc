@@ -15,6 +15,7 @@
 #include "audit/event_export.h"
 #include "audit/event_search.h"
 #include "audit/hash_chain.h"
+#include "audit/log_tables.h"
 #include "audit/merkle_verify.h"
 #include "crypto/signing.h"
 #include "incident/breach_proofs.h"
@@ -406,15 +407,6 @@ Result<void> Prove(store::Connection& db, const audit::Checkpoint& checkpoint,
   return {};
 }
 
-Result<uint64_t> LogSize(store::Connection& db) {
-  ASSIGN_OR_RETURN(store::Statement * count,
-                   db.Prepare("SELECT coalesce(max(sequence) + 1, 0) FROM audit_event"));
-  ASSIGN_OR_RETURN(bool counted, count->Step());
-  const uint64_t size = counted ? static_cast<uint64_t>(count->ColumnInt(0)) : 0;
-  RETURN_IF_ERROR(count->Run());
-  return size;
-}
-
 }  // namespace
 
 std::string_view BreachDatasetName(BreachDataset dataset) {
@@ -524,7 +516,7 @@ Result<BreachReport> ComputeBreachReport(store::Connection& audit_db, const Brea
   report.generated_unix_micros = UnixMicros(clock.Now());
   // One snapshot: the size, the checkpoint, the selection and the proofs agree.
   ASSIGN_OR_RETURN(store::Transaction read, store::Transaction::BeginRead(audit_db));
-  ASSIGN_OR_RETURN(report.log_size, LogSize(audit_db));
+  ASSIGN_OR_RETURN(report.log_size, audit::StoredEventCount(audit_db));
   ASSIGN_OR_RETURN(report.checkpoint, audit::ReadLatestCheckpoint(audit_db));
   if (options.progress) options.progress("selecting", 0, 0);
   ASSIGN_OR_RETURN(auto selected, Select(audit_db, scope, options));
