@@ -417,6 +417,16 @@ Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
                                            assertion.client_data_json,
                                            assertion.authenticator_data, assertion.signature);
     }
+    if (!verified && verified.error().code() == ErrorCode::kDataLoss) {
+      // A stored key gone bad is the server's fault: not the agent's failure
+      // (no lock-out, no detection's login failure), and the login's
+      // challenge is left for its other factor.
+      Log(LogLevel::kError, "passkey_unusable",
+          {{"agent_id", std::to_string(*agent_id)}, {"reason", verified.error().message()}});
+      passkey_outcome_ = "passkey=" + std::to_string(stored->passkey.id) +
+                         " unusable: " + verified.error().message();
+      return Fail(verified.error());
+    }
     if (!verified) {
       // The client hears only kLoginFailed; the operators learn why (a counter
       // that went back is a cloned authenticator).

@@ -28,7 +28,7 @@ std::vector<uint8_t> Bytes(std::string_view s) { return {s.begin(), s.end()}; }
 class PasskeysTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    t_.AddActiveAgent("PN-1001");
+    seed_ = t_.AddActiveAgent("PN-1001");
     agent_id_ = t_.Directory().FindAgent("PN-1001")->id;
   }
   PasskeyRegistry Registry() { return PasskeyRegistry(*t_.db, t_.clock); }
@@ -75,6 +75,7 @@ class PasskeysTest : public ::testing::Test {
   }
 
   IdentityDb t_;
+  std::vector<uint8_t> seed_;  // PN-1001's TOTP seed
   int64_t agent_id_ = 0;
   const std::vector<uint8_t> credential_ = std::vector<uint8_t>(24, 0x42);
 };
@@ -206,6 +207,48 @@ TEST_F(PasskeysTest, OnlyTheAgentsOwnPasskeysAnswerItsLogin) {
                   token, Assert(theirs, Authenticator::PasskeyChallengeFor(token), their_credential, 1),
                   kRp, kAddress),
               ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
+// A stored key gone bad (a broken migration, a damaged row) is the server's
+// fault: refused, but neither counted against the agent nor spending the
+// login, whose TOTP step still works.
+TEST_F(PasskeysTest, AStoredKeyGoneBadIsNotTheAgentsFailure) {
+  SoftwareAuthenticator authenticator(SoftwareAuthenticator::Algorithm::kEs256);
+  ASSERT_TRUE(Register(authenticator, credential_).has_value());
+  auto damage = t_.db->Prepare("UPDATE passkey SET public_key = $1");
+  ASSERT_TRUE(damage.has_value());
+  const std::vector<uint8_t> garbage{0xa1, 0x01};
+  (*damage)->BindBlob(1, garbage);
+  ASSERT_TRUE((*damage)->Run().has_value());
+  const std::string token = PasswordStep();
+  for (int i = 0; i < 6; ++i) {
+    Authenticator login = t_.Login();
+    auto refused = login.VerifyPasskey(
+        token, Assert(authenticator, Authenticator::PasskeyChallengeFor(token), credential_, 1 + i),
+        kRp, kAddress);
+    ASSERT_THAT(refused, ErrorCodeIs(ErrorCode::kDataLoss));
+    EXPECT_FALSE(login.refused_agent().has_value());
+    EXPECT_FALSE(login.locked_agent().has_value());
+    EXPECT_NE(login.passkey_outcome().find("unusable"), std::string::npos);  // for the log
+  }
+  EXPECT_EQ(t_.Directory().FindAgent("PN-1001")->status, AgentStatus::kActive);
+  EXPECT_EQ(t_.FailuresWritten(), 0);
+  const std::string code = crypto::TotpCode(seed_, crypto::TotpStep(t_.Now()));
+  EXPECT_TRUE(t_.Login().VerifySecondFactor(token, code, kAddress).has_value());
+}
+
+TEST_F(PasskeysTest, AnotherAgentCannotRegisterACredentialAlreadyRegistered) {
+  SoftwareAuthenticator authenticator(SoftwareAuthenticator::Algorithm::kEs256);
+  ASSERT_TRUE(Register(authenticator, credential_).has_value());
+  t_.AddActiveAgent("PN-2002");
+  const int64_t other = t_.Directory().FindAgent("PN-2002")->id;
+  auto challenge = Registry().BeginRegistration(other);
+  ASSERT_TRUE(challenge.has_value());
+  EXPECT_THAT(
+      Registry().FinishRegistration(other, kRp, Answer(authenticator, *challenge, credential_)),
+      ErrorCodeIs(ErrorCode::kConflict));
+  EXPECT_TRUE(Registry().List(other)->empty());
+  EXPECT_EQ(Registry().List(agent_id_)->size(), 1u);
 }
 
 TEST_F(PasskeysTest, NoPasskeyNoOptions) {

@@ -91,7 +91,11 @@ Result<VerifiedAssertion> VerifyAssertion(const RelyingParty& rp, ByteView chall
   }
   if (signature.size() > kMaxSignatureSize) return TooLarge("signature");
   auto key = internal::CosePublicKey::Parse(credential.public_key_cose);
-  if (!key) return Fail(key.error().WithContext("stored credential"));
+  // The stored key was checked at registration: one that no longer reads is
+  // the server's data gone bad, not the answer's fault.
+  if (!key) {
+    return Fail(ErrorCode::kDataLoss, "stored credential: " + std::string(key.error().message()));
+  }
   RETURN_IF_ERROR(internal::CheckClientData(client_data_json, internal::kTypeGet, challenge, rp));
 
   ASSIGN_OR_RETURN(internal::AuthenticatorData data,

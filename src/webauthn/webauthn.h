@@ -80,8 +80,8 @@ Result<RegisteredCredential> VerifyRegistration(const RelyingParty& rp, ByteView
 // Verifies a navigator.credentials.get() answer for `challenge` against the
 // stored credential (WebAuthn L3 §7.2). Errors: as VerifyRegistration, plus
 // Unauthenticated for a bad signature, a BE flag that differs from the stored
-// one, or a counter that did not increase; InvalidArgument when the stored
-// key cannot be read, Unauthenticated when its algorithm is not supported.
+// one, or a counter that did not increase; DataLoss when the stored key
+// cannot be read or its algorithm is not supported (it was stored bad).
 Result<VerifiedAssertion> VerifyAssertion(const RelyingParty& rp, ByteView challenge,
                                           const StoredCredential& credential,
                                           ByteView client_data_json,

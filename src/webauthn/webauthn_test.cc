@@ -538,15 +538,15 @@ TEST_P(WebAuthnTest, StoredKeyMustBeUsable) {
     return Outcome(VerifyAssertion(rp_, assertion_challenge_, {key, 0, false}, View(json),
                                    auth_data, signature));
   };
-  EXPECT_THAT(verify({}), HasSubstr("InvalidArgument: stored credential: COSE key"));
-  EXPECT_THAT(verify({0x01, 0x02}), HasSubstr("InvalidArgument: stored credential"));
+  EXPECT_THAT(verify({}), HasSubstr("DataLoss: stored credential: COSE key"));
+  EXPECT_THAT(verify({0x01, 0x02}), HasSubstr("DataLoss: stored credential"));
   Bytes trailing = cose_key_;
   trailing.push_back(0x00);
   EXPECT_THAT(verify(trailing), HasSubstr("COSE key: bytes after the key"));
   EXPECT_THAT(
       verify(EncodeCoseKey(
           {{1, int64_t{3}}, {3, int64_t{-257}}, {-1, Bytes(256, 1)}, {-2, Bytes{1, 0, 1}}})),
-      HasSubstr("Unauthenticated: stored credential: unsupported algorithm"));
+      HasSubstr("DataLoss: stored credential: unsupported algorithm"));
   SoftwareAuthenticator other(GetParam() == Algorithm::kEs256 ? Algorithm::kEdDsa
                                                               : Algorithm::kEs256);
   EXPECT_NE(verify(other.CoseKey()), "ok");  // a key of the other type
