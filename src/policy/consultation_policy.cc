@@ -29,6 +29,9 @@ Result<Visibility> DecideConsultation(const identity::RoleSet& roles,
         ErrorCode::kInvalidArgument,
         "purpose '" + std::string(PurposeName(request.purpose)) + "' needs a case reference");
   }
+  // Checked here again: the reference unlocks criminal records, and the
+  // gate must not rely on every caller having validated it.
+  if (request.case_reference) RETURN_IF_ERROR(ValidateCaseReference(*request.case_reference));
   return Visibility{.wanted_persons = true, .criminal_records = investigator && inquiry};
 }
 

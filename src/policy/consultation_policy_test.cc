@@ -35,6 +35,13 @@ TEST(ConsultationPolicyTest, InvestigatorsSeeCriminalRecordsOnlyForAnInquiryWith
   EXPECT_FALSE(street->criminal_records);
   EXPECT_THAT(DecideConsultation(RoleSet{Role::kInvestigator}, Inquiry(std::nullopt)),
               ErrorCodeIs(ErrorCode::kInvalidArgument));
+  // The gate checks the reference itself: one no caller validated unlocks
+  // nothing.
+  for (const char* bad : {"", "x", "2026 00412", "<script>", "a'; DROP TABLE person;--"}) {
+    EXPECT_THAT(DecideConsultation(RoleSet{Role::kInvestigator}, Inquiry(bad)),
+                ErrorCodeIs(ErrorCode::kInvalidArgument))
+        << bad;
+  }
 }
 
 TEST(ConsultationPolicyTest, NonConsultingRolesAreRefused) {
