@@ -280,6 +280,18 @@ TEST_F(ContainmentTest, AResetLeavesAnAgentSuspendedBeforeTheIncidentSuspendedWi
   EXPECT_EQ(Status(4), "pending_activation");
 }
 
+// Suspended before the incident, made active while held (by a change no
+// command allows): a reset still erases its credentials.
+TEST_F(ContainmentTest, AResetReachesAnAgentSuspendedBeforeAndActiveSince) {
+  auto contained = Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  ASSERT_OK(db_->ExecuteScript("UPDATE agent SET status = 'active' WHERE id = 4;"));
+  auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReset);
+  ASSERT_OK(released);
+  EXPECT_EQ(ResetAgents(*released), (std::vector<std::string>{"A-1", "A-2", "A-4"}));
+  EXPECT_EQ(Status(4), "pending_activation");
+}
+
 // The reset a release orders reaches an agent another incident still
 // holds: when that incident is released as a false alarm, the agent does
 // not come back with the credentials the first incident was about.

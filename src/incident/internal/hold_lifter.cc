@@ -60,13 +60,14 @@ Decision Decide(const HoldState& hold, const Agent& agent, ReleaseMode mode, std
     why = "the agent was disabled meanwhile: nothing to lift";
     return Decision::kLeave;
   }
+  // Security: whatever the mode, a reset erases the credentials.
   if (hold.prior_status == "suspended") {
     if (agent.status == AgentStatus::kSuspended) return Decision::kKeepSuspended;
+    if (mode == ReleaseMode::kReset) return Decision::kReset;
     why = "the agent was suspended before the incident but is " +
           std::string(AgentStatusName(agent.status)) + " now: left as it is, to be checked";
     return Decision::kLeave;
   }
-  // Security: whatever the mode, a reset erases the credentials.
   if (mode == ReleaseMode::kReset) return Decision::kReset;
   if (agent.status == AgentStatus::kActive) {
     // Activated or reinstated by someone while held: not the release's to
