@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <ctime>
 #include <string_view>
+#include <type_traits>
 #include <unordered_set>
+#include <vector>
 
 namespace vigie::detect {
 namespace {
@@ -73,40 +75,36 @@ bool InOrder(const auto& earlier, const auto& later) {
   return !later.birth_date.empty() && earlier.birth_date < later.birth_date;
 }
 
-// How many searches a sweep step may be hidden among (one in so many), and
-// how much longer than enumeration_run a hidden sweep must walk to count:
-// ordinary searches that happen to fall in order among a day's are short.
-constexpr size_t kSweepSpread = 3;
+// A sweep hidden among other searches: its steps are looked for among the
+// agent's last kSweepHistory searches (whatever their number in between:
+// several sweeps walked side by side hide each other no better), twice
+// enumeration_run of them, of which the last steps + kStepsOutOfOrder that
+// could be steps: a day's ordinary searches in one or two initials fall in
+// order by chance, never ten of twelve.
+constexpr size_t kSweepHistory = 64;
 constexpr size_t kHiddenSweepFactor = 2;
+constexpr size_t kStepsOutOfOrder = 2;
 
-struct ChainLengths {
-  size_t inquiry_only = 0;  // every step one inquiry's search
-  size_t with_others = 0;   // at least one step that is not
-};
-
-// The longest chain of `member` searches ending at the latest, each after
-// the one before it by `follows`: the steps of a sweep however many other
-// searches come between them. O(n^2) over a few dozen searches.
-ChainLengths LongestChainToLatest(const auto& searches, auto member, auto follows, auto inquiry) {
-  const size_t n = searches.size();
-  if (n == 0 || !member(searches[n - 1])) return {};
-  std::vector<ChainLengths> ending_at(n);
-  for (size_t j = 0; j < n; ++j) {
-    if (!member(searches[j])) continue;
-    ChainLengths best;
-    for (size_t i = 0; i < j; ++i) {
-      if (!member(searches[i]) || !follows(searches[i], searches[j])) continue;
-      best.inquiry_only = std::max(best.inquiry_only, ending_at[i].inquiry_only);
-      best.with_others = std::max(best.with_others, ending_at[i].with_others);
-    }
-    if (inquiry(searches[j])) {
-      ending_at[j].inquiry_only = best.inquiry_only + 1;
-      ending_at[j].with_others = best.with_others == 0 ? 0 : best.with_others + 1;
-    } else {
-      ending_at[j].with_others = std::max(best.inquiry_only, best.with_others) + 1;
-    }
+// The longest chain ending at the latest search, each after the one before
+// it by `follows`, among the last `lookback` searches that are `member`s;
+// searches an inquiry's reference covers go in the chain but do not count.
+// O(lookback^2).
+size_t UncoveredChainToLatest(const auto& searches, size_t lookback, auto member, auto follows) {
+  std::vector<const std::remove_cvref_t<decltype(searches.back())>*> steps;
+  for (auto it = searches.rbegin(); it != searches.rend() && steps.size() < lookback; ++it) {
+    if (member(*it)) steps.push_back(&*it);
   }
-  return ending_at[n - 1];
+  if (steps.empty() || steps.front() != &searches.back()) return 0;
+  std::reverse(steps.begin(), steps.end());
+  std::vector<size_t> ending_at(steps.size());
+  for (size_t j = 0; j < steps.size(); ++j) {
+    size_t before = 0;
+    for (size_t i = 0; i < j; ++i) {
+      if (follows(*steps[i], *steps[j])) before = std::max(before, ending_at[i]);
+    }
+    ending_at[j] = before + (steps[j]->covered ? 0 : 1);
+  }
+  return ending_at.back();
 }
 
 }  // namespace
@@ -393,18 +391,13 @@ void AgentActivity::LearnBusiestHour() {
 // A sweep with other searches slipped between its steps, so that no run of
 // consecutive ones is in order: its steps, picked out of the last searches,
 // still walk surnames within one initial and the next, or one surname's
-// birth dates. An inquiry's list worked between street checks is no sweep
-// while its reference covers it (`list_covered`).
-std::string AgentActivity::HiddenSweep(size_t run, bool list_covered) const {
+// birth dates. An inquiry's searches its reference covers are no steps.
+std::string AgentActivity::HiddenSweep(size_t run) const {
   const SearchSample& latest = searches_.back();
+  const size_t steps = kHiddenSweepFactor * run;
+  if (latest.covered || steps > kSweepHistory) return "";
+  const size_t lookback = steps + kStepsOutOfOrder;
   const char initial = latest.surname.empty() ? ' ' : latest.surname[0];
-  auto one_inquiry = [&](const SearchSample& s) {
-    return s.inquiry && !latest.case_reference.empty() && s.case_reference == latest.case_reference;
-  };
-  auto hidden = [&](ChainLengths chain) {
-    return std::max(chain.with_others, list_covered ? 0 : chain.inquiry_only) >=
-           kHiddenSweepFactor * run;
-  };
   // Upwards, the steps begin with this initial or the one before; downwards,
   // this one or the one after.
   auto up = [&](const SearchSample& s) {
@@ -415,8 +408,8 @@ std::string AgentActivity::HiddenSweep(size_t run, bool list_covered) const {
   };
   auto before = [](const SearchSample& a, const SearchSample& b) { return a.surname < b.surname; };
   auto after = [](const SearchSample& a, const SearchSample& b) { return a.surname > b.surname; };
-  if (hidden(LongestChainToLatest(searches_, up, before, one_inquiry)) ||
-      hidden(LongestChainToLatest(searches_, down, after, one_inquiry))) {
+  if (UncoveredChainToLatest(searches_, lookback, up, before) >= steps ||
+      UncoveredChainToLatest(searches_, lookback, down, after) >= steps) {
     return "searches walking surnames in alphabetical order among others";
   }
   auto dated_namesake = [&](const SearchSample& s) {
@@ -428,8 +421,8 @@ std::string AgentActivity::HiddenSweep(size_t run, bool list_covered) const {
   auto born_after = [](const SearchSample& a, const SearchSample& b) {
     return a.birth_date > b.birth_date;
   };
-  if (hidden(LongestChainToLatest(searches_, dated_namesake, born_before, one_inquiry)) ||
-      hidden(LongestChainToLatest(searches_, dated_namesake, born_after, one_inquiry))) {
+  if (UncoveredChainToLatest(searches_, lookback, dated_namesake, born_before) >= steps ||
+      UncoveredChainToLatest(searches_, lookback, dated_namesake, born_after) >= steps) {
     return "searches of one surname sweeping birth dates in order among others";
   }
   return "";
@@ -450,7 +443,7 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
                                    .found_nobody = event.person_ids.empty() && !terms.wanted_only,
                                    .purpose_linked = by_reference || full_identity,
                                    .inquiry = terms.inquiry});
-  while (searches_.size() > std::max({run, window, kSweepSpread * kHiddenSweepFactor * run})) {
+  while (searches_.size() > std::max({run, window, kSweepHistory})) {
     searches_.pop_front();
   }
   const int64_t now = event.time_unix_micros;
@@ -475,6 +468,8 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
       use.surnames.emplace(latest.surname, now);
     }
     surnames_under_reference = use.surnames.size();
+    // An inquiry's search, while its reference covers no more than a list.
+    searches_.back().covered = latest.inquiry && under_reference <= case_list;
   }
   // An inquiry's list is short, whatever the order it is worked in: a sweep
   // shuffled under one typed reference walks more surnames in a day than any.
@@ -530,8 +525,7 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
       Fire(findings, Rule::kEnumeration,
            std::to_string(run) + " searches of one surname sweeping birth dates in order", now,
            options, learning);
-    } else if (std::string detail = HiddenSweep(run, under_reference <= case_list);
-               !detail.empty()) {
+    } else if (std::string detail = HiddenSweep(run); !detail.empty()) {
       Fire(findings, Rule::kEnumeration, std::move(detail), now, options, learning);
     }
   }

@@ -93,11 +93,12 @@ class AgentActivity {
     bool found_nobody = false;
     bool purpose_linked = false;
     bool inquiry = false;  // its purpose names a case (SearchTerms::inquiry)
+    bool covered = false;  // an inquiry's, its reference then within enumeration_case_list
   };
 
   void Fire(std::vector<Finding>& findings, Rule rule, std::string detail, int64_t now_us,
             const DetectOptions& options, bool learning);
-  std::string HiddenSweep(size_t run, bool list_covered) const;
+  std::string HiddenSweep(size_t run) const;
   void CheckNovelty(const audit::AuditEvent& event, std::vector<Finding>& findings,
                     const DetectOptions& options, bool learning);
   // The persons an officer's investigations named within a day (breach

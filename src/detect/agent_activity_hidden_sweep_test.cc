@@ -17,11 +17,13 @@ namespace {
 
 using namespace activity_test;  // NOLINT: the shared helpers
 
-// Searches across the alphabet in no order, as a day brings them.
-const char* const kOrdinary[] = {"MARTIN", "BERNARD", "ROBERT", "PETIT",   "LEROY", "GIRARD",
-                                 "ZIMMER", "FAURE",   "CARON",  "VIDAL",   "HENRY", "NOEL",
-                                 "AUBERT", "TESSIER", "JOLY",   "SCHMITT", "KLEIN", "ORY",
-                                 "URBAIN", "QUERE",   "WEBER",  "YVON",    "IBERT", "EVRARD"};
+// Searches across the alphabet in no order, as a day brings them; none
+// begins with C, D or E, where the sweeps below walk (one there could be
+// the sweep's step as well as any).
+const char* const kOrdinary[] = {"MARTIN", "BERNARD", "ROBERT",  "PETIT",   "LEROY", "GIRARD",
+                                 "ZIMMER", "FAURE",   "RIVIERE", "VIDAL",   "HENRY", "NOEL",
+                                 "AUBERT", "TESSIER", "JOLY",    "SCHMITT", "KLEIN", "ORY",
+                                 "URBAIN", "QUERE",   "WEBER",   "YVON",    "IBERT", "OLLIVIER"};
 
 // One search, as a street check gives it: surname, given name, birth date.
 std::vector<Finding> Check(AgentActivity& activity, int64_t at, const std::string& surname,
@@ -76,6 +78,7 @@ TEST(AgentActivityHiddenSweepTest, SurnamesWalkedBetweenOtherSearchesAreFound) {
   // Twice enumeration_run steps: an ordinary day is never that orderly.
   EXPECT_EQ(FirstFlaggedStep(1, Walked, any_date), 10);
   EXPECT_EQ(FirstFlaggedStep(2, Walked, any_date), 10);
+  EXPECT_EQ(FirstFlaggedStep(5, Walked, any_date), 10);
   // Backwards too, and across into the next initial.
   EXPECT_EQ(FirstFlaggedStep(
                 1, [](int step) { return Walked(20 - step); }, any_date),
@@ -86,6 +89,24 @@ TEST(AgentActivityHiddenSweepTest, SurnamesWalkedBetweenOtherSearchesAreFound) {
   EXPECT_EQ(FirstFlaggedStep(2, across, any_date), 10);
 }
 
+// Four sweeps walked side by side, one step of each in turn: each hides
+// the others' steps from a check of consecutive searches, not from this.
+TEST(AgentActivityHiddenSweepTest, SweepsWalkedSideBySideAreFound) {
+  AgentActivity activity;
+  int64_t at = kMorning;
+  int first_flagged = 0;
+  for (int step = 1; step <= 12 && first_flagged == 0; ++step) {
+    for (const char* initial : {"B", "F", "M", "S"}) {
+      at += 30 * kSecond;
+      const std::string surname = initial + std::string("A") + static_cast<char>('A' + step);
+      if (Fired(Check(activity, at, surname), Rule::kEnumeration) && first_flagged == 0) {
+        first_flagged = step;
+      }
+    }
+  }
+  EXPECT_EQ(first_flagged, 10);
+}
+
 TEST(AgentActivityHiddenSweepTest, BirthDatesWalkedBetweenOtherSearchesAreFound) {
   auto durand = [](int) { return std::string("DURAND"); };
   EXPECT_EQ(FirstFlaggedStep(1, durand, Day), 10);
@@ -94,7 +115,8 @@ TEST(AgentActivityHiddenSweepTest, BirthDatesWalkedBetweenOtherSearchesAreFound)
 
 // A case's list worked in order under its reference, street checks coming
 // in between, is an inquiry's while the reference covers it; past its
-// length (enumeration_case_list, 25 here) it is a sweep like any other.
+// length (enumeration_case_list, 25 here) its next searches are steps like
+// any other's.
 TEST(AgentActivityHiddenSweepTest, AnInquirysListIsCoveredOnlyUpToItsLength) {
   auto durand = [](int) { return std::string("DURAND"); };
   EXPECT_EQ(FirstFlaggedStep(1, durand, Day, "2026/00412-PJ"), 0);
@@ -110,7 +132,29 @@ TEST(AgentActivityHiddenSweepTest, AnInquirysListIsCoveredOnlyUpToItsLength) {
       first_flagged = step;
     }
   }
-  EXPECT_EQ(first_flagged, 26);
+  EXPECT_EQ(first_flagged, 35);
+}
+
+// The list's searches are no steps of anyone's sweep: a street check that
+// happens to fall in order after them (or before them) is no sweep either.
+TEST(AgentActivityHiddenSweepTest, AStreetCheckInOrderWithAnInquirysListIsNoSweep) {
+  AgentActivity activity;
+  int64_t at = kMorning;
+  auto street_check = [&](const std::string& birth_date) {
+    at += 40 * kSecond;
+    return Fired(Check(activity, at, "DURAND", birth_date), Rule::kEnumeration);
+  };
+  EXPECT_FALSE(street_check(Day(0)));
+  for (int step = 1; step <= 12; ++step) {
+    at += 40 * kSecond;
+    EXPECT_FALSE(
+        Fired(Check(activity, at, kOrdinary[step % std::size(kOrdinary)]), Rule::kEnumeration));
+    at += 40 * kSecond;
+    EXPECT_FALSE(
+        Fired(Check(activity, at, "DURAND", Day(step), "2026/00412-PJ"), Rule::kEnumeration));
+  }
+  EXPECT_FALSE(street_check(Day(30)));
+  EXPECT_FALSE(street_check(Day(31)));
 }
 
 // A long day of searches drawn from common surnames, in no order: some
@@ -121,7 +165,7 @@ TEST(AgentActivityHiddenSweepTest, ADaysOrdinarySearchesAreNoSweep) {
       "MICHEL",  "MOREAU",   "MOREL",    "MULLER",   "BERNARD", "BERTIN",  "BLANC",   "BONNET",
       "BOYER",   "BRUN",     "BARBIER",  "BAILLY",   "BAUDRY",  "BENOIT",  "LEROY",   "LEFEBVRE",
       "LEGRAND", "LAMBERT",  "LAURENT",  "LEMAIRE",  "LUCAS",   "LOPEZ",   "DUBOIS",  "DURAND",
-      "DAVID",   "DUPONT",   "DENIS",    "DUMAS",    "CARON",   "CLEMENT", "COLIN",   "CHEVALIER",
+      "DAVID",   "DUPONT",   "DENIS",    "DUMAS",    "RIVIERE", "CLEMENT", "COLIN",   "CHEVALIER",
       "ROBERT",  "RICHARD",  "ROUX",     "RENARD",   "PETIT",   "PERRIN",  "PICARD",  "GIRARD",
       "GARNIER", "GAUTHIER", "GERARD",   "FONTAINE", "FOURNIER"};
   AgentActivity activity;
