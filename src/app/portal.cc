@@ -456,12 +456,14 @@ Result<void> Portal::AcknowledgeNotice(const Caller& caller) {
 
 Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::string_view source) {
   const auto started = Now();
-  const TimePoint verifying_at = parts_.clock->Now();
   std::optional<int64_t> locked;
   bool locked_out = false;
   bool code_passed = false;
   auto stepped_up = [&]() -> Result<void> {
     ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    session::StepUpTracker tracker(*db, *parts_.clock, session_options_.step_up);
+    // The demand this code can meet: not one made while it is checked.
+    ASSIGN_OR_RETURN(std::optional<int64_t> demand, tracker.Demanded(caller.session_id));
     identity::Authenticator authenticator = AuthenticatorOn(*db);
     auto verified = authenticator.VerifyFreshSecondFactor(caller.agent_id, code, source);
     locked = authenticator.locked_agent();
@@ -472,8 +474,7 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
     // record leaves the session flagged (the code is spent: the next one
     // is needed), rather than clearing a detection's demand unseen.
     RETURN_IF_ERROR(trail_->Record(trail_->For(caller, AuditEventType::kStepUp), started));
-    return session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
-        .RecordStepUp(caller.session_id, verifying_at);
+    return tracker.RecordStepUp(caller.session_id, demand);
   }();
   if (locked_out) {
     // Security: wrong codes lock the account on their own, this session's

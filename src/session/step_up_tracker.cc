@@ -60,18 +60,23 @@ Result<bool> StepUpTracker::StepUpRequired(int64_t session_id) {
   return opened >= rule_.files;
 }
 
-Result<void> StepUpTracker::RecordStepUp(int64_t session_id, TimePoint verified_at) {
+Result<std::optional<int64_t>> StepUpTracker::Demanded(int64_t session_id) {
+  ASSIGN_OR_RETURN(auto session, internal::FindSession(db_, session_id));
+  if (!session) return Fail(ErrorCode::kNotFound, "no session " + std::to_string(session_id));
+  return session->step_up_demanded_at;
+}
+
+Result<void> StepUpTracker::RecordStepUp(int64_t session_id, std::optional<int64_t> demand_met) {
   return store::RetryOnConflict([&]() -> Result<void> {
     const int64_t now = UnixSeconds(clock_.Now());
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
     RETURN_IF_ERROR(RequireLiveSession(session_id));
-    // Demands are in whole seconds: one made in the second of the
-    // verification stands (one more code, rather than one missed demand).
+    // -1 matches no demand (they are times): with none read, none is met.
     ASSIGN_OR_RETURN(store::Statement * mark,
                      db_.Prepare("UPDATE session SET step_up_at = $2, step_up_demanded_at = "
-                                 "CASE WHEN step_up_demanded_at < $3 THEN NULL "
+                                 "CASE WHEN step_up_demanded_at = $3 THEN NULL "
                                  "ELSE step_up_demanded_at END WHERE id = $1"));
-    mark->BindInt(1, session_id).BindInt(2, now).BindInt(3, UnixSeconds(verified_at));
+    mark->BindInt(1, session_id).BindInt(2, now).BindInt(3, demand_met.value_or(-1));
     RETURN_IF_ERROR(mark->Run());
     ASSIGN_OR_RETURN(store::Statement * reset,
                      db_.Prepare("DELETE FROM session_file_opening WHERE session_id = $1"));
@@ -82,9 +87,11 @@ Result<void> StepUpTracker::RecordStepUp(int64_t session_id, TimePoint verified_
 }
 
 Result<void> StepUpTracker::DemandForAgent(int64_t agent_id) {
+  // A new demand never repeats the value a code was checked against.
   ASSIGN_OR_RETURN(store::Statement * demand,
-                   db_.Prepare("UPDATE session SET step_up_demanded_at = $2 "
-                               "WHERE agent_id = $1 AND ended_at IS NULL"));
+                   db_.Prepare("UPDATE session SET step_up_demanded_at = "
+                               "CASE WHEN step_up_demanded_at >= $2 THEN step_up_demanded_at + 1 "
+                               "ELSE $2 END WHERE agent_id = $1 AND ended_at IS NULL"));
   demand->BindInt(1, agent_id).BindInt(2, UnixSeconds(clock_.Now()));
   RETURN_IF_ERROR(demand->Run());
   return {};

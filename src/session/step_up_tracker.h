@@ -22,6 +22,7 @@
 // ended), store errors.
 
 #include <cstdint>
+#include <optional>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -45,14 +46,20 @@ class StepUpTracker {
   // reached the rule's limit: the next opening needs a fresh TOTP first.
   Result<bool> StepUpRequired(int64_t session_id);
 
-  // A fresh TOTP code was verified (at `verified_at` or later): the count
-  // starts again from zero, and a demand (below) made before then is met.
-  // Security: one made since — detection judging the step-up itself, or the
-  // session's last consultations — stands: an earlier code cannot meet it.
-  Result<void> RecordStepUp(int64_t session_id, TimePoint verified_at);
+  // The session's standing demand (below), as read before a code is
+  // verified: what that code can meet. nullopt when there is none.
+  Result<std::optional<int64_t>> Demanded(int64_t session_id);
+
+  // A fresh TOTP code was verified: the count starts again from zero, and
+  // the demand read before it (`demand_met`, from Demanded) is met.
+  // Security: a demand made since — detection judging the step-up itself,
+  // or the session's last consultations — stands: an earlier code cannot
+  // meet it. Told apart by value, not by clock (nodes' clocks differ).
+  Result<void> RecordStepUp(int64_t session_id, std::optional<int64_t> demand_met);
 
   // A detection rule demands a fresh TOTP code in every live session of the
-  // agent before any further consultation (Session::step_up_demanded).
+  // agent before any further consultation (Session::step_up_demanded). Each
+  // demand changes the stored value (a second later than the last at least).
   Result<void> DemandForAgent(int64_t agent_id);
 
  private:

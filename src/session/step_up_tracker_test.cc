@@ -48,7 +48,7 @@ TEST_F(StepUpTrackerTest, AtTheLimitAnOpeningIsNotCounted) {
   EXPECT_EQ(tracker.RecordFileOpening(session_id_).value_or(false), true);
   EXPECT_EQ(tracker.RecordFileOpening(session_id_).value_or(false), true);
   EXPECT_EQ(tracker.RecordFileOpening(session_id_).value_or(true), false);
-  ASSERT_OK(tracker.RecordStepUp(session_id_, clock_.Now()));
+  ASSERT_OK(tracker.RecordStepUp(session_id_, std::nullopt));
   EXPECT_EQ(tracker.RecordFileOpening(session_id_).value_or(false), true);
 }
 
@@ -98,7 +98,7 @@ TEST_F(StepUpTrackerTest, StepUpResetsTheCountAndIsRecordedInTheSession) {
   ASSERT_OK(tracker.RecordFileOpening(session_id_));
   ASSERT_TRUE(Required(tracker));
   Advance(20);
-  ASSERT_OK(tracker.RecordStepUp(session_id_, clock_.Now()));
+  ASSERT_OK(tracker.RecordStepUp(session_id_, std::nullopt));
   EXPECT_FALSE(Required(tracker));
   ASSERT_OK(tracker.RecordFileOpening(session_id_));  // same second as the step-up
   EXPECT_FALSE(Required(tracker));
@@ -125,32 +125,41 @@ TEST_F(StepUpTrackerTest, ADemandHoldsEveryLiveSessionOfTheAgentUntilAStepUp) {
   ASSERT_EQ(sessions->size(), 1u);
   EXPECT_TRUE((*sessions)[0].step_up_demanded());
   EXPECT_FALSE(demanded(other->access_token.reveal(), Jkt("key-b")));  // another agent's
+  auto seen = tracker.Demanded(session_id_);
+  ASSERT_OK(seen);
+  ASSERT_TRUE(seen->has_value());
   Advance(5);
-  ASSERT_OK(tracker.RecordStepUp(session_id_, clock_.Now()));
+  ASSERT_OK(tracker.RecordStepUp(session_id_, *seen));
   sessions = Store().List(kAgent);
   ASSERT_OK(sessions);
   EXPECT_FALSE((*sessions)[0].step_up_demanded());
 }
 
-// A code verified before a demand does not meet it, even when the step-up
-// is recorded after it: detection may have judged the step-up itself.
-TEST_F(StepUpTrackerTest, ADemandMadeSinceTheCodeWasVerifiedStands) {
+// A code checked before a demand does not meet it, even when the step-up
+// is recorded after it (detection may have judged the step-up itself), nor
+// one made in the same second as the demand it was checked against.
+TEST_F(StepUpTrackerTest, ADemandMadeWhileTheCodeWasCheckedStands) {
   StepUpTracker tracker(*db_, clock_);
-  const TimePoint verified_at = clock_.Now();
-  Advance(1);
+  auto demand = [&]() {
+    auto seen = tracker.Demanded(session_id_);
+    EXPECT_TRUE(seen.has_value());
+    return seen.value_or(std::nullopt);
+  };
+  const std::optional<int64_t> none = demand();
+  ASSERT_FALSE(none.has_value());
   ASSERT_OK(tracker.DemandForAgent(kAgent));
-  ASSERT_OK(tracker.RecordStepUp(session_id_, verified_at));
-  auto sessions = Store().List(kAgent);
-  ASSERT_OK(sessions);
-  ASSERT_EQ(sessions->size(), 1u);
-  EXPECT_TRUE((*sessions)[0].step_up_demanded());
-  EXPECT_EQ((*sessions)[0].last_step_up_at, UnixSeconds(verified_at) + 1);  // still recorded
-  // The next code, verified after the demand, meets it.
-  Advance(30);
-  ASSERT_OK(tracker.RecordStepUp(session_id_, clock_.Now()));
-  sessions = Store().List(kAgent);
-  ASSERT_OK(sessions);
-  EXPECT_FALSE((*sessions)[0].step_up_demanded());
+  ASSERT_OK(tracker.RecordStepUp(session_id_, none));
+  EXPECT_TRUE(demand().has_value());
+  EXPECT_EQ(Store().List(kAgent)->at(0).last_step_up_at, Now());  // still recorded
+  const std::optional<int64_t> first = demand();
+  ASSERT_OK(tracker.DemandForAgent(kAgent));  // the same second: another value all the same
+  EXPECT_NE(demand(), first);
+  ASSERT_OK(tracker.RecordStepUp(session_id_, first));
+  EXPECT_TRUE(demand().has_value());
+  // The next code, checked against the demand standing, meets it.
+  ASSERT_OK(tracker.RecordStepUp(session_id_, demand()));
+  EXPECT_FALSE(demand().has_value());
+  EXPECT_FALSE(Store().List(kAgent)->at(0).step_up_demanded());
 }
 
 TEST_F(StepUpTrackerTest, DefaultsAreTenFilesPerTenMinutes) {
@@ -181,11 +190,11 @@ TEST_F(StepUpTrackerTest, RefusesUnknownAndEndedSessions) {
   StepUpTracker tracker(*db_, clock_);
   EXPECT_THAT(tracker.RecordFileOpening(9999), ErrorCodeIs(ErrorCode::kNotFound));
   EXPECT_THAT(tracker.StepUpRequired(9999), ErrorCodeIs(ErrorCode::kNotFound));
-  EXPECT_THAT(tracker.RecordStepUp(9999, clock_.Now()), ErrorCodeIs(ErrorCode::kNotFound));
+  EXPECT_THAT(tracker.RecordStepUp(9999, std::nullopt), ErrorCodeIs(ErrorCode::kNotFound));
   ASSERT_OK(Store().Logout(session_id_));
   EXPECT_THAT(tracker.RecordFileOpening(session_id_), ErrorCodeIs(ErrorCode::kUnauthenticated));
   EXPECT_THAT(tracker.StepUpRequired(session_id_), ErrorCodeIs(ErrorCode::kUnauthenticated));
-  EXPECT_THAT(tracker.RecordStepUp(session_id_, clock_.Now()),
+  EXPECT_THAT(tracker.RecordStepUp(session_id_, std::nullopt),
               ErrorCodeIs(ErrorCode::kUnauthenticated));
 }
 
