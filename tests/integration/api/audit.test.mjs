@@ -150,7 +150,7 @@ test('a flagged session gives a fresh code before it adds or resets agents, rele
   const incident = JSON.parse(installation.vigie('incident', 'contain', '--agent', 'AGT-F', '--reason', 'test',
                                                  '--json')).id;
   // What detection's step_up action writes.
-  installation.databases.storeSql(`UPDATE session SET step_up_demanded_at = ${Math.floor(Date.now() / 1000) - 5} ` +
+  installation.databases.storeSql(`UPDATE session SET step_up_demanded_at = ${Math.floor(Date.now() / 1000)} ` +
                                   'WHERE ended_at IS NULL');
   const calls = [
     [admin, 'POST', '/api/v1/agents', { service_number: 'NEW-F', display_name: 'Nouvelle', unit: 'PN-75', roles: ['agent'] }, 201],
@@ -229,7 +229,7 @@ test('a flagged session is refused every authenticated route but the step-up, lo
   const { installation, server } = await setUp(agents(['FLG-A'], ['agent']));
   const client = await activeClient(server, installation, 'FLG-A');
   const document = (await request(server, 'GET', '/api/v1/openapi.json')).json;
-  installation.databases.storeSql(`UPDATE session SET step_up_demanded_at = ${Math.floor(Date.now() / 1000) - 5} ` +
+  installation.databases.storeSql(`UPDATE session SET step_up_demanded_at = ${Math.floor(Date.now() / 1000)} ` +
                                   'WHERE ended_at IS NULL');
   const ownSession = ['post /api/v1/auth/logout', 'post /api/v1/auth/use-notice', 'post /api/v1/auth/step-up',
                       'get /api/v1/self'];
@@ -255,6 +255,9 @@ test('a flagged session is refused every authenticated route but the step-up, lo
                       'incident_action', 'alert_acknowledged', 'passkey_registered']) {
     assert.ok(types.includes(type), `${type} refused and recorded: ${types}`);
   }
+  // Each route that reads the log or its alerts: audit and alert searches,
+  // breach reports, claim checks.
+  assert.equal(types.filter((type) => type === 'audit_search').length, 4, `${types}`);
   for (const event of refused) {
     assert.equal(event.refusal, 'PermissionDenied');
     assert.ok(event.session_id > 0 && event.source_address, JSON.stringify(event));
