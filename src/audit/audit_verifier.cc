@@ -409,6 +409,15 @@ Result<AuditVerifyReport> VerifyStored(
 
   // The scan below starts at 0: a row numbered below it, or where the
   // size would overflow, is named rather than counted.
+  ASSIGN_OR_RETURN(store::Statement * lowest,
+                   db.Prepare("SELECT coalesce(min(sequence), 0) FROM audit_event"));
+  ASSIGN_OR_RETURN(bool any, lowest->Step());
+  const int64_t lowest_sequence = any ? lowest->ColumnInt(0) : 0;
+  RETURN_IF_ERROR(lowest->Run());
+  if (lowest_sequence < 0) {
+    return Bad(report, "a stored event has sequence " + std::to_string(lowest_sequence) +
+                           ", which no event of the log has (it was inserted)");
+  }
   Result<uint64_t> event_count = StoredEventCount(db);
   if (!event_count && event_count.error().code() == ErrorCode::kDataLoss) {
     return Bad(report, event_count.error().message());

@@ -108,20 +108,16 @@ Result<Tip> ReadTip(store::Connection& db) {
 Result<uint64_t> StoredEventCount(store::Connection& db) {
   ASSIGN_OR_RETURN(store::Statement * count,
                    db.Prepare("SELECT CASE WHEN max(sequence) IS NULL THEN 1 ELSE 0 END, "
-                              "coalesce(max(sequence), 0), coalesce(min(sequence), 0) "
-                              "FROM audit_event"));
+                              "coalesce(max(sequence), 0) FROM audit_event"));
   ASSIGN_OR_RETURN(bool counted, count->Step());
   const bool empty = !counted || count->ColumnInt(0) == 1;
   const int64_t highest = empty ? -1 : count->ColumnInt(1);
-  const int64_t lowest = empty ? 0 : count->ColumnInt(2);
   RETURN_IF_ERROR(count->Run());  // to its end: no read snapshot left open
-  for (const int64_t sequence : {lowest, highest}) {
-    if (!empty && (sequence < 0 || sequence == std::numeric_limits<int64_t>::max())) {
-      return Fail(ErrorCode::kDataLoss, "a stored event has sequence " + std::to_string(sequence) +
-                                            ", which no event of the log has (it was inserted)");
-    }
+  if (highest == std::numeric_limits<int64_t>::max()) {
+    return Fail(ErrorCode::kDataLoss, "a stored event has sequence " + std::to_string(highest) +
+                                          ", which no event of the log has (it was inserted)");
   }
-  return static_cast<uint64_t>(highest + 1);
+  return static_cast<uint64_t>(std::max<int64_t>(highest, -1) + 1);
 }
 
 Result<void> CheckTipMatchesLastEvents(store::Connection& db, const Tip& tip) {

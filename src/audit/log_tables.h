@@ -48,9 +48,10 @@ Result<void> WriteTip(store::Connection& db, uint64_t size, const Tip& tip);
 Result<void> CheckTipMatchesLastEvents(store::Connection& db, const Tip& tip);
 
 // The number of events the stored rows make: the largest sequence plus one
-// (0 for none). DataLoss for a row numbered where no event of the log can
-// be: below 0, or 2^63 - 1, whose successor would overflow in SQL (an error
-// on PostgreSQL, a float on SQLite) and be no size at all.
+// (0 for none; rows below 0 are no events of the log: `vigie audit verify`
+// names them). DataLoss for a row numbered 2^63 - 1, whose successor would
+// overflow in SQL (an error on PostgreSQL, a float on SQLite) and be no
+// size at all.
 Result<uint64_t> StoredEventCount(store::Connection& db);
 
 // One stored event: the encoding and chain hash the batch computed for it.
