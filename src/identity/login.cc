@@ -419,12 +419,16 @@ Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
     }
     if (!verified && verified.error().code() == ErrorCode::kDataLoss) {
       // A stored key gone bad is the server's fault: not the agent's failure
-      // (no lock-out, no detection's login failure), and the login's
-      // challenge is left for its other factor.
+      // (no lock-out, no detection's login failure). It counts against the
+      // login's challenge alone, which bounds the tries (and the log lines
+      // they write) per password step; the rest are left for the TOTP code.
       Log(LogLevel::kError, "passkey_unusable",
           {{"agent_id", std::to_string(*agent_id)}, {"reason", verified.error().message()}});
       passkey_outcome_ = "passkey=" + std::to_string(stored->passkey.id) +
                          " unusable: " + verified.error().message();
+      RETURN_IF_ERROR(
+          internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
+      RETURN_IF_ERROR(tx.Commit());
       return Fail(verified.error());
     }
     if (!verified) {

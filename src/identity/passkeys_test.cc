@@ -210,8 +210,8 @@ TEST_F(PasskeysTest, OnlyTheAgentsOwnPasskeysAnswerItsLogin) {
 }
 
 // A stored key gone bad (a broken migration, a damaged row) is the server's
-// fault: refused, but neither counted against the agent nor spending the
-// login, whose TOTP step still works.
+// fault: refused, not counted against the agent; each try counts against
+// the login's challenge only, whose TOTP step still works while tries remain.
 TEST_F(PasskeysTest, AStoredKeyGoneBadIsNotTheAgentsFailure) {
   SoftwareAuthenticator authenticator(SoftwareAuthenticator::Algorithm::kEs256);
   ASSERT_TRUE(Register(authenticator, credential_).has_value());
@@ -220,8 +220,20 @@ TEST_F(PasskeysTest, AStoredKeyGoneBadIsNotTheAgentsFailure) {
   const std::vector<uint8_t> garbage{0xa1, 0x01};
   (*damage)->BindBlob(1, garbage);
   ASSERT_TRUE((*damage)->Run().has_value());
+  auto unusable_answers = [&](const std::string& token, int tries) {
+    for (int i = 0; i < tries; ++i) {
+      auto refused = t_.Login().VerifyPasskey(
+          token, Assert(authenticator, Authenticator::PasskeyChallengeFor(token), credential_, 1),
+          kRp, kAddress);
+      if (!refused && refused.error().code() != ErrorCode::kDataLoss) return i;
+    }
+    return tries;
+  };
+  EXPECT_EQ(unusable_answers(PasswordStep(), 5), 3);  // challenge_max_attempts, then spent
+  EXPECT_EQ(t_.Directory().FindAgent("PN-1001")->status, AgentStatus::kActive);
+  EXPECT_EQ(t_.FailuresWritten(), 0);
   const std::string token = PasswordStep();
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < 2; ++i) {
     Authenticator login = t_.Login();
     auto refused = login.VerifyPasskey(
         token, Assert(authenticator, Authenticator::PasskeyChallengeFor(token), credential_, 1 + i),
