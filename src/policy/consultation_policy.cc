@@ -29,9 +29,16 @@ Result<Visibility> DecideConsultation(const identity::RoleSet& roles,
         ErrorCode::kInvalidArgument,
         "purpose '" + std::string(PurposeName(request.purpose)) + "' needs a case reference");
   }
-  // Checked here again: the reference unlocks criminal records, and the
-  // gate must not rely on every caller having validated it.
-  if (request.case_reference) RETURN_IF_ERROR(ValidateCaseReference(*request.case_reference));
+  // Checked here again, in the form the log keeps and the rules count: the
+  // reference unlocks criminal records, and the gate must not rely on every
+  // caller having validated it.
+  if (request.case_reference) {
+    ASSIGN_OR_RETURN(std::string valid, ValidateCaseReference(*request.case_reference));
+    if (valid != *request.case_reference) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "a case reference is given without spaces around it");
+    }
+  }
   return Visibility{.wanted_persons = true, .criminal_records = investigator && inquiry};
 }
 

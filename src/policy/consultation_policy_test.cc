@@ -37,7 +37,8 @@ TEST(ConsultationPolicyTest, InvestigatorsSeeCriminalRecordsOnlyForAnInquiryWith
               ErrorCodeIs(ErrorCode::kInvalidArgument));
   // The gate checks the reference itself: one no caller validated unlocks
   // nothing.
-  for (const char* bad : {"", "x", "2026 00412", "<script>", "a'; DROP TABLE person;--"}) {
+  for (const char* bad :
+       {"", "x", "2026 00412", " 2026/00412-PJ ", "<script>", "a'; DROP TABLE person;--"}) {
     EXPECT_THAT(DecideConsultation(RoleSet{Role::kInvestigator}, Inquiry(bad)),
                 ErrorCodeIs(ErrorCode::kInvalidArgument))
         << bad;
