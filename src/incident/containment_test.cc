@@ -281,7 +281,8 @@ TEST_F(ContainmentTest, AResetLeavesAnAgentSuspendedBeforeTheIncidentSuspendedWi
 }
 
 // Suspended before the incident, made active while held (by a change no
-// command allows): a reset still erases its credentials.
+// command allows): a reset still erases its credentials, and the release
+// names it to be checked.
 TEST_F(ContainmentTest, AResetReachesAnAgentSuspendedBeforeAndActiveSince) {
   auto contained = Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "r", .by = "SO-1"});
   ASSERT_OK(contained);
@@ -289,7 +290,8 @@ TEST_F(ContainmentTest, AResetReachesAnAgentSuspendedBeforeAndActiveSince) {
   auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReset);
   ASSERT_OK(released);
   EXPECT_EQ(ResetAgents(*released), (std::vector<std::string>{"A-1", "A-2", "A-4"}));
-  EXPECT_EQ(Status(4), "pending_activation");
+  EXPECT_EQ(released->not_released, (std::vector<std::string>{"A-4"}));
+  EXPECT_NE(Status(4), "active");
 }
 
 // The reset a release orders reaches an agent another incident still

@@ -60,14 +60,13 @@ Decision Decide(const HoldState& hold, const Agent& agent, ReleaseMode mode, std
     why = "the agent was disabled meanwhile: nothing to lift";
     return Decision::kLeave;
   }
-  // Security: whatever the mode, a reset erases the credentials.
   if (hold.prior_status == "suspended") {
     if (agent.status == AgentStatus::kSuspended) return Decision::kKeepSuspended;
-    if (mode == ReleaseMode::kReset) return Decision::kReset;
     why = "the agent was suspended before the incident but is " +
           std::string(AgentStatusName(agent.status)) + " now: left as it is, to be checked";
     return Decision::kLeave;
   }
+  // Security: whatever the mode, a reset erases the credentials.
   if (mode == ReleaseMode::kReset) return Decision::kReset;
   if (agent.status == AgentStatus::kActive) {
     // Activated or reinstated by someone while held: not the release's to
@@ -190,8 +189,16 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
       }
       case Decision::kAlreadyActive:
       case Decision::kLeave:
-        applied = lift_alone();
-        if (!applied) break;
+        // Security: left as it is to be checked, but a reset still erases the
+        // credentials (an agent suspended before the incident and active
+        // since does not keep what the incident was about).
+        if (decision == Decision::kLeave && mode == ReleaseMode::kReset &&
+            now.status != AgentStatus::kDisabled) {
+          if (!reset_credentials(identity::AgentDirectory::OnSuspension::kKeep)) break;
+        } else {
+          applied = lift_alone();
+          if (!applied) break;
+        }
         if (decision == Decision::kAlreadyActive) done.reinstated.push_back(std::move(now));
         if (decision == Decision::kLeave) return Fail(ErrorCode::kConflict, why);
         return {};
