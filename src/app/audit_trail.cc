@@ -317,7 +317,12 @@ Result<void> AuditTrail::RecordAllBeforeAnswer(std::vector<audit::AuditEvent> ev
 }
 
 void AuditTrail::RecordRefusal(audit::AuditEvent event, const Error& error, Started started) {
-  if (event.actor.agent_id == 0 && event.source_address != "local" &&
+  // A password the login did check is always recorded: the login's throttle
+  // already bounds those per address, and a flood of throttled attempts
+  // (which cost nothing) must not push a spray's real guesses out of the log.
+  const bool checked_password = event.type == audit::AuditEventType::kLoginPasswordFailed &&
+                                error.code() != ErrorCode::kResourceExhausted;
+  if (event.actor.agent_id == 0 && event.source_address != "local" && !checked_password &&
       !anonymous_refusals_.Admit(event.source_address).admitted) {
     const int64_t not_recorded = ++refusals_not_recorded_;
     const int64_t minute = UnixSeconds(clock_.Now()) / 60;
