@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startPortal, launchBrowser, openPage, acceptNotice, acceptNoticeAgain, signIn, activate, freshCode, usedCode, storageDump,
+  startPortal, launchBrowser, openPage, acceptNotice, acceptNoticeAgain, passwordStep, signIn, activate, freshCode,
+  usedCode, storageDump,
   request, activeClient,
 } from './portal.mjs';
 
@@ -159,10 +160,9 @@ test('the DPoP private key is kept in IndexedDB and cannot be exported', async (
 
 test('my recent consultations list the searches and files of this agent, after a fresh code if detection flagged the session', async () => {
   // What detection's step_up action writes: the API refuses the session
-  // every route but the step-up until the code is given (a code verified
-  // after the demand: its second is before this one's).
+  // every route but the step-up until the code is given.
   portal.installation.databases.storeSql(
-    `UPDATE session SET step_up_demanded_at = ${Math.floor(Date.now() / 1000) - 5} WHERE ended_at IS NULL`);
+    `UPDATE session SET step_up_demanded_at = ${Math.floor(Date.now() / 1000)} WHERE ended_at IS NULL`);
   await page.getByRole('link', { name: 'Mes consultations' }).click();
   const dialog = page.getByRole('dialog', { name: 'Confirmez votre identité' });
   await dialog.waitFor();
@@ -185,6 +185,32 @@ test('sign out, then sign in again with TOTP; the page switches to English', asy
   await page.getByRole('button', { name: 'Passer en français' }).click();
   await page.getByRole('heading', { level: 1, name: 'Rechercher une personne' }).waitFor();
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+});
+
+// The login's challenge is spent once the code is accepted: a sign-in that
+// fails after it goes back to the first step, and a use notice that changed
+// since it was read is shown again before the next attempt.
+test('a sign-in refused after its code starts again, and a changed use notice is read again', async () => {
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await acceptNoticeAgain(page);
+  const problem = (status, detail) => ({ status, contentType: 'application/problem+json',
+                                         body: JSON.stringify({ title: 'refused', status, detail }) });
+  await page.route('**/api/v1/self', (route) => route.fulfill(problem(503, 'log unavailable')), { times: 1 });
+  await passwordStep(page, AGENT);
+  await page.getByLabel('Code à 6 chiffres').fill(await freshCode(secret));
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'ne peut pas journaliser' }).waitFor();
+
+  await page.route('**/api/v1/auth/use-notice',
+                   (route) => route.fulfill(problem(409, 'the use notice has changed: read it again')),
+                   { times: 1 });
+  await passwordStep(page, AGENT);
+  await page.getByLabel('Code à 6 chiffres').fill(await freshCode(secret));
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+  await acceptNoticeAgain(page);
+  await page.getByText('La notice d’utilisation a changé').waitFor();
+  await signIn(page, AGENT, secret);
 });
 
 test('an officer’s containment ends the open session on the page’s next action', async () => {

@@ -115,6 +115,12 @@ class App {
       }
     } catch (error) {
       await this.api.logout();  // half a sign-in is none
+      if (error?.status === 409) {
+        // The notice changed since it was read: read it again first.
+        this.state.notice = null;
+        this.state.noticeAcceptedAt = null;
+        this.state.flash = 'login.notice_changed';
+      }
       throw error;
     }
     this.state.self = self;

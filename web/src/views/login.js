@@ -20,6 +20,11 @@ export function loginView(app, vs) {
   const message = messageArea();
   if (app.state.flash) queueMicrotask(() => message.info(t(app.state.flash)));
   if (vs.challenge) return secondFactorStep(app, vs, message);
+  if (vs.failure) {
+    const failure = vs.failure;
+    vs.failure = null;
+    queueMicrotask(() => message.error(failure));
+  }
 
   const sn = field(t('login.service_number'), { name: 'service_number', autocomplete: 'username', required: true,
                                                 autocapitalize: 'characters', spellcheck: 'false' });
@@ -51,6 +56,19 @@ export function loginView(app, vs) {
               h('p', {}, h('a', { href: '#/activate' }, t('login.activate_link'))));
 }
 
+// The login's challenge is spent once its second factor is accepted: a
+// sign-in that fails after that (its session refused, the notice changed)
+// starts again from the first step, saying why.
+async function finishSignIn(app, vs, tokens) {
+  vs.challenge = null;
+  try {
+    await app.signIn(tokens);
+  } catch (error) {
+    vs.failure = errorText(error);
+    app.render();
+  }
+}
+
 function secondFactorStep(app, vs, message) {
   const factors = vs.challenge.second_factors ?? ['totp'];
   const passkey = factors.includes('passkey') && supported();
@@ -61,37 +79,39 @@ function secondFactorStep(app, vs, message) {
   const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
     message.clear();
+    let tokens;
     try {
-      const tokens = await busy(submit, () => app.api.proofCall('POST', '/api/v1/auth/second-factor',
+      tokens = await busy(submit, () => app.api.proofCall('POST', '/api/v1/auth/second-factor',
         { login_challenge: vs.challenge.login_challenge, code: code.input.value.trim() }));
-      vs.challenge = null;
-      await app.signIn(tokens);
     } catch (error) {
       message.error(error.status === 401 || error.status === 400 ? t('login.code_failed') : errorText(error));
       code.input.value = '';
       code.input.focus();
+      return;
     }
+    await finishSignIn(app, vs, tokens);
   } }, code.row, h('div', { class: 'actions' }, submit, restart));
 
   let passkeyPart = null;
   if (passkey) {
     const button = h('button', { type: 'button', class: 'secondary', onclick: async () => {
       message.clear();
+      let tokens;
       try {
-        await busy(button, async () => {
+        tokens = await busy(button, async () => {
           const options = await app.api.publicCall('POST', '/api/v1/auth/passkey/options',
                                                    { login_challenge: vs.challenge.login_challenge });
           const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
-          const tokens = await app.api.proofCall('POST', '/api/v1/auth/passkey',
-                                                 assertionBody(credential, vs.challenge.login_challenge));
-          vs.challenge = null;
-          await app.signIn(tokens);
+          return app.api.proofCall('POST', '/api/v1/auth/passkey',
+                                   assertionBody(credential, vs.challenge.login_challenge));
         });
       } catch (error) {
         if (error?.name === 'NotAllowedError' || error?.name === 'AbortError') message.error(t('login.passkey.cancelled'));
         else if (typeof error?.status === 'number' && error.status !== 401) message.error(errorText(error));
         else message.error(t('login.passkey.failed'));
+        return;
       }
+      await finishSignIn(app, vs, tokens);
     } }, t('login.passkey'));
     passkeyPart = h('div', { class: 'card passkey-choice' }, button);
   }
