@@ -78,18 +78,20 @@ bool InOrder(const auto& earlier, const auto& later) {
 // A sweep hidden among other searches: its steps are looked for among the
 // agent's last kSweepHistory searches (whatever their number in between:
 // several sweeps walked side by side hide each other no better), twice
-// enumeration_run of them, of which the last steps + kStepsOutOfOrder that
-// could be steps: a day's ordinary searches in one or two initials fall in
-// order by chance, never ten of twelve.
+// enumeration_run of them and at least kMinHiddenSteps, of which the last
+// steps + kStepsOutOfOrder that could be steps: a day's ordinary searches in
+// one or two initials fall in order by chance, rarely ten of twelve.
 constexpr size_t kSweepHistory = 64;
 constexpr size_t kHiddenSweepFactor = 2;
+constexpr size_t kMinHiddenSteps = 10;
 constexpr size_t kStepsOutOfOrder = 2;
 
 // The longest chain ending at the latest search, each after the one before
 // it by `follows`, among the last `lookback` searches that are `member`s;
-// searches an inquiry's reference covers go in the chain but do not count.
-// O(lookback^2).
-size_t UncoveredChainToLatest(const auto& searches, size_t lookback, auto member, auto follows) {
+// searches `exempt` (an inquiry's, covered) go in the chain but do not
+// count. O(lookback^2).
+size_t ChainToLatest(const auto& searches, size_t lookback, auto member, auto follows,
+                     auto exempt) {
   std::vector<const std::remove_cvref_t<decltype(searches.back())>*> steps;
   for (auto it = searches.rbegin(); it != searches.rend() && steps.size() < lookback; ++it) {
     if (member(*it)) steps.push_back(&*it);
@@ -102,7 +104,7 @@ size_t UncoveredChainToLatest(const auto& searches, size_t lookback, auto member
     for (size_t i = 0; i < j; ++i) {
       if (follows(*steps[i], *steps[j])) before = std::max(before, ending_at[i]);
     }
-    ending_at[j] = before + (steps[j]->covered ? 0 : 1);
+    ending_at[j] = before + (exempt(*steps[j]) ? 0 : 1);
   }
   return ending_at.back();
 }
@@ -391,12 +393,22 @@ void AgentActivity::LearnBusiestHour() {
 // A sweep with other searches slipped between its steps, so that no run of
 // consecutive ones is in order: its steps, picked out of the last searches,
 // still walk surnames within one initial and the next, or one surname's
-// birth dates. An inquiry's searches its reference covers are no steps.
+// birth dates. An inquiry's list is no steps while its reference covers it:
+// the latest search's reference, or, for a search under none (a street
+// check among the list's), the last covered one's. A list under another
+// reference counts: a sweep split between references is one sweep.
 std::string AgentActivity::HiddenSweep(size_t run) const {
   const SearchSample& latest = searches_.back();
-  const size_t steps = kHiddenSweepFactor * run;
-  if (latest.covered || steps > kSweepHistory) return "";
+  const size_t steps = std::max(kHiddenSweepFactor * run, kMinHiddenSteps);
+  if (steps > kSweepHistory) return "";
   const size_t lookback = steps + kStepsOutOfOrder;
+  std::string_view list = latest.case_reference;
+  if (!latest.covered) {
+    auto last_covered = std::find_if(searches_.rbegin(), searches_.rend(),
+                                     [](const SearchSample& s) { return s.covered; });
+    list = last_covered == searches_.rend() ? "" : std::string_view(last_covered->case_reference);
+  }
+  auto exempt = [&](const SearchSample& s) { return s.covered && s.case_reference == list; };
   const char initial = latest.surname.empty() ? ' ' : latest.surname[0];
   // Upwards, the steps begin with this initial or the one before; downwards,
   // this one or the one after.
@@ -408,8 +420,8 @@ std::string AgentActivity::HiddenSweep(size_t run) const {
   };
   auto before = [](const SearchSample& a, const SearchSample& b) { return a.surname < b.surname; };
   auto after = [](const SearchSample& a, const SearchSample& b) { return a.surname > b.surname; };
-  if (UncoveredChainToLatest(searches_, lookback, up, before) >= steps ||
-      UncoveredChainToLatest(searches_, lookback, down, after) >= steps) {
+  if (ChainToLatest(searches_, lookback, up, before, exempt) >= steps ||
+      ChainToLatest(searches_, lookback, down, after, exempt) >= steps) {
     return "searches walking surnames in alphabetical order among others";
   }
   auto dated_namesake = [&](const SearchSample& s) {
@@ -421,8 +433,8 @@ std::string AgentActivity::HiddenSweep(size_t run) const {
   auto born_after = [](const SearchSample& a, const SearchSample& b) {
     return a.birth_date > b.birth_date;
   };
-  if (UncoveredChainToLatest(searches_, lookback, dated_namesake, born_before) >= steps ||
-      UncoveredChainToLatest(searches_, lookback, dated_namesake, born_after) >= steps) {
+  if (ChainToLatest(searches_, lookback, dated_namesake, born_before, exempt) >= steps ||
+      ChainToLatest(searches_, lookback, dated_namesake, born_after, exempt) >= steps) {
     return "searches of one surname sweeping birth dates in order among others";
   }
   return "";

@@ -135,6 +135,25 @@ TEST(AgentActivityHiddenSweepTest, AnInquirysListIsCoveredOnlyUpToItsLength) {
   EXPECT_EQ(first_flagged, 35);
 }
 
+// A sweep whose steps change reference every five, each reference within
+// its list's length: the lists under other references are steps of it.
+TEST(AgentActivityHiddenSweepTest, ASweepSplitBetweenReferencesIsOneSweep) {
+  AgentActivity activity;
+  int64_t at = kMorning;
+  int first_flagged = 0;
+  for (int step = 1; step <= 14 && first_flagged == 0; ++step) {
+    at += 40 * kSecond;
+    EXPECT_FALSE(
+        Fired(Check(activity, at, kOrdinary[step % std::size(kOrdinary)]), Rule::kEnumeration));
+    at += 40 * kSecond;
+    const std::string reference = "2026/0041" + std::to_string((step - 1) / 5) + "-PJ";
+    if (Fired(Check(activity, at, Walked(step), "1975-03-02", reference), Rule::kEnumeration)) {
+      first_flagged = step;
+    }
+  }
+  EXPECT_EQ(first_flagged, 11);  // the first step under a third reference
+}
+
 // The list's searches are no steps of anyone's sweep: a street check that
 // happens to fall in order after them (or before them) is no sweep either.
 TEST(AgentActivityHiddenSweepTest, AStreetCheckInOrderWithAnInquirysListIsNoSweep) {
