@@ -63,6 +63,7 @@ Result<bool> StepUpTracker::StepUpRequired(int64_t session_id) {
 Result<std::optional<int64_t>> StepUpTracker::Demanded(int64_t session_id) {
   ASSIGN_OR_RETURN(auto session, internal::FindSession(db_, session_id));
   if (!session) return Fail(ErrorCode::kNotFound, "no session " + std::to_string(session_id));
+  if (!session->live()) return Fail(ErrorCode::kUnauthenticated, "session ended");
   return session->step_up_demanded_at;
 }
 

@@ -48,6 +48,7 @@ class StepUpTracker {
 
   // The session's standing demand (below), as read before a code is
   // verified: what that code can meet. nullopt when there is none.
+  // Unauthenticated for an ended session (before a code is spent on it).
   Result<std::optional<int64_t>> Demanded(int64_t session_id);
 
   // A fresh TOTP code was verified: the count starts again from zero, and

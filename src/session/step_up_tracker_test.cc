@@ -191,9 +191,11 @@ TEST_F(StepUpTrackerTest, RefusesUnknownAndEndedSessions) {
   EXPECT_THAT(tracker.RecordFileOpening(9999), ErrorCodeIs(ErrorCode::kNotFound));
   EXPECT_THAT(tracker.StepUpRequired(9999), ErrorCodeIs(ErrorCode::kNotFound));
   EXPECT_THAT(tracker.RecordStepUp(9999, std::nullopt), ErrorCodeIs(ErrorCode::kNotFound));
+  EXPECT_THAT(tracker.Demanded(9999), ErrorCodeIs(ErrorCode::kNotFound));
   ASSERT_OK(Store().Logout(session_id_));
   EXPECT_THAT(tracker.RecordFileOpening(session_id_), ErrorCodeIs(ErrorCode::kUnauthenticated));
   EXPECT_THAT(tracker.StepUpRequired(session_id_), ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_THAT(tracker.Demanded(session_id_), ErrorCodeIs(ErrorCode::kUnauthenticated));
   EXPECT_THAT(tracker.RecordStepUp(session_id_, std::nullopt),
               ErrorCodeIs(ErrorCode::kUnauthenticated));
 }
