@@ -73,15 +73,23 @@ Result<std::vector<uint8_t>> AuditSurnameHash(const crypto::DataKey& terms_key,
   return hash;
 }
 
+namespace {
+
+identity::LoginThrottleOptions AnonymousRefusalBudget() {
+  return {.burst = AuditTrail::kAnonymousRefusalsBurst,
+          .refill_interval =
+              std::chrono::milliseconds(60'000 / AuditTrail::kAnonymousRefusalsPerMinute)};
+}
+
+}  // namespace
+
 AuditTrail::AuditTrail(audit::AuditLog& log, const crypto::DataKey& terms_key, const Clock& clock)
     : log_(log),
       clock_(clock),
       hash_key_(HashKey(terms_key)),
       seal_key_(crypto::KeyedBlake2b(terms_key.bytes(), "vigie.audit.terms.seal")),
-      anonymous_refusals_(
-          clock, identity::LoginThrottleOptions{.burst = kAnonymousRefusalsBurst,
-                                                .refill_interval = std::chrono::milliseconds(
-                                                    60'000 / kAnonymousRefusalsPerMinute)}) {}
+      anonymous_refusals_(clock, AnonymousRefusalBudget()),
+      checked_passwords_(clock, AnonymousRefusalBudget()) {}
 
 AuditTrail::~AuditTrail() {
   crypto::WipeBytes(hash_key_);
@@ -317,13 +325,13 @@ Result<void> AuditTrail::RecordAllBeforeAnswer(std::vector<audit::AuditEvent> ev
 }
 
 void AuditTrail::RecordRefusal(audit::AuditEvent event, const Error& error, Started started) {
-  // A password the login did check is always recorded: the login's throttle
-  // already bounds those per address, and a flood of throttled attempts
-  // (which cost nothing) must not push a spray's real guesses out of the log.
+  // A password the login did check has its own budget: a flood of
+  // throttled attempts (which cost nothing) must not spend it.
   const bool checked_password = event.type == audit::AuditEventType::kLoginPasswordFailed &&
                                 error.code() != ErrorCode::kResourceExhausted;
-  if (event.actor.agent_id == 0 && event.source_address != "local" && !checked_password &&
-      !anonymous_refusals_.Admit(event.source_address).admitted) {
+  identity::LoginThrottle& budget = checked_password ? checked_passwords_ : anonymous_refusals_;
+  if (event.actor.agent_id == 0 && event.source_address != "local" &&
+      !budget.Admit(event.source_address).admitted) {
     const int64_t not_recorded = ++refusals_not_recorded_;
     const int64_t minute = UnixSeconds(clock_.Now()) / 60;
     if (refusals_not_recorded_logged_minute_.exchange(minute) != minute) {

@@ -109,6 +109,8 @@ class AuditTrail {
   // their sender nothing, and unbounded they would fill the disk under a log
   // that fails closed, stopping every consultation. Those beyond are
   // counted (refusals_not_recorded) and logged once a minute, not recorded.
+  // A password the login did check has a budget of its own, the same size:
+  // a flood of throttled attempts must not push a spray's real guesses out.
   void RecordRefusal(audit::AuditEvent event, const Error& error, Started started);
   static constexpr int kAnonymousRefusalsBurst = 60;
   static constexpr int kAnonymousRefusalsPerMinute = 60;
@@ -145,6 +147,7 @@ class AuditTrail {
   std::array<uint8_t, 32> seal_key_;
   Observer observer_;
   identity::LoginThrottle anonymous_refusals_;  // per address, see RecordRefusal
+  identity::LoginThrottle checked_passwords_;   // per address, likewise
   std::atomic<int64_t> refusals_not_recorded_{0};
   std::atomic<int64_t> refusals_not_recorded_logged_minute_{-1};
   // Shared with the appends still in flight, which may outlive the trail.

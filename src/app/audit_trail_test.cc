@@ -134,12 +134,13 @@ TEST_F(AuditTrailTest, AnAddressGetsOnlySoManyRefusalsNamingNoAgentRecorded) {
   auto later = log_->Find({.limit = 1000});
   ASSERT_OK(later);
   EXPECT_EQ(later->size(), events->size() + 1);
-  // A password the login did check is recorded whatever is left of the
-  // budget: throttled attempts must not hide a spray's real guesses.
+  // A password the login did check has a budget of its own: throttled
+  // attempts must not hide a spray's real guesses, nor are those unbounded.
   for (int i = 0; i < sent; ++i)
     trail_.RecordRefusal(anonymous("203.0.113.5"), refused, std::chrono::steady_clock::now());
   const Error wrong(ErrorCode::kUnauthenticated, "authentication failed");
-  trail_.RecordRefusal(anonymous("203.0.113.5"), wrong, std::chrono::steady_clock::now());
+  for (int i = 0; i < sent; ++i)
+    trail_.RecordRefusal(anonymous("203.0.113.5"), wrong, std::chrono::steady_clock::now());
   auto checked = log_->Find({.limit = 1000});
   ASSERT_OK(checked);
   EXPECT_EQ(std::ranges::count_if(*checked,
@@ -147,7 +148,7 @@ TEST_F(AuditTrailTest, AnAddressGetsOnlySoManyRefusalsNamingNoAgentRecorded) {
                                     return e.refusal_code ==
                                            ErrorCodeName(ErrorCode::kUnauthenticated);
                                   }),
-            1);
+            AuditTrail::kAnonymousRefusalsBurst);
 }
 
 TEST(AuditTrailLateTest, AnEventDurableAfterItsDeadlineGoesToTheLateObserver) {
