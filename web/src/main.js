@@ -21,6 +21,7 @@ class App {
   constructor() {
     this.api = new Api({ origin: location.origin, signer: new DpopSigner(indexedDbKeyStore()) });
     this.state = { notice: null, noticeAcceptedAt: null, self: null, session: null, flash: null,
+                   signInFailure: null,
                    search: null, file: null };
     this.viewState = {};
     this.routeName = null;

@@ -20,9 +20,9 @@ export function loginView(app, vs) {
   const message = messageArea();
   if (app.state.flash) queueMicrotask(() => message.info(t(app.state.flash)));
   if (vs.challenge) return secondFactorStep(app, vs, message);
-  if (vs.failure) {
-    const failure = vs.failure;
-    vs.failure = null;
+  if (app.state.signInFailure) {
+    const failure = app.state.signInFailure;
+    app.state.signInFailure = null;
     queueMicrotask(() => message.error(failure));
   }
 
@@ -42,6 +42,7 @@ export function loginView(app, vs) {
         { service_number: serviceNumber, password: pw.input.value }));
       pw.input.value = '';
       vs.challenge = { ...answer, service_number: serviceNumber };
+      app.state.flash = null;  // said on the form it was for
       app.keepNoticeAccepted();
       app.render();
     } catch (error) {
@@ -58,13 +59,15 @@ export function loginView(app, vs) {
 
 // The login's challenge is spent once its second factor is accepted: a
 // sign-in that fails after that (its session refused, the notice changed)
-// starts again from the first step, saying why.
+// starts again from the first step, saying why (kept by the app: the
+// notice may come first).
 async function finishSignIn(app, vs, tokens) {
   vs.challenge = null;
   try {
     await app.signIn(tokens);
   } catch (error) {
-    vs.failure = errorText(error);
+    // A changed notice is shown again, and says so itself (the app's flash).
+    if (error?.status !== 409) app.state.signInFailure = errorText(error);
     app.render();
   }
 }
@@ -78,6 +81,7 @@ function secondFactorStep(app, vs, message) {
                     t('login.restart'));
   const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
+    if (!vs.challenge) return;  // spent: the sign-in it allowed is under way
     message.clear();
     let tokens;
     try {
@@ -95,6 +99,7 @@ function secondFactorStep(app, vs, message) {
   let passkeyPart = null;
   if (passkey) {
     const button = h('button', { type: 'button', class: 'secondary', onclick: async () => {
+      if (!vs.challenge) return;  // spent: the sign-in it allowed is under way
       message.clear();
       let tokens;
       try {
