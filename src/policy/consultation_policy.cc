@@ -36,7 +36,7 @@ Result<Visibility> DecideConsultation(const identity::RoleSet& roles,
     ASSIGN_OR_RETURN(std::string valid, ValidateCaseReference(*request.case_reference));
     if (valid != *request.case_reference) {
       return Fail(ErrorCode::kInvalidArgument,
-                  "a case reference is given without spaces around it");
+                  "a case reference must be given without spaces around it");
     }
   }
   return Visibility{.wanted_persons = true, .criminal_records = investigator && inquiry};
