@@ -44,6 +44,15 @@ function passing(error) {
   return error?.status === 429 || (error?.status === 503 && error.retryAfter > 0);
 }
 
+/**
+ * How long a call waits for the server's answer to begin: a network gone
+ * silent (a laptop moved, a proxy that drops) fails it as a network error
+ * rather than holding it, and the calls waiting on a refresh, forever. Long
+ * enough for the largest upload (a 64 MiB sample) on a slow link; a body
+ * read after the answer began is not cut.
+ */
+export const REQUEST_TIMEOUT_MS = 120_000;
+
 // Never answered with a demand for a step-up; were it, asking again would wait on itself.
 const STEP_UP_PATH = '/api/v1/auth/step-up';
 
@@ -58,10 +67,11 @@ export class Api {
    * hooks: onSessionEnded(reason), onActivity() (a call the person made).
    */
   constructor({ origin, signer, fetch = globalThis.fetch.bind(globalThis), timers = globalThis,
-                now = () => Date.now() } = {}) {
+                now = () => Date.now(), requestTimeoutMs = REQUEST_TIMEOUT_MS } = {}) {
     this.origin = origin;
     this.signer = signer;
     this.fetch = fetch;
+    this.requestTimeoutMs = requestTimeoutMs;
     this.timers = timers;
     this.now = now;
     this.tokens = null;  // {access, refresh, expiresIn, refreshExpiresIn}
@@ -137,13 +147,18 @@ export class Api {
     if (proof || token) h.DPoP = await this.signer.proof(method, url, token);
     if (token) h.Authorization = `DPoP ${token}`;
     let response;
+    // The page's own timer, not this.timers: those schedule the session.
+    const controller = new AbortController();
+    const timeout = setTimeout(() => controller.abort(), this.requestTimeoutMs);
     try {
       response = await this.fetch(url, {
         method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: 'omit', cache: 'no-store', redirect: 'error',
+        credentials: 'omit', cache: 'no-store', redirect: 'error', signal: controller.signal,
       });
     } catch {
       throw new ApiError(0, { title: 'network' });
+    } finally {
+      clearTimeout(timeout);
     }
     this.signer.learnServerTime?.(response.headers?.get?.('Date'));
     if (!response.ok) {

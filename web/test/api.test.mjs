@@ -27,6 +27,24 @@ test('an authenticated call sends Authorization: DPoP and a proof bound to the t
   assert.equal(seen[0].init.credentials, 'omit');
 });
 
+test('a call whose answer does not begin in time fails as a network error', { timeout: 10_000 }, async () => {
+  let signal;
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), requestTimeoutMs: 20,
+                        fetch: (url, init) => new Promise((resolve, reject) => {
+                          signal = init.signal;
+                          init.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+                        }) });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600, refresh_expires_in: 1800 });
+  await assert.rejects(api.call('GET', '/api/v1/self'), (error) => error.status === 0);
+  assert.equal(signal.aborted, true);
+  // An answer in time is not cut: its signal is left alone.
+  const quick = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), requestTimeoutMs: 20,
+                          fetch: async (url, init) => { signal = init.signal; return response(200, { ok: 1 }); } });
+  assert.deepEqual(await quick.publicCall('GET', '/api/v1/use-notice'), { ok: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assert.equal(signal.aborted, false);
+});
+
 test('a 401 drops the tokens and says the session ended', async () => {
   let ended = null;
   const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(),
