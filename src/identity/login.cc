@@ -417,35 +417,30 @@ Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
                                            assertion.client_data_json,
                                            assertion.authenticator_data, assertion.signature);
     }
-    if (!verified && verified.error().code() == ErrorCode::kDataLoss) {
-      // A stored key gone bad is the server's fault: not the agent's failure
-      // (no lock-out, no detection's login failure). It counts against the
-      // login's challenge alone, which bounds the tries (and the log lines
-      // they write) per password step; the rest are left for the TOTP code.
-      Log(LogLevel::kError, "passkey_unusable",
-          {{"agent_id", std::to_string(*agent_id)}, {"reason", verified.error().message()}});
-      passkey_outcome_ = "passkey=" + std::to_string(stored->passkey.id) +
-                         " unusable: " + verified.error().message();
-      RETURN_IF_ERROR(
-          internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
-      RETURN_IF_ERROR(tx.Commit());
-      return Fail(verified.error());
-    }
     if (!verified) {
       // The client hears only kLoginFailed; the operators learn why (a counter
-      // that went back is a cloned authenticator).
-      Log(LogLevel::kWarn, "passkey_refused",
+      // that went back is a cloned authenticator). A stored key gone bad
+      // (DataLoss) is the server's fault, not the agent's failure: no
+      // lock-out, no detection's login failure, and the error as it is. Both
+      // count against the login's challenge, which bounds the tries (and the
+      // log lines they write) per password step.
+      const bool stored_bad = verified.error().code() == ErrorCode::kDataLoss;
+      Log(stored_bad ? LogLevel::kError : LogLevel::kWarn,
+          stored_bad ? "passkey_unusable" : "passkey_refused",
           {{"agent_id", std::to_string(*agent_id)}, {"reason", verified.error().message()}});
-      refused_agent_ = *agent_id;
       passkey_outcome_ = (stored ? "passkey=" + std::to_string(stored->passkey.id) : "passkey") +
-                         " refused: " + verified.error().message();
+                         (stored_bad ? " unusable: " : " refused: ") + verified.error().message();
       RETURN_IF_ERROR(
           internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
-      ASSIGN_OR_RETURN(internal::RecordedFailure failure,
-                       internal::RecordLoginFailure(*db_, *agent_id, internal::Factor::kPasskey,
-                                                    source_address, now, options_));
-      if (failure.locked) locked_agent_ = *agent_id;
+      if (!stored_bad) {
+        refused_agent_ = *agent_id;
+        ASSIGN_OR_RETURN(internal::RecordedFailure failure,
+                         internal::RecordLoginFailure(*db_, *agent_id, internal::Factor::kPasskey,
+                                                      source_address, now, options_));
+        if (failure.locked) locked_agent_ = *agent_id;
+      }
       RETURN_IF_ERROR(tx.Commit());
+      if (stored_bad) return Fail(verified.error());
       return LoginFailed();
     }
     RETURN_IF_ERROR(internal::RecordPasskeyUse(*db_, stored->passkey.id, verified->sign_count,
