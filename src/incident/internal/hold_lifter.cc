@@ -151,11 +151,12 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
         break;
       case Decision::kStillHeld:
       case Decision::kKeepSuspended:
+      case Decision::kLeave:
         // Security: the reset this release orders is not skipped because the
-        // agent stays suspended: a later reinstatement (of the other
-        // incident, by an administrator) must not bring back credentials the
-        // attacker may hold. An administrator's code works once the agent
-        // is reinstated.
+        // agent stays suspended, or is left as it is to be checked: a later
+        // reinstatement (of the other incident, by an administrator) must
+        // not bring back credentials the attacker may hold. An
+        // administrator's code works once the agent is reinstated.
         // (A disabled agent has no credentials left.)
         if (mode == ReleaseMode::kReset && now.status != AgentStatus::kDisabled) {
           if (!reset_credentials(identity::AgentDirectory::OnSuspension::kKeep)) break;
@@ -165,6 +166,7 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
         }
         if (decision == Decision::kStillHeld) done.still_contained.push_back(service_number);
         if (decision == Decision::kKeepSuspended) done.kept_suspended.push_back(std::move(now));
+        if (decision == Decision::kLeave) return Fail(ErrorCode::kConflict, why);
         return {};
       case Decision::kReinstate: {
         // Set by the attempt whose hook refused (never retried, so never
@@ -188,19 +190,9 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
         return {};
       }
       case Decision::kAlreadyActive:
-      case Decision::kLeave:
-        // Security: left as it is to be checked, but a reset still erases the
-        // credentials (an agent suspended before the incident and active
-        // since does not keep what the incident was about).
-        if (decision == Decision::kLeave && mode == ReleaseMode::kReset &&
-            now.status != AgentStatus::kDisabled) {
-          if (!reset_credentials(identity::AgentDirectory::OnSuspension::kKeep)) break;
-        } else {
-          applied = lift_alone();
-          if (!applied) break;
-        }
-        if (decision == Decision::kAlreadyActive) done.reinstated.push_back(std::move(now));
-        if (decision == Decision::kLeave) return Fail(ErrorCode::kConflict, why);
+        applied = lift_alone();
+        if (!applied) break;
+        done.reinstated.push_back(std::move(now));
         return {};
     }
     if (!moved) return applied;
