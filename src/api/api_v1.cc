@@ -581,6 +581,11 @@ http::Response ApiV1::Handle(const http::Request& request) {
           too_early = true;
           return made;
         }
+        // A replay this node remembers is refused before the session is
+        // read, so it cannot keep an idle session alive (Authenticate
+        // refreshes last_seen_at). The shared guard is asked after, at no
+        // extra round trip for the requests that are not replays.
+        RETURN_IF_ERROR(replay_.CheckUnused(proof.jkt, proof.jti, now));
         ASSIGN_OR_RETURN(context.caller, portal_.Authenticate(token, context.jkt));
         return RememberProof(proof, now);
       }();

@@ -129,7 +129,17 @@ test('proofs for another method or URL, replayed, stale or from the future are r
   assert.equal((await client.call('GET', '/api/v1/self', undefined, { proofOptions: { jti: unburnt } })).status, 200);
   const jti = `replayed-${Date.now()}`;
   assert.equal((await client.call('GET', '/api/v1/self', undefined, { proofOptions: { jti } })).status, 200);
+  // A replay refused does not count as the session's activity: it would
+  // otherwise keep an idle stolen session alive.
+  const idleSince = Math.floor(Date.now() / 1000) - 120;
+  const session = "agent_id = (SELECT id FROM agent WHERE service_number = 'PRF-1') AND ended_at IS NULL";
+  installation.databases.storeSql(`UPDATE session SET last_seen_at = ${idleSince} WHERE ${session}`);
   assertProblem(await client.call('GET', '/api/v1/self', undefined, { proofOptions: { jti } }), 401);
+  assert.equal(installation.databases.storeSql(`SELECT last_seen_at FROM session WHERE ${session}`),
+               String(idleSince));
+  assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
+  assert.ok(Number(installation.databases.storeSql(`SELECT last_seen_at FROM session WHERE ${session}`)) > idleSince,
+            'a good request is activity');
 });
 
 test('refresh rotates, and reusing a refresh token ends the session unless its proof is a stranger\'s', async () => {
