@@ -178,6 +178,12 @@ test('sign out, then sign in again with TOTP; the page switches to English', asy
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
   await acceptNoticeAgain(page);
   await page.getByText('Vous êtes déconnecté.').waitFor();
+  // What was typed survives the switch.
+  await page.getByLabel('Matricule').fill(AGENT);
+  await page.getByRole('button', { name: 'Switch to English' }).click();
+  assert.equal(await page.getByLabel('Service number').inputValue(), AGENT);
+  await page.getByRole('button', { name: 'Passer en français' }).click();
+  assert.equal(await page.getByLabel('Matricule').inputValue(), AGENT);
   await signIn(page, AGENT, secret);
   await page.getByRole('button', { name: 'Switch to English' }).click();
   await page.getByRole('heading', { level: 1, name: 'Search for a person' }).waitFor();

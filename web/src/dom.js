@@ -79,3 +79,31 @@ export function download(blob, filename) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
+
+/**
+ * What was typed or chosen in the named fields under `root`, by name in
+ * document order, for restoreTyped after the same view is drawn again.
+ */
+export function typedValues(root) {
+  const typed = new Map();
+  for (const el of root.querySelectorAll('input[name], textarea[name], select[name]')) {
+    if (el.type === 'file') continue;  // cannot be set back
+    const values = typed.get(el.name) ?? [];
+    values.push(el.type === 'checkbox' || el.type === 'radio' ? el.checked : el.value);
+    typed.set(el.name, values);
+  }
+  return typed;
+}
+
+/** Puts typedValues back into the fields of the same names and order. */
+export function restoreTyped(root, typed) {
+  const seen = new Map();
+  for (const el of root.querySelectorAll('input[name], textarea[name], select[name]')) {
+    const index = seen.get(el.name) ?? 0;
+    seen.set(el.name, index + 1);
+    const value = typed.get(el.name)?.[index];
+    if (value === undefined || el.type === 'file') continue;
+    if (el.type === 'checkbox' || el.type === 'radio') el.checked = value;
+    else el.value = value;
+  }
+}

@@ -1,7 +1,7 @@
 // The Vigie portal: a shell (banner, menu, main area, live region), a hash
 // router, and the session's life (sign-in, refresh, idle timeout, end).
 import './styles.css';
-import { h, replace } from './dom.js';
+import { h, replace, typedValues, restoreTyped } from './dom.js';
 import { t, setLang, lang } from './i18n.js';
 import { Api } from './api.js';
 import { DpopSigner } from './dpop.js';
@@ -81,9 +81,13 @@ class App {
   }
 
   toggleLang() {
+    // The same page in the other language: what was typed stays typed (an
+    // activation code, a search half filled in).
+    const typed = typedValues(this.main);
     setLang(lang() === 'fr' ? 'en' : 'fr');
     try { localStorage.setItem(LANG_KEY, lang()); } catch { /* private mode */ }
     this.render({ keepFocus: true });
+    restoreTyped(this.main, typed);
   }
 
   get roles() { return this.state.self?.roles ?? []; }
