@@ -27,6 +27,30 @@ Result<std::unique_ptr<store::Connection>> OpenDatabase(const Config& config) {
   return db;
 }
 
+// Security: `vigie init` takes no database another installation uses (the
+// first node's, say): what it holds was sealed and signed with keys the new
+// key file does not have, and what the new keys would sign there would fail
+// `audit verify` on every node. A new SQLite file has nothing to check.
+Result<void> RefuseUsedDatabase(const Config& config, const std::string& url,
+                                std::string_view what) {
+  if (url.starts_with("sqlite:")) {
+    std::error_code ec;
+    if (!std::filesystem::exists(url.substr(std::string_view("sqlite:").size()), ec) && !ec) {
+      return {};
+    }
+  }
+  store::OpenOptions options;
+  options.busy_timeout_ms = config.store.busy_timeout_ms;
+  ASSIGN_OR_RETURN(auto db, store::Open(url, options));
+  ASSIGN_OR_RETURN(const int version, store::SchemaVersion(*db));
+  if (version == 0) return {};
+  return Fail(ErrorCode::kConflict,
+              "the " + std::string(what) +
+                  " database already holds a Vigie installation: another node of a portal "
+                  "copies vigie.toml and vigie.key from the first instead of running init "
+                  "(docs/operations.md)");
+}
+
 // A new key file gains the data keys of every purpose.
 Result<void> EnsureDataKey(crypto::Keyring& keyring, std::string_view purpose,
                            const std::filesystem::path& key_file) {
@@ -180,6 +204,10 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
   // Bad URLs are refused before anything is created.
   ASSIGN_OR_RETURN(std::string config_text, InitialConfigToml(databases));
   ASSIGN_OR_RETURN(Config config, ParseConfig(config_text, data_dir));
+  RETURN_IF_ERROR(
+      RefuseUsedDatabase(config, config.ResolveDatabaseUrl(config.store.url), "records"));
+  RETURN_IF_ERROR(
+      RefuseUsedDatabase(config, config.ResolveDatabaseUrl(config.audit.url), "audit log"));
   std::filesystem::create_directories(data_dir, ec);
   if (ec)
     return Fail(ErrorCode::kUnavailable,

@@ -221,6 +221,34 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
 // holds the databases' files: both are made owner-only whatever the umask,
 // and a command refuses to run on either once others may write the one or
 // enter the other. The group may read (a backup group), not write.
+// A second node copies the first one's key file; `vigie init` there would
+// seal and sign with keys nobody else holds.
+TEST_F(CliTest, InitTakesNoDatabaseAnotherInstallationUses) {
+  ASSERT_EQ(Init().exit_code, 0);
+  ASSERT_EQ(Vigie("unit add --code PN-75 --name Paris --kind police").exit_code, 0);
+  const std::filesystem::path other = dir_ / "other";
+  // Fresh databases for the half that is not shared.
+  store::testing::SuiteDatabase fresh;
+  const std::string fresh_url = installation_.postgres() ? fresh.url() : "sqlite:fresh.db";
+  const std::pair<std::string, std::string> attempts[] = {
+      {installation_.StoreUrl(data()), "records"}, {installation_.AuditUrl(data()), "audit log"}};
+  for (const auto& [taken, what] : attempts) {
+    const bool store_taken = what == "records";
+    const std::string store_url = store_taken ? taken : fresh_url;
+    const std::string audit_url = store_taken ? fresh_url : taken;
+    auto refused = testing::RunCommand(std::string(VIGIE_BINARY) + " --data-dir " + other.string() +
+                                           " init --store-url '" + store_url + "' --audit-url '" +
+                                           audit_url + "'",
+                                       dir_.path());
+    EXPECT_EQ(refused.exit_code, 5) << refused.err;
+    EXPECT_NE(refused.err.find("the " + what + " database already holds"), std::string::npos)
+        << refused.err;
+    EXPECT_FALSE(std::filesystem::exists(other)) << what;
+  }
+  // The first installation is untouched.
+  EXPECT_EQ(Vigie("audit verify").exit_code, 0);
+}
+
 TEST_F(CliTest, AConfigurationOrDataDirectoryOthersCanChangeIsRefused) {
   auto init = testing::RunCommand("umask 000; " + std::string(VIGIE_BINARY) + " --data-dir " +
                                       data().string() + " init" + init_arguments_,

@@ -24,6 +24,14 @@ class TestInstallation {
 
   bool postgres() const { return store_ != nullptr; }
 
+  // The URLs `vigie init` was given, or its SQLite defaults in `data_dir`.
+  std::string StoreUrl(const std::filesystem::path& data_dir) const {
+    return store_ != nullptr ? store_->url() : "sqlite:" + (data_dir / "vigie.db").string();
+  }
+  std::string AuditUrl(const std::filesystem::path& data_dir) const {
+    return audit_ != nullptr ? audit_->url() : "sqlite:" + (data_dir / "audit.db").string();
+  }
+
   // A shell command running SQL on the audit log's database as someone with
   // full access to it would: `sqlite_sql` with sqlite3, or `pg_sql` with psql.
   std::string AuditSqlCommand(const std::filesystem::path& data_dir, const std::string& sqlite_sql,
