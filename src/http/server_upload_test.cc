@@ -189,6 +189,12 @@ TEST_F(ServerTest, AnUploadPlaceGoesOnlyToAHeadTheAdmissionAccepts) {
   auto small = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", "tiny");
   ASSERT_OK(small);
   EXPECT_EQ(small->status, 200) << "a body within the ordinary limit asks nothing";
+  auto bodyless = TestClient::Connect(port());
+  ASSERT_OK(bodyless);
+  ASSERT_OK((*bodyless)->Send("POST /echo/upload HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto nothing_sent = (*bodyless)->ReadResponse();
+  ASSERT_OK(nothing_sent);
+  EXPECT_EQ(nothing_sent->status, 200) << "no length and not chunked: no body, nothing to ask";
   auto officer = Fetch(port(), "POST", "/echo/upload?x=1", std::nullopt, "X-Officer: 1\r\n", mid);
   ASSERT_OK(officer);
   EXPECT_EQ(officer->status, 200);

@@ -328,9 +328,12 @@ class Connection final : public ConnectionControl,
     bool uploading = false;
     bool upload_refused = false;  // an upload path's body, held to the small limit
     if (!read_ec) {
+      // Unknown only for a chunked body: without either header a request
+      // has none, and is no upload to spend an admission check on.
       const auto length = parser.content_length();
       const std::optional<uint64_t> declared =
-          length ? std::optional<uint64_t>(*length) : std::nullopt;
+          length ? std::optional<uint64_t>(*length)
+                 : (parser.chunked() ? std::nullopt : std::optional<uint64_t>(0));
       // Not one condition: in `a && co_await b && c`, g++ 12 ran the
       // co_await even when `a` was false (a test caught it; two operands,
       // as in Serve(), behave).
