@@ -199,6 +199,14 @@ class Server::Impl {
         co_await backoff.async_wait(kNoThrow);
         continue;
       }
+      // Accepted just as Stop ran: its handler found no such connection to
+      // interrupt nor to wait for, so one served now would hold Wait() up
+      // to its first-request deadline (a silent TLS handshake).
+      if (context_->stopping.load()) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        co_return;
+      }
       // Security: past the connection cap a new client starts on probation
       // (ConnectionRegistry): it takes an idle connection's place once it
       // has sent a whole, well-formed request. With too many newcomers on
