@@ -141,14 +141,24 @@ asio::awaitable<void> Run(const ClientRequest& request, const Target& target,
   co_await SendAndRead(tls, tcp_layer, request, target, deadline, out);
 }
 
-}  // namespace
-
-Result<ClientReply> Exchange(const ClientRequest& request) {
-  ASSIGN_OR_RETURN(Target target, ParseTarget(request.url));
+Result<Target> UsableTarget(const std::string& url) {
+  ASSIGN_OR_RETURN(Target target, ParseTarget(url));
   if (!target.tls && target.host != "localhost" && !IsLoopbackAddress(target.host)) {
     return Fail(ErrorCode::kInvalidArgument,
                 "plain http:// is only for loopback; use https:// for " + target.host);
   }
+  return target;
+}
+
+}  // namespace
+
+Result<void> CheckClientUrl(const std::string& url) {
+  RETURN_IF_ERROR(UsableTarget(url));
+  return {};
+}
+
+Result<ClientReply> Exchange(const ClientRequest& request) {
+  ASSIGN_OR_RETURN(Target target, UsableTarget(request.url));
   std::optional<ssl::context> tls_context;
   if (target.tls) {
     tls_context.emplace(ssl::context::tls_client);
@@ -159,7 +169,10 @@ Result<ClientReply> Exchange(const ClientRequest& request) {
     } else {
       tls_context->load_verify_file(request.trusted_certificate_file, ec);
     }
-    if (ec) return Fail(Failure("trusted certificates", ec));
+    if (ec) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "trusted certificates " + request.trusted_certificate_file + ": " + ec.message());
+    }
     tls_context->set_verify_mode(ssl::verify_peer);
   }
   Result<ClientReply> out = Fail(ErrorCode::kUnavailable, "the exchange did not complete");

@@ -8,8 +8,9 @@
 // when empty); plain http:// is accepted only for loopback hosts, like the
 // server's own rule.
 // Thread-safety: Exchange is reentrant; each call has its own connection.
-// Errors: InvalidArgument for a URL that is not absolute http(s) or a plain
-// URL that is not loopback; Unavailable for resolution, connection, TLS,
+// Errors: InvalidArgument for a URL that is not absolute http(s), a plain
+// URL that is not loopback, or trusted certificates that cannot be loaded:
+// mistakes no retry mends; Unavailable for resolution, connection, TLS,
 // time-out or an oversized response.
 
 #include <chrono>
@@ -37,5 +38,9 @@ struct ClientReply {
 };
 
 Result<ClientReply> Exchange(const ClientRequest& request);
+
+// Whether Exchange would accept `url` (its InvalidArgument, checked before
+// any call): for a configured URL, refused at start rather than at each call.
+Result<void> CheckClientUrl(const std::string& url);
 
 }  // namespace vigie::http

@@ -254,6 +254,9 @@ CheckpointPublisher::CheckpointPublisher(PublisherOptions options,
     : options_(std::move(options)), db_(std::move(db)) {}
 
 Result<std::unique_ptr<CheckpointPublisher>> CheckpointPublisher::Start(PublisherOptions options) {
+  // A URL no call would take is a mistake to say now, not an outage to
+  // retry each second while the log goes unwitnessed.
+  RETURN_IF_ERROR(http::CheckClientUrl(options.witness_url));
   ASSIGN_OR_RETURN(std::unique_ptr<store::Connection> db,
                    store::Open(options.audit_url, {.read_only = true}));
   std::unique_ptr<CheckpointPublisher> publisher(
@@ -294,7 +297,10 @@ void CheckpointPublisher::Run() {
       was_failing = false;
       last_refusal.clear();
     } else if (published.error().code() == ErrorCode::kDataLoss ||
-               published.error().code() == ErrorCode::kPermissionDenied) {
+               published.error().code() == ErrorCode::kPermissionDenied ||
+               published.error().code() == ErrorCode::kInvalidArgument) {
+      // Refused, or a mistake in our own settings (trusted certificates that
+      // cannot be loaded): no retry mends either, someone must act.
       ++refusals_;
       const auto now = std::chrono::steady_clock::now();
       if (published.error().message() != last_refusal ||

@@ -377,6 +377,36 @@ TEST_F(PublisherTest, APersistentRefusalIsCountedEachTimeButLoggedOnce) {
   EXPECT_EQ(lines, 1u) << logged;
 }
 
+// Mistakes in the settings are no outage: said at start, or counted as
+// refusals (an error to act on), never retried quietly.
+TEST_F(PublisherTest, AWitnessUrlNoCallWouldTakeIsRefusedAtStart) {
+  for (const char* url : {"http://192.0.2.1:8444", "witness.example:8444", "ftp://127.0.0.1"}) {
+    PublisherOptions options = options_;
+    options.witness_url = url;
+    EXPECT_THAT(CheckpointPublisher::Start(options), ErrorCodeIs(ErrorCode::kInvalidArgument))
+        << url;
+  }
+}
+
+TEST_F(PublisherTest, TrustedCertificatesThatCannotBeLoadedAreARefusal) {
+  Write(options_.audit_url, 3, 1);
+  PublisherOptions options = options_;
+  options.witness_url = "https://127.0.0.1:1";
+  options.trusted_certificate_file = (fixture_.dir() / "no-such-ca.pem").string();
+  options.interval = std::chrono::milliseconds(10);
+  ::testing::internal::CaptureStderr();
+  {
+    auto publisher = CheckpointPublisher::Start(options);
+    ASSERT_OK(publisher);
+    for (int i = 0; i < 500 && (*publisher)->stats().refusals < 2; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_GE((*publisher)->stats().refusals, 2u);
+    EXPECT_EQ((*publisher)->stats().failures, 0u);
+  }
+  EXPECT_THAT(::testing::internal::GetCapturedStderr(), ::testing::HasSubstr("no-such-ca.pem"));
+}
+
 TEST_F(PublisherTest, AnUnreachableWitnessIsAFailureToRetry) {
   Write(options_.audit_url, 3, 1);
   server_->Stop();
