@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "cli/installation.h"
 #include "cli/operator_read.h"
 #include "cli/progress.h"
+#include "core/durable_file.h"
 #include "records/records.h"
 #include "store/table_copy.h"
 
@@ -171,10 +173,17 @@ int RunGenerate(const std::filesystem::path& data_dir, const GenerateOptions& op
     return ReportError(Error(ErrorCode::kInvalidArgument,
                              "give --out FILE (records) or --audit-events N (into the audit log)"));
   }
-  std::ofstream out(options.out, std::ios::trunc | std::ios::binary);
-  if (!out) {
-    return ReportError(Error(ErrorCode::kUnavailable, "cannot write " + options.out.string()));
+  // A new file, named only once whole: an export waiting to be imported (or
+  // any file the user owns) is never written over, and a full disk leaves
+  // no truncated file that `vigie import` would take as whole.
+  std::error_code ec;
+  if (std::filesystem::exists(options.out, ec) || std::filesystem::is_symlink(options.out, ec)) {
+    return ReportError(
+        Error(ErrorCode::kConflict,
+              options.out.string() + " exists: give a new file name (or remove it)"));
   }
+  auto out = NewDurableFile::Create(options.out, 0644);  // synthetic: nothing to hide
+  if (!out) return ReportError(out.error());
   records::GeneratorOptions generator_options;
   generator_options.seed = options.seed;
   records::PopulationGenerator generator(generator_options, std::move(*surnames));
@@ -190,17 +199,15 @@ int RunGenerate(const std::filesystem::path& data_dir, const GenerateOptions& op
     notices += g.notices.size();
     entries += g.entries.size();
     if (buffer.size() > (1 << 20)) {
-      out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      if (auto written = out->Append(buffer); !written) return ReportError(written.error());
       buffer.clear();
     }
     progress.Update(i + 1, options.persons, "persons");
   }
-  out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-  out.close();
+  auto written = out->Append(buffer);
+  if (written) written = out->Commit();
   progress.Finish();
-  if (!out) {
-    return ReportError(Error(ErrorCode::kUnavailable, "writing " + options.out.string() + " failed"));
-  }
+  if (!written) return ReportError(written.error());
   std::printf("Generated %llu persons, %llu wanted notices, %llu record entries into %s\n",
               static_cast<unsigned long long>(options.persons),
               static_cast<unsigned long long>(notices), static_cast<unsigned long long>(entries),

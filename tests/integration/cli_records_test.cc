@@ -171,6 +171,12 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
                        (dir_ / "no-surnames.txt").string());
   EXPECT_EQ(unnamed.exit_code, 2);
   EXPECT_NE(unnamed.err.find("lists no surname"), std::string::npos) << unnamed.err;
+  // An existing file (an export waiting to be imported) is not written over.
+  std::ofstream(dir_ / "waiting.jsonl") << "keep";
+  auto over = Vigie("generate -n 3 --out " + (dir_ / "waiting.jsonl").string());
+  EXPECT_EQ(over.exit_code, 5);
+  EXPECT_NE(over.err.find("exists"), std::string::npos) << over.err;
+  EXPECT_EQ(testing::ReadWholeFile(dir_ / "waiting.jsonl"), "keep");
 
   auto bad = dir_ / "bad.jsonl";
   std::ofstream(bad) << R"({"kind":"person","id":"A","surname":"Roux","given_names":["Luc"]})"
