@@ -50,6 +50,12 @@ Result<void> Continuing(const std::stop_token& stop) {
   return {};
 }
 
+// A page of none would never move on (and SQLite reads LIMIT -1 as no limit).
+Result<void> CheckPageRows(int64_t page_rows) {
+  if (page_rows < 1) return Fail(ErrorCode::kInvalidArgument, "a page holds at least one row");
+  return {};
+}
+
 Result<RecordRepository> RecordRepository::Create(store::Connection& db,
                                                   const crypto::Keyring& keys) {
   ASSIGN_OR_RETURN(const crypto::DataKey* records, keys.Current(kRecordsPurpose));
@@ -420,6 +426,7 @@ Result<std::vector<RecordEntry>> RecordRepository::RecordEntriesOf(int64_t perso
 Result<void> RecordRepository::ForEachWantedNotice(
     const std::function<void(const WantedNotice&)>& visit, int64_t page_rows,
     const std::stop_token& stop) {
+  RETURN_IF_ERROR(CheckPageRows(page_rows));
   int64_t after = 0;
   while (true) {
     RETURN_IF_ERROR(Continuing(stop));
@@ -439,6 +446,7 @@ Result<void> RecordRepository::ForEachWantedNotice(
 Result<void> RecordRepository::ForEachRecordEntryCount(
     const std::function<void(int64_t, int64_t)>& visit, int64_t page_rows,
     const std::stop_token& stop) {
+  RETURN_IF_ERROR(CheckPageRows(page_rows));
   int64_t after = 0;
   while (true) {
     RETURN_IF_ERROR(Continuing(stop));
@@ -489,6 +497,7 @@ Result<void> RecordRepository::ForEachPostingSet(
     const std::function<void(const SealedPerson&, uint32_t, std::span<const uint8_t>,
                              std::span<const uint8_t>)>& visit,
     int64_t page_rows, const std::stop_token& stop) {
+  RETURN_IF_ERROR(CheckPageRows(page_rows));
   int64_t after = 0;
   while (true) {
     RETURN_IF_ERROR(Continuing(stop));

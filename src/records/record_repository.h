@@ -138,7 +138,8 @@ class RecordRepository {
   // little-endian u64s) with its sealed row, in id order, to `visit`. Read
   // `page_rows` persons a statement: libpq holds a statement's whole result
   // in memory, which for every person at national scale is gigabytes.
-  // A stop requested ends the walk between pages (Unavailable).
+  // A stop requested ends the walk between pages (Unavailable); `page_rows`
+  // below 1 is InvalidArgument.
   static constexpr int64_t kRowsPerPage = 16384;
   Result<void> ForEachPostingSet(
       const std::function<void(const SealedPerson& row, uint32_t birth_tag,

@@ -271,6 +271,22 @@ TEST(RecordRepositoryTest, PostingsNoticesAndEntryCountsAreReadInPagesWithNoneSk
     EXPECT_EQ(seen_persons, persons) << page_rows;
     EXPECT_EQ(seen_notices, notices) << page_rows;
   }
+  // A page of no row (or "no limit" on SQLite) is refused before a read.
+  for (const int64_t page_rows : {0, -1}) {
+    int visited = 0;
+    EXPECT_THAT(
+        t.repository->ForEachRecordEntryCount([&](int64_t, int64_t) { ++visited; }, page_rows),
+        ErrorCodeIs(ErrorCode::kInvalidArgument));
+    EXPECT_THAT(
+        t.repository->ForEachPostingSet([&](const SealedPerson&, uint32_t, std::span<const uint8_t>,
+                                            std::span<const uint8_t>) { ++visited; },
+                                        page_rows),
+        ErrorCodeIs(ErrorCode::kInvalidArgument));
+    EXPECT_THAT(
+        t.repository->ForEachWantedNotice([&](const WantedNotice&) { ++visited; }, page_rows),
+        ErrorCodeIs(ErrorCode::kInvalidArgument));
+    EXPECT_EQ(visited, 0) << page_rows;
+  }
 }
 
 }  // namespace
