@@ -68,8 +68,9 @@ Statement& SqliteStatement::BindDouble(int index, double value) {
   return *this;
 }
 Statement& SqliteStatement::BindText(int index, std::string_view value) {
-  sqlite3_bind_text64(stmt_, ParameterIndex(index), value.data(), value.size(), SQLITE_TRANSIENT,
-                      SQLITE_UTF8);
+  // An empty view may have no data: SQLite would bind NULL, PostgreSQL ''.
+  sqlite3_bind_text64(stmt_, ParameterIndex(index), value.data() != nullptr ? value.data() : "",
+                      value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
 Statement& SqliteStatement::BindBlob(int index, std::span<const uint8_t> value) {
@@ -99,7 +100,9 @@ Result<int64_t> SqliteStatement::Run() {
     ASSIGN_OR_RETURN(bool row, Step());
     if (!row) break;
   }
-  return sqlite3_changes64(db_);
+  // sqlite3_changes64 is the connection's last change count: a query's
+  // would be the count of whatever statement changed rows before it.
+  return sqlite3_stmt_readonly(stmt_) != 0 ? 0 : sqlite3_changes64(db_);
 }
 
 bool SqliteStatement::ColumnIsNull(int column) const {
