@@ -268,7 +268,7 @@ int RunCanaryPlant(const std::filesystem::path& data_dir, int count) {
   const records::PartialDate today = records::DateOf(std::chrono::system_clock::now());
   std::vector<int64_t> planted;
   // One transaction: decoys nobody watches would be real-looking persons.
-  auto tx = store::Transaction::Begin(*installation->db);
+  auto tx = records::BeginRecordsWrite(*installation->db);
   if (!tx) return ReportError(tx.error());
   uint64_t index = 0;
   for (int i = 0; i < count; ++i) {

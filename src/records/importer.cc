@@ -166,8 +166,8 @@ Result<ImportReport> ImportInTransaction(std::istream& in, uint64_t total_bytes,
                                          RecordRepository& repository,
                                          const ImportProgress& progress) {
   ImportReport report;
-  ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
-  // This transaction holds the write lock: ids above today's maximum stay free.
+  ASSIGN_OR_RETURN(store::Transaction tx, BeginRecordsWrite(db));
+  // Other records writers wait for this one: ids above today's maximum stay free.
   ASSIGN_OR_RETURN(RecordRepository::FreeIds free_ids, repository.NextFreeIds());
   bool fresh = free_ids.person == 1 && free_ids.notice == 1 && free_ids.entry == 1;
   if (fresh) RETURN_IF_ERROR(repository.SuspendRefIndexes());

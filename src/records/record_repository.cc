@@ -5,6 +5,7 @@
 
 #include "records/internal/record_codec.h"
 #include "records/internal/search_keys.h"
+#include "store/advisory_key.h"
 
 namespace vigie::records {
 namespace {
@@ -50,11 +51,20 @@ Result<void> Continuing(const std::stop_token& stop) {
   return {};
 }
 
+Result<store::Transaction> BeginRecordsWrite(store::Connection& db) {
+  static const int64_t kQueue = store::AdvisoryKey("records", "write");
+  return store::Transaction::BeginQueued(db, kQueue);
+}
+
+namespace {
+
 // A page of none would never move on (and SQLite reads LIMIT -1 as no limit).
 Result<void> CheckPageRows(int64_t page_rows) {
   if (page_rows < 1) return Fail(ErrorCode::kInvalidArgument, "a page holds at least one row");
   return {};
 }
+
+}  // namespace
 
 Result<RecordRepository> RecordRepository::Create(store::Connection& db,
                                                   const crypto::Keyring& keys) {

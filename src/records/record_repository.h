@@ -29,6 +29,12 @@ namespace vigie::records {
 
 enum class PutOutcome { kInserted, kUpdated };
 
+// The transaction every writer of records (an import, planted decoys) puts
+// them in: writers take turns, so the ids one plans above today's maximum
+// (NextFreeIds) stay free until it commits. SQLite's write lock does that
+// already; on PostgreSQL the writers queue on one advisory lock.
+Result<store::Transaction> BeginRecordsWrite(store::Connection& db);
+
 // Between two pages or phases of a long read (an index build): Unavailable
 // ("stopped") once `stop` is requested, so the read ends early.
 Result<void> Continuing(const std::stop_token& stop);

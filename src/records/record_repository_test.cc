@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "tests/support/matchers.h"
 #include "tests/support/records_db.h"
 
@@ -27,6 +31,41 @@ Result<int64_t> Put(RecordRepository& repo, store::Connection& db, Person& p) {
   RETURN_IF_ERROR(repo.PutPerson(p));
   RETURN_IF_ERROR(tx.Commit());
   return p.id;
+}
+
+// An import plans its ids above today's maximum at its start: another
+// writer (decoys planted meanwhile) must wait for it, on either backend.
+TEST(RecordRepositoryTest, RecordsWritersTakeTurns) {
+  testing::RecordsDb t;
+  auto other_db = store::Open(t.database.url());
+  ASSERT_OK(other_db);
+  auto other = RecordRepository::Create(**other_db, t.keyring);
+  ASSERT_OK(other);
+  auto first = BeginRecordsWrite(*t.db);
+  ASSERT_OK(first);
+  auto planned = t.repository->NextFreeIds();
+  ASSERT_OK(planned);
+  std::atomic<bool> second_committed = false;
+  Result<int64_t> second_id = Fail(ErrorCode::kInternal, "not run");
+  std::thread second([&] {
+    second_id = [&]() -> Result<int64_t> {
+      ASSIGN_OR_RETURN(auto tx, BeginRecordsWrite(**other_db));
+      Person p = Sample("P2");
+      RETURN_IF_ERROR(other->PutPerson(p));
+      RETURN_IF_ERROR(tx.Commit());
+      return p.id;
+    }();
+    second_committed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(second_committed.load()) << "the second writer did not wait";
+  Person mine = Sample("P1");
+  EXPECT_OK(t.repository->PutPerson(mine));
+  EXPECT_EQ(mine.id, planned->person);
+  EXPECT_OK(first->Commit());
+  second.join();
+  ASSERT_OK(second_id);
+  EXPECT_NE(*second_id, mine.id);
 }
 
 TEST(RecordRepositoryTest, StoresAndReadsBackSealedPerson) {
