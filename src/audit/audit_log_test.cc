@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <fstream>
 #include <future>
+#include <iterator>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -137,6 +139,49 @@ TEST(AuditLogTest, WhatItWritesVerifiesWithCheckpointsAndWitness) {
   EXPECT_TRUE(report->ok) << report->problem;
   EXPECT_EQ(report->events, 45u);
   EXPECT_GE(report->checkpoints, 2u);
+}
+
+// A crash mid-append leaves a line without its newline: the next process
+// cuts it before appending, or its first line would be glued to it and the
+// file unreadable for good. A whole line missing only its newline is kept.
+TEST(AuditLogTest, AWitnessLineACrashCutShortIsCutBeforeTheNextAppend) {
+  AuditLogFixture fixture;
+  const auto file = fixture.dir() / "witness.jsonl";
+  {
+    auto log = fixture.OpenLog();
+    for (int i = 0; i < 12; ++i) ASSERT_TRUE(log->Append(SearchEvent(1, {i})).has_value());
+  }
+  std::string before;
+  {
+    std::ifstream in(file);
+    before.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_TRUE(before.ends_with('\n'));
+  const std::string body = before.substr(0, before.size() - 1);
+  const size_t last_start = body.rfind('\n') == std::string::npos ? 0 : body.rfind('\n') + 1;
+  // Cut short, and whole but for its newline.
+  const std::string remnants[] = {"{\"tree_size\":", body.substr(last_start)};
+  uint64_t events = 12;
+  for (const std::string& remnant : remnants) {
+    {
+      std::ofstream out(file, std::ios::trunc | std::ios::binary);
+      out << before << remnant;
+    }
+    {
+      auto log = fixture.OpenLog();
+      for (int i = 0; i < 12; ++i) ASSERT_TRUE(log->Append(SearchEvent(2, {i})).has_value());
+    }
+    events += 12;
+    std::ifstream in(file);
+    std::optional<Checkpoint> last;
+    for (std::string line; std::getline(in, line);) {
+      auto checkpoint = ParseWitnessLine(line);
+      ASSERT_TRUE(checkpoint.has_value()) << "after " << remnant << ": " << line;
+      last = *checkpoint;
+    }
+    ASSERT_TRUE(last.has_value());
+    EXPECT_EQ(last->tree_size, events) << remnant;
+  }
 }
 
 TEST(AuditLogTest, TheCheckpointSinkHearsOfEachCheckpointAsTheWitnessFileDoes) {

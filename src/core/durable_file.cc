@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <utility>
 
@@ -19,6 +20,36 @@ bool SyncDirectoryOf(const std::filesystem::path& path) {
   ::close(fd);
   errno = saved;
   return ok;
+}
+
+Result<LastLine> MendLastLine(const std::filesystem::path& path,
+                              const std::function<bool(std::string_view)>& whole) {
+  std::error_code ec;
+  const uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec || size == 0) return LastLine::kWhole;  // not written yet, or empty
+  constexpr uintmax_t kTail = 64 * 1024;
+  const uintmax_t from = size > kTail ? size - kTail : 0;
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(from));
+  std::string tail(static_cast<size_t>(size - from), '\0');
+  if (!in.read(tail.data(), static_cast<std::streamsize>(tail.size()))) {
+    return Fail(ErrorCode::kUnavailable, "cannot read " + path.string());
+  }
+  if (tail.ends_with('\n')) return LastLine::kWhole;
+  const size_t start = tail.rfind('\n');
+  if (start == std::string::npos && from > 0) {
+    return Fail(ErrorCode::kDataLoss, path.string() + ": its last line is too long to be one");
+  }
+  const size_t last_size = start == std::string::npos ? tail.size() : tail.size() - start - 1;
+  if (whole(std::string_view(tail).substr(tail.size() - last_size))) {
+    RETURN_IF_ERROR(AppendDurably(path, "\n", 0644));
+    return LastLine::kCompleted;
+  }
+  if (::truncate(path.c_str(), static_cast<off_t>(size - last_size)) != 0) {
+    return Fail(ErrorCode::kUnavailable, "cannot cut the partial last line of " + path.string() +
+                                             ": " + std::strerror(errno));
+  }
+  return LastLine::kCut;
 }
 
 Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text,

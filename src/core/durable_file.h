@@ -11,6 +11,7 @@
 // a NewDurableFile used after Commit or a failure.
 
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string_view>
 
@@ -63,6 +64,15 @@ class NewDurableFile {
   bool named_ = false;  // the file is at `path_` already
   bool committed_ = false;
 };
+
+// For a file of lines appended by AppendDurably, which a crash may have left
+// with its last line cut short: when the last line lacks its newline, it is
+// completed if `whole` accepts it, or else cut off (then appending would
+// have glued the next line to it). Nothing to do for an absent or empty
+// file. DataLoss when no line start is found in the last 64 KiB.
+enum class LastLine { kWhole, kCompleted, kCut };
+Result<LastLine> MendLastLine(const std::filesystem::path& path,
+                              const std::function<bool(std::string_view)>& whole);
 
 // Commits `files` in order, all or none: should one fail, those committed
 // before it are removed again (their directory synced), the rest discarded,

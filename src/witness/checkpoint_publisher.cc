@@ -44,6 +44,12 @@ Result<boost::json::object> JsonReply(const http::ClientReply& reply, std::strin
 // its newline gets it. The publisher is the file's only writer.
 Result<uint64_t> MendAndReadLastCosignedSize(const std::filesystem::path& file,
                                              const crypto::Ed25519PublicKey& witness_key) {
+  ASSIGN_OR_RETURN(const LastLine mended, MendLastLine(file, [](std::string_view line) {
+                     return ParseCosignatureLine(line).has_value();
+                   }));
+  if (mended == LastLine::kCut) {
+    Log(LogLevel::kWarn, "audit_cosignature_partial_line_cut", {{"file", file.string()}});
+  }
   std::error_code ec;
   const uintmax_t size = std::filesystem::file_size(file, ec);
   if (ec || size == 0) return uint64_t{0};  // not written yet, or empty
@@ -55,25 +61,12 @@ Result<uint64_t> MendAndReadLastCosignedSize(const std::filesystem::path& file,
   if (!in.read(tail.data(), static_cast<std::streamsize>(tail.size()))) {
     return Fail(ErrorCode::kUnavailable, "cannot read " + file.string());
   }
-  if (!tail.ends_with('\n')) {
-    const size_t start = tail.rfind('\n');
-    const size_t last_size = start == std::string::npos ? tail.size() : tail.size() - start - 1;
-    if (ParseCosignatureLine(std::string_view(tail).substr(tail.size() - last_size))) {
-      RETURN_IF_ERROR(AppendDurably(file, "\n", 0644));
-    } else if (start == std::string::npos && from > 0) {
-      return Fail(ErrorCode::kDataLoss, file.string() + ": its last line is too long to be one");
-    } else {
-      Log(LogLevel::kWarn, "audit_cosignature_partial_line_cut", {{"file", file.string()}});
-      if (::truncate(file.c_str(), static_cast<off_t>(size - last_size)) != 0) {
-        return Fail(ErrorCode::kUnavailable,
-                    "cannot cut the partial last line of " + file.string());
-      }
-      tail.resize(tail.size() - last_size);
-    }
-  }
   while (tail.ends_with('\n')) tail.pop_back();
   if (tail.empty()) return uint64_t{0};
   const size_t start = tail.rfind('\n');
+  if (start == std::string::npos && from > 0) {
+    return Fail(ErrorCode::kDataLoss, file.string() + ": its last line is too long to be one");
+  }
   auto last = ParseCosignatureLine(start == std::string::npos ? tail : tail.substr(start + 1));
   if (!last) return Fail(ErrorCode::kDataLoss, file.string() + ": " + last.error().message());
   if (!CosignatureValid(*last, witness_key)) return uint64_t{0};

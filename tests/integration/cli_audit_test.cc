@@ -31,6 +31,16 @@ TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
   auto missing = Vigie("audit verify --witness " + (data() / "no-such-witness.jsonl").string());
   EXPECT_EQ(missing.exit_code, 3) << missing.out << missing.err;
   EXPECT_NE(missing.err.find("cannot read witness file"), std::string::npos) << missing.err;
+  // A last line a crash (or the writer, that moment) left unfinished is no
+  // checkpoint and no damage; a line the file goes on after must parse.
+  const auto witness_file = data() / "audit-witness.jsonl";
+  const std::string witnessed = testing::ReadWholeFile(witness_file);
+  std::ofstream(witness_file, std::ios::app) << "{\"tree_size\":";
+  auto unfinished = Vigie("audit verify");
+  EXPECT_EQ(unfinished.exit_code, 0) << unfinished.out << unfinished.err;
+  std::ofstream(witness_file, std::ios::app) << "\n" << witnessed;
+  EXPECT_EQ(Vigie("audit verify").exit_code, 7);
+  std::ofstream(witness_file, std::ios::trunc) << witnessed;
 
   // Proofs that check without Vigie: RFC 9162 inclusion under a signed
   // checkpoint, and consistency between two tree sizes.
