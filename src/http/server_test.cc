@@ -237,6 +237,22 @@ TEST_F(ServerTest, AChunkedBodyWithTrailerFieldsIs400) {
   EXPECT_EQ(handler_calls_, 0);
 }
 
+// A chunk line longer than the read buffer overflows it after the head was
+// read whole: a malformed body, not headers too large.
+TEST_F(ServerTest, AnOverlongChunkLineIs400NotHeadersTooLarge) {
+  Start();
+  auto client = TestClient::Connect(port());
+  ASSERT_OK(client);
+  ASSERT_OK(
+      (*client)->Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;" +
+                      std::string(20000, 'a') + "\r\nx\r\n0\r\n\r\n"));
+  auto r = (*client)->ReadResponse();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_FALSE(r->keep_alive);
+  EXPECT_EQ(handler_calls_, 0);
+}
+
 TEST_F(ServerTest, NonOriginFormTargetsAndMissingHostAre400) {
   Start();
   auto client = TestClient::Connect(port());

@@ -381,6 +381,9 @@ class Connection final : public ConnectionControl,
       reading_body_ = false;
       idle_since_nanos_.store(0, std::memory_order_relaxed);
       read_ec = body_ec;
+      // The head was read whole: what overflowed the buffer is a chunk's
+      // line (a size with an endless extension), a malformed body (400).
+      if (read_ec == bhttp::error::buffer_overflow) read_ec = bhttp::error::bad_chunk;
       // Security (RFC 9110 §6.5.1): Beast adds a chunked body's trailer
       // fields to the head, where they would pass for headers no proxy saw
       // (Content-Type, Authorization, DPoP). No request needs a trailer: refused.
