@@ -92,6 +92,8 @@ TEST_F(TlsTest, AtTheCapAConnectionSilentInItsHandshakeGivesItsPlace) {
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_TRUE((*silent)->WaitForClose(std::chrono::seconds(3)));
+  // Cut by the server, not failed: the failure count stays a signal.
+  EXPECT_THAT(MetricsText(), HasSubstr("vigie_http_tls_handshake_failures_total 0\n"));
 }
 
 // A balancer in TCP mode (TLS passthrough) puts its PROXY header before the

@@ -184,7 +184,9 @@ class Connection final : public ConnectionControl,
       auto [handshake_ec] =
           co_await stream_.async_handshake(asio::ssl::stream_base::server, kNoThrow);
       if (handshake_ec) {
-        context_.metrics->TlsHandshakeFailed();
+        // Cut to make room for a newcomer, or by Stop (!StaysOpen): not a
+        // TLS failure, and a count an attacker at the cap could drive.
+        if (StaysOpen()) context_.metrics->TlsHandshakeFailed();
         co_return;
       }
     }
@@ -268,6 +270,7 @@ class Connection final : public ConnectionControl,
       header = ParseProxyHeader(bytes);
     }
     if (header.state != ProxyHeader::State::kComplete) {
+      if (!StaysOpen()) co_return false;  // cut by us, as above
       context_.metrics->ProxyHeaderRefused();
       Log(LogLevel::kWarn, "http_proxy_header_refused",
           {{"balancer", remote_address_}, {"error", header.error}});
