@@ -464,8 +464,16 @@ void AgentActivity::CheckSearches(const AuditEvent& event, const SearchTerms& te
   size_t under_reference = 0, surnames_under_reference = 0;
   bool new_surname = false;
   if (!latest.case_reference.empty()) {
-    if (by_reference_.size() >= kMaxReferences) by_reference_.clear();
+    // Security: one is forgotten, not all of them: the least used (then
+    // the least recently), so the reference a sweep runs under keeps its
+    // counts however many throwaway references are typed to wipe them.
+    if (by_reference_.size() >= kMaxReferences && !by_reference_.contains(latest.case_reference)) {
+      by_reference_.erase(std::ranges::min_element(by_reference_, {}, [](const auto& entry) {
+        return std::pair(entry.second.searches, entry.second.last_used);
+      }));
+    }
     ReferenceUse& use = by_reference_[latest.case_reference];
+    use.last_used = std::max(use.last_used, now);
     under_reference = ++use.searches;
     // The last 24 hours' surnames, sliding: a case worked for weeks meets
     // more people than a list, and a day that restarts at a fixed moment

@@ -143,11 +143,13 @@ class AgentActivity {
   std::deque<int64_t> consultations_;                   // times, last minute
   DistinctPersons persons_;                             // the last hour's
   std::deque<SearchSample> searches_;                   // the last few
-  // Searches under each case reference since the agent was learnt (cleared
-  // past kMaxReferences): a break in the order does not start a list anew,
-  // and a list walked in any order is still one list of so many surnames.
+  // Searches under each case reference since the agent was learnt (past
+  // kMaxReferences, the least used is forgotten): a break in the
+  // order does not start a list anew, and a list walked in any order is
+  // still one list of so many surnames.
   struct ReferenceUse {
     size_t searches = 0;
+    int64_t last_used = 0;
     // The surnames of the last 24 hours (sliding), each with when it was
     // last searched; up to enumeration_case_list + 1.
     std::unordered_map<std::string, int64_t> surnames;

@@ -176,6 +176,35 @@ TEST(AgentActivityTest, ASweepShuffledUnderOneReferenceIsEnumerationByItsSurname
   }
 }
 
+// References are remembered up to a bound: typing many throwaway ones
+// forgets those, not the one a sweep runs under.
+TEST(AgentActivityTest, ThrowawayReferencesDoNotWipeASweepsCounts) {
+  DetectOptions options = Options();
+  options.enumeration_case_list = 12;
+  options.enumeration_case_references = 100000;
+  AgentActivity activity;
+  int64_t at = kMorning;
+  auto search = [&](const std::string& surname, const std::string& reference, bool learning) {
+    SearchTerms terms{.surname = surname, .given_name = true, .inquiry = true};
+    at += 30 * kSecond;
+    AuditEvent event = Search(at, Persons(1, 1));  // one person: no other rule to fire
+    event.case_reference = reference;
+    return activity.Take(event, &terms, options, learning);
+  };
+  const char* shuffled[] = {"MOREL", "ABADIE", "ZELLER",  "DURAND", "PETIT",  "BLANC",  "ROUX",
+                            "FAURE", "ANDRE",  "MERCIER", "GIRARD", "BONNET", "LAMBERT"};
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_FALSE(Fired(search(shuffled[i], "ABC/1", false), Rule::kEnumeration)) << i;
+  }
+  // Seen, not judged (what they would fire is beside the point here).
+  for (int i = 0; i < 1100; ++i) search("DUPONT", "T/" + std::to_string(i), true);
+  std::vector<Finding> findings = search(shuffled[12], "ABC/1", false);
+  ASSERT_TRUE(Fired(findings, Rule::kEnumeration));
+  EXPECT_NE(findings.front().detail.find("different surnames searched under one case"),
+            std::string::npos)
+      << findings.front().detail;
+}
+
 // The day slides: a sweep split across any moment (half just before, half
 // just after) is still that many surnames within a day.
 TEST(AgentActivityTest, ASweepUnderOneReferenceStraddlingAnyMomentIsStillOneDays) {
