@@ -45,4 +45,10 @@ bool Ed25519Verify(std::span<const uint8_t> public_key, std::span<const uint8_t>
                                              public_key.data()) == 0;
 }
 
+bool IsUsableEd25519PublicKey(std::span<const uint8_t> public_key) {
+  InitCrypto();
+  return public_key.size() == kEd25519PublicKeySize &&
+         crypto_core_ed25519_is_valid_point(public_key.data()) == 1;
+}
+
 }  // namespace vigie::crypto

@@ -53,4 +53,9 @@ class Ed25519KeyPair {
 bool Ed25519Verify(std::span<const uint8_t> public_key, std::span<const uint8_t> message,
                    std::span<const uint8_t> signature);
 
+// True iff `public_key` is one some signature could verify under: a
+// canonical encoding of a point of the main subgroup, not of small order.
+// For keys received once and trusted after (a passkey's, at registration).
+bool IsUsableEd25519PublicKey(std::span<const uint8_t> public_key);
+
 }  // namespace vigie::crypto

@@ -120,9 +120,12 @@ Result<CosePublicKey> CosePublicKey::Parse(std::span<const uint8_t> cose_key) {
   }
   auto x = CoordinateOf(parameters.x, crypto::kEd25519PublicKeySize);
   if (!x || parameters.y != nullptr) return Invalid("Ed25519 x must be a 32-byte string");
+  // Refused now, like a P-256 key off its curve: stored, a key no signature
+  // verifies under would turn each sign-in with it into a failure counted
+  // against the agent.
+  if (!crypto::IsUsableEd25519PublicKey(*x)) return Invalid("not an Ed25519 public key");
   crypto::Ed25519PublicKey key{};
   std::copy(x->begin(), x->end(), key.begin());
-  // Small-order and non-canonical keys are refused by crypto::Ed25519Verify.
   return CosePublicKey(key);
 }
 

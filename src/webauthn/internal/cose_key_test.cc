@@ -29,6 +29,23 @@ TEST(CosePublicKeyTest, ParsesPublishedKeys) {
   EXPECT_EQ(eddsa->algorithm(), kCoseEdDsa);
 }
 
+// A key no signature can verify under is refused when it is offered, not
+// found out at each sign-in: the neutral point, another small-order point,
+// a y at or past the field's prime.
+TEST(CosePublicKeyTest, RefusesEd25519KeysNoSignatureVerifies) {
+  const Bytes head = Hex("a4010103272006215820");  // {1: 1, 3: -8, -1: 6, -2: 32 bytes}
+  for (const char* x : {"0100000000000000000000000000000000000000000000000000000000000000",
+                        "0000000000000000000000000000000000000000000000000000000000000000",
+                        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"}) {
+    Bytes cose = head;
+    const Bytes point = Hex(x);
+    cose.insert(cose.end(), point.begin(), point.end());
+    auto parsed = CosePublicKey::Parse(cose);
+    ASSERT_FALSE(parsed.has_value()) << x;
+    EXPECT_EQ(parsed.error().code(), ErrorCode::kInvalidArgument) << x;
+  }
+}
+
 TEST(CosePublicKeyTest, RefusesRsaAsUnsupported) {
   // Same file: the RS256 (-257) credential key of its RSA test.
   auto rsa = CosePublicKey::Parse(B64u(
