@@ -223,6 +223,11 @@ export class Api {
 
   async callOnce(method, path, body, { background = false, raw = false, quiet401 = false } = {}) {
     if (!this.tokens) throw new ApiError(401, { title: 'not signed in' });
+    // Security: the session the call was made in, taken before any wait: one
+    // that ended while a refresh hung (signed out, another agent signed in
+    // on this tab) must not have the call sent with the next one's token.
+    const generation = this.generation;
+    const ended = () => new ApiError(0, { title: 'the session ended meanwhile' });
     if (this.refreshing) await this.refreshing.catch(() => {});
     // A timer held back in a background tab may have missed the refresh.
     if (this.tokens && this.now() >= this.tokens.expiresAt - EXPIRY_MARGIN_MS) {
@@ -235,9 +240,8 @@ export class Api {
         if (passing(error) && this.tokens && this.now() >= this.tokens.expiresAt - IN_FLIGHT_MS) throw error;
       }
     }
+    if (this.generation !== generation) throw ended();
     if (!this.tokens) throw new ApiError(401, { title: 'not signed in' });
-    const generation = this.generation;
-    const ended = () => new ApiError(0, { title: 'the session ended meanwhile' });
     let result;
     try {
       result = await this.send(method, path, { body, token: this.tokens.access, raw });

@@ -418,3 +418,23 @@ test('an answer to a session that ended meanwhile is dropped, and its 401 ends n
   assert.equal(api.signedIn, true, "the old session's 401 does not end the new one");
   assert.equal(ended, 0);
 });
+
+test('a call waiting on a refresh is not sent once its session ended meanwhile', async () => {
+  const refreshes = [];
+  const sent = [];
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), fetch: (url, init) => {
+    if (url.endsWith('/api/v1/auth/refresh')) return new Promise((resolve) => refreshes.push(resolve));
+    sent.push({ url, auth: init.headers.Authorization });
+    return Promise.resolve(response(200, { opened: true }));
+  } });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  const hung = api.refresh().catch(() => {});
+  const opening = api.call('POST', '/api/v1/persons/7/file', { purpose: 'x' });
+  await new Promise((r) => setImmediate(r));
+  api.drop();  // signed out; another agent signs in on this tab
+  api.adopt({ access_token: 'B1', refresh_token: 'R2', expires_in: 600 });
+  refreshes[0](response(502, { title: 'Bad Gateway' }));
+  await hung;
+  await assert.rejects(opening, (e) => e instanceof ApiError && e.status === 0);
+  assert.deepEqual(sent, [], "nothing sent under the next agent's token");
+});
