@@ -54,6 +54,12 @@ test('creating an agent shows the activation code once, and it activates the acc
   await box.waitFor();
   code = (await box.locator('code').textContent()).trim();
   assert.ok(code.length >= 8);
+  // Shown once: the page drawn again in the other language still shows it.
+  await page.getByRole('button', { name: 'Switch to English' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Agents' }).waitFor();
+  assert.equal((await box.locator('code').textContent()).trim(), code);
+  await page.getByRole('button', { name: 'Passer en français' }).click();
+  assert.equal((await box.locator('code').textContent()).trim(), code);
   const table = page.getByRole('table', { name: 'Agents' });
   await table.getByText('GN-7001').waitFor();
   const client = await Client.create(portal.server);

@@ -50,9 +50,17 @@ function activationCode(agent) {
 
 const AGENTS_PER_PAGE = 100;
 
-export function agentsView(app) {
+export function agentsView(app, vs) {
   const message = messageArea();
   const codeBox = h('div', {});
+  // A code is shown once: kept in the view's state, so the page drawn again
+  // (in the other language) still shows it; gone when the page is left.
+  const showCode = (agent) => {
+    vs.shownCode = { service_number: agent.service_number, activation_code: agent.activation_code,
+                     activation_expires_at: agent.activation_expires_at };
+    replace(codeBox, activationCode(vs.shownCode));
+  };
+  if (vs.shownCode) showCode(vs.shownCode);
   const list = h('div', {}, h('p', {}, t('app.loading')));
   const act = async (agent, action, button) => {
     message.clear();
@@ -63,7 +71,7 @@ export function agentsView(app) {
         `/api/v1/agents/${encodeURIComponent(agent.service_number)}/${action}`, {}));
       // A code is shown once: it stays until another replaces it, not wiped
       // by an unrelated action before it was handed over.
-      if (answer?.activation_code) replace(codeBox, activationCode(answer));
+      if (answer?.activation_code) showCode(answer);
       await load();
       // The table was drawn again: the focus goes to the code to hand over,
       // or back to the agent's row, not to the top of the page.
@@ -155,7 +163,7 @@ export function agentsView(app) {
       const created = await busy(submit, () => app.api.call('POST', '/api/v1/agents', {
         service_number: sn.input.value.trim().toUpperCase(), display_name: name.input.value.trim(),
         unit: unit.input.value, roles }));
-      replace(codeBox, activationCode(created));
+      showCode(created);
       form.reset();
       codeBox.querySelector('h2').setAttribute('tabindex', '-1');
       codeBox.querySelector('h2').focus();
