@@ -85,6 +85,8 @@ test('remove the passkey', async () => {
   ]);
   await answerStepUpIfAsked();
   await page.getByText('Aucune clé d’accès enregistrée.').waitFor();
+  // The button pressed is gone: the focus is on the page's heading, not lost.
+  await page.waitForFunction(() => document.activeElement?.tagName === 'H1');
   assert.deepEqual(page.problems.csp, []);
   assert.deepEqual(page.problems.pageErrors, []);
 });

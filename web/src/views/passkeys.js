@@ -52,7 +52,12 @@ export function passkeysView(app) {
               await busy(remove, () =>
                 app.api.call('POST', `/api/v1/passkeys/${encodeURIComponent(p.id)}/remove`, {}));
               message.info(t('passkeys.removed'));
-              load();
+              await load();
+              // The button pressed went with its row: the focus goes to the
+              // next key's, or to the page's heading, not back to the top.
+              const next = list.querySelector('button');
+              if (next) next.focus();
+              else app.focusHeading();
             } catch (error) { message.error(errorText(error)); }
           } }, t('passkeys.remove'));
           return remove;
