@@ -61,14 +61,14 @@ export function loginView(app, vs) {
 // sign-in that fails after that (its session refused, the notice changed)
 // starts again from the first step, saying why (kept by the app: the
 // notice may come first).
-async function finishSignIn(app, vs, tokens) {
-  vs.challenge = null;
+// What fails past it is a sign-in to start again from the login page.
+async function finishSignIn(app, tokens, options) {
   try {
-    await app.signIn(tokens);
+    await app.signIn(tokens, options);
   } catch (error) {
     // A changed notice is shown again, and says so itself (the app's flash).
     if (error?.status !== 409) app.state.signInFailure = errorText(error);
-    app.render();
+    app.go('#/login');
   }
 }
 
@@ -93,7 +93,8 @@ function secondFactorStep(app, vs, message) {
       code.input.focus();
       return;
     }
-    await finishSignIn(app, vs, tokens);
+    vs.challenge = null;
+    await finishSignIn(app, tokens);
   } }, code.row, h('div', { class: 'actions' }, submit, restart));
 
   let passkeyPart = null;
@@ -116,7 +117,8 @@ function secondFactorStep(app, vs, message) {
         else message.error(t('login.passkey.failed'));
         return;
       }
-      await finishSignIn(app, vs, tokens);
+      vs.challenge = null;
+      await finishSignIn(app, tokens);
     } }, t('login.passkey'));
     passkeyPart = h('div', { class: 'card passkey-choice' }, button);
   }
@@ -170,21 +172,25 @@ function enrolStep(app, vs, message) {
   const form = h('form', { class: 'card form', novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
     message.clear();
+    let tokens;
     try {
-      await busy(submit, async () => {
+      tokens = await busy(submit, async () => {
         const step1 = await app.api.publicCall('POST', '/api/v1/auth/login',
           { service_number: enrolment.service_number, password: vs.password });
-        const tokens = await app.api.proofCall('POST', '/api/v1/auth/second-factor',
+        return app.api.proofCall('POST', '/api/v1/auth/second-factor',
           { login_challenge: step1.login_challenge, code: code.input.value.trim() });
-        vs.password = null;
-        vs.enrolment = null;
-        await app.signIn(tokens, { next: supported() ? '#/welcome' : undefined });
       });
     } catch (error) {
       message.error(error.status === 401 || error.status === 400 ? t('login.code_failed') : loginError(error));
       code.input.value = '';
       code.input.focus();
+      return;
     }
+    // Enrolled: the password and the secret are needed no more, whatever
+    // happens to the sign-in they made.
+    vs.password = null;
+    vs.enrolment = null;
+    await finishSignIn(app, tokens, { next: supported() ? '#/welcome' : undefined });
   } }, code.row, h('div', { class: 'actions' }, submit));
   return page(t('activate.totp.title'), message.el,
     h('p', {}, t('activate.totp.intro', { sn: enrolment.service_number })),
