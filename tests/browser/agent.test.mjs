@@ -13,6 +13,7 @@ import {
 
 const AGENT = 'PN-2001';
 const OFFICER = 'SO-2001';
+const NEWCOMER = 'PN-2002';
 const EXPECTED_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
   "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; " +
   "require-trusted-types-for 'script'; trusted-types 'none'";
@@ -26,6 +27,7 @@ const seenTokens = new Set();
 before(async () => {
   portal = await startPortal({
     agents: [{ service_number: AGENT, name: 'Agent Durand', roles: ['agent'] },
+             { service_number: NEWCOMER, name: 'Agent Lefèvre', roles: ['agent'] },
              { service_number: OFFICER, name: 'Officier SSI', roles: ['security_officer'] }],
     config: { session: { step_up_files: 2 } },
   });
@@ -185,9 +187,13 @@ test('sign out, then sign in again with TOTP; the page switches to English', asy
   await page.getByRole('button', { name: 'Passer en français' }).click();
   assert.equal(await page.getByLabel('Matricule').inputValue(), AGENT);
   await signIn(page, AGENT, secret);
+  // A purpose chosen before the switch still asks for its case reference.
+  await page.getByLabel('Motif').selectOption('judicial_investigation');
   await page.getByRole('button', { name: 'Switch to English' }).click();
   await page.getByRole('heading', { level: 1, name: 'Search for a person' }).waitFor();
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal(await page.getByLabel('Purpose').inputValue(), 'judicial_investigation');
+  assert.equal(await page.getByLabel('Case reference').evaluate((input) => input.required), true);
   await page.getByRole('button', { name: 'Passer en français' }).click();
   await page.getByRole('heading', { level: 1, name: 'Rechercher une personne' }).waitFor();
   assert.equal(await page.getAttribute('html', 'lang'), 'fr');
@@ -216,6 +222,28 @@ test('a sign-in refused after its code starts again, and a changed use notice is
   await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
   await acceptNoticeAgain(page);
   await page.getByText('La notice d’utilisation a changé').waitFor();
+  await signIn(page, AGENT, secret);
+});
+
+// Enrolled, its first code accepted: a sign-in that fails after (the log
+// unavailable) starts again from the login page, not from a form whose
+// password is gone.
+test('an activation whose sign-in fails after its first code starts again from the login page', async () => {
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await acceptNoticeAgain(page);
+  const newcomerSecret = await activate(page, portal.installation.codes[NEWCOMER]);
+  const problem = { status: 503, contentType: 'application/problem+json',
+                    body: JSON.stringify({ title: 'refused', status: 503, detail: 'log unavailable' }) };
+  await page.route('**/api/v1/self', (route) => route.fulfill(problem), { times: 1 });
+  const passwordless = [];
+  const watch = (r) => { if (r.url().endsWith('/auth/login') && /"password":null/.test(r.postData() ?? '')) passwordless.push(r); };
+  page.on('request', watch);
+  await page.getByLabel('Premier code affiché par l’application').fill(await freshCode(newcomerSecret));
+  await page.getByRole('button', { name: 'Vérifier et me connecter' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'ne peut pas journaliser' }).waitFor();
+  page.off('request', watch);
+  assert.deepEqual(passwordless, []);
   await signIn(page, AGENT, secret);
 });
 

@@ -103,7 +103,16 @@ export function restoreTyped(root, typed) {
     seen.set(el.name, index + 1);
     const value = typed.get(el.name)?.[index];
     if (value === undefined || el.type === 'file') continue;
-    if (el.type === 'checkbox' || el.type === 'radio') el.checked = value;
+    const checkable = el.type === 'checkbox' || el.type === 'radio';
+    if ((checkable ? el.checked : el.value) === value) continue;
+    // A choice not offered (yet: options that come with a later answer) is
+    // left as drawn rather than emptied.
+    if (el.tagName === 'SELECT' && ![...el.options].some((option) => option.value === value)) continue;
+    if (checkable) el.checked = value;
     else el.value = value;
+    // As if typed: what the view does on a change (a field it makes
+    // required, say) follows the value.
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
   }
 }
