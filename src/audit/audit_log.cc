@@ -462,25 +462,24 @@ class AuditLog::Writer {
   void WriteWitness(const Checkpoint& checkpoint) {
     if (options_.checkpoint_sink) options_.checkpoint_sink(checkpoint);
     if (options_.witness_file.empty()) return;
-    // Once per process: a crash mid-append (the last one's) may have left a
-    // line without its newline, which the next line would be glued to,
-    // leaving a line no reader can parse, for good.
-    if (!witness_file_mended_) {
-      auto mended = MendLastLine(options_.witness_file, [](std::string_view line) {
-        return ParseWitnessLine(line).has_value();
-      });
-      if (!mended) {
-        Log(LogLevel::kError, "audit_witness_file_failing",
-            {{"file", options_.witness_file.string()}, {"error", mended.error().message()}});
-        return;  // appending now would glue the line to the damaged one
-      }
-      if (*mended == LastLine::kCut) {
-        Log(LogLevel::kWarn, "audit_witness_partial_line_cut",
-            {{"file", options_.witness_file.string()}});
-      }
-      witness_file_mended_ = true;
+    // A crash mid-append (this process's last one, or another writer's:
+    // a command closing with its checkpoint) may have left a line without
+    // its newline, which the next line would be glued to, leaving a line no
+    // reader can parse, for good. Cheap when whole: its last byte is read.
+    auto mended = MendLastLine(options_.witness_file, [](std::string_view line) {
+      return ParseWitnessLine(line).has_value();
+    });
+    if (!mended) {
+      Log(LogLevel::kError, "audit_witness_file_failing",
+          {{"file", options_.witness_file.string()}, {"error", mended.error().message()}});
+      return;  // appending now would glue the line to the damaged one
     }
-    if (auto written = AppendDurably(options_.witness_file, WitnessLine(checkpoint) + "\n");
+    if (*mended == LastLine::kCut) {
+      Log(LogLevel::kWarn, "audit_witness_partial_line_cut",
+          {{"file", options_.witness_file.string()}});
+    }
+    if (auto written = AppendDurably(options_.witness_file, WitnessLine(checkpoint) + "\n", 0600,
+                                     Writers::kShared);
         !written) {
       Log(LogLevel::kError, "audit_witness_file_failing",
           {{"file", options_.witness_file.string()}, {"error", written.error().message()}});
@@ -496,7 +495,6 @@ class AuditLog::Writer {
   int64_t applied_size_mib_ = 0;
 
   // Writer thread only (and Load before it starts).
-  bool witness_file_mended_ = false;  // MendLastLine ran on the witness file
   uint64_t written_size_ = 0;    // the log's size after the last write transaction
   PersonIndexUpkeep person_index_{*db_};  // declared after db_, which it uses
   uint64_t last_checkpoint_size_ = 0;

@@ -1,12 +1,13 @@
 #include "core/durable_file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -22,38 +23,74 @@ bool SyncDirectoryOf(const std::filesystem::path& path) {
   return ok;
 }
 
+namespace {
+
+// Closes a descriptor (releasing its flock) on every way out.
+struct ClosedAtEnd {
+  int fd;
+  ~ClosedAtEnd() { ::close(fd); }
+};
+
+bool ReadAt(int fd, std::span<char> into, off_t at) {
+  while (!into.empty()) {
+    const ssize_t n = ::pread(fd, into.data(), into.size(), at);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      return false;
+    }
+    into = into.subspan(static_cast<size_t>(n));
+    at += n;
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<LastLine> MendLastLine(const std::filesystem::path& path,
                               const std::function<bool(std::string_view)>& whole) {
-  std::error_code ec;
-  const uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec || size == 0) return LastLine::kWhole;  // not written yet, or empty
-  constexpr uintmax_t kTail = 64 * 1024;
-  const uintmax_t from = size > kTail ? size - kTail : 0;
-  std::ifstream in(path, std::ios::binary);
-  in.seekg(static_cast<std::streamoff>(from));
-  std::string tail(static_cast<size_t>(size - from), '\0');
-  if (!in.read(tail.data(), static_cast<std::streamsize>(tail.size()))) {
-    return Fail(ErrorCode::kUnavailable, "cannot read " + path.string());
+  const int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return LastLine::kWhole;  // not written yet
+  if (fd < 0) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot open " + path.string() + ": " + std::strerror(errno));
   }
-  if (tail.ends_with('\n')) return LastLine::kWhole;
+  const ClosedAtEnd closed{fd};
+  auto failed = [&](std::string_view what) {
+    return Fail(ErrorCode::kUnavailable,
+                std::string(what) + " " + path.string() + ": " + std::strerror(errno));
+  };
+  // Security: other processes append to the same file (AppendDurably takes
+  // the same lock): a line being written is not one to cut.
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Fail(ErrorCode::kUnavailable, "cannot mend " + path.string() + ": not a file");
+  }
+  if (::flock(fd, LOCK_EX) != 0 || ::fstat(fd, &st) != 0) return failed("cannot lock");
+  const off_t size = st.st_size;
+  char last = '\n';
+  if (size > 0 && !ReadAt(fd, {&last, 1}, size - 1)) return failed("cannot read");
+  if (last == '\n') return LastLine::kWhole;  // empty, or ends with a whole line
+  constexpr off_t kTail = 64 * 1024;
+  const off_t from = size > kTail ? size - kTail : 0;
+  std::string tail(static_cast<size_t>(size - from), '\0');
+  if (!ReadAt(fd, tail, from)) return failed("cannot read");
   const size_t start = tail.rfind('\n');
   if (start == std::string::npos && from > 0) {
     return Fail(ErrorCode::kDataLoss, path.string() + ": its last line is too long to be one");
   }
   const size_t last_size = start == std::string::npos ? tail.size() : tail.size() - start - 1;
   if (whole(std::string_view(tail).substr(tail.size() - last_size))) {
-    RETURN_IF_ERROR(AppendDurably(path, "\n", 0644));
+    if (::pwrite(fd, "\n", 1, size) != 1 || ::fdatasync(fd) != 0) return failed("cannot complete");
     return LastLine::kCompleted;
   }
-  if (::truncate(path.c_str(), static_cast<off_t>(size - last_size)) != 0) {
-    return Fail(ErrorCode::kUnavailable, "cannot cut the partial last line of " + path.string() +
-                                             ": " + std::strerror(errno));
+  if (::ftruncate(fd, size - static_cast<off_t>(last_size)) != 0 || ::fdatasync(fd) != 0) {
+    return failed("cannot cut the partial last line of");
   }
   return LastLine::kCut;
 }
 
-Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text,
-                           unsigned mode) {
+Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text, unsigned mode,
+                           Writers writers) {
   // O_NONBLOCK: a FIFO put in the file's place must not hang the writer (the
   // audit log's, for the witness file); anything but a file is refused.
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, mode);
@@ -64,6 +101,15 @@ Result<void> AppendDurably(const std::filesystem::path& path, std::string_view t
   if (::fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) {
     ::close(fd);
     return Fail(ErrorCode::kUnavailable, "cannot append to " + path.string() + ": not a file");
+  }
+  // One writer at a time, across processes (a server and a command closing
+  // with a checkpoint): the cut below, and MendLastLine's, must only ever
+  // meet a line its own writer left.
+  if (writers == Writers::kShared && ::flock(fd, LOCK_EX) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    return Fail(ErrorCode::kUnavailable,
+                "cannot lock " + path.string() + ": " + std::strerror(saved));
   }
   const off_t size_before = ::lseek(fd, 0, SEEK_END);
   bool ok = size_before >= 0 &&

@@ -23,8 +23,14 @@ namespace vigie {
 // synced then) and fdatasyncs it. On failure nothing of `text` is left in
 // the file: a short write is cut off. Unavailable, without waiting, when
 // `path` is not a regular file (a FIFO, a device).
+// kShared: for a file other processes append to as well (the witness and
+// cosignature files: a server and a command beside it): taken under an
+// exclusive flock, as MendLastLine does, so that neither cut meets a line
+// another writer has under way. Not for a file the caller holds a flock on
+// through another descriptor (it would wait for itself).
+enum class Writers { kOne, kShared };
 Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text,
-                           unsigned mode = 0600);
+                           unsigned mode = 0600, Writers writers = Writers::kOne);
 
 // A new file written in parts (a document too large to hold whole). It is
 // written unnamed (O_TMPFILE) and given its name by Commit, after an fsync,
@@ -65,7 +71,8 @@ class NewDurableFile {
   bool committed_ = false;
 };
 
-// For a file of lines appended by AppendDurably, which a crash may have left
+// For a file of lines appended by AppendDurably (kShared: this takes the
+// same lock), which a crash may have left
 // with its last line cut short: when the last line lacks its newline, it is
 // completed if `whole` accepts it, or else cut off (then appending would
 // have glued the next line to it). Nothing to do for an absent or empty

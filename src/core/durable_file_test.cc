@@ -2,16 +2,20 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/temp_dir.h"
@@ -86,6 +90,53 @@ TEST(AppendDurablyTest, RefusesAFifoWithoutWaiting) {
   char byte = 0;
   EXPECT_EQ(::read(reader, &byte, 1), 0) << "nothing reached the reader";
   ::close(reader);
+}
+
+// A file other processes append to: a line under way (its writer holding
+// the lock) is waited for, never cut or glued onto.
+TEST(AppendDurablyTest, SharedWritersAndTheMenderTakeTurns) {
+  testing::TempDir dir;
+  const auto file = dir / "shared.jsonl";
+  ASSERT_TRUE(AppendDurably(file, "one\n").has_value());
+  const int holder = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  ASSERT_GE(holder, 0);
+  ASSERT_EQ(::flock(holder, LOCK_EX), 0);
+  ASSERT_EQ(::write(holder, "tw", 2), 2);  // another writer, mid-line
+  std::atomic<int> done = 0;
+  std::thread appender([&] {
+    EXPECT_TRUE(AppendDurably(file, "three\n", 0600, Writers::kShared).has_value());
+    ++done;
+  });
+  std::thread mender([&] {
+    auto mended = MendLastLine(file, [](std::string_view line) { return line == "two"; });
+    EXPECT_TRUE(mended.has_value());
+    ++done;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(done.load(), 0) << "neither waited for the line under way";
+  ASSERT_EQ(::write(holder, "o\n", 2), 2);
+  ::close(holder);  // lets go of the lock
+  appender.join();
+  mender.join();
+  const std::string lines = Contents(file);
+  EXPECT_TRUE(lines == "one\ntwo\nthree\n") << lines;
+}
+
+TEST(MendLastLineTest, CompletesAWholeLineCutsAPartialOneLeavesTheRest) {
+  testing::TempDir dir;
+  const auto file = dir / "lines";
+  auto whole = [](std::string_view line) { return line.starts_with('{') && line.ends_with('}'); };
+  EXPECT_EQ(MendLastLine(file, whole).value(), LastLine::kWhole) << "absent";
+  std::ofstream(file) << "{a}\n";
+  EXPECT_EQ(MendLastLine(file, whole).value(), LastLine::kWhole);
+  std::ofstream(file, std::ios::app) << "{b}";
+  EXPECT_EQ(MendLastLine(file, whole).value(), LastLine::kCompleted);
+  EXPECT_EQ(Contents(file), "{a}\n{b}\n");
+  std::ofstream(file, std::ios::app) << "{c";
+  EXPECT_EQ(MendLastLine(file, whole).value(), LastLine::kCut);
+  EXPECT_EQ(Contents(file), "{a}\n{b}\n");
+  std::ofstream(file, std::ios::trunc) << std::string(70 * 1024, 'x');
+  EXPECT_EQ(MendLastLine(file, whole).error().code(), ErrorCode::kDataLoss);
 }
 
 TEST(WriteNewFileDurablyTest, WritesANewFileAndNeverReplacesOne) {

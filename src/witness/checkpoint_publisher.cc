@@ -174,7 +174,8 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(store::Conne
   // timeout, a full disk here, a line a crash cut short): the file gets it
   // now, before anything newer.
   if (held && written < held_size) {
-    RETURN_IF_ERROR(AppendDurably(options.cosignature_file, CosignatureLine(*held) + "\n", 0644));
+    RETURN_IF_ERROR(AppendDurably(options.cosignature_file, CosignatureLine(*held) + "\n", 0644,
+                                  Writers::kShared));
   }
   if (!ours || ours->tree_size == held_size) return held;
 
@@ -238,7 +239,8 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(store::Conne
       !CosignatureValid(*cosignature, options.witness_public_key)) {
     return Fail(ErrorCode::kDataLoss, "the witness's cosignature does not check");
   }
-  RETURN_IF_ERROR(AppendDurably(options.cosignature_file, CosignatureLine(*cosignature) + "\n", 0644));
+  RETURN_IF_ERROR(AppendDurably(options.cosignature_file, CosignatureLine(*cosignature) + "\n",
+                                0644, Writers::kShared));
   return *cosignature;
 }
 
