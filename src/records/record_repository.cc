@@ -52,8 +52,14 @@ Result<void> Continuing(const std::stop_token& stop) {
 }
 
 Result<store::Transaction> BeginRecordsWrite(store::Connection& db) {
-  static const int64_t kQueue = store::AdvisoryKey("records", "write");
-  return store::Transaction::BeginQueued(db, kQueue);
+  if (db.dialect() != store::Dialect::kPostgres) return store::Transaction::Begin(db);
+  // Keyed by the schema the records are in: advisory locks span the whole
+  // database, and another installation on it has writers of its own.
+  ASSIGN_OR_RETURN(store::Statement * schema, db.Prepare("SELECT current_schema()"));
+  ASSIGN_OR_RETURN(const bool row, schema->Step());
+  const std::string name = row ? std::string(schema->ColumnText(0)) : "";
+  RETURN_IF_ERROR(schema->Run());
+  return store::Transaction::BeginQueued(db, store::AdvisoryKey("records write", name));
 }
 
 namespace {

@@ -32,7 +32,8 @@ enum class PutOutcome { kInserted, kUpdated };
 // The transaction every writer of records (an import, planted decoys) puts
 // them in: writers take turns, so the ids one plans above today's maximum
 // (NextFreeIds) stay free until it commits. SQLite's write lock does that
-// already; on PostgreSQL the writers queue on one advisory lock.
+// already; on PostgreSQL the writers queue on an advisory lock of the
+// records' schema (and wait as long as the writer before them takes).
 Result<store::Transaction> BeginRecordsWrite(store::Connection& db);
 
 // Between two pages or phases of a long read (an index build): Unavailable
