@@ -30,20 +30,21 @@ Result<std::unique_ptr<store::Connection>> OpenDatabase(const Config& config) {
 // Security: `vigie init` takes no database another installation uses (the
 // first node's, say): what it holds was sealed and signed with keys the new
 // key file does not have, and what the new keys would sign there would fail
-// `audit verify` on every node. A new SQLite file has nothing to check.
-Result<void> RefuseUsedDatabase(const Config& config, const std::string& url,
-                                std::string_view what) {
+// `audit verify` on every node. A new SQLite file has nothing to check:
+// returns its path, for a failed init to remove.
+Result<std::optional<std::filesystem::path>> RefuseUsedDatabase(const Config& config,
+                                                                const std::string& url,
+                                                                std::string_view what) {
   if (url.starts_with("sqlite:")) {
+    std::filesystem::path file = url.substr(std::string_view("sqlite:").size());
     std::error_code ec;
-    if (!std::filesystem::exists(url.substr(std::string_view("sqlite:").size()), ec) && !ec) {
-      return {};
-    }
+    if (!std::filesystem::exists(file, ec) && !ec) return file;
   }
   store::OpenOptions options;
   options.busy_timeout_ms = config.store.busy_timeout_ms;
   ASSIGN_OR_RETURN(auto db, store::Open(url, options));
   ASSIGN_OR_RETURN(const int version, store::SchemaVersion(*db));
-  if (version == 0) return {};
+  if (version == 0) return std::optional<std::filesystem::path>();
   return Fail(ErrorCode::kConflict,
               "the " + std::string(what) +
                   " database already holds a Vigie installation: another node of a portal "
@@ -204,7 +205,8 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
   // Bad URLs are refused before anything is created.
   ASSIGN_OR_RETURN(std::string config_text, InitialConfigToml(databases));
   ASSIGN_OR_RETURN(Config config, ParseConfig(config_text, data_dir));
-  RETURN_IF_ERROR(
+  ASSIGN_OR_RETURN(
+      const std::optional<std::filesystem::path> new_store_file,
       RefuseUsedDatabase(config, config.ResolveDatabaseUrl(config.store.url), "records"));
   RETURN_IF_ERROR(
       RefuseUsedDatabase(config, config.ResolveDatabaseUrl(config.audit.url), "audit log"));
@@ -221,8 +223,12 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
   // Until vigie.toml is written nothing uses the new key file: a failure
   // before (an unreachable database, say) removes it, or every retry of
   // `vigie init` would be refused for the key file it left behind.
+  // Nor the records database it migrated (then refused as used): a new
+  // SQLite file is removed; PostgreSQL tables are named for the operator.
+  bool migrating = false;
   auto rest = [&]() -> Result<std::unique_ptr<store::Connection>> {
     RETURN_IF_ERROR(EnsureDataKeys(keyring, key_file));
+    migrating = true;
     ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
     // 0600 whatever the umask: it may hold a database password.
     RETURN_IF_ERROR(WriteNewFileDurably(data_dir / kConfigName, config_text));
@@ -231,6 +237,14 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
   if (!rest) {
     std::filesystem::remove(key_file, ec);
     std::filesystem::remove(data_dir / kConfigName, ec);
+    if (new_store_file) {
+      for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::filesystem::remove(new_store_file->string() + suffix, ec);
+      }
+    } else if (migrating) {
+      return Fail(rest.error().WithContext(
+          "init may have created tables in the records database: drop them before trying again"));
+    }
     return Fail(rest.error());
   }
   return Installation{

@@ -223,10 +223,6 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
   EXPECT_NE(config.err.find("unknown key 'search.max_resluts'"), std::string::npos) << config.err;
 }
 
-// vigie.toml chooses the key file and the databases, and the data directory
-// holds the databases' files: both are made owner-only whatever the umask,
-// and a command refuses to run on either once others may write the one or
-// enter the other. The group may read (a backup group), not write.
 // A second node copies the first one's key file; `vigie init` there would
 // seal and sign with keys nobody else holds.
 TEST_F(CliTest, InitTakesNoDatabaseAnotherInstallationUses) {
@@ -255,6 +251,10 @@ TEST_F(CliTest, InitTakesNoDatabaseAnotherInstallationUses) {
   EXPECT_EQ(Vigie("audit verify").exit_code, 0);
 }
 
+// vigie.toml chooses the key file and the databases, and the data directory
+// holds the databases' files: both are made owner-only whatever the umask,
+// and a command refuses to run on either once others may write the one or
+// enter the other. The group may read (a backup group), not write.
 TEST_F(CliTest, AConfigurationOrDataDirectoryOthersCanChangeIsRefused) {
   auto init = testing::RunCommand("umask 000; " + std::string(VIGIE_BINARY) + " --data-dir " +
                                       data().string() + " init" + init_arguments_,
