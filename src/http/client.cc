@@ -170,8 +170,11 @@ Result<ClientReply> Exchange(const ClientRequest& request) {
       tls_context->load_verify_file(request.trusted_certificate_file, ec);
     }
     if (ec) {
+      const std::string source = request.trusted_certificate_file.empty()
+                                     ? std::string("of the system's store")
+                                     : request.trusted_certificate_file;
       return Fail(ErrorCode::kInvalidArgument,
-                  "trusted certificates " + request.trusted_certificate_file + ": " + ec.message());
+                  "trusted certificates " + source + ": " + ec.message());
     }
     tls_context->set_verify_mode(ssl::verify_peer);
   }
