@@ -48,7 +48,9 @@ bool ReadAt(int fd, std::span<char> into, off_t at) {
 
 Result<LastLine> MendLastLine(const std::filesystem::path& path,
                               const std::function<bool(std::string_view)>& whole) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  // Read-only until a mend is needed: a file the operator made append-only
+  // (chattr +a) is still checked, and appended to when whole.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) return LastLine::kWhole;  // not written yet
   if (fd < 0) {
     return Fail(ErrorCode::kUnavailable,
@@ -79,14 +81,18 @@ Result<LastLine> MendLastLine(const std::filesystem::path& path,
     return Fail(ErrorCode::kDataLoss, path.string() + ": its last line is too long to be one");
   }
   const size_t last_size = start == std::string::npos ? tail.size() : tail.size() - start - 1;
-  if (whole(std::string_view(tail).substr(tail.size() - last_size))) {
-    if (::pwrite(fd, "\n", 1, size) != 1 || ::fdatasync(fd) != 0) return failed("cannot complete");
-    return LastLine::kCompleted;
+  const bool completed = whole(std::string_view(tail).substr(tail.size() - last_size));
+  // Still under the lock, which stays with `fd`.
+  const int writer =
+      ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | (completed ? O_APPEND : 0));
+  if (writer < 0) return failed(completed ? "cannot complete" : "cannot cut the last line of");
+  const ClosedAtEnd closed_writer{writer};
+  const bool mended = completed ? ::write(writer, "\n", 1) == 1
+                                : ::ftruncate(writer, size - static_cast<off_t>(last_size)) == 0;
+  if (!mended || ::fdatasync(writer) != 0) {
+    return failed(completed ? "cannot complete" : "cannot cut the last line of");
   }
-  if (::ftruncate(fd, size - static_cast<off_t>(last_size)) != 0 || ::fdatasync(fd) != 0) {
-    return failed("cannot cut the partial last line of");
-  }
-  return LastLine::kCut;
+  return completed ? LastLine::kCompleted : LastLine::kCut;
 }
 
 Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text, unsigned mode,

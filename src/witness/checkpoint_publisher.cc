@@ -41,7 +41,8 @@ Result<boost::json::object> JsonReply(const http::ClientReply& reply, std::strin
 // its tail. A line a crash cut short (no newline, not a whole line) was never
 // acknowledged to anyone: it is cut off first, or the next line would be
 // glued to it and the file unreadable for good. A whole line that lacks only
-// its newline gets it. The publisher is the file's only writer.
+// its newline gets it. A `vigie audit witness` beside the server's
+// publisher writes it too: both take the file's lock (Writers::kShared).
 Result<uint64_t> MendAndReadLastCosignedSize(const std::filesystem::path& file,
                                              const crypto::Ed25519PublicKey& witness_key) {
   ASSIGN_OR_RETURN(const LastLine mended, MendLastLine(file, [](std::string_view line) {

@@ -57,11 +57,10 @@ export function loginView(app, vs) {
               h('p', {}, h('a', { href: '#/activate' }, t('login.activate_link'))));
 }
 
-// The login's challenge is spent once its second factor is accepted: a
-// sign-in that fails after that (its session refused, the notice changed)
-// starts again from the first step, saying why (kept by the app: the
-// notice may come first).
-// What fails past it is a sign-in to start again from the login page.
+// The login's challenge (or an activation's password) is spent once its
+// second factor is accepted: a sign-in that fails after that (its session
+// refused, the notice changed) starts again from the login page's first
+// step, saying why (kept by the app: the notice may come first).
 async function finishSignIn(app, tokens, options) {
   try {
     await app.signIn(tokens, options);
