@@ -47,6 +47,8 @@ test('the warning appears 60 s before the idle timeout and "stay signed in" keep
   await signIn(page, AGENT, agent.secret);
   const warning = page.getByRole('alertdialog', { name: 'Session bientôt fermée' });
   assert.equal(await warning.isVisible(), false);
+  const surname = page.getByLabel('Nom', { exact: true });
+  await surname.fill('DUP');  // typing is no activity: the warning comes mid-word
   await advance(50_000);
   assert.equal(await warning.isVisible(), false);
   await advance(11_000);  // 61 s without activity: 59 s left
@@ -60,6 +62,9 @@ test('the warning appears 60 s before the idle timeout and "stay signed in" keep
   assert.equal((await self).status(), 200);
   await warning.waitFor({ state: 'hidden' });
   await page.getByRole('heading', { level: 1, name: 'Rechercher une personne' }).waitFor();
+  // The focus goes back where the person was typing, the word kept.
+  assert.ok(await surname.evaluate((input) => input === document.activeElement), 'focus back in the field');
+  assert.equal(await surname.inputValue(), 'DUP');
 
   // With a modal dialog open (as a step-up's), the rest of the page is
   // inert: the warning shows inside the dialog, where it can be answered,

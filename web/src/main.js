@@ -202,6 +202,9 @@ class App {
   }
 
   showIdleWarning(seconds) {
+    // Where the person was (typing in a field, typing does not count as
+    // activity): given back when the warning goes.
+    if (this.idleBox.hidden) this.focusBeforeWarning = document.activeElement;
     let left = Math.round(seconds);
     const text = h('p', { id: 'idle-text' }, t('idle.text', { s: left }));
     const stay = h('button', { type: 'button', class: 'primary', onclick: async () => {
@@ -232,12 +235,16 @@ class App {
 
   hideIdleWarning() {
     clearInterval(this.idleTick);
+    const before = this.focusBeforeWarning;
+    this.focusBeforeWarning = null;
     if (this.idleBox && !this.idleBox.hidden) {
       this.idleBox.hidden = true;
       replace(this.idleBox);
       const modal = this.idleBox.closest('dialog');
       this.main.before(this.idleBox);
-      if (modal?.open) modal.querySelector('input, button')?.focus();
+      const back = before?.isConnected && before !== document.body && !this.idleBox.contains(before);
+      if (back && (!modal?.open || modal.contains(before))) before.focus();
+      else if (modal?.open) modal.querySelector('input, button')?.focus();
       else this.focusHeading();
     }
   }
