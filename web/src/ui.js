@@ -71,6 +71,26 @@ export function newestOnly(load) {
   };
 }
 
+/**
+ * newestOnly for a view that polls (`background` first): no poll is made
+ * while a load the person asked for runs, so that a poll cannot overtake it
+ * and leave the view as it was before their action (an acknowledged alert
+ * still offered, the focus in a table about to change).
+ */
+export function personFirst(load) {
+  const newest = newestOnly(load);
+  let asked = 0;
+  return async (background, ...args) => {
+    if (background && asked) return null;
+    if (!background) asked++;
+    try {
+      return await newest(background, ...args);
+    } finally {
+      if (!background) asked--;
+    }
+  };
+}
+
 /** Disables `button` while `work` runs; returns its result. */
 export async function busy(button, work) {
   const label = button.textContent;

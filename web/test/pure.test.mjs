@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { IdleWatch } from '../src/idle.js';
 import { creationOptions, requestOptions, registrationBody, assertionBody } from '../src/webauthn.js';
 import { STRINGS, t, setLang } from '../src/i18n.js';
-import { splitList, utcStamp } from '../src/ui.js';
+import { splitList, utcStamp, newestOnly, personFirst } from '../src/ui.js';
 import { AUDIT_EVENT_TYPES } from '../src/event_types.js';
 import { readFileSync } from 'node:fs';
 
@@ -121,4 +121,36 @@ test('the audit search offers every event type the API accepts', () => {
   const doc = JSON.parse(readFileSync(new URL('../../docs/api/openapi.json', import.meta.url), 'utf8'));
   const schema = doc.paths['/api/v1/audit/search'].post.requestBody.content['application/json'].schema;
   assert.deepEqual(AUDIT_EVENT_TYPES, schema.properties.type.enum);
+});
+
+// A load that answers when the test says so.
+function pendingLoads() {
+  const calls = [];
+  const load = (background) => new Promise((resolve) => calls.push({ background, resolve }));
+  return { calls, load };
+}
+
+test('only the newest load answers; an older one gives null', async () => {
+  const { calls, load } = pendingLoads();
+  const newest = newestOnly(load);
+  const first = newest(false);
+  const second = newest(true);
+  calls[0].resolve('old');
+  calls[1].resolve('new');
+  assert.deepEqual([await first, await second], [null, 'new']);
+});
+
+test('a poll waits while a load the person asked for runs, and is not made', async () => {
+  const { calls, load } = pendingLoads();
+  const search = personFirst(load);
+  const poll = search(true);              // under way when the person acts
+  const asked = search(false);
+  assert.equal(await search(true), null);  // the timer fires meanwhile
+  assert.equal(calls.length, 2);
+  calls[0].resolve('before');
+  calls[1].resolve('after');
+  assert.deepEqual([await poll, await asked], [null, 'after']);
+  const next = search(true);               // once it answered, polls go on
+  calls[2].resolve('later');
+  assert.equal(await next, 'later');
 });

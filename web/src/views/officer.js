@@ -2,7 +2,7 @@
 // this person", containment, the breach report builder and the claim check.
 import { h, replace, field, download } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
-import { page, messageArea, busy, errorText, table, splitList, utcStamp, newestOnly } from '../ui.js';
+import { page, messageArea, busy, errorText, table, splitList, utcStamp, newestOnly, personFirst } from '../ui.js';
 import { eventColumns } from './agent.js';
 import { auditEventTypesFor } from '../event_types.js';
 
@@ -38,8 +38,8 @@ export function alertsView(app, vs) {
   let shown = null;  // the alerts the table shows, as JSON
   let timer = null;
   let stopped = false;
-  const search = newestOnly((background) => app.api.call('POST', '/api/v1/alerts/search',
-                                                        { status: vs.status, limit: ALERTS_SHOWN }, { background }));
+  const search = personFirst((background) => app.api.call('POST', '/api/v1/alerts/search',
+                                                         { status: vs.status, limit: ALERTS_SHOWN }, { background }));
   const load = async ({ background = true } = {}) => {
     // While the step-up dialog is open a poll would overtake the call it
     // holds (newestOnly) and be refused anyway: it waits for the next turn.
