@@ -180,6 +180,11 @@ test('containment from the page, then its release, which leaves the activation c
   assert.deepEqual(page.problems.pageErrors, []);
 });
 
+// The focused element's text ('' when the focus was lost to the page's body).
+function focusedText() {
+  return page.evaluate(() => (document.activeElement === document.body ? '' : document.activeElement.textContent));
+}
+
 test('an incident holding everyone lists its first 20 agents and shows the rest on demand', async () => {
   // (The page holds the officer's one session: contained from the page.)
   await page.getByRole('link', { name: 'Confinement' }).click();
@@ -194,6 +199,15 @@ test('an incident holding everyone lists its first 20 agents and shows the rest 
   assert.equal(await row.getByText('PN-6020').count(), 0, 'beyond the first 20');
   await row.getByRole('button', { name: '… et 3 autres : tout afficher' }).click();
   await row.getByText(/PN-6018, PN-6019, PN-6020/).waitFor();
+  assert.match(await focusedText(), /PN-6018, PN-6019, PN-6020/,
+               'the focus goes to the list the button showed');
+  // Reinstated: nobody reset, no list of them; the focus goes to the message.
+  await row.getByRole('combobox').selectOption('reinstate');
+  page.once('dialog', (dialog) => dialog.accept());
+  await row.getByRole('button', { name: 'Lever' }).click();
+  await page.getByText(/Incident \d+ levé/).waitFor();
+  assert.match(await focusedText(), /Incident \d+ levé/,
+               'the focus is not lost with the release form');
   assert.deepEqual(page.problems.csp, []);
   assert.deepEqual(page.problems.pageErrors, []);
 });

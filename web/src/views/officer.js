@@ -284,6 +284,9 @@ export function incidentsView(app) {
           }
         });
         replace(text, all.join(', '));
+        // The button goes: the focus goes to the list it showed.
+        text.setAttribute('tabindex', '-1');
+        text.focus();
         more.remove();
       } catch (error) { message.error(errorText(error)); }
     } }, t('incidents.more', { count: i.agent_count - i.agents.length }));
@@ -331,9 +334,11 @@ export function incidentsView(app) {
           const outcome = releaseOutcome(released, incident.id);
           if (outcome) extra.prepend(outcome);
           await load();
-          // The row's form is gone: the focus goes to what the release gave.
-          const heading = outcome?.querySelector('h2');
-          if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus(); }
+          // The row's form is gone: the focus goes to what the release gave,
+          // or to the message saying it was done.
+          const target = outcome?.querySelector('h2') ?? message.el;
+          target.setAttribute('tabindex', '-1');
+          target.focus();
         } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
       } }, mode.row, button)];
   };
