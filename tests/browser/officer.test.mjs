@@ -47,14 +47,14 @@ test('the officer lands on live alerts; a canary opened by an agent appears by p
   await signIn(page, OFFICER, officer.secret, { landing: 'Alertes en direct' });
   // Signing in from a new browser key already raised a new_device alert about the officer.
   await page.getByRole('table', { name: 'Alertes en direct' }).or(page.getByText('Aucune alerte.')).waitFor();
-  assert.equal(await page.getByRole('cell', { name: 'canary' }).count(), 0);
+  assert.equal(await page.getByRole('cell', { name: 'fiche leurre ouverte' }).count(), 0);
   canary = Number(portal.installation.vigie('canary', 'list').trim().split('\n')[0]);
   const r = await agent.call('POST', `/api/v1/persons/${canary}/file`, { purpose: 'identity_check' });
   assert.equal(r.status, 200, r.body);
   opened = r.json;
-  const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'canary' }) });
+  const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'fiche leurre ouverte' }) });
   await row.waitFor({ timeout: 15000 });  // the next poll, at most 10 s away
-  assert.match(await row.textContent(), new RegExp(`critical[\\s\\S]*${AGENT}`));
+  assert.match(await row.textContent(), new RegExp(`critique[\\s\\S]*fiche leurre ouverte[\\s\\S]*agent suspendu[\\s\\S]*${AGENT}`));
 });
 
 test('an alert is acknowledged with a note', async () => {

@@ -223,6 +223,24 @@ export const STRINGS = {
     'alerts.col.raised': 'Levée le',
     'alerts.col.rule': 'Règle',
     'alerts.col.severity': 'Gravité',
+    'alerts.severity.warning': 'avertissement',
+    'alerts.severity.high': 'élevée',
+    'alerts.severity.critical': 'critique',
+    'alerts.rule.query_rate': 'consultations en rafale',
+    'alerts.rule.distinct_persons': 'trop de personnes distinctes',
+    'alerts.rule.enumeration': 'énumération',
+    'alerts.rule.off_hours': 'hors horaires',
+    'alerts.rule.new_network': 'nouveau réseau',
+    'alerts.rule.new_device': 'nouvel appareil',
+    'alerts.rule.dormant': 'compte dormant réveillé',
+    'alerts.rule.second_factor_failures': 'échecs du second facteur',
+    'alerts.rule.concurrent_addresses': 'adresses simultanées',
+    'alerts.rule.canary': 'fiche leurre ouverte',
+    'alerts.rule.refresh_reuse': 'jeton de renouvellement réutilisé',
+    'alerts.rule.investigation_volume': 'volume d’enquête',
+    'alerts.action.alert': 'alerte seule',
+    'alerts.action.step_up': 'second facteur redemandé',
+    'alerts.action.suspend': 'agent suspendu',
     'alerts.col.action': 'Mesure prise',
     'alerts.col.agent': 'Agent',
     'alerts.col.address': 'Adresse',
@@ -279,6 +297,7 @@ export const STRINGS = {
     'incidents.released_partly': 'Levé le {time}, sauf pour {n} agent(s)',
     'incidents.release_again': 'Lever de nouveau',
     'incidents.active': 'actif',
+    'incidents.lockdown_tag': 'portail restreint',
     'incidents.release': 'Lever',
     'incidents.release.mode': 'Mode de levée pour l’incident {id}',
     'incidents.mode.reset': 'Réinitialiser (identifiants effacés)',
@@ -593,6 +612,24 @@ export const STRINGS = {
     'alerts.col.raised': 'Raised',
     'alerts.col.rule': 'Rule',
     'alerts.col.severity': 'Severity',
+    'alerts.severity.warning': 'warning',
+    'alerts.severity.high': 'high',
+    'alerts.severity.critical': 'critical',
+    'alerts.rule.query_rate': 'query rate',
+    'alerts.rule.distinct_persons': 'too many distinct persons',
+    'alerts.rule.enumeration': 'enumeration',
+    'alerts.rule.off_hours': 'off hours',
+    'alerts.rule.new_network': 'new network',
+    'alerts.rule.new_device': 'new device',
+    'alerts.rule.dormant': 'dormant account active',
+    'alerts.rule.second_factor_failures': 'second-factor failures',
+    'alerts.rule.concurrent_addresses': 'concurrent addresses',
+    'alerts.rule.canary': 'canary file opened',
+    'alerts.rule.refresh_reuse': 'refresh token reused',
+    'alerts.rule.investigation_volume': 'investigation volume',
+    'alerts.action.alert': 'alert only',
+    'alerts.action.step_up': 'second factor asked again',
+    'alerts.action.suspend': 'agent suspended',
     'alerts.col.action': 'Action taken',
     'alerts.col.agent': 'Agent',
     'alerts.col.address': 'Address',
@@ -649,6 +686,7 @@ export const STRINGS = {
     'incidents.released_partly': 'Released {time}, but for {n} agent(s)',
     'incidents.release_again': 'Release again',
     'incidents.active': 'active',
+    'incidents.lockdown_tag': 'portal restricted',
     'incidents.release': 'Release',
     'incidents.release.mode': 'Release mode for incident {id}',
     'incidents.mode.reset': 'Reset (credentials erased)',
@@ -757,6 +795,15 @@ export function setLang(value) {
 export function t(key, params = {}) {
   const text = STRINGS[current][key] ?? STRINGS.fr[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
+}
+
+/**
+ * The words for a value the server names (`prefix`.`value`), or the value
+ * itself when this client has none (a newer server's value is still shown).
+ */
+export function tValue(prefix, value) {
+  const key = `${prefix}.${value}`;
+  return STRINGS[current][key] ?? STRINGS.fr[key] ?? String(value ?? '');
 }
 
 /** A date for people: Unix seconds, microseconds, or an ISO string. */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IdleWatch } from '../src/idle.js';
 import { creationOptions, requestOptions, registrationBody, assertionBody } from '../src/webauthn.js';
-import { STRINGS, t, setLang } from '../src/i18n.js';
+import { STRINGS, t, tValue, setLang } from '../src/i18n.js';
 import { splitList, utcStamp, newestOnly, personFirst } from '../src/ui.js';
 import { AUDIT_EVENT_TYPES } from '../src/event_types.js';
 import { readFileSync } from 'node:fs';
@@ -123,6 +123,16 @@ test('the audit search offers every event type the API accepts', () => {
   assert.deepEqual(AUDIT_EVENT_TYPES, schema.properties.type.enum);
 });
 
+test('every alert rule, severity and action the API names has words in both languages', () => {
+  const doc = JSON.parse(readFileSync(new URL('../../docs/api/openapi.json', import.meta.url), 'utf8'));
+  const alert = doc.components.schemas.Alert.properties;
+  const rules = alert.rule.description.split(/, | or /);
+  assert.ok(rules.length >= 12, rules.join());
+  const keys = [...rules.map((r) => `alerts.rule.${r}`), ...alert.severity.enum.map((s) => `alerts.severity.${s}`),
+                ...alert.action.enum.map((a) => `alerts.action.${a}`)];
+  for (const lang of ['fr', 'en']) assert.deepEqual(keys.filter((key) => !STRINGS[lang][key]), [], lang);
+});
+
 // A load that answers when the test says so.
 function pendingLoads() {
   const calls = [];
@@ -153,4 +163,14 @@ test('a poll waits while a load the person asked for runs, and is not made', asy
   const next = search(true);               // once it answered, polls go on
   calls[2].resolve('later');
   assert.equal(await next, 'later');
+});
+
+test('a value the server names is shown in words, or as it is when this client has none', () => {
+  setLang('fr');
+  assert.equal(tValue('alerts.severity', 'critical'), 'critique');
+  assert.equal(tValue('alerts.severity', 'extreme'), 'extreme');
+  assert.equal(tValue('alerts.severity', undefined), '');
+  setLang('en');
+  assert.equal(tValue('alerts.severity', 'high'), 'high');
+  setLang('fr');
 });

@@ -1,7 +1,7 @@
 // The security officer's pages: live alerts, audit search, "who consulted
 // this person", containment, the breach report builder and the claim check.
 import { h, replace, field, download } from '../dom.js';
-import { t, formatTime } from '../i18n.js';
+import { t, tValue, formatTime } from '../i18n.js';
 import { page, messageArea, busy, errorText, table, splitList, utcStamp, newestOnly, personFirst } from '../ui.js';
 import { eventColumns } from './agent.js';
 import { auditEventTypesFor } from '../event_types.js';
@@ -74,9 +74,10 @@ export function alertsView(app, vs) {
                                                     t('alerts.more', { n: alerts.length })) : null,
             table(t('alerts.title'), [
       { label: t('alerts.col.raised'), cell: (a) => formatTime(a.raised_at), header: true },
-      { label: t('alerts.col.severity'), cell: (a) => h('span', { class: `tag sev-${a.severity}` }, a.severity ?? '') },
-      { label: t('alerts.col.rule'), cell: (a) => a.rule ?? '' },
-      { label: t('alerts.col.action'), cell: (a) => a.action ?? '' },
+      { label: t('alerts.col.severity'),
+        cell: (a) => h('span', { class: `tag sev-${a.severity}` }, tValue('alerts.severity', a.severity)) },
+      { label: t('alerts.col.rule'), cell: (a) => tValue('alerts.rule', a.rule) },
+      { label: t('alerts.col.action'), cell: (a) => tValue('alerts.action', a.action) },
       { label: t('alerts.col.agent'), cell: (a) => a.service_number ?? '' },
       { label: t('alerts.col.address'), cell: (a) => a.source_address ?? '' },
       { label: t('alerts.col.detail'), cell: (a) => a.detail ?? '' },
@@ -303,7 +304,7 @@ export function incidentsView(app) {
         { label: t('incidents.col.opened'), cell: (i) => formatTime(i.opened_at) },
         { label: t('incidents.col.by'), cell: (i) => i.opened_by ?? '' },
         { label: t('incidents.col.scope'), cell: (i) => [i.scope ?? '', ...(i.agents?.length ? held(i) : []),
-                                                       i.lockdown ? h('span', { class: 'tag tag-alert' }, 'lockdown') : null] },
+                                                       i.lockdown ? h('span', { class: 'tag tag-alert' }, t('incidents.lockdown_tag')) : null] },
         { label: t('incidents.col.reason'), cell: (i) => i.reason ?? '' },
         // A release that could not lift every agent is finished by releasing again.
         { label: t('incidents.col.state'), cell: (i) => (!i.released_at ? releaseForm(i)
