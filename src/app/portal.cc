@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "detect/detection_rules.h"
 #include "identity/model.h"
+#include "identity/password_policy.h"
 #include "identity/shared_login_throttle.h"
 #include "policy/purpose.h"
 #include "policy/shared_quota.h"
@@ -227,16 +228,8 @@ Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view serv
                                                            const Origin& origin,
                                                            int64_t* retry_after_seconds) {
   const auto started = Now();
-  // Security: what was typed is recorded as the login reads it (upper-cased)
-  // and only if it could be a service number: an agent who typed their
-  // password into that field (most hold a space or a symbol, or are too
-  // long) must not leave it in a log kept for years and never altered.
-  const std::string normalised = identity::NormalisedServiceNumber(service_number);
-  const std::string_view typed = identity::ValidateCode("service number", normalised)
-                                     ? std::string_view(normalised)
-                                     : kNotAServiceNumber;
-  AuditEvent event = trail_->Unauthenticated(AuditEventType::kLoginPasswordOk, typed, origin);
   std::optional<int64_t> locked;
+  bool named_an_agent = false;
   auto challenge = [&]() -> Result<identity::LoginChallenge> {
     // Security: the address is throttled before any hashing happens.
     RETURN_IF_ERROR(Admit(origin.address, retry_after_seconds));
@@ -248,9 +241,20 @@ Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view serv
       *retry_after_seconds = 1;  // the hashing pool is full: a moment, not a lock-out
     }
     locked = authenticator.locked_agent();
+    named_an_agent = authenticator.named_an_agent();
     return verified;
   }();
-  if (!challenge) event.type = AuditEventType::kLoginPasswordFailed;
+  // Security: what was typed is recorded as the login reads it (upper-cased)
+  // when it names an agent, or could be a service number and is shorter than
+  // any password: an agent who typed their password into that field (a
+  // passphrase of letters and dashes too) must not leave it in a log kept
+  // for years and never altered.
+  const std::string normalised = identity::NormalisedServiceNumber(service_number);
+  const bool plausible = identity::ValidateCode("service number", normalised).has_value() &&
+                         (named_an_agent || normalised.size() < identity::kMinPasswordCodePoints);
+  AuditEvent event = trail_->Unauthenticated(
+      challenge ? AuditEventType::kLoginPasswordOk : AuditEventType::kLoginPasswordFailed,
+      plausible ? std::string_view(normalised) : kNotAServiceNumber, origin);
   return AuditedLockingOut(*trail_, std::move(event), started, std::move(challenge), locked);
 }
 

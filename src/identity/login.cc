@@ -116,12 +116,14 @@ Result<internal::RecordedFailure> Authenticator::RecordPasswordFailure(
 Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_number,
                                                      std::string_view password,
                                                      std::string_view source_address) {
+  ForgetAttemptOutcome();
   int64_t now = UnixSeconds(clock_->Now());
   std::string normalised = internal::UpperAscii(service_number);
   std::optional<internal::AgentRow> row;
   if (ValidateCode("service number", normalised)) {
     ASSIGN_OR_RETURN(row, internal::LoadAgentByServiceNumber(*db_, normalised, now));
   }
+  named_an_agent_ = row.has_value();
 
   // Security: exactly one Argon2id verification and one committed failure on
   // every refusal's path, so the time taken does not reveal whether the

@@ -150,6 +150,9 @@ class Authenticator {
   // with a wrong code or passkey), if any: the audit log names it, so the
   // detection rules count login failures against their agent.
   std::optional<int64_t> refused_agent() const { return refused_agent_; }
+  // Whether the service number the last VerifyPassword was given names an
+  // agent (one that can log in or not): what was typed is then no password.
+  bool named_an_agent() const { return named_an_agent_; }
   // What the last VerifyPasskey made of the assertion, for its audit event:
   // "passkey=<id>", or "passkey=<id> refused: <why>" (a counter that went
   // back is a cloned authenticator), or "passkey refused: <why>" when it is
@@ -161,6 +164,7 @@ class Authenticator {
     locked_agent_.reset();
     step_up_locked_out_ = false;
     refused_agent_.reset();
+    named_an_agent_ = false;
     passkey_outcome_.clear();
   }
   // Inside the caller's write transaction: checks `code` for an agent that
@@ -196,6 +200,7 @@ class Authenticator {
   std::optional<int64_t> locked_agent_;
   bool step_up_locked_out_ = false;
   std::optional<int64_t> refused_agent_;
+  bool named_an_agent_ = false;
   std::string passkey_outcome_;
 };
 

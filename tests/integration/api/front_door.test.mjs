@@ -15,7 +15,7 @@ const AGENTS = [
   ['AGT-5', ['agent']], ['ADM-1', ['administrator']], ['NTC-1', ['agent']], ['ENU-1', ['agent']],
   ['SUP-1', ['supervisor']], ['ADM-2', ['administrator']], ['MED-1', ['agent']],
   ['BDY-1', ['agent']], ['HED-1', ['agent']], ['HLD-1', ['agent']], ['ADM-3', ['administrator']], ['PGE-1', ['agent']],
-  ['FCR-1', ['agent']], ['FCR-2', ['agent']], ['FCR-3', ['agent']],
+  ['FCR-1', ['agent']], ['FCR-2', ['agent']], ['FCR-3', ['agent']], ['BRIGADE-NORD-0001', ['agent']],
 ].map(([service_number, roles]) => ({ service_number, name: `Agent ${service_number}`, roles }));
 
 before(async () => {
@@ -314,17 +314,18 @@ test('no account enumeration: unknown agent, wrong password and inactive agent r
 
 // A password typed into the service-number field is refused like any
 // unknown agent, and not kept in the audit log, which cannot be cleaned.
-test('a login naming no agent keeps what was typed only if it could be a service number', async () => {
-  const slip = 'my secret Passw0rd typed in the wrong field';
-  for (const sn of [slip, 'nobody-77']) {
-    const r = await request(server, 'POST', '/api/v1/auth/login', { body: { service_number: sn, password: PASSWORD } });
+test('a login naming no agent keeps what was typed only if it could be a service number, not a password', async () => {
+  const slips = ['my secret Passw0rd typed in the wrong field', 'bluehorse-2024-dance'];
+  for (const sn of [...slips, 'nobody-77', 'brigade-nord-0001']) {
+    const r = await request(server, 'POST', '/api/v1/auth/login', { body: { service_number: sn, password: 'wrong' } });
     assert.equal(r.status, 401);
   }
   const lines = installation.vigie('audit', 'search', '--type', 'login_password_failed');
   const failed = lines.trim().split('\n').map((line) => JSON.parse(line));
   assert.ok(failed.some((e) => e.service_number === 'NOBODY-77'), 'a plausible one is kept for investigators');
-  assert.ok(failed.some((e) => e.service_number === '(not a service number)'));
-  assert.ok(!lines.includes('Passw0rd'), 'nowhere in the events');
+  assert.ok(failed.some((e) => e.service_number === 'BRIGADE-NORD-0001'), 'an agent\'s, however long, is kept');
+  assert.equal(failed.filter((e) => e.service_number === '(not a service number)').length, slips.length);
+  assert.ok(!/Passw0rd|BLUEHORSE/i.test(lines), 'nowhere in the events');
 });
 
 test('roles, purposes and the use notice decide what a consultation shows', async () => {
