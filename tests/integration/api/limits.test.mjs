@@ -31,7 +31,7 @@ before(async () => {
   installation = createInstallation({
     persons: 1000,
     agents: [['LCK-1', 'agent'], ['LCK-2', 'agent'], ['LCK-3', 'agent'], ['QTA-1', 'agent'],
-             ['STP-1', 'investigator']].map(
+             ['STP-1', 'investigator'], ['STP-2', 'agent']].map(
       ([service_number, role]) => ({ service_number, name: `Agent ${service_number}`, roles: [role] })),
     config: {
       auth: { address_attempts_per_minute: 12 },
@@ -123,6 +123,23 @@ test('opening many files asks for a fresh second factor', async () => {
   const stepped = await client.call('POST', '/api/v1/auth/step-up', { code: totp(client.secret, 1) });
   assert.equal(stepped.status, 204, stepped.body);
   assert.equal((await client.call('POST', '/api/v1/persons/3/file', inquiry)).status, 200);
+});
+
+// A step-up our side failed (here a seed this node cannot open) is not a
+// wrong code: counted as one, it would raise second_factor_failures
+// against the agent and, past the threshold, lock them out.
+test('a step-up the server could not check is not counted against the agent', async () => {
+  const client = await activeClient(server, installation, 'STP-2');
+  installation.databases.storeSql("UPDATE agent SET totp_key_id = 9999 WHERE service_number = 'STP-2'");
+  for (let i = 0; i < 6; i++) {
+    const r = await client.call('POST', '/api/v1/auth/step-up', { code: totp(client.secret, 1) });
+    assert.equal(r.status, 500, r.body);
+  }
+  const events = installation.vigie('audit', 'search', '--type', 'step_up').trim().split('\n').filter(Boolean)
+    .map((line) => JSON.parse(line)).filter((e) => e.service_number === 'STP-2');
+  assert.deepEqual(events, []);
+  assert.equal(JSON.parse(installation.vigie('agent', 'show', 'STP-2', '--json')).status, 'active');
+  assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
 });
 
 test('a flood of logins from one address is throttled before any hashing', async () => {
