@@ -554,13 +554,15 @@ http::Response ApiV1::Handle(const http::Request& request) {
       }
       RETURN_IF_ERROR(CheckProofUnused(proof, now));
       context.jkt = proof.jkt;
+      context.proof_jti = proof.jti;
       ASSIGN_OR_RETURN(http::Response response, route->handler(call));
       // The credential is spent and the new tokens exist: refusing now (a
       // full replay cache, the shared guard unreachable) would only lose
       // them, and a retry with the spent refresh token would end the session.
       // Not remembered, the proof could be replayed until its iat window
-      // closes - with a credential already spent, so to no effect, but an
-      // operator should know the replay guard is failing.
+      // closes - with a credential already spent (a refresh token keeps the
+      // jti that spent it and refuses the same request again), so to no
+      // effect, but an operator should know the replay guard is failing.
       if (auto remembered = RememberProof(proof, now); !remembered) {
         Log(LogLevel::kWarn, "dpop_proof_not_remembered",
             {{"route", route->path}, {"error", remembered.error().message()}});

@@ -353,7 +353,7 @@ Result<std::optional<int64_t>> Portal::LiveAccessSession(std::string_view access
 }
 
 Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, std::string_view jkt,
-                                              const Origin& origin) {
+                                              const Origin& origin, std::string_view proof_jti) {
   const auto started = Now();
   AuditEvent event = trail_->Unauthenticated(AuditEventType::kRefresh, "", origin, jkt);
   event.token_id_hash = TokenIdHash(refresh_token);
@@ -381,7 +381,7 @@ Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, st
           durable.session_id = session.id;
           return recorded.Record(std::move(durable), started);
         },
-        &seen);
+        &seen, proof_jti);
     if (!rotated && seen.agent_id != 0 && event.actor.agent_id == 0) {
       // A refusal names whose session it was: a reused token above all (a
       // stolen one), which investigators and detection look for by agent.

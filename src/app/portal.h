@@ -173,8 +173,9 @@ class Portal {
                                        const webauthn::RelyingParty& rp, std::string_view jkt,
                                        const Origin& origin);
 
+  // `proof_jti`: the jti of the request's DPoP proof (SessionStore::Refresh).
   Result<session::IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
-                                        const Origin& origin);
+                                        const Origin& origin, std::string_view proof_jti = {});
   // The live session of a refresh token, the agent of a live login
   // challenge (one read, nothing recorded): such a request is heard even
   // from an address that has spent its failures

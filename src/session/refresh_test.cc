@@ -99,6 +99,35 @@ TEST_F(RefreshTest, ReusingARefreshTokenEndsTheWholeSession) {
   EXPECT_EQ((*listed)[0].ended_at, Now());
 }
 
+// The request that spent a token, sent again (a captured one replayed, or
+// one sent twice before its proof was remembered), brings nothing new: it
+// must not let whoever saw it end the session and raise a reuse. A new
+// proof under the session's key is still a reuse.
+TEST_F(RefreshTest, TheRequestThatSpentATokenSentAgainIsARefusedReplayNotAReuse) {
+  SessionStore sessions = Store();
+  auto first = sessions.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(first);
+  const std::string token(first->refresh_token.reveal());
+  auto second = sessions.Refresh(token, Jkt("key-a"), {}, nullptr, "jti-1");
+  ASSERT_OK(second);
+  SessionStore::RefreshSeen seen;
+  auto replayed = sessions.Refresh(token, Jkt("key-a"), {}, &seen, "jti-1");
+  EXPECT_THAT(replayed, ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_EQ(replayed.error().message(), "refresh request replayed");
+  EXPECT_FALSE(seen.reused);
+  EXPECT_OK(sessions.Authenticate(second->access_token.reveal(), Jkt("key-a")));
+
+  auto other_key = sessions.Refresh(token, Jkt("attacker-key"), {}, &seen, "jti-1");
+  EXPECT_EQ(other_key.error().message(), "refresh token reused with another DPoP key");
+  EXPECT_OK(sessions.Authenticate(second->access_token.reveal(), Jkt("key-a")));
+
+  auto reuse = sessions.Refresh(token, Jkt("key-a"), {}, &seen, "jti-2");
+  EXPECT_EQ(reuse.error().message(), "refresh token reused: session ended");
+  EXPECT_TRUE(seen.reused);
+  EXPECT_THAT(sessions.Authenticate(second->access_token.reveal(), Jkt("key-a")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
 // A spent token presented under another key leaked without its key: its
 // holder can do nothing with it, and must not end the owner's session; the
 // reuse is still told (for the audit log and detection).

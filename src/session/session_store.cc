@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "crypto/bytes.h"
+#include "crypto/hash.h"
 #include "crypto/secret_bytes.h"
 #include "session/internal/base64url_text.h"
 #include "session/internal/session_rows.h"
@@ -218,7 +219,10 @@ Result<std::optional<int64_t>> SessionStore::LiveAccessSession(
 }
 
 Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::string_view jkt,
-                                           const Admit& admit, RefreshSeen* seen) {
+                                           const Admit& admit, RefreshSeen* seen,
+                                           std::string_view proof_jti) {
+  std::optional<crypto::Sha256Digest> proof_digest;
+  if (!proof_jti.empty()) proof_digest = crypto::Sha256(proof_jti);
   return store::RetryOnConflict([&]() -> Result<IssuedTokens> {
     ASSIGN_OR_RETURN(TokenDigest digest, DigestPresentedToken(TokenKind::kRefresh, refresh_token));
     const int64_t now = UnixSeconds(clock_.Now());
@@ -228,7 +232,8 @@ Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
 
     static const std::string kSql =
-        "SELECT r.expires_at, r.used_at IS NOT NULL, " + std::string(internal::kSessionColumns) +
+        "SELECT r.expires_at, r.used_at IS NOT NULL, r.spent_by_proof, " +
+        std::string(internal::kSessionColumns) +
         " FROM refresh_token r JOIN session s ON s.id = r.session_id WHERE r.token_hash = $1";
     ASSIGN_OR_RETURN(store::Statement * select, db_.Prepare(kSql));
     select->BindBlob(1, digest);
@@ -236,12 +241,21 @@ Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::
     if (!found) return Fail(Refused("unknown refresh token"));
     const int64_t token_expires_at = select->ColumnInt(0);
     const bool used = select->ColumnInt(1) != 0;
-    Session session = internal::ReadSession(*select, 2);
+    const bool spent_by_this_proof =
+        proof_digest && !select->ColumnIsNull(2) &&
+        crypto::ConstantTimeEquals(select->ColumnBlob(2), *proof_digest);
+    Session session = internal::ReadSession(*select, 3);
     RETURN_IF_ERROR(select->Run());
     if (seen != nullptr) *seen = {.session_id = session.id, .agent_id = session.agent_id};
 
     if (!session.live()) return Fail(Refused("session ended: " + session.end_reason));
     if (used) {
+      // The request that spent it, sent again: only the owner's key signed
+      // its proof, and a replay brings nothing new (its iat window bounds
+      // it). Refused; the session is its owner's still.
+      if (spent_by_this_proof && SameKey(session.jkt, jkt)) {
+        return Fail(Refused("refresh request replayed"));
+      }
       if (seen != nullptr) seen->reused = true;
       // Security: a refresh token is single use, so a second presentation
       // means two parties hold it. Under another key than the session's, the
@@ -267,9 +281,14 @@ Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::
     if (admit) RETURN_IF_ERROR(admit(session));
 
     ASSIGN_OR_RETURN(store::Statement * mark,
-                     db_.Prepare("UPDATE refresh_token SET used_at = $2 "
+                     db_.Prepare("UPDATE refresh_token SET used_at = $2, spent_by_proof = $3 "
                                  "WHERE token_hash = $1 AND used_at IS NULL"));
     mark->BindBlob(1, digest).BindInt(2, now);
+    if (proof_digest) {
+      mark->BindBlob(3, *proof_digest);
+    } else {
+      mark->BindNull(3);
+    }
     ASSIGN_OR_RETURN(int64_t marked, mark->Run());
     if (marked != 1) return Fail(ErrorCode::kInternal, "refresh token changed under a write lock");
 

@@ -105,6 +105,11 @@ CREATE INDEX record_entry_by_person ON record_entry(person_id);
         "detection judged",
 #include "store/internal/migration_0012_detection_judged.inc"
     },
+    {
+        13,
+        "refresh token spent by a proof",
+#include "store/internal/migration_0013_refresh_spent_by.inc"
+    },
 };
 
 // The same migrations, same numbers and same meaning, in PostgreSQL SQL.
@@ -168,6 +173,11 @@ constexpr Migration kPostgres[] = {
         12,
         "detection judged",
 #include "store/internal/pg_migration_0012_detection_judged.inc"
+    },
+    {
+        13,
+        "refresh token spent by a proof",
+#include "store/internal/pg_migration_0013_refresh_spent_by.inc"
     },
 };
 static_assert(std::size(kPostgres) == std::size(kSqlite), "one migration list per dialect");
