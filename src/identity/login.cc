@@ -225,9 +225,24 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
   // Once: a hash changed again, or one the password does not match (a new
   // password set meanwhile), refuses it; the failure stays counted.
   checked_hash = *std::exchange(upgraded_meanwhile, std::nullopt);
-  ASSIGN_OR_RETURN(PasswordHasher::Room again, hasher_->Reserve());
-  ASSIGN_OR_RETURN(bool still_matches, hasher_->VerifyInRoom(again, checked_hash, password));
-  if (!still_matches) return LoginFailed();
+  Result<bool> still_matches = [&]() -> Result<bool> {
+    ASSIGN_OR_RETURN(PasswordHasher::Room again, hasher_->Reserve());
+    return hasher_->VerifyInRoom(again, checked_hash, password);
+  }();
+  if (!still_matches) {
+    // The hasher refused the check (full, stopping): ours, not the agent's.
+    // The password matched the hash it was first checked against, so its
+    // failure (and any lock it made) is taken back.
+    Result<void> withdrawn = store::RetryOnConflict([&]() -> Result<void> {
+      ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
+      RETURN_IF_ERROR(
+          internal::WithdrawPasswordFailure(*db_, row->agent.id, reserved, source_address, now));
+      return tx.Commit();
+    });
+    if (withdrawn && reserved.locked) locked_agent_.reset();
+    return Fail(still_matches.error());
+  }
+  if (!*still_matches) return LoginFailed();
   if (rehashed && !crypto::NeedsRehash(checked_hash, options_.argon2)) rehashed.reset();
   return store::RetryOnConflict(take);
 }

@@ -521,6 +521,48 @@ TEST_F(LoginTest, ALoginRacingAnotherThatUpgradesTheHashIsStillTaken) {
   EXPECT_TRUE(*crypto::VerifyPassword(StoredPasswordHash(), "another-long-password"));
 }
 
+// Runs `meanwhile` at its first check against `real_hash`; full
+// (ResourceExhausted) from its second reservation on.
+class FullOnSecondCheckHasher final : public PasswordHasher {
+ public:
+  Result<std::string> Hash(std::string_view password, const crypto::Argon2Params& p) override {
+    return inner.Hash(password, p);
+  }
+  Result<bool> Verify(std::string_view phc, std::string_view password) override {
+    if (phc == real_hash) {
+      if (auto run = std::exchange(meanwhile, nullptr)) run();
+    }
+    return inner.Verify(phc, password);
+  }
+  Result<Room> Reserve() override {
+    if (++reservations > 1) return Fail(ErrorCode::kResourceExhausted, "the hasher is full");
+    return PasswordHasher::Reserve();
+  }
+  InlinePasswordHasher inner;
+  std::string real_hash;
+  std::function<void()> meanwhile;
+  int reservations = 0;
+};
+
+// The same race, the hasher full when the password is checked against the
+// upgraded hash: the refusal is ours, and the right password's failure
+// (counted before its check) is taken back, not left against the agent.
+TEST_F(LoginTest, ARightPasswordTheHasherCannotCheckAgainIsNotLeftCountedAsAFailure) {
+  t_.options.argon2 = {.t_cost = 2, .m_cost_kib = 16};
+  FullOnSecondCheckHasher hasher;
+  hasher.real_hash = StoredPasswordHash();
+  Authenticator login(*t_.db, t_.clock, *t_.totp_key, hasher, t_.options);
+  hasher.meanwhile = [&] {
+    ASSERT_OK(t_.Login().VerifyPassword("PN-1001", kGoodPassword, kAddress));
+  };
+  EXPECT_THAT(login.VerifyPassword("PN-1001", kGoodPassword, kAddress),
+              ErrorCodeIs(ErrorCode::kResourceExhausted));
+  EXPECT_FALSE(crypto::NeedsRehash(StoredPasswordHash(), t_.options.argon2)) << "the race happened";
+  EXPECT_EQ(FailuresWritten(), 0);
+  EXPECT_EQ(Status(), AgentStatus::kActive);
+  EXPECT_FALSE(login.locked_agent().has_value());
+}
+
 // Verifies as InlinePasswordHasher does, taking longer for costlier
 // parameters (as Argon2id does): 5 ms at t=1, 80 ms at t=3; a password too
 // long to hash is refused at once.
