@@ -49,6 +49,8 @@ json::object IncidentJson(const incident::Incident& incident) {
   if (incident.released_at) {
     out["released_at"] = *incident.released_at;
     out["released_by"] = incident.released_by;
+    if (incident.release_mode)
+      out["release_mode"] = incident::ReleaseModeName(*incident.release_mode);
     out["unreleased_count"] = incident.unreleased_count;
   }
   return out;

@@ -45,13 +45,17 @@ void PrintIncident(const incident::Incident& incident) {
       "Incident %lld (%s, by %s): %s; %lld agents%s%s\n", static_cast<long long>(incident.id),
       UtcText(incident.opened_at).c_str(), incident.opened_by.c_str(), incident.scope.c_str(),
       static_cast<long long>(incident.agent_count), incident.lockdown ? "; portal locked down" : "",
-      incident.released_at ? ("; released " + UtcText(*incident.released_at) +
-                              (incident.unreleased_count > 0
-                                   ? " but for " + std::to_string(incident.unreleased_count) +
-                                         " agents (release it again)"
-                                   : ""))
-                                 .c_str()
-                           : "; open");
+      incident.released_at
+          ? ("; released " + UtcText(*incident.released_at) +
+             (incident.release_mode
+                  ? " (" + std::string(incident::ReleaseModeName(*incident.release_mode)) + ")"
+                  : "") +
+             (incident.unreleased_count > 0
+                  ? " but for " + std::to_string(incident.unreleased_count) +
+                        " agents (release it again)"
+                  : ""))
+                .c_str()
+          : "; open");
   std::printf("  reason: %s\n", incident.reason.c_str());
 }
 

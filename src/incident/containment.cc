@@ -36,6 +36,13 @@ std::string ScopeText(const ContainmentScope& scope) {
   return text;
 }
 
+std::optional<ReleaseMode> ParseReleaseMode(std::string_view name) {
+  for (ReleaseMode mode : {ReleaseMode::kReset, ReleaseMode::kReinstate}) {
+    if (ReleaseModeName(mode) == name) return mode;
+  }
+  return std::nullopt;
+}
+
 Incident ReadIncident(const store::Statement& row) {
   Incident incident;
   incident.id = row.ColumnInt(0);
@@ -47,13 +54,14 @@ Incident ReadIncident(const store::Statement& row) {
   if (!row.ColumnIsNull(6)) {
     incident.released_at = row.ColumnInt(6);
     incident.released_by = std::string(row.ColumnText(7));
+    if (!row.ColumnIsNull(8)) incident.release_mode = ParseReleaseMode(row.ColumnText(8));
   }
   return incident;
 }
 
 constexpr std::string_view kIncidentColumns =
-    "id, opened_at, opened_by, reason, scope, lockdown, released_at, released_by";
-constexpr int kIncidentColumnCount = 8;
+    "id, opened_at, opened_by, reason, scope, lockdown, released_at, released_by, release_mode";
+constexpr int kIncidentColumnCount = 9;
 
 // The agents an incident holds: (id, service number, status before).
 struct Held {
@@ -103,6 +111,16 @@ Result<std::vector<Held>> HeldPage(store::Connection& db, int64_t incident_id,
 }
 
 }  // namespace
+
+std::string_view ReleaseModeName(ReleaseMode mode) {
+  switch (mode) {
+    case ReleaseMode::kReset:
+      return "reset";
+    case ReleaseMode::kReinstate:
+      return "reinstate";
+  }
+  return "reset";
+}
 
 Result<AccessBar> AccessBarred(store::Connection& db, int64_t agent_id) {
   // One indexed statement per request: an open lock-down, and an open
@@ -254,6 +272,7 @@ Result<Released> Containment::Release(
     const identity::AgentDirectory::BeforeCommit& before_reinstate,
     const BeforeRelease& before_release) {
   Released done;
+  Incident marked_as;  // as the committed transaction left it
   // Two officers releasing at once, or a login reading the incident: run
   // again on a conflict (as Contain does), not answered as unavailable.
   const Result<void> marked = store::RetryOnConflict([&]() -> Result<void> {
@@ -265,14 +284,28 @@ Result<Released> Containment::Release(
       return Fail(ErrorCode::kConflict,
                   "incident " + std::to_string(incident_id) + " was already released");
     }
+    // Security: finished in the mode it was released in. A reset decided
+    // (credentials that may be known to an attacker erased) must not turn
+    // into a reinstatement for the agents it had yet to lift.
+    if (incident.release_mode && *incident.release_mode != mode) {
+      return Fail(ErrorCode::kConflict, "incident " + std::to_string(incident_id) +
+                                            " was released with mode \"" +
+                                            std::string(ReleaseModeName(*incident.release_mode)) +
+                                            "\": release it again with that mode to finish");
+    }
     // Released once: a release cut short (a node stopped, the database lost
     // mid-way) is finished by releasing again, which lifts what is left.
     done.released_now = !incident.released_at;  // this attempt's, if it commits
+    marked_as = incident;
     if (!incident.released_at) {
+      marked_as.released_at = UnixSeconds(clock_.Now());
+      marked_as.released_by = std::string(by);
+      marked_as.release_mode = mode;
       ASSIGN_OR_RETURN(store::Statement * release,
-                       db_.Prepare("UPDATE incident SET released_at = $2, released_by = $3 "
-                                   "WHERE id = $1"));
-      release->BindInt(1, incident_id).BindInt(2, UnixSeconds(clock_.Now())).BindText(3, by);
+                       db_.Prepare("UPDATE incident SET released_at = $2, released_by = $3, "
+                                   "release_mode = $4 WHERE id = $1"));
+      release->BindInt(1, incident_id).BindInt(2, *marked_as.released_at).BindText(3, by);
+      release->BindText(4, ReleaseModeName(mode));
       RETURN_IF_ERROR(release->Run());
       if (before_release) RETURN_IF_ERROR(before_release(incident));
     }
@@ -295,7 +328,16 @@ Result<Released> Containment::Release(
       done.not_released.push_back(agent.service_number);
     }
   }
-  ASSIGN_OR_RETURN(done.incident, Get(incident_id));
+  // The release is committed and its agents lifted: a failed read now must
+  // not report it refused (nor leave the lifted agents unaudited).
+  if (Result<Incident> now = Get(incident_id); now) {
+    done.incident = std::move(*now);
+  } else {
+    Log(LogLevel::kError, "incident_not_read_back",
+        {{"incident", incident_id}, {"error", now.error().message()}});
+    done.incident = std::move(marked_as);
+    done.incident.unreleased_count = static_cast<int64_t>(done.not_released.size());
+  }
   return done;
 }
 
@@ -358,8 +400,12 @@ Result<std::vector<HeldAgent>> Containment::HeldAgents(int64_t incident_id, int6
 }
 
 Result<std::vector<Incident>> Containment::List(bool open_only) {
-  static const std::string kSql = "SELECT id FROM incident WHERE ($1 = 0 OR released_at IS NULL) "
-                                  "ORDER BY id DESC LIMIT 100";
+  // Open: not released, or released with holds yet to lift (they still bar
+  // their agents: releasing again finishes).
+  static const std::string kSql =
+      "SELECT id FROM incident WHERE ($1 = 0 OR released_at IS NULL OR EXISTS (SELECT 1 FROM "
+      "incident_agent WHERE incident_id = incident.id AND lifted_at IS NULL)) "
+      "ORDER BY id DESC LIMIT 100";
   ASSIGN_OR_RETURN(store::Statement * select, db_.Prepare(kSql));
   select->BindInt(1, open_only ? 1 : 0);
   std::vector<int64_t> ids;

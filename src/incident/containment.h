@@ -46,6 +46,14 @@ struct ContainRequest {
   std::string by;          // who ordered it (service number)
 };
 
+enum class ReleaseMode {
+  kReset,      // credentials erased: an administrator's code, new password and factor
+  kReinstate,  // back as they were (a false alarm)
+};
+
+// "reset" or "reinstate", as the API and the database name them.
+std::string_view ReleaseModeName(ReleaseMode mode);
+
 struct Incident {
   int64_t id = 0;
   int64_t opened_at = 0;  // unix seconds
@@ -55,6 +63,9 @@ struct Incident {
   bool lockdown = false;
   std::optional<int64_t> released_at;
   std::string released_by;
+  // The mode it was released in (a release cut short is finished in it);
+  // none while open, and for incidents released before it was recorded.
+  std::optional<ReleaseMode> release_mode;
   // Service numbers held: all of them, by service number, from Get, Contain
   // and Release; from List, the first kListedAgents by agent id (the order
   // HeldAgents pages in).
@@ -83,11 +94,6 @@ struct Contained {
   // whose suspension failed: containing them again finishes it. Empty when
   // every agent was suspended.
   std::vector<std::string> not_suspended;
-};
-
-enum class ReleaseMode {
-  kReset,      // credentials erased: an administrator's code, new password and factor
-  kReinstate,  // back as they were (a false alarm)
 };
 
 struct Released {

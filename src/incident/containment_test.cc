@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <vector>
+
 #include "crypto/hash.h"
 #include "session/session_store.h"
-#include "tests/support/matchers.h"
 #include "store/table_copy.h"
 #include "store/test_database.h"
+#include "tests/support/matchers.h"
 
 namespace vigie::incident {
 namespace {
@@ -242,6 +245,15 @@ TEST_F(ContainmentTest, AFailedAgentDoesNotStopTheRestOfTheRelease) {
   ASSERT_OK(unfinished);
   EXPECT_TRUE(unfinished->released_at.has_value());
   EXPECT_EQ(unfinished->unreleased_count, 1) << "what a list shows, to release it again";
+  EXPECT_EQ(unfinished->release_mode, ReleaseMode::kReset);
+  auto open = Make().List(/*open_only=*/true);
+  ASSERT_OK(open);
+  ASSERT_EQ(open->size(), 1u) << "its hold still bars A-2";
+  EXPECT_EQ(open->front().id, contained->incident.id);
+  // A reset decided is not turned into a reinstatement by the next officer.
+  EXPECT_THAT(Make().Release(contained->incident.id, "SO-2", ReleaseMode::kReinstate),
+              ErrorCodeIs(ErrorCode::kConflict));
+  EXPECT_EQ(Status(2), "suspended");
   auto finished = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReset);
   ASSERT_OK(finished);
   EXPECT_FALSE(finished->released_now) << "it finished a release, made before";
@@ -253,6 +265,7 @@ TEST_F(ContainmentTest, AFailedAgentDoesNotStopTheRestOfTheRelease) {
   ASSERT_OK(listed);
   ASSERT_FALSE(listed->empty());
   EXPECT_EQ(listed->front().unreleased_count, 0);
+  EXPECT_TRUE(Make().List(/*open_only=*/true)->empty());
 }
 
 std::vector<std::string> ResetAgents(const Released& released) {
@@ -522,11 +535,22 @@ TEST_F(ContainmentTest, AReleaseThatReinstatesEndsTheSessionsLeftOver) {
 // session cannot be ended, the agent is not released (still suspended,
 // still held, the session still barred), and releasing again finishes.
 TEST_F(ContainmentTest, AReleaseThatCannotEndASessionLeftOverDoesNotReleaseTheAgent) {
-  auto contained =
-      Make().Contain({.scope = {.service_numbers = {"A-1"}}, .reason = "r", .by = "SO-1"});
-  ASSERT_OK(contained);
-  auto slipped = Sessions().Create(1, Jkt("k1"));
-  ASSERT_OK(slipped);
+  // One incident per mode (an incident is finished in the mode it was
+  // released in): A-1 reinstated, A-2 reset.
+  const std::array<ReleaseMode, 2> modes = {ReleaseMode::kReinstate, ReleaseMode::kReset};
+  std::vector<int64_t> incidents;
+  std::vector<session::IssuedTokens> slipped;
+  for (const char* agent : {"A-1", "A-2"}) {
+    auto contained =
+        Make().Contain({.scope = {.service_numbers = {agent}}, .reason = "r", .by = "SO-1"});
+    ASSERT_OK(contained);
+    incidents.push_back(contained->incident.id);
+  }
+  for (int64_t agent : {1, 2}) {
+    auto tokens = Sessions().Create(agent, Jkt("k" + std::to_string(agent)));
+    ASSERT_OK(tokens);
+    slipped.push_back(std::move(*tokens));
+  }
   const bool postgres = db_->dialect() == store::Dialect::kPostgres;
   ASSERT_OK(db_->ExecuteScript(
       postgres ? "CREATE FUNCTION refuse_end() RETURNS trigger AS 'BEGIN RAISE EXCEPTION ''disk "
@@ -534,27 +558,31 @@ TEST_F(ContainmentTest, AReleaseThatCannotEndASessionLeftOverDoesNotReleaseTheAg
                  "session FOR EACH ROW EXECUTE FUNCTION refuse_end();"
                : "CREATE TRIGGER refuse_end BEFORE UPDATE ON session "
                  "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;"));
-  for (ReleaseMode mode : {ReleaseMode::kReinstate, ReleaseMode::kReset}) {
+  for (size_t i = 0; i < modes.size(); ++i) {
     ::testing::internal::CaptureStderr();
-    auto refused = Make().Release(contained->incident.id, "SO-1", mode);
+    auto refused = Make().Release(incidents[i], "SO-1", modes[i]);
     const std::string logged = ::testing::internal::GetCapturedStderr();
     // The session's own error, not a change of holds to go round for.
     EXPECT_NE(logged.find("disk trouble"), std::string::npos) << logged;
     EXPECT_EQ(logged.find("kept changing"), std::string::npos) << logged;
     ASSERT_OK(refused);
-    EXPECT_EQ(refused->not_released, (std::vector<std::string>{"A-1"}));
+    const std::string agent = "A-" + std::to_string(i + 1);
+    EXPECT_EQ(refused->not_released, (std::vector<std::string>{agent}));
     EXPECT_TRUE(refused->reinstated.empty());
     EXPECT_TRUE(refused->reset.empty());
-    EXPECT_EQ(Status(1), "suspended");
-    EXPECT_TRUE(Bar(1).contained) << "still held";
+    EXPECT_EQ(Status(static_cast<int64_t>(i) + 1), "suspended");
+    EXPECT_TRUE(Bar(static_cast<int64_t>(i) + 1).contained) << "still held";
   }
   ASSERT_OK(db_->ExecuteScript(postgres ? "DROP TRIGGER refuse_end ON session;"
                                         : "DROP TRIGGER refuse_end;"));
-  auto released = Make().Release(contained->incident.id, "SO-1", ReleaseMode::kReinstate);
-  ASSERT_OK(released);
+  for (size_t i = 0; i < modes.size(); ++i) {
+    ASSERT_OK(Make().Release(incidents[i], "SO-1", modes[i]));
+    EXPECT_THAT(
+        Sessions().Authenticate(slipped[i].access_token.reveal(), Jkt("k" + std::to_string(i + 1))),
+        ErrorCodeIs(ErrorCode::kUnauthenticated));
+  }
   EXPECT_EQ(Status(1), "active");
-  EXPECT_THAT(Sessions().Authenticate(slipped->access_token.reveal(), Jkt("k1")),
-              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_EQ(Status(2), "pending_activation");
 }
 
 // A-5, `status` when contained, its suspension failing, found active at a

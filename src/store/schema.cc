@@ -110,6 +110,11 @@ CREATE INDEX record_entry_by_person ON record_entry(person_id);
         "refresh token spent by a proof",
 #include "store/internal/migration_0013_refresh_spent_by.inc"
     },
+    {
+        14,
+        "incident release mode",
+#include "store/internal/migration_0014_incident_release_mode.inc"
+    },
 };
 
 // The same migrations, same numbers and same meaning, in PostgreSQL SQL.
@@ -178,6 +183,11 @@ constexpr Migration kPostgres[] = {
         13,
         "refresh token spent by a proof",
 #include "store/internal/pg_migration_0013_refresh_spent_by.inc"
+    },
+    {
+        14,
+        "incident release mode",
+#include "store/internal/pg_migration_0014_incident_release_mode.inc"
     },
 };
 static_assert(std::size(kPostgres) == std::size(kSqlite), "one migration list per dialect");

@@ -215,7 +215,7 @@ test('an incident holding everyone lists its first 20 agents and shows the rest 
 test('a release that could not lift every agent offers to release again', async () => {
   const released = { id: 77, opened_at: 1800000000, opened_by: OFFICER, reason: 'poste compromis (test)',
                      scope: 'agents X-1, X-2', lockdown: false, agents: ['X-1', 'X-2'], agent_count: 2,
-                     released_at: 1800000100, released_by: OFFICER, unreleased_count: 1 };
+                     released_at: 1800000100, released_by: OFFICER, release_mode: 'reinstate', unreleased_count: 1 };
   await page.route('**/api/v1/incidents', (route) => (route.request().method() === 'GET'
     ? route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ incidents: [released] }) })
     : route.continue()));
@@ -225,6 +225,7 @@ test('a release that could not lift every agent offers to release again', async 
     const row = page.getByRole('table', { name: 'Incidents récents' }).getByRole('row').filter({ hasText: 'X-1' });
     await row.getByText(/sauf pour 1 agent\(s\)/).waitFor();
     await row.getByRole('button', { name: 'Lever de nouveau' }).waitFor();
+    assert.equal(await row.getByRole('combobox').inputValue(), 'reinstate', 'finished in the mode it was released in');
   } finally {
     await page.unroute('**/api/v1/incidents');
   }
