@@ -464,24 +464,30 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
   bool locked_out = false;
   bool code_refused = false;
   auto stepped_up = [&]() -> Result<void> {
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    session::StepUpTracker tracker(*db, *parts_.clock, session_options_.step_up);
-    // The demand this code can meet: not one made while it is checked.
-    ASSIGN_OR_RETURN(std::optional<int64_t> demand, tracker.Demanded(caller.session_id));
-    identity::Authenticator authenticator = AuthenticatorOn(*db);
-    auto verified = authenticator.VerifyFreshSecondFactor(caller.agent_id, code, source);
-    locked = authenticator.locked_agent();
-    locked_out = authenticator.step_up_locked_out();
-    // Unauthenticated: a wrong or replayed code (or an agent who can no
-    // longer log in). Anything else (the database, a seed that does not
-    // open) is ours, not the agent's.
-    code_refused = !verified && verified.error().code() == ErrorCode::kUnauthenticated;
-    RETURN_IF_ERROR(verified);
+    std::optional<int64_t> demand;
+    {
+      ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+      // The demand this code can meet: not one made while it is checked.
+      ASSIGN_OR_RETURN(demand, session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
+                                   .Demanded(caller.session_id));
+      identity::Authenticator authenticator = AuthenticatorOn(*db);
+      auto verified = authenticator.VerifyFreshSecondFactor(caller.agent_id, code, source);
+      locked = authenticator.locked_agent();
+      locked_out = authenticator.step_up_locked_out();
+      // Unauthenticated: a wrong or replayed code (or an agent who can no
+      // longer log in). Anything else (the database, a seed that does not
+      // open) is ours, not the agent's.
+      code_refused = !verified && verified.error().code() == ErrorCode::kUnauthenticated;
+      RETURN_IF_ERROR(verified);
+    }
     // Durable before the demand is cleared: a step-up the log cannot
     // record leaves the session flagged (the code is spent: the next one
-    // is needed), rather than clearing a detection's demand unseen.
+    // is needed), rather than clearing a detection's demand unseen. No
+    // connection held meanwhile: detection, judging the event, may take one.
     RETURN_IF_ERROR(trail_->Record(trail_->For(caller, AuditEventType::kStepUp), started));
-    return tracker.RecordStepUp(caller.session_id, demand);
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    return session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
+        .RecordStepUp(caller.session_id, demand);
   }();
   if (locked_out) {
     // Security: wrong codes lock the account on their own, this session's
@@ -607,15 +613,21 @@ Result<FileAnswer> Portal::OpenPersonFile(const Caller& caller, const Consultati
 Result<FileAnswer> Portal::OpenFile(const Caller& caller, const ConsultationInput& input,
                                     int64_t person_id, int64_t* retry_after_seconds) {
   if (person_id <= 0) return Fail(ErrorCode::kInvalidArgument, "person id must be positive");
-  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-  session::StepUpTracker step_up(*db, *parts_.clock, session_options_.step_up);
-  // Checked first so a refused opening spends no quota, and again as the
-  // opening is counted: openings sent at once all pass the first check.
-  ASSIGN_OR_RETURN(bool step_up_required, step_up.StepUpRequired(caller.session_id));
-  if (step_up_required) return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
+  {
+    // Checked first so a refused opening spends no quota, and again as the
+    // opening is counted: openings sent at once all pass the first check.
+    // Its connection is given back before the quota takes one: every
+    // worker holding one while waiting for a second would starve the pool.
+    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+    session::StepUpTracker step_up(*db, *parts_.clock, session_options_.step_up);
+    ASSIGN_OR_RETURN(bool step_up_required, step_up.StepUpRequired(caller.session_id));
+    if (step_up_required) return Fail(ErrorCode::kPermissionDenied, std::string(kStepUpRequired));
+  }
   ASSIGN_OR_RETURN(
       policy::Visibility visibility,
       Decide(caller, input, policy::ConsultationKind::kFileOpening, retry_after_seconds));
+  ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+  session::StepUpTracker step_up(*db, *parts_.clock, session_options_.step_up);
   ASSIGN_OR_RETURN(auto repository, records::RecordRepository::Create(*db, *parts_.keyring));
   const records::PartialDate today = records::DateOf(parts_.clock->Now());
   records::PersonFile file;
