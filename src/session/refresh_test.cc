@@ -99,6 +99,26 @@ TEST_F(RefreshTest, ReusingARefreshTokenEndsTheWholeSession) {
   EXPECT_EQ((*listed)[0].ended_at, Now());
 }
 
+// Access tokens that outlive the idle timeout (a configuration allows it):
+// an agent at work refreshes when theirs expires, and is not refused.
+TEST_F(RefreshTest, AnAgentAtWorkRefreshesWhenAccessTokensOutliveTheIdleTimeout) {
+  SessionStore sessions = Store({.access_ttl_seconds = 3600, .idle_timeout_seconds = 1800});
+  auto first = sessions.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(first);
+  for (int minutes = 20; minutes < 60; minutes += 20) {
+    Advance(20 * 60);
+    ASSERT_OK(sessions.Authenticate(first->access_token.reveal(), Jkt("key-a")));
+  }
+  Advance(19 * 60);  // the access token about to expire, the agent active 19 minutes ago
+  EXPECT_OK(sessions.Refresh(first->refresh_token.reveal(), Jkt("key-a")));
+  // Idle, the session still lapses from its last request.
+  auto idle = sessions.Create(kAgent, Jkt("key-b"));
+  ASSERT_OK(idle);
+  Advance(1801);
+  EXPECT_THAT(sessions.Refresh(idle->refresh_token.reveal(), Jkt("key-b")),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+}
+
 // The request that spent a token, sent again (a captured one replayed, or
 // one sent twice before its proof was remembered), brings nothing new: it
 // must not let whoever saw it end the session and raise a reuse. A new

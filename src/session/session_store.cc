@@ -75,7 +75,13 @@ Result<IssuedTokens> SessionStore::IssuePair(int64_t session_id, int64_t now,
       .access_token = BearerToken::Generate(TokenKind::kAccess),
       .access_expires_at = std::min(now + options_.access_ttl_seconds, session_expires_at),
       .refresh_token = BearerToken::Generate(TokenKind::kRefresh),
-      .refresh_expires_at = std::min(now + options_.idle_timeout_seconds, session_expires_at),
+      // Idleness is judged from the last request (LapseReason); the token's
+      // own life must only outlast the access token's, or an agent at work
+      // whose access tokens live longer than the idle timeout would be sent
+      // back to log in at each refresh.
+      .refresh_expires_at =
+          std::min(now + std::max(options_.idle_timeout_seconds, options_.access_ttl_seconds),
+                   session_expires_at),
   };
   // Security: only the SHA-256 digests reach the database.
   ASSIGN_OR_RETURN(store::Statement * access,

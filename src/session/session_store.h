@@ -113,7 +113,8 @@ class SessionStore {
   // used ends the session (kEndRefreshTokenReuse) when the proof's key is the
   // session's; under another key it is refused, the session kept. The new tokens never
   // outlive the session's absolute lifetime; the refresh token also lapses
-  // after the idle timeout. Errors: Unauthenticated as for Authenticate.
+  // after the idle timeout (or the access token's life, if longer: idleness
+  // is judged from the session's last request). Errors: Unauthenticated as for Authenticate.
   // `admit`, if given, runs inside the rotation's transaction once token,
   // key and session are good, before anything changes: its error refuses
   // the refresh and rotates nothing (the caller's own bars: an agent
