@@ -121,7 +121,8 @@ class Authenticator {
   // assertion counts towards lock-out and against the challenge.
   // Unauthenticated (kLoginFailed): as VerifySecondFactor, or any WebAuthn
   // check failing (logged by the caller's audit event, not told the client).
-  // DataLoss: the agent's stored key no longer reads (nothing counted).
+  // DataLoss: the agent's stored key no longer reads (not counted against
+  // the agent: no lock-out; counted against the challenge, as any refusal).
   Result<Agent> VerifyPasskey(std::string_view challenge_token, const PasskeyAssertion& assertion,
                               const webauthn::RelyingParty& rp, std::string_view source_address);
 

@@ -243,16 +243,20 @@ TEST_F(LoginTest, SimultaneousRefusalsTakeTurnsWithoutConflicts) {
 // the lock (simulated by a trigger on the failure's insert): the lock must
 // not overwrite the suspension, or it would lapse into an active account.
 TEST_F(LoginTest, ALockDoesNotOverwriteASuspensionMadeMeanwhile) {
+  // On SQLite the failure is counted by a statement of its own, after the
+  // trigger: the count already sees the suspension and the lock is never
+  // tried. PostgreSQL counts in the insert's statement, from a snapshot
+  // taken before the trigger: there the lock's own guard is what holds.
+  if (t_.db->dialect() != store::Dialect::kPostgres) {
+    GTEST_SKIP() << "the guard is only reached on PostgreSQL (postgres/ run)";
+  }
   t_.options.lockout_threshold = 1;
-  const bool postgres = t_.db->dialect() == store::Dialect::kPostgres;
   ASSERT_OK(t_.db->ExecuteScript(
-      postgres ? "CREATE FUNCTION suspend_meanwhile() RETURNS trigger LANGUAGE plpgsql AS "
-                 "$$ BEGIN UPDATE agent SET status = 'suspended' WHERE id = NEW.agent_id; "
-                 "RETURN NEW; END $$; "
-                 "CREATE TRIGGER suspend_meanwhile AFTER INSERT ON login_failure "
-                 "FOR EACH ROW EXECUTE FUNCTION suspend_meanwhile();"
-               : "CREATE TEMP TRIGGER suspend_meanwhile AFTER INSERT ON login_failure BEGIN "
-                 "UPDATE agent SET status = 'suspended' WHERE id = NEW.agent_id; END;"));
+      "CREATE FUNCTION suspend_meanwhile() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$ BEGIN UPDATE agent SET status = 'suspended' WHERE id = NEW.agent_id; "
+      "RETURN NEW; END $$; "
+      "CREATE TRIGGER suspend_meanwhile AFTER INSERT ON login_failure "
+      "FOR EACH ROW EXECUTE FUNCTION suspend_meanwhile();"));
   Authenticator login = t_.Login();
   ExpectGenericRefusal(login.VerifyPassword("PN-1001", "wrong-password-123", kAddress));
   EXPECT_EQ(Status(), AgentStatus::kSuspended);

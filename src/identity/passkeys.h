@@ -11,7 +11,8 @@
 // Security:
 //   - One registration ceremony in flight per agent; its challenge (32
 //     random bytes) lives kPasskeyChallengeSeconds and is spent by the first
-//     answer, good or bad.
+//     answer checked, good or bad (a name refused before the check, or a
+//     registration that cannot be recorded, leaves it for a retry).
 //   - Only "none" attestation; user verification required; ES256 or EdDSA
 //     (src/webauthn checks the answer).
 //   - A credential id belongs to one agent; at most kMaxPasskeysPerAgent.
