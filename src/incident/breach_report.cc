@@ -118,12 +118,17 @@ void BindWindow(store::Statement& rows, int first, const BreachScope& scope) {
 
 // By agent on SQLite: the (agent_id, time_us) index names the events
 // (SQLite's index holds the sequence), then they are read by sequence, on
-// several connections when many.
+// several connections when many. The index does not hold the type: every
+// event of the agents in the window counts towards max_events here.
 Result<void> SelectByAgentIndex(store::Connection& db, const BreachScope& scope,
                                 const BreachOptions& options,
                                 std::map<uint64_t, Selected>& selected) {
   std::vector<uint64_t> sequences;
-  for (int64_t agent_id : scope.agent_ids) {
+  // An agent named twice is counted once against the limit.
+  std::vector<int64_t> agent_ids = scope.agent_ids;
+  std::ranges::sort(agent_ids);
+  agent_ids.erase(std::unique(agent_ids.begin(), agent_ids.end()), agent_ids.end());
+  for (int64_t agent_id : agent_ids) {
     ASSIGN_OR_RETURN(store::Statement * rows,
                      db.Prepare("SELECT sequence FROM audit_event WHERE agent_id = $1 AND "
                                 "time_us >= $2 AND time_us <= $3"));

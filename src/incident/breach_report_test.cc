@@ -539,6 +539,14 @@ TEST_F(BreachReportTest, AScopeHoldingMoreEventsThanAllowedIsRefused) {
   }
 }
 
+TEST_F(BreachReportTest, AnAgentNamedTwiceIsCountedOnceAgainstTheLimit) {
+  const uint64_t in_log = Scenario().size();
+  uint64_t enough = 1;
+  while (enough < in_log && !Report({.agent_ids = {1}}, {.max_events = enough})) ++enough;
+  ASSERT_OK(Report({.agent_ids = {1}}, {.max_events = enough}));
+  EXPECT_OK(Report({.agent_ids = {1, 1}}, {.max_events = enough}));
+}
+
 TEST_F(BreachReportTest, SubjectsAreHandedOverOnceWhileTheProofsAreBuilt) {
   int calls = 0;
   std::vector<int64_t> handed;
