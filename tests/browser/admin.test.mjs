@@ -54,10 +54,13 @@ test('creating an agent shows the activation code once, and it activates the acc
   await box.waitFor();
   code = (await box.locator('code').textContent()).trim();
   assert.ok(code.length >= 8);
+  await page.getByLabel('Afficher l’unité').selectOption('GN-13');
   // Shown once: the page drawn again in the other language still shows it.
   await page.getByRole('button', { name: 'Switch to English' }).click();
   await page.getByRole('heading', { level: 1, name: 'Agents' }).waitFor();
   assert.equal((await box.locator('code').textContent()).trim(), code);
+  // The unit shown is still the one chosen, once the units have arrived again.
+  await page.waitForFunction(() => document.querySelector('select[name="unit_filter"]')?.value === 'GN-13');
   await page.getByRole('button', { name: 'Passer en français' }).click();
   assert.equal((await box.locator('code').textContent()).trim(), code);
   const table = page.getByRole('table', { name: 'Agents' });

@@ -95,7 +95,12 @@ export function typedValues(root) {
   return typed;
 }
 
-/** Puts typedValues back into the fields of the same names and order. */
+/**
+ * Puts typedValues back into the fields of the same names and order. A
+ * choice a select does not offer yet (options that come with a later
+ * answer: the units) is put back when they arrive, unless it was changed
+ * meanwhile; one never offered is left as drawn rather than emptied.
+ */
 export function restoreTyped(root, typed) {
   const seen = new Map();
   for (const el of root.querySelectorAll('input[name], textarea[name], select[name]')) {
@@ -105,14 +110,34 @@ export function restoreTyped(root, typed) {
     if (value === undefined || el.type === 'file') continue;
     const checkable = el.type === 'checkbox' || el.type === 'radio';
     if ((checkable ? el.checked : el.value) === value) continue;
-    // A choice not offered (yet: options that come with a later answer) is
-    // left as drawn rather than emptied.
-    if (el.tagName === 'SELECT' && ![...el.options].some((option) => option.value === value)) continue;
-    if (checkable) el.checked = value;
-    else el.value = value;
-    // As if typed: what the view does on a change (a field it makes
-    // required, say) follows the value.
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-    el.dispatchEvent(new Event('change', { bubbles: true }));
+    if (el.tagName === 'SELECT' && !offers(el, value)) {
+      if (typeof MutationObserver !== 'undefined') restoreWhenOffered(el, value);
+      continue;
+    }
+    setAsTyped(el, checkable, value);
   }
+}
+
+function offers(select, value) {
+  return [...select.options].some((option) => option.value === value);
+}
+
+function setAsTyped(el, checkable, value) {
+  if (checkable) el.checked = value;
+  else el.value = value;
+  // As if typed: what the view does on a change (a field it makes
+  // required, say) follows the value.
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+  el.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+function restoreWhenOffered(select, value) {
+  const observer = new MutationObserver(() => {
+    if (!offers(select, value)) return;
+    observer.disconnect();
+    setAsTyped(select, false, value);
+  });
+  observer.observe(select, { childList: true });
+  // A choice the person made meanwhile stands.
+  select.addEventListener('change', () => observer.disconnect(), { once: true });
 }
