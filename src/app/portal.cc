@@ -462,7 +462,8 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
   const auto started = Now();
   std::optional<int64_t> locked;
   bool locked_out = false;
-  bool code_refused = false;
+  bool code_checked = false;
+  bool code_passed = false;
   auto stepped_up = [&]() -> Result<void> {
     std::optional<int64_t> demand;
     {
@@ -470,15 +471,13 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
       // The demand this code can meet: not one made while it is checked.
       ASSIGN_OR_RETURN(demand, session::StepUpTracker(*db, *parts_.clock, session_options_.step_up)
                                    .Demanded(caller.session_id));
+      code_checked = true;
       identity::Authenticator authenticator = AuthenticatorOn(*db);
       auto verified = authenticator.VerifyFreshSecondFactor(caller.agent_id, code, source);
       locked = authenticator.locked_agent();
       locked_out = authenticator.step_up_locked_out();
-      // Unauthenticated: a wrong or replayed code (or an agent who can no
-      // longer log in). Anything else (the database, a seed that does not
-      // open) is ours, not the agent's.
-      code_refused = !verified && verified.error().code() == ErrorCode::kUnauthenticated;
       RETURN_IF_ERROR(verified);
+      code_passed = true;
     }
     // Durable before the demand is cleared: a step-up the log cannot
     // record leaves the session flagged (the code is spent: the next one
@@ -503,10 +502,11 @@ Result<void> Portal::StepUp(const Caller& caller, std::string_view code, std::st
     }
   }
   if (stepped_up) return stepped_up;  // recorded above
-  if (!code_refused) {
-    // What failed is ours (the log, the database, a seed), or came before
-    // the code was looked at (an ended session): recorded as a refused
-    // step-up, it would count against the agent as a wrong code.
+  if (code_passed || !code_checked) {
+    // What failed is ours (the log, the database), or came before the code
+    // was looked at (an ended session): recorded as a refused step-up, it
+    // would count against the agent as a wrong code. (A check that failed
+    // on our side is recorded with its code, which detection tells apart.)
     Log(LogLevel::kWarn, "step_up_not_completed",
         {{"agent_id", caller.agent_id}, {"error", stepped_up.error().message()}});
     return stepped_up;

@@ -437,6 +437,26 @@ TEST(AgentActivityTest, RepeatedSecondFactorFailures) {
   EXPECT_TRUE(Fired(findings, Rule::kSecondFactorFailures));
 }
 
+// Wrong step-up codes count; a step-up our side failed (a seed that does not
+// open) is no one guessing.
+TEST(AgentActivityTest, OnlyStepUpsRefusedForTheirCodeCountAsSecondFactorFailures) {
+  DetectOptions options = Options();
+  for (const char* code : {"DataLoss", "Unauthenticated"}) {
+    AgentActivity activity;
+    AuditEvent step_up = Event(AuditEventType::kStepUp, kMorning);
+    step_up.outcome = audit::AuditOutcome::kRefused;
+    step_up.refusal_code = code;
+    std::vector<Finding> findings;
+    for (int i = 0; i < options.second_factor_failures; ++i) {
+      step_up.time_unix_micros = kMorning + i * 30 * kSecond;
+      findings = activity.Take(step_up, nullptr, options, false);
+    }
+    EXPECT_EQ(Fired(findings, Rule::kSecondFactorFailures),
+              std::string_view(code) == "Unauthenticated")
+        << code;
+  }
+}
+
 // A refresh token presented again (the session was stolen, or its client
 // lost it in a race): high severity, the configured action, and learning
 // from the agent's past never raises it.

@@ -125,10 +125,10 @@ test('opening many files asks for a fresh second factor', async () => {
   assert.equal((await client.call('POST', '/api/v1/persons/3/file', inquiry)).status, 200);
 });
 
-// A step-up our side failed (here a seed this node cannot open) is not a
-// wrong code: counted as one, it would raise second_factor_failures
-// against the agent and, past the threshold, lock them out.
-test('a step-up the server could not check is not counted against the agent', async () => {
+// A step-up our side failed (here a seed this node cannot open) is recorded
+// with its cause, and is not a wrong code: counted as one, it would raise
+// second_factor_failures against the agent.
+test('a step-up the server could not check is recorded, not counted against the agent', async () => {
   const client = await activeClient(server, installation, 'STP-2');
   installation.databases.storeSql("UPDATE agent SET totp_key_id = 9999 WHERE service_number = 'STP-2'");
   for (let i = 0; i < 6; i++) {
@@ -137,7 +137,9 @@ test('a step-up the server could not check is not counted against the agent', as
   }
   const events = installation.vigie('audit', 'search', '--type', 'step_up').trim().split('\n').filter(Boolean)
     .map((line) => JSON.parse(line)).filter((e) => e.service_number === 'STP-2');
-  assert.deepEqual(events, []);
+  assert.equal(events.length, 6);
+  for (const e of events) assert.deepEqual([e.outcome, e.refusal], ['refused', 'DataLoss']);
+  assert.doesNotMatch(installation.vigie('alert', 'list'), /second_factor_failures[^\n]*STP-2|STP-2[^\n]*second_factor/);
   assert.equal(JSON.parse(installation.vigie('agent', 'show', 'STP-2', '--json')).status, 'active');
   assert.equal((await client.call('GET', '/api/v1/self')).status, 200);
 });
