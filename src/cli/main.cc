@@ -293,7 +293,8 @@ int main(int argc, char** argv) {
   });
   bool open_only = false;
   auto* incident_list = incident->add_subcommand("list", "Incidents, newest first");
-  incident_list->add_flag("--open", open_only, "Only those not released");
+  incident_list->add_flag("--open", open_only,
+                          "Only those not released, or with agents their release has yet to lift");
   incident_list->add_flag("--json", incident_json, "One JSON object per line");
   incident_list->callback(
       [&] { exit_code = RunIncidentList(data_dir, open_only, incident_json); });

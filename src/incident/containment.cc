@@ -297,6 +297,16 @@ Result<Released> Containment::Release(
     // mid-way) is finished by releasing again, which lifts what is left.
     done.released_now = !incident.released_at;  // this attempt's, if it commits
     marked_as = incident;
+    if (incident.released_at && !incident.release_mode) {
+      // Released before the mode was recorded (migration 14): the first
+      // release to finish it sets the mode the rest must use.
+      ASSIGN_OR_RETURN(store::Statement * set_mode,
+                       db_.Prepare("UPDATE incident SET release_mode = $2 WHERE id = $1 AND "
+                                   "release_mode IS NULL"));
+      set_mode->BindInt(1, incident_id).BindText(2, ReleaseModeName(mode));
+      RETURN_IF_ERROR(set_mode->Run());
+      marked_as.release_mode = mode;
+    }
     if (!incident.released_at) {
       marked_as.released_at = UnixSeconds(clock_.Now());
       marked_as.released_by = std::string(by);

@@ -268,6 +268,28 @@ TEST_F(ContainmentTest, AFailedAgentDoesNotStopTheRestOfTheRelease) {
   EXPECT_TRUE(Make().List(/*open_only=*/true)->empty());
 }
 
+// Released before the mode was recorded (migration 14): the first release
+// to finish it sets the mode, which the rest must then use.
+TEST_F(ContainmentTest, AnIncidentReleasedBeforeModesWereRecordedTakesTheModeThatFinishesIt) {
+  auto contained =
+      Make().Contain({.scope = {.service_numbers = {"A-1", "A-2"}}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(contained);
+  const int64_t id = contained->incident.id;
+  const auto refuse_a2 = [](const identity::Agent& agent) -> Result<void> {
+    if (agent.service_number == "A-2") return Fail(ErrorCode::kUnavailable, "audit log down");
+    return {};
+  };
+  ASSERT_OK(Make().Release(id, "SO-1", ReleaseMode::kReset, refuse_a2));
+  ASSERT_OK(db_->ExecuteScript("UPDATE incident SET release_mode = NULL"));
+  auto finishing = Make().Release(id, "SO-2", ReleaseMode::kReinstate, {}, refuse_a2);
+  ASSERT_OK(finishing);
+  EXPECT_EQ(finishing->not_released, (std::vector<std::string>{"A-2"}));
+  EXPECT_EQ(finishing->incident.release_mode, ReleaseMode::kReinstate);
+  EXPECT_THAT(Make().Release(id, "SO-1", ReleaseMode::kReset), ErrorCodeIs(ErrorCode::kConflict));
+  ASSERT_OK(Make().Release(id, "SO-2", ReleaseMode::kReinstate));
+  EXPECT_EQ(Status(2), "active");
+}
+
 std::vector<std::string> ResetAgents(const Released& released) {
   std::vector<std::string> reset;
   for (const identity::Agent& agent : released.reset) reset.push_back(agent.service_number);

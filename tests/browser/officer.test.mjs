@@ -206,6 +206,9 @@ test('an incident holding everyone lists its first 20 agents and shows the rest 
   page.once('dialog', (dialog) => dialog.accept());
   await row.getByRole('button', { name: 'Lever' }).click();
   await page.getByText(/Incident \d+ levé/).waitFor();
+  // Moved once the list is drawn again (after the message).
+  await page.waitForFunction(() => document.activeElement !== document.body &&
+                                   !document.activeElement.closest('table'));
   assert.match(await focusedText(), /Incident \d+ levé/,
                'the focus is not lost with the release form');
   assert.deepEqual(page.problems.csp, []);

@@ -320,7 +320,10 @@ export function incidentsView(app) {
     mode.row.classList.add('compact');
     mode.row.querySelector('label').classList.add('visually-hidden');
     // Finished in the mode it was released in (the API refuses another).
-    if (again && incident.release_mode) mode.input.value = incident.release_mode;
+    if (again && incident.release_mode) {
+      mode.input.value = incident.release_mode;
+      mode.input.disabled = true;
+    }
     const button = h('button', { type: 'submit', class: 'small' }, t(again ? 'incidents.release_again' : 'incidents.release'));
     return [again ? null : h('span', { class: 'tag tag-alert' }, t('incidents.active')),
       h('form', { class: 'inline', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
