@@ -228,6 +228,8 @@ Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view serv
                                                            const Origin& origin,
                                                            int64_t* retry_after_seconds) {
   const auto started = Now();
+  // Its time is the attempt's start; what it names is decided below.
+  AuditEvent event = trail_->Unauthenticated(AuditEventType::kLoginPasswordOk, "", origin);
   std::optional<int64_t> locked;
   bool named_an_agent = false;
   auto challenge = [&]() -> Result<identity::LoginChallenge> {
@@ -248,13 +250,13 @@ Result<identity::LoginChallenge> Portal::LoginWithPassword(std::string_view serv
   // when it names an agent, or could be a service number and is shorter than
   // any password: an agent who typed their password into that field (a
   // passphrase of letters and dashes too) must not leave it in a log kept
-  // for years and never altered.
+  // for years and never altered. (An attempt throttled before the check is
+  // not looked up: only a short one is kept.)
   const std::string normalised = identity::NormalisedServiceNumber(service_number);
   const bool plausible = identity::ValidateCode("service number", normalised).has_value() &&
                          (named_an_agent || normalised.size() < identity::kMinPasswordCodePoints);
-  AuditEvent event = trail_->Unauthenticated(
-      challenge ? AuditEventType::kLoginPasswordOk : AuditEventType::kLoginPasswordFailed,
-      plausible ? std::string_view(normalised) : kNotAServiceNumber, origin);
+  event.actor.service_number = plausible ? normalised : std::string(kNotAServiceNumber);
+  if (!challenge) event.type = AuditEventType::kLoginPasswordFailed;
   return AuditedLockingOut(*trail_, std::move(event), started, std::move(challenge), locked);
 }
 
