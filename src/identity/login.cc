@@ -239,7 +239,12 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
           internal::WithdrawPasswordFailure(*db_, row->agent.id, reserved, source_address, now));
       return tx.Commit();
     });
-    if (withdrawn && reserved.locked) locked_agent_.reset();
+    if (!withdrawn) {
+      Log(LogLevel::kError, "password_failure_not_withdrawn",
+          {{"agent_id", std::to_string(row->agent.id)}, {"error", withdrawn.error().message()}});
+    } else if (reserved.locked) {
+      locked_agent_.reset();
+    }
     return Fail(still_matches.error());
   }
   if (!*still_matches) return LoginFailed();
