@@ -26,9 +26,9 @@ Result<bool> HoldsLock(store::Connection& db, int64_t key) {
 }
 
 Result<bool> TryLock(store::Connection& db, int64_t key) {
-  // Until the server ends a vanished node's session, its claim would keep
-  // the restarted node from serving.
-  RETURN_IF_ERROR(db.ExecuteScript(store::kSessionKeepalives));
+  // Until the server ends a vanished node's session (within seconds: every
+  // session sets store::kSessionKeepalives), its claim would keep the
+  // restarted node from serving.
   ASSIGN_OR_RETURN(store::Statement * lock,
                    db.Prepare("SELECT pg_try_advisory_lock($1::integer, $2::integer)"));
   lock->BindInt(1, store::AdvisoryKeyHigh(key)).BindInt(2, store::AdvisoryKeyLow(key));

@@ -30,8 +30,8 @@ class BuildTurn {
  public:
   static Result<bool> Take(store::Connection& db) {
     if (db.dialect() != store::Dialect::kPostgres) return true;
-    // A node that vanishes mid-build must not hold every other node's turn.
-    RETURN_IF_ERROR(db.ExecuteScript(store::kSessionKeepalives));
+    // A node that vanishes mid-build does not hold every other node's turn
+    // for long: every session sets store::kSessionKeepalives.
     ASSIGN_OR_RETURN(bool taken, Run(db, "pg_try_advisory_lock"));
     return taken;
   }

@@ -14,7 +14,7 @@ int64_t AdvisoryKey(std::string_view space, std::string_view name);
 // For a session that holds an advisory lock: the server ends it within
 // seconds of its client vanishing (power cut, crash, cut link), not after
 // the OS's two hours of silence, so the lock does not outlive the holder.
-// Run on every new session (a reconnection too).
+// Every PostgreSQL session runs it when configured (on a reconnection too).
 constexpr const char* kSessionKeepalives =
     "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; "
     "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 10000;";

@@ -77,6 +77,21 @@ TEST_F(PostgresConnectionTest, ReconnectsOnceTheServerClosedTheConnection) {
   EXPECT_EQ(Count(), 1);
 }
 
+// The server ends a vanished client's session within seconds, so an
+// advisory lock it held does not outlive it: every session asks for it.
+TEST_F(PostgresConnectionTest, EverySessionAsksTheServerToNoticeAVanishedClient) {
+  auto keepalives_idle = [&] {
+    auto shown = db_->Prepare("SELECT current_setting('tcp_keepalives_idle')");
+    if (!shown || !(*shown)->Step().value_or(false)) return std::string("?");
+    std::string value((*shown)->ColumnText(0));
+    (void)(*shown)->Run();
+    return value;
+  };
+  EXPECT_EQ(keepalives_idle(), "5");
+  TerminateBackendOf(*db_);
+  EXPECT_EQ(keepalives_idle(), "5") << "after a reconnection too";
+}
+
 // A server that hangs (here: sleeps) fails the statement once its time is
 // up, and the session is usable again afterwards - after a reconnection too.
 TEST_F(PostgresConnectionTest, AStatementOverItsTimeIsCancelled) {

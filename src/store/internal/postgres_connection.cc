@@ -328,9 +328,12 @@ Result<void> PostgresConnection::Configure() {
   // PostgresStatement decodes. No JIT: Vigie's queries are index reads, and
   // compiling one a planner thinks costly took longer than running it
   // (~0.2 s for a breach report's batched proof reads).
+  // Server-side keepalives on every session: any may hold an advisory lock
+  // (the audit writer's, a queued transaction's), which must not outlive a
+  // node that vanished by the OS's two hours of silence.
   std::string settings =
       "SET bytea_output = 'hex'; SET lock_timeout = " + std::to_string(options_.busy_timeout_ms) +
-      "; SET client_min_messages = warning; SET jit = off;";
+      "; SET client_min_messages = warning; SET jit = off; " + kSessionKeepalives;
   if (options_.read_only) settings += " SET default_transaction_read_only = on;";
   if (options_.statement_timeout_ms > 0) {
     settings += " SET statement_timeout = " + std::to_string(options_.statement_timeout_ms) + ";";
