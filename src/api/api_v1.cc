@@ -615,8 +615,14 @@ http::Response ApiV1::Handle(const http::Request& request) {
   if (!result && token_live && result.error().code() == ErrorCode::kUnauthenticated) {
     // The use case may have ended the session it ran in (a wrong step-up
     // code that locks the account): then the token is invalid after all.
+    // Only a refusal of the token says so: a database that fails this
+    // second look is ours, and must not make a client drop a live session.
     Result<std::string> token = internal::AccessTokenOf(request);
-    token_live = token && portal_.Authenticate(*token, context.jkt).has_value();
+    if (!token) {
+      token_live = false;
+    } else if (Result<app::Caller> again = portal_.Authenticate(*token, context.jkt); !again) {
+      token_live = again.error().code() != ErrorCode::kUnauthenticated;
+    }
   }
   http::Response response =
       result ? std::move(*result)
