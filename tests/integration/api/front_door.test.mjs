@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createInstallation, startServer, request, Client, DpopKey, totp, activeClient,
-         PASSWORD, activationCodeIn } from './harness.mjs';
+         PASSWORD, activationCodeIn, tooLargeAnswer } from './harness.mjs';
 
 let installation, server;
 // One agent per test: each login spends a TOTP step, which cannot be reused.
@@ -438,8 +438,8 @@ test('administrators manage agents and units; bad input is refused and changes n
   const huge = 'x'.repeat(200 * 1024);
   const hugeHeaders = { Authorization: `DPoP ${admin.access}`,
                         DPoP: await admin.key.proof('POST', admin.url('/api/v1/agents'), admin.access) };
-  const tooBig = await request(server, 'POST', '/api/v1/agents', { headers: hugeHeaders, rawBody: huge })
-    .catch((e) => ({ status: 413, error: e }));
+  const tooBig = await tooLargeAnswer(server, request(server, 'POST', '/api/v1/agents',
+                                                     { headers: hugeHeaders, rawBody: huge }));
   assert.equal(tooBig.status, 413);
   const after = (await admin.call('GET', '/api/v1/agents')).json.agents.length;
   assert.equal(after, before, 'refused requests created nothing');

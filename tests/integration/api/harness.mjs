@@ -179,6 +179,23 @@ export function request(server, method, path, { headers = {}, body, rawBody, loc
   });
 }
 
+/**
+ * The answer to a body the server refuses as too large: its 413, or, when
+ * the server closed the connection while the body was still going out, a
+ * reset or a broken pipe, then taken for the 413 if the server still answers
+ * (GET /healthz). Any other failure is the test's.
+ */
+export async function tooLargeAnswer(server, attempt) {
+  try {
+    return await attempt;
+  } catch (error) {
+    if (!['ECONNRESET', 'EPIPE'].includes(error.code)) throw error;
+    const health = await request(server, 'GET', '/healthz');
+    if (health.status !== 200) throw new Error(`the server stopped answering after ${error.code}`);
+    return { status: 413, error };
+  }
+}
+
 // A client's DPoP key (RFC 9449), held by jose.
 export class DpopKey {
   static async create() {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { createInstallation, startServer, activeClient, request } from './harness.mjs';
+import { createInstallation, startServer, activeClient, request, tooLargeAnswer } from './harness.mjs';
 
 const INVESTIGATOR = 'INV-1';
 const AGENT = 'AGT-1';
@@ -307,7 +307,7 @@ test('bad breach-report bodies are refused with a problem, and nothing is read',
   assert.ok(auditSearches().slice(reads).every((e) => e.outcome === 'refused'));
   // A body over the ordinary limit: only the claim check takes files.
   const huge = { service_numbers: [INVESTIGATOR], format: 'json', controller: 'x'.repeat(100 * 1024) };
-  const tooBig = await officer.call('POST', '/api/v1/breach-reports', huge).catch((e) => ({ status: 413, error: e }));
+  const tooBig = await tooLargeAnswer(server, officer.call('POST', '/api/v1/breach-reports', huge));
   assert.equal(tooBig.status, 413);
 });
 
@@ -411,21 +411,20 @@ test('the claim check is refused to others, and bad or oversized samples are ref
     officer.call('POST', '/api/v1/claim-checks', large, { target: '/api/v1/claim-checks?format=csv' }),
   ];
   for (const attempt of attempts) {
-    const r = await attempt.catch((e) => ({ status: 413, error: e }));
+    const r = await tooLargeAnswer(server, attempt);
     assert.equal(r.status, 413);
   }
   assert.equal(auditSearches().length, reads, 'nothing was read');
   // Over server.max_upload_bytes (8 MiB by default): 413 before any handler.
   const huge = sample + 'Dupont;Jean;1970-01-01\r\n'.repeat(9 * 1024 * 1024 / 24);
-  const tooBig = await officer.call('POST', '/api/v1/claim-checks', { sample: huge })
-    .catch((e) => ({ status: 413, error: e }));
+  const tooBig = await tooLargeAnswer(server, officer.call('POST', '/api/v1/claim-checks', { sample: huge }));
   assert.equal(tooBig.status, 413);
   if (tooBig.json) assertProblem(tooBig, 413);
   assert.equal(auditSearches().length, reads, 'an oversized sample is never read');
   // Nor from an officer's proof replayed: its first use is read.
   const jti = randomUUID();
   assert.equal((await officer.call('POST', '/api/v1/claim-checks', large, { proofOptions: { jti } })).status, 200);
-  const replayed = await officer.call('POST', '/api/v1/claim-checks', large, { proofOptions: { jti } })
-    .catch((e) => ({ status: 413, error: e }));
+  const replayed = await tooLargeAnswer(server, officer.call('POST', '/api/v1/claim-checks', large,
+                                                             { proofOptions: { jti } }));
   assert.equal(replayed.status, 413);
 });
