@@ -12,9 +12,9 @@
 //
 // Cost: one pass on two threads (reading and the person index's chunks;
 // decoding, leaf hashes, chain, Merkle frontier, stored subtrees and the
-// events' persons); memory ~33 bytes per 128 events for the stored subtree
-// hashes (read first) and 32 per 65 536 for the person index's digests,
-// constant otherwise; ~0.5 M events/s when the database is in memory, the
+// events' persons); memory: the stored subtree hashes of one batch at a
+// time (read with it) and 32 bytes per 65 536 events for the person index's
+// digests, constant otherwise; ~0.5 M events/s when the database is in memory, the
 // disk's read rate otherwise (docs/benchmarks.md).
 // Thread-safety: uses `db` alone (from the calling thread) for the duration
 // of the call; `progress` is called from the second thread.

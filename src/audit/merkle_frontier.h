@@ -4,7 +4,7 @@
 // the binary decomposition of the tree size (at most 64 hashes), which is all
 // that is needed to append a leaf in O(log n) and to compute the root of the
 // current size in O(log n) - without keeping the leaves. The durable audit
-// writer keeps one per log and persists `nodes()` with each checkpoint.
+// writer keeps one per log and persists `nodes()` with each batch's tip.
 //
 // Thread-safety: none; guard a shared frontier externally. Copyable.
 // Errors: FromNodes returns InvalidArgument for an inconsistent snapshot.
