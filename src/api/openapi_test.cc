@@ -75,6 +75,9 @@ TEST(OpenApiTest, EveryOperationDocumentsItsErrorsAndReferencesResolve) {
     EXPECT_TRUE(op.at("responses").as_object().contains("401")) << route.path;
     // Every session request may meet its address's budget of refused ones.
     EXPECT_TRUE(op.at("responses").as_object().contains("429")) << route.path;
+    // And a proof made before this node started, or a shared replay guard
+    // out of reach.
+    EXPECT_TRUE(op.at("responses").as_object().contains("503")) << route.path;
     if (route.refused_when_flagged) {
       EXPECT_TRUE(op.at("responses").as_object().contains("403")) << route.path;
     }
