@@ -1,6 +1,7 @@
 #include "app/audit_trail.h"
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 
 #include "audit/audit_event_codec.h"
@@ -347,6 +348,22 @@ void AuditTrail::RecordRefusal(audit::AuditEvent event, const Error& error, Star
   if (auto recorded = Record(std::move(event), started); !recorded) {
     Log(LogLevel::kError, "audit_refusal_not_recorded",
         {{"refusal", ErrorCodeName(error.code())}, {"error", recorded.error().message()}});
+  }
+}
+
+void AuditTrail::RecordRefusalWith(audit::AuditEvent event, const Error& error,
+                                   audit::AuditEvent consequence, Started started) {
+  event.outcome = audit::AuditOutcome::kRefused;
+  event.refusal_code = std::string(ErrorCodeName(error.code()));
+  // Both queued before either is waited for: the log's group commit makes
+  // them durable together, one wait's time.
+  const std::array<std::shared_ptr<Confirmation>, 2> confirmations = {
+      RecordAsync(std::move(event), started), RecordAsync(std::move(consequence), started)};
+  for (const std::shared_ptr<Confirmation>& confirmation : confirmations) {
+    if (Result<void> waited = confirmation->Wait(); !waited) {
+      Log(LogLevel::kError, "audit_refusal_not_recorded",
+          {{"refusal", ErrorCodeName(error.code())}, {"error", waited.error().message()}});
+    }
   }
 }
 

@@ -112,6 +112,12 @@ class AuditTrail {
   // A password the login did check has a budget of its own, the same size:
   // a flood of throttled attempts must not push a spray's real guesses out.
   void RecordRefusal(audit::AuditEvent event, const Error& error, Started started);
+  // A refusal and the event it led to (a lock-out), queued together and
+  // waited for once: the refusal that locks an account must take no longer
+  // than another, or its time would tell an existing agent apart. Both are
+  // recorded whatever the budget above (a lock comes once per threshold).
+  void RecordRefusalWith(audit::AuditEvent event, const Error& error, audit::AuditEvent consequence,
+                         Started started);
   static constexpr int kAnonymousRefusalsBurst = 60;
   static constexpr int kAnonymousRefusalsPerMinute = 60;
   int64_t refusals_not_recorded() const { return refusals_not_recorded_.load(); }

@@ -151,6 +151,35 @@ TEST_F(AuditTrailTest, AnAddressGetsOnlySoManyRefusalsNamingNoAgentRecorded) {
             AuditTrail::kAnonymousRefusalsBurst);
 }
 
+// The refusal that locks an account and its lock-out go into the log
+// together, whatever the address's budget of anonymous refusals (spent
+// here by a flood): the lock is what investigators look for.
+TEST_F(AuditTrailTest, ARefusalAndTheLockItMadeAreRecordedTogether) {
+  const Error refused(ErrorCode::kUnauthenticated, "authentication failed");
+  const Origin origin{.address = "203.0.113.5", .user_agent = "guesser"};
+  for (int i = 0; i < AuditTrail::kAnonymousRefusalsBurst + 5; ++i) {
+    trail_.RecordRefusal(
+        trail_.Unauthenticated(audit::AuditEventType::kLoginPasswordFailed, "PN-1", origin),
+        refused, std::chrono::steady_clock::now());
+  }
+  const size_t before = log_->Find({.limit = 1000})->size();
+  audit::AuditEvent lockout =
+      trail_.Unauthenticated(audit::AuditEventType::kLockout, "PN-1", origin);
+  lockout.actor.agent_id = 7;
+  trail_.RecordRefusalWith(
+      trail_.Unauthenticated(audit::AuditEventType::kLoginPasswordFailed, "PN-1", origin), refused,
+      std::move(lockout), std::chrono::steady_clock::now());
+  auto events = log_->Find({.limit = 1000});
+  ASSERT_OK(events);
+  ASSERT_EQ(events->size(), before + 2);
+  const audit::AuditEvent& refusal = (*events)[events->size() - 2];
+  EXPECT_EQ(refusal.type, audit::AuditEventType::kLoginPasswordFailed);
+  EXPECT_EQ(refusal.outcome, audit::AuditOutcome::kRefused);
+  EXPECT_EQ(refusal.refusal_code, ErrorCodeName(ErrorCode::kUnauthenticated));
+  EXPECT_EQ(events->back().type, audit::AuditEventType::kLockout);
+  EXPECT_EQ(events->back().actor.agent_id, 7);
+}
+
 TEST(AuditTrailLateTest, AnEventDurableAfterItsDeadlineGoesToTheLateObserver) {
   audit::testing::AuditLogFixture fixture;
   std::promise<void> release;

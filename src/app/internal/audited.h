@@ -143,6 +143,10 @@ Result<T> AuditedLockingOut(AuditTrail& trail, AuditEvent event, AuditTrail::Sta
     lockout->type = AuditEventType::kLockout;
     lockout->actor.agent_id = *locked;
   }
+  if (!outcome && lockout) {
+    trail.RecordRefusalWith(std::move(event), outcome.error(), std::move(*lockout), started);
+    return outcome;
+  }
   Result<T> audited = Audited(trail, std::move(event), started, std::move(outcome), describe...);
   if (lockout) {
     if (auto recorded = trail.Record(std::move(*lockout), started); !recorded) {
