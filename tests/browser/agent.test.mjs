@@ -173,7 +173,7 @@ test('my recent consultations list the searches and files of this agent, after a
   await page.getByRole('heading', { level: 1, name: 'Mes consultations récentes' }).waitFor();
   const table = page.getByRole('table', { name: 'Mes consultations récentes' });
   await table.waitFor();
-  assert.match(await table.textContent(), /file_opening|search/);
+  assert.match(await table.textContent(), /fiche ouverte|recherche/);
 });
 
 test('sign out, then sign in again with TOTP; the page switches to English', async () => {

@@ -80,7 +80,7 @@ test('who consulted the canary: the audit log names the agent', async () => {
   await page.getByRole('button', { name: 'Chercher', exact: true }).click();
   const table = page.getByRole('table', { name: 'Qui a consulté cette personne ?' });
   await table.waitFor();
-  assert.match(await table.textContent(), new RegExp(`${AGENT}[\\s\\S]*file_opening|file_opening[\\s\\S]*${AGENT}`));
+  assert.match(await table.textContent(), new RegExp(`${AGENT}[\\s\\S]*fiche ouverte|fiche ouverte[\\s\\S]*${AGENT}`));
 });
 
 test('the audit log filtered by type', async () => {

@@ -117,6 +117,12 @@ test('lists and UTC stamps typed in forms', () => {
   assert.equal(utcStamp(''), undefined);
 });
 
+test('every audit event type has words in both languages', () => {
+  for (const lang of ['fr', 'en']) {
+    assert.deepEqual(AUDIT_EVENT_TYPES.filter((type) => !STRINGS[lang][`event.${type}`]), [], lang);
+  }
+});
+
 test('the audit search offers every event type the API accepts', () => {
   const doc = JSON.parse(readFileSync(new URL('../../docs/api/openapi.json', import.meta.url), 'utf8'));
   const schema = doc.paths['/api/v1/audit/search'].post.requestBody.content['application/json'].schema;

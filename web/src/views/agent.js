@@ -1,7 +1,7 @@
 // The agent's pages: search (purpose first, then criteria), the full file
 // (a separate audited act), and "my recent consultations".
 import { h, replace, field } from '../dom.js';
-import { t, formatTime, STRINGS } from '../i18n.js';
+import { t, tValue, formatTime, STRINGS } from '../i18n.js';
 
 const STRINGS_HAS = (key) => key in STRINGS.fr;
 import { page, messageArea, busy, errorText, table, isolated } from '../ui.js';
@@ -176,7 +176,7 @@ export function fileView(app) {
 export function eventColumns({ agent = false } = {}) {
   const cols = [
     { label: t('col.time'), cell: (e) => formatTime(e.time), header: true },
-    { label: t('col.type'), cell: (e) => e.type ?? '' },
+    { label: t('col.type'), cell: (e) => tValue('event', e.type) },
   ];
   if (agent) {
     cols.push({ label: t('col.agent'), cell: (e) => e.service_number || (e.agent_id ? `#${e.agent_id}` : '') });

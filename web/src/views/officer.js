@@ -169,7 +169,7 @@ export function auditView(app) {
     unit_id: field(t('audit.unit_id'), { name: 'unit_id', inputmode: 'numeric' }),
     source_address: field(t('audit.source_address'), { name: 'source_address', spellcheck: 'false' }),
     type: field(t('audit.type'), { name: 'type', kind: 'select',
-                                   options: [['', t('audit.type.any')], ...auditEventTypesFor(app.roles).map((x) => [x, x])] }),
+                                   options: [['', t('audit.type.any')], ...auditEventTypesFor(app.roles).map((x) => [x, tValue('event', x)])] }),
     person_id: field(t('audit.person_id'), { name: 'person_id', inputmode: 'numeric' }),
     since: field(t('audit.since'), { name: 'since', kind: 'datetime-local', step: '1' }),
     until: field(t('audit.until'), { name: 'until', kind: 'datetime-local', step: '1' }),
