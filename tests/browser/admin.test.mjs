@@ -59,8 +59,16 @@ test('creating an agent shows the activation code once, and it activates the acc
   await page.getByRole('button', { name: 'Switch to English' }).click();
   await page.getByRole('heading', { level: 1, name: 'Agents' }).waitFor();
   assert.equal((await box.locator('code').textContent()).trim(), code);
-  // The unit shown is still the one chosen, once the units have arrived again.
+  // The unit shown is still the one chosen, once the units have arrived
+  // again, even after a second switch made before they did.
+  await page.route('**/api/v1/units', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await route.continue();
+  });
+  await page.getByRole('button', { name: 'Passer en français' }).click();
+  await page.getByRole('button', { name: 'Switch to English' }).click();
   await page.waitForFunction(() => document.querySelector('select[name="unit_filter"]')?.value === 'GN-13');
+  await page.unroute('**/api/v1/units');
   await page.getByRole('button', { name: 'Passer en français' }).click();
   assert.equal((await box.locator('code').textContent()).trim(), code);
   const table = page.getByRole('table', { name: 'Agents' });

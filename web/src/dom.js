@@ -89,7 +89,10 @@ export function typedValues(root) {
   for (const el of root.querySelectorAll('input[name], textarea[name], select[name]')) {
     if (el.type === 'file') continue;  // cannot be set back
     const values = typed.get(el.name) ?? [];
-    values.push(el.type === 'checkbox' || el.type === 'radio' ? el.checked : el.value);
+    // A choice still waiting for its option (restoreWhenOffered) is the one
+    // typed: a second switch before the options arrive keeps it.
+    const pending = el.tagName === 'SELECT' ? el.dataset.pending : undefined;
+    values.push(el.type === 'checkbox' || el.type === 'radio' ? el.checked : pending ?? el.value);
     typed.set(el.name, values);
   }
   return typed;
@@ -132,12 +135,17 @@ function setAsTyped(el, checkable, value) {
 }
 
 function restoreWhenOffered(select, value) {
+  select.dataset.pending = value;
+  const done = () => {
+    observer.disconnect();
+    delete select.dataset.pending;
+  };
   const observer = new MutationObserver(() => {
     if (!offers(select, value)) return;
-    observer.disconnect();
+    done();
     setAsTyped(select, false, value);
   });
   observer.observe(select, { childList: true });
   // A choice the person made meanwhile stands.
-  select.addEventListener('change', () => observer.disconnect(), { once: true });
+  select.addEventListener('change', done, { once: true });
 }
