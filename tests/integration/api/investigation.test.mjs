@@ -410,10 +410,10 @@ test('the claim check is refused to others, and bad or oversized samples are ref
     officer.call('PUT', '/api/v1/claim-checks', large),
     officer.call('POST', '/api/v1/claim-checks', large, { target: '/api/v1/claim-checks?format=csv' }),
   ];
-  for (const attempt of attempts) {
-    const r = await tooLargeAnswer(server, attempt);
-    assert.equal(r.status, 413);
-  }
+  // All caught at once: one failing while another is awaited must not go
+  // unhandled.
+  const answers = await Promise.all(attempts.map((attempt) => tooLargeAnswer(server, attempt)));
+  for (const r of answers) assert.equal(r.status, 413);
   assert.equal(auditSearches().length, reads, 'nothing was read');
   // Over server.max_upload_bytes (8 MiB by default): 413 before any handler.
   const huge = sample + 'Dupont;Jean;1970-01-01\r\n'.repeat(9 * 1024 * 1024 / 24);
