@@ -357,12 +357,16 @@ void AuditTrail::RecordRefusalWith(audit::AuditEvent event, const Error& error,
   event.refusal_code = std::string(ErrorCodeName(error.code()));
   // Both queued before either is waited for: the log's group commit makes
   // them durable together, one wait's time.
+  const std::array<std::string_view, 2> types = {audit::AuditEventTypeName(event.type),
+                                                 audit::AuditEventTypeName(consequence.type)};
   const std::array<std::shared_ptr<Confirmation>, 2> confirmations = {
       RecordAsync(std::move(event), started), RecordAsync(std::move(consequence), started)};
-  for (const std::shared_ptr<Confirmation>& confirmation : confirmations) {
-    if (Result<void> waited = confirmation->Wait(); !waited) {
+  for (size_t i = 0; i < confirmations.size(); ++i) {
+    if (Result<void> waited = confirmations[i]->Wait(); !waited) {
       Log(LogLevel::kError, "audit_refusal_not_recorded",
-          {{"refusal", ErrorCodeName(error.code())}, {"error", waited.error().message()}});
+          {{"type", types[i]},
+           {"refusal", ErrorCodeName(error.code())},
+           {"error", waited.error().message()}});
     }
   }
 }

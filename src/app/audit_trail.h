@@ -114,8 +114,9 @@ class AuditTrail {
   void RecordRefusal(audit::AuditEvent event, const Error& error, Started started);
   // A refusal and the event it led to (a lock-out), queued together and
   // waited for once: the refusal that locks an account must take no longer
-  // than another, or its time would tell an existing agent apart. Both are
-  // recorded whatever the budget above (a lock comes once per threshold).
+  // than another recorded one, or its time would tell an existing agent
+  // apart. Both are recorded whatever the budget above (a lock comes once
+  // per threshold).
   void RecordRefusalWith(audit::AuditEvent event, const Error& error, audit::AuditEvent consequence,
                          Started started);
   static constexpr int kAnonymousRefusalsBurst = 60;

@@ -299,7 +299,7 @@ Result<Released> Containment::Release(
     marked_as = incident;
     if (incident.released_at && !incident.release_mode) {
       // Released before the mode was recorded (migration 14): the first
-      // release to finish it sets the mode the rest must use.
+      // release run again after it sets the mode the rest must use.
       ASSIGN_OR_RETURN(store::Statement * set_mode,
                        db_.Prepare("UPDATE incident SET release_mode = $2 WHERE id = $1 AND "
                                    "release_mode IS NULL"));

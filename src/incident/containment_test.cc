@@ -269,7 +269,7 @@ TEST_F(ContainmentTest, AFailedAgentDoesNotStopTheRestOfTheRelease) {
 }
 
 // Released before the mode was recorded (migration 14): the first release
-// to finish it sets the mode, which the rest must then use.
+// run again sets the mode, which the rest must then use.
 TEST_F(ContainmentTest, AnIncidentReleasedBeforeModesWereRecordedTakesTheModeThatFinishesIt) {
   auto contained =
       Make().Contain({.scope = {.service_numbers = {"A-1", "A-2"}}, .reason = "r", .by = "SO-1"});
