@@ -110,14 +110,14 @@ Result<http::Response> PostReleaseIncident(Call& call) {
   ASSIGN_OR_RETURN(std::optional<std::string> mode, body.OptionalString("mode", kMaxShort));
   ASSIGN_OR_RETURN(std::optional<std::string> reason,
                    body.OptionalString("reason", incident::kMaxReasonBytes));
-  if (mode && *mode != "reset" && *mode != "reinstate") {
+  const std::optional<incident::ReleaseMode> release_mode =
+      incident::ParseReleaseMode(mode.value_or("reset"));
+  if (!release_mode) {
     return Fail(ErrorCode::kInvalidArgument, "'mode' must be \"reset\" or \"reinstate\"");
   }
-  const auto release_mode = mode.value_or("reset") == "reset" ? incident::ReleaseMode::kReset
-                                                               : incident::ReleaseMode::kReinstate;
   ASSIGN_OR_RETURN(
       incident::Released released,
-      call.portal.ReleaseIncident(*call.context.caller, id, release_mode, reason.value_or("")));
+      call.portal.ReleaseIncident(*call.context.caller, id, *release_mode, reason.value_or("")));
   json::object out = IncidentJson(released.incident);
   json::array reset;
   // Waiting for an administrator's activation code (POST /agents/{sn}/reset).

@@ -36,13 +36,6 @@ std::string ScopeText(const ContainmentScope& scope) {
   return text;
 }
 
-std::optional<ReleaseMode> ParseReleaseMode(std::string_view name) {
-  for (ReleaseMode mode : {ReleaseMode::kReset, ReleaseMode::kReinstate}) {
-    if (ReleaseModeName(mode) == name) return mode;
-  }
-  return std::nullopt;
-}
-
 Incident ReadIncident(const store::Statement& row) {
   Incident incident;
   incident.id = row.ColumnInt(0);
@@ -111,6 +104,13 @@ Result<std::vector<Held>> HeldPage(store::Connection& db, int64_t incident_id,
 }
 
 }  // namespace
+
+std::optional<ReleaseMode> ParseReleaseMode(std::string_view name) {
+  for (ReleaseMode mode : {ReleaseMode::kReset, ReleaseMode::kReinstate}) {
+    if (ReleaseModeName(mode) == name) return mode;
+  }
+  return std::nullopt;
+}
 
 std::string_view ReleaseModeName(ReleaseMode mode) {
   switch (mode) {

@@ -53,6 +53,8 @@ enum class ReleaseMode {
 
 // "reset" or "reinstate", as the API and the database name them.
 std::string_view ReleaseModeName(ReleaseMode mode);
+// The mode of that name, or nullopt.
+std::optional<ReleaseMode> ParseReleaseMode(std::string_view name);
 
 struct Incident {
   int64_t id = 0;
