@@ -17,10 +17,12 @@ Result<app::ConsultationInput> ConsultationOf(const JsonBody& body) {
 }
 
 // A consultation's answer, which the server sends only once its audit event
-// is durable.
-http::Response HeldJson(const boost::json::value& body, std::shared_ptr<Confirmation> durable) {
+// is durable (and, when it cannot, runs `held.withheld`).
+template <typename Answer>
+http::Response HeldJson(const boost::json::value& body, app::Held<Answer>& held) {
   http::Response response = Json(200, body);
-  response.hold_until = std::move(durable);
+  response.hold_until = std::move(held.durable);
+  response.on_withheld = std::move(held.withheld);
   return response;
 }
 
@@ -43,8 +45,7 @@ Result<http::Response> PostSearch(Call& call) {
   }
   ASSIGN_OR_RETURN(app::Held<app::SearchAnswer> held,
                    call.portal.SearchHeld(*call.context.caller, input, query, &call.retry_after));
-  return HeldJson(SearchResultJson(held.answer.result, held.answer.visibility),
-                  std::move(held.durable));
+  return HeldJson(SearchResultJson(held.answer.result, held.answer.visibility), held);
 }
 
 Result<http::Response> PostOpenFile(Call& call) {
@@ -55,8 +56,7 @@ Result<http::Response> PostOpenFile(Call& call) {
   ASSIGN_OR_RETURN(
       app::Held<app::FileAnswer> held,
       call.portal.OpenPersonFileHeld(*call.context.caller, input, person_id, &call.retry_after));
-  return HeldJson(PersonFileJson(held.answer.file, held.answer.visibility),
-                  std::move(held.durable));
+  return HeldJson(PersonFileJson(held.answer.file, held.answer.visibility), held);
 }
 
 }  // namespace vigie::api::internal

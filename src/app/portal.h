@@ -122,11 +122,14 @@ struct FileAnswer {
 
 // A consultation's answer that may not be shown yet: nothing of `answer`
 // may leave before `durable` confirms (Confirmation::Wait, or the HTTP
-// server holding the response). Refused or late, the caller answers 503.
+// server holding the response). Refused or late, the caller answers 503,
+// and runs `withheld` (if set) first: it gives back what the answer cost
+// the agent (the consultation's quota).
 template <typename Answer>
 struct Held {
   Answer answer;
   std::shared_ptr<Confirmation> durable;  // never null
+  std::function<void()> withheld;
 };
 
 // How recent a second factor registering a passkey needs.
@@ -319,13 +322,28 @@ class Portal {
  private:
   Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key,
          const crypto::DataKey& audit_terms_key);
+  // --- Consulting (portal_consultation.cc); `now`: the time the quota counts ---
   Result<SearchAnswer> SearchRecords(const Caller& caller, const ConsultationInput& input,
-                                     const records::SearchQuery& query,
+                                     const records::SearchQuery& query, int64_t now,
                                      int64_t* retry_after_seconds);
+  Result<SearchAnswer> FindRecords(const records::SearchQuery& query,
+                                   const policy::Visibility& visibility);
   Result<FileAnswer> OpenFile(const Caller& caller, const ConsultationInput& input,
-                              int64_t person_id, int64_t* retry_after_seconds);
+                              int64_t person_id, int64_t now, int64_t* retry_after_seconds);
+  Result<FileAnswer> ReadFile(const Caller& caller, int64_t person_id,
+                              const policy::Visibility& visibility);
+  // Policy's decision, then the quota taken.
   Result<policy::Visibility> Decide(const Caller& caller, const ConsultationInput& input,
-                                    policy::ConsultationKind kind, int64_t* retry_after_seconds);
+                                    policy::ConsultationKind kind, int64_t now,
+                                    int64_t* retry_after_seconds);
+  // Gives the quota taken at `taken_at` back (a failure to is logged).
+  std::function<void()> QuotaGiveBack(const Caller& caller, policy::ConsultationKind kind,
+                                      int64_t taken_at);
+  // `answer`, giving its quota back when it failed on our side or was
+  // refused after the count with nothing shown (a 404 keeps its count).
+  template <typename Answer>
+  Result<Answer> Counted(const Caller& caller, policy::ConsultationKind kind, int64_t taken_at,
+                         Result<Answer> answer);
   // A login's second step, whichever the factor: `verify` checks it; then a
   // session opens (OpenSession), its event `event` durable before it
   // commits. Refused, audited as `event` (failed if the factor was), with a

@@ -60,6 +60,9 @@ struct Response {
   // step on a worker, and sends the refusal's problem instead (503 for
   // Unavailable) when it is refused or does not come by its deadline.
   std::shared_ptr<Confirmation> hold_until;
+  // Run on a worker when the held response is not sent (that refusal is):
+  // to undo what answering cost, e.g. the consultation's quota.
+  std::function<void()> on_withheld;
 };
 
 // Answers one request. Runs on the server's worker pool, never on an I/O

@@ -20,6 +20,11 @@ void Roll(int64_t now, int64_t length, int64_t& start, int& count) {
   }
 }
 
+// Uncounts one unit of the window `taken_at` fell in, if it still counts.
+void Uncount(int64_t taken_at, int64_t length, int64_t start, int& count) {
+  if (taken_at / length == start && count > 0) --count;
+}
+
 }  // namespace
 
 Error QuotaReached(ConsultationKind kind, bool daily, const QuotaLimits& limits,
@@ -62,6 +67,14 @@ Result<void> QuotaLimiter::Take(int64_t agent_id, ConsultationKind kind, int64_t
   }
   ++counts.hour.count;
   ++counts.day.count;
+  return {};
+}
+
+Result<void> QuotaLimiter::GiveBack(int64_t agent_id, ConsultationKind kind, int64_t taken_at) {
+  std::lock_guard lock(mutex_);
+  Counts& counts = CountsFor(agent_id, kind);
+  Uncount(taken_at, kHour, counts.hour.start, counts.hour.count);
+  Uncount(taken_at, kDay, counts.day.start, counts.day.count);
   return {};
 }
 

@@ -36,6 +36,13 @@ class ConsultationQuota {
   // Unavailable when the count cannot be kept (fail closed).
   virtual Result<void> Take(int64_t agent_id, ConsultationKind kind, int64_t unix_seconds,
                             int64_t* retry_after_seconds = nullptr) = 0;
+
+  // Gives back one consultation Take counted at `taken_at` whose answer was
+  // never given (the audit log or the database failed on our side): an
+  // agent retrying through an outage keeps the allowance. Only the windows
+  // still counting from `taken_at` get it back; a later one keeps its count.
+  // Unavailable when the count cannot be changed (the unit is then lost).
+  virtual Result<void> GiveBack(int64_t agent_id, ConsultationKind kind, int64_t taken_at) = 0;
 };
 
 // The refusal Take returns: the daily window when `daily`, else the hourly.
@@ -50,6 +57,7 @@ class QuotaLimiter final : public ConsultationQuota {
 
   Result<void> Take(int64_t agent_id, ConsultationKind kind, int64_t unix_seconds,
                     int64_t* retry_after_seconds = nullptr) override;
+  Result<void> GiveBack(int64_t agent_id, ConsultationKind kind, int64_t taken_at) override;
 
  private:
   struct Window {

@@ -72,5 +72,36 @@ TEST(QuotaLimiterTest, ARefusalIsNotCounted) {
   EXPECT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight + 3600));
 }
 
+TEST(QuotaLimiterTest, AConsultationGivenBackCountsNoMoreInItsWindows) {
+  QuotaLimiter quota({.searches_per_hour = 2, .searches_per_day = 3});
+  ASSERT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight));
+  ASSERT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight + 1));
+  ASSERT_OK(quota.GiveBack(1, ConsultationKind::kSearch, kMidnight + 1));
+  ASSERT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight + 2));  // the hour's 2nd again
+  EXPECT_THAT(quota.Take(1, ConsultationKind::kSearch, kMidnight + 3),
+              ErrorCodeIs(ErrorCode::kResourceExhausted));
+  // Another kind or agent has nothing to give back; nothing goes below zero.
+  ASSERT_OK(quota.GiveBack(1, ConsultationKind::kFileOpening, kMidnight));
+  ASSERT_OK(quota.GiveBack(2, ConsultationKind::kSearch, kMidnight));
+  EXPECT_OK(quota.Take(1, ConsultationKind::kFileOpening, kMidnight));
+  EXPECT_THAT(quota.Take(1, ConsultationKind::kSearch, kMidnight + 4),
+              ErrorCodeIs(ErrorCode::kResourceExhausted));
+}
+
+TEST(QuotaLimiterTest, AGiveBackFromAnEndedHourLeavesTheNewHourAlone) {
+  QuotaLimiter quota({.searches_per_hour = 1, .searches_per_day = 3});
+  ASSERT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight));
+  ASSERT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight + 3600));
+  // The 00:00 consultation's answer failed late: the day gets it back, the
+  // 01:00 hour (already full) does not.
+  ASSERT_OK(quota.GiveBack(1, ConsultationKind::kSearch, kMidnight));
+  EXPECT_THAT(quota.Take(1, ConsultationKind::kSearch, kMidnight + 3601),
+              ErrorCodeIs(ErrorCode::kResourceExhausted));
+  EXPECT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight + 7200));
+  EXPECT_OK(quota.Take(1, ConsultationKind::kSearch, kMidnight + 10800));  // 3rd of the day
+  EXPECT_THAT(quota.Take(1, ConsultationKind::kSearch, kMidnight + 14400),
+              ErrorCodeIs(ErrorCode::kResourceExhausted));
+}
+
 }  // namespace
 }  // namespace vigie::policy

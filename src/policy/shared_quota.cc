@@ -24,6 +24,17 @@ constexpr const char* kTake =
     "WHERE (excluded.hour > consultation_count.hour OR consultation_count.hour_count < $5) "
     "AND (excluded.day > consultation_count.day OR consultation_count.day_count < $6)";
 
+// $1 agent, $2 kind, $3 hour, $4 day: one unit back in each window that
+// still counts from the consultation's time.
+constexpr const char* kGiveBack =
+    "UPDATE consultation_count SET "
+    "hour_count = CASE WHEN hour = $3 AND hour_count > 0 THEN hour_count - 1 "
+    "ELSE hour_count END, "
+    "day_count = CASE WHEN day = $4 AND day_count > 0 THEN day_count - 1 ELSE day_count END "
+    "WHERE agent_id = $1 AND kind = $2";
+
+int64_t KindCode(ConsultationKind kind) { return kind == ConsultationKind::kSearch ? 0 : 1; }
+
 }  // namespace
 
 Result<void> SharedQuotaLimiter::Take(int64_t agent_id, ConsultationKind kind,
@@ -31,7 +42,7 @@ Result<void> SharedQuotaLimiter::Take(int64_t agent_id, ConsultationKind kind,
   const bool search = kind == ConsultationKind::kSearch;
   const int per_hour = search ? limits_.searches_per_hour : limits_.files_per_hour;
   const int per_day = search ? limits_.searches_per_day : limits_.files_per_day;
-  const int64_t kind_code = search ? 0 : 1;
+  const int64_t kind_code = KindCode(kind);
   const int64_t day = unix_seconds / kDay;
   const int64_t hour = unix_seconds / kHour;
   ASSIGN_OR_RETURN(auto db, pool_.Borrow());
@@ -56,6 +67,18 @@ Result<void> SharedQuotaLimiter::Take(int64_t agent_id, ConsultationKind kind,
   const int64_t full_window = !found ? hour : daily ? read->ColumnInt(0) : read->ColumnInt(2);
   RETURN_IF_ERROR(read->Run());
   return Fail(QuotaReached(kind, daily, limits_, full_window, unix_seconds, retry_after_seconds));
+}
+
+Result<void> SharedQuotaLimiter::GiveBack(int64_t agent_id, ConsultationKind kind,
+                                          int64_t taken_at) {
+  ASSIGN_OR_RETURN(auto db, pool_.Borrow());
+  ASSIGN_OR_RETURN(store::Statement * give_back, db->Prepare(kGiveBack));
+  give_back->BindInt(1, agent_id)
+      .BindInt(2, KindCode(kind))
+      .BindInt(3, taken_at / kHour)
+      .BindInt(4, taken_at / kDay);
+  RETURN_IF_ERROR(give_back->Run());  // no row: nothing was counted to give back
+  return {};
 }
 
 }  // namespace vigie::policy

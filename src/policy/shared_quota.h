@@ -22,6 +22,7 @@ class SharedQuotaLimiter final : public ConsultationQuota {
 
   Result<void> Take(int64_t agent_id, ConsultationKind kind, int64_t unix_seconds,
                     int64_t* retry_after_seconds = nullptr) override;
+  Result<void> GiveBack(int64_t agent_id, ConsultationKind kind, int64_t taken_at) override;
 
  private:
   store::ConnectionPool& pool_;

@@ -75,6 +75,32 @@ TEST_F(SharedQuotaTest, TheDayHoldsAcrossHoursAndRefusalsAreNotCounted) {
   }
 }
 
+TEST_F(SharedQuotaTest, AConsultationGivenBackByAnyNodeCountsNoMoreInItsWindows) {
+  const int64_t t = kMidnight + 600;
+  ASSERT_OK(node_a_.Take(4, ConsultationKind::kFileOpening, t));
+  ASSERT_OK(node_b_.Take(4, ConsultationKind::kFileOpening, t + 1));
+  ASSERT_OK(node_b_.GiveBack(4, ConsultationKind::kFileOpening, t));
+  ASSERT_OK(node_a_.Take(4, ConsultationKind::kFileOpening, t + 2));  // the hour's 2nd again
+  EXPECT_THAT(node_b_.Take(4, ConsultationKind::kFileOpening, t + 3),
+              ErrorCodeIs(ErrorCode::kResourceExhausted));
+  // Nothing counted, nothing given: no row appears, no count goes below zero.
+  ASSERT_OK(node_a_.GiveBack(5, ConsultationKind::kFileOpening, t));
+  ASSERT_OK(node_a_.GiveBack(4, ConsultationKind::kSearch, t));
+  EXPECT_OK(node_a_.Take(4, ConsultationKind::kSearch, t));
+
+  // From an ended hour: the day gets it back, the next (full) hour does not.
+  ASSERT_OK(node_a_.Take(4, ConsultationKind::kFileOpening, t + 3600));  // 3rd of the day
+  ASSERT_OK(node_a_.Take(4, ConsultationKind::kFileOpening, t + 3601));  // 4th
+  ASSERT_OK(node_b_.GiveBack(4, ConsultationKind::kFileOpening, t + 2));
+  EXPECT_THAT(node_b_.Take(4, ConsultationKind::kFileOpening, t + 3602),
+              ErrorCodeIs(ErrorCode::kResourceExhausted))
+      << "01:00's hour kept its count";
+  ASSERT_OK(node_b_.Take(4, ConsultationKind::kFileOpening, t + 7200));  // 4th again
+  EXPECT_THAT(node_a_.Take(4, ConsultationKind::kFileOpening, t + 10800),
+              ErrorCodeIs(ErrorCode::kResourceExhausted))
+      << "the day's 4 are spent";
+}
+
 TEST_F(SharedQuotaTest, ANodeWhoseClockLagsCountsInTheNewerWindow) {
   const int64_t before_hour = kMidnight + 3600 - 1;
   ASSERT_OK(node_a_.Take(2, ConsultationKind::kSearch, before_hour + 2));  // 01:00:01, node A

@@ -61,7 +61,10 @@ Result<Held<T>> AuditedHeld(AuditTrail& trail, AuditEvent event, AuditTrail::Sta
 template <typename T>
 Result<T> Released(Result<Held<T>> held) {
   if (!held) return std::unexpected(held.error());
-  RETURN_IF_ERROR(held->durable->Wait());
+  if (Result<void> durable = held->durable->Wait(); !durable) {
+    if (held->withheld) held->withheld();
+    return std::unexpected(durable.error());
+  }
   return std::move(held->answer);
 }
 

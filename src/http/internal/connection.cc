@@ -503,6 +503,9 @@ class Connection final : public ConnectionControl,
     if (response.hold_until) {
       std::shared_ptr<Confirmation> confirmation = std::move(response.hold_until);
       if (Result<void> confirmed = co_await AwaitConfirmation(*confirmation); !confirmed) {
+        if (response.on_withheld && !co_await RunOnWorker(std::move(response.on_withheld))) {
+          Log(LogLevel::kError, "http_withheld_step_exception", {});
+        }
         Response refusal = ProblemFor(confirmed.error(), request.request_id);
         refusal.log_route = std::move(response.log_route);
         refusal.log_agent_id = std::move(response.log_agent_id);
@@ -527,20 +530,23 @@ class Connection final : public ConnectionControl,
     co_await timer->async_wait(kNoThrow);
     std::function<void()> step;
     Result<void> outcome = confirmation.Conclude(step);
-    if (outcome && step) {
-      auto [exception] = co_await asio::co_spawn(
-          context_.workers,
-          [&step]() -> asio::awaitable<void> {
-            step();
-            co_return;
-          },
-          kNoThrow);
-      if (exception) {
-        Log(LogLevel::kError, "http_confirmation_step_exception", {});
-        co_return Fail(ErrorCode::kInternal, "the confirmation's step failed");
-      }
+    if (outcome && step && !co_await RunOnWorker(std::move(step))) {
+      Log(LogLevel::kError, "http_confirmation_step_exception", {});
+      co_return Fail(ErrorCode::kInternal, "the confirmation's step failed");
     }
     co_return outcome;
+  }
+
+  // Runs `work` (which may block) on the worker pool; false if it threw.
+  asio::awaitable<bool> RunOnWorker(std::function<void()> work) {
+    auto [exception] = co_await asio::co_spawn(
+        context_.workers,
+        [&work]() -> asio::awaitable<void> {
+          work();
+          co_return;
+        },
+        kNoThrow);
+    co_return !exception;
   }
 
   // Writes `response` with the server's headers, then logs and counts it.

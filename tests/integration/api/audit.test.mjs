@@ -424,6 +424,40 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.equal(acknowledgements[0].subject, 'use notice 2026-11');
 });
 
+test('consultations refused because the log could not record them cost the agent no quota', async () => {
+  const { installation, server, auditDb } = await setUp(
+    agents(['QUO-1'], ['agent']),
+    { quota: { searches_per_hour: 3, searches_per_day: 3, files_per_hour: 2, files_per_day: 2 } });
+  const agent = await activeClient(server, installation, 'QUO-1');
+  const p = installation.wantedPerson;
+  const search = () => agent.call('POST', '/api/v1/search', {
+    purpose: 'identity_check', surname: p.surname, given_name: p.given_names[0], birth_date: p.birth_date.slice(0, 4) });
+  const searched = await search();
+  assert.equal(searched.status, 200, searched.body);
+  const personId = searched.json.results[0].person_id;
+  const open = () => agent.call('POST', `/api/v1/persons/${personId}/file`, { purpose: 'identity_check' });
+  const opened = await open();
+  assert.equal(opened.status, 200, opened.body);
+  const release = await auditDb.holdAuditWriteLock();
+  try {
+    for (let i = 0; i < 4; ++i) {
+      const refused = await search();
+      assert.equal(refused.status, 503, `search ${i} while the log is locked: ${refused.body}`);
+      const notOpened = await open();
+      assert.equal(notOpened.status, 503, `opening ${i} while the log is locked: ${notOpened.body}`);
+    }
+  } finally {
+    await release();
+  }
+  // The allowance is what the answered consultations left: 2 searches, 1 opening.
+  assert.equal((await search()).status, 200);
+  assert.equal((await search()).status, 200);
+  const spent = await search();
+  assert.equal(spent.status, 429, spent.body);
+  assert.equal((await open()).status, 200);
+  assert.equal((await open()).status, 429);
+});
+
 test('an outage cut short by SIGKILL is recorded by the next server once the log is writable', async () => {
   const { installation, server, auditDb } = await setUp(agents(['OUT-1'], ['agent']), { audit: { max_size_mib: 1 } });
   const p = installation.firstPerson;
