@@ -1,6 +1,7 @@
 // `vigie`: the command line. Wires options to the commands; decides nothing.
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -29,6 +30,31 @@ void AddConsultationOptions(CLI::App& command, vigie::cli::ConsultationOptions& 
       ->capture_default_str();
   command.add_option("--case", consultation.case_reference,
                      "Case reference (audit log; needed by an inquiry's purpose)");
+}
+
+// Security: CLI11 reads integers as strtoll does with base 0, so `010`
+// would be 8 and `0x10` 16, and `-1` would wrap in an unsigned option:
+// `vigie incident release 010` must not lift incident 8. Every integer
+// option takes decimal digits only (leading zeros dropped: `010` is 10).
+void ReadIntegersInDecimal(CLI::App& app) {
+  const CLI::Validator decimal(
+      [](std::string& value) -> std::string {
+        if (value.empty() ||
+            !std::ranges::all_of(value, [](char c) { return c >= '0' && c <= '9'; })) {
+          return "'" + value + "' is not a whole number written in decimal digits";
+        }
+        value.erase(0, std::min(value.find_first_not_of('0'), value.size() - 1));
+        return {};
+      },
+      "DECIMAL");
+  for (CLI::Option* option : app.get_options()) {
+    const std::string type = option->get_type_name();  // "INT:POSITIVE" with a check
+    const std::string bare = type.substr(0, type.find(':'));
+    if (bare == "INT" || bare == "UINT") option->transform(decimal);  // first, may rewrite
+  }
+  for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+    ReadIntegersInDecimal(*command);
+  }
 }
 
 }  // namespace
@@ -420,12 +446,19 @@ int main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([&] { std::printf("vigie %s\n", VIGIE_VERSION); });
 
+  ReadIntegersInDecimal(app);
+
   vigie::InitLogging(vigie::LogFormat::kHuman, "warn");
   try {
-    app.parse(argc, argv);
+    app.parse(argc, argv);  // runs the command too
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  } catch (const std::exception& e) {
+    // Out of memory reading a sample, a path that cannot be made absolute:
+    // said and exited with, rather than an abort (and its core dump).
+    return ReportError(
+        vigie::Error(vigie::ErrorCode::kInternal, std::string("unexpected failure: ") + e.what()));
   }
   // What a command printed may still sit in stdout's buffer: an export to a
   // full disk must not end cut short with a success.

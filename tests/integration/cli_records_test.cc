@@ -61,6 +61,16 @@ TEST_F(CliTest, InitGenerateImportSearchShow) {
   EXPECT_NE(show.out.find("Criminal-record entries:"), std::string::npos);
   auto show_json = Vigie("show 1 --json");
   EXPECT_NE(show_json.out.find("\"wanted_notices\":["), std::string::npos);
+
+  // Ids are decimal: 010 is person 10, not 8 (strtoll's base 0); 0x1 and
+  // -0 are refused before anything is read or logged.
+  auto leading_zero = Vigie("show 010 --json");
+  ASSERT_EQ(leading_zero.exit_code, 0) << leading_zero.err;
+  EXPECT_NE(leading_zero.out.find("{\"person_id\":10,"), std::string::npos) << leading_zero.out;
+  auto hexadecimal = Vigie("show 0x1");
+  EXPECT_EQ(hexadecimal.exit_code, 2);
+  EXPECT_NE(hexadecimal.err.find("decimal digits"), std::string::npos) << hexadecimal.err;
+  EXPECT_EQ(Vigie("audit search --after -0").exit_code, 2);
 }
 
 // A purpose of the fixed list shows what an investigator's consultation
