@@ -84,20 +84,21 @@ int RunKeysRotate(const std::filesystem::path& data_dir) {
                                    " is staged): finish it with `vigie keys activate`"));
     }
   }
-  // In the log before the key file changes (no event, no rotation).
-  SystemClock clock;
-  if (auto recorded = RecordOperatorCommand(
-          *installation, clock,
-          "keys rotate: new keys staged for " + std::to_string(std::size(kRotated)) + " purposes");
-      !recorded) {
-    return ReportError(recorded.error());
-  }
+  // Staged in memory first, so a refusal (a full keyring) logs nothing; in
+  // the log before the key file changes (no event, no rotation).
   crypto::SystemRandom random;
   std::vector<std::pair<uint32_t, std::string_view>> staged;
   for (std::string_view purpose : kRotated) {
     auto id = keyring.StageDataKey(purpose, random);
     if (!id) return ReportError(id.error());
     staged.emplace_back(*id, purpose);
+  }
+  SystemClock clock;
+  if (auto recorded = RecordOperatorCommand(
+          *installation, clock,
+          "keys rotate: new keys staged for " + std::to_string(std::size(kRotated)) + " purposes");
+      !recorded) {
+    return ReportError(recorded.error());
   }
   const auto key_file = installation->config.Resolve(installation->config.crypto.key_file);
   if (auto saved = keyring.Save(key_file); !saved) return ReportError(saved.error());
@@ -278,7 +279,9 @@ int RunKeysRetire(const std::filesystem::path& data_dir, uint32_t key_id) {
   }
   auto last = LastSizeSignedBy(*installation, key_id);
   if (!last) return ReportError(last.error());
-  // In the log before the key file changes: who retired which key, when.
+  // Retired in memory first, so a refusal (retired already) logs nothing;
+  // in the log before the key file changes: who retired which key, when.
+  if (auto retired = keyring.Retire(key_id, *last); !retired) return ReportError(retired.error());
   SystemClock clock;
   if (auto recorded =
           RecordOperatorCommand(*installation, clock,
@@ -287,7 +290,6 @@ int RunKeysRetire(const std::filesystem::path& data_dir, uint32_t key_id) {
       !recorded) {
     return ReportError(recorded.error());
   }
-  if (auto retired = keyring.Retire(key_id, *last); !retired) return ReportError(retired.error());
   const auto key_file = installation->config.Resolve(installation->config.crypto.key_file);
   if (auto saved = keyring.Save(key_file); !saved) return ReportError(saved.error());
   const witness::LogKey log_key{

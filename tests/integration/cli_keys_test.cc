@@ -95,10 +95,12 @@ TEST_F(CliTest, AnOldSigningKeyIsRetiredOnceTheNewOneHasSigned) {
   auto verified = Vigie("audit verify");
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   auto logged = Vigie("audit search --type operator_command");
-  EXPECT_NE(
-      logged.out.find("keys retire: key " + old_id + " retired after tree size " + size[1].str()),
-      std::string::npos)
-      << logged.out;
+  const std::string retirement =
+      "keys retire: key " + old_id + " retired after tree size " + size[1].str();
+  const size_t first = logged.out.find(retirement);
+  EXPECT_NE(first, std::string::npos) << logged.out;
+  EXPECT_EQ(logged.out.find(retirement, first + 1), std::string::npos)
+      << "the refused second retirement is not logged as one: " << logged.out;
 }
 
 // Someone who can write the database, holding the leaked old signing key,
