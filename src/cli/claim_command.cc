@@ -26,6 +26,7 @@
 #include "crypto/random.h"
 #include "incident/claim_check.h"
 #include "incident/claim_output.h"
+#include "incident/claim_sample.h"
 #include "records/records.h"
 
 namespace vigie::cli {
@@ -126,15 +127,15 @@ int RunClaimCheck(const std::filesystem::path& data_dir, const ClaimCheckCommand
   }
   auto sample = ReadSample(options.file);
   if (!sample) return ReportError(sample.error());
+  // A sample whose columns cannot be found is refused before the read is
+  // logged: the log would say a check was made that never was.
+  if (auto readable = incident::SampleReader::Open(*sample, check.format, check.columns);
+      !readable) {
+    return ReportError(readable.error());
+  }
 
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
-  SystemClock clock;
-  if (auto recorded = RecordOperatorRead(*installation, clock,
-                                         "claim check: " + options.file.filename().string());
-      !recorded) {
-    return ReportError(recorded.error());
-  }
   auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
   if (!repository) return ReportError(repository.error());
   auto audit_db = store::Open(installation->AuditDatabaseUrl(), {.read_only = true});
@@ -160,6 +161,12 @@ int RunClaimCheck(const std::filesystem::path& data_dir, const ClaimCheckCommand
   auto pending = AnonymousFile(out_dir.empty() ? std::filesystem::path(".") : out_dir);
   if (!pending) return ReportError(pending.error());
   std::FILE* out = pending->get();
+  SystemClock clock;
+  if (auto recorded = RecordOperatorRead(*installation, clock,
+                                         "claim check: " + options.file.filename().string());
+      !recorded) {
+    return ReportError(recorded.error());
+  }
 
   std::optional<ProgressLine> progress;
   std::string stage;

@@ -147,6 +147,19 @@ TEST_F(CliTest, ClaimCheckTellsRealAccessedFromFabricated) {
   EXPECT_EQ(Vigie("claim check " + (dir_ / "absent.csv").string()).exit_code, 3);
   EXPECT_EQ(Vigie("claim check " + (dir_ / "columns.csv").string() + " --column nick=a").exit_code,
             2);
+  // Only the checks made are logged as reads: not the sample refused for
+  // its columns, nor the third leak.csv refused for its existing --out.
+  const std::string reads = Vigie("audit search --type audit_search").out;
+  auto count = [&](const std::string& subject) {
+    size_t n = 0;
+    for (size_t at = reads.find(subject); at != std::string::npos;
+         at = reads.find(subject, at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(count("\"subject\":\"claim check: columns.csv\""), 1u) << reads;
+  EXPECT_EQ(count("\"subject\":\"claim check: leak.csv\""), 2u) << reads;
 }
 
 // More real persons than one audit event may list: named over several.
