@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/installation.h"
 #include "cli/installation_lease.h"
+#include "cli/operator_read.h"
 #include "cli/progress.h"
 #include "cli/witness_evidence.h"
 #include "core/durable_file.h"
@@ -46,6 +47,17 @@ Result<void> CheckTargetUrl(std::string_view option, std::string_view url) {
   if (plain && (url.starts_with("postgresql://") || url.starts_with("postgres://"))) return {};
   return Fail(ErrorCode::kInvalidArgument,
               std::string(option) + " must be a postgresql:// URL (no quotes or backslashes)");
+}
+
+// A target URL as the log records it: no user, password or parameters.
+std::string WithoutCredentials(std::string_view url) {
+  const size_t scheme_end = url.find("://") + 3;  // CheckTargetUrl saw one
+  std::string_view rest = url.substr(scheme_end);
+  rest = rest.substr(0, rest.find_first_of("?#"));
+  if (const size_t at = rest.rfind('@', rest.find('/')); at != std::string_view::npos) {
+    rest.remove_prefix(at + 1);
+  }
+  return std::string(url.substr(0, scheme_end)) + std::string(rest);
 }
 
 Result<void> RequireSqlite(std::string_view url, std::string_view what) {
@@ -318,6 +330,13 @@ Result<void> OpenAndCheck(const std::filesystem::path& data_dir, const MigrateSt
     ASSIGN_OR_RETURN(move.tables, store::SqliteTables(*move.from));
     RETURN_IF_ERROR(RequireEmptyTarget(move));
   }
+  // In the log (and so in the copy) before anything is written: who moved
+  // the installation, when, and where to.
+  SystemClock clock;
+  RETURN_IF_ERROR(RecordOperatorCommand(
+      run->installation, clock,
+      "migrate-store: records database to " + WithoutCredentials(options.store_url) +
+          ", audit log to " + WithoutCredentials(options.audit_url)));
   // A write transaction on each source for the whole run: one consistent
   // snapshot, and no writer can slip in an event the copy would miss.
   for (Move& move : run->moves) {

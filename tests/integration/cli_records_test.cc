@@ -498,8 +498,8 @@ TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) 
   ASSERT_EQ(moved.exit_code, 0) << moved.err;
   EXPECT_TRUE(moved.err.empty()) << "progress must stay quiet off a terminal: " << moved.err;
   EXPECT_NE(moved.out.find("records database:"), std::string::npos) << moved.out;
-  EXPECT_NE(moved.out.find("audit log verified on PostgreSQL: 4 events"), std::string::npos)
-      << moved.out;  // the import, a search, two openings
+  EXPECT_NE(moved.out.find("audit log verified on PostgreSQL: 5 events"), std::string::npos)
+      << moved.out;  // the import, a search, two openings, the move itself
   EXPECT_EQ(testing::ReadWholeFile(data() / "vigie.toml.before-migrate"), config);
   const std::string migrated = testing::ReadWholeFile(data() / "vigie.toml");
   EXPECT_NE(migrated.find("url = \"" + records.url() + "\""), std::string::npos) << migrated;
@@ -515,7 +515,15 @@ TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) 
   EXPECT_NE(show.out.find(field("surname")), std::string::npos);
   auto verified = Vigie("audit verify");
   ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
-  EXPECT_NE(verified.out.find("audit log verified: 6 events"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("audit log verified: 7 events"), std::string::npos) << verified.out;
+  // Who moved the installation, and where to (no user, password or parameters).
+  auto logged = Vigie("audit search --type operator_command");
+  const size_t move_event = logged.out.find("\"subject\":\"migrate-store: records database to ");
+  ASSERT_NE(move_event, std::string::npos) << logged.out;
+  const std::string subject =
+      logged.out.substr(move_event, logged.out.find('}', move_event) - move_event);
+  EXPECT_NE(subject.find(", audit log to postgresql://"), std::string::npos) << subject;
+  EXPECT_EQ(subject.find_first_of("@?"), std::string::npos) << subject;
 
   auto again = Vigie("migrate-store" + targets);
   EXPECT_EQ(again.exit_code, 2) << "already on PostgreSQL";
