@@ -129,8 +129,16 @@ asio::awaitable<void> Run(const ClientRequest& request, const Target& target,
     co_return;
   }
   beast::ssl_stream<beast::tcp_stream&> tls(tcp_layer, *tls_context);
-  SSL_set_tlsext_host_name(tls.native_handle(), target.host.c_str());
-  SSL_set1_host(tls.native_handle(), target.host.c_str());
+  // Security: a name that could not be set would not be checked (any
+  // trusted certificate would do): fail closed. No SNI for an address
+  // (RFC 6066 names hosts only).
+  boost::system::error_code not_an_address;
+  asio::ip::make_address(target.host, not_an_address);
+  if ((not_an_address && SSL_set_tlsext_host_name(tls.native_handle(), target.host.c_str()) != 1) ||
+      SSL_set1_host(tls.native_handle(), target.host.c_str()) != 1) {
+    out = Fail(ErrorCode::kInternal, "cannot set the name to check on " + target.host);
+    co_return;
+  }
   tcp_layer.expires_at(deadline);
   auto [handshake_ec] = co_await tls.async_handshake(
       ssl::stream_base::client, kNoThrow);

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
 #include <vector>
 
 #include "http/testing/server_test_fixture.h"
@@ -110,6 +111,22 @@ TEST_F(ServerTest, ReadyzFollowsTheOwnersReadinessAndSaysNoWhy) {
   EXPECT_EQ(Fetch(port(), "GET", "/readyz")->status, 200);
   EXPECT_EQ(Fetch(port(), "POST", "/readyz")->status, 405);
   EXPECT_EQ(handler_calls_, 0);
+}
+
+// A readiness check that throws says "not ready", with an answer.
+TEST_F(ServerTest, AReadinessCheckThatThrowsAnswersNotReady) {
+  std::atomic<bool> throws{true};
+  ServerOptions options = BaseOptions();
+  options.readiness = [&] {
+    if (throws.load()) throw std::runtime_error("store unreachable");
+    return true;
+  };
+  Start(options);
+  auto down = Fetch(port(), "GET", "/readyz");
+  ASSERT_OK(down);
+  EXPECT_EQ(down->status, 503);
+  throws = false;
+  EXPECT_EQ(Fetch(port(), "GET", "/readyz")->status, 200);
 }
 
 TEST_F(ServerTest, WithoutAReadinessCheckARunningServerIsReady) {

@@ -443,9 +443,7 @@ class Connection final : public ConnectionControl,
     } else if (request.Path() == kHealthPath) {
       response = HealthResponse(request);
     } else if (request.Path() == kReadyPath) {
-      const bool ready = !context_.stopping.load() &&
-                         (!context_.options.readiness || context_.options.readiness());
-      response = ReadinessResponse(request, ready);
+      response = ReadinessResponse(request, !context_.stopping.load() && OwnerSaysReady());
     } else if (request.Path() == kMetricsPath || !context_.handler) {
       // Security: /metrics is never served on the public listener.
       response = NotFoundResponse(request);
@@ -535,6 +533,18 @@ class Connection final : public ConnectionControl,
       co_return Fail(ErrorCode::kInternal, "the confirmation's step failed");
     }
     co_return outcome;
+  }
+
+  // The owner's readiness; a check that throws says "not ready" (503), not
+  // a connection cut without an answer.
+  bool OwnerSaysReady() const {
+    if (!context_.options.readiness) return true;
+    try {
+      return context_.options.readiness();
+    } catch (const std::exception& e) {
+      Log(LogLevel::kError, "http_readiness_exception", {{"error", e.what()}});
+      return false;
+    }
   }
 
   // Runs `work` (which may block) on the worker pool; false if it threw.
