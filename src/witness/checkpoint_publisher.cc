@@ -45,9 +45,7 @@ Result<boost::json::object> JsonReply(const http::ClientReply& reply, std::strin
 // publisher writes it too: both take the file's lock (Writers::kShared).
 Result<uint64_t> MendAndReadLastCosignedSize(const std::filesystem::path& file,
                                              const crypto::Ed25519PublicKey& witness_key) {
-  ASSIGN_OR_RETURN(const LastLine mended, MendLastLine(file, [](std::string_view line) {
-                     return ParseCosignatureLine(line).has_value();
-                   }));
+  ASSIGN_OR_RETURN(const LastLine mended, MendLastLine(file, WrittenWhole));
   if (mended == LastLine::kCut) {
     Log(LogLevel::kWarn, "audit_cosignature_partial_line_cut", {{"file", file.string()}});
   }
@@ -330,7 +328,8 @@ Result<std::vector<Cosignature>> ReadCosignatureFile(const std::filesystem::path
   for (std::string line; in && std::getline(in, line);) {
     ++number;
     auto cosignature = ParseCosignatureLine(line);
-    if (!cosignature && in.eof()) break;  // a last line a crash cut short: never acknowledged
+    // A last line a crash cut short: never acknowledged.
+    if (!cosignature && in.eof() && !WrittenWhole(line)) break;
     if (!cosignature) {
       return Fail(ErrorCode::kDataLoss, file.string() + ":" + std::to_string(number) + ": " +
                                             cosignature.error().message());

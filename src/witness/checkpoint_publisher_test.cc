@@ -178,6 +178,28 @@ TEST_F(PublisherTest, ACosignatureLineACrashCutShortIsMendedNextRound) {
   EXPECT_EQ(stored->back().checkpoint.tree_size, 20u);
 }
 
+// A whole last line that is not a cosignature (damaged, or edited and left
+// without its newline) is damage: reported, and never cut as a torn write.
+TEST_F(PublisherTest, AWholeLastLineThatIsNoCosignatureIsDamageNotCut) {
+  Write(options_.audit_url, 15, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  std::string text;
+  {
+    std::ifstream in(options_.cosignature_file, std::ios::binary);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const size_t at = text.find("\"witness_signature\":\"") + 21;
+  ASSERT_LT(at, text.size());
+  text[at] = '*';  // not base64
+  text.pop_back();
+  std::ofstream(options_.cosignature_file, std::ios::binary | std::ios::trunc) << text;
+  EXPECT_THAT(ReadCosignatureFile(options_.cosignature_file), ErrorCodeIs(ErrorCode::kDataLoss));
+  Write(options_.audit_url, 5, 2);
+  EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_EQ(std::filesystem::file_size(options_.cosignature_file), text.size() + 1)
+      << "nothing cut (only the newline it lacked added)";
+}
+
 // A crash between a whole line and its newline: the line is kept (it was
 // countersigned) and the next one starts on a line of its own.
 TEST_F(PublisherTest, ACosignatureLineMissingOnlyItsNewlineIsKept) {

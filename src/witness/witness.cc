@@ -177,6 +177,26 @@ struct Witness::State {
     latest = cosignature;
   }
 
+  // Security: the store is read and appended to by its path. Moved,
+  // replaced or removed while serving (a log rotation, a restore), the path
+  // would lead to another file: a new empty store the lock does not cover,
+  // where a second witness could start, and whose positions are not ours.
+  // Refused until a restart checks the store again.
+  Result<void> StoreIsTheLockedFile() const {
+    struct stat at_path {};
+    struct stat locked {};
+    if (::fstat(lock_fd, &locked) != 0) return Fail(SystemError("cannot look at", store));
+    if (::stat(store.c_str(), &at_path) != 0 || at_path.st_dev != locked.st_dev ||
+        at_path.st_ino != locked.st_ino) {
+      Log(LogLevel::kError, "witness_store_replaced", {{"store", store.string()}});
+      return Fail(ErrorCode::kDataLoss,
+                  store.string() +
+                      " was moved, replaced or removed while the witness served: "
+                      "restart the witness");
+    }
+    return {};
+  }
+
   // Where the store's lines for a checkpoint of `tree_size` start: the last
   // bookmark below it. Under the mutex.
   uint64_t OffsetFor(uint64_t tree_size) const {
@@ -190,6 +210,7 @@ struct Witness::State {
   // mutex when a larger tree is held: the lines it reads are written whole
   // and never change.
   Result<std::optional<Cosignature>> HeldAt(uint64_t tree_size, uint64_t from) const {
+    RETURN_IF_ERROR(StoreIsTheLockedFile());
     std::ifstream in(store, std::ios::binary);
     if (!in || !in.seekg(static_cast<std::streamoff>(from))) {
       return Fail(ErrorCode::kUnavailable, "cannot read " + store.string());
@@ -338,7 +359,7 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
     ++number;
     const std::string where = state->store.string() + ":" + std::to_string(number);
     auto cosignature = ParseCosignatureLine(line);
-    if (in.eof() && !cosignature) {
+    if (in.eof() && !WrittenWhole(line)) {
       // A last line without its newline and not whole: a write a crash cut
       // short, so never acknowledged to the log. Cut it off, or the witness
       // would not start (or would glue its next line onto it). A whole line
@@ -385,6 +406,7 @@ std::optional<Cosignature> Witness::Latest() const {
 
 Result<void> Witness::Persist(const Cosignature& cosignature) {
   const std::string line = CosignatureLine(cosignature) + "\n";
+  RETURN_IF_ERROR(state_->StoreIsTheLockedFile());
   RETURN_IF_ERROR(AppendDurably(state_->store, line, 0644));
   state_->Took(cosignature, line.size());
   return {};

@@ -167,6 +167,27 @@ TEST_F(WitnessTest, CountersignsAnExtensionProvedConsistent) {
   EXPECT_EQ(StoredLines(), 2u);
 }
 
+// A store rotated away while serving: no new, unlocked store is begun at
+// its path (where a second witness could start), and nothing is
+// countersigned until the store the witness holds is back.
+TEST_F(WitnessTest, AStoreMovedWhileServingIsNotBegunAgain) {
+  log_.Append(3);
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
+  const auto store = dir_.path() / "witness" / "cosignatures.jsonl";
+  const auto rotated = dir_.path() / "witness" / "cosignatures.jsonl.1";
+  std::filesystem::rename(store, rotated);
+  log_.Append(4);
+  EXPECT_THAT(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_FALSE(std::filesystem::exists(store));
+  // Another file put in its place is not ours either.
+  std::filesystem::copy_file(rotated, store);
+  EXPECT_THAT(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)), ErrorCodeIs(ErrorCode::kDataLoss));
+  std::filesystem::remove(store);
+  std::filesystem::rename(rotated, store);
+  EXPECT_OK(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)));
+  EXPECT_EQ(StoredLines(), 2u);
+}
+
 TEST_F(WitnessTest, AStaleBaseIsAConflictToRetryNotAnAlarm) {
   log_.Append(4);
   ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
@@ -526,11 +547,14 @@ TEST_F(WitnessTest, AWholeLastLineThatDoesNotCheckIsRefusedNotCut) {
   }
   const size_t at = text.find("\"witness_signature\":\"") + 21;
   ASSERT_LT(at, text.size());
-  text[at] = text[at] == 'A' ? 'B' : 'A';
   text.pop_back();  // and no newline
-  std::ofstream(store, std::ios::binary | std::ios::trunc) << text;
-  EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kDataLoss));
-  EXPECT_EQ(std::filesystem::file_size(store), text.size()) << "nothing cut";
+  // A signature that does not check, then one that is not even base64.
+  for (const char altered : {text[at] == 'A' ? 'B' : 'A', '*'}) {
+    text[at] = altered;
+    std::ofstream(store, std::ios::binary | std::ios::trunc) << text;
+    EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_), ErrorCodeIs(ErrorCode::kDataLoss));
+    EXPECT_EQ(std::filesystem::file_size(store), text.size()) << "nothing cut: " << altered;
+  }
 }
 
 TEST_F(WitnessTest, OneProcessServesADirectoryAtATime) {
