@@ -195,8 +195,11 @@ void Detector::CatchUp(Known& known, const AuditEvent& event) {
 
 void Detector::ForgetIdle(Shard& shard, int64_t now_unix_micros) {
   constexpr int64_t kIdle = 86400'000'000;
+  // Kept while their history is still to be read: forgotten, the events
+  // judged without it would never be judged again.
   std::erase_if(shard.agents, [&](const auto& entry) {
-    return entry.second.activity->last_event_unix_micros() < now_unix_micros - kIdle;
+    return !entry.second.history_retry_at &&
+           entry.second.activity->last_event_unix_micros() < now_unix_micros - kIdle;
   });
 }
 

@@ -62,6 +62,34 @@ TEST(DetectorTest, AnUnreadableHistoryIsReadAgainAMinuteLater) {
   EXPECT_EQ(reads, 2) << "read once it could be";
 }
 
+// An agent whose history could not be read, silent for days after, is not
+// forgotten as idle with the events judged without it: the next event reads
+// the history and judges them again (the dormant account still found out).
+TEST(DetectorTest, AnAgentJudgedWithoutHistoryIsNotForgottenIdle) {
+  constexpr int64_t kShards = 64;
+  int reads_of_7 = 0;
+  Detector detector(
+      Options(),
+      [&](int64_t agent, int64_t, uint64_t, uint64_t before) -> Result<std::vector<AuditEvent>> {
+        if (agent != 7) return std::vector<AuditEvent>{};
+        if (++reads_of_7 == 1) return Fail(ErrorCode::kUnavailable, "database busy");
+        std::vector<AuditEvent> past{Search(agent, 1, kNow - 61 * 86400 * kSecond, {1}),
+                                     Search(agent, 50, kNow, {2})};
+        std::erase_if(past, [&](const AuditEvent& e) { return e.sequence >= before; });
+        return past;
+      });
+  EXPECT_TRUE(detector.Observe(Search(7, 50, kNow, {2}), nullptr).empty());
+  // Two days on, another agent of the same shard: enough events to sweep it.
+  const int64_t later = kNow + 2 * 86400 * kSecond;
+  for (int i = 0; i < 4096; ++i) {
+    detector.Observe(Search(7 + kShards, 100 + i, later + i, {}), nullptr);
+  }
+  auto findings = detector.Observe(Search(7, 5000, later + 5000, {3}), nullptr);
+  EXPECT_EQ(reads_of_7, 2);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule, Rule::kDormant);
+}
+
 // The history read again after a failure replays what was judged without
 // it: a rule that already fired then (and was answered: an agent suspended,
 // then reinstated) does not fire a second time for the same events.
