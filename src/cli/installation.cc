@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "audit/audit.h"
 #include "audit/checkpoint_relay.h"
 #include "core/durable_file.h"
 #include "core/log.h"
@@ -208,7 +209,8 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
   ASSIGN_OR_RETURN(
       const std::optional<std::filesystem::path> new_store_file,
       RefuseUsedDatabase(config, config.ResolveDatabaseUrl(config.store.url), "records"));
-  RETURN_IF_ERROR(
+  ASSIGN_OR_RETURN(
+      const std::optional<std::filesystem::path> new_audit_file,
       RefuseUsedDatabase(config, config.ResolveDatabaseUrl(config.audit.url), "audit log"));
   std::filesystem::create_directories(data_dir, ec);
   if (ec)
@@ -230,6 +232,10 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
     RETURN_IF_ERROR(EnsureDataKeys(keyring, key_file));
     migrating = true;
     ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
+    // The log's schema too: `audit verify` then finds a new installation's
+    // log empty, not missing (which, later, is damage).
+    ASSIGN_OR_RETURN(auto audit_db, store::Open(config.ResolveDatabaseUrl(config.audit.url)));
+    RETURN_IF_ERROR(store::Migrate(*audit_db, audit::AuditLogSchema(audit_db->dialect())));
     // 0600 whatever the umask: it may hold a database password.
     RETURN_IF_ERROR(WriteNewFileDurably(data_dir / kConfigName, config_text));
     return db;
@@ -237,13 +243,16 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
   if (!rest) {
     std::filesystem::remove(key_file, ec);
     std::filesystem::remove(data_dir / kConfigName, ec);
-    if (new_store_file) {
+    for (const auto& new_file : {new_store_file, new_audit_file}) {
+      if (!new_file) continue;
       for (const char* suffix : {"", "-wal", "-shm"}) {
-        std::filesystem::remove(new_store_file->string() + suffix, ec);
+        std::filesystem::remove(new_file->string() + suffix, ec);
       }
-    } else if (migrating) {
+    }
+    if (migrating && (!new_store_file || !new_audit_file)) {
       return Fail(rest.error().WithContext(
-          "init may have created tables in the records database: drop them before trying again"));
+          "init may have created tables in the records database or the audit log: drop them "
+          "before trying again"));
     }
     return Fail(rest.error());
   }

@@ -28,6 +28,13 @@ TEST_F(CliTest, InitGenerateImportSearchShow) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   ASSERT_EQ(::stat(data().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
+  // A new installation's log is there, empty: verified, and searched.
+  auto verified = Vigie("audit verify");
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_NE(verified.out.find("audit log verified: 0 events"), std::string::npos) << verified.out;
+  auto searched = Vigie("audit search");
+  EXPECT_EQ(searched.exit_code, 0) << searched.err;
+  EXPECT_EQ(searched.out, "");
 
   auto file = (dir_ / "people.jsonl").string();
   auto gen = Vigie("generate --persons 2000 --seed 7 --out " + file);
