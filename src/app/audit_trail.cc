@@ -192,13 +192,18 @@ Result<void> AuditTrail::Record(audit::AuditEvent event, Started started) {
   return RecordAsync(std::move(event), started)->Wait();
 }
 
+Result<void> AuditTrail::RequireWritable() const {
+  if (log_.stats().failing) {
+    return Fail(ErrorCode::kUnavailable, "the audit log is failing: nothing can be recorded");
+  }
+  return {};
+}
+
 Result<std::function<void()>> AuditTrail::RecordBeforeCommit(audit::AuditEvent event,
                                                              Started started) {
   // The caller holds its transaction's locks while it waits: with the log
   // known to be failing, it is refused at once rather than after max_wait.
-  if (log_.stats().failing) {
-    return Fail(ErrorCode::kUnavailable, "the audit log is failing: nothing can be recorded");
-  }
+  RETURN_IF_ERROR(RequireWritable());
   std::function<void()> step;
   RETURN_IF_ERROR(RecordAsync(std::move(event), started)->WaitKeepingStep(step));
   return step;

@@ -88,6 +88,9 @@ class AuditTrail {
   // failing, Unavailable at once: the transaction's locks are not held for
   // max_wait by every such act during an outage.
   Result<std::function<void()>> RecordBeforeCommit(audit::AuditEvent event, Started started);
+  // Unavailable while the log is known to be failing (it recovers by
+  // itself, probing), for acts to refuse before they start.
+  Result<void> RequireWritable() const;
   // As Record, without blocking: the confirmation that the event is durable,
   // which whatever it protects must wait for (its deadline is the log's
   // max_wait). Confirmed, it carries the observer's call as the step to run

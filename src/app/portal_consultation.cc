@@ -65,9 +65,16 @@ std::function<void()> Portal::QuotaGiveBack(const Caller& caller, policy::Consul
 template <typename Answer>
 Result<Answer> Portal::Counted(const Caller& caller, policy::ConsultationKind kind,
                                int64_t taken_at, Result<Answer> answer) {
-  // Security: "no one on file" answers a question, and a prober pays for it.
-  if (!answer && answer.error().code() != ErrorCode::kNotFound) {
-    QuotaGiveBack(caller, kind, taken_at)();
+  // Security: only our own failures give the unit back. A refusal after the
+  // records were read (a step-up reached by openings sent at once) comes
+  // only for someone on file, where "no one" is a 404 that pays: refunded,
+  // it would tell the two apart for free.
+  if (!answer) {
+    const ErrorCode code = answer.error().code();
+    if (code == ErrorCode::kUnavailable || code == ErrorCode::kInternal ||
+        code == ErrorCode::kDataLoss) {
+      QuotaGiveBack(caller, kind, taken_at)();
+    }
   }
   return answer;
 }
@@ -107,6 +114,7 @@ Result<SearchAnswer> Portal::SearchRecords(const Caller& caller, const Consultat
   if (parts_.search == nullptr) return Fail(ErrorCode::kUnavailable, "search index not loaded");
   // A malformed query is refused before it costs quota.
   RETURN_IF_ERROR(records::ValidateQuery(query));
+  RETURN_IF_ERROR(trail_->RequireWritable());
   ASSIGN_OR_RETURN(
       policy::Visibility visibility,
       Decide(caller, input, policy::ConsultationKind::kSearch, now, retry_after_seconds));
@@ -158,6 +166,10 @@ Result<FileAnswer> Portal::OpenPersonFile(const Caller& caller, const Consultati
 Result<FileAnswer> Portal::OpenFile(const Caller& caller, const ConsultationInput& input,
                                     int64_t person_id, int64_t now, int64_t* retry_after_seconds) {
   if (person_id <= 0) return Fail(ErrorCode::kInvalidArgument, "person id must be positive");
+  // Security: while the log is known to be failing, refused before anything
+  // is read. Held, then refused, an answer found would be a 503 where an
+  // unknown id is a 404: an oracle on who is on file during an outage.
+  RETURN_IF_ERROR(trail_->RequireWritable());
   {
     // Checked first so a refused opening spends no quota, and again as the
     // opening is counted: openings sent at once all pass the first check.

@@ -424,7 +424,7 @@ test('when the audit log cannot be written, consultations get 503 and nothing, t
   assert.equal(acknowledgements[0].subject, 'use notice 2026-11');
 });
 
-test('consultations refused because the log could not record them cost the agent no quota', async () => {
+test('consultations refused because the log could not record them cost no quota and tell nothing', async () => {
   const { installation, server, auditDb } = await setUp(
     agents(['QUO-1'], ['agent']),
     { quota: { searches_per_hour: 3, searches_per_day: 3, files_per_hour: 2, files_per_day: 2 } });
@@ -446,9 +446,19 @@ test('consultations refused because the log could not record them cost the agent
       const notOpened = await open();
       assert.equal(notOpened.status, 503, `opening ${i} while the log is locked: ${notOpened.body}`);
     }
+    // Someone not on file answers as someone on file does: refused before
+    // anything is read, or a 404 beside the 503s would tell them apart.
+    const nobody = await agent.call('POST', '/api/v1/persons/999999999/file', { purpose: 'identity_check' });
+    assert.equal(nobody.status, 503, nobody.body);
   } finally {
     await release();
   }
+  let ready;  // the node finds out by itself that the log is writable again
+  for (let i = 0; i < 100 && ready?.status !== 200; ++i) {
+    if (i) await new Promise((resolve) => setTimeout(resolve, 100));
+    ready = await request(server, 'GET', '/readyz');
+  }
+  assert.equal(ready.status, 200, ready.body);
   // The allowance is what the answered consultations left: 2 searches, 1 opening.
   assert.equal((await search()).status, 200);
   assert.equal((await search()).status, 200);
