@@ -53,10 +53,13 @@ Result<void> CheckTargetUrl(std::string_view option, std::string_view url) {
 std::string WithoutCredentials(std::string_view url) {
   const size_t scheme_end = url.find("://") + 3;  // CheckTargetUrl saw one
   std::string_view rest = url.substr(scheme_end);
-  rest = rest.substr(0, rest.find_first_of("?#"));
-  if (const size_t at = rest.rfind('@', rest.find('/')); at != std::string_view::npos) {
-    rest.remove_prefix(at + 1);
+  // As libpq reads it: the user and password end at the first '@' before
+  // any '/' (they may hold '?' or '#'); then the parameters are cut.
+  if (const size_t end = rest.find_first_of("@/");
+      end != std::string_view::npos && rest[end] == '@') {
+    rest.remove_prefix(end + 1);
   }
+  rest = rest.substr(0, rest.find_first_of("?#"));
   return std::string(url.substr(0, scheme_end)) + std::string(rest);
 }
 
