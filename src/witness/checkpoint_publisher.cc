@@ -36,6 +36,17 @@ Result<boost::json::object> JsonReply(const http::ClientReply& reply, std::strin
   return std::move(value.as_object());
 }
 
+// Whether a reply is a problem the witness itself sent (RFC 9457, with the
+// code our servers give), not a proxy's error page in between.
+bool WitnessProblem(const http::ClientReply& reply) {
+  if (reply.content_type != "application/problem+json") return false;
+  boost::system::error_code ec;
+  const boost::json::value value = boost::json::parse(reply.body, ec);
+  const auto* object = ec ? nullptr : value.if_object();
+  const auto* code = object ? object->if_contains("code") : nullptr;
+  return code != nullptr && code->is_string();
+}
+
 // The tree size of the last cosignature in `file` by the witness of
 // `witness_key` (0 if none: not written yet, or another witness's), read from
 // its tail. A line a crash cut short (no newline, not a whole line) was never
@@ -210,6 +221,15 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(store::Conne
                                    .body = boost::json::serialize(SubmissionJson(submission)),
                                    .trusted_certificate_file = options.trusted_certificate_file,
                                    .timeout = options.timeout}));
+  // The witness's own problem on a submission it could not take: ours
+  // malformed (400), or its store damaged (500, DataLoss here). Retrying
+  // mends neither: refusals someone must act on, not an outage logged once.
+  if ((reply.status == 400 || reply.status == 500) && WitnessProblem(reply)) {
+    ASSIGN_OR_RETURN(boost::json::object body, JsonReply(reply, "/v1/checkpoints"));
+    return Fail(reply.status == 400 ? ErrorCode::kInvalidArgument : ErrorCode::kDataLoss,
+                "the witness could not take checkpoint " + std::to_string(ours->tree_size) + " (" +
+                    std::to_string(reply.status) + "): " + Detail(body));
+  }
   // Only the witness's own answers are read; anything else (a proxy's error
   // page) is a failure to retry, whatever its body.
   const bool answered =
@@ -293,8 +313,9 @@ void CheckpointPublisher::Run() {
     } else if (published.error().code() == ErrorCode::kDataLoss ||
                published.error().code() == ErrorCode::kPermissionDenied ||
                published.error().code() == ErrorCode::kInvalidArgument) {
-      // Refused, or a mistake in our own settings (trusted certificates that
-      // cannot be loaded): no retry mends either, someone must act.
+      // Refused, the witness failing on its side (its store), or a mistake
+      // in our own settings (trusted certificates that cannot be loaded): no
+      // retry mends these, someone must act.
       ++refusals_;
       const auto now = std::chrono::steady_clock::now();
       if (published.error().message() != last_refusal ||

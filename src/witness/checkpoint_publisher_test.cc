@@ -255,6 +255,35 @@ TEST_F(PublisherTest, AnErrorPageInsteadOfTheWitnessIsAFailureToRetry) {
   proxy->Wait();
 }
 
+// The witness's own problem (its store damaged: 500; our submission
+// malformed: 400) is a refusal to act on; the same status with a proxy's
+// JSON that is no problem of ours stays a failure to retry.
+TEST_F(PublisherTest, TheWitnessesOwnFailureIsARefusalNotAnOutage) {
+  Write(options_.audit_url, 3, 1);
+  for (const auto& [status, content_type, body, code] :
+       {std::tuple{500, "application/problem+json",
+                   R"({"status":500,"detail":"store damaged","code":"Internal"})",
+                   ErrorCode::kDataLoss},
+        std::tuple{
+            400, "application/problem+json",
+            R"({"status":400,"detail":"proof holds 2 hashes, not 3","code":"InvalidArgument"})",
+            ErrorCode::kInvalidArgument},
+        std::tuple{500, "application/json", R"({"error":"upstream timed out"})",
+                   ErrorCode::kUnavailable}}) {
+    SCOPED_TRACE(body);
+    auto proxy = StartProxy([status, content_type, body] {
+      http::Response reply;
+      reply.status = status;
+      reply.content_type = content_type;
+      reply.body = body;
+      return reply;
+    });
+    EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(code));
+    proxy->Stop();
+    proxy->Wait();
+  }
+}
+
 // A refusal's text comes from outside (the witness, or whatever answers at
 // its address): it reaches the operator's terminal without its controls.
 TEST_F(PublisherTest, AWitnessRefusalCannotSendTheTerminalControls) {
