@@ -118,6 +118,15 @@ int RunAgentAction(const std::filesystem::path& data_dir, AgentAction action,
     if (action == AgentAction::kReset) {
       auto reset = portal.ResetAgent(me, service_number);
       if (!reset) return ReportError(reset.error());
+      if (as_json) {
+        json::object out = AgentJson(reset->agent);
+        out["activation_code"] =
+            std::string_view(reinterpret_cast<const char*>(reset->activation.code.view().data()),
+                             reset->activation.code.view().size());
+        out["activation_expires_at"] = reset->activation.expires_at;
+        std::printf("%s\n", json::serialize(out).c_str());
+        return 0;
+      }
       PrintAgent(reset->agent);
       PrintActivation(*reset);
       return 0;

@@ -12,7 +12,11 @@ int RunInit(const std::filesystem::path& data_dir, const DatabaseUrls& databases
   if (!installation) return ReportError(installation.error());
   // Never served: its first start has no proof of a predecessor to refuse.
   if (auto recorded = session::ProofWatermark::RecordInitialised(data_dir); !recorded) {
-    return ReportError(recorded.error());
+    // Made, but its first start would be refused: say so, and the way out.
+    return ReportError(recorded.error().WithContext(
+        "the installation was created but cannot be served; remove " + data_dir.string() +
+        " (it holds nothing yet) and, on PostgreSQL, the tables init made, then run `vigie init` "
+        "again"));
   }
   std::printf("Created a Vigie installation in %s\n", data_dir.c_str());
   std::printf("  config:   %s\n", (data_dir / "vigie.toml").c_str());

@@ -265,6 +265,20 @@ TEST_F(CliTest, AReleaseReinstatesNobodyWhileTheAuditLogRefusesEvents) {
   EXPECT_NE(logged.out.find("A-1"), std::string::npos) << logged.out;
 }
 
+// A reset asked for JSON gives JSON, its new activation code a field of it.
+TEST_F(CliTest, AnAgentResetPrintsJsonWhenAsked) {
+  ASSERT_EQ(Init().exit_code, 0);
+  ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
+  ASSERT_EQ(
+      Vigie("agent add --service-number A-1 --name Agent --unit BR-75 --role agent").exit_code, 0);
+  auto reset = Vigie("agent reset A-1 --json");
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_TRUE(std::regex_match(
+      reset.out, std::regex(R"re(\{"service_number":"A-1",.*"status":"pending_activation",.*)re"
+                            R"re("activation_code":"[^"]{8,}","activation_expires_at":\d+\}\n)re")))
+      << reset.out;
+}
+
 // A suspension or a reset and the end of the agent's sessions are one
 // transaction: when the sessions cannot be ended, the change does not stand
 // either (refused, audited as such), so no session can outlive it and come

@@ -218,7 +218,9 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
       << header.err;
   EXPECT_NE(header.err.find("the CSV header was refused"), std::string::npos) << header.err;
   EXPECT_EQ(header.out, "");
-  EXPECT_EQ(Vigie("search -s Vidal -g Anne --json").out.find("Vidal"), std::string::npos);
+  auto vidal = Vigie("search -s Vidal -g Anne --json");
+  EXPECT_EQ(vidal.exit_code, 0) << vidal.err;
+  EXPECT_EQ(vidal.out, "{\"total_matches\":0,\"results\":[]}\n");
   // A file that cannot be read to its end is not imported as far as it went
   // (reading a directory fails as a failing disk does).
   std::filesystem::create_directory(dir_ / "unreadable.jsonl");
@@ -242,6 +244,17 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
 
 // A second node copies the first one's key file; `vigie init` there would
 // seal and sign with keys nobody else holds.
+// An init that made the installation but could not finish it says so, and
+// the way out (the next init is refused: vigie.toml exists).
+TEST_F(CliTest, AnInitThatCannotFinishSaysWhatItLeftAndTheWayOut) {
+  std::filesystem::create_directories(data() / "dpop-proofs.log");  // no file can go there
+  auto init = Init();
+  EXPECT_NE(init.exit_code, 0);
+  EXPECT_NE(init.err.find("the installation was created but cannot be served; remove"),
+            std::string::npos)
+      << init.err;
+}
+
 TEST_F(CliTest, InitTakesNoDatabaseAnotherInstallationUses) {
   ASSERT_EQ(Init().exit_code, 0);
   ASSERT_EQ(Vigie("unit add --code PN-75 --name Paris --kind police").exit_code, 0);
@@ -386,7 +399,9 @@ TEST_F(CliTest, OperatorCommandsThatChangeTheInstallationAreLoggedFirst) {
   ASSERT_NO_FATAL_FAILURE(
       run_sql("DROP TRIGGER refuse_event;", "DROP TRIGGER refuse_event ON audit_event;"));
   EXPECT_FALSE(persons()) << "nothing imported";
-  EXPECT_EQ(Vigie("canary list").out, "") << "no decoy planted";
+  auto canaries = Vigie("canary list");
+  EXPECT_EQ(canaries.exit_code, 0) << canaries.err;
+  EXPECT_EQ(canaries.out, "") << "no decoy planted";
   EXPECT_EQ(Vigie("keys list").out, keys_before) << "no key staged";
 
   // An import refused for a bad line changes nothing, so it leaves no event.
