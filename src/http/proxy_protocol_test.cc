@@ -98,6 +98,13 @@ TEST_F(ProxyProtocolTest, AHealthCheckOnTheBalancersOwnBehalfKeepsItsAddress) {
   auto r = client->ReadResponse();
   ASSERT_OK(r);
   EXPECT_EQ(r->status, 200);
+  // The address the handlers see is the balancer's own, not an empty one.
+  auto handled = Connect();
+  ASSERT_NE(handled, nullptr);
+  ASSERT_OK(handled->Send("PROXY UNKNOWN\r\n" + RequestText("GET", "/a")));
+  auto echoed = handled->ReadResponse();
+  ASSERT_OK(echoed);
+  EXPECT_EQ(echoed->body, "127.0.0.1");
 }
 
 TEST_F(ProxyProtocolTest, ATrustedPeerWithoutAHeaderGetsNothing) {
