@@ -36,15 +36,14 @@ Result<boost::json::object> JsonReply(const http::ClientReply& reply, std::strin
   return std::move(value.as_object());
 }
 
-// Whether a reply is a problem the witness itself sent (RFC 9457, with the
-// code our servers give), not a proxy's error page in between.
-bool WitnessProblem(const http::ClientReply& reply) {
-  if (reply.content_type != "application/problem+json") return false;
-  boost::system::error_code ec;
-  const boost::json::value value = boost::json::parse(reply.body, ec);
-  const auto* object = ec ? nullptr : value.if_object();
-  const auto* code = object ? object->if_contains("code") : nullptr;
-  return code != nullptr && code->is_string();
+// The problem the witness itself sent (RFC 9457, with the code our
+// servers give), or nullopt for anything else (a proxy's error page).
+std::optional<boost::json::object> WitnessProblem(const http::ClientReply& reply) {
+  if (reply.content_type != "application/problem+json") return std::nullopt;
+  Result<boost::json::object> body = JsonReply(reply, "problem");
+  const auto* code = body ? body->if_contains("code") : nullptr;
+  if (code == nullptr || !code->is_string()) return std::nullopt;
+  return std::move(*body);
 }
 
 // The tree size of the last cosignature in `file` by the witness of
@@ -224,11 +223,12 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(store::Conne
   // The witness's own problem on a submission it could not take: ours
   // malformed (400), or its store damaged (500, DataLoss here). Retrying
   // mends neither: refusals someone must act on, not an outage logged once.
-  if ((reply.status == 400 || reply.status == 500) && WitnessProblem(reply)) {
-    ASSIGN_OR_RETURN(boost::json::object body, JsonReply(reply, "/v1/checkpoints"));
-    return Fail(reply.status == 400 ? ErrorCode::kInvalidArgument : ErrorCode::kDataLoss,
-                "the witness could not take checkpoint " + std::to_string(ours->tree_size) + " (" +
-                    std::to_string(reply.status) + "): " + Detail(body));
+  if (reply.status == 400 || reply.status == 500) {
+    if (std::optional<boost::json::object> problem = WitnessProblem(reply)) {
+      return Fail(reply.status == 400 ? ErrorCode::kInvalidArgument : ErrorCode::kDataLoss,
+                  "the witness could not take checkpoint " + std::to_string(ours->tree_size) +
+                      " (" + std::to_string(reply.status) + "): " + Detail(*problem));
+    }
   }
   // Only the witness's own answers are read; anything else (a proxy's error
   // page) is a failure to retry, whatever its body.
