@@ -72,7 +72,7 @@ class Server::Impl {
     for (const std::string& source : options_.proxy_protocol_from) {
       context_->proxy_sources.push_back(*AddressRange::Parse(source));  // validated above
     }
-    context_->on_drained = [this] { asio::post(strand_, [this] { drain_timer_.cancel(); }); };
+    context_->on_drained = [this] { asio::post(strand_, [this] { FinishDrain(); }); };
     if (options_.tls) {
       auto tls = internal::MakeServerTlsContext(*options_.tls);
       if (!tls) {
@@ -121,12 +121,14 @@ class Server::Impl {
       boost::system::error_code ignored;
       if (api_acceptor_) api_acceptor_->close(ignored);
       if (metrics_acceptor_) metrics_acceptor_->close(ignored);
-      if (signals_) signals_->cancel(ignored);
       context_->connections.InterruptAll(/*force=*/false);
       // Connections still busy get the drain time, then are cut. If the last
       // one already ended, on_drained's cancel ran before this handler, so
       // check here rather than wait for nothing.
-      if (context_->connections.Empty()) return;
+      if (context_->connections.Empty()) {
+        FinishDrain();
+        return;
+      }
       drain_timer_.expires_after(options_.drain_timeout);
       drain_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec) return;  // cancelled: drained in time
@@ -144,11 +146,7 @@ class Server::Impl {
     asio::post(strand_, [this, &installed] {
       if (!signals_ && !stop_requested_.load()) {
         signals_.emplace(strand_, SIGINT, SIGTERM);
-        signals_->async_wait([this](boost::system::error_code ec, int signal) {
-          if (ec) return;
-          Log(LogLevel::kInfo, "http_stopping", {{"signal", signal}});
-          Stop();
-        });
+        AwaitSignal();
       }
       installed.set_value();
     });
@@ -167,6 +165,32 @@ class Server::Impl {
   MetricsRegistry& metrics() { return metrics_; }
 
  private:
+  // On strand_. The first signal drains; a second one during the drain (an
+  // operator who will not wait) cuts what is left at once. The set stays
+  // installed until the drain ends, so that second signal is not swallowed.
+  void AwaitSignal() {
+    signals_->async_wait([this](boost::system::error_code ec, int signal) {
+      if (ec || drained_) return;
+      if (!stop_requested_.load()) {
+        Log(LogLevel::kInfo, "http_stopping", {{"signal", signal}});
+        Stop();
+      } else {
+        Log(LogLevel::kWarn, "http_stopping_now", {{"signal", signal}});
+        context_->connections.InterruptAll(/*force=*/true);
+      }
+      AwaitSignal();
+    });
+  }
+
+  // On strand_, once stopping and no connection is left: nothing may keep
+  // io_.run() going, so the drain timer and the signal wait end here.
+  void FinishDrain() {
+    drained_ = true;
+    drain_timer_.cancel();
+    boost::system::error_code ignored;
+    if (signals_) signals_->cancel(ignored);
+  }
+
   template <class Awaitable>
   void Spawn(Awaitable awaitable) {
     asio::co_spawn(strand_, std::move(awaitable), [](std::exception_ptr e) {
@@ -248,6 +272,7 @@ class Server::Impl {
   std::optional<tcp::acceptor> api_acceptor_;      // on strand_
   std::optional<tcp::acceptor> metrics_acceptor_;  // on strand_
   std::optional<asio::signal_set> signals_;        // on strand_
+  bool drained_ = false;                           // on strand_
   std::unique_ptr<internal::ServerContext> context_;
   std::vector<std::thread> io_threads_;
   bool started_ = false;

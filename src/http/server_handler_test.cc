@@ -1,6 +1,6 @@
 // How the server runs handlers, over real sockets: a handler's exception, a
 // slow handler beside the I/O, and stopping (draining in-flight requests,
-// cutting those that outlive the drain, SIGTERM).
+// cutting those that outlive the drain, SIGTERM, a second SIGTERM).
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -150,6 +150,25 @@ TEST_F(ServerTest, SigtermStopsAServerThatAskedForIt) {
   auto waited = std::async(std::launch::async, [this] { server_->Wait(); });
   EXPECT_EQ(waited.wait_for(5s), std::future_status::ready);
   EXPECT_FALSE(TestClient::Connect(port()));
+}
+
+TEST_F(ServerTest, ASecondSigtermCutsTheDrain) {
+  ServerOptions o = BaseOptions();
+  o.drain_timeout = 20s;
+  o.read_timeout = 30s;
+  Start(o);
+  server_->StopOnSignals();
+  auto partial = TestClient::Connect(port());
+  ASSERT_OK(partial);
+  ASSERT_OK((*partial)->Send("GET /echo HTTP/1.1\r\nHost: x\r\n"));  // mid-request: drains
+  ASSERT_TRUE(Eventually([&] { return server_->metrics().open_connections() == 1; }));
+
+  ASSERT_EQ(std::raise(SIGTERM), 0);
+  auto waited = std::async(std::launch::async, [this] { server_->Wait(); });
+  EXPECT_EQ(waited.wait_for(300ms), std::future_status::timeout);  // draining, not cut
+  ASSERT_EQ(std::raise(SIGTERM), 0);  // the operator will not wait 20 s
+  EXPECT_TRUE((*partial)->WaitForClose(3s));
+  EXPECT_EQ(waited.wait_for(5s), std::future_status::ready);
 }
 
 }  // namespace
