@@ -54,11 +54,10 @@ Result<DummyHash*> DummyFor(PasswordHasher& hasher, const crypto::Argon2Params& 
   // Timed once now, so that a refusal against an older, cheaper hash can be
   // padded to it without a verification of its own (which a busy pool
   // could refuse).
-  const auto started = std::chrono::steady_clock::now();
-  if (hasher.Verify(made->phc, "timing").has_value()) {
-    made->verify_ns.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                              std::chrono::steady_clock::now() - started)
-                              .count());
+  PasswordHasher::Room unheld;
+  std::chrono::nanoseconds hashing{0};
+  if (hasher.VerifyInRoom(unheld, made->phc, "timing", &hashing).has_value()) {
+    made->verify_ns.store(hashing.count());
   }
   std::lock_guard lock(mutex);
   return hashes.emplace(key, std::move(made)).first->second.get();
@@ -66,17 +65,13 @@ Result<DummyHash*> DummyFor(PasswordHasher& hasher, const crypto::Argon2Params& 
 
 Result<void> VerifyDummy(PasswordHasher& hasher, PasswordHasher::Room& room, DummyHash& dummy,
                          std::string_view password) {
-  const auto started = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(bool ignored, hasher.VerifyInRoom(room, dummy.phc, password));
+  std::chrono::nanoseconds hashing{0};
+  ASSIGN_OR_RETURN(bool ignored, hasher.VerifyInRoom(room, dummy.phc, password, &hashing));
   (void)ignored;
   // Only a real hashing's time: a password too long to hash is refused at
   // once, and its few microseconds would leave the next padded refusal
   // unpadded (an account with a cheaper hash then told apart).
-  if (password.size() <= crypto::kMaxPasswordBytes) {
-    dummy.verify_ns.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                              std::chrono::steady_clock::now() - started)
-                              .count());
-  }
+  if (password.size() <= crypto::kMaxPasswordBytes) dummy.verify_ns.store(hashing.count());
   return {};
 }
 
@@ -151,8 +146,9 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
     RETURN_IF_ERROR(VerifyDummy(*hasher_, room, *dummy, password));
     return LoginFailed();
   }
-  const auto verify_started = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(bool matches, hasher_->VerifyInRoom(room, *row->password_hash, password));
+  std::chrono::nanoseconds hashing{0};
+  ASSIGN_OR_RETURN(bool matches,
+                   hasher_->VerifyInRoom(room, *row->password_hash, password, &hashing));
   if (!matches) {
     // A password too long to hash was refused at once, as an unknown
     // service number's is: nothing to pad.
@@ -162,8 +158,10 @@ Result<LoginChallenge> Authenticator::VerifyPassword(std::string_view service_nu
       // they were raised; the current ones, when a dormant agent's hash is
       // costlier) verifies faster than the dummy: the refusal lasts as long
       // as an unknown service number's, or its time would tell them apart.
+      // Hashing times only, the waits for a worker left out: this wait was
+      // the refusal's own, as an unknown service number's is.
       if (const int64_t ns = dummy->verify_ns.load(); ns != 0) {
-        std::this_thread::sleep_until(verify_started + std::chrono::nanoseconds(ns));
+        std::this_thread::sleep_for(std::chrono::nanoseconds(ns) - hashing);
       } else {
         // Only pads the time (the held place went to the check above).
         PasswordHasher::Room unheld;

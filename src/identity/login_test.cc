@@ -583,8 +583,15 @@ class ParameterPacedHasher final : public PasswordHasher {
     }
     return inner.Verify(phc, password);
   }
+  // Waits `queue_wait` for a worker first, as a pool's caller behind others.
+  Result<bool> VerifyInRoom(Room& room, std::string_view phc, std::string_view password,
+                            std::chrono::nanoseconds* hashing = nullptr) override {
+    std::this_thread::sleep_for(queue_wait);
+    return PasswordHasher::VerifyInRoom(room, phc, password, hashing);
+  }
   InlinePasswordHasher inner;
   int verifies = 0;
+  std::chrono::milliseconds queue_wait{0};
 };
 
 // Login with a ParameterPacedHasher, timing its refusals.
@@ -630,6 +637,20 @@ TEST_F(PacedLoginTest, AnOverlongPasswordIsRefusedAtOnceAndPadsNothingLater) {
   EXPECT_GE(TimedRefusal("PN-1001"), std::chrono::milliseconds(75));  // its hash: t=1
   // Not held to the 80 ms an unknown service number's takes.
   EXPECT_LT(overlong_refusal("PN-1001"), std::chrono::milliseconds(60));
+}
+
+// Refusals against a cheaper hash are padded to the dummy's hashing time,
+// not to how long it waited for a worker: a burst of unknown service
+// numbers that made the dummy wait must not stretch the next refusal of a
+// dormant agent, which an idle hasher answers as fast as an unknown's.
+TEST_F(PacedLoginTest, ARefusalIsPaddedToHashingTimeNotToAWaitForAWorker) {
+  t_.options.argon2 = {.t_cost = 3, .m_cost_kib = 24};  // a dummy of its own
+  paced.queue_wait = std::chrono::milliseconds(1000);
+  EXPECT_GE(TimedRefusal("PN-404"), std::chrono::milliseconds(1080));
+  paced.queue_wait = std::chrono::milliseconds(0);
+  const auto dormant = TimedRefusal("PN-1001");  // its hash: t=1
+  EXPECT_GE(dormant, std::chrono::milliseconds(75));
+  EXPECT_LT(dormant, std::chrono::milliseconds(600)) << "padded to the dummy's wait";
 }
 
 // After the parameters are lowered, an agent who has not logged in since

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -103,6 +104,27 @@ TEST(PasswordHasherTest, ARoomHoldsAPlaceForOneVerification) {
   EXPECT_OK(pool.VerifyInRoom(none, *phc, "pw"));
   EXPECT_OK(pool.VerifyInRoom(*third, *phc, "pw"));
   EXPECT_OK(pool.Reserve());
+}
+
+// The time a verification reports is its hashing's, not its wait behind
+// another caller's slow hash (login pads refusals to it).
+TEST(PasswordHasherTest, AVerificationReportsItsHashingTimeWithoutItsWait) {
+  PasswordHasherPool pool(1, 4);
+  auto phc = pool.Hash("pw", kCheap);
+  ASSERT_OK(phc);
+  const crypto::Argon2Params slow{.t_cost = 8, .m_cost_kib = 32 * 1024};
+  std::thread busy([&] { EXPECT_OK(pool.Hash("slow", slow)); });
+  while (pool.running() == 0) std::this_thread::yield();
+  PasswordHasher::Room none;
+  std::chrono::nanoseconds hashing{0};
+  const auto started = std::chrono::steady_clock::now();
+  auto verified = pool.VerifyInRoom(none, *phc, "pw", &hashing);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  busy.join();
+  ASSERT_OK(verified);
+  EXPECT_TRUE(*verified);
+  EXPECT_GT(hashing.count(), 0);
+  EXPECT_LT(hashing * 4, waited) << "the wait behind the slow hash was counted";
 }
 
 // Destroyed with a hash running and another queued behind it: the running
