@@ -385,7 +385,10 @@ Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, st
   }();
   recorded.Judge();
   event.session_id = seen.session_id;
-  if (seen.reused) event.type = AuditEventType::kRefreshReuse;
+  if (seen.reused) {
+    event.type = AuditEventType::kRefreshReuse;
+    if (seen.stranger_key) event.subject = std::string(audit::kRefreshReuseStrangerKey);
+  }
   // A success was recorded before its commit; a refusal is recorded now
   // (after the success's event, if the commit itself failed).
   if (!refreshed) trail_->RecordRefusal(std::move(event), refreshed.error(), started);

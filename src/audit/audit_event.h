@@ -33,7 +33,7 @@ enum class AuditEventType : uint8_t {
   kLoginSecondFactorFailed = 5,
   kLockout = 6,
   kRefresh = 7,
-  kRefreshReuse = 8,
+  kRefreshReuse = 8,  // subject: kRefreshReuseStrangerKey, or empty
   kLogout = 9,
   kStepUp = 10,
   kPasskeyRegistered = 11,  // subject: the passkey's id and name
@@ -59,6 +59,12 @@ enum class AuditEventType : uint8_t {
   kIncidentReleased = 100,  // a containment was lifted
   kAuditLogResumed = 101,   // the log is written again after an outage (by the log itself)
 };
+
+// The subject of a refresh_reuse event whose proof was signed by a key
+// other than the session's: the token leaked without the key, the session
+// goes on (session_store.h). Empty subject: the session's own key, the
+// session ended.
+inline constexpr std::string_view kRefreshReuseStrangerKey = "stranger key";
 
 // "login_password_ok", ... (the names used in exports and the CLI).
 std::string_view AuditEventTypeName(AuditEventType type);

@@ -160,13 +160,33 @@ std::vector<Finding> AgentActivity::Take(const AuditEvent& event, const SearchTe
                                          const DetectOptions& options, bool learning) {
   std::vector<Finding> findings;
   if (event.type == AuditEventType::kRefreshReuse) {
-    // The session is already ended, unless the proof's key was another's
-    // (session_store.h); who held the token twice is for a security officer
-    // to find out.
+    // Who held the token twice is for a security officer to find out.
+    const std::string session = "a refresh token of session " + std::to_string(event.session_id);
+    if (event.subject == audit::kRefreshReuseStrangerKey) {
+      // Security: the token leaked without its key, and the session goes on
+      // (session_store.h). Whoever found a spent token must not get its
+      // agent stepped up or suspended either: an alert, nothing more.
+      Fire(findings, Rule::kRefreshReuse,
+           session +
+               " was presented again under a stranger's DPoP key: it leaked, its holder "
+               "lacks the key, and the session goes on",
+           event.time_unix_micros, options, learning);
+      if (!findings.empty() && findings.back().action != Action::kAlert) {
+        findings.back().detail +=
+            " (no " + std::string(ActionName(findings.back().action)) + " for a stranger's key)";
+        findings.back().action = Action::kAlert;
+      }
+      return findings;
+    }
+    // Under the session's own key: token and key in two hands, the session
+    // ended. Each fires, whatever fired within the re-alert interval (a
+    // stranger's reuse just before must not spare it its action); each
+    // needs a session of its own, so they cannot flood.
+    last_fired_us_[static_cast<size_t>(Rule::kRefreshReuse)] = 0;
     Fire(findings, Rule::kRefreshReuse,
-         "a refresh token of session " + std::to_string(event.session_id) +
-             " was presented again: two parties held it (the session was ended, unless the "
-             "proof's key was another's: then its holder lacks the key)",
+         session +
+             " was presented again under the session's key: two parties held token and "
+             "key, and the session was ended",
          event.time_unix_micros, options, learning);
     return findings;
   }

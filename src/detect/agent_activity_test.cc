@@ -1,5 +1,6 @@
 #include "detect/agent_activity.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@ namespace vigie::detect {
 namespace {
 
 using namespace activity_test;  // NOLINT: the shared helpers
+using ::testing::HasSubstr;
 
 TEST(NetworkOfTest, GroupsAddressesByNetwork) {
   EXPECT_EQ(NetworkOf("192.0.2.17"), "192.0.2.0/24");
@@ -470,6 +472,33 @@ TEST(AgentActivityTest, ARefreshTokenPresentedAgainFiresItsRule) {
   ASSERT_TRUE(Fired(findings, Rule::kRefreshReuse));
   EXPECT_EQ(findings[0].severity, Severity::kHigh);
   EXPECT_EQ(findings[0].action, Action::kAlert);
+}
+
+// A spent token under a stranger's key (the session goes on) raises an
+// alert and no more, whatever action is set: whoever found the token must
+// not have its agent suspended. Nor does that alert spare a reuse under the
+// session's key, just after, its action.
+TEST(AgentActivityTest, AReuseUnderAStrangersKeyIsAnAlertAndSparesNoLaterReuse) {
+  Config::Detect config;
+  config.refresh_reuse_action = "suspend";
+  auto options = DetectOptions::From(config);
+  ASSERT_TRUE(options.has_value());
+  AgentActivity activity;
+  AuditEvent stranger = Event(AuditEventType::kRefreshReuse, kMorning);
+  stranger.outcome = audit::AuditOutcome::kRefused;
+  stranger.subject = std::string(audit::kRefreshReuseStrangerKey);
+  std::vector<Finding> found = activity.Take(stranger, nullptr, *options, false);
+  ASSERT_TRUE(Fired(found, Rule::kRefreshReuse));
+  EXPECT_EQ(found[0].action, Action::kAlert);
+  EXPECT_THAT(found[0].detail, HasSubstr("no suspend for a stranger's key"));
+
+  AuditEvent owner = stranger;
+  owner.subject.clear();
+  owner.time_unix_micros += 1'000'000;  // within any re-alert interval
+  found = activity.Take(owner, nullptr, *options, false);
+  ASSERT_TRUE(Fired(found, Rule::kRefreshReuse));
+  EXPECT_EQ(found[0].action, Action::kSuspend);
+  EXPECT_THAT(found[0].detail, HasSubstr("the session was ended"));
 }
 
 TEST(AgentActivityTest, ActionsFollowTheConfigurationAndOffSilencesARule) {

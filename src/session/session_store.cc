@@ -262,7 +262,10 @@ Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::
       if (spent_by_this_proof && SameKey(session.jkt, jkt)) {
         return Fail(Refused("refresh request replayed"));
       }
-      if (seen != nullptr) seen->reused = true;
+      if (seen != nullptr) {
+        seen->reused = true;
+        seen->stranger_key = !SameKey(session.jkt, jkt);
+      }
       // Security: a refresh token is single use, so a second presentation
       // means two parties hold it. Under another key than the session's, the
       // token leaked without the key, and its holder cannot use it: refused,

@@ -131,8 +131,9 @@ class SessionStore {
     int64_t session_id = 0;  // 0: the token names no session
     int64_t agent_id = 0;
     // The token had been used: the session was ended, unless the proof's key
-    // was another's.
+    // was another's (`stranger_key`).
     bool reused = false;
+    bool stranger_key = false;
   };
   Result<IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
                                const Admit& admit = {}, RefreshSeen* seen = nullptr,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKEND } from '../integration/api/databases.mjs';
-import { createInstallation, startServer, activeClient, Client, PASSWORD, totp, wantedToday } from '../integration/api/harness.mjs';
+import { createInstallation, startServer, activeClient, Client, DpopKey, PASSWORD, request, totp, wantedToday } from '../integration/api/harness.mjs';
 
 const cleanups = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -205,6 +205,38 @@ test('a detection action that cannot be carried out is not reported as done', as
   assert.equal((await agent.call('GET', '/api/v1/self')).status, 200, 'not suspended: the alert says so');
   installation.databases.storeSql(sqlite ? 'DROP TRIGGER no_suspension;'
     : 'DROP TRIGGER no_suspension ON agent; DROP FUNCTION no_suspension();');
+});
+
+test('a spent refresh token under a stranger\'s key raises an alert, and moves nothing against its agent', async () => {
+  const installation = await serve({ detect: { refresh_reuse_action: 'suspend' } }, [
+    { service_number: 'RR-1', name: 'Un', roles: ['agent'] },
+    { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
+  ]);
+  const server = await started(installation);
+  const agent = await activeClient(server, installation, 'RR-1');
+  const officer = await activeClient(server, installation, 'SO-1');
+  const spent = agent.refreshToken;
+  assert.equal((await agent.refresh()).status, 200);
+  // Found without its key (a backup, a proxy's log): whoever holds it
+  // cannot use it, nor have its agent suspended.
+  const path = '/api/v1/auth/refresh';
+  const stranger = await DpopKey.create();
+  const found = await request(server, 'POST', path, {
+    headers: { DPoP: await stranger.proof('POST', agent.url(path)) }, body: { refresh_token: spent } });
+  assert.equal(found.status, 401, found.body);
+  const [alert] = await eventually(() => alertsOf(officer, 'RR-1').then((a) => (a.length ? a : undefined)), 10) ?? [];
+  assert.equal(alert?.rule, 'refresh_reuse', JSON.stringify(alert));
+  assert.equal(alert.action, 'alert');
+  assert.match(alert.detail, /stranger's DPoP key.*no suspend for a stranger's key/);
+  assert.equal((await agent.call('GET', '/api/v1/self')).status, 200, 'the session goes on');
+  const status = () => JSON.parse(installation.vigie('agent', 'show', 'RR-1', '--json')).status;
+  assert.equal(status(), 'active');
+  // Under the session's own key, both token and key are in two hands: the
+  // configured action is taken.
+  agent.refreshToken = spent;
+  assert.equal((await agent.refresh()).status, 401);
+  assert.ok(await eventually(() => status() === 'suspended', 10), status());
+  assert.ok((await alertsOf(officer, 'RR-1')).some((a) => a.action === 'suspend'));
 });
 
 // Waits (up to `seconds`) until `check` resolves truthy; its last value.
