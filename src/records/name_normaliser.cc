@@ -243,7 +243,10 @@ std::vector<std::string> SurnameForms(std::string_view normalised) {
 
   size_t first = 0;
   while (first + 1 < tokens.size() && IsParticle(tokens[first])) ++first;
-  AddForm(forms, Compact(tokens, first));
+  // Security: a single letter left once the particles are gone is no name
+  // ("Le M"): searched, it would pass the 2-letter rule on the whole name
+  // and match, through typos, everyone named Ma, Mo or My born that year.
+  if (std::string rest = Compact(tokens, first); rest.size() >= 2) AddForm(forms, std::move(rest));
 
   size_t significant = 0;
   for (std::string_view t : tokens) {

@@ -314,6 +314,8 @@ TEST(SurnameFormsTest, DitNames) {
 TEST(SurnameFormsTest, OneLetterPartsAreNotIndexed) {
   EXPECT_EQ(SurnameForms("GARCIA Y LOPEZ"), (Forms{"GARCIAYLOPEZ", "GARCIA", "LOPEZ"}));
   EXPECT_EQ(SurnameForms("DUPONT A"), (Forms{"DUPONTA"}));
+  EXPECT_EQ(SurnameForms("LE M"), (Forms{"LEM"}));
+  EXPECT_EQ(SurnameForms("DE LA M"), (Forms{"DELAM"}));
 }
 
 TEST(SurnameFormsTest, AtMostFourForms) {

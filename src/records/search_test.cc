@@ -130,6 +130,23 @@ TEST_F(SearchTest, AWantedOnlySearchNeitherListsNorCountsOthers) {
   EXPECT_EQ(nobody->total_matches, 0);
 }
 
+// "Le M" has the 2 letters a surname needs, but without its particle it
+// names one: it finds no one named Ma or Mo born that year through typos.
+TEST_F(SearchTest, AParticleDoesNotMakeOneLetterSearchable) {
+  Add("S1", "Ma", {"Paul"}, {1990, 5, 5});
+  Add("S2", "Mo", {"Anne"}, {1990, 6, 6});
+  auto reloaded = RecordSearch::Load(*t_.repository);
+  ASSERT_OK(reloaded);
+  search_ = std::make_unique<RecordSearch>(std::move(*reloaded));
+  auto named = Run("Ma", "", {1990, 0, 0});
+  ASSERT_OK(named);
+  ASSERT_FALSE(named->summaries.empty());  // found by their own names
+  auto r = Run("Le M", "", {1990, 0, 0});
+  ASSERT_OK(r);
+  EXPECT_TRUE(r->summaries.empty()) << r->summaries[0].surname;
+  EXPECT_EQ(r->total_matches, 0);
+}
+
 TEST_F(SearchTest, PhoneticSpellingFindsThePerson) {
   auto r = Run("Lefebvre", "", {1972, 0, 0});
   ASSERT_OK(r);
