@@ -30,16 +30,22 @@ Result<std::string> RenderSvg(const std::string& text) {
   if (!code) return Fail(ErrorCode::kInternal, "QR encoding failed");
   int width = code->width;
   int size = width + 2 * kQuietZone;
+  // Security: the dark modules' coordinates encode the seed. Reserved whole
+  // (at most 16 bytes a module) and appended in place, so no partial
+  // drawing is left in a freed buffer by a reallocation or a temporary.
   std::string svg;
-  svg.reserve(static_cast<size_t>(width * width) * 12 + 400);
+  svg.reserve(static_cast<size_t>(width * width) * 16 + 400);
   svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(size) + " " +
          std::to_string(size) + "\" shape-rendering=\"crispEdges\">";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"";
   for (int y = 0; y < width; ++y) {
     for (int x = 0; x < width; ++x) {
       if (code->data[y * width + x] & 1) {
-        svg += "M" + std::to_string(x + kQuietZone) + " " + std::to_string(y + kQuietZone) +
-               "h1v1h-1z";
+        svg += 'M';
+        svg += std::to_string(x + kQuietZone);  // short enough to stay on the stack
+        svg += ' ';
+        svg += std::to_string(y + kQuietZone);
+        svg += "h1v1h-1z";
       }
     }
   }
@@ -72,11 +78,24 @@ Result<TotpEnrolment> MakeTotpEnrolment(std::span<const uint8_t> seed,
                                         std::string_view service_number,
                                         const crypto::TotpParameters& parameters) {
   std::string secret = crypto::Base32Encode(seed);
-  std::string uri = "otpauth://totp/" + PercentEncode(kTotpIssuer) + ":" +
-                    PercentEncode(service_number) + "?secret=" + secret +
-                    "&issuer=" + PercentEncode(kTotpIssuer) +
-                    "&algorithm=SHA1&digits=" + std::to_string(parameters.digits) +
-                    "&period=" + std::to_string(parameters.step_seconds);
+  // Security: built in one buffer reserved whole, so no copy of the seed is
+  // left in a buffer freed by a reallocation (only the final one is wiped).
+  const std::string issuer = PercentEncode(kTotpIssuer);
+  const std::string account = PercentEncode(service_number);
+  std::string uri;
+  uri.reserve(128 + 2 * issuer.size() + account.size() + secret.size());
+  uri += "otpauth://totp/";
+  uri += issuer;
+  uri += ':';
+  uri += account;
+  uri += "?secret=";
+  uri += secret;
+  uri += "&issuer=";
+  uri += issuer;
+  uri += "&algorithm=SHA1&digits=";
+  uri += std::to_string(parameters.digits);
+  uri += "&period=";
+  uri += std::to_string(parameters.step_seconds);
   auto svg = RenderSvg(uri);
   if (!svg) {
     explicit_bzero(uri.data(), uri.size());
