@@ -33,7 +33,9 @@ enum class PutOutcome { kInserted, kUpdated };
 // them in: writers take turns, so the ids one plans above today's maximum
 // (NextFreeIds) stay free until it commits. SQLite's write lock does that
 // already; on PostgreSQL the writers queue on an advisory lock of the
-// records' schema (and wait as long as the writer before them takes).
+// records' schema. Either waits `store.busy_timeout_ms` at most for the
+// writer before it, then fails with Unavailable (an import running: plant
+// decoys or import again once it has finished).
 Result<store::Transaction> BeginRecordsWrite(store::Connection& db);
 
 // Between two pages or phases of a long read (an index build): Unavailable
