@@ -51,9 +51,12 @@ Result<ActivationResult> Activation::Activate(std::string_view code,
     RETURN_IF_ERROR(read.Commit());
   }
   if (agent.stored_status != AgentStatus::kPendingActivation) {
-    return Fail(ErrorCode::kConflict, "agent " + agent.agent.service_number + " is " +
-                                          std::string(AgentStatusName(agent.agent.status)) +
-                                          ", not pending activation");
+    // Security: refused as an unknown code is (the API says no more), so an
+    // intercepted code does not tell its holder that the account was
+    // suspended: that they have been noticed. The operator's log keeps why.
+    return Fail(ErrorCode::kUnauthenticated,
+                "activation code of agent " + agent.agent.service_number + ", who is " +
+                    std::string(AgentStatusName(agent.agent.status)) + ", not pending activation");
   }
   RETURN_IF_ERROR(policy_->Check(new_password, {.service_number = agent.agent.service_number,
                                                 .display_name = agent.agent.display_name}));

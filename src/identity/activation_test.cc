@@ -187,12 +187,14 @@ TEST(ActivationTest, WeakPasswordsAreRefusedWithoutSpendingTheCode) {
   EXPECT_OK(t.Activator().Activate(code, kGoodPassword));
 }
 
+// Refused as an unknown code is: the code's holder is not told the
+// account was suspended.
 TEST(ActivationTest, OnlyPendingAgentsActivate) {
   IdentityDb t;
   AgentWithCode added = t.AddAgent();
   ASSERT_OK(t.Directory().Suspend("PN-1001"));
   EXPECT_THAT(t.Activator().Activate(Text(added.activation.code), kGoodPassword),
-              ErrorCodeIs(ErrorCode::kConflict));
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
   EXPECT_EQ(StatusOf(t, "PN-1001"), AgentStatus::kSuspended);
 }
 
