@@ -161,7 +161,8 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
     return incident::Containment(*db, *parts_.clock, identity_options_, session_options_)
         .Release(incident_id, caller.service_number, mode,
                  audit_before_commit(AuditEventType::kAgentReset),
-                 audit_before_commit(AuditEventType::kAgentReinstated), record_release);
+                 audit_before_commit(AuditEventType::kAgentReinstated), record_release,
+                 audit_before_commit(AuditEventType::kAgentSuspended));
   }();
   if (!released) {
     trail_->RecordRefusal(std::move(event), released.error(), started);
@@ -182,8 +183,8 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
     barred = barred || count > 0;
   }
   event.subject = AuditText(subject, audit::kMaxAuditShortText);
-  // The agents found active already (whose hold alone was lifted):
-  // committed already, as for a containment; recorded together, no deadline.
+  // Reinstatements not recorded before their commit (none, unless the
+  // caller's hooks were bypassed): recorded now, together, no deadline.
   std::vector<AuditEvent> reinstated;
   if (!released->released_now || barred) reinstated.push_back(std::move(event));
   for (const identity::Agent& agent : released->reinstated) {

@@ -270,7 +270,8 @@ Result<Released> Containment::Release(
     int64_t incident_id, std::string_view by, ReleaseMode mode,
     const identity::AgentDirectory::BeforeCommit& before_reset,
     const identity::AgentDirectory::BeforeCommit& before_reinstate,
-    const BeforeRelease& before_release) {
+    const BeforeRelease& before_release,
+    const identity::AgentDirectory::BeforeCommit& before_suspend) {
   Released done;
   Incident marked_as;  // as the committed transaction left it
   // Two officers releasing at once, or a login reading the incident: run
@@ -329,7 +330,7 @@ Result<Released> Containment::Release(
   for (const Held& agent : held) {
     if (agent.lifted) continue;
     if (Result<void> lifted = lifter.Lift(incident_id, agent.agent_id, agent.service_number, mode,
-                                          before_reset, before_reinstate, done);
+                                          before_reset, before_reinstate, before_suspend, done);
         !lifted) {
       Log(LogLevel::kError, "incident_agent_not_released",
           {{"incident", incident_id},

@@ -155,12 +155,15 @@ class Containment {
   // agent's reset before it commits, `before_reinstate` inside each agent's
   // reinstatement, `before_release` inside the transaction that marks the
   // incident released (and lifts its lock-down) - not when releasing again
-  // (the caller makes its audit event durable there).
+  // (the caller makes its audit event durable there) - and
+  // `before_suspend` inside the suspension of an agent the release leaves
+  // for an administrator to check (not_released).
   using BeforeRelease = std::function<Result<void>(const Incident&)>;
   Result<Released> Release(int64_t incident_id, std::string_view by, ReleaseMode mode,
                            const identity::AgentDirectory::BeforeCommit& before_reset = {},
                            const identity::AgentDirectory::BeforeCommit& before_reinstate = {},
-                           const BeforeRelease& before_release = {});
+                           const BeforeRelease& before_release = {},
+                           const identity::AgentDirectory::BeforeCommit& before_suspend = {});
 
   Result<Incident> Get(int64_t incident_id);
   // Newest first, at most 100, each naming at most kListedAgents agents.

@@ -43,7 +43,8 @@ class ContainmentTest : public ::testing::Test {
   }
 
   Containment Make() { return Containment(*db_, clock_, {}, {}); }
-  Result<Released> ReleaseAfterFailedSuspension(std::string_view status);
+  Result<Released> ReleaseAfterFailedSuspension(
+      std::string_view status, const identity::AgentDirectory::BeforeCommit& before_reinstate = {});
   session::SessionStore Sessions() { return session::SessionStore(*db_, clock_, {}); }
   static std::string Jkt(std::string_view name) {
     return crypto::Base64UrlEncode(crypto::Sha256(name));
@@ -608,8 +609,9 @@ TEST_F(ContainmentTest, AReleaseThatCannotEndASessionLeftOverDoesNotReleaseTheAg
 }
 
 // A-5, `status` when contained, its suspension failing, found active at a
-// reinstating release.
-Result<Released> ContainmentTest::ReleaseAfterFailedSuspension(std::string_view status) {
+// reinstating release (`before_reinstate` passed to it).
+Result<Released> ContainmentTest::ReleaseAfterFailedSuspension(
+    std::string_view status, const identity::AgentDirectory::BeforeCommit& before_reinstate) {
   RETURN_IF_ERROR(
       db_->ExecuteScript("UPDATE agent SET status = '" + std::string(status) + "' WHERE id = 5;"));
   RETURN_IF_ERROR(db_->ExecuteScript(RefuseSuspendingSql(db_->dialect(), "5")));
@@ -617,17 +619,24 @@ Result<Released> ContainmentTest::ReleaseAfterFailedSuspension(std::string_view 
       Contained contained,
       Make().Contain({.scope = {.service_numbers = {"A-5"}}, .reason = "r", .by = "SO-1"}));
   EXPECT_EQ(contained.not_suspended, (std::vector<std::string>{"A-5"}));
+  RETURN_IF_ERROR(db_->ExecuteScript(db_->dialect() == store::Dialect::kPostgres
+                                         ? "DROP TRIGGER refuse_suspend ON agent;"
+                                         : "DROP TRIGGER refuse_suspend;"));
   RETURN_IF_ERROR(db_->ExecuteScript("UPDATE agent SET status = 'active' WHERE id = 5;"));
-  return Make().Release(contained.incident.id, "SO-1", ReleaseMode::kReinstate);
+  return Make().Release(contained.incident.id, "SO-1", ReleaseMode::kReinstate, {},
+                        before_reinstate);
 }
 
 // Pending when contained, its suspension failed, then activated while held
-// (by whoever had its code): the release does not count it reinstated.
+// (by whoever had its code): the release neither counts it reinstated nor
+// lets it back in: its hold gives way to a suspension, for an administrator.
 TEST_F(ContainmentTest, AnAgentActivatedWhileHeldIsNotBlessedByTheRelease) {
   auto released = ReleaseAfterFailedSuspension("pending_activation");
   ASSERT_OK(released);
   EXPECT_TRUE(released->reinstated.empty());
   EXPECT_EQ(released->not_released, (std::vector<std::string>{"A-5"}));
+  EXPECT_EQ(Status(5), "suspended");
+  EXPECT_FALSE(Bar(5).contained);  // no longer held: an administrator may reinstate or reset it
 }
 
 // Locked out when held (its suspension failed), active again once the lock
@@ -638,6 +647,18 @@ TEST_F(ContainmentTest, AnAgentLockedWhenHeldAndActiveSinceIsReinstated) {
   EXPECT_TRUE(released->not_released.empty());
   ASSERT_EQ(released->reinstated.size(), 1u);
   EXPECT_EQ(released->reinstated[0].service_number, "A-5");
+}
+
+// The same agent, its reinstatement refused by the audit log: back in
+// service only once that is recorded, so still held.
+TEST_F(ContainmentTest, AnAgentFoundActiveIsNotLetInUnlessItsReinstatementIsRecorded) {
+  auto released = ReleaseAfterFailedSuspension("locked", [](const identity::Agent&) {
+    return Result<void>(Fail(ErrorCode::kUnavailable, "the audit log is down"));
+  });
+  ASSERT_OK(released);
+  EXPECT_TRUE(released->reinstated.empty());
+  EXPECT_EQ(released->not_released, (std::vector<std::string>{"A-5"}));
+  EXPECT_TRUE(Bar(5).contained);
 }
 
 TEST_F(ContainmentTest, BadRequestsChangeNothing) {

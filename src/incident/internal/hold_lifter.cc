@@ -95,6 +95,7 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
                               const std::string& service_number, ReleaseMode mode,
                               const identity::AgentDirectory::BeforeCommit& before_reset,
                               const identity::AgentDirectory::BeforeCommit& before_reinstate,
+                              const identity::AgentDirectory::BeforeCommit& before_suspend,
                               Released& done) {
   identity::AgentDirectory directory(db_, clock_, identity_);
   session::SessionStore sessions(db_, clock_, sessions_);
@@ -122,10 +123,13 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
       return {};
     };
     Result<void> applied;
-    auto lift_alone = [&]() -> Result<void> {
+    // `before_commit`, if set, runs with the lift, on the agent as read.
+    auto lift_alone =
+        [&](const identity::AgentDirectory::BeforeCommit& before_commit = {}) -> Result<void> {
       return store::RetryOnConflict([&]() -> Result<void> {
         ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
         RETURN_IF_ERROR(as_read_then_lift(kEndContained));
+        if (before_commit) RETURN_IF_ERROR(before_commit(now));
         return tx.Commit();
       });
     };
@@ -160,6 +164,21 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
         // (A disabled agent has no credentials left.)
         if (mode == ReleaseMode::kReset && now.status != AgentStatus::kDisabled) {
           if (!reset_credentials(identity::AgentDirectory::OnSuspension::kKeep)) break;
+        } else if (decision == Decision::kLeave && now.status != AgentStatus::kDisabled) {
+          // Security: not the release's to bless, so not un-barred either
+          // (an agent activated while held, by whoever had its code): its
+          // hold gives way to a suspension in the same transaction, for an
+          // administrator to reinstate or reset once checked.
+          auto suspended =
+              directory.Suspend(service_number, [&](const Agent& agent) -> Result<void> {
+                RETURN_IF_ERROR(as_read_then_lift(kEndContained));
+                return before_suspend ? before_suspend(agent) : Result<void>{};
+              });
+          if (!suspended) {
+            applied = Fail(suspended.error());
+            break;
+          }
+          why += " (suspended)";
         } else {
           applied = lift_alone();
           if (!applied) break;
@@ -190,7 +209,8 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
         return {};
       }
       case Decision::kAlreadyActive:
-        applied = lift_alone();
+        // Back in service once its reinstatement is in the log, as below.
+        applied = lift_alone(before_reinstate);
         if (!applied) break;
         done.reinstated.push_back(std::move(now));
         return {};
