@@ -3,7 +3,7 @@
 // and by unit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPortal, launchBrowser, openPage, acceptNotice, signIn, activeClient, usedCode, Client, PASSWORD } from './portal.mjs';
+import { startPortal, launchBrowser, openPage, acceptNotice, signIn, activeClient, usedCode, Client, PASSWORD, answerConfirmation } from './portal.mjs';
 
 const ADMIN = 'AD-6001';
 const SEEDER = 'AD-6002';  // adds agents through the API beside the page (one session per agent)
@@ -20,7 +20,8 @@ before(async () => {
   usedCode(admin.secret);
   browser = await launchBrowser();
   page = await openPage(browser, portal);
-  page.on('dialog', (d) => d.accept());
+  // Only the page's own confirmations are answered (answerConfirmation):
+  // a browser dialog, dismissed, would fail the test.
 });
 
 after(async () => {
@@ -82,19 +83,29 @@ test('suspend, then reinstate the agent', async () => {
   await page.getByRole('link', { name: 'Unités' }).click();
   await page.getByRole('link', { name: 'Agents' }).click();  // the list again, after the activation
   const table = page.getByRole('table', { name: 'Agents' });
+  const status = () => JSON.parse(portal.installation.vigie('agent', 'show', 'GN-7001', '--json')).status;
+  // Asked first; declined, nothing is done and the focus is back on the button.
+  const suspend = table.getByRole('button', { name: 'Suspendre GN-7001' });
+  await suspend.click();
+  assert.equal(await answerConfirmation(page, { accept: false }), 'Suspendre GN-7001 et fermer toutes ses sessions ?');
+  assert.ok(await suspend.evaluate((b) => b === document.activeElement), 'the focus is back on the button');
+  assert.equal(status(), 'active');
   await table.getByRole('button', { name: 'Suspendre GN-7001' }).click();
+  await answerConfirmation(page, { accept: true });
   await table.getByRole('button', { name: 'Rétablir GN-7001' }).waitFor();
   assert.ok(await table.getByRole('button', { name: 'Rétablir GN-7001' }).evaluate((b) => b === document.activeElement),
             'the focus is back on the agent\'s row');
-  assert.equal(JSON.parse(portal.installation.vigie('agent', 'show', 'GN-7001', '--json')).status, 'suspended');
+  assert.equal(status(), 'suspended');
   await table.getByRole('button', { name: 'Rétablir GN-7001' }).click();
   await table.getByRole('button', { name: 'Suspendre GN-7001' }).waitFor();
   // A code is shown once: another action does not wipe it before it is handed over.
   await table.getByRole('button', { name: 'Réinitialiser GN-7001' }).click();
+  await answerConfirmation(page, { accept: true });
   const box = page.getByTestId('activation-code');
   await box.waitFor();
   const reset = await box.locator('code').textContent();
   await table.getByRole('button', { name: 'Suspendre GN-7001' }).click();
+  await answerConfirmation(page, { accept: true });
   await table.getByRole('button', { name: 'Rétablir GN-7001' }).waitFor();
   assert.equal(await box.locator('code').textContent(), reset);
   await table.getByRole('button', { name: 'Rétablir GN-7001' }).click();
@@ -122,6 +133,7 @@ test('the agents list goes by pages of 100 and shows one unit on demand', async 
   assert.ok(await page.getByRole('button', { name: 'Page suivante' }).isDisabled());
   // An action reloads the page it was taken on.
   await table.getByRole('button', { name: 'Suspendre PG-099' }).click();
+  await answerConfirmation(page, { accept: true });
   await table.getByRole('button', { name: 'Rétablir PG-099' }).waitFor();
   await page.getByRole('button', { name: 'Page précédente' }).click();
   await page.getByText('Agents 1 à 100').waitFor();

@@ -8,19 +8,24 @@ import { startPortal, launchBrowser, openPage, acceptNotice, acceptNoticeAgain, 
 
 const AGENT = 'PN-3001';
 const NEWCOMER = 'PN-3002';  // activated in the page, then walked away from
+const ADMIN = 'PN-3003';
 let portal;
 let browser;
 let page;
 let agent;
+let admin;
 
 before(async () => {
   portal = await startPortal({
     agents: [{ service_number: AGENT, name: 'Agent Martin', roles: ['agent'] },
-             { service_number: NEWCOMER, name: 'Agent Durand', roles: ['agent'] }],
+             { service_number: NEWCOMER, name: 'Agent Durand', roles: ['agent'] },
+             { service_number: ADMIN, name: 'Admin Girard', roles: ['administrator'] }],
     config: { session: { idle_timeout_minutes: 2 } },
   });
   agent = await activeClient(portal.server, portal.installation, AGENT);
   usedCode(agent.secret);
+  admin = await activeClient(portal.server, portal.installation, ADMIN);
+  usedCode(admin.secret);
   browser = await launchBrowser();
   page = await openPage(browser, portal);
   await page.clock.install();
@@ -178,5 +183,26 @@ test('an abandoned enrolment screen forgets the password and the secret after 10
   await acceptNoticeAgain(page);
   await page.getByText('L’enrôlement a été abandonné après 10 minutes', { exact: false }).waitFor();
   assert.equal(await page.getByTestId('totp-secret').count(), 0);
+  assert.deepEqual(page.problems.pageErrors, []);
+});
+
+// A question left unanswered (suspend this agent?) does not hold the page
+// up: the browser's own confirm() stopped every timer of the page while it
+// was open, the idle sign-out among them.
+test('a confirmation left unanswered does not keep the page past the idle timeout', async () => {
+  await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+  await realTime();
+  await signIn(page, ADMIN, admin.secret, { landing: 'Agents' });
+  const table = page.getByRole('table', { name: 'Agents' });
+  await table.getByRole('button', { name: `Suspendre ${AGENT}` }).click();
+  const question = page.getByRole('alertdialog', { name: `Suspendre ${AGENT} et fermer toutes ses sessions ?` });
+  await question.waitFor();
+  await advance(61_000);
+  await page.getByRole('alertdialog', { name: 'Session bientôt fermée' }).waitFor();
+  await advance(60_000);
+  await acceptNoticeAgain(page);
+  await page.getByText('Vous avez été déconnecté après une période d’inactivité.').waitFor();
+  assert.equal(await question.count(), 0, 'the question went with the session');
+  assert.equal(JSON.parse(portal.installation.vigie('agent', 'show', AGENT, '--json')).status, 'active');
   assert.deepEqual(page.problems.pageErrors, []);
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startPortal, launchBrowser, openPage, acceptNotice, signIn, activeClient, usedCode,
+  startPortal, launchBrowser, openPage, acceptNotice, signIn, activeClient, usedCode, answerConfirmation,
 } from './portal.mjs';
 
 const OFFICER = 'SO-5001';
@@ -162,14 +162,12 @@ test('containment from the page, then its release, which leaves the activation c
   const releases = [];
   const seeRelease = (request) => { if (request.url().endsWith('/release')) releases.push(request.url()); };
   page.on('request', seeRelease);
-  const asked = [];
-  page.once('dialog', (dialog) => { asked.push(dialog.message()); dialog.dismiss(); });
   await list.getByRole('button', { name: 'Lever' }).first().click();
+  assert.match(await answerConfirmation(page, { accept: false }), /^Lever l’incident \d+ en réinitialisant ses 1 agent\(s\) \?/);
   await page.waitForTimeout(300);
-  assert.match(asked[0] ?? '', /^Lever l’incident \d+ en réinitialisant ses 1 agent\(s\) \?/);
   assert.deepEqual(releases, []);
-  page.once('dialog', (dialog) => dialog.accept());
   await list.getByRole('button', { name: 'Lever' }).first().click();
+  await answerConfirmation(page, { accept: true });
   await page.getByText(/Incident \d+ levé/).waitFor();
   page.off('request', seeRelease);
   assert.equal(releases.length, 1);
@@ -203,8 +201,8 @@ test('an incident holding everyone lists its first 20 agents and shows the rest 
                'the focus goes to the list the button showed');
   // Reinstated: nobody reset, no list of them; the focus goes to the message.
   await row.getByRole('combobox').selectOption('reinstate');
-  page.once('dialog', (dialog) => dialog.accept());
   await row.getByRole('button', { name: 'Lever' }).click();
+  await answerConfirmation(page, { accept: true });
   await page.getByText(/Incident \d+ levé/).waitFor();
   // Moved once the list is drawn again (after the message).
   await page.waitForFunction(() => document.activeElement !== document.body &&

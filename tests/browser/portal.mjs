@@ -135,6 +135,20 @@ export async function signIn(page, serviceNumber, secret, { landing = /Recherche
   await page.getByRole('heading', { level: 1, name: landing }).waitFor();
 }
 
+/**
+ * Answers the page's confirmation dialog (its own, not the browser's: that
+ * one would stop the page's timers); returns the question it asked.
+ */
+export async function answerConfirmation(page, { accept }) {
+  const dialog = page.getByRole('alertdialog').filter({ has: page.getByRole('button', { name: 'Annuler' }) });
+  await dialog.waitFor();
+  const question = await dialog.locator('p').textContent();
+  if (accept) await dialog.locator('button.primary').click();
+  else await dialog.getByRole('button', { name: 'Annuler' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  return question;
+}
+
 /** Activates `serviceNumber` through the page; returns the TOTP secret shown. */
 export async function activate(page, code, { password = PASSWORD } = {}) {
   await page.getByRole('link', { name: /Activer mon compte/ }).click();

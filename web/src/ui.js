@@ -119,6 +119,34 @@ export function utcStamp(value) {
 }
 
 /**
+ * Asks `question` in a modal dialog; resolves true once `confirmLabel` is
+ * pressed, false if cancelled (or the session ends meanwhile: main.js
+ * cancels open dialogs). The focus starts on Cancel: these questions guard
+ * what cannot be undone.
+ *
+ * Security: not window.confirm(), which stops every timer of the page while
+ * it is open - the idle sign-out and the session's end among them - so a
+ * question left unanswered kept the screen (an activation code just shown)
+ * up for as long as nobody came back.
+ */
+export function askConfirm(question, confirmLabel) {
+  return new Promise((resolve) => {
+    const textId = 'confirm-question';
+    const dialog = h('dialog', { class: 'dialog', role: 'alertdialog', 'aria-labelledby': textId });
+    const finish = (ok) => { dialog.close(); dialog.remove(); resolve(ok); };
+    const cancel = h('button', { type: 'button', onclick: () => finish(false) }, t('common.cancel'));
+    dialog.append(h('p', { id: textId }, question),
+                  h('div', { class: 'actions' },
+                    h('button', { type: 'button', class: 'primary', onclick: () => finish(true) }, confirmLabel),
+                    cancel));
+    dialog.addEventListener('cancel', (event) => { event.preventDefault(); finish(false); });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();
+  });
+}
+
+/**
  * Asks for a fresh TOTP code in a modal dialog and presents it to
  * POST /api/v1/auth/step-up. Resolves true once accepted, false if cancelled.
  */

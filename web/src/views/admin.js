@@ -1,7 +1,7 @@
 // The administrator's pages: units and agents (the activation code is shown once).
 import { h, replace, field } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
-import { page, messageArea, busy, errorText, table, newestOnly } from '../ui.js';
+import { page, messageArea, busy, errorText, table, newestOnly, askConfirm } from '../ui.js';
 
 const KINDS = ['police', 'gendarmerie', 'municipal_police', 'customs', 'prefecture', 'other'];
 const ROLES = ['agent', 'investigator', 'supervisor', 'security_officer', 'administrator'];
@@ -65,7 +65,10 @@ export function agentsView(app, vs) {
   const act = async (agent, action, button) => {
     message.clear();
     if (action !== 'reinstate' &&
-        !window.confirm(t(`agents.confirm.${action}`, { sn: agent.service_number }))) return;
+        !(await askConfirm(t(`agents.confirm.${action}`, { sn: agent.service_number }), t(`agents.${action}`)))) {
+      button.focus();
+      return;
+    }
     try {
       const answer = await busy(button, () => app.api.call('POST',
         `/api/v1/agents/${encodeURIComponent(agent.service_number)}/${action}`, {}));

@@ -2,7 +2,7 @@
 // this person", containment, the breach report builder and the claim check.
 import { h, replace, field, download } from '../dom.js';
 import { t, tValue, formatTime } from '../i18n.js';
-import { page, messageArea, busy, errorText, table, splitList, utcStamp, newestOnly, personFirst } from '../ui.js';
+import { page, messageArea, busy, errorText, table, splitList, utcStamp, newestOnly, personFirst, askConfirm } from '../ui.js';
 import { eventColumns } from './agent.js';
 import { auditEventTypesFor } from '../event_types.js';
 
@@ -331,7 +331,11 @@ export function incidentsView(app) {
         message.clear();
         // A reset erases every held agent's password and second factors.
         const count = (again ? incident.unreleased_count : incident.agent_count) ?? incident.agents?.length ?? 0;
-        if (!window.confirm(t(`incidents.confirm.${mode.input.value}`, { id: incident.id, count }))) return;
+        if (!(await askConfirm(t(`incidents.confirm.${mode.input.value}`, { id: incident.id, count }),
+                               button.textContent))) {
+          button.focus();
+          return;
+        }
         try {
           const released = await busy(button, () => app.api.call('POST', `/api/v1/incidents/${incident.id}/release`,
                                                                  { mode: mode.input.value }));
