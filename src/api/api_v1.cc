@@ -454,7 +454,9 @@ bool ApiV1::AdmitsUpload(const http::Request& head) {
       return Fail(made.error());
     }
     RETURN_IF_ERROR(CheckProofUnused(proof, now));
-    return portal_.Authenticate(*token, proof.jkt);
+    // Read only: the proof is not spent here, so a head sent again and
+    // again, its body never, must not keep the session alive either.
+    return portal_.Authenticate(*token, proof.jkt, session::SessionStore::Access::kPeek);
   }();
   // Given back as Handle does (which charges the request again).
   if (caller || !KeepsCharge(caller.error(), too_early, *token, jkt)) GiveBack(head, charge);

@@ -395,15 +395,18 @@ Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, st
   return refreshed;
 }
 
-Result<Caller> Portal::Authenticate(std::string_view access_token, std::string_view jkt) {
+Result<Caller> Portal::Authenticate(std::string_view access_token, std::string_view jkt,
+                                    session::SessionStore::Access access) {
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
   session::SessionStore sessions(*db, *parts_.clock, session_options_);
-  ASSIGN_OR_RETURN(session::Session session, sessions.Authenticate(access_token, jkt));
+  ASSIGN_OR_RETURN(session::Session session, sessions.Authenticate(access_token, jkt, access));
   identity::AgentDirectory directory(*db, *parts_.clock, identity_options_);
   ASSIGN_OR_RETURN(identity::Agent agent, directory.GetAgent(session.agent_id));
   ASSIGN_OR_RETURN(std::optional<SessionBar> bar, SessionBarFor(*db, agent));
   if (bar) {
-    if (!bar->end_reason.empty()) RETURN_IF_ERROR(sessions.Revoke(session.id, bar->end_reason));
+    if (access == session::SessionStore::Access::kUse && !bar->end_reason.empty()) {
+      RETURN_IF_ERROR(sessions.Revoke(session.id, bar->end_reason));
+    }
     return Fail(ErrorCode::kUnauthenticated, std::string(bar->why));
   }
   return Caller{.agent_id = agent.id,

@@ -196,8 +196,11 @@ class Portal {
 
   // The live, active agent behind an access token presented with a proof
   // from key `jkt`. Unauthenticated otherwise (and the session ends if the
-  // agent is no longer active).
-  Result<Caller> Authenticate(std::string_view access_token, std::string_view jkt);
+  // agent is no longer active, unless `access` is kPeek: see
+  // session::SessionStore::Authenticate).
+  Result<Caller> Authenticate(
+      std::string_view access_token, std::string_view jkt,
+      session::SessionStore::Access access = session::SessionStore::Access::kUse);
   // The refusal (PermissionDenied, kStepUpRequired) of a request from a
   // session detection flagged, turned away before its use case ran. An act
   // the audit log records is recorded as refused (`attempted`), so the

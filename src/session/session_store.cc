@@ -147,7 +147,8 @@ Result<IssuedTokens> SessionStore::Create(
   });
 }
 
-Result<Session> SessionStore::Authenticate(std::string_view access_token, std::string_view jkt) {
+Result<Session> SessionStore::Authenticate(std::string_view access_token, std::string_view jkt,
+                                           Access access) {
   ASSIGN_OR_RETURN(TokenDigest digest, DigestPresentedToken(TokenKind::kAccess, access_token));
   const int64_t now = UnixSeconds(clock_.Now());
 
@@ -175,13 +176,14 @@ Result<Session> SessionStore::Authenticate(std::string_view access_token, std::s
   }
   if (now >= token_expires_at) return Fail(Refused("access token expired"));
   if (auto lapse = LapseReason(session, now, options_)) {
-    RETURN_IF_ERROR(EndLapsedNow(db_, session.id, now, *lapse));
+    if (access == Access::kUse) RETURN_IF_ERROR(EndLapsedNow(db_, session.id, now, *lapse));
     return Fail(Refused("session ended: " + std::string(*lapse)));
   }
 
   // Kept cheap: a write (and its fsync) at most once per resolution period;
   // the read above is all most requests cost.
-  if (now - session.last_seen_at >= options_.last_seen_resolution_seconds) {
+  if (access == Access::kUse &&
+      now - session.last_seen_at >= options_.last_seen_resolution_seconds) {
     ASSIGN_OR_RETURN(store::Statement * touch,
                      db_.Prepare("UPDATE session SET last_seen_at = $2 "
                                  "WHERE id = $1 AND ended_at IS NULL AND last_seen_at < $2"));

@@ -105,8 +105,12 @@ class SessionStore {
   // its ath) by the caller. Refused (Unauthenticated): a malformed or unknown
   // token, an expired token, an ended session, an idle or too-old session
   // (which this call then ends), or a key other than the session's.
-  // Moves last_seen (at most one write per resolution period).
-  Result<Session> Authenticate(std::string_view access_token, std::string_view jkt);
+  // Moves last_seen (at most one write per resolution period). kPeek only
+  // reads: nothing moved, a lapsed session refused but not ended (a check
+  // made ahead of the request, which then authenticates for real).
+  enum class Access { kUse, kPeek };
+  Result<Session> Authenticate(std::string_view access_token, std::string_view jkt,
+                               Access access = Access::kUse);
 
   // Rotation: marks the refresh token used and issues a new pair (the old
   // access token stays valid until it expires). A refresh token already

@@ -434,6 +434,34 @@ TEST_F(SessionStoreTest, LastSeenIsWrittenAtMostEveryThirtySeconds) {
   EXPECT_EQ((*listed)[0].last_seen_at, kStart + 30);
 }
 
+// A peek (a check ahead of the request itself) refuses what a use refuses
+// but writes nothing: last_seen stays, a lapsed session is not ended.
+TEST_F(SessionStoreTest, APeekMovesNothingAndEndsNothing) {
+  SessionOptions options;
+  options.access_ttl_seconds = 3600;  // outlives the idle timeout
+  SessionStore sessions = Store(options);
+  auto tokens = sessions.Create(kAgent, Jkt("key-a"));
+  ASSERT_OK(tokens);
+  const std::string token(tokens->access_token.reveal());
+  Advance(60);
+  auto peeked = sessions.Authenticate(token, Jkt("key-a"), SessionStore::Access::kPeek);
+  ASSERT_OK(peeked);
+  EXPECT_THAT(sessions.Authenticate(token, Jkt("key-b"), SessionStore::Access::kPeek),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  auto listed = sessions.List(kAgent);
+  ASSERT_OK(listed);
+  EXPECT_EQ((*listed)[0].last_seen_at, kStart) << "a peek is no activity";
+
+  Advance(1800);
+  EXPECT_THAT(sessions.Authenticate(token, Jkt("key-a"), SessionStore::Access::kPeek),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_EQ(sessions.LiveAccessSession(token).value_or(std::nullopt), tokens->session_id)
+      << "lapsed, but not marked ended by a peek";
+  auto used = sessions.Authenticate(token, Jkt("key-a"));
+  EXPECT_THAT(used, ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_EQ(sessions.LiveAccessSession(token).value_or(0), std::nullopt) << "ended by a use";
+}
+
 TEST_F(SessionStoreTest, UseNoticeAcknowledgementIsRecordedOnce) {
   SessionStore sessions = Store();
   auto tokens = sessions.Create(kAgent, Jkt("key-a"));
