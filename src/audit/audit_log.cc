@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -298,7 +299,32 @@ class AuditLog::Writer {
   Result<bool> CheckpointedElsewhere(uint64_t size, uint64_t size_before) {
     if (size != size_before) return false;
     ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, ReadLatestCheckpoint(*db_));
-    return latest.has_value() && latest->tree_size == size;
+    return latest.has_value() && latest->tree_size == size && Genuine(*latest);
+  }
+
+  // Whether `checkpoint` was signed by the key it names: this process's, or
+  // one the key file holds (options_.signing_key_of). One that was not is
+  // logged (once) as forged and otherwise ignored: `vigie audit verify`
+  // names it.
+  bool Genuine(const Checkpoint& checkpoint) {
+    std::optional<crypto::Ed25519PublicKey> key;
+    if (checkpoint.key_id == key_id_) {
+      key = signing_key_.public_key();
+    } else if (auto known = other_keys_.find(checkpoint.key_id); known != other_keys_.end()) {
+      key = known->second;
+    } else if (options_.signing_key_of) {
+      key = options_.signing_key_of(checkpoint.key_id);
+      if (key) other_keys_.emplace(checkpoint.key_id, *key);
+    }
+    if (key && CheckpointSignatureValid(checkpoint, *key)) return true;
+    if (!forgery_logged_) {
+      Log(LogLevel::kError, "audit_checkpoint_forged",
+          {{"tree_size", checkpoint.tree_size},
+           {"key_id", static_cast<unsigned long>(checkpoint.key_id)},
+           {"effect", "ignored: checkpoints are signed on; run vigie audit verify"}});
+      forgery_logged_ = true;
+    }
+    return false;
   }
 
   // Whether a newer signing key already signs this log: a rotation this
@@ -308,7 +334,7 @@ class AuditLog::Writer {
   // forged; the newer key's next checkpoint covers these events instead.
   Result<bool> SupersededByANewerKey() {
     ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, ReadLatestCheckpoint(*db_));
-    const bool superseded = latest.has_value() && latest->key_id > key_id_;
+    const bool superseded = latest.has_value() && latest->key_id > key_id_ && Genuine(*latest);
     if (superseded && !superseded_logged_) {
       Log(LogLevel::kError, "audit_signing_key_superseded",
           {{"key_id", static_cast<unsigned long>(key_id_)},
@@ -502,6 +528,8 @@ class AuditLog::Writer {
   std::vector<CompletedSubtree> completed_;  // by the batch being written
   uint64_t batch_first_ = 0;                 // the log's size when it began
   bool superseded_logged_ = false;           // audit_signing_key_superseded, once
+  bool forgery_logged_ = false;              // audit_checkpoint_forged, once
+  std::map<uint32_t, crypto::Ed25519PublicKey> other_keys_;  // Genuine's, once found
   bool tip_signed_elsewhere_ =
       false;  // it appended nothing to a signed log, or a newer key signs it
   LogOutage outage_{options_.outage_mark};   // since the last commit failed

@@ -74,6 +74,13 @@ struct AuditLogOptions {
   // batch: it must be quick and must not throw (one that may block, as
   // syslog(3) does, goes behind a CheckpointRelay).
   std::function<void(const Checkpoint&)> checkpoint_sink;
+  // The public half of audit-signing key `key_id` as the key file holds it
+  // now, or nullopt. Asked when the latest checkpoint is another key's (a
+  // rotation this process was not restarted for): only one that key really
+  // signed stops this process signing. Security: else one row anyone with
+  // INSERT on the database could add stopped every checkpoint for good.
+  // Unset: no other key's checkpoint is believed.
+  std::function<std::optional<crypto::Ed25519PublicKey>(uint32_t key_id)> signing_key_of;
 };
 
 struct AuditLogStats {

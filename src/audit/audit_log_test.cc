@@ -16,6 +16,7 @@
 #include "audit/audit_verifier.h"
 #include "audit/checkpoint_relay.h"
 #include "audit/hash_chain.h"
+#include "audit/log_tables.h"
 #include "audit/person_index.h"
 
 namespace vigie::audit {
@@ -553,6 +554,11 @@ TEST(AuditLogTest, AProcessWhoseKeyANewerOneSupersededNoLongerSigns) {
     ASSERT_TRUE((*log)->Append(SearchEvent(1, {})).has_value());
   }
   {
+    // The key file holds the newer key now.
+    options.signing_key_of = [&](uint32_t id) -> std::optional<crypto::Ed25519PublicKey> {
+      if (id != newer.id) return std::nullopt;
+      return crypto::Ed25519KeyPair::FromSeed(newer.bytes()).public_key();
+    };
     auto old = fixture.OpenLog(options);
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(old->Append(SearchEvent(2, {})).has_value());
     EXPECT_EQ(old->stats().size, 4u) << "its events are appended all the same";
@@ -565,6 +571,41 @@ TEST(AuditLogTest, AProcessWhoseKeyANewerOneSupersededNoLongerSigns) {
     EXPECT_EQ(checkpoint.key_id, newer.id) << "size " << checkpoint.tree_size;
   }
   EXPECT_EQ(checkpoints->back().tree_size, 1u);
+}
+
+// A checkpoint row naming a newer key that did not sign it (added by
+// whoever can INSERT into the database) does not stop the log signing.
+TEST(AuditLogTest, AForgedCheckpointOfANewerKeyDoesNotStopTheSigning) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.checkpoint_every_events = 1;
+  options.signing_key_of = [](uint32_t) { return std::optional<crypto::Ed25519PublicKey>(); };
+  {
+    auto log = fixture.OpenLog(options);
+    ASSERT_TRUE(log->Append(SearchEvent(1, {})).has_value());
+  }
+  {
+    auto db = fixture.RawDatabase();
+    auto latest = ReadLatestCheckpoint(*db);
+    ASSERT_TRUE(latest.has_value() && latest->has_value());
+    Checkpoint forged = **latest;
+    forged.tree_size = 1000;
+    forged.key_id = fixture.SigningKey().id + 1;  // "rotated", that key's signature missing
+    forged.signature.fill(7);
+    ASSERT_TRUE(InsertCheckpoint(*db, forged).has_value());
+  }
+  {
+    auto log = fixture.OpenLog(options);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(log->Append(SearchEvent(2, {})).has_value());
+  }
+  auto db = fixture.RawDatabase();
+  auto checkpoints = ReadCheckpoints(*db);
+  ASSERT_TRUE(checkpoints.has_value());
+  std::set<uint64_t> signed_here;
+  for (const Checkpoint& checkpoint : *checkpoints) {
+    if (checkpoint.key_id == fixture.SigningKey().id) signed_here.insert(checkpoint.tree_size);
+  }
+  EXPECT_TRUE(signed_here.contains(4)) << "the forged row stopped the signing";
 }
 
 }  // namespace

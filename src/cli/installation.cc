@@ -122,6 +122,15 @@ Result<std::unique_ptr<audit::AuditLog>> Installation::OpenAuditLog(const Clock&
       ::syslog(LOG_NOTICE, "checkpoint %s", audit::WitnessLine(checkpoint).c_str());
     });
   }
+  // Read again when asked: a newer key is one a rotation added since.
+  options.signing_key_of = [key_file = config.Resolve(config.crypto.key_file)](
+                               uint32_t key_id) -> std::optional<crypto::Ed25519PublicKey> {
+    auto now = crypto::Keyring::LoadKeyFile(key_file);
+    if (!now) return std::nullopt;
+    auto key = audit::CheckpointKeysOf(*now)(key_id);
+    if (!key) return std::nullopt;
+    return key->public_key;
+  };
   ASSIGN_OR_RETURN(const crypto::DataKey* signing_key,
                    keyring.Current(crypto::kPurposeAuditSigning));
   auto log = audit::AuditLog::Open(std::move(options), *signing_key, clock);
