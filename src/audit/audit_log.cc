@@ -492,9 +492,9 @@ class AuditLog::Writer {
     // a command closing with its checkpoint) may have left a line without
     // its newline, which the next line would be glued to, leaving a line no
     // reader can parse, for good. Cheap when whole: its last byte is read.
-    auto mended = MendLastLine(options_.witness_file, [](std::string_view line) {
-      return ParseWitnessLine(line).has_value();
-    });
+    // A line that is JSON but no checkpoint is damage: kept for `audit
+    // verify` to name, not cut.
+    auto mended = MendLastLine(options_.witness_file, WrittenWholeJson);
     if (!mended) {
       Log(LogLevel::kError, "audit_witness_file_failing",
           {{"file", options_.witness_file.string()}, {"error", mended.error().message()}});

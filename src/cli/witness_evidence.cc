@@ -6,6 +6,7 @@
 #include <string>
 #include <system_error>
 
+#include "core/durable_file.h"
 #include "witness/checkpoint_publisher.h"
 
 namespace vigie::cli {
@@ -28,8 +29,9 @@ Result<std::vector<audit::Checkpoint>> ReadWitnessFile(const std::filesystem::pa
     auto checkpoint = audit::ParseWitnessLine(line);
     // A last line without its newline, not a whole one: an append a crash
     // (or the writer, this very moment) left unfinished, acknowledged to
-    // nobody. The log's writer cuts it before its next append.
-    if (!checkpoint && in.eof()) break;
+    // nobody. The log's writer cuts it before its next append. Whole (JSON)
+    // but no checkpoint: damage, named below.
+    if (!checkpoint && in.eof() && !WrittenWholeJson(line)) break;
     if (!checkpoint) {
       return Fail(
           checkpoint.error().WithContext(file.string() + ":" + std::to_string(line_number)));

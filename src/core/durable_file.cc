@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/json/parse.hpp>
 #include <cerrno>
 #include <cstring>
 #include <span>
@@ -50,7 +51,9 @@ Result<LastLine> MendLastLine(const std::filesystem::path& path,
                               const std::function<bool(std::string_view)>& whole) {
   // Read-only until a mend is needed: a file the operator made append-only
   // (chattr +a) is still checked, and appended to when whole.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  // Security (O_NOFOLLOW, here and below): these are Vigie's own files; a
+  // link put in one's place must not have Vigie cut or append to its target.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) return LastLine::kWhole;  // not written yet
   if (fd < 0) {
     return Fail(ErrorCode::kUnavailable,
@@ -83,8 +86,8 @@ Result<LastLine> MendLastLine(const std::filesystem::path& path,
   const size_t last_size = start == std::string::npos ? tail.size() : tail.size() - start - 1;
   const bool completed = whole(std::string_view(tail).substr(tail.size() - last_size));
   // Still under the lock, which stays with `fd`.
-  const int writer =
-      ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | (completed ? O_APPEND : 0));
+  const int writer = ::open(
+      path.c_str(), O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | (completed ? O_APPEND : 0));
   if (writer < 0) return failed(completed ? "cannot complete" : "cannot cut the last line of");
   const ClosedAtEnd closed_writer{writer};
   const bool mended = completed ? ::write(writer, "\n", 1) == 1
@@ -95,11 +98,18 @@ Result<LastLine> MendLastLine(const std::filesystem::path& path,
   return completed ? LastLine::kCompleted : LastLine::kCut;
 }
 
+bool WrittenWholeJson(std::string_view line) {
+  boost::system::error_code ec;
+  boost::json::parse(line, ec);
+  return !ec;
+}
+
 Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text, unsigned mode,
                            Writers writers) {
   // O_NONBLOCK: a FIFO put in the file's place must not hang the writer (the
   // audit log's, for the witness file); anything but a file is refused.
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, mode);
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC,
+                  mode);
   if (fd < 0) {
     return Fail(ErrorCode::kUnavailable, "cannot open " + path.string() + ": " + std::strerror(errno));
   }

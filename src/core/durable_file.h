@@ -81,6 +81,12 @@ enum class LastLine { kWhole, kCompleted, kCut };
 Result<LastLine> MendLastLine(const std::filesystem::path& path,
                               const std::function<bool(std::string_view)>& whole);
 
+// For files of JSON lines, MendLastLine's `whole`: a last line without its
+// newline was written whole when it is JSON (a line a crash cut short ends
+// before its closing brace). One that is JSON but not the record expected
+// is damage, kept for whoever checks the file to find, never cut.
+bool WrittenWholeJson(std::string_view line);
+
 // Commits `files` in order, all or none: should one fail, those committed
 // before it are removed again (their directory synced), the rest discarded,
 // and its error returned. Not atomic against a crash in between.

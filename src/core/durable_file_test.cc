@@ -139,6 +139,25 @@ TEST(MendLastLineTest, CompletesAWholeLineCutsAPartialOneLeavesTheRest) {
   EXPECT_EQ(MendLastLine(file, whole).error().code(), ErrorCode::kDataLoss);
 }
 
+// A link put in the place of one of Vigie's files (the witness file, in a
+// directory a log shipper may write to): neither appended to nor cut.
+TEST(MendLastLineTest, NeitherMendsNorAppendsThroughALink) {
+  testing::TempDir dir;
+  const auto target = dir / "vigie.toml";
+  std::ofstream(target) << "[store]\nurl = \"x\"";  // no final newline: a mend would cut it
+  const auto file = dir / "witness.jsonl";
+  std::filesystem::create_symlink(target, file);
+  EXPECT_FALSE(MendLastLine(file, WrittenWholeJson).has_value());
+  EXPECT_FALSE(AppendDurably(file, "{\"n\":1}\n").has_value());
+  EXPECT_EQ(Contents(target), "[store]\nurl = \"x\"");
+}
+
+TEST(WrittenWholeJsonTest, AWholeLineIsJsonAndACutOneIsNot) {
+  EXPECT_TRUE(WrittenWholeJson("{\"tree_size\":3,\"root\":\"zz\"}"));  // damaged, but whole
+  EXPECT_FALSE(WrittenWholeJson("{\"tree_size\":3,\"ro"));
+  EXPECT_FALSE(WrittenWholeJson(""));
+}
+
 TEST(WriteNewFileDurablyTest, WritesANewFileAndNeverReplacesOne) {
   testing::TempDir dir;
   const auto file = dir.path() / "report.json";

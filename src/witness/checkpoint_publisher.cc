@@ -55,7 +55,7 @@ std::optional<boost::json::object> WitnessProblem(const http::ClientReply& reply
 // publisher writes it too: both take the file's lock (Writers::kShared).
 Result<uint64_t> MendAndReadLastCosignedSize(const std::filesystem::path& file,
                                              const crypto::Ed25519PublicKey& witness_key) {
-  ASSIGN_OR_RETURN(const LastLine mended, MendLastLine(file, WrittenWhole));
+  ASSIGN_OR_RETURN(const LastLine mended, MendLastLine(file, WrittenWholeJson));
   if (mended == LastLine::kCut) {
     Log(LogLevel::kWarn, "audit_cosignature_partial_line_cut", {{"file", file.string()}});
   }
@@ -350,7 +350,7 @@ Result<std::vector<Cosignature>> ReadCosignatureFile(const std::filesystem::path
     ++number;
     auto cosignature = ParseCosignatureLine(line);
     // A last line a crash cut short: never acknowledged.
-    if (!cosignature && in.eof() && !WrittenWhole(line)) break;
+    if (!cosignature && in.eof() && !WrittenWholeJson(line)) break;
     if (!cosignature) {
       return Fail(ErrorCode::kDataLoss, file.string() + ":" + std::to_string(number) + ": " +
                                             cosignature.error().message());

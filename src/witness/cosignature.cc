@@ -77,10 +77,4 @@ Result<Cosignature> ParseCosignatureLine(std::string_view line) {
   return CosignatureFromJson(value);
 }
 
-bool WrittenWhole(std::string_view line) {
-  boost::system::error_code ec;
-  boost::json::parse(line, ec);
-  return !ec;
-}
-
 }  // namespace vigie::witness

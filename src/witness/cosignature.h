@@ -42,9 +42,5 @@ boost::json::object CosignatureJson(const Cosignature& cosignature);
 Result<Cosignature> CosignatureFromJson(const boost::json::value& value);
 std::string CosignatureLine(const Cosignature& cosignature);
 Result<Cosignature> ParseCosignatureLine(std::string_view line);
-// Whether a last line without its newline was written whole: it is JSON.
-// (A line a crash cut short never is: it ends before its closing brace.)
-// One that is JSON but not a cosignature is damage, not a cut write.
-bool WrittenWhole(std::string_view line);
 
 }  // namespace vigie::witness

@@ -359,7 +359,7 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
     ++number;
     const std::string where = state->store.string() + ":" + std::to_string(number);
     auto cosignature = ParseCosignatureLine(line);
-    if (in.eof() && !WrittenWhole(line)) {
+    if (in.eof() && !WrittenWholeJson(line)) {
       // A last line without its newline and not whole: a write a crash cut
       // short, so never acknowledged to the log. Cut it off, or the witness
       // would not start (or would glue its next line onto it). A whole line

@@ -40,6 +40,12 @@ TEST_F(CliTest, ConsultationsAreAuditedAndTheLogVerifies) {
   EXPECT_EQ(unfinished.exit_code, 0) << unfinished.out << unfinished.err;
   std::ofstream(witness_file, std::ios::app) << "\n" << witnessed;
   EXPECT_EQ(Vigie("audit verify").exit_code, 7);
+  // A last line whole but damaged (a digit of its root no longer hex), its
+  // newline gone: damage, not an unfinished append.
+  std::string damaged = witnessed.substr(0, witnessed.size() - 1);
+  damaged[damaged.rfind("\"root\":\"") + 9] = 'z';
+  std::ofstream(witness_file, std::ios::trunc) << damaged;
+  EXPECT_EQ(Vigie("audit verify").exit_code, 7);
   std::ofstream(witness_file, std::ios::trunc) << witnessed;
 
   // Proofs that check without Vigie: RFC 9162 inclusion under a signed
