@@ -569,6 +569,9 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions options,
                                                  const crypto::DataKey& signing_key,
                                                  const Clock& clock) {
   store::OpenOptions open_options;
+  // Security: an event is durable before its caller hears so, even where a
+  // DBA (or a URL's options) turned synchronous_commit off.
+  open_options.durable_commits = true;
   if (!options.url.starts_with("sqlite:")) {
     // PostgreSQL: a lock held elsewhere fails the batch (and the
     // consultations waiting on it: fail closed) rather than hang the writer.

@@ -129,6 +129,11 @@ struct OpenOptions {
   // server that hangs fails a request instead of holding it. 0: no limit
   // (long reports, imports). SQLite has no such hang to guard against.
   int statement_timeout_ms = 0;
+  // PostgreSQL: a COMMIT returns once durable, whatever the server, the
+  // database, the role or the URL says (synchronous_commit = on): for the
+  // audit writer, whose callers answer once told. SQLite always is
+  // (synchronous = FULL).
+  bool durable_commits = false;
 };
 
 // Opens "sqlite:<path>" (created if missing unless read_only) or a PostgreSQL

@@ -271,6 +271,30 @@ TEST_P(StoreTest, EveryConstraintViolationIsConflict) {
   EXPECT_OK((*child)->Run());
 }
 
+// A connection asked for durable commits has them, whatever its URL says
+// (the test server's turns synchronous_commit off); SQLite's always are.
+TEST_P(StoreTest, DurableCommitsOverrideTheUrlsSetting) {
+  auto setting = [&](const OpenOptions& options) -> std::string {
+    auto db = Open(database_.url(), options);
+    EXPECT_OK(db);
+    if (!db) return "";
+    const bool postgres = (*db)->dialect() == Dialect::kPostgres;
+    auto read = (*db)->Prepare(postgres ? "SELECT current_setting('synchronous_commit')"
+                                        : "PRAGMA synchronous");
+    EXPECT_OK(read);
+    EXPECT_TRUE(*(*read)->Step());
+    std::string value(postgres ? (*read)->ColumnText(0) : std::to_string((*read)->ColumnInt(0)));
+    EXPECT_OK((*read)->Run());
+    return value;
+  };
+  if (GetParam() == Backend::kPostgres) {
+    EXPECT_EQ(setting({}), "off") << "the test server's URL";
+    EXPECT_EQ(setting({.durable_commits = true}), "on");
+  } else {
+    EXPECT_EQ(setting({.durable_commits = true}), "2");  // FULL
+  }
+}
+
 // Two write transactions that read, then write what the other read: SQLite
 // refuses the second writer at Begin (the first holds the write lock),
 // PostgreSQL's SERIALIZABLE lets it run and aborts it. Either way it fails

@@ -335,6 +335,7 @@ Result<void> PostgresConnection::Configure() {
       "SET bytea_output = 'hex'; SET lock_timeout = " + std::to_string(options_.busy_timeout_ms) +
       "; SET client_min_messages = warning; SET jit = off; " + kSessionKeepalives;
   if (options_.read_only) settings += " SET default_transaction_read_only = on;";
+  if (options_.durable_commits) settings += " SET synchronous_commit = on;";
   if (options_.statement_timeout_ms > 0) {
     settings += " SET statement_timeout = " + std::to_string(options_.statement_timeout_ms) + ";";
   }
