@@ -187,11 +187,18 @@ Result<std::string> InitialConfigToml(const DatabaseUrls& databases) {
 // databases and the listeners, and whoever can enter the data directory can
 // read the databases' files. Refused as the key file is (crypto/key_file.h),
 // rather than run on a configuration someone else may have written: group
-// members may read (a backup group), nobody but the owner may write.
+// members may read (a backup group), nobody but the owner may write, and
+// the owner is the user running Vigie (or root).
 Result<void> CheckNotExposed(const std::filesystem::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     return Fail(ErrorCode::kUnavailable, "cannot stat " + path.string());
+  }
+  if (st.st_uid != ::geteuid() && st.st_uid != 0) {
+    return Fail(ErrorCode::kPermissionDenied,
+                path.string() + " is owned by user " + std::to_string(st.st_uid) +
+                    ", not by the user running Vigie (" + std::to_string(::geteuid()) +
+                    ") nor root: whoever owns it may rewrite it");
   }
   constexpr mode_t kExposed = S_IWGRP | S_IRWXO;
   if ((st.st_mode & kExposed) == 0) return {};

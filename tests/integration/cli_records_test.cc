@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cstdlib>
@@ -312,6 +313,17 @@ TEST_F(CliTest, AConfigurationOrDataDirectoryOthersCanChangeIsRefused) {
   ASSERT_EQ(::chmod(config.c_str(), 0640), 0);
   ASSERT_EQ(::chmod(data().c_str(), 0750), 0);
   EXPECT_EQ(Vigie("keys list").exit_code, 0) << "the group may read";
+  // Owned by another user, who may rewrite it whatever its mode (only root
+  // can give a file away: run as a user, this part has nothing to try).
+  if (::geteuid() == 0) {
+    constexpr uid_t kNobody = 65534;
+    ASSERT_EQ(::chown(config.c_str(), kNobody, static_cast<gid_t>(-1)), 0);
+    auto refused = Vigie("keys list");
+    EXPECT_EQ(refused.exit_code, 4) << refused.err;
+    EXPECT_NE(refused.err.find("is owned by user 65534"), std::string::npos) << refused.err;
+    ASSERT_EQ(::chown(config.c_str(), 0, static_cast<gid_t>(-1)), 0);
+    EXPECT_EQ(Vigie("keys list").exit_code, 0);
+  }
 }
 
 // A key file lacking a purpose's key is damaged or another installation's:
