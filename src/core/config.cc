@@ -303,7 +303,9 @@ Result<void> ReadAudit(const toml::table* t, Config::Audit& a) {
     return Fail(ErrorCode::kInvalidArgument,
                 "'audit.witness_public_key' must be the witness's key: 64 lowercase hex digits");
   }
-  if (!a.witness_url.empty() && a.cosignature_file.empty()) {
+  // A witness's key alone (an installation that only checks what another
+  // node published) reads the cosignatures kept there too.
+  if ((!a.witness_url.empty() || !a.witness_public_key.empty()) && a.cosignature_file.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "'audit.cosignature_file' is needed with a witness");
   }
   return r.RefuseUnknown();

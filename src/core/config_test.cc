@@ -186,6 +186,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"[audit]\nwitness_url = \"ftp://w\"", "'audit.witness_url'"},
         BadConfig{"[audit]\ncheckpoint_syslog = 1", "must be true or false"},
         BadConfig{"[audit]\nwitness_public_key = \"ABC\"", "'audit.witness_public_key'"},
+        BadConfig{"[audit]\nwitness_public_key = "
+                  "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n"
+                  "cosignature_file = \"\"",
+                  "'audit.cosignature_file' is needed"},
         BadConfig{"[web]\nrp_id = \"Vigie.Example\"", "'web.rp_id'"},
         BadConfig{"[web]\nrp_id = \"a/b\"", "'web.rp_id'"},
         BadConfig{"[web]\nrp_name = \"\"", "'web.rp_name'"},
