@@ -165,7 +165,12 @@ std::vector<Finding> AgentActivity::Take(const AuditEvent& event, const SearchTe
     if (event.subject == audit::kRefreshReuseStrangerKey) {
       // Security: the token leaked without its key, and the session goes on
       // (session_store.h). Whoever found a spent token must not get its
-      // agent stepped up or suspended either: an alert, nothing more.
+      // agent stepped up or suspended either: an alert, nothing more, and
+      // no more often than alerts are (not each minute, as suspensions).
+      const int64_t last = last_fired_us_[static_cast<size_t>(Rule::kRefreshReuse)];
+      if (last != 0 && event.time_unix_micros - last < options.realert_seconds * kSecond) {
+        return findings;
+      }
       Fire(findings, Rule::kRefreshReuse,
            session +
                " was presented again under a stranger's DPoP key: it leaked, its holder "

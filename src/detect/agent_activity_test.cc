@@ -491,6 +491,11 @@ TEST(AgentActivityTest, AReuseUnderAStrangersKeyIsAnAlertAndSparesNoLaterReuse) 
   ASSERT_TRUE(Fired(found, Rule::kRefreshReuse));
   EXPECT_EQ(found[0].action, Action::kAlert);
   EXPECT_THAT(found[0].detail, HasSubstr("no suspend for a stranger's key"));
+  // Presented again two minutes on: past a suspension's minute, within the
+  // re-alert interval: no second alert.
+  AuditEvent again = stranger;
+  again.time_unix_micros += 120 * kSecond;
+  EXPECT_FALSE(Fired(activity.Take(again, nullptr, *options, false), Rule::kRefreshReuse));
 
   AuditEvent owner = stranger;
   owner.subject.clear();

@@ -31,9 +31,10 @@ class HoldLifter {
   // Lifts `incident_id`'s hold on the agent, into `done`'s lists. On an
   // error the agent and its hold stay as they were (releasing again
   // finishes), except for an agent whose state is not the release's to
-  // decide: its hold gives way to a suspension (its credentials erased too
-  // in reset mode; a disabled agent is left as it is) and the error says
-  // why, for an administrator. `before_suspend` runs inside that suspension.
+  // decide: its hold gives way to a suspension (in reset mode, to its
+  // credentials erased instead; a disabled agent is left as it is) and the
+  // error says why, for an administrator. `before_suspend` runs inside that
+  // suspension.
   Result<void> Lift(int64_t incident_id, int64_t agent_id, const std::string& service_number,
                     ReleaseMode mode, const identity::AgentDirectory::BeforeCommit& before_reset,
                     const identity::AgentDirectory::BeforeCommit& before_reinstate,
