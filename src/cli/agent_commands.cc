@@ -7,6 +7,7 @@
 
 #include "cli/admin_portal.h"
 #include "cli/commands.h"
+#include "crypto/bytes.h"
 
 namespace vigie::cli {
 namespace {
@@ -120,9 +121,7 @@ int RunAgentAction(const std::filesystem::path& data_dir, AgentAction action,
       if (!reset) return ReportError(reset.error());
       if (as_json) {
         json::object out = AgentJson(reset->agent);
-        out["activation_code"] =
-            std::string_view(reinterpret_cast<const char*>(reset->activation.code.view().data()),
-                             reset->activation.code.view().size());
+        out["activation_code"] = crypto::AsText(reset->activation.code.view());
         out["activation_expires_at"] = reset->activation.expires_at;
         std::printf("%s\n", json::serialize(out).c_str());
         return 0;
