@@ -336,13 +336,13 @@ void AgentActivity::NoteSessionNetwork(std::string network, int64_t now, int64_t
 void AgentActivity::CheckRates(const AuditEvent& event, std::vector<Finding>& findings,
                                const DetectOptions& options, bool learning) {
   const int64_t now = event.time_unix_micros;
-  // A step-up refused for another reason than a wrong or replayed code (a
-  // seed that does not open, the database) is recorded, and is our fault,
-  // not a sign of someone guessing.
+  // A login's second factor or a step-up refused for another reason than a
+  // wrong or replayed code (a seed or stored passkey that does not open, the
+  // database) is recorded, and is our fault, not a sign of someone guessing.
   const bool failed_factor =
-      event.type == AuditEventType::kLoginSecondFactorFailed ||
-      (event.type == AuditEventType::kStepUp && event.outcome != AuditOutcome::kOk &&
-       event.refusal_code == ErrorCodeName(ErrorCode::kUnauthenticated));
+      (event.type == AuditEventType::kLoginSecondFactorFailed ||
+       (event.type == AuditEventType::kStepUp && event.outcome != AuditOutcome::kOk)) &&
+      event.refusal_code == ErrorCodeName(ErrorCode::kUnauthenticated);
   if (failed_factor) {
     factor_failures_.push_back(now);
     PruneBefore(factor_failures_, now - options.second_factor_window_seconds * kSecond,

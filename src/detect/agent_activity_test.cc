@@ -426,36 +426,25 @@ TEST(AgentActivityTest, ANewAgentsHoursAreJudgedByShareUntilTheyHaveDays) {
             Rule::kOffHours));
 }
 
-TEST(AgentActivityTest, RepeatedSecondFactorFailures) {
-  AgentActivity activity;
+// Wrong codes, at login or step-up, count; a factor our side failed to
+// check (a seed or stored passkey that does not open) is no one guessing.
+TEST(AgentActivityTest, OnlyFactorsRefusedForTheirCodeCountAsSecondFactorFailures) {
   DetectOptions options = Options();
-  AuditEvent failure = Event(AuditEventType::kLoginSecondFactorFailed, kMorning);
-  failure.outcome = audit::AuditOutcome::kRefused;
-  std::vector<Finding> findings;
-  for (int i = 0; i < options.second_factor_failures; ++i) {
-    failure.time_unix_micros = kMorning + i * 30 * kSecond;
-    findings = activity.Take(failure, nullptr, options, false);
-  }
-  EXPECT_TRUE(Fired(findings, Rule::kSecondFactorFailures));
-}
-
-// Wrong step-up codes count; a step-up our side failed (a seed that does not
-// open) is no one guessing.
-TEST(AgentActivityTest, OnlyStepUpsRefusedForTheirCodeCountAsSecondFactorFailures) {
-  DetectOptions options = Options();
-  for (const char* code : {"DataLoss", "Unauthenticated"}) {
-    AgentActivity activity;
-    AuditEvent step_up = Event(AuditEventType::kStepUp, kMorning);
-    step_up.outcome = audit::AuditOutcome::kRefused;
-    step_up.refusal_code = code;
-    std::vector<Finding> findings;
-    for (int i = 0; i < options.second_factor_failures; ++i) {
-      step_up.time_unix_micros = kMorning + i * 30 * kSecond;
-      findings = activity.Take(step_up, nullptr, options, false);
+  for (AuditEventType type : {AuditEventType::kLoginSecondFactorFailed, AuditEventType::kStepUp}) {
+    for (const char* code : {"DataLoss", "Unauthenticated"}) {
+      AgentActivity activity;
+      AuditEvent refused = Event(type, kMorning);
+      refused.outcome = audit::AuditOutcome::kRefused;
+      refused.refusal_code = code;
+      std::vector<Finding> findings;
+      for (int i = 0; i < options.second_factor_failures; ++i) {
+        refused.time_unix_micros = kMorning + i * 30 * kSecond;
+        findings = activity.Take(refused, nullptr, options, false);
+      }
+      EXPECT_EQ(Fired(findings, Rule::kSecondFactorFailures),
+                std::string_view(code) == "Unauthenticated")
+          << audit::AuditEventTypeName(type) << " " << code;
     }
-    EXPECT_EQ(Fired(findings, Rule::kSecondFactorFailures),
-              std::string_view(code) == "Unauthenticated")
-        << code;
   }
 }
 

@@ -452,8 +452,8 @@ Result<Agent> Authenticator::VerifyPasskey(std::string_view challenge_token,
                          (stored_bad ? " unusable: " : " refused: ") + verified.error().message();
       RETURN_IF_ERROR(
           internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
+      refused_agent_ = *agent_id;  // named in the log either way
       if (!stored_bad) {
-        refused_agent_ = *agent_id;
         ASSIGN_OR_RETURN(internal::RecordedFailure failure,
                          internal::RecordLoginFailure(*db_, *agent_id, internal::Factor::kPasskey,
                                                       source_address, now, options_));

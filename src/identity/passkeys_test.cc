@@ -239,7 +239,8 @@ TEST_F(PasskeysTest, AStoredKeyGoneBadIsNotTheAgentsFailure) {
         token, Assert(authenticator, Authenticator::PasskeyChallengeFor(token), credential_, 1 + i),
         kRp, kAddress);
     ASSERT_THAT(refused, ErrorCodeIs(ErrorCode::kDataLoss));
-    EXPECT_FALSE(login.refused_agent().has_value());
+    EXPECT_EQ(login.refused_agent(),
+              std::optional<int64_t>(t_.Directory().FindAgent("PN-1001")->id));
     EXPECT_FALSE(login.locked_agent().has_value());
     EXPECT_NE(login.passkey_outcome().find("unusable"), std::string::npos);  // for the log
   }
