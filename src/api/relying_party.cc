@@ -32,6 +32,8 @@ Result<webauthn::RelyingParty> RelyingPartyFor(std::string_view public_url,
                 "passkeys need the public URL to name a host, not an address: " + host);
   }
   std::string id = rp_id.empty() ? host : std::string(rp_id);
+  std::transform(id.begin(), id.end(), id.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   // The RP id may be the host or a registrable parent ("example.fr" for
   // "vigie.example.fr"), never another site (WebAuthn §5.1.3 step 8).
   const bool same = id == host;
@@ -39,6 +41,14 @@ Result<webauthn::RelyingParty> RelyingPartyFor(std::string_view public_url,
   if (!same && !parent) {
     return Fail(ErrorCode::kInvalidArgument,
                 "'web.rp_id' " + id + " is neither " + host + " nor a parent domain of it");
+  }
+  // Browsers refuse a top-level domain ("fr") as an RP id: every passkey
+  // ceremony would fail, so say it at start. (Wider public suffixes such as
+  // "gouv.fr" need the Public Suffix List, which Debian ships but a server
+  // should not read at start; docs/front-door.md names the rule.)
+  if (parent && id.find('.') == std::string::npos) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "'web.rp_id' " + id + " is a top-level domain: name the site's own domain");
   }
   // A browser's origin leaves the scheme's default port out (RFC 6454 §6.1).
   const std::string_view default_port = scheme == "https" ? ":443" : ":80";

@@ -39,8 +39,11 @@ TEST(RelyingPartyTest, AParentDomainMayBeNamedButNoOtherSite) {
   ASSERT_TRUE(parent.has_value());
   EXPECT_EQ(parent->id, "interieur.example");
   EXPECT_EQ(parent->origins[0], "https://vigie.interieur.example");
+  auto spelled = RelyingPartyFor("https://vigie.interieur.example", "Interieur.EXAMPLE");
+  ASSERT_TRUE(spelled.has_value()) << spelled.error().message();
+  EXPECT_EQ(spelled->id, "interieur.example");  // as browsers compare it
   for (const char* other : {"attacker.example", "ieur.example", "vigie.interieur.example.evil",
-                            "www.vigie.interieur.example"}) {
+                            "www.vigie.interieur.example", "example", ".interieur.example"}) {
     auto refused = RelyingPartyFor("https://vigie.interieur.example", other);
     EXPECT_FALSE(refused.has_value()) << other;
   }
