@@ -139,21 +139,24 @@ Result<Held<FileAnswer>> Portal::OpenPersonFileHeld(const Caller& caller,
                                                     int64_t* retry_after_seconds) {
   const auto started = Now();
   const int64_t now = UnixSeconds(parts_.clock->Now());
-  ASSIGN_OR_RETURN(
-      Held<FileAnswer> held,
-      AuditedHeld(*trail_,
-                  trail_->Consultation(caller, AuditEventType::kFileOpening, input.purpose,
-                                       CaseReferenceForLog(input)),
-                  started, OpenFile(caller, input, person_id, now, retry_after_seconds),
-                  [](AuditEvent& e, const FileAnswer& answer) {
-                    e.person_ids.push_back(answer.file.person.id);
-                    for (const records::WantedNotice& notice : answer.file.notices) {
-                      e.notice_ids.push_back(notice.id);
-                    }
-                    for (const records::RecordEntry& entry : answer.file.entries) {
-                      e.entry_ids.push_back(entry.id);
-                    }
-                  }));
+  AuditEvent event = trail_->Consultation(caller, AuditEventType::kFileOpening, input.purpose,
+                                          CaseReferenceForLog(input));
+  // The id asked for, refused ones too (not found, quota, step-up): a run of
+  // ids probed one by one is then there to read. Not in person_ids, which
+  // name only what was shown.
+  event.subject = "person " + std::to_string(person_id);
+  ASSIGN_OR_RETURN(Held<FileAnswer> held,
+                   AuditedHeld(*trail_, std::move(event), started,
+                               OpenFile(caller, input, person_id, now, retry_after_seconds),
+                               [](AuditEvent& e, const FileAnswer& answer) {
+                                 e.person_ids.push_back(answer.file.person.id);
+                                 for (const records::WantedNotice& notice : answer.file.notices) {
+                                   e.notice_ids.push_back(notice.id);
+                                 }
+                                 for (const records::RecordEntry& entry : answer.file.entries) {
+                                   e.entry_ids.push_back(entry.id);
+                                 }
+                               }));
   held.withheld = QuotaGiveBack(caller, policy::ConsultationKind::kFileOpening, now);
   return held;
 }

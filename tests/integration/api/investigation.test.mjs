@@ -136,6 +136,8 @@ test('at most the 50 latest consultations are returned, refused ones included', 
   assert.equal(events.length, 50);
   assert.equal(events[0].type, 'file_opening');
   assert.equal(events[0].outcome, 'refused');
+  assert.equal(events[0].subject, 'person 999999', 'the id asked for, though nothing was shown');
+  assert.deepEqual(events[0].person_ids ?? [], []);
   assert.ok(events.every((e) => e.service_number === BUSY));
   const mine = `type IN (32, 33) AND agent_id = ${events[0].agent_id}`;
   assert.equal(sql(`SELECT count(*) FROM audit_event WHERE ${mine}`), '54');
