@@ -288,6 +288,25 @@ TEST(ImporterTest, ARefusedCsvHeaderStopsTheImportEvenWhenBadLinesAreSkipped) {
   EXPECT_EQ(*t.repository->CountPersons(), 1);
 }
 
+// Every node builds its search index again after an import: not after one
+// that wrote nothing (an empty file, or only bad lines skipped).
+TEST(ImporterTest, AnImportThatWritesNothingLeavesTheGenerationAlone) {
+  testing::RecordsDb t;
+  ImportOptions options;
+  options.skip_bad_lines = true;
+  const int64_t generation = *t.repository->Generation();
+  for (const std::string& text : {std::string(), std::string("{\"kind\":\"person\"}\n")}) {
+    auto report = RunImport(t, text, options);
+    ASSERT_OK(report);
+    EXPECT_TRUE(report->committed);
+    EXPECT_EQ(*t.repository->Generation(), generation) << text;
+  }
+  auto written = RunImport(t, kGood, options);
+  ASSERT_OK(written);
+  EXPECT_TRUE(written->committed);
+  EXPECT_GT(*t.repository->Generation(), generation);
+}
+
 TEST(ImporterTest, OversizedLinesAreRefused) {
   testing::RecordsDb t;
   std::string huge = R"({"kind":"person","id":"P1","surname":")" + std::string(70000, 'A') +
