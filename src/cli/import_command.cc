@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ios>
 #include <istream>
 #include <streambuf>
 #include <string>
@@ -23,8 +24,9 @@ namespace {
 
 // Hands the import the file's bytes and hashes them on the way, so that the
 // audit event names the SHA-256 of exactly what was imported. A read error
-// ends the stream as the end of the file would, so it is kept here, for the
-// import to be refused rather than committed cut short.
+// throws, as libstdc++'s file buffer does, so the import stops there and is
+// refused (a line cut short must not pass for a bad line of the file); its
+// errno is kept for the message.
 class HashingFileBuffer final : public std::streambuf {
  public:
   explicit HashingFileBuffer(int fd) : fd_(fd), buffer_(1 << 16) {}
@@ -47,8 +49,11 @@ class HashingFileBuffer final : public std::streambuf {
     do {
       got = ::read(fd_, buffer_.data(), buffer_.size());
     } while (got < 0 && errno == EINTR);
-    if (got < 0) read_error_ = errno;
-    if (got <= 0) return traits_type::eof();
+    if (got < 0) {
+      read_error_ = errno;
+      throw std::ios_base::failure(std::strerror(read_error_));
+    }
+    if (got == 0) return traits_type::eof();
     hasher_.Update(std::string_view(buffer_.data(), static_cast<size_t>(got)));
     bytes_ += static_cast<uint64_t>(got);
     setg(buffer_.data(), buffer_.data(), buffer_.data() + got);
@@ -110,20 +115,21 @@ int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions&
   auto repository = records::RecordRepository::Create(*installation->db, installation->keyring);
   if (!repository) return ReportError(repository.error());
   import_options.cache_mib = installation->config.store.import_cache_mib;
-  // Durable in the log before the import commits, or it does not commit.
+  // Durable in the log before the import commits, or it does not commit;
+  // opened first, so a log that cannot record it is known before the work.
   SystemClock clock;
+  auto log = installation->OpenAuditLog(clock);
+  if (!log) {
+    return ReportError(Error(ErrorCode::kUnavailable,
+                             "the audit log cannot record this: " + log.error().message()));
+  }
   import_options.before_commit = [&](const records::ImportReport& report) -> Result<void> {
-    if (hashing.read_error() != 0) {
-      return Fail(ErrorCode::kUnavailable, "reading " + options.file.string() +
-                                               " failed: " + std::strerror(hashing.read_error()));
-    }
     if (size != 0 && hashing.bytes() != size) {
       return Fail(ErrorCode::kConflict, options.file.string() + " changed while it was read (" +
                                             std::to_string(size) + " bytes, " +
                                             std::to_string(hashing.bytes()) + " read)");
     }
-    return RecordOperatorCommand(*installation, clock,
-                                 ImportSubject(hashing, report, options.file));
+    return RecordOperatorCommand(**log, clock, ImportSubject(hashing, report, options.file));
   };
 
   ProgressLine progress("importing");
@@ -131,6 +137,11 @@ int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions&
       in, size, import_options, *installation->db, *repository,
       [&](uint64_t done, uint64_t total) { progress.Update(done, total, "bytes"); });
   progress.Finish();
+  if (!report && hashing.read_error() != 0) {
+    return ReportError(Error(
+        ErrorCode::kUnavailable,
+        "reading " + options.file.string() + " failed: " + std::strerror(hashing.read_error())));
+  }
   if (!report) return ReportError(report.error());
   for (const auto& e : report->errors) {
     std::fprintf(stderr, "%s:%lld: %s\n", options.file.c_str(), static_cast<long long>(e.line),
@@ -146,7 +157,9 @@ int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions&
        {"persons_inserted", report->persons_inserted},
        {"persons_updated", report->persons_updated},
        {"notices_inserted", report->notices_inserted},
+       {"notices_updated", report->notices_updated},
        {"entries_inserted", report->entries_inserted},
+       {"entries_updated", report->entries_updated},
        {"bad_lines", report->bad_lines},
        {"committed", report->committed ? "yes" : "no"}});
   if (!report->journal_not_restored.empty()) {

@@ -23,17 +23,27 @@ audit::AuditEvent OperatorEvent(const Clock& clock, audit::AuditEventType type,
   return event;
 }
 
-Result<void> AppendAll(const Installation& installation, const Clock& clock,
-                       std::vector<audit::AuditEvent> events) {
-  ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> log, installation.OpenAuditLog(clock));
+Result<void> AppendAll(audit::AuditLog& log, std::vector<audit::AuditEvent> events) {
   // No deadline: nobody is being answered, the operator waits for the
   // events to be durable (a loaded database took longer than the server's
   // max_wait); a log that refuses them is still an error at once.
-  if (auto appended = log->AppendAll(std::move(events)); !appended) {
+  if (auto appended = log.AppendAll(std::move(events)); !appended) {
     return Fail(ErrorCode::kUnavailable,
                 "the audit log cannot record this: " + appended.error().message());
   }
-  return {};  // closing the log signs a checkpoint covering them
+  return {};
+}
+
+Result<void> AppendAll(const Installation& installation, const Clock& clock,
+                       std::vector<audit::AuditEvent> events) {
+  ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLog> log, installation.OpenAuditLog(clock));
+  return AppendAll(*log, std::move(events));  // closing the log signs a checkpoint over them
+}
+
+std::vector<audit::AuditEvent> CommandEvent(const Clock& clock, std::string_view what) {
+  std::vector<audit::AuditEvent> command;
+  command.push_back(OperatorEvent(clock, audit::AuditEventType::kOperatorCommand, what));
+  return command;
 }
 
 }  // namespace
@@ -56,9 +66,12 @@ Result<void> RecordPersonsNamed(const Installation& installation, const Clock& c
 
 Result<void> RecordOperatorCommand(const Installation& installation, const Clock& clock,
                                    std::string_view what) {
-  std::vector<audit::AuditEvent> command;
-  command.push_back(OperatorEvent(clock, audit::AuditEventType::kOperatorCommand, what));
-  return AppendAll(installation, clock, std::move(command));
+  return AppendAll(installation, clock, CommandEvent(clock, what));
+}
+
+Result<void> RecordOperatorCommand(audit::AuditLog& log, const Clock& clock,
+                                   std::string_view what) {
+  return AppendAll(log, CommandEvent(clock, what));
 }
 
 }  // namespace vigie::cli

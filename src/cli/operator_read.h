@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/audit_log.h"
 #include "cli/installation.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -30,5 +31,8 @@ Result<void> RecordPersonsNamed(const Installation& installation, const Clock& c
 // change escapes the log. Fails closed the same way: no event, no change.
 Result<void> RecordOperatorCommand(const Installation& installation, const Clock& clock,
                                    std::string_view what);
+// The same through a log the command opened at its start: one that runs for
+// hours (an import) learns that the log cannot record it before, not after.
+Result<void> RecordOperatorCommand(audit::AuditLog& log, const Clock& clock, std::string_view what);
 
 }  // namespace vigie::cli

@@ -416,8 +416,19 @@ TEST_F(CliTest, OperatorCommandsThatChangeTheInstallationAreLoggedFirst) {
   EXPECT_EQ(canaries.out, "") << "no decoy planted";
   EXPECT_EQ(Vigie("keys list").out, keys_before) << "no key staged";
 
-  // An import refused for a bad line changes nothing, so it leaves no event.
+  // A log that cannot even be opened is found before the file is read (an
+  // import may run for hours): the log's trouble is reported, not the lines.
   std::ofstream(dir_ / "bad.jsonl") << "{\"kind\":\"person\",\"id\":\"B\"}\n";
+  const std::string away = "ALTER TABLE audit_event RENAME TO audit_event_away;";
+  const std::string back = "ALTER TABLE audit_event_away RENAME TO audit_event;";
+  ASSERT_NO_FATAL_FAILURE(run_sql(away, away));
+  auto early = Vigie("import " + (dir_ / "bad.jsonl").string());
+  ASSERT_NO_FATAL_FAILURE(run_sql(back, back));
+  EXPECT_EQ(early.exit_code, 6) << early.err;
+  EXPECT_NE(early.err.find("audit log"), std::string::npos) << early.err;
+  EXPECT_EQ(early.err.find("bad.jsonl:1:"), std::string::npos) << early.err;
+
+  // An import refused for a bad line changes nothing, so it leaves no event.
   EXPECT_EQ(Vigie("import " + (dir_ / "bad.jsonl").string()).exit_code, 2);
 
   auto imported = Vigie("import " + more);
