@@ -12,7 +12,8 @@ namespace vigie::cli {
 
 Result<InstallationLease> InstallationLease::Take(const std::filesystem::path& data_dir,
                                                   Kind kind) {
-  const std::filesystem::path path = data_dir / "serve.lock";
+  const std::filesystem::path path =
+      data_dir / (kind == Kind::kChangingKeys ? "keys.lock" : "serve.lock");
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0 && errno == ENOENT) {
     return Fail(ErrorCode::kNotFound, "no installation in " + data_dir.string() +
@@ -34,10 +35,18 @@ Result<InstallationLease> InstallationLease::Take(const std::filesystem::path& d
     return Fail(ErrorCode::kUnavailable,
                 "cannot lock " + path.string() + ": " + std::strerror(error));
   }
-  return Fail(ErrorCode::kConflict, kind == Kind::kServing
-                                        ? "`vigie migrate-store` is moving this installation"
-                                        : "`vigie serve` is running on this installation, or "
-                                          "another vigie command: stop it first");
+  switch (kind) {
+    case Kind::kServing:
+      return Fail(ErrorCode::kConflict, "`vigie migrate-store` is moving this installation");
+    case Kind::kMoving:
+      return Fail(ErrorCode::kConflict,
+                  "`vigie serve` is running on this installation, or another vigie command: "
+                  "stop it first");
+    case Kind::kChangingKeys:
+      break;
+  }
+  return Fail(ErrorCode::kConflict,
+              "another `vigie keys` command is changing the key file: run this one after it");
 }
 
 InstallationLease::InstallationLease(InstallationLease&& other) noexcept

@@ -12,6 +12,11 @@
 // The lease is an flock(2) on <data dir>/serve.lock, released by the kernel
 // when the process ends, however it ends.
 //
+// The commands that change the key file (`vigie keys rotate|activate|
+// retire`) also hold <data dir>/keys.lock, exclusive: each reads the file,
+// changes it and writes it whole, so two at once would undo one another (a
+// retirement lost, a staged key given twice).
+//
 // Taken before the installation is opened: opening migrates its schema,
 // which must not happen under a running server of another release.
 //
@@ -27,7 +32,7 @@ namespace vigie::cli {
 
 class InstallationLease {
  public:
-  enum class Kind { kServing, kMoving };
+  enum class Kind { kServing, kMoving, kChangingKeys };
 
   static Result<InstallationLease> Take(const std::filesystem::path& data_dir, Kind kind);
 

@@ -25,6 +25,7 @@
 #include "audit/checkpoint.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
+#include "cli/installation_lease.h"
 #include "cli/operator_read.h"
 #include "crypto/hash.h"
 #include "crypto/signing.h"
@@ -48,6 +49,11 @@ std::string_view StateOf(const crypto::Keyring& keyring, const crypto::DataKey& 
   if (key.retired_after) return "retired";
   auto current = keyring.Current(key.purpose);
   return current && (*current)->id == key.id ? "current" : "previous";
+}
+
+// Held from before the key file is read until after it is written again.
+Result<InstallationLease> ChangingTheKeyFile(const std::filesystem::path& data_dir) {
+  return InstallationLease::Take(data_dir, InstallationLease::Kind::kChangingKeys);
 }
 
 }  // namespace
@@ -74,6 +80,8 @@ int RunKeysList(const std::filesystem::path& data_dir) {
 }
 
 int RunKeysRotate(const std::filesystem::path& data_dir) {
+  auto keys_lease = ChangingTheKeyFile(data_dir);
+  if (!keys_lease) return ReportError(keys_lease.error());
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
   crypto::Keyring& keyring = installation->keyring;
@@ -161,6 +169,8 @@ Result<void> CheckWitnessKnowsStagedKeys(const Installation& installation) {
 }  // namespace
 
 int RunKeysActivate(const std::filesystem::path& data_dir, bool check_witness) {
+  auto keys_lease = ChangingTheKeyFile(data_dir);
+  if (!keys_lease) return ReportError(keys_lease.error());
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
   crypto::Keyring& keyring = installation->keyring;
@@ -260,6 +270,8 @@ Result<uint64_t> LastSizeSignedBy(const Installation& installation, uint32_t key
 }  // namespace
 
 int RunKeysRetire(const std::filesystem::path& data_dir, uint32_t key_id) {
+  auto keys_lease = ChangingTheKeyFile(data_dir);
+  if (!keys_lease) return ReportError(keys_lease.error());
   auto installation = Installation::Open(data_dir);
   if (!installation) return ReportError(installation.error());
   crypto::Keyring& keyring = installation->keyring;

@@ -53,6 +53,26 @@ TEST_F(CliTest, KeysActivateAsksTheWitnessWhetherItKnowsTheNewSigningKey) {
   EXPECT_EQ(witnessed.exit_code, 0) << witnessed.err;
 }
 
+// Each keys command reads the key file and writes it back whole: two at once
+// would undo one another (a retirement lost). While one holds the file (here
+// flock(1) holds its lock), another is refused and changes nothing.
+TEST_F(CliTest, OneKeysCommandChangesTheKeyFileAtATime) {
+  ASSERT_NO_FATAL_FAILURE(InstallWithPersons(5, 1));
+  const std::string lock = (data() / "keys.lock").string();
+  const std::string vigie = std::string(VIGIE_BINARY) + " --data-dir " + data().string();
+  const std::string before = testing::ReadWholeFile(data() / "vigie.key");
+  for (const std::string command :
+       {"keys rotate", "keys activate --without-witness-check", "keys retire 1"}) {
+    auto held =
+        testing::RunCommand("flock --exclusive " + lock + " " + vigie + " " + command, dir_.path());
+    EXPECT_EQ(held.exit_code, 5) << command << ": " << held.err;
+    EXPECT_NE(held.err.find("another `vigie keys` command"), std::string::npos) << held.err;
+  }
+  EXPECT_EQ(testing::ReadWholeFile(data() / "vigie.key"), before);
+  EXPECT_EQ(Vigie("keys list").exit_code, 0) << "reading needs no lock";
+  EXPECT_EQ(Vigie("keys rotate").exit_code, 0) << "once it is free";
+}
+
 // After a rotation the old signing key is retired once the new one has
 // signed: held to the largest size it signed, in the key file, in the lines
 // for the witness, and in the log's own record of who retired it.
