@@ -177,7 +177,11 @@ test('my recent consultations list the searches and files of this agent, after a
 });
 
 test('sign out, then sign in again with TOTP; the page switches to English', async () => {
-  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  // The screen is emptied at the click, not when the next page is drawn.
+  assert.equal(await page.evaluate(() => {
+    [...document.querySelectorAll('button')].find((b) => b.textContent === 'Se déconnecter').click();
+    return document.getElementById('main').childElementCount;
+  }), 0);
   await acceptNoticeAgain(page);
   await page.getByText('Vous êtes déconnecté.').waitFor();
   // What was typed survives the switch.

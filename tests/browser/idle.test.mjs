@@ -143,6 +143,11 @@ test('a page restored from the back/forward cache signs out', async () => {
   // An ordinary page show (a tab shown again) changes nothing.
   await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: false })));
   assert.equal(await page.getByRole('navigation').count(), 1, 'still signed in');
+  // Leaving for the cache empties the page first: the frozen copy holds no file.
+  assert.equal(await page.evaluate(() => {
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    return document.getElementById('main').childElementCount;
+  }), 0);
   const logout = page.waitForRequest((r) => r.url().endsWith('/api/v1/auth/logout'));
   await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
   await logout;

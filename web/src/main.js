@@ -55,6 +55,11 @@ class App {
     window.addEventListener('focus', wake);
     // Security: a page restored from the back/forward cache is one the agent
     // left: leaving means signing in again, not finding the last file there.
+    // Nor kept in the frozen page, where it would be painted again on the
+    // way back before pageshow runs.
+    window.addEventListener('pagehide', (event) => {
+      if (event.persisted) replace(this.main);
+    });
     window.addEventListener('pageshow', (event) => {
       if (!event.persisted) wake();
       else if (this.api.signedIn) this.signOut();
@@ -172,6 +177,9 @@ class App {
     this.state.search = null;
     this.state.file = null;
     this.viewState = {};
+    // Emptied now: the next page is drawn at the hashchange, a task later,
+    // and the last file must not be painted meanwhile.
+    replace(this.main);
   }
 
   sessionEnded(reason) {
