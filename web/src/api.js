@@ -249,6 +249,8 @@ export class Api {
       if (this.generation !== generation) throw ended();
       if (error.status === 401 && this.tokens) {
         if (quiet401 && (await this.stillAlive())) throw error;
+        // Asked over the network: the session may have changed meanwhile.
+        if (this.generation !== generation) throw ended();
         this.end('ended');
       }
       throw error;

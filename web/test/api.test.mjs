@@ -165,6 +165,27 @@ test('a wrong step-up code (401) does not end a live session', async () => {
   assert.equal(api.signedIn, true);
 });
 
+// The check that a refused code left the session alive travels: a sign-out
+// and another agent's sign-in meanwhile must not be ended by its answer.
+test('a wrong step-up code answered after the session changed ends nothing', async () => {
+  let api;
+  const fetch = async (url, init) => {
+    if (url.endsWith('/step-up')) return response(401, { title: 'Unauthorized' });
+    // The session check: the first session is gone; the next one is signed in.
+    api.drop();
+    api.adopt({ access_token: 'B1', refresh_token: 'S1', expires_in: 600 });
+    return response(init.headers.Authorization === 'DPoP A1' ? 401 : 200, {});
+  };
+  api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), fetch });
+  let ended = null;
+  api.onSessionEnded = (reason) => { ended = reason; };
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  await assert.rejects(api.call('POST', '/api/v1/auth/step-up', { code: '000000' }, { quiet401: true }),
+                       (e) => e.status === 0);
+  assert.equal(ended, null);
+  assert.equal(api.signedIn, true, 'the next session lives on');
+});
+
 // A fetch that answers by path and notes each call's path and Authorization.
 function routed(routes) {
   const seen = [];
