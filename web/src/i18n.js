@@ -117,6 +117,7 @@ export const STRINGS = {
     'search.surname': 'Nom',
     'search.given_name': 'Prénom',
     'search.birth_date': 'Date de naissance',
+    'search.birth_date.placeholder': 'AAAA-MM-JJ',
     'search.birth_date.hint': 'AAAA-MM-JJ ou AAAA. Le nom et un prénom ou une date de naissance sont requis.',
     'search.submit': 'Rechercher',
     'search.need_more': 'Indiquez le nom et un prénom ou une date de naissance.',
@@ -276,6 +277,7 @@ export const STRINGS = {
     'alerts.ack': 'Acquitter',
     'alerts.ack.label': 'Acquitter l’alerte {id}',
     'alerts.ack.note': 'Note d’acquittement pour l’alerte {id}',
+    'alerts.ack.placeholder': 'Note',
     'alerts.acked': 'Acquittée par {by}',
     'alerts.updated': 'Mise à jour : {time}',
 
@@ -533,6 +535,7 @@ export const STRINGS = {
     'search.surname': 'Surname',
     'search.given_name': 'Given name',
     'search.birth_date': 'Date of birth',
+    'search.birth_date.placeholder': 'YYYY-MM-DD',
     'search.birth_date.hint': 'YYYY-MM-DD or YYYY. The surname and a given name or a date of birth are required.',
     'search.submit': 'Search',
     'search.need_more': 'Give the surname and a given name or a date of birth.',
@@ -692,6 +695,7 @@ export const STRINGS = {
     'alerts.ack': 'Acknowledge',
     'alerts.ack.label': 'Acknowledge alert {id}',
     'alerts.ack.note': 'Acknowledgement note for alert {id}',
+    'alerts.ack.placeholder': 'Note',
     'alerts.acked': 'Acknowledged by {by}',
     'alerts.updated': 'Updated: {time}',
 

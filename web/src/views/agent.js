@@ -41,7 +41,8 @@ export function searchView(app) {
                                                       autocomplete: 'off', spellcheck: 'false' });
   const surname = field(t('search.surname'), { name: 'surname', autocomplete: 'off', required: true, spellcheck: 'false' });
   const given = field(t('search.given_name'), { name: 'given_name', autocomplete: 'off', spellcheck: 'false' });
-  const birth = field(t('search.birth_date'), { name: 'birth_date', autocomplete: 'off', placeholder: 'AAAA-MM-JJ',
+  const birth = field(t('search.birth_date'), { name: 'birth_date', autocomplete: 'off',
+                                                placeholder: t('search.birth_date.placeholder'),
                                                 hint: t('search.birth_date.hint'), inputmode: 'numeric' });
   const inputs = { purpose: purpose.input, case_reference: caseRef.input, surname: surname.input,
                    given_name: given.input, birth_date: birth.input };

@@ -90,7 +90,7 @@ export function alertsView(app, vs) {
     const note = field(t('alerts.ack.note', { id: alert.id }), { name: `note-${alert.id}`, maxlength: '1000' });
     note.row.classList.add('compact');
     note.row.querySelector('label').classList.add('visually-hidden');
-    note.input.placeholder = 'Note';
+    note.input.placeholder = t('alerts.ack.placeholder');
     const button = h('button', { type: 'submit', class: 'small', 'aria-label': t('alerts.ack.label', { id: alert.id }) },
                      t('alerts.ack'));
     return h('form', { class: 'inline', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
