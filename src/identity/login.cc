@@ -352,10 +352,11 @@ Result<Agent> Authenticator::VerifySecondFactor(std::string_view challenge_token
       RETURN_IF_ERROR(tx.Commit());
       return LoginFailed();
     }
-    ASSIGN_OR_RETURN(bool accepted,
-                     CheckTotp(row->agent.id, code, source_address, now, TotpUse::kLogin));
+    Result<bool> checked = CheckTotp(row->agent.id, code, source_address, now, TotpUse::kLogin);
+    // Named in the log short of a success, a seed that does not open too.
+    if (!checked || !*checked) refused_agent_ = row->agent.id;
+    ASSIGN_OR_RETURN(bool accepted, std::move(checked));
     if (!accepted) {
-      refused_agent_ = row->agent.id;
       RETURN_IF_ERROR(
           internal::CountWrongCode(*db_, challenge_token, options_.challenge_max_attempts));
       RETURN_IF_ERROR(tx.Commit());

@@ -148,10 +148,10 @@ class Authenticator {
   // own (passwords not counted): the session may be stolen, and ends.
   bool step_up_locked_out() const { return step_up_locked_out_; }
   // The agent a refused second factor was for (a live login challenge's,
-  // with a wrong code or passkey, or a stored passkey gone bad), if any:
-  // the audit log names it, so the refusal is recorded against its agent
-  // and the detection rules count the wrong factors (the kUnauthenticated
-  // ones) against it.
+  // with a wrong code or passkey, or a seed or stored passkey that does not
+  // open), if any: the audit log names it, so the refusal is recorded
+  // against its agent and the detection rules count the wrong factors (the
+  // kUnauthenticated ones) against it.
   std::optional<int64_t> refused_agent() const { return refused_agent_; }
   // Whether the service number the last VerifyPassword was given names an
   // agent (one that can log in or not): what was typed is then no password.

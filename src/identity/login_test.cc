@@ -112,6 +112,10 @@ TEST_F(LoginTest, ASeedUnderAKeyThisNodeLacksIsDataLoss) {
   auto agent = authenticator.VerifySecondFactor(Text(challenge->token), CurrentCode(), kAddress);
   ASSERT_THAT(agent, ErrorCodeIs(ErrorCode::kDataLoss));
   EXPECT_NE(agent.error().message().find("key 999"), std::string::npos) << agent.error().message();
+  // Named for the log (not charged to the address's anonymous refusals).
+  EXPECT_EQ(authenticator.refused_agent(),
+            std::optional<int64_t>(t_.Directory().FindAgent("PN-1001")->id));
+  EXPECT_FALSE(authenticator.locked_agent().has_value());
 }
 
 TEST_F(LoginTest, ServiceNumberIsCaseInsensitive) { EXPECT_OK(Password(kGoodPassword, "pn-1001")); }
