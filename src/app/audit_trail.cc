@@ -27,6 +27,8 @@ constexpr std::string_view kTermsAssociatedData = "vigie.audit.terms.v1";
 // as stored.
 std::string AuditText(std::string_view raw, size_t limit) { return DisplaySafe(raw, limit); }
 
+std::string FileOpeningSubject(int64_t person_id) { return "person " + std::to_string(person_id); }
+
 std::vector<audit::AuditEvent> EventsNamingPersons(const audit::AuditEvent& event,
                                                    std::vector<int64_t> persons) {
   std::sort(persons.begin(), persons.end());

@@ -42,6 +42,11 @@ Result<std::vector<uint8_t>> AuditSurnameHash(const crypto::DataKey& terms_key,
 // bytes on a character boundary.
 std::string AuditText(std::string_view raw, size_t limit);
 
+// A file opening's subject: the person id asked for, refused openings too
+// (not found, quota, step-up), so a run of ids probed one by one can be read
+// back. Not in person_ids, which name only what was shown.
+std::string FileOpeningSubject(int64_t person_id);
+
 // `event` once per part of `persons` (sorted, each once), each naming at
 // most audit::kMaxAuditRecordIds of them, its subject followed by "persons
 // named, part i of n"; none when `persons` is empty. For a read that names

@@ -141,10 +141,7 @@ Result<Held<FileAnswer>> Portal::OpenPersonFileHeld(const Caller& caller,
   const int64_t now = UnixSeconds(parts_.clock->Now());
   AuditEvent event = trail_->Consultation(caller, AuditEventType::kFileOpening, input.purpose,
                                           CaseReferenceForLog(input));
-  // The id asked for, refused ones too (not found, quota, step-up): a run of
-  // ids probed one by one is then there to read. Not in person_ids, which
-  // name only what was shown.
-  event.subject = "person " + std::to_string(person_id);
+  event.subject = FileOpeningSubject(person_id);
   ASSIGN_OR_RETURN(Held<FileAnswer> held,
                    AuditedHeld(*trail_, std::move(event), started,
                                OpenFile(caller, input, person_id, now, retry_after_seconds),

@@ -114,6 +114,7 @@ int RunShow(const std::filesystem::path& data_dir, const ShowCommandOptions& opt
   if (!repository) return ReportError(repository.error());
   const auto started = std::chrono::steady_clock::now();
   audit::AuditEvent event = OperatorEvent(trail, audit::AuditEventType::kFileOpening, consultation);
+  event.subject = app::FileOpeningSubject(options.person_id);
   auto file = [&]() -> Result<records::PersonFile> {
     ASSIGN_OR_RETURN(records::PersonFile opened,
                      records::OpenPersonFile(*repository, options.person_id));
