@@ -119,10 +119,7 @@ int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions&
   // opened first, so a log that cannot record it is known before the work.
   SystemClock clock;
   auto log = installation->OpenAuditLog(clock);
-  if (!log) {
-    return ReportError(Error(ErrorCode::kUnavailable,
-                             "the audit log cannot record this: " + log.error().message()));
-  }
+  if (!log) return ReportError(log.error().WithContext("the audit log cannot record this"));
   import_options.before_commit = [&](const records::ImportReport& report) -> Result<void> {
     if (size != 0 && hashing.bytes() != size) {
       return Fail(ErrorCode::kConflict, options.file.string() + " changed while it was read (" +
