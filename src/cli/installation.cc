@@ -276,7 +276,10 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
       .config = std::move(config), .keyring = std::move(keyring), .db = std::move(*rest)};
 }
 
-Result<Installation> Installation::Open(const std::filesystem::path& data_dir, bool with_lease) {
+namespace {
+
+Result<Installation> OpenInstallation(const std::filesystem::path& data_dir, bool with_lease,
+                                      bool changing_keys) {
   std::error_code ec;
   if (!std::filesystem::exists(data_dir / kConfigName, ec)) {
     return Fail(ErrorCode::kNotFound, "no installation in " + data_dir.string() +
@@ -284,6 +287,15 @@ Result<Installation> Installation::Open(const std::filesystem::path& data_dir, b
   }
   RETURN_IF_ERROR(CheckNotExposed(data_dir));
   RETURN_IF_ERROR(CheckNotExposed(data_dir / kConfigName));
+  // From before the key file is read until the command writing it back
+  // ends; after the checks above, so a wrong user leaves no lock file
+  // behind that would bar the right one.
+  std::optional<InstallationLease> keys_lease;
+  if (changing_keys) {
+    auto taken = InstallationLease::Take(data_dir, InstallationLease::Kind::kChangingKeys);
+    if (!taken) return Fail(taken.error());
+    keys_lease = std::move(*taken);
+  }
   ASSIGN_OR_RETURN(Config config, LoadConfig(data_dir / kConfigName));
   InitLogging(config.log.format, config.log.level);
   ASSIGN_OR_RETURN(crypto::Keyring keyring,
@@ -309,9 +321,20 @@ Result<Installation> Installation::Open(const std::filesystem::path& data_dir, b
   }
   ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
   return Installation{.lease = std::move(lease),
+                      .keys_lease = std::move(keys_lease),
                       .config = std::move(config),
                       .keyring = std::move(keyring),
                       .db = std::move(db)};
+}
+
+}  // namespace
+
+Result<Installation> Installation::Open(const std::filesystem::path& data_dir, bool with_lease) {
+  return OpenInstallation(data_dir, with_lease, /*changing_keys=*/false);
+}
+
+Result<Installation> Installation::OpenToChangeKeys(const std::filesystem::path& data_dir) {
+  return OpenInstallation(data_dir, /*with_lease=*/true, /*changing_keys=*/true);
 }
 
 }  // namespace vigie::cli

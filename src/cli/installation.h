@@ -32,6 +32,8 @@ struct Installation {
   // Held for as long as the installation is open (and released last): no
   // command works on the data while `vigie migrate-store` moves it.
   std::optional<InstallationLease> lease;
+  // Held when opened to change the key file (OpenToChangeKeys).
+  std::optional<InstallationLease> keys_lease;
   Config config;
   crypto::Keyring keyring;
   std::unique_ptr<store::Connection> db;
@@ -46,6 +48,11 @@ struct Installation {
   // otherwise (schema migrated to this binary's version). `with_lease`:
   // false for migrate-store only, which holds the exclusive lease itself.
   static Result<Installation> Open(const std::filesystem::path& data_dir, bool with_lease = true);
+  // As Open, for the commands that write the key file back (`vigie keys
+  // rotate|activate|retire`): holds the key file's lease (Kind::kChangingKeys)
+  // from before it is read, so one runs at a time. Conflict while another
+  // holds it.
+  static Result<Installation> OpenToChangeKeys(const std::filesystem::path& data_dir);
 
   // The audit log as configured ([audit]), its checkpoints signed with the
   // "audit-signing" key. `remember_outages` (the server only): an outage is

@@ -25,7 +25,6 @@
 #include "audit/checkpoint.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
-#include "cli/installation_lease.h"
 #include "cli/operator_read.h"
 #include "crypto/hash.h"
 #include "crypto/signing.h"
@@ -49,11 +48,6 @@ std::string_view StateOf(const crypto::Keyring& keyring, const crypto::DataKey& 
   if (key.retired_after) return "retired";
   auto current = keyring.Current(key.purpose);
   return current && (*current)->id == key.id ? "current" : "previous";
-}
-
-// Held from before the key file is read until after it is written again.
-Result<InstallationLease> ChangingTheKeyFile(const std::filesystem::path& data_dir) {
-  return InstallationLease::Take(data_dir, InstallationLease::Kind::kChangingKeys);
 }
 
 }  // namespace
@@ -80,9 +74,7 @@ int RunKeysList(const std::filesystem::path& data_dir) {
 }
 
 int RunKeysRotate(const std::filesystem::path& data_dir) {
-  auto keys_lease = ChangingTheKeyFile(data_dir);
-  if (!keys_lease) return ReportError(keys_lease.error());
-  auto installation = Installation::Open(data_dir);
+  auto installation = Installation::OpenToChangeKeys(data_dir);
   if (!installation) return ReportError(installation.error());
   crypto::Keyring& keyring = installation->keyring;
   for (const crypto::DataKey& key : keyring.data_keys()) {
@@ -169,9 +161,7 @@ Result<void> CheckWitnessKnowsStagedKeys(const Installation& installation) {
 }  // namespace
 
 int RunKeysActivate(const std::filesystem::path& data_dir, bool check_witness) {
-  auto keys_lease = ChangingTheKeyFile(data_dir);
-  if (!keys_lease) return ReportError(keys_lease.error());
-  auto installation = Installation::Open(data_dir);
+  auto installation = Installation::OpenToChangeKeys(data_dir);
   if (!installation) return ReportError(installation.error());
   crypto::Keyring& keyring = installation->keyring;
   const auto staged = std::ranges::count_if(keyring.data_keys(),
@@ -270,9 +260,7 @@ Result<uint64_t> LastSizeSignedBy(const Installation& installation, uint32_t key
 }  // namespace
 
 int RunKeysRetire(const std::filesystem::path& data_dir, uint32_t key_id) {
-  auto keys_lease = ChangingTheKeyFile(data_dir);
-  if (!keys_lease) return ReportError(keys_lease.error());
-  auto installation = Installation::Open(data_dir);
+  auto installation = Installation::OpenToChangeKeys(data_dir);
   if (!installation) return ReportError(installation.error());
   crypto::Keyring& keyring = installation->keyring;
   auto key = keyring.ById(key_id);
