@@ -278,8 +278,12 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
 
 namespace {
 
-Result<Installation> OpenInstallation(const std::filesystem::path& data_dir, bool with_lease,
-                                      bool changing_keys) {
+// `lease`: the installation's lease this process holds while it is open
+// (kServing, or kMoving for migrate-store); `changing_keys`: the key file's
+// too. Both are taken after the owner checks (a lock file made by a wrong
+// user would bar the right one).
+Result<Installation> OpenInstallation(const std::filesystem::path& data_dir,
+                                      InstallationLease::Kind lease_kind, bool changing_keys) {
   std::error_code ec;
   if (!std::filesystem::exists(data_dir / kConfigName, ec)) {
     return Fail(ErrorCode::kNotFound, "no installation in " + data_dir.string() +
@@ -287,9 +291,7 @@ Result<Installation> OpenInstallation(const std::filesystem::path& data_dir, boo
   }
   RETURN_IF_ERROR(CheckNotExposed(data_dir));
   RETURN_IF_ERROR(CheckNotExposed(data_dir / kConfigName));
-  // From before the key file is read until the command writing it back
-  // ends; after the checks above, so a wrong user leaves no lock file
-  // behind that would bar the right one.
+  // From before the key file is read until the command writing it back ends.
   std::optional<InstallationLease> keys_lease;
   if (changing_keys) {
     auto taken = InstallationLease::Take(data_dir, InstallationLease::Kind::kChangingKeys);
@@ -301,23 +303,21 @@ Result<Installation> OpenInstallation(const std::filesystem::path& data_dir, boo
   ASSIGN_OR_RETURN(crypto::Keyring keyring,
                    crypto::Keyring::LoadKeyFile(config.Resolve(config.crypto.key_file)));
   RETURN_IF_ERROR(RequireDataKeys(keyring, config.Resolve(config.crypto.key_file)));
-  // Before the database is opened, which migrates its schema, and after the
-  // checks that refuse a wrong user (a lock file made by one would bar the
-  // right one). A directory this process cannot write to (a read-only copy
-  // being verified) cannot be moved by it either, nor hold the lock file: it
-  // is read without the lease.
+  // Before the database is opened, which migrates its schema. A directory
+  // this process cannot write to (a read-only copy being verified) cannot be
+  // moved by it either, nor hold the lock file: it is read without the
+  // serving lease.
   std::optional<InstallationLease> lease;
-  if (with_lease) {
-    auto taken = InstallationLease::Take(data_dir, InstallationLease::Kind::kServing);
-    if (taken) {
-      lease = std::move(*taken);
-      // Read again under the lease: a move that ended since the first read
-      // pointed vigie.toml at its new databases.
-      ASSIGN_OR_RETURN(config, LoadConfig(data_dir / kConfigName));
-    } else if (taken.error().code() != ErrorCode::kUnavailable ||
-               ::access(data_dir.c_str(), W_OK) == 0) {
-      return Fail(taken.error());
-    }
+  auto taken = InstallationLease::Take(data_dir, lease_kind);
+  if (taken) {
+    lease = std::move(*taken);
+    // Read again under the lease: a move that ended since the first read
+    // pointed vigie.toml at its new databases.
+    ASSIGN_OR_RETURN(config, LoadConfig(data_dir / kConfigName));
+  } else if (lease_kind != InstallationLease::Kind::kServing ||
+             taken.error().code() != ErrorCode::kUnavailable ||
+             ::access(data_dir.c_str(), W_OK) == 0) {
+    return Fail(taken.error());
   }
   ASSIGN_OR_RETURN(auto db, OpenDatabase(config));
   return Installation{.lease = std::move(lease),
@@ -329,12 +329,16 @@ Result<Installation> OpenInstallation(const std::filesystem::path& data_dir, boo
 
 }  // namespace
 
-Result<Installation> Installation::Open(const std::filesystem::path& data_dir, bool with_lease) {
-  return OpenInstallation(data_dir, with_lease, /*changing_keys=*/false);
+Result<Installation> Installation::Open(const std::filesystem::path& data_dir) {
+  return OpenInstallation(data_dir, InstallationLease::Kind::kServing, /*changing_keys=*/false);
 }
 
 Result<Installation> Installation::OpenToChangeKeys(const std::filesystem::path& data_dir) {
-  return OpenInstallation(data_dir, /*with_lease=*/true, /*changing_keys=*/true);
+  return OpenInstallation(data_dir, InstallationLease::Kind::kServing, /*changing_keys=*/true);
+}
+
+Result<Installation> Installation::OpenToMove(const std::filesystem::path& data_dir) {
+  return OpenInstallation(data_dir, InstallationLease::Kind::kMoving, /*changing_keys=*/false);
 }
 
 }  // namespace vigie::cli

@@ -45,9 +45,11 @@ struct Installation {
                                      const DatabaseUrls& databases = {});
   // NotFound when there is no installation; Conflict while `vigie
   // migrate-store` moves it; errors from config, key file and database
-  // otherwise (schema migrated to this binary's version). `with_lease`:
-  // false for migrate-store only, which holds the exclusive lease itself.
-  static Result<Installation> Open(const std::filesystem::path& data_dir, bool with_lease = true);
+  // otherwise (schema migrated to this binary's version).
+  static Result<Installation> Open(const std::filesystem::path& data_dir);
+  // As Open, holding the exclusive lease instead (`vigie migrate-store`, for
+  // its whole run): Conflict while a server or another command has it open.
+  static Result<Installation> OpenToMove(const std::filesystem::path& data_dir);
   // As Open, for the commands that write the key file back (`vigie keys
   // rotate|activate|retire`): holds the key file's lease (Kind::kChangingKeys)
   // from before it is read, so one runs at a time. Conflict while another

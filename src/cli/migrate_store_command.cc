@@ -18,7 +18,6 @@
 #include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/installation.h"
-#include "cli/installation_lease.h"
 #include "cli/operator_read.h"
 #include "cli/progress.h"
 #include "cli/witness_evidence.h"
@@ -282,8 +281,7 @@ Result<void> ApplyConfigChange(const std::filesystem::path& data_dir, const Conf
 
 // What a run works on: the installation, its two databases and their targets.
 struct Run {
-  InstallationLease lease;
-  Installation installation;
+  Installation installation;  // holding the exclusive lease, released last
   std::unique_ptr<store::Connection> audit_source;
   Move moves[2];
   std::vector<store::Transaction> locks;
@@ -300,12 +298,11 @@ Result<void> OpenAndCheck(const std::filesystem::path& data_dir, const MigrateSt
     return Fail(ErrorCode::kInvalidArgument, "the audit log needs a schema of its own");
   }
   // Security: no server may be left running on the old files, nor have its
-  // schema migrated under it (installation_lease.h).
-  ASSIGN_OR_RETURN(InstallationLease lease,
-                   InstallationLease::Take(data_dir, InstallationLease::Kind::kMoving));
-  // Opening migrates the records database to this binary's schema version,
-  // which the target's migrations then match; the same for the audit log below.
-  ASSIGN_OR_RETURN(Installation installation, Installation::Open(data_dir, /*with_lease=*/false));
+  // schema migrated under it (installation_lease.h): the exclusive lease,
+  // held as long as the installation. Opening migrates the records database
+  // to this binary's schema version, which the target's migrations then
+  // match; the same for the audit log below.
+  ASSIGN_OR_RETURN(Installation installation, Installation::OpenToMove(data_dir));
   const Config& config = installation.config;
   RETURN_IF_ERROR(RequireSqlite(config.ResolveDatabaseUrl(config.store.url), "records database"));
   RETURN_IF_ERROR(RequireSqlite(installation.AuditDatabaseUrl(), "audit log"));
@@ -317,8 +314,7 @@ Result<void> OpenAndCheck(const std::filesystem::path& data_dir, const MigrateSt
   // Read before the copy: a witness file that cannot be read stops the
   // move, rather than let it verify against fewer checkpoints.
   ASSIGN_OR_RETURN(Evidence evidence, ReadEvidence(installation));
-  run.emplace(Run{.lease = std::move(lease),
-                  .installation = std::move(installation),
+  run.emplace(Run{.installation = std::move(installation),
                   .audit_source = std::move(audit_source),
                   .config_change = std::move(config_change),
                   .evidence = std::move(evidence)});

@@ -3,6 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -61,6 +62,25 @@ TEST_F(CliTest, OneKeysCommandChangesTheKeyFileAtATime) {
   const std::string lock = (data() / "keys.lock").string();
   const std::string vigie = std::string(VIGIE_BINARY) + " --data-dir " + data().string();
   const std::string before = testing::ReadWholeFile(data() / "vigie.key");
+  // The lock files are made only once the installation's owner checks have
+  // passed: one made by a wrong user (sudo) would bar the right one, and a
+  // mistyped --data-dir must not get one.
+  ASSERT_EQ(::chmod((data() / "vigie.toml").c_str(), 0666), 0);
+  EXPECT_NE(Vigie("keys rotate").exit_code, 0);
+  ASSERT_EQ(::chmod((data() / "vigie.toml").c_str(), 0600), 0);
+  EXPECT_FALSE(std::filesystem::exists(lock));
+  const auto elsewhere = dir_ / "not-an-installation";
+  std::filesystem::create_directory(elsewhere);
+  for (const std::string command :
+       {"keys rotate",
+        "migrate-store --to-store postgresql://v@127.0.0.1:1/a --to-audit "
+        "postgresql://v@127.0.0.1:1/b"}) {
+    auto refused = testing::RunCommand(
+        std::string(VIGIE_BINARY) + " --data-dir " + elsewhere.string() + " " + command,
+        dir_.path());
+    EXPECT_EQ(refused.exit_code, 3) << command << ": " << refused.err;
+    EXPECT_TRUE(std::filesystem::is_empty(elsewhere)) << command;
+  }
   for (const std::string command :
        {"keys rotate", "keys activate --without-witness-check", "keys retire 1"}) {
     auto held =
