@@ -431,8 +431,10 @@ TEST_F(CliTest, OperatorCommandsThatChangeTheInstallationAreLoggedFirst) {
   const std::string back = "ALTER TABLE audit_event_away RENAME TO audit_event;";
   ASSERT_NO_FATAL_FAILURE(run_sql(away, away));
   auto early = Vigie("import " + (dir_ / "bad.jsonl").string());
+  auto plant = Vigie("canary plant --count 1");
   ASSERT_NO_FATAL_FAILURE(run_sql(back, back));
-  EXPECT_NE(early.exit_code, 0);  // the log's own error's code (here a missing table's)
+  EXPECT_NE(early.exit_code, 0);
+  EXPECT_EQ(early.exit_code, plant.exit_code) << "the log's own error, as for other commands";
   EXPECT_NE(early.err.find("the audit log cannot record this"), std::string::npos) << early.err;
   EXPECT_EQ(early.err.find("bad.jsonl:1:"), std::string::npos) << early.err;
 
