@@ -278,7 +278,7 @@ Result<Installation> Installation::Create(const std::filesystem::path& data_dir,
 
 namespace {
 
-// `lease`: the installation's lease this process holds while it is open
+// `lease_kind`: the installation's lease this process holds while it is open
 // (kServing, or kMoving for migrate-store); `changing_keys`: the key file's
 // too. Both are taken after the owner checks (a lock file made by a wrong
 // user would bar the right one).

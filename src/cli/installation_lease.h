@@ -17,8 +17,10 @@
 // changes it and writes it whole, so two at once would undo one another (a
 // retirement lost, a staged key given twice).
 //
-// Taken before the installation is opened: opening migrates its schema,
-// which must not happen under a running server of another release.
+// Taken as the installation is opened (Installation::Open and its kin),
+// once its owner checks have passed and before its database is: opening
+// migrates its schema, which must not happen under a running server of
+// another release.
 //
 // Thread-safety: a lease is held, not used. Errors: Conflict when the other
 // kind is held (the message says by whom); NotFound when there is no data
