@@ -183,7 +183,8 @@ test('sign out, then sign in again with TOTP; the page switches to English', asy
     return document.getElementById('main').childElementCount;
   }), 0);
   await acceptNoticeAgain(page);
-  await page.getByText('Vous êtes déconnecté.').waitFor();
+  // News, said politely in the page's status region (not as an alert).
+  await page.getByRole('status').filter({ hasText: 'Vous êtes déconnecté.' }).waitFor();
   // What was typed survives the switch.
   await page.getByLabel('Matricule').fill(AGENT);
   await page.getByRole('button', { name: 'Switch to English' }).click();
@@ -246,6 +247,11 @@ test('an activation whose sign-in fails after its first code starts again from t
   await page.getByRole('button', { name: 'Vérifier et me connecter' }).click();
   await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
   await page.getByRole('alert').filter({ hasText: 'ne peut pas journaliser' }).waitFor();
+  // The failure stays said: the flash left from the sign-out does not
+  // replace it once the page has settled.
+  await page.waitForTimeout(300);
+  assert.equal(await page.getByRole('alert').filter({ hasText: 'ne peut pas journaliser' }).count(), 1);
+  assert.equal(await page.getByText('Vous êtes déconnecté.').count(), 0);
   page.off('request', watch);
   assert.deepEqual(passwordless, []);
   await signIn(page, AGENT, secret);
@@ -262,7 +268,7 @@ test('an officer’s containment ends the open session on the page’s next acti
   await page.getByLabel('Prénom', { exact: true }).fill(person.given_names[0]);
   await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
   await acceptNoticeAgain(page);
-  await page.getByText('Votre session a pris fin').waitFor();
+  await page.getByRole('status').filter({ hasText: 'Votre session a pris fin' }).waitFor();
   assert.equal(await page.getByRole('navigation').count(), 0);
 });
 

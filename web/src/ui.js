@@ -17,18 +17,44 @@ export function errorText(error) {
 }
 
 /**
- * A message area: role="alert" for errors, role="status" for news. It is in
- * the page from the start (empty), so screen readers announce what fills it.
+ * A message area: role="alert" for errors (said at once), role="status" for
+ * news (said when the reader is free). Both regions are in the page from the
+ * start, empty and unstyled, and never hidden nor given another role on the
+ * fly: screen readers watch a region that is there, not one that appears.
  */
 export function messageArea() {
-  const el = h('div', { class: 'message', role: 'alert', hidden: true });
+  const alert = h('div', { role: 'alert' });
+  const status = h('div', { role: 'status' });
+  let changes = 0;
+  const clearRegions = () => {
+    changes += 1;
+    for (const region of [alert, status]) { region.className = ''; replace(region); }
+  };
+  const show = (region, style, text) => {
+    clearRegions();
+    region.className = `message ${style}`;
+    replace(region, text);
+  };
+  const el = h('div', { class: 'messages' }, alert, status);
   return {
     el,
-    error(text) { el.className = 'message message-error'; el.hidden = false; replace(el, text); },
-    info(text) { el.className = 'message message-info'; el.hidden = false; replace(el, text); },
-    clear() { el.hidden = true; replace(el); },
+    error(text) { show(alert, 'message-error', text); },
+    info(text) { show(status, 'message-info', text); },
+    clear: clearRegions,
+    /**
+     * Says what a page has to say on arrival once the page, and its regions,
+     * are in place (a region that arrives already filled is not read out);
+     * unless something was said or cleared in between, which is newer.
+     */
+    onArrival(say) {
+      const at = changes;
+      setTimeout(() => { if (changes === at && el.isConnected) say(); }, ARRIVAL_DELAY_MS);
+    },
   };
 }
+
+/** Long enough for a screen reader to have seen the page's empty regions. */
+const ARRIVAL_DELAY_MS = 50;
 
 /** A table: columns [{label, cell: row => node|string}], with a caption. */
 export function table(caption, columns, rows, { className = 'data' } = {}) {

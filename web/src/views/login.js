@@ -16,14 +16,24 @@ function loginError(error) {
   return errorText(error);
 }
 
+/** The app's flash (why the agent is back at sign-in), read when said. */
+function sayFlash(app, message) {
+  if (app.state.flash) message.onArrival(() => { if (app.state.flash) message.info(t(app.state.flash)); });
+}
+
 export function loginView(app, vs) {
   const message = messageArea();
-  if (app.state.flash) queueMicrotask(() => message.info(t(app.state.flash)));
-  if (vs.challenge) return secondFactorStep(app, vs, message);
+  if (vs.challenge) {
+    sayFlash(app, message);
+    return secondFactorStep(app, vs, message);
+  }
   if (app.state.signInFailure) {
+    // A failed sign-in is what the agent must hear, before any flash.
     const failure = app.state.signInFailure;
     app.state.signInFailure = null;
-    queueMicrotask(() => message.error(failure));
+    message.onArrival(() => message.error(failure));
+  } else {
+    sayFlash(app, message);
   }
 
   const sn = field(t('login.service_number'), { name: 'service_number', autocomplete: 'username', required: true,
