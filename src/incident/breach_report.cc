@@ -389,7 +389,8 @@ Result<void> Prove(store::Connection& db, const audit::Checkpoint& checkpoint,
   for (const CountedEvent& event : report.events) {
     if (event.sequence < checkpoint.tree_size) leaves.push_back(event.sequence);
   }
-  if (leaves.empty()) return {};
+  // Security: with no event to prove, the root is still compared, or a log
+  // rid of what the scope would have selected reads as "nothing exposed".
   BatchInclusionProofs::Progress progress;
   if (options.progress) {
     progress = [&](uint64_t done, uint64_t total) { options.progress("proving", done, total); };
@@ -538,7 +539,13 @@ Result<BreachReport> ComputeBreachReport(store::Connection& audit_db, const Brea
   }
   Result<void> proved;
   if (report.checkpoint && options.with_proofs) {
-    proved = Prove(audit_db, *report.checkpoint, options, report);
+    proved = report.log_size < report.checkpoint->tree_size
+                 ? Fail(ErrorCode::kDataLoss, "the audit log ends at " +
+                                                  std::to_string(report.log_size) +
+                                                  " events, before its signed checkpoint's " +
+                                                  std::to_string(report.checkpoint->tree_size) +
+                                                  ": events were removed; run `vigie audit verify`")
+                 : Prove(audit_db, *report.checkpoint, options, report);
     report.proven = true;
   }
   if (with_subjects.valid()) {

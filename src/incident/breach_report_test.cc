@@ -465,6 +465,31 @@ TEST_F(BreachReportTest, TamperedLogDoesNotMatchItsCheckpoint) {
   EXPECT_EQ(html.find("with its RFC 9162 inclusion proof"), std::string::npos);
 }
 
+// The attacker's last searches removed from the log's end, the checkpoint
+// that signed them left in place: a scope that now selects nothing must not
+// read as "nothing exposed".
+TEST_F(BreachReportTest, ALogShorterThanItsCheckpointIsDataLoss) {
+  const BreachScope late_searches{.agent_ids = {3}, .since_unix_micros = kT0 + 10 * kHour};
+  ASSERT_OK(Report(late_searches));
+  ASSERT_OK(audit::testing::LiftAppendOnlyGuards(*db_));
+  ASSERT_OK(db_->ExecuteScript("DELETE FROM audit_event WHERE sequence >= 9"));
+  auto report = Report(late_searches);
+  ASSERT_THAT(report, ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_NE(report.error().message().find("ends at 9 events, before its signed checkpoint's 11"),
+            std::string::npos)
+      << report.error().message();
+}
+
+// An event outside the scope removed from the middle: the scope selects
+// nothing, and the signed root is still checked.
+TEST_F(BreachReportTest, AnEmptySelectionIsStillCheckedAgainstTheSignedRoot) {
+  const BreachScope late_searches{.agent_ids = {3}, .since_unix_micros = kT0 + 60 * kHour};
+  ASSERT_OK(audit::testing::LiftAppendOnlyGuards(*db_));
+  ASSERT_OK(db_->ExecuteScript("DELETE FROM audit_event WHERE sequence = 7"));
+  EXPECT_THAT(Report(late_searches), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_OK(Report(late_searches, {.with_proofs = false}));
+}
+
 // Someone with the database edits a copied column to pin another event on
 // the stolen account (or into the window): its proof still holds (the leaf
 // is the record), but its record is not in the scope.
