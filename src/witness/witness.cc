@@ -189,7 +189,9 @@ struct Witness::State {
     if (::stat(store.c_str(), &at_path) != 0 || at_path.st_dev != locked.st_dev ||
         at_path.st_ino != locked.st_ino) {
       Log(LogLevel::kError, "witness_store_replaced", {{"store", store.string()}});
-      return Fail(ErrorCode::kDataLoss,
+      // The witness's own failure (500), as for a damaged store: not a
+      // refusal the log's operators would take for a fork of their log.
+      return Fail(ErrorCode::kInternal,
                   store.string() +
                       " was moved, replaced or removed while the witness served: "
                       "restart the witness");

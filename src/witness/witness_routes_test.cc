@@ -119,5 +119,18 @@ TEST_F(WitnessRoutesTest, RefusalsSayWhyAndChangeNothing) {
   EXPECT_EQ(not_allowed.headers[0], (std::pair<std::string, std::string>{"Allow", "POST"}));
 }
 
+// The witness's store rotated away: its own failure, a 500 that names no
+// path, never the 422 its submitter would read as a fork of the log.
+TEST_F(WitnessRoutesTest, AStoreMovedAwayIsTheWitnessFailureNotAFork) {
+  log_.Append(3);
+  ASSERT_EQ(Post(Body(log_.Checkpoint(), 0, {})).status, 200);
+  const auto store = dir_.path() / "witness" / "cosignatures.jsonl";
+  std::filesystem::rename(store, dir_.path() / "witness" / "cosignatures.jsonl.1");
+  log_.Append(4);
+  http::Response refused = Post(Body(log_.Checkpoint(), 3, log_.ProofFrom(3)));
+  EXPECT_EQ(refused.status, 500);
+  EXPECT_EQ(refused.body.find("cosignatures"), std::string::npos) << refused.body;
+}
+
 }  // namespace
 }  // namespace vigie::witness

@@ -177,11 +177,11 @@ TEST_F(WitnessTest, AStoreMovedWhileServingIsNotBegunAgain) {
   const auto rotated = dir_.path() / "witness" / "cosignatures.jsonl.1";
   std::filesystem::rename(store, rotated);
   log_.Append(4);
-  EXPECT_THAT(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_THAT(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)), ErrorCodeIs(ErrorCode::kInternal));
   EXPECT_FALSE(std::filesystem::exists(store));
   // Another file put in its place is not ours either.
   std::filesystem::copy_file(rotated, store);
-  EXPECT_THAT(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)), ErrorCodeIs(ErrorCode::kDataLoss));
+  EXPECT_THAT(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)), ErrorCodeIs(ErrorCode::kInternal));
   std::filesystem::remove(store);
   std::filesystem::rename(rotated, store);
   EXPECT_OK(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)));
