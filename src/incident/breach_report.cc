@@ -84,13 +84,14 @@ Result<void> WithinLimit(uint64_t events, uint64_t max_events) {
 }
 
 // Consultations in the window, matching `keep` (given the row's sequence,
-// session and address columns and a way to decode it), into `out`.
+// session and address columns and a way to decode it), into `out`. Returns
+// how many rows were read.
 template <typename Keep>
-Result<void> Collect(store::Statement& rows, Keep keep, uint64_t max_events,
-                     std::map<uint64_t, Selected>& out) {
-  while (true) {
+Result<uint64_t> Collect(store::Statement& rows, Keep keep, uint64_t max_events,
+                         std::map<uint64_t, Selected>& out) {
+  for (uint64_t read = 0;; ++read) {
     ASSIGN_OR_RETURN(bool more, rows.Step());
-    if (!more) break;
+    if (!more) return read;
     const auto sequence = static_cast<uint64_t>(rows.ColumnInt(0));
     if (out.contains(sequence)) continue;
     ASSIGN_OR_RETURN(std::optional<Selected> kept, keep(rows));
@@ -99,7 +100,22 @@ Result<void> Collect(store::Statement& rows, Keep keep, uint64_t max_events,
       RETURN_IF_ERROR(WithinLimit(out.size(), max_events));
     }
   }
-  return {};
+}
+
+// Collect over PostgreSQL, which hands over a statement's whole result at
+// once: a month's window would sit in memory whole before max_events is
+// looked at. A cursor, fetched a page at a time, keeps it to the limit.
+// `select` holds its values inline (integers only). REQUIRES: a transaction.
+template <typename Keep>
+Result<void> CollectByCursor(store::Connection& db, const std::string& select, Keep keep,
+                             uint64_t max_events, std::map<uint64_t, Selected>& out) {
+  RETURN_IF_ERROR(db.ExecuteScript("DECLARE vigie_breach_rows NO SCROLL CURSOR FOR " + select));
+  for (uint64_t read = 1; read > 0;) {
+    ASSIGN_OR_RETURN(store::Statement * rows,
+                     db.Prepare("FETCH FORWARD 1024 FROM vigie_breach_rows"));
+    ASSIGN_OR_RETURN(read, Collect(*rows, keep, max_events, out));
+  }
+  return db.ExecuteScript("CLOSE vigie_breach_rows");
 }
 
 // The events a report counts: consultations, and investigations' reads.
@@ -110,11 +126,26 @@ bool Counted(AuditEventType type) {
   return std::ranges::find(kCounted, type) != std::end(kCounted);
 }
 
+// The counted consultations in the window, as a WHERE clause's conditions
+// with the values inline (for a cursor): integers only.
+std::string InWindow(const BreachScope& scope) {
+  std::string types;
+  for (AuditEventType type : kCounted) {
+    types += (types.empty() ? "" : ", ") + std::to_string(static_cast<int>(type));
+  }
+  return "time_us >= " + std::to_string(scope.since_unix_micros) +
+         " AND time_us <= " + std::to_string(scope.until_unix_micros) + " AND type IN (" + types +
+         ")";
+}
+
 // The window, then kCounted's types.
 void BindWindow(store::Statement& rows, int first, const BreachScope& scope) {
   rows.BindInt(first, scope.since_unix_micros).BindInt(first + 1, scope.until_unix_micros);
   for (int i = 0; i < 3; ++i) rows.BindInt(first + 2 + i, static_cast<int64_t>(kCounted[i]));
 }
+
+constexpr std::string_view kSelectedColumns =
+    "SELECT sequence, session_id, source_address, event FROM audit_event WHERE ";
 
 // By agent on SQLite: the (agent_id, time_us) index names the events
 // (SQLite's index holds the sequence), then they are read by sequence, on
@@ -165,15 +196,12 @@ Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachS
   if (db.dialect() == store::Dialect::kSqlite) {
     RETURN_IF_ERROR(SelectByAgentIndex(db, scope, options, selected));
   } else {
-    // PostgreSQL's index does not hold the sequence: one statement per agent.
+    // PostgreSQL's index does not hold the sequence: one query per agent.
     for (int64_t agent_id : scope.agent_ids) {
-      ASSIGN_OR_RETURN(store::Statement * rows,
-                       db.Prepare("SELECT sequence, session_id, source_address, event FROM "
-                                  "audit_event WHERE agent_id = $1 AND time_us >= $2 AND "
-                                  "time_us <= $3 AND type IN ($4, $5, $6)"));
-      rows->BindInt(1, agent_id);
-      BindWindow(*rows, 2, scope);
-      RETURN_IF_ERROR(Collect(*rows, decode_all, options.max_events, selected));
+      RETURN_IF_ERROR(CollectByCursor(db,
+                                      std::string(kSelectedColumns) + "agent_id = " +
+                                          std::to_string(agent_id) + " AND " + InWindow(scope),
+                                      decode_all, options.max_events, selected));
     }
   }
   if (scope.session_ids.empty() && scope.dpop_jkts.empty() && scope.source_addresses.empty()) {
@@ -194,10 +222,14 @@ Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachS
     if (!column_match && !jkts.contains(kept.event.dpop_jkt)) return std::optional<Selected>();
     return std::optional<Selected>(std::move(kept));
   };
+  if (db.dialect() == store::Dialect::kPostgres) {
+    RETURN_IF_ERROR(CollectByCursor(db, std::string(kSelectedColumns) + InWindow(scope), keep,
+                                    options.max_events, selected));
+    return selected;
+  }
   ASSIGN_OR_RETURN(store::Statement * rows,
-                   db.Prepare("SELECT sequence, session_id, source_address, event FROM "
-                              "audit_event WHERE time_us >= $1 AND time_us <= $2 AND "
-                              "type IN ($3, $4, $5)"));
+                   db.Prepare(std::string(kSelectedColumns) +
+                              "time_us >= $1 AND time_us <= $2 AND type IN ($3, $4, $5)"));
   BindWindow(*rows, 1, scope);
   RETURN_IF_ERROR(Collect(*rows, keep, options.max_events, selected));
   return selected;

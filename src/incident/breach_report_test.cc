@@ -548,6 +548,26 @@ TEST_F(BreachReportTest, RefusesScopesThatSelectNothingOrEverything) {
   EXPECT_THAT(Report(huge), ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
+// More events than one page of PostgreSQL's cursor: every page is read,
+// by the agent and by a scan.
+TEST_F(BreachReportTest, AScopeLargerThanAPageIsReadWhole) {
+  const Actor many{5, 15, std::string(43, 'E'), "203.0.113.5"};
+  constexpr int64_t kSearches = 1100;
+  {
+    auto log = fixture_.OpenLog();
+    for (int64_t i = 0; i < kSearches; ++i) {
+      ASSERT_OK(log->Append(Event(many, AuditEventType::kSearch, kT0 + 5 * kHour + i, {1000 + i})));
+    }
+  }
+  for (const BreachScope& scope :
+       {BreachScope{.agent_ids = {5}}, BreachScope{.source_addresses = {many.address}}}) {
+    auto report = Report(scope, {.with_proofs = false});
+    ASSERT_OK(report);
+    EXPECT_EQ(report->events.size(), static_cast<size_t>(kSearches));
+    EXPECT_EQ(report->subjects.size(), static_cast<size_t>(kSearches));
+  }
+}
+
 // The API's bound on one report's memory: the selection stops once it
 // holds more events than allowed, with a message that says what to do.
 TEST_F(BreachReportTest, AScopeHoldingMoreEventsThanAllowedIsRefused) {
