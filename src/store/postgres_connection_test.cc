@@ -2,6 +2,8 @@
 // (a server that drops connections, serialization failures, aborted
 // transactions). Runs when a test server is configured (see test_database.h).
 
+#include "store/internal/postgres_connection.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -31,6 +33,22 @@ Result<int64_t> QueryInt(Connection& db, std::string_view sql, std::optional<int
   int64_t value = stmt->ColumnInt(0);
   RETURN_IF_ERROR(stmt->Run());
   return value;
+}
+
+// Plain text is refused off this machine unless the URL chose it.
+TEST(PlainTextTest, OnlyToThisMachineOrWhenTheUrlChoseIt) {
+  using internal::PlainTextAcceptable;
+  EXPECT_TRUE(PlainTextAcceptable(false, "/var/run/postgresql", ""));
+  EXPECT_TRUE(PlainTextAcceptable(false, "@abstract", ""));
+  EXPECT_TRUE(PlainTextAcceptable(false, "", ""));
+  EXPECT_TRUE(PlainTextAcceptable(false, "localhost", "127.0.0.1"));
+  EXPECT_TRUE(PlainTextAcceptable(false, "127.0.0.2", "127.0.0.2"));
+  EXPECT_TRUE(PlainTextAcceptable(false, "localhost", "::1"));
+  EXPECT_FALSE(PlainTextAcceptable(false, "db-a.example.fr", "192.0.2.7"));
+  EXPECT_FALSE(PlainTextAcceptable(false, "192.0.2.7", "192.0.2.7"));
+  EXPECT_FALSE(PlainTextAcceptable(false, "db", "2001:db8::7"));
+  EXPECT_FALSE(PlainTextAcceptable(false, "127.0.0.1.example.fr", "192.0.2.7"));
+  EXPECT_TRUE(PlainTextAcceptable(true, "db-a.example.fr", "192.0.2.7"));
 }
 
 class PostgresConnectionTest : public ::testing::Test {

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
 
@@ -289,6 +290,12 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::
   PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &parse_error);
   if (parse_error != nullptr) PQfreemem(parse_error);
   if (parsed == nullptr) return Fail(ErrorCode::kInvalidArgument, "malformed PostgreSQL URL");
+  bool sslmode_named = std::getenv("PGSSLMODE") != nullptr;
+  for (const PQconninfoOption* option = parsed; option->keyword != nullptr; ++option) {
+    if (std::string_view(option->keyword) == "sslmode" && option->val != nullptr) {
+      sslmode_named = true;
+    }
+  }
   PQconninfoFree(parsed);
   // Keywords before dbname are defaults the URL may override; after it, ours win.
   // A server that vanishes without closing (a failed-over primary, a cut
@@ -312,9 +319,32 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::
     return Fail(ErrorCode::kUnavailable, message);
   }
   PQsetNoticeReceiver(conn, IgnoreNotice, nullptr);
-  auto connection = std::unique_ptr<PostgresConnection>(new PostgresConnection(conn, options));
+  auto connection =
+      std::unique_ptr<PostgresConnection>(new PostgresConnection(conn, options, sslmode_named));
+  RETURN_IF_ERROR(connection->RefusePlainText());
   RETURN_IF_ERROR(connection->Configure());
   return connection;
+}
+
+bool PlainTextAcceptable(bool sslmode_named, std::string_view host, std::string_view host_address) {
+  if (sslmode_named) return true;
+  // A Unix socket: PQhost is its directory (or an abstract name), with no address.
+  if (host.empty() || host.starts_with('/') || host.starts_with('@')) return true;
+  return host_address.starts_with("127.") || host_address == "::1";
+}
+
+Result<void> PostgresConnection::RefusePlainText() const {
+  if (PQsslInUse(conn_) != 0) return {};
+  const char* host = PQhost(conn_);
+  const char* address = PQhostaddr(conn_);
+  const std::string_view host_name = host != nullptr ? host : "";
+  if (PlainTextAcceptable(sslmode_named_, host_name, address != nullptr ? address : "")) {
+    return {};
+  }
+  return Fail(ErrorCode::kUnavailable,
+              "the connection to PostgreSQL at " + std::string(host_name) +
+                  " is not encrypted: add sslmode=verify-full to the URL (or sslmode=disable "
+                  "to accept plain text knowingly)");
 }
 
 PostgresConnection::~PostgresConnection() {
@@ -358,6 +388,8 @@ Result<void> PostgresConnection::EnsureConnected() {
     if (PQconsumeInput(conn_) == 0) break;
   }
   if (PQstatus(conn_) == CONNECTION_OK) {
+    // A reset refused for plain text stays refused.
+    RETURN_IF_ERROR(RefusePlainText());
     // A session whose settings failed after a reset must not run without
     // them (no lock or statement timeout, a read-only pool writable).
     return configured_ ? Result<void>{} : Configure();
@@ -369,6 +401,8 @@ Result<void> PostgresConnection::EnsureConnected() {
     return Fail(ErrorCode::kUnavailable, message);
   }
   ++generation_;
+  // Security: the server answered anew, and may now answer in plain text.
+  RETURN_IF_ERROR(RefusePlainText());
   return Configure();
 }
 

@@ -32,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -40,6 +41,14 @@
 namespace vigie::store::internal {
 
 class PostgresConnection;
+
+// Security: whether a connection may go on in plain text. libpq's default
+// (sslmode=prefer) lets whoever sits between node and database answer "no
+// TLS", then read and rewrite every row (a live session for any token). A
+// URL (or PGSSLMODE) that names an sslmode is the operator's choice; one
+// that names none is refused plain text, except to this machine (a Unix
+// socket, or a loopback address). `host`, `host_address`: PQhost, PQhostaddr.
+bool PlainTextAcceptable(bool sslmode_named, std::string_view host, std::string_view host_address);
 
 class PostgresStatement final : public Statement {
  public:
@@ -122,7 +131,11 @@ class PostgresConnection final : public Connection {
 
  private:
   friend class PostgresStatement;
-  PostgresConnection(PGconn* conn, OpenOptions options) : conn_(conn), options_(options) {}
+  PostgresConnection(PGconn* conn, OpenOptions options, bool sslmode_named)
+      : conn_(conn), options_(options), sslmode_named_(sslmode_named) {}
+
+  // Unavailable when this (re)connection is in plain text and must not be.
+  Result<void> RefusePlainText() const;
 
   // Session settings, applied after every (re)connection.
   Result<void> Configure();
@@ -138,6 +151,7 @@ class PostgresConnection final : public Connection {
 
   PGconn* conn_;
   const OpenOptions options_;
+  const bool sslmode_named_;  // the URL or PGSSLMODE chose TLS or not (PlainTextAcceptable)
   bool in_transaction_ = false;
   std::optional<Error> transaction_error_;  // the error that aborted the transaction
   int generation_ = 0;                      // bumped by every reset: statements re-prepare
