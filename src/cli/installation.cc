@@ -23,6 +23,8 @@ Result<std::unique_ptr<store::Connection>> OpenDatabase(const Config& config) {
   const std::string url = config.ResolveDatabaseUrl(config.store.url);
   store::OpenOptions options;
   options.busy_timeout_ms = config.store.busy_timeout_ms;
+  // A command's change (a containment, a suspension) is durable once said.
+  options.durable_commits = true;
   ASSIGN_OR_RETURN(auto db, store::Open(url, options));
   RETURN_IF_ERROR(store::Migrate(*db, store::VigieSchema(db->dialect())));
   return db;

@@ -259,6 +259,9 @@ int RunServe(const std::filesystem::path& data_dir, const ServeOptions& serve) {
   store::OpenOptions open_options;
   open_options.busy_timeout_ms = config.store.busy_timeout_ms;
   open_options.statement_timeout_ms = config.store.statement_timeout_ms;
+  // Security: a suspension, a revocation or a containment is durable once
+  // the officer is told, whatever the server or the URL says.
+  open_options.durable_commits = true;
   // A login holds its connection while its hash runs or queues: one each
   // for the login pool too, so logins never take the workers' connections;
   // and one for the clock watch, whose check a busy pool must not hold off.

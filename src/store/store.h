@@ -131,8 +131,9 @@ struct OpenOptions {
   int statement_timeout_ms = 0;
   // PostgreSQL: a COMMIT returns once durable, whatever the server, the
   // database, the role or the URL says (synchronous_commit = on): for the
-  // audit writer, whose callers answer once told. SQLite always is
-  // (synchronous = FULL).
+  // audit writer, whose callers answer once told, and for the records
+  // database of `vigie serve` and the commands (a containment is durable
+  // once the officer is told). SQLite always is (synchronous = FULL).
   bool durable_commits = false;
 };
 
