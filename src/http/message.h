@@ -24,7 +24,7 @@ struct Request {
   std::string target;          // origin-form: path and query, e.g. "/api/v1/search?q=x"
   std::string host;            // the Host header ("" when absent)
   HeaderList headers;          // as received, in order, names as sent
-  std::string body;            // at most ServerOptions::max_body_bytes
+  std::string body;            // at most max_body_bytes (max_upload_bytes on an upload path)
   std::string remote_address;  // peer IP, e.g. "127.0.0.1" or "::1"
   bool tls = false;            // arrived over TLS
   std::string request_id;      // the server's id for this request (never the client's)

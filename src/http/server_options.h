@@ -60,8 +60,10 @@ struct ServerOptions {
   // max_concurrent_uploads bodies over max_body_bytes are buffered at once,
   // so clients (who are not yet authenticated when their body is read)
   // cannot make the server hold max_connections x max_upload_bytes; beyond
-  // that, the ordinary limit applies (413). At most max_uploads_per_address
-  // of them per client address, so one client cannot hold them all.
+  // that, the ordinary limit applies: a body over it is refused from its
+  // head, 503 with Retry-After to a sender upload_admission accepted, 413 to
+  // any other. At most max_uploads_per_address of them per client address,
+  // so one client cannot hold them all.
   std::vector<std::string> upload_paths;
   size_t max_upload_bytes = 8 * 1024 * 1024;
   size_t max_concurrent_uploads = 4;
@@ -82,8 +84,12 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};
 
-  // Security: beyond this many open connections a new one is accepted and
-  // closed at once (counted in vigie_http_rejected_connections_total).
+  // Security: beyond this many open connections a new API connection is
+  // taken on probation: once it has sent a whole, well-formed request it
+  // takes the place of the connection idle the longest, or is answered 503
+  // and closed; with too many newcomers already on probation, it is closed
+  // at once (both counted in vigie_http_rejected_connections_total). See
+  // internal/connection_registry.h. The metrics port has its own cap (8).
   size_t max_connections = 1024;
   // Security: one client (ClientNetwork: an IPv4 address, an IPv6 /64) holds
   // at most this many, so it cannot take every connection from the others.

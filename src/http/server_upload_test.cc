@@ -134,10 +134,13 @@ TEST_F(UploadPlacesTest, OnlySoManyLargeUploadsAreBufferedAtOnce) {
   // One large body held by a handler that has not answered yet...
   auto slow = HoldOneLargeUpload(/*places=*/1);
   ASSERT_NE(slow, nullptr);
-  // ... so another gets the ordinary limit; a small one is unaffected.
+  // ... so another is told to come back (not that it is too large); a
+  // small one is unaffected.
   auto refused = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid_);
   ASSERT_OK(refused);
-  EXPECT_EQ(refused->status, 413);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->Header("Retry-After").value_or(""), "5");
+  EXPECT_NE(refused->body.find("send the file again shortly"), std::string::npos) << refused->body;
   auto small = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", "tiny");
   ASSERT_OK(small);
   EXPECT_EQ(small->status, 200);
@@ -159,7 +162,7 @@ TEST_F(UploadPlacesTest, OneAddressCannotHoldEveryUploadPlace) {
   // Three places are free, but not for this address.
   auto refused = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid_);
   ASSERT_OK(refused);
-  EXPECT_EQ(refused->status, 413);
+  EXPECT_EQ(refused->status, 503);
   slow_gate_.Open();
   ASSERT_OK(slow->ReadResponse());
   auto again = Fetch(port(), "POST", "/echo/upload", std::nullopt, "", mid_);

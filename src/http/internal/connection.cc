@@ -330,6 +330,7 @@ class Connection final : public ConnectionControl,
     UploadSlot upload(context_.uploads, ClientNetwork(remote_address_));
     bool uploading = false;
     bool upload_refused = false;  // an upload path's body, held to the small limit
+    bool no_upload_place = false;  // admitted, but every place (or this network's) is taken
     if (!read_ec) {
       // Unknown only for a chunked body: without either header a request
       // has none, and is no upload to spend an admission check on.
@@ -353,6 +354,7 @@ class Connection final : public ConnectionControl,
         parser.body_limit(options.max_body_bytes);  // a chunked body is counted as it comes
       }
       upload_refused = wants_upload && !uploading;
+      no_upload_place = admitted && !uploading;
     }
     if (!read_ec) {
       const auto head_fields = std::distance(parser.get().begin(), parser.get().end());
@@ -397,6 +399,14 @@ class Connection final : public ConnectionControl,
 
     if (read_ec) {
       std::optional<Response> problem = ProblemForReadError(read_ec, request);
+      if (read_ec == bhttp::error::body_limit && no_upload_place) {
+        // Not "too large": a sender the admission accepted, whose file
+        // fits, is told to come back (a stranger still reads 413).
+        problem =
+            ProblemFor(Error(ErrorCode::kUnavailable, "upload places taken"), request.request_id,
+                       "other uploads are being handled; send the file again shortly");
+        problem->headers.emplace_back("Retry-After", "5");
+      }
       if (!problem) co_return Next::kDrop;
       // Security: the rest of the stream cannot be trusted to be framed
       // correctly (request smuggling), so the connection ends here.
