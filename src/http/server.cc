@@ -214,11 +214,21 @@ class Server::Impl {
 
   asio::awaitable<void> AcceptLoop(tcp::acceptor& acceptor, ListenerRole role) {
     asio::steady_timer backoff(strand_);
+    // Out of descriptors, each retry fails again: one line a minute, with
+    // how many failed since the last.
+    int64_t logged_minute = -1;
+    uint64_t failed_unlogged = 0;
     while (!context_->stopping.load()) {
       auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io_), kNoThrow);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-        Log(LogLevel::kWarn, "http_accept_failed", {{"error", ec.message()}});
+        ++failed_unlogged;
+        if (const int64_t minute = internal::SteadyMinute(); minute != logged_minute) {
+          logged_minute = minute;
+          Log(LogLevel::kWarn, "http_accept_failed",
+              {{"error", ec.message()}, {"failures", std::to_string(failed_unlogged)}});
+          failed_unlogged = 0;
+        }
         backoff.expires_after(kAcceptBackoff);
         co_await backoff.async_wait(kNoThrow);
         continue;

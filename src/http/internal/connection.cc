@@ -231,9 +231,7 @@ class Connection final : public ConnectionControl,
     context_.metrics->ConnectionRejectedPerAddress();
     // One line a minute at most: a flood of connections is not also a flood
     // of log lines. The metric counts every one.
-    const int64_t minute = std::chrono::duration_cast<std::chrono::minutes>(
-                               std::chrono::steady_clock::now().time_since_epoch())
-                               .count();
+    const int64_t minute = SteadyMinute();
     if (context_.per_address_refusal_logged.exchange(minute) != minute) {
       Log(LogLevel::kWarn, "http_connections_per_address_reached",
           {{"network", network},

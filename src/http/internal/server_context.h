@@ -11,6 +11,7 @@
 #include <atomic>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -28,6 +29,14 @@
 #include "http/server_options.h"
 
 namespace vigie::http::internal {
+
+// The steady clock's minute: a warning that may repeat many times a second
+// is logged once in each.
+inline int64_t SteadyMinute() {
+  return std::chrono::duration_cast<std::chrono::minutes>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 struct ServerContext {
   ServerContext(ServerOptions o, Handler h)
@@ -74,7 +83,7 @@ struct ServerContext {
   std::atomic<bool> stopping{false};
   UploadSlots uploads;  // requests holding a body over max_body_bytes
   ConnectionRegistry connections;
-  // The steady-clock minute the per-address cap was last logged in.
+  // The steady-clock minute (SteadyMinute) the per-address cap was last logged in.
   std::atomic<int64_t> per_address_refusal_logged{-1};
   std::function<void()>
       on_drained;  // called (any thread) when the last connection ends while stopping
