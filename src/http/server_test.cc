@@ -307,6 +307,16 @@ TEST_F(ServerTest, OversizedHeadersGet431AndNeverReachTheHandler) {
   auto ok = Fetch(port(), "GET", "/echo", std::nullopt, "X-Big: " + std::string(800, 'a') + "\r\n");
   ASSERT_OK(ok);
   EXPECT_EQ(ok->status, 200);
+
+  // A target longer than the cap is the target's fault (RFC 9112 §3): 414.
+  auto long_target = TestClient::Connect(port());
+  ASSERT_OK(long_target);
+  ASSERT_OK((*long_target)->Send(RequestText("GET", "/echo?q=" + std::string(2000, 'a'), "")));
+  auto too_long = (*long_target)->ReadResponse();
+  ASSERT_OK(too_long);
+  EXPECT_EQ(too_long->status, 414);
+  EXPECT_EQ(ProblemBody(*too_long)["status"], 414);
+  EXPECT_EQ(handler_calls_, 1) << "the request just under the cap only";
 }
 
 TEST_F(ServerTest, OversizedBodiesGet413AndNeverReachTheHandler) {

@@ -312,6 +312,12 @@ class Connection final : public ConnectionControl,
     reading_head_ = false;
     idle_since_nanos_.store(0, std::memory_order_relaxed);
     if (!read_ec && !FramedOnlyByUs(parser.get())) read_ec = bhttp::error::bad_transfer_encoding;
+    // RFC 9112 §3: a head over the limit before its request line ended is
+    // a target too long (414), not too many headers (431). Beast sets the
+    // target once it has parsed the request line.
+    const bool target_too_long =
+        (read_ec == bhttp::error::header_limit || read_ec == bhttp::error::buffer_overflow) &&
+        parser.get().target().empty();
 
     Request request;
     request.request_id = NewRequestId(*context_.random);
@@ -397,6 +403,10 @@ class Connection final : public ConnectionControl,
 
     if (read_ec) {
       std::optional<Response> problem = ProblemForReadError(read_ec, request);
+      if (target_too_long) {
+        problem =
+            Problem(414, StatusPhrase(414), "The request target is too long.", request.request_id);
+      }
       if (read_ec == bhttp::error::body_limit && no_upload_place) {
         // Not "too large": a sender the admission accepted, whose file
         // fits, is told to come back (a stranger still reads 413).
