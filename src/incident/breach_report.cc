@@ -421,8 +421,11 @@ Result<void> Prove(store::Connection& db, const audit::Checkpoint& checkpoint,
   for (const CountedEvent& event : report.events) {
     if (event.sequence < checkpoint.tree_size) leaves.push_back(event.sequence);
   }
-  // Security: with no event to prove, the root is still compared, or a log
-  // rid of what the scope would have selected reads as "nothing exposed".
+  // Security: with no event to prove, the root is still computed and
+  // compared: the log's right edge (its last, partial chunk) is read, and
+  // the stored subtree hashes must still lead to the signed root. (An event
+  // removed from a complete chunk outside the selection is for `vigie audit
+  // verify` to find; a tail removed is refused in ComputeBreachReport.)
   BatchInclusionProofs::Progress progress;
   if (options.progress) {
     progress = [&](uint64_t done, uint64_t total) { options.progress("proving", done, total); };

@@ -480,9 +480,10 @@ TEST_F(BreachReportTest, ALogShorterThanItsCheckpointIsDataLoss) {
       << report.error().message();
 }
 
-// An event outside the scope removed from the middle: the scope selects
-// nothing, and the signed root is still checked.
-TEST_F(BreachReportTest, AnEmptySelectionIsStillCheckedAgainstTheSignedRoot) {
+// An event outside the scope removed from the log's right edge (its last,
+// partial chunk, read to compute the root): the scope selects nothing, and
+// the report is still refused.
+TEST_F(BreachReportTest, AnEmptySelectionStillReadsTheLogsRightEdge) {
   const BreachScope late_searches{.agent_ids = {3}, .since_unix_micros = kT0 + 60 * kHour};
   ASSERT_OK(audit::testing::LiftAppendOnlyGuards(*db_));
   ASSERT_OK(db_->ExecuteScript("DELETE FROM audit_event WHERE sequence = 7"));

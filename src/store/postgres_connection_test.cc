@@ -35,19 +35,29 @@ Result<int64_t> QueryInt(Connection& db, std::string_view sql, std::optional<int
   return value;
 }
 
-// Plain text is refused off this machine unless the URL chose it.
-TEST(PlainTextTest, OnlyToThisMachineOrWhenTheUrlChoseIt) {
+// TLS is required of a server off this machine unless the URL chose.
+TEST(PlainTextTest, TlsIsRequiredOffThisMachine) {
+  using internal::OnlyThisMachine;
+  EXPECT_TRUE(OnlyThisMachine("", ""));
+  EXPECT_TRUE(OnlyThisMachine("/var/run/postgresql", ""));
+  EXPECT_TRUE(OnlyThisMachine("localhost,127.0.0.1,::1,@abstract", ""));
+  EXPECT_TRUE(OnlyThisMachine("db.example.fr", "127.0.0.1"));
+  EXPECT_FALSE(OnlyThisMachine("db-a.example.fr", ""));
+  EXPECT_FALSE(OnlyThisMachine("127.0.0.1,db-b.example.fr", ""));
+  EXPECT_FALSE(OnlyThisMachine("/tmp", "192.0.2.7")) << "hostaddr is where libpq connects";
+  EXPECT_FALSE(OnlyThisMachine("", "192.0.2.7"));
+  EXPECT_FALSE(OnlyThisMachine("127.0.0.1.example.fr", ""));
+}
+
+TEST(PlainTextTest, AfterConnectingOnlyToThisMachineOrWhenTheUrlChose) {
   using internal::PlainTextAcceptable;
   EXPECT_TRUE(PlainTextAcceptable(false, "/var/run/postgresql", ""));
   EXPECT_TRUE(PlainTextAcceptable(false, "@abstract", ""));
-  EXPECT_TRUE(PlainTextAcceptable(false, "", ""));
   EXPECT_TRUE(PlainTextAcceptable(false, "localhost", "127.0.0.1"));
-  EXPECT_TRUE(PlainTextAcceptable(false, "127.0.0.2", "127.0.0.2"));
   EXPECT_TRUE(PlainTextAcceptable(false, "localhost", "::1"));
   EXPECT_FALSE(PlainTextAcceptable(false, "db-a.example.fr", "192.0.2.7"));
-  EXPECT_FALSE(PlainTextAcceptable(false, "192.0.2.7", "192.0.2.7"));
+  EXPECT_FALSE(PlainTextAcceptable(false, "/tmp", "192.0.2.7")) << "over TCP, by hostaddr";
   EXPECT_FALSE(PlainTextAcceptable(false, "db", "2001:db8::7"));
-  EXPECT_FALSE(PlainTextAcceptable(false, "127.0.0.1.example.fr", "192.0.2.7"));
   EXPECT_TRUE(PlainTextAcceptable(true, "db-a.example.fr", "192.0.2.7"));
 }
 
@@ -355,6 +365,21 @@ TEST(PostgresOpenTest, AnUnreachableServerIsUnavailableAndTheUrlStaysSecret) {
   auto malformed = Open("postgresql://vigie:s3cr3t-pw@[::1/vigie");
   ASSERT_THAT(malformed, ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_EQ(malformed.error().message().find("s3cr3t-pw"), std::string::npos);
+}
+
+// The test server (no TLS) under a name not known for this machine's:
+// 127.0.0.1 as one 32-bit number, which the resolver takes. With no sslmode
+// in the URL, TLS is required and the server refused before the login; the
+// same URL choosing plain text connects.
+TEST_F(PostgresConnectionTest, AServerOffThisMachineWithoutTlsIsRefusedBeforeTheLogin) {
+  std::string url = database_.url();
+  const size_t at = url.find("@127.0.0.1:");
+  ASSERT_NE(at, std::string::npos) << "the test server's URL names 127.0.0.1";
+  url.replace(at + 1, 9, "2130706433");
+  auto refused = Open(url);
+  ASSERT_THAT(refused, ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_NE(refused.error().message().find("SSL"), std::string::npos) << refused.error().message();
+  EXPECT_OK(Open(url + (url.find('?') == std::string::npos ? "?" : "&") + "sslmode=disable"));
 }
 
 }  // namespace

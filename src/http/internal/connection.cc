@@ -408,8 +408,9 @@ class Connection final : public ConnectionControl,
             Problem(414, StatusPhrase(414), "The request target is too long.", request.request_id);
       }
       if (read_ec == bhttp::error::body_limit && no_upload_place) {
-        // Not "too large": a sender the admission accepted, whose file
-        // fits, is told to come back (a stranger still reads 413).
+        // Not "too large": a sender the admission accepted is told to come
+        // back (a stranger still reads 413; a declared length over the
+        // upload limit was refused before, as 413).
         problem =
             ProblemFor(Error(ErrorCode::kUnavailable, "upload places taken"), request.request_id,
                        "other uploads are being handled; send the file again shortly");

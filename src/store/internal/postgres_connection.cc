@@ -1,5 +1,7 @@
 #include "store/internal/postgres_connection.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 
 #include <charconv>
@@ -291,24 +293,44 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::
   if (parse_error != nullptr) PQfreemem(parse_error);
   if (parsed == nullptr) return Fail(ErrorCode::kInvalidArgument, "malformed PostgreSQL URL");
   bool sslmode_named = std::getenv("PGSSLMODE") != nullptr;
+  auto from_env = [](const char* name) -> std::string {
+    const char* value = std::getenv(name);
+    return value != nullptr ? value : "";
+  };
+  std::string hosts = from_env("PGHOST");
+  std::string host_addresses = from_env("PGHOSTADDR");
   for (const PQconninfoOption* option = parsed; option->keyword != nullptr; ++option) {
-    if (std::string_view(option->keyword) == "sslmode" && option->val != nullptr) {
-      sslmode_named = true;
-    }
+    if (option->val == nullptr) continue;
+    const std::string_view keyword = option->keyword;
+    if (keyword == "sslmode") sslmode_named = true;
+    if (keyword == "host") hosts = option->val;
+    if (keyword == "hostaddr") host_addresses = option->val;
   }
   PQconninfoFree(parsed);
+  // Security: plain text refused before the login, not after it (a password
+  // sent in clear, a login relayed): TLS is required of a server off this
+  // machine unless the URL chose otherwise (PlainTextAcceptable).
+  const bool require_tls = !sslmode_named && !OnlyThisMachine(hosts, host_addresses);
   // Keywords before dbname are defaults the URL may override; after it, ours win.
   // A server that vanishes without closing (a failed-over primary, a cut
   // link) must fail a query within seconds, not after the kernel's ~15
   // minutes of retransmissions with every worker and the audit writer stuck
   // in it: TCP keepalives for an idle connection, a user timeout for
   // unacknowledged data (10 s). Both ignored on a Unix socket.
-  const char* keywords[] = {"connect_timeout",     "application_name",
-                            "keepalives",          "keepalives_idle",
-                            "keepalives_interval", "keepalives_count",
-                            "tcp_user_timeout",    "dbname",
-                            "client_encoding",     nullptr};
-  const char* values[] = {"10", "vigie", "1", "5", "2", "3", "10000", url.c_str(), "UTF8", nullptr};
+  const char* keywords[] = {"connect_timeout",
+                            "application_name",
+                            "keepalives",
+                            "keepalives_idle",
+                            "keepalives_interval",
+                            "keepalives_count",
+                            "tcp_user_timeout",
+                            "sslmode",
+                            "dbname",
+                            "client_encoding",
+                            nullptr};
+  const char* values[] = {"10",        "vigie", "1",     "5",
+                          "2",         "3",     "10000", require_tls ? "require" : "prefer",
+                          url.c_str(), "UTF8",  nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Fail(ErrorCode::kUnavailable, "libpq could not allocate");
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -326,15 +348,57 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::
   return connection;
 }
 
+namespace {
+
+// A numeric loopback address (a name that merely starts with "127." is not).
+bool IsLoopbackAddress(std::string_view address) {
+  const std::string text(address);
+  in_addr v4{};
+  if (::inet_pton(AF_INET, text.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return ::inet_pton(AF_INET6, text.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+// A Unix socket: its directory, an abstract name, or libpq's default one.
+bool IsSocketHost(std::string_view host) {
+  return host.empty() || host.starts_with('/') || host.starts_with('@');
+}
+
+std::vector<std::string_view> CommaList(std::string_view list) {
+  std::vector<std::string_view> items;
+  for (size_t start = 0;;) {
+    const size_t comma = list.find(',', start);
+    items.push_back(list.substr(start, comma == std::string_view::npos ? comma : comma - start));
+    if (comma == std::string_view::npos) return items;
+    start = comma + 1;
+  }
+}
+
+}  // namespace
+
+bool OnlyThisMachine(std::string_view hosts, std::string_view host_addresses) {
+  const std::vector<std::string_view> names = CommaList(hosts);
+  const std::vector<std::string_view> addresses = CommaList(host_addresses);
+  for (size_t i = 0; i < std::max(names.size(), addresses.size()); ++i) {
+    // libpq connects to hostaddr when given, whatever host says.
+    const std::string_view address = i < addresses.size() ? addresses[i] : "";
+    const std::string_view name = i < names.size() ? names[i] : "";
+    const bool local = !address.empty()
+                           ? IsLoopbackAddress(address)
+                           : IsSocketHost(name) || name == "localhost" || IsLoopbackAddress(name);
+    if (!local) return false;
+  }
+  return true;
+}
+
 bool PlainTextAcceptable(bool sslmode_named, std::string_view host, std::string_view host_address) {
   if (sslmode_named) return true;
-  // A Unix socket: PQhost is its directory (or an abstract name), with no address.
-  if (host.empty() || host.starts_with('/') || host.starts_with('@')) return true;
-  return host_address.starts_with("127.") || host_address == "::1";
+  // PQhostaddr is the address of a TCP connection, empty on a Unix socket.
+  return !host_address.empty() ? IsLoopbackAddress(host_address) : IsSocketHost(host);
 }
 
 Result<void> PostgresConnection::RefusePlainText() const {
-  if (PQsslInUse(conn_) != 0) return {};
+  if (PQsslInUse(conn_) != 0 || PQgssEncInUse(conn_) != 0) return {};
   const char* host = PQhost(conn_);
   const char* address = PQhostaddr(conn_);
   const std::string_view host_name = host != nullptr ? host : "";
@@ -387,9 +451,9 @@ Result<void> PostgresConnection::EnsureConnected() {
   for (int reads = 0; reads < 8 && PQstatus(conn_) == CONNECTION_OK && Readable(conn_); ++reads) {
     if (PQconsumeInput(conn_) == 0) break;
   }
-  if (PQstatus(conn_) == CONNECTION_OK) {
-    // A reset refused for plain text stays refused.
-    RETURN_IF_ERROR(RefusePlainText());
+  // A session refused for plain text (after a reset) is tried anew: TLS
+  // may be back.
+  if (PQstatus(conn_) == CONNECTION_OK && RefusePlainText()) {
     // A session whose settings failed after a reset must not run without
     // them (no lock or statement timeout, a read-only pool writable).
     return configured_ ? Result<void>{} : Configure();

@@ -42,12 +42,19 @@ namespace vigie::store::internal {
 
 class PostgresConnection;
 
-// Security: whether a connection may go on in plain text. libpq's default
-// (sslmode=prefer) lets whoever sits between node and database answer "no
-// TLS", then read and rewrite every row (a live session for any token). A
-// URL (or PGSSLMODE) that names an sslmode is the operator's choice; one
-// that names none is refused plain text, except to this machine (a Unix
-// socket, or a loopback address). `host`, `host_address`: PQhost, PQhostaddr.
+// Security: plain text to the database. libpq's default (sslmode=prefer)
+// lets whoever sits between node and database answer "no TLS", then read
+// and rewrite every row (a live session for any token). A URL (or
+// PGSSLMODE) that names an sslmode is the operator's choice; one that names
+// none gets sslmode=require unless every host is on this machine (a Unix
+// socket, localhost, a loopback address), so plain text is refused before
+// the login.
+//
+// Whether the URL's `host` and `hostaddr` lists (comma-separated, as libpq
+// takes them; or PGHOST, PGHOSTADDR) name only this machine.
+bool OnlyThisMachine(std::string_view hosts, std::string_view host_addresses);
+// After connecting, a backstop: whether a plain-text session may go on.
+// `host`, `host_address`: PQhost, PQhostaddr.
 bool PlainTextAcceptable(bool sslmode_named, std::string_view host, std::string_view host_address);
 
 class PostgresStatement final : public Statement {
