@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <limits>
 #include <thread>
 
@@ -380,6 +381,16 @@ TEST_F(PostgresConnectionTest, AServerOffThisMachineWithoutTlsIsRefusedBeforeThe
   ASSERT_THAT(refused, ErrorCodeIs(ErrorCode::kUnavailable));
   EXPECT_NE(refused.error().message().find("SSL"), std::string::npos) << refused.error().message();
   EXPECT_OK(Open(url + (url.find('?') == std::string::npos ? "?" : "&") + "sslmode=disable"));
+}
+
+// PGSSLMODE is the operator's choice too: not overridden by ours.
+TEST_F(PostgresConnectionTest, PgsslmodeStillApplies) {
+  ASSERT_EQ(std::getenv("PGSSLMODE"), nullptr);
+  ::setenv("PGSSLMODE", "require", 1);
+  auto refused = Open(database_.url());
+  ::unsetenv("PGSSLMODE");
+  ASSERT_THAT(refused, ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_NE(refused.error().message().find("SSL"), std::string::npos) << refused.error().message();
 }
 
 }  // namespace

@@ -310,6 +310,8 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::
   // Security: plain text refused before the login, not after it (a password
   // sent in clear, a login relayed): TLS is required of a server off this
   // machine unless the URL chose otherwise (PlainTextAcceptable).
+  // When not required, the value is left empty, which libpq skips: a
+  // PGSSLMODE, or libpq's own default, applies as before.
   const bool require_tls = !sslmode_named && !OnlyThisMachine(hosts, host_addresses);
   // Keywords before dbname are defaults the URL may override; after it, ours win.
   // A server that vanishes without closing (a failed-over primary, a cut
@@ -329,7 +331,7 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::
                             "client_encoding",
                             nullptr};
   const char* values[] = {"10",        "vigie", "1",     "5",
-                          "2",         "3",     "10000", require_tls ? "require" : "prefer",
+                          "2",         "3",     "10000", require_tls ? "require" : "",
                           url.c_str(), "UTF8",  nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Fail(ErrorCode::kUnavailable, "libpq could not allocate");
