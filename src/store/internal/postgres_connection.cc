@@ -5,6 +5,7 @@
 #include <poll.h>
 
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -299,20 +300,25 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::
   };
   std::string hosts = from_env("PGHOST");
   std::string host_addresses = from_env("PGHOSTADDR");
+  // A pg_service.conf entry may name the host and the sslmode: it is read
+  // by libpq alone, and a default of ours would beat its sslmode.
+  bool service = std::getenv("PGSERVICE") != nullptr;
   for (const PQconninfoOption* option = parsed; option->keyword != nullptr; ++option) {
     if (option->val == nullptr) continue;
     const std::string_view keyword = option->keyword;
     if (keyword == "sslmode") sslmode_named = true;
     if (keyword == "host") hosts = option->val;
     if (keyword == "hostaddr") host_addresses = option->val;
+    if (keyword == "service") service = true;
   }
   PQconninfoFree(parsed);
   // Security: plain text refused before the login, not after it (a password
   // sent in clear, a login relayed): TLS is required of a server off this
-  // machine unless the URL chose otherwise (PlainTextAcceptable).
+  // machine unless the URL chose otherwise (PlainTextAcceptable). Through a
+  // service, only the check after connecting applies.
   // When not required, the value is left empty, which libpq skips: a
   // PGSSLMODE, or libpq's own default, applies as before.
-  const bool require_tls = !sslmode_named && !OnlyThisMachine(hosts, host_addresses);
+  const bool require_tls = !sslmode_named && !service && !OnlyThisMachine(hosts, host_addresses);
   // Keywords before dbname are defaults the URL may override; after it, ours win.
   // A server that vanishes without closing (a failed-over primary, a cut
   // link) must fail a query within seconds, not after the kernel's ~15
@@ -453,12 +459,18 @@ Result<void> PostgresConnection::EnsureConnected() {
   for (int reads = 0; reads < 8 && PQstatus(conn_) == CONNECTION_OK && Readable(conn_); ++reads) {
     if (PQconsumeInput(conn_) == 0) break;
   }
-  // A session refused for plain text (after a reset) is tried anew: TLS
-  // may be back.
-  if (PQstatus(conn_) == CONNECTION_OK && RefusePlainText()) {
-    // A session whose settings failed after a reset must not run without
-    // them (no lock or statement timeout, a read-only pool writable).
-    return configured_ ? Result<void>{} : Configure();
+  if (PQstatus(conn_) == CONNECTION_OK) {
+    Result<void> encrypted = RefusePlainText();
+    if (encrypted) {
+      // A session whose settings failed after a reset must not run without
+      // them (no lock or statement timeout, a read-only pool writable).
+      return configured_ ? Result<void>{} : Configure();
+    }
+    // Refused for plain text after a reset: tried anew, since TLS may be
+    // back, but each try is a login: at most every kPlainTextRetry.
+    if (std::chrono::steady_clock::now() - plain_text_refused_at_ < kPlainTextRetry) {
+      return encrypted;
+    }
   }
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
@@ -468,7 +480,10 @@ Result<void> PostgresConnection::EnsureConnected() {
   }
   ++generation_;
   // Security: the server answered anew, and may now answer in plain text.
-  RETURN_IF_ERROR(RefusePlainText());
+  if (Result<void> encrypted = RefusePlainText(); !encrypted) {
+    plain_text_refused_at_ = std::chrono::steady_clock::now();
+    return encrypted;
+  }
   return Configure();
 }
 

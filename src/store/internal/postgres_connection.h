@@ -28,6 +28,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -159,6 +160,9 @@ class PostgresConnection final : public Connection {
   PGconn* conn_;
   const OpenOptions options_;
   const bool sslmode_named_;  // the URL or PGSSLMODE chose TLS or not (PlainTextAcceptable)
+  // When a reset was last refused for plain text (EnsureConnected).
+  std::chrono::steady_clock::time_point plain_text_refused_at_{};
+  static constexpr std::chrono::seconds kPlainTextRetry{30};
   bool in_transaction_ = false;
   std::optional<Error> transaction_error_;  // the error that aborted the transaction
   int generation_ = 0;                      // bumped by every reset: statements re-prepare
