@@ -368,10 +368,6 @@ TEST(PostgresOpenTest, AnUnreachableServerIsUnavailableAndTheUrlStaysSecret) {
   EXPECT_EQ(malformed.error().message().find("s3cr3t-pw"), std::string::npos);
 }
 
-// The test server (no TLS) under a name not known for this machine's:
-// 127.0.0.1 as one 32-bit number, which the resolver takes. With no sslmode
-// in the URL, TLS is required and the server refused before the login; the
-// same URL choosing plain text connects.
 // Why the test server or the environment is not the suite's own (a server
 // with TLS, an operator's libpq variables), for the tests below to skip.
 std::optional<std::string> NotThePlainTextServer(Connection& db) {
@@ -384,6 +380,10 @@ std::optional<std::string> NotThePlainTextServer(Connection& db) {
   return std::nullopt;
 }
 
+// The test server (no TLS) under a name not known for this machine's:
+// 127.0.0.1 as one 32-bit number, which the resolver takes. With no sslmode
+// in the URL, TLS is required and the server refused before the login; the
+// same URL choosing plain text connects.
 TEST_F(PostgresConnectionTest, AServerOffThisMachineWithoutTlsIsRefusedBeforeTheLogin) {
   if (auto why = NotThePlainTextServer(*db_)) GTEST_SKIP() << *why;
   std::string url = database_.url();
