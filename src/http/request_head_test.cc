@@ -89,6 +89,16 @@ TEST(RequestHeadTest, AFailedReadIsAnsweredOnlyWhenSomeoneCanBeAnswered) {
   EXPECT_EQ(malformed->status, 400);
   EXPECT_FALSE(ProblemForReadError(bhttp::error::end_of_stream, request).has_value());
   EXPECT_FALSE(ProblemForReadError(boost::asio::error::operation_aborted, request).has_value());
+  // Over the head limit before the request line ended: the target's fault.
+  auto long_target =
+      ProblemForReadError(bhttp::error::header_limit, request, {.request_line_read = false});
+  ASSERT_TRUE(long_target.has_value());
+  EXPECT_EQ(long_target->status, 414);
+  // An admitted upload that found no place: to send again, not too large.
+  auto no_place =
+      ProblemForReadError(bhttp::error::body_limit, request, {.upload_place_taken = true});
+  ASSERT_TRUE(no_place.has_value());
+  EXPECT_EQ(no_place->status, 503);
 }
 
 }  // namespace

@@ -312,12 +312,6 @@ class Connection final : public ConnectionControl,
     reading_head_ = false;
     idle_since_nanos_.store(0, std::memory_order_relaxed);
     if (!read_ec && !FramedOnlyByUs(parser.get())) read_ec = bhttp::error::bad_transfer_encoding;
-    // RFC 9112 §3: a head over the limit before its request line ended is
-    // a target too long (414), not too many headers (431). Beast sets the
-    // target once it has parsed the request line.
-    const bool target_too_long =
-        (read_ec == bhttp::error::header_limit || read_ec == bhttp::error::buffer_overflow) &&
-        parser.get().target().empty();
 
     Request request;
     request.request_id = NewRequestId(*context_.random);
@@ -402,20 +396,13 @@ class Connection final : public ConnectionControl,
     }
 
     if (read_ec) {
-      std::optional<Response> problem = ProblemForReadError(read_ec, request);
-      if (target_too_long) {
-        problem =
-            Problem(414, StatusPhrase(414), "The request target is too long.", request.request_id);
-      }
-      if (read_ec == bhttp::error::body_limit && no_upload_place) {
-        // Not "too large": a sender the admission accepted is told to come
-        // back (a stranger still reads 413; a declared length over the
-        // upload limit was refused before, as 413).
-        problem =
-            ProblemFor(Error(ErrorCode::kUnavailable, "upload places taken"), request.request_id,
-                       "other uploads are being handled; send the file again shortly");
-        problem->headers.emplace_back("Retry-After", "5");
-      }
+      // Beast sets the target once it has parsed the request line. A
+      // stranger's upload still reads 413, and so does a declared length
+      // over the upload limit (refused before the place was looked for).
+      std::optional<Response> problem =
+          ProblemForReadError(read_ec, request,
+                              {.request_line_read = !parser.get().target().empty(),
+                               .upload_place_taken = no_upload_place});
       if (!problem) co_return Next::kDrop;
       // Security: the rest of the stream cannot be trusted to be framed
       // correctly (request smuggling), so the connection ends here.

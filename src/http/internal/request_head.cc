@@ -31,10 +31,20 @@ bool IsParseError(const boost::system::error_code& ec) {
 }  // namespace
 
 std::optional<Response> ProblemForReadError(const boost::system::error_code& ec,
-                                            const Request& request) {
+                                            const Request& request, ReadFailure failure) {
   if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+    if (!failure.request_line_read) {
+      return Problem(414, StatusPhrase(414), "The request target is too long.", request.request_id);
+    }
     return Problem(431, StatusPhrase(431), "The request headers are too large.",
                    request.request_id);
+  }
+  if (ec == bhttp::error::body_limit && failure.upload_place_taken) {
+    Response busy =
+        ProblemFor(Error(ErrorCode::kUnavailable, "upload places taken"), request.request_id,
+                   "other uploads are being handled; send the file again shortly");
+    busy.headers.emplace_back("Retry-After", "5");
+    return busy;
   }
   if (ec == bhttp::error::body_limit) {
     return Problem(413, StatusPhrase(413), "The request body is too large.", request.request_id);

@@ -20,10 +20,20 @@ namespace vigie::http::internal {
 
 using RequestHead = boost::beast::http::request<boost::beast::http::string_body>;
 
+// What the connection knew when a read failed, for its answer to say why.
+struct ReadFailure {
+  // The request line was parsed: a head over the limit is its headers'
+  // fault (431), else its target's (414, RFC 9112 §3).
+  bool request_line_read = true;
+  // An upload the admission accepted but that found every place taken:
+  // told to come back (503, Retry-After), not that it is too large (413).
+  bool upload_place_taken = false;
+};
+
 // The problem for a failed read, or nullopt when there is nobody to answer
 // (timeout, reset, end of stream, cancellation by Stop()).
 std::optional<Response> ProblemForReadError(const boost::system::error_code& ec,
-                                            const Request& request);
+                                            const Request& request, ReadFailure failure = {});
 
 // Whether `target` is in origin-form (RFC 9112 §3.2.1: a path and an
 // optional query, RFC 3986's characters only; no fragment). Beast lets any
