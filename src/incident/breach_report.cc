@@ -105,11 +105,12 @@ Result<uint64_t> Collect(store::Statement& rows, Keep keep, uint64_t max_events,
 // Collect over PostgreSQL, which hands over a statement's whole result at
 // once: a month's window would sit in memory whole before max_events is
 // looked at. A cursor, fetched a page at a time, keeps it to the limit.
-// `select` holds its values inline (integers only). REQUIRES: a transaction.
+// `declare`: a bound "DECLARE vigie_breach_rows ... CURSOR FOR SELECT ...".
+// REQUIRES: a transaction.
 template <typename Keep>
-Result<void> CollectByCursor(store::Connection& db, const std::string& select, Keep keep,
+Result<void> CollectByCursor(store::Connection& db, store::Statement& declare, Keep keep,
                              uint64_t max_events, std::map<uint64_t, Selected>& out) {
-  RETURN_IF_ERROR(db.ExecuteScript("DECLARE vigie_breach_rows NO SCROLL CURSOR FOR " + select));
+  RETURN_IF_ERROR(declare.Run());
   for (uint64_t read = 1; read > 0;) {
     ASSIGN_OR_RETURN(store::Statement * rows,
                      db.Prepare("FETCH FORWARD 1024 FROM vigie_breach_rows"));
@@ -126,26 +127,21 @@ bool Counted(AuditEventType type) {
   return std::ranges::find(kCounted, type) != std::end(kCounted);
 }
 
-// The counted consultations in the window, as a WHERE clause's conditions
-// with the values inline (for a cursor): integers only.
-std::string InWindow(const BreachScope& scope) {
-  std::string types;
-  for (AuditEventType type : kCounted) {
-    types += (types.empty() ? "" : ", ") + std::to_string(static_cast<int>(type));
-  }
-  return "time_us >= " + std::to_string(scope.since_unix_micros) +
-         " AND time_us <= " + std::to_string(scope.until_unix_micros) + " AND type IN (" + types +
-         ")";
-}
-
 // The window, then kCounted's types.
 void BindWindow(store::Statement& rows, int first, const BreachScope& scope) {
   rows.BindInt(first, scope.since_unix_micros).BindInt(first + 1, scope.until_unix_micros);
   for (int i = 0; i < 3; ++i) rows.BindInt(first + 2 + i, static_cast<int64_t>(kCounted[i]));
 }
 
-constexpr std::string_view kSelectedColumns =
-    "SELECT sequence, session_id, source_address, event FROM audit_event WHERE ";
+// The consultations a report reads, by agent ($1, then BindWindow's from $2)
+// or by the window alone (BindWindow's from $1); on PostgreSQL through a cursor.
+constexpr std::string_view kDeclareCursor = "DECLARE vigie_breach_rows NO SCROLL CURSOR FOR ";
+constexpr std::string_view kSelectedByAgent =
+    "SELECT sequence, session_id, source_address, event FROM audit_event WHERE agent_id = $1 AND "
+    "time_us >= $2 AND time_us <= $3 AND type IN ($4, $5, $6)";
+constexpr std::string_view kSelectedInWindow =
+    "SELECT sequence, session_id, source_address, event FROM audit_event WHERE "
+    "time_us >= $1 AND time_us <= $2 AND type IN ($3, $4, $5)";
 
 // By agent on SQLite: the (agent_id, time_us) index names the events
 // (SQLite's index holds the sequence), then they are read by sequence, on
@@ -198,10 +194,11 @@ Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachS
   } else {
     // PostgreSQL's index does not hold the sequence: one query per agent.
     for (int64_t agent_id : scope.agent_ids) {
-      RETURN_IF_ERROR(CollectByCursor(db,
-                                      std::string(kSelectedColumns) + "agent_id = " +
-                                          std::to_string(agent_id) + " AND " + InWindow(scope),
-                                      decode_all, options.max_events, selected));
+      ASSIGN_OR_RETURN(store::Statement * declare,
+                       db.Prepare(std::string(kDeclareCursor) + std::string(kSelectedByAgent)));
+      declare->BindInt(1, agent_id);
+      BindWindow(*declare, 2, scope);
+      RETURN_IF_ERROR(CollectByCursor(db, *declare, decode_all, options.max_events, selected));
     }
   }
   if (scope.session_ids.empty() && scope.dpop_jkts.empty() && scope.source_addresses.empty()) {
@@ -223,13 +220,13 @@ Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachS
     return std::optional<Selected>(std::move(kept));
   };
   if (db.dialect() == store::Dialect::kPostgres) {
-    RETURN_IF_ERROR(CollectByCursor(db, std::string(kSelectedColumns) + InWindow(scope), keep,
-                                    options.max_events, selected));
+    ASSIGN_OR_RETURN(store::Statement * declare,
+                     db.Prepare(std::string(kDeclareCursor) + std::string(kSelectedInWindow)));
+    BindWindow(*declare, 1, scope);
+    RETURN_IF_ERROR(CollectByCursor(db, *declare, keep, options.max_events, selected));
     return selected;
   }
-  ASSIGN_OR_RETURN(store::Statement * rows,
-                   db.Prepare(std::string(kSelectedColumns) +
-                              "time_us >= $1 AND time_us <= $2 AND type IN ($3, $4, $5)"));
+  ASSIGN_OR_RETURN(store::Statement * rows, db.Prepare(kSelectedInWindow));
   BindWindow(*rows, 1, scope);
   RETURN_IF_ERROR(Collect(*rows, keep, options.max_events, selected));
   return selected;
