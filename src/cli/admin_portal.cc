@@ -6,8 +6,7 @@ std::string DatabaseUrl(const Config& config) { return config.ResolveDatabaseUrl
 
 AdminPortal::AdminPortal(Installation opened, std::string database_url)
     : installation(std::move(opened)),
-      pool(std::move(database_url), {.busy_timeout_ms = installation.config.store.busy_timeout_ms},
-           1),
+      pool(std::move(database_url), CommandWriteOptions(installation.config), 1),
       password_policy(identity::CommonPasswords()) {}
 
 Result<std::unique_ptr<AdminPortal>> AdminPortal::Open(const std::filesystem::path& data_dir) {

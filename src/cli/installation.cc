@@ -21,11 +21,7 @@ constexpr const char* kConfigName = "vigie.toml";
 
 Result<std::unique_ptr<store::Connection>> OpenDatabase(const Config& config) {
   const std::string url = config.ResolveDatabaseUrl(config.store.url);
-  store::OpenOptions options;
-  options.busy_timeout_ms = config.store.busy_timeout_ms;
-  // A command's change (a containment, a suspension) is durable once said.
-  options.durable_commits = true;
-  ASSIGN_OR_RETURN(auto db, store::Open(url, options));
+  ASSIGN_OR_RETURN(auto db, store::Open(url, CommandWriteOptions(config)));
   RETURN_IF_ERROR(store::Migrate(*db, store::VigieSchema(db->dialect())));
   return db;
 }
@@ -94,6 +90,10 @@ Result<void> RequireDataKeys(const crypto::Keyring& keyring,
 }
 
 }  // namespace
+
+store::OpenOptions CommandWriteOptions(const Config& config) {
+  return {.busy_timeout_ms = config.store.busy_timeout_ms, .durable_commits = true};
+}
 
 std::string Installation::AuditDatabaseUrl() const {
   return config.ResolveDatabaseUrl(config.audit.url);

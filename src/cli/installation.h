@@ -28,6 +28,11 @@ struct DatabaseUrls {
   std::string audit;
 };
 
+// How a command opens a database it writes: a change (a containment, a
+// suspension, a copied table) is durable once said, whatever the URL or the
+// server says (store::OpenOptions::durable_commits).
+store::OpenOptions CommandWriteOptions(const Config& config);
+
 struct Installation {
   // Held for as long as the installation is open (and released last): no
   // command works on the data while `vigie migrate-store` moves it.

@@ -323,7 +323,8 @@ Result<void> OpenAndCheck(const std::filesystem::path& data_dir, const MigrateSt
   const std::string* urls[2] = {&options.store_url, &options.audit_url};
   for (int i = 0; i < 2; ++i) {
     Move& move = run->moves[i];
-    auto to = store::Open(*urls[i]);
+    // Durable before it is verified and the configuration names it.
+    auto to = store::Open(*urls[i], CommandWriteOptions(run->installation.config));
     if (!to) return Fail(to.error().WithContext("the target of the " + move.what));
     move.to = std::move(*to);
     ASSIGN_OR_RETURN(move.tables, store::SqliteTables(*move.from));
