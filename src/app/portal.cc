@@ -200,14 +200,20 @@ Result<identity::ActivationResult> Portal::Activate(std::string_view code,
                                         identity_options_);
         // Security: an agent an open incident holds (its suspension failed,
         // or it was pending when contained) does not take its code until the
-        // release: the code may be what was intercepted. Checked inside the
-        // activation's transaction, so the code is not spent.
+        // release: the code may be what was intercepted. Nor does anyone but
+        // a security officer while the portal is locked down, as for a login
+        // (session_bar.h). Checked inside the activation's transaction, so
+        // the code is not spent.
         return activation.Activate(
             code, password, [&](const identity::Agent& agent) -> Result<void> {
               ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(*db, agent.id));
               if (bar.contained) {
                 return Fail(ErrorCode::kUnauthenticated,
                             "agent is contained: activation waits for the incident's release");
+              }
+              if (bar.lockdown && !agent.roles.Has(identity::Role::kSecurityOfficer)) {
+                return Fail(ErrorCode::kUnauthenticated,
+                            "the portal is locked down: activation waits for the release");
               }
               return before_commit ? before_commit(agent) : Result<void>{};
             });

@@ -394,7 +394,9 @@ test('a lock-down keeps everyone but security officers out until released', asyn
   const installation = await serve({}, [
     { service_number: 'L-1', name: 'Un', roles: ['agent'] },
     { service_number: 'L-2', name: 'Deux', roles: ['agent'] },
+    { service_number: 'L-3', name: 'Trois', roles: ['agent'] },
     { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
+    { service_number: 'SO-2', name: 'Renfort', roles: ['security_officer'] },
   ]);
   const server = await started(installation);
   const agent = await activeClient(server, installation, 'L-1');
@@ -416,6 +418,12 @@ test('a lock-down keeps everyone but security officers out until released', asyn
     .filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.service_number === 'L-2');
   assert.deepEqual(l2Logins('login_second_factor_failed'), []);
   assert.deepEqual(l2Logins('login_second_factor_ok').map((e) => e.outcome), ['refused']);
+  // An activation code (perhaps the leaked one) is not taken either, and
+  // stays unspent; an officer's is.
+  const pending = await Client.create(server);
+  assert.equal((await pending.activate(installation.codes['L-3'], PASSWORD)).status, 401);
+  const reinforcement = await Client.create(server);
+  assert.equal((await reinforcement.activate(installation.codes['SO-2'], PASSWORD)).status, 200);
   // Only security officers contain; bad requests change nothing.
   assert.equal((await agent.call('POST', '/api/v1/incidents', { reason: 'x', lockdown: true })).status, 401);
   for (const body of [{ lockdown: true }, { reason: '', lockdown: true }, { reason: 'x', lockdown: 'yes' },
@@ -432,6 +440,7 @@ test('a lock-down keeps everyone but security officers out until released', asyn
   assert.equal((await agent.refresh()).status, 200);
   const back = await Client.create(server);
   assert.equal((await back.login('L-1', PASSWORD, agent.secret, { offsetSteps: 1 })).status, 200);
+  assert.equal((await pending.activate(installation.codes['L-3'], PASSWORD)).status, 200);
 });
 
 test('wrong second factors at login are counted against their agent and raise an alert', async () => {
