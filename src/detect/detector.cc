@@ -63,9 +63,11 @@ std::vector<Finding> Detector::Observe(const AuditEvent& event, const SearchTerm
   std::lock_guard lock(shard.mutex);
   if (++shard.observed % 4096 == 0) ForgetIdle(shard, event.time_unix_micros);
   Known& known = ActivityOf(shard, event, findings);
-  CatchUp(known, event);
+  const bool caught_up = CatchUp(known, event);
   std::vector<Finding> fired = known.activity->Take(event, terms, options_, /*learning=*/false);
-  known.last_sequence = std::max(known.last_sequence, event.sequence);
+  // Not past a stretch that could not be read: the next catch-up reads it
+  // (this event, judged here, is skipped then).
+  if (caught_up) known.last_sequence = std::max(known.last_sequence, event.sequence);
   findings.insert(findings.end(), std::make_move_iterator(fired.begin()),
                   std::make_move_iterator(fired.end()));
   return findings;
@@ -157,9 +159,9 @@ Detector::Known Detector::Learn(const AuditEvent& event, std::optional<uint64_t>
   return known;
 }
 
-void Detector::CatchUp(Known& known, const AuditEvent& event) {
+bool Detector::CatchUp(Known& known, const AuditEvent& event) {
   if (options_.shared_log_node.empty() || !history_ || event.sequence <= known.last_sequence + 1) {
-    return;
+    return true;
   }
   const int64_t agent = event.actor.agent_id;
   Result<std::vector<AuditEvent>> missed = std::vector<AuditEvent>{};
@@ -177,7 +179,7 @@ void Detector::CatchUp(Known& known, const AuditEvent& event) {
   if (!missed) {
     Log(LogLevel::kError, "detect_catch_up_failed",
         {{"agent_id", std::to_string(agent)}, {"error", missed.error().message()}});
-    return;
+    return false;
   }
   for (const AuditEvent& other : *missed) {
     // This node's own events reach Observe directly (some may still be on
@@ -191,6 +193,7 @@ void Detector::CatchUp(Known& known, const AuditEvent& event) {
     known.activity->Take(other, nullptr, options_, /*learning=*/true);
     known.last_sequence = other.sequence;
   }
+  return true;
 }
 
 void Detector::ForgetIdle(Shard& shard, int64_t now_unix_micros) {

@@ -109,7 +109,9 @@ class Detector {
     return options_.shared_log_node.empty() || event.node_id == options_.shared_log_node;
   }
   // Learns the agent's events other nodes wrote before `event` (shared logs).
-  void CatchUp(Known& known, const audit::AuditEvent& event);
+  // False when they could not be read: the next event's catch-up reads
+  // them again, from where this one started.
+  bool CatchUp(Known& known, const audit::AuditEvent& event);
   void CheckCanaries(const audit::AuditEvent& event, std::vector<Finding>& findings) const;
 
   const DetectOptions options_;

@@ -158,5 +158,45 @@ TEST(DetectorTest, AHistoryReadAgainLeavesOtherNodesEventsToThem) {
   EXPECT_EQ(std::count(rules.begin(), rules.end(), Rule::kQueryRate), 0);
 }
 
+// On a shared log, the other nodes' events that could not be read before
+// one of this node's are read before the next: a sweep spread over the
+// nodes is still judged whole after a database failure.
+TEST(DetectorTest, OtherNodesEventsThatCouldNotBeReadAreReadBeforeTheNextEvent) {
+  DetectOptions options = Options();
+  options.shared_log_node = "node-a";
+  std::vector<AuditEvent> log;
+  bool failing = false;
+  Detector detector(
+      options,
+      [&](int64_t, int64_t, uint64_t from, uint64_t before) -> Result<std::vector<AuditEvent>> {
+        if (failing) return Fail(ErrorCode::kUnavailable, "database busy");
+        std::vector<AuditEvent> past = log;
+        std::erase_if(
+            past, [&](const AuditEvent& e) { return e.sequence < from || e.sequence >= before; });
+        return past;
+      });
+  // One search every 90 s, one new person each: never a query-rate burst;
+  // node A's own share of the hour's persons stays far under the floor.
+  auto search = [&](uint64_t sequence, const std::string& node) {
+    AuditEvent e = Search(7, sequence, kNow + static_cast<int64_t>(sequence) * 90 * kSecond,
+                          {static_cast<int64_t>(sequence) + 1});
+    e.node_id = node;
+    log.push_back(e);
+    return e;
+  };
+  const auto persons = static_cast<uint64_t>(Options().persons_per_hour_floor);
+  EXPECT_TRUE(detector.Observe(search(0, "node-a"), nullptr).empty());
+  for (uint64_t i = 1; i + 2 < persons; ++i) search(i, "node-b");
+  failing = true;
+  EXPECT_TRUE(detector.Observe(search(persons - 2, "node-a"), nullptr).empty());
+  failing = false;
+  auto distinct_persons = [&](uint64_t sequence) {
+    std::vector<Finding> found = detector.Observe(search(sequence, "node-a"), nullptr);
+    return std::ranges::count(found, Rule::kDistinctPersons, &Finding::rule);
+  };
+  EXPECT_EQ(distinct_persons(persons - 1), 0) << "the floor's persons, not more";
+  EXPECT_EQ(distinct_persons(persons), 1) << "one more than the floor, most through node B";
+}
+
 }  // namespace
 }  // namespace vigie::detect
