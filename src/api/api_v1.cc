@@ -556,7 +556,7 @@ http::Response ApiV1::Handle(const http::Request& request) {
       }
       RETURN_IF_ERROR(CheckProofUnused(proof, now));
       context.jkt = proof.jkt;
-      context.proof_jti = proof.jti;
+      context.proof_identity = session::ProofIdentity(proof);
       ASSIGN_OR_RETURN(http::Response response, route->handler(call));
       // The credential is spent and the new tokens exist: refusing now (a
       // full replay cache, the shared guard unreachable) would only lose

@@ -98,7 +98,7 @@ Result<http::Response> PostRefresh(Call& call) {
   ASSIGN_OR_RETURN(std::string token, body.RequiredString("refresh_token", kMaxToken));
   ASSIGN_OR_RETURN(
       session::IssuedTokens tokens,
-      call.portal.Refresh(token, call.context.jkt, OriginOf(call), call.context.proof_jti));
+      call.portal.Refresh(token, call.context.jkt, OriginOf(call), call.context.proof_identity));
   return Json(200, TokensJson(tokens, Now(call)));
 }
 

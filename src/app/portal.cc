@@ -352,7 +352,8 @@ Result<std::optional<int64_t>> Portal::LiveAccessSession(std::string_view access
 }
 
 Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, std::string_view jkt,
-                                              const Origin& origin, std::string_view proof_jti) {
+                                              const Origin& origin,
+                                              std::string_view proof_identity) {
   const auto started = Now();
   AuditEvent event = trail_->Unauthenticated(AuditEventType::kRefresh, "", origin, jkt);
   event.token_id_hash = TokenIdHash(refresh_token);
@@ -380,7 +381,7 @@ Result<session::IssuedTokens> Portal::Refresh(std::string_view refresh_token, st
           durable.session_id = session.id;
           return recorded.Record(std::move(durable), started);
         },
-        &seen, proof_jti);
+        &seen, proof_identity);
     if (!rotated && seen.agent_id != 0 && event.actor.agent_id == 0) {
       // A refusal names whose session it was: a reused token above all (a
       // stolen one), which investigators and detection look for by agent.

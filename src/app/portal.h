@@ -176,9 +176,9 @@ class Portal {
                                        const webauthn::RelyingParty& rp, std::string_view jkt,
                                        const Origin& origin);
 
-  // `proof_jti`: the jti of the request's DPoP proof (SessionStore::Refresh).
+  // `proof_identity`: the request's DPoP proof's (SessionStore::Refresh).
   Result<session::IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
-                                        const Origin& origin, std::string_view proof_jti = {});
+                                        const Origin& origin, std::string_view proof_identity = {});
   // The live session of a refresh token, the agent of a live login
   // challenge (one read, nothing recorded): such a request is heard even
   // from an address that has spent its failures

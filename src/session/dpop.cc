@@ -241,6 +241,10 @@ bool IsInvalidDpopProof(const Error& error) {
   return error.code() == ErrorCode::kUnauthenticated && error.message().starts_with(kInvalidProof);
 }
 
+std::string ProofIdentity(const DpopProof& proof) {
+  return proof.jti + "\n" + std::to_string(proof.iat);
+}
+
 Result<int64_t> ReplayRememberTime(const DpopProof& proof, const DpopPolicy& policy,
                                    int64_t checked_at, int64_t now) {
   const int64_t at = std::max(checked_at, now);

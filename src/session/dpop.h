@@ -52,6 +52,12 @@ struct DpopProof {
 Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& request,
                                   const DpopPolicy& policy = {});
 
+// What tells the request a proof came with from any other, for
+// SessionStore::Refresh: its jti and its iat. A proof signed anew with a
+// spent jti differs from the one that spent it, unless its iat is the same,
+// and then it is accepted only as long as that one was.
+std::string ProofIdentity(const DpopProof& proof);
+
 class DpopKeyCache;
 // The same, reusing keys parsed by earlier proofs (`keys` may be null).
 Result<DpopProof> VerifyDpopProof(std::string_view proof, const DpopRequest& request,

@@ -199,6 +199,20 @@ TEST(DpopTest, AMemberNamedTwiceIsRefused) {
   EXPECT_FALSE(VerifyDpopProof(sign_text(twice_typ, payload), Request()).has_value());
 }
 
+// A proof signed anew with the jti of the one that spent a refresh token is
+// another request (a reuse), unless it has that one's iat too, and then it
+// is accepted only while that one was.
+TEST(DpopTest, AProofIsKnownByItsJtiAndItsIat) {
+  const DpopProof spent{.jkt = "k", .jti = "j-1", .iat = 1'800'000'000};
+  DpopProof again = spent;
+  EXPECT_EQ(ProofIdentity(again), ProofIdentity(spent));
+  again.iat += 120;
+  EXPECT_NE(ProofIdentity(again), ProofIdentity(spent));
+  again = spent;
+  again.jti = "j-2";
+  EXPECT_NE(ProofIdentity(again), ProofIdentity(spent));
+}
+
 TEST(DpopTest, UrlsCompareAfterNormalisation) {
   EXPECT_EQ(NormaliseHtu("HTTPS://Vigie.Example:443/api/v1/search?q=1#f"),
             "https://vigie.example/api/v1/search");

@@ -228,9 +228,9 @@ Result<std::optional<int64_t>> SessionStore::LiveAccessSession(
 
 Result<IssuedTokens> SessionStore::Refresh(std::string_view refresh_token, std::string_view jkt,
                                            const Admit& admit, RefreshSeen* seen,
-                                           std::string_view proof_jti) {
+                                           std::string_view proof_identity) {
   std::optional<crypto::Sha256Digest> proof_digest;
-  if (!proof_jti.empty()) proof_digest = crypto::Sha256(proof_jti);
+  if (!proof_identity.empty()) proof_digest = crypto::Sha256(proof_identity);
   return store::RetryOnConflict([&]() -> Result<IssuedTokens> {
     ASSIGN_OR_RETURN(TokenDigest digest, DigestPresentedToken(TokenKind::kRefresh, refresh_token));
     const int64_t now = UnixSeconds(clock_.Now());

@@ -126,10 +126,11 @@ class SessionStore {
   // `seen`, if given, tells what the token named, refused or not: for the
   // audit trail, a reuse (the strongest sign of a stolen token) must name
   // the agent and the session it ended.
-  // `proof_jti`, the jti of the request's DPoP proof, is kept with the spent
-  // token: the very request that spent it, sent again (a captured one
-  // replayed; one sent twice before its proof was remembered), is refused
-  // as a replay, the session kept, not taken for a reuse. Empty: not kept.
+  // `proof_identity`, the request's DPoP proof's (ProofIdentity), is kept
+  // with the spent token: the very request that spent it, sent again (a
+  // captured one replayed; one sent twice before its proof was remembered),
+  // is refused as a replay, the session kept, not taken for a reuse. Empty:
+  // not kept.
   using Admit = std::function<Result<void>(const Session&)>;
   struct RefreshSeen {
     int64_t session_id = 0;  // 0: the token names no session
@@ -141,7 +142,7 @@ class SessionStore {
   };
   Result<IssuedTokens> Refresh(std::string_view refresh_token, std::string_view jkt,
                                const Admit& admit = {}, RefreshSeen* seen = nullptr,
-                               std::string_view proof_jti = {});
+                               std::string_view proof_identity = {});
   // The session Refresh would act on for this token now, if any: a session
   // not ended nor expired, the token used or not (a used one is reuse, which
   // Refresh must hear to end the session or record it). One read, nothing written or

@@ -17,7 +17,7 @@ struct RequestContext {
   const http::Request& request;
   std::map<std::string, std::string, std::less<>> path;  // {placeholder} -> segment
   std::string jkt;                                       // when a proof was checked
-  std::string proof_jti;                                 // on kProof routes: the proof's jti
+  std::string proof_identity;  // on kProof routes: session::ProofIdentity of the proof
   std::optional<app::Caller> caller;                     // on authenticated routes
   const webauthn::RelyingParty* relying_party = nullptr;  // what passkeys are checked against
   std::string_view rp_name;
