@@ -202,21 +202,30 @@ Result<identity::ActivationResult> Portal::Activate(std::string_view code,
         // or it was pending when contained) does not take its code until the
         // release: the code may be what was intercepted. Nor does anyone but
         // a security officer while the portal is locked down, as for a login
-        // (session_bar.h). Checked inside the activation's transaction, so
-        // the code is not spent.
+        // (session_bar.h). Checked before the password is (a refusal for the
+        // password's rules, or a slower one, would tell an intercepted
+        // code's holder that it is live), and again inside the activation's
+        // transaction (an incident may open meanwhile), so the code is not
+        // spent.
+        auto barred = [&](const identity::Agent& agent) -> Result<void> {
+          ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(*db, agent.id));
+          if (bar.contained) {
+            return Fail(ErrorCode::kUnauthenticated,
+                        "agent is contained: activation waits for the incident's release");
+          }
+          if (bar.lockdown && !agent.roles.Has(identity::Role::kSecurityOfficer)) {
+            return Fail(ErrorCode::kUnauthenticated,
+                        "the portal is locked down: activation waits for the release");
+          }
+          return {};
+        };
         return activation.Activate(
-            code, password, [&](const identity::Agent& agent) -> Result<void> {
-              ASSIGN_OR_RETURN(incident::AccessBar bar, incident::AccessBarred(*db, agent.id));
-              if (bar.contained) {
-                return Fail(ErrorCode::kUnauthenticated,
-                            "agent is contained: activation waits for the incident's release");
-              }
-              if (bar.lockdown && !agent.roles.Has(identity::Role::kSecurityOfficer)) {
-                return Fail(ErrorCode::kUnauthenticated,
-                            "the portal is locked down: activation waits for the release");
-              }
+            code, password,
+            [&](const identity::Agent& agent) -> Result<void> {
+              RETURN_IF_ERROR(barred(agent));
               return before_commit ? before_commit(agent) : Result<void>{};
-            });
+            },
+            barred);
       });
 }
 

@@ -32,9 +32,9 @@ Result<CodeRow> FindUsableCode(store::Connection& db, const crypto::Sha256Digest
 
 }  // namespace
 
-Result<ActivationResult> Activation::Activate(std::string_view code,
-                                              std::string_view new_password,
-                                              const BeforeCommit& before_commit) {
+Result<ActivationResult> Activation::Activate(std::string_view code, std::string_view new_password,
+                                              const BeforeCommit& before_commit,
+                                              const Admit& admit) {
   ASSIGN_OR_RETURN(crypto::SecretBytes canonical, CanonicalActivationCode(code));
   crypto::Sha256Digest digest = HashActivationCode(canonical);
   int64_t now = UnixSeconds(clock_->Now());
@@ -58,6 +58,7 @@ Result<ActivationResult> Activation::Activate(std::string_view code,
                 "activation code of agent " + agent.agent.service_number + ", who is " +
                     std::string(AgentStatusName(agent.agent.status)) + ", not pending activation");
   }
+  if (admit) RETURN_IF_ERROR(admit(agent.agent));
   RETURN_IF_ERROR(policy_->Check(new_password, {.service_number = agent.agent.service_number,
                                                 .display_name = agent.agent.display_name}));
   ASSIGN_OR_RETURN(std::string password_hash, hasher_->Hash(new_password, options_.argon2));

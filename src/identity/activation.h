@@ -55,9 +55,16 @@ class Activation {
   // `before_commit`, when given, runs inside the transaction once everything
   // is written and before it commits (the caller makes its audit event
   // durable there); its error rolls the activation back, the code unspent.
+  // `admit`, when given, runs once the code names an agent pending
+  // activation, before the password is checked or hashed (the caller's
+  // bars: a containment, a lock-down): its error refuses the activation as
+  // early and as cheaply as a dead code is, the code unspent. A bar that
+  // must still hold at the commit is checked in `before_commit` too.
   using BeforeCommit = std::function<Result<void>(const Agent&)>;
+  using Admit = std::function<Result<void>(const Agent&)>;
   Result<ActivationResult> Activate(std::string_view code, std::string_view new_password,
-                                    const BeforeCommit& before_commit = {});
+                                    const BeforeCommit& before_commit = {},
+                                    const Admit& admit = {});
 
  private:
   store::Connection* db_;

@@ -40,6 +40,30 @@ TEST(ActivationTest, AFailureBeforeCommitChangesNothingAndTheCodeStillWorks) {
   EXPECT_EQ(StatusOf(t, "PN-1001"), AgentStatus::kActive);
 }
 
+// The caller's bars (a containment, a lock-down) refuse before the password
+// is checked or hashed: a code's holder learns nothing from the password's
+// rules, and the code stays unspent.
+TEST(ActivationTest, ARefusalOnAdmissionComesBeforeThePasswordAndSpendsNothing) {
+  IdentityDb t;
+  AgentWithCode added = t.AddAgent();
+  int64_t asked_for = 0;
+  auto barred = [&](const Agent& agent) -> Result<void> {
+    asked_for = agent.id;
+    EXPECT_EQ(agent.status, AgentStatus::kPendingActivation);
+    return Fail(ErrorCode::kUnauthenticated, "agent is contained");
+  };
+  const std::string code = Text(added.activation.code);
+  EXPECT_THAT(t.Activator().Activate(code, "short", {}, barred),
+              ErrorCodeIs(ErrorCode::kUnauthenticated));
+  EXPECT_EQ(asked_for, added.agent.id);
+  EXPECT_THAT(t.Activator().Activate(code, "short"), ErrorCodeIs(ErrorCode::kInvalidArgument))
+      << "the same password, unbarred: refused by the policy";
+  EXPECT_EQ(StatusOf(t, "PN-1001"), AgentStatus::kPendingActivation);
+  EXPECT_OK(t.Activator().Activate(code, kGoodPassword, {},
+                                   [](const Agent&) -> Result<void> { return {}; }));
+  EXPECT_EQ(StatusOf(t, "PN-1001"), AgentStatus::kActive);
+}
+
 TEST(ActivationTest, ActivatesWithPasswordAndTotp) {
   IdentityDb t;
   AgentWithCode added = t.AddAgent();
