@@ -17,6 +17,7 @@
 #include "identity/shared_login_throttle.h"
 #include "policy/purpose.h"
 #include "policy/shared_quota.h"
+#include "webauthn/webauthn.h"
 
 namespace vigie::app {
 namespace {
@@ -288,7 +289,9 @@ Result<LoginTokens> Portal::FinishLogin(
     auto verified = verify(authenticator);
     locked = authenticator.locked_agent();
     // Which passkey, and why one was refused: a login with a factor nobody
-    // knew of, or a cloned authenticator, is found by its id.
+    // knew of, or a cloned authenticator, is found by its id (and detection
+    // knows the latter by the refusal's words).
+    static_assert(webauthn::kCounterWentBack == audit::kPasskeyCounterWentBack);
     if (!authenticator.passkey_outcome().empty()) {
       event.subject = AuditText(authenticator.passkey_outcome(), audit::kMaxAuditShortText);
     }

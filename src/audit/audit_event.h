@@ -66,6 +66,12 @@ enum class AuditEventType : uint8_t {
 // session ended.
 inline constexpr std::string_view kRefreshReuseStrangerKey = "stranger key";
 
+// The end of a login_second_factor_failed event's subject ("passkey=12
+// refused: <why>") when the passkey's sign counter went back: a copy of it
+// signs elsewhere (detection's cloned_passkey rule).
+inline constexpr std::string_view kPasskeyCounterWentBack =
+    "sign counter did not increase: possible cloned authenticator";
+
 // "login_password_ok", ... (the names used in exports and the CLI).
 std::string_view AuditEventTypeName(AuditEventType type);
 // The type whose wire value is `value`, or nullopt for an unassigned value.

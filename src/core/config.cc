@@ -366,6 +366,7 @@ Result<void> ReadDetect(const toml::table* t, Config::Detect& d) {
       r.Read("investigation_persons_per_day", d.investigation_persons_per_day, 1, 100000000));
   RETURN_IF_ERROR(
       ReadDetectAction(r, "investigation_volume_action", d.investigation_volume_action));
+  RETURN_IF_ERROR(ReadDetectAction(r, "cloned_passkey_action", d.cloned_passkey_action));
   return r.RefuseUnknown();
 }
 
@@ -608,6 +609,7 @@ canary_action = "suspend"     # a decoy person was found or opened: always criti
 refresh_reuse_action = "alert"  # a refresh token presented twice: the session was stolen
 investigation_persons_per_day = 20000  # persons an officer's investigations name within a day ...
 investigation_volume_action = "alert"  # ... beyond this (breach reports with names, claim checks)
+cloned_passkey_action = "alert"  # a passkey signed with a counter behind its own: it was copied
 
 [web]
 root = ""                     # the built web portal (web/dist); "" = the source tree's

@@ -176,6 +176,7 @@ struct Config {
     int investigation_persons_per_day =
         20000;  // named by an officer's breach reports, claim checks
     std::string investigation_volume_action = "alert";
+    std::string cloned_passkey_action = "alert";
   } detect;
 
   // The web portal `vigie serve` hosts beside the API, and its passkeys.

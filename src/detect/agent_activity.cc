@@ -195,6 +195,16 @@ std::vector<Finding> AgentActivity::Take(const AuditEvent& event, const SearchTe
          event.time_unix_micros, options, learning);
     return findings;
   }
+  if (event.type == AuditEventType::kLoginSecondFactorFailed &&
+      event.subject.ends_with(audit::kPasskeyCounterWentBack)) {
+    // Refused, but the passkey's key signed: it is in two authenticators.
+    // Which one is the agent's is for an officer to find out (removing the
+    // passkey ends both); the failure counts as a wrong factor too, below.
+    const std::string passkey = event.subject.substr(0, event.subject.find(' '));
+    Fire(findings, Rule::kClonedPasskey,
+         passkey + " signed with a sign counter behind its own: a copy of it is in use",
+         event.time_unix_micros, options, learning);
+  }
   CheckNovelty(event, findings, options, learning);
   CheckRates(event, findings, options, learning);
   if (event.type == AuditEventType::kAuditSearch && event.outcome == AuditOutcome::kOk &&

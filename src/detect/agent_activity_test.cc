@@ -448,6 +448,27 @@ TEST(AgentActivityTest, OnlyFactorsRefusedForTheirCodeCountAsSecondFactorFailure
   }
 }
 
+// A passkey that signed with a sign counter behind its own was copied: the
+// refusal says so in its subject, and raises an alert naming the passkey.
+// Other passkey refusals (a bad signature) are wrong factors only.
+TEST(AgentActivityTest, APasskeyCounterThatWentBackFiresClonedPasskey) {
+  DetectOptions options = Options();
+  AuditEvent refused = Event(AuditEventType::kLoginSecondFactorFailed, kMorning);
+  refused.outcome = audit::AuditOutcome::kRefused;
+  refused.refusal_code = "Unauthenticated";
+  refused.subject = "passkey=12 refused: bad signature";
+  AgentActivity activity;
+  EXPECT_FALSE(Fired(activity.Take(refused, nullptr, options, false), Rule::kClonedPasskey));
+  refused.subject = "passkey=12 refused: " + std::string(audit::kPasskeyCounterWentBack);
+  EXPECT_TRUE(activity.Take(refused, nullptr, options, /*learning=*/true).empty());
+  std::vector<Finding> findings = activity.Take(refused, nullptr, options, false);
+  ASSERT_TRUE(Fired(findings, Rule::kClonedPasskey));
+  const auto cloned = std::ranges::find(findings, Rule::kClonedPasskey, &Finding::rule);
+  EXPECT_EQ(cloned->severity, Severity::kHigh);
+  EXPECT_EQ(cloned->action, Action::kAlert);
+  EXPECT_TRUE(cloned->detail.starts_with("passkey=12 ")) << cloned->detail;
+}
+
 // A refresh token presented again (the session was stolen, or its client
 // lost it in a race): high severity, the configured action, and learning
 // from the agent's past never raises it.

@@ -19,6 +19,7 @@ constexpr std::array<std::pair<Rule, std::string_view>, kRuleCount> kRuleNames =
     {Rule::kCanary, "canary"},
     {Rule::kRefreshReuse, "refresh_reuse"},
     {Rule::kInvestigationVolume, "investigation_volume"},
+    {Rule::kClonedPasskey, "cloned_passkey"},
 }};
 
 }  // namespace
@@ -84,6 +85,7 @@ Severity SeverityOf(Rule rule) {
     case Rule::kEnumeration:
     case Rule::kRefreshReuse:
     case Rule::kInvestigationVolume:
+    case Rule::kClonedPasskey:
       return Severity::kHigh;
     default: return Severity::kWarning;
   }
@@ -132,6 +134,7 @@ Result<DetectOptions> DetectOptions::From(const Config::Detect& c) {
       {Rule::kCanary, &c.canary_action},
       {Rule::kRefreshReuse, &c.refresh_reuse_action},
       {Rule::kInvestigationVolume, &c.investigation_volume_action},
+      {Rule::kClonedPasskey, &c.cloned_passkey_action},
   };
   for (const auto& [rule, text] : actions) {
     auto action = ParseAction(*text);

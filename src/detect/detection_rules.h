@@ -29,8 +29,9 @@ enum class Rule {
   kCanary,                // a decoy person was found or opened
   kRefreshReuse,          // a refresh token presented again: two parties hold the session
   kInvestigationVolume,   // persons named by an officer's investigations within a day
+  kClonedPasskey,         // a passkey signing with a counter behind its own: it was copied
 };
-inline constexpr size_t kRuleCount = 12;
+inline constexpr size_t kRuleCount = 13;
 
 // "query_rate", "distinct_persons", ... (alerts, config keys, the audit log).
 std::string_view RuleName(Rule rule);

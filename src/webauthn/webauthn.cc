@@ -120,8 +120,7 @@ Result<VerifiedAssertion> VerifyAssertion(const RelyingParty& rp, ByteView chall
   // none (synced passkeys do so): nothing to compare then.
   if ((credential.sign_count != 0 || data.sign_count != 0) &&
       data.sign_count <= credential.sign_count) {
-    return Fail(ErrorCode::kUnauthenticated,
-                "sign counter did not increase: possible cloned authenticator");
+    return Fail(ErrorCode::kUnauthenticated, std::string(kCounterWentBack));
   }
   return VerifiedAssertion{data.sign_count, data.Has(kFlagBackupState)};
 }

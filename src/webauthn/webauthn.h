@@ -77,6 +77,12 @@ Result<RegisteredCredential> VerifyRegistration(const RelyingParty& rp, ByteView
                                                 ByteView client_data_json,
                                                 ByteView attestation_object);
 
+// The refusal's message when the sign counter did not increase: the
+// credential's key signs in two authenticators (audit::kPasskeyCounterWentBack
+// names it in the log, for detection).
+inline constexpr std::string_view kCounterWentBack =
+    "sign counter did not increase: possible cloned authenticator";
+
 // Verifies a navigator.credentials.get() answer for `challenge` against the
 // stored credential (WebAuthn L3 §7.2). Errors: as VerifyRegistration, plus
 // Unauthenticated for a bad signature, a BE flag that differs from the stored

@@ -193,6 +193,12 @@ test('login refuses a cloned authenticator, a bad signature, another origin, and
   const locked = await request(server, 'POST', '/api/v1/auth/login',
                                { body: { service_number: 'PK-4', password: PASSWORD } });
   assert.equal(locked.status, 401, 'locked out');
+  // The copy was noticed: an alert names the passkey (the other refusals
+  // are wrong factors, not copies).
+  const cloned = installation.vigie('alert', 'list').split('\n').filter((l) => /cloned_passkey/.test(l));
+  assert.equal(cloned.length, 1, cloned.join('\n'));
+  assert.match(cloned[0], /PK-4/);
+  assert.match(cloned[0], /passkey=\d+ signed with a sign counter behind its own/);
 });
 
 test('registration needs a session, strict bodies and base64url values', async () => {
