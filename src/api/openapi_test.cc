@@ -9,6 +9,7 @@
 #include "api/api_v1.h"
 #include "api/openapi_document.h"
 #include "audit/audit_event.h"
+#include "records/model.h"
 
 namespace vigie::api {
 namespace {
@@ -102,6 +103,43 @@ TEST(OpenApiTest, TheAuditSearchOffersEveryEventType) {
   std::vector<std::string_view> names;
   for (const json::value& name : documented) names.push_back(name.as_string());
   EXPECT_EQ(names, audit::AuditEventTypeNames());
+}
+
+// The names of `E`'s values, from the first to `last`.
+template <typename E>
+std::vector<std::string_view> NamesUpTo(E last, std::string_view (*name)(E)) {
+  std::vector<std::string_view> names;
+  for (int v = 0; v <= static_cast<int>(last); ++v) names.push_back(name(static_cast<E>(v)));
+  return names;
+}
+
+std::vector<std::string_view> Documented(const json::value& doc, std::string_view schema,
+                                         std::string_view property) {
+  std::vector<std::string_view> names;
+  for (const json::value& name : doc.at("components")
+                                     .at("schemas")
+                                     .at(schema)
+                                     .at("properties")
+                                     .at(property)
+                                     .at("enum")
+                                     .as_array()) {
+    names.push_back(name.as_string());
+  }
+  return names;
+}
+
+// A file's coded values are the records model's: the portal gives words to
+// each the document lists (web/test/pure.test.mjs).
+TEST(OpenApiTest, AFilesCodedValuesAreTheRecordsModels) {
+  using namespace records;  // NOLINT: the model's names
+  json::value doc = json::parse(OpenApiDocument());
+  EXPECT_EQ(Documented(doc, "PersonFile", "sex"), NamesUpTo(Sex::kMale, SexName));
+  EXPECT_EQ(Documented(doc, "WantedNotice", "reason"),
+            NamesUpTo(WantedReason::kWitness, WantedReasonName));
+  EXPECT_EQ(Documented(doc, "WantedNotice", "conduct"), NamesUpTo(Conduct::kProtect, ConductName));
+  EXPECT_EQ(Documented(doc, "RecordEntry", "category"),
+            NamesUpTo(OffenceCategory::kOther, OffenceCategoryName));
+  EXPECT_EQ(Documented(doc, "RecordEntry", "role"), NamesUpTo(EntryRole::kVictim, EntryRoleName));
 }
 
 }  // namespace

@@ -139,6 +139,17 @@ test('every alert rule, severity and action the API names has words in both lang
   for (const lang of ['fr', 'en']) assert.deepEqual(keys.filter((key) => !STRINGS[lang][key]), [], lang);
 });
 
+test('every coded value of a file has words in both languages', () => {
+  const doc = JSON.parse(readFileSync(new URL('../../docs/api/openapi.json', import.meta.url), 'utf8'));
+  const { PersonFile, WantedNotice, RecordEntry } = doc.components.schemas;
+  const coded = [['sex', PersonFile.properties.sex], ['wanted.reason', WantedNotice.properties.reason],
+                 ['conduct', WantedNotice.properties.conduct], ['offence', RecordEntry.properties.category],
+                 ['entry.role', RecordEntry.properties.role]];
+  const keys = coded.flatMap(([prefix, schema]) => schema.enum.map((value) => `${prefix}.${value}`));
+  assert.equal(keys.length, 29);
+  for (const lang of ['fr', 'en']) assert.deepEqual(keys.filter((key) => !STRINGS[lang][key]), [], lang);
+});
+
 // A load that answers when the test says so.
 function pendingLoads() {
   const calls = [];

@@ -1,9 +1,7 @@
 // The agent's pages: search (purpose first, then criteria), the full file
 // (a separate audited act), and "my recent consultations".
 import { h, replace, field } from '../dom.js';
-import { t, tValue, formatTime, STRINGS } from '../i18n.js';
-
-const STRINGS_HAS = (key) => key in STRINGS.fr;
+import { t, tValue, formatTime } from '../i18n.js';
 import { page, messageArea, busy, errorText, table, isolated } from '../ui.js';
 
 export const PURPOSES = ['identity_check', 'roadside_check', 'border_control', 'warrant_execution',
@@ -140,25 +138,25 @@ export function fileView(app) {
   const identity = h('dl', { class: 'facts' },
     item(t('file.surname'), file.surname), item(t('file.given_names'), file.given_names),
     item(t('file.aliases'), file.aliases), item(t('file.birth_date'), file.birth_date),
-    item(t('file.birth_place'), file.birth_place), item(t('file.sex'), file.sex && STRINGS_HAS(`sex.${file.sex}`) ? t(`sex.${file.sex}`) : file.sex),
+    item(t('file.birth_place'), file.birth_place), item(t('file.sex'), file.sex && tValue('sex', file.sex)),
     item(t('file.nationality'), file.nationality), item(t('file.person_id'), file.person_id));
   const wanted = file.wanted_notices === undefined
     ? h('p', { class: 'empty' }, t('file.wanted.hidden'))
     : !file.wanted_notices.length ? h('p', { class: 'empty' }, t('file.wanted.none'))
       : table(t('file.wanted'), [
-        { label: t('file.col.reason'), cell: (n) => n.reason ?? '', header: true },
+        { label: t('file.col.reason'), cell: (n) => tValue('wanted.reason', n.reason), header: true },
         { label: t('file.col.authority'), cell: (n) => n.issuing_authority ?? '' },
         { label: t('file.col.reference'), cell: (n) => n.reference ?? '' },
         { label: t('file.col.valid'), cell: (n) => [n.valid_from, n.valid_until].filter(Boolean).join(' → ') },
-        { label: t('file.col.conduct'), cell: (n) => n.conduct ?? '' },
+        { label: t('file.col.conduct'), cell: (n) => tValue('conduct', n.conduct) },
       ], file.wanted_notices, { className: 'data alert-table' });
   const records = file.criminal_record_entries === undefined
     ? h('p', { class: 'empty' }, t('file.records.hidden'))
     : !file.criminal_record_entries.length ? h('p', { class: 'empty' }, t('file.records.none'))
       : table(t('file.records'), [
-        { label: t('file.col.category'), cell: (e) => e.category ?? '', header: true },
+        { label: t('file.col.category'), cell: (e) => tValue('offence', e.category), header: true },
         { label: t('file.col.date'), cell: (e) => e.date ?? '' },
-        { label: t('file.col.role'), cell: (e) => e.role ?? '' },
+        { label: t('file.col.role'), cell: (e) => tValue('entry.role', e.role) },
         { label: t('file.col.case'), cell: (e) => e.case_reference ?? '' },
         { label: t('file.col.service'), cell: (e) => e.recording_service ?? '' },
       ], file.criminal_record_entries);
