@@ -111,7 +111,14 @@ test('the warning appears 60 s before the idle timeout and "stay signed in" keep
 
 test('without activity the page drops the session and says why', async () => {
   await advance(61_000);
-  await page.getByRole('alertdialog', { name: 'Session bientôt fermée' }).waitFor();
+  const warning = page.getByRole('alertdialog', { name: 'Session bientôt fermée' });
+  await warning.waitFor();
+  // Forty seconds asleep (or in a background tab): the time left shown is
+  // the time left, not what the paused ticks counted.
+  await page.clock.setSystemTime(await page.evaluate(() => Date.now()) + 40_000);
+  await advance(1_000);
+  const shown = Number((await page.locator('#idle-text').textContent()).match(/\d+/)[0]);
+  assert.ok(shown >= 15 && shown <= 20, `${shown} seconds shown`);
   await advance(60_000);
   await acceptNoticeAgain(page);
   await page.getByText('Vous avez été déconnecté après une période d’inactivité.').waitFor();

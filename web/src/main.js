@@ -213,8 +213,11 @@ class App {
     // Where the person was (typing in a field, typing does not count as
     // activity): given back when the warning goes.
     if (this.idleBox.hidden) this.focusBeforeWarning = document.activeElement;
-    let left = Math.round(seconds);
-    const text = h('p', { id: 'idle-text' }, t('idle.text', { s: left }));
+    // Counted on the wall clock, as the deadline is: a tab in the background
+    // or a sleep slows or pauses the ticks, not the time left.
+    const endsAt = Date.now() + seconds * 1000;
+    const left = () => Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
+    const text = h('p', { id: 'idle-text' }, t('idle.text', { s: left() }));
     const stay = h('button', { type: 'button', class: 'primary', onclick: async () => {
       try { await this.api.call('GET', '/api/v1/self'); } catch { /* a 401 ends the session */ }
     } }, t('idle.stay'));
@@ -234,10 +237,7 @@ class App {
     }
     this.idleBox.hidden = false;
     clearInterval(this.idleTick);
-    this.idleTick = setInterval(() => {
-      left = Math.max(0, left - 1);
-      replace(text, t('idle.text', { s: left }));
-    }, 1000);
+    this.idleTick = setInterval(() => replace(text, t('idle.text', { s: left() })), 1000);
     stay.focus();
   }
 
