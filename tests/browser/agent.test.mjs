@@ -92,10 +92,26 @@ test('search with a purpose, open a file, and answer a demanded step-up', async 
   await page.getByLabel('Motif').selectOption('identity_check');
   await page.getByLabel('Nom', { exact: true }).fill(person.surname);
   await page.getByLabel('Prénom', { exact: true }).fill(person.given_names[0]);
+  // What each live region held when it came into the page: one that
+  // arrives already filled is not read out.
+  await page.evaluate(() => {
+    window.statusArrivals = [];
+    new MutationObserver((changes) => {
+      for (const node of changes.flatMap((c) => [...c.addedNodes]).filter((n) => n.nodeType === 1)) {
+        for (const region of [node, ...node.querySelectorAll('[role=status]')].filter((n) => n.matches('[role=status]'))) {
+          window.statusArrivals.push({ region, text: region.textContent });
+        }
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
   await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
   const results = page.getByRole('table', { name: 'Résultats' });
   await results.waitFor();
   assert.ok(await results.getByRole('row').count() >= 2);
+  // The count is read out: its region came empty, and was filled in place.
+  await page.getByRole('status').filter({ hasText: /correspondance/ }).waitFor();
+  assert.deepEqual(await page.evaluate(() => window.statusArrivals
+    .filter((a) => /correspondance/.test(a.region.textContent)).map((a) => a.text)), ['']);
   // Record text sits in its own <bdi>: a name written right to left cannot
   // reorder the cells' other text.
   assert.equal(await results.locator('tbody th > bdi').first().textContent(), person.surname);

@@ -56,6 +56,17 @@ export function messageArea() {
 /** Long enough for a screen reader to have seen the page's empty regions. */
 const ARRIVAL_DELAY_MS = 50;
 
+/**
+ * A line saying what a redraw found (results counted, nothing found), read
+ * out: inserted empty and filled once in place, as a live region that
+ * arrives already filled is not read out.
+ */
+export function statusLine(text, attrs = {}) {
+  const line = h('p', { role: 'status', ...attrs });
+  setTimeout(() => { if (line.isConnected) replace(line, text); }, ARRIVAL_DELAY_MS);
+  return line;
+}
+
 /** A table: columns [{label, cell: row => node|string}], with a caption. */
 export function table(caption, columns, rows, { className = 'data' } = {}) {
   return h('div', { class: 'table-wrap' },

@@ -2,7 +2,7 @@
 // (a separate audited act), and "my recent consultations".
 import { h, replace, field } from '../dom.js';
 import { t, tValue, formatTime } from '../i18n.js';
-import { page, messageArea, busy, errorText, table, isolated } from '../ui.js';
+import { page, messageArea, busy, errorText, table, isolated, statusLine } from '../ui.js';
 
 export const PURPOSES = ['identity_check', 'roadside_check', 'border_control', 'warrant_execution',
                          'missing_person_search', 'judicial_investigation', 'administrative_inquiry'];
@@ -85,7 +85,7 @@ function showResults(app, container, search, message) {
     // Without criminal records a search finds wanted persons only: nobody
     // found then means nobody wanted, not nobody on file.
     const everyone = NEEDS_CASE.has(body?.purpose) && app.roles.includes('investigator');
-    replace(container, heading, h('p', { class: 'empty' }, t(everyone ? 'search.none' : 'search.none_wanted')));
+    replace(container, heading, statusLine(t(everyone ? 'search.none' : 'search.none_wanted'), { class: 'empty' }));
     return;
   }
   const showWanted = rows.some((r) => 'wanted' in r);
@@ -120,7 +120,7 @@ function showResults(app, container, search, message) {
     return open;
   } });
   replace(container, heading,
-          h('p', { role: 'status' }, t('search.count', { shown: rows.length, total: result.total_matches ?? rows.length })),
+          statusLine(t('search.count', { shown: rows.length, total: result.total_matches ?? rows.length })),
           h('p', { class: 'meta' }, t('search.open.note')),
           table(t('search.results'), columns, rows));
 }

@@ -2,7 +2,7 @@
 // this person", containment, the breach report builder and the claim check.
 import { h, replace, field, download } from '../dom.js';
 import { t, tValue, formatTime } from '../i18n.js';
-import { page, messageArea, busy, errorText, table, splitList, utcStamp, newestOnly, personFirst, askConfirm } from '../ui.js';
+import { page, messageArea, busy, errorText, table, splitList, utcStamp, newestOnly, personFirst, askConfirm, statusLine } from '../ui.js';
 import { eventColumns } from './agent.js';
 import { auditEventTypesFor } from '../event_types.js';
 
@@ -149,7 +149,7 @@ async function auditPages(app, message, container, title, body, button) {
       } catch (error) { if (app.api.signedIn) message.error(errorText(error)); }
     } }, t('audit.more')) : null;
     replace(container, h('h2', { tabindex: '-1' }, title),
-            h('p', { role: 'status' }, t(more ? 'audit.count_partial' : 'audit.count', { n: events.length })),
+            statusLine(t(more ? 'audit.count_partial' : 'audit.count', { n: events.length })),
             events.length ? table(title, [
               { label: t('col.sequence'), cell: (e) => String(e.sequence ?? ''), header: true },
               ...eventColumns({ agent: true })], events) : h('p', { class: 'empty' }, t('audit.none')),
