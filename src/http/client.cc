@@ -31,6 +31,7 @@ struct Target {
   bool tls = false;
   std::string host;  // without brackets
   std::string port;
+  std::string authority;  // the Host header: host (IPv6 in brackets) and port, as in the URL
   std::string path;  // path and query
 };
 
@@ -45,6 +46,7 @@ Result<Target> ParseTarget(const std::string& url) {
   target.tls = parsed->scheme() == "https";
   target.host = parsed->host_address();  // decoded, IPv6 without brackets
   target.port = parsed->has_port() ? std::string(parsed->port()) : (target.tls ? "443" : "80");
+  target.authority = std::string(parsed->encoded_host_and_port());
   target.path = std::string(parsed->encoded_target());
   if (target.path.empty()) target.path = "/";
   return target;
@@ -61,7 +63,9 @@ asio::awaitable<void> SendAndRead(Stream& stream, beast::tcp_stream& tcp_layer,
                                   Result<ClientReply>& out) {
   bhttp::request<bhttp::string_body> message{bhttp::string_to_verb(request.method), target.path,
                                              11};
-  message.set(bhttp::field::host, target.host);
+  // RFC 9110 §7.2: with its port when the URL has one (a witness behind a
+  // proxy is routed by it), an IPv6 address in brackets.
+  message.set(bhttp::field::host, target.authority);
   message.set(bhttp::field::user_agent, "vigie");
   message.set(bhttp::field::connection, "close");
   if (!request.content_type.empty()) message.set(bhttp::field::content_type, request.content_type);

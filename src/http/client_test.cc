@@ -27,6 +27,7 @@ class ClientTest : public testing::ServerFixture {
     StartServer(options, [](const Request& request) {
       if (request.Path() == "/slow") std::this_thread::sleep_for(std::chrono::milliseconds(600));
       if (request.Path() == "/big") return Response{.status = 200, .body = std::string(4096, 'x')};
+      if (request.Path() == "/host") return Response{.status = 200, .body = request.host};
       return Response{.status = 201,
                       .content_type = "text/plain",
                       .body = request.method + " " + request.body + (request.tls ? " tls" : "")};
@@ -50,6 +51,10 @@ TEST_F(ClientTest, PlainRequestsOnLoopback) {
   EXPECT_EQ(reply->content_type, "text/plain");
   EXPECT_EQ(reply->body, "POST hello");
   ASSERT_OK(Exchange({.url = Url("http", "/x", "localhost")}));
+  // The Host header names the port the URL does (RFC 9110 §7.2).
+  auto host = Exchange({.url = Url("http", "/host")});
+  ASSERT_OK(host);
+  EXPECT_EQ(host->body, "127.0.0.1:" + std::to_string(server_->port()));
 }
 
 TEST_F(ClientTest, TlsWithATrustedCertificateForTheHost) {
