@@ -348,6 +348,21 @@ TEST_F(ServerTest, OversizedBodiesGet413AndNeverReachTheHandler) {
   ASSERT_OK(ok);
   EXPECT_EQ(ok->status, 200);
   EXPECT_EQ(ok->body, "/echo|" + std::string(1000, 'c'));
+
+  // Refused, a HEAD's answer still has no body (RFC 9110 §9.3.2): a reader
+  // that expects the body its Content-Length announces finds none.
+  for (bool expect_body : {false, true}) {
+    auto head = TestClient::Connect(port());
+    ASSERT_OK(head);
+    ASSERT_OK((*head)->Send("HEAD /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"));
+    auto answer = (*head)->ReadResponse(/*head=*/!expect_body);
+    if (expect_body) {
+      EXPECT_FALSE(answer.has_value()) << "a body followed the HEAD's answer";
+    } else {
+      ASSERT_OK(answer);
+      EXPECT_EQ(answer->status, 413);
+    }
+  }
 }
 
 TEST_F(ServerTest, AnIdleKeptAliveConnectionIsClosedAtTheIdleTimeout) {

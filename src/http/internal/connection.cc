@@ -405,8 +405,11 @@ class Connection final : public ConnectionControl,
                                .upload_place_taken = no_upload_place});
       if (!problem) co_return Next::kDrop;
       // Security: the rest of the stream cannot be trusted to be framed
-      // correctly (request smuggling), so the connection ends here.
-      bool written = co_await Respond(request, std::move(*problem), start, 11, false, false);
+      // correctly (request smuggling), so the connection ends here. The
+      // answer to a HEAD has no body (RFC 9110 §9.3.2), refused or not.
+      const bool head =
+          !parser.get().target().empty() && parser.get().method() == bhttp::verb::head;
+      bool written = co_await Respond(request, std::move(*problem), start, 11, head, false);
       co_return written ? Next::kClose : Next::kDrop;
     }
 
