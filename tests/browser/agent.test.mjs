@@ -76,6 +76,12 @@ test('the use notice comes first; activation enrols TOTP, signs in, and the pass
   const qr = page.getByRole('img', { name: /QR code d’enrôlement/ });
   assert.match(await qr.getAttribute('src'), /^data:image\/svg\+xml;base64,/);
   assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR image renders');
+  // A wrong first code: the next one is all it takes (the secret is shown
+  // here only), not a sign-in started again.
+  await page.getByLabel('Premier code affiché par l’application').fill('000000');
+  await page.getByRole('button', { name: 'Vérifier et me connecter' }).click();
+  await page.getByText('Code refusé. Vérifiez que l’heure du téléphone est juste').waitFor();
+  assert.equal(await page.getByText(/Recommencez la connexion/).count(), 0);
   await page.getByLabel('Premier code affiché par l’application').fill(await freshCode(secret));
   await page.getByRole('button', { name: 'Vérifier et me connecter' }).click();
   await page.getByRole('heading', { level: 1, name: 'Ajouter une clé d’accès ?' }).waitFor();

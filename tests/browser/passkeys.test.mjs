@@ -68,6 +68,20 @@ test('sign in with the passkey instead of the code', async () => {
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
   await acceptNoticeAgain(page);
   await passwordStep(page, AGENT);
+  // Three wrong codes spend the sign-in step: the passkey is not blamed for
+  // it, nor asked (its sign count stays), and the agent is told to start again.
+  for (let i = 0; i < 3; i += 1) {
+    await page.getByLabel('Code à 6 chiffres').fill('000000');
+    await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+    await page.getByText('Code refusé ou expiré').waitFor();
+  }
+  const signCount = async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials[0].signCount;
+  const before = await signCount();
+  await page.getByRole('button', { name: 'Se connecter avec une clé d’accès' }).click();
+  await page.getByText('Code refusé ou expiré. Recommencez la connexion.').waitFor();
+  assert.equal(await signCount(), before);
+  await page.getByRole('button', { name: 'Recommencer' }).click();
+  await passwordStep(page, AGENT);
   await page.getByRole('button', { name: 'Se connecter avec une clé d’accès' }).click();
   await page.getByRole('heading', { level: 1, name: 'Rechercher une personne' }).waitFor();
   // The passkey now shows a last use.

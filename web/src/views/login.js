@@ -112,10 +112,12 @@ function secondFactorStep(app, vs, message) {
       if (!vs.challenge) return;  // spent: the sign-in it allowed is under way
       message.clear();
       let tokens;
+      let asked = false;  // the authenticator was asked: a refusal is then the passkey's
       try {
         tokens = await busy(button, async () => {
           const options = await app.api.publicCall('POST', '/api/v1/auth/passkey/options',
                                                    { login_challenge: vs.challenge.login_challenge });
+          asked = true;
           const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
           return app.api.proofCall('POST', '/api/v1/auth/passkey',
                                    assertionBody(credential, vs.challenge.login_challenge));
@@ -123,6 +125,9 @@ function secondFactorStep(app, vs, message) {
       } catch (error) {
         if (error?.name === 'NotAllowedError' || error?.name === 'AbortError') message.error(t('login.passkey.cancelled'));
         else if (typeof error?.status === 'number' && error.status !== 401) message.error(errorText(error));
+        // Refused before any passkey was asked for: the sign-in step itself
+        // is spent (too old, or too many wrong codes), not the passkey.
+        else if (!asked) message.error(t('login.code_failed'));
         else message.error(t('login.passkey.failed'));
         return;
       }
@@ -190,7 +195,9 @@ function enrolStep(app, vs, message) {
           { login_challenge: step1.login_challenge, code: code.input.value.trim() });
       });
     } catch (error) {
-      message.error(error.status === 401 || error.status === 400 ? t('login.code_failed') : loginError(error));
+      // Each try makes a sign-in step of its own: the next code is all it
+      // takes (the secret is shown once, on this screen only).
+      message.error(error.status === 401 || error.status === 400 ? t('activate.totp.code_failed') : loginError(error));
       code.input.value = '';
       code.input.focus();
       return;
