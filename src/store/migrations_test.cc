@@ -244,6 +244,30 @@ TEST_P(MigrationsTest, VigieSchemaMeansTheSameOnBothBackends) {
   EXPECT_EQ((*read)->ColumnInt(0), int64_t{1} << 40);
   auto got = (*read)->ColumnBlob(1);
   EXPECT_EQ(std::vector<uint8_t>(got.begin(), got.end()), hash);
+  // The log names passkeys by id: a removed one's is never given again.
+  auto add_passkey = [&](std::string_view credential) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(
+        Statement * passkey,
+        db_->Prepare("INSERT INTO passkey (agent_id, credential_id, public_key, algorithm, "
+                     "sign_count, backup_eligible, backup_state, transports, name, created_at) "
+                     "VALUES ($1, $2, $2, -7, 0, 0, 0, '', 'k', 1) RETURNING id"));
+    passkey->BindInt(1, agent_id).BindText(2, credential);
+    ASSIGN_OR_RETURN(bool added, passkey->Step());
+    if (!added) return Fail(ErrorCode::kInternal, "no id returned");
+    const int64_t id = passkey->ColumnInt(0);
+    RETURN_IF_ERROR(passkey->Run());
+    return id;
+  };
+  ASSERT_OK(add_passkey("first"));
+  auto newest = add_passkey("second");
+  ASSERT_OK(newest);
+  auto remove = db_->Prepare("DELETE FROM passkey WHERE id = $1");
+  ASSERT_OK(remove);
+  (*remove)->BindInt(1, *newest);
+  ASSERT_OK((*remove)->Run());
+  auto next = add_passkey("third");
+  ASSERT_OK(next);
+  EXPECT_GT(*next, *newest);
 }
 
 }  // namespace

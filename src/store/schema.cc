@@ -115,6 +115,11 @@ CREATE INDEX record_entry_by_person ON record_entry(person_id);
         "incident release mode",
 #include "store/internal/migration_0014_incident_release_mode.inc"
     },
+    {
+        15,
+        "passkey ids never reused",
+#include "store/internal/migration_0015_passkey_ids_never_reused.inc"
+    },
 };
 
 // The same migrations, same numbers and same meaning, in PostgreSQL SQL.
@@ -188,6 +193,11 @@ constexpr Migration kPostgres[] = {
         14,
         "incident release mode",
 #include "store/internal/pg_migration_0014_incident_release_mode.inc"
+    },
+    {
+        15,
+        "passkey ids never reused",
+#include "store/internal/pg_migration_0015_passkey_ids_never_reused.inc"
     },
 };
 static_assert(std::size(kPostgres) == std::size(kSqlite), "one migration list per dialect");
