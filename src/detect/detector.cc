@@ -173,14 +173,17 @@ bool Detector::CatchUp(Known& known, const AuditEvent& event) {
     // A little back in time: the nodes' clocks and commit order differ a
     // little; the sequence bounds do the rest.
     constexpr int64_t kSlack = 5'000'000;
-    const int64_t since = known.activity->last_event_unix_micros() - kSlack;
+    const int64_t since =
+        known.catch_up_from_us.value_or(known.activity->last_event_unix_micros()) - kSlack;
     missed = history_(agent, since, known.last_sequence + 1, event.sequence);
   }
   if (!missed) {
     Log(LogLevel::kError, "detect_catch_up_failed",
         {{"agent_id", std::to_string(agent)}, {"error", missed.error().message()}});
+    if (!known.catch_up_from_us) known.catch_up_from_us = known.activity->last_event_unix_micros();
     return false;
   }
+  known.catch_up_from_us.reset();
   for (const AuditEvent& other : *missed) {
     // This node's own events reach Observe directly (some may still be on
     // their way): only the other nodes' are learnt here. Their own node

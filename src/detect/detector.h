@@ -85,6 +85,9 @@ class Detector {
     // agent without a baseline until forgotten idle.
     std::optional<int64_t> history_retry_at;
     std::optional<uint64_t> judged_without_history_from;  // the first event's sequence
+    // A catch-up failed: the time the next one reads from (this node's
+    // events taken since moved the activity's last event past the stretch).
+    std::optional<int64_t> catch_up_from_us;
   };
   struct Shard {
     std::mutex mutex;

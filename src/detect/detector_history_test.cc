@@ -166,15 +166,17 @@ TEST(DetectorTest, OtherNodesEventsThatCouldNotBeReadAreReadBeforeTheNextEvent) 
   options.shared_log_node = "node-a";
   std::vector<AuditEvent> log;
   bool failing = false;
-  Detector detector(
-      options,
-      [&](int64_t, int64_t, uint64_t from, uint64_t before) -> Result<std::vector<AuditEvent>> {
-        if (failing) return Fail(ErrorCode::kUnavailable, "database busy");
-        std::vector<AuditEvent> past = log;
-        std::erase_if(
-            past, [&](const AuditEvent& e) { return e.sequence < from || e.sequence >= before; });
-        return past;
-      });
+  Detector detector(options,
+                    [&](int64_t, int64_t since, uint64_t from,
+                        uint64_t before) -> Result<std::vector<AuditEvent>> {
+                      if (failing) return Fail(ErrorCode::kUnavailable, "database busy");
+                      std::vector<AuditEvent> past = log;
+                      std::erase_if(past, [&](const AuditEvent& e) {
+                        return e.time_unix_micros < since || e.sequence < from ||
+                               e.sequence >= before;
+                      });
+                      return past;
+                    });
   // One search every 90 s, one new person each: never a query-rate burst;
   // node A's own share of the hour's persons stays far under the floor.
   auto search = [&](uint64_t sequence, const std::string& node) {
