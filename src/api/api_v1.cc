@@ -563,7 +563,8 @@ http::Response ApiV1::Handle(const http::Request& request) {
       // them, and a retry with the spent refresh token would end the session.
       // Not remembered, the proof could be replayed until its iat window
       // closes - with a credential already spent (a refresh token keeps the
-      // jti that spent it and refuses the same request again), so to no
+      // proof that spent it, session::ProofIdentity, and refuses the same
+      // request again), so to no
       // effect, but an operator should know the replay guard is failing.
       if (auto remembered = RememberProof(proof, now); !remembered) {
         Log(LogLevel::kWarn, "dpop_proof_not_remembered",

@@ -78,7 +78,7 @@ test('sign in with the passkey instead of the code', async () => {
   const signCount = async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials[0].signCount;
   const before = await signCount();
   await page.getByRole('button', { name: 'Se connecter avec une clé d’accès' }).click();
-  await page.getByText('Code refusé ou expiré. Recommencez la connexion.').waitFor();
+  await page.getByText('Cette étape de connexion n’est plus valable').waitFor();
   assert.equal(await signCount(), before);
   await page.getByRole('button', { name: 'Recommencer' }).click();
   await passwordStep(page, AGENT);

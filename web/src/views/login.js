@@ -127,7 +127,7 @@ function secondFactorStep(app, vs, message) {
         else if (typeof error?.status === 'number' && error.status !== 401) message.error(errorText(error));
         // Refused before any passkey was asked for: the sign-in step itself
         // is spent (too old, or too many wrong codes), not the passkey.
-        else if (!asked) message.error(t('login.code_failed'));
+        else if (!asked) message.error(t('login.step_spent'));
         else message.error(t('login.passkey.failed'));
         return;
       }
@@ -187,17 +187,21 @@ function enrolStep(app, vs, message) {
     event.preventDefault();
     message.clear();
     let tokens;
+    let coded = false;  // the password step passed: a refusal is then the code's
     try {
       tokens = await busy(submit, async () => {
         const step1 = await app.api.publicCall('POST', '/api/v1/auth/login',
           { service_number: enrolment.service_number, password: vs.password });
+        coded = true;
         return app.api.proofCall('POST', '/api/v1/auth/second-factor',
           { login_challenge: step1.login_challenge, code: code.input.value.trim() });
       });
     } catch (error) {
       // Each try makes a sign-in step of its own: the next code is all it
-      // takes (the secret is shown once, on this screen only).
-      message.error(error.status === 401 || error.status === 400 ? t('activate.totp.code_failed') : loginError(error));
+      // takes (the secret is shown once, on this screen only), unless the
+      // password step itself was refused (wrong codes lock the account).
+      message.error(coded && (error.status === 401 || error.status === 400)
+        ? t('activate.totp.code_failed') : loginError(error));
       code.input.value = '';
       code.input.focus();
       return;
