@@ -196,6 +196,18 @@ test('my recent consultations list the searches and files of this agent, after a
   const table = page.getByRole('table', { name: 'Mes consultations récentes' });
   await table.waitFor();
   assert.match(await table.textContent(), /fiche ouverte|recherche/);
+  // A load that fails (a network blip) is tried again from the page's own
+  // menu link, though the address does not change.
+  await page.route('**/api/v1/self/consultations', (route) => route.fulfill({
+    status: 500, contentType: 'application/problem+json',
+    body: JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'blip' }) }),
+  { times: 1 });
+  await page.getByRole('link', { name: 'Mes consultations' }).click();
+  await page.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
+  assert.equal(await table.count(), 0);
+  await page.getByRole('link', { name: 'Mes consultations' }).click();
+  await table.waitFor();
+  assert.match(await table.textContent(), /fiche ouverte|recherche/);
 });
 
 test('sign out, then sign in again with TOTP; the page switches to English', async () => {

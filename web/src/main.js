@@ -285,7 +285,15 @@ class App {
     this.nav.setAttribute('aria-label', t('app.nav.label'));
     if (signedIn) {
       replace(this.nav, h('ul', {}, navItems(this.roles).map(([name, route]) =>
-        h('li', {}, h('a', { href: `#/${name}`, 'aria-current': name === this.routeName || ROUTES[this.routeName]?.parent === name ? 'page' : null },
+        h('li', {}, h('a', { href: `#/${name}`, 'aria-current': name === this.routeName || ROUTES[this.routeName]?.parent === name ? 'page' : null,
+                             // The page's own link draws it again (a list
+                             // whose load failed is loaded again): the
+                             // address does not change, so no hashchange.
+                             onclick: (event) => {
+                               if (location.hash !== `#/${name}`) return;
+                               event.preventDefault();
+                               this.render();
+                             } },
                       t(route.nav))))));
     } else {
       replace(this.nav);
