@@ -182,6 +182,24 @@ test('the DPoP private key is kept in IndexedDB and cannot be exported', async (
   assert.equal(key.pkcs8, 'InvalidAccessError');
 });
 
+test('a step-up cancelled gives the focus back to the button pressed', async () => {
+  portal.installation.databases.storeSql(
+    `UPDATE session SET step_up_demanded_at = ${Math.floor(Date.now() / 1000)} WHERE ended_at IS NULL`);
+  await page.getByRole('link', { name: 'Recherche', exact: true }).click();
+  const search = page.getByRole('button', { name: 'Rechercher', exact: true });
+  await search.click();
+  const dialog = page.getByRole('dialog', { name: 'Confirmez votre identité' });
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Annuler' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  // The button is itself again once the refused search is over.
+  await search.waitFor();
+  assert.ok(await search.isEnabled());
+  // The dialog hands the focus back to the button while it is still
+  // disabled; without busy() putting it back, it would be on the body.
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Rechercher');
+});
+
 test('my recent consultations list the searches and files of this agent, after a fresh code if detection flagged the session', async () => {
   // What detection's step_up action writes: the API refuses the session
   // every route but the step-up until the code is given.

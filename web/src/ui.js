@@ -128,9 +128,17 @@ export function personFirst(load) {
   };
 }
 
-/** Disables `button` while `work` runs; returns its result. */
+/**
+ * Disables `button` while `work` runs; returns its result.
+ *
+ * The focus goes back where it was if it fell to the page meanwhile: a
+ * step-up dialog closing hands it back to the element focused before it,
+ * which is this disabled button, so the browser drops it on the body and a
+ * keyboard user starts again from the top of the page.
+ */
 export async function busy(button, work) {
   const label = button.textContent;
+  const focused = document.activeElement;
   button.disabled = true;
   button.setAttribute('aria-busy', 'true');
   button.textContent = t('common.working');
@@ -140,6 +148,8 @@ export async function busy(button, work) {
     button.disabled = false;
     button.removeAttribute('aria-busy');
     button.textContent = label;
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (lost && focused && focused !== document.body && focused.isConnected) focused.focus();
   }
 }
 
