@@ -90,6 +90,12 @@ test('the audit log filtered by type', async () => {
   const table = page.getByRole('table', { name: 'Journal d’audit' });
   await table.waitFor();
   assert.match(await table.textContent(), new RegExp(AGENT));
+  // A purpose out of the list (here an acknowledgement's note) reads as
+  // written, not as a missing translation key.
+  await page.getByLabel('Type d’événement').selectOption('alert_acknowledged');
+  await page.getByRole('button', { name: 'Chercher dans le journal' }).click();
+  await table.getByRole('cell', { name: 'vu, test du leurre', exact: true }).waitFor();
+  assert.doesNotMatch(await table.textContent(), /purpose\./);
 });
 
 test('the audit log pages on: a full page offers the next, added below it', async () => {
@@ -227,7 +233,17 @@ test('a release that could not lift every agent offers to release again', async 
     await row.getByText(/sauf pour 1 agent\(s\)/).waitFor();
     await row.getByRole('button', { name: 'Lever de nouveau' }).waitFor();
     assert.equal(await row.getByRole('combobox').inputValue(), 'reinstate', 'finished in the mode it was released in');
+    // Released again, X-2 stays held by another open incident: the answer
+    // names it, and the page says so rather than a bare "released".
+    await page.route('**/api/v1/incidents/77/release', (route) => route.fulfill({
+      status: 200, contentType: 'application/json',
+      body: JSON.stringify({ ...released, unreleased_count: 0, reset: [], reinstated: [], kept_suspended: [],
+                             still_contained: ['X-2'], not_released: [] }) }));
+    await row.getByRole('button', { name: 'Lever de nouveau' }).click();
+    await answerConfirmation(page, { accept: true });
+    await page.getByText('Restent suspendus, tenus par un autre incident ouvert : X-2.', { exact: false }).waitFor();
   } finally {
+    await page.unroute('**/api/v1/incidents/77/release');
     await page.unroute('**/api/v1/incidents');
   }
 });

@@ -250,16 +250,19 @@ export function containmentBody(values) {
 }
 
 // The agents a reset left waiting for an administrator's activation code
-// (the officer gets none: with one, they could act as the agent).
+// (the officer gets none: with one, they could act as the agent), and those
+// left suspended: before the incident, by another open one, or on a failure.
 function releaseOutcome(released, id) {
   const reset = released.reset ?? [];
   const kept = released.kept_suspended ?? [];
   const failed = released.not_released ?? [];
-  if (!reset.length && !kept.length && !failed.length) return null;
+  const held = released.still_contained ?? [];
+  if (!reset.length && !kept.length && !failed.length && !held.length) return null;
   return h('div', {}, h('p', {}, t('incidents.release.of', { id })),
     reset.length ? h('div', { class: 'card' }, h('h2', {}, t('incidents.reset')),
       h('ul', {}, reset.map((a) => h('li', {}, String(a?.service_number ?? a))))) : null,
     kept.length ? h('p', {}, t('incidents.kept_suspended', { agents: kept.map((a) => a.service_number).join(', ') })) : null,
+    held.length ? h('p', {}, t('incidents.still_contained', { agents: held.join(', ') })) : null,
     failed.length ? h('p', { class: 'message message-error' }, t('incidents.not_released', { agents: failed.join(', ') })) : null);
 }
 
