@@ -1,6 +1,6 @@
 // The administrator's pages: units and agents (the activation code is shown once).
 import { h, replace, field } from '../dom.js';
-import { t, formatTime } from '../i18n.js';
+import { t, tValue, formatTime } from '../i18n.js';
 import { page, messageArea, busy, errorText, table, newestOnly, askConfirm } from '../ui.js';
 
 const KINDS = ['police', 'gendarmerie', 'municipal_police', 'customs', 'prefecture', 'other'];
@@ -137,8 +137,8 @@ export function agentsView(app, vs) {
         { label: t('agents.service_number'), cell: (a) => a.service_number, header: true },
         { label: t('agents.display_name'), cell: (a) => a.display_name },
         { label: t('agents.unit'), cell: (a) => a.unit },
-        { label: t('agents.roles'), cell: (a) => (a.roles ?? []).map((r) => t(`role.${r}`)).join(', ') },
-        { label: t('agents.status'), cell: (a) => h('span', { class: `tag status-${a.status}` }, t(`status.${a.status}`)) },
+        { label: t('agents.roles'), cell: (a) => (a.roles ?? []).map((r) => tValue('role', r)).join(', ') },
+        { label: t('agents.status'), cell: (a) => h('span', { class: `tag status-${a.status}` }, tValue('status', a.status)) },
         { label: t('agents.actions'), cell: (a) => h('div', { class: 'row-actions' }, actions(a)) },
       ], agents) : h('p', { class: 'empty' }, t('agents.none')));
     } catch (error) {

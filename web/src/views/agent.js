@@ -183,7 +183,9 @@ export function eventColumns({ agent = false } = {}) {
     cols.push({ label: t('col.address'), cell: (e) => e.source_address ?? '' });
   }
   cols.push(
-    { label: t('col.purpose'), cell: (e) => (e.purpose ? t(`purpose.${e.purpose}`) : '') },
+    // A purpose out of the list (an acknowledgement's note, a containment's
+    // reason, what a refused client sent) is shown as written, isolated.
+    { label: t('col.purpose'), cell: (e) => (e.purpose ? isolated(tValue('purpose', e.purpose)) : '') },
     { label: t('col.case'), cell: (e) => e.case_reference ?? '' },
     { label: t('col.persons'), cell: (e) => (e.person_ids ?? []).join(', ') },
     { label: t('col.outcome'), cell: (e) => (e.outcome === 'refused' || e.outcome === 1 || e.refusal
