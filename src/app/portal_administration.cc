@@ -68,13 +68,19 @@ Result<void> Portal::RequireNotContained(store::Connection& db, std::string_view
 
 Result<identity::Unit> Portal::AddUnit(const Caller& caller, const identity::NewUnit& unit) {
   const auto started = Now();
-  auto added = [&]() -> Result<identity::Unit> {
-    RETURN_IF_ERROR(RequireAdministrator(caller));
-    ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
-    return identity::AgentDirectory(*db, *parts_.clock, identity_options_).AddUnit(unit);
-  }();
-  return Audited(*trail_, trail_->Administration(caller, AuditEventType::kUnitAdded, unit.code),
-                 started, std::move(added));
+  // Durable before the unit exists: recorded after, an event the log then
+  // failed to take left a unit nobody added (and a retry only a Conflict).
+  return AuditedBeforeCommit<identity::Unit, identity::Unit>(
+      *trail_, trail_->Administration(caller, AuditEventType::kUnitAdded, unit.code), started,
+      [](AuditEvent&, const identity::Unit&) {},
+      [&](const identity::AgentDirectory::UnitBeforeCommit& before_commit)
+          -> Result<identity::Unit> {
+        RETURN_IF_ERROR(RequireAdministrator(caller));
+        RETURN_IF_ERROR(RequireNoStepUpDemanded(caller));
+        ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());
+        return identity::AgentDirectory(*db, *parts_.clock, identity_options_)
+            .AddUnit(unit, before_commit);
+      });
 }
 
 Result<std::vector<identity::Unit>> Portal::ListUnits(const Caller& caller) {

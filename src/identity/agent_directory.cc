@@ -75,7 +75,7 @@ Result<void> EraseCredentials(store::Connection& db, int64_t agent_id, int64_t n
 
 }  // namespace
 
-Result<Unit> AgentDirectory::AddUnit(const NewUnit& input) {
+Result<Unit> AgentDirectory::AddUnit(const NewUnit& input, const UnitBeforeCommit& before_commit) {
   std::string code = internal::UpperAscii(input.code);
   RETURN_IF_ERROR(ValidateCode("unit code", code));
   ASSIGN_OR_RETURN(std::string name, ValidateName("unit name", input.name));
@@ -99,6 +99,7 @@ Result<Unit> AgentDirectory::AddUnit(const NewUnit& input) {
     Unit unit{
         .id = insert->ColumnInt(0), .code = code, .name = name, .kind = kind, .created_at = now};
     RETURN_IF_ERROR(insert->Run());
+    if (before_commit) RETURN_IF_ERROR(before_commit(unit));
     RETURN_IF_ERROR(tx.Commit());
     return unit;
   });

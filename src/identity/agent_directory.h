@@ -56,7 +56,9 @@ class AgentDirectory {
       : db_(&db), clock_(&clock), options_(options) {}
 
   // InvalidArgument: bad code, name or kind. Conflict: the code exists.
-  Result<Unit> AddUnit(const NewUnit& unit);
+  // `before_commit` as for AddAgent below.
+  using UnitBeforeCommit = std::function<Result<void>(const Unit&)>;
+  Result<Unit> AddUnit(const NewUnit& unit, const UnitBeforeCommit& before_commit = {});
   // All units, by code.
   Result<std::vector<Unit>> ListUnits();
   // NotFound: no unit has this code.

@@ -265,6 +265,38 @@ TEST_F(CliTest, AReleaseReinstatesNobodyWhileTheAuditLogRefusesEvents) {
   EXPECT_NE(logged.out.find("A-1"), std::string::npos) << logged.out;
 }
 
+// A unit exists only once its event is durable: with the log refusing
+// events the unit is not added, and added once the log takes them, with one
+// unit_added event.
+TEST_F(CliTest, AUnitIsNotAddedWhileTheAuditLogRefusesEvents) {
+  ASSERT_EQ(Init().exit_code, 0);
+  auto audit_sql = [&](const std::string& sqlite_sql, const std::string& pg_sql) {
+    auto ran =
+        testing::RunCommand(installation_.AuditSqlCommand(data(), sqlite_sql, pg_sql), dir_.path());
+    ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  };
+  ASSERT_NO_FATAL_FAILURE(
+      audit_sql("CREATE TRIGGER refuse_event BEFORE INSERT ON audit_event "
+                "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
+                "CREATE FUNCTION refuse_event() RETURNS trigger AS 'BEGIN RAISE EXCEPTION ''disk "
+                "trouble''; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_event BEFORE INSERT ON "
+                "audit_event FOR EACH ROW EXECUTE FUNCTION refuse_event();"));
+  const std::string add = "unit add --code BR-75 --name Brigade --kind police";
+  auto refused = Vigie(add);
+  EXPECT_EQ(refused.exit_code, 6) << refused.out << refused.err;  // the log unavailable
+  EXPECT_EQ(Vigie("unit list").out.find("BR-75"), std::string::npos) << "no unit added";
+
+  ASSERT_NO_FATAL_FAILURE(
+      audit_sql("DROP TRIGGER refuse_event;", "DROP TRIGGER refuse_event ON audit_event;"));
+  auto added = Vigie(add);
+  EXPECT_EQ(added.exit_code, 0) << added.out << added.err;
+  EXPECT_NE(Vigie("unit list").out.find("BR-75"), std::string::npos);
+  auto logged = Vigie("audit search --type unit_added");
+  ASSERT_EQ(logged.exit_code, 0) << logged.err;
+  EXPECT_EQ(std::count(logged.out.begin(), logged.out.end(), '\n'), 1) << logged.out;
+  EXPECT_NE(logged.out.find("BR-75"), std::string::npos) << logged.out;
+}
+
 // A reset asked for JSON gives JSON, its new activation code a field of it.
 TEST_F(CliTest, AnAgentResetPrintsJsonWhenAsked) {
   ASSERT_EQ(Init().exit_code, 0);
