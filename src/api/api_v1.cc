@@ -46,6 +46,11 @@ struct Route {
   // so the route answers 503 before its guard spends anything on a proof,
   // a credential or a session.
   bool needs_relying_party = false;
+  // A consultation refuses a flagged session in its use case (before any
+  // read), which records what was asked: the file's id, the purpose, the
+  // sealed search terms. Refused by the guard, a stolen session's probes
+  // would leave only their type, and "who tried to find X" would miss them.
+  bool use_case_refuses_flagged = false;
 };
 
 constexpr std::array kRoutes = {
@@ -84,9 +89,18 @@ constexpr std::array kRoutes = {
           .needs_relying_party = true},
     Route{"POST", "/api/v1/passkeys/{passkey_id}/remove", Guard::kSession, PostRemovePasskey,
           audit::AuditEventType::kPasskeyRemoved},
-    Route{"POST", "/api/v1/search", Guard::kSession, PostSearch, audit::AuditEventType::kSearch},
-    Route{"POST", "/api/v1/persons/{person_id}/file", Guard::kSession, PostOpenFile,
-          audit::AuditEventType::kFileOpening},
+    Route{.method = "POST",
+          .path = "/api/v1/search",
+          .guard = Guard::kSession,
+          .handler = PostSearch,
+          .audited_as = audit::AuditEventType::kSearch,
+          .use_case_refuses_flagged = true},
+    Route{.method = "POST",
+          .path = "/api/v1/persons/{person_id}/file",
+          .guard = Guard::kSession,
+          .handler = PostOpenFile,
+          .audited_as = audit::AuditEventType::kFileOpening,
+          .use_case_refuses_flagged = true},
     Route{"POST", "/api/v1/audit/search", Guard::kSession, PostAuditSearch,
           audit::AuditEventType::kAuditSearch},
     Route{"GET", "/api/v1/units", Guard::kSession, GetUnits},
@@ -603,7 +617,8 @@ http::Response ApiV1::Handle(const http::Request& request) {
       // Security: a session detection flagged may be in someone else's
       // hands; refused here by default rather than by each use case, so a
       // route added later cannot forget it.
-      if (context.caller->step_up_demanded && route->guard != Guard::kOwnSession) {
+      if (context.caller->step_up_demanded && route->guard != Guard::kOwnSession &&
+          !route->use_case_refuses_flagged) {
         return Fail(portal_.RefuseFlaggedSession(*context.caller, route->audited_as));
       }
     }

@@ -360,6 +360,21 @@ test('a rule set to step_up demands a fresh second factor before the next consul
   }
   assert.equal(demanded?.status, 403);
   assert.match(demanded.headers['www-authenticate'] ?? '', /insufficient_user_authentication/);
+  // What the flagged session still asks for is refused, and written down as
+  // asked: the file's id, the purpose, who was searched for.
+  const probe = await agent.call('POST', '/api/v1/persons/987654/file', { purpose: 'border_control' });
+  assert.equal(probe.status, 403, probe.body);
+  assert.match(probe.headers['www-authenticate'] ?? '', /insufficient_user_authentication/);
+  const sought = await agent.call('POST', '/api/v1/search', { purpose: 'identity_check', surname: 'Quesnoyer', birth_date: '1980' });
+  assert.equal(sought.status, 403, sought.body);
+  const refusedOpening = installation.vigie('audit', 'search', '--agent', 'S-1', '--type', 'file_opening')
+    .trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.ok(refusedOpening.some((e) => e.subject === 'person 987654' && e.outcome === 'refused' &&
+                                       e.purpose === 'border_control'), JSON.stringify(refusedOpening));
+  const searchedFor = installation.vigie('audit', 'search', '--surname', 'Quesnoyer')
+    .trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.ok(searchedFor.some((e) => e.service_number === 'S-1' && e.outcome === 'refused'),
+            JSON.stringify(searchedFor));
   // Nor can the flagged session add a lasting factor of its own.
   const plant = await agent.call('POST', '/api/v1/passkeys/options');
   assert.equal(plant.status, 403, plant.body);

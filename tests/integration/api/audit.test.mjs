@@ -225,6 +225,9 @@ test('the incident list names the first agents of each; a security officer pages
 
 // The refusal is the session check's default, not each use case's: every
 // authenticated route the API documents, present and future, is covered.
+// The consultations refuse in their use case, which records what was asked
+// (their well-formed requests are sent: a malformed one is a 400 that
+// reads nothing, as for any session).
 test('a flagged session is refused every authenticated route but the step-up, logout, the notice and self', async () => {
   const { installation, server } = await setUp(agents(['FLG-A'], ['agent']));
   const client = await activeClient(server, installation, 'FLG-A');
@@ -239,7 +242,9 @@ test('a flagged session is refused every authenticated route but the step-up, lo
       if (!(operation.security ?? []).some((s) => 'DPoP' in s)) continue;
       if (ownSession.includes(`${method} ${template}`)) continue;
       const path = template.replace(/\{[a-z_]+\}/g, (p) => (p === '{service_number}' ? 'FLG-A' : '1'));
-      const refused = await client.call(method.toUpperCase(), path, method === 'post' ? {} : undefined);
+      const body = { '/api/v1/search': { purpose: 'identity_check', surname: 'Quesnoyer', birth_date: '1980' },
+                     '/api/v1/persons/1/file': { purpose: 'identity_check' } }[path] ?? {};
+      const refused = await client.call(method.toUpperCase(), path, method === 'post' ? body : undefined);
       assert.equal(refused.status, 403, `${method} ${path}: ${refused.body}`);
       assert.match(refused.headers['www-authenticate'] ?? '', /insufficient_user_authentication/, path);
       refusals += 1;
@@ -258,6 +263,7 @@ test('a flagged session is refused every authenticated route but the step-up, lo
   // Each route that reads the log or its alerts: audit and alert searches,
   // breach reports, claim checks.
   assert.equal(types.filter((type) => type === 'audit_search').length, 4, `${types}`);
+  assert.equal(refused.find((e) => e.type === 'file_opening')?.subject, 'person 1');
   for (const event of refused) {
     assert.equal(event.refusal, 'PermissionDenied');
     assert.ok(event.session_id > 0 && event.source_address, JSON.stringify(event));
