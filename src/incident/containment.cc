@@ -413,10 +413,15 @@ Result<std::vector<HeldAgent>> Containment::HeldAgents(int64_t incident_id, int6
 Result<std::vector<Incident>> Containment::List(bool open_only) {
   // Open: not released, or released with holds yet to lift (they still bar
   // their agents: releasing again finishes).
+  // Every open one, however many newer ones were opened since: one that
+  // dropped off the list would still bar its agents, and the officer could
+  // no longer find it to release it.
   static const std::string kSql =
-      "SELECT id FROM incident WHERE ($1 = 0 OR released_at IS NULL OR EXISTS (SELECT 1 FROM "
-      "incident_agent WHERE incident_id = incident.id AND lifted_at IS NULL)) "
-      "ORDER BY id DESC LIMIT 100";
+      "SELECT id FROM incident WHERE released_at IS NULL OR EXISTS (SELECT 1 FROM "
+      "incident_agent WHERE incident_id = incident.id AND lifted_at IS NULL) "
+      "UNION SELECT id FROM (SELECT id FROM incident WHERE $1 = 0 ORDER BY id DESC LIMIT " +
+      std::to_string(kListedIncidents) + ") AS newest ORDER BY id DESC LIMIT " +
+      std::to_string(kListedIncidents + kMaxOpenListed);
   ASSIGN_OR_RETURN(store::Statement * select, db_.Prepare(kSql));
   select->BindInt(1, open_only ? 1 : 0);
   std::vector<int64_t> ids;

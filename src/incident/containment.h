@@ -81,6 +81,9 @@ struct Incident {
 // Agents each incident of a List names: an "everyone" incident holds every
 // agent, and a hundred of those would otherwise be read whole for one page.
 inline constexpr size_t kListedAgents = 20;
+// A list's newest incidents, and at most this many open ones beyond them.
+inline constexpr size_t kListedIncidents = 100;
+inline constexpr size_t kMaxOpenListed = 1000;
 
 // One agent an incident holds, as HeldAgents pages through them.
 struct HeldAgent {
@@ -166,7 +169,9 @@ class Containment {
                            const identity::AgentDirectory::BeforeCommit& before_suspend = {});
 
   Result<Incident> Get(int64_t incident_id);
-  // Newest first, at most 100, each naming at most kListedAgents agents.
+  // Newest first: every open incident (up to kMaxOpenListed beyond the
+  // newest) and, unless `open_only`, the kListedIncidents newest; each names
+  // at most kListedAgents agents.
   Result<std::vector<Incident>> List(bool open_only);
   // The agents incident `incident_id` holds, by agent id from the first
   // above `after_agent_id` (0 for the start): at most `limit` (1..1000).

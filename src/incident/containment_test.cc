@@ -707,6 +707,32 @@ TEST_F(ContainmentTest, ListsOpenAndAllNewestFirst) {
   EXPECT_EQ((*all)[0].reason, "b");
 }
 
+// An open incident stays on the list however many were opened (and
+// released) since: off it, the officer could not find it to release it.
+TEST_F(ContainmentTest, AnOldOpenIncidentStaysListedBehindAHundredNewerOnes) {
+  auto old = Make().Contain({.scope = {.service_numbers = {"A-1"}}, .reason = "old", .by = "x"});
+  ASSERT_OK(old);
+  std::string released;
+  for (int i = 0; i < 120; ++i) {
+    released += std::string(released.empty() ? "" : ",") + "(" + std::to_string(1000 + i) +
+                ", 1, 'x', 'r', 'agents A-5', 0, 2, 'x', 1)";
+  }
+  ASSERT_OK(db_->ExecuteScript(
+      "INSERT INTO incident (id, opened_at, opened_by, reason, scope, lockdown, released_at, "
+      "released_by, agent_count) VALUES " +
+      released + ";"));
+  ASSERT_OK(store::SyncIdentityColumns(*db_));
+  auto all = Make().List(false);
+  ASSERT_OK(all);
+  ASSERT_EQ(all->size(), kListedIncidents + 1);
+  EXPECT_EQ(all->front().id, 1119);
+  EXPECT_EQ(all->back().id, old->incident.id);
+  auto open = Make().List(true);
+  ASSERT_OK(open);
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ(open->front().id, old->incident.id);
+}
+
 // An "everyone" incident holds every agent: a list names the first few and
 // says how many; the rest are read a page at a time.
 TEST_F(ContainmentTest, ListsNameTheFirstAgentsAndPagesGoThroughAll) {
