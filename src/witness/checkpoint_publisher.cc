@@ -9,6 +9,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/merkle_proof.h"
+#include "audit/merkle_verify.h"
 #include "audit/stored_subtree_source.h"
 #include "core/durable_file.h"
 #include "core/log.h"
@@ -203,6 +204,17 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(store::Conne
   if (held_size > 0) {
     ASSIGN_OR_RETURN(submission.consistency_proof,
                      audit::ConsistencyProof(cache, held_size, ours->tree_size));
+    // Security: only a proof that holds is signed. The witness takes a
+    // signed proof that fails for the log's own word that it forked; one
+    // made from damaged derived rows (audit_subtree) would be that word.
+    if (!audit::VerifyConsistency(held_size, ours->tree_size, held->checkpoint.root, ours->root,
+                                  submission.consistency_proof)) {
+      return Fail(ErrorCode::kDataLoss,
+                  "our consistency proof from the witnessed tree size " +
+                      std::to_string(held_size) + " to " + std::to_string(ours->tree_size) +
+                      " does not verify: the log no longer extends the witnessed tree, or its "
+                      "stored subtrees are damaged (vigie audit verify tells which); not sent");
+    }
   }
   // A key file without the checkpoint's key cannot sign for it: needs a hand,
   // so a refusal (alerted on), not a failure to retry.

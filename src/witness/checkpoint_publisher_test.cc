@@ -335,6 +335,39 @@ TEST_F(PublisherTest, AnotherChainAtTheWitnessedSizeIsDataLoss) {
   EXPECT_THAT(Publish(options_.audit_url), ErrorCodeIs(ErrorCode::kDataLoss));
 }
 
+// A stored subtree row damaged under the witnessed size makes a proof that
+// fails: refused here, never signed and sent (the witness would take it for
+// the log's own word that it forked).
+TEST_F(PublisherTest, AProofFromDamagedSubtreeRowsIsNeverSent) {
+  Write(options_.audit_url, 20, 1);
+  ASSERT_OK(Publish(options_.audit_url));
+  Write(options_.audit_url, 20, 2);  // checkpoint at 40, not yet witnessed
+  {
+    auto db = store::Open(options_.audit_url);
+    ASSERT_OK(db);
+    ASSERT_OK(audit::testing::LiftAppendOnlyGuards(**db));
+    // Leaves [0, 16): a hash of the proof from 20 to 40.
+    ASSERT_OK((*db)->ExecuteScript(
+        "UPDATE audit_subtree SET hash = " + audit::testing::ZeroHashSql(**db) +
+        " WHERE level = 4 AND idx = 0"));
+  }
+  int posted = 0;
+  auto proxy = StartProxy([&posted] {
+    ++posted;
+    return http::Response{.status = 503};
+  });
+  auto published = Publish(options_.audit_url);
+  EXPECT_THAT(published, ErrorCodeIs(ErrorCode::kDataLoss));
+  if (!published) {
+    EXPECT_NE(published.error().message().find("does not verify"), std::string::npos)
+        << published.error().message();
+  }
+  EXPECT_EQ(posted, 0) << "a failing proof was sent";
+  proxy->Stop();
+  proxy->Wait();
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 20u);
+}
+
 // Events deleted from under the log's own latest checkpoint: refused as data
 // loss (an alarm), not counted as a witness that could not be reached.
 TEST_F(PublisherTest, EventsMissingUnderOurOwnCheckpointAreDataLoss) {
