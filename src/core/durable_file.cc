@@ -136,13 +136,22 @@ Result<void> AppendDurably(const std::filesystem::path& path, std::string_view t
   bool directory_synced = true;
   if (ok && size_before == 0) ok = directory_synced = SyncDirectoryOf(path);
   const int saved = errno;
+  bool cut = true;
   if (!ok && size_before >= 0) {
     // A short write (disk full, a size limit) left part of a record: cut it
     // off, or the next append would glue onto it and make one unreadable
     // line in the middle of the file. The caller was told nothing was kept.
-    if (::ftruncate(fd, size_before) == 0) (void)::fdatasync(fd);
+    cut = ::ftruncate(fd, size_before) == 0;
+    if (cut) (void)::fdatasync(fd);
   }
   ::close(fd);
+  if (!cut) {
+    // Not "nothing kept": what was written may stay (an append-only file
+    // refuses the cut), and only the caller knows how to mend it.
+    return Fail(ErrorCode::kDataLoss, "cannot append to " + path.string() + " (" +
+                                          std::strerror(saved) +
+                                          "), nor cut off what was written of the record");
+  }
   if (!directory_synced) {
     return Fail(ErrorCode::kUnavailable,
                 "cannot sync the directory of " + path.string() + ": " + std::strerror(saved));

@@ -21,7 +21,8 @@ namespace vigie {
 
 // Appends `text` to `path` (created with `mode` if absent, its directory
 // synced then) and fdatasyncs it. On failure nothing of `text` is left in
-// the file: a short write is cut off. Unavailable, without waiting, when
+// the file: a short write is cut off (DataLoss when the cut itself fails:
+// part of `text` may stay). Unavailable, without waiting, when
 // `path` is not a regular file (a FIFO, a device).
 // kShared: for a file other processes append to as well (the witness and
 // cosignature files: a server and a command beside it): taken under an

@@ -199,6 +199,27 @@ struct Witness::State {
     return {};
   }
 
+  // The store's size is what the witness wrote: an append that failed and
+  // could not be cut off (an append-only file refuses the cut), or bytes
+  // written from outside, would put the next line after bytes the positions
+  // do not count, or glue it onto a fragment. Refused until a restart reads
+  // the store again. Under the mutex.
+  Result<void> StoreEndsWhereWeWrote() const {
+    struct stat locked {};
+    if (::fstat(lock_fd, &locked) != 0) return Fail(SystemError("cannot look at", store));
+    if (static_cast<uint64_t>(locked.st_size) != store_bytes) {
+      Log(LogLevel::kError, "witness_store_out_of_step",
+          {{"store", store.string()},
+           {"bytes", static_cast<int64_t>(locked.st_size)},
+           {"written", static_cast<int64_t>(store_bytes)}});
+      return Fail(ErrorCode::kInternal, store.string() + " holds " +
+                                            std::to_string(locked.st_size) +
+                                            " bytes where the witness wrote " +
+                                            std::to_string(store_bytes) + ": restart the witness");
+    }
+    return {};
+  }
+
   // Where the store's lines for a checkpoint of `tree_size` start: the last
   // bookmark below it. Under the mutex.
   uint64_t OffsetFor(uint64_t tree_size) const {
@@ -409,6 +430,7 @@ std::optional<Cosignature> Witness::Latest() const {
 Result<void> Witness::Persist(const Cosignature& cosignature) {
   const std::string line = CosignatureLine(cosignature) + "\n";
   RETURN_IF_ERROR(state_->StoreIsTheLockedFile());
+  RETURN_IF_ERROR(state_->StoreEndsWhereWeWrote());
   RETURN_IF_ERROR(AppendDurably(state_->store, line, 0644));
   state_->Took(cosignature, line.size());
   return {};

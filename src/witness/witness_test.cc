@@ -188,6 +188,24 @@ TEST_F(WitnessTest, AStoreMovedWhileServingIsNotBegunAgain) {
   EXPECT_EQ(StoredLines(), 2u);
 }
 
+// Bytes the witness did not write at the store's end (an append that failed
+// and could not be cut off, another writer): nothing is appended after them
+// - its positions would no longer be the lines' - until a restart reads the
+// store again.
+TEST_F(WitnessTest, AStoreGrownBehindItsBackTakesNothingMoreUntilARestart) {
+  log_.Append(3);
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
+  const auto store = dir_.path() / "witness" / "cosignatures.jsonl";
+  std::ofstream(store, std::ios::app | std::ios::binary) << "{\"checkpoint\":";
+  const auto grown = std::filesystem::file_size(store);
+  log_.Append(4);
+  EXPECT_THAT(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)), ErrorCodeIs(ErrorCode::kInternal));
+  EXPECT_EQ(std::filesystem::file_size(store), grown) << "nothing glued onto the fragment";
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  ASSERT_OK(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)));
+  EXPECT_EQ(StoredLines(), 2u) << "the fragment was cut off at the restart";
+}
+
 TEST_F(WitnessTest, AStaleBaseIsAConflictToRetryNotAnAlarm) {
   log_.Append(4);
   ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
