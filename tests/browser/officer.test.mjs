@@ -74,6 +74,31 @@ test('an alert is acknowledged with a note', async () => {
   assert.ok(await page.evaluate(() => document.activeElement !== document.body), 'the focus is not lost');
 });
 
+test('alerts that cannot be read say so once, not at every poll, and clear when they can', async () => {
+  // Each answer with its own request id, as the server's.
+  const failing = (route) => route.fulfill({ status: 503, contentType: 'application/problem+json',
+    body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'database busy',
+                           request_id: Math.random().toString(16).slice(2) }) });
+  await page.getByRole('link', { name: 'Journal d’audit' }).click();
+  await page.route('**/api/v1/alerts/search', failing);
+  const poll = () => page.waitForResponse((r) => r.url().endsWith('/api/v1/alerts/search'), { timeout: 15000 });
+  try {
+    await page.getByRole('link', { name: 'Alertes' }).click();
+    await page.getByText('Liste indisponible pour l’instant', { exact: false }).waitFor();
+    const region = page.locator('[role=alert].message-error');
+    await region.waitFor();
+    await region.evaluate((el) => { window.saidOnce = el.firstChild; });
+    await poll();
+    await page.waitForTimeout(300);
+    assert.ok(await region.evaluate((el) => el.firstChild === window.saidOnce), 'the same error is not said again');
+  } finally {
+    await page.unroute('**/api/v1/alerts/search', failing);
+  }
+  await poll();
+  await page.getByRole('table', { name: 'Alertes en direct' }).waitFor();
+  assert.equal(await page.locator('[role=alert].message-error').count(), 0, 'cleared');
+});
+
 test('who consulted the canary: the audit log names the agent', async () => {
   await page.getByRole('link', { name: 'Qui a consulté ?' }).click();
   await page.getByLabel('Identifiant de personne').fill(String(canary));

@@ -38,6 +38,10 @@ export function alertsView(app, vs) {
   let shown = null;  // the alerts the table shows, as JSON
   let timer = null;
   let stopped = false;
+  // The poll's error the message area shows (status and detail: each answer
+  // has its own request id): said once, not at every poll (a screen reader
+  // would break in every 10 s), cleared by a poll that works again.
+  let pollError = null;
   const search = personFirst((background) => app.api.call('POST', '/api/v1/alerts/search',
                                                          { status: vs.status, limit: ALERTS_SHOWN }, { background }));
   const load = async ({ background = true } = {}) => {
@@ -47,6 +51,7 @@ export function alertsView(app, vs) {
     try {
       const answer = await search(background);
       if (stopped || !answer) return;
+      if (pollError !== null) { message.clear(); pollError = null; }
       const { alerts = [] } = answer;
       // New: raised since the last poll, not an older one brought into the
       // list by an acknowledgement.
@@ -65,7 +70,12 @@ export function alertsView(app, vs) {
       shown = state;
       renderAlerts(alerts);
     } catch (error) {
-      if (app.api.signedIn && !stopped) message.error(errorText(error));
+      if (!app.api.signedIn || stopped) return;
+      const same = `${error?.status}|${error?.problem?.detail ?? error?.message ?? ''}`;
+      if (shown === null) replace(list, h('p', {}, t('alerts.unavailable')));
+      if (background && same === pollError) return;
+      message.error(errorText(error));
+      pollError = same;
     }
   };
   const renderAlerts = (alerts) => {
@@ -96,6 +106,7 @@ export function alertsView(app, vs) {
     return h('form', { class: 'inline', novalidate: true, autocomplete: 'off', onsubmit: async (event) => {
       event.preventDefault();
       message.clear();
+      pollError = null;
       try {
         const body = note.input.value.trim() ? { note: note.input.value.trim() } : {};
         await busy(button, () => app.api.call('POST', `/api/v1/alerts/${alert.id}/acknowledge`, body));
