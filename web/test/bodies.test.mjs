@@ -24,7 +24,9 @@ test('a search needs a purpose, a case reference for inquiries, a surname and on
 
 test('a breach report needs a scope; ids are numbers', () => {
   assert.equal(breachBody({ format: 'json' }).error, 'breach.need_scope');
-  assert.equal(breachBody({ agent_ids: '1, x' }).error, 'breach.bad_number');
+  assert.deepEqual(breachBody({ agent_ids: '1, x' }), { error: 'breach.bad_number', field: 'agent_ids' });
+  assert.deepEqual(breachBody({ service_numbers: 'PN-1', session_ids: '12a' }),
+                   { error: 'breach.bad_number', field: 'session_ids' });
   assert.deepEqual(breachBody({ service_numbers: 'pn-1 PN-2', session_ids: '4', since: '2026-01-01T00:00',
                                 format: 'csv' }).body,
                    { service_numbers: ['PN-1', 'PN-2'], session_ids: [4], since: '2026-01-01T00:00:00Z', format: 'csv' });

@@ -396,14 +396,17 @@ export function incidentsView(app) {
               h('h2', {}, t('incidents.list')), list);
 }
 
-/** The body of POST /api/v1/breach-reports from the builder's fields, or an error key. */
+/**
+ * The body of POST /api/v1/breach-reports from the builder's fields, or an
+ * error key (with the field to correct, when it is one).
+ */
 export function breachBody(values) {
   const body = {};
   const lists = { service_numbers: splitList(values.service_numbers).map((s) => s.toUpperCase()),
                   dpop_jkts: splitList(values.dpop_jkts), source_addresses: splitList(values.source_addresses) };
   for (const key of ['agent_ids', 'session_ids']) {
     const items = splitList(values[key]);
-    if (items.some((x) => !/^\d+$/.test(x))) return { error: 'breach.bad_number' };
+    if (items.some((x) => !/^\d+$/.test(x))) return { error: 'breach.bad_number', field: key };
     if (items.length) body[key] = items.map(Number);
   }
   for (const [key, items] of Object.entries(lists)) if (items.length) body[key] = items;
@@ -452,8 +455,8 @@ export function breachView(app) {
     event.preventDefault();
     message.clear();
     const values = Object.fromEntries(Object.entries(f).map(([k, x]) => [k, x.input.value]));
-    const { body, error } = breachBody(values);
-    if (error) { message.error(t(error)); f.service_numbers.input.focus(); return; }
+    const { body, error, field: wrong } = breachBody(values);
+    if (error) { message.error(t(error)); (f[wrong] ?? f.service_numbers).input.focus(); return; }
     try {
       await busy(submit, async () => {
         const session = app.api.generation;
