@@ -79,6 +79,29 @@ test('creating an agent shows the activation code once, and it activates the acc
   assert.equal(activated.status, 200, activated.body);
 });
 
+test('units that cannot be read are said, and no agent is sent without one', async () => {
+  const failing = (route) => route.fulfill({ status: 503, contentType: 'application/problem+json',
+    body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'database busy' }) });
+  await page.getByRole('link', { name: 'Unités' }).click();
+  await page.route('**/api/v1/units', failing);
+  const sent = [];
+  const seeAdd = (request) => { if (request.method() === 'POST' && request.url().endsWith('/api/v1/agents')) sent.push(request); };
+  page.on('request', seeAdd);
+  try {
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Liste des unités indisponible' }).waitFor();
+    await page.getByLabel('Matricule').fill('GN-7999');
+    await page.getByLabel('Nom affiché').fill('Sans unité');
+    await page.getByRole('button', { name: 'Créer l’agent' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Choisissez une unité.' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.name), 'unit');
+    assert.deepEqual(sent, []);
+  } finally {
+    page.off('request', seeAdd);
+    await page.unroute('**/api/v1/units', failing);
+  }
+});
+
 test('suspend, then reinstate the agent', async () => {
   await page.getByRole('link', { name: 'Unités' }).click();
   await page.getByRole('link', { name: 'Agents' }).click();  // the list again, after the activation

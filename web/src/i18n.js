@@ -420,6 +420,8 @@ export const STRINGS = {
 
     'agents.title': 'Agents',
     'agents.none': 'Aucun agent.',
+    'agents.units_unavailable': 'Liste des unités indisponible (rouvrez « Agents » pour réessayer).',
+    'agents.need_unit': 'Choisissez une unité.',
     'agents.filter': 'Afficher l’unité',
     'agents.filter.all': 'Toutes les unités',
     'agents.range': 'Agents {from} à {to}',
@@ -870,6 +872,8 @@ export const STRINGS = {
 
     'agents.title': 'Agents',
     'agents.none': 'No agent.',
+    'agents.units_unavailable': 'Unit list unavailable (open “Agents” again to retry).',
+    'agents.need_unit': 'Choose a unit.',
     'agents.filter': 'Show unit',
     'agents.filter.all': 'All units',
     'agents.range': 'Agents {from} to {to}',

@@ -161,6 +161,7 @@ export function agentsView(app, vs) {
     event.preventDefault();
     message.clear();
     const roles = roleBoxes.filter((b) => b.input.checked).map((b) => b.input.value);
+    if (!unit.input.value) { message.error(t('agents.need_unit')); unit.input.focus(); return; }
     if (!roles.length) { message.error(t('agents.need_role')); roleBoxes[0].input.focus(); return; }
     try {
       const created = await busy(submit, () => app.api.call('POST', '/api/v1/agents', {
@@ -181,7 +182,13 @@ export function agentsView(app, vs) {
       const options = () => units.map((u) => h('option', { value: u.code }, `${u.code} — ${u.name}`));
       replace(unit.input, options());
       filter.input.append(...options());
-    } catch { /* the list shows the error */ }
+    } catch (error) {
+      // Without them no agent can be created: said, not left to a server
+      // refusal of an empty unit.
+      if (!app.api.signedIn) return;
+      replace(unit.input, h('option', { value: '' }, t('agents.units_unavailable')));
+      message.error(`${t('agents.units_unavailable')} ${errorText(error)}`);
+    }
   })();
   load();
   return page(t('agents.title'), message.el, codeBox, h('div', { class: 'toolbar' }, filter.row), list,
