@@ -214,7 +214,7 @@ Result<identity::ActivationResult> Portal::Activate(std::string_view code,
             return Fail(ErrorCode::kUnauthenticated,
                         "agent is contained: activation waits for the incident's release");
           }
-          if (bar.lockdown && !agent.roles.Has(identity::Role::kSecurityOfficer)) {
+          if (bar.lockdown && !identity::SparedByContainment(agent.roles)) {
             return Fail(ErrorCode::kUnauthenticated,
                         "the portal is locked down: activation waits for the release");
           }

@@ -66,6 +66,15 @@ class RoleSet {
   uint32_t bits_ = 0;
 };
 
+// The responders a lock-down, and a unit's or everyone's containment,
+// leave in: security officers who do not also administer (an administrator
+// left in could reset any agent and act with its code). Administrator and
+// security officer are not given together (policy), but an account made
+// before that rule may hold both.
+inline bool SparedByContainment(const RoleSet& roles) {
+  return roles.Has(Role::kSecurityOfficer) && !roles.Has(Role::kAdministrator);
+}
+
 enum class AgentStatus { kPendingActivation, kActive, kSuspended, kLocked, kDisabled };
 
 // "pending_activation", "active", "suspended", "locked", "disabled".

@@ -47,6 +47,14 @@ TEST(ModelTest, RoleSetsParseAndPrintInCanonicalOrder) {
   EXPECT_THAT(RoleSet::Parse(""), ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
+TEST(ModelTest, OnlySecurityOfficersWhoDoNotAdministerAreSparedByContainment) {
+  EXPECT_TRUE(SparedByContainment(RoleSet{Role::kSecurityOfficer}));
+  EXPECT_TRUE(SparedByContainment(RoleSet{Role::kSecurityOfficer, Role::kSupervisor}));
+  EXPECT_FALSE(SparedByContainment(RoleSet{Role::kSecurityOfficer, Role::kAdministrator}));
+  EXPECT_FALSE(SparedByContainment(RoleSet{Role::kAdministrator}));
+  EXPECT_FALSE(SparedByContainment(RoleSet{Role::kAgent}));
+}
+
 TEST(ModelTest, CodesAreShortUpperCaseAlphanumerics) {
   EXPECT_OK(ValidateCode("service number", "PN-123456"));
   EXPECT_OK(ValidateCode("service number", "A"));

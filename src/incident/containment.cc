@@ -168,7 +168,7 @@ Result<std::vector<Agent>> Containment::Resolve(const ContainmentScope& scope) {
     if (page.empty()) break;
     query.after_id = page.back().id;
     for (Agent& agent : page) {
-      if (agent.roles.Has(Role::kSecurityOfficer)) continue;
+      if (identity::SparedByContainment(agent.roles)) continue;
       agents.push_back(std::move(agent));
     }
   }

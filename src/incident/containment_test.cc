@@ -123,6 +123,22 @@ TEST_F(ContainmentTest, NamedAgentsIncludeOfficersAndEveryoneLeavesThemOut) {
   EXPECT_EQ(everyone->incident.agents, (std::vector<std::string>{"A-1", "A-2", "A-4", "A-5"}));
 }
 
+// An officer who also administers (an account made before the two were
+// kept apart) is not spared: left in, they could reset any agent and act
+// with its code.
+TEST_F(ContainmentTest, AnOfficerWhoAdministersIsContainedWithEveryone) {
+  const std::string sealed = store::testing::BytesLiteral(db_->dialect(), "00");
+  ASSERT_OK(db_->ExecuteScript(
+      "INSERT INTO agent (id, service_number, display_name, unit_id, roles, status, "
+      "password_hash, totp_key_id, totp_sealed, created_at, updated_at) VALUES "
+      "(7, 'SO-ADM', 'Both', 1, 'security_officer,administrator', 'active', 'x', 1, " +
+      sealed + ", 0, 0);"));
+  ASSERT_OK(store::SyncIdentityColumns(*db_));
+  auto unit = Make().Contain({.scope = {.unit_code = "BR-75"}, .reason = "r", .by = "SO-1"});
+  ASSERT_OK(unit);
+  EXPECT_EQ(unit->incident.agents, (std::vector<std::string>{"A-1", "A-2", "A-4", "SO-ADM"}));
+}
+
 TEST_F(ContainmentTest, LockdownBarsEveryoneUntilReleased) {
   auto locked = Make().Contain({.reason = "portal under attack", .lockdown = true, .by = "SO-1"});
   ASSERT_OK(locked);

@@ -55,6 +55,12 @@ Result<void> CheckSeparationOfDuties(const identity::RoleSet& roles) {
                 "a security officer cannot also hold a role that consults records (lock-downs "
                 "and containments spare security officers)");
   }
+  if (roles.Has(Role::kSecurityOfficer) && roles.Has(Role::kAdministrator)) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "a security officer cannot also be an administrator (lock-downs and "
+                "containments spare security officers; one who administers could reset any "
+                "agent and act with its code)");
+  }
   return {};
 }
 

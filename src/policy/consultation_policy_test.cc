@@ -58,8 +58,11 @@ TEST(ConsultationPolicyTest, NonConsultingRolesAreRefused) {
 }
 
 TEST(ConsultationPolicyTest, SeparationOfDuties) {
-  EXPECT_OK(CheckSeparationOfDuties(RoleSet{Role::kAdministrator, Role::kSecurityOfficer}));
   EXPECT_OK(CheckSeparationOfDuties(RoleSet{Role::kInvestigator, Role::kSupervisor}));
+  // Spared too, an officer who administers could reset any agent and act
+  // with its code.
+  EXPECT_THAT(CheckSeparationOfDuties(RoleSet{Role::kAdministrator, Role::kSecurityOfficer}),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(CheckSeparationOfDuties(RoleSet{Role::kAdministrator, Role::kAgent}),
               ErrorCodeIs(ErrorCode::kInvalidArgument));
   // Lock-downs and containments spare security officers, who respond.

@@ -19,7 +19,7 @@ Result<std::optional<SessionBar>> SessionBarFor(store::Connection& db,
   if (bar.contained) {
     return SessionBar{.end_reason = incident::kEndContained, .why = "agent is contained"};
   }
-  if (bar.lockdown && !agent.roles.Has(identity::Role::kSecurityOfficer)) {
+  if (bar.lockdown && !identity::SparedByContainment(agent.roles)) {
     return SessionBar{.end_reason = {}, .why = "the portal is locked down"};
   }
   return std::nullopt;
