@@ -91,6 +91,9 @@ Result<void> RequireEmptyTarget(const Move& move) {
 }
 
 Result<void> CopyTables(Move& move) {
+  // Ids SQLite never gives again (a passkey's, once removed) are not given
+  // again after the move either.
+  ASSIGN_OR_RETURN(const store::IdCounters counters, store::SqliteIdCounters(*move.from));
   for (const std::string& table : move.tables) {
     ASSIGN_OR_RETURN(uint64_t total, store::CountRows(*move.from, table));
     ProgressLine progress("copying " + table);
@@ -100,7 +103,7 @@ Result<void> CopyTables(Move& move) {
                      }));
     move.rows += copied;
   }
-  return store::SyncIdentityColumns(*move.to);
+  return store::SyncIdentityColumns(*move.to, counters);
 }
 
 // Both sides, table by table: the same number of rows, the same digest.

@@ -263,7 +263,23 @@ Result<uint64_t> CopyTable(Connection& from, Connection& to, std::string_view ta
   }
 }
 
-Result<void> SyncIdentityColumns(Connection& db) {
+Result<IdCounters> SqliteIdCounters(Connection& sqlite) {
+  RETURN_IF_ERROR(RequireSqlite(sqlite));
+  ASSIGN_OR_RETURN(Statement * exists,
+                   sqlite.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
+                                  "'sqlite_sequence'"));
+  ASSIGN_OR_RETURN(bool counts, exists->Step());
+  RETURN_IF_ERROR(exists->Run());
+  IdCounters counters;
+  if (!counts) return counters;
+  ASSIGN_OR_RETURN(Statement * rows, sqlite.Prepare("SELECT name, seq FROM sqlite_sequence"));
+  RETURN_IF_ERROR(EachRow(*rows, [&](const Statement& row) {
+    counters[std::string(row.ColumnText(0))] = row.ColumnInt(1);
+  }));
+  return counters;
+}
+
+Result<void> SyncIdentityColumns(Connection& db, const IdCounters& given_before) {
   if (db.dialect() != Dialect::kPostgres) return {};
   ASSIGN_OR_RETURN(Statement * identities,
                    db.Prepare("SELECT table_name, column_name FROM information_schema.columns "
@@ -273,12 +289,16 @@ Result<void> SyncIdentityColumns(Connection& db) {
     found.emplace_back(row.ColumnText(0), row.ColumnText(1));
   }));
   for (const auto& [table, column] : found) {
+    const auto counted = given_before.find(table);
     // pg_get_serial_sequence parses its first argument as an identifier, not its second.
-    ASSIGN_OR_RETURN(Statement * sync,
-                     db.Prepare("SELECT setval(pg_get_serial_sequence($1, $2), coalesce((SELECT "
-                                "max(" +
-                                Quote(column) + ") FROM " + Quote(table) + "), 0) + 1, false)"));
-    sync->BindText(1, Quote(table)).BindText(2, column);
+    ASSIGN_OR_RETURN(
+        Statement * sync,
+        db.Prepare("SELECT setval(pg_get_serial_sequence($1, $2), greatest(coalesce("
+                   "(SELECT max(" +
+                   Quote(column) + ") FROM " + Quote(table) + "), 0), $3) + 1, false)"));
+    sync->BindText(1, Quote(table))
+        .BindText(2, column)
+        .BindInt(3, counted == given_before.end() ? 0 : counted->second);
     RETURN_IF_ERROR(sync->Run());
   }
   return {};

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -60,11 +61,19 @@ Result<std::vector<TableColumn>> SqliteColumns(Connection& sqlite, std::string_v
 Result<uint64_t> CopyTable(Connection& from, Connection& to, std::string_view table,
                            const std::function<void(uint64_t)>& progress);
 
+// The highest id each SQLite AUTOINCREMENT table ever gave, by table
+// (sqlite_sequence): more than its rows show once the last were deleted, and
+// such a table's ids are never given again (an audit event may name one).
+// Empty when no table counts so.
+using IdCounters = std::map<std::string, int64_t, std::less<>>;
+Result<IdCounters> SqliteIdCounters(Connection& sqlite);
+
 // After rows were copied with their ids: moves each PostgreSQL identity
-// column of the connection's current schema past the largest id stored, as
-// SQLite's rowids do by themselves. Nothing to do on SQLite.
+// column of the connection's current schema past the largest id stored, and
+// past its table's counter in `given_before` (SqliteIdCounters of the
+// source), as SQLite does by itself. Nothing to do on SQLite.
 // Errors: storage errors.
-Result<void> SyncIdentityColumns(Connection& db);
+Result<void> SyncIdentityColumns(Connection& db, const IdCounters& given_before = {});
 
 // The number of rows of `table`.
 Result<uint64_t> CountRows(Connection& db, std::string_view table);

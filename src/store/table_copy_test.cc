@@ -24,7 +24,7 @@ using ::vigie::testing::ErrorCodeIs;
 
 constexpr std::string_view kSqliteSchema = R"sql(
 CREATE TABLE schema_version (version INTEGER PRIMARY KEY);
-CREATE TABLE sample (id INTEGER PRIMARY KEY, n INTEGER, r REAL, t TEXT, b BLOB);
+CREATE TABLE sample (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER, r REAL, t TEXT, b BLOB);
 CREATE TABLE labelled (label TEXT NOT NULL, sample_id INTEGER NOT NULL REFERENCES sample(id),
                        PRIMARY KEY (label, sample_id)) WITHOUT ROWID;
 CREATE TABLE keyless (sample_id INTEGER REFERENCES sample(id), note TEXT);
@@ -165,6 +165,25 @@ TEST_F(TableCopyPostgresTest, IdentityColumnsMovePastTheCopiedIds) {
   EXPECT_EQ((*insert)->ColumnInt(0), kRows + 1);
   ASSERT_OK((*insert)->Run());
   EXPECT_OK(SyncIdentityColumns(*from_));  // nothing to do on SQLite
+}
+
+// Ids an AUTOINCREMENT table gave to rows since deleted are not given
+// again on the other side either.
+TEST_F(TableCopyPostgresTest, IdentityColumnsMovePastIdsSqliteGaveBefore) {
+  ASSERT_OK(
+      from_->ExecuteScript("DELETE FROM labelled WHERE sample_id >= 590;"
+                           "DELETE FROM keyless WHERE sample_id >= 590;"
+                           "DELETE FROM sample WHERE id >= 590;"));
+  auto counters = SqliteIdCounters(*from_);
+  ASSERT_OK(counters);
+  EXPECT_EQ(*counters, (IdCounters{{"sample", kRows}}));
+  CopyAll();
+  ASSERT_OK(SyncIdentityColumns(*to_, *counters));
+  auto insert = to_->Prepare("INSERT INTO sample (n) VALUES (1) RETURNING id");
+  ASSERT_OK(insert);
+  ASSERT_TRUE(*(*insert)->Step());
+  EXPECT_EQ((*insert)->ColumnInt(0), kRows + 1);
+  ASSERT_OK((*insert)->Run());
 }
 
 TEST_F(TableCopyPostgresTest, AChangedValueChangesTheDigest) {
