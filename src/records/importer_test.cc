@@ -277,6 +277,17 @@ TEST(ImporterTest, ARefusedCsvHeaderStopsTheImportEvenWhenBadLinesAreSkipped) {
     EXPECT_EQ(report->errors[0].line, 1);
     EXPECT_EQ(report->errors[0].message.rfind("CSV header: ", 0), 0u) << report->errors[0].message;
   }
+  // A first line too long to read (over 64 KiB) is no header either: the
+  // line after it is not taken for one.
+  auto too_long = RunImport(
+      t, std::string(64 * 1024 + 10, 'x') + "\nid,surname,given_names\nP1,Martin,Jean\n", options);
+  ASSERT_OK(too_long);
+  EXPECT_FALSE(too_long->committed);
+  EXPECT_TRUE(too_long->header_refused);
+  ASSERT_EQ(too_long->errors.size(), 1u);
+  EXPECT_EQ(too_long->errors[0].line, 1);
+  EXPECT_EQ(too_long->errors[0].message.rfind("CSV header: line longer than", 0), 0u)
+      << too_long->errors[0].message;
   EXPECT_EQ(*t.repository->CountPersons(), 0);
   EXPECT_EQ(*t.repository->Generation(), generation) << "no index rebuild for nothing";
   // The same lines under a good header, one of them bad: skipped, the rest in.

@@ -108,6 +108,12 @@ void ImportPipeline::ReadLines(std::istream& in) {
     if (raw.number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
     if (read == LineRead::kTooLong) {
       raw.error = "line longer than " + std::to_string(kMaxLineBytes) + " bytes";
+      // Where the header should be: the next line must not be taken for it
+      // (a bad header refuses the file, skipped lines or not).
+      if (header_pending) {
+        raw.error = "CSV header: " + raw.error;
+        header_refused = true;
+      }
     } else if (line.find_first_not_of(" \t\r") == std::string::npos) {
       continue;  // blank
     } else if (header_pending) {
