@@ -109,6 +109,10 @@ Error MissingColumns(const std::string (&names)[4], std::string_view seen) {
 
 enum class CsvStatus { kOk, kBadQuote, kUnclosedQuote, kTooLong };
 
+// Spaces around a quoted field ("Dupont, \"Jean\"", a common export): not
+// part of it (the values are trimmed anyway). A tab is the delimiter in TSV.
+bool IsPadding(char c, char delimiter) { return (c == ' ' || c == '\t') && c != delimiter; }
+
 // One RFC 4180 record from text[pos]: fields may be quoted ("" escapes a
 // quote) and a quoted field may hold line breaks. Advances pos past the
 // record's line break and counts the line breaks consumed.
@@ -121,8 +125,10 @@ CsvStatus ParseCsvRecord(std::string_view text, size_t& pos, char delimiter,
   while (true) {
     if (i - start > kMaxSampleRowBytes) return CsvStatus::kTooLong;
     std::string& field = fields.back();
-    if (i < text.size() && text[i] == '"') {
-      ++i;
+    size_t opening = i;
+    while (opening < text.size() && IsPadding(text[opening], delimiter)) ++opening;
+    if (opening < text.size() && text[opening] == '"') {
+      i = opening + 1;
       while (true) {
         // Security: look no further than the row limit, or rows with stray
         // quotes would each scan the rest of the file (quadratic).
@@ -142,6 +148,7 @@ CsvStatus ParseCsvRecord(std::string_view text, size_t& pos, char delimiter,
         i = quote + 1;
         break;
       }
+      while (i < text.size() && IsPadding(text[i], delimiter)) ++i;
       if (i < text.size() && text[i] == '\r') ++i;
       if (i < text.size() && text[i] != delimiter && text[i] != '\n') return CsvStatus::kBadQuote;
     } else {

@@ -169,6 +169,28 @@ TEST(SampleReaderTest, TheDelimiterIsCountedOutsideQuotes) {
   EXPECT_EQ(rows[0].birth_date, "1980-03-12");
 }
 
+// Spaces after the delimiter, before and after a quoted field (a common
+// export style): the field is still the quoted one, the row still read.
+TEST(SampleReaderTest, SpacesAroundAQuotedFieldAreNotPartOfIt) {
+  auto rows = ReadAll(
+      "nom, \"prenoms\" , naissance\nDUPONT, \"Jean Pierre\", 12/03/1980\n"
+      "MARTIN,  \"Paul, dit \"\"Polo\"\"\"  ,1990-05-06\n",
+      SampleFormat::kCsv);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].error, "");
+  EXPECT_EQ(rows[0].surname, "DUPONT");
+  EXPECT_EQ(rows[0].given_names, "Jean Pierre");
+  EXPECT_EQ(rows[0].birth_date, "12/03/1980");
+  EXPECT_EQ(rows[1].error, "");
+  EXPECT_EQ(rows[1].given_names, "Paul, dit \"Polo\"");
+  EXPECT_EQ(rows[1].birth_date, "1990-05-06");
+  // In a tab-separated sample a tab is a delimiter, never padding.
+  auto tabbed = ReadAll("nom\tprenoms\tnaissance\nDUPONT\t\t1980\n", SampleFormat::kCsv);
+  ASSERT_EQ(tabbed.size(), 1u);
+  EXPECT_EQ(tabbed[0].given_names, "");
+  EXPECT_EQ(tabbed[0].birth_date, "1980");
+}
+
 // The sample is the attacker's and its column names reach a terminal in the
 // refusal: no escape sequence or direction override gets through.
 TEST(SampleReaderTest, ColumnNamesAreShownWithoutControlCharacters) {
