@@ -240,16 +240,19 @@ Result<std::map<uint64_t, Selected>> Select(store::Connection& db, const BreachS
 // alone to find).
 Result<void> CheckRecordsInScope(const std::map<uint64_t, Selected>& selected,
                                  const BreachScope& scope) {
-  const auto has = [](const auto& values, const auto& value) {
-    return std::ranges::find(values, value) != values.end();
-  };
+  // Sets: each event is looked up in up to four lists of a thousand.
+  const std::unordered_set<int64_t> agents(scope.agent_ids.begin(), scope.agent_ids.end());
+  const std::unordered_set<int64_t> sessions(scope.session_ids.begin(), scope.session_ids.end());
+  const std::unordered_set<std::string> addresses(scope.source_addresses.begin(),
+                                                  scope.source_addresses.end());
+  const std::unordered_set<std::string> keys(scope.dpop_jkts.begin(), scope.dpop_jkts.end());
+  const auto has = [](const auto& values, const auto& value) { return values.contains(value); };
   for (const auto& [sequence, item] : selected) {
     const AuditEvent& e = item.event;
     const bool in_window = e.time_unix_micros >= scope.since_unix_micros &&
                            e.time_unix_micros <= scope.until_unix_micros;
-    const bool selected_by =
-        has(scope.agent_ids, e.actor.agent_id) || has(scope.session_ids, e.session_id) ||
-        has(scope.source_addresses, e.source_address) || has(scope.dpop_jkts, e.dpop_jkt);
+    const bool selected_by = has(agents, e.actor.agent_id) || has(sessions, e.session_id) ||
+                             has(addresses, e.source_address) || has(keys, e.dpop_jkt);
     if (!in_window || !selected_by || !Counted(e.type)) {
       return Fail(ErrorCode::kDataLoss,
                   "audit event " + std::to_string(sequence) +
