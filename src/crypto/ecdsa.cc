@@ -26,6 +26,8 @@ struct Freer {
 using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, Freer<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, Freer<EVP_MD_CTX, EVP_MD_CTX_free>>;
 using Bignum = std::unique_ptr<BIGNUM, Freer<BIGNUM, BN_free>>;
+// A private scalar: wiped when freed.
+using SecretBignum = std::unique_ptr<BIGNUM, Freer<BIGNUM, BN_clear_free>>;
 using Sig = std::unique_ptr<ECDSA_SIG, Freer<ECDSA_SIG, ECDSA_SIG_free>>;
 using Group = std::unique_ptr<EC_GROUP, Freer<EC_GROUP, EC_GROUP_free>>;
 using Point = std::unique_ptr<EC_POINT, Freer<EC_POINT, EC_POINT_free>>;
@@ -144,9 +146,12 @@ Es256PrivateKey Es256PrivateKey::Generate() {
 }
 
 Result<Es256PrivateKey> Es256PrivateKey::FromScalar(std::span<const uint8_t> d) {
+  if (d.size() != kP256CoordinateSize) {
+    return Fail(ErrorCode::kInvalidArgument, "not a P-256 private scalar");
+  }
   Group group(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));
-  Bignum scalar(BN_bin2bn(d.data(), static_cast<int>(d.size()), nullptr));
-  if (!group || !scalar || d.size() != kP256CoordinateSize || BN_is_zero(scalar.get()) ||
+  SecretBignum scalar(BN_bin2bn(d.data(), static_cast<int>(d.size()), nullptr));
+  if (!group || !scalar || BN_is_zero(scalar.get()) ||
       BN_cmp(scalar.get(), EC_GROUP_get0_order(group.get())) >= 0) {
     return Fail(ErrorCode::kInvalidArgument, "not a P-256 private scalar");
   }
