@@ -14,6 +14,7 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "audit/audit.h"
 #include "cli/commands.h"
@@ -21,7 +22,11 @@
 #include "cli/operator_read.h"
 #include "cli/progress.h"
 #include "cli/witness_evidence.h"
+#include "core/clock.h"
 #include "core/durable_file.h"
+#include "core/log.h"
+#include "session/dpop.h"
+#include "session/proof_watermark.h"
 #include "store/table_copy.h"
 
 namespace vigie::cli {
@@ -366,6 +371,30 @@ Result<uint64_t> CopyAndVerify(Run& run) {
   return VerifyAuditCopy(run.installation, run.evidence, run.moves[1]);
 }
 
+// Security: on SQLite the last server's memory of the DPoP proofs it used
+// went with it (the watermark kept its floor), and PostgreSQL's shared one
+// starts empty: a proof it accepted would pass again on any node while
+// young enough. The configuration changes only once they are all too old.
+Result<uint64_t> WaitOutAcceptedProofs(const std::filesystem::path& data_dir, uint64_t events) {
+  const session::DpopPolicy policy;
+  SystemClock clock;
+  ASSIGN_OR_RETURN(session::ProofWatermark watermark,
+                   session::ProofWatermark::Open(data_dir, clock, policy.max_future_seconds));
+  if (watermark.accepted_up_to() == INT64_MIN) return events;
+  const int64_t until = watermark.accepted_up_to() + policy.max_age_seconds + 1;
+  if (UnixSeconds(clock.Now()) < until) {
+    Log(LogLevel::kInfo, "migrate_store_waits_for_dpop_proofs",
+        {{"seconds", until - UnixSeconds(clock.Now())}});
+  }
+  ProgressLine progress("waiting for the last server's DPoP proofs to expire");
+  for (int64_t now = UnixSeconds(clock.Now()); now < until; now = UnixSeconds(clock.Now())) {
+    progress.Update(static_cast<uint64_t>(until - now), 0, "s left");
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  progress.Finish();
+  return events;
+}
+
 }  // namespace
 
 int RunMigrateStore(const std::filesystem::path& data_dir, const MigrateStoreOptions& options) {
@@ -376,6 +405,7 @@ int RunMigrateStore(const std::filesystem::path& data_dir, const MigrateStoreOpt
   }
   // From here on the targets change: a failure leaves them partly filled.
   auto events = CopyAndVerify(*run);
+  if (events) events = WaitOutAcceptedProofs(data_dir, *events);
   if (events) {
     bool replaced = false;
     if (auto applied = ApplyConfigChange(data_dir, run->config_change, replaced); !applied) {

@@ -149,6 +149,7 @@ Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_di
   } else if (std::optional<int64_t> stopped = IatAfter(kStopped, last);
              stopped && *stopped <= now + kLargestClockStepBack) {
     mark.accept_from_ = std::max(now, *stopped + 1);
+    mark.accepted_up_to_ = *stopped;
     if (mark.accept_from_ > after_any) {
       mark.wait_reason_ = "the clock is behind the latest proof the previous process accepted";
     } else if (mark.accept_from_ > now) {
@@ -157,11 +158,13 @@ Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_di
   } else if (std::optional<int64_t> accepted = IatAfter(kAcceptedUpTo, last);
              accepted && *accepted <= now + kLargestClockStepBack) {
     mark.accept_from_ = std::max(after_any, *accepted + 1);
+    mark.accepted_up_to_ = mark.accept_from_ - 1;
     mark.wait_reason_ =
         "the previous process recorded no stop, after its clock was set back behind proofs it "
         "had accepted";
   } else {
     mark.accept_from_ = after_any;
+    mark.accepted_up_to_ = after_any - 1;
     mark.wait_reason_ =
         "the previous process recorded no stop (a crash, a kill, a failed start, or a release "
         "before this record)";
@@ -183,6 +186,7 @@ ProofWatermark::ProofWatermark(ProofWatermark&& other) noexcept
       max_future_seconds_(other.max_future_seconds_),
       accept_from_(other.accept_from_),
       noted_up_to_(other.noted_up_to_),
+      accepted_up_to_(other.accepted_up_to_),
       wait_reason_(other.wait_reason_) {}
 
 ProofWatermark::~ProofWatermark() {

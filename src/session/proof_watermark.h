@@ -66,6 +66,10 @@ class ProofWatermark {
 
   // The first iat this process may accept (DpopReplayCache's accept_from).
   int64_t accept_from() const { return accept_from_; }
+  // The latest iat a previous process may have accepted; INT64_MIN when
+  // none served (`vigie migrate-store` waits until such proofs are too old
+  // for any node: PostgreSQL's shared memory of used proofs starts empty).
+  int64_t accepted_up_to() const { return accepted_up_to_; }
   // Why accept_from is later than the start, for the operator; empty if not.
   std::string_view wait_reason() const { return wait_reason_; }
 
@@ -89,6 +93,7 @@ class ProofWatermark {
   int64_t max_future_seconds_ = 0;
   int64_t accept_from_ = 0;
   int64_t noted_up_to_ = INT64_MIN;
+  int64_t accepted_up_to_ = INT64_MIN;
   std::string_view wait_reason_;
 };
 

@@ -50,6 +50,7 @@ TEST(ProofWatermarkTest, AnInstallationNeverServedAcceptsProofsMadeFromNowOn) {
   auto mark = ProofWatermark::Open(dir.path(), At(kNow), kFuture);
   ASSERT_OK(mark);
   EXPECT_EQ(mark->accept_from(), kNow);
+  EXPECT_EQ(mark->accepted_up_to(), INT64_MIN) << "nobody served: nothing accepted";
   EXPECT_TRUE(mark->wait_reason().empty());
   EXPECT_EQ(Contents(dir / std::string(ProofWatermark::kFileName)), "initialised\nserving\n");
 }
@@ -66,6 +67,7 @@ TEST(ProofWatermarkTest, AfterAGracefulStopProofsFromPastTheLatestAcceptedOneAre
   auto next = ProofWatermark::Open(dir.path(), At(kNow), kFuture);
   ASSERT_OK(next);
   EXPECT_EQ(next->accept_from(), kNow + 5);
+  EXPECT_EQ(next->accepted_up_to(), kNow + 4);
   EXPECT_FALSE(next->wait_reason().empty());
   EXPECT_EQ(Contents(dir / std::string(ProofWatermark::kFileName)),
             "initialised\nserving\nstopped " + std::to_string(kNow + 4) + "\nserving\n");
@@ -109,6 +111,7 @@ TEST(ProofWatermarkTest, NoRecordedStopWaitsPastEveryProofThePredecessorCouldHav
   auto mark = ProofWatermark::Open(fresh.path(), At(kNow), kFuture);
   ASSERT_OK(mark);
   EXPECT_EQ(mark->accept_from(), kNow + kFuture + 1);
+  EXPECT_EQ(mark->accepted_up_to(), kNow + kFuture) << "what a process dying now could have taken";
 }
 
 // A clock set back must not reopen the proofs the previous process accepted

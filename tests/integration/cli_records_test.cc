@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -549,9 +550,24 @@ TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) 
   std::filesystem::remove(witness_file);
   std::filesystem::rename(data() / "witness.moved", witness_file);
 
+  // The last SQLite server stopped 45 s ago, a proof of that second its
+  // last: PostgreSQL's memory of used proofs starts empty, so the move
+  // switches the configuration only once no node would take it (60 s).
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  std::ofstream(data() / "dpop-proofs.log", std::ios::app)
+      << "serving\nstopped " << (now - 45) << "\n";
   auto moved = Vigie("migrate-store" + targets);
   ASSERT_EQ(moved.exit_code, 0) << moved.err;
-  EXPECT_TRUE(moved.err.empty()) << "progress must stay quiet off a terminal: " << moved.err;
+  EXPECT_NE(moved.err.find("migrate_store_waits_for_dpop_proofs"), std::string::npos) << moved.err;
+  EXPECT_EQ(moved.err.find("waiting for"), std::string::npos)
+      << "progress must stay quiet off a terminal: " << moved.err;
+  EXPECT_GT(std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count(),
+            now - 45 + 60)
+      << "vigie.toml switched while the proof was young enough";
   EXPECT_NE(moved.out.find("records database:"), std::string::npos) << moved.out;
   EXPECT_NE(moved.out.find("audit log verified on PostgreSQL: 5 events"), std::string::npos)
       << moved.out;  // the import, a search, two openings, the move itself
