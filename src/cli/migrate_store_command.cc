@@ -282,7 +282,7 @@ Result<void> ApplyConfigChange(const std::filesystem::path& data_dir, const Conf
                 "synced (" +
                     std::string(std::strerror(errno)) +
                     "): a power cut could bring back the old one; sync it, or restore " +
-                    backup.string() + " and empty the target schemas");
+                    backup.string() + " and drop and recreate the target schemas");
   }
   return {};
 }
@@ -417,8 +417,9 @@ int RunMigrateStore(const std::filesystem::path& data_dir, const MigrateStoreOpt
   if (!events) {
     return ReportError(
         Error(events.error().code(), events.error().message() +
-                                         " (vigie.toml unchanged; empty the target schemas before "
-                                         "trying again)"));
+                                         " (vigie.toml unchanged; drop and recreate the target "
+                                         "schemas before trying again: the audit tables refuse "
+                                         "DELETE and TRUNCATE)"));
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
