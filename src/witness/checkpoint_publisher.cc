@@ -10,6 +10,7 @@
 #include "audit/audit_log.h"
 #include "audit/merkle_proof.h"
 #include "audit/merkle_verify.h"
+#include "audit/stored_leaf_source.h"
 #include "audit/stored_subtree_source.h"
 #include "core/durable_file.h"
 #include "core/log.h"
@@ -204,16 +205,26 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(store::Conne
   if (held_size > 0) {
     ASSIGN_OR_RETURN(submission.consistency_proof,
                      audit::ConsistencyProof(cache, held_size, ours->tree_size));
-    // Security: only a proof that holds is signed. The witness takes a
-    // signed proof that fails for the log's own word that it forked; one
-    // made from damaged derived rows (audit_subtree) would be that word.
+    // Security: the witness takes a signed proof that fails for the log's
+    // own word that it forked. One made from damaged derived rows
+    // (audit_subtree, or the cache of them) must not be that word: a proof
+    // that fails is made again from the events alone, and only if that one
+    // fails too is it sent as it is - the log itself no longer extends the
+    // witnessed tree, which is what the witness's alarm is for.
     if (!audit::VerifyConsistency(held_size, ours->tree_size, held->checkpoint.root, ours->root,
                                   submission.consistency_proof)) {
-      return Fail(ErrorCode::kDataLoss,
-                  "our consistency proof from the witnessed tree size " +
-                      std::to_string(held_size) + " to " + std::to_string(ours->tree_size) +
-                      " does not verify: the log no longer extends the witnessed tree, or its "
-                      "stored subtrees are damaged (vigie audit verify tells which); not sent");
+      ASSIGN_OR_RETURN(audit::StoredLeafSource events, audit::StoredLeafSource::Open(audit_db));
+      ASSIGN_OR_RETURN(submission.consistency_proof,
+                       audit::ConsistencyProof(events, held_size, ours->tree_size));
+      if (audit::VerifyConsistency(held_size, ours->tree_size, held->checkpoint.root, ours->root,
+                                   submission.consistency_proof)) {
+        Log(LogLevel::kError, "audit_subtrees_damaged",
+            {{"from_size", static_cast<int64_t>(held_size)},
+             {"to_size", static_cast<int64_t>(ours->tree_size)},
+             {"hint",
+              "a proof from the stored subtrees failed, the events' own held: run "
+              "vigie audit verify"}});
+      }
     }
   }
   // A key file without the checkpoint's key cannot sign for it: needs a hand,
