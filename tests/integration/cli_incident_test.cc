@@ -238,24 +238,13 @@ TEST_F(CliTest, AReleaseReinstatesNobodyWhileTheAuditLogRefusesEvents) {
   std::smatch id;
   ASSERT_TRUE(std::regex_search(contained.out, id, std::regex(R"re("id":(\d+))re")))
       << contained.out;
-  auto audit_sql = [&](const std::string& sqlite_sql, const std::string& pg_sql) {
-    auto ran =
-        testing::RunCommand(installation_.AuditSqlCommand(data(), sqlite_sql, pg_sql), dir_.path());
-    ASSERT_EQ(ran.exit_code, 0) << ran.err;
-  };
-  ASSERT_NO_FATAL_FAILURE(
-      audit_sql("CREATE TRIGGER refuse_event BEFORE INSERT ON audit_event "
-                "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
-                "CREATE FUNCTION refuse_event() RETURNS trigger AS 'BEGIN RAISE EXCEPTION ''disk "
-                "trouble''; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_event BEFORE INSERT ON "
-                "audit_event FOR EACH ROW EXECUTE FUNCTION refuse_event();"));
+  ASSERT_NO_FATAL_FAILURE(RefuseAuditEvents(true));
   const std::string release = "incident release " + id[1].str() + " --reinstate --reason done";
   auto refused = Vigie(release);
   EXPECT_EQ(refused.exit_code, 6) << refused.out << refused.err;  // the log unavailable
   EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
 
-  ASSERT_NO_FATAL_FAILURE(
-      audit_sql("DROP TRIGGER refuse_event;", "DROP TRIGGER refuse_event ON audit_event;"));
+  ASSERT_NO_FATAL_FAILURE(RefuseAuditEvents(false));
   auto finished = Vigie(release);
   EXPECT_EQ(finished.exit_code, 0) << finished.out << finished.err;
   EXPECT_NE(Vigie("agent show A-1").out.find("pending"), std::string::npos);
@@ -270,24 +259,13 @@ TEST_F(CliTest, AReleaseReinstatesNobodyWhileTheAuditLogRefusesEvents) {
 // unit_added event.
 TEST_F(CliTest, AUnitIsNotAddedWhileTheAuditLogRefusesEvents) {
   ASSERT_EQ(Init().exit_code, 0);
-  auto audit_sql = [&](const std::string& sqlite_sql, const std::string& pg_sql) {
-    auto ran =
-        testing::RunCommand(installation_.AuditSqlCommand(data(), sqlite_sql, pg_sql), dir_.path());
-    ASSERT_EQ(ran.exit_code, 0) << ran.err;
-  };
-  ASSERT_NO_FATAL_FAILURE(
-      audit_sql("CREATE TRIGGER refuse_event BEFORE INSERT ON audit_event "
-                "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
-                "CREATE FUNCTION refuse_event() RETURNS trigger AS 'BEGIN RAISE EXCEPTION ''disk "
-                "trouble''; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_event BEFORE INSERT ON "
-                "audit_event FOR EACH ROW EXECUTE FUNCTION refuse_event();"));
+  ASSERT_NO_FATAL_FAILURE(RefuseAuditEvents(true));
   const std::string add = "unit add --code BR-75 --name Brigade --kind police";
   auto refused = Vigie(add);
   EXPECT_EQ(refused.exit_code, 6) << refused.out << refused.err;  // the log unavailable
   EXPECT_EQ(Vigie("unit list").out.find("BR-75"), std::string::npos) << "no unit added";
 
-  ASSERT_NO_FATAL_FAILURE(
-      audit_sql("DROP TRIGGER refuse_event;", "DROP TRIGGER refuse_event ON audit_event;"));
+  ASSERT_NO_FATAL_FAILURE(RefuseAuditEvents(false));
   auto added = Vigie(add);
   EXPECT_EQ(added.exit_code, 0) << added.out << added.err;
   EXPECT_NE(Vigie("unit list").out.find("BR-75"), std::string::npos);
@@ -447,17 +425,10 @@ TEST_F(CliTest, AnAlertIsAcknowledgedOnlyWithItsEventInTheLog) {
       "session_id, source_address, detail, event_sequence) VALUES (1800000000, 'canary', "
       "'critical', 'suspend', 7, 'A-7', 3, '203.0.113.9', 'decoy person returned', 99)";
   ASSERT_NO_FATAL_FAILURE(run(installation_.StoreSqlCommand(data(), alert, alert)));
-  ASSERT_NO_FATAL_FAILURE(run(installation_.AuditSqlCommand(
-      data(),
-      "CREATE TRIGGER refuse_event BEFORE INSERT ON audit_event "
-      "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
-      "CREATE FUNCTION refuse_event() RETURNS trigger AS 'BEGIN RAISE EXCEPTION ''disk "
-      "trouble''; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_event BEFORE INSERT ON "
-      "audit_event FOR EACH ROW EXECUTE FUNCTION refuse_event();")));
+  ASSERT_NO_FATAL_FAILURE(RefuseAuditEvents(true));
   auto refused = Vigie("alert ack 1 --note seen");
   EXPECT_EQ(refused.exit_code, 6) << refused.out << refused.err;
-  ASSERT_NO_FATAL_FAILURE(run(installation_.AuditSqlCommand(
-      data(), "DROP TRIGGER refuse_event;", "DROP TRIGGER refuse_event ON audit_event;")));
+  ASSERT_NO_FATAL_FAILURE(RefuseAuditEvents(false));
   EXPECT_NE(Vigie("alert list").out.find("decoy person returned"), std::string::npos)
       << "still open";
   auto acknowledged = Vigie("alert ack 1 --note seen");

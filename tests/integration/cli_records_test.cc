@@ -406,19 +406,13 @@ TEST_F(CliTest, OperatorCommandsThatChangeTheInstallationAreLoggedFirst) {
   ASSERT_FALSE(persons());
   const std::string keys_before = Vigie("keys list").out;
 
-  ASSERT_NO_FATAL_FAILURE(
-      run_sql("CREATE TRIGGER refuse_event BEFORE INSERT ON audit_event "
-              "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
-              "CREATE FUNCTION refuse_event() RETURNS trigger AS 'BEGIN RAISE EXCEPTION ''disk "
-              "trouble''; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_event BEFORE INSERT ON "
-              "audit_event FOR EACH ROW EXECUTE FUNCTION refuse_event();"));
+  ASSERT_NO_FATAL_FAILURE(RefuseAuditEvents(true));
   auto import = Vigie("import " + more);
   EXPECT_EQ(import.exit_code, 6) << import.out << import.err;
   EXPECT_NE(import.err.find("audit log"), std::string::npos) << import.err;
   EXPECT_NE(Vigie("canary plant --count 2").exit_code, 0);
   EXPECT_NE(Vigie("keys rotate").exit_code, 0);
-  ASSERT_NO_FATAL_FAILURE(
-      run_sql("DROP TRIGGER refuse_event;", "DROP TRIGGER refuse_event ON audit_event;"));
+  ASSERT_NO_FATAL_FAILURE(RefuseAuditEvents(false));
   EXPECT_FALSE(persons()) << "nothing imported";
   auto canaries = Vigie("canary list");
   EXPECT_EQ(canaries.exit_code, 0) << canaries.err;

@@ -52,6 +52,22 @@ class CliTest : public ::testing::Test {
               0);
     ASSERT_EQ(Vigie("import " + file).exit_code, 0);
   }
+  // Makes the audit log refuse every new event (a trigger, as a failing disk
+  // would), or take them again.
+  void RefuseAuditEvents(bool refuse) {
+    const std::string sqlite_sql = refuse
+                                       ? "CREATE TRIGGER refuse_event BEFORE INSERT ON audit_event "
+                                         "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;"
+                                       : "DROP TRIGGER refuse_event;";
+    const std::string pg_sql =
+        refuse ? "CREATE OR REPLACE FUNCTION refuse_event() RETURNS trigger AS 'BEGIN RAISE "
+                 "EXCEPTION ''disk trouble''; END' LANGUAGE plpgsql; CREATE TRIGGER refuse_event "
+                 "BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION refuse_event();"
+               : "DROP TRIGGER refuse_event ON audit_event;";
+    auto ran =
+        testing::RunCommand(installation_.AuditSqlCommand(data(), sqlite_sql, pg_sql), dir_.path());
+    ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  }
   // A leaked-sample CSV naming the first `count` persons of people.jsonl.
   std::string SampleOfFirstPersons(int count) {
     std::ifstream in(dir_ / "people.jsonl");
