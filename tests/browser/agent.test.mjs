@@ -228,6 +228,31 @@ test('my recent consultations list the searches and files of this agent, after a
   assert.match(await table.textContent(), /fiche ouverte|recherche/);
 });
 
+test('a file that answers after the agent moved on does not pull them back', async () => {
+  const person = portal.population[0];
+  // Held for a second and a half, and not the server's (no file opened,
+  // no step-up counted): what the page does with a late answer.
+  const late = async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.fulfill({ status: 200, contentType: 'application/json',
+                          body: JSON.stringify({ person_id: 1, surname: 'Tardif', given_names: ['Late'],
+                                                 wanted_notices: [], record_entries: [] }) });
+  };
+  await page.route('**/api/v1/persons/*/file', late);
+  try {
+    await page.getByRole('link', { name: 'Recherche', exact: true }).click();
+    await page.getByRole('button', { name: new RegExp(`Ouvrir la fiche de ${person.surname}`) }).first().click();
+    await page.getByRole('link', { name: 'Mes consultations' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Mes consultations récentes' }).waitFor();
+    await page.waitForResponse((r) => r.url().includes('/api/v1/persons/'));
+    await page.waitForTimeout(300);
+    assert.equal(await page.getByRole('heading', { level: 1, name: /Fiche de/ }).count(), 0);
+    await page.getByRole('heading', { level: 1, name: 'Mes consultations récentes' }).waitFor();
+  } finally {
+    await page.unroute('**/api/v1/persons/*/file', late);
+  }
+});
+
 test('sign out, then sign in again with TOTP; the page switches to English', async () => {
   // The screen is emptied at the click, not when the next page is drawn.
   assert.equal(await page.evaluate(() => {

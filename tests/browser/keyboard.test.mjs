@@ -45,6 +45,27 @@ async function tabTo(pattern, { max = 40 } = {}) {
   assert.fail(`Tab never reached ${pattern}`);
 }
 
+test('a notice that failed to load is retried from the keyboard, which lands on Accept', async () => {
+  const failing = (route) => route.fulfill({ status: 503, contentType: 'application/problem+json',
+                                             body: JSON.stringify({ title: 'Service Unavailable', status: 503 }) });
+  await page.route('**/api/v1/use-notice', failing);
+  try {
+    await page.goto(`${portal.origin}/`);
+    await page.getByText('Les conditions d’utilisation ne peuvent pas être chargées.').waitFor();
+    await tabTo(/^Réessayer$/);
+    // Failing again: the focus is on the new Retry, not lost to the page.
+    await page.evaluate(() => { window.firstRetry = document.activeElement; });
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement !== window.firstRetry &&
+                                     document.activeElement?.textContent === 'Réessayer');
+  } finally {
+    await page.unroute('**/api/v1/use-notice', failing);
+  }
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /J’ai lu et j’accepte/.test(document.activeElement?.textContent ?? ''));
+  assert.equal((await focused()).tag, 'BUTTON');
+});
+
 test('notice, sign-in and second factor with the keyboard alone', async () => {
   await page.goto(`${portal.origin}/`);
   await page.getByRole('heading', { level: 1 }).first().waitFor();

@@ -102,15 +102,21 @@ function showResults(app, container, search, message) {
       ? h('span', { class: 'tag tag-alert' }, t('common.yes')) : t('common.no')) });
   }
   if (showRecords) columns.push({ label: t('search.col.records'), cell: (r) => String(r.record_entries ?? 0) });
+  // Only the newest opening, from results still shown, moves to the file:
+  // a slow answer must not replace a file opened since, nor pull the agent
+  // back from a page they went on to.
+  let openings = 0;
   columns.push({ label: t('search.col.action'), cell: (r) => {
     const open = h('button', { type: 'button', class: 'small', 'aria-label': t('search.open.label', { name: fullName(r) }),
                                onclick: async () => {
       message.clear();
       const request = { purpose: body.purpose };
       if (body.case_reference) request.case_reference = body.case_reference;
+      const mine = ++openings;
       try {
         const file = await busy(open, () =>
           app.api.call('POST', `/api/v1/persons/${encodeURIComponent(r.person_id)}/file`, request));
+        if (mine !== openings || !open.isConnected) return;
         app.state.file = { file, purpose: body.purpose };
         app.go('#/file');
       } catch (error) {

@@ -30,14 +30,25 @@ export function noticeView(app) {
     accept.disabled = false;
     app.markReady();
   };
+  // A retry asked from the keyboard keeps the keyboard's place: on the
+  // notice's Accept once it came, on the new Retry if it failed again.
+  let loading = false;
   const load = async () => {
+    if (loading) return;  // one request at a time, however often Retry is pressed
+    loading = true;
+    const retried = body.contains(document.activeElement);
     message.clear();
     try {
       app.state.notice = await app.api.publicCall('GET', '/api/v1/use-notice');
       fill(app.state.notice);
+      if (retried) accept.focus();
     } catch {
       message.error(t('notice.unavailable'));
-      replace(body, h('button', { type: 'button', onclick: load }, t('notice.retry')));
+      const retry = h('button', { type: 'button', onclick: load }, t('notice.retry'));
+      replace(body, retry);
+      if (retried) retry.focus();
+    } finally {
+      loading = false;
     }
   };
   if (app.state.notice) queueMicrotask(() => fill(app.state.notice));
