@@ -2,7 +2,7 @@
 // (a separate audited act), and "my recent consultations".
 import { h, replace, field } from '../dom.js';
 import { t, tValue, formatTime } from '../i18n.js';
-import { page, messageArea, busy, errorText, table, isolated, statusLine } from '../ui.js';
+import { page, messageArea, busy, errorText, table, isolated, statusLine, newestOnly } from '../ui.js';
 
 export const PURPOSES = ['identity_check', 'roadside_check', 'border_control', 'warrant_execution',
                          'missing_person_search', 'judicial_investigation', 'administrative_inquiry'];
@@ -105,18 +105,17 @@ function showResults(app, container, search, message) {
   // Only the newest opening, from results still shown, moves to the file:
   // a slow answer must not replace a file opened since, nor pull the agent
   // back from a page they went on to.
-  let openings = 0;
+  const fetchFile = newestOnly((personId, request) =>
+    app.api.call('POST', `/api/v1/persons/${encodeURIComponent(personId)}/file`, request));
   columns.push({ label: t('search.col.action'), cell: (r) => {
     const open = h('button', { type: 'button', class: 'small', 'aria-label': t('search.open.label', { name: fullName(r) }),
                                onclick: async () => {
       message.clear();
       const request = { purpose: body.purpose };
       if (body.case_reference) request.case_reference = body.case_reference;
-      const mine = ++openings;
       try {
-        const file = await busy(open, () =>
-          app.api.call('POST', `/api/v1/persons/${encodeURIComponent(r.person_id)}/file`, request));
-        if (mine !== openings || !open.isConnected) return;
+        const file = await busy(open, () => fetchFile(r.person_id, request));
+        if (file === null || !open.isConnected) return;
         app.state.file = { file, purpose: body.purpose };
         app.go('#/file');
       } catch (error) {
