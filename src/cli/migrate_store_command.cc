@@ -378,10 +378,10 @@ Result<uint64_t> CopyAndVerify(Run& run) {
 Result<uint64_t> WaitOutAcceptedProofs(const std::filesystem::path& data_dir, uint64_t events) {
   const session::DpopPolicy policy;
   SystemClock clock;
-  ASSIGN_OR_RETURN(session::ProofWatermark watermark,
-                   session::ProofWatermark::Open(data_dir, clock, policy.max_future_seconds));
-  if (watermark.accepted_up_to() == INT64_MIN) return events;
-  const int64_t until = watermark.accepted_up_to() + policy.max_age_seconds + 1;
+  ASSIGN_OR_RETURN(const int64_t accepted_up_to, session::ProofWatermark::AcceptedUpTo(
+                                                     data_dir, clock, policy.max_future_seconds));
+  if (accepted_up_to == INT64_MIN) return events;
+  const int64_t until = accepted_up_to + policy.max_age_seconds + 1;
   if (UnixSeconds(clock.Now()) < until) {
     Log(LogLevel::kInfo, "migrate_store_waits_for_dpop_proofs",
         {{"seconds", until - UnixSeconds(clock.Now())}});

@@ -122,9 +122,9 @@ Result<void> ProofWatermark::RecordInitialised(const std::filesystem::path& data
   return AppendDurably(data_dir / kFileName, std::string(kInitialised) + "\n");
 }
 
-Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_dir,
-                                            const Clock& clock, int64_t max_future_seconds,
-                                            std::chrono::seconds patience) {
+Result<ProofWatermark> ProofWatermark::Judge(const std::filesystem::path& data_dir,
+                                             const Clock& clock, int64_t max_future_seconds,
+                                             std::chrono::seconds patience) {
   const std::filesystem::path file = data_dir / kFileName;
   int64_t now = UnixSeconds(clock.Now());
   // Read only once no other process can append: a predecessor still
@@ -144,6 +144,7 @@ Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_di
   // Past every proof a process that stopped at `now` at the latest could
   // have accepted: it allowed iat up to its clock + max_future_seconds.
   const int64_t after_any = AcceptFrom(now, max_future_seconds);
+  mark.after_any_ = after_any;
   if (last == kInitialised) {
     mark.accept_from_ = now;  // never served: no proof to replay
   } else if (std::optional<int64_t> stopped = IatAfter(kStopped, last);
@@ -169,14 +170,28 @@ Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_di
         "the previous process recorded no stop (a crash, a kill, a failed start, or a release "
         "before this record)";
   }
+  return mark;
+}
+
+Result<int64_t> ProofWatermark::AcceptedUpTo(const std::filesystem::path& data_dir,
+                                             const Clock& clock, int64_t max_future_seconds,
+                                             std::chrono::seconds patience) {
+  ASSIGN_OR_RETURN(const ProofWatermark mark, Judge(data_dir, clock, max_future_seconds, patience));
+  return mark.accepted_up_to_;
+}
+
+Result<ProofWatermark> ProofWatermark::Open(const std::filesystem::path& data_dir,
+                                            const Clock& clock, int64_t max_future_seconds,
+                                            std::chrono::seconds patience) {
+  ASSIGN_OR_RETURN(ProofWatermark mark, Judge(data_dir, clock, max_future_seconds, patience));
   std::string record = std::string(kServing) + "\n";
   // A floor further ahead than this clock's own (a clock set back) must
   // outlive this process too, should it die without a stop.
-  if (mark.accept_from_ > after_any) {
+  if (mark.accept_from_ > mark.after_any_) {
     mark.noted_up_to_ = mark.accept_from_ - 1;
     record += std::string(kAcceptedUpTo) + std::to_string(mark.noted_up_to_) + "\n";
   }
-  RETURN_IF_ERROR(AppendDurably(file, record));
+  RETURN_IF_ERROR(AppendDurably(mark.file_, record));
   return mark;
 }
 
@@ -187,6 +202,7 @@ ProofWatermark::ProofWatermark(ProofWatermark&& other) noexcept
       accept_from_(other.accept_from_),
       noted_up_to_(other.noted_up_to_),
       accepted_up_to_(other.accepted_up_to_),
+      after_any_(other.after_any_),
       wait_reason_(other.wait_reason_) {}
 
 ProofWatermark::~ProofWatermark() {

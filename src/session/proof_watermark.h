@@ -60,6 +60,12 @@ class ProofWatermark {
   static Result<ProofWatermark> Open(const std::filesystem::path& data_dir, const Clock& clock,
                                      int64_t max_future_seconds,
                                      std::chrono::seconds patience = std::chrono::seconds(30));
+  // For `vigie migrate-store`: the latest iat a previous process may have
+  // accepted, judged as Open judges it, but appending nothing (no process
+  // serves here); INT64_MIN when none served. Locks the file meanwhile.
+  static Result<int64_t> AcceptedUpTo(const std::filesystem::path& data_dir, const Clock& clock,
+                                      int64_t max_future_seconds,
+                                      std::chrono::seconds patience = std::chrono::seconds(30));
   ProofWatermark(ProofWatermark&& other) noexcept;
   ProofWatermark& operator=(ProofWatermark&&) = delete;
   ~ProofWatermark();  // lets go of the file
@@ -67,8 +73,7 @@ class ProofWatermark {
   // The first iat this process may accept (DpopReplayCache's accept_from).
   int64_t accept_from() const { return accept_from_; }
   // The latest iat a previous process may have accepted; INT64_MIN when
-  // none served (`vigie migrate-store` waits until such proofs are too old
-  // for any node: PostgreSQL's shared memory of used proofs starts empty).
+  // none served.
   int64_t accepted_up_to() const { return accepted_up_to_; }
   // Why accept_from is later than the start, for the operator; empty if not.
   std::string_view wait_reason() const { return wait_reason_; }
@@ -85,6 +90,9 @@ class ProofWatermark {
   Result<void> RecordStop(int64_t latest_accepted_iat);
 
  private:
+  // Open without its "serving" record.
+  static Result<ProofWatermark> Judge(const std::filesystem::path& data_dir, const Clock& clock,
+                                      int64_t max_future_seconds, std::chrono::seconds patience);
   ProofWatermark(std::filesystem::path file, int fd, int64_t max_future_seconds)
       : file_(std::move(file)), fd_(fd), max_future_seconds_(max_future_seconds) {}
 
@@ -94,6 +102,7 @@ class ProofWatermark {
   int64_t accept_from_ = 0;
   int64_t noted_up_to_ = INT64_MIN;
   int64_t accepted_up_to_ = INT64_MIN;
+  int64_t after_any_ = 0;  // past every proof a process stopped at the start accepted
   std::string_view wait_reason_;
 };
 

@@ -114,6 +114,27 @@ TEST(ProofWatermarkTest, NoRecordedStopWaitsPastEveryProofThePredecessorCouldHav
   EXPECT_EQ(mark->accepted_up_to(), kNow + kFuture) << "what a process dying now could have taken";
 }
 
+// `vigie migrate-store` asks what the last server may have accepted; it
+// serves nothing, so it leaves no "serving" record that would make the next
+// SQLite start wait as after a crash.
+TEST(ProofWatermarkTest, AskingWhatWasAcceptedAppendsNothing) {
+  testing::TempDir dir;
+  const std::filesystem::path file = dir / std::string(ProofWatermark::kFileName);
+  for (const std::string& text : std::vector<std::string>{
+           "initialised\n", "serving\nstopped " + std::to_string(kNow - 7) + "\n", "serving\n",
+           "serving\naccepted-up-to " + std::to_string(kNow + 90) + "\n"}) {
+    Write(file, text);
+    auto asked = ProofWatermark::AcceptedUpTo(dir.path(), At(kNow), kFuture);
+    ASSERT_OK(asked);
+    EXPECT_EQ(Contents(file), text);
+    auto opened = ProofWatermark::Open(dir.path(), At(kNow), kFuture);
+    ASSERT_OK(opened);
+    EXPECT_EQ(*asked, opened->accepted_up_to()) << text;
+  }
+  Write(file, "serving\nstopped " + std::to_string(kNow - 7) + "\n");
+  EXPECT_EQ(ProofWatermark::AcceptedUpTo(dir.path(), At(kNow), kFuture).value(), kNow - 7);
+}
+
 // A clock set back must not reopen the proofs the previous process accepted
 // under the later time; a record more than a day ahead is no record.
 TEST(ProofWatermarkTest, AClockSetBackKeepsTheLatestAcceptedProofRefused) {

@@ -562,6 +562,10 @@ TEST_F(CliTest, MigrateStoreCopiesAnInstallationToPostgresqlAndItStillVerifies) 
                 .count(),
             now - 45 + 60)
       << "vigie.toml switched while the proof was young enough";
+  EXPECT_EQ(testing::ReadWholeFile(data() / "dpop-proofs.log")
+                .ends_with("stopped " + std::to_string(now - 45) + "\n"),
+            true)
+      << "no server ran: the next SQLite start need not wait as after a crash";
   EXPECT_NE(moved.out.find("records database:"), std::string::npos) << moved.out;
   EXPECT_NE(moved.out.find("audit log verified on PostgreSQL: 5 events"), std::string::npos)
       << moved.out;  // the import, a search, two openings, the move itself
