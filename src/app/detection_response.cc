@@ -66,7 +66,12 @@ DetectionResponse::DetectionResponse(const PortalParts& parts, AuditTrail& trail
           [log = parts.audit](int64_t agent_id, uint64_t after, uint64_t before) {
             return log->ForeignEventsOf(agent_id, after, before);
           },
-          internal::LastSeenFrom(parts.audit)) {}
+          internal::LastSeenFrom(parts.audit),
+          [this](uint64_t sequence) {
+            std::lock_guard lock(progress_mutex_);
+            return judging_.contains(sequence);
+          },
+          [this](const AuditEvent& search) { return TermsOf(search); }) {}
 
 Result<void> DetectionResponse::LoadCanaries() {
   ASSIGN_OR_RETURN(auto db, parts_.pool->Borrow());

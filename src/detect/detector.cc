@@ -22,11 +22,14 @@ void NoteAlert(AgentActivity& activity, const AuditEvent& event) {
 
 }  // namespace
 
-Detector::Detector(DetectOptions options, History history, Foreign foreign, LastSeen last_seen)
+Detector::Detector(DetectOptions options, History history, Foreign foreign, LastSeen last_seen,
+                   Pending pending, TermsOf terms_of)
     : options_(std::move(options)),
       history_(std::move(history)),
       foreign_(std::move(foreign)),
-      last_seen_(std::move(last_seen)) {}
+      last_seen_(std::move(last_seen)),
+      pending_(std::move(pending)),
+      terms_of_(std::move(terms_of)) {}
 
 bool Detector::IsAgentActivity(AuditEventType type) {
   // Not activation: the account is new, with no habits to depart from; the
@@ -125,10 +128,17 @@ Detector::Known Detector::Learn(const AuditEvent& event, std::optional<uint64_t>
   }
   bool active = false;  // in the window read
   std::optional<int64_t> activated;
+  uint64_t seen_before = event.sequence;  // the agent's last sign of life is before this one
   for (const AuditEvent& old : *past) {
     NoteAlert(*known.activity, old);
     if (IsActivation(old)) activated = old.time_unix_micros;
     if (!IsAgentActivity(old.type)) continue;
+    // Security: a request of this node racing this one (a burst from a new
+    // network) is judged live when its turn comes, not learnt as a habit.
+    if (JudgedHere(old) && pending_ && pending_(old.sequence)) {
+      seen_before = std::min(seen_before, old.sequence);
+      continue;
+    }
     // Only what succeeded is a sign of life (a refused attempt must not
     // hide a dormant account): refused events still feed the rates.
     const bool alive = IsSignOfLife(old);
@@ -136,17 +146,17 @@ Detector::Known Detector::Learn(const AuditEvent& event, std::optional<uint64_t>
     if (old.time_unix_micros < baseline_since) {
       if (alive) known.activity->NoteEarlierActivity(old);
     } else if (judge_from && old.sequence >= *judge_from && JudgedHere(old)) {
-      std::vector<Finding> fired = known.activity->Take(old, nullptr, options_, /*learning=*/false);
+      std::vector<Finding> fired = TakeFromLog(*known.activity, old, /*learning=*/false);
       findings.insert(findings.end(), fired.begin(), fired.end());
     } else {
-      known.activity->Take(old, nullptr, options_, /*learning=*/true);
+      TakeFromLog(*known.activity, old, /*learning=*/true);
     }
   }
   if (!active) {
     // Activity further back, else the activation (an account never used).
     std::optional<int64_t> seen_at;
     if (last_seen_) {
-      auto seen = last_seen_(event.actor.agent_id, event.sequence);
+      auto seen = last_seen_(event.actor.agent_id, seen_before);
       if (!seen) {
         unreadable(seen.error());
       } else {
@@ -193,7 +203,7 @@ bool Detector::CatchUp(Known& known, const AuditEvent& event) {
     }
     NoteAlert(*known.activity, other);
     if (!IsAgentActivity(other.type)) continue;
-    known.activity->Take(other, nullptr, options_, /*learning=*/true);
+    TakeFromLog(*known.activity, other, /*learning=*/true);
     known.last_sequence = other.sequence;
   }
   return true;
@@ -207,6 +217,13 @@ void Detector::ForgetIdle(Shard& shard, int64_t now_unix_micros) {
     return !entry.second.history_retry_at &&
            entry.second.activity->last_event_unix_micros() < now_unix_micros - kIdle;
   });
+}
+
+std::vector<Finding> Detector::TakeFromLog(AgentActivity& activity, const AuditEvent& event,
+                                           bool learning) const {
+  std::optional<SearchTerms> terms;
+  if (terms_of_ && event.type == AuditEventType::kSearch) terms = terms_of_(event);
+  return activity.Take(event, terms ? &*terms : nullptr, options_, learning);
 }
 
 void Detector::CheckCanaries(const AuditEvent& event, std::vector<Finding>& findings) const {

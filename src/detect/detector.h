@@ -54,8 +54,18 @@ class Detector {
   using LastSeen = std::function<Result<std::optional<int64_t>>(int64_t agent_id,
                                                                 uint64_t before_sequence)>;
 
+  // Whether this node recorded the event numbered `sequence` and has yet to
+  // hand it to Observe (its request waits for the agent's shard). Learning
+  // the agent's history passes such an event over: Observe judges it next,
+  // rather than find its network or key already known. Null: none.
+  using Pending = std::function<bool(uint64_t sequence)>;
+
+  // A search event's terms (sealed in the log) for the sweep rules, when the
+  // history is replayed; null or nullopt: the search is taken without them.
+  using TermsOf = std::function<std::optional<SearchTerms>(const audit::AuditEvent& search)>;
+
   Detector(DetectOptions options, History history, Foreign foreign = nullptr,
-           LastSeen last_seen = nullptr);
+           LastSeen last_seen = nullptr, Pending pending = nullptr, TermsOf terms_of = nullptr);
 
   // Whether events of this type are an agent's own activity (logins,
   // refreshes, step-ups, consultations) - what the rules judge. Events
@@ -116,11 +126,16 @@ class Detector {
   // them again, from where this one started.
   bool CatchUp(Known& known, const audit::AuditEvent& event);
   void CheckCanaries(const audit::AuditEvent& event, std::vector<Finding>& findings) const;
+  // Takes an event read from the log, with its terms if it is a search.
+  std::vector<Finding> TakeFromLog(AgentActivity& activity, const audit::AuditEvent& event,
+                                   bool learning) const;
 
   const DetectOptions options_;
   const History history_;
   const Foreign foreign_;
   const LastSeen last_seen_;
+  const Pending pending_;
+  const TermsOf terms_of_;
   std::array<Shard, 64> shards_;
   mutable std::shared_mutex canaries_mutex_;
   std::unordered_set<int64_t> canaries_;

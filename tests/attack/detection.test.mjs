@@ -296,6 +296,45 @@ test('a detection response the database delays is made as soon as it lets it', {
   assert.ok(await eventually(() => /detect_response_made/.test(server.log())), server.log());
 });
 
+// The sweep rules count searches by their sealed terms: those made before a
+// restart still count after it, so a list walked under one typed case
+// reference cannot be split across restarts to stay under the limit.
+test('a sweep under one case reference is judged whole across a restart', async () => {
+  const installation = await serve({ detect: { enumeration_case_list: 6, enumeration_action: 'alert' } }, [
+    { service_number: 'E-1', name: 'Enquêteur', roles: ['investigator'] },
+    { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
+  ]);
+  const givenNames = new Map();  // surname -> a given name of a person on file
+  for (const line of readFileSync(join(installation.dir, 'p.jsonl'), 'utf8').split('\n').filter(Boolean)) {
+    const p = JSON.parse(line);
+    if (p.kind === 'person' && !givenNames.has(p.surname)) givenNames.set(p.surname, p.given_names[0]);
+  }
+  assert.ok(givenNames.size >= 7);
+  // Not in order: first, last, second, second to last...
+  const sorted = [...givenNames.keys()].slice(0, 7).sort();
+  const zigzag = sorted.map((_, i) => sorted[i % 2 ? sorted.length - 1 - (i >> 1) : i >> 1]);
+  let server = await started(installation);
+  const investigator = await activeClient(server, installation, 'E-1');
+  const inquiry = { purpose: 'administrative_inquiry', case_reference: '2026/00777-AD' };
+  const search = async (surname) => {
+    const r = await investigator.call('POST', '/api/v1/search', { ...inquiry, surname, given_name: givenNames.get(surname) });
+    assert.equal(r.status, 200, r.body);
+  };
+  for (const surname of zigzag.slice(0, 4)) await search(surname);
+  const port = new URL(server.url).port;
+  await server.stop();
+  server = await startServer(installation, { port: Number(port) });
+  cleanups.push(() => server.stop());
+  investigator.server = server;
+  const officer = await activeClient(server, installation, 'SO-1');
+  for (const surname of zigzag.slice(4, 6)) await search(surname);
+  assert.deepEqual((await alertsOf(officer, 'E-1')).filter((a) => a.rule === 'enumeration'), [],
+    'six surnames: the limit, not past it');
+  await search(zigzag[6]);
+  const [alert] = (await alertsOf(officer, 'E-1')).filter((a) => a.rule === 'enumeration');
+  assert.match(alert?.detail ?? '', /different surnames searched under one case reference/, JSON.stringify(alert));
+});
+
 // The node stops while the response waits: the next start judges the event
 // again from the catch-up's mark, which stayed below it.
 test('a detection response still deferred when the node stops is made by its next start', { skip: lockedAgents }, async () => {
