@@ -73,9 +73,12 @@ Result<void> StepUpTracker::RecordStepUp(int64_t session_id, std::optional<int64
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
     RETURN_IF_ERROR(RequireLiveSession(session_id));
     // -1 matches no demand (they are times): with none read, none is met.
+    // A demand met is kept, negated: the next one must differ from it
+    // (DemandForAgent), or a code checked against it, still on its way,
+    // would meet a demand made after it.
     ASSIGN_OR_RETURN(store::Statement * mark,
                      db_.Prepare("UPDATE session SET step_up_at = $2, step_up_demanded_at = "
-                                 "CASE WHEN step_up_demanded_at = $3 THEN NULL "
+                                 "CASE WHEN step_up_demanded_at = $3 THEN -step_up_demanded_at "
                                  "ELSE step_up_demanded_at END WHERE id = $1"));
     mark->BindInt(1, session_id).BindInt(2, now).BindInt(3, demand_met.value_or(-1));
     RETURN_IF_ERROR(mark->Run());
@@ -88,10 +91,12 @@ Result<void> StepUpTracker::RecordStepUp(int64_t session_id, std::optional<int64
 }
 
 Result<void> StepUpTracker::DemandForAgent(int64_t agent_id) {
-  // A new demand never repeats the value a code was checked against.
+  // A new demand never repeats the value a code was checked against: it is
+  // past the standing one, or the last one met (stored negated).
   ASSIGN_OR_RETURN(store::Statement * demand,
                    db_.Prepare("UPDATE session SET step_up_demanded_at = "
-                               "CASE WHEN step_up_demanded_at >= $2 THEN step_up_demanded_at + 1 "
+                               "CASE WHEN ABS(step_up_demanded_at) >= $2 "
+                               "THEN ABS(step_up_demanded_at) + 1 "
                                "ELSE $2 END WHERE agent_id = $1 AND ended_at IS NULL"));
   demand->BindInt(1, agent_id).BindInt(2, UnixSeconds(clock_.Now()));
   RETURN_IF_ERROR(demand->Run());

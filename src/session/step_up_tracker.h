@@ -60,7 +60,8 @@ class StepUpTracker {
 
   // A detection rule demands a fresh TOTP code in every live session of the
   // agent before any further consultation (Session::step_up_demanded). Each
-  // demand changes the stored value (a second later than the last at least).
+  // demand stores a new value: a second later at least than the last one,
+  // standing or met, so no code checked before it can meet it.
   Result<void> DemandForAgent(int64_t agent_id);
 
  private:

@@ -162,6 +162,30 @@ TEST_F(StepUpTrackerTest, ADemandMadeWhileTheCodeWasCheckedStands) {
   EXPECT_FALSE(Store().List(kAgent)->at(0).step_up_demanded());
 }
 
+// A demand met, then a new one in the same second (detection judging a
+// second step-up sent beside the first): the second code, checked against
+// the first demand, does not meet the new one.
+TEST_F(StepUpTrackerTest, ADemandMadeAfterOneWasMetIsNotMetByAnEarlierCode) {
+  StepUpTracker tracker(*db_, clock_);
+  auto demand = [&]() {
+    auto seen = tracker.Demanded(session_id_);
+    EXPECT_TRUE(seen.has_value());
+    return seen.value_or(std::nullopt);
+  };
+  ASSERT_OK(tracker.DemandForAgent(kAgent));
+  const std::optional<int64_t> read_by_both = demand();
+  ASSERT_TRUE(read_by_both.has_value());
+  ASSERT_OK(tracker.RecordStepUp(session_id_, read_by_both));  // the first code
+  EXPECT_FALSE(demand().has_value());
+  ASSERT_OK(tracker.DemandForAgent(kAgent));
+  EXPECT_NE(demand(), read_by_both);
+  ASSERT_OK(tracker.RecordStepUp(session_id_, read_by_both));  // the second
+  EXPECT_TRUE(demand().has_value());
+  EXPECT_TRUE(Store().List(kAgent)->at(0).step_up_demanded());
+  ASSERT_OK(tracker.RecordStepUp(session_id_, demand()));
+  EXPECT_FALSE(Store().List(kAgent)->at(0).step_up_demanded());
+}
+
 TEST_F(StepUpTrackerTest, DefaultsAreTenFilesPerTenMinutes) {
   StepUpTracker tracker(*db_, clock_);
   for (int i = 0; i < 9; ++i) {

@@ -25,6 +25,8 @@ Session ReadSession(const store::Statement& row, int first) {
   s.ended_at = OptionalInt(row, first + 8);
   if (s.ended_at) s.end_reason = std::string(row.ColumnText(first + 9));
   s.step_up_demanded_at = OptionalInt(row, first + 10);
+  // Negative: the last demand met (StepUpTracker), none standing.
+  if (s.step_up_demanded_at && *s.step_up_demanded_at <= 0) s.step_up_demanded_at.reset();
   return s;
 }
 
