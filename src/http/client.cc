@@ -79,8 +79,12 @@ asio::awaitable<void> SendAndRead(Stream& stream, beast::tcp_stream& tcp_layer,
     out = Fail(Failure("send", write_ec));
     co_return;
   }
-  beast::flat_buffer buffer;
+  // Security: the body limit counts chunk data only; a chunk line or a
+  // trailer that never ends is held by the buffer's own bound.
+  constexpr size_t kMaxHead = 16 * 1024;
+  beast::flat_buffer buffer(kMaxHead + request.max_response_bytes);
   bhttp::response_parser<bhttp::string_body> parser;
+  parser.header_limit(kMaxHead);
   parser.body_limit(request.max_response_bytes);
   tcp_layer.expires_at(deadline);
   auto [read_ec, read] = co_await bhttp::async_read(

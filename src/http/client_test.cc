@@ -4,6 +4,10 @@
 
 #include "http/client.h"
 
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <thread>
 
 #include "crypto/self_signed_certificate.h"
@@ -13,6 +17,7 @@
 namespace vigie::http {
 namespace {
 
+namespace asio = boost::asio;
 using ::vigie::testing::ErrorCodeIs;
 
 class ClientTest : public testing::ServerFixture {
@@ -86,6 +91,36 @@ TEST_F(ClientTest, BoundsTheAnswerAndTheTime) {
               ErrorCodeIs(ErrorCode::kUnavailable));
   EXPECT_THAT(Exchange({.url = Url("http", "/slow"), .timeout = std::chrono::milliseconds(100)}),
               ErrorCodeIs(ErrorCode::kUnavailable));
+}
+
+// A witness (or whatever answers at its URL) sending a chunk line that never
+// ends: Beast's body limit does not count it; the client still stops at its
+// bound rather than buffer it until the deadline.
+TEST(ClientBoundTest, AChunkLineThatNeverEndsIsRefusedAtTheBound) {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  const uint16_t port = acceptor.local_endpoint().port();
+  std::thread answerer([&] {
+    boost::system::error_code ec;
+    asio::ip::tcp::socket socket(io);
+    acceptor.accept(socket, ec);
+    if (ec) return;
+    std::array<char, 4096> request{};
+    (void)socket.read_some(asio::buffer(request), ec);
+    const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;";
+    asio::write(socket, asio::buffer(head), ec);
+    const std::string extension(64 * 1024, 'a');
+    // Up to 8 MiB, until the client hangs up; then held open until it does.
+    for (int i = 0; i < 128 && !ec; ++i) asio::write(socket, asio::buffer(extension), ec);
+    while (!ec) (void)socket.read_some(asio::buffer(request), ec);
+  });
+  auto reply = Exchange({.url = "http://127.0.0.1:" + std::to_string(port) + "/v1/latest",
+                         .timeout = std::chrono::seconds(5),
+                         .max_response_bytes = 1024});
+  answerer.join();
+  ASSERT_THAT(reply, ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_NE(reply.error().message().find("buffer overflow"), std::string::npos)
+      << reply.error().message();
 }
 
 TEST(ClientUrlTest, PlainHttpOnlyToLoopbackAndOnlyAbsoluteUrls) {
