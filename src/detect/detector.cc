@@ -180,9 +180,11 @@ bool Detector::CatchUp(Known& known, const AuditEvent& event) {
   if (foreign && *foreign) {
     missed = std::move(**foreign);  // the other nodes' batches, read once for all agents
   } else {
-    // A little back in time: the nodes' clocks and commit order differ a
-    // little; the sequence bounds do the rest.
-    constexpr int64_t kSlack = 5'000'000;
+    // Back in time by as much as the nodes' clocks may differ (30 s, see
+    // docs/detection.md) and a little for their commit order: another node's
+    // event stamped earlier than this node's last would otherwise be passed
+    // over for good. The sequence bounds do the rest.
+    constexpr int64_t kSlack = 35'000'000;
     const int64_t since =
         known.catch_up_from_us.value_or(known.activity->last_event_unix_micros()) - kSlack;
     missed = history_(agent, since, known.last_sequence + 1, event.sequence);

@@ -503,5 +503,34 @@ TEST(DetectorTest, CatchingUpReadsTheHistoryWhenTheOtherNodesEventsAreNotKnown) 
   }
 }
 
+// Nodes' clocks may differ by up to 30 s: another node's event stamped that
+// far before this node's last one is still caught up on when the history is
+// read (its number alone says it is new).
+TEST(DetectorTest, CatchingUpFromTheHistoryAllowsForTheNodesClocksDiffering) {
+  DetectOptions options = Options();
+  options.shared_log_node = "node-a";
+  SharedLog log;
+  Detector node_a(
+      options, log.History(),
+      [](int64_t, uint64_t, uint64_t) -> Result<std::optional<std::vector<AuditEvent>>> {
+        return std::nullopt;  // not known: the history is read
+      });
+  auto on = [&](uint64_t sequence, std::string node, int64_t at, std::string address) {
+    AuditEvent search = Search(7, sequence, at, {static_cast<int64_t>(sequence)}, address);
+    search.node_id = std::move(node);
+    log.events.push_back(search);
+    return search;
+  };
+  on(1, "node-a", kNow - 86400 * kSecond, "10.0.0.1");  // the agent's office
+  EXPECT_TRUE(node_a.Observe(on(2, "node-a", kNow, "10.0.0.1"), nullptr).empty());
+  // Node B, its clock 25 s behind, judged (and alerted on) this new network.
+  on(3, "node-b", kNow - 25 * kSecond + kSecond, "198.51.100.4");
+  const std::vector<Finding> findings =
+      node_a.Observe(on(4, "node-a", kNow + 2 * kSecond, "198.51.100.4"), nullptr);
+  EXPECT_TRUE(std::ranges::none_of(findings, [](const Finding& f) {
+    return f.rule == Rule::kNewNetwork;
+  })) << "node B's event was learnt: the network is known";
+}
+
 }  // namespace
 }  // namespace vigie::detect
