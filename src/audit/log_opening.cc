@@ -50,8 +50,10 @@ Result<OpenedLog> ReadStoredLog(store::Connection& db) {
                 "verify`");
   }
   RETURN_IF_ERROR(CheckTipMatchesLastEvents(db, tip));
-  ASSIGN_OR_RETURN(std::vector<Checkpoint> checkpoints, ReadCheckpoints(db));
-  if (!checkpoints.empty()) opened.last_checkpoint_size = checkpoints.back().tree_size;
+  // Only the latest: there are millions after some years, and this runs
+  // under the append lock every node waits on.
+  ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, ReadLatestCheckpoint(db));
+  if (latest) opened.last_checkpoint_size = latest->tree_size;
   ASSIGN_OR_RETURN(opened.person_indexed, PersonIndexBuiltUpTo(db));
   RETURN_IF_ERROR(read.Commit());
   return opened;
