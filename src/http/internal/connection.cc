@@ -537,7 +537,10 @@ class Connection final : public ConnectionControl,
     co_await timer->async_wait(kNoThrow);
     std::function<void()> step;
     Result<void> outcome = confirmation.Conclude(step);
-    if (outcome && step && !co_await RunOnWorker(std::move(step))) {
+    // Not one condition: see the upload admission above (g++ 12).
+    bool step_failed = false;
+    if (outcome && step) step_failed = !co_await RunOnWorker(std::move(step));
+    if (step_failed) {
       Log(LogLevel::kError, "http_confirmation_step_exception", {});
       co_return Fail(ErrorCode::kInternal, "the confirmation's step failed");
     }
