@@ -250,7 +250,7 @@ TEST(ActivationTest, ErasedForReactivationNoCodeWorksUntilAnAdministratorsReset)
 TEST(ActivationTest, DisabledAgentsCodeIsGone) {
   IdentityDb t;
   AgentWithCode added = t.AddAgent();
-  ASSERT_OK(t.Directory().Disable("PN-1001"));
+  ASSERT_OK(t.Directory().Disable("PN-1001", {}));
   EXPECT_THAT(t.Activator().Activate(Text(added.activation.code), kGoodPassword),
               ErrorCodeIs(ErrorCode::kUnauthenticated));
 }

@@ -311,7 +311,8 @@ Result<AgentWithCode> AgentDirectory::ResetCredentials(std::string_view service_
   });
 }
 
-Result<Agent> AgentDirectory::Disable(std::string_view service_number) {
+Result<Agent> AgentDirectory::Disable(std::string_view service_number,
+                                      const BeforeCommit& before_commit) {
   return store::RetryOnConflict([&]() -> Result<Agent> {
     int64_t now = UnixSeconds(clock_->Now());
     ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(*db_));
@@ -321,6 +322,7 @@ Result<Agent> AgentDirectory::Disable(std::string_view service_number) {
       RETURN_IF_ERROR(SetStatus(*db_, row.agent.id, AgentStatus::kDisabled, now));
     }
     ASSIGN_OR_RETURN(Agent agent, Reload(row.agent.id));
+    if (before_commit) RETURN_IF_ERROR(before_commit(agent));
     RETURN_IF_ERROR(tx.Commit());
     return agent;
   });

@@ -115,7 +115,10 @@ class AgentDirectory {
 
   // Disables an agent for good: erases its credentials and activation code.
   // Idempotent. NotFound.
-  Result<Agent> Disable(std::string_view service_number);
+  // Security: sessions are not ended here (SessionStore::Authenticate does
+  // not read the agent's status): `before_commit` must end them, as for a
+  // suspension, or the agent's live sessions outlive the account.
+  Result<Agent> Disable(std::string_view service_number, const BeforeCommit& before_commit);
 
  private:
   Result<IssuedActivationCode> IssueActivationCode(int64_t agent_id, int64_t now);

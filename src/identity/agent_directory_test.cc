@@ -141,11 +141,23 @@ TEST(AgentDirectoryTest, SuspendReinstateDisableLifeCycle) {
   EXPECT_EQ(reinstated->status, AgentStatus::kActive);
   EXPECT_THAT(directory.Reinstate("PN-1"), ErrorCodeIs(ErrorCode::kConflict));
 
-  auto disabled = directory.Disable("PN-1");
+  // The caller's sessions ending fails: the agent stays as it was.
+  EXPECT_THAT(directory.Disable("PN-1",
+                                [](const Agent&) -> Result<void> {
+                                  return Fail(ErrorCode::kUnavailable, "sessions not ended");
+                                }),
+              ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_EQ(directory.FindAgent("PN-1")->status, AgentStatus::kActive);
+  int64_t ended_for = 0;
+  auto disabled = directory.Disable("PN-1", [&](const Agent& agent) -> Result<void> {
+    ended_for = agent.id;
+    return {};
+  });
   ASSERT_OK(disabled);
+  EXPECT_EQ(ended_for, disabled->id);
   EXPECT_EQ(disabled->status, AgentStatus::kDisabled);
   EXPECT_FALSE(disabled->totp_enrolled);
-  EXPECT_OK(directory.Disable("PN-1"));  // idempotent
+  EXPECT_OK(directory.Disable("PN-1", {}));  // idempotent
   EXPECT_THAT(directory.Suspend("PN-1"), ErrorCodeIs(ErrorCode::kConflict));
   EXPECT_THAT(directory.Reinstate("PN-1"), ErrorCodeIs(ErrorCode::kConflict));
   EXPECT_THAT(directory.Reset("PN-1", AgentDirectory::OnSuspension::kKeep),

@@ -129,7 +129,7 @@ TEST_F(LoginTest, EveryRefusalLooksTheSameAndCostsOneHash) {
   t_.AddActiveAgent("PN-SUSPENDED");
   ASSERT_OK(t_.Directory().Suspend("PN-SUSPENDED"));
   t_.AddActiveAgent("PN-DISABLED");
-  ASSERT_OK(t_.Directory().Disable("PN-DISABLED"));
+  ASSERT_OK(t_.Directory().Disable("PN-DISABLED", {}));
   Authenticator login(*t_.db, t_.clock, *t_.totp_key, counting, t_.options);
   struct Case {
     std::string_view service_number;
