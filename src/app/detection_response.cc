@@ -136,14 +136,17 @@ void DetectionResponse::OnRecordedLate(const AuditEvent& event) {
 Result<void> DetectionResponse::Judge(const AuditEvent& event, bool again) {
   std::optional<detect::SearchTerms> terms = TermsOf(event);
   for (const detect::Finding& finding : detector_.Observe(event, terms ? &*terms : nullptr)) {
+    // An earlier event judged again (its history read at last) is answered
+    // as that event: the alert names its session and address, not these.
+    const AuditEvent& fired_by = finding.earlier_event ? *finding.earlier_event : event;
     if (again) {
-      ASSIGN_OR_RETURN(bool raised, AlreadyRaised(event, finding));
+      ASSIGN_OR_RETURN(bool raised, AlreadyRaised(fired_by, finding));
       if (raised) continue;
     }
-    Result<void> responded = Respond(event, finding, again);
+    Result<void> responded = Respond(fired_by, finding, again);
     if (responded) continue;
     if (again) return responded;
-    Defer(event, finding, responded.error());
+    Defer(fired_by, finding, responded.error());
   }
   return {};
 }

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -45,6 +46,10 @@ struct Finding {
   Severity severity = Severity::kWarning;
   Action action = Action::kAlert;
   std::string detail;  // for the security officer: what was seen, against which threshold
+  // The event that fired it, when not the one observed: an earlier one,
+  // judged again once the agent's history could be read (Detector). The
+  // alert names its session, address and number.
+  std::optional<audit::AuditEvent> earlier_event;
 };
 
 // "192.0.2.0/24" for IPv4, the /48 for IPv6, the text itself otherwise.

@@ -146,8 +146,10 @@ Detector::Known Detector::Learn(const AuditEvent& event, std::optional<uint64_t>
     if (old.time_unix_micros < baseline_since) {
       if (alive) known.activity->NoteEarlierActivity(old);
     } else if (judge_from && old.sequence >= *judge_from && JudgedHere(old)) {
-      std::vector<Finding> fired = TakeFromLog(*known.activity, old, /*learning=*/false);
-      findings.insert(findings.end(), fired.begin(), fired.end());
+      for (Finding& finding : TakeFromLog(*known.activity, old, /*learning=*/false)) {
+        finding.earlier_event = old;
+        findings.push_back(std::move(finding));
+      }
     } else {
       TakeFromLog(*known.activity, old, /*learning=*/true);
     }

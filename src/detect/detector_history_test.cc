@@ -58,6 +58,9 @@ TEST(DetectorTest, AnUnreadableHistoryIsReadAgainAMinuteLater) {
   EXPECT_EQ(reads, 2);
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].rule, Rule::kDormant);
+  // Fired by the first event judged without the history: the alert names it.
+  ASSERT_TRUE(findings[0].earlier_event.has_value());
+  EXPECT_EQ(findings[0].earlier_event->sequence, 50u);
   EXPECT_TRUE(detector.Observe(Search(7, 53, kNow + 200 * kSecond, {5}), nullptr).empty());
   EXPECT_EQ(reads, 2) << "read once it could be";
 }
