@@ -466,8 +466,15 @@ Result<Config> ParseConfig(std::string_view toml_text, const std::filesystem::pa
 Result<Config> LoadConfig(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return Fail(ErrorCode::kNotFound, "cannot read config file " + file.string());
+  // Security: a text cut short by a read error (or a directory, which opens)
+  // would parse with every missing key at its default, the hardened ones too.
+  std::error_code kind_error;
+  if (!std::filesystem::is_regular_file(file, kind_error)) {
+    return Fail(ErrorCode::kInvalidArgument, "config file " + file.string() + " is not a file");
+  }
   std::stringstream buffer;
   buffer << in.rdbuf();
+  if (in.bad()) return Fail(ErrorCode::kUnavailable, "cannot read config file " + file.string());
   auto config = ParseConfig(buffer.str(), std::filesystem::absolute(file).parent_path());
   if (!config) return Fail(config.error().WithContext(file.string()));
   return config;

@@ -206,6 +206,9 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(ConfigTest, LoadConfigReportsFileAndResolvesDataDir) {
   vigie::testing::TempDir dir;
   EXPECT_THAT(LoadConfig(dir / "missing.toml"), ErrorCodeIs(ErrorCode::kNotFound));
+  // A directory opens, and reads as nothing: every key at its default.
+  std::filesystem::create_directory(dir / "vigie.toml");
+  EXPECT_THAT(LoadConfig(dir / "vigie.toml"), ErrorCodeIs(ErrorCode::kInvalidArgument));
   std::ofstream(dir / "bad.toml") << "[search]\nmax_results = 0\n";
   auto bad = LoadConfig(dir / "bad.toml");
   ASSERT_FALSE(bad.has_value());

@@ -1,7 +1,10 @@
 #include "core/retrying_worker.h"
 
 #include <algorithm>
+#include <exception>
 #include <utility>
+
+#include "core/log.h"
 
 namespace vigie {
 
@@ -47,7 +50,16 @@ void RetryingWorker::Run() {
     Waiter waiter = std::move(waiting_.begin()->second);
     waiting_.erase(waiting_.begin());
     lock.unlock();
-    const bool done = waiter.attempt();
+    // An attempt that throws (out of memory) is logged and given up:
+    // escaping this thread, it would end the whole process.
+    bool done = true;
+    try {
+      done = waiter.attempt();
+    } catch (const std::exception& e) {
+      Log(LogLevel::kError, "worker_attempt_failed", {{"error", e.what()}});
+    } catch (...) {
+      Log(LogLevel::kError, "worker_attempt_failed", {{"error", "unknown exception"}});
+    }
     // Not run again: destroyed unlocked, as its captures may Post.
     if (done) waiter.attempt = nullptr;
     lock.lock();

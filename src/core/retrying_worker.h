@@ -24,7 +24,8 @@ namespace vigie {
 
 class RetryingWorker {
  public:
-  // An attempt: true when done (not to be run again). Must not throw.
+  // An attempt: true when done (not to be run again). One that throws is
+  // logged (worker_attempt_failed) and not run again.
   using Attempt = std::function<bool()>;
 
   RetryingWorker(size_t max_waiting, std::chrono::milliseconds first_pause,

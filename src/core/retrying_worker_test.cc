@@ -5,6 +5,7 @@
 #include <atomic>
 #include <future>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 namespace vigie {
@@ -29,6 +30,21 @@ TEST(RetryingWorkerTest, RunsAnAttemptAgainUntilItIsDoneThenNoMore) {
   ASSERT_TRUE(Eventually([&] { return runs == 4 && worker.Waiting() == 0; }));
   std::this_thread::sleep_for(50ms);
   EXPECT_EQ(runs, 4);
+}
+
+// An attempt that throws is given up (not retried for ever), and neither
+// the worker nor the process ends.
+TEST(RetryingWorkerTest, AnAttemptThatThrowsIsGivenUpAndTheOthersRun) {
+  std::atomic<int> throws = 0;
+  std::atomic<bool> other_done = false;
+  RetryingWorker worker(8, 1ms, 4ms);
+  ASSERT_TRUE(worker.Post([&]() -> bool {
+    ++throws;
+    throw std::runtime_error("out of memory");
+  }));
+  ASSERT_TRUE(worker.Post([&] { return other_done = true; }));
+  ASSERT_TRUE(Eventually([&] { return other_done && worker.Waiting() == 0; }));
+  EXPECT_EQ(throws, 1);
 }
 
 TEST(RetryingWorkerTest, ThePauseBeforeEachRunDoublesUpToTheLongest) {

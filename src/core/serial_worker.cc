@@ -1,6 +1,9 @@
 #include "core/serial_worker.h"
 
+#include <exception>
 #include <utility>
+
+#include "core/log.h"
 
 namespace vigie {
 
@@ -32,7 +35,15 @@ void SerialWorker::Run() {
     std::function<void()> task = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
-    task();
+    // A task that throws (out of memory) is logged and the next one runs:
+    // escaping this thread, it would end the whole process.
+    try {
+      task();
+    } catch (const std::exception& e) {
+      Log(LogLevel::kError, "worker_task_failed", {{"error", e.what()}});
+    } catch (...) {
+      Log(LogLevel::kError, "worker_task_failed", {{"error", "unknown exception"}});
+    }
     lock.lock();
   }
 }

@@ -24,7 +24,7 @@ class SerialWorker {
   SerialWorker& operator=(const SerialWorker&) = delete;
 
   // Queues `task`; false (and `task` dropped) when max_queued are waiting.
-  // A task must not throw.
+  // A task that throws is logged (worker_task_failed); the next one runs.
   bool Post(std::function<void()> task);
 
  private:

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <future>
+#include <new>
 #include <vector>
 
 namespace vigie {
@@ -19,6 +20,18 @@ TEST(SerialWorkerTest, RunsTasksInOrderOnAnotherThread) {
   }  // the destructor runs what was posted, then joins
   EXPECT_NE(ran_on.get_future().get(), std::this_thread::get_id());
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
+// A task that throws ends neither the worker nor the process.
+TEST(SerialWorkerTest, ATaskThatThrowsIsLoggedAndTheNextOneRuns) {
+  std::atomic<bool> next_ran = false;
+  {
+    SerialWorker worker(4);
+    EXPECT_TRUE(worker.Post([] { throw std::bad_alloc(); }));
+    EXPECT_TRUE(worker.Post([] { throw 7; }));
+    EXPECT_TRUE(worker.Post([&] { next_ran = true; }));
+  }
+  EXPECT_TRUE(next_ran);
 }
 
 TEST(SerialWorkerTest, RefusesBeyondItsBound) {
