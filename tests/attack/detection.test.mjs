@@ -80,9 +80,10 @@ test('a canary person opened or found raises a critical alert and suspends at on
     assert.equal((await officer.call('POST', '/api/v1/alerts/1/acknowledge', body)).status, 400);
   }
   assert.equal((await officer.call('POST', '/api/v1/alerts/search', { status: 'closed' })).status, 400);
-  // Agents may not read alerts.
-  const plain = await activeClient(server, installation, 'C-1').catch(() => undefined);
-  assert.equal(plain, undefined);  // suspended: cannot even log in
+  // Suspended: the first agent cannot even log in again.
+  const again = await Client.create(server);
+  assert.equal((await again.login('C-1', PASSWORD, one.secret, { offsetSteps: 1 })).status, 401);
+  assert.match(installation.vigie('agent', 'show', 'C-1'), /suspended/);
   assert.match(installation.vigie('audit', 'search', '--type', 'alert_acknowledged'), /SO-1/);
 
   // Who was shown which alerts is in the log: once per session and alert,
@@ -98,6 +99,9 @@ test('a canary person opened or found raises a critical alert and suspends at on
   assert.equal(shownRecords().length, before.length, 'listings showing nothing new are not');
   // A new alert (the third decoy opened): the next listing shows it, recorded.
   const three = await activeClient(server, installation, 'C-3');
+  // Agents may not read alerts.
+  const forbidden = await three.call('POST', '/api/v1/alerts/search', {});
+  assert.equal(forbidden.status, 403, forbidden.body);
   assert.equal((await three.call('POST', `/api/v1/persons/${canaries[2]}/file`, { purpose: 'identity_check' })).status, 200);
   await officer.call('POST', '/api/v1/alerts/search', { status: 'all' });
   const after = shownRecords();

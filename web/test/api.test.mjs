@@ -386,7 +386,10 @@ test('a scheduled refresh gives up after a few throttlings; after a 5xx or a los
 
   // Nor by a call once the access token has expired, nor by a logout: the
   // session ends on this page instead of as a reuse on the server.
-  for (const leave of [(api) => api.call('GET', '/api/v1/self'), (api) => api.logout()]) {
+  // A call is refused (401) and the page told the session ended; a logout,
+  // which the person asked for, resolves without that notice.
+  for (const [leave, refused, endedAs] of [[(api) => api.call('GET', '/api/v1/self'), 401, 'ended'],
+                                           [(api) => api.logout(), null, null]]) {
     const t = fakeTimers();
     let clock = 0;
     const refreshes = [];
@@ -401,10 +404,12 @@ test('a scheduled refresh gives up after a few throttlings; after a 5xx or a los
     api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
     await t.timers[0].fn();
     clock = 601_000;
-    await leave(api).catch(() => {});
+    let status = null;
+    await leave(api).catch((error) => { status = error.status; });
+    assert.equal(status, refused);
     assert.deepEqual(refreshes, ['R1'], 'the refresh token is presented once');
     assert.equal(api.signedIn, false);
-    if (ended !== null) assert.equal(ended, 'ended');
+    assert.equal(ended, endedAs);
   }
 
   const timers2 = fakeTimers();
