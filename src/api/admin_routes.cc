@@ -48,8 +48,13 @@ Result<http::Response> AgentPage(Call& call, const identity::AgentQuery& query) 
   return Json(200, answer);
 }
 
-std::string_view ServiceNumberOf(const RequestContext& context) {
-  return context.path.at("service_number");
+// The path's service number as the directory reads it (upper-cased), so
+// the audit event names the agent as every other event does; a text no
+// agent can have is refused before the use case records it.
+Result<std::string> ServiceNumberOf(const RequestContext& context) {
+  std::string normalised = identity::NormalisedServiceNumber(context.path.at("service_number"));
+  RETURN_IF_ERROR(identity::ValidateCode("service number", normalised));
+  return normalised;
 }
 
 }  // namespace
@@ -109,29 +114,33 @@ Result<http::Response> PostAgent(Call& call) {
 
 Result<http::Response> GetAgent(Call& call) {
   RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
+  ASSIGN_OR_RETURN(const std::string service_number, ServiceNumberOf(call.context));
   ASSIGN_OR_RETURN(identity::Agent agent,
-                   call.portal.ShowAgent(*call.context.caller, ServiceNumberOf(call.context)));
+                   call.portal.ShowAgent(*call.context.caller, service_number));
   return Json(200, AgentJson(agent));
 }
 
 Result<http::Response> PostSuspend(Call& call) {
   RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
+  ASSIGN_OR_RETURN(const std::string service_number, ServiceNumberOf(call.context));
   ASSIGN_OR_RETURN(identity::Agent agent,
-                   call.portal.SuspendAgent(*call.context.caller, ServiceNumberOf(call.context)));
+                   call.portal.SuspendAgent(*call.context.caller, service_number));
   return Json(200, AgentJson(agent));
 }
 
 Result<http::Response> PostReinstate(Call& call) {
   RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
+  ASSIGN_OR_RETURN(const std::string service_number, ServiceNumberOf(call.context));
   ASSIGN_OR_RETURN(identity::Agent agent,
-                   call.portal.ReinstateAgent(*call.context.caller, ServiceNumberOf(call.context)));
+                   call.portal.ReinstateAgent(*call.context.caller, service_number));
   return Json(200, AgentJson(agent));
 }
 
 Result<http::Response> PostReset(Call& call) {
   RETURN_IF_ERROR(RequireEmptyBody(call.context.request));
+  ASSIGN_OR_RETURN(const std::string service_number, ServiceNumberOf(call.context));
   ASSIGN_OR_RETURN(identity::AgentWithCode reset,
-                   call.portal.ResetAgent(*call.context.caller, ServiceNumberOf(call.context)));
+                   call.portal.ResetAgent(*call.context.caller, service_number));
   return Json(200, AgentWithCodeJson(reset));
 }
 

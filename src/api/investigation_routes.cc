@@ -156,7 +156,7 @@ Result<http::Response> PostClaimCheck(Call& call) {
   // Bounded by the server's upload limit (server.max_upload_bytes) already.
   ASSIGN_OR_RETURN(std::string sample,
                    body.RequiredText("sample", std::numeric_limits<size_t>::max()));
-  request.sample = sample;
+  request.sample = std::move(sample);
   ASSIGN_OR_RETURN(std::optional<std::string> file_name,
                    body.OptionalString("file_name", kMaxFileName));
   request.sample_name = file_name.value_or("");

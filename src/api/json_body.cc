@@ -38,15 +38,10 @@ Result<std::string> CheckedText(std::string_view field, std::string_view text, s
   return std::string(text);
 }
 
-// At most this many bytes of a client's key in a message about it, cut at a
-// character boundary so the message stays valid UTF-8.
-std::string ShownKey(std::string_view key) {
-  constexpr size_t kMaxShown = 64;
-  if (key.size() <= kMaxShown) return std::string(key);
-  size_t end = kMaxShown;
-  while (end > 0 && (static_cast<unsigned char>(key[end]) & 0xc0) == 0x80) --end;
-  return std::string(key.substr(0, end));
-}
+// A client's key in a message about it: at most 64 bytes, cut at a character
+// boundary. Security: the detail is shown on pages: no bidirectional mark or
+// control passes.
+std::string ShownKey(std::string_view key) { return DisplaySafe(key, 64); }
 
 }  // namespace
 
@@ -76,7 +71,7 @@ Result<JsonBody> JsonBody::Parse(std::string_view body,
 Result<std::optional<std::string>> JsonBody::StringField(std::string_view field, size_t max_bytes,
                                                          bool required, bool multiline) const {
   const json::value* value = object_.if_contains(field);
-  if (value == nullptr || value->is_null()) {
+  if (value == nullptr) {
     if (required) return std::unexpected(FieldError(field, "is required"));
     return std::nullopt;
   }
@@ -109,8 +104,7 @@ Result<std::optional<std::string>> JsonBody::OptionalText(std::string_view field
 
 Result<int64_t> JsonBody::RequiredInt(std::string_view field, int64_t min, int64_t max) const {
   const json::value* value = object_.if_contains(field);
-  if (value == nullptr || value->is_null())
-    return std::unexpected(FieldError(field, "is required"));
+  if (value == nullptr) return std::unexpected(FieldError(field, "is required"));
   int64_t number = 0;
   if (value->is_int64()) {
     number = value->as_int64();
@@ -129,13 +123,13 @@ Result<int64_t> JsonBody::RequiredInt(std::string_view field, int64_t min, int64
 Result<std::optional<int64_t>> JsonBody::OptionalInt(std::string_view field, int64_t min,
                                                      int64_t max) const {
   const json::value* value = object_.if_contains(field);
-  if (value == nullptr || value->is_null()) return std::nullopt;
+  if (value == nullptr) return std::nullopt;
   return RequiredInt(field, min, max);
 }
 
 Result<std::optional<bool>> JsonBody::OptionalBool(std::string_view field) const {
   const json::value* value = object_.if_contains(field);
-  if (value == nullptr || value->is_null()) return std::nullopt;
+  if (value == nullptr) return std::nullopt;
   if (!value->is_bool()) return std::unexpected(FieldError(field, "must be true or false"));
   return value->as_bool();
 }
@@ -143,7 +137,7 @@ Result<std::optional<bool>> JsonBody::OptionalBool(std::string_view field) const
 Result<std::optional<std::vector<std::string>>> JsonBody::OptionalStringList(
     std::string_view field, size_t max_items, size_t max_bytes) const {
   const json::value* value = object_.if_contains(field);
-  if (value == nullptr || value->is_null()) return std::nullopt;
+  if (value == nullptr) return std::nullopt;
   if (!value->is_array()) return std::unexpected(FieldError(field, "must be an array of strings"));
   const json::array& items = value->as_array();
   if (items.size() > max_items) {
@@ -163,7 +157,7 @@ Result<std::optional<std::vector<int64_t>>> JsonBody::OptionalIntList(std::strin
                                                                       size_t max_items, int64_t min,
                                                                       int64_t max) const {
   const json::value* value = object_.if_contains(field);
-  if (value == nullptr || value->is_null()) return std::nullopt;
+  if (value == nullptr) return std::nullopt;
   const std::string refusal =
       "must be an array of integers between " + std::to_string(min) + " and " + std::to_string(max);
   if (!value->is_array()) return std::unexpected(FieldError(field, refusal));

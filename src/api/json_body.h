@@ -9,6 +9,8 @@
 // strings, so no malformed or misleading text reaches storage, logs or
 // reports; a key repeated in any object is refused (readers disagree on which
 // one counts); nesting is limited so a hostile body cannot exhaust the stack.
+// A field given as null is of the wrong type, not absent: an optional
+// field's default (a release's "reset") is taken only when it is left out.
 // Thread-safety: a JsonBody is a value used by one thread.
 
 #include <boost/json/object.hpp>

@@ -59,6 +59,32 @@ TEST(JsonBodyTest, RefusesWrongTypesAndBounds) {
   EXPECT_THAT(other->RequiredString("absent", 10), ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
+// null is no way to leave a field out: the default an absent field takes
+// (an incident release's "reset", which erases factors) needs its absence.
+TEST(JsonBodyTest, RefusesNullForEveryType) {
+  auto body =
+      JsonBody::Parse(R"({"name":null,"count":null,"tags":null})", {"name", "count", "tags"});
+  ASSERT_OK(body);
+  EXPECT_THAT(body->OptionalString("name", 10), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(body->RequiredString("name", 10), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(body->OptionalText("name", 10), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(body->OptionalInt("count", 0, 5), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(body->RequiredInt("count", 0, 5), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(body->OptionalBool("count"), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(body->OptionalStringList("tags", 4, 8), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(body->OptionalIntList("tags", 4, 1, 9), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  auto optional = body->OptionalString("name", 10);
+  EXPECT_NE(optional.error().message().find("'name' must be a string"), std::string::npos)
+      << optional.error().message();
+}
+
+// A key is shown back in the refusal: made safe to display first.
+TEST(JsonBodyTest, AnUnknownKeyIsShownWithoutBidirectionalMarks) {
+  const std::string message = ParseError("{\"\u202Eetirw\":1}").message();
+  EXPECT_EQ(message.find("\xE2\x80\xAE"), std::string::npos) << message;
+  EXPECT_NE(message.find("unknown field '?etirw'"), std::string::npos) << message;
+}
+
 TEST(JsonBodyTest, RefusesEmptyRequiredStringsAndControlCharacters) {
   auto body =
       JsonBody::Parse(R"({"name":"","count":1.5,"tags":["a\u0000b"]})", {"name", "count", "tags"});

@@ -220,6 +220,8 @@ test('the incident list names the first agents of each; a security officer pages
   installation.vigie('incident', 'release', String(contained.json.id), '--reinstate', '--reason', 'done');
   assert.match(installation.vigie('incident', 'agents', String(contained.json.id)), /^HLD-00 +lifted$/m);
   const lifted = await officer.call('POST', path, {});
+  assert.equal(lifted.status, 200, lifted.body);
+  assert.deepEqual(lifted.json.agents.map((a) => a.service_number), held);
   assert.ok(lifted.json.agents.every((a) => a.lifted === true), lifted.body);
 });
 

@@ -414,7 +414,13 @@ test('administrators manage agents and units; bad input is refused and changes n
   // A query string is refused, not ignored: nothing is done.
   assertProblem(await admin.call('GET', '/api/v1/agents?unit=GN-13'), 400);
   assertProblem(await admin.call('POST', '/api/v1/agents/NEW-1/suspend?dry_run=1'), 400);
+  // The path's service number is read as a login reads it (upper-cased); a
+  // text no agent can have is refused before anything is recorded.
+  assert.equal((await admin.call('GET', '/api/v1/agents/new-1')).json?.service_number, 'NEW-1');
+  assertProblem(await admin.call('POST', '/api/v1/agents/NEW-1%20by%20SO-9/suspend'), 400);
   assert.equal((await admin.call('GET', '/api/v1/agents/NEW-1')).json.status, 'pending_activation');
+  // null is no way to leave a field out.
+  assertProblem(await admin.call('POST', '/api/v1/agents/search', { after: null }), 400);
 
   const before = (await admin.call('GET', '/api/v1/agents')).json.agents.length;
   const bad = [
