@@ -258,7 +258,12 @@ Result<uint64_t> ExtendPersonIndex(store::Connection& db, uint64_t max_events) {
     (void)db.Rollback();
     return indexed;
   }
-  RETURN_IF_ERROR(db.Commit());
+  // A COMMIT that failed may leave the transaction open (SQLite says so):
+  // the connection's next Begin would fail, for good.
+  if (auto committed = db.Commit(); !committed) {
+    (void)db.Rollback();
+    return std::unexpected(committed.error());
+  }
   return indexed;
 }
 
