@@ -179,6 +179,9 @@ Result<ClientReply> Exchange(const ClientRequest& request) {
   if (target.tls) {
     tls_context.emplace(ssl::context::tls_client);
     SSL_CTX_set_min_proto_version(tls_context->native_handle(), TLS1_2_VERSION);
+    // Security: a witness's weak key or SHA-1 signature is refused, whatever
+    // the system's OpenSSL settings.
+    SSL_CTX_set_security_level(tls_context->native_handle(), 2);
     boost::system::error_code ec;
     if (request.trusted_certificate_file.empty()) {
       tls_context->set_default_verify_paths(ec);

@@ -1,10 +1,14 @@
 // TLS policy over real sockets, with a certificate made by
 // crypto::WriteSelfSignedCertificate (the one `vigie init` writes).
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "crypto/self_signed_certificate.h"
@@ -184,6 +188,39 @@ TEST_F(TlsTest, AKeyThatDoesNotMatchTheCertificateIsRefused) {
   o.tls->private_key_file = other_key.string();
   Server server(o, nullptr);
   EXPECT_THAT(server.Start(), ErrorCodeIs(ErrorCode::kInvalidArgument));
+}
+
+// An RSA-1024 certificate (an operator's old one): refused at the start
+// whatever the system's OpenSSL security level.
+TEST_F(TlsTest, AWeakCertificateKeyIsRefusedAtStart) {
+  const auto weak_cert = dir_ / "weak.crt", weak_key = dir_ / "weak.key";
+  EVP_PKEY* key = EVP_RSA_gen(1024);
+  ASSERT_NE(key, nullptr);
+  X509* cert = X509_new();
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 86400);
+  X509_set_pubkey(cert, key);
+  X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+  X509_set_issuer_name(cert, X509_get_subject_name(cert));
+  ASSERT_GT(X509_sign(cert, key, EVP_sha256()), 0);
+  FILE* cert_out = std::fopen(weak_cert.c_str(), "w");
+  FILE* key_out = std::fopen(weak_key.c_str(), "w");
+  ASSERT_TRUE(cert_out != nullptr && key_out != nullptr);
+  EXPECT_EQ(PEM_write_X509(cert_out, cert), 1);
+  EXPECT_EQ(PEM_write_PrivateKey(key_out, key, nullptr, nullptr, 0, nullptr, nullptr), 1);
+  std::fclose(cert_out);
+  std::fclose(key_out);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  ASSERT_EQ(::chmod(weak_key.c_str(), 0600), 0);
+  ServerOptions o = TlsOptions();
+  o.tls = TlsFiles{weak_cert.string(), weak_key.string()};
+  Server server(o, nullptr);
+  auto started = server.Start();
+  EXPECT_THAT(started, ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(started.error().message(), HasSubstr("weak.crt"));
 }
 
 TEST_F(TlsTest, MissingFilesAreRefused) {
