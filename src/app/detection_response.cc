@@ -69,7 +69,7 @@ DetectionResponse::DetectionResponse(const PortalParts& parts, AuditTrail& trail
           internal::LastSeenFrom(parts.audit),
           [this](uint64_t sequence) {
             std::lock_guard lock(progress_mutex_);
-            return judging_.contains(sequence);
+            return unobserved_.contains(sequence);
           },
           [this](const AuditEvent& search) { return TermsOf(search); }) {}
 
@@ -115,7 +115,11 @@ std::optional<detect::SearchTerms> DetectionResponse::TermsOf(const AuditEvent& 
   return out;
 }
 
-void DetectionResponse::OnDurable(const AuditEvent& event) { BeginJudging(event.sequence); }
+void DetectionResponse::OnDurable(const AuditEvent& event) {
+  BeginJudging(event.sequence);
+  std::lock_guard lock(progress_mutex_);
+  unobserved_.insert(event.sequence);
+}
 
 void DetectionResponse::OnRecorded(const AuditEvent& event) {
   const JudgingDone done{*this, event.sequence};
@@ -127,6 +131,7 @@ void DetectionResponse::OnRecordedLate(const AuditEvent& event) {
         const JudgingDone done{*this, event.sequence};
         (void)Judge(event, /*again=*/false);
       })) {
+    Observed(event.sequence);
     EndJudging(event.sequence);
     Log(LogLevel::kError, "detect_late_event_dropped",
         {{"sequence", event.sequence}, {"reason", "too many late events waiting"}});
@@ -135,7 +140,16 @@ void DetectionResponse::OnRecordedLate(const AuditEvent& event) {
 
 Result<void> DetectionResponse::Judge(const AuditEvent& event, bool again) {
   std::optional<detect::SearchTerms> terms = TermsOf(event);
-  for (const detect::Finding& finding : detector_.Observe(event, terms ? &*terms : nullptr)) {
+  std::vector<detect::Finding> findings;
+  {
+    struct ObservedOnExit {
+      DetectionResponse& detection;
+      uint64_t sequence;
+      ~ObservedOnExit() { detection.Observed(sequence); }
+    } observed{*this, event.sequence};
+    findings = detector_.Observe(event, terms ? &*terms : nullptr);
+  }
+  for (const detect::Finding& finding : findings) {
     // An earlier event judged again (its history read at last) is answered
     // as that event: the alert names its session and address, not these.
     const AuditEvent& fired_by = finding.earlier_event ? *finding.earlier_event : event;
@@ -161,12 +175,19 @@ void DetectionResponse::Defer(const AuditEvent& event, const detect::Finding& fi
   const auto due = std::chrono::steady_clock::now() + kGivenUpAfter;
   const bool queued = deferred_.Post([this, event, finding, due] {
     // As a catch-up would: passed over if its alert is stored (an attempt
-    // whose reply was lost), each step tried for a few seconds.
-    const Result<void> made = [&]() -> Result<void> {
-      ASSIGN_OR_RETURN(bool raised, AlreadyRaised(event, finding));
-      if (raised) return {};
-      return Respond(event, finding, /*again=*/true);
-    }();
+    // whose reply was lost), each step tried for a few seconds. A throw
+    // gives the attempt up (RetryingWorker): the mark must not stay held.
+    Result<void> made;
+    try {
+      made = [&]() -> Result<void> {
+        ASSIGN_OR_RETURN(bool raised, AlreadyRaised(event, finding));
+        if (raised) return {};
+        return Respond(event, finding, /*again=*/true);
+      }();
+    } catch (...) {
+      EndJudging(event.sequence);
+      throw;
+    }
     if (!made && std::chrono::steady_clock::now() < due) {
       Log(LogLevel::kWarn, "detect_response_still_deferred",
           {{"sequence", event.sequence}, {"error", made.error().message()}});
@@ -209,6 +230,11 @@ void DetectionResponse::EndJudging(uint64_t sequence) {
   std::lock_guard lock(progress_mutex_);
   if (auto it = judging_.find(sequence); it != judging_.end()) judging_.erase(it);
   next_to_judge_ = std::max(next_to_judge_, sequence + 1);
+}
+
+void DetectionResponse::Observed(uint64_t sequence) {
+  std::lock_guard lock(progress_mutex_);
+  if (auto it = unobserved_.find(sequence); it != unobserved_.end()) unobserved_.erase(it);
 }
 
 uint64_t DetectionResponse::NextToJudge() const {

@@ -100,6 +100,8 @@ class DetectionResponse {
   Result<void> Respond(const audit::AuditEvent& event, const detect::Finding& finding, bool again);
   void BeginJudging(uint64_t sequence);
   void EndJudging(uint64_t sequence);
+  // The detector has taken the event recorded here (or it never will).
+  void Observed(uint64_t sequence);
   // Ends a judgement however it ends (a throw included): a sequence left
   // waiting would hold NextToJudge back for good.
   struct JudgingDone {
@@ -146,6 +148,9 @@ class DetectionResponse {
   mutable std::mutex progress_mutex_;
   std::multiset<uint64_t> judging_;  // guarded by progress_mutex_: sequences being judged
   uint64_t next_to_judge_ = 0;       // guarded by progress_mutex_: past the highest judged
+  // Guarded by progress_mutex_: recorded here, not yet handed to the
+  // detector (the detector's Pending: a history learnt meanwhile skips them).
+  std::multiset<uint64_t> unobserved_;
   // Responses the database kept from being made: the pause before each
   // attempt doubles from 2 s to a minute. Stopped (those waiting dropped,
   // left to the next start) before the members they use go, after
