@@ -414,10 +414,17 @@ test('administrators manage agents and units; bad input is refused and changes n
   // A query string is refused, not ignored: nothing is done.
   assertProblem(await admin.call('GET', '/api/v1/agents?unit=GN-13'), 400);
   assertProblem(await admin.call('POST', '/api/v1/agents/NEW-1/suspend?dry_run=1'), 400);
-  // The path's service number is read as a login reads it (upper-cased); a
-  // text no agent can have is refused before anything is recorded.
+  // The path's service number is read as a login reads it (upper-cased):
+  // its audit event names the agent as every other event does.
   assert.equal((await admin.call('GET', '/api/v1/agents/new-1')).json?.service_number, 'NEW-1');
-  assertProblem(await admin.call('POST', '/api/v1/agents/NEW-1%20by%20SO-9/suspend'), 400);
+  assertProblem(await admin.call('POST', '/api/v1/agents/NEW-1%20by%20SO-9/suspend'), 404);
+  assert.equal((await admin.call('POST', '/api/v1/agents', { service_number: 'LOW-1',
+    display_name: 'Casse', unit: 'PN-75', roles: ['agent'] })).status, 201);
+  const lowered = await admin.call('POST', '/api/v1/agents/low-1/suspend');
+  assert.equal(lowered.status, 200, lowered.body);
+  const suspensions = installation.vigie('audit', 'search', '--type', 'agent_suspended').trim().split('\n')
+    .filter(Boolean).map((line) => JSON.parse(line).subject).filter((subject) => /low-1/i.test(subject));
+  assert.deepEqual(suspensions, ['LOW-1']);
   assert.equal((await admin.call('GET', '/api/v1/agents/NEW-1')).json.status, 'pending_activation');
   // null is no way to leave a field out.
   assertProblem(await admin.call('POST', '/api/v1/agents/search', { after: null }), 400);
