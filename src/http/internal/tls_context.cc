@@ -62,8 +62,9 @@ Result<std::unique_ptr<ssl::context>> MakeServerTlsContext(const TlsFiles& files
                                   SSL_OP_SINGLE_ECDH_USE);
   SSL_CTX_set_num_tickets(native, 0);
   SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
-  // Security: 112-bit keys and signatures at least (no RSA-1024, no SHA-1),
-  // whatever the system's OpenSSL settings: a weak certificate stops the start.
+  // Security: 112-bit keys and issuers' signatures at least (no RSA-1024, no
+  // SHA-1), whatever the system's OpenSSL settings (Debian's default is this
+  // level; another system's may be lower): a weak certificate stops the start.
   SSL_CTX_set_security_level(native, 2);
   if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1 ||
       SSL_CTX_set_ciphersuites(native, kTls13Suites) != 1 ||
