@@ -7,6 +7,7 @@
 #include "app/detection_response.h"
 #include "app/internal/alerts_seen.h"
 #include "app/internal/audited.h"
+#include "app/internal/quota_seed.h"
 #include "app/internal/session_bar.h"
 #include "app/use_notice.h"
 #include "audit/audit_event_codec.h"
@@ -138,7 +139,9 @@ Portal::Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key,
   if (parts.config->store.url.starts_with("sqlite:")) {
     throttle_ = std::make_unique<identity::LoginThrottle>(*parts.clock,
                                                           ThrottleOptionsFrom(*parts.config));
-    quota_ = std::make_unique<policy::QuotaLimiter>(QuotaLimitsFrom(*parts.config));
+    // Started from the log: a restart gives no new allowance.
+    quota_ = std::make_unique<policy::QuotaLimiter>(QuotaLimitsFrom(*parts.config),
+                                                    internal::QuotaSeedFrom(parts.audit));
   } else {
     throttle_ = std::make_unique<identity::SharedLoginThrottle>(
         *parts.pool, *parts.clock, ThrottleOptionsFrom(*parts.config));

@@ -48,13 +48,38 @@ QuotaLimiter::Counts& QuotaLimiter::CountsFor(int64_t agent_id, ConsultationKind
   return (kind == ConsultationKind::kSearch ? searches_ : files_)[agent_id];
 }
 
+Result<QuotaLimiter::Counts*> QuotaLimiter::SeededCounts(std::unique_lock<std::mutex>& lock,
+                                                         int64_t agent_id, ConsultationKind kind,
+                                                         int64_t unix_seconds) {
+  auto& counts = kind == ConsultationKind::kSearch ? searches_ : files_;
+  if (auto known = counts.find(agent_id); known != counts.end() || !seed_) {
+    return &CountsFor(agent_id, kind);
+  }
+  // Read unlocked (the log may be slow). No count of this process can be
+  // missing from it: the agent took nothing here yet. Two first requests
+  // read the same; the first to come back seeds, the other counts on it.
+  lock.unlock();
+  Result<Counted> counted = seed_(agent_id, kind, unix_seconds);
+  lock.lock();
+  if (auto known = counts.find(agent_id); known != counts.end()) return &known->second;
+  if (!counted) {
+    return Fail(ErrorCode::kUnavailable,
+                "the quota cannot be counted: " + counted.error().message());
+  }
+  Counts& seeded = counts[agent_id];
+  seeded.day = {.start = unix_seconds / kDay, .count = counted->day};
+  seeded.hour = {.start = unix_seconds / kHour, .count = counted->hour};
+  return &seeded;
+}
+
 Result<void> QuotaLimiter::Take(int64_t agent_id, ConsultationKind kind, int64_t unix_seconds,
                                 int64_t* retry_after_seconds) {
   bool search = kind == ConsultationKind::kSearch;
   int per_hour = search ? limits_.searches_per_hour : limits_.files_per_hour;
   int per_day = search ? limits_.searches_per_day : limits_.files_per_day;
-  std::lock_guard lock(mutex_);
-  Counts& counts = CountsFor(agent_id, kind);
+  std::unique_lock lock(mutex_);
+  ASSIGN_OR_RETURN(Counts * seeded, SeededCounts(lock, agent_id, kind, unix_seconds));
+  Counts& counts = *seeded;
   Roll(unix_seconds, kHour, counts.hour.start, counts.hour.count);
   Roll(unix_seconds, kDay, counts.day.start, counts.day.count);
   if (counts.day.count >= per_day) {

@@ -5,11 +5,14 @@
 // blocks it ends (HTTP 429 with Retry-After). A refused attempt is not
 // counted, so an agent who waits gets the full allowance back.
 //
-// QuotaLimiter counts in this process (one node: SQLite); SharedQuotaLimiter
-// (shared_quota.h) in the database, for nodes sharing one (PostgreSQL).
+// QuotaLimiter counts in this process (one node: SQLite), each agent's count
+// started from what the audit log holds of the current windows (its Seed),
+// so a restart gives no new allowance; SharedQuotaLimiter (shared_quota.h)
+// counts in the database, for nodes sharing one (PostgreSQL).
 // Thread-safety: all methods are thread-safe.
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <unordered_map>
 
@@ -53,7 +56,20 @@ Error QuotaReached(ConsultationKind kind, bool daily, const QuotaLimits& limits,
 
 class QuotaLimiter final : public ConsultationQuota {
  public:
-  explicit QuotaLimiter(QuotaLimits limits) : limits_(limits) {}
+  // What an earlier process counted for the agent, in the day and the hour
+  // `unix_seconds` falls in (at most; never more than it counted).
+  struct Counted {
+    int day = 0;
+    int hour = 0;
+  };
+  // Asked once per agent and kind, at their first consultation here, outside
+  // the lock. An error refuses that consultation (Unavailable: fail closed)
+  // and is asked again at the next. Null: every count starts at zero.
+  using Seed =
+      std::function<Result<Counted>(int64_t agent_id, ConsultationKind kind, int64_t unix_seconds)>;
+
+  explicit QuotaLimiter(QuotaLimits limits, Seed seed = nullptr)
+      : limits_(limits), seed_(std::move(seed)) {}
 
   Result<void> Take(int64_t agent_id, ConsultationKind kind, int64_t unix_seconds,
                     int64_t* retry_after_seconds = nullptr) override;
@@ -68,8 +84,13 @@ class QuotaLimiter final : public ConsultationQuota {
     Window hour, day;
   };
   Counts& CountsFor(int64_t agent_id, ConsultationKind kind);
+  // The agent's counts for `kind`, seeded on first sight (locks `lock`'s
+  // mutex again before it returns).
+  Result<Counts*> SeededCounts(std::unique_lock<std::mutex>& lock, int64_t agent_id,
+                               ConsultationKind kind, int64_t unix_seconds);
 
   const QuotaLimits limits_;
+  const Seed seed_;
   std::mutex mutex_;
   std::unordered_map<int64_t, Counts> searches_, files_;
 };

@@ -103,5 +103,54 @@ TEST(QuotaLimiterTest, AGiveBackFromAnEndedHourLeavesTheNewHourAlone) {
               ErrorCodeIs(ErrorCode::kResourceExhausted));
 }
 
+// A restart gives no new allowance: each agent's count starts from what
+// the log holds of the current hour and day, asked once.
+TEST(QuotaLimiterTest, CountsStartFromWhatAnEarlierProcessCounted) {
+  int asked = 0;
+  QuotaLimiter quota(
+      {.files_per_hour = 10, .files_per_day = 12},
+      [&](int64_t agent, ConsultationKind kind, int64_t) -> Result<QuotaLimiter::Counted> {
+        ++asked;
+        if (agent != 7 || kind != ConsultationKind::kFileOpening) return QuotaLimiter::Counted{};
+        return QuotaLimiter::Counted{.day = 11, .hour = 9};
+      });
+  const int64_t t = kMidnight + 3600 * 9;
+  ASSERT_OK(quota.Take(7, ConsultationKind::kFileOpening, t));
+  int64_t retry = 0;
+  auto refused = quota.Take(7, ConsultationKind::kFileOpening, t + 1, &retry);
+  EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kResourceExhausted));
+  EXPECT_NE(refused.error().message().find("daily"), std::string::npos);
+  EXPECT_EQ(asked, 1) << "asked once per agent and kind";
+  ASSERT_OK(quota.Take(8, ConsultationKind::kFileOpening, t));
+  ASSERT_OK(quota.Take(7, ConsultationKind::kSearch, t));
+  EXPECT_EQ(asked, 3);
+  // The hour's count, seeded too.
+  QuotaLimiter hourly({.files_per_hour = 10, .files_per_day = 100},
+                      [](int64_t, ConsultationKind, int64_t) -> Result<QuotaLimiter::Counted> {
+                        return QuotaLimiter::Counted{.day = 50, .hour = 10};
+                      });
+  auto hour_refused = hourly.Take(7, ConsultationKind::kFileOpening, t);
+  EXPECT_THAT(hour_refused, ErrorCodeIs(ErrorCode::kResourceExhausted));
+  EXPECT_NE(hour_refused.error().message().find("hourly"), std::string::npos);
+  EXPECT_OK(hourly.Take(7, ConsultationKind::kFileOpening, t + 3600));  // the next hour
+}
+
+// A count that cannot be read refuses the consultation (fail closed), and
+// is read again at the next one.
+TEST(QuotaLimiterTest, ACountThatCannotBeReadRefusesAndIsAskedAgain) {
+  int asked = 0;
+  QuotaLimiter quota({.searches_per_hour = 5, .searches_per_day = 5},
+                     [&](int64_t, ConsultationKind, int64_t) -> Result<QuotaLimiter::Counted> {
+                       if (++asked == 1) return Fail(ErrorCode::kUnavailable, "log busy");
+                       return QuotaLimiter::Counted{.day = 4, .hour = 4};
+                     });
+  const int64_t t = kMidnight + 600;
+  EXPECT_THAT(quota.Take(7, ConsultationKind::kSearch, t), ErrorCodeIs(ErrorCode::kUnavailable));
+  ASSERT_OK(quota.Take(7, ConsultationKind::kSearch, t));
+  EXPECT_THAT(quota.Take(7, ConsultationKind::kSearch, t),
+              ErrorCodeIs(ErrorCode::kResourceExhausted));
+  EXPECT_EQ(asked, 2);
+}
+
 }  // namespace
 }  // namespace vigie::policy
