@@ -116,8 +116,9 @@ std::optional<detect::SearchTerms> DetectionResponse::TermsOf(const AuditEvent& 
 }
 
 void DetectionResponse::OnDurable(const AuditEvent& event) {
-  BeginJudging(event.sequence);
+  // One lock for both: this runs for every event, on the appending thread.
   std::lock_guard lock(progress_mutex_);
+  judging_.insert(event.sequence);
   unobserved_.insert(event.sequence);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -27,6 +28,12 @@ class StepUpTrackerTest : public SessionFixture {
     auto required = tracker.StepUpRequired(session_id_);
     EXPECT_TRUE(required.has_value()) << required.error().ToString();
     return required.value_or(false);
+  }
+  // The demand standing on the session, as a code's check reads it.
+  std::optional<int64_t> Demand(StepUpTracker& tracker) {
+    auto seen = tracker.Demanded(session_id_);
+    EXPECT_TRUE(seen.has_value()) << seen.error().ToString();
+    return seen.value_or(std::nullopt);
   }
   int64_t session_id_ = 0;
 };
@@ -140,11 +147,7 @@ TEST_F(StepUpTrackerTest, ADemandHoldsEveryLiveSessionOfTheAgentUntilAStepUp) {
 // one made in the same second as the demand it was checked against.
 TEST_F(StepUpTrackerTest, ADemandMadeWhileTheCodeWasCheckedStands) {
   StepUpTracker tracker(*db_, clock_);
-  auto demand = [&]() {
-    auto seen = tracker.Demanded(session_id_);
-    EXPECT_TRUE(seen.has_value());
-    return seen.value_or(std::nullopt);
-  };
+  auto demand = [&] { return Demand(tracker); };
   const std::optional<int64_t> none = demand();
   ASSERT_FALSE(none.has_value());
   ASSERT_OK(tracker.DemandForAgent(kAgent));
@@ -167,11 +170,7 @@ TEST_F(StepUpTrackerTest, ADemandMadeWhileTheCodeWasCheckedStands) {
 // the first demand, does not meet the new one.
 TEST_F(StepUpTrackerTest, ADemandMadeAfterOneWasMetIsNotMetByAnEarlierCode) {
   StepUpTracker tracker(*db_, clock_);
-  auto demand = [&]() {
-    auto seen = tracker.Demanded(session_id_);
-    EXPECT_TRUE(seen.has_value());
-    return seen.value_or(std::nullopt);
-  };
+  auto demand = [&] { return Demand(tracker); };
   ASSERT_OK(tracker.DemandForAgent(kAgent));
   const std::optional<int64_t> read_by_both = demand();
   ASSERT_TRUE(read_by_both.has_value());
