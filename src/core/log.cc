@@ -10,7 +10,7 @@
 #include <ctime>
 #include <memory>
 
-#include "core/json_writer.h"
+#include "core/json_text.h"
 #include "core/utf8.h"
 
 namespace vigie {
@@ -52,40 +52,6 @@ spdlog::level::level_enum ToSpd(LogLevel level) {
   return spdlog::level::info;
 }
 
-void AppendJsonString(std::string& out, std::string_view s) { JsonWriter(out).String(s); }
-
-// A field value as JSON a log shipper accepts and a terminal shows as
-// stored: a character that misleads on display (controls, C1, bidirectional
-// formatting) escaped as \uXXXX, kept for whoever reads the line; a value
-// that is not UTF-8, which no JSON line may carry, shown byte by byte with
-// '?' for each byte outside printable ASCII.
-void AppendJsonLogValue(std::string& out, std::string_view value) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  if (std::ranges::all_of(value, [](char c) { return c >= 0x20 && c < 0x7F; })) {
-    AppendJsonString(out, value);  // the usual case: one pass, no decoding
-    return;
-  }
-  if (!IsWellFormedUtf8(value)) {
-    AppendJsonString(out, DisplaySafe(value, value.size()));
-    return;
-  }
-  out += '"';
-  for (size_t pos = 0; pos < value.size();) {
-    const size_t start = pos;
-    const int32_t cp = DecodeUtf8CodePoint(value, pos);
-    if (cp == '"' || cp == '\\') {
-      out += '\\';
-      out += static_cast<char>(cp);
-    } else if (MisleadsOnDisplay(cp)) {  // all of them below U+10000: one escape
-      out += "\\u";
-      for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 0xF];
-    } else {
-      out.append(value.substr(start, pos - start));
-    }
-  }
-  out += '"';
-}
-
 std::string NowIso8601() {
   auto now = std::chrono::system_clock::now();
   std::time_t secs = std::chrono::system_clock::to_time_t(now);
@@ -105,16 +71,16 @@ std::string FormatLogLine(LogFormat format, LogLevel level, std::string_view eve
   std::string line;
   if (format == LogFormat::kJson) {
     line = "{\"ts\":";
-    AppendJsonString(line, NowIso8601());
+    AppendJsonText(line, NowIso8601());
     line += ",\"level\":";
-    AppendJsonString(line, LevelName(level));
+    AppendJsonText(line, LevelName(level));
     line += ",\"event\":";
-    AppendJsonString(line, event);
+    AppendJsonText(line, event);
     for (const auto& f : fields) {
       line += ',';
-      AppendJsonString(line, f.key);
+      AppendJsonText(line, f.key);
       line += ':';
-      AppendJsonLogValue(line, f.value);
+      AppendJsonText(line, f.value);
     }
     line += '}';
   } else {
@@ -131,7 +97,7 @@ std::string FormatLogLine(LogFormat format, LogLevel level, std::string_view eve
                            return byte <= ' ' || byte >= 0x7F || c == '"' || c == '=';
                          });
       if (quote) {
-        AppendJsonString(line, DisplaySafe(f.value, f.value.size()));
+        AppendJsonText(line, DisplaySafe(f.value, f.value.size()));
       } else {
         line += f.value;
       }

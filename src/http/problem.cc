@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "http/internal/json_text.h"
+#include "core/json_text.h"
 
 namespace vigie::http {
 namespace {
@@ -33,19 +33,19 @@ std::string_view GenericDetail(ErrorCode code) {
 Response MakeProblem(int status, std::string_view title, std::string_view detail,
                      std::string_view code, std::string_view request_id) {
   std::string body = "{\"type\":\"about:blank\",\"title\":";
-  internal::AppendJsonString(body, title);
+  AppendJsonText(body, title);
   body += ",\"status\":";
   body += std::to_string(status);
   if (!detail.empty()) {
     body += ",\"detail\":";
-    internal::AppendJsonString(body, detail);
+    AppendJsonText(body, detail);
   }
   if (!code.empty()) {
     body += ",\"code\":";
-    internal::AppendJsonString(body, code);
+    AppendJsonText(body, code);
   }
   body += ",\"request_id\":";
-  internal::AppendJsonString(body, request_id);
+  AppendJsonText(body, request_id);
   body += '}';
   Response response;
   response.status = status;

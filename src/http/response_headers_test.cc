@@ -9,7 +9,6 @@
 
 #include "core/random.h"
 #include "http/internal/access_log.h"
-#include "http/internal/json_text.h"
 #include "http/internal/request_id.h"
 
 namespace vigie::http::internal {
@@ -129,30 +128,6 @@ TEST(AccessLogTest, LogsTheRoutePatternCappedAndNeverARawPath) {
   EXPECT_NO_THROW(boost::json::parse(line));
   EXPECT_FALSE(boost::json::parse(line).as_object().contains("agent"));
   EXPECT_TRUE(boost::json::parse(line).as_object()["route"].as_string().starts_with("/\"\n"));
-}
-
-std::string JsonString(std::string_view s) {
-  std::string out;
-  AppendJsonString(out, s);
-  return out;
-}
-
-// Problem details and the access log quote request text: a French field name
-// must read as sent, and hostile bytes must still give valid JSON.
-TEST(JsonTextTest, KeepsUtf8EscapesControlsAndReplacesBytesThatAreNotUtf8) {
-  EXPECT_EQ(JsonString("pr\xc3\xa9nom n\xc3\xa9_le \xe2\x82\xac \xf0\x9f\x98\x80"),
-            "\"pr\xc3\xa9nom n\xc3\xa9_le \xe2\x82\xac \xf0\x9f\x98\x80\"");
-  EXPECT_EQ(boost::json::parse(JsonString("pr\xc3\xa9nom")).as_string(), "pr\xc3\xa9nom");
-  EXPECT_EQ(JsonString("a\"b\\c\n\x01\x7f"), "\"a\\\"b\\\\c\\n\\u0001\\u007f\"");
-  EXPECT_EQ(JsonString("\xc2\x9b" "31m"), "\"\\u009b31m\"");  // C1 CSI
-  // A lone byte, a truncated sequence, an overlong '/', a surrogate.
-  EXPECT_EQ(JsonString("\xff"), "\"\\ufffd\"");
-  EXPECT_EQ(JsonString("\xc3("), "\"\\ufffd(\"");
-  EXPECT_EQ(JsonString("\xc0\xaf"), "\"\\ufffd\\ufffd\"");
-  EXPECT_EQ(JsonString("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");
-  for (std::string_view hostile : {"\xff\xfe", "\xe2\x82", "\"\n\xc3"}) {
-    EXPECT_NO_THROW(boost::json::parse(JsonString(hostile)));
-  }
 }
 
 TEST(RequestIdTest, Is128BitsOfHexAndUnique) {

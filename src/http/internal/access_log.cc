@@ -4,8 +4,9 @@
 
 #include <memory>
 
-#include "http/internal/json_text.h"
+#include "core/json_text.h"
 #include "http/internal/line_writer.h"
+#include "http/internal/rfc3339_time.h"
 
 namespace vigie::http::internal {
 
@@ -19,15 +20,15 @@ std::string FormatAccessLogLine(const AccessLogEntry& e) {
   std::string line;
   line.reserve(256);
   line += "{\"time\":";
-  AppendJsonString(line, Rfc3339Millis(e.time));
+  AppendJsonText(line, Rfc3339Millis(e.time));
   line += ",\"request_id\":";
-  AppendJsonString(line, e.request_id);
+  AppendJsonText(line, e.request_id);
   line += ",\"remote\":";
-  AppendJsonString(line, e.remote_address);
+  AppendJsonText(line, e.remote_address);
   line += ",\"method\":";
-  AppendJsonString(line, e.method.substr(0, 32));
+  AppendJsonText(line, e.method.substr(0, 32));
   line += ",\"route\":";
-  AppendJsonString(line, route);
+  AppendJsonText(line, route);
   line += ",\"status\":";
   line += std::to_string(e.status);
   line += ",\"latency_us\":";
@@ -38,7 +39,7 @@ std::string FormatAccessLogLine(const AccessLogEntry& e) {
   line += e.tls ? "true" : "false";
   if (!e.agent_id.empty()) {
     line += ",\"agent\":";
-    AppendJsonString(line, e.agent_id);
+    AppendJsonText(line, e.agent_id);
   }
   line += '}';
   return line;
