@@ -241,6 +241,8 @@ test('a file that answers after the agent moved on does not pull them back', asy
   await page.route('**/api/v1/persons/*/file', late);
   try {
     await page.getByRole('link', { name: 'Recherche', exact: true }).click();
+    // Searched again: the last search was refused (its step-up cancelled).
+    await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
     await page.getByRole('button', { name: new RegExp(`Ouvrir la fiche de ${person.surname}`) }).first().click();
     await page.getByRole('link', { name: 'Mes consultations' }).click();
     await page.getByRole('heading', { level: 1, name: 'Mes consultations récentes' }).waitFor();
@@ -251,6 +253,26 @@ test('a file that answers after the agent moved on does not pull them back', asy
   } finally {
     await page.unroute('**/api/v1/persons/*/file', late);
   }
+});
+
+test('a search refused takes the last search’s people off the page', async () => {
+  await page.getByRole('link', { name: 'Recherche', exact: true }).click();
+  const results = page.getByRole('table', { name: 'Résultats' });
+  await results.waitFor();  // the last search's, kept for the way back
+  const refused = (route) => route.fulfill({ status: 503, contentType: 'application/problem+json',
+                                             body: JSON.stringify({ title: 'refused', status: 503 }) });
+  await page.route('**/api/v1/search', refused, { times: 1 });
+  await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
+  assert.equal(await results.count(), 0, 'no people shown beside the refusal');
+  // Nor on the way back to the search.
+  await page.getByRole('link', { name: 'Mes consultations' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Mes consultations récentes' }).waitFor();
+  await page.getByRole('link', { name: 'Recherche', exact: true }).click();
+  await page.getByRole('button', { name: 'Rechercher', exact: true }).waitFor();
+  assert.equal(await results.count(), 0);
+  await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
+  await results.waitFor();
 });
 
 test('sign out, then sign in again with TOTP; the page switches to English', async () => {

@@ -44,6 +44,11 @@ function passing(error) {
   return error?.status === 429 || (error?.status === 503 && error.retryAfter > 0);
 }
 
+// The server's word that the DPoP proof, not the token, was refused.
+function refusesTheProof(response) {
+  return /\berror="invalid_dpop_proof"/.test(response.headers?.get?.('WWW-Authenticate') ?? '');
+}
+
 /**
  * How long a call waits for the server's answer to begin: a network gone
  * silent (a laptop moved, a proxy that drops) fails it as a network error
@@ -140,7 +145,7 @@ export class Api {
     if (had) this.onSessionEnded(reason);
   }
 
-  async send(method, path, { body, proof = false, token, raw = false, headers = {} } = {}) {
+  async send(method, path, { body, proof = false, token, raw = false, headers = {}, signedAgain = false } = {}) {
     const url = this.url(path);
     const h = { Accept: 'application/json, application/problem+json', ...headers };
     if (body !== undefined) h['Content-Type'] = 'application/json';
@@ -161,6 +166,13 @@ export class Api {
       clearTimeout(timeout);
     }
     this.signer.learnServerTime?.(response.headers?.get?.('Date'));
+    // A proof refused as a proof (RFC 9449 §7.1), before anything was spent
+    // (a token, a refresh token): most often dated by a clock set right since
+    // the page learnt its offset, which this answer's Date has just renewed.
+    // Signed again once, rather than the session ended for it.
+    if (response.status === 401 && (proof || token) && !signedAgain && refusesTheProof(response)) {
+      return this.send(method, path, { body, proof, token, raw, headers, signedAgain: true });
+    }
     if (!response.ok) {
       let problem = null;
       try { problem = await response.json(); } catch { /* not JSON */ }

@@ -56,6 +56,45 @@ test('a 401 drops the tokens and says the session ended', async () => {
   assert.equal(ended, 'ended');
 });
 
+// A proof refused as a proof (its date off since the page's clock was set
+// right) is signed again once, with the offset the refusal's Date gives;
+// a second refusal, or a token refused, ends the session as any 401 does.
+test('a refused proof is signed again once; the session ends only when it is refused again', async () => {
+  const badProof = { 'WWW-Authenticate': 'DPoP error="invalid_dpop_proof", algs="ES256"',
+                     Date: 'Mon, 07 Dec 2026 18:00:00 GMT' };
+  const learnt = [];
+  let proofs = 0;
+  const counting = { proof: async (...args) => { proofs += 1; return signer.proof(...args); },
+                     learnServerTime: (date) => learnt.push(date) };
+  const answers = [response(401, { title: 'Unauthorized' }, badProof), response(200, { ok: 1 })];
+  const api = new Api({ origin: 'http://localhost:9', signer: counting, timers: fakeTimers(),
+                        fetch: async () => answers.shift() });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  assert.deepEqual(await api.call('GET', '/api/v1/self'), { ok: 1 });
+  assert.equal(proofs, 2);
+  assert.equal(learnt[0], badProof.Date);
+  assert.equal(api.signedIn, true);
+
+  const refusals = [response(401, { title: 'Unauthorized' }, badProof),
+                    response(401, { title: 'Unauthorized' }, badProof), response(200, { ok: 1 })];
+  const again = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(),
+                          fetch: async () => refusals.shift() });
+  again.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  await assert.rejects(again.call('GET', '/api/v1/self'), (e) => e.status === 401);
+  assert.equal(again.signedIn, false);
+  assert.equal(refusals.length, 1, 'signed again once only');
+
+  const tokenRefused = [response(401, { title: 'Unauthorized' },
+                                 { 'WWW-Authenticate': 'DPoP error="invalid_token", algs="ES256"' }),
+                        response(200, { ok: 1 })];
+  const stolen = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(),
+                           fetch: async () => tokenRefused.shift() });
+  stolen.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  await assert.rejects(stolen.call('GET', '/api/v1/self'), (e) => e.status === 401);
+  assert.equal(stolen.signedIn, false);
+  assert.equal(tokenRefused.length, 1, 'a token refused is not sent again');
+});
+
 test('a 403 with insufficient_user_authentication is a step-up demand', async () => {
   const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(),
     fetch: async () => response(403, { title: 'Forbidden' },

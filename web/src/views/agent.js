@@ -61,8 +61,16 @@ export function searchView(app) {
       ({ 'search.need_purpose': purpose, 'search.need_case': caseRef, 'search.bad_birth_date': birth }[error] ?? surname).input.focus();
       return;
     }
+    // The last search's people go at once: a refusal of this one is never
+    // read beside them as its answer.
+    replace(results);
+    const run = {};
+    app.state.search = { values, run };
     try {
       const result = await busy(submit, () => app.api.call('POST', '/api/v1/search', body));
+      // Only the newest search is kept: one sent from a form drawn again
+      // since (a language switch, the menu's link) may answer after it.
+      if (app.state.search?.run !== run) return;
       app.state.search = { values, body, result };
       showResults(app, results, app.state.search, message);
       results.querySelector('h2')?.focus();

@@ -142,6 +142,7 @@ async function auditPages(app, message, container, title, body, button) {
   const limit = body.limit ?? 100;
   const run = {};
   container.auditRun = run;
+  replace(container);  // the last search's events go at once: never read as this one's
   const load = async (trigger) => {
     const after = events.length ? { after: events[events.length - 1].sequence + 1 } : {};
     const { events: page = [] } = await busy(trigger, () =>
@@ -505,6 +506,7 @@ export function claimView(app) {
     try {
       const claim = claimBody(await chosen.text(), chosen.name);
       if (claim.error) { message.error(t(claim.error, { size: claim.size })); return; }
+      replace(results);  // the last sample's matches go at once: never read as this one's
       const answer = await busy(submit, () => app.api.call('POST', '/api/v1/claim-checks', claim.body));
       showClaim(results, answer);
       results.querySelector('h2').focus();
