@@ -285,14 +285,6 @@ TEST_F(PostgresConnectionTest, ReadTransactionsRefuseWrites) {
   EXPECT_EQ(Count(), 0);
 }
 
-TEST_F(PostgresConnectionTest, TextWithANulByteIsRefusedNotTruncated) {
-  ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id, name) VALUES (1, 'admin')"));
-  auto select = db_->Prepare("SELECT count(*) FROM t WHERE name = $1");
-  ASSERT_OK(select);
-  (*select)->BindText(1, std::string_view("admin\0x", 7));
-  EXPECT_THAT((*select)->Step(), ErrorCodeIs(ErrorCode::kInvalidArgument));
-}
-
 TEST_F(PostgresConnectionTest, ScriptsRunSeveralStatements) {
   ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id) VALUES (1); INSERT INTO t (id) VALUES (2);"));
   EXPECT_EQ(Count(), 2);

@@ -79,6 +79,30 @@ TEST_P(StoreTest, EmptyBlobIsNotNull) {
   EXPECT_EQ((*select)->ColumnInt(1), 0);
 }
 
+// Text PostgreSQL would not take as sent (a NUL would cut it: "admin\0x"
+// read as "admin"; bytes that are not UTF-8) is refused alike on both
+// backends, before anything runs; the statement is usable again after.
+TEST_P(StoreTest, TextWithANulOrNotUtf8IsRefusedAndWritesNothing) {
+  ASSERT_OK(db_->ExecuteScript("INSERT INTO t (id, name) VALUES (1, 'admin')"));
+  auto select = db_->Prepare("SELECT count(*) FROM t WHERE name = $1");
+  ASSERT_OK(select);
+  (*select)->BindText(1, std::string_view("admin\0x", 7));
+  EXPECT_THAT((*select)->Step(), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  for (std::string_view bad : {std::string_view("caf\xc3", 4), std::string_view("\xff"),
+                               std::string_view("a\0b", 3), std::string_view("\xed\xa0\x80")}) {
+    auto insert = db_->Prepare("INSERT INTO t (id, name) VALUES (2, $1)");
+    ASSERT_OK(insert);
+    (*insert)->BindText(1, bad);
+    EXPECT_THAT((*insert)->Run(), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  }
+  EXPECT_EQ(Count(), 1);
+  auto insert = db_->Prepare("INSERT INTO t (id, name) VALUES (2, $1)");
+  ASSERT_OK(insert);
+  (*insert)->BindText(1, "caf\xc3\xa9");
+  ASSERT_OK((*insert)->Run());
+  EXPECT_EQ(Count(), 2);
+}
+
 TEST_P(StoreTest, ParametersAreNeverInterpretedAsSql) {
   const std::string hostile = "x'); DROP TABLE t; --";
   auto insert = db_->Prepare("INSERT INTO t (name) VALUES ($1)");

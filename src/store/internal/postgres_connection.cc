@@ -12,6 +12,7 @@
 #include <string>
 
 #include "store/advisory_key.h"
+#include "store/internal/text_parameter.h"
 
 namespace vigie::store::internal {
 namespace {
@@ -129,12 +130,8 @@ Statement& PostgresStatement::BindText(int index, std::string_view value) {
   Parameter* p = Slot(index);
   if (p == nullptr) return *this;
   bool bytea = parameter_types_[static_cast<size_t>(index) - 1] == kByteaOid;
-  // Security: a text parameter travels NUL-terminated; an embedded NUL would
-  // silently cut the value ("admin\0x" compared as "admin"), so it is refused.
-  if (!bytea && value.find('\0') != std::string_view::npos && !bind_error_) {
-    bind_error_ = Error(ErrorCode::kInvalidArgument,
-                        "text parameter $" + std::to_string(index) + " contains a NUL byte");
-  }
+  // Security: a text parameter travels NUL-terminated (see TextParameterFlaw).
+  if (!bytea && !bind_error_) bind_error_ = internal::TextParameterFlaw(index, value);
   *p = {std::string(value), bytea};
   return *this;
 }

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "store/internal/text_parameter.h"
+
 namespace vigie::store::internal {
 
 Error SqliteError(sqlite3* db, int rc, std::string_view what) {
@@ -53,8 +55,9 @@ int SqliteStatement::ParameterIndex(int index) {
   int i = index > 0 && static_cast<size_t>(index) < parameter_index_.size()
               ? parameter_index_[static_cast<size_t>(index)]
               : 0;
-  if (i == 0 && bind_error_.empty()) {
-    bind_error_ = "statement has no parameter $" + std::to_string(index);
+  if (i == 0 && !bind_error_) {
+    bind_error_ =
+        Error(ErrorCode::kInternal, "statement has no parameter $" + std::to_string(index));
   }
   return i;
 }
@@ -68,6 +71,8 @@ Statement& SqliteStatement::BindDouble(int index, double value) {
   return *this;
 }
 Statement& SqliteStatement::BindText(int index, std::string_view value) {
+  // Refused as PostgreSQL refuses it, so a request fails alike on both.
+  if (!bind_error_) bind_error_ = internal::TextParameterFlaw(index, value);
   // An empty view may have no data: SQLite would bind NULL, PostgreSQL ''.
   sqlite3_bind_text64(stmt_, ParameterIndex(index), value.data() != nullptr ? value.data() : "",
                       value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
@@ -86,7 +91,7 @@ Statement& SqliteStatement::BindNull(int index) {
 }
 
 Result<bool> SqliteStatement::Step() {
-  if (!bind_error_.empty()) return Fail(ErrorCode::kInternal, bind_error_);
+  if (bind_error_) return Fail(*bind_error_);
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -128,7 +133,7 @@ bool SqliteStatement::Busy() const { return sqlite3_stmt_busy(stmt_) != 0; }
 void SqliteStatement::ResetForReuse() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
-  bind_error_.clear();
+  bind_error_.reset();
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -43,7 +44,7 @@ class SqliteStatement final : public Statement {
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   std::vector<int> parameter_index_;  // $N → SQLite's index, resolved once at prepare
-  std::string bind_error_;
+  std::optional<Error> bind_error_;   // the first misuse or refused value, failed at Step
 };
 
 class SqliteConnection final : public Connection {
