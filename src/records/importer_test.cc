@@ -277,6 +277,17 @@ TEST(ImporterTest, ARefusedCsvHeaderStopsTheImportEvenWhenBadLinesAreSkipped) {
     EXPECT_EQ(report->errors[0].line, 1);
     EXPECT_EQ(report->errors[0].message.rfind("CSV header: ", 0), 0u) << report->errors[0].message;
   }
+  // A file with no header at all (empty, blank, a byte-order mark alone: a
+  // transfer cut short) is refused as a bad header is, not an import of nothing.
+  for (const std::string empty : {"", "\n\n  \n", "\xEF\xBB\xBF"}) {
+    auto report = RunImport(t, empty, options);
+    ASSERT_OK(report);
+    EXPECT_FALSE(report->committed) << empty.size();
+    EXPECT_TRUE(report->header_refused) << empty.size();
+    ASSERT_EQ(report->errors.size(), 1u) << empty.size();
+    EXPECT_EQ(report->errors[0].message.rfind("CSV header: missing", 0), 0u)
+        << report->errors[0].message;
+  }
   // A first line too long to read (over 64 KiB) is no header either: the
   // line after it is not taken for one.
   auto too_long = RunImport(

@@ -132,6 +132,12 @@ void ImportPipeline::ReadLines(std::istream& in) {
     if (batch.lines.size() >= kBatchLines && !flush()) return;
   }
   bool failed = read_error || in.bad();
+  // A CSV file with no header (empty, blank, a transfer cut short) is
+  // refused as a bad header is, not committed as an import of nothing.
+  if (header_pending && !header_refused && !failed) {
+    batch.lines.push_back(RawLine{++number, {}, "CSV header: missing (the file is empty or blank)"});
+    header_refused = true;
+  }
   if (!batch.lines.empty()) flush();
   std::lock_guard lock(mutex_);
   read_failed_ = failed;
