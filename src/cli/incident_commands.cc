@@ -130,16 +130,14 @@ int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_i
     if (!released) return ReportError(released.error());
     if (as_json) {
       json::object out = api::IncidentJson(released->incident);
-      json::array reset;
-      for (const identity::Agent& agent : released->reset) {
-        reset.emplace_back(agent.service_number);
-      }
-      out["reset"] = std::move(reset);
-      json::array kept;
-      for (const identity::Agent& agent : released->kept_suspended) {
-        kept.emplace_back(agent.service_number);
-      }
-      out["kept_suspended"] = std::move(kept);
+      auto service_numbers = [](const std::vector<identity::Agent>& agents) {
+        json::array numbers;
+        for (const identity::Agent& agent : agents) numbers.emplace_back(agent.service_number);
+        return numbers;
+      };
+      out["reset"] = service_numbers(released->reset);
+      out["reinstated"] = service_numbers(released->reinstated);
+      out["kept_suspended"] = service_numbers(released->kept_suspended);
       json::array still;
       for (const std::string& agent : released->still_contained) still.emplace_back(agent);
       out["still_contained"] = std::move(still);

@@ -245,9 +245,13 @@ TEST_F(CliTest, AReleaseReinstatesNobodyWhileTheAuditLogRefusesEvents) {
   EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
 
   ASSERT_NO_FATAL_FAILURE(RefuseAuditEvents(false));
-  auto finished = Vigie(release);
+  auto finished = Vigie(release + " --json");
   EXPECT_EQ(finished.exit_code, 0) << finished.out << finished.err;
   EXPECT_NE(Vigie("agent show A-1").out.find("pending"), std::string::npos);
+  // The JSON names who is back in service, as the API's answer does.
+  const boost::json::object answer = boost::json::parse(finished.out).as_object();
+  EXPECT_EQ(answer.at("reinstated"), boost::json::array{"A-1"}) << finished.out;
+  EXPECT_EQ(answer.at("reset"), boost::json::array{}) << finished.out;
   auto logged = Vigie("audit search --type agent_reinstated");
   ASSERT_EQ(logged.exit_code, 0) << logged.err;
   EXPECT_EQ(std::count(logged.out.begin(), logged.out.end(), '\n'), 1) << logged.out;
