@@ -1,4 +1,7 @@
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <string>
 
 #include "cli/commands.h"
 
@@ -17,6 +20,20 @@ int ExitCodeFor(ErrorCode code) {
     case ErrorCode::kInternal: return 1;
   }
   return 1;
+}
+
+Error CannotRead(int err, const std::filesystem::path& file) {
+  const std::string message = "cannot read " + file.string() + ": " + std::strerror(err);
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+      return Error(ErrorCode::kNotFound, message);
+    case EACCES:
+    case EPERM:
+      return Error(ErrorCode::kPermissionDenied, message);
+    default:
+      return Error(ErrorCode::kUnavailable, message);
+  }
 }
 
 int ReportError(const Error& error) {

@@ -102,9 +102,7 @@ int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions&
   import_options.csv_kind = *kind;
 
   const int fd = ::open(options.file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return ReportError(Error(ErrorCode::kNotFound, "cannot read " + options.file.string()));
-  }
+  if (fd < 0) return ReportError(CannotRead(errno, options.file));
   HashingFileBuffer hashing(fd);
   std::istream in(&hashing);
   struct stat st {};

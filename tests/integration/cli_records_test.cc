@@ -239,6 +239,22 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
   EXPECT_NE(unreadable.err.find("unreadable.jsonl failed: Is a directory"), std::string::npos)
       << unreadable.err;
   EXPECT_EQ(unreadable.out, "");
+  // A file that cannot be opened says why, with the exit code of its reason.
+  auto absent = Vigie("import " + (dir_ / "absent.jsonl").string());
+  EXPECT_EQ(absent.exit_code, 3) << absent.err;
+  EXPECT_NE(absent.err.find("absent.jsonl: No such file"), std::string::npos) << absent.err;
+  std::filesystem::create_symlink(dir_ / "loop-b.jsonl", dir_ / "loop-a.jsonl");
+  std::filesystem::create_symlink(dir_ / "loop-a.jsonl", dir_ / "loop-b.jsonl");
+  auto looping = Vigie("import " + (dir_ / "loop-a.jsonl").string());
+  EXPECT_EQ(looping.exit_code, 6) << looping.err;
+  EXPECT_NE(looping.err.find("Too many levels of symbolic links"), std::string::npos)
+      << looping.err;
+  // An empty CSV file (a transfer cut short) is no import of nothing.
+  std::ofstream(dir_ / "empty.csv").close();
+  auto empty = Vigie("import --kind person " + (dir_ / "empty.csv").string());
+  EXPECT_EQ(empty.exit_code, 2) << empty.out << empty.err;
+  EXPECT_NE(empty.err.find("CSV header: missing"), std::string::npos) << empty.err;
+  EXPECT_EQ(empty.out, "");
 
   // A key file readable by others is refused, and so is a broken config.
   ASSERT_EQ(::chmod((data() / "vigie.key").c_str(), 0644), 0);
