@@ -50,11 +50,11 @@ function refusesTheProof(response) {
 }
 
 /**
- * How long a call waits for the server's answer to begin: a network gone
+ * How long a call waits for the server's whole answer: a network gone
  * silent (a laptop moved, a proxy that drops) fails it as a network error
  * rather than holding it, and the calls waiting on a refresh, forever. Long
- * enough for the largest upload (a 64 MiB sample) on a slow link; a body
- * read after the answer began is not cut.
+ * enough for the largest upload (a 64 MiB sample) on a slow link; a raw
+ * answer's body (a download its caller reads) is not cut.
  */
 export const REQUEST_TIMEOUT_MS = 120_000;
 
@@ -151,42 +151,51 @@ export class Api {
     if (body !== undefined) h['Content-Type'] = 'application/json';
     if (proof || token) h.DPoP = await this.signer.proof(method, url, token);
     if (token) h.Authorization = `DPoP ${token}`;
-    let response;
-    // The page's own timer, not this.timers: those schedule the session.
+    // The page's own timer, not this.timers: those schedule the session. It
+    // runs until the answer is read whole: a body that stalls must not hold
+    // the call (and every call waiting on a refresh) for ever.
     const controller = new AbortController();
     const timeout = setTimeout(() => controller.abort(), this.requestTimeoutMs);
     try {
-      response = await this.fetch(url, {
-        method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: 'omit', cache: 'no-store', redirect: 'error', signal: controller.signal,
-      });
-    } catch {
-      throw new ApiError(0, { title: 'network' });
+      let response;
+      try {
+        response = await this.fetch(url, {
+          method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
+          credentials: 'omit', cache: 'no-store', redirect: 'error', signal: controller.signal,
+        });
+      } catch {
+        throw new ApiError(0, { title: 'network' });
+      }
+      this.signer.learnServerTime?.(response.headers?.get?.('Date'));
+      // A proof refused as a proof (RFC 9449 §7.1), before anything was spent
+      // (a token, a refresh token): most often dated by a clock set right since
+      // the page learnt its offset, which this answer's Date has just renewed.
+      // Signed again once, rather than the session ended for it.
+      if (response.status === 401 && (proof || token) && !signedAgain && refusesTheProof(response)) {
+        return await this.send(method, path, { body, proof, token, raw, headers, signedAgain: true });
+      }
+      if (!response.ok) {
+        let problem = null;
+        try { problem = await response.json(); } catch { /* not JSON, or cut short */ }
+        throw new ApiError(response.status, problem, response.headers);
+      }
+      if (raw) return response;  // its body the caller's to read
+      if (response.status === 204) return null;
+      let text;
+      try {
+        text = await response.text();
+      } catch {
+        throw new ApiError(0, { title: 'network' });
+      }
+      if (!text) return null;
+      try {
+        return JSON.parse(text);
+      } catch {
+        // A page put in the way (a captive portal, a proxy's): no parser's text to the user.
+        throw new ApiError(response.status, { title: 'not an answer of the portal' });
+      }
     } finally {
       clearTimeout(timeout);
-    }
-    this.signer.learnServerTime?.(response.headers?.get?.('Date'));
-    // A proof refused as a proof (RFC 9449 §7.1), before anything was spent
-    // (a token, a refresh token): most often dated by a clock set right since
-    // the page learnt its offset, which this answer's Date has just renewed.
-    // Signed again once, rather than the session ended for it.
-    if (response.status === 401 && (proof || token) && !signedAgain && refusesTheProof(response)) {
-      return this.send(method, path, { body, proof, token, raw, headers, signedAgain: true });
-    }
-    if (!response.ok) {
-      let problem = null;
-      try { problem = await response.json(); } catch { /* not JSON */ }
-      throw new ApiError(response.status, problem, response.headers);
-    }
-    if (raw) return response;
-    if (response.status === 204) return null;
-    const text = await response.text();
-    if (!text) return null;
-    try {
-      return JSON.parse(text);
-    } catch {
-      // A page put in the way (a captive portal, a proxy's): no parser's text to the user.
-      throw new ApiError(response.status, { title: 'not an answer of the portal' });
     }
   }
 

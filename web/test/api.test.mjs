@@ -45,6 +45,22 @@ test('a call whose answer does not begin in time fails as a network error', { ti
   assert.equal(signal.aborted, false);
 });
 
+// An answer whose body stalls (its head came, the rest never does) fails as
+// a network error once the time is up, as fetch's body does when aborted.
+test('an answer whose body stalls fails as a network error', { timeout: 10_000 }, async () => {
+  const stalling = (url, init) => ({
+    ok: true, status: 200, headers: new Headers(),
+    text: () => new Promise((resolve, reject) => {
+      init.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+    }),
+  });
+  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(), requestTimeoutMs: 20,
+                        fetch: async (url, init) => stalling(url, init) });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600, refresh_expires_in: 1800 });
+  await assert.rejects(api.call('GET', '/api/v1/self'), (error) => error.status === 0);
+  assert.equal(api.signedIn, true);
+});
+
 test('a 401 drops the tokens and says the session ended', async () => {
   let ended = null;
   const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(),
