@@ -25,6 +25,8 @@ class SubtreeCache final : public LeafHashSource {
   // Reads from `source` until the next Attach (it may have grown meanwhile).
   // The source must outlive the calls made while attached.
   void Attach(const LeafHashSource& source) { source_ = &source; }
+  // Drops every hash remembered: some came from a source found damaged.
+  void Forget() { cache_.clear(); }
 
   uint64_t Size() const override { return source_ ? source_->Size() : 0; }
   Result<Sha256Digest> LeafHash(uint64_t index) const override;

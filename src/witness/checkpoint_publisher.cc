@@ -213,9 +213,16 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(store::Conne
     // witnessed tree, which is what the witness's alarm is for.
     if (!audit::VerifyConsistency(held_size, ours->tree_size, held->checkpoint.root, ours->root,
                                   submission.consistency_proof)) {
+      // The cache may hold the damaged hashes: forgotten, and filled again
+      // from the events, so the next rounds neither read every event again
+      // nor keep the damage once the rows are mended.
+      cache.Forget();
       ASSIGN_OR_RETURN(audit::StoredLeafSource events, audit::StoredLeafSource::Open(audit_db));
-      ASSIGN_OR_RETURN(submission.consistency_proof,
-                       audit::ConsistencyProof(events, held_size, ours->tree_size));
+      cache.Attach(events);
+      auto from_events = audit::ConsistencyProof(cache, held_size, ours->tree_size);
+      cache.Attach(leaves);  // not left on a source about to go
+      if (!from_events) return Fail(from_events.error());
+      submission.consistency_proof = std::move(*from_events);
       if (audit::VerifyConsistency(held_size, ours->tree_size, held->checkpoint.root, ours->root,
                                    submission.consistency_proof)) {
         Log(LogLevel::kError, "audit_subtrees_damaged",
