@@ -38,6 +38,7 @@ struct ImportCommandOptions {
   std::filesystem::path file;
   std::string format;  // "", "jsonl" or "csv"
   std::string kind = "person";
+  bool kind_given = false;  // --kind on the command line: CSV only
   bool skip_bad_lines = false;
 };
 int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions& options);

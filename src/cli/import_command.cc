@@ -97,6 +97,10 @@ int RunImport(const std::filesystem::path& data_dir, const ImportCommandOptions&
     if (!format) return ReportError(format.error());
     import_options.format = *format;
   }
+  if (options.kind_given && import_options.format != records::ImportFormat::kCsv) {
+    return ReportError(Error(ErrorCode::kInvalidArgument,
+                             "--kind is for CSV files: each JSON line names its own kind"));
+  }
   auto kind = records::ParseRecordKind(options.kind);
   if (!kind) return ReportError(kind.error());
   import_options.csv_kind = *kind;

@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
   gen->add_option("-o,--out", generate.out, "Output file (.jsonl) of persons, notices, entries");
   gen->add_option("--audit-events", generate.audit_events,
                   "Instead: append this many synthetic events to the installation's audit log")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000'000}));
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000'000}))
+      ->excludes("--persons");  // a count of persons the events would not use
   gen->add_option("--surnames", generate.surnames, "Long-tail surname list, one per line")
       ->capture_default_str();
   gen->callback([&] { exit_code = RunGenerate(data_dir, generate); });
@@ -102,11 +103,15 @@ int main(int argc, char** argv) {
   imp->add_option("file", import.file, "JSON Lines (.jsonl) or CSV (.csv) file")->required();
   imp->add_option("--format", import.format, "jsonl or csv (default: from the extension)")
       ->check(CLI::IsMember({"jsonl", "csv"}));
-  imp->add_option("--kind", import.kind, "For CSV: person, wanted_notice or record_entry")
-      ->capture_default_str();
+  auto* import_kind =
+      imp->add_option("--kind", import.kind, "For CSV: person, wanted_notice or record_entry")
+          ->capture_default_str();
   imp->add_flag("--skip-bad-lines", import.skip_bad_lines,
                 "Import the good lines and report the bad ones (default: refuse the whole file)");
-  imp->callback([&] { exit_code = RunImport(data_dir, import); });
+  imp->callback([&] {
+    import.kind_given = import_kind->count() > 0;
+    exit_code = RunImport(data_dir, import);
+  });
 
   SearchCommandOptions search;
   auto* srch = app.add_subcommand("search", "Search persons by name (at most 20 summaries)");
@@ -141,7 +146,8 @@ int main(int argc, char** argv) {
       "prove", "Print an RFC 9162 inclusion (--event) or consistency (--from, --to) proof as JSON");
   audit_prove->add_option("--event", prove.event, "Sequence number of the event to prove");
   audit_prove->add_option("--from", prove.from, "Older tree size (consistency)");
-  audit_prove->add_option("--to", prove.to, "Newer tree size (default: the whole log)");
+  audit_prove->add_option("--to", prove.to, "Newer tree size (default: the whole log)")
+      ->excludes("--event");  // an inclusion proof is in the first checkpoint covering it
   audit_prove->callback([&] { exit_code = RunAuditProve(data_dir, prove); });
   AuditSearchOptions find;
   auto* audit_search = audit->add_subcommand("search",
@@ -400,6 +406,10 @@ int main(int argc, char** argv) {
                                     "Likely consequences (default: from what was exposed)");
   breach_report_command->add_option("--measures", breach_report.measures,
                                     "Measures taken or proposed (report.html)");
+  // The notice's words go into report.html, which --json does not write.
+  for (const char* notice : {"--controller", "--contact", "--consequences", "--measures"}) {
+    breach_report_command->get_option(notice)->excludes("--json");
+  }
   breach_report_command->callback(
       [&] { exit_code = RunBreachReport(data_dir, breach_report); });
 

@@ -189,6 +189,17 @@ TEST_F(CliTest, RefusalsHaveExitCodesAndMessages) {
   EXPECT_EQ(Vigie("show -3").exit_code, 2);
   EXPECT_EQ(Vigie("frobnicate").exit_code, 2);
   EXPECT_EQ(Vigie("generate --audit-events -1").exit_code, 2);
+  // Options that would be ignored are refused rather than taken silently.
+  for (const std::string ignored :
+       {"generate -n 50 --audit-events 5", "audit prove --event 1 --to 3",
+        "breach report --agent-id 1 --json --measures reset",
+        "import --kind wanted_notice x.jsonl"}) {
+    auto refused = Vigie(ignored);
+    EXPECT_EQ(refused.exit_code, 2) << ignored << ": " << refused.err;
+    EXPECT_NE(refused.err.find(ignored.starts_with("import") ? "--kind is for CSV" : "excludes"),
+              std::string::npos)
+        << ignored << ": " << refused.err;
+  }
   auto both = Vigie("generate --audit-events 5 --out " + (dir_ / "both.jsonl").string());
   EXPECT_EQ(both.exit_code, 2);
   EXPECT_NE(both.err.find("one or the other"), std::string::npos) << both.err;
