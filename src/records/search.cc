@@ -42,6 +42,11 @@ void ForEachPackedKey(std::span<const uint8_t> packed, Visit&& visit) {
   }
 }
 
+// A given name shorter than this has no typo forms: one edit from "J" is
+// every other letter and every two-letter name holding a J, so an initial
+// typed would list everyone with the surname and a short given name.
+constexpr size_t kMinGivenTypoLetters = 3;
+
 // Looks up every key combination the query implies (exact, phonetic and
 // one-edit forms) and calls found(person, surname_level, given_level, year).
 // At national scale the filters and the index outgrow the CPU caches, so keys
@@ -81,7 +86,9 @@ void ProbeIndex(const internal::PostingIndex& index, const internal::NameFilter&
   };
   using enum MatchLevel;
   std::vector<std::string> given_typos;
-  if (!q.given.empty()) given_typos = real_variants(q.given[0], KeyFamily::kGivenVocabulary, given_names);
+  if (!q.given.empty() && q.given[0].size() >= kMinGivenTypoLetters) {
+    given_typos = real_variants(q.given[0], KeyFamily::kGivenVocabulary, given_names);
+  }
   for (size_t i = 0; i < q.surnames.size(); ++i) {
     surname_form = i;
     given_form = 0;
@@ -125,7 +132,8 @@ void ProbeIndex(const internal::PostingIndex& index, const internal::NameFilter&
 MatchLevel CompareForms(const std::vector<std::string>& query,
                         const std::vector<std::string>& query_phonetic,
                         const std::vector<std::string>& record,
-                        const std::vector<std::string>& record_phonetic, bool& whole) {
+                        const std::vector<std::string>& record_phonetic, bool& whole,
+                        size_t min_typo_letters = 0) {
   MatchLevel best = MatchLevel::kNone;
   whole = false;
   for (size_t i = 0; i < query.size(); ++i) {
@@ -137,7 +145,8 @@ MatchLevel CompareForms(const std::vector<std::string>& query,
       }
       if (best < MatchLevel::kPhonetic && query_phonetic[i] == record_phonetic[j]) {
         best = MatchLevel::kPhonetic;
-      } else if (best < MatchLevel::kTypo && EditDistance(query[i], r, 1) <= 1) {
+      } else if (best < MatchLevel::kTypo && query[i].size() >= min_typo_letters &&
+                 EditDistance(query[i], r, 1) <= 1) {
         best = MatchLevel::kTypo;
       }
     }
@@ -202,7 +211,7 @@ MatchReason Explain(const SearchQuery& query, const NameForms& q, const Person& 
   }
   if (!q.given.empty()) {
     reason.given_name = CompareForms(q.given, q.given_phonetic, own.given, own.given_phonetic,
-                                     reason.given_name_whole);
+                                     reason.given_name_whole, kMinGivenTypoLetters);
   }
   reason.birth = CompareBirth(query.birth_date, person.birth_date);
   return reason;

@@ -172,6 +172,30 @@ TEST_F(SearchTest, OneTypoInSurnameOrGivenName) {
   EXPECT_NE(given_typo->summaries[0].reason.given_name, MatchLevel::kNone);
 }
 
+// An initial typed for the given name finds that initial, not every other
+// letter one edit away nor the short names holding it (a sweep of the
+// surname); three letters and more still forgive a typo.
+TEST_F(SearchTest, AGivenInitialHasNoTypoForms) {
+  Add("I1", "Dupont", {"J"}, {1980, 1, 1});
+  Add("I2", "Dupont", {"Qi"}, {1981, 2, 2});
+  Add("I3", "Dupont", {"Léa"}, {1982, 3, 3});
+  auto reloaded = RecordSearch::Load(*t_.repository);
+  ASSERT_OK(reloaded);
+  search_ = std::make_unique<RecordSearch>(std::move(*reloaded));
+  auto initial = Run("Dupont", "Q");
+  ASSERT_OK(initial);
+  EXPECT_TRUE(initial->summaries.empty()) << initial->summaries[0].given_names[0];
+  EXPECT_EQ(initial->total_matches, 0);
+  auto own = Run("Dupont", "J");
+  ASSERT_OK(own);
+  ASSERT_EQ(own->summaries.size(), 1u);
+  EXPECT_EQ(own->summaries[0].reason.given_name, MatchLevel::kExact);
+  auto typo = Run("Dupont", "Lia");
+  ASSERT_OK(typo);
+  ASSERT_EQ(typo->summaries.size(), 1u);
+  EXPECT_EQ(typo->summaries[0].reason.given_name, MatchLevel::kTypo);
+}
+
 TEST_F(SearchTest, AliasAndCompoundPartsAreSearchable) {
   auto alias = Run("Garnier", "", {1965, 0, 0});
   ASSERT_OK(alias);
