@@ -20,7 +20,8 @@ namespace vigie::cli {
 int ExitCodeFor(ErrorCode code);
 int ReportError(const Error& error);  // prints, returns ExitCodeFor
 // A file that could not be opened for reading (`err`: the errno): NotFound,
-// PermissionDenied or Unavailable, the system's reason in the message.
+// PermissionDenied, InvalidArgument (a link loop, a name too long) or
+// Unavailable, the system's reason in the message.
 Error CannotRead(int err, const std::filesystem::path& file);
 
 int RunInit(const std::filesystem::path& data_dir, const DatabaseUrls& databases);

@@ -31,7 +31,11 @@ Error CannotRead(int err, const std::filesystem::path& file) {
     case EACCES:
     case EPERM:
       return Error(ErrorCode::kPermissionDenied, message);
-    default:
+    // A path no retry will open (a link loop, a name too long): the path to mend.
+    case ELOOP:
+    case ENAMETOOLONG:
+      return Error(ErrorCode::kInvalidArgument, message);
+    default:  // EIO, EMFILE: maybe passing
       return Error(ErrorCode::kUnavailable, message);
   }
 }

@@ -47,6 +47,12 @@ void ForEachPackedKey(std::span<const uint8_t> packed, Visit&& visit) {
 // typed would list everyone with the surname and a short given name.
 constexpr size_t kMinGivenTypoLetters = 3;
 
+// Letters, not bytes: "J-P" is normalised to "J P", two letters.
+size_t Letters(std::string_view name) {
+  return static_cast<size_t>(
+      std::count_if(name.begin(), name.end(), [](char c) { return c != ' '; }));
+}
+
 // Looks up every key combination the query implies (exact, phonetic and
 // one-edit forms) and calls found(person, surname_level, given_level, year).
 // At national scale the filters and the index outgrow the CPU caches, so keys
@@ -86,7 +92,7 @@ void ProbeIndex(const internal::PostingIndex& index, const internal::NameFilter&
   };
   using enum MatchLevel;
   std::vector<std::string> given_typos;
-  if (!q.given.empty() && q.given[0].size() >= kMinGivenTypoLetters) {
+  if (!q.given.empty() && Letters(q.given[0]) >= kMinGivenTypoLetters) {
     given_typos = real_variants(q.given[0], KeyFamily::kGivenVocabulary, given_names);
   }
   for (size_t i = 0; i < q.surnames.size(); ++i) {
@@ -145,7 +151,7 @@ MatchLevel CompareForms(const std::vector<std::string>& query,
       }
       if (best < MatchLevel::kPhonetic && query_phonetic[i] == record_phonetic[j]) {
         best = MatchLevel::kPhonetic;
-      } else if (best < MatchLevel::kTypo && query[i].size() >= min_typo_letters &&
+      } else if (best < MatchLevel::kTypo && Letters(query[i]) >= min_typo_letters &&
                  EditDistance(query[i], r, 1) <= 1) {
         best = MatchLevel::kTypo;
       }

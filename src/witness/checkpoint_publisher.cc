@@ -213,14 +213,14 @@ Result<std::optional<Cosignature>> CheckpointPublisher::PublishOnce(store::Conne
     // witnessed tree, which is what the witness's alarm is for.
     if (!audit::VerifyConsistency(held_size, ours->tree_size, held->checkpoint.root, ours->root,
                                   submission.consistency_proof)) {
-      // The cache may hold the damaged hashes: forgotten, and filled again
-      // from the events, so the next rounds neither read every event again
-      // nor keep the damage once the rows are mended.
+      // The cache may hold damaged hashes (those of its levels): forgotten,
+      // and filled again from the events, so the next rounds do not each
+      // read every event again, nor keep the damage once the rows are mended.
       cache.Forget();
       ASSIGN_OR_RETURN(audit::StoredLeafSource events, audit::StoredLeafSource::Open(audit_db));
       cache.Attach(events);
       auto from_events = audit::ConsistencyProof(cache, held_size, ours->tree_size);
-      cache.Attach(leaves);  // not left on a source about to go
+      cache.Attach(leaves);  // as every return leaves it: each round attaches first
       if (!from_events) return Fail(from_events.error());
       submission.consistency_proof = std::move(*from_events);
       if (audit::VerifyConsistency(held_size, ours->tree_size, held->checkpoint.root, ours->root,
@@ -368,13 +368,17 @@ void CheckpointPublisher::Run() {
 
 Result<std::vector<Cosignature>> ReadCosignatureFile(const std::filesystem::path& file) {
   std::vector<Cosignature> cosignatures;
-  std::error_code missing;
-  if (!std::filesystem::exists(file, missing) && !missing) return cosignatures;
-  std::error_code kind;
-  std::ifstream in(file);
-  if (!std::filesystem::is_regular_file(file, kind) || !in) {
-    return Fail(ErrorCode::kDataLoss, "cannot read " + file.string());
+  // Checked before it is opened: a FIFO in its place would hang the read
+  // (`audit verify`), and a link is refused here as the writer refuses it.
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::symlink_status(file, error);
+  if (status.type() == std::filesystem::file_type::not_found) return cosignatures;
+  if (!std::filesystem::is_regular_file(status)) {
+    return Fail(ErrorCode::kDataLoss, "cannot read " + file.string() + ": " +
+                                          (error ? error.message() : "not a regular file"));
   }
+  std::ifstream in(file);
+  if (!in) return Fail(ErrorCode::kDataLoss, "cannot read " + file.string());
   size_t number = 0;
   for (std::string line; in && std::getline(in, line);) {
     ++number;

@@ -3,6 +3,7 @@
 #include "witness/checkpoint_publisher.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <functional>
@@ -140,6 +141,14 @@ TEST(CosignatureFileTest, AbsentIsEmptyUnreadableIsAnError) {
   EXPECT_TRUE(none->empty());
   std::filesystem::create_directory(dir / "unreadable.jsonl");
   EXPECT_THAT(ReadCosignatureFile(dir / "unreadable.jsonl"), ErrorCodeIs(ErrorCode::kDataLoss));
+  // A FIFO in its place is refused at once, not read until a writer comes;
+  // a link is refused as the writer refuses one.
+  ASSERT_EQ(::mkfifo((dir / "fifo.jsonl").c_str(), 0600), 0);
+  EXPECT_THAT(ReadCosignatureFile(dir / "fifo.jsonl"), ErrorCodeIs(ErrorCode::kDataLoss));
+  std::ofstream(dir / "real.jsonl").close();
+  ASSERT_OK(ReadCosignatureFile(dir / "real.jsonl"));
+  std::filesystem::create_symlink(dir / "real.jsonl", dir / "link.jsonl");
+  EXPECT_THAT(ReadCosignatureFile(dir / "link.jsonl"), ErrorCodeIs(ErrorCode::kDataLoss));
 }
 
 // The witness took our checkpoint but its answer never made it to the file

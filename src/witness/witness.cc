@@ -360,6 +360,15 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
                                                 .log_keys = std::move(log_keys),
                                                 .store = dir / kCosignaturesFile,
                                                 .clock = &clock});
+  // The store is appended to never through a link (nor a FIFO): one in its
+  // place would have the witness answer but never countersign. Refused here.
+  std::error_code kind;
+  if (const auto status = std::filesystem::symlink_status(state->store, kind);
+      std::filesystem::is_symlink(status) ||
+      (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))) {
+    return Fail(ErrorCode::kInvalidArgument,
+                state->store.string() + " must be a regular file, not a link or a FIFO");
+  }
   // Security: a store gone or unreadable would make a new witness of an old
   // one, ready to countersign a truncated log as its first checkpoint.
   std::ifstream in(state->store, std::ios::binary);

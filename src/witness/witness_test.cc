@@ -68,6 +68,26 @@ TEST_F(WitnessTest, InitLeavesLinksWhereTheKeyOrTheStoreShouldBe) {
   EXPECT_TRUE(std::filesystem::exists(dir / "log-keys.txt"));
 }
 
+// A store moved elsewhere and linked to (another volume) would be read, and
+// answer, but never appended to (no write follows a link): refused at
+// start, as a FIFO in its place is, rather than serve and never countersign.
+TEST_F(WitnessTest, AStoreThatIsALinkOrAFifoIsRefusedAtStart) {
+  witness_.reset();
+  const auto store = dir_.path() / "witness" / "cosignatures.jsonl";
+  const auto moved = dir_.path() / "moved.jsonl";
+  std::filesystem::rename(store, moved);
+  std::filesystem::create_symlink(moved, store);
+  EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  std::filesystem::remove(store);
+  ASSERT_EQ(::mkfifo(store.c_str(), 0600), 0);
+  EXPECT_THAT(Witness::Open(dir_.path() / "witness", clock_),
+              ErrorCodeIs(ErrorCode::kInvalidArgument));
+  std::filesystem::remove(store);
+  std::filesystem::rename(moved, store);
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+}
+
 // An init cut short (a crash before the key, written last) left the log's
 // keys and an empty store: the next init makes the witness.
 TEST_F(WitnessTest, AnInitCutShortIsMadeAgain) {

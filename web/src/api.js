@@ -4,7 +4,9 @@
 //
 // Security: a 401 on an authenticated call means the session is over (expired,
 // revoked by containment, suspended): the tokens are dropped at once and the
-// page is told through onSessionEnded. One refresh at a time, because a
+// page is told through onSessionEnded - unless the server refused the proof
+// itself (error="invalid_dpop_proof", nothing spent), which is signed again
+// and sent once more first. One refresh at a time, because a
 // refresh token presented twice ends the whole session (rotation with reuse
 // detection).
 
