@@ -6,11 +6,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <memory>
 
 #include "core/json_text.h"
+#include "core/rfc3339_time.h"
 #include "core/utf8.h"
 
 namespace vigie {
@@ -52,18 +51,6 @@ spdlog::level::level_enum ToSpd(LogLevel level) {
   return spdlog::level::info;
 }
 
-std::string NowIso8601() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(millis.count()));
-  return buf;
-}
-
 }  // namespace
 
 std::string FormatLogLine(LogFormat format, LogLevel level, std::string_view event,
@@ -71,7 +58,7 @@ std::string FormatLogLine(LogFormat format, LogLevel level, std::string_view eve
   std::string line;
   if (format == LogFormat::kJson) {
     line = "{\"ts\":";
-    AppendJsonText(line, NowIso8601());
+    AppendJsonText(line, Rfc3339Millis(std::chrono::system_clock::now()));
     line += ",\"level\":";
     AppendJsonText(line, LevelName(level));
     line += ",\"event\":";
@@ -84,7 +71,8 @@ std::string FormatLogLine(LogFormat format, LogLevel level, std::string_view eve
     }
     line += '}';
   } else {
-    line = NowIso8601() + " " + std::string(LevelName(level)) + " " + std::string(event);
+    line = Rfc3339Millis(std::chrono::system_clock::now()) + " " + std::string(LevelName(level)) +
+           " " + std::string(event);
     for (const auto& f : fields) {
       line += ' ';
       line += f.key;

@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "core/json_text.h"
+#include "core/rfc3339_time.h"
 #include "http/internal/line_writer.h"
-#include "http/internal/rfc3339_time.h"
 
 namespace vigie::http::internal {
 

@@ -1,9 +1,9 @@
-#include "http/internal/rfc3339_time.h"
+#include "core/rfc3339_time.h"
 
 #include <cstdio>
 #include <ctime>
 
-namespace vigie::http::internal {
+namespace vigie {
 
 std::string Rfc3339Millis(std::chrono::system_clock::time_point t) {
   std::time_t secs = std::chrono::system_clock::to_time_t(t);
@@ -17,4 +17,4 @@ std::string Rfc3339Millis(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-}  // namespace vigie::http::internal
+}  // namespace vigie

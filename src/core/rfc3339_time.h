@@ -1,13 +1,13 @@
 #pragma once
-// Times as the access log writes them.
+// Times as the logs write them (log lines, the access log).
 // Thread-safety: pure function.
 
 #include <chrono>
 #include <string>
 
-namespace vigie::http::internal {
+namespace vigie {
 
 // "2024-05-01T12:00:00.123Z"
 std::string Rfc3339Millis(std::chrono::system_clock::time_point t);
 
-}  // namespace vigie::http::internal
+}  // namespace vigie
