@@ -42,10 +42,11 @@ void ForEachPackedKey(std::span<const uint8_t> packed, Visit&& visit) {
   }
 }
 
-// A given name shorter than this has no typo forms: one edit from "J" is
-// every other letter and every two-letter name holding a J, so an initial
-// typed would list everyone with the surname and a short given name.
-constexpr size_t kMinGivenTypoLetters = 3;
+// A given initial has no typo forms: one edit from "J" is every other
+// letter and every two-letter name holding a J, so an initial typed would
+// list everyone with the surname and a short given name. (Two letters keep
+// theirs: a typo of a three-letter name, Léa as "Le", is still found.)
+constexpr size_t kMinGivenTypoLetters = 2;
 
 // Letters, not bytes: "J-P" is normalised to "J P", two letters.
 size_t Letters(std::string_view name) {
