@@ -1,11 +1,12 @@
 #include "witness/checkpoint_publisher.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
-#include <fstream>
 
 #include "audit/audit_log.h"
 #include "audit/merkle_proof.h"
@@ -14,6 +15,7 @@
 #include "audit/stored_subtree_source.h"
 #include "core/durable_file.h"
 #include "core/log.h"
+#include "core/regular_file.h"
 #include "core/utf8.h"
 #include "crypto/hash.h"
 #include "http/client.h"
@@ -61,10 +63,15 @@ Result<uint64_t> MendAndReadLastCosignedSize(const std::filesystem::path& file,
   if (mended == LastLine::kCut) {
     Log(LogLevel::kWarn, "audit_cosignature_partial_line_cut", {{"file", file.string()}});
   }
-  std::error_code ec;
-  const uintmax_t size = std::filesystem::file_size(file, ec);
-  if (ec || size == 0) return uint64_t{0};  // not written yet, or empty
-  std::ifstream in(file, std::ios::binary);
+  Result<int> fd = OpenRegularFile(file, O_RDONLY);
+  if (!fd && fd.error().code() == ErrorCode::kNotFound) return uint64_t{0};  // not written yet
+  if (!fd) return Fail(ErrorCode::kUnavailable, fd.error().message());
+  DescriptorStream in(*fd);
+  struct stat opened {};
+  if (::fstat(*fd, &opened) != 0)
+    return Fail(ErrorCode::kUnavailable, "cannot read " + file.string());
+  const auto size = static_cast<uintmax_t>(opened.st_size);
+  if (size == 0) return uint64_t{0};
   constexpr uintmax_t kTail = 16 * 1024;  // a line is ~600 bytes
   const uintmax_t from = size > kTail ? size - kTail : 0;
   in.seekg(static_cast<std::streamoff>(from));
@@ -368,17 +375,12 @@ void CheckpointPublisher::Run() {
 
 Result<std::vector<Cosignature>> ReadCosignatureFile(const std::filesystem::path& file) {
   std::vector<Cosignature> cosignatures;
-  // Checked before it is opened: a FIFO in its place would hang the read
-  // (`audit verify`), and a link is refused here as the writer refuses it.
-  std::error_code error;
-  const std::filesystem::file_status status = std::filesystem::symlink_status(file, error);
-  if (status.type() == std::filesystem::file_type::not_found) return cosignatures;
-  if (!std::filesystem::is_regular_file(status)) {
-    return Fail(ErrorCode::kDataLoss, "cannot read " + file.string() + ": " +
-                                          (error ? error.message() : "not a regular file"));
-  }
-  std::ifstream in(file);
-  if (!in) return Fail(ErrorCode::kDataLoss, "cannot read " + file.string());
+  // Never through a link (the writer refuses one too), nor waiting on a
+  // FIFO in its place (`audit verify` would hang).
+  Result<int> fd = OpenRegularFile(file, O_RDONLY);
+  if (!fd && fd.error().code() == ErrorCode::kNotFound) return cosignatures;
+  if (!fd) return Fail(ErrorCode::kDataLoss, fd.error().message());
+  DescriptorStream in(*fd);
   size_t number = 0;
   for (std::string line; in && std::getline(in, line);) {
     ++number;

@@ -16,6 +16,7 @@
 #include "audit/merkle_verify.h"
 #include "core/durable_file.h"
 #include "core/log.h"
+#include "core/regular_file.h"
 #include "crypto/hash.h"
 #include "crypto/secret_bytes.h"
 
@@ -360,32 +361,35 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::filesystem::path& dir,
                                                 .log_keys = std::move(log_keys),
                                                 .store = dir / kCosignaturesFile,
                                                 .clock = &clock});
-  // The store is appended to never through a link (nor a FIFO): one in its
-  // place would have the witness answer but never countersign. Refused here.
-  std::error_code kind;
-  if (const auto status = std::filesystem::symlink_status(state->store, kind);
-      std::filesystem::is_symlink(status) ||
-      (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))) {
-    return Fail(ErrorCode::kInvalidArgument,
-                state->store.string() + " must be a regular file, not a link or a FIFO");
+  // The store is read, locked and appended to never through a link (nor a
+  // FIFO): one in its place would have the witness answer but never
+  // countersign. Refused here. Security: a store gone or unreadable would
+  // make a new witness of an old one, ready to countersign a truncated log
+  // as its first checkpoint.
+  // (Read-write: an exclusive lock emulated over NFS needs it.)
+  Result<int> store = OpenRegularFile(state->store, O_RDWR);
+  if (!store) {
+    if (store.error().code() == ErrorCode::kNotFound) {
+      return Fail(ErrorCode::kDataLoss, "cannot read " + state->store.string() +
+                                            ": the witness's countersignatures are missing");
+    }
+    if (store.error().code() == ErrorCode::kInvalidArgument) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  state->store.string() + " must be a regular file, not a link or a FIFO");
+    }
+    return std::unexpected(store.error());
   }
-  // Security: a store gone or unreadable would make a new witness of an old
-  // one, ready to countersign a truncated log as its first checkpoint.
-  std::ifstream in(state->store, std::ios::binary);
-  if (!in) {
-    return Fail(ErrorCode::kDataLoss, "cannot read " + state->store.string() +
-                                          ": the witness's countersignatures are missing");
-  }
+  state->lock_fd = *store;
   // Two witnesses on one store would each hold their own latest tree, and
   // could countersign two branches of a forked log.
-  // (Read-write: an exclusive lock emulated over NFS needs it.)
-  state->lock_fd = ::open(state->store.c_str(), O_RDWR | O_CLOEXEC);
-  if (state->lock_fd < 0) return Fail(SystemError("cannot open", state->store));
   if (::flock(state->lock_fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) return Fail(SystemError("cannot lock", state->store));
     return Fail(ErrorCode::kConflict,
                 "another witness process serves " + dir.string() + ": stop it first");
   }
+  const int reader = ::fcntl(state->lock_fd, F_DUPFD_CLOEXEC, 0);
+  if (reader < 0) return Fail(SystemError("cannot read", state->store));
+  DescriptorStream in(reader);
   size_t number = 0;
   for (std::string line; in && std::getline(in, line);) {
     ++number;

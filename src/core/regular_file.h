@@ -1,0 +1,33 @@
+#pragma once
+// Opening one of Vigie's own files so that what is opened is the file at
+// that name: never through a symbolic link (a link put in its place must not
+// have Vigie read or lock its target) and without waiting on a FIFO. The
+// check is made on the descriptor opened, so nothing can be swapped in
+// between a look at the name and the open.
+//
+// Thread-safety: reentrant.
+
+#include <ext/stdio_filebuf.h>
+#include <filesystem>
+#include <istream>
+
+#include "core/error.h"
+
+namespace vigie {
+
+// `access` is O_RDONLY or O_RDWR. The descriptor is the caller's to close.
+// Errors: NotFound when nothing is at `path`; InvalidArgument when what is
+// there is not a regular file (a link, a FIFO, a directory, a device);
+// Unavailable naming the system's reason otherwise.
+Result<int> OpenRegularFile(const std::filesystem::path& path, int access);
+
+// An input stream over a descriptor it takes, and closes when destroyed.
+class DescriptorStream : public std::istream {
+ public:
+  explicit DescriptorStream(int fd);
+
+ private:
+  __gnu_cxx::stdio_filebuf<char> buffer_;
+};
+
+}  // namespace vigie
