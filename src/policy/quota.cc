@@ -44,17 +44,16 @@ Error QuotaReached(ConsultationKind kind, bool daily, const QuotaLimits& limits,
                    std::to_string(limit) + ")");
 }
 
-QuotaLimiter::Counts& QuotaLimiter::CountsFor(int64_t agent_id, ConsultationKind kind) {
-  return (kind == ConsultationKind::kSearch ? searches_ : files_)[agent_id];
+QuotaLimiter::CountsByAgent& QuotaLimiter::CountsOf(ConsultationKind kind) {
+  return kind == ConsultationKind::kSearch ? searches_ : files_;
 }
 
 Result<QuotaLimiter::Counts*> QuotaLimiter::SeededCounts(std::unique_lock<std::mutex>& lock,
                                                          int64_t agent_id, ConsultationKind kind,
                                                          int64_t unix_seconds) {
-  auto& counts = kind == ConsultationKind::kSearch ? searches_ : files_;
-  if (auto known = counts.find(agent_id); known != counts.end() || !seed_) {
-    return &CountsFor(agent_id, kind);
-  }
+  CountsByAgent& counts = CountsOf(kind);
+  if (!seed_) return &counts[agent_id];
+  if (auto known = counts.find(agent_id); known != counts.end()) return &known->second;
   // Read unlocked (the log may be slow). No count of this process can be
   // missing from it: the agent took nothing here yet. Two first requests
   // read the same; the first to come back seeds, the other counts on it.
@@ -97,7 +96,7 @@ Result<void> QuotaLimiter::Take(int64_t agent_id, ConsultationKind kind, int64_t
 
 Result<void> QuotaLimiter::GiveBack(int64_t agent_id, ConsultationKind kind, int64_t taken_at) {
   std::lock_guard lock(mutex_);
-  Counts& counts = CountsFor(agent_id, kind);
+  Counts& counts = CountsOf(kind)[agent_id];
   Uncount(taken_at, kHour, counts.hour.start, counts.hour.count);
   Uncount(taken_at, kDay, counts.day.start, counts.day.count);
   return {};

@@ -83,7 +83,8 @@ class QuotaLimiter final : public ConsultationQuota {
   struct Counts {
     Window hour, day;
   };
-  Counts& CountsFor(int64_t agent_id, ConsultationKind kind);
+  using CountsByAgent = std::unordered_map<int64_t, Counts>;
+  CountsByAgent& CountsOf(ConsultationKind kind);
   // The agent's counts for `kind`, seeded on first sight (locks `lock`'s
   // mutex again before it returns).
   Result<Counts*> SeededCounts(std::unique_lock<std::mutex>& lock, int64_t agent_id,
@@ -92,7 +93,7 @@ class QuotaLimiter final : public ConsultationQuota {
   const QuotaLimits limits_;
   const Seed seed_;
   std::mutex mutex_;
-  std::unordered_map<int64_t, Counts> searches_, files_;
+  CountsByAgent searches_, files_;
 };
 
 }  // namespace vigie::policy
