@@ -14,6 +14,14 @@ function response(status, body, headers = {}) {
   return new Response(body === undefined ? null : JSON.stringify(body),
                       { status, headers: { 'Content-Type': 'application/json', ...headers } });
 }
+// An Api signed in with tokens A1 and R1, answered by the fake `fetch`,
+// each answer taken in turn when `fetch` is an array.
+function signedInApi(fetch, { signer: proofs = signer } = {}) {
+  const answer = Array.isArray(fetch) ? async () => fetch.shift() : fetch;
+  const api = new Api({ origin: 'http://localhost:9', signer: proofs, timers: fakeTimers(), fetch: answer });
+  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  return api;
+}
 
 test('an authenticated call sends Authorization: DPoP and a proof bound to the token', async () => {
   const seen = [];
@@ -83,9 +91,7 @@ test('a refused proof is signed again once; the session ends only when it is ref
   const counting = { proof: async (...args) => { proofs += 1; return signer.proof(...args); },
                      learnServerTime: (date) => learnt.push(date) };
   const answers = [response(401, { title: 'Unauthorized' }, badProof), response(200, { ok: 1 })];
-  const api = new Api({ origin: 'http://localhost:9', signer: counting, timers: fakeTimers(),
-                        fetch: async () => answers.shift() });
-  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  const api = signedInApi(answers, { signer: counting });
   assert.deepEqual(await api.call('GET', '/api/v1/self'), { ok: 1 });
   assert.equal(proofs, 2);
   assert.equal(learnt[0], badProof.Date);
@@ -93,9 +99,7 @@ test('a refused proof is signed again once; the session ends only when it is ref
 
   const refusals = [response(401, { title: 'Unauthorized' }, badProof),
                     response(401, { title: 'Unauthorized' }, badProof), response(200, { ok: 1 })];
-  const again = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(),
-                          fetch: async () => refusals.shift() });
-  again.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  const again = signedInApi(refusals);
   await assert.rejects(again.call('GET', '/api/v1/self'), (e) => e.status === 401);
   assert.equal(again.signedIn, false);
   assert.equal(refusals.length, 1, 'signed again once only');
@@ -103,19 +107,15 @@ test('a refused proof is signed again once; the session ends only when it is ref
   const tokenRefused = [response(401, { title: 'Unauthorized' },
                                  { 'WWW-Authenticate': 'DPoP error="invalid_token", algs="ES256"' }),
                         response(200, { ok: 1 })];
-  const stolen = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(),
-                           fetch: async () => tokenRefused.shift() });
-  stolen.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  const stolen = signedInApi(tokenRefused);
   await assert.rejects(stolen.call('GET', '/api/v1/self'), (e) => e.status === 401);
   assert.equal(stolen.signedIn, false);
   assert.equal(tokenRefused.length, 1, 'a token refused is not sent again');
 });
 
 test('a 403 with insufficient_user_authentication is a step-up demand', async () => {
-  const api = new Api({ origin: 'http://localhost:9', signer, timers: fakeTimers(),
-    fetch: async () => response(403, { title: 'Forbidden' },
-      { 'WWW-Authenticate': 'DPoP error="insufficient_user_authentication", algs="ES256"' }) });
-  api.adopt({ access_token: 'A1', refresh_token: 'R1', expires_in: 600 });
+  const api = signedInApi(async () => response(403, { title: 'Forbidden' },
+    { 'WWW-Authenticate': 'DPoP error="insufficient_user_authentication", algs="ES256"' }));
   await assert.rejects(api.call('POST', '/api/v1/persons/1/file', {}), (e) => e.stepUp === true);
   assert.equal(api.signedIn, true);
 });
