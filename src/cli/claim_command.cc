@@ -91,6 +91,10 @@ Result<std::string> ReadSample(const std::filesystem::path& file) {
   if (size == 0 || ec) {  // stdin, a pipe: size unknown
     std::ostringstream text;
     text << in->rdbuf();
+    // A read error ends the copy as the end would: not a shorter sample.
+    if (file == "-" && std::ferror(stdin) != 0) {
+      return Fail(ErrorCode::kUnavailable, "error reading standard input");
+    }
     return std::move(text).str();
   }
   // Straight into a string of the file's size: a million-row sample is ~100 MB.

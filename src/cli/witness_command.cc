@@ -63,6 +63,9 @@ int RunWitnessInit(const WitnessInitOptions& options) {
   if (options.log_keys == "-") {
     std::ostringstream in;
     in << std::cin.rdbuf();
+    if (std::ferror(stdin) != 0) {
+      return ReportError(Error(ErrorCode::kUnavailable, "error reading standard input"));
+    }
     text = in.str();
   } else {
     std::ifstream in(options.log_keys);

@@ -282,5 +282,26 @@ TEST_F(CliTest, AuditSearchAnswersWhoConsultedAndWhoSearched) {
   EXPECT_EQ(reads.out.find("NOBODY-1"), std::string::npos) << reads.out;
 }
 
+// A standard input that cannot be read (here a directory, whose read
+// fails) is an error, not an empty or shorter input: neither a witness made
+// with no log key read, nor a claim checked against part of its sample.
+TEST_F(CliTest, AStandardInputThatFailsIsAnErrorNotAnEnd) {
+  ASSERT_EQ(Init().exit_code, 0);
+  const std::string vigie = VIGIE_BINARY;
+  std::filesystem::create_directory(dir_ / "not-a-stream");
+  // In a subshell: RunCommand gives the command /dev/null as its input.
+  const std::string unreadable = " < " + (dir_ / "not-a-stream").string() + ")";
+  auto witness = testing::RunCommand("(" + vigie + " witness init --dir " +
+                                         (dir_ / "witness").string() + " --log-keys -" + unreadable,
+                                     dir_.path());
+  EXPECT_EQ(witness.exit_code, 6) << witness.err;
+  EXPECT_NE(witness.err.find("error reading standard input"), std::string::npos) << witness.err;
+  auto claim = testing::RunCommand(
+      "(" + vigie + " --data-dir " + data().string() + " claim check - --format csv" + unreadable,
+      dir_.path());
+  EXPECT_EQ(claim.exit_code, 6) << claim.err;
+  EXPECT_NE(claim.err.find("error reading standard input"), std::string::npos) << claim.err;
+}
+
 }  // namespace
 }  // namespace vigie
