@@ -23,6 +23,11 @@ TEST(LogKeysTest, ParsesKeyLinesAndRefusesOthers) {
   EXPECT_THAT(ParseLogKeys("3 abc\n"), ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(ParseLogKeys("x " + hex + "\n"), ErrorCodeIs(ErrorCode::kInvalidArgument));
   EXPECT_THAT(ParseLogKeys("3 " + hex + " extra\n"), ErrorCodeIs(ErrorCode::kInvalidArgument));
+  // A sign is no part of a key id (a negative one would wrap round).
+  for (std::string bad : {"-18446744073709551613", "+3", "-0", "4294967296", "3x"}) {
+    EXPECT_THAT(ParseLogKeys(bad + " " + hex + "\n"), ErrorCodeIs(ErrorCode::kInvalidArgument))
+        << bad;
+  }
   EXPECT_FALSE((*keys)[0].retired_after.has_value());
 }
 

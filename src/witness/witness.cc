@@ -92,6 +92,21 @@ std::string LogKeyLine(const LogKey& key) {
   return line;
 }
 
+namespace {
+
+// Digits only, in range: ">>" into a number would take a sign (and wrap a
+// negative one round to a valid id) or skip spaces in it.
+std::optional<uint64_t> DecimalNumber(std::string_view digits) {
+  uint64_t number = 0;
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos ||
+      std::from_chars(digits.data(), digits.data() + digits.size(), number).ec != std::errc()) {
+    return std::nullopt;
+  }
+  return number;
+}
+
+}  // namespace
+
 Result<std::vector<LogKey>> ParseLogKeys(std::string_view text) {
   std::vector<LogKey> keys;
   std::istringstream lines{std::string(text)};
@@ -100,22 +115,18 @@ Result<std::vector<LogKey>> ParseLogKeys(std::string_view text) {
     ++number;
     if (line.empty() || line.starts_with('#')) continue;
     std::istringstream fields(line);
-    uint64_t id = 0;
-    std::string hex, word, rest;
-    fields >> id >> hex;
+    std::string id_digits, hex, word, rest;
+    fields >> id_digits >> hex;
+    const std::optional<uint64_t> id = DecimalNumber(id_digits);
     auto bytes = crypto::HexDecode(hex);
-    bool ok = !fields.fail() && id <= UINT32_MAX && bytes &&
+    bool ok = !fields.fail() && id && *id <= UINT32_MAX && bytes &&
               bytes->size() == crypto::kEd25519PublicKeySize;
     std::optional<uint64_t> retired_after;
     if (ok && (fields >> word)) {
-      uint64_t size = 0;
-      // Digits only: ">>" would take a sign or skip spaces in a number.
       std::string digits;
       fields >> digits;
-      ok = word == "retired-after" && !digits.empty() &&
-           digits.find_first_not_of("0123456789") == std::string::npos &&
-           std::from_chars(digits.data(), digits.data() + digits.size(), size).ec == std::errc();
-      retired_after = size;
+      retired_after = DecimalNumber(digits);
+      ok = word == "retired-after" && retired_after;
     }
     if (!ok || (fields >> rest)) {
       return Fail(ErrorCode::kInvalidArgument,
@@ -124,11 +135,11 @@ Result<std::vector<LogKey>> ParseLogKeys(std::string_view text) {
     }
     // One line a key: with two, which one holds (a retired key's bound, say)
     // would depend on their order.
-    if (std::any_of(keys.begin(), keys.end(), [&](const LogKey& k) { return k.key_id == id; })) {
+    if (std::any_of(keys.begin(), keys.end(), [&](const LogKey& k) { return k.key_id == *id; })) {
       return Fail(ErrorCode::kInvalidArgument, "log key line " + std::to_string(number) + ": key " +
-                                                   std::to_string(id) + " is listed already");
+                                                   std::to_string(*id) + " is listed already");
     }
-    LogKey key{.key_id = static_cast<uint32_t>(id), .retired_after = retired_after};
+    LogKey key{.key_id = static_cast<uint32_t>(*id), .retired_after = retired_after};
     std::memcpy(key.public_key.data(), bytes->data(), key.public_key.size());
     keys.push_back(key);
   }
