@@ -49,8 +49,10 @@ class Activation {
 
   // InvalidArgument: malformed code, or a password the policy refuses (the
   //   message says which rule).
-  // Unauthenticated: no such code, or it has expired or been used.
-  // Conflict: the agent is not pending activation (suspended or disabled).
+  // Unauthenticated: no such code, or it has expired or been used, or its
+  //   agent is not pending activation (suspended or disabled: refused as an
+  //   unknown code is, so that its holder does not learn they were noticed).
+  // Conflict: the agent's status changed while the activation ran.
   // ResourceExhausted/Unavailable: the hasher pool is full or stopping.
   // `before_commit`, when given, runs inside the transaction once everything
   // is written and before it commits (the caller makes its audit event
