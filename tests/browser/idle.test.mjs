@@ -150,11 +150,15 @@ test('a page restored from the back/forward cache signs out', async () => {
   // An ordinary page show (a tab shown again) changes nothing.
   await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: false })));
   assert.equal(await page.getByRole('navigation').count(), 1, 'still signed in');
-  // Leaving for the cache empties the page first: the frozen copy holds no file.
-  assert.equal(await page.evaluate(() => {
+  // Leaving for the cache empties the page first: the frozen copy holds no
+  // file, nor the name of who was signed in, nor the menu.
+  assert.equal(await page.locator('.who').count(), 1);
+  assert.deepEqual(await page.evaluate(() => {
     window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
-    return document.getElementById('main').childElementCount;
-  }), 0);
+    return [document.getElementById('main').childElementCount,
+            document.querySelector('header.banner').childElementCount,
+            document.querySelector('nav').hidden];
+  }), [0, 0, true]);
   const logout = page.waitForRequest((r) => r.url().endsWith('/api/v1/auth/logout'));
   await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
   await logout;

@@ -57,8 +57,14 @@ class App {
     // left: leaving means signing in again, not finding the last file there.
     // Nor kept in the frozen page, where it would be painted again on the
     // way back before pageshow runs.
+    // Nor who was signed in, the menu, a warning or an open dialog.
     window.addEventListener('pagehide', (event) => {
-      if (event.persisted) replace(this.main);
+      if (!event.persisted) return;
+      replace(this.main);
+      replace(this.banner);
+      this.nav.hidden = true;
+      this.hideIdleWarning();
+      this.cancelDialogs();
     });
     window.addEventListener('pageshow', (event) => {
       if (!event.persisted) wake();
@@ -172,7 +178,7 @@ class App {
     // The next person at this screen reads the use notice again: it is
     // acknowledged in their name at their sign-in.
     this.state.noticeAcceptedAt = null;
-    for (const dialog of document.querySelectorAll('dialog[open]')) dialog.dispatchEvent(new Event('cancel'));
+    this.cancelDialogs();
     this.state.self = null;
     this.state.search = null;
     this.state.file = null;
@@ -180,6 +186,11 @@ class App {
     // Emptied now: the next page is drawn at the hashchange, a task later,
     // and the last file must not be painted meanwhile.
     replace(this.main);
+  }
+
+  /** Cancels each open dialog (a step-up): its caller is told no. */
+  cancelDialogs() {
+    for (const dialog of document.querySelectorAll('dialog[open]')) dialog.dispatchEvent(new Event('cancel'));
   }
 
   sessionEnded(reason) {
