@@ -100,7 +100,12 @@ std::optional<detect::SearchTerms> DetectionResponse::TermsOf(const AuditEvent& 
     auto normalised = records::NormaliseName(std::string_view(surname->as_string()));
     out.surname = normalised ? *normalised : std::string(surname->as_string());
   }
-  out.given_name = object.contains("given_name");
+  // A given name only of spaces is none, as the search took it: not one
+  // that makes the search a full identity's, which counts as linked to a
+  // purpose (one space would otherwise switch the enumeration rule off).
+  if (const auto* given = object.if_contains("given_name"); given && given->is_string()) {
+    out.given_name = given->as_string().find_first_not_of(" \t") != boost::json::string::npos;
+  }
   if (const auto* birth = object.if_contains("birth_date"); birth && birth->is_string()) {
     out.birth_date = std::string(birth->as_string());
   }

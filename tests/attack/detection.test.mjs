@@ -567,6 +567,7 @@ test('searches limited to wanted persons are not counted as misses; an investiga
   const installation = await serve({ detect: { query_rate_action: 'alert', distinct_persons_action: 'alert' } }, [
     { service_number: 'M-1', name: 'Agente', roles: ['agent'] },
     { service_number: 'M-2', name: 'Enquêteur', roles: ['investigator'] },
+    { service_number: 'M-3', name: 'Agent', roles: ['agent'] },
     { service_number: 'SO-1', name: 'Officier', roles: ['security_officer'] },
   ]);
   const lines = readFileSync(join(installation.dir, 'p.jsonl'), 'utf8').split('\n')
@@ -610,4 +611,19 @@ test('searches limited to wanted persons are not counted as misses; an investiga
   assert.equal(stopped, 401, 'the investigator\'s sweep of invented names was never stopped');
   const [alert] = (await alertsOf(officer, 'M-2')).filter((a) => a.rule === 'enumeration');
   assert.match(alert?.detail ?? '', /searches found nobody/, JSON.stringify(alert));
+
+  // Searches with no purpose link are a sweep too, whoever is found: a given
+  // name of one space (ignored by the search) makes no full identity of them.
+  const sweeper = await activeClient(server, installation, 'M-3');
+  let swept = 0;
+  let sweepStopped;
+  for (const [surname] of zigzag(agentList)) {
+    const r = await sweeper.call('POST', '/api/v1/search',
+                                 { purpose: 'identity_check', surname, given_name: ' ', birth_date: '1980-01-01' });
+    if (r.status !== 200) { sweepStopped = r.status; break; }
+    swept += 1;
+  }
+  assert.equal(sweepStopped, 401, `the sweep without a purpose link was never stopped (${swept} searches)`);
+  const [unlinked] = (await alertsOf(officer, 'M-3')).filter((a) => a.rule === 'enumeration');
+  assert.match(unlinked?.detail ?? '', /no plausible purpose link/, JSON.stringify(unlinked));
 });
