@@ -148,6 +148,8 @@ Portal::Portal(const PortalParts& parts, const crypto::DataKey& totp_seed_key,
     quota_ = std::make_unique<policy::SharedQuotaLimiter>(*parts.pool,
                                                           QuotaLimitsFrom(*parts.config));
   }
+  at_once_ =
+      std::make_unique<policy::ConsultationsAtOnce>(parts.config->quota.consultations_at_once);
 }
 
 Portal::~Portal() {

@@ -41,6 +41,7 @@
 #include "identity/identity.h"
 #include "incident/containment.h"
 #include "policy/consultation_policy.h"
+#include "policy/consultations_at_once.h"
 #include "policy/quota.h"
 #include "records/live_search.h"
 #include "records/person_file.h"
@@ -339,6 +340,10 @@ class Portal {
   Result<policy::Visibility> Decide(const Caller& caller, const ConsultationInput& input,
                                     policy::ConsultationKind kind, int64_t now,
                                     int64_t* retry_after_seconds);
+  // The consultation's place among those the agent has under way, held
+  // until its answer has left; refused (Retry-After 1) past the bound.
+  Result<policy::ConsultationsAtOnce::Slot> UnderWay(const Caller& caller,
+                                                     int64_t* retry_after_seconds);
   // Gives the quota taken at `taken_at` back (a failure to is logged).
   std::function<void()> QuotaGiveBack(const Caller& caller, policy::ConsultationKind kind,
                                       int64_t taken_at);
@@ -389,6 +394,7 @@ class Portal {
   // In this process on SQLite; in the database, shared by every node, on PostgreSQL.
   std::unique_ptr<identity::AddressThrottle> throttle_;
   std::unique_ptr<policy::ConsultationQuota> quota_;
+  std::unique_ptr<policy::ConsultationsAtOnce> at_once_;
   std::unique_ptr<AuditTrail> trail_;
   std::unique_ptr<DetectionResponse> detection_;  // null when [detect] is disabled
   std::unique_ptr<internal::AlertsSeen> alerts_seen_;  // by whose listings were recorded

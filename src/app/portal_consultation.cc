@@ -52,6 +52,13 @@ Result<policy::Visibility> Portal::Decide(const Caller& caller, const Consultati
   return visibility;
 }
 
+Result<policy::ConsultationsAtOnce::Slot> Portal::UnderWay(const Caller& caller,
+                                                           int64_t* retry_after_seconds) {
+  Result<policy::ConsultationsAtOnce::Slot> slot = at_once_->Take(caller.agent_id);
+  if (!slot && retry_after_seconds != nullptr) *retry_after_seconds = 1;
+  return slot;
+}
+
 std::function<void()> Portal::QuotaGiveBack(const Caller& caller, policy::ConsultationKind kind,
                                             int64_t taken_at) {
   return [quota = quota_.get(), agent_id = caller.agent_id, kind, taken_at] {
@@ -86,7 +93,10 @@ Result<Held<SearchAnswer>> Portal::SearchHeld(const Caller& caller, const Consul
   const int64_t now = UnixSeconds(parts_.clock->Now());
   AuditEvent event = trail_->Consultation(caller, AuditEventType::kSearch, input.purpose,
                                           CaseReferenceForLog(input));
-  Result<SearchAnswer> searched = SearchRecords(caller, input, query, now, retry_after_seconds);
+  Result<policy::ConsultationsAtOnce::Slot> under_way = UnderWay(caller, retry_after_seconds);
+  Result<SearchAnswer> searched =
+      under_way ? SearchRecords(caller, input, query, now, retry_after_seconds)
+                : Result<SearchAnswer>(std::unexpected(under_way.error()));
   trail_->AddQuery(
       event, query,
       searched ? std::optional(policy::SearchScopeFor(searched->visibility)) : std::nullopt);
@@ -99,6 +109,7 @@ Result<Held<SearchAnswer>> Portal::SearchHeld(const Caller& caller, const Consul
                     }
                   }));
   held.withheld = QuotaGiveBack(caller, policy::ConsultationKind::kSearch, now);
+  held.durable = internal::KeepingAlive(std::move(held.durable), std::move(*under_way));
   return held;
 }
 
@@ -142,9 +153,12 @@ Result<Held<FileAnswer>> Portal::OpenPersonFileHeld(const Caller& caller,
   AuditEvent event = trail_->Consultation(caller, AuditEventType::kFileOpening, input.purpose,
                                           CaseReferenceForLog(input));
   event.subject = FileOpeningSubject(person_id);
+  Result<policy::ConsultationsAtOnce::Slot> under_way = UnderWay(caller, retry_after_seconds);
+  Result<FileAnswer> opened = under_way
+                                  ? OpenFile(caller, input, person_id, now, retry_after_seconds)
+                                  : Result<FileAnswer>(std::unexpected(under_way.error()));
   ASSIGN_OR_RETURN(Held<FileAnswer> held,
-                   AuditedHeld(*trail_, std::move(event), started,
-                               OpenFile(caller, input, person_id, now, retry_after_seconds),
+                   AuditedHeld(*trail_, std::move(event), started, std::move(opened),
                                [](AuditEvent& e, const FileAnswer& answer) {
                                  e.person_ids.push_back(answer.file.person.id);
                                  for (const records::WantedNotice& notice : answer.file.notices) {
@@ -155,6 +169,7 @@ Result<Held<FileAnswer>> Portal::OpenPersonFileHeld(const Caller& caller,
                                  }
                                }));
   held.withheld = QuotaGiveBack(caller, policy::ConsultationKind::kFileOpening, now);
+  held.durable = internal::KeepingAlive(std::move(held.durable), std::move(*under_way));
   return held;
 }
 

@@ -269,6 +269,7 @@ Result<void> ReadQuota(const toml::table* t, Config::Quota& q) {
   RETURN_IF_ERROR(r.Read("searches_per_day", q.searches_per_day, 1, 10000000));
   RETURN_IF_ERROR(r.Read("files_per_hour", q.files_per_hour, 1, 1000000));
   RETURN_IF_ERROR(r.Read("files_per_day", q.files_per_day, 1, 10000000));
+  RETURN_IF_ERROR(r.Read("consultations_at_once", q.consultations_at_once, 1, 1000));
   if (q.searches_per_day < q.searches_per_hour || q.files_per_day < q.files_per_hour) {
     return Fail(ErrorCode::kInvalidArgument, "a daily quota must not be below the hourly one");
   }
@@ -561,6 +562,8 @@ searches_per_hour = 300
 searches_per_day = 1500
 files_per_hour = 60
 files_per_day = 300
+consultations_at_once = 4     # under way at once per agent on a node; beyond, 429
+                              # (answers under way still leave when detection suspends)
 
 [audit]
 url = "sqlite:audit.db"       # the audit log's own database; put it on another disk if you can.

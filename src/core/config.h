@@ -116,6 +116,9 @@ struct Config {
     int searches_per_day = 1500;
     int files_per_hour = 60;
     int files_per_day = 300;
+    // Consultations one agent may have under way at once on a node (429
+    // beyond): answers under way still leave when detection suspends.
+    int consultations_at_once = 4;
   } quota;
 
   // The audit log (DESIGN invariant 1): its own database, checkpoints, and

@@ -57,6 +57,19 @@ Result<Held<T>> AuditedHeld(AuditTrail& trail, AuditEvent event, AuditTrail::Sta
   return Held<T>{.answer = std::move(*outcome), .durable = std::move(durable)};
 }
 
+// `confirmation`, keeping `kept` alive for as long as an answer waits on it:
+// until that answer has left or been withheld, after the confirmation's step.
+template <typename Kept>
+std::shared_ptr<Confirmation> KeepingAlive(std::shared_ptr<Confirmation> confirmation, Kept kept) {
+  struct Both {
+    std::shared_ptr<Confirmation> confirmation;
+    Kept kept;
+  };
+  auto both = std::make_shared<Both>(Both{std::move(confirmation), std::move(kept)});
+  Confirmation* held = both->confirmation.get();
+  return std::shared_ptr<Confirmation>(std::move(both), held);
+}
+
 // A held answer once its event is durable, for callers that may block.
 template <typename T>
 Result<T> Released(Result<Held<T>> held) {

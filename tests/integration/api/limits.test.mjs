@@ -30,12 +30,12 @@ async function gauge(metricsPort, name) {
 before(async () => {
   installation = createInstallation({
     persons: 1000,
-    agents: [['LCK-1', 'agent'], ['LCK-2', 'agent'], ['LCK-3', 'agent'], ['QTA-1', 'agent'],
+    agents: [['LCK-1', 'agent'], ['LCK-2', 'agent'], ['LCK-3', 'agent'], ['QTA-1', 'agent'], ['ONC-1', 'agent'],
              ['STP-1', 'investigator'], ['STP-2', 'agent']].map(
       ([service_number, role]) => ({ service_number, name: `Agent ${service_number}`, roles: [role] })),
     config: {
       auth: { address_attempts_per_minute: 12 },
-      quota: { searches_per_hour: 3, searches_per_day: 3 },
+      quota: { searches_per_hour: 3, searches_per_day: 3, consultations_at_once: 1 },
       session: { step_up_files: 2 },
     },
   });
@@ -113,6 +113,30 @@ test('per-agent quotas answer 429 with Retry-After, and a restart gives no new a
   client.server = server;
   const still = await client.call('POST', '/api/v1/search', query);
   assert.equal(still.status, 429, still.body);
+});
+
+// Detection judges each event before its answer leaves, but answers already
+// under way when it suspends an agent leave all the same: a stolen session
+// sending searches by the hundred at once is held to a few under way,
+// refused beyond before they cost quota.
+test("an agent's consultations under way at once are bounded", async () => {
+  const client = await activeClient(server, installation, 'ONC-1');
+  const p = installation.firstPerson;
+  const query = { purpose: 'identity_check', surname: p.surname, birth_date: p.birth_date.slice(0, 4) };
+  const answers = await Promise.all(Array.from({ length: 30 }, () => client.call('POST', '/api/v1/search', query)));
+  const statuses = answers.map((r) => r.status).join();
+  const underWay = answers.filter((r) => r.status === 429 && /under way/.test(r.body));
+  assert.ok(underWay.length >= 1, statuses);
+  assert.ok(underWay.every((r) => r.headers['retry-after'] === '1'), statuses);
+  // The others were answered, or refused by the hourly quota of 3, which
+  // those refused for being at once did not spend.
+  const answered = answers.filter((r) => r.status === 200).length;
+  const overQuota = answers.filter((r) => r.status === 429 && /quota/.test(r.body)).length;
+  assert.equal(answered + overQuota + underWay.length, answers.length, statuses);
+  assert.ok(answered >= 1 && answered <= 3, statuses);
+  let later = 0;
+  while ((await client.call('POST', '/api/v1/search', query)).status === 200) later += 1;
+  assert.equal(answered + later, 3, `the quota is the agent's answers only: ${statuses}`);
 });
 
 test('opening many files asks for a fresh second factor', async () => {
