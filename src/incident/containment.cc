@@ -103,6 +103,18 @@ Result<std::vector<Held>> HeldPage(store::Connection& db, int64_t incident_id,
   return ReadHeld(*select);
 }
 
+// Whether `incident_id`'s hold on `agent_id` was lifted (a release).
+Result<bool> HoldLifted(store::Connection& db, int64_t incident_id, int64_t agent_id) {
+  ASSIGN_OR_RETURN(store::Statement * select,
+                   db.Prepare("SELECT CASE WHEN lifted_at IS NULL THEN 0 ELSE 1 END FROM "
+                              "incident_agent WHERE incident_id = $1 AND agent_id = $2"));
+  select->BindInt(1, incident_id).BindInt(2, agent_id);
+  ASSIGN_OR_RETURN(bool row, select->Step());
+  const bool lifted = row && select->ColumnInt(0) == 1;
+  RETURN_IF_ERROR(select->Run());
+  return lifted;
+}
+
 }  // namespace
 
 std::optional<ReleaseMode> ParseReleaseMode(std::string_view name) {
@@ -231,7 +243,23 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
   // One agent's failure does not leave the others as they were: each is
   // tried, and the ones that failed are reported (the incident holds them).
   for (const Agent& agent : agents) {
-    if (Result<Agent> suspended = directory.Suspend(agent.service_number); !suspended) {
+    // A release made meanwhile (a false alarm called off while a large
+    // containment goes on) lifted this agent's hold and ended its sessions:
+    // suspended now, it would stay so with no incident holding it. Checked
+    // in the suspension's transaction, which a release's waits for.
+    bool lifted = false;
+    Result<Agent> suspended =
+        directory.Suspend(agent.service_number, [&](const Agent&) -> Result<void> {
+          ASSIGN_OR_RETURN(lifted, HoldLifted(db_, done.incident.id, agent.id));
+          if (lifted) return Fail(ErrorCode::kConflict, "released meanwhile");
+          return {};
+        });
+    if (lifted) {
+      Log(LogLevel::kInfo, "incident_agent_released_meanwhile",
+          {{"incident", done.incident.id}, {"agent", agent.service_number}});
+      continue;
+    }
+    if (!suspended) {
       Log(LogLevel::kError, "incident_agent_not_suspended",
           {{"incident", done.incident.id},
            {"agent", agent.service_number},

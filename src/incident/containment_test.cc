@@ -285,6 +285,32 @@ TEST_F(ContainmentTest, AFailedAgentDoesNotStopTheRestOfTheRelease) {
   EXPECT_TRUE(Make().List(/*open_only=*/true)->empty());
 }
 
+// A release made while a containment still suspends its agents one by one
+// (here as A-1 is suspended: a trigger lifts A-2's hold, as the release
+// would) leaves A-2 as the release left it, not suspended by no incident.
+TEST_F(ContainmentTest, AnAgentReleasedWhileTheContainmentRunsIsNotSuspendedAfter) {
+  const std::string lift = "UPDATE incident_agent SET lifted_at = 1 WHERE agent_id = 2";
+  ASSERT_OK(db_->ExecuteScript(
+      db_->dialect() == store::Dialect::kSqlite
+          ? "CREATE TRIGGER released_meanwhile AFTER UPDATE OF status ON agent "
+            "WHEN NEW.id = 1 AND NEW.status = 'suspended' BEGIN " +
+                lift + "; END;"
+          : "CREATE FUNCTION released_meanwhile() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN " +
+                lift +
+                "; RETURN NEW; END $$;"
+                "CREATE TRIGGER released_meanwhile AFTER UPDATE OF status ON agent FOR EACH ROW "
+                "WHEN (NEW.id = 1 AND NEW.status = 'suspended') "
+                "EXECUTE FUNCTION released_meanwhile();"));
+  auto contained = Make().Contain(
+      {.scope = {.service_numbers = {"A-1", "A-2"}}, .reason = "false alarm", .by = "SO-1"});
+  ASSERT_OK(contained);
+  EXPECT_EQ(Status(1), "suspended");
+  EXPECT_EQ(Status(2), "active");
+  EXPECT_TRUE(contained->not_suspended.empty());
+  EXPECT_FALSE(Bar(2).contained);
+}
+
 // Released before the mode was recorded (migration 14): the first release
 // run again sets the mode, which the rest must then use.
 TEST_F(ContainmentTest, AnIncidentReleasedBeforeModesWereRecordedTakesTheModeThatFinishesIt) {
