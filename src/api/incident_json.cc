@@ -60,6 +60,7 @@ json::object ContainedJson(const incident::Contained& contained) {
   json::object out = IncidentJson(contained.incident);
   out["sessions_revoked"] = contained.sessions_revoked;
   out["not_suspended"] = StringArray(contained.not_suspended);
+  out["released_meanwhile"] = StringArray(contained.released_meanwhile);
   return out;
 }
 

@@ -115,7 +115,9 @@ Result<incident::Contained> Portal::Contain(const Caller& caller,
   suspensions.push_back(std::move(event));
   for (const std::string& service_number : contained->incident.agents) {
     if (std::ranges::find(contained->not_suspended, service_number) !=
-        contained->not_suspended.end()) {
+            contained->not_suspended.end() ||
+        std::ranges::find(contained->released_meanwhile, service_number) !=
+            contained->released_meanwhile.end()) {
       continue;
     }
     AuditEvent suspended =

@@ -257,6 +257,7 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
     if (lifted) {
       Log(LogLevel::kInfo, "incident_agent_released_meanwhile",
           {{"incident", done.incident.id}, {"agent", agent.service_number}});
+      done.released_meanwhile.push_back(agent.service_number);
       continue;
     }
     if (!suspended) {
@@ -291,6 +292,7 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
   // As Get lists them, whatever order the request named them in.
   std::ranges::sort(done.incident.agents);
   std::ranges::sort(done.not_suspended);
+  std::ranges::sort(done.released_meanwhile);
   return done;
 }
 

@@ -99,6 +99,9 @@ struct Contained {
   // whose suspension failed: containing them again finishes it. Empty when
   // every agent was suspended.
   std::vector<std::string> not_suspended;
+  // Agents a release made while this ran let go before they were reached:
+  // left as the release left them, not suspended.
+  std::vector<std::string> released_meanwhile;
 };
 
 struct Released {

@@ -308,6 +308,7 @@ TEST_F(ContainmentTest, AnAgentReleasedWhileTheContainmentRunsIsNotSuspendedAfte
   EXPECT_EQ(Status(1), "suspended");
   EXPECT_EQ(Status(2), "active");
   EXPECT_TRUE(contained->not_suspended.empty());
+  EXPECT_EQ(contained->released_meanwhile, (std::vector<std::string>{"A-2"}));
   EXPECT_FALSE(Bar(2).contained);
 }
 

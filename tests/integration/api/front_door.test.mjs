@@ -625,6 +625,7 @@ test('an agent held by an open incident cannot take its activation code until th
   }
   storeSql(accept);
   assert.deepEqual(contained.not_suspended, ['HLD-1']);
+  assert.deepEqual(contained.released_meanwhile, []);
   const client = await Client.create(server);
   const held = await client.activate(installation.codes['HLD-1'], PASSWORD);
   assertProblem(held, 401);
