@@ -18,6 +18,10 @@ Result<int> OpenRegularFile(const std::filesystem::path& path, int access) {
     if (errno == ELOOP) {
       return Fail(ErrorCode::kInvalidArgument, path.string() + " is a link, not a regular file");
     }
+    // A directory opened for writing, a socket: refused before the check below.
+    if (errno == EISDIR || errno == ENXIO) {
+      return Fail(ErrorCode::kInvalidArgument, path.string() + " is not a regular file");
+    }
     return Fail(ErrorCode::kUnavailable,
                 "cannot open " + path.string() + ": " + std::strerror(errno));
   }
@@ -33,6 +37,12 @@ Result<int> OpenRegularFile(const std::filesystem::path& path, int access) {
 
 DescriptorStream::DescriptorStream(int fd) : std::istream(nullptr), buffer_(fd, std::ios::in) {
   rdbuf(&buffer_);
+  // Not taken (fdopen failed): closed here, and the stream reads as failed,
+  // not as an empty file.
+  if (!buffer_.is_open()) {
+    ::close(fd);
+    setstate(std::ios::badbit);
+  }
 }
 
 }  // namespace vigie

@@ -22,6 +22,7 @@ namespace vigie {
 Result<int> OpenRegularFile(const std::filesystem::path& path, int access);
 
 // An input stream over a descriptor it takes, and closes when destroyed.
+// One it could not take is closed at once and the stream is bad (bad()).
 class DescriptorStream : public std::istream {
  public:
   explicit DescriptorStream(int fd);

@@ -42,6 +42,7 @@ TEST(RegularFileTest, OpensOnlyTheFileAtTheName) {
   std::filesystem::create_directory(dir / "directory");
   EXPECT_THAT(OpenRegularFile(dir / "directory", O_RDONLY),
               ErrorCodeIs(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(OpenRegularFile(dir / "directory", O_RDWR), ErrorCodeIs(ErrorCode::kInvalidArgument));
 }
 
 // Opened for reading and writing, the descriptor blocks as usual: the
@@ -55,6 +56,13 @@ TEST(RegularFileTest, TheDescriptorIsLeftBlocking) {
   EXPECT_EQ(flags & O_NONBLOCK, 0);
   EXPECT_EQ(flags & O_ACCMODE, O_RDWR);
   ::close(*fd);
+}
+
+// A descriptor the stream cannot take reads as an error, never as an empty
+// file (the witness would start as a new one, with no countersignature).
+TEST(RegularFileTest, AStreamThatCouldNotTakeItsDescriptorIsBad) {
+  DescriptorStream unusable(-1);
+  EXPECT_TRUE(unusable.bad());
 }
 
 }  // namespace
