@@ -107,6 +107,9 @@ Result<incident::Contained> Portal::Contain(const Caller& caller,
   if (!contained->not_suspended.empty()) {
     subject += ", " + std::to_string(contained->not_suspended.size()) + " not suspended";
   }
+  if (!contained->released_meanwhile.empty()) {
+    subject += ", " + std::to_string(contained->released_meanwhile.size()) + " released meanwhile";
+  }
   event.subject = AuditText(subject, audit::kMaxAuditShortText);
   // Committed already: the incident's event and each agent's are durable
   // together however long the log takes (a deadline giving up after the

@@ -109,6 +109,11 @@ int RunIncidentContain(const std::filesystem::path& data_dir, const ContainOptio
     std::printf("  %lld sessions revoked. Release with: vigie incident release %lld\n",
                 static_cast<long long>(contained->sessions_revoked),
                 static_cast<long long>(contained->incident.id));
+    if (!contained->released_meanwhile.empty()) {
+      std::string names;
+      for (const std::string& agent : contained->released_meanwhile) names += " " + agent;
+      std::printf("  released while it ran, not suspended:%s\n", names.c_str());
+    }
     if (status != 0) {
       std::string names;
       for (const std::string& agent : contained->not_suspended) names += " " + agent;

@@ -246,7 +246,8 @@ Result<Contained> Containment::Contain(const ContainRequest& request) {
     // A release made meanwhile (a false alarm called off while a large
     // containment goes on) lifted this agent's hold and ended its sessions:
     // suspended now, it would stay so with no incident holding it. Checked
-    // in the suspension's transaction, which a release's waits for.
+    // in the suspension's transaction; a release that read the agent active
+    // before this suspension checks the status again as it lifts.
     bool lifted = false;
     Result<Agent> suspended =
         directory.Suspend(agent.service_number, [&](const Agent&) -> Result<void> {

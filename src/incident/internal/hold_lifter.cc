@@ -128,6 +128,15 @@ Result<void> HoldLifter::Lift(int64_t incident_id, int64_t agent_id,
         [&](const identity::AgentDirectory::BeforeCommit& before_commit = {}) -> Result<void> {
       return store::RetryOnConflict([&]() -> Result<void> {
         ASSIGN_OR_RETURN(auto tx, store::Transaction::Begin(db_));
+        // The status as read too: a containment suspending the agent since
+        // (it suspends after its holds commit) makes this a reinstatement,
+        // decided again; lifted as it was read, it would stay suspended
+        // with no incident holding it.
+        ASSIGN_OR_RETURN(Agent still, directory.FindAgent(service_number));
+        if (still.status != now.status) {
+          moved = true;
+          return Fail(ErrorCode::kConflict, "the agent's status changed during the release");
+        }
         RETURN_IF_ERROR(as_read_then_lift(kEndContained));
         if (before_commit) RETURN_IF_ERROR(before_commit(now));
         return tx.Commit();
