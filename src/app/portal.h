@@ -341,7 +341,7 @@ class Portal {
                                     policy::ConsultationKind kind, int64_t now,
                                     int64_t* retry_after_seconds);
   // The consultation's place among those the agent has under way, held
-  // until its answer has left; refused (Retry-After 1) past the bound.
+  // until its answer is released; refused (Retry-After 1) past the bound.
   Result<policy::ConsultationsAtOnce::Slot> UnderWay(const Caller& caller,
                                                      int64_t* retry_after_seconds);
   // Gives the quota taken at `taken_at` back (a failure to is logged).

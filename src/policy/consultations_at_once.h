@@ -1,7 +1,7 @@
 #pragma once
 // How many consultations (searches and file openings) one agent may have
-// under way at once on this node: from the request's start until its answer
-// has left, after detection judged its event. Detection acts on events once
+// under way at once on this node: from the request's start until detection
+// has judged its event and the answer is released (or withheld). Detection acts on events once
 // they are durable; answers already under way when it suspends the agent
 // still leave. Without a bound, a stolen session sending hundreds of
 // searches at once would have them all answered before the first judgement

@@ -58,7 +58,8 @@ Result<Held<T>> AuditedHeld(AuditTrail& trail, AuditEvent event, AuditTrail::Sta
 }
 
 // `confirmation`, keeping `kept` alive for as long as an answer waits on it:
-// until that answer has left or been withheld, after the confirmation's step.
+// until the confirmation's step has run and the answer is released (or
+// withheld).
 template <typename Kept>
 std::shared_ptr<Confirmation> KeepingAlive(std::shared_ptr<Confirmation> confirmation, Kept kept) {
   struct Both {

@@ -37,6 +37,9 @@ before(async () => {
       auth: { address_attempts_per_minute: 12 },
       quota: { searches_per_hour: 3, searches_per_day: 3, consultations_at_once: 1 },
       session: { step_up_files: 2 },
+      // The bound's test sends 30 searches at once, then more: refusals count
+      // towards the query rate too, which would suspend its agent midway.
+      detect: { query_rate_action: 'alert' },
     },
   });
   server = await startServer(installation);
