@@ -1,14 +1,14 @@
 #pragma once
 // How many consultations (searches and file openings) one agent may have
 // under way at once on this node: from the request's start until detection
-// has judged its event and the answer is released (or withheld). Detection acts on events once
-// they are durable; answers already under way when it suspends the agent
-// still leave. Without a bound, a stolen session sending hundreds of
-// searches at once would have them all answered before the first judgement
-// (DESIGN: detection stops a sweep, not only records it). Beyond the bound
-// the consultation is refused (ResourceExhausted: HTTP 429, Retry-After 1)
-// before it costs quota; a person at a screen never has more than one or
-// two under way.
+// has judged its event and the answer is released (or withheld). Detection
+// acts on events once they are durable; answers already under way when it
+// suspends the agent still leave. Without a bound, a stolen session sending
+// hundreds of searches at once would have them all answered before the
+// first judgement (DESIGN: detection stops a sweep, not only records it).
+// Beyond the bound the consultation is refused (ResourceExhausted: HTTP 429,
+// Retry-After 1) before it costs quota; a person at a screen never has more
+// than one or two under way.
 //
 // Thread-safety: all methods are thread-safe. A Slot may outlive its
 // ConsultationsAtOnce (the count is shared).
