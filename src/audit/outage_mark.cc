@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/durable_file.h"
+#include "core/regular_file.h"
 
 namespace vigie::audit {
 namespace {
@@ -85,15 +86,13 @@ Result<void> WriteOutageMark(const std::filesystem::path& path, const OutageMark
 }
 
 Result<std::optional<OutageMark>> ReadOutageMark(const std::filesystem::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<OutageMark>{};
-    return SystemError("cannot open", path, errno);
-  }
-  if (!IsRegularFile(fd)) {
-    ::close(fd);
+  Result<int> opened = OpenRegularFile(path, O_RDONLY);
+  if (!opened && opened.error().code() == ErrorCode::kNotFound) return std::optional<OutageMark>{};
+  if (!opened && opened.error().code() == ErrorCode::kInvalidArgument) {
     return Fail(ErrorCode::kDataLoss, path.string() + " is not an audit outage mark");
   }
+  if (!opened) return std::unexpected(opened.error());
+  const int fd = *opened;
   char line[kLength + 1];
   const ssize_t got = ::pread(fd, line, sizeof line, 0);
   const int saved = errno;

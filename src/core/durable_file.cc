@@ -12,6 +12,8 @@
 #include <string>
 #include <utility>
 
+#include "core/regular_file.h"
+
 namespace vigie {
 bool SyncDirectoryOf(const std::filesystem::path& path) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
@@ -53,12 +55,15 @@ Result<LastLine> MendLastLine(const std::filesystem::path& path,
   // (chattr +a) is still checked, and appended to when whole.
   // Security (O_NOFOLLOW, here and below): these are Vigie's own files; a
   // link put in one's place must not have Vigie cut or append to its target.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) return LastLine::kWhole;  // not written yet
-  if (fd < 0) {
-    return Fail(ErrorCode::kUnavailable,
-                "cannot open " + path.string() + ": " + std::strerror(errno));
+  Result<int> opened = OpenRegularFile(path, O_RDONLY);
+  if (!opened && opened.error().code() == ErrorCode::kNotFound) {
+    return LastLine::kWhole;  // not written yet
   }
+  if (!opened && opened.error().code() == ErrorCode::kInvalidArgument) {
+    return Fail(ErrorCode::kUnavailable, "cannot mend " + path.string() + ": not a file");
+  }
+  if (!opened) return Fail(ErrorCode::kUnavailable, opened.error().message());
+  const int fd = *opened;
   const ClosedAtEnd closed{fd};
   auto failed = [&](std::string_view what) {
     return Fail(ErrorCode::kUnavailable,
@@ -67,9 +72,6 @@ Result<LastLine> MendLastLine(const std::filesystem::path& path,
   // Security: other processes append to the same file (AppendDurably takes
   // the same lock): a line being written is not one to cut.
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    return Fail(ErrorCode::kUnavailable, "cannot mend " + path.string() + ": not a file");
-  }
   if (::flock(fd, LOCK_EX) != 0 || ::fstat(fd, &st) != 0) return failed("cannot lock");
   const off_t size = st.st_size;
   char last = '\n';
