@@ -152,7 +152,8 @@ void AuditTrail::AddQuery(audit::AuditEvent& event, const records::SearchQuery& 
   // scope and the seal's nonce and tag stay within kMaxAuditSealedTerms.
   constexpr size_t kNameBytes = 980;
   terms["surname"] = AuditText(query.surname, kNameBytes);
-  if (!query.given_name.empty()) terms["given_name"] = AuditText(query.given_name, kNameBytes);
+  if (records::AsksGivenName(query.given_name))
+    terms["given_name"] = AuditText(query.given_name, kNameBytes);
   if (std::string birth = records::FormatPartialDate(query.birth_date); !birth.empty()) {
     terms["birth_date"] = birth;
   }

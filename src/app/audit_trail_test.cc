@@ -64,6 +64,23 @@ TEST_F(AuditTrailTest, BidiAndC1CharactersBecomeQuestionMarksTheRestIsKept) {
   EXPECT_EQ(event.subject, "?A-1");
 }
 
+// The sealed terms are what the search asked: a given name only of blanks
+// is none to it, so none is recorded for the detection to read as given.
+TEST_F(AuditTrailTest, TheSealedTermsHoldOnlyTheGivenNameTheSearchAsked) {
+  auto terms_of = [&](std::string given_name) {
+    audit::AuditEvent event = EventFor("ua");
+    trail_.AddQuery(event, {"Martin", std::move(given_name), {1980, 1, 2}},
+                    records::SearchScope::kEveryPerson);
+    auto text = trail_.OpenTerms(event.query.sealed_terms);
+    EXPECT_TRUE(text.has_value());
+    return text ? *text : std::string();
+  };
+  EXPECT_EQ(terms_of(" \t "),
+            R"({"surname":"Martin","birth_date":"1980-01-02","scope":"every_person"})");
+  EXPECT_EQ(terms_of("J."), R"({"surname":"Martin","given_name":"J.","birth_date":"1980-01-02",)"
+                            R"("scope":"every_person"})");
+}
+
 TEST_F(AuditTrailTest, LongTextIsCutOnACharacterBoundary) {
   std::string long_text(audit::kMaxAuditText - 1, 'a');
   long_text += "\xc3\xa9\xc3\xa9";

@@ -11,6 +11,7 @@
 #include "incident/containment.h"
 #include "policy/purpose.h"
 #include "records/name_normaliser.h"
+#include "records/search.h"
 #include "session/session_store.h"
 #include "session/step_up_tracker.h"
 #include "store/retry.h"
@@ -100,11 +101,12 @@ std::optional<detect::SearchTerms> DetectionResponse::TermsOf(const AuditEvent& 
     auto normalised = records::NormaliseName(std::string_view(surname->as_string()));
     out.surname = normalised ? *normalised : std::string(surname->as_string());
   }
-  // A given name only of spaces is none, as the search took it: not one
-  // that makes the search a full identity's, which counts as linked to a
-  // purpose (one space would otherwise switch the enumeration rule off).
+  // Only a given name spelled out makes the search a full identity's, which
+  // counts as linked to a purpose: one space or one letter would otherwise
+  // switch the enumeration rule off. (Events sealed before blank given names
+  // were left out may hold one.)
   if (const auto* given = object.if_contains("given_name"); given && given->is_string()) {
-    out.given_name = given->as_string().find_first_not_of(" \t") != boost::json::string::npos;
+    out.given_name = records::IsGivenNameSpelledOut(std::string_view(given->as_string()));
   }
   if (const auto* birth = object.if_contains("birth_date"); birth && birth->is_string()) {
     out.birth_date = std::string(birth->as_string());

@@ -29,7 +29,7 @@ namespace vigie::detect {
 // A search's terms, which its audit event holds only sealed.
 struct SearchTerms {
   std::string surname;     // normalised (records::NormaliseName)
-  bool given_name = false;
+  bool given_name = false;  // one spelled out (records::IsGivenNameSpelledOut)
   std::string birth_date;  // "YYYY", "YYYY-MM" or "YYYY-MM-DD"; empty when not given
   // A search that could find wanted persons only (an agent's, or any purpose
   // short of an inquiry): an empty answer then means nobody wanted - the

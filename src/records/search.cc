@@ -256,6 +256,15 @@ std::string_view BirthMatchName(BirthMatch match) {
   return "not_asked";
 }
 
+bool AsksGivenName(std::string_view given_name) {
+  return given_name.find_first_not_of(" \t") != std::string_view::npos;
+}
+
+bool IsGivenNameSpelledOut(std::string_view given_name) {
+  auto normalised = NormaliseName(given_name);
+  return normalised && Letters(*normalised) >= kMinGivenTypoLetters;
+}
+
 Result<void> ValidateQuery(const SearchQuery& query) {
   // Security: wildcards would turn a lookup into a sweep; refuse them by name
   // before normalisation would reject them as mere "symbols".
@@ -274,7 +283,7 @@ Result<void> ValidateQuery(const SearchQuery& query) {
   if (letters < 2) {
     return Fail(ErrorCode::kInvalidArgument, "the surname must have at least 2 letters");
   }
-  bool has_given = query.given_name.find_first_not_of(" \t") != std::string::npos;
+  const bool has_given = AsksGivenName(query.given_name);
   if (has_given) {
     auto given = NormaliseName(query.given_name);
     if (!given) return Fail(given.error().WithContext("given_name"));
@@ -376,7 +385,7 @@ Result<SearchResult> RecordSearch::Search(const SearchQuery& query, RecordReposi
   const int today = DayNumber(DateOf(clock.Now()));
   const bool wanted_only = scope == SearchScope::kWantedToday;
   max_results = std::clamp(max_results, 1, 20);
-  bool given_asked = query.given_name.find_first_not_of(" \t") != std::string::npos;
+  const bool given_asked = AsksGivenName(query.given_name);
   ASSIGN_OR_RETURN(NameForms q,
                    internal::QueryForms(query.surname, given_asked ? query.given_name : ""));
   internal::SearchKeyer keyer(repository.search_hasher());

@@ -77,6 +77,16 @@ struct SearchResult {
 // InvalidArgument with a message an agent can act on.
 Result<void> ValidateQuery(const SearchQuery& query);
 
+// Whether a query's given name asks for one: only spaces or tabs is none,
+// for the search, its audit event and the detection alike.
+bool AsksGivenName(std::string_view given_name);
+
+// Whether a given name is spelled out, not an initial: 2 letters or more
+// once normalised ("J." is an initial; one that fails to normalise is
+// neither). Only a spelled-out given name makes, with a full birth date,
+// someone's identity as their papers show it.
+bool IsGivenNameSpelledOut(std::string_view given_name);
+
 // Called with (persons loaded, total) while loading; may be empty.
 using LoadProgress = std::function<void(int64_t done, int64_t total)>;
 

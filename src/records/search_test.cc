@@ -324,6 +324,24 @@ TEST_F(SearchTest, NoMatchIsAnEmptyResultNotAnError) {
   EXPECT_EQ(r->total_matches, 0);
 }
 
+// A blank given name is none; an initial is one, but no name spelled out
+// (which alone makes, with a full birth date, someone's identity).
+TEST(GivenNameTest, ABlankOneIsNoneAndAnInitialIsNotSpelledOut) {
+  EXPECT_FALSE(AsksGivenName(""));
+  EXPECT_FALSE(AsksGivenName(" \t "));
+  EXPECT_TRUE(AsksGivenName(" J"));
+  for (const char* initial : {"", " ", "J", "J.", " j ", "\xC3\x89."}) {
+    EXPECT_FALSE(IsGivenNameSpelledOut(initial)) << initial;
+  }
+  EXPECT_FALSE(IsGivenNameSpelledOut("Je\xFFn"));  // not a name at all
+  for (const char* name : {"Jo",
+                           "L\xC3\xA9"
+                           "a",
+                           " \xC3\x89lodie ", "Jean-Pierre"}) {
+    EXPECT_TRUE(IsGivenNameSpelledOut(name)) << name;
+  }
+}
+
 struct BadQuery {
   SearchQuery query;
   const char* fragment;
@@ -346,6 +364,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadQuery{{"Martin", "J%", {}}, "wildcards"},
                       BadQuery{{"M_rtin", "", {1990, 0, 0}}, "wildcards"},
                       BadQuery{{"Martin", "", {}}, "give a given name or a birth date"},
+                      BadQuery{{"Martin", " \t ", {}}, "give a given name or a birth date"},
                       BadQuery{{"M", "Jean", {}}, "at least 2 letters"},
                       BadQuery{{"Martin", "", {1980, 3, 0}}, "not a month"},
                       BadQuery{{"Martin", "Jean", {1980, 3, 0}}, "not a month"},
