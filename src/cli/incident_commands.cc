@@ -178,8 +178,11 @@ int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_i
       std::printf("  %-12s still held by another open incident\n", agent.c_str());
     }
     for (const std::string& agent : released->not_released) {
-      std::printf("  %-12s NOT released (left suspended; see the log, then reinstate or reset)\n",
-                  agent.c_str());
+      // Either a failure (release again to finish) or a state not the
+      // release's to decide (suspended, disabled): the log says which.
+      std::printf(
+          "  %-12s NOT released (see the log: release again, or an administrator decides)\n",
+          agent.c_str());
     }
     return released->not_released.empty() ? 0 : 1;
   });
