@@ -128,7 +128,14 @@ Result<incident::Contained> Portal::Contain(const Caller& caller,
     suspended.purpose = "incident " + std::to_string(contained->incident.id);
     suspensions.push_back(std::move(suspended));
   }
-  RETURN_IF_ERROR(trail_->RecordAll(std::move(suspensions), started));
+  // Security: an error here must not read as a containment refused (an
+  // officer would contain again, or believe the agents free): it names the
+  // incident in force.
+  if (Result<void> recorded = trail_->RecordAll(std::move(suspensions), started); !recorded) {
+    return Fail(recorded.error().WithContext(
+        "incident " + std::to_string(contained->incident.id) +
+        " is in force (its agents contained) but its audit events were not recorded"));
+  }
   return contained;
 }
 
@@ -199,7 +206,11 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
     back.purpose = "incident " + std::to_string(incident_id);
     reinstated.push_back(std::move(back));
   }
-  RETURN_IF_ERROR(trail_->RecordAll(std::move(reinstated), started));
+  if (Result<void> logged = trail_->RecordAll(std::move(reinstated), started); !logged) {
+    return Fail(logged.error().WithContext(
+        "incident " + std::to_string(incident_id) +
+        " is released but the audit events of what it left were not recorded"));
+  }
   return released;
 }
 

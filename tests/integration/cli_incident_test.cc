@@ -258,6 +258,25 @@ TEST_F(CliTest, AReleaseReinstatesNobodyWhileTheAuditLogRefusesEvents) {
   EXPECT_NE(logged.out.find("A-1"), std::string::npos) << logged.out;
 }
 
+// A containment takes effect whatever the log: with the log refusing its
+// events the agents are contained all the same, and the error says so,
+// naming the incident, rather than reading as a containment refused.
+TEST_F(CliTest, AContainmentWhoseEventsTheLogRefusesSaysItIsInForce) {
+  ASSERT_EQ(Init().exit_code, 0);
+  ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
+  ASSERT_EQ(
+      Vigie("agent add --service-number A-1 --name Agent --unit BR-75 --role agent").exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(RefuseAuditEvents(true));
+  auto contained = Vigie("incident contain --agent A-1 --reason sweep");
+  EXPECT_EQ(contained.exit_code, 6) << contained.out << contained.err;  // the log unavailable
+  EXPECT_NE(contained.err.find("incident 1 is in force (its agents contained)"), std::string::npos)
+      << contained.err;
+  ASSERT_NO_FATAL_FAILURE(RefuseAuditEvents(false));
+  EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);
+  auto listed = Vigie("incident list --open");
+  EXPECT_NE(listed.out.find("Incident 1 ("), std::string::npos) << listed.out;
+}
+
 // A unit exists only once its event is durable: with the log refusing
 // events the unit is not added, and added once the log takes them, with one
 // unit_added event.
