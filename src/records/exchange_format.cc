@@ -1,5 +1,6 @@
 #include "records/exchange_format.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <map>
 #include <optional>
@@ -380,6 +381,15 @@ Result<CsvReader> CsvReader::FromHeader(RecordKind kind, std::string_view header
 Result<ImportRecord> CsvReader::ParseLine(std::string_view line) const {
   if (!IsValidUtf8(line)) return Fail(ErrorCode::kInvalidArgument, "line is not valid UTF-8");
   ASSIGN_OR_RETURN(std::vector<std::string> cells, SplitCsvLine(line));
+  // Files joined end to end repeat their header (a BOM before it, maybe):
+  // taken as data it would be a person named "Surname".
+  const auto header_cell = [](std::string_view cell, std::string_view column) {
+    if (cell.starts_with("\xEF\xBB\xBF")) cell.remove_prefix(3);
+    return cell == column;
+  };
+  if (std::ranges::equal(cells, columns_, header_cell)) {
+    return Fail(ErrorCode::kInvalidArgument, "the CSV header again (files joined?), not a record");
+  }
   if (cells.size() != columns_.size()) {
     return Fail(ErrorCode::kInvalidArgument, "expected " + std::to_string(columns_.size()) +
                                                  " CSV fields, found " +

@@ -125,7 +125,20 @@ INSTANTIATE_TEST_SUITE_P(
             "field '?]0;x?' must be a string"},
         BadLine{
             R"({"kind":"person","id":"P","surname":"Ab","given_names":["B"],"birth_date":"\u001b[2J"})",
-            "got '?[2J'"}),
+            "got '?[2J'"},
+        // Ids that read as another: each would be a second person, not an update.
+        BadLine{R"({"kind":"person","id":"P1\u200b","surname":"Ab","given_names":["B"]})",
+                "id must be printable ASCII without spaces"},
+        BadLine{R"({"kind":"person","id":"P1 ","surname":"Ab","given_names":["B"]})",
+                "id must be printable ASCII without spaces"},
+        BadLine{R"({"kind":"person","id":"\u04201","surname":"Ab","given_names":["B"]})",
+                "id must be printable ASCII without spaces"},
+        BadLine{
+            R"({"kind":"wanted_notice","id":"W1","person_id":"\ufeffP1","reason":"arrest_warrant","issuing_authority":"a","reference":"r","valid_from":"2026","conduct":"arrest"})",
+            "person_id must be printable ASCII without spaces"},
+        BadLine{
+            R"({"kind":"record_entry","id":"R\u00a01","person_id":"P1","category":"theft","date":"2020","role":"suspect","case_reference":"c","recording_service":"s"})",
+            "id must be printable ASCII without spaces"}),
     [](const auto& param) { return "case" + std::to_string(param.index); });
 
 TEST(CsvTest, SplitsQuotedFields) {
@@ -162,6 +175,23 @@ TEST(CsvTest, HeaderIsChecked) {
   auto reader = CsvReader::FromHeader(RecordKind::kPerson, "id,surname,given_names");
   EXPECT_FALSE(reader->ParseLine("a,b").has_value());
   EXPECT_FALSE(reader->ParseLine("P,Martin,").has_value());  // given_names required
+  EXPECT_OK(reader->ParseLine("P-2019/004512,Martin,Jean;Paul"));
+}
+
+// Two exports joined end to end: the second header is refused, not taken
+// for a person named "Surname" (with or without a BOM before it).
+TEST(CsvTest, TheHeaderRepeatedIsNotARecord) {
+  auto reader = CsvReader::FromHeader(RecordKind::kPerson, "id,surname,given_names");
+  ASSERT_OK(reader);
+  for (const char* line : {"id,surname,given_names", "\xEF\xBB\xBFid,surname,given_names"}) {
+    auto refused = reader->ParseLine(line);
+    ASSERT_THAT(refused, ErrorCodeIs(ErrorCode::kInvalidArgument)) << line;
+    EXPECT_NE(refused.error().message().find("the CSV header again"), std::string::npos)
+        << refused.error().message();
+  }
+  EXPECT_OK(reader->ParseLine("P1,Surname,Given"));
+  // A BOM before a record is no part of its id.
+  EXPECT_FALSE(reader->ParseLine("\xEF\xBB\xBFP1,Surname,Given").has_value());
 }
 
 }  // namespace
