@@ -4,6 +4,7 @@
 #include <array>
 
 #include "crypto/crypto.h"
+#include "policy/consultations_at_once.h"
 #include "records/name_normaliser.h"
 #include "records/phonetic_fr.h"
 #include "session/dpop.h"
@@ -72,5 +73,19 @@ void BM_DpopVerifyProof(benchmark::State& state) {
 BENCHMARK(BM_DpopVerifyProof)->Arg(0)->Arg(1);
 
 }  // namespace
+
+// The bound on consultations under way (policy/consultations_at_once.h),
+// taken and given back by every search and file opening: its cost next to
+// the ES256 check each request already pays. Threads: agents consulting at
+// once on one node, each its own.
+void BM_ConsultationSlot(benchmark::State& state) {
+  static vigie::policy::ConsultationsAtOnce bound(4);
+  const int64_t agent = state.thread_index() + 1;
+  for (auto _ : state) {
+    auto slot = bound.Take(agent);
+    benchmark::DoNotOptimize(slot);
+  }
+}
+BENCHMARK(BM_ConsultationSlot)->Threads(1)->Threads(2);
 
 BENCHMARK_MAIN();
