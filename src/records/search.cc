@@ -262,7 +262,14 @@ bool AsksGivenName(std::string_view given_name) {
 
 bool IsGivenNameSpelledOut(std::string_view given_name) {
   auto normalised = NormaliseName(given_name);
-  return normalised && Letters(*normalised) >= kMinGivenTypoLetters;
+  if (!normalised) return false;
+  // A word of 2 letters or more: "J.-P." normalises to "J P", two initials.
+  size_t word = 0;
+  for (char c : *normalised) {
+    word = c == ' ' ? 0 : word + 1;
+    if (word >= kMinGivenTypoLetters) return true;
+  }
+  return false;
 }
 
 Result<void> ValidateQuery(const SearchQuery& query) {

@@ -81,9 +81,9 @@ Result<void> ValidateQuery(const SearchQuery& query);
 // for the search, its audit event and the detection alike.
 bool AsksGivenName(std::string_view given_name);
 
-// Whether a given name is spelled out, not an initial: 2 letters or more
-// once normalised ("J." is an initial; one that fails to normalise is
-// neither). Only a spelled-out given name makes, with a full birth date,
+// Whether a given name is spelled out, not initials: a word of 2 letters
+// or more once normalised ("J." and "J.-P." are initials; one that fails to
+// normalise is neither). Only a spelled-out given name makes, with a full birth date,
 // someone's identity as their papers show it.
 bool IsGivenNameSpelledOut(std::string_view given_name);
 

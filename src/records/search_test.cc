@@ -330,7 +330,7 @@ TEST(GivenNameTest, ABlankOneIsNoneAndAnInitialIsNotSpelledOut) {
   EXPECT_FALSE(AsksGivenName(""));
   EXPECT_FALSE(AsksGivenName(" \t "));
   EXPECT_TRUE(AsksGivenName(" J"));
-  for (const char* initial : {"", " ", "J", "J.", " j ", "\xC3\x89."}) {
+  for (const char* initial : {"", " ", "J", "J.", " j ", "\xC3\x89.", "J.-P.", "A B"}) {
     EXPECT_FALSE(IsGivenNameSpelledOut(initial)) << initial;
   }
   EXPECT_FALSE(IsGivenNameSpelledOut("Je\xFFn"));  // not a name at all
