@@ -190,6 +190,31 @@ class JsonObjectWriter {
   std::string out_ = "{";
 };
 
+// Each kind's columns, and those every line needs (the JSON fields a
+// record cannot be built without): a header without one would only have
+// every line refused.
+struct KindColumns {
+  std::set<std::string> known;
+  std::vector<std::string> required;
+};
+
+const KindColumns& ColumnsOf(RecordKind kind) {
+  static const std::map<RecordKind, KindColumns> kColumns = {
+      {RecordKind::kPerson,
+       {{"id", "surname", "given_names", "birth_date", "birth_place", "sex", "nationality",
+         "aliases"},
+        {"id", "surname", "given_names"}}},
+      {RecordKind::kWantedNotice,
+       {{"id", "person_id", "reason", "issuing_authority", "reference", "valid_from", "valid_until",
+         "conduct"},
+        {"id", "person_id", "reason", "issuing_authority", "reference", "valid_from", "conduct"}}},
+      {RecordKind::kRecordEntry,
+       {{"id", "person_id", "category", "date", "role", "case_reference", "recording_service"},
+        {"id", "person_id", "category", "date", "role", "case_reference", "recording_service"}}},
+  };
+  return kColumns.at(kind);
+}
+
 }  // namespace
 
 Result<RecordKind> ParseRecordKind(std::string_view name) {
@@ -340,27 +365,7 @@ Result<std::vector<std::string>> SplitCsvLine(std::string_view line) {
 Result<CsvReader> CsvReader::FromHeader(RecordKind kind, std::string_view header_line) {
   if (header_line.starts_with("\xEF\xBB\xBF")) header_line.remove_prefix(3);  // BOM
   ASSIGN_OR_RETURN(std::vector<std::string> columns, SplitCsvLine(header_line));
-  // Each kind's columns, and those every line needs (the JSON fields a
-  // record cannot be built without): a header without one would only have
-  // every line refused.
-  struct KindColumns {
-    std::set<std::string> known;
-    std::vector<std::string> required;
-  };
-  static const std::map<RecordKind, KindColumns> kColumns = {
-      {RecordKind::kPerson,
-       {{"id", "surname", "given_names", "birth_date", "birth_place", "sex", "nationality",
-         "aliases"},
-        {"id", "surname", "given_names"}}},
-      {RecordKind::kWantedNotice,
-       {{"id", "person_id", "reason", "issuing_authority", "reference", "valid_from", "valid_until",
-         "conduct"},
-        {"id", "person_id", "reason", "issuing_authority", "reference", "valid_from", "conduct"}}},
-      {RecordKind::kRecordEntry,
-       {{"id", "person_id", "category", "date", "role", "case_reference", "recording_service"},
-        {"id", "person_id", "category", "date", "role", "case_reference", "recording_service"}}},
-  };
-  const KindColumns& kind_columns = kColumns.at(kind);
+  const KindColumns& kind_columns = ColumnsOf(kind);
   std::set<std::string> seen;
   for (const auto& c : columns) {
     if (!kind_columns.known.contains(c)) {
@@ -381,13 +386,14 @@ Result<CsvReader> CsvReader::FromHeader(RecordKind kind, std::string_view header
 Result<ImportRecord> CsvReader::ParseLine(std::string_view line) const {
   if (!IsValidUtf8(line)) return Fail(ErrorCode::kInvalidArgument, "line is not valid UTF-8");
   ASSIGN_OR_RETURN(std::vector<std::string> cells, SplitCsvLine(line));
-  // Files joined end to end repeat their header (a BOM before it, maybe):
-  // taken as data it would be a person named "Surname".
-  const auto header_cell = [](std::string_view cell, std::string_view column) {
+  // Files joined end to end repeat their header, in its own order or
+  // columns maybe (a BOM before it too): taken as data it would be a person
+  // named "Surname".
+  const auto column_name = [&](std::string_view cell) {
     if (cell.starts_with("\xEF\xBB\xBF")) cell.remove_prefix(3);
-    return cell == column;
+    return ColumnsOf(kind_).known.contains(std::string(cell));
   };
-  if (std::ranges::equal(cells, columns_, header_cell)) {
+  if (!cells.empty() && std::ranges::all_of(cells, column_name)) {
     return Fail(ErrorCode::kInvalidArgument, "the CSV header again (files joined?), not a record");
   }
   if (cells.size() != columns_.size()) {

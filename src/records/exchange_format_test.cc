@@ -179,11 +179,13 @@ TEST(CsvTest, HeaderIsChecked) {
 }
 
 // Two exports joined end to end: the second header is refused, not taken
-// for a person named "Surname" (with or without a BOM before it).
+// for a person named "Surname" (with or without a BOM before it, in the
+// first's order or not, with its columns or others).
 TEST(CsvTest, TheHeaderRepeatedIsNotARecord) {
   auto reader = CsvReader::FromHeader(RecordKind::kPerson, "id,surname,given_names");
   ASSERT_OK(reader);
-  for (const char* line : {"id,surname,given_names", "\xEF\xBB\xBFid,surname,given_names"}) {
+  for (const char* line : {"id,surname,given_names", "\xEF\xBB\xBFid,surname,given_names",
+                           "surname,id,given_names", "id,surname,given_names,birth_place"}) {
     auto refused = reader->ParseLine(line);
     ASSERT_THAT(refused, ErrorCodeIs(ErrorCode::kInvalidArgument)) << line;
     EXPECT_NE(refused.error().message().find("the CSV header again"), std::string::npos)
