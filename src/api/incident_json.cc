@@ -61,6 +61,7 @@ json::object ContainedJson(const incident::Contained& contained) {
   out["sessions_revoked"] = contained.sessions_revoked;
   out["not_suspended"] = StringArray(contained.not_suspended);
   out["released_meanwhile"] = StringArray(contained.released_meanwhile);
+  out["events_recorded"] = contained.events_recorded;
   return out;
 }
 

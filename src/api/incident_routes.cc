@@ -137,6 +137,7 @@ Result<http::Response> PostReleaseIncident(Call& call) {
   out["kept_suspended"] = std::move(kept_suspended);
   out["still_contained"] = std::move(still);
   out["not_released"] = std::move(not_released);
+  out["events_recorded"] = released.events_recorded;
   return Json(200, out);
 }
 

@@ -10,6 +10,7 @@
 #include "app/internal/audited.h"
 #include "app/portal.h"
 #include "audit/audit_event_codec.h"
+#include "core/log.h"
 
 namespace vigie::app {
 
@@ -84,6 +85,12 @@ std::string IncidentSubject(const incident::Incident& incident, std::string_view
   return subject;
 }
 
+// What an incident's act did is committed; its events are not in the log.
+void EventsUnrecorded(int64_t incident_id, const Error& error) {
+  Log(LogLevel::kError, "incident_events_unrecorded",
+      {{"incident", incident_id}, {"error", error.message()}});
+}
+
 }  // namespace
 
 Result<incident::Contained> Portal::Contain(const Caller& caller,
@@ -128,13 +135,12 @@ Result<incident::Contained> Portal::Contain(const Caller& caller,
     suspended.purpose = "incident " + std::to_string(contained->incident.id);
     suspensions.push_back(std::move(suspended));
   }
-  // Security: an error here must not read as a containment refused (an
-  // officer would contain again, or believe the agents free): it names the
-  // incident in force.
+  // Security: the containment stands whatever the log. A failure to record
+  // is said in the answer, not as an error: that would read as a containment
+  // refused, and an officer would contain again or take the agents for free.
   if (Result<void> recorded = trail_->RecordAll(std::move(suspensions), started); !recorded) {
-    return Fail(recorded.error().WithContext(
-        "incident " + std::to_string(contained->incident.id) +
-        " is in force (its agents contained) but its audit events were not recorded"));
+    EventsUnrecorded(contained->incident.id, recorded.error());
+    contained->events_recorded = false;
   }
   return contained;
 }
@@ -207,9 +213,8 @@ Result<incident::Released> Portal::ReleaseIncident(const Caller& caller, int64_t
     reinstated.push_back(std::move(back));
   }
   if (Result<void> logged = trail_->RecordAll(std::move(reinstated), started); !logged) {
-    return Fail(logged.error().WithContext(
-        "incident " + std::to_string(incident_id) +
-        " is released but the audit events of what it left were not recorded"));
+    EventsUnrecorded(incident_id, logged.error());  // as a containment's
+    released->events_recorded = false;
   }
   return released;
 }

@@ -59,6 +59,18 @@ void PrintIncident(const incident::Incident& incident) {
   std::printf("  reason: %s\n", incident.reason.c_str());
 }
 
+// An incident's act that stands with its events not in the log: said, and
+// the exit status of the log unavailable, so that no script takes it as
+// done nor does it again. `status` otherwise.
+int UnlessUnrecorded(bool events_recorded, int64_t incident_id, int status) {
+  if (events_recorded) return status;
+  std::fprintf(stderr,
+               "vigie: incident %lld: done, but the audit log did not record its events (see the "
+               "log; do not do it again)\n",
+               static_cast<long long>(incident_id));
+  return ExitCodeFor(ErrorCode::kUnavailable);
+}
+
 }  // namespace
 
 int RunAlertList(const std::filesystem::path& data_dir, const AlertListOptions& options) {
@@ -103,7 +115,7 @@ int RunIncidentContain(const std::filesystem::path& data_dir, const ContainOptio
     const int status = contained->not_suspended.empty() ? 0 : 1;
     if (options.json) {
       std::printf("%s\n", json::serialize(api::ContainedJson(*contained)).c_str());
-      return status;
+      return UnlessUnrecorded(contained->events_recorded, contained->incident.id, status);
     }
     PrintIncident(contained->incident);
     std::printf("  %lld sessions revoked. Release with: vigie incident release %lld\n",
@@ -122,7 +134,7 @@ int RunIncidentContain(const std::filesystem::path& data_dir, const ContainOptio
                    "to finish):%s\n",
                    names.c_str());
     }
-    return status;
+    return UnlessUnrecorded(contained->events_recorded, contained->incident.id, status);
   });
 }
 
@@ -149,8 +161,10 @@ int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_i
       json::array failed;
       for (const std::string& agent : released->not_released) failed.emplace_back(agent);
       out["not_released"] = std::move(failed);
+      out["events_recorded"] = released->events_recorded;
       std::printf("%s\n", json::serialize(out).c_str());
-      return released->not_released.empty() ? 0 : 1;
+      return UnlessUnrecorded(released->events_recorded, incident_id,
+                              released->not_released.empty() ? 0 : 1);
     }
     PrintIncident(released->incident);
     for (const identity::Agent& agent : released->reset) {
@@ -184,7 +198,8 @@ int RunIncidentRelease(const std::filesystem::path& data_dir, int64_t incident_i
           "  %-12s NOT released (see the log: release again, or an administrator decides)\n",
           agent.c_str());
     }
-    return released->not_released.empty() ? 0 : 1;
+    return UnlessUnrecorded(released->events_recorded, incident_id,
+                            released->not_released.empty() ? 0 : 1);
   });
 }
 

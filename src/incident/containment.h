@@ -102,6 +102,10 @@ struct Contained {
   // Agents a release made while this ran let go before they were reached:
   // left as the release left them, not suspended.
   std::vector<std::string> released_meanwhile;
+  // False when the audit events of what was done could not be recorded
+  // after its commit (set by the caller that records them): it stands all
+  // the same, and the answer must say so rather than read as refused.
+  bool events_recorded = true;
 };
 
 struct Released {
@@ -123,6 +127,7 @@ struct Released {
   // or, not the release's to decide (see internal/hold_lifter.h), no longer
   // held, for an administrator.
   std::vector<std::string> not_released;
+  bool events_recorded = true;  // as Contained's
 };
 
 // Why a request must be turned away, read on every request.

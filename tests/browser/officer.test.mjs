@@ -258,14 +258,17 @@ test('a release that could not lift every agent offers to release again', async 
     await row.getByRole('button', { name: 'Lever de nouveau' }).waitFor();
     assert.equal(await row.getByRole('combobox').inputValue(), 'reinstate', 'finished in the mode it was released in');
     // Released again, X-2 stays held by another open incident: the answer
-    // names it, and the page says so rather than a bare "released".
+    // names it, and the page says so rather than a bare "released"; so too
+    // that the log did not record it (it stands: not to be made again).
     await page.route('**/api/v1/incidents/77/release', (route) => route.fulfill({
       status: 200, contentType: 'application/json',
       body: JSON.stringify({ ...released, unreleased_count: 0, reset: [], reinstated: [], kept_suspended: [],
-                             still_contained: ['X-2'], not_released: [] }) }));
+                             still_contained: ['X-2'], not_released: [], events_recorded: false }) }));
     await row.getByRole('button', { name: 'Lever de nouveau' }).click();
     await answerConfirmation(page, { accept: true });
     await page.getByText('Restent suspendus, tenus par un autre incident ouvert : X-2.', { exact: false }).waitFor();
+    await page.getByText('Fait pour l’incident 77, mais le journal d’audit n’a pas enregistré ses événements',
+                         { exact: false }).waitFor();
   } finally {
     await page.unroute('**/api/v1/incidents/77/release');
     await page.unroute('**/api/v1/incidents');

@@ -259,17 +259,20 @@ TEST_F(CliTest, AReleaseReinstatesNobodyWhileTheAuditLogRefusesEvents) {
 }
 
 // A containment takes effect whatever the log: with the log refusing its
-// events the agents are contained all the same, and the error says so,
-// naming the incident, rather than reading as a containment refused.
-TEST_F(CliTest, AContainmentWhoseEventsTheLogRefusesSaysItIsInForce) {
+// events the agents are contained all the same, and the answer says both,
+// rather than read as a containment refused (to be made again).
+TEST_F(CliTest, AContainmentWhoseEventsTheLogRefusesStandsAndSaysSo) {
   ASSERT_EQ(Init().exit_code, 0);
   ASSERT_EQ(Vigie("unit add --code BR-75 --name Brigade --kind police").exit_code, 0);
   ASSERT_EQ(
       Vigie("agent add --service-number A-1 --name Agent --unit BR-75 --role agent").exit_code, 0);
   ASSERT_NO_FATAL_FAILURE(RefuseAuditEvents(true));
-  auto contained = Vigie("incident contain --agent A-1 --reason sweep");
+  auto contained = Vigie("incident contain --agent A-1 --reason sweep --json");
   EXPECT_EQ(contained.exit_code, 6) << contained.out << contained.err;  // the log unavailable
-  EXPECT_NE(contained.err.find("incident 1 is in force (its agents contained)"), std::string::npos)
+  EXPECT_NE(contained.out.find("\"id\":1,"), std::string::npos) << contained.out;
+  EXPECT_NE(contained.out.find("\"events_recorded\":false"), std::string::npos) << contained.out;
+  EXPECT_NE(contained.err.find("incident 1: done, but the audit log did not record its events"),
+            std::string::npos)
       << contained.err;
   ASSERT_NO_FATAL_FAILURE(RefuseAuditEvents(false));
   EXPECT_NE(Vigie("agent show A-1").out.find("suspended"), std::string::npos);

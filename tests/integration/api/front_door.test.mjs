@@ -626,6 +626,7 @@ test('an agent held by an open incident cannot take its activation code until th
   storeSql(accept);
   assert.deepEqual(contained.not_suspended, ['HLD-1']);
   assert.deepEqual(contained.released_meanwhile, []);
+  assert.equal(contained.events_recorded, true);
   const client = await Client.create(server);
   const held = await client.activate(installation.codes['HLD-1'], PASSWORD);
   assertProblem(held, 401);
@@ -635,6 +636,7 @@ test('an agent held by an open incident cannot take its activation code until th
   const released = JSON.parse(installation.vigie('incident', 'release', String(contained.id),
                                                  '--reason', 'handed over in person', '--json'));
   assert.deepEqual(released.reset, ['HLD-1']);
+  assert.equal(released.events_recorded, true);
   assertProblem(await client.activate(installation.codes['HLD-1'], PASSWORD), 401);
   const fresh = activationCodeIn(installation.vigie('agent', 'reset', 'HLD-1'));
   const act = await client.activate(fresh, PASSWORD);

@@ -269,8 +269,10 @@ function releaseOutcome(released, id) {
   const kept = released.kept_suspended ?? [];
   const failed = released.not_released ?? [];
   const held = released.still_contained ?? [];
-  if (!reset.length && !kept.length && !failed.length && !held.length) return null;
+  const unrecorded = released.events_recorded === false;
+  if (!reset.length && !kept.length && !failed.length && !held.length && !unrecorded) return null;
   return h('div', {}, h('p', {}, t('incidents.release.of', { id })),
+    unrecorded ? h('p', { class: 'message message-error' }, t('incidents.unrecorded', { id })) : null,
     reset.length ? h('div', { class: 'card' }, h('h2', {}, t('incidents.reset')),
       h('ul', {}, reset.map((a) => h('li', {}, String(a?.service_number ?? a))))) : null,
     kept.length ? h('p', {}, t('incidents.kept_suspended', { agents: kept.map((a) => a.service_number).join(', ') })) : null,
@@ -386,7 +388,10 @@ export function incidentsView(app) {
     try {
       const opened = await busy(submit, () => app.api.call('POST', '/api/v1/incidents', body));
       const left = opened.not_suspended ?? [];
-      if (left.length) message.error(t('incidents.not_suspended', { id: opened.id, agents: left.join(', ') }));
+      // It stands whatever the log: said, lest it be made again.
+      const wrong = [left.length ? t('incidents.not_suspended', { id: opened.id, agents: left.join(', ') }) : '',
+        opened.events_recorded === false ? t('incidents.unrecorded', { id: opened.id }) : ''].filter(Boolean);
+      if (wrong.length) message.error(wrong.join(' '));
       else message.info(t('incidents.opened', { id: opened.id, n: opened.sessions_revoked ?? 0 }));
       form.reset();
       load();
