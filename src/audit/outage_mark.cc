@@ -1,7 +1,6 @@
 #include "audit/outage_mark.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,11 +30,6 @@ std::unexpected<Error> SystemError(std::string_view what, const std::filesystem:
               std::string(what) + " " + path.string() + ": " + std::strerror(error));
 }
 
-bool IsRegularFile(int fd) {
-  struct stat info {};
-  return ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
-}
-
 // The number after `key` at the start of `text`, which then moves past it.
 template <typename Integer>
 bool TakeField(std::string_view& text, std::string_view key, Integer& value) {
@@ -62,13 +56,10 @@ Result<void> WriteOutageMark(const std::filesystem::path& path, const OutageMark
     return Fail(ErrorCode::kInternal, "the outage mark's line has an unexpected length");
   }
   const bool existed = ::access(path.c_str(), F_OK) == 0;
-  // O_NONBLOCK: a FIFO put there must not hang the log's writer.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-  if (fd < 0) return SystemError("cannot open", path, errno);
-  if (!IsRegularFile(fd)) {
-    ::close(fd);
-    return Fail(ErrorCode::kUnavailable, path.string() + " is not a regular file");
-  }
+  // A FIFO or a link put there must not hang the log's writer, nor be written through.
+  const Result<int> opened = OpenRegularFile(path, O_WRONLY | O_CREAT);
+  if (!opened) return Fail(ErrorCode::kUnavailable, opened.error().message());
+  const int fd = *opened;
   errno = EIO;  // what a short write without an error of its own reports
   bool ok = ::pwrite(fd, line, kLength, 0) == static_cast<ssize_t>(kLength) &&
             ::ftruncate(fd, kLength) == 0 && ::fdatasync(fd) == 0;

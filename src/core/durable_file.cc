@@ -88,9 +88,9 @@ Result<LastLine> MendLastLine(const std::filesystem::path& path,
   const size_t last_size = start == std::string::npos ? tail.size() : tail.size() - start - 1;
   const bool completed = whole(std::string_view(tail).substr(tail.size() - last_size));
   // Still under the lock, which stays with `fd`.
-  const int writer = ::open(
-      path.c_str(), O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | (completed ? O_APPEND : 0));
-  if (writer < 0) return failed(completed ? "cannot complete" : "cannot cut the last line of");
+  const Result<int> writer_opened = OpenRegularFile(path, O_WRONLY | (completed ? O_APPEND : 0));
+  if (!writer_opened) return failed(completed ? "cannot complete" : "cannot cut the last line of");
+  const int writer = *writer_opened;
   const ClosedAtEnd closed_writer{writer};
   const bool mended = completed ? ::write(writer, "\n", 1) == 1
                                 : ::ftruncate(writer, size - static_cast<off_t>(last_size)) == 0;
@@ -108,18 +108,14 @@ bool WrittenWholeJson(std::string_view line) {
 
 Result<void> AppendDurably(const std::filesystem::path& path, std::string_view text, unsigned mode,
                            Writers writers) {
-  // O_NONBLOCK: a FIFO put in the file's place must not hang the writer (the
-  // audit log's, for the witness file); anything but a file is refused.
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC,
-                  mode);
-  if (fd < 0) {
-    return Fail(ErrorCode::kUnavailable, "cannot open " + path.string() + ": " + std::strerror(errno));
-  }
-  struct stat opened {};
-  if (::fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) {
-    ::close(fd);
+  // A FIFO put in the file's place must not hang the writer (the audit
+  // log's, for the witness file); anything but a file is refused.
+  const Result<int> opened = OpenRegularFile(path, O_WRONLY | O_APPEND | O_CREAT, mode);
+  if (!opened && opened.error().code() == ErrorCode::kInvalidArgument) {
     return Fail(ErrorCode::kUnavailable, "cannot append to " + path.string() + ": not a file");
   }
+  if (!opened) return Fail(ErrorCode::kUnavailable, opened.error().message());
+  const int fd = *opened;
   // One writer at a time, across processes (a server and a command closing
   // with a checkpoint): the cut below, and MendLastLine's, must only ever
   // meet a line its own writer left.

@@ -10,8 +10,8 @@
 
 namespace vigie {
 
-Result<int> OpenRegularFile(const std::filesystem::path& path, int access) {
-  const int fd = ::open(path.c_str(), access | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+Result<int> OpenRegularFile(const std::filesystem::path& path, int flags, unsigned create_mode) {
+  const int fd = ::open(path.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, create_mode);
   if (fd < 0) {
     if (errno == ENOENT) return Fail(ErrorCode::kNotFound, path.string() + " does not exist");
     // O_NOFOLLOW's answer for a link.

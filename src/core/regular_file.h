@@ -15,11 +15,14 @@
 
 namespace vigie {
 
-// `access` is O_RDONLY or O_RDWR. The descriptor is the caller's to close.
-// Errors: NotFound when nothing is at `path`; InvalidArgument when what is
-// there is not a regular file (a link, a FIFO, a directory, a device);
-// Unavailable naming the system's reason otherwise.
-Result<int> OpenRegularFile(const std::filesystem::path& path, int access);
+// `flags`: O_RDONLY, O_WRONLY or O_RDWR, with O_CREAT (the file then made
+// with `create_mode`) and O_APPEND as wanted. The descriptor is the
+// caller's to close. Errors: NotFound when nothing is at `path` (and not
+// created); InvalidArgument when what is there is not a regular file (a
+// link, a FIFO, a directory, a device); Unavailable naming the system's
+// reason otherwise.
+Result<int> OpenRegularFile(const std::filesystem::path& path, int flags,
+                            unsigned create_mode = 0600);
 
 // An input stream over a descriptor it takes, and closes when destroyed.
 // One it could not take is closed at once and the stream is bad (bad()).
