@@ -194,7 +194,7 @@ class JsonObjectWriter {
 // record cannot be built without): a header without one would only have
 // every line refused.
 struct KindColumns {
-  std::set<std::string> known;
+  std::set<std::string, std::less<>> known;  // looked up by a line's cells as they are
   std::vector<std::string> required;
 };
 
@@ -391,7 +391,7 @@ Result<ImportRecord> CsvReader::ParseLine(std::string_view line) const {
   // named "Surname".
   const auto column_name = [&](std::string_view cell) {
     if (cell.starts_with("\xEF\xBB\xBF")) cell.remove_prefix(3);
-    return ColumnsOf(kind_).known.contains(std::string(cell));
+    return ColumnsOf(kind_).known.contains(cell);
   };
   if (!cells.empty() && std::ranges::all_of(cells, column_name)) {
     return Fail(ErrorCode::kInvalidArgument, "the CSV header again (files joined?), not a record");
