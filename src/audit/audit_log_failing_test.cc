@@ -359,11 +359,12 @@ TEST(AuditLogTest, EventsWrittenInTimeRecordNoOutage) {
 
 // Another writer's commit holds the append lock longer than a consultation
 // may wait (a loaded database): opening the log, which no one waits on,
-// waits for it rather than fail.
+// waits for it rather than fail. The hold is five times the wait, and the
+// wait long enough for the append after it on a loaded, sanitised build.
 TEST(AuditLogTest, OpeningWaitsForAnotherWritersCommit) {
   AuditLogFixture fixture;
   AuditLogOptions options = fixture.Options();
-  options.max_wait = std::chrono::milliseconds(100);
+  options.max_wait = std::chrono::milliseconds(400);
   fixture.OpenLog(options).reset();  // the tables exist
   auto other = fixture.RawDatabase();
   // The append lock is PostgreSQL's; on SQLite the other writer holds the
@@ -377,7 +378,7 @@ TEST(AuditLogTest, OpeningWaitsForAnotherWritersCommit) {
     ASSERT_TRUE(other->ExecuteScript("BEGIN IMMEDIATE").has_value());
   }
   std::thread release([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2000));
     if (postgres) {
       held.reset();
     } else {
