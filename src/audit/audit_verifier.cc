@@ -69,13 +69,13 @@ std::optional<std::string> AddTrusted(std::span<const Checkpoint> source, std::s
   return std::nullopt;
 }
 
-// Reading stage: every event below `total`, in order, and the stored subtree
-// rows of each batch (`with_subtrees`); the person index's chunks are read
-// as the scan passes their segments, a row at a time, and tallied here or
-// handed to the chain stage while that one keeps up (so whichever stage is
-// the idler takes them). The events' hashing is left to the chain stage.
-Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtrees,
-                        StoredPersonIndex& person_index, BatchQueue& queue) {
+// Reading stage: every event in [first, total), in order, and the stored
+// subtree rows of each batch (`with_subtrees`); the person index's chunks (if
+// checked: `person_index`) are read as the scan passes their segments, a row at a time, and tallied
+// here or handed to the chain stage while that one keeps up (so whichever stage is the idler takes
+// them). The events' hashing is left to the chain stage.
+Result<void> ReadEvents(store::Connection& db, uint64_t first, uint64_t total, bool with_subtrees,
+                        StoredPersonIndex* person_index, BatchQueue& queue) {
   // A batch ends at 4 096 events or 16 MiB, and a row larger than any event
   // can be is a problem in itself; the chunks handed on with a batch stop at
   // 4 MiB, past which they are tallied here in place: a tampered log's huge
@@ -86,7 +86,7 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
   // More batches waiting than this: the chain stage is the slower one.
   constexpr size_t kHandOffWhileWaiting = 2;
   EventBatch batch;
-  uint64_t number = 0;
+  uint64_t number = first;
   const StoredPersonIndex::HandOff hand_off = [&](uint64_t segment, const PersonChunkView& chunk) {
     if (batch.chunk_bytes.size() + chunk.pairs.size() > kHandedChunkBytes ||
         queue.waiting() > kHandOffWhileWaiting) {
@@ -107,10 +107,11 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
     }
     queue.Push(std::move(batch));
     batch = queue.Spare();
-    return person_index.ReadSegmentsBelow(db, number, hand_off);
+    if (person_index == nullptr) return Result<void>{};
+    return person_index->ReadSegmentsBelow(db, number, hand_off);
   };
   Result<void> scanned = ScanEvents(
-      db, EventColumns::kBoundedEventAndChainHash, 0, total,
+      db, EventColumns::kBoundedEventAndChainHash, first, total,
       [&](store::Statement& row) -> Result<bool> {
         ReadEvent read{.number = number};
         const auto sequence = static_cast<uint64_t>(row.ColumnInt(0));
@@ -160,10 +161,10 @@ Result<void> ReadEvents(store::Connection& db, uint64_t total, bool with_subtree
       });
   RETURN_IF_ERROR(scanned);
   if (!batch.events.empty()) RETURN_IF_ERROR(push());
-  if (number < total) return {};  // stopped at a problem: the rest is not looked at
+  if (number < total || person_index == nullptr) return {};  // or stopped at a problem
   // The chunks handed on after the last events.
   if (!batch.chunks.empty()) queue.Push(std::move(batch));
-  return person_index.ReadTheRest(db);
+  return person_index->ReadTheRest(db);
 }
 
 // The first column copied from `event` that does not hold its value, if any.
@@ -200,6 +201,14 @@ std::string Subtree(uint32_t level, uint64_t index) {
          std::to_string(first + (uint64_t{1} << level) - 1) + ")";
 }
 
+// Where the chain stage starts: the empty log, or the state before event
+// `size` as stored (unchecked until a signed checkpoint is reached).
+struct StartingPoint {
+  uint64_t size = 0;
+  Sha256Digest chain = kGenesisChainHash;
+  MerkleFrontier frontier;
+};
+
 // Chain stage: the chain links, the Merkle frontier, the stored subtree
 // hashes and the signed checkpoints, strictly in order.
 class ChainStage {
@@ -211,7 +220,7 @@ class ChainStage {
              uint64_t covered_up_to, std::optional<CompletedSubtree> beyond,
              AuditVerifyReport report, uint64_t total,
              const std::function<void(uint64_t, uint64_t)>& progress,
-             PersonAccessTally& person_accesses, uint64_t person_indexed)
+             PersonAccessTally& person_accesses, uint64_t person_indexed, StartingPoint start)
       : trusted_(trusted),
         subtrees_present_(subtrees_present),
         covered_up_to_(covered_up_to),
@@ -221,7 +230,18 @@ class ChainStage {
         progress_(progress),
         person_accesses_(person_accesses),
         person_indexed_(person_indexed),
-        next_checkpoint_(trusted_.begin()) {}
+        start_(start.size),
+        size_(start.size),
+        chain_(start.chain),
+        frontier_(std::move(start.frontier)),
+        verified_up_to_(start.size),
+        next_checkpoint_(trusted_.lower_bound(start.size)) {
+    report_.first_event = start_;
+  }
+
+  // Holds the starting state to a checkpoint of its size, if any. False
+  // when it does not match.
+  bool Start() { return HoldToCheckpoint(); }
 
   // False once a problem is found (the rest is not looked at).
   bool Consume(const EventBatch& batch) {
@@ -252,6 +272,7 @@ class ChainStage {
                     read.number);
       }
       if (read.number < person_indexed_) person_accesses_.AddEvent(*event);
+      ++size_;
       completed_.clear();
       frontier_.Append(AuditEventLeafHash(encoded), kStoredSubtreeMinLevel, completed_);
       if (subtrees_present_) {
@@ -276,20 +297,8 @@ class ChainStage {
       }
       ++report_.events;
       report_.bytes += encoded.size();
-      if (next_checkpoint_ != trusted_.end() && next_checkpoint_->first == report_.events) {
-        const Checkpoint& signed_one = next_checkpoint_->second;
-        if (frontier_.Root() != signed_one.root || chain_ != signed_one.chain_hash) {
-          // Someone rewrote events and recomputed their chain: the signature
-          // pins the history, the earlier matching checkpoint bounds the edit.
-          return Stop("events " + std::to_string(verified_up_to_) + " to " +
-                          std::to_string(report_.events - 1) + " do not match " +
-                          At(signed_one.tree_size) + ": history was rewritten",
-                      verified_up_to_);
-        }
-        verified_up_to_ = report_.events;
-        ++next_checkpoint_;
-      }
-      if (progress_ && report_.events % 65536 == 0) progress_(report_.events, total_);
+      if (!HoldToCheckpoint()) return false;
+      if (progress_ && size_ % 65536 == 0) progress_(size_, total_);
     }
     return true;
   }
@@ -297,32 +306,31 @@ class ChainStage {
   // `tip`: the stored tip, read in the same snapshot as the events.
   AuditVerifyReport Finish(const Tip& tip) {
     if (!report_.ok) return report_;
-    if (progress_) progress_(report_.events, total_);
+    if (progress_) progress_(size_, total_);
     // Truncation first: it also leaves the lost events' subtree rows behind.
     if (next_checkpoint_ != trusted_.end()) {
       return Bad(report_,
-                 "the log has " + std::to_string(report_.events) + " events but " +
+                 "the log has " + std::to_string(size_) + " events but " +
                      At(next_checkpoint_->first) + " vouches for more: it was truncated",
-                 report_.events);
+                 size_);
     }
     if (const auto& extra = beyond_) {
       return Bad(report_,
                  Subtree(extra->level, extra->index) + " is not a stored subtree of the log's " +
-                     std::to_string(report_.events) + " events",
+                     std::to_string(size_) + " events",
                  std::nullopt);
     }
     // What the next append extends: events cut or rewritten under a tip left
     // as it was (or a tip rewritten) would pass here, and then every writer
     // opening the log would refuse it (CheckTipMatchesLastEvents).
     const uint64_t tip_size = tip.frontier.size();
-    if (tip_size != report_.events || tip.chain_hash != chain_ ||
+    if (tip_size != size_ || tip.chain_hash != chain_ ||
         (tip_size > 0 && tip.frontier.Root() != frontier_.Root())) {
       return Bad(
           report_,
           "the log's tip (" + std::to_string(tip_size) + " events) does not match its events (" +
-              std::to_string(report_.events) + "): its end was cut, extended or rewritten",
-          tip_size != report_.events ? std::optional<uint64_t>(std::min(tip_size, report_.events))
-                                     : std::nullopt);
+              std::to_string(size_) + "): its end was cut, extended or rewritten",
+          tip_size != size_ ? std::optional<uint64_t>(std::min(tip_size, size_)) : std::nullopt);
     }
     report_.signed_events = verified_up_to_;
     return report_;
@@ -340,7 +348,36 @@ class ChainStage {
     return &it->hash;
   }
 
-  bool Stop(std::string problem, uint64_t event) {
+  // At a trusted checkpoint's size, the recomputed root and chain hash must
+  // be the signed ones. False when they are not.
+  bool HoldToCheckpoint() {
+    if (next_checkpoint_ == trusted_.end() || next_checkpoint_->first != size_) return true;
+    const Checkpoint& signed_one = next_checkpoint_->second;
+    if (frontier_.Root() != signed_one.root || chain_ != signed_one.chain_hash) {
+      if (!anchored_) {
+        // Not yet anchored: the stored state started from may be the change.
+        return Stop("the stored Merkle subtrees and chain hash before event " +
+                        std::to_string(start_) +
+                        (size_ > start_ ? ", or events " + std::to_string(start_) + " to " +
+                                              std::to_string(size_ - 1) + ","
+                                        : std::string()) +
+                        " do not match " + At(signed_one.tree_size) +
+                        ": history was rewritten (verify in full to locate it)",
+                    std::nullopt);
+      }
+      // Someone rewrote events and recomputed their chain: the signature
+      // pins the history, the earlier matching checkpoint bounds the edit.
+      return Stop("events " + std::to_string(verified_up_to_) + " to " + std::to_string(size_ - 1) +
+                      " do not match " + At(signed_one.tree_size) + ": history was rewritten",
+                  verified_up_to_);
+    }
+    verified_up_to_ = size_;
+    anchored_ = true;
+    ++next_checkpoint_;
+    return true;
+  }
+
+  bool Stop(std::string problem, std::optional<uint64_t> event) {
     report_ = Bad(report_, std::move(problem), event);
     return false;
   }
@@ -355,9 +392,12 @@ class ChainStage {
   const std::function<void(uint64_t, uint64_t)>& progress_;
   PersonAccessTally& person_accesses_;  // of the events the person index covers
   const uint64_t person_indexed_;
-  Sha256Digest chain_ = kGenesisChainHash;
+  const uint64_t start_;  // the first event read
+  uint64_t size_;         // the events behind chain_ and frontier_
+  Sha256Digest chain_;
   MerkleFrontier frontier_;
-  uint64_t verified_up_to_ = 0;  // events covered by a matching checkpoint
+  uint64_t verified_up_to_;      // events covered by a matching checkpoint
+  bool anchored_ = start_ == 0;  // the state started from is the events'
   std::map<uint64_t, Checkpoint>::const_iterator next_checkpoint_;
 };
 
@@ -384,10 +424,62 @@ std::optional<uint64_t> RetiredSigningFloor(const crypto::Keyring& keyring) {
 
 namespace {
 
+// "no signed checkpoint at tree size N (the nearest: A and B)".
+Error NoCheckpointAt(uint64_t size, const std::map<uint64_t, Checkpoint>& trusted) {
+  std::string nearest;
+  auto after = trusted.lower_bound(size);
+  if (after != trusted.begin()) nearest = std::to_string(std::prev(after)->first);
+  if (after != trusted.end()) {
+    nearest += (nearest.empty() ? "" : " and ") + std::to_string(after->first);
+  }
+  return Error(ErrorCode::kNotFound,
+               "no signed checkpoint at tree size " + std::to_string(size) +
+                   (nearest.empty() ? " (there is none)" : " (the nearest: " + nearest + ")"));
+}
+
+// The state before event `size` as stored: the Merkle frontier from the
+// subtree rows (every piece of 2^level leaves or more: `size` is a multiple
+// of 2^level) and the chain hash of event size - 1. DataLoss when a row is
+// missing or malformed.
+Result<StartingPoint> StoredStateBefore(store::Connection& db, uint64_t size, uint32_t level) {
+  StartingPoint start{.size = size};
+  if (size == 0) return start;
+  std::vector<Sha256Digest> nodes;
+  uint64_t first = 0;  // of the next piece, largest first
+  for (uint32_t piece = 64; piece-- > level;) {
+    if ((size >> piece & 1) == 0) continue;
+    ASSIGN_OR_RETURN(std::optional<Sha256Digest> hash, ReadSubtree(db, piece, first >> piece));
+    if (!hash) {
+      return Fail(ErrorCode::kDataLoss, Subtree(piece, first >> piece) +
+                                            ", which verifying from size " + std::to_string(size) +
+                                            " starts from, is missing");
+    }
+    nodes.push_back(*hash);
+    first += uint64_t{1} << piece;
+  }
+  ASSIGN_OR_RETURN(start.frontier, MerkleFrontier::FromNodes(size, std::move(nodes)));
+  bool found = false;
+  RETURN_IF_ERROR(ScanEvents(db, EventColumns::kBoundedEventAndChainHash, size - 1, size,
+                             [&](store::Statement& row) -> Result<bool> {
+                               std::span<const uint8_t> chain = row.ColumnBlob(2);
+                               found = chain.size() == start.chain.size();
+                               if (found)
+                                 std::memcpy(start.chain.data(), chain.data(), chain.size());
+                               return false;
+                             }));
+  if (!found) {
+    return Fail(ErrorCode::kDataLoss,
+                "event " + std::to_string(size - 1) + ", whose chain hash verifying from size " +
+                    std::to_string(size) + " starts from, is missing or malformed");
+  }
+  return start;
+}
+
 Result<AuditVerifyReport> VerifyStored(
     store::Connection& db, const CheckpointKeyLookup& keys, std::span<const Checkpoint> witness,
     const std::function<void(uint64_t done, uint64_t total)>& progress,
-    std::span<const Checkpoint> countersigned, std::optional<uint64_t> retired_floor) {
+    std::span<const Checkpoint> countersigned, std::optional<uint64_t> retired_floor,
+    std::optional<uint64_t> from_checkpoint) {
   AuditVerifyReport report;
   RETURN_IF_ERROR(db.BeginRead());
   struct EndRead {
@@ -406,6 +498,9 @@ Result<AuditVerifyReport> VerifyStored(
     return Bad(report, *problem);
   }
   report.checkpoints = trusted.size();
+  if (from_checkpoint && !trusted.contains(*from_checkpoint)) {
+    return Fail(NoCheckpointAt(*from_checkpoint, trusted));
+  }
 
   // The scan below starts at 0: a row numbered below it, or where the
   // size would overflow, is named rather than counted.
@@ -445,14 +540,39 @@ Result<AuditVerifyReport> VerifyStored(
     ASSIGN_OR_RETURN(beyond, FindSubtreeBeyond(db, total));
     ASSIGN_OR_RETURN(covered_up_to, SubtreesCoveredUpTo(db));
   }
+  StartingPoint start;
+  if (from_checkpoint) {
+    if (!subtrees_present) {
+      return Fail(ErrorCode::kConflict,
+                  "this log has no stored subtrees yet (written by an older version, not opened "
+                  "since): verify it in full");
+    }
+    if (*from_checkpoint > total) {
+      return Bad(report,
+                 "the log has " + std::to_string(total) + " events but " + At(*from_checkpoint) +
+                     " vouches for more: it was truncated",
+                 total);
+    }
+    // The lower stored levels may be missing past the recorded coverage
+    // (kStoredSubtreeMinLevelBeforeV3): then start lower still.
+    const uint32_t level =
+        *from_checkpoint <= covered_up_to ? kStoredSubtreeMinLevel : kStoredSubtreeMinLevelBeforeV3;
+    const uint64_t first = *from_checkpoint >> level << level;
+    ASSIGN_OR_RETURN(start, StoredStateBefore(db, first, level));
+  }
 
   // The person index is tallied on both sides under a key of this run's own
   // (person_index_check.h).
   std::array<uint8_t, crypto::SearchKeyHasher::kKeySize> tally_key;
   crypto::SystemRandom().Fill(tally_key);
   const crypto::SearchKeyHasher tally_hasher(tally_key);
-  ASSIGN_OR_RETURN(StoredPersonIndex person_index,
-                   StoredPersonIndex::Open(db, tally_hasher, total));
+  // From a checkpoint, the index is not checked: its digests span the log.
+  std::optional<StoredPersonIndex> person_index;
+  if (!from_checkpoint) {
+    Result<StoredPersonIndex> opened = StoredPersonIndex::Open(db, tally_hasher, total);
+    RETURN_IF_ERROR(opened);
+    person_index.emplace(std::move(*opened));
+  }
   PersonAccessTally person_accesses(tally_hasher);
 
   // Two stages on two cores: this thread reads, and tallies the stored person
@@ -460,9 +580,13 @@ Result<AuditVerifyReport> VerifyStored(
   // links the chain and grows the Merkle frontier, in order, and tallies the
   // chunks handed to it.
   BatchQueue queue;
+  const uint64_t first = start.size;
   ChainStage chain_stage(trusted, subtrees_present, covered_up_to, std::move(beyond), report, total,
-                         progress, person_accesses, person_index.indexed());
-  ChunkTally handed_chunks = person_index.HandedTally();
+                         progress, person_accesses, person_index ? person_index->indexed() : 0,
+                         std::move(start));
+  if (!chain_stage.Start()) return chain_stage.Finish(tip);
+  ChunkTally handed_chunks =
+      person_index ? person_index->HandedTally() : ChunkTally(tally_hasher, 0);
   std::thread chain_thread([&] {
     while (std::optional<EventBatch> batch = queue.Pop()) {
       if (!chain_stage.Consume(*batch)) queue.Abandon();
@@ -474,22 +598,23 @@ Result<AuditVerifyReport> VerifyStored(
       queue.GiveBack(std::move(*batch));
     }
   });
-  Result<void> read = ReadEvents(db, total, subtrees_present, person_index, queue);
+  Result<void> read = ReadEvents(db, first, total, subtrees_present,
+                                 person_index ? &*person_index : nullptr, queue);
   queue.Close();
   chain_thread.join();
   RETURN_IF_ERROR(read);
-  person_index.Absorb(handed_chunks);
   report = chain_stage.Finish(tip);
-  if (!report.ok) return report;
+  if (!report.ok || !person_index) return report;
+  person_index->Absorb(handed_chunks);
   // The events are whole: now whether the index built from them is.
-  if (const auto& problem = person_index.problem()) return Bad(report, *problem);
-  if (auto differs = PersonAccessTally::FirstDifference(person_accesses, person_index.tally())) {
+  if (const auto& problem = person_index->problem()) return Bad(report, *problem);
+  if (auto differs = PersonAccessTally::FirstDifference(person_accesses, person_index->tally())) {
     ASSIGN_OR_RETURN(
         std::string problem,
-        person_index.DescribeDifference(db, *differs, *differs + PersonAccessTally::kRangeEvents));
+        person_index->DescribeDifference(db, *differs, *differs + PersonAccessTally::kRangeEvents));
     return Bad(report, std::move(problem));
   }
-  report.person_indexed_events = person_index.indexed();
+  report.person_indexed_events = person_index->indexed();
   return report;
 }
 
@@ -498,9 +623,10 @@ Result<AuditVerifyReport> VerifyStored(
 Result<AuditVerifyReport> VerifyAuditLog(
     store::Connection& db, const CheckpointKeyLookup& keys, std::span<const Checkpoint> witness,
     const std::function<void(uint64_t done, uint64_t total)>& progress,
-    std::span<const Checkpoint> countersigned, std::optional<uint64_t> retired_floor) {
+    std::span<const Checkpoint> countersigned, std::optional<uint64_t> retired_floor,
+    std::optional<uint64_t> from_checkpoint) {
   Result<AuditVerifyReport> report =
-      VerifyStored(db, keys, witness, progress, countersigned, retired_floor);
+      VerifyStored(db, keys, witness, progress, countersigned, retired_floor, from_checkpoint);
   // A row the log could not have written (a hash of the wrong size) is
   // tampering to report, not a failure to verify.
   if (!report && report.error().code() == ErrorCode::kDataLoss) {

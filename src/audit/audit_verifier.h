@@ -10,6 +10,15 @@
 // index holds exactly the events' accesses (person_index_check.h).
 // It stops at the first problem and names the first bad event.
 //
+// From a checkpoint (`from_checkpoint`, the size of a trusted one): the
+// events before it are vouched for by its signature and not read. The state
+// there (the Merkle frontier from the stored subtree rows, the chain hash of
+// the event before) is held to that checkpoint's root and chain hash, and
+// the events after it are checked as above; the person index is left to a
+// full verification (its digests span the whole log). A change before the
+// checkpoint is then not seen, unless it reaches the rows the state is
+// taken from: an audit routine runs `--from` often and in full now and then.
+//
 // Cost: one pass on two threads (reading and the person index's chunks;
 // decoding, leaf hashes, chain, Merkle frontier, stored subtrees and the
 // events' persons); memory: the stored subtree hashes of one batch at a
@@ -37,6 +46,8 @@ namespace vigie::audit {
 struct AuditVerifyReport {
   bool ok = true;
   uint64_t events = 0;  // events checked
+  // The first event read: 0, or just below the checkpoint verified from.
+  uint64_t first_event = 0;
   uint64_t bytes = 0;   // encoded event bytes checked
   uint64_t checkpoints = 0;
   uint64_t person_indexed_events = 0;       // events whose "who consulted" index was checked
@@ -71,11 +82,13 @@ std::optional<uint64_t> RetiredSigningFloor(const crypto::Keyring& keyring);
 // `progress(done, total)` is called now and then while events are checked.
 // `countersigned`: checkpoints the witness service countersigned (their
 // cosignatures already checked by the caller), held to like the others.
-// `retired_floor`: RetiredSigningFloor of the keys.
+// `retired_floor`: RetiredSigningFloor of the keys. `from_checkpoint`: see
+// above; NotFound when no trusted checkpoint has that size.
 Result<AuditVerifyReport> VerifyAuditLog(
     store::Connection& db, const CheckpointKeyLookup& keys, std::span<const Checkpoint> witness,
     const std::function<void(uint64_t done, uint64_t total)>& progress = {},
     std::span<const Checkpoint> countersigned = {},
-    std::optional<uint64_t> retired_floor = std::nullopt);
+    std::optional<uint64_t> retired_floor = std::nullopt,
+    std::optional<uint64_t> from_checkpoint = std::nullopt);
 
 }  // namespace vigie::audit

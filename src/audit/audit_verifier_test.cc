@@ -10,6 +10,7 @@
 #include "audit/audit_log_test_util.h"
 #include "audit/hash_chain.h"
 #include "audit/log_tables.h"
+#include "audit/merkle_proof.h"
 #include "audit/person_index.h"
 #include "audit/stored_leaf_source.h"
 #include "audit/subtree_table.h"
@@ -42,6 +43,30 @@ class AuditVerifierTest : public ::testing::Test {
         *db_, [&](uint32_t id) { return fixture_.KeyById(id); }, witness);
     EXPECT_TRUE(report.has_value()) << report.error().message();
     return report.value_or(AuditVerifyReport{});
+  }
+
+  Result<AuditVerifyReport> VerifyFrom(uint64_t size, std::span<const Checkpoint> witness = {}) {
+    return VerifyAuditLog(
+        *db_, [&](uint32_t id) { return fixture_.KeyById(id); }, witness, {}, {}, std::nullopt,
+        size);
+  }
+
+  // The first `size` events as stored, signed with the log's key: a line a
+  // witness file could hold.
+  Checkpoint SignedAt(uint64_t size) {
+    Checkpoint checkpoint{.tree_size = size, .key_id = fixture_.SigningKey().id};
+    auto leaves = StoredLeafSource::Open(*db_);
+    EXPECT_TRUE(leaves.has_value());
+    auto root = MerkleRootAt(*leaves, size);
+    EXPECT_TRUE(root.has_value());
+    checkpoint.root = root.value_or(Sha256Digest{});
+    auto row = db_->Prepare("SELECT chain_hash FROM audit_event WHERE sequence = $1");
+    (*row)->BindInt(1, static_cast<int64_t>(size - 1));
+    EXPECT_TRUE((*row)->Step().value_or(false));
+    auto chain = (*row)->ColumnBlob(0);
+    std::copy(chain.begin(), chain.end(), checkpoint.chain_hash.begin());
+    SignCheckpoint(crypto::Ed25519KeyPair::FromSeed(fixture_.SigningKey().bytes()), checkpoint);
+    return checkpoint;
   }
 
   std::vector<uint8_t> StoredEvent(uint64_t sequence) {
@@ -308,6 +333,15 @@ TEST_F(AuditVerifierTest, ATruncatedLogIsFound) {
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.first_bad_event, 35u);
   EXPECT_NE(report.problem.find("truncated"), std::string::npos) << report.problem;
+  // From a checkpoint before the cut, and from one after it.
+  for (const uint64_t from : {30, 50}) {
+    auto from_checkpoint = VerifyFrom(from);
+    ASSERT_TRUE(from_checkpoint.has_value()) << from_checkpoint.error().message();
+    EXPECT_FALSE(from_checkpoint->ok);
+    EXPECT_EQ(from_checkpoint->first_bad_event, 35u) << from;
+    EXPECT_NE(from_checkpoint->problem.find("truncated"), std::string::npos)
+        << from_checkpoint->problem;
+  }
 }
 
 // Cut below the last checkpoint's size, that checkpoint deleted too: the
@@ -413,6 +447,99 @@ TEST_F(AuditVerifierTest, ARetiredKeyHoldsTheLogToTheSizeItWasRetiredAfter) {
       *db_, [&](uint32_t id) { return fixture_.KeyById(id); }, {}, {}, {}, uint64_t{kEvents - 1});
   ASSERT_TRUE(longer.has_value());
   EXPECT_TRUE(longer->ok) << longer->problem;
+}
+
+// From a checkpoint: what came before is vouched for by its signature and
+// not read again; what follows is checked as in full.
+TEST_F(AuditVerifierTest, FromACheckpointOnlyWhatFollowsIsRead) {
+  auto report = VerifyFrom(30);
+  ASSERT_TRUE(report.has_value()) << report.error().message();
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->first_event, 16u) << "the stored subtree of events 0 to 15, then the events";
+  EXPECT_EQ(report->events, static_cast<uint64_t>(kEvents - 16));
+  EXPECT_EQ(report->signed_events, static_cast<uint64_t>(kEvents));
+  EXPECT_EQ(report->person_indexed_events, 0u) << "left to a full verification";
+  auto nowhere = VerifyFrom(32);
+  ASSERT_FALSE(nowhere.has_value());
+  EXPECT_EQ(nowhere.error().code(), ErrorCode::kNotFound);
+  EXPECT_NE(nowhere.error().message().find("the nearest: 30 and 40"), std::string::npos)
+      << nowhere.error().message();
+}
+
+TEST_F(AuditVerifierTest, FromACheckpointAChangeAfterItIsNamed) {
+  auto event = DecodeAuditEvent(StoredEvent(43));
+  ASSERT_TRUE(event.has_value());
+  event->person_ids = {};
+  Execute("UPDATE audit_event SET event = $2 WHERE sequence = $1", {43}, *EncodeAuditEvent(*event));
+  auto report = VerifyFrom(30);
+  ASSERT_TRUE(report.has_value()) << report.error().message();
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_event, 43u) << report->problem;
+  RecomputeChainFrom(43);
+  report = VerifyFrom(30);
+  ASSERT_TRUE(report.has_value()) << report.error().message();
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_event, 40u) << report->problem;
+  EXPECT_NE(report->problem.find("events 40 to 49"), std::string::npos) << report->problem;
+}
+
+// What `--from` does not read, it does not check: the full verification does.
+TEST_F(AuditVerifierTest, FromACheckpointAChangeBeforeItIsLeftToTheFullVerification) {
+  auto event = DecodeAuditEvent(StoredEvent(5));
+  ASSERT_TRUE(event.has_value());
+  event->person_ids = {};
+  Execute("UPDATE audit_event SET event = $2 WHERE sequence = $1", {5}, *EncodeAuditEvent(*event));
+  auto report = VerifyFrom(30);
+  ASSERT_TRUE(report.has_value()) << report.error().message();
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(Verify().first_bad_event, 5u);
+}
+
+// Whoever rewrote the past and recomputed the stored rows the starting
+// state is taken from cannot make it match the signed checkpoints (the one
+// at 20 is the first the events read from 16 reach).
+TEST_F(AuditVerifierTest, FromACheckpointARewrittenPastIsCaughtByItsSignature) {
+  auto event = DecodeAuditEvent(StoredEvent(5));
+  ASSERT_TRUE(event.has_value());
+  event->person_ids = {};
+  Execute("UPDATE audit_event SET event = $2 WHERE sequence = $1", {5}, *EncodeAuditEvent(*event));
+  RecomputeChainFrom(5);
+  auto report = VerifyFrom(30);
+  ASSERT_TRUE(report.has_value()) << report.error().message();
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_event, std::nullopt) << "somewhere before 30: a full run locates it";
+  EXPECT_NE(report->problem.find("before event 16, or events 16 to 19, do not match the "
+                                 "checkpoint at size 20"),
+            std::string::npos)
+      << report->problem;
+}
+
+// At a checkpoint whose size the stored subtrees end at, the starting state
+// is held to it before any event is read.
+TEST_F(AuditVerifierTest, FromACheckpointAtASubtreeBoundaryTheStateIsHeldAtOnce) {
+  const Checkpoint at_48 = SignedAt(48);  // 32 + 16: two stored subtrees
+  auto report = VerifyFrom(48, {&at_48, 1});
+  ASSERT_TRUE(report.has_value()) << report.error().message();
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->first_event, 48u);
+  EXPECT_EQ(report->events, 2u);
+
+  Execute("UPDATE audit_subtree SET hash = " + ZeroHashSql(*db_) + " WHERE level = 4 AND idx = 2",
+          {});
+  report = VerifyFrom(48, {&at_48, 1});
+  ASSERT_TRUE(report.has_value()) << report.error().message();
+  EXPECT_FALSE(report->ok);
+  EXPECT_NE(report->problem.find("before event 48 do not match the checkpoint at size 48"),
+            std::string::npos)
+      << report->problem;
+  Execute("DELETE FROM audit_subtree WHERE level = 5 AND idx = 0", {});
+  report = VerifyFrom(48, {&at_48, 1});
+  ASSERT_TRUE(report.has_value()) << report.error().message();
+  EXPECT_FALSE(report->ok);
+  EXPECT_NE(report->problem.find("level 5 index 0 (events 0 to 31), which verifying from size "
+                                 "48 starts from, is missing"),
+            std::string::npos)
+      << report->problem;
 }
 
 TEST_F(AuditVerifierTest, DeletingCheckpointsDoesNotEscapeTheWitnessFile) {

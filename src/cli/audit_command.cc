@@ -1,6 +1,6 @@
-// `vigie audit verify`: the whole log against its signed checkpoints and the
-// witness file. `vigie audit prove`: RFC 9162 inclusion and consistency
-// proofs anyone can check without Vigie (tools/audit-proof-check).
+// `vigie audit verify`: the whole log (or what follows a checkpoint) against its
+// signed checkpoints and the witness file. `vigie audit prove`: RFC 9162 inclusion
+// and consistency proofs anyone can check without Vigie (tools/audit-proof-check).
 
 #include <boost/json.hpp>
 #include <cstdio>
@@ -133,7 +133,8 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
   auto report = audit::VerifyAuditLog(
       **db, key_by_id, witness,
       [&](uint64_t done, uint64_t total) { progress.Update(done, total, "events"); },
-      countersigned->checkpoints, audit::RetiredSigningFloor(installation->keyring));
+      countersigned->checkpoints, audit::RetiredSigningFloor(installation->keyring),
+      options.from_checkpoint);
   progress.Finish();
   if (!report) return ReportError(report.error());
   const double seconds =
@@ -142,6 +143,7 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
   if (options.json) {
     boost::json::object out{{"ok", report->ok},
                             {"events", report->events},
+                            {"first_event", report->first_event},
                             {"bytes", report->bytes},
                             {"checkpoints", report->checkpoints},
                             {"person_indexed_events", report->person_indexed_events},
@@ -155,20 +157,36 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
     if (report->first_bad_event) out["first_bad_event"] = *report->first_bad_event;
     std::printf("%s\n", boost::json::serialize(out).c_str());
   } else if (report->ok) {
-    std::printf("audit log verified: %llu events, %llu checkpoints (%zu in the witness file",
-                static_cast<unsigned long long>(report->events),
+    if (options.from_checkpoint) {
+      std::printf("audit log verified from the checkpoint at size %llu: events %llu on",
+                  static_cast<unsigned long long>(*options.from_checkpoint),
+                  static_cast<unsigned long long>(report->first_event));
+    } else {
+      std::printf("audit log verified: %llu events",
+                  static_cast<unsigned long long>(report->events));
+    }
+    std::printf(", %llu checkpoints (%zu in the witness file",
                 static_cast<unsigned long long>(report->checkpoints), witness.size());
     if (countersigned->largest_size > 0) {
       std::printf("; countersigned by the witness up to tree size %llu",
                   static_cast<unsigned long long>(countersigned->largest_size));
     }
-    std::printf("), person index checked for %llu events, %.2f s\n",
-                static_cast<unsigned long long>(report->person_indexed_events), seconds);
+    if (options.from_checkpoint) {
+      std::printf("), person index left to a full verification, %.2f s\n", seconds);
+    } else {
+      std::printf("), person index checked for %llu events, %.2f s\n",
+                  static_cast<unsigned long long>(report->person_indexed_events), seconds);
+    }
     // Vouched for by the chain and the tip only: a witness (or the next
     // checkpoint) is what pins them against a rewrite of the whole tail.
-    if (report->signed_events < report->events) {
+    const uint64_t size = report->first_event + report->events;
+    if (report->signed_events < size) {
       std::printf("the last %llu events (from %llu) are not yet signed by a checkpoint\n",
-                  static_cast<unsigned long long>(report->events - report->signed_events),
+                  static_cast<unsigned long long>(size - report->signed_events),
+                  static_cast<unsigned long long>(report->signed_events));
+    }
+    if (report->signed_events > 0) {
+      std::printf("to verify only what comes next: --from %llu\n",
                   static_cast<unsigned long long>(report->signed_events));
     }
   } else {

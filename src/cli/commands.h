@@ -76,6 +76,9 @@ int RunShow(const std::filesystem::path& data_dir, const ShowCommandOptions& opt
 // `vigie audit verify`: 0 when the log verifies, 7 when it does not.
 struct AuditVerifyOptions {
   std::filesystem::path witness_file;  // empty: [audit] witness_file, if any
+  // The size of a signed checkpoint: the events before it are not read
+  // (audit/audit_verifier.h).
+  std::optional<uint64_t> from_checkpoint;
   bool json = false;
 };
 int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptions& options);

@@ -139,6 +139,9 @@ int main(int argc, char** argv) {
                                              "and the person index; name the first bad event");
   audit_verify->add_option("--witness", verify.witness_file,
                            "Witness file to hold the log to (default: [audit] witness_file)");
+  audit_verify->add_option("--from", verify.from_checkpoint,
+                           "Start from the signed checkpoint of this tree size: the events "
+                           "before it are not read, nor the person index checked");
   audit_verify->add_flag("--json", verify.json, "Print JSON");
   audit_verify->callback([&] { exit_code = RunAuditVerify(data_dir, verify); });
   AuditProveOptions prove;

@@ -189,6 +189,22 @@ TEST_F(CliTest, GeneratedAuditEventsVerifyAndAreSearchable) {
   ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   // After the operator_command events of the import and of the generation.
   EXPECT_NE(verified.out.find("\"events\":3002"), std::string::npos) << verified.out;
+  // The next verification starts from the last signed checkpoint, as the
+  // text says: only what follows it is read (from the stored subtree of
+  // events 0 to 2047 and that of 2048 to 2991: 2992 is a multiple of 16).
+  auto full = Vigie("audit verify");
+  const size_t hint = full.out.find("--from ");
+  ASSERT_NE(hint, std::string::npos) << full.out;
+  const std::string from = full.out.substr(hint + 7, full.out.find('\n', hint) - hint - 7);
+  EXPECT_EQ(from, "3002") << full.out;
+  auto since = Vigie("audit verify --json --from " + from);
+  ASSERT_EQ(since.exit_code, 0) << since.out << since.err;
+  EXPECT_NE(since.out.find("\"events\":10,\"first_event\":2992"), std::string::npos) << since.out;
+  auto nowhere = Vigie("audit verify --from 3003");
+  EXPECT_EQ(nowhere.exit_code, 3) << nowhere.out;
+  EXPECT_NE(nowhere.err.find("no signed checkpoint at tree size 3003 (the nearest: 3002)"),
+            std::string::npos)
+      << nowhere.err;
   auto announced = Vigie("audit search --type operator_command");
   EXPECT_NE(announced.out.find("3000 synthetic audit events"), std::string::npos) << announced.out;
   auto accesses = Vigie("audit search --person 7 --limit 100000");
