@@ -455,7 +455,14 @@ Result<void> Witness::Persist(const Cosignature& cosignature) {
   const std::string line = CosignatureLine(cosignature) + "\n";
   RETURN_IF_ERROR(state_->StoreIsTheLockedFile());
   RETURN_IF_ERROR(state_->StoreEndsWhereWeWrote());
-  RETURN_IF_ERROR(AppendDurably(state_->store, line, 0644));
+  // Whatever the append's failure (a full disk, an append-only store that
+  // refuses the cut of a partial line: DataLoss there), it is the witness's
+  // own, never the alarm DataLoss means to the log's publisher. A partial
+  // line left behind stops what follows (StoreEndsWhereWeWrote).
+  if (Result<void> appended = AppendDurably(state_->store, line, 0644); !appended) {
+    Log(LogLevel::kError, "witness_store_not_written", {{"error", appended.error().message()}});
+    return Fail(ErrorCode::kUnavailable, appended.error().message());
+  }
   state_->Took(cosignature, line.size());
   return {};
 }

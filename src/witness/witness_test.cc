@@ -5,8 +5,10 @@
 
 #include "witness/witness.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <csignal>
 #include <fstream>
 
 #include "witness/witness_test_fixture.h"
@@ -224,6 +226,31 @@ TEST_F(WitnessTest, AStoreGrownBehindItsBackTakesNothingMoreUntilARestart) {
   ASSERT_NO_FATAL_FAILURE(Reopen());
   ASSERT_OK(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)));
   EXPECT_EQ(StoredLines(), 2u) << "the fragment was cut off at the restart";
+}
+
+// A store that cannot grow (here the process's file size limit, as a full
+// disk) is the witness's failure, to retry: never the fork alarm, and the
+// checkpoint is taken once the store can grow again.
+TEST_F(WitnessTest, AStoreThatCannotGrowIsUnavailableNotAFork) {
+  log_.Append(3);
+  ASSERT_OK(Submit(log_.Checkpoint(), 0, {}));
+  const auto store = dir_.path() / "witness" / "cosignatures.jsonl";
+  const auto size = std::filesystem::file_size(store);
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &before), 0);
+  auto* const handler = std::signal(SIGXFSZ, SIG_IGN);  // EFBIG rather than the signal
+  rlimit capped = before;
+  capped.rlim_cur = size + 10;  // a few bytes of the line, not all of it
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &capped), 0);
+  log_.Append(4);
+  auto refused = Submit(log_.Checkpoint(), 3, log_.ProofFrom(3));
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &before), 0);
+  std::signal(SIGXFSZ, handler);
+  EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kUnavailable));
+  EXPECT_EQ(std::filesystem::file_size(store), size) << "the partial line was cut off";
+  EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 3u);
+  ASSERT_OK(Submit(log_.Checkpoint(), 3, log_.ProofFrom(3)));
+  EXPECT_EQ(StoredLines(), 2u);
 }
 
 TEST_F(WitnessTest, AStaleBaseIsAConflictToRetryNotAnAlarm) {
