@@ -326,4 +326,21 @@ Result<std::vector<StoredEvent>> ReadStoredEvents(store::Connection& db,
   return ReadInParallel(db, sequences, parallel, /*keep_encoded=*/true);
 }
 
+Result<void> StreamEvents(store::Connection& db, EventFilter filter, size_t page,
+                          const std::function<void(const AuditEvent&)>& each,
+                          const ParallelReading& parallel) {
+  if (filter.newest_first || page == 0) {
+    return Fail(ErrorCode::kInvalidArgument, "events stream in sequence order, a page at a time");
+  }
+  for (size_t left = filter.limit; left > 0;) {
+    filter.limit = std::min(left, page);
+    ASSIGN_OR_RETURN(std::vector<AuditEvent> events, FindEvents(db, filter, parallel));
+    for (const AuditEvent& event : events) each(event);
+    if (events.size() < filter.limit) break;
+    left -= events.size();
+    filter.after_sequence = events.back().sequence + 1;
+  }
+  return {};
+}
+
 }  // namespace vigie::audit

@@ -16,6 +16,7 @@
 // or one an index names is missing (run `vigie audit verify`).
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <span>
@@ -53,6 +54,14 @@ struct EventFilter {
 
 Result<std::vector<AuditEvent>> FindEvents(store::Connection& db, const EventFilter& filter,
                                            const ParallelReading& parallel = {});
+
+// The same answer (in sequence order: `newest_first` must be false) read
+// `page` events at a time, each resuming after the last, and handed to
+// `each` in order: an export of millions holds one page, and its first
+// events go out before the last are read. Stops at the first error.
+Result<void> StreamEvents(store::Connection& db, EventFilter filter, size_t page,
+                          const std::function<void(const AuditEvent&)>& each,
+                          const ParallelReading& parallel = {});
 
 // One event as the log holds it: its bytes (what its Merkle leaf hashes)
 // and their decoding.

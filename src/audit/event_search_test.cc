@@ -83,6 +83,25 @@ TEST_P(EventSearchTest, ResumesFromASequenceNumberWithinALimit) {
   EXPECT_EQ(Sequences({.after_sequence = 10, .limit = 2}), (std::vector<uint64_t>{10, 11}));
 }
 
+// Read a page at a time, the answer is the one read at once.
+TEST_P(EventSearchTest, StreamsTheSameAnswerAPageAtATime) {
+  for (const EventFilter& filter :
+       {EventFilter{}, EventFilter{.agent_id = 2, .limit = 7},
+        EventFilter{.person_id = 103, .after_sequence = 4}, EventFilter{.limit = 9}}) {
+    for (const size_t page : {1, 3, 4, 100}) {
+      std::vector<uint64_t> streamed;
+      ASSERT_TRUE(StreamEvents(
+                      *db_, filter, page,
+                      [&](const AuditEvent& event) { streamed.push_back(event.sequence); },
+                      Parallel())
+                      .has_value());
+      EXPECT_EQ(streamed, Sequences(filter)) << "page " << page << ", limit " << filter.limit;
+    }
+  }
+  EXPECT_FALSE(
+      StreamEvents(*db_, {.newest_first = true}, 10, [](const AuditEvent&) {}).has_value());
+}
+
 TEST_P(EventSearchTest, EndsBeforeASequenceNumberAndGivesTheLatestFirst) {
   EXPECT_EQ(Sequences({.before_sequence = 3}), (std::vector<uint64_t>{0, 1, 2}));
   EXPECT_EQ(Sequences({.agent_id = 2, .before_sequence = 20, .limit = 3, .newest_first = true}),

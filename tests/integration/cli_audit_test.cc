@@ -205,6 +205,17 @@ TEST_F(CliTest, GeneratedAuditEventsVerifyAndAreSearchable) {
   EXPECT_NE(nowhere.err.find("no signed checkpoint at tree size 3003 (the nearest: 3002)"),
             std::string::npos)
       << nowhere.err;
+  // Every event before the read's own, once each, in order.
+  auto exported = Vigie("audit search --limit 100000");
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  std::istringstream exported_lines(exported.out);
+  uint64_t expected_sequence = 0;
+  for (std::string line; std::getline(exported_lines, line); ++expected_sequence) {
+    ASSERT_NE(line.find("\"sequence\":" + std::to_string(expected_sequence) + ","),
+              std::string::npos)
+        << line;
+  }
+  EXPECT_EQ(expected_sequence, 3002u);
   auto announced = Vigie("audit search --type operator_command");
   EXPECT_NE(announced.out.find("3000 synthetic audit events"), std::string::npos) << announced.out;
   auto accesses = Vigie("audit search --person 7 --limit 100000");
