@@ -175,13 +175,20 @@ std::optional<ExportFormat> ExportFormatFromName(std::string_view name) {
 }
 
 std::string Iso8601Micros(int64_t unix_micros) {
+  // Floored: a time before 1970 (no writer makes one; a forged row may) is
+  // the second before, plus micros, not "-00001".
   std::time_t seconds = unix_micros / 1'000'000;
+  int64_t micros = unix_micros % 1'000'000;
+  if (micros < 0) {
+    micros += 1'000'000;
+    --seconds;
+  }
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char text[80];  // room for any int the compiler can imagine
   std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(unix_micros % 1'000'000));
+                static_cast<int>(micros));
   return text;
 }
 

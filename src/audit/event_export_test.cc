@@ -113,6 +113,12 @@ TEST(EventExportTest, ReadsTheTimesInvestigatorsGive) {
   }
 }
 
+TEST(EventExportTest, WritesTimesAsRfc3339) {
+  EXPECT_EQ(Iso8601Micros(1'764'397'259'217'946), "2025-11-29T06:20:59.217946Z");
+  EXPECT_EQ(Iso8601Micros(0), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(Iso8601Micros(-1), "1969-12-31T23:59:59.999999Z");
+}
+
 TEST(EventExportTest, FormatsByName) {
   EXPECT_EQ(ExportFormatFromName("cef"), ExportFormat::kCef);
   EXPECT_EQ(ExportFormatFromName("syslog"), ExportFormat::kSyslog);
