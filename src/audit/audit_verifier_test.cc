@@ -514,6 +514,20 @@ TEST_F(AuditVerifierTest, FromACheckpointARewrittenPastIsCaughtByItsSignature) {
       << report->problem;
 }
 
+// The chain hash started from is a stored value too: when the first event
+// read does not chain, either may be the change, and none is named.
+TEST_F(AuditVerifierTest, FromACheckpointAChangedStartingChainHashIsNotBlamedOnTheNextEvent) {
+  Execute("UPDATE audit_event SET chain_hash = " + ZeroHashSql(*db_) + " WHERE sequence = 15", {});
+  auto report = VerifyFrom(30);
+  ASSERT_TRUE(report.has_value()) << report.error().message();
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_event, std::nullopt) << report->problem;
+  EXPECT_NE(report->problem.find("or that of event 15 the verification starts from"),
+            std::string::npos)
+      << report->problem;
+  EXPECT_EQ(Verify().first_bad_event, 15u);
+}
+
 // At a checkpoint whose size the stored subtrees end at, the starting state
 // is held to it before any event is read.
 TEST_F(AuditVerifierTest, FromACheckpointAtASubtreeBoundaryTheStateIsHeldAtOnce) {

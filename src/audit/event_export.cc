@@ -133,7 +133,9 @@ std::string Cef(const AuditEvent& e) {
     if (value.empty()) return;
     ext += (ext.empty() ? "" : " ") + std::string(key) + "=" + CefValue(value);
   };
-  field("rt", std::to_string(e.time_unix_micros / 1000));
+  // Milliseconds, floored as Iso8601Micros floors.
+  const int64_t millis = e.time_unix_micros / 1000 - (e.time_unix_micros % 1000 < 0 ? 1 : 0);
+  field("rt", std::to_string(millis));
   field("suid", std::to_string(e.actor.agent_id));
   field("suser", e.actor.service_number);
   field("src", e.source_address);

@@ -117,6 +117,9 @@ TEST(EventExportTest, WritesTimesAsRfc3339) {
   EXPECT_EQ(Iso8601Micros(1'764'397'259'217'946), "2025-11-29T06:20:59.217946Z");
   EXPECT_EQ(Iso8601Micros(0), "1970-01-01T00:00:00.000000Z");
   EXPECT_EQ(Iso8601Micros(-1), "1969-12-31T23:59:59.999999Z");
+  AuditEvent e = FullAuditEvent();
+  e.time_unix_micros = -1;  // a forged row's: the CEF time agrees with the text's
+  EXPECT_NE(ExportEvent(e, ExportFormat::kCef).find("|rt=-1 "), std::string::npos);
 }
 
 TEST(EventExportTest, FormatsByName) {

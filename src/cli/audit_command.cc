@@ -153,6 +153,7 @@ int RunAuditVerify(const std::filesystem::path& data_dir, const AuditVerifyOptio
                             {"cosigned_size", countersigned->largest_size},
                             {"witness_consulted", countersigned->witness_consulted},
                             {"seconds", seconds}};
+    if (options.from_checkpoint) out["from_checkpoint"] = *options.from_checkpoint;
     if (!report->ok) out["problem"] = report->problem;
     if (report->first_bad_event) out["first_bad_event"] = *report->first_bad_event;
     std::printf("%s\n", boost::json::serialize(out).c_str());

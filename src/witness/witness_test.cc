@@ -241,11 +241,12 @@ TEST_F(WitnessTest, AStoreThatCannotGrowIsUnavailableNotAFork) {
   auto* const handler = std::signal(SIGXFSZ, SIG_IGN);  // EFBIG rather than the signal
   rlimit capped = before;
   capped.rlim_cur = size + 10;  // a few bytes of the line, not all of it
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &capped), 0);
   log_.Append(4);
+  const bool limited = ::setrlimit(RLIMIT_FSIZE, &capped) == 0;
   auto refused = Submit(log_.Checkpoint(), 3, log_.ProofFrom(3));
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &before), 0);
+  const bool restored = ::setrlimit(RLIMIT_FSIZE, &before) == 0;
   std::signal(SIGXFSZ, handler);
+  ASSERT_TRUE(limited && restored);
   EXPECT_THAT(refused, ErrorCodeIs(ErrorCode::kUnavailable));
   EXPECT_EQ(std::filesystem::file_size(store), size) << "the partial line was cut off";
   EXPECT_EQ(witness_->Latest()->checkpoint.tree_size, 3u);

@@ -190,8 +190,8 @@ TEST_F(CliTest, GeneratedAuditEventsVerifyAndAreSearchable) {
   // After the operator_command events of the import and of the generation.
   EXPECT_NE(verified.out.find("\"events\":3002"), std::string::npos) << verified.out;
   // The next verification starts from the last signed checkpoint, as the
-  // text says: only what follows it is read (from the stored subtree of
-  // events 0 to 2047 and that of 2048 to 2991: 2992 is a multiple of 16).
+  // text says: only what follows it is read (from 2992, the multiple of 16
+  // below, whose state is made of six stored subtrees).
   auto full = Vigie("audit verify");
   const size_t hint = full.out.find("--from ");
   ASSERT_NE(hint, std::string::npos) << full.out;
