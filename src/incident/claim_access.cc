@@ -23,6 +23,12 @@ bool Returned(const audit::AuditEvent& event) {
          event.outcome == audit::AuditOutcome::kOk;
 }
 
+// Counted apart: an investigation's answer that named persons.
+bool NamedByInvestigation(const audit::AuditEvent& event) {
+  return event.type == audit::AuditEventType::kAuditSearch &&
+         event.outcome == audit::AuditOutcome::kOk && !event.person_ids.empty();
+}
+
 void Touch(SessionAccess& access, int64_t time) {
   if (access.events == 0 || time < access.first_unix_micros) access.first_unix_micros = time;
   if (access.events == 0 || time > access.last_unix_micros) access.last_unix_micros = time;
@@ -73,8 +79,12 @@ class Aggregate {
     for (uint32_t slot : slots) accesses_.push_back({slot, static_cast<uint32_t>(index)});
   }
 
+  // An investigation's answer named the person of `slot`.
+  void Named(uint32_t slot) { ++named_[persons_[slot]]; }
+
   AccessReport Finish(std::string_view method, int64_t events_read) {
     AccessReport report;
+    report.named_by_investigations = std::move(named_);
     report.method = method;
     report.events_read = events_read;
     report.agents = static_cast<int64_t>(agents_.size());
@@ -165,6 +175,7 @@ class Aggregate {
   std::vector<Access> accesses_;
   std::unordered_map<int64_t, std::string> agents_;  // agent id → service number
   std::unordered_map<std::pair<int64_t, int64_t>, SessionInvolved, PairHash> sessions_;
+  std::unordered_map<int64_t, int64_t> named_;  // person id → investigation events
 };
 
 }  // namespace
@@ -177,12 +188,14 @@ Result<AccessReport> FindAccesses(store::Connection& audit_db, std::span<const i
   audit::EventFilter filter;
   filter.limit = kPage;
   std::vector<uint32_t> slots;
-  // Reads every page of `filter` and hands each event returning someone to `take`.
-  auto read_all = [&](auto&& take) -> Result<void> {
+  // Reads every page of `filter` and hands each event returning someone to
+  // `take`, each investigation answer naming someone to `named`.
+  auto read_all = [&](auto&& take, auto&& named) -> Result<void> {
     while (true) {
       ASSIGN_OR_RETURN(std::vector<audit::AuditEvent> events, audit::FindEvents(audit_db, filter));
       for (const audit::AuditEvent& event : events) {
         if (Returned(event)) take(event);
+        if (NamedByInvestigation(event)) named(event);
       }
       events_read += static_cast<int64_t>(events.size());
       if (options.progress) options.progress(events_read);
@@ -195,21 +208,31 @@ Result<AccessReport> FindAccesses(store::Connection& audit_db, std::span<const i
       filter.person_id = person;
       filter.after_sequence = 0;
       const uint32_t slot = *aggregate.SlotOf(person);
-      RETURN_IF_ERROR(read_all([&](const audit::AuditEvent& event) {
-        aggregate.Add(event, std::span<const uint32_t>(&slot, 1), /*may_repeat=*/true);
-      }));
+      RETURN_IF_ERROR(read_all(
+          [&](const audit::AuditEvent& event) {
+            aggregate.Add(event, std::span<const uint32_t>(&slot, 1), /*may_repeat=*/true);
+          },
+          [&](const audit::AuditEvent&) { aggregate.Named(slot); }));
     }
     return aggregate.Finish("person_index", events_read);
   }
-  RETURN_IF_ERROR(read_all([&](const audit::AuditEvent& event) {
+  // The persons of the set `event` names, each once.
+  auto slots_of = [&](const audit::AuditEvent& event) {
     slots.clear();
     for (int64_t person : event.person_ids) {
       if (auto slot = aggregate.SlotOf(person)) slots.push_back(*slot);
     }
     std::sort(slots.begin(), slots.end());  // a person listed twice counts once
     slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
-    aggregate.Add(event, slots, /*may_repeat=*/false);
-  }));
+    return std::span<const uint32_t>(slots);
+  };
+  RETURN_IF_ERROR(read_all(
+      [&](const audit::AuditEvent& event) {
+        aggregate.Add(event, slots_of(event), /*may_repeat=*/false);
+      },
+      [&](const audit::AuditEvent& event) {
+        for (uint32_t slot : slots_of(event)) aggregate.Named(slot);
+      }));
   return aggregate.Finish("log_scan", events_read);
 }
 

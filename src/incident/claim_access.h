@@ -2,7 +2,8 @@
 // Who was shown which persons, from the audit log: for each person of a set,
 // the successful searches and file openings that returned them (how many,
 // first and last, by which sessions and agents), and for the whole set the
-// sessions involved.
+// sessions involved; apart, how often an investigation's answer (a claim
+// check's matches, a breach report's list) named them.
 //
 // Two ways, chosen by the set's size: a few persons are looked up in the
 // "who consulted this person" index (audit/person_index.h), which costs one
@@ -52,6 +53,10 @@ struct SessionInvolved {
 
 struct AccessReport {
   std::unordered_map<int64_t, PersonAccess> persons;  // only persons accessed
+  // Persons of the set named by successful audit_search events (an officer's
+  // investigation answer: a stolen officer session can leak that way), and
+  // how many such events named each.
+  std::unordered_map<int64_t, int64_t> named_by_investigations;
   std::vector<SessionInvolved> sessions;              // most persons returned first
   int64_t agents = 0;                                 // distinct agents among them
   std::string_view method;                            // "person_index" or "log_scan"

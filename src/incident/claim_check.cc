@@ -110,6 +110,9 @@ Result<ClaimSummary> CheckClaim(std::string_view sample, const ClaimCheckOptions
   ClaimTotals& totals = summary.totals;
   totals.persons_matched = static_cast<int64_t>(persons.size());
   totals.persons_accessed = static_cast<int64_t>(accesses.persons.size());
+  for (const auto& [person, events] : accesses.named_by_investigations) {
+    if (!accesses.persons.contains(person)) ++totals.persons_named_not_returned;
+  }
   ClaimRowResult result;
   for (const ReadRow& read : rows) {
     result = ClaimRowResult();
@@ -127,7 +130,10 @@ Result<ClaimSummary> CheckClaim(std::string_view sample, const ClaimCheckOptions
         auto access = accesses.persons.find(p.person_id);
         const PersonAccess* shown = access == accesses.persons.end() ? nullptr : &access->second;
         accessed = accessed || shown != nullptr;
-        result.persons.push_back({p.person_id, p.first_given_name_only, shown});
+        auto named = accesses.named_by_investigations.find(p.person_id);
+        result.persons.push_back(
+            {p.person_id, p.first_given_name_only, shown,
+             named == accesses.named_by_investigations.end() ? 0 : named->second});
       }
       result.verdict = found.empty() ? ClaimVerdict::kNoMatch
                        : accessed    ? ClaimVerdict::kRealAndAccessed

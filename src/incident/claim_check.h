@@ -37,6 +37,7 @@ struct MatchedPerson {
   int64_t person_id = 0;
   bool first_given_name_only = false;
   const PersonAccess* access = nullptr;  // null: never returned by Vigie
+  int64_t named_by_investigations = 0;   // investigation answers that named them
 };
 
 struct ClaimRowResult {
@@ -56,6 +57,8 @@ struct ClaimTotals {
   int64_t invalid = 0;
   int64_t persons_matched = 0;   // distinct persons the real rows name
   int64_t persons_accessed = 0;  // of those, returned by Vigie at least once
+  // Of those never returned, named by an investigation's answer.
+  int64_t persons_named_not_returned = 0;
   int64_t id_agrees = 0;
   int64_t id_disagrees = 0;
 };

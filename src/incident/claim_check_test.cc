@@ -15,6 +15,7 @@ namespace {
 
 using audit::AuditEvent;
 using audit::AuditEventType;
+using audit::AuditOutcome;
 using audit::testing::SearchEvent;
 using ::vigie::testing::ErrorCodeIs;
 
@@ -182,7 +183,8 @@ TEST_F(MixedSampleTest, RowsNameTheSessionsAndTimesOfEachAccess) {
       checked->json[0],
       "{\"row\":1,\"line\":2,\"verdict\":\"real_and_accessed\",\"persons\":[{\"person_id\":" +
           std::to_string(lefevre_) +
-          ",\"matched_on\":\"all_given_names\",\"accessed\":true,\"events\":3,"
+          ",\"matched_on\":\"all_given_names\",\"accessed\":true,\"named_by_investigations\":0,"
+          "\"events\":3,"
           "\"first_access\":\"2025-11-24T16:00:00.000001Z\",\"last_access\":"
           "\"2025-11-24T16:00:00.000002Z\",\"sessions\":[{\"session_id\":11,\"agent_id\":1,"
           "\"service_number\":\"GN-1\",\"events\":2,\"first\":\"2025-11-24T16:00:00.000001Z\","
@@ -218,10 +220,15 @@ TEST_F(MixedSampleTest, TheLogScanAgreesWithThePersonIndex) {
 // A claim check names the real persons it matched (and a breach report the
 // persons consultations showed): those answers are not accesses, or any
 // later check would find every real row "accessed" by the first one.
+// ... but they are counted apart: a stolen officer session can leak what
+// an investigation's answer named (a refused one named nobody).
 TEST_F(MixedSampleTest, PersonsNamedByAnInvestigationAreNotAccesses) {
   AuditEvent named = SearchEvent(7, {nguyen_});
   named.type = AuditEventType::kAuditSearch;
-  Append({named});
+  AuditEvent refused = named;
+  refused.outcome = AuditOutcome::kRefused;
+  refused.refusal_code = "Unavailable";
+  Append({named, named, refused});
   ClaimCheckOptions scan;
   scan.access.max_indexed_persons = 0;
   for (const ClaimCheckOptions& options : {ClaimCheckOptions{}, scan}) {
@@ -230,6 +237,12 @@ TEST_F(MixedSampleTest, PersonsNamedByAnInvestigationAreNotAccesses) {
     EXPECT_EQ(checked->rows[2].verdict, ClaimVerdict::kRealNeverAccessed) << checked->json[2];
     EXPECT_EQ(checked->summary.totals.real_and_accessed, 4);
     EXPECT_EQ(checked->summary.agents, 4);  // not the officer
+    ASSERT_EQ(checked->rows[2].persons.size(), 1u);
+    EXPECT_EQ(checked->rows[2].persons[0].named_by_investigations, 2);
+    EXPECT_NE(checked->json[2].find("\"named_by_investigations\":2"), std::string::npos)
+        << checked->json[2];
+    EXPECT_EQ(checked->rows[0].persons[0].named_by_investigations, 0);
+    EXPECT_EQ(checked->summary.totals.persons_named_not_returned, 1);
   }
 }
 

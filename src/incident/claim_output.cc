@@ -140,6 +140,8 @@ std::string ClaimRowJson(const ClaimRowResult& row) {
     out.push_back(',');
     Field(out, "matched_on", p.first_given_name_only ? "first_given_name" : "all_given_names");
     out.append(p.access != nullptr ? ",\"accessed\":true" : ",\"accessed\":false");
+    out.push_back(',');
+    Field(out, "named_by_investigations", p.named_by_investigations);
     if (p.access != nullptr) {
       out.push_back(',');
       Field(out, "events", p.access->events);
@@ -165,7 +167,7 @@ std::string ClaimRowJson(const ClaimRowResult& row) {
 
 std::string ClaimRowCsvHeader() {
   return "row,line,verdict,person_ids,id_agrees,events,first_access,last_access,session_ids,"
-         "service_numbers,more_sessions,error";
+         "service_numbers,more_sessions,error,named_by_investigations";
 }
 
 // Cells as the breach report's (quoted when needed, neutralised against
@@ -173,12 +175,13 @@ std::string ClaimRowCsvHeader() {
 // must not open a spreadsheet formula either.
 std::string ClaimRowCsv(const ClaimRowResult& row) {
   std::string person_ids, session_ids, service_numbers;
-  int64_t events = 0, first = 0, last = 0;
+  int64_t events = 0, first = 0, last = 0, named = 0;
   bool more = false;
   std::set<int64_t> sessions;
   std::set<std::string> agents;
   for (const MatchedPerson& p : row.persons) {
     person_ids += (person_ids.empty() ? "" : ";") + std::to_string(p.person_id);
+    named += p.named_by_investigations;
     if (p.access == nullptr) continue;
     first =
         events == 0 ? p.access->first_unix_micros : std::min(first, p.access->first_unix_micros);
@@ -197,7 +200,8 @@ std::string ClaimRowCsv(const ClaimRowResult& row) {
          std::string(ClaimVerdictName(row.verdict)) + "," + person_ids + "," + agrees + "," +
          (events > 0 ? std::to_string(events) + "," + Time(first) + "," + Time(last) : ",,") + "," +
          CsvCell(session_ids) + "," + CsvCell(service_numbers) + "," +
-         (events > 0 ? (more ? "true" : "false") : "") + "," + CsvCell(row.error);
+         (events > 0 ? (more ? "true" : "false") : "") + "," + CsvCell(row.error) + "," +
+         (row.verdict == ClaimVerdict::kInvalid ? "" : std::to_string(named));
 }
 
 std::string ClaimSummaryJson(const ClaimSummary& summary) {
@@ -220,6 +224,7 @@ std::string ClaimSummaryJson(const ClaimSummary& summary) {
                    {"invalid", t.invalid},
                    {"persons_matched", t.persons_matched},
                    {"persons_accessed", t.persons_accessed},
+                   {"persons_named_not_returned", t.persons_named_not_returned},
                    {"id_agrees", t.id_agrees},
                    {"id_disagrees", t.id_disagrees},
                    {"sessions_involved", summary.sessions.size()},
@@ -246,6 +251,13 @@ std::string ClaimSummaryText(const ClaimSummary& summary) {
   text += line("  invalid:                  %lld\n", ll(t.invalid));
   text += line("  persons matched: %lld, returned by Vigie: %lld\n", ll(t.persons_matched),
                ll(t.persons_accessed));
+  if (t.persons_named_not_returned > 0) {
+    // A stolen officer session can leak through investigations' answers.
+    text += line(
+        "  never returned, but named to an investigation: %lld (see vigie audit search "
+        "--person)\n",
+        ll(t.persons_named_not_returned));
+  }
   if (t.id_agrees + t.id_disagrees > 0) {
     text += line("  id column: %lld agree, %lld disagree\n", ll(t.id_agrees), ll(t.id_disagrees));
   }
