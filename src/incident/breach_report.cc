@@ -573,14 +573,15 @@ Result<BreachReport> ComputeBreachReport(store::Connection& audit_db, const Brea
     with_subjects = std::async(std::launch::async, options.with_subjects, std::ref(report.subjects));
   }
   Result<void> proved;
-  if (report.checkpoint && options.with_proofs) {
-    proved = report.log_size < report.checkpoint->tree_size
-                 ? Fail(ErrorCode::kDataLoss, "the audit log ends at " +
-                                                  std::to_string(report.log_size) +
-                                                  " events, before its signed checkpoint's " +
-                                                  std::to_string(report.checkpoint->tree_size) +
-                                                  ": events were removed; run `vigie audit verify`")
-                 : Prove(audit_db, *report.checkpoint, options, report);
+  if (report.checkpoint && report.log_size < report.checkpoint->tree_size) {
+    // With or without proofs: the list (the one people are notified from)
+    // would miss whoever the removed events exposed.
+    proved = Fail(ErrorCode::kDataLoss, "the audit log ends at " + std::to_string(report.log_size) +
+                                            " events, before its signed checkpoint's " +
+                                            std::to_string(report.checkpoint->tree_size) +
+                                            ": events were removed; run `vigie audit verify`");
+  } else if (report.checkpoint && options.with_proofs) {
+    proved = Prove(audit_db, *report.checkpoint, options, report);
     report.proven = true;
   }
   if (with_subjects.valid()) {

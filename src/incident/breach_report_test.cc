@@ -478,6 +478,8 @@ TEST_F(BreachReportTest, ALogShorterThanItsCheckpointIsDataLoss) {
   EXPECT_NE(report.error().message().find("ends at 9 events, before its signed checkpoint's 11"),
             std::string::npos)
       << report.error().message();
+  // Without proofs too: the list people are notified from would miss them.
+  EXPECT_THAT(Report(late_searches, {.with_proofs = false}), ErrorCodeIs(ErrorCode::kDataLoss));
 }
 
 // An event outside the scope removed from the log's right edge (its last,
