@@ -298,7 +298,7 @@ class AuditLog::Writer {
   // already signed by another node or command: nothing new to sign.
   Result<bool> CheckpointedElsewhere(uint64_t size, uint64_t size_before) {
     if (size != size_before) return false;
-    ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, ReadLatestCheckpoint(*db_));
+    ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, ReadLatestCheckpoint(*db_, size));
     return latest.has_value() && latest->tree_size == size && Genuine(*latest);
   }
 
@@ -332,8 +332,8 @@ class AuditLog::Writer {
   // `vigie keys activate`). Signing on with the old key would go beyond the
   // size it is retired at (`vigie keys retire`), and the log would read as
   // forged; the newer key's next checkpoint covers these events instead.
-  Result<bool> SupersededByANewerKey() {
-    ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, ReadLatestCheckpoint(*db_));
+  Result<bool> SupersededByANewerKey(uint64_t size) {
+    ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, ReadLatestCheckpoint(*db_, size));
     const bool superseded = latest.has_value() && latest->key_id > key_id_ && Genuine(*latest);
     if (superseded && !superseded_logged_) {
       Log(LogLevel::kError, "audit_signing_key_superseded",
@@ -380,7 +380,7 @@ class AuditLog::Writer {
     // would sign without the newer-key check.
     const bool due = CheckpointDue(size, final);
     if (!signed_already && due) {
-      ASSIGN_OR_RETURN(signed_already, SupersededByANewerKey());
+      ASSIGN_OR_RETURN(signed_already, SupersededByANewerKey(size));
     }
     tip_signed_elsewhere_ = signed_already;
     if (due && !signed_already) {

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,8 +99,11 @@ std::span<const store::Migration> AuditLogSchema(store::Dialect dialect);
 
 // Stored checkpoints, oldest first.
 Result<std::vector<Checkpoint>> ReadCheckpoints(store::Connection& db);
-// The stored checkpoint with the largest tree size, if any.
-Result<std::optional<Checkpoint>> ReadLatestCheckpoint(store::Connection& db);
+// The stored checkpoint with the largest tree size, if any; at most
+// `at_most` (a writer's tip: a row beyond the log, which whoever can INSERT
+// may add, must not hide the latest real one).
+Result<std::optional<Checkpoint>> ReadLatestCheckpoint(
+    store::Connection& db, uint64_t at_most = std::numeric_limits<int64_t>::max());
 
 class AuditLog {
  public:

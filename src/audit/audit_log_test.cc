@@ -277,6 +277,38 @@ TEST(AuditLogTest, AWriterWhoseTailOthersSignedStaysIdle) {
   EXPECT_TRUE(report->ok) << report->problem;
 }
 
+// The same with a checkpoint row beyond the log (whoever can INSERT may add
+// one): it is not taken for the latest, so the server still sees that the
+// command signed its tail, rather than sign that size again, fail on the
+// command's row and go failing at every idle checkpoint.
+TEST(AuditLogTest, ACheckpointRowBeyondTheLogDoesNotHideOneSignedElsewhere) {
+  AuditLogFixture fixture;
+  AuditLogOptions options = fixture.Options();
+  options.checkpoint_every = std::chrono::milliseconds(20);
+  options.checkpoint_every_events = 1000;
+  auto server = fixture.OpenLog(options);
+  ASSERT_TRUE(server->Append(SearchEvent(1, {})).has_value());
+  {
+    auto db = fixture.RawDatabase();
+    Checkpoint beyond{.tree_size = 1000, .key_id = fixture.SigningKey().id};
+    beyond.signature.fill(7);
+    ASSERT_TRUE(InsertCheckpoint(*db, beyond).has_value());
+  }
+  {
+    auto command = fixture.OpenLog();
+    ASSERT_TRUE(command->Append(SearchEvent(2, {})).has_value());
+  }                                                  // its closing checkpoint signs both events
+  fixture.clock().Advance(std::chrono::seconds(1));  // the server's checkpoint is due
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(server->stats().failed_commits, 0u);
+  EXPECT_FALSE(server->stats().failing);
+  server.reset();  // and its final checkpoint finds the size signed too
+  auto log = fixture.OpenLog();
+  auto outages = log->Find(EventFilter{.type = AuditEventType::kAuditLogResumed});
+  ASSERT_TRUE(outages.has_value());
+  EXPECT_TRUE(outages->empty()) << "no outage recorded";
+}
+
 // A clock stepped back (NTP, an operator) does not hold back the next
 // checkpoint until it has caught up: events would stay unsigned that long.
 TEST(AuditLogTest, AClockSteppedBackMakesTheCheckpointDueAtOnce) {

@@ -52,7 +52,7 @@ Result<OpenedLog> ReadStoredLog(store::Connection& db) {
   RETURN_IF_ERROR(CheckTipMatchesLastEvents(db, tip));
   // Only the latest: there are millions after some years, and this runs
   // under the append lock every node waits on.
-  ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, ReadLatestCheckpoint(db));
+  ASSIGN_OR_RETURN(std::optional<Checkpoint> latest, ReadLatestCheckpoint(db, opened.size));
   if (latest) opened.last_checkpoint_size = latest->tree_size;
   ASSIGN_OR_RETURN(opened.person_indexed, PersonIndexBuiltUpTo(db));
   RETURN_IF_ERROR(read.Commit());

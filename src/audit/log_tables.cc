@@ -75,10 +75,13 @@ Result<std::vector<Checkpoint>> ReadCheckpoints(store::Connection& db) {
   return CheckpointsFrom(*row);
 }
 
-Result<std::optional<Checkpoint>> ReadLatestCheckpoint(store::Connection& db) {
+Result<std::optional<Checkpoint>> ReadLatestCheckpoint(store::Connection& db, uint64_t at_most) {
   ASSIGN_OR_RETURN(store::Statement * row,
                    db.Prepare("SELECT tree_size, time_us, root, chain_hash, key_id, signature "
-                              "FROM audit_checkpoint ORDER BY tree_size DESC LIMIT 1"));
+                              "FROM audit_checkpoint WHERE tree_size <= $1 "
+                              "ORDER BY tree_size DESC LIMIT 1"));
+  row->BindInt(
+      1, static_cast<int64_t>(std::min<uint64_t>(at_most, std::numeric_limits<int64_t>::max())));
   ASSIGN_OR_RETURN(std::vector<Checkpoint> latest, CheckpointsFrom(*row));
   if (latest.empty()) return std::nullopt;
   return latest.front();
