@@ -250,22 +250,36 @@ TEST(AuditLogTest, TwoWritersOnOneDatabaseShareOneChain) {
   EXPECT_EQ(report->events, 6u);
 }
 
-// The server's unsigned events were signed by a command's closing
-// checkpoint: the server's next checkpoint finds nothing left to sign, and
-// then waits for new events instead of committing empty batches on a loop.
-TEST(AuditLogTest, AWriterWhoseTailOthersSignedStaysIdle) {
-  AuditLogFixture fixture;
+// A server with an unsigned event, then a command's event whose closing
+// checkpoint signs both, then the server's checkpoint due. With
+// `row_beyond`, a checkpoint row at size 1000 is added first.
+std::unique_ptr<AuditLog> ServerWhoseTailACommandSigned(AuditLogFixture& fixture, bool row_beyond) {
   AuditLogOptions options = fixture.Options();
   options.checkpoint_every = std::chrono::milliseconds(20);
   options.checkpoint_every_events = 1000;
   auto server = fixture.OpenLog(options);
   // Not signed yet (the injected clock stands still).
-  ASSERT_TRUE(server->Append(SearchEvent(1, {})).has_value());
+  EXPECT_TRUE(server->Append(SearchEvent(1, {})).has_value());
+  if (row_beyond) {
+    auto db = fixture.RawDatabase();
+    Checkpoint beyond{.tree_size = 1000, .key_id = fixture.SigningKey().id};
+    beyond.signature.fill(7);
+    EXPECT_TRUE(InsertCheckpoint(*db, beyond).has_value());
+  }
   {
     auto command = fixture.OpenLog();
-    ASSERT_TRUE(command->Append(SearchEvent(2, {})).has_value());
-  }                                                  // its closing checkpoint signs both events
-  fixture.clock().Advance(std::chrono::seconds(1));  // the server's checkpoint is due
+    EXPECT_TRUE(command->Append(SearchEvent(2, {})).has_value());
+  }
+  fixture.clock().Advance(std::chrono::seconds(1));
+  return server;
+}
+
+// The server's unsigned events were signed by a command's closing
+// checkpoint: the server's next checkpoint finds nothing left to sign, and
+// then waits for new events instead of committing empty batches on a loop.
+TEST(AuditLogTest, AWriterWhoseTailOthersSignedStaysIdle) {
+  AuditLogFixture fixture;
+  auto server = ServerWhoseTailACommandSigned(fixture, /*row_beyond=*/false);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const uint64_t commits = server->stats().commits;
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
@@ -283,22 +297,7 @@ TEST(AuditLogTest, AWriterWhoseTailOthersSignedStaysIdle) {
 // command's row and go failing at every idle checkpoint.
 TEST(AuditLogTest, ACheckpointRowBeyondTheLogDoesNotHideOneSignedElsewhere) {
   AuditLogFixture fixture;
-  AuditLogOptions options = fixture.Options();
-  options.checkpoint_every = std::chrono::milliseconds(20);
-  options.checkpoint_every_events = 1000;
-  auto server = fixture.OpenLog(options);
-  ASSERT_TRUE(server->Append(SearchEvent(1, {})).has_value());
-  {
-    auto db = fixture.RawDatabase();
-    Checkpoint beyond{.tree_size = 1000, .key_id = fixture.SigningKey().id};
-    beyond.signature.fill(7);
-    ASSERT_TRUE(InsertCheckpoint(*db, beyond).has_value());
-  }
-  {
-    auto command = fixture.OpenLog();
-    ASSERT_TRUE(command->Append(SearchEvent(2, {})).has_value());
-  }                                                  // its closing checkpoint signs both events
-  fixture.clock().Advance(std::chrono::seconds(1));  // the server's checkpoint is due
+  auto server = ServerWhoseTailACommandSigned(fixture, /*row_beyond=*/true);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(server->stats().failed_commits, 0u);
   EXPECT_FALSE(server->stats().failing);
