@@ -70,10 +70,11 @@ std::optional<std::string> AddTrusted(std::span<const Checkpoint> source, std::s
 }
 
 // Reading stage: every event in [first, total), in order, and the stored
-// subtree rows of each batch (`with_subtrees`); the person index's chunks (if
-// checked: `person_index`) are read as the scan passes their segments, a row at a time, and tallied
-// here or handed to the chain stage while that one keeps up (so whichever stage is the idler takes
-// them). The events' hashing is left to the chain stage.
+// subtree rows of each batch (`with_subtrees`); the person index's chunks
+// (if checked: `person_index`) are read as the scan passes their segments,
+// a row at a time, and tallied here or handed to the chain stage while that
+// one keeps up (so whichever stage is the idler takes them). The events'
+// hashing is left to the chain stage.
 Result<void> ReadEvents(store::Connection& db, uint64_t first, uint64_t total, bool with_subtrees,
                         StoredPersonIndex* person_index, BatchQueue& queue) {
   // A batch ends at 4 096 events or 16 MiB, and a row larger than any event
