@@ -261,17 +261,17 @@ class ChainStage {
                     read.number);
       }
       chain_ = ChainHash(chain_, encoded);
-      if ((!read.stored_chain_sized || read.stored_chain != chain_) && !anchored_ &&
-          read.number == start_) {
-        // The chain hash started from is stored too: it may be the change.
-        return Stop("event " + std::to_string(read.number) +
-                        " does not match its chain hash (the event, its chain hash, or that of "
-                        "event " +
-                        std::to_string(read.number - 1) +
-                        " the verification starts from was changed: verify in full to locate it)",
-                    std::nullopt);
-      }
       if (!read.stored_chain_sized || read.stored_chain != chain_) {
+        if (!anchored_ && read.number == start_) {
+          // The chain hash started from is stored too: it may be the change.
+          return Stop("event " + std::to_string(read.number) +
+                          " does not match its chain hash (the event, its chain hash, or that of "
+                          "event " +
+                          std::to_string(read.number - 1) +
+                          " the verification starts from was changed: verify in full to locate "
+                          "it)",
+                      std::nullopt);
+        }
         return Stop("event " + std::to_string(read.number) +
                         " does not match its chain hash (the event or the chain was changed)",
                     read.number);
