@@ -1,6 +1,7 @@
 #include "incident/claim_access.h"
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 
 #include "audit/event_search.h"
@@ -186,27 +187,25 @@ Result<AccessReport> FindAccesses(store::Connection& audit_db, std::span<const i
   int64_t events_read = 0;
   const bool by_index = person_ids.size() <= options.max_indexed_persons;
   audit::EventFilter filter;
-  filter.limit = kPage;
+  filter.limit = std::numeric_limits<size_t>::max();  // every event, a page at a time
   std::vector<uint32_t> slots;
-  // Reads every page of `filter` and hands each event returning someone to
+  // Reads every event of `filter` and hands each returning someone to
   // `take`, each investigation answer naming someone to `named`.
   auto read_all = [&](auto&& take, auto&& named) -> Result<void> {
-    while (true) {
-      ASSIGN_OR_RETURN(std::vector<audit::AuditEvent> events, audit::FindEvents(audit_db, filter));
-      for (const audit::AuditEvent& event : events) {
-        if (Returned(event)) take(event);
-        if (NamedByInvestigation(event)) named(event);
-      }
-      events_read += static_cast<int64_t>(events.size());
-      if (options.progress) options.progress(events_read);
-      if (events.size() < filter.limit) return {};
-      filter.after_sequence = events.back().sequence + 1;
-    }
+    RETURN_IF_ERROR(
+        audit::StreamEvents(audit_db, filter, kPage, [&](const audit::AuditEvent& event) {
+          if (Returned(event)) take(event);
+          if (NamedByInvestigation(event)) named(event);
+          if (++events_read % static_cast<int64_t>(kPage) == 0 && options.progress) {
+            options.progress(events_read);
+          }
+        }));
+    if (options.progress) options.progress(events_read);
+    return Result<void>{};
   };
   if (by_index) {
     for (int64_t person : person_ids) {
       filter.person_id = person;
-      filter.after_sequence = 0;
       const uint32_t slot = *aggregate.SlotOf(person);
       RETURN_IF_ERROR(read_all(
           [&](const audit::AuditEvent& event) {
